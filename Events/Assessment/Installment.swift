@@ -1,0 +1,14 @@
+import KokiDomain
+
+/// One installment (期別) of a premium assessment: its period, due date (納期限) and amount.
+public struct Installment: Sendable, Hashable, Codable {
+    public var period: PeriodNumber
+    public var dueDate: CivilDate
+    public var amount: Yen
+
+    public init(period: PeriodNumber, dueDate: CivilDate, amount: Yen) {
+        self.period = period
+        self.dueDate = dueDate
+        self.amount = amount
+    }
+}

@@ -1,0 +1,92 @@
+import KokiDomain
+
+/// An event ready for the store: its type name, schema version and payload bytes.
+public struct EncodedEvent: Sendable, Hashable {
+    public var type: String
+    public var schemaVersion: Int
+    public var payload: [UInt8]
+
+    public init(type: String, schemaVersion: Int, payload: [UInt8]) {
+        self.type = type
+        self.schemaVersion = schemaVersion
+        self.payload = payload
+    }
+}
+
+/// Maps `(type, version, bytes)` to and from ``KokiEvent`` — the single place that knows
+/// which payload type and which upcaster a stored event needs.
+///
+/// ```swift
+/// let encoded = EventRegistry.encode(.paymentReceived(payment))
+/// let back = try EventRegistry.decode(type: encoded.type, version: encoded.schemaVersion, payload: encoded.payload)
+/// ```
+public enum EventRegistry {
+    /// Decodes one stored payload into the current version of its event.
+    public typealias Decoder = @Sendable (UnsafeRawBufferPointer) throws -> KokiEvent
+
+    /// Every `(type, version)` koki can read, with the decoder that upcasts it to today's event.
+    public static let registrations: [Registration] = [
+        Registration(PremiumAssessed.self) { .premiumAssessed($0) },
+        Registration(PaymentReceived.self) { .paymentReceived($0) },
+        Registration(DunningNoticeIssued.self) { .dunningNoticeIssued($0) },
+        Registration(DunningNoticeIssuedV1.self) { .dunningNoticeIssued($0.upcast()) },
+    ]
+
+    public struct Registration: Sendable {
+        public let type: String
+        public let version: Int
+        public let decode: Decoder
+
+        init<P: EventPayload>(_ payload: P.Type, wrap: @escaping @Sendable (P) -> KokiEvent) {
+            type = P.eventType
+            version = P.schemaVersion
+            decode = { bytes in
+                var reader = BinaryReader(bytes)
+                let value = try P(from: &reader)
+                try reader.expectEnd()
+                return wrap(value)
+            }
+        }
+    }
+
+    private struct Key: Hashable {
+        let type: String
+        let version: Int
+    }
+
+    private static let table: [Key: Decoder] = Dictionary(
+        uniqueKeysWithValues: registrations.map { (Key(type: $0.type, version: $0.version), $0.decode) })
+
+    /// The decoder for a stored `(type, version)`, or `nil` when koki does not know it. Callers
+    /// that decode many events look this up once per type, not once per event.
+    public static func decoder(type: String, version: Int) -> Decoder? {
+        table[Key(type: type, version: version)]
+    }
+
+    public static func decode(type: String, version: Int, payload: UnsafeRawBufferPointer) throws -> KokiEvent {
+        guard let decode = decoder(type: type, version: version) else {
+            throw CodecError.unknownType(type, version: version)
+        }
+        return try decode(payload)
+    }
+
+    public static func decode(type: String, version: Int, payload: [UInt8]) throws -> KokiEvent {
+        try payload.withUnsafeBytes { try decode(type: type, version: version, payload: $0) }
+    }
+
+    /// Encodes an event at its current schema version.
+    public static func encode(_ event: KokiEvent) -> EncodedEvent {
+        switch event {
+        case .premiumAssessed(let e): encode(e)
+        case .paymentReceived(let e): encode(e)
+        case .dunningNoticeIssued(let e): encode(e)
+        }
+    }
+
+    /// Encodes one payload at its own version (tests use this to write old versions).
+    public static func encode<P: EventPayload>(_ payload: P) -> EncodedEvent {
+        var writer = BinaryWriter()
+        payload.encode(to: &writer)
+        return EncodedEvent(type: P.eventType, schemaVersion: P.schemaVersion, payload: writer.bytes)
+    }
+}

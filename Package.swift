@@ -1,0 +1,80 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Strict settings for every koki target (see ../shared/STYLE.md): existential `any` spelled out.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "koki",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "koki", targets: ["koki"]),
+        .library(name: "KokiDomain", targets: ["KokiDomain"]),
+        .library(name: "KokiEvents", targets: ["KokiEvents"]),
+        .library(name: "KokiProjections", targets: ["KokiProjections"]),
+        .library(name: "LedgerStore", targets: ["LedgerStore"]),
+        .library(name: "KokiApp", targets: ["KokiApp"]),
+        .library(name: "KokiCLI", targets: ["KokiCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        // LZ4 from the system (`apt-get install liblz4-dev`).
+        .systemLibrary(
+            name: "CLZ4",
+            path: "Sources/CLZ4",
+            pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]
+        ),
+        // The pure core: no SQLite, LZ4, crypto or CLI below this line.
+        .target(name: "KokiDomain", path: "Sources/KokiDomain", swiftSettings: strict),
+        .target(name: "KokiEvents", dependencies: ["KokiDomain"], path: "Events", swiftSettings: strict),
+        .target(
+            name: "KokiProjections",
+            dependencies: ["KokiDomain", "KokiEvents"],
+            path: "Projections",
+            swiftSettings: strict
+        ),
+        // The generic append-only store: envelopes and bytes, never premiums.
+        .target(
+            name: "LedgerStore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                "CLZ4",
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "KokiApp",
+            dependencies: ["KokiDomain", "KokiEvents", "KokiProjections", "LedgerStore"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "KokiCLI",
+            dependencies: ["KokiApp", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "koki", dependencies: ["KokiCLI"], swiftSettings: strict),
+
+        .testTarget(name: "KokiDomainTests", dependencies: ["KokiDomain"], swiftSettings: strict),
+        .testTarget(
+            name: "KokiEventsTests",
+            dependencies: ["KokiEvents", "KokiProjections"],
+            exclude: ["Golden"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore"], swiftSettings: strict),
+        .testTarget(
+            name: "KokiCLITests",
+            dependencies: ["KokiCLI", "KokiApp", "koki"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,101 @@
+import KokiDomain
+import KokiEvents
+
+/// A small deterministic city for the demonstration job and benchmarks: for each person, a
+/// fiscal year's assessment with nine installments (July–March, due at month end), the
+/// payments they made, and dunning notices for installments left unpaid past their due date.
+///
+/// Deterministic for a seed (SplitMix64), so two runs produce the same events byte for byte.
+/// The figures are plausible, not the premium rules: those arrive with the assessment work.
+public struct DemoCity: Sendable {
+    public var persons: Int
+    public var fiscalYear: FiscalYear
+    public var seed: UInt64
+
+    public init(persons: Int, fiscalYear: FiscalYear = try! FiscalYear(2025), seed: UInt64 = 75) {
+        self.persons = persons
+        self.fiscalYear = fiscalYear
+        self.seed = seed
+    }
+
+    /// The address number of the i-th demo person (1-based).
+    public func person(_ index: Int) -> PersonID {
+        try! PersonID(String(100_000_000 + index))
+    }
+
+    /// One person's events, as the commands that recorded them: the assessment, then each
+    /// payment and each dunning notice as a command of its own.
+    public func commands(forPerson index: Int) -> [[KokiEvent]] {
+        var random = SplitMix64(seed: seed &+ UInt64(index) &* 0x9E37_79B9)
+        let person = person(index)
+        let year = fiscalYear.year
+        // Annual premiums from 5,000 to 250,000 yen, floored to 100 yen.
+        let annual = Int64(50 + random.next(below: 2_451)) * 100
+        let installments = Self.installments(annual: Yen(annual), fiscalYear: year)
+        let decided = try! CivilDate(year: year, month: 7, day: 10)
+        var commands: [[KokiEvent]] = [[
+            .premiumAssessed(
+                PremiumAssessed(
+                    person: person, fiscalYear: fiscalYear, decidedOn: decided, annualPremium: Yen(annual),
+                    installments: installments, ruleVersion: "chiba-2025.1"))
+        ]]
+        // Most people pay everything; some stop paying part-way, and are dunned.
+        let paysAll = random.next(below: 100) < 85
+        let stopsAfter = paysAll ? installments.count : Int(random.next(below: UInt64(installments.count)))
+        let channels = PaymentChannel.allCases
+        for (i, installment) in installments.enumerated() {
+            if i < stopsAfter {
+                let early = Int(random.next(below: 20))
+                commands.append([
+                    .paymentReceived(
+                        PaymentReceived(
+                            person: person, fiscalYear: fiscalYear, period: installment.period,
+                            amount: installment.amount, paidOn: installment.dueDate.adding(days: -early),
+                            channel: channels[Int(random.next(below: UInt64(channels.count - 1)))]))
+                ])
+            } else {
+                let issued = installment.dueDate.adding(days: 20)
+                commands.append([
+                    .dunningNoticeIssued(
+                        DunningNoticeIssued(
+                            person: person, fiscalYear: fiscalYear, period: installment.period,
+                            principal: installment.amount, issuedOn: issued, payBy: issued.adding(days: 10)))
+                ])
+            }
+        }
+        return commands
+    }
+
+    /// Nine installments, July to March, each due on the last day of its month; every
+    /// installment after the first is floored to 100 yen and the first takes the remainder
+    /// (the common rule, `shared/domain/premiums-and-eligibility.md` §5.2).
+    static func installments(annual: Yen, fiscalYear year: Int) -> [Installment] {
+        let count: Int64 = 9
+        let later = annual.amount / count / 100 * 100
+        let first = annual.amount - later * (count - 1)
+        return (0..<9).map { i in
+            let month = (7 + i - 1) % 12 + 1
+            let calendarYear = month >= 4 ? year : year + 1
+            let due = try! CivilDate(
+                year: calendarYear, month: month, day: CivilDate.daysIn(month: month, year: calendarYear))
+            return Installment(period: try! PeriodNumber(i + 1), dueDate: due, amount: Yen(i == 0 ? first : later))
+        }
+    }
+}
+
+/// A small, fast, seedable generator (Steele, Lea & Flood's SplitMix64): demo data only.
+public struct SplitMix64: Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    public mutating func next(below bound: UInt64) -> UInt64 { next() % bound }
+}

@@ -1,0 +1,27 @@
+/// An error of koki's application layer, with a code the CLI maps to an exit status.
+public struct KokiError: Error, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case undecodableEvent, invalidInput
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// A stored event that this build cannot decode.
+        public static let undecodableEvent = Code(.undecodableEvent)
+        /// A command's input is wrong; the message names the field and the value.
+        public static let invalidInput = Code(.invalidInput)
+
+        public var description: String { base.rawValue }
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

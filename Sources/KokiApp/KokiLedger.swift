@@ -1,0 +1,97 @@
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import LedgerStore
+
+/// koki's events on the generic store: encodes ``KokiEvent`` values into the right streams,
+/// and decodes (and upcasts) them on the way back.
+///
+/// ```swift
+/// let ledger = KokiLedger(try Ledger.open(at: "koki.ledger"))
+/// try ledger.record([.paymentReceived(payment)], metadata: CommandMetadata(actor: "op-001"))
+/// let balances = try ledger.replay(PremiumBalances.self)
+/// ```
+public struct KokiLedger: Sendable {
+    public let store: Ledger
+
+    public init(_ store: Ledger) { self.store = store }
+
+    /// Appends one command's events atomically, each to its person's stream (in the order the
+    /// persons first appear). `expecting` gives a stream's expected version; others take `.any`.
+    @discardableResult
+    public func record(
+        _ events: [KokiEvent], metadata: CommandMetadata, expecting: [PersonID: ExpectedVersion] = [:]
+    ) throws -> AppendResult {
+        try store.append(Self.request(events, metadata: metadata, expecting: expecting))
+    }
+
+    /// The store request for a command's events (exposed for benchmarks and batch imports).
+    public static func request(
+        _ events: [KokiEvent], metadata: CommandMetadata, expecting: [PersonID: ExpectedVersion] = [:]
+    ) throws -> AppendRequest {
+        var order: [PersonID] = []
+        var grouped: [PersonID: [NewEvent]] = [:]
+        for event in events {
+            let person = event.person
+            let encoded = EventRegistry.encode(event)
+            if grouped[person] == nil { order.append(person) }
+            grouped[person, default: []].append(
+                NewEvent(type: encoded.type, schemaVersion: encoded.schemaVersion, payload: encoded.payload))
+        }
+        let streams = try order.map { person in
+            StreamAppend(
+                stream: try StreamName(person.streamName), expectedVersion: expecting[person] ?? .any,
+                events: grouped[person]!)
+        }
+        return AppendRequest(
+            commandID: metadata.commandID, actor: metadata.actor, correlationID: metadata.correlationID,
+            causationID: metadata.causationID, streams: streams)
+    }
+
+    /// Calls `body` with each selected event decoded to today's schema. Events of types koki
+    /// does not know (another domain's, in a shared store) are an error naming the position.
+    public func forEachEvent(
+        _ query: EventQuery = EventQuery(), _ body: (borrowing EventView, KokiEvent) throws -> Void
+    ) throws {
+        var decoders = DecoderCache()
+        try store.forEachEvent(query) { view in
+            let decode = try decoders.decoder(type: view.type, version: view.schemaVersion, position: view.position)
+            let event: KokiEvent
+            do {
+                event = try decode(view.payload)
+            } catch {
+                throw KokiError(.undecodableEvent, "event \(view.position) (\(view.type) v\(view.schemaVersion)): \(error)")
+            }
+            try body(view, event)
+        }
+    }
+
+    /// Folds a projection from the ledger: from scratch, or as the ledger stood at a position.
+    public func replay<P: Projection>(_ projection: P.Type, through position: Int64? = nil) throws -> P {
+        var state = P()
+        var query = EventQuery()
+        query.throughPosition = position
+        try forEachEvent(query) { _, event in state.apply(event) }
+        return state
+    }
+}
+
+/// Looks up a decoder once per `(type, version)` rather than once per event.
+struct DecoderCache {
+    private var last: (type: String, version: Int, decode: EventRegistry.Decoder)?
+    private var all: [String: [Int: EventRegistry.Decoder]] = [:]
+
+    mutating func decoder(type: String, version: Int, position: Int64) throws -> EventRegistry.Decoder {
+        if let last, last.version == version, last.type == type { return last.decode }
+        if let known = all[type]?[version] {
+            last = (type, version, known)
+            return known
+        }
+        guard let decode = EventRegistry.decoder(type: type, version: version) else {
+            throw KokiError(.undecodableEvent, "event \(position) has type \(type) v\(version), which this koki does not know")
+        }
+        all[type, default: [:]][version] = decode
+        last = (type, version, decode)
+        return decode
+    }
+}

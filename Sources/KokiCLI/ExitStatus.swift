@@ -1,0 +1,89 @@
+import ArgumentParser
+import KokiApp
+import LedgerStore
+
+/// koki's documented exit statuses (also listed in `koki --help` and the README).
+public enum ExitStatus: Int32, CaseIterable, Sendable {
+    case success = 0
+    /// `verify` found the ledger altered or damaged.
+    case ledgerAltered = 1
+    /// A stream was not at the version the command expected: re-read and retry.
+    case conflict = 2
+    /// The file is not a koki ledger, was written by a newer koki, or is damaged.
+    case notALedger = 3
+    /// No ledger at the path (or `init` found one already there).
+    case notFound = 4
+    /// Another process held the ledger's write lock past the busy timeout: retry.
+    case busy = 5
+    /// Bad options or arguments.
+    case usage = 64
+    /// Input data is wrong; the message names the field or file and line. Nothing was appended.
+    case invalidInput = 65
+    /// Any other failure (disk full, I/O error).
+    case failure = 70
+
+    static let table = """
+        EXIT STATUS
+          0   success
+          1   verify: the ledger was altered or is damaged (the first bad position is named)
+          2   conflict: a stream was not at the expected version; nothing appended, retry
+          3   not a koki ledger, written by a newer koki, or damaged; nothing changed
+          4   no ledger at the path (or init found a file already there)
+          5   the ledger stayed locked by another process past the busy timeout; retry
+          64  usage: bad option or argument
+          65  invalid input; nothing appended
+          70  other failure (I/O, disk full)
+        """
+}
+
+/// An error the CLI reports as one line and an exit status.
+struct CLIFailure: Error, CustomStringConvertible {
+    var status: ExitStatus
+    var message: String
+
+    init(_ status: ExitStatus, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    var description: String { message }
+
+    /// Classifies any error from the layers below.
+    init(_ error: any Error) {
+        switch error {
+        case let failure as CLIFailure:
+            self = failure
+        case let error as LedgerError:
+            let status: ExitStatus =
+                switch error.code {
+                case .wrongExpectedVersion: .conflict
+                case .notALedger, .newerSchema, .damaged: .notALedger
+                case .notFound, .alreadyExists: .notFound
+                case .busy: .busy
+                case .invalidInput: .invalidInput
+                case .readOnly: .failure
+                default: .failure
+                }
+            self.init(status, error.message)
+        case let error as KokiError:
+            self.init(error.code == .invalidInput ? .invalidInput : .notALedger, error.message)
+        case let error as ValidationError:
+            self.init(.usage, error.message)
+        default:
+            self.init(.failure, "\(error)")
+        }
+    }
+}
+
+/// Runs a command body, turning any error into one line on stderr and koki's exit status.
+func reporting(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        let failure = CLIFailure(error)
+        Output.error("koki: error: \(failure.message)")
+        throw ExitCode(failure.status.rawValue)
+    }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+
+/// The `koki` command: the ledger of the late-stage elderly medical care system (後期高齢者医療制度).
+public struct KokiCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "koki",
+        abstract: "An event-sourced ledger for late-stage elderly medical care (後期高齢者医療制度).",
+        discussion: """
+            Every decision and payment is appended as an immutable event to one SQLite ledger file;
+            queries and notices are answered from projections folded from those events.
+
+            The ledger is --ledger PATH (or $KOKI_LEDGER, else ./koki.ledger). Commands that append
+            record the acting operator, --operator ID (or $KOKI_OPERATOR).
+
+            \(ExitStatus.table)
+            """,
+        version: "0.1.0",
+        subcommands: [
+            InitCommand.self, DemoCommand.self, EventsCommand.self, StreamsCommand.self, HeadCommand.self,
+            VerifyCommand.self, TestingCommand.self,
+        ]
+    )
+
+    public init() {}
+}

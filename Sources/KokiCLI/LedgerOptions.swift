@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import LedgerStore
+
+/// The options every command shares: which ledger file, and who is acting.
+public struct LedgerOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The ledger file. Default: $KOKI_LEDGER, else ./koki.ledger.", valueName: "path"))
+    public var ledger: String?
+
+    @Option(
+        name: .customLong("operator"),
+        help: ArgumentHelp(
+            "The operator acting (recorded on every command). Default: $KOKI_OPERATOR.", valueName: "id"))
+    public var operatorID: String?
+
+    public init() {}
+
+    /// The ledger path after applying the environment and the default.
+    public var ledgerPath: String {
+        ledger ?? ProcessInfo.processInfo.environment["KOKI_LEDGER"] ?? "koki.ledger"
+    }
+
+    /// The operator, from the option or the environment; commands that append require one.
+    public func requireOperator() throws -> String {
+        guard let id = operatorID ?? ProcessInfo.processInfo.environment["KOKI_OPERATOR"], !id.isEmpty else {
+            throw CLIFailure(.usage, "no operator: pass --operator ID or set KOKI_OPERATOR")
+        }
+        return id
+    }
+
+    func open(_ mode: Ledger.AccessMode) throws -> Ledger {
+        try Ledger.open(at: ledgerPath, mode: mode)
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import KokiApp
+import KokiDomain
+import KokiEvents
+import LedgerStore
+
+/// Drivers for the crash and multi-process tests; hidden from help.
+struct TestingCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "testing",
+        abstract: "Drivers used by koki's own crash and concurrency tests.",
+        shouldDisplay: false,
+        subcommands: [AppendLoad.self]
+    )
+
+    struct AppendLoad: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "append",
+            abstract: "Append batches of payments to one person's stream, printing each committed position."
+        )
+
+        @OptionGroup var options: LedgerOptions
+
+        @Option(help: "The person (address number) whose stream receives the batches.")
+        var person: String
+
+        @Option(help: "How many commands to append.")
+        var batches: Int = 1
+
+        @Option(help: "Events per command.")
+        var batchSize: Int = 1
+
+        @Option(help: "Expected stream version for the first command (default: any).")
+        var expectedVersion: Int64?
+
+        @Option(help: "Wait until this file exists before appending (a start barrier).")
+        var waitFor: String?
+
+        func run() throws {
+            try reporting {
+                let personID = try PersonID(person)
+                let ledger = KokiLedger(try options.open(.readWrite))
+                let actor = try options.requireOperator()
+                if let waitFor {
+                    while !FileManager.default.fileExists(atPath: waitFor) { usleep(1_000) }
+                }
+                let fiscalYear = try FiscalYear(2025)
+                for batch in 0..<batches {
+                    let events = try (0..<batchSize).map { i in
+                        KokiEvent.paymentReceived(
+                            PaymentReceived(
+                                person: personID, fiscalYear: fiscalYear, period: try PeriodNumber(i % 9 + 1),
+                                amount: Yen(Int64(1_000 + batch)), paidOn: try CivilDate(year: 2025, month: 8, day: 1),
+                                channel: .counter))
+                    }
+                    var expecting: [PersonID: ExpectedVersion] = [:]
+                    if batch == 0, let expectedVersion { expecting[personID] = .exact(expectedVersion) }
+                    let result = try ledger.record(events, metadata: CommandMetadata(actor: actor), expecting: expecting)
+                    Output.line("committed \(result.positions.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "-")")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+/// A command's envelope as stored once for all its events.
+public struct CommandEnvelope: Hashable, Sendable {
+    public var sequence: Int64
+    public var commandID: Identifier
+    public var actor: String
+    public var recordedAt: Timestamp
+    public var correlationID: Identifier?
+    public var causationID: Identifier?
+    public var firstPosition: Int64
+    public var eventCount: Int64
+}
+
+/// One event during a scan, without copying its payload.
+///
+/// ``payload`` points into SQLite's row (or the scan's decompression buffer) and is valid only
+/// inside the closure that received the view; use ``recorded()`` to keep a copy.
+public struct EventView {
+    public let position: Int64
+    public let stream: StreamName
+    public let streamVersion: Int64
+    public let type: String
+    public let schemaVersion: Int
+    public let command: CommandEnvelope
+    public let compressed: Bool
+    /// The payload as appended (decompressed).
+    public let payload: UnsafeRawBufferPointer
+    public let hash: UnsafeRawBufferPointer
+
+    /// A copy that outlives the scan.
+    public func recorded() -> RecordedEvent {
+        RecordedEvent(
+            position: position, stream: stream, streamVersion: streamVersion, type: type,
+            schemaVersion: schemaVersion, recordedAt: command.recordedAt, actor: command.actor,
+            commandID: command.commandID, correlationID: command.correlationID, causationID: command.causationID,
+            payload: Array(payload), compressed: compressed, hash: Array(hash))
+    }
+}

@@ -1,0 +1,257 @@
+import Foundation
+import GRDB
+
+extension Ledger {
+    /// Appends all of a command's events in one transaction, or none of them.
+    ///
+    /// - Each stream must be at its ``ExpectedVersion``; otherwise the append throws
+    ///   `wrongExpectedVersion` naming the stream, the expected and the actual version.
+    /// - A command id seen before returns the original result (``AppendResult/wasDuplicate``)
+    ///   and appends nothing — across processes too, since the check runs under the write lock.
+    /// - Positions are dense: the command's events take the positions right after the head.
+    ///
+    /// Throws ``LedgerError``.
+    @discardableResult
+    public func append(_ request: AppendRequest) throws -> AppendResult {
+        let label = path ?? ":memory:"
+        guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
+        try Self.validate(request)
+        // Compression happens before the write lock is taken, so the lock is held only for
+        // hashing and inserting.
+        let stored = request.streams.map { $0.events.map { PayloadCompression.store($0.payload) } }
+        do {
+            var newNames: [(kind: NameKind, name: String, id: Int64)] = []
+            let result = try queue.writeWithoutTransaction { db -> AppendResult in
+                var result: AppendResult?
+                try db.inTransaction(.immediate) {
+                    newNames.removeAll()
+                    if let previous = try existingResult(db, commandID: request.commandID) {
+                        result = previous
+                    } else {
+                        result = try insert(db, request, stored: stored, newNames: &newNames)
+                    }
+                    return .commit
+                }
+                return result!
+            }
+            if !newNames.isEmpty {
+                names.withLock { cache in
+                    for entry in newNames { cache.remember(entry.kind, entry.name, entry.id) }
+                }
+            }
+            return result
+        } catch {
+            throw LedgerError.wrap(error, path: label)
+        }
+    }
+
+    static func validate(_ request: AppendRequest) throws(LedgerError) {
+        guard !request.actor.isEmpty, request.actor.utf8.count <= 200,
+            request.actor.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F })
+        else {
+            throw LedgerError(.invalidInput, "actor '\(request.actor)' must be 1–200 printable characters")
+        }
+        guard request.eventCount > 0 else {
+            throw LedgerError(.invalidInput, "command \(request.commandID) has no events to append")
+        }
+        var seen = Set<StreamName>()
+        for (s, part) in request.streams.enumerated() {
+            guard seen.insert(part.stream).inserted else {
+                throw LedgerError(.invalidInput, "stream \(part.stream) appears twice in command \(request.commandID)")
+            }
+            if case .exact(let v) = part.expectedVersion, v < 0 {
+                throw LedgerError(.invalidInput, "expected version \(v) for stream \(part.stream) is negative")
+            }
+            for (e, event) in part.events.enumerated() {
+                let at = "event \(e + 1) of stream \(part.stream) (part \(s + 1))"
+                guard !event.type.isEmpty, event.type.utf8.count <= 100,
+                    event.type.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F })
+                else {
+                    throw LedgerError(.invalidInput, "\(at): type name '\(event.type)' must be 1–100 printable characters without spaces")
+                }
+                guard event.schemaVersion >= 1 else {
+                    throw LedgerError(.invalidInput, "\(at): schema version \(event.schemaVersion) must be at least 1")
+                }
+                guard event.payload.count <= PayloadCompression.maximumPayloadSize else {
+                    throw LedgerError(.invalidInput, "\(at): payload of \(event.payload.count) bytes exceeds 16 MiB")
+                }
+            }
+        }
+    }
+
+    /// The result of a command already in the ledger, rebuilt from its stored events.
+    private func existingResult(_ db: Database, commandID: Identifier) throws -> AppendResult? {
+        let find = RawStatement(
+            try db.cachedStatement(
+                sql: "SELECT recorded_at, first_position, event_count FROM koki_commands WHERE command_id = ?"), db)
+        defer { find.reset() }
+        find.bind(1, commandID.bytes)
+        guard try find.step() else { return nil }
+        let recordedAt = find.int64(0)
+        let first = find.int64(1)
+        let count = find.int64(2)
+        let events = RawStatement(
+            try db.cachedStatement(
+                sql: "SELECT position, stream_id, stream_version FROM koki_events WHERE position BETWEEN ? AND ? ORDER BY position"
+            ), db)
+        defer { events.reset() }
+        events.bind(1, first)
+        events.bind(2, first + count - 1)
+        var appended: [AppendedEvent] = []
+        while try events.step() {
+            let stream = try streamName(db, id: events.int64(1))
+            appended.append(AppendedEvent(position: events.int64(0), stream: stream, streamVersion: events.int64(2)))
+        }
+        return AppendResult(
+            commandID: commandID, recordedAt: Timestamp(microseconds: recordedAt), events: appended, wasDuplicate: true)
+    }
+
+    private func insert(
+        _ db: Database, _ request: AppendRequest, stored: [[(encoding: PayloadEncoding, bytes: [UInt8])]],
+        newNames: inout [(kind: NameKind, name: String, id: Int64)]
+    ) throws -> AppendResult {
+        // The head is read under the write lock: another process may have appended since.
+        let head = RawStatement(
+            try db.cachedStatement(sql: "SELECT position, hash, command_seq FROM koki_events ORDER BY position DESC LIMIT 1"),
+            db)
+        var position: Int64 = 0
+        var previousHash = genesisHash
+        var commandSeq: Int64 = 0
+        if try head.step() {
+            position = head.int64(0)
+            previousHash = Array(head.blob(1))
+            commandSeq = head.int64(2)
+        }
+        head.reset()
+
+        let recordedAt = clock.now()
+        commandSeq += 1
+        let insertCommand = RawStatement(
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO koki_commands(seq, command_id, actor, recorded_at, correlation_id, causation_id,
+                        first_position, event_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """), db)
+        insertCommand.bind(1, commandSeq)
+        insertCommand.bind(2, request.commandID.bytes)
+        insertCommand.bind(3, request.actor)
+        insertCommand.bind(4, recordedAt.microseconds)
+        insertCommand.bind(5, request.correlationID?.bytes)
+        insertCommand.bind(6, request.causationID?.bytes)
+        insertCommand.bind(7, position + 1)
+        insertCommand.bind(8, Int64(request.eventCount))
+        _ = try insertCommand.step()
+        insertCommand.reset()
+
+        let envelope = RowHasher.envelope(
+            commandID: request.commandID.bytes, actor: request.actor, recordedAt: recordedAt.microseconds,
+            correlationID: request.correlationID?.bytes, causationID: request.causationID?.bytes)
+        let currentVersion = RawStatement(
+            try db.cachedStatement(
+                sql: "SELECT stream_version FROM koki_events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1"),
+            db)
+        let insertEvent = RawStatement(
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO koki_events(position, stream_id, stream_version, type_id, schema_version, command_seq,
+                        encoding, payload, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """), db)
+        var hasher = RowHasher()
+        var appended: [AppendedEvent] = []
+        appended.reserveCapacity(request.eventCount)
+
+        for (s, part) in request.streams.enumerated() {
+            let streamID = try resolve(db, .stream, part.stream.value, newNames: &newNames)
+            currentVersion.bind(1, streamID)
+            var version: Int64 = try currentVersion.step() ? currentVersion.int64(0) : 0
+            currentVersion.reset()
+            guard part.expectedVersion.accepts(version) else {
+                throw LedgerError(
+                    .wrongExpectedVersion,
+                    "stream \(part.stream) is at version \(version), but command \(request.commandID) expected \(part.expectedVersion); nothing was appended"
+                )
+            }
+            for (e, event) in part.events.enumerated() {
+                let typeID = try resolve(db, .eventType, event.type, newNames: &newNames)
+                position += 1
+                version += 1
+                let payload = stored[s][e]
+                var streamText = part.stream.value
+                var typeText = event.type
+                let hash = streamText.withUTF8 { streamBytes in
+                    typeText.withUTF8 { typeBytes in
+                        previousHash.withUnsafeBytes { previous in
+                            payload.bytes.withUnsafeBytes { payloadBytes in
+                                hasher.hash(
+                                    previous: previous, position: position, stream: UnsafeRawBufferPointer(streamBytes),
+                                    streamVersion: version, type: UnsafeRawBufferPointer(typeBytes),
+                                    schemaVersion: Int64(event.schemaVersion), envelope: envelope,
+                                    encoding: payload.encoding.rawValue, payload: payloadBytes)
+                            }
+                        }
+                    }
+                }
+                insertEvent.bind(1, position)
+                insertEvent.bind(2, streamID)
+                insertEvent.bind(3, version)
+                insertEvent.bind(4, typeID)
+                insertEvent.bind(5, Int64(event.schemaVersion))
+                insertEvent.bind(6, commandSeq)
+                insertEvent.bind(7, payload.encoding.rawValue)
+                insertEvent.bind(8, payload.bytes)
+                insertEvent.bind(9, hash)
+                _ = try insertEvent.step()
+                insertEvent.reset()
+                previousHash = hash
+                appended.append(AppendedEvent(position: position, stream: part.stream, streamVersion: version))
+            }
+        }
+        return AppendResult(commandID: request.commandID, recordedAt: recordedAt, events: appended, wasDuplicate: false)
+    }
+
+    enum NameKind: Sendable { case stream, eventType }
+
+    /// The id of a stream or type name, adding the name if it is new. New ids are remembered in
+    /// the cache only after the transaction commits.
+    private func resolve(
+        _ db: Database, _ kind: NameKind, _ name: String, newNames: inout [(kind: NameKind, name: String, id: Int64)]
+    ) throws -> Int64 {
+        if let id = names.withLock({ $0.id(kind, name) }) { return id }
+        if let pending = newNames.first(where: { $0.kind == kind && $0.name == name }) { return pending.id }
+        let table = kind == .stream ? "koki_streams" : "koki_event_types"
+        let find = RawStatement(try db.cachedStatement(sql: "SELECT id FROM \(table) WHERE name = ?"), db)
+        find.bind(1, name)
+        if try find.step() {
+            let id = find.int64(0)
+            find.reset()
+            names.withLock { $0.remember(kind, name, id) }
+            return id
+        }
+        find.reset()
+        let add = RawStatement(try db.cachedStatement(sql: "INSERT INTO \(table)(name) VALUES (?)"), db)
+        add.bind(1, name)
+        _ = try add.step()
+        add.reset()
+        let id = db.lastInsertedRowID
+        newNames.append((kind, name, id))
+        return id
+    }
+}
+
+extension NameCache {
+    func id(_ kind: Ledger.NameKind, _ name: String) -> Int64? {
+        kind == .stream ? streamIDs[name] : typeIDs[name]
+    }
+
+    mutating func remember(_ kind: Ledger.NameKind, _ name: String, _ id: Int64) {
+        switch kind {
+        case .stream:
+            streamIDs[name] = id
+            // Names in the table were validated when appended.
+            if let stream = try? StreamName(name) { streamNames[id] = stream }
+        case .eventType:
+            typeIDs[name] = id
+            typeNames[id] = name
+        }
+    }
+}

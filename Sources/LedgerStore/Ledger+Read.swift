@@ -1,0 +1,258 @@
+import Foundation
+import GRDB
+
+extension Ledger {
+    /// Calls `body` for each event the query selects, in position order, inside one read
+    /// transaction (a consistent snapshot even while other processes append).
+    ///
+    /// Memory stays flat whatever the ledger's length: one row is in hand at a time.
+    /// Throws ``LedgerError`` (or whatever `body` throws).
+    public func forEachEvent(_ query: EventQuery = EventQuery(), _ body: (borrowing EventView) throws -> Void) throws {
+        let label = path ?? ":memory:"
+        do {
+            try queue.read { db in
+                try scan(db, query, body)
+            }
+        } catch let error as LedgerError {
+            throw error
+        } catch let error as DatabaseError {
+            throw LedgerError.wrap(error, path: label)
+        }
+    }
+
+    /// The events a query selects, copied out. Prefer ``forEachEvent(_:_:)`` for large reads.
+    public func events(_ query: EventQuery = EventQuery()) throws -> [RecordedEvent] {
+        var out: [RecordedEvent] = []
+        try forEachEvent(query) { out.append($0.recorded()) }
+        return out
+    }
+
+    /// One stream's events from a version on.
+    public func events(in stream: StreamName, fromVersion: Int64 = 1) throws -> [RecordedEvent] {
+        try events(.stream(stream, fromVersion: fromVersion))
+    }
+
+    /// The last event's position and hash (position 0 and the genesis hash when empty).
+    public func head() throws -> LedgerHead {
+        try guarded {
+            try queue.read { db in
+                let row = try Row.fetchOne(db, sql: "SELECT position, hash FROM koki_events ORDER BY position DESC LIMIT 1")
+                guard let row else { return LedgerHead(position: 0, hash: genesisHash) }
+                let hash: Data = row[1]
+                return LedgerHead(position: row[0], hash: Array(hash))
+            }
+        }
+    }
+
+    /// The stream's current version (0 when it has no events).
+    public func version(of stream: StreamName) throws -> Int64 {
+        try guarded {
+            try queue.read { db in
+                try Int64.fetchOne(
+                    db,
+                    sql: """
+                        SELECT e.stream_version FROM koki_events e JOIN koki_streams s ON s.id = e.stream_id
+                        WHERE s.name = ? ORDER BY e.stream_version DESC LIMIT 1
+                        """, arguments: [stream.value]) ?? 0
+            }
+        }
+    }
+
+    /// Streams whose names start with `prefix` (all streams for ""), sorted by name.
+    public func streams(prefix: String = "") throws -> [StreamInfo] {
+        try guarded {
+            try queue.read { db in
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT s.name, MAX(e.stream_version), MIN(e.position), MAX(e.position)
+                        FROM koki_streams s JOIN koki_events e ON e.stream_id = s.id
+                        WHERE substr(s.name, 1, ?) = ?
+                        GROUP BY s.id ORDER BY s.name
+                        """, arguments: [prefix.unicodeScalars.count, prefix])
+                return try rows.map { row in
+                    StreamInfo(
+                        stream: try StreamName(row[0]), version: row[1], firstPosition: row[2], lastPosition: row[3])
+                }
+            }
+        }
+    }
+
+    func guarded<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch { throw LedgerError.wrap(error, path: path ?? ":memory:") }
+    }
+
+    // MARK: - The scan
+
+    private func scan(_ db: Database, _ query: EventQuery, _ body: (borrowing EventView) throws -> Void) throws {
+        enum Binding {
+            case int(Int64)
+            case text(String)
+        }
+        var conditions: [String] = []
+        var bindings: [Binding] = []
+        var order = "position"
+        if let stream = query.stream {
+            guard let id = try streamID(db, name: stream.value) else { return }
+            conditions.append("stream_id = ? AND stream_version >= ?")
+            bindings += [.int(id), .int(query.fromStreamVersion)]
+            order = "stream_version"
+        }
+        conditions.append("position >= ?")
+        bindings.append(.int(query.fromPosition))
+        if let through = query.throughPosition {
+            conditions.append("position <= ?")
+            bindings.append(.int(through))
+        }
+        if let prefix = query.streamPrefix {
+            conditions.append("stream_id IN (SELECT id FROM koki_streams WHERE substr(name, 1, ?) = ?)")
+            bindings += [.int(Int64(prefix.unicodeScalars.count)), .text(prefix)]
+        }
+        if let types = query.types {
+            let ids = try types.compactMap { try typeID(db, name: $0) }
+            guard !ids.isEmpty else { return }
+            conditions.append("type_id IN (\(ids.map(String.init).joined(separator: ",")))")
+        }
+        if query.recordedFrom != nil || query.recordedBefore != nil {
+            var parts: [String] = []
+            if let from = query.recordedFrom {
+                parts.append("recorded_at >= ?")
+                bindings.append(.int(from.microseconds))
+            }
+            if let before = query.recordedBefore {
+                parts.append("recorded_at < ?")
+                bindings.append(.int(before.microseconds))
+            }
+            conditions.append("command_seq IN (SELECT seq FROM koki_commands WHERE \(parts.joined(separator: " AND ")))")
+        }
+        let sql = """
+            SELECT position, stream_id, stream_version, type_id, schema_version, command_seq, encoding, payload, hash
+            FROM koki_events WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order)
+            """
+        let statement = RawStatement(try db.makeStatement(sql: sql), db)
+        defer { statement.reset() }
+        for (offset, binding) in bindings.enumerated() {
+            switch binding {
+            case .int(let value): statement.bind(Int32(offset + 1), value)
+            case .text(let value): statement.bind(Int32(offset + 1), value)
+            }
+        }
+
+        var commands = CommandLookup()
+        var scratch: [UInt8] = []
+        var lastStream: (id: Int64, name: StreamName)?
+        var lastType: (id: Int64, name: String)?
+        while try statement.step() {
+            let streamID = statement.int64(1)
+            let stream: StreamName
+            if let last = lastStream, last.id == streamID {
+                stream = last.name
+            } else {
+                stream = try streamName(db, id: streamID)
+                lastStream = (streamID, stream)
+            }
+            let typeID = statement.int64(3)
+            let type: String
+            if let last = lastType, last.id == typeID {
+                type = last.name
+            } else {
+                type = try typeName(db, id: typeID)
+                lastType = (typeID, type)
+            }
+            let command = try commands.envelope(db, sequence: statement.int64(5))
+            let encoding = statement.int64(6)
+            let stored = statement.blob(7)
+            let position = statement.int64(0)
+            func deliver(_ payload: UnsafeRawBufferPointer) throws {
+                try body(
+                    EventView(
+                        position: position, stream: stream, streamVersion: statement.int64(2), type: type,
+                        schemaVersion: Int(statement.int64(4)), command: command, compressed: encoding != 0,
+                        payload: payload, hash: statement.blob(8)))
+            }
+            switch PayloadEncoding(rawValue: encoding) {
+            case .raw:
+                try deliver(stored)
+            case .lz4:
+                let count = try PayloadCompression.decompress(stored, into: &scratch)
+                try scratch.withUnsafeBytes { try deliver(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            case nil:
+                throw LedgerError(.damaged, "event \(position) has unknown payload encoding \(encoding)")
+            }
+        }
+    }
+
+    func streamID(_ db: Database, name: String) throws -> Int64? {
+        if let id = names.withLock({ $0.streamIDs[name] }) { return id }
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM koki_streams WHERE name = ?", arguments: [name])
+        else { return nil }
+        names.withLock { $0.remember(.stream, name, id) }
+        return id
+    }
+
+    func typeID(_ db: Database, name: String) throws -> Int64? {
+        if let id = names.withLock({ $0.typeIDs[name] }) { return id }
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM koki_event_types WHERE name = ?", arguments: [name])
+        else { return nil }
+        names.withLock { $0.remember(.eventType, name, id) }
+        return id
+    }
+
+    func streamName(_ db: Database, id: Int64) throws -> StreamName {
+        if let name = names.withLock({ $0.streamNames[id] }) { return name }
+        guard let text = try String.fetchOne(db, sql: "SELECT name FROM koki_streams WHERE id = ?", arguments: [id]) else {
+            throw LedgerError(.damaged, "an event refers to stream id \(id), which does not exist")
+        }
+        let name = try StreamName(text)
+        names.withLock { $0.remember(.stream, text, id) }
+        return name
+    }
+
+    func typeName(_ db: Database, id: Int64) throws -> String {
+        if let name = names.withLock({ $0.typeNames[id] }) { return name }
+        guard let text = try String.fetchOne(db, sql: "SELECT name FROM koki_event_types WHERE id = ?", arguments: [id])
+        else {
+            throw LedgerError(.damaged, "an event refers to event type id \(id), which does not exist")
+        }
+        names.withLock { $0.remember(.eventType, text, id) }
+        return text
+    }
+}
+
+/// Loads command envelopes as a scan meets them. A command's events are contiguous, so the
+/// last envelope serves every event until the sequence changes.
+struct CommandLookup {
+    private var last: CommandEnvelope?
+
+    mutating func envelope(_ db: Database, sequence: Int64) throws -> CommandEnvelope {
+        if let last, last.sequence == sequence { return last }
+        let statement = RawStatement(
+            try db.cachedStatement(
+                sql: """
+                    SELECT command_id, actor, recorded_at, correlation_id, causation_id, first_position, event_count
+                    FROM koki_commands WHERE seq = ?
+                    """), db)
+        defer { statement.reset() }
+        statement.bind(1, sequence)
+        guard try statement.step() else {
+            throw LedgerError(.damaged, "an event refers to command \(sequence), which does not exist")
+        }
+        func identifier(_ column: Int32) throws -> Identifier? {
+            if statement.isNull(column) { return nil }
+            let bytes = statement.blob(column)
+            guard bytes.count == 16 else {
+                throw LedgerError(.damaged, "command \(sequence) has an identifier of \(bytes.count) bytes")
+            }
+            return Identifier(bytes: bytes)
+        }
+        guard let commandID = try identifier(0) else {
+            throw LedgerError(.damaged, "command \(sequence) has no command id")
+        }
+        let envelope = CommandEnvelope(
+            sequence: sequence, commandID: commandID, actor: statement.text(1),
+            recordedAt: Timestamp(microseconds: statement.int64(2)), correlationID: try identifier(3),
+            causationID: try identifier(4), firstPosition: statement.int64(5), eventCount: statement.int64(6))
+        last = envelope
+        return envelope
+    }
+}

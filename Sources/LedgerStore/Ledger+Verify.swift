@@ -1,0 +1,165 @@
+import Foundation
+import GRDB
+
+/// The outcome of walking the hash chain.
+public struct VerifyReport: Hashable, Sendable {
+    /// How many events were checked (all of them when intact; those before the problem otherwise).
+    public var eventsChecked: Int64
+    public var commandsChecked: Int64
+    /// The head as recomputed from the stored rows (valid when intact).
+    public var head: LedgerHead
+    /// The first thing found wrong, or `nil` when the ledger is intact.
+    public var problem: Problem?
+
+    public var isIntact: Bool { problem == nil }
+
+    public struct Problem: Hashable, Sendable, CustomStringConvertible {
+        /// The first position whose stored bytes, hash or order are wrong; `nil` when the damage
+        /// is not tied to one event (a damaged SQLite page, an orphaned command).
+        public var position: Int64?
+        public var message: String
+
+        public var description: String {
+            if let position { return "position \(position): \(message)" }
+            return message
+        }
+    }
+}
+
+extension Ledger {
+    /// Walks the whole ledger in position order and recomputes every hash from the stored
+    /// bytes. It checks that positions are dense from 1, that each stream's versions run 1, 2,
+    /// 3 …, that commands are dense and each owns exactly its contiguous events, and that every
+    /// stored hash equals SHA-256 over the previous hash and the row; it reports the first
+    /// position where any of this fails. With `checkFile`, SQLite's own `integrity_check` runs
+    /// first, catching damage to pages and indexes that no event row shows.
+    ///
+    /// It reads the names and envelopes afresh from the file, not from any cache.
+    public func verify(checkFile: Bool = true) throws -> VerifyReport {
+        let label = path ?? ":memory:"
+        var report = VerifyReport(eventsChecked: 0, commandsChecked: 0, head: LedgerHead(position: 0, hash: genesisHash))
+        do {
+            try queue.read { db in
+                if checkFile {
+                    let lines = try String.fetchAll(db, sql: "PRAGMA integrity_check(20)")
+                    if lines != ["ok"] {
+                        report.problem = .init(position: nil, message: "the SQLite file is damaged: \(lines.joined(separator: "; "))")
+                        return
+                    }
+                }
+                report.problem = try walk(db, &report)
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
+            report.problem = .init(
+                position: report.head.position + 1,
+                message: "the SQLite file is damaged at or after this position: \(error.message ?? "\(error.resultCode)")")
+        } catch {
+            throw LedgerError.wrap(error, path: label)
+        }
+        return report
+    }
+
+    private func walk(_ db: Database, _ report: inout VerifyReport) throws -> VerifyReport.Problem? {
+        var streams: [Int64: [UInt8]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, CAST(name AS BLOB) FROM koki_streams") {
+            streams[row[0]] = Array((row[1] as Data?) ?? Data())
+        }
+        var types: [Int64: [UInt8]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, CAST(name AS BLOB) FROM koki_event_types") {
+            types[row[0]] = Array((row[1] as Data?) ?? Data())
+        }
+        var versions: [Int64: Int64] = [:]
+        var hasher = RowHasher()
+        var previous = genesisHash
+        var position: Int64 = 0
+
+        // The current command and what is left of it.
+        var command: (seq: Int64, envelope: [UInt8], remaining: Int64) = (0, [], 0)
+        let commands = RawStatement(
+            try db.makeStatement(
+                sql: """
+                    SELECT seq, command_id, actor, recorded_at, correlation_id, causation_id, first_position, event_count
+                    FROM koki_commands ORDER BY seq
+                    """), db)
+        defer { commands.reset() }
+        let events = RawStatement(
+            try db.makeStatement(
+                sql: """
+                    SELECT position, stream_id, stream_version, type_id, schema_version, command_seq, encoding, payload, hash
+                    FROM koki_events ORDER BY position
+                    """), db)
+        defer { events.reset() }
+
+        while try events.step() {
+            let at = events.int64(0)
+            func problem(_ message: String) -> VerifyReport.Problem { .init(position: at, message: message) }
+            guard at == position + 1 else {
+                return .init(position: position + 1, message: "position \(position + 1) is missing (next stored position is \(at))")
+            }
+            let commandSeq = events.int64(5)
+            if command.remaining == 0 {
+                guard try commands.step() else { return problem("its command \(commandSeq) is missing") }
+                let seq = commands.int64(0)
+                guard seq == command.seq + 1, commandSeq == seq else {
+                    return problem("belongs to command \(commandSeq), but the next command is \(seq) after \(command.seq)")
+                }
+                guard commands.int64(6) == at, commands.int64(7) >= 1 else {
+                    return problem("command \(seq) claims to start at \(commands.int64(6)) with \(commands.int64(7)) events")
+                }
+                let id = commands.blob(1)
+                let correlation = commands.isNull(4) ? nil : Array(commands.blob(4))
+                let causation = commands.isNull(5) ? nil : Array(commands.blob(5))
+                guard id.count == 16, correlation.map({ $0.count == 16 }) ?? true, causation.map({ $0.count == 16 }) ?? true
+                else { return problem("command \(seq) has a malformed identifier") }
+                command = (
+                    seq,
+                    RowHasher.envelope(
+                        commandID: Array(id), actor: commands.text(2), recordedAt: commands.int64(3),
+                        correlationID: correlation, causationID: causation),
+                    commands.int64(7)
+                )
+            } else if commandSeq != command.seq {
+                return problem("belongs to command \(commandSeq) inside command \(command.seq)'s events")
+            }
+            command.remaining -= 1
+
+            let streamID = events.int64(1)
+            guard let stream = streams[streamID] else { return problem("refers to unknown stream id \(streamID)") }
+            let version = events.int64(2)
+            let expectedVersion = (versions[streamID] ?? 0) + 1
+            guard version == expectedVersion else {
+                return problem("stream version \(version) where \(expectedVersion) was due")
+            }
+            versions[streamID] = version
+            guard let type = types[events.int64(3)] else { return problem("refers to unknown event type id \(events.int64(3))") }
+            let encoding = events.int64(6)
+            guard PayloadEncoding(rawValue: encoding) != nil else { return problem("unknown payload encoding \(encoding)") }
+            let stored = events.blob(8)
+            let computed = previous.withUnsafeBytes { prev in
+                stream.withUnsafeBytes { streamBytes in
+                    type.withUnsafeBytes { typeBytes in
+                        hasher.hash(
+                            previous: prev, position: at, stream: streamBytes, streamVersion: version, type: typeBytes,
+                            schemaVersion: events.int64(4), envelope: command.envelope, encoding: encoding,
+                            payload: events.blob(7))
+                    }
+                }
+            }
+            guard stored.elementsEqual(computed) else {
+                return problem("stored bytes do not match the hash chain (the row or an earlier link was altered)")
+            }
+            previous = computed
+            position = at
+            report.eventsChecked = at
+            report.commandsChecked = command.seq
+            report.head = LedgerHead(position: at, hash: computed)
+        }
+        if command.remaining != 0 {
+            return .init(position: position + 1, message: "command \(command.seq) lacks its last \(command.remaining) events")
+        }
+        if try commands.step() {
+            return .init(position: nil, message: "command \(commands.int64(0)) has no events after position \(position)")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+import GRDB
+import Synchronization
+
+/// koki's append-only event store on one SQLite file: atomic appends with optimistic
+/// concurrency and idempotent command ids, a SHA-256 hash chain, LZ4 payloads, and reads by
+/// stream, by position and "as the ledger stood at position P".
+///
+/// The store knows envelopes, streams, positions and bytes, never premiums: it could hold
+/// another domain's events unchanged.
+///
+/// ```swift
+/// let ledger = try Ledger.create(at: "koki.ledger")
+/// let result = try ledger.append(AppendRequest(
+///     commandID: .random(), actor: "op-001", stream: try StreamName("person/1001"),
+///     expectedVersion: .noStream, events: [NewEvent(type: "X", schemaVersion: 1, payload: bytes)]))
+/// try ledger.forEachEvent(EventQuery()) { event in print(event.position, event.type) }
+/// ```
+///
+/// `Ledger` is `Sendable`: GRDB's `DatabaseQueue` serializes all access to the connection, and
+/// the name caches sit behind a `Mutex`. Several processes may open the same file; appends take
+/// SQLite's write lock (`BEGIN IMMEDIATE`, waiting up to the busy timeout), so positions stay
+/// dense and no two commands ever interleave.
+public final class Ledger: Sendable {
+    /// Durability and locking settings.
+    public struct Options: Sendable {
+        public enum Synchronous: String, Sendable {
+            /// fsync on every commit: a committed command survives power loss (the default).
+            case full = "FULL"
+            /// WAL's NORMAL: survives a crash of the process, may lose the last commits on power loss.
+            case normal = "NORMAL"
+        }
+
+        public var synchronous: Synchronous
+        /// How long an append waits for another process's write lock before failing with `busy`.
+        public var busyTimeout: TimeInterval
+
+        public init(synchronous: Synchronous = .full, busyTimeout: TimeInterval = 30) {
+            self.synchronous = synchronous
+            self.busyTimeout = busyTimeout
+        }
+    }
+
+    public enum AccessMode: Sendable {
+        case readWrite, readOnly
+    }
+
+    /// The file's path (`nil` in memory).
+    public let path: String?
+    public let isReadOnly: Bool
+    /// The ledger's own random id, fixed at creation; the genesis of the hash chain.
+    public let ledgerID: Identifier
+    let genesisHash: [UInt8]
+    let queue: DatabaseQueue
+    let clock: any LedgerClock
+    let names = Mutex(NameCache())
+
+    private init(queue: DatabaseQueue, path: String?, readOnly: Bool, clock: any LedgerClock) throws {
+        self.queue = queue
+        self.path = path
+        self.isReadOnly = readOnly
+        self.clock = clock
+        let idBytes = try queue.read { db in
+            try Data.fetchOne(db, sql: "SELECT value FROM koki_meta WHERE key = 'ledger_id'")
+        }
+        guard let idBytes, idBytes.count == 16 else {
+            throw LedgerError(.notALedger, "\(path ?? ":memory:") has no ledger id: not a complete koki ledger")
+        }
+        ledgerID = idBytes.withUnsafeBytes { Identifier(bytes: $0) }
+        genesisHash = RowHasher.genesis(ledgerID: Array(idBytes))
+    }
+
+    // MARK: - Creating and opening
+
+    /// Creates a new, empty ledger file. Fails with `alreadyExists` if anything is at `path`.
+    public static func create(
+        at path: String, clock: any LedgerClock = SystemClock(), options: Options = Options()
+    ) throws -> Ledger {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw LedgerError(.alreadyExists, "\(path) already exists; koki will not overwrite it")
+        }
+        do {
+            let queue = try makeQueue(path: path, readOnly: false, options: options)
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: "PRAGMA application_id = \(Schema.applicationID)")
+            }
+            try initialize(queue, clock: clock)
+            return try Ledger(queue: queue, path: path, readOnly: false, clock: clock)
+        } catch {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            throw LedgerError.wrap(error, path: path)
+        }
+    }
+
+    /// Opens an existing ledger. A file that is not a koki ledger, one written by a newer
+    /// schema, or a damaged one is refused with a clear error and left unchanged. Opening
+    /// read-write applies this build's pending schema migrations.
+    public static func open(
+        at path: String, mode: AccessMode = .readWrite, clock: any LedgerClock = SystemClock(),
+        options: Options = Options()
+    ) throws -> Ledger {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw LedgerError(.notFound, "no ledger at \(path) (create one with `koki init`)")
+        }
+        do {
+            let queue = try makeQueue(path: path, readOnly: mode == .readOnly, options: options)
+            let migrator = Schema.migrator
+            let pending = try queue.read { db -> Bool in
+                let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                guard appID == Schema.applicationID else {
+                    throw LedgerError(.notALedger, "\(path) is a SQLite database but not a koki ledger")
+                }
+                if try migrator.hasBeenSuperseded(db) {
+                    let known = try migrator.completedMigrations(db).joined(separator: ", ")
+                    throw LedgerError(
+                        .newerSchema,
+                        "\(path) was written by a newer koki (schema versions \(known)); this build knows up to \(migrator.migrations.last ?? "none"). Nothing was changed."
+                    )
+                }
+                return try !migrator.hasCompletedMigrations(db)
+            }
+            if pending {
+                guard mode == .readWrite else {
+                    throw LedgerError(.readOnly, "\(path) needs a schema upgrade; open it read-write once")
+                }
+                try migrator.migrate(queue)
+            }
+            if mode == .readWrite {
+                let journal = try queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+                if journal?.lowercased() != "wal" {
+                    try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = WAL") }
+                }
+            }
+            return try Ledger(queue: queue, path: path, readOnly: mode == .readOnly, clock: clock)
+        } catch {
+            throw LedgerError.wrap(error, path: path)
+        }
+    }
+
+    /// A ledger in memory, for tests and what-if runs that must leave no file behind.
+    public static func inMemory(clock: any LedgerClock = SystemClock()) throws -> Ledger {
+        do {
+            var config = Configuration()
+            config.foreignKeysEnabled = false
+            let queue = try DatabaseQueue(configuration: config)
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA application_id = \(Schema.applicationID)")
+            }
+            try initialize(queue, clock: clock)
+            return try Ledger(queue: queue, path: nil, readOnly: false, clock: clock)
+        } catch {
+            throw LedgerError.wrap(error, path: ":memory:")
+        }
+    }
+
+    private static func makeQueue(path: String, readOnly: Bool, options: Options) throws -> DatabaseQueue {
+        var config = Configuration()
+        config.readonly = readOnly
+        config.busyMode = .timeout(options.busyTimeout)
+        config.foreignKeysEnabled = false
+        config.label = "koki.ledger"
+        let synchronous = options.synchronous.rawValue
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+        }
+        return try DatabaseQueue(path: path, configuration: config)
+    }
+
+    private static func initialize(_ queue: DatabaseQueue, clock: any LedgerClock) throws {
+        try Schema.migrator.migrate(queue)
+        let id = Identifier.random()
+        let created = Data(String(clock.now().microseconds).utf8)
+        try queue.write { db in
+            try db.execute(
+                sql: "INSERT INTO koki_meta(key, value) VALUES ('ledger_id', ?), ('created_at', ?)",
+                arguments: [Data(id.bytes), created])
+        }
+    }
+}
+
+/// Names already resolved to ids, and back. Ids never change once assigned (the tables are
+/// append-only), so a cached entry is valid for the life of the file.
+struct NameCache: Sendable {
+    var streamIDs: [String: Int64] = [:]
+    var streamNames: [Int64: StreamName] = [:]
+    var typeIDs: [String: Int64] = [:]
+    var typeNames: [Int64: String] = [:]
+}
+
+extension LedgerError {
+    /// Turns a GRDB or SQLite error into a ledger error that names the file.
+    static func wrap(_ error: any Error, path: String) -> LedgerError {
+        if let error = error as? LedgerError { return error }
+        guard let db = error as? DatabaseError else {
+            return LedgerError(.storage, "\(path): \(error)", underlying: nil)
+        }
+        let detail = db.message ?? "\(db.resultCode)"
+        switch db.resultCode {
+        case .SQLITE_NOTADB:
+            return LedgerError(.notALedger, "\(path) is not a koki ledger (not a SQLite database)", underlying: db)
+        case .SQLITE_CORRUPT:
+            return LedgerError(.damaged, "\(path) is damaged: \(detail)", underlying: db)
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return LedgerError(.busy, "\(path) is locked by another process: \(detail)", underlying: db)
+        case .SQLITE_READONLY:
+            return LedgerError(.readOnly, "\(path) is read-only: \(detail)", underlying: db)
+        case .SQLITE_CANTOPEN:
+            return LedgerError(.notFound, "\(path) cannot be opened: \(detail)", underlying: db)
+        default:
+            return LedgerError(.storage, "\(path): \(detail)", underlying: db)
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import GRDB
+
+/// The ledger's tables, created and upgraded by versioned migrations.
+///
+/// Design notes:
+/// - Stream and event-type names are stored once (`koki_streams`, `koki_event_types`) and
+///   events refer to them by integer id; a command's envelope (id, actor, recorded time,
+///   correlation and causation) is stored once per command in `koki_commands`. Every event's
+///   hash still covers the resolved names and its command's envelope, so nothing is outside the
+///   chain; the split only keeps one copy of what every event of a command shares, which
+///   roughly halves the bytes per event and makes the idempotency lookup one unique index.
+/// - Every table is append-only: triggers refuse UPDATE and DELETE.
+/// - `PRAGMA application_id` marks the file as a koki ledger; GRDB's migrator records the
+///   applied schema versions, and a ledger with versions this build does not know is refused.
+enum Schema {
+    /// `KOKI` in ASCII: how a koki ledger is told apart from any other SQLite file.
+    static let applicationID: Int32 = 0x4B4F_4B49
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE koki_meta (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        value BLOB NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE koki_streams (
+                        id INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL UNIQUE
+                    );
+                    CREATE TABLE koki_event_types (
+                        id INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL UNIQUE
+                    );
+                    CREATE TABLE koki_commands (
+                        seq INTEGER PRIMARY KEY,
+                        command_id BLOB NOT NULL UNIQUE,
+                        actor TEXT NOT NULL,
+                        recorded_at INTEGER NOT NULL,
+                        correlation_id BLOB,
+                        causation_id BLOB,
+                        first_position INTEGER NOT NULL,
+                        event_count INTEGER NOT NULL
+                    );
+                    CREATE TABLE koki_events (
+                        position INTEGER PRIMARY KEY,
+                        stream_id INTEGER NOT NULL,
+                        stream_version INTEGER NOT NULL,
+                        type_id INTEGER NOT NULL,
+                        schema_version INTEGER NOT NULL,
+                        command_seq INTEGER NOT NULL,
+                        encoding INTEGER NOT NULL,
+                        payload BLOB NOT NULL,
+                        hash BLOB NOT NULL
+                    );
+                    CREATE UNIQUE INDEX koki_events_by_stream ON koki_events(stream_id, stream_version);
+                    """)
+            for table in ["koki_meta", "koki_streams", "koki_event_types", "koki_commands", "koki_events"] {
+                for verb in ["UPDATE", "DELETE"] {
+                    try db.execute(
+                        sql: """
+                            CREATE TRIGGER \(table)_refuse_\(verb.lowercased()) BEFORE \(verb) ON \(table)
+                            BEGIN SELECT RAISE(ABORT, 'koki ledger is append-only: \(verb) on \(table) refused'); END;
+                            """)
+                }
+            }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,8 @@
+import KokiCLI
+
+@main
+enum Koki {
+    static func main() {
+        KokiCommand.main()
+    }
+}
