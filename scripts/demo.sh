@@ -5,6 +5,6 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$here/scripts/system-packages.sh"
-swift build --package-path "$here" -c release --product koki
-"$here/.build/release/koki" demo --ledger "${KOKI_LEDGER:-$PWD/koki.ledger}" "$@"
-"$here/.build/release/koki" verify --ledger "${KOKI_LEDGER:-$PWD/koki.ledger}"
+swift build --package-path "$here" --product koki
+"$here/.build/debug/koki" demo --ledger "${KOKI_LEDGER:-$PWD/koki.ledger}" "$@"
+"$here/.build/debug/koki" verify --ledger "${KOKI_LEDGER:-$PWD/koki.ledger}"

@@ -15,11 +15,22 @@ public struct PremiumBalances: Projection {
         public var dunningNotices: Int = 0
         /// Positive when money is owed; negative when overpaid (過誤納).
         public var outstanding: Yen { assessed - paid }
+
+        public init(assessed: Yen = .zero, paid: Yen = .zero, dunningNotices: Int = 0) {
+            self.assessed = assessed
+            self.paid = paid
+            self.dunningNotices = dunningNotices
+        }
     }
 
     public struct Key: Sendable, Hashable, Comparable {
         public var person: PersonID
         public var fiscalYear: FiscalYear
+
+        public init(person: PersonID, fiscalYear: FiscalYear) {
+            self.person = person
+            self.fiscalYear = fiscalYear
+        }
 
         public static func < (lhs: Key, rhs: Key) -> Bool {
             (lhs.person, lhs.fiscalYear) < (rhs.person, rhs.fiscalYear)

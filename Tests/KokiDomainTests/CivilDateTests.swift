@@ -1,0 +1,68 @@
+import KokiDomain
+import Testing
+
+@Suite struct CivilDateTests {
+    @Test(arguments: [
+        (2024, 2, 29, true), (2025, 2, 29, false), (1900, 2, 29, false), (2000, 2, 29, true),
+        (2025, 4, 31, false), (2025, 12, 31, true), (2025, 13, 1, false), (2025, 1, 0, false),
+    ])
+    func existenceOfDates(year: Int, month: Int, day: Int, exists: Bool) {
+        #expect(((try? CivilDate(year: year, month: month, day: day)) != nil) == exists)
+    }
+
+    @Test func refusalNamesTheValue() {
+        #expect {
+            try CivilDate(year: 2025, month: 2, day: 29)
+        } throws: { error in
+            (error as? DomainError)?.message == "day 29 does not exist in 2025-02 (it has 28 days)"
+        }
+        #expect(throws: DomainError.self) { try CivilDate(iso: "2025-7-1") }
+    }
+
+    @Test func daysSinceEpochRoundTripsEveryDayOverFourCenturies() throws {
+        // 1900-01-01 … 2300-12-31 one by one: the conversion is a bijection and ordered.
+        var previous = try CivilDate(year: 1899, month: 12, day: 31)
+        for days in try CivilDate(year: 1900, month: 1, day: 1).daysSinceEpoch...(try CivilDate(year: 2300, month: 12, day: 31).daysSinceEpoch) {
+            let date = try CivilDate(daysSinceEpoch: days)
+            #expect(date.daysSinceEpoch == days)
+            #expect(previous < date)
+            #expect(previous.adding(days: 1) == date)
+            previous = date
+        }
+    }
+
+    @Test func knownAnchors() throws {
+        #expect(try CivilDate(year: 1970, month: 1, day: 1).daysSinceEpoch == 0)
+        #expect(try CivilDate(year: 2025, month: 4, day: 1).daysSinceEpoch == 20179)
+        #expect(try CivilDate(iso: "2026-03-31").adding(days: 1) == CivilDate(year: 2026, month: 4, day: 1))
+        #expect(try CivilDate(iso: "2024-02-28").days(until: CivilDate(iso: "2024-03-01")) == 2)
+        #expect(try CivilDate(iso: "2025-07-31").description == "2025-07-31")
+    }
+
+    @Test func fiscalYearRunsAprilToMarch() throws {
+        #expect(FiscalYear(containing: try CivilDate(iso: "2026-03-31")) == (try FiscalYear(2025)))
+        #expect(FiscalYear(containing: try CivilDate(iso: "2026-04-01")) == (try FiscalYear(2026)))
+        #expect(try FiscalYear(2025).firstDay == CivilDate(iso: "2025-04-01"))
+        #expect(try FiscalYear(2025).lastDay == CivilDate(iso: "2026-03-31"))
+    }
+
+    @Test func personIDsAreDigits() throws {
+        #expect((try? PersonID("000123456789")) != nil)
+        #expect((try? PersonID("")) == nil)
+        #expect((try? PersonID("12a4")) == nil)
+        #expect((try? PersonID("1234567890123456")) == nil)
+        #expect(try PersonID("42").streamName == "person/42")
+    }
+
+    @Test func periodsAreOneToTwelve() throws {
+        #expect((try? PeriodNumber(0)) == nil)
+        #expect((try? PeriodNumber(13)) == nil)
+        #expect(try PeriodNumber(9).description == "第9期")
+    }
+
+    @Test func yenArithmetic() {
+        #expect(Yen(51_900) - Yen(5_700) == Yen(46_200))
+        #expect([Yen(1), Yen(2), Yen(3)].sum() == Yen(6))
+        #expect(Yen(-5) < .zero)
+    }
+}

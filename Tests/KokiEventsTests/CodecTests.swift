@@ -1,0 +1,91 @@
+import Foundation
+import KokiDomain
+import KokiEvents
+import Testing
+
+@Suite struct CodecTests {
+    @Test(arguments: 1...20 as ClosedRange<UInt64>)
+    func everyEventRoundTrips(seed: UInt64) throws {
+        var g = SeededGenerator(seed: seed)
+        for _ in 0..<200 {
+            let event = EventSamples.random(using: &g)
+            let encoded = EventRegistry.encode(event)
+            let decoded = try EventRegistry.decode(
+                type: encoded.type, version: encoded.schemaVersion, payload: encoded.payload)
+            #expect(decoded == event)
+        }
+    }
+
+    @Test func everyTruncationIsAnErrorNotACrash() throws {
+        var g = SeededGenerator(seed: 99)
+        for _ in 0..<100 {
+            let encoded = EventRegistry.encode(EventSamples.random(using: &g))
+            for length in 0..<encoded.payload.count {
+                #expect(throws: (any Error).self) {
+                    try EventRegistry.decode(
+                        type: encoded.type, version: encoded.schemaVersion, payload: Array(encoded.payload.prefix(length)))
+                }
+            }
+            // A trailing byte means the wrong layout or damage.
+            #expect(throws: CodecError.self) {
+                try EventRegistry.decode(
+                    type: encoded.type, version: encoded.schemaVersion, payload: encoded.payload + [0])
+            }
+        }
+    }
+
+    @Test func randomByteFlipsDecodeOrThrowButNeverCrash() throws {
+        var g = SeededGenerator(seed: 7)
+        for _ in 0..<2_000 {
+            let encoded = EventRegistry.encode(EventSamples.random(using: &g))
+            var bytes = encoded.payload
+            let at = Int.random(in: 0..<bytes.count, using: &g)
+            bytes[at] ^= UInt8.random(in: 1...255, using: &g)
+            _ = try? EventRegistry.decode(type: encoded.type, version: encoded.schemaVersion, payload: bytes)
+        }
+    }
+
+    @Test func unknownTypesAndVersionsAreNamed() {
+        #expect {
+            try EventRegistry.decode(type: "PremiumAssessed", version: 9, payload: [])
+        } throws: { error in
+            (error as? CodecError)?.message == "unknown event type PremiumAssessed v9"
+        }
+        #expect(EventRegistry.decoder(type: "NoSuchEvent", version: 1) == nil)
+    }
+
+    @Test func dunningNoticeV1IsUpcastWithAnUnknownDeadline() throws {
+        let v1 = EventSamples.dunningNoticeIssuedV1
+        let stored = EventRegistry.encode(v1)
+        #expect(stored.type == "DunningNoticeIssued")
+        #expect(stored.schemaVersion == 1)
+        let read = try EventRegistry.decode(type: stored.type, version: 1, payload: stored.payload)
+        #expect(
+            read
+                == .dunningNoticeIssued(
+                    DunningNoticeIssued(
+                        person: v1.person, fiscalYear: v1.fiscalYear, period: v1.period, principal: v1.principal,
+                        issuedOn: v1.issuedOn, payBy: nil)))
+        // Today's events are written at version 2 and keep their deadline.
+        let current = EventRegistry.encode(.dunningNoticeIssued(EventSamples.dunningNoticeIssued))
+        #expect(current.schemaVersion == 2)
+        #expect(try EventRegistry.decode(type: current.type, version: 2, payload: current.payload)
+            == .dunningNoticeIssued(EventSamples.dunningNoticeIssued))
+    }
+
+    @Test func theEncodingIsCompact() {
+        // The readable JSON of a nine-installment assessment is several times its stored size.
+        let stored = EventRegistry.encode(.premiumAssessed(EventSamples.premiumAssessed)).payload.count
+        let json = (try? KokiEvent.premiumAssessed(EventSamples.premiumAssessed).jsonPayload())?.utf8.count ?? 0
+        #expect(stored < 100)
+        #expect(json > 4 * stored)
+    }
+
+    @Test func jsonRenderingIsReadable() throws {
+        let json = try KokiEvent.paymentReceived(EventSamples.paymentReceived).jsonPayload()
+        #expect(
+            json
+                == #"{"amount":5750,"channel":"convenienceStore","fiscalYear":2025,"paidOn":"2025-08-29","period":2,"person":"100000001"}"#
+        )
+    }
+}

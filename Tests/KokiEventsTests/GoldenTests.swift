@@ -1,0 +1,55 @@
+import Foundation
+import KokiEvents
+import Testing
+
+/// Pins the stored bytes of every `(event type, schema version)`: a change to a layout that
+/// is already in ledgers fails here. To add a new version, add its sample and run the tests
+/// once with `KOKI_RECORD_GOLDEN=1` to write its file; existing files are never rewritten.
+@Suite struct GoldenTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+
+    /// One sample per registered `(type, version)`, with the event it must read back as.
+    static let samples: [(encoded: EncodedEvent, readsAs: KokiEvent)] = [
+        (EventRegistry.encode(EventSamples.premiumAssessed), .premiumAssessed(EventSamples.premiumAssessed)),
+        (EventRegistry.encode(EventSamples.paymentReceived), .paymentReceived(EventSamples.paymentReceived)),
+        (EventRegistry.encode(EventSamples.dunningNoticeIssued), .dunningNoticeIssued(EventSamples.dunningNoticeIssued)),
+        (
+            EventRegistry.encode(EventSamples.dunningNoticeIssuedV1),
+            .dunningNoticeIssued(EventSamples.dunningNoticeIssuedV1.upcast())
+        ),
+    ]
+
+    @Test func everyRegisteredVersionHasASample() {
+        let registered = Set(EventRegistry.registrations.map { "\($0.type).v\($0.version)" })
+        let sampled = Set(Self.samples.map { "\($0.encoded.type).v\($0.encoded.schemaVersion)" })
+        #expect(registered == sampled)
+    }
+
+    @Test(arguments: 0..<4)
+    func storedBytesMatchTheGoldenFile(index: Int) throws {
+        let (encoded, readsAs) = Self.samples[index]
+        let file = Self.directory.appendingPathComponent("\(encoded.type).v\(encoded.schemaVersion).hex")
+        if !FileManager.default.fileExists(atPath: file.path),
+            ProcessInfo.processInfo.environment["KOKI_RECORD_GOLDEN"] == "1"
+        {
+            try (encoded.payload.map { String(format: "%02x", $0) }.joined() + "\n").write(
+                to: file, atomically: true, encoding: .utf8)
+        }
+        let text = try String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let golden = try #require(Self.bytes(hex: text))
+        #expect(encoded.payload == golden, "the stored layout of \(encoded.type) v\(encoded.schemaVersion) changed")
+        #expect(try EventRegistry.decode(type: encoded.type, version: encoded.schemaVersion, payload: golden) == readsAs)
+    }
+
+    static func bytes(hex: String) -> [UInt8]? {
+        var out: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex) ?? hex.endIndex
+            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
+            out.append(byte)
+            index = next
+        }
+        return out
+    }
+}
