@@ -70,7 +70,11 @@ let package = Package(
             exclude: ["Golden"],
             swiftSettings: strict
         ),
-        .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore"], swiftSettings: strict),
+        .testTarget(
+            name: "LedgerStoreTests",
+            dependencies: ["LedgerStore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "KokiCLITests",
             dependencies: ["KokiCLI", "KokiApp", "koki"],

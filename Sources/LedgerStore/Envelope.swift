@@ -67,6 +67,12 @@ public struct AppendedEvent: Hashable, Sendable {
     public var position: Int64
     public var stream: StreamName
     public var streamVersion: Int64
+
+    public init(position: Int64, stream: StreamName, streamVersion: Int64) {
+        self.position = position
+        self.stream = stream
+        self.streamVersion = streamVersion
+    }
 }
 
 /// What an append produced. For a repeated command id this is the original result, with
@@ -108,6 +114,11 @@ public struct RecordedEvent: Hashable, Sendable {
 public struct LedgerHead: Hashable, Sendable {
     public var position: Int64
     public var hash: [UInt8]
+
+    public init(position: Int64, hash: [UInt8]) {
+        self.position = position
+        self.hash = hash
+    }
 }
 
 /// A stream's summary.
@@ -116,4 +127,11 @@ public struct StreamInfo: Hashable, Sendable {
     public var version: Int64
     public var firstPosition: Int64
     public var lastPosition: Int64
+
+    public init(stream: StreamName, version: Int64, firstPosition: Int64, lastPosition: Int64) {
+        self.stream = stream
+        self.version = version
+        self.firstPosition = firstPosition
+        self.lastPosition = lastPosition
+    }
 }
