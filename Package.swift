@@ -77,7 +77,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KokiCLITests",
-            dependencies: ["KokiCLI", "KokiApp", "koki"],
+            dependencies: ["KokiCLI", "KokiApp", "koki", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
     ]

@@ -11,9 +11,9 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Record a small demonstration city, then replay its balances and verify the chain.",
         discussion: """
-            Creates the ledger if it does not exist, then records for each demo person a fiscal
-            year's assessment (nine installments), their payments, and dunning notices for what
-            they left unpaid — one command each. Command ids are derived from the seed and the
+            Creates the ledger if it does not exist, then records for each demo person a fiscal \
+            year's assessment (nine installments), their payments, and dunning notices for what \
+            they left unpaid — one command each. Command ids are derived from the seed and the \
             person, so running the demo again appends nothing (idempotent commands).
             """
     )

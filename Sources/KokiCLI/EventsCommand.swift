@@ -9,12 +9,12 @@ struct EventsCommand: ParsableCommand {
         commandName: "events",
         abstract: "Print events with their envelopes, as JSON lines (default) or a table.",
         discussion: """
-            Each JSON line holds the envelope (position, stream, version, type, schemaVersion,
-            recordedAt, actor, command, correlation, causation, compressed, hash) and the payload
+            Each JSON line holds the envelope (position, stream, version, type, schemaVersion, \
+            recordedAt, actor, command, correlation, causation, compressed, hash) and the payload \
             decoded to today's schema under "data" (old versions are upcast, never rewritten).
 
-            --through P shows the ledger as it stood when P was its head. Times for
-            --recorded-from/--recorded-before are ISO 8601 (2026-11-28T09:00:00+09:00) or a date,
+            --through P shows the ledger as it stood when P was its head. Times for \
+            --recorded-from/--recorded-before are ISO 8601 (2026-11-28T09:00:00+09:00) or a date, \
             read as midnight Japan time.
             """
     )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import KokiApp
+import KokiDomain
 import LedgerStore
 
 /// koki's documented exit statuses (also listed in `koki --help` and the README).
@@ -25,11 +26,11 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
     static let table = """
         EXIT STATUS
           0   success
-          1   verify: the ledger was altered or is damaged (the first bad position is named)
-          2   conflict: a stream was not at the expected version; nothing appended, retry
-          3   not a koki ledger, written by a newer koki, or damaged; nothing changed
+          1   verify found the ledger altered or damaged (names the first position)
+          2   conflict: a stream was not at the expected version; retry
+          3   not a koki ledger, written by a newer koki, or damaged; unchanged
           4   no ledger at the path (or init found a file already there)
-          5   the ledger stayed locked by another process past the busy timeout; retry
+          5   locked by another process past the busy timeout; retry
           64  usage: bad option or argument
           65  invalid input; nothing appended
           70  other failure (I/O, disk full)
@@ -67,6 +68,8 @@ struct CLIFailure: Error, CustomStringConvertible {
             self.init(status, error.message)
         case let error as KokiError:
             self.init(error.code == .invalidInput ? .invalidInput : .notALedger, error.message)
+        case let error as DomainError:
+            self.init(.invalidInput, error.message)
         case let error as ValidationError:
             self.init(.usage, error.message)
         default:

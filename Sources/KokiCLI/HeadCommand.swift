@@ -6,7 +6,7 @@ struct HeadCommand: ParsableCommand {
         commandName: "head",
         abstract: "Print the ledger's last position and its hash.",
         discussion: """
-            Quoting the head (position and hash) pins what the ledger said at that moment: a later
+            Quoting the head (position and hash) pins what the ledger said at that moment: a later \
             `koki verify` that reaches the same hash at that position proves nothing before it changed.
             """
     )

@@ -6,10 +6,10 @@ public struct KokiCommand: ParsableCommand {
         commandName: "koki",
         abstract: "An event-sourced ledger for late-stage elderly medical care (後期高齢者医療制度).",
         discussion: """
-            Every decision and payment is appended as an immutable event to one SQLite ledger file;
+            Every decision and payment is appended as an immutable event to one SQLite ledger file; \
             queries and notices are answered from projections folded from those events.
 
-            The ledger is --ledger PATH (or $KOKI_LEDGER, else ./koki.ledger). Commands that append
+            The ledger is --ledger PATH (or $KOKI_LEDGER, else ./koki.ledger). Commands that append \
             record the acting operator, --operator ID (or $KOKI_OPERATOR).
 
             \(ExitStatus.table)

@@ -6,9 +6,9 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Walk the hash chain and check that nothing was altered.",
         discussion: """
-            Recomputes every event's SHA-256 from its stored bytes and the previous hash, and checks
-            that positions, stream versions and commands are dense and in order. Prints the count
-            and head hash, or the first position whose stored bytes, hash or order are wrong and
+            Recomputes every event's SHA-256 from its stored bytes and the previous hash, and checks \
+            that positions, stream versions and commands are dense and in order. Prints the count \
+            and head hash, or the first position whose stored bytes, hash or order are wrong and \
             exits 1. Unless --quick, SQLite's integrity_check runs first (damage to pages and indexes).
             """
     )

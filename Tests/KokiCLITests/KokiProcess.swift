@@ -1,0 +1,69 @@
+import Foundation
+
+/// Runs the built `koki` executable as a separate process, as staff and scripts do.
+struct KokiProcess {
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+    }
+
+    /// The `koki` binary next to the test bundle in the build folder.
+    static let binary: URL = {
+        if let explicit = ProcessInfo.processInfo.environment["KOKI_BINARY"] { return URL(fileURLWithPath: explicit) }
+        var candidates: [URL] = []
+        for argument in CommandLine.arguments where argument.contains(".xctest") {
+            var url = URL(fileURLWithPath: argument)
+            while url.pathComponents.count > 1, url.pathExtension != "xctest" { url.deleteLastPathComponent() }
+            candidates.append(url.deletingLastPathComponent().appendingPathComponent("koki"))
+        }
+        candidates.append(Bundle.main.bundleURL.appendingPathComponent("koki"))
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        candidates.append(root.appendingPathComponent(".build/debug/koki"))
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
+    }()
+
+    static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["KOKI_LEDGER"] = nil
+        env["KOKI_OPERATOR"] = nil
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        return (process, out, err)
+    }
+
+    @discardableResult
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+        let (process, out, err) = try start(arguments, environment: environment)
+        // Read before waiting, so a full pipe never blocks the child.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+final class TemporaryFolder {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("koki-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
