@@ -33,12 +33,14 @@ public struct DemoCity: Sendable {
         let annual = Int64(50 + random.next(below: 2_451)) * 100
         let installments = Self.installments(annual: Yen(annual), fiscalYear: year)
         let decided = try! CivilDate(year: year, month: 7, day: 10)
-        var commands: [[KokiEvent]] = [[
-            .premiumAssessed(
-                PremiumAssessed(
-                    person: person, fiscalYear: fiscalYear, decidedOn: decided, annualPremium: Yen(annual),
-                    installments: installments, ruleVersion: "chiba-2025.1"))
-        ]]
+        var commands: [[KokiEvent]] = [
+            [
+                .premiumAssessed(
+                    PremiumAssessed(
+                        person: person, fiscalYear: fiscalYear, decidedOn: decided, annualPremium: Yen(annual),
+                        installments: installments, ruleVersion: "chiba-2025.1"))
+            ]
+        ]
         // Most people pay everything; some stop paying part-way, and are dunned.
         let paysAll = random.next(below: 100) < 85
         let stopsAfter = paysAll ? installments.count : Int(random.next(below: UInt64(installments.count)))

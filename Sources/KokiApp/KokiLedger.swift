@@ -60,7 +60,8 @@ public struct KokiLedger: Sendable {
             do {
                 event = try decode(view.payload)
             } catch {
-                throw KokiError(.undecodableEvent, "event \(view.position) (\(view.type) v\(view.schemaVersion)): \(error)")
+                throw KokiError(
+                    .undecodableEvent, "event \(view.position) (\(view.type) v\(view.schemaVersion)): \(error)")
             }
             try body(view, event)
         }
@@ -88,7 +89,8 @@ struct DecoderCache {
             return known
         }
         guard let decode = EventRegistry.decoder(type: type, version: version) else {
-            throw KokiError(.undecodableEvent, "event \(position) has type \(type) v\(version), which this koki does not know")
+            throw KokiError(
+                .undecodableEvent, "event \(position) has type \(type) v\(version), which this koki does not know")
         }
         all[type, default: [:]][version] = decode
         last = (type, version, decode)

@@ -50,7 +50,9 @@ struct DemoCommand: ParsableCommand {
                 }
             }
             let elapsed = Date().timeIntervalSince(started)
-            Output.line("recorded \(appended) new events for \(persons) persons in \(String(format: "%.2f", elapsed)) s (\(repeated) commands were already in the ledger)")
+            Output.line(
+                "recorded \(appended) new events for \(persons) persons in \(String(format: "%.2f", elapsed)) s (\(repeated) commands were already in the ledger)"
+            )
 
             let balances = try ledger.replay(PremiumBalances.self)
             let totals = balances.totals
@@ -63,7 +65,8 @@ struct DemoCommand: ParsableCommand {
                 Output.line("verify: ALTERED: \(problem)")
                 throw ExitCode(ExitStatus.ledgerAltered.rawValue)
             }
-            Output.line("verify: ok, \(report.eventsChecked) events; head \(report.head.position) \(report.head.hash.hex)")
+            Output.line(
+                "verify: ok, \(report.eventsChecked) events; head \(report.head.position) \(report.head.hash.hex)")
         }
     }
 }

@@ -31,7 +31,8 @@ struct EventsCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only streams whose names start with this.", valueName: "prefix"))
     var streamPrefix: String?
 
-    @Option(name: .customLong("type"), help: ArgumentHelp("Only this event type; repeat for several.", valueName: "type"))
+    @Option(
+        name: .customLong("type"), help: ArgumentHelp("Only this event type; repeat for several.", valueName: "type"))
     var types: [String] = []
 
     @Option(help: ArgumentHelp("First position (inclusive).", valueName: "position"))
@@ -84,7 +85,10 @@ struct EventsCommand: ParsableCommand {
                         do {
                             data = try decode(view.payload).jsonPayload()
                         } catch {
-                            throw KokiError(.undecodableEvent, "event \(view.position) (\(view.type) v\(view.schemaVersion)) cannot be decoded: \(error)")
+                            throw KokiError(
+                                .undecodableEvent,
+                                "event \(view.position) (\(view.type) v\(view.schemaVersion)) cannot be decoded: \(error)"
+                            )
                         }
                     } else {
                         // A type this build does not know: show the bytes rather than hide the event.
@@ -111,7 +115,8 @@ struct EventsCommand: ParsableCommand {
                 }
             }
             if format == .table {
-                Table.render(["POSITION", "STREAM", "VERSION", "TYPE", "RECORDED AT", "ACTOR"], rows).forEach(Output.line)
+                Table.render(["POSITION", "STREAM", "VERSION", "TYPE", "RECORDED AT", "ACTOR"], rows).forEach(
+                    Output.line)
             }
         }
     }

@@ -27,7 +27,9 @@ struct StreamsCommand: ParsableCommand {
                         ]))
                 }
             } else {
-                let rows = streams.map { [$0.stream.value, String($0.version), String($0.firstPosition), String($0.lastPosition)] }
+                let rows = streams.map {
+                    [$0.stream.value, String($0.version), String($0.firstPosition), String($0.lastPosition)]
+                }
                 Table.render(["STREAM", "VERSION", "FIRST", "LAST"], rows).forEach(Output.line)
             }
         }

@@ -56,7 +56,8 @@ struct TestingCommand: ParsableCommand {
                     }
                     var expecting: [PersonID: ExpectedVersion] = [:]
                     if batch == 0, let expectedVersion { expecting[personID] = .exact(expectedVersion) }
-                    let result = try ledger.record(events, metadata: CommandMetadata(actor: actor), expecting: expecting)
+                    let result = try ledger.record(
+                        events, metadata: CommandMetadata(actor: actor), expecting: expecting)
                     Output.line("committed \(result.positions.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "-")")
                 }
             }

@@ -23,7 +23,8 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         }
         let last = CivilDate.daysIn(month: month, year: year)
         guard (1...last).contains(day) else {
-            throw DomainError(.invalidDate, "day \(day) does not exist in \(year)-\(Self.pad(month, 2)) (it has \(last) days)")
+            throw DomainError(
+                .invalidDate, "day \(day) does not exist in \(year)-\(Self.pad(month, 2)) (it has \(last) days)")
         }
         self.year = year
         self.month = month

@@ -24,11 +24,15 @@ public struct Identifier: Hashable, Sendable, CustomStringConvertible {
         var b = Array(digest.prefix(16))
         b[6] = (b[6] & 0x0F) | 0x80  // RFC 9562 version 8 (custom)
         b[8] = (b[8] & 0x3F) | 0x80  // RFC 9562 variant
-        uuid = UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
+        uuid = UUID(
+            uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15])
+        )
     }
 
     init(bytes p: UnsafeRawBufferPointer) {
-        uuid = UUID(uuid: (p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]))
+        uuid = UUID(
+            uuid: (p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15])
+        )
     }
 
     var bytes: [UInt8] {

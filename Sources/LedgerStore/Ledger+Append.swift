@@ -67,7 +67,9 @@ extension Ledger {
                 guard !event.type.isEmpty, event.type.utf8.count <= 100,
                     event.type.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F })
                 else {
-                    throw LedgerError(.invalidInput, "\(at): type name '\(event.type)' must be 1–100 printable characters without spaces")
+                    throw LedgerError(
+                        .invalidInput,
+                        "\(at): type name '\(event.type)' must be 1–100 printable characters without spaces")
                 }
                 guard event.schemaVersion >= 1 else {
                     throw LedgerError(.invalidInput, "\(at): schema version \(event.schemaVersion) must be at least 1")
@@ -92,7 +94,8 @@ extension Ledger {
         let count = find.int64(2)
         let events = RawStatement(
             try db.cachedStatement(
-                sql: "SELECT position, stream_id, stream_version FROM koki_events WHERE position BETWEEN ? AND ? ORDER BY position"
+                sql:
+                    "SELECT position, stream_id, stream_version FROM koki_events WHERE position BETWEEN ? AND ? ORDER BY position"
             ), db)
         defer { events.reset() }
         events.bind(1, first)
@@ -112,7 +115,8 @@ extension Ledger {
     ) throws -> AppendResult {
         // The head is read under the write lock: another process may have appended since.
         let head = RawStatement(
-            try db.cachedStatement(sql: "SELECT position, hash, command_seq FROM koki_events ORDER BY position DESC LIMIT 1"),
+            try db.cachedStatement(
+                sql: "SELECT position, hash, command_seq FROM koki_events ORDER BY position DESC LIMIT 1"),
             db)
         var position: Int64 = 0
         var previousHash = genesisHash

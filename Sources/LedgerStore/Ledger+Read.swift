@@ -36,7 +36,8 @@ extension Ledger {
     public func head() throws -> LedgerHead {
         try guarded {
             try queue.read { db in
-                let row = try Row.fetchOne(db, sql: "SELECT position, hash FROM koki_events ORDER BY position DESC LIMIT 1")
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT position, hash FROM koki_events ORDER BY position DESC LIMIT 1")
                 guard let row else { return LedgerHead(position: 0, hash: genesisHash) }
                 let hash: Data = row[1]
                 return LedgerHead(position: row[0], hash: Array(hash))
@@ -123,7 +124,8 @@ extension Ledger {
                 parts.append("recorded_at < ?")
                 bindings.append(.int(before.microseconds))
             }
-            conditions.append("command_seq IN (SELECT seq FROM koki_commands WHERE \(parts.joined(separator: " AND ")))")
+            conditions.append(
+                "command_seq IN (SELECT seq FROM koki_commands WHERE \(parts.joined(separator: " AND ")))")
         }
         let sql = """
             SELECT position, stream_id, stream_version, type_id, schema_version, command_seq, encoding, payload, hash
@@ -200,7 +202,8 @@ extension Ledger {
 
     func streamName(_ db: Database, id: Int64) throws -> StreamName {
         if let name = names.withLock({ $0.streamNames[id] }) { return name }
-        guard let text = try String.fetchOne(db, sql: "SELECT name FROM koki_streams WHERE id = ?", arguments: [id]) else {
+        guard let text = try String.fetchOne(db, sql: "SELECT name FROM koki_streams WHERE id = ?", arguments: [id])
+        else {
             throw LedgerError(.damaged, "an event refers to stream id \(id), which does not exist")
         }
         let name = try StreamName(text)

@@ -37,22 +37,27 @@ extension Ledger {
     /// It reads the names and envelopes afresh from the file, not from any cache.
     public func verify(checkFile: Bool = true) throws -> VerifyReport {
         let label = path ?? ":memory:"
-        var report = VerifyReport(eventsChecked: 0, commandsChecked: 0, head: LedgerHead(position: 0, hash: genesisHash))
+        var report = VerifyReport(
+            eventsChecked: 0, commandsChecked: 0, head: LedgerHead(position: 0, hash: genesisHash))
         do {
             try queue.read { db in
                 if checkFile {
                     let lines = try String.fetchAll(db, sql: "PRAGMA integrity_check(20)")
                     if lines != ["ok"] {
-                        report.problem = .init(position: nil, message: "the SQLite file is damaged: \(lines.joined(separator: "; "))")
+                        report.problem = .init(
+                            position: nil, message: "the SQLite file is damaged: \(lines.joined(separator: "; "))")
                         return
                     }
                 }
                 report.problem = try walk(db, &report)
             }
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
+        } catch let error as DatabaseError
+            where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB
+        {
             report.problem = .init(
                 position: report.head.position + 1,
-                message: "the SQLite file is damaged at or after this position: \(error.message ?? "\(error.resultCode)")")
+                message:
+                    "the SQLite file is damaged at or after this position: \(error.message ?? "\(error.resultCode)")")
         } catch {
             throw LedgerError.wrap(error, path: label)
         }
@@ -94,22 +99,27 @@ extension Ledger {
             let at = events.int64(0)
             func problem(_ message: String) -> VerifyReport.Problem { .init(position: at, message: message) }
             guard at == position + 1 else {
-                return .init(position: position + 1, message: "position \(position + 1) is missing (next stored position is \(at))")
+                return .init(
+                    position: position + 1,
+                    message: "position \(position + 1) is missing (next stored position is \(at))")
             }
             let commandSeq = events.int64(5)
             if command.remaining == 0 {
                 guard try commands.step() else { return problem("its command \(commandSeq) is missing") }
                 let seq = commands.int64(0)
                 guard seq == command.seq + 1, commandSeq == seq else {
-                    return problem("belongs to command \(commandSeq), but the next command is \(seq) after \(command.seq)")
+                    return problem(
+                        "belongs to command \(commandSeq), but the next command is \(seq) after \(command.seq)")
                 }
                 guard commands.int64(6) == at, commands.int64(7) >= 1 else {
-                    return problem("command \(seq) claims to start at \(commands.int64(6)) with \(commands.int64(7)) events")
+                    return problem(
+                        "command \(seq) claims to start at \(commands.int64(6)) with \(commands.int64(7)) events")
                 }
                 let id = commands.blob(1)
                 let correlation = commands.isNull(4) ? nil : Array(commands.blob(4))
                 let causation = commands.isNull(5) ? nil : Array(commands.blob(5))
-                guard id.count == 16, correlation.map({ $0.count == 16 }) ?? true, causation.map({ $0.count == 16 }) ?? true
+                guard id.count == 16, correlation.map({ $0.count == 16 }) ?? true,
+                    causation.map({ $0.count == 16 }) ?? true
                 else { return problem("command \(seq) has a malformed identifier") }
                 command = (
                     seq,
@@ -131,9 +141,13 @@ extension Ledger {
                 return problem("stream version \(version) where \(expectedVersion) was due")
             }
             versions[streamID] = version
-            guard let type = types[events.int64(3)] else { return problem("refers to unknown event type id \(events.int64(3))") }
+            guard let type = types[events.int64(3)] else {
+                return problem("refers to unknown event type id \(events.int64(3))")
+            }
             let encoding = events.int64(6)
-            guard PayloadEncoding(rawValue: encoding) != nil else { return problem("unknown payload encoding \(encoding)") }
+            guard PayloadEncoding(rawValue: encoding) != nil else {
+                return problem("unknown payload encoding \(encoding)")
+            }
             let stored = events.blob(8)
             let computed = previous.withUnsafeBytes { prev in
                 stream.withUnsafeBytes { streamBytes in
@@ -155,10 +169,12 @@ extension Ledger {
             report.head = LedgerHead(position: at, hash: computed)
         }
         if command.remaining != 0 {
-            return .init(position: position + 1, message: "command \(command.seq) lacks its last \(command.remaining) events")
+            return .init(
+                position: position + 1, message: "command \(command.seq) lacks its last \(command.remaining) events")
         }
         if try commands.step() {
-            return .init(position: nil, message: "command \(commands.int64(0)) has no events after position \(position)")
+            return .init(
+                position: nil, message: "command \(commands.int64(0)) has no events after position \(position)")
         }
         return nil
     }

@@ -36,7 +36,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             let s = String(v)
             return String(repeating: "0", count: max(0, w - s.count)) + s
         }
-        return "\(p(year, 4))-\(p(month, 2))-\(p(day, 2))T\(p(sod / 3600, 2)):\(p(sod / 60 % 60, 2)):\(p(sod % 60, 2)).\(p(us, 6))Z"
+        return
+            "\(p(year, 4))-\(p(month, 2))-\(p(day, 2))T\(p(sod / 3600, 2)):\(p(sod / 60 % 60, 2)):\(p(sod % 60, 2)).\(p(us, 6))Z"
     }
 }
 

@@ -42,7 +42,8 @@ struct RawStatement {
         }
         bytes.withUnsafeBytes { raw in
             // A zero-length blob needs a non-null pointer to be a blob rather than NULL.
-            _ = sqlite3_bind_blob(handle, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count), transient)
+            _ = sqlite3_bind_blob(
+                handle, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count), transient)
         }
     }
 

@@ -63,7 +63,9 @@ import Testing
         #expect(try KokiProcess.run(["demo", "--ledger", ledger, "--persons", "5"]).status == 0)
         let all = try KokiProcess.run(["events", "--ledger", ledger])
         #expect(all.status == 0)
-        let objects = try all.lines.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        let objects = try all.lines.map {
+            try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
         #expect(objects.count == 50)
         #expect(objects.map { $0["position"] as? Int } == Array(1...50))
         let first = objects[0]
@@ -125,19 +127,24 @@ import Testing
         let ledger = folder.path("t.ledger")
         #expect(try KokiProcess.run(["demo", "--ledger", ledger, "--persons", "4"]).status == 0)
         // Alter event 23's payload behind koki's back (the triggers must be dropped first).
-        let sql = "DROP TRIGGER koki_events_refuse_update; UPDATE koki_events SET payload = payload || x'00' WHERE position = 23;"
+        let sql =
+            "DROP TRIGGER koki_events_refuse_update; UPDATE koki_events SET payload = payload || x'00' WHERE position = 23;"
         let sqlite = Process()
         sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        sqlite.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.close()", ledger, sql]
+        sqlite.arguments = [
+            "python3", "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.close()", ledger, sql,
+        ]
         try sqlite.run()
         sqlite.waitUntilExit()
         #expect(sqlite.terminationStatus == 0)
         let outcome = try KokiProcess.run(["verify", "--ledger", ledger, "--quick"])
         #expect(outcome.status == 1)
-        #expect(outcome.lines == [
-            "ALTERED: position 23: stored bytes do not match the hash chain (the row or an earlier link was altered)",
-            "(22 events before it are intact)",
-        ])
+        #expect(
+            outcome.lines == [
+                "ALTERED: position 23: stored bytes do not match the hash chain (the row or an earlier link was altered)",
+                "(22 events before it are intact)",
+            ])
         let json = try KokiProcess.run(["verify", "--ledger", ledger, "--quick", "--json"])
         #expect(json.status == 1)
         #expect(json.stdout.contains(#""intact":false"#))

@@ -21,7 +21,7 @@ import Testing
         #expect(top.contains(ExitStatus.table))
     }
 
-    static let verify =         """
+    static let verify = """
         OVERVIEW: Walk the hash chain and check that nothing was altered.
 
         Recomputes every event's SHA-256 from its stored bytes and the previous hash,
@@ -44,7 +44,7 @@ import Testing
 
         """
 
-    static let events =         """
+    static let events = """
         OVERVIEW: Print events with their envelopes, as JSON lines (default) or a
         table.
 

@@ -63,7 +63,9 @@ import Testing
         #expect(perStream.count == 2)
         #expect(perStream.allSatisfy { $0.contains(#""version":300"#) })
         // The two writers really interleaved: each stream's events are not one block.
-        let firstStream = try KokiProcess.run(["events", "--ledger", ledger, "--stream", "person/1", "--format", "table"])
+        let firstStream = try KokiProcess.run([
+            "events", "--ledger", ledger, "--stream", "person/1", "--format", "table",
+        ])
         let positions = firstStream.lines.dropFirst().compactMap { Int($0.split(separator: " ")[0]) }
         #expect(positions.count == 300)
     }
@@ -100,7 +102,8 @@ import Testing
             #expect(rows.count == count / 7)
             // And the ledger takes new commands after the crash.
             #expect(
-                try KokiProcess.run(["testing", "append", "--ledger", ledger, "--operator", "op", "--person", "9"]).status
+                try KokiProcess.run(["testing", "append", "--ledger", ledger, "--operator", "op", "--person", "9"])
+                    .status
                     == 0)
             #expect(try verifyOK(ledger) == count + 1)
         }

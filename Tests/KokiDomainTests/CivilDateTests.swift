@@ -22,7 +22,9 @@ import Testing
     @Test func daysSinceEpochRoundTripsEveryDayOverFourCenturies() throws {
         // 1900-01-01 … 2300-12-31 one by one: the conversion is a bijection and ordered.
         var previous = try CivilDate(year: 1899, month: 12, day: 31)
-        for days in try CivilDate(year: 1900, month: 1, day: 1).daysSinceEpoch...(try CivilDate(year: 2300, month: 12, day: 31).daysSinceEpoch) {
+        for days in try CivilDate(year: 1900, month: 1, day: 1)
+            .daysSinceEpoch...(try CivilDate(year: 2300, month: 12, day: 31).daysSinceEpoch)
+        {
             let date = try CivilDate(daysSinceEpoch: days)
             #expect(date.daysSinceEpoch == days)
             #expect(previous < date)

@@ -23,7 +23,8 @@ import Testing
             for length in 0..<encoded.payload.count {
                 #expect(throws: (any Error).self) {
                     try EventRegistry.decode(
-                        type: encoded.type, version: encoded.schemaVersion, payload: Array(encoded.payload.prefix(length)))
+                        type: encoded.type, version: encoded.schemaVersion,
+                        payload: Array(encoded.payload.prefix(length)))
                 }
             }
             // A trailing byte means the wrong layout or damage.
@@ -69,8 +70,9 @@ import Testing
         // Today's events are written at version 2 and keep their deadline.
         let current = EventRegistry.encode(.dunningNoticeIssued(EventSamples.dunningNoticeIssued))
         #expect(current.schemaVersion == 2)
-        #expect(try EventRegistry.decode(type: current.type, version: 2, payload: current.payload)
-            == .dunningNoticeIssued(EventSamples.dunningNoticeIssued))
+        #expect(
+            try EventRegistry.decode(type: current.type, version: 2, payload: current.payload)
+                == .dunningNoticeIssued(EventSamples.dunningNoticeIssued))
     }
 
     @Test func theEncodingIsCompact() {

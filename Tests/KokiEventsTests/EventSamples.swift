@@ -39,7 +39,8 @@ enum EventSamples {
             let installments = (0..<Int.random(in: 0...12, using: &g)).map { _ in
                 Installment(period: period(), dueDate: date(), amount: yen())
             }
-            let rule = String((0..<Int.random(in: 0...20, using: &g)).map { _ in "abc-é.1令和".randomElement(using: &g)! })
+            let rule = String(
+                (0..<Int.random(in: 0...20, using: &g)).map { _ in "abc-é.1令和".randomElement(using: &g)! })
             return .premiumAssessed(
                 PremiumAssessed(
                     person: person, fiscalYear: fy, decidedOn: date(), annualPremium: yen(),

@@ -12,7 +12,10 @@ import Testing
     static let samples: [(encoded: EncodedEvent, readsAs: KokiEvent)] = [
         (EventRegistry.encode(EventSamples.premiumAssessed), .premiumAssessed(EventSamples.premiumAssessed)),
         (EventRegistry.encode(EventSamples.paymentReceived), .paymentReceived(EventSamples.paymentReceived)),
-        (EventRegistry.encode(EventSamples.dunningNoticeIssued), .dunningNoticeIssued(EventSamples.dunningNoticeIssued)),
+        (
+            EventRegistry.encode(EventSamples.dunningNoticeIssued),
+            .dunningNoticeIssued(EventSamples.dunningNoticeIssued)
+        ),
         (
             EventRegistry.encode(EventSamples.dunningNoticeIssuedV1),
             .dunningNoticeIssued(EventSamples.dunningNoticeIssuedV1.upcast())
@@ -38,7 +41,8 @@ import Testing
         let text = try String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let golden = try #require(Self.bytes(hex: text))
         #expect(encoded.payload == golden, "the stored layout of \(encoded.type) v\(encoded.schemaVersion) changed")
-        #expect(try EventRegistry.decode(type: encoded.type, version: encoded.schemaVersion, payload: golden) == readsAs)
+        #expect(
+            try EventRegistry.decode(type: encoded.type, version: encoded.schemaVersion, payload: golden) == readsAs)
     }
 
     static func bytes(hex: String) -> [UInt8]? {

@@ -52,7 +52,10 @@ import Testing
         try ledger.append(
             AppendRequest(
                 commandID: .random(), actor: "op", stream: stream("s/1"), expectedVersion: .noStream,
-                events: [NewEvent(type: "T", schemaVersion: 1, payload: long), NewEvent(type: "T", schemaVersion: 1, payload: short)]))
+                events: [
+                    NewEvent(type: "T", schemaVersion: 1, payload: long),
+                    NewEvent(type: "T", schemaVersion: 1, payload: short),
+                ]))
         let read = try ledger.events()
         #expect(read.map(\.payload) == [long, short])
         #expect(read.map(\.compressed) == [true, false])
@@ -62,11 +65,15 @@ import Testing
         let ledger = try Ledger.inMemory()
         let s = stream("person/7")
         let event = NewEvent(type: "T", schemaVersion: 1, payload: [1])
-        try ledger.append(AppendRequest(commandID: .random(), actor: "op", stream: s, expectedVersion: .noStream, events: [event, event]))
+        try ledger.append(
+            AppendRequest(
+                commandID: .random(), actor: "op", stream: s, expectedVersion: .noStream, events: [event, event]))
         let before = try Observed(ledger)
         for expected in [ExpectedVersion.noStream, .exact(1), .exact(3)] {
             #expect {
-                try ledger.append(AppendRequest(commandID: .random(), actor: "op", stream: s, expectedVersion: expected, events: [event]))
+                try ledger.append(
+                    AppendRequest(
+                        commandID: .random(), actor: "op", stream: s, expectedVersion: expected, events: [event]))
             } throws: { error in
                 guard let error = error as? LedgerError, error.code == .wrongExpectedVersion else { return false }
                 return error.message.contains("stream person/7 is at version 2")
@@ -74,14 +81,17 @@ import Testing
             }
         }
         #expect(try Observed(ledger) == before)
-        try ledger.append(AppendRequest(commandID: .random(), actor: "op", stream: s, expectedVersion: .exact(2), events: [event]))
+        try ledger.append(
+            AppendRequest(commandID: .random(), actor: "op", stream: s, expectedVersion: .exact(2), events: [event]))
         #expect(try ledger.version(of: s) == 3)
     }
 
     @Test func aCommandOverSeveralStreamsIsAllOrNothing() throws {
         let ledger = try Ledger.inMemory()
         let event = NewEvent(type: "T", schemaVersion: 1, payload: [9])
-        try ledger.append(AppendRequest(commandID: .random(), actor: "op", stream: stream("b"), expectedVersion: .any, events: [event]))
+        try ledger.append(
+            AppendRequest(
+                commandID: .random(), actor: "op", stream: stream("b"), expectedVersion: .any, events: [event]))
         let before = try Observed(ledger)
         // The first stream would be fine; the second conflicts: nothing of the command lands,
         // not even the new stream's name.
@@ -111,8 +121,12 @@ import Testing
         let request = AppendRequest(
             commandID: id, actor: "bank-import",
             streams: [
-                StreamAppend(stream: stream("person/1"), expectedVersion: .noStream, events: [NewEvent(type: "Paid", schemaVersion: 1, payload: [1])]),
-                StreamAppend(stream: stream("person/2"), expectedVersion: .noStream, events: [NewEvent(type: "Paid", schemaVersion: 1, payload: [2])]),
+                StreamAppend(
+                    stream: stream("person/1"), expectedVersion: .noStream,
+                    events: [NewEvent(type: "Paid", schemaVersion: 1, payload: [1])]),
+                StreamAppend(
+                    stream: stream("person/2"), expectedVersion: .noStream,
+                    events: [NewEvent(type: "Paid", schemaVersion: 1, payload: [2])]),
             ])
         let first = try ledger.append(request)
         #expect(!first.wasDuplicate)
@@ -133,8 +147,15 @@ import Testing
         let ledger = try Ledger.inMemory()
         let ok = NewEvent(type: "T", schemaVersion: 1, payload: [])
         let cases: [(AppendRequest, String)] = [
-            (AppendRequest(commandID: .random(), actor: "", stream: stream("s"), expectedVersion: .any, events: [ok]), "actor"),
-            (AppendRequest(commandID: .random(), actor: "op", stream: stream("s"), expectedVersion: .any, events: []), "no events"),
+            (
+                AppendRequest(
+                    commandID: .random(), actor: "", stream: stream("s"), expectedVersion: .any, events: [ok]), "actor"
+            ),
+            (
+                AppendRequest(
+                    commandID: .random(), actor: "op", stream: stream("s"), expectedVersion: .any, events: []),
+                "no events"
+            ),
             (
                 AppendRequest(
                     commandID: .random(), actor: "op", stream: stream("s"), expectedVersion: .any,
@@ -171,8 +192,11 @@ import Testing
         let ledger = try Ledger.inMemory(clock: clock)
         clock.set(epoch2026)
         let e = NewEvent(type: "T", schemaVersion: 1, payload: [])
-        try ledger.append(AppendRequest(commandID: .random(), actor: "op", stream: stream("s"), expectedVersion: .any, events: [e, e]))
-        try ledger.append(AppendRequest(commandID: .random(), actor: "op", stream: stream("s"), expectedVersion: .any, events: [e]))
+        try ledger.append(
+            AppendRequest(
+                commandID: .random(), actor: "op", stream: stream("s"), expectedVersion: .any, events: [e, e]))
+        try ledger.append(
+            AppendRequest(commandID: .random(), actor: "op", stream: stream("s"), expectedVersion: .any, events: [e]))
         let times = try ledger.events().map(\.recordedAt)
         #expect(times == [epoch2026, epoch2026, Timestamp(microseconds: epoch2026.microseconds + 5_000_000)])
         #expect(epoch2026.description == "2026-11-18T11:06:40.000000Z")

@@ -9,10 +9,22 @@ import Testing
         let ledger = try Ledger.inMemory(clock: clock)
         clock.set(epoch2026)
         func e(_ type: String, _ byte: UInt8) -> NewEvent { NewEvent(type: type, schemaVersion: 1, payload: [byte]) }
-        try ledger.append(AppendRequest(commandID: .random(), actor: "a", stream: stream("person/1"), expectedVersion: .noStream, events: [e("Assessed", 1), e("Paid", 2)]))
-        try ledger.append(AppendRequest(commandID: .random(), actor: "b", stream: stream("person/2"), expectedVersion: .noStream, events: [e("Assessed", 3)]))
-        try ledger.append(AppendRequest(commandID: .random(), actor: "c", stream: stream("run/dunning/1"), expectedVersion: .noStream, events: [e("Dunned", 4)]))
-        try ledger.append(AppendRequest(commandID: .random(), actor: "a", stream: stream("person/1"), expectedVersion: .exact(2), events: [e("Paid", 5)]))
+        try ledger.append(
+            AppendRequest(
+                commandID: .random(), actor: "a", stream: stream("person/1"), expectedVersion: .noStream,
+                events: [e("Assessed", 1), e("Paid", 2)]))
+        try ledger.append(
+            AppendRequest(
+                commandID: .random(), actor: "b", stream: stream("person/2"), expectedVersion: .noStream,
+                events: [e("Assessed", 3)]))
+        try ledger.append(
+            AppendRequest(
+                commandID: .random(), actor: "c", stream: stream("run/dunning/1"), expectedVersion: .noStream,
+                events: [e("Dunned", 4)]))
+        try ledger.append(
+            AppendRequest(
+                commandID: .random(), actor: "a", stream: stream("person/1"), expectedVersion: .exact(2),
+                events: [e("Paid", 5)]))
         return (ledger, clock)
     }
 
@@ -45,7 +57,10 @@ import Testing
     @Test func theLedgerAsItStoodAtAPositionIgnoresLaterAppends() throws {
         let (ledger, _) = try sample()
         let asOf3 = try ledger.events(.through(position: 3))
-        try ledger.append(AppendRequest(commandID: .random(), actor: "z", stream: stream("person/2"), expectedVersion: .any, events: [NewEvent(type: "Paid", schemaVersion: 1, payload: [6])]))
+        try ledger.append(
+            AppendRequest(
+                commandID: .random(), actor: "z", stream: stream("person/2"), expectedVersion: .any,
+                events: [NewEvent(type: "Paid", schemaVersion: 1, payload: [6])]))
         #expect(try ledger.events(.through(position: 3)) == asOf3)
         // Its last hash is the head the ledger had then.
         #expect(asOf3.last?.hash == (try ledger.events()[2].hash))
@@ -73,6 +88,7 @@ import Testing
         #expect(events.map(\.actor) == ["a", "a", "b", "c", "a"])
         #expect(events[0].commandID == events[1].commandID)
         #expect(events[0].commandID != events[4].commandID)
-        #expect(events.map(\.recordedAt.microseconds) == [0, 0, 1, 2, 3].map { epoch2026.microseconds + $0 * 1_000_000 })
+        #expect(
+            events.map(\.recordedAt.microseconds) == [0, 0, 1, 2, 3].map { epoch2026.microseconds + $0 * 1_000_000 })
     }
 }

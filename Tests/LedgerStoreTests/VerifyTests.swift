@@ -6,7 +6,8 @@ import Testing
 /// `verify` must find any alteration of what is stored, and name the first position affected.
 @Suite struct VerifyTests {
     /// A ledger file of `commands` random commands, checkpointed so every byte is in the main file.
-    func makeLedger(_ folder: TemporaryFolder, seed: UInt64, commands: Int = 40) throws -> (path: String, count: Int64) {
+    func makeLedger(_ folder: TemporaryFolder, seed: UInt64, commands: Int = 40) throws -> (path: String, count: Int64)
+    {
         let path = folder.path("v.ledger")
         let ledger = try Ledger.create(at: path, clock: ManualClock(start: epoch2026))
         var g = SeededGenerator(seed: seed)
@@ -51,9 +52,15 @@ import Testing
         ("UPDATE koki_events SET stream_version = stream_version + 100 WHERE position = 30", 30),
         ("UPDATE koki_events SET schema_version = 9 WHERE position = 5", 5),
         ("UPDATE koki_events SET encoding = 1 - encoding WHERE position = 11", 11),
-        ("UPDATE koki_events SET type_id = (SELECT MAX(id) FROM koki_event_types) + 0 * type_id WHERE position = (SELECT MIN(position) FROM koki_events WHERE type_id != (SELECT MAX(id) FROM koki_event_types))", nil),
+        (
+            "UPDATE koki_events SET type_id = (SELECT MAX(id) FROM koki_event_types) + 0 * type_id WHERE position = (SELECT MIN(position) FROM koki_events WHERE type_id != (SELECT MAX(id) FROM koki_event_types))",
+            nil
+        ),
         ("DELETE FROM koki_events WHERE position = 12", 12),
-        ("UPDATE koki_events SET position = position + 1000 WHERE position = (SELECT MAX(position) FROM koki_events)", nil),
+        (
+            "UPDATE koki_events SET position = position + 1000 WHERE position = (SELECT MAX(position) FROM koki_events)",
+            nil
+        ),
         ("UPDATE koki_commands SET actor = 'someone-else' WHERE seq = 3", nil),
         ("UPDATE koki_commands SET recorded_at = recorded_at - 1 WHERE seq = 4", nil),
         ("UPDATE koki_streams SET name = 'person/99' WHERE name = 'person/3'", nil),
