@@ -1,0 +1,98 @@
+import GRDBSQLite
+
+/// The ceiling: the same rows through plain prepared SQLite statements from the C API, as in
+/// `shared/PERFORMANCE.md` — no encoding, compression, hashing or envelopes.
+final class PlainSQLite {
+    private var db: OpaquePointer?
+    private let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+    init(path: String, synchronous: String = "FULL") {
+        precondition(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil) == SQLITE_OK)
+        exec("PRAGMA journal_mode = WAL")
+        exec("PRAGMA synchronous = \(synchronous)")
+        exec(
+            """
+            CREATE TABLE IF NOT EXISTS events(position INTEGER PRIMARY KEY, stream TEXT NOT NULL, version INTEGER NOT NULL,
+                type TEXT NOT NULL, payload BLOB NOT NULL, hash BLOB NOT NULL, UNIQUE(stream, version))
+            """)
+    }
+
+    /// Opens an existing file (a koki ledger, for the read ceilings).
+    init(existing path: String) {
+        precondition(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK)
+    }
+
+    deinit { sqlite3_close_v2(db) }
+
+    func exec(_ sql: String) {
+        let rc = sqlite3_exec(db, sql, nil, nil, nil)
+        precondition(rc == SQLITE_OK, String(cString: sqlite3_errmsg(db)))
+    }
+
+    func prepare(_ sql: String) -> OpaquePointer {
+        var statement: OpaquePointer?
+        precondition(sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, String(cString: sqlite3_errmsg(db)))
+        return statement!
+    }
+
+    /// Inserts the workload; one transaction per stream, or all in one.
+    func insert(_ workload: Workload, oneTransaction: Bool) {
+        let insert = prepare("INSERT INTO events(position, stream, version, type, payload, hash) VALUES (?, ?, ?, ?, ?, ?)")
+        defer { sqlite3_finalize(insert) }
+        let hash = [UInt8](repeating: 0x5A, count: 32)
+        var position: Int64 = 0
+        if oneTransaction { exec("BEGIN IMMEDIATE") }
+        for stream in workload.streams {
+            if !oneTransaction { exec("BEGIN IMMEDIATE") }
+            for (v, row) in stream.rows.enumerated() {
+                position += 1
+                sqlite3_bind_int64(insert, 1, position)
+                sqlite3_bind_text(insert, 2, stream.name.value, -1, transient)
+                sqlite3_bind_int64(insert, 3, Int64(v + 1))
+                sqlite3_bind_text(insert, 4, row.type, -1, transient)
+                row.payload.withUnsafeBytes { _ = sqlite3_bind_blob(insert, 5, $0.baseAddress, Int32($0.count), transient) }
+                hash.withUnsafeBytes { _ = sqlite3_bind_blob(insert, 6, $0.baseAddress, 32, transient) }
+                precondition(sqlite3_step(insert) == SQLITE_DONE, String(cString: sqlite3_errmsg(db)))
+                sqlite3_reset(insert)
+            }
+            if !oneTransaction { exec("COMMIT") }
+        }
+        if oneTransaction { exec("COMMIT") }
+    }
+
+    /// Scans a koki ledger's events in position order, touching every payload: the read ceiling.
+    func scanKokiEvents() -> (rows: Int, bytes: Int) {
+        let scan = prepare(
+            "SELECT position, stream_id, stream_version, type_id, schema_version, command_seq, encoding, payload, hash FROM koki_events ORDER BY position"
+        )
+        defer { sqlite3_finalize(scan) }
+        var rows = 0
+        var bytes = 0
+        while sqlite3_step(scan) == SQLITE_ROW {
+            rows += 1
+            bytes &+= Int(sqlite3_column_int64(scan, 0)) & 1
+            _ = sqlite3_column_blob(scan, 7)
+            bytes &+= Int(sqlite3_column_bytes(scan, 7))
+            _ = sqlite3_column_blob(scan, 8)
+        }
+        return (rows, bytes)
+    }
+
+    /// Reads one stream of a koki ledger by its index: the stream-load ceiling.
+    func loadKokiStream(id: Int64) -> Int {
+        let load = cachedLoad ?? prepare(
+            "SELECT position, stream_version, type_id, schema_version, command_seq, encoding, payload, hash FROM koki_events WHERE stream_id = ? ORDER BY stream_version"
+        )
+        cachedLoad = load
+        sqlite3_bind_int64(load, 1, id)
+        var bytes = 0
+        while sqlite3_step(load) == SQLITE_ROW {
+            _ = sqlite3_column_blob(load, 6)
+            bytes += Int(sqlite3_column_bytes(load, 6))
+        }
+        sqlite3_reset(load)
+        return bytes
+    }
+
+    private var cachedLoad: OpaquePointer?
+}

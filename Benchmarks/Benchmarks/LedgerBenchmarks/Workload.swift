@@ -1,0 +1,103 @@
+import Foundation
+import KokiApp
+import KokiDomain
+import KokiEvents
+import LedgerStore
+
+/// The benchmark workload: streams of 20 events each, pre-encoded before anything is timed.
+///
+/// Two shapes: koki's own events (a demo city over two fiscal years: an assessment with nine
+/// installments, then payments or dunning notices, per year) in their compact binary encoding;
+/// and JSON payloads of 150–250 bytes shaped like the baseline in `shared/PERFORMANCE.md`, so
+/// the store can be compared with the figures measured there.
+struct Workload: Sendable {
+    struct Row: Sendable {
+        var type: String
+        var payload: [UInt8]
+    }
+
+    var name: String
+    var streams: [(name: StreamName, rows: [Row])]
+
+    var eventCount: Int { streams.reduce(0) { $0 + $1.rows.count } }
+    var meanPayload: Int { streams.reduce(0) { $0 + $1.rows.reduce(0) { $0 + $1.payload.count } } / max(1, eventCount) }
+
+    func prefix(_ count: Int) -> Workload { Workload(name: name, streams: Array(streams.prefix(count))) }
+
+    /// One command per stream, each expecting a new stream.
+    func requests() -> [AppendRequest] {
+        streams.enumerated().map { index, stream in
+            AppendRequest(
+                commandID: Identifier(derivedFrom: Array("bench/\(name)/\(index)".utf8)), actor: "bench",
+                stream: stream.name, expectedVersion: .noStream,
+                events: stream.rows.map { NewEvent(type: $0.type, schemaVersion: 1, payload: $0.payload) })
+        }
+    }
+
+    static func kokiEvents(streams count: Int) -> Workload {
+        let years = [DemoCity(persons: count, fiscalYear: try! FiscalYear(2025)), DemoCity(persons: count, fiscalYear: try! FiscalYear(2026))]
+        var streams: [(StreamName, [Row])] = []
+        for person in 1...count {
+            var rows: [Row] = []
+            for city in years {
+                for command in city.commands(forPerson: person) {
+                    for event in command {
+                        let encoded = EventRegistry.encode(event)
+                        precondition(encoded.schemaVersion >= 1)
+                        rows.append(Row(type: encoded.type, payload: encoded.payload))
+                    }
+                }
+            }
+            streams.append((try! StreamName(years[0].person(person).streamName), rows))
+        }
+        // Keep the stored schema versions: encode gives today's version for each type.
+        return Workload(name: "koki", streams: streams.map { ($0.0, $0.1) })
+    }
+
+    static func json(streams count: Int) -> Workload {
+        var g = SplitMix64(seed: 2026)
+        let types = ["PremiumAssessed", "PaymentReceived", "DunningNoticeIssued"]
+        var streams: [(StreamName, [Row])] = []
+        for person in 1...count {
+            let rows = (0..<20).map { i -> Row in
+                let type = i == 0 || i == 10 ? types[0] : types[1 + Int(g.next(below: 2))]
+                var text =
+                    #"{"person":"\#(100_000_000 + person)","fiscalYear":\#(2025 + i / 10),"period":\#(i % 10),"amount":\#(g.next(below: 90_000) + 1_000),"date":"2025-\#(7 + i % 5)-\#(10 + i % 18)","channel":"bankDebit","operator":"op-\#(g.next(below: 400))","note":""#
+                let target = 150 + Int(g.next(below: 101))
+                while text.utf8.count < target - 2 { text.append(Character(UnicodeScalar(UInt8(97 + g.next(below: 26))))) }
+                text += #""}"#
+                return Row(type: type, payload: Array(text.utf8))
+            }
+            streams.append((try! StreamName("person/\(100_000_000 + person)"), rows))
+        }
+        return Workload(name: "json", streams: streams.map { ($0.0, $0.1) })
+    }
+}
+
+/// A scratch folder for ledger files, removed on deinit.
+final class Scratch {
+    let url: URL
+
+    init() {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("koki-bench-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
+
+/// Seconds spent in `body`, by the monotonic clock.
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = ContinuousClock.now
+    try body()
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+func fileBytes(_ path: String) -> Int {
+    ["", "-wal"].reduce(0) { sum, suffix in
+        sum + ((try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? Int) ?? 0)
+    }
+}
