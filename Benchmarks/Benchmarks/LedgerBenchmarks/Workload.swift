@@ -13,6 +13,7 @@ import LedgerStore
 struct Workload: Sendable {
     struct Row: Sendable {
         var type: String
+        var schemaVersion: Int = 1
         var payload: [UInt8]
     }
 
@@ -30,7 +31,7 @@ struct Workload: Sendable {
             AppendRequest(
                 commandID: Identifier(derivedFrom: Array("bench/\(name)/\(index)".utf8)), actor: "bench",
                 stream: stream.name, expectedVersion: .noStream,
-                events: stream.rows.map { NewEvent(type: $0.type, schemaVersion: 1, payload: $0.payload) })
+                events: stream.rows.map { NewEvent(type: $0.type, schemaVersion: $0.schemaVersion, payload: $0.payload) })
         }
     }
 
@@ -43,14 +44,12 @@ struct Workload: Sendable {
                 for command in city.commands(forPerson: person) {
                     for event in command {
                         let encoded = EventRegistry.encode(event)
-                        precondition(encoded.schemaVersion >= 1)
-                        rows.append(Row(type: encoded.type, payload: encoded.payload))
+                        rows.append(Row(type: encoded.type, schemaVersion: encoded.schemaVersion, payload: encoded.payload))
                     }
                 }
             }
             streams.append((try! StreamName(years[0].person(person).streamName), rows))
         }
-        // Keep the stored schema versions: encode gives today's version for each type.
         return Workload(name: "koki", streams: streams.map { ($0.0, $0.1) })
     }
 
