@@ -20,11 +20,11 @@ extension Ledger {
         // hashing and inserting.
         let stored = request.streams.map { $0.events.map { PayloadCompression.store($0.payload) } }
         do {
-            var newNames: [(kind: NameKind, name: String, id: Int64)] = []
+            var newNames = NameCache()
             let result = try queue.writeWithoutTransaction { db -> AppendResult in
                 var result: AppendResult?
                 try db.inTransaction(.immediate) {
-                    newNames.removeAll()
+                    newNames = NameCache()
                     if let previous = try existingResult(db, commandID: request.commandID) {
                         result = previous
                     } else {
@@ -35,9 +35,7 @@ extension Ledger {
                 return result!
             }
             if !newNames.isEmpty {
-                names.withLock { cache in
-                    for entry in newNames { cache.remember(entry.kind, entry.name, entry.id) }
-                }
+                names.withLock { $0.merge(newNames) }
             }
             return result
         } catch {
@@ -111,7 +109,7 @@ extension Ledger {
 
     private func insert(
         _ db: Database, _ request: AppendRequest, stored: [[(encoding: PayloadEncoding, bytes: [UInt8])]],
-        newNames: inout [(kind: NameKind, name: String, id: Int64)]
+        newNames: inout NameCache
     ) throws -> AppendResult {
         // The head is read under the write lock: another process may have appended since.
         let head = RawStatement(
@@ -163,9 +161,12 @@ extension Ledger {
         var hasher = RowHasher()
         var appended: [AppendedEvent] = []
         appended.reserveCapacity(request.eventCount)
+        // Type names resolved once per command, with their UTF-8 for hashing.
+        var types: [String: (id: Int64, utf8: [UInt8])] = [:]
 
         for (s, part) in request.streams.enumerated() {
             let streamID = try resolve(db, .stream, part.stream.value, newNames: &newNames)
+            let streamUTF8 = Array(part.stream.value.utf8)
             currentVersion.bind(1, streamID)
             var version: Int64 = try currentVersion.step() ? currentVersion.int64(0) : 0
             currentVersion.reset()
@@ -176,19 +177,23 @@ extension Ledger {
                 )
             }
             for (e, event) in part.events.enumerated() {
-                let typeID = try resolve(db, .eventType, event.type, newNames: &newNames)
+                let type: (id: Int64, utf8: [UInt8])
+                if let known = types[event.type] {
+                    type = known
+                } else {
+                    type = (try resolve(db, .eventType, event.type, newNames: &newNames), Array(event.type.utf8))
+                    types[event.type] = type
+                }
                 position += 1
                 version += 1
                 let payload = stored[s][e]
-                var streamText = part.stream.value
-                var typeText = event.type
-                let hash = streamText.withUTF8 { streamBytes in
-                    typeText.withUTF8 { typeBytes in
+                let hash = streamUTF8.withUnsafeBytes { streamBytes in
+                    type.utf8.withUnsafeBytes { typeBytes in
                         previousHash.withUnsafeBytes { previous in
                             payload.bytes.withUnsafeBytes { payloadBytes in
                                 hasher.hash(
-                                    previous: previous, position: position, stream: UnsafeRawBufferPointer(streamBytes),
-                                    streamVersion: version, type: UnsafeRawBufferPointer(typeBytes),
+                                    previous: previous, position: position, stream: streamBytes,
+                                    streamVersion: version, type: typeBytes,
                                     schemaVersion: Int64(event.schemaVersion), envelope: envelope,
                                     encoding: payload.encoding.rawValue, payload: payloadBytes)
                             }
@@ -198,15 +203,15 @@ extension Ledger {
                 insertEvent.bind(1, position)
                 insertEvent.bind(2, streamID)
                 insertEvent.bind(3, version)
-                insertEvent.bind(4, typeID)
+                insertEvent.bind(4, type.id)
                 insertEvent.bind(5, Int64(event.schemaVersion))
                 insertEvent.bind(6, commandSeq)
                 insertEvent.bind(7, payload.encoding.rawValue)
                 insertEvent.bind(8, payload.bytes)
-                insertEvent.bind(9, hash)
+                hash.withUnsafeBytes { insertEvent.bind(9, $0) }
                 _ = try insertEvent.step()
                 insertEvent.reset()
-                previousHash = hash
+                previousHash = Array(hash)
                 appended.append(AppendedEvent(position: position, stream: part.stream, streamVersion: version))
             }
         }
@@ -218,10 +223,10 @@ extension Ledger {
     /// The id of a stream or type name, adding the name if it is new. New ids are remembered in
     /// the cache only after the transaction commits.
     private func resolve(
-        _ db: Database, _ kind: NameKind, _ name: String, newNames: inout [(kind: NameKind, name: String, id: Int64)]
+        _ db: Database, _ kind: NameKind, _ name: String, newNames: inout NameCache
     ) throws -> Int64 {
         if let id = names.withLock({ $0.id(kind, name) }) { return id }
-        if let pending = newNames.first(where: { $0.kind == kind && $0.name == name }) { return pending.id }
+        if let pending = newNames.id(kind, name) { return pending }
         let table = kind == .stream ? "koki_streams" : "koki_event_types"
         let find = RawStatement(try db.cachedStatement(sql: "SELECT id FROM \(table) WHERE name = ?"), db)
         find.bind(1, name)
@@ -237,7 +242,7 @@ extension Ledger {
         _ = try add.step()
         add.reset()
         let id = db.lastInsertedRowID
-        newNames.append((kind, name, id))
+        newNames.remember(kind, name, id)
         return id
     }
 }
@@ -245,6 +250,15 @@ extension Ledger {
 extension NameCache {
     func id(_ kind: Ledger.NameKind, _ name: String) -> Int64? {
         kind == .stream ? streamIDs[name] : typeIDs[name]
+    }
+
+    var isEmpty: Bool { streamIDs.isEmpty && typeIDs.isEmpty }
+
+    mutating func merge(_ other: NameCache) {
+        streamIDs.merge(other.streamIDs) { $1 }
+        streamNames.merge(other.streamNames) { $1 }
+        typeIDs.merge(other.typeIDs) { $1 }
+        typeNames.merge(other.typeNames) { $1 }
     }
 
     mutating func remember(_ kind: Ledger.NameKind, _ name: String, _ id: Int64) {

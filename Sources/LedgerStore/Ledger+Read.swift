@@ -2,15 +2,20 @@ import Foundation
 import GRDB
 
 extension Ledger {
-    /// Calls `body` for each event the query selects, in position order, inside one read
-    /// transaction (a consistent snapshot even while other processes append).
+    /// Calls `body` for each event the query selects, in position order, from one consistent
+    /// snapshot even while other processes append.
+    ///
+    /// The snapshot is the scan statement's own: SQLite holds one read transaction for the
+    /// whole of a statement's execution, and the names and envelopes looked up beside it are
+    /// append-only rows the scanned events already refer to. This spares GRDB's per-read
+    /// transaction and `query_only` toggling, most of the cost of loading a short stream.
     ///
     /// Memory stays flat whatever the ledger's length: one row is in hand at a time.
     /// Throws ``LedgerError`` (or whatever `body` throws).
     public func forEachEvent(_ query: EventQuery = EventQuery(), _ body: (borrowing EventView) throws -> Void) throws {
         let label = path ?? ":memory:"
         do {
-            try queue.read { db in
+            try queue.inDatabase { db in
                 try scan(db, query, body)
             }
         } catch let error as LedgerError {
@@ -131,7 +136,10 @@ extension Ledger {
             SELECT position, stream_id, stream_version, type_id, schema_version, command_seq, encoding, payload, hash
             FROM koki_events WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order)
             """
-        let statement = RawStatement(try db.makeStatement(sql: sql), db)
+        // GRDB caches the prepared statement by its text, so loading one stream after another
+        // does not compile the query each time. Scans cannot nest (GRDB access is not
+        // reentrant), so a cached statement is never in use twice at once.
+        let statement = RawStatement(try db.cachedStatement(sql: sql), db)
         defer { statement.reset() }
         for (offset, binding) in bindings.enumerated() {
             switch binding {

@@ -162,11 +162,11 @@ extension Ledger {
             guard stored.elementsEqual(computed) else {
                 return problem("stored bytes do not match the hash chain (the row or an earlier link was altered)")
             }
-            previous = computed
+            previous = Array(computed)
             position = at
             report.eventsChecked = at
             report.commandsChecked = command.seq
-            report.head = LedgerHead(position: at, hash: computed)
+            report.head = LedgerHead(position: at, hash: previous)
         }
         if command.remaining != 0 {
             return .init(

@@ -43,7 +43,7 @@ struct RowHasher {
         previous: UnsafeRawBufferPointer, position: Int64, stream: UnsafeRawBufferPointer, streamVersion: Int64,
         type: UnsafeRawBufferPointer, schemaVersion: Int64, envelope: [UInt8], encoding: Int64,
         payload: UnsafeRawBufferPointer
-    ) -> [UInt8] {
+    ) -> SHA256Digest {
         buffer.removeAll(keepingCapacity: true)
         buffer.append(contentsOf: previous)
         Self.appendInt(&buffer, position)
@@ -54,7 +54,7 @@ struct RowHasher {
         buffer.append(contentsOf: envelope)
         buffer.append(UInt8(truncatingIfNeeded: encoding))
         Self.appendLengthPrefixed(&buffer, payload)
-        return buffer.withUnsafeBytes { Array(SHA256.hash(data: $0)) }
+        return buffer.withUnsafeBytes { SHA256.hash(data: $0) }
     }
 
     private static func appendInt(_ out: inout [UInt8], _ value: Int64) {

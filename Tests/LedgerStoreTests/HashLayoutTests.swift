@@ -31,7 +31,7 @@ import Testing
             }
         }
         #expect(Self.hex(genesis) == Self.pinnedGenesis)
-        #expect(Self.hex(row) == Self.pinnedRow)
+        #expect(Self.hex(Array(row)) == Self.pinnedRow)
     }
 
     static let pinnedGenesis = "c183f54280c5e88f37e8f1ad61a1a3b04f5c99965e1ac65df610145b878986e9"

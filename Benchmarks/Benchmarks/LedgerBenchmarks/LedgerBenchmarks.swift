@@ -58,11 +58,11 @@ let benchmarks: @Sendable () -> Void = {
 
     for (sync, streams) in [("FULL", 2_000), ("NORMAL", 10_000)] {
         for shape in ["koki", "json"] {
-            let workload = shape == "koki" ? Workload.kokiEvents(streams: streams) : Workload.json(streams: streams)
             Benchmark(
-                "Append \(shape) events, one command per stream, synchronous=\(sync) (\(streams) × 20, mean payload \(workload.meanPayload) B)",
+                "Append \(shape) events, one command per stream, synchronous=\(sync) (\(streams) × 20)",
                 configuration: .init(metrics: [.wallClock] + pairMetrics + [Metric.cost("koki bytes/event"), Metric.cost("SQLite bytes/event")])
             ) { benchmark in
+                let workload = Workloads.get(shape, streams: streams)
                 let scratch = Scratch()
                 let requests = workload.requests()
                 let ledger = try Ledger.create(
@@ -83,11 +83,11 @@ let benchmarks: @Sendable () -> Void = {
 
     // MARK: Bulk import: one command of 200,000 events
 
-    let bulk = Workload.kokiEvents(streams: 10_000)
     Benchmark(
-        "Bulk import: one command of \(bulk.eventCount) koki events vs one SQLite transaction",
+        "Bulk import: one command of 200,000 koki events vs one SQLite transaction",
         configuration: .init(metrics: [.wallClock] + pairMetrics)
     ) { benchmark in
+        let bulk = Workloads.get("koki", streams: 10_000)
         let scratch = Scratch()
         let parts = bulk.requests().map { $0.streams[0] }
         let request = AppendRequest(commandID: .random(), actor: "bench", streams: parts)
@@ -160,9 +160,13 @@ let benchmarks: @Sendable () -> Void = {
 
     let loadKoki = Metric.cost("koki load+fold ns/stream")
     let loadPlain = Metric.cost("SQLite load ns/stream")
+    let loadStore = Metric.cost("koki store read only ns/stream")
+    let loadDecode = Metric.cost("koki read+decode ns/stream")
     Benchmark(
         "Load one person's stream (20 events) and fold it, vs reading it by index in plain SQLite",
-        configuration: .init(metrics: [.wallClock, loadKoki, loadPlain, Metric.cost("koki/SQLite ‰ time")], maxIterations: 5)
+        configuration: .init(
+            metrics: [.wallClock, loadKoki, loadPlain, Metric.cost("koki/SQLite ‰ time"), loadStore, loadDecode],
+            maxIterations: 5)
     ) { benchmark in
         let fixture = ReadFixture.shared
         let koki = KokiLedger(fixture.ledger)
@@ -177,6 +181,14 @@ let benchmarks: @Sendable () -> Void = {
                 blackHole(state)
             }
         }
+        let storeTime = try seconds {
+            for i in picks { try fixture.ledger.forEachEvent(.stream(fixture.streamNames[i])) { blackHole($0.position) } }
+        }
+        let decodeTime = try seconds {
+            for i in picks { try koki.forEachEvent(.stream(fixture.streamNames[i])) { _, event in blackHole(event) } }
+        }
+        benchmark.measurement(loadStore, Int(storeTime * 1e9 / Double(picks.count)))
+        benchmark.measurement(loadDecode, Int(decodeTime * 1e9 / Double(picks.count)))
         benchmark.measurement(loadKoki, Int(kokiTime * 1e9 / Double(picks.count)))
         benchmark.measurement(loadPlain, Int(plainTime * 1e9 / Double(picks.count)))
         benchmark.measurement(Metric.cost("koki/SQLite ‰ time"), Int(1000 * kokiTime / plainTime))

@@ -100,3 +100,20 @@ func fileBytes(_ path: String) -> Int {
         sum + ((try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? Int) ?? 0)
     }
 }
+
+/// Workloads are generated on first use, so a filtered run builds only what it needs.
+enum Workloads {
+    private static let koki2k = Workload.kokiEvents(streams: 2_000)
+    private static let koki10k = Workload.kokiEvents(streams: 10_000)
+    private static let json2k = Workload.json(streams: 2_000)
+    private static let json10k = Workload.json(streams: 10_000)
+
+    static func get(_ shape: String, streams: Int) -> Workload {
+        switch (shape, streams) {
+        case ("koki", 2_000): koki2k
+        case ("koki", _): koki10k
+        case (_, 2_000): json2k
+        default: json10k
+        }
+    }
+}
