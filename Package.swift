@@ -53,7 +53,10 @@ let package = Package(
         ),
         .target(
             name: "KokiApp",
-            dependencies: ["KokiDomain", "KokiEvents", "KokiProjections", "LedgerStore"],
+            dependencies: [
+                "KokiDomain", "KokiEvents", "KokiProjections", "LedgerStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -75,6 +78,7 @@ let package = Package(
             dependencies: ["LedgerStore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        .testTarget(name: "KokiAppTests", dependencies: ["KokiApp"], swiftSettings: strict),
         .testTarget(
             name: "KokiCLITests",
             dependencies: ["KokiCLI", "KokiApp", "koki", .product(name: "GRDB", package: "GRDB.swift")],

@@ -26,6 +26,17 @@ public enum EventRegistry {
 
     /// Every `(type, version)` koki can read, with the decoder that upcasts it to today's event.
     public static let registrations: [Registration] = [
+        Registration(PersonRegistered.self) { .personRegistered($0) },
+        Registration(PersonIdentityCorrected.self) { .personIdentityCorrected($0) },
+        Registration(HouseholdMembershipRecorded.self) { .householdMembershipRecorded($0) },
+        Registration(EligibilityAcquired.self) { .eligibilityAcquired($0) },
+        Registration(EligibilityLost.self) { .eligibilityLost($0) },
+        Registration(AddressExceptionStarted.self) { .addressExceptionStarted($0) },
+        Registration(AddressExceptionEnded.self) { .addressExceptionEnded($0) },
+        Registration(FormerDependantRecorded.self) { .formerDependantRecorded($0) },
+        Registration(IncomeRecorded.self) { .incomeRecorded($0) },
+        Registration(IncomeInquired.self) { .incomeInquired($0) },
+        Registration(PersonNumbersLinked.self) { .personNumbersLinked($0) },
         Registration(PremiumAssessed.self) { .premiumAssessed($0) },
         Registration(PaymentReceived.self) { .paymentReceived($0) },
         Registration(DunningNoticeIssued.self) { .dunningNoticeIssued($0) },
@@ -77,6 +88,17 @@ public enum EventRegistry {
     /// Encodes an event at its current schema version.
     public static func encode(_ event: KokiEvent) -> EncodedEvent {
         switch event {
+        case .personRegistered(let e): encode(e)
+        case .personIdentityCorrected(let e): encode(e)
+        case .householdMembershipRecorded(let e): encode(e)
+        case .eligibilityAcquired(let e): encode(e)
+        case .eligibilityLost(let e): encode(e)
+        case .addressExceptionStarted(let e): encode(e)
+        case .addressExceptionEnded(let e): encode(e)
+        case .formerDependantRecorded(let e): encode(e)
+        case .incomeRecorded(let e): encode(e)
+        case .incomeInquired(let e): encode(e)
+        case .personNumbersLinked(let e): encode(e)
         case .premiumAssessed(let e): encode(e)
         case .paymentReceived(let e): encode(e)
         case .dunningNoticeIssued(let e): encode(e)

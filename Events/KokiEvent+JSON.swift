@@ -9,6 +9,17 @@ extension KokiEvent {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data: Data =
             switch self {
+            case .personRegistered(let e): try encoder.encode(e)
+            case .personIdentityCorrected(let e): try encoder.encode(e)
+            case .householdMembershipRecorded(let e): try encoder.encode(e)
+            case .eligibilityAcquired(let e): try encoder.encode(e)
+            case .eligibilityLost(let e): try encoder.encode(e)
+            case .addressExceptionStarted(let e): try encoder.encode(e)
+            case .addressExceptionEnded(let e): try encoder.encode(e)
+            case .formerDependantRecorded(let e): try encoder.encode(e)
+            case .incomeRecorded(let e): try encoder.encode(e)
+            case .incomeInquired(let e): try encoder.encode(e)
+            case .personNumbersLinked(let e): try encoder.encode(e)
             case .premiumAssessed(let e): try encoder.encode(e)
             case .paymentReceived(let e): try encoder.encode(e)
             case .dunningNoticeIssued(let e): try encoder.encode(e)
@@ -18,6 +29,17 @@ extension KokiEvent {
 
     public var typeName: String {
         switch self {
+        case .personRegistered: PersonRegistered.eventType
+        case .personIdentityCorrected: PersonIdentityCorrected.eventType
+        case .householdMembershipRecorded: HouseholdMembershipRecorded.eventType
+        case .eligibilityAcquired: EligibilityAcquired.eventType
+        case .eligibilityLost: EligibilityLost.eventType
+        case .addressExceptionStarted: AddressExceptionStarted.eventType
+        case .addressExceptionEnded: AddressExceptionEnded.eventType
+        case .formerDependantRecorded: FormerDependantRecorded.eventType
+        case .incomeRecorded: IncomeRecorded.eventType
+        case .incomeInquired: IncomeInquired.eventType
+        case .personNumbersLinked: PersonNumbersLinked.eventType
         case .premiumAssessed: PremiumAssessed.eventType
         case .paymentReceived: PaymentReceived.eventType
         case .dunningNoticeIssued: DunningNoticeIssued.eventType

@@ -3,6 +3,19 @@ import KokiDomain
 /// Every event koki records, as one closed enum: a `switch` over it has no `default`, so a new
 /// event forces a decision in every projection and handler.
 public enum KokiEvent: Sendable, Hashable {
+    // The register (被保険者台帳): identity, households, eligibility, income.
+    case personRegistered(PersonRegistered)
+    case personIdentityCorrected(PersonIdentityCorrected)
+    case householdMembershipRecorded(HouseholdMembershipRecorded)
+    case eligibilityAcquired(EligibilityAcquired)
+    case eligibilityLost(EligibilityLost)
+    case addressExceptionStarted(AddressExceptionStarted)
+    case addressExceptionEnded(AddressExceptionEnded)
+    case formerDependantRecorded(FormerDependantRecorded)
+    case incomeRecorded(IncomeRecorded)
+    case incomeInquired(IncomeInquired)
+    case personNumbersLinked(PersonNumbersLinked)
+    // Assessment, collection, arrears.
     case premiumAssessed(PremiumAssessed)
     case paymentReceived(PaymentReceived)
     case dunningNoticeIssued(DunningNoticeIssued)
@@ -10,6 +23,17 @@ public enum KokiEvent: Sendable, Hashable {
     /// The person whose account the event belongs to.
     public var person: PersonID {
         switch self {
+        case .personRegistered(let e): e.person
+        case .personIdentityCorrected(let e): e.person
+        case .householdMembershipRecorded(let e): e.person
+        case .eligibilityAcquired(let e): e.person
+        case .eligibilityLost(let e): e.person
+        case .addressExceptionStarted(let e): e.person
+        case .addressExceptionEnded(let e): e.person
+        case .formerDependantRecorded(let e): e.person
+        case .incomeRecorded(let e): e.person
+        case .incomeInquired(let e): e.person
+        case .personNumbersLinked(let e): e.person
         case .premiumAssessed(let e): e.person
         case .paymentReceived(let e): e.person
         case .dunningNoticeIssued(let e): e.person

@@ -63,6 +63,13 @@ public struct BinaryReader {
         return string
     }
 
+    public mutating func readBytes() throws(CodecError) -> [UInt8] {
+        let count = try readCount(limit: buffer.count - offset)
+        guard offset + count <= buffer.count else { throw CodecError.truncated(at: offset) }
+        defer { offset += count }
+        return Array(buffer[offset..<(offset + count)])
+    }
+
     public mutating func readOptional<T>(_ read: (inout BinaryReader) throws -> T) throws -> T? {
         try readBool() ? try read(&self) : nil
     }

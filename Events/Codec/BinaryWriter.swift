@@ -39,6 +39,12 @@ public struct BinaryWriter: Sendable {
         }
     }
 
+    /// Writes a varint byte count, then the bytes.
+    public mutating func writeBytes(_ value: [UInt8]) {
+        writeUInt(UInt64(value.count))
+        bytes.append(contentsOf: value)
+    }
+
     /// Writes a presence byte, then the value when present.
     public mutating func writeOptional<T>(_ value: T?, _ write: (inout BinaryWriter, T) -> Void) {
         if let value {

@@ -49,6 +49,10 @@ public struct PremiumBalances: Projection {
             accounts[Key(person: e.person, fiscalYear: e.fiscalYear), default: Account()].paid += e.amount
         case .dunningNoticeIssued(let e):
             accounts[Key(person: e.person, fiscalYear: e.fiscalYear), default: Account()].dunningNotices += 1
+        case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
+            .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
+            .incomeRecorded, .incomeInquired, .personNumbersLinked:
+            break
         }
     }
 

@@ -49,7 +49,8 @@ struct RawStatement {
 
     /// Binds bytes that stay valid until the statement is stepped.
     func bind(_ index: Int32, _ bytes: UnsafeRawBufferPointer) {
-        _ = sqlite3_bind_blob(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(bytes.count), transient)
+        _ = sqlite3_bind_blob(
+            handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(bytes.count), transient)
     }
 
     /// Steps once: `true` with a row to read, `false` when done.

@@ -66,6 +66,19 @@ enum Schema {
                 }
             }
         }
+        migrator.registerMigration("v2-subject-keys") { db in
+            // Keys that seal each subject's personal data. Deliberately not append-only and not
+            // in the hash chain: erasing a person after retention is deleting their key here,
+            // which leaves every event, amount and hash intact and the sealed data unreadable.
+            try db.execute(
+                sql: """
+                    CREATE TABLE koki_subject_keys (
+                        subject TEXT PRIMARY KEY NOT NULL,
+                        key BLOB NOT NULL,
+                        created_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

@@ -9,18 +9,21 @@ import Testing
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
 
     /// One sample per registered `(type, version)`, with the event it must read back as.
-    static let samples: [(encoded: EncodedEvent, readsAs: KokiEvent)] = [
-        (EventRegistry.encode(EventSamples.premiumAssessed), .premiumAssessed(EventSamples.premiumAssessed)),
-        (EventRegistry.encode(EventSamples.paymentReceived), .paymentReceived(EventSamples.paymentReceived)),
-        (
-            EventRegistry.encode(EventSamples.dunningNoticeIssued),
-            .dunningNoticeIssued(EventSamples.dunningNoticeIssued)
-        ),
-        (
-            EventRegistry.encode(EventSamples.dunningNoticeIssuedV1),
-            .dunningNoticeIssued(EventSamples.dunningNoticeIssuedV1.upcast())
-        ),
-    ]
+    static let samples: [(encoded: EncodedEvent, readsAs: KokiEvent)] =
+        EventSamples.register.map {
+            (EventRegistry.encode($0), $0)
+        } + [
+            (EventRegistry.encode(EventSamples.premiumAssessed), .premiumAssessed(EventSamples.premiumAssessed)),
+            (EventRegistry.encode(EventSamples.paymentReceived), .paymentReceived(EventSamples.paymentReceived)),
+            (
+                EventRegistry.encode(EventSamples.dunningNoticeIssued),
+                .dunningNoticeIssued(EventSamples.dunningNoticeIssued)
+            ),
+            (
+                EventRegistry.encode(EventSamples.dunningNoticeIssuedV1),
+                .dunningNoticeIssued(EventSamples.dunningNoticeIssuedV1.upcast())
+            ),
+        ]
 
     @Test func everyRegisteredVersionHasASample() {
         let registered = Set(EventRegistry.registrations.map { "\($0.type).v\($0.version)" })
@@ -28,7 +31,7 @@ import Testing
         #expect(registered == sampled)
     }
 
-    @Test(arguments: 0..<4)
+    @Test(arguments: 0..<15)
     func storedBytesMatchTheGoldenFile(index: Int) throws {
         let (encoded, readsAs) = Self.samples[index]
         let file = Self.directory.appendingPathComponent("\(encoded.type).v\(encoded.schemaVersion).hex")

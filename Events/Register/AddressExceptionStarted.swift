@@ -1,0 +1,31 @@
+import KokiDomain
+
+/// 住所地特例の適用を開始した — the person lives in a facility in another prefecture but stays
+/// insured here (高確法 §55), from `from`.
+public struct AddressExceptionStarted: EventPayload {
+    public static let eventType = "AddressExceptionStarted"
+    public static let schemaVersion = 1
+
+    public var person: PersonID
+    /// The hospital or facility (施設名) they moved into.
+    public var facility: String
+    public var from: CivilDate
+
+    public init(person: PersonID, facility: String, from: CivilDate) {
+        self.person = person
+        self.facility = facility
+        self.from = from
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.write(person)
+        writer.writeString(facility)
+        writer.write(from)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        person = try reader.readPersonID()
+        facility = try reader.readString()
+        from = try reader.readDate()
+    }
+}

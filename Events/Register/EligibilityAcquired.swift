@@ -1,0 +1,40 @@
+import KokiDomain
+
+/// 資格を取得した — the person became insured from `effectiveFrom`.
+public struct EligibilityAcquired: EventPayload {
+    public static let eventType = "EligibilityAcquired"
+    public static let schemaVersion = 1
+
+    public var person: PersonID
+    public var reason: AcquisitionReason
+    /// The date of the fact behind it (the birthday, the certification, the move-in).
+    public var eventDate: CivilDate
+    /// The first insured day, as the rules derive it from the reason and the event date.
+    public var effectiveFrom: CivilDate
+
+    public init(person: PersonID, reason: AcquisitionReason, eventDate: CivilDate, effectiveFrom: CivilDate) {
+        self.person = person
+        self.reason = reason
+        self.eventDate = eventDate
+        self.effectiveFrom = effectiveFrom
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.write(person)
+        writer.writeUInt(UInt64(AcquisitionReason.allCases.firstIndex(of: reason)!))
+        writer.write(eventDate)
+        writer.write(effectiveFrom)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        person = try reader.readPersonID()
+        let at = reader.offset
+        let code = try reader.readCount(limit: 255)
+        guard code < AcquisitionReason.allCases.count else {
+            throw CodecError.malformed("acquisition reason \(code)", at: at)
+        }
+        reason = AcquisitionReason.allCases[code]
+        eventDate = try reader.readDate()
+        effectiveFrom = try reader.readDate()
+    }
+}

@@ -1,0 +1,31 @@
+import KokiDomain
+
+/// 本人情報を訂正した — a person's identity was corrected (a misspelt name, a new address); the
+/// whole identity is sealed again, and replaces the earlier one from now on.
+public struct PersonIdentityCorrected: EventPayload {
+    public static let eventType = "PersonIdentityCorrected"
+    public static let schemaVersion = 1
+
+    public var person: PersonID
+    public var identity: SealedIdentity
+    /// Why it was corrected (届出, 職権), for the record.
+    public var reason: String
+
+    public init(person: PersonID, identity: SealedIdentity, reason: String) {
+        self.person = person
+        self.identity = identity
+        self.reason = reason
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.write(person)
+        writer.writeBytes(identity.bytes)
+        writer.writeString(reason)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        person = try reader.readPersonID()
+        identity = SealedIdentity(bytes: try reader.readBytes())
+        reason = try reader.readString()
+    }
+}

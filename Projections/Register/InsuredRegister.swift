@@ -1,0 +1,182 @@
+import KokiDomain
+import KokiEvents
+
+/// The register of persons (被保険者台帳): identity (sealed), households, eligibility, address
+/// exceptions, former-dependant status, income and former numbers, each with its history.
+///
+/// Every query takes the date it is asked for ("as effective on"): a fact recorded today with
+/// an earlier effective date — a death registered weeks later — changes the answer for every
+/// date from its effective date on, and for no date before.
+public struct InsuredRegister: Projection {
+    public static let logicVersion = 1
+
+    public struct HouseholdEntry: Sendable, Hashable {
+        public var effectiveOn: CivilDate
+        public var household: HouseholdID?
+        public var role: HouseholdRole
+    }
+
+    public enum EligibilityFact: Sendable, Hashable {
+        case acquired(EligibilityAcquired)
+        case lost(EligibilityLost)
+
+        public var effectiveFrom: CivilDate {
+            switch self {
+            case .acquired(let e): e.effectiveFrom
+            case .lost(let e): e.effectiveFrom
+            }
+        }
+    }
+
+    public struct AddressException: Sendable, Hashable {
+        public var facility: String
+        public var from: CivilDate
+        public var until: CivilDate?
+
+        public func contains(_ date: CivilDate) -> Bool { from <= date && (until.map { date < $0 } ?? true) }
+    }
+
+    public struct Person: Sendable, Hashable {
+        public var id: PersonID
+        /// The current identity, sealed; and how many times it was corrected.
+        public var identity: SealedIdentity
+        public var corrections: Int = 0
+        /// In effective-date order; for one date, the later recorded entry comes last and wins.
+        public var households: [HouseholdEntry] = []
+        /// In recorded order.
+        public var eligibilityFacts: [EligibilityFact] = []
+        public var addressExceptions: [AddressException] = []
+        public var formerDependant: FormerDependantRecorded?
+        /// The latest record of each calendar year's income, and every record in order.
+        public var income: [Int: IncomeRecorded] = [:]
+        public var incomeHistory: [IncomeRecorded] = []
+        public var formerNumbers: [PersonID] = []
+
+        public init(id: PersonID, identity: SealedIdentity) {
+            self.id = id
+            self.identity = identity
+        }
+
+        /// The eligibility periods, in date order, from the facts in effective-date order.
+        public var eligibilityPeriods: [EligibilityPeriod] {
+            let ordered = eligibilityFacts.enumerated().sorted {
+                ($0.element.effectiveFrom, $0.offset) < ($1.element.effectiveFrom, $1.offset)
+            }
+            var periods: [EligibilityPeriod] = []
+            for (_, fact) in ordered {
+                switch fact {
+                case .acquired(let e):
+                    if periods.last.map({ $0.until != nil }) ?? true {
+                        periods.append(EligibilityPeriod(from: e.effectiveFrom, acquisition: e.reason))
+                    }
+                case .lost(let e):
+                    if let last = periods.indices.last, periods[last].until == nil {
+                        periods[last].until = e.effectiveFrom
+                        periods[last].loss = e.reason
+                    }
+                }
+            }
+            return periods
+        }
+
+        public func isInsured(on date: CivilDate) -> Bool {
+            eligibilityPeriods.contains { $0.contains(date) }
+        }
+
+        /// The household and role in effect on a date, if any.
+        public func household(on date: CivilDate) -> HouseholdEntry? {
+            guard let entry = households.last(where: { $0.effectiveOn <= date }), entry.household != nil else {
+                return nil
+            }
+            return entry
+        }
+
+        public func addressException(on date: CivilDate) -> AddressException? {
+            addressExceptions.last { $0.contains(date) }
+        }
+    }
+
+    public private(set) var persons: [PersonID: Person] = [:]
+    /// Former numbers and the person they now lead to.
+    public private(set) var formerNumbers: [PersonID: PersonID] = [:]
+
+    public init() {}
+
+    /// A person by their number or by a former number linked to it.
+    public func person(_ id: PersonID) -> Person? {
+        persons[id] ?? formerNumbers[id].flatMap { persons[$0] }
+    }
+
+    public func insured(on date: CivilDate) -> [Person] {
+        persons.values.filter { $0.isInsured(on: date) }.sorted { $0.id < $1.id }
+    }
+
+    /// The members of a household on a date, householder first, then by number.
+    public func household(_ id: HouseholdID, on date: CivilDate) -> [(person: Person, role: HouseholdRole)] {
+        persons.values.compactMap { person in
+            guard let entry = person.household(on: date), entry.household == id else { return nil }
+            return (person, entry.role)
+        }.sorted { ($0.role == .householder ? 0 : 1, $0.person.id) < ($1.role == .householder ? 0 : 1, $1.person.id) }
+    }
+
+    public func addressExceptionPersons(on date: CivilDate) -> [Person] {
+        persons.values.filter { $0.addressException(on: date) != nil }.sorted { $0.id < $1.id }
+    }
+
+    public mutating func apply(_ event: KokiEvent) {
+        switch event {
+        case .personRegistered(let e):
+            persons[e.person] = Person(id: e.person, identity: e.identity)
+        case .personIdentityCorrected(let e):
+            persons[e.person]?.identity = e.identity
+            persons[e.person]?.corrections += 1
+        case .householdMembershipRecorded(let e):
+            guard var person = persons[e.person] else { return }
+            let entry = HouseholdEntry(effectiveOn: e.effectiveOn, household: e.household, role: e.role)
+            // After every entry of the same date or earlier: the later recorded one wins.
+            let index = person.households.firstIndex { $0.effectiveOn > e.effectiveOn } ?? person.households.endIndex
+            person.households.insert(entry, at: index)
+            persons[e.person] = person
+        case .eligibilityAcquired(let e):
+            persons[e.person]?.eligibilityFacts.append(.acquired(e))
+        case .eligibilityLost(let e):
+            persons[e.person]?.eligibilityFacts.append(.lost(e))
+        case .addressExceptionStarted(let e):
+            persons[e.person]?.addressExceptions.append(AddressException(facility: e.facility, from: e.from))
+        case .addressExceptionEnded(let e):
+            guard let person = persons[e.person],
+                let open = person.addressExceptions.lastIndex(where: { $0.until == nil })
+            else { return }
+            persons[e.person]?.addressExceptions[open].until = e.from
+        case .formerDependantRecorded(let e):
+            persons[e.person]?.formerDependant = e
+        case .incomeRecorded(let e):
+            persons[e.person]?.income[e.year] = e
+            persons[e.person]?.incomeHistory.append(e)
+        case .incomeInquired:
+            break  // who asked, when and why is read from the ledger's envelopes
+        case .personNumbersLinked(let e):
+            persons[e.person]?.formerNumbers.append(e.formerNumber)
+            formerNumbers[e.formerNumber] = e.person
+        case .premiumAssessed, .paymentReceived, .dunningNoticeIssued:
+            break
+        }
+    }
+}
+
+extension KokiEvent {
+    /// The date from which a register event takes effect (`nil` for events with no effective
+    /// date of their own). "As effective on D" = only events effective by D.
+    public var effectiveDate: CivilDate? {
+        switch self {
+        case .householdMembershipRecorded(let e): e.effectiveOn
+        case .eligibilityAcquired(let e): e.effectiveFrom
+        case .eligibilityLost(let e): e.effectiveFrom
+        case .addressExceptionStarted(let e): e.from
+        case .addressExceptionEnded(let e): e.from
+        case .personRegistered, .personIdentityCorrected, .formerDependantRecorded, .incomeRecorded, .incomeInquired,
+            .personNumbersLinked, .premiumAssessed, .paymentReceived, .dunningNoticeIssued:
+            nil
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Crypto
+import Foundation
+import KokiDomain
+import KokiEvents
+import LedgerStore
+
+/// Seals and opens persons' identities with a key per person (AES-256-GCM).
+///
+/// The person's number is the authenticated data, so a sealed identity copied onto another
+/// person's event does not open. Erasing a person's key (``erase(_:)``) makes every identity
+/// ever sealed for them unreadable while the events and the hash chain stay as they were.
+public struct IdentityVault: Sendable {
+    public let store: Ledger
+
+    public init(_ store: Ledger) { self.store = store }
+
+    static let scheme: UInt8 = 1
+
+    public func seal(_ identity: PersonIdentity, for person: PersonID) throws -> SealedIdentity {
+        guard let key = try store.subjectKey(subject(person), create: true) else {
+            throw KokiError(.invalidInput, "no key could be made for person \(person)")
+        }
+        var writer = BinaryWriter()
+        writer.writeString(identity.nameKanji)
+        writer.writeString(identity.nameKana)
+        writer.write(identity.birthDate)
+        writer.writeBool(identity.sex == .female)
+        writer.writeString(identity.address)
+        writer.writeOptional(identity.phone) { w, p in w.writeString(p) }
+        let box = try AES.GCM.seal(
+            writer.bytes, using: SymmetricKey(data: key), authenticating: Array(person.value.utf8))
+        guard let combined = box.combined else { throw KokiError(.invalidInput, "sealing failed for \(person)") }
+        return SealedIdentity(bytes: [Self.scheme] + Array(combined))
+    }
+
+    /// The identity, or `nil` when the person's key was erased.
+    public func open(_ sealed: SealedIdentity, for person: PersonID) throws -> PersonIdentity? {
+        guard let key = try store.subjectKey(subject(person), create: false) else { return nil }
+        guard sealed.bytes.first == Self.scheme else {
+            throw KokiError(
+                .undecodableEvent, "identity of \(person) is sealed with unknown scheme \(sealed.bytes.first ?? 0)")
+        }
+        let plain: Data
+        do {
+            let box = try AES.GCM.SealedBox(combined: sealed.bytes.dropFirst())
+            plain = try AES.GCM.open(box, using: SymmetricKey(data: key), authenticating: Array(person.value.utf8))
+        } catch {
+            throw KokiError(.undecodableEvent, "identity of \(person) does not open with their key: \(error)")
+        }
+        return try plain.withUnsafeBytes { raw in
+            var reader = BinaryReader(raw)
+            let identity = try PersonIdentity(
+                nameKanji: try reader.readString(), nameKana: try reader.readString(), birthDate: try reader.readDate(),
+                sex: try reader.readBool() ? .female : .male, address: try reader.readString(),
+                phone: try reader.readOptional { r in try r.readString() })
+            try reader.expectEnd()
+            return identity
+        }
+    }
+
+    /// Erases the person's key: their identity can never be read again.
+    @discardableResult
+    public func erase(_ person: PersonID) throws -> Bool {
+        try store.eraseSubjectKey(subject(person))
+    }
+
+    private func subject(_ person: PersonID) -> String { "person/\(person.value)" }
+}

@@ -1,0 +1,53 @@
+import Crypto
+import Foundation
+import GRDB
+
+extension Ledger {
+    /// The 256-bit key that seals one subject's personal data (a person's identity), kept in
+    /// the ledger file beside — not inside — the events.
+    ///
+    /// With `create`, a missing key is generated and stored (once, even when two processes race:
+    /// the first insert wins and both get its key). Returns `nil` when there is no key: never
+    /// created, or erased.
+    public func subjectKey(_ subject: String, create: Bool) throws -> [UInt8]? {
+        let label = path ?? ":memory:"
+        do {
+            if let key = try queue.read({ db in
+                try Data.fetchOne(db, sql: "SELECT key FROM koki_subject_keys WHERE subject = ?", arguments: [subject])
+            }) {
+                return Array(key)
+            }
+            guard create else { return nil }
+            guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
+            let fresh = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+            let now = clock.now().microseconds
+            return try queue.writeWithoutTransaction { db in
+                var key: Data?
+                try db.inTransaction(.immediate) {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO koki_subject_keys(subject, key, created_at) VALUES (?, ?, ?)",
+                        arguments: [subject, fresh, now])
+                    key = try Data.fetchOne(
+                        db, sql: "SELECT key FROM koki_subject_keys WHERE subject = ?", arguments: [subject])
+                    return .commit
+                }
+                return key.map(Array.init)
+            }
+        } catch {
+            throw LedgerError.wrap(error, path: label)
+        }
+    }
+
+    /// Deletes a subject's key for good (erasure after retention). Returns whether there was one.
+    @discardableResult
+    public func eraseSubjectKey(_ subject: String) throws -> Bool {
+        let label = path ?? ":memory:"
+        guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
+        return try guarded {
+            try queue.write { db in
+                try db.execute(sql: "DELETE FROM koki_subject_keys WHERE subject = ?", arguments: [subject])
+                return db.changesCount > 0
+            }
+        }
+    }
+}

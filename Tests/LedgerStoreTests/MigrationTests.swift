@@ -1,0 +1,45 @@
+import Foundation
+import GRDB
+@testable import LedgerStore
+import Testing
+
+@Suite struct MigrationTests {
+    /// A ledger as the first schema version wrote it, with one event.
+    func versionOneLedger(_ folder: TemporaryFolder) throws -> String {
+        let path = folder.path("v1.ledger")
+        let queue = try DatabaseQueue(path: path)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA application_id = \(Schema.applicationID)")
+        }
+        try Schema.migrator.migrate(queue, upTo: "v1")
+        try queue.write { db in
+            try db.execute(
+                sql: "INSERT INTO koki_meta(key, value) VALUES ('ledger_id', ?), ('created_at', ?)",
+                arguments: [Data(repeating: 7, count: 16), Data("0".utf8)])
+        }
+        return path
+    }
+
+    @Test func aVersionOneLedgerIsUpgradedWhenOpenedForWriting() throws {
+        let folder = try TemporaryFolder()
+        let path = try versionOneLedger(folder)
+        #expect { _ = try Ledger.open(at: path, mode: .readOnly) } throws: {
+            ($0 as? LedgerError)?.code == .readOnly && "\($0)".contains("needs a schema upgrade")
+        }
+        let ledger = try Ledger.open(at: path)
+        try ledger.append(
+            AppendRequest(
+                commandID: .random(), actor: "op", stream: try StreamName("s"), expectedVersion: .noStream,
+                events: [NewEvent(type: "T", schemaVersion: 1, payload: [1])]))
+        // The v2 table is there: keys can be made and erased.
+        let key = try #require(try ledger.subjectKey("person/1", create: true))
+        #expect(key.count == 32)
+        #expect(try ledger.subjectKey("person/1", create: true) == key)
+        #expect(try ledger.eraseSubjectKey("person/1"))
+        #expect(try ledger.subjectKey("person/1", create: false) == nil)
+        #expect(try ledger.verify().isIntact)
+        let applied = try DatabaseQueue(path: path).read { try Schema.migrator.appliedIdentifiers($0) }
+        #expect(applied == ["v1", "v2-subject-keys"])
+    }
+}
