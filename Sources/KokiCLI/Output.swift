@@ -49,15 +49,29 @@ extension Sequence where Element == UInt8 {
 /// Left-aligned text columns for people.
 enum Table {
     static func render(_ header: [String], _ rows: [[String]]) -> [String] {
-        var widths = header.map(\.count)
+        var widths = header.map(width)
         for row in rows {
-            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], width(cell)) }
         }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { i, cell in
-                i == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
+                i == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - width(cell))
             }.joined(separator: "  ")
         }
         return [line(header)] + rows.map(line)
+    }
+
+    /// Columns a string takes on a terminal: East Asian wide and full-width characters (kanji,
+    /// kana, full-width forms) take two.
+    static func width(_ text: String) -> Int {
+        text.unicodeScalars.reduce(0) { sum, scalar in
+            switch scalar.value {
+            case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+                0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x20000...0x3FFFD:
+                sum + 2
+            default:
+                sum + 1
+            }
+        }
     }
 }

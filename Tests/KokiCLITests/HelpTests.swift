@@ -14,7 +14,10 @@ import Testing
 
     @Test func everyVisibleCommandHasAnAbstractAndTheExitTable() {
         let top = KokiCommand.helpMessage(columns: 80)
-        for name in ["init", "demo", "events", "streams", "head", "verify"] {
+        for name in [
+            "init", "demo", "person", "household", "eligibility", "income", "insured", "events", "streams", "head",
+            "verify",
+        ] {
             #expect(top.contains("  \(name) "), "\(name) is listed")
         }
         #expect(!top.contains("testing"))

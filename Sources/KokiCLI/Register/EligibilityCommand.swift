@@ -1,0 +1,151 @@
+import ArgumentParser
+import KokiApp
+import KokiDomain
+import LedgerStore
+
+struct EligibilityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eligibility",
+        abstract: "Record eligibility (資格): acquisitions, losses, the daily 75th-birthday run, address exceptions.",
+        subcommands: [Acquire.self, Lose.self, Daily.self, AddressException.self, FormerDependant.self]
+    )
+
+    struct Acquire: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record that a person became insured.",
+            discussion: """
+                Reasons: reached-75 (from the 75th birthday itself), disability (65–74, from the certification \
+                date), moved-in (from the move-in date), welfare-ended (from the day assistance ended). Refused, \
+                with nothing recorded, when the age does not fit the reason or the period would overlap another.
+                """
+        )
+
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("The person's address number.", valueName: "number")) var number: PersonID
+        @Option(help: "reached-75, disability, moved-in or welfare-ended.") var reason: AcquisitionArgument
+        @Option(help: ArgumentHelp("The date of the fact (birthday, certification, move-in).", valueName: "date"))
+        var date: CivilDate
+
+        func run() throws {
+            try reporting {
+                let (register, metadata) = try options.register()
+                try register.acquire(number, reason: reason.reason, on: date, metadata: metadata)
+                Output.line(
+                    "\(number) insured from \(EligibilityRules.acquisitionDate(reason.reason, eventDate: date))")
+            }
+        }
+    }
+
+    struct Lose: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record that a person stopped being insured.",
+            discussion: """
+                The loss date follows the law: died → the day after; moved-out → the day after, or the same day \
+                with --address-elsewhere-same-day (the ordinary move to another prefecture); welfare → that day; \
+                disability-ended → the day after; disability-withdrawn → that day, never before today.
+                """
+        )
+
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("The person's address number.", valueName: "number")) var number: PersonID
+        @Option(help: "died, moved-out, welfare, disability-ended or disability-withdrawn.") var reason: LossArgument
+        @Option(help: ArgumentHelp("The date of the fact (death, move).", valueName: "date")) var date: CivilDate
+        @Flag(help: "With moved-out: an address in another prefecture was taken the same day.")
+        var addressElsewhereSameDay = false
+        @Option(
+            help: ArgumentHelp(
+                "Today, for the no-retroactive-withdrawal rule (default: today in Japan).", valueName: "date"))
+        var today: CivilDate?
+
+        func run() throws {
+            try reporting {
+                let (register, metadata) = try options.register()
+                try register.lose(
+                    number, reason: reason.reason, on: date, addressElsewhereSameDay: addressElsewhereSameDay,
+                    today: today ?? todayInJapan(), metadata: metadata)
+                let loss = EligibilityRules.lossDate(
+                    reason.reason, eventDate: date, addressElsewhereSameDay: addressElsewhereSameDay)
+                Output.line("\(number) not insured from \(loss)")
+            }
+        }
+    }
+
+    struct Daily: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Qualify everyone whose 75th birthday falls in a range and who was never insured.",
+            discussion: "Run daily; running it again over the same days records nothing new."
+        )
+
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("Last birthday to include (default: today in Japan).", valueName: "date"))
+        var through: CivilDate?
+        @Option(help: ArgumentHelp("First birthday to include (default: --through).", valueName: "date"))
+        var from: CivilDate?
+
+        func run() throws {
+            try reporting {
+                let (register, metadata) = try options.register()
+                let last = through ?? todayInJapan()
+                let qualified = try register.qualifyReaching75(from: from ?? last, through: last, actor: metadata.actor)
+                for person in qualified { Output.line("qualified \(person)") }
+                Output.line("\(qualified.count) persons qualified for 75th birthdays \(from ?? last) – \(last)")
+            }
+        }
+    }
+
+    struct AddressException: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "address-exception",
+            abstract: "Start or end an address exception (住所地特例): in a facility elsewhere, insured here.",
+            subcommands: [Start.self, End.self]
+        )
+
+        struct Start: ParsableCommand {
+            @OptionGroup var options: LedgerOptions
+            @Option(help: ArgumentHelp("The person's address number.", valueName: "number")) var number: PersonID
+            @Option(help: "The hospital or facility.") var facility: String
+            @Option(help: ArgumentHelp("From.", valueName: "date")) var from: CivilDate
+
+            func run() throws {
+                try reporting {
+                    let (register, metadata) = try options.register()
+                    try register.startAddressException(number, facility: facility, from: from, metadata: metadata)
+                    Output.line("address exception for \(number) from \(from)")
+                }
+            }
+        }
+
+        struct End: ParsableCommand {
+            @OptionGroup var options: LedgerOptions
+            @Option(help: ArgumentHelp("The person's address number.", valueName: "number")) var number: PersonID
+            @Option(help: ArgumentHelp("No longer applies from.", valueName: "date")) var from: CivilDate
+
+            func run() throws {
+                try reporting {
+                    let (register, metadata) = try options.register()
+                    try register.endAddressException(number, from: from, metadata: metadata)
+                    Output.line("address exception for \(number) ends on \(from)")
+                }
+            }
+        }
+    }
+
+    struct FormerDependant: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "former-dependant",
+            abstract: "Record that the person was a dependant of employee insurance until joining (旧被扶養者).")
+
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("The person's address number.", valueName: "number")) var number: PersonID
+        @Option(help: "The employee insurer (協会けんぽ, a 健保組合, a 共済組合, 船員保険).") var insurer: String
+        @Option(help: ArgumentHelp("The last day as a dependant.", valueName: "date")) var until: CivilDate
+
+        func run() throws {
+            try reporting {
+                let (register, metadata) = try options.register()
+                try register.recordFormerDependant(number, insurer: insurer, dependantUntil: until, metadata: metadata)
+                Output.line("\(number) was a dependant of \(insurer) until \(until)")
+            }
+        }
+    }
+}

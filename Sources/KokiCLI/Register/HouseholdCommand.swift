@@ -1,0 +1,83 @@
+import ArgumentParser
+import KokiApp
+import KokiDomain
+import LedgerStore
+
+struct HouseholdCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "household",
+        abstract: "Record household membership (世帯) by effective date, and show a household on a date.",
+        discussion: "A change recorded late with its true date takes its place in the history by that date.",
+        subcommands: [Set.self, Leave.self, Show.self]
+    )
+
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "From a date, the person belongs to a household in a role (join, move, change of head).")
+
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("The person's address number.", valueName: "number")) var number: PersonID
+        @Option(help: ArgumentHelp("The household number (世帯番号).", valueName: "number")) var household: HouseholdID
+        @Option(help: "householder (世帯主) or member (世帯員).") var role: HouseholdRole
+        @Option(help: ArgumentHelp("Effective from.", valueName: "date")) var from: CivilDate
+
+        func run() throws {
+            try reporting {
+                let (register, metadata) = try options.register()
+                try register.recordHousehold(
+                    number, household: household, role: role, effectiveOn: from, metadata: metadata)
+                Output.line("\(number) is in household \(household) as \(role.rawValue) from \(from)")
+            }
+        }
+    }
+
+    struct Leave: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "From a date, the person belongs to no household.")
+
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("The person's address number.", valueName: "number")) var number: PersonID
+        @Option(help: ArgumentHelp("Effective from.", valueName: "date")) var from: CivilDate
+
+        func run() throws {
+            try reporting {
+                let (register, metadata) = try options.register()
+                try register.recordHousehold(
+                    number, household: nil, role: .member, effectiveOn: from, metadata: metadata)
+                Output.line("\(number) is in no household from \(from)")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The members of a household on a date, and which of them are insured.")
+
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The household number.") var household: HouseholdID
+        @Option(help: ArgumentHelp("The date (default: today).", valueName: "date")) var on: CivilDate?
+        @Flag(help: "Print JSON lines instead of a table.") var json = false
+
+        struct Member: Encodable {
+            var number: String
+            var role: String
+            var insured: Bool
+        }
+
+        func run() throws {
+            try reporting {
+                let date = on ?? todayInJapan()
+                let members = try options.readRegister().snapshot().household(household, on: date).map {
+                    Member(number: $0.person.id.value, role: $0.role.rawValue, insured: $0.person.isInsured(on: date))
+                }
+                if json {
+                    try members.forEach { Output.line(try jsonLine($0)) }
+                } else {
+                    Table.render(
+                        ["NUMBER", "ROLE", "INSURED"], members.map { [$0.number, $0.role, $0.insured ? "yes" : "no"] }
+                    )
+                    .forEach(Output.line)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import KokiApp
+import KokiDomain
+import KokiEvents
+import LedgerStore
+
+struct IncomeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "income",
+        abstract: "Record a year's income (所得) and look it up; every look-up is recorded (所得照会履歴).",
+        subcommands: [Record.self, Show.self, Inquiries.self]
+    )
+
+    struct Record: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a calendar year's income; a later record of the year (修正申告) replaces it.")
+
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("The person's address number.", valueName: "number")) var number: PersonID
+        @Option(help: "The calendar year of the income.") var year: Int
+        @Option(help: ArgumentHelp("Public pension revenue (公的年金等収入), yen.", valueName: "yen")) var pension: Int64 = 0
+        @Option(help: ArgumentHelp("Salary revenue (給与収入), yen.", valueName: "yen")) var salary: Int64 = 0
+        @Option(help: ArgumentHelp("Other income: business, real estate, separate gains, yen.", valueName: "yen"))
+        var other: Int64 = 0
+        @Option(help: ArgumentHelp("Total income (合計所得金額), yen.", valueName: "yen")) var total: Int64
+        @Flag(help: "No declaration was made (未申告).") var undeclared = false
+        @Option(help: "Where the figures come from (連携税マスタ, 申告書, 修正申告).") var source: String
+
+        func run() throws {
+            try reporting {
+                let (register, metadata) = try options.register()
+                try register.recordIncome(
+                    IncomeRecorded(
+                        person: number, year: year, publicPensionRevenue: Yen(pension), salaryRevenue: Yen(salary),
+                        otherIncome: Yen(other), totalIncome: Yen(total), declared: !undeclared, source: source),
+                    metadata: metadata)
+                Output.line("recorded \(year) income for \(number)")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a year's income, recording who asked, when, for whom and why.")
+
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("The person's address number.", valueName: "number")) var number: PersonID
+        @Option(help: "The calendar year.") var year: Int
+        @Option(help: "Why it is looked up (賦課計算, 軽減判定, 窓口照会).") var purpose: String
+        @Flag(help: "Print JSON instead of text.") var json = false
+
+        func run() throws {
+            try reporting {
+                let (register, metadata) = try options.register()
+                guard let income = try register.inquireIncome(number, year: year, purpose: purpose, metadata: metadata)
+                else {
+                    Output.line("no \(year) income recorded for \(number) (the inquiry was recorded)")
+                    return
+                }
+                if json {
+                    Output.line(try jsonLine(income))
+                } else {
+                    Output.line(
+                        "\(number) \(year)  \(income.declared ? "declared" : "undeclared (未申告)")  source \(income.source)"
+                    )
+                    Output.line("  public pension revenue  \(income.publicPensionRevenue)")
+                    Output.line("  salary revenue          \(income.salaryRevenue)")
+                    Output.line("  other income            \(income.otherIncome)")
+                    Output.line("  total income            \(income.totalIncome)")
+                }
+            }
+        }
+    }
+
+    struct Inquiries: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List who looked up a person's income, when, for which year and why.")
+
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("The person's address number.", valueName: "number")) var number: PersonID
+
+        func run() throws {
+            try reporting {
+                let ledger = KokiLedger(try options.open(.readOnly))
+                var query = EventQuery.stream(try StreamName(number.streamName))
+                query.types = [IncomeInquired.eventType]
+                var rows: [[String]] = []
+                try ledger.forEachEvent(query) { view, event in
+                    if case .incomeInquired(let e) = event {
+                        rows.append([
+                            view.command.recordedAt.description, view.command.actor, String(e.year), e.purpose,
+                        ])
+                    }
+                }
+                Table.render(["RECORDED AT", "OPERATOR", "YEAR", "PURPOSE"], rows).forEach(Output.line)
+            }
+        }
+    }
+}

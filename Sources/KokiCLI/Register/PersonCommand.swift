@@ -1,0 +1,215 @@
+import ArgumentParser
+import Foundation
+import KokiApp
+import KokiDomain
+import KokiProjections
+import LedgerStore
+
+struct PersonCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "person",
+        abstract: "Register, correct, link and show insured persons (被保険者).",
+        subcommands: [Register.self, Correct.self, Show.self, Link.self]
+    )
+
+    struct IdentityOptions: ParsableArguments {
+        @Option(help: "Name in kanji (氏名).") var name: String?
+        @Option(help: "Name in kana (カナ氏名).") var kana: String?
+        @Option(help: ArgumentHelp("Birth date (生年月日).", valueName: "date")) var birthDate: CivilDate?
+        @Option(help: "Sex: male or female.") var sex: PersonIdentity.Sex?
+        @Option(help: "Address (住所).") var address: String?
+        @Option(help: "Phone number (digits and hyphens).") var phone: String?
+    }
+
+    struct Register: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register a person under their address number (宛名番号), never My Number.",
+            discussion: "The identity is sealed with a key of the person's own before it is recorded."
+        )
+
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("The address number (宛名番号).", valueName: "number")) var number: PersonID
+        @OptionGroup var identity: IdentityOptions
+        @Option(help: ArgumentHelp("Household number (世帯番号) to record at once.", valueName: "number"))
+        var household: HouseholdID?
+        @Option(help: "Role in that household.") var role: HouseholdRole = .member
+        @Option(help: ArgumentHelp("Since when the household membership holds.", valueName: "date"))
+        var householdSince: CivilDate?
+
+        func validate() throws {
+            for (flag, value) in [
+                ("--name", identity.name), ("--kana", identity.kana), ("--address", identity.address),
+            ]
+            where value == nil {
+                throw ValidationError("\(flag) is required to register a person")
+            }
+            if identity.birthDate == nil { throw ValidationError("--birth-date is required to register a person") }
+            if identity.sex == nil { throw ValidationError("--sex is required to register a person") }
+            if household != nil, householdSince == nil {
+                throw ValidationError("--household-since is required with --household")
+            }
+        }
+
+        func run() throws {
+            try reporting {
+                let (register, metadata) = try options.register()
+                let who = try PersonIdentity(
+                    nameKanji: identity.name!, nameKana: identity.kana!, birthDate: identity.birthDate!,
+                    sex: identity.sex!, address: identity.address!, phone: identity.phone)
+                let membership = household.map { ($0, role, householdSince!) }
+                let result = try register.register(number, identity: who, household: membership, metadata: metadata)
+                Output.line("registered \(number) at position \(result.positions!.lowerBound)")
+            }
+        }
+    }
+
+    struct Correct: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Correct a person's identity; fields not given keep their value.")
+
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("The address number.", valueName: "number")) var number: PersonID
+        @OptionGroup var identity: IdentityOptions
+        @Option(help: "Why (届出, 職権訂正).") var reason: String
+
+        func run() throws {
+            try reporting {
+                let (register, metadata) = try options.register()
+                let result = try register.correct(number, reason: reason, metadata: metadata) { who in
+                    if let v = identity.name { who.nameKanji = v }
+                    if let v = identity.kana { who.nameKana = v }
+                    if let v = identity.birthDate { who.birthDate = v }
+                    if let v = identity.sex { who.sex = v }
+                    if let v = identity.address { who.address = v }
+                    if let v = identity.phone { who.phone = v }
+                }
+                Output.line("corrected \(number) at position \(result.positions!.lowerBound)")
+            }
+        }
+    }
+
+    struct Link: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Link a former address number to a person (新旧番号); either number then finds them.")
+
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("The person's current number.", valueName: "number")) var number: PersonID
+        @Option(help: ArgumentHelp("The former number.", valueName: "number")) var former: PersonID
+
+        func run() throws {
+            try reporting {
+                let (register, metadata) = try options.register()
+                try register.link(number, formerNumber: former, metadata: metadata)
+                Output.line("linked \(former) to \(number)")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a person: identity, household, eligibility history, address exceptions, income years.",
+            discussion: "Income figures are not shown here: `koki income show` records who looked and why."
+        )
+
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The address number (or a former number).") var number: PersonID
+        @Option(help: ArgumentHelp("The date to show the household for (default: today).", valueName: "date"))
+        var on: CivilDate?
+        @Flag(help: "Print JSON instead of text.") var json = false
+
+        struct View: Encodable {
+            var number: String
+            var formerNumbers: [String]
+            var erased: Bool
+            var name: String?
+            var kana: String?
+            var birthDate: String?
+            var sex: String?
+            var address: String?
+            var phone: String?
+            var on: String
+            var household: String?
+            var role: String?
+            var insured: Bool
+            var eligibility: [Period]
+            var addressExceptions: [Exception]
+            var formerDependantUntil: String?
+            var incomeYears: [Int]
+
+            struct Period: Encodable {
+                var from: String
+                var acquisition: String
+                var until: String?
+                var loss: String?
+            }
+
+            struct Exception: Encodable {
+                var facility: String
+                var from: String
+                var until: String?
+            }
+        }
+
+        func run() throws {
+            try reporting {
+                let register = try options.readRegister()
+                let snapshot = try register.snapshot()
+                guard let entry = snapshot.person(number) else {
+                    throw KokiError(.invalidInput, "no person \(number) in the register")
+                }
+                let identity = try register.identity(of: entry)
+                let date = on ?? todayInJapan()
+                let household = entry.household(on: date)
+                let view = View(
+                    number: entry.id.value, formerNumbers: entry.formerNumbers.map(\.value), erased: identity == nil,
+                    name: identity?.nameKanji, kana: identity?.nameKana, birthDate: identity?.birthDate.description,
+                    sex: identity?.sex.rawValue, address: identity?.address, phone: identity?.phone,
+                    on: date.description,
+                    household: household?.household?.value, role: household?.role.rawValue,
+                    insured: entry.isInsured(on: date),
+                    eligibility: entry.eligibilityPeriods.map {
+                        .init(
+                            from: $0.from.description, acquisition: $0.acquisition.rawValue,
+                            until: $0.until?.description, loss: $0.loss?.rawValue)
+                    },
+                    addressExceptions: entry.addressExceptions.map {
+                        .init(facility: $0.facility, from: $0.from.description, until: $0.until?.description)
+                    },
+                    formerDependantUntil: entry.formerDependant?.dependantUntil.description,
+                    incomeYears: entry.income.keys.sorted())
+                if json {
+                    Output.line(try jsonLine(view))
+                    return
+                }
+                Output.line(
+                    "\(view.number)\(view.formerNumbers.isEmpty ? "" : " (former: \(view.formerNumbers.joined(separator: ", ")))")"
+                )
+                if view.erased {
+                    Output.line("  identity   erased")
+                } else {
+                    Output.line("  name       \(view.name!) (\(view.kana!))")
+                    Output.line("  born       \(view.birthDate!)  \(view.sex!)")
+                    Output.line("  address    \(view.address!)")
+                    if let phone = view.phone { Output.line("  phone      \(phone)") }
+                }
+                Output.line(
+                    "  household  \(view.household.map { "\($0) (\(view.role!))" } ?? "none") on \(view.on); \(view.insured ? "insured" : "not insured") on \(view.on)"
+                )
+                Output.line("  eligibility")
+                if view.eligibility.isEmpty { Output.line("    none") }
+                for p in view.eligibility {
+                    Output.line(
+                        "    \(p.from) – \(p.until.map { "\($0) (exclusive)" } ?? "…")  \(p.acquisition)\(p.loss.map { " → \($0)" } ?? "")"
+                    )
+                }
+                for e in view.addressExceptions {
+                    Output.line("  address exception  \(e.facility)  \(e.from) – \(e.until ?? "…")")
+                }
+                if let until = view.formerDependantUntil { Output.line("  former dependant until \(until)") }
+                Output.line(
+                    "  income years  \(view.incomeYears.isEmpty ? "none" : view.incomeYears.map(String.init).joined(separator: ", "))"
+                )
+            }
+        }
+    }
+}
