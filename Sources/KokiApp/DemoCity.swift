@@ -23,6 +23,31 @@ public struct DemoCity: Sendable {
         try! PersonID(String(100_000_000 + index))
     }
 
+    /// The i-th person's identity, household and 75th birthday: born 1934–1950 (75 between
+    /// 2009 and mid-2025, so insured when the fiscal year's premium is assessed), in pairs
+    /// sharing a household.
+    public func registration(forPerson index: Int) -> (
+        identity: PersonIdentity, household: HouseholdID, role: HouseholdRole
+    ) {
+        var random = SplitMix64(seed: seed &+ UInt64(index) &* 0x51_7CC1_B727)
+        let surnames = [("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"), ("田中", "タナカ"), ("伊藤", "イトウ"), ("渡辺", "ワタナベ")]
+        let given =
+            index % 2 == 1
+            ? [("太郎", "タロウ"), ("清", "キヨシ"), ("茂", "シゲル")] : [("花子", "ハナコ"), ("和子", "カズコ"), ("幸子", "サチコ")]
+        let towns = ["根本", "小金", "常盤平", "六実", "馬橋", "新松戸", "矢切", "五香"]
+        let family = surnames[(index - 1) / 2 % surnames.count]
+        let name = given[Int(random.next(below: UInt64(given.count)))]
+        let first = try! CivilDate(year: 1934, month: 1, day: 1).daysSinceEpoch
+        let last = try! CivilDate(year: 1950, month: 6, day: 30).daysSinceEpoch
+        let born = try! CivilDate(daysSinceEpoch: first + Int(random.next(below: UInt64(last - first))))
+        let identity = try! PersonIdentity(
+            nameKanji: "\(family.0) \(name.0)", nameKana: "\(family.1) \(name.1)", birthDate: born,
+            sex: index % 2 == 1 ? .male : .female,
+            address: "千葉県松戸市\(towns[Int(random.next(below: UInt64(towns.count)))])\(1 + random.next(below: 999))",
+            phone: nil)
+        return (identity, try! HouseholdID(String(500_000 + (index + 1) / 2)), index % 2 == 1 ? .householder : .member)
+    }
+
     /// One person's events, as the commands that recorded them: the assessment, then each
     /// payment and each dunning notice as a command of its own.
     public func commands(forPerson index: Int) -> [[KokiEvent]] {

@@ -11,9 +11,10 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Record a small demonstration city, then replay its balances and verify the chain.",
         discussion: """
-            Creates the ledger if it does not exist, then records for each demo person a fiscal \
-            year's assessment (nine installments), their payments, and dunning notices for what \
-            they left unpaid — one command each. Command ids are derived from the seed and the \
+            Creates the ledger if it does not exist, then for each demo person: registers them \
+            (sealed identity, household) and qualifies them on their 75th birthday, then records a \
+            fiscal year's assessment (nine installments), their payments, and dunning notices for \
+            what they left unpaid — one command each. Command ids are derived from the seed and the \
             person, so running the demo again appends nothing (idempotent commands).
             """
     )
@@ -42,7 +43,28 @@ struct DemoCommand: ParsableCommand {
             let started = Date()
             var appended = 0
             var repeated = 0
+            let register = InsuredRegisterCommands(ledger)
             for index in 1...persons {
+                let person = city.person(index)
+                if try register.load(person).entry == nil {
+                    let (identity, household, role) = city.registration(forPerson: index)
+                    func command(_ step: String) -> CommandMetadata {
+                        CommandMetadata(
+                            commandID: Identifier(derivedFrom: Array("demo/\(seed)/\(index)/\(step)".utf8)),
+                            actor: actor)
+                    }
+                    appended += try register.register(
+                        person, identity: identity, household: (household, role, try CivilDate(iso: "2000-04-01")),
+                        metadata: command("register")
+                    ).events.count
+                    appended += try register.acquire(
+                        person, reason: .reachedAge75,
+                        on: identity.birthDate.reaching(age: EligibilityRules.generalAge),
+                        metadata: command("acquire")
+                    ).events.count
+                } else {
+                    repeated += 2
+                }
                 for (n, events) in city.commands(forPerson: index).enumerated() {
                     let id = Identifier(derivedFrom: Array("demo/\(seed)/\(index)/\(n)".utf8))
                     let result = try ledger.record(events, metadata: CommandMetadata(commandID: id, actor: actor))
@@ -60,6 +82,9 @@ struct DemoCommand: ParsableCommand {
             Output.line(
                 "balances: assessed \(totals.assessed), paid \(totals.paid), outstanding \(totals.outstanding); \(inArrears) accounts in arrears, \(totals.dunningNotices) dunning notices"
             )
+            let assessedOn = try CivilDate(iso: "2025-07-10")
+            let insured = try register.snapshot().insured(on: assessedOn).count
+            Output.line("register: \(insured) of \(persons) persons insured on \(assessedOn)")
             let report = try store.verify()
             if let problem = report.problem {
                 Output.line("verify: ALTERED: \(problem)")

@@ -57,7 +57,11 @@ import Testing
         #expect(again.lines == ["0 persons qualified for 75th birthdays 2026-01-01 – 2026-01-31"])
 
         // A death on the last day of October, registered later: insured through October.
+        let beforeDeath = try #require(Int(try head().split(separator: " ")[1]))
         try koki("eligibility", "lose", "--number", "1002", "--reason", "died", "--date", "2026-10-31")
+        // Both questions together: on 2026-11-01, as the ledger knew it before the death was recorded.
+        let knew = try koki("insured", "list", "--on", "2026-11-01", "--known-at", String(beforeDeath), "--json").lines
+        #expect(knew.count == 2)
         let october = try json(try koki("person", "show", "1002", "--on", "2026-10-31", "--json").stdout)
         #expect(october["insured"] as? Bool == true)
         let november = try json(try koki("person", "show", "1002", "--on", "2026-11-01", "--json").stdout)

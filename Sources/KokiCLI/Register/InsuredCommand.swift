@@ -35,13 +35,17 @@ struct InsuredCommand: ParsableCommand {
 
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The date (default: today in Japan).", valueName: "date")) var on: CivilDate?
+        @Option(
+            name: .customLong("known-at"),
+            help: ArgumentHelp("Answer as the ledger knew it when this position was its head.", valueName: "position"))
+        var knownAt: Int64?
         @Flag(help: "Print JSON lines instead of a table.") var json = false
 
         func run() throws {
             try reporting {
                 let date = on ?? todayInJapan()
                 let register = try options.readRegister()
-                let rows = try register.snapshot().insured(on: date).map { person in
+                let rows = try register.snapshot(through: knownAt).insured(on: date).map { person in
                     let period = person.eligibilityPeriods.first { $0.contains(date) }
                     return Row(
                         number: person.id.value, name: try register.identity(of: person)?.nameKanji,

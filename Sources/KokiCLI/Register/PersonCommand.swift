@@ -115,6 +115,10 @@ struct PersonCommand: ParsableCommand {
         @Argument(help: "The address number (or a former number).") var number: PersonID
         @Option(help: ArgumentHelp("The date to show the household for (default: today).", valueName: "date"))
         var on: CivilDate?
+        @Option(
+            name: .customLong("known-at"),
+            help: ArgumentHelp("Answer as the ledger knew it when this position was its head.", valueName: "position"))
+        var knownAt: Int64?
         @Flag(help: "Print JSON instead of text.") var json = false
 
         struct View: Encodable {
@@ -153,7 +157,7 @@ struct PersonCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 let register = try options.readRegister()
-                let snapshot = try register.snapshot()
+                let snapshot = try register.snapshot(through: knownAt)
                 guard let entry = snapshot.person(number) else {
                     throw KokiError(.invalidInput, "no person \(number) in the register")
                 }
