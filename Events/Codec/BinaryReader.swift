@@ -70,6 +70,15 @@ public struct BinaryReader {
         return Array(buffer[offset..<(offset + count)])
     }
 
+    /// Reads an enum case written by ``BinaryWriter/writeCase(_:)``.
+    public mutating func readCase<E: CaseIterable>(_ type: E.Type) throws(CodecError) -> E
+    where E.AllCases.Index == Int {
+        let at = offset
+        let index = try readCount(limit: Int(UInt32.max))
+        guard index < E.allCases.count else { throw CodecError.malformed("\(E.self) case \(index)", at: at) }
+        return E.allCases[E.allCases.startIndex + index]
+    }
+
     public mutating func readOptional<T>(_ read: (inout BinaryReader) throws -> T) throws -> T? {
         try readBool() ? try read(&self) : nil
     }

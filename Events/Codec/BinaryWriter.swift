@@ -45,6 +45,12 @@ public struct BinaryWriter: Sendable {
         bytes.append(contentsOf: value)
     }
 
+    /// Writes an enum case by its declaration index. Such an enum may only ever grow at the
+    /// end: reordering or removing a case would change what stored events mean.
+    public mutating func writeCase<E: CaseIterable & Equatable>(_ value: E) where E.AllCases.Index == Int {
+        writeUInt(UInt64(E.allCases.firstIndex(of: value)!))
+    }
+
     /// Writes a presence byte, then the value when present.
     public mutating func writeOptional<T>(_ value: T?, _ write: (inout BinaryWriter, T) -> Void) {
         if let value {

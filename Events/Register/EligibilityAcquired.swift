@@ -21,19 +21,14 @@ public struct EligibilityAcquired: EventPayload {
 
     public func encode(to writer: inout BinaryWriter) {
         writer.write(person)
-        writer.writeUInt(UInt64(AcquisitionReason.allCases.firstIndex(of: reason)!))
+        writer.writeCase(reason)
         writer.write(eventDate)
         writer.write(effectiveFrom)
     }
 
     public init(from reader: inout BinaryReader) throws {
         person = try reader.readPersonID()
-        let at = reader.offset
-        let code = try reader.readCount(limit: 255)
-        guard code < AcquisitionReason.allCases.count else {
-            throw CodecError.malformed("acquisition reason \(code)", at: at)
-        }
-        reason = AcquisitionReason.allCases[code]
+        reason = try reader.readCase(AcquisitionReason.self)
         eventDate = try reader.readDate()
         effectiveFrom = try reader.readDate()
     }

@@ -21,17 +21,14 @@ public struct EligibilityLost: EventPayload {
 
     public func encode(to writer: inout BinaryWriter) {
         writer.write(person)
-        writer.writeUInt(UInt64(LossReason.allCases.firstIndex(of: reason)!))
+        writer.writeCase(reason)
         writer.write(eventDate)
         writer.write(effectiveFrom)
     }
 
     public init(from reader: inout BinaryReader) throws {
         person = try reader.readPersonID()
-        let at = reader.offset
-        let code = try reader.readCount(limit: 255)
-        guard code < LossReason.allCases.count else { throw CodecError.malformed("loss reason \(code)", at: at) }
-        reason = LossReason.allCases[code]
+        reason = try reader.readCase(LossReason.self)
         eventDate = try reader.readDate()
         effectiveFrom = try reader.readDate()
     }

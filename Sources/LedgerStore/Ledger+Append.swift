@@ -218,7 +218,12 @@ extension Ledger {
         return AppendResult(commandID: request.commandID, recordedAt: recordedAt, events: appended, wasDuplicate: false)
     }
 
-    enum NameKind: Sendable { case stream, eventType }
+    enum NameKind: Sendable {
+        case stream, eventType
+
+        var table: String { self == .stream ? "koki_streams" : "koki_event_types" }
+        var noun: String { self == .stream ? "stream" : "event type" }
+    }
 
     /// The id of a stream or type name, adding the name if it is new. New ids are remembered in
     /// the cache only after the transaction commits.
@@ -227,7 +232,7 @@ extension Ledger {
     ) throws -> Int64 {
         if let id = names.withLock({ $0.id(kind, name) }) { return id }
         if let pending = newNames.id(kind, name) { return pending }
-        let table = kind == .stream ? "koki_streams" : "koki_event_types"
+        let table = kind.table
         let find = RawStatement(try db.cachedStatement(sql: "SELECT id FROM \(table) WHERE name = ?"), db)
         find.bind(1, name)
         if try find.step() {
@@ -250,6 +255,10 @@ extension Ledger {
 extension NameCache {
     func id(_ kind: Ledger.NameKind, _ name: String) -> Int64? {
         kind == .stream ? streamIDs[name] : typeIDs[name]
+    }
+
+    func name(_ kind: Ledger.NameKind, _ id: Int64) -> String? {
+        kind == .stream ? streamNames[id]?.value : typeNames[id]
     }
 
     var isEmpty: Bool { streamIDs.isEmpty && typeIDs.isEmpty }

@@ -192,40 +192,34 @@ extension Ledger {
         }
     }
 
-    func streamID(_ db: Database, name: String) throws -> Int64? {
-        if let id = names.withLock({ $0.streamIDs[name] }) { return id }
-        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM koki_streams WHERE name = ?", arguments: [name])
-        else { return nil }
-        names.withLock { $0.remember(.stream, name, id) }
-        return id
-    }
+    func streamID(_ db: Database, name: String) throws -> Int64? { try nameID(db, .stream, name) }
 
-    func typeID(_ db: Database, name: String) throws -> Int64? {
-        if let id = names.withLock({ $0.typeIDs[name] }) { return id }
-        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM koki_event_types WHERE name = ?", arguments: [name])
-        else { return nil }
-        names.withLock { $0.remember(.eventType, name, id) }
-        return id
-    }
+    func typeID(_ db: Database, name: String) throws -> Int64? { try nameID(db, .eventType, name) }
 
     func streamName(_ db: Database, id: Int64) throws -> StreamName {
         if let name = names.withLock({ $0.streamNames[id] }) { return name }
-        guard let text = try String.fetchOne(db, sql: "SELECT name FROM koki_streams WHERE id = ?", arguments: [id])
-        else {
-            throw LedgerError(.damaged, "an event refers to stream id \(id), which does not exist")
-        }
-        let name = try StreamName(text)
-        names.withLock { $0.remember(.stream, text, id) }
-        return name
+        return try StreamName(try name(db, .stream, id))
     }
 
-    func typeName(_ db: Database, id: Int64) throws -> String {
-        if let name = names.withLock({ $0.typeNames[id] }) { return name }
-        guard let text = try String.fetchOne(db, sql: "SELECT name FROM koki_event_types WHERE id = ?", arguments: [id])
+    func typeName(_ db: Database, id: Int64) throws -> String { try name(db, .eventType, id) }
+
+    /// The id of a stream or type name, from the cache or the file; `nil` when unknown.
+    private func nameID(_ db: Database, _ kind: NameKind, _ name: String) throws -> Int64? {
+        if let id = names.withLock({ $0.id(kind, name) }) { return id }
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM \(kind.table) WHERE name = ?", arguments: [name])
+        else { return nil }
+        names.withLock { $0.remember(kind, name, id) }
+        return id
+    }
+
+    /// The name behind an id an event refers to; a missing one means the file was damaged.
+    private func name(_ db: Database, _ kind: NameKind, _ id: Int64) throws -> String {
+        if let name = names.withLock({ $0.name(kind, id) }) { return name }
+        guard let text = try String.fetchOne(db, sql: "SELECT name FROM \(kind.table) WHERE id = ?", arguments: [id])
         else {
-            throw LedgerError(.damaged, "an event refers to event type id \(id), which does not exist")
+            throw LedgerError(.damaged, "an event refers to \(kind.noun) id \(id), which does not exist")
         }
-        names.withLock { $0.remember(.eventType, text, id) }
+        names.withLock { $0.remember(kind, text, id) }
         return text
     }
 }
