@@ -1,0 +1,227 @@
+import KokiDomain
+import Testing
+
+@Suite struct PremiumCalculatorTests {
+    func d(_ text: String) -> CivilDate { try! CivilDate(iso: text) }
+    func table(_ year: Int) -> RateTable { RateTable.chiba(fiscalYear: year)! }
+
+    func alone(_ income: PremiumCase.Income?, aged65OrOver: Bool = true) -> PremiumCase.Member {
+        PremiumCase.Member(householder: true, insured: true, aged65OrOver: aged65OrOver, income: income)
+    }
+
+    func premium(_ input: PremiumCase) throws -> PremiumBreakdown {
+        try PremiumCalculator.calculate(input, rates: table(input.fiscalYear))
+    }
+
+    // MARK: - The worked examples of shared/domain/premiums-and-eligibility.md §8
+
+    @Test func singlePensionerFY2025() throws {
+        let b = try premium(PremiumCase(fiscalYear: 2025, person: alone(.pension(revenue: Yen(2_000_000)))))
+        #expect(b.incomeBase == Yen(470_000))
+        #expect(b.components[0].incomePart == Yen(42_817))
+        #expect(b.judgment.judgmentIncome == Yen(750_000))
+        #expect(b.judgment.earners == 1)
+        #expect(b.judgment.fiveTenthsAtMost == Yen(735_000))
+        #expect(b.judgment.twoTenthsAtMost == Yen(990_000))
+        #expect(b.judgment.reduction == .twoTenths)
+        #expect(b.components[0].perCapitaAfterReduction == Yen(35_040))
+        #expect(b.totalBeforeRounding == Yen(77_857))
+        #expect(b.premium == Yen(77_800))
+        #expect(b.months == 12)
+    }
+
+    @Test(arguments: [(2024, 74_700, 39_715), (2023, 74_100, 39_433)])
+    func singlePensionerEarlierYears(year: Int, expected: Int64, incomePart: Int64) throws {
+        let b = try premium(PremiumCase(fiscalYear: year, person: alone(.pension(revenue: Yen(2_000_000)))))
+        #expect(b.components[0].incomePart == Yen(incomePart))
+        #expect(b.judgment.reduction == .twoTenths)
+        #expect(b.premium == Yen(expected))
+    }
+
+    @Test func marriedCoupleShareTheHouseholdReduction() throws {
+        let husband = PremiumCase.Member(
+            label: "husband", householder: true, insured: true, income: .pension(revenue: Yen(2_000_000)))
+        let wife = PremiumCase.Member(
+            label: "wife", householder: false, insured: true, income: .pension(revenue: Yen(800_000)))
+        let his = try premium(PremiumCase(fiscalYear: 2025, person: husband, household: [wife]))
+        let hers = try premium(PremiumCase(fiscalYear: 2025, person: wife, household: [husband]))
+        #expect(his.judgment.fiveTenthsAtMost == Yen(1_040_000))
+        #expect(his.judgment.reduction == .fiveTenths)
+        #expect(his.premium == Yen(64_700))
+        #expect(hers.judgment.reduction == .fiveTenths)
+        #expect(hers.premium == Yen(21_900))
+    }
+
+    @Test func prorationForAMidYearEntryAndADeath() throws {
+        let income = PremiumCase.Income.pension(revenue: Yen(2_000_000))
+        let entry = try premium(PremiumCase(fiscalYear: 2025, person: alone(income), acquiredOn: d("2025-10-15")))
+        #expect(entry.months == 6)
+        #expect(entry.firstMonth == "2025-10-01")
+        #expect(entry.premium == Yen(38_900))
+        // Death on 2025-08-20: lost on 08-21, charged April–July.
+        let death = try premium(PremiumCase(fiscalYear: 2025, person: alone(income), lostOn: d("2025-08-21")))
+        #expect(death.months == 4)
+        #expect(death.premium == Yen(25_900))
+    }
+
+    // MARK: - Boundaries: exactly on each threshold, and one yen over
+
+    @Test(arguments: [2022, 2023, 2024, 2025])
+    func everyReductionBoundary(year: Int) throws {
+        let rules = table(year).reduction
+        // A person under 65 with no pension or salary: judgment income = total income, no earners.
+        func reduction(_ total: Int64, insuredInHousehold: Int = 0) throws -> PerCapitaReduction {
+            let others = (0..<insuredInHousehold).map { _ in
+                PremiumCase.Member(
+                    householder: false, insured: true, aged65OrOver: false, income: .init(totalIncome: .zero))
+            }
+            return try premium(
+                PremiumCase(
+                    fiscalYear: year, person: alone(.init(totalIncome: Yen(total)), aged65OrOver: false),
+                    household: others)
+            ).judgment.reduction
+        }
+        for insured in [1, 2, 3] {
+            let seven = rules.base.amount
+            let five = rules.base.amount + rules.halfPerInsured.amount * Int64(insured)
+            let two = rules.base.amount + rules.fifthPerInsured.amount * Int64(insured)
+            #expect(try reduction(seven, insuredInHousehold: insured - 1) == .sevenTenths)
+            #expect(try reduction(seven + 1, insuredInHousehold: insured - 1) == .fiveTenths)
+            #expect(try reduction(five, insuredInHousehold: insured - 1) == .fiveTenths)
+            #expect(try reduction(five + 1, insuredInHousehold: insured - 1) == .twoTenths)
+            #expect(try reduction(two, insuredInHousehold: insured - 1) == .twoTenths)
+            #expect(try reduction(two + 1, insuredInHousehold: insured - 1) == PerCapitaReduction.none)
+        }
+    }
+
+    @Test func earnersRaiseEveryThresholdAndThePensionSpecialDeductionCounts() throws {
+        // Two pension earners (revenue over 125万): thresholds rise by 10万.
+        let a = PremiumCase.Member(householder: true, insured: true, income: .pension(revenue: Yen(1_250_001)))
+        let b = PremiumCase.Member(householder: false, insured: true, income: .pension(revenue: Yen(1_250_001)))
+        let j = try premium(PremiumCase(fiscalYear: 2025, person: a, household: [b])).judgment
+        #expect(j.earners == 2)
+        #expect(j.sevenTenthsAtMost == Yen(530_000))
+        // Each pension income is 150,001, less the 15万 special deduction: judgment income 2.
+        #expect(j.judgmentIncome == Yen(2))
+        #expect(j.reduction == .sevenTenths)
+        // Exactly 125万 is not an earner.
+        let c = PremiumCase.Member(householder: true, insured: true, income: .pension(revenue: Yen(1_250_000)))
+        #expect(try premium(PremiumCase(fiscalYear: 2025, person: c)).judgment.earners == 0)
+        // Salary above 55万 makes an earner.
+        let s = PremiumCase.Member(
+            householder: true, insured: true, income: .init(totalIncome: Yen(10_000), salaryRevenue: Yen(550_001)))
+        #expect(try premium(PremiumCase(fiscalYear: 2025, person: s)).judgment.earners == 1)
+    }
+
+    @Test func pensionIncomeTable() {
+        // 153万 of pension gives no income part; 211万 gives a base of 58万 (§2.3 checks).
+        #expect(TaxableIncome.incomeBase(totalIncome: TaxableIncome.pensionIncome(revenue: Yen(1_530_000))) == .zero)
+        #expect(
+            TaxableIncome.incomeBase(totalIncome: TaxableIncome.pensionIncome(revenue: Yen(2_110_000))) == Yen(580_000))
+        #expect(TaxableIncome.pensionIncome(revenue: Yen(4_000_000)) == Yen(4_000_000 - 1_275_000))
+        #expect(TaxableIncome.pensionIncome(revenue: Yen(12_000_000)) == Yen(12_000_000 - 1_955_000))
+        #expect(TaxableIncome.basicDeduction(totalIncome: Yen(24_000_001)) == Yen(290_000))
+    }
+
+    // MARK: - FY2024 reliefs
+
+    @Test func fy2024LowerRateUpTo580000() throws {
+        func rate(_ base: Int64) throws -> Rate {
+            try premium(
+                PremiumCase(
+                    fiscalYear: 2024, person: alone(.init(totalIncome: Yen(base + 430_000)), aged65OrOver: false))
+            )
+            .components[0].incomeRate
+        }
+        #expect(try rate(580_000) == Rate(845, per: 10_000))
+        #expect(try rate(580_001) == Rate(911, per: 10_000))
+    }
+
+    @Test func capsAndTheFY2024CapForEarlierInsured() throws {
+        let rich = alone(.init(totalIncome: Yen(30_000_000)))
+        let earlier = try premium(PremiumCase(fiscalYear: 2024, person: rich, firstInsuredOn: d("2015-05-01")))
+        #expect(earlier.components[0].capped)
+        #expect(earlier.premium == Yen(730_000))
+        let new = try premium(
+            PremiumCase(fiscalYear: 2024, person: rich, acquiredOn: d("2024-04-01"), firstInsuredOn: d("2024-04-01")))
+        #expect(new.premium == Yen(800_000))
+        #expect(
+            try premium(PremiumCase(fiscalYear: 2025, person: rich, firstInsuredOn: d("2015-05-01"))).premium
+                == Yen(800_000))
+        #expect(try premium(PremiumCase(fiscalYear: 2023, person: rich)).premium == Yen(660_000))
+    }
+
+    // MARK: - Unknown income, former dependants, proration
+
+    @Test func unknownIncomeMeansPerCapitaOnlyAndNoReduction() throws {
+        let b = try premium(PremiumCase(fiscalYear: 2025, person: alone(nil)))
+        #expect(b.incomeBase == nil)
+        #expect(b.judgment.reduction == PerCapitaReduction.none)
+        #expect(b.judgment.note != nil)
+        #expect(b.premium == Yen(43_800))
+        // A household member's unknown income blocks the reduction for the person too.
+        let member = PremiumCase.Member(householder: false, insured: true, income: nil)
+        let poor = try premium(
+            PremiumCase(fiscalYear: 2025, person: alone(.init(totalIncome: .zero)), household: [member]))
+        #expect(poor.judgment.reduction == PerCapitaReduction.none)
+    }
+
+    @Test func formerDependantsPayNoIncomePartAndHalfThePerCapitaForTwoYears() throws {
+        let income = PremiumCase.Income.pension(revenue: Yen(2_000_000))
+        // Joined 2024-10-15: reduced through the month 2 years on (2026-10), so all of FY2025.
+        let within = try premium(
+            PremiumCase(fiscalYear: 2025, person: alone(income), formerDependantJoinedOn: d("2024-10-15")))
+        #expect(within.components[0].incomePart == .zero)
+        #expect(within.formerDependant?.monthsReduced == 12)
+        #expect(within.premium == Yen(21_900))
+        // Joined 2023-08-15: the window ends in 2025-08; 5 months reduced, 7 at the 2割 amount.
+        let ending = try premium(
+            PremiumCase(fiscalYear: 2025, person: alone(income), formerDependantJoinedOn: d("2023-08-15")))
+        #expect(ending.formerDependant?.reducedUntil == d("2025-08-14"))
+        #expect(ending.formerDependant?.monthsReduced == 5)
+        #expect(ending.premium == Yen((21_900 * 5 + 35_040 * 7) / 12 / 100 * 100))
+        // A larger low-income reduction wins: 7割 beats the dependant's 5割.
+        let poor = try premium(
+            PremiumCase(
+                fiscalYear: 2025, person: alone(.init(totalIncome: .zero)), formerDependantJoinedOn: d("2025-01-10")))
+        #expect(poor.judgment.reduction == .sevenTenths)
+        #expect(poor.premium == Yen(13_100))
+    }
+
+    @Test(arguments: 0..<12)
+    func prorationAtEachMonth(monthIndex: Int) throws {
+        let month = (monthIndex + 3) % 12 + 1
+        let year = month >= 4 ? 2025 : 2026
+        let income = PremiumCase.Income.pension(revenue: Yen(2_000_000))
+        let joined = try premium(
+            PremiumCase(
+                fiscalYear: 2025, person: alone(income), acquiredOn: try CivilDate(year: year, month: month, day: 20)))
+        #expect(joined.months == 12 - monthIndex)
+        #expect(joined.premium == Yen(77_857 * Int64(12 - monthIndex) / 12).truncated(toMultipleOf: 100))
+        let lost = try premium(
+            PremiumCase(
+                fiscalYear: 2025, person: alone(income), lostOn: try CivilDate(year: year, month: month, day: 1)))
+        #expect(lost.months == monthIndex)
+        #expect(lost.premium == Yen(77_857 * Int64(monthIndex) / 12).truncated(toMultipleOf: 100))
+    }
+
+    @Test func refusals() {
+        #expect(throws: DomainError.self) {
+            try PremiumCalculator.calculate(PremiumCase(fiscalYear: 2024, person: alone(nil)), rates: table(2025))
+        }
+        #expect(throws: DomainError.self) {
+            try premium(
+                PremiumCase(fiscalYear: 2025, person: alone(nil), acquiredOn: d("2025-09-01"), lostOn: d("2025-09-01")))
+        }
+        #expect(RateTable.chiba(fiscalYear: 2026) == nil)
+    }
+
+    @Test func ratesAreExact() throws {
+        #expect(try Rate(percent: "9.11") == Rate(911, per: 10_000))
+        #expect(try Rate(percent: "8.4") == Rate(840, per: 10_000))
+        #expect(Rate(911, per: 10_000).description == "9.11%")
+        #expect(Rate(911, per: 10_000).applied(to: Yen(470_000)) == Yen(42_817))
+        #expect(throws: DomainError.self) { try Rate(percent: "9.111") }
+        #expect(throws: DomainError.self) { try Rate(percent: "-1") }
+    }
+}
