@@ -36,6 +36,20 @@ public struct PremiumCase: Hashable, Sendable, Codable {
             self.aged65OrOver = aged65OrOver
             self.income = income
         }
+
+        enum CodingKeys: String, CodingKey {
+            case label, householder, insured, aged65OrOver, income
+        }
+
+        /// JSON defaults: insured, aged 65 or more, not the householder; no `income` = unknown.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            label = try c.decodeIfPresent(String.self, forKey: .label)
+            householder = try c.decodeIfPresent(Bool.self, forKey: .householder) ?? false
+            insured = try c.decodeIfPresent(Bool.self, forKey: .insured) ?? true
+            aged65OrOver = try c.decodeIfPresent(Bool.self, forKey: .aged65OrOver) ?? true
+            income = try c.decodeIfPresent(Income.self, forKey: .income)
+        }
     }
 
     /// The previous calendar year's figures.
@@ -51,6 +65,37 @@ public struct PremiumCase: Hashable, Sendable, Codable {
             self.totalIncome = totalIncome
             self.publicPensionRevenue = publicPensionRevenue
             self.salaryRevenue = salaryRevenue
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case totalIncome, publicPensionRevenue, salaryRevenue, otherIncome
+        }
+
+        /// JSON: `totalIncome` may be left out when there is no salary; it is then the pension
+        /// income the tax table derives from `publicPensionRevenue`, plus `otherIncome`.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            publicPensionRevenue = try c.decodeIfPresent(Yen.self, forKey: .publicPensionRevenue) ?? .zero
+            salaryRevenue = try c.decodeIfPresent(Yen.self, forKey: .salaryRevenue) ?? .zero
+            if let total = try c.decodeIfPresent(Yen.self, forKey: .totalIncome) {
+                totalIncome = total
+            } else {
+                guard salaryRevenue == .zero else {
+                    throw DecodingError.dataCorruptedError(
+                        forKey: .totalIncome, in: c,
+                        debugDescription:
+                            "totalIncome is required when there is a salary (its deduction table is not built in)")
+                }
+                let other = try c.decodeIfPresent(Yen.self, forKey: .otherIncome) ?? .zero
+                totalIncome = TaxableIncome.pensionIncome(revenue: publicPensionRevenue) + other
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(totalIncome, forKey: .totalIncome)
+            try c.encode(publicPensionRevenue, forKey: .publicPensionRevenue)
+            try c.encode(salaryRevenue, forKey: .salaryRevenue)
         }
 
         /// Income from a pension alone (and other income, if any), as the tax table derives it.

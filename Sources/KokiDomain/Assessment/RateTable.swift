@@ -112,7 +112,7 @@ extension RateTable {
     /// seido/1490 (FY2022–23), Kisarazu and Sakura (FY2024–25, the 8.45% and 73万 reliefs),
     /// Tateyama (FY2025); reduction coefficients per Yokosuka, Kuwana, Kakogawa and Nomi.
     public static func chiba(fiscalYear: Int) -> RateTable? {
-        let source = "千葉県後期高齢者医療広域連合 (shared/domain/premiums-and-eligibility.md §2.2, §3.1)"
+        let source = "千葉県後期高齢者医療広域連合, confirmed rates FY\(fiscalYear)"
         switch fiscalYear {
         case 2022, 2023:
             return RateTable(
