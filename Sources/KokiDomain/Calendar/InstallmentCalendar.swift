@@ -1,0 +1,82 @@
+/// A fiscal year's ordinary-collection schedule (普通徴収の納期): which months have an
+/// installment, the due day, the December rule, the rounding unit and which period takes the
+/// remainder. Matsudo's own schedule is unconfirmed (premiums-and-eligibility.md §5.2, §9), so
+/// it is configuration recorded in the ledger; ``standard(fiscalYear:)`` is the common pattern.
+public struct InstallmentCalendar: Hashable, Sendable, Codable {
+    public var fiscalYear: Int
+    /// Calendar months with an installment, in order (July … March).
+    public var months: [Int]
+    /// The due day in a month; `nil` for the month's last day.
+    public var dueDay: Int?
+    /// A different due day in December (e.g. 25 or 28), or `nil` for the usual rule.
+    public var decemberDueDay: Int?
+    /// Later installments are truncated to a multiple of this; the remainder goes to the first.
+    public var roundingUnit: Int64
+
+    public init(
+        fiscalYear: Int, months: [Int], dueDay: Int? = nil, decemberDueDay: Int? = nil, roundingUnit: Int64 = 100
+    )
+        throws(DomainError)
+    {
+        guard !months.isEmpty, months.count <= 12, Set(months).count == months.count,
+            months.allSatisfy({ (1...12).contains($0) })
+        else {
+            throw DomainError(.invalidValue, "installment months \(months) must be 1–12 distinct months")
+        }
+        for day in [dueDay, decemberDueDay].compactMap({ $0 }) where !(1...31).contains(day) {
+            throw DomainError(.invalidValue, "due day \(day) is not a day of a month")
+        }
+        guard roundingUnit >= 1 else {
+            throw DomainError(.invalidValue, "rounding unit \(roundingUnit) must be positive")
+        }
+        self.fiscalYear = fiscalYear
+        self.months = months
+        self.dueDay = dueDay
+        self.decemberDueDay = decemberDueDay
+        self.roundingUnit = roundingUnit
+    }
+
+    /// Nine installments, July to March, due at month end, 100-yen units, the remainder in July
+    /// (the common 後期 pattern; Chigasaki, Hachinohe, Nomi).
+    public static func standard(fiscalYear: Int) -> InstallmentCalendar {
+        try! InstallmentCalendar(fiscalYear: fiscalYear, months: [7, 8, 9, 10, 11, 12, 1, 2, 3])
+    }
+
+    /// Each period's due date: the rule's day (a day past the month's end is its last day),
+    /// moved to the next business day when the city is closed.
+    public func dueDates(on calendar: BusinessCalendar = BusinessCalendar()) -> [CivilDate] {
+        months.map { month in
+            let year = month >= 4 ? fiscalYear : fiscalYear + 1
+            let last = CivilDate.daysIn(month: month, year: year)
+            let day = min(last, (month == 12 ? decemberDueDay ?? dueDay : dueDay) ?? last)
+            return calendar.onOrAfter(try! CivilDate(year: year, month: month, day: day))
+        }
+    }
+
+    /// Splits an amount over `count` installments: each but the first truncated to the rounding
+    /// unit, the first taking the remainder, so the parts always sum to the amount.
+    public func split(_ amount: Yen, into count: Int) -> [Yen] {
+        precondition(count >= 1)
+        let later = amount.amount / Int64(count) / roundingUnit * roundingUnit
+        let first = amount.amount - later * Int64(count - 1)
+        return [Yen(first)] + Array(repeating: Yen(later), count: count - 1)
+    }
+
+    /// The schedule for an amount: every period, or only those due after `decidedOn` for a
+    /// person assessed during the year (the notice goes out after the decision).
+    public func installments(
+        for amount: Yen, decidedOn: CivilDate? = nil, calendar: BusinessCalendar = BusinessCalendar()
+    )
+        -> [(period: PeriodNumber, dueDate: CivilDate, amount: Yen)]
+    {
+        let dates = dueDates(on: calendar)
+        var periods = Array(dates.indices)
+        if let decided = decidedOn {
+            periods = periods.filter { dates[$0] > decided }
+            // After the last due date, everything falls due in the last period.
+            if periods.isEmpty { periods = [dates.count - 1] }
+        }
+        let amounts = split(amount, into: periods.count)
+        return zip(periods, amounts).map { index, part in (try! PeriodNumber(index + 1), dates[index], part) }
+    }
+}

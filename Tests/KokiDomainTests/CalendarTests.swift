@@ -1,0 +1,129 @@
+import KokiDomain
+import Testing
+
+@Suite struct CalendarTests {
+    func d(_ text: String) -> CivilDate { try! CivilDate(iso: text) }
+
+    func holidays(_ year: Int) -> [String] {
+        JapaneseHolidays.holidays(in: year).keys.sorted().map { String($0.description.dropFirst(5)) }
+    }
+
+    @Test func weekdays() {
+        #expect(d("1970-01-01").weekday == .thursday)
+        #expect(d("2025-11-28").weekday == .friday)
+        #expect(d("2000-02-29").weekday == .tuesday)
+        #expect(CivilDate.nth(2, .monday, of: 1, in: 2025) == d("2025-01-13"))
+    }
+
+    @Test func holidaysOf2025() {
+        #expect(
+            holidays(2025) == [
+                "01-01", "01-13", "02-11", "02-23", "02-24", "03-20", "04-29", "05-03", "05-04", "05-05", "05-06",
+                "07-21", "08-11", "09-15", "09-23", "10-13", "11-03", "11-23", "11-24",
+            ])
+        #expect(JapaneseHolidays.holidays(in: 2025)[d("2025-05-06")] == "振替休日")
+    }
+
+    @Test func holidaysOf2026WithTheCitizensHoliday() {
+        #expect(
+            holidays(2026) == [
+                "01-01", "01-12", "02-11", "02-23", "03-20", "04-29", "05-03", "05-04", "05-05", "05-06", "07-20",
+                "08-11", "09-21", "09-22", "09-23", "10-12", "11-03", "11-23",
+            ])
+        #expect(JapaneseHolidays.holidays(in: 2026)[d("2026-09-22")] == "国民の休日")
+    }
+
+    @Test func theSpecialYears() {
+        let y2019 = JapaneseHolidays.holidays(in: 2019)
+        for day in ["2019-04-30", "2019-05-01", "2019-05-02", "2019-05-06", "2019-10-22"] {
+            #expect(y2019[d(day)] != nil, "\(day)")
+        }
+        #expect(y2019[d("2019-12-23")] == nil)
+        #expect(y2019[d("2019-02-23")] == nil)
+        #expect(JapaneseHolidays.holidays(in: 2018)[d("2018-12-23")] == "天皇誕生日")
+        let y2020 = JapaneseHolidays.holidays(in: 2020)
+        #expect(y2020[d("2020-07-23")] == "海の日")
+        #expect(y2020[d("2020-07-24")] == "スポーツの日")
+        #expect(y2020[d("2020-08-10")] == "山の日")
+        #expect(y2020[d("2020-10-12")] == nil)
+        #expect(JapaneseHolidays.holidays(in: 2021)[d("2021-08-09")] == "振替休日")
+    }
+
+    @Test(arguments: [
+        (2020, 20, 22), (2023, 21, 23), (2024, 20, 22), (2025, 20, 23), (2026, 20, 23), (2030, 20, 23),
+    ])
+    func equinoxes(year: Int, vernal: Int, autumnal: Int) {
+        let days = JapaneseHolidays.holidays(in: year)
+        #expect(days[try! CivilDate(year: year, month: 3, day: vernal)] == "春分の日")
+        #expect(days[try! CivilDate(year: year, month: 9, day: autumnal)] == "秋分の日")
+    }
+
+    @Test func everyYearHasItsHolidaysAndNoSubstituteOnASunday() {
+        for year in JapaneseHolidays.supportedYears {
+            let days = JapaneseHolidays.holidays(in: year)
+            #expect(days.count >= 15 && days.count <= 22, "\(year): \(days.count)")
+            for (date, name) in days where name == "振替休日" || name == "国民の休日" {
+                #expect(date.weekday != .sunday, "\(date) \(name)")
+            }
+        }
+    }
+
+    @Test func dueDatesMoveToTheNextBusinessDay() {
+        // Chigasaki FY2023: 9月期 → 10/2, 12月期 → 1/4, 3月期 → 4/1 (premiums-and-eligibility.md §5.2).
+        let dates = InstallmentCalendar.standard(fiscalYear: 2023).dueDates()
+        #expect(dates[2] == d("2023-10-02"))
+        #expect(dates[5] == d("2024-01-04"))
+        #expect(dates[8] == d("2024-04-01"))
+        #expect(dates.allSatisfy { BusinessCalendar().isBusinessDay($0) })
+        // A December rule and the city's own closure.
+        let abiko = try! InstallmentCalendar(fiscalYear: 2025, months: [7, 8, 9, 10, 11, 12, 1, 2], decemberDueDay: 25)
+        #expect(abiko.dueDates()[5] == d("2025-12-25"))
+        let closed = BusinessCalendar(extraClosedDays: [d("2025-12-25")])
+        #expect(abiko.dueDates(on: closed)[5] == d("2025-12-26"))
+    }
+
+    @Test func splitsMatchTheWorkedExample() {
+        let nine = InstallmentCalendar.standard(fiscalYear: 2025)
+        #expect(nine.split(Yen(77_800), into: 9) == [Yen(9_000)] + Array(repeating: Yen(8_600), count: 8))
+        #expect(nine.split(Yen(77_800), into: 8) == [Yen(9_900)] + Array(repeating: Yen(9_700), count: 7))
+        let thousand = try! InstallmentCalendar(
+            fiscalYear: 2025, months: [7, 8, 9, 10, 11, 12, 1, 2, 3], roundingUnit: 1_000)
+        #expect(thousand.split(Yen(77_800), into: 9) == [Yen(13_800)] + Array(repeating: Yen(8_000), count: 8))
+    }
+
+    @Test(arguments: 1...5 as ClosedRange<UInt64>)
+    func splitsAlwaysSumToTheAmount(seed: UInt64) {
+        var g = SeededGenerator(seed: seed)
+        for _ in 0..<2_000 {
+            let unit: Int64 = [1, 10, 100, 1_000].randomElement(using: &g)!
+            let calendar = try! InstallmentCalendar(
+                fiscalYear: 2025, months: [7, 8, 9, 10, 11, 12, 1, 2, 3], roundingUnit: unit)
+            let amount = Yen(Int64.random(in: 0...900_000, using: &g))
+            let count = Int.random(in: 1...12, using: &g)
+            let parts = calendar.split(amount, into: count)
+            #expect(parts.count == count)
+            #expect(parts.sum() == amount)
+            #expect(parts.dropFirst().allSatisfy { $0.amount % unit == 0 && $0 <= parts[0] })
+        }
+    }
+
+    @Test func aMidYearDecisionUsesTheRemainingPeriods() {
+        let calendar = InstallmentCalendar.standard(fiscalYear: 2025)
+        let schedule = calendar.installments(for: Yen(38_900), decidedOn: d("2025-11-10"))
+        #expect(schedule.map(\.period.number) == [5, 6, 7, 8, 9])
+        #expect(schedule.map(\.amount).sum() == Yen(38_900))
+        #expect(calendar.installments(for: Yen(5_000), decidedOn: d("2026-04-15")).map(\.period.number) == [9])
+    }
+}
+
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
