@@ -38,6 +38,10 @@ public enum EventRegistry {
         Registration(IncomeInquired.self) { .incomeInquired($0) },
         Registration(PersonNumbersLinked.self) { .personNumbersLinked($0) },
         Registration(PremiumAssessed.self) { .premiumAssessed($0) },
+        Registration(PremiumAssessedV1.self) { .premiumAssessed($0.upcast()) },
+        Registration(RateTableAdopted.self) { .rateTableAdopted($0) },
+        Registration(InstallmentCalendarAdopted.self) { .installmentCalendarAdopted($0) },
+        Registration(AssessmentRunRecorded.self) { .assessmentRunRecorded($0) },
         Registration(PaymentReceived.self) { .paymentReceived($0) },
         Registration(DunningNoticeIssued.self) { .dunningNoticeIssued($0) },
         Registration(DunningNoticeIssuedV1.self) { .dunningNoticeIssued($0.upcast()) },
@@ -100,6 +104,9 @@ public enum EventRegistry {
         case .incomeInquired(let e): encode(e)
         case .personNumbersLinked(let e): encode(e)
         case .premiumAssessed(let e): encode(e)
+        case .rateTableAdopted(let e): encode(e)
+        case .installmentCalendarAdopted(let e): encode(e)
+        case .assessmentRunRecorded(let e): encode(e)
         case .paymentReceived(let e): encode(e)
         case .dunningNoticeIssued(let e): encode(e)
         }

@@ -21,6 +21,9 @@ extension KokiEvent {
             case .incomeInquired(let e): try encoder.encode(e)
             case .personNumbersLinked(let e): try encoder.encode(e)
             case .premiumAssessed(let e): try encoder.encode(e)
+            case .rateTableAdopted(let e): try encoder.encode(e)
+            case .installmentCalendarAdopted(let e): try encoder.encode(e)
+            case .assessmentRunRecorded(let e): try encoder.encode(e)
             case .paymentReceived(let e): try encoder.encode(e)
             case .dunningNoticeIssued(let e): try encoder.encode(e)
             }
@@ -41,6 +44,9 @@ extension KokiEvent {
         case .incomeInquired: IncomeInquired.eventType
         case .personNumbersLinked: PersonNumbersLinked.eventType
         case .premiumAssessed: PremiumAssessed.eventType
+        case .rateTableAdopted: RateTableAdopted.eventType
+        case .installmentCalendarAdopted: InstallmentCalendarAdopted.eventType
+        case .assessmentRunRecorded: AssessmentRunRecorded.eventType
         case .paymentReceived: PaymentReceived.eventType
         case .dunningNoticeIssued: DunningNoticeIssued.eventType
         }

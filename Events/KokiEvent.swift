@@ -15,14 +15,19 @@ public enum KokiEvent: Sendable, Hashable {
     case incomeRecorded(IncomeRecorded)
     case incomeInquired(IncomeInquired)
     case personNumbersLinked(PersonNumbersLinked)
+    // Configuration and runs (streams of their own, no person).
+    case rateTableAdopted(RateTableAdopted)
+    case installmentCalendarAdopted(InstallmentCalendarAdopted)
+    case assessmentRunRecorded(AssessmentRunRecorded)
     // Assessment, collection, arrears.
     case premiumAssessed(PremiumAssessed)
     case paymentReceived(PaymentReceived)
     case dunningNoticeIssued(DunningNoticeIssued)
 
-    /// The person whose account the event belongs to.
-    public var person: PersonID {
+    /// The person whose account the event belongs to; `nil` for configuration and runs.
+    public var person: PersonID? {
         switch self {
+        case .rateTableAdopted, .installmentCalendarAdopted, .assessmentRunRecorded: nil
         case .personRegistered(let e): e.person
         case .personIdentityCorrected(let e): e.person
         case .householdMembershipRecorded(let e): e.person
@@ -37,6 +42,17 @@ public enum KokiEvent: Sendable, Hashable {
         case .premiumAssessed(let e): e.person
         case .paymentReceived(let e): e.person
         case .dunningNoticeIssued(let e): e.person
+        }
+    }
+
+    /// The ledger stream the event belongs to: the person's account, or the configuration's or
+    /// run's own stream.
+    public var streamName: String {
+        switch self {
+        case .rateTableAdopted(let e): e.streamName
+        case .installmentCalendarAdopted(let e): e.streamName
+        case .assessmentRunRecorded(let e): e.streamName
+        default: person!.streamName  // every other event belongs to a person
         }
     }
 }

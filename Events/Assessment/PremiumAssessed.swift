@@ -1,27 +1,49 @@
 import KokiDomain
 
-/// 保険料を賦課した — a fiscal year's premium was decided for a person, with its installments.
+/// 保険料を賦課した — a fiscal year's premium was decided for a person: the annual amount, the
+/// installment schedule, and the decision's record — why (the annual run, a mid-year entry, a
+/// reassessment 更正 and its cause), from what (the positions of the input events and of the
+/// rate table in force), by which calculator version, and every intermediate figure.
 ///
-/// The decision is recorded with the rule version that produced it; projections fold this
-/// figure and never recompute it. (The full breakdown — income base, reductions, per-capita and
-/// income parts, cap, months — arrives with the assessment work as a later schema version.)
+/// Projections fold the recorded figure and never recompute it; a later assessment of the same
+/// person and year replaces it (更正), with periods already due kept as they were.
 public struct PremiumAssessed: EventPayload {
     public static let eventType = "PremiumAssessed"
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
+
+    /// Why the assessment was made. Stored by declaration order: add cases at the end.
+    public enum Reason: String, Sendable, Hashable, Codable, CaseIterable {
+        /// 本算定: the annual run.
+        case annual
+        /// The person joined during the year.
+        case joinedDuringYear
+        /// 更正: an input changed after an earlier assessment.
+        case reassessment
+    }
 
     public var person: PersonID
     public var fiscalYear: FiscalYear
     /// The day the decision was made (決定日).
     public var decidedOn: CivilDate
-    /// The annual premium (年額保険料); equals the sum of the installments.
+    /// The premium for the year (年額保険料); equals the sum of the installments.
     public var annualPremium: Yen
     public var installments: [Installment]
-    /// Which version of the premium rules produced the figure (for replay and diffs).
+    /// The calculator version that produced the figure.
     public var ruleVersion: String
+    public var reason: Reason
+    /// What changed, for a reassessment (e.g. "income 2024 corrected").
+    public var cause: String
+    /// The position of the `RateTableAdopted` event in force (0 when not recorded).
+    public var rateTablePosition: Int64
+    /// The positions of the events the calculation read (eligibility, household, income).
+    public var inputPositions: [Int64]
+    /// The full `PremiumBreakdown` as JSON ("" when not recorded).
+    public var breakdown: String
 
     public init(
-        person: PersonID, fiscalYear: FiscalYear, decidedOn: CivilDate, annualPremium: Yen,
-        installments: [Installment], ruleVersion: String
+        person: PersonID, fiscalYear: FiscalYear, decidedOn: CivilDate, annualPremium: Yen, installments: [Installment],
+        ruleVersion: String, reason: Reason = .annual, cause: String = "", rateTablePosition: Int64 = 0,
+        inputPositions: [Int64] = [], breakdown: String = ""
     ) {
         self.person = person
         self.fiscalYear = fiscalYear
@@ -29,6 +51,11 @@ public struct PremiumAssessed: EventPayload {
         self.annualPremium = annualPremium
         self.installments = installments
         self.ruleVersion = ruleVersion
+        self.reason = reason
+        self.cause = cause
+        self.rateTablePosition = rateTablePosition
+        self.inputPositions = inputPositions
+        self.breakdown = breakdown
     }
 
     public func encode(to writer: inout BinaryWriter) {
@@ -42,6 +69,11 @@ public struct PremiumAssessed: EventPayload {
             w.write(i.amount)
         }
         writer.writeString(ruleVersion)
+        writer.writeCase(reason)
+        writer.writeString(cause)
+        writer.writeInt(rateTablePosition)
+        writer.writeArray(inputPositions) { w, p in w.writeInt(p) }
+        writer.writeString(breakdown)
     }
 
     public init(from reader: inout BinaryReader) throws {
@@ -53,5 +85,10 @@ public struct PremiumAssessed: EventPayload {
             Installment(period: try r.readPeriod(), dueDate: try r.readDate(), amount: try r.readYen())
         }
         ruleVersion = try reader.readString()
+        reason = try reader.readCase(Reason.self)
+        cause = try reader.readString()
+        rateTablePosition = try reader.readInt64()
+        inputPositions = try reader.readArray { r in try r.readInt64() }
+        breakdown = try reader.readString()
     }
 }

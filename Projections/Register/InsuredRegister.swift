@@ -158,7 +158,8 @@ public struct InsuredRegister: Projection {
         case .personNumbersLinked(let e):
             persons[e.person]?.formerNumbers.append(e.formerNumber)
             formerNumbers[e.formerNumber] = e.person
-        case .premiumAssessed, .paymentReceived, .dunningNoticeIssued:
+        case .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .rateTableAdopted, .installmentCalendarAdopted,
+            .assessmentRunRecorded:
             break
         }
     }
@@ -175,7 +176,8 @@ extension KokiEvent {
         case .addressExceptionStarted(let e): e.from
         case .addressExceptionEnded(let e): e.from
         case .personRegistered, .personIdentityCorrected, .formerDependantRecorded, .incomeRecorded, .incomeInquired,
-            .personNumbersLinked, .premiumAssessed, .paymentReceived, .dunningNoticeIssued:
+            .personNumbersLinked, .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .rateTableAdopted,
+            .installmentCalendarAdopted, .assessmentRunRecorded:
             nil
         }
     }

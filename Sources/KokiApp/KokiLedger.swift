@@ -16,8 +16,9 @@ public struct KokiLedger: Sendable {
 
     public init(_ store: Ledger) { self.store = store }
 
-    /// Appends one command's events atomically, each to its person's stream (in the order the
-    /// persons first appear). `expecting` gives a stream's expected version; others take `.any`.
+    /// Appends one command's events atomically, each to its stream — the person's account, or
+    /// a configuration or run stream — in the order the streams first appear. `expecting` gives
+    /// a person's stream's expected version; other streams take `.any`.
     @discardableResult
     public func record(
         _ events: [KokiEvent], metadata: CommandMetadata, expecting: [PersonID: ExpectedVersion] = [:]
@@ -29,19 +30,20 @@ public struct KokiLedger: Sendable {
     public static func request(
         _ events: [KokiEvent], metadata: CommandMetadata, expecting: [PersonID: ExpectedVersion] = [:]
     ) throws -> AppendRequest {
-        var order: [PersonID] = []
-        var grouped: [PersonID: [NewEvent]] = [:]
+        var order: [String] = []
+        var grouped: [String: [NewEvent]] = [:]
+        var expected: [String: ExpectedVersion] = [:]
+        for (person, version) in expecting { expected[person.streamName] = version }
         for event in events {
-            let person = event.person
+            let stream = event.streamName
             let encoded = EventRegistry.encode(event)
-            if grouped[person] == nil { order.append(person) }
-            grouped[person, default: []].append(
+            if grouped[stream] == nil { order.append(stream) }
+            grouped[stream, default: []].append(
                 NewEvent(type: encoded.type, schemaVersion: encoded.schemaVersion, payload: encoded.payload))
         }
-        let streams = try order.map { person in
+        let streams = try order.map { stream in
             StreamAppend(
-                stream: try StreamName(person.streamName), expectedVersion: expecting[person] ?? .any,
-                events: grouped[person]!)
+                stream: try StreamName(stream), expectedVersion: expected[stream] ?? .any, events: grouped[stream]!)
         }
         return AppendRequest(
             commandID: metadata.commandID, actor: metadata.actor, correlationID: metadata.correlationID,

@@ -77,8 +77,9 @@ import Testing
 
     @Test func theEncodingIsCompact() {
         // The readable JSON of a nine-installment assessment is several times its stored size.
-        let stored = EventRegistry.encode(.premiumAssessed(EventSamples.premiumAssessed)).payload.count
-        let json = (try? KokiEvent.premiumAssessed(EventSamples.premiumAssessed).jsonPayload())?.utf8.count ?? 0
+        let stored = EventRegistry.encode(.premiumAssessed(EventSamples.premiumAssessedV1.upcast())).payload.count
+        let json =
+            (try? KokiEvent.premiumAssessed(EventSamples.premiumAssessedV1.upcast()).jsonPayload())?.utf8.count ?? 0
         #expect(stored < 100)
         #expect(json > 4 * stored)
     }

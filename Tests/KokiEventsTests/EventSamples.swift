@@ -6,7 +6,7 @@ enum EventSamples {
     static let person = try! PersonID("100000001")
     static let fy = try! FiscalYear(2025)
 
-    static let premiumAssessed = PremiumAssessed(
+    static let premiumAssessedV1 = PremiumAssessedV1(
         person: person, fiscalYear: fy, decidedOn: try! CivilDate(iso: "2025-07-10"), annualPremium: Yen(51_900),
         installments: (1...9).map { i in
             Installment(
@@ -14,6 +14,12 @@ enum EventSamples {
                 dueDate: try! CivilDate(year: i <= 6 ? 2025 : 2026, month: (i + 5) % 12 + 1, day: 28),
                 amount: Yen(i == 1 ? 5_900 : 5_750))
         }, ruleVersion: "chiba-2025.1")
+
+    static let premiumAssessed = PremiumAssessed(
+        person: person, fiscalYear: fy, decidedOn: try! CivilDate(iso: "2025-11-10"), annualPremium: Yen(51_900),
+        installments: premiumAssessedV1.installments, ruleVersion: "koki-premium-1", reason: .reassessment,
+        cause: "income 2024 corrected", rateTablePosition: 3, inputPositions: [7, 12, 40],
+        breakdown: #"{"premium":51900}"#)
 
     static let paymentReceived = PaymentReceived(
         person: person, fiscalYear: fy, period: try! PeriodNumber(2), amount: Yen(5_750),
@@ -59,6 +65,15 @@ enum EventSamples {
                 totalIncome: Yen(1_020_000), declared: true, source: "連携税マスタ")),
         .incomeInquired(IncomeInquired(person: person, year: 2024, purpose: "賦課計算")),
         .personNumbersLinked(PersonNumbersLinked(person: person, formerNumber: try! PersonID("99"))),
+        .rateTableAdopted(RateTableAdopted(table: RateTable.chiba(fiscalYear: 2025)!)),
+        .installmentCalendarAdopted(
+            InstallmentCalendarAdopted(
+                calendar: InstallmentCalendar.standard(fiscalYear: 2025),
+                extraClosedDays: [try! CivilDate(iso: "2025-12-26")])),
+        .assessmentRunRecorded(
+            AssessmentRunRecorded(
+                fiscalYear: fy, decidedOn: try! CivilDate(iso: "2025-07-10"), personsConsidered: 80_000,
+                assessedFirstTime: 79_000, reassessed: 12, unchanged: 988)),
     ]
 
     /// A random valid event of any type.
@@ -126,7 +141,13 @@ enum EventSamples {
             return .premiumAssessed(
                 PremiumAssessed(
                     person: person, fiscalYear: fy, decidedOn: date(), annualPremium: yen(),
-                    installments: installments, ruleVersion: rule))
+                    installments: installments, ruleVersion: rule,
+                    reason: PremiumAssessed.Reason.allCases.randomElement(using: &g)!, cause: rule,
+                    rateTablePosition: Int64.random(in: 0...1_000_000, using: &g),
+                    inputPositions: (0..<Int.random(in: 0...5, using: &g)).map { _ in
+                        Int64.random(in: 1...1_000_000, using: &g)
+                    },
+                    breakdown: rule))
         case 1:
             return .paymentReceived(
                 PaymentReceived(

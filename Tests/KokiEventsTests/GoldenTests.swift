@@ -14,6 +14,10 @@ import Testing
             (EventRegistry.encode($0), $0)
         } + [
             (EventRegistry.encode(EventSamples.premiumAssessed), .premiumAssessed(EventSamples.premiumAssessed)),
+            (
+                EventRegistry.encode(EventSamples.premiumAssessedV1),
+                .premiumAssessed(EventSamples.premiumAssessedV1.upcast())
+            ),
             (EventRegistry.encode(EventSamples.paymentReceived), .paymentReceived(EventSamples.paymentReceived)),
             (
                 EventRegistry.encode(EventSamples.dunningNoticeIssued),
@@ -31,7 +35,7 @@ import Testing
         #expect(registered == sampled)
     }
 
-    @Test(arguments: 0..<15)
+    @Test(arguments: 0..<19)
     func storedBytesMatchTheGoldenFile(index: Int) throws {
         let (encoded, readsAs) = Self.samples[index]
         let file = Self.directory.appendingPathComponent("\(encoded.type).v\(encoded.schemaVersion).hex")

@@ -1,0 +1,61 @@
+import KokiDomain
+
+/// The first stored layout of ``PremiumAssessed``: the figure and installments without the
+/// decision's inputs and breakdown. Kept only to read old events, upcast at read time.
+public struct PremiumAssessedV1: EventPayload {
+    public static let eventType = "PremiumAssessed"
+    public static let schemaVersion = 1
+
+    public var person: PersonID
+    public var fiscalYear: FiscalYear
+    /// The day the decision was made (決定日).
+    public var decidedOn: CivilDate
+    /// The annual premium (年額保険料); equals the sum of the installments.
+    public var annualPremium: Yen
+    public var installments: [Installment]
+    /// Which version of the premium rules produced the figure (for replay and diffs).
+    public var ruleVersion: String
+
+    public init(
+        person: PersonID, fiscalYear: FiscalYear, decidedOn: CivilDate, annualPremium: Yen,
+        installments: [Installment], ruleVersion: String
+    ) {
+        self.person = person
+        self.fiscalYear = fiscalYear
+        self.decidedOn = decidedOn
+        self.annualPremium = annualPremium
+        self.installments = installments
+        self.ruleVersion = ruleVersion
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.write(person)
+        writer.write(fiscalYear)
+        writer.write(decidedOn)
+        writer.write(annualPremium)
+        writer.writeArray(installments) { w, i in
+            w.write(i.period)
+            w.write(i.dueDate)
+            w.write(i.amount)
+        }
+        writer.writeString(ruleVersion)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        person = try reader.readPersonID()
+        fiscalYear = try reader.readFiscalYear()
+        decidedOn = try reader.readDate()
+        annualPremium = try reader.readYen()
+        installments = try reader.readArray { r in
+            Installment(period: try r.readPeriod(), dueDate: try r.readDate(), amount: try r.readYen())
+        }
+        ruleVersion = try reader.readString()
+    }
+
+    /// The current version: an annual decision whose inputs and breakdown were not recorded.
+    public func upcast() -> PremiumAssessed {
+        PremiumAssessed(
+            person: person, fiscalYear: fiscalYear, decidedOn: decidedOn, annualPremium: annualPremium,
+            installments: installments, ruleVersion: ruleVersion)
+    }
+}

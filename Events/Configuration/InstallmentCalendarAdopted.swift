@@ -1,0 +1,31 @@
+import Foundation
+import KokiDomain
+
+/// 納期を定めた — the ordinary-collection schedule for a fiscal year was adopted (stream
+/// `config/calendar/<fiscal year>`; the latest adopted one is in force).
+public struct InstallmentCalendarAdopted: EventPayload {
+    public static let eventType = "InstallmentCalendarAdopted"
+    public static let schemaVersion = 1
+
+    public var calendar: InstallmentCalendar
+    /// Days the city is closed beyond weekends, holidays and 29 Dec – 3 Jan.
+    public var extraClosedDays: [CivilDate]
+
+    public init(calendar: InstallmentCalendar, extraClosedDays: [CivilDate] = []) {
+        self.calendar = calendar
+        self.extraClosedDays = extraClosedDays
+    }
+
+    public var streamName: String { "config/calendar/\(calendar.fiscalYear)" }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.writeString(RateTableAdopted.canonicalJSON(calendar))
+        writer.writeArray(extraClosedDays) { w, d in w.write(d) }
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        let text = try reader.readString()
+        calendar = try JSONDecoder().decode(InstallmentCalendar.self, from: Data(text.utf8))
+        extraClosedDays = try reader.readArray { r in try r.readDate() }
+    }
+}
