@@ -1,0 +1,255 @@
+import Foundation
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import LedgerStore
+
+/// Assessment (賦課): adopting rate tables and calendars, assessing one person, and the annual
+/// run. A decision is recorded with its inputs and every figure (``PremiumAssessed``); a later
+/// change of any input makes the next assessment a reassessment (更正) that keeps the periods
+/// already due and spreads the difference over the periods still to come.
+public struct AssessmentCommands: Sendable {
+    public let ledger: KokiLedger
+    public let vault: IdentityVault
+
+    public init(_ ledger: KokiLedger) {
+        self.ledger = ledger
+        vault = IdentityVault(ledger.store)
+    }
+
+    // MARK: - Configuration
+
+    @discardableResult
+    public func adoptRates(_ table: RateTable, metadata: CommandMetadata) throws -> AppendResult {
+        try ledger.record([.rateTableAdopted(RateTableAdopted(table: table))], metadata: metadata)
+    }
+
+    @discardableResult
+    public func adoptCalendar(
+        _ calendar: InstallmentCalendar, extraClosedDays: [CivilDate] = [], metadata: CommandMetadata
+    ) throws -> AppendResult {
+        try ledger.record(
+            [
+                .installmentCalendarAdopted(
+                    InstallmentCalendarAdopted(calendar: calendar, extraClosedDays: extraClosedDays))
+            ],
+            metadata: metadata)
+    }
+
+    // MARK: - One person
+
+    public enum Outcome: Sendable, Hashable {
+        /// Not insured at any time in the fiscal year: nothing to assess.
+        case notInsured
+        /// The figure in force is still right: nothing recorded.
+        case unchanged(PremiumAssessed)
+        case assessed(PremiumAssessed)
+        case reassessed(PremiumAssessed, previous: PremiumAssessed)
+    }
+
+    /// Assesses (or reassesses) one person for a fiscal year as of `decidedOn`.
+    @discardableResult
+    public func assess(_ person: PersonID, fiscalYear: FiscalYear, decidedOn: CivilDate, metadata: CommandMetadata)
+        throws -> Outcome
+    {
+        let city = try CitySnapshot(ledger)
+        guard city.register.person(person) != nil else {
+            throw KokiError(.invalidInput, "no person \(person) in the register")
+        }
+        return try assess(person, fiscalYear: fiscalYear, decidedOn: decidedOn, city: city, metadata: metadata)
+    }
+
+    func assess(
+        _ person: PersonID, fiscalYear fy: FiscalYear, decidedOn: CivilDate, city: CitySnapshot,
+        metadata: CommandMetadata
+    ) throws -> Outcome {
+        let (rates, ratesPosition) = try ratesInForce(fy, city)
+        let (calendar, business) = try calendarInForce(fy, city)
+        guard let (input, positions) = try premiumCase(person, fy, city) else { return .notInsured }
+        let breakdown = try PremiumCalculator.calculate(input, rates: rates)
+        let previous = city.accounts.current(person, fy)
+        if let previous, previous.annualPremium == breakdown.premium { return .unchanged(previous) }
+
+        let installments: [Installment]
+        let reason: PremiumAssessed.Reason
+        var cause = ""
+        if let previous {
+            installments = Self.reschedule(
+                previous.installments, to: breakdown.premium, decidedOn: decidedOn, unit: calendar.roundingUnit)
+            reason = .reassessment
+            let newInputs = positions.filter { !previous.inputPositions.contains($0) }
+            cause =
+                "\(previous.annualPremium.amount) → \(breakdown.premium.amount)"
+                + (newInputs.isEmpty
+                    ? "" : "; inputs recorded since: positions \(newInputs.map(String.init).joined(separator: ", "))")
+        } else {
+            installments = calendar.installments(for: breakdown.premium, decidedOn: decidedOn, calendar: business).map {
+                Installment(period: $0.period, dueDate: $0.dueDate, amount: $0.amount)
+            }
+            reason = input.acquiredOn == nil ? .annual : .joinedDuringYear
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let event = PremiumAssessed(
+            person: person, fiscalYear: fy, decidedOn: decidedOn, annualPremium: breakdown.premium,
+            installments: installments, ruleVersion: breakdown.calculator, reason: reason, cause: cause,
+            rateTablePosition: ratesPosition, inputPositions: positions,
+            breakdown: String(decoding: try encoder.encode(breakdown), as: UTF8.self))
+        let version = city.version(of: person)
+        try ledger.record(
+            [.premiumAssessed(event)], metadata: metadata,
+            expecting: [person: version == 0 ? .noStream : .exact(version)])
+        return previous.map { .reassessed(event, previous: $0) } ?? .assessed(event)
+    }
+
+    /// A reassessment's schedule: periods due on or before the decision keep their amounts; the
+    /// rest of the new annual amount is split over the periods still to come (the first of them
+    /// taking the remainder). A decrease larger than what is still to come lowers the latest past
+    /// periods, which the collection side then sees as overpaid (過誤納) and refunds or applies.
+    static func reschedule(_ old: [Installment], to annual: Yen, decidedOn: CivilDate, unit: Int64) -> [Installment] {
+        guard !old.isEmpty else { return [] }
+        var past = old.filter { $0.dueDate <= decidedOn }
+        var future = old.filter { $0.dueDate > decidedOn }
+        if future.isEmpty {
+            future = [past.removeLast()]
+        }
+        var remaining = annual - past.map(\.amount).sum()
+        if remaining < .zero {
+            for i in past.indices.reversed() where remaining < .zero {
+                let cut = min(past[i].amount, -remaining)
+                past[i].amount -= cut
+                remaining += cut
+            }
+            remaining = .zero
+        }
+        let later = remaining.amount / Int64(future.count) / unit * unit
+        for i in future.indices {
+            future[i].amount = Yen(i == 0 ? remaining.amount - later * Int64(future.count - 1) : later)
+        }
+        return past + future
+    }
+
+    /// ``reschedule(_:to:decidedOn:unit:)`` with 100-yen units, for property tests.
+    public static func rescheduleForTests(_ old: [Installment], to annual: Yen, decidedOn: CivilDate) -> [Installment] {
+        reschedule(old, to: annual, decidedOn: decidedOn, unit: 100)
+    }
+
+    // MARK: - The annual run
+
+    public struct RunSummary: Sendable, Hashable {
+        public var considered = 0
+        public var assessedFirstTime = 0
+        public var reassessed = 0
+        public var unchanged = 0
+        public var conflicts: [PersonID] = []
+    }
+
+    /// Assesses everyone insured at any time in the fiscal year. Running it again changes
+    /// nothing that is still right; each run is recorded with its counts.
+    public func runAnnual(fiscalYear fy: FiscalYear, decidedOn: CivilDate, actor: String) throws -> RunSummary {
+        let city = try CitySnapshot(ledger)
+        _ = try ratesInForce(fy, city)
+        _ = try calendarInForce(fy, city)
+        let run = Identifier.random()
+        var summary = RunSummary()
+        for person in city.register.persons.values.sorted(by: { $0.id < $1.id }) {
+            guard person.eligibilityPeriods.contains(where: { Self.overlaps($0, fy) }) else { continue }
+            summary.considered += 1
+            do {
+                switch try assess(
+                    person.id, fiscalYear: fy, decidedOn: decidedOn, city: city,
+                    metadata: CommandMetadata(actor: actor, correlationID: run))
+                {
+                case .notInsured: summary.considered -= 1
+                case .unchanged: summary.unchanged += 1
+                case .assessed: summary.assessedFirstTime += 1
+                case .reassessed: summary.reassessed += 1
+                }
+            } catch let error as LedgerError where error.code == .wrongExpectedVersion {
+                // Someone changed the person during the run: the next run assesses them.
+                summary.conflicts.append(person.id)
+            }
+        }
+        try ledger.record(
+            [
+                .assessmentRunRecorded(
+                    AssessmentRunRecorded(
+                        fiscalYear: fy, decidedOn: decidedOn, personsConsidered: summary.considered,
+                        assessedFirstTime: summary.assessedFirstTime, reassessed: summary.reassessed,
+                        unchanged: summary.unchanged))
+            ], metadata: CommandMetadata(actor: actor, correlationID: run))
+        return summary
+    }
+
+    // MARK: - Inputs
+
+    func ratesInForce(_ fy: FiscalYear, _ city: CitySnapshot) throws -> (RateTable, Int64) {
+        guard let table = city.accounts.rateTables[fy.year], let position = city.rateTablePositions[fy.year] else {
+            throw KokiError(
+                .invalidInput,
+                "no rate table adopted for FY\(fy.year): adopt one with `koki rates adopt --fiscal-year \(fy.year)`")
+        }
+        return (table, position)
+    }
+
+    func calendarInForce(_ fy: FiscalYear, _ city: CitySnapshot) throws -> (InstallmentCalendar, BusinessCalendar) {
+        guard let adopted = city.accounts.calendars[fy.year] else {
+            throw KokiError(
+                .invalidInput,
+                "no installment calendar adopted for FY\(fy.year): adopt one with `koki calendar adopt --fiscal-year \(fy.year)`"
+            )
+        }
+        return (adopted.calendar, BusinessCalendar(extraClosedDays: Set(adopted.extraClosedDays)))
+    }
+
+    static func overlaps(_ period: EligibilityPeriod, _ fy: FiscalYear) -> Bool {
+        period.from <= fy.lastDay && (period.until.map { $0 > fy.firstDay } ?? true)
+    }
+
+    /// The calculation's input for a person and year from the register, and the positions of
+    /// the events it read; `nil` when the person was not insured in the year.
+    func premiumCase(_ id: PersonID, _ fy: FiscalYear, _ city: CitySnapshot) throws -> (PremiumCase, [Int64])? {
+        guard let person = city.register.person(id) else { return nil }
+        let periods = person.eligibilityPeriods.filter { Self.overlaps($0, fy) }
+        guard let first = periods.first, let last = periods.last else { return nil }
+        let acquiredOn = first.from > fy.firstDay ? first.from : nil
+        let lostOn = last.until.flatMap { $0 <= fy.lastDay ? $0 : nil }
+        // The reduction is judged on 1 April, or on the acquisition date for a mid-year entry.
+        let judgmentDate = acquiredOn ?? fy.firstDay
+        let incomeYear = fy.year - 1
+        let endOfIncomeYear = try CivilDate(year: incomeYear, month: 12, day: 31)
+
+        func member(_ entry: InsuredRegister.Person, householder: Bool) throws -> PremiumCase.Member {
+            let birth = try vault.open(entry.identity, for: entry.id)?.birthDate
+            let income = entry.income[incomeYear].flatMap { recorded -> PremiumCase.Income? in
+                guard recorded.declared else { return nil }  // 未申告: unknown
+                return PremiumCase.Income(
+                    totalIncome: recorded.totalIncome, publicPensionRevenue: recorded.publicPensionRevenue,
+                    salaryRevenue: recorded.salaryRevenue)
+            }
+            return PremiumCase.Member(
+                label: entry.id.value, householder: householder, insured: entry.isInsured(on: judgmentDate),
+                aged65OrOver: birth.map { $0.age(on: endOfIncomeYear) >= 65 } ?? true, income: income)
+        }
+
+        var positions = city.inputPositions[person.id] ?? []
+        var household: [PremiumCase.Member] = []
+        let membership = person.household(on: judgmentDate)
+        if let home = membership?.household {
+            for (other, role) in city.register.household(home, on: judgmentDate) where other.id != person.id {
+                guard role == .householder || other.isInsured(on: judgmentDate) else { continue }
+                household.append(try member(other, householder: role == .householder))
+                positions += city.inputPositions[other.id] ?? []
+            }
+        }
+        var assessed = try member(person, householder: membership?.role == .householder)
+        assessed.insured = true
+        let formerDependantJoinedOn = person.formerDependant.flatMap { fd in
+            person.eligibilityPeriods.first { $0.from > fd.dependantUntil }?.from
+        }
+        let input = PremiumCase(
+            fiscalYear: fy.year, person: assessed, household: household, acquiredOn: acquiredOn, lostOn: lostOn,
+            firstInsuredOn: person.eligibilityPeriods.first?.from, formerDependantJoinedOn: formerDependantJoinedOn)
+        return (input, positions.sorted())
+    }
+}

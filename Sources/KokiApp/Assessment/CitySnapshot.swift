@@ -1,0 +1,43 @@
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import LedgerStore
+
+/// The register and premium accounts folded in one pass over the ledger, with what a
+/// decision must cite: the position of each person's input events, the position of each rate
+/// table adopted, and each stream's version (for appending with optimistic concurrency).
+public struct CitySnapshot: Sendable {
+    public var register = InsuredRegister()
+    public var accounts = PremiumAccounts()
+    /// Positions of the eligibility, household, former-dependant and income events per person.
+    public var inputPositions: [PersonID: [Int64]] = [:]
+    /// The position of the rate table in force per fiscal year.
+    public var rateTablePositions: [Int: Int64] = [:]
+    public var streamVersions: [String: Int64] = [:]
+    /// The last position folded.
+    public var position: Int64 = 0
+
+    public init(_ ledger: KokiLedger, through: Int64? = nil) throws {
+        var query = EventQuery()
+        query.throughPosition = through
+        try ledger.forEachEvent(query) { view, event in
+            register.apply(event)
+            accounts.apply(event)
+            streamVersions[view.stream.value] = view.streamVersion
+            position = view.position
+            switch event {
+            case .eligibilityAcquired, .eligibilityLost, .householdMembershipRecorded, .formerDependantRecorded,
+                .incomeRecorded:
+                if let person = event.person { inputPositions[person, default: []].append(view.position) }
+            case .rateTableAdopted(let e):
+                rateTablePositions[e.table.fiscalYear] = view.position
+            case .personRegistered, .personIdentityCorrected, .addressExceptionStarted, .addressExceptionEnded,
+                .incomeInquired, .personNumbersLinked, .installmentCalendarAdopted, .assessmentRunRecorded,
+                .premiumAssessed, .paymentReceived, .dunningNoticeIssued:
+                break
+            }
+        }
+    }
+
+    public func version(of person: PersonID) -> Int64 { streamVersions[person.streamName] ?? 0 }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import KokiApp
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import LedgerStore
+import Testing
+
+@Suite struct AssessmentCommandsTests {
+    let ledger: KokiLedger
+    let register: InsuredRegisterCommands
+    let assessment: AssessmentCommands
+    let fy = try! FiscalYear(2025)
+
+    init() throws {
+        ledger = KokiLedger(try Ledger.inMemory())
+        register = InsuredRegisterCommands(ledger)
+        assessment = AssessmentCommands(ledger)
+    }
+
+    func d(_ text: String) -> CivilDate { try! CivilDate(iso: text) }
+    func id(_ text: String) -> PersonID { try! PersonID(text) }
+    func meta() -> CommandMetadata { CommandMetadata(actor: "op-assess") }
+
+    /// A person born `born`, insured from `insured`, with 2024 pension revenue, in household 555.
+    func person(_ number: String, born: String, pension: Int64?, role: HouseholdRole = .member, insured: String? = nil)
+        throws
+    {
+        let who = try PersonIdentity(nameKanji: "氏名", nameKana: "シメイ", birthDate: d(born), sex: .male, address: "松戸市")
+        try register.register(
+            id(number), identity: who, household: (try HouseholdID("555"), role, d("2000-04-01")), metadata: meta())
+        let birthday = d(born).reaching(age: 75)
+        if let insured {
+            try register.acquire(id(number), reason: .movedIntoPrefecture, on: d(insured), metadata: meta())
+        } else {
+            try register.acquire(id(number), reason: .reachedAge75, on: birthday, metadata: meta())
+        }
+        if let pension { try recordPension(number, pension) }
+    }
+
+    func recordPension(_ number: String, _ revenue: Int64, source: String = "連携税マスタ") throws {
+        try register.recordIncome(
+            IncomeRecorded(
+                person: id(number), year: 2024, publicPensionRevenue: Yen(revenue), salaryRevenue: .zero,
+                otherIncome: .zero,
+                totalIncome: TaxableIncome.pensionIncome(revenue: Yen(revenue)), declared: true, source: source),
+            metadata: meta())
+    }
+
+    func configure() throws {
+        try assessment.adoptRates(RateTable.chiba(fiscalYear: 2025)!, metadata: meta())
+        try assessment.adoptCalendar(InstallmentCalendar.standard(fiscalYear: 2025), metadata: meta())
+    }
+
+    func current(_ number: String) throws -> PremiumAssessed? {
+        try CitySnapshot(ledger).accounts.current(id(number), fy)
+    }
+
+    @Test func theAnnualRunAssessesTheCoupleAndIsIdempotent() throws {
+        try configure()
+        try person("1", born: "1945-05-01", pension: 2_000_000, role: .householder)
+        try person("2", born: "1946-06-01", pension: 800_000)
+        let run = try assessment.runAnnual(fiscalYear: fy, decidedOn: d("2025-07-10"), actor: "batch")
+        #expect(run.considered == 2)
+        #expect(run.assessedFirstTime == 2)
+        let husband = try #require(try current("1"))
+        let wife = try #require(try current("2"))
+        #expect(husband.annualPremium == Yen(64_700))  // §8.2
+        #expect(wife.annualPremium == Yen(21_900))
+        #expect(husband.installments.count == 9)
+        #expect(husband.installments.map(\.amount).sum() == husband.annualPremium)
+        #expect(husband.installments.first?.dueDate == d("2025-07-31"))
+        #expect(husband.reason == .annual)
+        // The decision carries its inputs and every figure.
+        let breakdown = try JSONDecoder().decode(PremiumBreakdown.self, from: Data(husband.breakdown.utf8))
+        #expect(breakdown.judgment.reduction == .fiveTenths)
+        #expect(breakdown.judgment.insuredCount == 2)
+        #expect(husband.rateTablePosition == 1)
+        #expect(husband.inputPositions.count >= 4)  // both persons' eligibility, household and income
+        #expect(husband.ruleVersion == PremiumCalculator.version)
+
+        let before = try ledger.store.head().position
+        let again = try assessment.runAnnual(fiscalYear: fy, decidedOn: d("2025-07-10"), actor: "batch")
+        #expect(again.unchanged == 2)
+        #expect(again.assessedFirstTime == 0)
+        // Only the run record itself was appended.
+        #expect(try ledger.store.head().position == before + 1)
+        #expect(try CitySnapshot(ledger).accounts.runs.map(\.unchanged) == [0, 2])
+    }
+
+    @Test func aCorrectedIncomeReassessesTheWholeHouseholdKeepingPastPeriods() throws {
+        try configure()
+        try person("1", born: "1945-05-01", pension: 2_000_000, role: .householder)
+        try person("2", born: "1946-06-01", pension: 800_000)
+        _ = try assessment.runAnnual(fiscalYear: fy, decidedOn: d("2025-07-10"), actor: "batch")
+        let oldHusband = try #require(try current("1"))
+        // The wife's 2024 pension was in fact 300万 (修正申告): no more 5割 for either of them.
+        try recordPension("2", 3_000_000, source: "修正申告")
+        let run = try assessment.runAnnual(fiscalYear: fy, decidedOn: d("2025-10-15"), actor: "batch")
+        #expect(run.reassessed == 2)
+        let husband = try #require(try current("1"))
+        #expect(husband.reason == .reassessment)
+        #expect(husband.cause.hasPrefix("64700 → "))
+        #expect(husband.cause.contains("inputs recorded since"))
+        #expect(husband.installments.map(\.amount).sum() == husband.annualPremium)
+        #expect(husband.annualPremium > oldHusband.annualPremium)
+        // July–September were due before the decision: unchanged.
+        #expect(Array(husband.installments.prefix(3)) == Array(oldHusband.installments.prefix(3)))
+        #expect(try CitySnapshot(ledger).accounts.assessments[.init(person: id("1"), fiscalYear: fy)]?.count == 2)
+    }
+
+    @Test func aMidYearEntrantIsProratedOverTheRemainingPeriods() throws {
+        try configure()
+        try person("3", born: "1950-10-15", pension: 2_000_000, role: .householder)
+        let outcome = try assessment.assess(id("3"), fiscalYear: fy, decidedOn: d("2025-11-10"), metadata: meta())
+        guard case .assessed(let event) = outcome else {
+            Issue.record("expected an assessment, got \(outcome)")
+            return
+        }
+        #expect(event.annualPremium == Yen(38_900))  // §8.3: October–March
+        #expect(event.reason == .joinedDuringYear)
+        #expect(event.installments.map(\.period.number) == [5, 6, 7, 8, 9])
+        #expect(event.installments.map(\.amount).sum() == Yen(38_900))
+        // Again on the same day: unchanged, nothing recorded.
+        let head = try ledger.store.head()
+        guard
+            case .unchanged = try assessment.assess(
+                id("3"), fiscalYear: fy, decidedOn: d("2025-11-10"), metadata: meta())
+        else {
+            Issue.record("a second assessment must change nothing")
+            return
+        }
+        #expect(try ledger.store.head() == head)
+    }
+
+    @Test func aLateRegisteredDeathLowersThePremiumAndTheLatestPastPeriods() throws {
+        try configure()
+        try person("4", born: "1940-01-01", pension: 2_000_000, role: .householder)
+        _ = try assessment.runAnnual(fiscalYear: fy, decidedOn: d("2025-07-10"), actor: "batch")
+        #expect(try current("4")?.annualPremium == Yen(77_800))
+        // Died 2025-08-20, registered in November: insured April–July only.
+        try register.lose(id("4"), reason: .died, on: d("2025-08-20"), today: d("2025-11-20"), metadata: meta())
+        let outcome = try assessment.assess(id("4"), fiscalYear: fy, decidedOn: d("2025-11-20"), metadata: meta())
+        guard case .reassessed(let event, let previous) = outcome else {
+            Issue.record("expected a reassessment, got \(outcome)")
+            return
+        }
+        #expect(event.annualPremium == Yen(25_900))
+        #expect(event.installments.map(\.amount).sum() == Yen(25_900))
+        #expect(event.installments.allSatisfy { $0.amount >= .zero })
+        // Periods still to come are nothing; the first past periods are kept as billed.
+        #expect(event.installments.filter { $0.dueDate > d("2025-11-20") }.allSatisfy { $0.amount == .zero })
+        #expect(event.installments[0] == previous.installments[0])
+    }
+
+    @Test func configurationMustBeAdoptedAndTheUninsuredAreSkipped() throws {
+        try person("5", born: "1940-01-01", pension: nil, role: .householder)
+        #expect {
+            try assessment.assess(id("5"), fiscalYear: fy, decidedOn: d("2025-07-10"), metadata: meta())
+        } throws: { ($0 as? KokiError)?.message.contains("no rate table adopted for FY2025") == true }
+        try configure()
+        let never = try PersonIdentity(
+            nameKanji: "氏名", nameKana: "シメイ", birthDate: d("1960-01-01"), sex: .male, address: "松戸市")
+        try register.register(id("6"), identity: never, metadata: meta())
+        let head = try ledger.store.head()
+        #expect(
+            try assessment.assess(id("6"), fiscalYear: fy, decidedOn: d("2025-07-10"), metadata: meta()) == .notInsured)
+        #expect(try ledger.store.head() == head)
+        // Unknown income: per-capita only, no reduction.
+        guard
+            case .assessed(let event) = try assessment.assess(
+                id("5"), fiscalYear: fy, decidedOn: d("2025-07-10"), metadata: meta())
+        else {
+            Issue.record("expected an assessment")
+            return
+        }
+        #expect(event.annualPremium == Yen(43_800))
+    }
+
+    @Test(arguments: 1...4 as ClosedRange<UInt64>)
+    func reschedulesAlwaysSumToTheNewAmount(seed: UInt64) {
+        var g = SeededGenerator(seed: seed)
+        let calendar = InstallmentCalendar.standard(fiscalYear: 2025)
+        for _ in 0..<500 {
+            let old = calendar.installments(for: Yen(Int64.random(in: 0...500_000, using: &g))).map {
+                Installment(period: $0.period, dueDate: $0.dueDate, amount: $0.amount)
+            }
+            let annual = Yen(Int64.random(in: 0...500_000, using: &g))
+            let decided = d("2025-06-01").adding(days: Int.random(in: 0...400, using: &g))
+            let new = AssessmentCommands.rescheduleForTests(old, to: annual, decidedOn: decided)
+            #expect(new.map(\.amount).sum() == annual)
+            #expect(new.allSatisfy { $0.amount >= .zero })
+            #expect(new.map(\.period) == old.map(\.period))
+        }
+    }
+}
+
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
