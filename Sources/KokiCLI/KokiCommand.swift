@@ -17,7 +17,8 @@ public struct KokiCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, DemoCommand.self, PersonCommand.self, HouseholdCommand.self, EligibilityCommand.self,
-            IncomeCommand.self, InsuredCommand.self, CalcCommand.self, EventsCommand.self, StreamsCommand.self,
+            IncomeCommand.self, InsuredCommand.self, RatesCommand.self, CalendarCommand.self, AssessCommand.self,
+            PremiumCommand.self, CalcCommand.self, EventsCommand.self, StreamsCommand.self,
             HeadCommand.self,
             VerifyCommand.self, TestingCommand.self,
         ]

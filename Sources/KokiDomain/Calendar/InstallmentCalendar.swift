@@ -36,6 +36,20 @@ public struct InstallmentCalendar: Hashable, Sendable, Codable {
         self.roundingUnit = roundingUnit
     }
 
+    enum CodingKeys: String, CodingKey {
+        case fiscalYear, months, dueDay, decemberDueDay, roundingUnit
+    }
+
+    /// Decoding checks the same rules as the initializer.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            fiscalYear: try c.decode(Int.self, forKey: .fiscalYear), months: try c.decode([Int].self, forKey: .months),
+            dueDay: try c.decodeIfPresent(Int.self, forKey: .dueDay),
+            decemberDueDay: try c.decodeIfPresent(Int.self, forKey: .decemberDueDay),
+            roundingUnit: try c.decodeIfPresent(Int64.self, forKey: .roundingUnit) ?? 100)
+    }
+
     /// Nine installments, July to March, due at month end, 100-yen units, the remainder in July
     /// (the common 後期 pattern; Chigasaki, Hachinohe, Nomi).
     public static func standard(fiscalYear: Int) -> InstallmentCalendar {
