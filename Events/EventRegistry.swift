@@ -37,6 +37,7 @@ public enum EventRegistry {
         Registration(IncomeRecorded.self) { .incomeRecorded($0) },
         Registration(IncomeInquired.self) { .incomeInquired($0) },
         Registration(PersonNumbersLinked.self) { .personNumbersLinked($0) },
+        Registration(PensionFactsRecorded.self) { .pensionFactsRecorded($0) },
         Registration(PremiumAssessed.self) { .premiumAssessed($0) },
         Registration(PremiumAssessedV1.self) { .premiumAssessed($0.upcast()) },
         Registration(RateTableAdopted.self) { .rateTableAdopted($0) },
@@ -103,6 +104,7 @@ public enum EventRegistry {
         case .incomeRecorded(let e): encode(e)
         case .incomeInquired(let e): encode(e)
         case .personNumbersLinked(let e): encode(e)
+        case .pensionFactsRecorded(let e): encode(e)
         case .premiumAssessed(let e): encode(e)
         case .rateTableAdopted(let e): encode(e)
         case .installmentCalendarAdopted(let e): encode(e)

@@ -20,6 +20,7 @@ extension KokiEvent {
             case .incomeRecorded(let e): try encoder.encode(e)
             case .incomeInquired(let e): try encoder.encode(e)
             case .personNumbersLinked(let e): try encoder.encode(e)
+            case .pensionFactsRecorded(let e): try encoder.encode(e)
             case .premiumAssessed(let e): try encoder.encode(e)
             case .rateTableAdopted(let e): try encoder.encode(e)
             case .installmentCalendarAdopted(let e): try encoder.encode(e)
@@ -43,6 +44,7 @@ extension KokiEvent {
         case .incomeRecorded: IncomeRecorded.eventType
         case .incomeInquired: IncomeInquired.eventType
         case .personNumbersLinked: PersonNumbersLinked.eventType
+        case .pensionFactsRecorded: PensionFactsRecorded.eventType
         case .premiumAssessed: PremiumAssessed.eventType
         case .rateTableAdopted: RateTableAdopted.eventType
         case .installmentCalendarAdopted: InstallmentCalendarAdopted.eventType

@@ -15,6 +15,7 @@ public enum KokiEvent: Sendable, Hashable {
     case incomeRecorded(IncomeRecorded)
     case incomeInquired(IncomeInquired)
     case personNumbersLinked(PersonNumbersLinked)
+    case pensionFactsRecorded(PensionFactsRecorded)
     // Configuration and runs (streams of their own, no person).
     case rateTableAdopted(RateTableAdopted)
     case installmentCalendarAdopted(InstallmentCalendarAdopted)
@@ -39,6 +40,7 @@ public enum KokiEvent: Sendable, Hashable {
         case .incomeRecorded(let e): e.person
         case .incomeInquired(let e): e.person
         case .personNumbersLinked(let e): e.person
+        case .pensionFactsRecorded(let e): e.person
         case .premiumAssessed(let e): e.person
         case .paymentReceived(let e): e.person
         case .dunningNoticeIssued(let e): e.person

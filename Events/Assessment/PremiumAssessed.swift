@@ -39,11 +39,13 @@ public struct PremiumAssessed: EventPayload {
     public var inputPositions: [Int64]
     /// The full `PremiumBreakdown` as JSON ("" when not recorded).
     public var breakdown: String
+    /// Pension deduction (特別徴収: the installments are the six pension months) or ordinary.
+    public var collection: CollectionMethod
 
     public init(
         person: PersonID, fiscalYear: FiscalYear, decidedOn: CivilDate, annualPremium: Yen, installments: [Installment],
         ruleVersion: String, reason: Reason = .annual, cause: String = "", rateTablePosition: Int64 = 0,
-        inputPositions: [Int64] = [], breakdown: String = ""
+        inputPositions: [Int64] = [], breakdown: String = "", collection: CollectionMethod = .ordinary
     ) {
         self.person = person
         self.fiscalYear = fiscalYear
@@ -56,6 +58,7 @@ public struct PremiumAssessed: EventPayload {
         self.rateTablePosition = rateTablePosition
         self.inputPositions = inputPositions
         self.breakdown = breakdown
+        self.collection = collection
     }
 
     public func encode(to writer: inout BinaryWriter) {
@@ -74,6 +77,7 @@ public struct PremiumAssessed: EventPayload {
         writer.writeInt(rateTablePosition)
         writer.writeArray(inputPositions) { w, p in w.writeInt(p) }
         writer.writeString(breakdown)
+        writer.writeCase(collection)
     }
 
     public init(from reader: inout BinaryReader) throws {
@@ -90,5 +94,6 @@ public struct PremiumAssessed: EventPayload {
         rateTablePosition = try reader.readInt64()
         inputPositions = try reader.readArray { r in try r.readInt64() }
         breakdown = try reader.readString()
+        collection = try reader.readCase(CollectionMethod.self)
     }
 }

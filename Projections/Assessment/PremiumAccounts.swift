@@ -45,7 +45,8 @@ public struct PremiumAccounts: Projection {
             runs.append(e)
         case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
             .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
-            .incomeRecorded, .incomeInquired, .personNumbersLinked, .paymentReceived, .dunningNoticeIssued:
+            .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .paymentReceived,
+            .dunningNoticeIssued:
             break
         }
     }

@@ -51,7 +51,8 @@ public struct PremiumBalances: Projection {
             accounts[Key(person: e.person, fiscalYear: e.fiscalYear), default: Account()].dunningNotices += 1
         case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
             .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
-            .incomeRecorded, .incomeInquired, .personNumbersLinked, .rateTableAdopted, .installmentCalendarAdopted,
+            .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .rateTableAdopted,
+            .installmentCalendarAdopted,
             .assessmentRunRecorded:
             break
         }

@@ -51,6 +51,8 @@ public struct InsuredRegister: Projection {
         public var income: [Int: IncomeRecorded] = [:]
         public var incomeHistory: [IncomeRecorded] = []
         public var formerNumbers: [PersonID] = []
+        /// The pension facts recorded for each fiscal year (the latest wins).
+        public var pension: [Int: PensionFacts] = [:]
 
         public init(id: PersonID, identity: SealedIdentity) {
             self.id = id
@@ -158,6 +160,8 @@ public struct InsuredRegister: Projection {
         case .personNumbersLinked(let e):
             persons[e.person]?.formerNumbers.append(e.formerNumber)
             formerNumbers[e.formerNumber] = e.person
+        case .pensionFactsRecorded(let e):
+            persons[e.person]?.pension[e.fiscalYear.year] = e.facts
         case .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .rateTableAdopted, .installmentCalendarAdopted,
             .assessmentRunRecorded:
             break
@@ -176,7 +180,8 @@ extension KokiEvent {
         case .addressExceptionStarted(let e): e.from
         case .addressExceptionEnded(let e): e.from
         case .personRegistered, .personIdentityCorrected, .formerDependantRecorded, .incomeRecorded, .incomeInquired,
-            .personNumbersLinked, .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .rateTableAdopted,
+            .personNumbersLinked, .pensionFactsRecorded, .premiumAssessed, .paymentReceived, .dunningNoticeIssued,
+            .rateTableAdopted,
             .installmentCalendarAdopted, .assessmentRunRecorded:
             nil
         }

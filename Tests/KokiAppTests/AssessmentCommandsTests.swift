@@ -206,3 +206,38 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+extension AssessmentCommandsTests {
+    @Test func pensionDeductionWhenItsConditionsHold() throws {
+        try configure()
+        try person("7", born: "1940-01-01", pension: 2_000_000, role: .householder)
+        try register.recordPension(
+            id("7"), fiscalYear: fy,
+            facts: PensionFacts(
+                annualPension: Yen(2_000_000), careInsurancePremium: Yen(60_000), careDeductedFromPension: true,
+                previousFebruaryDeduction: Yen(12_600)), metadata: meta())
+        // Insured from this year: ordinary collection at first, whatever the pension.
+        try person("8", born: "1950-04-10", pension: 2_000_000, role: .householder)
+        try register.recordPension(
+            id("8"), fiscalYear: fy,
+            facts: PensionFacts(
+                annualPension: Yen(2_000_000), careInsurancePremium: Yen(60_000), careDeductedFromPension: true),
+            metadata: meta())
+        _ = try assessment.runAnnual(fiscalYear: fy, decidedOn: d("2025-07-10"), actor: "batch")
+        let deducted = try #require(try current("7"))
+        #expect(deducted.collection == .pensionDeduction)
+        #expect(
+            deducted.installments.map(\.amount)
+                == PensionDeduction.amounts(for: deducted.annualPremium, previousFebruary: Yen(12_600)))
+        #expect(deducted.installments.prefix(3).allSatisfy { $0.amount == Yen(12_600) })
+        #expect(deducted.installments.map(\.amount).sum() == deducted.annualPremium)
+        #expect(
+            deducted.installments.map(\.dueDate.description) == [
+                "2025-04-15", "2025-06-13", "2025-08-15", "2025-10-15", "2025-12-15", "2026-02-13",
+            ])
+        #expect(deducted.cause.hasPrefix("pension deduction"))
+        let newcomer = try #require(try current("8"))
+        #expect(newcomer.collection == .ordinary)
+        #expect(newcomer.cause.hasPrefix("newly insured"))
+    }
+}

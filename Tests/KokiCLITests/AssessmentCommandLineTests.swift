@@ -60,7 +60,7 @@ import Testing
         let one = try koki("assess", "--fiscal-year", "2025", "--decided-on", "2025-10-15", "--person", "1")
         #expect(one.stdout == "1 FY2025: reassessed 64700円 → 86600円\n")
         let text = try koki("premium", "show", "1", "--fiscal-year", "2025").lines
-        #expect(text[0] == "1 FY2025: 86600円")
+        #expect(text[0] == "1 FY2025: 86600円, ordinary collection (普通徴収)")
         #expect(text.last?.contains("reassessment  86600円  (64700 → 86600; inputs recorded since") == true)
         #expect(try koki("verify").stdout.hasPrefix("ok: "))
     }

@@ -225,3 +225,62 @@ import Testing
         #expect(throws: DomainError.self) { try Rate(percent: "-1") }
     }
 }
+
+@Suite struct PensionDeductionTests {
+    func facts(_ pension: Int64, care: Int64 = 60_000, deducted: Bool = true, february: Int64? = 12_600) -> PensionFacts
+    {
+        PensionFacts(
+            annualPension: Yen(pension), careInsurancePremium: Yen(care), careDeductedFromPension: deducted,
+            previousFebruaryDeduction: february.map(Yen.init))
+    }
+
+    @Test func theWorkedExample() {
+        // §8.1: 77,800 with last February's 12,600: 12,600 × 3, then 13,400 / 13,300 / 13,300.
+        #expect(
+            PensionDeduction.amounts(for: Yen(77_800), previousFebruary: Yen(12_600))
+                == [12_600, 12_600, 12_600, 13_400, 13_300, 13_300].map { Yen($0) })
+    }
+
+    @Test func theConditions() {
+        let premium = Yen(77_800)
+        #expect(
+            PensionDeduction.method(for: premium, facts: facts(2_000_000), newlyInsured: false).0 == .pensionDeduction)
+        #expect(
+            PensionDeduction.method(for: Yen(10_000), facts: facts(180_000, care: 80_000), newlyInsured: false).0
+                == .pensionDeduction)
+        #expect(
+            PensionDeduction.method(for: Yen(10_000), facts: facts(179_999, care: 10_000), newlyInsured: false).0
+                == .ordinary)
+        // One half: 60,000 + 77,800 = 137,800 against 275,600 (exactly half) and 275,599.
+        #expect(
+            PensionDeduction.method(for: premium, facts: facts(275_600), newlyInsured: false).0 == .pensionDeduction)
+        #expect(PensionDeduction.method(for: premium, facts: facts(275_599), newlyInsured: false).0 == .ordinary)
+        #expect(
+            PensionDeduction.method(for: premium, facts: facts(2_000_000, deducted: false), newlyInsured: false).0
+                == .ordinary)
+        #expect(PensionDeduction.method(for: premium, facts: facts(2_000_000), newlyInsured: true).0 == .ordinary)
+        #expect(PensionDeduction.method(for: premium, facts: nil, newlyInsured: false).0 == .ordinary)
+    }
+
+    @Test(arguments: 1...3 as ClosedRange<UInt64>)
+    func deductionsAlwaysSumToThePremium(seed: UInt64) {
+        var g = SeededGenerator(seed: seed)
+        for _ in 0..<2_000 {
+            let premium = Yen(Int64.random(in: 0...800_000, using: &g))
+            let february: Yen? = Bool.random(using: &g) ? Yen(Int64.random(in: 0...300_000, using: &g)) : nil
+            let parts = PensionDeduction.amounts(for: premium, previousFebruary: february)
+            #expect(parts.count == 6)
+            #expect(parts.sum() == premium)
+            #expect(parts.allSatisfy { $0 >= .zero })
+        }
+    }
+
+    @Test func paymentDaysMoveBackToABusinessDay() {
+        let dates = PensionDeduction.paymentDates(fiscalYear: 2025)
+        // 2025-06-15 and 2026-02-15 are Sundays: paid on the Friday before.
+        #expect(
+            dates.map(\.description) == [
+                "2025-04-15", "2025-06-13", "2025-08-15", "2025-10-15", "2025-12-15", "2026-02-13",
+            ])
+    }
+}

@@ -19,7 +19,7 @@ enum EventSamples {
         person: person, fiscalYear: fy, decidedOn: try! CivilDate(iso: "2025-11-10"), annualPremium: Yen(51_900),
         installments: premiumAssessedV1.installments, ruleVersion: "koki-premium-1", reason: .reassessment,
         cause: "income 2024 corrected", rateTablePosition: 3, inputPositions: [7, 12, 40],
-        breakdown: #"{"premium":51900}"#)
+        breakdown: #"{"premium":51900}"#, collection: .pensionDeduction)
 
     static let paymentReceived = PaymentReceived(
         person: person, fiscalYear: fy, period: try! PeriodNumber(2), amount: Yen(5_750),
@@ -65,6 +65,12 @@ enum EventSamples {
                 totalIncome: Yen(1_020_000), declared: true, source: "連携税マスタ")),
         .incomeInquired(IncomeInquired(person: person, year: 2024, purpose: "賦課計算")),
         .personNumbersLinked(PersonNumbersLinked(person: person, formerNumber: try! PersonID("99"))),
+        .pensionFactsRecorded(
+            PensionFactsRecorded(
+                person: person, fiscalYear: fy,
+                facts: PensionFacts(
+                    annualPension: Yen(2_000_000), careInsurancePremium: Yen(60_000), careDeductedFromPension: true,
+                    previousFebruaryDeduction: Yen(12_600)))),
         .rateTableAdopted(RateTableAdopted(table: RateTable.chiba(fiscalYear: 2025)!)),
         .installmentCalendarAdopted(
             InstallmentCalendarAdopted(

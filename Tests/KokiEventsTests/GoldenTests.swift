@@ -35,7 +35,7 @@ import Testing
         #expect(registered == sampled)
     }
 
-    @Test(arguments: 0..<19)
+    @Test(arguments: 0..<20)
     func storedBytesMatchTheGoldenFile(index: Int) throws {
         let (encoded, readsAs) = Self.samples[index]
         let file = Self.directory.appendingPathComponent("\(encoded.type).v\(encoded.schemaVersion).hex")

@@ -73,6 +73,7 @@ public struct AssessmentCommands: Sendable {
         let installments: [Installment]
         let reason: PremiumAssessed.Reason
         var cause = ""
+        var collection = previous?.collection ?? .ordinary
         if let previous {
             installments = Self.reschedule(
                 previous.installments, to: breakdown.premium, decidedOn: decidedOn, unit: calendar.roundingUnit)
@@ -83,8 +84,28 @@ public struct AssessmentCommands: Sendable {
                 + (newInputs.isEmpty
                     ? "" : "; inputs recorded since: positions \(newInputs.map(String.init).joined(separator: ", "))")
         } else {
-            installments = calendar.installments(for: breakdown.premium, decidedOn: decidedOn, calendar: business).map {
-                Installment(period: $0.period, dueDate: $0.dueDate, amount: $0.amount)
+            // The collection method is decided with the year's first assessment; a reassessment
+            // keeps it (switching mid-year is an administrative process of its own).
+            let entry = city.register.person(person)
+            let facts = entry?.pension[fy.year]
+            let newlyInsured = (entry?.eligibilityPeriods.first?.from ?? fy.firstDay) >= fy.firstDay
+            let (method, why) = PensionDeduction.method(
+                for: breakdown.premium, facts: facts, newlyInsured: newlyInsured)
+            collection = method
+            cause = why
+            if method == .pensionDeduction, let facts {
+                let amounts = PensionDeduction.amounts(
+                    for: breakdown.premium, previousFebruary: facts.previousFebruaryDeduction,
+                    unit: calendar.roundingUnit)
+                let dates = PensionDeduction.paymentDates(fiscalYear: fy.year, calendar: business)
+                installments = zip(dates, amounts).enumerated().map { index, pair in
+                    Installment(period: try! PeriodNumber(index + 1), dueDate: pair.0, amount: pair.1)
+                }
+            } else {
+                installments = calendar.installments(for: breakdown.premium, decidedOn: decidedOn, calendar: business)
+                    .map {
+                        Installment(period: $0.period, dueDate: $0.dueDate, amount: $0.amount)
+                    }
             }
             reason = input.acquiredOn == nil ? .annual : .joinedDuringYear
         }
@@ -94,7 +115,7 @@ public struct AssessmentCommands: Sendable {
             person: person, fiscalYear: fy, decidedOn: decidedOn, annualPremium: breakdown.premium,
             installments: installments, ruleVersion: breakdown.calculator, reason: reason, cause: cause,
             rateTablePosition: ratesPosition, inputPositions: positions,
-            breakdown: String(decoding: try encoder.encode(breakdown), as: UTF8.self))
+            breakdown: String(decoding: try encoder.encode(breakdown), as: UTF8.self), collection: collection)
         let version = city.version(of: person)
         try ledger.record(
             [.premiumAssessed(event)], metadata: metadata,

@@ -27,7 +27,7 @@ public struct CitySnapshot: Sendable {
             position = view.position
             switch event {
             case .eligibilityAcquired, .eligibilityLost, .householdMembershipRecorded, .formerDependantRecorded,
-                .incomeRecorded:
+                .incomeRecorded, .pensionFactsRecorded:
                 if let person = event.person { inputPositions[person, default: []].append(view.position) }
             case .rateTableAdopted(let e):
                 rateTablePositions[e.table.fiscalYear] = view.position

@@ -47,7 +47,7 @@ public struct InsuredRegisterCommands: Sendable {
         PersonRegistered.eventType, PersonIdentityCorrected.eventType, HouseholdMembershipRecorded.eventType,
         EligibilityAcquired.eventType, EligibilityLost.eventType, AddressExceptionStarted.eventType,
         AddressExceptionEnded.eventType, FormerDependantRecorded.eventType, IncomeRecorded.eventType,
-        IncomeInquired.eventType, PersonNumbersLinked.eventType,
+        IncomeInquired.eventType, PersonNumbersLinked.eventType, PensionFactsRecorded.eventType,
     ]
 
     // MARK: - Persons
@@ -290,6 +290,25 @@ public struct InsuredRegisterCommands: Sendable {
         }
         try requireText(income.source, field: "source")
         return try append([.incomeRecorded(income)], income.person, version, metadata)
+    }
+
+    /// Records a fiscal year's pension facts (for the collection method).
+    @discardableResult
+    public func recordPension(
+        _ person: PersonID, fiscalYear: FiscalYear, facts: PensionFacts, metadata: CommandMetadata
+    )
+        throws -> AppendResult
+    {
+        let (_, version) = try loadExisting(person)
+        for (field, value) in [
+            ("annual-pension", facts.annualPension), ("care-premium", facts.careInsurancePremium),
+            ("previous-february", facts.previousFebruaryDeduction ?? .zero),
+        ] where value < .zero {
+            throw KokiError(.invalidInput, "--\(field) \(value.amount) must not be negative")
+        }
+        return try append(
+            [.pensionFactsRecorded(PensionFactsRecorded(person: person, fiscalYear: fiscalYear, facts: facts))], person,
+            version, metadata)
     }
 
     /// Looks up a year's income, recording the inquiry first (所得照会履歴): who (the actor),

@@ -210,6 +210,7 @@ struct PremiumCommand: ParsableCommand {
             var number: String
             var fiscalYear: Int
             var annualPremium: Int64
+            var collection: String
             var installments: [Period]
             var history: [Decision]
 
@@ -240,6 +241,7 @@ struct PremiumCommand: ParsableCommand {
                 }
                 let view = View(
                     number: id.value, fiscalYear: fiscalYear, annualPremium: current.annualPremium.amount,
+                    collection: current.collection.rawValue,
                     installments: current.installments.map {
                         .init(period: $0.period.number, dueDate: $0.dueDate.description, amount: $0.amount.amount)
                     },
@@ -252,7 +254,9 @@ struct PremiumCommand: ParsableCommand {
                     Output.line(try jsonLine(view))
                     return
                 }
-                Output.line("\(view.number) FY\(fiscalYear): \(current.annualPremium)")
+                Output.line(
+                    "\(view.number) FY\(fiscalYear): \(current.annualPremium), \(current.collection == .pensionDeduction ? "deducted from the pension (特別徴収)" : "ordinary collection (普通徴収)")"
+                )
                 Table.render(
                     ["PERIOD", "DUE", "AMOUNT"], view.installments.map { ["\($0.period)", $0.dueDate, "\($0.amount)"] }
                 )

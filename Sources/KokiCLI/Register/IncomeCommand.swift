@@ -8,7 +8,7 @@ struct IncomeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "income",
         abstract: "Record a year's income (所得) and look it up; every look-up is recorded (所得照会履歴).",
-        subcommands: [Record.self, Show.self, Inquiries.self]
+        subcommands: [Record.self, Show.self, Inquiries.self, Pension.self]
     )
 
     struct Record: ParsableCommand {
@@ -68,6 +68,41 @@ struct IncomeCommand: ParsableCommand {
                     Output.line("  other income            \(income.otherIncome)")
                     Output.line("  total income            \(income.totalIncome)")
                 }
+            }
+        }
+    }
+
+    struct Pension: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a fiscal year's pension facts, which decide pension deduction (特別徴収).",
+            discussion: """
+                Deduction from the pension applies when that pension is at least 180,000 yen a year, the \
+                long-term-care premium is deducted from it, and both premiums together are at most half of it. \
+                The provisional months (April, June, August) repeat last February's deduction.
+                """)
+
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("The person's address number.", valueName: "number")) var number: PersonID
+        @Option(help: "The fiscal year.") var fiscalYear: Int
+        @Option(help: ArgumentHelp("The pension the care premium is deducted from, per year.", valueName: "yen"))
+        var annualPension: Int64
+        @Option(help: ArgumentHelp("The long-term-care premium (介護保険料), per year.", valueName: "yen"))
+        var carePremium: Int64
+        @Flag(help: "The care premium is not deducted from the pension.") var careNotDeducted = false
+        @Option(help: ArgumentHelp("Last fiscal year's February deduction.", valueName: "yen")) var previousFebruary:
+            Int64?
+
+        func run() throws {
+            try reporting {
+                let (register, metadata) = try options.register()
+                try register.recordPension(
+                    number, fiscalYear: try FiscalYear(fiscalYear),
+                    facts: PensionFacts(
+                        annualPension: Yen(annualPension), careInsurancePremium: Yen(carePremium),
+                        careDeductedFromPension: !careNotDeducted,
+                        previousFebruaryDeduction: previousFebruary.map(Yen.init)),
+                    metadata: metadata)
+                Output.line("recorded FY\(fiscalYear) pension facts for \(number)")
             }
         }
     }
