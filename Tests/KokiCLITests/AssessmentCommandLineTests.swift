@@ -65,3 +65,22 @@ import Testing
         #expect(try koki("verify").stdout.hasPrefix("ok: "))
     }
 }
+
+extension AssessmentCommandLineTests {
+    @Test func aYearWithUnconfirmedRatesIsFilledInBeforeItCanBeAdopted() throws {
+        let template = try koki("rates", "template", "--fiscal-year", "2026").stdout
+        #expect(template.contains(#""name" : "childSupport""#))
+        #expect(template.contains(#""cap" : 21000"#))
+        let file = folder.path("rates-2026.json")
+        try Data(template.utf8).write(to: URL(fileURLWithPath: file))
+        let before = try koki("head").stdout
+        let refused = try koki("rates", "adopt", "--fiscal-year", "2026", "--file", file, status: 65)
+        #expect(refused.stderr == "koki: error: FY2026 components[0] (medical).perCapita is not filled in\n")
+        #expect(try koki("head").stdout == before)
+        let filled = template.replacingOccurrences(of: #""perCapita" : 0"#, with: #""perCapita" : 50235"#)
+            .replacingOccurrences(of: #""incomeRate" : "0""#, with: #""incomeRate" : "9.25""#)
+        try Data(filled.utf8).write(to: URL(fileURLWithPath: file))
+        try koki("rates", "adopt", "--fiscal-year", "2026", "--file", file)
+        #expect(try koki("rates", "show", "--fiscal-year", "2026").stdout.contains(#""perCapita" : 50235"#))
+    }
+}

@@ -284,3 +284,35 @@ import Testing
             ])
     }
 }
+
+@Suite struct RateTableTemplateTests {
+    @Test func theFY2026TemplateMustBeFilledInAndThenHasTwoComponents() throws {
+        var table = RateTable.template(fiscalYear: 2026)
+        #expect {
+            try table.validate()
+        } throws: { ($0 as? DomainError)?.message == "FY2026 components[0] (medical).perCapita is not filled in" }
+        // Filled in with the union's preliminary figures (premiums-and-eligibility.md §2.2) and
+        // another union's draft levy (1,400円 + 0.25%), as a city would while checking.
+        table.components[0].perCapita = Yen(50_235)
+        table.components[0].incomeRate = Rate(925, per: 10_000)
+        table.components[1].perCapita = Yen(1_400)
+        table.components[1].incomeRate = Rate(25, per: 10_000)
+        try table.validate()
+        let input = PremiumCase(
+            fiscalYear: 2026,
+            person: .init(householder: true, insured: true, income: .pension(revenue: Yen(2_000_000))))
+        let b = try PremiumCalculator.calculate(input, rates: table)
+        #expect(b.components.map(\.name) == ["medical", "childSupport"])
+        // 2割: 50,235 × 0.8 = 40,188 + 470,000 × 9.25% = 43,475; levy 1,120 + 1,175.
+        #expect(b.components[0].annual == Yen(40_188 + 43_475))
+        #expect(b.components[1].annual == Yen(1_120 + 1_175))
+        #expect(b.premium == Yen(85_900))
+        // The levy has its own cap.
+        let rich = PremiumCase(
+            fiscalYear: 2026,
+            person: .init(householder: true, insured: true, income: .init(totalIncome: Yen(50_000_000))))
+        let capped = try PremiumCalculator.calculate(rich, rates: table)
+        #expect(capped.components.map(\.annual) == [Yen(850_000), Yen(21_000)])
+        #expect(capped.premium == Yen(871_000))
+    }
+}

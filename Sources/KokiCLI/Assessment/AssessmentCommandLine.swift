@@ -34,8 +34,22 @@ struct RatesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rates",
         abstract: "Adopt a fiscal year's premium rate table into the ledger, or show the one in force.",
-        subcommands: [Adopt.self, Show.self]
+        subcommands: [Adopt.self, Show.self, Template.self]
     )
+
+    struct Template: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a table to fill in: the built-in one, or for FY2026 on blanks beside the confirmed caps.")
+        @Option(help: "The fiscal year.") var fiscalYear: Int
+
+        func run() throws {
+            try reporting {
+                Output.line(
+                    try prettyJSON(
+                        RateTable.chiba(fiscalYear: fiscalYear) ?? RateTable.template(fiscalYear: fiscalYear)))
+            }
+        }
+    }
 
     struct Adopt: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -61,6 +75,7 @@ struct RatesCommand: ParsableCommand {
                 guard table.fiscalYear == fiscalYear else {
                     throw KokiError(.invalidInput, "the table is for FY\(table.fiscalYear), not FY\(fiscalYear)")
                 }
+                try table.validate()
                 let (commands, metadata) = try options.assessment()
                 let result = try commands.adoptRates(table, metadata: metadata)
                 Output.line("adopted the FY\(fiscalYear) rate table at position \(result.positions!.lowerBound)")

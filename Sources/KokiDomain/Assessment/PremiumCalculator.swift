@@ -25,6 +25,7 @@ public enum PremiumCalculator {
             throw DomainError(
                 .invalidValue, "the rate table is for FY\(rates.fiscalYear), the case for FY\(input.fiscalYear)")
         }
+        try rates.validate()
         guard input.person.insured else {
             throw DomainError(.invalidValue, "the person assessed must be insured")
         }

@@ -105,6 +105,41 @@ public struct RateTable: Hashable, Sendable, Codable {
 }
 
 extension RateTable {
+    /// A table for the city to fill in, for a year whose figures are not confirmed: from FY2026
+    /// the two components with the national caps confirmed by 令和8年政令第4号 (85万円 for the
+    /// medical part, 2.1万円 for the child-support levy); the per-capita amounts and income rates
+    /// are left at zero and the reduction coefficients are FY2025's, all to be checked.
+    /// ``validate()`` refuses the table until the blanks are filled.
+    public static func template(fiscalYear: Int) -> RateTable {
+        RateTable(
+            fiscalYear: fiscalYear,
+            source: "TO FILL IN: Chiba FY\(fiscalYear) rates (only the national caps are confirmed)",
+            components: [
+                Component(name: "medical", perCapita: .zero, incomeRate: .zero, cap: Yen(850_000)),
+                Component(name: "childSupport", perCapita: .zero, incomeRate: .zero, cap: Yen(21_000)),
+            ],
+            reduction: ReductionRules(halfPerInsured: Yen(305_000), fifthPerInsured: Yen(560_000)))
+    }
+
+    /// Checks that the table can assess anything: named components, positive per-capita
+    /// amounts, rates and caps, a positive rounding unit. The error names the field.
+    public func validate() throws(DomainError) {
+        guard !components.isEmpty else {
+            throw DomainError(.invalidValue, "FY\(fiscalYear): the table has no components")
+        }
+        guard roundingUnit >= 1 else {
+            throw DomainError(.invalidValue, "FY\(fiscalYear): roundingUnit must be positive")
+        }
+        for (i, c) in components.enumerated() {
+            let at = "FY\(fiscalYear) components[\(i)] (\(c.name))"
+            guard c.perCapita > .zero else { throw DomainError(.invalidValue, "\(at).perCapita is not filled in") }
+            guard c.incomeRate.numerator > 0 else {
+                throw DomainError(.invalidValue, "\(at).incomeRate is not filled in")
+            }
+            guard c.cap > .zero else { throw DomainError(.invalidValue, "\(at).cap is not filled in") }
+        }
+    }
+
     /// Chiba's confirmed tables (千葉県後期高齢者医療広域連合), FY2022–2025; `nil` for other years,
     /// whose figures are unconfirmed and must be given as a file.
     ///
