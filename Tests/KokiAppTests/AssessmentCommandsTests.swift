@@ -241,3 +241,25 @@ extension AssessmentCommandsTests {
         #expect(newcomer.cause.hasPrefix("newly insured"))
     }
 }
+
+extension AssessmentCommandsTests {
+    @Test func aPersonWhoLeftAndCameBackPaysForTheInsuredMonthsOnly() throws {
+        try configure()
+        try person("9", born: "1940-01-01", pension: 2_000_000, role: .householder)
+        try register.lose(
+            id("9"), reason: .leftPrefecture, on: d("2025-06-30"), addressElsewhereSameDay: true,
+            today: d("2025-07-01"), metadata: meta())
+        try register.acquire(id("9"), reason: .movedIntoPrefecture, on: d("2025-11-15"), metadata: meta())
+        guard
+            case .assessed(let event) = try assessment.assess(
+                id("9"), fiscalYear: fy, decidedOn: d("2025-12-01"), metadata: meta())
+        else {
+            Issue.record("expected an assessment")
+            return
+        }
+        let breakdown = try JSONDecoder().decode(PremiumBreakdown.self, from: Data(event.breakdown.utf8))
+        // Lost on 30 June itself (a direct move), so June is not charged: April–May, November–March.
+        #expect(breakdown.months == 2 + 5)
+        #expect(event.annualPremium == Yen(77_857 * 7 / 12).truncated(toMultipleOf: 100))
+    }
+}

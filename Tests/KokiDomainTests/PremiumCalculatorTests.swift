@@ -316,3 +316,16 @@ import Testing
         #expect(capped.premium == Yen(871_000))
     }
 }
+
+extension PremiumCalculatorTests {
+    @Test func leavingAndComingBackChargesOnlyTheInsuredMonths() throws {
+        let income = PremiumCase.Income.pension(revenue: Yen(2_000_000))
+        // Insured April–June (lost 2025-07-01), again from 2025-11-15: 3 + 5 months.
+        let b = try premium(
+            PremiumCase(
+                fiscalYear: 2025, person: alone(income), acquiredOn: nil, lostOn: nil,
+                insuredSpans: [.init(from: nil, until: d("2025-07-01")), .init(from: d("2025-11-15"), until: nil)]))
+        #expect(b.months == 8)
+        #expect(b.premium == Yen(77_857 * 8 / 12).truncated(toMultipleOf: 100))
+    }
+}

@@ -270,7 +270,14 @@ public struct AssessmentCommands: Sendable {
         }
         let input = PremiumCase(
             fiscalYear: fy.year, person: assessed, household: household, acquiredOn: acquiredOn, lostOn: lostOn,
-            firstInsuredOn: person.eligibilityPeriods.first?.from, formerDependantJoinedOn: formerDependantJoinedOn)
+            firstInsuredOn: person.eligibilityPeriods.first?.from, formerDependantJoinedOn: formerDependantJoinedOn,
+            insuredSpans: periods.count > 1
+                ? periods.map {
+                    .init(
+                        from: $0.from > fy.firstDay ? $0.from : nil,
+                        until: $0.until.flatMap { $0 <= fy.lastDay ? $0 : nil })
+                }
+                : nil)
         return (input, positions.sorted())
     }
 }

@@ -34,10 +34,16 @@ public enum PremiumCalculator {
             throw DomainError(.invalidValue, "loss date \(lost) is not after the acquisition on \(acquired)")
         }
 
-        // Months charged: from the acquisition month through the month before the loss month.
-        let start = input.acquiredOn.map { monthIndex($0, fy) } ?? 0
-        let end = input.lostOn.map { monthIndex($0, fy) } ?? 12
-        let months = max(0, end - start)
+        // Months charged: from the acquisition month through the month before the loss month,
+        // for each insured span.
+        let spans = input.insuredSpans ?? [PremiumCase.Span(from: input.acquiredOn, until: input.lostOn)]
+        var charged = Set<Int>()
+        for span in spans {
+            let start = span.from.map { monthIndex($0, fy) } ?? 0
+            let end = span.until.map { monthIndex($0, fy) } ?? 12
+            if start < end { charged.formUnion(start..<end) }
+        }
+        let months = charged.count
 
         let judgment = judge(input, rates.reduction)
 
@@ -47,7 +53,7 @@ public enum PremiumCalculator {
             let lastDay = joined.reaching(age: rates.reduction.formerDependantYears).adding(days: -1)
             let windowStart = monthIndex(joined, fy)
             let windowEnd = monthIndex(lastDay, fy) + (lastDay < fy.firstDay ? 0 : 1)
-            let inWindow = max(0, min(end, windowEnd) - max(start, windowStart))
+            let inWindow = charged.filter { (windowStart..<max(windowStart, windowEnd)).contains($0) }.count
             formerDependant = .init(joinedOn: joined, reducedUntil: lastDay, monthsReduced: inWindow)
         }
 
@@ -88,7 +94,7 @@ public enum PremiumCalculator {
         let total = components.map(\.charged).sum()
         return PremiumBreakdown(
             calculator: version, fiscalYear: input.fiscalYear, rateTableSource: rates.source, months: months,
-            firstMonth: months > 0 ? monthStart(start, fy).description : nil, incomeBase: incomeBase,
+            firstMonth: charged.min().map { monthStart($0, fy).description }, incomeBase: incomeBase,
             judgment: judgment, formerDependant: formerDependant, components: components, totalBeforeRounding: total,
             roundingUnit: rates.roundingUnit, premium: total.truncated(toMultipleOf: rates.roundingUnit))
     }

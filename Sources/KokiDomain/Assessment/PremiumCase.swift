@@ -18,6 +18,21 @@ public struct PremiumCase: Hashable, Sendable, Codable {
     public var firstInsuredOn: CivilDate?
     /// For a former dependant of employee insurance: the day they joined.
     public var formerDependantJoinedOn: CivilDate?
+    /// Every insured span in the year, when there is more than one (left and came back): the
+    /// months charged are then those of the spans, not everything between `acquiredOn` and
+    /// `lostOn`.
+    public var insuredSpans: [Span]?
+
+    /// From a first insured day (or the year's start) up to a loss date (or the year's end).
+    public struct Span: Hashable, Sendable, Codable {
+        public var from: CivilDate?
+        public var until: CivilDate?
+
+        public init(from: CivilDate?, until: CivilDate?) {
+            self.from = from
+            self.until = until
+        }
+    }
 
     public struct Member: Hashable, Sendable, Codable {
         public var label: String?
@@ -107,7 +122,8 @@ public struct PremiumCase: Hashable, Sendable, Codable {
 
     public init(
         fiscalYear: Int, person: Member, household: [Member] = [], acquiredOn: CivilDate? = nil,
-        lostOn: CivilDate? = nil, firstInsuredOn: CivilDate? = nil, formerDependantJoinedOn: CivilDate? = nil
+        lostOn: CivilDate? = nil, firstInsuredOn: CivilDate? = nil, formerDependantJoinedOn: CivilDate? = nil,
+        insuredSpans: [Span]? = nil
     ) {
         self.fiscalYear = fiscalYear
         self.person = person
@@ -116,5 +132,6 @@ public struct PremiumCase: Hashable, Sendable, Codable {
         self.lostOn = lostOn
         self.firstInsuredOn = firstInsuredOn
         self.formerDependantJoinedOn = formerDependantJoinedOn
+        self.insuredSpans = insuredSpans
     }
 }
