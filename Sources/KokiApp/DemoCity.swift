@@ -48,6 +48,21 @@ public struct DemoCity: Sendable {
         return (identity, try! HouseholdID(String(500_000 + (index + 1) / 2)), index % 2 == 1 ? .householder : .member)
     }
 
+    /// The i-th person's 2024 income: a public pension of 800,000 to 4,000,000 yen.
+    public func income(forPerson index: Int) -> IncomeRecorded {
+        var random = SplitMix64(seed: seed &+ UInt64(index) &* 0x2545_F491_4F6C_DD1D)
+        let revenue = Yen(Int64(800 + random.next(below: 3_201)) * 1_000)
+        return IncomeRecorded(
+            person: person(index), year: 2024, publicPensionRevenue: revenue, salaryRevenue: .zero, otherIncome: .zero,
+            totalIncome: TaxableIncome.pensionIncome(revenue: revenue), declared: true, source: "連携税マスタ")
+    }
+
+    /// How many of a person's installments they pay: most pay all; some stop part-way.
+    public func paysInstallments(forPerson index: Int, of count: Int) -> Int {
+        var random = SplitMix64(seed: seed &+ UInt64(index) &* 0x9E37_79B9)
+        return random.next(below: 100) < 85 ? count : Int(random.next(below: UInt64(count)))
+    }
+
     /// One person's events, as the commands that recorded them: the assessment, then each
     /// payment and each dunning notice as a command of its own.
     public func commands(forPerson index: Int) -> [[KokiEvent]] {

@@ -11,11 +11,11 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Record a small demonstration city, then replay its balances and verify the chain.",
         discussion: """
-            Creates the ledger if it does not exist, then for each demo person: registers them \
-            (sealed identity, household) and qualifies them on their 75th birthday, then records a \
-            fiscal year's assessment (nine installments), their payments, and dunning notices for \
-            what they left unpaid — one command each. Command ids are derived from the seed and the \
-            person, so running the demo again appends nothing (idempotent commands).
+            Creates the ledger if it does not exist, registers each demo person (sealed identity, \
+            household, 2024 pension income) and qualifies them on their 75th birthday, adopts FY2025's \
+            rate table and calendar, runs the annual assessment, then records the payments each person \
+            made and a dunning notice for every installment left unpaid. Command ids are derived from \
+            the seed, so running the demo again appends nothing (idempotent commands).
             """
     )
 
@@ -39,43 +39,18 @@ struct DemoCommand: ParsableCommand {
                 ? try Ledger.open(at: path) : try Ledger.create(at: path)
             let ledger = KokiLedger(store)
             let actor = (try? options.requireOperator()) ?? "demo"
-            let city = DemoCity(persons: persons, seed: seed)
             let started = Date()
-            var appended = 0
-            var repeated = 0
-            let register = InsuredRegisterCommands(ledger)
-            for index in 1...persons {
-                let person = city.person(index)
-                if try register.load(person).entry == nil {
-                    let (identity, household, role) = city.registration(forPerson: index)
-                    func command(_ step: String) -> CommandMetadata {
-                        CommandMetadata(
-                            commandID: Identifier(derivedFrom: Array("demo/\(seed)/\(index)/\(step)".utf8)),
-                            actor: actor)
-                    }
-                    appended += try register.register(
-                        person, identity: identity, household: (household, role, try CivilDate(iso: "2000-04-01")),
-                        metadata: command("register")
-                    ).events.count
-                    appended += try register.acquire(
-                        person, reason: .reachedAge75,
-                        on: identity.birthDate.reaching(age: EligibilityRules.generalAge),
-                        metadata: command("acquire")
-                    ).events.count
-                } else {
-                    repeated += 2
-                }
-                for (n, events) in city.commands(forPerson: index).enumerated() {
-                    let id = Identifier(derivedFrom: Array("demo/\(seed)/\(index)/\(n)".utf8))
-                    let result = try ledger.record(events, metadata: CommandMetadata(commandID: id, actor: actor))
-                    if result.wasDuplicate { repeated += 1 } else { appended += result.events.count }
-                }
-            }
+            let report = try DemoJob(ledger: ledger, persons: persons, seed: seed, actor: actor).run()
             let elapsed = Date().timeIntervalSince(started)
             Output.line(
-                "recorded \(appended) new events for \(persons) persons in \(String(format: "%.2f", elapsed)) s (\(repeated) commands were already in the ledger)"
+                "recorded \(report.eventsAppended) new events for \(persons) persons in \(String(format: "%.2f", elapsed)) s (\(report.commandsRepeated) commands were already in the ledger)"
             )
-
+            if let run = report.run {
+                Output.line(
+                    "assessment: FY2025 run over \(run.considered) insured persons, \(run.assessedFirstTime) assessed, \(run.reassessed) reassessed"
+                )
+            }
+            let register = InsuredRegisterCommands(ledger)
             let balances = try ledger.replay(PremiumBalances.self)
             let totals = balances.totals
             let inArrears = balances.accounts.values.filter { $0.outstanding > .zero }.count
@@ -85,13 +60,14 @@ struct DemoCommand: ParsableCommand {
             let assessedOn = try CivilDate(iso: "2025-07-10")
             let insured = try register.snapshot().insured(on: assessedOn).count
             Output.line("register: \(insured) of \(persons) persons insured on \(assessedOn)")
-            let report = try store.verify()
-            if let problem = report.problem {
+            let verified = try store.verify()
+            if let problem = verified.problem {
                 Output.line("verify: ALTERED: \(problem)")
                 throw ExitCode(ExitStatus.ledgerAltered.rawValue)
             }
             Output.line(
-                "verify: ok, \(report.eventsChecked) events; head \(report.head.position) \(report.head.hash.hex)")
+                "verify: ok, \(verified.eventsChecked) events; head \(verified.head.position) \(verified.head.hash.hex)"
+            )
         }
     }
 }
