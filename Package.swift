@@ -66,22 +66,26 @@ let package = Package(
         ),
         .executableTarget(name: "koki", dependencies: ["KokiCLI"], swiftSettings: strict),
 
-        .testTarget(name: "KokiDomainTests", dependencies: ["KokiDomain"], swiftSettings: strict),
+        // Helpers shared by the test targets (seeded randomness, temporary folders).
+        .target(name: "KokiTestSupport", path: "Tests/KokiTestSupport", swiftSettings: strict),
+        .testTarget(name: "KokiDomainTests", dependencies: ["KokiDomain", "KokiTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "KokiEventsTests",
-            dependencies: ["KokiEvents", "KokiProjections"],
+            dependencies: ["KokiEvents", "KokiProjections", "KokiTestSupport"],
             exclude: ["Golden"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "LedgerStoreTests",
-            dependencies: ["LedgerStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["LedgerStore", "KokiTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
-        .testTarget(name: "KokiAppTests", dependencies: ["KokiApp"], swiftSettings: strict),
+        .testTarget(name: "KokiAppTests", dependencies: ["KokiApp", "KokiTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "KokiCLITests",
-            dependencies: ["KokiCLI", "KokiApp", "koki", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "KokiCLI", "KokiApp", "koki", "KokiTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
     ]

@@ -12,3 +12,17 @@ public struct Installment: Sendable, Hashable, Codable {
         self.amount = amount
     }
 }
+
+extension BinaryWriter {
+    public mutating func write(_ value: Installment) {
+        write(value.period)
+        write(value.dueDate)
+        write(value.amount)
+    }
+}
+
+extension BinaryReader {
+    public mutating func readInstallment() throws(CodecError) -> Installment {
+        Installment(period: try readPeriod(), dueDate: try readDate(), amount: try readYen())
+    }
+}

@@ -33,11 +33,7 @@ public struct PremiumAssessedV1: EventPayload {
         writer.write(fiscalYear)
         writer.write(decidedOn)
         writer.write(annualPremium)
-        writer.writeArray(installments) { w, i in
-            w.write(i.period)
-            w.write(i.dueDate)
-            w.write(i.amount)
-        }
+        writer.writeArray(installments) { w, i in w.write(i) }
         writer.writeString(ruleVersion)
     }
 
@@ -46,9 +42,7 @@ public struct PremiumAssessedV1: EventPayload {
         fiscalYear = try reader.readFiscalYear()
         decidedOn = try reader.readDate()
         annualPremium = try reader.readYen()
-        installments = try reader.readArray { r in
-            Installment(period: try r.readPeriod(), dueDate: try r.readDate(), amount: try r.readYen())
-        }
+        installments = try reader.readArray { r in try r.readInstallment() }
         ruleVersion = try reader.readString()
     }
 

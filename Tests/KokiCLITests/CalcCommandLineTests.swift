@@ -1,4 +1,5 @@
 import Foundation
+import KokiTestSupport
 import Testing
 
 @Suite struct CalcCommandLineTests {

@@ -1,4 +1,5 @@
 import Foundation
+import KokiTestSupport
 import Testing
 
 /// `koki` end to end: real processes against a temporary ledger, checking what they print,

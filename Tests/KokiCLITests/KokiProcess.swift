@@ -1,4 +1,6 @@
+import KokiTestSupport
 import Foundation
+import Testing
 
 /// Runs the built `koki` executable as a separate process, as staff and scripts do.
 struct KokiProcess {
@@ -55,15 +57,27 @@ struct KokiProcess {
     }
 }
 
-final class TemporaryFolder {
-    let url: URL
+/// A temporary ledger and an operator, and `koki` run against them (through the environment,
+/// as a script would).
+struct LedgerSession {
+    let folder: TemporaryFolder
+    let env: [String: String]
 
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("koki-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    init(operator: String) throws {
+        folder = try TemporaryFolder()
+        env = ["KOKI_LEDGER": folder.path("session.ledger"), "KOKI_OPERATOR": `operator`]
+        #expect(try KokiProcess.run(["init"], environment: env).status == 0)
     }
 
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
+    /// Runs `koki` and expects the given exit status.
+    @discardableResult
+    func koki(_ arguments: String..., status: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation) throws
+        -> KokiProcess.Outcome
+    {
+        let outcome = try KokiProcess.run(arguments, environment: env)
+        #expect(
+            outcome.status == status, "koki \(arguments.joined(separator: " ")): \(outcome.stderr)",
+            sourceLocation: sourceLocation)
+        return outcome
+    }
 }

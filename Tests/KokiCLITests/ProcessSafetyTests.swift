@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KokiTestSupport
 import Testing
 
 /// Several processes on one ledger file, and a process killed in the middle of appending.

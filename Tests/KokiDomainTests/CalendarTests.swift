@@ -1,4 +1,5 @@
 import KokiDomain
+import KokiTestSupport
 import Testing
 
 @Suite struct CalendarTests {
@@ -113,17 +114,5 @@ import Testing
         #expect(schedule.map(\.period.number) == [5, 6, 7, 8, 9])
         #expect(schedule.map(\.amount).sum() == Yen(38_900))
         #expect(calendar.installments(for: Yen(5_000), decidedOn: d("2026-04-15")).map(\.period.number) == [9])
-    }
-}
-
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import KokiDomain
+import KokiTestSupport
 import Testing
 
 @Suite struct PremiumCalculatorTests {

@@ -1,6 +1,7 @@
 import Foundation
 import KokiDomain
 import KokiEvents
+import KokiTestSupport
 import Testing
 
 @Suite struct CodecTests {

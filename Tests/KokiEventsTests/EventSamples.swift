@@ -1,3 +1,4 @@
+import KokiTestSupport
 import KokiDomain
 import KokiEvents
 
@@ -165,18 +166,5 @@ enum EventSamples {
                     person: person, fiscalYear: fy, period: period(), principal: yen(), issuedOn: date(),
                     payBy: Bool.random(using: &g) ? date() : nil))
         }
-    }
-}
-
-/// A seedable generator so property tests are reproducible (the seed is in the failure).
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

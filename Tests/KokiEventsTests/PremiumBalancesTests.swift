@@ -1,6 +1,7 @@
 import KokiDomain
 import KokiEvents
 import KokiProjections
+import KokiTestSupport
 import Testing
 
 @Suite struct PremiumBalancesTests {

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerStore
+import KokiTestSupport
 import Testing
 
 @Suite struct AppendTests {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 @testable import LedgerStore
+import KokiTestSupport
 import Testing
 
 @Suite struct MigrationTests {

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerStore
+import KokiTestSupport
 import Testing
 
 /// The store against a trivially correct in-memory model: after every command, accepted or

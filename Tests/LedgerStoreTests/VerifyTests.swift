@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LedgerStore
+import KokiTestSupport
 import Testing
 
 /// `verify` must find any alteration of what is stored, and name the first position affected.
