@@ -90,6 +90,9 @@ import Testing
         let thousand = try! InstallmentCalendar(
             fiscalYear: 2025, months: [7, 8, 9, 10, 11, 12, 1, 2, 3], roundingUnit: 1_000)
         #expect(thousand.split(Yen(77_800), into: 9) == [Yen(13_800)] + Array(repeating: Yen(8_000), count: 8))
+        let last = try! InstallmentCalendar(
+            fiscalYear: 2025, months: [7, 8, 9, 10, 11, 12, 1, 2, 3], remainderPeriod: .last)
+        #expect(last.split(Yen(77_800), into: 9) == Array(repeating: Yen(8_600), count: 8) + [Yen(9_000)])
     }
 
     @Test(arguments: 1...5 as ClosedRange<UInt64>)
@@ -104,7 +107,9 @@ import Testing
             let parts = calendar.split(amount, into: count)
             #expect(parts.count == count)
             #expect(parts.sum() == amount)
-            #expect(parts.dropFirst().allSatisfy { $0.amount % unit == 0 && $0 <= parts[0] })
+            let evenParts = calendar.remainderPeriod == .first ? Array(parts.dropFirst()) : Array(parts.dropLast())
+            let remainder = calendar.remainderPeriod == .first ? parts.first! : parts.last!
+            #expect(evenParts.allSatisfy { $0.amount % unit == 0 && $0 <= remainder })
         }
     }
 

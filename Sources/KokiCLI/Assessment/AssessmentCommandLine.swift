@@ -112,7 +112,7 @@ struct CalendarCommand: ParsableCommand {
             abstract: "Adopt the standard calendar (9 installments July–March, month end) or one from a file.",
             discussion: """
                 A calendar file is JSON: {"fiscalYear": 2025, "months": [7,8,9,10,11,12,1,2,3], "dueDay": null, \
-                "decemberDueDay": 25, "roundingUnit": 100}. Due dates falling on a weekend, a public holiday, \
+                "decemberDueDay": 25, "roundingUnit": 100, "remainderPeriod": "first"}. Due dates falling on a weekend, a public holiday, \
                 29 December – 3 January or a --closed day move to the next business day.
                 """)
 

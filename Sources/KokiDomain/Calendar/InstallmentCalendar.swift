@@ -10,14 +10,19 @@ public struct InstallmentCalendar: Hashable, Sendable, Codable {
     public var dueDay: Int?
     /// A different due day in December (e.g. 25 or 28), or `nil` for the usual rule.
     public var decemberDueDay: Int?
-    /// Later installments are truncated to a multiple of this; the remainder goes to the first.
+    /// Installments are truncated to a multiple of this, but for the one taking the remainder.
     public var roundingUnit: Int64
+    /// Which period takes the remainder: the first (the common rule) or the last.
+    public var remainderPeriod: RemainderPeriod
+
+    public enum RemainderPeriod: String, Hashable, Sendable, Codable {
+        case first, last
+    }
 
     public init(
-        fiscalYear: Int, months: [Int], dueDay: Int? = nil, decemberDueDay: Int? = nil, roundingUnit: Int64 = 100
-    )
-        throws(DomainError)
-    {
+        fiscalYear: Int, months: [Int], dueDay: Int? = nil, decemberDueDay: Int? = nil, roundingUnit: Int64 = 100,
+        remainderPeriod: RemainderPeriod = .first
+    ) throws(DomainError) {
         guard !months.isEmpty, months.count <= 12, Set(months).count == months.count,
             months.allSatisfy({ (1...12).contains($0) })
         else {
@@ -34,10 +39,11 @@ public struct InstallmentCalendar: Hashable, Sendable, Codable {
         self.dueDay = dueDay
         self.decemberDueDay = decemberDueDay
         self.roundingUnit = roundingUnit
+        self.remainderPeriod = remainderPeriod
     }
 
     enum CodingKeys: String, CodingKey {
-        case fiscalYear, months, dueDay, decemberDueDay, roundingUnit
+        case fiscalYear, months, dueDay, decemberDueDay, roundingUnit, remainderPeriod
     }
 
     /// Decoding checks the same rules as the initializer.
@@ -47,7 +53,20 @@ public struct InstallmentCalendar: Hashable, Sendable, Codable {
             fiscalYear: try c.decode(Int.self, forKey: .fiscalYear), months: try c.decode([Int].self, forKey: .months),
             dueDay: try c.decodeIfPresent(Int.self, forKey: .dueDay),
             decemberDueDay: try c.decodeIfPresent(Int.self, forKey: .decemberDueDay),
-            roundingUnit: try c.decodeIfPresent(Int64.self, forKey: .roundingUnit) ?? 100)
+            roundingUnit: try c.decodeIfPresent(Int64.self, forKey: .roundingUnit) ?? 100,
+            remainderPeriod: try c.decodeIfPresent(RemainderPeriod.self, forKey: .remainderPeriod) ?? .first)
+    }
+
+    /// The default remainder period is left out, so calendars stored before it existed and
+    /// calendars that keep the default encode to the same bytes.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(fiscalYear, forKey: .fiscalYear)
+        try c.encode(months, forKey: .months)
+        try c.encodeIfPresent(dueDay, forKey: .dueDay)
+        try c.encodeIfPresent(decemberDueDay, forKey: .decemberDueDay)
+        try c.encode(roundingUnit, forKey: .roundingUnit)
+        if remainderPeriod != .first { try c.encode(remainderPeriod, forKey: .remainderPeriod) }
     }
 
     /// Nine installments, July to March, due at month end, 100-yen units, the remainder in July
@@ -67,13 +86,14 @@ public struct InstallmentCalendar: Hashable, Sendable, Codable {
         }
     }
 
-    /// Splits an amount over `count` installments: each but the first truncated to the rounding
-    /// unit, the first taking the remainder, so the parts always sum to the amount.
+    /// Splits an amount over `count` installments: each truncated to the rounding unit but one,
+    /// the first or the last, which takes the remainder — so the parts always sum to the amount.
     public func split(_ amount: Yen, into count: Int) -> [Yen] {
         precondition(count >= 1)
-        let later = amount.amount / Int64(count) / roundingUnit * roundingUnit
-        let first = amount.amount - later * Int64(count - 1)
-        return [Yen(first)] + Array(repeating: Yen(later), count: count - 1)
+        let even = amount.amount / Int64(count) / roundingUnit * roundingUnit
+        let remainder = Yen(amount.amount - even * Int64(count - 1))
+        let rest = Array(repeating: Yen(even), count: count - 1)
+        return remainderPeriod == .first ? [remainder] + rest : rest + [remainder]
     }
 
     /// The schedule for an amount: every period, or only those due after `decidedOn` for a
