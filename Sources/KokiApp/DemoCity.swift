@@ -108,19 +108,11 @@ public struct DemoCity: Sendable {
         return commands
     }
 
-    /// Nine installments, July to March, each due on the last day of its month; every
-    /// installment after the first is floored to 100 yen and the first takes the remainder
-    /// (the common rule, `shared/domain/premiums-and-eligibility.md` §5.2).
+    /// The standard calendar's nine installments for an amount (July–March, the first taking
+    /// the remainder, due dates moved to business days).
     static func installments(annual: Yen, fiscalYear year: Int) -> [Installment] {
-        let count: Int64 = 9
-        let later = annual.amount / count / 100 * 100
-        let first = annual.amount - later * (count - 1)
-        return (0..<9).map { i in
-            let month = (7 + i - 1) % 12 + 1
-            let calendarYear = month >= 4 ? year : year + 1
-            let due = try! CivilDate(
-                year: calendarYear, month: month, day: CivilDate.daysIn(month: month, year: calendarYear))
-            return Installment(period: try! PeriodNumber(i + 1), dueDate: due, amount: Yen(i == 0 ? first : later))
+        InstallmentCalendar.standard(fiscalYear: year).installments(for: annual).map {
+            Installment(period: $0.period, dueDate: $0.dueDate, amount: $0.amount)
         }
     }
 }
