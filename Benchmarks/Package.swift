@@ -2,7 +2,7 @@
 import PackageDescription
 
 // koki's benchmarks, kept out of the root package so its build and tests never pull them in.
-// Run from this folder: swift package benchmark
+// Run from this folder: swift package benchmark (see README.md)
 let package = Package(
     name: "KokiBenchmarks",
     platforms: [.macOS(.v15)],
@@ -21,7 +21,8 @@ let package = Package(
                 .product(name: "KokiEvents", package: "koki"),
                 .product(name: "KokiProjections", package: "koki"),
                 .product(name: "KokiDomain", package: "koki"),
-                // The raw SQLite C API, for the plain-SQLite ceiling measured beside koki.
+                // The raw SQLite C API (sqlite3_*), for the plain-SQLite ceiling measured beside koki.
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             path: "Benchmarks/LedgerBenchmarks",

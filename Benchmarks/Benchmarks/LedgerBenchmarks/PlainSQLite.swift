@@ -17,9 +17,19 @@ final class PlainSQLite {
             """)
     }
 
-    /// Opens an existing file (a koki ledger, for the read ceilings).
-    init(existing path: String) {
-        precondition(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK)
+    /// Opens an existing file (a koki ledger, for the read ceilings; read-write to checkpoint it).
+    init(existing path: String, readOnly: Bool = true) {
+        let flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
+        precondition(sqlite3_open_v2(path, &db, flags, nil) == SQLITE_OK)
+    }
+
+    /// Moves everything in the WAL into the main file and truncates the WAL to zero bytes, so
+    /// the main file's size is the data's size.
+    func checkpoint() {
+        var logFrames: Int32 = 0
+        var checkpointed: Int32 = 0
+        let rc = sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_TRUNCATE, &logFrames, &checkpointed)
+        precondition(rc == SQLITE_OK, String(cString: sqlite3_errmsg(db)))
     }
 
     deinit { sqlite3_close_v2(db) }

@@ -3,6 +3,7 @@ import KokiApp
 import KokiDomain
 import KokiEvents
 import LedgerStore
+import Synchronization
 
 /// The benchmark workload: streams of 20 events each, pre-encoded before anything is timed.
 ///
@@ -73,18 +74,36 @@ struct Workload: Sendable {
     }
 }
 
-/// A scratch folder for ledger files, removed on deinit.
+/// A scratch folder for ledger files, removed on deinit — or, for a fixture held by a static
+/// (never deinitialized), when the process exits.
 final class Scratch {
     let url: URL
 
-    init() {
+    init(removeAtExit: Bool = false) {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("koki-bench-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        if removeAtExit { ExitCleanup.remove(url) }
     }
 
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 
     deinit { try? FileManager.default.removeItem(at: url) }
+}
+
+/// Folders to remove when the benchmark process exits (each benchmark runs in a process of its
+/// own, which builds its own copy of a shared fixture).
+enum ExitCleanup {
+    private static let folders = Mutex<[URL]>([])
+    private static let registered: Void = {
+        atexit {
+            for url in ExitCleanup.folders.withLock({ $0 }) { try? FileManager.default.removeItem(at: url) }
+        }
+    }()
+
+    static func remove(_ url: URL) {
+        _ = registered
+        folders.withLock { $0.append(url) }
+    }
 }
 
 /// Seconds spent in `body`, by the monotonic clock.
@@ -93,6 +112,21 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     try body()
     let d = ContinuousClock.now - start
     return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+/// Nanoseconds spent in `body`, by the monotonic clock.
+func nanoseconds(_ body: () throws -> Void) rethrows -> Int {
+    let start = ContinuousClock.now
+    try body()
+    let d = ContinuousClock.now - start
+    return Int(d.components.seconds) * 1_000_000_000 + Int(d.components.attoseconds / 1_000_000_000)
+}
+
+/// The `p`-th percentile (nearest rank) of some samples.
+func percentile(_ samples: [Int], _ p: Int) -> Int {
+    let sorted = samples.sorted()
+    guard !sorted.isEmpty else { return 0 }
+    return sorted[min(sorted.count - 1, max(0, (sorted.count * p + 99) / 100 - 1))]
 }
 
 func fileBytes(_ path: String) -> Int {
