@@ -9,9 +9,13 @@
 /// due.adding(days: 1)  // 2025-08-01
 /// ```
 public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public let year: Int
-    public let month: Int
-    public let day: Int
+    /// Stored as the day count from 1970-01-01: one integer, compared and hashed as such,
+    /// and what the event codec stores — so decoding a date is a copy, not a calendar conversion.
+    public let daysSinceEpoch: Int
+
+    public var year: Int { components.year }
+    public var month: Int { components.month }
+    public var day: Int { components.day }
 
     /// Creates a date, refusing one that does not exist (2025-02-29, month 13, day 0).
     public init(year: Int, month: Int, day: Int) throws(DomainError) {
@@ -26,15 +30,7 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
             throw DomainError(
                 .invalidDate, "day \(day) does not exist in \(year)-\(Self.pad(month, 2)) (it has \(last) days)")
         }
-        self.year = year
-        self.month = month
-        self.day = day
-    }
-
-    private init(unchecked year: Int, _ month: Int, _ day: Int) {
-        self.year = year
-        self.month = month
-        self.day = day
+        daysSinceEpoch = Self.days(year: year, month: month, day: day)
     }
 
     /// Parses `YYYY-MM-DD`.
@@ -60,8 +56,8 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         }
     }
 
-    /// Days since 1970-01-01 (negative before). The algorithm is Howard Hinnant's `days_from_civil`.
-    public var daysSinceEpoch: Int {
+    /// Days since 1970-01-01 for a valid date (Howard Hinnant's `days_from_civil`).
+    static func days(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -71,9 +67,9 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         return era * 146_097 + doe - 719_468
     }
 
-    /// The date `days` after 1970-01-01 (Hinnant's `civil_from_days`).
-    public init(daysSinceEpoch days: Int) throws(DomainError) {
-        let z = days + 719_468
+    /// Year, month and day (Hinnant's `civil_from_days`).
+    var components: (year: Int, month: Int, day: Int) {
+        let z = daysSinceEpoch + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
         let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
@@ -81,12 +77,19 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         let mp = (5 * doy + 2) / 153
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        guard (1...9999).contains(y) else {
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    /// The date `days` after 1970-01-01, within the years 1…9999.
+    public init(daysSinceEpoch days: Int) throws(DomainError) {
+        guard (Self.firstDay...Self.lastDay).contains(days) else {
             throw DomainError(.invalidDate, "\(days) days from 1970-01-01 is outside the years 1…9999")
         }
-        self.init(unchecked: y, m, d)
+        daysSinceEpoch = days
     }
+
+    static let firstDay = days(year: 1, month: 1, day: 1)
+    static let lastDay = days(year: 9999, month: 12, day: 31)
 
     /// The date `days` later (earlier when negative).
     public func adding(days: Int) -> CivilDate {
@@ -97,11 +100,12 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     /// Days from `self` to `other` (positive when `other` is later).
     public func days(until other: CivilDate) -> Int { other.daysSinceEpoch - daysSinceEpoch }
 
-    public static func < (lhs: CivilDate, rhs: CivilDate) -> Bool {
-        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
-    }
+    public static func < (lhs: CivilDate, rhs: CivilDate) -> Bool { lhs.daysSinceEpoch < rhs.daysSinceEpoch }
 
-    public var description: String { "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))" }
+    public var description: String {
+        let (y, m, d) = components
+        return "\(Self.pad(y, 4))-\(Self.pad(m, 2))-\(Self.pad(d, 2))"
+    }
 
     static func pad(_ value: Int, _ width: Int) -> String {
         let digits = String(value)
