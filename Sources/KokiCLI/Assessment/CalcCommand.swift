@@ -78,7 +78,7 @@ struct CalcCommand: ParsableCommand {
 
         func loadTable() throws -> RateTable {
             if let rates {
-                let table = try decode(RateTable.self, from: rates)
+                let table = try readJSON(RateTable.self, from: rates)
                 guard table.fiscalYear == fiscalYear else {
                     throw KokiError(
                         .invalidInput, "\(rates): the table is for FY\(table.fiscalYear), not FY\(fiscalYear)")
@@ -96,7 +96,7 @@ struct CalcCommand: ParsableCommand {
 
         func loadCase() throws -> PremiumCase {
             if let file = `case` {
-                let input = try decode(PremiumCase.self, from: file)
+                let input = try readJSON(PremiumCase.self, from: file)
                 guard input.fiscalYear == fiscalYear else {
                     throw KokiError(
                         .invalidInput, "\(file): the case is for FY\(input.fiscalYear), not FY\(fiscalYear)")
@@ -115,38 +115,6 @@ struct CalcCommand: ParsableCommand {
                 person: .init(householder: true, insured: true, aged65OrOver: !under65, income: income),
                 acquiredOn: acquiredOn, lostOn: lostOn, firstInsuredOn: firstInsuredOn,
                 formerDependantJoinedOn: formerDependantJoinedOn)
-        }
-
-        func decode<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw KokiError(.invalidInput, "cannot read \(path)")
-            }
-            do {
-                return try JSONDecoder().decode(T.self, from: data)
-            } catch let error as DecodingError {
-                throw KokiError(.invalidInput, "\(path): \(Self.describe(error))")
-            }
-        }
-
-        /// A decoding error as one line naming the JSON path.
-        static func describe(_ error: DecodingError) -> String {
-            func path(_ keys: [any CodingKey]) -> String {
-                keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            }
-            switch error {
-            case .keyNotFound(let key, let context): return "missing \(path(context.codingPath + [key]))"
-            case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-                let underlying = context.underlyingError.map { " (\($0))" } ?? ""
-                return
-                    "\(path(context.codingPath).isEmpty ? "the file" : path(context.codingPath)): \(context.debugDescription)\(underlying)"
-            @unknown default: return "\(error)"
-            }
-        }
-
-        func prettyJSON(_ value: some Encodable) throws -> String {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            return String(decoding: try encoder.encode(value), as: UTF8.self)
         }
 
         func print(_ b: PremiumBreakdown) {
