@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "KokiEvents", targets: ["KokiEvents"]),
         .library(name: "KokiProjections", targets: ["KokiProjections"]),
         .library(name: "LedgerStore", targets: ["LedgerStore"]),
+        .library(name: "KokiInterchange", targets: ["KokiInterchange"]),
         .library(name: "KokiApp", targets: ["KokiApp"]),
         .library(name: "KokiCLI", targets: ["KokiCLI"]),
     ],
@@ -51,10 +52,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Bank-transfer (全銀), convenience-store and pension files: parse and format, pure.
+        .target(name: "KokiInterchange", dependencies: ["KokiDomain"], swiftSettings: strict),
         .target(
             name: "KokiApp",
             dependencies: [
-                "KokiDomain", "KokiEvents", "KokiProjections", "LedgerStore",
+                "KokiDomain", "KokiEvents", "KokiProjections", "LedgerStore", "KokiInterchange",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
@@ -80,6 +83,9 @@ let package = Package(
             dependencies: ["LedgerStore", "KokiTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "KokiInterchangeTests", dependencies: ["KokiInterchange", "KokiTestSupport"],
+            exclude: ["Golden"], swiftSettings: strict),
         .testTarget(name: "KokiAppTests", dependencies: ["KokiApp", "KokiTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "KokiCLITests",

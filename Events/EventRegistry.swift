@@ -44,8 +44,23 @@ public enum EventRegistry {
         Registration(InstallmentCalendarAdopted.self) { .installmentCalendarAdopted($0) },
         Registration(AssessmentRunRecorded.self) { .assessmentRunRecorded($0) },
         Registration(PaymentReceived.self) { .paymentReceived($0) },
+        Registration(PaymentReceivedV1.self) { .paymentReceived($0.upcast()) },
         Registration(DunningNoticeIssued.self) { .dunningNoticeIssued($0) },
         Registration(DunningNoticeIssuedV1.self) { .dunningNoticeIssued($0.upcast()) },
+        Registration(PaymentCancelled.self) { .paymentCancelled($0) },
+        Registration(OverpaymentRecognized.self) { .overpaymentRecognized($0) },
+        Registration(OverpaymentAppropriated.self) { .overpaymentAppropriated($0) },
+        Registration(RefundDecided.self) { .refundDecided($0) },
+        Registration(RefundPaid.self) { .refundPaid($0) },
+        Registration(DebitMandateStarted.self) { .debitMandateStarted($0) },
+        Registration(DebitMandateStopped.self) { .debitMandateStopped($0) },
+        Registration(DebitRequested.self) { .debitRequested($0) },
+        Registration(DebitFailed.self) { .debitFailed($0) },
+        Registration(ConveniencePaymentReported.self) { .conveniencePaymentReported($0) },
+        Registration(PensionDeductionStopped.self) { .pensionDeductionStopped($0) },
+        Registration(UnmatchedPaymentRecorded.self) { .unmatchedPaymentRecorded($0) },
+        Registration(UnmatchedPaymentResolved.self) { .unmatchedPaymentResolved($0) },
+        Registration(CollectionFileRecorded.self) { .collectionFileRecorded($0) },
     ]
 
     public struct Registration: Sendable {
@@ -111,6 +126,20 @@ public enum EventRegistry {
         case .assessmentRunRecorded(let e): encode(e)
         case .paymentReceived(let e): encode(e)
         case .dunningNoticeIssued(let e): encode(e)
+        case .paymentCancelled(let e): encode(e)
+        case .overpaymentRecognized(let e): encode(e)
+        case .overpaymentAppropriated(let e): encode(e)
+        case .refundDecided(let e): encode(e)
+        case .refundPaid(let e): encode(e)
+        case .debitMandateStarted(let e): encode(e)
+        case .debitMandateStopped(let e): encode(e)
+        case .debitRequested(let e): encode(e)
+        case .debitFailed(let e): encode(e)
+        case .conveniencePaymentReported(let e): encode(e)
+        case .pensionDeductionStopped(let e): encode(e)
+        case .unmatchedPaymentRecorded(let e): encode(e)
+        case .unmatchedPaymentResolved(let e): encode(e)
+        case .collectionFileRecorded(let e): encode(e)
         }
     }
 

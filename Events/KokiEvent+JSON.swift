@@ -27,6 +27,20 @@ extension KokiEvent {
             case .assessmentRunRecorded(let e): try encoder.encode(e)
             case .paymentReceived(let e): try encoder.encode(e)
             case .dunningNoticeIssued(let e): try encoder.encode(e)
+            case .paymentCancelled(let e): try encoder.encode(e)
+            case .overpaymentRecognized(let e): try encoder.encode(e)
+            case .overpaymentAppropriated(let e): try encoder.encode(e)
+            case .refundDecided(let e): try encoder.encode(e)
+            case .refundPaid(let e): try encoder.encode(e)
+            case .debitMandateStarted(let e): try encoder.encode(e)
+            case .debitMandateStopped(let e): try encoder.encode(e)
+            case .debitRequested(let e): try encoder.encode(e)
+            case .debitFailed(let e): try encoder.encode(e)
+            case .conveniencePaymentReported(let e): try encoder.encode(e)
+            case .pensionDeductionStopped(let e): try encoder.encode(e)
+            case .unmatchedPaymentRecorded(let e): try encoder.encode(e)
+            case .unmatchedPaymentResolved(let e): try encoder.encode(e)
+            case .collectionFileRecorded(let e): try encoder.encode(e)
             }
         return String(decoding: data, as: UTF8.self)
     }
@@ -51,6 +65,20 @@ extension KokiEvent {
         case .assessmentRunRecorded: AssessmentRunRecorded.eventType
         case .paymentReceived: PaymentReceived.eventType
         case .dunningNoticeIssued: DunningNoticeIssued.eventType
+        case .paymentCancelled: PaymentCancelled.eventType
+        case .overpaymentRecognized: OverpaymentRecognized.eventType
+        case .overpaymentAppropriated: OverpaymentAppropriated.eventType
+        case .refundDecided: RefundDecided.eventType
+        case .refundPaid: RefundPaid.eventType
+        case .debitMandateStarted: DebitMandateStarted.eventType
+        case .debitMandateStopped: DebitMandateStopped.eventType
+        case .debitRequested: DebitRequested.eventType
+        case .debitFailed: DebitFailed.eventType
+        case .conveniencePaymentReported: ConveniencePaymentReported.eventType
+        case .pensionDeductionStopped: PensionDeductionStopped.eventType
+        case .unmatchedPaymentRecorded: UnmatchedPaymentRecorded.eventType
+        case .unmatchedPaymentResolved: UnmatchedPaymentResolved.eventType
+        case .collectionFileRecorded: CollectionFileRecorded.eventType
         }
     }
 }

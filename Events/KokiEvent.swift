@@ -24,11 +24,28 @@ public enum KokiEvent: Sendable, Hashable {
     case premiumAssessed(PremiumAssessed)
     case paymentReceived(PaymentReceived)
     case dunningNoticeIssued(DunningNoticeIssued)
+    // Collection (収納): payments, overpayments, refunds, interchange files.
+    case paymentCancelled(PaymentCancelled)
+    case overpaymentRecognized(OverpaymentRecognized)
+    case overpaymentAppropriated(OverpaymentAppropriated)
+    case refundDecided(RefundDecided)
+    case refundPaid(RefundPaid)
+    case debitMandateStarted(DebitMandateStarted)
+    case debitMandateStopped(DebitMandateStopped)
+    case debitRequested(DebitRequested)
+    case debitFailed(DebitFailed)
+    case conveniencePaymentReported(ConveniencePaymentReported)
+    case pensionDeductionStopped(PensionDeductionStopped)
+    case unmatchedPaymentRecorded(UnmatchedPaymentRecorded)
+    case unmatchedPaymentResolved(UnmatchedPaymentResolved)
+    case collectionFileRecorded(CollectionFileRecorded)
 
     /// The person whose account the event belongs to; `nil` for configuration and runs.
     public var person: PersonID? {
         switch self {
-        case .rateTableAdopted, .installmentCalendarAdopted, .assessmentRunRecorded: nil
+        case .rateTableAdopted, .installmentCalendarAdopted, .assessmentRunRecorded, .unmatchedPaymentRecorded,
+            .unmatchedPaymentResolved, .collectionFileRecorded:
+            nil
         case .personRegistered(let e): e.person
         case .personIdentityCorrected(let e): e.person
         case .householdMembershipRecorded(let e): e.person
@@ -44,6 +61,17 @@ public enum KokiEvent: Sendable, Hashable {
         case .premiumAssessed(let e): e.person
         case .paymentReceived(let e): e.person
         case .dunningNoticeIssued(let e): e.person
+        case .paymentCancelled(let e): e.person
+        case .overpaymentRecognized(let e): e.person
+        case .overpaymentAppropriated(let e): e.person
+        case .refundDecided(let e): e.person
+        case .refundPaid(let e): e.person
+        case .debitMandateStarted(let e): e.person
+        case .debitMandateStopped(let e): e.person
+        case .debitRequested(let e): e.person
+        case .debitFailed(let e): e.person
+        case .conveniencePaymentReported(let e): e.person
+        case .pensionDeductionStopped(let e): e.person
         }
     }
 
@@ -54,6 +82,8 @@ public enum KokiEvent: Sendable, Hashable {
         case .rateTableAdopted(let e): e.streamName
         case .installmentCalendarAdopted(let e): e.streamName
         case .assessmentRunRecorded(let e): e.streamName
+        case .unmatchedPaymentRecorded, .unmatchedPaymentResolved: UnmatchedPaymentRecorded.streamName
+        case .collectionFileRecorded: CollectionFileRecorded.streamName
         default: person!.streamName  // every other event belongs to a person
         }
     }

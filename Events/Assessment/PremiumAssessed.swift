@@ -19,6 +19,9 @@ public struct PremiumAssessed: EventPayload {
         case joinedDuringYear
         /// 更正: an input changed after an earlier assessment.
         case reassessment
+        /// The collection method changed during the year (pension deduction stopped): same
+        /// amount, the rest of the year rescheduled.
+        case collectionChanged
     }
 
     public var person: PersonID

@@ -1,46 +1,336 @@
 import KokiDomain
 
-/// 保険料を収納した — a payment towards one installment was received.
+/// 保険料を収納した — money was received for a person, and how it was applied (消込).
+///
+/// Version 2 records the receipt and the allocation decided when it was recorded: each period
+/// it paid with the accounting year the fiscal-closing rule gives (出納整理期間), and what was
+/// left over, which is an overpayment (誤納) under the payment's number until it is
+/// appropriated (充当) or refunded (還付). Every yen received is on exactly one of them.
 public struct PaymentReceived: EventPayload {
     public static let eventType = "PaymentReceived"
+    public static let schemaVersion = 2
+
+    /// One period's share of the payment.
+    public struct Part: Sendable, Hashable, Codable {
+        public var key: PeriodKey
+        public var amount: Yen
+        /// The year the money is revenue of: the period's year until 31 May after it, later the
+        /// year paid in (carried-forward arrears, 滞納繰越分).
+        public var accountingYear: FiscalYear
+
+        public init(key: PeriodKey, amount: Yen, accountingYear: FiscalYear) {
+            self.key = key
+            self.amount = amount
+            self.accountingYear = accountingYear
+        }
+
+        public var carriedForward: Bool { accountingYear != key.fiscalYear }
+    }
+
+    /// The payment number (収納番号), unique in the ledger; "" for payments recorded by version 1.
+    public var id: String
+    public var person: PersonID
+    public var channel: PaymentChannel
+    /// The day the money was paid (領収日), which decides late fees and the accounting year.
+    public var paidOn: CivilDate
+    /// The day the city learned of it (a bank's or store's report can come days later).
+    public var learnedOn: CivilDate
+    public var amount: Yen
+    /// The period the slip named; `nil` for unspecified money, applied oldest period first.
+    public var slip: PeriodKey?
+    public var parts: [Part]
+    /// What was left over: an overpayment (誤納) under this payment's number.
+    public var overpaid: Yen
+    /// Where it came from: a receipt number, a slip's barcode, a file and its line.
+    public var reference: String
+
+    public init(
+        id: String, person: PersonID, channel: PaymentChannel, paidOn: CivilDate, learnedOn: CivilDate, amount: Yen,
+        slip: PeriodKey?, parts: [Part], overpaid: Yen, reference: String
+    ) {
+        self.id = id
+        self.person = person
+        self.channel = channel
+        self.paidOn = paidOn
+        self.learnedOn = learnedOn
+        self.amount = amount
+        self.slip = slip
+        self.parts = parts
+        self.overpaid = overpaid
+        self.reference = reference
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.writeString(id)
+        writer.write(person)
+        writer.writeUInt(channel.code)
+        writer.write(paidOn)
+        writer.write(learnedOn)
+        writer.write(amount)
+        writer.writeOptional(slip) { w, k in w.write(k) }
+        writer.writeArray(parts) { w, p in
+            w.write(p.key)
+            w.write(p.amount)
+            w.write(p.accountingYear)
+        }
+        writer.write(overpaid)
+        writer.writeString(reference)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        id = try reader.readString()
+        person = try reader.readPersonID()
+        let at = reader.offset
+        channel = try PaymentChannel(code: try reader.readUInt(), at: at)
+        paidOn = try reader.readDate()
+        learnedOn = try reader.readDate()
+        amount = try reader.readYen()
+        slip = try reader.readOptional { r in try r.readPeriodKey() }
+        parts = try reader.readArray { r in
+            Part(key: try r.readPeriodKey(), amount: try r.readYen(), accountingYear: try r.readFiscalYear())
+        }
+        overpaid = try reader.readYen()
+        reference = try reader.readString()
+    }
+}
+
+/// 収納を取り消した — a payment recorded in error was cancelled (取消); the periods it paid reopen
+/// and its overpayment, if any, is withdrawn.
+public struct PaymentCancelled: EventPayload {
+    public static let eventType = "PaymentCancelled"
     public static let schemaVersion = 1
 
     public var person: PersonID
-    public var fiscalYear: FiscalYear
-    public var period: PeriodNumber
-    public var amount: Yen
-    /// The day the money was paid (領収日), which decides late fees; not the day it was recorded.
-    public var paidOn: CivilDate
-    public var channel: PaymentChannel
+    public var payment: String
+    public var cancelledOn: CivilDate
+    public var reason: String
 
-    public init(
-        person: PersonID, fiscalYear: FiscalYear, period: PeriodNumber, amount: Yen, paidOn: CivilDate,
-        channel: PaymentChannel
-    ) {
+    public init(person: PersonID, payment: String, cancelledOn: CivilDate, reason: String) {
         self.person = person
-        self.fiscalYear = fiscalYear
-        self.period = period
-        self.amount = amount
-        self.paidOn = paidOn
-        self.channel = channel
+        self.payment = payment
+        self.cancelledOn = cancelledOn
+        self.reason = reason
     }
 
     public func encode(to writer: inout BinaryWriter) {
         writer.write(person)
-        writer.write(fiscalYear)
-        writer.write(period)
-        writer.write(amount)
-        writer.write(paidOn)
-        writer.writeUInt(channel.code)
+        writer.writeString(payment)
+        writer.write(cancelledOn)
+        writer.writeString(reason)
     }
 
     public init(from reader: inout BinaryReader) throws {
         person = try reader.readPersonID()
-        fiscalYear = try reader.readFiscalYear()
-        period = try reader.readPeriod()
+        payment = try reader.readString()
+        cancelledOn = try reader.readDate()
+        reason = try reader.readString()
+    }
+}
+
+/// 過誤納を認定した — money on a period is more than the period now owes (a reassessment lowered
+/// it, eligibility was lost, a reduction was granted): the excess leaves the period and becomes
+/// an overpayment (過納) to appropriate or refund.
+public struct OverpaymentRecognized: EventPayload {
+    public static let eventType = "OverpaymentRecognized"
+    public static let schemaVersion = 1
+
+    public var person: PersonID
+    /// The overpayment's number, unique in the ledger.
+    public var id: String
+    public var key: PeriodKey
+    public var amount: Yen
+    public var cause: RefundInterest.Cause
+    /// The day it arose — for 過納, the day the money was paid (interest runs from the next day).
+    public var arose: CivilDate
+    public var recognizedOn: CivilDate
+    public var reason: String
+
+    public init(
+        person: PersonID, id: String, key: PeriodKey, amount: Yen, cause: RefundInterest.Cause, arose: CivilDate,
+        recognizedOn: CivilDate, reason: String
+    ) {
+        self.person = person
+        self.id = id
+        self.key = key
+        self.amount = amount
+        self.cause = cause
+        self.arose = arose
+        self.recognizedOn = recognizedOn
+        self.reason = reason
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.write(person)
+        writer.writeString(id)
+        writer.write(key)
+        writer.write(amount)
+        writer.writeCase(cause)
+        writer.write(arose)
+        writer.write(recognizedOn)
+        writer.writeString(reason)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        person = try reader.readPersonID()
+        id = try reader.readString()
+        key = try reader.readPeriodKey()
         amount = try reader.readYen()
+        cause = try reader.readCase(RefundInterest.Cause.self)
+        arose = try reader.readDate()
+        recognizedOn = try reader.readDate()
+        reason = try reader.readString()
+    }
+}
+
+/// 充当した — an overpayment was applied to the person's unpaid periods (地方税法 §17条の2 by
+/// analogy), each part effective from the day it became appropriable (充当適状): the later of the
+/// period's due date and the day the overpayment arose.
+public struct OverpaymentAppropriated: EventPayload {
+    public static let eventType = "OverpaymentAppropriated"
+    public static let schemaVersion = 1
+
+    public struct Part: Sendable, Hashable, Codable {
+        public var key: PeriodKey
+        public var amount: Yen
+        public var effectiveOn: CivilDate
+
+        public init(key: PeriodKey, amount: Yen, effectiveOn: CivilDate) {
+            self.key = key
+            self.amount = amount
+            self.effectiveOn = effectiveOn
+        }
+    }
+
+    public var person: PersonID
+    public var overpayment: String
+    public var decidedOn: CivilDate
+    public var parts: [Part]
+
+    public init(person: PersonID, overpayment: String, decidedOn: CivilDate, parts: [Part]) {
+        self.person = person
+        self.overpayment = overpayment
+        self.decidedOn = decidedOn
+        self.parts = parts
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.write(person)
+        writer.writeString(overpayment)
+        writer.write(decidedOn)
+        writer.writeArray(parts) { w, p in
+            w.write(p.key)
+            w.write(p.amount)
+            w.write(p.effectiveOn)
+        }
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        person = try reader.readPersonID()
+        overpayment = try reader.readString()
+        decidedOn = try reader.readDate()
+        parts = try reader.readArray { r in
+            Part(key: try r.readPeriodKey(), amount: try r.readYen(), effectiveOn: try r.readDate())
+        }
+    }
+}
+
+/// 還付を決定した — what was left of an overpayment after appropriation is to be refunded, with
+/// the refund interest (還付加算金) computed to the decision day.
+public struct RefundDecided: EventPayload {
+    public static let eventType = "RefundDecided"
+    public static let schemaVersion = 1
+
+    public var person: PersonID
+    /// The refund's number, unique in the ledger.
+    public var id: String
+    public var overpayment: String
+    public var amount: Yen
+    public var interest: Yen
+    /// The first day that bore interest.
+    public var interestFrom: CivilDate
+    public var decidedOn: CivilDate
+    public var ruleVersion: String
+
+    public init(
+        person: PersonID, id: String, overpayment: String, amount: Yen, interest: Yen, interestFrom: CivilDate,
+        decidedOn: CivilDate, ruleVersion: String
+    ) {
+        self.person = person
+        self.id = id
+        self.overpayment = overpayment
+        self.amount = amount
+        self.interest = interest
+        self.interestFrom = interestFrom
+        self.decidedOn = decidedOn
+        self.ruleVersion = ruleVersion
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.write(person)
+        writer.writeString(id)
+        writer.writeString(overpayment)
+        writer.write(amount)
+        writer.write(interest)
+        writer.write(interestFrom)
+        writer.write(decidedOn)
+        writer.writeString(ruleVersion)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        person = try reader.readPersonID()
+        id = try reader.readString()
+        overpayment = try reader.readString()
+        amount = try reader.readYen()
+        interest = try reader.readYen()
+        interestFrom = try reader.readDate()
+        decidedOn = try reader.readDate()
+        ruleVersion = try reader.readString()
+    }
+}
+
+/// 還付金を支払った — a decided refund was paid out, to the person or to an heir (相続人), which
+/// closes it. The heir's name is sealed with the person's key, like their identity.
+public struct RefundPaid: EventPayload {
+    public static let eventType = "RefundPaid"
+    public static let schemaVersion = 1
+
+    public var person: PersonID
+    public var refund: String
+    public var paidOn: CivilDate
+    /// The heir's name sealed with the person's key; `nil` when paid to the person.
+    public var heir: SealedIdentity?
+
+    public init(person: PersonID, refund: String, paidOn: CivilDate, heir: SealedIdentity?) {
+        self.person = person
+        self.refund = refund
+        self.paidOn = paidOn
+        self.heir = heir
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.write(person)
+        writer.writeString(refund)
+        writer.write(paidOn)
+        writer.writeOptional(heir) { w, h in w.writeBytes(h.bytes) }
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        person = try reader.readPersonID()
+        refund = try reader.readString()
         paidOn = try reader.readDate()
-        let at = reader.offset
-        channel = try PaymentChannel(code: try reader.readUInt(), at: at)
+        heir = try reader.readOptional { r in SealedIdentity(bytes: try r.readBytes()) }
+    }
+}
+
+extension BinaryWriter {
+    public mutating func write(_ key: PeriodKey) {
+        write(key.fiscalYear)
+        write(key.period)
+    }
+}
+
+extension BinaryReader {
+    public mutating func readPeriodKey() throws(CodecError) -> PeriodKey {
+        PeriodKey(try readFiscalYear(), try readPeriod())
     }
 }

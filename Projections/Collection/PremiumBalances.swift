@@ -1,8 +1,8 @@
 import KokiDomain
 import KokiEvents
 
-/// Each person's premium account per fiscal year: what was assessed, what was paid, what is
-/// outstanding, and how many dunning notices went out (収納状況).
+/// Each person's premium account per fiscal year: what was assessed, what was paid (or
+/// appropriated), what is outstanding, and how many dunning notices went out (収納状況).
 ///
 /// A later assessment of the same year (更正) replaces the earlier figure: the projection folds
 /// the recorded decision and never recomputes a premium.
@@ -38,6 +38,8 @@ public struct PremiumBalances: Projection {
     }
 
     public private(set) var accounts: [Key: Account] = [:]
+    /// Each payment's parts, so a cancellation takes them off again.
+    private var payments: [String: [PaymentReceived.Part]] = [:]
 
     public init() {}
 
@@ -46,14 +48,28 @@ public struct PremiumBalances: Projection {
         case .premiumAssessed(let e):
             accounts[Key(person: e.person, fiscalYear: e.fiscalYear), default: Account()].assessed = e.annualPremium
         case .paymentReceived(let e):
-            accounts[Key(person: e.person, fiscalYear: e.fiscalYear), default: Account()].paid += e.amount
+            for part in e.parts {
+                accounts[Key(person: e.person, fiscalYear: part.key.fiscalYear), default: Account()].paid += part.amount
+            }
+            if !e.id.isEmpty { payments[e.id] = e.parts }
+        case .paymentCancelled(let e):
+            for part in payments[e.payment] ?? [] {
+                accounts[Key(person: e.person, fiscalYear: part.key.fiscalYear)]?.paid -= part.amount
+            }
+            payments[e.payment] = nil
+        case .overpaymentRecognized(let e):
+            accounts[Key(person: e.person, fiscalYear: e.key.fiscalYear)]?.paid -= e.amount
+        case .overpaymentAppropriated(let e):
+            for part in e.parts {
+                accounts[Key(person: e.person, fiscalYear: part.key.fiscalYear), default: Account()].paid += part.amount
+            }
         case .dunningNoticeIssued(let e):
             accounts[Key(person: e.person, fiscalYear: e.fiscalYear), default: Account()].dunningNotices += 1
         case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
             .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
             .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .rateTableAdopted,
             .installmentCalendarAdopted,
-            .assessmentRunRecorded:
+            .assessmentRunRecorded, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped, .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded:
             break
         }
     }

@@ -163,7 +163,7 @@ public struct InsuredRegister: Projection {
         case .pensionFactsRecorded(let e):
             persons[e.person]?.pension[e.fiscalYear.year] = e.facts
         case .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .rateTableAdopted, .installmentCalendarAdopted,
-            .assessmentRunRecorded:
+            .assessmentRunRecorded, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped, .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded:
             break
         }
     }
@@ -182,7 +182,7 @@ extension KokiEvent {
         case .personRegistered, .personIdentityCorrected, .formerDependantRecorded, .incomeRecorded, .incomeInquired,
             .personNumbersLinked, .pensionFactsRecorded, .premiumAssessed, .paymentReceived, .dunningNoticeIssued,
             .rateTableAdopted,
-            .installmentCalendarAdopted, .assessmentRunRecorded:
+            .installmentCalendarAdopted, .assessmentRunRecorded, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped, .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded:
             nil
         }
     }

@@ -91,9 +91,15 @@ public struct DemoCity: Sendable {
                 commands.append([
                     .paymentReceived(
                         PaymentReceived(
-                            person: person, fiscalYear: fiscalYear, period: installment.period,
-                            amount: installment.amount, paidOn: installment.dueDate.adding(days: -early),
-                            channel: channels[Int(random.next(below: UInt64(channels.count - 1)))]))
+                            id: "d\(person.value)-\(fiscalYear.year)-\(installment.period.number)", person: person,
+                            channel: channels[Int(random.next(below: UInt64(channels.count - 1)))],
+                            paidOn: installment.dueDate.adding(days: -early), learnedOn: installment.dueDate,
+                            amount: installment.amount, slip: PeriodKey(fiscalYear, installment.period),
+                            parts: [
+                                .init(
+                                    key: PeriodKey(fiscalYear, installment.period), amount: installment.amount,
+                                    accountingYear: fiscalYear)
+                            ], overpaid: .zero, reference: ""))
                 ])
             } else {
                 let issued = installment.dueDate.adding(days: 20)

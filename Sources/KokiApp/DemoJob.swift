@@ -35,6 +35,7 @@ public struct DemoJob: Sendable {
         var report = Report()
         let register = InsuredRegisterCommands(ledger)
         let assessment = AssessmentCommands(ledger)
+        let collection = CollectionCommands(ledger)
         func command(_ what: String) -> CommandMetadata {
             CommandMetadata(commandID: Identifier(derivedFrom: Array("demo/\(city.seed)/\(what)".utf8)), actor: actor)
         }
@@ -91,21 +92,29 @@ public struct DemoJob: Sendable {
             guard let assessed = accounts.current(person, Self.fiscalYear) else { continue }
             let paysUntil = city.paysInstallments(forPerson: index, of: assessed.installments.count)
             for (n, installment) in assessed.installments.enumerated() {
-                let event: KokiEvent
+                let metadata = command("\(index)/period/\(installment.period.number)")
                 if n < paysUntil {
-                    event = .paymentReceived(
-                        PaymentReceived(
-                            person: person, fiscalYear: Self.fiscalYear, period: installment.period,
-                            amount: installment.amount, paidOn: installment.dueDate.adding(days: -(index + n) % 20),
-                            channel: PaymentChannel.allCases[(index + n) % 4]))
+                    let before = try ledger.store.head()
+                    try collection.pay(
+                        person, amount: installment.amount, paidOn: installment.dueDate.adding(days: -(index + n) % 20),
+                        learnedOn: installment.dueDate, channel: PaymentChannel.allCases[(index + n) % 4],
+                        slip: PeriodKey(Self.fiscalYear, installment.period), metadata: metadata)
+                    if try ledger.store.head() != before {
+                        report.eventsAppended += 1
+                    } else {
+                        report.commandsRepeated += 1
+                    }
                 } else {
                     let issued = installment.dueDate.adding(days: 20)
-                    event = .dunningNoticeIssued(
-                        DunningNoticeIssued(
-                            person: person, fiscalYear: Self.fiscalYear, period: installment.period,
-                            principal: installment.amount, issuedOn: issued, payBy: issued.adding(days: 10)))
+                    count(
+                        try ledger.record(
+                            [
+                                .dunningNoticeIssued(
+                                    DunningNoticeIssued(
+                                        person: person, fiscalYear: Self.fiscalYear, period: installment.period,
+                                        principal: installment.amount, issuedOn: issued, payBy: issued.adding(days: 10)))
+                            ], metadata: metadata))
                 }
-                count(try ledger.record([event], metadata: command("\(index)/period/\(installment.period.number)")))
             }
         }
         return report

@@ -26,6 +26,21 @@ public struct KokiLedger: Sendable {
         try store.append(Self.request(events, metadata: metadata, expecting: expecting))
     }
 
+    /// Appends like ``record(_:metadata:expecting:)`` and returns the events as stored: the
+    /// given ones, or — when the command id was seen before — the events that command appended
+    /// then, so a repeated command answers with its original result.
+    public func recordReturningStored(
+        _ events: [KokiEvent], metadata: CommandMetadata, expecting: [PersonID: ExpectedVersion] = [:]
+    ) throws -> (events: [KokiEvent], result: AppendResult) {
+        let result = try record(events, metadata: metadata, expecting: expecting)
+        guard result.wasDuplicate, let range = result.positions else { return (events, result) }
+        var stored: [KokiEvent] = []
+        var query = EventQuery.from(position: range.lowerBound)
+        query.throughPosition = range.upperBound
+        try forEachEvent(query) { _, event in stored.append(event) }
+        return (stored, result)
+    }
+
     /// The store request for a command's events (exposed for benchmarks and batch imports).
     public static func request(
         _ events: [KokiEvent], metadata: CommandMetadata, expecting: [PersonID: ExpectedVersion] = [:]

@@ -18,7 +18,8 @@ public struct KokiCommand: ParsableCommand {
         subcommands: [
             InitCommand.self, DemoCommand.self, PersonCommand.self, HouseholdCommand.self, EligibilityCommand.self,
             IncomeCommand.self, InsuredCommand.self, RatesCommand.self, CalendarCommand.self, AssessCommand.self,
-            PremiumCommand.self, CalcCommand.self, EventsCommand.self, StreamsCommand.self,
+            PremiumCommand.self, PayCommand.self, AccountCommand.self, RefundCommand.self, DebitCommand.self,
+            KonbiniCommand.self, PensionCommand.self, UnmatchedCommand.self, CalcCommand.self, EventsCommand.self, StreamsCommand.self,
             HeadCommand.self,
             VerifyCommand.self, TestingCommand.self,
         ]

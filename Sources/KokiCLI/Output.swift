@@ -56,7 +56,7 @@ enum Table {
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { i, cell in
                 i == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - width(cell))
-            }.joined(separator: "  ")
+            }.joined(separator: "  ").trimmingTrailingSpaces
         }
         return [line(header)] + rows.map(line)
     }
@@ -73,5 +73,13 @@ enum Table {
                 sum + 1
             }
         }
+    }
+}
+
+extension String {
+    var trimmingTrailingSpaces: String {
+        var s = Substring(self)
+        while s.last == " " { s.removeLast() }
+        return String(s)
     }
 }

@@ -48,11 +48,14 @@ struct TestingCommand: ParsableCommand {
                 let fiscalYear = try FiscalYear(2025)
                 for batch in 0..<batches {
                     let events = try (0..<batchSize).map { i in
-                        KokiEvent.paymentReceived(
+                        let key = PeriodKey(fiscalYear, try PeriodNumber(i % 9 + 1))
+                        let paidOn = try CivilDate(year: 2025, month: 8, day: 1)
+                        return KokiEvent.paymentReceived(
                             PaymentReceived(
-                                person: personID, fiscalYear: fiscalYear, period: try PeriodNumber(i % 9 + 1),
-                                amount: Yen(Int64(1_000 + batch)), paidOn: try CivilDate(year: 2025, month: 8, day: 1),
-                                channel: .counter))
+                                id: "t\(batch)-\(i)", person: personID, channel: .counter, paidOn: paidOn, learnedOn: paidOn,
+                                amount: Yen(Int64(1_000 + batch)), slip: key,
+                                parts: [.init(key: key, amount: Yen(Int64(1_000 + batch)), accountingYear: fiscalYear)],
+                                overpaid: .zero, reference: ""))
                     }
                     var expecting: [PersonID: ExpectedVersion] = [:]
                     if batch == 0, let expectedVersion { expecting[personID] = .exact(expectedVersion) }

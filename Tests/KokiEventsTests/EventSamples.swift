@@ -22,9 +22,68 @@ enum EventSamples {
         cause: "income 2024 corrected", rateTablePosition: 3, inputPositions: [7, 12, 40],
         breakdown: #"{"premium":51900}"#, collection: .pensionDeduction)
 
-    static let paymentReceived = PaymentReceived(
+    static let paymentReceivedV1 = PaymentReceivedV1(
         person: person, fiscalYear: fy, period: try! PeriodNumber(2), amount: Yen(5_750),
         paidOn: try! CivilDate(iso: "2025-08-29"), channel: .convenienceStore)
+
+    static func key(_ period: Int) -> PeriodKey { PeriodKey(fy, try! PeriodNumber(period)) }
+
+    static let paymentReceived = PaymentReceived(
+        id: "p0123456789abcdef", person: person, channel: .convenienceStore, paidOn: try! CivilDate(iso: "2025-08-29"),
+        learnedOn: try! CivilDate(iso: "2025-09-01"), amount: Yen(6_000), slip: key(2),
+        parts: [.init(key: key(2), amount: Yen(5_750), accountingYear: fy)], overpaid: Yen(250),
+        reference: "cvs:91912345:2025-08-29")
+
+    /// One sample of each collection event other than the payment, at its current version.
+    static let collection: [KokiEvent] = [
+        .paymentCancelled(
+            PaymentCancelled(
+                person: person, payment: "p0123456789abcdef", cancelledOn: try! CivilDate(iso: "2025-09-02"),
+                reason: "二重計上")),
+        .overpaymentRecognized(
+            OverpaymentRecognized(
+                person: person, id: "o1", key: key(4), amount: Yen(5_750), cause: .overpaid,
+                arose: try! CivilDate(iso: "2025-10-31"), recognizedOn: try! CivilDate(iso: "2025-12-01"),
+                reason: "更正")),
+        .overpaymentAppropriated(
+            OverpaymentAppropriated(
+                person: person, overpayment: "o1", decidedOn: try! CivilDate(iso: "2025-12-01"),
+                parts: [.init(key: key(3), amount: Yen(5_000), effectiveOn: try! CivilDate(iso: "2025-10-31"))])),
+        .refundDecided(
+            RefundDecided(
+                person: person, id: "r1", overpayment: "o1", amount: Yen(750), interest: .zero,
+                interestFrom: try! CivilDate(iso: "2025-11-01"), decidedOn: try! CivilDate(iso: "2025-12-01"),
+                ruleVersion: "koki-refund-interest-1")),
+        .refundPaid(RefundPaid(person: person, refund: "r1", paidOn: try! CivilDate(iso: "2025-12-20"), heir: sealed)),
+        .debitMandateStarted(DebitMandateStarted(person: person, startsOn: try! CivilDate(iso: "2025-07-01"), account: sealed)),
+        .debitMandateStopped(
+            DebitMandateStopped(person: person, stopsOn: try! CivilDate(iso: "2026-04-01"), reason: "解約")),
+        .debitRequested(
+            DebitRequested(
+                person: person, key: key(3), amount: Yen(5_750), debitDate: try! CivilDate(iso: "2025-09-30"),
+                customerNumber: "00000100000001202503", file: "ab12")),
+        .debitFailed(
+            DebitFailed(
+                person: person, key: key(3), amount: Yen(5_750), debitDate: try! CivilDate(iso: "2025-09-30"),
+                resultCode: 1, file: "cd34")),
+        .conveniencePaymentReported(
+            ConveniencePaymentReported(
+                person: person, key: key(5), amount: Yen(5_750), paidOn: try! CivilDate(iso: "2025-11-28"),
+                reportedOn: try! CivilDate(iso: "2025-11-29"), store: "0012345", barcode: "9191234500")),
+        .pensionDeductionStopped(
+            PensionDeductionStopped(
+                person: person, fiscalYear: fy, stoppedFrom: try! CivilDate(iso: "2025-10-15"), reason: "年金停止")),
+        .unmatchedPaymentRecorded(
+            UnmatchedPaymentRecorded(
+                id: "u1", channel: .convenienceStore, amount: Yen(5_000), paidOn: try! CivilDate(iso: "2025-11-28"),
+                learnedOn: try! CivilDate(iso: "2025-12-01"), reference: "cvs:…", reason: "slip names no period")),
+        .unmatchedPaymentResolved(
+            UnmatchedPaymentResolved(id: "u1", person: person, payment: "p1", resolvedOn: try! CivilDate(iso: "2025-12-05"))),
+        .collectionFileRecorded(
+            CollectionFileRecorded(
+                kind: .debitResult, digest: "ef56", name: "result.txt", date: try! CivilDate(iso: "2025-09-30"),
+                records: 70_000, amount: Yen(420_000_000), accepted: 69_000, other: 1_000, duplicates: 0, unmatched: 0)),
+    ]
 
     static let dunningNoticeIssued = DunningNoticeIssued(
         person: person, fiscalYear: fy, period: try! PeriodNumber(3), principal: Yen(5_750),
@@ -156,10 +215,28 @@ enum EventSamples {
                     },
                     breakdown: rule))
         case 1:
-            return .paymentReceived(
-                PaymentReceived(
-                    person: person, fiscalYear: fy, period: period(), amount: yen(), paidOn: date(),
-                    channel: PaymentChannel.allCases.randomElement(using: &g)!))
+            let parts = (0..<Int.random(in: 0...3, using: &g)).map { _ in
+                PaymentReceived.Part(key: PeriodKey(fy, period()), amount: yen(), accountingYear: fy)
+            }
+            let id = String(Int.random(in: 0...40, using: &g))
+            return [
+                KokiEvent.paymentReceived(
+                    PaymentReceived(
+                        id: id, person: person, channel: PaymentChannel.allCases.randomElement(using: &g)!,
+                        paidOn: date(), learnedOn: date(), amount: yen(),
+                        slip: Bool.random(using: &g) ? PeriodKey(fy, period()) : nil, parts: parts, overpaid: yen(),
+                        reference: text())),
+                .paymentCancelled(PaymentCancelled(person: person, payment: id, cancelledOn: date(), reason: text())),
+                .overpaymentRecognized(
+                    OverpaymentRecognized(
+                        person: person, id: id, key: PeriodKey(fy, period()), amount: yen(),
+                        cause: RefundInterest.Cause.allCases.randomElement(using: &g)!, arose: date(),
+                        recognizedOn: date(), reason: text())),
+                .overpaymentAppropriated(
+                    OverpaymentAppropriated(
+                        person: person, overpayment: id, decidedOn: date(),
+                        parts: [.init(key: PeriodKey(fy, period()), amount: yen(), effectiveOn: date())])),
+            ].randomElement(using: &g)!
         default:
             return .dunningNoticeIssued(
                 DunningNoticeIssued(

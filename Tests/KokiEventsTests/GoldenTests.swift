@@ -10,7 +10,7 @@ import Testing
 
     /// One sample per registered `(type, version)`, with the event it must read back as.
     static let samples: [(encoded: EncodedEvent, readsAs: KokiEvent)] =
-        EventSamples.register.map {
+        (EventSamples.register + EventSamples.collection).map {
             (EventRegistry.encode($0), $0)
         } + [
             (EventRegistry.encode(EventSamples.premiumAssessed), .premiumAssessed(EventSamples.premiumAssessed)),
@@ -19,6 +19,10 @@ import Testing
                 .premiumAssessed(EventSamples.premiumAssessedV1.upcast())
             ),
             (EventRegistry.encode(EventSamples.paymentReceived), .paymentReceived(EventSamples.paymentReceived)),
+            (
+                EventRegistry.encode(EventSamples.paymentReceivedV1),
+                .paymentReceived(EventSamples.paymentReceivedV1.upcast())
+            ),
             (
                 EventRegistry.encode(EventSamples.dunningNoticeIssued),
                 .dunningNoticeIssued(EventSamples.dunningNoticeIssued)
@@ -33,9 +37,10 @@ import Testing
         let registered = Set(EventRegistry.registrations.map { "\($0.type).v\($0.version)" })
         let sampled = Set(Self.samples.map { "\($0.encoded.type).v\($0.encoded.schemaVersion)" })
         #expect(registered == sampled)
+        #expect(Self.samples.count == 35, "the golden test's arguments cover every sample")
     }
 
-    @Test(arguments: 0..<20)
+    @Test(arguments: 0..<35)
     func storedBytesMatchTheGoldenFile(index: Int) throws {
         let (encoded, readsAs) = Self.samples[index]
         let file = Self.directory.appendingPathComponent("\(encoded.type).v\(encoded.schemaVersion).hex")

@@ -9,6 +9,7 @@ import LedgerStore
 public struct CitySnapshot: Sendable {
     public var register = InsuredRegister()
     public var accounts = PremiumAccounts()
+    public var collection = CollectionAccounts()
     /// Positions of the eligibility, household, former-dependant and income events per person.
     public var inputPositions: [PersonID: [Int64]] = [:]
     /// The position of the rate table in force per fiscal year.
@@ -23,6 +24,7 @@ public struct CitySnapshot: Sendable {
         try ledger.forEachEvent(query) { view, event in
             register.apply(event)
             accounts.apply(event)
+            collection.apply(event)
             streamVersions[view.stream.value] = view.streamVersion
             position = view.position
             switch event {
@@ -33,7 +35,7 @@ public struct CitySnapshot: Sendable {
                 rateTablePositions[e.table.fiscalYear] = view.position
             case .personRegistered, .personIdentityCorrected, .addressExceptionStarted, .addressExceptionEnded,
                 .incomeInquired, .personNumbersLinked, .installmentCalendarAdopted, .assessmentRunRecorded,
-                .premiumAssessed, .paymentReceived, .dunningNoticeIssued:
+                .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped, .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded:
                 break
             }
         }

@@ -58,6 +58,63 @@ public struct IdentityVault: Sendable {
         }
     }
 
+    /// Seals a bank account with the person's key (scheme 2).
+    public func seal(_ account: BankAccount, for person: PersonID) throws -> SealedIdentity {
+        var writer = BinaryWriter()
+        writer.writeString(account.bankCode)
+        writer.writeString(account.branchCode)
+        writer.writeUInt(UInt64(account.accountType))
+        writer.writeString(account.accountNumber)
+        writer.writeString(account.holderKana)
+        return try sealBytes(writer.bytes, for: person, scheme: 2)
+    }
+
+    /// The bank account, or `nil` when the person's key was erased.
+    public func openAccount(_ sealed: SealedIdentity, for person: PersonID) throws -> BankAccount? {
+        guard let plain = try openBytes(sealed, for: person, scheme: 2) else { return nil }
+        return try plain.withUnsafeBytes { raw in
+            var reader = BinaryReader(raw)
+            let account = try BankAccount(
+                bankCode: try reader.readString(), branchCode: try reader.readString(),
+                accountType: try reader.readCount(limit: 9), accountNumber: try reader.readString(),
+                holderKana: try reader.readString())
+            try reader.expectEnd()
+            return account
+        }
+    }
+
+    /// Seals a name (an heir's) with the person's key (scheme 3).
+    public func seal(name: String, for person: PersonID) throws -> SealedIdentity {
+        try sealBytes(Array(name.utf8), for: person, scheme: 3)
+    }
+
+    public func openName(_ sealed: SealedIdentity, for person: PersonID) throws -> String? {
+        try openBytes(sealed, for: person, scheme: 3).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    func sealBytes(_ plain: [UInt8], for person: PersonID, scheme: UInt8) throws -> SealedIdentity {
+        guard let key = try store.subjectKey(subject(person), create: true) else {
+            throw KokiError(.invalidInput, "no key could be made for person \(person)")
+        }
+        let box = try AES.GCM.seal(plain, using: SymmetricKey(data: key), authenticating: Array(person.value.utf8))
+        guard let combined = box.combined else { throw KokiError(.invalidInput, "sealing failed for \(person)") }
+        return SealedIdentity(bytes: [scheme] + Array(combined))
+    }
+
+    func openBytes(_ sealed: SealedIdentity, for person: PersonID, scheme: UInt8) throws -> Data? {
+        guard let key = try store.subjectKey(subject(person), create: false) else { return nil }
+        guard sealed.bytes.first == scheme else {
+            throw KokiError(
+                .undecodableEvent, "data of \(person) is sealed with scheme \(sealed.bytes.first ?? 0), not \(scheme)")
+        }
+        do {
+            let box = try AES.GCM.SealedBox(combined: sealed.bytes.dropFirst())
+            return try AES.GCM.open(box, using: SymmetricKey(data: key), authenticating: Array(person.value.utf8))
+        } catch {
+            throw KokiError(.undecodableEvent, "data of \(person) does not open with their key: \(error)")
+        }
+    }
+
     /// Erases the person's key: their identity can never be read again.
     @discardableResult
     public func erase(_ person: PersonID) throws -> Bool {

@@ -7,7 +7,7 @@ struct CalcCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calc",
         abstract: "Compute figures without touching any ledger: the tool for checking one case.",
-        subcommands: [Premium.self]
+        subcommands: [Premium.self, LateFeeCalc.self, RefundInterestCalc.self]
     )
 
     struct Premium: ParsableCommand {

@@ -1,0 +1,384 @@
+import KokiDomain
+
+/// 口座振替を開始した — a bank-debit mandate (口座振替依頼) took effect. The account (bank and
+/// branch numbers, account type and number, holder's name in half-width kana) is personal data,
+/// sealed with the person's key.
+public struct DebitMandateStarted: EventPayload {
+    public static let eventType = "DebitMandateStarted"
+    public static let schemaVersion = 1
+
+    public var person: PersonID
+    public var startsOn: CivilDate
+    public var account: SealedIdentity
+
+    public init(person: PersonID, startsOn: CivilDate, account: SealedIdentity) {
+        self.person = person
+        self.startsOn = startsOn
+        self.account = account
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.write(person)
+        writer.write(startsOn)
+        writer.writeBytes(account.bytes)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        person = try reader.readPersonID()
+        startsOn = try reader.readDate()
+        account = SealedIdentity(bytes: try reader.readBytes())
+    }
+}
+
+/// 口座振替を停止した — the mandate ends from a day (the payer's request, a closed account).
+public struct DebitMandateStopped: EventPayload {
+    public static let eventType = "DebitMandateStopped"
+    public static let schemaVersion = 1
+
+    public var person: PersonID
+    public var stopsOn: CivilDate
+    public var reason: String
+
+    public init(person: PersonID, stopsOn: CivilDate, reason: String) {
+        self.person = person
+        self.stopsOn = stopsOn
+        self.reason = reason
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.write(person)
+        writer.write(stopsOn)
+        writer.writeString(reason)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        person = try reader.readPersonID()
+        stopsOn = try reader.readDate()
+        reason = try reader.readString()
+    }
+}
+
+/// 口座振替を依頼した — a period was put in a debit request file for a debit date.
+public struct DebitRequested: EventPayload {
+    public static let eventType = "DebitRequested"
+    public static let schemaVersion = 1
+
+    public var person: PersonID
+    public var key: PeriodKey
+    public var amount: Yen
+    public var debitDate: CivilDate
+    /// The 20-digit customer number (顧客番号) in the file, which the result file echoes.
+    public var customerNumber: String
+    /// The request file's digest (SHA-256, hex).
+    public var file: String
+
+    public init(person: PersonID, key: PeriodKey, amount: Yen, debitDate: CivilDate, customerNumber: String, file: String)
+    {
+        self.person = person
+        self.key = key
+        self.amount = amount
+        self.debitDate = debitDate
+        self.customerNumber = customerNumber
+        self.file = file
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.write(person)
+        writer.write(key)
+        writer.write(amount)
+        writer.write(debitDate)
+        writer.writeString(customerNumber)
+        writer.writeString(file)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        person = try reader.readPersonID()
+        key = try reader.readPeriodKey()
+        amount = try reader.readYen()
+        debitDate = try reader.readDate()
+        customerNumber = try reader.readString()
+        file = try reader.readString()
+    }
+}
+
+/// 口座振替不能 — the bank could not debit a requested period; it stays unpaid.
+public struct DebitFailed: EventPayload {
+    public static let eventType = "DebitFailed"
+    public static let schemaVersion = 1
+
+    public var person: PersonID
+    public var key: PeriodKey
+    public var amount: Yen
+    public var debitDate: CivilDate
+    /// The bank's result code (振替結果コード) 1–9: 1 資金不足, 2 取引なし, 3 預金者の都合, 4 依頼書なし,
+    /// 8 委託者の都合, 9 その他.
+    public var resultCode: Int
+    /// The result file's digest (SHA-256, hex).
+    public var file: String
+
+    public init(person: PersonID, key: PeriodKey, amount: Yen, debitDate: CivilDate, resultCode: Int, file: String) {
+        self.person = person
+        self.key = key
+        self.amount = amount
+        self.debitDate = debitDate
+        self.resultCode = resultCode
+        self.file = file
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.write(person)
+        writer.write(key)
+        writer.write(amount)
+        writer.write(debitDate)
+        writer.writeUInt(UInt64(resultCode))
+        writer.writeString(file)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        person = try reader.readPersonID()
+        key = try reader.readPeriodKey()
+        amount = try reader.readYen()
+        debitDate = try reader.readDate()
+        resultCode = try reader.readCount(limit: 9)
+        file = try reader.readString()
+    }
+}
+
+/// コンビニ収納 速報 — a convenience store reported a payment that its agent has not yet confirmed:
+/// the money is expected (dunning holds off), but it is not received until the final record.
+public struct ConveniencePaymentReported: EventPayload {
+    public static let eventType = "ConveniencePaymentReported"
+    public static let schemaVersion = 1
+
+    public var person: PersonID
+    public var key: PeriodKey
+    public var amount: Yen
+    public var paidOn: CivilDate
+    public var reportedOn: CivilDate
+    public var store: String
+    /// The slip's 44-digit barcode data.
+    public var barcode: String
+
+    public init(
+        person: PersonID, key: PeriodKey, amount: Yen, paidOn: CivilDate, reportedOn: CivilDate, store: String,
+        barcode: String
+    ) {
+        self.person = person
+        self.key = key
+        self.amount = amount
+        self.paidOn = paidOn
+        self.reportedOn = reportedOn
+        self.store = store
+        self.barcode = barcode
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.write(person)
+        writer.write(key)
+        writer.write(amount)
+        writer.write(paidOn)
+        writer.write(reportedOn)
+        writer.writeString(store)
+        writer.writeString(barcode)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        person = try reader.readPersonID()
+        key = try reader.readPeriodKey()
+        amount = try reader.readYen()
+        paidOn = try reader.readDate()
+        reportedOn = try reader.readDate()
+        store = try reader.readString()
+        barcode = try reader.readString()
+    }
+}
+
+/// 特別徴収が停止した — the pension payer stopped deducting (the pension ended or fell, the person
+/// moved or died): the rest of the year moves to ordinary collection.
+public struct PensionDeductionStopped: EventPayload {
+    public static let eventType = "PensionDeductionStopped"
+    public static let schemaVersion = 1
+
+    public var person: PersonID
+    public var fiscalYear: FiscalYear
+    /// The first pension payment day with no deduction.
+    public var stoppedFrom: CivilDate
+    public var reason: String
+
+    public init(person: PersonID, fiscalYear: FiscalYear, stoppedFrom: CivilDate, reason: String) {
+        self.person = person
+        self.fiscalYear = fiscalYear
+        self.stoppedFrom = stoppedFrom
+        self.reason = reason
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.write(person)
+        writer.write(fiscalYear)
+        writer.write(stoppedFrom)
+        writer.writeString(reason)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        person = try reader.readPersonID()
+        fiscalYear = try reader.readFiscalYear()
+        stoppedFrom = try reader.readDate()
+        reason = try reader.readString()
+    }
+}
+
+/// 未確認入金 — money arrived that matched no person or period (an unknown slip number, a
+/// transfer with no reference). It is listed until resolved, never lost.
+public struct UnmatchedPaymentRecorded: EventPayload {
+    public static let eventType = "UnmatchedPaymentRecorded"
+    public static let schemaVersion = 1
+    public static let streamName = "collection/unmatched"
+
+    public var id: String
+    public var channel: PaymentChannel
+    public var amount: Yen
+    public var paidOn: CivilDate
+    public var learnedOn: CivilDate
+    public var reference: String
+    public var reason: String
+
+    public init(
+        id: String, channel: PaymentChannel, amount: Yen, paidOn: CivilDate, learnedOn: CivilDate, reference: String,
+        reason: String
+    ) {
+        self.id = id
+        self.channel = channel
+        self.amount = amount
+        self.paidOn = paidOn
+        self.learnedOn = learnedOn
+        self.reference = reference
+        self.reason = reason
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.writeString(id)
+        writer.writeUInt(channel.code)
+        writer.write(amount)
+        writer.write(paidOn)
+        writer.write(learnedOn)
+        writer.writeString(reference)
+        writer.writeString(reason)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        id = try reader.readString()
+        let at = reader.offset
+        channel = try PaymentChannel(code: try reader.readUInt(), at: at)
+        amount = try reader.readYen()
+        paidOn = try reader.readDate()
+        learnedOn = try reader.readDate()
+        reference = try reader.readString()
+        reason = try reader.readString()
+    }
+}
+
+/// 未確認入金を整理した — unmatched money was found to be a person's: the same command records
+/// the payment on the person (`payment`), so the money moves from the list to the account.
+public struct UnmatchedPaymentResolved: EventPayload {
+    public static let eventType = "UnmatchedPaymentResolved"
+    public static let schemaVersion = 1
+
+    public var id: String
+    public var person: PersonID
+    public var payment: String
+    public var resolvedOn: CivilDate
+
+    public init(id: String, person: PersonID, payment: String, resolvedOn: CivilDate) {
+        self.id = id
+        self.person = person
+        self.payment = payment
+        self.resolvedOn = resolvedOn
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.writeString(id)
+        writer.write(person)
+        writer.writeString(payment)
+        writer.write(resolvedOn)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        id = try reader.readString()
+        person = try reader.readPersonID()
+        payment = try reader.readString()
+        resolvedOn = try reader.readDate()
+    }
+}
+
+/// An interchange file was exported or imported (a debit request or result, a convenience-store
+/// file, pension deduction results), with its digest and counts — on the stream
+/// `collection/files`, so a file imported once is recognised when it comes again.
+public struct CollectionFileRecorded: EventPayload {
+    public static let eventType = "CollectionFileRecorded"
+    public static let schemaVersion = 1
+    public static let streamName = "collection/files"
+
+    /// Stored by declaration order: add cases at the end.
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case debitRequest, debitResult, convenienceStore, pensionDeduction
+    }
+
+    public var kind: Kind
+    /// SHA-256 of the file's bytes, hex.
+    public var digest: String
+    public var name: String
+    /// The debit date, or the day the file was imported.
+    public var date: CivilDate
+    public var records: Int
+    public var amount: Yen
+    /// Records that became payments (or, for a request, were requested).
+    public var accepted: Int
+    /// Debits that failed; preliminary convenience-store reports.
+    public var other: Int
+    /// Records already imported, ignored.
+    public var duplicates: Int
+    /// Records whose money matched nothing (listed as unmatched).
+    public var unmatched: Int
+
+    public init(
+        kind: Kind, digest: String, name: String, date: CivilDate, records: Int, amount: Yen, accepted: Int, other: Int,
+        duplicates: Int, unmatched: Int
+    ) {
+        self.kind = kind
+        self.digest = digest
+        self.name = name
+        self.date = date
+        self.records = records
+        self.amount = amount
+        self.accepted = accepted
+        self.other = other
+        self.duplicates = duplicates
+        self.unmatched = unmatched
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.writeCase(kind)
+        writer.writeString(digest)
+        writer.writeString(name)
+        writer.write(date)
+        writer.writeInt(records)
+        writer.write(amount)
+        writer.writeInt(accepted)
+        writer.writeInt(other)
+        writer.writeInt(duplicates)
+        writer.writeInt(unmatched)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        kind = try reader.readCase(Kind.self)
+        digest = try reader.readString()
+        name = try reader.readString()
+        date = try reader.readDate()
+        records = try reader.readInt()
+        amount = try reader.readYen()
+        accepted = try reader.readInt()
+        other = try reader.readInt()
+        duplicates = try reader.readInt()
+        unmatched = try reader.readInt()
+    }
+}

@@ -1,0 +1,416 @@
+import Crypto
+import Foundation
+import KokiDomain
+import KokiEvents
+import KokiInterchange
+import KokiProjections
+import LedgerStore
+
+/// Interchange files: bank-debit requests and results (全銀 type 91), convenience-store payment
+/// files, pension deduction results. An import is one command — every payment, failure and
+/// report in a file is appended together or not at all — keyed by the file's digest, so the
+/// same file never pays twice; a file that is wrong anywhere is refused with the line and byte.
+extension CollectionCommands {
+    /// The city as originator of bank debits (委託者): its bank-assigned code and name, and the
+    /// account where debited money lands. A JSON file staff keep beside the ledger.
+    public struct Originator: Hashable, Sendable, Codable {
+        public var code: String
+        public var name: String
+        public var bankCode: String
+        public var bankName: String?
+        public var branchCode: String
+        public var branchName: String?
+        public var accountType: Int
+        public var accountNumber: String
+
+        public init(
+            code: String, name: String, bankCode: String, bankName: String? = nil, branchCode: String,
+            branchName: String? = nil, accountType: Int, accountNumber: String
+        ) {
+            self.code = code
+            self.name = name
+            self.bankCode = bankCode
+            self.bankName = bankName
+            self.branchCode = branchCode
+            self.branchName = branchName
+            self.accountType = accountType
+            self.accountNumber = accountNumber
+        }
+    }
+
+    /// What an import did, for the operator.
+    public struct ImportSummary: Sendable, Hashable {
+        public var digest = ""
+        public var records = 0
+        public var amount = Yen.zero
+        /// Payments recorded.
+        public var payments = 0
+        public var paid = Yen.zero
+        /// Failed debits, or preliminary convenience-store reports.
+        public var other = 0
+        public var duplicates: [String] = []
+        public var unmatched: [String] = []
+        public var stopped: [PersonID] = []
+    }
+
+    static func digest(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    func refuseIfImported(_ digest: String, _ city: CitySnapshot, name: String) throws {
+        if let earlier = city.collection.files.first(where: { $0.digest == digest }) {
+            throw KokiError(
+                .invalidInput,
+                "\(name) was already imported (\(earlier.kind.rawValue) of \(earlier.date), \(earlier.records) records): nothing appended"
+            )
+        }
+    }
+
+    func appendImport(
+        _ events: [KokiEvent], city: CitySnapshot, digest: String, kind: CollectionFileRecorded.Kind, actor: String
+    ) throws {
+        var expecting: [PersonID: ExpectedVersion] = [:]
+        for person in Set(events.compactMap(\.person)) {
+            let version = city.version(of: person)
+            expecting[person] = version == 0 ? .noStream : .exact(version)
+        }
+        let metadata = CommandMetadata(
+            commandID: Identifier(derivedFrom: Array("\(kind.rawValue)/\(digest)".utf8)), actor: actor)
+        try ledger.record(events, metadata: metadata, expecting: expecting)
+    }
+
+    // MARK: - Bank debit
+
+    /// Builds and records the debit request for a debit date: one data record per period due
+    /// that day, still owing, of a person with a mandate in force and ordinary collection, and
+    /// not reported paid at a convenience store. Returns the file's bytes; the periods requested
+    /// and the file are recorded, and a second request for the same date is refused.
+    public func exportDebit(
+        on debitDate: CivilDate, originator: Originator, separator: ZenginDebitFile.LineSeparator = .crlf,
+        actor: String
+    ) throws -> (bytes: [UInt8], records: Int, total: Yen) {
+        let city = try CitySnapshot(ledger)
+        if let earlier = city.collection.files.first(where: { $0.kind == .debitRequest && $0.date == debitDate }) {
+            throw KokiError(
+                .invalidInput, "a debit request for \(debitDate) was already made (\(earlier.records) records): nothing appended")
+        }
+        var records: [ZenginDebitFile.Record] = []
+        var requested: [DebitRequested] = []
+        for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key }) {
+            guard let mandate = account.mandate(on: debitDate) else { continue }
+            for (key, period) in account.periods.sorted(by: { $0.key < $1.key })
+            where period.dueDate == debitDate && period.outstanding > .zero {
+                guard city.accounts.current(person, key.fiscalYear)?.collection == .ordinary,
+                    !account.pendingReports.contains(where: { $0.key == key })
+                else { continue }
+                guard let bank = try vault.openAccount(mandate.account, for: person) else { continue }  // erased
+                let customer = try SlipNumber(person: person, key: key).description
+                // 新規コード 1: the first debit under this mandate.
+                let first = !account.debitRequests.contains { $0.debitDate >= mandate.startsOn }
+                records.append(
+                    ZenginDebitFile.Record(
+                        bankCode: bank.bankCode, branchCode: bank.branchCode, accountType: bank.accountType,
+                        accountNumber: bank.accountNumber, holderName: bank.holderKana, amount: period.outstanding,
+                        newCode: first ? 1 : 0, customerNumber: customer))
+                requested.append(
+                    DebitRequested(
+                        person: person, key: key, amount: period.outstanding, debitDate: debitDate,
+                        customerNumber: customer, file: ""))
+            }
+        }
+        let file = ZenginDebitFile(
+            header: .init(
+                originatorCode: originator.code, originatorName: originator.name, debitMonth: debitDate.month,
+                debitDay: debitDate.day, bankCode: originator.bankCode, bankName: originator.bankName ?? "",
+                branchCode: originator.branchCode, branchName: originator.branchName ?? "",
+                accountType: originator.accountType, accountNumber: originator.accountNumber),
+            records: records)
+        let bytes: [UInt8]
+        do { bytes = try file.encoded(separator: separator) } catch {
+            throw KokiError(.invalidInput, "debit request: \(error)")
+        }
+        let digest = Self.digest(bytes)
+        let events: [KokiEvent] =
+            requested.map { r in
+                var r = r
+                r.file = digest
+                return .debitRequested(r)
+            } + [
+                .collectionFileRecorded(
+                    CollectionFileRecorded(
+                        kind: .debitRequest, digest: digest, name: "debit-\(debitDate)", date: debitDate,
+                        records: records.count, amount: file.total, accepted: records.count, other: 0, duplicates: 0,
+                        unmatched: 0))
+            ]
+        try appendImport(events, city: city, digest: digest, kind: .debitRequest, actor: actor)
+        return (bytes, records.count, file.total)
+    }
+
+    /// Imports a bank's result file: code 0 is a payment dated the debit date; codes 1–9 a
+    /// failed debit. Every record must answer a request of that debit date with the same
+    /// amount; the whole file is refused (nothing appended) at the first record that does not.
+    public func importDebitResult(_ bytes: [UInt8], name: String, learnedOn: CivilDate, actor: String) throws
+        -> ImportSummary
+    {
+        let file: ZenginDebitFile
+        do { file = try ZenginDebitFile.parse(bytes) } catch { throw KokiError(.invalidInput, "\(name): \(error)") }
+        let city = try CitySnapshot(ledger)
+        let digest = Self.digest(bytes)
+        try refuseIfImported(digest, city, name: name)
+        // The debit date: the latest requested date with the header's month and day.
+        var requests: [String: DebitRequested] = [:]
+        let dates = city.collection.files.filter {
+            $0.kind == .debitRequest && $0.date.month == file.header.debitMonth && $0.date.day == file.header.debitDay
+        }.map(\.date)
+        guard let debitDate = dates.max() else {
+            throw KokiError(
+                .invalidInput,
+                "\(name): line 1, byte 55: no debit request was made for \(pad(file.header.debitMonth))-\(pad(file.header.debitDay))")
+        }
+        if let earlier = city.collection.files.first(where: { $0.kind == .debitResult && $0.date == debitDate }) {
+            throw KokiError(
+                .invalidInput,
+                "\(name): the result for the debit of \(debitDate) was already imported (\(earlier.name)): nothing appended")
+        }
+        for account in city.collection.accounts.values {
+            for r in account.debitRequests where r.debitDate == debitDate { requests[r.customerNumber] = r }
+        }
+        var summary = ImportSummary(digest: digest, records: file.records.count, amount: file.total)
+        var events: [KokiEvent] = []
+        var states: [PersonID: PersonState] = [:]
+        var seen = Set<String>()
+        for (index, record) in file.records.enumerated() {
+            let line = index + 2
+            guard let request = requests[record.customerNumber] else {
+                throw KokiError(
+                    .invalidInput,
+                    "\(name): line \(line), byte 92: customer number \(record.customerNumber) matches no request of \(debitDate)")
+            }
+            guard seen.insert(record.customerNumber).inserted else {
+                throw KokiError(.invalidInput, "\(name): line \(line), byte 92: customer number \(record.customerNumber) appears twice")
+            }
+            guard record.amount == request.amount else {
+                throw KokiError(
+                    .invalidInput,
+                    "\(name): line \(line), byte 81: amount \(record.amount.amount) but \(request.amount.amount) was requested")
+            }
+            if record.resultCode == 0 {
+                var state = try states[request.person] ?? load(request.person)
+                let payment = Self.payment(
+                    id: "b\(digest.prefix(12))-\(line)", state: state, channel: .bankDebit, paidOn: debitDate,
+                    learnedOn: learnedOn, amount: record.amount, slip: request.key,
+                    reference: "debit:\(digest.prefix(12)):\(line)")
+                state.apply(.paymentReceived(payment))
+                states[request.person] = state
+                events.append(.paymentReceived(payment))
+                summary.payments += 1
+                summary.paid += record.amount
+            } else {
+                events.append(
+                    .debitFailed(
+                        DebitFailed(
+                            person: request.person, key: request.key, amount: record.amount, debitDate: debitDate,
+                            resultCode: record.resultCode, file: digest)))
+                summary.other += 1
+            }
+        }
+        events.append(
+            .collectionFileRecorded(
+                CollectionFileRecorded(
+                    kind: .debitResult, digest: digest, name: name, date: debitDate, records: file.records.count,
+                    amount: file.total, accepted: summary.payments, other: summary.other, duplicates: 0, unmatched: 0)))
+        try appendImport(events, city: city, digest: digest, kind: .debitResult, actor: actor)
+        return summary
+    }
+
+    // MARK: - Convenience stores
+
+    /// The barcode of a slip for a person's period: the amount still owed (or `amount`), the
+    /// due date (or `deadline`) as the payment deadline, and the reissue count (再発行).
+    public func slipBarcode(
+        _ person: PersonID, key: PeriodKey, issuer: String, reissue: Int = 0, deadline: CivilDate? = nil,
+        amount: Yen? = nil
+    ) throws -> ConvenienceBarcode {
+        let state = try load(person)
+        guard let period = state.account.periods[key] else {
+            throw KokiError(.invalidInput, "\(person) has no period \(key.period.number) in FY\(key.fiscalYear.year)")
+        }
+        let owed = amount ?? period.outstanding
+        guard owed > .zero else { throw KokiError(.invalidInput, "\(person) owes nothing on \(key)") }
+        do {
+            return try ConvenienceBarcode(
+                issuer: issuer, slip: try SlipNumber(person: person, key: key), reissue: reissue,
+                deadline: deadline ?? period.dueDate, amount: owed)
+        } catch { throw KokiError(.invalidInput, error.message) }
+    }
+
+    /// Imports a convenience-store file: a preliminary record (速報) is recorded as money
+    /// expected; a final record (確報) as a payment (with or without a preliminary one); a record
+    /// already imported — earlier in the file or in an earlier file — is ignored and reported;
+    /// a final record whose slip names no assessed period is unmatched money, listed.
+    public func importConvenience(_ bytes: [UInt8], name: String, learnedOn: CivilDate, actor: String) throws
+        -> ImportSummary
+    {
+        let file: ConvenienceFile
+        do { file = try ConvenienceFile.parse(bytes) } catch { throw KokiError(.invalidInput, "\(name): \(error)") }
+        let city = try CitySnapshot(ledger)
+        let digest = Self.digest(bytes)
+        try refuseIfImported(digest, city, name: name)
+        var summary = ImportSummary(digest: digest, records: file.records.count)
+        var events: [KokiEvent] = []
+        var states: [PersonID: PersonState] = [:]
+        var seenReports = Set<String>()
+        var seenFinals = Set<String>()
+        var seenUnmatched = Set(city.collection.unmatched.map(\.event.reference))
+        for account in city.collection.accounts.values {
+            for r in account.reports { seenReports.insert(r.reference) }
+            for p in account.payments where p.cancelled == nil { seenFinals.insert(p.event.reference) }
+        }
+        for record in file.records {
+            let barcode = record.barcode
+            let reference = ConveniencePaymentReported.reference(barcode: record.barcodeText, paidOn: record.paidOn)
+            summary.amount += barcode.amount
+            let person = barcode.slip.person
+            let key = barcode.slip.key
+            var state = try states[person] ?? load(person)
+            let matched = state.account.periods[key] != nil
+            switch record.kind {
+            case .preliminary:
+                guard seenReports.insert(reference).inserted, !seenFinals.contains(reference) else {
+                    summary.duplicates.append("line \(record.line): preliminary \(barcode.slip) of \(record.paidOn)")
+                    continue
+                }
+                guard matched else {
+                    summary.unmatched.append("line \(record.line): preliminary for \(barcode.slip), which names no assessed period")
+                    continue
+                }
+                let event = ConveniencePaymentReported(
+                    person: person, key: key, amount: barcode.amount, paidOn: record.paidOn, reportedOn: learnedOn,
+                    store: record.store, barcode: record.barcodeText)
+                state.apply(.conveniencePaymentReported(event))
+                events.append(.conveniencePaymentReported(event))
+                summary.other += 1
+            case .final:
+                guard seenFinals.insert(reference).inserted, !seenUnmatched.contains(reference) else {
+                    summary.duplicates.append("line \(record.line): final \(barcode.slip) of \(record.paidOn)")
+                    continue
+                }
+                guard matched else {
+                    seenUnmatched.insert(reference)
+                    events.append(
+                        .unmatchedPaymentRecorded(
+                            UnmatchedPaymentRecorded(
+                                id: "u\(digest.prefix(12))-\(record.line)", channel: .convenienceStore,
+                                amount: barcode.amount, paidOn: record.paidOn, learnedOn: learnedOn, reference: reference,
+                                reason: "slip \(barcode.slip) names no assessed period")))
+                    summary.unmatched.append("line \(record.line): \(barcode.amount.amount) on slip \(barcode.slip), listed as unmatched")
+                    continue
+                }
+                let payment = Self.payment(
+                    id: "c\(digest.prefix(12))-\(record.line)", state: state, channel: .convenienceStore,
+                    paidOn: record.paidOn, learnedOn: learnedOn, amount: barcode.amount, slip: key, reference: reference)
+                state.apply(.paymentReceived(payment))
+                events.append(.paymentReceived(payment))
+                summary.payments += 1
+                summary.paid += barcode.amount
+            }
+            states[person] = state
+        }
+        events.append(
+            .collectionFileRecorded(
+                CollectionFileRecorded(
+                    kind: .convenienceStore, digest: digest, name: name, date: learnedOn, records: file.records.count,
+                    amount: summary.amount, accepted: summary.payments, other: summary.other,
+                    duplicates: summary.duplicates.count, unmatched: summary.unmatched.count)))
+        try appendImport(events, city: city, digest: digest, kind: .convenienceStore, actor: actor)
+        return summary
+    }
+
+    /// Preliminary convenience-store reports with no final record `days` days after payment.
+    public func pendingConvenience(on date: CivilDate, olderThan days: Int) throws -> [ConveniencePaymentReported] {
+        let city = try CitySnapshot(ledger)
+        return city.collection.accounts.sorted(by: { $0.key < $1.key }).flatMap { _, account in
+            account.pendingReports.filter { $0.paidOn.days(until: date) > days }
+        }
+    }
+
+    // MARK: - Pension deduction
+
+    /// Imports pension deduction results: each deduction is a payment of the pension month's
+    /// period; a `stopped` line records that deduction stopped and moves the rest of the year to
+    /// ordinary collection — a new schedule (same annual amount) keeping the months deducted
+    /// and spreading the rest over the ordinary calendar's periods after `learnedOn`.
+    public func importPension(_ bytes: [UInt8], name: String, learnedOn: CivilDate, actor: String) throws
+        -> ImportSummary
+    {
+        let file: PensionDeductionFile
+        do { file = try PensionDeductionFile.parse(bytes) } catch { throw KokiError(.invalidInput, "\(name): \(error)") }
+        let city = try CitySnapshot(ledger)
+        let digest = Self.digest(bytes)
+        try refuseIfImported(digest, city, name: name)
+        var summary = ImportSummary(digest: digest, records: file.records.count)
+        var events: [KokiEvent] = []
+        var states: [PersonID: PersonState] = [:]
+        for r in file.records {
+            func refuse(_ why: String) -> KokiError { KokiError(.invalidInput, "\(name): line \(r.line): \(why)") }
+            var state = try states[r.person] ?? load(r.person)
+            guard let assessed = state.premiums.current(r.person, r.fiscalYear) else {
+                throw refuse("\(r.person) has no FY\(r.fiscalYear.year) assessment")
+            }
+            guard assessed.collection == .pensionDeduction else {
+                throw refuse("\(r.person)'s FY\(r.fiscalYear.year) premium is not collected by pension deduction")
+            }
+            guard let installment = assessed.installments.first(where: { $0.dueDate.month == r.month }) else {
+                throw refuse("\(r.person) has no pension deduction in month \(r.month) of FY\(r.fiscalYear.year)")
+            }
+            let key = PeriodKey(r.fiscalYear, installment.period)
+            switch r.status {
+            case .deducted:
+                summary.amount += r.amount
+                let payment = Self.payment(
+                    id: "n\(digest.prefix(12))-\(r.line)", state: state, channel: .pensionDeduction, paidOn: r.paidOn,
+                    learnedOn: learnedOn, amount: r.amount, slip: key, reference: "pension:\(digest.prefix(12)):\(r.line)")
+                state.apply(.paymentReceived(payment))
+                events.append(.paymentReceived(payment))
+                summary.payments += 1
+                summary.paid += r.amount
+            case .stopped:
+                guard let adopted = state.premiums.calendars[r.fiscalYear.year] ?? city.accounts.calendars[r.fiscalYear.year]
+                else { throw refuse("no installment calendar adopted for FY\(r.fiscalYear.year)") }
+                let stop = PensionDeductionStopped(
+                    person: r.person, fiscalYear: r.fiscalYear, stoppedFrom: installment.dueDate,
+                    reason: "pension deduction stopped from month \(r.month)")
+                let kept = assessed.installments.filter { $0.dueDate < installment.dueDate }
+                let rest = assessed.annualPremium - kept.map(\.amount).sum()
+                let ordinary = adopted.calendar.installments(
+                    for: rest, decidedOn: learnedOn,
+                    calendar: BusinessCalendar(extraClosedDays: Set(adopted.extraClosedDays)))
+                let schedule =
+                    kept
+                    + ordinary.enumerated().map { i, part in
+                        Installment(period: try! PeriodNumber(kept.count + i + 1), dueDate: part.dueDate, amount: part.amount)
+                    }
+                let event = PremiumAssessed(
+                    person: r.person, fiscalYear: r.fiscalYear, decidedOn: learnedOn, annualPremium: assessed.annualPremium,
+                    installments: schedule, ruleVersion: assessed.ruleVersion, reason: .collectionChanged,
+                    cause: stop.reason, rateTablePosition: assessed.rateTablePosition,
+                    inputPositions: assessed.inputPositions, breakdown: assessed.breakdown, collection: .ordinary)
+                state.apply(.pensionDeductionStopped(stop))
+                state.apply(.premiumAssessed(event))
+                events += [.pensionDeductionStopped(stop), .premiumAssessed(event)]
+                summary.stopped.append(r.person)
+            }
+            states[r.person] = state
+        }
+        events.append(
+            .collectionFileRecorded(
+                CollectionFileRecorded(
+                    kind: .pensionDeduction, digest: digest, name: name, date: learnedOn, records: file.records.count,
+                    amount: summary.amount, accepted: summary.payments, other: summary.stopped.count, duplicates: 0,
+                    unmatched: 0)))
+        try appendImport(events, city: city, digest: digest, kind: .pensionDeduction, actor: actor)
+        return summary
+    }
+}
+
+private func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }

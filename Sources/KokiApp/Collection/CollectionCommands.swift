@@ -1,0 +1,358 @@
+import Crypto
+import Foundation
+import KokiDomain
+import KokiEvents
+import KokiInterchange
+import KokiProjections
+import LedgerStore
+
+/// Collection (収納): payments and their allocation, cancellations, overpayments with
+/// appropriation and refunds, bank-debit mandates. Each command loads the person's state,
+/// decides, and appends its events expecting the person's stream at the version it read; a
+/// refused command appends nothing and throws ``KokiError`` naming what is wrong.
+///
+/// Interchange files (bank debit, convenience stores, pension deductions) are in
+/// `CollectionCommands+Files.swift`.
+public struct CollectionCommands: Sendable {
+    public let ledger: KokiLedger
+    public let vault: IdentityVault
+
+    public init(_ ledger: KokiLedger) {
+        self.ledger = ledger
+        vault = IdentityVault(ledger.store)
+    }
+
+    /// One person's register entry, assessments and collection account, folded from their
+    /// stream, with the stream's version.
+    public struct PersonState: Sendable {
+        public var register = InsuredRegister()
+        public var premiums = PremiumAccounts()
+        public var collection = CollectionAccounts()
+        public var version: Int64 = 0
+        public let person: PersonID
+
+        public var exists: Bool { register.person(person) != nil || version > 0 }
+        public var account: CollectionAccounts.Account { collection.account(person) ?? .init() }
+
+        mutating func apply(_ event: KokiEvent) {
+            register.apply(event)
+            premiums.apply(event)
+            collection.apply(event)
+        }
+
+        /// The periods that still owe money, for allocation: unspecified money never goes to a
+        /// pension-deduction period that is not yet due (the pension will pay it).
+        func open(paidOn: CivilDate, includeNotYetDue: Bool = true) -> [PaymentAllocation.Open] {
+            account.periods.compactMap { key, period in
+                guard period.outstanding > .zero else { return nil }
+                if period.dueDate > paidOn {
+                    guard includeNotYetDue else { return nil }
+                    if premiums.current(person, key.fiscalYear)?.collection == .pensionDeduction { return nil }
+                }
+                return PaymentAllocation.Open(key: key, dueDate: period.dueDate, outstanding: period.outstanding)
+            }
+        }
+    }
+
+    public func load(_ person: PersonID) throws -> PersonState {
+        var state = PersonState(person: person)
+        try ledger.forEachEvent(.stream(try StreamName(person.streamName))) { view, event in
+            state.apply(event)
+            state.version = view.streamVersion
+        }
+        return state
+    }
+
+    /// A stable number for something a command creates: a letter and 16 hex digits derived from
+    /// the command id and a key, so the same command always yields the same numbers.
+    static func number(_ prefix: String, _ command: Identifier, _ key: String = "") -> String {
+        let digest = SHA256.hash(data: Array((command.description + "/" + key).utf8))
+        return prefix + digest.prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+
+    // MARK: - Payments
+
+    /// The payment event for money received: allocated to the slip's period or, unspecified,
+    /// to the oldest unpaid periods; what is left over is an overpayment under the payment's id.
+    static func payment(
+        id: String, state: PersonState, channel: PaymentChannel, paidOn: CivilDate, learnedOn: CivilDate, amount: Yen,
+        slip: PeriodKey?, reference: String
+    ) -> PaymentReceived {
+        let (parts, left) = PaymentAllocation.allocate(amount, to: slip, open: state.open(paidOn: paidOn))
+        return PaymentReceived(
+            id: id, person: state.person, channel: channel, paidOn: paidOn, learnedOn: learnedOn, amount: amount,
+            slip: slip,
+            parts: parts.map { key, part in
+                PaymentReceived.Part(
+                    key: key, amount: part,
+                    accountingYear: FiscalClosing.accountingYear(periodOf: key.fiscalYear, paidOn: paidOn).0)
+            }, overpaid: left, reference: reference)
+    }
+
+    static func checkPayment(
+        _ state: PersonState, amount: Yen, paidOn: CivilDate, learnedOn: CivilDate, slip: PeriodKey?
+    ) throws {
+        guard state.exists else { throw KokiError(.invalidInput, "no person \(state.person) in the ledger") }
+        guard amount > .zero else { throw KokiError(.invalidInput, "amount \(amount.amount) must be positive") }
+        guard paidOn <= learnedOn else {
+            throw KokiError(.invalidInput, "paid on \(paidOn) is after the day it was learned of (\(learnedOn))")
+        }
+        if let slip, state.account.periods[slip] == nil {
+            throw KokiError(
+                .invalidInput,
+                "\(state.person) has no period \(slip.period.number) in FY\(slip.fiscalYear.year) (the slip names no assessed period)"
+            )
+        }
+    }
+
+    /// Records money received for a person (窓口, 金融機関, スマホ決済 …).
+    @discardableResult
+    public func pay(
+        _ person: PersonID, amount: Yen, paidOn: CivilDate, learnedOn: CivilDate, channel: PaymentChannel,
+        slip: PeriodKey?, reference: String = "", metadata: CommandMetadata
+    ) throws -> PaymentReceived {
+        let state = try load(person)
+        try Self.checkPayment(state, amount: amount, paidOn: paidOn, learnedOn: learnedOn, slip: slip)
+        let event = Self.payment(
+            id: Self.number("p", metadata.commandID), state: state, channel: channel, paidOn: paidOn,
+            learnedOn: learnedOn, amount: amount, slip: slip, reference: reference)
+        let stored = try ledger.recordReturningStored(
+            [.paymentReceived(event)], metadata: metadata, expecting: [person: .exact(state.version)])
+        guard case .paymentReceived(let original)? = stored.events.first else { return event }
+        return original
+    }
+
+    /// Cancels a payment recorded in error (取消): a new event; the periods it paid reopen. A
+    /// payment whose overpayment was already appropriated or refunded is refused — those
+    /// decisions stand until they are themselves reversed.
+    @discardableResult
+    public func cancel(
+        _ person: PersonID, payment: String, on date: CivilDate, reason: String, metadata: CommandMetadata
+    ) throws -> PaymentCancelled {
+        let state = try load(person)
+        guard let record = state.account.payments.first(where: { $0.event.id == payment }) else {
+            throw KokiError(.invalidInput, "\(person) has no payment \(payment)")
+        }
+        if let cancelled = record.cancelled {
+            throw KokiError(.invalidInput, "payment \(payment) was already cancelled on \(cancelled.cancelledOn)")
+        }
+        if let overpayment = state.account.overpayments.first(where: { $0.id == payment }),
+            overpayment.appropriated > .zero || overpayment.refunded > .zero
+        {
+            throw KokiError(
+                .invalidInput,
+                "payment \(payment)'s overpayment was already appropriated (\(overpayment.appropriated.amount)) or refunded (\(overpayment.refunded.amount)); it cannot be cancelled"
+            )
+        }
+        guard !reason.isEmpty else { throw KokiError(.invalidInput, "a cancellation needs a reason") }
+        let event = PaymentCancelled(person: person, payment: payment, cancelledOn: date, reason: reason)
+        try ledger.record([.paymentCancelled(event)], metadata: metadata, expecting: [person: .exact(state.version)])
+        return event
+    }
+
+    // MARK: - Overpayments
+
+    /// What a settlement decided for one person.
+    public struct Settlement: Sendable, Hashable {
+        public var recognized: [OverpaymentRecognized] = []
+        public var appropriated: [OverpaymentAppropriated] = []
+        public var refunds: [RefundDecided] = []
+        public var isEmpty: Bool { recognized.isEmpty && appropriated.isEmpty && refunds.isEmpty }
+
+        var events: [KokiEvent] {
+            recognized.map { .overpaymentRecognized($0) } + appropriated.map { .overpaymentAppropriated($0) }
+                + refunds.map { .refundDecided($0) }
+        }
+    }
+
+    /// Settles a person's overpayments on `date` (過誤納の整理): money on a period beyond what it
+    /// owes is recognised as an overpayment (過納); every open overpayment is appropriated to
+    /// the person's unpaid periods already due, oldest first (充当; not-yet-due periods only with
+    /// the payer's consent, `includeNotYetDue`); what is left is decided as a refund with its
+    /// interest to `date` (還付加算金). Each step is an event; nothing to do appends nothing.
+    public func settle(
+        _ person: PersonID, on date: CivilDate, rates: ChargeRates, includeNotYetDue: Bool = false,
+        metadata: CommandMetadata
+    ) throws -> Settlement {
+        let state = try load(person)
+        guard state.exists else { throw KokiError(.invalidInput, "no person \(person) in the ledger") }
+        let settlement = try Self.settlement(
+            state, on: date, rates: rates, includeNotYetDue: includeNotYetDue, command: metadata.commandID)
+        if !settlement.isEmpty {
+            try ledger.record(settlement.events, metadata: metadata, expecting: [person: .exact(state.version)])
+        }
+        return settlement
+    }
+
+    static func settlement(
+        _ initial: PersonState, on date: CivilDate, rates: ChargeRates, includeNotYetDue: Bool, command: Identifier
+    ) throws -> Settlement {
+        var state = initial
+        var result = Settlement()
+        let person = state.person
+        for (key, period) in state.account.periods.sorted(by: { $0.key < $1.key }) where period.overpaid > .zero {
+            let event = OverpaymentRecognized(
+                person: person, id: number("o", command, key.description), key: key, amount: period.overpaid,
+                cause: .overpaid, arose: period.lastPaidOn ?? period.dueDate, recognizedOn: date,
+                reason: "FY\(key.fiscalYear.year) period \(key.period.number) now owes \(period.assessed.amount)")
+            result.recognized.append(event)
+            state.apply(.overpaymentRecognized(event))
+        }
+        for overpayment in state.account.openOverpayments {
+            var left = overpayment.open
+            let targets = state.open(paidOn: date, includeNotYetDue: includeNotYetDue)
+                .sorted { ($0.dueDate, $0.key) < ($1.dueDate, $1.key) }
+            var parts: [OverpaymentAppropriated.Part] = []
+            for target in targets where left > .zero {
+                let part = min(left, target.outstanding)
+                parts.append(.init(key: target.key, amount: part, effectiveOn: max(target.dueDate, overpayment.arose)))
+                left -= part
+            }
+            if !parts.isEmpty {
+                let event = OverpaymentAppropriated(
+                    person: person, overpayment: overpayment.id, decidedOn: date, parts: parts)
+                result.appropriated.append(event)
+                state.apply(.overpaymentAppropriated(event))
+            }
+            if left > .zero {
+                let interest: RefundInterest
+                do {
+                    interest = try RefundInterest.calculate(
+                        amount: left, cause: overpayment.cause, arose: overpayment.arose, end: date, rates: rates)
+                } catch {
+                    throw KokiError(.invalidInput, "refund of overpayment \(overpayment.id): \(error.message)")
+                }
+                let event = RefundDecided(
+                    person: person, id: number("r", command, overpayment.id), overpayment: overpayment.id, amount: left,
+                    interest: interest.interest, interestFrom: interest.start, decidedOn: date,
+                    ruleVersion: RefundInterest.ruleVersion)
+                result.refunds.append(event)
+                state.apply(.refundDecided(event))
+            }
+        }
+        return result
+    }
+
+    /// Settles everyone with money over what they owe; one command per person, each recorded
+    /// under the run's correlation id.
+    public func settleAll(on date: CivilDate, rates: ChargeRates, includeNotYetDue: Bool = false, actor: String)
+        throws -> [PersonID: Settlement]
+    {
+        let city = try CitySnapshot(ledger)
+        let run = Identifier.random()
+        var out: [PersonID: Settlement] = [:]
+        for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key })
+        where !account.openOverpayments.isEmpty || account.periods.values.contains(where: { $0.overpaid > .zero }) {
+            let settlement = try settle(
+                person, on: date, rates: rates, includeNotYetDue: includeNotYetDue,
+                metadata: CommandMetadata(actor: actor, correlationID: run))
+            if !settlement.isEmpty { out[person] = settlement }
+        }
+        return out
+    }
+
+    /// Records a decided refund as paid — to the person, or to an heir (相続人) whose name is
+    /// sealed with the person's key. A deceased person's refund must name the heir.
+    @discardableResult
+    public func payRefund(
+        _ person: PersonID, refund: String, on date: CivilDate, heir: String?, metadata: CommandMetadata
+    ) throws -> RefundPaid {
+        let state = try load(person)
+        guard let record = state.account.refunds.first(where: { $0.decision.id == refund }) else {
+            throw KokiError(.invalidInput, "\(person) has no refund \(refund)")
+        }
+        if let paid = record.paid { throw KokiError(.invalidInput, "refund \(refund) was already paid on \(paid.paidOn)") }
+        guard date >= record.decision.decidedOn else {
+            throw KokiError(.invalidInput, "paid on \(date) is before the refund was decided (\(record.decision.decidedOn))")
+        }
+        let died = state.register.person(person)?.eligibilityPeriods.contains { $0.loss == .died } ?? false
+        if died, heir == nil {
+            throw KokiError(.invalidInput, "\(person) has died: name the heir the refund is paid to (--heir)")
+        }
+        let event = RefundPaid(
+            person: person, refund: refund, paidOn: date, heir: try heir.map { try vault.seal(name: $0, for: person) })
+        try ledger.record([.refundPaid(event)], metadata: metadata, expecting: [person: .exact(state.version)])
+        return event
+    }
+
+    // MARK: - Bank-debit mandates
+
+    @discardableResult
+    public func startMandate(
+        _ person: PersonID, account: BankAccount, startsOn: CivilDate, metadata: CommandMetadata
+    ) throws -> DebitMandateStarted {
+        let state = try load(person)
+        guard state.register.person(person) != nil else {
+            throw KokiError(.invalidInput, "no person \(person) in the register")
+        }
+        var account = account
+        do { account.holderKana = try HalfWidth.convert(account.holderKana) } catch {
+            throw KokiError(.invalidInput, "holder name: \(error.message)")
+        }
+        guard account.holderKana.count <= 30 else {
+            throw KokiError(.invalidInput, "holder name '\(account.holderKana)' is longer than 30 half-width characters")
+        }
+        let event = DebitMandateStarted(
+            person: person, startsOn: startsOn, account: try vault.seal(account, for: person))
+        try ledger.record([.debitMandateStarted(event)], metadata: metadata, expecting: [person: .exact(state.version)])
+        return event
+    }
+
+    @discardableResult
+    public func stopMandate(_ person: PersonID, stopsOn: CivilDate, reason: String, metadata: CommandMetadata) throws
+        -> DebitMandateStopped
+    {
+        let state = try load(person)
+        guard state.account.mandate(on: stopsOn) != nil else {
+            throw KokiError(.invalidInput, "\(person) has no bank-debit mandate in force on \(stopsOn)")
+        }
+        let event = DebitMandateStopped(person: person, stopsOn: stopsOn, reason: reason)
+        try ledger.record([.debitMandateStopped(event)], metadata: metadata, expecting: [person: .exact(state.version)])
+        return event
+    }
+
+    // MARK: - Unmatched money
+
+    /// Records money that matches no person (an unreadable slip, a transfer without reference).
+    @discardableResult
+    public func recordUnmatched(
+        amount: Yen, paidOn: CivilDate, learnedOn: CivilDate, channel: PaymentChannel, reference: String, reason: String,
+        metadata: CommandMetadata
+    ) throws -> UnmatchedPaymentRecorded {
+        guard amount > .zero else { throw KokiError(.invalidInput, "amount \(amount.amount) must be positive") }
+        let event = UnmatchedPaymentRecorded(
+            id: Self.number("u", metadata.commandID), channel: channel, amount: amount, paidOn: paidOn,
+            learnedOn: learnedOn, reference: reference, reason: reason)
+        try ledger.record([.unmatchedPaymentRecorded(event)], metadata: metadata)
+        return event
+    }
+
+    /// Assigns unmatched money to a person (and a period, or oldest first): one command records
+    /// the resolution on the list and the payment on the person.
+    @discardableResult
+    public func resolveUnmatched(
+        _ id: String, to person: PersonID, slip: PeriodKey?, on date: CivilDate, metadata: CommandMetadata
+    ) throws -> PaymentReceived {
+        var list = CollectionAccounts()
+        try ledger.forEachEvent(.stream(try StreamName(UnmatchedPaymentRecorded.streamName))) { _, e in list.apply(e) }
+        guard let entry = list.unmatched.first(where: { $0.event.id == id }) else {
+            throw KokiError(.invalidInput, "no unmatched payment \(id)")
+        }
+        if let resolved = entry.resolved {
+            throw KokiError(.invalidInput, "unmatched payment \(id) was already resolved to \(resolved.person)")
+        }
+        let state = try load(person)
+        let u = entry.event
+        try Self.checkPayment(state, amount: u.amount, paidOn: u.paidOn, learnedOn: max(u.learnedOn, u.paidOn), slip: slip)
+        let payment = Self.payment(
+            id: Self.number("p", metadata.commandID), state: state, channel: u.channel, paidOn: u.paidOn,
+            learnedOn: u.learnedOn, amount: u.amount, slip: slip, reference: u.reference)
+        try ledger.record(
+            [
+                .unmatchedPaymentResolved(
+                    UnmatchedPaymentResolved(id: id, person: person, payment: payment.id, resolvedOn: date)),
+                .paymentReceived(payment),
+            ], metadata: metadata, expecting: [person: .exact(state.version)])
+        return payment
+    }
+}

@@ -1,0 +1,242 @@
+import ArgumentParser
+import Foundation
+import KokiApp
+import KokiDomain
+import KokiEvents
+import KokiInterchange
+
+extension ZenginDebitFile.LineSeparator: ExpressibleByArgument {}
+
+func readFileBytes(_ path: String) throws -> [UInt8] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw KokiError(.invalidInput, "cannot read \(path)")
+    }
+    return Array(data)
+}
+
+func printSummary(_ s: CollectionCommands.ImportSummary, _ what: String) {
+    Output.line(
+        "\(what): \(s.records) records, \(s.payments) payments (\(s.paid.amount) yen)"
+            + (s.other > 0 ? ", \(s.other) other" : "") + (s.stopped.isEmpty ? "" : ", \(s.stopped.count) stopped"))
+    for d in s.duplicates { Output.line("  duplicate, ignored: \(d)") }
+    for u in s.unmatched { Output.line("  unmatched: \(u)") }
+}
+
+struct DebitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "debit",
+        abstract: "Bank debit (口座振替): mandates, request files, result files (全銀 type 91).",
+        subcommands: [Start.self, Stop.self, Export.self, Import.self]
+    )
+
+    struct Start: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start a person's bank-debit mandate (口座振替開始); a new one replaces the old.",
+            discussion: "The account is sealed with the person's key. The holder's name may be typed in full-width katakana; it is stored as half-width.")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Option(help: "Bank code (統一金融機関番号), 4 digits.") var bank: String
+        @Option(help: "Branch code, 3 digits.") var branch: String
+        @Option(help: "Account type: 1 普通, 2 当座, 3 納税準備, 9 その他.") var accountType = 1
+        @Option(help: "Account number, up to 7 digits.") var account: String
+        @Option(help: "The holder's name in kana (預金者名).") var holder: String
+        @Option(help: ArgumentHelp("The first day it applies.", valueName: "date")) var from: CivilDate
+
+        func run() throws {
+            try reporting {
+                let (commands, metadata) = try options.collection()
+                let value = try BankAccount(
+                    bankCode: bank, branchCode: branch, accountType: accountType, accountNumber: account,
+                    holderKana: holder)
+                try commands.startMandate(person, account: value, startsOn: from, metadata: metadata)
+                Output.line("bank debit for \(person) from \(from)")
+            }
+        }
+    }
+
+    struct Stop: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop a person's bank-debit mandate from a day.")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Option(help: ArgumentHelp("The first day it no longer applies.", valueName: "date")) var from: CivilDate
+        @Option(help: "Why.") var reason: String
+
+        func run() throws {
+            try reporting {
+                let (commands, metadata) = try options.collection()
+                try commands.stopMandate(person, stopsOn: from, reason: reason, metadata: metadata)
+                Output.line("bank debit for \(person) stopped from \(from)")
+            }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the debit request file for a debit date and record what it asks for.",
+            discussion: """
+                One data record per period due on --date, still owing, of a person with a mandate in force and \
+                ordinary collection (and not reported paid at a convenience store). --originator is JSON: \
+                {"code": "1234567890", "name": "ﾏﾂﾄﾞｼ", "bankCode": "0001", "branchCode": "001", "accountType": 1, \
+                "accountNumber": "1234567"} (bankName, branchName optional). A second request for the same date is refused.
+                """)
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("The debit date (口座振替日 = the due date).", valueName: "date")) var date: CivilDate
+        @Option(help: ArgumentHelp("The city as originator, JSON.", valueName: "file")) var originator: String
+        @Option(help: ArgumentHelp("Where to write the file.", valueName: "file")) var out: String
+        @Option(help: "What follows each 120-byte record: crlf, lf or none (as the bank asks).")
+        var lineSeparator: ZenginDebitFile.LineSeparator = .crlf
+
+        func run() throws {
+            try reporting {
+                let settings = try readJSON(CollectionCommands.Originator.self, from: originator)
+                let (commands, metadata) = try options.collection()
+                guard !FileManager.default.fileExists(atPath: out) else {
+                    throw KokiError(.invalidInput, "\(out) already exists: choose another --out")
+                }
+                let (bytes, count, total) = try commands.exportDebit(
+                    on: date, originator: settings, separator: lineSeparator, actor: metadata.actor)
+                guard FileManager.default.createFile(atPath: out, contents: Data(bytes)) else {
+                    throw CLIFailure(.failure, "cannot write \(out) (the request is recorded; write it again with the same data)")
+                }
+                Output.line("debit request for \(date): \(count) records, \(total.amount) yen → \(out)")
+            }
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a bank's result file: code 0 pays the period on the debit date, 1–9 records the failure.",
+            discussion: """
+                The file is checked whole — record lengths, order, codes, trailer counts and totals, every customer \
+                number against the request for that date, amounts — and refused at the first problem with its line \
+                and byte; a file already imported is refused. Nothing is appended unless all of it is.
+                """)
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The result file.") var file: String
+        @Option(help: ArgumentHelp("The day the city received it (default: today in Japan).", valueName: "date"))
+        var learnedOn: CivilDate?
+
+        func run() throws {
+            try reporting {
+                let bytes = try readFileBytes(file)
+                let (commands, metadata) = try options.collection()
+                let summary = try commands.importDebitResult(
+                    bytes, name: (file as NSString).lastPathComponent, learnedOn: learnedOn ?? todayInJapan(),
+                    actor: metadata.actor)
+                printSummary(summary, "debit result")
+            }
+        }
+    }
+}
+
+struct KonbiniCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "konbini",
+        abstract: "Convenience-store payments (コンビニ収納): slip barcodes, preliminary and final files, follow-up.",
+        subcommands: [Slip.self, Import.self, Pending.self]
+    )
+
+    struct Slip: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the 44-digit barcode data of a slip for a person's period.")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Option(help: "The fiscal year.") var fiscalYear: Int
+        @Option(help: "The period.") var period: Int
+        @Option(help: "The city's 6-digit issuer code (請求書発行企業コード).") var issuer: String
+        @Option(help: "The reissue count (再発行区分), 0–9.") var reissue = 0
+        @Option(help: ArgumentHelp("The payment deadline (default: the due date).", valueName: "date")) var deadline:
+            CivilDate?
+
+        func run() throws {
+            try reporting {
+                let commands = CollectionCommands(KokiLedger(try options.open(.readOnly)))
+                let barcode = try commands.slipBarcode(
+                    person, key: PeriodKey(try FiscalYear(fiscalYear), try PeriodNumber(period)), issuer: issuer,
+                    reissue: reissue, deadline: deadline)
+                Output.line(barcode.description)
+            }
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a convenience-store file: preliminary (速報) and final (確報) records.",
+            discussion: """
+                CSV: kind,paid_on,store,barcode — kind preliminary|final (or 1|2), paid_on YYYY-MM-DD or YYYYMMDD, the \
+                store code, the slip's 44-digit barcode. A preliminary record marks the money expected; a final one \
+                records the payment (with or without a preliminary). Records seen before are ignored and reported; a \
+                final record whose slip names no assessed period is listed as unmatched money. Reissued slips match \
+                by their slip number. A malformed line refuses the whole file, naming the line and column.
+                """)
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The file.") var file: String
+        @Option(help: ArgumentHelp("The day the city received it (default: today in Japan).", valueName: "date"))
+        var learnedOn: CivilDate?
+
+        func run() throws {
+            try reporting {
+                let bytes = try readFileBytes(file)
+                let (commands, metadata) = try options.collection()
+                let summary = try commands.importConvenience(
+                    bytes, name: (file as NSString).lastPathComponent, learnedOn: learnedOn ?? todayInJapan(),
+                    actor: metadata.actor)
+                printSummary(summary, "convenience stores")
+            }
+        }
+    }
+
+    struct Pending: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Preliminary reports with no final record after N days, for follow-up.")
+        @OptionGroup var options: LedgerOptions
+        @Option(help: "Days since payment.") var olderThan = 10
+        @Option(help: ArgumentHelp("Counting to this day (default: today in Japan).", valueName: "date")) var on:
+            CivilDate?
+
+        func run() throws {
+            try reporting {
+                let commands = CollectionCommands(KokiLedger(try options.open(.readOnly)))
+                let pending = try commands.pendingConvenience(on: on ?? todayInJapan(), olderThan: olderThan)
+                Table.render(
+                    ["PERSON", "PERIOD", "AMOUNT", "PAID ON", "STORE"],
+                    pending.map { [$0.person.value, $0.key.description, "\($0.amount.amount)", $0.paidOn.description, $0.store] }
+                ).forEach(Output.line)
+            }
+        }
+    }
+}
+
+struct PensionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pension",
+        abstract: "Pension deduction (特別徴収) results.",
+        subcommands: [Import.self]
+    )
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import deductions per pension month; a stop moves the rest of the year to ordinary collection.",
+            discussion: """
+                CSV: person,fiscal_year,month,paid_on,amount,status — status deducted (the amount was deducted on \
+                paid_on) or stopped (no deduction from that month on: the rest of the year is rescheduled over the \
+                ordinary calendar's periods after the import day, same annual amount). Any wrong line refuses the \
+                whole file, naming the line.
+                """)
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The file.") var file: String
+        @Option(help: ArgumentHelp("The day the city received it (default: today in Japan).", valueName: "date"))
+        var learnedOn: CivilDate?
+
+        func run() throws {
+            try reporting {
+                let bytes = try readFileBytes(file)
+                let (commands, metadata) = try options.collection()
+                let summary = try commands.importPension(
+                    bytes, name: (file as NSString).lastPathComponent, learnedOn: learnedOn ?? todayInJapan(),
+                    actor: metadata.actor)
+                printSummary(summary, "pension deductions")
+            }
+        }
+    }
+}

@@ -1,0 +1,189 @@
+import ArgumentParser
+import Foundation
+import KokiApp
+import KokiDomain
+import KokiEvents
+import KokiProjections
+
+/// Late-fee and refund-interest rates: the built-in table, or a JSON file the city keeps.
+struct ChargeRateOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Late-fee / refund-interest rates as JSON (default: the built-in 2020–2026 table, one-month window).",
+            valueName: "file"))
+    var chargeRates: String?
+    @Option(help: ArgumentHelp("The reduced-rate window in months (overrides the table's).", valueName: "months"))
+    var windowMonths: Int?
+
+    func load() throws -> ChargeRates {
+        var rates = try chargeRates.map { try readJSON(ChargeRates.self, from: $0) } ?? ChargeRates.standard
+        if let windowMonths { rates = try ChargeRates(reducedWindowMonths: windowMonths, years: rates.years) }
+        return rates
+    }
+}
+
+struct RefundCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "refund",
+        abstract: "Overpayments (過誤納金): appropriate them to unpaid periods (充当), decide and pay refunds (還付).",
+        subcommands: [Settle.self, Pay.self, List.self]
+    )
+
+    struct Settle: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Settle overpayments: recognise, appropriate to unpaid periods, decide refunds with interest.",
+            discussion: """
+                For each person (or --person): money on a period beyond what it owes becomes an overpayment (過納); \
+                every open overpayment goes first to the person's unpaid periods already due, oldest first (充当, \
+                effective from the later of the period's due date and the day the overpayment arose); the rest is \
+                decided as a refund with refund interest (還付加算金) to the decision day. Each step is an event; a \
+                person with nothing to settle gets none.
+                """)
+
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("Only this person.", valueName: "number")) var person: PersonID?
+        @Option(help: ArgumentHelp("The decision day (default: today in Japan).", valueName: "date")) var on: CivilDate?
+        @Flag(help: "Also appropriate to periods not yet due (only with the payer's consent).")
+        var includeNotYetDue = false
+        @OptionGroup var rates: ChargeRateOptions
+
+        func run() throws {
+            try reporting {
+                let (commands, metadata) = try options.collection()
+                let date = on ?? todayInJapan()
+                let table = try rates.load()
+                var results: [PersonID: CollectionCommands.Settlement] = [:]
+                if let person {
+                    let s = try commands.settle(
+                        person, on: date, rates: table, includeNotYetDue: includeNotYetDue, metadata: metadata)
+                    if !s.isEmpty { results[person] = s }
+                } else {
+                    results = try commands.settleAll(
+                        on: date, rates: table, includeNotYetDue: includeNotYetDue, actor: metadata.actor)
+                }
+                for (id, s) in results.sorted(by: { $0.key < $1.key }) {
+                    for r in s.recognized { Output.line("\(id) overpayment \(r.id): \(r.amount.amount) off \(r.key) (過納)") }
+                    for a in s.appropriated {
+                        Output.line(
+                            "\(id) appropriated \(a.overpayment): "
+                                + a.parts.map { "\($0.key)=\($0.amount.amount) from \($0.effectiveOn)" }.joined(separator: ", "))
+                    }
+                    for r in s.refunds {
+                        Output.line("\(id) refund \(r.id): \(r.amount.amount) + interest \(r.interest.amount) (from \(r.interestFrom))")
+                    }
+                }
+                Output.line("settled \(results.count) person(s) on \(date)")
+            }
+        }
+    }
+
+    struct Pay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a decided refund as paid, to the person or an heir (相続人).")
+
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Argument(help: "The refund number (from `koki refund list` or `koki account`).") var refund: String
+        @Option(help: ArgumentHelp("The day paid (default: today in Japan).", valueName: "date")) var on: CivilDate?
+        @Option(help: "The heir's name, when paid to an heir (required for a person who has died).") var heir: String?
+
+        func run() throws {
+            try reporting {
+                let (commands, metadata) = try options.collection()
+                let event = try commands.payRefund(person, refund: refund, on: on ?? todayInJapan(), heir: heir, metadata: metadata)
+                Output.line("refund \(event.refund) of \(person) paid on \(event.paidOn)\(heir == nil ? "" : " to the heir")")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Open overpayments and refunds decided but not paid, for everyone.")
+        @OptionGroup var options: LedgerOptions
+
+        func run() throws {
+            try reporting {
+                let city = try CitySnapshot(KokiLedger(try options.open(.readOnly)))
+                var rows: [[String]] = []
+                for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key }) {
+                    for o in account.openOverpayments {
+                        rows.append([person.value, "overpayment", o.id, "\(o.open.amount)", "", o.arose.description])
+                    }
+                    for r in account.refunds where r.paid == nil {
+                        rows.append([
+                            person.value, "refund", r.decision.id, "\(r.decision.amount.amount)",
+                            "\(r.decision.interest.amount)", r.decision.decidedOn.description,
+                        ])
+                    }
+                }
+                Table.render(["PERSON", "KIND", "NUMBER", "AMOUNT", "INTEREST", "DATE"], rows).forEach(Output.line)
+            }
+        }
+    }
+}
+
+struct UnmatchedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unmatched",
+        abstract: "Money that matched no person or period (未確認入金): list, record, resolve.",
+        subcommands: [List.self, Record.self, Resolve.self]
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Unmatched money not yet resolved.")
+        @OptionGroup var options: LedgerOptions
+        @Flag(help: "Also list resolved entries.") var all = false
+
+        func run() throws {
+            try reporting {
+                let city = try CitySnapshot(KokiLedger(try options.open(.readOnly)))
+                let rows = city.collection.unmatched.filter { all || $0.resolved == nil }.map { u in
+                    [
+                        u.event.id, u.event.paidOn.description, u.event.channel.rawValue, "\(u.event.amount.amount)",
+                        u.resolved.map { "→ \($0.person) (\($0.payment))" } ?? u.event.reason,
+                    ]
+                }
+                Table.render(["NUMBER", "PAID ON", "CHANNEL", "AMOUNT", "NOTE"], rows).forEach(Output.line)
+            }
+        }
+    }
+
+    struct Record: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record money that matches no one yet.")
+        @OptionGroup var options: LedgerOptions
+        @Option(help: "The amount in yen.") var amount: Int64
+        @Option(help: ArgumentHelp("The day paid.", valueName: "date")) var paidOn: CivilDate
+        @Option(help: "How it was paid.") var channel: PaymentChannel = .counter
+        @Option(help: "What came with it (a reference, a name).") var reference = ""
+        @Option(help: "Why it matches no one.") var reason: String
+
+        func run() throws {
+            try reporting {
+                let (commands, metadata) = try options.collection()
+                let event = try commands.recordUnmatched(
+                    amount: Yen(amount), paidOn: paidOn, learnedOn: max(paidOn, todayInJapan()), channel: channel,
+                    reference: reference, reason: reason, metadata: metadata)
+                Output.line("unmatched \(event.id): \(event.amount)")
+            }
+        }
+    }
+
+    struct Resolve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Assign unmatched money to a person: it becomes their payment.")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The unmatched entry's number.") var id: String
+        @Argument(help: "The person's address number.") var person: PersonID
+        @OptionGroup var slip: PeriodOptions
+        @Option(help: ArgumentHelp("The day resolved (default: today in Japan).", valueName: "date")) var on: CivilDate?
+
+        func run() throws {
+            try reporting {
+                let (commands, metadata) = try options.collection()
+                let payment = try commands.resolveUnmatched(
+                    id, to: person, slip: try slip.key(), on: on ?? todayInJapan(), metadata: metadata)
+                Output.line("\(id) → \(person): payment \(payment.id) of \(payment.amount)")
+            }
+        }
+    }
+}
