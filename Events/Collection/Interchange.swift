@@ -72,8 +72,9 @@ public struct DebitRequested: EventPayload {
     /// The request file's digest (SHA-256, hex).
     public var file: String
 
-    public init(person: PersonID, key: PeriodKey, amount: Yen, debitDate: CivilDate, customerNumber: String, file: String)
-    {
+    public init(
+        person: PersonID, key: PeriodKey, amount: Yen, debitDate: CivilDate, customerNumber: String, file: String
+    ) {
         self.person = person
         self.key = key
         self.amount = amount

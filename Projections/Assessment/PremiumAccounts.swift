@@ -46,7 +46,10 @@ public struct PremiumAccounts: Projection {
         case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
             .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
             .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .paymentReceived,
-            .dunningNoticeIssued, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped, .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded:
+            .dunningNoticeIssued, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated, .refundDecided,
+            .refundPaid, .debitMandateStarted, .debitMandateStopped, .debitRequested, .debitFailed,
+            .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved,
+            .collectionFileRecorded:
             break
         }
     }

@@ -69,7 +69,9 @@ public struct PremiumBalances: Projection {
             .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
             .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .rateTableAdopted,
             .installmentCalendarAdopted,
-            .assessmentRunRecorded, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped, .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded:
+            .assessmentRunRecorded, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped,
+            .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped,
+            .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded:
             break
         }
     }

@@ -163,7 +163,10 @@ public struct InsuredRegister: Projection {
         case .pensionFactsRecorded(let e):
             persons[e.person]?.pension[e.fiscalYear.year] = e.facts
         case .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .rateTableAdopted, .installmentCalendarAdopted,
-            .assessmentRunRecorded, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped, .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded:
+            .assessmentRunRecorded, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated, .refundDecided,
+            .refundPaid, .debitMandateStarted, .debitMandateStopped, .debitRequested, .debitFailed,
+            .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved,
+            .collectionFileRecorded:
             break
         }
     }
@@ -182,7 +185,10 @@ extension KokiEvent {
         case .personRegistered, .personIdentityCorrected, .formerDependantRecorded, .incomeRecorded, .incomeInquired,
             .personNumbersLinked, .pensionFactsRecorded, .premiumAssessed, .paymentReceived, .dunningNoticeIssued,
             .rateTableAdopted,
-            .installmentCalendarAdopted, .assessmentRunRecorded, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped, .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded:
+            .installmentCalendarAdopted, .assessmentRunRecorded, .paymentCancelled, .overpaymentRecognized,
+            .overpaymentAppropriated, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped,
+            .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped,
+            .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded:
             nil
         }
     }

@@ -112,7 +112,8 @@ public struct DemoJob: Sendable {
                                 .dunningNoticeIssued(
                                     DunningNoticeIssued(
                                         person: person, fiscalYear: Self.fiscalYear, period: installment.period,
-                                        principal: installment.amount, issuedOn: issued, payBy: issued.adding(days: 10)))
+                                        principal: installment.amount, issuedOn: issued, payBy: issued.adding(days: 10))
+                                )
                             ], metadata: metadata))
                 }
             }

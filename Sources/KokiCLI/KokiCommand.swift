@@ -19,7 +19,8 @@ public struct KokiCommand: ParsableCommand {
             InitCommand.self, DemoCommand.self, PersonCommand.self, HouseholdCommand.self, EligibilityCommand.self,
             IncomeCommand.self, InsuredCommand.self, RatesCommand.self, CalendarCommand.self, AssessCommand.self,
             PremiumCommand.self, PayCommand.self, AccountCommand.self, RefundCommand.self, DebitCommand.self,
-            KonbiniCommand.self, PensionCommand.self, UnmatchedCommand.self, CalcCommand.self, EventsCommand.self, StreamsCommand.self,
+            KonbiniCommand.self, PensionCommand.self, UnmatchedCommand.self, CalcCommand.self, EventsCommand.self,
+            StreamsCommand.self,
             HeadCommand.self,
             VerifyCommand.self, TestingCommand.self,
         ]

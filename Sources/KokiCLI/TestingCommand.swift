@@ -52,7 +52,8 @@ struct TestingCommand: ParsableCommand {
                         let paidOn = try CivilDate(year: 2025, month: 8, day: 1)
                         return KokiEvent.paymentReceived(
                             PaymentReceived(
-                                id: "t\(batch)-\(i)", person: personID, channel: .counter, paidOn: paidOn, learnedOn: paidOn,
+                                id: "t\(batch)-\(i)", person: personID, channel: .counter, paidOn: paidOn,
+                                learnedOn: paidOn,
                                 amount: Yen(Int64(1_000 + batch)), slip: key,
                                 parts: [.init(key: key, amount: Yen(Int64(1_000 + batch)), accountingYear: fiscalYear)],
                                 overpaid: .zero, reference: ""))

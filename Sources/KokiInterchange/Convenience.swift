@@ -61,12 +61,15 @@ public struct ConvenienceBarcode: Hashable, Sendable, CustomStringConvertible {
         func part(_ from: Int, _ count: Int) -> String { String(digits[from..<(from + count)]) }
         guard part(0, 2) == "91" else { throw DomainError(.invalidValue, "barcode does not start with AI 91") }
         guard Self.checkDigit(part(0, 43)) == Int(part(43, 1))! else {
-            throw DomainError(.invalidValue, "barcode check digit \(part(43, 1)) is wrong (expected \(Self.checkDigit(part(0, 43))))")
+            throw DomainError(
+                .invalidValue, "barcode check digit \(part(43, 1)) is wrong (expected \(Self.checkDigit(part(0, 43))))")
         }
         guard let slip = SlipNumber(part(8, 20)) else {
             throw DomainError(.invalidValue, "barcode slip number \(part(8, 20)) names no period")
         }
-        guard let deadline = try? CivilDate(year: 2000 + Int(part(30, 2))!, month: Int(part(32, 2))!, day: Int(part(34, 2))!)
+        guard
+            let deadline = try? CivilDate(
+                year: 2000 + Int(part(30, 2))!, month: Int(part(32, 2))!, day: Int(part(34, 2))!)
         else { throw DomainError(.invalidValue, "barcode deadline \(part(30, 6)) is not a date") }
         try self.init(
             issuer: part(2, 6), slip: slip, reissue: Int(part(29, 1))!, deadline: deadline,
@@ -102,13 +105,16 @@ public struct ConvenienceFile: Hashable, Sendable {
             throw InterchangeError(line: 1, position: 1, "the file is not UTF-8 text")
         }
         var records: [Record] = []
-        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
+        for (index, rawLine) in text.split(
+            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }
+        ).enumerated() {
             let line = index + 1
             let content = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine[...]
             if content.trimmingSpaces.isEmpty || (line == 1 && content.hasPrefix("kind")) { continue }
             let fields = content.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
             guard fields.count == 4 else {
-                throw InterchangeError(line: line, position: 1, "expected 4 fields (kind,paid_on,store,barcode), found \(fields.count)")
+                throw InterchangeError(
+                    line: line, position: 1, "expected 4 fields (kind,paid_on,store,barcode), found \(fields.count)")
             }
             let columns = fields.indices.map { i in fields[..<i].map(\.count).reduce(1, +) + i }
             let kind: Kind
@@ -116,9 +122,11 @@ public struct ConvenienceFile: Hashable, Sendable {
             case "preliminary", "1": kind = .preliminary
             case "final", "2": kind = .final
             default:
-                throw InterchangeError(line: line, position: columns[0], "kind '\(fields[0])' is not preliminary or final")
+                throw InterchangeError(
+                    line: line, position: columns[0], "kind '\(fields[0])' is not preliminary or final")
             }
-            let dateText = fields[1].count == 8 && fields[1].allSatisfy(\.isASCIIDigit)
+            let dateText =
+                fields[1].count == 8 && fields[1].allSatisfy(\.isASCIIDigit)
                 ? "\(fields[1].prefix(4))-\(fields[1].dropFirst(4).prefix(2))-\(fields[1].suffix(2))" : fields[1]
             guard let paidOn = try? CivilDate(iso: dateText) else {
                 throw InterchangeError(line: line, position: columns[1], "paid_on '\(fields[1])' is not a date")
@@ -128,7 +136,8 @@ public struct ConvenienceFile: Hashable, Sendable {
                 throw InterchangeError(line: line, position: columns[3], error.message)
             }
             records.append(
-                Record(line: line, kind: kind, paidOn: paidOn, store: fields[2], barcode: barcode, barcodeText: fields[3]))
+                Record(
+                    line: line, kind: kind, paidOn: paidOn, store: fields[2], barcode: barcode, barcodeText: fields[3]))
         }
         return ConvenienceFile(records: records)
     }
@@ -164,14 +173,17 @@ public struct PensionDeductionFile: Hashable, Sendable {
             throw InterchangeError(line: 1, position: 1, "the file is not UTF-8 text")
         }
         var records: [Record] = []
-        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
+        for (index, rawLine) in text.split(
+            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }
+        ).enumerated() {
             let line = index + 1
             let content = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine[...]
             if content.trimmingSpaces.isEmpty || (line == 1 && content.hasPrefix("person")) { continue }
             let f = content.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
             guard f.count == 6 else {
                 throw InterchangeError(
-                    line: line, position: 1, "expected 6 fields (person,fiscal_year,month,paid_on,amount,status), found \(f.count)")
+                    line: line, position: 1,
+                    "expected 6 fields (person,fiscal_year,month,paid_on,amount,status), found \(f.count)")
             }
             let columns = f.indices.map { i in f[..<i].map(\.count).reduce(1, +) + i }
             guard let person = try? PersonID(f[0]) else {
@@ -181,13 +193,15 @@ public struct PensionDeductionFile: Hashable, Sendable {
                 throw InterchangeError(line: line, position: columns[1], "fiscal_year '\(f[1])' is not a year")
             }
             guard let month = Int(f[2]), PensionDeduction.months.contains(month) else {
-                throw InterchangeError(line: line, position: columns[2], "month '\(f[2])' is not a pension month (4, 6, 8, 10, 12, 2)")
+                throw InterchangeError(
+                    line: line, position: columns[2], "month '\(f[2])' is not a pension month (4, 6, 8, 10, 12, 2)")
             }
             guard let paidOn = try? CivilDate(iso: f[3]) else {
                 throw InterchangeError(line: line, position: columns[3], "paid_on '\(f[3])' is not a date")
             }
             guard let amount = Int64(f[4]), amount >= 0 else {
-                throw InterchangeError(line: line, position: columns[4], "amount '\(f[4])' is not a whole number of yen")
+                throw InterchangeError(
+                    line: line, position: columns[4], "amount '\(f[4])' is not a whole number of yen")
             }
             guard let status = Status(rawValue: f[5]) else {
                 throw InterchangeError(line: line, position: columns[5], "status '\(f[5])' is not deducted or stopped")
@@ -196,7 +210,9 @@ public struct PensionDeductionFile: Hashable, Sendable {
                 throw InterchangeError(line: line, position: columns[4], "a deduction of 0 yen: use status stopped")
             }
             records.append(
-                Record(line: line, person: person, fiscalYear: fy, month: month, paidOn: paidOn, amount: Yen(amount), status: status))
+                Record(
+                    line: line, person: person, fiscalYear: fy, month: month, paidOn: paidOn, amount: Yen(amount),
+                    status: status))
         }
         return PensionDeductionFile(records: records)
     }

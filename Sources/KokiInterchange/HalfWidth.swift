@@ -40,7 +40,9 @@ public enum HalfWidth {
                 case 0xFF08, 0xFF09, 0xFF0C, 0xFF0E, 0xFF0F:
                     out.unicodeScalars.append(Unicode.Scalar(scalar.value - 0xFEE0)!)
                 default:
-                    guard byte(scalar) != nil else { throw DomainError(.invalidValue, "'\(ch)' in '\(text)' has no half-width (JIS X 0201) form") }
+                    guard byte(scalar) != nil else {
+                        throw DomainError(.invalidValue, "'\(ch)' in '\(text)' has no half-width (JIS X 0201) form")
+                    }
                     out.append(ch)
                 }
             } else {

@@ -122,7 +122,8 @@ public struct ZenginDebitFile: Hashable, Sendable {
                 case .number(let text):
                     guard text.count <= field.length, text.allSatisfy(\.isASCIIDigit) else {
                         throw InterchangeError(
-                            line: line, position: record.count + 1, "\(field.name) '\(text)' is not \(field.length) digits")
+                            line: line, position: record.count + 1,
+                            "\(field.name) '\(text)' is not \(field.length) digits")
                     }
                     record += Array(repeating: 0x30, count: field.length - text.count) + Array(text.utf8)
                 case .text(let text):
@@ -133,7 +134,8 @@ public struct ZenginDebitFile: Hashable, Sendable {
                     }
                     guard bytes.count <= field.length else {
                         throw InterchangeError(
-                            line: line, position: record.count + 1, "\(field.name) '\(text)' is longer than \(field.length)")
+                            line: line, position: record.count + 1,
+                            "\(field.name) '\(text)' is longer than \(field.length)")
                     }
                     record += bytes + Array(repeating: 0x20, count: field.length - bytes.count)
                 }
@@ -180,8 +182,12 @@ public struct ZenginDebitFile: Hashable, Sendable {
         var name: String
         var length: Int
         var kind: Kind
-        static func n(_ name: String, _ length: Int, _ value: String) -> Field { Field(name: name, length: length, kind: .number(value)) }
-        static func c(_ name: String, _ length: Int, _ value: String) -> Field { Field(name: name, length: length, kind: .text(value)) }
+        static func n(_ name: String, _ length: Int, _ value: String) -> Field {
+            Field(name: name, length: length, kind: .number(value))
+        }
+        static func c(_ name: String, _ length: Int, _ value: String) -> Field {
+            Field(name: name, length: length, kind: .text(value))
+        }
     }
 
     // MARK: - Reading
@@ -268,10 +274,12 @@ public struct ZenginDebitFile: Hashable, Sendable {
                 }
                 let sum = records.map(\.amount).sum().amount
                 guard total == sum else {
-                    throw InterchangeError(line: line, position: 8, "合計金額 \(total) but the data records add up to \(sum)")
+                    throw InterchangeError(
+                        line: line, position: 8, "合計金額 \(total) but the data records add up to \(sum)")
                 }
                 let ok = records.filter { $0.resultCode == 0 }
-                let isRequest = okCount == 0 && okAmount == 0 && ngCount == 0 && ngAmount == 0
+                let isRequest =
+                    okCount == 0 && okAmount == 0 && ngCount == 0 && ngAmount == 0
                     && records.allSatisfy { $0.resultCode == 0 }
                 if !isRequest {
                     guard okCount == ok.count, okAmount == ok.map(\.amount).sum().amount else {
@@ -368,7 +376,8 @@ public struct ZenginDebitFile: Hashable, Sendable {
             let at = offset + 1
             let field = take(count)
             for (i, b) in field.enumerated() where !(0x20...0x7E).contains(b) && !(0xA1...0xDF).contains(b) {
-                throw InterchangeError(line: line, position: at + i, "\(name) has byte 0x\(String(b, radix: 16)), not JIS X 0201")
+                throw InterchangeError(
+                    line: line, position: at + i, "\(name) has byte 0x\(String(b, radix: 16)), not JIS X 0201")
             }
             var text = HalfWidth.text(field)
             while text.last == " " { text.removeLast() }

@@ -28,7 +28,9 @@ import Testing
     func d(_ text: String) -> CivilDate { try! CivilDate(iso: text) }
     func id(_ text: String) -> PersonID { try! PersonID(text) }
     func meta() -> CommandMetadata { CommandMetadata(actor: "op-collect") }
-    func key(_ period: Int, _ year: Int = 2025) -> PeriodKey { PeriodKey(try! FiscalYear(year), try! PeriodNumber(period)) }
+    func key(_ period: Int, _ year: Int = 2025) -> PeriodKey {
+        PeriodKey(try! FiscalYear(year), try! PeriodNumber(period))
+    }
 
     /// Insured persons with a 2,000,000-yen pension (77,800 yen a year: 9,000 then 8 × 8,600 in
     /// FY2025's standard calendar), assessed on 2025-07-10.
@@ -115,10 +117,26 @@ import Testing
         try city(["1"])
         let before = try ledger.store.head()
         for attempt in [
-            { try collection.pay(id("1"), amount: .zero, paidOn: d("2025-08-01"), learnedOn: d("2025-08-01"), channel: .counter, slip: nil, metadata: meta()) },
-            { try collection.pay(id("1"), amount: Yen(100), paidOn: d("2025-08-02"), learnedOn: d("2025-08-01"), channel: .counter, slip: nil, metadata: meta()) },
-            { try collection.pay(id("1"), amount: Yen(100), paidOn: d("2025-08-01"), learnedOn: d("2025-08-01"), channel: .counter, slip: key(11), metadata: meta()) },
-            { try collection.pay(id("9"), amount: Yen(100), paidOn: d("2025-08-01"), learnedOn: d("2025-08-01"), channel: .counter, slip: nil, metadata: meta()) },
+            {
+                try collection.pay(
+                    id("1"), amount: .zero, paidOn: d("2025-08-01"), learnedOn: d("2025-08-01"), channel: .counter,
+                    slip: nil, metadata: meta())
+            },
+            {
+                try collection.pay(
+                    id("1"), amount: Yen(100), paidOn: d("2025-08-02"), learnedOn: d("2025-08-01"), channel: .counter,
+                    slip: nil, metadata: meta())
+            },
+            {
+                try collection.pay(
+                    id("1"), amount: Yen(100), paidOn: d("2025-08-01"), learnedOn: d("2025-08-01"), channel: .counter,
+                    slip: key(11), metadata: meta())
+            },
+            {
+                try collection.pay(
+                    id("9"), amount: Yen(100), paidOn: d("2025-08-01"), learnedOn: d("2025-08-01"), channel: .counter,
+                    slip: nil, metadata: meta())
+            },
         ] as [() throws -> PaymentReceived] {
             #expect(throws: KokiError.self) { try attempt() }
         }
@@ -208,7 +226,8 @@ extension CollectionCommandsTests {
         try collection.startMandate(
             id(number),
             account: try BankAccount(
-                bankCode: "0005", branchCode: "123", accountType: 1, accountNumber: "765432\(number)", holderKana: holder),
+                bankCode: "0005", branchCode: "123", accountType: 1, accountNumber: "765432\(number)",
+                holderKana: holder),
             startsOn: d("2025-07-01"), metadata: meta())
     }
 
@@ -239,7 +258,8 @@ extension CollectionCommandsTests {
         }
 
         let answer = try result(of: request)
-        let summary = try collection.importDebitResult(answer, name: "r.txt", learnedOn: d("2025-10-03"), actor: "batch")
+        let summary = try collection.importDebitResult(
+            answer, name: "r.txt", learnedOn: d("2025-10-03"), actor: "batch")
         #expect(summary.payments == 1 && summary.paid == Yen(8_600))
         let paid = try #require(try account("1").payments.last?.event)
         #expect(paid.channel == .bankDebit && paid.paidOn == d("2025-09-30") && paid.parts.map(\.key) == [key(3)])
@@ -310,14 +330,16 @@ extension CollectionCommandsTests {
             final,2025-11-28,001,\(b5)
             final,2025-11-28,003,\(stranger)
             """
-        let s = try collection.importConvenience(Array(first.utf8), name: "a.csv", learnedOn: d("2025-12-01"), actor: "b")
+        let s = try collection.importConvenience(
+            Array(first.utf8), name: "a.csv", learnedOn: d("2025-12-01"), actor: "b")
         #expect(s.payments == 1 && s.other == 2 && s.duplicates.count == 1 && s.unmatched.count == 1)
         #expect(try account("1").pendingReports.map(\.key) == [key(6)])
         #expect(try collection.pendingConvenience(on: d("2025-12-10"), olderThan: 5).map(\.key) == [key(6)])
         #expect(try everything().unmatched.map(\.event.amount) == [Yen(5_000)])
         // The final record of the reissued slip arrives; the earlier final again is a duplicate.
         let second = "final,2025-11-29,002,\(b6)\nfinal,2025-11-28,001,\(b5)\n"
-        let t = try collection.importConvenience(Array(second.utf8), name: "b.csv", learnedOn: d("2025-12-02"), actor: "b")
+        let t = try collection.importConvenience(
+            Array(second.utf8), name: "b.csv", learnedOn: d("2025-12-02"), actor: "b")
         #expect(t.payments == 1 && t.duplicates.count == 1)
         #expect(try account("1").pendingReports.isEmpty)
         #expect(try account("1").periods[key(6)]?.outstanding == .zero)
@@ -361,7 +383,8 @@ extension CollectionCommandsTests {
         // A line naming a month with no deduction refuses the whole file.
         let head = try ledger.store.head()
         #expect(throws: KokiError.self) {
-            try collection.importPension(Array("7,2025,5,2025-05-15,100,deducted\n".utf8), name: "q", learnedOn: d("2025-10-21"), actor: "b")
+            try collection.importPension(
+                Array("7,2025,5,2025-05-15,100,deducted\n".utf8), name: "q", learnedOn: d("2025-10-21"), actor: "b")
         }
         #expect(try ledger.store.head() == head)
     }
@@ -405,7 +428,8 @@ extension CollectionCommandsTests {
                 try register.recordIncome(
                     IncomeRecorded(
                         person: who, year: 2024, publicPensionRevenue: Yen(Int64.random(in: 0...4_000_000, using: &g)),
-                        salaryRevenue: .zero, otherIncome: .zero, totalIncome: Yen(Int64.random(in: 0...2_000_000, using: &g)),
+                        salaryRevenue: .zero, otherIncome: .zero,
+                        totalIncome: Yen(Int64.random(in: 0...2_000_000, using: &g)),
                         declared: true, source: "修正"), metadata: meta())
                 try assessment.assess(who, fiscalYear: fy, decidedOn: day, metadata: meta())
             default:

@@ -15,8 +15,9 @@ import Testing
     @Test func everyVisibleCommandHasAnAbstractAndTheExitTable() {
         let top = KokiCommand.helpMessage(columns: 80)
         for name in [
-            "init", "demo", "person", "household", "eligibility", "income", "insured", "events", "streams", "head",
-            "verify",
+            "init", "demo", "person", "household", "eligibility", "income", "insured", "rates", "calendar", "assess",
+            "premium", "pay", "account", "refund", "debit", "konbini", "pension", "unmatched", "calc", "events",
+            "streams", "head", "verify",
         ] {
             #expect(top.contains("  \(name) "), "\(name) is listed")
         }

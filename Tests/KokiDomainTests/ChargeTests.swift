@@ -20,7 +20,8 @@ import Testing
 
     @Test func exampleA() throws {
         let a1 = try LateFee.calculate(
-            principal: Yen(15_000), dueDate: d("2025-07-31"), payments: [.init(paidOn: d("2025-12-15"), amount: Yen(15_000))],
+            principal: Yen(15_000), dueDate: d("2025-07-31"),
+            payments: [.init(paidOn: d("2025-12-15"), amount: Yen(15_000))],
             through: d("2026-03-31"), rates: rates)
         #expect(a1.bands.map(\.days) == [31, 106])
         #expect(a1.bands.map(\.amount) == [Yen(30), Yen(378)])
@@ -28,7 +29,8 @@ import Testing
         #expect(a1.fee == .zero)
         #expect(a1.paidOff && a1.through == d("2025-12-15"))
         let a2 = try LateFee.calculate(
-            principal: Yen(15_000), dueDate: d("2025-07-31"), payments: [.init(paidOn: d("2025-12-15"), amount: Yen(15_000))],
+            principal: Yen(15_000), dueDate: d("2025-07-31"),
+            payments: [.init(paidOn: d("2025-12-15"), amount: Yen(15_000))],
             through: d("2025-12-15"), rates: threeMonths)
         #expect(a2.bands.map(\.days) == [92, 45])
         #expect(a2.fee == .zero)
@@ -53,7 +55,8 @@ import Testing
         let c = try LateFee.calculate(
             principal: Yen(50_000), dueDate: d("2025-07-31"),
             payments: [
-                .init(paidOn: d("2025-10-15"), amount: Yen(20_000)), .init(paidOn: d("2026-01-20"), amount: Yen(30_000)),
+                .init(paidOn: d("2025-10-15"), amount: Yen(20_000)),
+                .init(paidOn: d("2026-01-20"), amount: Yen(30_000)),
             ],
             through: d("2026-12-31"), rates: rates)
         #expect(c.bands.map(\.days) == [31, 45, 77, 20])
@@ -87,12 +90,14 @@ import Testing
         #expect(exact.sum == Yen(1_240) && exact.fee == Yen(1_200))
         // A partial payment leaving under 2,000 yen stops the accrual.
         let stop = try LateFee.calculate(
-            principal: Yen(50_000), dueDate: d("2025-07-31"), payments: [.init(paidOn: d("2025-08-10"), amount: Yen(48_500))],
+            principal: Yen(50_000), dueDate: d("2025-07-31"),
+            payments: [.init(paidOn: d("2025-08-10"), amount: Yen(48_500))],
             through: d("2025-12-31"), rates: rates)
         #expect(stop.bands.count == 1 && stop.bands[0].through == d("2025-08-10"))
         // Paid by the due date: nothing.
         let onTime = try LateFee.calculate(
-            principal: Yen(50_000), dueDate: d("2025-07-31"), payments: [.init(paidOn: d("2025-07-31"), amount: Yen(50_000))],
+            principal: Yen(50_000), dueDate: d("2025-07-31"),
+            payments: [.init(paidOn: d("2025-07-31"), amount: Yen(50_000))],
             through: d("2025-12-31"), rates: rates)
         #expect(onTime.bands.isEmpty && onTime.paidOff)
     }
@@ -111,9 +116,11 @@ import Testing
             let due = d("2021-01-31").adding(days: Int.random(in: 0...1_500, using: &g))
             let through = due.adding(days: Int.random(in: 0...700, using: &g))
             guard through.year <= 2026 else { continue }
-            let fee = try LateFee.calculate(principal: principal, dueDate: due, payments: [], through: through, rates: rates)
+            let fee = try LateFee.calculate(
+                principal: principal, dueDate: due, payments: [], through: through, rates: rates)
             let later = try LateFee.calculate(
-                principal: principal, dueDate: due, payments: [], through: min(through.adding(days: 30), d("2026-12-31")),
+                principal: principal, dueDate: due, payments: [],
+                through: min(through.adding(days: 30), d("2026-12-31")),
                 rates: rates)
             let more = try LateFee.calculate(
                 principal: principal + Yen(1_000), dueDate: due, payments: [], through: through, rates: rates)

@@ -55,7 +55,8 @@ enum EventSamples {
                 interestFrom: try! CivilDate(iso: "2025-11-01"), decidedOn: try! CivilDate(iso: "2025-12-01"),
                 ruleVersion: "koki-refund-interest-1")),
         .refundPaid(RefundPaid(person: person, refund: "r1", paidOn: try! CivilDate(iso: "2025-12-20"), heir: sealed)),
-        .debitMandateStarted(DebitMandateStarted(person: person, startsOn: try! CivilDate(iso: "2025-07-01"), account: sealed)),
+        .debitMandateStarted(
+            DebitMandateStarted(person: person, startsOn: try! CivilDate(iso: "2025-07-01"), account: sealed)),
         .debitMandateStopped(
             DebitMandateStopped(person: person, stopsOn: try! CivilDate(iso: "2026-04-01"), reason: "解約")),
         .debitRequested(
@@ -78,7 +79,8 @@ enum EventSamples {
                 id: "u1", channel: .convenienceStore, amount: Yen(5_000), paidOn: try! CivilDate(iso: "2025-11-28"),
                 learnedOn: try! CivilDate(iso: "2025-12-01"), reference: "cvs:…", reason: "slip names no period")),
         .unmatchedPaymentResolved(
-            UnmatchedPaymentResolved(id: "u1", person: person, payment: "p1", resolvedOn: try! CivilDate(iso: "2025-12-05"))),
+            UnmatchedPaymentResolved(
+                id: "u1", person: person, payment: "p1", resolvedOn: try! CivilDate(iso: "2025-12-05"))),
         .collectionFileRecorded(
             CollectionFileRecorded(
                 kind: .debitResult, digest: "ef56", name: "result.txt", date: try! CivilDate(iso: "2025-09-30"),

@@ -93,7 +93,8 @@ import Testing
         #expect(refusal(short)?.message.contains("119 bytes") == true)
         // An unknown result code in the second data record.
         let code = try edited(2 * 122 + 111, "7")
-        #expect(refusal(code) == InterchangeError(line: 3, position: 112, "振替結果コード 7 is not one of 0, 1, 2, 3, 4, 8, 9"))
+        #expect(
+            refusal(code) == InterchangeError(line: 3, position: 112, "振替結果コード 7 is not one of 0, 1, 2, 3, 4, 8, 9"))
         // Letters in an amount.
         #expect(refusal(try edited(122 + 85, "x"))?.position == 81)
         // The count and the total.
@@ -141,7 +142,8 @@ import Testing
 
 @Suite struct ConvenienceTests {
     func d(_ text: String) -> CivilDate { try! CivilDate(iso: text) }
-    let slip = try! SlipNumber(person: try! PersonID("1001"), key: PeriodKey(try! FiscalYear(2025), try! PeriodNumber(5)))
+    let slip = try! SlipNumber(
+        person: try! PersonID("1001"), key: PeriodKey(try! FiscalYear(2025), try! PeriodNumber(5)))
 
     @Test func slipNumbers() throws {
         #expect(slip.description == "00000000001001202505")
@@ -174,7 +176,8 @@ import Testing
     @Test func convenienceFileLinesAndErrors() throws {
         let code = try ConvenienceBarcode(issuer: "912345", slip: slip, deadline: d("2025-12-01"), amount: Yen(8_600))
             .description
-        let file = try ConvenienceFile.parse(Array("kind,paid_on,store,barcode\r\n1,20251128,0012,\(code)\r\nfinal,2025-11-29,0012,\(code)\n\n".utf8))
+        let file = try ConvenienceFile.parse(
+            Array("kind,paid_on,store,barcode\r\n1,20251128,0012,\(code)\r\nfinal,2025-11-29,0012,\(code)\n\n".utf8))
         #expect(file.records.map(\.kind) == [.preliminary, .final])
         #expect(file.records.map(\.line) == [2, 3])
         #expect(file.records[0].paidOn == d("2025-11-28") && file.records[0].barcode.amount == Yen(8_600))
@@ -185,12 +188,16 @@ import Testing
             #expect(error.line == 2 && error.position == 7)
         }
         #expect(throws: InterchangeError.self) { try ConvenienceFile.parse(Array("final,2025-11-29,0012\n".utf8)) }
-        #expect(throws: InterchangeError.self) { try ConvenienceFile.parse(Array("later,2025-11-29,0012,\(code)\n".utf8)) }
+        #expect(throws: InterchangeError.self) {
+            try ConvenienceFile.parse(Array("later,2025-11-29,0012,\(code)\n".utf8))
+        }
     }
 
     @Test func pensionFileLinesAndErrors() throws {
         let file = try PensionDeductionFile.parse(
-            Array("person,fiscal_year,month,paid_on,amount,status\n1001,2025,4,2025-04-15,12600,deducted\n1001,2025,10,2025-10-15,0,stopped\n".utf8))
+            Array(
+                "person,fiscal_year,month,paid_on,amount,status\n1001,2025,4,2025-04-15,12600,deducted\n1001,2025,10,2025-10-15,0,stopped\n"
+                    .utf8))
         #expect(file.records.map(\.status) == [.deducted, .stopped])
         for (line, column) in [
             ("1001,2025,5,2025-05-15,100,deducted", 11), ("1001,2025,4,2025-04-15,0,deducted", 24),

@@ -35,7 +35,10 @@ public struct CitySnapshot: Sendable {
                 rateTablePositions[e.table.fiscalYear] = view.position
             case .personRegistered, .personIdentityCorrected, .addressExceptionStarted, .addressExceptionEnded,
                 .incomeInquired, .personNumbersLinked, .installmentCalendarAdopted, .assessmentRunRecorded,
-                .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped, .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded:
+                .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .paymentCancelled, .overpaymentRecognized,
+                .overpaymentAppropriated, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped,
+                .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped,
+                .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded:
                 break
             }
         }

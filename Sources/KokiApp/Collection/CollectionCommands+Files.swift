@@ -92,7 +92,8 @@ extension CollectionCommands {
         let city = try CitySnapshot(ledger)
         if let earlier = city.collection.files.first(where: { $0.kind == .debitRequest && $0.date == debitDate }) {
             throw KokiError(
-                .invalidInput, "a debit request for \(debitDate) was already made (\(earlier.records) records): nothing appended")
+                .invalidInput,
+                "a debit request for \(debitDate) was already made (\(earlier.records) records): nothing appended")
         }
         var records: [ZenginDebitFile.Record] = []
         var requested: [DebitRequested] = []
@@ -165,12 +166,14 @@ extension CollectionCommands {
         guard let debitDate = dates.max() else {
             throw KokiError(
                 .invalidInput,
-                "\(name): line 1, byte 55: no debit request was made for \(pad(file.header.debitMonth))-\(pad(file.header.debitDay))")
+                "\(name): line 1, byte 55: no debit request was made for \(pad(file.header.debitMonth))-\(pad(file.header.debitDay))"
+            )
         }
         if let earlier = city.collection.files.first(where: { $0.kind == .debitResult && $0.date == debitDate }) {
             throw KokiError(
                 .invalidInput,
-                "\(name): the result for the debit of \(debitDate) was already imported (\(earlier.name)): nothing appended")
+                "\(name): the result for the debit of \(debitDate) was already imported (\(earlier.name)): nothing appended"
+            )
         }
         for account in city.collection.accounts.values {
             for r in account.debitRequests where r.debitDate == debitDate { requests[r.customerNumber] = r }
@@ -184,15 +187,19 @@ extension CollectionCommands {
             guard let request = requests[record.customerNumber] else {
                 throw KokiError(
                     .invalidInput,
-                    "\(name): line \(line), byte 92: customer number \(record.customerNumber) matches no request of \(debitDate)")
+                    "\(name): line \(line), byte 92: customer number \(record.customerNumber) matches no request of \(debitDate)"
+                )
             }
             guard seen.insert(record.customerNumber).inserted else {
-                throw KokiError(.invalidInput, "\(name): line \(line), byte 92: customer number \(record.customerNumber) appears twice")
+                throw KokiError(
+                    .invalidInput,
+                    "\(name): line \(line), byte 92: customer number \(record.customerNumber) appears twice")
             }
             guard record.amount == request.amount else {
                 throw KokiError(
                     .invalidInput,
-                    "\(name): line \(line), byte 81: amount \(record.amount.amount) but \(request.amount.amount) was requested")
+                    "\(name): line \(line), byte 81: amount \(record.amount.amount) but \(request.amount.amount) was requested"
+                )
             }
             if record.resultCode == 0 {
                 var state = try states[request.person] ?? load(request.person)
@@ -281,7 +288,8 @@ extension CollectionCommands {
                     continue
                 }
                 guard matched else {
-                    summary.unmatched.append("line \(record.line): preliminary for \(barcode.slip), which names no assessed period")
+                    summary.unmatched.append(
+                        "line \(record.line): preliminary for \(barcode.slip), which names no assessed period")
                     continue
                 }
                 let event = ConveniencePaymentReported(
@@ -301,14 +309,17 @@ extension CollectionCommands {
                         .unmatchedPaymentRecorded(
                             UnmatchedPaymentRecorded(
                                 id: "u\(digest.prefix(12))-\(record.line)", channel: .convenienceStore,
-                                amount: barcode.amount, paidOn: record.paidOn, learnedOn: learnedOn, reference: reference,
+                                amount: barcode.amount, paidOn: record.paidOn, learnedOn: learnedOn,
+                                reference: reference,
                                 reason: "slip \(barcode.slip) names no assessed period")))
-                    summary.unmatched.append("line \(record.line): \(barcode.amount.amount) on slip \(barcode.slip), listed as unmatched")
+                    summary.unmatched.append(
+                        "line \(record.line): \(barcode.amount.amount) on slip \(barcode.slip), listed as unmatched")
                     continue
                 }
                 let payment = Self.payment(
                     id: "c\(digest.prefix(12))-\(record.line)", state: state, channel: .convenienceStore,
-                    paidOn: record.paidOn, learnedOn: learnedOn, amount: barcode.amount, slip: key, reference: reference)
+                    paidOn: record.paidOn, learnedOn: learnedOn, amount: barcode.amount, slip: key, reference: reference
+                )
                 state.apply(.paymentReceived(payment))
                 events.append(.paymentReceived(payment))
                 summary.payments += 1
@@ -344,7 +355,9 @@ extension CollectionCommands {
         -> ImportSummary
     {
         let file: PensionDeductionFile
-        do { file = try PensionDeductionFile.parse(bytes) } catch { throw KokiError(.invalidInput, "\(name): \(error)") }
+        do { file = try PensionDeductionFile.parse(bytes) } catch {
+            throw KokiError(.invalidInput, "\(name): \(error)")
+        }
         let city = try CitySnapshot(ledger)
         let digest = Self.digest(bytes)
         try refuseIfImported(digest, city, name: name)
@@ -369,13 +382,16 @@ extension CollectionCommands {
                 summary.amount += r.amount
                 let payment = Self.payment(
                     id: "n\(digest.prefix(12))-\(r.line)", state: state, channel: .pensionDeduction, paidOn: r.paidOn,
-                    learnedOn: learnedOn, amount: r.amount, slip: key, reference: "pension:\(digest.prefix(12)):\(r.line)")
+                    learnedOn: learnedOn, amount: r.amount, slip: key,
+                    reference: "pension:\(digest.prefix(12)):\(r.line)")
                 state.apply(.paymentReceived(payment))
                 events.append(.paymentReceived(payment))
                 summary.payments += 1
                 summary.paid += r.amount
             case .stopped:
-                guard let adopted = state.premiums.calendars[r.fiscalYear.year] ?? city.accounts.calendars[r.fiscalYear.year]
+                guard
+                    let adopted = state.premiums.calendars[r.fiscalYear.year]
+                        ?? city.accounts.calendars[r.fiscalYear.year]
                 else { throw refuse("no installment calendar adopted for FY\(r.fiscalYear.year)") }
                 let stop = PensionDeductionStopped(
                     person: r.person, fiscalYear: r.fiscalYear, stoppedFrom: installment.dueDate,
@@ -388,10 +404,12 @@ extension CollectionCommands {
                 let schedule =
                     kept
                     + ordinary.enumerated().map { i, part in
-                        Installment(period: try! PeriodNumber(kept.count + i + 1), dueDate: part.dueDate, amount: part.amount)
+                        Installment(
+                            period: try! PeriodNumber(kept.count + i + 1), dueDate: part.dueDate, amount: part.amount)
                     }
                 let event = PremiumAssessed(
-                    person: r.person, fiscalYear: r.fiscalYear, decidedOn: learnedOn, annualPremium: assessed.annualPremium,
+                    person: r.person, fiscalYear: r.fiscalYear, decidedOn: learnedOn,
+                    annualPremium: assessed.annualPremium,
                     installments: schedule, ruleVersion: assessed.ruleVersion, reason: .collectionChanged,
                     cause: stop.reason, rateTablePosition: assessed.rateTablePosition,
                     inputPositions: assessed.inputPositions, breakdown: assessed.breakdown, collection: .ordinary)

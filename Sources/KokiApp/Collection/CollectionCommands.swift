@@ -261,9 +261,12 @@ public struct CollectionCommands: Sendable {
         guard let record = state.account.refunds.first(where: { $0.decision.id == refund }) else {
             throw KokiError(.invalidInput, "\(person) has no refund \(refund)")
         }
-        if let paid = record.paid { throw KokiError(.invalidInput, "refund \(refund) was already paid on \(paid.paidOn)") }
+        if let paid = record.paid {
+            throw KokiError(.invalidInput, "refund \(refund) was already paid on \(paid.paidOn)")
+        }
         guard date >= record.decision.decidedOn else {
-            throw KokiError(.invalidInput, "paid on \(date) is before the refund was decided (\(record.decision.decidedOn))")
+            throw KokiError(
+                .invalidInput, "paid on \(date) is before the refund was decided (\(record.decision.decidedOn))")
         }
         let died = state.register.person(person)?.eligibilityPeriods.contains { $0.loss == .died } ?? false
         if died, heir == nil {
@@ -290,7 +293,8 @@ public struct CollectionCommands: Sendable {
             throw KokiError(.invalidInput, "holder name: \(error.message)")
         }
         guard account.holderKana.count <= 30 else {
-            throw KokiError(.invalidInput, "holder name '\(account.holderKana)' is longer than 30 half-width characters")
+            throw KokiError(
+                .invalidInput, "holder name '\(account.holderKana)' is longer than 30 half-width characters")
         }
         let event = DebitMandateStarted(
             person: person, startsOn: startsOn, account: try vault.seal(account, for: person))
@@ -316,7 +320,8 @@ public struct CollectionCommands: Sendable {
     /// Records money that matches no person (an unreadable slip, a transfer without reference).
     @discardableResult
     public func recordUnmatched(
-        amount: Yen, paidOn: CivilDate, learnedOn: CivilDate, channel: PaymentChannel, reference: String, reason: String,
+        amount: Yen, paidOn: CivilDate, learnedOn: CivilDate, channel: PaymentChannel, reference: String,
+        reason: String,
         metadata: CommandMetadata
     ) throws -> UnmatchedPaymentRecorded {
         guard amount > .zero else { throw KokiError(.invalidInput, "amount \(amount.amount) must be positive") }
@@ -343,7 +348,8 @@ public struct CollectionCommands: Sendable {
         }
         let state = try load(person)
         let u = entry.event
-        try Self.checkPayment(state, amount: u.amount, paidOn: u.paidOn, learnedOn: max(u.learnedOn, u.paidOn), slip: slip)
+        try Self.checkPayment(
+            state, amount: u.amount, paidOn: u.paidOn, learnedOn: max(u.learnedOn, u.paidOn), slip: slip)
         let payment = Self.payment(
             id: Self.number("p", metadata.commandID), state: state, channel: u.channel, paidOn: u.paidOn,
             learnedOn: u.learnedOn, amount: u.amount, slip: slip, reference: u.reference)

@@ -10,7 +10,8 @@ struct PaymentArgument: ExpressibleByArgument {
     var payment: LateFee.Payment
     init?(argument: String) {
         let parts = argument.split(separator: ":")
-        guard parts.count == 2, let date = try? CivilDate(iso: parts[0]), let amount = Int64(parts[1]), amount > 0 else {
+        guard parts.count == 2, let date = try? CivilDate(iso: parts[0]), let amount = Int64(parts[1]), amount > 0
+        else {
             return nil
         }
         payment = LateFee.Payment(paidOn: date, amount: Yen(amount))
@@ -56,7 +57,8 @@ struct LateFeeCalc: ParsableCommand {
             Output.line("  sum \(fee.sum.amount) → cut to 100 yen, nothing under 1,000 → \(fee.fee.amount)")
             Output.line(
                 "late fee \(fee.fee.amount)円 "
-                    + (fee.paidOff ? "(final: paid off on \(fee.through))" : "(accrued to \(fee.through), still unpaid)"))
+                    + (fee.paidOff
+                        ? "(final: paid off on \(fee.through))" : "(accrued to \(fee.through), still unpaid)"))
         }
     }
 }
@@ -93,7 +95,9 @@ struct RefundInterestCalc: ParsableCommand {
                 return
             }
             Output.line("refund \(amount) (\(cause.rawValue)), interest from \(r.start) to \(r.end)")
-            if let excluded = r.excluded { Output.line("  excluded \(excluded.lowerBound) … \(excluded.upperBound) (not claimed)") }
+            if let excluded = r.excluded {
+                Output.line("  excluded \(excluded.lowerBound) … \(excluded.upperBound) (not claimed)")
+            }
             printBands(r.bands)
             Output.line("  sum \(r.sum.amount) → cut to 100 yen, nothing under 1,000 → \(r.interest.amount)")
             Output.line("refund interest \(r.interest.amount)円")

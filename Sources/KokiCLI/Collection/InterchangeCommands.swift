@@ -32,7 +32,9 @@ struct DebitCommand: ParsableCommand {
     struct Start: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Start a person's bank-debit mandate (口座振替開始); a new one replaces the old.",
-            discussion: "The account is sealed with the person's key. The holder's name may be typed in full-width katakana; it is stored as half-width.")
+            discussion:
+                "The account is sealed with the person's key. The holder's name may be typed in full-width katakana; it is stored as half-width."
+        )
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
         @Option(help: "Bank code (統一金融機関番号), 4 digits.") var bank: String
@@ -96,7 +98,8 @@ struct DebitCommand: ParsableCommand {
                 let (bytes, count, total) = try commands.exportDebit(
                     on: date, originator: settings, separator: lineSeparator, actor: metadata.actor)
                 guard FileManager.default.createFile(atPath: out, contents: Data(bytes)) else {
-                    throw CLIFailure(.failure, "cannot write \(out) (the request is recorded; write it again with the same data)")
+                    throw CLIFailure(
+                        .failure, "cannot write \(out) (the request is recorded; write it again with the same data)")
                 }
                 Output.line("debit request for \(date): \(count) records, \(total.amount) yen → \(out)")
             }
@@ -200,7 +203,9 @@ struct KonbiniCommand: ParsableCommand {
                 let pending = try commands.pendingConvenience(on: on ?? todayInJapan(), olderThan: olderThan)
                 Table.render(
                     ["PERSON", "PERIOD", "AMOUNT", "PAID ON", "STORE"],
-                    pending.map { [$0.person.value, $0.key.description, "\($0.amount.amount)", $0.paidOn.description, $0.store] }
+                    pending.map {
+                        [$0.person.value, $0.key.description, "\($0.amount.amount)", $0.paidOn.description, $0.store]
+                    }
                 ).forEach(Output.line)
             }
         }

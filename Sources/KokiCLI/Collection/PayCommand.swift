@@ -17,7 +17,9 @@ extension PaymentChannel: ExpressibleByArgument {
         }
     }
 
-    public static var allValueStrings: [String] { ["counter", "smartphone", "convenience-store", "bank-debit", "pension"] }
+    public static var allValueStrings: [String] {
+        ["counter", "smartphone", "convenience-store", "bank-debit", "pension"]
+    }
 }
 
 extension LedgerOptions {
@@ -215,11 +217,15 @@ struct AccountCommand: ParsableCommand {
             }
             let view = View(
                 person: person.value, periods: periods,
-                payments: account.payments.filter { p in fy == nil || p.event.parts.contains { keep($0.key) } || p.event.parts.isEmpty }.map { p in
+                payments: account.payments.filter { p in
+                    fy == nil || p.event.parts.contains { keep($0.key) } || p.event.parts.isEmpty
+                }.map { p in
                     View.Payment(
                         id: p.event.id, paidOn: p.event.paidOn.description, learnedOn: p.event.learnedOn.description,
                         channel: p.event.channel.rawValue, amount: p.event.amount.amount,
-                        parts: p.event.parts.map { "\($0.key)=\($0.amount.amount)" + ($0.carriedForward ? "(FY\($0.accountingYear.year))" : "") },
+                        parts: p.event.parts.map {
+                            "\($0.key)=\($0.amount.amount)" + ($0.carriedForward ? "(FY\($0.accountingYear.year))" : "")
+                        },
                         overpaid: p.event.overpaid.amount,
                         cancelled: p.cancelled.map { "\($0.cancelledOn) \($0.reason)" })
                 },
@@ -234,10 +240,13 @@ struct AccountCommand: ParsableCommand {
                         interest: r.decision.interest.amount, decidedOn: r.decision.decidedOn.description,
                         paidOn: r.paid?.paidOn.description)
                 },
-                mandates: account.mandates.map { View.Mandate(from: $0.startsOn.description, until: $0.stopsOn?.description) },
+                mandates: account.mandates.map {
+                    View.Mandate(from: $0.startsOn.description, until: $0.stopsOn?.description)
+                },
                 debitFailures: account.debitFailures.filter { keep($0.key) }.map { f in
                     View.Failure(
-                        debitDate: f.debitDate.description, fiscalYear: f.key.fiscalYear.year, period: f.key.period.number,
+                        debitDate: f.debitDate.description, fiscalYear: f.key.fiscalYear.year,
+                        period: f.key.period.number,
                         amount: f.amount.amount, code: f.resultCode, meaning: ZenginMeaning.of(f.resultCode))
                 },
                 pendingConvenience: account.pendingReports.filter { keep($0.key) }.map { r in
@@ -247,16 +256,22 @@ struct AccountCommand: ParsableCommand {
                 },
                 totals: View.Totals(
                     assessed: periods.map(\.assessed).reduce(0, +), paid: periods.map(\.paid).reduce(0, +),
-                    outstanding: periods.map(\.outstanding).reduce(0, +), overpaid: periods.map(\.overpaid).reduce(0, +)))
+                    outstanding: periods.map(\.outstanding).reduce(0, +), overpaid: periods.map(\.overpaid).reduce(0, +)
+                ))
             if json {
                 Output.line(try jsonLine(view))
                 return
             }
-            Output.line("\(person)  assessed \(view.totals.assessed)  paid \(view.totals.paid)  outstanding \(view.totals.outstanding)")
+            Output.line(
+                "\(person)  assessed \(view.totals.assessed)  paid \(view.totals.paid)  outstanding \(view.totals.outstanding)"
+            )
             Table.render(
                 ["FY", "PERIOD", "DUE", "ASSESSED", "PAID", "OUTSTANDING", "OVERPAID"],
                 view.periods.map {
-                    ["\($0.fiscalYear)", "\($0.period)", $0.dueDate, "\($0.assessed)", "\($0.paid)", "\($0.outstanding)", "\($0.overpaid)"]
+                    [
+                        "\($0.fiscalYear)", "\($0.period)", $0.dueDate, "\($0.assessed)", "\($0.paid)",
+                        "\($0.outstanding)", "\($0.overpaid)",
+                    ]
                 }
             ).forEach { Output.line("  " + $0) }
             if !view.payments.isEmpty {
@@ -265,8 +280,10 @@ struct AccountCommand: ParsableCommand {
                     ["NUMBER", "PAID ON", "CHANNEL", "AMOUNT", "APPLIED", "NOTE"],
                     view.payments.map {
                         [
-                            $0.id.isEmpty ? "-" : $0.id, $0.paidOn, $0.channel, "\($0.amount)", $0.parts.joined(separator: " "),
-                            ($0.overpaid > 0 ? "overpaid \($0.overpaid)" : "") + ($0.cancelled.map { " CANCELLED \($0)" } ?? ""),
+                            $0.id.isEmpty ? "-" : $0.id, $0.paidOn, $0.channel, "\($0.amount)",
+                            $0.parts.joined(separator: " "),
+                            ($0.overpaid > 0 ? "overpaid \($0.overpaid)" : "")
+                                + ($0.cancelled.map { " CANCELLED \($0)" } ?? ""),
                         ]
                     }
                 ).forEach { Output.line("  " + $0) }
@@ -276,7 +293,10 @@ struct AccountCommand: ParsableCommand {
                 Table.render(
                     ["NUMBER", "CAUSE", "AROSE", "AMOUNT", "APPROPRIATED", "REFUNDED", "OPEN"],
                     view.overpayments.map {
-                        [$0.id, $0.cause, $0.arose, "\($0.amount)", "\($0.appropriated)", "\($0.refunded)", "\($0.open)"]
+                        [
+                            $0.id, $0.cause, $0.arose, "\($0.amount)", "\($0.appropriated)", "\($0.refunded)",
+                            "\($0.open)",
+                        ]
                     }
                 ).forEach { Output.line("  " + $0) }
             }
@@ -284,15 +304,20 @@ struct AccountCommand: ParsableCommand {
                 Output.line("refunds (還付)")
                 Table.render(
                     ["NUMBER", "AMOUNT", "INTEREST", "DECIDED", "PAID"],
-                    view.refunds.map { [$0.id, "\($0.amount)", "\($0.interest)", $0.decidedOn, $0.paidOn ?? "not yet"] }
+                    view.refunds.map {
+                        [$0.id, "\($0.amount)", "\($0.interest)", $0.decidedOn, $0.paidOn ?? "not yet"]
+                    }
                 ).forEach { Output.line("  " + $0) }
             }
             for m in view.mandates { Output.line("bank debit from \(m.from)\(m.until.map { " until \($0)" } ?? "")") }
             for f in view.debitFailures {
-                Output.line("debit failed \(f.debitDate) FY\(f.fiscalYear)/\(f.period) \(f.amount): \(f.code) \(f.meaning)")
+                Output.line(
+                    "debit failed \(f.debitDate) FY\(f.fiscalYear)/\(f.period) \(f.amount): \(f.code) \(f.meaning)")
             }
             for p in view.pendingConvenience {
-                Output.line("convenience store reported (速報, not confirmed) FY\(p.fiscalYear)/\(p.period) \(p.amount) paid \(p.paidOn)")
+                Output.line(
+                    "convenience store reported (速報, not confirmed) FY\(p.fiscalYear)/\(p.period) \(p.amount) paid \(p.paidOn)"
+                )
             }
         }
     }

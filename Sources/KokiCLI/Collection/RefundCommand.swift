@@ -62,14 +62,19 @@ struct RefundCommand: ParsableCommand {
                         on: date, rates: table, includeNotYetDue: includeNotYetDue, actor: metadata.actor)
                 }
                 for (id, s) in results.sorted(by: { $0.key < $1.key }) {
-                    for r in s.recognized { Output.line("\(id) overpayment \(r.id): \(r.amount.amount) off \(r.key) (過納)") }
+                    for r in s.recognized {
+                        Output.line("\(id) overpayment \(r.id): \(r.amount.amount) off \(r.key) (過納)")
+                    }
                     for a in s.appropriated {
                         Output.line(
                             "\(id) appropriated \(a.overpayment): "
-                                + a.parts.map { "\($0.key)=\($0.amount.amount) from \($0.effectiveOn)" }.joined(separator: ", "))
+                                + a.parts.map { "\($0.key)=\($0.amount.amount) from \($0.effectiveOn)" }.joined(
+                                    separator: ", "))
                     }
                     for r in s.refunds {
-                        Output.line("\(id) refund \(r.id): \(r.amount.amount) + interest \(r.interest.amount) (from \(r.interestFrom))")
+                        Output.line(
+                            "\(id) refund \(r.id): \(r.amount.amount) + interest \(r.interest.amount) (from \(r.interestFrom))"
+                        )
                     }
                 }
                 Output.line("settled \(results.count) person(s) on \(date)")
@@ -90,8 +95,10 @@ struct RefundCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 let (commands, metadata) = try options.collection()
-                let event = try commands.payRefund(person, refund: refund, on: on ?? todayInJapan(), heir: heir, metadata: metadata)
-                Output.line("refund \(event.refund) of \(person) paid on \(event.paidOn)\(heir == nil ? "" : " to the heir")")
+                let event = try commands.payRefund(
+                    person, refund: refund, on: on ?? todayInJapan(), heir: heir, metadata: metadata)
+                Output.line(
+                    "refund \(event.refund) of \(person) paid on \(event.paidOn)\(heir == nil ? "" : " to the heir")")
             }
         }
     }

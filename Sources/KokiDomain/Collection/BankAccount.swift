@@ -16,7 +16,10 @@ public struct BankAccount: Hashable, Sendable, Codable {
     ) throws(DomainError) {
         func digits(_ text: String, _ count: ClosedRange<Int>, _ name: String) throws(DomainError) {
             guard count.contains(text.count), text.allSatisfy({ ("0"..."9").contains($0) }) else {
-                throw DomainError(.invalidValue, "\(name) '\(text)' must be \(count.lowerBound == count.upperBound ? "\(count.lowerBound)" : "\(count.lowerBound)–\(count.upperBound)") digits")
+                throw DomainError(
+                    .invalidValue,
+                    "\(name) '\(text)' must be \(count.lowerBound == count.upperBound ? "\(count.lowerBound)" : "\(count.lowerBound)–\(count.upperBound)") digits"
+                )
             }
         }
         try digits(bankCode, 4...4, "bank code")

@@ -143,7 +143,8 @@ public struct RefundInterest: Hashable, Sendable, Codable {
             if let excluded, cursor < excluded.lowerBound, excluded.lowerBound <= last {
                 last = excluded.lowerBound.adding(days: -1)
             }
-            bands.append(ChargeBand(from: cursor, through: last, base: base, rate: try rates.rates(for: cursor.year).refund))
+            bands.append(
+                ChargeBand(from: cursor, through: last, base: base, rate: try rates.rates(for: cursor.year).refund))
             cursor = last.adding(days: 1)
         }
         let sum = bands.map(\.amount).sum()

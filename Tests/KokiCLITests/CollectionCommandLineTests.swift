@@ -1,0 +1,184 @@
+import Foundation
+import KokiTestSupport
+import Testing
+
+/// Collection through `koki`: payments, the account, cancellation, settlement and refund, a
+/// bank-debit round trip through files, convenience stores, pension deductions, and the
+/// calculators — each refusal exits 65 with nothing appended.
+@Suite struct CollectionCommandLineTests {
+    let session: LedgerSession
+
+    init() throws {
+        session = try LedgerSession(operator: "op-collect")
+        for number in ["1", "2", "3"] {
+            try session.koki(
+                "person", "register", "--number", number, "--name", "松戸", "--kana", "マツド", "--birth-date", "1940-01-01",
+                "--sex", "female", "--address", "松戸市")
+            try session.koki(
+                "eligibility", "acquire", "--number", number, "--reason", "reached-75", "--date", "2015-01-01")
+            try session.koki(
+                "income", "record", "--number", number, "--year", "2024", "--pension", "2000000", "--total", "900000",
+                "--source", "税")
+        }
+        try session.koki(
+            "income", "pension", "--number", "3", "--fiscal-year", "2025", "--annual-pension", "2000000",
+            "--care-premium", "60000", "--previous-february", "12600")
+        try session.koki("rates", "adopt", "--fiscal-year", "2025")
+        try session.koki("calendar", "adopt", "--fiscal-year", "2025")
+        try session.koki("assess", "--fiscal-year", "2025", "--decided-on", "2025-07-10")
+    }
+
+    var folder: TemporaryFolder { session.folder }
+
+    func account(_ number: String) throws -> [String: Any] {
+        try #require(
+            JSONSerialization.jsonObject(with: Data(try session.koki("account", number, "--json").stdout.utf8))
+                as? [String: Any])
+    }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let path = folder.path(name)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test func payCancelSettleAndRefund() throws {
+        let paid = try session.koki(
+            "pay", "1", "--amount", "10000", "--paid-on", "2025-07-25", "--fiscal-year", "2025", "--period", "1")
+        #expect(paid.lines.count == 3)
+        #expect(paid.lines[1] == "  FY2025/1  9000")
+        #expect(paid.lines[2] == "  overpaid 1000 (to settle)")
+        let number = String(paid.lines[0].split(separator: " ")[1].dropLast())
+        var totals = try #require(try account("1")["totals"] as? [String: Int])
+        #expect(totals["paid"] == 9_000 && totals["outstanding"] == 68_800)
+
+        // Refusals name what is wrong and append nothing.
+        let head = try session.koki("head").stdout
+        let noPeriod = try session.koki(
+            "pay", "1", "--amount", "100", "--paid-on", "2025-07-25", "--fiscal-year", "2025", "--period", "11",
+            status: 65)
+        #expect(noPeriod.stderr.contains("no period 11 in FY2025"))
+        try session.koki("pay", "1", "--amount", "100", "--paid-on", "2025-07-25", "--period", "2", status: 64)
+        try session.koki("pay", "cancel", "1", "p-none", "--reason", "x", status: 65)
+        #expect(try session.koki("head").stdout == head)
+
+        let unspecified = try session.koki(
+            "pay", "1", "--amount", "17200", "--paid-on", "2025-09-01", "--channel", "smartphone")
+        #expect(unspecified.lines.dropFirst() == ["  FY2025/2  8600", "  FY2025/3  8600"])
+        let second = String(unspecified.lines[0].split(separator: " ")[1].dropLast())
+        try session.koki("pay", "cancel", "1", second, "--reason", "二重計上", "--on", "2025-09-02")
+        totals = try #require(try account("1")["totals"] as? [String: Int])
+        #expect(totals["paid"] == 9_000)
+
+        let settled = try session.koki("refund", "settle", "--on", "2025-08-15")
+        #expect(settled.lines.last == "settled 1 person(s) on 2025-08-15")
+        #expect(settled.stdout.contains("1 refund r"))
+        let list = try session.koki("refund", "list").lines
+        #expect(list.count == 2 && list[1].hasPrefix("1       refund"))
+        let refund = String(list[1].split(separator: " ", omittingEmptySubsequences: true)[2])
+        try session.koki("refund", "pay", "1", refund, "--on", "2025-08-20")
+        #expect(try session.koki("refund", "list").lines.count == 1)
+        let overpayments = try #require(try account("1")["overpayments"] as? [[String: Any]])
+        #expect(overpayments.first?["id"] as? String == number)
+        #expect(overpayments.first?["refunded"] as? Int == 1_000)
+        #expect(try session.koki("verify").stdout.hasPrefix("ok: "))
+    }
+
+    @Test func aBankDebitRoundTripThroughFiles() throws {
+        try session.koki(
+            "debit", "start", "1", "--bank", "0005", "--branch", "123", "--account", "7654321", "--holder", "マツド　ハナコ",
+            "--from", "2025-07-01")
+        let originator = try write(
+            "originator.json",
+            #"{"code": "1234567890", "name": "ﾏﾂﾄﾞｼ", "bankCode": "0001", "branchCode": "001", "accountType": 1, "accountNumber": "1234567"}"#
+        )
+        let request = folder.path("request.txt")
+        let exported = try session.koki(
+            "debit", "export", "--date", "2025-09-30", "--originator", originator, "--out", request)
+        #expect(exported.stdout == "debit request for 2025-09-30: 1 records, 8600 yen → \(request)\n")
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: request)))
+        #expect(bytes.count == 4 * 122)
+        // The bank answers: debited (code 0), with the trailer's debited totals.
+        let trailer = 2 * 122
+        bytes.replaceSubrange((trailer + 19)..<(trailer + 37), with: Array("000001000000008600".utf8))
+        let result = folder.path("result.txt")
+        try Data(bytes).write(to: URL(fileURLWithPath: result))
+        // A damaged copy is refused with its line and byte, and nothing is appended.
+        var damaged = bytes
+        damaged[122 + 111] = UInt8(ascii: "6")
+        let bad = folder.path("bad.txt")
+        try Data(damaged).write(to: URL(fileURLWithPath: bad))
+        let head = try session.koki("head").stdout
+        let refused = try session.koki("debit", "import", bad, status: 65)
+        #expect(refused.stderr.contains("line 2, byte 112: 振替結果コード 6"))
+        #expect(try session.koki("head").stdout == head)
+
+        let imported = try session.koki("debit", "import", result, "--learned-on", "2025-10-03")
+        #expect(imported.stdout == "debit result: 1 records, 1 payments (8600 yen)\n")
+        try session.koki("debit", "import", result, status: 65)
+        let periods = try #require(try account("1")["periods"] as? [[String: Any]])
+        #expect(periods[2]["paid"] as? Int == 8_600)
+        let payments = try #require(try account("1")["payments"] as? [[String: Any]])
+        #expect(payments.map { $0["channel"] as? String } == ["bankDebit"])
+    }
+
+    @Test func convenienceStoresAndPensionDeductions() throws {
+        let barcode = try session.koki(
+            "konbini", "slip", "2", "--fiscal-year", "2025", "--period", "5", "--issuer", "912345"
+        ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(barcode.count == 44)
+        let file = try write(
+            "cvs.csv", "kind,paid_on,store,barcode\npreliminary,2025-11-28,001,\(barcode)\n")
+        try session.koki("konbini", "import", file, "--learned-on", "2025-11-29")
+        let pending = try session.koki("konbini", "pending", "--older-than", "3", "--on", "2025-12-05").lines
+        #expect(pending.count == 2 && pending[1].hasPrefix("2       FY2025/5  8600"))
+        let final = try write("cvs2.csv", "final,2025-11-28,001,\(barcode)\n")
+        try session.koki("konbini", "import", final, "--learned-on", "2025-12-01")
+        #expect(try session.koki("konbini", "pending", "--older-than", "3", "--on", "2025-12-05").lines.count == 1)
+
+        let pension = try write(
+            "pension.csv",
+            "person,fiscal_year,month,paid_on,amount,status\n3,2025,4,2025-04-15,12600,deducted\n3,2025,6,2025-06-13,12600,deducted\n3,2025,8,2025-08-15,0,stopped\n"
+        )
+        let imported = try session.koki("pension", "import", pension, "--learned-on", "2025-08-20")
+        #expect(imported.stdout == "pension deductions: 3 records, 2 payments (25200 yen), 1 stopped\n")
+        let shown = try session.koki("premium", "show", "3", "--fiscal-year", "2025").lines
+        #expect(shown[0] == "3 FY2025: 77800円, ordinary collection (普通徴収)")
+        #expect(shown.last?.contains("collectionChanged") == true)
+    }
+
+    @Test func theCalculatorsPrintEveryFigure() throws {
+        let fee = try KokiProcess.run([
+            "calc", "late-fee", "--principal", "50000", "--due", "2025-07-31", "--payment", "2025-10-15:20000",
+            "--payment", "2026-01-20:30000",
+        ])
+        #expect(fee.status == 0)
+        #expect(
+            fee.lines == [
+                "principal 50000, due 2025-07-31, reduced-rate window to 2025-08-31",
+                "  2025-08-01 … 2025-08-31  31 days × 50000 × 2.40% / 365 = 101",
+                "  2025-09-01 … 2025-10-15  45 days × 50000 × 8.70% / 365 = 536",
+                "  2025-10-16 … 2025-12-31  77 days × 30000 × 8.70% / 365 = 550",
+                "  2026-01-01 … 2026-01-20  20 days × 30000 × 9.10% / 365 = 149",
+                "  sum 1336 → cut to 100 yen, nothing under 1,000 → 1300",
+                "late fee 1300円 (final: paid off on 2026-01-20)",
+            ])
+        let three = try KokiProcess.run([
+            "calc", "late-fee", "--principal", "50000", "--due", "2025-07-31", "--payment", "2026-03-16:50000",
+            "--window-months", "3", "--json",
+        ])
+        let json = try #require(JSONSerialization.jsonObject(with: Data(three.stdout.utf8)) as? [String: Any])
+        #expect(json["fee"] as? Int == 1_900)
+        let interest = try KokiProcess.run([
+            "calc", "refund-interest", "--amount", "100000", "--cause", "overpaid", "--arose", "2025-07-31", "--end",
+            "2026-06-30",
+        ])
+        #expect(interest.lines.last == "refund interest 1000円")
+        #expect(interest.lines.contains("  2026-01-01 … 2026-06-30  181 days × 100000 × 1.30% / 365 = 644"))
+        let beyond = try KokiProcess.run([
+            "calc", "late-fee", "--principal", "50000", "--due", "2026-11-30", "--through", "2027-02-01",
+        ])
+        #expect(beyond.status == 65)
+        #expect(beyond.stderr.contains("no late-fee / refund-interest rates for 2027"))
+    }
+}
