@@ -21,6 +21,7 @@ let package = Package(
                 .product(name: "KokiEvents", package: "koki"),
                 .product(name: "KokiProjections", package: "koki"),
                 .product(name: "KokiDomain", package: "koki"),
+                .product(name: "KokiInterchange", package: "koki"),
                 // The raw SQLite C API (sqlite3_*), for the plain-SQLite ceiling measured beside koki.
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

@@ -99,102 +99,106 @@ public struct CollectionAccounts: Projection {
     public private(set) var accounts: [PersonID: Account] = [:]
     public private(set) var unmatched: [Unmatched] = []
     public private(set) var files: [CollectionFileRecorded] = []
-    /// Which person holds each payment, overpayment and refund number.
-    public private(set) var owners: [String: PersonID] = [:]
 
     public init() {}
 
     public func account(_ person: PersonID) -> Account? { accounts[person] }
 
+    /// Mutates a person's account in place (no copy of its collections).
+    private mutating func update(_ person: PersonID, _ body: (inout Account) -> Void) {
+        body(&accounts[person, default: Account()])
+    }
+
     public mutating func apply(_ event: KokiEvent) {
         switch event {
         case .premiumAssessed(let e):
-            var account = accounts[e.person, default: Account()]
-            let scheduled = Set(e.installments.map { PeriodKey(e.fiscalYear, $0.period) })
-            for key in account.periods.keys where key.fiscalYear == e.fiscalYear && !scheduled.contains(key) {
-                account.periods[key]!.assessed = .zero  // a reassessment dropped the period
+            update(e.person) { account in
+                for installment in e.installments {
+                    let key = PeriodKey(e.fiscalYear, installment.period)
+                    account.periods[key, default: Period(dueDate: installment.dueDate)].dueDate = installment.dueDate
+                    account.periods[key]!.assessed = installment.amount
+                }
+                // A reassessment that dropped a period leaves it owing nothing.
+                if account.periods.count > e.installments.count {
+                    for key in account.periods.keys
+                    where key.fiscalYear == e.fiscalYear && !e.installments.contains(where: { $0.period == key.period })
+                    {
+                        account.periods[key]!.assessed = .zero
+                    }
+                }
             }
-            for installment in e.installments {
-                let key = PeriodKey(e.fiscalYear, installment.period)
-                account.periods[key, default: Period(dueDate: installment.dueDate)].dueDate = installment.dueDate
-                account.periods[key]!.assessed = installment.amount
-            }
-            accounts[e.person] = account
         case .paymentReceived(let e):
-            var account = accounts[e.person, default: Account()]
-            for part in e.parts {
-                account.periods[part.key, default: Period(dueDate: e.paidOn)].paid += part.amount
-                account.periods[part.key]!.lastPaidOn = max(account.periods[part.key]!.lastPaidOn ?? e.paidOn, e.paidOn)
+            update(e.person) { account in
+                for part in e.parts {
+                    account.periods[part.key, default: Period(dueDate: e.paidOn)].paid += part.amount
+                    let last = account.periods[part.key]!.lastPaidOn
+                    if last == nil || last! < e.paidOn { account.periods[part.key]!.lastPaidOn = e.paidOn }
+                }
+                if e.overpaid > .zero {
+                    account.overpayments.append(
+                        Overpayment(id: e.id, amount: e.overpaid, cause: .erroneous, arose: e.paidOn, from: nil))
+                }
+                account.payments.append(Payment(event: e, cancelled: nil))
             }
-            if e.overpaid > .zero {
-                account.overpayments.append(
-                    Overpayment(id: e.id, amount: e.overpaid, cause: .erroneous, arose: e.paidOn, from: nil))
-            }
-            account.payments.append(Payment(event: e, cancelled: nil))
-            accounts[e.person] = account
-            if !e.id.isEmpty { owners[e.id] = e.person }
         case .paymentCancelled(let e):
-            guard var account = accounts[e.person],
-                let index = account.payments.firstIndex(where: { $0.event.id == e.payment && $0.cancelled == nil })
-            else { return }
-            account.payments[index].cancelled = e
-            for part in account.payments[index].event.parts { account.periods[part.key]?.paid -= part.amount }
-            if let o = account.overpayments.firstIndex(where: { $0.id == e.payment }) {
-                account.overpayments[o].withdrawn = true
+            update(e.person) { account in
+                guard
+                    let index = account.payments.firstIndex(where: { $0.event.id == e.payment && $0.cancelled == nil })
+                else { return }
+                account.payments[index].cancelled = e
+                for part in account.payments[index].event.parts { account.periods[part.key]?.paid -= part.amount }
+                if let o = account.overpayments.firstIndex(where: { $0.id == e.payment }) {
+                    account.overpayments[o].withdrawn = true
+                }
             }
-            accounts[e.person] = account
         case .overpaymentRecognized(let e):
-            var account = accounts[e.person, default: Account()]
-            account.periods[e.key]?.movedOut += e.amount
-            account.overpayments.append(
-                Overpayment(id: e.id, amount: e.amount, cause: e.cause, arose: e.arose, from: e.key))
-            accounts[e.person] = account
-            owners[e.id] = e.person
+            update(e.person) { account in
+                account.periods[e.key]?.movedOut += e.amount
+                account.overpayments.append(
+                    Overpayment(id: e.id, amount: e.amount, cause: e.cause, arose: e.arose, from: e.key))
+            }
         case .overpaymentAppropriated(let e):
-            guard var account = accounts[e.person],
-                let o = account.overpayments.firstIndex(where: { $0.id == e.overpayment })
-            else { return }
-            for part in e.parts {
-                account.periods[part.key]?.appropriated += part.amount
-                account.overpayments[o].appropriated += part.amount
+            update(e.person) { account in
+                guard let o = account.overpayments.firstIndex(where: { $0.id == e.overpayment }) else { return }
+                for part in e.parts {
+                    account.periods[part.key]?.appropriated += part.amount
+                    account.overpayments[o].appropriated += part.amount
+                }
+                account.appropriations.append(e)
             }
-            account.appropriations.append(e)
-            accounts[e.person] = account
         case .refundDecided(let e):
-            guard var account = accounts[e.person],
-                let o = account.overpayments.firstIndex(where: { $0.id == e.overpayment })
-            else { return }
-            account.overpayments[o].refunded += e.amount
-            account.refunds.append(Refund(decision: e, paid: nil))
-            accounts[e.person] = account
-            owners[e.id] = e.person
+            update(e.person) { account in
+                guard let o = account.overpayments.firstIndex(where: { $0.id == e.overpayment }) else { return }
+                account.overpayments[o].refunded += e.amount
+                account.refunds.append(Refund(decision: e, paid: nil))
+            }
         case .refundPaid(let e):
-            guard let index = accounts[e.person]?.refunds.firstIndex(where: { $0.decision.id == e.refund }) else {
-                return
+            update(e.person) { account in
+                guard let index = account.refunds.firstIndex(where: { $0.decision.id == e.refund }) else { return }
+                account.refunds[index].paid = e
             }
-            accounts[e.person]!.refunds[index].paid = e
         case .debitMandateStarted(let e):
-            var account = accounts[e.person, default: Account()]
-            // A new mandate replaces the one in force from its start.
-            for i in account.mandates.indices where account.mandates[i].stopsOn.map({ $0 > e.startsOn }) ?? true {
-                account.mandates[i].stopsOn = max(account.mandates[i].startsOn, e.startsOn)
+            update(e.person) { account in
+                // A new mandate replaces the one in force from its start.
+                for i in account.mandates.indices where account.mandates[i].stopsOn.map({ $0 > e.startsOn }) ?? true {
+                    account.mandates[i].stopsOn = max(account.mandates[i].startsOn, e.startsOn)
+                }
+                account.mandates.append(Mandate(startsOn: e.startsOn, stopsOn: nil, account: e.account))
             }
-            account.mandates.append(Mandate(startsOn: e.startsOn, stopsOn: nil, account: e.account))
-            accounts[e.person] = account
         case .debitMandateStopped(let e):
-            guard var account = accounts[e.person] else { return }
-            for i in account.mandates.indices where account.mandates[i].stopsOn.map({ $0 > e.stopsOn }) ?? true {
-                account.mandates[i].stopsOn = max(account.mandates[i].startsOn, e.stopsOn)
+            update(e.person) { account in
+                for i in account.mandates.indices where account.mandates[i].stopsOn.map({ $0 > e.stopsOn }) ?? true {
+                    account.mandates[i].stopsOn = max(account.mandates[i].startsOn, e.stopsOn)
+                }
             }
-            accounts[e.person] = account
         case .debitRequested(let e):
-            accounts[e.person, default: Account()].debitRequests.append(e)
+            update(e.person) { $0.debitRequests.append(e) }
         case .debitFailed(let e):
-            accounts[e.person, default: Account()].debitFailures.append(e)
+            update(e.person) { $0.debitFailures.append(e) }
         case .conveniencePaymentReported(let e):
-            accounts[e.person, default: Account()].reports.append(e)
+            update(e.person) { $0.reports.append(e) }
         case .pensionDeductionStopped(let e):
-            accounts[e.person, default: Account()].pensionStops.append(e)
+            update(e.person) { $0.pensionStops.append(e) }
         case .unmatchedPaymentRecorded(let e):
             unmatched.append(Unmatched(event: e, resolved: nil))
         case .unmatchedPaymentResolved(let e):

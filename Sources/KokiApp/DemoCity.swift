@@ -91,7 +91,7 @@ public struct DemoCity: Sendable {
                 commands.append([
                     .paymentReceived(
                         PaymentReceived(
-                            id: "d\(person.value)-\(fiscalYear.year)-\(installment.period.number)", person: person,
+                            id: "d\(person.value)-\(fiscalYear.year % 100)\(installment.period.number)", person: person,
                             channel: channels[Int(random.next(below: UInt64(channels.count - 1)))],
                             paidOn: installment.dueDate.adding(days: -early), learnedOn: installment.dueDate,
                             amount: installment.amount, slip: PeriodKey(fiscalYear, installment.period),

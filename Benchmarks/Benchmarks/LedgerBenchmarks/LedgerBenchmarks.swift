@@ -60,6 +60,7 @@ let benchmarks: @Sendable () -> Void = {
         maxDuration: .seconds(60),
         maxIterations: 5
     )
+    collectionBenchmarks()
     let pairMetrics = [Metric.kokiRate, Metric.ceilingRate, Metric.ratio]
 
     // MARK: Append, one command (one transaction) per stream of 20 events
@@ -116,11 +117,12 @@ let benchmarks: @Sendable () -> Void = {
 
     let decodeRate = Metric.rate("koki read+decode events/s")
     let replayRate = Metric.rate("koki replay balances events/s")
+    let collectionRate = Metric.rate("koki replay collection accounts events/s")
     let scanRate = Metric.rate("SQLite scan events/s")
     Benchmark(
         "Read all: decode every event, and replay balances, vs a plain SQLite scan (10,000 × 20 koki events)",
         configuration: .init(
-            metrics: [.wallClock, .peakMemoryResident, decodeRate, replayRate, scanRate, Metric.rate("decode/scan ‰"),
+            metrics: [.wallClock, .peakMemoryResident, decodeRate, replayRate, collectionRate, scanRate, Metric.rate("decode/scan ‰"),
                 Metric.rate("replay/scan ‰")],
             maxIterations: 5)
     ) { benchmark in
@@ -141,9 +143,13 @@ let benchmarks: @Sendable () -> Void = {
         var balances = PremiumBalances()
         let replayTime = try seconds { balances = try koki.replay(PremiumBalances.self) }
         blackHole(balances)
+        var collection = CollectionAccounts()
+        let collectionTime = try seconds { collection = try koki.replay(CollectionAccounts.self) }
+        precondition(collection.moneyIsConserved)
         let n = Double(fixture.events)
         benchmark.measurement(decodeRate, Int(n / decodeTime))
         benchmark.measurement(replayRate, Int(n / replayTime))
+        benchmark.measurement(collectionRate, Int(n / collectionTime))
         benchmark.measurement(scanRate, Int(n / scanTime))
         benchmark.measurement(Metric.rate("decode/scan ‰"), Int(1000 * scanTime / decodeTime))
         benchmark.measurement(Metric.rate("replay/scan ‰"), Int(1000 * scanTime / replayTime))

@@ -204,7 +204,7 @@ extension CollectionCommands {
             if record.resultCode == 0 {
                 var state = try states[request.person] ?? load(request.person)
                 let payment = Self.payment(
-                    id: "b\(digest.prefix(12))-\(line)", state: state, channel: .bankDebit, paidOn: debitDate,
+                    id: "b\(digest.prefix(8))-\(line)", state: state, channel: .bankDebit, paidOn: debitDate,
                     learnedOn: learnedOn, amount: record.amount, slip: request.key,
                     reference: "debit:\(digest.prefix(12)):\(line)")
                 state.apply(.paymentReceived(payment))
@@ -308,7 +308,7 @@ extension CollectionCommands {
                     events.append(
                         .unmatchedPaymentRecorded(
                             UnmatchedPaymentRecorded(
-                                id: "u\(digest.prefix(12))-\(record.line)", channel: .convenienceStore,
+                                id: "u\(digest.prefix(8))-\(record.line)", channel: .convenienceStore,
                                 amount: barcode.amount, paidOn: record.paidOn, learnedOn: learnedOn,
                                 reference: reference,
                                 reason: "slip \(barcode.slip) names no assessed period")))
@@ -317,7 +317,7 @@ extension CollectionCommands {
                     continue
                 }
                 let payment = Self.payment(
-                    id: "c\(digest.prefix(12))-\(record.line)", state: state, channel: .convenienceStore,
+                    id: "c\(digest.prefix(8))-\(record.line)", state: state, channel: .convenienceStore,
                     paidOn: record.paidOn, learnedOn: learnedOn, amount: barcode.amount, slip: key, reference: reference
                 )
                 state.apply(.paymentReceived(payment))
@@ -381,7 +381,7 @@ extension CollectionCommands {
             case .deducted:
                 summary.amount += r.amount
                 let payment = Self.payment(
-                    id: "n\(digest.prefix(12))-\(r.line)", state: state, channel: .pensionDeduction, paidOn: r.paidOn,
+                    id: "n\(digest.prefix(8))-\(r.line)", state: state, channel: .pensionDeduction, paidOn: r.paidOn,
                     learnedOn: learnedOn, amount: r.amount, slip: key,
                     reference: "pension:\(digest.prefix(12)):\(r.line)")
                 state.apply(.paymentReceived(payment))

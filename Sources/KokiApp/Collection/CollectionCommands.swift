@@ -63,11 +63,13 @@ public struct CollectionCommands: Sendable {
         return state
     }
 
-    /// A stable number for something a command creates: a letter and 16 hex digits derived from
-    /// the command id and a key, so the same command always yields the same numbers.
+    /// A stable number for something a command creates: a letter and 14 hex digits derived from
+    /// the command id and a key, so the same command always yields the same numbers. Fifteen
+    /// bytes fit a Swift string without a heap allocation, which keeps replay fast; numbers only
+    /// need to be unique within a person's account.
     static func number(_ prefix: String, _ command: Identifier, _ key: String = "") -> String {
         let digest = SHA256.hash(data: Array((command.description + "/" + key).utf8))
-        return prefix + digest.prefix(8).map { String(format: "%02x", $0) }.joined()
+        return prefix + digest.prefix(7).map { String(format: "%02x", $0) }.joined()
     }
 
     // MARK: - Payments
