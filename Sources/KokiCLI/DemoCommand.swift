@@ -57,6 +57,10 @@ struct DemoCommand: ParsableCommand {
             Output.line(
                 "balances: assessed \(totals.assessed), paid \(totals.paid), outstanding \(totals.outstanding); \(inArrears) accounts in arrears, \(totals.dunningNotices) dunning notices"
             )
+            let collection = try ledger.replay(CollectionAccounts.self).totals
+            Output.line(
+                "collection: received \(collection.received), on periods \(collection.credited), open overpayments \(collection.openOverpayments), refunded \(collection.refunded), unmatched \(collection.unmatchedOpen); every yen accounted for: \(collection.received == collection.credited + collection.openOverpayments + collection.refunded ? "yes" : "NO")"
+            )
             let assessedOn = try CivilDate(iso: "2025-07-10")
             let insured = try register.snapshot().insured(on: assessedOn).count
             Output.line("register: \(insured) of \(persons) persons insured on \(assessedOn)")
