@@ -78,6 +78,101 @@ public struct CollectionAccounts: Projection {
 
         public init() {}
 
+        /// Whether an event changes an account (the others pass it by).
+        public static func folds(_ event: KokiEvent) -> Bool {
+            switch event {
+            case .premiumAssessed, .paymentReceived, .paymentCancelled, .overpaymentRecognized,
+                .overpaymentAppropriated, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped,
+                .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped:
+                true
+            case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
+                .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
+                .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .rateTableAdopted,
+                .installmentCalendarAdopted, .assessmentRunRecorded, .dunningNoticeIssued, .unmatchedPaymentRecorded,
+                .unmatchedPaymentResolved, .collectionFileRecorded:
+                false
+            }
+        }
+
+        /// Folds one of the person's events into their account.
+        public mutating func apply(_ event: KokiEvent) {
+            switch event {
+            case .premiumAssessed(let e):
+                for installment in e.installments {
+                    let key = PeriodKey(e.fiscalYear, installment.period)
+                    periods[key, default: Period(dueDate: installment.dueDate)].dueDate = installment.dueDate
+                    periods[key]!.assessed = installment.amount
+                }
+                // A reassessment that dropped a period leaves it owing nothing.
+                if periods.count > e.installments.count {
+                    for key in periods.keys
+                    where key.fiscalYear == e.fiscalYear && !e.installments.contains(where: { $0.period == key.period })
+                    {
+                        periods[key]!.assessed = .zero
+                    }
+                }
+            case .paymentReceived(let e):
+                for part in e.parts {
+                    periods[part.key, default: Period(dueDate: e.paidOn)].paid += part.amount
+                    let last = periods[part.key]!.lastPaidOn
+                    if last == nil || last! < e.paidOn { periods[part.key]!.lastPaidOn = e.paidOn }
+                }
+                if e.overpaid > .zero {
+                    overpayments.append(
+                        Overpayment(id: e.id, amount: e.overpaid, cause: .erroneous, arose: e.paidOn, from: nil))
+                }
+                payments.append(Payment(event: e, cancelled: nil))
+            case .paymentCancelled(let e):
+                guard let index = payments.firstIndex(where: { $0.event.id == e.payment && $0.cancelled == nil })
+                else { return }
+                payments[index].cancelled = e
+                for part in payments[index].event.parts { periods[part.key]?.paid -= part.amount }
+                if let o = overpayments.firstIndex(where: { $0.id == e.payment }) { overpayments[o].withdrawn = true }
+            case .overpaymentRecognized(let e):
+                periods[e.key]?.movedOut += e.amount
+                overpayments.append(
+                    Overpayment(id: e.id, amount: e.amount, cause: e.cause, arose: e.arose, from: e.key))
+            case .overpaymentAppropriated(let e):
+                guard let o = overpayments.firstIndex(where: { $0.id == e.overpayment }) else { return }
+                for part in e.parts {
+                    periods[part.key]?.appropriated += part.amount
+                    overpayments[o].appropriated += part.amount
+                }
+                appropriations.append(e)
+            case .refundDecided(let e):
+                guard let o = overpayments.firstIndex(where: { $0.id == e.overpayment }) else { return }
+                overpayments[o].refunded += e.amount
+                refunds.append(Refund(decision: e, paid: nil))
+            case .refundPaid(let e):
+                guard let index = refunds.firstIndex(where: { $0.decision.id == e.refund }) else { return }
+                refunds[index].paid = e
+            case .debitMandateStarted(let e):
+                // A new mandate replaces the one in force from its start.
+                for i in mandates.indices where mandates[i].stopsOn.map({ $0 > e.startsOn }) ?? true {
+                    mandates[i].stopsOn = max(mandates[i].startsOn, e.startsOn)
+                }
+                mandates.append(Mandate(startsOn: e.startsOn, stopsOn: nil, account: e.account))
+            case .debitMandateStopped(let e):
+                for i in mandates.indices where mandates[i].stopsOn.map({ $0 > e.stopsOn }) ?? true {
+                    mandates[i].stopsOn = max(mandates[i].startsOn, e.stopsOn)
+                }
+            case .debitRequested(let e):
+                debitRequests.append(e)
+            case .debitFailed(let e):
+                debitFailures.append(e)
+            case .conveniencePaymentReported(let e):
+                reports.append(e)
+            case .pensionDeductionStopped(let e):
+                pensionStops.append(e)
+            case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
+                .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
+                .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .rateTableAdopted,
+                .installmentCalendarAdopted, .assessmentRunRecorded, .dunningNoticeIssued, .unmatchedPaymentRecorded,
+                .unmatchedPaymentResolved, .collectionFileRecorded:
+                break
+            }
+        }
+
         public var outstanding: Yen { periods.values.map(\.outstanding).sum() }
         public var openOverpayments: [Overpayment] { overpayments.filter { $0.open > .zero } }
 
@@ -104,112 +199,17 @@ public struct CollectionAccounts: Projection {
 
     public func account(_ person: PersonID) -> Account? { accounts[person] }
 
-    /// Mutates a person's account in place (no copy of its collections).
-    private mutating func update(_ person: PersonID, _ body: (inout Account) -> Void) {
-        body(&accounts[person, default: Account()])
-    }
-
     public mutating func apply(_ event: KokiEvent) {
         switch event {
-        case .premiumAssessed(let e):
-            update(e.person) { account in
-                for installment in e.installments {
-                    let key = PeriodKey(e.fiscalYear, installment.period)
-                    account.periods[key, default: Period(dueDate: installment.dueDate)].dueDate = installment.dueDate
-                    account.periods[key]!.assessed = installment.amount
-                }
-                // A reassessment that dropped a period leaves it owing nothing.
-                if account.periods.count > e.installments.count {
-                    for key in account.periods.keys
-                    where key.fiscalYear == e.fiscalYear && !e.installments.contains(where: { $0.period == key.period })
-                    {
-                        account.periods[key]!.assessed = .zero
-                    }
-                }
-            }
-        case .paymentReceived(let e):
-            update(e.person) { account in
-                for part in e.parts {
-                    account.periods[part.key, default: Period(dueDate: e.paidOn)].paid += part.amount
-                    let last = account.periods[part.key]!.lastPaidOn
-                    if last == nil || last! < e.paidOn { account.periods[part.key]!.lastPaidOn = e.paidOn }
-                }
-                if e.overpaid > .zero {
-                    account.overpayments.append(
-                        Overpayment(id: e.id, amount: e.overpaid, cause: .erroneous, arose: e.paidOn, from: nil))
-                }
-                account.payments.append(Payment(event: e, cancelled: nil))
-            }
-        case .paymentCancelled(let e):
-            update(e.person) { account in
-                guard
-                    let index = account.payments.firstIndex(where: { $0.event.id == e.payment && $0.cancelled == nil })
-                else { return }
-                account.payments[index].cancelled = e
-                for part in account.payments[index].event.parts { account.periods[part.key]?.paid -= part.amount }
-                if let o = account.overpayments.firstIndex(where: { $0.id == e.payment }) {
-                    account.overpayments[o].withdrawn = true
-                }
-            }
-        case .overpaymentRecognized(let e):
-            update(e.person) { account in
-                account.periods[e.key]?.movedOut += e.amount
-                account.overpayments.append(
-                    Overpayment(id: e.id, amount: e.amount, cause: e.cause, arose: e.arose, from: e.key))
-            }
-        case .overpaymentAppropriated(let e):
-            update(e.person) { account in
-                guard let o = account.overpayments.firstIndex(where: { $0.id == e.overpayment }) else { return }
-                for part in e.parts {
-                    account.periods[part.key]?.appropriated += part.amount
-                    account.overpayments[o].appropriated += part.amount
-                }
-                account.appropriations.append(e)
-            }
-        case .refundDecided(let e):
-            update(e.person) { account in
-                guard let o = account.overpayments.firstIndex(where: { $0.id == e.overpayment }) else { return }
-                account.overpayments[o].refunded += e.amount
-                account.refunds.append(Refund(decision: e, paid: nil))
-            }
-        case .refundPaid(let e):
-            update(e.person) { account in
-                guard let index = account.refunds.firstIndex(where: { $0.decision.id == e.refund }) else { return }
-                account.refunds[index].paid = e
-            }
-        case .debitMandateStarted(let e):
-            update(e.person) { account in
-                // A new mandate replaces the one in force from its start.
-                for i in account.mandates.indices where account.mandates[i].stopsOn.map({ $0 > e.startsOn }) ?? true {
-                    account.mandates[i].stopsOn = max(account.mandates[i].startsOn, e.startsOn)
-                }
-                account.mandates.append(Mandate(startsOn: e.startsOn, stopsOn: nil, account: e.account))
-            }
-        case .debitMandateStopped(let e):
-            update(e.person) { account in
-                for i in account.mandates.indices where account.mandates[i].stopsOn.map({ $0 > e.stopsOn }) ?? true {
-                    account.mandates[i].stopsOn = max(account.mandates[i].startsOn, e.stopsOn)
-                }
-            }
-        case .debitRequested(let e):
-            update(e.person) { $0.debitRequests.append(e) }
-        case .debitFailed(let e):
-            update(e.person) { $0.debitFailures.append(e) }
-        case .conveniencePaymentReported(let e):
-            update(e.person) { $0.reports.append(e) }
-        case .pensionDeductionStopped(let e):
-            update(e.person) { $0.pensionStops.append(e) }
         case .unmatchedPaymentRecorded(let e):
             unmatched.append(Unmatched(event: e, resolved: nil))
         case .unmatchedPaymentResolved(let e):
             if let index = unmatched.firstIndex(where: { $0.event.id == e.id }) { unmatched[index].resolved = e }
         case .collectionFileRecorded(let e):
             files.append(e)
-        case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
-            .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
-            .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .rateTableAdopted,
-            .installmentCalendarAdopted, .assessmentRunRecorded, .dunningNoticeIssued:
-            break
+        default:
+            // In place: the account's collections are not copied per event.
+            if let person = event.person, Account.folds(event) { accounts[person, default: Account()].apply(event) }
         }
     }
 

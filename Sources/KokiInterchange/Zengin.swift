@@ -379,9 +379,12 @@ public struct ZenginDebitFile: Hashable, Sendable {
                 throw InterchangeError(
                     line: line, position: at + i, "\(name) has byte 0x\(String(b, radix: 16)), not JIS X 0201")
             }
-            var text = HalfWidth.text(field)
-            while text.last == " " { text.removeLast() }
-            return text
+            var end = field.endIndex
+            while end > field.startIndex, field[end - 1] == 0x20 { end -= 1 }
+            let trimmed = field[field.startIndex..<end]
+            // ASCII (digits, letters, spaces) is its own UTF-8; only kana need mapping.
+            return trimmed.allSatisfy({ $0 < 0x80 })
+                ? String(decoding: trimmed, as: UTF8.self) : HalfWidth.text(trimmed)
         }
 
         mutating func code(_ name: String, allowed: Set<Int>) throws(InterchangeError) -> Int {

@@ -13,7 +13,9 @@ extension Ledger {
         let label = path ?? ":memory:"
         do {
             if let key = try queue.read({ db in
-                try Data.fetchOne(db, sql: "SELECT key FROM koki_subject_keys WHERE subject = ?", arguments: [subject])
+                try Data.fetchOne(
+                    try db.cachedStatement(sql: "SELECT key FROM koki_subject_keys WHERE subject = ?"),
+                    arguments: [subject])
             }) {
                 return Array(key)
             }

@@ -202,7 +202,7 @@ extension CollectionCommands {
                 )
             }
             if record.resultCode == 0 {
-                var state = try states[request.person] ?? load(request.person)
+                var state = states[request.person] ?? PersonState(request.person, in: city)
                 let payment = Self.payment(
                     id: "b\(digest.prefix(8))-\(line)", state: state, channel: .bankDebit, paidOn: debitDate,
                     learnedOn: learnedOn, amount: record.amount, slip: request.key,
@@ -279,7 +279,7 @@ extension CollectionCommands {
             summary.amount += barcode.amount
             let person = barcode.slip.person
             let key = barcode.slip.key
-            var state = try states[person] ?? load(person)
+            var state = states[person] ?? PersonState(person, in: city)
             let matched = state.account.periods[key] != nil
             switch record.kind {
             case .preliminary:
@@ -366,8 +366,8 @@ extension CollectionCommands {
         var states: [PersonID: PersonState] = [:]
         for r in file.records {
             func refuse(_ why: String) -> KokiError { KokiError(.invalidInput, "\(name): line \(r.line): \(why)") }
-            var state = try states[r.person] ?? load(r.person)
-            guard let assessed = state.premiums.current(r.person, r.fiscalYear) else {
+            var state = states[r.person] ?? PersonState(r.person, in: city)
+            guard let assessed = state.assessments[r.fiscalYear] else {
                 throw refuse("\(r.person) has no FY\(r.fiscalYear.year) assessment")
             }
             guard assessed.collection == .pensionDeduction else {
@@ -389,10 +389,9 @@ extension CollectionCommands {
                 summary.payments += 1
                 summary.paid += r.amount
             case .stopped:
-                guard
-                    let adopted = state.premiums.calendars[r.fiscalYear.year]
-                        ?? city.accounts.calendars[r.fiscalYear.year]
-                else { throw refuse("no installment calendar adopted for FY\(r.fiscalYear.year)") }
+                guard let adopted = city.accounts.calendars[r.fiscalYear.year] else {
+                    throw refuse("no installment calendar adopted for FY\(r.fiscalYear.year)")
+                }
                 let stop = PensionDeductionStopped(
                     person: r.person, fiscalYear: r.fiscalYear, stoppedFrom: installment.dueDate,
                     reason: "pension deduction stopped from month \(r.month)")

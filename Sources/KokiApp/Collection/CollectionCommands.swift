@@ -22,22 +22,34 @@ public struct CollectionCommands: Sendable {
         vault = IdentityVault(ledger.store)
     }
 
-    /// One person's register entry, assessments and collection account, folded from their
-    /// stream, with the stream's version.
+    /// One person's register entry, the assessment in force per fiscal year and their
+    /// collection account, with their stream's version — folded from their stream, or taken from
+    /// a city snapshot (batch imports, which must not read a stream per record).
     public struct PersonState: Sendable {
-        public var register = InsuredRegister()
-        public var premiums = PremiumAccounts()
-        public var collection = CollectionAccounts()
-        public var version: Int64 = 0
         public let person: PersonID
+        public var entry: InsuredRegister.Person?
+        public var assessments: [FiscalYear: PremiumAssessed] = [:]
+        public var account = CollectionAccounts.Account()
+        public var version: Int64 = 0
 
-        public var exists: Bool { register.person(person) != nil || version > 0 }
-        public var account: CollectionAccounts.Account { collection.account(person) ?? .init() }
+        public init(_ person: PersonID) { self.person = person }
+
+        /// The person as the snapshot has them.
+        public init(_ person: PersonID, in city: CitySnapshot) {
+            self.person = person
+            entry = city.register.person(person)
+            account = city.collection.account(person) ?? .init()
+            for year in Set(account.periods.keys.map(\.fiscalYear)) {
+                assessments[year] = city.accounts.current(person, year)
+            }
+            version = city.version(of: person)
+        }
+
+        public var exists: Bool { entry != nil || version > 0 }
 
         mutating func apply(_ event: KokiEvent) {
-            register.apply(event)
-            premiums.apply(event)
-            collection.apply(event)
+            if case .premiumAssessed(let e) = event { assessments[e.fiscalYear] = e }
+            if CollectionAccounts.Account.folds(event) { account.apply(event) }
         }
 
         /// The periods that still owe money, for allocation: unspecified money never goes to a
@@ -47,7 +59,7 @@ public struct CollectionCommands: Sendable {
                 guard period.outstanding > .zero else { return nil }
                 if period.dueDate > paidOn {
                     guard includeNotYetDue else { return nil }
-                    if premiums.current(person, key.fiscalYear)?.collection == .pensionDeduction { return nil }
+                    if assessments[key.fiscalYear]?.collection == .pensionDeduction { return nil }
                 }
                 return PaymentAllocation.Open(key: key, dueDate: period.dueDate, outstanding: period.outstanding)
             }
@@ -55,11 +67,14 @@ public struct CollectionCommands: Sendable {
     }
 
     public func load(_ person: PersonID) throws -> PersonState {
-        var state = PersonState(person: person)
+        var state = PersonState(person)
+        var register = InsuredRegister()
         try ledger.forEachEvent(.stream(try StreamName(person.streamName))) { view, event in
+            register.apply(event)
             state.apply(event)
             state.version = view.streamVersion
         }
+        state.entry = register.person(person)
         return state
     }
 
@@ -270,7 +285,7 @@ public struct CollectionCommands: Sendable {
             throw KokiError(
                 .invalidInput, "paid on \(date) is before the refund was decided (\(record.decision.decidedOn))")
         }
-        let died = state.register.person(person)?.eligibilityPeriods.contains { $0.loss == .died } ?? false
+        let died = state.entry?.eligibilityPeriods.contains { $0.loss == .died } ?? false
         if died, heir == nil {
             throw KokiError(.invalidInput, "\(person) has died: name the heir the refund is paid to (--heir)")
         }
@@ -287,7 +302,7 @@ public struct CollectionCommands: Sendable {
         _ person: PersonID, account: BankAccount, startsOn: CivilDate, metadata: CommandMetadata
     ) throws -> DebitMandateStarted {
         let state = try load(person)
-        guard state.register.person(person) != nil else {
+        guard state.entry != nil else {
             throw KokiError(.invalidInput, "no person \(person) in the register")
         }
         var account = account

@@ -69,9 +69,14 @@ public enum JapaneseHolidays {
         return h
     }
 
+    /// Whether a day is a public holiday: a look-up in every holiday of 2000–2099, computed once
+    /// (due-date rules ask this for every installment of every person).
     public static func isHoliday(_ date: CivilDate) -> Bool {
-        holidays(in: date.year)[date] != nil
+        precondition(supportedYears.contains(date.year), "holidays are computed for 2000–2099")
+        return allDays.contains(date.daysSinceEpoch)
     }
+
+    private static let allDays: Set<Int> = Set(supportedYears.flatMap { holidays(in: $0).keys.map(\.daysSinceEpoch) })
 
     /// 春分日, by the formula used for 1980–2099, in integers (0.242194 days a year).
     static func vernalEquinox(_ year: Int) -> Int {
