@@ -408,10 +408,10 @@ extension CollectionCommandsTests {
             }
         }
         var day = d("2025-07-15")
-        for _ in 0..<40 {
+        for step in 0..<40 {
             day = day.adding(days: Int.random(in: 0...12, using: &g))
             let who = id(people.randomElement(using: &g)!)
-            switch Int.random(in: 0..<10, using: &g) {
+            switch Int.random(in: 0..<12, using: &g) {
             case 0..<5:
                 let slip: PeriodKey? = Bool.random(using: &g) ? nil : key(Int.random(in: 1...9, using: &g))
                 try collection.pay(
@@ -432,6 +432,22 @@ extension CollectionCommandsTests {
                         totalIncome: Yen(Int64.random(in: 0...2_000_000, using: &g)),
                         declared: true, source: "修正"), metadata: meta())
                 try assessment.assess(who, fiscalYear: fy, decidedOn: day, metadata: meta())
+            case 7:
+                // A convenience-store file: finals for the person's slips and a stranger's.
+                let period = key(Int.random(in: 1...9, using: &g))
+                let amount = Yen(Int64.random(in: 1...20, using: &g) * 1_000)
+                let own = try ConvenienceBarcode(
+                    issuer: "912345", slip: try SlipNumber(person: who, key: period), deadline: day, amount: amount)
+                let stranger = try ConvenienceBarcode(
+                    issuer: "912345", slip: try SlipNumber(person: id("99"), key: period), deadline: day, amount: amount
+                )
+                _ = try collection.importConvenience(
+                    Array("final,\(day),\(step),\(own)\nfinal,\(day),\(step),\(stranger)\n".utf8), name: "cvs \(day)",
+                    learnedOn: day, actor: "b")
+            case 8:
+                if let open = try everything().unmatched.first(where: { $0.resolved == nil }) {
+                    try collection.resolveUnmatched(open.event.id, to: who, slip: nil, on: day, metadata: meta())
+                }
             default:
                 _ = try collection.settle(
                     who, on: day, rates: .standard, includeNotYetDue: Bool.random(using: &g), metadata: meta())
@@ -442,6 +458,11 @@ extension CollectionCommandsTests {
         #expect(incremental == (try everything()))
         let t = incremental.totals
         #expect(t.received == t.credited + t.openOverpayments + t.refunded)
+        // Money that came in: payments recorded directly plus every unmatched entry; resolved
+        // entries became payments, so the open ones are the rest.
+        let unmatchedIn = incremental.unmatched.map(\.event.amount).sum()
+        let resolved = incremental.unmatched.filter { $0.resolved != nil }.map(\.event.amount).sum()
+        #expect(t.unmatchedOpen == unmatchedIn - resolved)
         #expect(t.assessed == t.credited - t.overpaidOnPeriods + t.outstanding)
     }
 }
