@@ -46,6 +46,7 @@ public enum EventRegistry {
         Registration(PaymentReceived.self) { .paymentReceived($0) },
         Registration(PaymentReceivedV1.self) { .paymentReceived($0.upcast()) },
         Registration(DunningNoticeIssued.self) { .dunningNoticeIssued($0) },
+        Registration(DunningNoticeIssuedV2.self) { .dunningNoticeIssued($0.upcast()) },
         Registration(DunningNoticeIssuedV1.self) { .dunningNoticeIssued($0.upcast()) },
         Registration(PaymentCancelled.self) { .paymentCancelled($0) },
         Registration(OverpaymentRecognized.self) { .overpaymentRecognized($0) },
@@ -61,6 +62,10 @@ public enum EventRegistry {
         Registration(UnmatchedPaymentRecorded.self) { .unmatchedPaymentRecorded($0) },
         Registration(UnmatchedPaymentResolved.self) { .unmatchedPaymentResolved($0) },
         Registration(CollectionFileRecorded.self) { .collectionFileRecorded($0) },
+        Registration(ArrearsSettingsAdopted.self) { .arrearsSettingsAdopted($0) },
+        Registration(ArrearsRunRecorded.self) { .arrearsRunRecorded($0) },
+        Registration(ReminderIssued.self) { .reminderIssued($0) },
+        Registration(ContactRecorded.self) { .contactRecorded($0) },
     ]
 
     public struct Registration: Sendable {
@@ -140,6 +145,10 @@ public enum EventRegistry {
         case .unmatchedPaymentRecorded(let e): encode(e)
         case .unmatchedPaymentResolved(let e): encode(e)
         case .collectionFileRecorded(let e): encode(e)
+        case .arrearsSettingsAdopted(let e): encode(e)
+        case .arrearsRunRecorded(let e): encode(e)
+        case .reminderIssued(let e): encode(e)
+        case .contactRecorded(let e): encode(e)
         }
     }
 

@@ -41,6 +41,10 @@ extension KokiEvent {
             case .unmatchedPaymentRecorded(let e): try encoder.encode(e)
             case .unmatchedPaymentResolved(let e): try encoder.encode(e)
             case .collectionFileRecorded(let e): try encoder.encode(e)
+            case .arrearsSettingsAdopted(let e): try encoder.encode(e)
+            case .arrearsRunRecorded(let e): try encoder.encode(e)
+            case .reminderIssued(let e): try encoder.encode(e)
+            case .contactRecorded(let e): try encoder.encode(e)
             }
         return String(decoding: data, as: UTF8.self)
     }
@@ -79,6 +83,10 @@ extension KokiEvent {
         case .unmatchedPaymentRecorded: UnmatchedPaymentRecorded.eventType
         case .unmatchedPaymentResolved: UnmatchedPaymentResolved.eventType
         case .collectionFileRecorded: CollectionFileRecorded.eventType
+        case .arrearsSettingsAdopted: ArrearsSettingsAdopted.eventType
+        case .arrearsRunRecorded: ArrearsRunRecorded.eventType
+        case .reminderIssued: ReminderIssued.eventType
+        case .contactRecorded: ContactRecorded.eventType
         }
     }
 }

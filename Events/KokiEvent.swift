@@ -39,12 +39,17 @@ public enum KokiEvent: Sendable, Hashable {
     case unmatchedPaymentRecorded(UnmatchedPaymentRecorded)
     case unmatchedPaymentResolved(UnmatchedPaymentResolved)
     case collectionFileRecorded(CollectionFileRecorded)
+    // Arrears (滞納): settings, runs, reminders, contacts.
+    case arrearsSettingsAdopted(ArrearsSettingsAdopted)
+    case arrearsRunRecorded(ArrearsRunRecorded)
+    case reminderIssued(ReminderIssued)
+    case contactRecorded(ContactRecorded)
 
     /// The person whose account the event belongs to; `nil` for configuration and runs.
     public var person: PersonID? {
         switch self {
         case .rateTableAdopted, .installmentCalendarAdopted, .assessmentRunRecorded, .unmatchedPaymentRecorded,
-            .unmatchedPaymentResolved, .collectionFileRecorded:
+            .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded:
             nil
         case .personRegistered(let e): e.person
         case .personIdentityCorrected(let e): e.person
@@ -72,6 +77,8 @@ public enum KokiEvent: Sendable, Hashable {
         case .debitFailed(let e): e.person
         case .conveniencePaymentReported(let e): e.person
         case .pensionDeductionStopped(let e): e.person
+        case .reminderIssued(let e): e.person
+        case .contactRecorded(let e): e.person
         }
     }
 
@@ -84,6 +91,8 @@ public enum KokiEvent: Sendable, Hashable {
         case .assessmentRunRecorded(let e): e.streamName
         case .unmatchedPaymentRecorded, .unmatchedPaymentResolved: UnmatchedPaymentRecorded.streamName
         case .collectionFileRecorded: CollectionFileRecorded.streamName
+        case .arrearsSettingsAdopted: ArrearsSettingsAdopted.streamName
+        case .arrearsRunRecorded: ArrearsRunRecorded.streamName
         default: person!.streamName  // every other event belongs to a person
         }
     }

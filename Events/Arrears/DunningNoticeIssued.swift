@@ -2,14 +2,14 @@ import KokiDomain
 
 /// 督促状を発付した — a dunning notice was issued for one unpaid installment.
 ///
-/// Version 2 records the notice's designated deadline (指定期限). 地方自治法 §231-3 requires
-/// dunning "with a designated deadline" but fixes no number of days, and the city's practice is
-/// unconfirmed, so the deadline is a per-notice fact, never a constant (see
-/// `shared/domain/collection-and-arrears.md` §1.1). Version 1 notices did not record it; they
-/// are upcast with `payBy == nil` ("not recorded"), not with an invented date.
+/// Version 3 records the dunning fee (督促手数料) charged with the notice — 0 where the city has
+/// abolished it; the fee is a city setting (collection-and-arrears.md §1.2), so the notice keeps
+/// the figure that applied. Version 2 added the designated deadline (指定期限): 地方自治法 §231-3
+/// requires dunning "with a designated deadline" but fixes no number of days. Version 1 notices
+/// recorded neither; they are upcast with `payBy == nil` ("not recorded") and no fee.
 public struct DunningNoticeIssued: EventPayload {
     public static let eventType = "DunningNoticeIssued"
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
 
     public var person: PersonID
     public var fiscalYear: FiscalYear
@@ -20,10 +20,12 @@ public struct DunningNoticeIssued: EventPayload {
     public var issuedOn: CivilDate
     /// The designated deadline (指定期限); `nil` only for notices recorded before version 2.
     public var payBy: CivilDate?
+    /// 督促手数料 charged with the notice.
+    public var fee: Yen
 
     public init(
         person: PersonID, fiscalYear: FiscalYear, period: PeriodNumber, principal: Yen, issuedOn: CivilDate,
-        payBy: CivilDate?
+        payBy: CivilDate?, fee: Yen = .zero
     ) {
         self.person = person
         self.fiscalYear = fiscalYear
@@ -31,7 +33,10 @@ public struct DunningNoticeIssued: EventPayload {
         self.principal = principal
         self.issuedOn = issuedOn
         self.payBy = payBy
+        self.fee = fee
     }
+
+    public var key: PeriodKey { PeriodKey(fiscalYear, period) }
 
     public func encode(to writer: inout BinaryWriter) {
         writer.write(person)
@@ -40,6 +45,7 @@ public struct DunningNoticeIssued: EventPayload {
         writer.write(principal)
         writer.write(issuedOn)
         writer.writeOptional(payBy) { w, d in w.write(d) }
+        writer.write(fee)
     }
 
     public init(from reader: inout BinaryReader) throws {
@@ -49,5 +55,6 @@ public struct DunningNoticeIssued: EventPayload {
         principal = try reader.readYen()
         issuedOn = try reader.readDate()
         payBy = try reader.readOptional { r in try r.readDate() }
+        fee = try reader.readYen()
     }
 }

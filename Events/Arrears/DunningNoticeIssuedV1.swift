@@ -41,6 +41,6 @@ public struct DunningNoticeIssuedV1: EventPayload {
     public func upcast() -> DunningNoticeIssued {
         DunningNoticeIssued(
             person: person, fiscalYear: fiscalYear, period: period, principal: principal, issuedOn: issuedOn,
-            payBy: nil)
+            payBy: nil, fee: .zero)
     }
 }

@@ -75,6 +75,10 @@ public struct CollectionAccounts: Projection {
         public var debitFailures: [DebitFailed] = []
         public var reports: [ConveniencePaymentReported] = []
         public var pensionStops: [PensionDeductionStopped] = []
+        /// Dunning notices (督促状), reminders (催告書) and contacts (折衝記録, every version).
+        public var dunning: [DunningNoticeIssued] = []
+        public var reminders: [ReminderIssued] = []
+        public var contacts: [ContactRecorded] = []
 
         public init() {}
 
@@ -83,13 +87,14 @@ public struct CollectionAccounts: Projection {
             switch event {
             case .premiumAssessed, .paymentReceived, .paymentCancelled, .overpaymentRecognized,
                 .overpaymentAppropriated, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped,
-                .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped:
+                .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped,
+                .dunningNoticeIssued, .reminderIssued, .contactRecorded:
                 true
             case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
                 .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
                 .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .rateTableAdopted,
-                .installmentCalendarAdopted, .assessmentRunRecorded, .dunningNoticeIssued, .unmatchedPaymentRecorded,
-                .unmatchedPaymentResolved, .collectionFileRecorded:
+                .installmentCalendarAdopted, .assessmentRunRecorded, .unmatchedPaymentRecorded,
+                .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded:
                 false
             }
         }
@@ -164,11 +169,17 @@ public struct CollectionAccounts: Projection {
                 reports.append(e)
             case .pensionDeductionStopped(let e):
                 pensionStops.append(e)
+            case .dunningNoticeIssued(let e):
+                dunning.append(e)
+            case .reminderIssued(let e):
+                reminders.append(e)
+            case .contactRecorded(let e):
+                contacts.append(e)
             case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
                 .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
                 .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .rateTableAdopted,
-                .installmentCalendarAdopted, .assessmentRunRecorded, .dunningNoticeIssued, .unmatchedPaymentRecorded,
-                .unmatchedPaymentResolved, .collectionFileRecorded:
+                .installmentCalendarAdopted, .assessmentRunRecorded, .unmatchedPaymentRecorded,
+                .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded:
                 break
             }
         }
@@ -194,6 +205,9 @@ public struct CollectionAccounts: Projection {
     public private(set) var accounts: [PersonID: Account] = [:]
     public private(set) var unmatched: [Unmatched] = []
     public private(set) var files: [CollectionFileRecorded] = []
+    /// The arrears settings in force (the latest adopted), and the arrears runs.
+    public private(set) var arrearsSettings: ArrearsSettings?
+    public private(set) var arrearsRuns: [ArrearsRunRecorded] = []
 
     public init() {}
 
@@ -207,6 +221,10 @@ public struct CollectionAccounts: Projection {
             if let index = unmatched.firstIndex(where: { $0.event.id == e.id }) { unmatched[index].resolved = e }
         case .collectionFileRecorded(let e):
             files.append(e)
+        case .arrearsSettingsAdopted(let e):
+            arrearsSettings = e.settings
+        case .arrearsRunRecorded(let e):
+            arrearsRuns.append(e)
         default:
             // In place: the account's collections are not copied per event.
             if let person = event.person, Account.folds(event) { accounts[person, default: Account()].apply(event) }

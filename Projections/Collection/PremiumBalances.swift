@@ -71,7 +71,9 @@ public struct PremiumBalances: Projection {
             .installmentCalendarAdopted,
             .assessmentRunRecorded, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped,
             .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped,
-            .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded:
+            .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted,
+            .arrearsRunRecorded, .reminderIssued,
+            .contactRecorded:
             break
         }
     }

@@ -166,7 +166,8 @@ public struct InsuredRegister: Projection {
             .assessmentRunRecorded, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated, .refundDecided,
             .refundPaid, .debitMandateStarted, .debitMandateStopped, .debitRequested, .debitFailed,
             .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved,
-            .collectionFileRecorded:
+            .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded, .reminderIssued,
+            .contactRecorded:
             break
         }
     }
@@ -188,7 +189,9 @@ extension KokiEvent {
             .installmentCalendarAdopted, .assessmentRunRecorded, .paymentCancelled, .overpaymentRecognized,
             .overpaymentAppropriated, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped,
             .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped,
-            .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded:
+            .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted,
+            .arrearsRunRecorded, .reminderIssued,
+            .contactRecorded:
             nil
         }
     }

@@ -7,7 +7,8 @@ import LedgerStore
 /// The demonstration city as the main job runs it, through the ordinary commands: register
 /// each person (sealed identity, household) with their 2024 income and qualify them at 75;
 /// adopt FY2025's rate table and calendar; run the annual assessment; then record the payments
-/// each person made and a dunning notice for every installment left unpaid.
+/// each person made, adopt the arrears settings and run dunning 20 days after each due date
+/// (a notice for every installment left unpaid).
 ///
 /// Every command has an id derived from the seed and what it does, so running the job again
 /// appends nothing.
@@ -26,6 +27,7 @@ public struct DemoJob: Sendable {
         public var eventsAppended = 0
         public var commandsRepeated = 0
         public var run: AssessmentCommands.RunSummary?
+        public var dunningNotices = 0
     }
 
     static let fiscalYear = try! FiscalYear(2025)
@@ -104,19 +106,23 @@ public struct DemoJob: Sendable {
                     } else {
                         report.commandsRepeated += 1
                     }
-                } else {
-                    let issued = installment.dueDate.adding(days: 20)
-                    count(
-                        try ledger.record(
-                            [
-                                .dunningNoticeIssued(
-                                    DunningNoticeIssued(
-                                        person: person, fiscalYear: Self.fiscalYear, period: installment.period,
-                                        principal: installment.amount, issuedOn: issued, payBy: issued.adding(days: 10))
-                                )
-                            ], metadata: metadata))
                 }
             }
+        }
+
+        // Dunning: the city's settings, then a run 20 days after each due date (督促).
+        let arrears = ArrearsCommands(ledger)
+        if try CitySnapshot(ledger).collection.arrearsSettings == nil {
+            count(try arrears.adoptSettings(.standard, metadata: command("arrears-settings")))
+        }
+        let dueDates = Set(accounts.assessments.values.compactMap(\.last).flatMap { $0.installments.map(\.dueDate) })
+        for due in dueDates.sorted() {
+            let before = try ledger.store.head().position
+            let run = try arrears.runDunning(on: due.adding(days: 20), actor: actor)
+            let appended = Int(try ledger.store.head().position - before)
+            report.eventsAppended += appended
+            report.dunningNotices += run.notices.count
+            if appended == 0 { report.commandsRepeated += 1 }
         }
         return report
     }

@@ -16,7 +16,8 @@ import Testing
         let top = KokiCommand.helpMessage(columns: 80)
         for name in [
             "init", "demo", "person", "household", "eligibility", "income", "insured", "rates", "calendar", "assess",
-            "premium", "pay", "account", "refund", "debit", "konbini", "pension", "unmatched", "calc", "events",
+            "premium", "pay", "account", "refund", "debit", "konbini", "pension", "unmatched", "arrears", "dunning",
+            "reminders", "contact", "history", "calc", "events",
             "streams", "head", "verify",
         ] {
             #expect(top.contains("  \(name) "), "\(name) is listed")

@@ -68,12 +68,20 @@ import Testing
                     DunningNoticeIssued(
                         person: v1.person, fiscalYear: v1.fiscalYear, period: v1.period, principal: v1.principal,
                         issuedOn: v1.issuedOn, payBy: nil)))
-        // Today's events are written at version 2 and keep their deadline.
+        // Today's events are written at version 3 and keep their deadline and fee; version 2 is
+        // read with no fee.
         let current = EventRegistry.encode(.dunningNoticeIssued(EventSamples.dunningNoticeIssued))
-        #expect(current.schemaVersion == 2)
+        #expect(current.schemaVersion == 3)
         #expect(
-            try EventRegistry.decode(type: current.type, version: 2, payload: current.payload)
+            try EventRegistry.decode(type: current.type, version: 3, payload: current.payload)
                 == .dunningNoticeIssued(EventSamples.dunningNoticeIssued))
+        let v2 = EventRegistry.encode(EventSamples.dunningNoticeIssuedV2)
+        let upcast = try EventRegistry.decode(type: v2.type, version: 2, payload: v2.payload)
+        guard case .dunningNoticeIssued(let notice) = upcast else {
+            Issue.record("read as \(upcast)")
+            return
+        }
+        #expect(notice.fee == .zero && notice.payBy == EventSamples.dunningNoticeIssuedV2.payBy)
     }
 
     @Test func theEncodingIsCompact() {

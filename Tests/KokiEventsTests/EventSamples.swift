@@ -89,7 +89,29 @@ enum EventSamples {
 
     static let dunningNoticeIssued = DunningNoticeIssued(
         person: person, fiscalYear: fy, period: try! PeriodNumber(3), principal: Yen(5_750),
+        issuedOn: try! CivilDate(iso: "2025-10-20"), payBy: try! CivilDate(iso: "2025-10-30"), fee: Yen(100))
+
+    static let dunningNoticeIssuedV2 = DunningNoticeIssuedV2(
+        person: person, fiscalYear: fy, period: try! PeriodNumber(3), principal: Yen(5_750),
         issuedOn: try! CivilDate(iso: "2025-10-20"), payBy: try! CivilDate(iso: "2025-10-30"))
+
+    /// One sample of each arrears event other than the dunning notice.
+    static let arrears: [KokiEvent] = [
+        .arrearsSettingsAdopted(ArrearsSettingsAdopted(settings: .standard)),
+        .arrearsRunRecorded(
+            ArrearsRunRecorded(
+                kind: .dunning, runOn: try! CivilDate(iso: "2025-08-20"), criteria: "unpaid", persons: 1_200,
+                notices: 1_500, amount: Yen(9_000_000))),
+        .reminderIssued(
+            ReminderIssued(
+                person: person, issuedOn: try! CivilDate(iso: "2026-01-15"), periods: [key(3), key(4)],
+                owed: Yen(11_500),
+                criteria: "owing ≥ 1 yen")),
+        .contactRecorded(
+            ContactRecorded(
+                person: person, id: "k1", change: .amended, contactedOn: try! CivilDate(iso: "2026-01-20"),
+                method: .phone, words: sealed, promisedOn: try! CivilDate(iso: "2026-02-10"))),
+    ]
 
     static let dunningNoticeIssuedV1 = DunningNoticeIssuedV1(
         person: person, fiscalYear: fy, period: try! PeriodNumber(3), issuedOn: try! CivilDate(iso: "2025-10-20"),

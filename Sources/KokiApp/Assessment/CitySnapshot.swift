@@ -38,7 +38,9 @@ public struct CitySnapshot: Sendable {
                 .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .paymentCancelled, .overpaymentRecognized,
                 .overpaymentAppropriated, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped,
                 .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped,
-                .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded:
+                .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted,
+                .arrearsRunRecorded, .reminderIssued,
+                .contactRecorded:
                 break
             }
         }

@@ -1,0 +1,472 @@
+import Foundation
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import LedgerStore
+
+/// Arrears (滞納): the city's settings, dunning and reminder runs, contact records, and the
+/// questions staff ask of a person in arrears — what is owed per period, for how long, the late
+/// fee to date, when the right to collect expires — and one timeline of their history.
+public struct ArrearsCommands: Sendable {
+    public let ledger: KokiLedger
+    public let vault: IdentityVault
+
+    public init(_ ledger: KokiLedger) {
+        self.ledger = ledger
+        vault = IdentityVault(ledger.store)
+    }
+
+    // MARK: - Settings
+
+    @discardableResult
+    public func adoptSettings(_ settings: ArrearsSettings, metadata: CommandMetadata) throws -> AppendResult {
+        try ledger.record([.arrearsSettingsAdopted(ArrearsSettingsAdopted(settings: settings))], metadata: metadata)
+    }
+
+    static func settings(_ city: CitySnapshot) throws -> ArrearsSettings {
+        guard let settings = city.collection.arrearsSettings else {
+            throw KokiError(
+                .invalidInput,
+                "no arrears settings adopted: adopt them with `koki arrears settings adopt` (the defaults, or a file)")
+        }
+        return settings
+    }
+
+    // MARK: - Dunning
+
+    public struct DunningSummary: Sendable, Hashable {
+        public var notices: [DunningNoticeIssued] = []
+        /// Notices issued later than the window after the due date (the law says within 20 days).
+        public var late: [DunningNoticeIssued] = []
+        public var conflicts: [PersonID] = []
+        public var principal: Yen { notices.map(\.principal).sum() }
+    }
+
+    /// The dunning run for a date (督促): one notice per period past its due date, still unpaid,
+    /// not dunned before and not reported paid at a convenience store, with the designated
+    /// deadline and fee of the settings in force. Each person is one command; the run records
+    /// itself. Running it again for the same date appends nothing; a later run issues only
+    /// what is new.
+    public func runDunning(on date: CivilDate, actor: String) throws -> DunningSummary {
+        let city = try CitySnapshot(ledger)
+        let settings = try Self.settings(city)
+        let run = Identifier(derivedFrom: Array("dunning-run/\(date)".utf8))
+        var summary = DunningSummary()
+        for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key }) {
+            let dunned = Set(account.dunning.map(\.key))
+            let pending = Set(account.pendingReports.map(\.key))
+            var notices: [DunningNoticeIssued] = []
+            for (key, period) in account.periods.sorted(by: { $0.key < $1.key })
+            where period.dueDate < date && period.outstanding > .zero && !dunned.contains(key)
+                && !pending.contains(key)
+            {
+                let prescription = Self.prescription(key, account, settings)
+                guard !prescription.isPrescribed(on: date) else { continue }
+                notices.append(
+                    DunningNoticeIssued(
+                        person: person, fiscalYear: key.fiscalYear, period: key.period, principal: period.outstanding,
+                        issuedOn: date, payBy: date.adding(days: settings.payByDays), fee: settings.dunningFee))
+            }
+            guard !notices.isEmpty else { continue }
+            let version = city.version(of: person)
+            do {
+                try ledger.record(
+                    notices.map { .dunningNoticeIssued($0) },
+                    metadata: CommandMetadata(
+                        commandID: Identifier(derivedFrom: Array("dunning/\(date)/\(person.value)".utf8)), actor: actor,
+                        correlationID: run),
+                    expecting: [person: .exact(version)])
+            } catch let error as LedgerError where error.code == .wrongExpectedVersion {
+                summary.conflicts.append(person)
+                continue
+            }
+            summary.notices += notices
+            summary.late += notices.filter {
+                let due = account.periods[$0.key]!.dueDate
+                return due.days(until: date) > settings.dunningWindowDays
+            }
+        }
+        try ledger.record(
+            [
+                .arrearsRunRecorded(
+                    ArrearsRunRecorded(
+                        kind: .dunning, runOn: date, criteria: "unpaid after the due date, not dunned",
+                        persons: Set(summary.notices.map(\.person)).count, notices: summary.notices.count,
+                        amount: summary.principal))
+            ], metadata: CommandMetadata(commandID: run, actor: actor, correlationID: run))
+        return summary
+    }
+
+    // MARK: - Reminders
+
+    /// Who a reminder run (催告) writes to: persons owing at least `minimumOwed` on periods
+    /// already dunned, the oldest overdue at least `monthsOverdue` months.
+    public struct ReminderCriteria: Sendable, Hashable, CustomStringConvertible {
+        public var minimumOwed: Yen
+        public var monthsOverdue: Int
+
+        public init(minimumOwed: Yen = Yen(1), monthsOverdue: Int = 1) {
+            self.minimumOwed = minimumOwed
+            self.monthsOverdue = monthsOverdue
+        }
+
+        public var description: String {
+            "owing ≥ \(minimumOwed.amount) yen on dunned periods, oldest overdue ≥ \(monthsOverdue) month(s)"
+        }
+    }
+
+    public struct ReminderSummary: Sendable, Hashable {
+        public var reminders: [ReminderIssued] = []
+        public var conflicts: [PersonID] = []
+    }
+
+    /// The reminder run for a date: one reminder per person meeting the criteria, naming the
+    /// periods; recorded with the run. The same date again appends nothing.
+    public func runReminders(on date: CivilDate, criteria: ReminderCriteria, actor: String) throws -> ReminderSummary {
+        let city = try CitySnapshot(ledger)
+        let settings = try Self.settings(city)
+        let run = Identifier(derivedFrom: Array("reminder-run/\(date)/\(criteria)".utf8))
+        var summary = ReminderSummary()
+        for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key }) {
+            let dunned = Set(account.dunning.map(\.key))
+            let periods = account.periods.filter { key, period in
+                dunned.contains(key) && period.outstanding > .zero
+                    && !Self.prescription(key, account, settings).isPrescribed(on: date)
+            }
+            guard let oldest = periods.values.map(\.dueDate).min(),
+                oldest.adding(days: 1).endOfMonths(criteria.monthsOverdue) < date
+            else { continue }
+            let owed = periods.values.map(\.outstanding).sum()
+            guard owed >= criteria.minimumOwed else { continue }
+            let reminder = ReminderIssued(
+                person: person, issuedOn: date, periods: periods.keys.sorted(), owed: owed,
+                criteria: criteria.description)
+            do {
+                try ledger.record(
+                    [.reminderIssued(reminder)],
+                    metadata: CommandMetadata(
+                        commandID: Identifier(derivedFrom: Array("reminder/\(date)/\(person.value)".utf8)),
+                        actor: actor, correlationID: run),
+                    expecting: [person: .exact(city.version(of: person))])
+                summary.reminders.append(reminder)
+            } catch let error as LedgerError where error.code == .wrongExpectedVersion {
+                summary.conflicts.append(person)
+            }
+        }
+        try ledger.record(
+            [
+                .arrearsRunRecorded(
+                    ArrearsRunRecorded(
+                        kind: .reminders, runOn: date, criteria: criteria.description,
+                        persons: summary.reminders.count, notices: summary.reminders.count,
+                        amount: summary.reminders.map(\.owed).sum()))
+            ], metadata: CommandMetadata(commandID: run, actor: actor, correlationID: run))
+        return summary
+    }
+
+    // MARK: - Contacts (折衝記録)
+
+    /// The words of a contact record, sealed with the person's key.
+    public struct ContactWords: Sendable, Hashable, Codable {
+        public var counterpart: String
+        public var content: String
+        public var promise: String
+        /// Why a record was amended or retracted.
+        public var reason: String
+
+        public init(counterpart: String, content: String, promise: String = "", reason: String = "") {
+            self.counterpart = counterpart
+            self.content = content
+            self.promise = promise
+            self.reason = reason
+        }
+    }
+
+    /// Records a contact, amends one (a new version) or retracts one. The history keeps every
+    /// version with its operator; `contacts(of:)` shows the versions in force.
+    @discardableResult
+    public func recordContact(
+        _ person: PersonID, change: ContactRecorded.Change = .recorded, id: String? = nil, on date: CivilDate,
+        method: ContactMethod, words: ContactWords, promisedOn: CivilDate? = nil, metadata: CommandMetadata
+    ) throws -> ContactRecorded {
+        let state = try CollectionCommands(ledger).load(person)
+        guard state.exists else { throw KokiError(.invalidInput, "no person \(person) in the ledger") }
+        let existing = Dictionary(grouping: state.account.contacts, by: \.id)
+        let number: String
+        switch change {
+        case .recorded:
+            guard !words.content.isEmpty else { throw KokiError(.invalidInput, "a contact record needs its content") }
+            number = CollectionCommands.number("k", metadata.commandID)
+        case .amended, .retracted:
+            guard let id, let versions = existing[id] else {
+                throw KokiError(.invalidInput, "\(person) has no contact record \(id ?? "(none given)")")
+            }
+            guard versions.last?.change != .retracted else {
+                throw KokiError(.invalidInput, "contact record \(id) was retracted")
+            }
+            guard !words.reason.isEmpty else {
+                throw KokiError(.invalidInput, "an amendment or retraction needs a reason")
+            }
+            number = id
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let sealed = try vault.seal(name: String(decoding: try encoder.encode(words), as: UTF8.self), for: person)
+        let event = ContactRecorded(
+            person: person, id: number, change: change, contactedOn: date, method: method, words: sealed,
+            promisedOn: promisedOn)
+        try ledger.record([.contactRecorded(event)], metadata: metadata, expecting: [person: .exact(state.version)])
+        return event
+    }
+
+    /// One contact record's versions, opened.
+    public struct Contact: Sendable, Hashable {
+        public var id: String
+        public var versions: [(event: ContactRecorded, words: ContactWords?)]
+
+        public var current: (event: ContactRecorded, words: ContactWords?) { versions.last! }
+        public var isRetracted: Bool { current.event.change == .retracted }
+
+        public static func == (lhs: Contact, rhs: Contact) -> Bool {
+            lhs.id == rhs.id && lhs.versions.map(\.event) == rhs.versions.map(\.event)
+        }
+        public func hash(into hasher: inout Hasher) { hasher.combine(id) }
+    }
+
+    /// A person's contact records with every version, oldest first; words are `nil` once the
+    /// person's key was erased.
+    public func contacts(of person: PersonID) throws -> [Contact] {
+        let account = try CollectionCommands(ledger).load(person).account
+        var order: [String] = []
+        var grouped: [String: [(ContactRecorded, ContactWords?)]] = [:]
+        for event in account.contacts {
+            if grouped[event.id] == nil { order.append(event.id) }
+            let words = try vault.openName(event.words, for: person).map {
+                try JSONDecoder().decode(ContactWords.self, from: Data($0.utf8))
+            }
+            grouped[event.id, default: []].append((event, words))
+        }
+        return order.map { Contact(id: $0, versions: grouped[$0]!.map { (event: $0.0, words: $0.1) }) }
+    }
+
+    // MARK: - Queries
+
+    /// The prescription of a period from what the account holds.
+    static func prescription(_ key: PeriodKey, _ account: CollectionAccounts.Account, _ settings: ArrearsSettings)
+        -> Prescription.Result
+    {
+        let due = account.periods[key]?.dueDate ?? (try! CivilDate(daysSinceEpoch: 0))
+        let acknowledged = account.payments.filter { $0.cancelled == nil }.flatMap { p in
+            p.event.parts.filter { $0.key == key }.map { _ in p.event.paidOn }
+        }
+        return Prescription.of(
+            dueDate: due, dunnedOn: account.dunning.filter { $0.key == key }.map(\.issuedOn),
+            acknowledgedOn: acknowledged,
+            remindedOn: account.reminders.filter { $0.periods.contains(key) }.map(\.issuedOn), settings: settings)
+    }
+
+    /// The late fee of a period to `date` (or to the day it was paid off): money on the period
+    /// reduces the base from the day after it was paid — a payment on its day, an appropriation
+    /// on the day it became appropriable (充当適状).
+    static func lateFee(
+        _ key: PeriodKey, _ account: CollectionAccounts.Account, on date: CivilDate, _ settings: ArrearsSettings
+    )
+        throws -> LateFee?
+    {
+        guard let period = account.periods[key], period.assessed > .zero else { return nil }
+        var payments: [LateFee.Payment] = []
+        for p in account.payments where p.cancelled == nil {
+            for part in p.event.parts where part.key == key {
+                payments.append(.init(paidOn: p.event.paidOn, amount: part.amount))
+            }
+        }
+        for a in account.appropriations {
+            for part in a.parts where part.key == key {
+                payments.append(.init(paidOn: part.effectiveOn, amount: part.amount))
+            }
+        }
+        do {
+            return try LateFee.calculate(
+                principal: period.assessed, dueDate: period.dueDate, payments: payments.filter { $0.paidOn <= date },
+                through: date, rates: settings.chargeRates)
+        } catch {
+            throw KokiError(.invalidInput, "late fee of \(key): \(error.message)")
+        }
+    }
+
+    /// One period in arrears on a date.
+    public struct PeriodArrears: Sendable, Hashable {
+        public var key: PeriodKey
+        public var dueDate: CivilDate
+        public var assessed: Yen
+        public var outstanding: Yen
+        public var daysOverdue: Int
+        /// The late fee to the date — final once the principal is paid off (確定延滞金); `nil`
+        /// when none accrues or the rate table does not reach the date (`lateFeeProblem`).
+        public var lateFee: LateFee?
+        public var lateFeeProblem: String?
+        public var prescription: Prescription.Result
+        public var dunnedOn: CivilDate?
+        public var remindedOn: CivilDate?
+    }
+
+    /// The periods past due on `date` that still owe principal, or were paid late and bear a
+    /// final late fee (確定延滞金, owed like a period of its own until late-fee payments are kept).
+    static func arrears(_ account: CollectionAccounts.Account, on date: CivilDate, _ settings: ArrearsSettings)
+        -> [PeriodArrears]
+    {
+        account.periods.sorted(by: { $0.key < $1.key }).compactMap { key, period in
+            guard (period.dueDate < date) && (period.assessed > .zero) else { return nil }
+            let paidLate = (period.lastPaidOn.map { $0 > period.dueDate } ?? false) || period.appropriated > .zero
+            guard period.outstanding > .zero || paidLate else { return nil }
+            var fee: LateFee?
+            var problem: String?
+            do { fee = try lateFee(key, account, on: date, settings) } catch { problem = "\(error)" }
+            guard period.outstanding > .zero || (fee?.fee ?? .zero) > .zero else { return nil }
+            return PeriodArrears(
+                key: key, dueDate: period.dueDate, assessed: period.assessed, outstanding: period.outstanding,
+                daysOverdue: period.dueDate.days(until: date), lateFee: fee, lateFeeProblem: problem,
+                prescription: prescription(key, account, settings),
+                dunnedOn: account.dunning.first { $0.key == key }?.issuedOn,
+                remindedOn: account.reminders.last { $0.periods.contains(key) }?.issuedOn)
+        }
+    }
+
+    /// A person's periods in arrears on a date, with aging, late fee to date and prescription.
+    public func arrears(of person: PersonID, on date: CivilDate) throws -> [PeriodArrears] {
+        let city = try CitySnapshot(ledger)
+        return Self.arrears(city.collection.account(person) ?? .init(), on: date, try Self.settings(city))
+    }
+
+    /// A row of the list of delinquent persons (滞納者一覧).
+    public struct Delinquent: Sendable, Hashable {
+        public var person: PersonID
+        public var periods: Int
+        public var owed: Yen
+        public var lateFees: Yen
+        public var oldestDue: CivilDate
+        public var daysOverdue: Int
+        public var nextPrescription: CivilDate
+    }
+
+    public enum DelinquentOrder: String, Sendable, CaseIterable {
+        case amount, age, prescription
+    }
+
+    /// Everyone owing money past its due date on `date`, largest (or oldest, or nearest to
+    /// prescription) first.
+    public func delinquents(on date: CivilDate, order: DelinquentOrder = .amount) throws -> [Delinquent] {
+        let city = try CitySnapshot(ledger)
+        let settings = try Self.settings(city)
+        var rows: [Delinquent] = []
+        for (person, account) in city.collection.accounts {
+            let periods = Self.arrears(account, on: date, settings).filter {
+                $0.outstanding > .zero && !$0.prescription.isPrescribed(on: date)
+            }
+            guard let oldest = periods.map(\.dueDate).min() else { continue }
+            rows.append(
+                Delinquent(
+                    person: person, periods: periods.count, owed: periods.map(\.outstanding).sum(),
+                    lateFees: periods.compactMap(\.lateFee?.fee).sum(), oldestDue: oldest,
+                    daysOverdue: oldest.days(until: date),
+                    nextPrescription: periods.map(\.prescription.lastDay).min()!))
+        }
+        switch order {
+        case .amount: rows.sort { ($1.owed, $0.person) < ($0.owed, $1.person) }
+        case .age: rows.sort { ($0.oldestDue, $0.person) < ($1.oldestDue, $1.person) }
+        case .prescription: rows.sort { ($0.nextPrescription, $0.person) < ($1.nextPrescription, $1.person) }
+        }
+        return rows
+    }
+
+    // MARK: - History
+
+    /// One line of a person's collection history.
+    public struct HistoryEntry: Sendable, Hashable {
+        /// The effective date the entry is about (paid on, issued on, decided on …).
+        public var date: CivilDate
+        public var position: Int64
+        public var recordedAt: Timestamp
+        public var actor: String
+        public var kind: String
+        public var text: String
+    }
+
+    /// A person's collection history: one timeline of assessments, payments and cancellations,
+    /// dunning, reminders, contacts, overpayments, refunds, debits and convenience-store reports,
+    /// in effective-date order (then as recorded), each with who recorded it and when.
+    public func history(of person: PersonID) throws -> [HistoryEntry] {
+        var entries: [HistoryEntry] = []
+        let contactWords = Dictionary(
+            try contacts(of: person).flatMap { c in
+                c.versions.map { ("\(c.id)#\($0.event.change.rawValue)#\($0.event.contactedOn)", $0.words) }
+            }, uniquingKeysWith: { a, _ in a })
+        try ledger.forEachEvent(.stream(try StreamName(person.streamName))) { view, event in
+            func add(_ date: CivilDate, _ kind: String, _ text: String) {
+                entries.append(
+                    HistoryEntry(
+                        date: date, position: view.position, recordedAt: view.command.recordedAt,
+                        actor: view.command.actor, kind: kind, text: text))
+            }
+            switch event {
+            case .premiumAssessed(let e):
+                add(
+                    e.decidedOn, "assessed",
+                    "FY\(e.fiscalYear.year) \(e.annualPremium.amount) yen in \(e.installments.count) periods (\(e.reason.rawValue)\(e.cause.isEmpty ? "" : ": \(e.cause)"))"
+                )
+            case .paymentReceived(let e):
+                add(
+                    e.paidOn, "payment",
+                    "\(e.amount.amount) yen by \(e.channel.rawValue) \(e.id): "
+                        + e.parts.map { "\($0.key)=\($0.amount.amount)" }.joined(separator: " ")
+                        + (e.overpaid > .zero ? " overpaid \(e.overpaid.amount)" : ""))
+            case .paymentCancelled(let e): add(e.cancelledOn, "cancelled", "payment \(e.payment): \(e.reason)")
+            case .dunningNoticeIssued(let e):
+                add(
+                    e.issuedOn, "dunning",
+                    "督促状 \(e.key) \(e.principal.amount) yen, pay by \(e.payBy?.description ?? "-")"
+                        + (e.fee > .zero ? ", fee \(e.fee.amount)" : ""))
+            case .reminderIssued(let e):
+                add(
+                    e.issuedOn, "reminder",
+                    "催告書 \(e.periods.map(\.description).joined(separator: " ")) owing \(e.owed.amount) yen")
+            case .contactRecorded(let e):
+                let words = contactWords["\(e.id)#\(e.change.rawValue)#\(e.contactedOn)"] ?? nil
+                add(
+                    e.contactedOn, "contact",
+                    "\(e.change.rawValue) \(e.id) (\(e.method.rawValue))"
+                        + (words.map {
+                            ": \($0.counterpart) — \($0.content)\($0.promise.isEmpty ? "" : "; promised: \($0.promise)")\($0.reason.isEmpty ? "" : " [\($0.reason)]")"
+                        }
+                            ?? ": (erased)")
+                        + (e.promisedOn.map { " (pay by \($0))" } ?? ""))
+            case .overpaymentRecognized(let e):
+                add(e.recognizedOn, "overpayment", "\(e.amount.amount) yen off \(e.key) (\(e.cause.rawValue)) \(e.id)")
+            case .overpaymentAppropriated(let e):
+                add(
+                    e.decidedOn, "appropriated",
+                    "\(e.overpayment): " + e.parts.map { "\($0.key)=\($0.amount.amount)" }.joined(separator: " "))
+            case .refundDecided(let e):
+                add(e.decidedOn, "refund", "\(e.id) \(e.amount.amount) yen + interest \(e.interest.amount)")
+            case .refundPaid(let e): add(e.paidOn, "refund paid", "\(e.refund)\(e.heir == nil ? "" : " to an heir")")
+            case .debitMandateStarted(let e): add(e.startsOn, "debit", "mandate from \(e.startsOn)")
+            case .debitMandateStopped(let e): add(e.stopsOn, "debit", "mandate stopped: \(e.reason)")
+            case .debitRequested(let e): add(e.debitDate, "debit", "requested \(e.key) \(e.amount.amount) yen")
+            case .debitFailed(let e):
+                add(e.debitDate, "debit failed", "\(e.key) \(e.amount.amount) yen, code \(e.resultCode)")
+            case .conveniencePaymentReported(let e):
+                add(e.paidOn, "store report", "速報 \(e.key) \(e.amount.amount) yen at store \(e.store)")
+            case .pensionDeductionStopped(let e): add(e.stoppedFrom, "pension", e.reason)
+            case .eligibilityAcquired(let e): add(e.effectiveFrom, "insured", e.reason.rawValue)
+            case .eligibilityLost(let e): add(e.effectiveFrom, "lost", e.reason.rawValue)
+            case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .addressExceptionStarted,
+                .addressExceptionEnded, .formerDependantRecorded, .incomeRecorded, .incomeInquired,
+                .personNumbersLinked, .pensionFactsRecorded, .rateTableAdopted, .installmentCalendarAdopted,
+                .assessmentRunRecorded, .unmatchedPaymentRecorded, .unmatchedPaymentResolved,
+                .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded:
+                break
+            }
+        }
+        return entries.sorted { ($0.date, $0.position) < ($1.date, $1.position) }
+    }
+}

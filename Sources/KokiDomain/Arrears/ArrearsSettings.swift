@@ -1,0 +1,123 @@
+/// The city's arrears settings (collection-and-arrears.md §0, §1, §4): what the law leaves to the
+/// city's 条例 and what could not be confirmed for Matsudo. Recorded in the ledger (stream
+/// `config/arrears`) so every dunning run, late fee and prescription date can be replayed with
+/// the settings in force.
+public struct ArrearsSettings: Hashable, Sendable, Codable {
+    /// Late-fee and refund-interest rates by calendar year, and the reduced-rate window.
+    public var chargeRates: ChargeRates
+    /// The dunning notice goes out within this many days after the due date (納期限後20日以内).
+    public var dunningWindowDays: Int
+    /// The designated deadline (指定期限) is this many days after the notice (UNCONFIRMED: 10 is
+    /// the local-tax analogy).
+    public var payByDays: Int
+    /// 督促手数料 per notice; 0 where abolished.
+    public var dunningFee: Yen
+    /// Prescription (時効) in years (高確法 §160: 2).
+    public var prescriptionYears: Int
+    /// The new prescription period after a dunning notice runs from the day after this many days
+    /// from the notice (地方税法 §18条の2 by analogy: 10).
+    public var dunningRenewalDays: Int
+    /// A plan's scheduled payment missed by more than this many days breaks the plan.
+    public var planGraceDays: Int
+
+    public init(
+        chargeRates: ChargeRates = .standard, dunningWindowDays: Int = 20, payByDays: Int = 10,
+        dunningFee: Yen = .zero, prescriptionYears: Int = 2, dunningRenewalDays: Int = 10, planGraceDays: Int = 30
+    ) throws(DomainError) {
+        for (name, value, range) in [
+            ("dunningWindowDays", dunningWindowDays, 1...60), ("payByDays", payByDays, 1...90),
+            ("prescriptionYears", prescriptionYears, 1...10), ("dunningRenewalDays", dunningRenewalDays, 0...60),
+            ("planGraceDays", planGraceDays, 0...365),
+        ] where !range.contains(value) {
+            throw DomainError(.invalidValue, "\(name) \(value) is outside \(range.lowerBound)…\(range.upperBound)")
+        }
+        guard dunningFee >= .zero else {
+            throw DomainError(.invalidAmount, "dunningFee \(dunningFee.amount) must not be negative")
+        }
+        self.chargeRates = chargeRates
+        self.dunningWindowDays = dunningWindowDays
+        self.payByDays = payByDays
+        self.dunningFee = dunningFee
+        self.prescriptionYears = prescriptionYears
+        self.dunningRenewalDays = dunningRenewalDays
+        self.planGraceDays = planGraceDays
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case chargeRates, dunningWindowDays, payByDays, dunningFee, prescriptionYears, dunningRenewalDays, planGraceDays
+    }
+
+    /// Missing keys take the defaults, and decoding checks the same rules as the initializer.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = try ArrearsSettings()
+        try self.init(
+            chargeRates: try c.decodeIfPresent(ChargeRates.self, forKey: .chargeRates) ?? d.chargeRates,
+            dunningWindowDays: try c.decodeIfPresent(Int.self, forKey: .dunningWindowDays) ?? d.dunningWindowDays,
+            payByDays: try c.decodeIfPresent(Int.self, forKey: .payByDays) ?? d.payByDays,
+            dunningFee: try c.decodeIfPresent(Yen.self, forKey: .dunningFee) ?? d.dunningFee,
+            prescriptionYears: try c.decodeIfPresent(Int.self, forKey: .prescriptionYears) ?? d.prescriptionYears,
+            dunningRenewalDays: try c.decodeIfPresent(Int.self, forKey: .dunningRenewalDays) ?? d.dunningRenewalDays,
+            planGraceDays: try c.decodeIfPresent(Int.self, forKey: .planGraceDays) ?? d.planGraceDays)
+    }
+
+    public static let standard = try! ArrearsSettings()
+}
+
+/// 時効 — when the city's right to collect a period expires (collection-and-arrears.md §4), and
+/// why: two years from the day after the due date; the first dunning notice renews it (the new
+/// period runs from the day after `dunningRenewalDays` days from the notice); an acknowledgement
+/// of the debt (a partial payment, a pledge) renews it from the next day; the first reminder
+/// (催告) before completion holds completion off for six months (民法 §150, once only).
+public enum Prescription {
+    public struct Step: Hashable, Sendable, Codable, CustomStringConvertible {
+        public var on: CivilDate
+        public var what: String
+        /// The last day the right can be exercised after this step.
+        public var lastDay: CivilDate
+        public var description: String { "\(on) \(what) → runs to \(lastDay)" }
+    }
+
+    public struct Result: Hashable, Sendable, Codable {
+        /// The last day the right to collect exists; prescribed from the next day.
+        public var lastDay: CivilDate
+        public var steps: [Step]
+
+        public func isPrescribed(on date: CivilDate) -> Bool { date > lastDay }
+    }
+
+    /// The prescription of one period. Events after the right expired change nothing.
+    public static func of(
+        dueDate: CivilDate, dunnedOn: [CivilDate], acknowledgedOn: [CivilDate], remindedOn: [CivilDate],
+        settings: ArrearsSettings
+    ) -> Result {
+        let months = settings.prescriptionYears * 12
+        var last = dueDate.adding(days: 1).endOfMonths(months)
+        var steps = [Step(on: dueDate, what: "due; two years from the next day", lastDay: last)]
+        var events: [(CivilDate, Int)] = []  // 0 dunning (first only), 1 acknowledgement, 2 reminder (first only)
+        if let first = dunnedOn.min() { events.append((first, 0)) }
+        events += acknowledgedOn.map { ($0, 1) }
+        if let first = remindedOn.min() { events.append((first, 2)) }
+        var held = false
+        for (date, kind) in events.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) where date <= last {
+            switch kind {
+            case 0:
+                let start = date.adding(days: settings.dunningRenewalDays + 1)
+                last = max(last, start.endOfMonths(months))
+                steps.append(Step(on: date, what: "dunning notice renews it (更新)", lastDay: last))
+            case 1:
+                last = max(last, date.adding(days: 1).endOfMonths(months))
+                steps.append(Step(on: date, what: "debt acknowledged (承認) renews it", lastDay: last))
+            default:
+                guard !held else { continue }
+                held = true
+                let hold = date.adding(days: 1).endOfMonths(6)
+                if hold > last {
+                    last = hold
+                    steps.append(Step(on: date, what: "reminder (催告) holds completion six months", lastDay: last))
+                }
+            }
+        }
+        return Result(lastDay: last, steps: steps)
+    }
+}

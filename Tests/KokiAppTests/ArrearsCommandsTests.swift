@@ -1,0 +1,219 @@
+import Foundation
+import KokiApp
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import KokiTestSupport
+import LedgerStore
+import Testing
+
+/// Arrears through the application layer: settings, the dunning run and its idempotency,
+/// reminders, late fees to date from payments and appropriations, prescription renewed by
+/// dunning and payments, contacts with versions and erasure, the delinquent list and a history.
+@Suite struct ArrearsCommandsTests {
+    let ledger: KokiLedger
+    let register: InsuredRegisterCommands
+    let assessment: AssessmentCommands
+    let collection: CollectionCommands
+    let arrears: ArrearsCommands
+    let fy = try! FiscalYear(2025)
+
+    init() throws {
+        ledger = KokiLedger(try Ledger.inMemory())
+        register = InsuredRegisterCommands(ledger)
+        assessment = AssessmentCommands(ledger)
+        collection = CollectionCommands(ledger)
+        arrears = ArrearsCommands(ledger)
+    }
+
+    func d(_ text: String) -> CivilDate { try! CivilDate(iso: text) }
+    func id(_ text: String) -> PersonID { try! PersonID(text) }
+    func meta(_ actor: String = "op-arrears") -> CommandMetadata { CommandMetadata(actor: actor) }
+    func key(_ period: Int) -> PeriodKey { PeriodKey(fy, try! PeriodNumber(period)) }
+
+    /// Persons with 2,000,000 yen pension revenue (77,800 a year: 9,000 then 8 × 8,600), or 5,000,000
+    /// (a larger premium, so late fees pass 1,000 yen).
+    func city(_ people: [(String, Int64)]) throws {
+        try assessment.adoptRates(RateTable.chiba(fiscalYear: 2025)!, metadata: meta())
+        try assessment.adoptCalendar(InstallmentCalendar.standard(fiscalYear: 2025), metadata: meta())
+        for (number, pension) in people {
+            let who = try PersonIdentity(
+                nameKanji: "氏名", nameKana: "シメイ", birthDate: d("1940-01-01"), sex: .male, address: "松戸市")
+            try register.register(
+                id(number), identity: who, household: (try HouseholdID(number), .householder, d("2000-04-01")),
+                metadata: meta())
+            try register.acquire(id(number), reason: .reachedAge75, on: d("2015-01-01"), metadata: meta())
+            try register.recordIncome(
+                IncomeRecorded(
+                    person: id(number), year: 2024, publicPensionRevenue: Yen(pension), salaryRevenue: .zero,
+                    otherIncome: .zero, totalIncome: TaxableIncome.pensionIncome(revenue: Yen(pension)), declared: true,
+                    source: "税"), metadata: meta())
+        }
+        _ = try assessment.runAnnual(fiscalYear: fy, decidedOn: d("2025-07-10"), actor: "batch")
+    }
+
+    func account(_ number: String) throws -> CollectionAccounts.Account { try collection.load(id(number)).account }
+
+    @Test func runsNeedTheSettings() throws {
+        try city([("1", 2_000_000)])
+        let head = try ledger.store.head()
+        #expect(throws: KokiError.self) { try arrears.runDunning(on: d("2025-08-20"), actor: "b") }
+        #expect(try ledger.store.head() == head)
+    }
+
+    @Test func theDunningRunIssuesOncePerUnpaidPeriod() throws {
+        try city([("1", 2_000_000), ("2", 2_000_000)])
+        try arrears.adoptSettings(try ArrearsSettings(payByDays: 14, dunningFee: Yen(100)), metadata: meta())
+        try collection.pay(
+            id("1"), amount: Yen(9_000), paidOn: d("2025-07-31"), learnedOn: d("2025-08-01"), channel: .counter,
+            slip: key(1), metadata: meta())
+        let first = try arrears.runDunning(on: d("2025-08-20"), actor: "b")
+        #expect(first.notices.map(\.person) == [id("2")])
+        #expect(first.notices[0].key == key(1) && first.notices[0].principal == Yen(9_000))
+        #expect(first.notices[0].payBy == d("2025-09-03") && first.notices[0].fee == Yen(100))
+        #expect(first.late.isEmpty)
+        // The same date again: nothing new, not even a second run record.
+        let head = try ledger.store.head()
+        #expect(try arrears.runDunning(on: d("2025-08-20"), actor: "b").notices.isEmpty)
+        #expect(try ledger.store.head() == head)
+        // A later run dunns the next periods; one past the 20-day window is listed as late.
+        let later = try arrears.runDunning(on: d("2025-10-25"), actor: "b")
+        #expect(later.notices.map(\.key) == [key(2), key(3), key(2), key(3)])
+        #expect(later.late.map(\.key) == [key(2), key(3), key(2), key(3)])  // 54 and 25 days after the due date
+        let runs = try CitySnapshot(ledger).collection.arrearsRuns
+        #expect(runs.map(\.notices) == [1, 4])
+    }
+
+    @Test func aConvenienceStoreReportHoldsDunningOff() throws {
+        try city([("1", 2_000_000)])
+        try arrears.adoptSettings(.standard, metadata: meta())
+        let barcode = try collection.slipBarcode(id("1"), key: key(1), issuer: "912345").description
+        _ = try collection.importConvenience(
+            Array("preliminary,2025-07-30,001,\(barcode)\n".utf8), name: "p", learnedOn: d("2025-07-31"), actor: "b")
+        #expect(try arrears.runDunning(on: d("2025-08-20"), actor: "b").notices.isEmpty)
+    }
+
+    @Test func lateFeesToDateFromPaymentsAndAppropriations() throws {
+        try city([("1", 10_000_000)])  // the capped premium: periods large enough to bear a fee
+        try arrears.adoptSettings(.standard, metadata: meta())
+        let period = try #require(try account("1").periods[key(1)])
+        // Nothing paid: the fee grows with time.
+        let open = try #require(try arrears.arrears(of: id("1"), on: d("2026-07-31")).first)
+        let expected = try LateFee.calculate(
+            principal: period.assessed, dueDate: period.dueDate, payments: [], through: d("2026-07-31"),
+            rates: .standard)
+        #expect(open.lateFee == expected)
+        #expect(open.lateFee!.fee > .zero)
+        // Part paid by slip, the rest by appropriation of a double payment on period 2.
+        try collection.pay(
+            id("1"), amount: Yen(10_000), paidOn: d("2025-10-15"), learnedOn: d("2025-10-15"), channel: .counter,
+            slip: key(1), metadata: meta())
+        for _ in 0..<2 {
+            try collection.pay(
+                id("1"), amount: try account("1").periods[key(2)]!.assessed, paidOn: d("2025-11-10"),
+                learnedOn: d("2025-11-10"), channel: .counter, slip: key(2), metadata: meta())
+        }
+        _ = try collection.settle(id("1"), on: d("2025-12-01"), rates: .standard, metadata: meta())
+        let fee = try #require(
+            try arrears.arrears(of: id("1"), on: d("2025-12-05")).first { $0.key == key(1) }?.lateFee)
+        let byHand = try LateFee.calculate(
+            principal: period.assessed, dueDate: period.dueDate,
+            payments: [
+                .init(paidOn: d("2025-10-15"), amount: Yen(10_000)),
+                .init(paidOn: d("2025-11-10"), amount: period.assessed - Yen(10_000)),
+            ], through: d("2025-12-05"), rates: .standard)
+        #expect(fee == byHand)
+        #expect(fee.paidOff && fee.through == d("2025-11-10"))  // appropriable on the day the money arose
+    }
+
+    @Test func prescriptionFollowsDunningAndPayments() throws {
+        try city([("1", 2_000_000)])
+        // The city extends the rate table to the years asked about.
+        let rates = try ChargeRates(
+            years: ChargeRates.standard.years
+                + [2027, 2028].map {
+                    ChargeRates.Year(
+                        year: $0, firstWindow: try Rate(percent: "2.8"), afterWindow: try Rate(percent: "9.1"),
+                        refund: try Rate(percent: "1.3"))
+                })
+        try arrears.adoptSettings(try ArrearsSettings(chargeRates: rates), metadata: meta())
+        _ = try arrears.runDunning(on: d("2025-08-20"), actor: "b")
+        var p = try #require(try arrears.arrears(of: id("1"), on: d("2025-09-10")).first { $0.key == key(1) })
+        #expect(p.prescription.lastDay == d("2027-08-30"))
+        try collection.pay(
+            id("1"), amount: Yen(1_000), paidOn: d("2026-03-10"), learnedOn: d("2026-03-10"), channel: .counter,
+            slip: key(1), metadata: meta())
+        p = try #require(try arrears.arrears(of: id("1"), on: d("2026-04-01")).first { $0.key == key(1) })
+        #expect(p.prescription.lastDay == d("2028-03-10"))
+        // Prescribed periods leave the delinquent list: on 2028-03-10 period 1 (renewed by the
+        // payment) and period 9 (due 2026-03-31) are alive; the next day only period 9.
+        #expect(try arrears.delinquents(on: d("2028-03-10")).first?.periods == 2)
+        #expect(try arrears.delinquents(on: d("2028-03-11")).first?.periods == 1)
+        // Beyond the rate table the late fee is unknown, not an error that hides the arrears.
+        let beyond = try arrears.arrears(of: id("1"), on: d("2029-01-10"))
+        #expect(beyond.allSatisfy { $0.lateFee == nil && $0.lateFeeProblem?.contains("2029") == true })
+    }
+
+    @Test func remindersAndTheDelinquentList() throws {
+        try city([("1", 2_000_000), ("2", 5_000_000), ("3", 2_000_000)])
+        try arrears.adoptSettings(.standard, metadata: meta())
+        try collection.pay(
+            id("3"), amount: Yen(77_800), paidOn: d("2025-07-20"), learnedOn: d("2025-07-20"), channel: .counter,
+            slip: nil, metadata: meta())
+        _ = try arrears.runDunning(on: d("2025-08-20"), actor: "b")
+        _ = try arrears.runDunning(on: d("2025-09-21"), actor: "b")
+        let none = try arrears.runReminders(
+            on: d("2025-09-25"), criteria: .init(minimumOwed: Yen(1), monthsOverdue: 2), actor: "b")
+        #expect(none.reminders.isEmpty)
+        let sent = try arrears.runReminders(
+            on: d("2025-10-15"), criteria: .init(minimumOwed: Yen(20_000), monthsOverdue: 2), actor: "b")
+        #expect(sent.reminders.map(\.person) == [id("2")])  // person 1 owes 17,600 on dunned periods
+        #expect(sent.reminders[0].periods == [key(1), key(2)])
+        let byAmount = try arrears.delinquents(on: d("2025-10-15"))
+        #expect(byAmount.map(\.person) == [id("2"), id("1")])
+        #expect(byAmount[0].owed > byAmount[1].owed)
+        #expect(try account("2").reminders.count == 1)
+    }
+
+    @Test func contactsKeepEveryVersionAndAreErasable() throws {
+        try city([("1", 2_000_000)])
+        let first = try arrears.recordContact(
+            id("1"), on: d("2025-09-05"), method: .phone,
+            words: .init(counterpart: "本人", content: "9月末に払う", promise: "9/30 納付"), promisedOn: d("2025-09-30"),
+            metadata: meta("op-a"))
+        #expect(throws: KokiError.self) {
+            try arrears.recordContact(
+                id("1"), change: .amended, id: first.id, on: d("2025-09-05"), method: .phone,
+                words: .init(counterpart: "本人", content: "x"), metadata: meta())
+        }
+        try arrears.recordContact(
+            id("1"), change: .amended, id: first.id, on: d("2025-09-05"), method: .homeVisit,
+            words: .init(counterpart: "長男", content: "9月末に払う", reason: "相手方の誤り"), metadata: meta("op-b"))
+        try arrears.recordContact(
+            id("1"), change: .retracted, id: first.id, on: d("2025-09-06"), method: .other,
+            words: .init(counterpart: "", content: "", reason: "別人の記録"), metadata: meta("op-c"))
+        #expect(throws: KokiError.self) {
+            try arrears.recordContact(
+                id("1"), change: .retracted, id: first.id, on: d("2025-09-07"), method: .other,
+                words: .init(counterpart: "", content: "", reason: "again"), metadata: meta())
+        }
+        let contacts = try arrears.contacts(of: id("1"))
+        #expect(contacts.count == 1 && contacts[0].versions.count == 3 && contacts[0].isRetracted)
+        #expect(contacts[0].versions[1].words?.counterpart == "長男")
+        let history = try arrears.history(of: id("1")).filter { $0.kind == "contact" }
+        #expect(history.map(\.actor) == ["op-a", "op-b", "op-c"])
+        try register.vault.erase(id("1"))
+        #expect(try arrears.contacts(of: id("1"))[0].versions.allSatisfy { $0.words == nil })
+    }
+
+    @Test func theHistoryIsOneTimeline() throws {
+        try city([("1", 2_000_000)])
+        try arrears.adoptSettings(.standard, metadata: meta())
+        try collection.pay(
+            id("1"), amount: Yen(9_000), paidOn: d("2025-07-31"), learnedOn: d("2025-08-01"), channel: .counter,
+            slip: key(1), metadata: meta())
+        _ = try arrears.runDunning(on: d("2025-09-21"), actor: "b")
+        let kinds = try arrears.history(of: id("1")).map(\.kind)
+        #expect(kinds == ["insured", "assessed", "payment", "dunning"])
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import KokiTestSupport
+import Testing
+
+/// Arrears through `koki`: settings, dunning and reminder runs, the arrears of a person, the
+/// delinquent list, contacts and the history.
+@Suite struct ArrearsCommandLineTests {
+    let session: LedgerSession
+
+    init() throws {
+        session = try LedgerSession(operator: "op-arrears")
+        for number in ["1", "2"] {
+            try session.koki(
+                "person", "register", "--number", number, "--name", "松戸", "--kana", "マツド", "--birth-date",
+                "1940-01-01", "--sex", "female", "--address", "松戸市")
+            try session.koki(
+                "eligibility", "acquire", "--number", number, "--reason", "reached-75", "--date", "2015-01-01")
+            try session.koki(
+                "income", "record", "--number", number, "--year", "2024", "--pension", "2000000", "--total", "900000",
+                "--source", "税")
+        }
+        try session.koki("rates", "adopt", "--fiscal-year", "2025")
+        try session.koki("calendar", "adopt", "--fiscal-year", "2025")
+        try session.koki("assess", "--fiscal-year", "2025", "--decided-on", "2025-07-10")
+    }
+
+    @Test func dunningRemindersContactsAndHistory() throws {
+        let refused = try session.koki("dunning", "run", "--on", "2025-08-20", status: 65)
+        #expect(refused.stderr.contains("no arrears settings adopted"))
+        let settings = session.folder.path("arrears.json")
+        try Data(#"{"payByDays": 14, "dunningFee": 100}"#.utf8).write(to: URL(fileURLWithPath: settings))
+        try session.koki("arrears", "settings", "adopt", "--file", settings)
+        #expect(try session.koki("arrears", "settings", "show").stdout.contains(#""payByDays" : 14"#))
+        try session.koki(
+            "pay", "1", "--amount", "9000", "--paid-on", "2025-07-31", "--fiscal-year", "2025", "--period", "1")
+
+        let run = try session.koki("dunning", "run", "--on", "2025-08-20")
+        #expect(run.stdout == "dunning run 2025-08-20: 1 notices to 1 persons, 9000 yen\n")
+        let again = try session.koki("dunning", "run", "--on", "2025-08-20")
+        #expect(again.stdout == "dunning run 2025-08-20: 0 notices to 0 persons, 0 yen\n")
+        try session.koki("dunning", "run", "--on", "2025-09-21")
+
+        let shown = try session.koki("arrears", "show", "2", "--on", "2025-10-15").lines
+        #expect(shown[0] == "2 on 2025-10-15: 3 period(s) in arrears, 26200 yen, late fees to date 0 yen")
+        #expect(shown[2].hasPrefix("  FY2025/1  2025-07-31  9000  76    0         2025-08-20"))
+        #expect(shown[2].hasSuffix("2027-08-30"))
+        let list = try session.koki("arrears", "list", "--on", "2025-10-15").lines
+        #expect(list.count == 3 && list[1].hasPrefix("2 ") && list[2].hasPrefix("1 "))
+
+        let reminders = try session.koki(
+            "reminders", "run", "--on", "2025-10-15", "--months-overdue", "2", "--minimum-owed", "10000")
+        #expect(reminders.stdout == "reminder run 2025-10-15: 1 reminders, 17600 yen owed\n")
+
+        let contact = try session.koki(
+            "contact", "record", "2", "--on", "2025-10-20", "--method", "phone", "--content", "月末に払う", "--promise",
+            "10/31 納付", "--promised-on", "2025-10-31")
+        let number = String(contact.stdout.split(separator: " ")[1])
+        try session.koki(
+            "contact", "amend", "2", number, "--on", "2025-10-20", "--method", "phone", "--counterpart", "長男",
+            "--content", "月末に払う", "--reason", "相手方の誤り")
+        try session.koki("contact", "retract", "2", "x", "--reason", "y", status: 65)
+        let contacts = try session.koki("contact", "list", "2").lines
+        #expect(contacts.count == 3 && contacts[2].contains("長男: 月末に払う [相手方の誤り]"))
+
+        let history = try session.koki("history", "2").lines
+        #expect(history[0].hasPrefix("DATE"))
+        #expect(
+            history.contains {
+                $0.contains("dunning") && $0.contains("督促状 FY2025/1 9000 yen, pay by 2025-09-03, fee 100")
+            })
+        #expect(history.last?.contains("contact") == true)
+        #expect(history.last?.contains("op-arrears") == true)
+        #expect(try session.koki("verify").stdout.hasPrefix("ok: "))
+    }
+}
