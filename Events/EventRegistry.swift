@@ -66,6 +66,12 @@ public enum EventRegistry {
         Registration(ArrearsRunRecorded.self) { .arrearsRunRecorded($0) },
         Registration(ReminderIssued.self) { .reminderIssued($0) },
         Registration(ContactRecorded.self) { .contactRecorded($0) },
+        Registration(LateFeeFinalized.self) { .lateFeeFinalized($0) },
+        Registration(ReductionDecided.self) { .reductionDecided($0) },
+        Registration(WrittenOff.self) { .writtenOff($0) },
+        Registration(InstallmentPlanRecorded.self) { .installmentPlanRecorded($0) },
+        Registration(SeizureRecorded.self) { .seizureRecorded($0) },
+        Registration(FiscalYearClosed.self) { .fiscalYearClosed($0) },
     ]
 
     public struct Registration: Sendable {
@@ -149,6 +155,12 @@ public enum EventRegistry {
         case .arrearsRunRecorded(let e): encode(e)
         case .reminderIssued(let e): encode(e)
         case .contactRecorded(let e): encode(e)
+        case .lateFeeFinalized(let e): encode(e)
+        case .reductionDecided(let e): encode(e)
+        case .writtenOff(let e): encode(e)
+        case .installmentPlanRecorded(let e): encode(e)
+        case .seizureRecorded(let e): encode(e)
+        case .fiscalYearClosed(let e): encode(e)
         }
     }
 

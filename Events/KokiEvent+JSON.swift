@@ -45,6 +45,12 @@ extension KokiEvent {
             case .arrearsRunRecorded(let e): try encoder.encode(e)
             case .reminderIssued(let e): try encoder.encode(e)
             case .contactRecorded(let e): try encoder.encode(e)
+            case .lateFeeFinalized(let e): try encoder.encode(e)
+            case .reductionDecided(let e): try encoder.encode(e)
+            case .writtenOff(let e): try encoder.encode(e)
+            case .installmentPlanRecorded(let e): try encoder.encode(e)
+            case .seizureRecorded(let e): try encoder.encode(e)
+            case .fiscalYearClosed(let e): try encoder.encode(e)
             }
         return String(decoding: data, as: UTF8.self)
     }
@@ -87,6 +93,12 @@ extension KokiEvent {
         case .arrearsRunRecorded: ArrearsRunRecorded.eventType
         case .reminderIssued: ReminderIssued.eventType
         case .contactRecorded: ContactRecorded.eventType
+        case .lateFeeFinalized: LateFeeFinalized.eventType
+        case .reductionDecided: ReductionDecided.eventType
+        case .writtenOff: WrittenOff.eventType
+        case .installmentPlanRecorded: InstallmentPlanRecorded.eventType
+        case .seizureRecorded: SeizureRecorded.eventType
+        case .fiscalYearClosed: FiscalYearClosed.eventType
         }
     }
 }

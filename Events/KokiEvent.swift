@@ -44,12 +44,19 @@ public enum KokiEvent: Sendable, Hashable {
     case arrearsRunRecorded(ArrearsRunRecorded)
     case reminderIssued(ReminderIssued)
     case contactRecorded(ContactRecorded)
+    case lateFeeFinalized(LateFeeFinalized)
+    case reductionDecided(ReductionDecided)
+    case writtenOff(WrittenOff)
+    case installmentPlanRecorded(InstallmentPlanRecorded)
+    case seizureRecorded(SeizureRecorded)
+    case fiscalYearClosed(FiscalYearClosed)
 
     /// The person whose account the event belongs to; `nil` for configuration and runs.
     public var person: PersonID? {
         switch self {
         case .rateTableAdopted, .installmentCalendarAdopted, .assessmentRunRecorded, .unmatchedPaymentRecorded,
-            .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded:
+            .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded,
+            .fiscalYearClosed:
             nil
         case .personRegistered(let e): e.person
         case .personIdentityCorrected(let e): e.person
@@ -79,6 +86,11 @@ public enum KokiEvent: Sendable, Hashable {
         case .pensionDeductionStopped(let e): e.person
         case .reminderIssued(let e): e.person
         case .contactRecorded(let e): e.person
+        case .lateFeeFinalized(let e): e.person
+        case .reductionDecided(let e): e.person
+        case .writtenOff(let e): e.person
+        case .installmentPlanRecorded(let e): e.person
+        case .seizureRecorded(let e): e.person
         }
     }
 
@@ -93,6 +105,7 @@ public enum KokiEvent: Sendable, Hashable {
         case .collectionFileRecorded: CollectionFileRecorded.streamName
         case .arrearsSettingsAdopted: ArrearsSettingsAdopted.streamName
         case .arrearsRunRecorded: ArrearsRunRecorded.streamName
+        case .fiscalYearClosed: FiscalYearClosed.streamName
         default: person!.streamName  // every other event belongs to a person
         }
     }

@@ -32,7 +32,7 @@ public struct ArrearsRunRecorded: EventPayload {
 
     /// Stored by declaration order: add cases at the end.
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
-        case dunning, reminders
+        case dunning, reminders, prescription, plans
     }
 
     public var kind: Kind

@@ -13,13 +13,16 @@ public struct PaymentReceived: EventPayload {
     /// One period's share of the payment.
     public struct Part: Sendable, Hashable, Codable {
         public var key: PeriodKey
+        /// The premium, or the late fee finalized on the period.
+        public var charge: Charge
         public var amount: Yen
         /// The year the money is revenue of: the period's year until 31 May after it, later the
         /// year paid in (carried-forward arrears, 滞納繰越分).
         public var accountingYear: FiscalYear
 
-        public init(key: PeriodKey, amount: Yen, accountingYear: FiscalYear) {
+        public init(key: PeriodKey, charge: Charge = .premium, amount: Yen, accountingYear: FiscalYear) {
             self.key = key
+            self.charge = charge
             self.amount = amount
             self.accountingYear = accountingYear
         }
@@ -38,6 +41,8 @@ public struct PaymentReceived: EventPayload {
     public var amount: Yen
     /// The period the slip named; `nil` for unspecified money, applied oldest period first.
     public var slip: PeriodKey?
+    /// What the slip named on the period: its premium, or its late fee.
+    public var slipCharge: Charge
     public var parts: [Part]
     /// What was left over: an overpayment (誤納) under this payment's number.
     public var overpaid: Yen
@@ -46,8 +51,9 @@ public struct PaymentReceived: EventPayload {
 
     public init(
         id: String, person: PersonID, channel: PaymentChannel, paidOn: CivilDate, learnedOn: CivilDate, amount: Yen,
-        slip: PeriodKey?, parts: [Part], overpaid: Yen, reference: String
+        slip: PeriodKey?, slipCharge: Charge = .premium, parts: [Part], overpaid: Yen, reference: String
     ) {
+        self.slipCharge = slipCharge
         self.id = id
         self.person = person
         self.channel = channel
@@ -68,8 +74,10 @@ public struct PaymentReceived: EventPayload {
         writer.write(learnedOn)
         writer.write(amount)
         writer.writeOptional(slip) { w, k in w.write(k) }
+        writer.writeCase(slipCharge)
         writer.writeArray(parts) { w, p in
             w.write(p.key)
+            w.writeCase(p.charge)
             w.write(p.amount)
             w.write(p.accountingYear)
         }
@@ -86,8 +94,11 @@ public struct PaymentReceived: EventPayload {
         learnedOn = try reader.readDate()
         amount = try reader.readYen()
         slip = try reader.readOptional { r in try r.readPeriodKey() }
+        slipCharge = try reader.readCase(Charge.self)
         parts = try reader.readArray { r in
-            Part(key: try r.readPeriodKey(), amount: try r.readYen(), accountingYear: try r.readFiscalYear())
+            Part(
+                key: try r.readPeriodKey(), charge: try r.readCase(Charge.self), amount: try r.readYen(),
+                accountingYear: try r.readFiscalYear())
         }
         overpaid = try reader.readYen()
         reference = try reader.readString()
@@ -191,11 +202,13 @@ public struct OverpaymentAppropriated: EventPayload {
 
     public struct Part: Sendable, Hashable, Codable {
         public var key: PeriodKey
+        public var charge: Charge
         public var amount: Yen
         public var effectiveOn: CivilDate
 
-        public init(key: PeriodKey, amount: Yen, effectiveOn: CivilDate) {
+        public init(key: PeriodKey, charge: Charge = .premium, amount: Yen, effectiveOn: CivilDate) {
             self.key = key
+            self.charge = charge
             self.amount = amount
             self.effectiveOn = effectiveOn
         }
@@ -219,6 +232,7 @@ public struct OverpaymentAppropriated: EventPayload {
         writer.write(decidedOn)
         writer.writeArray(parts) { w, p in
             w.write(p.key)
+            w.writeCase(p.charge)
             w.write(p.amount)
             w.write(p.effectiveOn)
         }
@@ -229,7 +243,9 @@ public struct OverpaymentAppropriated: EventPayload {
         overpayment = try reader.readString()
         decidedOn = try reader.readDate()
         parts = try reader.readArray { r in
-            Part(key: try r.readPeriodKey(), amount: try r.readYen(), effectiveOn: try r.readDate())
+            Part(
+                key: try r.readPeriodKey(), charge: try r.readCase(Charge.self), amount: try r.readYen(),
+                effectiveOn: try r.readDate())
         }
     }
 }

@@ -50,7 +50,8 @@ public struct PremiumAccounts: Projection {
             .refundPaid, .debitMandateStarted, .debitMandateStopped, .debitRequested, .debitFailed,
             .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved,
             .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded, .reminderIssued,
-            .contactRecorded:
+            .contactRecorded, .lateFeeFinalized, .reductionDecided, .writtenOff, .installmentPlanRecorded,
+            .seizureRecorded, .fiscalYearClosed:
             break
         }
     }

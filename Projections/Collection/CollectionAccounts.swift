@@ -22,12 +22,27 @@ public struct CollectionAccounts: Projection {
         public var appropriated: Yen = .zero
         /// Excess moved off the period into an overpayment (過納).
         public var movedOut: Yen = .zero
+        /// Taken off by reductions (減免) and written off (不納欠損).
+        public var reduced: Yen = .zero
+        public var writtenOff: Yen = .zero
+        /// The late fee finalized on the period (確定延滞金), what was paid or appropriated to it,
+        /// waived and written off.
+        public var lateFee: Yen = .zero
+        public var lateFeePaid: Yen = .zero
+        public var lateFeeWaived: Yen = .zero
+        public var lateFeeWrittenOff: Yen = .zero
         /// The last day money reached the period.
         public var lastPaidOn: CivilDate?
 
         public var credited: Yen { paid + appropriated - movedOut }
-        public var outstanding: Yen { assessed > credited ? assessed - credited : .zero }
-        public var overpaid: Yen { credited > assessed ? credited - assessed : .zero }
+        /// What the period owes after reductions and write-offs.
+        public var owes: Yen { assessed - reduced - writtenOff }
+        public var outstanding: Yen { owes > credited ? owes - credited : .zero }
+        public var overpaid: Yen { credited > owes ? credited - owes : .zero }
+        public var lateFeeOutstanding: Yen {
+            let left = lateFee - lateFeePaid - lateFeeWaived - lateFeeWrittenOff
+            return left > .zero ? left : .zero
+        }
     }
 
     public struct Payment: Sendable, Hashable {
@@ -79,6 +94,23 @@ public struct CollectionAccounts: Projection {
         public var dunning: [DunningNoticeIssued] = []
         public var reminders: [ReminderIssued] = []
         public var contacts: [ContactRecorded] = []
+        public var lateFees: [LateFeeFinalized] = []
+        public var reductions: [ReductionDecided] = []
+        public var writeOffs: [WrittenOff] = []
+        /// Installment plans, every change in order (the last of a plan's id is its state).
+        public var plans: [InstallmentPlanRecorded] = []
+        public var seizures: [SeizureRecorded] = []
+
+        /// The plans in force: agreed or revised, not cancelled, broken or completed.
+        public var activePlans: [InstallmentPlanRecorded] {
+            var last: [String: InstallmentPlanRecorded] = [:]
+            var order: [String] = []
+            for p in plans {
+                if last[p.id] == nil { order.append(p.id) }
+                last[p.id] = p
+            }
+            return order.compactMap { last[$0] }.filter { $0.change == .agreed || $0.change == .revised }
+        }
 
         public init() {}
 
@@ -88,13 +120,15 @@ public struct CollectionAccounts: Projection {
             case .premiumAssessed, .paymentReceived, .paymentCancelled, .overpaymentRecognized,
                 .overpaymentAppropriated, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped,
                 .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped,
-                .dunningNoticeIssued, .reminderIssued, .contactRecorded:
+                .dunningNoticeIssued, .reminderIssued, .contactRecorded, .lateFeeFinalized, .reductionDecided,
+                .writtenOff, .installmentPlanRecorded, .seizureRecorded:
                 true
             case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
                 .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
                 .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .rateTableAdopted,
                 .installmentCalendarAdopted, .assessmentRunRecorded, .unmatchedPaymentRecorded,
-                .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded:
+                .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded,
+                .fiscalYearClosed:
                 false
             }
         }
@@ -118,6 +152,10 @@ public struct CollectionAccounts: Projection {
                 }
             case .paymentReceived(let e):
                 for part in e.parts {
+                    if part.charge == .lateFee {
+                        periods[part.key, default: Period(dueDate: e.paidOn)].lateFeePaid += part.amount
+                        continue
+                    }
                     periods[part.key, default: Period(dueDate: e.paidOn)].paid += part.amount
                     let last = periods[part.key]!.lastPaidOn
                     if last == nil || last! < e.paidOn { periods[part.key]!.lastPaidOn = e.paidOn }
@@ -131,7 +169,13 @@ public struct CollectionAccounts: Projection {
                 guard let index = payments.firstIndex(where: { $0.event.id == e.payment && $0.cancelled == nil })
                 else { return }
                 payments[index].cancelled = e
-                for part in payments[index].event.parts { periods[part.key]?.paid -= part.amount }
+                for part in payments[index].event.parts {
+                    if part.charge == .lateFee {
+                        periods[part.key]?.lateFeePaid -= part.amount
+                    } else {
+                        periods[part.key]?.paid -= part.amount
+                    }
+                }
                 if let o = overpayments.firstIndex(where: { $0.id == e.payment }) { overpayments[o].withdrawn = true }
             case .overpaymentRecognized(let e):
                 periods[e.key]?.movedOut += e.amount
@@ -140,7 +184,11 @@ public struct CollectionAccounts: Projection {
             case .overpaymentAppropriated(let e):
                 guard let o = overpayments.firstIndex(where: { $0.id == e.overpayment }) else { return }
                 for part in e.parts {
-                    periods[part.key]?.appropriated += part.amount
+                    if part.charge == .lateFee {
+                        periods[part.key]?.lateFeePaid += part.amount
+                    } else {
+                        periods[part.key]?.appropriated += part.amount
+                    }
                     overpayments[o].appropriated += part.amount
                 }
                 appropriations.append(e)
@@ -175,11 +223,33 @@ public struct CollectionAccounts: Projection {
                 reminders.append(e)
             case .contactRecorded(let e):
                 contacts.append(e)
+            case .lateFeeFinalized(let e):
+                periods[e.key]?.lateFee = e.fee
+                lateFees.append(e)
+            case .reductionDecided(let e):
+                for part in e.parts { periods[part.key]?.reduced += part.amount }
+                if e.waiveLateFees {
+                    for part in e.parts {
+                        if let period = periods[part.key] {
+                            periods[part.key]!.lateFeeWaived += period.lateFeeOutstanding
+                        }
+                    }
+                }
+                reductions.append(e)
+            case .writtenOff(let e):
+                periods[e.key]?.writtenOff += e.premium
+                periods[e.key]?.lateFeeWrittenOff += e.lateFee
+                writeOffs.append(e)
+            case .installmentPlanRecorded(let e):
+                plans.append(e)
+            case .seizureRecorded(let e):
+                seizures.append(e)
             case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
                 .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
                 .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .rateTableAdopted,
                 .installmentCalendarAdopted, .assessmentRunRecorded, .unmatchedPaymentRecorded,
-                .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded:
+                .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded,
+                .fiscalYearClosed:
                 break
             }
         }
@@ -208,6 +278,7 @@ public struct CollectionAccounts: Projection {
     /// The arrears settings in force (the latest adopted), and the arrears runs.
     public private(set) var arrearsSettings: ArrearsSettings?
     public private(set) var arrearsRuns: [ArrearsRunRecorded] = []
+    public private(set) var closings: [FiscalYearClosed] = []
 
     public init() {}
 
@@ -225,6 +296,8 @@ public struct CollectionAccounts: Projection {
             arrearsSettings = e.settings
         case .arrearsRunRecorded(let e):
             arrearsRuns.append(e)
+        case .fiscalYearClosed(let e):
+            closings.append(e)
         default:
             // In place: the account's collections are not copied per event.
             if let person = event.person, Account.folds(event) { accounts[person, default: Account()].apply(event) }
@@ -245,6 +318,10 @@ public struct CollectionAccounts: Projection {
         public var refunded = Yen.zero
         public var refundInterest = Yen.zero
         public var unmatchedOpen = Yen.zero
+        public var reduced = Yen.zero
+        public var writtenOff = Yen.zero
+        public var lateFees = Yen.zero
+        public var lateFeesPaid = Yen.zero
     }
 
     public var totals: Totals {
@@ -256,6 +333,10 @@ public struct CollectionAccounts: Projection {
                 t.assessed += period.assessed
                 t.outstanding += period.outstanding
                 t.overpaidOnPeriods += period.overpaid
+                t.reduced += period.reduced
+                t.writtenOff += period.writtenOff
+                t.lateFees += period.lateFee
+                t.lateFeesPaid += period.lateFeePaid
             }
             for o in account.overpayments { t.openOverpayments += o.open }
             for r in account.refunds {
@@ -267,15 +348,18 @@ public struct CollectionAccounts: Projection {
         return t
     }
 
-    /// Every yen received is on exactly one period, an open overpayment or a refund; and each
-    /// period's assessed amount is what is credited to it (up to the amount) plus what is still
-    /// outstanding.
+    /// Every yen received is on exactly one period (its premium or its late fee), an open
+    /// overpayment or a refund; and each period's assessed amount is what is credited to it (up to
+    /// what it owes) plus what is still outstanding, reduced and written off.
     public var moneyIsConserved: Bool {
         let t = totals
-        guard t.received == t.credited + t.openOverpayments + t.refunded else { return false }
+        guard t.received == t.credited + t.lateFeesPaid + t.openOverpayments + t.refunded else { return false }
         for account in accounts.values {
+            // assessed = paid (up to what it owes) + outstanding + reduced + written off.
             for period in account.periods.values
-            where period.assessed != min(period.credited, period.assessed) + period.outstanding {
+            where period.assessed
+                != min(period.credited, period.owes) + period.outstanding + period.reduced + period.writtenOff
+            {
                 return false
             }
             for o in account.overpayments where o.open < .zero { return false }

@@ -73,7 +73,8 @@ public struct PremiumBalances: Projection {
             .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped,
             .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted,
             .arrearsRunRecorded, .reminderIssued,
-            .contactRecorded:
+            .contactRecorded, .lateFeeFinalized, .reductionDecided, .writtenOff, .installmentPlanRecorded,
+            .seizureRecorded, .fiscalYearClosed:
             break
         }
     }

@@ -167,7 +167,8 @@ public struct InsuredRegister: Projection {
             .refundPaid, .debitMandateStarted, .debitMandateStopped, .debitRequested, .debitFailed,
             .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved,
             .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded, .reminderIssued,
-            .contactRecorded:
+            .contactRecorded, .lateFeeFinalized, .reductionDecided, .writtenOff, .installmentPlanRecorded,
+            .seizureRecorded, .fiscalYearClosed:
             break
         }
     }
@@ -191,7 +192,8 @@ extension KokiEvent {
             .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped,
             .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted,
             .arrearsRunRecorded, .reminderIssued,
-            .contactRecorded:
+            .contactRecorded, .lateFeeFinalized, .reductionDecided, .writtenOff, .installmentPlanRecorded,
+            .seizureRecorded, .fiscalYearClosed:
             nil
         }
     }

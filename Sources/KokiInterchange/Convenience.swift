@@ -2,7 +2,8 @@ import KokiDomain
 
 /// The 44-digit data of a convenience-store slip's GS1-128 barcode (標準料金代理収納,
 /// collection-and-arrears.md §8.2): AI 91, the issuer's 6-digit code, 21 free digits (here the
-/// 20-digit slip number and a 0), the reissue count, the payment deadline (YYMMDD), the stamp
+/// 20-digit slip number and a kind digit: 0 pays the named period, 1 is an installment-plan slip
+/// whose money pays the person's oldest debts first), the reissue count, the payment deadline (YYMMDD), the stamp
 /// flag, the amount (6 digits) and a check digit.
 ///
 /// The amount width and the check-digit algorithm were not read in the guideline (§9 item 9):
@@ -15,10 +16,14 @@ public struct ConvenienceBarcode: Hashable, Sendable, CustomStringConvertible {
     public var deadline: CivilDate
     public var stampFlag: Int
     public var amount: Yen
+    /// An installment-plan slip (分納仮納付書): unspecified money, not the named period's.
+    public var plan: Bool
 
     public init(
-        issuer: String, slip: SlipNumber, reissue: Int = 0, deadline: CivilDate, stampFlag: Int = 0, amount: Yen
+        issuer: String, slip: SlipNumber, reissue: Int = 0, deadline: CivilDate, stampFlag: Int = 0, amount: Yen,
+        plan: Bool = false
     ) throws(DomainError) {
+        self.plan = plan
         guard issuer.count == 6, issuer.allSatisfy(\.isASCIIDigit) else {
             throw DomainError(.invalidValue, "issuer code '\(issuer)' is not 6 digits")
         }
@@ -39,7 +44,7 @@ public struct ConvenienceBarcode: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         let body =
-            "91" + issuer + slip.description + "0" + String(reissue) + pad(deadline.year % 100, 2)
+            "91" + issuer + slip.description + (plan ? "1" : "0") + String(reissue) + pad(deadline.year % 100, 2)
             + pad(deadline.month, 2) + pad(deadline.day, 2) + String(stampFlag) + pad(Int(amount.amount), 6)
         return body + String(Self.checkDigit(body))
     }
@@ -73,7 +78,7 @@ public struct ConvenienceBarcode: Hashable, Sendable, CustomStringConvertible {
         else { throw DomainError(.invalidValue, "barcode deadline \(part(30, 6)) is not a date") }
         try self.init(
             issuer: part(2, 6), slip: slip, reissue: Int(part(29, 1))!, deadline: deadline,
-            stampFlag: Int(part(36, 1))!, amount: Yen(Int64(part(37, 6))!))
+            stampFlag: Int(part(36, 1))!, amount: Yen(Int64(part(37, 6))!), plan: part(28, 1) == "1")
     }
 }
 

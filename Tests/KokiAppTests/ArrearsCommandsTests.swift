@@ -10,7 +10,7 @@ import Testing
 /// Arrears through the application layer: settings, the dunning run and its idempotency,
 /// reminders, late fees to date from payments and appropriations, prescription renewed by
 /// dunning and payments, contacts with versions and erasure, the delinquent list and a history.
-@Suite struct ArrearsCommandsTests {
+@Suite struct ArrearsCommandsTests: Sendable {
     let ledger: KokiLedger
     let register: InsuredRegisterCommands
     let assessment: AssessmentCommands

@@ -41,7 +41,7 @@ import Testing
         try session.koki("dunning", "run", "--on", "2025-09-21")
 
         let shown = try session.koki("arrears", "show", "2", "--on", "2025-10-15").lines
-        #expect(shown[0] == "2 on 2025-10-15: 3 period(s) in arrears, 26200 yen, late fees to date 0 yen")
+        #expect(shown[0] == "2 on 2025-10-15: 3 period(s) in arrears, 26200 yen, late fees 0 yen")
         #expect(shown[2].hasPrefix("  FY2025/1  2025-07-31  9000  76    0         2025-08-20"))
         #expect(shown[2].hasSuffix("2027-08-30"))
         let list = try session.koki("arrears", "list", "--on", "2025-10-15").lines
@@ -70,6 +70,36 @@ import Testing
             })
         #expect(history.last?.contains("contact") == true)
         #expect(history.last?.contains("op-arrears") == true)
+        #expect(try session.koki("verify").stdout.hasPrefix("ok: "))
+    }
+
+    @Test func plansReductionsWriteOffAndClosing() throws {
+        try session.koki("arrears", "settings", "adopt")
+        let plan = try session.koki(
+            "plan", "agree", "1", "--on", "2025-11-01", "--payments", "3", "--first", "2025-11-15", "--pledge")
+        #expect(plan.lines[0].hasPrefix("plan a") && plan.lines[0].hasSuffix("FY2025/1 FY2025/2 FY2025/3 FY2025/4, pledge signed"))
+        #expect(plan.lines.count == 4)
+        let number = String(plan.lines[0].split(separator: " ")[1])
+        let broken = try session.koki("plan", "check", "--on", "2025-12-20")
+        #expect(broken.lines[0] == "plan check: 1 broken, 0 completed")
+        try session.koki("plan", "cancel", "1", number, "--reason", "x", status: 65)  // no longer in force
+
+        let reduced = try session.koki(
+            "reduction", "decide", "2", "--applied-on", "2025-08-05", "--decided-on", "2025-08-25", "--reason", "災害",
+            "--from", "2025-07-01", "--through", "2025-07-31", "--percent", "100")
+        #expect(reduced.stdout.hasSuffix(": FY2025/1=9000\n"))
+        try session.koki(
+            "reduction", "decide", "2", "--applied-on", "2025-08-05", "--decided-on", "2025-08-25", "--reason", "x",
+            "--from", "2025-07-01", "--through", "2025-07-31", status: 64)
+
+        let closed = try session.koki("close-year", "--fiscal-year", "2025", "--on", "2026-06-01")
+        #expect(closed.lines[0] == "FY2025 closed on 2026-05-31; carried forward:")
+        #expect(closed.lines[2].hasPrefix("  2025  2"))
+        // Person 1's pledge renewed periods 1–4 to 2027-11-01; the rest expire two years after their due dates.
+        let written = try session.koki("prescription", "run", "--on", "2027-12-02")
+        #expect(written.stdout == "prescription run 2027-12-02: 9 periods of 2 persons written off, 77800 yen\n")
+        let history = try session.koki("history", "1").stdout
+        #expect(history.contains("分納") && history.contains("broken") && history.contains("不納欠損"))
         #expect(try session.koki("verify").stdout.hasPrefix("ok: "))
     }
 }

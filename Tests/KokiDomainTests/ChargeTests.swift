@@ -182,11 +182,21 @@ import Testing
         ]
         let unspecified = PaymentAllocation.allocate(Yen(9_000), to: nil, open: open)
         #expect(unspecified.parts.map(\.0) == [k(1), k(2), k(3)])
-        #expect(unspecified.parts.map(\.1) == [Yen(3_000), Yen(5_000), Yen(1_000)])
+        #expect(unspecified.parts.map(\.2) == [Yen(3_000), Yen(5_000), Yen(1_000)])
         #expect(unspecified.left == .zero)
         let named = PaymentAllocation.allocate(Yen(9_000), to: k(3), open: open)
         #expect(named.parts.map(\.0) == [k(3)] && named.left == Yen(4_000))
         let nothing = PaymentAllocation.allocate(Yen(9_000), to: k(4), open: open)
+        // Premiums before late fees, whatever their dates.
+        let withFee =
+            open + [
+                PaymentAllocation.Open(key: k(1), charge: .lateFee, dueDate: d("2025-07-31"), outstanding: Yen(1_000))
+            ]
+        let both = PaymentAllocation.allocate(Yen(14_000), to: nil, open: withFee)
+        #expect(both.parts.map(\.1) == [.premium, .premium, .premium, .lateFee])
+        #expect(both.parts.last?.2 == Yen(1_000) && both.left == .zero)
+        let fee = PaymentAllocation.allocate(Yen(1_500), to: k(1), charge: .lateFee, open: withFee)
+        #expect(fee.parts.map(\.2) == [Yen(1_000)] && fee.left == Yen(500))
         #expect(nothing.parts.isEmpty && nothing.left == Yen(9_000))
     }
 }

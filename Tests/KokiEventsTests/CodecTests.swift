@@ -97,7 +97,7 @@ import Testing
         let json = try KokiEvent.paymentReceived(EventSamples.paymentReceivedV1.upcast()).jsonPayload()
         #expect(
             json
-                == #"{"amount":5750,"channel":"convenienceStore","id":"","learnedOn":"2025-08-29","overpaid":0,"paidOn":"2025-08-29","parts":[{"accountingYear":2025,"amount":5750,"key":{"fiscalYear":2025,"period":2}}],"person":"100000001","reference":"","slip":{"fiscalYear":2025,"period":2}}"#
+                == #"{"amount":5750,"channel":"convenienceStore","id":"","learnedOn":"2025-08-29","overpaid":0,"paidOn":"2025-08-29","parts":[{"accountingYear":2025,"amount":5750,"charge":"premium","key":{"fiscalYear":2025,"period":2}}],"person":"100000001","reference":"","slip":{"fiscalYear":2025,"period":2},"slipCharge":"premium"}"#
         )
     }
 }

@@ -111,6 +111,34 @@ enum EventSamples {
             ContactRecorded(
                 person: person, id: "k1", change: .amended, contactedOn: try! CivilDate(iso: "2026-01-20"),
                 method: .phone, words: sealed, promisedOn: try! CivilDate(iso: "2026-02-10"))),
+        .lateFeeFinalized(
+            LateFeeFinalized(
+                person: person, key: key(1), fee: Yen(2_400), paidOffOn: try! CivilDate(iso: "2026-03-16"),
+                ruleVersion: "koki-late-fee-1")),
+        .reductionDecided(
+            ReductionDecided(
+                person: person, id: "g1", appliedOn: try! CivilDate(iso: "2025-08-05"),
+                decidedOn: try! CivilDate(iso: "2025-08-25"), reason: "災害",
+                coveredFrom: try! CivilDate(iso: "2025-07-01"),
+                coveredThrough: try! CivilDate(iso: "2025-09-30"), parts: [.init(key: key(1), amount: Yen(2_875))],
+                waiveLateFees: true)),
+        .writtenOff(
+            WrittenOff(
+                person: person, key: key(2), premium: Yen(5_750), lateFee: .zero, reason: .prescription,
+                lastDay: try! CivilDate(iso: "2027-08-30"), writtenOffOn: try! CivilDate(iso: "2027-09-01"))),
+        .installmentPlanRecorded(
+            InstallmentPlanRecorded(
+                person: person, id: "a1", change: .agreed, on: try! CivilDate(iso: "2025-11-01"),
+                periods: [key(3), key(4)],
+                includesLateFees: true,
+                schedule: [.init(on: try! CivilDate(iso: "2025-11-30"), amount: Yen(6_000))], pledge: true, reason: "")),
+        .seizureRecorded(
+            SeizureRecorded(
+                person: person, id: "z1", change: .started, on: try! CivilDate(iso: "2027-06-01"), periods: [key(5)])),
+        .fiscalYearClosed(
+            FiscalYearClosed(
+                fiscalYear: fy, closedOn: try! CivilDate(iso: "2026-05-31"),
+                carried: [.init(fiscalYear: fy, persons: 1_200, periods: 4_000, amount: Yen(40_000_000))])),
     ]
 
     static let dunningNoticeIssuedV1 = DunningNoticeIssuedV1(

@@ -104,14 +104,18 @@ public struct ArrearsCommands: Sendable {
     public struct ReminderCriteria: Sendable, Hashable, CustomStringConvertible {
         public var minimumOwed: Yen
         public var monthsOverdue: Int
+        /// Leave out periods under an installment plan in force.
+        public var excludePlanned: Bool
 
-        public init(minimumOwed: Yen = Yen(1), monthsOverdue: Int = 1) {
+        public init(minimumOwed: Yen = Yen(1), monthsOverdue: Int = 1, excludePlanned: Bool = true) {
             self.minimumOwed = minimumOwed
             self.monthsOverdue = monthsOverdue
+            self.excludePlanned = excludePlanned
         }
 
         public var description: String {
             "owing ≥ \(minimumOwed.amount) yen on dunned periods, oldest overdue ≥ \(monthsOverdue) month(s)"
+                + (excludePlanned ? ", not under a plan" : "")
         }
     }
 
@@ -129,8 +133,9 @@ public struct ArrearsCommands: Sendable {
         var summary = ReminderSummary()
         for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key }) {
             let dunned = Set(account.dunning.map(\.key))
+            let planned = criteria.excludePlanned ? Set(account.activePlans.flatMap(\.periods)) : []
             let periods = account.periods.filter { key, period in
-                dunned.contains(key) && period.outstanding > .zero
+                dunned.contains(key) && !planned.contains(key) && period.outstanding > .zero
                     && !Self.prescription(key, account, settings).isPrescribed(on: date)
             }
             guard let oldest = periods.values.map(\.dueDate).min(),
@@ -259,10 +264,22 @@ public struct ArrearsCommands: Sendable {
         let acknowledged = account.payments.filter { $0.cancelled == nil }.flatMap { p in
             p.event.parts.filter { $0.key == key }.map { _ in p.event.paidOn }
         }
+        let pledged = account.plans.filter {
+            $0.pledge && $0.periods.contains(key) && ($0.change == .agreed || $0.change == .revised)
+        }
+        .map(\.on)
+        var seizures: [String: (CivilDate, CivilDate?)] = [:]
+        for s in account.seizures where s.periods.contains(key) {
+            switch s.change {
+            case .started: seizures[s.id] = (s.on, nil)
+            case .ended: seizures[s.id]?.1 = s.on
+            }
+        }
         return Prescription.of(
             dueDate: due, dunnedOn: account.dunning.filter { $0.key == key }.map(\.issuedOn),
-            acknowledgedOn: acknowledged,
-            remindedOn: account.reminders.filter { $0.periods.contains(key) }.map(\.issuedOn), settings: settings)
+            acknowledgedOn: acknowledged + pledged,
+            remindedOn: account.reminders.filter { $0.periods.contains(key) }.map(\.issuedOn),
+            seizures: seizures.values.sorted { $0.0 < $1.0 }.map { ($0.0, $0.1) }, settings: settings)
     }
 
     /// The late fee of a period to `date` (or to the day it was paid off): money on the period
@@ -273,7 +290,7 @@ public struct ArrearsCommands: Sendable {
     )
         throws -> LateFee?
     {
-        guard let period = account.periods[key], period.assessed > .zero else { return nil }
+        guard let period = account.periods[key], period.assessed > period.reduced else { return nil }
         var payments: [LateFee.Payment] = []
         for p in account.payments where p.cancelled == nil {
             for part in p.event.parts where part.key == key {
@@ -287,7 +304,8 @@ public struct ArrearsCommands: Sendable {
         }
         do {
             return try LateFee.calculate(
-                principal: period.assessed, dueDate: period.dueDate, payments: payments.filter { $0.paidOn <= date },
+                principal: period.assessed - period.reduced, dueDate: period.dueDate,
+                payments: payments.filter { $0.paidOn <= date },
                 through: date, rates: settings.chargeRates)
         } catch {
             throw KokiError(.invalidInput, "late fee of \(key): \(error.message)")
@@ -304,10 +322,16 @@ public struct ArrearsCommands: Sendable {
         /// The late fee to the date — final once the principal is paid off (確定延滞金); `nil`
         /// when none accrues or the rate table does not reach the date (`lateFeeProblem`).
         public var lateFee: LateFee?
+        /// The late fee still owed: the final fee less payments and waivers, or the fee to date.
+        public var lateFeeOwed: Yen
         public var lateFeeProblem: String?
         public var prescription: Prescription.Result
         public var dunnedOn: CivilDate?
         public var remindedOn: CivilDate?
+        /// The period's fiscal year is closed: carried-forward arrears (滞納繰越).
+        public var carriedForward = false
+        /// The installment plan in force covering the period.
+        public var plan: String?
     }
 
     /// The periods past due on `date` that still owe principal, or were paid late and bear a
@@ -322,10 +346,13 @@ public struct ArrearsCommands: Sendable {
             var fee: LateFee?
             var problem: String?
             do { fee = try lateFee(key, account, on: date, settings) } catch { problem = "\(error)" }
-            guard period.outstanding > .zero || (fee?.fee ?? .zero) > .zero else { return nil }
+            // Once final (recorded), what is left of the late fee after payments and waivers.
+            let feeOwed = period.lateFee > .zero ? period.lateFeeOutstanding : fee?.fee ?? .zero
+            guard period.outstanding > .zero || feeOwed > .zero else { return nil }
             return PeriodArrears(
                 key: key, dueDate: period.dueDate, assessed: period.assessed, outstanding: period.outstanding,
-                daysOverdue: period.dueDate.days(until: date), lateFee: fee, lateFeeProblem: problem,
+                daysOverdue: period.dueDate.days(until: date), lateFee: fee, lateFeeOwed: feeOwed,
+                lateFeeProblem: problem,
                 prescription: prescription(key, account, settings),
                 dunnedOn: account.dunning.first { $0.key == key }?.issuedOn,
                 remindedOn: account.reminders.last { $0.periods.contains(key) }?.issuedOn)
@@ -335,7 +362,14 @@ public struct ArrearsCommands: Sendable {
     /// A person's periods in arrears on a date, with aging, late fee to date and prescription.
     public func arrears(of person: PersonID, on date: CivilDate) throws -> [PeriodArrears] {
         let city = try CitySnapshot(ledger)
-        return Self.arrears(city.collection.account(person) ?? .init(), on: date, try Self.settings(city))
+        let account = city.collection.account(person) ?? .init()
+        let closed = Set(city.collection.closings.filter { $0.closedOn < date }.map(\.fiscalYear))
+        return Self.arrears(account, on: date, try Self.settings(city)).map { p in
+            var p = p
+            p.carriedForward = closed.contains { $0 >= p.key.fiscalYear }
+            p.plan = account.activePlans.first { $0.periods.contains(p.key) }?.id
+            return p
+        }
     }
 
     /// A row of the list of delinquent persons (滞納者一覧).
@@ -360,14 +394,12 @@ public struct ArrearsCommands: Sendable {
         let settings = try Self.settings(city)
         var rows: [Delinquent] = []
         for (person, account) in city.collection.accounts {
-            let periods = Self.arrears(account, on: date, settings).filter {
-                $0.outstanding > .zero && !$0.prescription.isPrescribed(on: date)
-            }
+            let periods = Self.arrears(account, on: date, settings).filter { !$0.prescription.isPrescribed(on: date) }
             guard let oldest = periods.map(\.dueDate).min() else { continue }
             rows.append(
                 Delinquent(
                     person: person, periods: periods.count, owed: periods.map(\.outstanding).sum(),
-                    lateFees: periods.compactMap(\.lateFee?.fee).sum(), oldestDue: oldest,
+                    lateFees: periods.map(\.lateFeeOwed).sum(), oldestDue: oldest,
                     daysOverdue: oldest.days(until: date),
                     nextPrescription: periods.map(\.prescription.lastDay).min()!))
         }
@@ -457,13 +489,36 @@ public struct ArrearsCommands: Sendable {
             case .conveniencePaymentReported(let e):
                 add(e.paidOn, "store report", "速報 \(e.key) \(e.amount.amount) yen at store \(e.store)")
             case .pensionDeductionStopped(let e): add(e.stoppedFrom, "pension", e.reason)
+            case .lateFeeFinalized(let e):
+                add(e.paidOffOn, "late fee", "確定延滞金 \(e.key) \(e.fee.amount) yen")
+            case .reductionDecided(let e):
+                add(
+                    e.decidedOn, "reduction",
+                    "減免 \(e.id) \(e.reason): " + e.parts.map { "\($0.key)=\($0.amount.amount)" }.joined(separator: " ")
+                        + (e.waiveLateFees ? ", late fees waived" : ""))
+            case .writtenOff(let e):
+                add(
+                    e.writtenOffOn, "written off",
+                    "不納欠損 \(e.key) \(e.premium.amount) yen\(e.lateFee > .zero ? " + late fee \(e.lateFee.amount)" : "") (\(e.reason.rawValue), expired after \(e.lastDay))"
+                )
+            case .installmentPlanRecorded(let e):
+                add(
+                    e.on, "plan",
+                    "分納 \(e.id) \(e.change.rawValue)"
+                        + (e.schedule.isEmpty
+                            ? "" : ": \(e.schedule.count) payments, \(e.schedule.map(\.amount).sum().amount) yen")
+                        + (e.pledge ? ", pledge (誓約)" : "") + (e.reason.isEmpty ? "" : " — \(e.reason)"))
+            case .seizureRecorded(let e):
+                add(
+                    e.on, "seizure",
+                    "差押 \(e.id) \(e.change.rawValue): \(e.periods.map(\.description).joined(separator: " "))")
             case .eligibilityAcquired(let e): add(e.effectiveFrom, "insured", e.reason.rawValue)
             case .eligibilityLost(let e): add(e.effectiveFrom, "lost", e.reason.rawValue)
             case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .addressExceptionStarted,
                 .addressExceptionEnded, .formerDependantRecorded, .incomeRecorded, .incomeInquired,
                 .personNumbersLinked, .pensionFactsRecorded, .rateTableAdopted, .installmentCalendarAdopted,
                 .assessmentRunRecorded, .unmatchedPaymentRecorded, .unmatchedPaymentResolved,
-                .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded:
+                .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded, .fiscalYearClosed:
                 break
             }
         }

@@ -40,7 +40,8 @@ public struct CitySnapshot: Sendable {
                 .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped,
                 .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted,
                 .arrearsRunRecorded, .reminderIssued,
-                .contactRecorded:
+                .contactRecorded, .lateFeeFinalized, .reductionDecided, .writtenOff, .installmentPlanRecorded,
+                .seizureRecorded, .fiscalYearClosed:
                 break
             }
         }

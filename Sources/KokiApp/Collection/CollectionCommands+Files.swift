@@ -207,9 +207,8 @@ extension CollectionCommands {
                     id: "b\(digest.prefix(8))-\(line)", state: state, channel: .bankDebit, paidOn: debitDate,
                     learnedOn: learnedOn, amount: record.amount, slip: request.key,
                     reference: "debit:\(digest.prefix(12)):\(line)")
-                state.apply(.paymentReceived(payment))
+                events += state.receive(payment)
                 states[request.person] = state
-                events.append(.paymentReceived(payment))
                 summary.payments += 1
                 summary.paid += record.amount
             } else {
@@ -318,10 +317,10 @@ extension CollectionCommands {
                 }
                 let payment = Self.payment(
                     id: "c\(digest.prefix(8))-\(record.line)", state: state, channel: .convenienceStore,
-                    paidOn: record.paidOn, learnedOn: learnedOn, amount: barcode.amount, slip: key, reference: reference
+                    paidOn: record.paidOn, learnedOn: learnedOn, amount: barcode.amount, slip: barcode.plan ? nil : key,
+                    reference: reference
                 )
-                state.apply(.paymentReceived(payment))
-                events.append(.paymentReceived(payment))
+                events += state.receive(payment)
                 summary.payments += 1
                 summary.paid += barcode.amount
             }
@@ -384,8 +383,7 @@ extension CollectionCommands {
                     id: "n\(digest.prefix(8))-\(r.line)", state: state, channel: .pensionDeduction, paidOn: r.paidOn,
                     learnedOn: learnedOn, amount: r.amount, slip: key,
                     reference: "pension:\(digest.prefix(12)):\(r.line)")
-                state.apply(.paymentReceived(payment))
-                events.append(.paymentReceived(payment))
+                events += state.receive(payment)
                 summary.payments += 1
                 summary.paid += r.amount
             case .stopped:

@@ -31,6 +31,9 @@ public struct CollectionCommands: Sendable {
         public var assessments: [FiscalYear: PremiumAssessed] = [:]
         public var account = CollectionAccounts.Account()
         public var version: Int64 = 0
+        /// The arrears settings in force, when adopted: they finalize late fees and exclude
+        /// prescribed periods from allocation.
+        public var settings: ArrearsSettings?
 
         public init(_ person: PersonID) { self.person = person }
 
@@ -43,6 +46,7 @@ public struct CollectionCommands: Sendable {
                 assessments[year] = city.accounts.current(person, year)
             }
             version = city.version(of: person)
+            settings = city.collection.arrearsSettings
         }
 
         public var exists: Bool { entry != nil || version > 0 }
@@ -52,18 +56,66 @@ public struct CollectionCommands: Sendable {
             if CollectionAccounts.Account.folds(event) { account.apply(event) }
         }
 
-        /// The periods that still owe money, for allocation: unspecified money never goes to a
-        /// pension-deduction period that is not yet due (the pension will pay it).
+        /// What still owes money, for allocation: premiums, then late fees. Unspecified money never
+        /// goes to a pension-deduction period not yet due (the pension will pay it); money for a
+        /// period whose right to collect has expired (時効) is not a payment of it.
         func open(paidOn: CivilDate, includeNotYetDue: Bool = true) -> [PaymentAllocation.Open] {
-            account.periods.compactMap { key, period in
-                guard period.outstanding > .zero else { return nil }
-                if period.dueDate > paidOn {
-                    guard includeNotYetDue else { return nil }
-                    if assessments[key.fiscalYear]?.collection == .pensionDeduction { return nil }
+            var open: [PaymentAllocation.Open] = []
+            for (key, period) in account.periods {
+                if let settings, period.dueDate.days(until: paidOn) > 365 * settings.prescriptionYears,
+                    ArrearsCommands.prescription(key, account, settings).isPrescribed(on: paidOn)
+                {
+                    continue
                 }
-                return PaymentAllocation.Open(key: key, dueDate: period.dueDate, outstanding: period.outstanding)
+                if period.lateFeeOutstanding > .zero {
+                    open.append(
+                        .init(
+                            key: key, charge: .lateFee, dueDate: period.dueDate, outstanding: period.lateFeeOutstanding)
+                    )
+                }
+                guard period.outstanding > .zero else { continue }
+                if period.dueDate > paidOn {
+                    guard includeNotYetDue else { continue }
+                    if assessments[key.fiscalYear]?.collection == .pensionDeduction { continue }
+                }
+                open.append(.init(key: key, dueDate: period.dueDate, outstanding: period.outstanding))
             }
+            return open
         }
+
+        /// Applies money received and returns the events to record: the payment, and a final late
+        /// fee (確定延滞金) for each period it paid off after its due date.
+        mutating func receive(_ payment: PaymentReceived) -> [KokiEvent] {
+            apply(.paymentReceived(payment))
+            var events: [KokiEvent] = [.paymentReceived(payment)]
+            for key in Set(payment.parts.filter { $0.charge == .premium }.map(\.key)).sorted() {
+                if let fee = finalization(key, on: payment.paidOn) {
+                    apply(.lateFeeFinalized(fee))
+                    events.append(.lateFeeFinalized(fee))
+                }
+            }
+            return events
+        }
+
+        /// The final late fee of a period just paid off, if it bears one.
+        func finalization(_ key: PeriodKey, on date: CivilDate) -> LateFeeFinalized? {
+            guard let settings, let period = account.periods[key], period.outstanding == .zero,
+                period.lateFee == .zero, period.dueDate < date,
+                let fee = try? ArrearsCommands.lateFee(key, account, on: date, settings), fee.paidOff,
+                fee.fee > .zero
+            else { return nil }
+            return LateFeeFinalized(
+                person: person, key: key, fee: fee.fee, paidOffOn: fee.through, ruleVersion: LateFee.ruleVersion)
+        }
+    }
+
+    /// The arrears settings in force (the stream `config/arrears`), if any were adopted.
+    func arrearsSettings() throws -> ArrearsSettings? {
+        var settings: ArrearsSettings?
+        try ledger.forEachEvent(.stream(try StreamName(ArrearsSettingsAdopted.streamName))) { _, event in
+            if case .arrearsSettingsAdopted(let e) = event { settings = e.settings }
+        }
+        return settings
     }
 
     public func load(_ person: PersonID) throws -> PersonState {
@@ -75,6 +127,7 @@ public struct CollectionCommands: Sendable {
             state.version = view.streamVersion
         }
         state.entry = register.person(person)
+        state.settings = try arrearsSettings()
         return state
     }
 
@@ -93,15 +146,17 @@ public struct CollectionCommands: Sendable {
     /// to the oldest unpaid periods; what is left over is an overpayment under the payment's id.
     static func payment(
         id: String, state: PersonState, channel: PaymentChannel, paidOn: CivilDate, learnedOn: CivilDate, amount: Yen,
-        slip: PeriodKey?, reference: String
+        slip: PeriodKey?, slipCharge: Charge = .premium, reference: String
     ) -> PaymentReceived {
-        let (parts, left) = PaymentAllocation.allocate(amount, to: slip, open: state.open(paidOn: paidOn))
+        let (parts, left) = PaymentAllocation.allocate(
+            amount, to: slip, charge: slipCharge, open: state.open(paidOn: paidOn))
         return PaymentReceived(
             id: id, person: state.person, channel: channel, paidOn: paidOn, learnedOn: learnedOn, amount: amount,
             slip: slip,
-            parts: parts.map { key, part in
+            slipCharge: slipCharge,
+            parts: parts.map { key, charge, part in
                 PaymentReceived.Part(
-                    key: key, amount: part,
+                    key: key, charge: charge, amount: part,
                     accountingYear: FiscalClosing.accountingYear(periodOf: key.fiscalYear, paidOn: paidOn).0)
             }, overpaid: left, reference: reference)
     }
@@ -126,15 +181,16 @@ public struct CollectionCommands: Sendable {
     @discardableResult
     public func pay(
         _ person: PersonID, amount: Yen, paidOn: CivilDate, learnedOn: CivilDate, channel: PaymentChannel,
-        slip: PeriodKey?, reference: String = "", metadata: CommandMetadata
+        slip: PeriodKey?, slipCharge: Charge = .premium, reference: String = "", metadata: CommandMetadata
     ) throws -> PaymentReceived {
         let state = try load(person)
         try Self.checkPayment(state, amount: amount, paidOn: paidOn, learnedOn: learnedOn, slip: slip)
         let event = Self.payment(
             id: Self.number("p", metadata.commandID), state: state, channel: channel, paidOn: paidOn,
-            learnedOn: learnedOn, amount: amount, slip: slip, reference: reference)
+            learnedOn: learnedOn, amount: amount, slip: slip, slipCharge: slipCharge, reference: reference)
+        var after = state
         let stored = try ledger.recordReturningStored(
-            [.paymentReceived(event)], metadata: metadata, expecting: [person: .exact(state.version)])
+            after.receive(event), metadata: metadata, expecting: [person: .exact(state.version)])
         guard case .paymentReceived(let original)? = stored.events.first else { return event }
         return original
     }
@@ -174,11 +230,13 @@ public struct CollectionCommands: Sendable {
         public var recognized: [OverpaymentRecognized] = []
         public var appropriated: [OverpaymentAppropriated] = []
         public var refunds: [RefundDecided] = []
+        /// Late fees made final by an appropriation that paid a period off.
+        public var lateFees: [LateFeeFinalized] = []
         public var isEmpty: Bool { recognized.isEmpty && appropriated.isEmpty && refunds.isEmpty }
 
         var events: [KokiEvent] {
             recognized.map { .overpaymentRecognized($0) } + appropriated.map { .overpaymentAppropriated($0) }
-                + refunds.map { .refundDecided($0) }
+                + lateFees.map { .lateFeeFinalized($0) } + refunds.map { .refundDecided($0) }
         }
     }
 
@@ -218,11 +276,18 @@ public struct CollectionCommands: Sendable {
         for overpayment in state.account.openOverpayments {
             var left = overpayment.open
             let targets = state.open(paidOn: date, includeNotYetDue: includeNotYetDue)
-                .sorted { ($0.dueDate, $0.key) < ($1.dueDate, $1.key) }
+                .sorted {
+                    ($0.charge == .premium ? 0 : 1, $0.dueDate, $0.key) < (
+                        $1.charge == .premium ? 0 : 1, $1.dueDate, $1.key
+                    )
+                }
             var parts: [OverpaymentAppropriated.Part] = []
             for target in targets where left > .zero {
                 let part = min(left, target.outstanding)
-                parts.append(.init(key: target.key, amount: part, effectiveOn: max(target.dueDate, overpayment.arose)))
+                parts.append(
+                    .init(
+                        key: target.key, charge: target.charge, amount: part,
+                        effectiveOn: max(target.dueDate, overpayment.arose)))
                 left -= part
             }
             if !parts.isEmpty {
@@ -230,6 +295,12 @@ public struct CollectionCommands: Sendable {
                     person: person, overpayment: overpayment.id, decidedOn: date, parts: parts)
                 result.appropriated.append(event)
                 state.apply(.overpaymentAppropriated(event))
+                for key in Set(parts.filter { $0.charge == .premium }.map(\.key)).sorted() {
+                    if let fee = state.finalization(key, on: date) {
+                        result.lateFees.append(fee)
+                        state.apply(.lateFeeFinalized(fee))
+                    }
+                }
             }
             if left > .zero {
                 let interest: RefundInterest
@@ -367,15 +438,15 @@ public struct CollectionCommands: Sendable {
         let u = entry.event
         try Self.checkPayment(
             state, amount: u.amount, paidOn: u.paidOn, learnedOn: max(u.learnedOn, u.paidOn), slip: slip)
+        var after = state
         let payment = Self.payment(
             id: Self.number("p", metadata.commandID), state: state, channel: u.channel, paidOn: u.paidOn,
             learnedOn: u.learnedOn, amount: u.amount, slip: slip, reference: u.reference)
         try ledger.record(
             [
                 .unmatchedPaymentResolved(
-                    UnmatchedPaymentResolved(id: id, person: person, payment: payment.id, resolvedOn: date)),
-                .paymentReceived(payment),
-            ], metadata: metadata, expecting: [person: .exact(state.version)])
+                    UnmatchedPaymentResolved(id: id, person: person, payment: payment.id, resolvedOn: date))
+            ] + after.receive(payment), metadata: metadata, expecting: [person: .exact(state.version)])
         return payment
     }
 }

@@ -78,14 +78,15 @@ struct ArrearsCommand: ParsableCommand {
                 let date = on ?? todayInJapan()
                 let periods = try commands.arrears(of: person, on: date)
                 Output.line(
-                    "\(person) on \(date): \(periods.count) period(s) in arrears, \(periods.map(\.outstanding).sum().amount) yen, late fees to date \(periods.compactMap(\.lateFee?.fee).sum().amount) yen"
+                    "\(person) on \(date): \(periods.count) period(s) in arrears, \(periods.map(\.outstanding).sum().amount) yen, late fees \(periods.map(\.lateFeeOwed).sum().amount) yen"
                 )
                 Table.render(
-                    ["PERIOD", "DUE", "OWED", "DAYS", "LATE FEE", "DUNNED", "REMINDED", "PRESCRIBED AFTER"],
+                    ["PERIOD", "DUE", "OWED", "DAYS", "LATE FEE", "DUNNED", "REMINDED", "PRESCRIBED AFTER", "NOTE"],
                     periods.map {
                         [
                             $0.key.description, $0.dueDate.description, "\($0.outstanding.amount)", "\($0.daysOverdue)",
-                            "\($0.lateFee?.fee.amount ?? 0)", $0.dunnedOn?.description ?? "-",
+                            "\($0.lateFeeOwed.amount)\($0.lateFee?.paidOff == true ? " final" : "")",
+                            $0.dunnedOn?.description ?? "-",
                             $0.remindedOn?.description ?? "-",
                             $0.prescription.lastDay.description
                                 + ($0.prescription.isPrescribed(on: date) ? " (prescribed)" : ""),

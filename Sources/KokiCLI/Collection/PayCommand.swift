@@ -72,13 +72,15 @@ struct PayCommand: ParsableCommand {
         @Option(help: "How it was paid.") var channel: PaymentChannel = .counter
         @OptionGroup var slip: PeriodOptions
         @Option(help: "A receipt or slip number to keep with the payment.") var reference = ""
+        @Flag(help: "The slip is for the period's late fee (延滞金), not its premium.") var lateFee = false
 
         func run() throws {
             try reporting {
                 let (commands, metadata) = try options.collection()
                 let payment = try commands.pay(
                     person, amount: Yen(amount), paidOn: paidOn, learnedOn: learnedOn ?? paidOn, channel: channel,
-                    slip: try slip.key(), reference: reference, metadata: metadata)
+                    slip: try slip.key(), slipCharge: lateFee ? .lateFee : .premium, reference: reference,
+                    metadata: metadata)
                 Output.line(
                     "payment \(payment.id): \(payment.amount) from \(person) on \(payment.paidOn)"
                         + payment.parts.map { p in

@@ -86,18 +86,22 @@ public enum Prescription {
         public func isPrescribed(on date: CivilDate) -> Bool { date > lastDay }
     }
 
-    /// The prescription of one period. Events after the right expired change nothing.
+    /// The prescription of one period. Events after the right expired change nothing. A seizure
+    /// (差押) holds completion off while pending and renews the period from the day after it
+    /// ends; one still pending keeps the right alive (`lastDay` far in the future).
     public static func of(
         dueDate: CivilDate, dunnedOn: [CivilDate], acknowledgedOn: [CivilDate], remindedOn: [CivilDate],
-        settings: ArrearsSettings
+        seizures: [(from: CivilDate, until: CivilDate?)] = [], settings: ArrearsSettings
     ) -> Result {
         let months = settings.prescriptionYears * 12
         var last = dueDate.adding(days: 1).endOfMonths(months)
         var steps = [Step(on: dueDate, what: "due; two years from the next day", lastDay: last)]
-        var events: [(CivilDate, Int)] = []  // 0 dunning (first only), 1 acknowledgement, 2 reminder (first only)
+        // 0 dunning (first only), 1 acknowledgement, 2 reminder (first only), 3 seizure
+        var events: [(CivilDate, Int)] = []
         if let first = dunnedOn.min() { events.append((first, 0)) }
         events += acknowledgedOn.map { ($0, 1) }
         if let first = remindedOn.min() { events.append((first, 2)) }
+        events += seizures.map { ($0.from, 3) }
         var held = false
         for (date, kind) in events.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) where date <= last {
             switch kind {
@@ -108,6 +112,15 @@ public enum Prescription {
             case 1:
                 last = max(last, date.adding(days: 1).endOfMonths(months))
                 steps.append(Step(on: date, what: "debt acknowledged (承認) renews it", lastDay: last))
+            case 3:
+                guard let seizure = seizures.first(where: { $0.from == date }) else { continue }
+                guard let end = seizure.until else {
+                    last = try! CivilDate(year: 9999, month: 12, day: 31)
+                    steps.append(Step(on: date, what: "seizure (差押) pending: completion held", lastDay: last))
+                    continue
+                }
+                last = max(last, end.adding(days: 1).endOfMonths(months))
+                steps.append(Step(on: date, what: "seizure (差押) until \(end) renews it", lastDay: last))
             default:
                 guard !held else { continue }
                 held = true

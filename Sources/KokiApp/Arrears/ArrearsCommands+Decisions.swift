@@ -1,0 +1,392 @@
+import Foundation
+import KokiDomain
+import KokiEvents
+import KokiInterchange
+import KokiProjections
+import LedgerStore
+
+/// Installment plans and pledges, reductions, seizures, write-off at prescription and the
+/// fiscal-year closing.
+extension ArrearsCommands {
+    func person(_ person: PersonID) throws -> CollectionCommands.PersonState {
+        let state = try CollectionCommands(ledger).load(person)
+        guard state.exists else { throw KokiError(.invalidInput, "no person \(person) in the ledger") }
+        return state
+    }
+
+    // MARK: - Installment plans (分納・納付誓約)
+
+    /// An even schedule: `count` monthly payments from `first`, the first taking the remainder.
+    public static func schedule(total: Yen, count: Int, first: CivilDate) throws -> [InstallmentPlanRecorded.Scheduled]
+    {
+        guard (1...120).contains(count) else { throw KokiError(.invalidInput, "payments \(count) must be 1–120") }
+        let each = total.amount / Int64(count)
+        return (0..<count).map { i in
+            let index = first.year * 12 + first.month - 1 + i
+            let (y, m) = (index / 12, index % 12 + 1)
+            let day = min(first.day, CivilDate.daysIn(month: m, year: y))
+            return .init(
+                on: try! CivilDate(year: y, month: m, day: day),
+                amount: Yen(i == 0 ? total.amount - each * Int64(count - 1) : each))
+        }
+    }
+
+    /// Agrees (or revises) a plan over periods in arrears: the schedule must cover their
+    /// principal; with `includesLateFees`, their final late fees too. A pledge (納付誓約書)
+    /// acknowledges the debt, renewing prescription from the day after.
+    @discardableResult
+    public func recordPlan(
+        _ person: PersonID, change: InstallmentPlanRecorded.Change = .agreed, id: String? = nil, on date: CivilDate,
+        periods: [PeriodKey]?, includesLateFees: Bool, schedule: [InstallmentPlanRecorded.Scheduled], pledge: Bool,
+        reason: String = "", metadata: CommandMetadata
+    ) throws -> InstallmentPlanRecorded {
+        let state = try self.person(person)
+        let account = state.account
+        let number: String
+        switch change {
+        case .agreed:
+            number = CollectionCommands.number("a", metadata.commandID)
+        case .revised, .cancelled:
+            guard let id, account.activePlans.contains(where: { $0.id == id }) else {
+                throw KokiError(.invalidInput, "\(person) has no plan \(id ?? "(none given)") in force")
+            }
+            guard !reason.isEmpty else { throw KokiError(.invalidInput, "a revision or cancellation needs a reason") }
+            number = id
+        case .broken, .completed:
+            throw KokiError(.invalidInput, "plans are marked broken or completed by `koki plan check`")
+        }
+        if change == .cancelled {
+            let plan = account.activePlans.first { $0.id == number }!
+            let event = InstallmentPlanRecorded(
+                person: person, id: number, change: .cancelled, on: date, periods: plan.periods,
+                includesLateFees: plan.includesLateFees, schedule: [], pledge: false, reason: reason)
+            try ledger.record(
+                [.installmentPlanRecorded(event)], metadata: metadata, expecting: [person: .exact(state.version)])
+            return event
+        }
+        let covered =
+            periods
+            ?? account.periods.filter { $0.value.dueDate < date && $0.value.outstanding > .zero }.keys.sorted()
+        guard !covered.isEmpty else { throw KokiError(.invalidInput, "\(person) has no periods in arrears to plan") }
+        for key in covered where (account.periods[key]?.outstanding ?? .zero) == .zero {
+            throw KokiError(.invalidInput, "\(person) owes nothing on \(key)")
+        }
+        let others = account.activePlans.filter { $0.id != number }
+        if let clash = others.first(where: { !Set($0.periods).isDisjoint(with: covered) }) {
+            throw KokiError(.invalidInput, "plan \(clash.id) already covers some of these periods")
+        }
+        guard !schedule.isEmpty, schedule.allSatisfy({ $0.amount > .zero }) else {
+            throw KokiError(.invalidInput, "a plan needs scheduled payments of positive amounts")
+        }
+        guard zip(schedule, schedule.dropFirst()).allSatisfy({ $0.on < $1.on }), schedule[0].on >= date else {
+            throw KokiError(.invalidInput, "scheduled payments must be in date order, from \(date) on")
+        }
+        let principal = covered.map { account.periods[$0]!.outstanding }.sum()
+        let fees = includesLateFees ? covered.map { account.periods[$0]!.lateFeeOutstanding }.sum() : .zero
+        let scheduled = schedule.map(\.amount).sum()
+        guard scheduled >= principal + fees else {
+            throw KokiError(
+                .invalidInput,
+                "the schedule (\(scheduled.amount) yen) does not cover what the periods owe (\((principal + fees).amount) yen)"
+            )
+        }
+        let event = InstallmentPlanRecorded(
+            person: person, id: number, change: change, on: date, periods: covered, includesLateFees: includesLateFees,
+            schedule: schedule, pledge: pledge, reason: reason)
+        try ledger.record(
+            [.installmentPlanRecorded(event)], metadata: metadata, expecting: [person: .exact(state.version)])
+        return event
+    }
+
+    /// A plan's progress on a date: what was due by then under the schedule, and what was paid
+    /// towards the plan's periods (premiums and, if included, late fees) since it was agreed.
+    public struct PlanProgress: Sendable, Hashable {
+        public var plan: InstallmentPlanRecorded
+        public var agreedOn: CivilDate
+        public var due: Yen
+        public var paid: Yen
+        public var remaining: Yen
+    }
+
+    static func progress(
+        _ plan: InstallmentPlanRecorded, _ account: CollectionAccounts.Account, through date: CivilDate
+    )
+        -> PlanProgress
+    {
+        let agreedOn = account.plans.first { $0.id == plan.id }?.on ?? plan.on
+        let keys = Set(plan.periods)
+        var paid = Yen.zero
+        for p in account.payments where p.cancelled == nil && p.event.paidOn >= agreedOn && p.event.paidOn <= date {
+            for part in p.event.parts
+            where keys.contains(part.key) && (part.charge == .premium || plan.includesLateFees) {
+                paid += part.amount
+            }
+        }
+        for a in account.appropriations {
+            for part in a.parts
+            where keys.contains(part.key) && part.effectiveOn >= agreedOn && part.effectiveOn <= date
+                && (part.charge == .premium || plan.includesLateFees)
+            {
+                paid += part.amount
+            }
+        }
+        let remaining = plan.periods.map {
+            (account.periods[$0]?.outstanding ?? .zero)
+                + (plan.includesLateFees ? account.periods[$0]?.lateFeeOutstanding ?? .zero : .zero)
+        }.sum()
+        return PlanProgress(
+            plan: plan, agreedOn: agreedOn, due: plan.schedule.filter { $0.on <= date }.map(\.amount).sum(), paid: paid,
+            remaining: remaining)
+    }
+
+    public func plans(of person: PersonID, on date: CivilDate) throws -> [PlanProgress] {
+        let account = try self.person(person).account
+        return account.activePlans.map { Self.progress($0, account, through: date) }
+    }
+
+    /// The plan check for a date: a plan whose payments are behind its schedule by more than the
+    /// grace days is broken; one whose periods are all paid is completed. One command per
+    /// person, the run recorded; the same date again appends nothing.
+    public func checkPlans(on date: CivilDate, actor: String) throws -> (
+        broken: [InstallmentPlanRecorded], completed: [InstallmentPlanRecorded]
+    ) {
+        let city = try CitySnapshot(ledger)
+        let settings = try Self.settings(city)
+        let run = Identifier(derivedFrom: Array("plan-check/\(date)".utf8))
+        var broken: [InstallmentPlanRecorded] = []
+        var completed: [InstallmentPlanRecorded] = []
+        for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key })
+        where !account.activePlans.isEmpty {
+            var events: [InstallmentPlanRecorded] = []
+            for plan in account.activePlans {
+                let now = Self.progress(plan, account, through: date)
+                if now.remaining == .zero {
+                    events.append(
+                        .init(
+                            person: person, id: plan.id, change: .completed, on: date, periods: plan.periods,
+                            includesLateFees: plan.includesLateFees, schedule: [], pledge: false, reason: "paid"))
+                    continue
+                }
+                let grace = date.adding(days: -settings.planGraceDays)
+                let dueByGrace = plan.schedule.filter { $0.on <= grace }.map(\.amount).sum()
+                if now.paid < dueByGrace {
+                    let missed = plan.schedule.first { s in
+                        plan.schedule.filter { $0.on <= s.on }.map(\.amount).sum() > now.paid
+                    }!
+                    events.append(
+                        .init(
+                            person: person, id: plan.id, change: .broken, on: date, periods: plan.periods,
+                            includesLateFees: plan.includesLateFees, schedule: [], pledge: false,
+                            reason:
+                                "the payment scheduled for \(missed.on) was not made within \(settings.planGraceDays) days (paid \(now.paid.amount) of \(dueByGrace.amount))"
+                        ))
+                }
+            }
+            guard !events.isEmpty else { continue }
+            try ledger.record(
+                events.map { .installmentPlanRecorded($0) },
+                metadata: CommandMetadata(
+                    commandID: Identifier(derivedFrom: Array("plan-check/\(date)/\(person.value)".utf8)), actor: actor,
+                    correlationID: run),
+                expecting: [person: .exact(city.version(of: person))])
+            broken += events.filter { $0.change == .broken }
+            completed += events.filter { $0.change == .completed }
+        }
+        try ledger.record(
+            [
+                .arrearsRunRecorded(
+                    ArrearsRunRecorded(
+                        kind: .plans, runOn: date,
+                        criteria: "behind schedule by more than \(settings.planGraceDays) days",
+                        persons: Set((broken + completed).map(\.person)).count, notices: broken.count, amount: .zero))
+            ], metadata: CommandMetadata(commandID: run, actor: actor, correlationID: run))
+        return (broken, completed)
+    }
+
+    /// Provisional slips (分納仮納付書) for a plan: one barcode per scheduled payment still to
+    /// come, each an installment-plan slip (its money pays the oldest debts first).
+    public func planSlips(_ person: PersonID, plan id: String, issuer: String, from date: CivilDate) throws
+        -> [(InstallmentPlanRecorded.Scheduled, ConvenienceBarcode)]
+    {
+        let account = try self.person(person).account
+        guard let plan = account.activePlans.first(where: { $0.id == id }) else {
+            throw KokiError(.invalidInput, "\(person) has no plan \(id) in force")
+        }
+        let slip = try SlipNumber(person: person, key: plan.periods[0])
+        var slips: [(InstallmentPlanRecorded.Scheduled, ConvenienceBarcode)] = []
+        for s in plan.schedule where s.on >= date {
+            do {
+                slips.append(
+                    (
+                        s,
+                        try ConvenienceBarcode(issuer: issuer, slip: slip, deadline: s.on, amount: s.amount, plan: true)
+                    ))
+            } catch { throw KokiError(.invalidInput, error.message) }
+        }
+        return slips
+    }
+
+    // MARK: - Reductions (減免)
+
+    /// Records the union's reduction decision: amounts off named periods (or a percentage of
+    /// what the periods due in the covered months still owe). A period already paid becomes
+    /// overpaid, for `koki refund settle`; with `waiveLateFees`, the late fees of those periods
+    /// are waived.
+    @discardableResult
+    public func decideReduction(
+        _ person: PersonID, appliedOn: CivilDate, decidedOn: CivilDate, reason: String, from: CivilDate,
+        through: CivilDate, amounts: [PeriodKey: Yen]?, percent: Int?, waiveLateFees: Bool, metadata: CommandMetadata
+    ) throws -> ReductionDecided {
+        let state = try self.person(person)
+        guard !reason.isEmpty else { throw KokiError(.invalidInput, "a reduction needs its reason") }
+        guard from <= through, appliedOn <= decidedOn else {
+            throw KokiError(.invalidInput, "the covered months or the dates are out of order")
+        }
+        var parts: [ReductionDecided.Part] = []
+        if let amounts {
+            for (key, amount) in amounts.sorted(by: { $0.key < $1.key }) {
+                guard let period = state.account.periods[key] else {
+                    throw KokiError(.invalidInput, "\(person) has no period \(key)")
+                }
+                guard amount > .zero, amount <= period.owes else {
+                    throw KokiError(
+                        .invalidInput,
+                        "reduction \(amount.amount) on \(key) must be 1–\(period.owes.amount) (what it owes)")
+                }
+                parts.append(.init(key: key, amount: amount))
+            }
+        } else if let percent {
+            guard (1...100).contains(percent) else {
+                throw KokiError(.invalidInput, "percent \(percent) must be 1–100")
+            }
+            for (key, period) in state.account.periods.sorted(by: { $0.key < $1.key })
+            where period.dueDate >= from && period.dueDate <= through && period.owes > .zero {
+                parts.append(.init(key: key, amount: Yen(period.owes.amount * Int64(percent) / 100)))
+            }
+        }
+        parts.removeAll { $0.amount == .zero }
+        guard !parts.isEmpty else { throw KokiError(.invalidInput, "the reduction takes nothing off any period") }
+        let event = ReductionDecided(
+            person: person, id: CollectionCommands.number("g", metadata.commandID), appliedOn: appliedOn,
+            decidedOn: decidedOn, reason: reason, coveredFrom: from, coveredThrough: through, parts: parts,
+            waiveLateFees: waiveLateFees)
+        try ledger.record([.reductionDecided(event)], metadata: metadata, expecting: [person: .exact(state.version)])
+        return event
+    }
+
+    // MARK: - Seizures (差押)
+
+    @discardableResult
+    public func recordSeizure(
+        _ person: PersonID, change: SeizureRecorded.Change, id: String? = nil, on date: CivilDate, periods: [PeriodKey],
+        metadata: CommandMetadata
+    ) throws -> SeizureRecorded {
+        let state = try self.person(person)
+        let number: String
+        var keys = periods
+        switch change {
+        case .started:
+            guard !periods.isEmpty, periods.allSatisfy({ state.account.periods[$0] != nil }) else {
+                throw KokiError(.invalidInput, "a seizure names periods of the person")
+            }
+            number = CollectionCommands.number("z", metadata.commandID)
+        case .ended:
+            let started = state.account.seizures.filter { $0.id == id }
+            guard let id, let first = started.first, !started.contains(where: { $0.change == .ended }) else {
+                throw KokiError(.invalidInput, "\(person) has no pending seizure \(id ?? "(none given)")")
+            }
+            guard date >= first.on else { throw KokiError(.invalidInput, "a seizure ends after it starts") }
+            number = id
+            keys = first.periods
+        }
+        let event = SeizureRecorded(person: person, id: number, change: change, on: date, periods: keys)
+        try ledger.record([.seizureRecorded(event)], metadata: metadata, expecting: [person: .exact(state.version)])
+        return event
+    }
+
+    // MARK: - Prescription run (不納欠損)
+
+    /// Writes off, as of `date`, what every prescribed period still owes (premium and late fee);
+    /// one command per person, the run recorded; the same date again appends nothing.
+    public func runPrescription(on date: CivilDate, actor: String) throws -> [WrittenOff] {
+        let city = try CitySnapshot(ledger)
+        let settings = try Self.settings(city)
+        let run = Identifier(derivedFrom: Array("prescription-run/\(date)".utf8))
+        var all: [WrittenOff] = []
+        for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key }) {
+            var events: [WrittenOff] = []
+            for (key, period) in account.periods.sorted(by: { $0.key < $1.key })
+            where period.outstanding > .zero || period.lateFeeOutstanding > .zero {
+                let prescription = Self.prescription(key, account, settings)
+                guard prescription.isPrescribed(on: date) else { continue }
+                events.append(
+                    WrittenOff(
+                        person: person, key: key, premium: period.outstanding, lateFee: period.lateFeeOutstanding,
+                        reason: .prescription, lastDay: prescription.lastDay, writtenOffOn: date))
+            }
+            guard !events.isEmpty else { continue }
+            try ledger.record(
+                events.map { .writtenOff($0) },
+                metadata: CommandMetadata(
+                    commandID: Identifier(derivedFrom: Array("prescription/\(date)/\(person.value)".utf8)),
+                    actor: actor,
+                    correlationID: run),
+                expecting: [person: .exact(city.version(of: person))])
+            all += events
+        }
+        try ledger.record(
+            [
+                .arrearsRunRecorded(
+                    ArrearsRunRecorded(
+                        kind: .prescription, runOn: date, criteria: "prescribed (時効完成)",
+                        persons: Set(all.map(\.person)).count, notices: all.count,
+                        amount: all.map { $0.premium + $0.lateFee }.sum()))
+            ], metadata: CommandMetadata(commandID: run, actor: actor, correlationID: run))
+        return all
+    }
+
+    // MARK: - Fiscal closing (出納閉鎖)
+
+    /// Closes fiscal year `fy` on or after 31 May of the next year: the periods of that year and
+    /// older still unpaid at the closing day are carried-forward arrears (滞納繰越) of the new
+    /// year; the closing is recorded with the counts and amounts per fiscal year.
+    public func closeYear(_ fy: FiscalYear, on date: CivilDate, metadata: CommandMetadata) throws -> FiscalYearClosed {
+        let closing = FiscalClosing.closingDay(of: fy)
+        guard date >= closing else {
+            throw KokiError(.invalidInput, "FY\(fy.year) closes on \(closing) (出納閉鎖), not before")
+        }
+        let city = try CitySnapshot(ledger)
+        if let earlier = city.collection.closings.first(where: { $0.fiscalYear == fy }) {
+            throw KokiError(.invalidInput, "FY\(fy.year) was already closed on \(earlier.closedOn)")
+        }
+        var carried: [FiscalYear: (persons: Set<PersonID>, periods: Int, amount: Yen)] = [:]
+        for (person, account) in city.collection.accounts {
+            for (key, period) in account.periods where key.fiscalYear <= fy {
+                // What it owed at the end of the closing day: money after that day does not count.
+                var later = Yen.zero
+                for p in account.payments where p.cancelled == nil && p.event.paidOn > closing {
+                    for part in p.event.parts where part.key == key && part.charge == .premium { later += part.amount }
+                }
+                for a in account.appropriations {
+                    for part in a.parts where part.key == key && part.charge == .premium && part.effectiveOn > closing {
+                        later += part.amount
+                    }
+                }
+                let owed = min(period.owes, period.outstanding + later)
+                guard owed > .zero else { continue }
+                carried[key.fiscalYear, default: ([], 0, .zero)].persons.insert(person)
+                carried[key.fiscalYear]!.periods += 1
+                carried[key.fiscalYear]!.amount += owed
+            }
+        }
+        let event = FiscalYearClosed(
+            fiscalYear: fy, closedOn: closing,
+            carried: carried.sorted { $0.key < $1.key }.map {
+                .init(
+                    fiscalYear: $0.key, persons: $0.value.persons.count, periods: $0.value.periods,
+                    amount: $0.value.amount)
+            })
+        try ledger.record([.fiscalYearClosed(event)], metadata: metadata)
+        return event
+    }
+}

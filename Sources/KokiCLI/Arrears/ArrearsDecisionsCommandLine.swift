@@ -1,0 +1,324 @@
+import ArgumentParser
+import Foundation
+import KokiApp
+import KokiDomain
+import KokiEvents
+
+/// `FY/N`, e.g. `2025/3`, or `FY/N=AMOUNT` for reductions.
+func parsePeriod(_ text: some StringProtocol) throws -> PeriodKey {
+    let parts = text.split(separator: "/")
+    guard parts.count == 2, let year = Int(parts[0]), let number = Int(parts[1]) else {
+        throw ValidationError("'\(text)' is not a period like 2025/3")
+    }
+    return PeriodKey(try FiscalYear(year), try PeriodNumber(number))
+}
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Installment plans and pledges (分納・納付誓約): agree, revise, cancel, show, check, slips.",
+        subcommands: [Agree.self, Revise.self, Cancel.self, Show.self, Check.self, Slips.self]
+    )
+
+    struct Terms: ParsableArguments {
+        @Option(help: ArgumentHelp("The day agreed.", valueName: "date")) var on: CivilDate
+        @Option(
+            help: ArgumentHelp(
+                "A period the plan covers, like 2025/3; repeat (default: every period in arrears).", valueName: "fy/n"))
+        var period: [String] = []
+        @Flag(help: "The plan also covers the periods' final late fees.") var includeLateFees = false
+        @Option(help: "The number of monthly payments.") var payments: Int
+        @Option(
+            help: ArgumentHelp("The first payment date (later ones on the same day each month).", valueName: "date"))
+        var first: CivilDate
+        @Option(help: "The total to pay (default: what the periods owe).") var total: Int64?
+        @Flag(help: "A pledge (納付誓約書) was signed: it acknowledges the debt.") var pledge = false
+    }
+
+    static func record(
+        _ options: LedgerOptions, _ person: PersonID, _ terms: Terms, change: InstallmentPlanRecorded.Change,
+        id: String?, reason: String
+    ) throws -> InstallmentPlanRecorded {
+        let (commands, metadata) = try options.arrears()
+        let periods = try terms.period.isEmpty ? nil : terms.period.map(parsePeriod)
+        let state = try CollectionCommands(commands.ledger).load(person)
+        let covered =
+            periods
+            ?? state.account.periods.filter { $0.value.dueDate < terms.on && $0.value.outstanding > .zero }.keys
+            .sorted()
+        let owed = covered.map {
+            (state.account.periods[$0]?.outstanding ?? .zero)
+                + (terms.includeLateFees ? state.account.periods[$0]?.lateFeeOutstanding ?? .zero : .zero)
+        }.sum()
+        let schedule = try ArrearsCommands.schedule(
+            total: terms.total.map(Yen.init) ?? owed, count: terms.payments, first: terms.first)
+        return try commands.recordPlan(
+            person, change: change, id: id, on: terms.on, periods: periods, includesLateFees: terms.includeLateFees,
+            schedule: schedule, pledge: terms.pledge, reason: reason, metadata: metadata)
+    }
+
+    static func print(_ plan: InstallmentPlanRecorded) {
+        Output.line(
+            "plan \(plan.id) (\(plan.change.rawValue)) for \(plan.person): \(plan.periods.map(\.description).joined(separator: " "))"
+                + (plan.pledge ? ", pledge signed" : ""))
+        for s in plan.schedule { Output.line("  \(s.on)  \(s.amount.amount)") }
+    }
+
+    struct Agree: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Agree a plan over periods in arrears with a monthly schedule that covers them.")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @OptionGroup var terms: Terms
+
+        func run() throws {
+            try reporting {
+                PlanCommand.print(try PlanCommand.record(options, person, terms, change: .agreed, id: nil, reason: ""))
+            }
+        }
+    }
+
+    struct Revise: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record new terms for a plan in force.")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Argument(help: "The plan's number.") var plan: String
+        @OptionGroup var terms: Terms
+        @Option(help: "Why it is revised.") var reason: String
+
+        func run() throws {
+            try reporting {
+                PlanCommand.print(
+                    try PlanCommand.record(options, person, terms, change: .revised, id: plan, reason: reason))
+            }
+        }
+    }
+
+    struct Cancel: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancel a plan in force.")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Argument(help: "The plan's number.") var plan: String
+        @Option(help: ArgumentHelp("The day (default: today in Japan).", valueName: "date")) var on: CivilDate?
+        @Option(help: "Why it is cancelled.") var reason: String
+
+        func run() throws {
+            try reporting {
+                let (commands, metadata) = try options.arrears()
+                try commands.recordPlan(
+                    person, change: .cancelled, id: plan, on: on ?? todayInJapan(), periods: nil,
+                    includesLateFees: false,
+                    schedule: [], pledge: false, reason: reason, metadata: metadata)
+                Output.line("plan \(plan) of \(person) cancelled")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A person's plans in force and their progress on a date.")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Option(help: ArgumentHelp("The day (default: today in Japan).", valueName: "date")) var on: CivilDate?
+
+        func run() throws {
+            try reporting {
+                let commands = ArrearsCommands(KokiLedger(try options.open(.readOnly)))
+                for p in try commands.plans(of: person, on: on ?? todayInJapan()) {
+                    PlanCommand.print(p.plan)
+                    Output.line(
+                        "  due so far \(p.due.amount), paid since \(p.agreedOn) \(p.paid.amount), still owed \(p.remaining.amount)"
+                    )
+                }
+            }
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mark plans broken (behind schedule past the grace days) or completed; idempotent per date.")
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("The day (default: today in Japan).", valueName: "date")) var on: CivilDate?
+
+        func run() throws {
+            try reporting {
+                let (commands, metadata) = try options.arrears()
+                let (broken, completed) = try commands.checkPlans(on: on ?? todayInJapan(), actor: metadata.actor)
+                Output.line("plan check: \(broken.count) broken, \(completed.count) completed")
+                for b in broken { Output.line("  broken \(b.person) \(b.id): \(b.reason)") }
+            }
+        }
+    }
+
+    struct Slips: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Provisional slips (分納仮納付書): a barcode per scheduled payment still to come.")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Argument(help: "The plan's number.") var plan: String
+        @Option(help: "The city's 6-digit issuer code.") var issuer: String
+        @Option(help: ArgumentHelp("From this day (default: today in Japan).", valueName: "date")) var from: CivilDate?
+
+        func run() throws {
+            try reporting {
+                let commands = ArrearsCommands(KokiLedger(try options.open(.readOnly)))
+                for (s, barcode) in try commands.planSlips(
+                    person, plan: plan, issuer: issuer, from: from ?? todayInJapan())
+                {
+                    Output.line("\(s.on)  \(s.amount.amount)  \(barcode)")
+                }
+            }
+        }
+    }
+}
+
+struct ReductionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reduction",
+        abstract: "Reductions and exemptions (減免) decided by the union.",
+        subcommands: [Decide.self]
+    )
+
+    struct Decide: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a reduction: amounts off named periods, or a percentage of the covered months' periods.",
+            discussion: """
+                Give --period 2025/4=5000 (repeat) or --percent 50 (of what each period due from --from through \
+                --through still owes). A paid period becomes overpaid: settle it with `koki refund settle`. \
+                --waive-late-fees waives the final late fees of the periods.
+                """)
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Option(help: ArgumentHelp("The day applied for.", valueName: "date")) var appliedOn: CivilDate
+        @Option(help: ArgumentHelp("The union's decision day.", valueName: "date")) var decidedOn: CivilDate
+        @Option(help: "The reason (災害, 所得激減, 拘禁 …).") var reason: String
+        @Option(help: ArgumentHelp("The first day covered.", valueName: "date")) var from: CivilDate
+        @Option(help: ArgumentHelp("The last day covered.", valueName: "date")) var through: CivilDate
+        @Option(help: ArgumentHelp("An amount off a period; repeat.", valueName: "fy/n=yen")) var period: [String] = []
+        @Option(help: "A percentage off each covered period.") var percent: Int?
+        @Flag(help: "Waive the late fees of the reduced periods.") var waiveLateFees = false
+
+        func validate() throws {
+            guard period.isEmpty != (percent == nil) else {
+                throw ValidationError("give --period FY/N=YEN (repeatable) or --percent, not both")
+            }
+        }
+
+        func run() throws {
+            try reporting {
+                let (commands, metadata) = try options.arrears()
+                var amounts: [PeriodKey: Yen]?
+                if !period.isEmpty {
+                    amounts = [:]
+                    for item in period {
+                        let pair = item.split(separator: "=")
+                        guard pair.count == 2, let yen = Int64(pair[1]) else {
+                            throw ValidationError("'\(item)' is not FY/N=YEN")
+                        }
+                        amounts![try parsePeriod(pair[0])] = Yen(yen)
+                    }
+                }
+                let event = try commands.decideReduction(
+                    person, appliedOn: appliedOn, decidedOn: decidedOn, reason: reason, from: from, through: through,
+                    amounts: amounts, percent: percent, waiveLateFees: waiveLateFees, metadata: metadata)
+                Output.line(
+                    "reduction \(event.id) for \(person): "
+                        + event.parts.map { "\($0.key)=\($0.amount.amount)" }.joined(separator: " "))
+            }
+        }
+    }
+}
+
+struct SeizureCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "seizure",
+        abstract: "Seizures (差押): their start and end, which hold and renew prescription.",
+        subcommands: [Start.self, End.self]
+    )
+
+    struct Start: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record a seizure for periods.")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Option(help: ArgumentHelp("The day.", valueName: "date")) var on: CivilDate
+        @Option(help: ArgumentHelp("A period it is for, like 2025/3; repeat.", valueName: "fy/n")) var period: [String]
+
+        func run() throws {
+            try reporting {
+                let (commands, metadata) = try options.arrears()
+                let event = try commands.recordSeizure(
+                    person, change: .started, on: on, periods: try period.map(parsePeriod), metadata: metadata)
+                Output.line("seizure \(event.id) for \(person) from \(on)")
+            }
+        }
+    }
+
+    struct End: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record the end of a seizure.")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Argument(help: "The seizure's number.") var id: String
+        @Option(help: ArgumentHelp("The day.", valueName: "date")) var on: CivilDate
+
+        func run() throws {
+            try reporting {
+                let (commands, metadata) = try options.arrears()
+                try commands.recordSeizure(person, change: .ended, id: id, on: on, periods: [], metadata: metadata)
+                Output.line("seizure \(id) of \(person) ended on \(on)")
+            }
+        }
+    }
+}
+
+struct PrescriptionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prescription",
+        abstract: "Prescription (時効) and write-off (不納欠損).",
+        subcommands: [Run.self]
+    )
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write off what every prescribed period still owes; idempotent per date.",
+            discussion:
+                "Money received later for a written-off period is not a payment of it: it is an overpayment to refund.")
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("The day (default: today in Japan).", valueName: "date")) var on: CivilDate?
+
+        func run() throws {
+            try reporting {
+                let (commands, metadata) = try options.arrears()
+                let date = on ?? todayInJapan()
+                let written = try commands.runPrescription(on: date, actor: metadata.actor)
+                Output.line(
+                    "prescription run \(date): \(written.count) periods of \(Set(written.map(\.person)).count) persons written off, \(written.map { $0.premium + $0.lateFee }.sum().amount) yen"
+                )
+            }
+        }
+    }
+}
+
+struct CloseYearCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "close-year",
+        abstract: "Close a fiscal year (出納閉鎖, 31 May): unpaid periods become carried-forward arrears (滞納繰越).")
+    @OptionGroup var options: LedgerOptions
+    @Option(help: "The fiscal year to close.") var fiscalYear: Int
+    @Option(
+        help: ArgumentHelp("The day (default: today in Japan; not before 31 May of the next year).", valueName: "date"))
+    var on: CivilDate?
+
+    func run() throws {
+        try reporting {
+            let (commands, metadata) = try options.arrears()
+            let event = try commands.closeYear(try FiscalYear(fiscalYear), on: on ?? todayInJapan(), metadata: metadata)
+            Output.line("FY\(fiscalYear) closed on \(event.closedOn); carried forward:")
+            Table.render(
+                ["FY", "PERSONS", "PERIODS", "AMOUNT"],
+                event.carried.map {
+                    ["\($0.fiscalYear.year)", "\($0.persons)", "\($0.periods)", "\($0.amount.amount)"]
+                }
+            ).forEach { Output.line("  " + $0) }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import KokiApp
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import KokiTestSupport
+import LedgerStore
+import Testing
+
+/// Final late fees owed and paid, installment plans kept and broken, reductions, seizures,
+/// write-off at prescription followed by a payment, and the fiscal-year closing.
+@Suite struct ArrearsDecisionsTests {
+    let base = try! ArrearsCommandsTests()
+    var ledger: KokiLedger { base.ledger }
+    var collection: CollectionCommands { base.collection }
+    var arrears: ArrearsCommands { base.arrears }
+    func d(_ text: String) -> CivilDate { base.d(text) }
+    func id(_ text: String) -> PersonID { base.id(text) }
+    func key(_ period: Int) -> PeriodKey { base.key(period) }
+    func meta() -> CommandMetadata { base.meta() }
+    func account(_ number: String) throws -> CollectionAccounts.Account { try base.account(number) }
+
+    /// The rate table extended to 2029, so late fees and prescription can be followed for years.
+    func settings(planGraceDays: Int = 30) throws -> ArrearsSettings {
+        let rates = try ChargeRates(
+            years: ChargeRates.standard.years
+                + (2027...2029).map {
+                    ChargeRates.Year(
+                        year: $0, firstWindow: try Rate(percent: "2.8"), afterWindow: try Rate(percent: "9.1"),
+                        refund: try Rate(percent: "1.3"))
+                })
+        return try ArrearsSettings(chargeRates: rates, planGraceDays: planGraceDays)
+    }
+
+    func pay(_ number: String, _ amount: Yen, on date: String, slip: PeriodKey? = nil, charge: Charge = .premium) throws
+        -> PaymentReceived
+    {
+        try collection.pay(
+            id(number), amount: amount, paidOn: d(date), learnedOn: d(date), channel: .counter, slip: slip,
+            slipCharge: charge, metadata: meta())
+    }
+
+    @Test func aLatePaymentFinalizesTheLateFeeWhichIsThenOwedAndPaid() throws {
+        try base.city([("1", 10_000_000)])
+        try arrears.adoptSettings(try settings(), metadata: meta())
+        let period = try #require(try account("1").periods[key(1)])
+        let expected = try LateFee.calculate(
+            principal: period.assessed, dueDate: period.dueDate,
+            payments: [.init(paidOn: d("2026-03-16"), amount: period.assessed)],
+            through: d("2026-03-16"), rates: try settings().chargeRates)
+        #expect(expected.fee > .zero)
+        try pay("1", period.assessed, on: "2026-03-16", slip: key(1))
+        var a = try account("1")
+        #expect(a.lateFees.map(\.fee) == [expected.fee])
+        #expect(a.periods[key(1)]?.lateFeeOutstanding == expected.fee)
+        // Unspecified money pays premiums first (本税優先), then late fees.
+        let owedPremiums = a.outstanding
+        let p = try pay("1", owedPremiums + expected.fee, on: "2026-03-20")
+        #expect(p.parts.last?.charge == .lateFee && p.parts.last?.amount == expected.fee)
+        a = try account("1")
+        #expect(a.periods[key(1)]?.lateFeeOutstanding == .zero)
+        #expect(try CitySnapshot(ledger).collection.moneyIsConserved)
+        // A slip for the late fee pays only it; money beyond is an overpayment.
+        let extra = try pay("1", Yen(500), on: "2026-03-21", slip: key(1), charge: .lateFee)
+        #expect(extra.parts.isEmpty && extra.overpaid == Yen(500))
+    }
+
+    @Test func aPlanKeptThenBroken() throws {
+        try base.city([("1", 2_000_000)])
+        try arrears.adoptSettings(try settings(planGraceDays: 10), metadata: meta())
+        let owed = try account("1").periods.filter { $0.value.dueDate < d("2025-11-01") }.values.map(\.outstanding)
+            .sum()
+        let schedule = try ArrearsCommands.schedule(total: owed, count: 3, first: d("2025-11-15"))
+        let plan = try arrears.recordPlan(
+            id("1"), on: d("2025-11-01"), periods: nil, includesLateFees: false, schedule: schedule, pledge: true,
+            metadata: meta())
+        #expect(plan.periods == [key(1), key(2), key(3), key(4)])
+        // The pledge acknowledges the debt: prescription runs from the next day.
+        let p1 = try #require(try arrears.arrears(of: id("1"), on: d("2025-11-02")).first { $0.key == key(1) })
+        #expect(p1.prescription.lastDay == d("2027-11-01") && p1.plan == plan.id)
+        // A plan cannot double-cover periods, and a schedule must cover what they owe.
+        #expect(throws: KokiError.self) {
+            try arrears.recordPlan(
+                id("1"), on: d("2025-11-01"), periods: [key(1)], includesLateFees: false, schedule: schedule,
+                pledge: false, metadata: meta())
+        }
+        try pay("1", schedule[0].amount, on: "2025-11-15")
+        var check = try arrears.checkPlans(on: d("2025-12-20"), actor: "b")
+        #expect(check.broken.isEmpty)
+        // The second payment (12-15) is missed past the ten grace days.
+        check = try arrears.checkPlans(on: d("2025-12-26"), actor: "b")
+        #expect(check.broken.map(\.id) == [plan.id])
+        #expect(try account("1").activePlans.isEmpty)
+        let head = try ledger.store.head()
+        _ = try arrears.checkPlans(on: d("2025-12-26"), actor: "b")
+        #expect(try ledger.store.head() == head)
+        // Provisional slips carry the plan kind: their money pays the oldest debts first.
+        let revised = try arrears.recordPlan(
+            id("1"), on: d("2026-01-05"), periods: nil, includesLateFees: false,
+            schedule: try ArrearsCommands.schedule(
+                total: try account("1").periods.filter { $0.value.dueDate < d("2026-01-05") }.values.map(\.outstanding)
+                    .sum(),
+                count: 2, first: d("2026-01-31")), pledge: false, metadata: meta())
+        let slips = try arrears.planSlips(id("1"), plan: revised.id, issuer: "912345", from: d("2026-01-05"))
+        #expect(slips.count == 2 && slips.allSatisfy { $0.1.plan })
+        let csv = "final,2026-01-30,001,\(slips[0].1)\n"
+        _ = try collection.importConvenience(Array(csv.utf8), name: "plan.csv", learnedOn: d("2026-02-02"), actor: "b")
+        let paid = try #require(try account("1").payments.last?.event)
+        #expect(paid.slip == nil && paid.parts.first?.key == key(2))  // the oldest still owing
+    }
+
+    @Test func aReductionMakesAPaidPeriodOverpaidAndWaivesItsLateFee() throws {
+        try base.city([("1", 2_000_000)])
+        try arrears.adoptSettings(try settings(), metadata: meta())
+        try pay("1", Yen(9_000), on: "2025-07-31", slip: key(1))
+        let r = try arrears.decideReduction(
+            id("1"), appliedOn: d("2025-08-05"), decidedOn: d("2025-08-25"), reason: "災害 (床上浸水)",
+            from: d("2025-07-01"), through: d("2025-09-30"), amounts: nil, percent: 50, waiveLateFees: true,
+            metadata: meta())
+        #expect(r.parts.map(\.key) == [key(1), key(2), key(3)])
+        #expect(r.parts.map(\.amount) == [Yen(4_500), Yen(4_300), Yen(4_300)])
+        let a = try account("1")
+        #expect(a.periods[key(1)]?.overpaid == Yen(4_500))
+        #expect(a.periods[key(2)]?.outstanding == Yen(4_300))
+        let s = try collection.settle(id("1"), on: d("2025-09-05"), rates: .standard, metadata: meta())
+        #expect(s.recognized.map(\.amount) == [Yen(4_500)])
+        #expect(s.appropriated.first?.parts.map(\.key) == [key(2)])  // overdue since 09-01
+        #expect(try CitySnapshot(ledger).collection.moneyIsConserved)
+        #expect(throws: KokiError.self) {
+            try arrears.decideReduction(
+                id("1"), appliedOn: d("2025-08-05"), decidedOn: d("2025-08-25"), reason: "x", from: d("2025-07-01"),
+                through: d("2025-07-31"), amounts: [key(1): Yen(9_000)], percent: nil, waiveLateFees: false,
+                metadata: meta())
+        }
+    }
+
+    @Test func aWriteOffAtPrescriptionThenAPaymentIsRefunded() throws {
+        try base.city([("1", 2_000_000)])
+        try arrears.adoptSettings(try settings(), metadata: meta())
+        // Nothing paid, nothing dunned: period 1 expires after 2027-07-31.
+        #expect(try arrears.runPrescription(on: d("2027-07-31"), actor: "b").isEmpty)
+        let written = try arrears.runPrescription(on: d("2027-08-01"), actor: "b")
+        #expect(written.map(\.key) == [key(1)] && written[0].premium == Yen(9_000))
+        let head = try ledger.store.head()
+        #expect(try arrears.runPrescription(on: d("2027-08-01"), actor: "b").isEmpty)
+        #expect(try ledger.store.head().position == head.position)  // the run record is not repeated either
+        let a = try account("1")
+        #expect(a.periods[key(1)]?.outstanding == .zero && a.periods[key(1)]?.writtenOff == Yen(9_000))
+        // Money for the written-off period is not a payment of it: it is refunded.
+        let late = try pay("1", Yen(9_000), on: "2027-08-10", slip: key(1))
+        #expect(late.parts.isEmpty && late.overpaid == Yen(9_000))
+        let s = try collection.settle(id("1"), on: d("2027-08-20"), rates: try settings().chargeRates, metadata: meta())
+        // Appropriated first to what is still owed (period 2 is overdue and not prescribed).
+        #expect(s.appropriated.first?.parts.first?.key == key(2))
+        let totals = try CitySnapshot(ledger).collection.totals
+        #expect(totals.writtenOff == Yen(9_000))
+        #expect(try CitySnapshot(ledger).collection.moneyIsConserved)
+    }
+
+    @Test func aSeizureHoldsPrescriptionAndRenewsIt() throws {
+        try base.city([("1", 2_000_000)])
+        try arrears.adoptSettings(try settings(), metadata: meta())
+        let seizure = try arrears.recordSeizure(
+            id("1"), change: .started, on: d("2027-06-01"), periods: [key(1)], metadata: meta())
+        #expect(try arrears.runPrescription(on: d("2027-09-01"), actor: "b").map(\.key).contains(key(1)) == false)
+        try arrears.recordSeizure(
+            id("1"), change: .ended, id: seizure.id, on: d("2027-10-10"), periods: [], metadata: meta())
+        let p = try #require(try arrears.arrears(of: id("1"), on: d("2027-10-11")).first { $0.key == key(1) })
+        #expect(p.prescription.lastDay == d("2029-10-10"))
+    }
+
+    @Test func closingTheYearCarriesTheUnpaidPeriodsForward() throws {
+        try base.city([("1", 2_000_000), ("2", 2_000_000)])
+        try arrears.adoptSettings(try settings(), metadata: meta())
+        try pay("1", Yen(77_800), on: "2025-07-20")
+        try pay("2", Yen(60_000), on: "2026-05-20")  // in the closing period: counts to FY2025
+        try pay("2", Yen(10_000), on: "2026-06-05")  // after: carried-forward arrears paid in FY2026
+        #expect(throws: KokiError.self) {
+            try arrears.closeYear(try FiscalYear(2025), on: d("2026-05-30"), metadata: meta())
+        }
+        let closed = try arrears.closeYear(try FiscalYear(2025), on: d("2026-06-10"), metadata: meta())
+        #expect(closed.closedOn == d("2026-05-31"))
+        #expect(closed.carried.map(\.persons) == [1])
+        #expect(closed.carried.map(\.amount) == [Yen(17_800)])  // 77,800 − 60,000 owed on 31 May
+        #expect(throws: KokiError.self) {
+            try arrears.closeYear(try FiscalYear(2025), on: d("2026-06-11"), metadata: meta())
+        }
+        #expect(try arrears.arrears(of: id("2"), on: d("2026-06-12")).allSatisfy(\.carriedForward))
+    }
+}
