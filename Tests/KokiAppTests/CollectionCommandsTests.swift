@@ -399,6 +399,8 @@ extension CollectionCommandsTests {
         var g = SeededGenerator(seed: seed)
         let people = ["1", "2", "3"]
         try city(people)
+        let arrears = ArrearsCommands(ledger)
+        try arrears.adoptSettings(.standard, metadata: meta())  // late fees are finalized as periods are paid off
         var incremental = CollectionAccounts()
         var seen: Int64 = 0
         func catchUp() throws {
@@ -411,7 +413,7 @@ extension CollectionCommandsTests {
         for step in 0..<40 {
             day = day.adding(days: Int.random(in: 0...12, using: &g))
             let who = id(people.randomElement(using: &g)!)
-            switch Int.random(in: 0..<12, using: &g) {
+            switch Int.random(in: 0..<14, using: &g) {
             case 0..<5:
                 let slip: PeriodKey? = Bool.random(using: &g) ? nil : key(Int.random(in: 1...9, using: &g))
                 try collection.pay(
@@ -444,6 +446,16 @@ extension CollectionCommandsTests {
                 _ = try collection.importConvenience(
                     Array("final,\(day),\(step),\(own)\nfinal,\(day),\(step),\(stranger)\n".utf8), name: "cvs \(day)",
                     learnedOn: day, actor: "b")
+            case 9:
+                _ = try? arrears.decideReduction(
+                    who, appliedOn: day, decidedOn: day, reason: "random", from: day.adding(days: -60),
+                    through: day.adding(days: 60), amounts: nil, percent: Int.random(in: 10...100, using: &g),
+                    waiveLateFees: Bool.random(using: &g), metadata: meta())
+            case 10:
+                try collection.pay(
+                    who, amount: Yen(Int64.random(in: 1...5, using: &g) * 500), paidOn: day, learnedOn: day,
+                    channel: .counter, slip: key(Int.random(in: 1...9, using: &g)), slipCharge: .lateFee,
+                    metadata: meta())
             case 8:
                 if let open = try everything().unmatched.first(where: { $0.resolved == nil }) {
                     try collection.resolveUnmatched(open.event.id, to: who, slip: nil, on: day, metadata: meta())
@@ -456,13 +468,14 @@ extension CollectionCommandsTests {
             #expect(incremental.moneyIsConserved, "seed \(seed) on \(day)")
         }
         #expect(incremental == (try everything()))
+        #expect(incremental.accounts.values.map(\.payments.count).reduce(0, +) >= 10, "the sequence did things")
         let t = incremental.totals
-        #expect(t.received == t.credited + t.openOverpayments + t.refunded)
+        #expect(t.received == t.credited + t.lateFeesPaid + t.openOverpayments + t.refunded)
+        #expect(t.assessed == t.credited - t.overpaidOnPeriods + t.outstanding + t.reduced + t.writtenOff)
         // Money that came in: payments recorded directly plus every unmatched entry; resolved
         // entries became payments, so the open ones are the rest.
         let unmatchedIn = incremental.unmatched.map(\.event.amount).sum()
         let resolved = incremental.unmatched.filter { $0.resolved != nil }.map(\.event.amount).sum()
         #expect(t.unmatchedOpen == unmatchedIn - resolved)
-        #expect(t.assessed == t.credited - t.overpaidOnPeriods + t.outstanding)
     }
 }

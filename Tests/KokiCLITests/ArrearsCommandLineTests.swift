@@ -77,7 +77,9 @@ import Testing
         try session.koki("arrears", "settings", "adopt")
         let plan = try session.koki(
             "plan", "agree", "1", "--on", "2025-11-01", "--payments", "3", "--first", "2025-11-15", "--pledge")
-        #expect(plan.lines[0].hasPrefix("plan a") && plan.lines[0].hasSuffix("FY2025/1 FY2025/2 FY2025/3 FY2025/4, pledge signed"))
+        #expect(
+            plan.lines[0].hasPrefix("plan a")
+                && plan.lines[0].hasSuffix("FY2025/1 FY2025/2 FY2025/3 FY2025/4, pledge signed"))
         #expect(plan.lines.count == 4)
         let number = String(plan.lines[0].split(separator: " ")[1])
         let broken = try session.koki("plan", "check", "--on", "2025-12-20")

@@ -17,7 +17,8 @@ import Testing
         for name in [
             "init", "demo", "person", "household", "eligibility", "income", "insured", "rates", "calendar", "assess",
             "premium", "pay", "account", "refund", "debit", "konbini", "pension", "unmatched", "arrears", "dunning",
-            "reminders", "contact", "plan", "reduction", "seizure", "prescription", "close-year", "history", "calc", "events",
+            "reminders", "contact", "plan", "reduction", "seizure", "prescription", "close-year", "history", "calc",
+            "events",
             "streams", "head", "verify",
         ] {
             #expect(top.contains("  \(name) "), "\(name) is listed")

@@ -101,6 +101,7 @@ public struct CollectionCommands: Sendable {
         func finalization(_ key: PeriodKey, on date: CivilDate) -> LateFeeFinalized? {
             guard let settings, let period = account.periods[key], period.outstanding == .zero,
                 period.lateFee == .zero, period.dueDate < date,
+                !account.reductions.contains(where: { $0.waiveLateFees && $0.parts.contains { $0.key == key } }),
                 let fee = try? ArrearsCommands.lateFee(key, account, on: date, settings), fee.paidOff,
                 fee.fee > .zero
             else { return nil }
