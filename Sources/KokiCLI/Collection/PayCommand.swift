@@ -148,6 +148,10 @@ struct AccountCommand: ParsableCommand {
             var paid: Int64
             var outstanding: Int64
             var overpaid: Int64
+            var reduced: Int64
+            var writtenOff: Int64
+            var lateFee: Int64
+            var lateFeeOwed: Int64
         }
         struct Payment: Encodable {
             var id: String
@@ -215,7 +219,8 @@ struct AccountCommand: ParsableCommand {
                 View.Period(
                     fiscalYear: key.fiscalYear.year, period: key.period.number, dueDate: p.dueDate.description,
                     assessed: p.assessed.amount, paid: p.credited.amount, outstanding: p.outstanding.amount,
-                    overpaid: p.overpaid.amount)
+                    overpaid: p.overpaid.amount, reduced: p.reduced.amount, writtenOff: p.writtenOff.amount,
+                    lateFee: p.lateFee.amount, lateFeeOwed: p.lateFeeOutstanding.amount)
             }
             let view = View(
                 person: person.value, periods: periods,
@@ -268,11 +273,15 @@ struct AccountCommand: ParsableCommand {
                 "\(person)  assessed \(view.totals.assessed)  paid \(view.totals.paid)  outstanding \(view.totals.outstanding)"
             )
             Table.render(
-                ["FY", "PERIOD", "DUE", "ASSESSED", "PAID", "OUTSTANDING", "OVERPAID"],
+                [
+                    "FY", "PERIOD", "DUE", "ASSESSED", "PAID", "OUTSTANDING", "OVERPAID", "REDUCED", "WRITTEN OFF",
+                    "LATE FEE",
+                ],
                 view.periods.map {
                     [
                         "\($0.fiscalYear)", "\($0.period)", $0.dueDate, "\($0.assessed)", "\($0.paid)",
-                        "\($0.outstanding)", "\($0.overpaid)",
+                        "\($0.outstanding)", "\($0.overpaid)", "\($0.reduced)", "\($0.writtenOff)",
+                        $0.lateFee == 0 ? "0" : "\($0.lateFee) (owed \($0.lateFeeOwed))",
                     ]
                 }
             ).forEach { Output.line("  " + $0) }
