@@ -86,7 +86,9 @@ let package = Package(
         .testTarget(
             name: "KokiInterchangeTests", dependencies: ["KokiInterchange", "KokiTestSupport"],
             exclude: ["Golden"], swiftSettings: strict),
-        .testTarget(name: "KokiAppTests", dependencies: ["KokiApp", "KokiTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "KokiAppTests", dependencies: ["KokiApp", "KokiTestSupport"], exclude: ["Fixtures"],
+            swiftSettings: strict),
         .testTarget(
             name: "KokiCLITests",
             dependencies: [
