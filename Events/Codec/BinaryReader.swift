@@ -56,7 +56,13 @@ public struct BinaryReader {
         let count = try readCount(limit: buffer.count - offset)
         guard offset + count <= buffer.count else { throw CodecError.truncated(at: offset) }
         let slice = UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + count)])
-        guard let string = String(validating: slice, as: UTF8.self) else {
+        // ASCII (ids, numbers) needs no validation; the generic validator costs a metadata lookup.
+        let string: String
+        if slice.allSatisfy({ $0 < 0x80 }) {
+            string = String(decoding: slice, as: UTF8.self)
+        } else if let valid = String(validating: slice, as: UTF8.self) {
+            string = valid
+        } else {
             throw CodecError.malformed("string is not valid UTF-8", at: start)
         }
         offset += count
@@ -71,12 +77,12 @@ public struct BinaryReader {
     }
 
     /// Reads an enum case written by ``BinaryWriter/writeCase(_:)``.
-    public mutating func readCase<E: CaseIterable>(_ type: E.Type) throws(CodecError) -> E
-    where E.AllCases.Index == Int {
+    public mutating func readCase<E: StoredCase>(_ type: E.Type) throws(CodecError) -> E {
         let at = offset
         let index = try readCount(limit: Int(UInt32.max))
-        guard index < E.allCases.count else { throw CodecError.malformed("\(E.self) case \(index)", at: at) }
-        return E.allCases[E.allCases.startIndex + index]
+        let cases = E.storedCases
+        guard index < cases.count else { throw CodecError.malformed("\(E.self) case \(index)", at: at) }
+        return cases[index]
     }
 
     public mutating func readOptional<T>(_ read: (inout BinaryReader) throws -> T) throws -> T? {

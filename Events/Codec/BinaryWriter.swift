@@ -47,8 +47,8 @@ public struct BinaryWriter: Sendable {
 
     /// Writes an enum case by its declaration index. Such an enum may only ever grow at the
     /// end: reordering or removing a case would change what stored events mean.
-    public mutating func writeCase<E: CaseIterable & Equatable>(_ value: E) where E.AllCases.Index == Int {
-        writeUInt(UInt64(E.allCases.firstIndex(of: value)!))
+    public mutating func writeCase<E: StoredCase>(_ value: E) {
+        writeUInt(UInt64(E.storedCases.firstIndex(of: value)!))
     }
 
     /// Writes a presence byte, then the value when present.

@@ -34,6 +34,20 @@ public struct CollectionAccounts: Projection {
         /// The last day money reached the period.
         public var lastPaidOn: CivilDate?
 
+        mutating func schedule(_ installment: Installment) {
+            dueDate = installment.dueDate
+            assessed = installment.amount
+        }
+
+        mutating func receive(_ part: PaymentReceived.Part, paidOn: CivilDate) {
+            if part.charge == .lateFee {
+                lateFeePaid += part.amount
+                return
+            }
+            paid += part.amount
+            if lastPaidOn.map({ $0 < paidOn }) ?? true { lastPaidOn = paidOn }
+        }
+
         public var credited: Yen { paid + appropriated - movedOut }
         /// What the period owes after reductions and write-offs.
         public var owes: Yen { assessed - reduced - writtenOff }
@@ -138,9 +152,8 @@ public struct CollectionAccounts: Projection {
             switch event {
             case .premiumAssessed(let e):
                 for installment in e.installments {
-                    let key = PeriodKey(e.fiscalYear, installment.period)
-                    periods[key, default: Period(dueDate: installment.dueDate)].dueDate = installment.dueDate
-                    periods[key]!.assessed = installment.amount
+                    periods[PeriodKey(e.fiscalYear, installment.period), default: Period(dueDate: installment.dueDate)]
+                        .schedule(installment)
                 }
                 // A reassessment that dropped a period leaves it owing nothing.
                 if periods.count > e.installments.count {
@@ -152,13 +165,7 @@ public struct CollectionAccounts: Projection {
                 }
             case .paymentReceived(let e):
                 for part in e.parts {
-                    if part.charge == .lateFee {
-                        periods[part.key, default: Period(dueDate: e.paidOn)].lateFeePaid += part.amount
-                        continue
-                    }
-                    periods[part.key, default: Period(dueDate: e.paidOn)].paid += part.amount
-                    let last = periods[part.key]!.lastPaidOn
-                    if last == nil || last! < e.paidOn { periods[part.key]!.lastPaidOn = e.paidOn }
+                    periods[part.key, default: Period(dueDate: e.paidOn)].receive(part, paidOn: e.paidOn)
                 }
                 if e.overpaid > .zero {
                     overpayments.append(

@@ -1,0 +1,22 @@
+import KokiDomain
+
+/// An enum stored by its declaration index (``BinaryWriter/writeCase(_:)``). `storedCases` is
+/// `allCases` kept once: a synthesized `allCases` builds a new array on every call, which made
+/// each decoded case an allocation. Such an enum may only ever grow at the end.
+public protocol StoredCase: Equatable, Sendable {
+    static var storedCases: [Self] { get }
+}
+
+extension Charge: StoredCase { public static let storedCases = allCases }
+extension CollectionMethod: StoredCase { public static let storedCases = allCases }
+extension RefundInterest.Cause: StoredCase { public static let storedCases = allCases }
+extension LossReason: StoredCase { public static let storedCases = allCases }
+extension AcquisitionReason: StoredCase { public static let storedCases = allCases }
+extension PremiumAssessed.Reason: StoredCase { public static let storedCases = allCases }
+extension ContactMethod: StoredCase { public static let storedCases = allCases }
+extension ContactRecorded.Change: StoredCase { public static let storedCases = allCases }
+extension ArrearsRunRecorded.Kind: StoredCase { public static let storedCases = allCases }
+extension WrittenOff.Reason: StoredCase { public static let storedCases = allCases }
+extension InstallmentPlanRecorded.Change: StoredCase { public static let storedCases = allCases }
+extension SeizureRecorded.Change: StoredCase { public static let storedCases = allCases }
+extension CollectionFileRecorded.Kind: StoredCase { public static let storedCases = allCases }
