@@ -175,8 +175,10 @@ public struct InsuredRegister: Projection {
 }
 
 extension KokiEvent {
-    /// The date from which a register event takes effect (`nil` for events with no effective
-    /// date of their own). "As effective on D" = only events effective by D.
+    /// The civil date an event takes effect on (valid time): when eligibility began, the day
+    /// money was paid, the day a notice was issued or a decision made. `nil` for events with no
+    /// date of their own (identity, income records, configuration), which hold at any date.
+    /// "As of D" = only events effective by D.
     public var effectiveDate: CivilDate? {
         switch self {
         case .householdMembershipRecorded(let e): e.effectiveOn
@@ -184,16 +186,35 @@ extension KokiEvent {
         case .eligibilityLost(let e): e.effectiveFrom
         case .addressExceptionStarted(let e): e.from
         case .addressExceptionEnded(let e): e.from
+        case .premiumAssessed(let e): e.decidedOn
+        case .paymentReceived(let e): e.paidOn
+        case .paymentCancelled(let e): e.cancelledOn
+        case .dunningNoticeIssued(let e): e.issuedOn
+        case .overpaymentRecognized(let e): e.recognizedOn
+        case .overpaymentAppropriated(let e): e.decidedOn
+        case .refundDecided(let e): e.decidedOn
+        case .refundPaid(let e): e.paidOn
+        case .debitMandateStarted(let e): e.startsOn
+        case .debitMandateStopped(let e): e.stopsOn
+        case .debitRequested(let e): e.debitDate
+        case .debitFailed(let e): e.debitDate
+        case .conveniencePaymentReported(let e): e.paidOn
+        case .pensionDeductionStopped(let e): e.stoppedFrom
+        case .unmatchedPaymentRecorded(let e): e.paidOn
+        case .unmatchedPaymentResolved(let e): e.resolvedOn
+        case .collectionFileRecorded(let e): e.date
+        case .arrearsRunRecorded(let e): e.runOn
+        case .reminderIssued(let e): e.issuedOn
+        case .contactRecorded(let e): e.contactedOn
+        case .lateFeeFinalized(let e): e.paidOffOn
+        case .reductionDecided(let e): e.decidedOn
+        case .writtenOff(let e): e.writtenOffOn
+        case .installmentPlanRecorded(let e): e.on
+        case .seizureRecorded(let e): e.on
+        case .fiscalYearClosed(let e): e.closedOn
         case .personRegistered, .personIdentityCorrected, .formerDependantRecorded, .incomeRecorded, .incomeInquired,
-            .personNumbersLinked, .pensionFactsRecorded, .premiumAssessed, .paymentReceived, .dunningNoticeIssued,
-            .rateTableAdopted,
-            .installmentCalendarAdopted, .assessmentRunRecorded, .paymentCancelled, .overpaymentRecognized,
-            .overpaymentAppropriated, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped,
-            .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped,
-            .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted,
-            .arrearsRunRecorded, .reminderIssued,
-            .contactRecorded, .lateFeeFinalized, .reductionDecided, .writtenOff, .installmentPlanRecorded,
-            .seizureRecorded, .fiscalYearClosed:
+            .personNumbersLinked, .pensionFactsRecorded, .rateTableAdopted, .installmentCalendarAdopted,
+            .assessmentRunRecorded, .arrearsSettingsAdopted:
             nil
         }
     }

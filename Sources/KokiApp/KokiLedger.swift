@@ -114,3 +114,24 @@ struct DecoderCache {
         return decode
     }
 }
+
+/// "What the ledger knew": up to a position, or up to a moment of recorded time.
+public enum KnownAt: Sendable, Hashable, CustomStringConvertible {
+    case position(Int64)
+    case time(Timestamp)
+
+    /// Limits a query to what was recorded by then.
+    public func limit(_ query: inout EventQuery) {
+        switch self {
+        case .position(let p): query.throughPosition = min(query.throughPosition ?? p, p)
+        case .time(let t): query.recordedBefore = Timestamp(microseconds: t.microseconds + 1)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .position(let p): "position \(p)"
+        case .time(let t): "\(t)"
+        }
+    }
+}

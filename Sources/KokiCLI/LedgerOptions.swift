@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KokiApp
 import LedgerStore
 
 /// The options every command shares: which ledger file, and who is acting.
@@ -33,5 +34,24 @@ public struct LedgerOptions: ParsableArguments {
 
     func open(_ mode: Ledger.AccessMode) throws -> Ledger {
         try Ledger.open(at: ledgerPath, mode: mode)
+    }
+}
+
+/// `--known-at POSITION|TIME`: answer as the ledger knew it then.
+struct KnownAtOption: ParsableArguments {
+    @Option(
+        name: .customLong("known-at"),
+        help: ArgumentHelp(
+            "Answer as the ledger knew it at a position, or at a recorded time (ISO 8601, or a date = 00:00 JST).",
+            valueName: "position|time"))
+    var knownAt: String?
+
+    func value() throws -> KnownAt? {
+        guard let knownAt else { return nil }
+        if let position = Int64(knownAt) {
+            guard position >= 0 else { throw ValidationError("--known-at \(knownAt) is not a position") }
+            return .position(position)
+        }
+        return .time(try EventsCommand.parseTime(knownAt, option: "--known-at"))
     }
 }

@@ -479,3 +479,54 @@ extension CollectionCommandsTests {
         #expect(t.unmatchedOpen == unmatchedIn - resolved)
     }
 }
+
+extension CollectionCommandsTests {
+    /// Two kinds of time: a person's account known at position P is the fold of exactly the first
+    /// P events; as of date D it is the fold of only the events effective by D; and both together.
+    @Test(arguments: 1...3 as ClosedRange<UInt64>)
+    func knownAtAndAsOfAreFoldsOfTheRightEvents(seed: UInt64) throws {
+        var g = SeededGenerator(seed: seed)
+        try city(["1", "2"])
+        var day = d("2025-07-20")
+        for _ in 0..<25 {
+            day = day.adding(days: Int.random(in: 0...20, using: &g))
+            let who = id(Bool.random(using: &g) ? "1" : "2")
+            switch Int.random(in: 0..<4, using: &g) {
+            case 0, 1:
+                try collection.pay(
+                    who, amount: Yen(Int64.random(in: 1...20, using: &g) * 1_000), paidOn: day.adding(days: -3),
+                    learnedOn: day, channel: .counter, slip: nil, metadata: meta())
+            case 2:
+                if let p = try collection.load(who).account.payments.last(where: { $0.cancelled == nil }) {
+                    _ = try? collection.cancel(who, payment: p.event.id, on: day, reason: "error", metadata: meta())
+                }
+            default:
+                _ = try collection.settle(who, on: day, rates: .standard, metadata: meta())
+            }
+        }
+        var all: [(Int64, KokiEvent)] = []
+        try ledger.forEachEvent { view, event in all.append((view.position, event)) }
+        let head = all.last!.0
+        for _ in 0..<8 {
+            let p = Int64.random(in: 1...head, using: &g)
+            let date = d("2025-07-20").adding(days: Int.random(in: 0...300, using: &g))
+            for who in [id("1"), id("2")] {
+                let known = try collection.load(who, knownAt: .position(p)).account
+                let byHand = CollectionAccounts.replaying(all.filter { $0.0 <= p }.map(\.1)).account(who) ?? .init()
+                #expect(known == byHand, "seed \(seed), position \(p)")
+                let asOf = try collection.load(who, asOf: date).account
+                let effective =
+                    CollectionAccounts.replaying(
+                        all.map(\.1).filter { $0.effectiveDate.map { $0 <= date } ?? true }
+                    ).account(who) ?? .init()
+                #expect(asOf == effective, "seed \(seed), as of \(date)")
+                let both = try collection.load(who, knownAt: .position(p), asOf: date).account
+                let bothByHand =
+                    CollectionAccounts.replaying(
+                        all.filter { $0.0 <= p && ($0.1.effectiveDate.map { $0 <= date } ?? true) }.map(\.1)
+                    ).account(who) ?? .init()
+                #expect(both == bothByHand)
+            }
+        }
+    }
+}

@@ -181,4 +181,24 @@ import Testing
         #expect(beyond.status == 65)
         #expect(beyond.stderr.contains("no late-fee / refund-interest rates for 2027"))
     }
+
+    @Test func accountsAsKnownThenAndAsTheyStoodThen() throws {
+        try session.koki("pay", "1", "--amount", "9000", "--paid-on", "2025-07-25")
+        let head = try session.koki("head").stdout.split(separator: " ")[1]
+        // Recorded later, but paid back on 2025-08-10.
+        try session.koki("pay", "1", "--amount", "8600", "--paid-on", "2025-08-10", "--learned-on", "2025-09-15")
+        func paid(_ extra: String...) throws -> Int? {
+            let text = try session.koki(["account", "1", "--json"] + extra).stdout
+            let json = try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+            return (json["totals"] as? [String: Int])?["paid"]
+        }
+        #expect(try paid() == 17_600)
+        #expect(try paid("--known-at", String(head)) == 9_000)
+        #expect(try paid("--as-of", "2025-08-01") == 9_000)
+        #expect(try paid("--as-of", "2025-08-10") == 17_600)
+        #expect(try paid("--known-at", String(head), "--as-of", "2025-08-10") == 9_000)
+        let history = try session.koki("history", "1", "--as-of", "2025-08-01").stdout
+        #expect(history.contains("9000 yen") && !history.contains("8600 yen by"))
+        try session.koki("account", "1", "--known-at", "yesterday", status: 64)
+    }
 }

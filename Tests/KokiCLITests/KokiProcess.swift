@@ -74,6 +74,13 @@ struct LedgerSession {
     func koki(_ arguments: String..., status: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation) throws
         -> KokiProcess.Outcome
     {
+        try koki(arguments, status: status, sourceLocation: sourceLocation)
+    }
+
+    @discardableResult
+    func koki(_ arguments: [String], status: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation) throws
+        -> KokiProcess.Outcome
+    {
         let outcome = try KokiProcess.run(arguments, environment: env)
         #expect(
             outcome.status == status, "koki \(arguments.joined(separator: " ")): \(outcome.stderr)",

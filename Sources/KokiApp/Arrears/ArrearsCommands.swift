@@ -359,12 +359,25 @@ public struct ArrearsCommands: Sendable {
         }
     }
 
-    /// A person's periods in arrears on a date, with aging, late fee to date and prescription.
-    public func arrears(of person: PersonID, on date: CivilDate) throws -> [PeriodArrears] {
-        let city = try CitySnapshot(ledger)
-        let account = city.collection.account(person) ?? .init()
-        let closed = Set(city.collection.closings.filter { $0.closedOn < date }.map(\.fiscalYear))
-        return Self.arrears(account, on: date, try Self.settings(city)).map { p in
+    /// A person's periods in arrears on a date — the world as it stood that day (only events
+    /// effective by then), as the ledger knows it now or knew it at `knownAt` — with aging, late
+    /// fee to date and prescription.
+    public func arrears(of person: PersonID, on date: CivilDate, knownAt: KnownAt? = nil) throws -> [PeriodArrears] {
+        let state = try CollectionCommands(ledger).load(person, knownAt: knownAt, asOf: date)
+        guard let settings = state.settings else {
+            throw KokiError(
+                .invalidInput,
+                "no arrears settings adopted\(knownAt.map { " as known at \($0)" } ?? ""): adopt them with `koki arrears settings adopt`"
+            )
+        }
+        var closings = EventQuery.stream(try StreamName(FiscalYearClosed.streamName))
+        knownAt?.limit(&closings)
+        var closed = Set<FiscalYear>()
+        try ledger.forEachEvent(closings) { _, event in
+            if case .fiscalYearClosed(let e) = event, e.closedOn < date { closed.insert(e.fiscalYear) }
+        }
+        let account = state.account
+        return Self.arrears(account, on: date, settings).map { p in
             var p = p
             p.carriedForward = closed.contains { $0 >= p.key.fiscalYear }
             p.plan = account.activePlans.first { $0.periods.contains(p.key) }?.id
@@ -427,13 +440,16 @@ public struct ArrearsCommands: Sendable {
     /// A person's collection history: one timeline of assessments, payments and cancellations,
     /// dunning, reminders, contacts, overpayments, refunds, debits and convenience-store reports,
     /// in effective-date order (then as recorded), each with who recorded it and when.
-    public func history(of person: PersonID) throws -> [HistoryEntry] {
+    public func history(of person: PersonID, knownAt: KnownAt? = nil, asOf: CivilDate? = nil) throws -> [HistoryEntry] {
         var entries: [HistoryEntry] = []
         let contactWords = Dictionary(
             try contacts(of: person).flatMap { c in
                 c.versions.map { ("\(c.id)#\($0.event.change.rawValue)#\($0.event.contactedOn)", $0.words) }
             }, uniquingKeysWith: { a, _ in a })
-        try ledger.forEachEvent(.stream(try StreamName(person.streamName))) { view, event in
+        var query = EventQuery.stream(try StreamName(person.streamName))
+        knownAt?.limit(&query)
+        try ledger.forEachEvent(query) { view, event in
+            if let asOf, let effective = event.effectiveDate, effective > asOf { return }
             func add(_ date: CivilDate, _ kind: String, _ text: String) {
                 entries.append(
                     HistoryEntry(

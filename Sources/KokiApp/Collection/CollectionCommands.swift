@@ -111,24 +111,31 @@ public struct CollectionCommands: Sendable {
     }
 
     /// The arrears settings in force (the stream `config/arrears`), if any were adopted.
-    func arrearsSettings() throws -> ArrearsSettings? {
+    func arrearsSettings(knownAt: KnownAt? = nil) throws -> ArrearsSettings? {
         var settings: ArrearsSettings?
-        try ledger.forEachEvent(.stream(try StreamName(ArrearsSettingsAdopted.streamName))) { _, event in
+        var query = EventQuery.stream(try StreamName(ArrearsSettingsAdopted.streamName))
+        knownAt?.limit(&query)
+        try ledger.forEachEvent(query) { _, event in
             if case .arrearsSettingsAdopted(let e) = event { settings = e.settings }
         }
         return settings
     }
 
-    public func load(_ person: PersonID) throws -> PersonState {
+    /// The person's state from their stream — as the ledger knew it at a position or time
+    /// (`knownAt`), and/or as the world stood on a date (`asOf`: only events effective by then).
+    public func load(_ person: PersonID, knownAt: KnownAt? = nil, asOf: CivilDate? = nil) throws -> PersonState {
         var state = PersonState(person)
         var register = InsuredRegister()
-        try ledger.forEachEvent(.stream(try StreamName(person.streamName))) { view, event in
+        var query = EventQuery.stream(try StreamName(person.streamName))
+        knownAt?.limit(&query)
+        try ledger.forEachEvent(query) { view, event in
+            state.version = view.streamVersion
+            if let asOf, let effective = event.effectiveDate, effective > asOf { return }
             register.apply(event)
             state.apply(event)
-            state.version = view.streamVersion
         }
         state.entry = register.person(person)
-        state.settings = try arrearsSettings()
+        state.settings = try arrearsSettings(knownAt: knownAt)
         return state
     }
 

@@ -68,15 +68,18 @@ struct ArrearsCommand: ParsableCommand {
             abstract: "A person's periods in arrears on a date: owed, days overdue, late fee to date, prescription.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
-        @Option(help: ArgumentHelp("The day asked about (default: today in Japan).", valueName: "date")) var on:
-            CivilDate?
+        @Option(
+            help: ArgumentHelp(
+                "The day asked about: the world as it stood then (default: today in Japan).", valueName: "date"))
+        var on: CivilDate?
+        @OptionGroup var knownAt: KnownAtOption
         @Flag(help: "Also print each period's late-fee bands and prescription steps.") var explain = false
 
         func run() throws {
             try reporting {
                 let commands = ArrearsCommands(KokiLedger(try options.open(.readOnly)))
                 let date = on ?? todayInJapan()
-                let periods = try commands.arrears(of: person, on: date)
+                let periods = try commands.arrears(of: person, on: date, knownAt: try knownAt.value())
                 Output.line(
                     "\(person) on \(date): \(periods.count) period(s) in arrears, \(periods.map(\.outstanding).sum().amount) yen, late fees \(periods.map(\.lateFeeOwed).sum().amount) yen"
                 )
@@ -328,12 +331,14 @@ struct HistoryCommand: ParsableCommand {
         discussion: "In effective-date order; each line gives the ledger position and the operator who recorded it.")
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The person's address number.") var person: PersonID
+    @OptionGroup var knownAt: KnownAtOption
+    @Option(help: ArgumentHelp("Only what took effect by this date.", valueName: "date")) var asOf: CivilDate?
     @Flag(help: "Print JSON lines instead of a table.") var json = false
 
     func run() throws {
         try reporting {
             let commands = ArrearsCommands(KokiLedger(try options.open(.readOnly)))
-            let entries = try commands.history(of: person)
+            let entries = try commands.history(of: person, knownAt: try knownAt.value(), asOf: asOf)
             if json {
                 for e in entries {
                     Output.line(

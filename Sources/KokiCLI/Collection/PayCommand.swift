@@ -127,6 +127,10 @@ struct AccountCommand: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The person's address number.") var person: PersonID
     @Option(help: "Only this fiscal year.") var fiscalYear: Int?
+    @OptionGroup var knownAt: KnownAtOption
+    @Option(
+        help: ArgumentHelp("The account as it stood on this date (only what took effect by then).", valueName: "date"))
+    var asOf: CivilDate?
     @Flag(help: "Print JSON instead of text.") var json = false
 
     struct View: Encodable {
@@ -210,7 +214,7 @@ struct AccountCommand: ParsableCommand {
     func run() throws {
         try reporting {
             let commands = CollectionCommands(KokiLedger(try options.open(.readOnly)))
-            let state = try commands.load(person)
+            let state = try commands.load(person, knownAt: try knownAt.value(), asOf: asOf)
             guard state.exists else { throw KokiError(.invalidInput, "no person \(person) in the ledger") }
             let account = state.account
             let fy = try fiscalYear.map { try FiscalYear($0) }
