@@ -53,3 +53,19 @@ extension Ledger {
         }
     }
 }
+
+extension Ledger {
+    /// Every subject key, for a replay that must open sealed data while it scans (a scan
+    /// cannot query the database from inside itself).
+    public func allSubjectKeys() throws -> [String: [UInt8]] {
+        try guarded {
+            try queue.read { db in
+                var keys: [String: [UInt8]] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT subject, key FROM koki_subject_keys") {
+                    keys[row["subject"]] = Array(row["key"] as Data)
+                }
+                return keys
+            }
+        }
+    }
+}

@@ -74,4 +74,38 @@ extension AssessmentCommandLineTests {
         try session.koki("rates", "adopt", "--fiscal-year", "2026", "--file", file)
         #expect(try session.koki("rates", "show", "--fiscal-year", "2026").stdout.contains(#""perCapita" : 50235"#))
     }
+
+    @Test func whatIfAndExplain() throws {
+        try session.koki(
+            "person", "register", "--number", "1", "--name", "松戸", "--kana", "マツド", "--birth-date", "1945-05-01",
+            "--sex", "male", "--address", "松戸市")
+        try session.koki("eligibility", "acquire", "--number", "1", "--reason", "reached-75", "--date", "2020-05-01")
+        try session.koki(
+            "income", "record", "--number", "1", "--year", "2024", "--pension", "2000000", "--total", "900000",
+            "--source", "税")
+        try session.koki("rates", "adopt", "--fiscal-year", "2025")
+        try session.koki("calendar", "adopt", "--fiscal-year", "2025")
+        try session.koki("assess", "--fiscal-year", "2025", "--decided-on", "2025-07-10")
+        let same = try session.koki("whatif", "--fiscal-year", "2025", "--format", "json")
+        #expect(same.lines.count == 1 && same.stdout.contains(#""status":"unchanged""#))
+        let table = try session.koki("rates", "show", "--fiscal-year", "2025").stdout
+            .replacingOccurrences(of: #""perCapita" : 43800"#, with: #""perCapita" : 44800"#)
+        let file = folder.path("corrected.json")
+        try Data(table.utf8).write(to: URL(fileURLWithPath: file))
+        let head = try session.koki("head").stdout
+        let diff = try session.koki("whatif", "--fiscal-year", "2025", "--rates", file, "--format", "csv")
+        #expect(diff.lines[0] == "person,position,decided_on,reason,status,period,old,new,difference")
+        #expect(diff.lines[1].hasPrefix("1,") && diff.lines[1].contains(",changed,,"))
+        #expect(diff.stderr.contains("changed 1"))
+        #expect(try session.koki("head").stdout == head)
+        let applied = try session.koki(
+            "whatif", "--fiscal-year", "2025", "--rates", file, "--apply", "--decided-on", "2025-11-01", "--reason",
+            "per-capita corrected")
+        #expect(applied.stdout == "applied: FY2025 1 reassessed, 0 unchanged, 0 assessed\n")
+        let explained = try session.koki("explain", "1", "--fiscal-year", "2025", "--period", "1", "--on", "2025-12-01")
+        #expect(explained.stdout.contains("reassessment"))
+        #expect(explained.stdout.contains("cause: rule change: per-capita corrected"))
+        #expect(explained.stdout.contains("input ") && explained.stdout.contains("IncomeRecorded"))
+        #expect(explained.stdout.contains("period FY2025/1"))
+    }
 }

@@ -17,7 +17,8 @@ import Testing
         for name in [
             "init", "demo", "person", "household", "eligibility", "income", "insured", "rates", "calendar", "assess",
             "premium", "pay", "account", "refund", "debit", "konbini", "pension", "unmatched", "arrears", "dunning",
-            "reminders", "contact", "plan", "reduction", "seizure", "prescription", "close-year", "history", "calc",
+            "reminders", "contact", "plan", "reduction", "seizure", "prescription", "close-year", "history", "whatif",
+            "explain", "calc",
             "events",
             "streams", "head", "verify",
         ] {

@@ -61,11 +61,35 @@ public struct AssessmentCommands: Sendable {
 
     func assess(
         _ person: PersonID, fiscalYear fy: FiscalYear, decidedOn: CivilDate, city: CitySnapshot,
-        metadata: CommandMetadata
+        cause: String? = nil, metadata: CommandMetadata
     ) throws -> Outcome {
-        let (rates, ratesPosition) = try ratesInForce(fy, city)
+        var outcome = try Self.decide(person, fiscalYear: fy, decidedOn: decidedOn, city: city, vault: vault)
+        switch outcome {
+        case .notInsured, .unchanged: return outcome
+        case .assessed(var event), .reassessed(var event, _):
+            if let cause, event.reason == .reassessment { event.cause = cause + "; " + event.cause }
+            if case .reassessed(_, let previous) = outcome {
+                outcome = .reassessed(event, previous: previous)
+            } else {
+                outcome = .assessed(event)
+            }
+            let version = city.version(of: person)
+            try ledger.record(
+                [.premiumAssessed(event)], metadata: metadata,
+                expecting: [person: version == 0 ? .noStream : .exact(version)])
+            return outcome
+        }
+    }
+
+    /// The decision for a person and year on `city` as it stands — what `assess` would record —
+    /// without recording it. `rates` replaces the table in force (a what-if).
+    static func decide(
+        _ person: PersonID, fiscalYear fy: FiscalYear, decidedOn: CivilDate, city: CitySnapshot, vault: IdentityVault,
+        rates override: RateTable? = nil
+    ) throws -> Outcome {
+        let (rates, ratesPosition) = try override.map { ($0, Int64(0)) } ?? ratesInForce(fy, city)
         let (calendar, business) = try calendarInForce(fy, city)
-        guard let (input, positions) = try premiumCase(person, fy, city) else { return .notInsured }
+        guard let (input, positions) = try premiumCase(person, fy, city, vault: vault) else { return .notInsured }
         let breakdown = try PremiumCalculator.calculate(input, rates: rates)
         let previous = city.accounts.current(person, fy)
         if let previous, previous.annualPremium == breakdown.premium { return .unchanged(previous) }
@@ -116,10 +140,6 @@ public struct AssessmentCommands: Sendable {
             installments: installments, ruleVersion: breakdown.calculator, reason: reason, cause: cause,
             rateTablePosition: ratesPosition, inputPositions: positions,
             breakdown: String(decoding: try encoder.encode(breakdown), as: UTF8.self), collection: collection)
-        let version = city.version(of: person)
-        try ledger.record(
-            [.premiumAssessed(event)], metadata: metadata,
-            expecting: [person: version == 0 ? .noStream : .exact(version)])
         return previous.map { .reassessed(event, previous: $0) } ?? .assessed(event)
     }
 
@@ -167,18 +187,22 @@ public struct AssessmentCommands: Sendable {
 
     /// Assesses everyone insured at any time in the fiscal year. Running it again changes
     /// nothing that is still right; each run is recorded with its counts.
-    public func runAnnual(fiscalYear fy: FiscalYear, decidedOn: CivilDate, actor: String) throws -> RunSummary {
+    /// With `cause`, every reassessment records it first (e.g. the rule change it applies), and
+    /// with `runID` the run's own record is idempotent.
+    public func runAnnual(
+        fiscalYear fy: FiscalYear, decidedOn: CivilDate, actor: String, cause: String? = nil, runID: Identifier? = nil
+    ) throws -> RunSummary {
         let city = try CitySnapshot(ledger)
-        _ = try ratesInForce(fy, city)
-        _ = try calendarInForce(fy, city)
-        let run = Identifier.random()
+        _ = try Self.ratesInForce(fy, city)
+        _ = try Self.calendarInForce(fy, city)
+        let run = runID ?? Identifier.random()
         var summary = RunSummary()
         for person in city.register.persons.values.sorted(by: { $0.id < $1.id }) {
             guard person.eligibilityPeriods.contains(where: { Self.overlaps($0, fy) }) else { continue }
             summary.considered += 1
             do {
                 switch try assess(
-                    person.id, fiscalYear: fy, decidedOn: decidedOn, city: city,
+                    person.id, fiscalYear: fy, decidedOn: decidedOn, city: city, cause: cause,
                     metadata: CommandMetadata(actor: actor, correlationID: run))
                 {
                 case .notInsured: summary.considered -= 1
@@ -198,13 +222,13 @@ public struct AssessmentCommands: Sendable {
                         fiscalYear: fy, decidedOn: decidedOn, personsConsidered: summary.considered,
                         assessedFirstTime: summary.assessedFirstTime, reassessed: summary.reassessed,
                         unchanged: summary.unchanged))
-            ], metadata: CommandMetadata(actor: actor, correlationID: run))
+            ], metadata: CommandMetadata(commandID: runID ?? Identifier.random(), actor: actor, correlationID: run))
         return summary
     }
 
     // MARK: - Inputs
 
-    func ratesInForce(_ fy: FiscalYear, _ city: CitySnapshot) throws -> (RateTable, Int64) {
+    static func ratesInForce(_ fy: FiscalYear, _ city: CitySnapshot) throws -> (RateTable, Int64) {
         guard let table = city.accounts.rateTables[fy.year], let position = city.rateTablePositions[fy.year] else {
             throw KokiError(
                 .invalidInput,
@@ -213,7 +237,9 @@ public struct AssessmentCommands: Sendable {
         return (table, position)
     }
 
-    func calendarInForce(_ fy: FiscalYear, _ city: CitySnapshot) throws -> (InstallmentCalendar, BusinessCalendar) {
+    static func calendarInForce(_ fy: FiscalYear, _ city: CitySnapshot) throws -> (
+        InstallmentCalendar, BusinessCalendar
+    ) {
         guard let adopted = city.accounts.calendars[fy.year] else {
             throw KokiError(
                 .invalidInput,
@@ -229,7 +255,9 @@ public struct AssessmentCommands: Sendable {
 
     /// The calculation's input for a person and year from the register, and the positions of
     /// the events it read; `nil` when the person was not insured in the year.
-    func premiumCase(_ id: PersonID, _ fy: FiscalYear, _ city: CitySnapshot) throws -> (PremiumCase, [Int64])? {
+    static func premiumCase(_ id: PersonID, _ fy: FiscalYear, _ city: CitySnapshot, vault: IdentityVault) throws
+        -> (PremiumCase, [Int64])?
+    {
         guard let person = city.register.person(id) else { return nil }
         let periods = person.eligibilityPeriods.filter { Self.overlaps($0, fy) }
         guard let first = periods.first, let last = periods.last else { return nil }

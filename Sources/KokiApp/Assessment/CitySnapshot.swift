@@ -22,11 +22,22 @@ public struct CitySnapshot: Sendable {
         var query = EventQuery()
         query.throughPosition = through
         try ledger.forEachEvent(query) { view, event in
+            apply(event, position: view.position, stream: view.stream.value, version: view.streamVersion)
+        }
+    }
+
+    /// An empty city, to fold event by event (a replay that stops before chosen events).
+    public init() {}
+
+    /// Folds one more event.
+    public mutating func apply(_ event: KokiEvent, position: Int64, stream: String, version: Int64) {
+        do {
+            let view = (position: position, stream: stream, streamVersion: version)
             register.apply(event)
             accounts.apply(event)
             collection.apply(event)
-            streamVersions[view.stream.value] = view.streamVersion
-            position = view.position
+            streamVersions[view.stream] = view.streamVersion
+            self.position = view.position
             switch event {
             case .eligibilityAcquired, .eligibilityLost, .householdMembershipRecorded, .formerDependantRecorded,
                 .incomeRecorded, .pensionFactsRecorded:

@@ -11,13 +11,37 @@ import LedgerStore
 /// ever sealed for them unreadable while the events and the hash chain stay as they were.
 public struct IdentityVault: Sendable {
     public let store: Ledger
+    /// Keys read once for a replay (``preloaded(_:)``); `nil` reads each key when needed.
+    let keys: [String: [UInt8]]?
 
-    public init(_ store: Ledger) { self.store = store }
+    public init(_ store: Ledger) {
+        self.store = store
+        keys = nil
+    }
+
+    /// A vault that opens from keys read up front — for use inside a scan of the ledger, which
+    /// cannot query the database from within. It seals nothing.
+    public static func preloaded(_ store: Ledger) throws -> IdentityVault {
+        IdentityVault(store, keys: try store.allSubjectKeys())
+    }
+
+    init(_ store: Ledger, keys: [String: [UInt8]]) {
+        self.store = store
+        self.keys = keys
+    }
+
+    func key(_ person: PersonID, create: Bool) throws -> [UInt8]? {
+        if let keys {
+            guard !create else { throw KokiError(.invalidInput, "a preloaded vault cannot make keys") }
+            return keys[subject(person)]
+        }
+        return try store.subjectKey(subject(person), create: create)
+    }
 
     static let scheme: UInt8 = 1
 
     public func seal(_ identity: PersonIdentity, for person: PersonID) throws -> SealedIdentity {
-        guard let key = try store.subjectKey(subject(person), create: true) else {
+        guard let key = try key(person, create: true) else {
             throw KokiError(.invalidInput, "no key could be made for person \(person)")
         }
         var writer = BinaryWriter()
@@ -35,7 +59,7 @@ public struct IdentityVault: Sendable {
 
     /// The identity, or `nil` when the person's key was erased.
     public func open(_ sealed: SealedIdentity, for person: PersonID) throws -> PersonIdentity? {
-        guard let key = try store.subjectKey(subject(person), create: false) else { return nil }
+        guard let key = try key(person, create: false) else { return nil }
         guard sealed.bytes.first == Self.scheme else {
             throw KokiError(
                 .undecodableEvent, "identity of \(person) is sealed with unknown scheme \(sealed.bytes.first ?? 0)")
@@ -93,7 +117,7 @@ public struct IdentityVault: Sendable {
     }
 
     func sealBytes(_ plain: [UInt8], for person: PersonID, scheme: UInt8) throws -> SealedIdentity {
-        guard let key = try store.subjectKey(subject(person), create: true) else {
+        guard let key = try key(person, create: true) else {
             throw KokiError(.invalidInput, "no key could be made for person \(person)")
         }
         let box = try AES.GCM.seal(plain, using: SymmetricKey(data: key), authenticating: Array(person.value.utf8))
@@ -102,7 +126,7 @@ public struct IdentityVault: Sendable {
     }
 
     func openBytes(_ sealed: SealedIdentity, for person: PersonID, scheme: UInt8) throws -> Data? {
-        guard let key = try store.subjectKey(subject(person), create: false) else { return nil }
+        guard let key = try key(person, create: false) else { return nil }
         guard sealed.bytes.first == scheme else {
             throw KokiError(
                 .undecodableEvent, "data of \(person) is sealed with scheme \(sealed.bytes.first ?? 0), not \(scheme)")

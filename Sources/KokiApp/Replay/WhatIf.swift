@@ -1,0 +1,110 @@
+import Foundation
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import LedgerStore
+
+/// What-if replay (issue 8): every recorded assessment of a fiscal year is decided again from
+/// its recorded inputs — the ledger as it stood just before it — with today's calculator and,
+/// optionally, another rate table, and compared with what was recorded. Nothing is appended.
+public struct WhatIf: Sendable {
+    public enum Status: String, Sendable, Hashable, CaseIterable {
+        case unchanged, changed, failing, notInsured
+    }
+
+    public struct Row: Sendable, Hashable {
+        public var person: PersonID
+        /// The position of the recorded assessment.
+        public var position: Int64
+        public var decidedOn: CivilDate
+        public var reason: PremiumAssessed.Reason
+        public var recordedRule: String
+        public var old: Yen
+        public var new: Yen?
+        /// Per period: recorded and recomputed amounts (periods in either schedule).
+        public var periods: [(period: PeriodNumber, old: Yen, new: Yen)]
+        public var status: Status
+        public var problem: String?
+
+        public var difference: Yen { (new ?? .zero) - old }
+
+        public static func == (a: Row, b: Row) -> Bool {
+            a.position == b.position && a.new == b.new && a.status == b.status
+        }
+        public func hash(into hasher: inout Hasher) { hasher.combine(position) }
+    }
+
+    public struct Report: Sendable {
+        public var fiscalYear: FiscalYear
+        public var rows: [Row] = []
+        public func count(_ status: Status) -> Int { rows.filter { $0.status == status }.count }
+        public var totalOld: Yen { rows.map(\.old).sum() }
+        public var totalNew: Yen { rows.compactMap(\.new).sum() }
+    }
+
+    /// Replays the ledger once, deciding each assessment of `fiscalYear` again just before it.
+    /// With `latestOnly`, only the assessment in force for each person is reported.
+    public static func run(
+        _ ledger: KokiLedger, fiscalYear fy: FiscalYear, rates: RateTable? = nil, latestOnly: Bool = false
+    ) throws -> Report {
+        if let rates, rates.fiscalYear != fy.year {
+            throw KokiError(.invalidInput, "the rate table is for FY\(rates.fiscalYear), not FY\(fy.year)")
+        }
+        let vault = try IdentityVault.preloaded(ledger.store)
+        var city = CitySnapshot()
+        var report = Report(fiscalYear: fy)
+        try ledger.forEachEvent { view, event in
+            if case .premiumAssessed(let recorded) = event, recorded.fiscalYear == fy,
+                recorded.reason != .collectionChanged
+            {
+                report.rows.append(
+                    row(recorded, position: view.position, city: city, vault: vault, rates: rates))
+            }
+            city.apply(event, position: view.position, stream: view.stream.value, version: view.streamVersion)
+        }
+        if latestOnly {
+            var last: [PersonID: Row] = [:]
+            for row in report.rows { last[row.person] = row }
+            report.rows = last.values.sorted { $0.person < $1.person }
+        }
+        return report
+    }
+
+    static func row(
+        _ recorded: PremiumAssessed, position: Int64, city: CitySnapshot, vault: IdentityVault, rates: RateTable?
+    ) -> Row {
+        var row = Row(
+            person: recorded.person, position: position, decidedOn: recorded.decidedOn, reason: recorded.reason,
+            recordedRule: recorded.ruleVersion, old: recorded.annualPremium, new: nil, periods: [], status: .failing)
+        let decided: [Installment]
+        do {
+            switch try AssessmentCommands.decide(
+                recorded.person, fiscalYear: recorded.fiscalYear, decidedOn: recorded.decidedOn, city: city,
+                vault: vault, rates: rates)
+            {
+            case .notInsured:
+                row.status = .notInsured
+                return row
+            case .unchanged(let previous):
+                row.new = previous.annualPremium
+                decided = previous.installments
+            case .assessed(let e), .reassessed(let e, _):
+                row.new = e.annualPremium
+                decided = e.installments
+            }
+        } catch {
+            row.problem = "\(error)"
+            return row
+        }
+        let numbers = Set(recorded.installments.map(\.period) + decided.map(\.period)).sorted()
+        row.periods = numbers.map { n in
+            (
+                n, recorded.installments.first { $0.period == n }?.amount ?? .zero,
+                decided.first { $0.period == n }?.amount ?? .zero
+            )
+        }
+        row.status =
+            row.new == recorded.annualPremium && row.periods.allSatisfy({ $0.old == $0.new }) ? .unchanged : .changed
+        return row
+    }
+}

@@ -1,0 +1,221 @@
+import ArgumentParser
+import Foundation
+import KokiApp
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import LedgerStore
+
+struct WhatIfCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "whatif",
+        abstract:
+            "Decide every recorded assessment of a year again with today's calculator (and a rate table), and diff.",
+        discussion: """
+            Each assessment is recomputed from its recorded inputs — the ledger as it stood just before it — and \
+            compared with what was recorded: per person and period the old and new figure and the difference, totals, \
+            and counts of unchanged / changed / newly failing / no longer insured. Nothing is appended, unless \
+            --apply: then the table given with --rates is adopted and the year is reassessed through the ordinary \
+            annual run, each reassessment recording the --reason (one idempotent run; history is never rewritten).
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
+
+    @OptionGroup var options: LedgerOptions
+    @Option(help: "The fiscal year.") var fiscalYear: Int
+    @Option(help: ArgumentHelp("A corrected rate table (JSON) to decide with.", valueName: "file")) var rates: String?
+    @Option(help: "table, json (JSON lines) or csv.") var format: Format = .table
+    @Flag(help: "Only the assessment in force for each person.") var latest = false
+    @Flag(help: "Only rows that differ (or fail).") var changedOnly = false
+    @Flag(help: "Adopt --rates and reassess the year with the ordinary commands.") var apply = false
+    @Option(help: ArgumentHelp("With --apply: the decision date.", valueName: "date")) var decidedOn: CivilDate?
+    @Option(help: "With --apply: why (the rule change), recorded on every reassessment.") var reason: String?
+
+    func validate() throws {
+        if apply, reason == nil || decidedOn == nil {
+            throw ValidationError("--apply needs --decided-on and --reason")
+        }
+    }
+
+    func run() throws {
+        try reporting {
+            let fy = try FiscalYear(fiscalYear)
+            let table = try rates.map { try readJSON(RateTable.self, from: $0) }
+            try table?.validate()
+            if apply, let reason, let decidedOn {
+                let (commands, metadata) = try options.assessment()
+                if let table {
+                    try commands.ledger.record(
+                        [.rateTableAdopted(RateTableAdopted(table: table))],
+                        metadata: CommandMetadata(
+                            commandID: Identifier(derivedFrom: Array(try jsonLine(table).utf8)), actor: metadata.actor))
+                }
+                let run = try commands.runAnnual(
+                    fiscalYear: fy, decidedOn: decidedOn, actor: metadata.actor, cause: "rule change: \(reason)",
+                    runID: Identifier(derivedFrom: Array("whatif-apply/\(fy.year)/\(decidedOn)/\(reason)".utf8)))
+                Output.line(
+                    "applied: FY\(fiscalYear) \(run.reassessed) reassessed, \(run.unchanged) unchanged, \(run.assessedFirstTime) assessed"
+                )
+                return
+            }
+            let report = try WhatIf.run(
+                KokiLedger(try options.open(.readOnly)), fiscalYear: fy, rates: table, latestOnly: latest)
+            let rows = changedOnly ? report.rows.filter { $0.status != .unchanged } : report.rows
+            switch format {
+            case .json:
+                for r in rows {
+                    Output.line(
+                        JSON.object([
+                            ("person", JSON.string(r.person.value)), ("position", "\(r.position)"),
+                            ("decidedOn", JSON.string(r.decidedOn.description)),
+                            ("reason", JSON.string(r.reason.rawValue)),
+                            ("status", JSON.string(r.status.rawValue)), ("old", "\(r.old.amount)"),
+                            ("new", r.new.map { "\($0.amount)" } ?? "null"), ("difference", "\(r.difference.amount)"),
+                            (
+                                "periods",
+                                "["
+                                    + r.periods.map {
+                                        JSON.object([
+                                            ("period", "\($0.period.number)"), ("old", "\($0.old.amount)"),
+                                            ("new", "\($0.new.amount)"),
+                                        ])
+                                    }.joined(separator: ",") + "]"
+                            ),
+                            ("problem", JSON.optional(r.problem)),
+                        ]))
+                }
+            case .csv:
+                Output.line("person,position,decided_on,reason,status,period,old,new,difference")
+                for r in rows {
+                    Output.line(
+                        "\(r.person),\(r.position),\(r.decidedOn),\(r.reason.rawValue),\(r.status.rawValue),,\(r.old.amount),\(r.new.map { "\($0.amount)" } ?? ""),\(r.difference.amount)"
+                    )
+                    for p in r.periods where p.old != p.new {
+                        Output.line(
+                            "\(r.person),\(r.position),\(r.decidedOn),\(r.reason.rawValue),\(r.status.rawValue),\(p.period.number),\(p.old.amount),\(p.new.amount),\((p.new - p.old).amount)"
+                        )
+                    }
+                }
+            case .table:
+                Table.render(
+                    ["PERSON", "POSITION", "DECIDED", "REASON", "STATUS", "OLD", "NEW", "DIFF", "PERIODS CHANGED"],
+                    rows.map { r in
+                        [
+                            r.person.value, "\(r.position)", r.decidedOn.description, r.reason.rawValue,
+                            r.status.rawValue,
+                            "\(r.old.amount)", r.new.map { "\($0.amount)" } ?? (r.problem ?? "-"),
+                            "\(r.difference.amount)",
+                            r.periods.filter { $0.old != $0.new }.map {
+                                "\($0.period.number): \($0.old.amount)→\($0.new.amount)"
+                            }
+                            .joined(separator: " "),
+                        ]
+                    }
+                ).forEach(Output.line)
+            }
+            if format != .json {
+                Output.error(
+                    "FY\(fiscalYear): \(report.rows.count) assessments; unchanged \(report.count(.unchanged)), changed \(report.count(.changed)), failing \(report.count(.failing)), not insured \(report.count(.notInsured)); recorded \(report.totalOld.amount), recomputed \(report.totalNew.amount)"
+                )
+            }
+        }
+    }
+}
+
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "How a person's figures for a year came to be: the events, rule versions and every figure.",
+        discussion: """
+            Each assessment with its position, recording operator and time, reason, calculator version, the rate \
+            table's position and the input events it read (type, effective date, operator), and its breakdown. \
+            With --period, that period's money: payments and appropriations (positions), notices, late fee bands \
+            and prescription steps on --on.
+            """)
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The person's address number.") var person: PersonID
+    @Option(help: "The fiscal year.") var fiscalYear: Int
+    @Option(help: "One period.") var period: Int?
+    @Option(
+        help: ArgumentHelp("For --period: late fee and prescription on this day (default: today).", valueName: "date"))
+    var on: CivilDate?
+
+    func run() throws {
+        try reporting {
+            let ledger = KokiLedger(try options.open(.readOnly))
+            let fy = try FiscalYear(fiscalYear)
+            var found = false
+            var query = EventQuery.stream(try StreamName(person.streamName))
+            query.types = [PremiumAssessed.eventType]
+            var assessments: [(RecordedEvent, PremiumAssessed)] = []
+            try ledger.forEachEvent(query) { view, event in
+                if case .premiumAssessed(let e) = event, e.fiscalYear == fy { assessments.append((view.recorded(), e)) }
+            }
+            for (view, e) in assessments {
+                found = true
+                Output.line(
+                    "position \(view.position)  recorded \(view.recordedAt) by \(view.actor)  decided \(e.decidedOn)  \(e.reason.rawValue)"
+                )
+                Output.line(
+                    "  premium \(e.annualPremium.amount) yen by \(e.ruleVersion), collection \(e.collection.rawValue)")
+                if !e.cause.isEmpty { Output.line("  cause: \(e.cause)") }
+                Output.line(
+                    "  periods: "
+                        + e.installments.map { "\($0.period.number) \($0.dueDate) \($0.amount.amount)" }.joined(
+                            separator: "; "))
+                if e.rateTablePosition > 0 { try describe(ledger, e.rateTablePosition, "rate table") }
+                for p in e.inputPositions { try describe(ledger, p, "input") }
+                if !e.breakdown.isEmpty,
+                    let object = try? JSONSerialization.jsonObject(with: Data(e.breakdown.utf8)),
+                    let pretty = try? JSONSerialization.data(
+                        withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+                {
+                    Output.line("  breakdown:")
+                    String(decoding: pretty, as: UTF8.self).split(separator: "\n").forEach { Output.line("    \($0)") }
+                }
+            }
+            guard found else { throw KokiError(.invalidInput, "no FY\(fiscalYear) assessment for \(person)") }
+            guard let period else { return }
+            let key = PeriodKey(fy, try PeriodNumber(period))
+            let date = on ?? todayInJapan()
+            let account = try CollectionCommands(ledger).load(person).account
+            Output.line("period \(key)")
+            for p in account.payments {
+                for part in p.event.parts where part.key == key {
+                    Output.line(
+                        "  payment \(p.event.id) paid \(p.event.paidOn) \(part.charge.rawValue) \(part.amount.amount) (accounting FY\(part.accountingYear.year))"
+                            + (p.cancelled.map { " — cancelled \($0.cancelledOn): \($0.reason)" } ?? ""))
+                }
+            }
+            for a in account.appropriations {
+                for part in a.parts where part.key == key {
+                    Output.line(
+                        "  appropriated from \(a.overpayment) \(part.amount.amount), effective \(part.effectiveOn)")
+                }
+            }
+            for n in account.dunning where n.key == key {
+                Output.line("  dunning notice \(n.issuedOn), pay by \(n.payBy?.description ?? "-")")
+            }
+            let rows: [ArrearsCommands.PeriodArrears]
+            do { rows = try ArrearsCommands(ledger).arrears(of: person, on: date) } catch let error as KokiError {
+                Output.line("  (late fee and prescription: \(error.message))")
+                return
+            }
+            if let row = rows.first(where: { $0.key == key }) {
+                for band in row.lateFee?.bands ?? [] { Output.line("  late fee  \(band)") }
+                if let fee = row.lateFee { Output.line("  late fee  sum \(fee.sum.amount) → \(fee.fee.amount)") }
+                for step in row.prescription.steps { Output.line("  時効  \(step)") }
+            }
+        }
+    }
+
+    func describe(_ ledger: KokiLedger, _ position: Int64, _ label: String) throws {
+        var query = EventQuery.from(position: position)
+        query.throughPosition = position
+        try ledger.forEachEvent(query) { view, event in
+            Output.line(
+                "  \(label) \(view.position): \(event.typeName) \(event.effectiveDate.map { "effective \($0) " } ?? "")by \(view.command.actor)"
+            )
+        }
+    }
+}
