@@ -23,7 +23,7 @@ public struct KokiCommand: ParsableCommand {
             DunningCommand.self, RemindersCommand.self, ContactCommand.self, PlanCommand.self, ReductionCommand.self,
             SeizureCommand.self, PrescriptionCommand.self, CloseYearCommand.self, HistoryCommand.self,
             WhatIfCommand.self,
-            ExplainCommand.self, CalcCommand.self,
+            ExplainCommand.self, ReplayCommand.self, CalcCommand.self,
             EventsCommand.self,
             StreamsCommand.self,
             HeadCommand.self,

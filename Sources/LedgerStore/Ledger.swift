@@ -118,6 +118,15 @@ public final class Ledger: Sendable {
                         "\(path) was written by a newer koki (schema versions \(known)); this build knows up to \(migrator.migrations.last ?? "none"). Nothing was changed."
                     )
                 }
+                if mode == .readWrite,
+                    let through = try Data.fetchOne(
+                        db, sql: "SELECT value FROM koki_meta WHERE key = 'replayed_through'")
+                {
+                    throw LedgerError(
+                        .readOnly,
+                        "\(path) is a replay of a ledger through position \(String(decoding: through, as: UTF8.self)): open it read-only; record new events in the ledger itself"
+                    )
+                }
                 return try !migrator.hasCompletedMigrations(db)
             }
             if pending {

@@ -219,3 +219,39 @@ struct ExplainCommand: ParsableCommand {
         }
     }
 }
+
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Write the ledger as it stood at a position or time into a file every query can open read-only.",
+        discussion: """
+            The file holds the same events, envelopes and hashes up to that point (it verifies on its own) and is \
+            marked as a replay, so commands that append refuse it. Point any query at it with --ledger: \
+            `koki arrears list --ledger then.ledger --on 2026-03-31`. Sealed identities read as in the ledger \
+            (the keys are copied): erasing a person must also cover such files.
+            """)
+    @OptionGroup var options: LedgerOptions
+    @Option(
+        help: ArgumentHelp(
+            "The last position, or a recorded time (ISO 8601, or a date = 00:00 JST).", valueName: "position|time"))
+    var until: String
+    @Option(help: ArgumentHelp("The new file.", valueName: "file")) var into: String
+
+    func run() throws {
+        try reporting {
+            let ledger = try options.open(.readOnly)
+            let position: Int64
+            if let p = Int64(until) {
+                position = p
+            } else {
+                position = try ledger.position(recordedBy: try EventsCommand.parseTime(until, option: "--until"))
+            }
+            try ledger.writePrefix(through: position, to: into)
+            let copy = try Ledger.open(at: into, mode: .readOnly)
+            let verified = try copy.verify()
+            Output.line(
+                "replayed through position \(position) into \(into): \(verified.eventsChecked) events, verify \(verified.problem == nil ? "ok" : "FAILED")"
+            )
+        }
+    }
+}

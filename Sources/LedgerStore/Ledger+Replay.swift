@@ -1,0 +1,78 @@
+import Foundation
+import GRDB
+
+extension Ledger {
+    /// Writes the ledger as it stood when `position` was its head into a new file: the same
+    /// ledger id, events, envelopes and hashes up to that position (so it verifies on its own),
+    /// marked as a replay so it opens only read-only. Subject keys are copied, so sealed data
+    /// reads as it does here — erasing a person must also erase or delete such copies.
+    public func writePrefix(through position: Int64, to destination: String) throws {
+        let label = path ?? ":memory:"
+        guard !FileManager.default.fileExists(atPath: destination) else {
+            throw LedgerError(.alreadyExists, "\(destination) already exists")
+        }
+        let head = try self.head().position
+        guard (0...head).contains(position) else {
+            throw LedgerError(.invalidInput, "position \(position) is beyond the head (\(head)) of \(label)")
+        }
+        let boundary = try queue.read { db in
+            try Row.fetchOne(
+                db,
+                sql:
+                    "SELECT first_position, event_count FROM koki_commands WHERE first_position <= ? ORDER BY first_position DESC LIMIT 1",
+                arguments: [position])
+        }
+        if let boundary {
+            let first: Int64 = boundary["first_position"]
+            let last = first + (boundary["event_count"] as Int64) - 1
+            guard last <= position else {
+                throw LedgerError(
+                    .invalidInput,
+                    "position \(position) is inside a command (positions \(first)–\(last)): the ledger stood at \(first - 1) or \(last)"
+                )
+            }
+        }
+        do {
+            try queue.inDatabase { db in try db.execute(sql: "VACUUM INTO ?", arguments: [destination]) }
+            let copy = try DatabaseQueue(path: destination)
+            try copy.writeWithoutTransaction { db in
+                try db.inTransaction {
+                    for table in ["koki_events", "koki_commands"] {
+                        try db.execute(sql: "DROP TRIGGER \(table)_refuse_delete")
+                    }
+                    try db.execute(sql: "DELETE FROM koki_events WHERE position > ?", arguments: [position])
+                    try db.execute(sql: "DELETE FROM koki_commands WHERE first_position > ?", arguments: [position])
+                    for table in ["koki_events", "koki_commands"] {
+                        try db.execute(
+                            sql: """
+                                CREATE TRIGGER \(table)_refuse_delete BEFORE DELETE ON \(table)
+                                BEGIN SELECT RAISE(ABORT, 'koki ledger is append-only: DELETE on \(table) refused'); END;
+                                """)
+                    }
+                    try db.execute(
+                        sql: "INSERT INTO koki_meta(key, value) VALUES ('replayed_through', ?)",
+                        arguments: [Data(String(position).utf8)])
+                    return .commit
+                }
+                try db.execute(sql: "VACUUM")
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: destination)
+            throw LedgerError.wrap(error, path: destination)
+        }
+    }
+}
+
+extension Ledger {
+    /// The head as it was at a recorded moment: the last position of the last command recorded
+    /// at or before `time` (0 when none was).
+    public func position(recordedBy time: Timestamp) throws -> Int64 {
+        try guarded {
+            try queue.read { db in
+                try Int64.fetchOne(
+                    db, sql: "SELECT MAX(first_position + event_count - 1) FROM koki_commands WHERE recorded_at <= ?",
+                    arguments: [time.microseconds]) ?? 0
+            }
+        }
+    }
+}
