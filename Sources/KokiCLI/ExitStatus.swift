@@ -62,7 +62,7 @@ struct CLIFailure: Error, CustomStringConvertible {
                 case .notFound, .alreadyExists: .notFound
                 case .busy: .busy
                 case .invalidInput: .invalidInput
-                case .readOnly: .failure
+                case .readOnly: .invalidInput
                 default: .failure
                 }
             self.init(status, error.message)

@@ -86,6 +86,7 @@ extension AssessmentCommandLineTests {
         try session.koki("rates", "adopt", "--fiscal-year", "2025")
         try session.koki("calendar", "adopt", "--fiscal-year", "2025")
         try session.koki("assess", "--fiscal-year", "2025", "--decided-on", "2025-07-10")
+        let before = try session.koki("premium", "show", "1", "--fiscal-year", "2025").lines[0]
         let same = try session.koki("whatif", "--fiscal-year", "2025", "--format", "json")
         #expect(same.lines.count == 1 && same.stdout.contains(#""status":"unchanged""#))
         let table = try session.koki("rates", "show", "--fiscal-year", "2025").stdout
@@ -107,5 +108,14 @@ extension AssessmentCommandLineTests {
         #expect(explained.stdout.contains("cause: rule change: per-capita corrected"))
         #expect(explained.stdout.contains("input ") && explained.stdout.contains("IncomeRecorded"))
         #expect(explained.stdout.contains("period FY2025/1"))
+
+        // The year as it stood before the correction, in a file of its own.
+        let then = folder.path("then.ledger")
+        let replayed = try session.koki("replay", "--until", String(head.split(separator: " ")[1]), "--into", then)
+        #expect(replayed.stdout.hasSuffix("verify ok\n"))
+        #expect(try session.koki("premium", "show", "1", "--fiscal-year", "2025", "--ledger", then).lines[0] == before)
+        #expect(try session.koki("premium", "show", "1", "--fiscal-year", "2025").lines[0] != before)
+        let refused = try session.koki("rates", "adopt", "--fiscal-year", "2025", "--ledger", then, status: 65)
+        #expect(refused.stderr.contains("is a replay of a ledger through position"))
     }
 }
