@@ -13,9 +13,11 @@ struct DemoCommand: ParsableCommand {
         discussion: """
             Creates the ledger if it does not exist, registers each demo person (sealed identity, \
             household, 2024 pension income) and qualifies them on their 75th birthday, adopts FY2025's \
-            rate table and calendar, runs the annual assessment, then records the payments each person \
-            made and a dunning notice for every installment left unpaid. Command ids are derived from \
-            the seed, so running the demo again appends nothing (idempotent commands).
+            rate table and calendar, runs the annual assessment, records the payments each person made \
+            through the collection commands, adopts the arrears settings and runs dunning 20 days after each \
+            due date. Then it prints the collection rate, arrears by age and the largest delinquencies on \
+            31 May 2026 (the year's closing day), and one person's history. Command ids are derived from the \
+            seed, so running the demo again appends nothing (idempotent commands).
             """
     )
 
@@ -64,6 +66,33 @@ struct DemoCommand: ParsableCommand {
             let assessedOn = try CivilDate(iso: "2025-07-10")
             let insured = try register.snapshot().insured(on: assessedOn).count
             Output.line("register: \(insured) of \(persons) persons insured on \(assessedOn)")
+            let closing = try CivilDate(iso: "2026-05-31")
+            let arrears = ArrearsCommands(ledger)
+            let rows = try arrears.delinquents(on: closing)
+            let rate = totals.assessed.amount == 0 ? 0 : totals.paid.amount * 1000 / totals.assessed.amount
+            Output.line(
+                "FY2025 collected \(totals.paid.amount) of \(totals.assessed.amount) yen: \(rate / 10).\(rate % 10)% by \(closing)"
+            )
+            let buckets: [(String, ClosedRange<Int>)] = [
+                ("≤ 90 days", 0...90), ("91–180", 91...180), ("181–365", 181...365), ("> 1 year", 366...100_000),
+            ]
+            Output.line(
+                "arrears on \(closing) by the oldest unpaid period: "
+                    + buckets.map { name, range in
+                        let group = rows.filter { range.contains($0.daysOverdue) }
+                        return "\(name) \(group.count) persons \(group.map(\.owed).sum().amount) yen"
+                    }.joined(separator: "; "))
+            for row in rows.prefix(3) {
+                Output.line(
+                    "  largest: \(row.person) owes \(row.owed.amount) yen on \(row.periods) periods since \(row.oldestDue), late fees \(row.lateFees.amount)"
+                )
+            }
+            if let example = rows.first {
+                Output.line("history of \(example.person) (koki history \(example.person)):")
+                for entry in try arrears.history(of: example.person).prefix(6) {
+                    Output.line("  \(entry.date)  \(entry.kind)  \(entry.text)")
+                }
+            }
             let verified = try store.verify()
             if let problem = verified.problem {
                 Output.line("verify: ALTERED: \(problem)")
