@@ -57,6 +57,9 @@ import Testing
         #expect(second.lines[2] == first.lines[3])
         #expect(second.lines[2].hasSuffix("every yen accounted for: yes"))
         #expect(second.lines[3] == "register: 30 of 30 persons insured on 2025-07-10")
+        #expect(first.lines.contains { $0.hasPrefix("FY2025 collected ") && $0.hasSuffix("% by 2026-05-31") })
+        let owed = first.lines.filter { $0.hasPrefix("  largest: ") }.compactMap { Int($0.split(separator: " ")[3]) }
+        #expect(!owed.isEmpty && owed == owed.sorted(by: >))
         #expect(try KokiProcess.run(["head", "--ledger", ledger, "--json"]).stdout == head)
         let verify = try KokiProcess.run(["verify", "--ledger", ledger])
         #expect(verify.status == 0)
