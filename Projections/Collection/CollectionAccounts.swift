@@ -151,6 +151,7 @@ public struct CollectionAccounts: Projection {
         public mutating func apply(_ event: KokiEvent) {
             switch event {
             case .premiumAssessed(let e):
+                if periods.isEmpty { periods.reserveCapacity(2 * e.installments.count) }
                 for installment in e.installments {
                     periods[PeriodKey(e.fiscalYear, installment.period), default: Period(dueDate: installment.dueDate)]
                         .schedule(installment)
@@ -171,6 +172,7 @@ public struct CollectionAccounts: Projection {
                     overpayments.append(
                         Overpayment(id: e.id, amount: e.overpaid, cause: .erroneous, arose: e.paidOn, from: nil))
                 }
+                if payments.isEmpty { payments.reserveCapacity(16) }
                 payments.append(Payment(event: e, cancelled: nil))
             case .paymentCancelled(let e):
                 guard let index = payments.firstIndex(where: { $0.event.id == e.payment && $0.cancelled == nil })
@@ -225,6 +227,7 @@ public struct CollectionAccounts: Projection {
             case .pensionDeductionStopped(let e):
                 pensionStops.append(e)
             case .dunningNoticeIssued(let e):
+                if dunning.isEmpty { dunning.reserveCapacity(8) }
                 dunning.append(e)
             case .reminderIssued(let e):
                 reminders.append(e)
