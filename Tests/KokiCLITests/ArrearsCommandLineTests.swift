@@ -46,6 +46,11 @@ import Testing
         #expect(shown[2].hasSuffix("2027-08-30"))
         let list = try session.koki("arrears", "list", "--on", "2025-10-15").lines
         #expect(list.count == 3 && list[1].hasPrefix("2 ") && list[2].hasPrefix("1 "))
+        // Person 1 pays off; the list as the ledger knew it before still shows them.
+        let before = String(try session.koki("head").stdout.split(separator: " ")[1])
+        try session.koki("pay", "1", "--amount", "17200", "--paid-on", "2025-10-10")
+        #expect(try session.koki("arrears", "list", "--on", "2025-10-15").lines.count == 2)
+        #expect(try session.koki("arrears", "list", "--on", "2025-10-15", "--known-at", before).lines == list)
 
         let reminders = try session.koki(
             "reminders", "run", "--on", "2025-10-15", "--months-overdue", "2", "--minimum-owed", "10000")

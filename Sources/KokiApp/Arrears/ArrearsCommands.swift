@@ -402,8 +402,16 @@ public struct ArrearsCommands: Sendable {
 
     /// Everyone owing money past its due date on `date`, largest (or oldest, or nearest to
     /// prescription) first.
-    public func delinquents(on date: CivilDate, order: DelinquentOrder = .amount) throws -> [Delinquent] {
-        let city = try CitySnapshot(ledger)
+    public func delinquents(on date: CivilDate, order: DelinquentOrder = .amount, knownAt: KnownAt? = nil) throws
+        -> [Delinquent]
+    {
+        let through: Int64? =
+            switch knownAt {
+            case nil: nil
+            case .position(let p): p
+            case .time(let t): try ledger.store.position(recordedBy: t)
+            }
+        let city = try CitySnapshot(ledger, through: through)
         let settings = try Self.settings(city)
         var rows: [Delinquent] = []
         for (person, account) in city.collection.accounts {

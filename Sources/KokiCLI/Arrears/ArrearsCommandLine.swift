@@ -119,13 +119,15 @@ struct ArrearsCommand: ParsableCommand {
             CivilDate?
         @Option(help: "Order: amount (largest first), age (oldest first) or prescription (nearest first).")
         var order: ArrearsCommands.DelinquentOrder = .amount
+        @OptionGroup var knownAt: KnownAtOption
         @Option(help: "At most this many rows.") var limit: Int?
         @Flag(help: "Print JSON lines instead of a table.") var json = false
 
         func run() throws {
             try reporting {
                 let commands = ArrearsCommands(KokiLedger(try options.open(.readOnly)))
-                var rows = try commands.delinquents(on: on ?? todayInJapan(), order: order)
+                var rows = try commands.delinquents(
+                    on: on ?? todayInJapan(), order: order, knownAt: try knownAt.value())
                 if let limit { rows = Array(rows.prefix(limit)) }
                 if json {
                     for r in rows {
