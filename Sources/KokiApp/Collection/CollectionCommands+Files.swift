@@ -57,8 +57,36 @@ extension CollectionCommands {
         SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 
-    func refuseIfImported(_ digest: String, _ city: CitySnapshot, name: String) throws {
-        if let earlier = city.collection.files.first(where: { $0.digest == digest }) {
+    /// What an import reads besides the persons its records name: the files recorded, the
+    /// unmatched list and the arrears settings — streams of their own, so an import costs the
+    /// size of its file, not of the ledger.
+    struct ImportScope {
+        var files: [CollectionFileRecorded]
+        var unmatched: [CollectionAccounts.Unmatched]
+        var settings: ArrearsSettings?
+        var states: [PersonID: PersonState] = [:]
+        var loaded: [PersonID: Int64] = [:]
+    }
+
+    func importScope() throws -> ImportScope {
+        var lists = CollectionAccounts()
+        for stream in [CollectionFileRecorded.streamName, UnmatchedPaymentRecorded.streamName] {
+            try ledger.forEachEvent(.stream(try StreamName(stream))) { _, event in lists.apply(event) }
+        }
+        return ImportScope(files: lists.files, unmatched: lists.unmatched, settings: try arrearsSettings())
+    }
+
+    /// A person's state within an import: loaded once, then carried from record to record.
+    func state(_ person: PersonID, in scope: inout ImportScope) throws -> PersonState {
+        if let state = scope.states[person] { return state }
+        var state = try load(person, settings: scope.settings)
+        state.settings = scope.settings
+        scope.loaded[person] = state.version
+        return state
+    }
+
+    func refuseIfImported(_ digest: String, _ scope: ImportScope, name: String) throws {
+        if let earlier = scope.files.first(where: { $0.digest == digest }) {
             throw KokiError(
                 .invalidInput,
                 "\(name) was already imported (\(earlier.kind.rawValue) of \(earlier.date), \(earlier.records) records): nothing appended"
@@ -67,11 +95,12 @@ extension CollectionCommands {
     }
 
     func appendImport(
-        _ events: [KokiEvent], city: CitySnapshot, digest: String, kind: CollectionFileRecorded.Kind, actor: String
+        _ events: [KokiEvent], versions: [PersonID: Int64], digest: String, kind: CollectionFileRecorded.Kind,
+        actor: String
     ) throws {
         var expecting: [PersonID: ExpectedVersion] = [:]
         for person in Set(events.compactMap(\.person)) {
-            let version = city.version(of: person)
+            let version = versions[person] ?? 0
             expecting[person] = version == 0 ? .noStream : .exact(version)
         }
         let metadata = CommandMetadata(
@@ -143,7 +172,10 @@ extension CollectionCommands {
                         records: records.count, amount: file.total, accepted: records.count, other: 0, duplicates: 0,
                         unmatched: 0))
             ]
-        try appendImport(events, city: city, digest: digest, kind: .debitRequest, actor: actor)
+        try appendImport(
+            events,
+            versions: Dictionary(uniqueKeysWithValues: requested.map { ($0.person, city.version(of: $0.person)) }),
+            digest: digest, kind: .debitRequest, actor: actor)
         return (bytes, records.count, file.total)
     }
 
@@ -155,12 +187,11 @@ extension CollectionCommands {
     {
         let file: ZenginDebitFile
         do { file = try ZenginDebitFile.parse(bytes) } catch { throw KokiError(.invalidInput, "\(name): \(error)") }
-        let city = try CitySnapshot(ledger)
+        var scope = try importScope()
         let digest = Self.digest(bytes)
-        try refuseIfImported(digest, city, name: name)
+        try refuseIfImported(digest, scope, name: name)
         // The debit date: the latest requested date with the header's month and day.
-        var requests: [String: DebitRequested] = [:]
-        let dates = city.collection.files.filter {
+        let dates = scope.files.filter {
             $0.kind == .debitRequest && $0.date.month == file.header.debitMonth && $0.date.day == file.header.debitDay
         }.map(\.date)
         guard let debitDate = dates.max() else {
@@ -169,22 +200,25 @@ extension CollectionCommands {
                 "\(name): line 1, byte 55: no debit request was made for \(pad(file.header.debitMonth))-\(pad(file.header.debitDay))"
             )
         }
-        if let earlier = city.collection.files.first(where: { $0.kind == .debitResult && $0.date == debitDate }) {
+        if let earlier = scope.files.first(where: { $0.kind == .debitResult && $0.date == debitDate }) {
             throw KokiError(
                 .invalidInput,
                 "\(name): the result for the debit of \(debitDate) was already imported (\(earlier.name)): nothing appended"
             )
         }
-        for account in city.collection.accounts.values {
-            for r in account.debitRequests where r.debitDate == debitDate { requests[r.customerNumber] = r }
-        }
         var summary = ImportSummary(digest: digest, records: file.records.count, amount: file.total)
         var events: [KokiEvent] = []
-        var states: [PersonID: PersonState] = [:]
         var seen = Set<String>()
         for (index, record) in file.records.enumerated() {
             let line = index + 2
-            guard let request = requests[record.customerNumber] else {
+            // The customer number names the person and period: their stream holds the request.
+            let named = SlipNumber(record.customerNumber)
+            let request = try named.flatMap { slip in
+                try state(slip.person, in: &scope).account.debitRequests.last {
+                    $0.debitDate == debitDate && $0.customerNumber == record.customerNumber
+                }
+            }
+            guard let request else {
                 throw KokiError(
                     .invalidInput,
                     "\(name): line \(line), byte 92: customer number \(record.customerNumber) matches no request of \(debitDate)"
@@ -202,13 +236,13 @@ extension CollectionCommands {
                 )
             }
             if record.resultCode == 0 {
-                var state = states[request.person] ?? PersonState(request.person, in: city)
+                var state = try state(request.person, in: &scope)
                 let payment = Self.payment(
                     id: "b\(digest.prefix(8))-\(line)", state: state, channel: .bankDebit, paidOn: debitDate,
                     learnedOn: learnedOn, amount: record.amount, slip: request.key,
                     reference: "debit:\(digest.prefix(12)):\(line)")
                 events += state.receive(payment)
-                states[request.person] = state
+                scope.states[request.person] = state
                 summary.payments += 1
                 summary.paid += record.amount
             } else {
@@ -225,7 +259,7 @@ extension CollectionCommands {
                 CollectionFileRecorded(
                     kind: .debitResult, digest: digest, name: name, date: debitDate, records: file.records.count,
                     amount: file.total, accepted: summary.payments, other: summary.other, duplicates: 0, unmatched: 0)))
-        try appendImport(events, city: city, digest: digest, kind: .debitResult, actor: actor)
+        try appendImport(events, versions: scope.loaded, digest: digest, kind: .debitResult, actor: actor)
         return summary
     }
 
@@ -259,26 +293,28 @@ extension CollectionCommands {
     {
         let file: ConvenienceFile
         do { file = try ConvenienceFile.parse(bytes) } catch { throw KokiError(.invalidInput, "\(name): \(error)") }
-        let city = try CitySnapshot(ledger)
+        var scope = try importScope()
         let digest = Self.digest(bytes)
-        try refuseIfImported(digest, city, name: name)
+        try refuseIfImported(digest, scope, name: name)
         var summary = ImportSummary(digest: digest, records: file.records.count)
         var events: [KokiEvent] = []
-        var states: [PersonID: PersonState] = [:]
         var seenReports = Set<String>()
         var seenFinals = Set<String>()
-        var seenUnmatched = Set(city.collection.unmatched.map(\.event.reference))
-        for account in city.collection.accounts.values {
-            for r in account.reports { seenReports.insert(r.reference) }
-            for p in account.payments where p.cancelled == nil { seenFinals.insert(p.event.reference) }
-        }
+        var seenUnmatched = Set(scope.unmatched.map(\.event.reference))
         for record in file.records {
             let barcode = record.barcode
             let reference = ConveniencePaymentReported.reference(barcode: record.barcodeText, paidOn: record.paidOn)
             summary.amount += barcode.amount
             let person = barcode.slip.person
             let key = barcode.slip.key
-            var state = states[person] ?? PersonState(person, in: city)
+            if scope.states[person] == nil {
+                // What the person's stream already holds from stores, to recognise repeats.
+                let loaded = try state(person, in: &scope)
+                for r in loaded.account.reports { seenReports.insert(r.reference) }
+                for p in loaded.account.payments where p.cancelled == nil { seenFinals.insert(p.event.reference) }
+                scope.states[person] = loaded
+            }
+            var state = scope.states[person]!
             let matched = state.account.periods[key] != nil
             switch record.kind {
             case .preliminary:
@@ -324,7 +360,7 @@ extension CollectionCommands {
                 summary.payments += 1
                 summary.paid += barcode.amount
             }
-            states[person] = state
+            scope.states[person] = state
         }
         events.append(
             .collectionFileRecorded(
@@ -332,7 +368,7 @@ extension CollectionCommands {
                     kind: .convenienceStore, digest: digest, name: name, date: learnedOn, records: file.records.count,
                     amount: summary.amount, accepted: summary.payments, other: summary.other,
                     duplicates: summary.duplicates.count, unmatched: summary.unmatched.count)))
-        try appendImport(events, city: city, digest: digest, kind: .convenienceStore, actor: actor)
+        try appendImport(events, versions: scope.loaded, digest: digest, kind: .convenienceStore, actor: actor)
         return summary
     }
 
@@ -357,15 +393,15 @@ extension CollectionCommands {
         do { file = try PensionDeductionFile.parse(bytes) } catch {
             throw KokiError(.invalidInput, "\(name): \(error)")
         }
-        let city = try CitySnapshot(ledger)
+        var scope = try importScope()
         let digest = Self.digest(bytes)
-        try refuseIfImported(digest, city, name: name)
+        try refuseIfImported(digest, scope, name: name)
         var summary = ImportSummary(digest: digest, records: file.records.count)
         var events: [KokiEvent] = []
-        var states: [PersonID: PersonState] = [:]
+        var calendars: [Int: InstallmentCalendarAdopted] = [:]
         for r in file.records {
             func refuse(_ why: String) -> KokiError { KokiError(.invalidInput, "\(name): line \(r.line): \(why)") }
-            var state = states[r.person] ?? PersonState(r.person, in: city)
+            var state = try state(r.person, in: &scope)
             guard let assessed = state.assessments[r.fiscalYear] else {
                 throw refuse("\(r.person) has no FY\(r.fiscalYear.year) assessment")
             }
@@ -387,7 +423,13 @@ extension CollectionCommands {
                 summary.payments += 1
                 summary.paid += r.amount
             case .stopped:
-                guard let adopted = city.accounts.calendars[r.fiscalYear.year] else {
+                if calendars[r.fiscalYear.year] == nil {
+                    try ledger.forEachEvent(.stream(try StreamName("config/calendar/\(r.fiscalYear.year)"))) {
+                        _, event in
+                        if case .installmentCalendarAdopted(let e) = event { calendars[r.fiscalYear.year] = e }
+                    }
+                }
+                guard let adopted = calendars[r.fiscalYear.year] else {
                     throw refuse("no installment calendar adopted for FY\(r.fiscalYear.year)")
                 }
                 let stop = PensionDeductionStopped(
@@ -415,7 +457,7 @@ extension CollectionCommands {
                 events += [.pensionDeductionStopped(stop), .premiumAssessed(event)]
                 summary.stopped.append(r.person)
             }
-            states[r.person] = state
+            scope.states[r.person] = state
         }
         events.append(
             .collectionFileRecorded(
@@ -423,7 +465,7 @@ extension CollectionCommands {
                     kind: .pensionDeduction, digest: digest, name: name, date: learnedOn, records: file.records.count,
                     amount: summary.amount, accepted: summary.payments, other: summary.stopped.count, duplicates: 0,
                     unmatched: 0)))
-        try appendImport(events, city: city, digest: digest, kind: .pensionDeduction, actor: actor)
+        try appendImport(events, versions: scope.loaded, digest: digest, kind: .pensionDeduction, actor: actor)
         return summary
     }
 }

@@ -124,6 +124,15 @@ public struct CollectionCommands: Sendable {
     /// The person's state from their stream — as the ledger knew it at a position or time
     /// (`knownAt`), and/or as the world stood on a date (`asOf`: only events effective by then).
     public func load(_ person: PersonID, knownAt: KnownAt? = nil, asOf: CivilDate? = nil) throws -> PersonState {
+        var state = try load(person, knownAt: knownAt, asOf: asOf, settings: nil)
+        state.settings = try arrearsSettings(knownAt: knownAt)
+        return state
+    }
+
+    /// ``load(_:knownAt:asOf:)`` with the settings already read (imports read them once).
+    func load(_ person: PersonID, knownAt: KnownAt? = nil, asOf: CivilDate? = nil, settings: ArrearsSettings?) throws
+        -> PersonState
+    {
         var state = PersonState(person)
         var register = InsuredRegister()
         var query = EventQuery.stream(try StreamName(person.streamName))
@@ -135,7 +144,7 @@ public struct CollectionCommands: Sendable {
             state.apply(event)
         }
         state.entry = register.person(person)
-        state.settings = try arrearsSettings(knownAt: knownAt)
+        state.settings = settings
         return state
     }
 
