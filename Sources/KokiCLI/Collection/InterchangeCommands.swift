@@ -14,6 +14,27 @@ func readFileBytes(_ path: String) throws -> [UInt8] {
     return Array(data)
 }
 
+/// The file and the day it arrived, shared by every import command.
+struct ImportArguments: ParsableArguments {
+    @Argument(help: "The file.") var file: String
+    @Option(help: ArgumentHelp("The day the city received it (default: today in Japan).", valueName: "date"))
+    var learnedOn: CivilDate?
+
+    /// Reads the file and runs one import with it, printing the summary.
+    func run(
+        _ options: LedgerOptions, _ what: String,
+        _ body: (CollectionCommands, [UInt8], String, CivilDate, String) throws -> CollectionCommands.ImportSummary
+    ) throws {
+        try reporting {
+            let bytes = try readFileBytes(file)
+            let (commands, metadata) = try options.collection()
+            let summary = try body(
+                commands, bytes, (file as NSString).lastPathComponent, learnedOn ?? todayInJapan(), metadata.actor)
+            printSummary(summary, what)
+        }
+    }
+}
+
 func printSummary(_ s: CollectionCommands.ImportSummary, _ what: String) {
     Output.line(
         "\(what): \(s.records) records, \(s.payments) payments (\(s.paid.amount) yen)"
@@ -115,18 +136,11 @@ struct DebitCommand: ParsableCommand {
                 and byte; a file already imported is refused. Nothing is appended unless all of it is.
                 """)
         @OptionGroup var options: LedgerOptions
-        @Argument(help: "The result file.") var file: String
-        @Option(help: ArgumentHelp("The day the city received it (default: today in Japan).", valueName: "date"))
-        var learnedOn: CivilDate?
+        @OptionGroup var input: ImportArguments
 
         func run() throws {
-            try reporting {
-                let bytes = try readFileBytes(file)
-                let (commands, metadata) = try options.collection()
-                let summary = try commands.importDebitResult(
-                    bytes, name: (file as NSString).lastPathComponent, learnedOn: learnedOn ?? todayInJapan(),
-                    actor: metadata.actor)
-                printSummary(summary, "debit result")
+            try input.run(options, "debit result") { commands, bytes, name, learnedOn, actor in
+                try commands.importDebitResult(bytes, name: name, learnedOn: learnedOn, actor: actor)
             }
         }
     }
@@ -173,18 +187,11 @@ struct KonbiniCommand: ParsableCommand {
                 by their slip number. A malformed line refuses the whole file, naming the line and column.
                 """)
         @OptionGroup var options: LedgerOptions
-        @Argument(help: "The file.") var file: String
-        @Option(help: ArgumentHelp("The day the city received it (default: today in Japan).", valueName: "date"))
-        var learnedOn: CivilDate?
+        @OptionGroup var input: ImportArguments
 
         func run() throws {
-            try reporting {
-                let bytes = try readFileBytes(file)
-                let (commands, metadata) = try options.collection()
-                let summary = try commands.importConvenience(
-                    bytes, name: (file as NSString).lastPathComponent, learnedOn: learnedOn ?? todayInJapan(),
-                    actor: metadata.actor)
-                printSummary(summary, "convenience stores")
+            try input.run(options, "convenience stores") { commands, bytes, name, learnedOn, actor in
+                try commands.importConvenience(bytes, name: name, learnedOn: learnedOn, actor: actor)
             }
         }
     }
@@ -229,18 +236,11 @@ struct PensionCommand: ParsableCommand {
                 whole file, naming the line.
                 """)
         @OptionGroup var options: LedgerOptions
-        @Argument(help: "The file.") var file: String
-        @Option(help: ArgumentHelp("The day the city received it (default: today in Japan).", valueName: "date"))
-        var learnedOn: CivilDate?
+        @OptionGroup var input: ImportArguments
 
         func run() throws {
-            try reporting {
-                let bytes = try readFileBytes(file)
-                let (commands, metadata) = try options.collection()
-                let summary = try commands.importPension(
-                    bytes, name: (file as NSString).lastPathComponent, learnedOn: learnedOn ?? todayInJapan(),
-                    actor: metadata.actor)
-                printSummary(summary, "pension deductions")
+            try input.run(options, "pension deductions") { commands, bytes, name, learnedOn, actor in
+                try commands.importPension(bytes, name: name, learnedOn: learnedOn, actor: actor)
             }
         }
     }
