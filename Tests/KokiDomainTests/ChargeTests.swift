@@ -16,6 +16,10 @@ import Testing
         #expect(d("2025-03-31").endOfMonths(1) == d("2025-04-30"))
         #expect(d("2025-08-01").endOfMonths(3) == d("2025-10-31"))
         #expect(d("2025-11-15").endOfMonths(3) == d("2026-02-14"))
+        #expect(d("2025-01-31").adding(months: 1) == d("2025-02-28"))
+        #expect(d("2024-01-31").adding(months: 1) == d("2024-02-29"))
+        #expect(d("2025-11-30").adding(months: 3) == d("2026-02-28"))
+        #expect(d("2025-12-15").adding(months: 1) == d("2026-01-15"))
     }
 
     @Test func exampleA() throws {

@@ -22,12 +22,7 @@ extension ArrearsCommands {
         guard (1...120).contains(count) else { throw KokiError(.invalidInput, "payments \(count) must be 1–120") }
         let each = total.amount / Int64(count)
         return (0..<count).map { i in
-            let index = first.year * 12 + first.month - 1 + i
-            let (y, m) = (index / 12, index % 12 + 1)
-            let day = min(first.day, CivilDate.daysIn(month: m, year: y))
-            return .init(
-                on: try! CivilDate(year: y, month: m, day: day),
-                amount: Yen(i == 0 ? total.amount - each * Int64(count - 1) : each))
+            .init(on: first.adding(months: i), amount: Yen(i == 0 ? total.amount - each * Int64(count - 1) : each))
         }
     }
 

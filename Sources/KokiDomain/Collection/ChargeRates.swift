@@ -81,12 +81,16 @@ extension CivilDate {
     /// before the day with the same number `months` later, or that month's last day when it has
     /// no such day. From 2025-08-01, one month ends on 2025-08-31; from 2025-03-31, on 2025-04-30.
     public func endOfMonths(_ months: Int) -> CivilDate {
+        let same = adding(months: months)
+        return same.day == day ? same.adding(days: -1) : same
+    }
+
+    /// The day with the same number `months` later, or that month's last day when it has none
+    /// (monthly schedules: the 31st becomes the 30th, or 28 February).
+    public func adding(months: Int) -> CivilDate {
         let index = year * 12 + (month - 1) + months
         let (y, m) = (index / 12, index % 12 + 1)
-        guard day <= CivilDate.daysIn(month: m, year: y) else {
-            return try! CivilDate(year: y, month: m, day: CivilDate.daysIn(month: m, year: y))
-        }
-        return try! CivilDate(year: y, month: m, day: day).adding(days: -1)
+        return try! CivilDate(year: y, month: m, day: min(day, CivilDate.daysIn(month: m, year: y)))
     }
 }
 
