@@ -3,6 +3,7 @@ import Foundation
 import KokiApp
 import KokiDomain
 import KokiEvents
+import KokiInterchange
 import KokiProjections
 
 extension PaymentChannel: ExpressibleByArgument {
@@ -258,7 +259,8 @@ struct AccountCommand: ParsableCommand {
                     View.Failure(
                         debitDate: f.debitDate.description, fiscalYear: f.key.fiscalYear.year,
                         period: f.key.period.number,
-                        amount: f.amount.amount, code: f.resultCode, meaning: ZenginMeaning.of(f.resultCode))
+                        amount: f.amount.amount, code: f.resultCode,
+                        meaning: ZenginDebitFile.resultCodes[f.resultCode] ?? "?")
                 },
                 pendingConvenience: account.pendingReports.filter { keep($0.key) }.map { r in
                     View.Pending(
@@ -335,12 +337,5 @@ struct AccountCommand: ParsableCommand {
                 )
             }
         }
-    }
-}
-
-enum ZenginMeaning {
-    static func of(_ code: Int) -> String {
-        [0: "振替済", 1: "資金不足", 2: "取引なし", 3: "預金者の都合による振替停止", 4: "預金口座振替依頼書なし", 8: "委託者の都合による振替停止", 9: "その他"][code]
-            ?? "?"
     }
 }
