@@ -87,7 +87,9 @@ let package = Package(
             name: "KokiInterchangeTests", dependencies: ["KokiInterchange", "KokiTestSupport"],
             exclude: ["Golden"], swiftSettings: strict),
         .testTarget(
-            name: "KokiAppTests", dependencies: ["KokiApp", "KokiTestSupport"], exclude: ["Fixtures"],
+            name: "KokiAppTests",
+            dependencies: ["KokiApp", "KokiTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Fixtures"],
             swiftSettings: strict),
         .testTarget(
             name: "KokiCLITests",

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import KokiApp
 import KokiDomain
 import KokiEvents
@@ -8,18 +9,21 @@ import LedgerStore
 import Testing
 
 /// A ledger written by koki before collection existed (commit d875893: `koki demo --persons 8`,
-/// `PaymentReceived` v1, `DunningNoticeIssued` v2) is read by today's koki without rewriting a
+/// `PaymentReceived` v1, `DunningNoticeIssued` v2; kept as its SQL dump) is read by today's koki without rewriting a
 /// byte: its chain verifies, its payments are upcast to v2 with their one period and accounting
 /// year, its notices to v3 with no fee, and new commands append after it.
 @Suite struct OldLedgerTests {
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/before-collection.ledger")
+        .appendingPathComponent("Fixtures/before-collection.sql")
 
     @Test func aLedgerFromBeforeCollectionReadsAndGrows() throws {
         let folder = try TemporaryFolder()
         let path = folder.path("old.ledger")
-        try FileManager.default.copyItem(atPath: Self.fixture.path, toPath: path)
-        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        // The fixture is the old file's SQL (no database file is committed): load it into one.
+        let original = try Data(contentsOf: Self.fixture)
+        try DatabaseQueue(path: path).writeWithoutTransaction { db in
+            try db.execute(sql: String(decoding: original, as: UTF8.self))
+        }
         let ledger = KokiLedger(try Ledger.open(at: path))
         let verified = try ledger.store.verify()
         #expect(verified.problem == nil && verified.eventsChecked == 115)
