@@ -194,8 +194,7 @@ public struct ArrearsCommands: Sendable {
         _ person: PersonID, change: ContactRecorded.Change = .recorded, id: String? = nil, on date: CivilDate,
         method: ContactMethod, words: ContactWords, promisedOn: CivilDate? = nil, metadata: CommandMetadata
     ) throws -> ContactRecorded {
-        let state = try CollectionCommands(ledger).load(person)
-        guard state.exists else { throw KokiError(.invalidInput, "no person \(person) in the ledger") }
+        let state = try self.person(person)
         let existing = Dictionary(grouping: state.account.contacts, by: \.id)
         let number: String
         switch change {

@@ -197,7 +197,7 @@ extension CollectionCommands {
         guard let debitDate = dates.max() else {
             throw KokiError(
                 .invalidInput,
-                "\(name): line 1, byte 55: no debit request was made for \(pad(file.header.debitMonth))-\(pad(file.header.debitDay))"
+                "\(name): line 1, byte 55: no debit request was made for \(String(format: "%02d-%02d", file.header.debitMonth, file.header.debitDay))"
             )
         }
         if let earlier = scope.files.first(where: { $0.kind == .debitResult && $0.date == debitDate }) {
@@ -469,5 +469,3 @@ extension CollectionCommands {
         return summary
     }
 }
-
-private func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
