@@ -2,6 +2,7 @@ import KokiDomain
 import KokiEvents
 import KokiProjections
 import LedgerStore
+import Synchronization
 
 /// koki's events on the generic store: encodes ``KokiEvent`` values into the right streams,
 /// and decodes (and upcasts) them on the way back.
@@ -13,8 +14,23 @@ import LedgerStore
 /// ```
 public struct KokiLedger: Sendable {
     public let store: Ledger
+    /// The city's read models, kept up to date incrementally: each use folds only the events
+    /// appended since the last (by this process or any other), never the whole history again.
+    let city = CityCache()
 
     public init(_ store: Ledger) { self.store = store }
+
+    /// The whole city as the ledger stands now: the cached fold caught up to the head.
+    public func currentCity() throws -> CitySnapshot {
+        try city.state.withLock { (city: inout CitySnapshot) throws -> CitySnapshot in
+            var query = EventQuery()
+            query.fromPosition = city.position + 1
+            try forEachEvent(query) { view, event in
+                city.apply(event, position: view.position, stream: view.stream.value, version: view.streamVersion)
+            }
+            return city
+        }
+    }
 
     /// Appends one command's events atomically, each to its stream — the person's account, or
     /// a configuration or run stream — in the order the streams first appear. `expecting` gives
@@ -92,6 +108,11 @@ public struct KokiLedger: Sendable {
         try forEachEvent(query) { _, event in state.apply(event) }
         return state
     }
+}
+
+/// One process's incrementally maintained city (see ``KokiLedger/currentCity()``).
+final class CityCache: Sendable {
+    let state = Mutex(CitySnapshot())
 }
 
 /// Looks up a decoder once per `(type, version)` rather than once per event.

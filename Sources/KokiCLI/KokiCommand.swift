@@ -16,7 +16,8 @@ public struct KokiCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            InitCommand.self, DemoCommand.self, PersonCommand.self, HouseholdCommand.self, EligibilityCommand.self,
+            InitCommand.self, SimulateCommand.self, DemoCommand.self, PersonCommand.self, HouseholdCommand.self,
+            EligibilityCommand.self,
             IncomeCommand.self, InsuredCommand.self, RatesCommand.self, CalendarCommand.self, AssessCommand.self,
             PremiumCommand.self, PayCommand.self, AccountCommand.self, RefundCommand.self, DebitCommand.self,
             KonbiniCommand.self, PensionCommand.self, UnmatchedCommand.self, ArrearsCommand.self,

@@ -21,7 +21,7 @@ extension Ledger {
             }
             guard create else { return nil }
             guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
-            let fresh = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+            let fresh = Data(entropy.bytes(32))
             let now = clock.now().microseconds
             return try queue.writeWithoutTransaction { db in
                 var key: Data?

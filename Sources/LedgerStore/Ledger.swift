@@ -29,15 +29,23 @@ public final class Ledger: Sendable {
             case full = "FULL"
             /// WAL's NORMAL: survives a crash of the process, may lose the last commits on power loss.
             case normal = "NORMAL"
+            /// No fsync at all: for a throw-away ledger (a simulation) whose loss costs nothing.
+            case off = "OFF"
         }
 
         public var synchronous: Synchronous
         /// How long an append waits for another process's write lock before failing with `busy`.
         public var busyTimeout: TimeInterval
+        /// Where the ledger's id, subject keys and seal nonces come from.
+        public var entropy: any EntropySource
 
-        public init(synchronous: Synchronous = .full, busyTimeout: TimeInterval = 30) {
+        public init(
+            synchronous: Synchronous = .full, busyTimeout: TimeInterval = 30,
+            entropy: any EntropySource = SystemEntropy()
+        ) {
             self.synchronous = synchronous
             self.busyTimeout = busyTimeout
+            self.entropy = entropy
         }
     }
 
@@ -53,10 +61,15 @@ public final class Ledger: Sendable {
     let genesisHash: [UInt8]
     let queue: DatabaseQueue
     let clock: any LedgerClock
+    let entropy: any EntropySource
     let names = Mutex(NameCache())
 
-    private init(queue: DatabaseQueue, path: String?, readOnly: Bool, clock: any LedgerClock) throws {
+    private init(
+        queue: DatabaseQueue, path: String?, readOnly: Bool, clock: any LedgerClock,
+        entropy: any EntropySource = SystemEntropy()
+    ) throws {
         self.queue = queue
+        self.entropy = entropy
         self.path = path
         self.isReadOnly = readOnly
         self.clock = clock
@@ -69,6 +82,9 @@ public final class Ledger: Sendable {
         ledgerID = idBytes.withUnsafeBytes { Identifier(bytes: $0) }
         genesisHash = RowHasher.genesis(ledgerID: Array(idBytes))
     }
+
+    /// Random bytes from the ledger's entropy source (seal nonces).
+    public func randomBytes(_ count: Int) -> [UInt8] { entropy.bytes(count) }
 
     // MARK: - Creating and opening
 
@@ -85,8 +101,8 @@ public final class Ledger: Sendable {
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: "PRAGMA application_id = \(Schema.applicationID)")
             }
-            try initialize(queue, clock: clock)
-            return try Ledger(queue: queue, path: path, readOnly: false, clock: clock)
+            try initialize(queue, clock: clock, entropy: options.entropy)
+            return try Ledger(queue: queue, path: path, readOnly: false, clock: clock, entropy: options.entropy)
         } catch {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             throw LedgerError.wrap(error, path: path)
@@ -141,7 +157,8 @@ public final class Ledger: Sendable {
                     try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = WAL") }
                 }
             }
-            return try Ledger(queue: queue, path: path, readOnly: mode == .readOnly, clock: clock)
+            return try Ledger(
+                queue: queue, path: path, readOnly: mode == .readOnly, clock: clock, entropy: options.entropy)
         } catch {
             throw LedgerError.wrap(error, path: path)
         }
@@ -156,7 +173,7 @@ public final class Ledger: Sendable {
             try queue.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA application_id = \(Schema.applicationID)")
             }
-            try initialize(queue, clock: clock)
+            try initialize(queue, clock: clock, entropy: SystemEntropy())
             return try Ledger(queue: queue, path: nil, readOnly: false, clock: clock)
         } catch {
             throw LedgerError.wrap(error, path: ":memory:")
@@ -176,9 +193,9 @@ public final class Ledger: Sendable {
         return try DatabaseQueue(path: path, configuration: config)
     }
 
-    private static func initialize(_ queue: DatabaseQueue, clock: any LedgerClock) throws {
+    private static func initialize(_ queue: DatabaseQueue, clock: any LedgerClock, entropy: any EntropySource) throws {
         try Schema.migrator.migrate(queue)
-        let id = Identifier.random()
+        let id = entropy.bytes(16).withUnsafeBytes { Identifier(bytes: $0) }
         let created = Data(String(clock.now().microseconds).utf8)
         try queue.write { db in
             try db.execute(

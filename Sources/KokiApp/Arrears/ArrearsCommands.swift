@@ -58,7 +58,7 @@ public struct ArrearsCommands: Sendable {
             var notices: [DunningNoticeIssued] = []
             for (key, period) in account.periods.sorted(by: { $0.key < $1.key })
             where period.dueDate < date && period.outstanding > .zero && !dunned.contains(key)
-                && !pending.contains(key)
+                && !pending.contains(key) && !Self.deductedFromPension(person, key, period, account, city)
             {
                 let prescription = Self.prescription(key, account, settings)
                 guard !prescription.isPrescribed(on: date) else { continue }
@@ -122,6 +122,20 @@ public struct ArrearsCommands: Sendable {
     public struct ReminderSummary: Sendable, Hashable {
         public var reminders: [ReminderIssued] = []
         public var conflicts: [PersonID] = []
+    }
+
+    /// Whether a period is collected by pension deduction (特別徴収): the pension insurer
+    /// deducts and remits it, so it is never dunned — unless the deduction stopped before it,
+    /// when the period was rescheduled as ordinary collection.
+    static func deductedFromPension(
+        _ person: PersonID, _ key: PeriodKey, _ period: CollectionAccounts.Period,
+        _ account: CollectionAccounts.Account,
+        _ city: CitySnapshot
+    ) -> Bool {
+        guard let assessed = city.accounts.current(person, key.fiscalYear) else { return false }
+        if assessed.collection == .pensionDeduction { return true }
+        guard let stop = account.pensionStops.last(where: { $0.fiscalYear == key.fiscalYear }) else { return false }
+        return period.dueDate < stop.stoppedFrom
     }
 
     /// The reminder run for a date: one reminder per person meeting the criteria, naming the

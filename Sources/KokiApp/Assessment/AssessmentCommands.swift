@@ -203,7 +203,10 @@ public struct AssessmentCommands: Sendable {
             do {
                 switch try assess(
                     person.id, fiscalYear: fy, decidedOn: decidedOn, city: city, cause: cause,
-                    metadata: CommandMetadata(actor: actor, correlationID: run))
+                    metadata: CommandMetadata(
+                        commandID: Identifier(
+                            derivedFrom: Array("assess/\(run)/\(person.id.value)/\(city.version(of: person.id))".utf8)),
+                        actor: actor, correlationID: run))
                 {
                 case .notInsured: summary.considered -= 1
                 case .unchanged: summary.unchanged += 1

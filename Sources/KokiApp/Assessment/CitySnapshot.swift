@@ -6,7 +6,7 @@ import LedgerStore
 /// The register and premium accounts folded in one pass over the ledger, with what a
 /// decision must cite: the position of each person's input events, the position of each rate
 /// table adopted, and each stream's version (for appending with optimistic concurrency).
-public struct CitySnapshot: Sendable {
+public struct CitySnapshot: Sendable, Equatable {
     public var register = InsuredRegister()
     public var accounts = PremiumAccounts()
     public var collection = CollectionAccounts()
@@ -18,7 +18,13 @@ public struct CitySnapshot: Sendable {
     /// The last position folded.
     public var position: Int64 = 0
 
+    /// The city as the ledger stood at `through`, or as it stands now (from the ledger's
+    /// incrementally maintained fold).
     public init(_ ledger: KokiLedger, through: Int64? = nil) throws {
+        guard let through else {
+            self = try ledger.currentCity()
+            return
+        }
         var query = EventQuery()
         query.throughPosition = through
         try ledger.forEachEvent(query) { view, event in

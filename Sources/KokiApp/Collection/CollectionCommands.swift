@@ -340,17 +340,19 @@ public struct CollectionCommands: Sendable {
 
     /// Settles everyone with money over what they owe; one command per person, each recorded
     /// under the run's correlation id.
-    public func settleAll(on date: CivilDate, rates: ChargeRates, includeNotYetDue: Bool = false, actor: String)
-        throws -> [PersonID: Settlement]
-    {
+    public func settleAll(
+        on date: CivilDate, rates: ChargeRates, includeNotYetDue: Bool = false, actor: String, runID: Identifier? = nil
+    ) throws -> [PersonID: Settlement] {
         let city = try CitySnapshot(ledger)
-        let run = Identifier.random()
+        let run = runID ?? Identifier.random()
         var out: [PersonID: Settlement] = [:]
         for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key })
         where !account.openOverpayments.isEmpty || account.periods.values.contains(where: { $0.overpaid > .zero }) {
             let settlement = try settle(
                 person, on: date, rates: rates, includeNotYetDue: includeNotYetDue,
-                metadata: CommandMetadata(actor: actor, correlationID: run))
+                metadata: CommandMetadata(
+                    commandID: Identifier(derivedFrom: Array("settle/\(run)/\(person.value)".utf8)), actor: actor,
+                    correlationID: run))
             if !settlement.isEmpty { out[person] = settlement }
         }
         return out

@@ -40,6 +40,9 @@ public struct IdentityVault: Sendable {
 
     static let scheme: UInt8 = 1
 
+    /// A fresh 96-bit nonce from the ledger's entropy source.
+    func nonce() throws -> AES.GCM.Nonce { try AES.GCM.Nonce(data: store.randomBytes(12)) }
+
     public func seal(_ identity: PersonIdentity, for person: PersonID) throws -> SealedIdentity {
         guard let key = try key(person, create: true) else {
             throw KokiError(.invalidInput, "no key could be made for person \(person)")
@@ -52,7 +55,7 @@ public struct IdentityVault: Sendable {
         writer.writeString(identity.address)
         writer.writeOptional(identity.phone) { w, p in w.writeString(p) }
         let box = try AES.GCM.seal(
-            writer.bytes, using: SymmetricKey(data: key), authenticating: Array(person.value.utf8))
+            writer.bytes, using: SymmetricKey(data: key), nonce: try nonce(), authenticating: Array(person.value.utf8))
         guard let combined = box.combined else { throw KokiError(.invalidInput, "sealing failed for \(person)") }
         return SealedIdentity(bytes: [Self.scheme] + Array(combined))
     }
@@ -120,7 +123,8 @@ public struct IdentityVault: Sendable {
         guard let key = try key(person, create: true) else {
             throw KokiError(.invalidInput, "no key could be made for person \(person)")
         }
-        let box = try AES.GCM.seal(plain, using: SymmetricKey(data: key), authenticating: Array(person.value.utf8))
+        let box = try AES.GCM.seal(
+            plain, using: SymmetricKey(data: key), nonce: try nonce(), authenticating: Array(person.value.utf8))
         guard let combined = box.combined else { throw KokiError(.invalidInput, "sealing failed for \(person)") }
         return SealedIdentity(bytes: [scheme] + Array(combined))
     }

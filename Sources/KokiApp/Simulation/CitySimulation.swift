@@ -1,0 +1,581 @@
+import Foundation
+import KokiDomain
+import KokiEvents
+import KokiInterchange
+import KokiProjections
+import LedgerStore
+
+/// A synthetic city recorded day by day through koki's own commands — never by writing events
+/// directly: registration and eligibility, incomes and pension facts, rate tables, the annual
+/// assessment and reassessments, pension deduction, bank debit and convenience-store files,
+/// counter payments, dunning and reminder runs, contacts and installment plans, reductions,
+/// refunds, prescription and year closings.
+///
+/// The ledger's clock is the simulated day (09:00 in Japan), its keys and nonces come from the
+/// seed, and every command id is derived from the seed and what the command does, so the same
+/// settings give the same ledger, byte for byte.
+public struct CitySimulation: Sendable {
+    public let ledger: KokiLedger
+    public let settings: SimulationSettings
+    let clock: ManualClock
+
+    /// Where the simulation is, reported once per simulated month.
+    public struct Progress: Sendable {
+        public var day: CivilDate
+        public var monthsDone: Int
+        public var monthsTotal: Int
+        public var events: Int64
+        public var insured: Int
+    }
+
+    /// What the run did.
+    public struct Report: Sendable {
+        public var events: Int64 = 0
+        public var residents = 0
+        public var registered = 0
+        public var deaths = 0
+        public var movedOut = 0
+        public var joined = 0
+        public var files = 0
+        public var payments = 0
+        public var dunningNotices = 0
+        public var reminders = 0
+        public var plans = 0
+        public var reductions = 0
+        public var reassessments = 0
+        public var refunds = 0
+        public var writeOffs = 0
+    }
+
+    /// Creates the ledger file for a simulation: its id, keys and nonces drawn from the seed,
+    /// no fsync (a simulated city is rebuilt, never recovered), and the simulated clock.
+    public static func create(at path: String, settings: SimulationSettings) throws -> CitySimulation {
+        let clock = ManualClock(start: timestamp(settings.start), stepMicroseconds: 1)
+        var seed = Array("koki-simulation".utf8)
+        withUnsafeBytes(of: settings.seed.bigEndian) { seed.append(contentsOf: $0) }
+        let store = try Ledger.create(
+            at: path, clock: clock, options: Ledger.Options(synchronous: .off, entropy: SeededEntropy(seed: seed)))
+        return CitySimulation(ledger: KokiLedger(store), settings: settings, clock: clock)
+    }
+
+    /// 09:00 in Japan on a day (00:00 UTC).
+    static func timestamp(_ day: CivilDate) -> Timestamp {
+        Timestamp(microseconds: Int64(day.daysSinceEpoch) * 86_400_000_000)
+    }
+
+    public static let originator = CollectionCommands.Originator(
+        code: "0000012345", name: "ﾏﾂﾄﾞｼ", bankCode: "0001", branchCode: "001", accountType: 1,
+        accountNumber: "1234567")
+
+    public func run(progress: (Progress) -> Void = { _ in }) throws -> Report {
+        var run = SimulationRun(self)
+        try run.go(progress: progress)
+        run.report.events = try ledger.store.head().position
+        return run.report
+    }
+}
+
+/// One run's state: the simulated world and what is scheduled in it.
+struct SimulationRun {
+    let simulation: CitySimulation
+    let settings: SimulationSettings
+    let ledger: KokiLedger
+    let register: InsuredRegisterCommands
+    let assessment: AssessmentCommands
+    let collection: CollectionCommands
+    let arrears: ArrearsCommands
+    var world: SimulatedResidents
+    var report = CitySimulation.Report()
+    var dice: Dice
+    /// Residents by person number (the simulation's index into `world`).
+    var byPerson: [PersonID: Int] = [:]
+    /// What happens on a day, planned earlier.
+    var agenda: [CivilDate: [Planned]] = [:]
+    /// Convenience-store payments made on a day, reported to the city three days later.
+    var storeLines: [CivilDate: [String]] = [:]
+    /// Persons to assess (or reassess) at the month's end, with the fiscal years concerned.
+    var toAssess: [Int: Set<Int>] = [:]
+    var dueDates: [CivilDate: Int] = [:]
+    var chargeRates: ChargeRates
+
+    enum Planned {
+        case register(Int)
+        case acquire(Int)
+        case notifyLoss(Int)
+        /// Pay what a period still owes: at a convenience store or at the counter.
+        case pay(Int, PeriodKey, PaymentChannel)
+        /// An installment-plan payment (unspecified money: oldest premiums first).
+        case planPayment(Int, Yen)
+        case payRefund(Int, String)
+    }
+
+    init(_ simulation: CitySimulation) {
+        self.simulation = simulation
+        settings = simulation.settings
+        ledger = simulation.ledger
+        register = InsuredRegisterCommands(ledger)
+        assessment = AssessmentCommands(ledger)
+        collection = CollectionCommands(ledger)
+        arrears = ArrearsCommands(ledger)
+        world = SimulatedResidents(settings)
+        dice = Dice(settings.seed, "behaviour")
+        report.residents = world.residents.count
+        for r in world.residents { byPerson[r.person] = r.index }
+        // Late-fee and refund-interest rates for every simulated year: the confirmed table's
+        // years, the nearest confirmed year's rates outside them.
+        let standard = ChargeRates.standard
+        let known = standard.years.map(\.year)
+        chargeRates = try! ChargeRates(
+            reducedWindowMonths: standard.reducedWindowMonths,
+            years: (settings.firstFiscalYear...settings.lastFiscalYear + 3).map { year in
+                let nearest = known.min { abs($0 - year) < abs($1 - year) }!
+                var rates = standard.years.first { $0.year == nearest }!
+                rates.year = year
+                return rates
+            })
+    }
+
+    func resident(_ index: Int) -> SimulatedResident { world.residents[index - 1] }
+
+    func command(_ what: String, actor: String = "sim-honcho") -> CommandMetadata {
+        CommandMetadata(
+            commandID: Identifier(derivedFrom: Array("sim/\(settings.seed)/\(what)".utf8)), actor: actor)
+    }
+
+    /// The branch office that handles a person (the head office and eight branches).
+    func office(_ index: Int) -> String { index % 9 == 0 ? "sim-honcho" : "sim-shisho-\(index % 9)" }
+
+    func runID(_ what: String) -> Identifier { Identifier(derivedFrom: Array("sim/\(settings.seed)/run/\(what)".utf8)) }
+
+    mutating func plan(_ day: CivilDate, _ what: Planned) { agenda[day, default: []].append(what) }
+
+    // MARK: - The days
+
+    mutating func go(progress: (CitySimulation.Progress) -> Void) throws {
+        let start = settings.start
+        let end = settings.end
+        for r in world.residents {
+            plan(r.registersOn, .register(r.index))
+            if r.insuredFrom > r.registersOn { plan(r.insuredFrom, .acquire(r.index)) }
+            if let leaves = r.leaves { plan(leaves.on.adding(days: 5 + r.index % 10), .notifyLoss(r.index)) }
+        }
+        let monthsTotal = (end.year - start.year) * 12 + end.month - start.month + 1
+        var monthsDone = 0
+        var day = start
+        var insured = 0
+        while day <= end {
+            simulation.clock.set(CitySimulation.timestamp(day))
+            let fy = day.month >= 4 ? day.year : day.year - 1
+            let inRange = fy <= settings.lastFiscalYear
+            if day == start {
+                try ledger.record(
+                    [
+                        .arrearsSettingsAdopted(
+                            ArrearsSettingsAdopted(settings: try ArrearsSettings(chargeRates: chargeRates)))
+                    ],
+                    metadata: command("arrears-settings"))
+            }
+            if inRange, day.month == 4, day.day == 1 { try beginYear(fy) }
+            for planned in agenda.removeValue(forKey: day) ?? [] { try carryOut(planned, on: day, fy: fy) }
+            if inRange, day.month == 6, day.day == 15 { try recordIncomes(fy, on: day) }
+            if inRange, day.month == 7, day.day == 10 {
+                let summary = try assessment.runAnnual(
+                    fiscalYear: try FiscalYear(fy), decidedOn: day, actor: "sim-honcho", runID: runID("annual/\(fy)"))
+                report.reassessments += summary.reassessed
+            }
+            if inRange, day.month == 7, day.day == 20 { try pensionFile(fy, months: [4, 6], on: day) }
+            if [8, 10, 12, 2].contains(day.month), day.day == 25, fy <= settings.lastFiscalYear {
+                try pensionFile(fy, months: [day.month], on: day)
+            }
+            if day.day == 11 { try paymentsOfTheMonth(day, fy: fy) }
+            if let n = dueDates[day] { try debit(on: day, fiscalYear: n) }
+            if dueDates[day.adding(days: -20)] != nil {
+                report.dunningNotices += try arrears.runDunning(on: day, actor: "sim-honcho").notices.count
+            }
+            if [8, 11, 2, 5].contains(day.month), day.day == 15 { try reminders(on: day) }
+            if inRange, day.month == 9, day.day == 1 { try reductions(fy, on: day) }
+            if inRange, day.month == 10, day.day == 1 { try incomeCorrections(fy, on: day) }
+            if day.month == 6, day.day == 1 {
+                report.writeOffs += try arrears.runPrescription(on: day, actor: "sim-honcho").count
+            }
+            if day.month == 5, day.day == 31, fy - 1 >= settings.firstFiscalYear {
+                _ = try arrears.closeYear(try FiscalYear(fy - 1), on: day, metadata: command("close/\(fy - 1)"))
+            }
+            try storeFile(reportedOn: day)
+            let tomorrow = day.adding(days: 1)
+            if tomorrow.month != day.month {
+                try monthEnds(day)
+                insured = world.residents.filter { $0.insuredFrom <= day && ($0.leaves?.on ?? tomorrow) > day }.count
+                monthsDone += 1
+                progress(
+                    .init(
+                        day: day, monthsDone: monthsDone, monthsTotal: monthsTotal,
+                        events: try ledger.store.head().position, insured: insured))
+            }
+            day = tomorrow
+        }
+    }
+
+    /// April 1: the year's rate table and installment calendar.
+    mutating func beginYear(_ fy: Int) throws {
+        let known = [2022, 2023, 2024, 2025]
+        let nearest = known.min { abs($0 - fy) < abs($1 - fy) }!
+        var table = RateTable.chiba(fiscalYear: nearest)!
+        if nearest != fy {
+            table.fiscalYear = fy
+            table.source = "simulation: FY\(nearest)'s confirmed rates carried to FY\(fy) (not a real table)"
+        }
+        try assessment.adoptRates(table, metadata: command("rates/\(fy)"))
+        let calendar = InstallmentCalendar.standard(fiscalYear: fy)
+        try assessment.adoptCalendar(calendar, metadata: command("calendar/\(fy)"))
+        for due in calendar.dueDates() { dueDates[due] = fy }
+    }
+
+    // MARK: - Register
+
+    mutating func carryOut(_ planned: Planned, on day: CivilDate, fy: Int) throws {
+        switch planned {
+        case .register(let i):
+            let r = resident(i)
+            try register.register(
+                r.person, identity: r.identity, household: (r.household, r.role, min(r.registersOn, r.insuredFrom)),
+                metadata: command("\(i)/register", actor: office(i)))
+            report.registered += 1
+            if r.entry != .initial { report.joined += 1 }
+            // The city reads the newcomer's income from the tax records at once.
+            try recordIncome(i, year: (day.month >= 7 ? fy : fy - 1), on: day, what: "joined")
+            if r.insuredFrom <= r.registersOn { try acquire(i, on: day, fy: fy) }
+        case .acquire(let i):
+            try acquire(i, on: day, fy: fy)
+        case .notifyLoss(let i):
+            let r = resident(i)
+            guard let leaves = r.leaves else { return }
+            try register.lose(
+                r.person, reason: leaves.reason, on: leaves.on, today: day,
+                metadata: command("\(i)/lose", actor: office(i)))
+            if leaves.reason == .died { report.deaths += 1 } else { report.movedOut += 1 }
+            let lossYear = leaves.on.month >= 4 ? leaves.on.year : leaves.on.year - 1
+            for year in Set([lossYear, fy]) where year <= settings.lastFiscalYear {
+                toAssess[i, default: []].insert(year)
+            }
+        case .pay(let i, let key, let channel):
+            try payPeriod(i, key, channel, on: day)
+        case .planPayment(let i, let amount):
+            let r = resident(i)
+            try collection.pay(
+                r.person, amount: amount, paidOn: day, learnedOn: day, channel: .counter, slip: nil,
+                reference: "分納", metadata: command("\(i)/plan-payment/\(day)", actor: office(i)))
+            report.payments += 1
+        case .payRefund(let i, let refund):
+            let r = resident(i)
+            let heir = r.leaves?.reason == .died ? "\(r.identity.nameKana.split(separator: " ").first ?? "") ハナコ" : nil
+            let state = try collection.load(r.person)
+            guard state.account.refunds.contains(where: { $0.decision.id == refund && $0.paid == nil }) else { return }
+            try collection.payRefund(
+                r.person, refund: refund, on: day, heir: heir,
+                metadata: command("\(i)/refund/\(refund)", actor: office(i)))
+            report.refunds += 1
+        }
+    }
+
+    mutating func acquire(_ i: Int, on day: CivilDate, fy: Int) throws {
+        let r = resident(i)
+        let reason: AcquisitionReason =
+            switch r.entry {
+            case .initial, .reaching75: .reachedAge75
+            case .movedIn: .movedIntoPrefecture
+            case .disability: .disabilityCertified
+            }
+        try register.acquire(
+            r.person, reason: reason, on: r.insuredFrom, metadata: command("\(i)/acquire", actor: office(i)))
+        // After the annual run, a newcomer is assessed at the month's end.
+        if day > (try CivilDate(year: fy, month: 7, day: 10)) || day.month < 4 { toAssess[i, default: []].insert(fy) }
+    }
+
+    func recordIncome(_ i: Int, year: Int, on day: CivilDate, what: String, change: Int64 = 0) throws {
+        let r = resident(i)
+        let growth = Int64(year - settings.firstFiscalYear) * r.pension / 200
+        let pension = Yen(max(0, r.pension + growth + change))
+        let total = TaxableIncome.pensionIncome(revenue: pension) + Yen(r.otherIncome)
+        try register.recordIncome(
+            IncomeRecorded(
+                person: r.person, year: year, publicPensionRevenue: pension, salaryRevenue: .zero,
+                otherIncome: Yen(r.otherIncome), totalIncome: total, declared: true, source: "連携税マスタ（模擬）"),
+            metadata: command("\(i)/income/\(year)/\(what)", actor: office(i)))
+    }
+
+    /// June 15: last year's incomes from the tax records; pension facts from the pension
+    /// insurers, with last February's deduction for the provisional months.
+    mutating func recordIncomes(_ fy: Int, on day: CivilDate) throws {
+        let city = try CitySnapshot(ledger)
+        var pensions: [(Int, PensionFacts)] = []
+        for r in world.residents where r.registersOn <= day && !(r.leaves.map { $0.on < day } ?? false) {
+            guard city.register.persons[r.person] != nil else { continue }
+            try recordIncome(r.index, year: fy - 1, on: day, what: "annual")
+            if r.careDeducted {
+                let february = city.accounts.current(r.person, try FiscalYear(fy - 1)).flatMap { assessed in
+                    assessed.collection == .pensionDeduction
+                        ? assessed.installments.last(where: { $0.dueDate.month == 2 })?.amount : nil
+                }
+                pensions.append(
+                    (
+                        r.index,
+                        PensionFacts(
+                            annualPension: Yen(r.pension), careInsurancePremium: Yen(60_000 + r.pension / 40),
+                            careDeductedFromPension: true, previousFebruaryDeduction: february)
+                    ))
+            }
+        }
+        for (i, facts) in pensions {
+            try register.recordPension(
+                resident(i).person, fiscalYear: try FiscalYear(fy), facts: facts,
+                metadata: command("\(i)/pension/\(fy)", actor: office(i)))
+        }
+    }
+
+    // MARK: - Money
+
+    /// A pension insurer's deduction report for months of a year: a deduction for every
+    /// pension installment of those months, stopped for those who died or moved (and a few
+    /// others); imported as a file.
+    mutating func pensionFile(_ fy: Int, months: [Int], on day: CivilDate) throws {
+        let city = try CitySnapshot(ledger)
+        let year = try FiscalYear(fy)
+        var lines = ["person,fiscal_year,month,paid_on,amount,status"]
+        for r in world.residents where r.careDeducted {
+            guard let assessed = city.accounts.current(r.person, year), assessed.collection == .pensionDeduction,
+                let account = city.collection.accounts[r.person]
+            else { continue }
+            var stopped = false
+            for installment in assessed.installments where months.contains(installment.dueDate.month) {
+                guard installment.amount > .zero, !stopped,
+                    let period = account.periods[PeriodKey(year, installment.period)], period.outstanding > .zero
+                else { continue }
+                let gone = r.leaves.map { $0.on <= installment.dueDate } ?? false
+                if gone || dice.chance(settings.behaviour.pensionStops) {
+                    lines.append("\(r.person),\(fy),\(installment.dueDate.month),\(installment.dueDate),0,stopped")
+                    stopped = true
+                } else {
+                    lines.append(
+                        "\(r.person),\(fy),\(installment.dueDate.month),\(installment.dueDate),\(period.outstanding.amount),deducted"
+                    )
+                }
+            }
+        }
+        guard lines.count > 1 else { return }
+        let summary = try collection.importPension(
+            Array(lines.joined(separator: "\n").utf8),
+            name: "pension-\(fy)-\(months.map(String.init).joined(separator: "-")).csv",
+            learnedOn: day, actor: "sim-honcho")
+        report.files += 1
+        report.payments += summary.payments
+    }
+
+    /// The 11th of a month (after July's annual assessment): payers of ordinary installments
+    /// due before the next 11th decide when (and whether) to pay; money over what anyone owes is settled
+    /// (appropriated or refunded).
+    mutating func paymentsOfTheMonth(_ day: CivilDate, fy: Int) throws {
+        let city = try CitySnapshot(ledger)
+        let b = settings.behaviour
+        let nextScan = day.adding(months: 1)
+        for r in world.residents {
+            guard let account = city.collection.accounts[r.person] else { continue }
+            for year in [fy - 1, fy] where year >= settings.firstFiscalYear {
+                let fiscal = try FiscalYear(year)
+                guard let assessed = city.accounts.current(r.person, fiscal), assessed.collection == .ordinary else {
+                    continue
+                }
+                for installment in assessed.installments
+                where installment.dueDate > day && installment.dueDate <= nextScan {
+                    planPayment(r, PeriodKey(fiscal, installment.period), account, earliest: day)
+                }
+            }
+            // New ordinary payers with a bank account sign a debit mandate in their first month.
+            if r.bankDebit, account.mandates.isEmpty, r.persona != .chronic || dice.chance(b.bankDebit),
+                city.accounts.current(r.person, try FiscalYear(fy))?.collection == .ordinary
+            {
+                try collection.startMandate(
+                    r.person,
+                    account: try BankAccount(
+                        bankCode: "0001", branchCode: String(format: "%03d", 1 + r.index % 40), accountType: 1,
+                        accountNumber: String(format: "%07d", 1_000_000 + r.index), holderKana: r.identity.nameKana),
+                    startsOn: day, metadata: command("\(r.index)/mandate", actor: office(r.index)))
+            }
+        }
+        let settled = try collection.settleAll(
+            on: day, rates: chargeRates, actor: "sim-honcho", runID: runID("settle/\(day)"))
+        for (person, settlement) in settled.sorted(by: { $0.key < $1.key }) {
+            for refund in settlement.refunds {
+                plan(day.adding(days: 20), .payRefund(byPerson[person]!, refund.id))
+            }
+        }
+    }
+
+    /// How a payer meets a period: by debit (nothing to plan), or at a store or the counter —
+    /// on time, late, or (for chronic payers) perhaps never.
+    mutating func planPayment(
+        _ r: SimulatedResident, _ key: PeriodKey, _ account: CollectionAccounts.Account, earliest: CivilDate
+    ) {
+        guard let period = account.periods[key], period.outstanding > .zero else { return }
+        // A debit mandate pays on the due date; those who fail pay later (see `debit`).
+        if r.bankDebit, account.mandate(on: period.dueDate) != nil { return }
+        let channel: PaymentChannel = r.index % 5 == 0 ? .counter : .convenienceStore
+        let due = period.dueDate
+        switch r.persona {
+        case .prompt:
+            plan(max(earliest, due.adding(days: -dice.int(below: 20))), .pay(r.index, key, channel))
+        case .late:
+            plan(max(earliest, due.adding(days: 5 + dice.int(below: 60))), .pay(r.index, key, channel))
+        case .chronic:
+            if dice.chance(400) {
+                plan(max(earliest, due.adding(days: 30 + dice.int(below: 300))), .pay(r.index, key, .counter))
+            }
+        }
+    }
+
+    mutating func payPeriod(_ i: Int, _ key: PeriodKey, _ channel: PaymentChannel, on day: CivilDate) throws {
+        let r = resident(i)
+        let state = try collection.load(r.person)
+        guard let period = state.account.periods[key], period.outstanding > .zero else { return }
+        switch channel {
+        case .convenienceStore:
+            let barcode = try collection.slipBarcode(
+                r.person, key: key, issuer: "123456", deadline: max(period.dueDate, day), amount: period.outstanding)
+            storeLines[day, default: []].append("final,\(day),ｾﾌﾞﾝ\(i % 7),\(barcode)")
+        default:
+            try collection.pay(
+                r.person, amount: period.outstanding, paidOn: day, learnedOn: day, channel: channel, slip: key,
+                metadata: command("\(i)/pay/\(key)/\(day)", actor: office(i)))
+        }
+    }
+
+    /// Convenience-store payments of three days ago arrive as a file.
+    mutating func storeFile(reportedOn day: CivilDate) throws {
+        let paidOn = day.adding(days: -3)
+        guard let lines = storeLines.removeValue(forKey: paidOn) else { return }
+        let summary = try collection.importConvenience(
+            Array((["kind,paid_on,store,barcode"] + lines).joined(separator: "\n").utf8), name: "konbini-\(paidOn).csv",
+            learnedOn: day, actor: "sim-honcho")
+        report.files += 1
+        report.payments += summary.payments
+    }
+
+    /// A due date: the bank-debit request, and the bank's result four days later (imported the
+    /// same day, learned on that day). Those whose debit failed pay later, or not.
+    mutating func debit(on due: CivilDate, fiscalYear: Int) throws {
+        let request = try collection.exportDebit(on: due, originator: CitySimulation.originator, actor: "sim-honcho")
+        guard request.records > 0 else { return }
+        var file = try ZenginDebitFile.parse(request.bytes)
+        for n in file.records.indices {
+            guard let i = SlipNumber(file.records[n].customerNumber).flatMap({ byPerson[$0.person] })
+            else { continue }
+            let failureRate = resident(i).persona == .prompt ? settings.behaviour.debitFailure : 80
+            if dice.chance(failureRate) { file.records[n].resultCode = 1 }
+        }
+        let summary = try collection.importDebitResult(
+            try file.encoded(isResult: true), name: "debit-result-\(due).txt", learnedOn: due.adding(days: 4),
+            actor: "sim-honcho")
+        report.files += 2
+        report.payments += summary.payments
+        for record in file.failed {
+            guard let i = SlipNumber(record.customerNumber).flatMap({ byPerson[$0.person] }) else {
+                continue
+            }
+            let state = try collection.load(resident(i).person)
+            for (key, period) in state.account.periods.sorted(by: { $0.key < $1.key })
+            where period.dueDate == due && period.outstanding > .zero {
+                if resident(i).persona != .chronic || dice.chance(500) {
+                    plan(due.adding(days: 10 + dice.int(below: 40)), .pay(i, key, .convenienceStore))
+                }
+            }
+        }
+    }
+
+    // MARK: - Arrears
+
+    /// Reminders for two months overdue; some chronic payers then agree a plan after a call.
+    mutating func reminders(on day: CivilDate) throws {
+        let summary = try arrears.runReminders(
+            on: day, criteria: .init(monthsOverdue: 2), actor: "sim-honcho")
+        report.reminders += summary.reminders.count
+        let b = settings.behaviour
+        for reminder in summary.reminders {
+            guard let i = byPerson[reminder.person], dice.chance(b.planAgreed) else { continue }
+            let r = resident(i)
+            guard try collection.load(r.person).account.activePlans.isEmpty else { continue }
+            let on = day.adding(days: 10 + dice.int(below: 20))
+            try arrears.recordContact(
+                r.person, on: on, method: .visitToOffice,
+                words: .init(counterpart: "本人", content: "催告書を受けて来庁、分納を相談", promise: "毎月分納"),
+                metadata: command("\(i)/contact/\(day)", actor: office(i)))
+            let periods = try collection.load(r.person).account.periods
+            let overdue = periods.filter { $0.value.dueDate < day && $0.value.outstanding > .zero }.keys.sorted()
+            let owed = overdue.map { periods[$0]!.outstanding }.sum()
+            guard owed > .zero else { continue }
+            let count = min(12, max(2, Int(owed.amount / 5_000)))
+            let schedule = try ArrearsCommands.schedule(total: owed, count: count, first: on.adding(months: 1))
+            try arrears.recordPlan(
+                r.person, on: on, periods: overdue, includesLateFees: false, schedule: schedule, pledge: true,
+                metadata: command("\(i)/plan/\(day)", actor: office(i)))
+            report.plans += 1
+            let keeps = dice.chance(1000 - b.planBroken) ? count : dice.int(below: count)
+            for scheduled in schedule.prefix(keeps) {
+                plan(scheduled.on.adding(days: dice.int(below: 5)), .planPayment(i, scheduled.amount))
+            }
+        }
+    }
+
+    /// September 1: reductions decided for a few (a fire, a sudden loss of income).
+    mutating func reductions(_ fy: Int, on day: CivilDate) throws {
+        let from = try CivilDate(year: fy, month: 4, day: 1)
+        let through = try CivilDate(year: fy + 1, month: 3, day: 31)
+        for r in world.residents where r.insuredFrom < day && !(r.leaves.map { $0.on < day } ?? false) {
+            guard dice.chance(settings.behaviour.reductionsPerYear) else { continue }
+            let state = try collection.load(r.person)
+            guard
+                state.account.periods.values.contains(where: {
+                    $0.dueDate >= from && $0.dueDate <= through && $0.owes > .zero
+                })
+            else { continue }
+            try arrears.decideReduction(
+                r.person, appliedOn: day.adding(days: -20), decidedOn: day, reason: "災害（住家の半焼）による減免",
+                from: from, through: through, amounts: nil, percent: 50, waiveLateFees: true,
+                metadata: command("\(r.index)/reduction/\(fy)", actor: office(r.index)))
+            report.reductions += 1
+        }
+    }
+
+    /// October 1: a few incomes corrected by late tax returns; those persons are reassessed.
+    mutating func incomeCorrections(_ fy: Int, on day: CivilDate) throws {
+        for r in world.residents where r.insuredFrom < day && !(r.leaves.map { $0.on < day } ?? false) {
+            guard dice.chance(settings.behaviour.incomeCorrectionsPerYear) else { continue }
+            let change = Int64(dice.int(below: 600) - 300) * 1_000
+            try recordIncome(r.index, year: fy - 1, on: day, what: "corrected", change: change)
+            toAssess[r.index, default: []].insert(fy)
+        }
+    }
+
+    /// The month's end: plans checked; newcomers, losses and corrections (re)assessed.
+    mutating func monthEnds(_ day: CivilDate) throws {
+        _ = try arrears.checkPlans(on: day, actor: "sim-honcho")
+        for (i, years) in toAssess.sorted(by: { $0.key < $1.key }) {
+            for year in years.sorted() {
+                let outcome = try assessment.assess(
+                    resident(i).person, fiscalYear: try FiscalYear(year), decidedOn: day,
+                    metadata: command("\(i)/assess/\(year)/\(day)", actor: office(i)))
+                if case .reassessed = outcome { report.reassessments += 1 }
+                // Periods due before the next month's 11th are paid from the notice; later
+                // ones are planned then.
+                if case .assessed(let assessed) = outcome, assessed.collection == .ordinary {
+                    let account = try collection.load(resident(i).person).account
+                    for installment in assessed.installments where installment.dueDate <= day.adding(days: 11) {
+                        planPayment(
+                            resident(i), PeriodKey(assessed.fiscalYear, installment.period), account,
+                            earliest: day.adding(days: 1))
+                    }
+                }
+            }
+        }
+        toAssess = [:]
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import KokiApp
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import KokiTestSupport
+import LedgerStore
+import Testing
+
+/// The simulated city: recorded through the commands, it exercises every part of the domain,
+/// keeps every yen accounted for, and its incrementally maintained read models equal a fold
+/// from scratch.
+@Suite struct CitySimulationTests {
+    static let settings = SimulationSettings(insured: 150, years: 2, seed: 11, firstFiscalYear: 2024)
+
+    /// One simulated city shared by the tests below (recorded once: a debug build takes a few seconds).
+    nonisolated(unsafe) static let city:
+        (folder: TemporaryFolder, simulation: CitySimulation, report: CitySimulation.Report) = {
+            let folder = try! TemporaryFolder()
+            let simulation = try! CitySimulation.create(at: folder.path("city.ledger"), settings: settings)
+            var months: [Int] = []
+            let report = try! simulation.run { months.append($0.monthsDone) }
+            #expect(months == Array(1...26))
+            return (folder, simulation, report)
+        }()
+
+    @Test func everyPartOfTheDomainIsExercisedThroughTheCommands() throws {
+        let (_, simulation, report) = Self.city
+        var types: [String: Int] = [:]
+        var kinds: Set<String> = []
+        var channels: Set<PaymentChannel> = []
+        try simulation.ledger.forEachEvent { view, event in
+            types[view.type, default: 0] += 1
+            switch event {
+            case .premiumAssessed(let e): kinds.insert("\(e.reason)/\(e.collection)")
+            case .paymentReceived(let e): channels.insert(e.channel)
+            case .eligibilityLost(let e): kinds.insert("lost/\(e.reason)")
+            case .eligibilityAcquired(let e): kinds.insert("acquired/\(e.reason)")
+            default: break
+            }
+        }
+        for type in [
+            "PersonRegistered", "EligibilityAcquired", "EligibilityLost", "IncomeRecorded", "PensionFactsRecorded",
+            "RateTableAdopted", "InstallmentCalendarAdopted", "AssessmentRunRecorded", "PremiumAssessed",
+            "PaymentReceived", "DebitMandateStarted", "DebitRequested", "DebitFailed", "CollectionFileRecorded",
+            "DunningNoticeIssued", "ReminderIssued", "ContactRecorded", "InstallmentPlanRecorded",
+            "OverpaymentRecognized", "RefundDecided", "RefundPaid", "FiscalYearClosed", "ArrearsRunRecorded",
+        ] {
+            #expect(types[type, default: 0] > 0, "no \(type) in the simulated city")
+        }
+        #expect(channels == [.pensionDeduction, .bankDebit, .convenienceStore, .counter])
+        for kind in [
+            "annual/pensionDeduction", "annual/ordinary", "joinedDuringYear/ordinary", "acquired/reachedAge75",
+            "acquired/movedIntoPrefecture", "lost/died",
+        ] {
+            #expect(kinds.contains(kind), "no \(kind)")
+        }
+        #expect(report.deaths > 0 && report.joined > 0 && report.plans > 0 && report.refunds > 0)
+        #expect(report.events == (try simulation.ledger.store.head().position))
+    }
+
+    @Test func everyYenIsAccountedForAndTheChainVerifies() throws {
+        let ledger = Self.city.simulation.ledger
+        let accounts = try ledger.replay(CollectionAccounts.self)
+        #expect(accounts.moneyIsConserved)
+        let totals = accounts.totals
+        #expect(totals.received > .zero)
+        #expect(totals.received == totals.credited + totals.lateFeesPaid + totals.openOverpayments + totals.refunded)
+        #expect(try ledger.store.verify().problem == nil)
+    }
+
+    /// The incrementally maintained city (caught up command by command during the run)
+    /// equals one folded from position zero, and one folded to a past position equals the
+    /// fold of exactly the events up to it.
+    @Test func theIncrementalCityEqualsAFoldFromScratch() throws {
+        let ledger = Self.city.simulation.ledger
+        let incremental = try ledger.currentCity()
+        let fresh = try KokiLedger(ledger.store).currentCity()
+        #expect(incremental == fresh)
+        let head = try ledger.store.head().position
+        let middle = head / 2
+        var byHand = CitySnapshot()
+        var query = EventQuery()
+        query.throughPosition = middle
+        try ledger.forEachEvent(query) { view, event in
+            byHand.apply(event, position: view.position, stream: view.stream.value, version: view.streamVersion)
+        }
+        #expect(try CitySnapshot(ledger, through: middle) == byHand)
+        #expect(byHand != incremental)
+    }
+
+    @Test func namesAndAddressesArePlainlySynthetic() throws {
+        let ledger = Self.city.simulation.ledger
+        let register = InsuredRegisterCommands(ledger)
+        let city = try ledger.currentCity()
+        for entry in city.register.persons.values.prefix(20) {
+            let identity = try #require(try register.identity(of: entry))
+            #expect(identity.nameKanji.hasSuffix("（模擬）"))
+            #expect(identity.address.hasSuffix("（模擬）"))
+        }
+    }
+
+    /// Within one process the same settings give the same file, byte for byte (across
+    /// processes: `SimulateCommandLineTests`).
+    @Test func theSameSeedGivesTheSameLedger() throws {
+        let folder = try TemporaryFolder()
+        let small = SimulationSettings(insured: 30, years: 1, seed: 3, firstFiscalYear: 2025)
+        var heads: [[UInt8]] = []
+        for name in ["a", "b"] {
+            let simulation = try CitySimulation.create(at: folder.path("\(name).ledger"), settings: small)
+            _ = try simulation.run()
+            heads.append(try simulation.ledger.store.head().hash)
+        }
+        #expect(heads[0] == heads[1])
+        let other = try CitySimulation.create(
+            at: folder.path("c.ledger"),
+            settings: SimulationSettings(insured: 30, years: 1, seed: 4, firstFiscalYear: 2025))
+        _ = try other.run()
+        #expect(try other.ledger.store.head().hash != heads[0])
+    }
+}
