@@ -101,6 +101,9 @@ public struct InsuredRegister: Projection {
     public private(set) var persons: [PersonID: Person] = [:]
     /// Former numbers and the person they now lead to.
     public private(set) var formerNumbers: [PersonID: PersonID] = [:]
+    /// Everyone ever recorded in each household (an index: membership on a date is the
+    /// person's own history), so finding a household's members never scans the whole city.
+    private var everInHousehold: [HouseholdID: Set<PersonID>] = [:]
 
     public init() {}
 
@@ -115,8 +118,10 @@ public struct InsuredRegister: Projection {
 
     /// The members of a household on a date, householder first, then by number.
     public func household(_ id: HouseholdID, on date: CivilDate) -> [(person: Person, role: HouseholdRole)] {
-        persons.values.compactMap { person in
-            guard let entry = person.household(on: date), entry.household == id else { return nil }
+        (everInHousehold[id] ?? []).compactMap { number in
+            guard let person = persons[number], let entry = person.household(on: date), entry.household == id else {
+                return nil
+            }
             return (person, entry.role)
         }.sorted { ($0.role == .householder ? 0 : 1, $0.person.id) < ($1.role == .householder ? 0 : 1, $1.person.id) }
     }
@@ -134,6 +139,7 @@ public struct InsuredRegister: Projection {
             persons[e.person]?.corrections += 1
         case .householdMembershipRecorded(let e):
             guard var person = persons[e.person] else { return }
+            if let household = e.household { everInHousehold[household, default: []].insert(e.person) }
             let entry = HouseholdEntry(effectiveOn: e.effectiveOn, household: e.household, role: e.role)
             // After every entry of the same date or earlier: the later recorded one wins.
             let index = person.households.firstIndex { $0.effectiveOn > e.effectiveOn } ?? person.households.endIndex

@@ -21,14 +21,18 @@ public struct KokiLedger: Sendable {
     public init(_ store: Ledger) { self.store = store }
 
     /// The whole city as the ledger stands now: the cached fold caught up to the head.
-    public func currentCity() throws -> CitySnapshot {
-        try city.state.withLock { (city: inout CitySnapshot) throws -> CitySnapshot in
+    public func currentCity() throws -> CitySnapshot { try withCurrentCity { $0 } }
+
+    /// Reads the city as the ledger stands now without copying it: `body` runs on the cached
+    /// fold, caught up to the head, and must not use this ledger's city itself.
+    public func withCurrentCity<T>(_ body: (CitySnapshot) throws -> T) throws -> T {
+        try city.state.withLock { (city: inout CitySnapshot) throws -> T in
             var query = EventQuery()
             query.fromPosition = city.position + 1
             try forEachEvent(query) { view, event in
                 city.apply(event, position: view.position, stream: view.stream.value, version: view.streamVersion)
             }
-            return city
+            return try body(city)
         }
     }
 

@@ -42,7 +42,8 @@ extension Ledger {
         try guarded {
             try queue.read { db in
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT position, hash FROM koki_events ORDER BY position DESC LIMIT 1")
+                    try db.cachedStatement(sql: "SELECT position, hash FROM koki_events ORDER BY position DESC LIMIT 1")
+                )
                 guard let row else { return LedgerHead(position: 0, hash: genesisHash) }
                 let hash: Data = row[1]
                 return LedgerHead(position: row[0], hash: Array(hash))
@@ -150,16 +151,17 @@ extension Ledger {
 
         var commands = CommandLookup()
         var scratch: [UInt8] = []
-        var lastStream: (id: Int64, name: StreamName)?
+        // Names seen in this scan, without taking the shared cache's lock for every event.
+        var streams: [Int64: StreamName] = [:]
         var lastType: (id: Int64, name: String)?
         while try statement.step() {
             let streamID = statement.int64(1)
             let stream: StreamName
-            if let last = lastStream, last.id == streamID {
-                stream = last.name
+            if let known = streams[streamID] {
+                stream = known
             } else {
                 stream = try streamName(db, id: streamID)
-                lastStream = (streamID, stream)
+                streams[streamID] = stream
             }
             let typeID = statement.int64(3)
             let type: String
@@ -206,7 +208,9 @@ extension Ledger {
     /// The id of a stream or type name, from the cache or the file; `nil` when unknown.
     private func nameID(_ db: Database, _ kind: NameKind, _ name: String) throws -> Int64? {
         if let id = names.withLock({ $0.id(kind, name) }) { return id }
-        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM \(kind.table) WHERE name = ?", arguments: [name])
+        guard
+            let id = try Int64.fetchOne(
+                try db.cachedStatement(sql: "SELECT id FROM \(kind.table) WHERE name = ?"), arguments: [name])
         else { return nil }
         names.withLock { $0.remember(kind, name, id) }
         return id
@@ -215,7 +219,9 @@ extension Ledger {
     /// The name behind an id an event refers to; a missing one means the file was damaged.
     private func name(_ db: Database, _ kind: NameKind, _ id: Int64) throws -> String {
         if let name = names.withLock({ $0.name(kind, id) }) { return name }
-        guard let text = try String.fetchOne(db, sql: "SELECT name FROM \(kind.table) WHERE id = ?", arguments: [id])
+        guard
+            let text = try String.fetchOne(
+                try db.cachedStatement(sql: "SELECT name FROM \(kind.table) WHERE id = ?"), arguments: [id])
         else {
             throw LedgerError(.damaged, "an event refers to \(kind.noun) id \(id), which does not exist")
         }

@@ -26,11 +26,12 @@ extension Ledger {
             return try queue.writeWithoutTransaction { db in
                 var key: Data?
                 try db.inTransaction(.immediate) {
-                    try db.execute(
-                        sql: "INSERT OR IGNORE INTO koki_subject_keys(subject, key, created_at) VALUES (?, ?, ?)",
-                        arguments: [subject, fresh, now])
+                    try db.cachedStatement(
+                        sql: "INSERT OR IGNORE INTO koki_subject_keys(subject, key, created_at) VALUES (?, ?, ?)"
+                    ).execute(arguments: [subject, fresh, now])
                     key = try Data.fetchOne(
-                        db, sql: "SELECT key FROM koki_subject_keys WHERE subject = ?", arguments: [subject])
+                        try db.cachedStatement(sql: "SELECT key FROM koki_subject_keys WHERE subject = ?"),
+                        arguments: [subject])
                     return .commit
                 }
                 return key.map(Array.init)

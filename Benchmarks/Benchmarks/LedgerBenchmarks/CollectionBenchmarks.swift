@@ -24,12 +24,14 @@ func debitCity(persons: Int, at path: String) throws -> KokiLedger {
             Installment(period: $0.period, dueDate: $0.dueDate, amount: $0.amount)
         }
         let account = try BankAccount(
-            bankCode: "0005", branchCode: "123", accountType: 1, accountNumber: String(1_000_000 + n), holderKana: "ﾏﾂﾄﾞ ﾊﾅｺ")
+            bankCode: "0005", branchCode: "123", accountType: 1, accountNumber: String(1_000_000 + n),
+            holderKana: "ﾏﾂﾄﾞ ﾊﾅｺ")
         try ledger.record(
             [
                 .premiumAssessed(
                     PremiumAssessed(
-                        person: person, fiscalYear: fy, decidedOn: try CivilDate(iso: "2025-07-10"), annualPremium: annual,
+                        person: person, fiscalYear: fy, decidedOn: try CivilDate(iso: "2025-07-10"),
+                        annualPremium: annual,
                         installments: installments, ruleVersion: "bench")),
                 .debitMandateStarted(
                     DebitMandateStarted(
@@ -49,7 +51,9 @@ let collectionBenchmarks: @Sendable () -> Void = {
     Benchmark(
         "Bank debit for 10,000 payers: write the 全銀 request, import the result (5% failed), vs inserting the same rows in plain SQLite",
         configuration: .init(
-            metrics: [.wallClock, .peakMemoryResident, exportRate, importRate, plainRate, Metric.rate("import/SQLite ‰")],
+            metrics: [
+                .wallClock, .peakMemoryResident, exportRate, importRate, plainRate, Metric.rate("import/SQLite ‰"),
+            ],
             maxIterations: 3)
     ) { benchmark in
         benchmark.stopMeasurement()

@@ -37,7 +37,8 @@ struct ReadFixture: @unchecked Sendable {
     /// The same rows as plain SQLite's table (one transaction), for the bytes-per-event ceiling.
     static let ceilingPath: String = {
         let path = shared.scratch.path("ceiling.sqlite")
-        PlainSQLite(path: path, synchronous: "NORMAL").insert(Workloads.get("koki", streams: 10_000), oneTransaction: true)
+        PlainSQLite(path: path, synchronous: "NORMAL").insert(
+            Workloads.get("koki", streams: 10_000), oneTransaction: true)
         return path
     }()
 
@@ -61,6 +62,7 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 5
     )
     collectionBenchmarks()
+    cityBenchmarks()
     let pairMetrics = [Metric.kokiRate, Metric.ceilingRate, Metric.ratio]
 
     // MARK: Append, one command (one transaction) per stream of 20 events
@@ -71,7 +73,10 @@ let benchmarks: @Sendable () -> Void = {
                 "Append \(shape) events, one command per stream, synchronous=\(sync) (\(streams) × 20)",
                 configuration: .init(
                     metrics: [.wallClock] + pairMetrics
-                        + [Metric.cost("koki bytes/event"), Metric.cost("SQLite bytes/event"), Metric.cost("mean payload bytes")])
+                        + [
+                            Metric.cost("koki bytes/event"), Metric.cost("SQLite bytes/event"),
+                            Metric.cost("mean payload bytes"),
+                        ])
             ) { benchmark in
                 let workload = Workloads.get(shape, streams: streams)
                 let scratch = Scratch()
@@ -86,8 +91,10 @@ let benchmarks: @Sendable () -> Void = {
                 benchmark.measurement(Metric.kokiRate, Int(n / kokiTime))
                 benchmark.measurement(Metric.ceilingRate, Int(n / plainTime))
                 benchmark.measurement(Metric.ratio, Int(1000 * plainTime / kokiTime))
-                benchmark.measurement(Metric.cost("koki bytes/event"), fileBytes(scratch.path("append.ledger")) / workload.eventCount)
-                benchmark.measurement(Metric.cost("SQLite bytes/event"), fileBytes(scratch.path("plain.sqlite")) / workload.eventCount)
+                benchmark.measurement(
+                    Metric.cost("koki bytes/event"), fileBytes(scratch.path("append.ledger")) / workload.eventCount)
+                benchmark.measurement(
+                    Metric.cost("SQLite bytes/event"), fileBytes(scratch.path("plain.sqlite")) / workload.eventCount)
                 benchmark.measurement(Metric.cost("mean payload bytes"), workload.meanPayload)
             }
         }
@@ -122,8 +129,11 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark(
         "Read all: decode every event, and replay balances, vs a plain SQLite scan (10,000 × 20 koki events)",
         configuration: .init(
-            metrics: [.wallClock, .peakMemoryResident, decodeRate, replayRate, collectionRate, scanRate, Metric.rate("decode/scan ‰"),
-                Metric.rate("replay/scan ‰")],
+            metrics: [
+                .wallClock, .peakMemoryResident, decodeRate, replayRate, collectionRate, scanRate,
+                Metric.rate("decode/scan ‰"),
+                Metric.rate("replay/scan ‰"),
+            ],
             maxIterations: 5)
     ) { benchmark in
         let fixture = ReadFixture.shared
@@ -187,7 +197,9 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark(
         "Load one person's stream (20 events) and fold it, vs reading it by index in plain SQLite",
         configuration: .init(
-            metrics: [.wallClock, loadFold50, loadFold99, loadArray50, loadStore50, loadPlain50, loadPlain99, loadRatio],
+            metrics: [
+                .wallClock, loadFold50, loadFold99, loadArray50, loadStore50, loadPlain50, loadPlain99, loadRatio,
+            ],
             maxIterations: 5)
     ) { benchmark in
         let fixture = ReadFixture.shared
@@ -214,7 +226,9 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
         let storeTimes = try picks.map { i in
-            try nanoseconds { try fixture.ledger.forEachEvent(.stream(fixture.streamNames[i])) { blackHole($0.position) } }
+            try nanoseconds {
+                try fixture.ledger.forEachEvent(.stream(fixture.streamNames[i])) { blackHole($0.position) }
+            }
         }
         benchmark.measurement(loadFold50, percentile(foldTimes, 50))
         benchmark.measurement(loadFold99, percentile(foldTimes, 99))

@@ -47,7 +47,8 @@ final class PlainSQLite {
 
     /// Inserts the workload; one transaction per stream, or all in one.
     func insert(_ workload: Workload, oneTransaction: Bool) {
-        let insert = prepare("INSERT INTO events(position, stream, version, type, payload, hash) VALUES (?, ?, ?, ?, ?, ?)")
+        let insert = prepare(
+            "INSERT INTO events(position, stream, version, type, payload, hash) VALUES (?, ?, ?, ?, ?, ?)")
         defer { sqlite3_finalize(insert) }
         let hash = [UInt8](repeating: 0x5A, count: 32)
         var position: Int64 = 0
@@ -60,7 +61,9 @@ final class PlainSQLite {
                 sqlite3_bind_text(insert, 2, stream.name.value, -1, transient)
                 sqlite3_bind_int64(insert, 3, Int64(v + 1))
                 sqlite3_bind_text(insert, 4, row.type, -1, transient)
-                row.payload.withUnsafeBytes { _ = sqlite3_bind_blob(insert, 5, $0.baseAddress, Int32($0.count), transient) }
+                row.payload.withUnsafeBytes {
+                    _ = sqlite3_bind_blob(insert, 5, $0.baseAddress, Int32($0.count), transient)
+                }
                 hash.withUnsafeBytes { _ = sqlite3_bind_blob(insert, 6, $0.baseAddress, 32, transient) }
                 precondition(sqlite3_step(insert) == SQLITE_DONE, String(cString: sqlite3_errmsg(db)))
                 sqlite3_reset(insert)
@@ -90,9 +93,11 @@ final class PlainSQLite {
 
     /// Reads one stream of a koki ledger by its index: the stream-load ceiling.
     func loadKokiStream(id: Int64) -> Int {
-        let load = cachedLoad ?? prepare(
-            "SELECT position, stream_version, type_id, schema_version, command_seq, encoding, payload, hash FROM koki_events WHERE stream_id = ? ORDER BY stream_version"
-        )
+        let load =
+            cachedLoad
+            ?? prepare(
+                "SELECT position, stream_version, type_id, schema_version, command_seq, encoding, payload, hash FROM koki_events WHERE stream_id = ? ORDER BY stream_version"
+            )
         cachedLoad = load
         sqlite3_bind_int64(load, 1, id)
         var bytes = 0
@@ -105,4 +110,13 @@ final class PlainSQLite {
     }
 
     private var cachedLoad: OpaquePointer?
+
+    /// A koki stream's id by its name.
+    func streamID(name: String) -> Int64 {
+        let find = prepare("SELECT id FROM koki_streams WHERE name = ?")
+        defer { sqlite3_finalize(find) }
+        sqlite3_bind_text(find, 1, name, -1, transient)
+        precondition(sqlite3_step(find) == SQLITE_ROW, "no stream \(name)")
+        return sqlite3_column_int64(find, 0)
+    }
 }

@@ -32,12 +32,17 @@ struct Workload: Sendable {
             AppendRequest(
                 commandID: Identifier(derivedFrom: Array("bench/\(name)/\(index)".utf8)), actor: "bench",
                 stream: stream.name, expectedVersion: .noStream,
-                events: stream.rows.map { NewEvent(type: $0.type, schemaVersion: $0.schemaVersion, payload: $0.payload) })
+                events: stream.rows.map {
+                    NewEvent(type: $0.type, schemaVersion: $0.schemaVersion, payload: $0.payload)
+                })
         }
     }
 
     static func kokiEvents(streams count: Int) -> Workload {
-        let years = [DemoCity(persons: count, fiscalYear: try! FiscalYear(2025)), DemoCity(persons: count, fiscalYear: try! FiscalYear(2026))]
+        let years = [
+            DemoCity(persons: count, fiscalYear: try! FiscalYear(2025)),
+            DemoCity(persons: count, fiscalYear: try! FiscalYear(2026)),
+        ]
         var streams: [(StreamName, [Row])] = []
         for person in 1...count {
             var rows: [Row] = []
@@ -45,7 +50,8 @@ struct Workload: Sendable {
                 for command in city.commands(forPerson: person) {
                     for event in command {
                         let encoded = EventRegistry.encode(event)
-                        rows.append(Row(type: encoded.type, schemaVersion: encoded.schemaVersion, payload: encoded.payload))
+                        rows.append(
+                            Row(type: encoded.type, schemaVersion: encoded.schemaVersion, payload: encoded.payload))
                     }
                 }
             }
@@ -64,7 +70,9 @@ struct Workload: Sendable {
                 var text =
                     #"{"person":"\#(100_000_000 + person)","fiscalYear":\#(2025 + i / 10),"period":\#(i % 10),"amount":\#(g.next(below: 90_000) + 1_000),"date":"2025-\#(7 + i % 5)-\#(10 + i % 18)","channel":"bankDebit","operator":"op-\#(g.next(below: 400))","note":""#
                 let target = 150 + Int(g.next(below: 101))
-                while text.utf8.count < target - 2 { text.append(Character(UnicodeScalar(UInt8(97 + g.next(below: 26))))) }
+                while text.utf8.count < target - 2 {
+                    text.append(Character(UnicodeScalar(UInt8(97 + g.next(below: 26)))))
+                }
                 text += #""}"#
                 return Row(type: type, payload: Array(text.utf8))
             }

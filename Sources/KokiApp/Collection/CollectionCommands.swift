@@ -112,9 +112,10 @@ public struct CollectionCommands: Sendable {
 
     /// The arrears settings in force (the stream `config/arrears`), if any were adopted.
     func arrearsSettings(knownAt: KnownAt? = nil) throws -> ArrearsSettings? {
+        guard let knownAt else { return try ledger.withCurrentCity { $0.collection.arrearsSettings } }
         var settings: ArrearsSettings?
         var query = EventQuery.stream(try StreamName(ArrearsSettingsAdopted.streamName))
-        knownAt?.limit(&query)
+        knownAt.limit(&query)
         try ledger.forEachEvent(query) { _, event in
             if case .arrearsSettingsAdopted(let e) = event { settings = e.settings }
         }

@@ -19,6 +19,9 @@ public struct CitySimulation: Sendable {
     public let settings: SimulationSettings
     let clock: ManualClock
 
+    /// Bumped whenever the simulation's behaviour changes, so a cached city is made anew.
+    public static let version = 1
+
     /// Where the simulation is, reported once per simulated month.
     public struct Progress: Sendable {
         public var day: CivilDate

@@ -101,12 +101,16 @@ struct SimulatedResidents {
         }
         for _ in 0..<(settings.insured * b.movedInPerYear * settings.years / 1000) {
             let day = start.adding(days: dice.int(below: days - 60) + 1)
-            let born = day.adding(days: -(75 * 365 + dice.int(below: 15 * 365)))
+            let born = try! CivilDate(
+                year: day.year - 75 - dice.int(below: 15), month: day.month, day: min(day.day, 28)
+            )
+            .adding(days: -dice.int(below: 300))
             joining.append((.movedIn, born, day, day))
         }
         for _ in 0..<(settings.insured * b.disabilityPerYear * settings.years / 1000) {
             let day = start.adding(days: dice.int(below: days - 60) + 1)
-            let born = day.adding(days: -(65 * 365 + dice.int(below: 9 * 365)))
+            let born = try! CivilDate(year: day.year - 65 - dice.int(below: 9), month: day.month, day: min(day.day, 28))
+                .adding(days: -dice.int(below: 300))
             joining.append((.disability, born, day, day))
         }
         for j in joining.sorted(by: { ($0.registers, $0.insured) < ($1.registers, $1.insured) }) {

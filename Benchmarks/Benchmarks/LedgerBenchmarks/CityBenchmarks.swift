@@ -1,0 +1,284 @@
+import Benchmark
+import Foundation
+import GRDBSQLite
+import KokiApp
+import KokiDomain
+import KokiEvents
+import KokiInterchange
+import KokiProjections
+import LedgerStore
+
+// City scale: the figures of a simulated city (by default 5,000 insured over 3 years, recorded
+// once into the temporary folder and reused; set KOKI_CITY_LEDGER to a ledger made with
+// `koki simulate --insured 70000 --years 10` for Matsudo's size). Each figure is reported
+// beside plain SQLite on the same rows in the same iteration: a scan of the ledger's rows,
+// or inserting as many rows.
+
+/// The city ledger the benchmarks read (never written: the benchmarks that write work on a copy).
+struct CityFixture: @unchecked Sendable {
+    // @unchecked: made once before any benchmark reads it, then only read.
+    let path: String
+    let ledger: Ledger
+    let events: Int64
+    let bytes: Int
+    let lastFiscalYear: FiscalYear
+    let persons: [PersonID]
+
+    static let shared = CityFixture()
+
+    init() {
+        let env = ProcessInfo.processInfo.environment
+        if let given = env["KOKI_CITY_LEDGER"] {
+            path = given
+        } else {
+            let settings = SimulationSettings(
+                insured: Int(env["KOKI_CITY_INSURED"] ?? "") ?? 5_000, years: Int(env["KOKI_CITY_YEARS"] ?? "") ?? 3,
+                seed: 75)
+            path =
+                FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "koki-bench-city-v\(CitySimulation.version)-\(settings.insured)x\(settings.years).ledger"
+                ).path
+            if !FileManager.default.fileExists(atPath: path) {
+                let partial = path + ".partial"
+                func remove() {
+                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: partial + suffix) }
+                }
+                remove()
+                do {
+                    let simulation = try! CitySimulation.create(at: partial, settings: settings)
+                    _ = try! simulation.run()
+                }
+                // The simulation's connection is closed: everything in the WAL moves into the file.
+                PlainSQLite(existing: partial, readOnly: false).checkpoint()
+                try! FileManager.default.copyItem(atPath: partial, toPath: path)
+                remove()
+            }
+        }
+        ledger = try! Ledger.open(at: path, mode: .readOnly)
+        events = try! ledger.head().position
+        bytes = fileBytes(path)
+        let city = try! KokiLedger(ledger).currentCity()
+        lastFiscalYear = try! FiscalYear(city.accounts.rateTables.keys.max()!)
+        persons = city.register.persons.keys.sorted()
+        print(
+            "city: \(path): \(events) events, \(bytes) bytes, \(bytes / Int(events)) bytes/event, \(persons.count) persons"
+        )
+    }
+
+    /// A writable copy, for the runs that append.
+    func copy(into scratch: Scratch) -> KokiLedger {
+        let target = scratch.path("copy.ledger")
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: path + suffix) {
+            try! FileManager.default.copyItem(atPath: path + suffix, toPath: target + suffix)
+        }
+        return KokiLedger(try! Ledger.open(at: target, options: .init(synchronous: .normal)))
+    }
+}
+
+func cityBenchmarks() {
+    let scan = Metric.rate("SQLite scan events/s")
+    let city = { CityFixture.shared }
+
+    Benchmark(
+        "City: rebuild every read model from position zero, vs a plain SQLite scan of the same rows",
+        configuration: .init(
+            metrics: [
+                .wallClock, .peakMemoryResident, Metric.rate("koki rebuild events/s"), scan,
+                Metric.rate("rebuild/scan ‰"),
+            ],
+            maxIterations: 3)
+    ) { benchmark in
+        let fixture = city()
+        let plain = PlainSQLite(existing: fixture.path)
+        let scanTime = seconds { blackHole(plain.scanKokiEvents()) }
+        var rebuilt = CitySnapshot()
+        let rebuildTime = try seconds { rebuilt = try KokiLedger(fixture.ledger).currentCity() }
+        precondition(rebuilt.position == fixture.events && rebuilt.collection.moneyIsConserved)
+        let n = Double(fixture.events)
+        benchmark.measurement(Metric.rate("koki rebuild events/s"), Int(n / rebuildTime))
+        benchmark.measurement(scan, Int(n / scanTime))
+        benchmark.measurement(Metric.rate("rebuild/scan ‰"), Int(1000 * scanTime / rebuildTime))
+    } setup: {
+        _ = city()
+    }
+
+    Benchmark(
+        "City: verify the hash chain, vs a plain SQLite scan of the same rows",
+        configuration: .init(
+            metrics: [
+                .wallClock, .peakMemoryResident, Metric.rate("koki verify events/s"), scan,
+                Metric.rate("verify/scan ‰"),
+            ],
+            maxIterations: 3)
+    ) { benchmark in
+        let fixture = city()
+        let plain = PlainSQLite(existing: fixture.path)
+        let scanTime = seconds { blackHole(plain.scanKokiEvents()) }
+        var report: VerifyReport?
+        let verifyTime = try seconds { report = try fixture.ledger.verify(checkFile: false) }
+        precondition(report?.isIntact == true)
+        let n = Double(fixture.events)
+        benchmark.measurement(Metric.rate("koki verify events/s"), Int(n / verifyTime))
+        benchmark.measurement(scan, Int(n / scanTime))
+        benchmark.measurement(Metric.rate("verify/scan ‰"), Int(1000 * scanTime / verifyTime))
+    } setup: {
+        _ = city()
+    }
+
+    // 1,000 random persons, each timed on its own: their account as the ledger knew it halfway
+    // through its history, and as the world stood on a date (the first year's closing).
+    let knownAt50 = Metric.cost("known-at p50 ns")
+    let knownAt99 = Metric.cost("known-at p99 ns")
+    let asOf50 = Metric.cost("as-of p50 ns")
+    let asOf99 = Metric.cost("as-of p99 ns")
+    let plain50 = Metric.cost("SQLite stream read p50 ns")
+    let plain99 = Metric.cost("SQLite stream read p99 ns")
+    Benchmark(
+        "City: one person's account as known at an old position, and as of a date, vs reading their rows in plain SQLite",
+        configuration: .init(
+            metrics: [.wallClock, .peakMemoryResident, knownAt50, knownAt99, asOf50, asOf99, plain50, plain99],
+            maxIterations: 3)
+    ) { benchmark in
+        let fixture = city()
+        let koki = KokiLedger(fixture.ledger)
+        let collection = CollectionCommands(koki)
+        let plain = PlainSQLite(existing: fixture.path)
+        var g = SplitMix64(seed: 5)
+        let picks = (0..<1_000).map { _ in fixture.persons[Int(g.next(below: UInt64(fixture.persons.count)))] }
+        var ids: [PersonID: Int64] = [:]
+        for person in picks { ids[person] = plain.streamID(name: person.streamName) }
+        let old = KnownAt.position(fixture.events / 2)
+        let closing = try CivilDate(year: fixture.lastFiscalYear.year, month: 5, day: 31)
+        let plainTimes = picks.map { p in nanoseconds { blackHole(plain.loadKokiStream(id: ids[p]!)) } }
+        let knownTimes = try picks.map { p in try nanoseconds { blackHole(try collection.load(p, knownAt: old)) } }
+        let asOfTimes = try picks.map { p in try nanoseconds { blackHole(try collection.load(p, asOf: closing)) } }
+        benchmark.measurement(knownAt50, percentile(knownTimes, 50))
+        benchmark.measurement(knownAt99, percentile(knownTimes, 99))
+        benchmark.measurement(asOf50, percentile(asOfTimes, 50))
+        benchmark.measurement(asOf99, percentile(asOfTimes, 99))
+        benchmark.measurement(plain50, percentile(plainTimes, 50))
+        benchmark.measurement(plain99, percentile(plainTimes, 99))
+    } setup: {
+        _ = city()
+    }
+
+    // The annual run after a corrected rate table: every insured person reassessed, one
+    // command each, on a copy of the city. Beside it, plain SQLite committing as many rows one
+    // transaction each (the ceiling for as many commands).
+    let persons = Metric.rate("persons/s")
+    let commits = Metric.rate("SQLite commits/s")
+    Benchmark(
+        "City: the annual assessment run after a corrected rate table (every person reassessed), vs as many plain SQLite commits",
+        configuration: .init(
+            metrics: [.wallClock, .peakMemoryResident, persons, commits, Metric.rate("koki/SQLite ‰")], maxIterations: 1
+        )
+    ) { benchmark in
+        let fixture = city()
+        let scratch = Scratch()
+        let koki = fixture.copy(into: scratch)
+        let assessment = AssessmentCommands(koki)
+        let fy = fixture.lastFiscalYear
+        var table = try koki.currentCity().accounts.rateTables[fy.year]!
+        table.components[0].perCapita = table.components[0].perCapita + Yen(100)
+        table.source = "benchmark: corrected table"
+        try assessment.adoptRates(table, metadata: CommandMetadata(actor: "bench"))
+        let decided = try CivilDate(year: fy.year + 1, month: 3, day: 20)
+        var result: AssessmentCommands.RunSummary?
+        let runTime = try seconds {
+            result = try assessment.runAnnual(
+                fiscalYear: fy, decidedOn: decided, actor: "bench", cause: "rate table corrected")
+        }
+        let summary = result!
+        precondition(summary.reassessed > 0)
+        let plain = PlainSQLite(path: scratch.path("plain.sqlite"), synchronous: "NORMAL")
+        let rows = Workloads.get("koki", streams: max(1, summary.considered / 20))
+        let plainTime = seconds { plain.insert(rows, oneTransaction: false) }
+        let plainRate = Double(rows.streams.count) / plainTime
+        benchmark.measurement(persons, Int(Double(summary.considered) / runTime))
+        benchmark.measurement(commits, Int(plainRate))
+        benchmark.measurement(
+            Metric.rate("koki/SQLite ‰"), Int(1000 * Double(summary.considered) / runTime / plainRate))
+        print("annual run: \(summary.considered) persons, \(summary.reassessed) reassessed in \(runTime) s")
+    } setup: {
+        _ = city()
+    }
+
+    // A dunning run a month after the city's last due date, on a copy: cold (the process folds
+    // the city first, as a command-line run does) and warm (a long-running process whose city
+    // is already folded).
+    Benchmark(
+        "City: a dunning run, cold (folding the city first) and warm, vs a plain SQLite scan",
+        configuration: .init(
+            metrics: [
+                .wallClock, .peakMemoryResident, Metric.cost("cold ms"), Metric.cost("warm ms"),
+                Metric.cost("SQLite scan ms"),
+            ],
+            maxIterations: 1)
+    ) { benchmark in
+        let fixture = city()
+        let scratch = Scratch()
+        let koki = fixture.copy(into: scratch)
+        let plain = PlainSQLite(existing: fixture.path)
+        let scanTime = seconds { blackHole(plain.scanKokiEvents()) }
+        let arrears = ArrearsCommands(koki)
+        let last = try CivilDate(year: fixture.lastFiscalYear.year + 1, month: 4, day: 30)
+        var notices = 0
+        let cold = try seconds { notices += try arrears.runDunning(on: last, actor: "bench").notices.count }
+        let warm = try seconds {
+            notices += try arrears.runDunning(on: last.adding(days: 1), actor: "bench").notices.count
+        }
+        benchmark.measurement(Metric.cost("cold ms"), Int(cold * 1000))
+        benchmark.measurement(Metric.cost("warm ms"), Int(warm * 1000))
+        benchmark.measurement(Metric.cost("SQLite scan ms"), Int(scanTime * 1000))
+        print("dunning: \(notices) notices")
+    } setup: {
+        _ = city()
+    }
+
+    // The data of every payment notice (納入通知書) of the last year: the person's name and
+    // address opened from the sealed identity, each installment with its due date, amount and
+    // convenience-store barcode.
+    Benchmark(
+        "City: payment-notice data for everyone assessed in the last year, vs a plain SQLite scan",
+        configuration: .init(
+            metrics: [
+                .wallClock, .peakMemoryResident, Metric.rate("notices/s"), Metric.cost("notices ms"),
+                Metric.cost("SQLite scan ms"),
+            ],
+            maxIterations: 3)
+    ) { benchmark in
+        let fixture = city()
+        let koki = KokiLedger(fixture.ledger)
+        let plain = PlainSQLite(existing: fixture.path)
+        let scanTime = seconds { blackHole(plain.scanKokiEvents()) }
+        var notices = 0
+        var bytes = 0
+        let time = try seconds {
+            let snapshot = try koki.currentCity()
+            let vault = try IdentityVault.preloaded(fixture.ledger)
+            for (person, entry) in snapshot.register.persons.sorted(by: { $0.key < $1.key }) {
+                guard let assessed = snapshot.accounts.current(person, fixture.lastFiscalYear),
+                    let identity = try vault.open(entry.identity, for: person)
+                else { continue }
+                var text = "\(identity.nameKanji)\t\(identity.address)\t\(assessed.annualPremium.amount)"
+                for installment in assessed.installments where installment.amount > .zero {
+                    let barcode = try ConvenienceBarcode(
+                        issuer: "123456",
+                        slip: try SlipNumber(
+                            person: person, key: PeriodKey(fixture.lastFiscalYear, installment.period)),
+                        reissue: 0, deadline: installment.dueDate, amount: installment.amount)
+                    text += "\t\(installment.dueDate) \(installment.amount.amount) \(barcode)"
+                }
+                bytes += text.utf8.count
+                notices += 1
+            }
+        }
+        precondition(notices > 0)
+        benchmark.measurement(Metric.rate("notices/s"), Int(Double(notices) / time))
+        benchmark.measurement(Metric.cost("notices ms"), Int(time * 1000))
+        benchmark.measurement(Metric.cost("SQLite scan ms"), Int(scanTime * 1000))
+        blackHole(bytes)
+    } setup: {
+        _ = city()
+    }
+}
