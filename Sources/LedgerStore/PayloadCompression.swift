@@ -1,6 +1,6 @@
 import CLZ4
 
-/// How a payload is stored: as given, or LZ4-compressed when that makes it smaller.
+/// How a payload is stored: as given, or LZ4-compressed when that saves at least an eighth.
 ///
 /// Measured on premium-shaped payloads, one-by-one LZ4 without a dictionary rarely pays
 /// (ratio ≈ 1.08), so most small events are stored raw; larger ones (long histories, imported
@@ -39,7 +39,9 @@ enum PayloadCompression {
                     Int32(payload.count), Int32(bound))
             }
         }
-        guard written > 0, headerLength + Int(written) < payload.count else { return (.raw, payload) }
+        // Keep the compressed form only when it saves at least an eighth: a few bytes saved on a
+        // small event do not pay for decompressing it on every read.
+        guard written > 0, (headerLength + Int(written)) * 8 <= payload.count * 7 else { return (.raw, payload) }
         out.removeLast(out.count - headerLength - Int(written))
         return (.lz4, out)
     }

@@ -15,7 +15,8 @@ import Testing
     @Test func everyVisibleCommandHasAnAbstractAndTheExitTable() {
         let top = KokiCommand.helpMessage(columns: 80)
         for name in [
-            "init", "demo", "person", "household", "eligibility", "income", "insured", "rates", "calendar", "assess",
+            "init", "simulate", "demo", "person", "household", "eligibility", "income", "insured", "rates", "calendar",
+            "assess",
             "premium", "pay", "account", "refund", "debit", "konbini", "pension", "unmatched", "arrears", "dunning",
             "reminders", "contact", "plan", "reduction", "seizure", "prescription", "close-year", "history", "whatif",
             "explain", "calc",

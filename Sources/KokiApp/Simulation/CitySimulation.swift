@@ -20,7 +20,7 @@ public struct CitySimulation: Sendable {
     let clock: ManualClock
 
     /// Bumped whenever the simulation's behaviour changes, so a cached city is made anew.
-    public static let version = 1
+    public static let version = 2
 
     /// Where the simulation is, reported once per simulated month.
     public struct Progress: Sendable {
@@ -198,7 +198,8 @@ struct SimulationRun {
             if [8, 11, 2, 5].contains(day.month), day.day == 15 { try reminders(on: day) }
             if inRange, day.month == 9, day.day == 1 { try reductions(fy, on: day) }
             if inRange, day.month == 10, day.day == 1 { try incomeCorrections(fy, on: day) }
-            if day.month == 6, day.day == 1 {
+            // 不納欠損 at the closing: what prescribed is written off, then the year is closed.
+            if day.month == 5, day.day == 31 {
                 report.writeOffs += try arrears.runPrescription(on: day, actor: "sim-honcho").count
             }
             if day.month == 5, day.day == 31, fy - 1 >= settings.firstFiscalYear {
