@@ -1,5 +1,5 @@
 import Foundation
-import KokiApp
+@testable import KokiApp
 import KokiDomain
 import KokiEvents
 import KokiProjections
@@ -87,6 +87,44 @@ import Testing
         }
         #expect(try CitySnapshot(ledger, through: middle) == byHand)
         #expect(byHand != incremental)
+    }
+
+    /// For random persons and positions of the simulated city's history: what the ledger knew
+    /// at position P is the fold of exactly the person's events up to P, and the world as of a
+    /// date is the fold of only the events effective by then.
+    @Test func knownAtAndAsOfAreExactlyTheirPrefixOfTheHistory() throws {
+        let ledger = Self.city.simulation.ledger
+        let collection = CollectionCommands(ledger)
+        let city = try ledger.currentCity()
+        let persons = city.register.persons.keys.sorted()
+        let head = try ledger.store.head().position
+        var random = SeededGenerator(seed: 21)
+        for _ in 0..<40 {
+            let person = persons.randomElement(using: &random)!
+            let position = Int64.random(in: 1...head, using: &random)
+            let date = try CivilDate(daysSinceEpoch: Int.random(in: 19_800...20_600, using: &random))
+            var events: [(position: Int64, event: KokiEvent)] = []
+            try ledger.forEachEvent(.stream(try StreamName(person.streamName))) { view, event in
+                events.append((view.position, event))
+            }
+            var known = CollectionCommands.PersonState(person)
+            var register = InsuredRegister()
+            for (p, event) in events where p <= position {
+                register.apply(event)
+                known.apply(event)
+            }
+            let loaded = try collection.load(person, knownAt: .position(position))
+            #expect(loaded.account == known.account, "\(person) known at \(position)")
+            #expect(loaded.assessments == known.assessments)
+            #expect(loaded.entry == register.person(person))
+
+            var effective = CollectionCommands.PersonState(person)
+            for (_, event) in events where (event.effectiveDate.map { $0 <= date } ?? true) {
+                effective.apply(event)
+            }
+            let asOf = try collection.load(person, asOf: date)
+            #expect(asOf.account == effective.account, "\(person) as of \(date)")
+        }
     }
 
     @Test func namesAndAddressesArePlainlySynthetic() throws {
