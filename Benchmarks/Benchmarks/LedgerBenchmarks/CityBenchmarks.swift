@@ -79,6 +79,35 @@ func cityBenchmarks() {
     let scan = Metric.rate("SQLite scan events/s")
     let city = { CityFixture.shared }
 
+    // The ledger's size, and the same rows (as stored: compressed where koki compressed them)
+    // inserted into plain SQLite one transaction per command, as the simulation appended them:
+    // the ceiling for recording the city.
+    Benchmark(
+        "City: the ledger's size, and its rows inserted into plain SQLite one transaction per command",
+        configuration: .init(
+            metrics: [
+                .wallClock, Metric.cost("events"), Metric.cost("commands"), Metric.cost("koki bytes/event"),
+                Metric.cost("SQLite bytes/event"), Metric.rate("SQLite insert events/s"),
+            ],
+            maxIterations: 1)
+    ) { benchmark in
+        let fixture = city()
+        let scratch = Scratch()
+        let commands = PlainSQLite.rowsOf(ledger: fixture.path)
+        let plainPath = scratch.path("plain.sqlite")
+        let plain = PlainSQLite(path: plainPath, synchronous: "OFF")
+        let time = seconds { plain.insert(commands: commands) }
+        plain.checkpoint()
+        let events = commands.map(\.count).reduce(0, +)
+        benchmark.measurement(Metric.cost("events"), events)
+        benchmark.measurement(Metric.cost("commands"), commands.count)
+        benchmark.measurement(Metric.cost("koki bytes/event"), fixture.bytes / events)
+        benchmark.measurement(Metric.cost("SQLite bytes/event"), fileBytes(plainPath) / events)
+        benchmark.measurement(Metric.rate("SQLite insert events/s"), Int(Double(events) / time))
+    } setup: {
+        _ = city()
+    }
+
     // Where a rebuild's time goes: reading and decoding alone, then each read model alone,
     // then all of them (the city: register, premium accounts, collection accounts, the input
     // positions of assessments and every stream's version).

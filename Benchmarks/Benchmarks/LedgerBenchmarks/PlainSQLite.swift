@@ -2,6 +2,15 @@ import GRDBSQLite
 
 /// The ceiling: the same rows through plain prepared SQLite statements from the C API, as in
 /// `shared/PERFORMANCE.md` — no encoding, compression, hashing or envelopes.
+struct PlainRow {
+    var position: Int64
+    var stream: String
+    var version: Int64
+    var type: String
+    var payload: [UInt8]
+    var hash: [UInt8]
+}
+
 final class PlainSQLite {
     private var db: OpaquePointer?
     private let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
@@ -110,6 +119,63 @@ final class PlainSQLite {
     }
 
     private var cachedLoad: OpaquePointer?
+
+    /// The rows of a koki ledger as the plain table holds them — position, stream and type
+    /// names, version, the stored payload, the hash — read into memory (not timed), grouped
+    /// by the command that appended them.
+    static func rowsOf(ledger path: String) -> [[PlainRow]] {
+        let source = PlainSQLite(existing: path)
+        let read = source.prepare(
+            """
+            SELECT e.position, s.name, e.stream_version, t.name, e.payload, e.hash, e.command_seq
+            FROM koki_events e JOIN koki_streams s ON s.id = e.stream_id JOIN koki_event_types t ON t.id = e.type_id
+            ORDER BY e.position
+            """)
+        defer { sqlite3_finalize(read) }
+        var commands: [[PlainRow]] = []
+        var last: Int64 = -1
+        while sqlite3_step(read) == SQLITE_ROW {
+            let row = PlainRow(
+                position: sqlite3_column_int64(read, 0), stream: String(cString: sqlite3_column_text(read, 1)),
+                version: sqlite3_column_int64(read, 2), type: String(cString: sqlite3_column_text(read, 3)),
+                payload: Array(
+                    UnsafeRawBufferPointer(
+                        start: sqlite3_column_blob(read, 4), count: Int(sqlite3_column_bytes(read, 4)))),
+                hash: Array(
+                    UnsafeRawBufferPointer(
+                        start: sqlite3_column_blob(read, 5), count: Int(sqlite3_column_bytes(read, 5)))))
+            let command = sqlite3_column_int64(read, 6)
+            if command != last { commands.append([]) }
+            commands[commands.count - 1].append(row)
+            last = command
+        }
+        return commands
+    }
+
+    /// Inserts rows, one transaction per command (as koki appended them).
+    func insert(commands: [[PlainRow]]) {
+        let insert = prepare(
+            "INSERT INTO events(position, stream, version, type, payload, hash) VALUES (?, ?, ?, ?, ?, ?)")
+        defer { sqlite3_finalize(insert) }
+        for command in commands {
+            exec("BEGIN IMMEDIATE")
+            for row in command {
+                sqlite3_bind_int64(insert, 1, row.position)
+                sqlite3_bind_text(insert, 2, row.stream, -1, transient)
+                sqlite3_bind_int64(insert, 3, row.version)
+                sqlite3_bind_text(insert, 4, row.type, -1, transient)
+                row.payload.withUnsafeBytes {
+                    _ = sqlite3_bind_blob(insert, 5, $0.baseAddress, Int32($0.count), transient)
+                }
+                row.hash.withUnsafeBytes {
+                    _ = sqlite3_bind_blob(insert, 6, $0.baseAddress, Int32($0.count), transient)
+                }
+                precondition(sqlite3_step(insert) == SQLITE_DONE, String(cString: sqlite3_errmsg(db)))
+                sqlite3_reset(insert)
+            }
+            exec("COMMIT")
+        }
+    }
 
     /// A koki stream's id by its name.
     func streamID(name: String) -> Int64 {

@@ -20,7 +20,7 @@ public struct CitySimulation: Sendable {
     let clock: ManualClock
 
     /// Bumped whenever the simulation's behaviour changes, so a cached city is made anew.
-    public static let version = 2
+    public static let version = 3
 
     /// Where the simulation is, reported once per simulated month.
     public struct Progress: Sendable {
@@ -516,7 +516,7 @@ struct SimulationRun {
             let overdue = periods.filter { $0.value.dueDate < day && $0.value.outstanding > .zero }.keys.sorted()
             let owed = overdue.map { periods[$0]!.outstanding }.sum()
             guard owed > .zero else { continue }
-            let count = min(12, max(2, Int(owed.amount / 5_000)))
+            let count = max(1, min(12, Int(owed.amount / 5_000)))
             let schedule = try ArrearsCommands.schedule(total: owed, count: count, first: on.adding(months: 1))
             try arrears.recordPlan(
                 r.person, on: on, periods: overdue, includesLateFees: false, schedule: schedule, pledge: true,
