@@ -391,6 +391,31 @@ extension CollectionCommandsTests {
 }
 
 extension CollectionCommandsTests {
+    /// The pension insurer deducts and remits pension periods (特別徴収): the person is never
+    /// dunned for them, even while the insurer's report is still on its way — but once the
+    /// deduction stops, the periods moved to ordinary collection are dunned like any other.
+    @Test func pensionPeriodsAreNeverDunnedUntilTheDeductionStops() throws {
+        try city(["7", "8"], pensionFacts: true)
+        try ArrearsCommands(ledger).adoptSettings(.standard, metadata: meta())
+        let arrears = ArrearsCommands(ledger)
+        // Nothing reported yet for April–August: still no notice.
+        #expect(try arrears.runDunning(on: d("2025-09-05"), actor: "batch").notices.isEmpty)
+        let csv = """
+            person,fiscal_year,month,paid_on,amount,status
+            8,2025,4,2025-04-15,12600,deducted
+            8,2025,6,2025-06-13,12600,deducted
+            8,2025,8,2025-08-15,12600,deducted
+            8,2025,10,2025-10-15,0,stopped
+            """
+        try collection.importPension(Array(csv.utf8), name: "p.csv", learnedOn: d("2025-10-20"), actor: "b")
+        // Person 8's later periods are ordinary now; the first of them falls due and is dunned.
+        let moved = try #require(
+            try CitySnapshot(ledger).accounts.current(id("8"), fy)?.installments.dropFirst(3).first)
+        let run = try arrears.runDunning(on: moved.dueDate.adding(days: 20), actor: "batch")
+        #expect(run.notices.map(\.person) == [id("8")])
+        #expect(run.notices.map(\.period) == [moved.period])
+    }
+
     /// Random sequences of payments, cancellations, reassessments and settlements: after every
     /// command money is conserved, and the projection folded event by event equals the one
     /// replayed from scratch.
