@@ -48,6 +48,13 @@ enum CityReport {
         Output.line(
             "money: received \(totals.received) = on periods \(totals.credited) + late fees \(totals.lateFeesPaid) + open overpayments \(totals.openOverpayments) + refunded \(totals.refunded) (unmatched \(totals.unmatchedOpen) aside); every yen accounted for: \(accounts.moneyIsConserved ? "yes" : "NO")"
         )
+        try arrears(ledger, on: closing)
+        try verify(ledger.store)
+    }
+
+    /// Arrears by the age of the oldest unpaid period, the three largest delinquencies, and the
+    /// largest one's history.
+    static func arrears(_ ledger: KokiLedger, on closing: CivilDate, historyLines: Int = 8) throws {
         let arrears = ArrearsCommands(ledger)
         let rows = try arrears.delinquents(on: closing)
         let buckets: [(String, ClosedRange<Int>)] = [
@@ -67,12 +74,16 @@ enum CityReport {
         if let example = rows.first {
             Output.line("history of \(example.person) (koki history \(example.person)):")
             let entries = try arrears.history(of: example.person)
-            for entry in entries.prefix(8) {
+            for entry in entries.prefix(historyLines) {
                 Output.line("  \(entry.date)  \(entry.kind)  \(entry.text)")
             }
-            if entries.count > 8 { Output.line("  … \(entries.count - 8) more") }
+            if entries.count > historyLines { Output.line("  … \(entries.count - historyLines) more") }
         }
-        let verified = try ledger.store.verify()
+    }
+
+    /// The hash chain and SQLite's integrity check; exits 1 when anything was altered.
+    static func verify(_ store: Ledger) throws {
+        let verified = try store.verify()
         if let problem = verified.problem {
             Output.line("verify: ALTERED: \(problem)")
             throw ExitCode(ExitStatus.ledgerAltered.rawValue)

@@ -59,48 +59,21 @@ struct DemoCommand: ParsableCommand {
             Output.line(
                 "balances: assessed \(totals.assessed), paid \(totals.paid), outstanding \(totals.outstanding); \(inArrears) accounts in arrears, \(totals.dunningNotices) dunning notices"
             )
-            let collection = try ledger.replay(CollectionAccounts.self).totals
+            let collectionAccounts = try ledger.replay(CollectionAccounts.self)
+            let collection = collectionAccounts.totals
             Output.line(
-                "collection: received \(collection.received), on periods \(collection.credited), open overpayments \(collection.openOverpayments), refunded \(collection.refunded), unmatched \(collection.unmatchedOpen); every yen accounted for: \(collection.received == collection.credited + collection.openOverpayments + collection.refunded ? "yes" : "NO")"
+                "collection: received \(collection.received), on periods \(collection.credited), open overpayments \(collection.openOverpayments), refunded \(collection.refunded), unmatched \(collection.unmatchedOpen); every yen accounted for: \(collectionAccounts.moneyIsConserved ? "yes" : "NO")"
             )
             let assessedOn = try CivilDate(iso: "2025-07-10")
             let insured = try register.snapshot().insured(on: assessedOn).count
             Output.line("register: \(insured) of \(persons) persons insured on \(assessedOn)")
             let closing = try CivilDate(iso: "2026-05-31")
-            let arrears = ArrearsCommands(ledger)
-            let rows = try arrears.delinquents(on: closing)
             let rate = totals.assessed.amount == 0 ? 0 : totals.paid.amount * 1000 / totals.assessed.amount
             Output.line(
                 "FY2025 collected \(totals.paid.amount) of \(totals.assessed.amount) yen: \(rate / 10).\(rate % 10)% by \(closing)"
             )
-            let buckets: [(String, ClosedRange<Int>)] = [
-                ("≤ 90 days", 0...90), ("91–180", 91...180), ("181–365", 181...365), ("> 1 year", 366...100_000),
-            ]
-            Output.line(
-                "arrears on \(closing) by the oldest unpaid period: "
-                    + buckets.map { name, range in
-                        let group = rows.filter { range.contains($0.daysOverdue) }
-                        return "\(name) \(group.count) persons \(group.map(\.owed).sum().amount) yen"
-                    }.joined(separator: "; "))
-            for row in rows.prefix(3) {
-                Output.line(
-                    "  largest: \(row.person) owes \(row.owed.amount) yen on \(row.periods) periods since \(row.oldestDue), late fees \(row.lateFees.amount)"
-                )
-            }
-            if let example = rows.first {
-                Output.line("history of \(example.person) (koki history \(example.person)):")
-                for entry in try arrears.history(of: example.person).prefix(6) {
-                    Output.line("  \(entry.date)  \(entry.kind)  \(entry.text)")
-                }
-            }
-            let verified = try store.verify()
-            if let problem = verified.problem {
-                Output.line("verify: ALTERED: \(problem)")
-                throw ExitCode(ExitStatus.ledgerAltered.rawValue)
-            }
-            Output.line(
-                "verify: ok, \(verified.eventsChecked) events; head \(verified.head.position) \(verified.head.hash.hex)"
-            )
+            try CityReport.arrears(ledger, on: closing, historyLines: 6)
+            try CityReport.verify(store)
         }
     }
 }

@@ -65,6 +65,12 @@ struct CityFixture: @unchecked Sendable {
         )
     }
 
+    /// The baseline: a plain SQLite scan of the ledger's rows, touching every payload.
+    func scanSeconds() -> Double {
+        let plain = PlainSQLite(existing: path)
+        return seconds { blackHole(plain.scanKokiEvents()) }
+    }
+
     /// A writable copy, for the runs that append.
     func copy(into scratch: Scratch) -> KokiLedger {
         let target = scratch.path("copy.ledger")
@@ -127,8 +133,7 @@ func cityBenchmarks() {
             maxIterations: 3)
     ) { benchmark in
         let fixture = city()
-        let plain = PlainSQLite(existing: fixture.path)
-        let scanTime = seconds { blackHole(plain.scanKokiEvents()) }
+        let scanTime = fixture.scanSeconds()
         let koki = KokiLedger(fixture.ledger)
         let decodeTime = try seconds { try koki.forEachEvent { _, event in blackHole(event) } }
         let registerTime = try seconds { blackHole(try koki.replay(InsuredRegister.self)) }
@@ -159,8 +164,7 @@ func cityBenchmarks() {
             maxIterations: 3)
     ) { benchmark in
         let fixture = city()
-        let plain = PlainSQLite(existing: fixture.path)
-        let scanTime = seconds { blackHole(plain.scanKokiEvents()) }
+        let scanTime = fixture.scanSeconds()
         var report: VerifyReport?
         let verifyTime = try seconds { report = try fixture.ledger.verify(checkFile: false) }
         precondition(report?.isIntact == true)
@@ -265,8 +269,7 @@ func cityBenchmarks() {
         let fixture = city()
         let scratch = Scratch()
         let koki = fixture.copy(into: scratch)
-        let plain = PlainSQLite(existing: fixture.path)
-        let scanTime = seconds { blackHole(plain.scanKokiEvents()) }
+        let scanTime = fixture.scanSeconds()
         let arrears = ArrearsCommands(koki)
         let last = try CivilDate(year: fixture.lastFiscalYear.year + 1, month: 4, day: 30)
         var notices = 0
@@ -296,8 +299,7 @@ func cityBenchmarks() {
     ) { benchmark in
         let fixture = city()
         let koki = KokiLedger(fixture.ledger)
-        let plain = PlainSQLite(existing: fixture.path)
-        let scanTime = seconds { blackHole(plain.scanKokiEvents()) }
+        let scanTime = fixture.scanSeconds()
         var notices = 0
         var bytes = 0
         let time = try seconds {
