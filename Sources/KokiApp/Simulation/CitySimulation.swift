@@ -98,7 +98,8 @@ struct SimulationRun {
     var storeLines: [CivilDate: [String]] = [:]
     /// Persons to assess (or reassess) at the month's end, with the fiscal years concerned.
     var toAssess: [Int: Set<Int>] = [:]
-    var dueDates: [CivilDate: Int] = [:]
+    /// The due dates of the calendars adopted (a debit request on each; dunning 20 days after).
+    var dueDates: Set<CivilDate> = []
     var chargeRates: ChargeRates
 
     enum Planned {
@@ -191,8 +192,8 @@ struct SimulationRun {
                 try pensionFile(fy, months: [day.month], on: day)
             }
             if day.day == 11 { try paymentsOfTheMonth(day, fy: fy) }
-            if let n = dueDates[day] { try debit(on: day, fiscalYear: n) }
-            if dueDates[day.adding(days: -20)] != nil {
+            if dueDates.contains(day) { try debit(on: day) }
+            if dueDates.contains(day.adding(days: -20)) {
                 report.dunningNotices += try arrears.runDunning(on: day, actor: "sim-honcho").notices.count
             }
             if [8, 11, 2, 5].contains(day.month), day.day == 15 { try reminders(on: day) }
@@ -232,7 +233,7 @@ struct SimulationRun {
         try assessment.adoptRates(table, metadata: command("rates/\(fy)"))
         let calendar = InstallmentCalendar.standard(fiscalYear: fy)
         try assessment.adoptCalendar(calendar, metadata: command("calendar/\(fy)"))
-        for due in calendar.dueDates() { dueDates[due] = fy }
+        dueDates.formUnion(calendar.dueDates())
     }
 
     // MARK: - Register
@@ -466,7 +467,7 @@ struct SimulationRun {
 
     /// A due date: the bank-debit request, and the bank's result four days later (imported the
     /// same day, learned on that day). Those whose debit failed pay later, or not.
-    mutating func debit(on due: CivilDate, fiscalYear: Int) throws {
+    mutating func debit(on due: CivilDate) throws {
         let request = try collection.exportDebit(on: due, originator: CitySimulation.originator, actor: "sim-honcho")
         guard request.records > 0 else { return }
         var file = try ZenginDebitFile.parse(request.bytes)
