@@ -36,6 +36,21 @@ public struct KokiLedger: Sendable {
         }
     }
 
+    /// The arrears settings in force now (the stream `config/arrears`): only what that stream
+    /// gained since the last call is read and decoded.
+    public func currentArrearsSettings() throws -> ArrearsSettings? {
+        try city.settings.withLock {
+            (cached: inout (version: Int64, settings: ArrearsSettings?)) throws -> ArrearsSettings? in
+            let query = EventQuery.stream(
+                try StreamName(ArrearsSettingsAdopted.streamName), fromVersion: cached.version + 1)
+            try forEachEvent(query) { view, event in
+                cached.version = view.streamVersion
+                if case .arrearsSettingsAdopted(let e) = event { cached.settings = e.settings }
+            }
+            return cached.settings
+        }
+    }
+
     /// Appends one command's events atomically, each to its stream — the person's account, or
     /// a configuration or run stream — in the order the streams first appear. `expecting` gives
     /// a person's stream's expected version; other streams take `.any`.
@@ -117,6 +132,9 @@ public struct KokiLedger: Sendable {
 /// One process's incrementally maintained city (see ``KokiLedger/currentCity()``).
 final class CityCache: Sendable {
     let state = Mutex(CitySnapshot())
+    /// The arrears settings in force and the version of `config/arrears` they reflect: loading
+    /// a person asks for them every time, so they are decoded once, not per load.
+    let settings = Mutex((version: Int64(0), settings: ArrearsSettings?.none))
 }
 
 /// Looks up a decoder once per `(type, version)` rather than once per event.

@@ -112,7 +112,7 @@ public struct CollectionCommands: Sendable {
 
     /// The arrears settings in force (the stream `config/arrears`), if any were adopted.
     func arrearsSettings(knownAt: KnownAt? = nil) throws -> ArrearsSettings? {
-        guard let knownAt else { return try ledger.withCurrentCity { $0.collection.arrearsSettings } }
+        guard let knownAt else { return try ledger.currentArrearsSettings() }
         var settings: ArrearsSettings?
         var query = EventQuery.stream(try StreamName(ArrearsSettingsAdopted.streamName))
         knownAt.limit(&query)
