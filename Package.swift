@@ -58,7 +58,7 @@ let package = Package(
             name: "KokiApp",
             dependencies: [
                 "KokiDomain", "KokiEvents", "KokiProjections", "LedgerStore", "KokiInterchange",
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),

@@ -106,17 +106,15 @@ public struct KokiLedger: Sendable {
         _ query: EventQuery = EventQuery(), _ body: (borrowing EventView, KokiEvent) throws -> Void
     ) throws {
         var decoders = DecoderCache()
-        try store.forEachEvent(query) { view in
-            let decode = try decoders.decoder(type: view.type, version: view.schemaVersion, position: view.position)
-            let event: KokiEvent
-            do {
-                event = try decode(view.payload)
-            } catch {
-                throw KokiError(
-                    .undecodableEvent, "event \(view.position) (\(view.type) v\(view.schemaVersion)): \(error)")
-            }
-            try body(view, event)
-        }
+        try store.forEachEvent(query) { view in try body(view, try decoders.decode(view)) }
+    }
+
+    /// ``forEachEvent(_:_:)`` inside a transaction on the derived tables.
+    public static func forEachEvent(
+        in transaction: LedgerTransaction, _ query: EventQuery, _ body: (borrowing EventView, KokiEvent) throws -> Void
+    ) throws {
+        var decoders = DecoderCache()
+        try transaction.forEachEvent(query) { view in try body(view, try decoders.decode(view)) }
     }
 
     /// Folds a projection from the ledger: from scratch, or as the ledger stood at a position.
@@ -141,6 +139,16 @@ final class CityCache: Sendable {
 struct DecoderCache {
     private var last: (type: String, version: Int, decode: EventRegistry.Decoder)?
     private var all: [String: [Int: EventRegistry.Decoder]] = [:]
+
+    /// The event a row holds, decoded (and upcast) to today's schema.
+    mutating func decode(_ view: borrowing EventView) throws -> KokiEvent {
+        let decode = try decoder(type: view.type, version: view.schemaVersion, position: view.position)
+        do {
+            return try decode(view.payload)
+        } catch {
+            throw KokiError(.undecodableEvent, "event \(view.position) (\(view.type) v\(view.schemaVersion)): \(error)")
+        }
+    }
 
     mutating func decoder(type: String, version: Int, position: Int64) throws -> EventRegistry.Decoder {
         if let last, last.version == version, last.type == type { return last.decode }

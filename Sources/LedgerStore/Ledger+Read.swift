@@ -91,7 +91,7 @@ extension Ledger {
 
     // MARK: - The scan
 
-    private func scan(_ db: Database, _ query: EventQuery, _ body: (borrowing EventView) throws -> Void) throws {
+    func scan(_ db: Database, _ query: EventQuery, _ body: (borrowing EventView) throws -> Void) throws {
         enum Binding {
             case int(Int64)
             case text(String)

@@ -49,6 +49,11 @@ extension Ledger {
                                 BEGIN SELECT RAISE(ABORT, 'koki ledger is append-only: DELETE on \(table) refused'); END;
                                 """)
                     }
+                    // Read models and snapshots describe a later head: the copy has none.
+                    let derived = try String.fetchAll(
+                        db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 3) = ?",
+                        arguments: [Ledger.derivedTablePrefix])
+                    for table in derived { try db.execute(sql: "DROP TABLE \(table)") }
                     try db.execute(
                         sql: "INSERT INTO koki_meta(key, value) VALUES ('replayed_through', ?)",
                         arguments: [Data(String(position).utf8)])

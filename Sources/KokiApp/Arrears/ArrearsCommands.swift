@@ -424,10 +424,19 @@ public struct ArrearsCommands: Sendable {
             case .position(let p): p
             case .time(let t): try ledger.store.position(recordedBy: t)
             }
-        let city = try CitySnapshot(ledger, through: through)
-        let settings = try Self.settings(city)
+        // The stored balances pick out who may owe (proportional to the answer, not the city);
+        // each of them is then decided exactly from their own stream.
+        let candidates = try StoredBalances(ledger).mayBeInArrears(on: date, through: through)
+        let loader = CollectionCommands(ledger)
+        let known = KnownAt.position(candidates.answer.position)
+        guard let settings = try loader.arrearsSettings(knownAt: known) else {
+            throw KokiError(
+                .invalidInput,
+                "no arrears settings adopted: adopt them with `koki arrears settings adopt` (the defaults, or a file)")
+        }
         var rows: [Delinquent] = []
-        for (person, account) in city.collection.accounts {
+        for person in candidates.persons {
+            let account = try loader.load(person, knownAt: known, settings: settings).account
             let periods = Self.arrears(account, on: date, settings).filter { !$0.prescription.isPrescribed(on: date) }
             guard let oldest = periods.map(\.dueDate).min() else { continue }
             rows.append(

@@ -1,0 +1,544 @@
+import Foundation
+import GRDB
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import LedgerStore
+
+/// The stored read model of balances: one ``YearBalance`` row per person and fiscal year in the
+/// ledger file (`rm_balances`), with the position and logic version it reflects (`rm_models`),
+/// and LZ4-compressed snapshots of it at earlier positions (`rm_snapshots`).
+///
+/// - **Caught up, never half a command.** A writable ledger brings the table up to the head in
+///   one transaction before answering: the persons whose streams gained events since are folded
+///   again from their own streams and their rows replaced. Appends themselves do not pay for it,
+///   so a batch run of 80,000 commands refolds each person it touched once, at the next query.
+/// - **Rebuilt from zero on demand, and whenever its logic changed.** ``rebuild(check:)`` folds
+///   every person's stream into a fresh table and compares it with the maintained one; it swaps
+///   the new table in unless asked only to check. A table or snapshot of another
+///   ``YearBalance/logicVersion`` is never read: the next catch-up rebuilds it.
+/// - **Snapshots for the past.** What the ledger knew at position P is the newest snapshot at or
+///   before P, with only the persons whose streams changed between the two folded again through
+///   P. Catching up takes a snapshot whenever ``snapshotInterval`` events have passed since the
+///   last one; a rebuild takes one at its head.
+/// - Memory is one person's account at a time, whatever the ledger's length.
+public struct StoredBalances: Sendable {
+    public static let name = "balances"
+    /// Events between automatic snapshots.
+    public static let defaultSnapshotInterval: Int64 = 1_000_000
+
+    let ledger: KokiLedger
+    public var snapshotInterval: Int64
+
+    public init(_ ledger: KokiLedger, snapshotInterval: Int64 = Self.defaultSnapshotInterval) {
+        self.ledger = ledger
+        self.snapshotInterval = snapshotInterval
+    }
+
+    /// Where the rows of an answer came from.
+    public enum Source: Sendable, Hashable {
+        /// The maintained table, caught up to the head.
+        case table(position: Int64)
+        /// A snapshot at `position`, with `refolded` persons folded again up to the answer's position.
+        case snapshot(position: Int64, refolded: Int)
+        /// Every person's stream folded (no table or snapshot could be used).
+        case fold
+    }
+
+    public struct Answer: Sendable {
+        public var rows: [YearBalance]
+        /// The position the rows reflect.
+        public var position: Int64
+        public var source: Source
+    }
+
+    /// What catching up did.
+    public struct CatchUp: Sendable, Hashable {
+        public var from: Int64
+        public var to: Int64
+        public var refolded: Int
+        /// The table was missing or of another logic version, and was built from zero.
+        public var rebuilt: Bool
+        public var snapshotTaken: Bool
+    }
+
+    public struct Snapshot: Sendable, Hashable {
+        public var position: Int64
+        public var logicVersion: Int
+        public var rows: Int
+        public var bytes: Int
+    }
+
+    public struct Status: Sendable {
+        public var position: Int64?
+        public var logicVersion: Int?
+        public var rows: Int
+        public var snapshots: [Snapshot]
+    }
+
+    /// A row of the rebuilt table that differs from the maintained one (`nil`: missing there).
+    public struct Difference: Sendable, Hashable, CustomStringConvertible {
+        public var person: PersonID
+        public var fiscalYear: FiscalYear
+        public var maintained: YearBalance?
+        public var rebuilt: YearBalance?
+
+        public var description: String {
+            func show(_ row: YearBalance?) -> String {
+                guard let r = row else { return "no row" }
+                return
+                    "assessed \(r.assessed.amount) credited \(r.credited.amount) outstanding \(r.outstanding.amount) overpaid \(r.overpaid.amount) reduced \(r.reduced.amount) written off \(r.writtenOff.amount) late fees \(r.lateFeeOutstanding.amount) open \(r.openPeriods) dunned \(r.dunnedPeriods) oldest open \(r.oldestOpenDue.map { "\($0)" } ?? "-") oldest late \(r.oldestLateDue.map { "\($0)" } ?? "-")"
+            }
+            return "\(person) FY\(fiscalYear.year): maintained \(show(maintained)); rebuilt \(show(rebuilt))"
+        }
+    }
+
+    public struct Rebuild: Sendable {
+        public var position: Int64
+        public var persons: Int
+        public var events: Int
+        public var rows: Int
+        /// The maintained table's position before the rebuild (caught up first), or nil when
+        /// there was none of this logic version to compare with.
+        public var comparedWith: Int64?
+        public var differences: [Difference]
+        public var swapped: Bool
+    }
+
+    // MARK: - Queries
+
+    /// The rows as the ledger stands now, or as it stood at `through`.
+    public func rows(through: Int64? = nil) throws -> Answer {
+        let store = ledger.store
+        if let through {
+            return try store.readDerived { tx in
+                let head = try tx.head()
+                guard (0...head).contains(through) else {
+                    throw KokiError(.invalidInput, "position \(through) is beyond the head (\(head))")
+                }
+                return try rows(tx, through: through)
+            }
+        }
+        if !store.isReadOnly { try catchUp() }
+        return try store.readDerived { tx in try rows(tx, through: try tx.head()) }
+    }
+
+    /// The persons who may be in arrears on `date` (see ``YearBalance/mayBeInArrears(on:)``).
+    public func mayBeInArrears(on date: CivilDate, through: Int64? = nil) throws -> (
+        persons: [PersonID], answer: Answer
+    ) {
+        let answer = try rows(through: through)
+        var persons = Set<PersonID>()
+        for row in answer.rows where row.mayBeInArrears(on: date) { persons.insert(row.person) }
+        return (persons.sorted(), answer)
+    }
+
+    public func status() throws -> Status {
+        try ledger.store.readDerived { tx in
+            guard try tx.hasTable("rm_models") else { return Status(rows: 0, snapshots: []) }
+            let model = try Row.fetchOne(
+                tx.db, sql: "SELECT logic_version, position FROM rm_models WHERE name = ?", arguments: [Self.name])
+            let rows = try Int.fetchOne(tx.db, sql: "SELECT COUNT(*) FROM rm_balances") ?? 0
+            let snapshots = try Row.fetchAll(
+                tx.db,
+                sql:
+                    "SELECT position, logic_version, rows, length(bytes) FROM rm_snapshots WHERE model = ? ORDER BY position",
+                arguments: [Self.name]
+            ).map { Snapshot(position: $0[0], logicVersion: $0[1], rows: $0[2], bytes: $0[3]) }
+            return Status(position: model?[1], logicVersion: model?[0], rows: rows, snapshots: snapshots)
+        }
+    }
+
+    // MARK: - Maintenance
+
+    /// Brings the table up to the head (building it from zero when missing or of another logic
+    /// version), in one transaction.
+    @discardableResult
+    public func catchUp() throws -> CatchUp {
+        try ledger.store.writeDerived { tx in
+            try Self.createTables(tx)
+            let head = try tx.head()
+            let model = try Self.model(tx)
+            guard let model, model.logicVersion == YearBalance.logicVersion else {
+                let built = try Self.fill(tx, table: "rm_balances", through: head)
+                try Self.setModel(tx, position: head)
+                let snap = try takeSnapshotIfDue(tx, position: head)
+                return CatchUp(from: 0, to: head, refolded: built.persons, rebuilt: true, snapshotTaken: snap)
+            }
+            guard model.position < head else {
+                return CatchUp(from: model.position, to: head, refolded: 0, rebuilt: false, snapshotTaken: false)
+            }
+            let touched = try Self.personsTouched(tx, after: model.position, through: head)
+            let insert = try Self.insertStatement(tx, table: "rm_balances")
+            let delete = try tx.db.cachedStatement(sql: "DELETE FROM rm_balances WHERE person = ?")
+            for person in touched {
+                try delete.execute(arguments: [person.value])
+                for row in try Self.fold(tx, person, through: head).rows { try Self.insert(row, insert) }
+            }
+            try Self.setModel(tx, position: head)
+            let snap = try takeSnapshotIfDue(tx, position: head)
+            return CatchUp(
+                from: model.position, to: head, refolded: touched.count, rebuilt: false, snapshotTaken: snap)
+        }
+    }
+
+    /// Folds every person's stream from position zero into a fresh table and compares it with
+    /// the maintained one (caught up to the same head first); swaps it in unless `check`.
+    /// Snapshots of other logic versions are dropped and one is taken at the head.
+    public func rebuild(check: Bool) throws -> Rebuild {
+        return try ledger.store.writeDerived { tx in
+            try Self.createTables(tx)
+            let head = try tx.head()
+            var comparedWith: Int64?
+            var maintained: [String: YearBalance] = [:]
+            if let model = try Self.model(tx), model.logicVersion == YearBalance.logicVersion {
+                comparedWith = model.position
+                // The maintained table, caught up to this head as any query would see it.
+                var rows = try Self.readTable(tx)
+                if model.position < head {
+                    let touched = Set(try Self.personsTouched(tx, after: model.position, through: head))
+                    rows.removeAll { touched.contains($0.person) }
+                    for person in touched.sorted() { rows += try Self.fold(tx, person, through: head).rows }
+                }
+                for row in rows { maintained["\(row.person.value)/\(row.fiscalYear.year)"] = row }
+            }
+            try tx.db.execute(sql: "DROP TABLE IF EXISTS rm_balances_rebuilt")
+            try Self.createBalanceTable(tx, "rm_balances_rebuilt")
+            let built = try Self.fill(tx, table: "rm_balances_rebuilt", through: head)
+            var differences: [Difference] = []
+            if comparedWith != nil {
+                var rebuilt: [String: YearBalance] = [:]
+                for row in try Self.readTable(tx, "rm_balances_rebuilt") {
+                    rebuilt["\(row.person.value)/\(row.fiscalYear.year)"] = row
+                }
+                for key in Set(maintained.keys).union(rebuilt.keys).sorted() where maintained[key] != rebuilt[key] {
+                    let any = (maintained[key] ?? rebuilt[key])!
+                    differences.append(
+                        Difference(
+                            person: any.person, fiscalYear: any.fiscalYear, maintained: maintained[key],
+                            rebuilt: rebuilt[key]))
+                }
+            }
+            if check {
+                try tx.db.execute(sql: "DROP TABLE rm_balances_rebuilt")
+            } else {
+                try tx.db.execute(sql: "DROP TABLE rm_balances")
+                try tx.db.execute(sql: "ALTER TABLE rm_balances_rebuilt RENAME TO rm_balances")
+                try Self.setModel(tx, position: head)
+                try tx.db.execute(
+                    sql: "DELETE FROM rm_snapshots WHERE model = ? AND logic_version <> ?",
+                    arguments: [Self.name, YearBalance.logicVersion])
+                try Self.writeSnapshot(tx, position: head)
+            }
+            return Rebuild(
+                position: head, persons: built.persons, events: built.events, rows: built.rows,
+                comparedWith: comparedWith, differences: differences, swapped: !check)
+        }
+    }
+
+    /// Takes a snapshot of the table (caught up first) at its position.
+    @discardableResult
+    public func snapshot() throws -> Snapshot {
+        try catchUp()
+        return try ledger.store.writeDerived { tx in
+            let position = try Self.model(tx)!.position
+            try Self.writeSnapshot(tx, position: position)
+            return try Self.snapshots(tx).last { $0.position == position }!
+        }
+    }
+
+    private func takeSnapshotIfDue(_ tx: LedgerTransaction, position: Int64) throws -> Bool {
+        let last = try Self.snapshots(tx).last { $0.logicVersion == YearBalance.logicVersion }?.position ?? 0
+        guard position - last >= snapshotInterval else { return false }
+        try Self.writeSnapshot(tx, position: position)
+        return true
+    }
+
+    // MARK: - Reading at a position
+
+    private func rows(_ tx: LedgerTransaction, through: Int64) throws -> Answer {
+        let hasTables = try tx.hasTable("rm_models")
+        if hasTables, let model = try Self.model(tx), model.logicVersion == YearBalance.logicVersion,
+            model.position == through
+        {
+            return Answer(rows: try Self.readTable(tx), position: through, source: .table(position: through))
+        }
+        if hasTables,
+            let snap = try Self.snapshots(tx).last(where: {
+                $0.logicVersion == YearBalance.logicVersion && $0.position <= through
+            })
+        {
+            var rows = try Self.readSnapshot(tx, position: snap.position)
+            let touched = Set(try Self.personsTouched(tx, after: snap.position, through: through))
+            if !touched.isEmpty {
+                rows.removeAll { touched.contains($0.person) }
+                for person in touched { rows += try Self.fold(tx, person, through: through).rows }
+                rows.sort { ($0.person, $0.fiscalYear) < ($1.person, $1.fiscalYear) }
+            }
+            return Answer(
+                rows: rows, position: through, source: .snapshot(position: snap.position, refolded: touched.count))
+        }
+        var rows: [YearBalance] = []
+        for person in try Self.persons(tx) { rows += try Self.fold(tx, person, through: through).rows }
+        return Answer(rows: rows, position: through, source: .fold)
+    }
+
+    // MARK: - Folding
+
+    /// One person's rows from their stream, through a position.
+    static func fold(_ tx: LedgerTransaction, _ person: PersonID, through: Int64) throws -> (
+        rows: [YearBalance], events: Int
+    ) {
+        var account = CollectionAccounts.Account()
+        var query = EventQuery.stream(try StreamName(person.streamName))
+        query.throughPosition = through
+        var events = 0
+        try KokiLedger.forEachEvent(in: tx, query) { _, event in
+            events += 1
+            if CollectionAccounts.Account.folds(event) { account.apply(event) }
+        }
+        return (YearBalance.rows(of: person, account), events)
+    }
+
+    /// Every person's rows into `table`, one person at a time.
+    static func fill(_ tx: LedgerTransaction, table: String, through: Int64) throws -> (
+        persons: Int, events: Int, rows: Int
+    ) {
+        try tx.db.execute(sql: "DELETE FROM \(table)")
+        let insert = try insertStatement(tx, table: table)
+        var (persons, events, rows) = (0, 0, 0)
+        for person in try Self.persons(tx) {
+            let folded = try fold(tx, person, through: through)
+            for row in folded.rows { try Self.insert(row, insert) }
+            persons += 1
+            events += folded.events
+            rows += folded.rows.count
+        }
+        return (persons, events, rows)
+    }
+
+    /// Every person with a stream, in order.
+    static func persons(_ tx: LedgerTransaction) throws -> [PersonID] {
+        try String.fetchAll(
+            tx.db, sql: "SELECT name FROM koki_streams WHERE substr(name, 1, 7) = 'person/' ORDER BY name"
+        ).map { try PersonID(String($0.dropFirst(7))) }
+    }
+
+    /// The persons whose streams gained events in `(after, through]`.
+    static func personsTouched(_ tx: LedgerTransaction, after: Int64, through: Int64) throws -> [PersonID] {
+        try String.fetchAll(
+            tx.db,
+            sql: """
+                SELECT DISTINCT s.name FROM koki_events e JOIN koki_streams s ON s.id = e.stream_id
+                WHERE e.position > ? AND e.position <= ? AND substr(s.name, 1, 7) = 'person/'
+                ORDER BY s.name
+                """, arguments: [after, through]
+        ).map { try PersonID(String($0.dropFirst(7))) }
+    }
+
+    // MARK: - Tables
+
+    static func createTables(_ tx: LedgerTransaction) throws {
+        try tx.db.execute(
+            sql: """
+                CREATE TABLE IF NOT EXISTS rm_models (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    logic_version INTEGER NOT NULL,
+                    position INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS rm_snapshots (
+                    model TEXT NOT NULL,
+                    logic_version INTEGER NOT NULL,
+                    position INTEGER NOT NULL,
+                    rows INTEGER NOT NULL,
+                    bytes BLOB NOT NULL,
+                    PRIMARY KEY (model, logic_version, position)
+                ) WITHOUT ROWID;
+                """)
+        try createBalanceTable(tx, "rm_balances")
+    }
+
+    static func createBalanceTable(_ tx: LedgerTransaction, _ name: String) throws {
+        // Dates are days since 1970-01-01 (NULL: none); money is integer yen.
+        try tx.db.execute(
+            sql: """
+                CREATE TABLE IF NOT EXISTS \(name) (
+                    person TEXT NOT NULL,
+                    fiscal_year INTEGER NOT NULL,
+                    assessed INTEGER NOT NULL,
+                    credited INTEGER NOT NULL,
+                    reduced INTEGER NOT NULL,
+                    written_off INTEGER NOT NULL,
+                    outstanding INTEGER NOT NULL,
+                    overpaid INTEGER NOT NULL,
+                    late_fee_outstanding INTEGER NOT NULL,
+                    open_periods INTEGER NOT NULL,
+                    dunned_periods INTEGER NOT NULL,
+                    oldest_open_due INTEGER,
+                    oldest_late_due INTEGER,
+                    PRIMARY KEY (person, fiscal_year)
+                ) WITHOUT ROWID;
+                """)
+    }
+
+    static func model(_ tx: LedgerTransaction) throws -> (logicVersion: Int, position: Int64)? {
+        guard try tx.hasTable("rm_models") else { return nil }
+        return try Row.fetchOne(
+            tx.db, sql: "SELECT logic_version, position FROM rm_models WHERE name = ?", arguments: [name]
+        ).map { ($0[0], $0[1]) }
+    }
+
+    static func setModel(_ tx: LedgerTransaction, position: Int64) throws {
+        try tx.db.execute(
+            sql: "INSERT OR REPLACE INTO rm_models(name, logic_version, position) VALUES (?, ?, ?)",
+            arguments: [name, YearBalance.logicVersion, position])
+    }
+
+    static func insertStatement(_ tx: LedgerTransaction, table: String) throws -> Statement {
+        try tx.db.cachedStatement(sql: "INSERT INTO \(table) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    }
+
+    static func insert(_ r: YearBalance, _ statement: Statement) throws {
+        try statement.execute(arguments: [
+            r.person.value, r.fiscalYear.year, r.assessed.amount, r.credited.amount, r.reduced.amount,
+            r.writtenOff.amount, r.outstanding.amount, r.overpaid.amount, r.lateFeeOutstanding.amount, r.openPeriods,
+            r.dunnedPeriods, r.oldestOpenDue?.daysSinceEpoch, r.oldestLateDue?.daysSinceEpoch,
+        ])
+    }
+
+    static func readTable(_ tx: LedgerTransaction, _ table: String = "rm_balances") throws -> [YearBalance] {
+        var rows: [YearBalance] = []
+        let cursor = try Row.fetchCursor(tx.db, sql: "SELECT * FROM \(table) ORDER BY person, fiscal_year")
+        while let r = try cursor.next() {
+            var row = YearBalance(person: try PersonID(r[0]), fiscalYear: try FiscalYear(r[1]))
+            row.assessed = Yen(r[2])
+            row.credited = Yen(r[3])
+            row.reduced = Yen(r[4])
+            row.writtenOff = Yen(r[5])
+            row.outstanding = Yen(r[6])
+            row.overpaid = Yen(r[7])
+            row.lateFeeOutstanding = Yen(r[8])
+            row.openPeriods = r[9]
+            row.dunnedPeriods = r[10]
+            row.oldestOpenDue = try (r[11] as Int?).map { try CivilDate(daysSinceEpoch: $0) }
+            row.oldestLateDue = try (r[12] as Int?).map { try CivilDate(daysSinceEpoch: $0) }
+            rows.append(row)
+        }
+        return rows
+    }
+
+    // MARK: - Snapshots
+
+    static func snapshots(_ tx: LedgerTransaction) throws -> [Snapshot] {
+        guard try tx.hasTable("rm_snapshots") else { return [] }
+        return try Row.fetchAll(
+            tx.db,
+            sql:
+                "SELECT position, logic_version, rows, length(bytes) FROM rm_snapshots WHERE model = ? ORDER BY position",
+            arguments: [name]
+        ).map { Snapshot(position: $0[0], logicVersion: $0[1], rows: $0[2], bytes: $0[3]) }
+    }
+
+    static func writeSnapshot(_ tx: LedgerTransaction, position: Int64) throws {
+        let rows = try readTable(tx)
+        let bytes = LZ4Block.compress(SnapshotCodec.encode(rows))
+        try tx.db.execute(
+            sql: "INSERT OR REPLACE INTO rm_snapshots(model, logic_version, position, rows, bytes) VALUES (?, ?, ?, ?, ?)",
+            arguments: [name, YearBalance.logicVersion, position, rows.count, Data(bytes)])
+    }
+
+    static func readSnapshot(_ tx: LedgerTransaction, position: Int64) throws -> [YearBalance] {
+        guard
+            let data = try Data.fetchOne(
+                tx.db,
+                sql: "SELECT bytes FROM rm_snapshots WHERE model = ? AND logic_version = ? AND position = ?",
+                arguments: [name, YearBalance.logicVersion, position])
+        else { throw KokiError(.invalidInput, "no snapshot of \(name) at position \(position)") }
+        return try SnapshotCodec.decode(try LZ4Block.decompress(Array(data)), position: position)
+    }
+}
+
+/// The rows of a snapshot as bytes: a count, then each row's fields as varints (money
+/// zig-zagged, dates as days since 1970 plus one, 0 for none).
+enum SnapshotCodec {
+    static func encode(_ rows: [YearBalance]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(rows.count * 24)
+        func varint(_ value: UInt64) {
+            var n = value
+            while n >= 0x80 {
+                out.append(UInt8(truncatingIfNeeded: n) | 0x80)
+                n >>= 7
+            }
+            out.append(UInt8(n))
+        }
+        func signed(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
+        func date(_ d: CivilDate?) { signed(d.map { Int64($0.daysSinceEpoch) + 1 } ?? 0) }
+        varint(UInt64(rows.count))
+        for r in rows {
+            let id = Array(r.person.value.utf8)
+            varint(UInt64(id.count))
+            out += id
+            varint(UInt64(r.fiscalYear.year))
+            for yen in [r.assessed, r.credited, r.reduced, r.writtenOff, r.outstanding, r.overpaid, r.lateFeeOutstanding] {
+                signed(yen.amount)
+            }
+            varint(UInt64(r.openPeriods))
+            varint(UInt64(r.dunnedPeriods))
+            date(r.oldestOpenDue)
+            date(r.oldestLateDue)
+        }
+        return out
+    }
+
+    static func decode(_ bytes: [UInt8], position: Int64) throws -> [YearBalance] {
+        var index = 0
+        func varint() throws -> UInt64 {
+            var value: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                guard index < bytes.count, shift < 64 else {
+                    throw KokiError(.undecodableEvent, "the snapshot at position \(position) is damaged")
+                }
+                let byte = bytes[index]
+                index += 1
+                value |= UInt64(byte & 0x7F) << shift
+                if byte < 0x80 { return value }
+                shift += 7
+            }
+        }
+        func signed() throws -> Int64 {
+            let n = try varint()
+            return Int64(bitPattern: n >> 1) ^ -Int64(bitPattern: n & 1)
+        }
+        func date() throws -> CivilDate? {
+            let n = try signed()
+            return n == 0 ? nil : try CivilDate(daysSinceEpoch: Int(n - 1))
+        }
+        let count = Int(try varint())
+        var rows: [YearBalance] = []
+        rows.reserveCapacity(count)
+        for _ in 0..<count {
+            let length = Int(try varint())
+            guard index + length <= bytes.count else {
+                throw KokiError(.undecodableEvent, "the snapshot at position \(position) is damaged")
+            }
+            let person = try PersonID(String(decoding: bytes[index..<index + length], as: UTF8.self))
+            index += length
+            var r = YearBalance(person: person, fiscalYear: try FiscalYear(Int(try varint())))
+            r.assessed = Yen(try signed())
+            r.credited = Yen(try signed())
+            r.reduced = Yen(try signed())
+            r.writtenOff = Yen(try signed())
+            r.outstanding = Yen(try signed())
+            r.overpaid = Yen(try signed())
+            r.lateFeeOutstanding = Yen(try signed())
+            r.openPeriods = Int(try varint())
+            r.dunnedPeriods = Int(try varint())
+            r.oldestOpenDue = try date()
+            r.oldestLateDue = try date()
+            rows.append(r)
+        }
+        return rows
+    }
+}

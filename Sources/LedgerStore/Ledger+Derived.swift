@@ -1,0 +1,109 @@
+import CLZ4
+import Foundation
+import GRDB
+
+/// Work on the tables derived from the events — read models and their snapshots — which live in
+/// the ledger file beside the events but outside the hash chain and the append-only rule: they
+/// can be dropped and rebuilt from the events at any time. Their names start with `rm_`; a replay
+/// copy (``Ledger/writePrefix(through:to:)``) drops them, since they describe a later head.
+///
+/// A transaction sees one consistent ledger: events appended by other processes while it runs
+/// are not in it, so a read model written here reflects exactly the head it read.
+public struct LedgerTransaction {
+    /// The connection, for the derived tables' own SQL. Never write to the `koki_` tables.
+    public let db: Database
+    let ledger: Ledger
+
+    /// Calls `body` for each selected event, inside this transaction.
+    public func forEachEvent(_ query: EventQuery = EventQuery(), _ body: (borrowing EventView) throws -> Void) throws {
+        try ledger.scan(db, query, body)
+    }
+
+    /// The head this transaction sees.
+    public func head() throws -> Int64 {
+        try Int64.fetchOne(try db.cachedStatement(sql: "SELECT MAX(position) FROM koki_events")) ?? 0
+    }
+
+    /// Whether a table exists.
+    public func hasTable(_ name: String) throws -> Bool { try db.tableExists(name) }
+}
+
+extension Ledger {
+    /// The prefix every derived table's name starts with.
+    public static let derivedTablePrefix = "rm_"
+
+    /// Runs `body` in one write transaction (committed when it returns, rolled back when it
+    /// throws). Other writers wait; readers go on. Throws `readOnly` on a read-only ledger.
+    public func writeDerived<T>(_ body: (LedgerTransaction) throws -> T) throws -> T {
+        guard !isReadOnly else { throw LedgerError(.readOnly, "\(path ?? ":memory:") was opened read-only") }
+        return try guarded {
+            try queue.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(LedgerTransaction(db: db, ledger: self))
+                    return .commit
+                }
+                return result!
+            }
+        }
+    }
+
+    /// Runs `body` in one read transaction: the ledger and its derived tables as one consistent
+    /// state, whatever other processes append meanwhile.
+    public func readDerived<T>(_ body: (LedgerTransaction) throws -> T) throws -> T {
+        try guarded { try queue.read { db in try body(LedgerTransaction(db: db, ledger: self)) } }
+    }
+}
+
+/// LZ4 for derived data too large for an event (a read model's snapshot): a varint of the
+/// original length, then one LZ4 block.
+public enum LZ4Block {
+    public static func compress(_ bytes: [UInt8]) -> [UInt8] {
+        let bound = Int(LZ4_compressBound(Int32(bytes.count)))
+        var out = [UInt8](repeating: 0, count: bound + 10)
+        var header = 0
+        var n = UInt64(bytes.count)
+        while n >= 0x80 {
+            out[header] = UInt8(truncatingIfNeeded: n) | 0x80
+            n >>= 7
+            header += 1
+        }
+        out[header] = UInt8(n)
+        header += 1
+        let written = bytes.withUnsafeBytes { src in
+            out.withUnsafeMutableBytes { dst in
+                LZ4_compress_default(
+                    src.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) },
+                    (dst.baseAddress! + header).assumingMemoryBound(to: CChar.self), Int32(bytes.count), Int32(bound))
+            }
+        }
+        out.removeLast(out.count - header - Int(written))
+        return out
+    }
+
+    public static func decompress(_ stored: [UInt8]) throws(LedgerError) -> [UInt8] {
+        var length: UInt64 = 0
+        var shift: UInt64 = 0
+        var index = 0
+        while true {
+            guard index < stored.count, shift < 64 else { throw LedgerError(.damaged, "LZ4 block has a damaged header") }
+            let byte = stored[index]
+            index += 1
+            length |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { break }
+            shift += 7
+        }
+        guard length < UInt64(Int32.max) else { throw LedgerError(.damaged, "LZ4 block claims \(length) bytes") }
+        var out = [UInt8](repeating: 0, count: Int(length))
+        let decoded = stored.withUnsafeBytes { src in
+            out.withUnsafeMutableBytes { dst in
+                LZ4_decompress_safe(
+                    (src.baseAddress! + index).assumingMemoryBound(to: CChar.self),
+                    dst.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) }, Int32(stored.count - index),
+                    Int32(length))
+            }
+        }
+        guard decoded == Int32(length) else { throw LedgerError(.damaged, "LZ4 block does not decode to \(length) bytes") }
+        return out
+    }
+}
