@@ -124,6 +124,11 @@ import Testing
             ], through: d("2025-12-05"), rates: .standard)
         #expect(fee == byHand)
         #expect(fee.paidOff && fee.through == d("2025-11-10"))  // appropriable on the day the money arose
+        // Paid in full but late: on the delinquent list (as the stored balances select
+        // it) for the late fee alone.
+        #expect(fee.fee > .zero)
+        let listed = try arrears.delinquents(on: d("2025-08-20")).filter { $0.person == id("1") }
+        #expect(listed.map(\.owed) == [.zero] && listed.map(\.lateFees) == [fee.fee])
     }
 
     @Test func prescriptionFollowsDunningAndPayments() throws {

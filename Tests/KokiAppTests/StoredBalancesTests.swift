@@ -1,0 +1,159 @@
+import Foundation
+import GRDB
+@testable import KokiApp
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import KokiTestSupport
+import LedgerStore
+import Testing
+
+/// The stored balances: maintained by catching up at arbitrary moments, they equal a fold from
+/// scratch; what the ledger knew at any position, answered from a snapshot, equals a fold of
+/// exactly that prefix; a rebuild finds what differs; a stale logic is never reused.
+@Suite struct StoredBalancesTests {
+    /// A small simulated city whose stored balances were caught up at random months, with
+    /// snapshots every 300 events.
+    static func city(seed: UInt64) throws -> (folder: TemporaryFolder, ledger: KokiLedger, caughtUp: [Int64]) {
+        let folder = try TemporaryFolder()
+        let settings = SimulationSettings(insured: 70, years: 2, seed: seed, firstFiscalYear: 2024)
+        let simulation = try CitySimulation.create(at: folder.path("city.ledger"), settings: settings)
+        let balances = StoredBalances(simulation.ledger, snapshotInterval: 300)
+        var random = SeededGenerator(seed: seed)
+        var caughtUp: [Int64] = []
+        var failure: (any Error)?
+        _ = try simulation.run { _ in
+            guard Bool.random(using: &random) else { return }
+            do { caughtUp.append(try balances.catchUp().to) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return (folder, simulation.ledger, caughtUp)
+    }
+
+    /// The rows a fold of the whole city through `position` gives, in the table's order.
+    static func expected(_ ledger: KokiLedger, through position: Int64) throws -> [YearBalance] {
+        let accounts = try ledger.replay(CollectionAccounts.self, through: position).accounts
+        return accounts.keys.sorted().flatMap { YearBalance.rows(of: $0, accounts[$0]!) }
+    }
+
+    @Test(arguments: [3, 17] as [UInt64])
+    func maintainedAtRandomMomentsEqualsAFoldFromScratch(seed: UInt64) throws {
+        let (folder, ledger, caughtUp) = try Self.city(seed: seed)
+        defer { withExtendedLifetime(folder) {} }
+        #expect(caughtUp.count > 3)
+        let balances = StoredBalances(ledger, snapshotInterval: 300)
+        let head = try ledger.store.head().position
+        let now = try balances.rows()
+        #expect(now.source == .table(position: head))
+        #expect(now.rows == (try Self.expected(ledger, through: head)))
+        #expect(now.rows.contains { $0.outstanding > .zero } && now.rows.contains { $0.dunnedPeriods > 0 })
+
+        let check = try balances.rebuild(check: true)
+        #expect(check.comparedWith == head && check.differences.isEmpty && !check.swapped)
+        #expect(check.persons > 70 && check.rows == now.rows.count)
+    }
+
+    @Test func knownAtAnyPositionEqualsAFoldOfThatPrefixWithOrWithoutSnapshots() throws {
+        let (folder, ledger, _) = try Self.city(seed: 5)
+        defer { withExtendedLifetime(folder) {} }
+        let balances = StoredBalances(ledger, snapshotInterval: 300)
+        let snapshots = try balances.status().snapshots
+        #expect(snapshots.count > 3)
+        let head = try ledger.store.head().position
+        var random = SeededGenerator(seed: 99)
+        var sources: Set<String> = []
+        for position in (0..<12).map({ _ in Int64.random(in: 0...head, using: &random) }) + [snapshots[1].position] {
+            let answer = try balances.rows(through: position)
+            #expect(answer.rows == (try Self.expected(ledger, through: position)), "at position \(position)")
+            switch answer.source {
+            case .snapshot(let at, _):
+                #expect(at <= position && !snapshots.contains { $0.position > at && $0.position <= position })
+                sources.insert("snapshot")
+            case .fold: sources.insert("fold")
+            case .table: sources.insert("table")
+            }
+        }
+        #expect(sources.contains("snapshot"))
+    }
+
+    @Test func theDelinquentListEqualsTheOneDecidedFromTheWholeCity() throws {
+        let (folder, ledger, _) = try Self.city(seed: 8)
+        defer { withExtendedLifetime(folder) {} }
+        let arrears = ArrearsCommands(ledger)
+        let head = try ledger.store.head().position
+        var random = SeededGenerator(seed: 4)
+        var nonEmpty = 0
+        for _ in 0..<6 {
+            let position = Int64.random(in: head / 2...head, using: &random)
+            let date = try CivilDate(daysSinceEpoch: Int.random(in: 19_950...20_600, using: &random))
+            // What the list was before the read model: every account of the city, folded.
+            let city = try CitySnapshot(ledger, through: position)
+            guard let settings = city.collection.arrearsSettings else { continue }
+            var expected: [PersonID: Yen] = [:]
+            for (person, account) in city.collection.accounts {
+                let periods = ArrearsCommands.arrears(account, on: date, settings).filter {
+                    !$0.prescription.isPrescribed(on: date)
+                }
+                if !periods.isEmpty { expected[person] = periods.map(\.outstanding).sum() }
+            }
+            let list = try arrears.delinquents(on: date, knownAt: .position(position))
+            #expect(Dictionary(uniqueKeysWithValues: list.map { ($0.person, $0.owed) }) == expected, "\(date) at \(position)")
+            if !list.isEmpty { nonEmpty += 1 }
+        }
+        #expect(nonEmpty > 2)
+    }
+
+    @Test func aRebuildFindsAnAlteredRowAndMendsIt() throws {
+        let (folder, ledger, _) = try Self.city(seed: 12)
+        defer { withExtendedLifetime(folder) {} }
+        let balances = StoredBalances(ledger)
+        let row = try balances.rows().rows.first { $0.outstanding > .zero }!
+        let path = ledger.store.path!
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(
+                sql: "UPDATE rm_balances SET outstanding = outstanding + 1 WHERE person = ? AND fiscal_year = ?",
+                arguments: [row.person.value, row.fiscalYear.year])
+        }
+        let check = try balances.rebuild(check: true)
+        #expect(check.differences.map(\.person) == [row.person])
+        #expect(check.differences.first?.rebuilt == row)
+        #expect(check.differences.first?.maintained?.outstanding == row.outstanding + Yen(1))
+        // Checking swapped nothing: the altered row is still there.
+        #expect(try balances.rebuild(check: true).differences.count == 1)
+
+        let mended = try balances.rebuild(check: false)
+        #expect(mended.swapped && mended.differences.count == 1)
+        #expect(try balances.rebuild(check: true).differences.isEmpty)
+        #expect(try balances.status().snapshots.last?.position == (try ledger.store.head().position))
+    }
+
+    @Test func aTableOrSnapshotOfAnotherLogicVersionIsNeverUsed() throws {
+        let (folder, ledger, _) = try Self.city(seed: 21)
+        defer { withExtendedLifetime(folder) {} }
+        let balances = StoredBalances(ledger, snapshotInterval: 300)
+        let head = try ledger.store.head().position
+        let snapshot = try balances.status().snapshots.last!
+        try DatabaseQueue(path: ledger.store.path!).write { db in
+            try db.execute(sql: "UPDATE rm_models SET logic_version = logic_version - 1")
+            try db.execute(sql: "UPDATE rm_snapshots SET logic_version = logic_version - 1")
+        }
+        #expect(try balances.rows(through: snapshot.position).source == .fold)
+        let caughtUp = try balances.catchUp()
+        #expect(caughtUp.rebuilt && caughtUp.from == 0 && caughtUp.to == head)
+        #expect(try balances.rows().rows == (try Self.expected(ledger, through: head)))
+        try balances.rebuild(check: false)
+        #expect(try balances.status().snapshots.allSatisfy { $0.logicVersion == YearBalance.logicVersion })
+    }
+
+    @Test func aReplayCopyHasNoReadModelAndStillAnswers() throws {
+        let (folder, ledger, caughtUp) = try Self.city(seed: 30)
+        let then = caughtUp[caughtUp.count / 2]  // a head the ledger had: a command's end
+        try ledger.store.writePrefix(through: then, to: folder.path("then.ledger"))
+        let copy = KokiLedger(try Ledger.open(at: folder.path("then.ledger"), mode: .readOnly))
+        let answer = try StoredBalances(copy).rows()
+        #expect(answer.source == .fold && answer.position == then)
+        #expect(answer.rows == (try Self.expected(ledger, through: then)))
+        #expect(try StoredBalances(copy).status().snapshots.isEmpty)
+    }
+}
