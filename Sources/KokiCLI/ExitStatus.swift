@@ -6,7 +6,7 @@ import LedgerStore
 /// koki's documented exit statuses (also listed in `koki --help` and the README).
 public enum ExitStatus: Int32, CaseIterable, Sendable {
     case success = 0
-    /// `verify` found the ledger altered or damaged.
+    /// `verify` found the ledger altered or damaged; `rebuild --check` found a read model differing.
     case ledgerAltered = 1
     /// A stream was not at the version the command expected: re-read and retry.
     case conflict = 2
@@ -26,7 +26,8 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
     static let table = """
         EXIT STATUS
           0   success
-          1   verify found the ledger altered or damaged (names the first position)
+          1   verify found the ledger altered or damaged (names the first position);
+              rebuild --check found a read model differing from a rebuild
           2   conflict: a stream was not at the expected version; retry
           3   not a koki ledger, written by a newer koki, or damaged; unchanged
           4   no ledger at the path (or init found a file already there)

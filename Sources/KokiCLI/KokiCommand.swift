@@ -24,7 +24,7 @@ public struct KokiCommand: ParsableCommand {
             DunningCommand.self, RemindersCommand.self, ContactCommand.self, PlanCommand.self, ReductionCommand.self,
             SeizureCommand.self, PrescriptionCommand.self, CloseYearCommand.self, HistoryCommand.self,
             WhatIfCommand.self,
-            ExplainCommand.self, ReplayCommand.self, CalcCommand.self,
+            ExplainCommand.self, ReplayCommand.self, RebuildCommand.self, BalancesCommand.self, CalcCommand.self,
             EventsCommand.self,
             StreamsCommand.self,
             HeadCommand.self,

@@ -35,6 +35,18 @@ public struct LedgerOptions: ParsableArguments {
     func open(_ mode: Ledger.AccessMode) throws -> Ledger {
         try Ledger.open(at: ledgerPath, mode: mode)
     }
+
+    /// For a query that reads the stored read models: read-write when it may, so they can be
+    /// caught up (and kept) in the file; read-only for a replay copy or a file this user may not
+    /// write, whose answers are folded instead.
+    func openForQuery() throws -> Ledger {
+        guard FileManager.default.isWritableFile(atPath: ledgerPath) else { return try open(.readOnly) }
+        do {
+            return try open(.readWrite)
+        } catch let error as LedgerError where error.code == .readOnly {
+            return try open(.readOnly)
+        }
+    }
 }
 
 /// `--known-at POSITION|TIME`: answer as the ledger knew it then.

@@ -86,7 +86,9 @@ public enum LZ4Block {
         var shift: UInt64 = 0
         var index = 0
         while true {
-            guard index < stored.count, shift < 64 else { throw LedgerError(.damaged, "LZ4 block has a damaged header") }
+            guard index < stored.count, shift < 64 else {
+                throw LedgerError(.damaged, "LZ4 block has a damaged header")
+            }
             let byte = stored[index]
             index += 1
             length |= UInt64(byte & 0x7F) << shift
@@ -103,7 +105,9 @@ public enum LZ4Block {
                     Int32(length))
             }
         }
-        guard decoded == Int32(length) else { throw LedgerError(.damaged, "LZ4 block does not decode to \(length) bytes") }
+        guard decoded == Int32(length) else {
+            throw LedgerError(.damaged, "LZ4 block does not decode to \(length) bytes")
+        }
         return out
     }
 }

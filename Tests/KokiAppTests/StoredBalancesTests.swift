@@ -97,7 +97,9 @@ import Testing
                 if !periods.isEmpty { expected[person] = periods.map(\.outstanding).sum() }
             }
             let list = try arrears.delinquents(on: date, knownAt: .position(position))
-            #expect(Dictionary(uniqueKeysWithValues: list.map { ($0.person, $0.owed) }) == expected, "\(date) at \(position)")
+            #expect(
+                Dictionary(uniqueKeysWithValues: list.map { ($0.person, $0.owed) }) == expected,
+                "\(date) at \(position)")
             if !list.isEmpty { nonEmpty += 1 }
         }
         #expect(nonEmpty > 2)

@@ -19,7 +19,7 @@ import Testing
             "assess",
             "premium", "pay", "account", "refund", "debit", "konbini", "pension", "unmatched", "arrears", "dunning",
             "reminders", "contact", "plan", "reduction", "seizure", "prescription", "close-year", "history", "whatif",
-            "explain", "calc",
+            "explain", "replay", "rebuild", "balances", "calc",
             "events",
             "streams", "head", "verify",
         ] {

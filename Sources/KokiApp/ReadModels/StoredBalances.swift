@@ -443,7 +443,8 @@ public struct StoredBalances: Sendable {
         let rows = try readTable(tx)
         let bytes = LZ4Block.compress(SnapshotCodec.encode(rows))
         try tx.db.execute(
-            sql: "INSERT OR REPLACE INTO rm_snapshots(model, logic_version, position, rows, bytes) VALUES (?, ?, ?, ?, ?)",
+            sql:
+                "INSERT OR REPLACE INTO rm_snapshots(model, logic_version, position, rows, bytes) VALUES (?, ?, ?, ?, ?)",
             arguments: [name, YearBalance.logicVersion, position, rows.count, Data(bytes)])
     }
 
@@ -480,7 +481,9 @@ enum SnapshotCodec {
             varint(UInt64(id.count))
             out += id
             varint(UInt64(r.fiscalYear.year))
-            for yen in [r.assessed, r.credited, r.reduced, r.writtenOff, r.outstanding, r.overpaid, r.lateFeeOutstanding] {
+            for yen in [
+                r.assessed, r.credited, r.reduced, r.writtenOff, r.outstanding, r.overpaid, r.lateFeeOutstanding,
+            ] {
                 signed(yen.amount)
             }
             varint(UInt64(r.openPeriods))

@@ -125,7 +125,7 @@ struct ArrearsCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let commands = ArrearsCommands(KokiLedger(try options.open(.readOnly)))
+                let commands = ArrearsCommands(KokiLedger(try options.openForQuery()))
                 var rows = try commands.delinquents(
                     on: on ?? todayInJapan(), order: order, knownAt: try knownAt.value())
                 if let limit { rows = Array(rows.prefix(limit)) }

@@ -1,0 +1,237 @@
+import ArgumentParser
+import Foundation
+import KokiApp
+import KokiDomain
+import KokiProjections
+import LedgerStore
+
+struct RebuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rebuild",
+        abstract: "Rebuild the stored read models from position zero and prove them equal to the maintained ones.",
+        discussion: """
+            The read models live in the ledger file beside the events (tables rm_*): the balances, one row per \
+            person and fiscal year, which `koki balances` and `koki arrears list` read. Queries keep them up to \
+            date by folding again only the persons whose streams grew since; this command folds every person's \
+            stream from position zero into a fresh table, compares it row by row with the maintained one (caught \
+            up to the same head), names every row that differs, and swaps the fresh table in. With --check it \
+            only compares and exits 1 when anything differs. A rebuild drops snapshots of an older logic version \
+            and takes one at the head; queries also take one every \(StoredBalances.defaultSnapshotInterval) \
+            events. --status lists the read models and their snapshots and changes nothing.
+
+            The events are the only source of truth: the rm_ tables can be dropped at any time (a replay \
+            copy has none) and are rebuilt at the next query.
+            """)
+
+    @OptionGroup var options: LedgerOptions
+    @Flag(help: "Compare only: swap nothing, exit 1 when a row differs.") var check = false
+    @Flag(help: "List the read models and snapshots; change nothing.") var status = false
+    @Flag(help: "Print one JSON object instead of text.") var json = false
+
+    func run() throws {
+        try reporting {
+            if status {
+                let s = try StoredBalances(KokiLedger(try options.open(.readOnly))).status()
+                if json {
+                    Output.line(
+                        JSON.object([
+                            ("model", JSON.string(StoredBalances.name)),
+                            ("position", s.position.map { "\($0)" } ?? "null"),
+                            ("logicVersion", s.logicVersion.map { "\($0)" } ?? "null"),
+                            ("currentLogicVersion", "\(YearBalance.logicVersion)"), ("rows", "\(s.rows)"),
+                            (
+                                "snapshots",
+                                "["
+                                    + s.snapshots.map {
+                                        JSON.object([
+                                            ("position", "\($0.position)"), ("logicVersion", "\($0.logicVersion)"),
+                                            ("rows", "\($0.rows)"), ("bytes", "\($0.bytes)"),
+                                        ])
+                                    }.joined(separator: ",") + "]"
+                            ),
+                        ]))
+                    return
+                }
+                let state =
+                    s.position.map {
+                        "at position \($0), logic version \(s.logicVersion!)"
+                            + (s.logicVersion == YearBalance.logicVersion
+                                ? "" : " (stale: this koki has \(YearBalance.logicVersion))")
+                    } ?? "not built yet"
+                Output.line("\(StoredBalances.name): \(state), \(s.rows) rows")
+                for snap in s.snapshots {
+                    Output.line(
+                        "  snapshot at position \(snap.position): \(snap.rows) rows, \(snap.bytes) bytes (LZ4), logic version \(snap.logicVersion)"
+                    )
+                }
+                return
+            }
+            let ledger = KokiLedger(try options.open(.readWrite))
+            let started = ContinuousClock.now
+            let report = try StoredBalances(ledger).rebuild(check: check)
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            if json {
+                Output.line(
+                    JSON.object([
+                        ("model", JSON.string(StoredBalances.name)), ("position", "\(report.position)"),
+                        ("persons", "\(report.persons)"), ("events", "\(report.events)"), ("rows", "\(report.rows)"),
+                        ("comparedWith", report.comparedWith.map { "\($0)" } ?? "null"),
+                        ("differences", "\(report.differences.count)"), ("swapped", report.swapped ? "true" : "false"),
+                        ("seconds", String(format: "%.3f", seconds)),
+                    ]))
+            } else {
+                Output.line(
+                    "\(StoredBalances.name): folded \(report.events) events of \(report.persons) persons from position 0 to \(report.position) into \(report.rows) rows in \(String(format: "%.2f", seconds)) s (\(Int(Double(report.events) / max(seconds, 1e-6))) events/s)"
+                )
+                if let compared = report.comparedWith {
+                    Output.line(
+                        report.differences.isEmpty
+                            ? "the maintained table (at position \(compared), caught up to \(report.position)) is equal"
+                            : "\(report.differences.count) rows differ from the maintained table (at position \(compared), caught up to \(report.position)):"
+                    )
+                    for d in report.differences.prefix(50) { Output.line("  \(d)") }
+                    if report.differences.count > 50 { Output.line("  … and \(report.differences.count - 50) more") }
+                } else {
+                    Output.line("there was no maintained table of this logic version to compare with")
+                }
+                Output.line(
+                    report.swapped
+                        ? "swapped in; snapshot taken at position \(report.position)" : "checked only: nothing changed")
+            }
+            if check && !report.differences.isEmpty { throw ExitCode(ExitStatus.ledgerAltered.rawValue) }
+        }
+    }
+}
+
+struct BalancesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "balances",
+        abstract: "Premium balances by fiscal year (収納状況): assessed, collected, outstanding, collection rate.",
+        discussion: """
+            Read from the stored balances (one row per person and fiscal year, kept in the ledger file and caught \
+            up before answering). With --known-at, as the ledger knew it then: from the newest snapshot at or \
+            before that position, with only the persons whose streams changed since folded again. The collection \
+            rate is collected over what is owed (assessed less reductions), truncated to 0.01%. --person shows \
+            one person's rows.
+            """)
+
+    @OptionGroup var options: LedgerOptions
+    @Option(help: "Only this fiscal year.") var fiscalYear: Int?
+    @Option(help: "Only this person (their rows).") var person: PersonID?
+    @OptionGroup var knownAt: KnownAtOption
+    @Flag(help: "Print JSON lines instead of a table.") var json = false
+
+    func run() throws {
+        try reporting {
+            let store = try options.openForQuery()
+            let through: Int64? =
+                switch try knownAt.value() {
+                case nil: nil
+                case .position(let p): p
+                case .time(let t): try store.position(recordedBy: t)
+                }
+            let answer = try StoredBalances(KokiLedger(store)).rows(through: through)
+            var rows = answer.rows
+            if let fiscalYear { rows = rows.filter { $0.fiscalYear.year == fiscalYear } }
+            if let person { rows = rows.filter { $0.person == person } }
+            let source =
+                switch answer.source {
+                case .table(let p): "stored table at position \(p)"
+                case .snapshot(let s, let n):
+                    "snapshot at position \(s), \(n) persons folded again to \(answer.position)"
+                case .fold: "every person's stream folded to position \(answer.position)"
+                }
+            if let person {
+                printRows(rows)
+                if rows.isEmpty { Output.error("\(person): no assessed periods") }
+                Output.error("(\(source))")
+                return
+            }
+            var years: [Int: (persons: Int, owing: Int, sum: YearBalance)] = [:]
+            for row in rows {
+                var entry =
+                    years[row.fiscalYear.year] ?? (0, 0, YearBalance(person: row.person, fiscalYear: row.fiscalYear))
+                entry.persons += 1
+                if row.outstanding > .zero { entry.owing += 1 }
+                entry.sum.assessed += row.assessed
+                entry.sum.credited += row.credited
+                entry.sum.reduced += row.reduced
+                entry.sum.writtenOff += row.writtenOff
+                entry.sum.outstanding += row.outstanding
+                entry.sum.overpaid += row.overpaid
+                entry.sum.lateFeeOutstanding += row.lateFeeOutstanding
+                years[row.fiscalYear.year] = entry
+            }
+            func rate(_ s: YearBalance) -> String {
+                let owed = (s.assessed - s.reduced).amount
+                guard owed > 0 else { return "-" }
+                let basisPoints = min(s.credited.amount, owed) * 10_000 / owed
+                return "\(basisPoints / 100).\(String(format: "%02d", basisPoints % 100))%"
+            }
+            let ordered = years.keys.sorted()
+            if json {
+                for year in ordered {
+                    let (persons, owing, s) = years[year]!
+                    Output.line(
+                        JSON.object([
+                            ("fiscalYear", "\(year)"), ("persons", "\(persons)"), ("personsOwing", "\(owing)"),
+                            ("assessed", "\(s.assessed.amount)"), ("collected", "\(s.credited.amount)"),
+                            ("reduced", "\(s.reduced.amount)"), ("writtenOff", "\(s.writtenOff.amount)"),
+                            ("outstanding", "\(s.outstanding.amount)"), ("overpaid", "\(s.overpaid.amount)"),
+                            ("lateFeesOutstanding", "\(s.lateFeeOutstanding.amount)"),
+                            ("collectionRate", JSON.string(rate(s))), ("position", "\(answer.position)"),
+                        ]))
+                }
+                return
+            }
+            Table.render(
+                [
+                    "FY", "PERSONS", "OWING", "ASSESSED", "COLLECTED", "REDUCED", "WRITTEN OFF", "OUTSTANDING",
+                    "OVERPAID", "LATE FEES", "RATE",
+                ],
+                ordered.map { year in
+                    let (persons, owing, s) = years[year]!
+                    return [
+                        "\(year)", "\(persons)", "\(owing)", "\(s.assessed.amount)", "\(s.credited.amount)",
+                        "\(s.reduced.amount)", "\(s.writtenOff.amount)", "\(s.outstanding.amount)",
+                        "\(s.overpaid.amount)", "\(s.lateFeeOutstanding.amount)", rate(s),
+                    ]
+                }
+            ).forEach(Output.line)
+            Output.error("(\(source))")
+        }
+    }
+
+    private func printRows(_ rows: [YearBalance]) {
+        if json {
+            for r in rows {
+                Output.line(
+                    JSON.object([
+                        ("person", JSON.string(r.person.value)), ("fiscalYear", "\(r.fiscalYear.year)"),
+                        ("assessed", "\(r.assessed.amount)"), ("collected", "\(r.credited.amount)"),
+                        ("reduced", "\(r.reduced.amount)"), ("writtenOff", "\(r.writtenOff.amount)"),
+                        ("outstanding", "\(r.outstanding.amount)"), ("overpaid", "\(r.overpaid.amount)"),
+                        ("lateFeesOutstanding", "\(r.lateFeeOutstanding.amount)"), ("openPeriods", "\(r.openPeriods)"),
+                        ("dunnedPeriods", "\(r.dunnedPeriods)"),
+                        ("oldestOpenDue", r.oldestOpenDue.map { JSON.string($0.description) } ?? "null"),
+                    ]))
+            }
+            return
+        }
+        Table.render(
+            [
+                "FY", "ASSESSED", "COLLECTED", "REDUCED", "WRITTEN OFF", "OUTSTANDING", "OVERPAID", "LATE FEES", "OPEN",
+                "DUNNED", "OLDEST OPEN DUE",
+            ],
+            rows.map { r in
+                [
+                    "\(r.fiscalYear.year)", "\(r.assessed.amount)", "\(r.credited.amount)", "\(r.reduced.amount)",
+                    "\(r.writtenOff.amount)", "\(r.outstanding.amount)", "\(r.overpaid.amount)",
+                    "\(r.lateFeeOutstanding.amount)", "\(r.openPeriods)", "\(r.dunnedPeriods)",
+                    r.oldestOpenDue?.description ?? "-",
+                ]
+            }
+        ).forEach(Output.line)
+    }
+}

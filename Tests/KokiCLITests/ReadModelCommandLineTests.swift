@@ -1,0 +1,56 @@
+import Foundation
+import GRDB
+import KokiTestSupport
+import Testing
+
+/// `koki balances`, `koki rebuild` and `koki arrears list` on the stored read model, through
+/// the binary: the maintained table answers and proves equal to a rebuild; an altered row is
+/// found (exit 1) and mended; a replay copy, which holds no read model, still answers.
+@Suite struct ReadModelCommandLineTests {
+    @Test func balancesRebuildCheckAndAReplayCopy() throws {
+        let folder = try TemporaryFolder()
+        let ledger = folder.path("city.ledger")
+        let simulate = try KokiProcess.run([
+            "simulate", "--ledger", ledger, "--insured", "40", "--years", "2", "--seed", "4", "--quiet",
+        ])
+        #expect(simulate.status == 0, "\(simulate.stderr)")
+        let env = ["KOKI_LEDGER": ledger]
+
+        let balances = try KokiProcess.run(["balances", "--json"], environment: env)
+        #expect(balances.status == 0, "\(balances.stderr)")
+        let years = balances.stdout.split(separator: "\n")
+        #expect(years.count == 2 && years[0].contains("\"fiscalYear\":2024") && years[1].contains("\"collectionRate\""))
+
+        let check = try KokiProcess.run(["rebuild", "--check"], environment: env)
+        #expect(check.status == 0 && check.stdout.contains("is equal") && check.stdout.contains("nothing changed"))
+
+        // Someone alters a row of the read model by hand: the check names it and exits 1.
+        let victim = try DatabaseQueue(path: ledger).write { db -> String in
+            let person = try String.fetchOne(db, sql: "SELECT person FROM rm_balances ORDER BY person LIMIT 1")!
+            try db.execute(
+                sql: "UPDATE rm_balances SET credited = credited + 100 WHERE person = ?", arguments: [person])
+            return person
+        }
+        let found = try KokiProcess.run(["rebuild", "--check"], environment: env)
+        #expect(found.status == 1 && found.stdout.contains("differ") && found.stdout.contains(victim))
+        let mended = try KokiProcess.run(["rebuild"], environment: env)
+        #expect(mended.status == 0 && mended.stdout.contains("swapped in"))
+        #expect(try KokiProcess.run(["rebuild", "--check"], environment: env).status == 0)
+        let status = try KokiProcess.run(["rebuild", "--status"], environment: env)
+        #expect(status.stdout.contains("snapshot at position"))
+
+        // A replay copy through an earlier head has no read model, opens read-only, and answers.
+        let head = try KokiProcess.run(["head"], environment: env).stdout
+        #expect(!head.isEmpty)
+        let list = try KokiProcess.run(["arrears", "list", "--on", "2026-05-01", "--json"], environment: env)
+        #expect(list.status == 0 && list.stdout.contains("\"owed\""), "\(list.stderr)")
+        let copy = folder.path("copy.ledger")
+        #expect(try KokiProcess.run(["replay", "--until", "2026-03-01", "--into", copy], environment: env).status == 0)
+        let then = try KokiProcess.run(["balances"], environment: ["KOKI_LEDGER": copy])
+        #expect(then.status == 0 && then.stderr.contains("every person's stream folded"), "\(then.stderr)")
+        let tables = try DatabaseQueue(path: copy).read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE name LIKE 'rm_%'")
+        }
+        #expect(tables.isEmpty)
+    }
+}
