@@ -21,9 +21,13 @@ public struct YearBalance: Sendable, Hashable {
     public var dunnedPeriods = 0
     /// The earliest due date of a period still owing principal.
     public var oldestOpenDue: CivilDate?
-    /// The earliest due date of a period paid after it (or by appropriation), which may owe a
-    /// late fee though its principal is paid.
+    /// The earliest due date of a period paid off after it (or by appropriation) whose late fee
+    /// was never made final, which may owe one though its principal is paid.
     public var oldestLateDue: CivilDate?
+    /// For those periods, the largest yen-days any of them accrued (each yen credited times the
+    /// days it came after the due date; `Int64.max` when unbounded): the late fee is at most
+    /// this × the highest rate / 365, whatever the rates, the bands or the day asked about.
+    public var lateExposure: Int64?
 
     public init(person: PersonID, fiscalYear: FiscalYear) {
         self.person = person
@@ -32,10 +36,26 @@ public struct YearBalance: Sendable, Hashable {
 
     /// Bumped whenever these sums change meaning; stored rows and snapshots of another version
     /// are rebuilt, never reused.
-    public static var logicVersion: Int { CollectionAccounts.logicVersion * 1_000 + 1 }
+    public static var logicVersion: Int { CollectionAccounts.logicVersion * 1_000 + 2 }
 
     /// The rows of one account, by fiscal year.
     public static func rows(of person: PersonID, _ account: CollectionAccounts.Account) -> [YearBalance] {
+        // Per period, every yen credited and its yen-days after the due date (as the late fee
+        // counts them: a payment covers the day it is made).
+        var credit: [PeriodKey: (total: Int64, yenDays: Int64)] = [:]
+        func credited(_ key: PeriodKey, _ amount: Yen, on day: CivilDate) {
+            guard let due = account.periods[key]?.dueDate else { return }
+            let late = Int64(max(0, due.days(until: day)))
+            let (total, yenDays) = credit[key] ?? (0, 0)
+            let (product, overflow) = amount.amount.multipliedReportingOverflow(by: late)
+            credit[key] = (total + amount.amount, overflow ? .max : yenDays.addingReportingOverflow(product).0)
+        }
+        for payment in account.payments where payment.cancelled == nil {
+            for part in payment.event.parts { credited(part.key, part.amount, on: payment.event.paidOn) }
+        }
+        for appropriation in account.appropriations {
+            for part in appropriation.parts { credited(part.key, part.amount, on: part.effectiveOn) }
+        }
         var byYear: [FiscalYear: YearBalance] = [:]
         for (key, period) in account.periods {
             var row = byYear[key.fiscalYear] ?? YearBalance(person: person, fiscalYear: key.fiscalYear)
@@ -51,7 +71,13 @@ public struct YearBalance: Sendable, Hashable {
                 if period.assessed > .zero { row.oldestOpenDue = earlier(row.oldestOpenDue, period.dueDate) }
             }
             let paidLate = (period.lastPaidOn.map { $0 > period.dueDate } ?? false) || period.appropriated > .zero
-            if paidLate && period.assessed > .zero { row.oldestLateDue = earlier(row.oldestLateDue, period.dueDate) }
+            if paidLate && period.assessed > .zero && period.outstanding == .zero && period.lateFee == .zero {
+                row.oldestLateDue = earlier(row.oldestLateDue, period.dueDate)
+                // Unbounded when the money credited does not cover the principal (a write-off).
+                let money = credit[key] ?? (0, 0)
+                let exposure = money.total >= (period.assessed - period.reduced).amount ? money.yenDays : .max
+                row.lateExposure = max(row.lateExposure ?? 0, exposure)
+            }
             byYear[key.fiscalYear] = row
         }
         for notice in account.dunning {
@@ -60,11 +86,23 @@ public struct YearBalance: Sendable, Hashable {
         return byYear.values.sorted { $0.fiscalYear < $1.fiscalYear }
     }
 
-    /// Whether the person may be in arrears on `date` (a period past due still owing, or one
-    /// paid late that may owe a late fee): the exact answer needs their account.
-    public func mayBeInArrears(on date: CivilDate) -> Bool {
-        (oldestOpenDue.map { $0 < date } ?? false) || (oldestLateDue.map { $0 < date } ?? false)
-            || lateFeeOutstanding > .zero
+    /// Whether the person may be in arrears on `date`: a period past due still owing, a final
+    /// late fee unpaid, or a period paid off late whose late fee — at most `lateExposure` × the
+    /// highest of `rates` / 365 — may reach the smallest fee charged (`nil` rates: any may).
+    /// The exact answer needs their account; this only never leaves out one who is.
+    public func mayBeInArrears(on date: CivilDate, rates: ChargeRates?) -> Bool {
+        if oldestOpenDue.map({ $0 < date }) ?? false { return true }
+        if lateFeeOutstanding > .zero { return true }
+        guard let late = oldestLateDue, late < date, let exposure = lateExposure else { return false }
+        guard let rates, exposure < .max else { return true }
+        for year in rates.years {
+            for rate in [year.firstWindow, year.afterWindow] {
+                // exposure × rate / 365 ≥ the smallest fee?
+                let (left, overflow) = exposure.multipliedReportingOverflow(by: rate.numerator)
+                if overflow || left >= ChargeRounding.minimumCharge.amount * 365 * rate.denominator { return true }
+            }
+        }
+        return false
     }
 
     private static func earlier(_ a: CivilDate?, _ b: CivilDate) -> CivilDate { a.map { min($0, b) } ?? b }

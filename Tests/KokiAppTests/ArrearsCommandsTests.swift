@@ -131,6 +131,25 @@ import Testing
         #expect(listed.map(\.owed) == [.zero] && listed.map(\.lateFees) == [fee.fee])
     }
 
+    @Test func aLateFeeNeverMadeFinalStillPutsThePersonOnTheList() throws {
+        try city([("1", 5_000_000), ("2", 2_000_000)])
+        // Everything paid in one go months late, before any arrears settings: no final late fee
+        // was recorded, so only the stored balances' bound can select person 1.
+        for number in ["1", "2"] {
+            try collection.pay(
+                id(number), amount: try account(number).outstanding, paidOn: d("2026-04-10"),
+                learnedOn: d("2026-04-10"), channel: .counter, slip: nil, metadata: meta())
+        }
+        try arrears.adoptSettings(.standard, metadata: meta())
+        #expect(try account("1").periods.values.allSatisfy { $0.outstanding == .zero && $0.lateFee == .zero })
+        let owed = try arrears.arrears(of: id("1"), on: d("2026-05-01")).map(\.lateFeeOwed).sum()
+        #expect(owed > .zero)
+        let list = try arrears.delinquents(on: d("2026-05-01"))
+        #expect(list.map(\.person) == [id("1")] && list.first?.lateFees == owed && list.first?.owed == .zero)
+        // Person 2's smaller premium stays under the smallest fee: decided, not listed.
+        #expect(try arrears.arrears(of: id("2"), on: d("2026-05-01")).allSatisfy { $0.lateFeeOwed == .zero })
+    }
+
     @Test func prescriptionFollowsDunningAndPayments() throws {
         try city([("1", 2_000_000)])
         // The city extends the rate table to the years asked about.

@@ -426,14 +426,16 @@ public struct ArrearsCommands: Sendable {
             }
         // The stored balances pick out who may owe (proportional to the answer, not the city);
         // each of them is then decided exactly from their own stream.
-        let candidates = try StoredBalances(ledger).mayBeInArrears(on: date, through: through)
         let loader = CollectionCommands(ledger)
-        let known = KnownAt.position(candidates.answer.position)
+        let position = try through ?? ledger.store.head().position
+        let known = KnownAt.position(position)
         guard let settings = try loader.arrearsSettings(knownAt: known) else {
             throw KokiError(
                 .invalidInput,
                 "no arrears settings adopted: adopt them with `koki arrears settings adopt` (the defaults, or a file)")
         }
+        let candidates = try StoredBalances(ledger).mayBeInArrears(
+            on: date, rates: settings.chargeRates, through: position)
         var rows: [Delinquent] = []
         for person in candidates.persons {
             let account = try loader.load(person, knownAt: known, settings: settings).account

@@ -107,29 +107,29 @@ public struct StoredBalances: Sendable {
 
     // MARK: - Queries
 
-    /// The rows as the ledger stands now, or as it stood at `through`.
+    /// The rows as the ledger stands now, or as it stood at `through`. A writable ledger's table
+    /// is caught up first (and kept); a read-only one's is used only if it is at the position.
     public func rows(through: Int64? = nil) throws -> Answer {
         let store = ledger.store
-        if let through {
-            return try store.readDerived { tx in
-                let head = try tx.head()
-                guard (0...head).contains(through) else {
-                    throw KokiError(.invalidInput, "position \(through) is beyond the head (\(head))")
-                }
-                return try rows(tx, through: through)
-            }
-        }
         if !store.isReadOnly { try catchUp() }
-        return try store.readDerived { tx in try rows(tx, through: try tx.head()) }
+        return try store.readDerived { tx in
+            let head = try tx.head()
+            let through = through ?? head
+            guard (0...head).contains(through) else {
+                throw KokiError(.invalidInput, "position \(through) is beyond the head (\(head))")
+            }
+            return try rows(tx, through: through)
+        }
     }
 
-    /// The persons who may be in arrears on `date` (see ``YearBalance/mayBeInArrears(on:)``).
-    public func mayBeInArrears(on date: CivilDate, through: Int64? = nil) throws -> (
+    /// The persons who may be in arrears on `date` with late fees at `rates` (see
+    /// ``YearBalance/mayBeInArrears(on:rates:)``).
+    public func mayBeInArrears(on date: CivilDate, rates: ChargeRates?, through: Int64? = nil) throws -> (
         persons: [PersonID], answer: Answer
     ) {
         let answer = try rows(through: through)
         var persons = Set<PersonID>()
-        for row in answer.rows where row.mayBeInArrears(on: date) { persons.insert(row.person) }
+        for row in answer.rows where row.mayBeInArrears(on: date, rates: rates) { persons.insert(row.person) }
         return (persons.sorted(), answer)
     }
 
@@ -376,6 +376,7 @@ public struct StoredBalances: Sendable {
                     dunned_periods INTEGER NOT NULL,
                     oldest_open_due INTEGER,
                     oldest_late_due INTEGER,
+                    late_exposure INTEGER,
                     PRIMARY KEY (person, fiscal_year)
                 ) WITHOUT ROWID;
                 """)
@@ -395,14 +396,14 @@ public struct StoredBalances: Sendable {
     }
 
     static func insertStatement(_ tx: LedgerTransaction, table: String) throws -> Statement {
-        try tx.db.cachedStatement(sql: "INSERT INTO \(table) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        try tx.db.cachedStatement(sql: "INSERT INTO \(table) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
     }
 
     static func insert(_ r: YearBalance, _ statement: Statement) throws {
         try statement.execute(arguments: [
             r.person.value, r.fiscalYear.year, r.assessed.amount, r.credited.amount, r.reduced.amount,
             r.writtenOff.amount, r.outstanding.amount, r.overpaid.amount, r.lateFeeOutstanding.amount, r.openPeriods,
-            r.dunnedPeriods, r.oldestOpenDue?.daysSinceEpoch, r.oldestLateDue?.daysSinceEpoch,
+            r.dunnedPeriods, r.oldestOpenDue?.daysSinceEpoch, r.oldestLateDue?.daysSinceEpoch, r.lateExposure,
         ])
     }
 
@@ -422,6 +423,7 @@ public struct StoredBalances: Sendable {
             row.dunnedPeriods = r[10]
             row.oldestOpenDue = try (r[11] as Int?).map { try CivilDate(daysSinceEpoch: $0) }
             row.oldestLateDue = try (r[12] as Int?).map { try CivilDate(daysSinceEpoch: $0) }
+            row.lateExposure = r[13]
             rows.append(row)
         }
         return rows
@@ -460,7 +462,7 @@ public struct StoredBalances: Sendable {
 }
 
 /// The rows of a snapshot as bytes: a count, then each row's fields as varints (money
-/// zig-zagged, dates as days since 1970 plus one, 0 for none).
+/// zig-zagged, dates as days since 1970 plus one, 0 for none; the exposure plus one).
 enum SnapshotCodec {
     static func encode(_ rows: [YearBalance]) -> [UInt8] {
         var out: [UInt8] = []
@@ -490,6 +492,7 @@ enum SnapshotCodec {
             varint(UInt64(r.dunnedPeriods))
             date(r.oldestOpenDue)
             date(r.oldestLateDue)
+            varint(r.lateExposure.map { UInt64($0) + 1 } ?? 0)
         }
         return out
     }
@@ -540,6 +543,8 @@ enum SnapshotCodec {
             r.dunnedPeriods = Int(try varint())
             r.oldestOpenDue = try date()
             r.oldestLateDue = try date()
+            let exposure = try varint()
+            r.lateExposure = exposure == 0 ? nil : Int64(exposure - 1)
             rows.append(r)
         }
         return rows
