@@ -130,6 +130,27 @@ import Testing
         #expect(try balances.status().snapshots.last?.position == (try ledger.store.head().position))
     }
 
+    @Test func aRebuildTakesSnapshotsAlongTheWayEachEqualToItsPrefix() throws {
+        let (folder, ledger, _) = try Self.city(seed: 40)
+        defer { withExtendedLifetime(folder) {} }
+        let balances = StoredBalances(ledger, snapshotInterval: .max)
+        let head = try ledger.store.head().position
+        let rebuilt = try balances.rebuild(check: false, snapshotEvery: 700)
+        #expect(rebuilt.snapshots.count > Int(head / 700) - 2 && rebuilt.snapshots.last == head)
+        let commandEnds = Set(
+            try DatabaseQueue(path: ledger.store.path!).read { db in
+                try Int64.fetchAll(db, sql: "SELECT first_position + event_count - 1 FROM koki_commands")
+            })
+        for position in rebuilt.snapshots {
+            #expect(commandEnds.contains(position), "snapshot at \(position) splits a command")
+            let answer = try balances.rows(through: position)
+            #expect(
+                answer.source == .snapshot(position: position, refolded: 0) || answer.source == .table(position: head))
+            #expect(answer.rows == (try Self.expected(ledger, through: position)), "snapshot at \(position)")
+        }
+        #expect(throws: KokiError.self) { try balances.rebuild(check: false, snapshotEvery: 0) }
+    }
+
     @Test func aTableOrSnapshotOfAnotherLogicVersionIsNeverUsed() throws {
         let (folder, ledger, _) = try Self.city(seed: 21)
         defer { withExtendedLifetime(folder) {} }

@@ -103,6 +103,8 @@ public struct StoredBalances: Sendable {
         public var comparedWith: Int64?
         public var differences: [Difference]
         public var swapped: Bool
+        /// The positions of the snapshots taken.
+        public var snapshots: [Int64]
     }
 
     // MARK: - Queries
@@ -160,6 +162,12 @@ public struct StoredBalances: Sendable {
             let head = try tx.head()
             let model = try Self.model(tx)
             guard let model, model.logicVersion == YearBalance.logicVersion else {
+                // Missing or of another logic (whose columns may differ too): built afresh.
+                try tx.db.execute(sql: "DROP TABLE rm_balances")
+                try Self.createBalanceTable(tx, "rm_balances")
+                try tx.db.execute(
+                    sql: "DELETE FROM rm_snapshots WHERE model = ? AND logic_version <> ?",
+                    arguments: [Self.name, YearBalance.logicVersion])
                 let built = try Self.fill(tx, table: "rm_balances", through: head)
                 try Self.setModel(tx, position: head)
                 let snap = try takeSnapshotIfDue(tx, position: head)
@@ -185,10 +193,18 @@ public struct StoredBalances: Sendable {
     /// Folds every person's stream from position zero into a fresh table and compares it with
     /// the maintained one (caught up to the same head first); swaps it in unless `check`.
     /// Snapshots of other logic versions are dropped and one is taken at the head.
-    public func rebuild(check: Bool) throws -> Rebuild {
+    ///
+    /// With `snapshotEvery`, the same pass also takes a snapshot every that many events (at the
+    /// end of the command there): the past an auditor asks about, each a snapshot away.
+    public func rebuild(check: Bool, snapshotEvery: Int64? = nil) throws -> Rebuild {
+        if let snapshotEvery, snapshotEvery < 1 {
+            throw KokiError(.invalidInput, "a snapshot every \(snapshotEvery) events: expected at least 1")
+        }
         return try ledger.store.writeDerived { tx in
             try Self.createTables(tx)
             let head = try tx.head()
+            let checkpoints =
+                try check ? [] : snapshotEvery.map { try Self.commandEnds(tx, every: $0, through: head) } ?? []
             var comparedWith: Int64?
             var maintained: [String: YearBalance] = [:]
             if let model = try Self.model(tx), model.logicVersion == YearBalance.logicVersion {
@@ -204,7 +220,7 @@ public struct StoredBalances: Sendable {
             }
             try tx.db.execute(sql: "DROP TABLE IF EXISTS rm_balances_rebuilt")
             try Self.createBalanceTable(tx, "rm_balances_rebuilt")
-            let built = try Self.fill(tx, table: "rm_balances_rebuilt", through: head)
+            let built = try Self.fill(tx, table: "rm_balances_rebuilt", through: head, checkpoints: checkpoints)
             var differences: [Difference] = []
             if comparedWith != nil {
                 var rebuilt: [String: YearBalance] = [:]
@@ -229,10 +245,14 @@ public struct StoredBalances: Sendable {
                     sql: "DELETE FROM rm_snapshots WHERE model = ? AND logic_version <> ?",
                     arguments: [Self.name, YearBalance.logicVersion])
                 try Self.writeSnapshot(tx, position: head)
+                for snapshot in built.snapshots {
+                    try Self.writeSnapshot(tx, position: snapshot.position, count: snapshot.count, body: snapshot.body)
+                }
             }
             return Rebuild(
                 position: head, persons: built.persons, events: built.events, rows: built.rows,
-                comparedWith: comparedWith, differences: differences, swapped: !check)
+                comparedWith: comparedWith, differences: differences, swapped: !check,
+                snapshots: built.snapshots.map(\.position) + (check ? [] : [head]))
         }
     }
 
@@ -286,35 +306,71 @@ public struct StoredBalances: Sendable {
     // MARK: - Folding
 
     /// One person's rows from their stream, through a position.
-    static func fold(_ tx: LedgerTransaction, _ person: PersonID, through: Int64) throws -> (
-        rows: [YearBalance], events: Int
-    ) {
+    /// With `checkpoints` (ascending positions), `emit` also gets the rows as they stood at each.
+    static func fold(
+        _ tx: LedgerTransaction, _ person: PersonID, through: Int64, checkpoints: [Int64] = [],
+        emit: (Int, [YearBalance]) -> Void = { _, _ in }
+    ) throws -> (rows: [YearBalance], events: Int) {
         var account = CollectionAccounts.Account()
         var query = EventQuery.stream(try StreamName(person.streamName))
         query.throughPosition = through
         var events = 0
-        try KokiLedger.forEachEvent(in: tx, query) { _, event in
+        var next = 0
+        try KokiLedger.forEachEvent(in: tx, query) { view, event in
+            while next < checkpoints.count, checkpoints[next] < view.position {
+                emit(next, YearBalance.rows(of: person, account))
+                next += 1
+            }
             events += 1
             if CollectionAccounts.Account.folds(event) { account.apply(event) }
         }
-        return (YearBalance.rows(of: person, account), events)
+        let rows = YearBalance.rows(of: person, account)
+        while next < checkpoints.count {
+            emit(next, rows)
+            next += 1
+        }
+        return (rows, events)
     }
 
-    /// Every person's rows into `table`, one person at a time.
-    static func fill(_ tx: LedgerTransaction, table: String, through: Int64) throws -> (
-        persons: Int, events: Int, rows: Int
+    /// Every person's rows into `table`, one person at a time — and, in the same pass, the
+    /// snapshots at `checkpoints` (the rows as they stood at each), encoded as they come.
+    static func fill(_ tx: LedgerTransaction, table: String, through: Int64, checkpoints: [Int64] = []) throws -> (
+        persons: Int, events: Int, rows: Int, snapshots: [(position: Int64, count: Int, body: [UInt8])]
     ) {
         try tx.db.execute(sql: "DELETE FROM \(table)")
         let insert = try insertStatement(tx, table: table)
         var (persons, events, rows) = (0, 0, 0)
+        var snapshots = checkpoints.map { (position: $0, count: 0, body: [UInt8]()) }
         for person in try Self.persons(tx) {
-            let folded = try fold(tx, person, through: through)
+            let folded = try fold(tx, person, through: through, checkpoints: checkpoints) { index, rows in
+                snapshots[index].count += rows.count
+                SnapshotCodec.append(rows, to: &snapshots[index].body)
+            }
             for row in folded.rows { try Self.insert(row, insert) }
             persons += 1
             events += folded.events
             rows += folded.rows.count
         }
-        return (persons, events, rows)
+        return (persons, events, rows, snapshots)
+    }
+
+    /// The end of the command holding each multiple of `interval` below the head (so a
+    /// snapshot never splits a command).
+    static func commandEnds(_ tx: LedgerTransaction, every interval: Int64, through head: Int64) throws -> [Int64] {
+        var ends: [Int64] = []
+        var target = interval
+        while target < head {
+            let end =
+                try Int64.fetchOne(
+                    tx.db,
+                    sql: """
+                        SELECT first_position + event_count - 1 FROM koki_commands
+                        WHERE first_position <= ? ORDER BY first_position DESC LIMIT 1
+                        """, arguments: [target]) ?? target
+            if end < head, ends.last.map({ $0 < end }) ?? true { ends.append(end) }
+            target += interval
+        }
+        return ends
     }
 
     /// Every person with a stream, in order.
@@ -443,11 +499,17 @@ public struct StoredBalances: Sendable {
 
     static func writeSnapshot(_ tx: LedgerTransaction, position: Int64) throws {
         let rows = try readTable(tx)
-        let bytes = LZ4Block.compress(SnapshotCodec.encode(rows))
+        var body: [UInt8] = []
+        SnapshotCodec.append(rows, to: &body)
+        try writeSnapshot(tx, position: position, count: rows.count, body: body)
+    }
+
+    static func writeSnapshot(_ tx: LedgerTransaction, position: Int64, count: Int, body: [UInt8]) throws {
+        let bytes = LZ4Block.compress(SnapshotCodec.assemble(count: count, body: body))
         try tx.db.execute(
             sql:
                 "INSERT OR REPLACE INTO rm_snapshots(model, logic_version, position, rows, bytes) VALUES (?, ?, ?, ?, ?)",
-            arguments: [name, YearBalance.logicVersion, position, rows.count, Data(bytes)])
+            arguments: [name, YearBalance.logicVersion, position, count, Data(bytes)])
     }
 
     static func readSnapshot(_ tx: LedgerTransaction, position: Int64) throws -> [YearBalance] {
@@ -464,9 +526,19 @@ public struct StoredBalances: Sendable {
 /// The rows of a snapshot as bytes: a count, then each row's fields as varints (money
 /// zig-zagged, dates as days since 1970 plus one, 0 for none; the exposure plus one).
 enum SnapshotCodec {
-    static func encode(_ rows: [YearBalance]) -> [UInt8] {
+    /// A count, then the rows' bytes (from ``append(_:to:)``).
+    static func assemble(count: Int, body: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(rows.count * 24)
+        var n = UInt64(count)
+        while n >= 0x80 {
+            out.append(UInt8(truncatingIfNeeded: n) | 0x80)
+            n >>= 7
+        }
+        out.append(UInt8(n))
+        return out + body
+    }
+
+    static func append(_ rows: [YearBalance], to out: inout [UInt8]) {
         func varint(_ value: UInt64) {
             var n = value
             while n >= 0x80 {
@@ -477,7 +549,6 @@ enum SnapshotCodec {
         }
         func signed(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
         func date(_ d: CivilDate?) { signed(d.map { Int64($0.daysSinceEpoch) + 1 } ?? 0) }
-        varint(UInt64(rows.count))
         for r in rows {
             let id = Array(r.person.value.utf8)
             varint(UInt64(id.count))
@@ -494,7 +565,6 @@ enum SnapshotCodec {
             date(r.oldestLateDue)
             varint(r.lateExposure.map { UInt64($0) + 1 } ?? 0)
         }
-        return out
     }
 
     static func decode(_ bytes: [UInt8], position: Int64) throws -> [YearBalance] {

@@ -16,7 +16,8 @@ struct RebuildCommand: ParsableCommand {
             stream from position zero into a fresh table, compares it row by row with the maintained one (caught \
             up to the same head), names every row that differs, and swaps the fresh table in. With --check it \
             only compares and exits 1 when anything differs. A rebuild drops snapshots of an older logic version \
-            and takes one at the head; queries also take one every \(StoredBalances.defaultSnapshotInterval) \
+            and takes one at the head (and, with --snapshot-every N, one every N events in the same pass, so \
+            that `--known-at` questions about the past start near where they ask); queries also take one every \(StoredBalances.defaultSnapshotInterval) \
             events. --status lists the read models and their snapshots and changes nothing.
 
             The events are the only source of truth: the rm_ tables can be dropped at any time (a replay \
@@ -26,6 +27,11 @@ struct RebuildCommand: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Flag(help: "Compare only: swap nothing, exit 1 when a row differs.") var check = false
     @Flag(help: "List the read models and snapshots; change nothing.") var status = false
+    @Option(
+        help: ArgumentHelp(
+            "Also take a snapshot every N events (at the end of the command there), in the same pass.",
+            valueName: "N"))
+    var snapshotEvery: Int64?
     @Flag(help: "Print one JSON object instead of text.") var json = false
 
     func run() throws {
@@ -68,7 +74,7 @@ struct RebuildCommand: ParsableCommand {
             }
             let ledger = KokiLedger(try options.open(.readWrite))
             let started = ContinuousClock.now
-            let report = try StoredBalances(ledger).rebuild(check: check)
+            let report = try StoredBalances(ledger).rebuild(check: check, snapshotEvery: snapshotEvery)
             let elapsed = ContinuousClock.now - started
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             if json {
@@ -78,6 +84,7 @@ struct RebuildCommand: ParsableCommand {
                         ("persons", "\(report.persons)"), ("events", "\(report.events)"), ("rows", "\(report.rows)"),
                         ("comparedWith", report.comparedWith.map { "\($0)" } ?? "null"),
                         ("differences", "\(report.differences.count)"), ("swapped", report.swapped ? "true" : "false"),
+                        ("snapshots", "[" + report.snapshots.map { "\($0)" }.joined(separator: ",") + "]"),
                         ("seconds", String(format: "%.3f", seconds)),
                     ]))
             } else {
@@ -97,7 +104,8 @@ struct RebuildCommand: ParsableCommand {
                 }
                 Output.line(
                     report.swapped
-                        ? "swapped in; snapshot taken at position \(report.position)" : "checked only: nothing changed")
+                        ? "swapped in; snapshots taken at position\(report.snapshots.count > 1 ? "s" : "") \(report.snapshots.map { "\($0)" }.joined(separator: ", "))"
+                        : "checked only: nothing changed")
             }
             if check && !report.differences.isEmpty { throw ExitCode(ExitStatus.ledgerAltered.rawValue) }
         }
