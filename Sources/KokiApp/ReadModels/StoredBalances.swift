@@ -177,12 +177,7 @@ public struct StoredBalances: Sendable {
                 return CatchUp(from: model.position, to: head, refolded: 0, rebuilt: false, snapshotTaken: false)
             }
             let touched = try Self.personsTouched(tx, after: model.position, through: head)
-            let insert = try Self.insertStatement(tx, table: "rm_balances")
-            let delete = try tx.db.cachedStatement(sql: "DELETE FROM rm_balances WHERE person = ?")
-            for person in touched {
-                try delete.execute(arguments: [person.value])
-                for row in try Self.fold(tx, person, through: head).rows { try Self.insert(row, insert) }
-            }
+            try Self.refold(tx, touched, through: head)
             try Self.setModel(tx, position: head)
             let snap = try takeSnapshotIfDue(tx, position: head)
             return CatchUp(
@@ -191,7 +186,8 @@ public struct StoredBalances: Sendable {
     }
 
     /// Folds every person's stream from position zero into a fresh table and compares it with
-    /// the maintained one (caught up to the same head first); swaps it in unless `check`.
+    /// the maintained one (caught up to the same head first, as a query would); swaps it in
+    /// unless `check`.
     /// Snapshots of other logic versions are dropped and one is taken at the head.
     ///
     /// With `snapshotEvery`, the same pass also takes a snapshot every that many events (at the
@@ -206,33 +202,40 @@ public struct StoredBalances: Sendable {
             let checkpoints =
                 try check ? [] : snapshotEvery.map { try Self.commandEnds(tx, every: $0, through: head) } ?? []
             var comparedWith: Int64?
-            var maintained: [String: YearBalance] = [:]
             if let model = try Self.model(tx), model.logicVersion == YearBalance.logicVersion {
                 comparedWith = model.position
-                // The maintained table, caught up to this head as any query would see it.
-                var rows = try Self.readTable(tx)
+                // The maintained table caught up to this head, as any query would have it.
                 if model.position < head {
-                    let touched = Set(try Self.personsTouched(tx, after: model.position, through: head))
-                    rows.removeAll { touched.contains($0.person) }
-                    for person in touched.sorted() { rows += try Self.fold(tx, person, through: head).rows }
+                    let touched = try Self.personsTouched(tx, after: model.position, through: head)
+                    try Self.refold(tx, touched, through: head)
+                    try Self.setModel(tx, position: head)
                 }
-                for row in rows { maintained["\(row.person.value)/\(row.fiscalYear.year)"] = row }
             }
             try tx.db.execute(sql: "DROP TABLE IF EXISTS rm_balances_rebuilt")
             try Self.createBalanceTable(tx, "rm_balances_rebuilt")
             let built = try Self.fill(tx, table: "rm_balances_rebuilt", through: head, checkpoints: checkpoints)
             var differences: [Difference] = []
             if comparedWith != nil {
-                var rebuilt: [String: YearBalance] = [:]
-                for row in try Self.readTable(tx, "rm_balances_rebuilt") {
-                    rebuilt["\(row.person.value)/\(row.fiscalYear.year)"] = row
-                }
-                for key in Set(maintained.keys).union(rebuilt.keys).sorted() where maintained[key] != rebuilt[key] {
-                    let any = (maintained[key] ?? rebuilt[key])!
+                // Row by row in SQL, so memory stays flat: the keys of rows either side lacks.
+                let keys = try Row.fetchAll(
+                    tx.db,
+                    sql: """
+                        SELECT person, fiscal_year FROM (
+                            SELECT * FROM rm_balances EXCEPT SELECT * FROM rm_balances_rebuilt
+                            UNION
+                            SELECT * FROM rm_balances_rebuilt EXCEPT SELECT * FROM rm_balances)
+                        GROUP BY person, fiscal_year ORDER BY person, fiscal_year
+                        """)
+                for key in keys {
+                    let person: String = key[0]
+                    let year: Int = key[1]
+                    func row(_ table: String) throws -> YearBalance? {
+                        try Self.readTable(tx, table, person: person, fiscalYear: year).first
+                    }
                     differences.append(
                         Difference(
-                            person: any.person, fiscalYear: any.fiscalYear, maintained: maintained[key],
-                            rebuilt: rebuilt[key]))
+                            person: try PersonID(person), fiscalYear: try FiscalYear(year),
+                            maintained: try row("rm_balances"), rebuilt: try row("rm_balances_rebuilt")))
                 }
             }
             if check {
@@ -373,6 +376,16 @@ public struct StoredBalances: Sendable {
         return ends
     }
 
+    /// Replaces the rows of `persons` in the maintained table with their streams' fold.
+    static func refold(_ tx: LedgerTransaction, _ persons: [PersonID], through: Int64) throws {
+        let insert = try insertStatement(tx, table: "rm_balances")
+        let delete = try tx.db.cachedStatement(sql: "DELETE FROM rm_balances WHERE person = ?")
+        for person in persons {
+            try delete.execute(arguments: [person.value])
+            for row in try fold(tx, person, through: through).rows { try Self.insert(row, insert) }
+        }
+    }
+
     /// Every person with a stream, in order.
     static func persons(_ tx: LedgerTransaction) throws -> [PersonID] {
         try String.fetchAll(
@@ -463,9 +476,18 @@ public struct StoredBalances: Sendable {
         ])
     }
 
-    static func readTable(_ tx: LedgerTransaction, _ table: String = "rm_balances") throws -> [YearBalance] {
+    static func readTable(
+        _ tx: LedgerTransaction, _ table: String = "rm_balances", person: String? = nil, fiscalYear: Int? = nil
+    ) throws -> [YearBalance] {
         var rows: [YearBalance] = []
-        let cursor = try Row.fetchCursor(tx.db, sql: "SELECT * FROM \(table) ORDER BY person, fiscal_year")
+        let cursor =
+            if let person, let fiscalYear {
+                try Row.fetchCursor(
+                    tx.db, sql: "SELECT * FROM \(table) WHERE person = ? AND fiscal_year = ?",
+                    arguments: [person, fiscalYear])
+            } else {
+                try Row.fetchCursor(tx.db, sql: "SELECT * FROM \(table) ORDER BY person, fiscal_year")
+            }
         while let r = try cursor.next() {
             var row = YearBalance(person: try PersonID(r[0]), fiscalYear: try FiscalYear(r[1]))
             row.assessed = Yen(r[2])
