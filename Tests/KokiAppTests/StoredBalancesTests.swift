@@ -117,15 +117,27 @@ import Testing
                 sql: "UPDATE rm_balances SET outstanding = outstanding + 1 WHERE person = ? AND fiscal_year = ?",
                 arguments: [row.person.value, row.fiscalYear.year])
         }
+        // And a row no event supports appears.
+        let other = try balances.rows().rows.last { $0.person != row.person }!
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO rm_balances SELECT person, 1999, assessed, credited, reduced, written_off, outstanding,
+                    overpaid, late_fee_outstanding, open_periods, dunned_periods, oldest_open_due, oldest_late_due,
+                    late_exposure FROM rm_balances WHERE person = ? AND fiscal_year = ?
+                    """, arguments: [other.person.value, other.fiscalYear.year])
+        }
         let check = try balances.rebuild(check: true)
-        #expect(check.differences.map(\.person) == [row.person])
+        let invented = check.differences.first { $0.person == other.person }
+        #expect(invented?.fiscalYear.year == 1999 && invented?.maintained != nil && invented?.rebuilt == nil)
+        #expect(check.differences.map(\.person).filter { $0 != other.person } == [row.person])
         #expect(check.differences.first?.rebuilt == row)
         #expect(check.differences.first?.maintained?.outstanding == row.outstanding + Yen(1))
-        // Checking swapped nothing: the altered row is still there.
-        #expect(try balances.rebuild(check: true).differences.count == 1)
+        // Checking swapped nothing: the altered rows are still there.
+        #expect(try balances.rebuild(check: true).differences.count == 2)
 
         let mended = try balances.rebuild(check: false)
-        #expect(mended.swapped && mended.differences.count == 1)
+        #expect(mended.swapped && mended.differences.count == 2)
         #expect(try balances.rebuild(check: true).differences.isEmpty)
         #expect(try balances.status().snapshots.last?.position == (try ledger.store.head().position))
     }

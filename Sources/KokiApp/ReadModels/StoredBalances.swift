@@ -221,10 +221,11 @@ public struct StoredBalances: Sendable {
                     tx.db,
                     sql: """
                         SELECT person, fiscal_year FROM (
-                            SELECT * FROM rm_balances EXCEPT SELECT * FROM rm_balances_rebuilt
-                            UNION
+                            SELECT * FROM rm_balances EXCEPT SELECT * FROM rm_balances_rebuilt)
+                        UNION
+                        SELECT person, fiscal_year FROM (
                             SELECT * FROM rm_balances_rebuilt EXCEPT SELECT * FROM rm_balances)
-                        GROUP BY person, fiscal_year ORDER BY person, fiscal_year
+                        ORDER BY 1, 2
                         """)
                 for key in keys {
                     let person: String = key[0]
