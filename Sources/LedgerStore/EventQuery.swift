@@ -24,6 +24,11 @@ public struct EventQuery: Hashable, Sendable {
     public var recordedFrom: Timestamp?
     /// Only events recorded before this moment.
     public var recordedBefore: Timestamp?
+    /// Whether each view carries its command's envelope (who recorded it, when, under which
+    /// ids). A fold that needs none of that sets this to `false`: the views then carry only the
+    /// command's sequence (``CommandEnvelope/unread(sequence:)``), and a scan that hops between
+    /// commands at every event — one person's stream — runs about a third faster.
+    public var readsEnvelopes = true
 
     public init() {}
 

@@ -1,3 +1,4 @@
+import Foundation
 /// A command's envelope as stored once for all its events.
 public struct CommandEnvelope: Hashable, Sendable {
     public var sequence: Int64
@@ -8,6 +9,16 @@ public struct CommandEnvelope: Hashable, Sendable {
     public var causationID: Identifier?
     public var firstPosition: Int64
     public var eventCount: Int64
+
+    /// The envelope of a scan that did not read envelopes (``EventQuery/readsEnvelopes``):
+    /// the sequence only; the id is all zeros, the actor empty, the time zero.
+    public static func unread(sequence: Int64) -> CommandEnvelope {
+        CommandEnvelope(
+            sequence: sequence, commandID: unreadID, actor: "", recordedAt: Timestamp(microseconds: 0),
+            correlationID: nil, causationID: nil, firstPosition: 0, eventCount: 0)
+    }
+
+    private static let unreadID = Identifier(UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
 }
 
 /// One event during a scan, without copying its payload.

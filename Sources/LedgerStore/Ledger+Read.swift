@@ -171,7 +171,9 @@ extension Ledger {
                 type = try typeName(db, id: typeID)
                 lastType = (typeID, type)
             }
-            let command = try commands.envelope(db, sequence: statement.int64(5))
+            let command =
+                query.readsEnvelopes
+                ? try commands.envelope(db, sequence: statement.int64(5)) : .unread(sequence: statement.int64(5))
             let encoding = statement.int64(6)
             let stored = statement.blob(7)
             let position = statement.int64(0)
@@ -234,15 +236,21 @@ extension Ledger {
 /// last envelope serves every event until the sequence changes.
 struct CommandLookup {
     private var last: CommandEnvelope?
+    /// Prepared once per scan: looking a cached statement up by its text costs a hash of the
+    /// SQL per event, which shows when a scan hops between commands at every event.
+    private var lookup: RawStatement?
 
     mutating func envelope(_ db: Database, sequence: Int64) throws -> CommandEnvelope {
         if let last, last.sequence == sequence { return last }
-        let statement = RawStatement(
-            try db.cachedStatement(
-                sql: """
-                    SELECT command_id, actor, recorded_at, correlation_id, causation_id, first_position, event_count
-                    FROM koki_commands WHERE seq = ?
-                    """), db)
+        let statement =
+            try lookup
+            ?? RawStatement(
+                try db.cachedStatement(
+                    sql: """
+                        SELECT command_id, actor, recorded_at, correlation_id, causation_id, first_position, event_count
+                        FROM koki_commands WHERE seq = ?
+                        """), db)
+        lookup = statement
         defer { statement.reset() }
         statement.bind(1, sequence)
         guard try statement.step() else {

@@ -38,6 +38,21 @@ import Testing
             #expect(stored.actor == want.request.actor)
             #expect(stored.correlationID == want.request.correlationID)
         }
+        // Without envelopes: the same events, each with its command's sequence and nothing else.
+        var bare = EventQuery()
+        bare.readsEnvelopes = false
+        var sequences: [Int64] = []
+        var index = 0
+        try ledger.forEachEvent(bare) { view in
+            #expect(view.position == read[index].position && Array(view.payload) == read[index].payload)
+            #expect(view.command.actor.isEmpty && view.command.recordedAt.microseconds == 0)
+            sequences.append(view.command.sequence)
+            index += 1
+        }
+        #expect(index == read.count)
+        var full: [Int64] = []
+        try ledger.forEachEvent { full.append($0.command.sequence) }
+        #expect(sequences == full && Set(full).count == 60)
         // Per-stream versions run 1, 2, 3 … in position order.
         for (name, version) in versions {
             #expect(try ledger.events(in: name).map(\.streamVersion) == Array(1...version))

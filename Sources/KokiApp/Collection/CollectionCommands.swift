@@ -137,6 +137,7 @@ public struct CollectionCommands: Sendable {
         var state = PersonState(person)
         var register = InsuredRegister()
         var query = EventQuery.stream(try StreamName(person.streamName))
+        query.readsEnvelopes = false
         knownAt?.limit(&query)
         try ledger.forEachEvent(query) { view, event in
             state.version = view.streamVersion

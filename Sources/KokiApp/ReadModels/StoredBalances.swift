@@ -318,6 +318,7 @@ public struct StoredBalances: Sendable {
         var account = CollectionAccounts.Account()
         var query = EventQuery.stream(try StreamName(person.streamName))
         query.throughPosition = through
+        query.readsEnvelopes = false
         var events = 0
         var next = 0
         try KokiLedger.forEachEvent(in: tx, query) { view, event in
