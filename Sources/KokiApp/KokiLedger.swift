@@ -20,6 +20,10 @@ public struct KokiLedger: Sendable {
 
     public init(_ store: Ledger) { self.store = store }
 
+    /// Whether this process has folded the city already (so catching it up costs only what was
+    /// appended since).
+    public var hasCurrentCity: Bool { city.state.withLock { $0.position > 0 } }
+
     /// The whole city as the ledger stands now: the cached fold caught up to the head.
     public func currentCity() throws -> CitySnapshot { try withCurrentCity { $0 } }
 

@@ -105,6 +105,32 @@ import Testing
         #expect(nonEmpty > 2)
     }
 
+    @Test func aFreshProcessPicksTheSamePersonsToDunAsOneThatHasTheCityInMemory() throws {
+        let (folder, ledger, _) = try Self.city(seed: 8)
+        defer { withExtendedLifetime(folder) {} }
+        let warm = KokiLedger(ledger.store)
+        _ = try warm.currentCity()
+        var random = SeededGenerator(seed: 2)
+        var owing = 0
+        for _ in 0..<8 {
+            let date = try CivilDate(daysSinceEpoch: Int.random(in: 19_900...20_650, using: &random))
+            let cold = KokiLedger(ledger.store)
+            #expect(!cold.hasCurrentCity && warm.hasCurrentCity)
+            let fromTable = try ArrearsCommands(cold).owing(before: date)
+            let fromCity = try ArrearsCommands(warm).owing(before: date)
+            #expect(fromTable.settings == fromCity.settings)
+            #expect(fromTable.states.map(\.person) == fromCity.states.map(\.person), "\(date)")
+            for (a, b) in zip(fromTable.states, fromCity.states) {
+                #expect(a.account == b.account && a.version == b.version, "\(a.person) on \(date)")
+                for year in Set(a.account.periods.keys.map(\.fiscalYear)) {
+                    #expect(a.assessments[year] == b.assessments[year])
+                }
+            }
+            owing += fromTable.states.count
+        }
+        #expect(owing > 0)
+    }
+
     @Test func aRebuildFindsAnAlteredRowAndMendsIt() throws {
         let (folder, ledger, _) = try Self.city(seed: 12)
         defer { withExtendedLifetime(folder) {} }

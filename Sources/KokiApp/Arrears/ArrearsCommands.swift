@@ -34,6 +34,37 @@ public struct ArrearsCommands: Sendable {
 
     // MARK: - Dunning
 
+    /// Everyone with a period due before `date` still owing principal, with their state as the
+    /// ledger stands now, in order; and the arrears settings in force. A process that has folded
+    /// the city already (a long-running one: the simulation) takes them from it; a fresh one (a
+    /// command-line run) asks the stored balances who they are and loads only them, each from
+    /// their own stream — proportional to who owes, not to the city's history.
+    func owing(before date: CivilDate) throws -> (
+        states: [CollectionCommands.PersonState], settings: ArrearsSettings
+    ) {
+        func owes(_ account: CollectionAccounts.Account) -> Bool {
+            account.periods.values.contains { $0.dueDate < date && $0.outstanding > .zero }
+        }
+        if ledger.hasCurrentCity {
+            return try ledger.withCurrentCity { city in
+                let settings = try Self.settings(city)
+                let persons = city.collection.accounts.filter { owes($0.value) }.keys.sorted()
+                return (persons.map { CollectionCommands.PersonState($0, in: city) }, settings)
+            }
+        }
+        let loader = CollectionCommands(ledger)
+        let head = try ledger.store.head().position
+        guard let settings = try loader.arrearsSettings(knownAt: .position(head)) else {
+            throw KokiError(
+                .invalidInput,
+                "no arrears settings adopted: adopt them with `koki arrears settings adopt` (the defaults, or a file)")
+        }
+        let rows = try StoredBalances(ledger).rows(through: head).rows
+        let persons = Set(rows.filter { $0.oldestOpenDue.map { $0 < date } ?? false }.map(\.person)).sorted()
+        let states = try persons.map { try loader.load($0, knownAt: .position(head), settings: settings) }
+        return (states.filter { owes($0.account) }, settings)
+    }
+
     public struct DunningSummary: Sendable, Hashable {
         public var notices: [DunningNoticeIssued] = []
         /// Notices issued later than the window after the due date (the law says within 20 days).
@@ -48,17 +79,18 @@ public struct ArrearsCommands: Sendable {
     /// itself. Running it again for the same date appends nothing; a later run issues only
     /// what is new.
     public func runDunning(on date: CivilDate, actor: String) throws -> DunningSummary {
-        let city = try CitySnapshot(ledger)
-        let settings = try Self.settings(city)
+        let (states, settings) = try owing(before: date)
         let run = Identifier(derivedFrom: Array("dunning-run/\(date)".utf8))
         var summary = DunningSummary()
-        for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key }) {
+        for state in states {
+            let (person, account) = (state.person, state.account)
             let dunned = Set(account.dunning.map(\.key))
             let pending = Set(account.pendingReports.map(\.key))
             var notices: [DunningNoticeIssued] = []
             for (key, period) in account.periods.sorted(by: { $0.key < $1.key })
             where period.dueDate < date && period.outstanding > .zero && !dunned.contains(key)
-                && !pending.contains(key) && !Self.deductedFromPension(person, key, period, account, city)
+                && !pending.contains(key)
+                && !Self.deductedFromPension(key, period, account, assessed: state.assessments[key.fiscalYear])
             {
                 let prescription = Self.prescription(key, account, settings)
                 guard !prescription.isPrescribed(on: date) else { continue }
@@ -68,7 +100,7 @@ public struct ArrearsCommands: Sendable {
                         issuedOn: date, payBy: date.adding(days: settings.payByDays), fee: settings.dunningFee))
             }
             guard !notices.isEmpty else { continue }
-            let version = city.version(of: person)
+            let version = state.version
             do {
                 try ledger.record(
                     notices.map { .dunningNoticeIssued($0) },
@@ -128,11 +160,10 @@ public struct ArrearsCommands: Sendable {
     /// deducts and remits it, so it is never dunned — unless the deduction stopped before it,
     /// when the period was rescheduled as ordinary collection.
     static func deductedFromPension(
-        _ person: PersonID, _ key: PeriodKey, _ period: CollectionAccounts.Period,
-        _ account: CollectionAccounts.Account,
-        _ city: CitySnapshot
+        _ key: PeriodKey, _ period: CollectionAccounts.Period, _ account: CollectionAccounts.Account,
+        assessed: PremiumAssessed?
     ) -> Bool {
-        guard let assessed = city.accounts.current(person, key.fiscalYear) else { return false }
+        guard let assessed else { return false }
         if assessed.collection == .pensionDeduction { return true }
         guard let stop = account.pensionStops.last(where: { $0.fiscalYear == key.fiscalYear }) else { return false }
         return period.dueDate < stop.stoppedFrom
@@ -141,11 +172,11 @@ public struct ArrearsCommands: Sendable {
     /// The reminder run for a date: one reminder per person meeting the criteria, naming the
     /// periods; recorded with the run. The same date again appends nothing.
     public func runReminders(on date: CivilDate, criteria: ReminderCriteria, actor: String) throws -> ReminderSummary {
-        let city = try CitySnapshot(ledger)
-        let settings = try Self.settings(city)
+        let (states, settings) = try owing(before: date)
         let run = Identifier(derivedFrom: Array("reminder-run/\(date)/\(criteria)".utf8))
         var summary = ReminderSummary()
-        for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key }) {
+        for state in states {
+            let (person, account) = (state.person, state.account)
             let dunned = Set(account.dunning.map(\.key))
             let planned = criteria.excludePlanned ? Set(account.activePlans.flatMap(\.periods)) : []
             let periods = account.periods.filter { key, period in
@@ -166,7 +197,7 @@ public struct ArrearsCommands: Sendable {
                     metadata: CommandMetadata(
                         commandID: Identifier(derivedFrom: Array("reminder/\(date)/\(person.value)".utf8)),
                         actor: actor, correlationID: run),
-                    expecting: [person: .exact(city.version(of: person))])
+                    expecting: [person: .exact(state.version)])
                 summary.reminders.append(reminder)
             } catch let error as LedgerError where error.code == .wrongExpectedVersion {
                 summary.conflicts.append(person)

@@ -180,6 +180,7 @@ struct DunningCommand: ParsableCommand {
                 let (commands, metadata) = try options.arrears()
                 let date = on ?? todayInJapan()
                 let summary = try commands.runDunning(on: date, actor: metadata.actor)
+                defer { keepReadModelsUp(commands.ledger) }
                 Output.line(
                     "dunning run \(date): \(summary.notices.count) notices to \(Set(summary.notices.map(\.person)).count) persons, \(summary.principal.amount) yen"
                 )
@@ -218,6 +219,7 @@ struct RemindersCommand: ParsableCommand {
                 let summary = try commands.runReminders(
                     on: date,
                     criteria: .init(minimumOwed: Yen(minimumOwed), monthsOverdue: monthsOverdue), actor: metadata.actor)
+                defer { keepReadModelsUp(commands.ledger) }
                 Output.line(
                     "reminder run \(date): \(summary.reminders.count) reminders, \(summary.reminders.map(\.owed).sum().amount) yen owed"
                 )

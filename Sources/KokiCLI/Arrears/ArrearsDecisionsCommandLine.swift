@@ -144,6 +144,7 @@ struct PlanCommand: ParsableCommand {
             try reporting {
                 let (commands, metadata) = try options.arrears()
                 let (broken, completed) = try commands.checkPlans(on: on ?? todayInJapan(), actor: metadata.actor)
+                defer { keepReadModelsUp(commands.ledger) }
                 Output.line("plan check: \(broken.count) broken, \(completed.count) completed")
                 for b in broken { Output.line("  broken \(b.person) \(b.id): \(b.reason)") }
             }
@@ -290,6 +291,7 @@ struct PrescriptionCommand: ParsableCommand {
                 let (commands, metadata) = try options.arrears()
                 let date = on ?? todayInJapan()
                 let written = try commands.runPrescription(on: date, actor: metadata.actor)
+                defer { keepReadModelsUp(commands.ledger) }
                 Output.line(
                     "prescription run \(date): \(written.count) periods of \(Set(written.map(\.person)).count) persons written off, \(written.map { $0.premium + $0.lateFee }.sum().amount) yen"
                 )

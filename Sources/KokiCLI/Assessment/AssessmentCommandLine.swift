@@ -208,6 +208,7 @@ struct AssessCommand: ParsableCommand {
                 return
             }
             let run = try commands.runAnnual(fiscalYear: fy, decidedOn: date, actor: metadata.actor)
+            defer { keepReadModelsUp(commands.ledger) }
             Output.line(
                 "FY\(fiscalYear) run on \(date): \(run.considered) persons, \(run.assessedFirstTime) assessed, \(run.reassessed) reassessed, \(run.unchanged) unchanged"
             )

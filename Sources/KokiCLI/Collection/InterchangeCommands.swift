@@ -31,6 +31,7 @@ struct ImportArguments: ParsableArguments {
             let summary = try body(
                 commands, bytes, (file as NSString).lastPathComponent, learnedOn ?? todayInJapan(), metadata.actor)
             printSummary(summary, what)
+            keepReadModelsUp(commands.ledger)
         }
     }
 }

@@ -60,6 +60,7 @@ struct RefundCommand: ParsableCommand {
                 } else {
                     results = try commands.settleAll(
                         on: date, rates: table, includeNotYetDue: includeNotYetDue, actor: metadata.actor)
+                    keepReadModelsUp(commands.ledger)
                 }
                 for (id, s) in results.sorted(by: { $0.key < $1.key }) {
                     for r in s.recognized {

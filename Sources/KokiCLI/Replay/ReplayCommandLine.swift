@@ -53,6 +53,7 @@ struct WhatIfCommand: ParsableCommand {
                 let run = try commands.runAnnual(
                     fiscalYear: fy, decidedOn: decidedOn, actor: metadata.actor, cause: "rule change: \(reason)",
                     runID: Identifier(derivedFrom: Array("whatif-apply/\(fy.year)/\(decidedOn)/\(reason)".utf8)))
+                defer { keepReadModelsUp(commands.ledger) }
                 Output.line(
                     "applied: FY\(fiscalYear) \(run.reassessed) reassessed, \(run.unchanged) unchanged, \(run.assessedFirstTime) assessed"
                 )

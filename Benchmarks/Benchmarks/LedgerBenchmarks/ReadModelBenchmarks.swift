@@ -1,0 +1,100 @@
+import Benchmark
+import Foundation
+import KokiApp
+import KokiDomain
+import KokiProjections
+import LedgerStore
+
+// The stored read model (balances per person and fiscal year, in the ledger file) on a copy of
+// the city: rebuilt from position zero, caught up after a batch run, read by the city-wide
+// queries, and asked what the ledger knew at a past position with and without snapshots.
+// Beside each, a plain SQLite scan of the same rows in the same iteration.
+func readModelBenchmarks() {
+    let city = { CityFixture.shared }
+
+    let rebuildRate = Metric.rate("rebuild events/s")
+    let scanRate = Metric.rate("SQLite scan events/s")
+    Benchmark(
+        "City: the stored balances — rebuild from zero, catch up, city-wide queries, known-at with and without snapshots",
+        configuration: .init(
+            metrics: [
+                .wallClock, .peakMemoryResident, rebuildRate, scanRate, Metric.rate("rebuild/scan ‰"),
+                Metric.cost("catch-up ms"), Metric.cost("catch-up persons"), Metric.cost("balances ms"),
+                Metric.cost("delinquents ms"), Metric.cost("city fold ms"), Metric.cost("known-at fold ms"),
+                Metric.cost("known-at at snapshot ms"), Metric.cost("known-at snapshot+1% ms"),
+                Metric.cost("snapshot bytes"),
+            ],
+            maxIterations: 1)
+    ) { benchmark in
+        let fixture = city()
+        let scratch = Scratch()
+        let koki = fixture.copy(into: scratch)
+        let scanTime = fixture.scanSeconds()
+        let n = Double(fixture.events)
+        let balances = StoredBalances(koki, snapshotInterval: .max)
+        let position = fixture.events * 9 / 10
+
+        // What the ledger knew at 90% of its history, with no read model or snapshot: every
+        // person's stream folded through that position (a read-only copy, as a replay file is).
+        let reader = KokiLedger(try Ledger.open(at: scratch.path("copy.ledger"), mode: .readOnly))
+        var folded: StoredBalances.Answer?
+        let foldTime = try seconds { folded = try StoredBalances(reader).rows(through: position) }
+        precondition(folded?.source == .fold)
+
+        // Rebuild from zero, taking snapshots every tenth of the ledger on the way.
+        var report: StoredBalances.Rebuild?
+        let rebuildTime = try seconds {
+            report = try balances.rebuild(check: false, snapshotEvery: max(1, fixture.events / 10))
+        }
+        let rebuilt = report!
+        precondition(rebuilt.differences.isEmpty && rebuilt.snapshots.count >= 5)
+        let snapshot = rebuilt.snapshots.last { $0 <= position }!
+        var atSnapshot: StoredBalances.Answer?
+        let atSnapshotTime = try seconds { atSnapshot = try balances.rows(through: snapshot) }
+        precondition(atSnapshot?.source == .snapshot(position: snapshot, refolded: 0))
+        let onePercent = min(fixture.events, snapshot + fixture.events / 100)
+        var later: StoredBalances.Answer?
+        let laterTime = try seconds { later = try balances.rows(through: onePercent) }
+        var check: StoredBalances.Answer?
+        _ = try seconds { check = try StoredBalances(reader).rows(through: onePercent) }
+        precondition(later?.rows == check?.rows)
+        let bytes = try balances.status().snapshots.last { $0.position == snapshot }!.bytes
+
+        // A day at the counters: 1,000 persons pay something; the next query folds only them again.
+        let arrears = ArrearsCommands(koki)
+        let collection = CollectionCommands(koki)
+        let day = try CivilDate(year: fixture.lastFiscalYear.year + 1, month: 4, day: 30)
+        var g = SplitMix64(seed: 9)
+        for _ in 0..<1_000 {
+            let person = fixture.persons[Int(g.next(below: UInt64(fixture.persons.count)))]
+            try collection.pay(
+                person, amount: Yen(1_000), paidOn: day, learnedOn: day, channel: .counter, slip: nil,
+                metadata: CommandMetadata(actor: "bench"))
+        }
+        var caughtUp: StoredBalances.CatchUp?
+        let catchUpTime = try seconds { caughtUp = try balances.catchUp() }
+
+        let balancesTime = try seconds { blackHole(try balances.rows()) }
+        let delinquentsTime = try seconds { blackHole(try arrears.delinquents(on: day)) }
+        // What a city-wide query cost before: folding the whole city in a fresh process.
+        let cityTime = try seconds { blackHole(try KokiLedger(reader.store).currentCity().position) }
+
+        benchmark.measurement(rebuildRate, Int(Double(rebuilt.events) / rebuildTime))
+        benchmark.measurement(scanRate, Int(n / scanTime))
+        benchmark.measurement(Metric.rate("rebuild/scan ‰"), Int(1000 * scanTime / rebuildTime))
+        benchmark.measurement(Metric.cost("catch-up ms"), Int(catchUpTime * 1000))
+        benchmark.measurement(Metric.cost("catch-up persons"), caughtUp!.refolded)
+        benchmark.measurement(Metric.cost("balances ms"), Int(balancesTime * 1000))
+        benchmark.measurement(Metric.cost("delinquents ms"), Int(delinquentsTime * 1000))
+        benchmark.measurement(Metric.cost("city fold ms"), Int(cityTime * 1000))
+        benchmark.measurement(Metric.cost("known-at fold ms"), Int(foldTime * 1000))
+        benchmark.measurement(Metric.cost("known-at at snapshot ms"), Int(atSnapshotTime * 1000))
+        benchmark.measurement(Metric.cost("known-at snapshot+1% ms"), Int(laterTime * 1000))
+        benchmark.measurement(Metric.cost("snapshot bytes"), bytes)
+        print(
+            "stored balances: \(rebuilt.rows) rows of \(rebuilt.persons) persons; snapshots at \(rebuilt.snapshots); +1%: \(later!.source)"
+        )
+    } setup: {
+        _ = city()
+    }
+}
