@@ -34,6 +34,14 @@ struct RebuildCommand: ParsableCommand {
     var snapshotEvery: Int64?
     @Flag(help: "Print one JSON object instead of text.") var json = false
 
+    func validate() throws {
+        if let snapshotEvery, snapshotEvery < 1 {
+            throw ValidationError("--snapshot-every \(snapshotEvery): expected a number of events, at least 1")
+        }
+        if check && snapshotEvery != nil { throw ValidationError("--check takes no snapshots: drop --snapshot-every") }
+        if status && (check || snapshotEvery != nil) { throw ValidationError("--status changes nothing: use it alone") }
+    }
+
     func run() throws {
         try reporting {
             if status {
