@@ -56,8 +56,8 @@ struct ArrearsCommand: ParsableCommand {
 
             func run() throws {
                 try reporting {
-                    let city = try CitySnapshot(KokiLedger(try options.open(.readOnly)))
-                    Output.line(try prettyJSON(city.collection.arrearsSettings ?? .standard))
+                    let settings = try KokiLedger(try options.open(.readOnly)).currentArrearsSettings()
+                    Output.line(try prettyJSON(settings ?? .standard))
                 }
             }
         }

@@ -105,8 +105,7 @@ struct RatesCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let city = try CitySnapshot(KokiLedger(try options.open(.readOnly)))
-                guard let table = city.accounts.rateTables[fiscalYear] else {
+                guard let table = try KokiLedger(try options.open(.readOnly)).rateTable(fiscalYear: fiscalYear) else {
                     throw KokiError(.invalidInput, "no rate table adopted for FY\(fiscalYear)")
                 }
                 Output.line(try prettyJSON(table))
@@ -160,8 +159,10 @@ struct CalendarCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let city = try CitySnapshot(KokiLedger(try options.open(.readOnly)))
-                guard let adopted = city.accounts.calendars[fiscalYear] else {
+                guard
+                    let adopted = try KokiLedger(try options.open(.readOnly)).installmentCalendar(
+                        fiscalYear: fiscalYear)
+                else {
                     throw KokiError(.invalidInput, "no installment calendar adopted for FY\(fiscalYear)")
                 }
                 let dates = adopted.calendar.dueDates(
@@ -262,12 +263,9 @@ struct PremiumCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let city = try CitySnapshot(KokiLedger(try options.open(.readOnly)))
                 let fy = try FiscalYear(fiscalYear)
-                let id = city.register.person(number)?.id ?? number
-                guard let history = city.accounts.assessments[.init(person: id, fiscalYear: fy)],
-                    let current = history.last
-                else {
+                let (id, history) = try KokiLedger(try options.open(.readOnly)).assessments(of: number, fiscalYear: fy)
+                guard let current = history.last else {
                     throw KokiError(.invalidInput, "no FY\(fiscalYear) assessment for \(number)")
                 }
                 let view = View(

@@ -144,8 +144,8 @@ struct UnmatchedCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let city = try CitySnapshot(KokiLedger(try options.open(.readOnly)))
-                let rows = city.collection.unmatched.filter { all || $0.resolved == nil }.map { u in
+                let unmatched = try KokiLedger(try options.open(.readOnly)).unmatchedPayments()
+                let rows = unmatched.filter { all || $0.resolved == nil }.map { u in
                     [
                         u.event.id, u.event.paidOn.description, u.event.channel.rawValue, "\(u.event.amount.amount)",
                         u.resolved.map { "→ \($0.person) (\($0.payment))" } ?? u.event.reason,
