@@ -6,7 +6,13 @@ extension Ledger {
     /// ledger id, events, envelopes and hashes up to that position (so it verifies on its own),
     /// marked as a replay so it opens only read-only. Subject keys are copied, so sealed data
     /// reads as it does here — erasing a person must also erase or delete such copies.
-    public func writePrefix(through position: Int64, to destination: String) throws {
+    ///
+    /// Derived tables describe this ledger's head, so the copy starts without them; `prepare`
+    /// gets the copy opened read-write before it is marked, to build its own (the read models as
+    /// they stood at `position`).
+    public func writePrefix(
+        through position: Int64, to destination: String, prepare: ((Ledger) throws -> Void)? = nil
+    ) throws {
         let label = path ?? ":memory:"
         guard !FileManager.default.fileExists(atPath: destination) else {
             throw LedgerError(.alreadyExists, "\(destination) already exists")
@@ -54,11 +60,18 @@ extension Ledger {
                         db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 3) = ?",
                         arguments: [Ledger.derivedTablePrefix])
                     for table in derived { try db.execute(sql: "DROP TABLE \(table)") }
-                    try db.execute(
-                        sql: "INSERT INTO koki_meta(key, value) VALUES ('replayed_through', ?)",
-                        arguments: [Data(String(position).utf8)])
                     return .commit
                 }
+            }
+            if let prepare {
+                try prepare(try Ledger.open(at: destination, mode: .readWrite, clock: clock))
+            }
+            try copy.writeWithoutTransaction { db in
+                try db.execute(
+                    sql: "INSERT INTO koki_meta(key, value) VALUES ('replayed_through', ?)",
+                    arguments: [Data(String(position).utf8)])
+                // One self-contained file, readable by a read-only connection with no -wal beside it.
+                try db.execute(sql: "PRAGMA journal_mode = DELETE")
                 try db.execute(sql: "VACUUM")
             }
         } catch {

@@ -218,5 +218,15 @@ import Testing
         #expect(answer.source == .fold && answer.position == then)
         #expect(answer.rows == (try Self.expected(ledger, through: then)))
         #expect(try StoredBalances(copy).status().snapshots.isEmpty)
+
+        // Built for the copy before it is marked: the read model as it stood then.
+        try ledger.store.writePrefix(through: then, to: folder.path("built.ledger")) { copy in
+            try StoredBalances(KokiLedger(copy)).catchUp()
+        }
+        let built = KokiLedger(try Ledger.open(at: folder.path("built.ledger"), mode: .readOnly))
+        let stored = try StoredBalances(built).rows()
+        #expect(stored.source == .table(position: then) && stored.rows == answer.rows)
+        #expect(throws: LedgerError.self) { try Ledger.open(at: folder.path("built.ledger")) }
+        #expect(try built.store.verify().isIntact)
     }
 }

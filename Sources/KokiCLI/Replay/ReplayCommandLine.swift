@@ -227,8 +227,9 @@ struct ReplayCommand: ParsableCommand {
         abstract: "Write the ledger as it stood at a position or time into a file every query can open read-only.",
         discussion: """
             The file holds the same events, envelopes and hashes up to that point (it verifies on its own) and is \
-            marked as a replay, so commands that append refuse it. Point any query at it with --ledger: \
-            `koki arrears list --ledger then.ledger --on 2026-03-31`. Sealed identities read as in the ledger \
+            marked as a replay, so commands that append refuse it. It carries the city's read models as they \
+            stood then (the stored balances, built for it), so queries on it read rows rather than fold. Point \
+            any query at it with --ledger: `koki arrears list --ledger then.ledger --on 2026-03-31`. Sealed identities read as in the ledger \
             (the keys are copied): erasing a person must also cover such files.
             """)
     @OptionGroup var options: LedgerOptions
@@ -247,7 +248,9 @@ struct ReplayCommand: ParsableCommand {
             } else {
                 position = try ledger.position(recordedBy: try EventsCommand.parseTime(until, option: "--until"))
             }
-            try ledger.writePrefix(through: position, to: into)
+            try ledger.writePrefix(through: position, to: into) { copy in
+                try StoredBalances(KokiLedger(copy)).catchUp()
+            }
             let copy = try Ledger.open(at: into, mode: .readOnly)
             let verified = try copy.verify()
             Output.line(
