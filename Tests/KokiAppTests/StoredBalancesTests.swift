@@ -74,6 +74,17 @@ import Testing
             }
         }
         #expect(sources.contains("snapshot"))
+
+        // One person: from the table now, from their own stream at any position.
+        for person in Set(try balances.rows().rows.map(\.person)).sorted().prefix(10) {
+            let now = try balances.rows(of: person)
+            #expect(now.source == .table(position: head))
+            #expect(now.rows == (try Self.expected(ledger, through: head)).filter { $0.person == person })
+            let position = Int64.random(in: 0...head, using: &random)
+            let then = try balances.rows(of: person, through: position)
+            #expect(then.source == .fold)
+            #expect(then.rows == (try Self.expected(ledger, through: position)).filter { $0.person == person })
+        }
     }
 
     @Test func theDelinquentListEqualsTheOneDecidedFromTheWholeCity() throws {

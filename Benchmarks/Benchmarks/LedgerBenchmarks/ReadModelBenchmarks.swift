@@ -22,7 +22,8 @@ func readModelBenchmarks() {
                 Metric.cost("catch-up ms"), Metric.cost("catch-up persons"), Metric.cost("balances ms"),
                 Metric.cost("delinquents ms"), Metric.cost("city fold ms"), Metric.cost("known-at fold ms"),
                 Metric.cost("known-at at snapshot ms"), Metric.cost("known-at snapshot+1% ms"),
-                Metric.cost("snapshot bytes"),
+                Metric.cost("snapshot bytes"), Metric.cost("one person known-at p50 µs"),
+                Metric.cost("one person known-at p99 µs"), Metric.cost("one person now p50 µs"),
             ],
             maxIterations: 1)
     ) { benchmark in
@@ -59,6 +60,13 @@ func readModelBenchmarks() {
         _ = try seconds { check = try StoredBalances(reader).rows(through: onePercent) }
         precondition(later?.rows == check?.rows)
         let bytes = try balances.status().snapshots.last { $0.position == snapshot }!.bytes
+        // One person's balances as known at the snapshot's position: from their own stream (a
+        // snapshot of the whole city would have to be decoded whole: the figure above).
+        var g0 = SplitMix64(seed: 3)
+        let picks = (0..<1_000).map { _ in fixture.persons[Int(g0.next(below: UInt64(fixture.persons.count)))] }
+        let onePerson = try picks.map { p in try nanoseconds { blackHole(try balances.rows(of: p, through: snapshot)) }
+        }
+        let onePersonNow = try picks.map { p in try nanoseconds { blackHole(try balances.rows(of: p)) } }
 
         // A day at the counters: 1,000 persons pay something; the next query folds only them again.
         let arrears = ArrearsCommands(koki)
@@ -91,6 +99,9 @@ func readModelBenchmarks() {
         benchmark.measurement(Metric.cost("known-at at snapshot ms"), Int(atSnapshotTime * 1000))
         benchmark.measurement(Metric.cost("known-at snapshot+1% ms"), Int(laterTime * 1000))
         benchmark.measurement(Metric.cost("snapshot bytes"), bytes)
+        benchmark.measurement(Metric.cost("one person known-at p50 µs"), percentile(onePerson, 50) / 1000)
+        benchmark.measurement(Metric.cost("one person known-at p99 µs"), percentile(onePerson, 99) / 1000)
+        benchmark.measurement(Metric.cost("one person now p50 µs"), percentile(onePersonNow, 50) / 1000)
         print(
             "stored balances: \(rebuilt.rows) rows of \(rebuilt.persons) persons; snapshots at \(rebuilt.snapshots); +1%: \(later!.source)"
         )

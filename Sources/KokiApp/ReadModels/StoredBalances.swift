@@ -124,6 +124,28 @@ public struct StoredBalances: Sendable {
         }
     }
 
+    /// One person's rows now (from the table, caught up first on a writable ledger) or as the
+    /// ledger knew them at `through` (their own stream folded through it: a few hundred events,
+    /// far cheaper than any snapshot of the whole city).
+    public func rows(of person: PersonID, through: Int64? = nil) throws -> Answer {
+        let store = ledger.store
+        if !store.isReadOnly && through == nil { try catchUp() }
+        return try store.readDerived { tx in
+            let head = try tx.head()
+            let position = through ?? head
+            guard (0...head).contains(position) else {
+                throw KokiError(.invalidInput, "position \(position) is beyond the head (\(head))")
+            }
+            if try tx.hasTable("rm_models"), let model = try Self.model(tx),
+                model.logicVersion == YearBalance.logicVersion, model.position == position
+            {
+                let rows = try Self.readTable(tx, person: person.value)
+                return Answer(rows: rows, position: position, source: .table(position: position))
+            }
+            return Answer(rows: try Self.fold(tx, person, through: position).rows, position: position, source: .fold)
+        }
+    }
+
     /// The persons who may be in arrears on `date` with late fees at `rates` (see
     /// ``YearBalance/mayBeInArrears(on:rates:)``).
     public func mayBeInArrears(on date: CivilDate, rates: ChargeRates?, through: Int64? = nil) throws -> (
@@ -487,6 +509,9 @@ public struct StoredBalances: Sendable {
                 try Row.fetchCursor(
                     tx.db, sql: "SELECT * FROM \(table) WHERE person = ? AND fiscal_year = ?",
                     arguments: [person, fiscalYear])
+            } else if let person {
+                try Row.fetchCursor(
+                    tx.db, sql: "SELECT * FROM \(table) WHERE person = ? ORDER BY fiscal_year", arguments: [person])
             } else {
                 try Row.fetchCursor(tx.db, sql: "SELECT * FROM \(table) ORDER BY person, fiscal_year")
             }

@@ -147,7 +147,9 @@ struct BalancesCommand: ParsableCommand {
                 case .position(let p): p
                 case .time(let t): try store.position(recordedBy: t)
                 }
-            let answer = try StoredBalances(KokiLedger(store)).rows(through: through)
+            let balances = StoredBalances(KokiLedger(store))
+            let answer =
+                try person.map { try balances.rows(of: $0, through: through) } ?? balances.rows(through: through)
             var rows = answer.rows
             if let fiscalYear { rows = rows.filter { $0.fiscalYear.year == fiscalYear } }
             if let person { rows = rows.filter { $0.person == person } }
@@ -156,7 +158,10 @@ struct BalancesCommand: ParsableCommand {
                 case .table(let p): "stored table at position \(p)"
                 case .snapshot(let s, let n):
                     "snapshot at position \(s), \(n) persons folded again to \(answer.position)"
-                case .fold: "every person's stream folded to position \(answer.position)"
+                case .fold:
+                    person == nil
+                        ? "every person's stream folded to position \(answer.position)"
+                        : "their stream folded to position \(answer.position)"
                 }
             if let person {
                 printRows(rows)
