@@ -34,9 +34,10 @@ public struct YearBalance: Sendable, Hashable {
         self.fiscalYear = fiscalYear
     }
 
-    /// Bumped whenever these sums change meaning; stored rows and snapshots of another version
-    /// are rebuilt, never reused.
-    public static var logicVersion: Int { CollectionAccounts.logicVersion * 1_000 + 2 }
+    /// Bumped whenever these sums change meaning or their stored form (the table's columns, the
+    /// snapshot's encoding) changes; stored rows and snapshots of another version are rebuilt,
+    /// never reused.
+    public static var logicVersion: Int { CollectionAccounts.logicVersion * 1_000 + 3 }
 
     /// The rows of one account, by fiscal year.
     public static func rows(of person: PersonID, _ account: CollectionAccounts.Account) -> [YearBalance] {

@@ -55,8 +55,9 @@ extension Ledger {
     }
 }
 
-/// LZ4 for derived data too large for an event (a read model's snapshot): a varint of the
-/// original length, then one LZ4 block.
+/// LZ4 blocks with their length in front: a varint of the original length, then one block.
+/// Event payloads use it (when it pays) and so do derived data too large for an event (a read
+/// model's snapshot).
 public enum LZ4Block {
     public static func compress(_ bytes: [UInt8]) -> [UInt8] {
         let bound = Int(LZ4_compressBound(Int32(bytes.count)))
@@ -81,7 +82,19 @@ public enum LZ4Block {
         return out
     }
 
-    public static func decompress(_ stored: [UInt8]) throws(LedgerError) -> [UInt8] {
+    /// Throws ``LedgerError`` (`damaged`).
+    public static func decompress(_ stored: [UInt8]) throws -> [UInt8] {
+        var out: [UInt8] = []
+        let count = try stored.withUnsafeBytes { src in try decompress(src, into: &out, limit: Int(Int32.max) - 1) }
+        out.removeLast(out.count - count)
+        return out
+    }
+
+    /// Decompresses into `scratch` (grown when short), returning the length; a header claiming
+    /// more than `limit` bytes is damage.
+    static func decompress(_ stored: UnsafeRawBufferPointer, into scratch: inout [UInt8], limit: Int)
+        throws(LedgerError) -> Int
+    {
         var length: UInt64 = 0
         var shift: UInt64 = 0
         var index = 0
@@ -95,19 +108,17 @@ public enum LZ4Block {
             if byte < 0x80 { break }
             shift += 7
         }
-        guard length < UInt64(Int32.max) else { throw LedgerError(.damaged, "LZ4 block claims \(length) bytes") }
-        var out = [UInt8](repeating: 0, count: Int(length))
-        let decoded = stored.withUnsafeBytes { src in
-            out.withUnsafeMutableBytes { dst in
-                LZ4_decompress_safe(
-                    (src.baseAddress! + index).assumingMemoryBound(to: CChar.self),
-                    dst.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) }, Int32(stored.count - index),
-                    Int32(length))
-            }
+        guard length <= UInt64(limit) else { throw LedgerError(.damaged, "LZ4 block claims \(length) bytes") }
+        if scratch.count < Int(length) { scratch = [UInt8](repeating: 0, count: Int(length)) }
+        let decoded = scratch.withUnsafeMutableBytes { dst in
+            LZ4_decompress_safe(
+                (stored.baseAddress! + index).assumingMemoryBound(to: CChar.self),
+                dst.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) }, Int32(stored.count - index),
+                Int32(length))
         }
         guard decoded == Int32(length) else {
             throw LedgerError(.damaged, "LZ4 block does not decode to \(length) bytes")
         }
-        return out
+        return Int(length)
     }
 }

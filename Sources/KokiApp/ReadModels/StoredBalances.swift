@@ -572,100 +572,60 @@ public struct StoredBalances: Sendable {
     }
 }
 
-/// The rows of a snapshot as bytes: a count, then each row's fields as varints (money
-/// zig-zagged, dates as days since 1970 plus one, 0 for none; the exposure plus one).
+/// The rows of a snapshot as bytes, in the event codec's encoding (varints, zig-zag money,
+/// dates as days since 1970): a count, then each row's fields in order.
 enum SnapshotCodec {
     /// A count, then the rows' bytes (from ``append(_:to:)``).
     static func assemble(count: Int, body: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        var n = UInt64(count)
-        while n >= 0x80 {
-            out.append(UInt8(truncatingIfNeeded: n) | 0x80)
-            n >>= 7
-        }
-        out.append(UInt8(n))
-        return out + body
+        var header = BinaryWriter(capacity: 10)
+        header.writeUInt(UInt64(count))
+        return header.bytes + body
     }
 
     static func append(_ rows: [YearBalance], to out: inout [UInt8]) {
-        func varint(_ value: UInt64) {
-            var n = value
-            while n >= 0x80 {
-                out.append(UInt8(truncatingIfNeeded: n) | 0x80)
-                n >>= 7
-            }
-            out.append(UInt8(n))
-        }
-        func signed(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
-        func date(_ d: CivilDate?) { signed(d.map { Int64($0.daysSinceEpoch) + 1 } ?? 0) }
+        var w = BinaryWriter(capacity: rows.count * 24)
         for r in rows {
-            let id = Array(r.person.value.utf8)
-            varint(UInt64(id.count))
-            out += id
-            varint(UInt64(r.fiscalYear.year))
+            w.write(r.person)
+            w.write(r.fiscalYear)
             for yen in [
                 r.assessed, r.credited, r.reduced, r.writtenOff, r.outstanding, r.overpaid, r.lateFeeOutstanding,
             ] {
-                signed(yen.amount)
+                w.write(yen)
             }
-            varint(UInt64(r.openPeriods))
-            varint(UInt64(r.dunnedPeriods))
-            date(r.oldestOpenDue)
-            date(r.oldestLateDue)
-            varint(r.lateExposure.map { UInt64($0) + 1 } ?? 0)
+            w.writeInt(r.openPeriods)
+            w.writeInt(r.dunnedPeriods)
+            w.writeOptional(r.oldestOpenDue) { $0.write($1) }
+            w.writeOptional(r.oldestLateDue) { $0.write($1) }
+            w.writeOptional(r.lateExposure) { $0.writeInt($1) }
         }
+        out += w.bytes
     }
 
     static func decode(_ bytes: [UInt8], position: Int64) throws -> [YearBalance] {
-        var index = 0
-        func varint() throws -> UInt64 {
-            var value: UInt64 = 0
-            var shift: UInt64 = 0
-            while true {
-                guard index < bytes.count, shift < 64 else {
-                    throw KokiError(.undecodableEvent, "the snapshot at position \(position) is damaged")
+        do {
+            return try bytes.withUnsafeBytes { buffer in
+                var reader = BinaryReader(buffer)
+                let rows = try reader.readArray { r in
+                    var row = YearBalance(person: try r.readPersonID(), fiscalYear: try r.readFiscalYear())
+                    row.assessed = try r.readYen()
+                    row.credited = try r.readYen()
+                    row.reduced = try r.readYen()
+                    row.writtenOff = try r.readYen()
+                    row.outstanding = try r.readYen()
+                    row.overpaid = try r.readYen()
+                    row.lateFeeOutstanding = try r.readYen()
+                    row.openPeriods = try r.readInt()
+                    row.dunnedPeriods = try r.readInt()
+                    row.oldestOpenDue = try r.readOptional { try $0.readDate() }
+                    row.oldestLateDue = try r.readOptional { try $0.readDate() }
+                    row.lateExposure = try r.readOptional { try $0.readInt64() }
+                    return row
                 }
-                let byte = bytes[index]
-                index += 1
-                value |= UInt64(byte & 0x7F) << shift
-                if byte < 0x80 { return value }
-                shift += 7
+                try reader.expectEnd()
+                return rows
             }
+        } catch {
+            throw KokiError(.undecodableEvent, "the snapshot at position \(position) is damaged: \(error)")
         }
-        func signed() throws -> Int64 {
-            let n = try varint()
-            return Int64(bitPattern: n >> 1) ^ -Int64(bitPattern: n & 1)
-        }
-        func date() throws -> CivilDate? {
-            let n = try signed()
-            return n == 0 ? nil : try CivilDate(daysSinceEpoch: Int(n - 1))
-        }
-        let count = Int(try varint())
-        var rows: [YearBalance] = []
-        rows.reserveCapacity(count)
-        for _ in 0..<count {
-            let length = Int(try varint())
-            guard index + length <= bytes.count else {
-                throw KokiError(.undecodableEvent, "the snapshot at position \(position) is damaged")
-            }
-            let person = try PersonID(String(decoding: bytes[index..<index + length], as: UTF8.self))
-            index += length
-            var r = YearBalance(person: person, fiscalYear: try FiscalYear(Int(try varint())))
-            r.assessed = Yen(try signed())
-            r.credited = Yen(try signed())
-            r.reduced = Yen(try signed())
-            r.writtenOff = Yen(try signed())
-            r.outstanding = Yen(try signed())
-            r.overpaid = Yen(try signed())
-            r.lateFeeOutstanding = Yen(try signed())
-            r.openPeriods = Int(try varint())
-            r.dunnedPeriods = Int(try varint())
-            r.oldestOpenDue = try date()
-            r.oldestLateDue = try date()
-            let exposure = try varint()
-            r.lateExposure = exposure == 0 ? nil : Int64(exposure - 1)
-            rows.append(r)
-        }
-        return rows
     }
 }
