@@ -12,13 +12,15 @@ import Testing
 /// scratch; what the ledger knew at any position, answered from a snapshot, equals a fold of
 /// exactly that prefix; a rebuild finds what differs; a stale logic is never reused.
 @Suite struct StoredBalancesTests {
-    /// A small simulated city whose stored balances were caught up at random months, with
-    /// snapshots every 300 events.
-    static func city(seed: UInt64) throws -> (folder: TemporaryFolder, ledger: KokiLedger, caughtUp: [Int64]) {
+    /// A small simulated city whose stored balances were caught up at random months (each
+    /// catch-up leaving a delta), with snapshots every `interval` events.
+    static func city(seed: UInt64, interval: Int64 = 300) throws -> (
+        folder: TemporaryFolder, ledger: KokiLedger, caughtUp: [Int64]
+    ) {
         let folder = try TemporaryFolder()
         let settings = SimulationSettings(insured: 70, years: 2, seed: seed, firstFiscalYear: 2024)
         let simulation = try CitySimulation.create(at: folder.path("city.ledger"), settings: settings)
-        let balances = StoredBalances(simulation.ledger, snapshotInterval: 300)
+        let balances = StoredBalances(simulation.ledger, snapshotInterval: interval)
         var random = SeededGenerator(seed: seed)
         var caughtUp: [Int64] = []
         var failure: (any Error)?
@@ -53,27 +55,55 @@ import Testing
         #expect(check.persons > 70 && check.rows == now.rows.count)
     }
 
-    @Test func knownAtAnyPositionEqualsAFoldOfThatPrefixWithOrWithoutSnapshots() throws {
-        let (folder, ledger, _) = try Self.city(seed: 5)
+    @Test(arguments: [300, 1_200] as [Int64])
+    func knownAtAnyPositionEqualsAFoldOfThatPrefixWithOrWithoutSnapshots(interval: Int64) throws {
+        let (folder, ledger, caughtUp) = try Self.city(seed: 5, interval: interval)
         defer { withExtendedLifetime(folder) {} }
-        let balances = StoredBalances(ledger, snapshotInterval: 300)
-        let snapshots = try balances.status().snapshots
-        #expect(snapshots.count > 3)
+        let balances = StoredBalances(ledger, snapshotInterval: interval)
+        let status = try balances.status()
+        let snapshots = status.snapshots
+        try #require(!snapshots.isEmpty)
+        #expect(status.deltas >= caughtUp.count - snapshots.count - 1)
         let head = try ledger.store.head().position
         var random = SeededGenerator(seed: 99)
         var sources: Set<String> = []
-        for position in (0..<12).map({ _ in Int64.random(in: 0...head, using: &random) }) + [snapshots[1].position] {
+        let positions = (0..<12).map { _ in Int64.random(in: 0...head, using: &random) } + [snapshots.last!.position]
+        for position in positions + caughtUp.shuffled(using: &random).prefix(4) {
             let answer = try balances.rows(through: position)
             #expect(answer.rows == (try Self.expected(ledger, through: position)), "at position \(position)")
             switch answer.source {
-            case .snapshot(let at, _):
+            case .snapshot(let at, let deltas, let refolded):
                 #expect(at <= position && !snapshots.contains { $0.position > at && $0.position <= position })
                 sources.insert("snapshot")
+                if deltas > 0 { sources.insert("deltas") }
+                // At a catch-up's position its delta answers: nothing to fold again.
+                if caughtUp.contains(position) { #expect(refolded == 0, "at \(position)") }
             case .fold: sources.insert("fold")
             case .table: sources.insert("table")
             }
         }
-        #expect(sources.contains("snapshot"))
+        #expect(sources.contains("snapshot") && sources.contains("deltas"))
+
+        // A delta gone missing (pruned by hand): the chain stops there and the rest is folded.
+        let kept = try DatabaseQueue(path: ledger.store.path!).write { db -> [Int64] in
+            let fulls = try Int64.fetchAll(db, sql: "SELECT position FROM rm_snapshots ORDER BY position")
+            let deltas = try Int64.fetchAll(db, sql: "SELECT position FROM rm_snapshot_deltas ORDER BY position")
+            // The first delta after a snapshot, with more deltas after it before the next snapshot.
+            for (i, full) in fulls.enumerated() {
+                let next = i + 1 < fulls.count ? fulls[i + 1] : .max
+                let between = deltas.filter { $0 > full && $0 < next }
+                guard between.count >= 2 else { continue }
+                try db.execute(sql: "DELETE FROM rm_snapshot_deltas WHERE position = ?", arguments: [between[0]])
+                return Array(between.dropFirst())
+            }
+            return []
+        }
+        #expect(!kept.isEmpty)
+        for position in kept.prefix(3) {
+            let answer = try balances.rows(through: position)
+            #expect(answer.rows == (try Self.expected(ledger, through: position)), "after the gap, at \(position)")
+            if case .snapshot(_, let deltas, let refolded) = answer.source { #expect(deltas == 0 && refolded > 0) }
+        }
 
         // One person: from the table now, from their own stream at any position.
         for person in Set(try balances.rows().rows.map(\.person)).sorted().prefix(10) {
@@ -185,17 +215,18 @@ import Testing
         let balances = StoredBalances(ledger, snapshotInterval: .max)
         let head = try ledger.store.head().position
         let rebuilt = try balances.rebuild(check: false, snapshotEvery: 700)
-        #expect(rebuilt.snapshots.count > Int(head / 700) - 2 && rebuilt.snapshots.last == head)
+        // The first checkpoint whole, deltas at the others (snapshots here only every .max events).
+        #expect(rebuilt.snapshots.count == 2 && rebuilt.snapshots.last == head)
+        #expect(rebuilt.deltas.count > Int(head / 700) - 3)
         let commandEnds = Set(
             try DatabaseQueue(path: ledger.store.path!).read { db in
                 try Int64.fetchAll(db, sql: "SELECT first_position + event_count - 1 FROM koki_commands")
             })
-        for position in rebuilt.snapshots {
-            #expect(commandEnds.contains(position), "snapshot at \(position) splits a command")
+        for (index, position) in (rebuilt.snapshots.dropLast() + rebuilt.deltas).enumerated() {
+            #expect(commandEnds.contains(position), "checkpoint at \(position) splits a command")
             let answer = try balances.rows(through: position)
-            #expect(
-                answer.source == .snapshot(position: position, refolded: 0) || answer.source == .table(position: head))
-            #expect(answer.rows == (try Self.expected(ledger, through: position)), "snapshot at \(position)")
+            #expect(answer.source == .snapshot(position: rebuilt.snapshots[0], deltas: index, refolded: 0))
+            #expect(answer.rows == (try Self.expected(ledger, through: position)), "checkpoint at \(position)")
         }
         #expect(throws: KokiError.self) { try balances.rebuild(check: false, snapshotEvery: 0) }
     }

@@ -52,7 +52,7 @@ func readModelBenchmarks() {
         let snapshot = rebuilt.snapshots.last { $0 <= position }!
         var atSnapshot: StoredBalances.Answer?
         let atSnapshotTime = try seconds { atSnapshot = try balances.rows(through: snapshot) }
-        precondition(atSnapshot?.source == .snapshot(position: snapshot, refolded: 0))
+        precondition(atSnapshot?.source == .snapshot(position: snapshot, deltas: 0, refolded: 0))
         let onePercent = min(fixture.events, snapshot + fixture.events / 100)
         var later: StoredBalances.Answer?
         let laterTime = try seconds { later = try balances.rows(through: onePercent) }

@@ -17,10 +17,14 @@ import LedgerStore
 ///   every person's stream into a fresh table and compares it with the maintained one; it swaps
 ///   the new table in unless asked only to check. A table or snapshot of another
 ///   ``YearBalance/logicVersion`` is never read: the next catch-up rebuilds it.
-/// - **Snapshots for the past.** What the ledger knew at position P is the newest snapshot at or
-///   before P, with only the persons whose streams changed between the two folded again through
-///   P. Catching up takes a snapshot whenever ``snapshotInterval`` events have passed since the
-///   last one; a rebuild takes one at its head.
+/// - **Snapshots and deltas for the past.** A snapshot is the whole table at a position; a delta
+///   is what changed between two positions (the rows of the persons whose streams grew). What the
+///   ledger knew at position P is the newest snapshot at or before P, the deltas after it up to
+///   P applied in order, and only the persons whose streams changed since the last of them folded
+///   again through P. Every catch-up leaves a delta (its refolded persons' rows, a few kilobytes
+///   for a day's work) and takes a snapshot whenever ``snapshotInterval`` events have passed
+///   since the last; a rebuild takes one at its head, and with a checkpoint interval writes a
+///   delta at every checkpoint and a snapshot every ``snapshotInterval`` events.
 /// - Memory is one person's account at a time, whatever the ledger's length.
 public struct StoredBalances: Sendable {
     public static let name = "balances"
@@ -39,8 +43,9 @@ public struct StoredBalances: Sendable {
     public enum Source: Sendable, Hashable {
         /// The maintained table, caught up to the head.
         case table(position: Int64)
-        /// A snapshot at `position`, with `refolded` persons folded again up to the answer's position.
-        case snapshot(position: Int64, refolded: Int)
+        /// A snapshot at `position`, then `deltas` later changes applied, then `refolded` persons
+        /// folded again up to the answer's position.
+        case snapshot(position: Int64, deltas: Int, refolded: Int)
         /// Every person's stream folded (no table or snapshot could be used).
         case fold
     }
@@ -74,6 +79,9 @@ public struct StoredBalances: Sendable {
         public var logicVersion: Int?
         public var rows: Int
         public var snapshots: [Snapshot]
+        /// Deltas kept (of this logic version), and their bytes.
+        public var deltas = 0
+        public var deltaBytes = 0
     }
 
     /// A row of the rebuilt table that differs from the maintained one (`nil`: missing there).
@@ -103,8 +111,16 @@ public struct StoredBalances: Sendable {
         public var comparedWith: Int64?
         public var differences: [Difference]
         public var swapped: Bool
-        /// The positions of the snapshots taken.
+        /// The positions of the snapshots and deltas taken.
         public var snapshots: [Int64]
+        public var deltas: [Int64]
+    }
+
+    /// A position the rebuild records the table at: whole (a snapshot) or as what changed since
+    /// the checkpoint before (a delta).
+    struct Checkpoint {
+        var position: Int64
+        var full: Bool
     }
 
     // MARK: - Queries
@@ -169,7 +185,19 @@ public struct StoredBalances: Sendable {
                     "SELECT position, logic_version, rows, length(bytes) FROM rm_snapshots WHERE model = ? ORDER BY position",
                 arguments: [Self.name]
             ).map { Snapshot(position: $0[0], logicVersion: $0[1], rows: $0[2], bytes: $0[3]) }
-            return Status(position: model?[1], logicVersion: model?[0], rows: rows, snapshots: snapshots)
+            var status = Status(position: model?[1], logicVersion: model?[0], rows: rows, snapshots: snapshots)
+            if try tx.hasTable("rm_snapshot_deltas"),
+                let d = try Row.fetchOne(
+                    tx.db,
+                    sql: """
+                        SELECT COUNT(*), COALESCE(SUM(length(bytes)), 0) FROM rm_snapshot_deltas
+                        WHERE model = ? AND logic_version = ?
+                        """, arguments: [Self.name, YearBalance.logicVersion])
+            {
+                status.deltas = d[0]
+                status.deltaBytes = d[1]
+            }
+            return status
         }
     }
 
@@ -187,9 +215,7 @@ public struct StoredBalances: Sendable {
                 // Missing or of another logic (whose columns may differ too): built afresh.
                 try tx.db.execute(sql: "DROP TABLE rm_balances")
                 try Self.createBalanceTable(tx, "rm_balances")
-                try tx.db.execute(
-                    sql: "DELETE FROM rm_snapshots WHERE model = ? AND logic_version <> ?",
-                    arguments: [Self.name, YearBalance.logicVersion])
+                try Self.dropOtherLogic(tx)
                 let built = try Self.fill(tx, table: "rm_balances", through: head)
                 try Self.setModel(tx, position: head)
                 let snap = try takeSnapshotIfDue(tx, position: head)
@@ -199,7 +225,8 @@ public struct StoredBalances: Sendable {
                 return CatchUp(from: model.position, to: head, refolded: 0, rebuilt: false, snapshotTaken: false)
             }
             let touched = try Self.personsTouched(tx, after: model.position, through: head)
-            try Self.refold(tx, touched, through: head)
+            let rows = try Self.refold(tx, touched, through: head)
+            try Self.writeDelta(tx, since: model.position, position: head, persons: touched, rows: rows)
             try Self.setModel(tx, position: head)
             let snap = try takeSnapshotIfDue(tx, position: head)
             return CatchUp(
@@ -221,15 +248,24 @@ public struct StoredBalances: Sendable {
         return try ledger.store.writeDerived { tx in
             try Self.createTables(tx)
             let head = try tx.head()
-            let checkpoints =
+            let positions =
                 try check ? [] : snapshotEvery.map { try Self.commandEnds(tx, every: $0, through: head) } ?? []
+            // A snapshot at the first checkpoint and then every `snapshotInterval` events; deltas between.
+            var checkpoints: [Checkpoint] = []
+            var lastFull: Int64?
+            for position in positions {
+                let full = lastFull.map { position - $0 >= snapshotInterval } ?? true
+                if full { lastFull = position }
+                checkpoints.append(Checkpoint(position: position, full: full))
+            }
             var comparedWith: Int64?
             if let model = try Self.model(tx), model.logicVersion == YearBalance.logicVersion {
                 comparedWith = model.position
                 // The maintained table caught up to this head, as any query would have it.
                 if model.position < head {
                     let touched = try Self.personsTouched(tx, after: model.position, through: head)
-                    try Self.refold(tx, touched, through: head)
+                    let rows = try Self.refold(tx, touched, through: head)
+                    try Self.writeDelta(tx, since: model.position, position: head, persons: touched, rows: rows)
                     try Self.setModel(tx, position: head)
                 }
             }
@@ -267,18 +303,31 @@ public struct StoredBalances: Sendable {
                 try tx.db.execute(sql: "DROP TABLE rm_balances")
                 try tx.db.execute(sql: "ALTER TABLE rm_balances_rebuilt RENAME TO rm_balances")
                 try Self.setModel(tx, position: head)
-                try tx.db.execute(
-                    sql: "DELETE FROM rm_snapshots WHERE model = ? AND logic_version <> ?",
-                    arguments: [Self.name, YearBalance.logicVersion])
+                try Self.dropOtherLogic(tx)
+                if !checkpoints.isEmpty {
+                    // A fresh history from this pass replaces the one kept so far.
+                    for table in ["rm_snapshots", "rm_snapshot_deltas"] {
+                        try tx.db.execute(sql: "DELETE FROM \(table) WHERE model = ?", arguments: [Self.name])
+                    }
+                }
                 try Self.writeSnapshot(tx, position: head)
-                for snapshot in built.snapshots {
-                    try Self.writeSnapshot(tx, position: snapshot.position, count: snapshot.count, body: snapshot.body)
+                var previous: Int64 = 0
+                for (checkpoint, taken) in zip(checkpoints, built.snapshots) {
+                    if checkpoint.full {
+                        try Self.writeSnapshot(tx, position: checkpoint.position, count: taken.count, body: taken.body)
+                    } else {
+                        try Self.writeDelta(
+                            tx, since: previous, position: checkpoint.position, persons: taken.persons,
+                            count: taken.count, body: taken.body)
+                    }
+                    previous = checkpoint.position
                 }
             }
             return Rebuild(
                 position: head, persons: built.persons, events: built.events, rows: built.rows,
                 comparedWith: comparedWith, differences: differences, swapped: !check,
-                snapshots: built.snapshots.map(\.position) + (check ? [] : [head]))
+                snapshots: checkpoints.filter(\.full).map(\.position) + (check ? [] : [head]),
+                deltas: checkpoints.filter { !$0.full }.map(\.position))
         }
     }
 
@@ -314,15 +363,30 @@ public struct StoredBalances: Sendable {
                 $0.logicVersion == YearBalance.logicVersion && $0.position <= through
             })
         {
-            var rows = try Self.readSnapshot(tx, position: snap.position)
-            let touched = Set(try Self.personsTouched(tx, after: snap.position, through: through))
-            if !touched.isEmpty {
-                rows.removeAll { touched.contains($0.person) }
-                for person in touched { rows += try Self.fold(tx, person, through: through).rows }
-                rows.sort { ($0.person, $0.fiscalYear) < ($1.person, $1.fiscalYear) }
+            var byPerson: [PersonID: [YearBalance]] = [:]
+            for row in try Self.readSnapshot(tx, position: snap.position) {
+                byPerson[row.person, default: []].append(row)
             }
+            // The deltas after it, while each starts where the state stands (no gap between).
+            var at = snap.position
+            var applied = 0
+            for delta in try Self.deltas(tx, after: snap.position, through: through) {
+                guard delta.since <= at else { break }
+                let (persons, rows) = try Self.readDelta(tx, position: delta.position)
+                for person in persons { byPerson[person] = nil }
+                for row in rows { byPerson[row.person, default: []].append(row) }
+                at = delta.position
+                applied += 1
+            }
+            let touched = try Self.personsTouched(tx, after: at, through: through)
+            for person in touched {
+                let rows = try Self.fold(tx, person, through: through).rows
+                byPerson[person] = rows.isEmpty ? nil : rows
+            }
+            let rows = byPerson.keys.sorted().flatMap { byPerson[$0]! }
             return Answer(
-                rows: rows, position: through, source: .snapshot(position: snap.position, refolded: touched.count))
+                rows: rows, position: through,
+                source: .snapshot(position: snap.position, deltas: applied, refolded: touched.count))
         }
         var rows: [YearBalance] = []
         for person in try Self.persons(tx) { rows += try Self.fold(tx, person, through: through).rows }
@@ -361,16 +425,21 @@ public struct StoredBalances: Sendable {
 
     /// Every person's rows into `table`, one person at a time — and, in the same pass, the
     /// snapshots at `checkpoints` (the rows as they stood at each), encoded as they come.
-    static func fill(_ tx: LedgerTransaction, table: String, through: Int64, checkpoints: [Int64] = []) throws -> (
-        persons: Int, events: Int, rows: Int, snapshots: [(position: Int64, count: Int, body: [UInt8])]
-    ) {
+    static func fill(_ tx: LedgerTransaction, table: String, through: Int64, checkpoints: [Checkpoint] = [])
+        throws -> (persons: Int, events: Int, rows: Int, snapshots: [(count: Int, persons: [PersonID], body: [UInt8])])
+    {
         try tx.db.execute(sql: "DELETE FROM \(table)")
         let insert = try insertStatement(tx, table: table)
         var (persons, events, rows) = (0, 0, 0)
-        var snapshots = checkpoints.map { (position: $0, count: 0, body: [UInt8]()) }
+        var snapshots = checkpoints.map { _ in (count: 0, persons: [PersonID](), body: [UInt8]()) }
         for person in try Self.persons(tx) {
-            let folded = try fold(tx, person, through: through, checkpoints: checkpoints) { index, rows in
+            var last: [YearBalance] = []
+            let folded = try fold(tx, person, through: through, checkpoints: checkpoints.map(\.position)) {
+                index, rows in
+                defer { last = rows }
+                guard checkpoints[index].full || rows != last else { return }
                 snapshots[index].count += rows.count
+                if !checkpoints[index].full { snapshots[index].persons.append(person) }
                 SnapshotCodec.append(rows, to: &snapshots[index].body)
             }
             for row in folded.rows { try Self.insert(row, insert) }
@@ -400,14 +469,20 @@ public struct StoredBalances: Sendable {
         return ends
     }
 
-    /// Replaces the rows of `persons` in the maintained table with their streams' fold.
-    static func refold(_ tx: LedgerTransaction, _ persons: [PersonID], through: Int64) throws {
+    /// Replaces the rows of `persons` in the maintained table with their streams' fold, and
+    /// returns the new rows.
+    @discardableResult
+    static func refold(_ tx: LedgerTransaction, _ persons: [PersonID], through: Int64) throws -> [YearBalance] {
         let insert = try insertStatement(tx, table: "rm_balances")
         let delete = try tx.db.cachedStatement(sql: "DELETE FROM rm_balances WHERE person = ?")
+        var all: [YearBalance] = []
         for person in persons {
             try delete.execute(arguments: [person.value])
-            for row in try fold(tx, person, through: through).rows { try Self.insert(row, insert) }
+            let rows = try fold(tx, person, through: through).rows
+            for row in rows { try Self.insert(row, insert) }
+            all += rows
         }
+        return all
     }
 
     /// Every person with a stream, in order.
@@ -444,6 +519,15 @@ public struct StoredBalances: Sendable {
                     logic_version INTEGER NOT NULL,
                     position INTEGER NOT NULL,
                     rows INTEGER NOT NULL,
+                    bytes BLOB NOT NULL,
+                    PRIMARY KEY (model, logic_version, position)
+                ) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS rm_snapshot_deltas (
+                    model TEXT NOT NULL,
+                    logic_version INTEGER NOT NULL,
+                    position INTEGER NOT NULL,
+                    since INTEGER NOT NULL,
+                    persons INTEGER NOT NULL,
                     bytes BLOB NOT NULL,
                     PRIMARY KEY (model, logic_version, position)
                 ) WITHOUT ROWID;
@@ -561,6 +645,60 @@ public struct StoredBalances: Sendable {
             arguments: [name, YearBalance.logicVersion, position, count, Data(bytes)])
     }
 
+    /// Drops snapshots and deltas of another logic version.
+    static func dropOtherLogic(_ tx: LedgerTransaction) throws {
+        for table in ["rm_snapshots", "rm_snapshot_deltas"] {
+            try tx.db.execute(
+                sql: "DELETE FROM \(table) WHERE model = ? AND logic_version <> ?",
+                arguments: [name, YearBalance.logicVersion])
+        }
+    }
+
+    static func writeDelta(
+        _ tx: LedgerTransaction, since: Int64, position: Int64, persons: [PersonID], rows: [YearBalance]
+    ) throws {
+        var body: [UInt8] = []
+        SnapshotCodec.append(rows, to: &body)
+        try writeDelta(tx, since: since, position: position, persons: persons, count: rows.count, body: body)
+    }
+
+    static func writeDelta(
+        _ tx: LedgerTransaction, since: Int64, position: Int64, persons: [PersonID], count: Int, body: [UInt8]
+    ) throws {
+        // Written even when empty: the chain of deltas stays unbroken, so nothing is folded again.
+        let bytes = LZ4Block.compress(SnapshotCodec.assembleDelta(persons: persons, count: count, body: body))
+        try tx.db.execute(
+            sql: """
+                INSERT OR REPLACE INTO rm_snapshot_deltas(model, logic_version, position, since, persons, bytes)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [name, YearBalance.logicVersion, position, since, persons.count, Data(bytes)])
+    }
+
+    static func deltas(_ tx: LedgerTransaction, after: Int64, through: Int64) throws -> [(
+        position: Int64, since: Int64
+    )] {
+        guard try tx.hasTable("rm_snapshot_deltas") else { return [] }
+        return try Row.fetchAll(
+            tx.db,
+            sql: """
+                SELECT position, since FROM rm_snapshot_deltas
+                WHERE model = ? AND logic_version = ? AND position > ? AND position <= ? ORDER BY position
+                """, arguments: [name, YearBalance.logicVersion, after, through]
+        ).map { ($0[0], $0[1]) }
+    }
+
+    static func readDelta(_ tx: LedgerTransaction, position: Int64) throws -> (
+        persons: [PersonID], rows: [YearBalance]
+    ) {
+        guard
+            let data = try Data.fetchOne(
+                tx.db,
+                sql: "SELECT bytes FROM rm_snapshot_deltas WHERE model = ? AND logic_version = ? AND position = ?",
+                arguments: [name, YearBalance.logicVersion, position])
+        else { throw KokiError(.invalidInput, "no delta of \(name) at position \(position)") }
+        return try SnapshotCodec.decodeDelta(try LZ4Block.decompress(Array(data)), position: position)
+    }
+
     static func readSnapshot(_ tx: LedgerTransaction, position: Int64) throws -> [YearBalance] {
         guard
             let data = try Data.fetchOne(
@@ -582,50 +720,71 @@ enum SnapshotCodec {
         return header.bytes + body
     }
 
+    /// A delta: the persons it replaces, then their rows (a count, then the rows' bytes).
+    static func assembleDelta(persons: [PersonID], count: Int, body: [UInt8]) -> [UInt8] {
+        var header = BinaryWriter(capacity: persons.count * 10 + 10)
+        header.writeArray(persons) { $0.write($1) }
+        return header.bytes + assemble(count: count, body: body)
+    }
+
     static func append(_ rows: [YearBalance], to out: inout [UInt8]) {
         var w = BinaryWriter(capacity: rows.count * 24)
-        for r in rows {
-            w.write(r.person)
-            w.write(r.fiscalYear)
-            for yen in [
-                r.assessed, r.credited, r.reduced, r.writtenOff, r.outstanding, r.overpaid, r.lateFeeOutstanding,
-            ] {
-                w.write(yen)
-            }
-            w.writeInt(r.openPeriods)
-            w.writeInt(r.dunnedPeriods)
-            w.writeOptional(r.oldestOpenDue) { $0.write($1) }
-            w.writeOptional(r.oldestLateDue) { $0.write($1) }
-            w.writeOptional(r.lateExposure) { $0.writeInt($1) }
-        }
+        for r in rows { write(r, &w) }
         out += w.bytes
     }
 
     static func decode(_ bytes: [UInt8], position: Int64) throws -> [YearBalance] {
+        try reading(bytes, position) { reader in try reader.readArray(read) }
+    }
+
+    static func decodeDelta(_ bytes: [UInt8], position: Int64) throws -> (persons: [PersonID], rows: [YearBalance]) {
+        try reading(bytes, position) { reader in
+            (try reader.readArray { try $0.readPersonID() }, try reader.readArray(read))
+        }
+    }
+
+    private static func reading<T>(_ bytes: [UInt8], _ position: Int64, _ body: (inout BinaryReader) throws -> T)
+        throws -> T
+    {
         do {
             return try bytes.withUnsafeBytes { buffer in
                 var reader = BinaryReader(buffer)
-                let rows = try reader.readArray { r in
-                    var row = YearBalance(person: try r.readPersonID(), fiscalYear: try r.readFiscalYear())
-                    row.assessed = try r.readYen()
-                    row.credited = try r.readYen()
-                    row.reduced = try r.readYen()
-                    row.writtenOff = try r.readYen()
-                    row.outstanding = try r.readYen()
-                    row.overpaid = try r.readYen()
-                    row.lateFeeOutstanding = try r.readYen()
-                    row.openPeriods = try r.readInt()
-                    row.dunnedPeriods = try r.readInt()
-                    row.oldestOpenDue = try r.readOptional { try $0.readDate() }
-                    row.oldestLateDue = try r.readOptional { try $0.readDate() }
-                    row.lateExposure = try r.readOptional { try $0.readInt64() }
-                    return row
-                }
+                let value = try body(&reader)
                 try reader.expectEnd()
-                return rows
+                return value
             }
         } catch {
-            throw KokiError(.undecodableEvent, "the snapshot at position \(position) is damaged: \(error)")
+            throw KokiError(.undecodableEvent, "the snapshot or delta at position \(position) is damaged: \(error)")
         }
+    }
+
+    private static func write(_ r: YearBalance, _ w: inout BinaryWriter) {
+        w.write(r.person)
+        w.write(r.fiscalYear)
+        for yen in [r.assessed, r.credited, r.reduced, r.writtenOff, r.outstanding, r.overpaid, r.lateFeeOutstanding] {
+            w.write(yen)
+        }
+        w.writeInt(r.openPeriods)
+        w.writeInt(r.dunnedPeriods)
+        w.writeOptional(r.oldestOpenDue) { $0.write($1) }
+        w.writeOptional(r.oldestLateDue) { $0.write($1) }
+        w.writeOptional(r.lateExposure) { $0.writeInt($1) }
+    }
+
+    private static func read(_ r: inout BinaryReader) throws -> YearBalance {
+        var row = YearBalance(person: try r.readPersonID(), fiscalYear: try r.readFiscalYear())
+        row.assessed = try r.readYen()
+        row.credited = try r.readYen()
+        row.reduced = try r.readYen()
+        row.writtenOff = try r.readYen()
+        row.outstanding = try r.readYen()
+        row.overpaid = try r.readYen()
+        row.lateFeeOutstanding = try r.readYen()
+        row.openPeriods = try r.readInt()
+        row.dunnedPeriods = try r.readInt()
+        row.oldestOpenDue = try r.readOptional { try $0.readDate() }
+        row.oldestLateDue = try r.readOptional { try $0.readDate() }
+        row.lateExposure = try r.readOptional { try $0.readInt64() }
+        return row
     }
 }

@@ -11,17 +11,23 @@ struct RebuildCommand: ParsableCommand {
         abstract: "Rebuild the stored read models from position zero and prove them equal to the maintained ones.",
         discussion: """
             The read models live in the ledger file beside the events (tables rm_*): the balances, one row per \
-            person and fiscal year, which `koki balances` and `koki arrears list` read. Queries keep them up to \
-            date by folding again only the persons whose streams grew since; this command folds every person's \
-            stream from position zero into a fresh table, compares it row by row with the maintained one (caught \
-            up to the same head), names every row that differs, and swaps the fresh table in. With --check it \
-            only compares and exits 1 when anything differs. A rebuild drops snapshots of an older logic version \
-            and takes one at the head (and, with --snapshot-every N, one every N events in the same pass, so \
-            that `--known-at` questions about the past start near where they ask); queries also take one every \(StoredBalances.defaultSnapshotInterval) \
-            events. --status lists the read models and their snapshots and changes nothing.
+            person and fiscal year, which `koki balances`, `koki arrears list`, `koki dunning run` and `koki \
+            reminders run` read. Queries keep them up to date by folding again only the persons whose streams \
+            grew since; this command folds every person's stream from position zero into a fresh table, \
+            compares it row by row with the maintained one (caught up to the same head), names every row that \
+            differs, and swaps the fresh table in. With --check it only compares and exits 1 when anything \
+            differs.
 
-            The events are the only source of truth: the rm_ tables can be dropped at any time (a replay \
-            copy has none) and are rebuilt at the next query.
+            For `--known-at` questions about the past, the read model keeps snapshots (the whole table at a \
+            position) and deltas (what changed between two positions). Every catch-up leaves a delta and takes \
+            a snapshot every \(StoredBalances.defaultSnapshotInterval) events; a rebuild drops those of an older \
+            logic version and takes a snapshot at the head. With --snapshot-every N the same pass records the \
+            table every N events — a snapshot every \(StoredBalances.defaultSnapshotInterval) events and a delta \
+            at the checkpoints between — replacing the history kept so far. --status lists them and changes \
+            nothing.
+
+            The events are the only source of truth: the rm_ tables can be dropped at any time and are rebuilt \
+            at the next query.
             """)
 
     @OptionGroup var options: LedgerOptions
@@ -29,7 +35,7 @@ struct RebuildCommand: ParsableCommand {
     @Flag(help: "List the read models and snapshots; change nothing.") var status = false
     @Option(
         help: ArgumentHelp(
-            "Also take a snapshot every N events (at the end of the command there), in the same pass.",
+            "Also record the table every N events (at the end of the command there) in the same pass.",
             valueName: "N"))
     var snapshotEvery: Int64?
     @Flag(help: "Print one JSON object instead of text.") var json = false
@@ -53,6 +59,7 @@ struct RebuildCommand: ParsableCommand {
                             ("position", s.position.map { "\($0)" } ?? "null"),
                             ("logicVersion", s.logicVersion.map { "\($0)" } ?? "null"),
                             ("currentLogicVersion", "\(YearBalance.logicVersion)"), ("rows", "\(s.rows)"),
+                            ("deltas", "\(s.deltas)"), ("deltaBytes", "\(s.deltaBytes)"),
                             (
                                 "snapshots",
                                 "["
@@ -78,6 +85,7 @@ struct RebuildCommand: ParsableCommand {
                         "  snapshot at position \(snap.position): \(snap.rows) rows, \(snap.bytes) bytes (LZ4), logic version \(snap.logicVersion)"
                     )
                 }
+                Output.line("  \(s.deltas) deltas, \(s.deltaBytes) bytes (LZ4)")
                 return
             }
             let ledger = KokiLedger(try options.open(.readWrite))
@@ -113,6 +121,7 @@ struct RebuildCommand: ParsableCommand {
                 Output.line(
                     report.swapped
                         ? "swapped in; snapshots taken at position\(report.snapshots.count > 1 ? "s" : "") \(report.snapshots.map { "\($0)" }.joined(separator: ", "))"
+                            + (report.deltas.isEmpty ? "" : ", deltas at \(report.deltas.count) checkpoints between")
                         : "checked only: nothing changed")
             }
             if check && !report.differences.isEmpty { throw ExitCode(ExitStatus.ledgerAltered.rawValue) }
@@ -156,8 +165,8 @@ struct BalancesCommand: ParsableCommand {
             let source =
                 switch answer.source {
                 case .table(let p): "stored table at position \(p)"
-                case .snapshot(let s, let n):
-                    "snapshot at position \(s), \(n) persons folded again to \(answer.position)"
+                case .snapshot(let s, let d, let n):
+                    "snapshot at position \(s), \(d) deltas after it, \(n) persons folded again to \(answer.position)"
                 case .fold:
                     person == nil
                         ? "every person's stream folded to position \(answer.position)"
