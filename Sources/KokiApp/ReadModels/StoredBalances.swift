@@ -396,10 +396,11 @@ public struct StoredBalances: Sendable {
     // MARK: - Folding
 
     /// One person's rows from their stream, through a position.
-    /// With `checkpoints` (ascending positions), `emit` also gets the rows as they stood at each.
+    /// With `checkpoints` (ascending positions), `emit` also gets the rows as they stood at each,
+    /// and whether they changed since the checkpoint before (rows are summed again only then).
     static func fold(
         _ tx: LedgerTransaction, _ person: PersonID, through: Int64, checkpoints: [Int64] = [],
-        emit: (Int, [YearBalance]) -> Void = { _, _ in }
+        emit: (_ index: Int, _ rows: [YearBalance], _ changed: Bool) -> Void = { _, _, _ in }
     ) throws -> (rows: [YearBalance], events: Int) {
         var account = CollectionAccounts.Account()
         var query = EventQuery.stream(try StreamName(person.streamName))
@@ -407,20 +408,26 @@ public struct StoredBalances: Sendable {
         query.readsEnvelopes = false
         var events = 0
         var next = 0
-        try KokiLedger.forEachEvent(in: tx, query) { view, event in
-            while next < checkpoints.count, checkpoints[next] < view.position {
-                emit(next, YearBalance.rows(of: person, account))
+        var rows: [YearBalance] = []
+        var dirty = false
+        func emitThrough(_ position: Int64) {
+            while next < checkpoints.count, checkpoints[next] < position {
+                if dirty { rows = YearBalance.rows(of: person, account) }
+                emit(next, rows, dirty)
+                dirty = false
                 next += 1
             }
+        }
+        try KokiLedger.forEachEvent(in: tx, query) { view, event in
+            emitThrough(view.position)
             events += 1
-            if CollectionAccounts.Account.folds(event) { account.apply(event) }
+            if CollectionAccounts.Account.folds(event) {
+                account.apply(event)
+                dirty = true
+            }
         }
-        let rows = YearBalance.rows(of: person, account)
-        while next < checkpoints.count {
-            emit(next, rows)
-            next += 1
-        }
-        return (rows, events)
+        emitThrough(.max)
+        return (dirty ? YearBalance.rows(of: person, account) : rows, events)
     }
 
     /// Every person's rows into `table`, one person at a time — and, in the same pass, the
@@ -432,12 +439,12 @@ public struct StoredBalances: Sendable {
         let insert = try insertStatement(tx, table: table)
         var (persons, events, rows) = (0, 0, 0)
         var snapshots = checkpoints.map { _ in (count: 0, persons: [PersonID](), body: [UInt8]()) }
+        let positions = checkpoints.map(\.position)
         for person in try Self.persons(tx) {
             var last: [YearBalance] = []
-            let folded = try fold(tx, person, through: through, checkpoints: checkpoints.map(\.position)) {
-                index, rows in
-                defer { last = rows }
-                guard checkpoints[index].full || rows != last else { return }
+            let folded = try fold(tx, person, through: through, checkpoints: positions) { index, rows, changed in
+                guard checkpoints[index].full || (changed && rows != last) else { return }
+                last = rows
                 snapshots[index].count += rows.count
                 if !checkpoints[index].full { snapshots[index].persons.append(person) }
                 SnapshotCodec.append(rows, to: &snapshots[index].body)
