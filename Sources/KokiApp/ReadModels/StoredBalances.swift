@@ -460,16 +460,16 @@ public struct StoredBalances: Sendable {
     /// The end of the command holding each multiple of `interval` below the head (so a
     /// snapshot never splits a command).
     static func commandEnds(_ tx: LedgerTransaction, every interval: Int64, through head: Int64) throws -> [Int64] {
+        // By primary keys only: the event's command, then that command's last position.
+        let statement = try tx.db.cachedStatement(
+            sql: """
+                SELECT c.first_position + c.event_count - 1 FROM koki_events e
+                JOIN koki_commands c ON c.seq = e.command_seq WHERE e.position = ?
+                """)
         var ends: [Int64] = []
         var target = interval
         while target < head {
-            let end =
-                try Int64.fetchOne(
-                    tx.db,
-                    sql: """
-                        SELECT first_position + event_count - 1 FROM koki_commands
-                        WHERE first_position <= ? ORDER BY first_position DESC LIMIT 1
-                        """, arguments: [target]) ?? target
+            let end = try Int64.fetchOne(statement, arguments: [target]) ?? target
             if end < head, ends.last.map({ $0 < end }) ?? true { ends.append(end) }
             target += interval
         }
