@@ -697,23 +697,24 @@ public struct StoredBalances: Sendable {
     static func readDelta(_ tx: LedgerTransaction, position: Int64) throws -> (
         persons: [PersonID], rows: [YearBalance]
     ) {
-        guard
-            let data = try Data.fetchOne(
-                tx.db,
-                sql: "SELECT bytes FROM rm_snapshot_deltas WHERE model = ? AND logic_version = ? AND position = ?",
-                arguments: [name, YearBalance.logicVersion, position])
-        else { throw KokiError(.invalidInput, "no delta of \(name) at position \(position)") }
-        return try SnapshotCodec.decodeDelta(try LZ4Block.decompress(Array(data)), position: position)
+        try SnapshotCodec.decodeDelta(try blob(tx, "rm_snapshot_deltas", "delta", at: position), position: position)
     }
 
     static func readSnapshot(_ tx: LedgerTransaction, position: Int64) throws -> [YearBalance] {
+        try SnapshotCodec.decode(try blob(tx, "rm_snapshots", "snapshot", at: position), position: position)
+    }
+
+    /// A snapshot's or delta's bytes, decompressed.
+    private static func blob(_ tx: LedgerTransaction, _ table: String, _ what: String, at position: Int64) throws
+        -> [UInt8]
+    {
         guard
             let data = try Data.fetchOne(
                 tx.db,
-                sql: "SELECT bytes FROM rm_snapshots WHERE model = ? AND logic_version = ? AND position = ?",
+                sql: "SELECT bytes FROM \(table) WHERE model = ? AND logic_version = ? AND position = ?",
                 arguments: [name, YearBalance.logicVersion, position])
-        else { throw KokiError(.invalidInput, "no snapshot of \(name) at position \(position)") }
-        return try SnapshotCodec.decode(try LZ4Block.decompress(Array(data)), position: position)
+        else { throw KokiError(.invalidInput, "no \(what) of \(name) at position \(position)") }
+        return try LZ4Block.decompress(Array(data))
     }
 }
 
