@@ -331,17 +331,6 @@ public struct StoredBalances: Sendable {
         }
     }
 
-    /// Takes a snapshot of the table (caught up first) at its position.
-    @discardableResult
-    public func snapshot() throws -> Snapshot {
-        try catchUp()
-        return try ledger.store.writeDerived { tx in
-            let position = try Self.model(tx)!.position
-            try Self.writeSnapshot(tx, position: position)
-            return try Self.snapshots(tx).last { $0.position == position }!
-        }
-    }
-
     private func takeSnapshotIfDue(_ tx: LedgerTransaction, position: Int64) throws -> Bool {
         let last = try Self.snapshots(tx).last { $0.logicVersion == YearBalance.logicVersion }?.position ?? 0
         guard position - last >= snapshotInterval else { return false }
