@@ -7,7 +7,8 @@ import LedgerStore
 
 /// The stored read model of balances: one ``YearBalance`` row per person and fiscal year in the
 /// ledger file (`rm_balances`), with the position and logic version it reflects (`rm_models`),
-/// and LZ4-compressed snapshots of it at earlier positions (`rm_snapshots`).
+/// and LZ4-compressed snapshots of it at earlier positions (`rm_snapshots`) and of what changed
+/// between them (`rm_snapshot_deltas`).
 ///
 /// - **Caught up, never half a command.** A writable ledger brings the table up to the head in
 ///   one transaction before answering: the persons whose streams gained events since are folded
@@ -176,16 +177,11 @@ public struct StoredBalances: Sendable {
     public func status() throws -> Status {
         try ledger.store.readDerived { tx in
             guard try tx.hasTable("rm_models") else { return Status(rows: 0, snapshots: []) }
-            let model = try Row.fetchOne(
-                tx.db, sql: "SELECT logic_version, position FROM rm_models WHERE name = ?", arguments: [Self.name])
+            let model = try Self.model(tx)
             let rows = try Int.fetchOne(tx.db, sql: "SELECT COUNT(*) FROM rm_balances") ?? 0
-            let snapshots = try Row.fetchAll(
-                tx.db,
-                sql:
-                    "SELECT position, logic_version, rows, length(bytes) FROM rm_snapshots WHERE model = ? ORDER BY position",
-                arguments: [Self.name]
-            ).map { Snapshot(position: $0[0], logicVersion: $0[1], rows: $0[2], bytes: $0[3]) }
-            var status = Status(position: model?[1], logicVersion: model?[0], rows: rows, snapshots: snapshots)
+            var status = Status(
+                position: model?.position, logicVersion: model?.logicVersion, rows: rows,
+                snapshots: try Self.snapshots(tx))
             if try tx.hasTable("rm_snapshot_deltas"),
                 let d = try Row.fetchOne(
                     tx.db,
