@@ -136,8 +136,10 @@ struct BalancesCommand: ParsableCommand {
         discussion: """
             Read from the stored balances (one row per person and fiscal year, kept in the ledger file and caught \
             up before answering). With --known-at, as the ledger knew it then: from the newest snapshot at or \
-            before that position, with only the persons whose streams changed since folded again. The collection \
-            rate is collected over what is owed (assessed less reductions), truncated to 0.01%. --person shows \
+            before that position and the deltas after it, with only the persons whose streams changed since the \
+            last of them folded again (with --person: that person's stream folded to the position). The collection \
+            rate is what was collected over what is owed (assessed less reductions and write-offs; \
+            each period counted up to what it owes), truncated to 0.01%. --person shows \
             one person's rows.
             """)
 
@@ -182,7 +184,7 @@ struct BalancesCommand: ParsableCommand {
             for row in rows {
                 var entry =
                     years[row.fiscalYear.year] ?? (0, 0, YearBalance(person: row.person, fiscalYear: row.fiscalYear))
-                entry.persons += 1
+                if row.assessed > .zero { entry.persons += 1 }
                 if row.outstanding > .zero { entry.owing += 1 }
                 entry.sum.assessed += row.assessed
                 entry.sum.credited += row.credited
@@ -193,10 +195,12 @@ struct BalancesCommand: ParsableCommand {
                 entry.sum.lateFeeOutstanding += row.lateFeeOutstanding
                 years[row.fiscalYear.year] = entry
             }
+            // Collected over what is owed (assessed less reductions and write-offs), each period
+            // counted up to what it owes — the simulation's report's "now: collected".
             func rate(_ s: YearBalance) -> String {
-                let owed = (s.assessed - s.reduced).amount
+                let owed = (s.assessed - s.reduced - s.writtenOff).amount
                 guard owed > 0 else { return "-" }
-                let basisPoints = min(s.credited.amount, owed) * 10_000 / owed
+                let basisPoints = (owed - s.outstanding.amount) * 10_000 / owed
                 return "\(basisPoints / 100).\(String(format: "%02d", basisPoints % 100))%"
             }
             let ordered = years.keys.sorted()
