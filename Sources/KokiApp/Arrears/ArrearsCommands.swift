@@ -24,7 +24,12 @@ public struct ArrearsCommands: Sendable {
     }
 
     static func settings(_ city: CitySnapshot) throws -> ArrearsSettings {
-        guard let settings = city.collection.arrearsSettings else {
+        try required(city.collection.arrearsSettings)
+    }
+
+    /// The settings, or the error saying none were adopted (runs and lists need them).
+    static func required(_ settings: ArrearsSettings?) throws -> ArrearsSettings {
+        guard let settings else {
             throw KokiError(
                 .invalidInput,
                 "no arrears settings adopted: adopt them with `koki arrears settings adopt` (the defaults, or a file)")
@@ -54,11 +59,7 @@ public struct ArrearsCommands: Sendable {
         }
         let loader = CollectionCommands(ledger)
         let head = try ledger.store.head().position
-        guard let settings = try loader.arrearsSettings(knownAt: .position(head)) else {
-            throw KokiError(
-                .invalidInput,
-                "no arrears settings adopted: adopt them with `koki arrears settings adopt` (the defaults, or a file)")
-        }
+        let settings = try Self.required(try loader.arrearsSettings(knownAt: .position(head)))
         let rows = try StoredBalances(ledger).rows(through: head).rows
         let persons = Set(rows.filter { $0.oldestOpenDue.map { $0 < date } ?? false }.map(\.person)).sorted()
         let states = try persons.map { try loader.load($0, knownAt: .position(head), settings: settings) }
@@ -460,11 +461,7 @@ public struct ArrearsCommands: Sendable {
         let loader = CollectionCommands(ledger)
         let position = try through ?? ledger.store.head().position
         let known = KnownAt.position(position)
-        guard let settings = try loader.arrearsSettings(knownAt: known) else {
-            throw KokiError(
-                .invalidInput,
-                "no arrears settings adopted: adopt them with `koki arrears settings adopt` (the defaults, or a file)")
-        }
+        let settings = try Self.required(try loader.arrearsSettings(knownAt: known))
         let candidates = try StoredBalances(ledger).mayBeInArrears(
             on: date, rates: settings.chargeRates, through: position)
         var rows: [Delinquent] = []

@@ -131,14 +131,7 @@ public struct StoredBalances: Sendable {
     public func rows(through: Int64? = nil) throws -> Answer {
         let store = ledger.store
         if !store.isReadOnly { try catchUp() }
-        return try store.readDerived { tx in
-            let head = try tx.head()
-            let through = through ?? head
-            guard (0...head).contains(through) else {
-                throw KokiError(.invalidInput, "position \(through) is beyond the head (\(head))")
-            }
-            return try rows(tx, through: through)
-        }
+        return try store.readDerived { tx in try rows(tx, through: try Self.position(tx, through)) }
     }
 
     /// One person's rows now (from the table, caught up first on a writable ledger) or as the
@@ -148,11 +141,7 @@ public struct StoredBalances: Sendable {
         let store = ledger.store
         if !store.isReadOnly && through == nil { try catchUp() }
         return try store.readDerived { tx in
-            let head = try tx.head()
-            let position = through ?? head
-            guard (0...head).contains(position) else {
-                throw KokiError(.invalidInput, "position \(position) is beyond the head (\(head))")
-            }
+            let position = try Self.position(tx, through)
             if try tx.hasTable("rm_models"), let model = try Self.model(tx),
                 model.logicVersion == YearBalance.logicVersion, model.position == position
             {
@@ -161,6 +150,16 @@ public struct StoredBalances: Sendable {
             }
             return Answer(rows: try Self.fold(tx, person, through: position).rows, position: position, source: .fold)
         }
+    }
+
+    /// The position asked about (the head when none), refused beyond the head.
+    private static func position(_ tx: LedgerTransaction, _ through: Int64?) throws -> Int64 {
+        let head = try tx.head()
+        let position = through ?? head
+        guard (0...head).contains(position) else {
+            throw KokiError(.invalidInput, "position \(position) is beyond the head (\(head))")
+        }
+        return position
     }
 
     /// The persons who may be in arrears on `date` with late fees at `rates` (see
@@ -220,13 +219,9 @@ public struct StoredBalances: Sendable {
             guard model.position < head else {
                 return CatchUp(from: model.position, to: head, refolded: 0, rebuilt: false, snapshotTaken: false)
             }
-            let touched = try Self.personsTouched(tx, after: model.position, through: head)
-            let rows = try Self.refold(tx, touched, through: head)
-            try Self.writeDelta(tx, since: model.position, position: head, persons: touched, rows: rows)
-            try Self.setModel(tx, position: head)
+            let refolded = try Self.advance(tx, from: model.position, to: head)
             let snap = try takeSnapshotIfDue(tx, position: head)
-            return CatchUp(
-                from: model.position, to: head, refolded: touched.count, rebuilt: false, snapshotTaken: snap)
+            return CatchUp(from: model.position, to: head, refolded: refolded, rebuilt: false, snapshotTaken: snap)
         }
     }
 
@@ -258,12 +253,7 @@ public struct StoredBalances: Sendable {
             if let model = try Self.model(tx), model.logicVersion == YearBalance.logicVersion {
                 comparedWith = model.position
                 // The maintained table caught up to this head, as any query would have it.
-                if model.position < head {
-                    let touched = try Self.personsTouched(tx, after: model.position, through: head)
-                    let rows = try Self.refold(tx, touched, through: head)
-                    try Self.writeDelta(tx, since: model.position, position: head, persons: touched, rows: rows)
-                    try Self.setModel(tx, position: head)
-                }
+                if model.position < head { try Self.advance(tx, from: model.position, to: head) }
             }
             try tx.db.execute(sql: "DROP TABLE IF EXISTS rm_balances_rebuilt")
             try Self.createBalanceTable(tx, "rm_balances_rebuilt")
@@ -459,6 +449,17 @@ public struct StoredBalances: Sendable {
             target += interval
         }
         return ends
+    }
+
+    /// Brings the maintained table from `from` to `to`: the persons whose streams grew folded
+    /// again, what changed kept as a delta, the new position recorded. Returns how many persons.
+    @discardableResult
+    static func advance(_ tx: LedgerTransaction, from: Int64, to: Int64) throws -> Int {
+        let touched = try personsTouched(tx, after: from, through: to)
+        let rows = try refold(tx, touched, through: to)
+        try writeDelta(tx, since: from, position: to, persons: touched, rows: rows)
+        try setModel(tx, position: to)
+        return touched.count
     }
 
     /// Replaces the rows of `persons` in the maintained table with their streams' fold, and
