@@ -59,6 +59,8 @@ let package = Package(
             dependencies: [
                 "KokiDomain", "KokiEvents", "KokiProjections", "LedgerStore", "KokiInterchange",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
+                // scrypt, the memory-hard password hash.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

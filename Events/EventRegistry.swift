@@ -72,6 +72,19 @@ public enum EventRegistry {
         Registration(InstallmentPlanRecorded.self) { .installmentPlanRecorded($0) },
         Registration(SeizureRecorded.self) { .seizureRecorded($0) },
         Registration(FiscalYearClosed.self) { .fiscalYearClosed($0) },
+        Registration(MyNumberRecorded.self) { .myNumberRecorded($0) },
+        Registration(PersonErased.self) { .personErased($0) },
+        Registration(OperatorEnrolled.self) { .access(.operatorEnrolled($0)) },
+        Registration(OperatorRolesChanged.self) { .access(.operatorRolesChanged($0)) },
+        Registration(OperatorStateChanged.self) { .access(.operatorStateChanged($0)) },
+        Registration(OperatorPasswordSet.self) { .access(.operatorPasswordSet($0)) },
+        Registration(PermissionsAdopted.self) { .access(.permissionsAdopted($0)) },
+        Registration(SecuritySettingsAdopted.self) { .access(.securitySettingsAdopted($0)) },
+        Registration(SessionOpened.self) { .access(.sessionOpened($0)) },
+        Registration(SessionClosed.self) { .access(.sessionClosed($0)) },
+        Registration(LoginFailed.self) { .access(.loginFailed($0)) },
+        Registration(AccessRefused.self) { .access(.accessRefused($0)) },
+        Registration(PersonalDataAccessed.self) { .access(.personalDataAccessed($0)) },
     ]
 
     public struct Registration: Sendable {
@@ -161,6 +174,22 @@ public enum EventRegistry {
         case .installmentPlanRecorded(let e): encode(e)
         case .seizureRecorded(let e): encode(e)
         case .fiscalYearClosed(let e): encode(e)
+        case .myNumberRecorded(let e): encode(e)
+        case .personErased(let e): encode(e)
+        case .access(let access):
+            switch access {
+            case .operatorEnrolled(let e): encode(e)
+            case .operatorRolesChanged(let e): encode(e)
+            case .operatorStateChanged(let e): encode(e)
+            case .operatorPasswordSet(let e): encode(e)
+            case .permissionsAdopted(let e): encode(e)
+            case .securitySettingsAdopted(let e): encode(e)
+            case .sessionOpened(let e): encode(e)
+            case .sessionClosed(let e): encode(e)
+            case .loginFailed(let e): encode(e)
+            case .accessRefused(let e): encode(e)
+            case .personalDataAccessed(let e): encode(e)
+            }
         }
     }
 

@@ -51,6 +51,22 @@ extension KokiEvent {
             case .installmentPlanRecorded(let e): try encoder.encode(e)
             case .seizureRecorded(let e): try encoder.encode(e)
             case .fiscalYearClosed(let e): try encoder.encode(e)
+            case .myNumberRecorded(let e): try encoder.encode(e)
+            case .personErased(let e): try encoder.encode(e)
+            case .access(let access):
+                switch access {
+                case .operatorEnrolled(let e): try encoder.encode(e)
+                case .operatorRolesChanged(let e): try encoder.encode(e)
+                case .operatorStateChanged(let e): try encoder.encode(e)
+                case .operatorPasswordSet(let e): try encoder.encode(e)
+                case .permissionsAdopted(let e): try encoder.encode(e)
+                case .securitySettingsAdopted(let e): try encoder.encode(e)
+                case .sessionOpened(let e): try encoder.encode(e)
+                case .sessionClosed(let e): try encoder.encode(e)
+                case .loginFailed(let e): try encoder.encode(e)
+                case .accessRefused(let e): try encoder.encode(e)
+                case .personalDataAccessed(let e): try encoder.encode(e)
+                }
             }
         return String(decoding: data, as: UTF8.self)
     }
@@ -99,6 +115,22 @@ extension KokiEvent {
         case .installmentPlanRecorded: InstallmentPlanRecorded.eventType
         case .seizureRecorded: SeizureRecorded.eventType
         case .fiscalYearClosed: FiscalYearClosed.eventType
+        case .myNumberRecorded: MyNumberRecorded.eventType
+        case .personErased: PersonErased.eventType
+        case .access(let access):
+            switch access {
+            case .operatorEnrolled: OperatorEnrolled.eventType
+            case .operatorRolesChanged: OperatorRolesChanged.eventType
+            case .operatorStateChanged: OperatorStateChanged.eventType
+            case .operatorPasswordSet: OperatorPasswordSet.eventType
+            case .permissionsAdopted: PermissionsAdopted.eventType
+            case .securitySettingsAdopted: SecuritySettingsAdopted.eventType
+            case .sessionOpened: SessionOpened.eventType
+            case .sessionClosed: SessionClosed.eventType
+            case .loginFailed: LoginFailed.eventType
+            case .accessRefused: AccessRefused.eventType
+            case .personalDataAccessed: PersonalDataAccessed.eventType
+            }
         }
     }
 }

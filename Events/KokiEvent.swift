@@ -16,6 +16,8 @@ public enum KokiEvent: Sendable, Hashable {
     case incomeInquired(IncomeInquired)
     case personNumbersLinked(PersonNumbersLinked)
     case pensionFactsRecorded(PensionFactsRecorded)
+    case myNumberRecorded(MyNumberRecorded)
+    case personErased(PersonErased)
     // Configuration and runs (streams of their own, no person).
     case rateTableAdopted(RateTableAdopted)
     case installmentCalendarAdopted(InstallmentCalendarAdopted)
@@ -50,13 +52,15 @@ public enum KokiEvent: Sendable, Hashable {
     case installmentPlanRecorded(InstallmentPlanRecorded)
     case seizureRecorded(SeizureRecorded)
     case fiscalYearClosed(FiscalYearClosed)
+    // Access control and the audit trail (operators, sessions, reads): no money, no person's account.
+    case access(AccessEvent)
 
     /// The person whose account the event belongs to; `nil` for configuration and runs.
     public var person: PersonID? {
         switch self {
         case .rateTableAdopted, .installmentCalendarAdopted, .assessmentRunRecorded, .unmatchedPaymentRecorded,
             .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded,
-            .fiscalYearClosed:
+            .fiscalYearClosed, .access:
             nil
         case .personRegistered(let e): e.person
         case .personIdentityCorrected(let e): e.person
@@ -70,6 +74,8 @@ public enum KokiEvent: Sendable, Hashable {
         case .incomeInquired(let e): e.person
         case .personNumbersLinked(let e): e.person
         case .pensionFactsRecorded(let e): e.person
+        case .myNumberRecorded(let e): e.person
+        case .personErased(let e): e.person
         case .premiumAssessed(let e): e.person
         case .paymentReceived(let e): e.person
         case .dunningNoticeIssued(let e): e.person
@@ -106,6 +112,7 @@ public enum KokiEvent: Sendable, Hashable {
         case .arrearsSettingsAdopted: ArrearsSettingsAdopted.streamName
         case .arrearsRunRecorded: ArrearsRunRecorded.streamName
         case .fiscalYearClosed: FiscalYearClosed.streamName
+        case .access(let e): e.streamName
         default: person!.streamName  // every other event belongs to a person
         }
     }

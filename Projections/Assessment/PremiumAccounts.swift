@@ -45,7 +45,8 @@ public struct PremiumAccounts: Projection {
             runs.append(e)
         case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
             .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
-            .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .paymentReceived,
+            .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .myNumberRecorded,
+            .personErased, .access, .paymentReceived,
             .dunningNoticeIssued, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated, .refundDecided,
             .refundPaid, .debitMandateStarted, .debitMandateStopped, .debitRequested, .debitFailed,
             .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved,

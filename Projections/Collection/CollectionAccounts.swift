@@ -139,7 +139,8 @@ public struct CollectionAccounts: Projection {
                 true
             case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
                 .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
-                .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .rateTableAdopted,
+                .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .myNumberRecorded,
+                .personErased, .access, .rateTableAdopted,
                 .installmentCalendarAdopted, .assessmentRunRecorded, .unmatchedPaymentRecorded,
                 .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded,
                 .fiscalYearClosed:
@@ -256,7 +257,8 @@ public struct CollectionAccounts: Projection {
                 seizures.append(e)
             case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
                 .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
-                .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .rateTableAdopted,
+                .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .myNumberRecorded,
+                .personErased, .access, .rateTableAdopted,
                 .installmentCalendarAdopted, .assessmentRunRecorded, .unmatchedPaymentRecorded,
                 .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded,
                 .fiscalYearClosed:

@@ -67,7 +67,8 @@ public struct PremiumBalances: Projection {
             accounts[Key(person: e.person, fiscalYear: e.fiscalYear), default: Account()].dunningNotices += 1
         case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
             .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
-            .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .rateTableAdopted,
+            .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .myNumberRecorded,
+            .personErased, .access, .rateTableAdopted,
             .installmentCalendarAdopted,
             .assessmentRunRecorded, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped,
             .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped,

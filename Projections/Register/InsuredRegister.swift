@@ -53,6 +53,10 @@ public struct InsuredRegister: Projection {
         public var formerNumbers: [PersonID] = []
         /// The pension facts recorded for each fiscal year (the latest wins).
         public var pension: [Int: PensionFacts] = [:]
+        /// The My Number, sealed with the person's key (shown only to the number-use role).
+        public var myNumber: SealedIdentity?
+        /// Erased after retention: nothing sealed for them opens any more.
+        public var erased: PersonErased?
 
         public init(id: PersonID, identity: SealedIdentity) {
             self.id = id
@@ -168,6 +172,12 @@ public struct InsuredRegister: Projection {
             formerNumbers[e.formerNumber] = e.person
         case .pensionFactsRecorded(let e):
             persons[e.person]?.pension[e.fiscalYear.year] = e.facts
+        case .myNumberRecorded(let e):
+            persons[e.person]?.myNumber = e.sealed
+        case .personErased(let e):
+            persons[e.person]?.erased = e
+        case .access:
+            break  // operators, sessions and reads belong to no one's register entry
         case .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .rateTableAdopted, .installmentCalendarAdopted,
             .assessmentRunRecorded, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated, .refundDecided,
             .refundPaid, .debitMandateStarted, .debitMandateStopped, .debitRequested, .debitFailed,
@@ -218,7 +228,9 @@ extension KokiEvent {
         case .installmentPlanRecorded(let e): e.on
         case .seizureRecorded(let e): e.on
         case .fiscalYearClosed(let e): e.closedOn
-        case .personRegistered, .personIdentityCorrected, .formerDependantRecorded, .incomeRecorded, .incomeInquired,
+        case .personErased(let e): e.decidedOn
+        case .personRegistered, .myNumberRecorded, .access, .personIdentityCorrected, .formerDependantRecorded,
+            .incomeRecorded, .incomeInquired,
             .personNumbersLinked, .pensionFactsRecorded, .rateTableAdopted, .installmentCalendarAdopted,
             .assessmentRunRecorded, .arrearsSettingsAdopted:
             nil

@@ -2,7 +2,7 @@
 public struct KokiError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case undecodableEvent, invalidInput
+            case undecodableEvent, invalidInput, accessDenied, masterKey
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -11,6 +11,10 @@ public struct KokiError: Error, Sendable, CustomStringConvertible {
         public static let undecodableEvent = Code(.undecodableEvent)
         /// A command's input is wrong; the message names the field and the value.
         public static let invalidInput = Code(.invalidInput)
+        /// No session, an expired or forged one, a stopped operator, or a role that may not do this.
+        public static let accessDenied = Code(.accessDenied)
+        /// The master key file is missing, unreadable, or not the one this ledger's keys were made with.
+        public static let masterKey = Code(.masterKey)
 
         public var description: String { base.rawValue }
     }

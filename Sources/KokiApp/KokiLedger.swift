@@ -17,8 +17,13 @@ public struct KokiLedger: Sendable {
     /// The city's read models, kept up to date incrementally: each use folds only the events
     /// appended since the last (by this process or any other), never the whole history again.
     let city = CityCache()
+    /// The key that wraps each person's key (``MasterKey``); `nil` stores keys unwrapped.
+    public let masterKey: MasterKey?
 
-    public init(_ store: Ledger) { self.store = store }
+    public init(_ store: Ledger, masterKey: MasterKey? = nil) {
+        self.store = store
+        self.masterKey = masterKey
+    }
 
     /// Whether this process has folded the city already (so catching it up costs only what was
     /// appended since).

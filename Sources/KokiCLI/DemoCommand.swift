@@ -22,6 +22,7 @@ struct DemoCommand: ParsableCommand {
     )
 
     @OptionGroup var options: LedgerOptions
+    @OptionGroup var admin: AdministratorOptions
 
     @Option(help: "How many insured persons to record.")
     var persons: Int = 1_000
@@ -36,11 +37,19 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         try reporting {
             let path = options.ledgerPath
-            let store =
-                FileManager.default.fileExists(atPath: path)
-                ? try Ledger.open(at: path) : try Ledger.create(at: path)
-            let ledger = KokiLedger(store)
-            let actor = (try? options.requireOperator()) ?? "demo"
+            let ledger: KokiLedger
+            if FileManager.default.fileExists(atPath: path) {
+                // Recording into an existing ledger is maintenance work by a logged-in operator.
+                ledger = try options.authorized(.ledgerMaintain).ledger
+            } else {
+                // A new demo ledger is set up like `koki init`: its first administrator and master key.
+                let password = try admin.password()
+                let store = try Ledger.create(at: path)
+                try admin.setUp(store, options: options, password: password)
+                ledger = KokiLedger(store, masterKey: try MasterKey.load(from: options.masterKeyFile))
+            }
+            let store = ledger.store
+            let actor = "demo"
             let started = Date()
             let report = try DemoJob(ledger: ledger, persons: persons, seed: seed, actor: actor).run()
             let elapsed = Date().timeIntervalSince(started)

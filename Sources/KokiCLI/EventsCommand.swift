@@ -1,4 +1,5 @@
 import ArgumentParser
+import KokiDomain
 import Foundation
 import KokiApp
 import KokiEvents
@@ -70,7 +71,14 @@ struct EventsCommand: ParsableCommand {
             query.types = types.isEmpty ? nil : Set(types)
             query.recordedFrom = try recordedFrom.map { try Self.parseTime($0, option: "--recorded-from") }
             query.recordedBefore = try recordedBefore.map { try Self.parseTime($0, option: "--recorded-before") }
-            let ledger = try options.open(.readOnly)
+            let access = try options.authorized(.ledgerInspect, .query)
+            let ledger = access.store
+            // Whose events will be shown is recorded first (their streams, without decoding).
+            var shown = Set<String>()
+            try ledger.forEachEvent(query) { view in
+                if view.stream.value.hasPrefix("person/") { shown.insert(view.stream.value) }
+            }
+            try access.recordRead(shown.sorted().map { try PersonID(String($0.dropFirst("person/".count))) })
             var rows: [[String]] = []
             var decoders: [String: EventRegistry.Decoder] = [:]
             try ledger.forEachEvent(query) { view in

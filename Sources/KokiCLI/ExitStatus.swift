@@ -22,6 +22,11 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
     case invalidInput = 65
     /// Any other failure (disk full, I/O error).
     case failure = 70
+    /// Not logged in, the session expired or ended, or the operator's roles may not run this
+    /// command. The refusal is recorded; nothing else changed.
+    case accessDenied = 77
+    /// The master key file is missing or is not this ledger's: personal data cannot be opened.
+    case masterKey = 78
 
     static let table = """
         EXIT STATUS
@@ -35,6 +40,8 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
           64  usage: bad option or argument
           65  invalid input; nothing appended
           70  other failure (I/O, disk full)
+          77  access denied: no session, it ended, or the role may not; recorded
+          78  the master key file is missing or not this ledger's
         """
 }
 
@@ -68,7 +75,14 @@ struct CLIFailure: Error, CustomStringConvertible {
                 }
             self.init(status, error.message)
         case let error as KokiError:
-            self.init(error.code == .invalidInput ? .invalidInput : .notALedger, error.message)
+            let status: ExitStatus =
+                switch error.code {
+                case .invalidInput: .invalidInput
+                case .accessDenied: .accessDenied
+                case .masterKey: .masterKey
+                default: .notALedger
+                }
+            self.init(status, error.message)
         case let error as DomainError:
             self.init(.invalidInput, error.message)
         case let error as ValidationError:

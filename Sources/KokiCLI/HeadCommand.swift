@@ -18,7 +18,7 @@ struct HeadCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let ledger = try options.open(.readOnly)
+            let ledger = try options.authorized(.ledgerInspect, .query).store
             let head = try ledger.head()
             if json {
                 Output.line(

@@ -1,19 +1,101 @@
 import ArgumentParser
+import Foundation
+import KokiApp
+import KokiEvents
 import LedgerStore
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Create a new, empty ledger file.",
-        discussion: "Refuses to touch an existing file (exit 4)."
+        abstract: "Create a new ledger with its first administrator and its master key file.",
+        discussion: """
+            Records the security settings, the standard permission matrix (`koki roles show`) and the first \
+            administrator, and creates the master key file (--master-key, default the ledger's path + .key; an \
+            existing key file is used). Keep the key file apart from the ledger's backups and back it up on its \
+            own: without it the personal data cannot be read (the ledger and its figures still verify).
+
+            On an existing ledger with no operators (made by an older koki, `koki simulate` or the library) it sets \
+            up the same and wraps the persons' keys under the master key; on a ledger with operators it refuses \
+            (exit 4). The password is asked twice on the terminal, or read from one line of standard input with \
+            --password-stdin.
+            """
     )
 
     @OptionGroup var options: LedgerOptions
+    @OptionGroup var admin: AdministratorOptions
 
     func run() throws {
         try reporting {
-            let ledger = try Ledger.create(at: options.ledgerPath)
-            Output.line("created ledger \(ledger.ledgerID) at \(options.ledgerPath)")
+            let path = options.ledgerPath
+            let existed = FileManager.default.fileExists(atPath: path)
+            if existed {
+                let store = try Ledger.open(at: path)
+                if try AccessControl(KokiLedger(store)).isSetUp() {
+                    throw CLIFailure(.notFound, "\(path) exists and has operators already")
+                }
+            }
+            let password = try admin.password()
+            let store = existed ? try Ledger.open(at: path) : try Ledger.create(at: path)
+            let wrapped = try admin.setUp(store, options: options, password: password)
+            Output.line(
+                "\(existed ? "secured" : "created") ledger \(store.ledgerID) at \(path); administrator \(admin.admin); master key \(options.masterKeyFile)\(wrapped > 0 ? "; \(wrapped) keys wrapped" : "")"
+            )
         }
     }
+}
+
+/// The first administrator of a new ledger (`init`, `demo`, `simulate`).
+struct AdministratorOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The first administrator's operator id.", valueName: "id")) var admin = "admin"
+    @Option(help: ArgumentHelp("Their name (default: the id).", valueName: "name")) var adminName: String?
+    @Flag(help: "Read the password from one line of standard input.") var passwordStdin = false
+    @Option(help: ArgumentHelp("scrypt cost for passwords, 2^N (14–22).", valueName: "N"))
+    var passwordCost = SecuritySettings().passwordCost
+
+    func password() throws -> String {
+        try readNewPassword(stdin: passwordStdin, for: admin)
+    }
+
+    /// Creates or loads the master key, wraps any unwrapped keys, records the administrator.
+    /// Returns how many keys were wrapped.
+    @discardableResult
+    func setUp(_ store: Ledger, options: LedgerOptions, password: String) throws -> Int {
+        let keyFile = options.masterKeyFile
+        let master =
+            FileManager.default.fileExists(atPath: keyFile)
+            ? try MasterKey.load(from: keyFile) : try MasterKey.create(at: keyFile)
+        let ledger = KokiLedger(store, masterKey: master)
+        let vault = IdentityVault(ledger)
+        try vault.checkMasterKey()
+        let wrapped = try vault.wrapUnwrappedKeys()
+        var settings = SecuritySettings()
+        settings.passwordCost = passwordCost
+        try AccessControl(ledger).setUp(
+            administrator: admin, name: adminName ?? admin, password: password, settings: settings)
+        return wrapped
+    }
+}
+
+/// A password typed at the terminal (not echoed), or one line of standard input.
+func readPassword(prompt: String, stdin: Bool) throws -> String {
+    if stdin {
+        guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+            throw CLIFailure(.usage, "--password-stdin: no password on standard input")
+        }
+        return line
+    }
+    guard isatty(0) == 1, let typed = getpass(prompt) else {
+        throw CLIFailure(.usage, "no terminal to ask for the password on: pass --password-stdin")
+    }
+    return String(cString: typed)
+}
+
+/// A new password: asked twice at the terminal, or once from standard input.
+func readNewPassword(stdin: Bool, for id: String) throws -> String {
+    let password = try readPassword(prompt: "New password for \(id): ", stdin: stdin)
+    if let weakness = PasswordHash.weakness(password) { throw CLIFailure(.invalidInput, weakness) }
+    if !stdin, try readPassword(prompt: "Again: ", stdin: false) != password {
+        throw CLIFailure(.invalidInput, "the two passwords differ")
+    }
+    return password
 }

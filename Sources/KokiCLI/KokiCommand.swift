@@ -9,14 +9,19 @@ public struct KokiCommand: ParsableCommand {
             Every decision and payment is appended as an immutable event to one SQLite ledger file; \
             queries and notices are answered from projections folded from those events.
 
-            The ledger is --ledger PATH (or $KOKI_LEDGER, else ./koki.ledger). Commands that append \
-            record the acting operator, --operator ID (or $KOKI_OPERATOR).
+            The ledger is --ledger PATH (or $KOKI_LEDGER, else ./koki.ledger). Every command that opens it \
+            needs a session (`koki login OPERATOR`) whose operator's roles may use the command's function \
+            (`koki roles show`); refusals and every read of personal data are recorded (`koki audit log`). \
+            Personal data is sealed under per-person keys wrapped by the master key file (--master-key, \
+            $KOKI_MASTER_KEY, else the ledger's path + .key).
 
             \(ExitStatus.table)
             """,
         version: "0.1.0",
         subcommands: [
-            InitCommand.self, SimulateCommand.self, DemoCommand.self, PersonCommand.self, HouseholdCommand.self,
+            InitCommand.self, LoginCommand.self, LogoutCommand.self, WhoAmICommand.self, OperatorCommand.self,
+            RolesCommand.self, SecurityCommand.self, AuditCommand.self, MyNumberCommand.self, EraseCommand.self,
+            SimulateCommand.self, DemoCommand.self, PersonCommand.self, HouseholdCommand.self,
             EligibilityCommand.self,
             IncomeCommand.self, InsuredCommand.self, RatesCommand.self, CalendarCommand.self, AssessCommand.self,
             PremiumCommand.self, PayCommand.self, AccountCommand.self, RefundCommand.self, DebitCommand.self,

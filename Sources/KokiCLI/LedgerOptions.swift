@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
 import KokiApp
+import KokiDomain
+import KokiEvents
 import LedgerStore
 
-/// The options every command shares: which ledger file, and who is acting.
+/// The options every command shares: which ledger, which master key, which session.
 public struct LedgerOptions: ParsableArguments {
     @Option(
         name: .long,
@@ -12,40 +14,142 @@ public struct LedgerOptions: ParsableArguments {
     public var ledger: String?
 
     @Option(
-        name: .customLong("operator"),
+        name: .customLong("master-key"),
         help: ArgumentHelp(
-            "The operator acting (recorded on every command). Default: $KOKI_OPERATOR.", valueName: "id"))
-    public var operatorID: String?
+            "The master key file (outside the ledger). Default: $KOKI_MASTER_KEY, else the ledger's path + .key.",
+            valueName: "path"))
+    public var masterKeyPath: String?
+
+    @Option(
+        name: .customLong("session"),
+        help: ArgumentHelp(
+            "The session file `koki login` wrote. Default: $KOKI_SESSION, else ~/.koki/sessions/LEDGER-ID.",
+            valueName: "path"))
+    public var sessionPath: String?
 
     public init() {}
 
+    static var environment: [String: String] { ProcessInfo.processInfo.environment }
+
     /// The ledger path after applying the environment and the default.
     public var ledgerPath: String {
-        ledger ?? ProcessInfo.processInfo.environment["KOKI_LEDGER"] ?? "koki.ledger"
+        ledger ?? Self.environment["KOKI_LEDGER"] ?? "koki.ledger"
     }
 
-    /// The operator, from the option or the environment; commands that append require one.
-    public func requireOperator() throws -> String {
-        guard let id = operatorID ?? ProcessInfo.processInfo.environment["KOKI_OPERATOR"], !id.isEmpty else {
-            throw CLIFailure(.usage, "no operator: pass --operator ID or set KOKI_OPERATOR")
+    /// The master key file after applying the environment and the default.
+    public var masterKeyFile: String {
+        masterKeyPath ?? Self.environment["KOKI_MASTER_KEY"] ?? ledgerPath + ".key"
+    }
+
+    /// The session file for a ledger.
+    func sessionFile(ledgerID: String) -> String {
+        if let sessionPath { return sessionPath }
+        if let env = Self.environment["KOKI_SESSION"], !env.isEmpty { return env }
+        let home = Self.environment["HOME"] ?? NSHomeDirectory()
+        return "\(home)/.koki/sessions/\(ledgerID)"
+    }
+
+    /// This terminal's name: $KOKI_TERMINAL, else the host name.
+    static var terminal: String {
+        if let t = environment["KOKI_TERMINAL"], !t.isEmpty { return t }
+        return ProcessInfo.processInfo.hostName
+    }
+
+    /// The command as typed, without its arguments' values: the leading words that name it
+    /// (`pay record`), never a number or a name that could be personal data.
+    static var commandName: String {
+        var words: [String] = []
+        for argument in CommandLine.arguments.dropFirst() {
+            guard argument.first.map({ ("a"..."z").contains($0) }) == true,
+                argument.allSatisfy({ ("a"..."z").contains($0) || $0 == "-" }), words.count < 3
+            else { break }
+            words.append(argument)
         }
-        return id
+        return words.joined(separator: " ")
     }
 
-    func open(_ mode: Ledger.AccessMode) throws -> Ledger {
+    private func open(_ mode: Ledger.AccessMode) throws -> Ledger {
         try Ledger.open(at: ledgerPath, mode: mode)
+    }
+
+    /// A ledger this command may write, or read: read-write when the file allows it (so the read
+    /// models are caught up and the access recorded), read-only for a replay copy.
+    enum Mode { case write, query }
+
+    /// Opens the ledger for one command after checking the session and the role (see
+    /// ``AccessControl``). Every command that opens a ledger comes through here.
+    func authorized(_ function: AccessFunction, _ mode: Mode = .write) throws -> Authorized {
+        let store: Ledger
+        switch mode {
+        case .write: store = try open(.readWrite)
+        case .query: store = try openForQuery()
+        }
+        // A replay copy is read under the source ledger's sessions and master key, and its
+        // reading is recorded there.
+        let origin = try store.replayOrigin()
+        let source = origin?.source.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+        var keyFile = masterKeyFile
+        if masterKeyPath == nil, Self.environment["KOKI_MASTER_KEY"] == nil, let source,
+            !FileManager.default.fileExists(atPath: keyFile)
+        {
+            keyFile = source + ".key"
+        }
+        let ledger = KokiLedger(store, masterKey: try MasterKey.load(from: keyFile))
+        try IdentityVault(ledger).checkMasterKey()
+        var control = AccessControl(ledger)
+        if let source {
+            control = AccessControl(
+                KokiLedger(try Ledger.open(at: source, mode: .readWrite), masterKey: ledger.masterKey))
+        }
+        let context = try control.authorize(
+            try credentials(ledgerID: control.ledger.store.ledgerID.description), function: function,
+            command: Self.commandName, terminal: Self.terminal)
+        return Authorized(ledger: ledger, context: context, control: control)
+    }
+
+    /// The ledger for logging in or out: no session yet, so no role to check.
+    func openForSession() throws -> KokiLedger { KokiLedger(try open(.readWrite)) }
+
+    /// The session file's credentials, or `nil` when there is none.
+    func credentials(ledgerID: String) throws -> SessionCredentials? {
+        let path = sessionFile(ledgerID: ledgerID)
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & 0o077 != 0 {
+            throw CLIFailure(
+                .accessDenied, "\(path) is readable by others: a session file must be its owner's alone (chmod 600)")
+        }
+        return try? JSONDecoder().decode(SessionCredentials.self, from: data)
     }
 
     /// For a query that reads the stored read models: read-write when it may, so they can be
     /// caught up (and kept) in the file; read-only for a replay copy or a file this user may not
     /// write, whose answers are folded instead.
-    func openForQuery() throws -> Ledger {
+    private func openForQuery() throws -> Ledger {
         guard FileManager.default.isWritableFile(atPath: ledgerPath) else { return try open(.readOnly) }
         do {
             return try open(.readWrite)
         } catch let error as LedgerError where error.code == .readOnly {
             return try open(.readOnly)
         }
+    }
+}
+
+/// A ledger opened for one command by an operator whose session and role were checked.
+struct Authorized {
+    let ledger: KokiLedger
+    let context: AccessContext
+    /// Where accesses are recorded: the ledger, or for a replay copy the ledger it came from.
+    let control: AccessControl
+
+    var store: Ledger { ledger.store }
+
+    /// Metadata for one new command by this operator in this session.
+    func metadata() -> CommandMetadata { context.metadata() }
+
+    /// Records that these persons' data is about to be shown (before showing it).
+    func recordRead(_ persons: [PersonID], purpose: String? = nil) throws {
+        try control.recordRead(context, persons: persons, purpose: purpose)
     }
 }
 

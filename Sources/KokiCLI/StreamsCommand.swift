@@ -17,7 +17,7 @@ struct StreamsCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let streams = try options.open(.readOnly).streams(prefix: prefix)
+            let streams = try options.authorized(.ledgerInspect, .query).store.streams(prefix: prefix)
             if json {
                 for s in streams {
                     Output.line(

@@ -40,8 +40,9 @@ struct TestingCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 let personID = try PersonID(person)
-                let ledger = KokiLedger(try options.open(.readWrite))
-                let actor = try options.requireOperator()
+                let access = try options.authorized(.ledgerMaintain)
+                let ledger = access.ledger
+                let actor = access.context.operatorID
                 if let waitFor {
                     while !FileManager.default.fileExists(atPath: waitFor) { usleep(1_000) }
                 }

@@ -23,7 +23,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let report = try options.open(.readOnly).verify(checkFile: !quick)
+            let report = try options.authorized(.ledgerInspect, .query).store.verify(checkFile: !quick)
             if json {
                 Output.line(
                     JSON.object([

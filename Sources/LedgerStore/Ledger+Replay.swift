@@ -70,6 +70,12 @@ extension Ledger {
                 try db.execute(
                     sql: "INSERT INTO koki_meta(key, value) VALUES ('replayed_through', ?)",
                     arguments: [Data(String(position).utf8)])
+                if let path {
+                    // Who may read the copy, and the record of their reading it, is the source's.
+                    try db.execute(
+                        sql: "INSERT INTO koki_meta(key, value) VALUES ('replayed_from', ?)",
+                        arguments: [Data(URL(fileURLWithPath: path).standardizedFileURL.path.utf8)])
+                }
                 // One self-contained file, readable by a read-only connection with no -wal beside it.
                 try db.execute(sql: "PRAGMA journal_mode = DELETE")
                 try db.execute(sql: "VACUUM")
@@ -82,6 +88,22 @@ extension Ledger {
 }
 
 extension Ledger {
+    /// For a replay copy (``writePrefix(through:to:prepare:)``): the position it stops at and the
+    /// ledger it was copied from; `nil` for a ledger itself.
+    public func replayOrigin() throws -> (through: Int64, source: String?)? {
+        try guarded {
+            try queue.read { db in
+                guard
+                    let through = try Data.fetchOne(
+                        db, sql: "SELECT value FROM koki_meta WHERE key = 'replayed_through'"),
+                    let position = Int64(String(decoding: through, as: UTF8.self))
+                else { return nil }
+                let source = try Data.fetchOne(db, sql: "SELECT value FROM koki_meta WHERE key = 'replayed_from'")
+                return (position, source.map { String(decoding: $0, as: UTF8.self) })
+            }
+        }
+    }
+
     /// The head as it was at a recorded moment: the last position of the last command recorded
     /// at or before `time` (0 when none was).
     public func position(recordedBy time: Timestamp) throws -> Int64 {

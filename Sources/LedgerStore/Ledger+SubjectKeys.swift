@@ -10,6 +10,13 @@ extension Ledger {
     /// the first insert wins and both get its key). Returns `nil` when there is no key: never
     /// created, or erased.
     public func subjectKey(_ subject: String, create: Bool) throws -> [UInt8]? {
+        try subjectKey(subject, makeKey: create ? { self.entropy.bytes(32) } : nil)
+    }
+
+    /// The stored key blob of a subject; when there is none and `makeKey` is given, the blob it
+    /// makes is stored first (the caller may wrap a fresh key under a master key). Two processes
+    /// racing both get the first blob stored.
+    public func subjectKey(_ subject: String, makeKey: (() throws -> [UInt8])?) throws -> [UInt8]? {
         let label = path ?? ":memory:"
         do {
             if let key = try queue.read({ db in
@@ -19,9 +26,9 @@ extension Ledger {
             }) {
                 return Array(key)
             }
-            guard create else { return nil }
+            guard let makeKey else { return nil }
             guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
-            let fresh = Data(entropy.bytes(32))
+            let fresh = Data(try makeKey())
             let now = clock.now().microseconds
             return try queue.writeWithoutTransaction { db in
                 var key: Data?
@@ -41,18 +48,92 @@ extension Ledger {
         }
     }
 
-    /// Deletes a subject's key for good (erasure after retention). Returns whether there was one.
+    /// Deletes a subject's key — and the lookup digests that find it — for good (erasure after
+    /// retention). Returns whether there was a key.
     @discardableResult
     public func eraseSubjectKey(_ subject: String) throws -> Bool {
         let label = path ?? ":memory:"
         guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
         return try guarded {
             try queue.write { db in
+                try db.execute(sql: "DELETE FROM koki_lookups WHERE subject = ?", arguments: [subject])
                 try db.execute(sql: "DELETE FROM koki_subject_keys WHERE subject = ?", arguments: [subject])
                 return db.changesCount > 0
             }
         }
     }
+
+    /// Replaces a subject's key blob (re-wrapping it under a master key); the key inside must be
+    /// the same, or what it sealed is lost.
+    public func replaceSubjectKey(_ subject: String, with blob: [UInt8]) throws {
+        let label = path ?? ":memory:"
+        guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
+        try guarded {
+            try queue.write { db in
+                try db.execute(
+                    sql: "UPDATE koki_subject_keys SET key = ? WHERE subject = ?", arguments: [Data(blob), subject])
+            }
+        }
+    }
+
+    /// Records that `digest` (a keyed hash of a secret value) of `kind` finds `subject`; a digest
+    /// already recorded for another subject is an error naming neither value.
+    public func recordLookup(kind: String, digest: [UInt8], subject: String) throws {
+        let label = path ?? ":memory:"
+        guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
+        try guarded {
+            try queue.write { db in
+                if let other = try String.fetchOne(
+                    db, sql: "SELECT subject FROM koki_lookups WHERE kind = ? AND digest = ?",
+                    arguments: [kind, Data(digest)]), other != subject
+                {
+                    throw LedgerError(.invalidInput, "this \(kind) is recorded for \(other) already")
+                }
+                try db.execute(
+                    sql: "DELETE FROM koki_lookups WHERE kind = ? AND subject = ?", arguments: [kind, subject])
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO koki_lookups(kind, digest, subject) VALUES (?, ?, ?)",
+                    arguments: [kind, Data(digest), subject])
+            }
+        }
+    }
+
+    /// The subject a keyed digest finds, if any.
+    public func lookup(kind: String, digest: [UInt8]) throws -> String? {
+        try guarded {
+            try queue.read { db in
+                try String.fetchOne(
+                    db, sql: "SELECT subject FROM koki_lookups WHERE kind = ? AND digest = ?",
+                    arguments: [kind, Data(digest)])
+            }
+        }
+    }
+
+    /// The last time a session acted, or `nil` when it never did.
+    public func sessionLastSeen(_ session: String) throws -> Timestamp? {
+        try guarded {
+            try queue.read { db in
+                try Int64.fetchOne(
+                    db, sql: "SELECT last_seen FROM koki_session_activity WHERE session = ?", arguments: [session])
+            }.map(Timestamp.init(microseconds:))
+        }
+    }
+
+    /// Notes that a session acted now (for idle expiry). A read-only ledger notes nothing.
+    public func touchSession(_ session: String) throws {
+        guard !isReadOnly else { return }
+        let now = clock.now().microseconds
+        try guarded {
+            try queue.write { db in
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO koki_session_activity(session, last_seen) VALUES (?, ?)",
+                    arguments: [session, now])
+            }
+        }
+    }
+
+    /// Transaction time now, from the ledger's clock (injected in tests).
+    public var now: Timestamp { clock.now() }
 }
 
 extension Ledger {

@@ -79,6 +79,26 @@ enum Schema {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v3-sessions-lookups") { db in
+            // When each session last acted (idle expiry): runtime state, not history — logins,
+            // logouts and every read are events in the chain.
+            // Keyed digests that find a subject by a secret value (a My Number) without storing
+            // the value or an index of it; a subject's digests go when its key is erased.
+            try db.execute(
+                sql: """
+                    CREATE TABLE koki_session_activity (
+                        session TEXT PRIMARY KEY NOT NULL,
+                        last_seen INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE koki_lookups (
+                        kind TEXT NOT NULL,
+                        digest BLOB NOT NULL,
+                        subject TEXT NOT NULL,
+                        PRIMARY KEY (kind, digest)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX koki_lookups_subject ON koki_lookups(subject);
+                    """)
+        }
         return migrator
     }
 }

@@ -98,7 +98,11 @@ extension AssessmentCommandLineTests {
         #expect(diff.lines[0] == "person,position,decided_on,reason,status,period,old,new,difference")
         #expect(diff.lines[1].hasPrefix("1,") && diff.lines[1].contains(",changed,,"))
         #expect(diff.stderr.contains("changed 1"))
-        #expect(try session.koki("head").stdout == head)
+        // A what-if changes nothing: the only event after it is the record of whose figures it showed.
+        let headPosition = Int(head.split(separator: " ")[1])!
+        let after = try session.koki("events", "--from", String(headPosition + 1), "--format", "table").lines
+            .dropFirst()
+        #expect(after.count == 1 && after.allSatisfy { $0.contains("PersonalDataAccessed") }, "\(after)")
         let applied = try session.koki(
             "whatif", "--fiscal-year", "2025", "--rates", file, "--apply", "--decided-on", "2025-11-01", "--reason",
             "per-capita corrected")

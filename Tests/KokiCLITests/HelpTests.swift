@@ -15,7 +15,8 @@ import Testing
     @Test func everyVisibleCommandHasAnAbstractAndTheExitTable() {
         let top = KokiCommand.helpMessage(columns: 80)
         for name in [
-            "init", "simulate", "demo", "person", "household", "eligibility", "income", "insured", "rates", "calendar",
+            "init", "login", "logout", "whoami", "operator", "roles", "security", "audit", "mynumber", "erase",
+            "simulate", "demo", "person", "household", "eligibility", "income", "insured", "rates", "calendar",
             "assess",
             "premium", "pay", "account", "refund", "debit", "konbini", "pension", "unmatched", "arrears", "dunning",
             "reminders", "contact", "plan", "reduction", "seizure", "prescription", "close-year", "history", "whatif",
@@ -38,13 +39,15 @@ import Testing
         or order are wrong and exits 1. Unless --quick, SQLite's integrity_check runs
         first (damage to pages and indexes).
 
-        USAGE: koki verify [--ledger <path>] [--operator <id>] [--quick] [--json]
+        USAGE: koki verify [--ledger <path>] [--master-key <path>] [--session <path>] [--quick] [--json]
 
         OPTIONS:
           --ledger <path>         The ledger file. Default: $KOKI_LEDGER, else
                                   ./koki.ledger.
-          --operator <id>         The operator acting (recorded on every command).
-                                  Default: $KOKI_OPERATOR.
+          --master-key <path>     The master key file (outside the ledger). Default:
+                                  $KOKI_MASTER_KEY, else the ledger's path + .key.
+          --session <path>        The session file `koki login` wrote. Default:
+                                  $KOKI_SESSION, else ~/.koki/sessions/LEDGER-ID.
           --quick                 Skip SQLite's integrity_check; walk the chain only.
           --json                  Print one JSON object instead of text.
           --version               Show the version.
@@ -65,13 +68,15 @@ import Testing
         --recorded-from/--recorded-before are ISO 8601 (2026-11-28T09:00:00+09:00) or a
         date, read as midnight Japan time.
 
-        USAGE: koki events [--ledger <path>] [--operator <id>] [--stream <stream>] [--stream-prefix <prefix>] [--type <type> ...] [--from <position>] [--through <position>] [--recorded-from <time>] [--recorded-before <time>] [--format <format>]
+        USAGE: koki events [--ledger <path>] [--master-key <path>] [--session <path>] [--stream <stream>] [--stream-prefix <prefix>] [--type <type> ...] [--from <position>] [--through <position>] [--recorded-from <time>] [--recorded-before <time>] [--format <format>]
 
         OPTIONS:
           --ledger <path>         The ledger file. Default: $KOKI_LEDGER, else
                                   ./koki.ledger.
-          --operator <id>         The operator acting (recorded on every command).
-                                  Default: $KOKI_OPERATOR.
+          --master-key <path>     The master key file (outside the ledger). Default:
+                                  $KOKI_MASTER_KEY, else the ledger's path + .key.
+          --session <path>        The session file `koki login` wrote. Default:
+                                  $KOKI_SESSION, else ~/.koki/sessions/LEDGER-ID.
           --stream <stream>       Only this stream (e.g. person/100000001).
           --stream-prefix <prefix>
                                   Only streams whose names start with this.

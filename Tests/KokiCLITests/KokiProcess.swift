@@ -11,6 +11,9 @@ struct KokiProcess {
         var lines: [String] { stdout.split(separator: "\n").map(String.init) }
     }
 
+    /// A child that exits before reading its input must not kill the test process.
+    static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+
     /// The `koki` binary next to the test bundle in the build folder.
     static let binary: URL = {
         if let explicit = ProcessInfo.processInfo.environment["KOKI_BINARY"] { return URL(fileURLWithPath: explicit) }
@@ -27,26 +30,36 @@ struct KokiProcess {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
     }()
 
-    static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
+    static func start(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> (
+        Process, Pipe, Pipe
+    ) {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["KOKI_LEDGER"] = nil
-        env["KOKI_OPERATOR"] = nil
+        env["KOKI_SESSION"] = nil
+        env["KOKI_MASTER_KEY"] = nil
+        env["KOKI_TERMINAL"] = "test-terminal"
         for (k, v) in environment { env[k] = v }
         process.environment = env
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = Pipe()
+        process.standardInput = stdin
         try process.run()
+        _ = ignoreBrokenPipes
+        if let input { try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8)) }
+        try? stdin.fileHandleForWriting.close()
         return (process, out, err)
     }
 
     @discardableResult
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
-        let (process, out, err) = try start(arguments, environment: environment)
+    static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Outcome
+    {
+        let (process, out, err) = try start(arguments, environment: environment, input: input)
         // Read before waiting, so a full pipe never blocks the child.
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
@@ -54,6 +67,54 @@ struct KokiProcess {
         return Outcome(
             status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
             stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+/// A secured ledger for tests: `koki init` with an administrator, and `koki login` as an
+/// operator holding the given roles (every role by default), through the environment as a
+/// script would. Passwords are hashed at the lowest cost allowed (2^14) to keep tests quick.
+enum Secured {
+    static let adminPassword = "admin-password-1"
+    static let password = "operator-password-1"
+    static let allRoles = ["counter", "assessment", "collection", "arrears", "number-use", "administrator", "auditor"]
+
+    /// Creates (or secures) the ledger at `path`; returns the administrator's environment.
+    @discardableResult
+    static func initialize(_ path: String, folder: String) throws -> [String: String] {
+        let env = ["KOKI_LEDGER": path, "KOKI_SESSION": folder + "/admin.session"]
+        let created = try KokiProcess.run(
+            ["init", "--password-stdin", "--password-cost", "14"], environment: env, input: adminPassword + "\n")
+        #expect(created.status == 0, "init: \(created.stderr)")
+        try login("admin", password: adminPassword, env: env)
+        return env
+    }
+
+    static func login(_ id: String, password: String, env: [String: String]) throws {
+        let outcome = try KokiProcess.run(["login", id, "--password-stdin"], environment: env, input: password + "\n")
+        #expect(outcome.status == 0, "login \(id): \(outcome.stderr)")
+    }
+
+    /// Enrols `id` with `roles` (as the administrator in `admin`) and logs them in; their environment.
+    static func enroll(
+        _ id: String, roles: [String] = allRoles, admin: [String: String], folder: String
+    ) throws -> [String: String] {
+        let added = try KokiProcess.run(
+            ["operator", "add", id, "--name", "Test \(id)", "--password-stdin"] + roles.flatMap { ["--role", $0] },
+            environment: admin, input: password + "\n")
+        #expect(added.status == 0, "operator add \(id): \(added.stderr)")
+        var env = admin
+        env["KOKI_SESSION"] = folder + "/\(id).session"
+        try login(id, password: password, env: env)
+        return env
+    }
+
+    /// A new secured ledger at `path` with `id` logged in (every role): their environment.
+    static func ledger(_ path: String, operator id: String = "op", roles: [String] = allRoles) throws -> [String:
+        String]
+    {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let admin = try initialize(path, folder: folder)
+        return try enroll(id, roles: roles, admin: admin, folder: folder)
     }
 }
 
@@ -65,8 +126,7 @@ struct LedgerSession {
 
     init(operator: String) throws {
         folder = try TemporaryFolder()
-        env = ["KOKI_LEDGER": folder.path("session.ledger"), "KOKI_OPERATOR": `operator`]
-        #expect(try KokiProcess.run(["init"], environment: env).status == 0)
+        env = try Secured.ledger(folder.path("session.ledger"), operator: `operator`)
     }
 
     /// Runs `koki` and expects the given exit status.
@@ -78,10 +138,13 @@ struct LedgerSession {
     }
 
     @discardableResult
-    func koki(_ arguments: [String], status: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation) throws
+    func koki(
+        _ arguments: [String], status: Int32 = 0, input: String? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws
         -> KokiProcess.Outcome
     {
-        let outcome = try KokiProcess.run(arguments, environment: env)
+        let outcome = try KokiProcess.run(arguments, environment: env, input: input)
         #expect(
             outcome.status == status, "koki \(arguments.joined(separator: " ")): \(outcome.stderr)",
             sourceLocation: sourceLocation)

@@ -14,7 +14,9 @@ import Testing
             "simulate", "--ledger", ledger, "--insured", "40", "--years", "2", "--seed", "4", "--quiet",
         ])
         #expect(simulate.status == 0, "\(simulate.stderr)")
-        let env = ["KOKI_LEDGER": ledger]
+        // A simulated city has no operators: `koki init` secures it (and wraps its keys).
+        let admin = try Secured.initialize(ledger, folder: folder.url.path)
+        let env = try Secured.enroll("op", admin: admin, folder: folder.url.path)
 
         let balances = try KokiProcess.run(["balances", "--json"], environment: env)
         #expect(balances.status == 0, "\(balances.stderr)")
@@ -48,14 +50,21 @@ import Testing
         let replay = try KokiProcess.run(["replay", "--until", "2026-03-01", "--into", copy], environment: env)
         #expect(replay.status == 0)
         let position = replay.stdout.split(separator: " ")[3]  // "replayed through position N into …"
-        let then = try KokiProcess.run(["balances"], environment: ["KOKI_LEDGER": copy])
+        let then = try KokiProcess.run(
+            ["balances"], environment: ["KOKI_LEDGER": copy, "KOKI_SESSION": env["KOKI_SESSION"]!])
         #expect(then.status == 0 && then.stderr.contains("stored table at position"), "\(then.stderr)")
         // The same as the ledger itself says it knew at that position.
-        let thenJSON = try KokiProcess.run(["balances", "--json"], environment: ["KOKI_LEDGER": copy]).stdout
+        let thenJSON = try KokiProcess.run(
+            ["balances", "--json"], environment: ["KOKI_LEDGER": copy, "KOKI_SESSION": env["KOKI_SESSION"]!]
+        ).stdout
         let knownJSON = try KokiProcess.run(["balances", "--json", "--known-at", String(position)], environment: env)
         #expect(!thenJSON.isEmpty && thenJSON == knownJSON.stdout, "\(knownJSON.stderr)")
         #expect(
-            try KokiProcess.run(["rebuild", "--status"], environment: ["KOKI_LEDGER": copy]).stdout.contains("rows"))
-        #expect(try KokiProcess.run(["verify"], environment: ["KOKI_LEDGER": copy]).status == 0)
+            try KokiProcess.run(
+                ["rebuild", "--status"], environment: ["KOKI_LEDGER": copy, "KOKI_SESSION": env["KOKI_SESSION"]!]
+            ).stdout.contains("rows"))
+        #expect(
+            try KokiProcess.run(["verify"], environment: ["KOKI_LEDGER": copy, "KOKI_SESSION": env["KOKI_SESSION"]!])
+                .status == 0)
     }
 }

@@ -148,6 +148,55 @@ enum EventSamples {
     static let household = try! HouseholdID("7001")
     static let sealed = SealedIdentity(bytes: [1] + Array(0..<40))
 
+    /// One sample of each access-control event and of the My Number and erasure events.
+    static let access: [KokiEvent] = [
+        .myNumberRecorded(MyNumberRecorded(person: person, sealed: SealedIdentity(bytes: [4] + Array(0..<40)))),
+        .personErased(
+            PersonErased(
+                person: person, eligibilityEnded: try! CivilDate(iso: "2019-03-31"), retentionYears: 5,
+                decidedOn: try! CivilDate(iso: "2026-04-01"))),
+        .access(
+            .operatorEnrolled(
+                OperatorEnrolled(
+                    operatorID: "tanaka", name: "田中", roles: [.counter, .numberUse],
+                    passwordHash: "$scrypt$ln=17,r=8,p=1$c2FsdA==$aGFzaA=="))),
+        .access(.operatorRolesChanged(OperatorRolesChanged(operatorID: "tanaka", roles: [.arrears]))),
+        .access(
+            .operatorStateChanged(OperatorStateChanged(operatorID: "tanaka", state: .locked, reason: "5 failed logins"))
+        ),
+        .access(
+            .operatorPasswordSet(
+                OperatorPasswordSet(operatorID: "tanaka", passwordHash: "$scrypt$ln=17,r=8,p=1$eA==$eQ=="))),
+        .access(
+            .permissionsAdopted(
+                PermissionsAdopted(
+                    matrix: PermissionMatrix(grants: [
+                        .auditor: [.auditRead, .ledgerInspect], .counter: [.registerRead],
+                    ])))),
+        .access(.securitySettingsAdopted(SecuritySettingsAdopted(settings: SecuritySettings()))),
+        .access(
+            .sessionOpened(
+                SessionOpened(
+                    operatorID: "tanaka", session: "5f0e8c5a-3c1d-4a55-9d3c-1f2e3d4c5b6a",
+                    terminal: "matsudo-honcho-12",
+                    tokenDigest: Array(0..<32), expiresAt: 1_790_000_000_000_000))),
+        .access(
+            .sessionClosed(
+                SessionClosed(operatorID: "tanaka", session: "5f0e8c5a-3c1d-4a55-9d3c-1f2e3d4c5b6a", reason: .logout))),
+        .access(.loginFailed(LoginFailed(operatorID: "tanaka", terminal: "matsudo-honcho-12", reason: .wrongPassword))),
+        .access(
+            .accessRefused(
+                AccessRefused(
+                    operatorID: "tanaka", session: nil, terminal: "matsudo-honcho-12", command: "mynumber show",
+                    function: .numberUse, reason: "may not"))),
+        .access(
+            .personalDataAccessed(
+                PersonalDataAccessed(
+                    operatorID: "tanaka", session: "5f0e8c5a-3c1d-4a55-9d3c-1f2e3d4c5b6a",
+                    terminal: "matsudo-honcho-12",
+                    command: "person show", purpose: "窓口照会", persons: [person]))),
+    ]
+
     /// One sample of each register event, at its current version.
     static let register: [KokiEvent] = [
         .personRegistered(PersonRegistered(person: person, identity: sealed)),

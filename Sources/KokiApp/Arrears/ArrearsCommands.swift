@@ -13,7 +13,7 @@ public struct ArrearsCommands: Sendable {
 
     public init(_ ledger: KokiLedger) {
         self.ledger = ledger
-        vault = IdentityVault(ledger.store)
+        vault = IdentityVault(ledger)
     }
 
     // MARK: - Settings
@@ -592,7 +592,8 @@ public struct ArrearsCommands: Sendable {
             case .eligibilityLost(let e): add(e.effectiveFrom, "lost", e.reason.rawValue)
             case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .addressExceptionStarted,
                 .addressExceptionEnded, .formerDependantRecorded, .incomeRecorded, .incomeInquired,
-                .personNumbersLinked, .pensionFactsRecorded, .rateTableAdopted, .installmentCalendarAdopted,
+                .personNumbersLinked, .pensionFactsRecorded, .myNumberRecorded, .personErased, .access,
+                .rateTableAdopted, .installmentCalendarAdopted,
                 .assessmentRunRecorded, .unmatchedPaymentRecorded, .unmatchedPaymentResolved,
                 .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded, .fiscalYearClosed:
                 break

@@ -14,7 +14,7 @@ public struct AssessmentCommands: Sendable {
 
     public init(_ ledger: KokiLedger) {
         self.ledger = ledger
-        vault = IdentityVault(ledger.store)
+        vault = IdentityVault(ledger)
     }
 
     // MARK: - Configuration

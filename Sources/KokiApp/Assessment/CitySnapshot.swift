@@ -51,7 +51,8 @@ public struct CitySnapshot: Sendable, Equatable {
             case .rateTableAdopted(let e):
                 rateTablePositions[e.table.fiscalYear] = view.position
             case .personRegistered, .personIdentityCorrected, .addressExceptionStarted, .addressExceptionEnded,
-                .incomeInquired, .personNumbersLinked, .installmentCalendarAdopted, .assessmentRunRecorded,
+                .incomeInquired, .personNumbersLinked, .myNumberRecorded, .personErased, .access,
+                .installmentCalendarAdopted, .assessmentRunRecorded,
                 .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .paymentCancelled, .overpaymentRecognized,
                 .overpaymentAppropriated, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped,
                 .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped,

@@ -19,7 +19,7 @@ public struct CollectionCommands: Sendable {
 
     public init(_ ledger: KokiLedger) {
         self.ledger = ledger
-        vault = IdentityVault(ledger.store)
+        vault = IdentityVault(ledger)
     }
 
     /// One person's register entry, the assessment in force per fiscal year and their

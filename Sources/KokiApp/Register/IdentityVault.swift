@@ -9,33 +9,125 @@ import LedgerStore
 /// The person's number is the authenticated data, so a sealed identity copied onto another
 /// person's event does not open. Erasing a person's key (``erase(_:)``) makes every identity
 /// ever sealed for them unreadable while the events and the hash chain stay as they were.
+///
+/// Each person's key is stored wrapped under the ``MasterKey`` (from a file outside the ledger)
+/// when there is one. A vault without a master key — the library used directly, the simulated
+/// city — stores keys unwrapped, and opens such keys alongside wrapped ones;
+/// ``wrapUnwrappedKeys()`` wraps them later.
 public struct IdentityVault: Sendable {
     public let store: Ledger
+    public let master: MasterKey?
     /// Keys read once for a replay (``preloaded(_:)``); `nil` reads each key when needed.
     let keys: [String: [UInt8]]?
 
-    public init(_ store: Ledger) {
+    public init(_ store: Ledger, master: MasterKey? = nil) {
         self.store = store
+        self.master = master
         keys = nil
     }
 
+    public init(_ ledger: KokiLedger) { self.init(ledger.store, master: ledger.masterKey) }
+
     /// A vault that opens from keys read up front — for use inside a scan of the ledger, which
     /// cannot query the database from within. It seals nothing.
-    public static func preloaded(_ store: Ledger) throws -> IdentityVault {
-        IdentityVault(store, keys: try store.allSubjectKeys())
+    public static func preloaded(_ ledger: KokiLedger) throws -> IdentityVault {
+        IdentityVault(ledger.store, master: ledger.masterKey, keys: try ledger.store.allSubjectKeys())
     }
 
-    init(_ store: Ledger, keys: [String: [UInt8]]) {
+    init(_ store: Ledger, master: MasterKey?, keys: [String: [UInt8]]) {
         self.store = store
+        self.master = master
         self.keys = keys
     }
 
     func key(_ person: PersonID, create: Bool) throws -> [UInt8]? {
+        let subject = subject(person)
+        let blob: [UInt8]?
         if let keys {
             guard !create else { throw KokiError(.invalidInput, "a preloaded vault cannot make keys") }
-            return keys[subject(person)]
+            blob = keys[subject]
+        } else {
+            let master = master
+            blob = try store.subjectKey(
+                subject,
+                makeKey: create
+                    ? {
+                        let fresh = store.randomBytes(32)
+                        return try master.map { try $0.wrap(fresh, subject: subject) } ?? fresh
+                    } : nil)
         }
-        return try store.subjectKey(subject(person), create: create)
+        guard let blob else { return nil }
+        if blob == Self.tombstone {
+            if create { throw KokiError(.invalidInput, "\(person) was erased: nothing can be sealed for them again") }
+            return nil
+        }
+        return try unwrap(blob, subject: subject)
+    }
+
+    /// What an erased person's key is replaced with: no key can be made for them again.
+    static let tombstone: [UInt8] = [0]
+
+    func unwrap(_ blob: [UInt8], subject: String) throws -> [UInt8] {
+        if blob.count == 32 { return blob }  // stored unwrapped (no master key when it was made)
+        guard let master else {
+            throw KokiError(
+                .masterKey, "the key of \(subject) is wrapped under a master key: give its file (--master-key)")
+        }
+        return try master.unwrap(blob, subject: subject)
+    }
+
+    /// Wraps every key stored unwrapped under the master key; returns how many.
+    @discardableResult
+    public func wrapUnwrappedKeys() throws -> Int {
+        guard let master else { throw KokiError(.masterKey, "wrapping keys needs the master key") }
+        var wrapped = 0
+        for (subject, blob) in try store.allSubjectKeys() where blob.count == 32 && subject.hasPrefix("person/") {
+            try store.replaceSubjectKey(subject, with: try master.wrap(blob, subject: subject))
+            wrapped += 1
+        }
+        return wrapped
+    }
+
+    /// Checks that the master key is the one this ledger's keys are wrapped under (a check key
+    /// made on first use), so a wrong key file is named before anything is sealed with it.
+    public func checkMasterKey() throws {
+        guard let master else { return }
+        let subject = "koki/master-key-check"
+        let master2 = master
+        let store = store
+        guard
+            let blob = try store.subjectKey(
+                subject,
+                makeKey: store.isReadOnly ? nil : { try master2.wrap(store.randomBytes(32), subject: subject) })
+        else { return }
+        _ = try master.unwrap(blob, subject: subject)
+    }
+
+    /// Seals a My Number with the person's key (scheme 4) and records the keyed digest that
+    /// finds them by it. Needs the master key (the digest's key comes from it).
+    public func seal(myNumber: MyNumber, for person: PersonID) throws -> SealedIdentity {
+        guard let master else { throw KokiError(.masterKey, "recording a My Number needs the master key") }
+        let sealed = try sealBytes(Array(myNumber.digits.utf8), for: person, scheme: 4)
+        try store.recordLookup(
+            kind: "my-number", digest: master.digest(kind: "my-number", value: myNumber.digits),
+            subject: subject(person))
+        return sealed
+    }
+
+    public func openMyNumber(_ sealed: SealedIdentity, for person: PersonID) throws -> MyNumber? {
+        guard let plain = try openBytes(sealed, for: person, scheme: 4) else { return nil }
+        return try MyNumber(String(decoding: plain, as: UTF8.self))
+    }
+
+    /// The person a My Number finds, if any (never erased persons: their digests went with their keys).
+    public func person(byMyNumber number: MyNumber) throws -> PersonID? {
+        guard let master else { throw KokiError(.masterKey, "looking up a My Number needs the master key") }
+        guard
+            let subject = try store.lookup(
+                kind: "my-number", digest: master.digest(kind: "my-number", value: number.digits)),
+            subject.hasPrefix("person/")
+        else { return nil }
+        return try PersonID(String(subject.dropFirst("person/".count)))
     }
 
     static let scheme: UInt8 = 1
@@ -146,7 +238,11 @@ public struct IdentityVault: Sendable {
     /// Erases the person's key: their identity can never be read again.
     @discardableResult
     public func erase(_ person: PersonID) throws -> Bool {
-        try store.eraseSubjectKey(subject(person))
+        let subject = subject(person)
+        if let blob = try store.subjectKey(subject, makeKey: nil), blob == Self.tombstone { return false }
+        let had = try store.eraseSubjectKey(subject)
+        _ = try store.subjectKey(subject, makeKey: { Self.tombstone })
+        return had
     }
 
     private func subject(_ person: PersonID) -> String { "person/\(person.value)" }

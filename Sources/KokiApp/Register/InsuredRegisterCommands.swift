@@ -19,7 +19,7 @@ public struct InsuredRegisterCommands: Sendable {
 
     public init(_ ledger: KokiLedger) {
         self.ledger = ledger
-        vault = IdentityVault(ledger.store)
+        vault = IdentityVault(ledger)
     }
 
     /// A person's register entry folded from their stream, and the stream's version.
@@ -97,6 +97,26 @@ public struct InsuredRegisterCommands: Sendable {
     /// The identity in the clear, or `nil` if the person was erased.
     public func identity(of entry: InsuredRegister.Person) throws -> PersonIdentity? {
         try vault.open(entry.identity, for: entry.id)
+    }
+
+    /// Records the person's My Number, sealed under their key, with the keyed digest that finds
+    /// them by it. A number already recorded for someone else is refused, naming no number.
+    @discardableResult
+    public func recordMyNumber(_ number: MyNumber, for person: PersonID, metadata: CommandMetadata) throws
+        -> AppendResult
+    {
+        let (entry, version) = try loadExisting(person)
+        guard entry.erased == nil else { throw KokiError(.invalidInput, "\(person) was erased") }
+        let sealed = try vault.seal(myNumber: number, for: person)
+        return try append(
+            [.myNumberRecorded(MyNumberRecorded(person: person, sealed: sealed))], person, version, metadata)
+    }
+
+    /// The person's My Number in the clear, or `nil` when none is recorded or they were erased.
+    public func myNumber(of person: PersonID) throws -> MyNumber? {
+        let (entry, _) = try loadExisting(person)
+        guard let sealed = entry.myNumber else { return nil }
+        return try vault.openMyNumber(sealed, for: person)
     }
 
     /// Links a former number to this person: queries by either number find them.

@@ -50,7 +50,7 @@ public struct WhatIf: Sendable {
         if let rates, rates.fiscalYear != fy.year {
             throw KokiError(.invalidInput, "the rate table is for FY\(rates.fiscalYear), not FY\(fy.year)")
         }
-        let vault = try IdentityVault.preloaded(ledger.store)
+        let vault = try IdentityVault.preloaded(ledger)
         var city = CitySnapshot()
         var report = Report(fiscalYear: fy)
         try ledger.forEachEvent { view, event in

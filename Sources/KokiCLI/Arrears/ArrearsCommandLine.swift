@@ -6,8 +6,8 @@ import KokiEvents
 
 extension LedgerOptions {
     func arrears() throws -> (ArrearsCommands, CommandMetadata) {
-        let actor = try requireOperator()
-        return (ArrearsCommands(KokiLedger(try open(.readWrite))), CommandMetadata(actor: actor))
+        let access = try authorized(.arrearsWrite)
+        return (ArrearsCommands(access.ledger), access.metadata())
     }
 }
 
@@ -56,7 +56,7 @@ struct ArrearsCommand: ParsableCommand {
 
             func run() throws {
                 try reporting {
-                    let settings = try KokiLedger(try options.open(.readOnly)).currentArrearsSettings()
+                    let settings = try options.authorized(.arrearsRead, .query).ledger.currentArrearsSettings()
                     Output.line(try prettyJSON(settings ?? .standard))
                 }
             }
@@ -77,7 +77,9 @@ struct ArrearsCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let commands = ArrearsCommands(KokiLedger(try options.open(.readOnly)))
+                let access = try options.authorized(.arrearsRead, .query)
+                let commands = ArrearsCommands(access.ledger)
+                try access.recordRead([person])
                 let date = on ?? todayInJapan()
                 let periods = try commands.arrears(of: person, on: date, knownAt: try knownAt.value())
                 Output.line(
@@ -125,10 +127,12 @@ struct ArrearsCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let commands = ArrearsCommands(KokiLedger(try options.openForQuery()))
+                let access = try options.authorized(.arrearsRead, .query)
+                let commands = ArrearsCommands(access.ledger)
                 var rows = try commands.delinquents(
                     on: on ?? todayInJapan(), order: order, knownAt: try knownAt.value())
                 if let limit { rows = Array(rows.prefix(limit)) }
+                try access.recordRead(rows.map(\.person))
                 if json {
                     for r in rows {
                         Output.line(
@@ -309,7 +313,9 @@ struct ContactCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let commands = ArrearsCommands(KokiLedger(try options.open(.readOnly)))
+                let access = try options.authorized(.arrearsRead, .query)
+                let commands = ArrearsCommands(access.ledger)
+                try access.recordRead([person])
                 for contact in try commands.contacts(of: person) {
                     Output.line("\(contact.id)\(contact.isRetracted ? " (retracted)" : "")")
                     for (event, words) in contact.versions {
@@ -341,7 +347,9 @@ struct HistoryCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let commands = ArrearsCommands(KokiLedger(try options.open(.readOnly)))
+            let access = try options.authorized(.collectionRead, .query)
+            let commands = ArrearsCommands(access.ledger)
+            try access.recordRead([person])
             let entries = try commands.history(of: person, knownAt: try knownAt.value(), asOf: asOf)
             if json {
                 for e in entries {

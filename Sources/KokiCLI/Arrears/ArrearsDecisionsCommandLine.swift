@@ -123,7 +123,9 @@ struct PlanCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let commands = ArrearsCommands(KokiLedger(try options.open(.readOnly)))
+                let access = try options.authorized(.arrearsRead, .query)
+                let commands = ArrearsCommands(access.ledger)
+                try access.recordRead([person])
                 for p in try commands.plans(of: person, on: on ?? todayInJapan()) {
                     PlanCommand.print(p.plan)
                     Output.line(
@@ -162,7 +164,9 @@ struct PlanCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let commands = ArrearsCommands(KokiLedger(try options.open(.readOnly)))
+                let access = try options.authorized(.arrearsRead, .query)
+                let commands = ArrearsCommands(access.ledger)
+                try access.recordRead([person])
                 for (s, barcode) in try commands.planSlips(
                     person, plan: plan, issuer: issuer, from: from ?? todayInJapan())
                 {

@@ -8,8 +8,8 @@ import LedgerStore
 
 extension LedgerOptions {
     func assessment() throws -> (AssessmentCommands, CommandMetadata) {
-        let actor = try requireOperator()
-        return (AssessmentCommands(KokiLedger(try open(.readWrite))), CommandMetadata(actor: actor))
+        let access = try authorized(.assessmentWrite)
+        return (AssessmentCommands(access.ledger), access.metadata())
     }
 }
 
@@ -105,7 +105,9 @@ struct RatesCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                guard let table = try KokiLedger(try options.open(.readOnly)).rateTable(fiscalYear: fiscalYear) else {
+                guard
+                    let table = try options.authorized(.assessmentRead, .query).ledger.rateTable(fiscalYear: fiscalYear)
+                else {
                     throw KokiError(.invalidInput, "no rate table adopted for FY\(fiscalYear)")
                 }
                 Output.line(try prettyJSON(table))
@@ -160,7 +162,7 @@ struct CalendarCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 guard
-                    let adopted = try KokiLedger(try options.open(.readOnly)).installmentCalendar(
+                    let adopted = try options.authorized(.assessmentRead, .query).ledger.installmentCalendar(
                         fiscalYear: fiscalYear)
                 else {
                     throw KokiError(.invalidInput, "no installment calendar adopted for FY\(fiscalYear)")
@@ -264,7 +266,9 @@ struct PremiumCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 let fy = try FiscalYear(fiscalYear)
-                let (id, history) = try KokiLedger(try options.open(.readOnly)).assessments(of: number, fiscalYear: fy)
+                let access = try options.authorized(.assessmentRead, .query)
+                let (id, history) = try access.ledger.assessments(of: number, fiscalYear: fy)
+                try access.recordRead([id])
                 guard let current = history.last else {
                     throw KokiError(.invalidInput, "no FY\(fiscalYear) assessment for \(number)")
                 }

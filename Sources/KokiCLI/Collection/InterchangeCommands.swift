@@ -168,7 +168,9 @@ struct KonbiniCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let commands = CollectionCommands(KokiLedger(try options.open(.readOnly)))
+                let access = try options.authorized(.collectionRead, .query)
+                let commands = CollectionCommands(access.ledger)
+                try access.recordRead([person])
                 let barcode = try commands.slipBarcode(
                     person, key: PeriodKey(try FiscalYear(fiscalYear), try PeriodNumber(period)), issuer: issuer,
                     reissue: reissue, deadline: deadline)
@@ -207,8 +209,10 @@ struct KonbiniCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let commands = CollectionCommands(KokiLedger(try options.open(.readOnly)))
+                let access = try options.authorized(.collectionRead, .query)
+                let commands = CollectionCommands(access.ledger)
                 let pending = try commands.pendingConvenience(on: on ?? todayInJapan(), olderThan: olderThan)
+                try access.recordRead(pending.map(\.person))
                 Table.render(
                     ["PERSON", "PERIOD", "AMOUNT", "PAID ON", "STORE"],
                     pending.map {

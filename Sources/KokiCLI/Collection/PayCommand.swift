@@ -25,8 +25,8 @@ extension PaymentChannel: ExpressibleByArgument {
 
 extension LedgerOptions {
     func collection() throws -> (CollectionCommands, CommandMetadata) {
-        let actor = try requireOperator()
-        return (CollectionCommands(KokiLedger(try open(.readWrite))), CommandMetadata(actor: actor))
+        let access = try authorized(.collectionWrite)
+        return (CollectionCommands(access.ledger), access.metadata())
     }
 }
 
@@ -214,9 +214,11 @@ struct AccountCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let commands = CollectionCommands(KokiLedger(try options.open(.readOnly)))
+            let access = try options.authorized(.collectionRead, .query)
+            let commands = CollectionCommands(access.ledger)
             let state = try commands.load(person, knownAt: try knownAt.value(), asOf: asOf)
             guard state.exists else { throw KokiError(.invalidInput, "no person \(person) in the ledger") }
+            try access.recordRead([person])
             let account = state.account
             let fy = try fiscalYear.map { try FiscalYear($0) }
             func keep(_ key: PeriodKey) -> Bool { fy == nil || key.fiscalYear == fy }

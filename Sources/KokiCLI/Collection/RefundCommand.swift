@@ -111,7 +111,8 @@ struct RefundCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let city = try CitySnapshot(KokiLedger(try options.open(.readOnly)))
+                let access = try options.authorized(.collectionRead, .query)
+                let city = try CitySnapshot(access.ledger)
                 var rows: [[String]] = []
                 for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key }) {
                     for o in account.openOverpayments {
@@ -124,6 +125,7 @@ struct RefundCommand: ParsableCommand {
                         ])
                     }
                 }
+                try access.recordRead(rows.map { try PersonID($0[0]) })
                 Table.render(["PERSON", "KIND", "NUMBER", "AMOUNT", "INTEREST", "DATE"], rows).forEach(Output.line)
             }
         }
@@ -144,7 +146,9 @@ struct UnmatchedCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let unmatched = try KokiLedger(try options.open(.readOnly)).unmatchedPayments()
+                let access = try options.authorized(.collectionRead, .query)
+                let unmatched = try access.ledger.unmatchedPayments()
+                try access.recordRead(unmatched.compactMap { $0.resolved?.person })
                 let rows = unmatched.filter { all || $0.resolved == nil }.map { u in
                     [
                         u.event.id, u.event.paidOn.description, u.event.channel.rawValue, "\(u.event.amount.amount)",

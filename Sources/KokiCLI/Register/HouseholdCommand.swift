@@ -66,7 +66,10 @@ struct HouseholdCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 let date = on ?? todayInJapan()
-                let members = try options.readRegister().snapshot().household(household, on: date).map {
+                let (register, access) = try options.readRegister()
+                let found = try register.snapshot().household(household, on: date)
+                try access.recordRead(found.map(\.person.id))
+                let members = found.map {
                     Member(number: $0.person.id.value, role: $0.role.rawValue, insured: $0.person.isInsured(on: date))
                 }
                 if json {

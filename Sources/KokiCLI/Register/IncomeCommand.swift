@@ -116,7 +116,9 @@ struct IncomeCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let ledger = KokiLedger(try options.open(.readOnly))
+                let access = try options.authorized(.registerRead, .query)
+                let ledger = access.ledger
+                try access.recordRead([number])
                 var query = EventQuery.stream(try StreamName(number.streamName))
                 query.types = [IncomeInquired.eventType]
                 var rows: [[String]] = []

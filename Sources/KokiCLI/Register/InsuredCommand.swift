@@ -44,8 +44,10 @@ struct InsuredCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 let date = on ?? todayInJapan()
-                let register = try options.readRegister()
-                let rows = try register.snapshot(through: knownAt).insured(on: date).map { person in
+                let (register, access) = try options.readRegister()
+                let insured = try register.snapshot(through: knownAt).insured(on: date)
+                try access.recordRead(insured.map(\.id))
+                let rows = try insured.map { person in
                     let period = person.eligibilityPeriods.first { $0.contains(date) }
                     return Row(
                         number: person.id.value, name: try register.identity(of: person)?.nameKanji,
@@ -73,7 +75,7 @@ struct InsuredCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 let first = try CivilDate(iso: month + "-01")
-                let register = try options.readRegister()
+                let (register, access) = try options.readRegister()
                 var rows: [Row] = []
                 for person in try register.snapshot().persons.values.sorted(by: { $0.id < $1.id }) {
                     guard let identity = try register.identity(of: person) else { continue }
@@ -84,6 +86,7 @@ struct InsuredCommand: ParsableCommand {
                             number: person.id.value, name: identity.nameKanji, from: birthday.description,
                             detail: person.isInsured(on: birthday) ? "insured" : "not yet insured"))
                 }
+                try access.recordRead(rows.map { try PersonID($0.number) })
                 try InsuredCommand.print(rows, json: json, detail: "STATUS")
             }
         }
@@ -100,8 +103,10 @@ struct InsuredCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 let date = on ?? todayInJapan()
-                let register = try options.readRegister()
-                let rows = try register.snapshot().addressExceptionPersons(on: date).map { person in
+                let (register, access) = try options.readRegister()
+                let persons = try register.snapshot().addressExceptionPersons(on: date)
+                try access.recordRead(persons.map(\.id))
+                let rows = try persons.map { person in
                     let exception = person.addressException(on: date)
                     return Row(
                         number: person.id.value, name: try register.identity(of: person)?.nameKanji,

@@ -119,6 +119,7 @@ struct PersonCommand: ParsableCommand {
             name: .customLong("known-at"),
             help: ArgumentHelp("Answer as the ledger knew it when this position was its head.", valueName: "position"))
         var knownAt: Int64?
+        @Option(help: ArgumentHelp("Why you look (recorded with the access).", valueName: "text")) var purpose: String?
         @Flag(help: "Print JSON instead of text.") var json = false
 
         struct View: Encodable {
@@ -156,11 +157,12 @@ struct PersonCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let register = try options.readRegister()
+                let (register, access) = try options.readRegister()
                 let snapshot = try register.snapshot(through: knownAt)
                 guard let entry = snapshot.person(number) else {
                     throw KokiError(.invalidInput, "no person \(number) in the register")
                 }
+                try access.recordRead([entry.id], purpose: purpose)
                 let identity = try register.identity(of: entry)
                 let date = on ?? todayInJapan()
                 let household = entry.household(on: date)

@@ -58,13 +58,14 @@ func todayInJapan() -> CivilDate {
 extension LedgerOptions {
     /// The register's commands on this ledger, and metadata for one new command by the operator.
     func register() throws -> (InsuredRegisterCommands, CommandMetadata) {
-        let actor = try requireOperator()
-        let commands = InsuredRegisterCommands(KokiLedger(try open(.readWrite)))
-        return (commands, CommandMetadata(actor: actor))
+        let access = try authorized(.registerWrite)
+        return (InsuredRegisterCommands(access.ledger), access.metadata())
     }
 
-    func readRegister() throws -> InsuredRegisterCommands {
-        InsuredRegisterCommands(KokiLedger(try open(.readWrite)))
+    /// The register for a query; the caller records whose data it shows.
+    func readRegister() throws -> (InsuredRegisterCommands, Authorized) {
+        let access = try authorized(.registerRead)
+        return (InsuredRegisterCommands(access.ledger), access)
     }
 }
 

@@ -51,7 +51,7 @@ struct RebuildCommand: ParsableCommand {
     func run() throws {
         try reporting {
             if status {
-                let s = try StoredBalances(KokiLedger(try options.open(.readOnly))).status()
+                let s = try StoredBalances(try options.authorized(.ledgerInspect, .query).ledger).status()
                 if json {
                     Output.line(
                         JSON.object([
@@ -88,7 +88,7 @@ struct RebuildCommand: ParsableCommand {
                 Output.line("  \(s.deltas) deltas, \(s.deltaBytes) bytes (LZ4)")
                 return
             }
-            let ledger = KokiLedger(try options.open(.readWrite))
+            let ledger = try options.authorized(.ledgerMaintain).ledger
             let started = ContinuousClock.now
             let report = try StoredBalances(ledger).rebuild(check: check, snapshotEvery: snapshotEvery)
             let elapsed = ContinuousClock.now - started
@@ -151,14 +151,16 @@ struct BalancesCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let store = try options.openForQuery()
+            let access = try options.authorized(.collectionRead, .query)
+            let store = access.store
+            if let person { try access.recordRead([person]) }
             let through: Int64? =
                 switch try knownAt.value() {
                 case nil: nil
                 case .position(let p): p
                 case .time(let t): try store.position(recordedBy: t)
                 }
-            let balances = StoredBalances(KokiLedger(store))
+            let balances = StoredBalances(access.ledger)
             let answer =
                 try person.map { try balances.rows(of: $0, through: through) } ?? balances.rows(through: through)
             var rows = answer.rows

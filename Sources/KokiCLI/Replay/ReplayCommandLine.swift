@@ -59,9 +59,10 @@ struct WhatIfCommand: ParsableCommand {
                 )
                 return
             }
-            let report = try WhatIf.run(
-                KokiLedger(try options.open(.readOnly)), fiscalYear: fy, rates: table, latestOnly: latest)
+            let access = try options.authorized(.assessmentRead, .query)
+            let report = try WhatIf.run(access.ledger, fiscalYear: fy, rates: table, latestOnly: latest)
             let rows = changedOnly ? report.rows.filter { $0.status != .unchanged } : report.rows
+            try access.recordRead(rows.map(\.person), purpose: "what-if FY\(fiscalYear)")
             switch format {
             case .json:
                 for r in rows {
@@ -143,7 +144,9 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let ledger = KokiLedger(try options.open(.readOnly))
+            let access = try options.authorized(.assessmentRead, .query)
+            let ledger = access.ledger
+            try access.recordRead([person])
             let fy = try FiscalYear(fiscalYear)
             var found = false
             var query = EventQuery.stream(try StreamName(person.streamName))
@@ -241,7 +244,8 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let ledger = try options.open(.readOnly)
+            let access = try options.authorized(.ledgerMaintain, .query)
+            let ledger = access.store
             let position: Int64
             if let p = Int64(until) {
                 position = p
@@ -249,7 +253,7 @@ struct ReplayCommand: ParsableCommand {
                 position = try ledger.position(recordedBy: try EventsCommand.parseTime(until, option: "--until"))
             }
             try ledger.writePrefix(through: position, to: into) { copy in
-                try StoredBalances(KokiLedger(copy)).catchUp()
+                try StoredBalances(KokiLedger(copy, masterKey: access.ledger.masterKey)).catchUp()
             }
             let copy = try Ledger.open(at: into, mode: .readOnly)
             let verified = try copy.verify()

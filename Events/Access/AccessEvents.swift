@@ -1,0 +1,404 @@
+import Foundation
+import KokiDomain
+
+/// Who may do what, who logged in, and whose data was read: the access control and the audit
+/// trail, recorded in the same hash-chained ledger as the money. None of these events touches a
+/// premium; the money projections ignore them in one case (``KokiEvent/access(_:)``).
+public enum AccessEvent: Sendable, Hashable {
+    case operatorEnrolled(OperatorEnrolled)
+    case operatorRolesChanged(OperatorRolesChanged)
+    case operatorStateChanged(OperatorStateChanged)
+    case operatorPasswordSet(OperatorPasswordSet)
+    case permissionsAdopted(PermissionsAdopted)
+    case securitySettingsAdopted(SecuritySettingsAdopted)
+    case sessionOpened(SessionOpened)
+    case sessionClosed(SessionClosed)
+    case loginFailed(LoginFailed)
+    case accessRefused(AccessRefused)
+    case personalDataAccessed(PersonalDataAccessed)
+
+    /// The stream: `operator/ID` for an operator's enrolment, state, sessions and failed logins;
+    /// `config/permissions`, `config/security`; `audit/ID` for the reads of one operator;
+    /// `audit/refused` and `audit/login-failures` (operator ids nobody enrolled).
+    public var streamName: String {
+        switch self {
+        case .operatorEnrolled(let e): OperatorEnrolled.stream(e.operatorID)
+        case .operatorRolesChanged(let e): OperatorEnrolled.stream(e.operatorID)
+        case .operatorStateChanged(let e): OperatorEnrolled.stream(e.operatorID)
+        case .operatorPasswordSet(let e): OperatorEnrolled.stream(e.operatorID)
+        case .permissionsAdopted: PermissionsAdopted.streamName
+        case .securitySettingsAdopted: SecuritySettingsAdopted.streamName
+        case .sessionOpened(let e): OperatorEnrolled.stream(e.operatorID)
+        case .sessionClosed(let e): OperatorEnrolled.stream(e.operatorID)
+        case .loginFailed(let e):
+            e.reason == .unknownOperator ? LoginFailed.unknownStream : OperatorEnrolled.stream(e.operatorID)
+        case .accessRefused: AccessRefused.streamName
+        case .personalDataAccessed(let e): PersonalDataAccessed.stream(e.operatorID)
+        }
+    }
+}
+
+/// 利用者を登録した — an operator with an individual id (never shared), a name, roles and a
+/// password hash (scrypt, in the `$scrypt$…` form of ``PasswordHash``-style strings).
+public struct OperatorEnrolled: EventPayload {
+    public static let eventType = "OperatorEnrolled"
+    public static let schemaVersion = 1
+    public static func stream(_ id: String) -> String { "operator/\(id)" }
+
+    public var operatorID: String
+    public var name: String
+    public var roles: [Role]
+    public var passwordHash: String
+
+    public init(operatorID: String, name: String, roles: [Role], passwordHash: String) {
+        self.operatorID = operatorID
+        self.name = name
+        self.roles = roles
+        self.passwordHash = passwordHash
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.writeString(operatorID)
+        writer.writeString(name)
+        writer.writeArray(roles) { $0.writeCase($1) }
+        writer.writeString(passwordHash)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        operatorID = try reader.readString()
+        name = try reader.readString()
+        roles = try reader.readArray { try $0.readCase(Role.self) }
+        passwordHash = try reader.readString()
+    }
+
+    /// JSON never shows the hash.
+    enum CodingKeys: String, CodingKey { case operatorID, name, roles }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        operatorID = try c.decode(String.self, forKey: .operatorID)
+        name = try c.decode(String.self, forKey: .name)
+        roles = try c.decode([Role].self, forKey: .roles)
+        passwordHash = ""
+    }
+}
+
+/// An administrator changed an operator's roles.
+public struct OperatorRolesChanged: EventPayload {
+    public static let eventType = "OperatorRolesChanged"
+    public static let schemaVersion = 1
+
+    public var operatorID: String
+    public var roles: [Role]
+
+    public init(operatorID: String, roles: [Role]) {
+        self.operatorID = operatorID
+        self.roles = roles
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.writeString(operatorID)
+        writer.writeArray(roles) { $0.writeCase($1) }
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        operatorID = try reader.readString()
+        roles = try reader.readArray { try $0.readCase(Role.self) }
+    }
+}
+
+/// An operator was suspended, revoked, locked (too many failed logins) or made active again.
+/// Anything but active ends their sessions at once.
+public struct OperatorStateChanged: EventPayload {
+    public static let eventType = "OperatorStateChanged"
+    public static let schemaVersion = 1
+
+    public var operatorID: String
+    public var state: OperatorState
+    public var reason: String
+
+    public init(operatorID: String, state: OperatorState, reason: String) {
+        self.operatorID = operatorID
+        self.state = state
+        self.reason = reason
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.writeString(operatorID)
+        writer.writeCase(state)
+        writer.writeString(reason)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        operatorID = try reader.readString()
+        state = try reader.readCase(OperatorState.self)
+        reason = try reader.readString()
+    }
+}
+
+/// An operator's password was set anew (by themselves, or reset by an administrator).
+public struct OperatorPasswordSet: EventPayload {
+    public static let eventType = "OperatorPasswordSet"
+    public static let schemaVersion = 1
+
+    public var operatorID: String
+    public var passwordHash: String
+
+    public init(operatorID: String, passwordHash: String) {
+        self.operatorID = operatorID
+        self.passwordHash = passwordHash
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.writeString(operatorID)
+        writer.writeString(passwordHash)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        operatorID = try reader.readString()
+        passwordHash = try reader.readString()
+    }
+
+    enum CodingKeys: String, CodingKey { case operatorID }
+    public init(from decoder: any Decoder) throws {
+        operatorID = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .operatorID)
+        passwordHash = ""
+    }
+}
+
+/// The permission matrix in force from now (`config/permissions`), as canonical JSON.
+public struct PermissionsAdopted: EventPayload {
+    public static let eventType = "PermissionsAdopted"
+    public static let schemaVersion = 1
+    public static let streamName = "config/permissions"
+
+    public var matrix: PermissionMatrix
+
+    public init(matrix: PermissionMatrix) { self.matrix = matrix }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.writeString(RateTableAdopted.canonicalJSON(matrix))
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        matrix = try JSONDecoder().decode(PermissionMatrix.self, from: Data(try reader.readString().utf8))
+    }
+}
+
+/// The security settings in force from now (`config/security`), as canonical JSON.
+public struct SecuritySettingsAdopted: EventPayload {
+    public static let eventType = "SecuritySettingsAdopted"
+    public static let schemaVersion = 1
+    public static let streamName = "config/security"
+
+    public var settings: SecuritySettings
+
+    public init(settings: SecuritySettings) { self.settings = settings }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.writeString(RateTableAdopted.canonicalJSON(settings))
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        settings = try JSONDecoder().decode(SecuritySettings.self, from: Data(try reader.readString().utf8))
+    }
+}
+
+/// ログイン — a session opened on a terminal. Only the SHA-256 of the session's token is kept;
+/// the token itself lives in the operator's token file. `expiresAt` is the absolute end
+/// (microseconds since 1970, transaction time).
+public struct SessionOpened: EventPayload {
+    public static let eventType = "SessionOpened"
+    public static let schemaVersion = 1
+
+    public var operatorID: String
+    public var session: String
+    public var terminal: String
+    public var tokenDigest: [UInt8]
+    public var expiresAt: Int64
+
+    public init(operatorID: String, session: String, terminal: String, tokenDigest: [UInt8], expiresAt: Int64) {
+        self.operatorID = operatorID
+        self.session = session
+        self.terminal = terminal
+        self.tokenDigest = tokenDigest
+        self.expiresAt = expiresAt
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.writeString(operatorID)
+        writer.writeString(session)
+        writer.writeString(terminal)
+        writer.writeBytes(tokenDigest)
+        writer.writeInt(expiresAt)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        operatorID = try reader.readString()
+        session = try reader.readString()
+        terminal = try reader.readString()
+        tokenDigest = try reader.readBytes()
+        expiresAt = try reader.readInt64()
+    }
+}
+
+/// ログアウト — a session ended: by its operator, or because the operator stopped being active.
+public struct SessionClosed: EventPayload {
+    public static let eventType = "SessionClosed"
+    public static let schemaVersion = 1
+
+    /// Stored by declaration order: add cases at the end.
+    public enum Reason: String, Sendable, Hashable, Codable, CaseIterable, StoredCase {
+        case logout, operatorSuspended = "operator-suspended", operatorRevoked = "operator-revoked"
+        case operatorLocked = "operator-locked"
+        public static let storedCases = allCases
+    }
+
+    public var operatorID: String
+    public var session: String
+    public var reason: Reason
+
+    public init(operatorID: String, session: String, reason: Reason) {
+        self.operatorID = operatorID
+        self.session = session
+        self.reason = reason
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.writeString(operatorID)
+        writer.writeString(session)
+        writer.writeCase(reason)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        operatorID = try reader.readString()
+        session = try reader.readString()
+        reason = try reader.readCase(Reason.self)
+    }
+}
+
+/// A login that failed. Consecutive failures lock the operator (``SecuritySettings/maxFailedLogins``).
+public struct LoginFailed: EventPayload {
+    public static let eventType = "LoginFailed"
+    public static let schemaVersion = 1
+    public static let unknownStream = "audit/login-failures"
+
+    /// Stored by declaration order: add cases at the end.
+    public enum Reason: String, Sendable, Hashable, Codable, CaseIterable, StoredCase {
+        case wrongPassword = "wrong-password", notActive = "not-active"
+        case terminalNotRegistered = "terminal-not-registered", unknownOperator = "unknown-operator"
+        public static let storedCases = allCases
+    }
+
+    public var operatorID: String
+    public var terminal: String
+    public var reason: Reason
+
+    public init(operatorID: String, terminal: String, reason: Reason) {
+        self.operatorID = operatorID
+        self.terminal = terminal
+        self.reason = reason
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.writeString(operatorID)
+        writer.writeString(terminal)
+        writer.writeCase(reason)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        operatorID = try reader.readString()
+        terminal = try reader.readString()
+        reason = try reader.readCase(Reason.self)
+    }
+}
+
+/// A command refused before it did anything: no session, an expired or forged one, or a role
+/// that may not use the command's function. Stream `audit/refused`.
+public struct AccessRefused: EventPayload {
+    public static let eventType = "AccessRefused"
+    public static let schemaVersion = 1
+    public static let streamName = "audit/refused"
+
+    /// The operator named by the session file, or "" when there was none.
+    public var operatorID: String
+    public var session: String?
+    public var terminal: String
+    public var command: String
+    public var function: AccessFunction
+    public var reason: String
+
+    public init(
+        operatorID: String, session: String?, terminal: String, command: String, function: AccessFunction,
+        reason: String
+    ) {
+        self.operatorID = operatorID
+        self.session = session
+        self.terminal = terminal
+        self.command = command
+        self.function = function
+        self.reason = reason
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.writeString(operatorID)
+        writer.writeOptional(session) { $0.writeString($1) }
+        writer.writeString(terminal)
+        writer.writeString(command)
+        writer.writeCase(function)
+        writer.writeString(reason)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        operatorID = try reader.readString()
+        session = try reader.readOptional { try $0.readString() }
+        terminal = try reader.readString()
+        command = try reader.readString()
+        function = try reader.readCase(AccessFunction.self)
+        reason = try reader.readString()
+    }
+}
+
+/// 照会記録 — an operator read personal data: whose, by which command, in which session, on which
+/// terminal, for what stated purpose. Recorded before the data is shown. Stream `audit/ID`.
+public struct PersonalDataAccessed: EventPayload {
+    public static let eventType = "PersonalDataAccessed"
+    public static let schemaVersion = 1
+    public static func stream(_ id: String) -> String { "audit/\(id)" }
+
+    public var operatorID: String
+    public var session: String
+    public var terminal: String
+    public var command: String
+    public var purpose: String?
+    public var persons: [PersonID]
+
+    public init(
+        operatorID: String, session: String, terminal: String, command: String, purpose: String?,
+        persons: [PersonID]
+    ) {
+        self.operatorID = operatorID
+        self.session = session
+        self.terminal = terminal
+        self.command = command
+        self.purpose = purpose
+        self.persons = persons
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.writeString(operatorID)
+        writer.writeString(session)
+        writer.writeString(terminal)
+        writer.writeString(command)
+        writer.writeOptional(purpose) { $0.writeString($1) }
+        writer.writeArray(persons) { $0.write($1) }
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        operatorID = try reader.readString()
+        session = try reader.readString()
+        terminal = try reader.readString()
+        command = try reader.readString()
+        purpose = try reader.readOptional { try $0.readString() }
+        persons = try reader.readArray { try $0.readPersonID() }
+    }
+}

@@ -1,0 +1,421 @@
+import Crypto
+import Foundation
+import KokiDomain
+import KokiEvents
+import LedgerStore
+
+/// What a session file holds: which ledger, which operator, which session, and the token whose
+/// SHA-256 the ledger recorded at login. Written readable by its owner only.
+public struct SessionCredentials: Sendable, Hashable, Codable {
+    public var ledger: String
+    public var operatorID: String
+    public var session: String
+    public var token: String
+
+    public init(ledger: String, operatorID: String, session: String, token: String) {
+        self.ledger = ledger
+        self.operatorID = operatorID
+        self.session = session
+        self.token = token
+    }
+}
+
+/// Who is acting, once their session and role were checked: recorded with everything they do.
+public struct AccessContext: Sendable, Hashable {
+    public var operatorID: String
+    public var name: String
+    public var roles: [Role]
+    public var session: String
+    public var terminal: String
+    public var function: AccessFunction
+    public var command: String
+
+    /// Metadata for one new command by this operator; the session is its correlation id, so every
+    /// event they append is tied to the login it was made in.
+    public func metadata(commandID: Identifier = .random()) -> CommandMetadata {
+        CommandMetadata(commandID: commandID, actor: operatorID, correlationID: Identifier(string: session))
+    }
+}
+
+/// An operator as their stream (`operator/ID`) tells it.
+public struct OperatorRecord: Sendable, Hashable {
+    public struct Session: Sendable, Hashable {
+        public var id: String
+        public var terminal: String
+        public var tokenDigest: [UInt8]
+        public var openedAt: Timestamp
+        public var expiresAt: Timestamp
+        public var closed: SessionClosed.Reason?
+    }
+
+    public var id: String
+    public var name: String
+    public var roles: [Role]
+    public var state: OperatorState
+    var passwordHash: String
+    public var enrolledAt: Timestamp
+    /// Failed logins since the last success or unlock.
+    public var consecutiveFailures = 0
+    public var sessions: [String: Session] = [:]
+
+    public var openSessions: [Session] {
+        sessions.values.filter { $0.closed == nil }.sorted { $0.openedAt < $1.openedAt }
+    }
+
+    /// Folds one event of the operator's stream.
+    mutating func apply(_ event: AccessEvent, at time: Timestamp) {
+        switch event {
+        case .operatorEnrolled: break
+        case .operatorRolesChanged(let e): roles = e.roles
+        case .operatorStateChanged(let e):
+            state = e.state
+            if e.state == .active { consecutiveFailures = 0 }
+        case .operatorPasswordSet(let e): passwordHash = e.passwordHash
+        case .sessionOpened(let e):
+            consecutiveFailures = 0
+            sessions[e.session] = Session(
+                id: e.session, terminal: e.terminal, tokenDigest: e.tokenDigest, openedAt: time,
+                expiresAt: Timestamp(microseconds: e.expiresAt))
+        case .sessionClosed(let e): sessions[e.session]?.closed = e.reason
+        case .loginFailed: consecutiveFailures += 1
+        case .permissionsAdopted, .securitySettingsAdopted, .accessRefused, .personalDataAccessed: break
+        }
+    }
+}
+
+/// Operators, roles, sessions and the audit of access, on the ledger.
+///
+/// Every command that opens a ledger asks ``authorize(_:function:command:terminal:)`` first: the
+/// session must be this ledger's, its token must match what login recorded, it must not have
+/// ended or expired (idle or absolute), its operator must be active, and one of their roles must
+/// be granted the command's function by the permission matrix in force. A refusal is recorded
+/// (`audit/refused`) and nothing else happens. Every read of personal data is recorded with
+/// ``recordRead(_:persons:purpose:)`` before the data is shown.
+public struct AccessControl: Sendable {
+    public let ledger: KokiLedger
+    var store: Ledger { ledger.store }
+
+    public init(_ ledger: KokiLedger) { self.ledger = ledger }
+
+    // MARK: - State
+
+    /// Whether any operator was ever enrolled: a ledger without one has not been set up (`koki init`).
+    public func isSetUp() throws -> Bool { !(try store.streams(prefix: "operator/")).isEmpty }
+
+    public func operatorRecord(_ id: String) throws -> OperatorRecord? {
+        guard let stream = try? StreamName(OperatorEnrolled.stream(id)) else { return nil }
+        var record: OperatorRecord?
+        try ledger.forEachEvent(.stream(stream)) { view, event in
+            guard case .access(let access) = event else { return }
+            if case .operatorEnrolled(let e) = access {
+                record = OperatorRecord(
+                    id: e.operatorID, name: e.name, roles: e.roles, state: .active, passwordHash: e.passwordHash,
+                    enrolledAt: view.command.recordedAt)
+            } else {
+                record?.apply(access, at: view.command.recordedAt)
+            }
+        }
+        return record
+    }
+
+    public func operators() throws -> [OperatorRecord] {
+        try store.streams(prefix: "operator/").compactMap {
+            try operatorRecord(String($0.stream.value.dropFirst("operator/".count)))
+        }.sorted { $0.id < $1.id }
+    }
+
+    public func permissions() throws -> PermissionMatrix {
+        var matrix = PermissionMatrix.standard
+        try ledger.forEachEvent(.stream(try StreamName(PermissionsAdopted.streamName))) { _, event in
+            if case .access(.permissionsAdopted(let e)) = event { matrix = e.matrix }
+        }
+        return matrix
+    }
+
+    public func settings() throws -> SecuritySettings {
+        var settings = SecuritySettings()
+        try ledger.forEachEvent(.stream(try StreamName(SecuritySettingsAdopted.streamName))) { _, event in
+            if case .access(.securitySettingsAdopted(let e)) = event { settings = e.settings }
+        }
+        return settings
+    }
+
+    // MARK: - Setting up and managing operators
+
+    static func validate(operatorID id: String) throws {
+        guard (2...32).contains(id.count),
+            id.unicodeScalars.allSatisfy({
+                ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == "."
+            })
+        else {
+            throw KokiError(
+                .invalidInput, "operator id '\(id)' must be 2–32 characters of a–z, 0–9, '-', '_' or '.'")
+        }
+    }
+
+    func hash(_ password: String, settings: SecuritySettings) throws -> String {
+        if let weakness = PasswordHash.weakness(password) { throw KokiError(.invalidInput, weakness) }
+        return try PasswordHash.make(password, cost: settings.passwordCost, salt: store.randomBytes(16))
+    }
+
+    /// The first administrator, the standard permission matrix and the security settings, in
+    /// one command. Refused when any operator exists already.
+    public func setUp(
+        administrator id: String, name: String, password: String, settings: SecuritySettings = SecuritySettings()
+    ) throws {
+        try Self.validate(operatorID: id)
+        if let problem = settings.problem { throw KokiError(.invalidInput, "security settings: \(problem)") }
+        guard try !isSetUp() else {
+            throw KokiError(.invalidInput, "this ledger has operators already: an administrator enrols more")
+        }
+        let enrolled = OperatorEnrolled(
+            operatorID: id, name: name, roles: [.administrator], passwordHash: try hash(password, settings: settings))
+        try ledger.record(
+            [
+                .access(.securitySettingsAdopted(SecuritySettingsAdopted(settings: settings))),
+                .access(.permissionsAdopted(PermissionsAdopted(matrix: .standard))),
+                .access(.operatorEnrolled(enrolled)),
+            ], metadata: CommandMetadata(actor: id))
+    }
+
+    public func enroll(
+        _ id: String, name: String, roles: [Role], password: String, by admin: AccessContext
+    ) throws {
+        try Self.validate(operatorID: id)
+        guard !roles.isEmpty else { throw KokiError(.invalidInput, "give the operator at least one role (--role)") }
+        guard try operatorRecord(id) == nil else {
+            throw KokiError(.invalidInput, "operator \(id) exists already; ids are never reused")
+        }
+        let enrolled = OperatorEnrolled(
+            operatorID: id, name: name, roles: Array(Set(roles)).sorted(),
+            passwordHash: try hash(password, settings: try settings()))
+        try ledger.record(
+            [.access(.operatorEnrolled(enrolled))], metadata: admin.metadata(),
+            expecting: [:])
+    }
+
+    func existing(_ id: String) throws -> OperatorRecord {
+        guard let record = try operatorRecord(id) else { throw KokiError(.invalidInput, "no operator \(id)") }
+        return record
+    }
+
+    public func setRoles(_ id: String, roles: [Role], by admin: AccessContext) throws {
+        _ = try existing(id)
+        guard !roles.isEmpty else { throw KokiError(.invalidInput, "give the operator at least one role (--role)") }
+        try ledger.record(
+            [.access(.operatorRolesChanged(OperatorRolesChanged(operatorID: id, roles: Array(Set(roles)).sorted())))],
+            metadata: admin.metadata())
+    }
+
+    /// Suspends, revokes, locks or reinstates an operator; anything but active ends every open
+    /// session of theirs in the same command. A revoked operator stays revoked.
+    public func setState(_ id: String, to state: OperatorState, reason: String, by admin: AccessContext) throws {
+        let record = try existing(id)
+        guard record.state != .revoked else { throw KokiError(.invalidInput, "operator \(id) is revoked for good") }
+        guard record.state != state else { throw KokiError(.invalidInput, "operator \(id) is \(state) already") }
+        guard !(id == admin.operatorID && state != .active) else {
+            throw KokiError(.invalidInput, "an administrator cannot stop their own account")
+        }
+        try ledger.record(
+            [.access(.operatorStateChanged(OperatorStateChanged(operatorID: id, state: state, reason: reason)))]
+                + Self.closing(record, because: state),
+            metadata: admin.metadata())
+    }
+
+    static func closing(_ record: OperatorRecord, because state: OperatorState) -> [KokiEvent] {
+        let reason: SessionClosed.Reason
+        switch state {
+        case .active: return []
+        case .suspended: reason = .operatorSuspended
+        case .revoked: reason = .operatorRevoked
+        case .locked: reason = .operatorLocked
+        }
+        return record.openSessions.map {
+            .access(.sessionClosed(SessionClosed(operatorID: record.id, session: $0.id, reason: reason)))
+        }
+    }
+
+    /// Sets an operator's password: their own (with the current one), or anyone's by an administrator.
+    public func setPassword(_ id: String, to password: String, by context: AccessContext) throws {
+        _ = try existing(id)
+        let hash = try hash(password, settings: try settings())
+        try ledger.record(
+            [.access(.operatorPasswordSet(OperatorPasswordSet(operatorID: id, passwordHash: hash)))],
+            metadata: context.metadata())
+    }
+
+    public func adopt(_ matrix: PermissionMatrix, by admin: AccessContext) throws {
+        guard matrix.grants[.administrator]?.contains(.securityAdmin) == true else {
+            throw KokiError(
+                .invalidInput, "the administrator role must keep security.admin, or no one could change this again")
+        }
+        try ledger.record(
+            [.access(.permissionsAdopted(PermissionsAdopted(matrix: matrix)))], metadata: admin.metadata())
+    }
+
+    public func adopt(_ settings: SecuritySettings, by admin: AccessContext) throws {
+        if let problem = settings.problem { throw KokiError(.invalidInput, "security settings: \(problem)") }
+        try ledger.record(
+            [.access(.securitySettingsAdopted(SecuritySettingsAdopted(settings: settings)))], metadata: admin.metadata()
+        )
+    }
+
+    // MARK: - Sessions
+
+    /// Opens a session: records `SessionOpened` and returns the credentials for the token file,
+    /// or records the failure (locking the operator after too many) and throws.
+    public func login(_ id: String, password: String, terminal: String) throws -> SessionCredentials {
+        let settings = try settings()
+        let metadata = CommandMetadata(actor: id)
+        func fail(_ reason: LoginFailed.Reason, _ message: String, extra: [KokiEvent] = []) throws -> Never {
+            try ledger.record(
+                [.access(.loginFailed(LoginFailed(operatorID: id, terminal: terminal, reason: reason)))] + extra,
+                metadata: metadata)
+            throw KokiError(.accessDenied, message)
+        }
+        guard (try? Self.validate(operatorID: id)) != nil, let record = try operatorRecord(id) else {
+            try fail(.unknownOperator, "login failed: wrong operator id or password")
+        }
+        if !settings.terminals.isEmpty, !settings.terminals.contains(terminal) {
+            try fail(.terminalNotRegistered, "login failed: terminal \(terminal) is not registered")
+        }
+        guard record.state == .active else {
+            try fail(.notActive, "login failed: operator \(id) is \(record.state); an administrator can reinstate")
+        }
+        guard PasswordHash.verify(password, against: record.passwordHash) else {
+            if record.consecutiveFailures + 1 >= settings.maxFailedLogins {
+                try fail(
+                    .wrongPassword,
+                    "login failed: wrong operator id or password; operator \(id) is now locked after \(settings.maxFailedLogins) failed attempts",
+                    extra: [
+                        .access(
+                            .operatorStateChanged(
+                                OperatorStateChanged(
+                                    operatorID: id, state: .locked,
+                                    reason: "\(settings.maxFailedLogins) failed logins")))
+                    ] + Self.closing(record, because: .locked))
+            }
+            try fail(.wrongPassword, "login failed: wrong operator id or password")
+        }
+        let token = store.randomBytes(32)
+        let session = Identifier(derivedFrom: store.randomBytes(16)).description
+        let expires = store.now.microseconds + Int64(settings.sessionHours) * 3_600_000_000
+        try ledger.record(
+            [
+                .access(
+                    .sessionOpened(
+                        SessionOpened(
+                            operatorID: id, session: session, terminal: terminal,
+                            tokenDigest: Array(SHA256.hash(data: token)), expiresAt: expires)))
+            ], metadata: CommandMetadata(actor: id, correlationID: Identifier(string: session)))
+        try store.touchSession(session)
+        return SessionCredentials(
+            ledger: store.ledgerID.description, operatorID: id, session: session,
+            token: Data(token).base64EncodedString())
+    }
+
+    /// Ends the session (recorded); a session already ended or unknown is an error.
+    public func logout(_ credentials: SessionCredentials) throws {
+        let record = try verified(credentials)
+        try ledger.record(
+            [
+                .access(
+                    .sessionClosed(SessionClosed(operatorID: record.id, session: credentials.session, reason: .logout)))
+            ],
+            metadata: CommandMetadata(actor: record.id, correlationID: Identifier(string: credentials.session)))
+    }
+
+    /// The operator whose open session these credentials are, or why not.
+    func verified(_ credentials: SessionCredentials) throws -> OperatorRecord {
+        guard credentials.ledger == store.ledgerID.description else {
+            throw KokiError(
+                .accessDenied, "the session is for another ledger (\(credentials.ledger)): log in to this one")
+        }
+        guard let record = try operatorRecord(credentials.operatorID) else {
+            throw KokiError(.accessDenied, "the session names operator \(credentials.operatorID), who is not enrolled")
+        }
+        guard let session = record.sessions[credentials.session],
+            let token = Data(base64Encoded: credentials.token),
+            Array(SHA256.hash(data: token)) == session.tokenDigest
+        else {
+            throw KokiError(.accessDenied, "the session token is not one this ledger issued: log in again")
+        }
+        if let closed = session.closed {
+            throw KokiError(.accessDenied, "the session ended (\(closed.rawValue)): log in again")
+        }
+        guard record.state == .active else {
+            throw KokiError(.accessDenied, "operator \(record.id) is \(record.state)")
+        }
+        let now = store.now
+        guard now < session.expiresAt else {
+            throw KokiError(.accessDenied, "the session expired at \(session.expiresAt): log in again")
+        }
+        let settings = try settings()
+        let lastSeen = try store.sessionLastSeen(session.id) ?? session.openedAt
+        guard now.microseconds - lastSeen.microseconds <= Int64(settings.idleMinutes) * 60_000_000 else {
+            throw KokiError(
+                .accessDenied, "the session was idle for more than \(settings.idleMinutes) minutes: log in again")
+        }
+        return record
+    }
+
+    /// Checks the session and the role for one command; records and throws a refusal.
+    public func authorize(
+        _ credentials: SessionCredentials?, function: AccessFunction, command: String, terminal: String
+    ) throws -> AccessContext {
+        do {
+            guard try isSetUp() else {
+                throw KokiError(
+                    .accessDenied, "this ledger has no operators yet: run `koki init` on it to set up its administrator"
+                )
+            }
+            guard let credentials else {
+                throw KokiError(.accessDenied, "not logged in: run `koki login OPERATOR` first")
+            }
+            let record = try verified(credentials)
+            guard try permissions().allows(record.roles, function) else {
+                throw KokiError(
+                    .accessDenied,
+                    "operator \(record.id) (\(record.roles.map(\.rawValue).joined(separator: ", "))) may not use \(function.rawValue) (`koki \(command)`)"
+                )
+            }
+            try store.touchSession(credentials.session)
+            return AccessContext(
+                operatorID: record.id, name: record.name, roles: record.roles, session: credentials.session,
+                terminal: terminal, function: function, command: command)
+        } catch let error as KokiError where error.code == .accessDenied {
+            if !store.isReadOnly {
+                try ledger.record(
+                    [
+                        .access(
+                            .accessRefused(
+                                AccessRefused(
+                                    operatorID: credentials?.operatorID ?? "", session: credentials?.session,
+                                    terminal: terminal, command: command, function: function, reason: error.message)))
+                    ], metadata: CommandMetadata(actor: credentials?.operatorID ?? "(none)"))
+            }
+            throw error
+        }
+    }
+
+    /// Records that `context`'s operator is about to see these persons' data. Call it before
+    /// showing anything; when it cannot be recorded (a read-only file), nothing may be shown.
+    public func recordRead(_ context: AccessContext, persons: [PersonID], purpose: String?) throws {
+        guard !persons.isEmpty else { return }
+        guard !store.isReadOnly else {
+            throw KokiError(
+                .accessDenied,
+                "personal data is shown only where the access can be recorded; this ledger is open read-only")
+        }
+        var seen = Set<PersonID>()
+        let unique = persons.filter { seen.insert($0).inserted }
+        try ledger.record(
+            [
+                .access(
+                    .personalDataAccessed(
+                        PersonalDataAccessed(
+                            operatorID: context.operatorID, session: context.session, terminal: context.terminal,
+                            command: context.command, purpose: purpose, persons: unique)))
+            ], metadata: context.metadata())
+    }
+}

@@ -1,0 +1,87 @@
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import LedgerStore
+
+/// Erasure after retention (消去): a person whose last eligibility ended `retentionYears` ago,
+/// with nothing owed, refundable or pending, is erased by recording ``PersonErased`` and then
+/// deleting their key. Their identity, bank account and My Number become unreadable forever;
+/// their amounts stay in the city's accounts, and `verify` and `rebuild` still pass.
+public struct Erasure: Sendable {
+    public let ledger: KokiLedger
+
+    public init(_ ledger: KokiLedger) { self.ledger = ledger }
+
+    public struct Candidate: Sendable, Hashable {
+        public var person: PersonID
+        public var eligibilityEnded: CivilDate
+        /// The first day they may be erased.
+        public var dueFrom: CivilDate
+        /// Why they may not be erased yet, or `nil` when they may.
+        public var blocker: String?
+    }
+
+    /// Whether and when this person may be erased; `nil` when they are insured, were never
+    /// insured, or are erased already.
+    public static func candidate(_ state: CollectionCommands.PersonState, retentionYears: Int, on date: CivilDate)
+        -> Candidate?
+    {
+        guard let entry = state.entry, entry.erased == nil, let last = entry.eligibilityPeriods.last,
+            let ended = last.until
+        else { return nil }
+        let due =
+            (try? CivilDate(year: ended.year + retentionYears, month: ended.month, day: ended.day))  // 29 Feb → 28 Feb
+            ?? (try? CivilDate(year: ended.year + retentionYears, month: ended.month, day: 28))
+            ?? ended.adding(days: 365 * retentionYears)
+        var blocker: String?
+        let account = state.account
+        let owed = account.periods.values.reduce(Yen.zero) { $0 + $1.outstanding + $1.lateFeeOutstanding }
+        let open = account.overpayments.reduce(Yen.zero) { $0 + $1.open }
+        let unpaid = account.refunds.filter { $0.paid == nil }.reduce(Yen.zero) { $0 + $1.decision.amount }
+        if date < due {
+            blocker = "retention runs until \(due)"
+        } else if owed > .zero {
+            blocker = "owes \(owed.amount) yen"
+        } else if open > .zero || unpaid > .zero {
+            blocker = "has \((open + unpaid).amount) yen to refund"
+        } else if !account.activePlans.isEmpty {
+            blocker = "has an installment plan in force"
+        }
+        return Candidate(person: state.person, eligibilityEnded: ended, dueFrom: due, blocker: blocker)
+    }
+
+    /// Every person whose retention has run out on `date`, with what still holds each back.
+    public func due(on date: CivilDate, retentionYears: Int) throws -> [Candidate] {
+        let city = try CitySnapshot(ledger)
+        return city.register.persons.keys.sorted().compactMap { person in
+            Self.candidate(.init(person, in: city), retentionYears: retentionYears, on: date)
+        }.filter { $0.dueFrom <= date }
+    }
+
+    /// Erases one person: refused (naming why) unless their retention ran out and no money is open.
+    @discardableResult
+    public func erase(_ person: PersonID, on date: CivilDate, retentionYears: Int, metadata: CommandMetadata) throws
+        -> PersonErased
+    {
+        let state = try CollectionCommands(ledger).load(person)
+        guard state.entry != nil else { throw KokiError(.invalidInput, "no person \(person) in the register") }
+        if let erased = state.entry?.erased {
+            // Recorded, but the key outlived a crash: finish the erasure.
+            if try IdentityVault(ledger).erase(person) { return erased }
+            throw KokiError(.invalidInput, "\(person) was erased already (\(erased.decidedOn))")
+        }
+        guard let candidate = Self.candidate(state, retentionYears: retentionYears, on: date) else {
+            throw KokiError(.invalidInput, "\(person) is insured or never was: nothing to erase")
+        }
+        if let blocker = candidate.blocker {
+            throw KokiError(.invalidInput, "\(person) may not be erased: \(blocker)")
+        }
+        let event = PersonErased(
+            person: person, eligibilityEnded: candidate.eligibilityEnded, retentionYears: retentionYears,
+            decidedOn: date)
+        // The record first: a crash between the two leaves a recorded erasure whose key a rerun deletes.
+        try ledger.record([.personErased(event)], metadata: metadata, expecting: [person: .exact(state.version)])
+        try IdentityVault(ledger).erase(person)
+        return event
+    }
+}

@@ -1,0 +1,251 @@
+import ArgumentParser
+import Foundation
+import KokiApp
+import KokiDomain
+import KokiEvents
+import KokiProjections
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "The audit trail (auditor): every read of personal data, login, logout, refusal and change.",
+        subcommands: [Log.self, Review.self])
+
+    struct Log: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The audit log, oldest first, with filters.",
+            discussion: "Reading the log is itself recorded only as the command run; it shows person numbers, not data."
+        )
+        @OptionGroup var options: LedgerOptions
+        @Option(name: .customLong("operator"), help: ArgumentHelp("Only this operator.", valueName: "id"))
+        var operatorID: String?
+        @Option(help: ArgumentHelp("Only accesses to this person.", valueName: "number")) var person: PersonID?
+        @Option(help: ArgumentHelp("Recorded at or after (ISO 8601, or a date = 00:00 JST).", valueName: "time"))
+        var from: String?
+        @Option(help: ArgumentHelp("Recorded before.", valueName: "time")) var before: String?
+        @Option(help: ArgumentHelp("Only commands starting with this (`person show`).", valueName: "command"))
+        var command: String?
+        @Flag(help: "Print JSON lines instead of a table.") var json = false
+
+        func run() throws {
+            try reporting {
+                let access = try options.authorized(.auditRead, .query)
+                let filter = AuditFilter(
+                    operatorID: operatorID, person: person,
+                    from: try from.map { try EventsCommand.parseTime($0, option: "--from") },
+                    before: try before.map { try EventsCommand.parseTime($0, option: "--before") }, command: command)
+                let entries = try access.control.auditLog(filter)
+                if json {
+                    for e in entries {
+                        Output.line(
+                            JSON.object([
+                                ("position", "\(e.position)"), ("recordedAt", JSON.string(e.recordedAt.description)),
+                                ("kind", JSON.string(e.kind.rawValue)), ("operator", JSON.string(e.operatorID)),
+                                ("session", e.session.map(JSON.string) ?? "null"),
+                                ("terminal", e.terminal.map(JSON.string) ?? "null"),
+                                ("command", e.command.map(JSON.string) ?? "null"),
+                                ("persons", "[" + e.persons.map { JSON.string($0.value) }.joined(separator: ",") + "]"),
+                                ("purpose", e.purpose.map(JSON.string) ?? "null"), ("detail", JSON.string(e.detail)),
+                            ]))
+                    }
+                    return
+                }
+                Table.render(
+                    [
+                        "POSITION", "RECORDED AT", "KIND", "OPERATOR", "TERMINAL", "COMMAND", "PERSONS", "PURPOSE",
+                        "DETAIL",
+                    ],
+                    entries.map {
+                        [
+                            "\($0.position)", $0.recordedAt.description, $0.kind.rawValue, $0.operatorID,
+                            $0.terminal ?? "", $0.command ?? "",
+                            $0.persons.count > 3
+                                ? "\($0.persons.count) persons"
+                                : $0.persons.map(\.value).joined(separator: ","),
+                            $0.purpose ?? "", $0.detail,
+                        ]
+                    }
+                ).forEach(Output.line)
+            }
+        }
+    }
+
+    struct Review: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "The yearly review: accesses per operator, outside office hours, views with no business, refusals.",
+            discussion: """
+                Office hours come from the security settings (8:30–17:15 JST, weekdays; public holidays are not \
+                known to koki and count as weekdays). A person viewed by an operator who never recorded anything on \
+                them is listed for the reviewer to ask about — it is not by itself a wrong.
+                """)
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("From (ISO 8601, or a date = 00:00 JST).", valueName: "time")) var from: String?
+        @Option(help: ArgumentHelp("Before.", valueName: "time")) var before: String?
+
+        func run() throws {
+            try reporting {
+                let access = try options.authorized(.auditRead, .query)
+                let review = try access.control.review(
+                    from: try from.map { try EventsCommand.parseTime($0, option: "--from") },
+                    before: try before.map { try EventsCommand.parseTime($0, option: "--before") })
+                Output.line("accesses per operator")
+                Table.render(
+                    ["OPERATOR", "READS", "PERSONS", "LOGINS", "OUTSIDE HOURS", "REFUSED"],
+                    review.operators.map {
+                        [
+                            $0.operatorID, "\($0.reads)", "\($0.personsRead)", "\($0.logins)",
+                            "\($0.outsideOfficeHours)", "\($0.refused)",
+                        ]
+                    }
+                ).forEach { Output.line("  " + $0) }
+                Output.line("outside office hours: \(review.outsideOfficeHours.count)")
+                for e in review.outsideOfficeHours {
+                    Output.line(
+                        "  \(e.recordedAt)  \(e.operatorID)  \(e.kind.rawValue)  \(e.command ?? "")  \(e.detail)")
+                }
+                Output.line(
+                    "persons viewed with no business event by the operator: \(review.viewedWithoutBusiness.count)")
+                for v in review.viewedWithoutBusiness {
+                    Output.line("  \(v.operatorID)  \(v.person)  \(v.reads) read(s)")
+                }
+                Output.line("refused attempts and failed logins: \(review.refused.count)")
+                for e in review.refused {
+                    Output.line(
+                        "  \(e.recordedAt)  \(e.operatorID.isEmpty ? "-" : e.operatorID)  \(e.kind.rawValue)  \(e.detail)"
+                    )
+                }
+            }
+        }
+    }
+}
+
+struct MyNumberCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mynumber",
+        abstract: "My Number (個人番号), for the number-use role only: record, show, look up.",
+        discussion: """
+            The number is read from standard input (never an argument, which shells and process lists keep), sealed \
+            under the person's key and found again through a keyed hash; it is shown only by `mynumber show`, whose \
+            purpose is recorded with the access. Everywhere else it is at most "recorded".
+            """,
+        subcommands: [Record.self, Show.self, Lookup.self])
+
+    static func readNumber() throws -> MyNumber {
+        guard let line = readLine(strippingNewline: true) else {
+            throw CLIFailure(.usage, "give the My Number on standard input")
+        }
+        return try MyNumber(line)
+    }
+
+    struct Record: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record a person's My Number (from standard input).")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+
+        func run() throws {
+            try reporting {
+                let number = try MyNumberCommand.readNumber()
+                let access = try options.authorized(.numberUse)
+                let register = InsuredRegisterCommands(access.ledger)
+                try register.recordMyNumber(number, for: person, metadata: access.metadata())
+                Output.line("recorded the My Number of \(person) (\(number.masked))")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a person's My Number (the purpose is recorded).")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Option(help: ArgumentHelp("Why it is needed (recorded with the access).", valueName: "text"))
+        var purpose: String
+
+        func run() throws {
+            try reporting {
+                let access = try options.authorized(.numberUse, .query)
+                let register = InsuredRegisterCommands(access.ledger)
+                try access.recordRead([person], purpose: purpose)
+                guard let number = try register.myNumber(of: person) else {
+                    throw KokiError(.invalidInput, "no My Number is recorded for \(person), or they were erased")
+                }
+                Output.line(number.digits)
+            }
+        }
+    }
+
+    struct Lookup: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The person a My Number belongs to (number from standard input; the purpose is recorded).")
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("Why (recorded with the access).", valueName: "text")) var purpose: String
+
+        func run() throws {
+            try reporting {
+                let number = try MyNumberCommand.readNumber()
+                let access = try options.authorized(.numberUse, .query)
+                guard let person = try IdentityVault(access.ledger).person(byMyNumber: number) else {
+                    throw KokiError(.invalidInput, "no person has the My Number \(number.masked)")
+                }
+                try access.recordRead([person], purpose: purpose)
+                Output.line(person.value)
+            }
+        }
+    }
+}
+
+struct EraseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "erase",
+        abstract: "Erase persons after retention by deleting their keys (crypto-shredding).",
+        discussion: """
+            A person is due when their last eligibility ended the retention years ago (security settings, 5 by \
+            default, unconfirmed) and nothing is owed, refundable or under a plan. Erasing records PersonErased, \
+            then deletes the person's key: their name, address, bank account and My Number can never be read \
+            again, every view shows them as erased, and their amounts stay in the city's accounts — `koki verify` \
+            and `koki rebuild --check` still pass. `--due` lists; `--due --apply` erases every one due; \
+            `koki erase PERSON` erases one (refused, naming why, while money is open).
+            """)
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "One person to erase.") var person: PersonID?
+    @Flag(help: "List the persons whose retention has run out.") var due = false
+    @Flag(help: "With --due: erase every one that may be.") var apply = false
+    @Option(help: ArgumentHelp("The day (default: today in Japan).", valueName: "date")) var on: CivilDate?
+
+    func validate() throws {
+        guard (person == nil) == due else { throw ValidationError("give a PERSON or --due (not both)") }
+        if apply && !due { throw ValidationError("--apply goes with --due") }
+    }
+
+    func run() throws {
+        try reporting {
+            let access = try options.authorized(.erasure)
+            let settings = try AccessControl(access.ledger).settings()
+            let date = on ?? todayInJapan()
+            let erasure = Erasure(access.ledger)
+            if let person {
+                let erased = try erasure.erase(
+                    person, on: date, retentionYears: settings.retentionYears, metadata: access.metadata())
+                Output.line("erased \(person) (eligibility ended \(erased.eligibilityEnded))")
+                return
+            }
+            let candidates = try erasure.due(on: date, retentionYears: settings.retentionYears)
+            var erased = 0
+            for c in candidates {
+                if apply && c.blocker == nil {
+                    try erasure.erase(
+                        c.person, on: date, retentionYears: settings.retentionYears, metadata: access.metadata())
+                    erased += 1
+                }
+                Output.line(
+                    "\(c.person)  ended \(c.eligibilityEnded)  due from \(c.dueFrom)  \(c.blocker ?? (apply ? "erased" : "may be erased"))"
+                )
+            }
+            Output.line(
+                "\(candidates.count) past retention, \(candidates.filter { $0.blocker == nil }.count) may be erased\(apply ? ", \(erased) erased" : "")"
+            )
+            if erased > 0 { keepReadModelsUp(access.ledger) }
+        }
+    }
+}

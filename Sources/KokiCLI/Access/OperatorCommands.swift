@@ -1,0 +1,272 @@
+import ArgumentParser
+import Foundation
+import KokiApp
+import KokiEvents
+
+extension Role: ExpressibleByArgument {}
+extension AccessFunction: ExpressibleByArgument {}
+
+struct OperatorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "operator",
+        abstract: "Operators (利用者): enrol, list, change roles, suspend, revoke, reinstate, unlock, set a password.",
+        discussion: """
+            Each operator has an individual id, never shared and never reused. Only an administrator (security.admin) \
+            manages operators; anyone logged in may set their own password. Suspending, revoking or locking ends the \
+            operator's sessions at once.
+            """,
+        subcommands: [
+            Add.self, List.self, Roles.self, Suspend.self, Revoke.self, Reinstate.self, Unlock.self, Password.self,
+        ])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enrol an operator with one or more roles.")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The new operator's id (2–32 of a–z, 0–9, - _ .).") var operatorID: String
+        @Option(help: "Their name.") var name: String
+        @Option(
+            name: .customLong("role"),
+            help: ArgumentHelp(
+                "A role (repeat): \(Role.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "role"))
+        var roles: [Role] = []
+        @Flag(help: "Read their first password from one line of standard input.") var passwordStdin = false
+
+        func run() throws {
+            try reporting {
+                let access = try options.authorized(.securityAdmin)
+                let password = try readNewPassword(stdin: passwordStdin, for: operatorID)
+                try AccessControl(access.ledger).enroll(
+                    operatorID, name: name, roles: roles, password: password, by: access.context)
+                Output.line("enrolled \(operatorID) (\(name)): \(roles.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every operator with roles, state and open sessions.")
+        @OptionGroup var options: LedgerOptions
+        @Flag(help: "Print JSON lines instead of a table.") var json = false
+
+        func run() throws {
+            try reporting {
+                let access = try options.authorized(.securityAdmin, .query)
+                let operators = try AccessControl(access.ledger).operators()
+                if json {
+                    for o in operators {
+                        Output.line(
+                            JSON.object([
+                                ("operator", JSON.string(o.id)), ("name", JSON.string(o.name)),
+                                ("roles", "[" + o.roles.map { JSON.string($0.rawValue) }.joined(separator: ",") + "]"),
+                                ("state", JSON.string(o.state.rawValue)), ("openSessions", "\(o.openSessions.count)"),
+                                ("failedLogins", "\(o.consecutiveFailures)"),
+                            ]))
+                    }
+                    return
+                }
+                Table.render(
+                    ["OPERATOR", "NAME", "ROLES", "STATE", "SESSIONS", "FAILED LOGINS", "ENROLLED"],
+                    operators.map {
+                        [
+                            $0.id, $0.name, $0.roles.map(\.rawValue).joined(separator: ","), $0.state.rawValue,
+                            "\($0.openSessions.count)", "\($0.consecutiveFailures)", $0.enrolledAt.description,
+                        ]
+                    }
+                ).forEach(Output.line)
+            }
+        }
+    }
+
+    struct Roles: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Replace an operator's roles.")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The operator's id.") var operatorID: String
+        @Option(name: .customLong("role"), help: ArgumentHelp("A role (repeat).", valueName: "role"))
+        var roles: [Role] = []
+
+        func run() throws {
+            try reporting {
+                let access = try options.authorized(.securityAdmin)
+                try AccessControl(access.ledger).setRoles(operatorID, roles: roles, by: access.context)
+                Output.line("\(operatorID): \(roles.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+    }
+
+    struct StateChange: ParsableArguments {
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The operator's id.") var operatorID: String
+        @Option(help: "Why (recorded).") var reason: String
+
+        func run(_ state: OperatorState) throws {
+            try reporting {
+                let access = try options.authorized(.securityAdmin)
+                try AccessControl(access.ledger).setState(operatorID, to: state, reason: reason, by: access.context)
+                Output.line("\(operatorID) is \(state.rawValue)")
+            }
+        }
+    }
+
+    struct Suspend: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Suspend an operator (ends their sessions).")
+        @OptionGroup var change: StateChange
+        func run() throws { try change.run(.suspended) }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke an operator for good (ends their sessions; the id is never reused).")
+        @OptionGroup var change: StateChange
+        func run() throws { try change.run(.revoked) }
+    }
+
+    struct Reinstate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make a suspended operator active again.")
+        @OptionGroup var change: StateChange
+        func run() throws { try change.run(.active) }
+    }
+
+    struct Unlock: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Unlock an operator locked by failed logins (the same as reinstate).")
+        @OptionGroup var change: StateChange
+        func run() throws { try change.run(.active) }
+    }
+
+    struct Password: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set your own password, or (administrator) another operator's.")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The operator (default: you).") var operatorID: String?
+        @Flag(help: "Read the new password from one line of standard input.") var passwordStdin = false
+
+        func run() throws {
+            try reporting {
+                // Everyone may change their own password: authorize against any function they hold.
+                let ledger = try options.openForSession()
+                let own = try options.credentials(ledgerID: ledger.store.ledgerID.description)
+                let target = operatorID ?? own?.operatorID ?? ""
+                let access = try options.authorized(
+                    target == own?.operatorID ? try ownFunction(ledger, own) : .securityAdmin)
+                let password = try readNewPassword(stdin: passwordStdin, for: target)
+                try AccessControl(access.ledger).setPassword(target, to: password, by: access.context)
+                Output.line("password of \(target) set")
+            }
+        }
+
+        func ownFunction(_ ledger: KokiLedger, _ credentials: SessionCredentials?) throws -> AccessFunction {
+            let control = AccessControl(ledger)
+            guard let credentials, let record = try control.operatorRecord(credentials.operatorID) else {
+                return .securityAdmin
+            }
+            let matrix = try control.permissions()
+            return AccessFunction.allCases.first { matrix.allows(record.roles, $0) } ?? .securityAdmin
+        }
+    }
+}
+
+struct RolesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "roles",
+        abstract: "The permission matrix: which functions each role may use (show, grant, revoke).",
+        discussion: """
+            Every command names one function (`koki roles show` lists which). The matrix is recorded in the ledger \
+            (config/permissions) and only an administrator changes it; the administrator role always keeps \
+            security.admin.
+            """,
+        subcommands: [Show.self, Grant.self, Revoke.self])
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the matrix in force.")
+        @OptionGroup var options: LedgerOptions
+        @Flag(help: "Print JSON instead of a table.") var json = false
+
+        func run() throws {
+            try reporting {
+                let access = try options.authorized(.securityAdmin, .query)
+                let matrix = try AccessControl(access.ledger).permissions()
+                if json {
+                    Output.line(try prettyJSON(matrix))
+                    return
+                }
+                let roles = Role.allCases
+                Table.render(
+                    ["FUNCTION"] + roles.map(\.rawValue),
+                    AccessFunction.allCases.map { f in
+                        [f.rawValue] + roles.map { matrix.grants[$0]?.contains(f) == true ? "x" : "" }
+                    }
+                ).forEach(Output.line)
+            }
+        }
+    }
+
+    struct Change: ParsableArguments {
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The role.") var role: Role
+        @Argument(help: "The function.") var function: AccessFunction
+
+        func run(grant: Bool) throws {
+            try reporting {
+                let access = try options.authorized(.securityAdmin)
+                let control = AccessControl(access.ledger)
+                var matrix = try control.permissions()
+                var functions = matrix.grants[role] ?? []
+                if grant { functions.insert(function) } else { functions.remove(function) }
+                matrix.grants[role] = functions
+                try control.adopt(matrix, by: access.context)
+                Output.line("\(role.rawValue) \(grant ? "may" : "may no longer") use \(function.rawValue)")
+            }
+        }
+    }
+
+    struct Grant: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Let a role use a function.")
+        @OptionGroup var change: Change
+        func run() throws { try change.run(grant: true) }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop a role using a function.")
+        @OptionGroup var change: Change
+        func run() throws { try change.run(grant: false) }
+    }
+}
+
+struct SecurityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "security",
+        abstract: "The security settings: lockout, session expiry, terminals, password cost, retention, office hours.",
+        subcommands: [Show.self, Adopt.self])
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the settings in force as JSON.")
+        @OptionGroup var options: LedgerOptions
+
+        func run() throws {
+            try reporting {
+                let access = try options.authorized(.securityAdmin, .query)
+                Output.line(try prettyJSON(try AccessControl(access.ledger).settings()))
+            }
+        }
+    }
+
+    struct Adopt: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Adopt settings from a JSON file (missing keys take the defaults).",
+            discussion: """
+                Keys: maxFailedLogins 5, idleMinutes 30, sessionHours 10, terminals [] (any), passwordCost 17 \
+                (scrypt N = 2^17, 128 MiB), retentionYears 5 (unconfirmed: the city's retention rules decide), \
+                officeOpensMinute 510 and officeClosesMinute 1035 (8:30–17:15 JST, for the yearly review).
+                """)
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("Settings as JSON.", valueName: "file")) var file: String
+
+        func run() throws {
+            try reporting {
+                let settings = try readJSON(SecuritySettings.self, from: file)
+                let access = try options.authorized(.securityAdmin)
+                try AccessControl(access.ledger).adopt(settings, by: access.context)
+                Output.line("adopted the security settings")
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import KokiApp
+import KokiEvents
+
+struct LoginCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "login",
+        abstract: "Open a session on this terminal: every other command needs one.",
+        discussion: """
+            Writes the session file (--session, $KOKI_SESSION, else ~/.koki/sessions/LEDGER-ID) readable by you \
+            alone. The session ends at `koki logout`, after the idle minutes or the absolute hours of the security \
+            settings (30 minutes, 10 hours by default), or at once when an administrator suspends or revokes you. \
+            Failed logins are recorded; too many in a row lock the operator until an administrator unlocks them. \
+            The terminal is $KOKI_TERMINAL, else the host name.
+            """)
+
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "Your operator id.") var operatorID: String
+    @Flag(help: "Read the password from one line of standard input.") var passwordStdin = false
+
+    func run() throws {
+        try reporting {
+            let ledger = try options.openForSession()
+            let password = try readPassword(prompt: "Password for \(operatorID): ", stdin: passwordStdin)
+            let credentials = try AccessControl(ledger).login(
+                operatorID, password: password, terminal: LedgerOptions.terminal)
+            let path = options.sessionFile(ledgerID: credentials.ledger)
+            try writePrivately(try JSONEncoder().encode(credentials), to: path)
+            Output.line("logged in as \(operatorID) on \(LedgerOptions.terminal); session \(credentials.session)")
+        }
+    }
+}
+
+/// Writes a file only its owner can read (creating its folder, 0700, when missing).
+func writePrivately(_ data: Data, to path: String) throws {
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    try FileManager.default.createDirectory(
+        atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    let temporary = path + ".tmp"
+    unlink(temporary)
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+    guard fd >= 0 else { throw CLIFailure(.failure, "cannot write \(path): \(String(cString: strerror(errno)))") }
+    let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    close(fd)
+    guard written == data.count, rename(temporary, path) == 0 else {
+        throw CLIFailure(.failure, "cannot write \(path)")
+    }
+}
+
+struct LogoutCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "logout", abstract: "End your session (recorded) and delete the session file.")
+
+    @OptionGroup var options: LedgerOptions
+
+    func run() throws {
+        try reporting {
+            let ledger = try options.openForSession()
+            let path = options.sessionFile(ledgerID: ledger.store.ledgerID.description)
+            guard let credentials = try options.credentials(ledgerID: ledger.store.ledgerID.description) else {
+                throw CLIFailure(.accessDenied, "not logged in (no session file at \(path))")
+            }
+            defer { unlink(path) }
+            try AccessControl(ledger).logout(credentials)
+            Output.line("logged out \(credentials.operatorID); session \(credentials.session) ended")
+        }
+    }
+}
+
+struct WhoAmICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "whoami", abstract: "Show the operator, roles, session and terminal you act as.")
+
+    @OptionGroup var options: LedgerOptions
+
+    func run() throws {
+        try reporting {
+            let ledger = try options.openForSession()
+            let credentials = try options.credentials(ledgerID: ledger.store.ledgerID.description)
+            let control = AccessControl(ledger)
+            guard let credentials, let record = try control.operatorRecord(credentials.operatorID),
+                let session = record.sessions[credentials.session]
+            else { throw CLIFailure(.accessDenied, "not logged in") }
+            Output.line("\(record.id) (\(record.name)): \(record.roles.map(\.rawValue).joined(separator: ", "))")
+            Output.line(
+                "  session \(session.id) on \(session.terminal), opened \(session.openedAt), expires \(session.expiresAt)\(session.closed.map { ", ended (\($0.rawValue))" } ?? "")"
+            )
+        }
+    }
+}

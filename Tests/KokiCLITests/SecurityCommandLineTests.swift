@@ -1,0 +1,196 @@
+import Foundation
+import KokiTestSupport
+import Testing
+
+/// Issue 9 end to end: roles against commands, sessions (none, forged, revoked, logged out),
+/// lockout, My Number only for the number-use role, erasure by deleting the key, and a scan
+/// of the ledger file and every output for a known name and My Number in plain text.
+@Suite struct SecurityCommandLineTests {
+    let folder: TemporaryFolder
+    let ledger: String
+    let admin: [String: String]
+
+    init() throws {
+        folder = try TemporaryFolder()
+        ledger = folder.path("secure.ledger")
+        admin = try Secured.initialize(ledger, folder: folder.url.path)
+    }
+
+    func koki(_ arguments: [String], _ env: [String: String], input: String? = nil) throws -> KokiProcess.Outcome {
+        try KokiProcess.run(arguments, environment: env, input: input)
+    }
+
+    func register(_ number: String, as env: [String: String]) throws {
+        let outcome = try koki(
+            [
+                "person", "register", "--number", number, "--name", "松戸 花子", "--kana", "マツド ハナコ", "--birth-date",
+                "1941-01-31", "--sex", "female", "--address", "千葉県松戸市根本387-5",
+            ], env)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+    }
+
+    func head() throws -> Int {
+        Int(try koki(["head"], admin).stdout.split(separator: " ")[1])!
+    }
+
+    @Test func eachRoleMayRunOnlyItsFunctions() throws {
+        let counter = try Secured.enroll("counter1", roles: ["counter"], admin: admin, folder: folder.url.path)
+        let auditor = try Secured.enroll("auditor1", roles: ["auditor"], admin: admin, folder: folder.url.path)
+        let assessor = try Secured.enroll("assess1", roles: ["assessment"], admin: admin, folder: folder.url.path)
+        try register("1001", as: counter)
+        // (operator, command, allowed)
+        let cases: [([String: String], [String], Bool)] = [
+            (counter, ["person", "show", "1001"], true),
+            (auditor, ["person", "show", "1001"], true),
+            (auditor, ["rates", "adopt", "--fiscal-year", "2025"], false),
+            (counter, ["rates", "adopt", "--fiscal-year", "2025"], false),
+            (assessor, ["rates", "show", "--fiscal-year", "2025"], true),
+            (counter, ["audit", "log"], false),
+            (auditor, ["audit", "log"], true),
+            (counter, ["operator", "list"], false),
+            (admin, ["operator", "list"], true),
+            (admin, ["person", "show", "1001"], false),  // administrators see no personal data by default
+            (counter, ["mynumber", "show", "1001", "--purpose", "x"], false),
+            (auditor, ["verify"], true),
+            (counter, ["verify"], false),
+            (counter, ["erase", "--due"], false),
+        ]
+        for (env, arguments, allowed) in cases {
+            let before = try head()
+            let outcome = try koki(arguments, env)
+            if allowed {
+                #expect(outcome.status != 77, "\(arguments): \(outcome.stderr)")
+            } else {
+                #expect(outcome.status == 77, "\(arguments) must be refused: \(outcome.stderr)")
+                #expect(outcome.stderr.contains("may not use"), "\(outcome.stderr)")
+                // The refusal, and nothing else, was recorded.
+                let after = try koki(["events", "--from", String(before + 1), "--format", "table"], auditor).lines
+                #expect(after.dropFirst().first?.contains("AccessRefused") == true, "\(after)")
+            }
+        }
+        // The administrator changes the matrix; the counter may then adopt rates.
+        #expect(try koki(["roles", "grant", "counter", "assessment.write"], admin).status == 0)
+        #expect(try koki(["rates", "adopt", "--fiscal-year", "2025"], counter).status != 77)
+    }
+
+    @Test func missingForgedEndedAndRevokedSessionsAreRefused() throws {
+        let op = try Secured.enroll("op", admin: admin, folder: folder.url.path)
+        #expect(try koki(["whoami"], op).stdout.hasPrefix("op (Test op):"))
+        // Forged: the same file with another token.
+        let file = op["KOKI_SESSION"]!
+        var session =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as! [String: Any]
+        let real = session["token"] as! String
+        session["token"] = Data(repeating: 7, count: 32).base64EncodedString()
+        var forged = op
+        forged["KOKI_SESSION"] = folder.path("forged.session")
+        let forgedData = try JSONSerialization.data(withJSONObject: session)
+        FileManager.default.createFile(
+            atPath: forged["KOKI_SESSION"]!, contents: forgedData, attributes: [.posixPermissions: 0o600])
+        let refused = try koki(["head"], forged)
+        #expect(refused.status == 77 && refused.stderr.contains("not one this ledger issued"))
+        // A session file others can read is refused.
+        session["token"] = real
+        let loose = folder.path("loose.session")
+        FileManager.default.createFile(
+            atPath: loose, contents: try JSONSerialization.data(withJSONObject: session),
+            attributes: [.posixPermissions: 0o644])
+        var looseEnv = op
+        looseEnv["KOKI_SESSION"] = loose
+        #expect(try koki(["head"], looseEnv).stderr.contains("readable by others"))
+        // Revoking ends the session at once.
+        #expect(try koki(["head"], op).status == 0)
+        #expect(try koki(["operator", "revoke", "op", "--reason", "left the division"], admin).status == 0)
+        let revoked = try koki(["head"], op)
+        #expect(revoked.status == 77 && revoked.stderr.contains("ended (operator-revoked)"), "\(revoked.stderr)")
+        #expect(try koki(["login", "op", "--password-stdin"], op, input: Secured.password + "\n").status == 77)
+        // Logout ends a session.
+        let other = try Secured.enroll("op2", admin: admin, folder: folder.url.path)
+        #expect(try koki(["logout"], other).status == 0)
+        #expect(try koki(["head"], other).status == 77)
+        // The auditor sees it all.
+        let auditor = try Secured.enroll("aud", roles: ["auditor"], admin: admin, folder: folder.url.path)
+        let log = try koki(["audit", "log", "--operator", "op"], auditor).stdout
+        #expect(log.contains("login") && log.contains("operator-revoked"))
+        let review = try koki(["audit", "review"], auditor).stdout
+        #expect(review.contains("refused attempts and failed logins: "))
+    }
+
+    @Test func failedLoginsLockTheOperatorUntilUnlocked() throws {
+        let op = try Secured.enroll("op", admin: admin, folder: folder.url.path)
+        for attempt in 1...5 {
+            let outcome = try koki(["login", "op", "--password-stdin"], op, input: "wrong-password-\(attempt)\n")
+            #expect(outcome.status == 77)
+            #expect(outcome.stderr.contains("now locked") == (attempt == 5), "\(attempt): \(outcome.stderr)")
+        }
+        // Locked: the right password fails too, and the open session ended.
+        #expect(try koki(["login", "op", "--password-stdin"], op, input: Secured.password + "\n").status == 77)
+        #expect(try koki(["head"], op).status == 77)
+        #expect(try koki(["operator", "unlock", "op", "--reason", "identity checked"], admin).status == 0)
+        try Secured.login("op", password: Secured.password, env: op)
+        #expect(try koki(["head"], op).status == 0)
+    }
+
+    @Test func myNumberOnlyForNumberUseAndNowhereInPlainText() throws {
+        let counter = try Secured.enroll("counter1", roles: ["counter"], admin: admin, folder: folder.url.path)
+        let numbers = try Secured.enroll("num1", roles: ["number-use"], admin: admin, folder: folder.url.path)
+        let auditor = try Secured.enroll("aud", roles: ["auditor"], admin: admin, folder: folder.url.path)
+        try register("1001", as: counter)
+        let myNumber = "123456789018"  // a valid check digit
+        #expect(try koki(["mynumber", "record", "1001"], counter, input: myNumber + "\n").status == 77)
+        let wrong = try koki(["mynumber", "record", "1001"], numbers, input: "123456789012\n")
+        #expect(wrong.status == 65 && wrong.stderr.contains("check digit") && !wrong.stderr.contains("123456789012"))
+        let recorded = try koki(["mynumber", "record", "1001"], numbers, input: myNumber + "\n")
+        #expect(recorded.status == 0 && recorded.stdout.contains("********9018"), "\(recorded.stderr)")
+        let shown = try koki(["mynumber", "show", "1001", "--purpose", "番号法第9条 賦課の照会"], numbers)
+        #expect(shown.stdout == myNumber + "\n")
+        let found = try koki(["mynumber", "lookup", "--purpose", "本人確認"], numbers, input: myNumber + "\n")
+        #expect(found.stdout == "1001\n")
+        // Every other output: no number. The log names the purpose and the person, never the number.
+        var outputs: [KokiProcess.Outcome] = [recorded, wrong]
+        outputs.append(try koki(["person", "show", "1001"], counter))
+        outputs.append(try koki(["events"], auditor))
+        outputs.append(try koki(["audit", "log"], auditor))
+        outputs.append(try koki(["audit", "review"], auditor))
+        for o in outputs { #expect(!(o.stdout + o.stderr).contains(myNumber)) }
+        let log = outputs[4].stdout
+        #expect(log.contains("番号法第9条 賦課の照会") && log.contains("mynumber show") && log.contains("1001"))
+        // The ledger file (and its write-ahead log): neither the name nor the number in plain text.
+        _ = try koki(["rebuild"], admin)
+        for file in [ledger, ledger + "-wal"] {
+            guard let bytes = FileManager.default.contents(atPath: file) else { continue }
+            for secret in ["松戸 花子", "マツド ハナコ", myNumber, "根本387-5"] {
+                #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) in \(file)")
+            }
+        }
+    }
+
+    @Test func erasureDeletesTheKeyAndKeepsTheLedgerWhole() throws {
+        let op = try Secured.enroll("op", admin: admin, folder: folder.url.path)
+        try register("1001", as: op)
+        #expect(
+            try koki(
+                ["eligibility", "acquire", "--number", "1001", "--reason", "reached-75", "--date", "2016-01-31"], op
+            )
+            .status == 0)
+        #expect(
+            try koki(["eligibility", "lose", "--number", "1001", "--reason", "moved-out", "--date", "2019-03-31"], op)
+                .status == 0)
+        #expect(try koki(["mynumber", "record", "1001"], op, input: "123456789018\n").status == 0)
+        // Too early: refused, naming why; nothing appended.
+        let before = try head()
+        let early = try koki(["erase", "1001", "--on", "2023-01-01"], op)
+        #expect(early.status == 65 && early.stderr.contains("retention runs until 2024-04-01"), "\(early.stderr)")
+        #expect(try head() == before, "a refused erasure appends nothing")
+        let due = try koki(["erase", "--due", "--on", "2026-04-01"], op)
+        #expect(due.stdout.contains("1001") && due.stdout.contains("1 may be erased"), "\(due.stdout)")
+        #expect(try koki(["erase", "--due", "--apply", "--on", "2026-04-01"], op).stdout.contains("1 erased"))
+        let shown = try koki(["person", "show", "1001"], op)
+        #expect(shown.status == 0 && shown.stdout.contains("identity   erased"))
+        #expect(try koki(["mynumber", "lookup", "--purpose", "x"], op, input: "123456789018\n").status == 65)
+        #expect(try koki(["verify"], op).status == 0)
+        #expect(try koki(["rebuild", "--check"], op).status == 0)
+        #expect(try koki(["balances"], op).status == 0)
+        #expect(try koki(["erase", "1001", "--on", "2026-04-01"], op).stderr.contains("erased already"))
+    }
+}
