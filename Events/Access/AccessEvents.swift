@@ -324,11 +324,12 @@ public struct AccessRefused: EventPayload {
     public var session: String?
     public var terminal: String
     public var command: String
-    public var function: AccessFunction
+    /// The function the command needed (`nil`: only a valid session, as for changing one's own password).
+    public var function: AccessFunction?
     public var reason: String
 
     public init(
-        operatorID: String, session: String?, terminal: String, command: String, function: AccessFunction,
+        operatorID: String, session: String?, terminal: String, command: String, function: AccessFunction?,
         reason: String
     ) {
         self.operatorID = operatorID
@@ -344,7 +345,7 @@ public struct AccessRefused: EventPayload {
         writer.writeOptional(session) { $0.writeString($1) }
         writer.writeString(terminal)
         writer.writeString(command)
-        writer.writeCase(function)
+        writer.writeOptional(function) { $0.writeCase($1) }
         writer.writeString(reason)
     }
 
@@ -353,7 +354,7 @@ public struct AccessRefused: EventPayload {
         session = try reader.readOptional { try $0.readString() }
         terminal = try reader.readString()
         command = try reader.readString()
-        function = try reader.readCase(AccessFunction.self)
+        function = try reader.readOptional { try $0.readCase(AccessFunction.self) }
         reason = try reader.readString()
     }
 }

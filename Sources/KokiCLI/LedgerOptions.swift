@@ -78,7 +78,7 @@ public struct LedgerOptions: ParsableArguments {
 
     /// Opens the ledger for one command after checking the session and the role (see
     /// ``AccessControl``). Every command that opens a ledger comes through here.
-    func authorized(_ function: AccessFunction, _ mode: Mode = .write) throws -> Authorized {
+    func authorized(_ function: AccessFunction?, _ mode: Mode = .write) throws -> Authorized {
         let store: Ledger
         switch mode {
         case .write: store = try open(.readWrite)

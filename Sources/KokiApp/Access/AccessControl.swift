@@ -27,7 +27,8 @@ public struct AccessContext: Sendable, Hashable {
     public var roles: [Role]
     public var session: String
     public var terminal: String
-    public var function: AccessFunction
+    /// The function checked (`nil`: only the session, for what every operator may do to themselves).
+    public var function: AccessFunction?
     public var command: String
 
     /// Metadata for one new command by this operator; the session is its correlation id, so every
@@ -100,7 +101,10 @@ public struct AccessControl: Sendable {
     // MARK: - State
 
     /// Whether any operator was ever enrolled: a ledger without one has not been set up (`koki init`).
-    public func isSetUp() throws -> Bool { !(try store.streams(prefix: "operator/")).isEmpty }
+    /// (The set-up records the permission matrix first: one indexed lookup, at any size.)
+    public func isSetUp() throws -> Bool {
+        try store.version(of: try StreamName(PermissionsAdopted.streamName)) > 0
+    }
 
     public func operatorRecord(_ id: String) throws -> OperatorRecord? {
         guard let stream = try? StreamName(OperatorEnrolled.stream(id)) else { return nil }
@@ -359,9 +363,10 @@ public struct AccessControl: Sendable {
         return record
     }
 
-    /// Checks the session and the role for one command; records and throws a refusal.
+    /// Checks the session and the role for one command; records and throws a refusal. With no
+    /// function, only the session is checked (an operator changing their own password).
     public func authorize(
-        _ credentials: SessionCredentials?, function: AccessFunction, command: String, terminal: String
+        _ credentials: SessionCredentials?, function: AccessFunction?, command: String, terminal: String
     ) throws -> AccessContext {
         do {
             guard try isSetUp() else {
@@ -373,7 +378,7 @@ public struct AccessControl: Sendable {
                 throw KokiError(.accessDenied, "not logged in: run `koki login OPERATOR` first")
             }
             let record = try verified(credentials)
-            guard try permissions().allows(record.roles, function) else {
+            if let function, try !permissions().allows(record.roles, function) {
                 throw KokiError(
                     .accessDenied,
                     "operator \(record.id) (\(record.roles.map(\.rawValue).joined(separator: ", "))) may not use \(function.rawValue) (`koki \(command)`)"

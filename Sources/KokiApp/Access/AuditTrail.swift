@@ -122,7 +122,7 @@ extension AccessControl {
             e.session = x.session
             e.terminal = x.terminal
             e.command = x.command
-            e.detail = "\(x.function.rawValue): \(x.reason)"
+            e.detail = "\(x.function?.rawValue ?? "session"): \(x.reason)"
         case .personalDataAccessed(let x):
             e.kind = .read
             e.operatorID = x.operatorID

@@ -1,0 +1,191 @@
+import Foundation
+import KokiApp
+import KokiDomain
+import KokiEvents
+import KokiTestSupport
+import LedgerStore
+import Synchronization
+import Testing
+
+/// A clock the test moves by hand.
+final class HandClock: LedgerClock {
+    let time = Mutex(Int64(1_790_000_000_000_000))
+    func now() -> Timestamp { Timestamp(microseconds: time.withLock { $0 }) }
+    func advance(minutes: Int64) { time.withLock { $0 += minutes * 60_000_000 } }
+}
+
+/// Access control on the ledger, with a clock the test controls: idle and absolute expiry,
+/// revocation, lockout, the matrix, the master key, and erasure's tombstone.
+@Suite struct AccessControlTests {
+    let clock = HandClock()
+    let ledger: KokiLedger
+    let control: AccessControl
+    let master = try! MasterKey(bytes: Array(repeating: 9, count: 32))
+
+    init() throws {
+        ledger = KokiLedger(try Ledger.inMemory(clock: clock), masterKey: master)
+        control = AccessControl(ledger)
+        var settings = SecuritySettings()
+        settings.passwordCost = 14
+        try control.setUp(administrator: "admin", name: "Admin", password: "admin-password-1", settings: settings)
+    }
+
+    func login(_ id: String, _ password: String = "admin-password-1") throws -> SessionCredentials {
+        try control.login(id, password: password, terminal: "t1")
+    }
+
+    func admin() throws -> AccessContext {
+        try control.authorize(try login("admin"), function: .securityAdmin, command: "test", terminal: "t1")
+    }
+
+    func refusal(_ body: () throws -> Void) -> String? {
+        do {
+            try body()
+            return nil
+        } catch let error as KokiError where error.code == .accessDenied {
+            return error.message
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func sessionsExpireWhenIdleAndAtTheirAbsoluteEnd() throws {
+        let session = try login("admin")
+        func use() throws {
+            _ = try control.authorize(session, function: .ledgerInspect, command: "head", terminal: "t1")
+        }
+        // Acting every 29 minutes keeps it alive…
+        for _ in 0..<5 {
+            clock.advance(minutes: 29)
+            try use()
+        }
+        // …31 idle minutes end it.
+        clock.advance(minutes: 31)
+        #expect(refusal(use)?.contains("idle for more than 30 minutes") == true)
+        // The absolute end comes even to a busy session (10 hours).
+        let busy = try login("admin")
+        for _ in 0..<20 {
+            clock.advance(minutes: 29)
+            _ = try control.authorize(busy, function: .ledgerInspect, command: "head", terminal: "t1")
+        }
+        clock.advance(minutes: 29)
+        #expect(
+            refusal { _ = try control.authorize(busy, function: .ledgerInspect, command: "head", terminal: "t1") }?
+                .contains("expired") == true)
+    }
+
+    @Test func stoppingAnOperatorEndsTheirSessionsAndRecordsWhy() throws {
+        let admin = try admin()
+        try control.enroll("tanaka", name: "田中", roles: [.counter], password: "tanaka-password-1", by: admin)
+        let a = try login("tanaka", "tanaka-password-1")
+        let b = try login("tanaka", "tanaka-password-1")
+        #expect(try control.operatorRecord("tanaka")?.openSessions.count == 2)
+        try control.setState("tanaka", to: .suspended, reason: "on leave", by: admin)
+        #expect(try control.operatorRecord("tanaka")?.openSessions.isEmpty == true)
+        for s in [a, b] {
+            #expect(
+                refusal { _ = try control.authorize(s, function: .registerRead, command: "x", terminal: "t1") }?
+                    .contains("operator-suspended") == true)
+        }
+        #expect(refusal { _ = try login("tanaka", "tanaka-password-1") }?.contains("suspended") == true)
+        try control.setState("tanaka", to: .active, reason: "back", by: admin)
+        _ = try login("tanaka", "tanaka-password-1")
+        try control.setState("tanaka", to: .revoked, reason: "left", by: admin)
+        #expect(refusal { try control.setState("tanaka", to: .active, reason: "oops", by: admin) } != nil)
+        // An administrator cannot lock themselves out.
+        #expect(refusal { try control.setState("admin", to: .suspended, reason: "x", by: admin) } != nil)
+        // Every refusal was recorded.
+        let refused = try control.auditLog().filter { $0.kind == .refused }
+        #expect(refused.count == 2)
+    }
+
+    @Test func theMatrixDecidesAndOnlyAnAdministratorChangesIt() throws {
+        let admin = try admin()
+        try control.enroll("aud", name: "監査", roles: [.auditor], password: "auditor-password-1", by: admin)
+        let auditor = try login("aud", "auditor-password-1")
+        for function in AccessFunction.allCases {
+            let allowed = PermissionMatrix.standard.allows([.auditor], function)
+            let outcome = refusal {
+                _ = try control.authorize(auditor, function: function, command: "x", terminal: "t1")
+            }
+            #expect((outcome == nil) == allowed, "\(function)")
+        }
+        var matrix = try control.permissions()
+        matrix.grants[.administrator]?.remove(.securityAdmin)
+        #expect(refusal { try control.adopt(matrix, by: admin) } != nil, "the administrator keeps security.admin")
+        matrix = try control.permissions()
+        matrix.grants[.auditor]?.insert(.numberUse)
+        try control.adopt(matrix, by: admin)
+        _ = try control.authorize(auditor, function: .numberUse, command: "x", terminal: "t1")
+    }
+
+    @Test func registeredTerminalsOnly() throws {
+        let admin = try admin()
+        var settings = try control.settings()
+        settings.terminals = ["honcho-01"]
+        try control.adopt(settings, by: admin)
+        #expect(refusal { _ = try login("admin") }?.contains("terminal t1 is not registered") == true)
+        _ = try control.login("admin", password: "admin-password-1", terminal: "honcho-01")
+    }
+
+    @Test func personalDataReadsAreRecordedBeforeAndNeverOnAReadOnlyFile() throws {
+        let folder = try TemporaryFolder()
+        defer { withExtendedLifetime(folder) {} }
+        let path = folder.path("l.ledger")
+        let store = try Ledger.create(at: path)
+        let file = AccessControl(KokiLedger(store, masterKey: master))
+        var settings = SecuritySettings()
+        settings.passwordCost = 14
+        try file.setUp(administrator: "admin", name: "A", password: "admin-password-1", settings: settings)
+        let session = try file.login("admin", password: "admin-password-1", terminal: "t")
+        let context = try file.authorize(session, function: .ledgerInspect, command: "x", terminal: "t")
+        try file.recordRead(context, persons: [try PersonID("1001"), try PersonID("1001")], purpose: "窓口")
+        let read = try #require(file.auditLog(AuditFilter(person: try PersonID("1001"))).first)
+        #expect(read.persons == [try PersonID("1001")] && read.purpose == "窓口" && read.operatorID == "admin")
+        let readOnly = AccessControl(KokiLedger(try Ledger.open(at: path, mode: .readOnly), masterKey: master))
+        #expect(
+            refusal { try readOnly.recordRead(context, persons: [try PersonID("1001")], purpose: nil) }?
+                .contains("read-only") == true)
+    }
+
+    @Test func aWrongMasterKeyIsNamedAndErasureLeavesATombstone() throws {
+        let register = InsuredRegisterCommands(ledger)
+        let person = try PersonID("1001")
+        let identity = try PersonIdentity(
+            nameKanji: "松戸 花子", nameKana: "マツド ハナコ", birthDate: try CivilDate(iso: "1941-01-31"), sex: .female,
+            address: "千葉県松戸市根本387-5", phone: nil)
+        try register.register(person, identity: identity, metadata: CommandMetadata(actor: "admin"))
+        let vault = IdentityVault(ledger)
+        try vault.checkMasterKey()
+        let wrong = IdentityVault(ledger.store, master: try MasterKey(bytes: Array(repeating: 1, count: 32)))
+        #expect(throws: KokiError.self) { try wrong.checkMasterKey() }
+        let number = try MyNumber("123456789018")
+        try register.recordMyNumber(number, for: person, metadata: CommandMetadata(actor: "admin"))
+        #expect(try vault.person(byMyNumber: number) == person)
+        #expect(try register.myNumber(of: person) == number)
+        // The key is stored wrapped: not the 32 raw bytes.
+        #expect(try ledger.store.subjectKey("person/1001", create: false)?.count != 32)
+        #expect(try vault.erase(person))
+        #expect(try register.myNumber(of: person) == nil)
+        #expect(try vault.person(byMyNumber: number) == nil)
+        #expect(try register.identity(of: try #require(register.snapshot().person(person))) == nil)
+        #expect(throws: KokiError.self) { try vault.seal(identity, for: person) }
+        #expect(try ledger.store.verify().isIntact)
+    }
+
+    @Test func myNumberCheckDigitAndMasking() throws {
+        #expect(try MyNumber("1234-5678-9018").digits == "123456789018")
+        #expect(throws: DomainError.self) { try MyNumber("123456789012") }
+        #expect(throws: DomainError.self) { try MyNumber("12345678901") }
+        #expect("\(try MyNumber("123456789018"))" == "********9018")
+        // Every check digit 0–9 occurs, and exactly one last digit fits each first eleven.
+        var seen = Set<Int>()
+        for n in 0..<200 {
+            let first = String(format: "%011d", n * 4_999_999 % 99_999_999_999)
+            let valid = (0...9).filter { (try? MyNumber(first + String($0))) != nil }
+            #expect(valid.count == 1)
+            seen.formUnion(valid)
+        }
+        #expect(seen.count >= 9)
+    }
+}
