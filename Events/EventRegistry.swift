@@ -85,6 +85,8 @@ public enum EventRegistry {
         Registration(LoginFailed.self) { .access(.loginFailed($0)) },
         Registration(AccessRefused.self) { .access(.accessRefused($0)) },
         Registration(PersonalDataAccessed.self) { .access(.personalDataAccessed($0)) },
+        Registration(TransferDestinationRegistered.self) { .access(.transferDestinationRegistered($0)) },
+        Registration(TransferRecorded.self) { .access(.transferRecorded($0)) },
     ]
 
     public struct Registration: Sendable {
@@ -189,6 +191,8 @@ public enum EventRegistry {
             case .loginFailed(let e): encode(e)
             case .accessRefused(let e): encode(e)
             case .personalDataAccessed(let e): encode(e)
+            case .transferDestinationRegistered(let e): encode(e)
+            case .transferRecorded(let e): encode(e)
             }
         }
     }

@@ -66,6 +66,8 @@ extension KokiEvent {
                 case .loginFailed(let e): try encoder.encode(e)
                 case .accessRefused(let e): try encoder.encode(e)
                 case .personalDataAccessed(let e): try encoder.encode(e)
+                case .transferDestinationRegistered(let e): try encoder.encode(e)
+                case .transferRecorded(let e): try encoder.encode(e)
                 }
             }
         return String(decoding: data, as: UTF8.self)
@@ -130,6 +132,8 @@ extension KokiEvent {
             case .loginFailed: LoginFailed.eventType
             case .accessRefused: AccessRefused.eventType
             case .personalDataAccessed: PersonalDataAccessed.eventType
+            case .transferDestinationRegistered: TransferDestinationRegistered.eventType
+            case .transferRecorded: TransferRecorded.eventType
             }
         }
     }

@@ -16,6 +16,8 @@ public enum AccessEvent: Sendable, Hashable {
     case loginFailed(LoginFailed)
     case accessRefused(AccessRefused)
     case personalDataAccessed(PersonalDataAccessed)
+    case transferDestinationRegistered(TransferDestinationRegistered)
+    case transferRecorded(TransferRecorded)
 
     /// The stream: `operator/ID` for an operator's enrolment, state, sessions and failed logins;
     /// `config/permissions`, `config/security`; `audit/ID` for the reads of one operator;
@@ -34,6 +36,8 @@ public enum AccessEvent: Sendable, Hashable {
             e.reason == .unknownOperator ? LoginFailed.unknownStream : OperatorEnrolled.stream(e.operatorID)
         case .accessRefused: AccessRefused.streamName
         case .personalDataAccessed(let e): PersonalDataAccessed.stream(e.operatorID)
+        case .transferDestinationRegistered(let e): TransferDestinationRegistered.stream(e.destination)
+        case .transferRecorded(let e): TransferDestinationRegistered.stream(e.destination)
         }
     }
 }

@@ -193,4 +193,72 @@ import Testing
         #expect(try koki(["balances"], op).status == 0)
         #expect(try koki(["erase", "1001", "--on", "2026-04-01"], op).stderr.contains("erased already"))
     }
+
+    @Test func transfersSendOnlyLawfulRegisteredItemsOfWhatChanged() throws {
+        let op = try Secured.enroll("op", admin: admin, folder: folder.url.path)
+        try register("1001", as: op)
+        #expect(
+            try koki(
+                ["eligibility", "acquire", "--number", "1001", "--reason", "reached-75", "--date", "2016-01-31"], op
+            )
+            .status == 0)
+        #expect(try koki(["mynumber", "record", "1001"], op, input: "123456789018\n").status == 0)
+        // The residents division may not receive premiums: refused, nothing appended.
+        let before = try head()
+        let forbidden = try koki(
+            ["transfer", "destination", "add", "shimin", "--name", "市民課", "--kind", "residents", "--item", "premium"],
+            op)
+        #expect(forbidden.status == 65 && forbidden.stderr.contains("may not receive premium"), "\(forbidden.stderr)")
+        #expect(try head() == before)
+        #expect(
+            try koki(
+                [
+                    "transfer", "destination", "add", "shimin", "--name", "市民課", "--kind", "residents", "--item",
+                    "eligibility-change",
+                ], op
+            ).status == 0)
+        #expect(
+            try koki(
+                [
+                    "transfer", "destination", "add", "kouiki", "--name", "千葉県後期高齢者医療広域連合", "--kind", "union",
+                    "--item", "insured-person",
+                ], op
+            ).status == 0)
+        // Unregistered destination, an item not registered: refused, no file.
+        let out = folder.path("t1.jsonl")
+        #expect(try koki(["transfer", "nowhere", "--date", "2026-04-01", "--out", out], op).status == 65)
+        let notRegistered = try koki(
+            ["transfer", "kouiki", "--date", "2026-04-01", "--out", out, "--item", "premium"], op)
+        #expect(notRegistered.status == 65 && notRegistered.stderr.contains("not registered to receive premium"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+        // The union gets the insured person (name included, My Number never); the residents division
+        // only the eligibility change.
+        let sent = try koki(["transfer", "kouiki", "--date", "2026-04-01", "--out", out], op)
+        #expect(sent.status == 0 && sent.stdout.contains("1 persons (insured-person 1)"), "\(sent.stderr)")
+        let file = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(file.contains(#""item":"insured-person","person":"1001""#) && file.contains("松戸 花子"))
+        #expect(!file.contains("123456789018") && !file.contains("premium"))
+        let residents = folder.path("t2.jsonl")
+        #expect(try koki(["transfer", "shimin", "--date", "2026-04-01", "--out", residents], op).status == 0)
+        let rows = try String(contentsOfFile: residents, encoding: .utf8).split(separator: "\n")
+        #expect(rows.count == 1 && rows[0].contains(#""item":"eligibility-change""#) && !rows[0].contains("松戸"))
+        // Only what changed since: a second transfer to the union is empty.
+        let again = folder.path("t3.jsonl")
+        #expect(
+            try koki(["transfer", "kouiki", "--date", "2026-04-02", "--out", again], op).stdout.contains("0 persons"))
+        // Recorded with the file's hash; the reads are in the audit log with their purpose.
+        let history = try koki(["transfer", "history", "kouiki"], op).stdout
+        let sha = Process()
+        sha.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        sha.arguments = [out]
+        let pipe = Pipe()
+        sha.standardOutput = pipe
+        try sha.run()
+        let digest = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+        sha.waitUntilExit()
+        #expect(digest.count == 64 && history.contains(String(digest)), "\(history)")
+        #expect(history.contains("2026-04-01") && history.contains("2026-04-02"))
+        let log = try koki(["audit", "log", "--person", "1001"], op).stdout
+        #expect(log.contains("transfer to kouiki") && log.contains("transfer to shimin"))
+    }
 }

@@ -195,6 +195,16 @@ enum EventSamples {
                     operatorID: "tanaka", session: "5f0e8c5a-3c1d-4a55-9d3c-1f2e3d4c5b6a",
                     terminal: "matsudo-honcho-12",
                     command: "person show", purpose: "窓口照会", persons: [person]))),
+        .access(
+            .transferDestinationRegistered(
+                TransferDestinationRegistered(
+                    destination: "kouiki", name: "千葉県後期高齢者医療広域連合", kind: .union, items: [.insuredPerson, .premium]))),
+        .access(
+            .transferRecorded(
+                TransferRecorded(
+                    destination: "kouiki", transferredOn: try! CivilDate(iso: "2026-04-01"), fromPosition: 1,
+                    throughPosition: 900, counts: [.init(item: .insuredPerson, rows: 12)], persons: 12,
+                    fileHash: Array(0..<32)))),
     ]
 
     /// One sample of each register event, at its current version.

@@ -79,7 +79,9 @@ public struct OperatorRecord: Sendable, Hashable {
                 expiresAt: Timestamp(microseconds: e.expiresAt))
         case .sessionClosed(let e): sessions[e.session]?.closed = e.reason
         case .loginFailed: consecutiveFailures += 1
-        case .permissionsAdopted, .securitySettingsAdopted, .accessRefused, .personalDataAccessed: break
+        case .permissionsAdopted, .securitySettingsAdopted, .accessRefused, .personalDataAccessed,
+            .transferDestinationRegistered, .transferRecorded:
+            break
         }
     }
 }

@@ -67,7 +67,7 @@ extension AccessControl {
         OperatorEnrolled.eventType, OperatorRolesChanged.eventType, OperatorStateChanged.eventType,
         OperatorPasswordSet.eventType, PermissionsAdopted.eventType, SecuritySettingsAdopted.eventType,
         SessionOpened.eventType, SessionClosed.eventType, LoginFailed.eventType, AccessRefused.eventType,
-        PersonalDataAccessed.eventType,
+        PersonalDataAccessed.eventType, TransferDestinationRegistered.eventType, TransferRecorded.eventType,
     ]
 
     public func auditLog(_ filter: AuditFilter = AuditFilter()) throws -> [AuditEntry] {
@@ -123,6 +123,12 @@ extension AccessControl {
             e.terminal = x.terminal
             e.command = x.command
             e.detail = "\(x.function?.rawValue ?? "session"): \(x.reason)"
+        case .transferDestinationRegistered(let x):
+            e.detail =
+                "transfer destination \(x.destination) (\(x.kind.rawValue)): \(x.items.map(\.rawValue).joined(separator: ","))"
+        case .transferRecorded(let x):
+            e.detail =
+                "transfer to \(x.destination) on \(x.transferredOn): \(x.persons) persons, positions \(x.fromPosition)–\(x.throughPosition)"
         case .personalDataAccessed(let x):
             e.kind = .read
             e.operatorID = x.operatorID

@@ -1,0 +1,135 @@
+import KokiDomain
+
+/// What may be sent to others (移転), item by item (`../shared/domain/system-functions.md` §4).
+/// Stored by declaration order: add cases at the end.
+public enum TransferItem: String, Sendable, Hashable, Codable, CaseIterable, Comparable, StoredCase {
+    /// 被保険者情報: number, name, kana, birth date, sex, address, eligibility from/until.
+    case insuredPerson = "insured-person"
+    /// 住所地特例者情報: the facility and the dates.
+    case addressException = "address-exception"
+    /// 保険料情報: each assessment's fiscal year, decision date, annual premium and installments.
+    case premium
+    /// 収納情報: payments and their cancellations, by period.
+    case collection
+    /// 資格異動情報 for the resident register: acquisitions and losses with their dates and reasons.
+    case eligibilityChange = "eligibility-change"
+
+    public static let storedCases = allCases
+    public static func < (a: TransferItem, b: TransferItem) -> Bool {
+        storedCases.firstIndex(of: a)! < storedCases.firstIndex(of: b)!
+    }
+}
+
+/// Who receives, and so which items the law lets them have. Stored by declaration order.
+public enum DestinationKind: String, Sendable, Hashable, Codable, CaseIterable, StoredCase {
+    /// 後期高齢者医療広域連合: the prefecture-wide union.
+    case union
+    /// 市民課 (住民記録): the city's residents division.
+    case residents
+
+    public static let storedCases = allCases
+
+    /// The items the law lets this kind of destination receive.
+    public var lawfulItems: Set<TransferItem> {
+        switch self {
+        case .union: [.insuredPerson, .addressException, .premium, .collection]
+        case .residents: [.eligibilityChange]
+        }
+    }
+}
+
+/// 移転先を登録した — a destination and the items it receives (a subset of what the law allows its
+/// kind); registering again replaces the items. Stream `transfer/ID`.
+public struct TransferDestinationRegistered: EventPayload {
+    public static let eventType = "TransferDestinationRegistered"
+    public static let schemaVersion = 1
+    public static func stream(_ id: String) -> String { "transfer/\(id)" }
+
+    public var destination: String
+    public var name: String
+    public var kind: DestinationKind
+    public var items: [TransferItem]
+
+    public init(destination: String, name: String, kind: DestinationKind, items: [TransferItem]) {
+        self.destination = destination
+        self.name = name
+        self.kind = kind
+        self.items = items
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.writeString(destination)
+        writer.writeString(name)
+        writer.writeCase(kind)
+        writer.writeArray(items) { $0.writeCase($1) }
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        destination = try reader.readString()
+        name = try reader.readString()
+        kind = try reader.readCase(DestinationKind.self)
+        items = try reader.readArray { try $0.readCase(TransferItem.self) }
+    }
+}
+
+/// 移転した — a transfer file was written: the changes recorded in positions
+/// `fromPosition…throughPosition`, how many rows of each item, how many persons, and the
+/// file's SHA-256. Stream `transfer/ID`.
+public struct TransferRecorded: EventPayload {
+    public static let eventType = "TransferRecorded"
+    public static let schemaVersion = 1
+
+    public struct Count: Sendable, Hashable, Codable {
+        public var item: TransferItem
+        public var rows: Int
+
+        public init(item: TransferItem, rows: Int) {
+            self.item = item
+            self.rows = rows
+        }
+    }
+
+    public var destination: String
+    public var transferredOn: CivilDate
+    public var fromPosition: Int64
+    public var throughPosition: Int64
+    public var counts: [Count]
+    public var persons: Int
+    public var fileHash: [UInt8]
+
+    public init(
+        destination: String, transferredOn: CivilDate, fromPosition: Int64, throughPosition: Int64, counts: [Count],
+        persons: Int, fileHash: [UInt8]
+    ) {
+        self.destination = destination
+        self.transferredOn = transferredOn
+        self.fromPosition = fromPosition
+        self.throughPosition = throughPosition
+        self.counts = counts
+        self.persons = persons
+        self.fileHash = fileHash
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.writeString(destination)
+        writer.write(transferredOn)
+        writer.writeInt(fromPosition)
+        writer.writeInt(throughPosition)
+        writer.writeArray(counts) {
+            $0.writeCase($1.item)
+            $0.writeInt($1.rows)
+        }
+        writer.writeInt(persons)
+        writer.writeBytes(fileHash)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        destination = try reader.readString()
+        transferredOn = try reader.readDate()
+        fromPosition = try reader.readInt64()
+        throughPosition = try reader.readInt64()
+        counts = try reader.readArray { Count(item: try $0.readCase(TransferItem.self), rows: try $0.readInt()) }
+        persons = try reader.readInt()
+        fileHash = try reader.readBytes()
+    }
+}

@@ -1,0 +1,244 @@
+import Crypto
+import Foundation
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import LedgerStore
+
+/// Transfers (移転): files of what changed since the last transfer to a registered destination,
+/// holding only the items registered for it — which can only be items the law lets its kind
+/// receive. Each transfer is recorded with its range, counts and the file's SHA-256.
+public struct Transfers: Sendable {
+    public let ledger: KokiLedger
+
+    public init(_ ledger: KokiLedger) { self.ledger = ledger }
+
+    public struct Destination: Sendable, Hashable {
+        public var registration: TransferDestinationRegistered
+        public var transfers: [TransferRecorded] = []
+        /// The last position already sent (0 when nothing was).
+        public var sentThrough: Int64 { transfers.last?.throughPosition ?? 0 }
+    }
+
+    public func destination(_ id: String) throws -> Destination? {
+        guard let stream = try? StreamName(TransferDestinationRegistered.stream(id)) else { return nil }
+        var destination: Destination?
+        try ledger.forEachEvent(.stream(stream)) { _, event in
+            switch event {
+            case .access(.transferDestinationRegistered(let e)):
+                destination = Destination(registration: e, transfers: destination?.transfers ?? [])
+            case .access(.transferRecorded(let e)): destination?.transfers.append(e)
+            default: break
+            }
+        }
+        return destination
+    }
+
+    public func destinations() throws -> [Destination] {
+        try ledger.store.streams(prefix: "transfer/").compactMap {
+            try destination(String($0.stream.value.dropFirst("transfer/".count)))
+        }
+    }
+
+    /// Registers (or re-registers) a destination; an item its kind may not receive is refused.
+    public func register(
+        _ id: String, name: String, kind: DestinationKind, items: [TransferItem], metadata: CommandMetadata
+    ) throws {
+        try AccessControl.validate(operatorID: id)
+        guard !items.isEmpty else { throw KokiError(.invalidInput, "give the items the destination receives (--item)") }
+        let forbidden = Set(items).subtracting(kind.lawfulItems)
+        guard forbidden.isEmpty else {
+            throw KokiError(
+                .invalidInput,
+                "a \(kind.rawValue) destination may not receive \(forbidden.sorted().map(\.rawValue).joined(separator: ", ")) (lawful: \(kind.lawfulItems.sorted().map(\.rawValue).joined(separator: ", ")))"
+            )
+        }
+        try ledger.record(
+            [
+                .access(
+                    .transferDestinationRegistered(
+                        TransferDestinationRegistered(
+                            destination: id, name: name, kind: kind, items: Array(Set(items)).sorted())))
+            ], metadata: metadata)
+    }
+
+    /// What one transfer holds: the file's lines (JSON, one row each) and what to record.
+    public struct Batch: Sendable {
+        public var lines: [String]
+        public var record: TransferRecorded
+        public var persons: [PersonID]
+        public var bytes: [UInt8] { Array((lines.map { $0 + "\n" }.joined()).utf8) }
+    }
+
+    /// The rows for everything recorded since the last transfer to `id`, restricted to `items`
+    /// (default: all its registered items). Nothing is recorded until ``record(_:metadata:)``.
+    public func prepare(_ id: String, on date: CivilDate, items requested: [TransferItem]? = nil) throws -> Batch {
+        guard let destination = try destination(id) else {
+            throw KokiError(
+                .invalidInput, "no transfer destination \(id) is registered (koki transfer destination add)")
+        }
+        let registered = Set(destination.registration.items)
+        let items = Set(requested ?? destination.registration.items)
+        let refused = items.subtracting(registered)
+        guard refused.isEmpty else {
+            throw KokiError(
+                .invalidInput,
+                "\(id) is not registered to receive \(refused.sorted().map(\.rawValue).joined(separator: ", "))")
+        }
+        let from = destination.sentThrough + 1
+        let through = try ledger.store.head().position
+        var rows: [(item: TransferItem, person: PersonID, fields: [(String, String)])] = []
+        var identityChanged: [PersonID] = []
+        var query = EventQuery.from(position: from)
+        query.throughPosition = through
+        query.streamPrefix = "person/"
+        try ledger.forEachEvent(query) { view, event in
+            func add(_ item: TransferItem, _ person: PersonID, _ fields: [(String, String)]) {
+                guard items.contains(item) else { return }
+                rows.append((item, person, [("position", "\(view.position)")] + fields))
+            }
+            func q(_ s: String) -> String { JSON.quoted(s) }
+            switch event {
+            case .personRegistered(let e): identityChanged.append(e.person)
+            case .personIdentityCorrected(let e): identityChanged.append(e.person)
+            case .eligibilityAcquired(let e):
+                identityChanged.append(e.person)
+                add(
+                    .eligibilityChange, e.person,
+                    [
+                        ("change", q("acquired")), ("reason", q(e.reason.rawValue)),
+                        ("effectiveFrom", q(e.effectiveFrom.description)),
+                    ])
+            case .eligibilityLost(let e):
+                identityChanged.append(e.person)
+                add(
+                    .eligibilityChange, e.person,
+                    [
+                        ("change", q("lost")), ("reason", q(e.reason.rawValue)),
+                        ("effectiveFrom", q(e.effectiveFrom.description)),
+                    ])
+            case .addressExceptionStarted(let e):
+                add(
+                    .addressException, e.person,
+                    [("change", q("started")), ("facility", q(e.facility)), ("from", q(e.from.description))])
+            case .addressExceptionEnded(let e):
+                add(.addressException, e.person, [("change", q("ended")), ("from", q(e.from.description))])
+            case .premiumAssessed(let e):
+                add(
+                    .premium, e.person,
+                    [
+                        ("fiscalYear", "\(e.fiscalYear.year)"), ("decidedOn", q(e.decidedOn.description)),
+                        ("reason", q(e.reason.rawValue)), ("annualPremium", "\(e.annualPremium.amount)"),
+                        (
+                            "installments",
+                            "["
+                                + e.installments.map {
+                                    "{\"period\":\($0.period.number),\"dueDate\":\(q($0.dueDate.description)),\"amount\":\($0.amount.amount)}"
+                                }.joined(separator: ",") + "]"
+                        ),
+                    ])
+            case .paymentReceived(let e):
+                add(
+                    .collection, e.person,
+                    [
+                        ("change", q("paid")), ("payment", q(e.id)), ("paidOn", q(e.paidOn.description)),
+                        ("amount", "\(e.amount.amount)"),
+                        (
+                            "periods",
+                            "["
+                                + e.parts.map {
+                                    "{\"period\":\(q($0.key.description)),\"amount\":\($0.amount.amount)}"
+                                }.joined(separator: ",") + "]"
+                        ),
+                    ])
+            case .paymentCancelled(let e):
+                add(
+                    .collection, e.person,
+                    [
+                        ("change", q("cancelled")), ("payment", q(e.payment)),
+                        ("cancelledOn", q(e.cancelledOn.description)),
+                    ])
+            default: break
+            }
+        }
+        // Insured-person rows: the person as the register has them now, identity opened to send.
+        if items.contains(.insuredPerson) {
+            let commands = CollectionCommands(ledger)
+            let vault = IdentityVault(ledger)
+            var seen = Set<PersonID>()
+            for person in identityChanged where seen.insert(person).inserted {
+                guard let entry = try commands.load(person).entry else { continue }
+                let identity = try vault.open(entry.identity, for: person)
+                let period = entry.eligibilityPeriods.last
+                func q(_ s: String) -> String { JSON.quoted(s) }
+                rows.append(
+                    (
+                        .insuredPerson, person,
+                        [
+                            ("name", identity.map { q($0.nameKanji) } ?? "null"),
+                            ("kana", identity.map { q($0.nameKana) } ?? "null"),
+                            ("birthDate", identity.map { q($0.birthDate.description) } ?? "null"),
+                            ("sex", identity.map { q($0.sex.rawValue) } ?? "null"),
+                            ("address", identity.map { q($0.address) } ?? "null"),
+                            ("insuredFrom", period.map { q($0.from.description) } ?? "null"),
+                            ("insuredUntil", period?.until.map { q($0.description) } ?? "null"),
+                            ("erased", entry.erased == nil ? "false" : "true"),
+                        ]
+                    ))
+            }
+        }
+        let lines = rows.map { row in
+            "{"
+                + ([("item", JSON.quoted(row.item.rawValue)), ("person", JSON.quoted(row.person.value))] + row.fields)
+                .map { "\(JSON.quoted($0.0)):\($0.1)" }.joined(separator: ",") + "}"
+        }
+        var counts: [TransferItem: Int] = [:]
+        for row in rows { counts[row.item, default: 0] += 1 }
+        var persons: [PersonID] = []
+        var unique = Set<PersonID>()
+        for row in rows where unique.insert(row.person).inserted { persons.append(row.person) }
+        var batch = Batch(
+            lines: lines,
+            record: TransferRecorded(
+                destination: id, transferredOn: date, fromPosition: from, throughPosition: through,
+                counts: items.sorted().map { TransferRecorded.Count(item: $0, rows: counts[$0] ?? 0) },
+                persons: persons.count, fileHash: []),
+            persons: persons)
+        batch.record.fileHash = Array(SHA256.hash(data: batch.bytes))
+        return batch
+    }
+
+    /// Records a prepared transfer (after its file was written). Its command id is derived from
+    /// the destination and the first position, so recording the same range twice — two
+    /// operators at once, or a retry — records it once.
+    @discardableResult
+    public func record(_ batch: Batch, metadata: CommandMetadata) throws -> AppendResult {
+        var metadata = metadata
+        metadata.commandID = Identifier(
+            derivedFrom: Array("transfer/\(batch.record.destination)/\(batch.record.fromPosition)".utf8))
+        return try ledger.record([.access(.transferRecorded(batch.record))], metadata: metadata)
+    }
+}
+
+/// JSON text for a string (quotes and escapes).
+enum JSON {
+    static func quoted(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
