@@ -101,15 +101,24 @@ final class HandClock: LedgerClock {
 
     @Test func theMatrixDecidesAndOnlyAnAdministratorChangesIt() throws {
         let admin = try admin()
+        // Every role against every function: allowed exactly where the standard matrix says.
+        for role in Role.allCases {
+            let id = "r-\(role.rawValue)"
+            try control.enroll(id, name: id, roles: [role], password: "role-password-1", by: admin)
+            let session = try login(id, "role-password-1")
+            for function in AccessFunction.allCases {
+                let allowed = PermissionMatrix.standard.allows([role], function)
+                let outcome = refusal {
+                    _ = try control.authorize(session, function: function, command: "x", terminal: "t1")
+                }
+                #expect((outcome == nil) == allowed, "\(role) \(function)")
+            }
+        }
+        #expect(PermissionMatrix.standard.allows([.numberUse], .numberUse))
+        #expect(!PermissionMatrix.standard.allows(Role.allCases.filter { $0 != .numberUse }, .numberUse))
+        #expect(!PermissionMatrix.standard.allows([.administrator], .registerRead))
         try control.enroll("aud", name: "監査", roles: [.auditor], password: "auditor-password-1", by: admin)
         let auditor = try login("aud", "auditor-password-1")
-        for function in AccessFunction.allCases {
-            let allowed = PermissionMatrix.standard.allows([.auditor], function)
-            let outcome = refusal {
-                _ = try control.authorize(auditor, function: function, command: "x", terminal: "t1")
-            }
-            #expect((outcome == nil) == allowed, "\(function)")
-        }
         var matrix = try control.permissions()
         matrix.grants[.administrator]?.remove(.securityAdmin)
         #expect(refusal { try control.adopt(matrix, by: admin) } != nil, "the administrator keeps security.admin")

@@ -64,6 +64,7 @@ let benchmarks: @Sendable () -> Void = {
     collectionBenchmarks()
     cityBenchmarks()
     readModelBenchmarks()
+    securityBenchmarks()
     let pairMetrics = [Metric.kokiRate, Metric.ceilingRate, Metric.ratio]
 
     // MARK: Append, one command (one transaction) per stream of 20 events

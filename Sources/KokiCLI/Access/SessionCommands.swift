@@ -76,11 +76,11 @@ struct WhoAmICommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let ledger = try options.openForSession()
-            let credentials = try options.credentials(ledgerID: ledger.store.ledgerID.description)
-            let control = AccessControl(ledger)
-            guard let credentials, let record = try control.operatorRecord(credentials.operatorID),
-                let session = record.sessions[credentials.session]
+            // The session is checked like any command's (a forged file shows nothing).
+            let access = try options.authorized(nil, .query)
+            let control = access.control
+            guard let record = try control.operatorRecord(access.context.operatorID),
+                let session = record.sessions[access.context.session]
             else { throw CLIFailure(.accessDenied, "not logged in") }
             Output.line("\(record.id) (\(record.name)): \(record.roles.map(\.rawValue).joined(separator: ", "))")
             Output.line(
