@@ -1,3 +1,4 @@
+import KokiApp
 import Foundation
 
 /// Where commands write: standard output for results, standard error for diagnostics.
@@ -14,33 +15,8 @@ enum Output {
     static func error(_ text: String) { standardError(text) }
 }
 
-/// Minimal JSON building for JSON-lines output with a fixed key order.
-enum JSON {
-    static func string(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let s where s.value < 0x20:
-                let hex = String(s.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
-
-    static func optional(_ value: String?) -> String { value.map(string) ?? "null" }
-
-    /// An object from already-rendered values, in the given order.
-    static func object(_ fields: [(String, String)]) -> String {
-        "{" + fields.map { "\(string($0.0)):\($0.1)" }.joined(separator: ",") + "}"
-    }
-}
+/// JSON lines with a fixed key order (shared with the application layer's transfer files).
+typealias JSON = JSONLine
 
 extension Sequence where Element == UInt8 {
     var hex: String { map { String(format: "%02x", $0) }.joined() }

@@ -29,6 +29,15 @@ import Testing
         #expect(outcome.status == 0, "\(outcome.stderr)")
     }
 
+    /// A person insured from their 75th birthday, with a My Number.
+    func registerInsured(_ number: String, as env: [String: String]) throws {
+        try register(number, as: env)
+        let acquired = try koki(
+            ["eligibility", "acquire", "--number", number, "--reason", "reached-75", "--date", "2016-01-31"], env)
+        #expect(acquired.status == 0, "\(acquired.stderr)")
+        #expect(try koki(["mynumber", "record", number], env, input: "123456789018\n").status == 0)
+    }
+
     func head() throws -> Int {
         Int(try koki(["head"], admin).stdout.split(separator: " ")[1])!
     }
@@ -167,16 +176,10 @@ import Testing
 
     @Test func erasureDeletesTheKeyAndKeepsTheLedgerWhole() throws {
         let op = try Secured.enroll("op", admin: admin, folder: folder.url.path)
-        try register("1001", as: op)
-        #expect(
-            try koki(
-                ["eligibility", "acquire", "--number", "1001", "--reason", "reached-75", "--date", "2016-01-31"], op
-            )
-            .status == 0)
+        try registerInsured("1001", as: op)
         #expect(
             try koki(["eligibility", "lose", "--number", "1001", "--reason", "moved-out", "--date", "2019-03-31"], op)
                 .status == 0)
-        #expect(try koki(["mynumber", "record", "1001"], op, input: "123456789018\n").status == 0)
         // Too early: refused, naming why; nothing appended.
         let before = try head()
         let early = try koki(["erase", "1001", "--on", "2023-01-01"], op)
@@ -196,13 +199,7 @@ import Testing
 
     @Test func transfersSendOnlyLawfulRegisteredItemsOfWhatChanged() throws {
         let op = try Secured.enroll("op", admin: admin, folder: folder.url.path)
-        try register("1001", as: op)
-        #expect(
-            try koki(
-                ["eligibility", "acquire", "--number", "1001", "--reason", "reached-75", "--date", "2016-01-31"], op
-            )
-            .status == 0)
-        #expect(try koki(["mynumber", "record", "1001"], op, input: "123456789018\n").status == 0)
+        try registerInsured("1001", as: op)
         // The residents division may not receive premiums: refused, nothing appended.
         let before = try head()
         let forbidden = try koki(

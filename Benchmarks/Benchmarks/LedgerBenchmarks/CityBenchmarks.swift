@@ -313,7 +313,7 @@ func cityBenchmarks() {
         var bytes = 0
         let time = try seconds {
             let snapshot = try koki.currentCity()
-            let vault = try IdentityVault.preloaded(fixture.ledger)
+            let vault = try IdentityVault.preloaded(KokiLedger(fixture.ledger))
             for (person, entry) in snapshot.register.persons.sorted(by: { $0.key < $1.key }) {
                 guard let assessed = snapshot.accounts.current(person, fixture.lastFiscalYear),
                     let identity = try vault.open(entry.identity, for: person)

@@ -97,26 +97,20 @@ public struct Transfers: Sendable {
                 guard items.contains(item) else { return }
                 rows.append((item, person, [("position", "\(view.position)")] + fields))
             }
-            func q(_ s: String) -> String { JSON.quoted(s) }
+            func q(_ s: String) -> String { JSONLine.string(s) }
+            func eligibility(_ person: PersonID, _ change: String, _ reason: String, _ from: CivilDate) {
+                identityChanged.append(person)
+                add(
+                    .eligibilityChange, person,
+                    [("change", q(change)), ("reason", q(reason)), ("effectiveFrom", q(from.description))])
+            }
             switch event {
             case .personRegistered(let e): identityChanged.append(e.person)
             case .personIdentityCorrected(let e): identityChanged.append(e.person)
             case .eligibilityAcquired(let e):
-                identityChanged.append(e.person)
-                add(
-                    .eligibilityChange, e.person,
-                    [
-                        ("change", q("acquired")), ("reason", q(e.reason.rawValue)),
-                        ("effectiveFrom", q(e.effectiveFrom.description)),
-                    ])
+                eligibility(e.person, "acquired", e.reason.rawValue, e.effectiveFrom)
             case .eligibilityLost(let e):
-                identityChanged.append(e.person)
-                add(
-                    .eligibilityChange, e.person,
-                    [
-                        ("change", q("lost")), ("reason", q(e.reason.rawValue)),
-                        ("effectiveFrom", q(e.effectiveFrom.description)),
-                    ])
+                eligibility(e.person, "lost", e.reason.rawValue, e.effectiveFrom)
             case .addressExceptionStarted(let e):
                 add(
                     .addressException, e.person,
@@ -133,7 +127,10 @@ public struct Transfers: Sendable {
                             "installments",
                             "["
                                 + e.installments.map {
-                                    "{\"period\":\($0.period.number),\"dueDate\":\(q($0.dueDate.description)),\"amount\":\($0.amount.amount)}"
+                                    JSONLine.object([
+                                        ("period", "\($0.period.number)"), ("dueDate", q($0.dueDate.description)),
+                                        ("amount", "\($0.amount.amount)"),
+                                    ])
                                 }.joined(separator: ",") + "]"
                         ),
                     ])
@@ -147,7 +144,9 @@ public struct Transfers: Sendable {
                             "periods",
                             "["
                                 + e.parts.map {
-                                    "{\"period\":\(q($0.key.description)),\"amount\":\($0.amount.amount)}"
+                                    JSONLine.object([
+                                        ("period", q($0.key.description)), ("amount", "\($0.amount.amount)"),
+                                    ])
                                 }.joined(separator: ",") + "]"
                         ),
                     ])
@@ -170,7 +169,7 @@ public struct Transfers: Sendable {
                 guard let entry = try commands.load(person).entry else { continue }
                 let identity = try vault.open(entry.identity, for: person)
                 let period = entry.eligibilityPeriods.last
-                func q(_ s: String) -> String { JSON.quoted(s) }
+                func q(_ s: String) -> String { JSONLine.string(s) }
                 rows.append(
                     (
                         .insuredPerson, person,
@@ -188,9 +187,9 @@ public struct Transfers: Sendable {
             }
         }
         let lines = rows.map { row in
-            "{"
-                + ([("item", JSON.quoted(row.item.rawValue)), ("person", JSON.quoted(row.person.value))] + row.fields)
-                .map { "\(JSON.quoted($0.0)):\($0.1)" }.joined(separator: ",") + "}"
+            JSONLine.object(
+                [("item", JSONLine.string(row.item.rawValue)), ("person", JSONLine.string(row.person.value))]
+                    + row.fields)
         }
         var counts: [TransferItem: Int] = [:]
         for row in rows { counts[row.item, default: 0] += 1 }
@@ -220,25 +219,30 @@ public struct Transfers: Sendable {
     }
 }
 
-/// JSON text for a string (quotes and escapes).
-enum JSON {
-    static func quoted(_ s: String) -> String {
+/// Minimal JSON building for JSON lines with a fixed key order (`koki` output, transfer files).
+public enum JSONLine {
+    public static func string(_ value: String) -> String {
         var out = "\""
-        for scalar in s.unicodeScalars {
+        for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+            case let s where s.value < 0x20:
+                let hex = String(s.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
             }
         }
         return out + "\""
+    }
+
+    public static func optional(_ value: String?) -> String { value.map(string) ?? "null" }
+
+    /// An object from already-rendered values, in the given order.
+    public static func object(_ fields: [(String, String)]) -> String {
+        "{" + fields.map { "\(string($0.0)):\($0.1)" }.joined(separator: ",") + "}"
     }
 }
