@@ -63,15 +63,15 @@ extension Ledger {
         }
     }
 
-    /// Replaces a subject's key blob (re-wrapping it under a master key); the key inside must be
-    /// the same, or what it sealed is lost.
-    public func replaceSubjectKey(_ subject: String, with blob: [UInt8]) throws {
+    /// Replaces subjects' key blobs (re-wrapping them under a master key) in one transaction; the
+    /// keys inside must be the same, or what they sealed is lost.
+    public func replaceSubjectKeys(_ blobs: [String: [UInt8]]) throws {
         let label = path ?? ":memory:"
         guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
         try guarded {
             try queue.write { db in
-                try db.execute(
-                    sql: "UPDATE koki_subject_keys SET key = ? WHERE subject = ?", arguments: [Data(blob), subject])
+                let update = try db.makeStatement(sql: "UPDATE koki_subject_keys SET key = ? WHERE subject = ?")
+                for (subject, blob) in blobs { try update.execute(arguments: [Data(blob), subject]) }
             }
         }
     }

@@ -29,10 +29,7 @@ public struct Erasure: Sendable {
         guard let entry = state.entry, entry.erased == nil, let last = entry.eligibilityPeriods.last,
             let ended = last.until
         else { return nil }
-        let due =
-            (try? CivilDate(year: ended.year + retentionYears, month: ended.month, day: ended.day))  // 29 Feb → 28 Feb
-            ?? (try? CivilDate(year: ended.year + retentionYears, month: ended.month, day: 28))
-            ?? ended.adding(days: 365 * retentionYears)
+        let due = retentionEnds(ended, years: retentionYears)
         var blocker: String?
         let account = state.account
         let owed = account.periods.values.reduce(Yen.zero) { $0 + $1.outstanding + $1.lateFeeOutstanding }
@@ -50,12 +47,29 @@ public struct Erasure: Sendable {
         return Candidate(person: state.person, eligibilityEnded: ended, dueFrom: due, blocker: blocker)
     }
 
-    /// Every person whose retention has run out on `date`, with what still holds each back.
+    /// Every person whose retention has run out on `date`, with what still holds each back: the
+    /// register says whose eligibility ended long enough ago, and only their own streams are read
+    /// for money still open.
     public func due(on date: CivilDate, retentionYears: Int) throws -> [Candidate] {
-        let city = try CitySnapshot(ledger)
-        return city.register.persons.keys.sorted().compactMap { person in
-            Self.candidate(.init(person, in: city), retentionYears: retentionYears, on: date)
-        }.filter { $0.dueFrom <= date }
+        let register = try InsuredRegisterCommands(ledger).snapshot()
+        let commands = CollectionCommands(ledger)
+        var candidates: [Candidate] = []
+        for (person, entry) in register.persons.sorted(by: { $0.key < $1.key }) {
+            guard entry.erased == nil, let ended = entry.eligibilityPeriods.last?.until,
+                Self.retentionEnds(ended, years: retentionYears) <= date
+            else { continue }
+            if let candidate = Self.candidate(try commands.load(person), retentionYears: retentionYears, on: date) {
+                candidates.append(candidate)
+            }
+        }
+        return candidates
+    }
+
+    /// The first day after `years` of retention from `ended` (29 February → 28 February).
+    static func retentionEnds(_ ended: CivilDate, years: Int) -> CivilDate {
+        (try? CivilDate(year: ended.year + years, month: ended.month, day: ended.day))
+            ?? (try? CivilDate(year: ended.year + years, month: ended.month, day: 28))
+            ?? ended.adding(days: 365 * years)
     }
 
     /// Erases one person: refused (naming why) unless their retention ran out and no money is open.

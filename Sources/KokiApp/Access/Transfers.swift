@@ -62,17 +62,19 @@ public struct Transfers: Sendable {
             ], metadata: metadata)
     }
 
-    /// What one transfer holds: the file's lines (JSON, one row each) and what to record.
+    /// What one transfer wrote: what to record, and the persons whose data it holds.
     public struct Batch: Sendable {
-        public var lines: [String]
         public var record: TransferRecorded
         public var persons: [PersonID]
-        public var bytes: [UInt8] { Array((lines.map { $0 + "\n" }.joined()).utf8) }
     }
 
-    /// The rows for everything recorded since the last transfer to `id`, restricted to `items`
-    /// (default: all its registered items). Nothing is recorded until ``record(_:metadata:)``.
-    public func prepare(_ id: String, on date: CivilDate, items requested: [TransferItem]? = nil) throws -> Batch {
+    /// Writes the rows — everything recorded since the last transfer to `id`, restricted to
+    /// `items` (default: all its registered items) — as JSON lines to `sink`, a megabyte at a
+    /// time, hashing as it goes: memory stays flat however long the history. Nothing is
+    /// recorded until ``record(_:metadata:)``.
+    public func write(
+        _ id: String, on date: CivilDate, items requested: [TransferItem]? = nil, to sink: ([UInt8]) throws -> Void
+    ) throws -> Batch {
         guard let destination = try destination(id) else {
             throw KokiError(
                 .invalidInput, "no transfer destination \(id) is registered (koki transfer destination add)")
@@ -87,38 +89,62 @@ public struct Transfers: Sendable {
         }
         let from = destination.sentThrough + 1
         let through = try ledger.store.head().position
-        var rows: [(item: TransferItem, person: PersonID, fields: [(String, String)])] = []
+        var hasher = SHA256()
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 20)
+        var counts: [TransferItem: Int] = [:]
+        var persons: [PersonID] = []
+        var sent = Set<PersonID>()
+        func emit(_ item: TransferItem, _ person: PersonID, _ fields: [(String, String)]) throws {
+            let line = JSONLine.object(
+                [("item", JSONLine.string(item.rawValue)), ("person", JSONLine.string(person.value))] + fields)
+            buffer.append(contentsOf: line.utf8)
+            buffer.append(0x0A)
+            counts[item, default: 0] += 1
+            if sent.insert(person).inserted { persons.append(person) }
+            if buffer.count >= 1 << 20 { try flush() }
+        }
+        func flush() throws {
+            hasher.update(data: buffer)
+            try sink(buffer)
+            buffer.removeAll(keepingCapacity: true)
+        }
         var identityChanged: [PersonID] = []
+        var changed = Set<PersonID>()
         var query = EventQuery.from(position: from)
         query.throughPosition = through
-        query.streamPrefix = "person/"
+        // (No stream prefix: with one, SQLite walks every person's stream in the stream index
+        // instead of the few positions asked for; events of no person fall through the switch.)
         try ledger.forEachEvent(query) { view, event in
-            func add(_ item: TransferItem, _ person: PersonID, _ fields: [(String, String)]) {
+            func add(_ item: TransferItem, _ person: PersonID, _ fields: [(String, String)]) throws {
                 guard items.contains(item) else { return }
-                rows.append((item, person, [("position", "\(view.position)")] + fields))
+                try emit(item, person, [("position", "\(view.position)")] + fields)
+            }
+            func identity(_ person: PersonID) {
+                if changed.insert(person).inserted { identityChanged.append(person) }
             }
             func q(_ s: String) -> String { JSONLine.string(s) }
-            func eligibility(_ person: PersonID, _ change: String, _ reason: String, _ from: CivilDate) {
-                identityChanged.append(person)
-                add(
+            func eligibility(_ person: PersonID, _ change: String, _ reason: String, _ from: CivilDate) throws {
+                identity(person)
+                try add(
                     .eligibilityChange, person,
                     [("change", q(change)), ("reason", q(reason)), ("effectiveFrom", q(from.description))])
             }
             switch event {
-            case .personRegistered(let e): identityChanged.append(e.person)
-            case .personIdentityCorrected(let e): identityChanged.append(e.person)
+            case .personRegistered(let e): identity(e.person)
+            case .personIdentityCorrected(let e): identity(e.person)
             case .eligibilityAcquired(let e):
-                eligibility(e.person, "acquired", e.reason.rawValue, e.effectiveFrom)
+                try eligibility(e.person, "acquired", e.reason.rawValue, e.effectiveFrom)
             case .eligibilityLost(let e):
-                eligibility(e.person, "lost", e.reason.rawValue, e.effectiveFrom)
+                try eligibility(e.person, "lost", e.reason.rawValue, e.effectiveFrom)
             case .addressExceptionStarted(let e):
-                add(
+                try add(
                     .addressException, e.person,
                     [("change", q("started")), ("facility", q(e.facility)), ("from", q(e.from.description))])
             case .addressExceptionEnded(let e):
-                add(.addressException, e.person, [("change", q("ended")), ("from", q(e.from.description))])
+                try add(.addressException, e.person, [("change", q("ended")), ("from", q(e.from.description))])
             case .premiumAssessed(let e):
-                add(
+                try add(
                     .premium, e.person,
                     [
                         ("fiscalYear", "\(e.fiscalYear.year)"), ("decidedOn", q(e.decidedOn.description)),
@@ -135,7 +161,7 @@ public struct Transfers: Sendable {
                         ),
                     ])
             case .paymentReceived(let e):
-                add(
+                try add(
                     .collection, e.person,
                     [
                         ("change", q("paid")), ("payment", q(e.id)), ("paidOn", q(e.paidOn.description)),
@@ -151,7 +177,7 @@ public struct Transfers: Sendable {
                         ),
                     ])
             case .paymentCancelled(let e):
-                add(
+                try add(
                     .collection, e.person,
                     [
                         ("change", q("cancelled")), ("payment", q(e.payment)),
@@ -164,14 +190,12 @@ public struct Transfers: Sendable {
         if items.contains(.insuredPerson) {
             let commands = CollectionCommands(ledger)
             let vault = IdentityVault(ledger)
-            var seen = Set<PersonID>()
-            for person in identityChanged where seen.insert(person).inserted {
+            for person in identityChanged {
                 guard let entry = try commands.load(person).entry else { continue }
                 let identity = try vault.open(entry.identity, for: person)
                 let period = entry.eligibilityPeriods.last
                 func q(_ s: String) -> String { JSONLine.string(s) }
-                rows.append(
-                    (
+                try emit(
                         .insuredPerson, person,
                         [
                             ("name", identity.map { q($0.nameKanji) } ?? "null"),
@@ -182,32 +206,19 @@ public struct Transfers: Sendable {
                             ("insuredFrom", period.map { q($0.from.description) } ?? "null"),
                             ("insuredUntil", period?.until.map { q($0.description) } ?? "null"),
                             ("erased", entry.erased == nil ? "false" : "true"),
-                        ]
-                    ))
+                        ])
             }
         }
-        let lines = rows.map { row in
-            JSONLine.object(
-                [("item", JSONLine.string(row.item.rawValue)), ("person", JSONLine.string(row.person.value))]
-                    + row.fields)
-        }
-        var counts: [TransferItem: Int] = [:]
-        for row in rows { counts[row.item, default: 0] += 1 }
-        var persons: [PersonID] = []
-        var unique = Set<PersonID>()
-        for row in rows where unique.insert(row.person).inserted { persons.append(row.person) }
-        var batch = Batch(
-            lines: lines,
+        try flush()
+        return Batch(
             record: TransferRecorded(
                 destination: id, transferredOn: date, fromPosition: from, throughPosition: through,
                 counts: items.sorted().map { TransferRecorded.Count(item: $0, rows: counts[$0] ?? 0) },
-                persons: persons.count, fileHash: []),
+                persons: persons.count, fileHash: Array(hasher.finalize())),
             persons: persons)
-        batch.record.fileHash = Array(SHA256.hash(data: batch.bytes))
-        return batch
     }
 
-    /// Records a prepared transfer (after its file was written). Its command id is derived from
+    /// Records a written transfer (once its file is in place). Its command id is derived from
     /// the destination and the first position, so recording the same range twice — two
     /// operators at once, or a retry — records it once.
     @discardableResult

@@ -80,12 +80,12 @@ public struct IdentityVault: Sendable {
     @discardableResult
     public func wrapUnwrappedKeys() throws -> Int {
         guard let master else { throw KokiError(.masterKey, "wrapping keys needs the master key") }
-        var wrapped = 0
+        var wrapped: [String: [UInt8]] = [:]
         for (subject, blob) in try store.allSubjectKeys() where blob.count == 32 && subject.hasPrefix("person/") {
-            try store.replaceSubjectKey(subject, with: try master.wrap(blob, subject: subject))
-            wrapped += 1
+            wrapped[subject] = try master.wrap(blob, subject: subject)
         }
-        return wrapped
+        try store.replaceSubjectKeys(wrapped)
+        return wrapped.count
     }
 
     /// Checks that the master key is the one this ledger's keys are wrapped under (a check key

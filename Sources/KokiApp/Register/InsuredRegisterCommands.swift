@@ -33,6 +33,28 @@ public struct InsuredRegisterCommands: Sendable {
         return (register.persons[person], version)
     }
 
+    /// One person as the register has them (as known at a position), by their number or a former
+    /// one: only their own stream is folded, never the city.
+    public func person(_ number: PersonID, through position: Int64? = nil) throws -> InsuredRegister.Person? {
+        func read(_ person: PersonID) throws -> InsuredRegister.Person? {
+            var register = InsuredRegister()
+            var query = EventQuery.stream(try StreamName(person.streamName))
+            query.throughPosition = position
+            query.readsEnvelopes = false
+            try ledger.forEachEvent(query) { _, event in register.apply(event) }
+            return register.persons[person]
+        }
+        if let own = try read(number) { return own }
+        var query = EventQuery()
+        query.types = [PersonNumbersLinked.eventType]
+        query.throughPosition = position
+        var linked: PersonID?
+        try ledger.forEachEvent(query) { _, event in
+            if case .personNumbersLinked(let e) = event, e.formerNumber == number { linked = e.person }
+        }
+        return try linked.flatMap(read)
+    }
+
     /// The whole register, folded from every register event (optionally as known at a position).
     public func snapshot(through position: Int64? = nil) throws -> InsuredRegister {
         var query = EventQuery()

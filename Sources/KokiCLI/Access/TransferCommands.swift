@@ -41,10 +41,26 @@ struct TransferCommand: ParsableCommand {
                 }
                 let access = try options.authorized(.transfer)
                 let transfers = Transfers(access.ledger)
-                let batch = try transfers.prepare(destination, on: date, items: items.isEmpty ? nil : items)
-                // The persons in the file are recorded as read before the file exists.
+                // Written beside its final name (owner-only), the persons in it recorded as read,
+                // then moved into place and the transfer recorded; any failure leaves no file.
+                let partial = out + ".partial"
+                unlink(partial)
+                let fd = open(partial, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+                guard fd >= 0 else { throw CLIFailure(.failure, "cannot write \(partial): \(String(cString: strerror(errno)))") }
+                var closed = false
+                defer {
+                    if !closed { close(fd) }
+                    unlink(partial)
+                }
+                let batch = try transfers.write(destination, on: date, items: items.isEmpty ? nil : items) { bytes in
+                    let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                    guard written == bytes.count else { throw CLIFailure(.failure, "cannot write \(partial)") }
+                }
+                guard fsync(fd) == 0 else { throw CLIFailure(.failure, "cannot write \(partial)") }
+                close(fd)
+                closed = true
                 try access.recordRead(batch.persons, purpose: "transfer to \(destination)")
-                try writePrivately(Data(batch.bytes), to: out)
+                guard rename(partial, out) == 0 else { throw CLIFailure(.failure, "cannot move the file to \(out)") }
                 try transfers.record(batch, metadata: access.metadata())
                 let counts = batch.record.counts.map { "\($0.item.rawValue) \($0.rows)" }.joined(separator: ", ")
                 Output.line(

@@ -158,8 +158,7 @@ struct PersonCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 let (register, access) = try options.readRegister()
-                let snapshot = try register.snapshot(through: knownAt)
-                guard let entry = snapshot.person(number) else {
+                guard let entry = try register.person(number, through: knownAt) else {
                     throw KokiError(.invalidInput, "no person \(number) in the register")
                 }
                 try access.recordRead([entry.id], purpose: purpose)
