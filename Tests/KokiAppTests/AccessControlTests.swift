@@ -197,4 +197,31 @@ final class HandClock: LedgerClock {
         }
         #expect(seen.count >= 9)
     }
+
+    @Test func theYearlyReviewFindsLateHoursAndViewsWithoutBusiness() throws {
+        let admin = try admin()
+        try control.enroll("sato", name: "佐藤", roles: [.counter], password: "sato-password-12", by: admin)
+        let a = try PersonID("1001")
+        let b = try PersonID("1002")
+        // The hand clock starts on a Monday at 23:13 in Japan: outside office hours.
+        let late = try control.authorize(
+            try login("sato", "sato-password-12"), function: .registerRead, command: "person show", terminal: "t1")
+        try control.recordRead(late, persons: [a], purpose: nil)
+        clock.advance(minutes: 10 * 60)  // Tuesday 09:13
+        let day = try control.authorize(
+            try login("sato", "sato-password-12"), function: .registerRead, command: "person show", terminal: "t1")
+        try control.recordRead(day, persons: [b], purpose: "窓口")
+        // Sato registers b: business with b, none with a.
+        let identity = try PersonIdentity(
+            nameKanji: "松戸 太郎", nameKana: "マツド タロウ", birthDate: try CivilDate(iso: "1941-01-31"), sex: .male,
+            address: "千葉県松戸市", phone: nil)
+        try InsuredRegisterCommands(ledger).register(b, identity: identity, metadata: day.metadata())
+        let review = try control.review(from: nil, before: nil)
+        let sato = try #require(review.operators.first { $0.operatorID == "sato" })
+        #expect(sato.reads == 2 && sato.personsRead == 2 && sato.logins == 2)
+        #expect(sato.outsideOfficeHours == 2, "the late login and the late read")
+        #expect(review.outsideOfficeHours.filter { $0.operatorID == "sato" }.map(\.kind) == [.login, .read])
+        #expect(review.viewedWithoutBusiness.map(\.person) == [a])
+        #expect(review.refused.isEmpty)
+    }
 }
