@@ -96,6 +96,9 @@ import Testing
         let exported = try session.koki(
             "debit", "export", "--date", "2025-09-30", "--originator", originator, "--out", request)
         #expect(exported.stdout == "debit request for 2025-09-30: 1 records, 8600 yen → \(request)\n")
+        // The payer's bank account left in the file: recorded as read, with why.
+        let audit = try session.koki("audit", "log", "--command", "debit export").stdout
+        #expect(audit.contains("debit request 2025-09-30") && audit.contains(" read "), "\(audit)")
         var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: request)))
         #expect(bytes.count == 4 * 122)
         // The bank answers: debited (code 0), with the trailer's debited totals.

@@ -22,6 +22,19 @@ import Testing
         try Secured.login("admin", password: "admin-password-1", env: env)
         // Setting up (3 events), the refusal and the login.
         #expect(try KokiProcess.run(["head"], environment: env).stdout.hasPrefix("position 5  hash "))
+        // A master key others can read is refused (exit 78); one that is not this ledger's too.
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: ledger + ".key")
+        let loose = try KokiProcess.run(["head"], environment: env)
+        #expect(loose.status == 78 && loose.stderr.contains("readable by others"))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: ledger + ".key")
+        let other = folder.path("other.key")
+        FileManager.default.createFile(
+            atPath: other, contents: Data((String(repeating: "ab", count: 32) + "\n").utf8),
+            attributes: [.posixPermissions: 0o600])
+        var wrongKey = env
+        wrongKey["KOKI_MASTER_KEY"] = other
+        let wrong = try KokiProcess.run(["head"], environment: wrongKey)
+        #expect(wrong.status == 78 && wrong.stderr.contains("not this ledger's"), "\(wrong.stderr)")
     }
 
     @Test func theLedgerComesFromTheEnvironmentWhenNotGiven() throws {

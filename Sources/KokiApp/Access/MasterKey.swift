@@ -26,6 +26,11 @@ public struct MasterKey: Sendable {
                 "no master key at \(path): personal data cannot be opened without it (set --master-key or $KOKI_MASTER_KEY)"
             )
         }
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & 0o077 != 0 {
+            throw KokiError(
+                .masterKey, "\(path) is readable by others: the master key must be its owner's alone (chmod 600)")
+        }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.count == 64, let bytes = hexBytes(text) else {
             throw KokiError(.masterKey, "\(path) is not a master key file (64 hex digits)")

@@ -196,17 +196,17 @@ public struct Transfers: Sendable {
                 let period = entry.eligibilityPeriods.last
                 func q(_ s: String) -> String { JSONLine.string(s) }
                 try emit(
-                        .insuredPerson, person,
-                        [
-                            ("name", identity.map { q($0.nameKanji) } ?? "null"),
-                            ("kana", identity.map { q($0.nameKana) } ?? "null"),
-                            ("birthDate", identity.map { q($0.birthDate.description) } ?? "null"),
-                            ("sex", identity.map { q($0.sex.rawValue) } ?? "null"),
-                            ("address", identity.map { q($0.address) } ?? "null"),
-                            ("insuredFrom", period.map { q($0.from.description) } ?? "null"),
-                            ("insuredUntil", period?.until.map { q($0.description) } ?? "null"),
-                            ("erased", entry.erased == nil ? "false" : "true"),
-                        ])
+                    .insuredPerson, person,
+                    [
+                        ("name", identity.map { q($0.nameKanji) } ?? "null"),
+                        ("kana", identity.map { q($0.nameKana) } ?? "null"),
+                        ("birthDate", identity.map { q($0.birthDate.description) } ?? "null"),
+                        ("sex", identity.map { q($0.sex.rawValue) } ?? "null"),
+                        ("address", identity.map { q($0.address) } ?? "null"),
+                        ("insuredFrom", period.map { q($0.from.description) } ?? "null"),
+                        ("insuredUntil", period?.until.map { q($0.description) } ?? "null"),
+                        ("erased", entry.erased == nil ? "false" : "true"),
+                    ])
             }
         }
         try flush()

@@ -46,7 +46,9 @@ struct TransferCommand: ParsableCommand {
                 let partial = out + ".partial"
                 unlink(partial)
                 let fd = open(partial, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-                guard fd >= 0 else { throw CLIFailure(.failure, "cannot write \(partial): \(String(cString: strerror(errno)))") }
+                guard fd >= 0 else {
+                    throw CLIFailure(.failure, "cannot write \(partial): \(String(cString: strerror(errno)))")
+                }
                 var closed = false
                 defer {
                     if !closed { close(fd) }

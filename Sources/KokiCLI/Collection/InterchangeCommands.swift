@@ -4,6 +4,7 @@ import KokiApp
 import KokiDomain
 import KokiEvents
 import KokiInterchange
+import LedgerStore
 
 extension ZenginDebitFile.LineSeparator: ExpressibleByArgument {}
 
@@ -113,12 +114,22 @@ struct DebitCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 let settings = try readJSON(CollectionCommands.Originator.self, from: originator)
-                let (commands, metadata) = try options.collection()
+                let access = try options.authorized(.collectionWrite)
+                let commands = CollectionCommands(access.ledger)
                 guard !FileManager.default.fileExists(atPath: out) else {
                     throw KokiError(.invalidInput, "\(out) already exists: choose another --out")
                 }
+                let before = try access.store.head().position
                 let (bytes, count, total) = try commands.exportDebit(
-                    on: date, originator: settings, separator: lineSeparator, actor: metadata.actor)
+                    on: date, originator: settings, separator: lineSeparator, actor: access.context.operatorID)
+                // The file holds the payers' bank accounts: they are recorded as read before it is written.
+                var query = EventQuery.from(position: before + 1)
+                query.types = [DebitRequested.eventType]
+                var payers: [PersonID] = []
+                try access.ledger.forEachEvent(query) { _, event in
+                    if case .debitRequested(let e) = event { payers.append(e.person) }
+                }
+                try access.recordRead(payers, purpose: "debit request \(date)")
                 guard FileManager.default.createFile(atPath: out, contents: Data(bytes)) else {
                     throw CLIFailure(
                         .failure, "cannot write \(out) (the request is recorded; write it again with the same data)")
