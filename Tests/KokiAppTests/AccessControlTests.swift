@@ -128,6 +128,27 @@ final class HandClock: LedgerClock {
         _ = try control.authorize(auditor, function: .numberUse, command: "x", terminal: "t1")
     }
 
+    @Test func ownPasswordNeedsTheCurrentOneAnAdministratorResetsAnyone() throws {
+        let admin = try admin()
+        try control.enroll("kato", name: "加藤", roles: [.counter], password: "kato-password-12", by: admin)
+        let kato = try control.authorize(
+            try login("kato", "kato-password-12"), function: nil, command: "x", terminal: "t1")
+        #expect(refusal { try control.setPassword("kato", to: "kato-password-34", current: "guess", by: kato) } != nil)
+        try control.setPassword("kato", to: "kato-password-34", current: "kato-password-12", by: kato)
+        #expect(refusal { _ = try login("kato", "kato-password-12") } != nil)
+        _ = try login("kato", "kato-password-34")
+        try control.setPassword("kato", to: "kato-password-56", by: admin)
+        _ = try login("kato", "kato-password-56")
+        #expect(refusal { try control.setPassword("kato", to: "short", by: admin) } != nil)
+    }
+
+    @Test func aPasswordTypedAsTheIdIsNotRecorded() throws {
+        #expect(refusal { _ = try control.login("Secret-Pa55!", password: "x", terminal: "t1") } != nil)
+        let failed = try #require(control.auditLog().last)
+        #expect(failed.kind == .loginFailed && failed.operatorID == "(not an operator id)")
+        #expect(try !control.auditLog().contains { $0.operatorID.contains("Secret") })
+    }
+
     @Test func registeredTerminalsOnly() throws {
         let admin = try admin()
         var settings = try control.settings()

@@ -138,6 +138,13 @@ import Testing
         #expect(try koki(["operator", "unlock", "op", "--reason", "identity checked"], admin).status == 0)
         try Secured.login("op", password: Secured.password, env: op)
         #expect(try koki(["head"], op).status == 0)
+        // Their own password: the current one first, then the new one.
+        let wrong = try koki(["operator", "password", "--password-stdin"], op, input: "not-it\nnew-password-123\n")
+        #expect(wrong.status == 77 && wrong.stderr.contains("current password is wrong"))
+        let changed = try koki(
+            ["operator", "password", "--password-stdin"], op, input: Secured.password + "\nnew-password-123\n")
+        #expect(changed.status == 0, "\(changed.stderr)")
+        try Secured.login("op", password: "new-password-123", env: op)
     }
 
     @Test func myNumberOnlyForNumberUseAndNowhereInPlainText() throws {

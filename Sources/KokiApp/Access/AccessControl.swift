@@ -241,9 +241,17 @@ public struct AccessControl: Sendable {
         }
     }
 
-    /// Sets an operator's password: their own (with the current one), or anyone's by an administrator.
-    public func setPassword(_ id: String, to password: String, by context: AccessContext) throws {
-        _ = try existing(id)
+    /// Sets an operator's password: their own, given the current one (a stolen session alone
+    /// cannot take the account over), or anyone's by an administrator.
+    public func setPassword(_ id: String, to password: String, current: String? = nil, by context: AccessContext)
+        throws
+    {
+        let record = try existing(id)
+        if id == context.operatorID {
+            guard let current, PasswordHash.verify(current, against: record.passwordHash) else {
+                throw KokiError(.accessDenied, "the current password is wrong")
+            }
+        }
         let hash = try hash(password, settings: try settings())
         try ledger.record(
             [.access(.operatorPasswordSet(OperatorPasswordSet(operatorID: id, passwordHash: hash)))],
@@ -272,10 +280,13 @@ public struct AccessControl: Sendable {
     /// or records the failure (locking the operator after too many) and throws.
     public func login(_ id: String, password: String, terminal: String) throws -> SessionCredentials {
         let settings = try settings()
-        let metadata = CommandMetadata(actor: id)
+        // What was typed as an id is recorded only when it could be one: a password typed into
+        // the id by mistake must not land in the ledger.
+        let typed = (try? Self.validate(operatorID: id)) != nil ? id : "(not an operator id)"
+        let metadata = CommandMetadata(actor: typed)
         func fail(_ reason: LoginFailed.Reason, _ message: String, extra: [KokiEvent] = []) throws -> Never {
             try ledger.record(
-                [.access(.loginFailed(LoginFailed(operatorID: id, terminal: terminal, reason: reason)))] + extra,
+                [.access(.loginFailed(LoginFailed(operatorID: typed, terminal: terminal, reason: reason)))] + extra,
                 metadata: metadata)
             throw KokiError(.accessDenied, message)
         }

@@ -137,7 +137,8 @@ struct OperatorCommand: ParsableCommand {
             abstract: "Set your own password, or (administrator) another operator's.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The operator (default: you).") var operatorID: String?
-        @Flag(help: "Read the new password from one line of standard input.") var passwordStdin = false
+        @Flag(help: "Read the passwords from standard input: your current one, then the new one (one line each).")
+        var passwordStdin = false
 
         func run() throws {
             try reporting {
@@ -147,8 +148,12 @@ struct OperatorCommand: ParsableCommand {
                     ledgerID: try options.openForSession().store.ledgerID.description)
                 let target = operatorID ?? own?.operatorID ?? ""
                 let access = try options.authorized(target == own?.operatorID ? nil : .securityAdmin)
+                let current =
+                    target == access.context.operatorID
+                    ? try readPassword(prompt: "Current password: ", stdin: passwordStdin) : nil
                 let password = try readNewPassword(stdin: passwordStdin, for: target)
-                try AccessControl(access.ledger).setPassword(target, to: password, by: access.context)
+                try AccessControl(access.ledger).setPassword(
+                    target, to: password, current: current, by: access.context)
                 Output.line("password of \(target) set")
             }
         }
