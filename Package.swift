@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // Notices rendered to HTML from templates kept as files.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // LZ4 from the system (`apt-get install liblz4-dev`).
@@ -61,7 +63,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
                 // scrypt, the memory-hard password hash.
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
+            resources: [.copy("Notices/Templates")],
             swiftSettings: strict
         ),
         .target(
@@ -91,7 +95,7 @@ let package = Package(
         .testTarget(
             name: "KokiAppTests",
             dependencies: ["KokiApp", "KokiTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
-            exclude: ["Fixtures"],
+            exclude: ["Fixtures", "Golden"],
             swiftSettings: strict),
         .testTarget(
             name: "KokiCLITests",

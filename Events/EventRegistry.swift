@@ -72,6 +72,9 @@ public enum EventRegistry {
         Registration(InstallmentPlanRecorded.self) { .installmentPlanRecorded($0) },
         Registration(SeizureRecorded.self) { .seizureRecorded($0) },
         Registration(FiscalYearClosed.self) { .fiscalYearClosed($0) },
+        Registration(NoticeSettingsAdopted.self) { .notice(.settingsAdopted($0)) },
+        Registration(DocumentIssued.self) { .notice(.documentIssued($0)) },
+        Registration(NoticeRunRecorded.self) { .notice(.runRecorded($0)) },
         Registration(MyNumberRecorded.self) { .myNumberRecorded($0) },
         Registration(PersonErased.self) { .personErased($0) },
         Registration(OperatorEnrolled.self) { .access(.operatorEnrolled($0)) },
@@ -177,6 +180,9 @@ public enum EventRegistry {
         case .seizureRecorded(let e): encode(e)
         case .fiscalYearClosed(let e): encode(e)
         case .myNumberRecorded(let e): encode(e)
+        case .notice(.settingsAdopted(let e)): encode(e)
+        case .notice(.documentIssued(let e)): encode(e)
+        case .notice(.runRecorded(let e)): encode(e)
         case .personErased(let e): encode(e)
         case .access(let access):
             switch access {

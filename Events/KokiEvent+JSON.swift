@@ -52,6 +52,9 @@ extension KokiEvent {
             case .seizureRecorded(let e): try encoder.encode(e)
             case .fiscalYearClosed(let e): try encoder.encode(e)
             case .myNumberRecorded(let e): try encoder.encode(e)
+            case .notice(.settingsAdopted(let e)): try encoder.encode(e)
+            case .notice(.documentIssued(let e)): try encoder.encode(e)
+            case .notice(.runRecorded(let e)): try encoder.encode(e)
             case .personErased(let e): try encoder.encode(e)
             case .access(let access):
                 switch access {
@@ -118,6 +121,9 @@ extension KokiEvent {
         case .seizureRecorded: SeizureRecorded.eventType
         case .fiscalYearClosed: FiscalYearClosed.eventType
         case .myNumberRecorded: MyNumberRecorded.eventType
+        case .notice(.settingsAdopted): NoticeSettingsAdopted.eventType
+        case .notice(.documentIssued): DocumentIssued.eventType
+        case .notice(.runRecorded): NoticeRunRecorded.eventType
         case .personErased: PersonErased.eventType
         case .access(let access):
             switch access {

@@ -54,13 +54,15 @@ public enum KokiEvent: Sendable, Hashable {
     case fiscalYearClosed(FiscalYearClosed)
     // Access control and the audit trail (operators, sessions, reads): no money, no person's account.
     case access(AccessEvent)
+    // Documents issued (notices, certificates) and notice runs: no money.
+    case notice(NoticeEvent)
 
     /// The person whose account the event belongs to; `nil` for configuration and runs.
     public var person: PersonID? {
         switch self {
         case .rateTableAdopted, .installmentCalendarAdopted, .assessmentRunRecorded, .unmatchedPaymentRecorded,
             .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded,
-            .fiscalYearClosed, .access:
+            .fiscalYearClosed, .access, .notice:
             nil
         case .personRegistered(let e): e.person
         case .personIdentityCorrected(let e): e.person
@@ -113,6 +115,7 @@ public enum KokiEvent: Sendable, Hashable {
         case .arrearsRunRecorded: ArrearsRunRecorded.streamName
         case .fiscalYearClosed: FiscalYearClosed.streamName
         case .access(let e): e.streamName
+        case .notice(let e): e.streamName
         default: person!.streamName  // every other event belongs to a person
         }
     }

@@ -176,8 +176,8 @@ public struct InsuredRegister: Projection {
             persons[e.person]?.myNumber = e.sealed
         case .personErased(let e):
             persons[e.person]?.erased = e
-        case .access:
-            break  // operators, sessions and reads belong to no one's register entry
+        case .access, .notice:
+            break  // operators, sessions, reads and documents belong to no one's register entry
         case .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .rateTableAdopted, .installmentCalendarAdopted,
             .assessmentRunRecorded, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated, .refundDecided,
             .refundPaid, .debitMandateStarted, .debitMandateStopped, .debitRequested, .debitFailed,
@@ -229,7 +229,7 @@ extension KokiEvent {
         case .seizureRecorded(let e): e.on
         case .fiscalYearClosed(let e): e.closedOn
         case .personErased(let e): e.decidedOn
-        case .personRegistered, .myNumberRecorded, .access, .personIdentityCorrected, .formerDependantRecorded,
+        case .personRegistered, .myNumberRecorded, .access, .notice, .personIdentityCorrected, .formerDependantRecorded,
             .incomeRecorded, .incomeInquired,
             .personNumbersLinked, .pensionFactsRecorded, .rateTableAdopted, .installmentCalendarAdopted,
             .assessmentRunRecorded, .arrearsSettingsAdopted:

@@ -416,6 +416,25 @@ public struct AccessControl: Sendable {
         }
     }
 
+    /// Checks a further function for an operator already authorized (a command whose function
+    /// depends on what it finds, as a reissue on the kind of document); records a refusal.
+    public func check(_ context: AccessContext, _ function: AccessFunction) throws {
+        guard try !permissions().allows(context.roles, function) else { return }
+        let message =
+            "operator \(context.operatorID) (\(context.roles.map(\.rawValue).joined(separator: ", "))) may not use \(function.rawValue) (`koki \(context.command)`)"
+        if !store.isReadOnly {
+            try ledger.record(
+                [
+                    .access(
+                        .accessRefused(
+                            AccessRefused(
+                                operatorID: context.operatorID, session: context.session, terminal: context.terminal,
+                                command: context.command, function: function, reason: message)))
+                ], metadata: context.metadata())
+        }
+        throw KokiError(.accessDenied, message)
+    }
+
     /// Records that `context`'s operator is about to see these persons' data. Call it before
     /// showing anything; when it cannot be recorded (a read-only file), nothing may be shown.
     public func recordRead(_ context: AccessContext, persons: [PersonID], purpose: String?) throws {

@@ -592,7 +592,7 @@ public struct ArrearsCommands: Sendable {
             case .eligibilityLost(let e): add(e.effectiveFrom, "lost", e.reason.rawValue)
             case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .addressExceptionStarted,
                 .addressExceptionEnded, .formerDependantRecorded, .incomeRecorded, .incomeInquired,
-                .personNumbersLinked, .pensionFactsRecorded, .myNumberRecorded, .personErased, .access,
+                .personNumbersLinked, .pensionFactsRecorded, .myNumberRecorded, .personErased, .access, .notice,
                 .rateTableAdopted, .installmentCalendarAdopted,
                 .assessmentRunRecorded, .unmatchedPaymentRecorded, .unmatchedPaymentResolved,
                 .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded, .fiscalYearClosed:

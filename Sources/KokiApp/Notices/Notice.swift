@@ -1,0 +1,118 @@
+import Crypto
+import Foundation
+import KokiDomain
+import KokiEvents
+
+/// One document as printed: its print record (the fields, in order, and the repeated rows —
+/// periods, payments), built from the ledger as it stood at `builtFrom`. The same inputs give
+/// the same bytes, which is what makes a reissue the identical document.
+public struct Notice: Sendable {
+    public var kind: NoticeKind
+    public var number: String
+    public var person: PersonID
+    public var subject: String
+    public var reason: String
+    public var issuedOn: CivilDate
+    public var builtFrom: Int64
+    /// The printed fields, in print order (`NoticeKind.fields`).
+    public var fields: [(String, String)]
+    /// The repeated rows (`NoticeKind.rowFields`), each in that order.
+    public var rows: [[(String, String)]]
+    /// What the dispatch list totals: the amount the notice asks for (or refunds, or certifies).
+    public var amount: Yen
+
+    /// The print record as one JSON line (fields in order, then `rows`).
+    public var jsonLine: String {
+        JSONLine.object(
+            fields.map { ($0.0, JSONLine.string($0.1)) }
+                + [
+                    (
+                        "rows",
+                        "["
+                            + rows.map { row in JSONLine.object(row.map { ($0.0, JSONLine.string($0.1)) }) }.joined(
+                                separator: ",") + "]"
+                    )
+                ]
+        )
+    }
+
+    /// The print record as one CSV line: the fields, then the rows as `a|b|c` joined by `;`.
+    public var csvLine: String {
+        (fields.map(\.1) + [rows.map { $0.map(\.1).joined(separator: "|") }.joined(separator: ";")]).map(CSV.field)
+            .joined(separator: ",")
+    }
+
+    /// SHA-256 of the JSON print record: recorded with the document, compared on reissue.
+    public var recordHash: [UInt8] { Array(SHA256.hash(data: Array(jsonLine.utf8))) }
+
+    /// The values a template renders: every field by name, `rows`, and the title.
+    public var templateContext: [String: Any] {
+        var context: [String: Any] = ["title": kind.title]
+        for (name, value) in fields { context[name] = value }
+        context["rows"] = rows.map { row in Dictionary(uniqueKeysWithValues: row.map { ($0.0, $0.1 as Any) }) }
+        return context
+    }
+
+    /// The event that records issuing it.
+    public func issued(reissueOf: String? = nil) -> DocumentIssued {
+        DocumentIssued(
+            number: number, kind: kind, reason: reissueOf == nil ? reason : "再発行", person: person, subject: subject,
+            builtFrom: builtFrom, issuedOn: issuedOn, recordHash: recordHash, reissueOf: reissueOf)
+    }
+}
+
+enum CSV {
+    /// A CSV field (RFC 4180): quoted when it holds a comma, quote or line break.
+    static func field(_ value: String) -> String {
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+extension NoticeKind {
+    /// Exactly the fields each kind prints, in order — the contractor receives these and nothing
+    /// more (no My Number anywhere; income only on the payment notice, which explains the premium).
+    public var fields: [String] {
+        let head = ["documentNumber", "noticeDate", "addresseeName", "addresseeAddress"]
+        let contact = ["city", "issuer", "department", "contactAddress", "contactPhone"]
+        switch self {
+        case .payment:
+            return head + [
+                "fiscalYear", "reason", "annualPremium", "incomeBase", "perCapita", "incomePart", "reduction", "months",
+                "collectionMethod",
+            ] + contact
+        case .dunning:
+            return head + [
+                "fiscalYear", "period", "dueDate", "principal", "lateFeeToDate", "dunningFee", "payBy", "slipNumber",
+                "barcode",
+            ] + contact
+        case .reminder:
+            return head + ["totalOwed", "lateFeeToDate", "payBy"] + contact
+        case .refund:
+            return head + ["refundNumber", "refundAmount", "interest", "total", "decidedOn", "reason"] + contact
+        case .certificate:
+            return head + ["fiscalYear", "totalPaid"] + contact
+        }
+    }
+
+    /// The fields of each repeated row.
+    public var rowFields: [String] {
+        switch self {
+        case .payment: ["period", "dueDate", "amount", "slipNumber", "barcode"]
+        case .reminder: ["period", "dueDate", "owed"]
+        case .certificate: ["paidOn", "period", "amount", "channel"]
+        case .dunning, .refund: []
+        }
+    }
+}
+
+/// Yen as printed: `12,300`.
+func printed(_ yen: Yen) -> String {
+    let digits = String(yen.amount.magnitude)
+    var out = ""
+    for (i, c) in digits.enumerated() {
+        if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return (yen.amount < 0 ? "-" : "") + out
+}

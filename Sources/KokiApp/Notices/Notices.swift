@@ -1,0 +1,500 @@
+import Foundation
+import KokiDomain
+import KokiEvents
+import KokiInterchange
+import KokiProjections
+import LedgerStore
+
+/// Builds the city's notices from the ledger as it stood at a position, issues them (recording a
+/// ``DocumentIssued`` per document and a ``NoticeRunRecorded`` per batch), and rebuilds any past
+/// document identically from its recorded position.
+public struct Notices: Sendable {
+    public let ledger: KokiLedger
+
+    public init(_ ledger: KokiLedger) { self.ledger = ledger }
+
+    // MARK: - Settings and history
+
+    public func settings(through position: Int64? = nil) throws -> NoticeSettings? {
+        var settings: NoticeSettings?
+        var query = EventQuery.stream(try StreamName(NoticeSettingsAdopted.streamName))
+        query.throughPosition = position
+        try ledger.forEachEvent(query) { _, event in
+            if case .notice(.settingsAdopted(let e)) = event { settings = e.settings }
+        }
+        return settings
+    }
+
+    func required(through position: Int64) throws -> NoticeSettings {
+        guard let settings = try settings(through: position) else {
+            throw KokiError(
+                .invalidInput, "no notice settings adopted: run `koki notices settings adopt --file F` first")
+        }
+        return settings
+    }
+
+    public func adopt(_ settings: NoticeSettings, metadata: CommandMetadata) throws {
+        guard settings.barcodeIssuer.count == 6, settings.barcodeIssuer.allSatisfy(\.isASCII),
+            settings.barcodeIssuer.allSatisfy(\.isNumber)
+        else { throw KokiError(.invalidInput, "barcodeIssuer '\(settings.barcodeIssuer)' must be 6 digits") }
+        guard (1...60).contains(settings.reminderPayByDays) else {
+            throw KokiError(.invalidInput, "reminderPayByDays \(settings.reminderPayByDays) must be 1…60")
+        }
+        try ledger.record([.notice(.settingsAdopted(NoticeSettingsAdopted(settings: settings)))], metadata: metadata)
+    }
+
+    /// A person's documents (文書発行履歴), oldest first.
+    public func history(of person: PersonID) throws -> [(
+        document: DocumentIssued, recordedAt: Timestamp, actor: String
+    )] {
+        var documents: [(DocumentIssued, Timestamp, String)] = []
+        try ledger.forEachEvent(.stream(try StreamName(DocumentIssued.stream(person)))) { view, event in
+            if case .notice(.documentIssued(let d)) = event {
+                documents.append((d, view.command.recordedAt, view.command.actor))
+            }
+        }
+        return documents
+    }
+
+    /// Every document issued, by number (the first issue of each).
+    func issued() throws -> [String: DocumentIssued] {
+        var query = EventQuery()
+        query.types = [DocumentIssued.eventType]
+        var documents: [String: DocumentIssued] = [:]
+        try ledger.forEachEvent(query) { _, event in
+            if case .notice(.documentIssued(let d)) = event, d.reissueOf == nil { documents[d.number] = d }
+        }
+        return documents
+    }
+
+    // MARK: - Building
+
+    /// What one person's notices need from the register: their name and address (opened), or
+    /// `nil` when they were erased.
+    struct Addressee {
+        var name: String
+        var address: String
+    }
+
+    func addressees(_ persons: Set<PersonID>, through position: Int64) throws -> [PersonID: Addressee] {
+        var sealed: [PersonID: SealedIdentity] = [:]
+        var query = EventQuery.through(position: position)
+        query.types = [PersonRegistered.eventType, PersonIdentityCorrected.eventType]
+        query.readsEnvelopes = false
+        try ledger.forEachEvent(query) { _, event in
+            switch event {
+            case .personRegistered(let e) where persons.contains(e.person): sealed[e.person] = e.identity
+            case .personIdentityCorrected(let e) where persons.contains(e.person): sealed[e.person] = e.identity
+            default: break
+            }
+        }
+        let vault = try IdentityVault.preloaded(ledger)
+        var out: [PersonID: Addressee] = [:]
+        for (person, identity) in sealed {
+            if let open = try vault.open(identity, for: person) {
+                out[person] = Addressee(name: open.nameKanji + " 様", address: open.address)
+            }
+        }
+        return out
+    }
+
+    static func head(_ number: String, _ date: CivilDate, _ to: Addressee) -> [(String, String)] {
+        [
+            ("documentNumber", number), ("noticeDate", JapaneseEra.format(date)), ("addresseeName", to.name),
+            ("addresseeAddress", to.address),
+        ]
+    }
+
+    static func contact(_ s: NoticeSettings) -> [(String, String)] {
+        [
+            ("city", s.city), ("issuer", s.issuer), ("department", s.department), ("contactAddress", s.address),
+            ("contactPhone", s.phone),
+        ]
+    }
+
+    static func number(_ kind: NoticeKind, _ date: CivilDate, _ person: PersonID, _ sequence: Int) -> String {
+        let d = date.description.replacingOccurrences(of: "-", with: "")
+        return "\(kind.numberPrefix)\(d)-\(person.value)-\(sequence)"
+    }
+
+    static func barcode(_ settings: NoticeSettings, _ person: PersonID, _ key: PeriodKey, due: CivilDate, _ amount: Yen)
+        -> (slip: String, barcode: String)
+    {
+        guard let slip = try? SlipNumber(person: person, key: key),
+            let code = try? ConvenienceBarcode(
+                issuer: settings.barcodeIssuer, slip: slip, reissue: 0, deadline: due, amount: amount)
+        else { return ("", "") }
+        return (slip.description, code.description)
+    }
+
+    /// The payment notice of one assessment (保険料額決定通知書兼納入通知書).
+    static func payment(
+        _ assessed: PremiumAssessed, at assessedPosition: Int64, to: Addressee, number: String, on date: CivilDate,
+        builtFrom: Int64, settings: NoticeSettings
+    ) -> Notice {
+        let breakdown = try? JSONDecoder().decode(PremiumBreakdown.self, from: Data(assessed.breakdown.utf8))
+        let components = breakdown?.components ?? []
+        let reduction = breakdown?.judgment.reduction ?? .none
+        let reason: String =
+            switch assessed.reason {
+            case .annual: "当初賦課"
+            case .joinedDuringYear: "資格取得による賦課"
+            case .reassessment: "賦課の更正"
+            case .collectionChanged: "徴収方法の変更"
+            }
+        let ordinary = assessed.collection == .ordinary
+        let rows: [[(String, String)]] = assessed.installments.map { i in
+            let key = PeriodKey(assessed.fiscalYear, i.period)
+            let (slip, code) = ordinary ? barcode(settings, assessed.person, key, due: i.dueDate, i.amount) : ("", "")
+            return [
+                ("period", "\(i.period.number)期"), ("dueDate", JapaneseEra.format(i.dueDate)),
+                ("amount", printed(i.amount)),
+                ("slipNumber", slip), ("barcode", code),
+            ]
+        }
+        let fields =
+            head(number, date, to) + [
+                ("fiscalYear", JapaneseEra.format(fiscalYear: assessed.fiscalYear)), ("reason", reason),
+                ("annualPremium", printed(assessed.annualPremium)),
+                ("incomeBase", breakdown?.incomeBase.map(printed) ?? "不明"),
+                ("perCapita", printed(Yen(components.map(\.perCapitaAfterReduction.amount).reduce(0, +)))),
+                ("incomePart", printed(Yen(components.map(\.incomePart.amount).reduce(0, +)))),
+                ("reduction", reduction == .none ? "なし" : "均等割\(reduction.rawValue)割軽減"),
+                ("months", "\(breakdown?.months ?? 12)か月"),
+                ("collectionMethod", ordinary ? "普通徴収（納付書・口座振替）" : "特別徴収（年金からの天引き）"),
+            ] + contact(settings)
+        return Notice(
+            kind: .payment, number: number, person: assessed.person,
+            subject: "FY\(assessed.fiscalYear.year)@\(assessedPosition)", reason: reason, issuedOn: date,
+            builtFrom: builtFrom, fields: fields, rows: rows, amount: assessed.annualPremium)
+    }
+
+    /// Numbers for new documents of `kind` dated `date`: the next sequence per person.
+    func sequences(_ kind: NoticeKind, on date: CivilDate) throws -> [PersonID: Int] {
+        var next: [PersonID: Int] = [:]
+        for d in try issued().values where d.kind == kind && d.issuedOn == date { next[d.person, default: 1] += 1 }
+        return next
+    }
+
+    /// Payment notices for every person whose current assessment of `fiscalYear` (as the ledger
+    /// stands at `position`) has none yet: the annual run's, and after a reassessment the 更正.
+    public func paymentNotices(fiscalYear: FiscalYear, on date: CivilDate, at position: Int64) throws -> [Notice] {
+        let settings = try required(through: position)
+        var latest: [PersonID: (PremiumAssessed, Int64)] = [:]
+        var query = EventQuery.through(position: position)
+        query.types = [PremiumAssessed.eventType, PersonErased.eventType]
+        query.readsEnvelopes = false
+        var erased = Set<PersonID>()
+        try ledger.forEachEvent(query) { view, event in
+            switch event {
+            case .premiumAssessed(let e) where e.fiscalYear == fiscalYear: latest[e.person] = (e, view.position)
+            case .personErased(let e): erased.insert(e.person)
+            default: break
+            }
+        }
+        let noticed = Set(
+            try issued().values.filter { $0.kind == .payment }.map { "\($0.person.value)/\($0.subject)" })
+        let due = latest.filter { person, value in
+            !erased.contains(person) && !noticed.contains("\(person.value)/FY\(fiscalYear.year)@\(value.1)")
+        }
+        let to = try addressees(Set(due.keys), through: position)
+        let sequences = try sequences(.payment, on: date)
+        return due.keys.sorted().compactMap { person in
+            guard let addressee = to[person], let (assessed, at) = due[person] else { return nil }
+            return Self.payment(
+                assessed, at: at, to: addressee, number: Self.number(.payment, date, person, sequences[person] ?? 1),
+                on: date, builtFrom: position, settings: settings)
+        }
+    }
+
+    /// Dunning letters (督促状) for the notices the dunning run of `date` decided.
+    public func dunningLetters(on date: CivilDate, at position: Int64) throws -> [Notice] {
+        let settings = try required(through: position)
+        var decided: [DunningNoticeIssued] = []
+        var query = EventQuery.through(position: position)
+        query.types = [DunningNoticeIssued.eventType]
+        query.readsEnvelopes = false
+        try ledger.forEachEvent(query) { _, event in
+            if case .dunningNoticeIssued(let e) = event, e.issuedOn == date { decided.append(e) }
+        }
+        let to = try addressees(Set(decided.map(\.person)), through: position)
+        let arrears = ArrearsCommands(ledger)
+        var perPerson: [PersonID: Int] = try sequences(.dunning, on: date)
+        var notices: [Notice] = []
+        for d in decided.sorted(by: { ($0.person, $0.key) < ($1.person, $1.key) }) {
+            guard let addressee = to[d.person] else { continue }
+            let periods = try arrears.arrears(of: d.person, on: date, knownAt: .position(position))
+            let period = periods.first { $0.key == d.key }
+            let sequence = perPerson[d.person] ?? 1
+            perPerson[d.person] = sequence + 1
+            notices.append(
+                Self.dunning(
+                    d, period: period, to: addressee, number: Self.number(.dunning, date, d.person, sequence), on: date,
+                    builtFrom: position, settings: settings))
+        }
+        return notices
+    }
+
+    static func dunning(
+        _ d: DunningNoticeIssued, period: ArrearsCommands.PeriodArrears?, to: Addressee, number: String,
+        on date: CivilDate, builtFrom: Int64, settings: NoticeSettings
+    ) -> Notice {
+        let owed = period?.outstanding ?? d.principal
+        let due = period?.dueDate ?? date
+        let (slip, code) = barcode(settings, d.person, d.key, due: d.payBy ?? due, owed)
+        let fields =
+            head(number, date, to) + [
+                ("fiscalYear", JapaneseEra.format(fiscalYear: d.fiscalYear)), ("period", "\(d.period.number)期"),
+                ("dueDate", JapaneseEra.format(due)), ("principal", printed(owed)),
+                ("lateFeeToDate", printed(period?.lateFeeOwed ?? .zero)), ("dunningFee", printed(d.fee)),
+                ("payBy", d.payBy.map(JapaneseEra.format) ?? ""), ("slipNumber", slip), ("barcode", code),
+            ] + contact(settings)
+        return Notice(
+            kind: .dunning, number: number, person: d.person, subject: "\(d.key)", reason: "督促", issuedOn: date,
+            builtFrom: builtFrom, fields: fields, rows: [], amount: owed + d.fee)
+    }
+
+    /// Reminder letters (催告書) for the reminders recorded on `date`.
+    public func reminderLetters(on date: CivilDate, at position: Int64) throws -> [Notice] {
+        let settings = try required(through: position)
+        var decided: [ReminderIssued] = []
+        var query = EventQuery.through(position: position)
+        query.types = [ReminderIssued.eventType]
+        query.readsEnvelopes = false
+        try ledger.forEachEvent(query) { _, event in
+            if case .reminderIssued(let e) = event, e.issuedOn == date { decided.append(e) }
+        }
+        let to = try addressees(Set(decided.map(\.person)), through: position)
+        let arrears = ArrearsCommands(ledger)
+        let sequences = try sequences(.reminder, on: date)
+        return try decided.sorted(by: { $0.person < $1.person }).compactMap { r in
+            guard let addressee = to[r.person] else { return nil }
+            let periods = try arrears.arrears(of: r.person, on: date, knownAt: .position(position))
+            return Self.reminder(
+                r, periods: periods, to: addressee,
+                number: Self.number(.reminder, date, r.person, sequences[r.person] ?? 1),
+                on: date, builtFrom: position, settings: settings)
+        }
+    }
+
+    static func reminder(
+        _ r: ReminderIssued, periods: [ArrearsCommands.PeriodArrears], to: Addressee, number: String,
+        on date: CivilDate,
+        builtFrom: Int64, settings: NoticeSettings
+    ) -> Notice {
+        let named = periods.filter { r.periods.contains($0.key) }
+        let owed = Yen(named.map(\.outstanding.amount).reduce(0, +))
+        let fields =
+            head(number, date, to) + [
+                ("totalOwed", printed(owed)),
+                ("lateFeeToDate", printed(Yen(named.map(\.lateFeeOwed.amount).reduce(0, +)))),
+                ("payBy", JapaneseEra.format(date.adding(days: settings.reminderPayByDays))),
+            ] + contact(settings)
+        let rows = named.map {
+            [
+                ("period", "\(JapaneseEra.format(fiscalYear: $0.key.fiscalYear)) \($0.key.period.number)期"),
+                ("dueDate", JapaneseEra.format($0.dueDate)), ("owed", printed($0.outstanding)),
+            ]
+        }
+        return Notice(
+            kind: .reminder, number: number, person: r.person,
+            subject: r.periods.map(\.description).joined(separator: ","), reason: "催告", issuedOn: date,
+            builtFrom: builtFrom, fields: fields, rows: rows, amount: owed)
+    }
+
+    /// Refund notices (還付通知書) for the refunds decided from `from` through `through`.
+    public func refundNotices(decidedFrom from: CivilDate, through: CivilDate, on date: CivilDate, at position: Int64)
+        throws -> [Notice]
+    {
+        let settings = try required(through: position)
+        var decided: [RefundDecided] = []
+        var query = EventQuery.through(position: position)
+        query.types = [RefundDecided.eventType]
+        query.readsEnvelopes = false
+        try ledger.forEachEvent(query) { _, event in
+            if case .refundDecided(let e) = event, from <= e.decidedOn, e.decidedOn <= through { decided.append(e) }
+        }
+        let to = try addressees(Set(decided.map(\.person)), through: position)
+        var perPerson = try sequences(.refund, on: date)
+        var notices: [Notice] = []
+        for r in decided.sorted(by: { ($0.person, $0.id) < ($1.person, $1.id) }) {
+            guard let addressee = to[r.person] else { continue }
+            let sequence = perPerson[r.person] ?? 1
+            perPerson[r.person] = sequence + 1
+            notices.append(
+                Self.refund(
+                    r, to: addressee, number: Self.number(.refund, date, r.person, sequence), on: date,
+                    builtFrom: position, settings: settings))
+        }
+        return notices
+    }
+
+    static func refund(
+        _ r: RefundDecided, to: Addressee, number: String, on date: CivilDate, builtFrom: Int64,
+        settings: NoticeSettings
+    ) -> Notice {
+        let fields =
+            head(number, date, to) + [
+                ("refundNumber", r.id), ("refundAmount", printed(r.amount)), ("interest", printed(r.interest)),
+                ("total", printed(r.amount + r.interest)), ("decidedOn", JapaneseEra.format(r.decidedOn)),
+                ("reason", "保険料の過誤納（\(r.overpayment)）"),
+            ] + contact(settings)
+        return Notice(
+            kind: .refund, number: number, person: r.person, subject: r.id, reason: "還付決定", issuedOn: date,
+            builtFrom: builtFrom, fields: fields, rows: [], amount: r.amount + r.interest)
+    }
+
+    /// A payment certificate (納付済確認書): the payments credited to `fiscalYear`'s periods.
+    public func certificate(_ person: PersonID, fiscalYear: FiscalYear, on date: CivilDate, at position: Int64) throws
+        -> Notice
+    {
+        let settings = try required(through: position)
+        guard let addressee = try addressees([person], through: position)[person] else {
+            throw KokiError(.invalidInput, "no person \(person) in the register, or they were erased")
+        }
+        let state = try CollectionCommands(ledger).load(person, knownAt: .position(position))
+        let sequence = try sequences(.certificate, on: date)[person] ?? 1
+        return Self.certificate(
+            state.account, person: person, fiscalYear: fiscalYear, to: addressee,
+            number: Self.number(.certificate, date, person, sequence), on: date, builtFrom: position, settings: settings
+        )
+    }
+
+    static func certificate(
+        _ account: CollectionAccounts.Account, person: PersonID, fiscalYear: FiscalYear, to: Addressee, number: String,
+        on date: CivilDate, builtFrom: Int64, settings: NoticeSettings
+    ) -> Notice {
+        var rows: [[(String, String)]] = []
+        var total = Yen.zero
+        for payment in account.payments where payment.cancelled == nil {
+            for part in payment.event.parts where part.key.fiscalYear == fiscalYear && part.charge == .premium {
+                total = total + part.amount
+                rows.append([
+                    ("paidOn", JapaneseEra.format(payment.event.paidOn)), ("period", "\(part.key.period.number)期"),
+                    ("amount", printed(part.amount)), ("channel", printedChannel(payment.event.channel)),
+                ])
+            }
+        }
+        let fields =
+            head(number, date, to) + [
+                ("fiscalYear", JapaneseEra.format(fiscalYear: fiscalYear)), ("totalPaid", printed(total)),
+            ] + contact(settings)
+        return Notice(
+            kind: .certificate, number: number, person: person, subject: "FY\(fiscalYear.year)", reason: "申請による発行",
+            issuedOn: date, builtFrom: builtFrom, fields: fields, rows: rows, amount: total)
+    }
+
+    // MARK: - Issuing and reissuing
+
+    /// Records the documents (and, for a batch, the run with its print file's hash) in one command.
+    public func record(
+        _ notices: [Notice], run fileHash: [UInt8]?, metadata: CommandMetadata
+    ) throws {
+        guard let first = notices.first else { return }
+        var events: [KokiEvent] = notices.map { .notice(.documentIssued($0.issued())) }
+        if let fileHash {
+            events.append(
+                .notice(
+                    .runRecorded(
+                        NoticeRunRecorded(
+                            kind: first.kind, issuedOn: first.issuedOn, builtFrom: first.builtFrom,
+                            documents: notices.count, total: Yen(notices.map(\.amount.amount).reduce(0, +)),
+                            fileHash: fileHash))))
+        }
+        try ledger.record(events, metadata: metadata)
+    }
+
+    /// The document `number` built again from the ledger at the position it was first built from:
+    /// byte for byte the same print record (checked against the recorded hash).
+    public func rebuild(_ number: String) throws -> Notice {
+        guard let original = try issued()[number] else {
+            throw KokiError(.invalidInput, "no document \(number) was issued")
+        }
+        let position = original.builtFrom
+        let settings = try required(through: position)
+        guard let to = try addressees([original.person], through: position)[original.person] else {
+            throw KokiError(.invalidInput, "\(original.person) was erased: their documents cannot be printed again")
+        }
+        let notice: Notice
+        switch original.kind {
+        case .payment:
+            guard let at = Int64(original.subject.split(separator: "@").last ?? ""),
+                case .premiumAssessed(let assessed)? = try event(at: at)
+            else { throw KokiError(.undecodableEvent, "document \(number): its assessment is not at its position") }
+            notice = Self.payment(
+                assessed, at: at, to: to, number: number, on: original.issuedOn, builtFrom: position, settings: settings
+            )
+        case .dunning:
+            var found: DunningNoticeIssued?
+            var query = EventQuery.stream(try StreamName(original.person.streamName))
+            query.throughPosition = position
+            try ledger.forEachEvent(query) { _, event in
+                if case .dunningNoticeIssued(let e) = event, e.issuedOn == original.issuedOn,
+                    "\(e.key)" == original.subject
+                {
+                    found = e
+                }
+            }
+            guard let found else {
+                throw KokiError(.undecodableEvent, "document \(number): its dunning notice is gone")
+            }
+            let periods = try ArrearsCommands(ledger).arrears(
+                of: original.person, on: original.issuedOn, knownAt: .position(position))
+            notice = Self.dunning(
+                found, period: periods.first { $0.key == found.key }, to: to, number: number, on: original.issuedOn,
+                builtFrom: position, settings: settings)
+        case .reminder:
+            var found: ReminderIssued?
+            var query = EventQuery.stream(try StreamName(original.person.streamName))
+            query.throughPosition = position
+            try ledger.forEachEvent(query) { _, event in
+                if case .reminderIssued(let e) = event, e.issuedOn == original.issuedOn { found = e }
+            }
+            guard let found else { throw KokiError(.undecodableEvent, "document \(number): its reminder is gone") }
+            let periods = try ArrearsCommands(ledger).arrears(
+                of: original.person, on: original.issuedOn, knownAt: .position(position))
+            notice = Self.reminder(
+                found, periods: periods, to: to, number: number, on: original.issuedOn, builtFrom: position,
+                settings: settings)
+        case .refund:
+            let state = try CollectionCommands(ledger).load(original.person, knownAt: .position(position))
+            guard let refund = state.account.refunds.first(where: { $0.decision.id == original.subject }) else {
+                throw KokiError(.undecodableEvent, "document \(number): its refund is gone")
+            }
+            notice = Self.refund(
+                refund.decision, to: to, number: number, on: original.issuedOn, builtFrom: position, settings: settings)
+        case .certificate:
+            let state = try CollectionCommands(ledger).load(original.person, knownAt: .position(position))
+            notice = Self.certificate(
+                state.account, person: original.person,
+                fiscalYear: try FiscalYear(Int(original.subject.dropFirst(2)) ?? 0), to: to, number: number,
+                on: original.issuedOn, builtFrom: position, settings: settings)
+        }
+        guard notice.recordHash == original.recordHash else {
+            throw KokiError(
+                .undecodableEvent,
+                "document \(number) built again differs from what was issued: the notice code changed since (logic or template)"
+            )
+        }
+        return notice
+    }
+
+    func event(at position: Int64) throws -> KokiEvent? {
+        var query = EventQuery.from(position: position)
+        query.throughPosition = position
+        var found: KokiEvent?
+        try ledger.forEachEvent(query) { _, event in found = event }
+        return found
+    }
+}
+
+/// How a payment came, as a certificate prints it.
+func printedChannel(_ channel: PaymentChannel) -> String {
+    switch channel {
+    case .counter: "窓口"
+    case .bankDebit: "口座振替"
+    case .convenienceStore: "コンビニエンスストア"
+    case .smartphone: "スマートフォン決済"
+    case .pensionDeduction: "年金からの天引き"
+    }
+}

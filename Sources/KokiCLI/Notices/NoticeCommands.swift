@@ -1,0 +1,286 @@
+import ArgumentParser
+import Foundation
+import KokiApp
+import KokiDomain
+import KokiEvents
+
+extension PrintFormat: ExpressibleByArgument {}
+extension PrintEncoding: ExpressibleByArgument {}
+
+extension NoticeKind {
+    /// The function that issues (or reissues) this kind of document.
+    var function: AccessFunction {
+        switch self {
+        case .payment: .assessmentWrite
+        case .dunning, .reminder: .arrearsWrite
+        case .refund, .certificate: .collectionWrite
+        }
+    }
+}
+
+/// Where a batch's files go and in what form.
+struct PrintOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The folder for the print file, the dispatch list and HTML pages.", valueName: "dir"))
+    var out: String
+    @Option(help: "Print data: csv (with a header) or jsonl.") var format: PrintFormat = .csv
+    @Option(help: "The print data's encoding, as the contractor asks: utf-8 or shift_jis.") var encoding:
+        PrintEncoding =
+            .utf8
+    @Flag(help: "Also write one HTML page per notice (html/NUMBER.html).") var html = false
+    @Option(help: ArgumentHelp("Templates to use instead of koki's own.", valueName: "dir")) var templates: String?
+}
+
+/// One batch of notices: recorded as read, written, recorded as issued.
+func issue(
+    _ notices: [Notice], kind: NoticeKind, date: CivilDate, access: Authorized, print: PrintOptions
+) throws {
+    guard !notices.isEmpty else {
+        Output.line("no \(kind.rawValue) notices to issue for \(date)")
+        return
+    }
+    let renderer = print.html ? try NoticeRenderer(templates: print.templates) : nil
+    try access.recordRead(notices.map(\.person), purpose: "\(kind.rawValue) notices \(date)")
+    let name = "\(kind.rawValue)-\(date).\(print.format.rawValue)"
+    let folder = URL(fileURLWithPath: print.out)
+    let file = folder.appendingPathComponent(name).path
+    guard !FileManager.default.fileExists(atPath: file) else {
+        throw KokiError(
+            .invalidInput, "\(file) already exists: these notices were written already (see the dispatch list)")
+    }
+    let bytes = try PrintData.file(notices, kind: kind, format: print.format, encoding: print.encoding)
+    let hash = PrintData.sha256(bytes)
+    try writePrivately(Data(bytes), to: file)
+    try writePrivately(
+        Data(PrintData.dispatchList(notices, kind: kind, date: date, file: name, hash: hash).utf8),
+        to: folder.appendingPathComponent("\(kind.rawValue)-\(date).dispatch.txt").path)
+    if let renderer {
+        for (i, notice) in notices.enumerated() {
+            try writePrivately(
+                Data(try renderer.html(notice).utf8),
+                to: folder.appendingPathComponent("html/\(notice.number).html").path)
+            if notices.count >= 10_000, i % 10_000 == 9_999 { Output.error("  \(i + 1)/\(notices.count) pages") }
+        }
+    }
+    try Notices(access.ledger).record(notices, run: hash, metadata: access.metadata())
+    let total = notices.map(\.amount.amount).reduce(0, +)
+    Output.line(
+        "issued \(notices.count) \(kind.rawValue) notices dated \(date) (built from position \(notices[0].builtFrom)), total \(total) yen → \(file)"
+    )
+}
+
+struct NoticesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notices",
+        abstract: "Notices (通知書): payment notices, dunning letters, reminders, refund notices; reissue; history.",
+        discussion: """
+            Each batch is built from the ledger as it stands (its position is recorded), recorded as a read of \
+            the persons' data, written as print data for the contractor — one file, CSV or JSON lines, UTF-8 or \
+            Shift_JIS, exactly the fields each kind prints (never a My Number; income only on the payment \
+            notice) — with a dispatch list (送付票: count, total, the file's SHA-256), optionally one HTML page \
+            per notice (A4), and recorded: a DocumentIssued per document (number, kind, reason, the position it \
+            was built from) and the run. `reissue` builds a past document again from its position: the same \
+            bytes. Settings (the city's name, contact, barcode issuer code) first: `notices settings adopt`.
+            """,
+        subcommands: [
+            Settings.self, Payment.self, Dunning.self, Reminder.self, Refund.self, Reissue.self, History.self,
+        ])
+
+    struct Settings: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Adopt or show the notice settings (the city's name, issuer, contact, barcode issuer code).",
+            subcommands: [Adopt.self, Show.self])
+
+        struct Adopt: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Adopt settings from a JSON file.",
+                discussion: """
+                    {"city": "松戸市", "issuer": "松戸市長", "department": "国民健康保険課 後期高齢者医療班", \
+                    "address": "…", "phone": "047-…", "barcodeIssuer": "123456", "reminderPayByDays": 14}
+                    """)
+            @OptionGroup var options: LedgerOptions
+            @Option(help: ArgumentHelp("Settings as JSON.", valueName: "file")) var file: String
+
+            func run() throws {
+                try reporting {
+                    let settings = try readJSON(NoticeSettings.self, from: file)
+                    let access = try options.authorized(.securityAdmin)
+                    try Notices(access.ledger).adopt(settings, metadata: access.metadata())
+                    Output.line("adopted the notice settings")
+                }
+            }
+        }
+
+        struct Show: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Print the settings in force as JSON.")
+            @OptionGroup var options: LedgerOptions
+
+            func run() throws {
+                try reporting {
+                    let access = try options.authorized(nil, .query)
+                    guard let settings = try Notices(access.ledger).settings() else {
+                        throw KokiError(.invalidInput, "no notice settings adopted")
+                    }
+                    Output.line(try prettyJSON(settings))
+                }
+            }
+        }
+    }
+
+    struct Payment: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Payment notices (保険料額決定通知書兼納入通知書) for every assessment of a year not yet noticed.",
+            discussion: """
+                The annual run's notices, and after reassessments the 更正 notices of those whose premium changed: \
+                each person's current assessment of the year that has no payment notice yet.
+                """)
+        @OptionGroup var options: LedgerOptions
+        @Option(help: "The fiscal year.") var fiscalYear: Int
+        @Option(help: ArgumentHelp("The notice date (default: today in Japan).", valueName: "date")) var on: CivilDate?
+        @OptionGroup var print: PrintOptions
+
+        func run() throws {
+            try reporting {
+                let access = try options.authorized(.assessmentWrite)
+                let date = on ?? todayInJapan()
+                let notices = try Notices(access.ledger).paymentNotices(
+                    fiscalYear: try FiscalYear(fiscalYear), on: date, at: try access.store.head().position)
+                try issue(notices, kind: .payment, date: date, access: access, print: print)
+            }
+        }
+    }
+
+    struct Dunning: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Dunning letters (督促状) for the notices a dunning run decided.")
+        @OptionGroup var options: LedgerOptions
+        @Option(
+            name: .customLong("run"),
+            help: ArgumentHelp("The dunning run: the day it ran (its notices' date).", valueName: "date"))
+        var runDate: CivilDate
+        @OptionGroup var print: PrintOptions
+
+        func run() throws {
+            try reporting {
+                let access = try options.authorized(.arrearsWrite)
+                let notices = try Notices(access.ledger).dunningLetters(
+                    on: runDate, at: try access.store.head().position)
+                try issue(notices, kind: .dunning, date: runDate, access: access, print: print)
+            }
+        }
+    }
+
+    struct Reminder: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Reminder letters (催告書) for the reminders a reminder run recorded.")
+        @OptionGroup var options: LedgerOptions
+        @Option(name: .customLong("run"), help: ArgumentHelp("The reminder run: the day it ran.", valueName: "date"))
+        var runDate: CivilDate
+        @OptionGroup var print: PrintOptions
+
+        func run() throws {
+            try reporting {
+                let access = try options.authorized(.arrearsWrite)
+                let notices = try Notices(access.ledger).reminderLetters(
+                    on: runDate, at: try access.store.head().position)
+                try issue(notices, kind: .reminder, date: runDate, access: access, print: print)
+            }
+        }
+    }
+
+    struct Refund: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Refund notices (還付通知書) for the refunds decided in a period.")
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("Refunds decided from this day.", valueName: "date")) var from: CivilDate
+        @Option(help: ArgumentHelp("… through this day.", valueName: "date")) var through: CivilDate
+        @Option(help: ArgumentHelp("The notice date (default: today in Japan).", valueName: "date")) var on: CivilDate?
+        @OptionGroup var print: PrintOptions
+
+        func run() throws {
+            try reporting {
+                let access = try options.authorized(.collectionWrite)
+                let date = on ?? todayInJapan()
+                let notices = try Notices(access.ledger).refundNotices(
+                    decidedFrom: from, through: through, on: date, at: try access.store.head().position)
+                try issue(notices, kind: .refund, date: date, access: access, print: print)
+            }
+        }
+    }
+
+    struct Reissue: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Build a past document again from the ledger at its position (再発行): the same bytes.")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The document number.") var number: String
+        @Option(help: ArgumentHelp("Write its HTML page here.", valueName: "file")) var html: String?
+        @Option(help: ArgumentHelp("Templates to use instead of koki's own.", valueName: "dir")) var templates: String?
+
+        func run() throws {
+            try reporting {
+                let access = try options.authorized(nil)
+                let notices = Notices(access.ledger)
+                let notice = try notices.rebuild(number)
+                try access.control.check(access.context, notice.kind.function)
+                try access.recordRead([notice.person], purpose: "reissue \(number)")
+                if let html {
+                    try writePrivately(Data(try NoticeRenderer(templates: templates).html(notice).utf8), to: html)
+                }
+                try access.ledger.record(
+                    [.notice(.documentIssued(notice.issued(reissueOf: number)))], metadata: access.metadata())
+                Output.line(notice.jsonLine)
+            }
+        }
+    }
+
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A person's documents (文書発行履歴).")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+
+        func run() throws {
+            try reporting {
+                let access = try options.authorized(.registerRead, .query)
+                let history = try Notices(access.ledger).history(of: person)
+                Table.render(
+                    ["NUMBER", "KIND", "REASON", "DATED", "SUBJECT", "BUILT FROM", "RECORDED AT", "OPERATOR"],
+                    history.map { d, at, actor in
+                        [
+                            d.number + (d.reissueOf == nil ? "" : " (reissue)"), d.kind.rawValue, d.reason,
+                            d.issuedOn.description, d.subject, "\(d.builtFrom)", at.description, actor,
+                        ]
+                    }
+                ).forEach(Output.line)
+            }
+        }
+    }
+}
+
+struct CertificateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "certificate",
+        abstract: "A payment certificate (納付済確認書) for a person and fiscal year, on request.",
+        discussion:
+            "Prints its print record as one JSON line; --html writes the page. Recorded as issued and as a read.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The person's address number.") var person: PersonID
+    @Option(help: "The fiscal year.") var fiscalYear: Int
+    @Option(help: ArgumentHelp("The date (default: today in Japan).", valueName: "date")) var on: CivilDate?
+    @Option(help: ArgumentHelp("Write its HTML page here.", valueName: "file")) var html: String?
+    @Option(help: ArgumentHelp("Templates to use instead of koki's own.", valueName: "dir")) var templates: String?
+
+    func run() throws {
+        try reporting {
+            let access = try options.authorized(.collectionWrite)
+            let notices = Notices(access.ledger)
+            let notice = try notices.certificate(
+                person, fiscalYear: try FiscalYear(fiscalYear), on: on ?? todayInJapan(),
+                at: try access.store.head().position)
+            try access.recordRead([person], purpose: "certificate FY\(fiscalYear)")
+            if let html {
+                try writePrivately(Data(try NoticeRenderer(templates: templates).html(notice).utf8), to: html)
+            }
+            try notices.record([notice], run: nil, metadata: access.metadata())
+            Output.line(notice.jsonLine)
+        }
+    }
+}
