@@ -207,6 +207,27 @@ enum EventSamples {
                     fileHash: Array(0..<32)))),
     ]
 
+    /// One sample of each notice event.
+    static let notices: [KokiEvent] = [
+        .notice(
+            .settingsAdopted(
+                NoticeSettingsAdopted(
+                    settings: NoticeSettings(
+                        city: "松戸市", issuer: "松戸市長", department: "国民健康保険課", address: "千葉県松戸市根本387-5",
+                        phone: "047-366-1111", barcodeIssuer: "912345")))),
+        .notice(
+            .documentIssued(
+                DocumentIssued(
+                    number: "N20250715-100000001-1", kind: .payment, reason: "当初賦課", person: person,
+                    subject: "FY2025@356", builtFrom: 1011, issuedOn: try! CivilDate(iso: "2025-07-15"),
+                    recordHash: Array(0..<32), reissueOf: nil))),
+        .notice(
+            .runRecorded(
+                NoticeRunRecorded(
+                    kind: .dunning, issuedOn: try! CivilDate(iso: "2025-08-20"), builtFrom: 1078, documents: 3,
+                    total: Yen(12_100), fileHash: Array(0..<32)))),
+    ]
+
     /// One sample of each register event, at its current version.
     static let register: [KokiEvent] = [
         .personRegistered(PersonRegistered(person: person, identity: sealed)),

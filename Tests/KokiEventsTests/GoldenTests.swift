@@ -10,7 +10,8 @@ import Testing
 
     /// One sample per registered `(type, version)`, with the event it must read back as.
     static let samples: [(encoded: EncodedEvent, readsAs: KokiEvent)] =
-        (EventSamples.register + EventSamples.collection + EventSamples.arrears + EventSamples.access).map {
+        (EventSamples.register + EventSamples.collection + EventSamples.arrears + EventSamples.access
+        + EventSamples.notices).map {
             (EventRegistry.encode($0), $0)
         } + [
             (EventRegistry.encode(EventSamples.premiumAssessed), .premiumAssessed(EventSamples.premiumAssessed)),
@@ -41,10 +42,10 @@ import Testing
         let registered = Set(EventRegistry.registrations.map { "\($0.type).v\($0.version)" })
         let sampled = Set(Self.samples.map { "\($0.encoded.type).v\($0.encoded.schemaVersion)" })
         #expect(registered == sampled)
-        #expect(Self.samples.count == 61, "the golden test's arguments cover every sample")
+        #expect(Self.samples.count == 64, "the golden test's arguments cover every sample")
     }
 
-    @Test(arguments: 0..<61)
+    @Test(arguments: 0..<64)
     func storedBytesMatchTheGoldenFile(index: Int) throws {
         let (encoded, readsAs) = Self.samples[index]
         let file = Self.directory.appendingPathComponent("\(encoded.type).v\(encoded.schemaVersion).hex")

@@ -78,17 +78,29 @@ public struct Notices: Sendable {
 
     func addressees(_ persons: Set<PersonID>, through position: Int64) throws -> [PersonID: Addressee] {
         var sealed: [PersonID: SealedIdentity] = [:]
-        var query = EventQuery.through(position: position)
-        query.types = [PersonRegistered.eventType, PersonIdentityCorrected.eventType]
-        query.readsEnvelopes = false
-        try ledger.forEachEvent(query) { _, event in
+        func take(_ event: KokiEvent) {
             switch event {
             case .personRegistered(let e) where persons.contains(e.person): sealed[e.person] = e.identity
             case .personIdentityCorrected(let e) where persons.contains(e.person): sealed[e.person] = e.identity
             default: break
             }
         }
-        let vault = try IdentityVault.preloaded(ledger)
+        // A few persons: their own streams; a batch: one pass over the identity events.
+        let few = persons.count <= 200
+        for query in try few
+            ? persons.map({ person -> EventQuery in
+                var q = EventQuery.stream(try StreamName(person.streamName))
+                q.throughPosition = position
+                return q
+            })
+            : [EventQuery.through(position: position)]
+        {
+            var query = query
+            query.types = [PersonRegistered.eventType, PersonIdentityCorrected.eventType]
+            query.readsEnvelopes = false
+            try ledger.forEachEvent(query) { _, event in take(event) }
+        }
+        let vault = few ? IdentityVault(ledger) : try IdentityVault.preloaded(ledger)
         var out: [PersonID: Addressee] = [:]
         for (person, identity) in sealed {
             if let open = try vault.open(identity, for: person) {
@@ -174,6 +186,13 @@ public struct Notices: Sendable {
         var next: [PersonID: Int] = [:]
         for d in try issued().values where d.kind == kind && d.issuedOn == date { next[d.person, default: 1] += 1 }
         return next
+    }
+
+    /// The next sequence for one person (their own documents only).
+    func sequence(_ kind: NoticeKind, on date: CivilDate, for person: PersonID) throws -> Int {
+        try history(of: person).filter {
+            $0.document.kind == kind && $0.document.issuedOn == date && $0.document.reissueOf == nil
+        }.count + 1
     }
 
     /// Payment notices for every person whose current assessment of `fiscalYear` (as the ledger
@@ -353,7 +372,7 @@ public struct Notices: Sendable {
             throw KokiError(.invalidInput, "no person \(person) in the register, or they were erased")
         }
         let state = try CollectionCommands(ledger).load(person, knownAt: .position(position))
-        let sequence = try sequences(.certificate, on: date)[person] ?? 1
+        let sequence = try self.sequence(.certificate, on: date, for: person)
         return Self.certificate(
             state.account, person: person, fiscalYear: fiscalYear, to: addressee,
             number: Self.number(.certificate, date, person, sequence), on: date, builtFrom: position, settings: settings
@@ -407,7 +426,13 @@ public struct Notices: Sendable {
     /// The document `number` built again from the ledger at the position it was first built from:
     /// byte for byte the same print record (checked against the recorded hash).
     public func rebuild(_ number: String) throws -> Notice {
-        guard let original = try issued()[number] else {
+        // The number names the person (KIND+DATE-PERSON-N): only their documents are read.
+        let parts = number.split(separator: "-")
+        guard parts.count == 3, let person = try? PersonID(String(parts[1])),
+            let original = try history(of: person).map(\.document).first(where: {
+                $0.number == number && $0.reissueOf == nil
+            })
+        else {
             throw KokiError(.invalidInput, "no document \(number) was issued")
         }
         let position = original.builtFrom

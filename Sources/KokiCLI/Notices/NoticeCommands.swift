@@ -30,6 +30,43 @@ struct PrintOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Templates to use instead of koki's own.", valueName: "dir")) var templates: String?
 }
 
+/// Progress through a count on standard error: a redrawn bar on a terminal, a line every tenth
+/// otherwise; nothing for small counts.
+final class CountMeter {
+    let total: Int
+    let what: String
+    let terminal = isatty(2) == 1
+    let started = Date()
+    var last = -1
+
+    init(total: Int, what: String) {
+        self.total = total
+        self.what = what
+    }
+
+    func show(_ done: Int) {
+        guard total >= 1_000 else { return }
+        let tenth = done * 10 / total
+        if terminal {
+            guard done == total || done % 500 == 0 else { return }
+            let width = 30
+            let filled = width * done / total
+            let rate = Int(Double(done) / max(Date().timeIntervalSince(started), 0.001))
+            FileHandle.standardError.write(
+                Data(
+                    "\r\(String(repeating: "█", count: filled))\(String(repeating: "·", count: width - filled)) \(done)/\(total) \(what)  \(rate)/s \u{1B}[K"
+                        .utf8))
+        } else if tenth != last {
+            last = tenth
+            Output.error("  \(done)/\(total) \(what)")
+        }
+    }
+
+    func finish() {
+        if terminal && total >= 1_000 { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
 /// One batch of notices: recorded as read, written, recorded as issued.
 func issue(
     _ notices: [Notice], kind: NoticeKind, date: CivilDate, access: Authorized, print: PrintOptions
@@ -37,6 +74,12 @@ func issue(
     guard !notices.isEmpty else {
         Output.line("no \(kind.rawValue) notices to issue for \(date)")
         return
+    }
+    let started = Date()
+    func phase(_ text: String) {
+        if notices.count >= 1_000 {
+            Output.error(String(format: "  %@ (%.1f s)", text, Date().timeIntervalSince(started)))
+        }
     }
     let renderer = print.html ? try NoticeRenderer(templates: print.templates) : nil
     try access.recordRead(notices.map(\.person), purpose: "\(kind.rawValue) notices \(date)")
@@ -47,6 +90,7 @@ func issue(
         throw KokiError(
             .invalidInput, "\(file) already exists: these notices were written already (see the dispatch list)")
     }
+    phase("\(notices.count) notices built and recorded as read")
     let bytes = try PrintData.file(notices, kind: kind, format: print.format, encoding: print.encoding)
     let hash = PrintData.sha256(bytes)
     try writePrivately(Data(bytes), to: file)
@@ -54,14 +98,18 @@ func issue(
         Data(PrintData.dispatchList(notices, kind: kind, date: date, file: name, hash: hash).utf8),
         to: folder.appendingPathComponent("\(kind.rawValue)-\(date).dispatch.txt").path)
     if let renderer {
+        let meter = CountMeter(total: notices.count, what: "pages")
         for (i, notice) in notices.enumerated() {
             try writePrivately(
                 Data(try renderer.html(notice).utf8),
                 to: folder.appendingPathComponent("html/\(notice.number).html").path)
-            if notices.count >= 10_000, i % 10_000 == 9_999 { Output.error("  \(i + 1)/\(notices.count) pages") }
+            meter.show(i + 1)
         }
+        meter.finish()
     }
+    phase("print data written")
     try Notices(access.ledger).record(notices, run: hash, metadata: access.metadata())
+    phase("\(notices.count) documents recorded")
     let total = notices.map(\.amount.amount).reduce(0, +)
     Output.line(
         "issued \(notices.count) \(kind.rawValue) notices dated \(date) (built from position \(notices[0].builtFrom)), total \(total) yen → \(file)"
