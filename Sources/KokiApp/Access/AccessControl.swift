@@ -392,47 +392,46 @@ public struct AccessControl: Sendable {
             }
             let record = try verified(credentials)
             if let function, try !permissions().allows(record.roles, function) {
-                throw KokiError(
-                    .accessDenied,
-                    "operator \(record.id) (\(record.roles.map(\.rawValue).joined(separator: ", "))) may not use \(function.rawValue) (`koki \(command)`)"
-                )
+                throw Self.mayNot(record.id, record.roles, function, command)
             }
             try store.touchSession(credentials.session)
             return AccessContext(
                 operatorID: record.id, name: record.name, roles: record.roles, session: credentials.session,
                 terminal: terminal, function: function, command: command)
         } catch let error as KokiError where error.code == .accessDenied {
-            if !store.isReadOnly {
-                try ledger.record(
-                    [
-                        .access(
-                            .accessRefused(
-                                AccessRefused(
-                                    operatorID: credentials?.operatorID ?? "", session: credentials?.session,
-                                    terminal: terminal, command: command, function: function, reason: error.message)))
-                    ], metadata: CommandMetadata(actor: credentials?.operatorID ?? "(none)"))
-            }
+            try refuse(
+                AccessRefused(
+                    operatorID: credentials?.operatorID ?? "", session: credentials?.session, terminal: terminal,
+                    command: command, function: function, reason: error.message))
             throw error
         }
+    }
+
+    static func mayNot(_ id: String, _ roles: [Role], _ function: AccessFunction, _ command: String) -> KokiError {
+        KokiError(
+            .accessDenied,
+            "operator \(id) (\(roles.map(\.rawValue).joined(separator: ", "))) may not use \(function.rawValue) (`koki \(command)`)"
+        )
+    }
+
+    /// Records a refusal (where the ledger can record anything).
+    func refuse(_ refusal: AccessRefused) throws {
+        guard !store.isReadOnly else { return }
+        try ledger.record(
+            [.access(.accessRefused(refusal))],
+            metadata: CommandMetadata(actor: refusal.operatorID.isEmpty ? "(none)" : refusal.operatorID))
     }
 
     /// Checks a further function for an operator already authorized (a command whose function
     /// depends on what it finds, as a reissue on the kind of document); records a refusal.
     public func check(_ context: AccessContext, _ function: AccessFunction) throws {
         guard try !permissions().allows(context.roles, function) else { return }
-        let message =
-            "operator \(context.operatorID) (\(context.roles.map(\.rawValue).joined(separator: ", "))) may not use \(function.rawValue) (`koki \(context.command)`)"
-        if !store.isReadOnly {
-            try ledger.record(
-                [
-                    .access(
-                        .accessRefused(
-                            AccessRefused(
-                                operatorID: context.operatorID, session: context.session, terminal: context.terminal,
-                                command: context.command, function: function, reason: message)))
-                ], metadata: context.metadata())
-        }
-        throw KokiError(.accessDenied, message)
+        let error = Self.mayNot(context.operatorID, context.roles, function, context.command)
+        try refuse(
+            AccessRefused(
+                operatorID: context.operatorID, session: context.session, terminal: context.terminal,
+                command: context.command, function: function, reason: error.message))
+        throw error
     }
 
     /// Records that `context`'s operator is about to see these persons' data. Call it before
