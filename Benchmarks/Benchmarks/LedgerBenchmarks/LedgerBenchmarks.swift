@@ -65,6 +65,7 @@ let benchmarks: @Sendable () -> Void = {
     cityBenchmarks()
     readModelBenchmarks()
     securityBenchmarks()
+    noticeBenchmarks()
     let pairMetrics = [Metric.kokiRate, Metric.ceilingRate, Metric.ratio]
 
     // MARK: Append, one command (one transaction) per stream of 20 events
