@@ -82,7 +82,6 @@ func issue(
         }
     }
     let renderer = print.html ? try NoticeRenderer(templates: print.templates) : nil
-    try access.recordRead(notices.map(\.person), purpose: "\(kind.rawValue) notices \(date)")
     let name = "\(kind.rawValue)-\(date).\(print.format.rawValue)"
     let folder = URL(fileURLWithPath: print.out)
     let file = folder.appendingPathComponent(name).path
@@ -90,9 +89,11 @@ func issue(
         throw KokiError(
             .invalidInput, "\(file) already exists: these notices were written already (see the dispatch list)")
     }
-    phase("\(notices.count) notices built and recorded as read")
+    // Everything that can refuse the run (the encoding, the folder) before the read is recorded.
     let bytes = try PrintData.file(notices, kind: kind, format: print.format, encoding: print.encoding)
     let hash = PrintData.sha256(bytes)
+    try access.recordRead(notices.map(\.person), purpose: "\(kind.rawValue) notices \(date)")
+    phase("\(notices.count) notices built and recorded as read")
     try writePrivately(Data(bytes), to: file)
     try writePrivately(
         Data(PrintData.dispatchList(notices, kind: kind, date: date, file: name, hash: hash).utf8),
