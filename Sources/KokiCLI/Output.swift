@@ -18,10 +18,6 @@ enum Output {
 /// JSON lines with a fixed key order (shared with the application layer's transfer files).
 typealias JSON = JSONLine
 
-extension Sequence where Element == UInt8 {
-    var hex: String { map { String(format: "%02x", $0) }.joined() }
-}
-
 /// Left-aligned text columns for people.
 enum Table {
     static func render(_ header: [String], _ rows: [[String]]) -> [String] {

@@ -40,8 +40,8 @@ public struct MasterKey: Sendable {
 
     /// Makes a new key file readable by its owner only; refuses to overwrite one.
     public static func create(at path: String) throws -> MasterKey {
-        let bytes = SystemEntropy().bytes32()
-        let text = bytes.map { String(format: "%02x", $0) }.joined() + "\n"
+        let bytes = SystemEntropy().bytes(32)
+        let text = bytes.hex + "\n"
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else {
             throw KokiError(
@@ -85,10 +85,6 @@ public struct MasterKey: Sendable {
             inputKeyMaterial: key, info: Array("koki lookup \(kind)".utf8), outputByteCount: 32)
         return Array(HMAC<SHA256>.authenticationCode(for: Array(value.utf8), using: lookupKey))
     }
-}
-
-extension SystemEntropy {
-    func bytes32() -> [UInt8] { bytes(32) }
 }
 
 func hexBytes(_ text: String) -> [UInt8]? {

@@ -54,7 +54,7 @@ extension CollectionCommands {
     }
 
     static func digest(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: bytes).hex
     }
 
     /// What an import reads besides the persons its records name: the files recorded, the

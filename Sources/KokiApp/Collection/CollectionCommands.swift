@@ -156,7 +156,7 @@ public struct CollectionCommands: Sendable {
     /// need to be unique within a person's account.
     static func number(_ prefix: String, _ command: Identifier, _ key: String = "") -> String {
         let digest = SHA256.hash(data: Array((command.description + "/" + key).utf8))
-        return prefix + digest.prefix(7).map { String(format: "%02x", $0) }.joined()
+        return prefix + digest.prefix(7).hex
     }
 
     // MARK: - Payments

@@ -92,7 +92,7 @@ public enum PrintData {
             document: \(kind.title) (\(kind.rawValue))
             dated: \(JapaneseEra.format(date)) (\(date))
             file: \(file)
-            sha256: \(hash.map { String(format: "%02x", $0) }.joined())
+            sha256: \(hash.hex)
             documents: \(notices.count)
             total: \(printed(total)) 円
             first: \(notices.first?.number ?? "-")

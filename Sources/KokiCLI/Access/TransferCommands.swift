@@ -68,7 +68,7 @@ struct TransferCommand: ParsableCommand {
                 Output.line(
                     "transfer to \(destination) on \(date): positions \(batch.record.fromPosition)–\(batch.record.throughPosition), \(batch.record.persons) persons (\(counts)) → \(out)"
                 )
-                Output.line("sha256 \(batch.record.fileHash.map { String(format: "%02x", $0) }.joined())")
+                Output.line("sha256 \(batch.record.fileHash.hex)")
             }
         }
     }
@@ -136,7 +136,7 @@ struct TransferCommand: ParsableCommand {
                         [
                             t.transferredOn.description, "\(t.fromPosition)", "\(t.throughPosition)", "\(t.persons)",
                             t.counts.map { "\($0.item.rawValue) \($0.rows)" }.joined(separator: ", "),
-                            t.fileHash.map { String(format: "%02x", $0) }.joined(),
+                            t.fileHash.hex,
                         ]
                     }
                 ).forEach(Output.line)

@@ -67,6 +67,18 @@ final class CountMeter {
     }
 }
 
+/// A batch command: authorized for the kind's function, built from the ledger at its head, issued.
+func issueBatch(
+    _ kind: NoticeKind, date: CivilDate, options: LedgerOptions, print: PrintOptions,
+    build: (Notices, Int64) throws -> [Notice]
+) throws {
+    try reporting {
+        let access = try options.authorized(kind.function)
+        let notices = try build(Notices(access.ledger), try access.store.head().position)
+        try issue(notices, kind: kind, date: date, access: access, print: print)
+    }
+}
+
 /// One batch of notices: recorded as read, written, recorded as issued.
 func issue(
     _ notices: [Notice], kind: NoticeKind, date: CivilDate, access: Authorized, print: PrintOptions
@@ -188,12 +200,9 @@ struct NoticesCommand: ParsableCommand {
         @OptionGroup var print: PrintOptions
 
         func run() throws {
-            try reporting {
-                let access = try options.authorized(.assessmentWrite)
-                let date = on ?? todayInJapan()
-                let notices = try Notices(access.ledger).paymentNotices(
-                    fiscalYear: try FiscalYear(fiscalYear), on: date, at: try access.store.head().position)
-                try issue(notices, kind: .payment, date: date, access: access, print: print)
+            let date = on ?? todayInJapan()
+            try issueBatch(.payment, date: date, options: options, print: print) { notices, head in
+                try notices.paymentNotices(fiscalYear: try FiscalYear(fiscalYear), on: date, at: head)
             }
         }
     }
@@ -209,11 +218,8 @@ struct NoticesCommand: ParsableCommand {
         @OptionGroup var print: PrintOptions
 
         func run() throws {
-            try reporting {
-                let access = try options.authorized(.arrearsWrite)
-                let notices = try Notices(access.ledger).dunningLetters(
-                    on: runDate, at: try access.store.head().position)
-                try issue(notices, kind: .dunning, date: runDate, access: access, print: print)
+            try issueBatch(.dunning, date: runDate, options: options, print: print) { notices, head in
+                try notices.dunningLetters(on: runDate, at: head)
             }
         }
     }
@@ -227,11 +233,8 @@ struct NoticesCommand: ParsableCommand {
         @OptionGroup var print: PrintOptions
 
         func run() throws {
-            try reporting {
-                let access = try options.authorized(.arrearsWrite)
-                let notices = try Notices(access.ledger).reminderLetters(
-                    on: runDate, at: try access.store.head().position)
-                try issue(notices, kind: .reminder, date: runDate, access: access, print: print)
+            try issueBatch(.reminder, date: runDate, options: options, print: print) { notices, head in
+                try notices.reminderLetters(on: runDate, at: head)
             }
         }
     }
@@ -246,12 +249,9 @@ struct NoticesCommand: ParsableCommand {
         @OptionGroup var print: PrintOptions
 
         func run() throws {
-            try reporting {
-                let access = try options.authorized(.collectionWrite)
-                let date = on ?? todayInJapan()
-                let notices = try Notices(access.ledger).refundNotices(
-                    decidedFrom: from, through: through, on: date, at: try access.store.head().position)
-                try issue(notices, kind: .refund, date: date, access: access, print: print)
+            let date = on ?? todayInJapan()
+            try issueBatch(.refund, date: date, options: options, print: print) { notices, head in
+                try notices.refundNotices(decidedFrom: from, through: through, on: date, at: head)
             }
         }
     }
@@ -319,7 +319,7 @@ struct CertificateCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let access = try options.authorized(.collectionWrite)
+            let access = try options.authorized(NoticeKind.certificate.function)
             let notices = Notices(access.ledger)
             let notice = try notices.certificate(
                 person, fiscalYear: try FiscalYear(fiscalYear), on: on ?? todayInJapan(),
