@@ -35,6 +35,7 @@ public enum EventRegistry {
         Registration(AddressExceptionEnded.self) { .addressExceptionEnded($0) },
         Registration(FormerDependantRecorded.self) { .formerDependantRecorded($0) },
         Registration(IncomeRecorded.self) { .incomeRecorded($0) },
+        Registration(IncomeRecordedV1.self) { .incomeRecorded($0.upcast()) },
         Registration(IncomeInquired.self) { .incomeInquired($0) },
         Registration(PersonNumbersLinked.self) { .personNumbersLinked($0) },
         Registration(PensionFactsRecorded.self) { .pensionFactsRecorded($0) },
@@ -75,6 +76,17 @@ public enum EventRegistry {
         Registration(NoticeSettingsAdopted.self) { .notice(.settingsAdopted($0)) },
         Registration(DocumentIssued.self) { .notice(.documentIssued($0)) },
         Registration(NoticeRunRecorded.self) { .notice(.runRecorded($0)) },
+        Registration(CounterSettingsAdopted.self) { .counter(.settingsAdopted($0)) },
+        Registration(ApplicationReceived.self) { .counter(.applicationReceived($0)) },
+        Registration(ApplicationConfirmed.self) { .counter(.applicationConfirmed($0)) },
+        Registration(ApplicationRejected.self) { .counter(.applicationRejected($0)) },
+        Registration(CopayThresholdsAdopted.self) { .counter(.copayThresholdsAdopted($0)) },
+        Registration(CopayClassDetermined.self) { .counter(.copayClassDetermined($0)) },
+        Registration(CertificateIssued.self) { .counter(.certificateIssued($0)) },
+        Registration(CertificateReturned.self) { .counter(.certificateReturned($0)) },
+        Registration(CertificateRunRecorded.self) { .counter(.certificateRunRecorded($0)) },
+        Registration(BenefitApplicationReceived.self) { .counter(.benefitApplicationReceived($0)) },
+        Registration(BenefitDecided.self) { .counter(.benefitDecided($0)) },
         Registration(MyNumberRecorded.self) { .myNumberRecorded($0) },
         Registration(PersonErased.self) { .personErased($0) },
         Registration(OperatorEnrolled.self) { .access(.operatorEnrolled($0)) },
@@ -183,6 +195,17 @@ public enum EventRegistry {
         case .notice(.settingsAdopted(let e)): encode(e)
         case .notice(.documentIssued(let e)): encode(e)
         case .notice(.runRecorded(let e)): encode(e)
+        case .counter(.settingsAdopted(let e)): encode(e)
+        case .counter(.applicationReceived(let e)): encode(e)
+        case .counter(.applicationConfirmed(let e)): encode(e)
+        case .counter(.applicationRejected(let e)): encode(e)
+        case .counter(.copayThresholdsAdopted(let e)): encode(e)
+        case .counter(.copayClassDetermined(let e)): encode(e)
+        case .counter(.certificateIssued(let e)): encode(e)
+        case .counter(.certificateReturned(let e)): encode(e)
+        case .counter(.certificateRunRecorded(let e)): encode(e)
+        case .counter(.benefitApplicationReceived(let e)): encode(e)
+        case .counter(.benefitDecided(let e)): encode(e)
         case .personErased(let e): encode(e)
         case .access(let access):
             switch access {

@@ -55,6 +55,17 @@ extension KokiEvent {
             case .notice(.settingsAdopted(let e)): try encoder.encode(e)
             case .notice(.documentIssued(let e)): try encoder.encode(e)
             case .notice(.runRecorded(let e)): try encoder.encode(e)
+            case .counter(.settingsAdopted(let e)): try encoder.encode(e)
+            case .counter(.applicationReceived(let e)): try encoder.encode(e)
+            case .counter(.applicationConfirmed(let e)): try encoder.encode(e)
+            case .counter(.applicationRejected(let e)): try encoder.encode(e)
+            case .counter(.copayThresholdsAdopted(let e)): try encoder.encode(e)
+            case .counter(.copayClassDetermined(let e)): try encoder.encode(e)
+            case .counter(.certificateIssued(let e)): try encoder.encode(e)
+            case .counter(.certificateReturned(let e)): try encoder.encode(e)
+            case .counter(.certificateRunRecorded(let e)): try encoder.encode(e)
+            case .counter(.benefitApplicationReceived(let e)): try encoder.encode(e)
+            case .counter(.benefitDecided(let e)): try encoder.encode(e)
             case .personErased(let e): try encoder.encode(e)
             case .access(let access):
                 switch access {
@@ -124,6 +135,17 @@ extension KokiEvent {
         case .notice(.settingsAdopted): NoticeSettingsAdopted.eventType
         case .notice(.documentIssued): DocumentIssued.eventType
         case .notice(.runRecorded): NoticeRunRecorded.eventType
+        case .counter(.settingsAdopted): CounterSettingsAdopted.eventType
+        case .counter(.applicationReceived): ApplicationReceived.eventType
+        case .counter(.applicationConfirmed): ApplicationConfirmed.eventType
+        case .counter(.applicationRejected): ApplicationRejected.eventType
+        case .counter(.copayThresholdsAdopted): CopayThresholdsAdopted.eventType
+        case .counter(.copayClassDetermined): CopayClassDetermined.eventType
+        case .counter(.certificateIssued): CertificateIssued.eventType
+        case .counter(.certificateReturned): CertificateReturned.eventType
+        case .counter(.certificateRunRecorded): CertificateRunRecorded.eventType
+        case .counter(.benefitApplicationReceived): BenefitApplicationReceived.eventType
+        case .counter(.benefitDecided): BenefitDecided.eventType
         case .personErased: PersonErased.eventType
         case .access(let access):
             switch access {

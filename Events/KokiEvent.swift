@@ -56,13 +56,15 @@ public enum KokiEvent: Sendable, Hashable {
     case access(AccessEvent)
     // Documents issued (notices, certificates) and notice runs: no money.
     case notice(NoticeEvent)
+    // Counter work: applications and their second check, certificates, benefits: no money.
+    case counter(CounterEvent)
 
     /// The person whose account the event belongs to; `nil` for configuration and runs.
     public var person: PersonID? {
         switch self {
         case .rateTableAdopted, .installmentCalendarAdopted, .assessmentRunRecorded, .unmatchedPaymentRecorded,
             .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded,
-            .fiscalYearClosed, .access, .notice:
+            .fiscalYearClosed, .access, .notice, .counter:
             nil
         case .personRegistered(let e): e.person
         case .personIdentityCorrected(let e): e.person
@@ -116,6 +118,7 @@ public enum KokiEvent: Sendable, Hashable {
         case .fiscalYearClosed: FiscalYearClosed.streamName
         case .access(let e): e.streamName
         case .notice(let e): e.streamName
+        case .counter(let e): e.streamName
         default: person!.streamName  // every other event belongs to a person
         }
     }

@@ -48,6 +48,11 @@ public enum AccessFunction: String, Sendable, Hashable, Codable, CaseIterable, C
     case transfer = "transfer"
     /// Erasing persons after retention.
     case erasure = "erasure"
+    /// Applications, certificates and benefit applications: lists and a person's (窓口照会).
+    case counterRead = "counter.read"
+    /// Receiving applications, the second check, issuing and taking back certificates, benefit
+    /// applications and the union's decisions (窓口).
+    case counterWrite = "counter.write"
 
     public static let storedCases = allCases
     public static func < (a: AccessFunction, b: AccessFunction) -> Bool {
@@ -68,9 +73,11 @@ public struct PermissionMatrix: Sendable, Hashable, Codable {
 
     /// The matrix `koki init` records; see the README's table.
     public static let standard: PermissionMatrix = {
-        let reads: Set<AccessFunction> = [.registerRead, .assessmentRead, .collectionRead, .arrearsRead]
+        let reads: Set<AccessFunction> = [
+            .registerRead, .assessmentRead, .collectionRead, .arrearsRead, .counterRead,
+        ]
         return PermissionMatrix(grants: [
-            .counter: reads.union([.registerWrite, .collectionWrite]),
+            .counter: reads.union([.registerWrite, .collectionWrite, .counterWrite]),
             .assessment: reads.union([.assessmentWrite]),
             .collection: reads.union([.collectionWrite]),
             .arrears: reads.union([.arrearsWrite, .collectionWrite]),
@@ -127,8 +134,33 @@ public struct SecuritySettings: Sendable, Hashable, Codable {
     /// Office hours in Japan time, minutes after midnight (8:30–17:15), for the yearly review.
     public var officeOpensMinute: Int = 510
     public var officeClosesMinute: Int = 1035
+    /// The commands whose changes take effect only through an application confirmed by a second
+    /// operator (入力者以外の者による確認): the command's words, and optionally `--option` when only
+    /// its use needs the check (`refund pay --heir`). Empty: no command needs one.
+    public var secondCheck: [String] = SecuritySettings.standardSecondCheck
+
+    /// What changes what the city records from a counter's application: eligibility, household,
+    /// income declarations, bank-debit mandates, reductions, refunds to an heir.
+    public static let standardSecondCheck = [
+        "person register", "person correct", "person link", "household set", "household leave",
+        "eligibility acquire", "eligibility lose", "eligibility address-exception start",
+        "eligibility address-exception end", "eligibility former-dependant", "income record", "debit start",
+        "debit stop", "reduction decide", "refund pay --heir",
+    ]
 
     public init() {}
+
+    /// The second-check rule that covers a command (its words, then its arguments), if any.
+    public func secondCheckRule(command: String, arguments: [String]) -> String? {
+        secondCheck.first { rule in
+            var words = rule.split(separator: " ").map(String.init)
+            let option = words.last.flatMap { $0.hasPrefix("--") ? $0 : nil }
+            if option != nil { words.removeLast() }
+            guard words.joined(separator: " ") == command else { return false }
+            guard let option else { return true }
+            return arguments.contains { $0 == option || $0.hasPrefix(option + "=") }
+        }
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -141,6 +173,7 @@ public struct SecuritySettings: Sendable, Hashable, Codable {
         retentionYears = try c.decodeIfPresent(Int.self, forKey: .retentionYears) ?? d.retentionYears
         officeOpensMinute = try c.decodeIfPresent(Int.self, forKey: .officeOpensMinute) ?? d.officeOpensMinute
         officeClosesMinute = try c.decodeIfPresent(Int.self, forKey: .officeClosesMinute) ?? d.officeClosesMinute
+        secondCheck = try c.decodeIfPresent([String].self, forKey: .secondCheck) ?? d.secondCheck
     }
 
     /// What is wrong with these settings, or `nil`.
@@ -152,6 +185,9 @@ public struct SecuritySettings: Sendable, Hashable, Codable {
         if !(1...100).contains(retentionYears) { return "retentionYears \(retentionYears) must be 1…100" }
         if !(0..<officeClosesMinute).contains(officeOpensMinute) || officeClosesMinute > 1440 {
             return "office hours \(officeOpensMinute)–\(officeClosesMinute) are not minutes of one day"
+        }
+        if let rule = secondCheck.first(where: { $0.split(separator: " ").isEmpty || $0.hasPrefix("--") }) {
+            return "secondCheck rule '\(rule)' names no command"
         }
         return nil
     }

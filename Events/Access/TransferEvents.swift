@@ -13,6 +13,8 @@ public enum TransferItem: String, Sendable, Hashable, Codable, CaseIterable, Com
     case collection
     /// 資格異動情報 for the resident register: acquisitions and losses with their dates and reasons.
     case eligibilityChange = "eligibility-change"
+    /// 給付申請: benefit applications received at a counter, for the union to decide and pay.
+    case benefitApplication = "benefit-application"
 
     public static let storedCases = allCases
     public static func < (a: TransferItem, b: TransferItem) -> Bool {
@@ -32,7 +34,7 @@ public enum DestinationKind: String, Sendable, Hashable, Codable, CaseIterable, 
     /// The items the law lets this kind of destination receive.
     public var lawfulItems: Set<TransferItem> {
         switch self {
-        case .union: [.insuredPerson, .addressException, .premium, .collection]
+        case .union: [.insuredPerson, .addressException, .premium, .collection, .benefitApplication]
         case .residents: [.eligibilityChange]
         }
     }

@@ -189,7 +189,8 @@ public struct NoticeRunRecorded: EventPayload {
     public var total: Yen
     public var fileHash: [UInt8]
 
-    public init(kind: NoticeKind, issuedOn: CivilDate, builtFrom: Int64, documents: Int, total: Yen, fileHash: [UInt8]) {
+    public init(kind: NoticeKind, issuedOn: CivilDate, builtFrom: Int64, documents: Int, total: Yen, fileHash: [UInt8])
+    {
         self.kind = kind
         self.issuedOn = issuedOn
         self.builtFrom = builtFrom

@@ -4,7 +4,7 @@ import KokiDomain
 /// declaration; a later record of the same year (修正申告, 更正) replaces it.
 public struct IncomeRecorded: EventPayload {
     public static let eventType = "IncomeRecorded"
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     public var person: PersonID
     /// The calendar year of the income (the premium of FY N uses the income of year N−1).
@@ -21,10 +21,13 @@ public struct IncomeRecorded: EventPayload {
     public var declared: Bool
     /// Where the figures came from (連携税マスタ, 申告書, 修正申告).
     public var source: String
+    /// 課税所得 (住民税の課税標準額), which decides the copayment class; `nil` when not known
+    /// (records of schema version 1).
+    public var taxableIncome: Yen?
 
     public init(
         person: PersonID, year: Int, publicPensionRevenue: Yen, salaryRevenue: Yen, otherIncome: Yen,
-        totalIncome: Yen, declared: Bool, source: String
+        totalIncome: Yen, declared: Bool, source: String, taxableIncome: Yen? = nil
     ) {
         self.person = person
         self.year = year
@@ -34,6 +37,7 @@ public struct IncomeRecorded: EventPayload {
         self.totalIncome = totalIncome
         self.declared = declared
         self.source = source
+        self.taxableIncome = taxableIncome
     }
 
     public func encode(to writer: inout BinaryWriter) {
@@ -45,6 +49,7 @@ public struct IncomeRecorded: EventPayload {
         writer.write(totalIncome)
         writer.writeBool(declared)
         writer.writeString(source)
+        writer.writeOptional(taxableIncome) { $0.write($1) }
     }
 
     public init(from reader: inout BinaryReader) throws {
@@ -56,5 +61,6 @@ public struct IncomeRecorded: EventPayload {
         totalIncome = try reader.readYen()
         declared = try reader.readBool()
         source = try reader.readString()
+        taxableIncome = try reader.readOptional { try $0.readYen() }
     }
 }

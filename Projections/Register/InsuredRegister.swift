@@ -176,7 +176,7 @@ public struct InsuredRegister: Projection {
             persons[e.person]?.myNumber = e.sealed
         case .personErased(let e):
             persons[e.person]?.erased = e
-        case .access, .notice:
+        case .access, .notice, .counter:
             break  // operators, sessions, reads and documents belong to no one's register entry
         case .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .rateTableAdopted, .installmentCalendarAdopted,
             .assessmentRunRecorded, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated, .refundDecided,
@@ -229,7 +229,8 @@ extension KokiEvent {
         case .seizureRecorded(let e): e.on
         case .fiscalYearClosed(let e): e.closedOn
         case .personErased(let e): e.decidedOn
-        case .personRegistered, .myNumberRecorded, .access, .notice, .personIdentityCorrected, .formerDependantRecorded,
+        case .personRegistered, .myNumberRecorded, .access, .notice, .counter, .personIdentityCorrected,
+            .formerDependantRecorded,
             .incomeRecorded, .incomeInquired,
             .personNumbersLinked, .pensionFactsRecorded, .rateTableAdopted, .installmentCalendarAdopted,
             .assessmentRunRecorded, .arrearsSettingsAdopted:

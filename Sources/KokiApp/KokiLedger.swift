@@ -62,12 +62,18 @@ public struct KokiLedger: Sendable {
 
     /// Appends one command's events atomically, each to its stream — the person's account, or
     /// a configuration or run stream — in the order the streams first appear. `expecting` gives
-    /// a person's stream's expected version; other streams take `.any`.
+    /// a person's stream's expected version, `expectingStreams` any other stream's; the rest
+    /// take `.any`. While an application's change runs (``ApplicationScope``), the first append
+    /// of a change also records the application's confirmation.
     @discardableResult
     public func record(
-        _ events: [KokiEvent], metadata: CommandMetadata, expecting: [PersonID: ExpectedVersion] = [:]
+        _ events: [KokiEvent], metadata: CommandMetadata, expecting: [PersonID: ExpectedVersion] = [:],
+        expectingStreams: [String: ExpectedVersion] = [:]
     ) throws -> AppendResult {
-        try store.append(Self.request(events, metadata: metadata, expecting: expecting))
+        var (events, metadata, streams) = (events, metadata, expectingStreams)
+        ApplicationScope.current?.attach(&events, &metadata, &streams)
+        return try store.append(
+            Self.request(events, metadata: metadata, expecting: expecting, expectingStreams: streams))
     }
 
     /// Appends like ``record(_:metadata:expecting:)`` and returns the events as stored: the
@@ -87,11 +93,12 @@ public struct KokiLedger: Sendable {
 
     /// The store request for a command's events (exposed for benchmarks and batch imports).
     public static func request(
-        _ events: [KokiEvent], metadata: CommandMetadata, expecting: [PersonID: ExpectedVersion] = [:]
+        _ events: [KokiEvent], metadata: CommandMetadata, expecting: [PersonID: ExpectedVersion] = [:],
+        expectingStreams: [String: ExpectedVersion] = [:]
     ) throws -> AppendRequest {
         var order: [String] = []
         var grouped: [String: [NewEvent]] = [:]
-        var expected: [String: ExpectedVersion] = [:]
+        var expected = expectingStreams
         for (person, version) in expecting { expected[person.streamName] = version }
         for event in events {
             let stream = event.streamName

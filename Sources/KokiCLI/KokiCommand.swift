@@ -21,7 +21,8 @@ public struct KokiCommand: ParsableCommand {
         subcommands: [
             InitCommand.self, LoginCommand.self, LogoutCommand.self, WhoAmICommand.self, OperatorCommand.self,
             RolesCommand.self, SecurityCommand.self, AuditCommand.self, MyNumberCommand.self, EraseCommand.self,
-            TransferCommand.self, NoticesCommand.self, CertificateCommand.self,
+            TransferCommand.self, NoticesCommand.self, CertificateCommand.self, ApplicationCommand.self,
+            CardCommand.self, CopayCommand.self, BenefitCommand.self,
             SimulateCommand.self, DemoCommand.self, PersonCommand.self, HouseholdCommand.self,
             EligibilityCommand.self,
             IncomeCommand.self, InsuredCommand.self, RatesCommand.self, CalendarCommand.self, AssessCommand.self,

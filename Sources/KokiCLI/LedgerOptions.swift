@@ -58,6 +58,7 @@ public struct LedgerOptions: ParsableArguments {
     /// The command as typed, without its arguments' values: the leading words that name it
     /// (`pay record`), never a number or a name that could be personal data.
     static var commandName: String {
+        if let scope = ApplicationScope.current { return scope.command }
         var words: [String] = []
         for argument in CommandLine.arguments.dropFirst() {
             guard argument.first.map({ ("a"..."z").contains($0) }) == true,
@@ -104,6 +105,8 @@ public struct LedgerOptions: ParsableArguments {
         let context = try control.authorize(
             try credentials(ledgerID: control.ledger.store.ledgerID.description), function: function,
             command: Self.commandName, terminal: Self.terminal)
+        try control.requireSecondCheck(
+            context, arguments: ApplicationScope.current?.arguments ?? Array(CommandLine.arguments.dropFirst()))
         return Authorized(ledger: ledger, context: context, control: control)
     }
 

@@ -80,12 +80,21 @@ enum Secured {
 
     /// Creates (or secures) the ledger at `path`; returns the administrator's environment.
     @discardableResult
-    static func initialize(_ path: String, folder: String) throws -> [String: String] {
+    ///
+    /// Without `secondCheck`, the commands a city has a second operator confirm run directly, so a
+    /// test of something else needs no second operator; the counter tests turn it on.
+    static func initialize(_ path: String, folder: String, secondCheck: Bool = false) throws -> [String: String] {
         let env = ["KOKI_LEDGER": path, "KOKI_SESSION": folder + "/admin.session"]
         let created = try KokiProcess.run(
             ["init", "--password-stdin", "--password-cost", "14"], environment: env, input: adminPassword + "\n")
         #expect(created.status == 0, "init: \(created.stderr)")
         try login("admin", password: adminPassword, env: env)
+        if !secondCheck {
+            let file = folder + "/no-second-check.json"
+            try Data(#"{"passwordCost": 14, "secondCheck": []}"#.utf8).write(to: URL(fileURLWithPath: file))
+            let adopted = try KokiProcess.run(["security", "adopt", "--file", file], environment: env)
+            #expect(adopted.status == 0, "security adopt: \(adopted.stderr)")
+        }
         return env
     }
 
@@ -109,11 +118,11 @@ enum Secured {
     }
 
     /// A new secured ledger at `path` with `id` logged in (every role): their environment.
-    static func ledger(_ path: String, operator id: String = "op", roles: [String] = allRoles) throws -> [String:
-        String]
-    {
+    static func ledger(
+        _ path: String, operator id: String = "op", roles: [String] = allRoles, secondCheck: Bool = false
+    ) throws -> [String: String] {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let admin = try initialize(path, folder: folder)
+        let admin = try initialize(path, folder: folder, secondCheck: secondCheck)
         return try enroll(id, roles: roles, admin: admin, folder: folder)
     }
 }

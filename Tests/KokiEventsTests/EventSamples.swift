@@ -228,6 +228,70 @@ enum EventSamples {
                     total: Yen(12_100), fileHash: Array(0..<32)))),
     ]
 
+    static let incomeRecordedV1 = IncomeRecordedV1(
+        person: person, year: 2024, publicPensionRevenue: Yen(1_800_000), salaryRevenue: .zero,
+        otherIncome: Yen(120_000), totalIncome: Yen(1_020_000), declared: true, source: "連携税マスタ")
+
+    static let reception = Reception(
+        office: "本庁", receivedOn: try! CivilDate(iso: "2026-04-01"), applicant: .agent, applicantName: sealed,
+        identityCheck: .myNumberCard, attached: ["転入届", "委任状"], enteredBy: "tanaka")
+
+    /// One sample of each counter event.
+    static let counter: [KokiEvent] = [
+        .counter(.settingsAdopted(CounterSettingsAdopted(settings: CounterSettings(offices: ["本庁", "常盤平"])))),
+        .counter(
+            .applicationReceived(
+                ApplicationReceived(
+                    number: "A20260401-100000001-1", person: person, kind: .eligibility, reception: reception,
+                    change: sealed, changeCommand: "eligibility acquire"))),
+        .counter(
+            .applicationConfirmed(
+                ApplicationConfirmed(
+                    number: "A20260401-100000001-1", person: person, confirmedBy: "suzuki",
+                    confirmedOn: try! CivilDate(iso: "2026-04-02")))),
+        .counter(
+            .applicationRejected(
+                ApplicationRejected(
+                    number: "A20260401-100000001-2", person: person, rejectedBy: "suzuki",
+                    rejectedOn: try! CivilDate(iso: "2026-04-02"), reason: "書類不備"))),
+        .counter(.copayThresholdsAdopted(CopayThresholdsAdopted(tables: CopayThresholds.standard))),
+        .counter(
+            .copayClassDetermined(
+                CopayClassDetermined(
+                    person: person, periodStart: try! CivilDate(iso: "2026-08-01"), copayClass: .two, incomeYear: 2025,
+                    members: [person, try! PersonID("100000002")], missingIncome: [try! PersonID("100000002")],
+                    thresholdsFrom: try! CivilDate(iso: "2022-10-01"), reason: "renewal"))),
+        .counter(
+            .certificateIssued(
+                CertificateIssued(
+                    person: person, number: "Q100000001-2", reason: .lost, issuedOn: try! CivilDate(iso: "2026-09-10"),
+                    validFrom: try! CivilDate(iso: "2026-09-10"), validUntil: try! CivilDate(iso: "2027-07-31"),
+                    copayClass: .two, delivery: .counter, office: "常盤平", replaces: "Q100000001-1"))),
+        .counter(
+            .certificateReturned(
+                CertificateReturned(
+                    person: person, number: "Q100000001-2", returnedOn: try! CivilDate(iso: "2027-01-05"),
+                    how: .returned, office: nil))),
+        .counter(
+            .certificateRunRecorded(
+                CertificateRunRecorded(
+                    validFrom: try! CivilDate(iso: "2026-08-01"), validUntil: try! CivilDate(iso: "2027-07-31"),
+                    issuedOn: try! CivilDate(iso: "2026-07-15"), builtFrom: 90_000, issued: 70_000,
+                    byClass: [55_000, 10_000, 5_000]))),
+        .counter(
+            .benefitApplicationReceived(
+                BenefitApplicationReceived(
+                    number: "B20261005-100000001-3", person: person, kind: .funeral, reception: reception,
+                    serviceFrom: try! CivilDate(iso: "2026-10-01"), serviceThrough: try! CivilDate(iso: "2026-10-01"),
+                    claimed: Yen(50_000), payee: sealed, account: sealed))),
+        .counter(
+            .benefitDecided(
+                BenefitDecided(
+                    number: "B20261005-100000001-3", person: person, approved: true, amount: Yen(50_000),
+                    decidedOn: try! CivilDate(iso: "2026-11-20"), paidOn: try! CivilDate(iso: "2026-11-25"),
+                    unionReference: "R-1", reason: nil))),
+    ]
+
     /// One sample of each register event, at its current version.
     static let register: [KokiEvent] = [
         .personRegistered(PersonRegistered(person: person, identity: sealed)),
@@ -253,8 +317,8 @@ enum EventSamples {
         .incomeRecorded(
             IncomeRecorded(
                 person: person, year: 2024, publicPensionRevenue: Yen(1_800_000), salaryRevenue: .zero,
-                otherIncome: Yen(120_000),
-                totalIncome: Yen(1_020_000), declared: true, source: "連携税マスタ")),
+                otherIncome: Yen(120_000), totalIncome: Yen(1_020_000), declared: true, source: "連携税マスタ",
+                taxableIncome: Yen(310_000))),
         .incomeInquired(IncomeInquired(person: person, year: 2024, purpose: "賦課計算")),
         .personNumbersLinked(PersonNumbersLinked(person: person, formerNumber: try! PersonID("99"))),
         .pensionFactsRecorded(

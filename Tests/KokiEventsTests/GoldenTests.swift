@@ -11,7 +11,7 @@ import Testing
     /// One sample per registered `(type, version)`, with the event it must read back as.
     static let samples: [(encoded: EncodedEvent, readsAs: KokiEvent)] =
         (EventSamples.register + EventSamples.collection + EventSamples.arrears + EventSamples.access
-        + EventSamples.notices).map {
+        + EventSamples.notices + EventSamples.counter).map {
             (EventRegistry.encode($0), $0)
         } + [
             (EventRegistry.encode(EventSamples.premiumAssessed), .premiumAssessed(EventSamples.premiumAssessed)),
@@ -36,16 +36,20 @@ import Testing
                 EventRegistry.encode(EventSamples.dunningNoticeIssuedV1),
                 .dunningNoticeIssued(EventSamples.dunningNoticeIssuedV1.upcast())
             ),
+            (
+                EventRegistry.encode(EventSamples.incomeRecordedV1),
+                .incomeRecorded(EventSamples.incomeRecordedV1.upcast())
+            ),
         ]
 
     @Test func everyRegisteredVersionHasASample() {
         let registered = Set(EventRegistry.registrations.map { "\($0.type).v\($0.version)" })
         let sampled = Set(Self.samples.map { "\($0.encoded.type).v\($0.encoded.schemaVersion)" })
         #expect(registered == sampled)
-        #expect(Self.samples.count == 64, "the golden test's arguments cover every sample")
+        #expect(Self.samples.count == 76, "the golden test's arguments cover every sample")
     }
 
-    @Test(arguments: 0..<64)
+    @Test(arguments: 0..<76)
     func storedBytesMatchTheGoldenFile(index: Int) throws {
         let (encoded, readsAs) = Self.samples[index]
         let file = Self.directory.appendingPathComponent("\(encoded.type).v\(encoded.schemaVersion).hex")
@@ -60,6 +64,21 @@ import Testing
         #expect(encoded.payload == golden, "the stored layout of \(encoded.type) v\(encoded.schemaVersion) changed")
         #expect(
             try EventRegistry.decode(type: encoded.type, version: encoded.schemaVersion, payload: golden) == readsAs)
+    }
+
+    /// Security settings stored before `secondCheck` existed read with the standard rules.
+    @Test func securitySettingsFromBeforeTheSecondCheckReadWithTheStandardRules() throws {
+        let file = Self.directory.appendingPathComponent("SecuritySettingsAdopted.v1.before-second-check.hex")
+        let text = try String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let event = try EventRegistry.decode(
+            type: SecuritySettingsAdopted.eventType, version: 1, payload: try #require(Self.bytes(hex: text)))
+        guard case .access(.securitySettingsAdopted(let adopted)) = event else {
+            Issue.record("read as \(event)")
+            return
+        }
+        #expect(!String(decoding: try #require(Self.bytes(hex: text)), as: UTF8.self).contains("secondCheck"))
+        #expect(adopted.settings.secondCheck == SecuritySettings.standardSecondCheck)
+        #expect(adopted.settings.passwordCost == 17)
     }
 
     static func bytes(hex: String) -> [UInt8]? {

@@ -422,6 +422,36 @@ public struct AccessControl: Sendable {
             metadata: CommandMetadata(actor: refusal.operatorID.isEmpty ? "(none)" : refusal.operatorID))
     }
 
+    /// Refuses what `context`'s operator asked for, for `reason`: recorded, then thrown.
+    public func refuse(_ context: AccessContext, reason: String) throws -> Never {
+        try refuse(
+            AccessRefused(
+                operatorID: context.operatorID, session: context.session, terminal: context.terminal,
+                command: context.command, function: context.function, reason: reason))
+        throw KokiError(.accessDenied, reason)
+    }
+
+    /// Refuses a command that changes what the city records when a second-check rule covers it
+    /// and it does not run as a confirmed application's change (``ApplicationScope``).
+    public func requireSecondCheck(_ context: AccessContext, arguments: [String]) throws {
+        if let scope = ApplicationScope.current {
+            guard scope.command == context.command else {
+                try refuse(
+                    context,
+                    reason:
+                        "application \(scope.confirmation.number) carries `\(scope.command)`, not `\(context.command)`")
+            }
+            return
+        }
+        guard try isSetUp(), let rule = try settings().secondCheckRule(command: context.command, arguments: arguments)
+        else { return }
+        try refuse(
+            context,
+            reason: "`\(rule)` changes what the city records: it takes effect when a second operator confirms the "
+                + "application (入力者以外の者による確認). Receive it with `koki application receive --person N "
+                + "--kind KIND … -- \(context.command) …`; another operator runs `koki application confirm NUMBER`")
+    }
+
     /// Checks a further function for an operator already authorized (a command whose function
     /// depends on what it finds, as a reissue on the kind of document); records a refusal.
     public func check(_ context: AccessContext, _ function: AccessFunction) throws {

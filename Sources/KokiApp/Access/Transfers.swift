@@ -115,6 +115,9 @@ public struct Transfers: Sendable {
         query.throughPosition = through
         // (No stream prefix: with one, SQLite walks every person's stream in the stream index
         // instead of the few positions asked for; events of no person fall through the switch.)
+        // Benefit applications, whose payee and account are opened after the scan (the key
+        // table is not read while the events are).
+        var benefits: [(BenefitApplicationReceived, Int64)] = []
         try ledger.forEachEvent(query) { view, event in
             func add(_ item: TransferItem, _ person: PersonID, _ fields: [(String, String)]) throws {
                 guard items.contains(item) else { return }
@@ -183,8 +186,34 @@ public struct Transfers: Sendable {
                         ("change", q("cancelled")), ("payment", q(e.payment)),
                         ("cancelledOn", q(e.cancelledOn.description)),
                     ])
+            case .counter(.benefitApplicationReceived(let e)) where items.contains(.benefitApplication):
+                benefits.append((e, view.position))
             default: break
             }
+        }
+        // What the union needs to decide and pay a benefit: the payee and account opened to send.
+        let benefitVault = IdentityVault(ledger)
+        for (e, position) in benefits {
+            func q(_ s: String) -> String { JSONLine.string(s) }
+            let payee = try e.payee.flatMap { try benefitVault.openName($0, for: e.person) }
+            let account = try e.account.flatMap { try benefitVault.openAccount($0, for: e.person) }
+            try emit(
+                .benefitApplication, e.person,
+                [
+                    ("position", "\(position)"), ("number", q(e.number)), ("kind", q(e.kind.rawValue)),
+                    ("receivedOn", q(e.reception.receivedOn.description)), ("office", q(e.reception.office)),
+                    ("serviceFrom", q(e.serviceFrom.description)), ("serviceThrough", q(e.serviceThrough.description)),
+                    ("claimed", e.claimed.map { "\($0.amount)" } ?? "null"), ("payee", payee.map(q) ?? "null"),
+                    (
+                        "account",
+                        account.map {
+                            JSONLine.object([
+                                ("bank", q($0.bankCode)), ("branch", q($0.branchCode)), ("type", "\($0.accountType)"),
+                                ("number", q($0.accountNumber)), ("holder", q($0.holderKana)),
+                            ])
+                        } ?? "null"
+                    ),
+                ])
         }
         // Insured-person rows: the person as the register has them now, identity opened to send.
         if items.contains(.insuredPerson) {

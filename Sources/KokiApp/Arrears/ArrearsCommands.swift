@@ -593,6 +593,7 @@ public struct ArrearsCommands: Sendable {
             case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .addressExceptionStarted,
                 .addressExceptionEnded, .formerDependantRecorded, .incomeRecorded, .incomeInquired,
                 .personNumbersLinked, .pensionFactsRecorded, .myNumberRecorded, .personErased, .access, .notice,
+                .counter,
                 .rateTableAdopted, .installmentCalendarAdopted,
                 .assessmentRunRecorded, .unmatchedPaymentRecorded, .unmatchedPaymentResolved,
                 .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded, .fiscalYearClosed:

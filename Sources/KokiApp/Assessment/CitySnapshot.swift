@@ -51,7 +51,7 @@ public struct CitySnapshot: Sendable, Equatable {
             case .rateTableAdopted(let e):
                 rateTablePositions[e.table.fiscalYear] = view.position
             case .personRegistered, .personIdentityCorrected, .addressExceptionStarted, .addressExceptionEnded,
-                .incomeInquired, .personNumbersLinked, .myNumberRecorded, .personErased, .access, .notice,
+                .incomeInquired, .personNumbersLinked, .myNumberRecorded, .personErased, .access, .notice, .counter,
                 .installmentCalendarAdopted, .assessmentRunRecorded,
                 .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .paymentCancelled, .overpaymentRecognized,
                 .overpaymentAppropriated, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped,

@@ -211,6 +211,15 @@ public struct IdentityVault: Sendable {
         try openBytes(sealed, for: person, scheme: 3).map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// Seals a text (a counter application's command line) with the person's key (scheme 5).
+    public func sealText(_ text: String, for person: PersonID) throws -> SealedIdentity {
+        try sealBytes(Array(text.utf8), for: person, scheme: 5)
+    }
+
+    public func openText(_ sealed: SealedIdentity, for person: PersonID) throws -> String? {
+        try openBytes(sealed, for: person, scheme: 5).map { String(decoding: $0, as: UTF8.self) }
+    }
+
     func sealBytes(_ plain: [UInt8], for person: PersonID, scheme: UInt8) throws -> SealedIdentity {
         guard let key = try key(person, create: true) else {
             throw KokiError(.invalidInput, "no key could be made for person \(person)")

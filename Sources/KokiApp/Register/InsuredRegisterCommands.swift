@@ -327,6 +327,7 @@ public struct InsuredRegisterCommands: Sendable {
         }
         for (field, value) in [
             ("pension", income.publicPensionRevenue), ("salary", income.salaryRevenue),
+            ("taxable", income.taxableIncome ?? .zero),
         ] where value < .zero {
             throw KokiError(.invalidInput, "--\(field) \(value.amount) must not be negative")
         }

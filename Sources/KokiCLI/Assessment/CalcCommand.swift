@@ -7,7 +7,7 @@ struct CalcCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calc",
         abstract: "Compute figures without touching any ledger: the tool for checking one case.",
-        subcommands: [Premium.self, LateFeeCalc.self, RefundInterestCalc.self]
+        subcommands: [Premium.self, LateFeeCalc.self, RefundInterestCalc.self, CopayCalc.self]
     )
 
     struct Premium: ParsableCommand {

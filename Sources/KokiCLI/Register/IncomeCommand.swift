@@ -23,6 +23,11 @@ struct IncomeCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Other income: business, real estate, separate gains, yen.", valueName: "yen"))
         var other: Int64 = 0
         @Option(help: ArgumentHelp("Total income (合計所得金額), yen.", valueName: "yen")) var total: Int64
+        @Option(
+            help: ArgumentHelp(
+                "Taxable income for resident tax (課税所得, 課税標準額), yen: decides the copayment class.",
+                valueName: "yen"))
+        var taxable: Int64?
         @Flag(help: "No declaration was made (未申告).") var undeclared = false
         @Option(help: "Where the figures come from (連携税マスタ, 申告書, 修正申告).") var source: String
 
@@ -32,9 +37,19 @@ struct IncomeCommand: ParsableCommand {
                 try register.recordIncome(
                     IncomeRecorded(
                         person: number, year: year, publicPensionRevenue: Yen(pension), salaryRevenue: Yen(salary),
-                        otherIncome: Yen(other), totalIncome: Yen(total), declared: !undeclared, source: source),
+                        otherIncome: Yen(other), totalIncome: Yen(total), declared: !undeclared, source: source,
+                        taxableIncome: taxable.map(Yen.init)),
                     metadata: metadata)
                 Output.line("recorded \(year) income for \(number)")
+                for change in try Counter(register.ledger).redetermineCopay(
+                    afterIncomeOf: number, year: year, metadata: metadata)
+                {
+                    Output.line(
+                        "copayment of \(change.person) from \(change.periodStart): \(change.from.label) → \(change.to.label)"
+                            + (change.certificate.map {
+                                " (certificate \($0) shows the old class: koki card issue \(change.person) --reason changed)"
+                            } ?? ""))
+                }
             }
         }
     }
@@ -67,6 +82,8 @@ struct IncomeCommand: ParsableCommand {
                     Output.line("  salary revenue          \(income.salaryRevenue)")
                     Output.line("  other income            \(income.otherIncome)")
                     Output.line("  total income            \(income.totalIncome)")
+                    Output.line(
+                        "  taxable income          \(income.taxableIncome.map(\.description) ?? "not recorded")")
                 }
             }
         }

@@ -1,0 +1,67 @@
+import KokiDomain
+
+/// The first stored layout of ``IncomeRecorded``: without the resident-tax taxable income. Kept
+/// only to read old events, upcast at read time (taxable income unknown).
+public struct IncomeRecordedV1: EventPayload {
+    public static let eventType = "IncomeRecorded"
+    public static let schemaVersion = 1
+
+    public var person: PersonID
+    /// The calendar year of the income (the premium of FY N uses the income of year N−1).
+    public var year: Int
+    /// 公的年金等の収入金額
+    public var publicPensionRevenue: Yen
+    /// 給与収入金額
+    public var salaryRevenue: Yen
+    /// Other income: business, real estate, separately taxed gains (その他の所得).
+    public var otherIncome: Yen
+    /// 合計所得金額
+    public var totalIncome: Yen
+    /// `false` when no declaration was made (未申告): the premium then has no reduction.
+    public var declared: Bool
+    /// Where the figures came from (連携税マスタ, 申告書, 修正申告).
+    public var source: String
+
+    public init(
+        person: PersonID, year: Int, publicPensionRevenue: Yen, salaryRevenue: Yen, otherIncome: Yen,
+        totalIncome: Yen, declared: Bool, source: String
+    ) {
+        self.person = person
+        self.year = year
+        self.publicPensionRevenue = publicPensionRevenue
+        self.salaryRevenue = salaryRevenue
+        self.otherIncome = otherIncome
+        self.totalIncome = totalIncome
+        self.declared = declared
+        self.source = source
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.write(person)
+        writer.writeUInt(UInt64(year))
+        writer.write(publicPensionRevenue)
+        writer.write(salaryRevenue)
+        writer.write(otherIncome)
+        writer.write(totalIncome)
+        writer.writeBool(declared)
+        writer.writeString(source)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        person = try reader.readPersonID()
+        year = try reader.readCount(limit: 9999)
+        publicPensionRevenue = try reader.readYen()
+        salaryRevenue = try reader.readYen()
+        otherIncome = try reader.readYen()
+        totalIncome = try reader.readYen()
+        declared = try reader.readBool()
+        source = try reader.readString()
+    }
+
+    public func upcast() -> IncomeRecorded {
+        IncomeRecorded(
+            person: person, year: year, publicPensionRevenue: publicPensionRevenue, salaryRevenue: salaryRevenue,
+            otherIncome: otherIncome, totalIncome: totalIncome, declared: declared, source: source,
+            taxableIncome: nil)
+    }
+}

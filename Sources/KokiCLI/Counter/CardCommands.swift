@@ -1,0 +1,291 @@
+import ArgumentParser
+import Foundation
+import KokiApp
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import LedgerStore
+
+extension CertificateReason: ExpressibleByArgument {}
+extension Delivery: ExpressibleByArgument {}
+
+struct CardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "card",
+        abstract: "Eligibility certificates (資格確認書, formerly 被保険者証): issue, reissue, take back, renew.",
+        discussion: """
+            A certificate is valid from its first day to the end of its copayment year (31 July) or the day before \
+            eligibility ends. It prints the copayment class (1割, 2割, 3割), determined when it is issued (see \
+            `koki copay`). A reissue (lost, damaged, changed) invalidates the certificate in force.
+            """,
+        subcommands: [Issue.self, Return.self, Show.self, Unreturned.self, Renew.self]
+    )
+
+    struct Issue: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue a certificate: on acquisition, on request, or as a reissue of the one in force.")
+
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Option(help: "acquisition, renewal, request, lost, damaged or changed (the last three reissue).")
+        var reason: CertificateReason
+        @Option(help: ArgumentHelp("The first day it is valid (default: the day issued).", valueName: "date"))
+        var validFrom: CivilDate?
+        @Option(help: ArgumentHelp("The day issued (default: today in Japan).", valueName: "date")) var on: CivilDate?
+        @Option(help: "counter (窓口交付) or mail (郵送).") var delivery: Delivery = .counter
+        @Option(help: "The office that issued it.") var office: String?
+
+        func run() throws {
+            try reporting {
+                let access = try options.authorized(.counterWrite)
+                let issued = try Counter(access.ledger).issueCertificate(
+                    person, reason: reason, issuedOn: on ?? todayInJapan(), validFrom: validFrom, delivery: delivery,
+                    office: office, metadata: access.metadata())
+                Output.line(
+                    "certificate \(issued.number) for \(person): valid \(issued.validFrom) – \(issued.validUntil), copayment \(issued.copayClass.label), \(issued.delivery.rawValue)"
+                        + (issued.replaces.map { "; \($0) is no longer valid" } ?? ""))
+            }
+        }
+    }
+
+    struct Return: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a certificate returned (返還) or declared lost (滅失), by default the one out.")
+
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Option(help: "The certificate number (default: the last one out).") var number: String?
+        @Option(help: ArgumentHelp("The day (default: today in Japan).", valueName: "date")) var on: CivilDate?
+        @Flag(help: "It was lost and will not come back (滅失届).") var lost = false
+        @Option(help: "The office that took it back.") var office: String?
+
+        func run() throws {
+            try reporting {
+                let access = try options.authorized(.counterWrite)
+                let event = try Counter(access.ledger).returnCertificate(
+                    person, number: number, on: on ?? todayInJapan(), how: lost ? .lost : .returned, office: office,
+                    metadata: access.metadata())
+                Output.line(
+                    "certificate \(event.number) of \(person) \(lost ? "declared lost" : "returned") on \(event.returnedOn)"
+                )
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A person's certificates, the copayment classes determined, and their applications.")
+
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Option(help: ArgumentHelp("Which are valid on this day (default: today).", valueName: "date")) var on:
+            CivilDate?
+
+        func run() throws {
+            try reporting {
+                let access = try options.authorized(.counterRead, .query)
+                let (records, _) = try Counter(access.ledger).records(person)
+                try access.recordRead([person])
+                let date = on ?? todayInJapan()
+                Table.render(
+                    ["NUMBER", "REASON", "ISSUED", "VALID FROM", "VALID UNTIL", "COPAY", "DELIVERY", "STATE"],
+                    records.certificates.map { c in
+                        let i = c.issued
+                        let state =
+                            if let r = c.returned {
+                                "\(r.how == .lost ? "declared lost" : "returned") \(r.returnedOn)"
+                            } else if let by = c.replacedBy { "replaced by \(by)" } else if c.isValid(on: date) {
+                                "valid"
+                            } else { "expired" }
+                        return [
+                            i.number, i.reason.rawValue, i.issuedOn.description, i.validFrom.description,
+                            i.validUntil.description, i.copayClass.label, i.delivery.rawValue, state,
+                        ]
+                    }
+                ).forEach(Output.line)
+                for (start, d) in records.copay.sorted(by: { $0.key < $1.key }) {
+                    Output.line(
+                        "copayment from \(start): \(d.copayClass.label) (\(d.incomeYear) income, \(d.reason)\(d.missingIncome.isEmpty ? "" : "; income missing for " + d.missingIncome.map(\.value).joined(separator: ", ")))"
+                    )
+                }
+                let pending = records.applications.filter(\.isPending).map(\.received.number)
+                if !pending.isEmpty { Output.line("pending applications: \(pending.joined(separator: ", "))") }
+            }
+        }
+    }
+
+    struct Unreturned: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Certificates not returned although their holder's eligibility ended.")
+
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("Eligibility ended on or before (default: today).", valueName: "date"))
+        var on: CivilDate?
+
+        func run() throws {
+            try reporting {
+                let access = try options.authorized(.counterRead, .query)
+                let list = try Counter(access.ledger).unreturned(on: on ?? todayInJapan())
+                try access.recordRead(list.map(\.certificate.person))
+                Table.render(
+                    ["PERSON", "CERTIFICATE", "VALID UNTIL", "ELIGIBILITY ENDED"],
+                    list.map {
+                        [
+                            $0.certificate.person.value, $0.certificate.number, $0.certificate.validUntil.description,
+                            $0.eligibilityEnded.description,
+                        ]
+                    }
+                ).forEach(Output.line)
+                Output.line("\(list.count) not returned")
+            }
+        }
+    }
+
+    struct Renew: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The yearly renewal (一斉更新): a certificate from 1 August for everyone insured that day.",
+            discussion: "Running it again issues only what is missing. The class of each is determined and recorded.")
+
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("The first day of the new certificates (1 August).", valueName: "date"))
+        var from: CivilDate
+        @Option(help: ArgumentHelp("The day issued (default: today in Japan).", valueName: "date")) var on: CivilDate?
+        @Option(help: "counter or mail.") var delivery: Delivery = .mail
+
+        func validate() throws {
+            guard from.month == 8, from.day == 1 else {
+                throw ValidationError("--from \(from) is not 1 August: the copayment year starts on 1 August")
+            }
+        }
+
+        func run() throws {
+            try reporting {
+                let access = try options.authorized(.counterWrite)
+                let run = try Counter(access.ledger).renew(
+                    validFrom: from, issuedOn: on ?? todayInJapan(), delivery: delivery,
+                    actor: access.context.operatorID)
+                Output.line(
+                    "renewal from \(run.validFrom): \(run.issued) certificates issued (1割 \(run.byClass[0]), 2割 \(run.byClass[1]), 3割 \(run.byClass[2])), valid until \(run.validUntil)"
+                )
+            }
+        }
+    }
+}
+
+struct CopayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "copay",
+        abstract: "The copayment class (一部負担金の割合): a person's, explained; the thresholds in force.",
+        discussion: """
+            The class of a year (1 August – 31 July) is decided from the previous calendar year's income of the \
+            household's insured members: 3割 when one has 課税所得 of at least 1,450,000 yen unless their revenue is \
+            under 3,830,000 (one insured) / 5,200,000 (two or more); 2割 when one has at least 280,000 and their \
+            pension revenue plus other income is at least 2,000,000 / 3,200,000; else 1割. The figures are data \
+            (`koki copay tables`), unconfirmed defaults the union may change. Recording or correcting an income \
+            re-determines the class of the year it decides.
+            """,
+        subcommands: [Show.self, Tables.self]
+    )
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Determine and explain a person's class for the year containing a day (recorded as a read).")
+
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Option(help: ArgumentHelp("A day of the year asked about (default: today).", valueName: "date"))
+        var on: CivilDate?
+
+        func run() throws {
+            try reporting {
+                let access = try options.authorized(.counterRead, .query)
+                let (d, members, _) = try Counter(access.ledger).determineCopay(person, on: on ?? todayInJapan())
+                try access.recordRead(members, purpose: "負担割合判定")
+                Output.line("\(person): \(d.copayClass.label) for \(d.period)")
+                Output.line("  insured in the household: \(members.map(\.value).joined(separator: ", "))")
+                d.explanation.forEach { Output.line("  " + $0) }
+            }
+        }
+    }
+
+    struct Tables: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the thresholds in force as JSON, or adopt a set from a JSON file (assessment role).")
+
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("Adopt these tables (a JSON array, as printed).", valueName: "file"))
+        var adopt: String?
+
+        func run() throws {
+            try reporting {
+                if let adopt {
+                    let tables = try readJSON([CopayThresholds].self, from: adopt)
+                    let access = try options.authorized(.assessmentWrite)
+                    try Counter(access.ledger).adopt(copay: tables, metadata: access.metadata())
+                    Output.line("adopted \(tables.count) copayment tables")
+                    return
+                }
+                let access = try options.authorized(.counterRead, .query)
+                Output.line(try prettyJSON(try Counter(access.ledger).copayTables()))
+            }
+        }
+    }
+}
+
+/// `koki calc copay`: one household's class from figures typed, without a ledger.
+struct CopayCalc: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "copay",
+        abstract: "Determine the copayment class (1割/2割/3割) of a household from figures, and explain it.",
+        discussion: """
+            Give each insured member of the household (the person first) as \
+            --member NUMBER:taxable=YEN,pension=YEN,salary=YEN,other=YEN,total=YEN (fields left out are 0; without \
+            taxable, the 課税所得 is unknown and counted as 0). The thresholds are the standard tables, or --tables FILE \
+            (a JSON array as `koki copay tables` prints).
+            Example: koki calc copay --on 2026-09-01 --member 1001:taxable=300000,pension=2100000,total=1000000
+            """)
+
+    @Option(help: ArgumentHelp("A day of the copayment year (1 August – 31 July).", valueName: "date")) var on:
+        CivilDate
+    @Option(help: ArgumentHelp("An insured member and their income; repeat.", valueName: "number:field=yen,…"))
+    var member: [String]
+    @Option(help: ArgumentHelp("The thresholds as JSON (default: the standard tables).", valueName: "file"))
+    var tables: String?
+
+    static func parse(_ text: String) throws -> CopayMember {
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        guard let first = parts.first, let person = try? PersonID(first) else {
+            throw ValidationError("--member '\(text)' does not start with a person's number (1001:taxable=…)")
+        }
+        var figures: [String: Yen] = [:]
+        for field in parts.count > 1 ? parts[1].split(separator: ",") : [] {
+            let pair = field.split(separator: "=")
+            guard pair.count == 2, ["taxable", "pension", "salary", "other", "total"].contains(String(pair[0])),
+                let yen = Int64(pair[1]), yen >= 0
+            else {
+                throw ValidationError(
+                    "--member \(person): '\(field)' is not FIELD=YEN with FIELD taxable, pension, salary, other or total"
+                )
+            }
+            figures[String(pair[0])] = Yen(yen)
+        }
+        return CopayMember(
+            person: person, taxableIncome: figures["taxable"], publicPensionRevenue: figures["pension"] ?? .zero,
+            salaryRevenue: figures["salary"] ?? .zero, otherIncome: figures["other"] ?? .zero,
+            totalIncome: figures["total"] ?? .zero, incomeRecorded: true)
+    }
+
+    func run() throws {
+        try reporting {
+            let members = try member.map(Self.parse)
+            guard let person = members.first?.person else { throw ValidationError("give at least one --member") }
+            let all = try tables.map { try readJSON([CopayThresholds].self, from: $0) } ?? CopayThresholds.standard
+            let period = CopayPeriod(containing: on)
+            guard let table = CopayThresholds.inForce(all, on: period.start) ?? CopayThresholds.inForce(all, on: on)
+            else { throw CLIFailure(.invalidInput, "no copayment table is in force on \(on)") }
+            let d = CopayRule.determine(for: person, members: members, period: period, thresholds: table)
+            Output.line("\(person): \(d.copayClass.label) for \(d.period) (thresholds from \(d.thresholdsFrom))")
+            d.explanation.forEach { Output.line("  " + $0) }
+        }
+    }
+}
