@@ -51,6 +51,11 @@ struct AdministratorOptions: ParsableArguments {
     @Flag(help: "Read the password from one line of standard input.") var passwordStdin = false
     @Option(help: ArgumentHelp("scrypt cost for passwords, 2^N (14–22).", valueName: "N"))
     var passwordCost = SecuritySettings().passwordCost
+    @Flag(
+        help:
+            "Record no second-check rules: the commands in `secondCheck` then run without a second operator's confirmation."
+    )
+    var noSecondCheck = false
 
     func password() throws -> String {
         try readNewPassword(stdin: passwordStdin, for: admin)
@@ -70,6 +75,7 @@ struct AdministratorOptions: ParsableArguments {
         let wrapped = try vault.wrapUnwrappedKeys()
         var settings = SecuritySettings()
         settings.passwordCost = passwordCost
+        if noSecondCheck { settings.secondCheck = [] }
         try AccessControl(ledger).setUp(
             administrator: admin, name: adminName ?? admin, password: password, settings: settings)
         return wrapped

@@ -16,7 +16,7 @@ import Testing
         let top = KokiCommand.helpMessage(columns: 80)
         for name in [
             "init", "login", "logout", "whoami", "operator", "roles", "security", "audit", "mynumber", "erase",
-            "transfer",
+            "transfer", "application", "card", "copay", "benefit",
             "simulate", "demo", "person", "household", "eligibility", "income", "insured", "rates", "calendar",
             "assess",
             "premium", "pay", "account", "refund", "debit", "konbini", "pension", "unmatched", "arrears", "dunning",

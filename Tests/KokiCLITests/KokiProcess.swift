@@ -86,15 +86,10 @@ enum Secured {
     static func initialize(_ path: String, folder: String, secondCheck: Bool = false) throws -> [String: String] {
         let env = ["KOKI_LEDGER": path, "KOKI_SESSION": folder + "/admin.session"]
         let created = try KokiProcess.run(
-            ["init", "--password-stdin", "--password-cost", "14"], environment: env, input: adminPassword + "\n")
+            ["init", "--password-stdin", "--password-cost", "14"] + (secondCheck ? [] : ["--no-second-check"]),
+            environment: env, input: adminPassword + "\n")
         #expect(created.status == 0, "init: \(created.stderr)")
         try login("admin", password: adminPassword, env: env)
-        if !secondCheck {
-            let file = folder + "/no-second-check.json"
-            try Data(#"{"passwordCost": 14, "secondCheck": []}"#.utf8).write(to: URL(fileURLWithPath: file))
-            let adopted = try KokiProcess.run(["security", "adopt", "--file", file], environment: env)
-            #expect(adopted.status == 0, "security adopt: \(adopted.stderr)")
-        }
         return env
     }
 
