@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "KokiEvents", targets: ["KokiEvents"]),
         .library(name: "KokiProjections", targets: ["KokiProjections"]),
         .library(name: "LedgerStore", targets: ["LedgerStore"]),
+        .library(name: "LedgerStorePostgres", targets: ["LedgerStorePostgres"]),
         .library(name: "KokiInterchange", targets: ["KokiInterchange"]),
         .library(name: "KokiApp", targets: ["KokiApp"]),
         .library(name: "KokiCLI", targets: ["KokiCLI"]),
@@ -25,6 +26,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         // Notices rendered to HTML from templates kept as files.
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // The same ledger on PostgreSQL, for a server shared by many offices.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // LZ4 from the system (`apt-get install liblz4-dev`).
@@ -54,6 +59,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The generic store on PostgreSQL: the same envelopes, positions and hash chain.
+        .target(
+            name: "LedgerStorePostgres",
+            dependencies: [
+                "LedgerStore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Bank-transfer (全銀), convenience-store and pension files: parse and format, pure.
         .target(name: "KokiInterchange", dependencies: ["KokiDomain"], swiftSettings: strict),
         .target(
@@ -70,7 +85,9 @@ let package = Package(
         ),
         .target(
             name: "KokiCLI",
-            dependencies: ["KokiApp", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "KokiApp", "LedgerStorePostgres", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(name: "koki", dependencies: ["KokiCLI"], swiftSettings: strict),
@@ -86,7 +103,9 @@ let package = Package(
         ),
         .testTarget(
             name: "LedgerStoreTests",
-            dependencies: ["LedgerStore", "KokiTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "LedgerStore", "LedgerStorePostgres", "KokiTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

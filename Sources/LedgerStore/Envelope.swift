@@ -83,6 +83,13 @@ public struct AppendResult: Hashable, Sendable {
     public var events: [AppendedEvent]
     public var wasDuplicate: Bool
 
+    public init(commandID: Identifier, recordedAt: Timestamp, events: [AppendedEvent], wasDuplicate: Bool) {
+        self.commandID = commandID
+        self.recordedAt = recordedAt
+        self.events = events
+        self.wasDuplicate = wasDuplicate
+    }
+
     public var positions: ClosedRange<Int64>? {
         guard let first = events.first, let last = events.last else { return nil }
         return first.position...last.position

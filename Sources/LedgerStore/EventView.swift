@@ -10,6 +10,20 @@ public struct CommandEnvelope: Hashable, Sendable {
     public var firstPosition: Int64
     public var eventCount: Int64
 
+    public init(
+        sequence: Int64, commandID: Identifier, actor: String, recordedAt: Timestamp, correlationID: Identifier?,
+        causationID: Identifier?, firstPosition: Int64, eventCount: Int64
+    ) {
+        self.sequence = sequence
+        self.commandID = commandID
+        self.actor = actor
+        self.recordedAt = recordedAt
+        self.correlationID = correlationID
+        self.causationID = causationID
+        self.firstPosition = firstPosition
+        self.eventCount = eventCount
+    }
+
     /// The envelope of a scan that did not read envelopes (``EventQuery/readsEnvelopes``):
     /// the sequence only; the id is all zeros, the actor empty, the time zero.
     public static func unread(sequence: Int64) -> CommandEnvelope {
@@ -36,6 +50,21 @@ public struct EventView {
     /// The payload as appended (decompressed).
     public let payload: UnsafeRawBufferPointer
     public let hash: UnsafeRawBufferPointer
+
+    public init(
+        position: Int64, stream: StreamName, streamVersion: Int64, type: String, schemaVersion: Int,
+        command: CommandEnvelope, compressed: Bool, payload: UnsafeRawBufferPointer, hash: UnsafeRawBufferPointer
+    ) {
+        self.position = position
+        self.stream = stream
+        self.streamVersion = streamVersion
+        self.type = type
+        self.schemaVersion = schemaVersion
+        self.command = command
+        self.compressed = compressed
+        self.payload = payload
+        self.hash = hash
+    }
 
     /// A copy that outlives the scan.
     public func recorded() -> RecordedEvent {

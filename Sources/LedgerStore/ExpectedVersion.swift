@@ -11,7 +11,7 @@ public enum ExpectedVersion: Hashable, Sendable, CustomStringConvertible {
     /// The stream must be exactly at this version (its last event's version; 0 = no stream).
     case exact(Int64)
 
-    func accepts(_ actual: Int64) -> Bool {
+    package func accepts(_ actual: Int64) -> Bool {
         switch self {
         case .any: true
         case .noStream: actual == 0

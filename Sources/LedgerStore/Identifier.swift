@@ -29,13 +29,15 @@ public struct Identifier: Hashable, Sendable, CustomStringConvertible {
         )
     }
 
-    init(bytes p: UnsafeRawBufferPointer) {
+    /// From its 16 stored bytes.
+    public init(bytes p: UnsafeRawBufferPointer) {
         uuid = UUID(
             uuid: (p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15])
         )
     }
 
-    var bytes: [UInt8] {
+    /// The 16 bytes as stored.
+    public var bytes: [UInt8] {
         withUnsafeBytes(of: uuid.uuid) { Array($0) }
     }
 

@@ -43,7 +43,7 @@ extension Ledger {
         }
     }
 
-    static func validate(_ request: AppendRequest) throws(LedgerError) {
+    package static func validate(_ request: AppendRequest) throws(LedgerError) {
         guard !request.actor.isEmpty, request.actor.utf8.count <= 200,
             request.actor.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F })
         else {

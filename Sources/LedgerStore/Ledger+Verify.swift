@@ -13,11 +13,23 @@ public struct VerifyReport: Hashable, Sendable {
 
     public var isIntact: Bool { problem == nil }
 
+    public init(eventsChecked: Int64, commandsChecked: Int64, head: LedgerHead, problem: Problem? = nil) {
+        self.eventsChecked = eventsChecked
+        self.commandsChecked = commandsChecked
+        self.head = head
+        self.problem = problem
+    }
+
     public struct Problem: Hashable, Sendable, CustomStringConvertible {
         /// The first position whose stored bytes, hash or order are wrong; `nil` when the damage
         /// is not tied to one event (a damaged SQLite page, an orphaned command).
         public var position: Int64?
         public var message: String
+
+        public init(position: Int64?, message: String) {
+            self.position = position
+            self.message = message
+        }
 
         public var description: String {
             if let position { return "position \(position): \(message)" }

@@ -89,8 +89,11 @@ public final class Ledger: Sendable {
     // MARK: - Creating and opening
 
     /// Creates a new, empty ledger file. Fails with `alreadyExists` if anything is at `path`.
+    /// With `ledgerID`, the new file continues that ledger (a copy from another store, see
+    /// ``EventStore/copy(from:batch:progress:)``); otherwise it gets a new random id.
     public static func create(
-        at path: String, clock: any LedgerClock = SystemClock(), options: Options = Options()
+        at path: String, clock: any LedgerClock = SystemClock(), options: Options = Options(),
+        ledgerID: Identifier? = nil
     ) throws -> Ledger {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw LedgerError(.alreadyExists, "\(path) already exists; koki will not overwrite it")
@@ -101,7 +104,7 @@ public final class Ledger: Sendable {
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: "PRAGMA application_id = \(Schema.applicationID)")
             }
-            try initialize(queue, clock: clock, entropy: options.entropy)
+            try initialize(queue, clock: clock, entropy: options.entropy, ledgerID: ledgerID)
             return try Ledger(queue: queue, path: path, readOnly: false, clock: clock, entropy: options.entropy)
         } catch {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
@@ -199,9 +202,11 @@ public final class Ledger: Sendable {
         return try DatabaseQueue(path: path, configuration: config)
     }
 
-    private static func initialize(_ queue: DatabaseQueue, clock: any LedgerClock, entropy: any EntropySource) throws {
+    private static func initialize(
+        _ queue: DatabaseQueue, clock: any LedgerClock, entropy: any EntropySource, ledgerID: Identifier? = nil
+    ) throws {
         try Schema.migrator.migrate(queue)
-        let id = entropy.bytes(16).withUnsafeBytes { Identifier(bytes: $0) }
+        let id = ledgerID ?? entropy.bytes(16).withUnsafeBytes { Identifier(bytes: $0) }
         let created = Data(String(clock.now().microseconds).utf8)
         try queue.write { db in
             try db.execute(

@@ -5,19 +5,19 @@ import CLZ4
 /// Measured on premium-shaped payloads, one-by-one LZ4 without a dictionary rarely pays
 /// (ratio ≈ 1.08), so most small events are stored raw; larger ones (long histories, imported
 /// records) shrink. The encoding byte is stored on the row and covered by its hash.
-enum PayloadEncoding: Int64 {
+package enum PayloadEncoding: Int64 {
     /// The bytes as the command gave them.
     case raw = 0
     /// A varint of the original length, then one LZ4 block.
     case lz4 = 1
 }
 
-enum PayloadCompression {
+package enum PayloadCompression {
     /// Payloads above this are refused: an event is a fact, not a file.
-    static let maximumPayloadSize = 16 * 1024 * 1024
+    package static let maximumPayloadSize = 16 * 1024 * 1024
 
     /// The bytes to store for a payload, and how they are encoded.
-    static func store(_ payload: [UInt8]) -> (encoding: PayloadEncoding, bytes: [UInt8]) {
+    package static func store(_ payload: [UInt8]) -> (encoding: PayloadEncoding, bytes: [UInt8]) {
         // Below this size LZ4's framing costs more than it can save.
         guard payload.count >= 48 else { return (.raw, payload) }
         let compressed = LZ4Block.compress(payload)
@@ -28,7 +28,9 @@ enum PayloadCompression {
     }
 
     /// Decompresses an LZ4-encoded stored payload into `scratch`, returning its length.
-    static func decompress(_ stored: UnsafeRawBufferPointer, into scratch: inout [UInt8]) throws(LedgerError) -> Int {
+    package static func decompress(_ stored: UnsafeRawBufferPointer, into scratch: inout [UInt8]) throws(LedgerError)
+        -> Int
+    {
         do {
             return try LZ4Block.decompress(stored, into: &scratch, limit: maximumPayloadSize)
         } catch {

@@ -10,18 +10,18 @@ import Crypto
 /// envelope is the command id (16), actor, recorded time (8) and the optional correlation and
 /// causation ids (a presence byte and 16 bytes each). Names are hashed resolved, so altering a
 /// stream's or a type's name, or a command's envelope, breaks every event that refers to it.
-struct RowHasher {
+package struct RowHasher {
     private var buffer: [UInt8] = []
 
-    init() { buffer.reserveCapacity(512) }
+    package init() { buffer.reserveCapacity(512) }
 
     /// The genesis "previous hash" of a ledger: binds the chain to the ledger's id.
-    static func genesis(ledgerID: [UInt8]) -> [UInt8] {
+    package static func genesis(ledgerID: [UInt8]) -> [UInt8] {
         Array(SHA256.hash(data: Array("koki ledger genesis".utf8) + ledgerID))
     }
 
     /// Serializes a command's envelope once; every event of the command hashes the same bytes.
-    static func envelope(
+    package static func envelope(
         commandID: [UInt8], actor: String, recordedAt: Int64, correlationID: [UInt8]?, causationID: [UInt8]?
     ) -> [UInt8] {
         var out: [UInt8] = []
@@ -39,7 +39,7 @@ struct RowHasher {
         return out
     }
 
-    mutating func hash(
+    package mutating func hash(
         previous: UnsafeRawBufferPointer, position: Int64, stream: UnsafeRawBufferPointer, streamVersion: Int64,
         type: UnsafeRawBufferPointer, schemaVersion: Int64, envelope: [UInt8], encoding: Int64,
         payload: UnsafeRawBufferPointer

@@ -66,6 +66,7 @@ let benchmarks: @Sendable () -> Void = {
     readModelBenchmarks()
     securityBenchmarks()
     noticeBenchmarks()
+    counterBenchmarks()
     let pairMetrics = [Metric.kokiRate, Metric.ceilingRate, Metric.ratio]
 
     // MARK: Append, one command (one transaction) per stream of 20 events

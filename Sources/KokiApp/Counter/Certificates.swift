@@ -319,9 +319,11 @@ extension Counter {
             throw KokiError(.invalidInput, "no copayment table is in force on \(validFrom)")
         }
         let (counter, versions) = try city()
-        return try ledger.withCurrentCity { city in
-            let builtFrom = city.position
-            let insured = city.register.insured(on: validFrom)
+        // The register alone (its events only), not the whole city's accounts.
+        let builtFrom = try ledger.store.head().position
+        let register = try InsuredRegisterCommands(ledger).snapshot(through: builtFrom)
+        do {
+            let insured = register.insured(on: validFrom)
             var byClass = [0, 0, 0]
             var issued = 0
             var batch: [KokiEvent] = []
@@ -341,7 +343,7 @@ extension Counter {
                 }
                 var members = [person]
                 if let household = person.household(on: validFrom)?.household {
-                    members = city.register.household(household, on: validFrom).map(\.person)
+                    members = register.household(household, on: validFrom).map(\.person)
                         .filter { $0.isInsured(on: validFrom) }
                     if !members.contains(where: { $0.id == person.id }) { members.append(person) }
                 }

@@ -1,0 +1,179 @@
+import Foundation
+
+/// What every koki event store offers, whatever holds its rows: one SQLite file (``Ledger``) or
+/// a PostgreSQL database (`PostgresLedger` in LedgerStorePostgres). Both keep the same
+/// envelopes, dense positions in commit order, optimistic concurrency, idempotent command ids,
+/// append-only rows and the same hash chain, so a ledger copied from one to the other verifies
+/// with the same head hash.
+public protocol EventStore: Sendable {
+    /// The ledger's own id, fixed at creation: the genesis of the hash chain.
+    var ledgerID: Identifier { get }
+    var isReadOnly: Bool { get }
+    /// Appends all of a command's events or none (see ``Ledger/append(_:)``).
+    func append(_ request: AppendRequest) throws -> AppendResult
+    /// Calls `body` with each selected event in order (by position; by version for one stream).
+    func forEachEvent(_ query: EventQuery, _ body: (borrowing EventView) throws -> Void) throws
+    func head() throws -> LedgerHead
+    /// A stream's version (0 when it has no events).
+    func version(of stream: StreamName) throws -> Int64
+    func streams(prefix: String) throws -> [StreamInfo]
+    /// Walks the hash chain from the stored rows and reports the first problem.
+    func verifyChain() throws -> VerifyReport
+    /// Every stored row from a position on, as stored (payload compressed where it was), for
+    /// copying a ledger to another store.
+    func forEachStoredRow(from position: Int64, _ body: (StoredRow) throws -> Void) throws
+    /// Appends rows copied from another ledger with the same id, exactly as they were stored,
+    /// after checking that they continue this ledger's chain. All or nothing per call.
+    func importRows(_ rows: [StoredRow]) throws
+}
+
+/// One event row exactly as a store keeps it: what the hash covers, and the hash.
+public struct StoredRow: Hashable, Sendable {
+    public var position: Int64
+    public var stream: String
+    public var streamVersion: Int64
+    public var type: String
+    public var schemaVersion: Int64
+    public var command: CommandEnvelope
+    /// 0 raw, 1 LZ4.
+    public var encoding: Int64
+    public var payload: [UInt8]
+    public var hash: [UInt8]
+
+    public init(
+        position: Int64, stream: String, streamVersion: Int64, type: String, schemaVersion: Int64,
+        command: CommandEnvelope, encoding: Int64, payload: [UInt8], hash: [UInt8]
+    ) {
+        self.position = position
+        self.stream = stream
+        self.streamVersion = streamVersion
+        self.type = type
+        self.schemaVersion = schemaVersion
+        self.command = command
+        self.encoding = encoding
+        self.payload = payload
+        self.hash = hash
+    }
+}
+
+/// Checks stored rows one after another, as `verify` does for a SQLite file: dense positions
+/// from the head on, each stream's versions 1, 2, 3 …, commands dense and owning their
+/// contiguous events, and every hash equal to SHA-256 over the previous hash and the row.
+public struct ChainCheck: Sendable {
+    public private(set) var head: LedgerHead
+    public private(set) var commands: Int64 = 0
+    private var versions: [String: Int64]
+    private var lastCommand: Int64
+    private var hasher = RowHasher()
+
+    /// Starting from the genesis of a ledger with this id.
+    public init(ledgerID: Identifier) {
+        head = LedgerHead(position: 0, hash: RowHasher.genesis(ledgerID: ledgerID.bytes))
+        versions = [:]
+        lastCommand = 0
+    }
+
+    /// Continuing after `head`, with the streams' versions and the last command there.
+    public init(after head: LedgerHead, versions: [String: Int64], lastCommand: Int64) {
+        self.head = head
+        self.versions = versions
+        self.lastCommand = lastCommand
+    }
+
+    /// Tells the check a stream's version before the rows it will see (a store's own streams).
+    public mutating func knowVersion(of stream: String, _ version: Int64) {
+        if versions[stream] == nil { versions[stream] = version }
+    }
+
+    public func knowsVersion(of stream: String) -> Bool { versions[stream] != nil }
+
+    /// The hash a row must carry after `previous`.
+    public static func hash(of row: StoredRow, after previous: [UInt8]) -> [UInt8] {
+        var hasher = RowHasher()
+        return hasher.digest(row, previous)
+    }
+
+    /// What is wrong with the next row, or `nil` (and the row becomes the head).
+    public mutating func check(_ row: StoredRow) -> VerifyReport.Problem? {
+        func problem(_ message: String) -> VerifyReport.Problem { .init(position: row.position, message: message) }
+        guard row.position == head.position + 1 else {
+            return problem("expected position \(head.position + 1) next; the positions are not dense")
+        }
+        let expected = (versions[row.stream] ?? 0) + 1
+        guard row.streamVersion == expected else {
+            return problem("stream \(row.stream) has version \(row.streamVersion) where \(expected) was due")
+        }
+        if row.command.sequence != lastCommand {
+            guard row.command.sequence == lastCommand + 1, row.command.firstPosition == row.position else {
+                return problem("command \(row.command.sequence) does not start here in order")
+            }
+            lastCommand = row.command.sequence
+            commands += 1
+        }
+        guard row.position < row.command.firstPosition + row.command.eventCount else {
+            return problem("the event lies outside its command's \(row.command.eventCount) events")
+        }
+        let hash = hasher.digest(row, head.hash)
+        guard hash == row.hash else { return problem("the stored hash does not match the row's bytes") }
+        versions[row.stream] = row.streamVersion
+        head = LedgerHead(position: row.position, hash: hash)
+        return nil
+    }
+}
+
+extension RowHasher {
+    mutating func digest(_ row: StoredRow, _ previous: [UInt8]) -> [UInt8] {
+        let envelope = RowHasher.envelope(
+            commandID: row.command.commandID.bytes, actor: row.command.actor,
+            recordedAt: row.command.recordedAt.microseconds, correlationID: row.command.correlationID?.bytes,
+            causationID: row.command.causationID?.bytes)
+        return Array(
+            Array(row.stream.utf8).withUnsafeBytes { stream in
+                Array(row.type.utf8).withUnsafeBytes { type in
+                    previous.withUnsafeBytes { prev in
+                        row.payload.withUnsafeBytes { payload in
+                            hash(
+                                previous: prev, position: row.position, stream: stream,
+                                streamVersion: row.streamVersion,
+                                type: type, schemaVersion: row.schemaVersion, envelope: envelope,
+                                encoding: row.encoding,
+                                payload: payload)
+                        }
+                    }
+                }
+            })
+    }
+}
+
+extension EventStore {
+    /// Copies every row of `source` after this store's head into this store, in batches, checking
+    /// the chain as it goes; the two must share a ledger id. Returns how many rows were copied.
+    @discardableResult
+    public func copy(from source: some EventStore, batch: Int = 5_000, progress: (Int64) -> Void = { _ in }) throws
+        -> Int64
+    {
+        guard source.ledgerID == ledgerID else {
+            throw LedgerError(
+                .invalidInput,
+                "the ledgers differ (\(source.ledgerID) and \(ledgerID)): rows copy only into the same ledger")
+        }
+        var rows: [StoredRow] = []
+        var copied: Int64 = 0
+        try source.forEachStoredRow(from: try head().position + 1) { row in
+            // Batches end between commands, so an interrupted copy leaves whole commands only.
+            if rows.count >= batch, row.command.firstPosition == row.position {
+                try importRows(rows)
+                copied += Int64(rows.count)
+                rows.removeAll(keepingCapacity: true)
+                progress(copied)
+            }
+            rows.append(row)
+        }
+        if !rows.isEmpty {
+            try importRows(rows)
+            copied += Int64(rows.count)
+            progress(copied)
+        }
+        return copied
+    }
+}

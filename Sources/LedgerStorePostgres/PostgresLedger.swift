@@ -1,0 +1,593 @@
+import Foundation
+import LedgerStore
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+
+/// koki's event store on PostgreSQL: the same envelopes, dense positions, optimistic
+/// concurrency, idempotent command ids, append-only rows and hash chain as the SQLite
+/// ``Ledger``, for a server shared by many offices.
+///
+/// Positions stay dense and in commit order under concurrent writers: every append takes one
+/// transaction-scoped advisory lock before it reads the head, so appends are serialized and a
+/// command's positions become visible only when it commits, after every lower position did —
+/// no reader can skip a gap that later fills (the failure of sequence-numbered event tables).
+/// Triggers refuse UPDATE, DELETE and TRUNCATE on the ledger's tables.
+///
+/// ```swift
+/// let ledger = try PostgresLedger.create(url: "postgres://koki:secret@127.0.0.1/koki?schema=matsudo")
+/// try ledger.append(request)
+/// ```
+public final class PostgresLedger: EventStore, @unchecked Sendable {
+    // @unchecked: the connection is used by one caller at a time, under `lock`.
+    public let ledgerID: Identifier
+    public let isReadOnly = false
+    /// Where it is, without the password (for messages).
+    public let label: String
+    let genesis: [UInt8]
+    private let group: MultiThreadedEventLoopGroup
+    private let connection: PostgresConnection
+    private let lock = NSLock()
+    private let clock: any LedgerClock
+
+    /// The lock every append holds until it commits ("koki" in ASCII).
+    static let appendLock: Int64 = 0x6B6F_6B69
+
+    /// The parts of a `postgres://user:password@host:port/database?schema=name` address.
+    public struct Address: Sendable, Hashable {
+        public var host: String
+        public var port: Int
+        public var user: String
+        public var password: String?
+        public var database: String
+        /// The PostgreSQL schema that holds this ledger's tables (one ledger per schema).
+        public var schema: String
+
+        public init(_ url: String) throws {
+            guard let c = URLComponents(string: url), ["postgres", "postgresql"].contains(c.scheme ?? ""),
+                let host = c.host, !host.isEmpty
+            else {
+                throw LedgerError(
+                    .invalidInput, "'\(Self.redacted(url))' is not a postgres://user@host/database address")
+            }
+            self.host = host
+            port = c.port ?? 5432
+            user = c.user ?? "postgres"
+            password = c.password
+            database = String(c.path.drop(while: { $0 == "/" }))
+            if database.isEmpty { database = user }
+            schema = c.queryItems?.first { $0.name == "schema" }?.value ?? "koki"
+            guard schema.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil else {
+                throw LedgerError(.invalidInput, "schema '\(schema)' must be lower-case letters, digits and _")
+            }
+        }
+
+        public var description: String { "postgres://\(user)@\(host):\(port)/\(database)?schema=\(schema)" }
+
+        static func redacted(_ url: String) -> String {
+            url.replacingOccurrences(of: #":[^:@/]*@"#, with: ":***@", options: .regularExpression)
+        }
+    }
+
+    private init(
+        group: MultiThreadedEventLoopGroup, connection: PostgresConnection, ledgerID: Identifier, label: String,
+        clock: any LedgerClock
+    ) {
+        self.group = group
+        self.connection = connection
+        self.ledgerID = ledgerID
+        self.label = label
+        self.clock = clock
+        genesis = ChainCheck(ledgerID: ledgerID).head.hash
+    }
+
+    private static let log = Logger(label: "koki.ledger.postgres")
+
+    private static func connect(_ address: Address) throws -> (MultiThreadedEventLoopGroup, PostgresConnection) {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        do {
+            let configuration = PostgresConnection.Configuration(
+                host: address.host, port: address.port, username: address.user, password: address.password,
+                database: address.database, tls: .disable)
+            let connection = try PostgresConnection.connect(
+                on: group.next(), configuration: configuration, id: 1, logger: log
+            ).wait()
+            return (group, connection)
+        } catch {
+            try? group.syncShutdownGracefully()
+            throw LedgerError(.notFound, "cannot connect to \(address.description): \(String(reflecting: error))")
+        }
+    }
+
+    @discardableResult
+    private static func run(_ connection: PostgresConnection, _ query: PostgresQuery) throws -> PostgresQueryResult {
+        try connection.query(query, logger: log).wait()
+    }
+
+    /// Connects, and opens or (with `create`) creates the ledger in the address's schema.
+    private static func connecting(_ address: Address, clock: any LedgerClock, create: Identifier??) throws
+        -> PostgresLedger
+    {
+        let (group, connection) = try connect(address)
+        let label = address.description
+        func run(_ query: PostgresQuery) throws -> PostgresQueryResult { try Self.run(connection, query) }
+        do {
+            let schema = address.schema
+            let id: Identifier
+            if case .some(let requested) = create {
+                try run("CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)")
+                try run("SET search_path TO \(unescaped: schema)")
+                try createTables(connection)
+                if try run("SELECT value FROM koki_meta WHERE key = 'ledger_id'").rows.first != nil {
+                    throw LedgerError(.alreadyExists, "\(label) holds a ledger already; koki will not overwrite it")
+                }
+                id = requested ?? Identifier.random()
+                let created = Data(String(clock.now().microseconds).utf8)
+                try run(
+                    "INSERT INTO koki_meta(key, value) VALUES ('ledger_id', \(Data(id.bytes))), ('created_at', \(created))"
+                )
+            } else {
+                try run("SET search_path TO \(unescaped: schema)")
+                let exists =
+                    try run("SELECT to_regclass('koki_meta') IS NOT NULL").rows.first?.decode(Bool.self) ?? false
+                guard exists else {
+                    throw LedgerError(.notFound, "no ledger at \(label) (create one with `koki migrate`)")
+                }
+                guard let row = try run("SELECT value FROM koki_meta WHERE key = 'ledger_id'").rows.first else {
+                    throw LedgerError(.notALedger, "\(label) has no ledger id: not a complete koki ledger")
+                }
+                let bytes = try row.decode(Data.self)
+                guard bytes.count == 16 else { throw LedgerError(.notALedger, "\(label) has a damaged ledger id") }
+                id = bytes.withUnsafeBytes { Identifier(bytes: $0) }
+            }
+            return PostgresLedger(group: group, connection: connection, ledgerID: id, label: label, clock: clock)
+        } catch {
+            try? connection.close().wait()
+            try? group.syncShutdownGracefully()
+            throw wrap(error, label)
+        }
+    }
+
+    /// Opens the ledger at `url` (its schema's tables must exist).
+    public static func open(url: String, clock: any LedgerClock = SystemClock()) throws -> PostgresLedger {
+        try connecting(try Address(url), clock: clock, create: .none)
+    }
+
+    /// Creates the ledger's tables in the address's schema; with `ledgerID`, a ledger that
+    /// continues one copied from elsewhere. Refused if the schema holds a ledger already.
+    public static func create(url: String, ledgerID: Identifier? = nil, clock: any LedgerClock = SystemClock()) throws
+        -> PostgresLedger
+    {
+        try connecting(try Address(url), clock: clock, create: .some(ledgerID))
+    }
+
+    /// Drops a schema and everything in it (for tests, and to start a copy again).
+    public static func dropSchema(url: String) throws {
+        let address = try Address(url)
+        let (group, connection) = try connect(address)
+        defer {
+            try? connection.close().wait()
+            try? group.syncShutdownGracefully()
+        }
+        do {
+            try run(connection, "DROP SCHEMA IF EXISTS \(unescaped: address.schema) CASCADE")
+        } catch {
+            throw wrap(error, address.description)
+        }
+    }
+
+    deinit { close() }
+
+    private let closed = NSLock()
+    private var isClosed = false
+
+    /// Closes the connection (also on deinit).
+    public func close() {
+        closed.lock()
+        defer { closed.unlock() }
+        guard !isClosed else { return }
+        isClosed = true
+        try? connection.close().wait()
+        try? group.syncShutdownGracefully()
+    }
+
+    // MARK: - Queries
+
+    @discardableResult
+    func run(_ query: PostgresQuery) throws -> PostgresQueryResult { try Self.run(connection, query) }
+
+    private func locked<T>(_ body: () throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            return try body()
+        } catch {
+            throw Self.wrap(error, label)
+        }
+    }
+
+    private func transaction<T>(_ body: () throws -> T) throws -> T {
+        try run("BEGIN")
+        do {
+            let result = try body()
+            try run("COMMIT")
+            return result
+        } catch {
+            _ = try? run("ROLLBACK")
+            throw error
+        }
+    }
+
+    static func wrap(_ error: any Error, _ label: String) -> any Error {
+        if error is LedgerError { return error }
+        if let psql = error as? PSQLError {
+            let message = psql.serverInfo?[.message] ?? String(reflecting: psql)
+            return LedgerError(.storage, "\(label): \(message)")
+        }
+        return error
+    }
+
+    static func createTables(_ connection: PostgresConnection) throws {
+        let ledger = (run: { (q: PostgresQuery) throws -> PostgresQueryResult in try run(connection, q) }, ())
+        _ = try ledger.run(
+            """
+            CREATE TABLE IF NOT EXISTS koki_meta (key TEXT PRIMARY KEY, value BYTEA NOT NULL)
+            """)
+        _ = try ledger.run(
+            """
+            CREATE TABLE IF NOT EXISTS koki_commands (
+                seq BIGINT PRIMARY KEY, command_id BYTEA NOT NULL UNIQUE, actor TEXT NOT NULL,
+                recorded_at BIGINT NOT NULL, correlation_id BYTEA, causation_id BYTEA,
+                first_position BIGINT NOT NULL, event_count BIGINT NOT NULL)
+            """)
+        _ = try ledger.run(
+            """
+            CREATE TABLE IF NOT EXISTS koki_events (
+                position BIGINT PRIMARY KEY, stream TEXT NOT NULL, stream_version BIGINT NOT NULL,
+                type TEXT NOT NULL, schema_version BIGINT NOT NULL,
+                command_seq BIGINT NOT NULL REFERENCES koki_commands(seq),
+                encoding SMALLINT NOT NULL, payload BYTEA NOT NULL, hash BYTEA NOT NULL,
+                UNIQUE (stream, stream_version))
+            """)
+        _ = try ledger.run("CREATE INDEX IF NOT EXISTS koki_events_by_type ON koki_events(type, position)")
+        _ = try ledger.run("CREATE INDEX IF NOT EXISTS koki_events_by_command ON koki_events(command_seq)")
+        _ = try ledger.run(
+            """
+            CREATE OR REPLACE FUNCTION koki_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'koki ledger is append-only: % on % refused', TG_OP, TG_TABLE_NAME; END $$
+            """)
+        for table in ["koki_meta", "koki_commands", "koki_events"] {
+            _ = try ledger.run("DROP TRIGGER IF EXISTS \(unescaped: table)_append_only ON \(unescaped: table)")
+            _ = try ledger.run(
+                """
+                CREATE TRIGGER \(unescaped: table)_append_only BEFORE UPDATE OR DELETE ON \(unescaped: table)
+                FOR EACH ROW EXECUTE FUNCTION koki_refuse()
+                """)
+            _ = try ledger.run("DROP TRIGGER IF EXISTS \(unescaped: table)_no_truncate ON \(unescaped: table)")
+            _ = try ledger.run(
+                """
+                CREATE TRIGGER \(unescaped: table)_no_truncate BEFORE TRUNCATE ON \(unescaped: table)
+                FOR EACH STATEMENT EXECUTE FUNCTION koki_refuse()
+                """)
+        }
+    }
+
+    // MARK: - Appending
+
+    public func append(_ request: AppendRequest) throws -> AppendResult {
+        try Ledger.validate(request)
+        let stored = request.streams.map { $0.events.map { PayloadCompression.store($0.payload) } }
+        return try locked {
+            try transaction {
+                try run("SELECT pg_advisory_xact_lock(\(Self.appendLock))")
+                if let previous = try existingResult(request.commandID) { return previous }
+                return try insert(request, stored: stored)
+            }
+        }
+    }
+
+    private func existingResult(_ commandID: Identifier) throws -> AppendResult? {
+        guard
+            let row = try run(
+                "SELECT recorded_at, first_position, event_count FROM koki_commands WHERE command_id = \(Data(commandID.bytes))"
+            ).rows.first
+        else { return nil }
+        let (recordedAt, first, count) = try row.decode((Int64, Int64, Int64).self)
+        var events: [AppendedEvent] = []
+        for event in try run(
+            "SELECT position, stream, stream_version FROM koki_events WHERE position BETWEEN \(first) AND \(first + count - 1) ORDER BY position"
+        ).rows {
+            let (position, stream, version) = try event.decode((Int64, String, Int64).self)
+            events.append(AppendedEvent(position: position, stream: try StreamName(stream), streamVersion: version))
+        }
+        return AppendResult(
+            commandID: commandID, recordedAt: Timestamp(microseconds: recordedAt), events: events, wasDuplicate: true)
+    }
+
+    private func insert(_ request: AppendRequest, stored: [[(encoding: PayloadEncoding, bytes: [UInt8])]]) throws
+        -> AppendResult
+    {
+        var position: Int64 = 0
+        var previous = genesis
+        var seq: Int64 = 0
+        if let head = try run("SELECT position, hash, command_seq FROM koki_events ORDER BY position DESC LIMIT 1")
+            .rows.first
+        {
+            let (p, h, s) = try head.decode((Int64, Data, Int64).self)
+            (position, previous, seq) = (p, Array(h), s)
+        }
+        let recordedAt = clock.now()
+        seq += 1
+        let command = CommandEnvelope(
+            sequence: seq, commandID: request.commandID, actor: request.actor, recordedAt: recordedAt,
+            correlationID: request.correlationID, causationID: request.causationID, firstPosition: position + 1,
+            eventCount: Int64(request.eventCount))
+        try insertCommand(command)
+        var appended: [AppendedEvent] = []
+        var rows: [StoredRow] = []
+        for (s, part) in request.streams.enumerated() {
+            var version =
+                try run(
+                    "SELECT COALESCE(MAX(stream_version), 0) FROM koki_events WHERE stream = \(part.stream.value)"
+                ).rows.first?.decode(Int64.self) ?? 0
+            guard part.expectedVersion.accepts(version) else {
+                throw LedgerError(
+                    .wrongExpectedVersion,
+                    "stream \(part.stream) is at version \(version), but command \(request.commandID) expected \(part.expectedVersion); nothing was appended"
+                )
+            }
+            for (e, event) in part.events.enumerated() {
+                position += 1
+                version += 1
+                var row = StoredRow(
+                    position: position, stream: part.stream.value, streamVersion: version, type: event.type,
+                    schemaVersion: Int64(event.schemaVersion), command: command,
+                    encoding: stored[s][e].encoding.rawValue,
+                    payload: stored[s][e].bytes, hash: [])
+                row.hash = ChainCheck.hash(of: row, after: previous)
+                previous = row.hash
+                rows.append(row)
+                appended.append(AppendedEvent(position: position, stream: part.stream, streamVersion: version))
+            }
+        }
+        try insertEvents(rows)
+        return AppendResult(commandID: request.commandID, recordedAt: recordedAt, events: appended, wasDuplicate: false)
+    }
+
+    private func insertCommand(_ c: CommandEnvelope) throws {
+        try run(
+            """
+            INSERT INTO koki_commands(seq, command_id, actor, recorded_at, correlation_id, causation_id, first_position,
+                event_count) VALUES (\(c.sequence), \(Data(c.commandID.bytes)), \(c.actor), \(c.recordedAt.microseconds),
+                \(c.correlationID.map { Data($0.bytes) }), \(c.causationID.map { Data($0.bytes) }), \(c.firstPosition),
+                \(c.eventCount))
+            """)
+    }
+
+    /// Inserts rows in multi-row statements (PostgreSQL takes at most 65,535 parameters each).
+    private func insertEvents(_ rows: [StoredRow]) throws {
+        for chunk in stride(from: 0, to: rows.count, by: 1_000).map({ rows[$0..<min($0 + 1_000, rows.count)] }) {
+            var binds = PostgresBindings(capacity: chunk.count * 9)
+            var values: [String] = []
+            for (i, row) in chunk.enumerated() {
+                let b = i * 9
+                values.append(
+                    "($\(b + 1),$\(b + 2),$\(b + 3),$\(b + 4),$\(b + 5),$\(b + 6),$\(b + 7),$\(b + 8),$\(b + 9))")
+                try binds.append(row.position)
+                try binds.append(row.stream)
+                try binds.append(row.streamVersion)
+                try binds.append(row.type)
+                try binds.append(row.schemaVersion)
+                try binds.append(row.command.sequence)
+                try binds.append(Int16(row.encoding))
+                try binds.append(Data(row.payload))
+                try binds.append(Data(row.hash))
+            }
+            try run(
+                PostgresQuery(
+                    unsafeSQL: """
+                        INSERT INTO koki_events(position, stream, stream_version, type, schema_version, command_seq,
+                            encoding, payload, hash) VALUES \(values.joined(separator: ","))
+                        """, binds: binds))
+        }
+    }
+
+    // MARK: - Reading
+
+    public func head() throws -> LedgerHead {
+        try locked {
+            guard let row = try run("SELECT position, hash FROM koki_events ORDER BY position DESC LIMIT 1").rows.first
+            else { return LedgerHead(position: 0, hash: genesis) }
+            let (position, hash) = try row.decode((Int64, Data).self)
+            return LedgerHead(position: position, hash: Array(hash))
+        }
+    }
+
+    public func version(of stream: StreamName) throws -> Int64 {
+        try locked {
+            try run("SELECT COALESCE(MAX(stream_version), 0) FROM koki_events WHERE stream = \(stream.value)")
+                .rows.first?.decode(Int64.self) ?? 0
+        }
+    }
+
+    public func streams(prefix: String) throws -> [StreamInfo] {
+        try locked {
+            try run(
+                """
+                SELECT stream, MAX(stream_version), MIN(position), MAX(position) FROM koki_events
+                WHERE left(stream, \(Int32(prefix.unicodeScalars.count))) = \(prefix) GROUP BY stream ORDER BY stream COLLATE "C"
+                """
+            ).rows.map { row in
+                let (stream, version, first, last) = try row.decode((String, Int64, Int64, Int64).self)
+                return StreamInfo(
+                    stream: try StreamName(stream), version: version, firstPosition: first, lastPosition: last)
+            }
+        }
+    }
+
+    /// Rows a query selects, a page at a time (so a scan of the whole ledger holds one page).
+    public func forEachEvent(_ query: EventQuery, _ body: (borrowing EventView) throws -> Void) throws {
+        var after: Int64 = max(query.fromPosition, 1) - 1
+        var afterVersion: Int64 = query.fromStreamVersion - 1
+        var scratch: [UInt8] = []
+        while true {
+            let page = try locked { try fetch(query, after: after, afterVersion: afterVersion, limit: 2_000) }
+            for row in page {
+                let stream = try StreamName(row.stream)
+                func deliver(_ payload: UnsafeRawBufferPointer) throws {
+                    try row.hash.withUnsafeBytes { hash in
+                        try body(
+                            EventView(
+                                position: row.position, stream: stream, streamVersion: row.streamVersion,
+                                type: row.type,
+                                schemaVersion: Int(row.schemaVersion),
+                                command: query.readsEnvelopes ? row.command : .unread(sequence: row.command.sequence),
+                                compressed: row.encoding != 0, payload: payload, hash: hash))
+                    }
+                }
+                switch PayloadEncoding(rawValue: row.encoding) {
+                case .raw: try row.payload.withUnsafeBytes { try deliver($0) }
+                case .lz4:
+                    let count = try row.payload.withUnsafeBytes {
+                        try PayloadCompression.decompress($0, into: &scratch)
+                    }
+                    try scratch.withUnsafeBytes { try deliver(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                case nil:
+                    throw LedgerError(.damaged, "event \(row.position) has unknown payload encoding \(row.encoding)")
+                }
+            }
+            guard page.count == 2_000, let last = page.last else { return }
+            after = last.position
+            afterVersion = last.streamVersion
+        }
+    }
+
+    private func fetch(_ query: EventQuery, after: Int64, afterVersion: Int64, limit: Int) throws -> [StoredRow] {
+        var conditions: [String] = []
+        var binds = PostgresBindings()
+        func bind(_ value: some PostgresThrowingDynamicTypeEncodable) throws -> String {
+            try binds.append(value)
+            return "$\(binds.count)"
+        }
+        var order = "e.position"
+        if let stream = query.stream {
+            conditions.append("e.stream = \(try bind(stream.value)) AND e.stream_version > \(try bind(afterVersion))")
+            order = "e.stream_version"
+            conditions.append("e.position >= \(try bind(max(query.fromPosition, 1)))")
+        } else {
+            conditions.append("e.position > \(try bind(after))")
+        }
+        if let through = query.throughPosition { conditions.append("e.position <= \(try bind(through))") }
+        if let prefix = query.streamPrefix {
+            conditions.append("left(e.stream, \(try bind(Int32(prefix.unicodeScalars.count)))) = \(try bind(prefix))")
+        }
+        if let types = query.types {
+            guard !types.isEmpty else { return [] }
+            let names = try types.sorted().map { try bind($0) }
+            conditions.append("e.type IN (\(names.joined(separator: ",")))")
+        }
+        if let from = query.recordedFrom { conditions.append("c.recorded_at >= \(try bind(from.microseconds))") }
+        if let before = query.recordedBefore { conditions.append("c.recorded_at < \(try bind(before.microseconds))") }
+        let sql = """
+            SELECT e.position, e.stream, e.stream_version, e.type, e.schema_version, c.seq, c.command_id, c.actor,
+                c.recorded_at, c.correlation_id, c.causation_id, c.first_position, c.event_count, e.encoding, e.payload,
+                e.hash
+            FROM koki_events e JOIN koki_commands c ON c.seq = e.command_seq
+            WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT \(limit)
+            """
+        return try run(PostgresQuery(unsafeSQL: sql, binds: binds)).rows.map(Self.storedRow)
+    }
+
+    static func storedRow(_ row: PostgresRow) throws -> StoredRow {
+        let r = row.makeRandomAccess()
+        func id(_ i: Int) throws -> Identifier? {
+            guard let data = try r[i].decode(Data?.self), data.count == 16 else { return nil }
+            return data.withUnsafeBytes { Identifier(bytes: $0) }
+        }
+        guard let commandID = try id(6) else { throw LedgerError(.damaged, "a command has no 16-byte id") }
+        return StoredRow(
+            position: try r[0].decode(Int64.self), stream: try r[1].decode(String.self),
+            streamVersion: try r[2].decode(Int64.self), type: try r[3].decode(String.self),
+            schemaVersion: try r[4].decode(Int64.self),
+            command: CommandEnvelope(
+                sequence: try r[5].decode(Int64.self), commandID: commandID, actor: try r[7].decode(String.self),
+                recordedAt: Timestamp(microseconds: try r[8].decode(Int64.self)), correlationID: try id(9),
+                causationID: try id(10), firstPosition: try r[11].decode(Int64.self),
+                eventCount: try r[12].decode(Int64.self)),
+            encoding: Int64(try r[13].decode(Int16.self)), payload: Array(try r[14].decode(Data.self)),
+            hash: Array(try r[15].decode(Data.self)))
+    }
+
+    public func forEachStoredRow(from position: Int64, _ body: (StoredRow) throws -> Void) throws {
+        var query = EventQuery.from(position: position)
+        query.readsEnvelopes = true
+        var after = max(position, 1) - 1
+        while true {
+            let page = try locked { try fetch(query, after: after, afterVersion: 0, limit: 2_000) }
+            for row in page { try body(row) }
+            guard page.count == 2_000, let last = page.last else { return }
+            after = last.position
+        }
+    }
+
+    public func verifyChain() throws -> VerifyReport {
+        var check = ChainCheck(ledgerID: ledgerID)
+        var report = VerifyReport(eventsChecked: 0, commandsChecked: 0, head: check.head)
+        do {
+            try forEachStoredRow(from: 1) { row in
+                if let problem = check.check(row) { throw Stop(problem: problem) }
+                report.eventsChecked += 1
+            }
+        } catch let stop as Stop {
+            report.problem = stop.problem
+        }
+        report.head = check.head
+        report.commandsChecked = check.commands
+        if report.problem == nil {
+            let stored = try locked {
+                try run("SELECT COUNT(*) FROM koki_commands").rows.first?.decode(Int64.self) ?? 0
+            }
+            if stored != check.commands {
+                report.problem = .init(
+                    position: nil, message: "\(stored) commands are stored for \(check.commands) that have events")
+            }
+        }
+        return report
+    }
+
+    private struct Stop: Error { var problem: VerifyReport.Problem }
+
+    public func importRows(_ rows: [StoredRow]) throws {
+        guard !rows.isEmpty else { return }
+        try locked {
+            try transaction {
+                try run("SELECT pg_advisory_xact_lock(\(Self.appendLock))")
+                var check: ChainCheck
+                if let head = try run(
+                    "SELECT position, hash, command_seq FROM koki_events ORDER BY position DESC LIMIT 1"
+                ).rows.first {
+                    let (p, h, s) = try head.decode((Int64, Data, Int64).self)
+                    check = ChainCheck(after: LedgerHead(position: p, hash: Array(h)), versions: [:], lastCommand: s)
+                } else {
+                    check = ChainCheck(ledgerID: ledgerID)
+                }
+                for row in rows where !check.knowsVersion(of: row.stream) {
+                    let version =
+                        try run(
+                            "SELECT COALESCE(MAX(stream_version), 0) FROM koki_events WHERE stream = \(row.stream)"
+                        ).rows.first?.decode(Int64.self) ?? 0
+                    check.knowVersion(of: row.stream, version)
+                }
+                for row in rows {
+                    if let problem = check.check(row) {
+                        throw LedgerError(.invalidInput, "the rows do not continue this ledger: \(problem)")
+                    }
+                    // A command's envelope comes with its first event.
+                    if row.command.firstPosition == row.position { try insertCommand(row.command) }
+                }
+                try insertEvents(rows)
+            }
+        }
+    }
+}

@@ -1,0 +1,249 @@
+import Foundation
+import KokiTestSupport
+import LedgerStore
+import LedgerStorePostgres
+import Testing
+
+/// The event store's laws, the same tests against both stores: the SQLite file and PostgreSQL
+/// (`KOKI_TEST_POSTGRES=postgres://…`, which `scripts/test.sh` starts; without it the PostgreSQL
+/// cases skip, unless `KOKI_REQUIRE_POSTGRES=1` — as in CI — makes that a failure).
+@Suite struct EventStoreContractTests {
+    enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
+        case sqlite, postgres
+        var testDescription: String { rawValue }
+    }
+
+    static var postgresURL: String? {
+        let env = ProcessInfo.processInfo.environment
+        return env["KOKI_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// A new, empty store of the kind, and what removes it.
+    final class Store: @unchecked Sendable {
+        let store: any EventStore
+        let url: String?
+        let folder: TemporaryFolder?
+
+        init(_ backend: Backend, clock: any LedgerClock = SystemClock()) throws {
+            switch backend {
+            case .sqlite:
+                let folder = try TemporaryFolder()
+                self.folder = folder
+                url = nil
+                store = try Ledger.create(at: folder.path("contract.ledger"), clock: clock)
+            case .postgres:
+                folder = nil
+                let url = Self.schemaURL()
+                self.url = url
+                store = try PostgresLedger.create(url: url, clock: clock)
+            }
+        }
+
+        /// Another connection to the same store (a second process, as far as the store knows).
+        func another() throws -> any EventStore {
+            if let url { return try PostgresLedger.open(url: url) }
+            return try Ledger.open(at: folder!.path("contract.ledger"))
+        }
+
+        static func schemaURL() -> String {
+            let base = postgresURL!
+            let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+            return base + (base.contains("?") ? "&" : "?") + "schema=\(schema)"
+        }
+
+        deinit {
+            (store as? PostgresLedger)?.close()
+            if let url { try? PostgresLedger.dropSchema(url: url) }
+        }
+    }
+
+    /// Whether a backend can run here; PostgreSQL without a server skips, or fails when required.
+    static func available(_ backend: Backend) -> Bool {
+        guard backend == .postgres, postgresURL == nil else { return true }
+        if ProcessInfo.processInfo.environment["KOKI_REQUIRE_POSTGRES"] == "1" {
+            Issue.record("KOKI_REQUIRE_POSTGRES=1 but KOKI_TEST_POSTGRES names no server")
+        }
+        return false
+    }
+
+    func event(_ type: String = "PaymentReceived", _ bytes: [UInt8] = Array("payment".utf8)) -> NewEvent {
+        NewEvent(type: type, schemaVersion: 1, payload: bytes)
+    }
+
+    func request(_ parts: [(String, ExpectedVersion, Int)], id: Identifier = .random(), actor: String = "op-1")
+        -> AppendRequest
+    {
+        AppendRequest(
+            commandID: id, actor: actor, correlationID: nil, causationID: nil,
+            streams: parts.map { name, expected, count in
+                StreamAppend(
+                    stream: stream(name), expectedVersion: expected,
+                    events: (0..<count).map { i in event("E\(i % 2)", Array("\(name)#\(i)".utf8)) })
+            })
+    }
+
+    func all(_ store: any EventStore, _ query: EventQuery = EventQuery()) throws -> [RecordedEvent] {
+        var out: [RecordedEvent] = []
+        try store.forEachEvent(query) { out.append($0.recorded()) }
+        return out
+    }
+
+    @Test(arguments: Backend.allCases)
+    func appendsAreDenseAtomicAndReadBack(_ backend: Backend) throws {
+        guard Self.available(backend) else { return }
+        let s = try Store(backend, clock: ManualClock(start: epoch2026))
+        let store = s.store
+        let first = try store.append(request([("person/1", .noStream, 2), ("config/x", .any, 1)]))
+        #expect(first.positions == 1...3 && !first.wasDuplicate)
+        let big = NewEvent(type: "Big", schemaVersion: 2, payload: Array(repeating: 97, count: 5_000))
+        try store.append(
+            AppendRequest(
+                commandID: .random(), actor: "op-2", correlationID: .random(), causationID: .random(),
+                streams: [StreamAppend(stream: stream("person/2"), expectedVersion: .any, events: [big])]))
+        let events = try all(store)
+        #expect(events.map(\.position) == [1, 2, 3, 4])
+        #expect(events.map(\.stream.value) == ["person/1", "person/1", "config/x", "person/2"])
+        #expect(events[3].payload == big.payload && events[3].compressed && events[3].schemaVersion == 2)
+        #expect(events[0].actor == "op-1" && events[3].actor == "op-2")
+        #expect(try store.version(of: stream("person/1")) == 2)
+        #expect(try store.version(of: stream("none/1")) == 0)
+        #expect(try store.head() == LedgerHead(position: 4, hash: events[3].hash))
+        // Queries: by stream (from a version), prefix, types, position range, recorded time.
+        #expect(try all(store, .stream(stream("person/1"), fromVersion: 2)).map(\.position) == [2])
+        var prefix = EventQuery()
+        prefix.streamPrefix = "person/"
+        #expect(try all(store, prefix).map(\.position) == [1, 2, 4])
+        var types = EventQuery()
+        types.types = ["E1", "Big"]
+        #expect(try all(store, types).map(\.position) == [2, 4])
+        var range = EventQuery.from(position: 2)
+        range.throughPosition = 3
+        #expect(try all(store, range).map(\.position) == [2, 3])
+        var recorded = EventQuery()
+        recorded.recordedFrom = events[3].recordedAt
+        #expect(try all(store, recorded).map(\.position) == [4])
+        #expect(try store.streams(prefix: "person/").map(\.stream.value) == ["person/1", "person/2"])
+        #expect(try store.verifyChain().isIntact)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aRepeatedCommandAppendsNothingAndAConflictNothingAtAll(_ backend: Backend) throws {
+        guard Self.available(backend) else { return }
+        let s = try Store(backend)
+        let store = s.store
+        let id = Identifier.random()
+        let original = try store.append(request([("person/1", .noStream, 2)], id: id))
+        let again = try store.append(request([("person/1", .noStream, 2)], id: id))
+        #expect(again.wasDuplicate && again.events == original.events)
+        #expect(try store.head().position == 2)
+        // The second stream's expectation fails: neither stream gets anything.
+        #expect(throws: LedgerError.self) {
+            try store.append(request([("person/2", .noStream, 1), ("person/1", .exact(1), 1)]))
+        }
+        #expect(try store.head().position == 2)
+        #expect(try store.version(of: stream("person/2")) == 0)
+        try store.append(request([("person/1", .exact(2), 1)]))
+        #expect(try store.version(of: stream("person/1")) == 3)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func concurrentWritersLeaveDensePositionsAndReportEveryConflict(_ backend: Backend) throws {
+        guard Self.available(backend) else { return }
+        let s = try Store(backend)
+        let writers = 4
+        let commands = 25
+        let results = Mutexed<(ok: Int, conflicts: Int)>((0, 0))
+        DispatchQueue.concurrentPerform(iterations: writers) { w in
+            let store = try! s.another()
+            defer { (store as? PostgresLedger)?.close() }
+            for c in 0..<commands {
+                // Each writer's own stream, and one stream they all contend for with an expectation.
+                try! store.append(request([("person/w\(w)", .any, 1 + c % 3)]))
+                let seen = try! store.version(of: stream("shared/1"))
+                do {
+                    try store.append(request([("shared/1", .exact(seen), 1)]))
+                    results.update { $0.ok += 1 }
+                } catch let error as LedgerError where error.code == .wrongExpectedVersion {
+                    results.update { $0.conflicts += 1 }
+                } catch {
+                    Issue.record("unexpected \(error)")
+                }
+            }
+        }
+        let outcome = results.value
+        #expect(outcome.ok + outcome.conflicts == writers * commands)
+        let events = try all(s.store)
+        #expect(events.map(\.position) == Array(1...Int64(events.count)), "no gap, no duplicate")
+        #expect(try s.store.version(of: stream("shared/1")) == Int64(outcome.ok))
+        let own = (0..<commands).map { 1 + $0 % 3 }.reduce(0, +)
+        #expect(events.count == writers * own + outcome.ok)
+        #expect(try s.store.verifyChain().isIntact)
+    }
+
+    @Test func aLedgerCopiedToPostgresAndBackVerifiesWithTheSameHead() throws {
+        guard Self.available(.postgres) else { return }
+        let folder = try TemporaryFolder()
+        let sqlite = try Ledger.create(at: folder.path("a.ledger"))
+        var g = SeededGenerator(seed: 11)
+        for _ in 0..<300 { try sqlite.append(randomRequest(using: &g)) }
+        let url = Store.schemaURL()
+        defer { try? PostgresLedger.dropSchema(url: url) }
+        let postgres = try PostgresLedger.create(url: url, ledgerID: sqlite.ledgerID)
+        defer { postgres.close() }
+        #expect(try postgres.copy(from: sqlite, batch: 97) == (try sqlite.head().position))
+        #expect(try postgres.head() == (try sqlite.head()))
+        #expect(try postgres.verifyChain().isIntact)
+        #expect(try all(postgres) == (try all(sqlite)))
+        // Appending on PostgreSQL, then back to a new SQLite file: the same again.
+        for _ in 0..<20 { try postgres.append(randomRequest(using: &g)) }
+        let back = try Ledger.create(at: folder.path("b.ledger"), ledgerID: postgres.ledgerID)
+        try back.copy(from: postgres, batch: 50)
+        #expect(try back.head() == (try postgres.head()))
+        #expect(try back.verify().isIntact)
+        // A copy into another ledger, or rows that do not continue the chain, are refused.
+        let other = try Ledger.create(at: folder.path("c.ledger"))
+        #expect(throws: LedgerError.self) { try other.copy(from: postgres) }
+        #expect(try postgres.copy(from: back) == 0, "nothing after the head to copy")
+    }
+
+    @Test func postgresRefusesChangesAndVerifyNamesAnAlteredRow() throws {
+        guard Self.available(.postgres) else { return }
+        let s = try Store(.postgres)
+        try s.store.append(request([("person/1", .noStream, 3)]))
+        let url = try PostgresLedger.Address(s.url!)
+        func psql(_ sql: String) throws -> Int32 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [
+                "psql", "-q", "-v", "ON_ERROR_STOP=1", "-h", url.host, "-p", String(url.port), "-U", url.user,
+                "-d", url.database, "-c", "SET search_path TO \(url.schema); " + sql,
+            ]
+            process.environment = ["PGPASSWORD": url.password ?? "", "PATH": "/usr/bin:/bin"]
+            process.standardError = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        #expect(try psql("UPDATE koki_events SET payload = 'x' WHERE position = 2") != 0)
+        #expect(try psql("DELETE FROM koki_events WHERE position = 3") != 0)
+        #expect(try psql("TRUNCATE koki_events CASCADE") != 0)
+        #expect(try s.store.verifyChain().isIntact)
+        // The table's owner can switch the trigger off; verify still names the row.
+        #expect(
+            try psql(
+                "ALTER TABLE koki_events DISABLE TRIGGER koki_events_append_only; UPDATE koki_events SET payload = 'x' WHERE position = 2"
+            ) == 0)
+        let report = try s.store.verifyChain()
+        #expect(report.problem?.position == 2)
+    }
+}
+
+/// A value shared by concurrent test threads.
+final class Mutexed<Value>: @unchecked Sendable {
+    private var stored: Value
+    private let lock = NSLock()
+    init(_ value: Value) { stored = value }
+    var value: Value { lock.withLock { stored } }
+    func update(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
+}
