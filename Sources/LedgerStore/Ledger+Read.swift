@@ -118,7 +118,9 @@ extension Ledger {
         if let types = query.types {
             let ids = try types.compactMap { try typeID(db, name: $0) }
             guard !ids.isEmpty else { return }
-            conditions.append("type_id IN (\(ids.map(String.init).joined(separator: ",")))")
+            // Within one stream its own index is the short way: `+` keeps SQLite off the type index.
+            conditions.append(
+                "\(query.stream == nil ? "" : "+")type_id IN (\(ids.map(String.init).joined(separator: ",")))")
         }
         if query.recordedFrom != nil || query.recordedBefore != nil {
             var parts: [String] = []

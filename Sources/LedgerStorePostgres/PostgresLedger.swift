@@ -54,7 +54,7 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
             self.host = host
             port = c.port ?? 5432
             user = c.user ?? "postgres"
-            password = c.password
+            password = c.password ?? ProcessInfo.processInfo.environment["PGPASSWORD"]
             database = String(c.path.drop(while: { $0 == "/" }))
             if database.isEmpty { database = user }
             schema = c.queryItems?.first { $0.name == "schema" }?.value ?? "koki"
@@ -96,7 +96,8 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
             return (group, connection)
         } catch {
             try? group.syncShutdownGracefully()
-            throw LedgerError(.notFound, "cannot connect to \(address.description): \(String(reflecting: error))")
+            let reason = (error as? PSQLError)?.serverInfo?[.message] ?? String(describing: error)
+            throw LedgerError(.notFound, "cannot connect to \(address.description): \(reason)")
         }
     }
 
