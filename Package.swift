@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // `koki serve`: the commands over HTTP for many offices.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // LZ4 from the system (`apt-get install liblz4-dev`).
@@ -87,7 +89,9 @@ let package = Package(
             name: "KokiCLI",
             dependencies: [
                 "KokiApp", "LedgerStorePostgres", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
+            resources: [.copy("Server/openapi.yaml")],
             swiftSettings: strict
         ),
         .executableTarget(name: "koki", dependencies: ["KokiCLI"], swiftSettings: strict),
@@ -119,7 +123,8 @@ let package = Package(
         .testTarget(
             name: "KokiCLITests",
             dependencies: [
-                "KokiCLI", "KokiApp", "koki", "KokiTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "KokiCLI", "KokiApp", "koki", "KokiTestSupport", "LedgerStorePostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),

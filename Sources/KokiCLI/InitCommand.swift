@@ -85,7 +85,7 @@ struct AdministratorOptions: ParsableArguments {
 /// A password typed at the terminal (not echoed), or one line of standard input.
 func readPassword(prompt: String, stdin: Bool) throws -> String {
     if stdin {
-        guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+        guard let line = inputLine(), !line.isEmpty else {
             throw CLIFailure(.usage, "--password-stdin: no password on standard input")
         }
         return line

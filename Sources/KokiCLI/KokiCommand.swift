@@ -35,7 +35,7 @@ public struct KokiCommand: ParsableCommand {
             EventsCommand.self,
             StreamsCommand.self,
             HeadCommand.self,
-            VerifyCommand.self, MigrateCommand.self, TestingCommand.self,
+            VerifyCommand.self, MigrateCommand.self, ServeCommand.self, TestingCommand.self,
         ]
     )
 

@@ -33,12 +33,14 @@ public struct LedgerOptions: ParsableArguments {
 
     /// The ledger path after applying the environment and the default.
     public var ledgerPath: String {
-        ledger ?? Self.environment["KOKI_LEDGER"] ?? "koki.ledger"
+        if let invocation = Invocation.current { return invocation.ledgerPath }
+        return ledger ?? Self.environment["KOKI_LEDGER"] ?? "koki.ledger"
     }
 
     /// The master key file after applying the environment and the default.
     public var masterKeyFile: String {
-        masterKeyPath ?? Self.environment["KOKI_MASTER_KEY"] ?? ledgerPath + ".key"
+        if let invocation = Invocation.current { return invocation.masterKeyPath }
+        return masterKeyPath ?? Self.environment["KOKI_MASTER_KEY"] ?? ledgerPath + ".key"
     }
 
     /// The session file for a ledger.
@@ -51,16 +53,20 @@ public struct LedgerOptions: ParsableArguments {
 
     /// This terminal's name: $KOKI_TERMINAL, else the host name.
     static var terminal: String {
+        if let invocation = Invocation.current { return invocation.terminal }
         if let t = environment["KOKI_TERMINAL"], !t.isEmpty { return t }
         return ProcessInfo.processInfo.hostName
     }
+
+    /// The command line's arguments (the request's, when serving one).
+    static var arguments: [String] { Invocation.current?.arguments ?? Array(CommandLine.arguments.dropFirst()) }
 
     /// The command as typed, without its arguments' values: the leading words that name it
     /// (`pay record`), never a number or a name that could be personal data.
     static var commandName: String {
         if let scope = ApplicationScope.current { return scope.command }
         var words: [String] = []
-        for argument in CommandLine.arguments.dropFirst() {
+        for argument in arguments {
             guard argument.first.map({ ("a"..."z").contains($0) }) == true,
                 argument.allSatisfy({ ("a"..."z").contains($0) || $0 == "-" }), words.count < 3
             else { break }
@@ -106,7 +112,7 @@ public struct LedgerOptions: ParsableArguments {
             try credentials(ledgerID: control.ledger.store.ledgerID.description), function: function,
             command: Self.commandName, terminal: Self.terminal)
         try control.requireSecondCheck(
-            context, arguments: ApplicationScope.current?.arguments ?? Array(CommandLine.arguments.dropFirst()))
+            context, arguments: ApplicationScope.current?.arguments ?? Self.arguments)
         return Authorized(ledger: ledger, context: context, control: control)
     }
 
@@ -115,6 +121,8 @@ public struct LedgerOptions: ParsableArguments {
 
     /// The session file's credentials, or `nil` when there is none.
     func credentials(ledgerID: String) throws -> SessionCredentials? {
+        // Serving a request: the session is the request's bearer token, never a file.
+        if let invocation = Invocation.current { return invocation.credentials }
         let path = sessionFile(ledgerID: ledgerID)
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         var info = stat()

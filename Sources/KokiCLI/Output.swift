@@ -11,8 +11,12 @@ enum Output {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
-    static func line(_ text: String) { standardOutput(text) }
-    static func error(_ text: String) { standardError(text) }
+    static func line(_ text: String) {
+        if let invocation = Invocation.current { invocation.write(text, error: false) } else { standardOutput(text) }
+    }
+    static func error(_ text: String) {
+        if let invocation = Invocation.current { invocation.write(text, error: true) } else { standardError(text) }
+    }
 }
 
 /// JSON lines with a fixed key order (shared with the application layer's transfer files).

@@ -3,6 +3,6 @@ import KokiCLI
 @main
 enum Koki {
     static func main() {
-        KokiCommand.main()
+        KokiMain.main()
     }
 }

@@ -132,7 +132,7 @@ struct MyNumberCommand: ParsableCommand {
         subcommands: [Record.self, Show.self, Lookup.self])
 
     static func readNumber() throws -> MyNumber {
-        guard let line = readLine(strippingNewline: true) else {
+        guard let line = inputLine() else {
             throw CLIFailure(.usage, "give the My Number on standard input")
         }
         return try MyNumber(line)

@@ -25,8 +25,13 @@ struct LoginCommand: ParsableCommand {
             let password = try readPassword(prompt: "Password for \(operatorID): ", stdin: passwordStdin)
             let credentials = try AccessControl(ledger).login(
                 operatorID, password: password, terminal: LedgerOptions.terminal)
-            let path = options.sessionFile(ledgerID: credentials.ledger)
-            try writePrivately(try JSONEncoder().encode(credentials), to: path)
+            if let invocation = Invocation.current {
+                // Over `koki serve`: the session goes back to the client, which keeps it.
+                invocation.issued = credentials
+            } else {
+                try writePrivately(
+                    try JSONEncoder().encode(credentials), to: options.sessionFile(ledgerID: credentials.ledger))
+            }
             Output.line("logged in as \(operatorID) on \(LedgerOptions.terminal); session \(credentials.session)")
         }
     }
@@ -61,7 +66,8 @@ struct LogoutCommand: ParsableCommand {
             guard let credentials = try options.credentials(ledgerID: ledger.store.ledgerID.description) else {
                 throw CLIFailure(.accessDenied, "not logged in (no session file at \(path))")
             }
-            defer { unlink(path) }
+            // Over `koki serve` the client deletes its own copy.
+            defer { if Invocation.current == nil { unlink(path) } }
             try AccessControl(ledger).logout(credentials)
             Output.line("logged out \(credentials.operatorID); session \(credentials.session) ended")
         }

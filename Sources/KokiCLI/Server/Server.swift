@@ -1,0 +1,251 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import KokiApp
+import LedgerStore
+
+/// `koki serve`: the ledger's commands and queries over HTTP, for the offices that share it.
+///
+/// A request runs one `koki` command in the server's process exactly as the command line runs
+/// it — the same parsing, authorization, recording of access, refusals and output — with the
+/// operator's session as its bearer token, so the API is the CLI and the CLI (`--server URL`)
+/// is a client of it. Commands run on a thread pool, several at once; SQLite serializes their
+/// appends as it does between processes.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the ledger's commands over HTTP (JSON), for many offices at once.",
+        discussion: """
+            POST /v1/commands runs a koki command ({"arguments": ["person", "show", "1001"]}) with the session \
+            in `Authorization: Bearer TOKEN` (from `koki --server URL login OPERATOR`), recorded like a command \
+            typed at a terminal (the terminal is the X-Koki-Terminal header, else "http"). A \
+            failure is a problem description (RFC 9457, application/problem+json) with the command's exit status; \
+            nothing is appended. GET /health, GET /ready (the ledger opens and has a head), GET /openapi.yaml \
+            (the API). SIGTERM or SIGINT stop accepting requests and finish those in flight. Files a command \
+            writes (--out) are written on the server's host.
+            """)
+
+    @OptionGroup var options: LedgerOptions
+    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The port (0: any free port, printed).") var port = 8080
+
+    func run() throws {
+        try reporting {
+            // The ledger must open now, not at the first request.
+            _ = try Ledger.open(at: options.ledgerPath, mode: .readOnly).head()
+            let server = KokiServer(ledgerPath: options.ledgerPath, masterKeyPath: options.masterKeyFile)
+            let done = DispatchSemaphore(value: 0)
+            let failure = Mutexed<(any Error)?>(nil)
+            let (host, port) = (host, port)
+            Task {
+                do {
+                    try await server.application(host: host, port: port).runService()
+                } catch {
+                    failure.set(error)
+                }
+                done.signal()
+            }
+            done.wait()
+            if let error = failure.value { throw CLIFailure(.failure, "the server stopped: \(error)") }
+            Output.error("koki serve: stopped")
+        }
+    }
+}
+
+/// A value shared between threads.
+final class Mutexed<Value>: @unchecked Sendable {
+    private var stored: Value
+    private let lock = NSLock()
+    init(_ value: Value) { stored = value }
+    var value: Value { lock.withLock { stored } }
+    func set(_ value: Value) { lock.withLock { stored = value } }
+}
+
+struct KokiServer: Sendable {
+    let ledgerPath: String
+    let masterKeyPath: String
+
+    /// Commands that set a server up or run beside it, never over HTTP.
+    static let hostOnly: Set<String> = ["init", "serve", "simulate", "demo", "migrate", "testing"]
+    /// Options a request may not give: the server decides the ledger, key and session.
+    static let serverOptions = ["--ledger", "--master-key", "--session"]
+
+    static let queue = DispatchQueue(label: "koki.serve.commands", attributes: .concurrent)
+
+    func application(host: String, port: Int) -> some ApplicationProtocol {
+        let router = Router()
+        router.get("/health") { _, _ in Self.json(.ok, #"{"status":"ok"}"#) }
+        router.get("/ready") { _, _ -> Response in
+            do {
+                let head = try Ledger.open(at: ledgerPath, mode: .readOnly).head()
+                return Self.json(.ok, #"{"ready":true,"head":\#(head.position)}"#)
+            } catch {
+                return Self.problem(.serviceUnavailable, title: "Not ready", detail: "\(error)")
+            }
+        }
+        router.get("/openapi.yaml") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/yaml"],
+                body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
+        }
+        router.post("/v1/commands") { request, context -> Response in
+            let body = try await request.body.collect(upTo: 16 << 20)
+            return await run(body: Data(buffer: body), headers: request.headers)
+        }
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "koki"),
+            onServerRunning: { channel in
+                Output.error(
+                    "koki serve: listening on http://\(host):\(channel.localAddress?.port ?? port) for \(ledgerPath)")
+            })
+        return app
+    }
+
+    struct CommandRequest: Decodable {
+        var arguments: [String]
+        var input: String?
+    }
+
+    /// Runs one request's command and answers with what it printed and its exit status.
+    func run(body: Data, headers: HTTPFields) async -> Response {
+        let request: CommandRequest
+        do {
+            request = try JSONDecoder().decode(CommandRequest.self, from: body)
+        } catch let DecodingError.keyNotFound(key, _) {
+            return Self.problem(
+                .badRequest, title: "Bad request", detail: "the request has no \(key.stringValue)",
+                pointer: "/\(key.stringValue)")
+        } catch let DecodingError.typeMismatch(_, context) {
+            let pointer =
+                "/"
+                + context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(
+                    separator: "/")
+            return Self.problem(
+                .badRequest, title: "Bad request", detail: "\(pointer) has the wrong type", pointer: pointer)
+        } catch {
+            return Self.problem(.badRequest, title: "Bad request", detail: "the body is not a JSON command request")
+        }
+        guard let first = request.arguments.first else {
+            return Self.problem(
+                .badRequest, title: "Bad request", detail: "arguments is empty: name a command", pointer: "/arguments")
+        }
+        if Self.hostOnly.contains(first) {
+            return Self.problem(
+                .badRequest, title: "Not over HTTP", detail: "`koki \(first)` runs on the server's host, not over HTTP",
+                pointer: "/arguments/0")
+        }
+        let beforeTerminator = request.arguments.prefix { $0 != "--" }
+        if let index = beforeTerminator.firstIndex(where: { arg in
+            Self.serverOptions.contains { arg == $0 || arg.hasPrefix($0 + "=") }
+        }) {
+            return Self.problem(
+                .badRequest, title: "Bad request",
+                detail: "\(request.arguments[index]) is the server's to choose, not a request's",
+                pointer: "/arguments/\(index)")
+        }
+        var credentials: SessionCredentials?
+        if let authorization = headers[.authorization] {
+            guard authorization.hasPrefix("Bearer "), let decoded = Self.credentials(String(authorization.dropFirst(7)))
+            else {
+                return Self.problem(
+                    .unauthorized, title: "Unauthorized", detail: "the bearer token is not a koki session")
+            }
+            credentials = decoded
+        }
+        let terminal = headers.first { $0.name.canonicalName == "x-koki-terminal" }?.value ?? "http"
+        let invocation = Invocation(
+            arguments: request.arguments, credentials: credentials, terminal: terminal, input: request.input,
+            ledgerPath: ledgerPath, masterKeyPath: masterKeyPath)
+        let status: Int32 = await withCheckedContinuation { continuation in
+            Self.queue.async {
+                continuation.resume(
+                    returning: Invocation.$current.withValue(invocation) { Self.execute(request.arguments) })
+            }
+        }
+        let (stdout, stderr) = invocation.printed
+        var fields: [(String, String)] = [
+            ("exitStatus", String(status)), ("stdout", "[" + stdout.map(JSON.string).joined(separator: ",") + "]"),
+            ("stderr", "[" + stderr.map(JSON.string).joined(separator: ",") + "]"),
+        ]
+        if let issued = invocation.issued { fields.append(("session", JSON.string(Self.token(issued)))) }
+        guard status != 0 else { return Self.json(.ok, JSON.object(fields)) }
+        let (http, title) = Self.httpStatus(status)
+        let detail = stderr.last.map { $0.hasPrefix("koki: error: ") ? String($0.dropFirst(13)) : $0 } ?? title
+        return Self.problem(http, title: title, detail: detail, extra: fields)
+    }
+
+    /// Parses and runs a command as `main` would, returning its exit status.
+    static func execute(_ arguments: [String]) -> Int32 {
+        do {
+            var command = try KokiCommand.parseAsRoot(arguments)
+            try command.run()
+            return 0
+        } catch let exit as ExitCode {
+            return exit.rawValue
+        } catch {
+            let message = KokiCommand.fullMessage(for: error)
+            let code = KokiCommand.exitCode(for: error).rawValue
+            if !message.isEmpty { Output.line(message) }
+            if code != 0, !message.isEmpty, Invocation.current?.printed.stderr.isEmpty == true {
+                Output.error(message.split(separator: "\n").first.map(String.init) ?? message)
+            }
+            return code
+        }
+    }
+
+    /// The HTTP status and title for a command's exit status.
+    static func httpStatus(_ exit: Int32) -> (HTTPResponse.Status, String) {
+        switch ExitStatus(rawValue: exit) {
+        case .usage: (.badRequest, "Usage")
+        case .invalidInput: (.unprocessableContent, "Invalid input")
+        case .accessDenied: (.forbidden, "Access denied")
+        case .notFound: (.notFound, "Not found")
+        case .conflict: (.conflict, "Conflict")
+        case .busy: (.serviceUnavailable, "Busy")
+        case .ledgerAltered: (.conflict, "Ledger altered")
+        default: (.internalServerError, "Failed")
+        }
+    }
+
+    /// A session as a bearer token: its JSON, base64url.
+    static func token(_ credentials: SessionCredentials) -> String {
+        let data = (try? JSONEncoder().encode(credentials)) ?? Data()
+        return data.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func credentials(_ token: String) -> SessionCredentials? {
+        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64) else { return nil }
+        return try? JSONDecoder().decode(SessionCredentials.self, from: data)
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// A problem description (RFC 9457), naming the field at fault when there is one.
+    static func problem(
+        _ status: HTTPResponse.Status, title: String, detail: String, pointer: String? = nil,
+        extra: [(String, String)] = []
+    ) -> Response {
+        var fields: [(String, String)] = [
+            ("type", JSON.string("about:blank")), ("title", JSON.string(title)), ("status", String(status.code)),
+            ("detail", JSON.string(detail)),
+        ]
+        if let pointer {
+            fields.append(
+                (
+                    "errors",
+                    "[" + JSON.object([("pointer", JSON.string(pointer)), ("detail", JSON.string(detail))]) + "]"
+                ))
+        }
+        return Response(
+            status: status, headers: [.contentType: "application/problem+json"],
+            body: .init(byteBuffer: ByteBuffer(string: JSON.object(fields + extra))))
+    }
+}
