@@ -40,6 +40,7 @@ struct KokiProcess {
         env["KOKI_LEDGER"] = nil
         env["KOKI_SESSION"] = nil
         env["KOKI_MASTER_KEY"] = nil
+        env["KOKI_SERVER"] = nil
         env["KOKI_TERMINAL"] = "test-terminal"
         for (k, v) in environment { env[k] = v }
         process.environment = env

@@ -1,0 +1,135 @@
+import Foundation
+import KokiTestSupport
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `koki serve` and `koki --server URL`: the same commands, authorization, recorded access and
+/// output over HTTP as on the command line; problems (RFC 9457) for bad requests with nothing
+/// appended; health, readiness, the OpenAPI document; SIGTERM ends it.
+@Suite struct ServerCommandLineTests {
+    let session: LedgerSession
+    let server: Process
+    let url: String
+    let remote: [String: String]
+
+    init() throws {
+        session = try LedgerSession(operator: "op")
+        let (process, _, err) = try KokiProcess.start(["serve", "--port", "0"], environment: session.env)
+        server = process
+        var text = ""
+        let deadline = Date().addingTimeInterval(30)
+        while !text.contains("listening on http://"), Date() < deadline {
+            text += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        let address = try #require(text.split(separator: "\n").first { $0.contains("listening on http://") })
+        url = String(address.split(separator: " ")[4])
+        remote = ["KOKI_SERVER": url, "KOKI_SESSION": session.folder.path("remote.session")]
+        let login = try KokiProcess.run(
+            ["login", "op", "--password-stdin"], environment: remote, input: Secured.password + "\n")
+        #expect(login.status == 0, "\(login.stderr)")
+    }
+
+    func stop() {
+        server.terminate()
+        server.waitUntilExit()
+    }
+
+    func remoteKoki(_ arguments: [String]) throws -> KokiProcess.Outcome {
+        try KokiProcess.run(arguments, environment: remote)
+    }
+
+    func http(_ method: String, _ path: String, body: String? = nil, token: String? = nil) throws -> (
+        Int, String, String
+    ) {
+        var request = URLRequest(url: URL(string: url + path)!)
+        request.httpMethod = method
+        request.httpBody = body.map { Data($0.utf8) }
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let done = DispatchSemaphore(value: 0)
+        let box = Box()
+        URLSession.shared.dataTask(with: request) { data, response, _ in
+            box.value = (
+                (response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data ?? Data(), as: UTF8.self),
+                (response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Type") ?? ""
+            )
+            done.signal()
+        }.resume()
+        done.wait()
+        return box.value
+    }
+
+    final class Box: @unchecked Sendable { var value = (0, "", "") }
+
+    @Test func commandsOverHTTPBehaveAsOnTheCommandLine() throws {
+        defer { stop() }
+        let session = self.session
+        // The session file is the client's alone.
+        let attributes = try FileManager.default.attributesOfItem(atPath: remote["KOKI_SESSION"]!)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let registered = try remoteKoki([
+            "person", "register", "--number", "1001", "--name", "松戸 花子", "--kana", "マツド ハナコ", "--birth-date",
+            "1950-03-01", "--sex", "female", "--address", "千葉県松戸市根本387-5",
+        ])
+        #expect(registered.status == 0, "\(registered.stderr)")
+        // The same query, over HTTP and in a process: the same output.
+        let local = try session.koki("person", "show", "1001")
+        let overHTTP = try remoteKoki(["person", "show", "1001"])
+        #expect(overHTTP.status == 0 && overHTTP.stdout == local.stdout)
+        // A bad command: the same exit status and message, nothing appended.
+        let head = try session.koki("head").stdout
+        let bad = try remoteKoki(["eligibility", "acquire", "--number", "1001", "--reason", "reached-75", "--date", "x"])
+        let badLocally = try KokiProcess.run(
+            ["eligibility", "acquire", "--number", "1001", "--reason", "reached-75", "--date", "x"], environment: session.env)
+        #expect(bad.status == badLocally.status && bad.status != 0)
+        #expect(try session.koki("head").stdout == head)
+        // Every access over HTTP is recorded with the client's terminal.
+        let log = try session.koki("audit", "log", "--person", "1001").stdout
+        #expect(log.contains("test-terminal"))
+        // Health, readiness and the API document as committed.
+        #expect(try http("GET", "/health").0 == 200)
+        let ready = try http("GET", "/ready")
+        #expect(ready.0 == 200 && ready.1.contains("\"ready\":true"))
+        let document = try http("GET", "/openapi.yaml").1
+        let committed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/KokiCLI/Server/openapi.yaml")
+        #expect(document == (try String(contentsOf: committed, encoding: .utf8)))
+        for path in ["/health", "/ready", "/openapi.yaml", "/v1/commands"] { #expect(document.contains("  \(path):")) }
+    }
+
+    @Test func badRequestsAreProblemsNamingTheFieldAndAppendNothing() throws {
+        defer { stop() }
+        let head = try session.koki("head").stdout
+        let cases: [(String, Int, String)] = [
+            (#"{"arguments": []}"#, 400, "/arguments"),
+            (#"{"arguments": "head"}"#, 400, "/arguments"),
+            (#"{"input": "x"}"#, 400, "/arguments"),
+            (#"{"arguments": ["head", "--ledger", "/tmp/other.ledger"]}"#, 400, "/arguments/1"),
+            (#"{"arguments": ["init"]}"#, 400, "/arguments/0"),
+        ]
+        for (body, status, pointer) in cases {
+            let (code, text, type) = try http("POST", "/v1/commands", body: body)
+            #expect(code == status, "\(body): \(text)")
+            #expect(type.hasPrefix("application/problem+json"))
+            #expect(text.contains(#""pointer":"\#(pointer)""#), "\(body): \(text)")
+        }
+        let forged = try http("POST", "/v1/commands", body: #"{"arguments": ["head"]}"#, token: "not-a-session")
+        #expect(forged.0 == 401)
+        // Malformed requests run nothing: not even a refusal is recorded.
+        #expect(try session.koki("head").stdout == head)
+        // A command without a session is refused like one typed without a session (and that is recorded).
+        let anonymous = try http("POST", "/v1/commands", body: #"{"arguments": ["person", "show", "1001"]}"#)
+        #expect(anonymous.0 == 403 && anonymous.1.contains(#""exitStatus":77"#))
+        #expect(try session.koki("events", "--stream", "audit/refused").stdout.contains("not logged in"))
+    }
+
+    @Test func sigtermStopsTheServer() throws {
+        server.terminate()
+        server.waitUntilExit()
+        #expect(server.terminationReason == .exit)
+        let after = try? http("GET", "/health")
+        #expect(after?.0 != 200)
+    }
+}
