@@ -11,7 +11,7 @@ struct TestingCommand: ParsableCommand {
         commandName: "testing",
         abstract: "Drivers used by koki's own crash and concurrency tests.",
         shouldDisplay: false,
-        subcommands: [AppendLoad.self]
+        subcommands: [AppendLoad.self, LoadTest.self]
     )
 
     struct AppendLoad: ParsableCommand {

@@ -80,9 +80,12 @@ import Testing
         #expect(overHTTP.status == 0 && overHTTP.stdout == local.stdout)
         // A bad command: the same exit status and message, nothing appended.
         let head = try session.koki("head").stdout
-        let bad = try remoteKoki(["eligibility", "acquire", "--number", "1001", "--reason", "reached-75", "--date", "x"])
+        let bad = try remoteKoki([
+            "eligibility", "acquire", "--number", "1001", "--reason", "reached-75", "--date", "x",
+        ])
         let badLocally = try KokiProcess.run(
-            ["eligibility", "acquire", "--number", "1001", "--reason", "reached-75", "--date", "x"], environment: session.env)
+            ["eligibility", "acquire", "--number", "1001", "--reason", "reached-75", "--date", "x"],
+            environment: session.env)
         #expect(bad.status == badLocally.status && bad.status != 0)
         #expect(try session.koki("head").stdout == head)
         // Every access over HTTP is recorded with the client's terminal.

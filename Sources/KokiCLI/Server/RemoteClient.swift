@@ -84,6 +84,14 @@ struct RemoteClient {
         }
     }
 
+    /// One session for all requests, with room for many at once (a load test's clients).
+    static let session: URLSession = {
+        let configuration = URLSessionConfiguration.default
+        configuration.httpMaximumConnectionsPerHost = 256
+        configuration.timeoutIntervalForRequest = 3_600
+        return URLSession(configuration: configuration)
+    }()
+
     struct Outcome {
         var status: Int32
         var stdout: [String]
@@ -105,7 +113,7 @@ struct RemoteClient {
         request.httpBody = try JSONSerialization.data(withJSONObject: body)
         let done = DispatchSemaphore(value: 0)
         let reply = Mutexed<(Data?, (any Error)?)>((nil, nil))
-        URLSession.shared.dataTask(with: request) { data, _, error in
+        Self.session.dataTask(with: request) { data, _, error in
             reply.set((data, error))
             done.signal()
         }.resume()

@@ -59,6 +59,7 @@ final class Mutexed<Value>: @unchecked Sendable {
     init(_ value: Value) { stored = value }
     var value: Value { lock.withLock { stored } }
     func set(_ value: Value) { lock.withLock { stored = value } }
+    func update(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
 }
 
 struct KokiServer: Sendable {
