@@ -17,6 +17,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "LedgerStore", package: "koki"),
+                .product(name: "LedgerStorePostgres", package: "koki"),
                 .product(name: "KokiApp", package: "koki"),
                 .product(name: "KokiEvents", package: "koki"),
                 .product(name: "KokiProjections", package: "koki"),

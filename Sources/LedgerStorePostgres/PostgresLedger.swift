@@ -366,6 +366,33 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
             """)
     }
 
+    /// Inserts command envelopes in multi-row statements.
+    private func insertCommands(_ commands: [CommandEnvelope]) throws {
+        for chunk in stride(from: 0, to: commands.count, by: 1_000).map({
+            commands[$0..<min($0 + 1_000, commands.count)]
+        }) {
+            var binds = PostgresBindings(capacity: chunk.count * 8)
+            var values: [String] = []
+            for (i, c) in chunk.enumerated() {
+                values.append("(" + (1...8).map { "$\(i * 8 + $0)" }.joined(separator: ",") + ")")
+                binds.append(c.sequence)
+                try binds.append(Data(c.commandID.bytes))
+                binds.append(c.actor)
+                binds.append(c.recordedAt.microseconds)
+                try binds.append(c.correlationID.map { Data($0.bytes) })
+                try binds.append(c.causationID.map { Data($0.bytes) })
+                binds.append(c.firstPosition)
+                binds.append(c.eventCount)
+            }
+            try run(
+                PostgresQuery(
+                    unsafeSQL: """
+                        INSERT INTO koki_commands(seq, command_id, actor, recorded_at, correlation_id, causation_id,
+                            first_position, event_count) VALUES \(values.joined(separator: ","))
+                        """, binds: binds))
+        }
+    }
+
     /// Inserts rows in multi-row statements (PostgreSQL takes at most 65,535 parameters each).
     private func insertEvents(_ rows: [StoredRow]) throws {
         for chunk in stride(from: 0, to: rows.count, by: 1_000).map({ rows[$0..<min($0 + 1_000, rows.count)] }) {
@@ -375,13 +402,13 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
                 let b = i * 9
                 values.append(
                     "($\(b + 1),$\(b + 2),$\(b + 3),$\(b + 4),$\(b + 5),$\(b + 6),$\(b + 7),$\(b + 8),$\(b + 9))")
-                try binds.append(row.position)
-                try binds.append(row.stream)
-                try binds.append(row.streamVersion)
-                try binds.append(row.type)
-                try binds.append(row.schemaVersion)
-                try binds.append(row.command.sequence)
-                try binds.append(Int16(row.encoding))
+                binds.append(row.position)
+                binds.append(row.stream)
+                binds.append(row.streamVersion)
+                binds.append(row.type)
+                binds.append(row.schemaVersion)
+                binds.append(row.command.sequence)
+                binds.append(Int16(row.encoding))
                 try binds.append(Data(row.payload))
                 try binds.append(Data(row.hash))
             }
@@ -573,20 +600,24 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
                 } else {
                     check = ChainCheck(ledgerID: ledgerID)
                 }
-                for row in rows where !check.knowsVersion(of: row.stream) {
-                    let version =
-                        try run(
-                            "SELECT COALESCE(MAX(stream_version), 0) FROM koki_events WHERE stream = \(row.stream)"
-                        ).rows.first?.decode(Int64.self) ?? 0
-                    check.knowVersion(of: row.stream, version)
+                // The streams' versions before these rows, in one query.
+                let streams = Array(Set(rows.map(\.stream)))
+                for found in try run(
+                    "SELECT stream, MAX(stream_version) FROM koki_events WHERE stream = ANY(\(streams)) GROUP BY stream"
+                ).rows {
+                    let (stream, version) = try found.decode((String, Int64).self)
+                    check.knowVersion(of: stream, version)
                 }
+                for stream in streams { check.knowVersion(of: stream, 0) }
+                var commands: [CommandEnvelope] = []
                 for row in rows {
                     if let problem = check.check(row) {
                         throw LedgerError(.invalidInput, "the rows do not continue this ledger: \(problem)")
                     }
                     // A command's envelope comes with its first event.
-                    if row.command.firstPosition == row.position { try insertCommand(row.command) }
+                    if row.command.firstPosition == row.position { commands.append(row.command) }
                 }
+                try insertCommands(commands)
                 try insertEvents(rows)
             }
         }

@@ -67,6 +67,7 @@ let benchmarks: @Sendable () -> Void = {
     securityBenchmarks()
     noticeBenchmarks()
     counterBenchmarks()
+    postgresBenchmarks()
     let pairMetrics = [Metric.kokiRate, Metric.ceilingRate, Metric.ratio]
 
     // MARK: Append, one command (one transaction) per stream of 20 events
