@@ -31,8 +31,9 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
     private let lock = NSLock()
     private let clock: any LedgerClock
 
-    /// The lock every append holds until it commits ("koki" in ASCII).
-    static let appendLock: Int64 = 0x6B6F_6B69
+    /// The lock every append to this ledger holds until it commits: derived from the ledger's id,
+    /// so ledgers in other schemas of the same database (other cities) never wait for it.
+    var appendLock: Int64 { ledgerID.bytes.prefix(8).reduce(0) { $0 << 8 | Int64($1) } }
 
     /// The parts of a `postgres://user:password@host:port/database?schema=name` address.
     public struct Address: Sendable, Hashable {
@@ -281,7 +282,7 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
         let stored = request.streams.map { $0.events.map { PayloadCompression.store($0.payload) } }
         return try locked {
             try transaction {
-                try run("SELECT pg_advisory_xact_lock(\(Self.appendLock))")
+                try run("SELECT pg_advisory_xact_lock(\(appendLock))")
                 if let previous = try existingResult(request.commandID) { return previous }
                 return try insert(request, stored: stored)
             }
@@ -590,7 +591,7 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
         guard !rows.isEmpty else { return }
         try locked {
             try transaction {
-                try run("SELECT pg_advisory_xact_lock(\(Self.appendLock))")
+                try run("SELECT pg_advisory_xact_lock(\(appendLock))")
                 var check: ChainCheck
                 if let head = try run(
                     "SELECT position, hash, command_seq FROM koki_events ORDER BY position DESC LIMIT 1"

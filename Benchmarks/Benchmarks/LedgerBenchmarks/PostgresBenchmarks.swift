@@ -33,14 +33,15 @@ func postgresBenchmarks() {
         }
         let postgres = try PostgresLedger.create(url: url)
         defer { postgres.close() }
-        let sqliteAppend = try nanoseconds { for r in requests { try sqlite.append(r) } }
-        let postgresAppend = try nanoseconds { for r in requests { try postgres.append(r) } }
+        let sqliteAppend = try nanoseconds { for r in requests { _ = try sqlite.append(r) } }
+        let postgresAppend = try nanoseconds { for r in requests { _ = try postgres.append(r) } }
         let sqliteRead = try nanoseconds { try sqlite.forEachEvent(EventQuery()) { blackHole($0.position) } }
         let postgresRead = try nanoseconds { try postgres.forEachEvent(EventQuery()) { blackHole($0.position) } }
         let target = try PostgresLedger.create(url: copyURL, ledgerID: sqlite.ledgerID)
         defer { target.close() }
-        let copy = try nanoseconds { try target.copy(from: sqlite) }
-        precondition(try target.head() == (try sqlite.head()))
+        let copy = try nanoseconds { _ = try target.copy(from: sqlite) }
+        let (copied, original) = (try target.head(), try sqlite.head())
+        precondition(copied == original)
         func perSecond(_ count: Int, _ ns: Int) -> Int { Int(Double(count) * 1e9 / Double(max(ns, 1))) }
         benchmark.measurement(.custom("SQLite commands/s"), perSecond(requests.count, sqliteAppend))
         benchmark.measurement(.custom("PostgreSQL commands/s"), perSecond(requests.count, postgresAppend))
