@@ -10,6 +10,17 @@ extension ApplicationKind: ExpressibleByArgument {}
 extension ApplicantKind: ExpressibleByArgument {}
 extension IdentityDocument: ExpressibleByArgument {}
 
+extension LedgerOptions {
+    /// A person's counter records (applications, certificates, benefits), their reading
+    /// recorded before they are shown.
+    func counterRecords(of person: PersonID) throws -> CounterRecords.Person {
+        let access = try authorized(.counterRead, .query)
+        let (records, _) = try Counter(access.ledger).records(person)
+        try access.recordRead([person])
+        return records
+    }
+}
+
 /// What a counter operator types about every reception: office, day, who came, how identity was
 /// verified, what was attached.
 struct ReceptionOptions: ParsableArguments {
@@ -200,9 +211,7 @@ struct ApplicationCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let access = try options.authorized(.counterRead, .query)
-                let (records, _) = try Counter(access.ledger).records(person)
-                try access.recordRead([person])
+                let records = try options.counterRecords(of: person)
                 Table.render(
                     ["NUMBER", "KIND", "RECEIVED", "OFFICE", "ENTERED BY", "CHANGE", "STATE"],
                     records.applications.map { a in

@@ -168,9 +168,7 @@ struct BenefitCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let access = try options.authorized(.counterRead, .query)
-                let (records, _) = try Counter(access.ledger).records(person)
-                try access.recordRead([person])
+                let records = try options.counterRecords(of: person)
                 Table.render(
                     ["NUMBER", "KIND", "RECEIVED", "CARE", "CLAIMED", "DECISION"],
                     records.benefits.map { b in

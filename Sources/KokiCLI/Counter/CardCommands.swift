@@ -83,9 +83,7 @@ struct CardCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let access = try options.authorized(.counterRead, .query)
-                let (records, _) = try Counter(access.ledger).records(person)
-                try access.recordRead([person])
+                let records = try options.counterRecords(of: person)
                 let date = on ?? todayInJapan()
                 Table.render(
                     ["NUMBER", "REASON", "ISSUED", "VALID FROM", "VALID UNTIL", "COPAY", "DELIVERY", "STATE"],
