@@ -13,14 +13,14 @@ import Synchronization
 /// let balances = try ledger.replay(PremiumBalances.self)
 /// ```
 public struct KokiLedger: Sendable {
-    public let store: Ledger
+    public let store: any EventStore
     /// The city's read models, kept up to date incrementally: each use folds only the events
     /// appended since the last (by this process or any other), never the whole history again.
     let city = CityCache()
     /// The key that wraps each person's key (``MasterKey``); `nil` stores keys unwrapped.
     public let masterKey: MasterKey?
 
-    public init(_ store: Ledger, masterKey: MasterKey? = nil) {
+    public init(_ store: any EventStore, masterKey: MasterKey? = nil) {
         self.store = store
         self.masterKey = masterKey
     }

@@ -82,8 +82,8 @@ enum CityReport {
     }
 
     /// The hash chain and SQLite's integrity check; exits 1 when anything was altered.
-    static func verify(_ store: Ledger) throws {
-        let verified = try store.verify()
+    static func verify(_ store: any EventStore) throws {
+        let verified = try store.verifyChain()
         if let problem = verified.problem {
             Output.line("verify: ALTERED: \(problem)")
             throw ExitCode(ExitStatus.ledgerAltered.rawValue)

@@ -3,6 +3,7 @@ import Foundation
 import KokiApp
 import KokiEvents
 import LedgerStore
+import LedgerStorePostgres
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,18 +28,30 @@ struct InitCommand: ParsableCommand {
     func run() throws {
         try reporting {
             let path = options.ledgerPath
-            let existed = FileManager.default.fileExists(atPath: path)
-            if existed {
-                let store = try Ledger.open(at: path)
-                if try AccessControl(KokiLedger(store)).isSetUp() {
-                    throw CLIFailure(.notFound, "\(path) exists and has operators already")
+            // A `postgres://…?schema=NAME` address: the ledger in that schema (made when missing).
+            func open() throws -> (any EventStore)? {
+                if options.isPostgres {
+                    do {
+                        return try PostgresLedger.open(url: path)
+                    } catch let error as LedgerError
+                        where error.code == .notFound && error.message.hasPrefix("no ledger")
+                    {
+                        return nil
+                    }
                 }
+                return FileManager.default.fileExists(atPath: path) ? try Ledger.open(at: path) : nil
+            }
+            let existing = try open()
+            if let existing, try AccessControl(KokiLedger(existing)).isSetUp() {
+                throw CLIFailure(.notFound, "\(existing.location) exists and has operators already")
             }
             let password = try admin.password()
-            let store = existed ? try Ledger.open(at: path) : try Ledger.create(at: path)
+            let store: any EventStore =
+                try existing
+                ?? (options.isPostgres ? try PostgresLedger.create(url: path) : try Ledger.create(at: path))
             let wrapped = try admin.setUp(store, options: options, password: password)
             Output.line(
-                "\(existed ? "secured" : "created") ledger \(store.ledgerID) at \(path); administrator \(admin.admin); master key \(options.masterKeyFile)\(wrapped > 0 ? "; \(wrapped) keys wrapped" : "")"
+                "\(existing != nil ? "secured" : "created") ledger \(store.ledgerID) at \(store.location); administrator \(admin.admin); master key \(options.masterKeyFile)\(wrapped > 0 ? "; \(wrapped) keys wrapped" : "")"
             )
         }
     }
@@ -64,7 +77,7 @@ struct AdministratorOptions: ParsableArguments {
     /// Creates or loads the master key, wraps any unwrapped keys, records the administrator.
     /// Returns how many keys were wrapped.
     @discardableResult
-    func setUp(_ store: Ledger, options: LedgerOptions, password: String) throws -> Int {
+    func setUp(_ store: any EventStore, options: LedgerOptions, password: String) throws -> Int {
         let keyFile = options.masterKeyFile
         let master =
             FileManager.default.fileExists(atPath: keyFile)

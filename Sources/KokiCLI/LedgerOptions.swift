@@ -4,6 +4,7 @@ import KokiApp
 import KokiDomain
 import KokiEvents
 import LedgerStore
+import LedgerStorePostgres
 
 /// The options every command shares: which ledger, which master key, which session.
 public struct LedgerOptions: ParsableArguments {
@@ -40,7 +41,9 @@ public struct LedgerOptions: ParsableArguments {
     /// The master key file after applying the environment and the default.
     public var masterKeyFile: String {
         if let invocation = Invocation.current { return invocation.masterKeyPath }
-        return masterKeyPath ?? Self.environment["KOKI_MASTER_KEY"] ?? ledgerPath + ".key"
+        if let given = masterKeyPath ?? Self.environment["KOKI_MASTER_KEY"] { return given }
+        // Beside a ledger file; for a PostgreSQL ledger there is no "beside": name it.
+        return isPostgres ? "koki-postgres-master.key" : ledgerPath + ".key"
     }
 
     /// The session file for a ledger.
@@ -75,8 +78,20 @@ public struct LedgerOptions: ParsableArguments {
         return words.joined(separator: " ")
     }
 
-    private func open(_ mode: Ledger.AccessMode) throws -> Ledger {
-        try Ledger.open(at: ledgerPath, mode: mode)
+    /// Whether the ledger is a PostgreSQL address rather than a file.
+    var isPostgres: Bool { ledgerPath.hasPrefix("postgres://") || ledgerPath.hasPrefix("postgresql://") }
+
+    /// The ledger: the SQLite file, or with a `postgres://` address the PostgreSQL store.
+    private func open(_ mode: Ledger.AccessMode) throws -> any EventStore {
+        try Self.store(at: ledgerPath, mode: mode)
+    }
+
+    /// A ledger file, or the PostgreSQL store at a `postgres://` address.
+    static func store(at location: String, mode: Ledger.AccessMode) throws -> any EventStore {
+        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
+            return try PostgresLedger.open(url: location)
+        }
+        return try Ledger.open(at: location, mode: mode)
     }
 
     /// A ledger this command may write, or read: read-write when the file allows it (so the read
@@ -86,7 +101,7 @@ public struct LedgerOptions: ParsableArguments {
     /// Opens the ledger for one command after checking the session and the role (see
     /// ``AccessControl``). Every command that opens a ledger comes through here.
     func authorized(_ function: AccessFunction?, _ mode: Mode = .write) throws -> Authorized {
-        let store: Ledger
+        let store: any EventStore
         switch mode {
         case .write: store = try open(.readWrite)
         case .query: store = try openForQuery()
@@ -136,7 +151,8 @@ public struct LedgerOptions: ParsableArguments {
     /// For a query that reads the stored read models: read-write when it may, so they can be
     /// caught up (and kept) in the file; read-only for a replay copy or a file this user may not
     /// write, whose answers are folded instead.
-    private func openForQuery() throws -> Ledger {
+    private func openForQuery() throws -> any EventStore {
+        if isPostgres { return try open(.readWrite) }
         guard FileManager.default.isWritableFile(atPath: ledgerPath) else { return try open(.readOnly) }
         do {
             return try open(.readWrite)
@@ -153,7 +169,7 @@ struct Authorized {
     /// Where accesses are recorded: the ledger, or for a replay copy the ledger it came from.
     let control: AccessControl
 
-    var store: Ledger { ledger.store }
+    var store: any EventStore { ledger.store }
 
     /// Metadata for one new command by this operator in this session.
     func metadata() -> CommandMetadata { context.metadata() }

@@ -5,7 +5,15 @@ import Foundation
 /// Tests swap the sinks to capture what a command printed.
 enum Output {
     nonisolated(unsafe) static var standardOutput: (String) -> Void = { line in
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        do {
+            try FileHandle.standardOutput.write(contentsOf: Data((line + "\n").utf8))
+        } catch {
+            // The reader went away (`koki events | head`): end as a pipe's writer does, even where
+            // a library (SwiftNIO) set SIGPIPE to be ignored.
+            signal(SIGPIPE, SIG_DFL)
+            raise(SIGPIPE)
+            exit(141)
+        }
     }
     nonisolated(unsafe) static var standardError: (String) -> Void = { line in
         FileHandle.standardError.write(Data((line + "\n").utf8))

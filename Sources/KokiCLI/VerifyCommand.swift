@@ -23,7 +23,8 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let report = try options.authorized(.ledgerInspect, .query).store.verify(checkFile: !quick)
+            let store = try options.authorized(.ledgerInspect, .query).store
+            let report = try (store as? Ledger)?.verify(checkFile: !quick) ?? store.verifyChain()
             if json {
                 Output.line(
                     JSON.object([

@@ -4,6 +4,8 @@ import GRDB
 extension Ledger: EventStore {
     public func verifyChain() throws -> VerifyReport { try verify(checkFile: true) }
 
+    public var location: String { path ?? ":memory:" }
+
     public func forEachStoredRow(from position: Int64, _ body: (StoredRow) throws -> Void) throws {
         try guarded {
             try queue.read { db in

@@ -9,9 +9,6 @@ extension Ledger {
     /// With `create`, a missing key is generated and stored (once, even when two processes race:
     /// the first insert wins and both get its key). Returns `nil` when there is no key: never
     /// created, or erased.
-    public func subjectKey(_ subject: String, create: Bool) throws -> [UInt8]? {
-        try subjectKey(subject, makeKey: create ? { self.entropy.bytes(32) } : nil)
-    }
 
     /// The stored key blob of a subject; when there is none and `makeKey` is given, the blob it
     /// makes is stored first (the caller may wrap a fresh key under a master key). Two processes

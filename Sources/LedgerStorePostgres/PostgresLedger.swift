@@ -86,7 +86,8 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
     private static let log = Logger(label: "koki.ledger.postgres")
 
     private static func connect(_ address: Address) throws -> (MultiThreadedEventLoopGroup, PostgresConnection) {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        // One event loop for every connection of the process (a server opens one per request).
+        let group = MultiThreadedEventLoopGroup.singleton
         do {
             let configuration = PostgresConnection.Configuration(
                 host: address.host, port: address.port, username: address.user, password: address.password,
@@ -96,7 +97,6 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
             ).wait()
             return (group, connection)
         } catch {
-            try? group.syncShutdownGracefully()
             let reason = (error as? PSQLError)?.serverInfo?[.message] ?? String(describing: error)
             throw LedgerError(.notFound, "cannot connect to \(address.description): \(reason)")
         }
@@ -146,7 +146,6 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
             return PostgresLedger(group: group, connection: connection, ledgerID: id, label: label, clock: clock)
         } catch {
             try? connection.close().wait()
-            try? group.syncShutdownGracefully()
             throw wrap(error, label)
         }
     }
@@ -168,10 +167,7 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
     public static func dropSchema(url: String) throws {
         let address = try Address(url)
         let (group, connection) = try connect(address)
-        defer {
-            try? connection.close().wait()
-            try? group.syncShutdownGracefully()
-        }
+        defer { try? connection.close().wait() }
         do {
             try run(connection, "DROP SCHEMA IF EXISTS \(unescaped: address.schema) CASCADE")
         } catch {
@@ -191,7 +187,6 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
         guard !isClosed else { return }
         isClosed = true
         try? connection.close().wait()
-        try? group.syncShutdownGracefully()
     }
 
     // MARK: - Queries
@@ -253,6 +248,20 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
                 UNIQUE (stream, stream_version))
             """)
         _ = try ledger.run("CREATE INDEX IF NOT EXISTS koki_events_by_type ON koki_events(type, position)")
+        // State beside the events, outside the chain: keys (deleted at erasure), lookups, sessions.
+        _ = try ledger.run(
+            """
+            CREATE TABLE IF NOT EXISTS koki_subject_keys (
+                subject TEXT PRIMARY KEY, key BYTEA NOT NULL, created_at BIGINT NOT NULL)
+            """)
+        _ = try ledger.run(
+            """
+            CREATE TABLE IF NOT EXISTS koki_lookups (
+                kind TEXT NOT NULL, digest BYTEA NOT NULL, subject TEXT NOT NULL, PRIMARY KEY (kind, digest))
+            """)
+        _ = try ledger.run("CREATE INDEX IF NOT EXISTS koki_lookups_subject ON koki_lookups(subject)")
+        _ = try ledger.run(
+            "CREATE TABLE IF NOT EXISTS koki_session_activity (session TEXT PRIMARY KEY, last_seen BIGINT NOT NULL)")
         _ = try ledger.run("CREATE INDEX IF NOT EXISTS koki_events_by_command ON koki_events(command_seq)")
         _ = try ledger.run(
             """
@@ -419,6 +428,114 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
                         INSERT INTO koki_events(position, stream, stream_version, type, schema_version, command_seq,
                             encoding, payload, hash) VALUES \(values.joined(separator: ","))
                         """, binds: binds))
+        }
+    }
+
+    // MARK: - State beside the events
+
+    public var location: String { label }
+    public var now: Timestamp { clock.now() }
+    public func randomBytes(_ count: Int) -> [UInt8] { SystemEntropy().bytes(count) }
+
+    public func subjectKey(_ subject: String, makeKey: (() throws -> [UInt8])?) throws -> [UInt8]? {
+        if let key = try locked({
+            try run("SELECT key FROM koki_subject_keys WHERE subject = \(subject)").rows.first?.decode(Data.self)
+        }) {
+            return Array(key)
+        }
+        guard let makeKey else { return nil }
+        let fresh = Data(try makeKey())
+        return try locked {
+            try run(
+                """
+                INSERT INTO koki_subject_keys(subject, key, created_at) VALUES (\(subject), \(fresh), \(clock.now().microseconds))
+                ON CONFLICT (subject) DO NOTHING
+                """)
+            return try run("SELECT key FROM koki_subject_keys WHERE subject = \(subject)").rows.first
+                .map { Array(try $0.decode(Data.self)) }
+        }
+    }
+
+    @discardableResult
+    public func eraseSubjectKey(_ subject: String) throws -> Bool {
+        try locked {
+            try transaction {
+                try run("DELETE FROM koki_lookups WHERE subject = \(subject)")
+                return try run("DELETE FROM koki_subject_keys WHERE subject = \(subject)").metadata.rows ?? 0 > 0
+            }
+        }
+    }
+
+    public func replaceSubjectKeys(_ blobs: [String: [UInt8]]) throws {
+        try locked {
+            try transaction {
+                for (subject, blob) in blobs {
+                    try run("UPDATE koki_subject_keys SET key = \(Data(blob)) WHERE subject = \(subject)")
+                }
+            }
+        }
+    }
+
+    public func allSubjectKeys() throws -> [String: [UInt8]] {
+        try locked {
+            var keys: [String: [UInt8]] = [:]
+            for row in try run("SELECT subject, key FROM koki_subject_keys").rows {
+                let (subject, key) = try row.decode((String, Data).self)
+                keys[subject] = Array(key)
+            }
+            return keys
+        }
+    }
+
+    public func recordLookup(kind: String, digest: [UInt8], subject: String) throws {
+        try locked {
+            try transaction {
+                if let other = try run(
+                    "SELECT subject FROM koki_lookups WHERE kind = \(kind) AND digest = \(Data(digest))"
+                ).rows.first?.decode(String.self), other != subject {
+                    throw LedgerError(.invalidInput, "this \(kind) is recorded for \(other) already")
+                }
+                try run("DELETE FROM koki_lookups WHERE kind = \(kind) AND subject = \(subject)")
+                try run(
+                    """
+                    INSERT INTO koki_lookups(kind, digest, subject) VALUES (\(kind), \(Data(digest)), \(subject))
+                    ON CONFLICT (kind, digest) DO UPDATE SET subject = EXCLUDED.subject
+                    """)
+            }
+        }
+    }
+
+    public func lookup(kind: String, digest: [UInt8]) throws -> String? {
+        try locked {
+            try run("SELECT subject FROM koki_lookups WHERE kind = \(kind) AND digest = \(Data(digest))")
+                .rows.first?.decode(String.self)
+        }
+    }
+
+    public func sessionLastSeen(_ session: String) throws -> Timestamp? {
+        try locked {
+            try run("SELECT last_seen FROM koki_session_activity WHERE session = \(session)").rows.first
+                .map { Timestamp(microseconds: try $0.decode(Int64.self)) }
+        }
+    }
+
+    public func touchSession(_ session: String) throws {
+        try locked {
+            try run(
+                """
+                INSERT INTO koki_session_activity(session, last_seen) VALUES (\(session), \(clock.now().microseconds))
+                ON CONFLICT (session) DO UPDATE SET last_seen = EXCLUDED.last_seen
+                """)
+        }
+    }
+
+    public func replayOrigin() throws -> (through: Int64, source: String?)? { nil }
+
+    public func position(recordedBy time: Timestamp) throws -> Int64 {
+        try locked {
+            try run(
+                "SELECT COALESCE(MAX(first_position + event_count - 1), 0) FROM koki_commands WHERE recorded_at <= \(time.microseconds)"
+            ).rows.first?.decode(Int64.self) ?? 0
         }
     }
 

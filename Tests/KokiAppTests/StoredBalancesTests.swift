@@ -254,7 +254,7 @@ import Testing
     @Test func aReplayCopyHasNoReadModelAndStillAnswers() throws {
         let (folder, ledger, caughtUp) = try Self.city(seed: 30)
         let then = caughtUp[caughtUp.count / 2]  // a head the ledger had: a command's end
-        try ledger.store.writePrefix(through: then, to: folder.path("then.ledger"))
+        try (ledger.store as! Ledger).writePrefix(through: then, to: folder.path("then.ledger"))
         let copy = KokiLedger(try Ledger.open(at: folder.path("then.ledger"), mode: .readOnly))
         let answer = try StoredBalances(copy).rows()
         #expect(answer.source == .fold && answer.position == then)
@@ -262,7 +262,7 @@ import Testing
         #expect(try StoredBalances(copy).status().snapshots.isEmpty)
 
         // Built for the copy before it is marked: the read model as it stood then.
-        try ledger.store.writePrefix(through: then, to: folder.path("built.ledger")) { copy in
+        try (ledger.store as! Ledger).writePrefix(through: then, to: folder.path("built.ledger")) { copy in
             try StoredBalances(KokiLedger(copy)).catchUp()
         }
         let built = KokiLedger(try Ledger.open(at: folder.path("built.ledger"), mode: .readOnly))

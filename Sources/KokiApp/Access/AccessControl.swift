@@ -96,7 +96,7 @@ public struct OperatorRecord: Sendable, Hashable {
 /// ``recordRead(_:persons:purpose:)`` before the data is shown.
 public struct AccessControl: Sendable {
     public let ledger: KokiLedger
-    var store: Ledger { ledger.store }
+    var store: any EventStore { ledger.store }
 
     public init(_ ledger: KokiLedger) { self.ledger = ledger }
 

@@ -129,7 +129,7 @@ public struct StoredBalances: Sendable {
     /// The rows as the ledger stands now, or as it stood at `through`. A writable ledger's table
     /// is caught up first (and kept); a read-only one's is used only if it is at the position.
     public func rows(through: Int64? = nil) throws -> Answer {
-        let store = ledger.store
+        guard let store = ledger.store as? Ledger else { return try folded(nil, through: through) }
         if !store.isReadOnly { try catchUp() }
         return try store.readDerived { tx in try rows(tx, through: try Self.position(tx, through)) }
     }
@@ -138,7 +138,7 @@ public struct StoredBalances: Sendable {
     /// ledger knew them at `through` (their own stream folded through it: a few hundred events,
     /// far cheaper than any snapshot of the whole city).
     public func rows(of person: PersonID, through: Int64? = nil) throws -> Answer {
-        let store = ledger.store
+        guard let store = ledger.store as? Ledger else { return try folded(person, through: through) }
         if !store.isReadOnly && through == nil { try catchUp() }
         return try store.readDerived { tx in
             let position = try Self.position(tx, through)
@@ -149,6 +149,38 @@ public struct StoredBalances: Sendable {
                 return Answer(rows: rows, position: position, source: .table(position: position))
             }
             return Answer(rows: try Self.fold(tx, person, through: position).rows, position: position, source: .fold)
+        }
+    }
+
+    /// The stored tables live in the SQLite file; on another store (PostgreSQL) every answer is
+    /// folded from the events: the whole city's, or one person's stream.
+    private func folded(_ person: PersonID?, through: Int64?) throws -> Answer {
+        let head = try ledger.store.head().position
+        let position = through ?? head
+        guard (0...head).contains(position) else {
+            throw KokiError(.invalidInput, "position \(position) is beyond the head (\(head))")
+        }
+        var query = person.map { EventQuery.stream(try! StreamName($0.streamName)) } ?? EventQuery()
+        query.throughPosition = position
+        query.readsEnvelopes = false
+        var accounts: [PersonID: CollectionAccounts.Account] = [:]
+        try ledger.forEachEvent(query) { _, event in
+            guard CollectionAccounts.Account.folds(event), let owner = event.person else { return }
+            accounts[owner, default: CollectionAccounts.Account()].apply(event)
+        }
+        let rows = accounts.keys.sorted().flatMap { YearBalance.rows(of: $0, accounts[$0]!) }
+        return Answer(rows: rows, position: position, source: .fold)
+    }
+
+    /// The SQLite file whose tables hold the read model (refused on another store).
+    private var file: Ledger {
+        get throws {
+            guard let file = ledger.store as? Ledger else {
+                throw KokiError(
+                    .invalidInput,
+                    "the stored read models live in a SQLite ledger file; \(ledger.store.location) folds instead")
+            }
+            return file
         }
     }
 
@@ -174,7 +206,8 @@ public struct StoredBalances: Sendable {
     }
 
     public func status() throws -> Status {
-        try ledger.store.readDerived { tx in
+        guard let store = ledger.store as? Ledger else { return Status(rows: 0, snapshots: []) }
+        return try store.readDerived { tx in
             guard try tx.hasTable("rm_models") else { return Status(rows: 0, snapshots: []) }
             let model = try Self.model(tx)
             let rows = try Int.fetchOne(tx.db, sql: "SELECT COUNT(*) FROM rm_balances") ?? 0
@@ -202,7 +235,11 @@ public struct StoredBalances: Sendable {
     /// version), in one transaction.
     @discardableResult
     public func catchUp() throws -> CatchUp {
-        try ledger.store.writeDerived { tx in
+        guard let store = ledger.store as? Ledger else {
+            let head = try ledger.store.head().position
+            return CatchUp(from: head, to: head, refolded: 0, rebuilt: false, snapshotTaken: false)
+        }
+        return try store.writeDerived { tx in
             try Self.createTables(tx)
             let head = try tx.head()
             let model = try Self.model(tx)
@@ -236,7 +273,7 @@ public struct StoredBalances: Sendable {
         if let snapshotEvery, snapshotEvery < 1 {
             throw KokiError(.invalidInput, "a snapshot every \(snapshotEvery) events: expected at least 1")
         }
-        return try ledger.store.writeDerived { tx in
+        return try file.writeDerived { tx in
             try Self.createTables(tx)
             let head = try tx.head()
             let positions =

@@ -15,12 +15,12 @@ import LedgerStore
 /// city — stores keys unwrapped, and opens such keys alongside wrapped ones;
 /// ``wrapUnwrappedKeys()`` wraps them later.
 public struct IdentityVault: Sendable {
-    public let store: Ledger
+    public let store: any EventStore
     public let master: MasterKey?
     /// Keys read once for a replay (``preloaded(_:)``); `nil` reads each key when needed.
     let keys: [String: [UInt8]]?
 
-    public init(_ store: Ledger, master: MasterKey? = nil) {
+    public init(_ store: any EventStore, master: MasterKey? = nil) {
         self.store = store
         self.master = master
         keys = nil
@@ -34,7 +34,7 @@ public struct IdentityVault: Sendable {
         IdentityVault(ledger.store, master: ledger.masterKey, keys: try ledger.store.allSubjectKeys())
     }
 
-    init(_ store: Ledger, master: MasterKey?, keys: [String: [UInt8]]) {
+    init(_ store: any EventStore, master: MasterKey?, keys: [String: [UInt8]]) {
         self.store = store
         self.master = master
         self.keys = keys

@@ -252,7 +252,13 @@ struct ReplayCommand: ParsableCommand {
             } else {
                 position = try ledger.position(recordedBy: try EventsCommand.parseTime(until, option: "--until"))
             }
-            try ledger.writePrefix(through: position, to: into) { copy in
+            guard let file = ledger as? Ledger else {
+                throw CLIFailure(
+                    .invalidInput,
+                    "replay copies are made from a ledger file; copy \(ledger.location) with `koki migrate --from … --into FILE` first"
+                )
+            }
+            try file.writePrefix(through: position, to: into) { copy in
                 try StoredBalances(KokiLedger(copy, masterKey: access.ledger.masterKey)).catchUp()
             }
             let copy = try Ledger.open(at: into, mode: .readOnly)

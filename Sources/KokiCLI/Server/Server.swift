@@ -32,8 +32,10 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         try reporting {
             // The ledger must open now, not at the first request.
-            _ = try Ledger.open(at: options.ledgerPath, mode: .readOnly).head()
-            let server = KokiServer(ledgerPath: options.ledgerPath, masterKeyPath: options.masterKeyFile)
+            let store = try LedgerOptions.store(at: options.ledgerPath, mode: .readOnly)
+            _ = try store.head()
+            let server = KokiServer(
+                ledgerPath: options.ledgerPath, masterKeyPath: options.masterKeyFile, label: store.location)
             let done = DispatchSemaphore(value: 0)
             let failure = Mutexed<(any Error)?>(nil)
             let (host, port) = (host, port)
@@ -65,6 +67,8 @@ final class Mutexed<Value>: @unchecked Sendable {
 struct KokiServer: Sendable {
     let ledgerPath: String
     let masterKeyPath: String
+    /// The ledger for messages (a PostgreSQL address without its password).
+    let label: String
 
     /// Commands that set a server up or run beside it, never over HTTP.
     static let hostOnly: Set<String> = ["init", "serve", "simulate", "demo", "migrate", "testing"]
@@ -78,7 +82,7 @@ struct KokiServer: Sendable {
         router.get("/health") { _, _ in Self.json(.ok, #"{"status":"ok"}"#) }
         router.get("/ready") { _, _ -> Response in
             do {
-                let head = try Ledger.open(at: ledgerPath, mode: .readOnly).head()
+                let head = try LedgerOptions.store(at: ledgerPath, mode: .readOnly).head()
                 return Self.json(.ok, #"{"ready":true,"head":\#(head.position)}"#)
             } catch {
                 return Self.problem(.serviceUnavailable, title: "Not ready", detail: "\(error)")
@@ -98,7 +102,7 @@ struct KokiServer: Sendable {
             configuration: .init(address: .hostname(host, port: port), serverName: "koki"),
             onServerRunning: { channel in
                 Output.error(
-                    "koki serve: listening on http://\(host):\(channel.localAddress?.port ?? port) for \(ledgerPath)")
+                    "koki serve: listening on http://\(host):\(channel.localAddress?.port ?? port) for \(label)")
             })
         return app
     }

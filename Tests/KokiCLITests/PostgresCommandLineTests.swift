@@ -1,0 +1,91 @@
+import Foundation
+import KokiTestSupport
+import LedgerStorePostgres
+import Testing
+
+/// koki's commands on a PostgreSQL ledger (`--ledger postgres://…?schema=…`): set up, the
+/// counter's and the collection's work, the audit, verification, and `koki serve` on it.
+@Suite struct PostgresCommandLineTests {
+    @Test func theCommandsRunOnAPostgresLedgerAndOverAServerOnIt() throws {
+        let env = ProcessInfo.processInfo.environment
+        guard let base = env["KOKI_TEST_POSTGRES"], !base.isEmpty else {
+            if env["KOKI_REQUIRE_POSTGRES"] == "1" { Issue.record("KOKI_TEST_POSTGRES names no server") }
+            return
+        }
+        let folder = try TemporaryFolder()
+        let schema = "c_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        let url = base + "?schema=\(schema)"
+        defer { try? PostgresLedger.dropSchema(url: url) }
+        var admin = [
+            "KOKI_LEDGER": url, "KOKI_MASTER_KEY": folder.path("master.key"),
+            "KOKI_SESSION": folder.path("admin.session"),
+        ]
+        let created = try KokiProcess.run(
+            ["init", "--password-stdin", "--password-cost", "14", "--no-second-check"], environment: admin,
+            input: Secured.adminPassword + "\n")
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(!created.stdout.contains(":koki@") && created.stdout.contains("schema=\(schema)"), "no password shown")
+        try Secured.login("admin", password: Secured.adminPassword, env: admin)
+        let op = try Secured.enroll("op", admin: admin, folder: folder.url.path)
+        func koki(_ arguments: String..., as env: [String: String], status: Int32 = 0) throws -> String {
+            let outcome = try KokiProcess.run(arguments, environment: env)
+            #expect(outcome.status == status, "\(arguments.joined(separator: " ")): \(outcome.stderr)")
+            return outcome.stdout
+        }
+        try koki(
+            "person", "register", "--number", "1001", "--name", "松戸 花子", "--kana", "マツド ハナコ", "--birth-date",
+            "1950-03-01", "--sex", "female", "--address", "千葉県松戸市根本387-5", as: op)
+        try koki("eligibility", "acquire", "--number", "1001", "--reason", "reached-75", "--date", "2025-03-01", as: op)
+        try koki("pay", "record", "1001", "--amount", "5000", "--paid-on", "2025-09-01", as: op)
+        #expect(try koki("account", "1001", as: op).contains("overpaid 5000"))
+        #expect(try koki("person", "show", "1001", as: op).contains("松戸 花子"))
+        #expect(
+            try koki("card", "issue", "1001", "--reason", "request", "--valid-from", "2025-08-01", as: op).contains(
+                "1割"))
+        #expect(try koki("audit", "log", "--person", "1001", as: op).contains("person show"))
+        // The same refusals: a duplicate acquisition, no session.
+        try koki(
+            "eligibility", "acquire", "--number", "1001", "--reason", "reached-75", "--date", "2025-03-01", as: op,
+            status: 65)
+        var nobody = op
+        nobody["KOKI_SESSION"] = folder.path("none.session")
+        try koki("person", "show", "1001", as: nobody, status: 77)
+        #expect(try koki("verify", as: op).hasPrefix("ok: "))
+        // The personal data is in no row as plain text.
+        let dump = Process()
+        dump.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let address = try PostgresLedger.Address(url)
+        dump.arguments = [
+            "pg_dump", "-h", address.host, "-p", String(address.port), "-U", address.user, "-n", schema,
+            address.database,
+        ]
+        dump.environment = ["PGPASSWORD": address.password ?? "", "PATH": "/usr/bin:/bin"]
+        let pipe = Pipe()
+        dump.standardOutput = pipe
+        dump.standardError = FileHandle.nullDevice
+        try dump.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        dump.waitUntilExit()
+        if dump.terminationStatus == 0 { #expect(!text.contains("松戸 花子") && text.contains("koki_events")) }
+
+        // `koki serve` on the PostgreSQL ledger, and a client of it.
+        admin["KOKI_SESSION"] = nil
+        let (server, _, err) = try KokiProcess.start(["serve", "--port", "0"], environment: admin)
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        var text2 = ""
+        let deadline = Date().addingTimeInterval(30)
+        while !text2.contains("listening on http://"), Date() < deadline {
+            text2 += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        #expect(!text2.contains(":koki@"), "the server does not print the password")
+        let line = try #require(text2.split(separator: "\n").first { $0.contains("listening on http://") })
+        let remote = ["KOKI_SERVER": String(line.split(separator: " ")[4]), "KOKI_SESSION": folder.path("r.session")]
+        let login = try KokiProcess.run(
+            ["login", "op", "--password-stdin"], environment: remote, input: Secured.password + "\n")
+        #expect(login.status == 0, "\(login.stderr)")
+        #expect(try koki("account", "1001", as: remote) == (try koki("account", "1001", as: op)))
+    }
+}
