@@ -26,7 +26,6 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
     /// Where it is, without the password (for messages).
     public let label: String
     let genesis: [UInt8]
-    private let group: MultiThreadedEventLoopGroup
     private let connection: PostgresConnection
     private let lock = NSLock()
     private let clock: any LedgerClock
@@ -71,11 +70,7 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
         }
     }
 
-    private init(
-        group: MultiThreadedEventLoopGroup, connection: PostgresConnection, ledgerID: Identifier, label: String,
-        clock: any LedgerClock
-    ) {
-        self.group = group
+    private init(connection: PostgresConnection, ledgerID: Identifier, label: String, clock: any LedgerClock) {
         self.connection = connection
         self.ledgerID = ledgerID
         self.label = label
@@ -85,8 +80,8 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
 
     private static let log = Logger(label: "koki.ledger.postgres")
 
-    private static func connect(_ address: Address) throws -> (MultiThreadedEventLoopGroup, PostgresConnection) {
-        // One event loop for every connection of the process (a server opens one per request).
+    private static func connect(_ address: Address) throws -> PostgresConnection {
+        // One event loop group for every connection of the process (a server opens one per request).
         let group = MultiThreadedEventLoopGroup.singleton
         do {
             let configuration = PostgresConnection.Configuration(
@@ -95,7 +90,7 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
             let connection = try PostgresConnection.connect(
                 on: group.next(), configuration: configuration, id: 1, logger: log
             ).wait()
-            return (group, connection)
+            return connection
         } catch {
             let reason = (error as? PSQLError)?.serverInfo?[.message] ?? String(describing: error)
             throw LedgerError(.notFound, "cannot connect to \(address.description): \(reason)")
@@ -111,7 +106,7 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
     private static func connecting(_ address: Address, clock: any LedgerClock, create: Identifier??) throws
         -> PostgresLedger
     {
-        let (group, connection) = try connect(address)
+        let connection = try connect(address)
         let label = address.description
         func run(_ query: PostgresQuery) throws -> PostgresQueryResult { try Self.run(connection, query) }
         do {
@@ -143,7 +138,7 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
                 guard bytes.count == 16 else { throw LedgerError(.notALedger, "\(label) has a damaged ledger id") }
                 id = bytes.withUnsafeBytes { Identifier(bytes: $0) }
             }
-            return PostgresLedger(group: group, connection: connection, ledgerID: id, label: label, clock: clock)
+            return PostgresLedger(connection: connection, ledgerID: id, label: label, clock: clock)
         } catch {
             try? connection.close().wait()
             throw wrap(error, label)
@@ -166,7 +161,7 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
     /// Drops a schema and everything in it (for tests, and to start a copy again).
     public static func dropSchema(url: String) throws {
         let address = try Address(url)
-        let (group, connection) = try connect(address)
+        let connection = try connect(address)
         defer { try? connection.close().wait() }
         do {
             try run(connection, "DROP SCHEMA IF EXISTS \(unescaped: address.schema) CASCADE")

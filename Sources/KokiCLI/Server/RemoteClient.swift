@@ -70,6 +70,12 @@ struct RemoteClient {
             var credentials: String?
             if let data = FileManager.default.contents(atPath: sessionFile) {
                 credentials = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                // A session file `koki login` wrote on this machine for the same ledger serves too.
+                if credentials?.hasPrefix("{") == true,
+                    let local = try? JSONDecoder().decode(SessionCredentials.self, from: data)
+                {
+                    credentials = KokiServer.token(local)
+                }
             }
             let outcome = try send(arguments, input: input, token: credentials)
             for line in outcome.stdout { print(line) }

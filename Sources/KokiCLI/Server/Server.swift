@@ -176,7 +176,10 @@ struct KokiServer: Sendable {
         if let issued = invocation.issued { fields.append(("session", JSON.string(Self.token(issued)))) }
         guard status != 0 else { return Self.json(.ok, JSON.object(fields)) }
         let (http, title) = Self.httpStatus(status)
-        let detail = stderr.last.map { $0.hasPrefix("koki: error: ") ? String($0.dropFirst(13)) : $0 } ?? title
+        let detail =
+            stderr.first { $0.hasPrefix("koki: error: ") || $0.hasPrefix("Error: ") }
+            .map { $0.hasPrefix("koki: error: ") ? String($0.dropFirst(13)) : String($0.dropFirst(7)) }
+            ?? stderr.first ?? title
         return Self.problem(http, title: title, detail: detail, extra: fields)
     }
 
@@ -189,11 +192,11 @@ struct KokiServer: Sendable {
         } catch let exit as ExitCode {
             return exit.rawValue
         } catch {
+            // As `main` does: help and the version on standard output, a usage error on standard error.
             let message = KokiCommand.fullMessage(for: error)
             let code = KokiCommand.exitCode(for: error).rawValue
-            if !message.isEmpty { Output.line(message) }
-            if code != 0, !message.isEmpty, Invocation.current?.printed.stderr.isEmpty == true {
-                Output.error(message.split(separator: "\n").first.map(String.init) ?? message)
+            if !message.isEmpty {
+                if code == 0 { Output.line(message) } else { Output.error(message) }
             }
             return code
         }
