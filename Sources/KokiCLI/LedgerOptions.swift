@@ -83,7 +83,8 @@ public struct LedgerOptions: ParsableArguments {
 
     /// The ledger: the SQLite file, or with a `postgres://` address the PostgreSQL store.
     private func open(_ mode: Ledger.AccessMode) throws -> any EventStore {
-        try Self.store(at: ledgerPath, mode: mode)
+        if let lent = Invocation.current?.store { return lent }
+        return try Self.store(at: ledgerPath, mode: mode)
     }
 
     /// A ledger file, or the PostgreSQL store at a `postgres://` address.
@@ -152,7 +153,7 @@ public struct LedgerOptions: ParsableArguments {
     /// caught up (and kept) in the file; read-only for a replay copy or a file this user may not
     /// write, whose answers are folded instead.
     private func openForQuery() throws -> any EventStore {
-        if isPostgres { return try open(.readWrite) }
+        if isPostgres || Invocation.current?.store != nil { return try open(.readWrite) }
         guard FileManager.default.isWritableFile(atPath: ledgerPath) else { return try open(.readOnly) }
         do {
             return try open(.readWrite)

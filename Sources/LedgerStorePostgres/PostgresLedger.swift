@@ -175,6 +175,9 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
     private let closed = NSLock()
     private var isClosed = false
 
+    /// Whether the connection to the database still stands.
+    public var isOpen: Bool { !connection.isClosed }
+
     /// Closes the connection (also on deinit).
     public func close() {
         closed.lock()

@@ -1,5 +1,6 @@
 import Foundation
 import KokiApp
+import LedgerStore
 
 /// One command run for a request to `koki serve`, in place of a process: its arguments, the
 /// operator's session from the request's bearer token, the client's terminal, what the client
@@ -16,6 +17,8 @@ final class Invocation: @unchecked Sendable {
     /// The server's ledger and master key: a request never chooses them.
     let ledgerPath: String
     let masterKeyPath: String
+    /// A connection the server lends the request (PostgreSQL), in place of opening the ledger.
+    let store: (any EventStore)?
     private let lock = NSLock()
     private var input: [String]
     private var out: [String] = []
@@ -24,8 +27,9 @@ final class Invocation: @unchecked Sendable {
 
     init(
         arguments: [String], credentials: SessionCredentials?, terminal: String, input: String?, ledgerPath: String,
-        masterKeyPath: String
+        masterKeyPath: String, store: (any EventStore)? = nil
     ) {
+        self.store = store
         self.arguments = arguments
         self.credentials = credentials
         self.terminal = terminal

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import KokiApp
 import LedgerStore
+import LedgerStorePostgres
 
 /// `koki serve`: the ledger's commands and queries over HTTP, for the offices that share it.
 ///
@@ -69,6 +70,9 @@ struct KokiServer: Sendable {
     let masterKeyPath: String
     /// The ledger for messages (a PostgreSQL address without its password).
     let label: String
+    /// Open PostgreSQL connections lent to requests one at a time; a SQLite file is opened per
+    /// request instead (its connection serializes everything it does).
+    let pool = StorePool()
 
     /// Commands that set a server up or run beside it, never over HTTP.
     static let hostOnly: Set<String> = ["init", "serve", "simulate", "demo", "migrate", "testing"]
@@ -159,9 +163,12 @@ struct KokiServer: Sendable {
             credentials = decoded
         }
         let terminal = headers.first { $0.name.canonicalName == "x-koki-terminal" }?.value ?? "http"
+        let postgres = ledgerPath.hasPrefix("postgres://") || ledgerPath.hasPrefix("postgresql://")
+        let lent = postgres ? (pool.take() ?? (try? LedgerOptions.store(at: ledgerPath, mode: .readWrite))) : nil
+        defer { if let lent { pool.give(lent) } }
         let invocation = Invocation(
             arguments: request.arguments, credentials: credentials, terminal: terminal, input: request.input,
-            ledgerPath: ledgerPath, masterKeyPath: masterKeyPath)
+            ledgerPath: ledgerPath, masterKeyPath: masterKeyPath, store: lent)
         let status: Int32 = await withCheckedContinuation { continuation in
             Self.queue.async {
                 continuation.resume(
@@ -255,5 +262,22 @@ struct KokiServer: Sendable {
         return Response(
             status: status, headers: [.contentType: "application/problem+json"],
             body: .init(byteBuffer: ByteBuffer(string: JSON.object(fields + extra))))
+    }
+}
+
+/// PostgreSQL connections kept open between requests: one request uses one at a time.
+final class StorePool: @unchecked Sendable {
+    private var idle: [any EventStore] = []
+    private let lock = NSLock()
+    /// At most this many stay open while idle.
+    let keep = 32
+
+    /// An idle connection, or `nil` (the request then opens one, returned here afterwards).
+    func take() -> (any EventStore)? { lock.withLock { idle.popLast() } }
+
+    /// Back to the pool, unless its connection was lost (a restarted database).
+    func give(_ store: any EventStore) {
+        guard (store as? PostgresLedger)?.isOpen ?? true else { return }
+        lock.withLock { if idle.count < keep { idle.append(store) } }
     }
 }
