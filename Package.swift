@@ -76,7 +76,8 @@ let package = Package(
         .target(
             name: "KokiApp",
             dependencies: [
-                "KokiDomain", "KokiEvents", "KokiProjections", "LedgerStore", "KokiInterchange",
+                "KokiDomain", "KokiEvents", "KokiProjections", "LedgerStore", "LedgerStorePostgres", "KokiInterchange",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
                 // scrypt, the memory-hard password hash.
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -117,7 +118,9 @@ let package = Package(
             exclude: ["Golden"], swiftSettings: strict),
         .testTarget(
             name: "KokiAppTests",
-            dependencies: ["KokiApp", "KokiTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "KokiApp", "KokiTestSupport", "LedgerStorePostgres", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             exclude: ["Fixtures", "Golden"],
             swiftSettings: strict),
         .testTarget(

@@ -5,7 +5,7 @@ import KokiEvents
 /// list needs to pick out who owes what, without the account's history. The stored read model
 /// of balances keeps one row of this per person and year; anything finer (late fees to a date,
 /// prescription) is decided from the person's own stream for the persons these rows select.
-public struct YearBalance: Sendable, Hashable {
+public struct YearBalance: Sendable, Hashable, Codable {
     public var person: PersonID
     public var fiscalYear: FiscalYear
     public var assessed = Yen.zero

@@ -11,7 +11,7 @@ struct TestingCommand: ParsableCommand {
         commandName: "testing",
         abstract: "Drivers used by koki's own crash and concurrency tests.",
         shouldDisplay: false,
-        subcommands: [AppendLoad.self, LoadTest.self]
+        subcommands: [AppendLoad.self, LoadTest.self, Sleep.self]
     )
 
     struct AppendLoad: ParsableCommand {
@@ -65,6 +65,22 @@ struct TestingCommand: ParsableCommand {
                         events, metadata: CommandMetadata(actor: actor), expecting: expecting)
                     Output.line("committed \(result.positions.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "-")")
                 }
+            }
+        }
+    }
+
+    /// A command that takes a while (for the server's graceful-shutdown test): an
+    /// administrator's session, then a pause.
+    struct Sleep: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check the session, then wait.")
+        @OptionGroup var options: LedgerOptions
+        @Option(help: "Milliseconds.") var ms = 1_000
+
+        func run() throws {
+            try reporting {
+                _ = try options.authorized(.ledgerMaintain, .query)
+                usleep(UInt32(max(0, min(ms, 60_000))) * 1_000)
+                Output.line("slept \(ms) ms")
             }
         }
     }

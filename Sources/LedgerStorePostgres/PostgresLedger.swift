@@ -32,7 +32,8 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
 
     /// The lock every append to this ledger holds until it commits: derived from the ledger's id,
     /// so ledgers in other schemas of the same database (other cities) never wait for it.
-    var appendLock: Int64 { ledgerID.bytes.prefix(8).reduce(0) { $0 << 8 | Int64($1) } }
+    var appendLock: Int64 { appendLockKey }
+    public var appendLockKey: Int64 { ledgerID.bytes.prefix(8).reduce(0) { $0 << 8 | Int64($1) } }
 
     /// The parts of a `postgres://user:password@host:port/database?schema=name` address.
     public struct Address: Sendable, Hashable {
@@ -427,6 +428,26 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
                             encoding, payload, hash) VALUES \(values.joined(separator: ","))
                         """, binds: binds))
         }
+    }
+
+    // MARK: - Tables of the application's own (read models)
+
+    /// Runs `body` in one transaction holding the lock named `key` (read models' own locks,
+    /// apart from the appends'); `query` runs statements in it.
+    public func withTransaction<T>(
+        lock key: Int64, _ body: (_ query: (PostgresQuery) throws -> PostgresQueryResult) throws -> T
+    ) throws -> T {
+        try locked {
+            try transaction {
+                try run("SELECT pg_advisory_xact_lock(\(key))")
+                return try body { try run($0) }
+            }
+        }
+    }
+
+    /// Runs one statement outside any transaction of the caller's.
+    public func query(_ query: PostgresQuery) throws -> PostgresQueryResult {
+        try locked { try run(query) }
     }
 
     // MARK: - State beside the events

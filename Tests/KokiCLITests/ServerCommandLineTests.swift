@@ -128,8 +128,19 @@ import Testing
         #expect(try session.koki("events", "--stream", "audit/refused").stdout.contains("not logged in"))
     }
 
-    @Test func sigtermStopsTheServer() throws {
+    @Test func sigtermFinishesTheCommandsInFlightThenStops() throws {
+        // An administrator's command that takes a second, under way when SIGTERM arrives.
+        var admin = remote
+        admin["KOKI_SESSION"] = session.folder.path("remote-admin.session")
+        let login = try KokiProcess.run(
+            ["login", "admin", "--password-stdin"], environment: admin, input: Secured.adminPassword + "\n")
+        #expect(login.status == 0, "\(login.stderr)")
+        let (client, out, _) = try KokiProcess.start(["testing", "sleep", "--ms", "1500"], environment: admin)
+        usleep(500_000)
         server.terminate()
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        client.waitUntilExit()
+        #expect(client.terminationStatus == 0 && printed.contains("slept 1500 ms"))
         server.waitUntilExit()
         #expect(server.terminationReason == .exit)
         let after = try? http("GET", "/health")

@@ -4,6 +4,7 @@ import KokiDomain
 import KokiEvents
 import KokiProjections
 import LedgerStore
+import LedgerStorePostgres
 
 /// The stored read model of balances: one ``YearBalance`` row per person and fiscal year in the
 /// ledger file (`rm_balances`), with the position and logic version it reflects (`rm_models`),
@@ -129,7 +130,7 @@ public struct StoredBalances: Sendable {
     /// The rows as the ledger stands now, or as it stood at `through`. A writable ledger's table
     /// is caught up first (and kept); a read-only one's is used only if it is at the position.
     public func rows(through: Int64? = nil) throws -> Answer {
-        guard let store = ledger.store as? Ledger else { return try folded(nil, through: through) }
+        guard let store = ledger.store as? Ledger else { return try elsewhere(nil, through: through) }
         if !store.isReadOnly { try catchUp() }
         return try store.readDerived { tx in try rows(tx, through: try Self.position(tx, through)) }
     }
@@ -138,7 +139,7 @@ public struct StoredBalances: Sendable {
     /// ledger knew them at `through` (their own stream folded through it: a few hundred events,
     /// far cheaper than any snapshot of the whole city).
     public func rows(of person: PersonID, through: Int64? = nil) throws -> Answer {
-        guard let store = ledger.store as? Ledger else { return try folded(person, through: through) }
+        guard let store = ledger.store as? Ledger else { return try elsewhere(person, through: through) }
         if !store.isReadOnly && through == nil { try catchUp() }
         return try store.readDerived { tx in
             let position = try Self.position(tx, through)
@@ -152,8 +153,47 @@ public struct StoredBalances: Sendable {
         }
     }
 
-    /// The stored tables live in the SQLite file; on another store (PostgreSQL) every answer is
-    /// folded from the events: the whole city's, or one person's stream.
+    /// On PostgreSQL: the table in the ledger's schema, caught up first, for the head; folded
+    /// from the events for an earlier position (or on any other store).
+    private func elsewhere(_ person: PersonID?, through: Int64?) throws -> Answer {
+        guard let postgres = ledger.store as? PostgresLedger else { return try folded(person, through: through) }
+        let head = try ledger.store.head().position
+        guard through == nil || through == head else { return try folded(person, through: through) }
+        let tables = PostgresBalances(store: postgres)
+        try catchUp(tables, head: head)
+        return Answer(rows: try tables.rows(of: person), position: head, source: .table(position: head))
+    }
+
+    /// Brings the PostgreSQL table to `head`: built from every event when missing (or of another
+    /// logic version), else the persons with money events since its position refolded.
+    @discardableResult
+    private func catchUp(_ tables: PostgresBalances, head: Int64) throws -> CatchUp {
+        let model = try tables.model()
+        guard let model, model.logicVersion == YearBalance.logicVersion else {
+            let all = try folded(nil, through: head)
+            try tables.store(all.rows, replacing: nil, position: head)
+            return CatchUp(
+                from: 0, to: head, refolded: Set(all.rows.map(\.person)).count, rebuilt: true, snapshotTaken: false)
+        }
+        guard model.position < head else {
+            return CatchUp(from: model.position, to: model.position, refolded: 0, rebuilt: false, snapshotTaken: false)
+        }
+        var touched = Set<PersonID>()
+        var query = EventQuery.from(position: model.position + 1)
+        query.throughPosition = head
+        query.readsEnvelopes = false
+        try ledger.forEachEvent(query) { _, event in
+            if CollectionAccounts.Account.folds(event), let person = event.person { touched.insert(person) }
+        }
+        let persons = touched.sorted()
+        var rows: [YearBalance] = []
+        for person in persons { rows += try folded(person, through: head).rows }
+        try tables.store(rows, replacing: persons, position: head)
+        return CatchUp(from: model.position, to: head, refolded: persons.count, rebuilt: false, snapshotTaken: false)
+    }
+
+    /// The stored tables live in the SQLite file or the PostgreSQL schema; on any other store
+    /// every answer is folded from the events: the whole city's, or one person's stream.
     private func folded(_ person: PersonID?, through: Int64?) throws -> Answer {
         let head = try ledger.store.head().position
         let position = through ?? head
@@ -206,6 +246,12 @@ public struct StoredBalances: Sendable {
     }
 
     public func status() throws -> Status {
+        if let postgres = ledger.store as? PostgresLedger {
+            let tables = PostgresBalances(store: postgres)
+            let model = try tables.model()
+            return Status(
+                position: model?.position, logicVersion: model?.logicVersion, rows: try tables.count(), snapshots: [])
+        }
         guard let store = ledger.store as? Ledger else { return Status(rows: 0, snapshots: []) }
         return try store.readDerived { tx in
             guard try tx.hasTable("rm_models") else { return Status(rows: 0, snapshots: []) }
@@ -235,6 +281,9 @@ public struct StoredBalances: Sendable {
     /// version), in one transaction.
     @discardableResult
     public func catchUp() throws -> CatchUp {
+        if let postgres = ledger.store as? PostgresLedger {
+            return try catchUp(PostgresBalances(store: postgres), head: try ledger.store.head().position)
+        }
         guard let store = ledger.store as? Ledger else {
             let head = try ledger.store.head().position
             return CatchUp(from: head, to: head, refolded: 0, rebuilt: false, snapshotTaken: false)

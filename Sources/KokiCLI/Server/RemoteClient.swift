@@ -24,7 +24,7 @@ public enum KokiMain {
                 arguments.removeSubrange(index...(index + 1))
             }
         }
-        guard let server, let first = arguments.first, !KokiServer.hostOnly.contains(first),
+        guard let server, let first = arguments.first, !KokiServer.runsOnHost(arguments),
             !["-h", "--help", "help", "--version"].contains(first)
         else {
             KokiCommand.main()
