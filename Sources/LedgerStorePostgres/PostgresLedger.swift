@@ -32,7 +32,6 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
 
     /// The lock every append to this ledger holds until it commits: derived from the ledger's id,
     /// so ledgers in other schemas of the same database (other cities) never wait for it.
-    var appendLock: Int64 { appendLockKey }
     public var appendLockKey: Int64 { ledgerID.bytes.prefix(8).reduce(0) { $0 << 8 | Int64($1) } }
 
     /// The parts of a `postgres://user:password@host:port/database?schema=name` address.
@@ -225,19 +224,19 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
     }
 
     static func createTables(_ connection: PostgresConnection) throws {
-        let ledger = (run: { (q: PostgresQuery) throws -> PostgresQueryResult in try run(connection, q) }, ())
-        _ = try ledger.run(
+        func execute(_ query: PostgresQuery) throws { _ = try run(connection, query) }
+        try execute(
             """
             CREATE TABLE IF NOT EXISTS koki_meta (key TEXT PRIMARY KEY, value BYTEA NOT NULL)
             """)
-        _ = try ledger.run(
+        try execute(
             """
             CREATE TABLE IF NOT EXISTS koki_commands (
                 seq BIGINT PRIMARY KEY, command_id BYTEA NOT NULL UNIQUE, actor TEXT NOT NULL,
                 recorded_at BIGINT NOT NULL, correlation_id BYTEA, causation_id BYTEA,
                 first_position BIGINT NOT NULL, event_count BIGINT NOT NULL)
             """)
-        _ = try ledger.run(
+        try execute(
             """
             CREATE TABLE IF NOT EXISTS koki_events (
                 position BIGINT PRIMARY KEY, stream TEXT NOT NULL, stream_version BIGINT NOT NULL,
@@ -246,36 +245,36 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
                 encoding SMALLINT NOT NULL, payload BYTEA NOT NULL, hash BYTEA NOT NULL,
                 UNIQUE (stream, stream_version))
             """)
-        _ = try ledger.run("CREATE INDEX IF NOT EXISTS koki_events_by_type ON koki_events(type, position)")
+        try execute("CREATE INDEX IF NOT EXISTS koki_events_by_type ON koki_events(type, position)")
         // State beside the events, outside the chain: keys (deleted at erasure), lookups, sessions.
-        _ = try ledger.run(
+        try execute(
             """
             CREATE TABLE IF NOT EXISTS koki_subject_keys (
                 subject TEXT PRIMARY KEY, key BYTEA NOT NULL, created_at BIGINT NOT NULL)
             """)
-        _ = try ledger.run(
+        try execute(
             """
             CREATE TABLE IF NOT EXISTS koki_lookups (
                 kind TEXT NOT NULL, digest BYTEA NOT NULL, subject TEXT NOT NULL, PRIMARY KEY (kind, digest))
             """)
-        _ = try ledger.run("CREATE INDEX IF NOT EXISTS koki_lookups_subject ON koki_lookups(subject)")
-        _ = try ledger.run(
+        try execute("CREATE INDEX IF NOT EXISTS koki_lookups_subject ON koki_lookups(subject)")
+        try execute(
             "CREATE TABLE IF NOT EXISTS koki_session_activity (session TEXT PRIMARY KEY, last_seen BIGINT NOT NULL)")
-        _ = try ledger.run("CREATE INDEX IF NOT EXISTS koki_events_by_command ON koki_events(command_seq)")
-        _ = try ledger.run(
+        try execute("CREATE INDEX IF NOT EXISTS koki_events_by_command ON koki_events(command_seq)")
+        try execute(
             """
             CREATE OR REPLACE FUNCTION koki_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN RAISE EXCEPTION 'koki ledger is append-only: % on % refused', TG_OP, TG_TABLE_NAME; END $$
             """)
         for table in ["koki_meta", "koki_commands", "koki_events"] {
-            _ = try ledger.run("DROP TRIGGER IF EXISTS \(unescaped: table)_append_only ON \(unescaped: table)")
-            _ = try ledger.run(
+            try execute("DROP TRIGGER IF EXISTS \(unescaped: table)_append_only ON \(unescaped: table)")
+            try execute(
                 """
                 CREATE TRIGGER \(unescaped: table)_append_only BEFORE UPDATE OR DELETE ON \(unescaped: table)
                 FOR EACH ROW EXECUTE FUNCTION koki_refuse()
                 """)
-            _ = try ledger.run("DROP TRIGGER IF EXISTS \(unescaped: table)_no_truncate ON \(unescaped: table)")
-            _ = try ledger.run(
+            try execute("DROP TRIGGER IF EXISTS \(unescaped: table)_no_truncate ON \(unescaped: table)")
+            try execute(
                 """
                 CREATE TRIGGER \(unescaped: table)_no_truncate BEFORE TRUNCATE ON \(unescaped: table)
                 FOR EACH STATEMENT EXECUTE FUNCTION koki_refuse()
@@ -290,7 +289,7 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
         let stored = request.streams.map { $0.events.map { PayloadCompression.store($0.payload) } }
         return try locked {
             try transaction {
-                try run("SELECT pg_advisory_xact_lock(\(appendLock))")
+                try run("SELECT pg_advisory_xact_lock(\(appendLockKey))")
                 if let previous = try existingResult(request.commandID) { return previous }
                 return try insert(request, stored: stored)
             }
@@ -591,40 +590,42 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
         }
     }
 
-    /// Rows a query selects, a page at a time (so a scan of the whole ledger holds one page).
-    public func forEachEvent(_ query: EventQuery, _ body: (borrowing EventView) throws -> Void) throws {
+    /// Rows a query selects, a page at a time (so a scan of the whole ledger holds one page),
+    /// each page read under the lock and handed out after it.
+    private func forEachRow(_ query: EventQuery, _ body: (StoredRow) throws -> Void) throws {
         var after: Int64 = max(query.fromPosition, 1) - 1
         var afterVersion: Int64 = query.fromStreamVersion - 1
-        var scratch: [UInt8] = []
         while true {
             let page = try locked { try fetch(query, after: after, afterVersion: afterVersion, limit: 2_000) }
-            for row in page {
-                let stream = try StreamName(row.stream)
-                func deliver(_ payload: UnsafeRawBufferPointer) throws {
-                    try row.hash.withUnsafeBytes { hash in
-                        try body(
-                            EventView(
-                                position: row.position, stream: stream, streamVersion: row.streamVersion,
-                                type: row.type,
-                                schemaVersion: Int(row.schemaVersion),
-                                command: query.readsEnvelopes ? row.command : .unread(sequence: row.command.sequence),
-                                compressed: row.encoding != 0, payload: payload, hash: hash))
-                    }
-                }
-                switch PayloadEncoding(rawValue: row.encoding) {
-                case .raw: try row.payload.withUnsafeBytes { try deliver($0) }
-                case .lz4:
-                    let count = try row.payload.withUnsafeBytes {
-                        try PayloadCompression.decompress($0, into: &scratch)
-                    }
-                    try scratch.withUnsafeBytes { try deliver(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-                case nil:
-                    throw LedgerError(.damaged, "event \(row.position) has unknown payload encoding \(row.encoding)")
-                }
-            }
+            for row in page { try body(row) }
             guard page.count == 2_000, let last = page.last else { return }
             after = last.position
             afterVersion = last.streamVersion
+        }
+    }
+
+    public func forEachEvent(_ query: EventQuery, _ body: (borrowing EventView) throws -> Void) throws {
+        var scratch: [UInt8] = []
+        try forEachRow(query) { row in
+            let stream = try StreamName(row.stream)
+            func deliver(_ payload: UnsafeRawBufferPointer) throws {
+                try row.hash.withUnsafeBytes { hash in
+                    try body(
+                        EventView(
+                            position: row.position, stream: stream, streamVersion: row.streamVersion, type: row.type,
+                            schemaVersion: Int(row.schemaVersion),
+                            command: query.readsEnvelopes ? row.command : .unread(sequence: row.command.sequence),
+                            compressed: row.encoding != 0, payload: payload, hash: hash))
+                }
+            }
+            switch PayloadEncoding(rawValue: row.encoding) {
+            case .raw: try row.payload.withUnsafeBytes { try deliver($0) }
+            case .lz4:
+                let count = try row.payload.withUnsafeBytes { try PayloadCompression.decompress($0, into: &scratch) }
+                try scratch.withUnsafeBytes { try deliver(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            case nil:
+                throw LedgerError(.damaged, "event \(row.position) has unknown payload encoding \(row.encoding)")
+            }
         }
     }
 
@@ -685,15 +686,7 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
     }
 
     public func forEachStoredRow(from position: Int64, _ body: (StoredRow) throws -> Void) throws {
-        var query = EventQuery.from(position: position)
-        query.readsEnvelopes = true
-        var after = max(position, 1) - 1
-        while true {
-            let page = try locked { try fetch(query, after: after, afterVersion: 0, limit: 2_000) }
-            for row in page { try body(row) }
-            guard page.count == 2_000, let last = page.last else { return }
-            after = last.position
-        }
+        try forEachRow(.from(position: position), body)
     }
 
     public func verifyChain() throws -> VerifyReport {
@@ -727,7 +720,7 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
         guard !rows.isEmpty else { return }
         try locked {
             try transaction {
-                try run("SELECT pg_advisory_xact_lock(\(appendLock))")
+                try run("SELECT pg_advisory_xact_lock(\(appendLockKey))")
                 var check: ChainCheck
                 if let head = try run(
                     "SELECT position, hash, command_seq FROM koki_events ORDER BY position DESC LIMIT 1"

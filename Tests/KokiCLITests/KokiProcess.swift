@@ -57,6 +57,19 @@ struct KokiProcess {
         return (process, out, err)
     }
 
+    /// Starts `koki serve --port 0` and waits for it to say where it listens: the process, its
+    /// address, and what it printed until then.
+    static func serve(environment: [String: String]) throws -> (process: Process, url: String, printed: String) {
+        let (process, _, err) = try start(["serve", "--port", "0"], environment: environment)
+        var printed = ""
+        let deadline = Date().addingTimeInterval(30)
+        while !printed.contains("listening on http://"), Date() < deadline {
+            printed += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        let line = try #require(printed.split(separator: "\n").first { $0.contains("listening on http://") })
+        return (process, String(line.split(separator: " ")[4]), printed)
+    }
+
     @discardableResult
     static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Outcome
     {

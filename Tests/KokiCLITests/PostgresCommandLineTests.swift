@@ -70,19 +70,13 @@ import Testing
 
         // `koki serve` on the PostgreSQL ledger, and a client of it.
         admin["KOKI_SESSION"] = nil
-        let (server, _, err) = try KokiProcess.start(["serve", "--port", "0"], environment: admin)
+        let (server, serverURL, printed) = try KokiProcess.serve(environment: admin)
         defer {
             server.terminate()
             server.waitUntilExit()
         }
-        var text2 = ""
-        let deadline = Date().addingTimeInterval(30)
-        while !text2.contains("listening on http://"), Date() < deadline {
-            text2 += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
-        }
-        #expect(!text2.contains(":koki@"), "the server does not print the password")
-        let line = try #require(text2.split(separator: "\n").first { $0.contains("listening on http://") })
-        let remote = ["KOKI_SERVER": String(line.split(separator: " ")[4]), "KOKI_SESSION": folder.path("r.session")]
+        #expect(!printed.contains(":koki@"), "the server does not print the password")
+        let remote = ["KOKI_SERVER": serverURL, "KOKI_SESSION": folder.path("r.session")]
         let login = try KokiProcess.run(
             ["login", "op", "--password-stdin"], environment: remote, input: Secured.password + "\n")
         #expect(login.status == 0, "\(login.stderr)")

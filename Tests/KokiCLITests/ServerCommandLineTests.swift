@@ -17,15 +17,7 @@ import Testing
 
     init() throws {
         session = try LedgerSession(operator: "op")
-        let (process, _, err) = try KokiProcess.start(["serve", "--port", "0"], environment: session.env)
-        server = process
-        var text = ""
-        let deadline = Date().addingTimeInterval(30)
-        while !text.contains("listening on http://"), Date() < deadline {
-            text += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
-        }
-        let address = try #require(text.split(separator: "\n").first { $0.contains("listening on http://") })
-        url = String(address.split(separator: " ")[4])
+        (server, url, _) = try KokiProcess.serve(environment: session.env)
         remote = ["KOKI_SERVER": url, "KOKI_SESSION": session.folder.path("remote.session")]
         let login = try KokiProcess.run(
             ["login", "op", "--password-stdin"], environment: remote, input: Secured.password + "\n")

@@ -49,7 +49,7 @@ struct RemoteClient {
         var arguments = given
         var input: String?
         do {
-            if let index = arguments.firstIndex(where: { $0 == "--session" || $0.hasPrefix("--session=") }) {
+            if arguments.contains(where: { $0 == "--session" || $0.hasPrefix("--session=") }) {
                 throw CLIFailure(
                     .usage, "with --server the session is $KOKI_SESSION or ~/.koki/servers/…, not --session")
             }
