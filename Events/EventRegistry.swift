@@ -5,11 +5,14 @@ public struct EncodedEvent: Sendable, Hashable {
     public var type: String
     public var schemaVersion: Int
     public var payload: [UInt8]
+    /// An amount the payload carries outside ``Yen/recordable`` (see ``BinaryWriter``), if any.
+    public var unrecordableAmount: Int64?
 
-    public init(type: String, schemaVersion: Int, payload: [UInt8]) {
+    public init(type: String, schemaVersion: Int, payload: [UInt8], unrecordableAmount: Int64? = nil) {
         self.type = type
         self.schemaVersion = schemaVersion
         self.payload = payload
+        self.unrecordableAmount = unrecordableAmount
     }
 }
 
@@ -230,6 +233,8 @@ public enum EventRegistry {
     public static func encode<P: EventPayload>(_ payload: P) -> EncodedEvent {
         var writer = BinaryWriter()
         payload.encode(to: &writer)
-        return EncodedEvent(type: P.eventType, schemaVersion: P.schemaVersion, payload: writer.bytes)
+        return EncodedEvent(
+            type: P.eventType, schemaVersion: P.schemaVersion, payload: writer.bytes,
+            unrecordableAmount: writer.unrecordableAmount)
     }
 }

@@ -1,7 +1,10 @@
 import KokiDomain
 
 extension BinaryWriter {
-    public mutating func write(_ value: Yen) { writeInt(value.amount) }
+    public mutating func write(_ value: Yen) {
+        if unrecordableAmount == nil && !value.isRecordable { unrecordableAmount = value.amount }
+        writeInt(value.amount)
+    }
     public mutating func write(_ value: CivilDate) { writeInt(value.daysSinceEpoch) }
     public mutating func write(_ value: FiscalYear) { writeUInt(UInt64(value.year)) }
     public mutating func write(_ value: PeriodNumber) { writeUInt(UInt64(value.number)) }

@@ -8,6 +8,9 @@
 /// JSON; `koki events` renders payloads as JSON for people.
 public struct BinaryWriter: Sendable {
     public private(set) var bytes: [UInt8]
+    /// The first amount written that lies outside ``Yen/recordable``: a figure that overflowed
+    /// (Yen arithmetic saturates) or was never checked. The ledger refuses such an event.
+    public internal(set) var unrecordableAmount: Int64?
 
     public init(capacity: Int = 128) {
         bytes = []

@@ -103,6 +103,13 @@ public struct KokiLedger: Sendable {
         for event in events {
             let stream = event.streamName
             let encoded = EventRegistry.encode(event)
+            if let amount = encoded.unrecordableAmount {
+                // Money arithmetic saturates instead of trapping; this is where it is reported.
+                throw KokiError(
+                    .invalidInput,
+                    "\(encoded.type) for \(stream) would record \(amount) yen, outside the range a ledger holds (±10^15 yen): an amount out of range reached a calculation; nothing was appended"
+                )
+            }
             if grouped[stream] == nil { order.append(stream) }
             grouped[stream, default: []].append(
                 NewEvent(type: encoded.type, schemaVersion: encoded.schemaVersion, payload: encoded.payload))

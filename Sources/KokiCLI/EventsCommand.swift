@@ -80,13 +80,21 @@ struct EventsCommand: ParsableCommand {
             }
             try access.recordRead(shown.sorted().map { try PersonID(String($0.dropFirst("person/".count))) })
             var rows: [[String]] = []
-            var decoders: [String: EventRegistry.Decoder] = [:]
+            // Each decoder is stored once and only read after: a closure taken out of a dictionary
+            // and put back is wrapped in one more reabstraction thunk each time, and after some
+            // 50,000 events the nested thunks overflowed the stack.
+            var decoders: [String: EventRegistry.Decoder?] = [:]
             try ledger.forEachEvent(query) { view in
                 switch format {
                 case .json:
                     let key = "\(view.type)/\(view.schemaVersion)"
-                    let decode = decoders[key] ?? EventRegistry.decoder(type: view.type, version: view.schemaVersion)
-                    decoders[key] = decode
+                    let decode: EventRegistry.Decoder?
+                    if let known = decoders[key] {
+                        decode = known
+                    } else {
+                        decode = EventRegistry.decoder(type: view.type, version: view.schemaVersion)
+                        decoders[key] = .some(decode)
+                    }
                     var data = "null"
                     var raw = "null"
                     if let decode {

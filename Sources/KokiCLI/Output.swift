@@ -20,10 +20,37 @@ enum Output {
     }
 
     static func line(_ text: String) {
+        let text = visible(text)
         if let invocation = Invocation.current { invocation.write(text, error: false) } else { standardOutput(text) }
     }
     static func error(_ text: String) {
+        let text = visible(text)
         if let invocation = Invocation.current { invocation.write(text, error: true) } else { standardError(text) }
+    }
+
+    /// `text` with every control character but tab and line break shown as `\u{1B}`: a name
+    /// recorded before koki refused them (`A\u{1B}[2JB`) cannot clear or rewrite a clerk's screen.
+    static func visible(_ text: String) -> String {
+        // Fast path: almost every line is plain (C0 and DEL are single bytes; C1 is 0xC2 0x80–0x9F).
+        var plain = true
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if (byte < 0x20 && byte != 0x09 && byte != 0x0A) || byte == 0x7F || (previous == 0xC2 && byte < 0xA0 && byte >= 0x80) {
+                plain = false
+                break
+            }
+            previous = byte
+        }
+        if plain { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) {
+                out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
     }
 }
 

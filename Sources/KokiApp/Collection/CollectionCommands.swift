@@ -184,7 +184,16 @@ public struct CollectionCommands: Sendable {
         _ state: PersonState, amount: Yen, paidOn: CivilDate, learnedOn: CivilDate, slip: PeriodKey?
     ) throws {
         guard state.exists else { throw KokiError(.invalidInput, "no person \(state.person) in the ledger") }
+        if let erased = state.entry?.erased {
+            // Their identity and bank account are gone: money taken for them could never be
+            // refunded to anyone. It is unmatched money (`koki unmatched record`) instead.
+            throw KokiError(
+                .invalidInput,
+                "\(state.person) was erased on \(erased.decidedOn) (PersonErased): a payment to them could never be refunded; record it as unmatched money (koki unmatched record)"
+            )
+        }
         guard amount > .zero else { throw KokiError(.invalidInput, "amount \(amount.amount) must be positive") }
+        _ = try Yen.checked(amount.amount, .amount, field: "amount")
         guard paidOn <= learnedOn else {
             throw KokiError(.invalidInput, "paid on \(paidOn) is after the day it was learned of (\(learnedOn))")
         }

@@ -331,6 +331,13 @@ public struct InsuredRegisterCommands: Sendable {
         ] where value < .zero {
             throw KokiError(.invalidInput, "--\(field) \(value.amount) must not be negative")
         }
+        for (field, value, range) in [
+            ("pension", income.publicPensionRevenue, Yen.AmountRange.revenue),
+            ("salary", income.salaryRevenue, .revenue), ("taxable", income.taxableIncome ?? .zero, .revenue),
+            ("other", income.otherIncome, .income), ("total", income.totalIncome, .income),
+        ] {
+            _ = try Yen.checked(value.amount, range, field: "--\(field)")
+        }
         try requireText(income.source, field: "source")
         return try append([.incomeRecorded(income)], income.person, version, metadata)
     }

@@ -211,7 +211,11 @@ struct EraseCommand: ParsableCommand {
     @Argument(help: "One person to erase.") var person: PersonID?
     @Flag(help: "List the persons whose retention has run out.") var due = false
     @Flag(help: "With --due: erase every one that may be.") var apply = false
-    @Option(help: ArgumentHelp("The day (default: today in Japan).", valueName: "date")) var on: CivilDate?
+    @Option(
+        help: ArgumentHelp(
+            "The day (default: today in Japan; an erasure may not be dated after today, a --due list may).",
+            valueName: "date"))
+    var on: CivilDate?
 
     func validate() throws {
         guard (person == nil) == due else { throw ValidationError("give a PERSON or --due (not both)") }
@@ -222,7 +226,9 @@ struct EraseCommand: ParsableCommand {
         try reporting {
             let access = try options.authorized(.erasure)
             let settings = try AccessControl(access.ledger).settings()
-            let date = on ?? todayInJapan()
+            // Erasing is irreversible: it is decided today or earlier, never ahead of the clock
+            // (a list of who will be due, --due without --apply, may look ahead).
+            let date = try on.map { person != nil || apply ? try decisionDay($0, "--on") : $0 } ?? todayInJapan()
             let erasure = Erasure(access.ledger)
             if let person {
                 let erased = try erasure.erase(

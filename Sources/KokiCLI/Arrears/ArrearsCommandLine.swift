@@ -220,9 +220,14 @@ struct RemindersCommand: ParsableCommand {
             try reporting {
                 let (commands, metadata) = try options.arrears()
                 let date = on ?? todayInJapan()
+                guard (0...1_200).contains(monthsOverdue) else {
+                    throw KokiError(.invalidInput, "--months-overdue \(monthsOverdue) is outside 0 to 1,200 months")
+                }
                 let summary = try commands.runReminders(
                     on: date,
-                    criteria: .init(minimumOwed: Yen(minimumOwed), monthsOverdue: monthsOverdue), actor: metadata.actor)
+                    criteria: .init(
+                        minimumOwed: try Yen.checked(minimumOwed, .amount, field: "--minimum-owed"),
+                        monthsOverdue: monthsOverdue), actor: metadata.actor)
                 defer { keepReadModelsUp(commands.ledger) }
                 Output.line(
                     "reminder run \(date): \(summary.reminders.count) reminders, \(summary.reminders.map(\.owed).sum().amount) yen owed"

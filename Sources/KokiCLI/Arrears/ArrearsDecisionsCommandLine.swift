@@ -51,7 +51,8 @@ struct PlanCommand: ParsableCommand {
                 + (terms.includeLateFees ? state.account.periods[$0]?.lateFeeOutstanding ?? .zero : .zero)
         }.sum()
         let schedule = try ArrearsCommands.schedule(
-            total: terms.total.map(Yen.init) ?? owed, count: terms.payments, first: terms.first)
+            total: try terms.total.map { try Yen.checked($0, .amount, field: "--total") } ?? owed,
+            count: terms.payments, first: terms.first)
         return try commands.recordPlan(
             person, change: change, id: id, on: terms.on, periods: periods, includesLateFees: terms.includeLateFees,
             schedule: schedule, pledge: terms.pledge, reason: reason, metadata: metadata)
@@ -220,7 +221,7 @@ struct ReductionCommand: ParsableCommand {
                         guard pair.count == 2, let yen = Int64(pair[1]) else {
                             throw ValidationError("'\(item)' is not FY/N=YEN")
                         }
-                        amounts![try parsePeriod(pair[0])] = Yen(yen)
+                        amounts![try parsePeriod(pair[0])] = try Yen.checked(yen, .amount, field: "--period \(item)")
                     }
                 }
                 let event = try commands.decideReduction(
@@ -288,12 +289,14 @@ struct PrescriptionCommand: ParsableCommand {
             discussion:
                 "Money received later for a written-off period is not a payment of it: it is an overpayment to refund.")
         @OptionGroup var options: LedgerOptions
-        @Option(help: ArgumentHelp("The day (default: today in Japan).", valueName: "date")) var on: CivilDate?
+        @Option(help: ArgumentHelp("The day (default: today in Japan; not after today).", valueName: "date"))
+        var on: CivilDate?
 
         func run() throws {
             try reporting {
                 let (commands, metadata) = try options.arrears()
-                let date = on ?? todayInJapan()
+                // A write-off is irreversible: never decided ahead of the clock.
+                let date = try on.map { try decisionDay($0, "--on") } ?? todayInJapan()
                 let written = try commands.runPrescription(on: date, actor: metadata.actor)
                 defer { keepReadModelsUp(commands.ledger) }
                 Output.line(
@@ -311,13 +314,15 @@ struct CloseYearCommand: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Option(help: "The fiscal year to close.") var fiscalYear: Int
     @Option(
-        help: ArgumentHelp("The day (default: today in Japan; not before 31 May of the next year).", valueName: "date"))
+        help: ArgumentHelp(
+            "The day (default: today in Japan; not before 31 May of the next year, not after today).", valueName: "date"))
     var on: CivilDate?
 
     func run() throws {
         try reporting {
             let (commands, metadata) = try options.arrears()
-            let event = try commands.closeYear(try FiscalYear(fiscalYear), on: on ?? todayInJapan(), metadata: metadata)
+            let date = try on.map { try decisionDay($0, "--on") } ?? todayInJapan()
+            let event = try commands.closeYear(try FiscalYear(fiscalYear), on: date, metadata: metadata)
             Output.line("FY\(fiscalYear) closed on \(event.closedOn); carried forward:")
             Table.render(
                 ["FY", "PERSONS", "PERIODS", "AMOUNT"],

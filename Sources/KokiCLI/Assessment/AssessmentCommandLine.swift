@@ -18,7 +18,10 @@ func readJSON<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
         throw KokiError(.invalidInput, "cannot read \(path)")
     }
     do {
-        return try JSONDecoder().decode(T.self, from: data)
+        // Amounts and rates in a file are bounded like those typed (Yen.AmountRange, Rate.inputBound).
+        let decoder = JSONDecoder()
+        decoder.userInfo[Yen.inputCheckKey] = true
+        return try decoder.decode(T.self, from: data)
     } catch let error as DecodingError {
         throw KokiError(.invalidInput, "\(path): \(describe(error))")
     }

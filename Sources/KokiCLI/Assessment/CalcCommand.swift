@@ -50,13 +50,6 @@ struct CalcCommand: ParsableCommand {
             guard (2008...2100).contains(fiscalYear) else {
                 throw ValidationError("--fiscal-year \(fiscalYear) is out of range")
             }
-            for (flag, value) in [
-                ("--pension-revenue", pensionRevenue), ("--other-income", otherIncome),
-                ("--total-income", totalIncome ?? 0),
-            ]
-            where value < 0 {
-                throw ValidationError("\(flag) \(value) must not be negative")
-            }
         }
 
         func run() throws {
@@ -103,13 +96,27 @@ struct CalcCommand: ParsableCommand {
                 }
                 return input
             }
+            // Amounts are checked here, when the command runs, so any figure out of range is the
+            // same refusal (exit 65, the range named) as in every other command.
+            let pension = try Yen.checked(pensionRevenue, .revenue, field: "--pension-revenue")
+            let other = try Yen.checked(otherIncome, .revenue, field: "--other-income")
+            let total = try totalIncome.map { try Yen.checked($0, .revenue, field: "--total-income") }
+            func day(_ date: CivilDate?, _ option: String) throws -> CivilDate? {
+                try date.map { try AcceptedDates.calculated($0, field: option) }
+            }
+            _ = try day(acquiredOn, "--acquired-on")
+            _ = try day(lostOn, "--lost-on")
+            _ = try day(formerDependantJoinedOn, "--former-dependant-joined-on")
+            if let firstInsuredOn {
+                _ = try AcceptedDates.check(
+                    firstInsuredOn, field: "--first-insured-on", from: AcceptedDates.systemStart,
+                    through: AcceptedDates.latestCalculated, what: "a day koki calculates for")
+            }
             let income: PremiumCase.Income? =
                 incomeUnknown
                 ? nil
-                : totalIncome.map {
-                    PremiumCase.Income(totalIncome: Yen($0), publicPensionRevenue: Yen(pensionRevenue))
-                }
-                    ?? .pension(revenue: Yen(pensionRevenue), otherIncome: Yen(otherIncome))
+                : total.map { PremiumCase.Income(totalIncome: $0, publicPensionRevenue: pension) }
+                    ?? .pension(revenue: pension, otherIncome: other)
             return PremiumCase(
                 fiscalYear: fiscalYear,
                 person: .init(householder: true, insured: true, aged65OrOver: !under65, income: income),

@@ -5,16 +5,24 @@ import KokiDomain
 
 extension RefundInterest.Cause: ExpressibleByArgument {}
 
-/// A payment on the command line: `DATE:AMOUNT`.
+/// A payment on the command line: `DATE:AMOUNT` (the amount checked when the command runs, so an
+/// amount out of range is refused like any other: exit 65, naming the range).
 struct PaymentArgument: ExpressibleByArgument {
-    var payment: LateFee.Payment
+    var paidOn: CivilDate
+    var raw: Int64
     init?(argument: String) {
         let parts = argument.split(separator: ":")
-        guard parts.count == 2, let date = try? CivilDate(iso: parts[0]), let amount = Int64(parts[1]), amount > 0
-        else {
+        guard parts.count == 2, let date = try? CivilDate(iso: parts[0]), let amount = Int64(parts[1]) else {
             return nil
         }
-        payment = LateFee.Payment(paidOn: date, amount: Yen(amount))
+        paidOn = date
+        raw = amount
+    }
+
+    func checked() throws -> LateFee.Payment {
+        let amount = try Yen.checked(raw, .amount, field: "--payment \(paidOn):\(raw)")
+        guard amount > .zero else { throw KokiError(.invalidInput, "--payment \(paidOn):\(raw): the amount must be above 0") }
+        return LateFee.Payment(paidOn: try AcceptedDates.calculated(paidOn, field: "--payment"), amount: amount)
     }
 }
 
@@ -45,9 +53,12 @@ struct LateFeeCalc: ParsableCommand {
 
     func run() throws {
         try reporting {
+            let payments = try payment.map { try $0.checked() }
+            let through = try through.map { try AcceptedDates.calculated($0, field: "--through") }
             let fee = try LateFee.calculate(
-                principal: Yen(principal), dueDate: due, payments: payment.map(\.payment),
-                through: through ?? payment.map(\.payment.paidOn).max() ?? todayInJapan(), rates: try rates.load())
+                principal: try Yen.checked(principal, .amount, field: "--principal"),
+                dueDate: try AcceptedDates.calculated(due, field: "--due"), payments: payments,
+                through: through ?? payments.map(\.paidOn).max() ?? todayInJapan(), rates: try rates.load())
             if json {
                 Output.line(try jsonLine(fee))
                 return
@@ -87,9 +98,14 @@ struct RefundInterestCalc: ParsableCommand {
 
     func run() throws {
         try reporting {
+            func day(_ date: CivilDate, _ option: String) throws -> CivilDate {
+                try AcceptedDates.calculated(date, field: option)
+            }
             let r = try RefundInterest.calculate(
-                amount: Yen(amount), cause: cause, arose: arose, end: end, noticeOn: noticeOn, claimedOn: claimedOn,
-                rates: try rates.load())
+                amount: try Yen.checked(amount, .amount, field: "--amount"), cause: cause,
+                arose: try day(arose, "--arose"), end: try day(end, "--end"),
+                noticeOn: try noticeOn.map { try day($0, "--notice-on") },
+                claimedOn: try claimedOn.map { try day($0, "--claimed-on") }, rates: try rates.load())
             if json {
                 Output.line(try jsonLine(r))
                 return

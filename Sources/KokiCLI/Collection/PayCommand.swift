@@ -78,9 +78,13 @@ struct PayCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 let (commands, metadata) = try options.collection()
+                let amount = try Yen.checked(amount, .amount, field: "--amount")
+                let paidOn = try paidDay(paidOn, "--paid-on")
+                let learnedOn = try learnedOn.map { try paidDay($0, "--learned-on") } ?? paidOn
                 let payment = try commands.pay(
-                    person, amount: Yen(amount), paidOn: paidOn, learnedOn: learnedOn ?? paidOn, channel: channel,
-                    slip: try slip.key(), slipCharge: lateFee ? .lateFee : .premium, reference: reference,
+                    person, amount: amount, paidOn: paidOn, learnedOn: learnedOn, channel: channel,
+                    slip: try slip.key(), slipCharge: lateFee ? .lateFee : .premium,
+                    reference: try checkedText(reference, field: "--reference", limit: 64),
                     metadata: metadata)
                 Output.line(
                     "payment \(payment.id): \(payment.amount) from \(person) on \(payment.paidOn)"

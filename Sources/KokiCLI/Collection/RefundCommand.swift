@@ -172,9 +172,12 @@ struct UnmatchedCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 let (commands, metadata) = try options.collection()
+                let paidOn = try paidDay(paidOn, "--paid-on")
                 let event = try commands.recordUnmatched(
-                    amount: Yen(amount), paidOn: paidOn, learnedOn: max(paidOn, todayInJapan()), channel: channel,
-                    reference: reference, reason: reason, metadata: metadata)
+                    amount: try Yen.checked(amount, .amount, field: "--amount"), paidOn: paidOn,
+                    learnedOn: max(paidOn, todayInJapan()), channel: channel,
+                    reference: try checkedText(reference, field: "--reference"),
+                    reason: try checkedText(reason, field: "--reason"), metadata: metadata)
                 Output.line("unmatched \(event.id): \(event.amount)")
             }
         }

@@ -56,7 +56,9 @@ struct BenefitCommand: ParsableCommand {
                 let access = try options.authorized(.counterWrite)
                 let application = try Counter(access.ledger).receiveBenefit(
                     person, kind: kind, intake: reception.intake, serviceFrom: serviceFrom,
-                    serviceThrough: serviceThrough ?? serviceFrom, claimed: claimed.map(Yen.init), payee: payee,
+                    serviceThrough: serviceThrough ?? serviceFrom,
+                    claimed: try claimed.map { try Yen.checked($0, .amount, field: "--claimed") },
+                    payee: try payee.map { try checkedText($0, field: "--payee") },
                     account: value, metadata: access.metadata())
                 Output.line("benefit application \(application.number) received: \(kind.title) for \(person)")
             }
@@ -81,8 +83,11 @@ struct BenefitCommand: ParsableCommand {
                 let decided = try Counter(access.ledger).recordDecisions(
                     [
                         Counter.Decision(
-                            number: number, approved: !refused, amount: Yen(amount), decidedOn: decidedOn,
-                            paidOn: paidOn, reference: reference, reason: reason)
+                            number: number, approved: !refused,
+                            amount: try Yen.checked(amount, .amount, field: "--amount"), decidedOn: decidedOn,
+                            paidOn: try paidOn.map { try paidDay($0, "--paid-on") },
+                            reference: try checkedText(reference, field: "--reference", limit: 64),
+                            reason: try reason.map { try checkedText($0, field: "--reason") })
                     ], source: nil, metadata: access.metadata())
                 for d in decided {
                     Output.line(

@@ -259,10 +259,11 @@ struct CopayCalc: ParsableCommand {
         for field in parts.count > 1 ? parts[1].split(separator: ",") : [] {
             let pair = field.split(separator: "=")
             guard pair.count == 2, ["taxable", "pension", "salary", "other", "total"].contains(String(pair[0])),
-                let yen = Int64(pair[1]), yen >= 0
+                let yen = Int64(pair[1]), Yen.AmountRange.revenue.bounds.contains(yen)
             else {
-                throw ValidationError(
-                    "--member \(person): '\(field)' is not FIELD=YEN with FIELD taxable, pension, salary, other or total"
+                throw KokiError(
+                    .invalidInput,
+                    "--member \(person): '\(field)' is not FIELD=YEN with FIELD taxable, pension, salary, other or total, or YEN is outside the range of \(Yen.AmountRange.revenue)"
                 )
             }
             figures[String(pair[0])] = Yen(yen)

@@ -34,11 +34,16 @@ struct IncomeCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 let (register, metadata) = try options.register()
+                let recorded = IncomeRecorded(
+                    person: number, year: try incomeYear(year),
+                    publicPensionRevenue: try Yen.checked(pension, .revenue, field: "--pension"),
+                    salaryRevenue: try Yen.checked(salary, .revenue, field: "--salary"),
+                    otherIncome: try Yen.checked(other, .income, field: "--other"),
+                    totalIncome: try Yen.checked(total, .income, field: "--total"), declared: !undeclared,
+                    source: try checkedText(source, field: "--source"),
+                    taxableIncome: try taxable.map { try Yen.checked($0, .revenue, field: "--taxable") })
                 try register.recordIncome(
-                    IncomeRecorded(
-                        person: number, year: year, publicPensionRevenue: Yen(pension), salaryRevenue: Yen(salary),
-                        otherIncome: Yen(other), totalIncome: Yen(total), declared: !undeclared, source: source,
-                        taxableIncome: taxable.map(Yen.init)),
+                    recorded,
                     metadata: metadata)
                 Output.line("recorded \(year) income for \(number)")
                 for change in try Counter(register.ledger).redetermineCopay(
@@ -115,9 +120,12 @@ struct IncomeCommand: ParsableCommand {
                 try register.recordPension(
                     number, fiscalYear: try FiscalYear(fiscalYear),
                     facts: PensionFacts(
-                        annualPension: Yen(annualPension), careInsurancePremium: Yen(carePremium),
+                        annualPension: try Yen.checked(annualPension, .revenue, field: "--annual-pension"),
+                        careInsurancePremium: try Yen.checked(carePremium, .amount, field: "--care-premium"),
                         careDeductedFromPension: !careNotDeducted,
-                        previousFebruaryDeduction: previousFebruary.map(Yen.init)),
+                        previousFebruaryDeduction: try previousFebruary.map {
+                            try Yen.checked($0, .amount, field: "--previous-february")
+                        }),
                     metadata: metadata)
                 Output.line("recorded FY\(fiscalYear) pension facts for \(number)")
             }

@@ -19,6 +19,17 @@ struct PersonCommand: ParsableCommand {
         @Option(help: "Sex: male or female.") var sex: PersonIdentity.Sex?
         @Option(help: "Address (住所).") var address: String?
         @Option(help: "Phone number (digits and hyphens).") var phone: String?
+
+        /// Every field given, checked: plain text of at most 200 characters, a birth date from
+        /// 1868-01-01 to today (exit 65 naming the field otherwise).
+        func check() throws {
+            for (field, value) in [
+                ("--name", name), ("--kana", kana), ("--address", address), ("--phone", phone),
+            ] {
+                if let value { _ = try checkedText(value, field: field) }
+            }
+            if let birthDate { _ = try AcceptedDates.birth(birthDate, today: todayInJapan(), field: "--birth-date") }
+        }
     }
 
     struct Register: ParsableCommand {
@@ -53,6 +64,7 @@ struct PersonCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 let (register, metadata) = try options.register()
+                try identity.check()
                 let who = try PersonIdentity(
                     nameKanji: identity.name!, nameKana: identity.kana!, birthDate: identity.birthDate!,
                     sex: identity.sex!, address: identity.address!, phone: identity.phone)
@@ -75,6 +87,8 @@ struct PersonCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 let (register, metadata) = try options.register()
+                try identity.check()
+                let reason = try checkedText(reason, field: "--reason")
                 let result = try register.correct(number, reason: reason, metadata: metadata) { who in
                     if let v = identity.name { who.nameKanji = v }
                     if let v = identity.kana { who.nameKana = v }

@@ -5,11 +5,24 @@ import KokiDomain
 import LedgerStore
 
 extension CivilDate: ExpressibleByArgument {
-    public init?(argument: String) { try? self.init(iso: argument) }
+    /// A date typed by a person: YYYY-MM-DD from 1868-01-01 to 2199-12-31 (the dates any rule
+    /// of koki's can reach); each command narrows it further where the field needs it
+    /// (``AcceptedDates``).
+    public init?(argument: String) {
+        guard let date = try? CivilDate(iso: argument),
+            AcceptedDates.earliestBirth <= date && date <= AcceptedDates.latestCalculated
+        else { return nil }
+        self = date
+    }
 }
 
 extension PersonID: ExpressibleByArgument {
-    public init?(argument: String) { try? self.init(argument) }
+    /// An address number typed by a person: 1 to 15 digits, not all zeros (no city numbers
+    /// anyone 0).
+    public init?(argument: String) {
+        guard argument.utf8.contains(where: { $0 != UInt8(ascii: "0") }) else { return nil }
+        try? self.init(argument)
+    }
 }
 
 extension HouseholdID: ExpressibleByArgument {

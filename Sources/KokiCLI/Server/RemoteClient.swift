@@ -12,6 +12,10 @@ import KokiApp
 public enum KokiMain {
     public static func main() {
         var arguments = Array(CommandLine.arguments.dropFirst())
+        if let refusal = ArgumentScreen.refusal(arguments) {
+            Output.error("koki: error: \(refusal)")
+            exit(ExitStatus.invalidInput.rawValue)
+        }
         var server = ProcessInfo.processInfo.environment["KOKI_SERVER"].flatMap { $0.isEmpty ? nil : $0 }
         if let index = arguments.prefix(while: { $0 != "--" }).firstIndex(where: {
             $0 == "--server" || $0.hasPrefix("--server=")

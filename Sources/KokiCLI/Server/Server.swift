@@ -199,6 +199,10 @@ struct KokiServer: Sendable {
 
     /// Parses and runs a command as `main` would, returning its exit status.
     static func execute(_ arguments: [String]) -> Int32 {
+        if let refusal = ArgumentScreen.refusal(arguments) {
+            Output.error("koki: error: \(refusal)")
+            return ExitStatus.invalidInput.rawValue
+        }
         do {
             var command = try KokiCommand.parseAsRoot(arguments)
             try command.run()

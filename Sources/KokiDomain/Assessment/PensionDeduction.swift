@@ -47,7 +47,7 @@ public enum PensionDeduction {
         guard facts.careDeductedFromPension else {
             return (.ordinary, "the long-term-care premium is not deducted from the pension")
         }
-        guard (facts.careInsurancePremium + premium).amount * 2 <= facts.annualPension.amount else {
+        guard (facts.careInsurancePremium + premium).times(2) <= facts.annualPension else {
             return (
                 .ordinary,
                 "care premium + this premium (\((facts.careInsurancePremium + premium).amount)) exceed half the pension"
@@ -61,7 +61,7 @@ public enum PensionDeduction {
     /// `unit` yen, October taking the remainder.
     public static func amounts(for premium: Yen, previousFebruary: Yen?, unit: Int64 = 100) -> [Yen] {
         let provisionalEach = min(previousFebruary ?? .zero, Yen(premium.amount / 3))
-        let remaining = premium.amount - provisionalEach.amount * 3
+        let remaining = (premium - provisionalEach.times(3)).amount
         let later = remaining / 3 / unit * unit
         let october = remaining - later * 2
         return Array(repeating: provisionalEach, count: 3) + [Yen(october), Yen(later), Yen(later)]

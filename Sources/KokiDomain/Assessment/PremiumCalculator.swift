@@ -75,14 +75,14 @@ public enum PremiumCalculator {
             let cap = earlierInsured ? (component.capForEarlierInsured ?? component.cap) : component.cap
             let uncapped = perCapitaAfter + incomePart
             let annual = min(uncapped, cap)
-            var charged = Yen(annual.amount * Int64(months) / 12)
+            var charged = annual.scaled(by: Int64(months), per: 12)
             var formerDependantPerCapita: Yen?
             if let fd = formerDependant {
                 let reduced = perCapita(max(reduction, .fiveTenths))
                 formerDependantPerCapita = reduced
                 let inWindow = Int64(fd.monthsReduced)
                 let outside = Int64(months) - inWindow
-                charged = Yen((min(reduced, cap).amount * inWindow + annual.amount * outside) / 12)
+                charged = Yen((min(reduced, cap).times(inWindow) + annual.times(outside)).amount / 12)
             }
             components.append(
                 .init(
@@ -125,10 +125,10 @@ public enum PremiumCalculator {
                 earners += 1
             }
         }
-        let extra = Yen(rules.perExtraEarner.amount * max(0, earners - 1))
+        let extra = rules.perExtraEarner.times(max(0, earners - 1))
         let seven = rules.base + extra
-        let five = rules.base + Yen(rules.halfPerInsured.amount * insured) + extra
-        let two = rules.base + Yen(rules.fifthPerInsured.amount * insured) + extra
+        let five = rules.base + rules.halfPerInsured.times(insured) + extra
+        let two = rules.base + rules.fifthPerInsured.times(insured) + extra
         let reduction: PerCapitaReduction =
             judgmentIncome <= seven
             ? .sevenTenths : judgmentIncome <= five ? .fiveTenths : judgmentIncome <= two ? .twoTenths : .none

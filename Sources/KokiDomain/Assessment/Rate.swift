@@ -13,7 +13,7 @@ public struct Rate: Hashable, Sendable, Codable, CustomStringConvertible {
     /// A percentage with up to two decimals, written as text ("9.11").
     public init(percent text: String) throws(DomainError) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), let whole = Int64(parts[0]), whole >= 0,
+        guard (1...2).contains(parts.count), let whole = Int64(parts[0]), (0...Self.inputBound).contains(whole),
             parts.count == 1 || (parts[1].count <= 2 && Int64(parts[1]) != nil)
         else {
             throw DomainError(.invalidValue, "'\(text)' is not a percentage like 9.11")
@@ -26,13 +26,18 @@ public struct Rate: Hashable, Sendable, Codable, CustomStringConvertible {
     public static let zero = Rate(0, per: 1)
     public static let one = Rate(1, per: 1)
 
+    /// The largest numerator or denominator a rate read from a person or a file may have
+    /// (10^9): a percentage with two decimals is at most 10,000 over 10,000.
+    public static let inputBound: Int64 = 1_000_000_000
+
     /// `amount × rate`, truncated to the yen (所得割 and reduced amounts are cut to 1 yen).
+    /// Computed in 128 bits: it never overflows, and a result past `Int64` saturates.
     public func applied(to amount: Yen) -> Yen {
-        Yen(amount.amount * numerator / denominator)
+        amount.scaled(by: numerator, per: denominator)
     }
 
     /// `1 − rate`: what is left after a reduction of this rate.
-    public var complement: Rate { Rate(denominator - numerator, per: denominator) }
+    public var complement: Rate { Rate(max(0, denominator - numerator), per: denominator) }
 
     public var description: String {
         // Show as a percentage when it is one.
@@ -49,6 +54,12 @@ public struct Rate: Hashable, Sendable, Codable, CustomStringConvertible {
         let text = try decoder.singleValueContainer().decode(String.self)
         let fraction = text.split(separator: "/")
         if fraction.count == 2, let n = Int64(fraction[0]), let d = Int64(fraction[1]), n >= 0, d > 0 {
+            if decoder.userInfo[Yen.inputCheckKey] as? Bool == true, n > Self.inputBound || d > Self.inputBound {
+                throw DecodingError.dataCorrupted(
+                    DecodingError.Context(
+                        codingPath: decoder.codingPath,
+                        debugDescription: "the rate \(text) has a term above \(Self.inputBound)"))
+            }
             self.init(n, per: d)
         } else {
             try self.init(percent: text)

@@ -15,7 +15,7 @@ public enum TaxableIncome {
             case ...10_000_000: r * 5 / 100 + 1_455_000
             default: 1_955_000
             }
-        return Yen(max(0, r - deduction))
+        return max(.zero, revenue - Yen(deduction))
     }
 
     /// The resident-tax basic deduction (基礎控除) for a total income (合計所得金額).
@@ -31,6 +31,6 @@ public enum TaxableIncome {
     /// The premium's income base (賦課のもととなる所得金額, 旧ただし書き所得): total income (with
     /// separately taxed gains) minus the basic deduction, never negative.
     public static func incomeBase(totalIncome: Yen) -> Yen {
-        Yen(max(0, totalIncome.amount - basicDeduction(totalIncome: totalIncome).amount))
+        max(.zero, totalIncome - basicDeduction(totalIncome: totalIncome))
     }
 }

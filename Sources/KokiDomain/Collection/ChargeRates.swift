@@ -128,7 +128,9 @@ public struct ChargeBand: Hashable, Sendable, Codable, CustomStringConvertible {
         days = from.days(until: through) + 1
         self.base = base
         self.rate = rate
-        amount = Yen(base.amount * rate.numerator * Int64(days) / (rate.denominator * 365))
+        // In 128 bits, saturating: a base and a band of any size never overflow.
+        let (factor, overflow) = rate.numerator.multipliedReportingOverflow(by: Int64(days))
+        amount = overflow ? Yen(.max) : base.scaled(by: factor, per: rate.denominator.multipliedReportingOverflow(by: 365).partialValue)
     }
 
     public var description: String {
