@@ -40,8 +40,12 @@ extension CollectionCommandsTests {
             error.message.contains("result.txt: line 5, byte 20: 振替済 0 / 0 but the records with code 0 are 3 / 25800"))
         #expect(error.message.contains("the debit request koki wrote for 2025-09-30"))
         #expect(try account("1").periods[key(3)]?.outstanding == Yen(8_600))
-        // The bank's true answer, with the same line endings, is taken.
+        // The bank's true answer, with the same line endings, is taken — once the debit is past.
         let answer = try ZenginDebitFile.parse(request).encoded(separator: separator, isResult: true)
+        let early = try refused {
+            try collection.importDebitResult(answer, name: "r", learnedOn: d("2025-09-29"), actor: "b")
+        }
+        #expect(early.message.contains("before its debit date 2025-09-30"))
         let summary = try collection.importDebitResult(answer, name: "r", learnedOn: d("2025-10-03"), actor: "b")
         #expect(summary.payments == 3 && summary.paid == Yen(25_800))
     }

@@ -234,6 +234,12 @@ extension CollectionCommands {
             )
         }
         let debitDate = request.date
+        guard learnedOn >= debitDate else {
+            throw KokiError(
+                .invalidInput,
+                "\(name): learned of on \(learnedOn), before its debit date \(debitDate): a bank's result comes after the debit: nothing appended"
+            )
+        }
         if let earlier = scope.files.first(where: { $0.kind == .debitResult && $0.date == debitDate }) {
             throw KokiError(
                 .invalidInput,

@@ -149,7 +149,8 @@ struct DebitCommand: ParsableCommand {
                 counts and amounts equal its records, so the city's own request sent back is refused whatever its \
                 line endings (CR+LF, LF or none). It must answer the request exactly: every record matches a \
                 requested one, and every requested record is there — a result missing one is refused, naming it. \
-                A file already imported, or a second result for the same debit date, is refused.
+                A file already imported, a second result for the same debit date, or a result learned of \
+                (--learned-on) before its debit date is refused.
                 """)
         @OptionGroup var options: LedgerOptions
         @OptionGroup var input: ImportArguments
