@@ -297,11 +297,13 @@ public struct ZenginDebitFile: Hashable, Sendable {
                 let zeros = okCount == 0 && okAmount == 0 && ngCount == 0 && ngAmount == 0
                 let isRequest = zeros && records.allSatisfy { $0.resultCode == 0 }
                 if direction == .request, !isRequest {
+                    guard zeros, let coded = records.firstIndex(where: { $0.resultCode != 0 }) else {
+                        throw InterchangeError(
+                            line: line, position: 20, "振替済 / 振替不能 are not zero: a result, not a request")
+                    }
                     throw InterchangeError(
-                        line: line, position: zeros ? 1 : 20,
-                        zeros
-                            ? "a request's records all carry 振替結果コード 0"
-                            : "振替済 / 振替不能 are not zero: a result, not a request")
+                        line: coded + 2, position: 112,
+                        "振替結果コード \(records[coded].resultCode): a request's records all carry 0")
                 }
                 if direction == .result || !isRequest {
                     guard okCount == ok.count, okAmount == ok.map(\.amount).sum().amount else {

@@ -48,6 +48,13 @@ import Testing
         #expect(try ZenginDebitFile.parse(debited, as: .result).debited.count == 2)
     }
 
+    @Test func aRequestWithAResultCodeIsNamedAtItsRecord() throws {
+        var bytes = try ZenginTests.file.encoded(separator: .lf)
+        bytes[2 * 121 + 111] = UInt8(ascii: "1")  // the second data record's 振替結果コード
+        let error = refusal { () throws(InterchangeError) in try ZenginDebitFile.parse(bytes, as: .request) }
+        #expect(error == InterchangeError(line: 3, position: 112, "振替結果コード 1: a request's records all carry 0"))
+    }
+
     // MARK: - Convenience-store files
 
     var barcode: String {
