@@ -308,10 +308,11 @@ public struct ZenginDebitFile: Hashable, Sendable {
                 if direction == .result || !isRequest {
                     guard okCount == ok.count, okAmount == ok.map(\.amount).sum().amount else {
                         let request = direction == .result && zeros && !records.isEmpty
+                        let why = request ? ": the trailer of a request (振替済 and 振替不能 zero), not the bank's result" : ""
                         throw InterchangeError(
                             line: line, position: 20,
                             "振替済 \(okCount) / \(okAmount) but the records with code 0 are \(ok.count) / \(ok.map(\.amount).sum().amount)"
-                                + (request ? ": the trailer of a request (振替済 and 振替不能 zero), not the bank's result" : "")
+                                + why
                         )
                     }
                     let ng = records.filter { $0.resultCode != 0 }
