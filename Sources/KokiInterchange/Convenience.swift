@@ -101,27 +101,27 @@ public struct ConvenienceFile: Hashable, Sendable {
         public var store: String
         public var barcode: ConvenienceBarcode
         public var barcodeText: String
+        /// Where the barcode starts on its line (1-based), for messages.
+        public var barcodeColumn = 1
     }
 
     public var records: [Record]
 
-    public static func parse(_ bytes: [UInt8]) throws(InterchangeError) -> ConvenienceFile {
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw InterchangeError(line: 1, position: 1, "the file is not UTF-8 text")
-        }
+    public static let header = ["kind", "paid_on", "store", "barcode"]
+
+    /// Parses a file. Refused, naming the line and column: bytes that are not UTF-8, control
+    /// characters (NUL, ESC …), a header that is not this file's, a file with no record, a
+    /// malformed field, a payment dated outside `paidOn` (from the system's start to the day the
+    /// file arrived, see ``InputLimits``) and a store code longer than ``InputLimits/storeLength``.
+    public static func parse(
+        _ bytes: [UInt8], paidOn: InputLimits.Dates = InputLimits.sinceSystemStart
+    ) throws(InterchangeError) -> ConvenienceFile {
         var records: [Record] = []
-        for (index, rawLine) in text.split(
-            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }
-        ).enumerated() {
-            let line = index + 1
-            let content = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine[...]
-            if content.trimmingSpaces.isEmpty || (line == 1 && content.hasPrefix("kind")) { continue }
-            let fields = content.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
+        for (line, fields, columns) in try CSVLines.read(bytes, header: header, kind: "convenience-store") {
             guard fields.count == 4 else {
                 throw InterchangeError(
                     line: line, position: 1, "expected 4 fields (kind,paid_on,store,barcode), found \(fields.count)")
             }
-            let columns = fields.indices.map { i in fields[..<i].map(\.count).reduce(1, +) + i }
             let kind: Kind
             switch fields[0] {
             case "preliminary", "1": kind = .preliminary
@@ -133,8 +133,18 @@ public struct ConvenienceFile: Hashable, Sendable {
             let dateText =
                 fields[1].count == 8 && fields[1].allSatisfy(\.isASCIIDigit)
                 ? "\(fields[1].prefix(4))-\(fields[1].dropFirst(4).prefix(2))-\(fields[1].suffix(2))" : fields[1]
-            guard let paidOn = try? CivilDate(iso: dateText) else {
+            guard let paid = try? CivilDate(iso: dateText) else {
                 throw InterchangeError(line: line, position: columns[1], "paid_on '\(fields[1])' is not a date")
+            }
+            guard paidOn.contains(paid) else {
+                throw InterchangeError(
+                    line: line, position: columns[1],
+                    "paid_on \(paid) is outside \(paidOn) (from the system's start to the day the file was received)")
+            }
+            guard fields[2].count <= InputLimits.storeLength else {
+                throw InterchangeError(
+                    line: line, position: columns[2],
+                    "store is \(fields[2].count) characters, more than \(InputLimits.storeLength)")
             }
             let barcode: ConvenienceBarcode
             do { barcode = try ConvenienceBarcode(parsing: fields[3]) } catch {
@@ -142,7 +152,8 @@ public struct ConvenienceFile: Hashable, Sendable {
             }
             records.append(
                 Record(
-                    line: line, kind: kind, paidOn: paidOn, store: fields[2], barcode: barcode, barcodeText: fields[3]))
+                    line: line, kind: kind, paidOn: paid, store: fields[2], barcode: barcode, barcodeText: fields[3],
+                    barcodeColumn: columns[3]))
         }
         return ConvenienceFile(records: records)
     }
@@ -173,24 +184,24 @@ public struct PensionDeductionFile: Hashable, Sendable {
 
     public var records: [Record]
 
-    public static func parse(_ bytes: [UInt8]) throws(InterchangeError) -> PensionDeductionFile {
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw InterchangeError(line: 1, position: 1, "the file is not UTF-8 text")
-        }
+    public static let header = ["person", "fiscal_year", "month", "paid_on", "amount", "status"]
+
+    /// Parses a file. Refused, naming the line and column: bytes that are not UTF-8, control
+    /// characters (NUL, ESC …), a header that is not this file's, a file with no record, a
+    /// malformed field, a paid_on outside its pension month of the fiscal year, a deduction dated
+    /// outside `deductedOn` or a stop outside `stoppedFrom` (see ``InputLimits``), a deduction of
+    /// 0 yen and a stop with an amount.
+    public static func parse(
+        _ bytes: [UInt8], deductedOn: InputLimits.Dates = InputLimits.sinceSystemStart,
+        stoppedFrom: InputLimits.Dates = InputLimits.sinceSystemStart
+    ) throws(InterchangeError) -> PensionDeductionFile {
         var records: [Record] = []
-        for (index, rawLine) in text.split(
-            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }
-        ).enumerated() {
-            let line = index + 1
-            let content = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine[...]
-            if content.trimmingSpaces.isEmpty || (line == 1 && content.hasPrefix("person")) { continue }
-            let f = content.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
+        for (line, f, columns) in try CSVLines.read(bytes, header: header, kind: "pension deduction") {
             guard f.count == 6 else {
                 throw InterchangeError(
                     line: line, position: 1,
                     "expected 6 fields (person,fiscal_year,month,paid_on,amount,status), found \(f.count)")
             }
-            let columns = f.indices.map { i in f[..<i].map(\.count).reduce(1, +) + i }
             guard let person = try? PersonID(f[0]) else {
                 throw InterchangeError(line: line, position: columns[0], "person '\(f[0])' is not an address number")
             }
@@ -211,8 +222,23 @@ public struct PensionDeductionFile: Hashable, Sendable {
             guard let status = Status(rawValue: f[5]) else {
                 throw InterchangeError(line: line, position: columns[5], "status '\(f[5])' is not deducted or stopped")
             }
+            guard FiscalYear(containing: paidOn) == fy, paidOn.month == month else {
+                throw InterchangeError(
+                    line: line, position: columns[3],
+                    "paid_on \(paidOn) is not in month \(month) of FY\(fy.year) (the pension day of that month)")
+            }
+            let window = status == .deducted ? deductedOn : stoppedFrom
+            guard window.contains(paidOn) else {
+                throw InterchangeError(
+                    line: line, position: columns[3],
+                    "paid_on \(paidOn) is outside \(window) (\(status == .deducted ? "a deduction: from the system's start to the day the file was received" : "a stop: from the system's start to \(InputLimits.Lead.pensionStop) days after today"))"
+                )
+            }
             guard status == .stopped || amount > 0 else {
                 throw InterchangeError(line: line, position: columns[4], "a deduction of 0 yen: use status stopped")
+            }
+            guard status == .deducted || amount == 0 else {
+                throw InterchangeError(line: line, position: columns[4], "a stop carries no amount: write 0")
             }
             records.append(
                 Record(
@@ -220,6 +246,69 @@ public struct PensionDeductionFile: Hashable, Sendable {
                     status: status))
         }
         return PensionDeductionFile(records: records)
+    }
+}
+
+/// The data lines of a CSV file koki imports (stores, pensions): UTF-8, a leading byte-order
+/// mark dropped, lines ending in LF or CR+LF, blank lines skipped, and line 1 skipped when it is
+/// this file's header. Refused with the line and column: bytes that are not UTF-8, a control
+/// character anywhere (see ``InputLimits/controlCharacter(in:)``), a first line that is another
+/// file's header or a damaged header of this one, and a file with no data line — an empty file
+/// is never recorded as an import.
+enum CSVLines {
+    /// The headers of the CSV files koki reads, to name a file given to the wrong import.
+    static let known: [(kind: String, header: [String])] = [
+        ("convenience-store", ConvenienceFile.header), ("pension deduction", PensionDeductionFile.header),
+        ("union decisions", ["number", "decision", "amount", "decided_on", "paid_on", "reference", "reason"]),
+    ]
+
+    static func read(_ bytes: [UInt8], header: [String], kind: String) throws(InterchangeError)
+        -> [(line: Int, fields: [String], columns: [Int])]
+    {
+        guard var text = String(validating: bytes, as: UTF8.self) else {
+            for (index, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated()
+            where String(validating: line, as: UTF8.self) == nil {
+                throw InterchangeError(line: index + 1, position: 1, "the line is not UTF-8 text")
+            }
+            throw InterchangeError(line: 1, position: 1, "the file is not UTF-8 text")
+        }
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        var out: [(line: Int, fields: [String], columns: [Int])] = []
+        var sawHeader = false
+        for (index, rawLine) in text.split(
+            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }
+        ).enumerated() {
+            let line = index + 1
+            if let (offset, scalar) = InputLimits.controlCharacter(in: rawLine) {
+                throw InterchangeError(
+                    line: line, position: offset + 1,
+                    "control character \(InputLimits.name(scalar)) in the line: refused (a file's text holds none)")
+            }
+            if rawLine.trimmingSpaces.isEmpty { continue }
+            let fields = rawLine.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
+            if line == 1, fields != header, let other = known.first(where: { $0.header == fields }) {
+                throw InterchangeError(
+                    line: 1, position: 1,
+                    "the header \(other.header.joined(separator: ",")) is a \(other.kind) file's, not a \(kind) file's")
+            }
+            if line == 1, rawLine.hasPrefix(header[0]) {
+                guard fields == header else {
+                    throw InterchangeError(
+                        line: 1, position: 1,
+                        "the header '\(rawLine)' is not \(header.joined(separator: ","))")
+                }
+                sawHeader = true
+                continue
+            }
+            let columns = fields.indices.map { i in fields[..<i].map(\.count).reduce(1, +) + i }
+            out.append((line, fields, columns))
+        }
+        guard !out.isEmpty else {
+            throw InterchangeError(
+                line: sawHeader ? 2 : 1, position: 1,
+                sawHeader ? "the file has its header and no record" : "the file has no record")
+        }
+        return out
     }
 }
 

@@ -192,11 +192,27 @@ public struct ZenginDebitFile: Hashable, Sendable {
 
     // MARK: - Reading
 
+    /// What a file is read as: a request, the bank's result, or either.
+    public enum Direction: Sendable, Hashable {
+        /// The trailer's 振替済 / 振替不能 fields are zero and every record's result code is 0
+        /// (what koki writes to the bank).
+        case request
+        /// The trailer's 振替済 and 振替不能 counts and amounts equal the records with code 0 and
+        /// with codes 1–9: a file the bank answered. A request sent back (its trailer has zeros
+        /// there while its records say 0, debited) is refused.
+        case result
+        /// Either, as the trailer says.
+        case either
+    }
+
     /// Parses and checks a request or result file: record length (120 bytes, with or without
-    /// CR+LF / LF after each), the order header–data…–trailer–end, digits where digits belong,
-    /// the codes, and the trailer's counts and totals against the data. The first problem is an
-    /// error naming its line and byte.
-    public static func parse(_ bytes: [UInt8]) throws(InterchangeError) -> ZenginDebitFile {
+    /// CR+LF / LF after each — the separator never changes the verdict), the order
+    /// header–data…–trailer–end, digits where digits belong, the codes, and the trailer's counts
+    /// and totals against the data, as `direction` requires. The first problem is an error
+    /// naming its line and byte.
+    public static func parse(_ bytes: [UInt8], as direction: Direction = .either) throws(InterchangeError)
+        -> ZenginDebitFile
+    {
         let lines = try split(bytes)
         guard !lines.isEmpty else { throw InterchangeError(line: 1, position: 1, "the file is empty") }
         var header: Header?
@@ -278,14 +294,25 @@ public struct ZenginDebitFile: Hashable, Sendable {
                         line: line, position: 8, "合計金額 \(total) but the data records add up to \(sum)")
                 }
                 let ok = records.filter { $0.resultCode == 0 }
-                let isRequest =
-                    okCount == 0 && okAmount == 0 && ngCount == 0 && ngAmount == 0
-                    && records.allSatisfy { $0.resultCode == 0 }
-                if !isRequest {
+                let zeros = okCount == 0 && okAmount == 0 && ngCount == 0 && ngAmount == 0
+                let isRequest = zeros && records.allSatisfy { $0.resultCode == 0 }
+                if direction == .request, !isRequest {
+                    guard zeros, let coded = records.firstIndex(where: { $0.resultCode != 0 }) else {
+                        throw InterchangeError(
+                            line: line, position: 20, "振替済 / 振替不能 are not zero: a result, not a request")
+                    }
+                    throw InterchangeError(
+                        line: coded + 2, position: 112,
+                        "振替結果コード \(records[coded].resultCode): a request's records all carry 0")
+                }
+                if direction == .result || !isRequest {
                     guard okCount == ok.count, okAmount == ok.map(\.amount).sum().amount else {
+                        let request = direction == .result && zeros && !records.isEmpty
+                        let why = request ? ": the trailer of a request (振替済 and 振替不能 zero), not the bank's result" : ""
                         throw InterchangeError(
                             line: line, position: 20,
                             "振替済 \(okCount) / \(okAmount) but the records with code 0 are \(ok.count) / \(ok.map(\.amount).sum().amount)"
+                                + why
                         )
                     }
                     let ng = records.filter { $0.resultCode != 0 }

@@ -462,15 +462,20 @@ extension CollectionCommandsTests {
             case 7:
                 // A convenience-store file: finals for the person's slips and a stranger's.
                 let period = key(Int.random(in: 1...9, using: &g))
-                let amount = Yen(Int64.random(in: 1...20, using: &g) * 1_000)
-                let own = try ConvenienceBarcode(
-                    issuer: "912345", slip: try SlipNumber(person: who, key: period), deadline: day, amount: amount)
+                let drawn = Yen(Int64.random(in: 1...20, using: &g) * 1_000)
+                // A slip koki could have issued: no more than was ever assessed for its period.
+                let amount = try collection.load(who).largestAssessed[period].map { min(drawn, $0) } ?? drawn
                 let stranger = try ConvenienceBarcode(
-                    issuer: "912345", slip: try SlipNumber(person: id("99"), key: period), deadline: day, amount: amount
+                    issuer: "912345", slip: try SlipNumber(person: id("99"), key: period), deadline: day, amount: drawn
                 )
+                var lines = "final,\(day),\(step),\(stranger)\n"
+                if amount > .zero {
+                    let own = try ConvenienceBarcode(
+                        issuer: "912345", slip: try SlipNumber(person: who, key: period), deadline: day, amount: amount)
+                    lines = "final,\(day),\(step),\(own)\n" + lines
+                }
                 _ = try collection.importConvenience(
-                    Array("final,\(day),\(step),\(own)\nfinal,\(day),\(step),\(stranger)\n".utf8), name: "cvs \(day)",
-                    learnedOn: day, actor: "b")
+                    Array(lines.utf8), name: "cvs \(day)", learnedOn: day, actor: "b")
             case 9:
                 _ = try? arrears.decideReduction(
                     who, appliedOn: day, decidedOn: day, reason: "random", from: day.adding(days: -60),

@@ -62,6 +62,9 @@ extension CollectionCommands {
     /// size of its file, not of the ledger.
     struct ImportScope {
         var files: [CollectionFileRecorded]
+        /// Where each recorded file's event sits, by digest (a request's records are appended
+        /// around it, by the same command).
+        var positions: [String: Int64] = [:]
         var unmatched: [CollectionAccounts.Unmatched]
         var settings: ArrearsSettings?
         var states: [PersonID: PersonState] = [:]
@@ -70,11 +73,20 @@ extension CollectionCommands {
 
     func importScope() throws -> ImportScope {
         var lists = CollectionAccounts()
+        var positions: [String: Int64] = [:]
         for stream in [CollectionFileRecorded.streamName, UnmatchedPaymentRecorded.streamName] {
-            try ledger.forEachEvent(.stream(try StreamName(stream))) { _, event in lists.apply(event) }
+            try ledger.forEachEvent(.stream(try StreamName(stream))) { view, event in
+                if case .collectionFileRecorded(let file) = event { positions[file.digest] = view.position }
+                lists.apply(event)
+            }
         }
-        return ImportScope(files: lists.files, unmatched: lists.unmatched, settings: try arrearsSettings())
+        return ImportScope(
+            files: lists.files, positions: positions, unmatched: lists.unmatched, settings: try arrearsSettings())
     }
+
+    /// Today in Japan by the ledger's clock: no payment in a file is dated after it (beyond
+    /// what ``InputLimits/Lead`` allows the file's kind).
+    var today: CivilDate { InputLimits.dayInJapan(microsecondsSinceEpoch: ledger.store.now.microseconds) }
 
     /// A person's state within an import: loaded once, then carried from record to record.
     func state(_ person: PersonID, in scope: inout ImportScope) throws -> PersonState {
@@ -87,6 +99,12 @@ extension CollectionCommands {
 
     func refuseIfImported(_ digest: String, _ scope: ImportScope, name: String) throws {
         if let earlier = scope.files.first(where: { $0.digest == digest }) {
+            if earlier.kind == .debitRequest {
+                throw KokiError(
+                    .invalidInput,
+                    "\(name) is the debit request koki wrote for \(earlier.date) (\(earlier.records) records), not a file to import: nothing appended"
+                )
+            }
             throw KokiError(
                 .invalidInput,
                 "\(name) was already imported (\(earlier.kind.rawValue) of \(earlier.date), \(earlier.records) records): nothing appended"
@@ -180,24 +198,46 @@ extension CollectionCommands {
     }
 
     /// Imports a bank's result file: code 0 is a payment dated the debit date; codes 1–9 a
-    /// failed debit. Every record must answer a request of that debit date with the same
-    /// amount; the whole file is refused (nothing appended) at the first record that does not.
+    /// failed debit. It must be a result — its trailer's 振替済 and 振替不能 counts and amounts
+    /// equal its records (a request sent back, whatever its line endings, has zeros there) —
+    /// and answer the request of that debit date exactly: every record matches a requested one
+    /// (customer number and amount), and every requested record is there, once. The whole file
+    /// is refused (nothing appended) at the first problem, named by line, byte and field.
     public func importDebitResult(_ bytes: [UInt8], name: String, learnedOn: CivilDate, actor: String) throws
         -> ImportSummary
     {
-        let file: ZenginDebitFile
-        do { file = try ZenginDebitFile.parse(bytes) } catch { throw KokiError(.invalidInput, "\(name): \(error)") }
         var scope = try importScope()
+        let file: ZenginDebitFile
+        do { file = try ZenginDebitFile.parse(bytes, as: .result) } catch {
+            var message = "\(name): \(error)"
+            if let request = ownRequest(bytes, scope) {
+                message += " — this is the debit request koki wrote for \(request.date), not the bank's result"
+            }
+            throw KokiError(.invalidInput, message + ": nothing appended")
+        }
         let digest = Self.digest(bytes)
         try refuseIfImported(digest, scope, name: name)
+        if let request = ownRequest(bytes, scope) {
+            throw KokiError(
+                .invalidInput,
+                "\(name): this is the debit request koki wrote for \(request.date) (line endings aside), not the bank's result: nothing appended"
+            )
+        }
         // The debit date: the latest requested date with the header's month and day.
-        let dates = scope.files.filter {
+        let requests = scope.files.filter {
             $0.kind == .debitRequest && $0.date.month == file.header.debitMonth && $0.date.day == file.header.debitDay
-        }.map(\.date)
-        guard let debitDate = dates.max() else {
+        }
+        guard let request = requests.max(by: { $0.date < $1.date }) else {
             throw KokiError(
                 .invalidInput,
                 "\(name): line 1, byte 55: no debit request was made for \(String(format: "%02d-%02d", file.header.debitMonth, file.header.debitDay))"
+            )
+        }
+        let debitDate = request.date
+        guard learnedOn >= debitDate else {
+            throw KokiError(
+                .invalidInput,
+                "\(name): learned of on \(learnedOn), before its debit date \(debitDate): a bank's result comes after the debit: nothing appended"
             )
         }
         if let earlier = scope.files.first(where: { $0.kind == .debitResult && $0.date == debitDate }) {
@@ -254,6 +294,20 @@ extension CollectionCommands {
                 summary.other += 1
             }
         }
+        // Every requested record must be answered: a result missing one would leave that
+        // person's debit unknown for good (a second result for the date is refused).
+        let answered = Set(file.records.map(\.customerNumber))
+        let missing = try requestedDebits(request, scope).filter { !answered.contains($0.customerNumber) }
+        if !missing.isEmpty {
+            let trailer = file.records.count + 2
+            let named = missing.prefix(5).map {
+                "\($0.customerNumber) (\($0.person), FY\($0.key.fiscalYear.year) period \($0.key.period.number), \($0.amount.amount) yen)"
+            }.joined(separator: ", ")
+            throw KokiError(
+                .invalidInput,
+                "\(name): line \(trailer), byte 2: 合計件数 \(file.records.count) but the request of \(debitDate) asked for \(request.records) debits; no record answers 顧客番号 \(named)\(missing.count > 5 ? " and \(missing.count - 5) more" : ""): nothing appended"
+            )
+        }
         events.append(
             .collectionFileRecorded(
                 CollectionFileRecorded(
@@ -261,6 +315,33 @@ extension CollectionCommands {
                     amount: file.total, accepted: summary.payments, other: summary.other, duplicates: 0, unmatched: 0)))
         try appendImport(events, versions: scope.loaded, digest: digest, kind: .debitResult, actor: actor)
         return summary
+    }
+
+    /// The recorded request whose bytes these are, once line endings are set aside: a file that
+    /// reads as a request (its trailer's 振替済 / 振替不能 zero — a bank's result never), written
+    /// again with each separator and compared by digest.
+    func ownRequest(_ bytes: [UInt8], _ scope: ImportScope) -> CollectionFileRecorded? {
+        guard let parsed = try? ZenginDebitFile.parse(bytes, as: .request) else { return nil }
+        let digests = Set(
+            ZenginDebitFile.LineSeparator.allCases.compactMap { separator in
+                (try? parsed.encoded(separator: separator)).map(Self.digest)
+            } + [Self.digest(bytes)])
+        return scope.files.first { $0.kind == .debitRequest && digests.contains($0.digest) }
+    }
+
+    /// The records of a recorded debit request: its command appended them with its file record,
+    /// so they sit within as many positions of it as the request has records.
+    func requestedDebits(_ request: CollectionFileRecorded, _ scope: ImportScope) throws -> [DebitRequested] {
+        guard let position = scope.positions[request.digest] else { return [] }
+        var query = EventQuery.from(position: max(1, position - Int64(request.records)))
+        query.throughPosition = position + Int64(request.records)
+        query.types = [DebitRequested.eventType]
+        query.readsEnvelopes = false
+        var requested: [DebitRequested] = []
+        try ledger.forEachEvent(query) { _, event in
+            if case .debitRequested(let e) = event, e.file == request.digest { requested.append(e) }
+        }
+        return requested
     }
 
     // MARK: - Convenience stores
@@ -287,12 +368,19 @@ extension CollectionCommands {
     /// Imports a convenience-store file: a preliminary record (速報) is recorded as money
     /// expected; a final record (確報) as a payment (with or without a preliminary one); a record
     /// already imported — earlier in the file or in an earlier file — is ignored and reported;
-    /// a final record whose slip names no assessed period is unmatched money, listed.
+    /// a final record whose slip names no assessed period is unmatched money, listed. Refused
+    /// whole: what ``ConvenienceFile/parse(_:paidOn:)`` refuses (payments dated before the
+    /// system's start or after the day the file arrived or today), and a barcode whose amount
+    /// koki never issued for its slip (see ``refuseUnissued(_:_:name:)``).
     public func importConvenience(_ bytes: [UInt8], name: String, learnedOn: CivilDate, actor: String) throws
         -> ImportSummary
     {
         let file: ConvenienceFile
-        do { file = try ConvenienceFile.parse(bytes) } catch { throw KokiError(.invalidInput, "\(name): \(error)") }
+        let window = InputLimits.paymentDates(
+            learnedOn: learnedOn, today: today, leadDays: InputLimits.Lead.storePayment)
+        do { file = try ConvenienceFile.parse(bytes, paidOn: window) } catch {
+            throw KokiError(.invalidInput, "\(name): \(error): nothing appended")
+        }
         var scope = try importScope()
         let digest = Self.digest(bytes)
         try refuseIfImported(digest, scope, name: name)
@@ -316,6 +404,7 @@ extension CollectionCommands {
             }
             var state = scope.states[person]!
             let matched = state.account.periods[key] != nil
+            if matched { try refuseUnissued(record, state, name: name) }
             switch record.kind {
             case .preliminary:
                 guard seenReports.insert(reference).inserted, !seenFinals.contains(reference) else {
@@ -372,6 +461,33 @@ extension CollectionCommands {
         return summary
     }
 
+    /// Refuses a barcode koki never issued for its assessed period: a period's slip (a payment
+    /// notice, a dunning notice, `konbini slip`) carries at most the most ever assessed for the
+    /// period; an installment-plan slip one of the payments scheduled by a plan of the person
+    /// that starts at that period.
+    func refuseUnissued(_ record: ConvenienceFile.Record, _ state: PersonState, name: String) throws {
+        let barcode = record.barcode
+        let key = barcode.slip.key
+        let at = "\(name): line \(record.line), byte \(record.barcodeColumn + 37): barcode amount \(barcode.amount.amount)"
+        if barcode.plan {
+            let plans = state.account.plans.filter { $0.periods.first == key }
+            guard plans.contains(where: { $0.schedule.contains { $0.amount == barcode.amount } }) else {
+                throw KokiError(
+                    .invalidInput,
+                    "\(at) is no payment of an installment plan of \(barcode.slip.person) from FY\(key.fiscalYear.year) period \(key.period.number): koki never issued this slip: nothing appended"
+                )
+            }
+        } else {
+            let most = state.largestAssessed[key] ?? state.account.periods[key]?.assessed ?? .zero
+            guard barcode.amount <= most else {
+                throw KokiError(
+                    .invalidInput,
+                    "\(at) is more than was ever assessed for \(barcode.slip.person)'s FY\(key.fiscalYear.year) period \(key.period.number) (\(most.amount) yen): koki never issued this slip: nothing appended"
+                )
+            }
+        }
+    }
+
     /// Preliminary convenience-store reports with no final record `days` days after payment.
     public func pendingConvenience(on date: CivilDate, olderThan days: Int) throws -> [ConveniencePaymentReported] {
         let city = try CitySnapshot(ledger)
@@ -386,12 +502,27 @@ extension CollectionCommands {
     /// period; a `stopped` line records that deduction stopped and moves the rest of the year to
     /// ordinary collection — a new schedule (same annual amount) keeping the months deducted
     /// and spreading the rest over the ordinary calendar's periods after `learnedOn`.
+    ///
+    /// A deduction is identified by person, fiscal year, pension day (paid_on) and amount, a stop
+    /// by person, fiscal year and month: one already recorded — earlier in the file or from an
+    /// earlier file, and not cancelled — is ignored and reported as a duplicate, as the store
+    /// import does. Refused whole: what ``PensionDeductionFile/parse(_:deductedOn:stoppedFrom:)``
+    /// refuses, and a deduction larger than was ever assessed for its period.
     public func importPension(_ bytes: [UInt8], name: String, learnedOn: CivilDate, actor: String) throws
         -> ImportSummary
     {
         let file: PensionDeductionFile
-        do { file = try PensionDeductionFile.parse(bytes) } catch {
-            throw KokiError(.invalidInput, "\(name): \(error)")
+        let today = today
+        do {
+            file = try PensionDeductionFile.parse(
+                bytes,
+                deductedOn: InputLimits.paymentDates(
+                    learnedOn: learnedOn, today: today, leadDays: InputLimits.Lead.pensionDeduction),
+                stoppedFrom: InputLimits.Dates(
+                    from: InputLimits.systemStart,
+                    through: InputLimits.latest(today: today, leadDays: InputLimits.Lead.pensionStop)))
+        } catch {
+            throw KokiError(.invalidInput, "\(name): \(error): nothing appended")
         }
         var scope = try importScope()
         let digest = Self.digest(bytes)
@@ -400,8 +531,14 @@ extension CollectionCommands {
         var events: [KokiEvent] = []
         var calendars: [Int: InstallmentCalendarAdopted] = [:]
         for r in file.records {
-            func refuse(_ why: String) -> KokiError { KokiError(.invalidInput, "\(name): line \(r.line): \(why)") }
+            func refuse(_ why: String) -> KokiError {
+                KokiError(.invalidInput, "\(name): line \(r.line): \(why): nothing appended")
+            }
             var state = try state(r.person, in: &scope)
+            if let earlier = recordedPension(r, state) {
+                summary.duplicates.append("line \(r.line): \(earlier)")
+                continue
+            }
             guard let assessed = state.assessments[r.fiscalYear] else {
                 throw refuse("\(r.person) has no FY\(r.fiscalYear.year) assessment")
             }
@@ -414,6 +551,12 @@ extension CollectionCommands {
             let key = PeriodKey(r.fiscalYear, installment.period)
             switch r.status {
             case .deducted:
+                let most = state.largestAssessed[key] ?? installment.amount
+                guard r.amount <= most else {
+                    throw refuse(
+                        "amount \(r.amount.amount) is more than was ever assessed for \(r.person)'s FY\(r.fiscalYear.year) period \(key.period.number) (\(most.amount) yen)"
+                    )
+                }
                 summary.amount += r.amount
                 let payment = Self.payment(
                     id: "n\(digest.prefix(8))-\(r.line)", state: state, channel: .pensionDeduction, paidOn: r.paidOn,
@@ -463,9 +606,32 @@ extension CollectionCommands {
             .collectionFileRecorded(
                 CollectionFileRecorded(
                     kind: .pensionDeduction, digest: digest, name: name, date: learnedOn, records: file.records.count,
-                    amount: summary.amount, accepted: summary.payments, other: summary.stopped.count, duplicates: 0,
-                    unmatched: 0)))
+                    amount: summary.amount, accepted: summary.payments, other: summary.stopped.count,
+                    duplicates: summary.duplicates.count, unmatched: 0)))
         try appendImport(events, versions: scope.loaded, digest: digest, kind: .pensionDeduction, actor: actor)
         return summary
+    }
+
+    /// What already records this line, if anything: a pension deduction of the person, fiscal
+    /// year, pension day and amount not cancelled, or a stop of the person's deduction from that
+    /// month of the fiscal year.
+    func recordedPension(_ r: PensionDeductionFile.Record, _ state: PersonState) -> String? {
+        switch r.status {
+        case .deducted:
+            let same = state.account.payments.contains {
+                $0.cancelled == nil && $0.event.channel == .pensionDeduction && $0.event.paidOn == r.paidOn
+                    && $0.event.amount == r.amount && $0.event.slip?.fiscalYear == r.fiscalYear
+            }
+            return same
+                ? "deduction of \(r.amount.amount) yen from \(r.person)'s pension on \(r.paidOn) (FY\(r.fiscalYear.year)), recorded already"
+                : nil
+        case .stopped:
+            let same = state.account.pensionStops.contains {
+                $0.fiscalYear == r.fiscalYear && $0.stoppedFrom.month == r.month
+            }
+            return same
+                ? "stop of \(r.person)'s deduction from month \(r.month) of FY\(r.fiscalYear.year), recorded already"
+                : nil
+        }
     }
 }

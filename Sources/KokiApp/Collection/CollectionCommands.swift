@@ -31,6 +31,10 @@ public struct CollectionCommands: Sendable {
         public var assessments: [FiscalYear: PremiumAssessed] = [:]
         public var account = CollectionAccounts.Account()
         public var version: Int64 = 0
+        /// The most any assessment ever asked for each period: no slip koki issues for a period
+        /// (a payment notice, `konbini slip`, a dunning notice) carries more, nor does a pension
+        /// deduction. From a snapshot, the current assessment's amounts.
+        public var largestAssessed: [PeriodKey: Yen] = [:]
         /// The arrears settings in force, when adopted: they finalize late fees and exclude
         /// prescribed periods from allocation.
         public var settings: ArrearsSettings?
@@ -45,6 +49,7 @@ public struct CollectionCommands: Sendable {
             for year in Set(account.periods.keys.map(\.fiscalYear)) {
                 assessments[year] = city.accounts.current(person, year)
             }
+            for (key, period) in account.periods { largestAssessed[key] = period.assessed }
             version = city.version(of: person)
             settings = city.collection.arrearsSettings
         }
@@ -52,7 +57,13 @@ public struct CollectionCommands: Sendable {
         public var exists: Bool { entry != nil || version > 0 }
 
         mutating func apply(_ event: KokiEvent) {
-            if case .premiumAssessed(let e) = event { assessments[e.fiscalYear] = e }
+            if case .premiumAssessed(let e) = event {
+                assessments[e.fiscalYear] = e
+                for i in e.installments {
+                    let key = PeriodKey(e.fiscalYear, i.period)
+                    largestAssessed[key] = max(largestAssessed[key] ?? .zero, i.amount)
+                }
+            }
             if CollectionAccounts.Account.folds(event) { account.apply(event) }
         }
 

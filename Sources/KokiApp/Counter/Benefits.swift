@@ -87,6 +87,7 @@ extension Counter {
         var expected: [String: ExpectedVersion] = [:]
         var loaded: [PersonID: CounterRecords.Person] = [:]
         var seen = Set<String>()
+        let today = InputLimits.dayInJapan(microsecondsSinceEpoch: ledger.store.now.microseconds)
         // A file recorded before (every decision in it already there, as it says): nothing to do.
         if source != nil {
             var same = true
@@ -120,6 +121,21 @@ extension Counter {
             if !d.approved, d.amount != .zero || (d.reason ?? "").isEmpty {
                 throw KokiError(.invalidInput, "\(at)\(d.number) is refused: give a reason and no amount")
             }
+            let latest = InputLimits.latest(today: today, leadDays: InputLimits.Lead.benefitDecision)
+            guard d.decidedOn <= latest else {
+                throw KokiError(
+                    .invalidInput,
+                    "\(at)\(d.number) is decided on \(d.decidedOn), after today (\(today)): a decision already taken is not dated ahead"
+                )
+            }
+            if let paid = d.paidOn,
+                paid > InputLimits.latest(today: today, leadDays: InputLimits.Lead.benefitPayment)
+            {
+                throw KokiError(
+                    .invalidInput,
+                    "\(at)\(d.number): paid on \(paid) is more than \(InputLimits.Lead.benefitPayment) days after today (\(today))"
+                )
+            }
             guard d.decidedOn >= benefit.received.reception.receivedOn else {
                 throw KokiError(.invalidInput, "\(at)\(d.number) is decided on \(d.decidedOn), before it was received")
             }
@@ -145,16 +161,53 @@ extension Counter {
         return decided
     }
 
+    /// The decision file's header.
+    public static let decisionsHeader = "number,decision,amount,decided_on,paid_on,reference,reason"
+
+    /// Parses the union's monthly decision file as bytes: refused unless it is UTF-8 text (see
+    /// ``parseDecisions(_:source:)`` for the rest).
+    public static func parseDecisions(bytes: [UInt8], source: String) throws -> [Decision] {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            let line = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).firstIndex {
+                String(validating: $0, as: UTF8.self) == nil
+            }
+            throw KokiError(.invalidInput, "\(source) line \((line ?? 0) + 1): not UTF-8 text: nothing recorded")
+        }
+        return try parseDecisions(text, source: source)
+    }
+
     /// Parses the union's monthly decision file (CSV, UTF-8, a header line first):
     /// `number,decision,amount,decided_on,paid_on,reference,reason` with decision `approved` or
-    /// `refused`; paid_on and reason may be empty.
+    /// `refused`; paid_on and reason may be empty. Refused, naming the line (and column): a
+    /// header that is not exactly this one (another file's, such as the JSON lines of a transfer
+    /// to the union, is named), control characters (NUL, ESC …) anywhere, a file with its header
+    /// and no decision, a reference or reason longer than ``InputLimits/fileTextLength``.
     public static func parseDecisions(_ text: String, source: String) throws -> [Decision] {
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map(String.init)
         while lines.last?.isEmpty == true { lines.removeLast() }
-        guard let header = lines.first, header.hasPrefix("number,") else {
-            throw KokiError(
-                .invalidInput,
-                "\(source) line 1: expected the header number,decision,amount,decided_on,paid_on,reference,reason")
+        for (index, line) in lines.enumerated() {
+            if let (offset, scalar) = InputLimits.controlCharacter(in: line) {
+                throw KokiError(
+                    .invalidInput,
+                    "\(source) line \(index + 1), column \(offset + 1): control character \(InputLimits.name(scalar)): refused, nothing recorded"
+                )
+            }
+        }
+        let header = lines.first.map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                .joined(separator: ",")
+        }
+        guard let header, header == decisionsHeader else {
+            let what =
+                lines.first?.hasPrefix("{") == true
+                ? " (this is JSON, such as a transfer koki writes to the union, not the union's decisions)"
+                : lines.isEmpty ? " (the file is empty)" : ""
+            throw KokiError(.invalidInput, "\(source) line 1: expected the header \(decisionsHeader)\(what)")
+        }
+        guard lines.dropFirst().contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
+            throw KokiError(.invalidInput, "\(source) line 2: the file has its header and no decision: nothing recorded")
         }
         return try lines.dropFirst().enumerated().map { offset, line in
             let at = "\(source) line \(offset + 2)"
@@ -162,6 +215,11 @@ extension Counter {
                 $0.trimmingCharacters(in: .whitespaces)
             }
             guard f.count == 7 else { throw KokiError(.invalidInput, "\(at): \(f.count) fields, expected 7") }
+            for (index, name) in [(5, "reference"), (6, "reason")] where f[index].count > InputLimits.fileTextLength {
+                throw KokiError(
+                    .invalidInput,
+                    "\(at): \(name) is \(f[index].count) characters, more than \(InputLimits.fileTextLength)")
+            }
             guard ["approved", "refused"].contains(f[1]) else {
                 throw KokiError(.invalidInput, "\(at): decision '\(f[1])' is neither approved nor refused")
             }

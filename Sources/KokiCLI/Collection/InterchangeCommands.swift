@@ -144,8 +144,13 @@ struct DebitCommand: ParsableCommand {
             abstract: "Import a bank's result file: code 0 pays the period on the debit date, 1–9 records the failure.",
             discussion: """
                 The file is checked whole — record lengths, order, codes, trailer counts and totals, every customer \
-                number against the request for that date, amounts — and refused at the first problem with its line \
-                and byte; a file already imported is refused. Nothing is appended unless all of it is.
+                number against the request for that date, amounts — and refused at the first problem with its line, \
+                byte and field (exit 65, nothing appended). It must be a result: the trailer's 振替済 and 振替不能 \
+                counts and amounts equal its records, so the city's own request sent back is refused whatever its \
+                line endings (CR+LF, LF or none). It must answer the request exactly: every record matches a \
+                requested one, and every requested record is there — a result missing one is refused, naming it. \
+                A file already imported, a second result for the same debit date, or a result learned of \
+                (--learned-on) before its debit date is refused.
                 """)
         @OptionGroup var options: LedgerOptions
         @OptionGroup var input: ImportArguments
@@ -198,7 +203,11 @@ struct KonbiniCommand: ParsableCommand {
                 store code, the slip's 44-digit barcode. A preliminary record marks the money expected; a final one \
                 records the payment (with or without a preliminary). Records seen before are ignored and reported; a \
                 final record whose slip names no assessed period is listed as unmatched money. Reissued slips match \
-                by their slip number. A malformed line refuses the whole file, naming the line and column.
+                by their slip number. Refused whole (exit 65, nothing appended), naming the line and column: a \
+                malformed line; bytes that are not UTF-8 or a control character (NUL, ESC …); an empty or \
+                header-only file; paid_on before 2008-04-01, after the day the file was received (--learned-on) or \
+                after today in Japan; a store code over 40 characters; a barcode amount koki never issued (more than \
+                was ever assessed for the slip's period, or no payment of a plan from it for a plan slip).
                 """)
         @OptionGroup var options: LedgerOptions
         @OptionGroup var input: ImportArguments
@@ -248,8 +257,14 @@ struct PensionCommand: ParsableCommand {
             discussion: """
                 CSV: person,fiscal_year,month,paid_on,amount,status — status deducted (the amount was deducted on \
                 paid_on) or stopped (no deduction from that month on: the rest of the year is rescheduled over the \
-                ordinary calendar's periods after the import day, same annual amount). Any wrong line refuses the \
-                whole file, naming the line.
+                ordinary calendar's periods after the import day, same annual amount). A deduction is identified by \
+                person, fiscal year, pension day (paid_on) and amount, a stop by person, fiscal year and month: one \
+                recorded already — earlier in the file or by an earlier file — is ignored and reported as a \
+                duplicate, as the store import does. Refused whole (exit 65, nothing appended), naming the line and \
+                column: a malformed line; bytes that are not UTF-8 or a control character; an empty or header-only \
+                file; paid_on outside its month of the fiscal year, before 2008-04-01, or (for a deduction) after \
+                the day the file was received or today in Japan, (for a stop) more than 62 days after today; a \
+                deduction of more than was ever assessed for its period; a stop with an amount.
                 """)
         @OptionGroup var options: LedgerOptions
         @OptionGroup var input: ImportArguments

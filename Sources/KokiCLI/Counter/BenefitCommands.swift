@@ -103,7 +103,11 @@ struct BenefitCommand: ParsableCommand {
             abstract: "Record the union's monthly decision file (CSV): all lines or none.",
             discussion: """
                 UTF-8 CSV with the header number,decision,amount,decided_on,paid_on,reference,reason; decision is \
-                approved or refused. A file recorded before records nothing again.
+                approved or refused. A file recorded before records nothing again (exit 0). Refused whole (exit 65, \
+                naming the line): bytes that are not UTF-8, control characters (NUL, ESC …), another header (the \
+                JSON of a transfer to the union is named), a file with no decision, a reference or reason over 200 \
+                characters, decided_on after today, paid_on more than 92 days after today, and every check of \
+                `benefit decide`.
                 """)
 
         @OptionGroup var options: LedgerOptions
@@ -114,7 +118,7 @@ struct BenefitCommand: ParsableCommand {
                 guard let data = FileManager.default.contents(atPath: file) else {
                     throw CLIFailure(.notFound, "cannot read \(file)")
                 }
-                let decisions = try Counter.parseDecisions(String(decoding: data, as: UTF8.self), source: file)
+                let decisions = try Counter.parseDecisions(bytes: Array(data), source: file)
                 let access = try options.authorized(.counterWrite)
                 let decided = try Counter(access.ledger).recordDecisions(
                     decisions, source: file, metadata: access.metadata())
