@@ -17,9 +17,7 @@ let longestText = 200
 /// A tab or a line break is refused too unless `multiline` (a contact's notes).
 func checkedText(_ text: String, field: String, limit: Int = longestText, multiline: Bool = false) throws -> String {
     if let bad = text.unicodeScalars.first(where: { isControl($0) || (!multiline && ($0 == "\t" || $0 == "\n")) }) {
-        throw KokiError(
-            .invalidInput,
-            "\(field) holds the control character U+\(String(bad.value, radix: 16, uppercase: true)): type plain text")
+        throw KokiError(.invalidInput, "\(field) holds the control character \(InputLimits.name(bad)): type plain text")
     }
     guard text.count <= limit else {
         throw KokiError(.invalidInput, "\(field) is \(text.count) characters long; at most \(limit) are accepted")
@@ -27,9 +25,11 @@ func checkedText(_ text: String, field: String, limit: Int = longestText, multil
     return text
 }
 
-/// Whether a scalar is a control character (C0 but tab and newline, DEL, C1).
+/// Whether a scalar is refused in what a person types: the control characters and
+/// bidirectional overrides files may not carry either (``InputLimits/isRefused(_:)``), but a line
+/// break (a contact's notes may have several lines).
 func isControl(_ scalar: Unicode.Scalar) -> Bool {
-    (scalar.value < 0x20 && scalar != "\t" && scalar != "\n") || (0x7F...0x9F).contains(scalar.value)
+    scalar != "\n" && InputLimits.isRefused(scalar)
 }
 
 /// An income's calendar year: from the year before the system began to this year.
@@ -70,8 +70,7 @@ enum ArgumentScreen {
                 return "\(option) is \(argument.count) characters long; at most \(longestArgument) are accepted"
             }
             if let bad = argument.unicodeScalars.first(where: isControl) {
-                return
-                    "\(option) holds the control character U+\(String(bad.value, radix: 16, uppercase: true)): type plain text"
+                return "\(option) holds the control character \(InputLimits.name(bad)): type plain text"
             }
         }
         return nil

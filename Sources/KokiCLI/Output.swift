@@ -31,11 +31,14 @@ enum Output {
     /// `text` with every control character but tab and line break shown as `\u{1B}`: a name
     /// recorded before koki refused them (`A\u{1B}[2JB`) cannot clear or rewrite a clerk's screen.
     static func visible(_ text: String) -> String {
-        // Fast path: almost every line is plain (C0 and DEL are single bytes; C1 is 0xC2 0x80–0x9F).
+        // Fast path: almost every line is plain (C0 and DEL are single bytes; C1 is 0xC2 0x80–0x9F;
+        // the bidirectional overrides start with 0xE2, as do a few punctuation marks that take the slow path).
         var plain = true
         var previous: UInt8 = 0
         for byte in text.utf8 {
-            if (byte < 0x20 && byte != 0x09 && byte != 0x0A) || byte == 0x7F || (previous == 0xC2 && byte < 0xA0 && byte >= 0x80) {
+            if (byte < 0x20 && byte != 0x09 && byte != 0x0A) || byte == 0x7F || byte == 0xE2
+                || (previous == 0xC2 && byte < 0xA0 && byte >= 0x80)
+            {
                 plain = false
                 break
             }

@@ -28,6 +28,7 @@ extension Counter {
                 .invalidInput, "\(person) was not insured on \(serviceFrom): the union pays no benefit for it")
         }
         if let claimed, claimed < .zero { throw KokiError(.invalidInput, "--claimed \(claimed.amount) is negative") }
+        if let claimed { _ = try Yen.checked(claimed.amount, .amount, field: "--claimed") }
         if kind == .funeral, intake.applicant == .person {
             throw KokiError(
                 .invalidInput,
@@ -115,6 +116,7 @@ extension Counter {
             guard benefit.decision == nil, seen.insert(d.number).inserted else {
                 throw KokiError(.invalidInput, "\(at)\(d.number) is decided already")
             }
+            _ = try Yen.checked(d.amount.amount, .amount, field: "\(at)\(d.number): the amount")
             if d.approved, d.amount <= .zero {
                 throw KokiError(.invalidInput, "\(at)\(d.number) is approved with no amount")
             }
@@ -223,8 +225,9 @@ extension Counter {
             guard ["approved", "refused"].contains(f[1]) else {
                 throw KokiError(.invalidInput, "\(at): decision '\(f[1])' is neither approved nor refused")
             }
-            guard let amount = Int64(f[2]), amount >= 0 else {
-                throw KokiError(.invalidInput, "\(at): amount '\(f[2])' is not whole yen")
+            guard let amount = Int64(f[2]), Yen.AmountRange.amount.bounds.contains(amount) else {
+                throw KokiError(
+                    .invalidInput, "\(at): amount '\(f[2])' is not whole yen within \(Yen.AmountRange.amount)")
             }
             func date(_ text: String, _ name: String) throws -> CivilDate {
                 do { return try CivilDate(iso: text) } catch {

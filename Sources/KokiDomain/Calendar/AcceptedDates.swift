@@ -2,11 +2,12 @@
 ///
 /// A date outside its range is refused at the edge with the range named (exit 65, nothing
 /// appended): a payment dated 1900-01-01 or 2099-01-01, a birth in 1800 or 2090, an erasure
-/// decided four years ahead. Calculations never see such a date.
+/// decided four years ahead. Calculations never see such a date. (The limits on dates in
+/// imported files are ``InputLimits``'s.)
 public enum AcceptedDates {
     /// The day the late-stage elderly medical care system began (高齢者の医療の確保に関する法律,
     /// in force 2008-04-01): no payment, assessment or decision of koki's is earlier.
-    public static let systemStart = try! CivilDate(year: 2008, month: 4, day: 1)
+    public static let systemStart = InputLimits.systemStart
 
     /// The earliest birth date accepted (明治元年): nobody insured was born before it.
     public static let earliestBirth = try! CivilDate(year: 1868, month: 1, day: 1)
