@@ -76,16 +76,7 @@ extension AssessmentCommandLineTests {
     }
 
     @Test func whatIfAndExplain() throws {
-        try session.koki(
-            "person", "register", "--number", "1", "--name", "松戸", "--kana", "マツド", "--birth-date", "1945-05-01",
-            "--sex", "male", "--address", "松戸市")
-        try session.koki("eligibility", "acquire", "--number", "1", "--reason", "reached-75", "--date", "2020-05-01")
-        try session.koki(
-            "income", "record", "--number", "1", "--year", "2024", "--pension", "2000000", "--total", "900000",
-            "--source", "税")
-        try session.koki("rates", "adopt", "--fiscal-year", "2025")
-        try session.koki("calendar", "adopt", "--fiscal-year", "2025")
-        try session.koki("assess", "--fiscal-year", "2025", "--decided-on", "2025-07-10")
+        try session.assessedPerson(born: "1945-05-01", insuredFrom: "2020-05-01")
         let before = try session.koki("premium", "show", "1", "--fiscal-year", "2025").lines[0]
         let same = try session.koki("whatif", "--fiscal-year", "2025", "--format", "json")
         #expect(same.lines.count == 1 && same.stdout.contains(#""status":"unchanged""#))

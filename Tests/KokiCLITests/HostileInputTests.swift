@@ -13,16 +13,7 @@ import Testing
 
     init() throws {
         session = try LedgerSession(operator: "op-hostile")
-        try session.koki(
-            "person", "register", "--number", "1", "--name", "松戸", "--kana", "マツド", "--birth-date", "1940-01-01",
-            "--sex", "female", "--address", "松戸市")
-        try session.koki("eligibility", "acquire", "--number", "1", "--reason", "reached-75", "--date", "2015-01-01")
-        try session.koki(
-            "income", "record", "--number", "1", "--year", "2024", "--pension", "2000000", "--total", "900000",
-            "--source", "税")
-        try session.koki("rates", "adopt", "--fiscal-year", "2025")
-        try session.koki("calendar", "adopt", "--fiscal-year", "2025")
-        try session.koki("assess", "--fiscal-year", "2025", "--decided-on", "2025-07-10")
+        try session.assessedPerson()
     }
 
     /// The ledger's last position, read from the file (a `koki head` process per check would

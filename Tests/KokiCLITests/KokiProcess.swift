@@ -147,6 +147,23 @@ struct LedgerSession {
         env = try Secured.ledger(folder.path("session.ledger"), operator: `operator`)
     }
 
+    /// Person `number`, born `born`, insured from their 75th birthday `insuredFrom` with a
+    /// 2,000,000-yen pension in 2024, assessed for FY2025 under the built-in tables (77,800 yen).
+    func assessedPerson(_ number: String = "1", born: String = "1940-01-01", insuredFrom: String = "2015-01-01")
+        throws
+    {
+        try koki(
+            "person", "register", "--number", number, "--name", "松戸", "--kana", "マツド", "--birth-date", born,
+            "--sex", "female", "--address", "松戸市")
+        try koki("eligibility", "acquire", "--number", number, "--reason", "reached-75", "--date", insuredFrom)
+        try koki(
+            "income", "record", "--number", number, "--year", "2024", "--pension", "2000000", "--total", "900000",
+            "--source", "税")
+        try koki("rates", "adopt", "--fiscal-year", "2025")
+        try koki("calendar", "adopt", "--fiscal-year", "2025")
+        try koki("assess", "--fiscal-year", "2025", "--decided-on", "2025-07-10")
+    }
+
     /// Runs `koki` and expects the given exit status.
     @discardableResult
     func koki(_ arguments: String..., status: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation) throws
