@@ -56,6 +56,11 @@ public protocol EventStore: Sendable {
     /// Keyed digests that find a subject by a secret value, without storing the value.
     func recordLookup(kind: String, digest: [UInt8], subject: String) throws
     func lookup(kind: String, digest: [UInt8]) throws -> String?
+    /// A principal's credential (an operator's password hash): state beside the keys, never in
+    /// the events, so no backup or replay copy of the chain carries it. `nil` when none is stored.
+    func credential(_ principal: String) throws -> String?
+    /// Stores (or replaces) a principal's credential.
+    func setCredential(_ principal: String, _ secret: String) throws
     /// When each session last acted (idle expiry).
     func sessionLastSeen(_ session: String) throws -> Timestamp?
     func touchSession(_ session: String) throws

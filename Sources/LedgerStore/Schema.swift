@@ -125,6 +125,19 @@ enum Schema {
                         """)
             }
         }
+        migrator.registerMigration("v6-credentials") { db in
+            // Operators' password hashes: state beside the keys, not history. Before this version
+            // they were recorded in the events; those hashes stay in the chain (it cannot change) but
+            // open nothing except the new password each such operator must set at their next login.
+            try db.execute(
+                sql: """
+                    CREATE TABLE koki_credentials (
+                        principal TEXT PRIMARY KEY NOT NULL,
+                        secret TEXT NOT NULL,
+                        set_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

@@ -288,9 +288,15 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
         }
     }
 
-    /// The keyed seals (see ``ChainKey``), append-only like the events; made when missing, so an
-    /// older ledger upgrades on opening.
+    /// The keyed seals (see ``ChainKey``), append-only like the events; and the credentials table
+    /// (state beside the keys). Both are made when missing, so an older ledger upgrades on opening.
     static func createSealTable(_ connection: PostgresConnection) throws {
+        _ = try run(
+            connection,
+            """
+            CREATE TABLE IF NOT EXISTS koki_credentials (
+                principal TEXT PRIMARY KEY, secret TEXT NOT NULL, set_at BIGINT NOT NULL)
+            """)
         let exists =
             try run(connection, "SELECT to_regclass('koki_command_seals') IS NOT NULL").rows.first?.decode(Bool.self)
             ?? false
@@ -664,6 +670,22 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
         try locked {
             try run("SELECT subject FROM koki_lookups WHERE kind = \(kind) AND digest = \(Data(digest))")
                 .rows.first?.decode(String.self)
+        }
+    }
+
+    public func credential(_ principal: String) throws -> String? {
+        try locked {
+            try run("SELECT secret FROM koki_credentials WHERE principal = \(principal)").rows.first?.decode(String.self)
+        }
+    }
+
+    public func setCredential(_ principal: String, _ secret: String) throws {
+        try locked {
+            try run(
+                """
+                INSERT INTO koki_credentials(principal, secret, set_at) VALUES (\(principal), \(secret), \(clock.now().microseconds))
+                ON CONFLICT (principal) DO UPDATE SET secret = EXCLUDED.secret, set_at = EXCLUDED.set_at
+                """)
         }
     }
 

@@ -131,6 +131,22 @@ import Testing
         #expect(tombstone.status == 1 && tombstone.stdout.contains("tombstone"), "\(tombstone.stdout)")
     }
 
+    @Test func aPasswordChangedAtLoginIsKeptBesideTheKeysNotInTheEvents() throws {
+        let changed = try KokiProcess.run(
+            ["login", "op", "--password-stdin", "--new-password"], environment: op,
+            input: Secured.password + "\nanother-password-9\n")
+        #expect(changed.status == 0, "\(changed.stderr)")
+        let old = try KokiProcess.run(["login", "op", "--password-stdin"], environment: op, input: Secured.password + "\n")
+        #expect(old.status == 77, "\(old.stderr)")
+        try Secured.login("op", password: "another-password-9", env: op)
+        // The ledger's events hold no password hash; the credentials table does.
+        let reader = try Ledger.open(at: ledger, mode: .readOnly)
+        var payloads: [UInt8] = []
+        try reader.forEachEvent(EventQuery()) { payloads.append(contentsOf: $0.payload) }
+        #expect(Data(payloads).range(of: Data("$scrypt$".utf8)) == nil)
+        #expect(try reader.credential("operator/op")?.hasPrefix("$scrypt$") == true)
+    }
+
     @Test func appendingWithoutTheMasterKeyIsRefusedAndAppendsNothing() throws {
         let before = try position()
         var env = op
