@@ -84,7 +84,7 @@ struct VerifyCommand: ParsableCommand {
                         report.sealsChecked.map { "; \($0) keyed seals" }
                         ?? (report.keyedChain ? "" : "; not sealed yet (open it read-write with its master key)")
                     Output.line(
-                        "ok: \(report.eventsChecked) events in \(report.commandsChecked) commands\(seals); head \(report.head.position) \(report.head.hash.hex)"
+                        "ok: \(report.eventsChecked) events in \(report.commandsChecked) commands; head \(report.head.position) \(report.head.hash.hex)\(seals)"
                     )
                     if let checkpointLine { Output.line(checkpointLine) }
                 }

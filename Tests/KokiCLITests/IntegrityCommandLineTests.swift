@@ -147,6 +147,51 @@ import Testing
         #expect(try reader.credential("operator/op")?.hasPrefix("$scrypt$") == true)
     }
 
+    /// An index that lost a payment's entry (the table still has it): `account` fails loudly
+    /// instead of showing the period owed, `verify` names the damage, and `verify --quick` does
+    /// not look (as its help says).
+    @Test func aDamagedStreamIndexMakesTheAccountFailNotAnswerWrongly() throws {
+        let acquired = try koki(
+            ["eligibility", "acquire", "--number", "1001", "--reason", "reached-75", "--date", "2016-01-31"], op)
+        #expect(acquired.status == 0, "\(acquired.stderr)")
+        for amount in ["5000", "3000"] {
+            let paid = try koki(["pay", "record", "1001", "--amount", amount, "--paid-on", "2025-09-01"], op)
+            #expect(paid.status == 0, "\(paid.stderr)")
+        }
+        let before = try koki(["account", "1001"], op)
+        #expect(before.status == 0, "\(before.stdout)\(before.stderr)")
+        let reader = try Ledger.open(at: ledger, mode: .readOnly)
+        var payments: [Int64] = []
+        try reader.forEachEvent(.stream(try StreamName("person/1001"))) {
+            if $0.type == "PaymentReceived" { payments.append($0.position) }
+        }
+        let first = try #require(payments.first)
+        // The index rebuilt without the first payment's entry, then declared whole again.
+        let sql = """
+            PRAGMA wal_checkpoint(TRUNCATE);
+            DROP INDEX koki_events_by_stream;
+            CREATE UNIQUE INDEX koki_events_by_stream ON koki_events(stream_id, stream_version) WHERE position != \(first);
+            PRAGMA writable_schema = ON;
+            UPDATE sqlite_master SET sql = 'CREATE UNIQUE INDEX koki_events_by_stream ON koki_events(stream_id, stream_version)' WHERE name = 'koki_events_by_stream';
+            """
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = [
+            "python3", "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1], isolation_level=None); c.executescript(sys.argv[2]); c.close()",
+            ledger, sql,
+        ]
+        try python.run()
+        python.waitUntilExit()
+        #expect(python.terminationStatus == 0)
+        let account = try koki(["account", "1001"], op)
+        #expect(account.status != 0, "the account answered from a damaged index: \(account.stdout)")
+        #expect(account.stderr.contains("index disagrees with the table"), "\(account.stderr)")
+        #expect(try koki(["verify", "--quick"]).status == 0, "--quick does not check indexes, as its help says")
+        let full = try koki(["verify"])
+        #expect(full.status == 1 && full.stdout.contains("damaged"), "\(full.stdout)")
+    }
+
     @Test func appendingWithoutTheMasterKeyIsRefusedAndAppendsNothing() throws {
         let before = try position()
         var env = op

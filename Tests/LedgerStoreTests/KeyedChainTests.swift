@@ -228,4 +228,16 @@ import Testing
         let report = try target.verify()
         #expect(report.isIntact && report.sealsChecked == 12)
     }
+
+    @Test func aReplayCopyOfASealedLedgerVerifiesUnderTheKey() throws {
+        let s = try makeLedger(.sqlite)
+        let ledger = try #require(s.store as? Ledger)
+        let path = s.folder!.path("then.ledger")
+        try ledger.writePrefix(through: 10, to: path)
+        let copy = try Ledger.open(at: path, mode: .readOnly)
+        try copy.useChainKey(key)
+        let report = try copy.verify()
+        #expect(report.isIntact && report.sealsChecked == 5, "\(report.problem?.description ?? "")")
+    }
 }
+
