@@ -26,9 +26,11 @@ struct VerifyCommand: ParsableCommand {
             another ledger or one not signed under this master key (exit 65).
 
             Unless --quick, SQLite's integrity_check runs first: damage to pages and to the indexes. \
-            --quick does NOT check the indexes: a damaged index (koki_events_by_stream, say) can make \
-            `account` read a person's events wrongly — a paid period shown as owed — and --quick passes. Run \
-            verify without --quick after any doubt about the file, and before relying on a copy.
+            --quick does NOT check the indexes. Reading one person's events through a damaged index fails \
+            loudly (exit 3) when their versions do not come back dense, but an index that lost a person's \
+            last event, or one of the by-type index, can still make a query answer wrongly — a paid period \
+            shown as owed — and --quick passes. Run verify without --quick after any doubt about the file, \
+            and before relying on a copy.
             """
     )
 
