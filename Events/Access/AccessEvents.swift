@@ -42,47 +42,51 @@ public enum AccessEvent: Sendable, Hashable {
     }
 }
 
-/// 利用者を登録した — an operator with an individual id (never shared), a name, roles and a
-/// password hash (scrypt, in the `$scrypt$…` form of ``PasswordHash``-style strings).
+/// 利用者を登録した — an operator with an individual id (never shared), a name and roles.
+///
+/// Version 2 records no password hash: credentials are state kept beside the keys (the store's
+/// credential table), not history every backup and replay copy keeps forever. Version 1 recorded
+/// the scrypt hash; read back, it is ``recordedPasswordHash``, which opens nothing but the one
+/// password change its operator must make at their next login.
 public struct OperatorEnrolled: EventPayload {
     public static let eventType = "OperatorEnrolled"
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
     public static func stream(_ id: String) -> String { "operator/\(id)" }
 
     public var operatorID: String
     public var name: String
     public var roles: [Role]
-    public var passwordHash: String
+    /// The hash a version-1 event recorded; `nil` for version 2. Never written.
+    public var recordedPasswordHash: String?
 
-    public init(operatorID: String, name: String, roles: [Role], passwordHash: String) {
+    public init(operatorID: String, name: String, roles: [Role], recordedPasswordHash: String? = nil) {
         self.operatorID = operatorID
         self.name = name
         self.roles = roles
-        self.passwordHash = passwordHash
+        self.recordedPasswordHash = recordedPasswordHash
     }
 
     public func encode(to writer: inout BinaryWriter) {
         writer.writeString(operatorID)
         writer.writeString(name)
         writer.writeArray(roles) { $0.writeCase($1) }
-        writer.writeString(passwordHash)
     }
 
     public init(from reader: inout BinaryReader) throws {
         operatorID = try reader.readString()
         name = try reader.readString()
         roles = try reader.readArray { try $0.readCase(Role.self) }
-        passwordHash = try reader.readString()
+        recordedPasswordHash = nil
     }
 
-    /// JSON never shows the hash.
+    /// JSON never shows a hash.
     enum CodingKeys: String, CodingKey { case operatorID, name, roles }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         operatorID = try c.decode(String.self, forKey: .operatorID)
         name = try c.decode(String.self, forKey: .name)
         roles = try c.decode([Role].self, forKey: .roles)
-        passwordHash = ""
+        recordedPasswordHash = nil
     }
 }
 
@@ -139,33 +143,35 @@ public struct OperatorStateChanged: EventPayload {
     }
 }
 
-/// An operator's password was set anew (by themselves, or reset by an administrator).
+/// An operator's password was set anew (by themselves, or reset by an administrator): the fact
+/// only. Version 2 records no hash (see ``OperatorEnrolled``); a version-1 event's hash reads
+/// back as ``recordedPasswordHash``.
 public struct OperatorPasswordSet: EventPayload {
     public static let eventType = "OperatorPasswordSet"
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     public var operatorID: String
-    public var passwordHash: String
+    /// The hash a version-1 event recorded; `nil` for version 2. Never written.
+    public var recordedPasswordHash: String?
 
-    public init(operatorID: String, passwordHash: String) {
+    public init(operatorID: String, recordedPasswordHash: String? = nil) {
         self.operatorID = operatorID
-        self.passwordHash = passwordHash
+        self.recordedPasswordHash = recordedPasswordHash
     }
 
     public func encode(to writer: inout BinaryWriter) {
         writer.writeString(operatorID)
-        writer.writeString(passwordHash)
     }
 
     public init(from reader: inout BinaryReader) throws {
         operatorID = try reader.readString()
-        passwordHash = try reader.readString()
+        recordedPasswordHash = nil
     }
 
     enum CodingKeys: String, CodingKey { case operatorID }
     public init(from decoder: any Decoder) throws {
         operatorID = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .operatorID)
-        passwordHash = ""
+        recordedPasswordHash = nil
     }
 }
 

@@ -71,6 +71,7 @@ struct CLIFailure: Error, CustomStringConvertible {
                 case .busy: .busy
                 case .invalidInput: .invalidInput
                 case .readOnly: .invalidInput
+                case .keyRequired: .masterKey
                 default: .failure
                 }
             self.init(status, error.message)

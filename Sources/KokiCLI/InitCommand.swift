@@ -85,6 +85,7 @@ struct AdministratorOptions: ParsableArguments {
         let ledger = KokiLedger(store, masterKey: master)
         let vault = IdentityVault(ledger)
         try vault.checkMasterKey()
+        try ledger.useMasterKeyForChain()
         let wrapped = try vault.wrapUnwrappedKeys()
         var settings = SecuritySettings()
         settings.passwordCost = passwordCost

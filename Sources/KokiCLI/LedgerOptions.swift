@@ -119,10 +119,12 @@ public struct LedgerOptions: ParsableArguments {
         }
         let ledger = KokiLedger(store, masterKey: try MasterKey.load(from: keyFile))
         try IdentityVault(ledger).checkMasterKey()
+        try ledger.useMasterKeyForChain()
         var control = AccessControl(ledger)
         if let source {
-            control = AccessControl(
-                KokiLedger(try Ledger.open(at: source, mode: .readWrite), masterKey: ledger.masterKey))
+            let sourceLedger = KokiLedger(try Ledger.open(at: source, mode: .readWrite), masterKey: ledger.masterKey)
+            try sourceLedger.useMasterKeyForChain()
+            control = AccessControl(sourceLedger)
         }
         let context = try control.authorize(
             try credentials(ledgerID: control.ledger.store.ledgerID.description), function: function,
@@ -133,7 +135,18 @@ public struct LedgerOptions: ParsableArguments {
     }
 
     /// The ledger for logging in or out: no session yet, so no role to check.
-    func openForSession() throws -> KokiLedger { KokiLedger(try open(.readWrite)) }
+    /// The master key is used when its file is there, so that a ledger whose commands are sealed
+    /// can record the login (without it, the append is refused and says so).
+    func openForSession() throws -> KokiLedger {
+        let store = try open(.readWrite)
+        let master = FileManager.default.fileExists(atPath: masterKeyFile) ? try MasterKey.load(from: masterKeyFile) : nil
+        let ledger = KokiLedger(store, masterKey: master)
+        if master != nil {
+            try IdentityVault(ledger).checkMasterKey()
+            try ledger.useMasterKeyForChain()
+        }
+        return ledger
+    }
 
     /// The session file's credentials, or `nil` when there is none.
     func credentials(ledgerID: String) throws -> SessionCredentials? {

@@ -43,11 +43,18 @@ struct MigrateCommand: ParsableCommand {
                     target = try PostgresLedger.create(url: to, ledgerID: source.ledgerID)
                 }
                 defer { target.close() }
+                // The copy's commands are sealed under the same ledger's key as they arrive.
+                if let master = access.ledger.masterKey { try target.useChainKey(master.chainKey(for: source.ledgerID)) }
                 try copy(from: source, to: target, label: target.label)
             } else if let from, let into {
                 let source = try PostgresLedger.open(url: from)
                 defer { source.close() }
                 let target = try Ledger.create(at: into, ledgerID: source.ledgerID)
+                if FileManager.default.fileExists(atPath: options.masterKeyFile) {
+                    let key = try MasterKey.load(from: options.masterKeyFile).chainKey(for: source.ledgerID)
+                    try source.useChainKey(key)
+                    try target.useChainKey(key)
+                }
                 try copy(from: source, to: target, label: into)
             }
         }

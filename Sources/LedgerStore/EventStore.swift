@@ -17,8 +17,20 @@ public protocol EventStore: Sendable {
     /// A stream's version (0 when it has no events).
     func version(of stream: StreamName) throws -> Int64
     func streams(prefix: String) throws -> [StreamInfo]
-    /// Walks the hash chain from the stored rows and reports the first problem.
+    /// Walks the hash chain from the stored rows and reports the first problem; with a chain
+    /// key in use (``useChainKey(_:)``), checks every command's keyed seal too.
     func verifyChain() throws -> VerifyReport
+    /// Seals every command appended from now on under `key` (see ``ChainKey``), and checks the
+    /// seals under it in ``verifyChain()``. The first time a ledger gets its key, the commands it
+    /// holds are sealed (after their SHA-256 chain is walked and found intact) and the ledger is
+    /// marked keyed: from then on an append without the key is refused. A read-only store only
+    /// remembers the key, for verifying.
+    func useChainKey(_ key: ChainKey) throws
+    /// Whether the ledger's commands are sealed under a chain key (`nil`: no key in use, so the
+    /// answer is not known here; see ``useChainKey(_:)``).
+    func isKeyed() throws -> Bool
+    /// The stored hash of the event at `position`, or `nil` past the head.
+    func hash(at position: Int64) throws -> [UInt8]?
     /// Every stored row from a position on, as stored (payload compressed where it was), for
     /// copying a ledger to another store.
     func forEachStoredRow(from position: Int64, _ body: (StoredRow) throws -> Void) throws
@@ -44,6 +56,11 @@ public protocol EventStore: Sendable {
     /// Keyed digests that find a subject by a secret value, without storing the value.
     func recordLookup(kind: String, digest: [UInt8], subject: String) throws
     func lookup(kind: String, digest: [UInt8]) throws -> String?
+    /// A principal's credential (an operator's password hash): state beside the keys, never in
+    /// the events, so no backup or replay copy of the chain carries it. `nil` when none is stored.
+    func credential(_ principal: String) throws -> String?
+    /// Stores (or replaces) a principal's credential.
+    func setCredential(_ principal: String, _ secret: String) throws
     /// When each session last acted (idle expiry).
     func sessionLastSeen(_ session: String) throws -> Timestamp?
     func touchSession(_ session: String) throws

@@ -114,17 +114,30 @@ extension Ledger {
         // The head is read under the write lock: another process may have appended since.
         let head = RawStatement(
             try db.cachedStatement(
-                sql: "SELECT position, hash, command_seq FROM koki_events ORDER BY position DESC LIMIT 1"),
+                sql: """
+                    SELECT e.position, e.hash, e.command_seq, s.seal FROM koki_events e
+                    LEFT JOIN koki_command_seals s ON s.seq = e.command_seq ORDER BY e.position DESC LIMIT 1
+                    """),
             db)
         var position: Int64 = 0
         var previousHash = genesisHash
         var commandSeq: Int64 = 0
+        var previousSeal = ChainKey.genesisSeal
         if try head.step() {
             position = head.int64(0)
             previousHash = Array(head.blob(1))
             commandSeq = head.int64(2)
+            // A missing seal before this one is reported by verify; this command is sealed anyway.
+            if !head.isNull(3) { previousSeal = Array(head.blob(3)) }
         }
         head.reset()
+        let key = chainKey.withLock { $0 }
+        if key == nil, try Self.isKeyed(db) {
+            throw LedgerError(
+                .keyRequired,
+                "\(path ?? ":memory:") seals every command under a key derived from the master key: appending needs it (--master-key); nothing was appended"
+            )
+        }
 
         let recordedAt = clock.now()
         commandSeq += 1
@@ -214,6 +227,13 @@ extension Ledger {
                 previousHash = Array(hash)
                 appended.append(AppendedEvent(position: position, stream: part.stream, streamVersion: version))
             }
+        }
+        if let key {
+            let seal = key.seal(
+                previous: previousSeal, seq: commandSeq, firstPosition: position - Int64(request.eventCount) + 1,
+                eventCount: Int64(request.eventCount), lastHash: previousHash)
+            try db.cachedStatement(sql: "INSERT INTO koki_command_seals(seq, seal) VALUES (?, ?)")
+                .execute(arguments: [commandSeq, Data(seal)])
         }
         return AppendResult(commandID: request.commandID, recordedAt: recordedAt, events: appended, wasDuplicate: false)
     }

@@ -58,6 +58,16 @@ extension Ledger: EventStore {
                             position: head?[0] ?? 0, hash: head.map { Array($0[1] as Data) } ?? genesisHash),
                         versions: [:], lastCommand: head?[2] ?? 0)
                     var lastCommand: Int64 = head?[2] ?? 0
+                    // Copied commands are sealed under this ledger's key as they arrive.
+                    let key = chainKey.withLock { $0 }
+                    if key == nil, try Self.isKeyed(db) {
+                        throw LedgerError(
+                            .keyRequired, "\(path ?? ":memory:") seals its commands: copying into it needs the master key")
+                    }
+                    var previousSeal =
+                        try Data.fetchOne(
+                            db, sql: "SELECT seal FROM koki_command_seals WHERE seq = ?", arguments: [lastCommand]
+                        ).map(Array.init) ?? ChainKey.genesisSeal
                     for row in rows {
                         if !check.knowsVersion(of: row.stream) {
                             let version =
@@ -98,6 +108,15 @@ extension Ledger: EventStore {
                                 row.position, stream, row.streamVersion, type, row.schemaVersion, row.command.sequence,
                                 row.encoding, Data(row.payload), Data(row.hash),
                             ])
+                        if let key, row.position == row.command.firstPosition + row.command.eventCount - 1 {
+                            previousSeal = key.seal(
+                                previous: previousSeal, seq: row.command.sequence,
+                                firstPosition: row.command.firstPosition, eventCount: row.command.eventCount,
+                                lastHash: row.hash)
+                            try db.execute(
+                                sql: "INSERT INTO koki_command_seals(seq, seal) VALUES (?, ?)",
+                                arguments: [row.command.sequence, Data(previousSeal)])
+                        }
                     }
                     return .commit
                 }

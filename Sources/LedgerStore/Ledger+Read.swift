@@ -99,8 +99,14 @@ extension Ledger {
         var conditions: [String] = []
         var bindings: [Binding] = []
         var order = "position"
+        // One stream read whole by its index must come back dense (versions 1, 2, 3 … of that
+        // stream): a damaged index that drops or misdirects an entry would otherwise make a
+        // person's account silently miss a payment. (An index that loses a stream's *last* entry
+        // looks like a shorter stream; only `verify`'s integrity_check finds that.)
+        var densityOf: Int64?
         if let stream = query.stream {
             guard let id = try streamID(db, name: stream.value) else { return }
+            if query.types == nil, query.recordedFrom == nil, query.recordedBefore == nil { densityOf = id }
             conditions.append("stream_id = ? AND stream_version >= ?")
             bindings += [.int(id), .int(query.fromStreamVersion)]
             order = "stream_version"
@@ -156,8 +162,19 @@ extension Ledger {
         // Names seen in this scan, without taking the shared cache's lock for every event.
         var streams: [Int64: StreamName] = [:]
         var lastType: (id: Int64, name: String)?
+        var lastVersion: Int64?
         while try statement.step() {
             let streamID = statement.int64(1)
+            if let densityOf {
+                let version = statement.int64(2)
+                guard streamID == densityOf, lastVersion.map({ version == $0 + 1 }) ?? true else {
+                    throw LedgerError(
+                        .damaged,
+                        "\(path ?? ":memory:") is damaged: reading stream \(query.stream?.value ?? "") by its index gave version \(version) of stream id \(streamID) after \(lastVersion.map(String.init) ?? "none"): the index disagrees with the table (run koki verify, without --quick)"
+                    )
+                }
+                lastVersion = version
+            }
             let stream: StreamName
             if let known = streams[streamID] {
                 stream = known

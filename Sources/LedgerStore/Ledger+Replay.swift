@@ -43,12 +43,16 @@ extension Ledger {
             let copy = try DatabaseQueue(path: destination)
             try copy.writeWithoutTransaction { db in
                 try db.inTransaction {
-                    for table in ["koki_events", "koki_commands"] {
+                    // The seals of the commands cut off go with them: the copy's seals end where it ends.
+                    let tables = ["koki_events", "koki_commands", "koki_command_seals"]
+                    for table in tables {
                         try db.execute(sql: "DROP TRIGGER \(table)_refuse_delete")
                     }
                     try db.execute(sql: "DELETE FROM koki_events WHERE position > ?", arguments: [position])
                     try db.execute(sql: "DELETE FROM koki_commands WHERE first_position > ?", arguments: [position])
-                    for table in ["koki_events", "koki_commands"] {
+                    try db.execute(
+                        sql: "DELETE FROM koki_command_seals WHERE seq > (SELECT COALESCE(MAX(seq), 0) FROM koki_commands)")
+                    for table in tables {
                         try db.execute(
                             sql: """
                                 CREATE TRIGGER \(table)_refuse_delete BEFORE DELETE ON \(table)

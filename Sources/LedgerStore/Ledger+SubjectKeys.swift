@@ -106,6 +106,28 @@ extension Ledger {
         }
     }
 
+    public func credential(_ principal: String) throws -> String? {
+        try guarded {
+            try queue.read { db in
+                try String.fetchOne(
+                    db, sql: "SELECT secret FROM koki_credentials WHERE principal = ?", arguments: [principal])
+            }
+        }
+    }
+
+    public func setCredential(_ principal: String, _ secret: String) throws {
+        let label = path ?? ":memory:"
+        guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
+        let now = clock.now().microseconds
+        try guarded {
+            try queue.write { db in
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO koki_credentials(principal, secret, set_at) VALUES (?, ?, ?)",
+                    arguments: [principal, secret, now])
+            }
+        }
+    }
+
     /// The last time a session acted, or `nil` when it never did.
     public func sessionLastSeen(_ session: String) throws -> Timestamp? {
         try guarded {

@@ -10,6 +10,11 @@ public struct VerifyReport: Hashable, Sendable {
     public var head: LedgerHead
     /// The first thing found wrong, or `nil` when the ledger is intact.
     public var problem: Problem?
+    /// How many commands' keyed seals were checked; `nil` when none were (no chain key in use, or
+    /// a ledger not yet keyed: see ``keyedChain``).
+    public var sealsChecked: Int64?
+    /// Whether the ledger's commands carry keyed seals (it was opened with its key once).
+    public var keyedChain = false
 
     public var isIntact: Bool { problem == nil }
 
@@ -51,8 +56,10 @@ extension Ledger {
         let label = path ?? ":memory:"
         var report = VerifyReport(
             eventsChecked: 0, commandsChecked: 0, head: LedgerHead(position: 0, hash: genesisHash))
+        let key = chainKey.withLock { $0 }
         do {
             try queue.read { db in
+                report.keyedChain = try Self.isKeyed(db)
                 if checkFile {
                     let lines = try String.fetchAll(db, sql: "PRAGMA integrity_check(20)")
                     if lines != ["ok"] {
@@ -61,7 +68,19 @@ extension Ledger {
                         return
                     }
                 }
-                report.problem = try walk(db, &report)
+                var seals = report.keyedChain ? key.map(SealCheck.init(key:)) : nil
+                report.problem = try walk(db, &report, &seals)
+                report.sealsChecked = seals?.checked
+                if report.problem == nil, seals != nil {
+                    let stored = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM koki_command_seals") ?? 0
+                    if stored != report.commandsChecked {
+                        report.problem = .init(
+                            position: nil,
+                            message:
+                                "\(stored) keyed seals are stored for \(report.commandsChecked) commands: commands were cut off the end (a checkpoint names where)"
+                        )
+                    }
+                }
             }
         } catch let error as DatabaseError
             where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB
@@ -76,7 +95,9 @@ extension Ledger {
         return report
     }
 
-    private func walk(_ db: Database, _ report: inout VerifyReport) throws -> VerifyReport.Problem? {
+    private func walk(_ db: Database, _ report: inout VerifyReport, _ seals: inout SealCheck?) throws
+        -> VerifyReport.Problem?
+    {
         var streams: [Int64: [UInt8]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT id, CAST(name AS BLOB) FROM koki_streams") {
             streams[row[0]] = Array((row[1] as Data?) ?? Data())
@@ -91,12 +112,15 @@ extension Ledger {
         var position: Int64 = 0
 
         // The current command and what is left of it.
-        var command: (seq: Int64, envelope: [UInt8], remaining: Int64) = (0, [], 0)
+        var command: (seq: Int64, envelope: [UInt8], remaining: Int64, first: Int64, count: Int64, seal: [UInt8]?) = (
+            0, [], 0, 0, 0, nil
+        )
         let commands = RawStatement(
             try db.makeStatement(
                 sql: """
-                    SELECT seq, command_id, actor, recorded_at, correlation_id, causation_id, first_position, event_count
-                    FROM koki_commands ORDER BY seq
+                    SELECT c.seq, c.command_id, c.actor, c.recorded_at, c.correlation_id, c.causation_id,
+                        c.first_position, c.event_count, s.seal
+                    FROM koki_commands c LEFT JOIN koki_command_seals s ON s.seq = c.seq ORDER BY c.seq
                     """), db)
         defer { commands.reset() }
         let events = RawStatement(
@@ -138,7 +162,8 @@ extension Ledger {
                     RowHasher.envelope(
                         commandID: Array(id), actor: commands.text(2), recordedAt: commands.int64(3),
                         correlationID: correlation, causationID: causation),
-                    commands.int64(7)
+                    commands.int64(7), commands.int64(6), commands.int64(7),
+                    commands.isNull(8) ? nil : Array(commands.blob(8))
                 )
             } else if commandSeq != command.seq {
                 return problem("belongs to command \(commandSeq) inside command \(command.seq)'s events")
@@ -175,6 +200,13 @@ extension Ledger {
                 return problem("stored bytes do not match the hash chain (the row or an earlier link was altered)")
             }
             previous = Array(computed)
+            if command.remaining == 0, seals != nil,
+                let problem = seals?.check(
+                    seq: command.seq, firstPosition: command.first, eventCount: command.count, lastHash: previous,
+                    stored: command.seal)
+            {
+                return problem
+            }
             position = at
             report.eventsChecked = at
             report.commandsChecked = command.seq

@@ -63,6 +63,8 @@ public final class Ledger: Sendable {
     let clock: any LedgerClock
     let entropy: any EntropySource
     let names = Mutex(NameCache())
+    /// The key commands are sealed under (``useChainKey(_:)``), once given.
+    let chainKey = Mutex<ChainKey?>(nil)
 
     private init(
         queue: DatabaseQueue, path: String?, readOnly: Bool, clock: any LedgerClock,

@@ -7,7 +7,7 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case notFound, alreadyExists, notALedger, newerSchema, damaged, readOnly
-            case wrongExpectedVersion, invalidInput, busy, storage
+            case wrongExpectedVersion, invalidInput, busy, storage, keyRequired
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -32,6 +32,8 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
         public static let busy = Code(.busy)
         /// Any other storage failure (disk full, I/O error).
         public static let storage = Code(.storage)
+        /// The ledger seals its commands under a chain key, and none was given.
+        public static let keyRequired = Code(.keyRequired)
 
         public var description: String { base.rawValue }
     }

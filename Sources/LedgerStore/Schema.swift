@@ -104,6 +104,40 @@ enum Schema {
             // counters, a household's members, certificates out) reads those rows, not all.
             try db.execute(sql: "CREATE INDEX koki_events_by_type ON koki_events(type_id, position)")
         }
+        migrator.registerMigration("v5-command-seals") { db in
+            // The keyed half of the chain (see ``ChainKey``): one seal per command, append-only
+            // like the events. The seals of a ledger written before this version are computed once,
+            // the first time the ledger is opened with its key (the migration has no key); the
+            // SHA-256 chain stays as it was. `koki_meta`'s `keyed_chain` row says the seals are there,
+            // so from then on a command without a seal is a rewrite, not an old ledger.
+            try db.execute(
+                sql: """
+                    CREATE TABLE koki_command_seals (
+                        seq INTEGER PRIMARY KEY,
+                        seal BLOB NOT NULL
+                    );
+                    """)
+            for verb in ["UPDATE", "DELETE"] {
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER koki_command_seals_refuse_\(verb.lowercased()) BEFORE \(verb) ON koki_command_seals
+                        BEGIN SELECT RAISE(ABORT, 'koki ledger is append-only: \(verb) on koki_command_seals refused'); END;
+                        """)
+            }
+        }
+        migrator.registerMigration("v6-credentials") { db in
+            // Operators' password hashes: state beside the keys, not history. Before this version
+            // they were recorded in the events; those hashes stay in the chain (it cannot change) but
+            // open nothing except the new password each such operator must set at their next login.
+            try db.execute(
+                sql: """
+                    CREATE TABLE koki_credentials (
+                        principal TEXT PRIMARY KEY NOT NULL,
+                        secret TEXT NOT NULL,
+                        set_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

@@ -29,6 +29,8 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
     private let connection: PostgresConnection
     private let lock = NSLock()
     private let clock: any LedgerClock
+    /// The key commands are sealed under (``useChainKey(_:)``), once given; read under `lock`.
+    private var chainKey: ChainKey?
 
     /// The lock every append to this ledger holds until it commits: derived from the ledger's id,
     /// so ledgers in other schemas of the same database (other cities) never wait for it.
@@ -137,6 +139,9 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
                 let bytes = try row.decode(Data.self)
                 guard bytes.count == 16 else { throw LedgerError(.notALedger, "\(label) has a damaged ledger id") }
                 id = bytes.withUnsafeBytes { Identifier(bytes: $0) }
+                // A ledger made before the keyed chain gets its (empty) seal table now; its seals
+                // are computed when it is first opened with its key.
+                try createSealTable(connection)
             }
             return PostgresLedger(connection: connection, ledgerID: id, label: label, clock: clock)
         } catch {
@@ -266,6 +271,7 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
             CREATE OR REPLACE FUNCTION koki_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN RAISE EXCEPTION 'koki ledger is append-only: % on % refused', TG_OP, TG_TABLE_NAME; END $$
             """)
+        try createSealTable(connection)
         for table in ["koki_meta", "koki_commands", "koki_events"] {
             try execute("DROP TRIGGER IF EXISTS \(unescaped: table)_append_only ON \(unescaped: table)")
             try execute(
@@ -279,6 +285,132 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
                 CREATE TRIGGER \(unescaped: table)_no_truncate BEFORE TRUNCATE ON \(unescaped: table)
                 FOR EACH STATEMENT EXECUTE FUNCTION koki_refuse()
                 """)
+        }
+    }
+
+    /// The keyed seals (see ``ChainKey``), append-only like the events; and the credentials table
+    /// (state beside the keys). Both are made when missing, so an older ledger upgrades on opening.
+    static func createSealTable(_ connection: PostgresConnection) throws {
+        _ = try run(
+            connection,
+            """
+            CREATE TABLE IF NOT EXISTS koki_credentials (
+                principal TEXT PRIMARY KEY, secret TEXT NOT NULL, set_at BIGINT NOT NULL)
+            """)
+        let exists =
+            try run(connection, "SELECT to_regclass('koki_command_seals') IS NOT NULL").rows.first?.decode(Bool.self)
+            ?? false
+        guard !exists else { return }
+        _ = try run(connection, "CREATE TABLE koki_command_seals (seq BIGINT PRIMARY KEY, seal BYTEA NOT NULL)")
+        _ = try run(
+            connection,
+            """
+            CREATE OR REPLACE FUNCTION koki_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'koki ledger is append-only: % on % refused', TG_OP, TG_TABLE_NAME; END $$
+            """)
+        _ = try run(
+            connection,
+            """
+            CREATE TRIGGER koki_command_seals_append_only BEFORE UPDATE OR DELETE ON koki_command_seals
+            FOR EACH ROW EXECUTE FUNCTION koki_refuse()
+            """)
+        _ = try run(
+            connection,
+            """
+            CREATE TRIGGER koki_command_seals_no_truncate BEFORE TRUNCATE ON koki_command_seals
+            FOR EACH STATEMENT EXECUTE FUNCTION koki_refuse()
+            """)
+    }
+
+    // MARK: - The keyed chain
+
+    private func isKeyedLocked() throws -> Bool {
+        try run("SELECT EXISTS (SELECT 1 FROM koki_meta WHERE key = 'keyed_chain')").rows.first?.decode(Bool.self)
+            ?? false
+    }
+
+    public func isKeyed() throws -> Bool { try locked { try isKeyedLocked() } }
+
+    public func useChainKey(_ key: ChainKey) throws {
+        try locked { chainKey = key }
+        guard try !isKeyed() else { return }
+        // Sealing an old ledger's commands once: only a chain that walks intact.
+        let walked = try verifyChain()
+        guard walked.isIntact else { return }
+        try locked {
+            try transaction {
+                try run("SELECT pg_advisory_xact_lock(\(appendLockKey))")
+                guard try !isKeyedLocked() else { return }
+                let head =
+                    try run("SELECT COALESCE(MAX(position), 0) FROM koki_events").rows.first?.decode(Int64.self) ?? 0
+                guard head == walked.head.position else { return }
+                var previous = [UInt8](repeating: 0, count: 32)
+                var last: Int64 = 0
+                var after: Int64 = 0
+                while true {
+                    let page = try run(
+                        """
+                        SELECT c.seq, c.first_position, c.event_count, e.hash FROM koki_commands c
+                        JOIN koki_events e ON e.position = c.first_position + c.event_count - 1
+                        WHERE c.seq > \(after) ORDER BY c.seq LIMIT 5000
+                        """
+                    ).rows.map { try $0.decode((Int64, Int64, Int64, Data).self) }
+                    var seals: [(Int64, [UInt8])] = []
+                    for (seq, first, count, hash) in page {
+                        previous = key.seal(
+                            previous: previous, seq: seq, firstPosition: first, eventCount: count, lastHash: Array(hash))
+                        seals.append((seq, previous))
+                        last = seq
+                    }
+                    try insertSeals(seals)
+                    guard page.count == 5000 else { break }
+                    after = last
+                }
+                let note = Data("sealed through command \(last) at \(clock.now())".utf8)
+                try run("INSERT INTO koki_meta(key, value) VALUES ('keyed_chain', \(note))")
+            }
+        }
+    }
+
+    private func insertSeals(_ seals: [(Int64, [UInt8])]) throws {
+        guard !seals.isEmpty else { return }
+        var binds = PostgresBindings(capacity: seals.count * 2)
+        var values: [String] = []
+        for (i, (seq, seal)) in seals.enumerated() {
+            values.append("($\(i * 2 + 1),$\(i * 2 + 2))")
+            binds.append(seq)
+            try binds.append(Data(seal))
+        }
+        try run(
+            PostgresQuery(
+                unsafeSQL: "INSERT INTO koki_command_seals(seq, seal) VALUES \(values.joined(separator: ","))",
+                binds: binds))
+    }
+
+    /// The seal the next command follows, and the key to seal it under; refuses when the
+    /// ledger is keyed and no key was given. Called under the append lock.
+    private func sealing(after seq: Int64) throws -> (key: ChainKey, previous: [UInt8])? {
+        guard let key = chainKey else {
+            if try isKeyedLocked() {
+                throw LedgerError(
+                    .keyRequired,
+                    "\(label) seals every command under a key derived from the master key: appending needs it (--master-key); nothing was appended"
+                )
+            }
+            return nil
+        }
+        let previous =
+            try run("SELECT seal FROM koki_command_seals WHERE seq = \(seq)").rows.first.map {
+                Array(try $0.decode(Data.self))
+            } ?? [UInt8](repeating: 0, count: 32)
+        return (key, previous)
+    }
+
+    public func hash(at position: Int64) throws -> [UInt8]? {
+        try locked {
+            try run("SELECT hash FROM koki_events WHERE position = \(position)").rows.first.map {
+                Array(try $0.decode(Data.self))
+            }
         }
     }
 
@@ -326,6 +458,7 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
             let (p, h, s) = try head.decode((Int64, Data, Int64).self)
             (position, previous, seq) = (p, Array(h), s)
         }
+        let sealing = try sealing(after: seq)
         let recordedAt = clock.now()
         seq += 1
         let command = CommandEnvelope(
@@ -361,6 +494,16 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
             }
         }
         try insertEvents(rows)
+        if let sealing {
+            try insertSeals([
+                (
+                    seq,
+                    sealing.key.seal(
+                        previous: sealing.previous, seq: seq, firstPosition: command.firstPosition,
+                        eventCount: command.eventCount, lastHash: previous)
+                )
+            ])
+        }
         return AppendResult(commandID: request.commandID, recordedAt: recordedAt, events: appended, wasDuplicate: false)
     }
 
@@ -530,6 +673,22 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
         }
     }
 
+    public func credential(_ principal: String) throws -> String? {
+        try locked {
+            try run("SELECT secret FROM koki_credentials WHERE principal = \(principal)").rows.first?.decode(String.self)
+        }
+    }
+
+    public func setCredential(_ principal: String, _ secret: String) throws {
+        try locked {
+            try run(
+                """
+                INSERT INTO koki_credentials(principal, secret, set_at) VALUES (\(principal), \(secret), \(clock.now().microseconds))
+                ON CONFLICT (principal) DO UPDATE SET secret = EXCLUDED.secret, set_at = EXCLUDED.set_at
+                """)
+        }
+    }
+
     public func sessionLastSeen(_ session: String) throws -> Timestamp? {
         try locked {
             try run("SELECT last_seen FROM koki_session_activity WHERE session = \(session)").rows.first
@@ -692,10 +851,30 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
     public func verifyChain() throws -> VerifyReport {
         var check = ChainCheck(ledgerID: ledgerID)
         var report = VerifyReport(eventsChecked: 0, commandsChecked: 0, head: check.head)
+        let (key, keyed) = try locked { (chainKey, try isKeyedLocked()) }
+        report.keyedChain = keyed
+        var seals = keyed ? key.map { SealCheck(key: $0) } : nil
+        var stored: [Int64: [UInt8]] = [:]
+        if seals != nil {
+            try locked {
+                for row in try run("SELECT seq, seal FROM koki_command_seals").rows {
+                    let (seq, seal) = try row.decode((Int64, Data).self)
+                    stored[seq] = Array(seal)
+                }
+            }
+        }
         do {
             try forEachStoredRow(from: 1) { row in
                 if let problem = check.check(row) { throw Stop(problem: problem) }
                 report.eventsChecked += 1
+                let c = row.command
+                if seals != nil, row.position == c.firstPosition + c.eventCount - 1,
+                    let problem = seals?.check(
+                        seq: c.sequence, firstPosition: c.firstPosition, eventCount: c.eventCount, lastHash: row.hash,
+                        stored: stored[c.sequence])
+                {
+                    throw Stop(problem: problem)
+                }
             }
         } catch let stop as Stop {
             report.problem = stop.problem
@@ -710,6 +889,14 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
                 report.problem = .init(
                     position: nil, message: "\(stored) commands are stored for \(check.commands) that have events")
             }
+        }
+        report.sealsChecked = seals?.checked
+        if report.problem == nil, seals != nil, stored.count != check.commands {
+            report.problem = .init(
+                position: nil,
+                message:
+                    "\(stored.count) keyed seals are stored for \(check.commands) commands: commands were cut off the end (a checkpoint names where)"
+            )
         }
         return report
     }
@@ -740,15 +927,27 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
                 }
                 for stream in streams { check.knowVersion(of: stream, 0) }
                 var commands: [CommandEnvelope] = []
+                // Copies arrive in whole commands, so the command before the first row's is the last one here.
+                var sealing = try sealing(after: rows[0].command.sequence - 1)
+                var seals: [(Int64, [UInt8])] = []
                 for row in rows {
                     if let problem = check.check(row) {
                         throw LedgerError(.invalidInput, "the rows do not continue this ledger: \(problem)")
                     }
                     // A command's envelope comes with its first event.
                     if row.command.firstPosition == row.position { commands.append(row.command) }
+                    let c = row.command
+                    if let s = sealing, row.position == c.firstPosition + c.eventCount - 1 {
+                        let seal = s.key.seal(
+                            previous: s.previous, seq: c.sequence, firstPosition: c.firstPosition,
+                            eventCount: c.eventCount, lastHash: row.hash)
+                        seals.append((c.sequence, seal))
+                        sealing = (s.key, seal)
+                    }
                 }
                 try insertCommands(commands)
                 try insertEvents(rows)
+                try insertSeals(seals)
             }
         }
     }

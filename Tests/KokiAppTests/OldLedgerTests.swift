@@ -63,4 +63,27 @@ import Testing
         #expect(try ledger.store.verify().problem == nil)
         #expect(try Data(contentsOf: Self.fixture) == original)
     }
+
+    /// The same old file, opened with a master key: sealed in place once (schema upgraded, every
+    /// command sealed, its SHA-256 chain and head unchanged), and then an append without the key is
+    /// refused.
+    @Test func anOldLedgerIsSealedInPlaceByItsFirstOpeningWithTheMasterKey() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("old.ledger")
+        try DatabaseQueue(path: path).writeWithoutTransaction { db in
+            try db.execute(sql: String(decoding: try Data(contentsOf: Self.fixture), as: UTF8.self))
+        }
+        let before = try Ledger.open(at: path).head()
+        let ledger = KokiLedger(try Ledger.open(at: path), masterKey: try MasterKey(bytes: Array(repeating: 3, count: 32)))
+        try ledger.useMasterKeyForChain()
+        #expect(try ledger.store.isKeyed())
+        let report = try ledger.store.verify()
+        #expect(report.isIntact && report.head == before && report.eventsChecked == 115)
+        #expect(report.sealsChecked == report.commandsChecked && report.commandsChecked > 0)
+        let keyless = KokiLedger(try Ledger.open(at: path))
+        #expect(throws: LedgerError.self) {
+            try ArrearsCommands(keyless).adoptSettings(.standard, metadata: CommandMetadata(actor: "op-new"))
+        }
+        #expect(try keyless.store.head() == before)
+    }
 }

@@ -32,15 +32,38 @@ import Testing
     }
 
     static let verify = """
-        OVERVIEW: Walk the hash chain and check that nothing was altered.
+        OVERVIEW: Walk the hash chain and its keyed seals and check that nothing was
+        altered.
 
         Recomputes every event's SHA-256 from its stored bytes and the previous hash,
         and checks that positions, stream versions and commands are dense and in order.
-        Prints the count and head hash, or the first position whose stored bytes, hash
-        or order are wrong and exits 1. Unless --quick, SQLite's integrity_check runs
-        first (damage to pages and indexes).
+        Then checks every command's keyed seal (HMAC-SHA-256 under a key derived from
+        the master key): someone who can write the ledger file but not read the key
+        file can recompute the SHA-256 chain after changing a payment or deleting a
+        command, but not the seals. Then reconciles the key table with the events:
+        every person with identity data has a key unless a PersonErased event records
+        their erasure, and an erased key (a tombstone) only with that event. Prints the
+        counts and head hash, or the first position (or person) found wrong and exits
+        1. A ledger made before the keyed chain is sealed the first time it is opened
+        with its master key (its SHA-256 chain walked first); from then on a command
+        without a seal is refused here.
 
-        USAGE: koki verify [--ledger <path>] [--master-key <path>] [--session <path>] [--quick] [--json]
+        Seals cannot show that whole commands were cut off the end. For that, keep a
+        checkpoint (`koki head --checkpoint`) elsewhere and give it with --checkpoint
+        FILE or TEXT: verify then proves the ledger still extends it — the same hash at
+        its position — and names a cut-off tail (the ledger ends before the
+        checkpoint), a rewrite (another hash there), or a checkpoint of another ledger
+        or one not signed under this master key (exit 65).
+
+        Unless --quick, SQLite's integrity_check runs first: damage to pages and to the
+        indexes. --quick does NOT check the indexes. Reading one person's events
+        through a damaged index fails loudly (exit 3) when their versions do not come
+        back dense, but an index that lost a person's last event, or one of the by-type
+        index, can still make a query answer wrongly — a paid period shown as owed —
+        and --quick passes. Run verify without --quick after any doubt about the file,
+        and before relying on a copy.
+
+        USAGE: koki verify [--ledger <path>] [--master-key <path>] [--session <path>] [--quick] [--checkpoint <file|text>] [--json]
 
         OPTIONS:
           --ledger <path>         The ledger file. Default: $KOKI_LEDGER, else
@@ -49,7 +72,12 @@ import Testing
                                   $KOKI_MASTER_KEY, else the ledger's path + .key.
           --session <path>        The session file `koki login` wrote. Default:
                                   $KOKI_SESSION, else ~/.koki/sessions/LEDGER-ID.
-          --quick                 Skip SQLite's integrity_check; walk the chain only.
+          --quick                 Skip SQLite's integrity_check (pages and indexes):
+                                  walk the chain, seals and keys only. Misses index
+                                  damage.
+          --checkpoint <file|text>
+                                  A checkpoint from `koki head --checkpoint` (a file
+                                  holding it, or its text) the ledger must still extend.
           --json                  Print one JSON object instead of text.
           --version               Show the version.
           -h, --help              Show help information.

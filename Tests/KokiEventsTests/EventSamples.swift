@@ -148,6 +148,13 @@ enum EventSamples {
     static let household = try! HouseholdID("7001")
     static let sealed = SealedIdentity(bytes: [1] + Array(0..<40))
 
+    /// The access events as version 1 stored them, with the password hashes.
+    static let operatorEnrolledV1 = OperatorEnrolledV1(
+        operatorID: "tanaka", name: "田中", roles: [.counter, .numberUse],
+        passwordHash: "$scrypt$ln=17,r=8,p=1$c2FsdA==$aGFzaA==")
+    static let operatorPasswordSetV1 = OperatorPasswordSetV1(
+        operatorID: "tanaka", passwordHash: "$scrypt$ln=17,r=8,p=1$eA==$eQ==")
+
     /// One sample of each access-control event and of the My Number and erasure events.
     static let access: [KokiEvent] = [
         .myNumberRecorded(MyNumberRecorded(person: person, sealed: SealedIdentity(bytes: [4] + Array(0..<40)))),
@@ -157,16 +164,14 @@ enum EventSamples {
                 decidedOn: try! CivilDate(iso: "2026-04-01"))),
         .access(
             .operatorEnrolled(
-                OperatorEnrolled(
-                    operatorID: "tanaka", name: "田中", roles: [.counter, .numberUse],
-                    passwordHash: "$scrypt$ln=17,r=8,p=1$c2FsdA==$aGFzaA=="))),
+                OperatorEnrolled(operatorID: "tanaka", name: "田中", roles: [.counter, .numberUse]))),
         .access(.operatorRolesChanged(OperatorRolesChanged(operatorID: "tanaka", roles: [.arrears]))),
         .access(
             .operatorStateChanged(OperatorStateChanged(operatorID: "tanaka", state: .locked, reason: "5 failed logins"))
         ),
         .access(
             .operatorPasswordSet(
-                OperatorPasswordSet(operatorID: "tanaka", passwordHash: "$scrypt$ln=17,r=8,p=1$eA==$eQ=="))),
+                OperatorPasswordSet(operatorID: "tanaka"))),
         .access(
             .permissionsAdopted(
                 PermissionsAdopted(

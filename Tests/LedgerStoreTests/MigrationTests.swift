@@ -41,6 +41,9 @@ import Testing
         #expect(try ledger.subjectKey("person/1", create: false) == nil)
         #expect(try ledger.verify().isIntact)
         let applied = try DatabaseQueue(path: path).read { try Schema.migrator.appliedIdentifiers($0) }
-        #expect(applied == ["v1", "v2-subject-keys", "v3-sessions-lookups", "v4-type-index"])
+        #expect(
+            applied == [
+                "v1", "v2-subject-keys", "v3-sessions-lookups", "v4-type-index", "v5-command-seals", "v6-credentials",
+            ])
     }
 }

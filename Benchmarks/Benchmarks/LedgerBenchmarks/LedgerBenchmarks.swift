@@ -68,6 +68,7 @@ let benchmarks: @Sendable () -> Void = {
     noticeBenchmarks()
     counterBenchmarks()
     postgresBenchmarks()
+    keyedChainBenchmarks()
     let pairMetrics = [Metric.kokiRate, Metric.ceilingRate, Metric.ratio]
 
     // MARK: Append, one command (one transaction) per stream of 20 events

@@ -53,7 +53,9 @@ public struct OperatorRecord: Sendable, Hashable {
     public var name: String
     public var roles: [Role]
     public var state: OperatorState
-    var passwordHash: String
+    /// The hash an older koki recorded in this operator's events (``OperatorEnrolled``'s notes);
+    /// `nil` when they never had one there.
+    var recordedPasswordHash: String?
     public var enrolledAt: Timestamp
     /// Failed logins since the last success or unlock.
     public var consecutiveFailures = 0
@@ -71,7 +73,8 @@ public struct OperatorRecord: Sendable, Hashable {
         case .operatorStateChanged(let e):
             state = e.state
             if e.state == .active { consecutiveFailures = 0 }
-        case .operatorPasswordSet(let e): passwordHash = e.passwordHash
+        case .operatorPasswordSet(let e):
+            if let recorded = e.recordedPasswordHash { recordedPasswordHash = recorded }
         case .sessionOpened(let e):
             consecutiveFailures = 0
             sessions[e.session] = Session(
@@ -115,8 +118,8 @@ public struct AccessControl: Sendable {
             guard case .access(let access) = event else { return }
             if case .operatorEnrolled(let e) = access {
                 record = OperatorRecord(
-                    id: e.operatorID, name: e.name, roles: e.roles, state: .active, passwordHash: e.passwordHash,
-                    enrolledAt: view.command.recordedAt)
+                    id: e.operatorID, name: e.name, roles: e.roles, state: .active,
+                    recordedPasswordHash: e.recordedPasswordHash, enrolledAt: view.command.recordedAt)
             } else {
                 record?.apply(access, at: view.command.recordedAt)
             }
@@ -164,6 +167,27 @@ public struct AccessControl: Sendable {
         return try PasswordHash.make(password, cost: settings.passwordCost, salt: store.randomBytes(16))
     }
 
+    /// Where an operator's password hash is kept: the store's credentials, beside the keys.
+    static func principal(_ id: String) -> String { "operator/\(id)" }
+
+    /// Whether `password` is the operator's, checked against their stored credential. An operator
+    /// enrolled by an older koki has none: their hash recorded in the events then opens only the
+    /// password change their next login must make (`mustChange`), after which it opens nothing.
+    func checkPassword(_ password: String, of record: OperatorRecord) throws -> (matches: Bool, mustChange: Bool) {
+        if let stored = try store.credential(Self.principal(record.id)) {
+            return (PasswordHash.verify(password, against: stored), false)
+        }
+        guard let recorded = record.recordedPasswordHash else { return (false, false) }
+        return (PasswordHash.verify(password, against: recorded), true)
+    }
+
+    /// Stores the new hash beside the keys, then records the fact of the change (no hash).
+    func replacePassword(_ id: String, with password: String, metadata: CommandMetadata) throws {
+        let hash = try hash(password, settings: try settings())
+        try store.setCredential(Self.principal(id), hash)
+        try ledger.record([.access(.operatorPasswordSet(OperatorPasswordSet(operatorID: id)))], metadata: metadata)
+    }
+
     /// The first administrator, the standard permission matrix and the security settings, in
     /// one command. Refused when any operator exists already.
     public func setUp(
@@ -174,8 +198,10 @@ public struct AccessControl: Sendable {
         guard try !isSetUp() else {
             throw KokiError(.invalidInput, "this ledger has operators already: an administrator enrols more")
         }
-        let enrolled = OperatorEnrolled(
-            operatorID: id, name: name, roles: [.administrator], passwordHash: try hash(password, settings: settings))
+        // The credential first: a crash before the event leaves a hash for an id not enrolled, which
+        // the next enrolment replaces; never an operator without a password.
+        try store.setCredential(Self.principal(id), try hash(password, settings: settings))
+        let enrolled = OperatorEnrolled(operatorID: id, name: name, roles: [.administrator])
         try ledger.record(
             [
                 .access(.securitySettingsAdopted(SecuritySettingsAdopted(settings: settings))),
@@ -192,12 +218,12 @@ public struct AccessControl: Sendable {
         guard try operatorRecord(id) == nil else {
             throw KokiError(.invalidInput, "operator \(id) exists already; ids are never reused")
         }
-        let enrolled = OperatorEnrolled(
-            operatorID: id, name: name, roles: Array(Set(roles)).sorted(),
-            passwordHash: try hash(password, settings: try settings()))
+        let hash = try hash(password, settings: try settings())
+        try store.setCredential(Self.principal(id), hash)
+        let enrolled = OperatorEnrolled(operatorID: id, name: name, roles: Array(Set(roles)).sorted())
         try ledger.record(
             [.access(.operatorEnrolled(enrolled))], metadata: admin.metadata(),
-            expecting: [:])
+            expectingStreams: [OperatorEnrolled.stream(id): .noStream])
     }
 
     func existing(_ id: String) throws -> OperatorRecord {
@@ -248,14 +274,11 @@ public struct AccessControl: Sendable {
     {
         let record = try existing(id)
         if id == context.operatorID {
-            guard let current, PasswordHash.verify(current, against: record.passwordHash) else {
+            guard let current, try checkPassword(current, of: record).matches else {
                 throw KokiError(.accessDenied, "the current password is wrong")
             }
         }
-        let hash = try hash(password, settings: try settings())
-        try ledger.record(
-            [.access(.operatorPasswordSet(OperatorPasswordSet(operatorID: id, passwordHash: hash)))],
-            metadata: context.metadata())
+        try replacePassword(id, with: password, metadata: context.metadata())
     }
 
     public func adopt(_ matrix: PermissionMatrix, by admin: AccessContext) throws {
@@ -278,7 +301,13 @@ public struct AccessControl: Sendable {
 
     /// Opens a session: records `SessionOpened` and returns the credentials for the token file,
     /// or records the failure (locking the operator after too many) and throws.
-    public func login(_ id: String, password: String, terminal: String) throws -> SessionCredentials {
+    ///
+    /// With `newPassword`, the password is changed as the session opens. An operator enrolled by
+    /// a koki that recorded password hashes in the events must give one at their first login after
+    /// the upgrade; until they do, no session opens for them.
+    public func login(_ id: String, password: String, terminal: String, newPassword: String? = nil) throws
+        -> SessionCredentials
+    {
         let settings = try settings()
         // What was typed as an id is recorded only when it could be one: a password typed into
         // the id by mistake must not land in the ledger.
@@ -299,7 +328,8 @@ public struct AccessControl: Sendable {
         guard record.state == .active else {
             try fail(.notActive, "login failed: operator \(id) is \(record.state); an administrator can reinstate")
         }
-        guard PasswordHash.verify(password, against: record.passwordHash) else {
+        let check = try checkPassword(password, of: record)
+        guard check.matches else {
             if record.consecutiveFailures + 1 >= settings.maxFailedLogins {
                 try fail(
                     .wrongPassword,
@@ -313,6 +343,18 @@ public struct AccessControl: Sendable {
                     ] + Self.closing(record, because: .locked))
             }
             try fail(.wrongPassword, "login failed: wrong operator id or password")
+        }
+        if check.mustChange || newPassword != nil {
+            guard let newPassword else {
+                throw KokiError(
+                    .accessDenied,
+                    "operator \(id) must set a new password before logging in: the old one's hash was recorded in the ledger's history by an older koki, which every backup keeps (log in with --new-password)"
+                )
+            }
+            guard newPassword != password else {
+                throw KokiError(.invalidInput, "the new password must differ from the old one")
+            }
+            try replacePassword(id, with: newPassword, metadata: CommandMetadata(actor: id))
         }
         let token = store.randomBytes(32)
         let session = Identifier(derivedFrom: store.randomBytes(16)).description

@@ -87,6 +87,28 @@ public struct MasterKey: Sendable {
     }
 }
 
+extension MasterKey {
+    /// The key this ledger's commands are sealed under (HKDF-SHA-256 from the master key, bound
+    /// to the ledger's id, so two ledgers under one master key never share seals): the keyed half
+    /// of the chain, which someone who can write the ledger file but not read the key file
+    /// cannot recompute (see ``ChainKey``).
+    public func chainKey(for ledgerID: Identifier) -> ChainKey {
+        let derived = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: key, info: Array("koki keyed chain \(ledgerID)".utf8), outputByteCount: 32)
+        // 32 bytes: the initializer's only refusal cannot happen.
+        return derived.withUnsafeBytes { try! ChainKey(bytes: Array($0)) }
+    }
+}
+
+extension KokiLedger {
+    /// Seals the ledger's commands under the master key from now on (and, the first time, what
+    /// it holds already); without a master key, nothing changes. See ``EventStore/useChainKey(_:)``.
+    public func useMasterKeyForChain() throws {
+        guard let masterKey else { return }
+        try store.useChainKey(masterKey.chainKey(for: store.ledgerID))
+    }
+}
+
 func hexBytes(_ text: String) -> [UInt8]? {
     var bytes: [UInt8] = []
     var iterator = text.utf8.makeIterator()

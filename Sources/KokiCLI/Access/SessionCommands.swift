@@ -13,18 +13,25 @@ struct LoginCommand: ParsableCommand {
             settings (30 minutes, 10 hours by default), or at once when an administrator suspends or revokes you. \
             Failed logins are recorded; too many in a row lock the operator until an administrator unlocks them. \
             The terminal is $KOKI_TERMINAL, else the host name.
+
+            Passwords are kept as scrypt hashes beside the persons' keys, not in the ledger's events. An operator \
+            enrolled by an older koki (which recorded the hash in the events, and so in every backup) must set a \
+            new password at their first login after the upgrade: `koki login ID --new-password` (with \
+            --password-stdin: the current password on the first line, the new one on the second).
             """)
 
     @OptionGroup var options: LedgerOptions
     @Argument(help: "Your operator id.") var operatorID: String
     @Flag(help: "Read the password from one line of standard input.") var passwordStdin = false
+    @Flag(help: "Set a new password as you log in (asked after the current one).") var newPassword = false
 
     func run() throws {
         try reporting {
             let ledger = try options.openForSession()
             let password = try readPassword(prompt: "Password for \(operatorID): ", stdin: passwordStdin)
+            let replacement = newPassword ? try readNewPassword(stdin: passwordStdin, for: operatorID) : nil
             let credentials = try AccessControl(ledger).login(
-                operatorID, password: password, terminal: LedgerOptions.terminal)
+                operatorID, password: password, terminal: LedgerOptions.terminal, newPassword: replacement)
             if let invocation = Invocation.current {
                 // Over `koki serve`: the session goes back to the client, which keeps it.
                 invocation.issued = credentials

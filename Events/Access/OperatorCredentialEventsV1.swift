@@ -1,0 +1,82 @@
+import KokiDomain
+
+/// `OperatorEnrolled` as version 1 stored it, with the operator's scrypt password hash in the
+/// event (and so in the chain, every backup and every replay copy). Read only; upcast to the
+/// current event with the hash kept aside as ``OperatorEnrolled/recordedPasswordHash``.
+public struct OperatorEnrolledV1: EventPayload {
+    public static let eventType = "OperatorEnrolled"
+    public static let schemaVersion = 1
+
+    public var operatorID: String
+    public var name: String
+    public var roles: [Role]
+    public var passwordHash: String
+
+    public init(operatorID: String, name: String, roles: [Role], passwordHash: String) {
+        self.operatorID = operatorID
+        self.name = name
+        self.roles = roles
+        self.passwordHash = passwordHash
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.writeString(operatorID)
+        writer.writeString(name)
+        writer.writeArray(roles) { $0.writeCase($1) }
+        writer.writeString(passwordHash)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        operatorID = try reader.readString()
+        name = try reader.readString()
+        roles = try reader.readArray { try $0.readCase(Role.self) }
+        passwordHash = try reader.readString()
+    }
+
+    enum CodingKeys: String, CodingKey { case operatorID, name, roles }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        operatorID = try c.decode(String.self, forKey: .operatorID)
+        name = try c.decode(String.self, forKey: .name)
+        roles = try c.decode([Role].self, forKey: .roles)
+        passwordHash = ""
+    }
+
+    public func upcast() -> OperatorEnrolled {
+        OperatorEnrolled(operatorID: operatorID, name: name, roles: roles, recordedPasswordHash: passwordHash)
+    }
+}
+
+/// `OperatorPasswordSet` as version 1 stored it, with the new password's hash. Read only.
+public struct OperatorPasswordSetV1: EventPayload {
+    public static let eventType = "OperatorPasswordSet"
+    public static let schemaVersion = 1
+
+    public var operatorID: String
+    public var passwordHash: String
+
+    public init(operatorID: String, passwordHash: String) {
+        self.operatorID = operatorID
+        self.passwordHash = passwordHash
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.writeString(operatorID)
+        writer.writeString(passwordHash)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        operatorID = try reader.readString()
+        passwordHash = try reader.readString()
+    }
+
+    enum CodingKeys: String, CodingKey { case operatorID }
+    public init(from decoder: any Decoder) throws {
+        operatorID = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .operatorID)
+        passwordHash = ""
+    }
+
+    public func upcast() -> OperatorPasswordSet {
+        OperatorPasswordSet(operatorID: operatorID, recordedPasswordHash: passwordHash)
+    }
+}
