@@ -174,6 +174,8 @@ import Testing
         try session.koki("eligibility", "acquire", "--number", "4", "--reason", "reached-75", "--date", "2008-04-01")
         try session.koki("eligibility", "lose", "--number", "4", "--reason", "died", "--date", "2010-01-01")
         try session.koki("erase", "4")
+        // Once erased, no longer due: the register knows who was erased.
+        #expect(try session.koki("erase", "--due").lines.allSatisfy { !$0.hasPrefix("4 ") })
         let before = try head()
         let paid = try session.koki(["pay", "4", "--amount", "1000", "--paid-on", "2025-07-25"], status: 65)
         #expect(paid.stderr.contains("4 was erased on"), "\(paid.stderr)")

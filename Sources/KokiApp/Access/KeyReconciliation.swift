@@ -28,7 +28,7 @@ public struct KeyReconciliation: Sendable {
     public func problems() throws -> [Problem] {
         // The register's events and the erasures (which the register's own snapshot leaves out).
         var query = EventQuery()
-        query.types = Set(InsuredRegisterCommands.registerEventTypes + [PersonErased.eventType])
+        query.types = Set(InsuredRegisterCommands.registerEventTypes)
         var register = InsuredRegister()
         try ledger.forEachEvent(query) { _, event in register.apply(event) }
         let keys = try ledger.store.allSubjectKeys()

@@ -70,6 +70,8 @@ public struct InsuredRegisterCommands: Sendable {
         EligibilityAcquired.eventType, EligibilityLost.eventType, AddressExceptionStarted.eventType,
         AddressExceptionEnded.eventType, FormerDependantRecorded.eventType, IncomeRecorded.eventType,
         IncomeInquired.eventType, PersonNumbersLinked.eventType, PensionFactsRecorded.eventType,
+        // The register marks who was erased: a view built from it must not treat them as present.
+        PersonErased.eventType,
     ]
 
     // MARK: - Persons
