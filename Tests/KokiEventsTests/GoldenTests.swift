@@ -40,16 +40,20 @@ import Testing
                 EventRegistry.encode(EventSamples.incomeRecordedV1),
                 .incomeRecorded(EventSamples.incomeRecordedV1.upcast())
             ),
+            (
+                EventRegistry.encode(EventSamples.loginFailedV1),
+                .access(.loginFailed(EventSamples.loginFailedV1.upcast()))
+            ),
         ]
 
     @Test func everyRegisteredVersionHasASample() {
         let registered = Set(EventRegistry.registrations.map { "\($0.type).v\($0.version)" })
         let sampled = Set(Self.samples.map { "\($0.encoded.type).v\($0.encoded.schemaVersion)" })
         #expect(registered == sampled)
-        #expect(Self.samples.count == 76, "the golden test's arguments cover every sample")
+        #expect(Self.samples.count == 77, "the golden test's arguments cover every sample")
     }
 
-    @Test(arguments: 0..<76)
+    @Test(arguments: 0..<77)
     func storedBytesMatchTheGoldenFile(index: Int) throws {
         let (encoded, readsAs) = Self.samples[index]
         let file = Self.directory.appendingPathComponent("\(encoded.type).v\(encoded.schemaVersion).hex")

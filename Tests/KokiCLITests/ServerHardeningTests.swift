@@ -1,0 +1,357 @@
+import Foundation
+import KokiTestSupport
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// A request to `koki serve`, synchronously: its status and body.
+enum HTTP {
+    final class Box: @unchecked Sendable { var value = (0, "") }
+
+    static func send(
+        _ url: String, _ method: String, _ path: String, body: Data? = nil, token: String? = nil,
+        timeout: TimeInterval = 60
+    ) -> (status: Int, body: String) {
+        var request = URLRequest(url: URL(string: url + path)!, timeoutInterval: timeout)
+        request.httpMethod = method
+        request.httpBody = body
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        request.setValue("sweep-terminal", forHTTPHeaderField: "X-Koki-Terminal")
+        let done = DispatchSemaphore(value: 0)
+        let box = Box()
+        URLSession.shared.dataTask(with: request) { data, response, _ in
+            box.value = ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data ?? Data(), as: UTF8.self))
+            done.signal()
+        }.resume()
+        done.wait()
+        return box.value
+    }
+
+    /// Runs a command: `{"arguments": …, "input": …}`.
+    static func command(_ url: String, _ arguments: [String], input: String? = nil, token: String? = nil) -> (
+        status: Int, body: String
+    ) {
+        var object: [String: Any] = ["arguments": arguments]
+        if let input { object["input"] = input }
+        let body = try? JSONSerialization.data(withJSONObject: object)
+        return send(url, "POST", "/v1/commands", body: body, token: token)
+    }
+
+    /// Logs in over HTTP and returns the session's bearer token.
+    static func login(_ url: String, _ id: String, password: String) throws -> String {
+        let (status, body) = command(url, ["login", id, "--password-stdin"], input: password + "\n")
+        #expect(status == 200, "login \(id): \(body)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        return try #require(object["session"] as? String)
+    }
+}
+
+/// `koki serve` against a hostile client (issue 20): files written for clients stay in the output
+/// directory and never replace a file (the ledger and its key least of all); the session and the role
+/// are checked before any file is opened; a request of hostile arguments to every documented command
+/// leaves the server answering; oversized requests are refused before anything runs.
+@Suite(.serialized) struct ServerHardeningTests {
+    let folder: TemporaryFolder
+    let ledger: String
+    let admin: [String: String]
+    let clerk: [String: String]
+    let output: String
+
+    init() throws {
+        folder = try TemporaryFolder()
+        ledger = folder.path("city.ledger")
+        admin = try Secured.initialize(ledger, folder: folder.url.path)
+        clerk = try Secured.enroll("clerk", roles: ["counter"], admin: admin, folder: folder.url.path)
+        output = folder.path("out")
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let registered = try KokiProcess.run(
+            [
+                "person", "register", "--number", "1001", "--name", "松戸 花子", "--kana", "マツド ハナコ", "--birth-date",
+                "1950-03-01", "--sex", "female", "--address", "千葉県松戸市根本387-5",
+            ], environment: admin)
+        #expect(registered.status == 0, "\(registered.stderr)")
+    }
+
+    func head() throws -> String { try KokiProcess.run(["head"], environment: admin).stdout }
+
+    func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
+
+    func serve(_ arguments: [String] = []) throws -> (Process, String) {
+        let (process, url, _) = try KokiProcess.serve(environment: admin, arguments: arguments)
+        return (process, url)
+    }
+
+    func stop(_ process: Process) {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    // MARK: - Files written for a remote client
+
+    @Test func withoutAnOutputDirectoryNoCommandWritesAFileOverHTTP() throws {
+        let (server, url) = try serve()
+        defer { stop(server) }
+        let token = try HTTP.login(url, "clerk", password: Secured.password)
+        let before = try head()
+        let ledgerBytes = bytes(ledger)
+        for arguments in [
+            ["certificate", "1001", "--fiscal-year", "2025", "--html", ledger],
+            ["certificate", "1001", "--fiscal-year", "2025", "--html", "page.html"],
+        ] {
+            let (status, body) = HTTP.command(url, arguments, token: token)
+            #expect(status == 422, "\(arguments): \(body)")
+            #expect(body.contains("--output-dir"), "\(body)")
+        }
+        #expect(try head() == before)
+        #expect(bytes(ledger) == ledgerBytes)
+        #expect(!FileManager.default.fileExists(atPath: "page.html"))
+    }
+
+    @Test func aCounterOperatorCannotWriteOverTheLedgerOrItsKeyOrOutOfTheOutputDirectory() throws {
+        let (server, url) = try serve(["--output-dir", output])
+        defer { stop(server) }
+        let token = try HTTP.login(url, "clerk", password: Secured.password)
+        let key = ledger + ".key"
+        let (ledgerBytes, keyBytes) = (bytes(ledger), bytes(key))
+        // Planted by someone on the host: a link to the ledger's folder, a link to the ledger, a file.
+        try FileManager.default.createSymbolicLink(atPath: output + "/up", withDestinationPath: folder.url.path)
+        try FileManager.default.createSymbolicLink(atPath: output + "/page.html", withDestinationPath: ledger)
+        try Data("kept".utf8).write(to: URL(fileURLWithPath: output + "/kept.html"))
+        let before = try head()
+        let attacks: [(String, [String], String)] = [
+            ("the ledger by its path", ["--html", ledger], "outside"),
+            ("the master key by its path", ["--html", key], "outside"),
+            ("the ledger's WAL", ["--html", ledger + "-wal"], "outside"),
+            ("climbing out", ["--html", "../city.ledger"], ".."),
+            ("climbing out further", ["--html", "a/../../escaped.html"], ".."),
+            ("a link to the ledger's folder", ["--html", "up/city.ledger.key"], "link"),
+            ("a link to a new file through the folder link", ["--html", "up/new.html"], "link"),
+            ("a link to the ledger", ["--html", "page.html"], "exists"),
+            ("an existing file", ["--html", "kept.html"], "exists"),
+        ]
+        for (what, options, says) in attacks {
+            let (status, body) = HTTP.command(
+                url, ["certificate", "1001", "--fiscal-year", "2025"] + options, token: token)
+            #expect(status == 422, "\(what): \(body)")
+            #expect(body.contains(says), "\(what): \(body)")
+        }
+        // notices … --out climbing out, or through a link.
+        for out in ["../elsewhere", "up", ledger] {
+            let (status, body) = HTTP.command(
+                url, ["notices", "payment", "--fiscal-year", "2025", "--out", out], token: token)
+            #expect(status == 403 || status == 422, "--out \(out): \(body)")
+        }
+        #expect(try head() == before, "a refused path appends nothing")
+        #expect(bytes(ledger) == ledgerBytes && bytes(key) == keyBytes)
+        #expect(bytes(output + "/kept.html") == Data("kept".utf8))
+        #expect(!FileManager.default.fileExists(atPath: folder.path("escaped.html")))
+        #expect(!FileManager.default.fileExists(atPath: folder.path("new.html")))
+        #expect(!FileManager.default.fileExists(atPath: folder.path("elsewhere")))
+        // Inside the output directory, a new file is written (owner-only), in a new folder too.
+        let (status, body) = HTTP.command(
+            url, ["certificate", "1001", "--fiscal-year", "2025", "--html", "certificates/1001.html"], token: token)
+        #expect(status == 200, "\(body)")
+        let written = output + "/certificates/1001.html"
+        #expect(String(decoding: bytes(written) ?? Data(), as: UTF8.self).contains("<html"))
+        let mode = try FileManager.default.attributesOfItem(atPath: written)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        // … and never twice.
+        let again = HTTP.command(
+            url, ["certificate", "1001", "--fiscal-year", "2025", "--html", "certificates/1001.html"], token: token)
+        #expect(again.status == 422 && again.body.contains("exists"), "\(again.body)")
+    }
+
+    @Test func onTheCommandLineNoOptionWritesOverTheLedgerItsWALOrItsKey() throws {
+        let key = ledger + ".key"
+        let link = folder.path("innocent.html")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: ledger)
+        let (ledgerBytes, keyBytes) = (bytes(ledger), bytes(key))
+        let before = try head()
+        for target in [ledger, key, ledger + "-wal", ledger + "-shm", link, folder.path("./city.ledger")] {
+            let outcome = try KokiProcess.run(
+                ["certificate", "1001", "--fiscal-year", "2025", "--html", target], environment: clerk)
+            #expect(outcome.status == 65, "\(target): \(outcome.stderr)")
+            #expect(outcome.stderr.contains(target) && outcome.stderr.contains("ledger"), "\(outcome.stderr)")
+        }
+        let transfer = try KokiProcess.run(
+            ["replay", "--until", "1", "--into", ledger + "-wal"], environment: admin)
+        #expect(transfer.status == 65, "\(transfer.stderr)")
+        #expect(try head() == before)
+        #expect(bytes(ledger) == ledgerBytes && bytes(key) == keyBytes)
+        // Anywhere else the command line keeps its freedom.
+        let page = folder.path("elsewhere/page.html")
+        let written = try KokiProcess.run(
+            ["certificate", "1001", "--fiscal-year", "2025", "--html", page], environment: clerk)
+        #expect(written.status == 0, "\(written.stderr)")
+        #expect(FileManager.default.fileExists(atPath: page))
+    }
+
+    // MARK: - Authorization first
+
+    @Test func withoutASessionNothingAboutAFileIsTold() throws {
+        let (server, url) = try serve()
+        defer { stop(server) }
+        let before = try head()
+        var answers: [String] = []
+        for file in ["/etc/passwd", "/nonexistent", ledger] {
+            let (status, body) = HTTP.command(url, ["security", "adopt", "--file", file])
+            #expect(status == 401, "\(file): \(body)")
+            #expect(!body.contains("JSON") && !body.contains("cannot read"), "\(body)")
+            answers.append(body.replacingOccurrences(of: file, with: "FILE"))
+        }
+        #expect(Set(answers).count == 1, "the same answer whatever the file: \(answers)")
+        for arguments in [
+            ["debit", "import", "/etc/passwd"], ["calc", "premium", "--case", "/etc/passwd"],
+            ["benefit", "decisions", "/nonexistent"], ["person", "show", "../../etc/passwd"],
+        ] {
+            let (status, body) = HTTP.command(url, arguments)
+            #expect(status == 401, "\(arguments): \(body)")
+        }
+        // Each refusal is recorded.
+        let refused = try KokiProcess.run(["events", "--stream", "audit/refused"], environment: admin)
+        #expect(refused.stdout.components(separatedBy: "not logged in").count - 1 >= 7, "\(refused.stdout)")
+        #expect(try head() != before)
+    }
+
+    @Test func aCounterOperatorIsRefusedBeforeTheFileIsRead() throws {
+        let (server, url) = try serve()
+        defer { stop(server) }
+        let token = try HTTP.login(url, "clerk", password: Secured.password)
+        for file in ["/etc/passwd", "/nonexistent"] {
+            let (status, body) = HTTP.command(url, ["security", "adopt", "--file", file], token: token)
+            #expect(status == 403, "\(file): \(body)")
+            #expect(body.contains("may not use security.admin"), "\(body)")
+            let local = try KokiProcess.run(["security", "adopt", "--file", file], environment: clerk)
+            #expect(local.status == 77, "\(local.stderr)")
+            #expect(local.stderr.contains("may not use security.admin"), "\(local.stderr)")
+        }
+        for arguments in [
+            ["rates", "adopt", "--fiscal-year", "2025", "--file", "/etc/passwd"],
+            ["notices", "settings", "adopt", "--file", "/etc/passwd"],
+            ["debit", "import", "/etc/passwd"], ["copay", "tables", "--adopt", "/etc/passwd"],
+        ] {
+            let local = try KokiProcess.run(arguments, environment: clerk)
+            #expect(local.status == 77, "\(arguments): \(local.stderr)")
+            #expect(!local.stderr.contains("JSON") && !local.stderr.contains("cannot read"), "\(local.stderr)")
+        }
+        // A command that checks no role (a calculator) reads no file of the server's host.
+        let calc = HTTP.command(url, ["calc", "premium", "--case", "/etc/passwd"], token: token)
+        #expect(calc.status == 403 && !calc.body.contains("JSON"), "\(calc.body)")
+        let refused = try KokiProcess.run(["events", "--stream", "audit/refused"], environment: admin).stdout
+        #expect(refused.contains("security.admin"))
+    }
+
+    // MARK: - Hostile arguments and sizes
+
+    /// Every documented command's words and options, from the command's own description of itself.
+    static func documentedCommands() throws -> [(path: [String], options: [String], flags: [String], positionals: Int)]
+    {
+        let dump = try KokiProcess.run(["--experimental-dump-help"])
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
+        var found: [([String], [String], [String], Int)] = []
+        func walk(_ command: [String: Any], _ path: [String]) {
+            let subcommands = command["subcommands"] as? [[String: Any]] ?? []
+            if subcommands.isEmpty || command["arguments"] != nil && !path.isEmpty {
+                var options: [String] = []
+                var flags: [String] = []
+                var positionals = 0
+                for argument in command["arguments"] as? [[String: Any]] ?? [] {
+                    guard argument["shouldDisplay"] as? Bool ?? true else { continue }
+                    let names = (argument["names"] as? [[String: Any]] ?? []).compactMap { name -> String? in
+                        guard name["kind"] as? String == "long" else { return nil }
+                        return (name["name"] as? String).map { "--" + $0 }
+                    }
+                    switch argument["kind"] as? String {
+                    case "positional": positionals += 1
+                    case "flag": flags += names.prefix(1)
+                    default: options += names.prefix(1)
+                    }
+                }
+                options.removeAll { ["--ledger", "--master-key", "--session", "--help", "--version"].contains($0) }
+                flags.removeAll { ["--help", "--version"].contains($0) }
+                if !path.isEmpty { found.append((path, options, flags, positionals)) }
+            }
+            for sub in subcommands {
+                guard sub["shouldDisplay"] as? Bool ?? true, let name = sub["commandName"] as? String,
+                    name != "help"
+                else { continue }
+                walk(sub, path + [name])
+            }
+        }
+        walk(try #require(root["command"] as? [String: Any]), [])
+        let hostOnly: Set<String> = ["init", "serve", "simulate", "demo", "migrate", "testing"]
+        return found.filter { !hostOnly.contains($0.0[0]) }.map { ($0.0, $0.1, $0.2, $0.3) }
+    }
+
+    static let hostile = [
+        "9223372036854775807", "-9223372036854775808", "0", "-1", "99999999999999999999",
+        String(repeating: "9", count: 4_000), "A\u{1B}[2JB\u{07}\u{7F}\r\n", "../../../../etc/passwd", "/etc/passwd",
+        "2031-01-01", "1800-01-01", "", "%s%n", "1001",
+    ]
+
+    @Test func everyDocumentedCommandWithHostileArgumentsLeavesTheServerAnswering() throws {
+        let (server, url) = try serve(["--output-dir", output])
+        defer { stop(server) }
+        let commands = try Self.documentedCommands()
+        #expect(commands.count > 100, "the sweep found the commands: \(commands.count)")
+        var admin = try HTTP.login(url, "admin", password: Secured.adminPassword)
+        var sent = 0
+        var statuses: [Int: Int] = [:]
+        sweep: for withToken in [false, true] {
+            for command in commands {
+                if withToken, command.path == ["logout"] { continue }
+                var requests: [[String]] = [command.path, command.path + command.options.prefix(1)]
+                for value in Self.hostile {
+                    requests.append(
+                        command.path + Array(repeating: value, count: command.positionals)
+                            + command.options.flatMap { [$0, value] })
+                }
+                requests.append(command.path + command.flags + Array(repeating: "1001", count: command.positionals))
+                for arguments in requests {
+                    let (status, body) = HTTP.command(
+                        url, arguments, input: "wrong-password\n", token: withToken ? admin : nil)
+                    sent += 1
+                    statuses[status, default: 0] += 1
+                    if status == 0 || status >= 500 {
+                        let alive = HTTP.send(url, "GET", "/health", timeout: 5).status == 200
+                        Issue.record(
+                            "\(arguments.map { $0.count > 40 ? String($0.prefix(40)) + "…" : $0 }) (token: \(withToken)) answered \(status) \(body.prefix(300)); the server \(alive ? "still answers" : "died")"
+                        )
+                        if !alive { break sweep }
+                    }
+                    if withToken, status == 401 {
+                        // A command of the sweep ended the session (e.g. a password change): log in again.
+                        admin = try HTTP.login(url, "admin", password: Secured.adminPassword)
+                    }
+                }
+            }
+        }
+        #expect(HTTP.send(url, "GET", "/health").status == 200, "after \(sent) requests: \(statuses)")
+        let token = try HTTP.login(url, "admin", password: Secured.adminPassword)
+        #expect(HTTP.command(url, ["head"], token: token).status == 200)
+        #expect(server.isRunning)
+    }
+
+    @Test func oversizedRequestsAreRefusedBeforeAnythingRuns() throws {
+        let (server, url) = try serve()
+        defer { stop(server) }
+        let token = try HTTP.login(url, "admin", password: Secured.adminPassword)
+        let before = try head()
+        // A 5 MB reference: refused by its size, before it is parsed.
+        let huge = String(repeating: "x", count: 5_000_000)
+        let started = Date()
+        let big = HTTP.command(
+            url, ["pay", "record", "--person", "1001", "--amount", "100", "--reference", huge], token: token)
+        #expect(big.status == 413, "\(big.body.prefix(300))")
+        #expect(Date().timeIntervalSince(started) < 10)
+        // 100,000 characters in one argument: refused, naming it.
+        let long = HTTP.command(url, ["person", "show", String(repeating: "1", count: 100_000)], token: token)
+        #expect(long.status == 400 && long.body.contains("/arguments/2"), "\(long.body.prefix(300))")
+        let many = HTTP.command(url, ["head"] + Array(repeating: "--json", count: 2_000), token: token)
+        #expect(many.status == 400, "\(many.body.prefix(300))")
+        #expect(try head() == before)
+        #expect(HTTP.send(url, "GET", "/health").status == 200)
+    }
+}
