@@ -62,9 +62,12 @@ import Testing
         #expect(terminal.status == 0, "\(terminal.stderr)")
         let listed = try koki(["operator", "list", "--json"], admin).stdout
         #expect(listed.contains(#""state":"active""#), "\(listed)")
-        // The failures are in the audit log with their source.
-        let log = try koki(["audit", "log", "--operator", "admin"], admin).stdout
-        #expect(log.contains("from 127.0.0.1"), "\(log)")
+        // The failures are recorded with their source, the last one as locking it out.
+        let auditor = try Secured.enroll("aud", roles: ["auditor"], admin: admin, folder: folder.url.path)
+        let log = try koki(["audit", "log", "--operator", "admin"], auditor).stdout
+        #expect(log.contains("from 127.0.0.1; this source is now locked out"), "\(log)")
+        let events = try koki(["events", "--stream", "operator/admin"], admin).stdout
+        #expect(events.contains(#""source":"127.0.0.1""#) && events.contains(#""sourceLocked":true"#), "\(events)")
         // An administrator unlocks the address (recorded).
         let unlocked = try koki(["operator", "unlock", "admin", "--reason", "guessing stopped"], admin)
         #expect(unlocked.status == 0, "\(unlocked.stderr)")
