@@ -103,6 +103,14 @@ public struct KokiLedger: Sendable {
         for event in events {
             let stream = event.streamName
             let encoded = EventRegistry.encode(event)
+            // What could not be read back is never appended: an out-of-range value that the encoder
+            // writes but the decoder refuses would make the stream unreadable for good.
+            do {
+                _ = try EventRegistry.decode(
+                    type: encoded.type, version: encoded.schemaVersion, payload: encoded.payload)
+            } catch {
+                throw KokiError(.invalidInput, "\(encoded.type) cannot be recorded: it would not read back (\(error))")
+            }
             if grouped[stream] == nil { order.append(stream) }
             grouped[stream, default: []].append(
                 NewEvent(type: encoded.type, schemaVersion: encoded.schemaVersion, payload: encoded.payload))

@@ -260,17 +260,19 @@ enum HTTP {
     // MARK: - Hostile arguments and sizes
 
     /// Every documented command's words and options, from the command's own description of itself.
-    static func documentedCommands() throws -> [(path: [String], options: [String], flags: [String], positionals: Int)]
-    {
+    static func documentedCommands() throws -> [(
+        path: [String], options: [String], flags: [String], positionals: Int, required: Set<String>
+    )] {
         let dump = try KokiProcess.run(["--experimental-dump-help"])
         let root = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
-        var found: [([String], [String], [String], Int)] = []
+        var found: [([String], [String], [String], Int, Set<String>)] = []
         func walk(_ command: [String: Any], _ path: [String]) {
             let subcommands = command["subcommands"] as? [[String: Any]] ?? []
             if subcommands.isEmpty || command["arguments"] != nil && !path.isEmpty {
                 var options: [String] = []
                 var flags: [String] = []
                 var positionals = 0
+                var required: Set<String> = []
                 for argument in command["arguments"] as? [[String: Any]] ?? [] {
                     guard argument["shouldDisplay"] as? Bool ?? true else { continue }
                     let names = (argument["names"] as? [[String: Any]] ?? []).compactMap { name -> String? in
@@ -280,12 +282,14 @@ enum HTTP {
                     switch argument["kind"] as? String {
                     case "positional": positionals += 1
                     case "flag": flags += names.prefix(1)
-                    default: options += names.prefix(1)
+                    default:
+                        options += names.prefix(1)
+                        if argument["isOptional"] as? Bool == false, let name = names.first { required.insert(name) }
                     }
                 }
                 options.removeAll { ["--ledger", "--master-key", "--session", "--help", "--version"].contains($0) }
                 flags.removeAll { ["--help", "--version"].contains($0) }
-                if !path.isEmpty { found.append((path, options, flags, positionals)) }
+                if !path.isEmpty { found.append((path, options, flags, positionals, required)) }
             }
             for sub in subcommands {
                 guard sub["shouldDisplay"] as? Bool ?? true, let name = sub["commandName"] as? String,
@@ -296,7 +300,7 @@ enum HTTP {
         }
         walk(try #require(root["command"] as? [String: Any]), [])
         let hostOnly: Set<String> = ["init", "serve", "simulate", "demo", "migrate", "testing"]
-        return found.filter { !hostOnly.contains($0.0[0]) }.map { ($0.0, $0.1, $0.2, $0.3) }
+        return found.filter { !hostOnly.contains($0.0[0]) }.map { ($0.0, $0.1, $0.2, $0.3, $0.4) }
     }
 
     static let hostile = [
@@ -305,47 +309,115 @@ enum HTTP {
         "2031-01-01", "1800-01-01", "", "%s%n", "1001",
     ]
 
+    /// A plausible value for an option, so that a command gets past its other options to the one
+    /// given a hostile value.
+    static func plausible(_ option: String) -> String {
+        if option.contains("year") { return "2025" }
+        if ["date", "-on", "from", "through", "until", "run", "paid", "learned", "decided", "since", "before"]
+            .contains(where: option.contains)
+        {
+            return "2025-07-31"
+        }
+        if ["person", "number", "member"].contains(where: option.contains) { return "1001" }
+        if ["file", "out", "html", "into", "case", "rates", "templates", "tables", "originator", "adopt"]
+            .contains(where: option.contains)
+        {
+            return "sweep/none.json"
+        }
+        return "1"
+    }
+
+    /// Hostile values tried on each option in turn (the others plausible).
+    static let hostileOne = [
+        "9223372036854775807", "-9223372036854775808", String(repeating: "9", count: 4_000), "A\u{1B}[2JB\u{0}",
+    ]
+
     @Test func everyDocumentedCommandWithHostileArgumentsLeavesTheServerAnswering() throws {
-        let (server, url) = try serve(["--output-dir", output])
+        var (server, url) = try serve(["--output-dir", output])
         defer { stop(server) }
         let commands = try Self.documentedCommands()
         #expect(commands.count > 100, "the sweep found the commands: \(commands.count)")
         var admin = try HTTP.login(url, "admin", password: Secured.adminPassword)
+        let op = try Secured.enroll("op", admin: self.admin, folder: folder.url.path)
+        _ = op
+        var token = try HTTP.login(url, "op", password: Secured.password)
         var sent = 0
         var statuses: [Int: Int] = [:]
-        sweep: for withToken in [false, true] {
+        var traps: [String] = []
+        for withToken in [false, true] {
             for command in commands {
                 if withToken, command.path == ["logout"] { continue }
-                var requests: [[String]] = [command.path, command.path + command.options.prefix(1)]
-                for value in Self.hostile {
-                    requests.append(
-                        command.path + Array(repeating: value, count: command.positionals)
-                            + command.options.flatMap { [$0, value] })
+                let positional = Array(repeating: "1001", count: command.positionals)
+                var requests: [[String]] = [
+                    command.path, command.path + command.options.prefix(1),
+                    command.path + Array(repeating: "9223372036854775807", count: command.positionals)
+                        + command.options.flatMap { [$0, "9223372036854775807"] },
+                    command.path + Array(repeating: "/etc/passwd", count: command.positionals)
+                        + command.options.flatMap { [$0, "/etc/passwd"] },
+                ]
+                if withToken {
+                    for value in Self.hostile {
+                        requests.append(
+                            command.path + Array(repeating: value, count: command.positionals)
+                                + command.options.flatMap { [$0, value] })
+                    }
+                    // The required options given plausibly; then each option in turn given a hostile value.
+                    let baseline = command.options.filter(command.required.contains).map { ($0, Self.plausible($0)) }
+                    let all = command.options.map { ($0, Self.plausible($0)) }
+                    requests.append(command.path + positional + baseline.flatMap { [$0.0, $0.1] })
+                    requests.append(command.path + positional + all.flatMap { [$0.0, $0.1] })
+                    requests.append(command.path + positional + command.flags + baseline.flatMap { [$0.0, $0.1] })
+                    for option in command.options {
+                        for value in Self.hostileOne {
+                            let options = baseline.filter { $0.0 != option } + [(option, value)]
+                            requests.append(command.path + positional + options.flatMap { [$0.0, $0.1] })
+                        }
+                    }
+                    for index in 0..<command.positionals {
+                        for value in Self.hostileOne {
+                            var values = positional
+                            values[index] = value
+                            requests.append(command.path + values + baseline.flatMap { [$0.0, $0.1] })
+                        }
+                    }
                 }
-                requests.append(command.path + command.flags + Array(repeating: "1001", count: command.positionals))
                 for arguments in requests {
+                    // Operators' own passwords are left alone (the sweep's sessions must survive).
+                    let asAdmin = command.path.first == "operator" || command.path.first == "roles"
                     let (status, body) = HTTP.command(
-                        url, arguments, input: "wrong-password\n", token: withToken ? admin : nil)
+                        url, arguments, input: "wrong-password\n", token: withToken ? (asAdmin ? admin : token) : nil)
                     sent += 1
                     statuses[status, default: 0] += 1
-                    if status == 0 || status >= 500 {
-                        let alive = HTTP.send(url, "GET", "/health", timeout: 5).status == 200
-                        Issue.record(
-                            "\(arguments.map { $0.count > 40 ? String($0.prefix(40)) + "…" : $0 }) (token: \(withToken)) answered \(status) \(body.prefix(300)); the server \(alive ? "still answers" : "died")"
-                        )
-                        if !alive { break sweep }
+                    guard status == 0 || status >= 500 else {
+                        if withToken, status == 401 {
+                            // A command of the sweep ended a session: log in again.
+                            admin = try HTTP.login(url, "admin", password: Secured.adminPassword)
+                            token = try HTTP.login(url, "op", password: Secured.password)
+                        }
+                        continue
                     }
-                    if withToken, status == 401 {
-                        // A command of the sweep ended the session (e.g. a password change): log in again.
+                    let alive = HTTP.send(url, "GET", "/health", timeout: 5).status == 200
+                    let shown = arguments.map { $0.count > 40 ? String($0.prefix(20)) + "…(\($0.count))" : $0 }
+                    traps.append("koki \(shown.joined(separator: " ")) (session: \(withToken)) → \(status)")
+                    Issue.record(
+                        "\(shown) (session: \(withToken)) answered \(status) \(body.prefix(300)); the server \(alive ? "still answers" : "died")"
+                    )
+                    if !alive {
+                        // Go on with a new server, to find every trap in one run.
+                        server.waitUntilExit()
+                        (server, url) = try serve(["--output-dir", output])
                         admin = try HTTP.login(url, "admin", password: Secured.adminPassword)
+                        token = try HTTP.login(url, "op", password: Secured.password)
                     }
                 }
             }
         }
+        #expect(traps.isEmpty, "requests that took the server down or failed it:\n\(traps.joined(separator: "\n"))")
         #expect(HTTP.send(url, "GET", "/health").status == 200, "after \(sent) requests: \(statuses)")
-        let token = try HTTP.login(url, "admin", password: Secured.adminPassword)
-        #expect(HTTP.command(url, ["head"], token: token).status == 200)
+        let fresh = try HTTP.login(url, "admin", password: Secured.adminPassword)
+        #expect(HTTP.command(url, ["head"], token: fresh).status == 200)
         #expect(server.isRunning)
+        print("sweep: \(commands.count) commands, \(sent) requests, statuses \(statuses.sorted { $0.key < $1.key })")
     }
 
     @Test func oversizedRequestsAreRefusedBeforeAnythingRuns() throws {
