@@ -420,6 +420,27 @@ enum HTTP {
         print("sweep: \(commands.count) commands, \(sent) requests, statuses \(statuses.sorted { $0.key < $1.key })")
     }
 
+    /// What the sweep found: an income inquiry for year 9223372036854775807 was recorded in a form
+    /// the ledger could not read back (every later read of the person failed), and a calendar for
+    /// that year trapped when its due dates were printed (after it was recorded).
+    @Test func valuesThatCouldNotBeReadBackAreRefusedBeforeTheyAreRecorded() throws {
+        let before = try head()
+        let inquiry = try KokiProcess.run(
+            ["income", "show", "--number", "1001", "--year", "9223372036854775807", "--purpose", "sweep"],
+            environment: clerk)
+        #expect(inquiry.status == 65, "\(inquiry.stderr)")
+        #expect(try head() == before)
+        #expect(try KokiProcess.run(["person", "show", "1001"], environment: clerk).status == 0)
+        let assessor = try Secured.enroll("assessor", roles: ["assessment"], admin: admin, folder: folder.url.path)
+        let calendar = try KokiProcess.run(
+            ["calendar", "adopt", "--fiscal-year", "9223372036854775807"], environment: assessor)
+        #expect(calendar.status == 65 && calendar.stderr.contains("outside"), "\(calendar.stderr)")
+        let shown = try KokiProcess.run(
+            ["calendar", "show", "--fiscal-year", "9223372036854775807"], environment: assessor)
+        #expect(shown.status == 65, "\(shown.stderr)")
+        #expect(try KokiProcess.run(["verify"], environment: admin).status == 0)
+    }
+
     @Test func oversizedRequestsAreRefusedBeforeAnythingRuns() throws {
         let (server, url) = try serve()
         defer { stop(server) }
