@@ -155,6 +155,19 @@ import Testing
         #expect(remote.status == 403 && remote.body.contains("never over HTTP"), "\(remote.body)")
     }
 
+    @Test func theHelpSaysHowToUnlockAndWhereTheServerWrites() throws {
+        let unlock = try KokiProcess.run(["operator", "unlock", "--help"]).stdout
+        for phrase in ["--break-glass", "master key file", "(master key)", "Never\nover HTTP", "source"] {
+            #expect(unlock.contains(phrase), "operator unlock --help: \(phrase)")
+        }
+        let login = try KokiProcess.run(["login", "--help"]).stdout
+        #expect(login.contains("locks that source out"))
+        let serve = try KokiProcess.run(["serve", "--help"]).stdout
+        for phrase in ["--output-dir <dir>", "never replaces an", "401", "1 MiB"] {
+            #expect(serve.contains(phrase), "serve --help: \(phrase)")
+        }
+    }
+
     @Test func aSessionFileAnyoneCouldReplaceIsRefusedAndTheRefusalRecorded() throws {
         let open = folder.path("shared")
         try FileManager.default.createDirectory(atPath: open, withIntermediateDirectories: true)

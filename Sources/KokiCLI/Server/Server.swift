@@ -29,8 +29,8 @@ struct ServeCommand: ParsableCommand {
             command reads a file of the server's host (--file, an import) only after its operator's role was \
             checked (403 otherwise); `calc` checks none, so over HTTP it reads no file.
 
-            Files a command writes for a client (certificate/notices reissue --html, notices … --out, transfer \
-            --out, debit request --out, replay --into) go only under --output-dir DIR: the path is taken \
+            Files a command writes for a client (certificate --html, notices reissue --html, notices … --out, \
+            transfer --out, debit request --out, replay --into) go only under --output-dir DIR: the path is taken \
             relative to DIR, may not climb out of it (..), is never followed through a symbolic link and never \
             replaces an existing file. Without --output-dir such commands are refused (422). The ledger, its \
             WAL and its key are never written, here or on the command line.
