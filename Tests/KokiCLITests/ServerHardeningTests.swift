@@ -174,6 +174,29 @@ enum HTTP {
         #expect(again.status == 422 && again.body.contains("exists"), "\(again.body)")
     }
 
+    @Test func aTransferFileIsWrittenOnlyInsideTheOutputDirectoryAndOnlyOnce() throws {
+        let added = try KokiProcess.run(
+            ["transfer", "destination", "add", "union", "--name", "広域連合", "--kind", "union", "--item", "insured-person"],
+            environment: admin)
+        #expect(added.status == 0, "\(added.stderr)")
+        let (server, url) = try serve(["--output-dir", output])
+        defer { stop(server) }
+        let token = try HTTP.login(url, "admin", password: Secured.adminPassword)
+        for (out, says) in [("../t.jsonl", ".."), (ledger, "outside"), ("/tmp/t.jsonl", "outside")] {
+            let refused = HTTP.command(url, ["transfer", "union", "--date", "2026-04-01", "--out", out], token: token)
+            #expect(refused.status == 422 && refused.body.contains(says), "\(out): \(refused.body)")
+        }
+        let sent = HTTP.command(
+            url, ["transfer", "union", "--date", "2026-04-01", "--out", "transfers/2026-04-01.jsonl"], token: token)
+        #expect(sent.status == 200, "\(sent.body)")
+        #expect(FileManager.default.fileExists(atPath: output + "/transfers/2026-04-01.jsonl"))
+        #expect(!FileManager.default.fileExists(atPath: output + "/transfers/2026-04-01.jsonl.partial"))
+        let again = HTTP.command(
+            url, ["transfer", "union", "--date", "2026-04-02", "--out", "transfers/2026-04-01.jsonl"], token: token)
+        #expect(again.status == 422 && again.body.contains("exists"), "\(again.body)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path("t.jsonl")))
+    }
+
     @Test func onTheCommandLineNoOptionWritesOverTheLedgerItsWALOrItsKey() throws {
         let key = ledger + ".key"
         let link = folder.path("innocent.html")
