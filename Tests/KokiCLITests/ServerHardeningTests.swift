@@ -12,13 +12,13 @@ enum HTTP {
 
     static func send(
         _ url: String, _ method: String, _ path: String, body: Data? = nil, token: String? = nil,
-        timeout: TimeInterval = 60
+        timeout: TimeInterval = 60, terminal: String = "sweep-terminal"
     ) -> (status: Int, body: String) {
         var request = URLRequest(url: URL(string: url + path)!, timeoutInterval: timeout)
         request.httpMethod = method
         request.httpBody = body
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        request.setValue("sweep-terminal", forHTTPHeaderField: "X-Koki-Terminal")
+        request.setValue(terminal, forHTTPHeaderField: "X-Koki-Terminal")
         let done = DispatchSemaphore(value: 0)
         let box = Box()
         URLSession.shared.dataTask(with: request) { data, response, _ in
@@ -481,6 +481,14 @@ enum HTTP {
         #expect(long.status == 400 && long.body.contains("/arguments/2"), "\(long.body.prefix(300))")
         let many = HTTP.command(url, ["head"] + Array(repeating: "--json", count: 2_000), token: token)
         #expect(many.status == 400, "\(many.body.prefix(300))")
+        // A terminal name is recorded with every access: not a screenful.
+        let body = Data(#"{"arguments": ["head"]}"#.utf8)
+        for terminal in [String(repeating: "t", count: 65), "desk\u{1B}[2J"] {
+            let named = HTTP.send(url, "POST", "/v1/commands", body: body, token: token, terminal: terminal)
+            // (A control character may already be refused by the HTTP parser: 400 either way.)
+            #expect(named.status == 400, "\(named.body)")
+            #expect(terminal.count < 65 || named.body.contains("X-Koki-Terminal"), "\(named.body)")
+        }
         #expect(try head() == before)
         #expect(HTTP.send(url, "GET", "/health").status == 200)
     }

@@ -231,6 +231,13 @@ struct KokiServer: Sendable {
             credentials = decoded
         }
         let terminal = headers.first { $0.name.canonicalName == "x-koki-terminal" }?.value ?? "http"
+        // The terminal is recorded with every access: a name, not a screenful or control characters.
+        guard (1...64).contains(terminal.utf8.count), !terminal.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        else {
+            return Self.problem(
+                .badRequest, title: "Bad request",
+                detail: "X-Koki-Terminal must be 1–64 bytes without control characters")
+        }
         let postgres = ledgerPath.hasPrefix("postgres://") || ledgerPath.hasPrefix("postgresql://")
         let lent = postgres ? (pool.take() ?? (try? LedgerOptions.store(at: ledgerPath, mode: .readWrite))) : nil
         defer { if let lent { pool.give(lent) } }
