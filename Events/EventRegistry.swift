@@ -103,6 +103,7 @@ public enum EventRegistry {
         Registration(SessionOpened.self) { .access(.sessionOpened($0)) },
         Registration(SessionClosed.self) { .access(.sessionClosed($0)) },
         Registration(LoginFailed.self) { .access(.loginFailed($0)) },
+        Registration(LoginFailedV1.self) { .access(.loginFailed($0.upcast())) },
         Registration(AccessRefused.self) { .access(.accessRefused($0)) },
         Registration(PersonalDataAccessed.self) { .access(.personalDataAccessed($0)) },
         Registration(TransferDestinationRegistered.self) { .access(.transferDestinationRegistered($0)) },

@@ -286,10 +286,15 @@ public struct SessionClosed: EventPayload {
     }
 }
 
-/// A login that failed. Consecutive failures lock the operator (``SecuritySettings/maxFailedLogins``).
+/// A login that failed, from a source: the client's network address over `koki serve`, else the
+/// terminal. Failures are counted per operator and source: after ``SecuritySettings/maxFailedLogins``
+/// in a row from one source, that source is locked out for the operator (`sourceLocked`) until an
+/// administrator unlocks them, while their other sources can still log in — so guessing from
+/// anywhere cannot lock staff out. (Version 1, without the source, counted per operator and locked
+/// the operator everywhere.)
 public struct LoginFailed: EventPayload {
     public static let eventType = "LoginFailed"
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
     public static let unknownStream = "audit/login-failures"
 
     /// Stored by declaration order: add cases at the end.
@@ -302,23 +307,35 @@ public struct LoginFailed: EventPayload {
     public var operatorID: String
     public var terminal: String
     public var reason: Reason
+    /// Where the attempt came from: the client's address over HTTP, else the terminal.
+    public var source: String
+    /// This failure was the last one allowed in a row from `source`: the source is now locked out
+    /// for this operator until an administrator (or the master key's holder) unlocks them.
+    public var sourceLocked: Bool
 
-    public init(operatorID: String, terminal: String, reason: Reason) {
+    public init(operatorID: String, terminal: String, reason: Reason, source: String? = nil, sourceLocked: Bool = false)
+    {
         self.operatorID = operatorID
         self.terminal = terminal
         self.reason = reason
+        self.source = source ?? terminal
+        self.sourceLocked = sourceLocked
     }
 
     public func encode(to writer: inout BinaryWriter) {
         writer.writeString(operatorID)
         writer.writeString(terminal)
         writer.writeCase(reason)
+        writer.writeString(source)
+        writer.writeBool(sourceLocked)
     }
 
     public init(from reader: inout BinaryReader) throws {
         operatorID = try reader.readString()
         terminal = try reader.readString()
         reason = try reader.readCase(Reason.self)
+        source = try reader.readString()
+        sourceLocked = try reader.readBool()
     }
 }
 

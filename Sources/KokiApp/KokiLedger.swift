@@ -110,6 +110,14 @@ public struct KokiLedger: Sendable {
                     "\(encoded.type) for \(stream) would record \(amount) yen, outside the range a ledger holds (±10^15 yen): an amount out of range reached a calculation; nothing was appended"
                 )
             }
+            // What could not be read back is never appended: an out-of-range value that the encoder
+            // writes but the decoder refuses would make the stream unreadable for good.
+            do {
+                _ = try EventRegistry.decode(
+                    type: encoded.type, version: encoded.schemaVersion, payload: encoded.payload)
+            } catch {
+                throw KokiError(.invalidInput, "\(encoded.type) cannot be recorded: it would not read back (\(error))")
+            }
             if grouped[stream] == nil { order.append(stream) }
             grouped[stream, default: []].append(
                 NewEvent(type: encoded.type, schemaVersion: encoded.schemaVersion, payload: encoded.payload))

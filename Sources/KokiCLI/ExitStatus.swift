@@ -62,6 +62,10 @@ struct CLIFailure: Error, CustomStringConvertible {
         switch error {
         case let failure as CLIFailure:
             self = failure
+        case let error as LedgerError
+        where error.code == .storage && (error.underlying is KokiError || error.underlying is DomainError):
+            // A command's own refusal thrown inside a ledger transaction: classified as itself.
+            self.init(error.underlying!)
         case let error as LedgerError:
             let status: ExitStatus =
                 switch error.code {

@@ -127,10 +127,12 @@ public struct LedgerOptions: ParsableArguments {
             control = AccessControl(sourceLedger)
         }
         let context = try control.authorize(
-            try credentials(ledgerID: control.ledger.store.ledgerID.description), function: function,
+            try credentials(for: control, function: function), function: function,
             command: Self.commandName, terminal: Self.terminal)
         try control.requireSecondCheck(
             context, arguments: ApplicationScope.current?.arguments ?? Self.arguments)
+        // From here on (and only from here on) the command may read files of the server's host.
+        Invocation.current?.authorized = true
         return Authorized(ledger: ledger, context: context, control: control)
     }
 
@@ -148,18 +150,53 @@ public struct LedgerOptions: ParsableArguments {
         return ledger
     }
 
-    /// The session file's credentials, or `nil` when there is none.
+    /// The session file's credentials, or `nil` when there is none; an unsafe session file is refused.
     func credentials(ledgerID: String) throws -> SessionCredentials? {
         // Serving a request: the session is the request's bearer token, never a file.
         if let invocation = Invocation.current { return invocation.credentials }
         let path = sessionFile(ledgerID: ledgerID)
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        var info = stat()
-        if stat(path, &info) == 0, info.st_mode & 0o077 != 0 {
-            throw CLIFailure(
-                .accessDenied, "\(path) is readable by others: a session file must be its owner's alone (chmod 600)")
-        }
+        if let problem = Self.sessionFileProblem(path) { throw CLIFailure(.accessDenied, problem) }
         return try? JSONDecoder().decode(SessionCredentials.self, from: data)
+    }
+
+    /// The session file's credentials for this ledger; an unsafe session file is refused and the
+    /// refusal recorded in the ledger (`audit/refused`), as a refused command is.
+    func credentials(for control: AccessControl, function: AccessFunction? = nil) throws -> SessionCredentials? {
+        do {
+            return try credentials(ledgerID: control.ledger.store.ledgerID.description)
+        } catch let failure as CLIFailure where failure.status == .accessDenied {
+            try control.refuse(
+                AccessRefused(
+                    operatorID: "", session: nil, terminal: Self.terminal, command: Self.commandName,
+                    function: function, reason: failure.message))
+            throw failure
+        }
+    }
+
+    /// Why a session file cannot be trusted, or `nil`: others can read or write it, it is someone
+    /// else's, or it lies in a folder anyone can write (where anyone could put their own in its place).
+    static func sessionFileProblem(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        if info.st_mode & 0o077 != 0 {
+            let what = info.st_mode & 0o022 != 0 ? "writable" : "readable"
+            return "\(path) is \(what) by others (mode \(String(info.st_mode & 0o777, radix: 8))): a session file must be its owner's alone (chmod 600)"
+        }
+        if info.st_uid != getuid() {
+            return "\(path) belongs to another user: a session file must be its owner's alone"
+        }
+        return sessionFolderProblem(path)
+    }
+
+    /// Why the folder of a session file cannot hold one, or `nil`.
+    static func sessionFolderProblem(_ path: String) -> String? {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var info = stat()
+        guard stat(folder, &info) == 0, info.st_mode & 0o002 != 0 else { return nil }
+        return "the session file \(path) is in \(folder), which anyone can write (mode \(String(info.st_mode & 0o7777, radix: 8))): "
+            + "anyone could put their own session there; keep it in a folder only you can write (the default "
+            + "~/.koki/sessions, or chmod o-w)"
     }
 
     /// For a query that reads the stored read models: read-write when it may, so they can be

@@ -232,7 +232,8 @@ extension LedgerError {
     static func wrap(_ error: any Error, path: String) -> LedgerError {
         if let error = error as? LedgerError { return error }
         guard let db = error as? DatabaseError else {
-            return LedgerError(.storage, "\(path): \(error)", underlying: nil)
+            // The caller's own error, thrown inside a transaction: kept, so it can still be told apart.
+            return LedgerError(.storage, "\(path): \(error)", underlying: error as? any Error & Sendable)
         }
         let detail = db.message ?? "\(db.resultCode)"
         switch db.resultCode {

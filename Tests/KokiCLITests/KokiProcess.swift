@@ -59,8 +59,10 @@ struct KokiProcess {
 
     /// Starts `koki serve --port 0` and waits for it to say where it listens: the process, its
     /// address, and what it printed until then.
-    static func serve(environment: [String: String]) throws -> (process: Process, url: String, printed: String) {
-        let (process, _, err) = try start(["serve", "--port", "0"], environment: environment)
+    static func serve(environment: [String: String], arguments: [String] = []) throws -> (
+        process: Process, url: String, printed: String
+    ) {
+        let (process, _, err) = try start(["serve", "--port", "0"] + arguments, environment: environment)
         var printed = ""
         let deadline = Date().addingTimeInterval(30)
         while !printed.contains("listening on http://"), Date() < deadline {

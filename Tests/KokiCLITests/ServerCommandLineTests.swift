@@ -114,9 +114,10 @@ import Testing
         #expect(forged.0 == 401)
         // Malformed requests run nothing: not even a refusal is recorded.
         #expect(try session.koki("head").stdout == head)
-        // A command without a session is refused like one typed without a session (and that is recorded).
+        // A command without a session is refused like one typed without a session (and that is recorded),
+        // as unauthorized (401) before anything else about it is looked at.
         let anonymous = try http("POST", "/v1/commands", body: #"{"arguments": ["person", "show", "1001"]}"#)
-        #expect(anonymous.0 == 403 && anonymous.1.contains(#""exitStatus":77"#))
+        #expect(anonymous.0 == 401 && anonymous.1.contains(#""exitStatus":77"#))
         #expect(try session.koki("events", "--stream", "audit/refused").stdout.contains("not logged in"))
     }
 

@@ -188,7 +188,11 @@ enum EventSamples {
         .access(
             .sessionClosed(
                 SessionClosed(operatorID: "tanaka", session: "5f0e8c5a-3c1d-4a55-9d3c-1f2e3d4c5b6a", reason: .logout))),
-        .access(.loginFailed(LoginFailed(operatorID: "tanaka", terminal: "matsudo-honcho-12", reason: .wrongPassword))),
+        .access(
+            .loginFailed(
+                LoginFailed(
+                    operatorID: "tanaka", terminal: "matsudo-honcho-12", reason: .wrongPassword, source: "192.0.2.10",
+                    sourceLocked: true))),
         .access(
             .accessRefused(
                 AccessRefused(
@@ -232,6 +236,9 @@ enum EventSamples {
                     kind: .dunning, issuedOn: try! CivilDate(iso: "2025-08-20"), builtFrom: 1078, documents: 3,
                     total: Yen(12_100), fileHash: Array(0..<32)))),
     ]
+
+    static let loginFailedV1 = LoginFailedV1(
+        operatorID: "tanaka", terminal: "matsudo-honcho-12", reason: .wrongPassword)
 
     static let incomeRecordedV1 = IncomeRecordedV1(
         person: person, year: 2024, publicPensionRevenue: Yen(1_800_000), salaryRevenue: .zero,

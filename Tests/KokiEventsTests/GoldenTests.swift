@@ -48,16 +48,20 @@ import Testing
                 EventRegistry.encode(EventSamples.operatorPasswordSetV1),
                 .access(.operatorPasswordSet(EventSamples.operatorPasswordSetV1.upcast()))
             ),
+            (
+                EventRegistry.encode(EventSamples.loginFailedV1),
+                .access(.loginFailed(EventSamples.loginFailedV1.upcast()))
+            ),
         ]
 
     @Test func everyRegisteredVersionHasASample() {
         let registered = Set(EventRegistry.registrations.map { "\($0.type).v\($0.version)" })
         let sampled = Set(Self.samples.map { "\($0.encoded.type).v\($0.encoded.schemaVersion)" })
         #expect(registered == sampled)
-        #expect(Self.samples.count == 78, "the golden test's arguments cover every sample")
+        #expect(Self.samples.count == 79, "the golden test's arguments cover every sample")
     }
 
-    @Test(arguments: 0..<78)
+    @Test(arguments: 0..<79)
     func storedBytesMatchTheGoldenFile(index: Int) throws {
         let (encoded, readsAs) = Self.samples[index]
         let file = Self.directory.appendingPathComponent("\(encoded.type).v\(encoded.schemaVersion).hex")

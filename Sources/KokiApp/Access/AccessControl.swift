@@ -40,6 +40,12 @@ public struct AccessContext: Sendable, Hashable {
 
 /// An operator as their stream (`operator/ID`) tells it.
 public struct OperatorRecord: Sendable, Hashable {
+    /// Failed logins in a row from one source, and the time of the last.
+    public struct SourceFailures: Sendable, Hashable {
+        public var count: Int
+        public var last: Timestamp
+    }
+
     public struct Session: Sendable, Hashable {
         public var id: String
         public var terminal: String
@@ -59,6 +65,11 @@ public struct OperatorRecord: Sendable, Hashable {
     public var enrolledAt: Timestamp
     /// Failed logins since the last success or unlock.
     public var consecutiveFailures = 0
+    /// Failed logins per source (the client's address over HTTP, else the terminal) since the last
+    /// successful login or unlock, and when the last one was.
+    public var failuresBySource: [String: SourceFailures] = [:]
+    /// Sources locked out for this operator by too many failures in a row (until an unlock).
+    public var lockedSources: Set<String> = []
     public var sessions: [String: Session] = [:]
 
     public var openSessions: [Session] {
@@ -72,16 +83,25 @@ public struct OperatorRecord: Sendable, Hashable {
         case .operatorRolesChanged(let e): roles = e.roles
         case .operatorStateChanged(let e):
             state = e.state
-            if e.state == .active { consecutiveFailures = 0 }
+            if e.state == .active {
+                consecutiveFailures = 0
+                failuresBySource = [:]
+                lockedSources = []
+            }
         case .operatorPasswordSet(let e):
             if let recorded = e.recordedPasswordHash { recordedPasswordHash = recorded }
         case .sessionOpened(let e):
             consecutiveFailures = 0
+            failuresBySource = [:]
             sessions[e.session] = Session(
                 id: e.session, terminal: e.terminal, tokenDigest: e.tokenDigest, openedAt: time,
                 expiresAt: Timestamp(microseconds: e.expiresAt))
         case .sessionClosed(let e): sessions[e.session]?.closed = e.reason
-        case .loginFailed: consecutiveFailures += 1
+        case .loginFailed(let e):
+            consecutiveFailures += 1
+            let count = (failuresBySource[e.source]?.count ?? 0) + 1
+            failuresBySource[e.source] = SourceFailures(count: count, last: time)
+            if e.sourceLocked { lockedSources.insert(e.source) }
         case .permissionsAdopted, .securitySettingsAdopted, .accessRefused, .personalDataAccessed,
             .transferDestinationRegistered, .transferRecorded:
             break
@@ -254,6 +274,63 @@ public struct AccessControl: Sendable {
             metadata: admin.metadata())
     }
 
+    /// Unlocks an operator: locked (by an administrator, or by failed logins before they were
+    /// counted per source) or locked out from sources by failed logins; their failure counts start
+    /// again. Recorded as the operator made active, with the reason.
+    public func unlock(_ id: String, reason: String, by admin: AccessContext) throws {
+        let record = try existing(id)
+        guard record.state != .revoked else { throw KokiError(.invalidInput, "operator \(id) is revoked for good") }
+        guard record.state != .active || !record.lockedSources.isEmpty || !record.failuresBySource.isEmpty else {
+            throw KokiError(.invalidInput, "operator \(id) is active and not locked out from anywhere")
+        }
+        let locked = record.lockedSources.sorted()
+        let why = locked.isEmpty ? reason : "\(reason) (locked out from \(locked.joined(separator: ", ")))"
+        try ledger.record(
+            [.access(.operatorStateChanged(OperatorStateChanged(operatorID: id, state: .active, reason: why)))],
+            metadata: admin.metadata())
+    }
+
+    /// Who acts in a break-glass: whoever holds this ledger's master key file, on its host, with no
+    /// session (the only administrator may be locked out or have forgotten their password). The key
+    /// must be the one this ledger's personal data is sealed under (its check key opens), so a key
+    /// file made up for the occasion opens nothing. Everything done this way is recorded with the
+    /// actor `(master key)` and the terminal.
+    public func breakGlass(terminal: String, command: String) throws -> AccessContext {
+        do {
+            try proveMasterKey()
+        } catch let error as KokiError {
+            try refuse(
+                AccessRefused(
+                    operatorID: Self.breakGlassActor, session: nil, terminal: terminal, command: command,
+                    function: .securityAdmin, reason: "break-glass: \(error.message)"))
+            throw error
+        }
+        return AccessContext(
+            operatorID: Self.breakGlassActor, name: "holder of the master key file", roles: [.administrator],
+            session: Identifier.random().description, terminal: terminal, function: .securityAdmin, command: command)
+    }
+
+    /// Proves the master key given is this ledger's: its check key opens under it.
+    func proveMasterKey() throws {
+        guard let master = ledger.masterKey else {
+            throw KokiError(.masterKey, "the break-glass needs this ledger's master key file (--master-key)")
+        }
+        let subject = "koki/master-key-check"
+        guard let blob = try store.subjectKey(subject, makeKey: nil) else {
+            throw KokiError(
+                .masterKey,
+                "this ledger has no master-key check yet (no command has opened it with its key): the break-glass cannot prove the key")
+        }
+        do {
+            _ = try master.unwrap(blob, subject: subject)
+        } catch {
+            throw KokiError(.masterKey, "the master key file is not this ledger's: the break-glass is refused")
+        }
+    }
+
+    /// The actor recorded for what the master key's holder did (``breakGlass(terminal:command:)``).
+    public static let breakGlassActor = "(master key)"
+
     static func closing(_ record: OperatorRecord, because state: OperatorState) -> [KokiEvent] {
         let reason: SessionClosed.Reason
         switch state {
@@ -299,23 +376,45 @@ public struct AccessControl: Sendable {
 
     // MARK: - Sessions
 
+    /// How long a source waits after `failures` failed logins in a row before its next attempt
+    /// is looked at: nothing for the first two (typing errors), then 1, 2, 4 … seconds, at most 15 minutes.
+    public static func loginDelay(afterFailures failures: Int) -> Int64 {
+        guard failures > 2 else { return 0 }
+        return min(Int64(1) << Int64(min(failures - 3, 20)), 900)
+    }
+
     /// Opens a session: records `SessionOpened` and returns the credentials for the token file,
-    /// or records the failure (locking the operator after too many) and throws.
+    /// or records the failure and throws.
+    ///
+    /// Failures are counted per operator *and* `source` (the client's network address over HTTP,
+    /// else the terminal): after a few in a row a source waits a delay that doubles with each
+    /// (``loginDelay(afterFailures:)``; an attempt inside it is refused without looking at the
+    /// password), and the ``SecuritySettings/maxFailedLogins``-th locks that source out for the
+    /// operator until an administrator unlocks them. Their other sources still log in: someone
+    /// guessing from one place cannot lock the city's staff out.
     ///
     /// With `newPassword`, the password is changed as the session opens. An operator enrolled by
     /// a koki that recorded password hashes in the events must give one at their first login after
     /// the upgrade; until they do, no session opens for them.
-    public func login(_ id: String, password: String, terminal: String, newPassword: String? = nil) throws
-        -> SessionCredentials
-    {
+    public func login(
+        _ id: String, password: String, terminal: String, newPassword: String? = nil, source: String? = nil
+    ) throws -> SessionCredentials {
+        let source = source ?? terminal
         let settings = try settings()
         // What was typed as an id is recorded only when it could be one: a password typed into
         // the id by mistake must not land in the ledger.
         let typed = (try? Self.validate(operatorID: id)) != nil ? id : "(not an operator id)"
         let metadata = CommandMetadata(actor: typed)
+        var locks = false
         func fail(_ reason: LoginFailed.Reason, _ message: String, extra: [KokiEvent] = []) throws -> Never {
             try ledger.record(
-                [.access(.loginFailed(LoginFailed(operatorID: typed, terminal: terminal, reason: reason)))] + extra,
+                [
+                    .access(
+                        .loginFailed(
+                            LoginFailed(
+                                operatorID: typed, terminal: terminal, reason: reason, source: source,
+                                sourceLocked: locks)))
+                ] + extra,
                 metadata: metadata)
             throw KokiError(.accessDenied, message)
         }
@@ -328,19 +427,33 @@ public struct AccessControl: Sendable {
         guard record.state == .active else {
             try fail(.notActive, "login failed: operator \(id) is \(record.state); an administrator can reinstate")
         }
+        // Locked out from here, or too soon after the last failures from here: the password is not
+        // even looked at (and nothing is recorded: no guess was checked).
+        if record.lockedSources.contains(source) {
+            throw KokiError(
+                .accessDenied,
+                "login failed: operator \(id) is locked out from \(source) after \(settings.maxFailedLogins) failed logins "
+                    + "in a row; an administrator unlocks (`koki operator unlock \(id)`)")
+        }
+        if let failures = record.failuresBySource[source] {
+            let wait = Self.loginDelay(afterFailures: failures.count) * 1_000_000
+            let ready = failures.last.microseconds + wait
+            if store.now.microseconds < ready {
+                let seconds = (ready - store.now.microseconds + 999_999) / 1_000_000
+                throw KokiError(
+                    .accessDenied,
+                    "login refused: \(failures.count) failed logins in a row for \(id) from \(source); try again in \(seconds) s")
+            }
+        }
         let check = try checkPassword(password, of: record)
         guard check.matches else {
-            if record.consecutiveFailures + 1 >= settings.maxFailedLogins {
+            let failures = (record.failuresBySource[source]?.count ?? 0) + 1
+            if failures >= settings.maxFailedLogins {
+                locks = true
                 try fail(
                     .wrongPassword,
-                    "login failed: wrong operator id or password; operator \(id) is now locked after \(settings.maxFailedLogins) failed attempts",
-                    extra: [
-                        .access(
-                            .operatorStateChanged(
-                                OperatorStateChanged(
-                                    operatorID: id, state: .locked,
-                                    reason: "\(settings.maxFailedLogins) failed logins")))
-                    ] + Self.closing(record, because: .locked))
+                    "login failed: wrong operator id or password; operator \(id) is now locked out from \(source) after "
+                        + "\(settings.maxFailedLogins) failed attempts (their other terminals are not); an administrator unlocks")
             }
             try fail(.wrongPassword, "login failed: wrong operator id or password")
         }
@@ -457,7 +570,7 @@ public struct AccessControl: Sendable {
     }
 
     /// Records a refusal (where the ledger can record anything).
-    func refuse(_ refusal: AccessRefused) throws {
+    public func refuse(_ refusal: AccessRefused) throws {
         guard !store.isReadOnly else { return }
         try ledger.record(
             [.access(.accessRefused(refusal))],

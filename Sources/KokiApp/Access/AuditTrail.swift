@@ -115,7 +115,9 @@ extension AccessControl {
             e.kind = .loginFailed
             e.operatorID = x.operatorID
             e.terminal = x.terminal
-            e.detail = x.reason.rawValue
+            e.detail =
+                x.reason.rawValue + (x.source == x.terminal ? "" : " from \(x.source)")
+                + (x.sourceLocked ? "; this source is now locked out for \(x.operatorID)" : "")
         case .accessRefused(let x):
             e.kind = .refused
             e.operatorID = x.operatorID

@@ -28,7 +28,9 @@ public struct AssessmentCommands: Sendable {
     public func adoptCalendar(
         _ calendar: InstallmentCalendar, extraClosedDays: [CivilDate] = [], metadata: CommandMetadata
     ) throws -> AppendResult {
-        try ledger.record(
+        // A year whose due dates cannot be dated is refused here, not met later by every reader.
+        _ = try FiscalYear(calendar.fiscalYear)
+        return try ledger.record(
             [
                 .installmentCalendarAdopted(
                     InstallmentCalendarAdopted(calendar: calendar, extraClosedDays: extraClosedDays))

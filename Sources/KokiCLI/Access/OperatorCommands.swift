@@ -127,9 +127,41 @@ struct OperatorCommand: ParsableCommand {
 
     struct Unlock: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Unlock an operator locked by failed logins (the same as reinstate).")
-        @OptionGroup var change: StateChange
-        func run() throws { try change.run(.active) }
+            abstract: "Unlock an operator locked out by failed logins; --break-glass: with the master key, no session.",
+            discussion: """
+                Failed logins are counted per operator and source (the terminal; over `koki serve`, the client's \
+                address): after two in a row each further attempt from that source waits 1, 2, 4 … seconds (at \
+                most 15 minutes), and the maxFailedLogins-th (`koki security show`) locks that source out for the \
+                operator — their other terminals still log in. Unlocking clears every source's count and lock \
+                (recorded, with the reason). An administrator unlocks with their session.
+
+                Break-glass (the only administrator locked out, or their password forgotten): on the ledger's host, \
+                whoever holds the ledger's master key file runs `koki operator unlock NAME --reason WHY \
+                --break-glass` (--master-key FILE, $KOKI_MASTER_KEY, else the ledger's path + .key) with no session; \
+                `koki operator password NAME --break-glass` sets a new password the same way. The key must be the \
+                one the ledger's personal data is sealed under (another key file: exit 78, nothing appended). \
+                Recorded with the actor "(master key)". Never over HTTP.
+                """)
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The operator's id.") var operatorID: String
+        @Option(help: "Why (recorded).") var reason: String
+        @Flag(help: "No session: prove authority with the ledger's master key file instead (on its host only).")
+        var breakGlass = false
+
+        func run() throws {
+            try reporting {
+                if breakGlass {
+                    let (control, context) = try options.breakGlass()
+                    try control.unlock(
+                        operatorID, reason: "break-glass with the master key file: \(reason)", by: context)
+                    Output.line("\(operatorID) is active (break-glass with the master key file, recorded)")
+                    return
+                }
+                let access = try options.authorized(.securityAdmin)
+                try AccessControl(access.ledger).unlock(operatorID, reason: reason, by: access.context)
+                Output.line("\(operatorID) is active")
+            }
+        }
     }
 
     struct Password: ParsableCommand {
@@ -139,13 +171,27 @@ struct OperatorCommand: ParsableCommand {
         @Argument(help: "The operator (default: you).") var operatorID: String?
         @Flag(help: "Read the passwords from standard input: your current one, then the new one (one line each).")
         var passwordStdin = false
+        @Flag(
+            help:
+                "No session: set OPERATOR's password with the ledger's master key file (on its host only; see `operator unlock --help`)."
+        )
+        var breakGlass = false
 
         func run() throws {
             try reporting {
+                if breakGlass {
+                    guard let operatorID else {
+                        throw CLIFailure(.usage, "--break-glass: name the operator whose password to set")
+                    }
+                    let (control, context) = try options.breakGlass()
+                    let password = try readNewPassword(stdin: passwordStdin, for: operatorID)
+                    try control.setPassword(operatorID, to: password, current: nil, by: context)
+                    Output.line("password of \(operatorID) set (break-glass with the master key file, recorded)")
+                    return
+                }
                 // Everyone may change their own password (a valid session suffices); anyone else's is
                 // an administrator's work.
-                let own = try options.credentials(
-                    ledgerID: try options.openForSession().store.ledgerID.description)
+                let own = try options.credentials(for: AccessControl(try options.openForSession()))
                 let target = operatorID ?? own?.operatorID ?? ""
                 let access = try options.authorized(target == own?.operatorID ? nil : .securityAdmin)
                 let current =
@@ -259,11 +305,31 @@ struct SecurityCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let settings = try readJSON(SecuritySettings.self, from: file)
                 let access = try options.authorized(.securityAdmin)
+                let settings = try readJSON(SecuritySettings.self, from: file)
                 try AccessControl(access.ledger).adopt(settings, by: access.context)
                 Output.line("adopted the security settings")
             }
         }
+    }
+}
+
+extension LedgerOptions {
+    /// The break-glass: the ledger and who acts, proven by the master key file instead of a session
+    /// (``AccessControl/breakGlass(terminal:command:)``). Only on the ledger's host.
+    func breakGlass() throws -> (AccessControl, AccessContext) {
+        guard Invocation.current == nil else {
+            throw CLIFailure(
+                .accessDenied, "--break-glass runs only on the ledger's host with its master key file, never over HTTP")
+        }
+        let store = try Self.store(at: ledgerPath, mode: .readWrite)
+        let ledger = KokiLedger(store, masterKey: try MasterKey.load(from: masterKeyFile))
+        // A key that is not the ledger's is refused before anything is appended: the commands are
+        // sealed under a key derived from the master key, so a wrong key could not even record
+        // the attempt (it would write a seal that verify then names as an alteration).
+        try IdentityVault(ledger).checkMasterKey()
+        try ledger.useMasterKeyForChain()
+        let control = AccessControl(ledger)
+        return (control, try control.breakGlass(terminal: Self.terminal, command: Self.commandName))
     }
 }

@@ -11,8 +11,12 @@ struct LoginCommand: ParsableCommand {
             Writes the session file (--session, $KOKI_SESSION, else ~/.koki/sessions/LEDGER-ID) readable by you \
             alone. The session ends at `koki logout`, after the idle minutes or the absolute hours of the security \
             settings (30 minutes, 10 hours by default), or at once when an administrator suspends or revokes you. \
-            Failed logins are recorded; too many in a row lock the operator until an administrator unlocks them. \
-            The terminal is $KOKI_TERMINAL, else the host name.
+            Failed logins are recorded and counted per operator and source (this terminal; over `koki serve`, the \
+            client's address): after two in a row each further attempt from there waits 1, 2, 4 … seconds (at \
+            most 15 minutes), and the maxFailedLogins-th locks that source out for the operator until an \
+            administrator unlocks them (`koki operator unlock --help`, also the break-glass); the operator's other \
+            terminals still log in. The terminal is $KOKI_TERMINAL, else the host name. The session file is \
+            refused (and the refusal recorded) when others can read or write it, or its folder is writable by anyone.
 
             Passwords are kept as scrypt hashes beside the persons' keys, not in the ledger's events. An operator \
             enrolled by an older koki (which recorded the hash in the events, and so in every backup) must set a \
@@ -28,10 +32,21 @@ struct LoginCommand: ParsableCommand {
     func run() throws {
         try reporting {
             let ledger = try options.openForSession()
+            if Invocation.current == nil,
+                let problem = LedgerOptions.sessionFolderProblem(
+                    options.sessionFile(ledgerID: ledger.store.ledgerID.description))
+            {
+                try AccessControl(ledger).refuse(
+                    AccessRefused(
+                        operatorID: "", session: nil, terminal: LedgerOptions.terminal, command: "login",
+                        function: nil, reason: problem))
+                throw CLIFailure(.accessDenied, problem)
+            }
             let password = try readPassword(prompt: "Password for \(operatorID): ", stdin: passwordStdin)
             let replacement = newPassword ? try readNewPassword(stdin: passwordStdin, for: operatorID) : nil
             let credentials = try AccessControl(ledger).login(
-                operatorID, password: password, terminal: LedgerOptions.terminal, newPassword: replacement)
+                operatorID, password: password, terminal: LedgerOptions.terminal, newPassword: replacement,
+                source: Invocation.current?.source)
             if let invocation = Invocation.current {
                 // Over `koki serve`: the session goes back to the client, which keeps it.
                 invocation.issued = credentials
@@ -70,7 +85,7 @@ struct LogoutCommand: ParsableCommand {
         try reporting {
             let ledger = try options.openForSession()
             let path = options.sessionFile(ledgerID: ledger.store.ledgerID.description)
-            guard let credentials = try options.credentials(ledgerID: ledger.store.ledgerID.description) else {
+            guard let credentials = try options.credentials(for: AccessControl(ledger)) else {
                 throw CLIFailure(.accessDenied, "not logged in (no session file at \(path))")
             }
             // Over `koki serve` the client deletes its own copy.

@@ -36,19 +36,17 @@ struct TransferCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
+                let access = try options.authorized(.transfer)
+                let out = try OutputFiles.path(out, option: "--out", options: options)
                 guard !FileManager.default.fileExists(atPath: out) else {
                     throw KokiError(.invalidInput, "\(out) already exists: choose another --out")
                 }
-                let access = try options.authorized(.transfer)
                 let transfers = Transfers(access.ledger)
                 // Written beside its final name (owner-only), the persons in it recorded as read,
                 // then moved into place and the transfer recorded; any failure leaves no file.
                 let partial = out + ".partial"
-                unlink(partial)
-                let fd = open(partial, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-                guard fd >= 0 else {
-                    throw CLIFailure(.failure, "cannot write \(partial): \(String(cString: strerror(errno)))")
-                }
+                if Invocation.current == nil { unlink(partial) }
+                let fd = try OutputFiles.create(partial, option: "--out", options: options)
                 var closed = false
                 defer {
                     if !closed { close(fd) }
@@ -62,7 +60,7 @@ struct TransferCommand: ParsableCommand {
                 close(fd)
                 closed = true
                 try access.recordRead(batch.persons, purpose: "transfer to \(destination)")
-                guard rename(partial, out) == 0 else { throw CLIFailure(.failure, "cannot move the file to \(out)") }
+                try OutputFiles.move(partial, to: out, option: "--out", options: options)
                 try transfers.record(batch, metadata: access.metadata())
                 let counts = batch.record.counts.map { "\($0.item.rawValue) \($0.rows)" }.joined(separator: ", ")
                 Output.line(

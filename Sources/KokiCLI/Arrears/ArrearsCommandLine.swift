@@ -41,8 +41,8 @@ struct ArrearsCommand: ParsableCommand {
 
             func run() throws {
                 try reporting {
-                    let settings = try file.map { try readJSON(ArrearsSettings.self, from: $0) } ?? .standard
                     let (commands, metadata) = try options.arrears()
+                    let settings = try file.map { try readJSON(ArrearsSettings.self, from: $0) } ?? .standard
                     let result = try commands.adoptSettings(settings, metadata: metadata)
                     Output.line("adopted the arrears settings at position \(result.positions!.lowerBound)")
                 }

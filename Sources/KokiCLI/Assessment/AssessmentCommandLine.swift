@@ -14,6 +14,7 @@ extension LedgerOptions {
 }
 
 func readJSON<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
+    try requireAuthorizedBeforeReading(path)
     guard let data = FileManager.default.contents(atPath: path) else {
         throw KokiError(.invalidInput, "cannot read \(path)")
     }
@@ -81,6 +82,7 @@ struct RatesCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
+                let (commands, metadata) = try options.assessment()
                 let table: RateTable
                 if let file {
                     table = try readJSON(RateTable.self, from: file)
@@ -94,7 +96,6 @@ struct RatesCommand: ParsableCommand {
                     throw KokiError(.invalidInput, "the table is for FY\(table.fiscalYear), not FY\(fiscalYear)")
                 }
                 try table.validate()
-                let (commands, metadata) = try options.assessment()
                 let result = try commands.adoptRates(table, metadata: metadata)
                 Output.line("adopted the FY\(fiscalYear) rate table at position \(result.positions!.lowerBound)")
             }
@@ -143,13 +144,13 @@ struct CalendarCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
+                let (commands, metadata) = try options.assessment()
                 let calendar =
                     try file.map { try readJSON(InstallmentCalendar.self, from: $0) }
                     ?? InstallmentCalendar.standard(fiscalYear: fiscalYear)
                 guard calendar.fiscalYear == fiscalYear else {
                     throw KokiError(.invalidInput, "the calendar is for FY\(calendar.fiscalYear), not FY\(fiscalYear)")
                 }
-                let (commands, metadata) = try options.assessment()
                 try commands.adoptCalendar(calendar, extraClosedDays: closed, metadata: metadata)
                 let dates = calendar.dueDates(on: BusinessCalendar(extraClosedDays: Set(closed)))
                 Output.line("adopted the FY\(fiscalYear) calendar: \(dates.map(\.description).joined(separator: ", "))")

@@ -9,6 +9,7 @@ import LedgerStore
 extension ZenginDebitFile.LineSeparator: ExpressibleByArgument {}
 
 func readFileBytes(_ path: String) throws -> [UInt8] {
+    try requireAuthorizedBeforeReading(path)
     guard let data = FileManager.default.contents(atPath: path) else {
         throw KokiError(.invalidInput, "cannot read \(path)")
     }
@@ -27,8 +28,9 @@ struct ImportArguments: ParsableArguments {
         _ body: (CollectionCommands, [UInt8], String, CivilDate, String) throws -> CollectionCommands.ImportSummary
     ) throws {
         try reporting {
-            let bytes = try readFileBytes(file)
+            // The operator's role first: nothing about the file is told to whoever may not import it.
             let (commands, metadata) = try options.collection()
+            let bytes = try readFileBytes(file)
             let summary = try body(
                 commands, bytes, (file as NSString).lastPathComponent, learnedOn ?? todayInJapan(), metadata.actor)
             printSummary(summary, what)
@@ -113,8 +115,9 @@ struct DebitCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let settings = try readJSON(CollectionCommands.Originator.self, from: originator)
                 let access = try options.authorized(.collectionWrite)
+                let out = try OutputFiles.path(out, option: "--out", options: options)
+                let settings = try readJSON(CollectionCommands.Originator.self, from: originator)
                 let commands = CollectionCommands(access.ledger)
                 guard !FileManager.default.fileExists(atPath: out) else {
                     throw KokiError(.invalidInput, "\(out) already exists: choose another --out")
@@ -130,9 +133,11 @@ struct DebitCommand: ParsableCommand {
                     if case .debitRequested(let e) = event { payers.append(e.person) }
                 }
                 try access.recordRead(payers, purpose: "debit request \(date)")
-                guard FileManager.default.createFile(atPath: out, contents: Data(bytes)) else {
+                do {
+                    try OutputFiles.save(Data(bytes), to: out, option: "--out", options: options)
+                } catch let failure as CLIFailure {
                     throw CLIFailure(
-                        .failure, "cannot write \(out) (the request is recorded; write it again with the same data)")
+                        failure.status, "\(failure.message) (the request is recorded; write it again with the same data)")
                 }
                 Output.line("debit request for \(date): \(count) records, \(total.amount) yen → \(out)")
             }

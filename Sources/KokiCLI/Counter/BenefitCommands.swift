@@ -115,11 +115,12 @@ struct BenefitCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
+                let access = try options.authorized(.counterWrite)
+                try requireAuthorizedBeforeReading(file)
                 guard let data = FileManager.default.contents(atPath: file) else {
                     throw CLIFailure(.notFound, "cannot read \(file)")
                 }
                 let decisions = try Counter.parseDecisions(bytes: Array(data), source: file)
-                let access = try options.authorized(.counterWrite)
                 let decided = try Counter(access.ledger).recordDecisions(
                     decisions, source: file, metadata: access.metadata())
                 guard !decided.isEmpty else {

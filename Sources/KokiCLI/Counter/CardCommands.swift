@@ -217,8 +217,8 @@ struct CopayCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 if let adopt {
-                    let tables = try readJSON([CopayThresholds].self, from: adopt)
                     let access = try options.authorized(.assessmentWrite)
+                    let tables = try readJSON([CopayThresholds].self, from: adopt)
                     try Counter(access.ledger).adopt(copay: tables, metadata: access.metadata())
                     Output.line("adopted \(tables.count) copayment tables")
                     return

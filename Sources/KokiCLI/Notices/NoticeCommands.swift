@@ -74,14 +74,16 @@ func issueBatch(
 ) throws {
     try reporting {
         let access = try options.authorized(kind.function)
+        let out = try OutputFiles.path(print.out, option: "--out", options: options, directory: true)
         let notices = try build(Notices(access.ledger), try access.store.head().position)
-        try issue(notices, kind: kind, date: date, access: access, print: print)
+        try issue(notices, kind: kind, date: date, access: access, print: print, out: out, options: options)
     }
 }
 
 /// One batch of notices: recorded as read, written, recorded as issued.
 func issue(
-    _ notices: [Notice], kind: NoticeKind, date: CivilDate, access: Authorized, print: PrintOptions
+    _ notices: [Notice], kind: NoticeKind, date: CivilDate, access: Authorized, print: PrintOptions, out: String,
+    options: LedgerOptions
 ) throws {
     guard !notices.isEmpty else {
         Output.line("no \(kind.rawValue) notices to issue for \(date)")
@@ -95,7 +97,7 @@ func issue(
     }
     let renderer = print.html ? try NoticeRenderer(templates: print.templates) : nil
     let name = "\(kind.rawValue)-\(date).\(print.format.rawValue)"
-    let folder = URL(fileURLWithPath: print.out)
+    let folder = URL(fileURLWithPath: out)
     let file = folder.appendingPathComponent(name).path
     guard !FileManager.default.fileExists(atPath: file) else {
         throw KokiError(
@@ -106,16 +108,17 @@ func issue(
     let hash = PrintData.sha256(bytes)
     try access.recordRead(notices.map(\.person), purpose: "\(kind.rawValue) notices \(date)")
     phase("\(notices.count) notices built and recorded as read")
-    try writePrivately(Data(bytes), to: file)
-    try writePrivately(
+    try OutputFiles.save(Data(bytes), to: file, option: "--out", options: options)
+    try OutputFiles.save(
         Data(PrintData.dispatchList(notices, kind: kind, date: date, file: name, hash: hash).utf8),
-        to: folder.appendingPathComponent("\(kind.rawValue)-\(date).dispatch.txt").path)
+        to: folder.appendingPathComponent("\(kind.rawValue)-\(date).dispatch.txt").path, option: "--out",
+        options: options)
     if let renderer {
         let meter = CountMeter(total: notices.count, what: "pages")
         for (i, notice) in notices.enumerated() {
-            try writePrivately(
+            try OutputFiles.save(
                 Data(try renderer.html(notice).utf8),
-                to: folder.appendingPathComponent("html/\(notice.number).html").path)
+                to: folder.appendingPathComponent("html/\(notice.number).html").path, option: "--out", options: options)
             meter.show(i + 1)
         }
         meter.finish()
@@ -163,8 +166,8 @@ struct NoticesCommand: ParsableCommand {
 
             func run() throws {
                 try reporting {
-                    let settings = try readJSON(NoticeSettings.self, from: file)
                     let access = try options.authorized(.securityAdmin)
+                    let settings = try readJSON(NoticeSettings.self, from: file)
                     try Notices(access.ledger).adopt(settings, metadata: access.metadata())
                     Output.line("adopted the notice settings")
                 }
@@ -270,9 +273,12 @@ struct NoticesCommand: ParsableCommand {
                 let notices = Notices(access.ledger)
                 let notice = try notices.rebuild(number)
                 try access.control.check(access.context, notice.kind.function)
+                let page = try html.map { try OutputFiles.path($0, option: "--html", options: options) }
                 try access.recordRead([notice.person], purpose: "reissue \(number)")
-                if let html {
-                    try writePrivately(Data(try NoticeRenderer(templates: templates).html(notice).utf8), to: html)
+                if let page {
+                    try OutputFiles.save(
+                        Data(try NoticeRenderer(templates: templates).html(notice).utf8), to: page, option: "--html",
+                        options: options)
                 }
                 try access.ledger.record(
                     [.notice(.documentIssued(notice.issued(reissueOf: number)))], metadata: access.metadata())
@@ -320,13 +326,16 @@ struct CertificateCommand: ParsableCommand {
     func run() throws {
         try reporting {
             let access = try options.authorized(NoticeKind.certificate.function)
+            let page = try html.map { try OutputFiles.path($0, option: "--html", options: options) }
             let notices = Notices(access.ledger)
             let notice = try notices.certificate(
                 person, fiscalYear: try FiscalYear(fiscalYear), on: on ?? todayInJapan(),
                 at: try access.store.head().position)
             try access.recordRead([person], purpose: "certificate FY\(fiscalYear)")
-            if let html {
-                try writePrivately(Data(try NoticeRenderer(templates: templates).html(notice).utf8), to: html)
+            if let page {
+                try OutputFiles.save(
+                    Data(try NoticeRenderer(templates: templates).html(notice).utf8), to: page, option: "--html",
+                    options: options)
             }
             try notices.record([notice], run: nil, metadata: access.metadata())
             Output.line(notice.jsonLine)

@@ -40,10 +40,12 @@ struct WhatIfCommand: ParsableCommand {
     func run() throws {
         try reporting {
             let fy = try FiscalYear(fiscalYear)
+            // The operator's role before the rate file is read.
+            let writer = apply ? try options.assessment() : nil
+            let reader = apply ? nil : try options.authorized(.assessmentRead, .query)
             let table = try rates.map { try readJSON(RateTable.self, from: $0) }
             try table?.validate()
-            if apply, let reason, let decidedOn {
-                let (commands, metadata) = try options.assessment()
+            if let (commands, metadata) = writer, let reason, let decidedOn {
                 if let table {
                     try commands.ledger.record(
                         [.rateTableAdopted(RateTableAdopted(table: table))],
@@ -59,7 +61,7 @@ struct WhatIfCommand: ParsableCommand {
                 )
                 return
             }
-            let access = try options.authorized(.assessmentRead, .query)
+            guard let access = reader else { return }
             let report = try WhatIf.run(access.ledger, fiscalYear: fy, rates: table, latestOnly: latest)
             let rows = changedOnly ? report.rows.filter { $0.status != .unchanged } : report.rows
             try access.recordRead(rows.map(\.person), purpose: "what-if FY\(fiscalYear)")
@@ -258,6 +260,7 @@ struct ReplayCommand: ParsableCommand {
                     "replay copies are made from a ledger file; copy \(ledger.location) with `koki migrate --from … --into FILE` first"
                 )
             }
+            let into = try OutputFiles.path(into, option: "--into", options: options)
             try file.writePrefix(through: position, to: into) { copy in
                 try StoredBalances(KokiLedger(copy, masterKey: access.ledger.masterKey)).catchUp()
             }

@@ -14,6 +14,11 @@ final class Invocation: @unchecked Sendable {
     let arguments: [String]
     let credentials: SessionCredentials?
     let terminal: String
+    /// Where the request came from (the client's network address): failed logins are counted per
+    /// operator and source, so guessing from one place cannot lock staff out everywhere.
+    let source: String
+    /// The folder the server writes files into for its clients (`koki serve --output-dir`), if any.
+    let outputDirectory: String?
     /// The server's ledger and master key: a request never chooses them.
     let ledgerPath: String
     let masterKeyPath: String
@@ -24,11 +29,14 @@ final class Invocation: @unchecked Sendable {
     private var out: [String] = []
     private var err: [String] = []
     private var newSession: SessionCredentials?
+    private var checked = false
 
     init(
-        arguments: [String], credentials: SessionCredentials?, terminal: String, input: String?, ledgerPath: String,
-        masterKeyPath: String, store: (any EventStore)? = nil
+        arguments: [String], credentials: SessionCredentials?, terminal: String, source: String? = nil, input: String?,
+        ledgerPath: String, masterKeyPath: String, outputDirectory: String? = nil, store: (any EventStore)? = nil
     ) {
+        self.source = source ?? terminal
+        self.outputDirectory = outputDirectory
         self.store = store
         self.arguments = arguments
         self.credentials = credentials
@@ -53,6 +61,13 @@ final class Invocation: @unchecked Sendable {
         set { lock.withLock { newSession = newValue } }
     }
 
+    /// Whether the command checked its operator's role (``LedgerOptions/authorized(_:_:)``): only
+    /// then may it read a file of the server's host.
+    var authorized: Bool {
+        get { lock.withLock { checked } }
+        set { lock.withLock { checked = newValue } }
+    }
+
     var printed: (stdout: [String], stderr: [String]) { lock.withLock { (out, err) } }
 }
 
@@ -60,4 +75,15 @@ final class Invocation: @unchecked Sendable {
 func inputLine() -> String? {
     if let invocation = Invocation.current { return invocation.readLine() }
     return readLine(strippingNewline: true)
+}
+
+/// Refuses to read a file of the server's host for a request whose command has not checked its
+/// operator's role yet: what exists on the server's disk is told to nobody who may not run the command.
+/// (On the command line every command authorizes before it reads its files, too.)
+func requireAuthorizedBeforeReading(_ path: String) throws {
+    guard let invocation = Invocation.current, !invocation.authorized else { return }
+    throw CLIFailure(
+        .accessDenied,
+        "over HTTP a file of the server's host is read only by a command that checked its operator's role first; "
+            + "this command reads \(path.count > 200 ? String(path.prefix(200)) + "…" : path) before that (or checks none): run it locally")
 }

@@ -22,13 +22,39 @@ struct ServeCommand: ParsableCommand {
             typed at a terminal (the terminal is the X-Koki-Terminal header, else "http"). A \
             failure is a problem description (RFC 9457, application/problem+json) with the command's exit status; \
             nothing is appended. GET /health, GET /ready (the ledger opens and has a head), GET /openapi.yaml \
-            (the API). SIGTERM or SIGINT stop accepting requests and finish those in flight. Files a command \
-            writes (--out) are written on the server's host.
+            (the API). SIGTERM or SIGINT stop accepting requests and finish those in flight.
+
+            Every command but `login` (and help) needs a valid session before anything else about it is \
+            looked at: without one the answer is 401, recorded in audit/refused, whatever the arguments name. A \
+            command reads a file of the server's host (--file, an import) only after its operator's role was \
+            checked (403 otherwise); `calc` checks none, so over HTTP it reads no file.
+
+            Files a command writes for a client (certificate --html, notices reissue --html, notices … --out, \
+            transfer --out, debit request --out, replay --into) go only under --output-dir DIR: the path is taken \
+            relative to DIR, may not climb out of it (..), is never followed through a symbolic link and never \
+            replaces an existing file. Without --output-dir such commands are refused (422). The ledger, its \
+            WAL and its key are never written, here or on the command line.
+
+            Limits: a request body of at most 1 MiB (413 above), at most 1,000 arguments of at most 4,096 \
+            bytes each and an input of at most 64 KiB (400). Failed logins are counted per operator and client \
+            address (see `koki login --help`).
             """)
 
     @OptionGroup var options: LedgerOptions
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port (0: any free port, printed).") var port = 8080
+    @Option(
+        help: ArgumentHelp(
+            "The only folder files written for clients go in (default: none, so commands that write files are refused).",
+            valueName: "dir"))
+    var outputDir: String?
+
+    func validate() throws {
+        guard let outputDir else { return }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: outputDir, isDirectory: &isDirectory), isDirectory.boolValue
+        else { throw ValidationError("--output-dir \(outputDir) is not a directory") }
+    }
 
     func run() throws {
         try reporting {
@@ -36,7 +62,11 @@ struct ServeCommand: ParsableCommand {
             let store = try LedgerOptions.store(at: options.ledgerPath, mode: .readOnly)
             _ = try store.head()
             let server = KokiServer(
-                ledgerPath: options.ledgerPath, masterKeyPath: options.masterKeyFile, label: store.location)
+                ledgerPath: options.ledgerPath, masterKeyPath: options.masterKeyFile, label: store.location,
+                outputDirectory: outputDir.map(OutputFiles.canonical))
+            if let directory = server.outputDirectory {
+                try OutputFiles.refuseLedgerFile(directory, option: "--output-dir", options: options)
+            }
             let done = DispatchSemaphore(value: 0)
             let failure = Mutexed<(any Error)?>(nil)
             let (host, port) = (host, port)
@@ -70,6 +100,8 @@ struct KokiServer: Sendable {
     let masterKeyPath: String
     /// The ledger for messages (a PostgreSQL address without its password).
     let label: String
+    /// The folder files written for clients go in (its real path), or `nil`: no command writes one.
+    var outputDirectory: String? = nil
     /// Open PostgreSQL connections lent to requests one at a time; a SQLite file is opened per
     /// request instead (its connection serializes everything it does).
     let pool = StorePool()
@@ -88,8 +120,14 @@ struct KokiServer: Sendable {
 
     static let queue = DispatchQueue(label: "koki.serve.commands", attributes: .concurrent)
 
+    /// A request's size: its body, its arguments (how many, how long each), its input.
+    static let maxBody = 1 << 20
+    static let maxArguments = 1_000
+    static let maxArgumentBytes = 4_096
+    static let maxInputBytes = 64 << 10
+
     func application(host: String, port: Int) -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(context: ClientRequestContext.self)
         router.get("/health") { _, _ in Self.json(.ok, #"{"status":"ok"}"#) }
         router.get("/ready") { _, _ -> Response in
             do {
@@ -105,8 +143,15 @@ struct KokiServer: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
         }
         router.post("/v1/commands") { request, context -> Response in
-            let body = try await request.body.collect(upTo: 16 << 20)
-            return await run(body: Data(buffer: body), headers: request.headers)
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: Self.maxBody)
+            } catch {
+                return Self.problem(
+                    .contentTooLarge, title: "Too large",
+                    detail: "a request body is at most \(Self.maxBody) bytes: nothing was run")
+            }
+            return await run(body: Data(buffer: body), headers: request.headers, source: context.source)
         }
         let app = Application(
             router: router,
@@ -124,7 +169,7 @@ struct KokiServer: Sendable {
     }
 
     /// Runs one request's command and answers with what it printed and its exit status.
-    func run(body: Data, headers: HTTPFields) async -> Response {
+    func run(body: Data, headers: HTTPFields, source: String = "unknown") async -> Response {
         let request: CommandRequest
         do {
             request = try JSONDecoder().decode(CommandRequest.self, from: body)
@@ -145,6 +190,22 @@ struct KokiServer: Sendable {
         guard let first = request.arguments.first else {
             return Self.problem(
                 .badRequest, title: "Bad request", detail: "arguments is empty: name a command", pointer: "/arguments")
+        }
+        if request.arguments.count > Self.maxArguments {
+            return Self.problem(
+                .badRequest, title: "Bad request", detail: "at most \(Self.maxArguments) arguments",
+                pointer: "/arguments")
+        }
+        if let index = request.arguments.firstIndex(where: { $0.utf8.count > Self.maxArgumentBytes }) {
+            return Self.problem(
+                .badRequest, title: "Bad request",
+                detail: "argument \(index) is \(request.arguments[index].utf8.count) bytes; at most \(Self.maxArgumentBytes)",
+                pointer: "/arguments/\(index)")
+        }
+        if let input = request.input, input.utf8.count > Self.maxInputBytes {
+            return Self.problem(
+                .badRequest, title: "Bad request", detail: "input is at most \(Self.maxInputBytes) bytes",
+                pointer: "/input")
         }
         if Self.runsOnHost(request.arguments) {
             return Self.problem(
@@ -170,16 +231,31 @@ struct KokiServer: Sendable {
             credentials = decoded
         }
         let terminal = headers.first { $0.name.canonicalName == "x-koki-terminal" }?.value ?? "http"
+        // The terminal is recorded with every access: a name, not a screenful or control characters.
+        guard (1...64).contains(terminal.utf8.count), !terminal.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        else {
+            return Self.problem(
+                .badRequest, title: "Bad request",
+                detail: "X-Koki-Terminal must be 1–64 bytes without control characters")
+        }
         let postgres = ledgerPath.hasPrefix("postgres://") || ledgerPath.hasPrefix("postgresql://")
         let lent = postgres ? (pool.take() ?? (try? LedgerOptions.store(at: ledgerPath, mode: .readWrite))) : nil
         defer { if let lent { pool.give(lent) } }
         let invocation = Invocation(
-            arguments: request.arguments, credentials: credentials, terminal: terminal, input: request.input,
-            ledgerPath: ledgerPath, masterKeyPath: masterKeyPath, store: lent)
-        let status: Int32 = await withCheckedContinuation { continuation in
+            arguments: request.arguments, credentials: credentials, terminal: terminal, source: source,
+            input: request.input, ledgerPath: ledgerPath, masterKeyPath: masterKeyPath,
+            outputDirectory: outputDirectory, store: lent)
+        let (status, sessionRefused): (Int32, Bool) = await withCheckedContinuation { continuation in
             Self.queue.async {
                 continuation.resume(
-                    returning: Invocation.$current.withValue(invocation) { Self.execute(request.arguments) })
+                    returning: Invocation.$current.withValue(invocation) { () -> (Int32, Bool) in
+                        // The session before anything else: no argument is looked at, no file opened,
+                        // for a client who has none.
+                        if !Self.needsNoSession(request.arguments), let refused = Self.refuseWithoutSession() {
+                            return (refused, true)
+                        }
+                        return (Self.execute(request.arguments), false)
+                    })
             }
         }
         let (stdout, stderr) = invocation.printed
@@ -189,12 +265,53 @@ struct KokiServer: Sendable {
         ]
         if let issued = invocation.issued { fields.append(("session", JSON.string(Self.token(issued)))) }
         guard status != 0 else { return Self.json(.ok, JSON.object(fields)) }
-        let (http, title) = Self.httpStatus(status)
+        var (http, title) = Self.httpStatus(status)
+        if sessionRefused, status == ExitStatus.accessDenied.rawValue { (http, title) = (.unauthorized, "Unauthorized") }
         let detail =
             stderr.first { $0.hasPrefix("koki: error: ") || $0.hasPrefix("Error: ") }
             .map { $0.hasPrefix("koki: error: ") ? String($0.dropFirst(13)) : String($0.dropFirst(7)) }
             ?? stderr.first ?? title
         return Self.problem(http, title: title, detail: detail, extra: fields)
+    }
+
+    /// Whether a request runs without a session: `login`, and help or the version (which read nothing).
+    static func needsNoSession(_ arguments: [String]) -> Bool {
+        guard let first = arguments.first else { return false }
+        if ["login", "help", "--help", "-h", "--version"].contains(first) { return true }
+        let beforeTerminator = arguments.prefix { $0 != "--" }
+        guard beforeTerminator.contains(where: { ["--help", "-h", "--help-hidden"].contains($0) }) else { return false }
+        // Help asked for after a command's name: only when it really is help (not `-h` as a value).
+        do {
+            _ = try KokiCommand.parseAsRoot(arguments)
+            return false
+        } catch {
+            return KokiCommand.exitCode(for: error) == .success
+        }
+    }
+
+    /// Checks the request's session as any command would (a refusal is recorded in `audit/refused`);
+    /// the exit status of a refusal, or `nil` when the session is valid.
+    static func refuseWithoutSession() -> Int32? {
+        guard let invocation = Invocation.current else { return nil }
+        do {
+            let store = try invocation.store ?? LedgerOptions.store(at: invocation.ledgerPath, mode: .readWrite)
+            // The refusal is recorded, and a sealed ledger's appends need the master key.
+            let keyFile = invocation.masterKeyPath
+            let master = FileManager.default.fileExists(atPath: keyFile) ? try MasterKey.load(from: keyFile) : nil
+            let ledger = KokiLedger(store, masterKey: master)
+            if master != nil {
+                try IdentityVault(ledger).checkMasterKey()
+                try ledger.useMasterKeyForChain()
+            }
+            _ = try AccessControl(ledger).authorize(
+                invocation.credentials, function: nil, command: LedgerOptions.commandName,
+                terminal: LedgerOptions.terminal)
+            return nil
+        } catch {
+            let failure = CLIFailure(error)
+            Output.error("koki: error: \(failure.message)")
+            return failure.status.rawValue
+        }
     }
 
     /// Parses and runs a command as `main` would, returning its exit status.
@@ -273,6 +390,20 @@ struct KokiServer: Sendable {
         return Response(
             status: status, headers: [.contentType: "application/problem+json"],
             body: .init(byteBuffer: ByteBuffer(string: JSON.object(fields + extra))))
+    }
+}
+
+/// A request's context: Hummingbird's, with the client's network address (failed logins are
+/// counted per operator and address).
+struct ClientRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    /// The client's address (without its port), or "unknown".
+    let source: String
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        let address = source.channel.remoteAddress
+        self.source = address?.ipAddress ?? address?.pathname ?? "unknown"
     }
 }
 
