@@ -5,14 +5,14 @@ public struct EncodedEvent: Sendable, Hashable {
     public var type: String
     public var schemaVersion: Int
     public var payload: [UInt8]
-    /// An amount the payload carries outside ``Yen/recordable`` (see ``BinaryWriter``), if any.
-    public var unrecordableAmount: Int64?
+    /// Why the payload must not be stored (``BinaryWriter/refusal``), or `nil`.
+    public var refusal: String?
 
-    public init(type: String, schemaVersion: Int, payload: [UInt8], unrecordableAmount: Int64? = nil) {
+    public init(type: String, schemaVersion: Int, payload: [UInt8], refusal: String? = nil) {
         self.type = type
         self.schemaVersion = schemaVersion
         self.payload = payload
-        self.unrecordableAmount = unrecordableAmount
+        self.refusal = refusal
     }
 }
 
@@ -238,6 +238,6 @@ public enum EventRegistry {
         payload.encode(to: &writer)
         return EncodedEvent(
             type: P.eventType, schemaVersion: P.schemaVersion, payload: writer.bytes,
-            unrecordableAmount: writer.unrecordableAmount)
+            refusal: writer.refusal)
     }
 }

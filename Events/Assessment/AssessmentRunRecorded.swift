@@ -31,7 +31,7 @@ public struct AssessmentRunRecorded: EventPayload {
     public func encode(to writer: inout BinaryWriter) {
         writer.write(fiscalYear)
         writer.write(decidedOn)
-        for count in [personsConsidered, assessedFirstTime, reassessed, unchanged] { writer.writeUInt(UInt64(count)) }
+        for count in [personsConsidered, assessedFirstTime, reassessed, unchanged] { writer.writeCount(count, limit: Int(Int32.max)) }
     }
 
     public init(from reader: inout BinaryReader) throws {

@@ -2,7 +2,9 @@ import KokiDomain
 
 extension BinaryWriter {
     public mutating func write(_ value: Yen) {
-        if unrecordableAmount == nil && !value.isRecordable { unrecordableAmount = value.amount }
+        if !value.isRecordable {
+            refuse("\(value.amount) yen is outside the range a ledger holds (±10^15 yen): an amount out of range reached a calculation")
+        }
         writeInt(value.amount)
     }
     public mutating func write(_ value: CivilDate) { writeInt(value.daysSinceEpoch) }

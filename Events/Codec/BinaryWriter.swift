@@ -8,9 +8,28 @@
 /// JSON; `koki events` renders payloads as JSON for people.
 public struct BinaryWriter: Sendable {
     public private(set) var bytes: [UInt8]
-    /// The first amount written that lies outside ``Yen/recordable``: a figure that overflowed
-    /// (Yen arithmetic saturates) or was never checked. The ledger refuses such an event.
-    public internal(set) var unrecordableAmount: Int64?
+    /// Why what was written must not be stored, or `nil`: the first amount outside
+    /// ``Yen/recordable`` (a figure that saturated, or was never checked), or the first count its
+    /// reader would refuse. The writer mirrors the reader's limits, so the ledger refuses such an
+    /// event before it is appended instead of storing what could never be read back.
+    public private(set) var refusal: String?
+
+    /// Notes the first reason the payload must not be stored.
+    mutating func refuse(_ reason: @autoclosure () -> String) {
+        if refusal == nil { refusal = reason() }
+    }
+
+    /// Writes a count or index that its reader accepts only within `0…limit`
+    /// (``BinaryReader/readCount(limit:)``); one outside is noted as the payload's refusal and
+    /// written as 0, never trapping.
+    public mutating func writeCount(_ value: Int, limit: Int) {
+        guard (0...limit).contains(value) else {
+            refuse("\(value) is outside 0…\(limit)")
+            writeUInt(0)
+            return
+        }
+        writeUInt(UInt64(value))
+    }
 
     public init(capacity: Int = 128) {
         bytes = []

@@ -131,7 +131,7 @@ public struct DebitFailed: EventPayload {
         writer.write(key)
         writer.write(amount)
         writer.write(debitDate)
-        writer.writeUInt(UInt64(resultCode))
+        writer.writeCount(resultCode, limit: 9)
         writer.writeString(file)
     }
 

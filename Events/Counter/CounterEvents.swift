@@ -366,7 +366,7 @@ public struct CopayClassDetermined: EventPayload {
         writer.write(person)
         writer.write(periodStart)
         writer.writeCase(copayClass)
-        writer.writeUInt(UInt64(incomeYear))
+        writer.writeCount(incomeYear, limit: 9999)
         writer.writeArray(members) { $0.write($1) }
         writer.writeArray(missingIncome) { $0.write($1) }
         writer.write(thresholdsFrom)

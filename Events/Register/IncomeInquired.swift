@@ -18,7 +18,7 @@ public struct IncomeInquired: EventPayload {
 
     public func encode(to writer: inout BinaryWriter) {
         writer.write(person)
-        writer.writeUInt(UInt64(year))
+        writer.writeCount(year, limit: 9999)
         writer.writeString(purpose)
     }
 

@@ -42,7 +42,7 @@ public struct IncomeRecorded: EventPayload {
 
     public func encode(to writer: inout BinaryWriter) {
         writer.write(person)
-        writer.writeUInt(UInt64(year))
+        writer.writeCount(year, limit: 9999)
         writer.write(publicPensionRevenue)
         writer.write(salaryRevenue)
         writer.write(otherIncome)

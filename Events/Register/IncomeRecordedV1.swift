@@ -38,7 +38,7 @@ public struct IncomeRecordedV1: EventPayload {
 
     public func encode(to writer: inout BinaryWriter) {
         writer.write(person)
-        writer.writeUInt(UInt64(year))
+        writer.writeCount(year, limit: 9999)
         writer.write(publicPensionRevenue)
         writer.write(salaryRevenue)
         writer.write(otherIncome)

@@ -103,20 +103,11 @@ public struct KokiLedger: Sendable {
         for event in events {
             let stream = event.streamName
             let encoded = EventRegistry.encode(event)
-            if let amount = encoded.unrecordableAmount {
-                // Money arithmetic saturates instead of trapping; this is where it is reported.
-                throw KokiError(
-                    .invalidInput,
-                    "\(encoded.type) for \(stream) would record \(amount) yen, outside the range a ledger holds (±10^15 yen): an amount out of range reached a calculation; nothing was appended"
-                )
-            }
-            // What could not be read back is never appended: an out-of-range value that the encoder
-            // writes but the decoder refuses would make the stream unreadable for good.
-            do {
-                _ = try EventRegistry.decode(
-                    type: encoded.type, version: encoded.schemaVersion, payload: encoded.payload)
-            } catch {
-                throw KokiError(.invalidInput, "\(encoded.type) cannot be recorded: it would not read back (\(error))")
+            // Money arithmetic saturates instead of trapping, and the writer notes any value its
+            // reader would refuse: such an event is refused here, before anything is appended,
+            // rather than stored in a form no one could read back.
+            if let refusal = encoded.refusal {
+                throw KokiError(.invalidInput, "\(encoded.type) for \(stream) cannot be recorded: \(refusal); nothing was appended")
             }
             if grouped[stream] == nil { order.append(stream) }
             grouped[stream, default: []].append(

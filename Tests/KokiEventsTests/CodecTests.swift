@@ -17,6 +17,21 @@ import Testing
         }
     }
 
+    /// The writer mirrors the reader's limits: a value the reader would refuse is noted as the
+    /// payload's refusal (and never traps, even negative), so it is never stored unreadable.
+    @Test func whatTheReaderWouldRefuseIsNotedByTheWriter() throws {
+        for year in [-1, 10_000, Int.max, Int.min] {
+            let encoded = EventRegistry.encode(IncomeInquired(person: try PersonID("1"), year: year, purpose: "x"))
+            #expect(encoded.refusal == "\(year) is outside 0…9999")
+        }
+        #expect(EventRegistry.encode(IncomeInquired(person: try PersonID("1"), year: 2024, purpose: "x")).refusal == nil)
+        var g = SeededGenerator(seed: 1)
+        for _ in 0..<500 {
+            let encoded = EventRegistry.encode(EventSamples.random(using: &g))
+            #expect(encoded.refusal == nil, "\(encoded.type)")
+        }
+    }
+
     @Test func everyTruncationIsAnErrorNotACrash() throws {
         var g = SeededGenerator(seed: 99)
         for _ in 0..<100 {
