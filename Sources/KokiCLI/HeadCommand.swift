@@ -40,7 +40,7 @@ struct HeadCommand: ParsableCommand {
                     throw CLIFailure(.masterKey, "a checkpoint is signed under the master key: give its file")
                 }
                 let signed = Checkpoint(
-                    ledgerID: ledger.ledgerID, head: head, at: ledger.now, key: master.chainKey(for: ledger.ledgerID))
+                    ledgerID: ledger.ledgerID, head: head, at: ledger.now, key: try master.chainKey(for: ledger.ledgerID))
                 if json {
                     Output.line(
                         JSON.object([

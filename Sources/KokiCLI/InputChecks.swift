@@ -4,7 +4,7 @@ import KokiDomain
 
 // The checks every value a person types goes through before it is interpreted: the ranges are
 // documented in the README ("Limits on input") and in KokiDomain (`Yen.AmountRange`,
-// `AcceptedDates`). Each refusal names the option and the range: exit 65, nothing appended.
+// `InputLimits`). Each refusal names the option and the range: exit 65, nothing appended.
 
 /// The longest free text koki takes in one option (a reference, a source, a name, a note).
 let longestText = 200
@@ -34,7 +34,7 @@ func isControl(_ scalar: Unicode.Scalar) -> Bool {
 
 /// An income's calendar year: from the year before the system began to this year.
 func incomeYear(_ year: Int) throws -> Int {
-    let range = (AcceptedDates.systemStart.year - 1)...todayInJapan().year
+    let range = (InputLimits.systemStart.year - 1)...todayInJapan().year
     guard range.contains(year) else {
         throw KokiError(
             .invalidInput, "--year \(year) is outside the years koki takes incomes for (\(range.lowerBound) to \(range.upperBound))")
@@ -44,12 +44,12 @@ func incomeYear(_ year: Int) throws -> Int {
 
 /// A payment day from the command line: from 2008-04-01 to today in Japan.
 func paidDay(_ date: CivilDate, _ option: String) throws -> CivilDate {
-    try AcceptedDates.paid(date, today: todayInJapan(), field: option)
+    try InputLimits.paid(date, today: todayInJapan(), field: option)
 }
 
 /// The day of an irreversible decision: not after today in Japan (nor before 2008-04-01).
 func decisionDay(_ date: CivilDate, _ option: String) throws -> CivilDate {
-    try AcceptedDates.decision(date, today: todayInJapan(), field: option)
+    try InputLimits.decision(date, today: todayInJapan(), field: option)
 }
 
 /// The screen every command line passes before it is parsed, on the command line and in

@@ -44,7 +44,7 @@ struct MigrateCommand: ParsableCommand {
                 }
                 defer { target.close() }
                 // The copy's commands are sealed under the same ledger's key as they arrive.
-                if let master = access.ledger.masterKey { try target.useChainKey(master.chainKey(for: source.ledgerID)) }
+                if let master = access.ledger.masterKey { try target.useChainKey(try master.chainKey(for: source.ledgerID)) }
                 try copy(from: source, to: target, label: target.label)
             } else if let from, let into {
                 let source = try PostgresLedger.open(url: from)

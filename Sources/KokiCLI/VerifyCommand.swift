@@ -129,7 +129,7 @@ struct VerifyCommand: ParsableCommand {
             throw CLIFailure(.masterKey, "a checkpoint is checked under the master key: give its file")
         }
         let taken = "the checkpoint of \(expected.at) (position \(expected.head.position))"
-        switch try store.check(expected, key: master.chainKey(for: store.ledgerID)) {
+        switch try store.check(expected, key: try master.chainKey(for: store.ledgerID)) {
         case .extends(let appended):
             return ("extends \(taken): \(appended) events appended since", nil)
         case .otherLedger(let id):

@@ -33,6 +33,13 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         daysSinceEpoch = Self.days(year: year, month: month, day: day)
     }
 
+    /// A date written in koki's own source (a constant such as the day the system began), known
+    /// to exist: built without the checks that could fail, so a constant never needs `try!`.
+    /// Each one is compared with ``init(year:month:day:)`` in the tests.
+    init(known year: Int, _ month: Int, _ day: Int) {
+        daysSinceEpoch = Self.days(year: year, month: month, day: day)
+    }
+
     /// Parses `YYYY-MM-DD`.
     public init(iso text: some StringProtocol) throws(DomainError) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)

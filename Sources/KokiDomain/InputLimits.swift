@@ -8,7 +8,16 @@ public enum InputLimits {
     /// 2008-04-01: the late-stage elderly medical care system (後期高齢者医療制度, 高齢者の医療の確保に
     /// 関する法律 as amended in 2006, in force 2008-04-01) began. No premium was assessed, paid or
     /// deducted before it, so no payment koki records is dated earlier.
-    public static let systemStart = try! CivilDate(year: 2008, month: 4, day: 1)
+    public static let systemStart = CivilDate(known: 2008, 4, 1)
+
+    /// The earliest birth date accepted (明治元年): nobody insured was born before it.
+    public static let earliestBirth = CivilDate(known: 1868, 1, 1)
+
+    /// The last day a calculation looks to (a due date, a day counted to): 2199-12-31.
+    public static let latestCalculated = CivilDate(known: 2199, 12, 31)
+
+    /// The last day a `CivilDate` can hold.
+    public static let lastDay = CivilDate(known: 9999, 12, 31)
 
     /// How many days after today (in Japan, by the ledger's clock) a date in an imported file may
     /// lie, by the kind of date. A payment already made is never in the future.
@@ -49,7 +58,7 @@ public enum InputLimits {
 
     /// Every day from ``systemStart`` on, for a reader given no later bound.
     public static let sinceSystemStart = Dates(
-        from: systemStart, through: try! CivilDate(year: 9999, month: 12, day: 31))
+        from: systemStart, through: lastDay)
 
     /// The days a payment can bear: from ``systemStart`` to the earlier of the day it was learned
     /// of and today plus `leadDays`.

@@ -2,6 +2,16 @@ import KokiDomain
 import Testing
 
 @Suite struct CivilDateTests {
+    /// The dates written in koki's source are built without checks (`CivilDate(known:)`):
+    /// each is the day the checked initializer gives.
+    @Test func theConstantDatesAreTheDaysTheySay() throws {
+        #expect(InputLimits.systemStart == (try CivilDate(year: 2008, month: 4, day: 1)))
+        #expect(InputLimits.earliestBirth == (try CivilDate(year: 1868, month: 1, day: 1)))
+        #expect(InputLimits.latestCalculated == (try CivilDate(year: 2199, month: 12, day: 31)))
+        #expect(InputLimits.lastDay == (try CivilDate(year: 9999, month: 12, day: 31)))
+        #expect(InputLimits.lastDay.description == "9999-12-31")
+    }
+
     @Test(arguments: [
         (2024, 2, 29, true), (2025, 2, 29, false), (1900, 2, 29, false), (2000, 2, 29, true),
         (2025, 4, 31, false), (2025, 12, 31, true), (2025, 13, 1, false), (2025, 1, 0, false),

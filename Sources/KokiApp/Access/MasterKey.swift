@@ -92,11 +92,10 @@ extension MasterKey {
     /// to the ledger's id, so two ledgers under one master key never share seals): the keyed half
     /// of the chain, which someone who can write the ledger file but not read the key file
     /// cannot recompute (see ``ChainKey``).
-    public func chainKey(for ledgerID: Identifier) -> ChainKey {
+    public func chainKey(for ledgerID: Identifier) throws -> ChainKey {
         let derived = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: key, info: Array("koki keyed chain \(ledgerID)".utf8), outputByteCount: 32)
-        // 32 bytes: the initializer's only refusal cannot happen.
-        return derived.withUnsafeBytes { try! ChainKey(bytes: Array($0)) }
+        return try derived.withUnsafeBytes { try ChainKey(bytes: Array($0)) }
     }
 }
 
@@ -105,7 +104,7 @@ extension KokiLedger {
     /// it holds already); without a master key, nothing changes. See ``EventStore/useChainKey(_:)``.
     public func useMasterKeyForChain() throws {
         guard let masterKey else { return }
-        try store.useChainKey(masterKey.chainKey(for: store.ledgerID))
+        try store.useChainKey(try masterKey.chainKey(for: store.ledgerID))
     }
 }
 

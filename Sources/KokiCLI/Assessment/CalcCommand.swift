@@ -102,16 +102,12 @@ struct CalcCommand: ParsableCommand {
             let other = try Yen.checked(otherIncome, .revenue, field: "--other-income")
             let total = try totalIncome.map { try Yen.checked($0, .revenue, field: "--total-income") }
             func day(_ date: CivilDate?, _ option: String) throws -> CivilDate? {
-                try date.map { try AcceptedDates.calculated($0, field: option) }
+                try date.map { try InputLimits.calculated($0, field: option) }
             }
             _ = try day(acquiredOn, "--acquired-on")
             _ = try day(lostOn, "--lost-on")
             _ = try day(formerDependantJoinedOn, "--former-dependant-joined-on")
-            if let firstInsuredOn {
-                _ = try AcceptedDates.check(
-                    firstInsuredOn, field: "--first-insured-on", from: AcceptedDates.systemStart,
-                    through: AcceptedDates.latestCalculated, what: "a day koki calculates for")
-            }
+            _ = try day(firstInsuredOn, "--first-insured-on")
             let income: PremiumCase.Income? =
                 incomeUnknown
                 ? nil

@@ -22,7 +22,7 @@ struct PaymentArgument: ExpressibleByArgument {
     func checked() throws -> LateFee.Payment {
         let amount = try Yen.checked(raw, .amount, field: "--payment \(paidOn):\(raw)")
         guard amount > .zero else { throw KokiError(.invalidInput, "--payment \(paidOn):\(raw): the amount must be above 0") }
-        return LateFee.Payment(paidOn: try AcceptedDates.calculated(paidOn, field: "--payment"), amount: amount)
+        return LateFee.Payment(paidOn: try InputLimits.calculated(paidOn, field: "--payment"), amount: amount)
     }
 }
 
@@ -54,10 +54,10 @@ struct LateFeeCalc: ParsableCommand {
     func run() throws {
         try reporting {
             let payments = try payment.map { try $0.checked() }
-            let through = try through.map { try AcceptedDates.calculated($0, field: "--through") }
+            let through = try through.map { try InputLimits.calculated($0, field: "--through") }
             let fee = try LateFee.calculate(
                 principal: try Yen.checked(principal, .amount, field: "--principal"),
-                dueDate: try AcceptedDates.calculated(due, field: "--due"), payments: payments,
+                dueDate: try InputLimits.calculated(due, field: "--due"), payments: payments,
                 through: through ?? payments.map(\.paidOn).max() ?? todayInJapan(), rates: try rates.load())
             if json {
                 Output.line(try jsonLine(fee))
@@ -99,7 +99,7 @@ struct RefundInterestCalc: ParsableCommand {
     func run() throws {
         try reporting {
             func day(_ date: CivilDate, _ option: String) throws -> CivilDate {
-                try AcceptedDates.calculated(date, field: option)
+                try InputLimits.calculated(date, field: option)
             }
             let r = try RefundInterest.calculate(
                 amount: try Yen.checked(amount, .amount, field: "--amount"), cause: cause,

@@ -28,7 +28,7 @@ struct PersonCommand: ParsableCommand {
             ] {
                 if let value { _ = try checkedText(value, field: field) }
             }
-            if let birthDate { _ = try AcceptedDates.birth(birthDate, today: todayInJapan(), field: "--birth-date") }
+            if let birthDate { _ = try InputLimits.birth(birthDate, today: todayInJapan(), field: "--birth-date") }
         }
     }
 

@@ -7,10 +7,10 @@ import LedgerStore
 extension CivilDate: ExpressibleByArgument {
     /// A date typed by a person: YYYY-MM-DD from 1868-01-01 to 2199-12-31 (the dates any rule
     /// of koki's can reach); each command narrows it further where the field needs it
-    /// (``AcceptedDates``).
+    /// (``InputLimits``).
     public init?(argument: String) {
         guard let date = try? CivilDate(iso: argument),
-            AcceptedDates.earliestBirth <= date && date <= AcceptedDates.latestCalculated
+            InputLimits.earliestBirth <= date && date <= InputLimits.latestCalculated
         else { return nil }
         self = date
     }
