@@ -6,16 +6,13 @@ import KokiDomain
 // documented in the README ("Limits on input") and in KokiDomain (`Yen.AmountRange`,
 // `InputLimits`). Each refusal names the option and the range: exit 65, nothing appended.
 
-/// The longest free text koki takes in one option (a reference, a source, a name, a note).
-let longestText = 200
-
 /// `text` when it holds no control character and at most `limit` characters.
 ///
 /// Control characters (C0, DEL, C1: an escape sequence, a NUL) could rewrite a clerk's screen
 /// when printed or cut a field in a file koki writes, so they are refused on input (and escaped
 /// on output, ``Output/visible(_:)``).
 /// A tab or a line break is refused too unless `multiline` (a contact's notes).
-func checkedText(_ text: String, field: String, limit: Int = longestText, multiline: Bool = false) throws -> String {
+func checkedText(_ text: String, field: String, limit: Int = InputLimits.textLength, multiline: Bool = false) throws -> String {
     if let bad = text.unicodeScalars.first(where: { isControl($0) || (!multiline && ($0 == "\t" || $0 == "\n")) }) {
         throw KokiError(.invalidInput, "\(field) holds the control character \(InputLimits.name(bad)): type plain text")
     }

@@ -117,9 +117,7 @@ public struct LedgerOptions: ParsableArguments {
         {
             keyFile = source + ".key"
         }
-        let ledger = KokiLedger(store, masterKey: try MasterKey.load(from: keyFile))
-        try IdentityVault(ledger).checkMasterKey()
-        try ledger.useMasterKeyForChain()
+        let ledger = try Self.keyed(store, keyFile: keyFile, required: true)
         var control = AccessControl(ledger)
         if let source {
             let sourceLedger = KokiLedger(try Ledger.open(at: source, mode: .readWrite), masterKey: ledger.masterKey)
@@ -140,13 +138,18 @@ public struct LedgerOptions: ParsableArguments {
     /// The master key is used when its file is there, so that a ledger whose commands are sealed
     /// can record the login (without it, the append is refused and says so).
     func openForSession() throws -> KokiLedger {
-        let store = try open(.readWrite)
-        let master = FileManager.default.fileExists(atPath: masterKeyFile) ? try MasterKey.load(from: masterKeyFile) : nil
-        let ledger = KokiLedger(store, masterKey: master)
-        if master != nil {
-            try IdentityVault(ledger).checkMasterKey()
-            try ledger.useMasterKeyForChain()
-        }
+        try Self.keyed(try open(.readWrite), keyFile: masterKeyFile, required: false)
+    }
+
+    /// `store` with the master key from `keyFile`, proven to be the ledger's before it is used to
+    /// seal anything (a wrong key would write seals that verify then names as an alteration).
+    /// Without `required`, a missing key file leaves the ledger without one (its appends, if it
+    /// is sealed, are then refused and say so).
+    static func keyed(_ store: any EventStore, keyFile: String, required: Bool) throws -> KokiLedger {
+        guard required || FileManager.default.fileExists(atPath: keyFile) else { return KokiLedger(store) }
+        let ledger = KokiLedger(store, masterKey: try MasterKey.load(from: keyFile))
+        try IdentityVault(ledger).checkMasterKey()
+        try ledger.useMasterKeyForChain()
         return ledger
     }
 

@@ -39,8 +39,9 @@ public enum InputLimits {
 
     /// The longest store code (or store name) a convenience-store file may carry.
     public static let storeLength = 40
-    /// The longest free text (a reference, a reason) a line of an imported file may carry.
-    public static let fileTextLength = 200
+    /// The longest free text (a name, a reference, a reason) typed or carried by a line of an
+    /// imported file.
+    public static let textLength = 200
 
     /// An inclusive range of days that never traps, even when empty (`through` before `from`).
     public struct Dates: Hashable, Sendable, CustomStringConvertible {

@@ -183,7 +183,7 @@ extension Counter {
     /// `refused`; paid_on and reason may be empty. Refused, naming the line (and column): a
     /// header that is not exactly this one (another file's, such as the JSON lines of a transfer
     /// to the union, is named), control characters (NUL, ESC …) anywhere, a file with its header
-    /// and no decision, a reference or reason longer than ``InputLimits/fileTextLength``.
+    /// and no decision, a reference or reason longer than ``InputLimits/textLength``.
     public static func parseDecisions(_ text: String, source: String) throws -> [Decision] {
         let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
@@ -217,10 +217,10 @@ extension Counter {
                 $0.trimmingCharacters(in: .whitespaces)
             }
             guard f.count == 7 else { throw KokiError(.invalidInput, "\(at): \(f.count) fields, expected 7") }
-            for (index, name) in [(5, "reference"), (6, "reason")] where f[index].count > InputLimits.fileTextLength {
+            for (index, name) in [(5, "reference"), (6, "reason")] where f[index].count > InputLimits.textLength {
                 throw KokiError(
                     .invalidInput,
-                    "\(at): \(name) is \(f[index].count) characters, more than \(InputLimits.fileTextLength)")
+                    "\(at): \(name) is \(f[index].count) characters, more than \(InputLimits.textLength)")
             }
             guard ["approved", "refused"].contains(f[1]) else {
                 throw KokiError(.invalidInput, "\(at): decision '\(f[1])' is neither approved nor refused")

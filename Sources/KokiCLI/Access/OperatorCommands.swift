@@ -323,13 +323,10 @@ extension LedgerOptions {
                 .accessDenied, "--break-glass runs only on the ledger's host with its master key file, never over HTTP")
         }
         let store = try Self.store(at: ledgerPath, mode: .readWrite)
-        let ledger = KokiLedger(store, masterKey: try MasterKey.load(from: masterKeyFile))
         // A key that is not the ledger's is refused before anything is appended: the commands are
         // sealed under a key derived from the master key, so a wrong key could not even record
-        // the attempt (it would write a seal that verify then names as an alteration).
-        try IdentityVault(ledger).checkMasterKey()
-        try ledger.useMasterKeyForChain()
-        let control = AccessControl(ledger)
+        // the attempt.
+        let control = AccessControl(try Self.keyed(store, keyFile: masterKeyFile, required: true))
         return (control, try control.breakGlass(terminal: Self.terminal, command: Self.commandName))
     }
 }

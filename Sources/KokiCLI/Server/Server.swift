@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import KokiApp
+import KokiDomain
 import LedgerStore
 import LedgerStorePostgres
 
@@ -123,7 +124,7 @@ struct KokiServer: Sendable {
     /// A request's size: its body, its arguments (how many, how long each), its input.
     static let maxBody = 1 << 20
     static let maxArguments = 1_000
-    static let maxArgumentBytes = 4_096
+    static let maxArgumentBytes = ArgumentScreen.longestArgument
     static let maxInputBytes = 64 << 10
 
     func application(host: String, port: Int) -> some ApplicationProtocol {
@@ -232,8 +233,7 @@ struct KokiServer: Sendable {
         }
         let terminal = headers.first { $0.name.canonicalName == "x-koki-terminal" }?.value ?? "http"
         // The terminal is recorded with every access: a name, not a screenful or control characters.
-        guard (1...64).contains(terminal.utf8.count), !terminal.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
-        else {
+        guard (1...64).contains(terminal.utf8.count), InputLimits.controlCharacter(in: terminal) == nil else {
             return Self.problem(
                 .badRequest, title: "Bad request",
                 detail: "X-Koki-Terminal must be 1–64 bytes without control characters")
@@ -296,13 +296,7 @@ struct KokiServer: Sendable {
         do {
             let store = try invocation.store ?? LedgerOptions.store(at: invocation.ledgerPath, mode: .readWrite)
             // The refusal is recorded, and a sealed ledger's appends need the master key.
-            let keyFile = invocation.masterKeyPath
-            let master = FileManager.default.fileExists(atPath: keyFile) ? try MasterKey.load(from: keyFile) : nil
-            let ledger = KokiLedger(store, masterKey: master)
-            if master != nil {
-                try IdentityVault(ledger).checkMasterKey()
-                try ledger.useMasterKeyForChain()
-            }
+            let ledger = try LedgerOptions.keyed(store, keyFile: invocation.masterKeyPath, required: false)
             _ = try AccessControl(ledger).authorize(
                 invocation.credentials, function: nil, command: LedgerOptions.commandName,
                 terminal: LedgerOptions.terminal)
