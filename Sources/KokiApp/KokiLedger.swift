@@ -16,14 +16,29 @@ public struct KokiLedger: Sendable {
     public let store: any EventStore
     /// The city's read models, kept up to date incrementally: each use folds only the events
     /// appended since the last (by this process or any other), never the whole history again.
-    let city = CityCache()
+    let city: CityCache
     /// The key that wraps each person's key (``MasterKey``); `nil` stores keys unwrapped.
     public let masterKey: MasterKey?
+    /// The application being confirmed while its change runs (see ``confirming(_:)``).
+    let confirmation: ApplicationScope?
 
     public init(_ store: any EventStore, masterKey: MasterKey? = nil) {
         self.store = store
         self.masterKey = masterKey
+        city = CityCache()
+        confirmation = nil
     }
+
+    private init(_ other: KokiLedger, confirmation: ApplicationScope) {
+        store = other.store
+        masterKey = other.masterKey
+        city = other.city
+        self.confirmation = confirmation
+    }
+
+    /// This ledger while a confirmed application's change runs: the first append of a change
+    /// also records the application's confirmation (one command, all or nothing).
+    func confirming(_ scope: ApplicationScope) -> KokiLedger { KokiLedger(self, confirmation: scope) }
 
     /// Whether this process has folded the city already (so catching it up costs only what was
     /// appended since).
@@ -63,15 +78,15 @@ public struct KokiLedger: Sendable {
     /// Appends one command's events atomically, each to its stream — the person's account, or
     /// a configuration or run stream — in the order the streams first appear. `expecting` gives
     /// a person's stream's expected version, `expectingStreams` any other stream's; the rest
-    /// take `.any`. While an application's change runs (``ApplicationScope``), the first append
-    /// of a change also records the application's confirmation.
+    /// take `.any`. On a ledger ``confirming(_:)`` an application, the first append of a change
+    /// also records the application's confirmation.
     @discardableResult
     public func record(
         _ events: [KokiEvent], metadata: CommandMetadata, expecting: [PersonID: ExpectedVersion] = [:],
         expectingStreams: [String: ExpectedVersion] = [:]
     ) throws -> AppendResult {
         var (events, metadata, streams) = (events, metadata, expectingStreams)
-        ApplicationScope.current?.attach(&events, &metadata, &streams)
+        confirmation?.attach(&events, &metadata, &streams)
         return try store.append(
             Self.request(events, metadata: metadata, expecting: expecting, expectingStreams: streams))
     }

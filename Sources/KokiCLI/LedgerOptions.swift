@@ -67,7 +67,6 @@ public struct LedgerOptions: ParsableArguments {
     /// The command as typed, without its arguments' values: the leading words that name it
     /// (`pay record`), never a number or a name that could be personal data.
     static var commandName: String {
-        if let scope = ApplicationScope.current { return scope.command }
         var words: [String] = []
         for argument in arguments {
             guard argument.first.map({ ("a"..."z").contains($0) }) == true,
@@ -99,16 +98,34 @@ public struct LedgerOptions: ParsableArguments {
     /// models are caught up and the access recorded), read-only for a replay copy.
     enum Mode { case write, query }
 
-    /// Opens the ledger for one command after checking the session and the role (see
-    /// ``AccessControl``). Every command that opens a ledger comes through here.
-    func authorized(_ function: AccessFunction?, _ mode: Mode = .write) throws -> Authorized {
+    /// Runs a typed request through the application core: the core checks the session, the role
+    /// and the second check, records a refusal, and only then reads files or the ledger.
+    func run<R: KokiRequest>(_ request: R) throws -> R.Result {
+        let (application, caller) = try application(R.isQuery ? .query : .write)
+        return try application.run(request, as: caller)
+    }
+
+    /// The application core on this command's ledger, and the caller as this door knows them
+    /// (the session file or the request's bearer token, the terminal, today in Japan).
+    func application(_ mode: Mode = .write) throws -> (KokiApplication, Caller) {
+        let (ledger, accessLedger) = try openKeyed(mode)
+        let control = AccessControl(accessLedger)
+        let caller = Caller(
+            credentials: try credentials(for: control), terminal: Self.terminal, source: Invocation.current?.source,
+            today: todayInJapan())
+        // The core reads files only after its checks; a request of the server names them for it.
+        Invocation.current?.authorized = true
+        return (KokiApplication(ledger, accessLedger: accessLedger), caller)
+    }
+
+    /// The ledger with its master key proven, and the ledger accesses are recorded in: itself, or
+    /// for a replay copy the ledger it came from (read under that ledger's sessions and key).
+    private func openKeyed(_ mode: Mode) throws -> (ledger: KokiLedger, access: KokiLedger) {
         let store: any EventStore
         switch mode {
         case .write: store = try open(.readWrite)
         case .query: store = try openForQuery()
         }
-        // A replay copy is read under the source ledger's sessions and master key, and its
-        // reading is recorded there.
         let origin = try store.replayOrigin()
         let source = origin?.source.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
         var keyFile = masterKeyFile
@@ -118,17 +135,21 @@ public struct LedgerOptions: ParsableArguments {
             keyFile = source + ".key"
         }
         let ledger = try Self.keyed(store, keyFile: keyFile, required: true)
-        var control = AccessControl(ledger)
-        if let source {
-            let sourceLedger = KokiLedger(try Ledger.open(at: source, mode: .readWrite), masterKey: ledger.masterKey)
-            try sourceLedger.useMasterKeyForChain()
-            control = AccessControl(sourceLedger)
-        }
+        guard let source else { return (ledger, ledger) }
+        let sourceLedger = KokiLedger(try Ledger.open(at: source, mode: .readWrite), masterKey: ledger.masterKey)
+        try sourceLedger.useMasterKeyForChain()
+        return (ledger, sourceLedger)
+    }
+
+    /// Opens the ledger for one command not yet a typed request, after checking the session and
+    /// the role (see ``AccessControl``).
+    func authorized(_ function: AccessFunction?, _ mode: Mode = .write) throws -> Authorized {
+        let (ledger, accessLedger) = try openKeyed(mode)
+        let control = AccessControl(accessLedger)
         let context = try control.authorize(
             try credentials(for: control, function: function), function: function,
             command: Self.commandName, terminal: Self.terminal)
-        try control.requireSecondCheck(
-            context, arguments: ApplicationScope.current?.arguments ?? Self.arguments)
+        try control.requireSecondCheck(context, arguments: Self.arguments, confirming: nil)
         // From here on (and only from here on) the command may read files of the server's host.
         Invocation.current?.authorized = true
         return Authorized(ledger: ledger, context: context, control: control)

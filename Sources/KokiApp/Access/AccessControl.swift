@@ -587,9 +587,12 @@ public struct AccessControl: Sendable {
     }
 
     /// Refuses a command that changes what the city records when a second-check rule covers it
-    /// and it does not run as a confirmed application's change (``ApplicationScope``).
-    public func requireSecondCheck(_ context: AccessContext, arguments: [String]) throws {
-        if let scope = ApplicationScope.current {
+    /// and it does not run as the change of the application being confirmed (`confirming`).
+    /// `arguments` are the options it uses (a rule may name one: `refund pay --heir`).
+    public func requireSecondCheck(
+        _ context: AccessContext, arguments: [String], confirming scope: ApplicationScope?
+    ) throws {
+        if let scope {
             guard scope.command == context.command else {
                 try refuse(
                     context,

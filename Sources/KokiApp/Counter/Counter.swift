@@ -151,46 +151,44 @@ extension Counter {
         return words.joined(separator: " ")
     }
 
-    /// Records an application received at a counter. With a change (a `koki` command line), the
-    /// application is pending until another operator confirms it; the command line is sealed with
+    /// Refuses a change an application of `kind` may not carry (`words`: the command's words).
+    public static func check(_ kind: ApplicationKind, carries words: String) throws {
+        guard !kind.commands.isEmpty else {
+            throw KokiError(.invalidInput, "a \(kind.rawValue) application changes nothing: give no command after --")
+        }
+        guard kind.commands.contains(words) else {
+            throw KokiError(
+                .invalidInput,
+                "a \(kind.rawValue) application's change is one of: \(kind.commands.joined(separator: ", ")); not '\(words)'"
+            )
+        }
+    }
+
+    /// Records an application received at a counter. With a change (the request that makes it),
+    /// the application is pending until another operator confirms it; the request is sealed with
     /// the person's key. Refused, with nothing recorded, when the change is not one this kind of
-    /// application may carry, names another person, or chooses its own ledger or session.
+    /// application may carry or names another person.
     @discardableResult
     public func receive(
-        _ person: PersonID, kind: ApplicationKind, intake: Intake, change: [String]?, metadata: CommandMetadata
+        _ person: PersonID, kind: ApplicationKind, intake: Intake, change: (any KokiRequest)?,
+        metadata: CommandMetadata
     ) throws -> ApplicationReceived {
         var command: String?
+        var kept: String?
         if let change {
-            let words = Self.commandWords(change)
-            guard !kind.commands.isEmpty else {
-                throw KokiError(
-                    .invalidInput, "a \(kind.rawValue) application changes nothing: give no command after --")
-            }
-            guard kind.commands.contains(words) else {
-                throw KokiError(
-                    .invalidInput,
-                    "a \(kind.rawValue) application's change is one of: \(kind.commands.joined(separator: ", ")); not '\(words.isEmpty ? change.joined(separator: " ") : words)'"
-                )
-            }
-            if let own = change.first(where: { arg in
-                ["--ledger", "--master-key", "--session"].contains { arg == $0 || arg.hasPrefix($0 + "=") }
-            }) {
-                throw KokiError(
-                    .invalidInput,
-                    "the change may not choose \(own): it runs on this ledger, as the confirming operator")
-            }
-            guard change.contains(where: { $0 == person.value || $0.hasSuffix("=" + person.value) }) else {
+            let words = type(of: change).name
+            try Self.check(kind, carries: words)
+            guard let named = change as? any PersonRequest, named.person == person else {
                 throw KokiError(
                     .invalidInput,
                     "the change '\(words)' does not name person \(person): an application is for one person")
             }
             command = words
+            kept = try StoredRequest(change).text()
         }
         let (records, version) = try records(person)
         let reception = try reception(intake, person: person, enteredBy: metadata.actor)
-        let sealed = try change.map { change in
-            try vault.sealText(change.joined(separator: "\u{0}"), for: person)
-        }
+        let sealed = try kept.map { try vault.sealText($0, for: person) }
         let application = ApplicationReceived(
             number: Self.number("A", intake.receivedOn, person, after: records.received), person: person, kind: kind,
             reception: reception, change: sealed, changeCommand: command)
@@ -213,10 +211,11 @@ extension Counter {
     }
 
     /// The change an application carries, opened (`nil` when it carries none or the person was erased).
-    public func change(of application: ApplicationReceived) throws -> [String]? {
+    public func change(of application: ApplicationReceived) throws -> ApplicationChange? {
         guard let sealed = application.change else { return nil }
         guard let text = try vault.openText(sealed, for: application.person) else { return nil }
-        return text.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
+        if let stored = StoredRequest.parse(text) { return .request(stored) }
+        return .arguments(text.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init))
     }
 
     /// The applicant's name, opened, when it was not the person.
@@ -263,7 +262,7 @@ extension Counter {
             confirmation: ApplicationConfirmed(
                 number: number, person: application.received.person, confirmedBy: context.operatorID,
                 confirmedOn: date),
-            command: command, arguments: change, counterVersion: version)
+            command: command, change: change, counterVersion: version)
     }
 
     /// Records the confirmation when the change itself appended nothing (it was there already).
@@ -311,24 +310,24 @@ extension Counter {
     }
 }
 
-/// A confirmation in progress: while a confirmed application's change runs (the `koki` command it
-/// carries, under the confirming operator's session and roles), the first append that records a
-/// change also records the confirmation — one command, all or nothing — under a command id
-/// derived from the application, so two operators confirming at once record it once.
+/// A confirmation in progress: while a confirmed application's change runs (the request it
+/// carries, under the confirming operator's session and roles, on the ledger
+/// ``KokiLedger/confirming(_:)`` it), the first append that records a change also records the
+/// confirmation — one command, all or nothing — under a command id derived from the
+/// application, so two operators confirming at once record it once.
 public final class ApplicationScope: Sendable {
-    @TaskLocal public static var current: ApplicationScope?
-
     public let confirmation: ApplicationConfirmed
-    /// The command's words and its arguments, as received.
+    /// The command's words, as received.
     public let command: String
-    public let arguments: [String]
+    /// The change, as received.
+    public let change: ApplicationChange
     let counterVersion: Int64
     private let pending = Mutex(true)
 
-    init(confirmation: ApplicationConfirmed, command: String, arguments: [String], counterVersion: Int64) {
+    init(confirmation: ApplicationConfirmed, command: String, change: ApplicationChange, counterVersion: Int64) {
         self.confirmation = confirmation
         self.command = command
-        self.arguments = arguments
+        self.change = change
         self.counterVersion = counterVersion
     }
 

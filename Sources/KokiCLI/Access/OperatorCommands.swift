@@ -292,7 +292,7 @@ struct SecurityCommand: ParsableCommand {
         }
     }
 
-    struct Adopt: ParsableCommand {
+    struct Adopt: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Adopt settings from a JSON file (missing keys take the defaults).",
             discussion: """
@@ -303,13 +303,10 @@ struct SecurityCommand: ParsableCommand {
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("Settings as JSON.", valueName: "file")) var file: String
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.securityAdmin)
-                let settings = try readJSON(SecuritySettings.self, from: file)
-                try AccessControl(access.ledger).adopt(settings, by: access.context)
-                Output.line("adopted the security settings")
-            }
+        func request() -> AdoptSecuritySettings { AdoptSecuritySettings(file: file) }
+
+        static func report(_ request: AdoptSecuritySettings, _ result: SecuritySettings) {
+            Output.line("adopted the security settings")
         }
     }
 }

@@ -185,7 +185,7 @@ struct ReductionCommand: ParsableCommand {
         subcommands: [Decide.self]
     )
 
-    struct Decide: ParsableCommand {
+    struct Decide: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a reduction: amounts off named periods, or a percentage of the covered months' periods.",
             discussion: """
@@ -210,27 +210,25 @@ struct ReductionCommand: ParsableCommand {
             }
         }
 
-        func run() throws {
-            try reporting {
-                let (commands, metadata) = try options.arrears()
-                var amounts: [PeriodKey: Yen]?
-                if !period.isEmpty {
-                    amounts = [:]
-                    for item in period {
-                        let pair = item.split(separator: "=")
-                        guard pair.count == 2, let yen = Int64(pair[1]) else {
-                            throw ValidationError("'\(item)' is not FY/N=YEN")
-                        }
-                        amounts![try parsePeriod(pair[0])] = try Yen.checked(yen, .amount, field: "--period \(item)")
-                    }
+        func request() throws -> DecideReduction {
+            let periods = try period.map { item in
+                let pair = item.split(separator: "=")
+                guard pair.count == 2, let yen = Int64(pair[1]) else {
+                    throw ValidationError("'\(item)' is not FY/N=YEN")
                 }
-                let event = try commands.decideReduction(
-                    person, appliedOn: appliedOn, decidedOn: decidedOn, reason: reason, from: from, through: through,
-                    amounts: amounts, percent: percent, waiveLateFees: waiveLateFees, metadata: metadata)
-                Output.line(
-                    "reduction \(event.id) for \(person): "
-                        + event.parts.map { "\($0.key)=\($0.amount.amount)" }.joined(separator: " "))
+                return DecideReduction.PeriodAmount(period: try parsePeriod(pair[0]), amount: yen)
             }
+            return DecideReduction(
+                person: person, appliedOn: appliedOn, decidedOn: decidedOn, reason: reason, from: from,
+                through: through, periods: periods.isEmpty ? nil : periods, percent: percent,
+                waiveLateFees: waiveLateFees)
+        }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            let event = result
+            Output.line(
+                "reduction \(event.id) for \(request.person): "
+                    + event.parts.map { "\($0.key)=\($0.amount.amount)" }.joined(separator: " "))
         }
     }
 }

@@ -18,29 +18,7 @@ func readJSON<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
     guard let data = FileManager.default.contents(atPath: path) else {
         throw KokiError(.invalidInput, "cannot read \(path)")
     }
-    do {
-        // Amounts and rates in a file are bounded like those typed (Yen.AmountRange, Rate.inputBound).
-        let decoder = JSONDecoder()
-        decoder.userInfo[Yen.inputCheckKey] = true
-        return try decoder.decode(T.self, from: data)
-    } catch let error as DecodingError {
-        throw KokiError(.invalidInput, "\(path): \(describe(error))")
-    }
-}
-
-/// A decoding error as one line naming the JSON path.
-func describe(_ error: DecodingError) -> String {
-    func path(_ keys: [any CodingKey]) -> String {
-        keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-    }
-    switch error {
-    case .keyNotFound(let key, let context): return "missing \(path(context.codingPath + [key]))"
-    case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-        let underlying = context.underlyingError.map { " (\($0))" } ?? ""
-        let at = path(context.codingPath)
-        return "\(at.isEmpty ? "the file" : at): \(context.debugDescription)\(underlying)"
-    @unknown default: return "\(error)"
-    }
+    return try decodeJSON(type, from: data, source: path)
 }
 
 func prettyJSON(_ value: some Encodable) throws -> String {

@@ -54,7 +54,7 @@ struct DebitCommand: ParsableCommand {
         subcommands: [Start.self, Stop.self, Export.self, Import.self]
     )
 
-    struct Start: ParsableCommand {
+    struct Start: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Start a person's bank-debit mandate (口座振替開始); a new one replaces the old.",
             discussion:
@@ -69,31 +69,28 @@ struct DebitCommand: ParsableCommand {
         @Option(help: "The holder's name in kana (預金者名).") var holder: String
         @Option(help: ArgumentHelp("The first day it applies.", valueName: "date")) var from: CivilDate
 
-        func run() throws {
-            try reporting {
-                let (commands, metadata) = try options.collection()
-                let value = try BankAccount(
-                    bankCode: bank, branchCode: branch, accountType: accountType, accountNumber: account,
-                    holderKana: holder)
-                try commands.startMandate(person, account: value, startsOn: from, metadata: metadata)
-                Output.line("bank debit for \(person) from \(from)")
-            }
+        func request() -> StartDebit {
+            StartDebit(
+                person: person, bank: bank, branch: branch, accountType: accountType, account: account, holder: holder,
+                from: from)
+        }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line("bank debit for \(request.person) from \(request.from)")
         }
     }
 
-    struct Stop: ParsableCommand {
+    struct Stop: TypedCommand {
         static let configuration = CommandConfiguration(abstract: "Stop a person's bank-debit mandate from a day.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
         @Option(help: ArgumentHelp("The first day it no longer applies.", valueName: "date")) var from: CivilDate
         @Option(help: "Why.") var reason: String
 
-        func run() throws {
-            try reporting {
-                let (commands, metadata) = try options.collection()
-                try commands.stopMandate(person, stopsOn: from, reason: reason, metadata: metadata)
-                Output.line("bank debit for \(person) stopped from \(from)")
-            }
+        func request() -> StopDebit { StopDebit(person: person, from: from, reason: reason) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line("bank debit for \(request.person) stopped from \(request.from)")
         }
     }
 

@@ -52,7 +52,7 @@ struct PayCommand: ParsableCommand {
         defaultSubcommand: Record.self
     )
 
-    struct Record: ParsableCommand {
+    struct Record: TypedCommand {
         static let configuration = CommandConfiguration(
             commandName: "record",
             abstract: "Record a payment: the period its slip names, or unspecified money (oldest unpaid period first).",
@@ -75,29 +75,25 @@ struct PayCommand: ParsableCommand {
         @Option(help: "A receipt or slip number to keep with the payment.") var reference = ""
         @Flag(help: "The slip is for the period's late fee (延滞金), not its premium.") var lateFee = false
 
-        func run() throws {
-            try reporting {
-                let (commands, metadata) = try options.collection()
-                let amount = try Yen.checked(amount, .amount, field: "--amount")
-                let paidOn = try paidDay(paidOn, "--paid-on")
-                let learnedOn = try learnedOn.map { try paidDay($0, "--learned-on") } ?? paidOn
-                let payment = try commands.pay(
-                    person, amount: amount, paidOn: paidOn, learnedOn: learnedOn, channel: channel,
-                    slip: try slip.key(), slipCharge: lateFee ? .lateFee : .premium,
-                    reference: try checkedText(reference, field: "--reference", limit: 64),
-                    metadata: metadata)
-                Output.line(
-                    "payment \(payment.id): \(payment.amount) from \(person) on \(payment.paidOn)"
-                        + payment.parts.map { p in
-                            "\n  FY\(p.key.fiscalYear.year)/\(p.key.period.number)  \(p.amount.amount)"
-                                + (p.carriedForward ? "  (carried forward to FY\(p.accountingYear.year))" : "")
-                        }.joined()
-                        + (payment.overpaid > .zero ? "\n  overpaid \(payment.overpaid.amount) (to settle)" : ""))
-            }
+        func request() throws -> RecordPayment {
+            RecordPayment(
+                person: person, amount: amount, paidOn: paidOn, learnedOn: learnedOn, channel: channel,
+                slip: try slip.key(), lateFee: lateFee, reference: reference)
+        }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            let payment = result
+            Output.line(
+                "payment \(payment.id): \(payment.amount) from \(request.person) on \(payment.paidOn)"
+                    + payment.parts.map { p in
+                        "\n  FY\(p.key.fiscalYear.year)/\(p.key.period.number)  \(p.amount.amount)"
+                            + (p.carriedForward ? "  (carried forward to FY\(p.accountingYear.year))" : "")
+                    }.joined()
+                    + (payment.overpaid > .zero ? "\n  overpaid \(payment.overpaid.amount) (to settle)" : ""))
         }
     }
 
-    struct Cancel: ParsableCommand {
+    struct Cancel: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Cancel a payment recorded in error; the periods it paid reopen.")
 
@@ -108,13 +104,11 @@ struct PayCommand: ParsableCommand {
         @Option(help: ArgumentHelp("The day of the cancellation (default: today in Japan).", valueName: "date"))
         var on: CivilDate?
 
-        func run() throws {
-            try reporting {
-                let (commands, metadata) = try options.collection()
-                let event = try commands.cancel(
-                    person, payment: payment, on: on ?? todayInJapan(), reason: reason, metadata: metadata)
-                Output.line("cancelled payment \(event.payment) of \(person) on \(event.cancelledOn)")
-            }
+        func request() -> CancelPayment { CancelPayment(person: person, payment: payment, reason: reason, on: on) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            let event = result
+            Output.line("cancelled payment \(event.payment) of \(request.person) on \(event.cancelledOn)")
         }
     }
 }

@@ -83,7 +83,7 @@ struct RefundCommand: ParsableCommand {
         }
     }
 
-    struct Pay: ParsableCommand {
+    struct Pay: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a decided refund as paid, to the person or an heir (相続人).")
 
@@ -93,14 +93,12 @@ struct RefundCommand: ParsableCommand {
         @Option(help: ArgumentHelp("The day paid (default: today in Japan).", valueName: "date")) var on: CivilDate?
         @Option(help: "The heir's name, when paid to an heir (required for a person who has died).") var heir: String?
 
-        func run() throws {
-            try reporting {
-                let (commands, metadata) = try options.collection()
-                let event = try commands.payRefund(
-                    person, refund: refund, on: on ?? todayInJapan(), heir: heir, metadata: metadata)
-                Output.line(
-                    "refund \(event.refund) of \(person) paid on \(event.paidOn)\(heir == nil ? "" : " to the heir")")
-            }
+        func request() -> PayRefund { PayRefund(person: person, refund: refund, on: on, heir: heir) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            let event = result
+            Output.line(
+                "refund \(event.refund) of \(request.person) paid on \(event.paidOn)\(request.heir == nil ? "" : " to the heir")")
         }
     }
 

@@ -80,20 +80,10 @@ struct ApplicationCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                if !change.isEmpty {
-                    // The change must be a koki command that parses, before anything is recorded.
-                    do {
-                        _ = try KokiCommand.parseAsRoot(change)
-                    } catch {
-                        throw CLIFailure(
-                            .invalidInput,
-                            "the change after -- is not a valid koki command: \(KokiCommand.message(for: error))")
-                    }
-                }
+                let request = try change.isEmpty ? nil : Self.request(change, kind: kind)
                 let access = try options.authorized(.counterWrite)
                 let application = try Counter(access.ledger).receive(
-                    person, kind: kind, intake: reception.intake, change: change.isEmpty ? nil : change,
-                    metadata: access.metadata())
+                    person, kind: kind, intake: reception.intake, change: request, metadata: access.metadata())
                 if let command = application.changeCommand {
                     Output.line(
                         "application \(application.number) received: \(command) for \(person), pending a second operator's check"
@@ -102,6 +92,26 @@ struct ApplicationCommand: ParsableCommand {
                     Output.line("application \(application.number) received for \(person) (\(kind.title))")
                 }
             }
+        }
+
+        /// The change after `--` as the request it asks for: a koki command that parses, one this
+        /// kind of application may carry, on this ledger (it may not choose its own).
+        static func request(_ change: [String], kind: ApplicationKind) throws -> any KokiRequest {
+            do {
+                _ = try KokiCommand.parseAsRoot(change)
+            } catch {
+                throw CLIFailure(
+                    .invalidInput,
+                    "the change after -- is not a valid koki command: \(KokiCommand.message(for: error))")
+            }
+            try Counter.check(kind, carries: Counter.commandWords(change))
+            if let own = change.first(where: { arg in
+                ["--ledger", "--master-key", "--session"].contains { arg == $0 || arg.hasPrefix($0 + "=") }
+            }) {
+                throw CLIFailure(
+                    .invalidInput, "the change may not choose \(own): it runs on this ledger, as the confirming operator")
+            }
+            return try TypedCommands.request(from: change)
         }
     }
 
@@ -120,25 +130,16 @@ struct ApplicationCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let access = try options.authorized(.counterWrite)
-                let counter = Counter(access.ledger)
-                let scope = try counter.confirmation(
-                    number, on: on ?? todayInJapan(), by: access.context, control: access.control)
-                var arguments =
-                    scope.arguments + ["--ledger", options.ledgerPath, "--master-key", options.masterKeyFile]
-                if let session = options.sessionPath { arguments += ["--session", session] }
-                var command: any ParsableCommand
-                do {
-                    command = try KokiCommand.parseAsRoot(arguments)
-                } catch {
-                    throw CLIFailure(
-                        .invalidInput,
-                        "application \(number)'s change no longer parses: \(KokiCommand.message(for: error))")
+                let (application, caller) = try options.application()
+                let confirmed = try application.confirm(number, on: on, as: caller) { arguments in
+                    do {
+                        return try TypedCommands.request(from: arguments)
+                    } catch let failure as CLIFailure {
+                        throw CLIFailure(failure.status, "application \(number)'s change no longer parses: \(failure.message)")
+                    }
                 }
-                try ApplicationScope.$current.withValue(scope) { try command.run() }
-                try counter.finish(scope, metadata: access.metadata())
-                Output.line(
-                    "application \(number) confirmed by \(access.context.operatorID): \(scope.command) recorded")
+                TypedCommands.report(confirmed.request, confirmed.result)
+                Output.line("application \(number) confirmed by \(confirmed.operatorID): \(confirmed.command) recorded")
             }
         }
     }
@@ -184,10 +185,13 @@ struct ApplicationCommand: ParsableCommand {
                 Output.line("  applicant    \(r.applicant.rawValue)\(name.map { " \($0)" } ?? "")")
                 Output.line("  identity     \(r.identityCheck.rawValue)")
                 if !r.attached.isEmpty { Output.line("  attached     \(r.attached.joined(separator: ", "))") }
-                if let change = try counter.change(of: received) {
+                switch try counter.change(of: received) {
+                case .request(let stored)?: Output.line("  change       " + TypedCommands.commandLine(stored))
+                case .arguments(let change)?:
                     Output.line(
                         "  change       koki "
                             + change.map { $0.contains(" ") || $0.isEmpty ? "\"\($0)\"" : $0 }.joined(separator: " "))
+                case nil: break
                 }
                 Output.line("  state        \(Self.describe(application.state))")
             }

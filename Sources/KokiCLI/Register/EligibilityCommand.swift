@@ -10,7 +10,7 @@ struct EligibilityCommand: ParsableCommand {
         subcommands: [Acquire.self, Lose.self, Daily.self, AddressException.self, FormerDependant.self]
     )
 
-    struct Acquire: ParsableCommand {
+    struct Acquire: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record that a person became insured.",
             discussion: """
@@ -26,17 +26,14 @@ struct EligibilityCommand: ParsableCommand {
         @Option(help: ArgumentHelp("The date of the fact (birthday, certification, move-in).", valueName: "date"))
         var date: CivilDate
 
-        func run() throws {
-            try reporting {
-                let (register, metadata) = try options.register()
-                try register.acquire(number, reason: reason.reason, on: date, metadata: metadata)
-                Output.line(
-                    "\(number) insured from \(EligibilityRules.acquisitionDate(reason.reason, eventDate: date))")
-            }
+        func request() -> AcquireEligibility { AcquireEligibility(number: number, reason: reason.reason, date: date) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line("\(request.number) insured from \(result)")
         }
     }
 
-    struct Lose: ParsableCommand {
+    struct Lose: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record that a person stopped being insured.",
             discussion: """
@@ -57,16 +54,14 @@ struct EligibilityCommand: ParsableCommand {
                 "Today, for the no-retroactive-withdrawal rule (default: today in Japan).", valueName: "date"))
         var today: CivilDate?
 
-        func run() throws {
-            try reporting {
-                let (register, metadata) = try options.register()
-                try register.lose(
-                    number, reason: reason.reason, on: date, addressElsewhereSameDay: addressElsewhereSameDay,
-                    today: today ?? todayInJapan(), metadata: metadata)
-                let loss = EligibilityRules.lossDate(
-                    reason.reason, eventDate: date, addressElsewhereSameDay: addressElsewhereSameDay)
-                Output.line("\(number) not insured from \(loss)")
-            }
+        func request() -> LoseEligibility {
+            LoseEligibility(
+                number: number, reason: reason.reason, date: date, addressElsewhereSameDay: addressElsewhereSameDay,
+                today: today)
+        }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line("\(request.number) not insured from \(result)")
         }
     }
 
@@ -100,37 +95,35 @@ struct EligibilityCommand: ParsableCommand {
             subcommands: [Start.self, End.self]
         )
 
-        struct Start: ParsableCommand {
+        struct Start: TypedCommand {
             @OptionGroup var options: LedgerOptions
             @Option(help: ArgumentHelp("The person's address number.", valueName: "number")) var number: PersonID
             @Option(help: "The hospital or facility.") var facility: String
             @Option(help: ArgumentHelp("From.", valueName: "date")) var from: CivilDate
 
-            func run() throws {
-                try reporting {
-                    let (register, metadata) = try options.register()
-                    try register.startAddressException(number, facility: facility, from: from, metadata: metadata)
-                    Output.line("address exception for \(number) from \(from)")
-                }
+            func request() -> StartAddressException {
+                StartAddressException(number: number, facility: facility, from: from)
+            }
+
+            static func report(_ request: Request, _ result: Request.Result) {
+                Output.line("address exception for \(request.number) from \(request.from)")
             }
         }
 
-        struct End: ParsableCommand {
+        struct End: TypedCommand {
             @OptionGroup var options: LedgerOptions
             @Option(help: ArgumentHelp("The person's address number.", valueName: "number")) var number: PersonID
             @Option(help: ArgumentHelp("No longer applies from.", valueName: "date")) var from: CivilDate
 
-            func run() throws {
-                try reporting {
-                    let (register, metadata) = try options.register()
-                    try register.endAddressException(number, from: from, metadata: metadata)
-                    Output.line("address exception for \(number) ends on \(from)")
-                }
+            func request() -> EndAddressException { EndAddressException(number: number, from: from) }
+
+            static func report(_ request: Request, _ result: Request.Result) {
+                Output.line("address exception for \(request.number) ends on \(request.from)")
             }
         }
     }
 
-    struct FormerDependant: ParsableCommand {
+    struct FormerDependant: TypedCommand {
         static let configuration = CommandConfiguration(
             commandName: "former-dependant",
             abstract: "Record that the person was a dependant of employee insurance until joining (旧被扶養者).")
@@ -140,12 +133,10 @@ struct EligibilityCommand: ParsableCommand {
         @Option(help: "The employee insurer (協会けんぽ, a 健保組合, a 共済組合, 船員保険).") var insurer: String
         @Option(help: ArgumentHelp("The last day as a dependant.", valueName: "date")) var until: CivilDate
 
-        func run() throws {
-            try reporting {
-                let (register, metadata) = try options.register()
-                try register.recordFormerDependant(number, insurer: insurer, dependantUntil: until, metadata: metadata)
-                Output.line("\(number) was a dependant of \(insurer) until \(until)")
-            }
+        func request() -> RecordFormerDependant { RecordFormerDependant(number: number, insurer: insurer, until: until) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line("\(request.number) was a dependant of \(request.insurer) until \(request.until)")
         }
     }
 }

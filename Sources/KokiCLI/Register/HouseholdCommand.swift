@@ -11,7 +11,7 @@ struct HouseholdCommand: ParsableCommand {
         subcommands: [Set.self, Leave.self, Show.self]
     )
 
-    struct Set: ParsableCommand {
+    struct Set: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "From a date, the person belongs to a household in a role (join, move, change of head).")
 
@@ -21,30 +21,24 @@ struct HouseholdCommand: ParsableCommand {
         @Option(help: "householder (世帯主) or member (世帯員).") var role: HouseholdRole
         @Option(help: ArgumentHelp("Effective from.", valueName: "date")) var from: CivilDate
 
-        func run() throws {
-            try reporting {
-                let (register, metadata) = try options.register()
-                try register.recordHousehold(
-                    number, household: household, role: role, effectiveOn: from, metadata: metadata)
-                Output.line("\(number) is in household \(household) as \(role.rawValue) from \(from)")
-            }
+        func request() -> SetHousehold { SetHousehold(number: number, household: household, role: role, from: from) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line("\(request.number) is in household \(request.household) as \(request.role.rawValue) from \(request.from)")
         }
     }
 
-    struct Leave: ParsableCommand {
+    struct Leave: TypedCommand {
         static let configuration = CommandConfiguration(abstract: "From a date, the person belongs to no household.")
 
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The person's address number.", valueName: "number")) var number: PersonID
         @Option(help: ArgumentHelp("Effective from.", valueName: "date")) var from: CivilDate
 
-        func run() throws {
-            try reporting {
-                let (register, metadata) = try options.register()
-                try register.recordHousehold(
-                    number, household: nil, role: .member, effectiveOn: from, metadata: metadata)
-                Output.line("\(number) is in no household from \(from)")
-            }
+        func request() -> LeaveHousehold { LeaveHousehold(number: number, from: from) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line("\(request.number) is in no household from \(request.from)")
         }
     }
 

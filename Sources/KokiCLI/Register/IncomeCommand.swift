@@ -11,7 +11,7 @@ struct IncomeCommand: ParsableCommand {
         subcommands: [Record.self, Show.self, Inquiries.self, Pension.self]
     )
 
-    struct Record: ParsableCommand {
+    struct Record: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a calendar year's income; a later record of the year (修正申告) replaces it.")
 
@@ -31,30 +31,21 @@ struct IncomeCommand: ParsableCommand {
         @Flag(help: "No declaration was made (未申告).") var undeclared = false
         @Option(help: "Where the figures come from (連携税マスタ, 申告書, 修正申告).") var source: String
 
-        func run() throws {
-            try reporting {
-                let (register, metadata) = try options.register()
-                let recorded = IncomeRecorded(
-                    person: number, year: try incomeYear(year),
-                    publicPensionRevenue: try Yen.checked(pension, .revenue, field: "--pension"),
-                    salaryRevenue: try Yen.checked(salary, .revenue, field: "--salary"),
-                    otherIncome: try Yen.checked(other, .income, field: "--other"),
-                    totalIncome: try Yen.checked(total, .income, field: "--total"), declared: !undeclared,
-                    source: try checkedText(source, field: "--source"),
-                    taxableIncome: try taxable.map { try Yen.checked($0, .revenue, field: "--taxable") })
-                try register.recordIncome(
-                    recorded,
-                    metadata: metadata)
-                Output.line("recorded \(year) income for \(number)")
-                for change in try Counter(register.ledger).redetermineCopay(
-                    afterIncomeOf: number, year: year, metadata: metadata)
-                {
-                    Output.line(
-                        "copayment of \(change.person) from \(change.periodStart): \(change.from.label) → \(change.to.label)"
-                            + (change.certificate.map {
-                                " (certificate \($0) shows the old class: koki card issue \(change.person) --reason changed)"
-                            } ?? ""))
-                }
+        func request() -> RecordIncome {
+            RecordIncome(
+                number: number, year: year, pension: pension, salary: salary, other: other, total: total,
+                taxable: taxable, undeclared: undeclared, source: source)
+        }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            let changes = result
+            Output.line("recorded \(request.year) income for \(request.number)")
+            for change in changes {
+                Output.line(
+                    "copayment of \(change.person) from \(change.periodStart): \(change.from.label) → \(change.to.label)"
+                        + (change.certificate.map {
+                            " (certificate \($0) shows the old class: koki card issue \(change.person) --reason changed)"
+                        } ?? ""))
             }
         }
     }

@@ -20,19 +20,14 @@ struct PersonCommand: ParsableCommand {
         @Option(help: "Address (住所).") var address: String?
         @Option(help: "Phone number (digits and hyphens).") var phone: String?
 
-        /// Every field given, checked: plain text of at most 200 characters, a birth date from
-        /// 1868-01-01 to today (exit 65 naming the field otherwise).
-        func check() throws {
-            for (field, value) in [
-                ("--name", name), ("--kana", kana), ("--address", address), ("--phone", phone),
-            ] {
-                if let value { _ = try checkedText(value, field: field) }
-            }
-            if let birthDate { _ = try InputLimits.birth(birthDate, today: todayInJapan(), field: "--birth-date") }
+        /// The fields given (the core checks them: plain text of at most 200 characters, a birth
+        /// date from 1868-01-01 to today; exit 65 naming the field otherwise).
+        var fields: IdentityFields {
+            IdentityFields(name: name, kana: kana, birthDate: birthDate, sex: sex, address: address, phone: phone)
         }
     }
 
-    struct Register: ParsableCommand {
+    struct Register: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Register a person under their address number (宛名番号), never My Number.",
             discussion: "The identity is sealed with a key of the person's own before it is recorded."
@@ -61,21 +56,19 @@ struct PersonCommand: ParsableCommand {
             }
         }
 
-        func run() throws {
-            try reporting {
-                let (register, metadata) = try options.register()
-                try identity.check()
-                let who = try PersonIdentity(
-                    nameKanji: identity.name!, nameKana: identity.kana!, birthDate: identity.birthDate!,
-                    sex: identity.sex!, address: identity.address!, phone: identity.phone)
-                let membership = household.map { ($0, role, householdSince!) }
-                let result = try register.register(number, identity: who, household: membership, metadata: metadata)
-                Output.line("registered \(number) at position \(result.positions!.lowerBound)")
-            }
+        func request() -> RegisterPerson {
+            RegisterPerson(
+                number: number, identity: identity.fields, household: household, role: role,
+                householdSince: householdSince)
+        }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            let recorded = result
+            Output.line("registered \(request.number) at position \(recorded.position.map(String.init) ?? "-")")
         }
     }
 
-    struct Correct: ParsableCommand {
+    struct Correct: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Correct a person's identity; fields not given keep their value.")
 
@@ -84,25 +77,15 @@ struct PersonCommand: ParsableCommand {
         @OptionGroup var identity: IdentityOptions
         @Option(help: "Why (届出, 職権訂正).") var reason: String
 
-        func run() throws {
-            try reporting {
-                let (register, metadata) = try options.register()
-                try identity.check()
-                let reason = try checkedText(reason, field: "--reason")
-                let result = try register.correct(number, reason: reason, metadata: metadata) { who in
-                    if let v = identity.name { who.nameKanji = v }
-                    if let v = identity.kana { who.nameKana = v }
-                    if let v = identity.birthDate { who.birthDate = v }
-                    if let v = identity.sex { who.sex = v }
-                    if let v = identity.address { who.address = v }
-                    if let v = identity.phone { who.phone = v }
-                }
-                Output.line("corrected \(number) at position \(result.positions!.lowerBound)")
-            }
+        func request() -> CorrectPerson { CorrectPerson(number: number, identity: identity.fields, reason: reason) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            let recorded = result
+            Output.line("corrected \(request.number) at position \(recorded.position.map(String.init) ?? "-")")
         }
     }
 
-    struct Link: ParsableCommand {
+    struct Link: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Link a former address number to a person (新旧番号); either number then finds them.")
 
@@ -110,12 +93,10 @@ struct PersonCommand: ParsableCommand {
         @Option(help: ArgumentHelp("The person's current number.", valueName: "number")) var number: PersonID
         @Option(help: ArgumentHelp("The former number.", valueName: "number")) var former: PersonID
 
-        func run() throws {
-            try reporting {
-                let (register, metadata) = try options.register()
-                try register.link(number, formerNumber: former, metadata: metadata)
-                Output.line("linked \(former) to \(number)")
-            }
+        func request() -> LinkPerson { LinkPerson(number: number, former: former) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line("linked \(request.former) to \(request.number)")
         }
     }
 

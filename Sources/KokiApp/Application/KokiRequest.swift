@@ -1,0 +1,196 @@
+import Foundation
+import KokiDomain
+import KokiEvents
+import LedgerStore
+
+/// Who asks, as a door knows them before anything is checked: the session they present, the
+/// terminal (or client) they ask from, where the request came from, and today's date in Japan as
+/// the door's clock tells it. A door builds one per request; only ``KokiApplication`` turns it into
+/// an ``AccessContext``, after checking the session and the role.
+public struct Caller: Sendable {
+    public var credentials: SessionCredentials?
+    public var terminal: String
+    /// The client's address over HTTP, else the terminal.
+    public var source: String
+    /// Today in Japan: the default date of a decision, and the last day one may be dated.
+    public var today: CivilDate
+
+    public init(credentials: SessionCredentials?, terminal: String, source: String? = nil, today: CivilDate) {
+        self.credentials = credentials
+        self.terminal = terminal
+        self.source = source ?? terminal
+        self.today = today
+    }
+}
+
+/// One thing koki does, as a value: a command that records, or a query that reads. Its handler
+/// runs only inside ``KokiApplication/run(_:as:)``, which checks the caller's session and role and
+/// the second-check rules first, records a refusal, and hands the handler a ``RequestScope`` —
+/// the only way a handler reaches the ledger or a file.
+///
+/// A request is Codable and versioned as events are: a stored application (the second check)
+/// holds it as a ``StoredRequest``, and the server decodes it from a request body. Its `name` is
+/// the command's words (`pay record`): what the audit records, the permission refusals name and
+/// the second-check rules match.
+public protocol KokiRequest: Codable, Sendable {
+    associatedtype Result: Sendable
+    /// The command's words, stable across versions (`pay record`).
+    static var name: String { get }
+    /// The version of this value's layout; a change of layout is a new version.
+    static var version: Int { get }
+    /// The function the operator's role must be granted; `nil` checks only the session (what
+    /// every operator may do to themselves).
+    static var function: AccessFunction? { get }
+    /// Whether it only reads: it may run on a ledger open read-only (a replay copy).
+    static var isQuery: Bool { get }
+    /// The options it uses that a second-check rule may name (`refund pay --heir` → `["--heir"]`).
+    var secondCheckOptions: [String] { get }
+    /// Does the work: reads files and the ledger, records events, through `scope` only.
+    func handle(_ scope: RequestScope) throws -> Result
+}
+
+extension KokiRequest {
+    public static var version: Int { 1 }
+    public static var isQuery: Bool { false }
+    public var secondCheckOptions: [String] { [] }
+}
+
+/// Where the application reads the files a request names (imports, settings, fixtures). A port,
+/// so that a test can see that a refused request read nothing.
+public protocol FileSource: Sendable {
+    func contents(of path: String) throws -> Data
+}
+
+/// The files of this machine.
+public struct LocalFiles: FileSource {
+    public init() {}
+
+    public func contents(of path: String) throws -> Data {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw KokiError(.invalidInput, exists ? "\(path) cannot be read" : "no file \(path)")
+        }
+        return data
+    }
+}
+
+/// What a handler may use: the checked context (who, in which session, from where, today), the
+/// ledger, the files, and the read record. Made only by ``KokiApplication``.
+public struct RequestScope: Sendable {
+    public let context: AccessContext
+    /// Today in Japan, from the caller's door.
+    public let today: CivilDate
+    let ledger: KokiLedger
+    let control: AccessControl
+    let files: any FileSource
+
+    /// Metadata for one new command by this operator in this session.
+    public func metadata() -> CommandMetadata { context.metadata() }
+
+    /// Records that these persons' data is about to be shown (before showing it).
+    public func recordRead(_ persons: [PersonID], purpose: String? = nil) throws {
+        try control.recordRead(context, persons: persons, purpose: purpose)
+    }
+
+    /// Checks a further function (one that depends on what the request finds); records a refusal.
+    public func check(_ function: AccessFunction) throws { try control.check(context, function) }
+
+    /// A file the request names, read only now that its operator was checked.
+    public func read(_ path: String) throws -> Data { try files.contents(of: path) }
+
+    /// A JSON file the request names, read only now, decoded with amounts bounded (the refusal
+    /// names the file and the place in it).
+    public func readJSON<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
+        try decodeJSON(type, from: try read(path), source: path)
+    }
+}
+
+/// The application core: every door (the command line, the server, a confirmed application)
+/// runs koki's work as typed requests through here, so authorization, the refusal record, the
+/// second check and the read record happen before any file or event is touched.
+public struct KokiApplication: Sendable {
+    let ledger: KokiLedger
+    /// Where accesses are recorded: the ledger, or for a replay copy the ledger it came from.
+    let control: AccessControl
+    let files: any FileSource
+
+    /// The application on `ledger`, recording accesses in `accessLedger` (default: the same).
+    public init(_ ledger: KokiLedger, accessLedger: KokiLedger? = nil, files: any FileSource = LocalFiles()) {
+        self.ledger = ledger
+        control = AccessControl(accessLedger ?? ledger)
+        self.files = files
+    }
+
+    /// Runs `request` for `caller`: the session and the role are checked (a refusal is recorded
+    /// and thrown, and nothing else happens), then the second-check rules (a change they cover
+    /// runs only from a confirmed application), then the handler.
+    public func run<R: KokiRequest>(_ request: R, as caller: Caller) throws -> R.Result {
+        let context = try control.authorize(
+            caller.credentials, function: R.function, command: R.name, terminal: caller.terminal)
+        try control.requireSecondCheck(context, arguments: request.secondCheckOptions, confirming: nil)
+        return try request.handle(scope(context, today: caller.today))
+    }
+
+    /// Checks `caller` for `function` under the name `command`, for a door's own work that is not
+    /// yet a typed request (it still opens the ledger through here, with the context checked).
+    public func authorize(_ function: AccessFunction?, command: String, as caller: Caller) throws -> RequestScope {
+        let context = try control.authorize(
+            caller.credentials, function: function, command: command, terminal: caller.terminal)
+        return scope(context, today: caller.today)
+    }
+
+    func scope(_ context: AccessContext, today: CivilDate, ledger: KokiLedger? = nil) -> RequestScope {
+        RequestScope(context: context, today: today, ledger: ledger ?? self.ledger, control: control, files: files)
+    }
+}
+
+// MARK: - The second check
+
+extension KokiApplication {
+    /// Confirms application `number` as `caller` (a second operator, not the one who entered it):
+    /// the request it carries runs through the same handler as at any door, under the confirming
+    /// operator's session and roles, and its first append records the confirmation too — one
+    /// command, all or nothing. A change kept by an older koki as a command line is upcast once by
+    /// `upcast` (the door's grammar).
+    public func confirm(
+        _ number: String, on date: CivilDate?, as caller: Caller,
+        upcast: ([String]) throws -> any KokiRequest
+    ) throws -> ConfirmedChange {
+        let scope = try authorize(.counterWrite, command: "application confirm", as: caller)
+        let counter = Counter(ledger)
+        let confirmation = try counter.confirmation(
+            number, on: date ?? caller.today, by: scope.context, control: control)
+        let request: any KokiRequest
+        switch confirmation.change {
+        case .request(let stored): request = try stored.decoded()
+        case .arguments(let arguments):
+            request = try upcast(arguments)
+            guard (request as? any PersonRequest)?.person == confirmation.confirmation.person else {
+                throw KokiError(
+                    .invalidInput,
+                    "application \(number)'s change does not name person \(confirmation.confirmation.person)")
+            }
+        }
+        let result = try runConfirmed(request, confirmation, as: caller)
+        try counter.finish(confirmation, metadata: scope.metadata())
+        return ConfirmedChange(
+            command: confirmation.command, operatorID: scope.context.operatorID, request: request, result: result)
+    }
+
+    private func runConfirmed<R: KokiRequest>(
+        _ request: R, _ confirmation: ApplicationScope, as caller: Caller
+    ) throws -> any Sendable {
+        let context = try control.authorize(
+            caller.credentials, function: R.function, command: R.name, terminal: caller.terminal)
+        try control.requireSecondCheck(context, arguments: request.secondCheckOptions, confirming: confirmation)
+        return try request.handle(scope(context, today: caller.today, ledger: ledger.confirming(confirmation)))
+    }
+}
+
+/// A confirmed application's change: its command, who confirmed it, the request and what it did.
+public struct ConfirmedChange: Sendable {
+    public var command: String
+    public var operatorID: String
+    public var request: any KokiRequest
+    public var result: any Sendable
+}

@@ -1,0 +1,84 @@
+import Foundation
+import KokiDomain
+
+/// A typed request as it is kept: its name, its layout's version and its body (JSON). An
+/// application received at a counter holds its change this way (sealed with the person's key),
+/// and confirming it decodes the same value and runs the same handler a door would.
+public struct StoredRequest: Codable, Sendable, Hashable {
+    public var name: String
+    public var version: Int
+    public var body: Data
+
+    public init(name: String, version: Int, body: Data) {
+        self.name = name
+        self.version = version
+        self.body = body
+    }
+
+    /// `request` as kept.
+    public init<R: KokiRequest>(_ request: R) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        self.init(name: R.name, version: R.version, body: try encoder.encode(request))
+    }
+
+    /// The request again, from the catalogue of request types.
+    public func decoded() throws -> any KokiRequest {
+        guard let type = RequestCatalog.type(named: name) else {
+            throw KokiError(.invalidInput, "no request `\(name)` in this koki")
+        }
+        guard type.version == version else {
+            throw KokiError(
+                .invalidInput, "`\(name)` version \(version) is not one this koki reads (it reads \(type.version))")
+        }
+        do {
+            return try JSONDecoder().decode(type, from: body)
+        } catch {
+            throw KokiError(.invalidInput, "`\(name)` version \(version) does not decode: \(error)")
+        }
+    }
+
+    /// The kept form: JSON. A change kept by an older koki was a command line (its words joined by
+    /// NUL), which never begins with `{`.
+    func text() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    static func parse(_ text: String) -> StoredRequest? {
+        guard text.hasPrefix("{") else { return nil }
+        return try? JSONDecoder().decode(StoredRequest.self, from: Data(text.utf8))
+    }
+}
+
+/// The change an application carries: a typed request, or — kept by an older koki — a command
+/// line, which the door that confirms it upcasts to a request once, with its own grammar.
+public enum ApplicationChange: Sendable, Hashable {
+    case request(StoredRequest)
+    case arguments([String])
+
+    /// The command's words.
+    public var command: String {
+        switch self {
+        case .request(let stored): stored.name
+        case .arguments(let arguments): Counter.commandWords(arguments)
+        }
+    }
+}
+
+/// Every typed request koki knows, by name: what a stored application or a request body decodes
+/// into. A request type is listed here once.
+public enum RequestCatalog {
+    public static let types: [any KokiRequest.Type] = [
+        RegisterPerson.self, CorrectPerson.self, LinkPerson.self, SetHousehold.self, LeaveHousehold.self,
+        AcquireEligibility.self, LoseEligibility.self, StartAddressException.self, EndAddressException.self,
+        RecordFormerDependant.self, RecordIncome.self, RecordPayment.self, CancelPayment.self, StartDebit.self,
+        StopDebit.self, PayRefund.self, DecideReduction.self, AdoptSecuritySettings.self,
+    ]
+
+    private static let byName: [String: any KokiRequest.Type] = Dictionary(
+        types.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+
+    public static func type(named name: String) -> (any KokiRequest.Type)? { byName[name] }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import KokiApp
+import KokiDomain
+import KokiEvents
+import KokiTestSupport
+import LedgerStore
+import Synchronization
+import Testing
+
+/// Files that remember every read (the port the application reads files through).
+final class RecordingFiles: FileSource {
+    let reads = Mutex<[String]>([])
+    let contents: [String: Data]
+
+    init(_ contents: [String: Data]) { self.contents = contents }
+
+    func contents(of path: String) throws -> Data {
+        reads.withLock { $0.append(path) }
+        guard let data = contents[path] else { throw KokiError(.invalidInput, "no file \(path)") }
+        return data
+    }
+}
+
+/// The application core checks before it touches anything: a request without a session, or from
+/// an operator whose role may not, reads no file and appends nothing but the recorded refusal; a
+/// request the second check covers runs only as a confirmed application's change.
+@Suite struct ApplicationCoreTests {
+    let clock = HandClock()
+    let ledger: KokiLedger
+    let control: AccessControl
+    let files = RecordingFiles(["settings.json": Data(#"{"idleMinutes": 20}"#.utf8)])
+    let application: KokiApplication
+    let today: CivilDate
+    let person: PersonID
+
+    init() throws {
+        today = try CivilDate(iso: "2026-12-01")
+        person = try PersonID("1001")
+        ledger = KokiLedger(try Ledger.inMemory(clock: clock), masterKey: try MasterKey(bytes: Array(repeating: 7, count: 32)))
+        control = AccessControl(ledger)
+        var settings = SecuritySettings()
+        settings.passwordCost = 14
+        try control.setUp(administrator: "admin", name: "Admin", password: "admin-password-1", settings: settings)
+        let admin = try control.authorize(
+            try control.login("admin", password: "admin-password-1", terminal: "t1"), function: .securityAdmin,
+            command: "operator add", terminal: "t1")
+        try control.enroll("tanaka", name: "田中", roles: [.auditor], password: "tanaka-password-1", by: admin)
+        application = KokiApplication(ledger, files: files)
+    }
+
+    func caller(_ id: String?, _ password: String = "") throws -> Caller {
+        Caller(
+            credentials: try id.map { try control.login($0, password: password, terminal: "t1") }, terminal: "t1",
+            today: today)
+    }
+
+    /// The events appended by `body`, by type, and the error it threw.
+    func appended(_ body: () throws -> Void) throws -> (types: [String], error: KokiError?) {
+        let before = try ledger.store.head().position
+        var failure: KokiError?
+        do { try body() } catch let error as KokiError { failure = error }
+        var types: [String] = []
+        try ledger.store.forEachEvent(.from(position: before + 1)) { types.append($0.type) }
+        return (types, failure)
+    }
+
+    /// A request of each area, each needing a function the auditor role lacks.
+    var requests: [any KokiRequest] {
+        [
+            AdoptSecuritySettings(file: "settings.json"),
+            RecordPayment(
+                person: person, amount: 1000, paidOn: today, learnedOn: nil, channel: .counter, slip: nil,
+                lateFee: false, reference: ""),
+            DecideReduction(
+                person: person, appliedOn: today, decidedOn: today, reason: "災害", from: today,
+                through: today, periods: nil, percent: 50, waiveLateFees: false),
+            RecordIncome(
+                number: person, year: 2025, pension: 0, salary: 0, other: 0, total: 0, taxable: nil,
+                undeclared: false, source: "申告書"),
+        ]
+    }
+
+    func run(_ request: some KokiRequest, as caller: Caller) throws {
+        _ = try application.run(request, as: caller)
+    }
+
+    @Test func withoutASessionNothingIsReadAndOnlyTheRefusalIsRecorded() throws {
+        for request in requests {
+            let outcome = try appended { try run(request, as: try caller(nil)) }
+            #expect(outcome.error?.code == .accessDenied, "\(type(of: request).name)")
+            #expect(outcome.types == [AccessRefused.eventType], "\(type(of: request).name)")
+        }
+        #expect(files.reads.withLock { $0 }.isEmpty)
+    }
+
+    @Test func aRoleThatMayNotReadsNothingAndOnlyTheRefusalIsRecorded() throws {
+        let tanaka = try caller("tanaka", "tanaka-password-1")
+        for request in requests {
+            let outcome = try appended { try run(request, as: tanaka) }
+            #expect(outcome.error?.message.contains("may not use") == true, "\(type(of: request).name)")
+            #expect(outcome.types == [AccessRefused.eventType], "\(type(of: request).name)")
+        }
+        #expect(files.reads.withLock { $0 }.isEmpty)
+        // A forged token is refused the same way.
+        var forged = try caller("tanaka", "tanaka-password-1")
+        forged.credentials?.token = Data(repeating: 1, count: 32).base64EncodedString()
+        let outcome = try appended { try run(AdoptSecuritySettings(file: "settings.json"), as: forged) }
+        #expect(outcome.error?.code == .accessDenied && outcome.types == [AccessRefused.eventType])
+        #expect(files.reads.withLock { $0 }.isEmpty)
+    }
+
+    @Test func anOperatorWhoMayReadsTheFileOnlyThenAndRecordsTheChange() throws {
+        let admin = try caller("admin", "admin-password-1")
+        let outcome = try appended { try run(AdoptSecuritySettings(file: "settings.json"), as: admin) }
+        #expect(outcome.error == nil)
+        #expect(outcome.types == [SecuritySettingsAdopted.eventType])
+        #expect(files.reads.withLock { $0 } == ["settings.json"])
+        #expect(try control.settings().idleMinutes == 20)
+    }
+
+    @Test func aChangeTheSecondCheckCoversRunsOnlyFromAnApplication() throws {
+        let admin = try caller("admin", "admin-password-1")
+        // The administrator may use register.write, but `income record` is a change the standard
+        // second-check rules cover: refused and recorded, nothing else.
+        let grant = try control.authorize(
+            admin.credentials, function: .securityAdmin, command: "roles grant", terminal: "t1")
+        var matrix = try control.permissions()
+        matrix.grants[.administrator, default: []].insert(.registerWrite)
+        try control.adopt(matrix, by: grant)
+        let outcome = try appended { try run(requests[3], as: admin) }
+        #expect(outcome.error?.message.contains("second operator") == true)
+        #expect(outcome.types == [AccessRefused.eventType])
+    }
+
+    @Test func everyRequestRoundTripsAsItIsKeptAndIsListedOnce() throws {
+        for request in requests {
+            let kept = try StoredRequest(request)
+            let back = try kept.decoded()
+            #expect(type(of: back) == type(of: request))
+            #expect(try StoredRequest(back) == kept)
+        }
+        let names = RequestCatalog.types.map { $0.name }
+        #expect(Set(names).count == names.count)
+        // A request of a version this koki does not read is refused, naming it.
+        var future = try StoredRequest(requests[0])
+        future.version = 9
+        #expect(throws: KokiError.self) { try future.decoded() }
+    }
+}
