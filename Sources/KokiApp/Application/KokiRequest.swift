@@ -33,7 +33,8 @@ public struct Caller: Sendable {
 /// the command's words (`pay record`): what the audit records, the permission refusals name and
 /// the second-check rules match.
 public protocol KokiRequest: Codable, Sendable {
-    associatedtype Result: Sendable
+    /// What it answers: printed by the command line, sent as JSON by the server.
+    associatedtype Result: Encodable & Sendable
     /// The command's words, stable across versions (`pay record`).
     static var name: String { get }
     /// The version of this value's layout; a change of layout is a new version.
@@ -179,7 +180,7 @@ extension KokiApplication {
 
     private func runConfirmed<R: KokiRequest>(
         _ request: R, _ confirmation: ApplicationScope, as caller: Caller
-    ) throws -> any Sendable {
+    ) throws -> any Encodable & Sendable {
         let context = try control.authorize(
             caller.credentials, function: R.function, command: R.name, terminal: caller.terminal)
         try control.requireSecondCheck(context, arguments: request.secondCheckOptions, confirming: confirmation)
@@ -192,5 +193,5 @@ public struct ConfirmedChange: Sendable {
     public var command: String
     public var operatorID: String
     public var request: any KokiRequest
-    public var result: any Sendable
+    public var result: any Encodable & Sendable
 }

@@ -110,7 +110,7 @@ extension Counter {
     }
 
     /// A change of class after income was corrected: the person and the year.
-    public struct CopayChange: Sendable, Hashable {
+    public struct CopayChange: Sendable, Hashable, Encodable {
         public var person: PersonID
         public var periodStart: CivilDate
         public var from: CopayClass

@@ -17,7 +17,7 @@ extension NumberedPersonRequest {
 }
 
 /// Where a command that appended events put them.
-public struct Recorded: Sendable, Hashable {
+public struct Recorded: Sendable, Hashable, Codable {
     /// The first position of the command's events (`nil` when it appended none).
     public var position: Int64?
 
