@@ -124,6 +124,18 @@ extension CivilDate: Codable {
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         try self.init(iso: text)
+        // What a person gives (``Yen/inputCheckKey``: a settings file, a request body) holds dates
+        // koki's rules can reach, as a date typed on the command line does; what events stored
+        // decodes as it was.
+        if decoder.userInfo[Yen.inputCheckKey] as? Bool == true,
+            !(InputLimits.earliestBirth...InputLimits.latestCalculated).contains(self)
+        {
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(
+                    codingPath: decoder.codingPath,
+                    debugDescription:
+                        "\(text) is outside the dates koki takes (\(InputLimits.earliestBirth) to \(InputLimits.latestCalculated))"))
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -90,7 +90,12 @@ import Testing
         let document = try http("GET", "/openapi.yaml").1
         let committed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Sources/KokiCLI/Server/openapi.yaml")
-        #expect(document == (try String(contentsOf: committed, encoding: .utf8)))
+        // As committed, with a path for every typed request generated in before its components.
+        let text = try String(contentsOf: committed, encoding: .utf8)
+        let components = try #require(text.range(of: "\ncomponents:\n"))
+        #expect(document.hasPrefix(String(text[..<components.lowerBound])))
+        #expect(document.hasSuffix(String(text[components.lowerBound...])))
+        #expect(document.contains("  /v1/requests/pay/record:"))
         for path in ["/health", "/ready", "/openapi.yaml", "/v1/commands"] { #expect(document.contains("  \(path):")) }
     }
 

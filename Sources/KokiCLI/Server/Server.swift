@@ -25,6 +25,10 @@ struct ServeCommand: ParsableCommand {
             nothing is appended. GET /health, GET /ready (the ledger opens and has a head), GET /openapi.yaml \
             (the API). SIGTERM or SIGINT stop accepting requests and finish those in flight.
 
+            POST /v1/requests/WORDS… (/v1/requests/pay/record; the paths are listed in /openapi.yaml) runs one \
+            typed request of the application core: the body is the request's JSON, the answer its result. The \
+            session is checked before the body is decoded (401), the role before anything is read (403).
+
             Every command but `login` (and help) needs a valid session before anything else about it is \
             looked at: without one the answer is 401, recorded in audit/refused, whatever the arguments name. A \
             command reads a file of the server's host (--file, an import) only after its operator's role was \
@@ -153,6 +157,18 @@ struct KokiServer: Sendable {
                     detail: "a request body is at most \(Self.maxBody) bytes: nothing was run")
             }
             return await run(body: Data(buffer: body), headers: request.headers, source: context.source)
+        }
+        router.post("/v1/requests/**") { request, context -> Response in
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: Self.maxBody)
+            } catch {
+                return Self.problem(
+                    .contentTooLarge, title: "Too large",
+                    detail: "a request body is at most \(Self.maxBody) bytes: nothing was run")
+            }
+            return await runTyped(
+                path: request.uri.path, body: Data(buffer: body), headers: request.headers, source: context.source)
         }
         let app = Application(
             router: router,
