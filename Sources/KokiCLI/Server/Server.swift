@@ -238,24 +238,10 @@ struct KokiServer: Sendable {
                 detail: "\(request.arguments[index]) is the server's to choose, not a request's",
                 pointer: "/arguments/\(index)")
         }
-        var credentials: SessionCredentials?
-        if let authorization = headers[.authorization] {
-            guard authorization.hasPrefix("Bearer "), let decoded = Self.credentials(String(authorization.dropFirst(7)))
-            else {
-                return Self.problem(
-                    .unauthorized, title: "Unauthorized", detail: "the bearer token is not a koki session")
-            }
-            credentials = decoded
-        }
-        let terminal = headers.first { $0.name.canonicalName == "x-koki-terminal" }?.value ?? "http"
-        // The terminal is recorded with every access: a name, not a screenful or control characters.
-        guard (1...64).contains(terminal.utf8.count), InputLimits.controlCharacter(in: terminal) == nil else {
-            return Self.problem(
-                .badRequest, title: "Bad request",
-                detail: "X-Koki-Terminal must be 1–64 bytes without control characters")
-        }
-        let postgres = ledgerPath.hasPrefix("postgres://") || ledgerPath.hasPrefix("postgresql://")
-        let lent = postgres ? (pool.take() ?? (try? LedgerOptions.store(at: ledgerPath, mode: .readWrite))) : nil
+        let asked: (credentials: SessionCredentials?, terminal: String)
+        do { asked = try Self.caller(headers).get() } catch { return error.response }
+        let (credentials, terminal) = asked
+        let lent = lend()
         defer { if let lent { pool.give(lent) } }
         let invocation = Invocation(
             arguments: request.arguments, credentials: credentials, terminal: terminal, source: source,
@@ -288,6 +274,40 @@ struct KokiServer: Sendable {
             .map { $0.hasPrefix("koki: error: ") ? String($0.dropFirst(13)) : String($0.dropFirst(7)) }
             ?? stderr.first ?? title
         return Self.problem(http, title: title, detail: detail, extra: fields)
+    }
+
+    /// A request refused before anything runs.
+    struct Refusal: Error { let response: Response }
+
+    /// The session the bearer token carries (if any) and the client's terminal, or the problem.
+    static func caller(_ headers: HTTPFields) -> Result<(SessionCredentials?, String), Refusal> {
+        var credentials: SessionCredentials?
+        if let authorization = headers[.authorization] {
+            guard authorization.hasPrefix("Bearer "), let decoded = Self.credentials(String(authorization.dropFirst(7)))
+            else {
+                return .failure(
+                    Refusal(
+                        response: problem(
+                            .unauthorized, title: "Unauthorized", detail: "the bearer token is not a koki session")))
+            }
+            credentials = decoded
+        }
+        let terminal = headers.first { $0.name.canonicalName == "x-koki-terminal" }?.value ?? "http"
+        // The terminal is recorded with every access: a name, not a screenful or control characters.
+        guard (1...64).contains(terminal.utf8.count), InputLimits.controlCharacter(in: terminal) == nil else {
+            return .failure(
+                Refusal(
+                    response: problem(
+                        .badRequest, title: "Bad request",
+                        detail: "X-Koki-Terminal must be 1–64 bytes without control characters")))
+        }
+        return .success((credentials, terminal))
+    }
+
+    /// A PostgreSQL connection lent to one request (give it back to the pool); `nil` for a file.
+    func lend() -> (any EventStore)? {
+        let postgres = ledgerPath.hasPrefix("postgres://") || ledgerPath.hasPrefix("postgresql://")
+        return postgres ? (pool.take() ?? (try? LedgerOptions.store(at: ledgerPath, mode: .readWrite))) : nil
     }
 
     /// Whether a request runs without a session: `login`, and help or the version (which read nothing).

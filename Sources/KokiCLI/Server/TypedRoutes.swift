@@ -23,21 +23,10 @@ extension KokiServer {
         if let first = words.split(separator: " ").first, Self.hostOnly.contains(String(first)) {
             return Self.problem(.badRequest, title: "Not over HTTP", detail: "`\(words)` runs on the server's host")
         }
-        var credentials: SessionCredentials?
-        if let authorization = headers[.authorization] {
-            guard authorization.hasPrefix("Bearer "), let decoded = Self.credentials(String(authorization.dropFirst(7)))
-            else {
-                return Self.problem(.unauthorized, title: "Unauthorized", detail: "the bearer token is not a koki session")
-            }
-            credentials = decoded
-        }
-        let terminal = headers.first { $0.name.canonicalName == "x-koki-terminal" }?.value ?? "http"
-        guard (1...64).contains(terminal.utf8.count), InputLimits.controlCharacter(in: terminal) == nil else {
-            return Self.problem(
-                .badRequest, title: "Bad request", detail: "X-Koki-Terminal must be 1–64 bytes without control characters")
-        }
-        let postgres = ledgerPath.hasPrefix("postgres://") || ledgerPath.hasPrefix("postgresql://")
-        let lent = postgres ? (pool.take() ?? (try? LedgerOptions.store(at: ledgerPath, mode: .readWrite))) : nil
+        let asked: (credentials: SessionCredentials?, terminal: String)
+        do { asked = try Self.caller(headers).get() } catch { return error.response }
+        let (credentials, terminal) = asked
+        let lent = lend()
         defer { if let lent { pool.give(lent) } }
         let caller = Caller(credentials: credentials, terminal: terminal, source: source, today: todayInJapan())
         let (ledgerPath, masterKeyPath) = (ledgerPath, masterKeyPath)
