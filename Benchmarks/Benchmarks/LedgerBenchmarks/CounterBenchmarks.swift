@@ -50,10 +50,9 @@ func counterBenchmarks() {
                 try counter.receive(
                     person, kind: .income,
                     intake: intake,
-                    change: [
-                        "income", "record", "--number", person.value, "--year", "2024", "--total", "0", "--source",
-                        "申告書",
-                    ], metadata: CommandMetadata(actor: "bench"))
+                    change: RecordIncome(
+                        number: person, year: 2024, pension: 0, salary: 0, other: 0, total: 0, taxable: nil,
+                        undeclared: false, source: "申告書"), metadata: CommandMetadata(actor: "bench"))
             }
         }
         let pending = try nanoseconds { blackHole(try counter.applications().filter(\.isPending).count) }

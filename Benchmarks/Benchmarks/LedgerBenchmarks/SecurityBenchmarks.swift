@@ -22,6 +22,8 @@ func securityBenchmarks() {
                 Metric.cost("SQLite insert p99 µs"), Metric.rate("authorize/insert ‰"),
                 Metric.rate("record read/insert ‰"), Metric.cost("record 70,000 persons ms"),
                 Metric.cost("audit log, one person ms"), Metric.cost("audit review ms"), Metric.cost("audit entries"),
+                Metric.cost("check as the CLI did p50 µs"), Metric.cost("typed request p50 µs"),
+                Metric.cost("typed request p99 µs"), Metric.rate("typed request/check ‰"),
             ],
             maxIterations: 1)
     ) { benchmark in
@@ -70,6 +72,22 @@ func securityBenchmarks() {
                     try control.recordRead(context!, persons: [persons[i * 31 % persons.count]], purpose: "窓口")
                 })
         }
+        // The application core's layer: a typed request run through KokiApplication (the session,
+        // the role and the second check, then a handler that does nothing) against the check the
+        // command line made before it (the session and the role, then the second check), interleaved.
+        let application = KokiApplication(ledger)
+        let caller = Caller(credentials: session, terminal: "t", today: try CivilDate(iso: "2026-04-01"))
+        var checked: [Int] = []
+        var typed: [Int] = []
+        for _ in 0..<2_000 {
+            checked.append(
+                try nanoseconds {
+                    let context = try control.authorize(
+                        session, function: .registerRead, command: "person show", terminal: "t")
+                    try control.requireSecondCheck(context, arguments: [], confirming: nil)
+                })
+            typed.append(try nanoseconds { blackHole(try application.run(Probe(), as: caller)) })
+        }
         let whole = try nanoseconds { try control.recordRead(context!, persons: persons, purpose: nil) }
         var entries = 0
         let logTime = try nanoseconds { entries = try control.auditLog(AuditFilter(person: persons[62])).count }
@@ -111,5 +129,19 @@ func securityBenchmarks() {
         benchmark.measurement(.custom("audit log, one person ms"), ms(logTime))
         benchmark.measurement(.custom("audit review ms"), ms(reviewTime))
         benchmark.measurement(.custom("audit entries"), total)
+        benchmark.measurement(.custom("check as the CLI did p50 µs"), us(percentile(checked, 50)))
+        benchmark.measurement(.custom("typed request p50 µs"), us(percentile(typed, 50)))
+        benchmark.measurement(.custom("typed request p99 µs"), us(percentile(typed, 99)))
+        benchmark.measurement(
+            .custom("typed request/check ‰"), percentile(typed, 50) * 1_000 / max(percentile(checked, 50), 1))
     }
+}
+
+/// A query that does nothing: what the application core's layer costs by itself.
+struct Probe: KokiRequest {
+    static let name = "person show"
+    static let function: AccessFunction? = .registerRead
+    static let isQuery = true
+
+    func handle(_ scope: RequestScope) throws -> Int { scope.context.operatorID.count }
 }
