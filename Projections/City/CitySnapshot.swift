@@ -1,9 +1,7 @@
 import KokiDomain
 import KokiEvents
-import KokiProjections
-import LedgerStore
 
-/// The register and premium accounts folded in one pass over the ledger, with what a
+/// The register and premium accounts folded in one pass over the ledger's events, with what a
 /// decision must cite: the position of each person's input events, the position of each rate
 /// table adopted, and each stream's version (for appending with optimistic concurrency).
 public struct CitySnapshot: Sendable, Equatable {
@@ -17,20 +15,6 @@ public struct CitySnapshot: Sendable, Equatable {
     public var streamVersions: [String: Int64] = [:]
     /// The last position folded.
     public var position: Int64 = 0
-
-    /// The city as the ledger stood at `through`, or as it stands now (from the ledger's
-    /// incrementally maintained fold).
-    public init(_ ledger: KokiLedger, through: Int64? = nil) throws {
-        guard let through else {
-            self = try ledger.currentCity()
-            return
-        }
-        var query = EventQuery()
-        query.throughPosition = through
-        try ledger.forEachEvent(query) { view, event in
-            apply(event, position: view.position, stream: view.stream.value, version: view.streamVersion)
-        }
-    }
 
     /// An empty city, to fold event by event (a replay that stops before chosen events).
     public init() {}
