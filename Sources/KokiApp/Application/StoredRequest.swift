@@ -10,9 +10,7 @@ public struct StoredRequest: Codable, Sendable, Hashable {
     public var body: Data
 
     public init(name: String, version: Int, body: Data) {
-        self.name = name
-        self.version = version
-        self.body = body
+        (self.name, self.version, self.body) = (name, version, body)
     }
 
     /// `request` as kept.

@@ -56,10 +56,7 @@ public struct CancelPayment: PersonRequest {
     public var on: CivilDate?
 
     public init(person: PersonID, payment: String, reason: String, on: CivilDate?) {
-        self.person = person
-        self.payment = payment
-        self.reason = reason
-        self.on = on
+        (self.person, self.payment, self.reason, self.on) = (person, payment, reason, on)
     }
 
     public func handle(_ scope: RequestScope) throws -> PaymentCancelled {
@@ -114,9 +111,7 @@ public struct StopDebit: PersonRequest {
     public var reason: String
 
     public init(person: PersonID, from: CivilDate, reason: String) {
-        self.person = person
-        self.from = from
-        self.reason = reason
+        (self.person, self.from, self.reason) = (person, from, reason)
     }
 
     public func handle(_ scope: RequestScope) throws -> DebitMandateStopped {
@@ -138,10 +133,7 @@ public struct PayRefund: PersonRequest {
     public var heir: String?
 
     public init(person: PersonID, refund: String, on: CivilDate?, heir: String?) {
-        self.person = person
-        self.refund = refund
-        self.on = on
-        self.heir = heir
+        (self.person, self.refund, self.on, self.heir) = (person, refund, on, heir)
     }
 
     public var secondCheckOptions: [String] { heir == nil ? [] : ["--heir"] }
@@ -164,8 +156,7 @@ public struct DecideReduction: PersonRequest {
         public var amount: Int64
 
         public init(period: PeriodKey, amount: Int64) {
-            self.period = period
-            self.amount = amount
+            (self.period, self.amount) = (period, amount)
         }
     }
 

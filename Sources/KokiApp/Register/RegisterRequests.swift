@@ -125,9 +125,7 @@ public struct CorrectPerson: NumberedPersonRequest {
     public var reason: String
 
     public init(number: PersonID, identity: IdentityFields, reason: String) {
-        self.number = number
-        self.identity = identity
-        self.reason = reason
+        (self.number, self.identity, self.reason) = (number, identity, reason)
     }
 
     public func handle(_ scope: RequestScope) throws -> Recorded {
@@ -149,8 +147,7 @@ public struct LinkPerson: NumberedPersonRequest {
     public var former: PersonID
 
     public init(number: PersonID, former: PersonID) {
-        self.number = number
-        self.former = former
+        (self.number, self.former) = (number, former)
     }
 
     public func handle(_ scope: RequestScope) throws -> Recorded {
@@ -169,10 +166,7 @@ public struct SetHousehold: NumberedPersonRequest {
     public var from: CivilDate
 
     public init(number: PersonID, household: HouseholdID, role: HouseholdRole, from: CivilDate) {
-        self.number = number
-        self.household = household
-        self.role = role
-        self.from = from
+        (self.number, self.household, self.role, self.from) = (number, household, role, from)
     }
 
     public func handle(_ scope: RequestScope) throws -> Recorded {
@@ -191,8 +185,7 @@ public struct LeaveHousehold: NumberedPersonRequest {
     public var from: CivilDate
 
     public init(number: PersonID, from: CivilDate) {
-        self.number = number
-        self.from = from
+        (self.number, self.from) = (number, from)
     }
 
     public func handle(_ scope: RequestScope) throws -> Recorded {
@@ -212,9 +205,7 @@ public struct AcquireEligibility: NumberedPersonRequest {
     public var date: CivilDate
 
     public init(number: PersonID, reason: AcquisitionReason, date: CivilDate) {
-        self.number = number
-        self.reason = reason
-        self.date = date
+        (self.number, self.reason, self.date) = (number, reason, date)
     }
 
     public func handle(_ scope: RequestScope) throws -> CivilDate {
@@ -263,9 +254,7 @@ public struct StartAddressException: NumberedPersonRequest {
     public var from: CivilDate
 
     public init(number: PersonID, facility: String, from: CivilDate) {
-        self.number = number
-        self.facility = facility
-        self.from = from
+        (self.number, self.facility, self.from) = (number, facility, from)
     }
 
     public func handle(_ scope: RequestScope) throws -> Recorded {
@@ -285,8 +274,7 @@ public struct EndAddressException: NumberedPersonRequest {
     public var from: CivilDate
 
     public init(number: PersonID, from: CivilDate) {
-        self.number = number
-        self.from = from
+        (self.number, self.from) = (number, from)
     }
 
     public func handle(_ scope: RequestScope) throws -> Recorded {
@@ -305,9 +293,7 @@ public struct RecordFormerDependant: NumberedPersonRequest {
     public var until: CivilDate
 
     public init(number: PersonID, insurer: String, until: CivilDate) {
-        self.number = number
-        self.insurer = insurer
-        self.until = until
+        (self.number, self.insurer, self.until) = (number, insurer, until)
     }
 
     public func handle(_ scope: RequestScope) throws -> Recorded {

@@ -148,27 +148,12 @@ struct KokiServer: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
         }
         router.post("/v1/commands") { request, context -> Response in
-            let body: ByteBuffer
-            do {
-                body = try await request.body.collect(upTo: Self.maxBody)
-            } catch {
-                return Self.problem(
-                    .contentTooLarge, title: "Too large",
-                    detail: "a request body is at most \(Self.maxBody) bytes: nothing was run")
-            }
-            return await run(body: Data(buffer: body), headers: request.headers, source: context.source)
+            guard let body = await Self.body(of: request) else { return Self.tooLarge }
+            return await run(body: body, headers: request.headers, source: context.source)
         }
         router.post("/v1/requests/**") { request, context -> Response in
-            let body: ByteBuffer
-            do {
-                body = try await request.body.collect(upTo: Self.maxBody)
-            } catch {
-                return Self.problem(
-                    .contentTooLarge, title: "Too large",
-                    detail: "a request body is at most \(Self.maxBody) bytes: nothing was run")
-            }
-            return await runTyped(
-                path: request.uri.path, body: Data(buffer: body), headers: request.headers, source: context.source)
+            guard let body = await Self.body(of: request) else { return Self.tooLarge }
+            return await runTyped(path: request.uri.path, body: body, headers: request.headers, source: context.source)
         }
         let app = Application(
             router: router,
@@ -178,6 +163,16 @@ struct KokiServer: Sendable {
                     "koki serve: listening on http://\(host):\(channel.localAddress?.port ?? port) for \(label)")
             })
         return app
+    }
+
+    /// A request's body, or `nil` when it is larger than ``maxBody``.
+    static func body(of request: Request) async -> Data? {
+        guard let body = try? await request.body.collect(upTo: maxBody) else { return nil }
+        return Data(buffer: body)
+    }
+
+    static var tooLarge: Response {
+        problem(.contentTooLarge, title: "Too large", detail: "a request body is at most \(maxBody) bytes: nothing was run")
     }
 
     struct CommandRequest: Decodable {
