@@ -76,9 +76,9 @@ let package = Package(
         .target(
             name: "KokiApp",
             dependencies: [
-                "KokiDomain", "KokiEvents", "KokiProjections", "LedgerStore", "LedgerStorePostgres", "KokiInterchange",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
+                // The stores through their ports only: no SQLite or PostgreSQL client here.
+                "KokiDomain", "KokiEvents", "KokiProjections", "LedgerStore", "KokiInterchange",
+                .product(name: "Crypto", package: "swift-crypto"),
                 // scrypt, the memory-hard password hash.
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),

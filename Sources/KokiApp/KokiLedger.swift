@@ -13,15 +13,20 @@ import Synchronization
 /// let balances = try ledger.replay(PremiumBalances.self)
 /// ```
 public struct KokiLedger: Sendable {
-    public let store: any EventStore
+    /// The ledger's ports: its events, and the state kept beside them (keys, credentials,
+    /// sessions, read models), each asked for by what it is.
+    public let ports: LedgerPorts
+    /// The events.
+    public var store: any EventStore { ports.events }
     /// The city's read models, kept up to date incrementally: each use folds only the events
     /// appended since the last (by this process or any other), never the whole history again.
     let city = CityCache()
     /// The key that wraps each person's key (``MasterKey``); `nil` stores keys unwrapped.
     public let masterKey: MasterKey?
 
-    public init(_ store: any EventStore, masterKey: MasterKey? = nil) {
-        self.store = store
+    /// A ledger on a store's ports (``Ledger``, `PostgresLedger`, or ``LedgerPorts`` put together).
+    public init(_ storage: some LedgerStorage, masterKey: MasterKey? = nil) {
+        self.ports = storage.ports
         self.masterKey = masterKey
     }
 
@@ -133,7 +138,8 @@ public struct KokiLedger: Sendable {
 
     /// ``forEachEvent(_:_:)`` inside a transaction on the derived tables.
     public static func forEachEvent(
-        in transaction: LedgerTransaction, _ query: EventQuery, _ body: (borrowing EventView, KokiEvent) throws -> Void
+        in transaction: any ReadModelTransaction, _ query: EventQuery,
+        _ body: (borrowing EventView, KokiEvent) throws -> Void
     ) throws {
         var decoders = DecoderCache()
         try transaction.forEachEvent(query) { view in try body(view, try decoders.decode(view)) }

@@ -19,7 +19,9 @@ import PostgresNIO
 /// let ledger = try PostgresLedger.create(url: "postgres://koki:secret@127.0.0.1/koki?schema=matsudo")
 /// try ledger.append(request)
 /// ```
-public final class PostgresLedger: EventStore, @unchecked Sendable {
+public final class PostgresLedger: EventStore, KeyStore, CredentialStore, SessionStore, LedgerStorage,
+    @unchecked Sendable
+{
     // @unchecked: the connection is used by one caller at a time, under `lock`.
     public let ledgerID: Identifier
     public let isReadOnly = false
@@ -197,7 +199,7 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
     @discardableResult
     func run(_ query: PostgresQuery) throws -> PostgresQueryResult { try Self.run(connection, query) }
 
-    private func locked<T>(_ body: () throws -> T) throws -> T {
+    func locked<T>(_ body: () throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
         do {
@@ -207,7 +209,7 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
         }
     }
 
-    private func transaction<T>(_ body: () throws -> T) throws -> T {
+    func transaction<T>(_ body: () throws -> T) throws -> T {
         try run("BEGIN")
         do {
             let result = try body()
@@ -572,25 +574,35 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
         }
     }
 
-    // MARK: - Tables of the application's own (read models)
+    // MARK: - Read models
 
-    /// Runs `body` in one transaction holding the lock named `key` (read models' own locks,
-    /// apart from the appends'); `query` runs statements in it.
-    public func withTransaction<T>(
-        lock key: Int64, _ body: (_ query: (PostgresQuery) throws -> PostgresQueryResult) throws -> T
-    ) throws -> T {
-        try locked {
-            try transaction {
-                try run("SELECT pg_advisory_xact_lock(\(key))")
-                return try body { try run($0) }
-            }
-        }
+    /// A read model's own lock: catching up never waits for appends, nor they for it.
+    var readModelLock: Int64 { appendLockKey ^ 0x5F52_4D5F }
+
+    /// Makes a read model's tables when missing: its rows (as JSON) and the models' positions.
+    func createTables(_ schema: ReadModelSchema) throws {
+        try run(
+            """
+            CREATE TABLE IF NOT EXISTS \(unescaped: schema.table) (
+                \(unescaped: schema.keyColumn) TEXT NOT NULL, \(unescaped: schema.partColumn) INTEGER NOT NULL, row JSONB NOT NULL, PRIMARY KEY (\(unescaped: schema.keyColumn), \(unescaped: schema.partColumn)))
+            """)
+        try run(
+            """
+            CREATE TABLE IF NOT EXISTS rm_models (
+                name TEXT PRIMARY KEY, logic_version INTEGER NOT NULL, position BIGINT NOT NULL)
+            """)
     }
 
-    /// Runs one statement outside any transaction of the caller's.
-    public func query(_ query: PostgresQuery) throws -> PostgresQueryResult {
-        try locked { try run(query) }
+    func stateLocked(_ schema: ReadModelSchema) throws -> ReadModelState? {
+        let exists = try run("SELECT to_regclass('rm_models') IS NOT NULL").rows.first?.decode(Bool.self) ?? false
+        guard exists,
+            let row = try run("SELECT position, logic_version FROM rm_models WHERE name = \(schema.name)").rows.first
+        else { return nil }
+        let (position, version) = try row.decode((Int64, Int32).self)
+        return ReadModelState(logicVersion: Int(version), position: position)
     }
+
+    // MARK: - State beside the events
 
     // MARK: - State beside the events
 
