@@ -3,7 +3,7 @@ import Foundation
 import KokiApp
 import KokiEvents
 import LedgerStore
-import LedgerStorePostgres
+import LedgerStores
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,7 +4,7 @@ import KokiApp
 import KokiDomain
 import KokiEvents
 import LedgerStore
-import LedgerStorePostgres
+import LedgerStores
 
 /// The options every command shares: which ledger, which master key, which session.
 public struct LedgerOptions: ParsableArguments {

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import KokiApp
 import LedgerStore
-import LedgerStorePostgres
+import LedgerStores
 
 struct MigrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -38,23 +38,13 @@ extension PostgresLedger: HeadReadModelStore {
                 } else {
                     try run("DELETE FROM \(unescaped: table)")
                 }
-                for start in stride(from: 0, to: documents.count, by: 1_000) {
-                    let chunk = documents[start..<min(start + 1_000, documents.count)]
-                    var binds = PostgresBindings(capacity: chunk.count * 3)
-                    var values: [String] = []
-                    for (i, document) in chunk.enumerated() {
-                        values.append("($\(i * 3 + 1), $\(i * 3 + 2), $\(i * 3 + 3)::jsonb)")
-                        binds.append(document.key)
-                        binds.append(Int32(truncatingIfNeeded: document.part))
-                        binds.append(String(decoding: document.json, as: UTF8.self))
-                    }
-                    try run(
-                        PostgresQuery(
-                            unsafeSQL: """
-                                INSERT INTO \(table)(\(schema.keyColumn), \(schema.partColumn), row) \
-                                VALUES \(values.joined(separator: ","))
-                                """,
-                            binds: binds))
+                try insertInBatches(
+                    documents, "INSERT INTO \(table)(\(schema.keyColumn), \(schema.partColumn), row)", columns: 3,
+                    casts: [3: "jsonb"]
+                ) { document, binds in
+                    binds.append(document.key)
+                    binds.append(Int32(truncatingIfNeeded: document.part))
+                    binds.append(String(decoding: document.json, as: UTF8.self))
                 }
                 try run(
                     """

@@ -521,56 +521,65 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
 
     /// Inserts command envelopes in multi-row statements.
     private func insertCommands(_ commands: [CommandEnvelope]) throws {
-        for chunk in stride(from: 0, to: commands.count, by: 1_000).map({
-            commands[$0..<min($0 + 1_000, commands.count)]
-        }) {
-            var binds = PostgresBindings(capacity: chunk.count * 8)
-            var values: [String] = []
-            for (i, c) in chunk.enumerated() {
-                values.append("(" + (1...8).map { "$\(i * 8 + $0)" }.joined(separator: ",") + ")")
-                binds.append(c.sequence)
-                try binds.append(Data(c.commandID.bytes))
-                binds.append(c.actor)
-                binds.append(c.recordedAt.microseconds)
-                try binds.append(c.correlationID.map { Data($0.bytes) })
-                try binds.append(c.causationID.map { Data($0.bytes) })
-                binds.append(c.firstPosition)
-                binds.append(c.eventCount)
-            }
-            try run(
-                PostgresQuery(
-                    unsafeSQL: """
-                        INSERT INTO koki_commands(seq, command_id, actor, recorded_at, correlation_id, causation_id,
-                            first_position, event_count) VALUES \(values.joined(separator: ","))
-                        """, binds: binds))
+        try insertInBatches(
+            commands,
+            """
+            INSERT INTO koki_commands(seq, command_id, actor, recorded_at, correlation_id, causation_id,
+                first_position, event_count)
+            """, columns: 8
+        ) { c, binds in
+            binds.append(c.sequence)
+            try binds.append(Data(c.commandID.bytes))
+            binds.append(c.actor)
+            binds.append(c.recordedAt.microseconds)
+            try binds.append(c.correlationID.map { Data($0.bytes) })
+            try binds.append(c.causationID.map { Data($0.bytes) })
+            binds.append(c.firstPosition)
+            binds.append(c.eventCount)
         }
     }
 
-    /// Inserts rows in multi-row statements (PostgreSQL takes at most 65,535 parameters each).
+    /// Inserts rows in multi-row statements.
     private func insertEvents(_ rows: [StoredRow]) throws {
-        for chunk in stride(from: 0, to: rows.count, by: 1_000).map({ rows[$0..<min($0 + 1_000, rows.count)] }) {
-            var binds = PostgresBindings(capacity: chunk.count * 9)
+        try insertInBatches(
+            rows,
+            """
+            INSERT INTO koki_events(position, stream, stream_version, type, schema_version, command_seq,
+                encoding, payload, hash)
+            """, columns: 9
+        ) { row, binds in
+            binds.append(row.position)
+            binds.append(row.stream)
+            binds.append(row.streamVersion)
+            binds.append(row.type)
+            binds.append(row.schemaVersion)
+            binds.append(row.command.sequence)
+            binds.append(Int16(row.encoding))
+            try binds.append(Data(row.payload))
+            try binds.append(Data(row.hash))
+        }
+    }
+
+    /// Inserts `items` with `insert` (the statement up to `VALUES`), 1,000 to a statement
+    /// (PostgreSQL takes at most 65,535 parameters each); `bind` binds an item's `columns` values,
+    /// and `casts` names a column's type cast (`3: "jsonb"`).
+    func insertInBatches<T>(
+        _ items: [T], _ insert: String, columns: Int, casts: [Int: String] = [:],
+        bind: (T, inout PostgresBindings) throws -> Void
+    ) throws {
+        let placeholders = (1...columns).map { column in { (row: Int) in
+            "$\(row * columns + column)" + (casts[column].map { "::" + $0 } ?? "")
+        } }
+        for start in stride(from: 0, to: items.count, by: 1_000) {
+            let chunk = items[start..<min(start + 1_000, items.count)]
+            var binds = PostgresBindings(capacity: chunk.count * columns)
             var values: [String] = []
-            for (i, row) in chunk.enumerated() {
-                let b = i * 9
-                values.append(
-                    "($\(b + 1),$\(b + 2),$\(b + 3),$\(b + 4),$\(b + 5),$\(b + 6),$\(b + 7),$\(b + 8),$\(b + 9))")
-                binds.append(row.position)
-                binds.append(row.stream)
-                binds.append(row.streamVersion)
-                binds.append(row.type)
-                binds.append(row.schemaVersion)
-                binds.append(row.command.sequence)
-                binds.append(Int16(row.encoding))
-                try binds.append(Data(row.payload))
-                try binds.append(Data(row.hash))
+            values.reserveCapacity(chunk.count)
+            for (i, item) in chunk.enumerated() {
+                values.append("(" + placeholders.map { $0(i) }.joined(separator: ",") + ")")
+                try bind(item, &binds)
             }
-            try run(
-                PostgresQuery(
-                    unsafeSQL: """
-                        INSERT INTO koki_events(position, stream, stream_version, type, schema_version, command_seq,
-                            encoding, payload, hash) VALUES \(values.joined(separator: ","))
-                        """, binds: binds))
+            try run(PostgresQuery(unsafeSQL: insert + " VALUES " + values.joined(separator: ","), binds: binds))
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerStore
+import LedgerStorePostgres
 
 /// Where a ledger is: a SQLite file's path, or a `postgres://` address. Opening one gives its
 /// ports, whichever store holds it, so a caller needs to know neither.
