@@ -61,7 +61,8 @@ extension PostgresLedger: HeadReadModelStore {
             let result =
                 if let key {
                     try run(
-                        "SELECT row::text FROM \(unescaped: table) WHERE \(unescaped: k) = \(key) ORDER BY \(unescaped: p)")
+                        "SELECT row::text FROM \(unescaped: table) WHERE \(unescaped: k) = \(key) ORDER BY \(unescaped: p)"
+                    )
                 } else {
                     try run("SELECT row::text FROM \(unescaped: table) ORDER BY \(unescaped: k), \(unescaped: p)")
                 }

@@ -567,9 +567,11 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
         _ items: [T], _ insert: String, columns: Int, casts: [Int: String] = [:],
         bind: (T, inout PostgresBindings) throws -> Void
     ) throws {
-        let placeholders = (1...columns).map { column in { (row: Int) in
-            "$\(row * columns + column)" + (casts[column].map { "::" + $0 } ?? "")
-        } }
+        let placeholders = (1...columns).map { column in
+            { (row: Int) in
+                "$\(row * columns + column)" + (casts[column].map { "::" + $0 } ?? "")
+            }
+        }
         for start in stride(from: 0, to: items.count, by: 1_000) {
             let chunk = items[start..<min(start + 1_000, items.count)]
             var binds = PostgresBindings(capacity: chunk.count * columns)

@@ -71,7 +71,9 @@ import Testing
         }
 
         func replaceSubjectKeys(_ blobs: [String: [UInt8]]) throws {
-            tables.withLock { t in for (subject, blob) in blobs where t.keys[subject] != nil { t.keys[subject] = blob } }
+            tables.withLock { t in
+                for (subject, blob) in blobs where t.keys[subject] != nil { t.keys[subject] = blob }
+            }
         }
 
         func allSubjectKeys() throws -> [String: [UInt8]] { tables.withLock { $0.keys } }
@@ -103,7 +105,8 @@ import Testing
         let clock = HandClock()
         let file = try Ledger.inMemory(clock: clock)
         let memory = MemoryState(clock: clock)
-        let ledger = KokiLedger(Self.ports(file, memory), masterKey: try MasterKey(bytes: Array(repeating: 7, count: 32)))
+        let ledger = KokiLedger(
+            Self.ports(file, memory), masterKey: try MasterKey(bytes: Array(repeating: 7, count: 32)))
         let control = AccessControl(ledger)
         var settings = SecuritySettings()
         settings.passwordCost = 14

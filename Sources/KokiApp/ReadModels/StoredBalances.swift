@@ -384,9 +384,8 @@ public struct StoredBalances: Sendable {
             return Answer(rows: try Self.readTable(tx), position: through, source: .table(position: through))
         }
         if let snap = try tx.snapshots().last(where: {
-                $0.logicVersion == YearBalance.logicVersion && $0.position <= through
-            })
-        {
+            $0.logicVersion == YearBalance.logicVersion && $0.position <= through
+        }) {
             var byPerson: [PersonID: [YearBalance]] = [:]
             for row in try Self.readSnapshot(tx, position: snap.position) {
                 byPerson[row.person, default: []].append(row)
@@ -524,9 +523,10 @@ public struct StoredBalances: Sendable {
         columns: [
             "assessed", "credited", "reduced", "written_off", "outstanding", "overpaid", "late_fee_outstanding",
             "open_periods", "dunned_periods",
-        ].map { ReadModelSchema.Column($0) } + ["oldest_open_due", "oldest_late_due", "late_exposure"].map {
-            ReadModelSchema.Column($0, nullable: true)
-        },
+        ].map { ReadModelSchema.Column($0) }
+            + ["oldest_open_due", "oldest_late_due", "late_exposure"].map {
+                ReadModelSchema.Column($0, nullable: true)
+            },
         keyStreamPrefix: "person/")
 
     static func readTable(

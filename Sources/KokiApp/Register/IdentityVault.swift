@@ -33,7 +33,8 @@ public struct IdentityVault: Sendable {
     /// A vault that opens from keys read up front — for use inside a scan of the ledger, which
     /// cannot query the database from within. It seals nothing.
     public static func preloaded(_ ledger: KokiLedger) throws -> IdentityVault {
-        IdentityVault(ledger.store, ledger.ports.keys, master: ledger.masterKey, keys: try ledger.ports.keys.allSubjectKeys())
+        IdentityVault(
+            ledger.store, ledger.ports.keys, master: ledger.masterKey, keys: try ledger.ports.keys.allSubjectKeys())
     }
 
     init(_ store: any EventStore, _ keyStore: any KeyStore, master: MasterKey?, keys: [String: [UInt8]]?) {
