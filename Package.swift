@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "KokiProjections", targets: ["KokiProjections"]),
         .library(name: "LedgerStore", targets: ["LedgerStore"]),
         .library(name: "LedgerStorePostgres", targets: ["LedgerStorePostgres"]),
+        .library(name: "LedgerStores", targets: ["LedgerStores"]),
         .library(name: "KokiInterchange", targets: ["KokiInterchange"]),
         .library(name: "KokiApp", targets: ["KokiApp"]),
         .library(name: "KokiCLI", targets: ["KokiCLI"]),
@@ -71,14 +72,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Every store, opened by where it is (a file's path or a postgres:// address), as its ports.
+        .target(name: "LedgerStores", dependencies: ["LedgerStore", "LedgerStorePostgres"], swiftSettings: strict),
         // Bank-transfer (全銀), convenience-store and pension files: parse and format, pure.
         .target(name: "KokiInterchange", dependencies: ["KokiDomain"], swiftSettings: strict),
         .target(
             name: "KokiApp",
             dependencies: [
-                "KokiDomain", "KokiEvents", "KokiProjections", "LedgerStore", "LedgerStorePostgres", "KokiInterchange",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
+                // The stores through their ports only: no SQLite or PostgreSQL client here.
+                "KokiDomain", "KokiEvents", "KokiProjections", "LedgerStore", "KokiInterchange",
+                .product(name: "Crypto", package: "swift-crypto"),
                 // scrypt, the memory-hard password hash.
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -89,7 +92,7 @@ let package = Package(
         .target(
             name: "KokiCLI",
             dependencies: [
-                "KokiApp", "LedgerStorePostgres", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "KokiApp", "LedgerStores", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             resources: [.copy("Server/openapi.yaml")],

@@ -13,7 +13,11 @@ import Synchronization
 /// let balances = try ledger.replay(PremiumBalances.self)
 /// ```
 public struct KokiLedger: Sendable {
-    public let store: any EventStore
+    /// The ledger's ports: its events, and the state kept beside them (keys, credentials,
+    /// sessions, read models), each asked for by what it is.
+    public let ports: LedgerPorts
+    /// The events.
+    public var store: any EventStore { ports.events }
     /// The city's read models, kept up to date incrementally: each use folds only the events
     /// appended since the last (by this process or any other), never the whole history again.
     let city: CityCache
@@ -22,15 +26,16 @@ public struct KokiLedger: Sendable {
     /// The application being confirmed while its change runs (see ``confirming(_:)``).
     let confirmation: ApplicationScope?
 
-    public init(_ store: any EventStore, masterKey: MasterKey? = nil) {
-        self.store = store
+    /// A ledger on a store's ports (``Ledger``, `PostgresLedger`, or ``LedgerPorts`` put together).
+    public init(_ storage: some LedgerStorage, masterKey: MasterKey? = nil) {
+        self.ports = storage.ports
         self.masterKey = masterKey
         city = CityCache()
         confirmation = nil
     }
 
     private init(_ other: KokiLedger, confirmation: ApplicationScope) {
-        store = other.store
+        ports = other.ports
         masterKey = other.masterKey
         city = other.city
         self.confirmation = confirmation
@@ -148,7 +153,8 @@ public struct KokiLedger: Sendable {
 
     /// ``forEachEvent(_:_:)`` inside a transaction on the derived tables.
     public static func forEachEvent(
-        in transaction: LedgerTransaction, _ query: EventQuery, _ body: (borrowing EventView, KokiEvent) throws -> Void
+        in transaction: any ReadModelTransaction, _ query: EventQuery,
+        _ body: (borrowing EventView, KokiEvent) throws -> Void
     ) throws {
         var decoders = DecoderCache()
         try transaction.forEachEvent(query) { view in try body(view, try decoders.decode(view)) }

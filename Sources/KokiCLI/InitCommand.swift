@@ -3,7 +3,7 @@ import Foundation
 import KokiApp
 import KokiEvents
 import LedgerStore
-import LedgerStorePostgres
+import LedgerStores
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,29 +29,16 @@ struct InitCommand: ParsableCommand {
         try reporting {
             let path = options.ledgerPath
             // A `postgres://…?schema=NAME` address: the ledger in that schema (made when missing).
-            func open() throws -> (any EventStore)? {
-                if options.isPostgres {
-                    do {
-                        return try PostgresLedger.open(url: path)
-                    } catch let error as LedgerError
-                        where error.code == .notFound && error.message.hasPrefix("no ledger")
-                    {
-                        return nil
-                    }
-                }
-                return FileManager.default.fileExists(atPath: path) ? try Ledger.open(at: path) : nil
-            }
-            let existing = try open()
+            let location = LedgerLocation(path)
+            let existing = try location.openIfPresent()
             if let existing, try AccessControl(KokiLedger(existing)).isSetUp() {
-                throw CLIFailure(.notFound, "\(existing.location) exists and has operators already")
+                throw CLIFailure(.notFound, "\(existing.events.location) exists and has operators already")
             }
             let password = try admin.password()
-            let store: any EventStore =
-                try existing
-                ?? (options.isPostgres ? try PostgresLedger.create(url: path) : try Ledger.create(at: path))
+            let store = try existing ?? location.create()
             let wrapped = try admin.setUp(store, options: options, password: password)
             Output.line(
-                "\(existing != nil ? "secured" : "created") ledger \(store.ledgerID) at \(store.location); administrator \(admin.admin); master key \(options.masterKeyFile)\(wrapped > 0 ? "; \(wrapped) keys wrapped" : "")"
+                "\(existing != nil ? "secured" : "created") ledger \(store.events.ledgerID) at \(store.events.location); administrator \(admin.admin); master key \(options.masterKeyFile)\(wrapped > 0 ? "; \(wrapped) keys wrapped" : "")"
             )
         }
     }
@@ -77,7 +64,7 @@ struct AdministratorOptions: ParsableArguments {
     /// Creates or loads the master key, wraps any unwrapped keys, records the administrator.
     /// Returns how many keys were wrapped.
     @discardableResult
-    func setUp(_ store: any EventStore, options: LedgerOptions, password: String) throws -> Int {
+    func setUp(_ store: some LedgerStorage, options: LedgerOptions, password: String) throws -> Int {
         let keyFile = options.masterKeyFile
         let master =
             FileManager.default.fileExists(atPath: keyFile)

@@ -4,7 +4,7 @@ import KokiApp
 import KokiDomain
 import KokiEvents
 import LedgerStore
-import LedgerStorePostgres
+import LedgerStores
 
 /// The options every command shares: which ledger, which master key, which session.
 public struct LedgerOptions: ParsableArguments {
@@ -81,17 +81,14 @@ public struct LedgerOptions: ParsableArguments {
     var isPostgres: Bool { ledgerPath.hasPrefix("postgres://") || ledgerPath.hasPrefix("postgresql://") }
 
     /// The ledger: the SQLite file, or with a `postgres://` address the PostgreSQL store.
-    private func open(_ mode: Ledger.AccessMode) throws -> any EventStore {
+    private func open(_ mode: Ledger.AccessMode) throws -> LedgerPorts {
         if let lent = Invocation.current?.store { return lent }
         return try Self.store(at: ledgerPath, mode: mode)
     }
 
     /// A ledger file, or the PostgreSQL store at a `postgres://` address.
-    static func store(at location: String, mode: Ledger.AccessMode) throws -> any EventStore {
-        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
-            return try PostgresLedger.open(url: location)
-        }
-        return try Ledger.open(at: location, mode: mode)
+    static func store(at location: String, mode: Ledger.AccessMode) throws -> LedgerPorts {
+        try LedgerLocation(location).open(mode: mode)
     }
 
     /// A ledger this command may write, or read: read-write when the file allows it (so the read
@@ -121,12 +118,12 @@ public struct LedgerOptions: ParsableArguments {
     /// The ledger with its master key proven, and the ledger accesses are recorded in: itself, or
     /// for a replay copy the ledger it came from (read under that ledger's sessions and key).
     private func openKeyed(_ mode: Mode) throws -> (ledger: KokiLedger, access: KokiLedger) {
-        let store: any EventStore
+        let store: LedgerPorts
         switch mode {
         case .write: store = try open(.readWrite)
         case .query: store = try openForQuery()
         }
-        let origin = try store.replayOrigin()
+        let origin = try store.events.replayOrigin()
         let source = origin?.source.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
         var keyFile = masterKeyFile
         if masterKeyPath == nil, Self.environment["KOKI_MASTER_KEY"] == nil, let source,
@@ -166,7 +163,7 @@ public struct LedgerOptions: ParsableArguments {
     /// seal anything (a wrong key would write seals that verify then names as an alteration).
     /// Without `required`, a missing key file leaves the ledger without one (its appends, if it
     /// is sealed, are then refused and say so).
-    static func keyed(_ store: any EventStore, keyFile: String, required: Bool) throws -> KokiLedger {
+    static func keyed(_ store: LedgerPorts, keyFile: String, required: Bool) throws -> KokiLedger {
         guard required || FileManager.default.fileExists(atPath: keyFile) else { return KokiLedger(store) }
         let ledger = KokiLedger(store, masterKey: try MasterKey.load(from: keyFile))
         try IdentityVault(ledger).checkMasterKey()
@@ -226,7 +223,7 @@ public struct LedgerOptions: ParsableArguments {
     /// For a query that reads the stored read models: read-write when it may, so they can be
     /// caught up (and kept) in the file; read-only for a replay copy or a file this user may not
     /// write, whose answers are folded instead.
-    private func openForQuery() throws -> any EventStore {
+    private func openForQuery() throws -> LedgerPorts {
         if isPostgres || Invocation.current?.store != nil { return try open(.readWrite) }
         guard FileManager.default.isWritableFile(atPath: ledgerPath) else { return try open(.readOnly) }
         do {

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import KokiApp
 import LedgerStore
-import LedgerStorePostgres
+import LedgerStores
 
 struct MigrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,18 +36,14 @@ struct MigrateCommand: ParsableCommand {
             if let to {
                 let access = try options.authorized(.ledgerMaintain, .query)
                 let source = access.store
-                let target: PostgresLedger
-                do {
-                    target = try PostgresLedger.open(url: to)
-                } catch let error as LedgerError where error.code == .notFound && error.message.hasPrefix("no ledger") {
-                    target = try PostgresLedger.create(url: to, ledgerID: source.ledgerID)
-                }
+                let location = try LedgerLocation.server(to)
+                let target = try location.openIfPresent()?.events ?? location.create(ledgerID: source.ledgerID).events
                 defer { target.close() }
                 // The copy's commands are sealed under the same ledger's key as they arrive.
                 if let master = access.ledger.masterKey { try target.useChainKey(try master.chainKey(for: source.ledgerID)) }
-                try copy(from: source, to: target, label: target.label)
+                try copy(from: source, to: target, label: target.location)
             } else if let from, let into {
-                let source = try PostgresLedger.open(url: from)
+                let source = try LedgerLocation.server(from).open().events
                 defer { source.close() }
                 let target = try Ledger.create(at: into, ledgerID: source.ledgerID)
                 if FileManager.default.fileExists(atPath: options.masterKeyFile) {

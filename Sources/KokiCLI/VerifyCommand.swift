@@ -57,7 +57,7 @@ struct VerifyCommand: ParsableCommand {
             let store = access.store
             // The checkpoint is read (and refused when malformed) before the long walk.
             let expected = try checkpoint.map(Self.readCheckpoint)
-            var report = try (store as? Ledger)?.verify(checkFile: !quick) ?? store.verifyChain()
+            var report = try store.verify(checkFile: !quick)
             // A replay copy carries today's key table beside an older history (a later erasure's
             // tombstone, say), so only a ledger itself is reconciled.
             if report.isIntact, try store.replayOrigin() == nil,

@@ -38,52 +38,39 @@ public protocol EventStore: Sendable {
     /// after checking that they continue this ledger's chain. All or nothing per call.
     func importRows(_ rows: [StoredRow]) throws
 
-    // State kept beside the events, outside the chain (see ``Ledger``'s schema notes).
-
     /// Where the ledger is, for messages: a file's path, a database's address without password.
     var location: String { get }
     /// The time a command is recorded at (the store's clock).
     var now: Timestamp { get }
-    /// Random bytes (seal nonces) from the store's entropy source.
+    /// Random bytes (seal nonces, new keys) from the store's entropy source.
     func randomBytes(_ count: Int) -> [UInt8]
-    /// The key that seals a subject's personal data; with `makeKey`, created when missing.
-    func subjectKey(_ subject: String, makeKey: (() throws -> [UInt8])?) throws -> [UInt8]?
-    /// Deletes a subject's key and lookups (erasure); whether there was one.
-    @discardableResult func eraseSubjectKey(_ subject: String) throws -> Bool
-    /// Replaces stored key blobs (wrapping them under a master key).
-    func replaceSubjectKeys(_ blobs: [String: [UInt8]]) throws
-    func allSubjectKeys() throws -> [String: [UInt8]]
-    /// Keyed digests that find a subject by a secret value, without storing the value.
-    func recordLookup(kind: String, digest: [UInt8], subject: String) throws
-    func lookup(kind: String, digest: [UInt8]) throws -> String?
-    /// A principal's credential (an operator's password hash): state beside the keys, never in
-    /// the events, so no backup or replay copy of the chain carries it. `nil` when none is stored.
-    func credential(_ principal: String) throws -> String?
-    /// Stores (or replaces) a principal's credential.
-    func setCredential(_ principal: String, _ secret: String) throws
-    /// When each session last acted (idle expiry).
-    func sessionLastSeen(_ session: String) throws -> Timestamp?
-    func touchSession(_ session: String) throws
     /// For a replay copy: where it stops and what it was copied from; `nil` for a ledger itself.
     func replayOrigin() throws -> (through: Int64, source: String?)?
     /// The head as it was at a recorded moment.
     func position(recordedBy time: Timestamp) throws -> Int64
+    /// Walks the chain like ``verifyChain()``; with `checkFile`, a store that has a check of its
+    /// own storage runs it first (a SQLite file's pages and indexes).
+    func verify(checkFile: Bool) throws -> VerifyReport
+    /// The file's path, for a SQLite ledger; `nil` for any other store.
+    var path: String? { get }
+    /// Whether the store can still be used (a database connection may have been lost).
+    var isOpen: Bool { get }
+    /// Lets go of what the store holds open (a database connection); a file needs nothing.
+    func close()
 }
 
+// Keys, lookups, credentials, sessions and read models are not the event store's: each has its
+// own port (``KeyStore``, ``CredentialStore``, ``SessionStore``, ``ReadModelStore``), bundled in
+// ``LedgerPorts``.
+
 extension EventStore {
-    /// The subject's key; with `create`, a new random one when missing.
-    public func subjectKey(_ subject: String, create: Bool) throws -> [UInt8]? {
-        try subjectKey(subject, makeKey: create ? { self.randomBytes(32) } : nil)
-    }
+    public func verify(checkFile: Bool) throws -> VerifyReport { try verifyChain() }
+    public var path: String? { nil }
+    public var isOpen: Bool { true }
+    public func close() {}
 
     /// Walks the chain (a SQLite file also checks its pages first).
-    public func verify() throws -> VerifyReport {
-        if let file = self as? Ledger { return try file.verify(checkFile: true) }
-        return try verifyChain()
-    }
-
-    /// The file's path, for a SQLite ledger; `nil` for any other store.
-    public var path: String? { (self as? Ledger)?.path ?? nil }
+    public func verify() throws -> VerifyReport { try verify(checkFile: true) }
 
     /// The events a query selects, copied out.
     public func events(_ query: EventQuery = EventQuery()) throws -> [RecordedEvent] {

@@ -5,14 +5,15 @@ import GRDB
 /// Work on the tables derived from the events — read models and their snapshots — which live in
 /// the ledger file beside the events but outside the hash chain and the append-only rule: they
 /// can be dropped and rebuilt from the events at any time. Their names start with `rm_`; a replay
-/// copy (``Ledger/writePrefix(through:to:)``) drops them, since they describe a later head.
+/// copy (``Ledger/writePrefix(through:to:prepare:)``) drops them, since they describe a later head.
 ///
 /// A transaction sees one consistent ledger: events appended by other processes while it runs
 /// are not in it, so a read model written here reflects exactly the head it read.
 public struct LedgerTransaction {
     /// The connection, for the derived tables' own SQL. Never write to the `koki_` tables.
-    public let db: Database
+    let db: Database
     let ledger: Ledger
+    public let schema: ReadModelSchema
 
     /// Calls `body` for each selected event, inside this transaction.
     public func forEachEvent(_ query: EventQuery = EventQuery(), _ body: (borrowing EventView) throws -> Void) throws {
@@ -25,22 +26,22 @@ public struct LedgerTransaction {
     }
 
     /// Whether a table exists.
-    public func hasTable(_ name: String) throws -> Bool { try db.tableExists(name) }
+    func hasTable(_ name: String) throws -> Bool { try db.tableExists(name) }
 }
 
-extension Ledger {
+extension Ledger: ReadModelStore {
     /// The prefix every derived table's name starts with.
     public static let derivedTablePrefix = "rm_"
 
     /// Runs `body` in one write transaction (committed when it returns, rolled back when it
     /// throws). Other writers wait; readers go on. Throws `readOnly` on a read-only ledger.
-    public func writeDerived<T>(_ body: (LedgerTransaction) throws -> T) throws -> T {
+    public func writingModel<T>(_ schema: ReadModelSchema, _ body: (any ReadModelTransaction) throws -> T) throws -> T {
         guard !isReadOnly else { throw LedgerError(.readOnly, "\(path ?? ":memory:") was opened read-only") }
         return try guarded {
             try queue.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
-                    result = try body(LedgerTransaction(db: db, ledger: self))
+                    result = try body(LedgerTransaction(db: db, ledger: self, schema: schema))
                     return .commit
                 }
                 return result!
@@ -50,8 +51,8 @@ extension Ledger {
 
     /// Runs `body` in one read transaction: the ledger and its derived tables as one consistent
     /// state, whatever other processes append meanwhile.
-    public func readDerived<T>(_ body: (LedgerTransaction) throws -> T) throws -> T {
-        try guarded { try queue.read { db in try body(LedgerTransaction(db: db, ledger: self)) } }
+    public func readingModel<T>(_ schema: ReadModelSchema, _ body: (any ReadModelTransaction) throws -> T) throws -> T {
+        try guarded { try queue.read { db in try body(LedgerTransaction(db: db, ledger: self, schema: schema)) } }
     }
 }
 

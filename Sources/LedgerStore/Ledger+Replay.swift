@@ -120,3 +120,19 @@ extension Ledger {
         }
     }
 }
+
+extension Ledger: ReplayCopyStore, LedgerStorage {
+    public func writeReplayCopy(
+        through position: Int64, to destination: String, prepare: (LedgerPorts) throws -> Void
+    ) throws {
+        try withoutActuallyEscaping(prepare) { prepare in
+            try writePrefix(through: position, to: destination) { copy in try prepare(copy.ports) }
+        }
+    }
+
+    /// Every port of this file: events, keys, credentials, sessions, read models, replay copies.
+    public var ports: LedgerPorts {
+        LedgerPorts(
+            events: self, keys: self, credentials: self, sessions: self, readModels: .beside(self), replayCopies: self)
+    }
+}

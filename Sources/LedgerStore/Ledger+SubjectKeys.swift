@@ -170,3 +170,12 @@ extension Ledger {
         }
     }
 }
+
+extension Ledger: KeyStore, CredentialStore, SessionStore {}
+
+extension KeyStore where Self: EventStore {
+    /// The subject's key; with `create`, a new random one when missing.
+    public func subjectKey(_ subject: String, create: Bool) throws -> [UInt8]? {
+        try subjectKey(subject, makeKey: create ? { self.randomBytes(32) } : nil)
+    }
+}

@@ -19,7 +19,9 @@ import PostgresNIO
 /// let ledger = try PostgresLedger.create(url: "postgres://koki:secret@127.0.0.1/koki?schema=matsudo")
 /// try ledger.append(request)
 /// ```
-public final class PostgresLedger: EventStore, @unchecked Sendable {
+public final class PostgresLedger: EventStore, KeyStore, CredentialStore, SessionStore, LedgerStorage,
+    @unchecked Sendable
+{
     // @unchecked: the connection is used by one caller at a time, under `lock`.
     public let ledgerID: Identifier
     public let isReadOnly = false
@@ -197,7 +199,7 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
     @discardableResult
     func run(_ query: PostgresQuery) throws -> PostgresQueryResult { try Self.run(connection, query) }
 
-    private func locked<T>(_ body: () throws -> T) throws -> T {
+    func locked<T>(_ body: () throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
         do {
@@ -207,7 +209,7 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
         }
     }
 
-    private func transaction<T>(_ body: () throws -> T) throws -> T {
+    func transaction<T>(_ body: () throws -> T) throws -> T {
         try run("BEGIN")
         do {
             let result = try body()
@@ -519,78 +521,99 @@ public final class PostgresLedger: EventStore, @unchecked Sendable {
 
     /// Inserts command envelopes in multi-row statements.
     private func insertCommands(_ commands: [CommandEnvelope]) throws {
-        for chunk in stride(from: 0, to: commands.count, by: 1_000).map({
-            commands[$0..<min($0 + 1_000, commands.count)]
-        }) {
-            var binds = PostgresBindings(capacity: chunk.count * 8)
-            var values: [String] = []
-            for (i, c) in chunk.enumerated() {
-                values.append("(" + (1...8).map { "$\(i * 8 + $0)" }.joined(separator: ",") + ")")
-                binds.append(c.sequence)
-                try binds.append(Data(c.commandID.bytes))
-                binds.append(c.actor)
-                binds.append(c.recordedAt.microseconds)
-                try binds.append(c.correlationID.map { Data($0.bytes) })
-                try binds.append(c.causationID.map { Data($0.bytes) })
-                binds.append(c.firstPosition)
-                binds.append(c.eventCount)
-            }
-            try run(
-                PostgresQuery(
-                    unsafeSQL: """
-                        INSERT INTO koki_commands(seq, command_id, actor, recorded_at, correlation_id, causation_id,
-                            first_position, event_count) VALUES \(values.joined(separator: ","))
-                        """, binds: binds))
+        try insertInBatches(
+            commands,
+            """
+            INSERT INTO koki_commands(seq, command_id, actor, recorded_at, correlation_id, causation_id,
+                first_position, event_count)
+            """, columns: 8
+        ) { c, binds in
+            binds.append(c.sequence)
+            try binds.append(Data(c.commandID.bytes))
+            binds.append(c.actor)
+            binds.append(c.recordedAt.microseconds)
+            try binds.append(c.correlationID.map { Data($0.bytes) })
+            try binds.append(c.causationID.map { Data($0.bytes) })
+            binds.append(c.firstPosition)
+            binds.append(c.eventCount)
         }
     }
 
-    /// Inserts rows in multi-row statements (PostgreSQL takes at most 65,535 parameters each).
+    /// Inserts rows in multi-row statements.
     private func insertEvents(_ rows: [StoredRow]) throws {
-        for chunk in stride(from: 0, to: rows.count, by: 1_000).map({ rows[$0..<min($0 + 1_000, rows.count)] }) {
-            var binds = PostgresBindings(capacity: chunk.count * 9)
+        try insertInBatches(
+            rows,
+            """
+            INSERT INTO koki_events(position, stream, stream_version, type, schema_version, command_seq,
+                encoding, payload, hash)
+            """, columns: 9
+        ) { row, binds in
+            binds.append(row.position)
+            binds.append(row.stream)
+            binds.append(row.streamVersion)
+            binds.append(row.type)
+            binds.append(row.schemaVersion)
+            binds.append(row.command.sequence)
+            binds.append(Int16(row.encoding))
+            try binds.append(Data(row.payload))
+            try binds.append(Data(row.hash))
+        }
+    }
+
+    /// Inserts `items` with `insert` (the statement up to `VALUES`), 1,000 to a statement
+    /// (PostgreSQL takes at most 65,535 parameters each); `bind` binds an item's `columns` values,
+    /// and `casts` names a column's type cast (`3: "jsonb"`).
+    func insertInBatches<T>(
+        _ items: [T], _ insert: String, columns: Int, casts: [Int: String] = [:],
+        bind: (T, inout PostgresBindings) throws -> Void
+    ) throws {
+        let placeholders = (1...columns).map { column in
+            { (row: Int) in
+                "$\(row * columns + column)" + (casts[column].map { "::" + $0 } ?? "")
+            }
+        }
+        for start in stride(from: 0, to: items.count, by: 1_000) {
+            let chunk = items[start..<min(start + 1_000, items.count)]
+            var binds = PostgresBindings(capacity: chunk.count * columns)
             var values: [String] = []
-            for (i, row) in chunk.enumerated() {
-                let b = i * 9
-                values.append(
-                    "($\(b + 1),$\(b + 2),$\(b + 3),$\(b + 4),$\(b + 5),$\(b + 6),$\(b + 7),$\(b + 8),$\(b + 9))")
-                binds.append(row.position)
-                binds.append(row.stream)
-                binds.append(row.streamVersion)
-                binds.append(row.type)
-                binds.append(row.schemaVersion)
-                binds.append(row.command.sequence)
-                binds.append(Int16(row.encoding))
-                try binds.append(Data(row.payload))
-                try binds.append(Data(row.hash))
+            values.reserveCapacity(chunk.count)
+            for (i, item) in chunk.enumerated() {
+                values.append("(" + placeholders.map { $0(i) }.joined(separator: ",") + ")")
+                try bind(item, &binds)
             }
-            try run(
-                PostgresQuery(
-                    unsafeSQL: """
-                        INSERT INTO koki_events(position, stream, stream_version, type, schema_version, command_seq,
-                            encoding, payload, hash) VALUES \(values.joined(separator: ","))
-                        """, binds: binds))
+            try run(PostgresQuery(unsafeSQL: insert + " VALUES " + values.joined(separator: ","), binds: binds))
         }
     }
 
-    // MARK: - Tables of the application's own (read models)
+    // MARK: - Read models
 
-    /// Runs `body` in one transaction holding the lock named `key` (read models' own locks,
-    /// apart from the appends'); `query` runs statements in it.
-    public func withTransaction<T>(
-        lock key: Int64, _ body: (_ query: (PostgresQuery) throws -> PostgresQueryResult) throws -> T
-    ) throws -> T {
-        try locked {
-            try transaction {
-                try run("SELECT pg_advisory_xact_lock(\(key))")
-                return try body { try run($0) }
-            }
-        }
+    /// A read model's own lock: catching up never waits for appends, nor they for it.
+    var readModelLock: Int64 { appendLockKey ^ 0x5F52_4D5F }
+
+    /// Makes a read model's tables when missing: its rows (as JSON) and the models' positions.
+    func createTables(_ schema: ReadModelSchema) throws {
+        try run(
+            """
+            CREATE TABLE IF NOT EXISTS \(unescaped: schema.table) (
+                \(unescaped: schema.keyColumn) TEXT NOT NULL, \(unescaped: schema.partColumn) INTEGER NOT NULL, row JSONB NOT NULL, PRIMARY KEY (\(unescaped: schema.keyColumn), \(unescaped: schema.partColumn)))
+            """)
+        try run(
+            """
+            CREATE TABLE IF NOT EXISTS rm_models (
+                name TEXT PRIMARY KEY, logic_version INTEGER NOT NULL, position BIGINT NOT NULL)
+            """)
     }
 
-    /// Runs one statement outside any transaction of the caller's.
-    public func query(_ query: PostgresQuery) throws -> PostgresQueryResult {
-        try locked { try run(query) }
+    func stateLocked(_ schema: ReadModelSchema) throws -> ReadModelState? {
+        let exists = try run("SELECT to_regclass('rm_models') IS NOT NULL").rows.first?.decode(Bool.self) ?? false
+        guard exists,
+            let row = try run("SELECT position, logic_version FROM rm_models WHERE name = \(schema.name)").rows.first
+        else { return nil }
+        let (position, version) = try row.decode((Int64, Int32).self)
+        return ReadModelState(logicVersion: Int(version), position: position)
     }
+
+    // MARK: - State beside the events
 
     // MARK: - State beside the events
 

@@ -187,14 +187,14 @@ final class HandClock: LedgerClock {
         try register.register(person, identity: identity, metadata: CommandMetadata(actor: "admin"))
         let vault = IdentityVault(ledger)
         try vault.checkMasterKey()
-        let wrong = IdentityVault(ledger.store, master: try MasterKey(bytes: Array(repeating: 1, count: 32)))
+        let wrong = IdentityVault(ledger.ports, master: try MasterKey(bytes: Array(repeating: 1, count: 32)))
         #expect(throws: KokiError.self) { try wrong.checkMasterKey() }
         let number = try MyNumber("123456789018")
         try register.recordMyNumber(number, for: person, metadata: CommandMetadata(actor: "admin"))
         #expect(try vault.person(byMyNumber: number) == person)
         #expect(try register.myNumber(of: person) == number)
         // The key is stored wrapped: not the 32 raw bytes.
-        #expect(try ledger.store.subjectKey("person/1001", create: false)?.count != 32)
+        #expect(try ledger.ports.keys.subjectKey("person/1001", makeKey: nil)?.count != 32)
         #expect(try vault.erase(person))
         #expect(try register.myNumber(of: person) == nil)
         #expect(try vault.person(byMyNumber: number) == nil)

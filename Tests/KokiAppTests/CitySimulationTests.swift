@@ -75,7 +75,7 @@ import Testing
     @Test func theIncrementalCityEqualsAFoldFromScratch() throws {
         let ledger = Self.city.simulation.ledger
         let incremental = try ledger.currentCity()
-        let fresh = try KokiLedger(ledger.store).currentCity()
+        let fresh = try KokiLedger(ledger.ports).currentCity()
         #expect(incremental == fresh)
         let head = try ledger.store.head().position
         let middle = head / 2

@@ -32,7 +32,7 @@ import Testing
         let payloads = try everyPayload(ledger.store)
         #expect(!payloads.isEmpty)
         #expect(Data(payloads).range(of: Data("$scrypt$".utf8)) == nil, "a hash in the events")
-        #expect(try ledger.store.credential("operator/op")?.hasPrefix("$scrypt$") == true)
+        #expect(try ledger.ports.credentials.credential("operator/op")?.hasPrefix("$scrypt$") == true)
         #expect(try control.login("op", password: "operator-password-2", terminal: "t1").operatorID == "op")
         #expect(throws: KokiError.self) { try control.login("op", password: "operator-password-1", terminal: "t1") }
     }

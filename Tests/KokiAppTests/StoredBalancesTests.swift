@@ -149,13 +149,13 @@ import Testing
     @Test func aFreshProcessPicksTheSamePersonsToDunAsOneThatHasTheCityInMemory() throws {
         let (folder, ledger, _) = try Self.city(seed: 8)
         defer { withExtendedLifetime(folder) {} }
-        let warm = KokiLedger(ledger.store)
+        let warm = KokiLedger(ledger.ports)
         _ = try warm.currentCity()
         var random = SeededGenerator(seed: 2)
         var owing = 0
         for _ in 0..<8 {
             let date = try CivilDate(daysSinceEpoch: Int.random(in: 19_900...20_650, using: &random))
-            let cold = KokiLedger(ledger.store)
+            let cold = KokiLedger(ledger.ports)
             #expect(!cold.hasCurrentCity && warm.hasCurrentCity)
             let fromTable = try ArrearsCommands(cold).owing(before: date)
             let fromCity = try ArrearsCommands(warm).owing(before: date)

@@ -16,7 +16,7 @@ import Testing
             settings: SimulationSettings(insured: 40, years: 2, seed: 6, firstFiscalYear: 2024))
         _ = try simulation.run()
         let ledger = simulation.ledger
-        let city = try CitySnapshot(KokiLedger(ledger.store))
+        let city = try CitySnapshot(KokiLedger(ledger.ports))
         for year in 2023...2026 {
             #expect(try ledger.rateTable(fiscalYear: year) == city.accounts.rateTables[year])
             #expect(try ledger.installmentCalendar(fiscalYear: year) == city.accounts.calendars[year])

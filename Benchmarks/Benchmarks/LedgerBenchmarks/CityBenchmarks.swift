@@ -278,9 +278,9 @@ func cityBenchmarks() {
         let built = try seconds { try StoredBalances(koki).catchUp() }
         var notices = 0
         let cold = try seconds {
-            notices += try ArrearsCommands(KokiLedger(koki.store)).runDunning(on: last, actor: "bench").notices.count
+            notices += try ArrearsCommands(KokiLedger(koki.ports)).runDunning(on: last, actor: "bench").notices.count
         }
-        let warmLedger = KokiLedger(koki.store)
+        let warmLedger = KokiLedger(koki.ports)
         let fold = try seconds { _ = try warmLedger.currentCity() }
         let warm = try seconds {
             notices += try ArrearsCommands(warmLedger).runDunning(on: last.adding(days: 1), actor: "bench").notices

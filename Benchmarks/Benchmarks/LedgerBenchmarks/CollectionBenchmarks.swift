@@ -11,7 +11,7 @@ import LedgerStore
 /// and a bank-debit mandate each — written as events directly, since only the debit run is timed.
 func debitCity(persons: Int, at path: String) throws -> KokiLedger {
     let ledger = KokiLedger(try Ledger.create(at: path, options: .init(synchronous: .normal)))
-    let vault = IdentityVault(ledger.store)
+    let vault = IdentityVault(ledger)
     let fy = try FiscalYear(2025)
     let calendar = InstallmentCalendar.standard(fiscalYear: 2025)
     try ledger.record(

@@ -94,7 +94,7 @@ func readModelBenchmarks() {
         let balancesTime = try seconds { blackHole(try balances.rows()) }
         let delinquentsTime = try seconds { blackHole(try arrears.delinquents(on: day)) }
         // What a city-wide query cost before: folding the whole city in a fresh process.
-        let cityTime = try seconds { blackHole(try KokiLedger(reader.store).currentCity().position) }
+        let cityTime = try seconds { blackHole(try KokiLedger(reader.ports).currentCity().position) }
 
         benchmark.measurement(rebuildRate, Int(Double(rebuilt.events) / rebuildTime))
         benchmark.measurement(scanRate, Int(n / scanTime))

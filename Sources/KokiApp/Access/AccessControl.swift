@@ -194,7 +194,7 @@ public struct AccessControl: Sendable {
     /// enrolled by an older koki has none: their hash recorded in the events then opens only the
     /// password change their next login must make (`mustChange`), after which it opens nothing.
     func checkPassword(_ password: String, of record: OperatorRecord) throws -> (matches: Bool, mustChange: Bool) {
-        if let stored = try store.credential(Self.principal(record.id)) {
+        if let stored = try ledger.ports.credentials.credential(Self.principal(record.id)) {
             return (PasswordHash.verify(password, against: stored), false)
         }
         guard let recorded = record.recordedPasswordHash else { return (false, false) }
@@ -204,7 +204,7 @@ public struct AccessControl: Sendable {
     /// Stores the new hash beside the keys, then records the fact of the change (no hash).
     func replacePassword(_ id: String, with password: String, metadata: CommandMetadata) throws {
         let hash = try hash(password, settings: try settings())
-        try store.setCredential(Self.principal(id), hash)
+        try ledger.ports.credentials.setCredential(Self.principal(id), hash)
         try ledger.record([.access(.operatorPasswordSet(OperatorPasswordSet(operatorID: id)))], metadata: metadata)
     }
 
@@ -220,7 +220,7 @@ public struct AccessControl: Sendable {
         }
         // The credential first: a crash before the event leaves a hash for an id not enrolled, which
         // the next enrolment replaces; never an operator without a password.
-        try store.setCredential(Self.principal(id), try hash(password, settings: settings))
+        try ledger.ports.credentials.setCredential(Self.principal(id), try hash(password, settings: settings))
         let enrolled = OperatorEnrolled(operatorID: id, name: name, roles: [.administrator])
         try ledger.record(
             [
@@ -239,7 +239,7 @@ public struct AccessControl: Sendable {
             throw KokiError(.invalidInput, "operator \(id) exists already; ids are never reused")
         }
         let hash = try hash(password, settings: try settings())
-        try store.setCredential(Self.principal(id), hash)
+        try ledger.ports.credentials.setCredential(Self.principal(id), hash)
         let enrolled = OperatorEnrolled(operatorID: id, name: name, roles: Array(Set(roles)).sorted())
         try ledger.record(
             [.access(.operatorEnrolled(enrolled))], metadata: admin.metadata(),
@@ -316,7 +316,7 @@ public struct AccessControl: Sendable {
             throw KokiError(.masterKey, "the break-glass needs this ledger's master key file (--master-key)")
         }
         let subject = "koki/master-key-check"
-        guard let blob = try store.subjectKey(subject, makeKey: nil) else {
+        guard let blob = try ledger.ports.keys.subjectKey(subject, makeKey: nil) else {
             throw KokiError(
                 .masterKey,
                 "this ledger has no master-key check yet (no command has opened it with its key): the break-glass cannot prove the key")
@@ -480,7 +480,7 @@ public struct AccessControl: Sendable {
                             operatorID: id, session: session, terminal: terminal,
                             tokenDigest: Array(SHA256.hash(data: token)), expiresAt: expires)))
             ], metadata: CommandMetadata(actor: id, correlationID: Identifier(string: session)))
-        try store.touchSession(session)
+        try ledger.ports.sessions.touchSession(session)
         return SessionCredentials(
             ledger: store.ledgerID.description, operatorID: id, session: session,
             token: Data(token).base64EncodedString())
@@ -523,7 +523,7 @@ public struct AccessControl: Sendable {
             throw KokiError(.accessDenied, "the session expired at \(session.expiresAt): log in again")
         }
         let settings = try settings()
-        let lastSeen = try store.sessionLastSeen(session.id) ?? session.openedAt
+        let lastSeen = try ledger.ports.sessions.sessionLastSeen(session.id) ?? session.openedAt
         guard now.microseconds - lastSeen.microseconds <= Int64(settings.idleMinutes) * 60_000_000 else {
             throw KokiError(
                 .accessDenied, "the session was idle for more than \(settings.idleMinutes) minutes: log in again")
@@ -549,7 +549,7 @@ public struct AccessControl: Sendable {
             if let function, try !permissions().allows(record.roles, function) {
                 throw Self.mayNot(record.id, record.roles, function, command)
             }
-            try store.touchSession(credentials.session)
+            try ledger.ports.sessions.touchSession(credentials.session)
             return AccessContext(
                 operatorID: record.id, name: record.name, roles: record.roles, session: credentials.session,
                 terminal: terminal, function: function, command: command)

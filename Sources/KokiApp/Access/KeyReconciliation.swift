@@ -31,7 +31,7 @@ public struct KeyReconciliation: Sendable {
         query.types = Set(InsuredRegisterCommands.registerEventTypes)
         var register = InsuredRegister()
         try ledger.forEachEvent(query) { _, event in register.apply(event) }
-        let keys = try ledger.store.allSubjectKeys()
+        let keys = try ledger.ports.keys.allSubjectKeys()
         var found: [Problem] = []
         for (person, entry) in register.persons.sorted(by: { $0.key < $1.key }) {
             let key = keys["person/\(person.value)"]

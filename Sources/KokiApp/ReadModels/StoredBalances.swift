@@ -1,10 +1,8 @@
 import Foundation
-import GRDB
 import KokiDomain
 import KokiEvents
 import KokiProjections
 import LedgerStore
-import LedgerStorePostgres
 
 /// The stored read model of balances: one ``YearBalance`` row per person and fiscal year in the
 /// ledger file (`rm_balances`), with the position and logic version it reflects (`rm_models`),
@@ -69,12 +67,7 @@ public struct StoredBalances: Sendable {
         public var snapshotTaken: Bool
     }
 
-    public struct Snapshot: Sendable, Hashable {
-        public var position: Int64
-        public var logicVersion: Int
-        public var rows: Int
-        public var bytes: Int
-    }
+    public typealias Snapshot = ReadModelSnapshot
 
     public struct Status: Sendable {
         public var position: Int64?
@@ -130,22 +123,22 @@ public struct StoredBalances: Sendable {
     /// The rows as the ledger stands now, or as it stood at `through`. A writable ledger's table
     /// is caught up first (and kept); a read-only one's is used only if it is at the position.
     public func rows(through: Int64? = nil) throws -> Answer {
-        guard let store = ledger.store as? Ledger else { return try elsewhere(nil, through: through) }
-        if !store.isReadOnly { try catchUp() }
-        return try store.readDerived { tx in try rows(tx, through: try Self.position(tx, through)) }
+        guard case .beside(let tables) = ledger.ports.readModels else { return try elsewhere(nil, through: through) }
+        if !ledger.store.isReadOnly { try catchUp() }
+        return try tables.readingModel(Self.schema) { tx in try rows(tx, through: try Self.position(tx, through)) }
     }
 
     /// One person's rows now (from the table, caught up first on a writable ledger) or as the
     /// ledger knew them at `through` (their own stream folded through it: a few hundred events,
     /// far cheaper than any snapshot of the whole city).
     public func rows(of person: PersonID, through: Int64? = nil) throws -> Answer {
-        guard let store = ledger.store as? Ledger else { return try elsewhere(person, through: through) }
-        if !store.isReadOnly && through == nil { try catchUp() }
-        return try store.readDerived { tx in
+        guard case .beside(let tables) = ledger.ports.readModels else {
+            return try elsewhere(person, through: through)
+        }
+        if !ledger.store.isReadOnly && through == nil { try catchUp() }
+        return try tables.readingModel(Self.schema) { tx in
             let position = try Self.position(tx, through)
-            if try tx.hasTable("rm_models"), let model = try Self.model(tx),
-                model.logicVersion == YearBalance.logicVersion, model.position == position
-            {
+            if let model = try tx.state(), model.logicVersion == YearBalance.logicVersion, model.position == position {
                 let rows = try Self.readTable(tx, person: person.value)
                 return Answer(rows: rows, position: position, source: .table(position: position))
             }
@@ -156,10 +149,10 @@ public struct StoredBalances: Sendable {
     /// On PostgreSQL: the table in the ledger's schema, caught up first, for the head; folded
     /// from the events for an earlier position (or on any other store).
     private func elsewhere(_ person: PersonID?, through: Int64?) throws -> Answer {
-        guard let postgres = ledger.store as? PostgresLedger else { return try folded(person, through: through) }
+        guard case .atHead(let store) = ledger.ports.readModels else { return try folded(person, through: through) }
         let head = try ledger.store.head().position
         guard through == nil || through == head else { return try folded(person, through: through) }
-        let tables = PostgresBalances(store: postgres)
+        let tables = HeadBalances(store: store)
         try catchUp(tables, head: head)
         return Answer(rows: try tables.rows(of: person), position: head, source: .table(position: head))
     }
@@ -167,7 +160,7 @@ public struct StoredBalances: Sendable {
     /// Brings the PostgreSQL table to `head`: built from every event when missing (or of another
     /// logic version), else the persons with money events since its position refolded.
     @discardableResult
-    private func catchUp(_ tables: PostgresBalances, head: Int64) throws -> CatchUp {
+    private func catchUp(_ tables: HeadBalances, head: Int64) throws -> CatchUp {
         let model = try tables.model()
         guard let model, model.logicVersion == YearBalance.logicVersion else {
             let all = try folded(nil, through: head)
@@ -212,20 +205,20 @@ public struct StoredBalances: Sendable {
         return Answer(rows: rows, position: position, source: .fold)
     }
 
-    /// The SQLite file whose tables hold the read model (refused on another store).
-    private var file: Ledger {
+    /// The tables beside the events that hold the read model (refused on another store).
+    private var file: any ReadModelStore {
         get throws {
-            guard let file = ledger.store as? Ledger else {
+            guard case .beside(let tables) = ledger.ports.readModels else {
                 throw KokiError(
                     .invalidInput,
                     "the stored read models live in a SQLite ledger file; \(ledger.store.location) folds instead")
             }
-            return file
+            return tables
         }
     }
 
     /// The position asked about (the head when none), refused beyond the head.
-    private static func position(_ tx: LedgerTransaction, _ through: Int64?) throws -> Int64 {
+    private static func position(_ tx: any ReadModelTransaction, _ through: Int64?) throws -> Int64 {
         let head = try tx.head()
         let position = through ?? head
         guard (0...head).contains(position) else {
@@ -246,32 +239,26 @@ public struct StoredBalances: Sendable {
     }
 
     public func status() throws -> Status {
-        if let postgres = ledger.store as? PostgresLedger {
-            let tables = PostgresBalances(store: postgres)
+        switch ledger.ports.readModels {
+        case .atHead(let store):
+            let tables = HeadBalances(store: store)
             let model = try tables.model()
             return Status(
                 position: model?.position, logicVersion: model?.logicVersion, rows: try tables.count(), snapshots: [])
-        }
-        guard let store = ledger.store as? Ledger else { return Status(rows: 0, snapshots: []) }
-        return try store.readDerived { tx in
-            guard try tx.hasTable("rm_models") else { return Status(rows: 0, snapshots: []) }
-            let model = try Self.model(tx)
-            let rows = try Int.fetchOne(tx.db, sql: "SELECT COUNT(*) FROM rm_balances") ?? 0
-            var status = Status(
-                position: model?.position, logicVersion: model?.logicVersion, rows: rows,
-                snapshots: try Self.snapshots(tx))
-            if try tx.hasTable("rm_snapshot_deltas"),
-                let d = try Row.fetchOne(
-                    tx.db,
-                    sql: """
-                        SELECT COUNT(*), COALESCE(SUM(length(bytes)), 0) FROM rm_snapshot_deltas
-                        WHERE model = ? AND logic_version = ?
-                        """, arguments: [Self.name, YearBalance.logicVersion])
-            {
-                status.deltas = d[0]
-                status.deltaBytes = d[1]
+        case .none:
+            return Status(rows: 0, snapshots: [])
+        case .beside(let tables):
+            return try tables.readingModel(Self.schema) { tx in
+                // The model's row and its tables are made together: without one, there are none.
+                guard let model = try tx.state() else { return Status(rows: 0, snapshots: []) }
+                var status = Status(
+                    position: model.position, logicVersion: model.logicVersion, rows: try tx.count(),
+                    snapshots: try tx.snapshots())
+                let deltas = try tx.deltaTotals()
+                status.deltas = deltas.count
+                status.deltaBytes = deltas.bytes
+                return status
             }
-            return status
         }
     }
 
@@ -281,24 +268,24 @@ public struct StoredBalances: Sendable {
     /// version), in one transaction.
     @discardableResult
     public func catchUp() throws -> CatchUp {
-        if let postgres = ledger.store as? PostgresLedger {
-            return try catchUp(PostgresBalances(store: postgres), head: try ledger.store.head().position)
-        }
-        guard let store = ledger.store as? Ledger else {
+        let tables: any ReadModelStore
+        switch ledger.ports.readModels {
+        case .atHead(let store): return try catchUp(HeadBalances(store: store), head: try ledger.store.head().position)
+        case .none:
             let head = try ledger.store.head().position
             return CatchUp(from: head, to: head, refolded: 0, rebuilt: false, snapshotTaken: false)
+        case .beside(let beside): tables = beside
         }
-        return try store.writeDerived { tx in
-            try Self.createTables(tx)
+        return try tables.writingModel(Self.schema) { tx in
+            try tx.createTables()
             let head = try tx.head()
-            let model = try Self.model(tx)
+            let model = try tx.state()
             guard let model, model.logicVersion == YearBalance.logicVersion else {
                 // Missing or of another logic (whose columns may differ too): built afresh.
-                try tx.db.execute(sql: "DROP TABLE rm_balances")
-                try Self.createBalanceTable(tx, "rm_balances")
-                try Self.dropOtherLogic(tx)
-                let built = try Self.fill(tx, table: "rm_balances", through: head)
-                try Self.setModel(tx, position: head)
+                try tx.recreate(.maintained)
+                try tx.dropOtherLogic()
+                let built = try Self.fill(tx, table: .maintained, through: head)
+                try tx.setPosition(head)
                 let snap = try takeSnapshotIfDue(tx, position: head)
                 return CatchUp(from: 0, to: head, refolded: built.persons, rebuilt: true, snapshotTaken: snap)
             }
@@ -322,11 +309,10 @@ public struct StoredBalances: Sendable {
         if let snapshotEvery, snapshotEvery < 1 {
             throw KokiError(.invalidInput, "a snapshot every \(snapshotEvery) events: expected at least 1")
         }
-        return try file.writeDerived { tx in
-            try Self.createTables(tx)
+        return try file.writingModel(Self.schema) { tx in
+            try tx.createTables()
             let head = try tx.head()
-            let positions =
-                try check ? [] : snapshotEvery.map { try Self.commandEnds(tx, every: $0, through: head) } ?? []
+            let positions = try check ? [] : snapshotEvery.map { try tx.commandEnds(every: $0, through: head) } ?? []
             // A snapshot at the first checkpoint and then every `snapshotInterval` events; deltas between.
             var checkpoints: [Checkpoint] = []
             var lastFull: Int64?
@@ -336,52 +322,33 @@ public struct StoredBalances: Sendable {
                 checkpoints.append(Checkpoint(position: position, full: full))
             }
             var comparedWith: Int64?
-            if let model = try Self.model(tx), model.logicVersion == YearBalance.logicVersion {
+            if let model = try tx.state(), model.logicVersion == YearBalance.logicVersion {
                 comparedWith = model.position
                 // The maintained table caught up to this head, as any query would have it.
                 if model.position < head { try Self.advance(tx, from: model.position, to: head) }
             }
-            try tx.db.execute(sql: "DROP TABLE IF EXISTS rm_balances_rebuilt")
-            try Self.createBalanceTable(tx, "rm_balances_rebuilt")
-            let built = try Self.fill(tx, table: "rm_balances_rebuilt", through: head, checkpoints: checkpoints)
+            try tx.recreate(.rebuilt)
+            let built = try Self.fill(tx, table: .rebuilt, through: head, checkpoints: checkpoints)
             var differences: [Difference] = []
             if comparedWith != nil {
-                // Row by row in SQL, so memory stays flat: the keys of rows either side lacks.
-                let keys = try Row.fetchAll(
-                    tx.db,
-                    sql: """
-                        SELECT person, fiscal_year FROM (
-                            SELECT * FROM rm_balances EXCEPT SELECT * FROM rm_balances_rebuilt)
-                        UNION
-                        SELECT person, fiscal_year FROM (
-                            SELECT * FROM rm_balances_rebuilt EXCEPT SELECT * FROM rm_balances)
-                        ORDER BY 1, 2
-                        """)
-                for key in keys {
-                    let person: String = key[0]
-                    let year: Int = key[1]
-                    func row(_ table: String) throws -> YearBalance? {
+                for (person, year) in try tx.differences() {
+                    func row(_ table: ReadModelTable) throws -> YearBalance? {
                         try Self.readTable(tx, table, person: person, fiscalYear: year).first
                     }
                     differences.append(
                         Difference(
-                            person: try PersonID(person), fiscalYear: try FiscalYear(year),
-                            maintained: try row("rm_balances"), rebuilt: try row("rm_balances_rebuilt")))
+                            person: try PersonID(person), fiscalYear: try FiscalYear(Int(year)),
+                            maintained: try row(.maintained), rebuilt: try row(.rebuilt)))
                 }
             }
             if check {
-                try tx.db.execute(sql: "DROP TABLE rm_balances_rebuilt")
+                try tx.dropRebuilt()
             } else {
-                try tx.db.execute(sql: "DROP TABLE rm_balances")
-                try tx.db.execute(sql: "ALTER TABLE rm_balances_rebuilt RENAME TO rm_balances")
-                try Self.setModel(tx, position: head)
-                try Self.dropOtherLogic(tx)
-                if !checkpoints.isEmpty {
-                    // A fresh history from this pass replaces the one kept so far.
-                    for table in ["rm_snapshots", "rm_snapshot_deltas"] {
-                        try tx.db.execute(sql: "DELETE FROM \(table) WHERE model = ?", arguments: [Self.name])
-                    }
-                }
+                try tx.swapInRebuilt()
+                try tx.setPosition(head)
+                try tx.dropOtherLogic()
+                // A fresh history from this pass replaces the one kept so far.
+                if !checkpoints.isEmpty { try tx.dropHistory() }
                 try Self.writeSnapshot(tx, position: head)
                 var previous: Int64 = 0
                 for (checkpoint, taken) in zip(checkpoints, built.snapshots) {
@@ -403,8 +370,8 @@ public struct StoredBalances: Sendable {
         }
     }
 
-    private func takeSnapshotIfDue(_ tx: LedgerTransaction, position: Int64) throws -> Bool {
-        let last = try Self.snapshots(tx).last { $0.logicVersion == YearBalance.logicVersion }?.position ?? 0
+    private func takeSnapshotIfDue(_ tx: any ReadModelTransaction, position: Int64) throws -> Bool {
+        let last = try tx.snapshots().last { $0.logicVersion == YearBalance.logicVersion }?.position ?? 0
         guard position - last >= snapshotInterval else { return false }
         try Self.writeSnapshot(tx, position: position)
         return true
@@ -412,18 +379,13 @@ public struct StoredBalances: Sendable {
 
     // MARK: - Reading at a position
 
-    private func rows(_ tx: LedgerTransaction, through: Int64) throws -> Answer {
-        let hasTables = try tx.hasTable("rm_models")
-        if hasTables, let model = try Self.model(tx), model.logicVersion == YearBalance.logicVersion,
-            model.position == through
-        {
+    private func rows(_ tx: any ReadModelTransaction, through: Int64) throws -> Answer {
+        if let model = try tx.state(), model.logicVersion == YearBalance.logicVersion, model.position == through {
             return Answer(rows: try Self.readTable(tx), position: through, source: .table(position: through))
         }
-        if hasTables,
-            let snap = try Self.snapshots(tx).last(where: {
-                $0.logicVersion == YearBalance.logicVersion && $0.position <= through
-            })
-        {
+        if let snap = try tx.snapshots().last(where: {
+            $0.logicVersion == YearBalance.logicVersion && $0.position <= through
+        }) {
             var byPerson: [PersonID: [YearBalance]] = [:]
             for row in try Self.readSnapshot(tx, position: snap.position) {
                 byPerson[row.person, default: []].append(row)
@@ -431,7 +393,7 @@ public struct StoredBalances: Sendable {
             // The deltas after it, while each starts where the state stands (no gap between).
             var at = snap.position
             var applied = 0
-            for delta in try Self.deltas(tx, after: snap.position, through: through) {
+            for delta in try tx.deltas(after: snap.position, through: through) {
                 guard delta.since <= at else { break }
                 let (persons, rows) = try Self.readDelta(tx, position: delta.position)
                 for person in persons { byPerson[person] = nil }
@@ -460,7 +422,7 @@ public struct StoredBalances: Sendable {
     /// With `checkpoints` (ascending positions), `emit` also gets the rows as they stood at each,
     /// and whether they changed since the checkpoint before (rows are summed again only then).
     static func fold(
-        _ tx: LedgerTransaction, _ person: PersonID, through: Int64, checkpoints: [Int64] = [],
+        _ tx: any ReadModelTransaction, _ person: PersonID, through: Int64, checkpoints: [Int64] = [],
         emit: (_ index: Int, _ rows: [YearBalance], _ changed: Bool) -> Void = { _, _, _ in }
     ) throws -> (rows: [YearBalance], events: Int) {
         var account = CollectionAccounts.Account()
@@ -493,11 +455,9 @@ public struct StoredBalances: Sendable {
 
     /// Every person's rows into `table`, one person at a time — and, in the same pass, the
     /// snapshots at `checkpoints` (the rows as they stood at each), encoded as they come.
-    static func fill(_ tx: LedgerTransaction, table: String, through: Int64, checkpoints: [Checkpoint] = [])
-        throws -> (persons: Int, events: Int, rows: Int, snapshots: [(count: Int, persons: [PersonID], body: [UInt8])])
-    {
-        try tx.db.execute(sql: "DELETE FROM \(table)")
-        let insert = try insertStatement(tx, table: table)
+    static func fill(
+        _ tx: any ReadModelTransaction, table: ReadModelTable, through: Int64, checkpoints: [Checkpoint] = []
+    ) throws -> (persons: Int, events: Int, rows: Int, snapshots: [(count: Int, persons: [PersonID], body: [UInt8])]) {
         var (persons, events, rows) = (0, 0, 0)
         var snapshots = checkpoints.map { _ in (count: 0, persons: [PersonID](), body: [UInt8]()) }
         let positions = checkpoints.map(\.position)
@@ -510,7 +470,7 @@ public struct StoredBalances: Sendable {
                 if !checkpoints[index].full { snapshots[index].persons.append(person) }
                 SnapshotCodec.append(rows, to: &snapshots[index].body)
             }
-            for row in folded.rows { try Self.insert(row, insert) }
+            try tx.insert(folded.rows.map(\.stored), into: table)
             persons += 1
             events += folded.events
             rows += folded.rows.count
@@ -518,223 +478,81 @@ public struct StoredBalances: Sendable {
         return (persons, events, rows, snapshots)
     }
 
-    /// The end of the command holding each multiple of `interval` below the head (so a
-    /// snapshot never splits a command).
-    static func commandEnds(_ tx: LedgerTransaction, every interval: Int64, through head: Int64) throws -> [Int64] {
-        // By primary keys only: the event's command, then that command's last position.
-        let statement = try tx.db.cachedStatement(
-            sql: """
-                SELECT c.first_position + c.event_count - 1 FROM koki_events e
-                JOIN koki_commands c ON c.seq = e.command_seq WHERE e.position = ?
-                """)
-        var ends: [Int64] = []
-        var target = interval
-        while target < head {
-            let end = try Int64.fetchOne(statement, arguments: [target]) ?? target
-            if end < head, ends.last.map({ $0 < end }) ?? true { ends.append(end) }
-            target += interval
-        }
-        return ends
-    }
-
     /// Brings the maintained table from `from` to `to`: the persons whose streams grew folded
     /// again, what changed kept as a delta, the new position recorded. Returns how many persons.
     @discardableResult
-    static func advance(_ tx: LedgerTransaction, from: Int64, to: Int64) throws -> Int {
+    static func advance(_ tx: any ReadModelTransaction, from: Int64, to: Int64) throws -> Int {
         let touched = try personsTouched(tx, after: from, through: to)
         let rows = try refold(tx, touched, through: to)
         try writeDelta(tx, since: from, position: to, persons: touched, rows: rows)
-        try setModel(tx, position: to)
+        try tx.setPosition(to)
         return touched.count
     }
 
     /// Replaces the rows of `persons` in the maintained table with their streams' fold, and
     /// returns the new rows.
     @discardableResult
-    static func refold(_ tx: LedgerTransaction, _ persons: [PersonID], through: Int64) throws -> [YearBalance] {
-        let insert = try insertStatement(tx, table: "rm_balances")
-        let delete = try tx.db.cachedStatement(sql: "DELETE FROM rm_balances WHERE person = ?")
+    static func refold(_ tx: any ReadModelTransaction, _ persons: [PersonID], through: Int64) throws -> [YearBalance] {
         var all: [YearBalance] = []
         for person in persons {
-            try delete.execute(arguments: [person.value])
+            try tx.deleteRows(of: person.value)
             let rows = try fold(tx, person, through: through).rows
-            for row in rows { try Self.insert(row, insert) }
+            try tx.insert(rows.map(\.stored), into: .maintained)
             all += rows
         }
         return all
     }
 
     /// Every person with a stream, in order.
-    static func persons(_ tx: LedgerTransaction) throws -> [PersonID] {
-        try String.fetchAll(
-            tx.db, sql: "SELECT name FROM koki_streams WHERE substr(name, 1, 7) = 'person/' ORDER BY name"
-        ).map { try PersonID(String($0.dropFirst(7))) }
+    static func persons(_ tx: any ReadModelTransaction) throws -> [PersonID] {
+        try tx.keys().map { try PersonID($0) }
     }
 
     /// The persons whose streams gained events in `(after, through]`.
-    static func personsTouched(_ tx: LedgerTransaction, after: Int64, through: Int64) throws -> [PersonID] {
-        try String.fetchAll(
-            tx.db,
-            sql: """
-                SELECT DISTINCT s.name FROM koki_events e JOIN koki_streams s ON s.id = e.stream_id
-                WHERE e.position > ? AND e.position <= ? AND substr(s.name, 1, 7) = 'person/'
-                ORDER BY s.name
-                """, arguments: [after, through]
-        ).map { try PersonID(String($0.dropFirst(7))) }
+    static func personsTouched(_ tx: any ReadModelTransaction, after: Int64, through: Int64) throws -> [PersonID] {
+        try tx.keysChanged(after: after, through: through).map { try PersonID($0) }
     }
 
     // MARK: - Tables
 
-    static func createTables(_ tx: LedgerTransaction) throws {
-        try tx.db.execute(
-            sql: """
-                CREATE TABLE IF NOT EXISTS rm_models (
-                    name TEXT PRIMARY KEY NOT NULL,
-                    logic_version INTEGER NOT NULL,
-                    position INTEGER NOT NULL
-                ) WITHOUT ROWID;
-                CREATE TABLE IF NOT EXISTS rm_snapshots (
-                    model TEXT NOT NULL,
-                    logic_version INTEGER NOT NULL,
-                    position INTEGER NOT NULL,
-                    rows INTEGER NOT NULL,
-                    bytes BLOB NOT NULL,
-                    PRIMARY KEY (model, logic_version, position)
-                ) WITHOUT ROWID;
-                CREATE TABLE IF NOT EXISTS rm_snapshot_deltas (
-                    model TEXT NOT NULL,
-                    logic_version INTEGER NOT NULL,
-                    position INTEGER NOT NULL,
-                    since INTEGER NOT NULL,
-                    persons INTEGER NOT NULL,
-                    bytes BLOB NOT NULL,
-                    PRIMARY KEY (model, logic_version, position)
-                ) WITHOUT ROWID;
-                """)
-        try createBalanceTable(tx, "rm_balances")
-    }
-
-    static func createBalanceTable(_ tx: LedgerTransaction, _ name: String) throws {
-        // Dates are days since 1970-01-01 (NULL: none); money is integer yen.
-        try tx.db.execute(
-            sql: """
-                CREATE TABLE IF NOT EXISTS \(name) (
-                    person TEXT NOT NULL,
-                    fiscal_year INTEGER NOT NULL,
-                    assessed INTEGER NOT NULL,
-                    credited INTEGER NOT NULL,
-                    reduced INTEGER NOT NULL,
-                    written_off INTEGER NOT NULL,
-                    outstanding INTEGER NOT NULL,
-                    overpaid INTEGER NOT NULL,
-                    late_fee_outstanding INTEGER NOT NULL,
-                    open_periods INTEGER NOT NULL,
-                    dunned_periods INTEGER NOT NULL,
-                    oldest_open_due INTEGER,
-                    oldest_late_due INTEGER,
-                    late_exposure INTEGER,
-                    PRIMARY KEY (person, fiscal_year)
-                ) WITHOUT ROWID;
-                """)
-    }
-
-    static func model(_ tx: LedgerTransaction) throws -> (logicVersion: Int, position: Int64)? {
-        guard try tx.hasTable("rm_models") else { return nil }
-        return try Row.fetchOne(
-            tx.db, sql: "SELECT logic_version, position FROM rm_models WHERE name = ?", arguments: [name]
-        ).map { ($0[0], $0[1]) }
-    }
-
-    static func setModel(_ tx: LedgerTransaction, position: Int64) throws {
-        try tx.db.execute(
-            sql: "INSERT OR REPLACE INTO rm_models(name, logic_version, position) VALUES (?, ?, ?)",
-            arguments: [name, YearBalance.logicVersion, position])
-    }
-
-    static func insertStatement(_ tx: LedgerTransaction, table: String) throws -> Statement {
-        try tx.db.cachedStatement(sql: "INSERT INTO \(table) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-    }
-
-    static func insert(_ r: YearBalance, _ statement: Statement) throws {
-        try statement.execute(arguments: [
-            r.person.value, r.fiscalYear.year, r.assessed.amount, r.credited.amount, r.reduced.amount,
-            r.writtenOff.amount, r.outstanding.amount, r.overpaid.amount, r.lateFeeOutstanding.amount, r.openPeriods,
-            r.dunnedPeriods, r.oldestOpenDue?.daysSinceEpoch, r.oldestLateDue?.daysSinceEpoch, r.lateExposure,
-        ])
-    }
+    /// The table's shape in the store: a row per person and fiscal year, money in yen, dates as
+    /// days since 1970-01-01 (NULL: none).
+    static let schema = ReadModelSchema(
+        name: name, logicVersion: YearBalance.logicVersion, table: "rm_balances", keyColumn: "person",
+        partColumn: "fiscal_year",
+        columns: [
+            "assessed", "credited", "reduced", "written_off", "outstanding", "overpaid", "late_fee_outstanding",
+            "open_periods", "dunned_periods",
+        ].map { ReadModelSchema.Column($0) }
+            + ["oldest_open_due", "oldest_late_due", "late_exposure"].map {
+                ReadModelSchema.Column($0, nullable: true)
+            },
+        keyStreamPrefix: "person/")
 
     static func readTable(
-        _ tx: LedgerTransaction, _ table: String = "rm_balances", person: String? = nil, fiscalYear: Int? = nil
+        _ tx: any ReadModelTransaction, _ table: ReadModelTable = .maintained, person: String? = nil,
+        fiscalYear: Int64? = nil
     ) throws -> [YearBalance] {
         var rows: [YearBalance] = []
-        let cursor =
-            if let person, let fiscalYear {
-                try Row.fetchCursor(
-                    tx.db, sql: "SELECT * FROM \(table) WHERE person = ? AND fiscal_year = ?",
-                    arguments: [person, fiscalYear])
-            } else if let person {
-                try Row.fetchCursor(
-                    tx.db, sql: "SELECT * FROM \(table) WHERE person = ? ORDER BY fiscal_year", arguments: [person])
-            } else {
-                try Row.fetchCursor(tx.db, sql: "SELECT * FROM \(table) ORDER BY person, fiscal_year")
-            }
-        while let r = try cursor.next() {
-            var row = YearBalance(person: try PersonID(r[0]), fiscalYear: try FiscalYear(r[1]))
-            row.assessed = Yen(r[2])
-            row.credited = Yen(r[3])
-            row.reduced = Yen(r[4])
-            row.writtenOff = Yen(r[5])
-            row.outstanding = Yen(r[6])
-            row.overpaid = Yen(r[7])
-            row.lateFeeOutstanding = Yen(r[8])
-            row.openPeriods = r[9]
-            row.dunnedPeriods = r[10]
-            row.oldestOpenDue = try (r[11] as Int?).map { try CivilDate(daysSinceEpoch: $0) }
-            row.oldestLateDue = try (r[12] as Int?).map { try CivilDate(daysSinceEpoch: $0) }
-            row.lateExposure = r[13]
-            rows.append(row)
-        }
+        try tx.forEachRow(in: table, key: person, part: fiscalYear) { rows.append(try YearBalance(stored: $0)) }
         return rows
     }
 
     // MARK: - Snapshots
 
-    static func snapshots(_ tx: LedgerTransaction) throws -> [Snapshot] {
-        guard try tx.hasTable("rm_snapshots") else { return [] }
-        return try Row.fetchAll(
-            tx.db,
-            sql:
-                "SELECT position, logic_version, rows, length(bytes) FROM rm_snapshots WHERE model = ? ORDER BY position",
-            arguments: [name]
-        ).map { Snapshot(position: $0[0], logicVersion: $0[1], rows: $0[2], bytes: $0[3]) }
-    }
-
-    static func writeSnapshot(_ tx: LedgerTransaction, position: Int64) throws {
+    static func writeSnapshot(_ tx: any ReadModelTransaction, position: Int64) throws {
         let rows = try readTable(tx)
         var body: [UInt8] = []
         SnapshotCodec.append(rows, to: &body)
         try writeSnapshot(tx, position: position, count: rows.count, body: body)
     }
 
-    static func writeSnapshot(_ tx: LedgerTransaction, position: Int64, count: Int, body: [UInt8]) throws {
-        let bytes = LZ4Block.compress(SnapshotCodec.assemble(count: count, body: body))
-        try tx.db.execute(
-            sql:
-                "INSERT OR REPLACE INTO rm_snapshots(model, logic_version, position, rows, bytes) VALUES (?, ?, ?, ?, ?)",
-            arguments: [name, YearBalance.logicVersion, position, count, Data(bytes)])
-    }
-
-    /// Drops snapshots and deltas of another logic version.
-    static func dropOtherLogic(_ tx: LedgerTransaction) throws {
-        for table in ["rm_snapshots", "rm_snapshot_deltas"] {
-            try tx.db.execute(
-                sql: "DELETE FROM \(table) WHERE model = ? AND logic_version <> ?",
-                arguments: [name, YearBalance.logicVersion])
-        }
+    static func writeSnapshot(_ tx: any ReadModelTransaction, position: Int64, count: Int, body: [UInt8]) throws {
+        try tx.writeSnapshot(position: position, rows: count, bytes: SnapshotCodec.assemble(count: count, body: body))
     }
 
     static func writeDelta(
-        _ tx: LedgerTransaction, since: Int64, position: Int64, persons: [PersonID], rows: [YearBalance]
+        _ tx: any ReadModelTransaction, since: Int64, position: Int64, persons: [PersonID], rows: [YearBalance]
     ) throws {
         var body: [UInt8] = []
         SnapshotCodec.append(rows, to: &body)
@@ -742,51 +560,53 @@ public struct StoredBalances: Sendable {
     }
 
     static func writeDelta(
-        _ tx: LedgerTransaction, since: Int64, position: Int64, persons: [PersonID], count: Int, body: [UInt8]
+        _ tx: any ReadModelTransaction, since: Int64, position: Int64, persons: [PersonID], count: Int, body: [UInt8]
     ) throws {
         // Written even when empty: the chain of deltas stays unbroken, so nothing is folded again.
-        let bytes = LZ4Block.compress(SnapshotCodec.assembleDelta(persons: persons, count: count, body: body))
-        try tx.db.execute(
-            sql: """
-                INSERT OR REPLACE INTO rm_snapshot_deltas(model, logic_version, position, since, persons, bytes)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [name, YearBalance.logicVersion, position, since, persons.count, Data(bytes)])
+        try tx.writeDelta(
+            since: since, position: position, keys: persons.count,
+            bytes: SnapshotCodec.assembleDelta(persons: persons, count: count, body: body))
     }
 
-    static func deltas(_ tx: LedgerTransaction, after: Int64, through: Int64) throws -> [(
-        position: Int64, since: Int64
-    )] {
-        guard try tx.hasTable("rm_snapshot_deltas") else { return [] }
-        return try Row.fetchAll(
-            tx.db,
-            sql: """
-                SELECT position, since FROM rm_snapshot_deltas
-                WHERE model = ? AND logic_version = ? AND position > ? AND position <= ? ORDER BY position
-                """, arguments: [name, YearBalance.logicVersion, after, through]
-        ).map { ($0[0], $0[1]) }
-    }
-
-    static func readDelta(_ tx: LedgerTransaction, position: Int64) throws -> (
+    static func readDelta(_ tx: any ReadModelTransaction, position: Int64) throws -> (
         persons: [PersonID], rows: [YearBalance]
     ) {
-        try SnapshotCodec.decodeDelta(try blob(tx, "rm_snapshot_deltas", "delta", at: position), position: position)
+        try SnapshotCodec.decodeDelta(try tx.delta(at: position), position: position)
     }
 
-    static func readSnapshot(_ tx: LedgerTransaction, position: Int64) throws -> [YearBalance] {
-        try SnapshotCodec.decode(try blob(tx, "rm_snapshots", "snapshot", at: position), position: position)
+    static func readSnapshot(_ tx: any ReadModelTransaction, position: Int64) throws -> [YearBalance] {
+        try SnapshotCodec.decode(try tx.snapshot(at: position), position: position)
+    }
+}
+
+extension YearBalance {
+    /// The row as the store keeps it, in ``StoredBalances/schema``'s columns.
+    var stored: ReadModelRow {
+        ReadModelRow(
+            key: person.value, part: Int64(fiscalYear.year),
+            values: [
+                assessed.amount, credited.amount, reduced.amount, writtenOff.amount, outstanding.amount,
+                overpaid.amount, lateFeeOutstanding.amount, Int64(openPeriods), Int64(dunnedPeriods),
+                oldestOpenDue.map { Int64($0.daysSinceEpoch) }, oldestLateDue.map { Int64($0.daysSinceEpoch) },
+                lateExposure,
+            ])
     }
 
-    /// A snapshot's or delta's bytes, decompressed.
-    private static func blob(_ tx: LedgerTransaction, _ table: String, _ what: String, at position: Int64) throws
-        -> [UInt8]
-    {
-        guard
-            let data = try Data.fetchOne(
-                tx.db,
-                sql: "SELECT bytes FROM \(table) WHERE model = ? AND logic_version = ? AND position = ?",
-                arguments: [name, YearBalance.logicVersion, position])
-        else { throw KokiError(.invalidInput, "no \(what) of \(name) at position \(position)") }
-        return try LZ4Block.decompress(Array(data))
+    /// A row the store kept; one of another shape is damage.
+    init(stored r: ReadModelRow) throws {
+        let v = r.values
+        guard v.count == 12, let openPeriods = v[7], let dunnedPeriods = v[8] else {
+            throw KokiError(.undecodableEvent, "the stored balance of \(r.key) FY\(r.part) is damaged")
+        }
+        self.init(person: try PersonID(r.key), fiscalYear: try FiscalYear(Int(r.part)))
+        (assessed, credited, reduced) = (Yen(v[0] ?? 0), Yen(v[1] ?? 0), Yen(v[2] ?? 0))
+        (writtenOff, outstanding, overpaid) = (Yen(v[3] ?? 0), Yen(v[4] ?? 0), Yen(v[5] ?? 0))
+        lateFeeOutstanding = Yen(v[6] ?? 0)
+        self.openPeriods = Int(openPeriods)
+        self.dunnedPeriods = Int(dunnedPeriods)
+        oldestOpenDue = try v[9].map { try CivilDate(daysSinceEpoch: Int($0)) }
+        oldestLateDue = try v[10].map { try CivilDate(daysSinceEpoch: Int($0)) }
+        lateExposure = v[11]
     }
 }
 

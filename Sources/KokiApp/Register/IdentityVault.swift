@@ -15,27 +15,31 @@ import LedgerStore
 /// city — stores keys unwrapped, and opens such keys alongside wrapped ones;
 /// ``wrapUnwrappedKeys()`` wraps them later.
 public struct IdentityVault: Sendable {
+    /// The events' store: its entropy (keys, nonces) and whether it may be written.
     public let store: any EventStore
+    /// Where the persons' keys and the lookups that find them are kept.
+    public let keyStore: any KeyStore
     public let master: MasterKey?
     /// Keys read once for a replay (``preloaded(_:)``); `nil` reads each key when needed.
     let keys: [String: [UInt8]]?
 
-    public init(_ store: any EventStore, master: MasterKey? = nil) {
-        self.store = store
-        self.master = master
-        keys = nil
+    public init(_ storage: some LedgerStorage, master: MasterKey? = nil) {
+        let ports = storage.ports
+        self.init(ports.events, ports.keys, master: master, keys: nil)
     }
 
-    public init(_ ledger: KokiLedger) { self.init(ledger.store, master: ledger.masterKey) }
+    public init(_ ledger: KokiLedger) { self.init(ledger.ports, master: ledger.masterKey) }
 
     /// A vault that opens from keys read up front — for use inside a scan of the ledger, which
     /// cannot query the database from within. It seals nothing.
     public static func preloaded(_ ledger: KokiLedger) throws -> IdentityVault {
-        IdentityVault(ledger.store, master: ledger.masterKey, keys: try ledger.store.allSubjectKeys())
+        IdentityVault(
+            ledger.store, ledger.ports.keys, master: ledger.masterKey, keys: try ledger.ports.keys.allSubjectKeys())
     }
 
-    init(_ store: any EventStore, master: MasterKey?, keys: [String: [UInt8]]) {
+    init(_ store: any EventStore, _ keyStore: any KeyStore, master: MasterKey?, keys: [String: [UInt8]]?) {
         self.store = store
+        self.keyStore = keyStore
         self.master = master
         self.keys = keys
     }
@@ -48,7 +52,7 @@ public struct IdentityVault: Sendable {
             blob = keys[subject]
         } else {
             let master = master
-            blob = try store.subjectKey(
+            blob = try keyStore.subjectKey(
                 subject,
                 makeKey: create
                     ? {
@@ -81,10 +85,10 @@ public struct IdentityVault: Sendable {
     public func wrapUnwrappedKeys() throws -> Int {
         guard let master else { throw KokiError(.masterKey, "wrapping keys needs the master key") }
         var wrapped: [String: [UInt8]] = [:]
-        for (subject, blob) in try store.allSubjectKeys() where blob.count == 32 && subject.hasPrefix("person/") {
+        for (subject, blob) in try keyStore.allSubjectKeys() where blob.count == 32 && subject.hasPrefix("person/") {
             wrapped[subject] = try master.wrap(blob, subject: subject)
         }
-        try store.replaceSubjectKeys(wrapped)
+        try keyStore.replaceSubjectKeys(wrapped)
         return wrapped.count
     }
 
@@ -96,7 +100,7 @@ public struct IdentityVault: Sendable {
         let master2 = master
         let store = store
         guard
-            let blob = try store.subjectKey(
+            let blob = try keyStore.subjectKey(
                 subject,
                 makeKey: store.isReadOnly ? nil : { try master2.wrap(store.randomBytes(32), subject: subject) })
         else { return }
@@ -108,7 +112,7 @@ public struct IdentityVault: Sendable {
     public func seal(myNumber: MyNumber, for person: PersonID) throws -> SealedIdentity {
         guard let master else { throw KokiError(.masterKey, "recording a My Number needs the master key") }
         let sealed = try sealBytes(Array(myNumber.digits.utf8), for: person, scheme: 4)
-        try store.recordLookup(
+        try keyStore.recordLookup(
             kind: "my-number", digest: master.digest(kind: "my-number", value: myNumber.digits),
             subject: subject(person))
         return sealed
@@ -123,7 +127,7 @@ public struct IdentityVault: Sendable {
     public func person(byMyNumber number: MyNumber) throws -> PersonID? {
         guard let master else { throw KokiError(.masterKey, "looking up a My Number needs the master key") }
         guard
-            let subject = try store.lookup(
+            let subject = try keyStore.lookup(
                 kind: "my-number", digest: master.digest(kind: "my-number", value: number.digits)),
             subject.hasPrefix("person/")
         else { return nil }
@@ -248,9 +252,9 @@ public struct IdentityVault: Sendable {
     @discardableResult
     public func erase(_ person: PersonID) throws -> Bool {
         let subject = subject(person)
-        if let blob = try store.subjectKey(subject, makeKey: nil), blob == Self.tombstone { return false }
-        let had = try store.eraseSubjectKey(subject)
-        _ = try store.subjectKey(subject, makeKey: { Self.tombstone })
+        if let blob = try keyStore.subjectKey(subject, makeKey: nil), blob == Self.tombstone { return false }
+        let had = try keyStore.eraseSubjectKey(subject)
+        _ = try keyStore.subjectKey(subject, makeKey: { Self.tombstone })
         return had
     }
 

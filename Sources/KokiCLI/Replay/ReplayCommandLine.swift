@@ -254,14 +254,14 @@ struct ReplayCommand: ParsableCommand {
             } else {
                 position = try ledger.position(recordedBy: try EventsCommand.parseTime(until, option: "--until"))
             }
-            guard let file = ledger as? Ledger else {
+            guard let copies = access.ledger.ports.replayCopies else {
                 throw CLIFailure(
                     .invalidInput,
                     "replay copies are made from a ledger file; copy \(ledger.location) with `koki migrate --from … --into FILE` first"
                 )
             }
             let into = try OutputFiles.path(into, option: "--into", options: options)
-            try file.writePrefix(through: position, to: into) { copy in
+            try copies.writeReplayCopy(through: position, to: into) { copy in
                 try StoredBalances(KokiLedger(copy, masterKey: access.ledger.masterKey)).catchUp()
             }
             let copy = try Ledger.open(at: into, mode: .readOnly)

@@ -23,7 +23,7 @@ final class Invocation: @unchecked Sendable {
     let ledgerPath: String
     let masterKeyPath: String
     /// A connection the server lends the request (PostgreSQL), in place of opening the ledger.
-    let store: (any EventStore)?
+    let store: LedgerPorts?
     private let lock = NSLock()
     private var input: [String]
     private var out: [String] = []
@@ -33,7 +33,7 @@ final class Invocation: @unchecked Sendable {
 
     init(
         arguments: [String], credentials: SessionCredentials?, terminal: String, source: String? = nil, input: String?,
-        ledgerPath: String, masterKeyPath: String, outputDirectory: String? = nil, store: (any EventStore)? = nil
+        ledgerPath: String, masterKeyPath: String, outputDirectory: String? = nil, store: LedgerPorts? = nil
     ) {
         self.source = source ?? terminal
         self.outputDirectory = outputDirectory

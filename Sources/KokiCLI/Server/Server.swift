@@ -4,7 +4,6 @@ import Hummingbird
 import KokiApp
 import KokiDomain
 import LedgerStore
-import LedgerStorePostgres
 
 /// `koki serve`: the ledger's commands and queries over HTTP, for the offices that share it.
 ///
@@ -65,9 +64,9 @@ struct ServeCommand: ParsableCommand {
         try reporting {
             // The ledger must open now, not at the first request.
             let store = try LedgerOptions.store(at: options.ledgerPath, mode: .readOnly)
-            _ = try store.head()
+            _ = try store.events.head()
             let server = KokiServer(
-                ledgerPath: options.ledgerPath, masterKeyPath: options.masterKeyFile, label: store.location,
+                ledgerPath: options.ledgerPath, masterKeyPath: options.masterKeyFile, label: store.events.location,
                 outputDirectory: outputDir.map(OutputFiles.canonical))
             if let directory = server.outputDirectory {
                 try OutputFiles.refuseLedgerFile(directory, option: "--output-dir", options: options)
@@ -136,7 +135,7 @@ struct KokiServer: Sendable {
         router.get("/health") { _, _ in Self.json(.ok, #"{"status":"ok"}"#) }
         router.get("/ready") { _, _ -> Response in
             do {
-                let head = try LedgerOptions.store(at: ledgerPath, mode: .readOnly).head()
+                let head = try LedgerOptions.store(at: ledgerPath, mode: .readOnly).events.head()
                 return Self.json(.ok, #"{"ready":true,"head":\#(head.position)}"#)
             } catch {
                 return Self.problem(.serviceUnavailable, title: "Not ready", detail: "\(error)")
@@ -300,7 +299,7 @@ struct KokiServer: Sendable {
     }
 
     /// A PostgreSQL connection lent to one request (give it back to the pool); `nil` for a file.
-    func lend() -> (any EventStore)? {
+    func lend() -> LedgerPorts? {
         let postgres = ledgerPath.hasPrefix("postgres://") || ledgerPath.hasPrefix("postgresql://")
         return postgres ? (pool.take() ?? (try? LedgerOptions.store(at: ledgerPath, mode: .readWrite))) : nil
     }
@@ -434,17 +433,17 @@ struct ClientRequestContext: RequestContext {
 
 /// PostgreSQL connections kept open between requests: one request uses one at a time.
 final class StorePool: @unchecked Sendable {
-    private var idle: [any EventStore] = []
+    private var idle: [LedgerPorts] = []
     private let lock = NSLock()
     /// At most this many stay open while idle.
     let keep = 32
 
     /// An idle connection, or `nil` (the request then opens one, returned here afterwards).
-    func take() -> (any EventStore)? { lock.withLock { idle.popLast() } }
+    func take() -> LedgerPorts? { lock.withLock { idle.popLast() } }
 
     /// Back to the pool, unless its connection was lost (a restarted database).
-    func give(_ store: any EventStore) {
-        guard (store as? PostgresLedger)?.isOpen ?? true else { return }
+    func give(_ store: LedgerPorts) {
+        guard store.events.isOpen else { return }
         lock.withLock { if idle.count < keep { idle.append(store) } }
     }
 }

@@ -43,7 +43,7 @@ extension KokiServer {
 
     /// The answer to one typed request: its result, or a problem naming why not.
     static func answer(
-        _ type: any KokiRequest.Type, body: Data, caller: Caller, open: () throws -> any EventStore,
+        _ type: any KokiRequest.Type, body: Data, caller: Caller, open: () throws -> LedgerPorts,
         masterKeyPath: String
     ) -> Response {
         // The session before anything else: the body is not even decoded for a client without one.

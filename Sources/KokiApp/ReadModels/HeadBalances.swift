@@ -1,0 +1,38 @@
+import Foundation
+import KokiDomain
+import KokiProjections
+import LedgerStore
+
+/// The balances read model kept at the head only (a PostgreSQL ledger's schema): one document
+/// per person and fiscal year (the row as JSON), and the position and logic version it
+/// reflects. The store brings it up to a position in one transaction, so a query never sees
+/// half a command.
+struct HeadBalances {
+    let store: any HeadReadModelStore
+
+    /// The position and logic version the table reflects, if it exists.
+    func model() throws -> (position: Int64, logicVersion: Int)? {
+        try store.readModelState(StoredBalances.schema).map { ($0.position, $0.logicVersion) }
+    }
+
+    /// Replaces the rows of `persons` (every row when `nil`) and records the position, unless
+    /// someone brought the table further already.
+    func store(_ rows: [YearBalance], replacing persons: [PersonID]?, position: Int64) throws {
+        let encoder = JSONEncoder()
+        let documents = try rows.map { row in
+            (key: row.person.value, part: Int64(row.fiscalYear.year), json: Array(try encoder.encode(row)))
+        }
+        try store.storeReadModel(
+            StoredBalances.schema, documents: documents, replacing: persons?.map(\.value), position: position)
+    }
+
+    /// The rows, of one person or of everyone, by person and fiscal year.
+    func rows(of person: PersonID?) throws -> [YearBalance] {
+        let decoder = JSONDecoder()
+        return try store.readModelDocuments(StoredBalances.schema, key: person?.value)
+            .map { try decoder.decode(YearBalance.self, from: Data($0)) }
+            .sorted { ($0.person, $0.fiscalYear.year) < ($1.person, $1.fiscalYear.year) }
+    }
+
+    func count() throws -> Int { try store.readModelCount(StoredBalances.schema) }
+}

@@ -1,0 +1,267 @@
+import Foundation
+import GRDB
+
+/// A read model's tables in the ledger file: `rm_models` (the position and logic version each
+/// model reflects), the model's own table, and LZ4-compressed snapshots of it (`rm_snapshots`)
+/// and of what changed between them (`rm_snapshot_deltas`).
+extension LedgerTransaction: ReadModelTransaction {
+    // MARK: - The events
+
+    public func keys() throws -> [String] {
+        let prefix = schema.keyStreamPrefix
+        return try String.fetchAll(
+            db, sql: "SELECT name FROM koki_streams WHERE substr(name, 1, ?) = ? ORDER BY name",
+            arguments: [prefix.unicodeScalars.count, prefix]
+        ).map(key)
+    }
+
+    public func keysChanged(after: Int64, through: Int64) throws -> [String] {
+        let prefix = schema.keyStreamPrefix
+        return try String.fetchAll(
+            db,
+            sql: """
+                SELECT DISTINCT s.name FROM koki_events e JOIN koki_streams s ON s.id = e.stream_id
+                WHERE e.position > ? AND e.position <= ? AND substr(s.name, 1, ?) = ?
+                ORDER BY s.name
+                """, arguments: [after, through, prefix.unicodeScalars.count, prefix]
+        ).map(key)
+    }
+
+    /// A stream's name without the schema's prefix.
+    private func key(_ stream: String) -> String {
+        String(stream.unicodeScalars.dropFirst(schema.keyStreamPrefix.unicodeScalars.count))
+    }
+
+    public func commandEnds(every interval: Int64, through head: Int64) throws -> [Int64] {
+        // By primary keys only: the event's command, then that command's last position.
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT c.first_position + c.event_count - 1 FROM koki_events e
+                JOIN koki_commands c ON c.seq = e.command_seq WHERE e.position = ?
+                """)
+        var ends: [Int64] = []
+        var target = interval
+        while target < head {
+            let end = try Int64.fetchOne(statement, arguments: [target]) ?? target
+            if end < head, ends.last.map({ $0 < end }) ?? true { ends.append(end) }
+            target += interval
+        }
+        return ends
+    }
+
+    // MARK: - The tables
+
+    private func name(_ table: ReadModelTable) -> String {
+        switch table {
+        case .maintained: schema.table
+        case .rebuilt: schema.table + "_rebuilt"
+        }
+    }
+
+    public func state() throws -> ReadModelState? {
+        guard try hasTable("rm_models") else { return nil }
+        return try Row.fetchOne(
+            db, sql: "SELECT logic_version, position FROM rm_models WHERE name = ?", arguments: [schema.name]
+        ).map { ReadModelState(logicVersion: $0[0], position: $0[1]) }
+    }
+
+    public func setPosition(_ position: Int64) throws {
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO rm_models(name, logic_version, position) VALUES (?, ?, ?)",
+            arguments: [schema.name, schema.logicVersion, position])
+    }
+
+    public func createTables() throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE IF NOT EXISTS rm_models (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    logic_version INTEGER NOT NULL,
+                    position INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS rm_snapshots (
+                    model TEXT NOT NULL,
+                    logic_version INTEGER NOT NULL,
+                    position INTEGER NOT NULL,
+                    rows INTEGER NOT NULL,
+                    bytes BLOB NOT NULL,
+                    PRIMARY KEY (model, logic_version, position)
+                ) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS rm_snapshot_deltas (
+                    model TEXT NOT NULL,
+                    logic_version INTEGER NOT NULL,
+                    position INTEGER NOT NULL,
+                    since INTEGER NOT NULL,
+                    persons INTEGER NOT NULL,
+                    bytes BLOB NOT NULL,
+                    PRIMARY KEY (model, logic_version, position)
+                ) WITHOUT ROWID;
+                """)
+        try createTable(.maintained)
+    }
+
+    private func createTable(_ table: ReadModelTable) throws {
+        // Integer columns (money in yen, dates as days since 1970; NULL: none).
+        let columns = schema.columns.map { "    \($0.name) INTEGER\($0.nullable ? "" : " NOT NULL"),\n" }.joined()
+        try db.execute(
+            sql: """
+                CREATE TABLE IF NOT EXISTS \(name(table)) (
+                    \(schema.keyColumn) TEXT NOT NULL,
+                    \(schema.partColumn) INTEGER NOT NULL,
+                \(columns)    PRIMARY KEY (\(schema.keyColumn), \(schema.partColumn))
+                ) WITHOUT ROWID;
+                """)
+    }
+
+    public func recreate(_ table: ReadModelTable) throws {
+        try db.execute(sql: "DROP TABLE IF EXISTS \(name(table))")
+        try createTable(table)
+    }
+
+    public func dropRebuilt() throws { try db.execute(sql: "DROP TABLE IF EXISTS \(name(.rebuilt))") }
+
+    public func swapInRebuilt() throws {
+        try db.execute(sql: "DROP TABLE \(name(.maintained))")
+        try db.execute(sql: "ALTER TABLE \(name(.rebuilt)) RENAME TO \(name(.maintained))")
+    }
+
+    public func deleteRows(of key: String) throws {
+        try db.cachedStatement(sql: "DELETE FROM \(name(.maintained)) WHERE \(schema.keyColumn) = ?")
+            .execute(arguments: [key])
+    }
+
+    public func insert(_ rows: [ReadModelRow], into table: ReadModelTable) throws {
+        guard !rows.isEmpty else { return }
+        let marks = Array(repeating: "?", count: schema.columns.count + 2).joined(separator: ", ")
+        let statement = try db.cachedStatement(sql: "INSERT INTO \(name(table)) VALUES (\(marks))")
+        for row in rows {
+            var arguments: [(any DatabaseValueConvertible)?] = [row.key, row.part]
+            for value in row.values { arguments.append(value) }
+            try statement.execute(arguments: StatementArguments(arguments))
+        }
+    }
+
+    public func forEachRow(
+        in table: ReadModelTable, key: String?, part: Int64?, _ body: (ReadModelRow) throws -> Void
+    ) throws {
+        let (t, k, p) = (name(table), schema.keyColumn, schema.partColumn)
+        let cursor =
+            if let key, let part {
+                try Row.fetchCursor(db, sql: "SELECT * FROM \(t) WHERE \(k) = ? AND \(p) = ?", arguments: [key, part])
+            } else if let key {
+                try Row.fetchCursor(db, sql: "SELECT * FROM \(t) WHERE \(k) = ? ORDER BY \(p)", arguments: [key])
+            } else {
+                try Row.fetchCursor(db, sql: "SELECT * FROM \(t) ORDER BY \(k), \(p)")
+            }
+        let width = schema.columns.count
+        // One row's storage, reused: reading the table allocates nothing per row but its key.
+        var row = ReadModelRow(key: "", part: 0, values: [])
+        row.values.reserveCapacity(width)
+        while let r = try cursor.next() {
+            row.key = r[0]
+            row.part = r[1]
+            row.values.removeAll(keepingCapacity: true)
+            for column in 0..<width { row.values.append(r[column + 2]) }
+            try body(row)
+        }
+    }
+
+    public func count() throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(name(.maintained))") ?? 0
+    }
+
+    public func differences() throws -> [(key: String, part: Int64)] {
+        let (maintained, rebuilt, k, p) = (name(.maintained), name(.rebuilt), schema.keyColumn, schema.partColumn)
+        // Row by row in SQL, so memory stays flat: the keys of rows either side lacks.
+        return try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(k), \(p) FROM (
+                    SELECT * FROM \(maintained) EXCEPT SELECT * FROM \(rebuilt))
+                UNION
+                SELECT \(k), \(p) FROM (
+                    SELECT * FROM \(rebuilt) EXCEPT SELECT * FROM \(maintained))
+                ORDER BY 1, 2
+                """
+        ).map { ($0[0], $0[1]) }
+    }
+
+    // MARK: - Snapshots and deltas
+
+    public func snapshots() throws -> [ReadModelSnapshot] {
+        guard try hasTable("rm_snapshots") else { return [] }
+        return try Row.fetchAll(
+            db,
+            sql:
+                "SELECT position, logic_version, rows, length(bytes) FROM rm_snapshots WHERE model = ? ORDER BY position",
+            arguments: [schema.name]
+        ).map { ReadModelSnapshot(position: $0[0], logicVersion: $0[1], rows: $0[2], bytes: $0[3]) }
+    }
+
+    public func writeSnapshot(position: Int64, rows: Int, bytes: [UInt8]) throws {
+        try db.execute(
+            sql:
+                "INSERT OR REPLACE INTO rm_snapshots(model, logic_version, position, rows, bytes) VALUES (?, ?, ?, ?, ?)",
+            arguments: [schema.name, schema.logicVersion, position, rows, Data(LZ4Block.compress(bytes))])
+    }
+
+    public func snapshot(at position: Int64) throws -> [UInt8] { try blob("rm_snapshots", "snapshot", at: position) }
+
+    public func writeDelta(since: Int64, position: Int64, keys: Int, bytes: [UInt8]) throws {
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO rm_snapshot_deltas(model, logic_version, position, since, persons, bytes)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [schema.name, schema.logicVersion, position, since, keys, Data(LZ4Block.compress(bytes))])
+    }
+
+    public func deltas(after: Int64, through: Int64) throws -> [(position: Int64, since: Int64)] {
+        guard try hasTable("rm_snapshot_deltas") else { return [] }
+        return try Row.fetchAll(
+            db,
+            sql: """
+                SELECT position, since FROM rm_snapshot_deltas
+                WHERE model = ? AND logic_version = ? AND position > ? AND position <= ? ORDER BY position
+                """, arguments: [schema.name, schema.logicVersion, after, through]
+        ).map { ($0[0], $0[1]) }
+    }
+
+    public func delta(at position: Int64) throws -> [UInt8] { try blob("rm_snapshot_deltas", "delta", at: position) }
+
+    public func deltaTotals() throws -> (count: Int, bytes: Int) {
+        guard try hasTable("rm_snapshot_deltas"),
+            let d = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*), COALESCE(SUM(length(bytes)), 0) FROM rm_snapshot_deltas
+                    WHERE model = ? AND logic_version = ?
+                    """, arguments: [schema.name, schema.logicVersion])
+        else { return (0, 0) }
+        return (d[0], d[1])
+    }
+
+    public func dropOtherLogic() throws {
+        for table in ["rm_snapshots", "rm_snapshot_deltas"] {
+            try db.execute(
+                sql: "DELETE FROM \(table) WHERE model = ? AND logic_version <> ?",
+                arguments: [schema.name, schema.logicVersion])
+        }
+    }
+
+    public func dropHistory() throws {
+        for table in ["rm_snapshots", "rm_snapshot_deltas"] {
+            try db.execute(sql: "DELETE FROM \(table) WHERE model = ?", arguments: [schema.name])
+        }
+    }
+
+    /// A snapshot's or delta's bytes, decompressed.
+    private func blob(_ table: String, _ what: String, at position: Int64) throws -> [UInt8] {
+        guard
+            let data = try Data.fetchOne(
+                db, sql: "SELECT bytes FROM \(table) WHERE model = ? AND logic_version = ? AND position = ?",
+                arguments: [schema.name, schema.logicVersion, position])
+        else { throw LedgerError(.invalidInput, "no \(what) of \(schema.name) at position \(position)") }
+        return try LZ4Block.decompress(Array(data))
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+
+/// A read model's table as the store sees it: rows keyed by a subject and a part (a person and a
+/// fiscal year), each with integer columns. The store knows the shape, never what the numbers mean.
+public struct ReadModelSchema: Sendable, Hashable {
+    public struct Column: Sendable, Hashable {
+        public var name: String
+        public var nullable: Bool
+
+        public init(_ name: String, nullable: Bool = false) {
+            self.name = name
+            self.nullable = nullable
+        }
+    }
+
+    /// The model's name (its row in `rm_models`).
+    public var name: String
+    /// The version of the logic that fills the table: a table of another version is never read.
+    public var logicVersion: Int
+    /// The table's name; it starts with ``Ledger/derivedTablePrefix``.
+    public var table: String
+    public var keyColumn: String
+    public var partColumn: String
+    public var columns: [Column]
+    /// The streams whose names, after this prefix, are the keys (`person/`).
+    public var keyStreamPrefix: String
+
+    public init(
+        name: String, logicVersion: Int, table: String, keyColumn: String, partColumn: String, columns: [Column],
+        keyStreamPrefix: String
+    ) {
+        self.name = name
+        self.logicVersion = logicVersion
+        self.table = table
+        self.keyColumn = keyColumn
+        self.partColumn = partColumn
+        self.columns = columns
+        self.keyStreamPrefix = keyStreamPrefix
+    }
+}
+
+/// One row of a read model's table: the key, the part, then the columns in the schema's order.
+public struct ReadModelRow: Sendable, Hashable {
+    public var key: String
+    public var part: Int64
+    public var values: [Int64?]
+
+    public init(key: String, part: Int64, values: [Int64?]) {
+        self.key = key
+        self.part = part
+        self.values = values
+    }
+}
+
+/// The position and logic version a read model's table reflects.
+public struct ReadModelState: Sendable, Hashable {
+    public var logicVersion: Int
+    public var position: Int64
+
+    public init(logicVersion: Int, position: Int64) {
+        self.logicVersion = logicVersion
+        self.position = position
+    }
+}
+
+/// A snapshot of a read model's table kept at a position.
+public struct ReadModelSnapshot: Sendable, Hashable {
+    public var position: Int64
+    public var logicVersion: Int
+    public var rows: Int
+    /// Stored (compressed) bytes.
+    public var bytes: Int
+}
+
+/// Which of a read model's tables: the maintained one, or one being rebuilt beside it.
+public enum ReadModelTable: Sendable, Hashable {
+    case maintained, rebuilt
+}
+
+/// Read models kept beside the events and read or written in one transaction with them
+/// (``ReadModelTransaction``), so a table written there reflects exactly the head it read.
+public protocol ReadModelStore: Sendable {
+    /// One read transaction: the events and the tables as one consistent state.
+    func readingModel<T>(_ schema: ReadModelSchema, _ body: (any ReadModelTransaction) throws -> T) throws -> T
+    /// One write transaction, committed when `body` returns and rolled back when it throws.
+    func writingModel<T>(_ schema: ReadModelSchema, _ body: (any ReadModelTransaction) throws -> T) throws -> T
+}
+
+/// The work of one transaction on a read model's tables and the events they are folded from.
+/// Snapshots and deltas are bytes the caller encodes; the store compresses them.
+public protocol ReadModelTransaction {
+    var schema: ReadModelSchema { get }
+
+    // MARK: The events, as this transaction sees them
+
+    /// The head this transaction sees.
+    func head() throws -> Int64
+    func forEachEvent(_ query: EventQuery, _ body: (borrowing EventView) throws -> Void) throws
+    /// The keys of every stream under the schema's prefix, in order.
+    func keys() throws -> [String]
+    /// The keys whose streams gained events in `(after, through]`, in order.
+    func keysChanged(after: Int64, through: Int64) throws -> [String]
+    /// The last position of the command holding each multiple of `interval` below `head` (so a
+    /// snapshot there never splits a command), ascending and distinct.
+    func commandEnds(every interval: Int64, through head: Int64) throws -> [Int64]
+
+    // MARK: The tables
+
+    /// The model's state, or `nil` when it has none.
+    func state() throws -> ReadModelState?
+    /// Records that the table reflects `position` under the schema's logic version.
+    func setPosition(_ position: Int64) throws
+    /// Makes the tables when missing.
+    func createTables() throws
+    /// Drops a table and makes it again, empty (its columns as the schema has them now).
+    func recreate(_ table: ReadModelTable) throws
+    /// Drops the rebuilt table, if there is one.
+    func dropRebuilt() throws
+    /// Replaces the maintained table by the rebuilt one.
+    func swapInRebuilt() throws
+    func deleteRows(of key: String) throws
+    func insert(_ rows: [ReadModelRow], into table: ReadModelTable) throws
+    /// Calls `body` with rows by key and part: every row, one key's, or one key's row of one part.
+    func forEachRow(in table: ReadModelTable, key: String?, part: Int64?, _ body: (ReadModelRow) throws -> Void)
+        throws
+    func count() throws -> Int
+    /// The keys and parts of rows that differ between the maintained and the rebuilt tables
+    /// (either side lacking one included), compared in the store, in order.
+    func differences() throws -> [(key: String, part: Int64)]
+
+    // MARK: Snapshots and deltas
+
+    /// The snapshots kept, of every logic version, by position.
+    func snapshots() throws -> [ReadModelSnapshot]
+    func writeSnapshot(position: Int64, rows: Int, bytes: [UInt8]) throws
+    /// A snapshot's bytes (of the schema's logic version), as written.
+    func snapshot(at position: Int64) throws -> [UInt8]
+    func writeDelta(since: Int64, position: Int64, keys: Int, bytes: [UInt8]) throws
+    /// The deltas of the schema's logic version in `(after, through]`: where each ends and starts.
+    func deltas(after: Int64, through: Int64) throws -> [(position: Int64, since: Int64)]
+    func delta(at position: Int64) throws -> [UInt8]
+    /// How many deltas of the schema's logic version are kept, and their stored bytes.
+    func deltaTotals() throws -> (count: Int, bytes: Int)
+    /// Drops the snapshots and deltas of other logic versions.
+    func dropOtherLogic() throws
+    /// Drops every snapshot and delta of the model.
+    func dropHistory() throws
+}
+
+/// A read model kept as one table of documents (JSON) at the head, in its own transactions
+/// apart from the appends.
+public protocol HeadReadModelStore: Sendable {
+    func readModelState(_ schema: ReadModelSchema) throws -> ReadModelState?
+    /// Replaces the rows of `keys` (every row when `nil`) and records `position`, unless the
+    /// table reflects that position or a later one already.
+    func storeReadModel(
+        _ schema: ReadModelSchema, documents: [(key: String, part: Int64, json: [UInt8])], replacing keys: [String]?,
+        position: Int64) throws
+    /// The documents of one key or of every key, by key and part.
+    func readModelDocuments(_ schema: ReadModelSchema, key: String?) throws -> [[UInt8]]
+    func readModelCount(_ schema: ReadModelSchema) throws -> Int
+}

@@ -1,0 +1,79 @@
+import Foundation
+import LedgerStore
+import PostgresNIO
+
+/// A read model kept in a PostgreSQL ledger's own schema, beside its events: one row per key and
+/// part (as JSON), and the position and logic version it reflects. It is brought up to the head
+/// in one transaction, so a query never sees half a command.
+extension PostgresLedger: HeadReadModelStore {
+    /// Every port of this database: events, keys, credentials, sessions and read models kept at
+    /// the head (no replay copies: those are files).
+    public var ports: LedgerPorts {
+        LedgerPorts(events: self, keys: self, credentials: self, sessions: self, readModels: .atHead(self))
+    }
+
+    public func readModelState(_ schema: ReadModelSchema) throws -> ReadModelState? {
+        try locked { try stateLocked(schema) }
+    }
+
+    public func storeReadModel(
+        _ schema: ReadModelSchema, documents: [(key: String, part: Int64, json: [UInt8])], replacing keys: [String]?,
+        position: Int64
+    ) throws {
+        try locked {
+            try transaction {
+                try run("SELECT pg_advisory_xact_lock(\(readModelLock))")
+                try createTables(schema)
+                if let current = try stateLocked(schema), current.position >= position,
+                    current.logicVersion == schema.logicVersion, keys != nil
+                {
+                    return
+                }
+                let table = schema.table
+                if let keys {
+                    if !keys.isEmpty {
+                        try run(
+                            "DELETE FROM \(unescaped: table) WHERE \(unescaped: schema.keyColumn) = ANY(\(keys))")
+                    }
+                } else {
+                    try run("DELETE FROM \(unescaped: table)")
+                }
+                try insertInBatches(
+                    documents, "INSERT INTO \(table)(\(schema.keyColumn), \(schema.partColumn), row)", columns: 3,
+                    casts: [3: "jsonb"]
+                ) { document, binds in
+                    binds.append(document.key)
+                    binds.append(Int32(truncatingIfNeeded: document.part))
+                    binds.append(String(decoding: document.json, as: UTF8.self))
+                }
+                try run(
+                    """
+                    INSERT INTO rm_models(name, logic_version, position) VALUES (\(schema.name), \(Int32(truncatingIfNeeded: schema.logicVersion)), \(position))
+                    ON CONFLICT (name) DO UPDATE SET logic_version = EXCLUDED.logic_version, position = EXCLUDED.position
+                    """)
+            }
+        }
+    }
+
+    public func readModelDocuments(_ schema: ReadModelSchema, key: String?) throws -> [[UInt8]] {
+        let (table, k, p) = (schema.table, schema.keyColumn, schema.partColumn)
+        return try locked {
+            let result =
+                if let key {
+                    try run(
+                        "SELECT row::text FROM \(unescaped: table) WHERE \(unescaped: k) = \(key) ORDER BY \(unescaped: p)"
+                    )
+                } else {
+                    try run("SELECT row::text FROM \(unescaped: table) ORDER BY \(unescaped: k), \(unescaped: p)")
+                }
+            return try result.rows.map { Array(try $0.decode(String.self).utf8) }
+        }
+    }
+
+    public func readModelCount(_ schema: ReadModelSchema) throws -> Int {
+        try locked {
+            guard try stateLocked(schema) != nil else { return 0 }
+            return Int(try run("SELECT COUNT(*) FROM \(unescaped: schema.table)").rows.first?.decode(Int64.self) ?? 0)
+        }
+    }
+}
