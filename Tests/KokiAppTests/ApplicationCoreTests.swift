@@ -77,6 +77,10 @@ final class RecordingFiles: FileSource {
             RecordIncome(
                 number: person, year: 2025, pension: 0, salary: 0, other: 0, total: 0, taxable: nil,
                 undeclared: false, source: "申告書"),
+            // Arrears, notices
+            AdoptArrearsSettings(file: "settings.json"), AdoptNoticeSettings(file: "settings.json"),
+            RunDunning(on: nil), CloseYear(fiscalYear: 2025, on: nil),
+            IssuePaymentNotices(fiscalYear: 2025, on: nil, format: .csv, encoding: .utf8, existingFile: nil),
         ]
     }
 

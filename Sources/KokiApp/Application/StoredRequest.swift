@@ -73,6 +73,14 @@ public enum RequestCatalog {
         AcquireEligibility.self, LoseEligibility.self, StartAddressException.self, EndAddressException.self,
         RecordFormerDependant.self, RecordIncome.self, RecordPayment.self, CancelPayment.self, StartDebit.self,
         StopDebit.self, PayRefund.self, DecideReduction.self, AdoptSecuritySettings.self,
+        // Arrears, notices
+        AdoptArrearsSettings.self, ShowArrearsSettings.self, ShowArrears.self, ListDelinquents.self,
+        ShowCollectionHistory.self, RunDunning.self, RunReminders.self, RunPrescription.self, CloseYear.self,
+        RecordContact.self, AmendContact.self, RetractContact.self, ListContacts.self, StartSeizure.self,
+        EndSeizure.self, AgreePlan.self, RevisePlan.self, CancelPlan.self, ShowPlans.self, CheckPlans.self,
+        PlanSlips.self, AdoptNoticeSettings.self, ShowNoticeSettings.self, NoticeHistory.self,
+        IssuePaymentNotices.self, IssueDunningLetters.self, IssueReminderLetters.self, IssueRefundNotices.self,
+        ReissueNotice.self, IssueCertificate.self,
     ]
 
     private static let byName: [String: any KokiRequest.Type] = Dictionary(

@@ -66,7 +66,7 @@ public struct ArrearsCommands: Sendable {
         return (states.filter { owes($0.account) }, settings)
     }
 
-    public struct DunningSummary: Sendable, Hashable {
+    public struct DunningSummary: Sendable, Hashable, Encodable {
         public var notices: [DunningNoticeIssued] = []
         /// Notices issued later than the window after the due date (the law says within 20 days).
         public var late: [DunningNoticeIssued] = []
@@ -152,7 +152,7 @@ public struct ArrearsCommands: Sendable {
         }
     }
 
-    public struct ReminderSummary: Sendable, Hashable {
+    public struct ReminderSummary: Sendable, Hashable, Encodable {
         public var reminders: [ReminderIssued] = []
         public var conflicts: [PersonID] = []
     }
@@ -358,7 +358,7 @@ public struct ArrearsCommands: Sendable {
     }
 
     /// One period in arrears on a date.
-    public struct PeriodArrears: Sendable, Hashable {
+    public struct PeriodArrears: Sendable, Hashable, Encodable {
         public var key: PeriodKey
         public var dueDate: CivilDate
         public var assessed: Yen
@@ -431,7 +431,7 @@ public struct ArrearsCommands: Sendable {
     }
 
     /// A row of the list of delinquent persons (滞納者一覧).
-    public struct Delinquent: Sendable, Hashable {
+    public struct Delinquent: Sendable, Hashable, Encodable {
         public var person: PersonID
         public var periods: Int
         public var owed: Yen
@@ -441,7 +441,7 @@ public struct ArrearsCommands: Sendable {
         public var nextPrescription: CivilDate
     }
 
-    public enum DelinquentOrder: String, Sendable, CaseIterable {
+    public enum DelinquentOrder: String, Sendable, Codable, CaseIterable {
         case amount, age, prescription
     }
 

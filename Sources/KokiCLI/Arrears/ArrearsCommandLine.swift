@@ -4,13 +4,6 @@ import KokiApp
 import KokiDomain
 import KokiEvents
 
-extension LedgerOptions {
-    func arrears() throws -> (ArrearsCommands, CommandMetadata) {
-        let access = try authorized(.arrearsWrite)
-        return (ArrearsCommands(access.ledger), access.metadata())
-    }
-}
-
 extension ContactMethod: ExpressibleByArgument {}
 extension ArrearsCommands.DelinquentOrder: ExpressibleByArgument {}
 
@@ -27,7 +20,7 @@ struct ArrearsCommand: ParsableCommand {
                 "Adopt or show the arrears settings (late-fee rates and window, dunning deadline and fee, prescription).",
             subcommands: [Adopt.self, ShowSettings.self])
 
-        struct Adopt: ParsableCommand {
+        struct Adopt: TypedCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Adopt the defaults, or settings from a JSON file (missing keys take the defaults).",
                 discussion: """
@@ -39,31 +32,27 @@ struct ArrearsCommand: ParsableCommand {
             @OptionGroup var options: LedgerOptions
             @Option(help: ArgumentHelp("Settings as JSON.", valueName: "file")) var file: String?
 
-            func run() throws {
-                try reporting {
-                    let (commands, metadata) = try options.arrears()
-                    let settings = try file.map { try readJSON(ArrearsSettings.self, from: $0) } ?? .standard
-                    let result = try commands.adoptSettings(settings, metadata: metadata)
-                    Output.line("adopted the arrears settings at position \(result.positions!.lowerBound)")
-                }
+            func request() -> AdoptArrearsSettings { AdoptArrearsSettings(file: file) }
+
+            static func report(_ request: Request, _ result: Recorded) {
+                Output.line("adopted the arrears settings at position \(result.position.map(String.init) ?? "-")")
             }
         }
 
-        struct ShowSettings: ParsableCommand {
+        struct ShowSettings: TypedCommand {
             static let configuration = CommandConfiguration(
                 commandName: "show", abstract: "Print the settings in force (or the defaults) as JSON.")
             @OptionGroup var options: LedgerOptions
 
-            func run() throws {
-                try reporting {
-                    let settings = try options.authorized(.arrearsRead, .query).ledger.currentArrearsSettings()
-                    Output.line(try prettyJSON(settings ?? .standard))
-                }
+            func request() -> ShowArrearsSettings { ShowArrearsSettings() }
+
+            static func report(_ request: Request, _ settings: ArrearsSettings) {
+                Output.line(prettyJSONText(settings))
             }
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "A person's periods in arrears on a date: owed, days overdue, late fee to date, prescription.")
         @OptionGroup var options: LedgerOptions
@@ -75,45 +64,43 @@ struct ArrearsCommand: ParsableCommand {
         @OptionGroup var knownAt: KnownAtOption
         @Flag(help: "Also print each period's late-fee bands and prescription steps.") var explain = false
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.arrearsRead, .query)
-                let commands = ArrearsCommands(access.ledger)
-                try access.recordRead([person])
-                let date = on ?? todayInJapan()
-                let periods = try commands.arrears(of: person, on: date, knownAt: try knownAt.value())
-                Output.line(
-                    "\(person) on \(date): \(periods.count) period(s) in arrears, \(periods.map(\.outstanding).sum().amount) yen, late fees \(periods.map(\.lateFeeOwed).sum().amount) yen"
-                )
-                Table.render(
-                    ["PERIOD", "DUE", "OWED", "DAYS", "LATE FEE", "DUNNED", "REMINDED", "PRESCRIBED AFTER", "NOTE"],
-                    periods.map {
-                        [
-                            $0.key.description, $0.dueDate.description, "\($0.outstanding.amount)", "\($0.daysOverdue)",
-                            "\($0.lateFeeOwed.amount)\($0.lateFee?.paidOff == true ? " final" : "")",
-                            $0.dunnedOn?.description ?? "-",
-                            $0.remindedOn?.description ?? "-",
-                            $0.prescription.lastDay.description
-                                + ($0.prescription.isPrescribed(on: date) ? " (prescribed)" : ""),
-                        ]
-                    }
-                ).forEach { Output.line("  " + $0) }
-                guard explain else { return }
-                for p in periods {
-                    Output.line("\(p.key)")
-                    for band in p.lateFee?.bands ?? [] { Output.line("  late fee  \(band)") }
-                    if let fee = p.lateFee {
-                        Output.line(
-                            "  late fee  sum \(fee.sum.amount) → \(fee.fee.amount) (cut to 100 yen, nothing under 1,000)"
-                        )
-                    }
-                    for step in p.prescription.steps { Output.line("  時効  \(step)") }
+        func request() throws -> ShowArrears {
+            ShowArrears(person: person, on: on, knownAt: try knownAt.value(), explain: explain)
+        }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            let (person, date, periods) = (request.person, result.on, result.value)
+            Output.line(
+                "\(person) on \(date): \(periods.count) period(s) in arrears, \(periods.map(\.outstanding).sum().amount) yen, late fees \(periods.map(\.lateFeeOwed).sum().amount) yen"
+            )
+            Table.render(
+                ["PERIOD", "DUE", "OWED", "DAYS", "LATE FEE", "DUNNED", "REMINDED", "PRESCRIBED AFTER", "NOTE"],
+                periods.map {
+                    [
+                        $0.key.description, $0.dueDate.description, "\($0.outstanding.amount)", "\($0.daysOverdue)",
+                        "\($0.lateFeeOwed.amount)\($0.lateFee?.paidOff == true ? " final" : "")",
+                        $0.dunnedOn?.description ?? "-",
+                        $0.remindedOn?.description ?? "-",
+                        $0.prescription.lastDay.description
+                            + ($0.prescription.isPrescribed(on: date) ? " (prescribed)" : ""),
+                    ]
                 }
+            ).forEach { Output.line("  " + $0) }
+            guard request.explain else { return }
+            for p in periods {
+                Output.line("\(p.key)")
+                for band in p.lateFee?.bands ?? [] { Output.line("  late fee  \(band)") }
+                if let fee = p.lateFee {
+                    Output.line(
+                        "  late fee  sum \(fee.sum.amount) → \(fee.fee.amount) (cut to 100 yen, nothing under 1,000)"
+                    )
+                }
+                for step in p.prescription.steps { Output.line("  時効  \(step)") }
             }
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "The list of delinquent persons (滞納者一覧) on a date.")
         @OptionGroup var options: LedgerOptions
@@ -125,37 +112,33 @@ struct ArrearsCommand: ParsableCommand {
         @Option(help: "At most this many rows.") var limit: Int?
         @Flag(help: "Print JSON lines instead of a table.") var json = false
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.arrearsRead, .query)
-                let commands = ArrearsCommands(access.ledger)
-                var rows = try commands.delinquents(
-                    on: on ?? todayInJapan(), order: order, knownAt: try knownAt.value())
-                if let limit { rows = Array(rows.prefix(limit)) }
-                try access.recordRead(rows.map(\.person))
-                if json {
-                    for r in rows {
-                        Output.line(
-                            JSON.object([
-                                ("person", JSON.string(r.person.value)), ("periods", "\(r.periods)"),
-                                ("owed", "\(r.owed.amount)"), ("lateFees", "\(r.lateFees.amount)"),
-                                ("oldestDue", JSON.string(r.oldestDue.description)),
-                                ("daysOverdue", "\(r.daysOverdue)"),
-                                ("prescribedAfter", JSON.string(r.nextPrescription.description)),
-                            ]))
-                    }
-                    return
+        func request() throws -> ListDelinquents {
+            ListDelinquents(on: on, order: order, knownAt: try knownAt.value(), limit: limit, json: json)
+        }
+
+        static func report(_ request: Request, _ rows: [ArrearsCommands.Delinquent]) {
+            if request.json {
+                for r in rows {
+                    Output.line(
+                        JSON.object([
+                            ("person", JSON.string(r.person.value)), ("periods", "\(r.periods)"),
+                            ("owed", "\(r.owed.amount)"), ("lateFees", "\(r.lateFees.amount)"),
+                            ("oldestDue", JSON.string(r.oldestDue.description)),
+                            ("daysOverdue", "\(r.daysOverdue)"),
+                            ("prescribedAfter", JSON.string(r.nextPrescription.description)),
+                        ]))
                 }
-                Table.render(
-                    ["PERSON", "PERIODS", "OWED", "LATE FEES", "OLDEST DUE", "DAYS", "PRESCRIBED AFTER"],
-                    rows.map {
-                        [
-                            $0.person.value, "\($0.periods)", "\($0.owed.amount)", "\($0.lateFees.amount)",
-                            $0.oldestDue.description, "\($0.daysOverdue)", $0.nextPrescription.description,
-                        ]
-                    }
-                ).forEach(Output.line)
+                return
             }
+            Table.render(
+                ["PERSON", "PERIODS", "OWED", "LATE FEES", "OLDEST DUE", "DAYS", "PRESCRIBED AFTER"],
+                rows.map {
+                    [
+                        $0.person.value, "\($0.periods)", "\($0.owed.amount)", "\($0.lateFees.amount)",
+                        $0.oldestDue.description, "\($0.daysOverdue)", $0.nextPrescription.description,
+                    ]
+                }
+            ).forEach(Output.line)
         }
     }
 }
@@ -167,7 +150,7 @@ struct DunningCommand: ParsableCommand {
         subcommands: [Run.self]
     )
 
-    struct Run: ParsableCommand {
+    struct Run: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "The dunning run for a date; running it again issues nothing new.",
             discussion: """
@@ -179,22 +162,20 @@ struct DunningCommand: ParsableCommand {
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The issue date (default: today in Japan).", valueName: "date")) var on: CivilDate?
 
-        func run() throws {
-            try reporting {
-                let (commands, metadata) = try options.arrears()
-                let date = on ?? todayInJapan()
-                let summary = try commands.runDunning(on: date, actor: metadata.actor)
-                defer { keepReadModelsUp(commands.ledger) }
+        func request() -> RunDunning { RunDunning(on: on) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            let (date, summary) = (result.on, result.value)
+            defer { noteReadModels(result.readModelsNote) }
+            Output.line(
+                "dunning run \(date): \(summary.notices.count) notices to \(Set(summary.notices.map(\.person)).count) persons, \(summary.principal.amount) yen"
+            )
+            for late in summary.late {
+                Output.line("  late (over the window after the due date): \(late.person) \(late.key)")
+            }
+            if !summary.conflicts.isEmpty {
                 Output.line(
-                    "dunning run \(date): \(summary.notices.count) notices to \(Set(summary.notices.map(\.person)).count) persons, \(summary.principal.amount) yen"
-                )
-                for late in summary.late {
-                    Output.line("  late (over the window after the due date): \(late.person) \(late.key)")
-                }
-                if !summary.conflicts.isEmpty {
-                    Output.line(
-                        "changed during the run (run again): \(summary.conflicts.map(\.value).joined(separator: ", "))")
-                }
+                    "changed during the run (run again): \(summary.conflicts.map(\.value).joined(separator: ", "))")
             }
         }
     }
@@ -207,7 +188,7 @@ struct RemindersCommand: ParsableCommand {
         subcommands: [Run.self]
     )
 
-    struct Run: ParsableCommand {
+    struct Run: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "The reminder run for a date, by amount owed and months overdue; each reminder is recorded.")
         @OptionGroup var options: LedgerOptions
@@ -216,23 +197,16 @@ struct RemindersCommand: ParsableCommand {
         @Option(help: "Only persons whose oldest dunned period is at least this many months overdue.")
         var monthsOverdue = 1
 
-        func run() throws {
-            try reporting {
-                let (commands, metadata) = try options.arrears()
-                let date = on ?? todayInJapan()
-                guard (0...1_200).contains(monthsOverdue) else {
-                    throw KokiError(.invalidInput, "--months-overdue \(monthsOverdue) is outside 0 to 1,200 months")
-                }
-                let summary = try commands.runReminders(
-                    on: date,
-                    criteria: .init(
-                        minimumOwed: try Yen.checked(minimumOwed, .amount, field: "--minimum-owed"),
-                        monthsOverdue: monthsOverdue), actor: metadata.actor)
-                defer { keepReadModelsUp(commands.ledger) }
-                Output.line(
-                    "reminder run \(date): \(summary.reminders.count) reminders, \(summary.reminders.map(\.owed).sum().amount) yen owed"
-                )
-            }
+        func request() -> RunReminders {
+            RunReminders(on: on, minimumOwed: minimumOwed, monthsOverdue: monthsOverdue)
+        }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            let (date, summary) = (result.on, result.value)
+            defer { noteReadModels(result.readModelsNote) }
+            Output.line(
+                "reminder run \(date): \(summary.reminders.count) reminders, \(summary.reminders.map(\.owed).sum().amount) yen owed"
+            )
         }
     }
 }
@@ -251,27 +225,28 @@ struct ContactCommand: ParsableCommand {
         @Option(help: "What was said.") var content: String
         @Option(help: "What the person promised.") var promise = ""
         @Option(help: ArgumentHelp("A promised payment date.", valueName: "date")) var promisedOn: CivilDate?
+
+        var terms: ContactTerms {
+            ContactTerms(
+                on: on, method: method, counterpart: counterpart, content: content, promise: promise,
+                promisedOn: promisedOn)
+        }
     }
 
-    struct Record: ParsableCommand {
+    struct Record: TypedCommand {
         static let configuration = CommandConfiguration(abstract: "Record a contact.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
         @OptionGroup var words: Words
 
-        func run() throws {
-            try reporting {
-                let (commands, metadata) = try options.arrears()
-                let event = try commands.recordContact(
-                    person, on: words.on, method: words.method,
-                    words: .init(counterpart: words.counterpart, content: words.content, promise: words.promise),
-                    promisedOn: words.promisedOn, metadata: metadata)
-                Output.line("contact \(event.id) recorded for \(person)")
-            }
+        func request() -> RecordContact { RecordContact(person: person, terms: words.terms) }
+
+        static func report(_ request: Request, _ event: ContactRecorded) {
+            Output.line("contact \(event.id) recorded for \(request.person)")
         }
     }
 
-    struct Amend: ParsableCommand {
+    struct Amend: TypedCommand {
         static let configuration = CommandConfiguration(abstract: "Record a new version of a contact record.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
@@ -279,20 +254,14 @@ struct ContactCommand: ParsableCommand {
         @OptionGroup var words: Words
         @Option(help: "Why it is amended.") var reason: String
 
-        func run() throws {
-            try reporting {
-                let (commands, metadata) = try options.arrears()
-                try commands.recordContact(
-                    person, change: .amended, id: id, on: words.on, method: words.method,
-                    words: .init(
-                        counterpart: words.counterpart, content: words.content, promise: words.promise, reason: reason),
-                    promisedOn: words.promisedOn, metadata: metadata)
-                Output.line("contact \(id) of \(person) amended")
-            }
+        func request() -> AmendContact { AmendContact(person: person, id: id, terms: words.terms, reason: reason) }
+
+        static func report(_ request: Request, _ event: ContactRecorded) {
+            Output.line("contact \(request.id) of \(request.person) amended")
         }
     }
 
-    struct Retract: ParsableCommand {
+    struct Retract: TypedCommand {
         static let configuration = CommandConfiguration(abstract: "Retract a contact record (it stays in the history).")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
@@ -300,46 +269,39 @@ struct ContactCommand: ParsableCommand {
         @Option(help: "Why it is retracted.") var reason: String
         @Option(help: ArgumentHelp("The day (default: today in Japan).", valueName: "date")) var on: CivilDate?
 
-        func run() throws {
-            try reporting {
-                let (commands, metadata) = try options.arrears()
-                try commands.recordContact(
-                    person, change: .retracted, id: id, on: on ?? todayInJapan(), method: .other,
-                    words: .init(counterpart: "", content: "", reason: reason), metadata: metadata)
-                Output.line("contact \(id) of \(person) retracted")
-            }
+        func request() -> RetractContact { RetractContact(person: person, id: id, reason: reason, on: on) }
+
+        static func report(_ request: Request, _ event: ContactRecorded) {
+            Output.line("contact \(request.id) of \(request.person) retracted")
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: TypedCommand {
         static let configuration = CommandConfiguration(abstract: "A person's contact records with every version.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.arrearsRead, .query)
-                let commands = ArrearsCommands(access.ledger)
-                try access.recordRead([person])
-                for contact in try commands.contacts(of: person) {
-                    Output.line("\(contact.id)\(contact.isRetracted ? " (retracted)" : "")")
-                    for (event, words) in contact.versions {
-                        Output.line(
-                            "  \(event.change.rawValue)  \(event.contactedOn)  \(event.method.rawValue)  "
-                                + (words.map {
-                                    "\($0.counterpart): \($0.content)"
-                                        + ($0.promise.isEmpty ? "" : " — promised: \($0.promise)")
-                                        + ($0.reason.isEmpty ? "" : " [\($0.reason)]")
-                                } ?? "(erased)")
-                                + (event.promisedOn.map { "  pay by \($0)" } ?? ""))
-                    }
+        func request() -> ListContacts { ListContacts(person: person) }
+
+        static func report(_ request: Request, _ contacts: [ArrearsCommands.Contact]) {
+            for contact in contacts {
+                Output.line("\(contact.id)\(contact.isRetracted ? " (retracted)" : "")")
+                for (event, words) in contact.versions {
+                    Output.line(
+                        "  \(event.change.rawValue)  \(event.contactedOn)  \(event.method.rawValue)  "
+                            + (words.map {
+                                "\($0.counterpart): \($0.content)"
+                                    + ($0.promise.isEmpty ? "" : " — promised: \($0.promise)")
+                                    + ($0.reason.isEmpty ? "" : " [\($0.reason)]")
+                            } ?? "(erased)")
+                            + (event.promisedOn.map { "  pay by \($0)" } ?? ""))
                 }
             }
         }
     }
 }
 
-struct HistoryCommand: ParsableCommand {
+struct HistoryCommand: TypedCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
         abstract: "A person's collection history: one timeline of assessments, payments, notices, contacts, refunds.",
@@ -350,27 +312,37 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only what took effect by this date.", valueName: "date")) var asOf: CivilDate?
     @Flag(help: "Print JSON lines instead of a table.") var json = false
 
-    func run() throws {
-        try reporting {
-            let access = try options.authorized(.collectionRead, .query)
-            let commands = ArrearsCommands(access.ledger)
-            try access.recordRead([person])
-            let entries = try commands.history(of: person, knownAt: try knownAt.value(), asOf: asOf)
-            if json {
-                for e in entries {
-                    Output.line(
-                        JSON.object([
-                            ("date", JSON.string(e.date.description)), ("position", "\(e.position)"),
-                            ("actor", JSON.string(e.actor)), ("kind", JSON.string(e.kind)),
-                            ("text", JSON.string(e.text)),
-                        ]))
-                }
-                return
-            }
-            Table.render(
-                ["DATE", "POSITION", "BY", "WHAT", "DETAIL"],
-                entries.map { [$0.date.description, "\($0.position)", $0.actor, $0.kind, $0.text] }
-            ).forEach(Output.line)
-        }
+    func request() throws -> ShowCollectionHistory {
+        ShowCollectionHistory(person: person, knownAt: try knownAt.value(), asOf: asOf, json: json)
     }
+
+    static func report(_ request: Request, _ entries: [ArrearsCommands.HistoryEntry]) {
+        if request.json {
+            for e in entries {
+                Output.line(
+                    JSON.object([
+                        ("date", JSON.string(e.date.description)), ("position", "\(e.position)"),
+                        ("actor", JSON.string(e.actor)), ("kind", JSON.string(e.kind)),
+                        ("text", JSON.string(e.text)),
+                    ]))
+            }
+            return
+        }
+        Table.render(
+            ["DATE", "POSITION", "BY", "WHAT", "DETAIL"],
+            entries.map { [$0.date.description, "\($0.position)", $0.actor, $0.kind, $0.text] }
+        ).forEach(Output.line)
+    }
+}
+
+/// After a batch run: says on standard error that the stored balances were not brought up to
+/// date (the run's own work is committed; the next query catches them up).
+func noteReadModels(_ problem: String?) {
+    guard let problem else { return }
+    Output.error("note: the stored balances were not brought up to date (\(problem)); the next query will")
+}
+
+/// `value` as indented JSON with sorted keys, for a report (which cannot fail on a settings value).
+func prettyJSONText(_ value: some Encodable) -> String {
+    (try? prettyJSON(value)) ?? "{}"
 }

@@ -33,29 +33,12 @@ struct PlanCommand: ParsableCommand {
         var first: CivilDate
         @Option(help: "The total to pay (default: what the periods owe).") var total: Int64?
         @Flag(help: "A pledge (納付誓約書) was signed: it acknowledges the debt.") var pledge = false
-    }
 
-    static func record(
-        _ options: LedgerOptions, _ person: PersonID, _ terms: Terms, change: InstallmentPlanRecorded.Change,
-        id: String?, reason: String
-    ) throws -> InstallmentPlanRecorded {
-        let (commands, metadata) = try options.arrears()
-        let periods = try terms.period.isEmpty ? nil : terms.period.map(parsePeriod)
-        let state = try CollectionCommands(commands.ledger).load(person)
-        let covered =
-            periods
-            ?? state.account.periods.filter { $0.value.dueDate < terms.on && $0.value.outstanding > .zero }.keys
-            .sorted()
-        let owed = covered.map {
-            (state.account.periods[$0]?.outstanding ?? .zero)
-                + (terms.includeLateFees ? state.account.periods[$0]?.lateFeeOutstanding ?? .zero : .zero)
-        }.sum()
-        let schedule = try ArrearsCommands.schedule(
-            total: try terms.total.map { try Yen.checked($0, .amount, field: "--total") } ?? owed,
-            count: terms.payments, first: terms.first)
-        return try commands.recordPlan(
-            person, change: change, id: id, on: terms.on, periods: periods, includesLateFees: terms.includeLateFees,
-            schedule: schedule, pledge: terms.pledge, reason: reason, metadata: metadata)
+        func value() throws -> PlanTerms {
+            PlanTerms(
+                on: on, periods: try period.isEmpty ? nil : period.map(parsePeriod), includeLateFees: includeLateFees,
+                payments: payments, first: first, total: total, pledge: pledge)
+        }
     }
 
     static func print(_ plan: InstallmentPlanRecorded) {
@@ -65,21 +48,19 @@ struct PlanCommand: ParsableCommand {
         for s in plan.schedule { Output.line("  \(s.on)  \(s.amount.amount)") }
     }
 
-    struct Agree: ParsableCommand {
+    struct Agree: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Agree a plan over periods in arrears with a monthly schedule that covers them.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
         @OptionGroup var terms: Terms
 
-        func run() throws {
-            try reporting {
-                PlanCommand.print(try PlanCommand.record(options, person, terms, change: .agreed, id: nil, reason: ""))
-            }
-        }
+        func request() throws -> AgreePlan { AgreePlan(person: person, terms: try terms.value()) }
+
+        static func report(_ request: Request, _ plan: InstallmentPlanRecorded) { PlanCommand.print(plan) }
     }
 
-    struct Revise: ParsableCommand {
+    struct Revise: TypedCommand {
         static let configuration = CommandConfiguration(abstract: "Record new terms for a plan in force.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
@@ -87,15 +68,14 @@ struct PlanCommand: ParsableCommand {
         @OptionGroup var terms: Terms
         @Option(help: "Why it is revised.") var reason: String
 
-        func run() throws {
-            try reporting {
-                PlanCommand.print(
-                    try PlanCommand.record(options, person, terms, change: .revised, id: plan, reason: reason))
-            }
+        func request() throws -> RevisePlan {
+            RevisePlan(person: person, plan: plan, terms: try terms.value(), reason: reason)
         }
+
+        static func report(_ request: Request, _ plan: InstallmentPlanRecorded) { PlanCommand.print(plan) }
     }
 
-    struct Cancel: ParsableCommand {
+    struct Cancel: TypedCommand {
         static let configuration = CommandConfiguration(abstract: "Cancel a plan in force.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
@@ -103,58 +83,49 @@ struct PlanCommand: ParsableCommand {
         @Option(help: ArgumentHelp("The day (default: today in Japan).", valueName: "date")) var on: CivilDate?
         @Option(help: "Why it is cancelled.") var reason: String
 
-        func run() throws {
-            try reporting {
-                let (commands, metadata) = try options.arrears()
-                try commands.recordPlan(
-                    person, change: .cancelled, id: plan, on: on ?? todayInJapan(), periods: nil,
-                    includesLateFees: false,
-                    schedule: [], pledge: false, reason: reason, metadata: metadata)
-                Output.line("plan \(plan) of \(person) cancelled")
-            }
+        func request() -> CancelPlan { CancelPlan(person: person, plan: plan, on: on, reason: reason) }
+
+        static func report(_ request: Request, _ plan: InstallmentPlanRecorded) {
+            Output.line("plan \(request.plan) of \(request.person) cancelled")
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "A person's plans in force and their progress on a date.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
         @Option(help: ArgumentHelp("The day (default: today in Japan).", valueName: "date")) var on: CivilDate?
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.arrearsRead, .query)
-                let commands = ArrearsCommands(access.ledger)
-                try access.recordRead([person])
-                for p in try commands.plans(of: person, on: on ?? todayInJapan()) {
-                    PlanCommand.print(p.plan)
-                    Output.line(
-                        "  due so far \(p.due.amount), paid since \(p.agreedOn) \(p.paid.amount), still owed \(p.remaining.amount)"
-                    )
-                }
+        func request() -> ShowPlans { ShowPlans(person: person, on: on) }
+
+        static func report(_ request: Request, _ plans: [ArrearsCommands.PlanProgress]) {
+            for p in plans {
+                PlanCommand.print(p.plan)
+                Output.line(
+                    "  due so far \(p.due.amount), paid since \(p.agreedOn) \(p.paid.amount), still owed \(p.remaining.amount)"
+                )
             }
         }
     }
 
-    struct Check: ParsableCommand {
+    struct Check: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Mark plans broken (behind schedule past the grace days) or completed; idempotent per date.")
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The day (default: today in Japan).", valueName: "date")) var on: CivilDate?
 
-        func run() throws {
-            try reporting {
-                let (commands, metadata) = try options.arrears()
-                let (broken, completed) = try commands.checkPlans(on: on ?? todayInJapan(), actor: metadata.actor)
-                defer { keepReadModelsUp(commands.ledger) }
-                Output.line("plan check: \(broken.count) broken, \(completed.count) completed")
-                for b in broken { Output.line("  broken \(b.person) \(b.id): \(b.reason)") }
-            }
+        func request() -> CheckPlans { CheckPlans(on: on) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            let (broken, completed) = (result.value.broken, result.value.completed)
+            defer { noteReadModels(result.readModelsNote) }
+            Output.line("plan check: \(broken.count) broken, \(completed.count) completed")
+            for b in broken { Output.line("  broken \(b.person) \(b.id): \(b.reason)") }
         }
     }
 
-    struct Slips: ParsableCommand {
+    struct Slips: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Provisional slips (分納仮納付書): a barcode per scheduled payment still to come.")
         @OptionGroup var options: LedgerOptions
@@ -163,17 +134,10 @@ struct PlanCommand: ParsableCommand {
         @Option(help: "The city's 6-digit issuer code.") var issuer: String
         @Option(help: ArgumentHelp("From this day (default: today in Japan).", valueName: "date")) var from: CivilDate?
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.arrearsRead, .query)
-                let commands = ArrearsCommands(access.ledger)
-                try access.recordRead([person])
-                for (s, barcode) in try commands.planSlips(
-                    person, plan: plan, issuer: issuer, from: from ?? todayInJapan())
-                {
-                    Output.line("\(s.on)  \(s.amount.amount)  \(barcode)")
-                }
-            }
+        func request() -> PlanSlips { PlanSlips(person: person, plan: plan, issuer: issuer, from: from) }
+
+        static func report(_ request: Request, _ slips: [PlanSlip]) {
+            for s in slips { Output.line("\(s.on)  \(s.amount.amount)  \(s.barcode)") }
         }
     }
 }
@@ -240,36 +204,33 @@ struct SeizureCommand: ParsableCommand {
         subcommands: [Start.self, End.self]
     )
 
-    struct Start: ParsableCommand {
+    struct Start: TypedCommand {
         static let configuration = CommandConfiguration(abstract: "Record a seizure for periods.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
         @Option(help: ArgumentHelp("The day.", valueName: "date")) var on: CivilDate
         @Option(help: ArgumentHelp("A period it is for, like 2025/3; repeat.", valueName: "fy/n")) var period: [String]
 
-        func run() throws {
-            try reporting {
-                let (commands, metadata) = try options.arrears()
-                let event = try commands.recordSeizure(
-                    person, change: .started, on: on, periods: try period.map(parsePeriod), metadata: metadata)
-                Output.line("seizure \(event.id) for \(person) from \(on)")
-            }
+        func request() throws -> StartSeizure {
+            StartSeizure(person: person, on: on, periods: try period.map(parsePeriod))
+        }
+
+        static func report(_ request: Request, _ event: SeizureRecorded) {
+            Output.line("seizure \(event.id) for \(request.person) from \(request.on)")
         }
     }
 
-    struct End: ParsableCommand {
+    struct End: TypedCommand {
         static let configuration = CommandConfiguration(abstract: "Record the end of a seizure.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
         @Argument(help: "The seizure's number.") var id: String
         @Option(help: ArgumentHelp("The day.", valueName: "date")) var on: CivilDate
 
-        func run() throws {
-            try reporting {
-                let (commands, metadata) = try options.arrears()
-                try commands.recordSeizure(person, change: .ended, id: id, on: on, periods: [], metadata: metadata)
-                Output.line("seizure \(id) of \(person) ended on \(on)")
-            }
+        func request() -> EndSeizure { EndSeizure(person: person, id: id, on: on) }
+
+        static func report(_ request: Request, _ event: SeizureRecorded) {
+            Output.line("seizure \(request.id) of \(request.person) ended on \(request.on)")
         }
     }
 }
@@ -281,7 +242,7 @@ struct PrescriptionCommand: ParsableCommand {
         subcommands: [Run.self]
     )
 
-    struct Run: ParsableCommand {
+    struct Run: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write off what every prescribed period still owes; idempotent per date.",
             discussion:
@@ -290,22 +251,19 @@ struct PrescriptionCommand: ParsableCommand {
         @Option(help: ArgumentHelp("The day (default: today in Japan; not after today).", valueName: "date"))
         var on: CivilDate?
 
-        func run() throws {
-            try reporting {
-                let (commands, metadata) = try options.arrears()
-                // A write-off is irreversible: never decided ahead of the clock.
-                let date = try on.map { try decisionDay($0, "--on") } ?? todayInJapan()
-                let written = try commands.runPrescription(on: date, actor: metadata.actor)
-                defer { keepReadModelsUp(commands.ledger) }
-                Output.line(
-                    "prescription run \(date): \(written.count) periods of \(Set(written.map(\.person)).count) persons written off, \(written.map { $0.premium + $0.lateFee }.sum().amount) yen"
-                )
-            }
+        func request() -> RunPrescription { RunPrescription(on: on) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            let (date, written) = (result.on, result.value)
+            defer { noteReadModels(result.readModelsNote) }
+            Output.line(
+                "prescription run \(date): \(written.count) periods of \(Set(written.map(\.person)).count) persons written off, \(written.map { $0.premium + $0.lateFee }.sum().amount) yen"
+            )
         }
     }
 }
 
-struct CloseYearCommand: ParsableCommand {
+struct CloseYearCommand: TypedCommand {
     static let configuration = CommandConfiguration(
         commandName: "close-year",
         abstract: "Close a fiscal year (出納閉鎖, 31 May): unpaid periods become carried-forward arrears (滞納繰越).")
@@ -313,21 +271,19 @@ struct CloseYearCommand: ParsableCommand {
     @Option(help: "The fiscal year to close.") var fiscalYear: Int
     @Option(
         help: ArgumentHelp(
-            "The day (default: today in Japan; not before 31 May of the next year, not after today).", valueName: "date"))
+            "The day (default: today in Japan; not before 31 May of the next year, not after today).", valueName: "date"
+        ))
     var on: CivilDate?
 
-    func run() throws {
-        try reporting {
-            let (commands, metadata) = try options.arrears()
-            let date = try on.map { try decisionDay($0, "--on") } ?? todayInJapan()
-            let event = try commands.closeYear(try FiscalYear(fiscalYear), on: date, metadata: metadata)
-            Output.line("FY\(fiscalYear) closed on \(event.closedOn); carried forward:")
-            Table.render(
-                ["FY", "PERSONS", "PERIODS", "AMOUNT"],
-                event.carried.map {
-                    ["\($0.fiscalYear.year)", "\($0.persons)", "\($0.periods)", "\($0.amount.amount)"]
-                }
-            ).forEach { Output.line("  " + $0) }
-        }
+    func request() -> CloseYear { CloseYear(fiscalYear: fiscalYear, on: on) }
+
+    static func report(_ request: Request, _ event: FiscalYearClosed) {
+        Output.line("FY\(request.fiscalYear) closed on \(event.closedOn); carried forward:")
+        Table.render(
+            ["FY", "PERSONS", "PERIODS", "AMOUNT"],
+            event.carried.map {
+                ["\($0.fiscalYear.year)", "\($0.persons)", "\($0.periods)", "\($0.amount.amount)"]
+            }
+        ).forEach { Output.line("  " + $0) }
     }
 }

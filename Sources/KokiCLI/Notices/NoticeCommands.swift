@@ -7,17 +7,6 @@ import KokiEvents
 extension PrintFormat: ExpressibleByArgument {}
 extension PrintEncoding: ExpressibleByArgument {}
 
-extension NoticeKind {
-    /// The function that issues (or reissues) this kind of document.
-    var function: AccessFunction {
-        switch self {
-        case .payment: .assessmentWrite
-        case .dunning, .reminder: .arrearsWrite
-        case .refund, .certificate: .collectionWrite
-        }
-    }
-}
-
 /// Where a batch's files go and in what form.
 struct PrintOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The folder for the print file, the dispatch list and HTML pages.", valueName: "dir"))
@@ -67,69 +56,86 @@ final class CountMeter {
     }
 }
 
-/// A batch command: authorized for the kind's function, built from the ledger at its head, issued.
-func issueBatch(
-    _ kind: NoticeKind, date: CivilDate, options: LedgerOptions, print: PrintOptions,
-    build: (Notices, Int64) throws -> [Notice]
-) throws {
-    try reporting {
-        let access = try options.authorized(kind.function)
-        let out = try OutputFiles.path(print.out, option: "--out", options: options, directory: true)
-        let notices = try build(Notices(access.ledger), try access.store.head().position)
-        try issue(notices, kind: kind, date: date, access: access, print: print, out: out, options: options)
+extension LedgerOptions {
+    /// The application core, its caller, and a path this command writes: checked only once the
+    /// operator was found to be allowed `R` (a refusal is recorded and nothing else happens), so a
+    /// refused operator learns nothing about the path. The request then runs through the core.
+    func application<R: KokiRequest>(
+        for request: R.Type, writing given: String?, option: String, directory: Bool = false
+    ) throws -> (KokiApplication, Caller, String?) {
+        let (application, caller) = try application()
+        _ = try application.authorize(R.function, command: R.name, as: caller)
+        return (
+            application, caller,
+            try given.map { try OutputFiles.path($0, option: option, options: self, directory: directory) }
+        )
     }
 }
 
-/// One batch of notices: recorded as read, written, recorded as issued.
-func issue(
-    _ notices: [Notice], kind: NoticeKind, date: CivilDate, access: Authorized, print: PrintOptions, out: String,
-    options: LedgerOptions
+/// A batch command: the operator checked, the folder checked, the batch built and recorded in the
+/// core, then its print file, dispatch list and pages written here.
+func issueBatch<R: NoticeBatchRequest>(
+    date: CivilDate, options: LedgerOptions, print: PrintOptions, _ request: (_ existingFile: String?) -> R
 ) throws {
-    guard !notices.isEmpty else {
-        Output.line("no \(kind.rawValue) notices to issue for \(date)")
-        return
-    }
-    let started = Date()
-    func phase(_ text: String) {
-        if notices.count >= 1_000 {
-            Output.error(String(format: "  %@ (%.1f s)", text, Date().timeIntervalSince(started)))
+    try reporting {
+        let (application, caller, folder) = try options.application(
+            for: R.self, writing: print.out, option: "--out", directory: true)
+        let out = URL(fileURLWithPath: folder ?? print.out)
+        let renderer = print.html ? try NoticeRenderer(templates: print.templates) : nil
+        let path = out.appendingPathComponent("\(R.kind.rawValue)-\(date).\(print.format.rawValue)").path
+        let started = Date()
+        let batch = try application.run(
+            request(FileManager.default.fileExists(atPath: path) ? path : nil), as: caller)
+        let notices = batch.notices
+        guard !notices.isEmpty else {
+            Output.line("no \(batch.kind.rawValue) notices to issue for \(batch.date)")
+            return
         }
-    }
-    let renderer = print.html ? try NoticeRenderer(templates: print.templates) : nil
-    let name = "\(kind.rawValue)-\(date).\(print.format.rawValue)"
-    let folder = URL(fileURLWithPath: out)
-    let file = folder.appendingPathComponent(name).path
-    guard !FileManager.default.fileExists(atPath: file) else {
-        throw KokiError(
-            .invalidInput, "\(file) already exists: these notices were written already (see the dispatch list)")
-    }
-    // Everything that can refuse the run (the encoding, the folder) before the read is recorded.
-    let bytes = try PrintData.file(notices, kind: kind, format: print.format, encoding: print.encoding)
-    let hash = PrintData.sha256(bytes)
-    try access.recordRead(notices.map(\.person), purpose: "\(kind.rawValue) notices \(date)")
-    phase("\(notices.count) notices built and recorded as read")
-    try OutputFiles.save(Data(bytes), to: file, option: "--out", options: options)
-    try OutputFiles.save(
-        Data(PrintData.dispatchList(notices, kind: kind, date: date, file: name, hash: hash).utf8),
-        to: folder.appendingPathComponent("\(kind.rawValue)-\(date).dispatch.txt").path, option: "--out",
-        options: options)
-    if let renderer {
-        let meter = CountMeter(total: notices.count, what: "pages")
-        for (i, notice) in notices.enumerated() {
-            try OutputFiles.save(
-                Data(try renderer.html(notice).utf8),
-                to: folder.appendingPathComponent("html/\(notice.number).html").path, option: "--out", options: options)
-            meter.show(i + 1)
+        func phase(_ text: String) {
+            if notices.count >= 1_000 {
+                Output.error(String(format: "  %@ (%.1f s)", text, Date().timeIntervalSince(started)))
+            }
         }
-        meter.finish()
+        phase("\(notices.count) notices built, recorded as read and as issued")
+        let file = out.appendingPathComponent(batch.file).path
+        try OutputFiles.save(batch.printData, to: file, option: "--out", options: options)
+        try OutputFiles.save(
+            Data(batch.dispatchList.utf8),
+            to: out.appendingPathComponent("\(batch.kind.rawValue)-\(batch.date).dispatch.txt").path, option: "--out",
+            options: options)
+        if let renderer {
+            let meter = CountMeter(total: notices.count, what: "pages")
+            for (i, notice) in notices.enumerated() {
+                try OutputFiles.save(
+                    Data(try renderer.html(notice).utf8),
+                    to: out.appendingPathComponent("html/\(notice.number).html").path, option: "--out",
+                    options: options)
+                meter.show(i + 1)
+            }
+            meter.finish()
+        }
+        phase("print data written")
+        let total = notices.map(\.amount.amount).reduce(0, +)
+        Output.line(
+            "issued \(notices.count) \(batch.kind.rawValue) notices dated \(batch.date) (built from position \(notices[0].builtFrom)), total \(total) yen → \(file)"
+        )
     }
-    phase("print data written")
-    try Notices(access.ledger).record(notices, run: hash, metadata: access.metadata())
-    phase("\(notices.count) documents recorded")
-    let total = notices.map(\.amount.amount).reduce(0, +)
-    Output.line(
-        "issued \(notices.count) \(kind.rawValue) notices dated \(date) (built from position \(notices[0].builtFrom)), total \(total) yen → \(file)"
-    )
+}
+
+/// A single document (a reissue, a certificate): built and recorded in the core, its HTML page
+/// written here when asked, its print record printed as one JSON line.
+func issueDocument<R: KokiRequest>(
+    _ request: R, options: LedgerOptions, html: String?, templates: String?
+) throws where R.Result == Notice {
+    try reporting {
+        let (application, caller, page) = try options.application(for: R.self, writing: html, option: "--html")
+        let renderer = try page.map { _ in try NoticeRenderer(templates: templates) }
+        let notice = try application.run(request, as: caller)
+        if let page, let renderer {
+            try OutputFiles.save(Data(try renderer.html(notice).utf8), to: page, option: "--html", options: options)
+        }
+        Output.line(notice.jsonLine)
+    }
 }
 
 struct NoticesCommand: ParsableCommand {
@@ -154,7 +160,7 @@ struct NoticesCommand: ParsableCommand {
             abstract: "Adopt or show the notice settings (the city's name, issuer, contact, barcode issuer code).",
             subcommands: [Adopt.self, Show.self])
 
-        struct Adopt: ParsableCommand {
+        struct Adopt: TypedCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Adopt settings from a JSON file.",
                 discussion: """
@@ -164,28 +170,21 @@ struct NoticesCommand: ParsableCommand {
             @OptionGroup var options: LedgerOptions
             @Option(help: ArgumentHelp("Settings as JSON.", valueName: "file")) var file: String
 
-            func run() throws {
-                try reporting {
-                    let access = try options.authorized(.securityAdmin)
-                    let settings = try readJSON(NoticeSettings.self, from: file)
-                    try Notices(access.ledger).adopt(settings, metadata: access.metadata())
-                    Output.line("adopted the notice settings")
-                }
+            func request() -> AdoptNoticeSettings { AdoptNoticeSettings(file: file) }
+
+            static func report(_ request: Request, _ settings: NoticeSettings) {
+                Output.line("adopted the notice settings")
             }
         }
 
-        struct Show: ParsableCommand {
+        struct Show: TypedCommand {
             static let configuration = CommandConfiguration(abstract: "Print the settings in force as JSON.")
             @OptionGroup var options: LedgerOptions
 
-            func run() throws {
-                try reporting {
-                    let access = try options.authorized(nil, .query)
-                    guard let settings = try Notices(access.ledger).settings() else {
-                        throw KokiError(.invalidInput, "no notice settings adopted")
-                    }
-                    Output.line(try prettyJSON(settings))
-                }
+            func request() -> ShowNoticeSettings { ShowNoticeSettings() }
+
+            static func report(_ request: Request, _ settings: NoticeSettings) {
+                Output.line(prettyJSONText(settings))
             }
         }
     }
@@ -204,8 +203,9 @@ struct NoticesCommand: ParsableCommand {
 
         func run() throws {
             let date = on ?? todayInJapan()
-            try issueBatch(.payment, date: date, options: options, print: print) { notices, head in
-                try notices.paymentNotices(fiscalYear: try FiscalYear(fiscalYear), on: date, at: head)
+            try issueBatch(date: date, options: options, print: print) {
+                IssuePaymentNotices(
+                    fiscalYear: fiscalYear, on: date, format: print.format, encoding: print.encoding, existingFile: $0)
             }
         }
     }
@@ -221,8 +221,8 @@ struct NoticesCommand: ParsableCommand {
         @OptionGroup var print: PrintOptions
 
         func run() throws {
-            try issueBatch(.dunning, date: runDate, options: options, print: print) { notices, head in
-                try notices.dunningLetters(on: runDate, at: head)
+            try issueBatch(date: runDate, options: options, print: print) {
+                IssueDunningLetters(run: runDate, format: print.format, encoding: print.encoding, existingFile: $0)
             }
         }
     }
@@ -236,8 +236,8 @@ struct NoticesCommand: ParsableCommand {
         @OptionGroup var print: PrintOptions
 
         func run() throws {
-            try issueBatch(.reminder, date: runDate, options: options, print: print) { notices, head in
-                try notices.reminderLetters(on: runDate, at: head)
+            try issueBatch(date: runDate, options: options, print: print) {
+                IssueReminderLetters(run: runDate, format: print.format, encoding: print.encoding, existingFile: $0)
             }
         }
     }
@@ -253,8 +253,10 @@ struct NoticesCommand: ParsableCommand {
 
         func run() throws {
             let date = on ?? todayInJapan()
-            try issueBatch(.refund, date: date, options: options, print: print) { notices, head in
-                try notices.refundNotices(decidedFrom: from, through: through, on: date, at: head)
+            try issueBatch(date: date, options: options, print: print) {
+                IssueRefundNotices(
+                    from: from, through: through, on: date, format: print.format, encoding: print.encoding,
+                    existingFile: $0)
             }
         }
     }
@@ -268,44 +270,28 @@ struct NoticesCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Templates to use instead of koki's own.", valueName: "dir")) var templates: String?
 
         func run() throws {
-            try reporting {
-                let access = try options.authorized(nil)
-                let notices = Notices(access.ledger)
-                let notice = try notices.rebuild(number)
-                try access.control.check(access.context, notice.kind.function)
-                let page = try html.map { try OutputFiles.path($0, option: "--html", options: options) }
-                try access.recordRead([notice.person], purpose: "reissue \(number)")
-                if let page {
-                    try OutputFiles.save(
-                        Data(try NoticeRenderer(templates: templates).html(notice).utf8), to: page, option: "--html",
-                        options: options)
-                }
-                try access.ledger.record(
-                    [.notice(.documentIssued(notice.issued(reissueOf: number)))], metadata: access.metadata())
-                Output.line(notice.jsonLine)
-            }
+            try issueDocument(ReissueNotice(number: number), options: options, html: html, templates: templates)
         }
     }
 
-    struct History: ParsableCommand {
+    struct History: TypedCommand {
         static let configuration = CommandConfiguration(abstract: "A person's documents (文書発行履歴).")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.registerRead, .query)
-                let history = try Notices(access.ledger).history(of: person)
-                Table.render(
-                    ["NUMBER", "KIND", "REASON", "DATED", "SUBJECT", "BUILT FROM", "RECORDED AT", "OPERATOR"],
-                    history.map { d, at, actor in
-                        [
-                            d.number + (d.reissueOf == nil ? "" : " (reissue)"), d.kind.rawValue, d.reason,
-                            d.issuedOn.description, d.subject, "\(d.builtFrom)", at.description, actor,
-                        ]
-                    }
-                ).forEach(Output.line)
-            }
+        func request() -> NoticeHistory { NoticeHistory(person: person) }
+
+        static func report(_ request: Request, _ history: [IssuedDocument]) {
+            Table.render(
+                ["NUMBER", "KIND", "REASON", "DATED", "SUBJECT", "BUILT FROM", "RECORDED AT", "OPERATOR"],
+                history.map { issued in
+                    let d = issued.document
+                    return [
+                        d.number + (d.reissueOf == nil ? "" : " (reissue)"), d.kind.rawValue, d.reason,
+                        d.issuedOn.description, d.subject, "\(d.builtFrom)", issued.recordedAt, issued.actor,
+                    ]
+                }
+            ).forEach(Output.line)
         }
     }
 }
@@ -324,21 +310,8 @@ struct CertificateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Templates to use instead of koki's own.", valueName: "dir")) var templates: String?
 
     func run() throws {
-        try reporting {
-            let access = try options.authorized(NoticeKind.certificate.function)
-            let page = try html.map { try OutputFiles.path($0, option: "--html", options: options) }
-            let notices = Notices(access.ledger)
-            let notice = try notices.certificate(
-                person, fiscalYear: try FiscalYear(fiscalYear), on: on ?? todayInJapan(),
-                at: try access.store.head().position)
-            try access.recordRead([person], purpose: "certificate FY\(fiscalYear)")
-            if let page {
-                try OutputFiles.save(
-                    Data(try NoticeRenderer(templates: templates).html(notice).utf8), to: page, option: "--html",
-                    options: options)
-            }
-            try notices.record([notice], run: nil, metadata: access.metadata())
-            Output.line(notice.jsonLine)
-        }
+        try issueDocument(
+            IssueCertificate(person: person, fiscalYear: fiscalYear, on: on), options: options, html: html,
+            templates: templates)
     }
 }

@@ -1,0 +1,57 @@
+import KokiDomain
+import KokiEvents
+
+/// What a request about a date answers: the date it ran for (the caller's today when none was
+/// given) and what it found or did. After a batch run, `readModelsNote` says why the stored
+/// balances were not brought up to date (the next query will).
+public struct OnDate<Value: Encodable & Sendable>: Encodable, Sendable {
+    public var on: CivilDate
+    public var value: Value
+    public var readModelsNote: String?
+
+    init(_ on: CivilDate, _ value: Value, readModelsNote: String? = nil) {
+        self.on = on
+        self.value = value
+        self.readModelsNote = readModelsNote
+    }
+
+    /// After a batch run that touched many persons: the stored read models brought up to date
+    /// now, so the cost of folding those persons again lands on the batch job, not on the next
+    /// query. The run's own work is committed already; a failure only leaves it to that query.
+    static func afterRun(_ on: CivilDate, _ value: Value, _ ledger: KokiLedger) -> OnDate {
+        do {
+            try StoredBalances(ledger).catchUp()
+            return OnDate(on, value)
+        } catch {
+            return OnDate(on, value, readModelsNote: "\(error)")
+        }
+    }
+}
+
+extension ArrearsCommands.Contact: Encodable {
+    private enum CodingKeys: String, CodingKey { case id, versions }
+    private struct Version: Encodable {
+        var event: ContactRecorded
+        var words: ArrearsCommands.ContactWords?
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(versions.map { Version(event: $0.event, words: $0.words) }, forKey: .versions)
+    }
+}
+
+extension ArrearsCommands.HistoryEntry: Encodable {
+    private enum CodingKeys: String, CodingKey { case date, position, recordedAt, actor, kind, text }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(date, forKey: .date)
+        try container.encode(position, forKey: .position)
+        try container.encode(recordedAt.description, forKey: .recordedAt)
+        try container.encode(actor, forKey: .actor)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(text, forKey: .text)
+    }
+}

@@ -1,0 +1,356 @@
+import KokiDomain
+import KokiEvents
+
+// The arrears area's requests (滞納): settings, a person's arrears, the lists, the runs, contacts,
+// plans, seizures, prescription and the fiscal closing. Each query records whose data it shows
+// before answering; each run answers the date it ran for.
+
+/// `arrears settings adopt [--file FILE]`: the defaults, or settings from a JSON file (missing
+/// keys take the defaults), read only after the operator was checked.
+public struct AdoptArrearsSettings: KokiRequest {
+    public static let name = "arrears settings adopt"
+    public static let function: AccessFunction? = .arrearsWrite
+
+    public var file: String?
+
+    public init(file: String?) { self.file = file }
+
+    public func handle(_ scope: RequestScope) throws -> Recorded {
+        let settings = try file.map { try scope.readJSON(ArrearsSettings.self, from: $0) } ?? .standard
+        return Recorded(try ArrearsCommands(scope.ledger).adoptSettings(settings, metadata: scope.metadata()))
+    }
+}
+
+/// `arrears settings show`: the settings in force, or the defaults.
+public struct ShowArrearsSettings: KokiRequest {
+    public static let name = "arrears settings show"
+    public static let function: AccessFunction? = .arrearsRead
+    public static let isQuery = true
+
+    public init() {}
+
+    public func handle(_ scope: RequestScope) throws -> ArrearsSettings {
+        try scope.ledger.currentArrearsSettings() ?? .standard
+    }
+}
+
+/// `arrears show PERSON`: a person's periods in arrears on a date (default: the caller's today).
+public struct ShowArrears: PersonRequest {
+    public static let name = "arrears show"
+    public static let function: AccessFunction? = .arrearsRead
+    public static let isQuery = true
+
+    public var person: PersonID
+    public var on: CivilDate?
+    public var knownAt: KnownAt?
+    /// Also show each period's late-fee bands and prescription steps (the door's choice).
+    public var explain: Bool
+
+    public init(person: PersonID, on: CivilDate?, knownAt: KnownAt?, explain: Bool) {
+        self.person = person
+        self.on = on
+        self.knownAt = knownAt
+        self.explain = explain
+    }
+
+    public func handle(_ scope: RequestScope) throws -> OnDate<[ArrearsCommands.PeriodArrears]> {
+        try scope.recordRead([person])
+        let date = on ?? scope.today
+        return OnDate(date, try ArrearsCommands(scope.ledger).arrears(of: person, on: date, knownAt: knownAt))
+    }
+}
+
+/// `arrears list`: the delinquent persons (滞納者一覧) on a date, in an order, at most `limit`.
+public struct ListDelinquents: KokiRequest {
+    public static let name = "arrears list"
+    public static let function: AccessFunction? = .arrearsRead
+    public static let isQuery = true
+
+    public var on: CivilDate?
+    public var order: ArrearsCommands.DelinquentOrder
+    public var knownAt: KnownAt?
+    public var limit: Int?
+    /// JSON lines instead of a table (the door's choice).
+    public var json: Bool
+
+    public init(on: CivilDate?, order: ArrearsCommands.DelinquentOrder, knownAt: KnownAt?, limit: Int?, json: Bool) {
+        self.on = on
+        self.order = order
+        self.knownAt = knownAt
+        self.limit = limit
+        self.json = json
+    }
+
+    public func handle(_ scope: RequestScope) throws -> [ArrearsCommands.Delinquent] {
+        var rows = try ArrearsCommands(scope.ledger).delinquents(on: on ?? scope.today, order: order, knownAt: knownAt)
+        if let limit { rows = Array(rows.prefix(max(limit, 0))) }
+        try scope.recordRead(rows.map(\.person))
+        return rows
+    }
+}
+
+/// `history PERSON`: a person's collection history, one timeline in effective-date order.
+public struct ShowCollectionHistory: PersonRequest {
+    public static let name = "history"
+    public static let function: AccessFunction? = .collectionRead
+    public static let isQuery = true
+
+    public var person: PersonID
+    public var knownAt: KnownAt?
+    public var asOf: CivilDate?
+    /// JSON lines instead of a table (the door's choice).
+    public var json: Bool
+
+    public init(person: PersonID, knownAt: KnownAt?, asOf: CivilDate?, json: Bool) {
+        self.person = person
+        self.knownAt = knownAt
+        self.asOf = asOf
+        self.json = json
+    }
+
+    public func handle(_ scope: RequestScope) throws -> [ArrearsCommands.HistoryEntry] {
+        try scope.recordRead([person])
+        return try ArrearsCommands(scope.ledger).history(of: person, knownAt: knownAt, asOf: asOf)
+    }
+}
+
+// MARK: - Runs
+
+/// `dunning run`: a notice for every period unpaid after its due date (督促); again appends nothing.
+public struct RunDunning: KokiRequest {
+    public static let name = "dunning run"
+    public static let function: AccessFunction? = .arrearsWrite
+
+    public var on: CivilDate?
+
+    public init(on: CivilDate?) { self.on = on }
+
+    public func handle(_ scope: RequestScope) throws -> OnDate<ArrearsCommands.DunningSummary> {
+        let date = on ?? scope.today
+        let summary = try ArrearsCommands(scope.ledger).runDunning(on: date, actor: scope.metadata().actor)
+        return .afterRun(date, summary, scope.ledger)
+    }
+}
+
+/// `reminders run`: reminders (催告) to persons owing at least `minimumOwed` on dunned periods,
+/// the oldest at least `monthsOverdue` months overdue.
+public struct RunReminders: KokiRequest {
+    public static let name = "reminders run"
+    public static let function: AccessFunction? = .arrearsWrite
+
+    public var on: CivilDate?
+    public var minimumOwed: Int64
+    public var monthsOverdue: Int
+
+    public init(on: CivilDate?, minimumOwed: Int64, monthsOverdue: Int) {
+        self.on = on
+        self.minimumOwed = minimumOwed
+        self.monthsOverdue = monthsOverdue
+    }
+
+    public func handle(_ scope: RequestScope) throws -> OnDate<ArrearsCommands.ReminderSummary> {
+        let date = on ?? scope.today
+        guard (0...1_200).contains(monthsOverdue) else {
+            throw KokiError(.invalidInput, "--months-overdue \(monthsOverdue) is outside 0 to 1,200 months")
+        }
+        let criteria = ArrearsCommands.ReminderCriteria(
+            minimumOwed: try Yen.checked(minimumOwed, .amount, field: "--minimum-owed"), monthsOverdue: monthsOverdue)
+        let summary = try ArrearsCommands(scope.ledger).runReminders(
+            on: date, criteria: criteria, actor: scope.metadata().actor)
+        return .afterRun(date, summary, scope.ledger)
+    }
+}
+
+/// `prescription run`: what every prescribed period still owes written off (不納欠損), as of a
+/// day not after the caller's today (a write-off is never decided ahead of the clock).
+public struct RunPrescription: KokiRequest {
+    public static let name = "prescription run"
+    public static let function: AccessFunction? = .arrearsWrite
+
+    public var on: CivilDate?
+
+    public init(on: CivilDate?) { self.on = on }
+
+    public func handle(_ scope: RequestScope) throws -> OnDate<[WrittenOff]> {
+        let date = try on.map { try InputLimits.decision($0, today: scope.today, field: "--on") } ?? scope.today
+        let written = try ArrearsCommands(scope.ledger).runPrescription(on: date, actor: scope.metadata().actor)
+        return .afterRun(date, written, scope.ledger)
+    }
+}
+
+/// `close-year --fiscal-year FY`: the fiscal year closed (出納閉鎖); its unpaid periods carried forward.
+public struct CloseYear: KokiRequest {
+    public static let name = "close-year"
+    public static let function: AccessFunction? = .arrearsWrite
+
+    public var fiscalYear: Int
+    public var on: CivilDate?
+
+    public init(fiscalYear: Int, on: CivilDate?) {
+        self.fiscalYear = fiscalYear
+        self.on = on
+    }
+
+    public func handle(_ scope: RequestScope) throws -> FiscalYearClosed {
+        let date = try on.map { try InputLimits.decision($0, today: scope.today, field: "--on") } ?? scope.today
+        return try ArrearsCommands(scope.ledger).closeYear(
+            try FiscalYear(fiscalYear), on: date, metadata: scope.metadata())
+    }
+}
+
+// MARK: - Contacts (折衝記録)
+
+/// What a contact record says, as given.
+public struct ContactTerms: Codable, Sendable, Hashable {
+    public var on: CivilDate
+    public var method: ContactMethod
+    public var counterpart: String
+    public var content: String
+    public var promise: String
+    public var promisedOn: CivilDate?
+
+    public init(
+        on: CivilDate, method: ContactMethod, counterpart: String, content: String, promise: String,
+        promisedOn: CivilDate?
+    ) {
+        self.on = on
+        self.method = method
+        self.counterpart = counterpart
+        self.content = content
+        self.promise = promise
+        self.promisedOn = promisedOn
+    }
+
+    func record(
+        _ scope: RequestScope, _ person: PersonID, change: ContactRecorded.Change, id: String?, reason: String
+    ) throws -> ContactRecorded {
+        try ArrearsCommands(scope.ledger).recordContact(
+            person, change: change, id: id, on: on, method: method,
+            words: .init(counterpart: counterpart, content: content, promise: promise, reason: reason),
+            promisedOn: promisedOn, metadata: scope.metadata())
+    }
+}
+
+/// `contact record PERSON`: a contact with a person in arrears recorded.
+public struct RecordContact: PersonRequest {
+    public static let name = "contact record"
+    public static let function: AccessFunction? = .arrearsWrite
+
+    public var person: PersonID
+    public var terms: ContactTerms
+
+    public init(person: PersonID, terms: ContactTerms) {
+        self.person = person
+        self.terms = terms
+    }
+
+    public func handle(_ scope: RequestScope) throws -> ContactRecorded {
+        try terms.record(scope, person, change: .recorded, id: nil, reason: "")
+    }
+}
+
+/// `contact amend PERSON ID`: a new version of a contact record, with the reason.
+public struct AmendContact: PersonRequest {
+    public static let name = "contact amend"
+    public static let function: AccessFunction? = .arrearsWrite
+
+    public var person: PersonID
+    public var id: String
+    public var terms: ContactTerms
+    public var reason: String
+
+    public init(person: PersonID, id: String, terms: ContactTerms, reason: String) {
+        self.person = person
+        self.id = id
+        self.terms = terms
+        self.reason = reason
+    }
+
+    public func handle(_ scope: RequestScope) throws -> ContactRecorded {
+        try terms.record(scope, person, change: .amended, id: id, reason: reason)
+    }
+}
+
+/// `contact retract PERSON ID`: a contact record retracted (it stays in the history).
+public struct RetractContact: PersonRequest {
+    public static let name = "contact retract"
+    public static let function: AccessFunction? = .arrearsWrite
+
+    public var person: PersonID
+    public var id: String
+    public var reason: String
+    public var on: CivilDate?
+
+    public init(person: PersonID, id: String, reason: String, on: CivilDate?) {
+        self.person = person
+        self.id = id
+        self.reason = reason
+        self.on = on
+    }
+
+    public func handle(_ scope: RequestScope) throws -> ContactRecorded {
+        let terms = ContactTerms(
+            on: on ?? scope.today, method: .other, counterpart: "", content: "", promise: "", promisedOn: nil)
+        return try terms.record(scope, person, change: .retracted, id: id, reason: reason)
+    }
+}
+
+/// `contact list PERSON`: a person's contact records with every version.
+public struct ListContacts: PersonRequest {
+    public static let name = "contact list"
+    public static let function: AccessFunction? = .arrearsRead
+    public static let isQuery = true
+
+    public var person: PersonID
+
+    public init(person: PersonID) { self.person = person }
+
+    public func handle(_ scope: RequestScope) throws -> [ArrearsCommands.Contact] {
+        try scope.recordRead([person])
+        return try ArrearsCommands(scope.ledger).contacts(of: person)
+    }
+}
+
+// MARK: - Seizures (差押)
+
+/// `seizure start PERSON`: a seizure for periods, from a day.
+public struct StartSeizure: PersonRequest {
+    public static let name = "seizure start"
+    public static let function: AccessFunction? = .arrearsWrite
+
+    public var person: PersonID
+    public var on: CivilDate
+    public var periods: [PeriodKey]
+
+    public init(person: PersonID, on: CivilDate, periods: [PeriodKey]) {
+        self.person = person
+        self.on = on
+        self.periods = periods
+    }
+
+    public func handle(_ scope: RequestScope) throws -> SeizureRecorded {
+        try ArrearsCommands(scope.ledger).recordSeizure(
+            person, change: .started, on: on, periods: periods, metadata: scope.metadata())
+    }
+}
+
+/// `seizure end PERSON ID`: the end of a seizure.
+public struct EndSeizure: PersonRequest {
+    public static let name = "seizure end"
+    public static let function: AccessFunction? = .arrearsWrite
+
+    public var person: PersonID
+    public var id: String
+    public var on: CivilDate
+
+    public init(person: PersonID, id: String, on: CivilDate) {
+        self.person = person
+        self.id = id
+        self.on = on
+    }
+
+    public func handle(_ scope: RequestScope) throws -> SeizureRecorded {
+        try ArrearsCommands(scope.ledger).recordSeizure(
+            person, change: .ended, id: id, on: on, periods: [], metadata: scope.metadata())
+    }
+}

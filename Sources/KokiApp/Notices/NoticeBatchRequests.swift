@@ -1,0 +1,250 @@
+import Foundation
+import KokiDomain
+import KokiEvents
+
+extension NoticeKind {
+    /// The function that issues (or reissues) this kind of document.
+    public var function: AccessFunction {
+        switch self {
+        case .payment: .assessmentWrite
+        case .dunning, .reminder: .arrearsWrite
+        case .refund, .certificate: .collectionWrite
+        }
+    }
+}
+
+extension PrintFormat: Codable {}
+extension PrintEncoding: Codable {}
+
+extension Notice: Encodable {
+    private enum CodingKeys: String, CodingKey {
+        case kind, number, person, subject, reason, issuedOn, builtFrom, fields, rows, amount
+    }
+
+    /// A field or a row's cell as `{"name": …, "value": …}`, in print order.
+    private struct Field: Encodable {
+        var name: String
+        var value: String
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(number, forKey: .number)
+        try container.encode(person, forKey: .person)
+        try container.encode(subject, forKey: .subject)
+        try container.encode(reason, forKey: .reason)
+        try container.encode(issuedOn, forKey: .issuedOn)
+        try container.encode(builtFrom, forKey: .builtFrom)
+        try container.encode(fields.map { Field(name: $0.0, value: $0.1) }, forKey: .fields)
+        try container.encode(rows.map { $0.map { Field(name: $0.0, value: $0.1) } }, forKey: .rows)
+        try container.encode(amount, forKey: .amount)
+    }
+}
+
+/// A batch of notices issued: the documents, and the print file the door writes — its name
+/// (`KIND-DATE.FORMAT`), bytes, SHA-256 and dispatch list (送付票). No documents: nothing to issue.
+public struct NoticeBatch: Encodable, Sendable {
+    public var kind: NoticeKind
+    public var date: CivilDate
+    public var notices: [Notice]
+    public var file: String
+    public var printData: Data
+    public var fileHash: [UInt8]
+    public var dispatchList: String
+}
+
+/// A batch of notices (`notices payment`, `dunning`, `reminder`, `refund`): built from the ledger at
+/// its head, recorded as a read of the persons' data (with its purpose) and as issued — a
+/// `DocumentIssued` per document and the run with its print file's hash, in one command.
+public protocol NoticeBatchRequest: KokiRequest where Result == NoticeBatch {
+    static var kind: NoticeKind { get }
+    var format: PrintFormat { get }
+    var encoding: PrintEncoding { get }
+    /// The print file, when the door found it written already: the batch is then refused (unless
+    /// there is nothing to issue), before anything is recorded.
+    var existingFile: String? { get }
+    /// The notices' date (a date left out is the caller's today).
+    func date(_ scope: RequestScope) -> CivilDate
+    func build(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> [Notice]
+}
+
+extension NoticeBatchRequest {
+    public static var function: AccessFunction? { kind.function }
+
+    public func handle(_ scope: RequestScope) throws -> NoticeBatch {
+        let date = date(scope)
+        let notices = Notices(scope.ledger)
+        let built = try build(notices, on: date, at: try scope.ledger.store.head().position)
+        let file = "\(Self.kind.rawValue)-\(date).\(format.rawValue)"
+        var batch = NoticeBatch(
+            kind: Self.kind, date: date, notices: built, file: file, printData: Data(), fileHash: [], dispatchList: "")
+        guard !built.isEmpty else { return batch }
+        if let existingFile {
+            throw KokiError(
+                .invalidInput,
+                "\(existingFile) already exists: these notices were written already (see the dispatch list)")
+        }
+        // Everything that can refuse the run (the encoding) before the read is recorded.
+        let bytes = try PrintData.file(built, kind: Self.kind, format: format, encoding: encoding)
+        batch.fileHash = PrintData.sha256(bytes)
+        batch.printData = Data(bytes)
+        batch.dispatchList = PrintData.dispatchList(
+            built, kind: Self.kind, date: date, file: file, hash: batch.fileHash)
+        try scope.recordRead(built.map(\.person), purpose: "\(Self.kind.rawValue) notices \(date)")
+        try notices.record(built, run: batch.fileHash, metadata: scope.metadata())
+        return batch
+    }
+}
+
+/// `notices payment --fiscal-year FY`: a payment notice for every assessment of the year not yet noticed.
+public struct IssuePaymentNotices: NoticeBatchRequest {
+    public static let name = "notices payment"
+    public static let kind = NoticeKind.payment
+
+    public var fiscalYear: Int
+    public var on: CivilDate?
+    public var format: PrintFormat
+    public var encoding: PrintEncoding
+    public var existingFile: String?
+
+    public init(fiscalYear: Int, on: CivilDate?, format: PrintFormat, encoding: PrintEncoding, existingFile: String?) {
+        self.fiscalYear = fiscalYear
+        self.on = on
+        self.format = format
+        self.encoding = encoding
+        self.existingFile = existingFile
+    }
+
+    public func date(_ scope: RequestScope) -> CivilDate { on ?? scope.today }
+
+    public func build(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> [Notice] {
+        try notices.paymentNotices(fiscalYear: try FiscalYear(fiscalYear), on: date, at: position)
+    }
+}
+
+/// `notices dunning --run DATE`: dunning letters (督促状) for the notices a dunning run decided.
+public struct IssueDunningLetters: NoticeBatchRequest {
+    public static let name = "notices dunning"
+    public static let kind = NoticeKind.dunning
+
+    public var run: CivilDate
+    public var format: PrintFormat
+    public var encoding: PrintEncoding
+    public var existingFile: String?
+
+    public init(run: CivilDate, format: PrintFormat, encoding: PrintEncoding, existingFile: String?) {
+        self.run = run
+        self.format = format
+        self.encoding = encoding
+        self.existingFile = existingFile
+    }
+
+    public func date(_ scope: RequestScope) -> CivilDate { run }
+
+    public func build(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> [Notice] {
+        try notices.dunningLetters(on: date, at: position)
+    }
+}
+
+/// `notices reminder --run DATE`: reminder letters (催告書) for the reminders a run recorded.
+public struct IssueReminderLetters: NoticeBatchRequest {
+    public static let name = "notices reminder"
+    public static let kind = NoticeKind.reminder
+
+    public var run: CivilDate
+    public var format: PrintFormat
+    public var encoding: PrintEncoding
+    public var existingFile: String?
+
+    public init(run: CivilDate, format: PrintFormat, encoding: PrintEncoding, existingFile: String?) {
+        self.run = run
+        self.format = format
+        self.encoding = encoding
+        self.existingFile = existingFile
+    }
+
+    public func date(_ scope: RequestScope) -> CivilDate { run }
+
+    public func build(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> [Notice] {
+        try notices.reminderLetters(on: date, at: position)
+    }
+}
+
+/// `notices refund --from D --through D`: refund notices (還付通知書) for the refunds decided then.
+public struct IssueRefundNotices: NoticeBatchRequest {
+    public static let name = "notices refund"
+    public static let kind = NoticeKind.refund
+
+    public var from: CivilDate
+    public var through: CivilDate
+    public var on: CivilDate?
+    public var format: PrintFormat
+    public var encoding: PrintEncoding
+    public var existingFile: String?
+
+    public init(
+        from: CivilDate, through: CivilDate, on: CivilDate?, format: PrintFormat, encoding: PrintEncoding,
+        existingFile: String?
+    ) {
+        self.from = from
+        self.through = through
+        self.on = on
+        self.format = format
+        self.encoding = encoding
+        self.existingFile = existingFile
+    }
+
+    public func date(_ scope: RequestScope) -> CivilDate { on ?? scope.today }
+
+    public func build(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> [Notice] {
+        try notices.refundNotices(decidedFrom: from, through: through, on: date, at: position)
+    }
+}
+
+/// `notices reissue NUMBER`: a past document built again from the ledger at its position (再発行),
+/// checked against the function of its kind, recorded as a read and as a reissue.
+public struct ReissueNotice: KokiRequest {
+    public static let name = "notices reissue"
+    public static let function: AccessFunction? = nil
+
+    public var number: String
+
+    public init(number: String) { self.number = number }
+
+    public func handle(_ scope: RequestScope) throws -> Notice {
+        let notice = try Notices(scope.ledger).rebuild(number)
+        try scope.check(notice.kind.function)
+        try scope.recordRead([notice.person], purpose: "reissue \(number)")
+        try scope.ledger.record(
+            [.notice(.documentIssued(notice.issued(reissueOf: number)))], metadata: scope.metadata())
+        return notice
+    }
+}
+
+/// `certificate PERSON --fiscal-year FY`: a payment certificate (納付済確認書), recorded as a read
+/// and as issued.
+public struct IssueCertificate: PersonRequest {
+    public static let name = "certificate"
+    public static let function: AccessFunction? = NoticeKind.certificate.function
+
+    public var person: PersonID
+    public var fiscalYear: Int
+    public var on: CivilDate?
+
+    public init(person: PersonID, fiscalYear: Int, on: CivilDate?) {
+        self.person = person
+        self.fiscalYear = fiscalYear
+        self.on = on
+    }
+
+    public func handle(_ scope: RequestScope) throws -> Notice {
+        let notices = Notices(scope.ledger)
+        let notice = try notices.certificate(
+            person, fiscalYear: try FiscalYear(fiscalYear), on: on ?? scope.today,
+            at: try scope.ledger.store.head().position)
+        try scope.recordRead([person], purpose: "certificate FY\(fiscalYear)")
+        try notices.record([notice], run: nil, metadata: scope.metadata())
+        return notice
+    }
+}
