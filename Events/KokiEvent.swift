@@ -122,4 +122,58 @@ public enum KokiEvent: Sendable, Hashable {
         default: person!.streamName  // every other event belongs to a person
         }
     }
+
+    /// The payload inside, whatever its case: the one switch that unwraps an event. Its stored
+    /// form (`EventRegistry.encode`), its JSON and its type name follow from it.
+    public var payload: any EventPayload {
+        switch self {
+        case .personRegistered(let e): e
+        case .personIdentityCorrected(let e): e
+        case .householdMembershipRecorded(let e): e
+        case .eligibilityAcquired(let e): e
+        case .eligibilityLost(let e): e
+        case .addressExceptionStarted(let e): e
+        case .addressExceptionEnded(let e): e
+        case .formerDependantRecorded(let e): e
+        case .incomeRecorded(let e): e
+        case .incomeInquired(let e): e
+        case .personNumbersLinked(let e): e
+        case .pensionFactsRecorded(let e): e
+        case .myNumberRecorded(let e): e
+        case .personErased(let e): e
+        case .rateTableAdopted(let e): e
+        case .installmentCalendarAdopted(let e): e
+        case .assessmentRunRecorded(let e): e
+        case .premiumAssessed(let e): e
+        case .paymentReceived(let e): e
+        case .dunningNoticeIssued(let e): e
+        case .paymentCancelled(let e): e
+        case .overpaymentRecognized(let e): e
+        case .overpaymentAppropriated(let e): e
+        case .refundDecided(let e): e
+        case .refundPaid(let e): e
+        case .debitMandateStarted(let e): e
+        case .debitMandateStopped(let e): e
+        case .debitRequested(let e): e
+        case .debitFailed(let e): e
+        case .conveniencePaymentReported(let e): e
+        case .pensionDeductionStopped(let e): e
+        case .unmatchedPaymentRecorded(let e): e
+        case .unmatchedPaymentResolved(let e): e
+        case .collectionFileRecorded(let e): e
+        case .arrearsSettingsAdopted(let e): e
+        case .arrearsRunRecorded(let e): e
+        case .reminderIssued(let e): e
+        case .contactRecorded(let e): e
+        case .lateFeeFinalized(let e): e
+        case .reductionDecided(let e): e
+        case .writtenOff(let e): e
+        case .installmentPlanRecorded(let e): e
+        case .seizureRecorded(let e): e
+        case .fiscalYearClosed(let e): e
+        case .access(let e): e.payload
+        case .notice(let e): e.payload
+        case .counter(let e): e.payload
+        }
+    }
 }

@@ -40,6 +40,25 @@ public enum AccessEvent: Sendable, Hashable {
         case .transferRecorded(let e): TransferDestinationRegistered.stream(e.destination)
         }
     }
+
+    /// The payload inside, whatever its case.
+    public var payload: any EventPayload {
+        switch self {
+        case .operatorEnrolled(let e): e
+        case .operatorRolesChanged(let e): e
+        case .operatorStateChanged(let e): e
+        case .operatorPasswordSet(let e): e
+        case .permissionsAdopted(let e): e
+        case .securitySettingsAdopted(let e): e
+        case .sessionOpened(let e): e
+        case .sessionClosed(let e): e
+        case .loginFailed(let e): e
+        case .accessRefused(let e): e
+        case .personalDataAccessed(let e): e
+        case .transferDestinationRegistered(let e): e
+        case .transferRecorded(let e): e
+        }
+    }
 }
 
 /// 利用者を登録した — an operator with an individual id (never shared), a name and roles.
@@ -51,6 +70,11 @@ public enum AccessEvent: Sendable, Hashable {
 public struct OperatorEnrolled: EventPayload {
     public static let eventType = "OperatorEnrolled"
     public static let schemaVersion = 2
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(operatorID: c.field(\.operatorID), name: c.field(\.name), roles: c.field(\.roles))
+    }
+
     public static func stream(_ id: String) -> String { "operator/\(id)" }
 
     public var operatorID: String
@@ -66,18 +90,7 @@ public struct OperatorEnrolled: EventPayload {
         self.recordedPasswordHash = recordedPasswordHash
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-        writer.writeString(name)
-        writer.writeArray(roles) { $0.writeCase($1) }
-    }
 
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        name = try reader.readString()
-        roles = try reader.readArray { try $0.readCase(Role.self) }
-        recordedPasswordHash = nil
-    }
 
     /// JSON never shows a hash.
     enum CodingKeys: String, CodingKey { case operatorID, name, roles }
@@ -95,6 +108,10 @@ public struct OperatorRolesChanged: EventPayload {
     public static let eventType = "OperatorRolesChanged"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(operatorID: c.field(\.operatorID), roles: c.field(\.roles))
+    }
+
     public var operatorID: String
     public var roles: [Role]
 
@@ -103,15 +120,6 @@ public struct OperatorRolesChanged: EventPayload {
         self.roles = roles
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-        writer.writeArray(roles) { $0.writeCase($1) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        roles = try reader.readArray { try $0.readCase(Role.self) }
-    }
 }
 
 /// An operator was suspended, revoked, locked (too many failed logins) or made active again.
@@ -119,6 +127,10 @@ public struct OperatorRolesChanged: EventPayload {
 public struct OperatorStateChanged: EventPayload {
     public static let eventType = "OperatorStateChanged"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(operatorID: c.field(\.operatorID), state: c.field(\.state), reason: c.field(\.reason))
+    }
 
     public var operatorID: String
     public var state: OperatorState
@@ -130,17 +142,6 @@ public struct OperatorStateChanged: EventPayload {
         self.reason = reason
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-        writer.writeCase(state)
-        writer.writeString(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        state = try reader.readCase(OperatorState.self)
-        reason = try reader.readString()
-    }
 }
 
 /// An operator's password was set anew (by themselves, or reset by an administrator): the fact
@@ -149,6 +150,10 @@ public struct OperatorStateChanged: EventPayload {
 public struct OperatorPasswordSet: EventPayload {
     public static let eventType = "OperatorPasswordSet"
     public static let schemaVersion = 2
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(operatorID: c.field(\.operatorID))
+    }
 
     public var operatorID: String
     /// The hash a version-1 event recorded; `nil` for version 2. Never written.
@@ -159,58 +164,46 @@ public struct OperatorPasswordSet: EventPayload {
         self.recordedPasswordHash = recordedPasswordHash
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-    }
 
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        recordedPasswordHash = nil
-    }
 
     enum CodingKeys: String, CodingKey { case operatorID }
     public init(from decoder: any Decoder) throws {
         operatorID = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .operatorID)
         recordedPasswordHash = nil
     }
+
 }
 
 /// The permission matrix in force from now (`config/permissions`), as canonical JSON.
 public struct PermissionsAdopted: EventPayload {
     public static let eventType = "PermissionsAdopted"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(matrix: c.field(\.matrix))
+    }
+
     public static let streamName = "config/permissions"
 
     public var matrix: PermissionMatrix
 
     public init(matrix: PermissionMatrix) { self.matrix = matrix }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(RateTableAdopted.canonicalJSON(matrix))
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        matrix = try JSONDecoder().decode(PermissionMatrix.self, from: Data(try reader.readString().utf8))
-    }
 }
 
 /// The security settings in force from now (`config/security`), as canonical JSON.
 public struct SecuritySettingsAdopted: EventPayload {
     public static let eventType = "SecuritySettingsAdopted"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(settings: c.field(\.settings))
+    }
+
     public static let streamName = "config/security"
 
     public var settings: SecuritySettings
 
     public init(settings: SecuritySettings) { self.settings = settings }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(RateTableAdopted.canonicalJSON(settings))
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        settings = try JSONDecoder().decode(SecuritySettings.self, from: Data(try reader.readString().utf8))
-    }
 }
 
 /// ログイン — a session opened on a terminal. Only the SHA-256 of the session's token is kept;
@@ -219,6 +212,12 @@ public struct SecuritySettingsAdopted: EventPayload {
 public struct SessionOpened: EventPayload {
     public static let eventType = "SessionOpened"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            operatorID: c.field(\.operatorID), session: c.field(\.session), terminal: c.field(\.terminal),
+            tokenDigest: c.field(\.tokenDigest), expiresAt: c.field(\.expiresAt))
+    }
 
     public var operatorID: String
     public var session: String
@@ -234,27 +233,16 @@ public struct SessionOpened: EventPayload {
         self.expiresAt = expiresAt
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-        writer.writeString(session)
-        writer.writeString(terminal)
-        writer.writeBytes(tokenDigest)
-        writer.writeInt(expiresAt)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        session = try reader.readString()
-        terminal = try reader.readString()
-        tokenDigest = try reader.readBytes()
-        expiresAt = try reader.readInt64()
-    }
 }
 
 /// ログアウト — a session ended: by its operator, or because the operator stopped being active.
 public struct SessionClosed: EventPayload {
     public static let eventType = "SessionClosed"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(operatorID: c.field(\.operatorID), session: c.field(\.session), reason: c.field(\.reason))
+    }
 
     /// Stored by declaration order: add cases at the end.
     public enum Reason: String, Sendable, Hashable, Codable, CaseIterable, StoredCase {
@@ -273,17 +261,6 @@ public struct SessionClosed: EventPayload {
         self.reason = reason
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-        writer.writeString(session)
-        writer.writeCase(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        session = try reader.readString()
-        reason = try reader.readCase(Reason.self)
-    }
 }
 
 /// A login that failed, from a source: the client's network address over `koki serve`, else the
@@ -295,6 +272,13 @@ public struct SessionClosed: EventPayload {
 public struct LoginFailed: EventPayload {
     public static let eventType = "LoginFailed"
     public static let schemaVersion = 2
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            operatorID: c.field(\.operatorID), terminal: c.field(\.terminal), reason: c.field(\.reason),
+            source: c.field(\.source), sourceLocked: c.field(\.sourceLocked))
+    }
+
     public static let unknownStream = "audit/login-failures"
 
     /// Stored by declaration order: add cases at the end.
@@ -321,22 +305,6 @@ public struct LoginFailed: EventPayload {
         self.source = source ?? terminal
         self.sourceLocked = sourceLocked
     }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-        writer.writeString(terminal)
-        writer.writeCase(reason)
-        writer.writeString(source)
-        writer.writeBool(sourceLocked)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        terminal = try reader.readString()
-        reason = try reader.readCase(Reason.self)
-        source = try reader.readString()
-        sourceLocked = try reader.readBool()
-    }
 }
 
 /// A command refused before it did anything: no session, an expired or forged one, or a role
@@ -344,6 +312,13 @@ public struct LoginFailed: EventPayload {
 public struct AccessRefused: EventPayload {
     public static let eventType = "AccessRefused"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            operatorID: c.field(\.operatorID), session: c.field(\.session), terminal: c.field(\.terminal),
+            command: c.field(\.command), function: c.field(\.function), reason: c.field(\.reason))
+    }
+
     public static let streamName = "audit/refused"
 
     /// The operator named by the session file, or "" when there was none.
@@ -366,24 +341,6 @@ public struct AccessRefused: EventPayload {
         self.function = function
         self.reason = reason
     }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-        writer.writeOptional(session) { $0.writeString($1) }
-        writer.writeString(terminal)
-        writer.writeString(command)
-        writer.writeOptional(function) { $0.writeCase($1) }
-        writer.writeString(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        session = try reader.readOptional { try $0.readString() }
-        terminal = try reader.readString()
-        command = try reader.readString()
-        function = try reader.readOptional { try $0.readCase(AccessFunction.self) }
-        reason = try reader.readString()
-    }
 }
 
 /// 照会記録 — an operator read personal data: whose, by which command, in which session, on which
@@ -391,6 +348,13 @@ public struct AccessRefused: EventPayload {
 public struct PersonalDataAccessed: EventPayload {
     public static let eventType = "PersonalDataAccessed"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            operatorID: c.field(\.operatorID), session: c.field(\.session), terminal: c.field(\.terminal),
+            command: c.field(\.command), purpose: c.field(\.purpose), persons: c.field(\.persons))
+    }
+
     public static func stream(_ id: String) -> String { "audit/\(id)" }
 
     public var operatorID: String
@@ -410,23 +374,5 @@ public struct PersonalDataAccessed: EventPayload {
         self.command = command
         self.purpose = purpose
         self.persons = persons
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-        writer.writeString(session)
-        writer.writeString(terminal)
-        writer.writeString(command)
-        writer.writeOptional(purpose) { $0.writeString($1) }
-        writer.writeArray(persons) { $0.write($1) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        session = try reader.readString()
-        terminal = try reader.readString()
-        command = try reader.readString()
-        purpose = try reader.readOptional { try $0.readString() }
-        persons = try reader.readArray { try $0.readPersonID() }
     }
 }

@@ -7,6 +7,12 @@ public struct OperatorEnrolledV1: EventPayload {
     public static let eventType = "OperatorEnrolled"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            operatorID: c.field(\.operatorID), name: c.field(\.name), roles: c.field(\.roles),
+            passwordHash: c.field(\.passwordHash))
+    }
+
     public var operatorID: String
     public var name: String
     public var roles: [Role]
@@ -19,19 +25,6 @@ public struct OperatorEnrolledV1: EventPayload {
         self.passwordHash = passwordHash
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-        writer.writeString(name)
-        writer.writeArray(roles) { $0.writeCase($1) }
-        writer.writeString(passwordHash)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        name = try reader.readString()
-        roles = try reader.readArray { try $0.readCase(Role.self) }
-        passwordHash = try reader.readString()
-    }
 
     enum CodingKeys: String, CodingKey { case operatorID, name, roles }
     public init(from decoder: any Decoder) throws {
@@ -45,12 +38,17 @@ public struct OperatorEnrolledV1: EventPayload {
     public func upcast() -> OperatorEnrolled {
         OperatorEnrolled(operatorID: operatorID, name: name, roles: roles, recordedPasswordHash: passwordHash)
     }
+
 }
 
 /// `OperatorPasswordSet` as version 1 stored it, with the new password's hash. Read only.
 public struct OperatorPasswordSetV1: EventPayload {
     public static let eventType = "OperatorPasswordSet"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(operatorID: c.field(\.operatorID), passwordHash: c.field(\.passwordHash))
+    }
 
     public var operatorID: String
     public var passwordHash: String
@@ -60,15 +58,6 @@ public struct OperatorPasswordSetV1: EventPayload {
         self.passwordHash = passwordHash
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-        writer.writeString(passwordHash)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        passwordHash = try reader.readString()
-    }
 
     enum CodingKeys: String, CodingKey { case operatorID }
     public init(from decoder: any Decoder) throws {
@@ -79,4 +68,5 @@ public struct OperatorPasswordSetV1: EventPayload {
     public func upcast() -> OperatorPasswordSet {
         OperatorPasswordSet(operatorID: operatorID, recordedPasswordHash: passwordHash)
     }
+
 }

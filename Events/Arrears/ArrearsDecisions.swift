@@ -6,6 +6,12 @@ public struct LateFeeFinalized: EventPayload {
     public static let eventType = "LateFeeFinalized"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), key: c.field(\.key), fee: c.field(\.fee), paidOffOn: c.field(\.paidOffOn),
+            ruleVersion: c.field(\.ruleVersion))
+    }
+
     public var person: PersonID
     public var key: PeriodKey
     public var fee: Yen
@@ -21,21 +27,6 @@ public struct LateFeeFinalized: EventPayload {
         self.ruleVersion = ruleVersion
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(key)
-        writer.write(fee)
-        writer.write(paidOffOn)
-        writer.writeString(ruleVersion)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        key = try reader.readPeriodKey()
-        fee = try reader.readYen()
-        paidOffOn = try reader.readDate()
-        ruleVersion = try reader.readString()
-    }
 }
 
 /// 減免を決定した — the union decided a reduction or exemption (高確法 §111): amounts off named
@@ -45,7 +36,18 @@ public struct ReductionDecided: EventPayload {
     public static let eventType = "ReductionDecided"
     public static let schemaVersion = 1
 
-    public struct Part: Sendable, Hashable, Codable {
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), id: c.field(\.id), appliedOn: c.field(\.appliedOn),
+            decidedOn: c.field(\.decidedOn), reason: c.field(\.reason), coveredFrom: c.field(\.coveredFrom),
+            coveredThrough: c.field(\.coveredThrough), parts: c.field(\.parts), waiveLateFees: c.field(\.waiveLateFees))
+    }
+
+    public struct Part: Sendable, Hashable, Codable, BinaryRecord {
+        public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+            try Self(key: c.field(\.key), amount: c.field(\.amount))
+        }
+
         public var key: PeriodKey
         public var amount: Yen
         public init(key: PeriodKey, amount: Yen) {
@@ -79,32 +81,6 @@ public struct ReductionDecided: EventPayload {
         self.waiveLateFees = waiveLateFees
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(id)
-        writer.write(appliedOn)
-        writer.write(decidedOn)
-        writer.writeString(reason)
-        writer.write(coveredFrom)
-        writer.write(coveredThrough)
-        writer.writeArray(parts) { w, p in
-            w.write(p.key)
-            w.write(p.amount)
-        }
-        writer.writeBool(waiveLateFees)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        id = try reader.readString()
-        appliedOn = try reader.readDate()
-        decidedOn = try reader.readDate()
-        reason = try reader.readString()
-        coveredFrom = try reader.readDate()
-        coveredThrough = try reader.readDate()
-        parts = try reader.readArray { r in ReductionDecided.Part(key: try r.readPeriodKey(), amount: try r.readYen()) }
-        waiveLateFees = try reader.readBool()
-    }
 }
 
 /// 不納欠損 — what a period still owed (premium and late fee) was written off when the right to
@@ -113,6 +89,12 @@ public struct ReductionDecided: EventPayload {
 public struct WrittenOff: EventPayload {
     public static let eventType = "WrittenOff"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), key: c.field(\.key), premium: c.field(\.premium), lateFee: c.field(\.lateFee),
+            reason: c.field(\.reason), lastDay: c.field(\.lastDay), writtenOffOn: c.field(\.writtenOffOn))
+    }
 
     /// Stored by declaration order: add cases at the end.
     public enum Reason: String, Sendable, Hashable, Codable, CaseIterable {
@@ -142,25 +124,6 @@ public struct WrittenOff: EventPayload {
         self.writtenOffOn = writtenOffOn
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(key)
-        writer.write(premium)
-        writer.write(lateFee)
-        writer.writeCase(reason)
-        writer.write(lastDay)
-        writer.write(writtenOffOn)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        key = try reader.readPeriodKey()
-        premium = try reader.readYen()
-        lateFee = try reader.readYen()
-        reason = try reader.readCase(Reason.self)
-        lastDay = try reader.readDate()
-        writtenOffOn = try reader.readDate()
-    }
 }
 
 /// 分納・納付誓約 — an installment plan over chosen periods (and their late fees), with its
@@ -170,12 +133,23 @@ public struct InstallmentPlanRecorded: EventPayload {
     public static let eventType = "InstallmentPlanRecorded"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), id: c.field(\.id), change: c.field(\.change), on: c.field(\.on),
+            periods: c.field(\.periods), includesLateFees: c.field(\.includesLateFees), schedule: c.field(\.schedule),
+            pledge: c.field(\.pledge), reason: c.field(\.reason))
+    }
+
     /// Stored by declaration order: add cases at the end.
     public enum Change: String, Sendable, Hashable, Codable, CaseIterable {
         case agreed, revised, cancelled, broken, completed
     }
 
-    public struct Scheduled: Sendable, Hashable, Codable {
+    public struct Scheduled: Sendable, Hashable, Codable, BinaryRecord {
+        public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+            try Self(on: c.field(\.on), amount: c.field(\.amount))
+        }
+
         public var on: CivilDate
         public var amount: Yen
         public init(on: CivilDate, amount: Yen) {
@@ -209,32 +183,6 @@ public struct InstallmentPlanRecorded: EventPayload {
         self.reason = reason
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(id)
-        writer.writeCase(change)
-        writer.write(on)
-        writer.writeArray(periods) { w, k in w.write(k) }
-        writer.writeBool(includesLateFees)
-        writer.writeArray(schedule) { w, s in
-            w.write(s.on)
-            w.write(s.amount)
-        }
-        writer.writeBool(pledge)
-        writer.writeString(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        id = try reader.readString()
-        change = try reader.readCase(Change.self)
-        on = try reader.readDate()
-        periods = try reader.readArray { r in try r.readPeriodKey() }
-        includesLateFees = try reader.readBool()
-        schedule = try reader.readArray { r in Scheduled(on: try r.readDate(), amount: try r.readYen()) }
-        pledge = try reader.readBool()
-        reason = try reader.readString()
-    }
 }
 
 /// 差押 — a seizure (滞納処分) for named periods began or ended: prescription cannot complete
@@ -242,6 +190,12 @@ public struct InstallmentPlanRecorded: EventPayload {
 public struct SeizureRecorded: EventPayload {
     public static let eventType = "SeizureRecorded"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), id: c.field(\.id), change: c.field(\.change), on: c.field(\.on),
+            periods: c.field(\.periods))
+    }
 
     /// Stored by declaration order: add cases at the end.
     public enum Change: String, Sendable, Hashable, Codable, CaseIterable {
@@ -262,21 +216,6 @@ public struct SeizureRecorded: EventPayload {
         self.periods = periods
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(id)
-        writer.writeCase(change)
-        writer.write(on)
-        writer.writeArray(periods) { w, k in w.write(k) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        id = try reader.readString()
-        change = try reader.readCase(Change.self)
-        on = try reader.readDate()
-        periods = try reader.readArray { r in try r.readPeriodKey() }
-    }
 }
 
 /// 出納閉鎖 — a fiscal year's cash accounts closed (31 May of the next year): its periods still
@@ -284,6 +223,11 @@ public struct SeizureRecorded: EventPayload {
 public struct FiscalYearClosed: EventPayload {
     public static let eventType = "FiscalYearClosed"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(fiscalYear: c.field(\.fiscalYear), closedOn: c.field(\.closedOn), carried: c.field(\.carried))
+    }
+
     public static let streamName = "runs/closing"
 
     public var fiscalYear: FiscalYear
@@ -291,7 +235,13 @@ public struct FiscalYearClosed: EventPayload {
     /// Per fiscal year of the periods (this year and older arrears): how much is carried forward.
     public var carried: [Carried]
 
-    public struct Carried: Sendable, Hashable, Codable {
+    public struct Carried: Sendable, Hashable, Codable, BinaryRecord {
+        public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+            try Self(
+                fiscalYear: c.field(\.fiscalYear), persons: c.field(\.persons), periods: c.field(\.periods),
+                amount: c.field(\.amount))
+        }
+
         public var fiscalYear: FiscalYear
         public var persons: Int
         public var periods: Int
@@ -302,32 +252,12 @@ public struct FiscalYearClosed: EventPayload {
             self.periods = periods
             self.amount = amount
         }
+
     }
 
     public init(fiscalYear: FiscalYear, closedOn: CivilDate, carried: [Carried]) {
         self.fiscalYear = fiscalYear
         self.closedOn = closedOn
         self.carried = carried
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(fiscalYear)
-        writer.write(closedOn)
-        writer.writeArray(carried) { w, c in
-            w.write(c.fiscalYear)
-            w.writeInt(c.persons)
-            w.writeInt(c.periods)
-            w.write(c.amount)
-        }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        fiscalYear = try reader.readFiscalYear()
-        closedOn = try reader.readDate()
-        carried = try reader.readArray { r in
-            Carried(
-                fiscalYear: try r.readFiscalYear(), persons: try r.readInt(), periods: try r.readInt(),
-                amount: try r.readYen())
-        }
     }
 }

@@ -7,6 +7,12 @@ public struct DunningNoticeIssuedV1: EventPayload {
     public static let eventType = "DunningNoticeIssued"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), fiscalYear: c.field(\.fiscalYear), period: c.field(\.period),
+            issuedOn: c.field(\.issuedOn), principal: c.field(\.principal))
+    }
+
     public var person: PersonID
     public var fiscalYear: FiscalYear
     public var period: PeriodNumber
@@ -21,21 +27,6 @@ public struct DunningNoticeIssuedV1: EventPayload {
         self.principal = principal
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(fiscalYear)
-        writer.write(period)
-        writer.write(issuedOn)
-        writer.write(principal)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        fiscalYear = try reader.readFiscalYear()
-        period = try reader.readPeriod()
-        issuedOn = try reader.readDate()
-        principal = try reader.readYen()
-    }
 
     /// The current version: the deadline was not recorded, so it stays unknown.
     public func upcast() -> DunningNoticeIssued {
@@ -43,4 +34,5 @@ public struct DunningNoticeIssuedV1: EventPayload {
             person: person, fiscalYear: fiscalYear, period: period, principal: principal, issuedOn: issuedOn,
             payBy: nil, fee: .zero)
     }
+
 }

@@ -11,6 +11,10 @@ extension BinaryWriter {
     public mutating func write(_ value: FiscalYear) { writeUInt(UInt64(value.year)) }
     public mutating func write(_ value: PeriodNumber) { writeUInt(UInt64(value.number)) }
     public mutating func write(_ value: PersonID) { writeString(value.value) }
+    public mutating func write(_ key: PeriodKey) {
+        write(key.fiscalYear)
+        write(key.period)
+    }
 }
 
 extension BinaryReader {
@@ -38,5 +42,9 @@ extension BinaryReader {
         let start = offset
         let text = try readString()
         do { return try PersonID(text) } catch { throw CodecError.malformed(error.message, at: start) }
+    }
+
+    public mutating func readPeriodKey() throws(CodecError) -> PeriodKey {
+        PeriodKey(try readFiscalYear(), try readPeriod())
     }
 }

@@ -7,6 +7,10 @@ public struct DebitMandateStarted: EventPayload {
     public static let eventType = "DebitMandateStarted"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(person: c.field(\.person), startsOn: c.field(\.startsOn), account: c.field(\.account))
+    }
+
     public var person: PersonID
     public var startsOn: CivilDate
     public var account: SealedIdentity
@@ -17,23 +21,16 @@ public struct DebitMandateStarted: EventPayload {
         self.account = account
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(startsOn)
-        writer.writeBytes(account.bytes)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        startsOn = try reader.readDate()
-        account = SealedIdentity(bytes: try reader.readBytes())
-    }
 }
 
 /// 口座振替を停止した — the mandate ends from a day (the payer's request, a closed account).
 public struct DebitMandateStopped: EventPayload {
     public static let eventType = "DebitMandateStopped"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(person: c.field(\.person), stopsOn: c.field(\.stopsOn), reason: c.field(\.reason))
+    }
 
     public var person: PersonID
     public var stopsOn: CivilDate
@@ -45,23 +42,18 @@ public struct DebitMandateStopped: EventPayload {
         self.reason = reason
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(stopsOn)
-        writer.writeString(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        stopsOn = try reader.readDate()
-        reason = try reader.readString()
-    }
 }
 
 /// 口座振替を依頼した — a period was put in a debit request file for a debit date.
 public struct DebitRequested: EventPayload {
     public static let eventType = "DebitRequested"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), key: c.field(\.key), amount: c.field(\.amount), debitDate: c.field(\.debitDate),
+            customerNumber: c.field(\.customerNumber), file: c.field(\.file))
+    }
 
     public var person: PersonID
     public var key: PeriodKey
@@ -83,29 +75,18 @@ public struct DebitRequested: EventPayload {
         self.file = file
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(key)
-        writer.write(amount)
-        writer.write(debitDate)
-        writer.writeString(customerNumber)
-        writer.writeString(file)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        key = try reader.readPeriodKey()
-        amount = try reader.readYen()
-        debitDate = try reader.readDate()
-        customerNumber = try reader.readString()
-        file = try reader.readString()
-    }
 }
 
 /// 口座振替不能 — the bank could not debit a requested period; it stays unpaid.
 public struct DebitFailed: EventPayload {
     public static let eventType = "DebitFailed"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), key: c.field(\.key), amount: c.field(\.amount), debitDate: c.field(\.debitDate),
+            resultCode: c.field(\.resultCode.asDigit).value, file: c.field(\.file))
+    }
 
     public var person: PersonID
     public var key: PeriodKey
@@ -126,23 +107,6 @@ public struct DebitFailed: EventPayload {
         self.file = file
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(key)
-        writer.write(amount)
-        writer.write(debitDate)
-        writer.writeCount(resultCode, limit: 9)
-        writer.writeString(file)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        key = try reader.readPeriodKey()
-        amount = try reader.readYen()
-        debitDate = try reader.readDate()
-        resultCode = try reader.readCount(limit: 9)
-        file = try reader.readString()
-    }
 }
 
 /// コンビニ収納 速報 — a convenience store reported a payment that its agent has not yet confirmed:
@@ -150,6 +114,12 @@ public struct DebitFailed: EventPayload {
 public struct ConveniencePaymentReported: EventPayload {
     public static let eventType = "ConveniencePaymentReported"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), key: c.field(\.key), amount: c.field(\.amount), paidOn: c.field(\.paidOn),
+            reportedOn: c.field(\.reportedOn), store: c.field(\.store), barcode: c.field(\.barcode))
+    }
 
     public var person: PersonID
     public var key: PeriodKey
@@ -173,25 +143,6 @@ public struct ConveniencePaymentReported: EventPayload {
         self.barcode = barcode
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(key)
-        writer.write(amount)
-        writer.write(paidOn)
-        writer.write(reportedOn)
-        writer.writeString(store)
-        writer.writeString(barcode)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        key = try reader.readPeriodKey()
-        amount = try reader.readYen()
-        paidOn = try reader.readDate()
-        reportedOn = try reader.readDate()
-        store = try reader.readString()
-        barcode = try reader.readString()
-    }
 }
 
 /// 特別徴収が停止した — the pension payer stopped deducting (the pension ended or fell, the person
@@ -199,6 +150,12 @@ public struct ConveniencePaymentReported: EventPayload {
 public struct PensionDeductionStopped: EventPayload {
     public static let eventType = "PensionDeductionStopped"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), fiscalYear: c.field(\.fiscalYear), stoppedFrom: c.field(\.stoppedFrom),
+            reason: c.field(\.reason))
+    }
 
     public var person: PersonID
     public var fiscalYear: FiscalYear
@@ -213,19 +170,6 @@ public struct PensionDeductionStopped: EventPayload {
         self.reason = reason
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(fiscalYear)
-        writer.write(stoppedFrom)
-        writer.writeString(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        fiscalYear = try reader.readFiscalYear()
-        stoppedFrom = try reader.readDate()
-        reason = try reader.readString()
-    }
 }
 
 /// 未確認入金 — money arrived that matched no person or period (an unknown slip number, a
@@ -233,6 +177,13 @@ public struct PensionDeductionStopped: EventPayload {
 public struct UnmatchedPaymentRecorded: EventPayload {
     public static let eventType = "UnmatchedPaymentRecorded"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            id: c.field(\.id), channel: c.field(\.channel), amount: c.field(\.amount), paidOn: c.field(\.paidOn),
+            learnedOn: c.field(\.learnedOn), reference: c.field(\.reference), reason: c.field(\.reason))
+    }
+
     public static let streamName = "collection/unmatched"
 
     public var id: String
@@ -256,26 +207,6 @@ public struct UnmatchedPaymentRecorded: EventPayload {
         self.reason = reason
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(id)
-        writer.writeUInt(channel.code)
-        writer.write(amount)
-        writer.write(paidOn)
-        writer.write(learnedOn)
-        writer.writeString(reference)
-        writer.writeString(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        id = try reader.readString()
-        let at = reader.offset
-        channel = try PaymentChannel(code: try reader.readUInt(), at: at)
-        amount = try reader.readYen()
-        paidOn = try reader.readDate()
-        learnedOn = try reader.readDate()
-        reference = try reader.readString()
-        reason = try reader.readString()
-    }
 }
 
 /// 未確認入金を整理した — unmatched money was found to be a person's: the same command records
@@ -283,6 +214,12 @@ public struct UnmatchedPaymentRecorded: EventPayload {
 public struct UnmatchedPaymentResolved: EventPayload {
     public static let eventType = "UnmatchedPaymentResolved"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            id: c.field(\.id), person: c.field(\.person), payment: c.field(\.payment),
+            resolvedOn: c.field(\.resolvedOn))
+    }
 
     public var id: String
     public var person: PersonID
@@ -296,19 +233,6 @@ public struct UnmatchedPaymentResolved: EventPayload {
         self.resolvedOn = resolvedOn
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(id)
-        writer.write(person)
-        writer.writeString(payment)
-        writer.write(resolvedOn)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        id = try reader.readString()
-        person = try reader.readPersonID()
-        payment = try reader.readString()
-        resolvedOn = try reader.readDate()
-    }
 }
 
 /// An interchange file was exported or imported (a debit request or result, a convenience-store
@@ -317,6 +241,14 @@ public struct UnmatchedPaymentResolved: EventPayload {
 public struct CollectionFileRecorded: EventPayload {
     public static let eventType = "CollectionFileRecorded"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            kind: c.field(\.kind), digest: c.field(\.digest), name: c.field(\.name), date: c.field(\.date),
+            records: c.field(\.records), amount: c.field(\.amount), accepted: c.field(\.accepted),
+            other: c.field(\.other), duplicates: c.field(\.duplicates), unmatched: c.field(\.unmatched))
+    }
+
     public static let streamName = "collection/files"
 
     /// Stored by declaration order: add cases at the end.
@@ -355,31 +287,5 @@ public struct CollectionFileRecorded: EventPayload {
         self.other = other
         self.duplicates = duplicates
         self.unmatched = unmatched
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeCase(kind)
-        writer.writeString(digest)
-        writer.writeString(name)
-        writer.write(date)
-        writer.writeInt(records)
-        writer.write(amount)
-        writer.writeInt(accepted)
-        writer.writeInt(other)
-        writer.writeInt(duplicates)
-        writer.writeInt(unmatched)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        kind = try reader.readCase(Kind.self)
-        digest = try reader.readString()
-        name = try reader.readString()
-        date = try reader.readDate()
-        records = try reader.readInt()
-        amount = try reader.readYen()
-        accepted = try reader.readInt()
-        other = try reader.readInt()
-        duplicates = try reader.readInt()
-        unmatched = try reader.readInt()
     }
 }

@@ -10,8 +10,22 @@ public struct PaymentReceived: EventPayload {
     public static let eventType = "PaymentReceived"
     public static let schemaVersion = 2
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            id: c.field(\.id), person: c.field(\.person), channel: c.field(\.channel), paidOn: c.field(\.paidOn),
+            learnedOn: c.field(\.learnedOn), amount: c.field(\.amount), slip: c.field(\.slip),
+            slipCharge: c.field(\.slipCharge), parts: c.field(\.parts), overpaid: c.field(\.overpaid),
+            reference: c.field(\.reference))
+    }
+
     /// One period's share of the payment.
-    public struct Part: Sendable, Hashable, Codable {
+    public struct Part: Sendable, Hashable, Codable, BinaryRecord {
+        public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+            try Self(
+                key: c.field(\.key), charge: c.field(\.charge), amount: c.field(\.amount),
+                accountingYear: c.field(\.accountingYear))
+        }
+
         public var key: PeriodKey
         /// The premium, or the late fee finalized on the period.
         public var charge: Charge
@@ -66,43 +80,6 @@ public struct PaymentReceived: EventPayload {
         self.reference = reference
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(id)
-        writer.write(person)
-        writer.writeUInt(channel.code)
-        writer.write(paidOn)
-        writer.write(learnedOn)
-        writer.write(amount)
-        writer.writeOptional(slip) { w, k in w.write(k) }
-        writer.writeCase(slipCharge)
-        writer.writeArray(parts) { w, p in
-            w.write(p.key)
-            w.writeCase(p.charge)
-            w.write(p.amount)
-            w.write(p.accountingYear)
-        }
-        writer.write(overpaid)
-        writer.writeString(reference)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        id = try reader.readString()
-        person = try reader.readPersonID()
-        let at = reader.offset
-        channel = try PaymentChannel(code: try reader.readUInt(), at: at)
-        paidOn = try reader.readDate()
-        learnedOn = try reader.readDate()
-        amount = try reader.readYen()
-        slip = try reader.readOptional { r in try r.readPeriodKey() }
-        slipCharge = try reader.readCase(Charge.self)
-        parts = try reader.readArray { r in
-            Part(
-                key: try r.readPeriodKey(), charge: try r.readCase(Charge.self), amount: try r.readYen(),
-                accountingYear: try r.readFiscalYear())
-        }
-        overpaid = try reader.readYen()
-        reference = try reader.readString()
-    }
 }
 
 /// 収納を取り消した — a payment recorded in error was cancelled (取消); the periods it paid reopen
@@ -110,6 +87,12 @@ public struct PaymentReceived: EventPayload {
 public struct PaymentCancelled: EventPayload {
     public static let eventType = "PaymentCancelled"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), payment: c.field(\.payment), cancelledOn: c.field(\.cancelledOn),
+            reason: c.field(\.reason))
+    }
 
     public var person: PersonID
     public var payment: String
@@ -123,19 +106,6 @@ public struct PaymentCancelled: EventPayload {
         self.reason = reason
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(payment)
-        writer.write(cancelledOn)
-        writer.writeString(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        payment = try reader.readString()
-        cancelledOn = try reader.readDate()
-        reason = try reader.readString()
-    }
 }
 
 /// 過誤納を認定した — money on a period is more than the period now owes (a reassessment lowered
@@ -144,6 +114,13 @@ public struct PaymentCancelled: EventPayload {
 public struct OverpaymentRecognized: EventPayload {
     public static let eventType = "OverpaymentRecognized"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), id: c.field(\.id), key: c.field(\.key), amount: c.field(\.amount),
+            cause: c.field(\.cause), arose: c.field(\.arose), recognizedOn: c.field(\.recognizedOn),
+            reason: c.field(\.reason))
+    }
 
     public var person: PersonID
     /// The overpayment's number, unique in the ledger.
@@ -170,27 +147,6 @@ public struct OverpaymentRecognized: EventPayload {
         self.reason = reason
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(id)
-        writer.write(key)
-        writer.write(amount)
-        writer.writeCase(cause)
-        writer.write(arose)
-        writer.write(recognizedOn)
-        writer.writeString(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        id = try reader.readString()
-        key = try reader.readPeriodKey()
-        amount = try reader.readYen()
-        cause = try reader.readCase(RefundInterest.Cause.self)
-        arose = try reader.readDate()
-        recognizedOn = try reader.readDate()
-        reason = try reader.readString()
-    }
 }
 
 /// 充当した — an overpayment was applied to the person's unpaid periods (地方税法 §17条の2 by
@@ -200,7 +156,19 @@ public struct OverpaymentAppropriated: EventPayload {
     public static let eventType = "OverpaymentAppropriated"
     public static let schemaVersion = 1
 
-    public struct Part: Sendable, Hashable, Codable {
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), overpayment: c.field(\.overpayment), decidedOn: c.field(\.decidedOn),
+            parts: c.field(\.parts))
+    }
+
+    public struct Part: Sendable, Hashable, Codable, BinaryRecord {
+        public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+            try Self(
+                key: c.field(\.key), charge: c.field(\.charge), amount: c.field(\.amount),
+                effectiveOn: c.field(\.effectiveOn))
+        }
+
         public var key: PeriodKey
         public var charge: Charge
         public var amount: Yen
@@ -226,28 +194,6 @@ public struct OverpaymentAppropriated: EventPayload {
         self.parts = parts
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(overpayment)
-        writer.write(decidedOn)
-        writer.writeArray(parts) { w, p in
-            w.write(p.key)
-            w.writeCase(p.charge)
-            w.write(p.amount)
-            w.write(p.effectiveOn)
-        }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        overpayment = try reader.readString()
-        decidedOn = try reader.readDate()
-        parts = try reader.readArray { r in
-            Part(
-                key: try r.readPeriodKey(), charge: try r.readCase(Charge.self), amount: try r.readYen(),
-                effectiveOn: try r.readDate())
-        }
-    }
 }
 
 /// 還付を決定した — what was left of an overpayment after appropriation is to be refunded, with
@@ -255,6 +201,13 @@ public struct OverpaymentAppropriated: EventPayload {
 public struct RefundDecided: EventPayload {
     public static let eventType = "RefundDecided"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), id: c.field(\.id), overpayment: c.field(\.overpayment),
+            amount: c.field(\.amount), interest: c.field(\.interest), interestFrom: c.field(\.interestFrom),
+            decidedOn: c.field(\.decidedOn), ruleVersion: c.field(\.ruleVersion))
+    }
 
     public var person: PersonID
     /// The refund's number, unique in the ledger.
@@ -281,27 +234,6 @@ public struct RefundDecided: EventPayload {
         self.ruleVersion = ruleVersion
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(id)
-        writer.writeString(overpayment)
-        writer.write(amount)
-        writer.write(interest)
-        writer.write(interestFrom)
-        writer.write(decidedOn)
-        writer.writeString(ruleVersion)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        id = try reader.readString()
-        overpayment = try reader.readString()
-        amount = try reader.readYen()
-        interest = try reader.readYen()
-        interestFrom = try reader.readDate()
-        decidedOn = try reader.readDate()
-        ruleVersion = try reader.readString()
-    }
 }
 
 /// 還付金を支払った — a decided refund was paid out, to the person or to an heir (相続人), which
@@ -309,6 +241,10 @@ public struct RefundDecided: EventPayload {
 public struct RefundPaid: EventPayload {
     public static let eventType = "RefundPaid"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(person: c.field(\.person), refund: c.field(\.refund), paidOn: c.field(\.paidOn), heir: c.field(\.heir))
+    }
 
     public var person: PersonID
     public var refund: String
@@ -323,30 +259,4 @@ public struct RefundPaid: EventPayload {
         self.heir = heir
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(refund)
-        writer.write(paidOn)
-        writer.writeOptional(heir) { w, h in w.writeBytes(h.bytes) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        refund = try reader.readString()
-        paidOn = try reader.readDate()
-        heir = try reader.readOptional { r in SealedIdentity(bytes: try r.readBytes()) }
-    }
-}
-
-extension BinaryWriter {
-    public mutating func write(_ key: PeriodKey) {
-        write(key.fiscalYear)
-        write(key.period)
-    }
-}
-
-extension BinaryReader {
-    public mutating func readPeriodKey() throws(CodecError) -> PeriodKey {
-        PeriodKey(try readFiscalYear(), try readPeriod())
-    }
 }

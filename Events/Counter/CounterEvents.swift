@@ -38,13 +38,30 @@ public enum CounterEvent: Sendable, Hashable {
 
     public static func stream(_ person: PersonID) -> String { "counter/\(person.value)" }
     public static let streamPrefix = "counter/"
+
+    /// The payload inside, whatever its case.
+    public var payload: any EventPayload {
+        switch self {
+        case .settingsAdopted(let e): e
+        case .applicationReceived(let e): e
+        case .applicationConfirmed(let e): e
+        case .applicationRejected(let e): e
+        case .copayThresholdsAdopted(let e): e
+        case .copayClassDetermined(let e): e
+        case .certificateIssued(let e): e
+        case .certificateReturned(let e): e
+        case .certificateRunRecorded(let e): e
+        case .benefitApplicationReceived(let e): e
+        case .benefitDecided(let e): e
+        }
+    }
 }
 
 extension CopayClass: StoredCase { public static let storedCases = allCases }
 
 /// The counter's settings (`config/counter`): the offices that receive applications (the head
 /// office and the branches). With none adopted, any office name is taken as typed.
-public struct CounterSettings: Sendable, Hashable, Codable {
+public struct CounterSettings: Sendable, Hashable, Codable, StoredAsJSON {
     public var offices: [String] = []
 
     public init(offices: [String] = []) { self.offices = offices }
@@ -66,19 +83,16 @@ public struct CounterSettings: Sendable, Hashable, Codable {
 public struct CounterSettingsAdopted: EventPayload {
     public static let eventType = "CounterSettingsAdopted"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(settings: c.field(\.settings))
+    }
+
     public static let streamName = "config/counter"
 
     public var settings: CounterSettings
 
     public init(settings: CounterSettings) { self.settings = settings }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(RateTableAdopted.canonicalJSON(settings))
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        settings = try JSONDecoder().decode(CounterSettings.self, from: Data(try reader.readString().utf8))
-    }
 }
 
 /// Who came to the counter. Stored by declaration order: add cases at the end.
@@ -114,7 +128,14 @@ public enum IdentityDocument: String, Sendable, Hashable, Codable, CaseIterable,
 /// What every application or notification received at a counter records: where, when, who came
 /// (their name sealed with the person's key when it is not the person), how identity was
 /// verified, what was attached, and which operator entered it.
-public struct Reception: Sendable, Hashable, Codable {
+public struct Reception: Sendable, Hashable, Codable, BinaryRecord {
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            office: c.field(\.office), receivedOn: c.field(\.receivedOn), applicant: c.field(\.applicant),
+            applicantName: c.field(\.applicantName), identityCheck: c.field(\.identityCheck),
+            attached: c.field(\.attached), enteredBy: c.field(\.enteredBy))
+    }
+
     public var office: String
     public var receivedOn: CivilDate
     public var applicant: ApplicantKind
@@ -138,25 +159,6 @@ public struct Reception: Sendable, Hashable, Codable {
         self.enteredBy = enteredBy
     }
 
-    func encode(to writer: inout BinaryWriter) {
-        writer.writeString(office)
-        writer.write(receivedOn)
-        writer.writeCase(applicant)
-        writer.writeOptional(applicantName) { $0.writeBytes($1.bytes) }
-        writer.writeCase(identityCheck)
-        writer.writeArray(attached) { $0.writeString($1) }
-        writer.writeString(enteredBy)
-    }
-
-    init(from reader: inout BinaryReader) throws {
-        office = try reader.readString()
-        receivedOn = try reader.readDate()
-        applicant = try reader.readCase(ApplicantKind.self)
-        applicantName = try reader.readOptional { SealedIdentity(bytes: try $0.readBytes()) }
-        identityCheck = try reader.readCase(IdentityDocument.self)
-        attached = try reader.readArray { try $0.readString() }
-        enteredBy = try reader.readString()
-    }
 }
 
 /// The kinds of application and notification (申請・届出). Stored by declaration order.
@@ -201,6 +203,12 @@ public struct ApplicationReceived: EventPayload {
     public static let eventType = "ApplicationReceived"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            number: c.field(\.number), person: c.field(\.person), kind: c.field(\.kind),
+            reception: c.field(\.reception), change: c.field(\.change), changeCommand: c.field(\.changeCommand))
+    }
+
     public var number: String
     public var person: PersonID
     public var kind: ApplicationKind
@@ -222,23 +230,6 @@ public struct ApplicationReceived: EventPayload {
         self.changeCommand = changeCommand
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(number)
-        writer.write(person)
-        writer.writeCase(kind)
-        reception.encode(to: &writer)
-        writer.writeOptional(change) { $0.writeBytes($1.bytes) }
-        writer.writeOptional(changeCommand) { $0.writeString($1) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        number = try reader.readString()
-        person = try reader.readPersonID()
-        kind = try reader.readCase(ApplicationKind.self)
-        reception = try Reception(from: &reader)
-        change = try reader.readOptional { SealedIdentity(bytes: try $0.readBytes()) }
-        changeCommand = try reader.readOptional { try $0.readString() }
-    }
 }
 
 /// 確認した — a second operator (not the one who entered it) checked an application; its change is
@@ -246,6 +237,12 @@ public struct ApplicationReceived: EventPayload {
 public struct ApplicationConfirmed: EventPayload {
     public static let eventType = "ApplicationConfirmed"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            number: c.field(\.number), person: c.field(\.person), confirmedBy: c.field(\.confirmedBy),
+            confirmedOn: c.field(\.confirmedOn))
+    }
 
     public var number: String
     public var person: PersonID
@@ -259,25 +256,18 @@ public struct ApplicationConfirmed: EventPayload {
         self.confirmedOn = confirmedOn
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(number)
-        writer.write(person)
-        writer.writeString(confirmedBy)
-        writer.write(confirmedOn)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        number = try reader.readString()
-        person = try reader.readPersonID()
-        confirmedBy = try reader.readString()
-        confirmedOn = try reader.readDate()
-    }
 }
 
 /// 却下した — an application rejected (or withdrawn), with the reason; its change never happens.
 public struct ApplicationRejected: EventPayload {
     public static let eventType = "ApplicationRejected"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            number: c.field(\.number), person: c.field(\.person), rejectedBy: c.field(\.rejectedBy),
+            rejectedOn: c.field(\.rejectedOn), reason: c.field(\.reason))
+    }
 
     public var number: String
     public var person: PersonID
@@ -293,21 +283,6 @@ public struct ApplicationRejected: EventPayload {
         self.reason = reason
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(number)
-        writer.write(person)
-        writer.writeString(rejectedBy)
-        writer.write(rejectedOn)
-        writer.writeString(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        number = try reader.readString()
-        person = try reader.readPersonID()
-        rejectedBy = try reader.readString()
-        rejectedOn = try reader.readDate()
-        reason = try reader.readString()
-    }
 }
 
 /// The copayment thresholds in force (`config/copay`): every table, each from its first day; a
@@ -315,19 +290,18 @@ public struct ApplicationRejected: EventPayload {
 public struct CopayThresholdsAdopted: EventPayload {
     public static let eventType = "CopayThresholdsAdopted"
     public static let schemaVersion = 1
+    /// The list is stored as one canonical JSON text.
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(tables: c.field(\.storedTables).value)
+    }
+
     public static let streamName = "config/copay"
 
     public var tables: [CopayThresholds]
 
     public init(tables: [CopayThresholds]) { self.tables = tables }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(RateTableAdopted.canonicalJSON(tables))
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        tables = try JSONDecoder().decode([CopayThresholds].self, from: Data(try reader.readString().utf8))
-    }
+    var storedTables: CanonicalJSON<[CopayThresholds]> { CanonicalJSON(tables) }
 }
 
 /// 負担割合を判定した — a person's copayment class for a year (1 August – 31 July) with what decided
@@ -337,6 +311,14 @@ public struct CopayThresholdsAdopted: EventPayload {
 public struct CopayClassDetermined: EventPayload {
     public static let eventType = "CopayClassDetermined"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), periodStart: c.field(\.periodStart), copayClass: c.field(\.copayClass),
+            incomeYear: c.field(\.incomeYear.asYear).value, members: c.field(\.members),
+            missingIncome: c.field(\.missingIncome), thresholdsFrom: c.field(\.thresholdsFrom),
+            reason: c.field(\.reason))
+    }
 
     public var person: PersonID
     public var periodStart: CivilDate
@@ -362,27 +344,6 @@ public struct CopayClassDetermined: EventPayload {
         self.reason = reason
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(periodStart)
-        writer.writeCase(copayClass)
-        writer.writeCount(incomeYear, limit: 9999)
-        writer.writeArray(members) { $0.write($1) }
-        writer.writeArray(missingIncome) { $0.write($1) }
-        writer.write(thresholdsFrom)
-        writer.writeString(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        periodStart = try reader.readDate()
-        copayClass = try reader.readCase(CopayClass.self)
-        incomeYear = try reader.readCount(limit: 9999)
-        members = try reader.readArray { try $0.readPersonID() }
-        missingIncome = try reader.readArray { try $0.readPersonID() }
-        thresholdsFrom = try reader.readDate()
-        reason = try reader.readString()
-    }
 }
 
 /// Why a certificate was issued. Stored by declaration order: add cases at the end.
@@ -421,6 +382,14 @@ public struct CertificateIssued: EventPayload {
     public static let eventType = "CertificateIssued"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), number: c.field(\.number), reason: c.field(\.reason),
+            issuedOn: c.field(\.issuedOn), validFrom: c.field(\.validFrom), validUntil: c.field(\.validUntil),
+            copayClass: c.field(\.copayClass), delivery: c.field(\.delivery), office: c.field(\.office),
+            replaces: c.field(\.replaces))
+    }
+
     public var person: PersonID
     public var number: String
     public var reason: CertificateReason
@@ -448,31 +417,6 @@ public struct CertificateIssued: EventPayload {
         self.replaces = replaces
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(number)
-        writer.writeCase(reason)
-        writer.write(issuedOn)
-        writer.write(validFrom)
-        writer.write(validUntil)
-        writer.writeCase(copayClass)
-        writer.writeCase(delivery)
-        writer.writeOptional(office) { $0.writeString($1) }
-        writer.writeOptional(replaces) { $0.writeString($1) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        number = try reader.readString()
-        reason = try reader.readCase(CertificateReason.self)
-        issuedOn = try reader.readDate()
-        validFrom = try reader.readDate()
-        validUntil = try reader.readDate()
-        copayClass = try reader.readCase(CopayClass.self)
-        delivery = try reader.readCase(Delivery.self)
-        office = try reader.readOptional { try $0.readString() }
-        replaces = try reader.readOptional { try $0.readString() }
-    }
 }
 
 /// How a certificate came back. Stored by declaration order.
@@ -490,6 +434,12 @@ public struct CertificateReturned: EventPayload {
     public static let eventType = "CertificateReturned"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), number: c.field(\.number), returnedOn: c.field(\.returnedOn),
+            how: c.field(\.how), office: c.field(\.office))
+    }
+
     public var person: PersonID
     public var number: String
     public var returnedOn: CivilDate
@@ -504,27 +454,19 @@ public struct CertificateReturned: EventPayload {
         self.office = office
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(number)
-        writer.write(returnedOn)
-        writer.writeCase(how)
-        writer.writeOptional(office) { $0.writeString($1) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        number = try reader.readString()
-        returnedOn = try reader.readDate()
-        how = try reader.readCase(ReturnKind.self)
-        office = try reader.readOptional { try $0.readString() }
-    }
 }
 
 /// The yearly renewal run (一斉更新): the validity it issued and how many (`runs/certificates`).
 public struct CertificateRunRecorded: EventPayload {
     public static let eventType = "CertificateRunRecorded"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            validFrom: c.field(\.validFrom), validUntil: c.field(\.validUntil), issuedOn: c.field(\.issuedOn),
+            builtFrom: c.field(\.builtFrom), issued: c.field(\.issued), byClass: c.field(\.byClass))
+    }
+
     public static let streamName = "runs/certificates"
 
     public var validFrom: CivilDate
@@ -543,24 +485,6 @@ public struct CertificateRunRecorded: EventPayload {
         self.builtFrom = builtFrom
         self.issued = issued
         self.byClass = byClass
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(validFrom)
-        writer.write(validUntil)
-        writer.write(issuedOn)
-        writer.writeInt(builtFrom)
-        writer.writeInt(issued)
-        writer.writeArray(byClass) { $0.writeInt($1) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        validFrom = try reader.readDate()
-        validUntil = try reader.readDate()
-        issuedOn = try reader.readDate()
-        builtFrom = try reader.readInt64()
-        issued = try reader.readInt()
-        byClass = try reader.readArray { try $0.readInt() }
     }
 }
 
@@ -598,6 +522,14 @@ public struct BenefitApplicationReceived: EventPayload {
     public static let eventType = "BenefitApplicationReceived"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            number: c.field(\.number), person: c.field(\.person), kind: c.field(\.kind),
+            reception: c.field(\.reception), serviceFrom: c.field(\.serviceFrom),
+            serviceThrough: c.field(\.serviceThrough), claimed: c.field(\.claimed), payee: c.field(\.payee),
+            account: c.field(\.account))
+    }
+
     public var number: String
     public var person: PersonID
     public var kind: BenefitKind
@@ -626,29 +558,6 @@ public struct BenefitApplicationReceived: EventPayload {
         self.account = account
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(number)
-        writer.write(person)
-        writer.writeCase(kind)
-        reception.encode(to: &writer)
-        writer.write(serviceFrom)
-        writer.write(serviceThrough)
-        writer.writeOptional(claimed) { $0.write($1) }
-        writer.writeOptional(payee) { $0.writeBytes($1.bytes) }
-        writer.writeOptional(account) { $0.writeBytes($1.bytes) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        number = try reader.readString()
-        person = try reader.readPersonID()
-        kind = try reader.readCase(BenefitKind.self)
-        reception = try Reception(from: &reader)
-        serviceFrom = try reader.readDate()
-        serviceThrough = try reader.readDate()
-        claimed = try reader.readOptional { try $0.readYen() }
-        payee = try reader.readOptional { SealedIdentity(bytes: try $0.readBytes()) }
-        account = try reader.readOptional { SealedIdentity(bytes: try $0.readBytes()) }
-    }
 }
 
 /// 支給決定 — the union's decision on a benefit application, as its monthly file or letter brings
@@ -656,6 +565,13 @@ public struct BenefitApplicationReceived: EventPayload {
 public struct BenefitDecided: EventPayload {
     public static let eventType = "BenefitDecided"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            number: c.field(\.number), person: c.field(\.person), approved: c.field(\.approved),
+            amount: c.field(\.amount), decidedOn: c.field(\.decidedOn), paidOn: c.field(\.paidOn),
+            unionReference: c.field(\.unionReference), reason: c.field(\.reason))
+    }
 
     public var number: String
     public var person: PersonID
@@ -680,25 +596,4 @@ public struct BenefitDecided: EventPayload {
         self.reason = reason
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(number)
-        writer.write(person)
-        writer.writeBool(approved)
-        writer.write(amount)
-        writer.write(decidedOn)
-        writer.writeOptional(paidOn) { $0.write($1) }
-        writer.writeString(unionReference)
-        writer.writeOptional(reason) { $0.writeString($1) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        number = try reader.readString()
-        person = try reader.readPersonID()
-        approved = try reader.readBool()
-        amount = try reader.readYen()
-        decidedOn = try reader.readDate()
-        paidOn = try reader.readOptional { try $0.readDate() }
-        unionReference = try reader.readString()
-        reason = try reader.readOptional { try $0.readString() }
-    }
 }

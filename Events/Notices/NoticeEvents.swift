@@ -15,6 +15,15 @@ public enum NoticeEvent: Sendable, Hashable {
         case .runRecorded: NoticeRunRecorded.streamName
         }
     }
+
+    /// The payload inside, whatever its case.
+    public var payload: any EventPayload {
+        switch self {
+        case .settingsAdopted(let e): e
+        case .documentIssued(let e): e
+        case .runRecorded(let e): e
+        }
+    }
 }
 
 /// The kinds of document. Stored by declaration order: add cases at the end.
@@ -57,7 +66,7 @@ public enum NoticeKind: String, Sendable, Hashable, Codable, CaseIterable, Store
 
 /// What every notice prints about the city: who sends it and whom to ask (config/notices). None of
 /// it is set by law: the city's own wording and numbers.
-public struct NoticeSettings: Sendable, Hashable, Codable {
+public struct NoticeSettings: Sendable, Hashable, Codable, StoredAsJSON {
     /// 松戸市.
     public var city: String
     /// Who issues: 松戸市長 (and a name, if the city prints one).
@@ -100,19 +109,16 @@ public struct NoticeSettings: Sendable, Hashable, Codable {
 public struct NoticeSettingsAdopted: EventPayload {
     public static let eventType = "NoticeSettingsAdopted"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(settings: c.field(\.settings))
+    }
+
     public static let streamName = "config/notices"
 
     public var settings: NoticeSettings
 
     public init(settings: NoticeSettings) { self.settings = settings }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(RateTableAdopted.canonicalJSON(settings))
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        settings = try JSONDecoder().decode(NoticeSettings.self, from: Data(try reader.readString().utf8))
-    }
 }
 
 /// 文書を発行した — one document: its number, kind and reason (文書発行事由), whom it is for, what it is
@@ -122,6 +128,14 @@ public struct NoticeSettingsAdopted: EventPayload {
 public struct DocumentIssued: EventPayload {
     public static let eventType = "DocumentIssued"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            number: c.field(\.number), kind: c.field(\.kind), reason: c.field(\.reason), person: c.field(\.person),
+            subject: c.field(\.subject), builtFrom: c.field(\.builtFrom), issuedOn: c.field(\.issuedOn),
+            recordHash: c.field(\.recordHash), reissueOf: c.field(\.reissueOf))
+    }
+
     public static func stream(_ person: PersonID) -> String { "documents/\(person.value)" }
 
     public var number: String
@@ -149,30 +163,6 @@ public struct DocumentIssued: EventPayload {
         self.recordHash = recordHash
         self.reissueOf = reissueOf
     }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(number)
-        writer.writeCase(kind)
-        writer.writeString(reason)
-        writer.write(person)
-        writer.writeString(subject)
-        writer.writeInt(builtFrom)
-        writer.write(issuedOn)
-        writer.writeBytes(recordHash)
-        writer.writeOptional(reissueOf) { $0.writeString($1) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        number = try reader.readString()
-        kind = try reader.readCase(NoticeKind.self)
-        reason = try reader.readString()
-        person = try reader.readPersonID()
-        subject = try reader.readString()
-        builtFrom = try reader.readInt64()
-        issuedOn = try reader.readDate()
-        recordHash = try reader.readBytes()
-        reissueOf = try reader.readOptional { try $0.readString() }
-    }
 }
 
 /// A batch of notices (one print-data file for the contractor): kind, date, how many, their
@@ -180,6 +170,13 @@ public struct DocumentIssued: EventPayload {
 public struct NoticeRunRecorded: EventPayload {
     public static let eventType = "NoticeRunRecorded"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            kind: c.field(\.kind), issuedOn: c.field(\.issuedOn), builtFrom: c.field(\.builtFrom),
+            documents: c.field(\.documents), total: c.field(\.total), fileHash: c.field(\.fileHash))
+    }
+
     public static let streamName = "runs/notices"
 
     public var kind: NoticeKind
@@ -197,23 +194,5 @@ public struct NoticeRunRecorded: EventPayload {
         self.documents = documents
         self.total = total
         self.fileHash = fileHash
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeCase(kind)
-        writer.write(issuedOn)
-        writer.writeInt(builtFrom)
-        writer.writeInt(documents)
-        writer.write(total)
-        writer.writeBytes(fileHash)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        kind = try reader.readCase(NoticeKind.self)
-        issuedOn = try reader.readDate()
-        builtFrom = try reader.readInt64()
-        documents = try reader.readInt()
-        total = try reader.readYen()
-        fileHash = try reader.readBytes()
     }
 }

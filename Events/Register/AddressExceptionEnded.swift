@@ -5,6 +5,10 @@ public struct AddressExceptionEnded: EventPayload {
     public static let eventType = "AddressExceptionEnded"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(person: c.field(\.person), from: c.field(\.from))
+    }
+
     public var person: PersonID
     public var from: CivilDate
 
@@ -13,13 +17,4 @@ public struct AddressExceptionEnded: EventPayload {
         self.from = from
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(from)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        from = try reader.readDate()
-    }
 }

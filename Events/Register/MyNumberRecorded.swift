@@ -7,6 +7,10 @@ public struct MyNumberRecorded: EventPayload {
     public static let eventType = "MyNumberRecorded"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(person: c.field(\.person), sealed: c.field(\.sealed))
+    }
+
     public var person: PersonID
     public var sealed: SealedIdentity
 
@@ -15,15 +19,6 @@ public struct MyNumberRecorded: EventPayload {
         self.sealed = sealed
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeBytes(sealed.bytes)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        sealed = SealedIdentity(bytes: try reader.readBytes())
-    }
 }
 
 /// 消去した — the person's personal data was erased after the retention period by deleting their
@@ -32,6 +27,12 @@ public struct MyNumberRecorded: EventPayload {
 public struct PersonErased: EventPayload {
     public static let eventType = "PersonErased"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), eligibilityEnded: c.field(\.eligibilityEnded),
+            retentionYears: c.field(\.retentionYears), decidedOn: c.field(\.decidedOn))
+    }
 
     public var person: PersonID
     /// The day their last eligibility ended.
@@ -47,17 +48,4 @@ public struct PersonErased: EventPayload {
         self.decidedOn = decidedOn
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(eligibilityEnded)
-        writer.writeInt(retentionYears)
-        writer.write(decidedOn)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        eligibilityEnded = try reader.readDate()
-        retentionYears = try reader.readInt()
-        decidedOn = try reader.readDate()
-    }
 }

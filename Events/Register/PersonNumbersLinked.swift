@@ -6,6 +6,10 @@ public struct PersonNumbersLinked: EventPayload {
     public static let eventType = "PersonNumbersLinked"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(person: c.field(\.person), formerNumber: c.field(\.formerNumber))
+    }
+
     public var person: PersonID
     public var formerNumber: PersonID
 
@@ -14,13 +18,4 @@ public struct PersonNumbersLinked: EventPayload {
         self.formerNumber = formerNumber
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(formerNumber)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        formerNumber = try reader.readPersonID()
-    }
 }

@@ -5,6 +5,10 @@ public struct PersonRegistered: EventPayload {
     public static let eventType = "PersonRegistered"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(person: c.field(\.person), identity: c.field(\.identity))
+    }
+
     public var person: PersonID
     public var identity: SealedIdentity
 
@@ -13,13 +17,4 @@ public struct PersonRegistered: EventPayload {
         self.identity = identity
     }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeBytes(identity.bytes)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        identity = SealedIdentity(bytes: try reader.readBytes())
-    }
 }
