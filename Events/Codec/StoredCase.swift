@@ -25,3 +25,6 @@ extension WrittenOff.Reason: StoredCase { public static let storedCases = allCas
 extension InstallmentPlanRecorded.Change: StoredCase { public static let storedCases = allCases }
 extension SeizureRecorded.Change: StoredCase { public static let storedCases = allCases }
 extension CollectionFileRecorded.Kind: StoredCase { public static let storedCases = allCases }
+extension Role: StoredCase { public static let storedCases = allCases }
+extension AccessFunction: StoredCase { public static let storedCases = allCases }
+extension OperatorState: StoredCase { public static let storedCases = allCases }
