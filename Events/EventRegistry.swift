@@ -9,10 +9,7 @@ public struct EncodedEvent: Sendable, Hashable {
     public var refusal: String?
 
     public init(type: String, schemaVersion: Int, payload: [UInt8], refusal: String? = nil) {
-        self.type = type
-        self.schemaVersion = schemaVersion
-        self.payload = payload
-        self.refusal = refusal
+        (self.type, self.schemaVersion, self.payload, self.refusal) = (type, schemaVersion, payload, refusal)
     }
 }
 

@@ -84,9 +84,7 @@ public struct OperatorEnrolled: EventPayload {
     public var recordedPasswordHash: String?
 
     public init(operatorID: String, name: String, roles: [Role], recordedPasswordHash: String? = nil) {
-        self.operatorID = operatorID
-        self.name = name
-        self.roles = roles
+        (self.operatorID, self.name, self.roles) = (operatorID, name, roles)
         self.recordedPasswordHash = recordedPasswordHash
     }
 
@@ -116,10 +114,8 @@ public struct OperatorRolesChanged: EventPayload {
     public var roles: [Role]
 
     public init(operatorID: String, roles: [Role]) {
-        self.operatorID = operatorID
-        self.roles = roles
+        (self.operatorID, self.roles) = (operatorID, roles)
     }
-
 }
 
 /// An operator was suspended, revoked, locked (too many failed logins) or made active again.
@@ -137,11 +133,8 @@ public struct OperatorStateChanged: EventPayload {
     public var reason: String
 
     public init(operatorID: String, state: OperatorState, reason: String) {
-        self.operatorID = operatorID
-        self.state = state
-        self.reason = reason
+        (self.operatorID, self.state, self.reason) = (operatorID, state, reason)
     }
-
 }
 
 /// An operator's password was set anew (by themselves, or reset by an administrator): the fact
@@ -160,8 +153,7 @@ public struct OperatorPasswordSet: EventPayload {
     public var recordedPasswordHash: String?
 
     public init(operatorID: String, recordedPasswordHash: String? = nil) {
-        self.operatorID = operatorID
-        self.recordedPasswordHash = recordedPasswordHash
+        (self.operatorID, self.recordedPasswordHash) = (operatorID, recordedPasswordHash)
     }
 
 
@@ -171,7 +163,6 @@ public struct OperatorPasswordSet: EventPayload {
         operatorID = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .operatorID)
         recordedPasswordHash = nil
     }
-
 }
 
 /// The permission matrix in force from now (`config/permissions`), as canonical JSON.
@@ -226,13 +217,9 @@ public struct SessionOpened: EventPayload {
     public var expiresAt: Int64
 
     public init(operatorID: String, session: String, terminal: String, tokenDigest: [UInt8], expiresAt: Int64) {
-        self.operatorID = operatorID
-        self.session = session
-        self.terminal = terminal
-        self.tokenDigest = tokenDigest
+        (self.operatorID, self.session, self.terminal, self.tokenDigest) = (operatorID, session, terminal, tokenDigest)
         self.expiresAt = expiresAt
     }
-
 }
 
 /// ログアウト — a session ended: by its operator, or because the operator stopped being active.
@@ -256,11 +243,8 @@ public struct SessionClosed: EventPayload {
     public var reason: Reason
 
     public init(operatorID: String, session: String, reason: Reason) {
-        self.operatorID = operatorID
-        self.session = session
-        self.reason = reason
+        (self.operatorID, self.session, self.reason) = (operatorID, session, reason)
     }
-
 }
 
 /// A login that failed, from a source: the client's network address over `koki serve`, else the
@@ -299,10 +283,7 @@ public struct LoginFailed: EventPayload {
 
     public init(operatorID: String, terminal: String, reason: Reason, source: String? = nil, sourceLocked: Bool = false)
     {
-        self.operatorID = operatorID
-        self.terminal = terminal
-        self.reason = reason
-        self.source = source ?? terminal
+        (self.operatorID, self.terminal, self.reason, self.source) = (operatorID, terminal, reason, source ?? terminal)
         self.sourceLocked = sourceLocked
     }
 }
@@ -334,12 +315,8 @@ public struct AccessRefused: EventPayload {
         operatorID: String, session: String?, terminal: String, command: String, function: AccessFunction?,
         reason: String
     ) {
-        self.operatorID = operatorID
-        self.session = session
-        self.terminal = terminal
-        self.command = command
-        self.function = function
-        self.reason = reason
+        (self.operatorID, self.session, self.terminal, self.command) = (operatorID, session, terminal, command)
+        (self.function, self.reason) = (function, reason)
     }
 }
 
@@ -368,11 +345,7 @@ public struct PersonalDataAccessed: EventPayload {
         operatorID: String, session: String, terminal: String, command: String, purpose: String?,
         persons: [PersonID]
     ) {
-        self.operatorID = operatorID
-        self.session = session
-        self.terminal = terminal
-        self.command = command
-        self.purpose = purpose
-        self.persons = persons
+        (self.operatorID, self.session, self.terminal, self.command) = (operatorID, session, terminal, command)
+        (self.purpose, self.persons) = (purpose, persons)
     }
 }

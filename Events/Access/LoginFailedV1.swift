@@ -15,11 +15,8 @@ public struct LoginFailedV1: EventPayload {
     public var reason: LoginFailed.Reason
 
     public init(operatorID: String, terminal: String, reason: LoginFailed.Reason) {
-        self.operatorID = operatorID
-        self.terminal = terminal
-        self.reason = reason
+        (self.operatorID, self.terminal, self.reason) = (operatorID, terminal, reason)
     }
-
 }
 
 extension LoginFailedV1 {

@@ -19,10 +19,7 @@ public struct OperatorEnrolledV1: EventPayload {
     public var passwordHash: String
 
     public init(operatorID: String, name: String, roles: [Role], passwordHash: String) {
-        self.operatorID = operatorID
-        self.name = name
-        self.roles = roles
-        self.passwordHash = passwordHash
+        (self.operatorID, self.name, self.roles, self.passwordHash) = (operatorID, name, roles, passwordHash)
     }
 
 
@@ -38,7 +35,6 @@ public struct OperatorEnrolledV1: EventPayload {
     public func upcast() -> OperatorEnrolled {
         OperatorEnrolled(operatorID: operatorID, name: name, roles: roles, recordedPasswordHash: passwordHash)
     }
-
 }
 
 /// `OperatorPasswordSet` as version 1 stored it, with the new password's hash. Read only.
@@ -54,8 +50,7 @@ public struct OperatorPasswordSetV1: EventPayload {
     public var passwordHash: String
 
     public init(operatorID: String, passwordHash: String) {
-        self.operatorID = operatorID
-        self.passwordHash = passwordHash
+        (self.operatorID, self.passwordHash) = (operatorID, passwordHash)
     }
 
 
@@ -68,5 +63,4 @@ public struct OperatorPasswordSetV1: EventPayload {
     public func upcast() -> OperatorPasswordSet {
         OperatorPasswordSet(operatorID: operatorID, recordedPasswordHash: passwordHash)
     }
-
 }

@@ -59,10 +59,7 @@ public struct TransferDestinationRegistered: EventPayload {
     public var items: [TransferItem]
 
     public init(destination: String, name: String, kind: DestinationKind, items: [TransferItem]) {
-        self.destination = destination
-        self.name = name
-        self.kind = kind
-        self.items = items
+        (self.destination, self.name, self.kind, self.items) = (destination, name, kind, items)
     }
 }
 
@@ -89,8 +86,7 @@ public struct TransferRecorded: EventPayload {
         public var rows: Int
 
         public init(item: TransferItem, rows: Int) {
-            self.item = item
-            self.rows = rows
+            (self.item, self.rows) = (item, rows)
         }
     }
 
@@ -106,13 +102,7 @@ public struct TransferRecorded: EventPayload {
         destination: String, transferredOn: CivilDate, fromPosition: Int64, throughPosition: Int64, counts: [Count],
         persons: Int, fileHash: [UInt8]
     ) {
-        self.destination = destination
-        self.transferredOn = transferredOn
-        self.fromPosition = fromPosition
-        self.throughPosition = throughPosition
-        self.counts = counts
-        self.persons = persons
-        self.fileHash = fileHash
+        (self.destination, self.transferredOn, self.fromPosition) = (destination, transferredOn, fromPosition)
+        (self.throughPosition, self.counts, self.persons, self.fileHash) = (throughPosition, counts, persons, fileHash)
     }
-
 }

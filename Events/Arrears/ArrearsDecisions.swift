@@ -20,13 +20,8 @@ public struct LateFeeFinalized: EventPayload {
     public var ruleVersion: String
 
     public init(person: PersonID, key: PeriodKey, fee: Yen, paidOffOn: CivilDate, ruleVersion: String) {
-        self.person = person
-        self.key = key
-        self.fee = fee
-        self.paidOffOn = paidOffOn
-        self.ruleVersion = ruleVersion
+        (self.person, self.key, self.fee, self.paidOffOn, self.ruleVersion) = (person, key, fee, paidOffOn, ruleVersion)
     }
-
 }
 
 /// 減免を決定した — the union decided a reduction or exemption (高確法 §111): amounts off named
@@ -51,8 +46,7 @@ public struct ReductionDecided: EventPayload {
         public var key: PeriodKey
         public var amount: Yen
         public init(key: PeriodKey, amount: Yen) {
-            self.key = key
-            self.amount = amount
+            (self.key, self.amount) = (key, amount)
         }
     }
 
@@ -70,17 +64,10 @@ public struct ReductionDecided: EventPayload {
         person: PersonID, id: String, appliedOn: CivilDate, decidedOn: CivilDate, reason: String,
         coveredFrom: CivilDate, coveredThrough: CivilDate, parts: [Part], waiveLateFees: Bool
     ) {
-        self.person = person
-        self.id = id
-        self.appliedOn = appliedOn
-        self.decidedOn = decidedOn
-        self.reason = reason
-        self.coveredFrom = coveredFrom
-        self.coveredThrough = coveredThrough
-        self.parts = parts
+        (self.person, self.id, self.appliedOn, self.decidedOn, self.reason) = (person, id, appliedOn, decidedOn, reason)
+        (self.coveredFrom, self.coveredThrough, self.parts) = (coveredFrom, coveredThrough, parts)
         self.waiveLateFees = waiveLateFees
     }
-
 }
 
 /// 不納欠損 — what a period still owed (premium and late fee) was written off when the right to
@@ -115,15 +102,9 @@ public struct WrittenOff: EventPayload {
         person: PersonID, key: PeriodKey, premium: Yen, lateFee: Yen, reason: Reason, lastDay: CivilDate,
         writtenOffOn: CivilDate
     ) {
-        self.person = person
-        self.key = key
-        self.premium = premium
-        self.lateFee = lateFee
-        self.reason = reason
-        self.lastDay = lastDay
-        self.writtenOffOn = writtenOffOn
+        (self.person, self.key, self.premium, self.lateFee, self.reason) = (person, key, premium, lateFee, reason)
+        (self.lastDay, self.writtenOffOn) = (lastDay, writtenOffOn)
     }
-
 }
 
 /// 分納・納付誓約 — an installment plan over chosen periods (and their late fees), with its
@@ -153,8 +134,7 @@ public struct InstallmentPlanRecorded: EventPayload {
         public var on: CivilDate
         public var amount: Yen
         public init(on: CivilDate, amount: Yen) {
-            self.on = on
-            self.amount = amount
+            (self.on, self.amount) = (on, amount)
         }
     }
 
@@ -172,17 +152,9 @@ public struct InstallmentPlanRecorded: EventPayload {
         person: PersonID, id: String, change: Change, on: CivilDate, periods: [PeriodKey], includesLateFees: Bool,
         schedule: [Scheduled], pledge: Bool, reason: String
     ) {
-        self.person = person
-        self.id = id
-        self.change = change
-        self.on = on
-        self.periods = periods
-        self.includesLateFees = includesLateFees
-        self.schedule = schedule
-        self.pledge = pledge
-        self.reason = reason
+        (self.person, self.id, self.change, self.on, self.periods) = (person, id, change, on, periods)
+        (self.includesLateFees, self.schedule, self.pledge, self.reason) = (includesLateFees, schedule, pledge, reason)
     }
-
 }
 
 /// 差押 — a seizure (滞納処分) for named periods began or ended: prescription cannot complete
@@ -209,13 +181,8 @@ public struct SeizureRecorded: EventPayload {
     public var periods: [PeriodKey]
 
     public init(person: PersonID, id: String, change: Change, on: CivilDate, periods: [PeriodKey]) {
-        self.person = person
-        self.id = id
-        self.change = change
-        self.on = on
-        self.periods = periods
+        (self.person, self.id, self.change, self.on, self.periods) = (person, id, change, on, periods)
     }
-
 }
 
 /// 出納閉鎖 — a fiscal year's cash accounts closed (31 May of the next year): its periods still
@@ -247,17 +214,11 @@ public struct FiscalYearClosed: EventPayload {
         public var periods: Int
         public var amount: Yen
         public init(fiscalYear: FiscalYear, persons: Int, periods: Int, amount: Yen) {
-            self.fiscalYear = fiscalYear
-            self.persons = persons
-            self.periods = periods
-            self.amount = amount
+            (self.fiscalYear, self.persons, self.periods, self.amount) = (fiscalYear, persons, periods, amount)
         }
-
     }
 
     public init(fiscalYear: FiscalYear, closedOn: CivilDate, carried: [Carried]) {
-        self.fiscalYear = fiscalYear
-        self.closedOn = closedOn
-        self.carried = carried
+        (self.fiscalYear, self.closedOn, self.carried) = (fiscalYear, closedOn, carried)
     }
 }

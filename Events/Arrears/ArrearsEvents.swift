@@ -47,11 +47,7 @@ public struct ArrearsRunRecorded: EventPayload {
     public var amount: Yen
 
     public init(kind: Kind, runOn: CivilDate, criteria: String, persons: Int, notices: Int, amount: Yen) {
-        self.kind = kind
-        self.runOn = runOn
-        self.criteria = criteria
-        self.persons = persons
-        self.notices = notices
+        (self.kind, self.runOn, self.criteria, self.persons, self.notices) = (kind, runOn, criteria, persons, notices)
         self.amount = amount
     }
 }
@@ -76,13 +72,9 @@ public struct ReminderIssued: EventPayload {
     public var criteria: String
 
     public init(person: PersonID, issuedOn: CivilDate, periods: [PeriodKey], owed: Yen, criteria: String) {
-        self.person = person
-        self.issuedOn = issuedOn
-        self.periods = periods
-        self.owed = owed
+        (self.person, self.issuedOn, self.periods, self.owed) = (person, issuedOn, periods, owed)
         self.criteria = criteria
     }
-
 }
 
 /// How a contact with a person in arrears took place (折衝の方法). Stored by declaration order.
@@ -124,13 +116,7 @@ public struct ContactRecorded: EventPayload {
         person: PersonID, id: String, change: Change, contactedOn: CivilDate, method: ContactMethod,
         words: SealedIdentity, promisedOn: CivilDate?
     ) {
-        self.person = person
-        self.id = id
-        self.change = change
-        self.contactedOn = contactedOn
-        self.method = method
-        self.words = words
-        self.promisedOn = promisedOn
+        (self.person, self.id, self.change, self.contactedOn, self.method) = (person, id, change, contactedOn, method)
+        (self.words, self.promisedOn) = (words, promisedOn)
     }
-
 }

@@ -34,13 +34,8 @@ public struct DunningNoticeIssued: EventPayload {
         person: PersonID, fiscalYear: FiscalYear, period: PeriodNumber, principal: Yen, issuedOn: CivilDate,
         payBy: CivilDate?, fee: Yen = .zero
     ) {
-        self.person = person
-        self.fiscalYear = fiscalYear
-        self.period = period
-        self.principal = principal
-        self.issuedOn = issuedOn
-        self.payBy = payBy
-        self.fee = fee
+        (self.person, self.fiscalYear, self.period, self.principal) = (person, fiscalYear, period, principal)
+        (self.issuedOn, self.payBy, self.fee) = (issuedOn, payBy, fee)
     }
 
     public var key: PeriodKey { PeriodKey(fiscalYear, period) }

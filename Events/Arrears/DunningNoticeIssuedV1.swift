@@ -20,10 +20,7 @@ public struct DunningNoticeIssuedV1: EventPayload {
     public var principal: Yen
 
     public init(person: PersonID, fiscalYear: FiscalYear, period: PeriodNumber, issuedOn: CivilDate, principal: Yen) {
-        self.person = person
-        self.fiscalYear = fiscalYear
-        self.period = period
-        self.issuedOn = issuedOn
+        (self.person, self.fiscalYear, self.period, self.issuedOn) = (person, fiscalYear, period, issuedOn)
         self.principal = principal
     }
 
@@ -34,5 +31,4 @@ public struct DunningNoticeIssuedV1: EventPayload {
             person: person, fiscalYear: fiscalYear, period: period, principal: principal, issuedOn: issuedOn,
             payBy: nil, fee: .zero)
     }
-
 }

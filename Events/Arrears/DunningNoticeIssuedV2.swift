@@ -31,14 +31,9 @@ public struct DunningNoticeIssuedV2: EventPayload {
         person: PersonID, fiscalYear: FiscalYear, period: PeriodNumber, principal: Yen, issuedOn: CivilDate,
         payBy: CivilDate?
     ) {
-        self.person = person
-        self.fiscalYear = fiscalYear
-        self.period = period
-        self.principal = principal
-        self.issuedOn = issuedOn
-        self.payBy = payBy
+        (self.person, self.fiscalYear, self.period, self.principal) = (person, fiscalYear, period, principal)
+        (self.issuedOn, self.payBy) = (issuedOn, payBy)
     }
-
 }
 
 extension DunningNoticeIssuedV2 {

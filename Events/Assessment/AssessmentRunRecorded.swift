@@ -26,14 +26,9 @@ public struct AssessmentRunRecorded: EventPayload {
         fiscalYear: FiscalYear, decidedOn: CivilDate, personsConsidered: Int, assessedFirstTime: Int, reassessed: Int,
         unchanged: Int
     ) {
-        self.fiscalYear = fiscalYear
-        self.decidedOn = decidedOn
-        self.personsConsidered = personsConsidered
-        self.assessedFirstTime = assessedFirstTime
-        self.reassessed = reassessed
-        self.unchanged = unchanged
+        (self.fiscalYear, self.decidedOn, self.personsConsidered) = (fiscalYear, decidedOn, personsConsidered)
+        (self.assessedFirstTime, self.reassessed, self.unchanged) = (assessedFirstTime, reassessed, unchanged)
     }
 
     public var streamName: String { "run/assessment/\(fiscalYear.year)" }
-
 }

@@ -11,9 +11,6 @@ public struct Installment: Sendable, Hashable, Codable, BinaryRecord {
     public var amount: Yen
 
     public init(period: PeriodNumber, dueDate: CivilDate, amount: Yen) {
-        self.period = period
-        self.dueDate = dueDate
-        self.amount = amount
+        (self.period, self.dueDate, self.amount) = (period, dueDate, amount)
     }
-
 }

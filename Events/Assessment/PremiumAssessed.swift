@@ -59,18 +59,9 @@ public struct PremiumAssessed: EventPayload {
         ruleVersion: String, reason: Reason = .annual, cause: String = "", rateTablePosition: Int64 = 0,
         inputPositions: [Int64] = [], breakdown: String = "", collection: CollectionMethod = .ordinary
     ) {
-        self.person = person
-        self.fiscalYear = fiscalYear
-        self.decidedOn = decidedOn
-        self.annualPremium = annualPremium
-        self.installments = installments
-        self.ruleVersion = ruleVersion
-        self.reason = reason
-        self.cause = cause
-        self.rateTablePosition = rateTablePosition
-        self.inputPositions = inputPositions
-        self.breakdown = breakdown
-        self.collection = collection
+        (self.person, self.fiscalYear, self.decidedOn) = (person, fiscalYear, decidedOn)
+        (self.annualPremium, self.installments, self.ruleVersion) = (annualPremium, installments, ruleVersion)
+        (self.reason, self.cause, self.rateTablePosition) = (reason, cause, rateTablePosition)
+        (self.inputPositions, self.breakdown, self.collection) = (inputPositions, breakdown, collection)
     }
-
 }

@@ -27,12 +27,8 @@ public struct PremiumAssessedV1: EventPayload {
         person: PersonID, fiscalYear: FiscalYear, decidedOn: CivilDate, annualPremium: Yen,
         installments: [Installment], ruleVersion: String
     ) {
-        self.person = person
-        self.fiscalYear = fiscalYear
-        self.decidedOn = decidedOn
-        self.annualPremium = annualPremium
-        self.installments = installments
-        self.ruleVersion = ruleVersion
+        (self.person, self.fiscalYear, self.decidedOn) = (person, fiscalYear, decidedOn)
+        (self.annualPremium, self.installments, self.ruleVersion) = (annualPremium, installments, ruleVersion)
     }
 
 
@@ -42,5 +38,4 @@ public struct PremiumAssessedV1: EventPayload {
             person: person, fiscalYear: fiscalYear, decidedOn: decidedOn, annualPremium: annualPremium,
             installments: installments, ruleVersion: ruleVersion)
     }
-
 }

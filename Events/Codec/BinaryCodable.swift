@@ -192,5 +192,4 @@ extension PensionFacts: BinaryRecord {
             careDeductedFromPension: c.field(\.careDeductedFromPension),
             previousFebruaryDeduction: c.field(\.previousFebruaryDeduction))
     }
-
 }

@@ -72,8 +72,7 @@ public struct FieldWriter<Root>: FieldCoder {
     let writer: UnsafeMutablePointer<BinaryWriter>
 
     init(_ record: Root, to writer: UnsafeMutablePointer<BinaryWriter>) {
-        self.record = record
-        self.writer = writer
+        (self.record, self.writer) = (record, writer)
     }
 
     @inline(__always)

@@ -16,11 +16,8 @@ public struct DebitMandateStarted: EventPayload {
     public var account: SealedIdentity
 
     public init(person: PersonID, startsOn: CivilDate, account: SealedIdentity) {
-        self.person = person
-        self.startsOn = startsOn
-        self.account = account
+        (self.person, self.startsOn, self.account) = (person, startsOn, account)
     }
-
 }
 
 /// 口座振替を停止した — the mandate ends from a day (the payer's request, a closed account).
@@ -37,11 +34,8 @@ public struct DebitMandateStopped: EventPayload {
     public var reason: String
 
     public init(person: PersonID, stopsOn: CivilDate, reason: String) {
-        self.person = person
-        self.stopsOn = stopsOn
-        self.reason = reason
+        (self.person, self.stopsOn, self.reason) = (person, stopsOn, reason)
     }
-
 }
 
 /// 口座振替を依頼した — a period was put in a debit request file for a debit date.
@@ -67,14 +61,9 @@ public struct DebitRequested: EventPayload {
     public init(
         person: PersonID, key: PeriodKey, amount: Yen, debitDate: CivilDate, customerNumber: String, file: String
     ) {
-        self.person = person
-        self.key = key
-        self.amount = amount
-        self.debitDate = debitDate
-        self.customerNumber = customerNumber
-        self.file = file
+        (self.person, self.key, self.amount, self.debitDate) = (person, key, amount, debitDate)
+        (self.customerNumber, self.file) = (customerNumber, file)
     }
-
 }
 
 /// 口座振替不能 — the bank could not debit a requested period; it stays unpaid.
@@ -99,14 +88,9 @@ public struct DebitFailed: EventPayload {
     public var file: String
 
     public init(person: PersonID, key: PeriodKey, amount: Yen, debitDate: CivilDate, resultCode: Int, file: String) {
-        self.person = person
-        self.key = key
-        self.amount = amount
-        self.debitDate = debitDate
-        self.resultCode = resultCode
-        self.file = file
+        (self.person, self.key, self.amount, self.debitDate) = (person, key, amount, debitDate)
+        (self.resultCode, self.file) = (resultCode, file)
     }
-
 }
 
 /// コンビニ収納 速報 — a convenience store reported a payment that its agent has not yet confirmed:
@@ -134,15 +118,9 @@ public struct ConveniencePaymentReported: EventPayload {
         person: PersonID, key: PeriodKey, amount: Yen, paidOn: CivilDate, reportedOn: CivilDate, store: String,
         barcode: String
     ) {
-        self.person = person
-        self.key = key
-        self.amount = amount
-        self.paidOn = paidOn
-        self.reportedOn = reportedOn
-        self.store = store
-        self.barcode = barcode
+        (self.person, self.key, self.amount, self.paidOn, self.reportedOn) = (person, key, amount, paidOn, reportedOn)
+        (self.store, self.barcode) = (store, barcode)
     }
-
 }
 
 /// 特別徴収が停止した — the pension payer stopped deducting (the pension ended or fell, the person
@@ -164,12 +142,8 @@ public struct PensionDeductionStopped: EventPayload {
     public var reason: String
 
     public init(person: PersonID, fiscalYear: FiscalYear, stoppedFrom: CivilDate, reason: String) {
-        self.person = person
-        self.fiscalYear = fiscalYear
-        self.stoppedFrom = stoppedFrom
-        self.reason = reason
+        (self.person, self.fiscalYear, self.stoppedFrom, self.reason) = (person, fiscalYear, stoppedFrom, reason)
     }
-
 }
 
 /// 未確認入金 — money arrived that matched no person or period (an unknown slip number, a
@@ -198,15 +172,9 @@ public struct UnmatchedPaymentRecorded: EventPayload {
         id: String, channel: PaymentChannel, amount: Yen, paidOn: CivilDate, learnedOn: CivilDate, reference: String,
         reason: String
     ) {
-        self.id = id
-        self.channel = channel
-        self.amount = amount
-        self.paidOn = paidOn
-        self.learnedOn = learnedOn
-        self.reference = reference
-        self.reason = reason
+        (self.id, self.channel, self.amount, self.paidOn, self.learnedOn) = (id, channel, amount, paidOn, learnedOn)
+        (self.reference, self.reason) = (reference, reason)
     }
-
 }
 
 /// 未確認入金を整理した — unmatched money was found to be a person's: the same command records
@@ -227,12 +195,8 @@ public struct UnmatchedPaymentResolved: EventPayload {
     public var resolvedOn: CivilDate
 
     public init(id: String, person: PersonID, payment: String, resolvedOn: CivilDate) {
-        self.id = id
-        self.person = person
-        self.payment = payment
-        self.resolvedOn = resolvedOn
+        (self.id, self.person, self.payment, self.resolvedOn) = (id, person, payment, resolvedOn)
     }
-
 }
 
 /// An interchange file was exported or imported (a debit request or result, a convenience-store
@@ -277,15 +241,8 @@ public struct CollectionFileRecorded: EventPayload {
         kind: Kind, digest: String, name: String, date: CivilDate, records: Int, amount: Yen, accepted: Int, other: Int,
         duplicates: Int, unmatched: Int
     ) {
-        self.kind = kind
-        self.digest = digest
-        self.name = name
-        self.date = date
-        self.records = records
-        self.amount = amount
-        self.accepted = accepted
-        self.other = other
-        self.duplicates = duplicates
+        (self.kind, self.digest, self.name, self.date, self.records) = (kind, digest, name, date, records)
+        (self.amount, self.accepted, self.other, self.duplicates) = (amount, accepted, other, duplicates)
         self.unmatched = unmatched
     }
 }

@@ -35,10 +35,7 @@ public struct PaymentReceived: EventPayload {
         public var accountingYear: FiscalYear
 
         public init(key: PeriodKey, charge: Charge = .premium, amount: Yen, accountingYear: FiscalYear) {
-            self.key = key
-            self.charge = charge
-            self.amount = amount
-            self.accountingYear = accountingYear
+            (self.key, self.charge, self.amount, self.accountingYear) = (key, charge, amount, accountingYear)
         }
 
         public var carriedForward: Bool { accountingYear != key.fiscalYear }
@@ -67,19 +64,10 @@ public struct PaymentReceived: EventPayload {
         id: String, person: PersonID, channel: PaymentChannel, paidOn: CivilDate, learnedOn: CivilDate, amount: Yen,
         slip: PeriodKey?, slipCharge: Charge = .premium, parts: [Part], overpaid: Yen, reference: String
     ) {
-        self.slipCharge = slipCharge
-        self.id = id
-        self.person = person
-        self.channel = channel
-        self.paidOn = paidOn
-        self.learnedOn = learnedOn
-        self.amount = amount
-        self.slip = slip
-        self.parts = parts
-        self.overpaid = overpaid
+        (self.slipCharge, self.id, self.person, self.channel, self.paidOn) = (slipCharge, id, person, channel, paidOn)
+        (self.learnedOn, self.amount, self.slip, self.parts, self.overpaid) = (learnedOn, amount, slip, parts, overpaid)
         self.reference = reference
     }
-
 }
 
 /// 収納を取り消した — a payment recorded in error was cancelled (取消); the periods it paid reopen
@@ -100,12 +88,8 @@ public struct PaymentCancelled: EventPayload {
     public var reason: String
 
     public init(person: PersonID, payment: String, cancelledOn: CivilDate, reason: String) {
-        self.person = person
-        self.payment = payment
-        self.cancelledOn = cancelledOn
-        self.reason = reason
+        (self.person, self.payment, self.cancelledOn, self.reason) = (person, payment, cancelledOn, reason)
     }
-
 }
 
 /// 過誤納を認定した — money on a period is more than the period now owes (a reassessment lowered
@@ -137,16 +121,9 @@ public struct OverpaymentRecognized: EventPayload {
         person: PersonID, id: String, key: PeriodKey, amount: Yen, cause: RefundInterest.Cause, arose: CivilDate,
         recognizedOn: CivilDate, reason: String
     ) {
-        self.person = person
-        self.id = id
-        self.key = key
-        self.amount = amount
-        self.cause = cause
-        self.arose = arose
-        self.recognizedOn = recognizedOn
-        self.reason = reason
+        (self.person, self.id, self.key, self.amount, self.cause, self.arose) = (person, id, key, amount, cause, arose)
+        (self.recognizedOn, self.reason) = (recognizedOn, reason)
     }
-
 }
 
 /// 充当した — an overpayment was applied to the person's unpaid periods (地方税法 §17条の2 by
@@ -175,10 +152,7 @@ public struct OverpaymentAppropriated: EventPayload {
         public var effectiveOn: CivilDate
 
         public init(key: PeriodKey, charge: Charge = .premium, amount: Yen, effectiveOn: CivilDate) {
-            self.key = key
-            self.charge = charge
-            self.amount = amount
-            self.effectiveOn = effectiveOn
+            (self.key, self.charge, self.amount, self.effectiveOn) = (key, charge, amount, effectiveOn)
         }
     }
 
@@ -188,12 +162,8 @@ public struct OverpaymentAppropriated: EventPayload {
     public var parts: [Part]
 
     public init(person: PersonID, overpayment: String, decidedOn: CivilDate, parts: [Part]) {
-        self.person = person
-        self.overpayment = overpayment
-        self.decidedOn = decidedOn
-        self.parts = parts
+        (self.person, self.overpayment, self.decidedOn, self.parts) = (person, overpayment, decidedOn, parts)
     }
-
 }
 
 /// 還付を決定した — what was left of an overpayment after appropriation is to be refunded, with
@@ -224,16 +194,10 @@ public struct RefundDecided: EventPayload {
         person: PersonID, id: String, overpayment: String, amount: Yen, interest: Yen, interestFrom: CivilDate,
         decidedOn: CivilDate, ruleVersion: String
     ) {
-        self.person = person
-        self.id = id
-        self.overpayment = overpayment
-        self.amount = amount
-        self.interest = interest
-        self.interestFrom = interestFrom
-        self.decidedOn = decidedOn
+        (self.person, self.id, self.overpayment, self.amount) = (person, id, overpayment, amount)
+        (self.interest, self.interestFrom, self.decidedOn) = (interest, interestFrom, decidedOn)
         self.ruleVersion = ruleVersion
     }
-
 }
 
 /// 還付金を支払った — a decided refund was paid out, to the person or to an heir (相続人), which
@@ -253,10 +217,6 @@ public struct RefundPaid: EventPayload {
     public var heir: SealedIdentity?
 
     public init(person: PersonID, refund: String, paidOn: CivilDate, heir: SealedIdentity?) {
-        self.person = person
-        self.refund = refund
-        self.paidOn = paidOn
-        self.heir = heir
+        (self.person, self.refund, self.paidOn, self.heir) = (person, refund, paidOn, heir)
     }
-
 }

@@ -24,14 +24,9 @@ public struct PaymentReceivedV1: EventPayload {
         person: PersonID, fiscalYear: FiscalYear, period: PeriodNumber, amount: Yen, paidOn: CivilDate,
         channel: PaymentChannel
     ) {
-        self.person = person
-        self.fiscalYear = fiscalYear
-        self.period = period
-        self.amount = amount
-        self.paidOn = paidOn
-        self.channel = channel
+        (self.person, self.fiscalYear, self.period, self.amount) = (person, fiscalYear, period, amount)
+        (self.paidOn, self.channel) = (paidOn, channel)
     }
-
 }
 
 extension PaymentReceivedV1 {
@@ -48,5 +43,4 @@ extension PaymentReceivedV1 {
                     accountingYear: FiscalClosing.accountingYear(periodOf: fiscalYear, paidOn: paidOn).0)
             ], overpaid: .zero, reference: "")
     }
-
 }

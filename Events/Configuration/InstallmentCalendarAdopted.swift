@@ -16,8 +16,7 @@ public struct InstallmentCalendarAdopted: EventPayload {
     public var extraClosedDays: [CivilDate]
 
     public init(calendar: InstallmentCalendar, extraClosedDays: [CivilDate] = []) {
-        self.calendar = calendar
-        self.extraClosedDays = extraClosedDays
+        (self.calendar, self.extraClosedDays) = (calendar, extraClosedDays)
     }
 
     public var streamName: String { "config/calendar/\(calendar.fiscalYear)" }

@@ -150,15 +150,10 @@ public struct Reception: Sendable, Hashable, Codable, BinaryRecord {
         office: String, receivedOn: CivilDate, applicant: ApplicantKind, applicantName: SealedIdentity?,
         identityCheck: IdentityDocument, attached: [String], enteredBy: String
     ) {
-        self.office = office
-        self.receivedOn = receivedOn
-        self.applicant = applicant
-        self.applicantName = applicantName
-        self.identityCheck = identityCheck
-        self.attached = attached
+        (self.office, self.receivedOn, self.applicant) = (office, receivedOn, applicant)
+        (self.applicantName, self.identityCheck, self.attached) = (applicantName, identityCheck, attached)
         self.enteredBy = enteredBy
     }
-
 }
 
 /// The kinds of application and notification (申請・届出). Stored by declaration order.
@@ -222,14 +217,9 @@ public struct ApplicationReceived: EventPayload {
         number: String, person: PersonID, kind: ApplicationKind, reception: Reception, change: SealedIdentity?,
         changeCommand: String?
     ) {
-        self.number = number
-        self.person = person
-        self.kind = kind
-        self.reception = reception
-        self.change = change
+        (self.number, self.person, self.kind, self.reception, self.change) = (number, person, kind, reception, change)
         self.changeCommand = changeCommand
     }
-
 }
 
 /// 確認した — a second operator (not the one who entered it) checked an application; its change is
@@ -250,12 +240,8 @@ public struct ApplicationConfirmed: EventPayload {
     public var confirmedOn: CivilDate
 
     public init(number: String, person: PersonID, confirmedBy: String, confirmedOn: CivilDate) {
-        self.number = number
-        self.person = person
-        self.confirmedBy = confirmedBy
-        self.confirmedOn = confirmedOn
+        (self.number, self.person, self.confirmedBy, self.confirmedOn) = (number, person, confirmedBy, confirmedOn)
     }
-
 }
 
 /// 却下した — an application rejected (or withdrawn), with the reason; its change never happens.
@@ -276,13 +262,9 @@ public struct ApplicationRejected: EventPayload {
     public var reason: String
 
     public init(number: String, person: PersonID, rejectedBy: String, rejectedOn: CivilDate, reason: String) {
-        self.number = number
-        self.person = person
-        self.rejectedBy = rejectedBy
-        self.rejectedOn = rejectedOn
+        (self.number, self.person, self.rejectedBy, self.rejectedOn) = (number, person, rejectedBy, rejectedOn)
         self.reason = reason
     }
-
 }
 
 /// The copayment thresholds in force (`config/copay`): every table, each from its first day; a
@@ -334,16 +316,10 @@ public struct CopayClassDetermined: EventPayload {
         person: PersonID, periodStart: CivilDate, copayClass: CopayClass, incomeYear: Int, members: [PersonID],
         missingIncome: [PersonID], thresholdsFrom: CivilDate, reason: String
     ) {
-        self.person = person
-        self.periodStart = periodStart
-        self.copayClass = copayClass
-        self.incomeYear = incomeYear
-        self.members = members
-        self.missingIncome = missingIncome
-        self.thresholdsFrom = thresholdsFrom
-        self.reason = reason
+        (self.person, self.periodStart, self.copayClass) = (person, periodStart, copayClass)
+        (self.incomeYear, self.members, self.missingIncome) = (incomeYear, members, missingIncome)
+        (self.thresholdsFrom, self.reason) = (thresholdsFrom, reason)
     }
-
 }
 
 /// Why a certificate was issued. Stored by declaration order: add cases at the end.
@@ -405,18 +381,10 @@ public struct CertificateIssued: EventPayload {
         person: PersonID, number: String, reason: CertificateReason, issuedOn: CivilDate, validFrom: CivilDate,
         validUntil: CivilDate, copayClass: CopayClass, delivery: Delivery, office: String?, replaces: String?
     ) {
-        self.person = person
-        self.number = number
-        self.reason = reason
-        self.issuedOn = issuedOn
-        self.validFrom = validFrom
-        self.validUntil = validUntil
-        self.copayClass = copayClass
-        self.delivery = delivery
-        self.office = office
-        self.replaces = replaces
+        (self.person, self.number, self.reason, self.issuedOn) = (person, number, reason, issuedOn)
+        (self.validFrom, self.validUntil, self.copayClass) = (validFrom, validUntil, copayClass)
+        (self.delivery, self.office, self.replaces) = (delivery, office, replaces)
     }
-
 }
 
 /// How a certificate came back. Stored by declaration order.
@@ -447,13 +415,8 @@ public struct CertificateReturned: EventPayload {
     public var office: String?
 
     public init(person: PersonID, number: String, returnedOn: CivilDate, how: ReturnKind, office: String?) {
-        self.person = person
-        self.number = number
-        self.returnedOn = returnedOn
-        self.how = how
-        self.office = office
+        (self.person, self.number, self.returnedOn, self.how, self.office) = (person, number, returnedOn, how, office)
     }
-
 }
 
 /// The yearly renewal run (一斉更新): the validity it issued and how many (`runs/certificates`).
@@ -479,12 +442,8 @@ public struct CertificateRunRecorded: EventPayload {
     public init(
         validFrom: CivilDate, validUntil: CivilDate, issuedOn: CivilDate, builtFrom: Int64, issued: Int, byClass: [Int]
     ) {
-        self.validFrom = validFrom
-        self.validUntil = validUntil
-        self.issuedOn = issuedOn
-        self.builtFrom = builtFrom
-        self.issued = issued
-        self.byClass = byClass
+        (self.validFrom, self.validUntil, self.issuedOn, self.builtFrom) = (validFrom, validUntil, issuedOn, builtFrom)
+        (self.issued, self.byClass) = (issued, byClass)
     }
 }
 
@@ -547,17 +506,10 @@ public struct BenefitApplicationReceived: EventPayload {
         number: String, person: PersonID, kind: BenefitKind, reception: Reception, serviceFrom: CivilDate,
         serviceThrough: CivilDate, claimed: Yen?, payee: SealedIdentity?, account: SealedIdentity?
     ) {
-        self.number = number
-        self.person = person
-        self.kind = kind
-        self.reception = reception
-        self.serviceFrom = serviceFrom
-        self.serviceThrough = serviceThrough
-        self.claimed = claimed
-        self.payee = payee
-        self.account = account
+        (self.number, self.person, self.kind, self.reception) = (number, person, kind, reception)
+        (self.serviceFrom, self.serviceThrough, self.claimed) = (serviceFrom, serviceThrough, claimed)
+        (self.payee, self.account) = (payee, account)
     }
-
 }
 
 /// 支給決定 — the union's decision on a benefit application, as its monthly file or letter brings
@@ -586,14 +538,7 @@ public struct BenefitDecided: EventPayload {
         number: String, person: PersonID, approved: Bool, amount: Yen, decidedOn: CivilDate, paidOn: CivilDate?,
         unionReference: String, reason: String?
     ) {
-        self.number = number
-        self.person = person
-        self.approved = approved
-        self.amount = amount
-        self.decidedOn = decidedOn
-        self.paidOn = paidOn
-        self.unionReference = unionReference
-        self.reason = reason
+        (self.number, self.person, self.approved, self.amount) = (number, person, approved, amount)
+        (self.decidedOn, self.paidOn, self.unionReference, self.reason) = (decidedOn, paidOn, unionReference, reason)
     }
-
 }

@@ -84,13 +84,8 @@ public struct NoticeSettings: Sendable, Hashable, Codable, StoredAsJSON {
         city: String, issuer: String, department: String, address: String, phone: String, barcodeIssuer: String,
         reminderPayByDays: Int = 14
     ) {
-        self.city = city
-        self.issuer = issuer
-        self.department = department
-        self.address = address
-        self.phone = phone
-        self.barcodeIssuer = barcodeIssuer
-        self.reminderPayByDays = reminderPayByDays
+        (self.city, self.issuer, self.department, self.address, self.phone) = (city, issuer, department, address, phone)
+        (self.barcodeIssuer, self.reminderPayByDays) = (barcodeIssuer, reminderPayByDays)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -153,15 +148,8 @@ public struct DocumentIssued: EventPayload {
         number: String, kind: NoticeKind, reason: String, person: PersonID, subject: String, builtFrom: Int64,
         issuedOn: CivilDate, recordHash: [UInt8], reissueOf: String? = nil
     ) {
-        self.number = number
-        self.kind = kind
-        self.reason = reason
-        self.person = person
-        self.subject = subject
-        self.builtFrom = builtFrom
-        self.issuedOn = issuedOn
-        self.recordHash = recordHash
-        self.reissueOf = reissueOf
+        (self.number, self.kind, self.reason, self.person, self.subject) = (number, kind, reason, person, subject)
+        (self.builtFrom, self.issuedOn, self.recordHash, self.reissueOf) = (builtFrom, issuedOn, recordHash, reissueOf)
     }
 }
 
@@ -188,11 +176,7 @@ public struct NoticeRunRecorded: EventPayload {
 
     public init(kind: NoticeKind, issuedOn: CivilDate, builtFrom: Int64, documents: Int, total: Yen, fileHash: [UInt8])
     {
-        self.kind = kind
-        self.issuedOn = issuedOn
-        self.builtFrom = builtFrom
-        self.documents = documents
-        self.total = total
-        self.fileHash = fileHash
+        (self.kind, self.issuedOn, self.builtFrom, self.documents) = (kind, issuedOn, builtFrom, documents)
+        (self.total, self.fileHash) = (total, fileHash)
     }
 }

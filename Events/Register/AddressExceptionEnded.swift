@@ -13,8 +13,6 @@ public struct AddressExceptionEnded: EventPayload {
     public var from: CivilDate
 
     public init(person: PersonID, from: CivilDate) {
-        self.person = person
-        self.from = from
+        (self.person, self.from) = (person, from)
     }
-
 }

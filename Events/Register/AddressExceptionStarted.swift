@@ -16,9 +16,6 @@ public struct AddressExceptionStarted: EventPayload {
     public var from: CivilDate
 
     public init(person: PersonID, facility: String, from: CivilDate) {
-        self.person = person
-        self.facility = facility
-        self.from = from
+        (self.person, self.facility, self.from) = (person, facility, from)
     }
-
 }

@@ -19,10 +19,6 @@ public struct EligibilityAcquired: EventPayload {
     public var effectiveFrom: CivilDate
 
     public init(person: PersonID, reason: AcquisitionReason, eventDate: CivilDate, effectiveFrom: CivilDate) {
-        self.person = person
-        self.reason = reason
-        self.eventDate = eventDate
-        self.effectiveFrom = effectiveFrom
+        (self.person, self.reason, self.eventDate, self.effectiveFrom) = (person, reason, eventDate, effectiveFrom)
     }
-
 }

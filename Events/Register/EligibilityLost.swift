@@ -19,10 +19,6 @@ public struct EligibilityLost: EventPayload {
     public var effectiveFrom: CivilDate
 
     public init(person: PersonID, reason: LossReason, eventDate: CivilDate, effectiveFrom: CivilDate) {
-        self.person = person
-        self.reason = reason
-        self.eventDate = eventDate
-        self.effectiveFrom = effectiveFrom
+        (self.person, self.reason, self.eventDate, self.effectiveFrom) = (person, reason, eventDate, effectiveFrom)
     }
-
 }

@@ -18,9 +18,6 @@ public struct FormerDependantRecorded: EventPayload {
     public var dependantUntil: CivilDate
 
     public init(person: PersonID, insurer: String, dependantUntil: CivilDate) {
-        self.person = person
-        self.insurer = insurer
-        self.dependantUntil = dependantUntil
+        (self.person, self.insurer, self.dependantUntil) = (person, insurer, dependantUntil)
     }
-
 }

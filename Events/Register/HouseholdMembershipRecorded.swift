@@ -22,10 +22,6 @@ public struct HouseholdMembershipRecorded: EventPayload {
     public var effectiveOn: CivilDate
 
     public init(person: PersonID, household: HouseholdID?, role: HouseholdRole, effectiveOn: CivilDate) {
-        self.person = person
-        self.household = household
-        self.role = role
-        self.effectiveOn = effectiveOn
+        (self.person, self.household, self.role, self.effectiveOn) = (person, household, role, effectiveOn)
     }
-
 }

@@ -15,9 +15,6 @@ public struct IncomeInquired: EventPayload {
     public var purpose: String
 
     public init(person: PersonID, year: Int, purpose: String) {
-        self.person = person
-        self.year = year
-        self.purpose = purpose
+        (self.person, self.year, self.purpose) = (person, year, purpose)
     }
-
 }

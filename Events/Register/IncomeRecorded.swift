@@ -37,15 +37,8 @@ public struct IncomeRecorded: EventPayload {
         person: PersonID, year: Int, publicPensionRevenue: Yen, salaryRevenue: Yen, otherIncome: Yen,
         totalIncome: Yen, declared: Bool, source: String, taxableIncome: Yen? = nil
     ) {
-        self.person = person
-        self.year = year
-        self.publicPensionRevenue = publicPensionRevenue
-        self.salaryRevenue = salaryRevenue
-        self.otherIncome = otherIncome
-        self.totalIncome = totalIncome
-        self.declared = declared
-        self.source = source
-        self.taxableIncome = taxableIncome
+        (self.person, self.year, self.publicPensionRevenue) = (person, year, publicPensionRevenue)
+        (self.salaryRevenue, self.otherIncome, self.totalIncome) = (salaryRevenue, otherIncome, totalIncome)
+        (self.declared, self.source, self.taxableIncome) = (declared, source, taxableIncome)
     }
-
 }

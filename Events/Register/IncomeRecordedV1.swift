@@ -34,14 +34,9 @@ public struct IncomeRecordedV1: EventPayload {
         person: PersonID, year: Int, publicPensionRevenue: Yen, salaryRevenue: Yen, otherIncome: Yen,
         totalIncome: Yen, declared: Bool, source: String
     ) {
-        self.person = person
-        self.year = year
-        self.publicPensionRevenue = publicPensionRevenue
-        self.salaryRevenue = salaryRevenue
-        self.otherIncome = otherIncome
-        self.totalIncome = totalIncome
-        self.declared = declared
-        self.source = source
+        (self.person, self.year, self.publicPensionRevenue) = (person, year, publicPensionRevenue)
+        (self.salaryRevenue, self.otherIncome, self.totalIncome) = (salaryRevenue, otherIncome, totalIncome)
+        (self.declared, self.source) = (declared, source)
     }
 
 
@@ -52,5 +47,4 @@ public struct IncomeRecordedV1: EventPayload {
             otherIncome: otherIncome, totalIncome: totalIncome, declared: declared, source: source,
             taxableIncome: nil)
     }
-
 }

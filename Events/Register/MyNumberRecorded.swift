@@ -15,10 +15,8 @@ public struct MyNumberRecorded: EventPayload {
     public var sealed: SealedIdentity
 
     public init(person: PersonID, sealed: SealedIdentity) {
-        self.person = person
-        self.sealed = sealed
+        (self.person, self.sealed) = (person, sealed)
     }
-
 }
 
 /// 消去した — the person's personal data was erased after the retention period by deleting their
@@ -42,10 +40,7 @@ public struct PersonErased: EventPayload {
     public var decidedOn: CivilDate
 
     public init(person: PersonID, eligibilityEnded: CivilDate, retentionYears: Int, decidedOn: CivilDate) {
-        self.person = person
-        self.eligibilityEnded = eligibilityEnded
-        self.retentionYears = retentionYears
+        (self.person, self.eligibilityEnded, self.retentionYears) = (person, eligibilityEnded, retentionYears)
         self.decidedOn = decidedOn
     }
-
 }

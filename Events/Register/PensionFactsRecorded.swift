@@ -17,9 +17,6 @@ public struct PensionFactsRecorded: EventPayload {
     public var facts: PensionFacts
 
     public init(person: PersonID, fiscalYear: FiscalYear, facts: PensionFacts) {
-        self.person = person
-        self.fiscalYear = fiscalYear
-        self.facts = facts
+        (self.person, self.fiscalYear, self.facts) = (person, fiscalYear, facts)
     }
-
 }

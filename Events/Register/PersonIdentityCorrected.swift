@@ -16,9 +16,6 @@ public struct PersonIdentityCorrected: EventPayload {
     public var reason: String
 
     public init(person: PersonID, identity: SealedIdentity, reason: String) {
-        self.person = person
-        self.identity = identity
-        self.reason = reason
+        (self.person, self.identity, self.reason) = (person, identity, reason)
     }
-
 }

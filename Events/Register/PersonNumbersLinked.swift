@@ -14,8 +14,6 @@ public struct PersonNumbersLinked: EventPayload {
     public var formerNumber: PersonID
 
     public init(person: PersonID, formerNumber: PersonID) {
-        self.person = person
-        self.formerNumber = formerNumber
+        (self.person, self.formerNumber) = (person, formerNumber)
     }
-
 }

@@ -13,8 +13,6 @@ public struct PersonRegistered: EventPayload {
     public var identity: SealedIdentity
 
     public init(person: PersonID, identity: SealedIdentity) {
-        self.person = person
-        self.identity = identity
+        (self.person, self.identity) = (person, identity)
     }
-
 }
