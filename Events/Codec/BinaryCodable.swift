@@ -17,26 +17,15 @@ extension String: BinaryCodable {
     public init(from reader: inout BinaryReader) throws { self = try reader.readString() }
 }
 
+/// A signed integer (a position, a count recorded as it was): as an `Int64`.
+extension Int: CheckedField {
+    public var stored: Int64 { Int64(self) }
+    public init(checking stored: Int64) { self.init(stored) }
+}
+
 extension Bool: BinaryCodable {
-    public func encode(to writer: inout BinaryWriter) { writer.writeBool(self) }
     public init(from reader: inout BinaryReader) throws { self = try reader.readBool() }
-}
-
-/// A signed integer (a position, a count recorded as it was): zig-zag varint.
-extension Int: BinaryCodable {
-    public func encode(to writer: inout BinaryWriter) { writer.writeInt(self) }
-    public init(from reader: inout BinaryReader) throws { self = try reader.readInt() }
-}
-
-extension Int64: BinaryCodable {
-    public func encode(to writer: inout BinaryWriter) { writer.writeInt(self) }
-    public init(from reader: inout BinaryReader) throws { self = try reader.readInt64() }
-}
-
-/// One raw byte, so `[UInt8]` is a byte string: its count, then the bytes.
-extension UInt8: BinaryCodable {
-    public func encode(to writer: inout BinaryWriter) { writer.writeRawByte(self) }
-    public init(from reader: inout BinaryReader) throws { self = try reader.readRawByte() }
+    public func encode(to writer: inout BinaryWriter) { writer.writeBool(self) }
 }
 
 extension Optional: BinaryCodable where Wrapped: BinaryCodable {
@@ -46,6 +35,12 @@ extension Optional: BinaryCodable where Wrapped: BinaryCodable {
     public init(from reader: inout BinaryReader) throws {
         self = try reader.readOptional { r in try Wrapped(from: &r) }
     }
+}
+
+/// Zig-zag varint.
+extension Int64: BinaryCodable {
+    public func encode(to writer: inout BinaryWriter) { writer.writeInt(self) }
+    public init(from reader: inout BinaryReader) throws { self = try reader.readInt64() }
 }
 
 extension Array: BinaryCodable where Element: BinaryCodable {
@@ -62,34 +57,10 @@ extension Array: BinaryCodable where Element: BinaryCodable {
     }
 }
 
-extension Yen: BinaryCodable {
-    public func encode(to writer: inout BinaryWriter) { writer.write(self) }
-    public init(from reader: inout BinaryReader) throws { self = try reader.readYen() }
-}
-
-extension CivilDate: BinaryCodable {
-    public func encode(to writer: inout BinaryWriter) { writer.write(self) }
-    public init(from reader: inout BinaryReader) throws { self = try reader.readDate() }
-}
-
-extension FiscalYear: BinaryCodable {
-    public func encode(to writer: inout BinaryWriter) { writer.write(self) }
-    public init(from reader: inout BinaryReader) throws { self = try reader.readFiscalYear() }
-}
-
-extension PeriodNumber: BinaryCodable {
-    public func encode(to writer: inout BinaryWriter) { writer.write(self) }
-    public init(from reader: inout BinaryReader) throws { self = try reader.readPeriod() }
-}
-
-extension PersonID: BinaryCodable {
-    public func encode(to writer: inout BinaryWriter) { writer.write(self) }
-    public init(from reader: inout BinaryReader) throws { self = try reader.readPersonID() }
-}
-
-extension PeriodKey: BinaryCodable {
-    public func encode(to writer: inout BinaryWriter) { writer.write(self) }
-    public init(from reader: inout BinaryReader) throws { self = try reader.readPeriodKey() }
+/// One raw byte, so `[UInt8]` is a byte string: its count, then the bytes.
+extension UInt8: BinaryCodable {
+    public init(from reader: inout BinaryReader) throws { self = try reader.readRawByte() }
+    public func encode(to writer: inout BinaryWriter) { writer.writeRawByte(self) }
 }
 
 /// A count or index stored unsigned, which its reader accepts only up to `Limit.limit`
@@ -138,15 +109,6 @@ extension SecuritySettings: StoredAsJSON {}
 extension SealedIdentity: BinaryCodable {
     public func encode(to writer: inout BinaryWriter) { writer.writeBytes(bytes) }
     public init(from reader: inout BinaryReader) throws { self.init(bytes: try reader.readBytes()) }
-}
-
-extension HouseholdID: BinaryCodable {
-    public func encode(to writer: inout BinaryWriter) { writer.writeString(value) }
-    public init(from reader: inout BinaryReader) throws {
-        let at = reader.offset
-        let text = try reader.readString()
-        do { self = try HouseholdID(text) } catch { throw CodecError.malformed("\(error)", at: at) }
-    }
 }
 
 /// Stored as one flag: householder or not.

@@ -116,3 +116,30 @@ import Testing
         )
     }
 }
+
+/// What follows from each event's one declaration: its type name, stored form and JSON agree.
+@Suite struct DeclaredOnceTests {
+    @Test func typeNameAndJSONFollowFromThePayload() throws {
+        for (encoded, event) in GoldenTests.samples {
+            #expect(event.typeName == encoded.type)
+            #expect(EventRegistry.encode(event).type == encoded.type)
+            let json = try event.jsonPayload()
+            #expect(json.hasPrefix("{") && json.hasSuffix("}"), "\(encoded.type)")
+        }
+    }
+
+    /// A record's fields are read back in the order they were written, nested records included.
+    @Test func aRecordReadsWhatItWrote() throws {
+        let part = PaymentReceived.Part(
+            key: EventSamples.key(3), charge: .lateFee, amount: Yen(1_200), accountingYear: EventSamples.fy)
+        var writer = BinaryWriter()
+        part.encode(to: &writer)
+        let back = try writer.bytes.withUnsafeBytes { bytes in
+            var reader = BinaryReader(bytes)
+            let value = try PaymentReceived.Part(from: &reader)
+            try reader.expectEnd()
+            return value
+        }
+        #expect(back == part)
+    }
+}
