@@ -151,7 +151,11 @@ public enum EventRegistry {
 
     /// Encodes an event at its current schema version.
     public static func encode(_ event: KokiEvent) -> EncodedEvent {
-        encode(event.payload)
+        event.visit(Encode())
+    }
+
+    private struct Encode: PayloadVisitor {
+        func visit<P: EventPayload>(_ payload: P) -> EncodedEvent { EventRegistry.encode(payload) }
     }
 
     /// Encodes one payload at its own version (tests use this to write old versions).

@@ -11,5 +11,9 @@ extension KokiEvent {
     }
 
     /// The stable type name stored with the event (`PremiumAssessed`).
-    public var typeName: String { type(of: payload).eventType }
+    public var typeName: String { visit(TypeName()) }
+
+    private struct TypeName: PayloadVisitor {
+        func visit<P: EventPayload>(_ payload: P) -> String { P.eventType }
+    }
 }

@@ -41,22 +41,22 @@ public enum AccessEvent: Sendable, Hashable {
         }
     }
 
-    /// The payload inside, whatever its case.
-    public var payload: any EventPayload {
+    /// Hands the payload inside to `visitor` with its concrete type.
+    public func visit<V: PayloadVisitor>(_ visitor: V) -> V.Result {
         switch self {
-        case .operatorEnrolled(let e): e
-        case .operatorRolesChanged(let e): e
-        case .operatorStateChanged(let e): e
-        case .operatorPasswordSet(let e): e
-        case .permissionsAdopted(let e): e
-        case .securitySettingsAdopted(let e): e
-        case .sessionOpened(let e): e
-        case .sessionClosed(let e): e
-        case .loginFailed(let e): e
-        case .accessRefused(let e): e
-        case .personalDataAccessed(let e): e
-        case .transferDestinationRegistered(let e): e
-        case .transferRecorded(let e): e
+        case .operatorEnrolled(let e): visitor.visit(e)
+        case .operatorRolesChanged(let e): visitor.visit(e)
+        case .operatorStateChanged(let e): visitor.visit(e)
+        case .operatorPasswordSet(let e): visitor.visit(e)
+        case .permissionsAdopted(let e): visitor.visit(e)
+        case .securitySettingsAdopted(let e): visitor.visit(e)
+        case .sessionOpened(let e): visitor.visit(e)
+        case .sessionClosed(let e): visitor.visit(e)
+        case .loginFailed(let e): visitor.visit(e)
+        case .accessRefused(let e): visitor.visit(e)
+        case .personalDataAccessed(let e): visitor.visit(e)
+        case .transferDestinationRegistered(let e): visitor.visit(e)
+        case .transferRecorded(let e): visitor.visit(e)
         }
     }
 }
@@ -87,8 +87,6 @@ public struct OperatorEnrolled: EventPayload {
         (self.operatorID, self.name, self.roles) = (operatorID, name, roles)
         self.recordedPasswordHash = recordedPasswordHash
     }
-
-
 
     /// JSON never shows a hash.
     enum CodingKeys: String, CodingKey { case operatorID, name, roles }
@@ -155,8 +153,6 @@ public struct OperatorPasswordSet: EventPayload {
     public init(operatorID: String, recordedPasswordHash: String? = nil) {
         (self.operatorID, self.recordedPasswordHash) = (operatorID, recordedPasswordHash)
     }
-
-
 
     enum CodingKeys: String, CodingKey { case operatorID }
     public init(from decoder: any Decoder) throws {

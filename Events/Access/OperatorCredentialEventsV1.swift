@@ -22,7 +22,6 @@ public struct OperatorEnrolledV1: EventPayload {
         (self.operatorID, self.name, self.roles, self.passwordHash) = (operatorID, name, roles, passwordHash)
     }
 
-
     enum CodingKeys: String, CodingKey { case operatorID, name, roles }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -52,7 +51,6 @@ public struct OperatorPasswordSetV1: EventPayload {
     public init(operatorID: String, passwordHash: String) {
         (self.operatorID, self.passwordHash) = (operatorID, passwordHash)
     }
-
 
     enum CodingKeys: String, CodingKey { case operatorID }
     public init(from decoder: any Decoder) throws {

@@ -24,7 +24,6 @@ public struct DunningNoticeIssuedV1: EventPayload {
         self.principal = principal
     }
 
-
     /// The current version: the deadline was not recorded, so it stays unknown.
     public func upcast() -> DunningNoticeIssued {
         DunningNoticeIssued(

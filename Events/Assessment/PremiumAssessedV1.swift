@@ -31,7 +31,6 @@ public struct PremiumAssessedV1: EventPayload {
         (self.annualPremium, self.installments, self.ruleVersion) = (annualPremium, installments, ruleVersion)
     }
 
-
     /// The current version: an annual decision whose inputs and breakdown were not recorded.
     public func upcast() -> PremiumAssessed {
         PremiumAssessed(

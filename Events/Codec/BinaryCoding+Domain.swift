@@ -8,7 +8,8 @@ extension Yen: BinaryCodable {
     public func encode(to writer: inout BinaryWriter) {
         if !isRecordable {
             writer.refuse(
-                "\(amount) yen is outside the range a ledger holds (±10^15 yen): an amount out of range reached a calculation")
+                "\(amount) yen is outside the range a ledger holds (±10^15 yen): an amount out of range reached a calculation"
+            )
         }
         writer.writeInt(amount)
     }

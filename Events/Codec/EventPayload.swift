@@ -9,3 +9,10 @@ public protocol EventPayload: BinaryRecord, Hashable, Codable {
     /// The schema version of this layout.
     static var schemaVersion: Int { get }
 }
+
+/// What is done with an event's payload at its concrete type (``KokiEvent/visit(_:)``): encoding
+/// it, rendering it, naming it, with no existential box.
+public protocol PayloadVisitor {
+    associatedtype Result
+    func visit<P: EventPayload>(_ payload: P) -> Result
+}

@@ -39,20 +39,20 @@ public enum CounterEvent: Sendable, Hashable {
     public static func stream(_ person: PersonID) -> String { "counter/\(person.value)" }
     public static let streamPrefix = "counter/"
 
-    /// The payload inside, whatever its case.
-    public var payload: any EventPayload {
+    /// Hands the payload inside to `visitor` with its concrete type.
+    public func visit<V: PayloadVisitor>(_ visitor: V) -> V.Result {
         switch self {
-        case .settingsAdopted(let e): e
-        case .applicationReceived(let e): e
-        case .applicationConfirmed(let e): e
-        case .applicationRejected(let e): e
-        case .copayThresholdsAdopted(let e): e
-        case .copayClassDetermined(let e): e
-        case .certificateIssued(let e): e
-        case .certificateReturned(let e): e
-        case .certificateRunRecorded(let e): e
-        case .benefitApplicationReceived(let e): e
-        case .benefitDecided(let e): e
+        case .settingsAdopted(let e): visitor.visit(e)
+        case .applicationReceived(let e): visitor.visit(e)
+        case .applicationConfirmed(let e): visitor.visit(e)
+        case .applicationRejected(let e): visitor.visit(e)
+        case .copayThresholdsAdopted(let e): visitor.visit(e)
+        case .copayClassDetermined(let e): visitor.visit(e)
+        case .certificateIssued(let e): visitor.visit(e)
+        case .certificateReturned(let e): visitor.visit(e)
+        case .certificateRunRecorded(let e): visitor.visit(e)
+        case .benefitApplicationReceived(let e): visitor.visit(e)
+        case .benefitDecided(let e): visitor.visit(e)
         }
     }
 }

@@ -16,12 +16,12 @@ public enum NoticeEvent: Sendable, Hashable {
         }
     }
 
-    /// The payload inside, whatever its case.
-    public var payload: any EventPayload {
+    /// Hands the payload inside to `visitor` with its concrete type.
+    public func visit<V: PayloadVisitor>(_ visitor: V) -> V.Result {
         switch self {
-        case .settingsAdopted(let e): e
-        case .documentIssued(let e): e
-        case .runRecorded(let e): e
+        case .settingsAdopted(let e): visitor.visit(e)
+        case .documentIssued(let e): visitor.visit(e)
+        case .runRecorded(let e): visitor.visit(e)
         }
     }
 }

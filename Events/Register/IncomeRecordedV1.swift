@@ -39,8 +39,6 @@ public struct IncomeRecordedV1: EventPayload {
         (self.declared, self.source) = (declared, source)
     }
 
-
-
     public func upcast() -> IncomeRecorded {
         IncomeRecorded(
             person: person, year: year, publicPensionRevenue: publicPensionRevenue, salaryRevenue: salaryRevenue,

@@ -24,7 +24,8 @@ import Testing
             let encoded = EventRegistry.encode(IncomeInquired(person: try PersonID("1"), year: year, purpose: "x"))
             #expect(encoded.refusal == "\(year) is outside 0…9999")
         }
-        #expect(EventRegistry.encode(IncomeInquired(person: try PersonID("1"), year: 2024, purpose: "x")).refusal == nil)
+        #expect(
+            EventRegistry.encode(IncomeInquired(person: try PersonID("1"), year: 2024, purpose: "x")).refusal == nil)
         var g = SeededGenerator(seed: 1)
         for _ in 0..<500 {
             let encoded = EventRegistry.encode(EventSamples.random(using: &g))
