@@ -9,10 +9,7 @@ public struct EncodedEvent: Sendable, Hashable {
     public var refusal: String?
 
     public init(type: String, schemaVersion: Int, payload: [UInt8], refusal: String? = nil) {
-        self.type = type
-        self.schemaVersion = schemaVersion
-        self.payload = payload
-        self.refusal = refusal
+        (self.type, self.schemaVersion, self.payload, self.refusal) = (type, schemaVersion, payload, refusal)
     }
 }
 
@@ -154,82 +151,11 @@ public enum EventRegistry {
 
     /// Encodes an event at its current schema version.
     public static func encode(_ event: KokiEvent) -> EncodedEvent {
-        switch event {
-        case .personRegistered(let e): encode(e)
-        case .personIdentityCorrected(let e): encode(e)
-        case .householdMembershipRecorded(let e): encode(e)
-        case .eligibilityAcquired(let e): encode(e)
-        case .eligibilityLost(let e): encode(e)
-        case .addressExceptionStarted(let e): encode(e)
-        case .addressExceptionEnded(let e): encode(e)
-        case .formerDependantRecorded(let e): encode(e)
-        case .incomeRecorded(let e): encode(e)
-        case .incomeInquired(let e): encode(e)
-        case .personNumbersLinked(let e): encode(e)
-        case .pensionFactsRecorded(let e): encode(e)
-        case .premiumAssessed(let e): encode(e)
-        case .rateTableAdopted(let e): encode(e)
-        case .installmentCalendarAdopted(let e): encode(e)
-        case .assessmentRunRecorded(let e): encode(e)
-        case .paymentReceived(let e): encode(e)
-        case .dunningNoticeIssued(let e): encode(e)
-        case .paymentCancelled(let e): encode(e)
-        case .overpaymentRecognized(let e): encode(e)
-        case .overpaymentAppropriated(let e): encode(e)
-        case .refundDecided(let e): encode(e)
-        case .refundPaid(let e): encode(e)
-        case .debitMandateStarted(let e): encode(e)
-        case .debitMandateStopped(let e): encode(e)
-        case .debitRequested(let e): encode(e)
-        case .debitFailed(let e): encode(e)
-        case .conveniencePaymentReported(let e): encode(e)
-        case .pensionDeductionStopped(let e): encode(e)
-        case .unmatchedPaymentRecorded(let e): encode(e)
-        case .unmatchedPaymentResolved(let e): encode(e)
-        case .collectionFileRecorded(let e): encode(e)
-        case .arrearsSettingsAdopted(let e): encode(e)
-        case .arrearsRunRecorded(let e): encode(e)
-        case .reminderIssued(let e): encode(e)
-        case .contactRecorded(let e): encode(e)
-        case .lateFeeFinalized(let e): encode(e)
-        case .reductionDecided(let e): encode(e)
-        case .writtenOff(let e): encode(e)
-        case .installmentPlanRecorded(let e): encode(e)
-        case .seizureRecorded(let e): encode(e)
-        case .fiscalYearClosed(let e): encode(e)
-        case .myNumberRecorded(let e): encode(e)
-        case .notice(.settingsAdopted(let e)): encode(e)
-        case .notice(.documentIssued(let e)): encode(e)
-        case .notice(.runRecorded(let e)): encode(e)
-        case .counter(.settingsAdopted(let e)): encode(e)
-        case .counter(.applicationReceived(let e)): encode(e)
-        case .counter(.applicationConfirmed(let e)): encode(e)
-        case .counter(.applicationRejected(let e)): encode(e)
-        case .counter(.copayThresholdsAdopted(let e)): encode(e)
-        case .counter(.copayClassDetermined(let e)): encode(e)
-        case .counter(.certificateIssued(let e)): encode(e)
-        case .counter(.certificateReturned(let e)): encode(e)
-        case .counter(.certificateRunRecorded(let e)): encode(e)
-        case .counter(.benefitApplicationReceived(let e)): encode(e)
-        case .counter(.benefitDecided(let e)): encode(e)
-        case .personErased(let e): encode(e)
-        case .access(let access):
-            switch access {
-            case .operatorEnrolled(let e): encode(e)
-            case .operatorRolesChanged(let e): encode(e)
-            case .operatorStateChanged(let e): encode(e)
-            case .operatorPasswordSet(let e): encode(e)
-            case .permissionsAdopted(let e): encode(e)
-            case .securitySettingsAdopted(let e): encode(e)
-            case .sessionOpened(let e): encode(e)
-            case .sessionClosed(let e): encode(e)
-            case .loginFailed(let e): encode(e)
-            case .accessRefused(let e): encode(e)
-            case .personalDataAccessed(let e): encode(e)
-            case .transferDestinationRegistered(let e): encode(e)
-            case .transferRecorded(let e): encode(e)
-            }
-        }
+        event.visit(Encode())
+    }
+
+    private struct Encode: PayloadVisitor {
+        func visit<P: EventPayload>(_ payload: P) -> EncodedEvent { EventRegistry.encode(payload) }
     }
 
     /// Encodes one payload at its own version (tests use this to write old versions).

@@ -122,4 +122,65 @@ public enum KokiEvent: Sendable, Hashable {
         default: person!.streamName  // every other event belongs to a person
         }
     }
+
+    /// Hands the payload inside, whatever its case, to `visitor` with its concrete type: the one
+    /// switch that unwraps an event. Its stored form, its JSON and its type name follow from it.
+    public func visit<V: PayloadVisitor>(_ visitor: V) -> V.Result {
+        switch self {
+        case .personRegistered(let e): visitor.visit(e)
+        case .personIdentityCorrected(let e): visitor.visit(e)
+        case .householdMembershipRecorded(let e): visitor.visit(e)
+        case .eligibilityAcquired(let e): visitor.visit(e)
+        case .eligibilityLost(let e): visitor.visit(e)
+        case .addressExceptionStarted(let e): visitor.visit(e)
+        case .addressExceptionEnded(let e): visitor.visit(e)
+        case .formerDependantRecorded(let e): visitor.visit(e)
+        case .incomeRecorded(let e): visitor.visit(e)
+        case .incomeInquired(let e): visitor.visit(e)
+        case .personNumbersLinked(let e): visitor.visit(e)
+        case .pensionFactsRecorded(let e): visitor.visit(e)
+        case .myNumberRecorded(let e): visitor.visit(e)
+        case .personErased(let e): visitor.visit(e)
+        case .rateTableAdopted(let e): visitor.visit(e)
+        case .installmentCalendarAdopted(let e): visitor.visit(e)
+        case .assessmentRunRecorded(let e): visitor.visit(e)
+        case .premiumAssessed(let e): visitor.visit(e)
+        case .paymentReceived(let e): visitor.visit(e)
+        case .dunningNoticeIssued(let e): visitor.visit(e)
+        case .paymentCancelled(let e): visitor.visit(e)
+        case .overpaymentRecognized(let e): visitor.visit(e)
+        case .overpaymentAppropriated(let e): visitor.visit(e)
+        case .refundDecided(let e): visitor.visit(e)
+        case .refundPaid(let e): visitor.visit(e)
+        case .debitMandateStarted(let e): visitor.visit(e)
+        case .debitMandateStopped(let e): visitor.visit(e)
+        case .debitRequested(let e): visitor.visit(e)
+        case .debitFailed(let e): visitor.visit(e)
+        case .conveniencePaymentReported(let e): visitor.visit(e)
+        case .pensionDeductionStopped(let e): visitor.visit(e)
+        case .unmatchedPaymentRecorded(let e): visitor.visit(e)
+        case .unmatchedPaymentResolved(let e): visitor.visit(e)
+        case .collectionFileRecorded(let e): visitor.visit(e)
+        case .arrearsSettingsAdopted(let e): visitor.visit(e)
+        case .arrearsRunRecorded(let e): visitor.visit(e)
+        case .reminderIssued(let e): visitor.visit(e)
+        case .contactRecorded(let e): visitor.visit(e)
+        case .lateFeeFinalized(let e): visitor.visit(e)
+        case .reductionDecided(let e): visitor.visit(e)
+        case .writtenOff(let e): visitor.visit(e)
+        case .installmentPlanRecorded(let e): visitor.visit(e)
+        case .seizureRecorded(let e): visitor.visit(e)
+        case .fiscalYearClosed(let e): visitor.visit(e)
+        case .access(let e): e.visit(visitor)
+        case .notice(let e): e.visit(visitor)
+        case .counter(let e): e.visit(visitor)
+        }
+    }
+
+    /// The payload inside, whatever its case.
+    public var payload: any EventPayload { visit(Unwrap()) }
+
+    private struct Unwrap: PayloadVisitor {
+        func visit<P: EventPayload>(_ payload: P) -> any EventPayload { payload }
+    }
 }

@@ -40,6 +40,25 @@ public enum AccessEvent: Sendable, Hashable {
         case .transferRecorded(let e): TransferDestinationRegistered.stream(e.destination)
         }
     }
+
+    /// Hands the payload inside to `visitor` with its concrete type.
+    public func visit<V: PayloadVisitor>(_ visitor: V) -> V.Result {
+        switch self {
+        case .operatorEnrolled(let e): visitor.visit(e)
+        case .operatorRolesChanged(let e): visitor.visit(e)
+        case .operatorStateChanged(let e): visitor.visit(e)
+        case .operatorPasswordSet(let e): visitor.visit(e)
+        case .permissionsAdopted(let e): visitor.visit(e)
+        case .securitySettingsAdopted(let e): visitor.visit(e)
+        case .sessionOpened(let e): visitor.visit(e)
+        case .sessionClosed(let e): visitor.visit(e)
+        case .loginFailed(let e): visitor.visit(e)
+        case .accessRefused(let e): visitor.visit(e)
+        case .personalDataAccessed(let e): visitor.visit(e)
+        case .transferDestinationRegistered(let e): visitor.visit(e)
+        case .transferRecorded(let e): visitor.visit(e)
+        }
+    }
 }
 
 /// 利用者を登録した — an operator with an individual id (never shared), a name and roles.
@@ -51,6 +70,11 @@ public enum AccessEvent: Sendable, Hashable {
 public struct OperatorEnrolled: EventPayload {
     public static let eventType = "OperatorEnrolled"
     public static let schemaVersion = 2
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(operatorID: c.field(\.operatorID), name: c.field(\.name), roles: c.field(\.roles))
+    }
+
     public static func stream(_ id: String) -> String { "operator/\(id)" }
 
     public var operatorID: String
@@ -60,23 +84,8 @@ public struct OperatorEnrolled: EventPayload {
     public var recordedPasswordHash: String?
 
     public init(operatorID: String, name: String, roles: [Role], recordedPasswordHash: String? = nil) {
-        self.operatorID = operatorID
-        self.name = name
-        self.roles = roles
+        (self.operatorID, self.name, self.roles) = (operatorID, name, roles)
         self.recordedPasswordHash = recordedPasswordHash
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-        writer.writeString(name)
-        writer.writeArray(roles) { $0.writeCase($1) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        name = try reader.readString()
-        roles = try reader.readArray { try $0.readCase(Role.self) }
-        recordedPasswordHash = nil
     }
 
     /// JSON never shows a hash.
@@ -95,22 +104,15 @@ public struct OperatorRolesChanged: EventPayload {
     public static let eventType = "OperatorRolesChanged"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(operatorID: c.field(\.operatorID), roles: c.field(\.roles))
+    }
+
     public var operatorID: String
     public var roles: [Role]
 
     public init(operatorID: String, roles: [Role]) {
-        self.operatorID = operatorID
-        self.roles = roles
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-        writer.writeArray(roles) { $0.writeCase($1) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        roles = try reader.readArray { try $0.readCase(Role.self) }
+        (self.operatorID, self.roles) = (operatorID, roles)
     }
 }
 
@@ -120,26 +122,16 @@ public struct OperatorStateChanged: EventPayload {
     public static let eventType = "OperatorStateChanged"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(operatorID: c.field(\.operatorID), state: c.field(\.state), reason: c.field(\.reason))
+    }
+
     public var operatorID: String
     public var state: OperatorState
     public var reason: String
 
     public init(operatorID: String, state: OperatorState, reason: String) {
-        self.operatorID = operatorID
-        self.state = state
-        self.reason = reason
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-        writer.writeCase(state)
-        writer.writeString(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        state = try reader.readCase(OperatorState.self)
-        reason = try reader.readString()
+        (self.operatorID, self.state, self.reason) = (operatorID, state, reason)
     }
 }
 
@@ -150,22 +142,16 @@ public struct OperatorPasswordSet: EventPayload {
     public static let eventType = "OperatorPasswordSet"
     public static let schemaVersion = 2
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(operatorID: c.field(\.operatorID))
+    }
+
     public var operatorID: String
     /// The hash a version-1 event recorded; `nil` for version 2. Never written.
     public var recordedPasswordHash: String?
 
     public init(operatorID: String, recordedPasswordHash: String? = nil) {
-        self.operatorID = operatorID
-        self.recordedPasswordHash = recordedPasswordHash
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        recordedPasswordHash = nil
+        (self.operatorID, self.recordedPasswordHash) = (operatorID, recordedPasswordHash)
     }
 
     enum CodingKeys: String, CodingKey { case operatorID }
@@ -179,38 +165,32 @@ public struct OperatorPasswordSet: EventPayload {
 public struct PermissionsAdopted: EventPayload {
     public static let eventType = "PermissionsAdopted"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(matrix: c.field(\.matrix))
+    }
+
     public static let streamName = "config/permissions"
 
     public var matrix: PermissionMatrix
 
     public init(matrix: PermissionMatrix) { self.matrix = matrix }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(RateTableAdopted.canonicalJSON(matrix))
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        matrix = try JSONDecoder().decode(PermissionMatrix.self, from: Data(try reader.readString().utf8))
-    }
 }
 
 /// The security settings in force from now (`config/security`), as canonical JSON.
 public struct SecuritySettingsAdopted: EventPayload {
     public static let eventType = "SecuritySettingsAdopted"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(settings: c.field(\.settings))
+    }
+
     public static let streamName = "config/security"
 
     public var settings: SecuritySettings
 
     public init(settings: SecuritySettings) { self.settings = settings }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(RateTableAdopted.canonicalJSON(settings))
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        settings = try JSONDecoder().decode(SecuritySettings.self, from: Data(try reader.readString().utf8))
-    }
 }
 
 /// ログイン — a session opened on a terminal. Only the SHA-256 of the session's token is kept;
@@ -220,6 +200,12 @@ public struct SessionOpened: EventPayload {
     public static let eventType = "SessionOpened"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            operatorID: c.field(\.operatorID), session: c.field(\.session), terminal: c.field(\.terminal),
+            tokenDigest: c.field(\.tokenDigest), expiresAt: c.field(\.expiresAt))
+    }
+
     public var operatorID: String
     public var session: String
     public var terminal: String
@@ -227,27 +213,8 @@ public struct SessionOpened: EventPayload {
     public var expiresAt: Int64
 
     public init(operatorID: String, session: String, terminal: String, tokenDigest: [UInt8], expiresAt: Int64) {
-        self.operatorID = operatorID
-        self.session = session
-        self.terminal = terminal
-        self.tokenDigest = tokenDigest
+        (self.operatorID, self.session, self.terminal, self.tokenDigest) = (operatorID, session, terminal, tokenDigest)
         self.expiresAt = expiresAt
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-        writer.writeString(session)
-        writer.writeString(terminal)
-        writer.writeBytes(tokenDigest)
-        writer.writeInt(expiresAt)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        session = try reader.readString()
-        terminal = try reader.readString()
-        tokenDigest = try reader.readBytes()
-        expiresAt = try reader.readInt64()
     }
 }
 
@@ -255,6 +222,10 @@ public struct SessionOpened: EventPayload {
 public struct SessionClosed: EventPayload {
     public static let eventType = "SessionClosed"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(operatorID: c.field(\.operatorID), session: c.field(\.session), reason: c.field(\.reason))
+    }
 
     /// Stored by declaration order: add cases at the end.
     public enum Reason: String, Sendable, Hashable, Codable, CaseIterable, StoredCase {
@@ -268,21 +239,7 @@ public struct SessionClosed: EventPayload {
     public var reason: Reason
 
     public init(operatorID: String, session: String, reason: Reason) {
-        self.operatorID = operatorID
-        self.session = session
-        self.reason = reason
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-        writer.writeString(session)
-        writer.writeCase(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        session = try reader.readString()
-        reason = try reader.readCase(Reason.self)
+        (self.operatorID, self.session, self.reason) = (operatorID, session, reason)
     }
 }
 
@@ -295,6 +252,13 @@ public struct SessionClosed: EventPayload {
 public struct LoginFailed: EventPayload {
     public static let eventType = "LoginFailed"
     public static let schemaVersion = 2
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            operatorID: c.field(\.operatorID), terminal: c.field(\.terminal), reason: c.field(\.reason),
+            source: c.field(\.source), sourceLocked: c.field(\.sourceLocked))
+    }
+
     public static let unknownStream = "audit/login-failures"
 
     /// Stored by declaration order: add cases at the end.
@@ -315,27 +279,8 @@ public struct LoginFailed: EventPayload {
 
     public init(operatorID: String, terminal: String, reason: Reason, source: String? = nil, sourceLocked: Bool = false)
     {
-        self.operatorID = operatorID
-        self.terminal = terminal
-        self.reason = reason
-        self.source = source ?? terminal
+        (self.operatorID, self.terminal, self.reason, self.source) = (operatorID, terminal, reason, source ?? terminal)
         self.sourceLocked = sourceLocked
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-        writer.writeString(terminal)
-        writer.writeCase(reason)
-        writer.writeString(source)
-        writer.writeBool(sourceLocked)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        terminal = try reader.readString()
-        reason = try reader.readCase(Reason.self)
-        source = try reader.readString()
-        sourceLocked = try reader.readBool()
     }
 }
 
@@ -344,6 +289,13 @@ public struct LoginFailed: EventPayload {
 public struct AccessRefused: EventPayload {
     public static let eventType = "AccessRefused"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            operatorID: c.field(\.operatorID), session: c.field(\.session), terminal: c.field(\.terminal),
+            command: c.field(\.command), function: c.field(\.function), reason: c.field(\.reason))
+    }
+
     public static let streamName = "audit/refused"
 
     /// The operator named by the session file, or "" when there was none.
@@ -359,30 +311,8 @@ public struct AccessRefused: EventPayload {
         operatorID: String, session: String?, terminal: String, command: String, function: AccessFunction?,
         reason: String
     ) {
-        self.operatorID = operatorID
-        self.session = session
-        self.terminal = terminal
-        self.command = command
-        self.function = function
-        self.reason = reason
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-        writer.writeOptional(session) { $0.writeString($1) }
-        writer.writeString(terminal)
-        writer.writeString(command)
-        writer.writeOptional(function) { $0.writeCase($1) }
-        writer.writeString(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        session = try reader.readOptional { try $0.readString() }
-        terminal = try reader.readString()
-        command = try reader.readString()
-        function = try reader.readOptional { try $0.readCase(AccessFunction.self) }
-        reason = try reader.readString()
+        (self.operatorID, self.session, self.terminal, self.command) = (operatorID, session, terminal, command)
+        (self.function, self.reason) = (function, reason)
     }
 }
 
@@ -391,6 +321,13 @@ public struct AccessRefused: EventPayload {
 public struct PersonalDataAccessed: EventPayload {
     public static let eventType = "PersonalDataAccessed"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            operatorID: c.field(\.operatorID), session: c.field(\.session), terminal: c.field(\.terminal),
+            command: c.field(\.command), purpose: c.field(\.purpose), persons: c.field(\.persons))
+    }
+
     public static func stream(_ id: String) -> String { "audit/\(id)" }
 
     public var operatorID: String
@@ -404,29 +341,7 @@ public struct PersonalDataAccessed: EventPayload {
         operatorID: String, session: String, terminal: String, command: String, purpose: String?,
         persons: [PersonID]
     ) {
-        self.operatorID = operatorID
-        self.session = session
-        self.terminal = terminal
-        self.command = command
-        self.purpose = purpose
-        self.persons = persons
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-        writer.writeString(session)
-        writer.writeString(terminal)
-        writer.writeString(command)
-        writer.writeOptional(purpose) { $0.writeString($1) }
-        writer.writeArray(persons) { $0.write($1) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        session = try reader.readString()
-        terminal = try reader.readString()
-        command = try reader.readString()
-        purpose = try reader.readOptional { try $0.readString() }
-        persons = try reader.readArray { try $0.readPersonID() }
+        (self.operatorID, self.session, self.terminal, self.command) = (operatorID, session, terminal, command)
+        (self.purpose, self.persons) = (purpose, persons)
     }
 }

@@ -6,26 +6,16 @@ public struct LoginFailedV1: EventPayload {
     public static let eventType = "LoginFailed"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(operatorID: c.field(\.operatorID), terminal: c.field(\.terminal), reason: c.field(\.reason))
+    }
+
     public var operatorID: String
     public var terminal: String
     public var reason: LoginFailed.Reason
 
     public init(operatorID: String, terminal: String, reason: LoginFailed.Reason) {
-        self.operatorID = operatorID
-        self.terminal = terminal
-        self.reason = reason
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-        writer.writeString(terminal)
-        writer.writeCase(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        terminal = try reader.readString()
-        reason = try reader.readCase(LoginFailed.Reason.self)
+        (self.operatorID, self.terminal, self.reason) = (operatorID, terminal, reason)
     }
 }
 

@@ -7,30 +7,19 @@ public struct OperatorEnrolledV1: EventPayload {
     public static let eventType = "OperatorEnrolled"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            operatorID: c.field(\.operatorID), name: c.field(\.name), roles: c.field(\.roles),
+            passwordHash: c.field(\.passwordHash))
+    }
+
     public var operatorID: String
     public var name: String
     public var roles: [Role]
     public var passwordHash: String
 
     public init(operatorID: String, name: String, roles: [Role], passwordHash: String) {
-        self.operatorID = operatorID
-        self.name = name
-        self.roles = roles
-        self.passwordHash = passwordHash
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-        writer.writeString(name)
-        writer.writeArray(roles) { $0.writeCase($1) }
-        writer.writeString(passwordHash)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        name = try reader.readString()
-        roles = try reader.readArray { try $0.readCase(Role.self) }
-        passwordHash = try reader.readString()
+        (self.operatorID, self.name, self.roles, self.passwordHash) = (operatorID, name, roles, passwordHash)
     }
 
     enum CodingKeys: String, CodingKey { case operatorID, name, roles }
@@ -52,22 +41,15 @@ public struct OperatorPasswordSetV1: EventPayload {
     public static let eventType = "OperatorPasswordSet"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(operatorID: c.field(\.operatorID), passwordHash: c.field(\.passwordHash))
+    }
+
     public var operatorID: String
     public var passwordHash: String
 
     public init(operatorID: String, passwordHash: String) {
-        self.operatorID = operatorID
-        self.passwordHash = passwordHash
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(operatorID)
-        writer.writeString(passwordHash)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        operatorID = try reader.readString()
-        passwordHash = try reader.readString()
+        (self.operatorID, self.passwordHash) = (operatorID, passwordHash)
     }
 
     enum CodingKeys: String, CodingKey { case operatorID }

@@ -45,6 +45,12 @@ public enum DestinationKind: String, Sendable, Hashable, Codable, CaseIterable, 
 public struct TransferDestinationRegistered: EventPayload {
     public static let eventType = "TransferDestinationRegistered"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            destination: c.field(\.destination), name: c.field(\.name), kind: c.field(\.kind), items: c.field(\.items))
+    }
+
     public static func stream(_ id: String) -> String { "transfer/\(id)" }
 
     public var destination: String
@@ -53,24 +59,7 @@ public struct TransferDestinationRegistered: EventPayload {
     public var items: [TransferItem]
 
     public init(destination: String, name: String, kind: DestinationKind, items: [TransferItem]) {
-        self.destination = destination
-        self.name = name
-        self.kind = kind
-        self.items = items
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(destination)
-        writer.writeString(name)
-        writer.writeCase(kind)
-        writer.writeArray(items) { $0.writeCase($1) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        destination = try reader.readString()
-        name = try reader.readString()
-        kind = try reader.readCase(DestinationKind.self)
-        items = try reader.readArray { try $0.readCase(TransferItem.self) }
+        (self.destination, self.name, self.kind, self.items) = (destination, name, kind, items)
     }
 }
 
@@ -81,13 +70,23 @@ public struct TransferRecorded: EventPayload {
     public static let eventType = "TransferRecorded"
     public static let schemaVersion = 1
 
-    public struct Count: Sendable, Hashable, Codable {
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            destination: c.field(\.destination), transferredOn: c.field(\.transferredOn),
+            fromPosition: c.field(\.fromPosition), throughPosition: c.field(\.throughPosition),
+            counts: c.field(\.counts), persons: c.field(\.persons), fileHash: c.field(\.fileHash))
+    }
+
+    public struct Count: Sendable, Hashable, Codable, BinaryRecord {
+        public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+            try Self(item: c.field(\.item), rows: c.field(\.rows))
+        }
+
         public var item: TransferItem
         public var rows: Int
 
         public init(item: TransferItem, rows: Int) {
-            self.item = item
-            self.rows = rows
+            (self.item, self.rows) = (item, rows)
         }
     }
 
@@ -103,35 +102,7 @@ public struct TransferRecorded: EventPayload {
         destination: String, transferredOn: CivilDate, fromPosition: Int64, throughPosition: Int64, counts: [Count],
         persons: Int, fileHash: [UInt8]
     ) {
-        self.destination = destination
-        self.transferredOn = transferredOn
-        self.fromPosition = fromPosition
-        self.throughPosition = throughPosition
-        self.counts = counts
-        self.persons = persons
-        self.fileHash = fileHash
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(destination)
-        writer.write(transferredOn)
-        writer.writeInt(fromPosition)
-        writer.writeInt(throughPosition)
-        writer.writeArray(counts) {
-            $0.writeCase($1.item)
-            $0.writeInt($1.rows)
-        }
-        writer.writeInt(persons)
-        writer.writeBytes(fileHash)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        destination = try reader.readString()
-        transferredOn = try reader.readDate()
-        fromPosition = try reader.readInt64()
-        throughPosition = try reader.readInt64()
-        counts = try reader.readArray { Count(item: try $0.readCase(TransferItem.self), rows: try $0.readInt()) }
-        persons = try reader.readInt()
-        fileHash = try reader.readBytes()
+        (self.destination, self.transferredOn, self.fromPosition) = (destination, transferredOn, fromPosition)
+        (self.throughPosition, self.counts, self.persons, self.fileHash) = (throughPosition, counts, persons, fileHash)
     }
 }

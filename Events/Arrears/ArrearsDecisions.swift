@@ -6,6 +6,12 @@ public struct LateFeeFinalized: EventPayload {
     public static let eventType = "LateFeeFinalized"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), key: c.field(\.key), fee: c.field(\.fee), paidOffOn: c.field(\.paidOffOn),
+            ruleVersion: c.field(\.ruleVersion))
+    }
+
     public var person: PersonID
     public var key: PeriodKey
     public var fee: Yen
@@ -14,27 +20,7 @@ public struct LateFeeFinalized: EventPayload {
     public var ruleVersion: String
 
     public init(person: PersonID, key: PeriodKey, fee: Yen, paidOffOn: CivilDate, ruleVersion: String) {
-        self.person = person
-        self.key = key
-        self.fee = fee
-        self.paidOffOn = paidOffOn
-        self.ruleVersion = ruleVersion
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(key)
-        writer.write(fee)
-        writer.write(paidOffOn)
-        writer.writeString(ruleVersion)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        key = try reader.readPeriodKey()
-        fee = try reader.readYen()
-        paidOffOn = try reader.readDate()
-        ruleVersion = try reader.readString()
+        (self.person, self.key, self.fee, self.paidOffOn, self.ruleVersion) = (person, key, fee, paidOffOn, ruleVersion)
     }
 }
 
@@ -45,12 +31,22 @@ public struct ReductionDecided: EventPayload {
     public static let eventType = "ReductionDecided"
     public static let schemaVersion = 1
 
-    public struct Part: Sendable, Hashable, Codable {
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), id: c.field(\.id), appliedOn: c.field(\.appliedOn),
+            decidedOn: c.field(\.decidedOn), reason: c.field(\.reason), coveredFrom: c.field(\.coveredFrom),
+            coveredThrough: c.field(\.coveredThrough), parts: c.field(\.parts), waiveLateFees: c.field(\.waiveLateFees))
+    }
+
+    public struct Part: Sendable, Hashable, Codable, BinaryRecord {
+        public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+            try Self(key: c.field(\.key), amount: c.field(\.amount))
+        }
+
         public var key: PeriodKey
         public var amount: Yen
         public init(key: PeriodKey, amount: Yen) {
-            self.key = key
-            self.amount = amount
+            (self.key, self.amount) = (key, amount)
         }
     }
 
@@ -68,42 +64,9 @@ public struct ReductionDecided: EventPayload {
         person: PersonID, id: String, appliedOn: CivilDate, decidedOn: CivilDate, reason: String,
         coveredFrom: CivilDate, coveredThrough: CivilDate, parts: [Part], waiveLateFees: Bool
     ) {
-        self.person = person
-        self.id = id
-        self.appliedOn = appliedOn
-        self.decidedOn = decidedOn
-        self.reason = reason
-        self.coveredFrom = coveredFrom
-        self.coveredThrough = coveredThrough
-        self.parts = parts
+        (self.person, self.id, self.appliedOn, self.decidedOn, self.reason) = (person, id, appliedOn, decidedOn, reason)
+        (self.coveredFrom, self.coveredThrough, self.parts) = (coveredFrom, coveredThrough, parts)
         self.waiveLateFees = waiveLateFees
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(id)
-        writer.write(appliedOn)
-        writer.write(decidedOn)
-        writer.writeString(reason)
-        writer.write(coveredFrom)
-        writer.write(coveredThrough)
-        writer.writeArray(parts) { w, p in
-            w.write(p.key)
-            w.write(p.amount)
-        }
-        writer.writeBool(waiveLateFees)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        id = try reader.readString()
-        appliedOn = try reader.readDate()
-        decidedOn = try reader.readDate()
-        reason = try reader.readString()
-        coveredFrom = try reader.readDate()
-        coveredThrough = try reader.readDate()
-        parts = try reader.readArray { r in ReductionDecided.Part(key: try r.readPeriodKey(), amount: try r.readYen()) }
-        waiveLateFees = try reader.readBool()
     }
 }
 
@@ -113,6 +76,12 @@ public struct ReductionDecided: EventPayload {
 public struct WrittenOff: EventPayload {
     public static let eventType = "WrittenOff"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), key: c.field(\.key), premium: c.field(\.premium), lateFee: c.field(\.lateFee),
+            reason: c.field(\.reason), lastDay: c.field(\.lastDay), writtenOffOn: c.field(\.writtenOffOn))
+    }
 
     /// Stored by declaration order: add cases at the end.
     public enum Reason: String, Sendable, Hashable, Codable, CaseIterable {
@@ -133,33 +102,8 @@ public struct WrittenOff: EventPayload {
         person: PersonID, key: PeriodKey, premium: Yen, lateFee: Yen, reason: Reason, lastDay: CivilDate,
         writtenOffOn: CivilDate
     ) {
-        self.person = person
-        self.key = key
-        self.premium = premium
-        self.lateFee = lateFee
-        self.reason = reason
-        self.lastDay = lastDay
-        self.writtenOffOn = writtenOffOn
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(key)
-        writer.write(premium)
-        writer.write(lateFee)
-        writer.writeCase(reason)
-        writer.write(lastDay)
-        writer.write(writtenOffOn)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        key = try reader.readPeriodKey()
-        premium = try reader.readYen()
-        lateFee = try reader.readYen()
-        reason = try reader.readCase(Reason.self)
-        lastDay = try reader.readDate()
-        writtenOffOn = try reader.readDate()
+        (self.person, self.key, self.premium, self.lateFee, self.reason) = (person, key, premium, lateFee, reason)
+        (self.lastDay, self.writtenOffOn) = (lastDay, writtenOffOn)
     }
 }
 
@@ -170,17 +114,27 @@ public struct InstallmentPlanRecorded: EventPayload {
     public static let eventType = "InstallmentPlanRecorded"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), id: c.field(\.id), change: c.field(\.change), on: c.field(\.on),
+            periods: c.field(\.periods), includesLateFees: c.field(\.includesLateFees), schedule: c.field(\.schedule),
+            pledge: c.field(\.pledge), reason: c.field(\.reason))
+    }
+
     /// Stored by declaration order: add cases at the end.
     public enum Change: String, Sendable, Hashable, Codable, CaseIterable {
         case agreed, revised, cancelled, broken, completed
     }
 
-    public struct Scheduled: Sendable, Hashable, Codable {
+    public struct Scheduled: Sendable, Hashable, Codable, BinaryRecord {
+        public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+            try Self(on: c.field(\.on), amount: c.field(\.amount))
+        }
+
         public var on: CivilDate
         public var amount: Yen
         public init(on: CivilDate, amount: Yen) {
-            self.on = on
-            self.amount = amount
+            (self.on, self.amount) = (on, amount)
         }
     }
 
@@ -198,42 +152,8 @@ public struct InstallmentPlanRecorded: EventPayload {
         person: PersonID, id: String, change: Change, on: CivilDate, periods: [PeriodKey], includesLateFees: Bool,
         schedule: [Scheduled], pledge: Bool, reason: String
     ) {
-        self.person = person
-        self.id = id
-        self.change = change
-        self.on = on
-        self.periods = periods
-        self.includesLateFees = includesLateFees
-        self.schedule = schedule
-        self.pledge = pledge
-        self.reason = reason
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(id)
-        writer.writeCase(change)
-        writer.write(on)
-        writer.writeArray(periods) { w, k in w.write(k) }
-        writer.writeBool(includesLateFees)
-        writer.writeArray(schedule) { w, s in
-            w.write(s.on)
-            w.write(s.amount)
-        }
-        writer.writeBool(pledge)
-        writer.writeString(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        id = try reader.readString()
-        change = try reader.readCase(Change.self)
-        on = try reader.readDate()
-        periods = try reader.readArray { r in try r.readPeriodKey() }
-        includesLateFees = try reader.readBool()
-        schedule = try reader.readArray { r in Scheduled(on: try r.readDate(), amount: try r.readYen()) }
-        pledge = try reader.readBool()
-        reason = try reader.readString()
+        (self.person, self.id, self.change, self.on, self.periods) = (person, id, change, on, periods)
+        (self.includesLateFees, self.schedule, self.pledge, self.reason) = (includesLateFees, schedule, pledge, reason)
     }
 }
 
@@ -242,6 +162,12 @@ public struct InstallmentPlanRecorded: EventPayload {
 public struct SeizureRecorded: EventPayload {
     public static let eventType = "SeizureRecorded"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), id: c.field(\.id), change: c.field(\.change), on: c.field(\.on),
+            periods: c.field(\.periods))
+    }
 
     /// Stored by declaration order: add cases at the end.
     public enum Change: String, Sendable, Hashable, Codable, CaseIterable {
@@ -255,27 +181,7 @@ public struct SeizureRecorded: EventPayload {
     public var periods: [PeriodKey]
 
     public init(person: PersonID, id: String, change: Change, on: CivilDate, periods: [PeriodKey]) {
-        self.person = person
-        self.id = id
-        self.change = change
-        self.on = on
-        self.periods = periods
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(id)
-        writer.writeCase(change)
-        writer.write(on)
-        writer.writeArray(periods) { w, k in w.write(k) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        id = try reader.readString()
-        change = try reader.readCase(Change.self)
-        on = try reader.readDate()
-        periods = try reader.readArray { r in try r.readPeriodKey() }
+        (self.person, self.id, self.change, self.on, self.periods) = (person, id, change, on, periods)
     }
 }
 
@@ -284,6 +190,11 @@ public struct SeizureRecorded: EventPayload {
 public struct FiscalYearClosed: EventPayload {
     public static let eventType = "FiscalYearClosed"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(fiscalYear: c.field(\.fiscalYear), closedOn: c.field(\.closedOn), carried: c.field(\.carried))
+    }
+
     public static let streamName = "runs/closing"
 
     public var fiscalYear: FiscalYear
@@ -291,43 +202,23 @@ public struct FiscalYearClosed: EventPayload {
     /// Per fiscal year of the periods (this year and older arrears): how much is carried forward.
     public var carried: [Carried]
 
-    public struct Carried: Sendable, Hashable, Codable {
+    public struct Carried: Sendable, Hashable, Codable, BinaryRecord {
+        public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+            try Self(
+                fiscalYear: c.field(\.fiscalYear), persons: c.field(\.persons), periods: c.field(\.periods),
+                amount: c.field(\.amount))
+        }
+
         public var fiscalYear: FiscalYear
         public var persons: Int
         public var periods: Int
         public var amount: Yen
         public init(fiscalYear: FiscalYear, persons: Int, periods: Int, amount: Yen) {
-            self.fiscalYear = fiscalYear
-            self.persons = persons
-            self.periods = periods
-            self.amount = amount
+            (self.fiscalYear, self.persons, self.periods, self.amount) = (fiscalYear, persons, periods, amount)
         }
     }
 
     public init(fiscalYear: FiscalYear, closedOn: CivilDate, carried: [Carried]) {
-        self.fiscalYear = fiscalYear
-        self.closedOn = closedOn
-        self.carried = carried
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(fiscalYear)
-        writer.write(closedOn)
-        writer.writeArray(carried) { w, c in
-            w.write(c.fiscalYear)
-            w.writeInt(c.persons)
-            w.writeInt(c.periods)
-            w.write(c.amount)
-        }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        fiscalYear = try reader.readFiscalYear()
-        closedOn = try reader.readDate()
-        carried = try reader.readArray { r in
-            Carried(
-                fiscalYear: try r.readFiscalYear(), persons: try r.readInt(), periods: try r.readInt(),
-                amount: try r.readYen())
-        }
+        (self.fiscalYear, self.closedOn, self.carried) = (fiscalYear, closedOn, carried)
     }
 }

@@ -7,20 +7,16 @@ import KokiDomain
 public struct ArrearsSettingsAdopted: EventPayload {
     public static let eventType = "ArrearsSettingsAdopted"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(settings: c.field(\.settings))
+    }
+
     public static let streamName = "config/arrears"
 
     public var settings: ArrearsSettings
 
     public init(settings: ArrearsSettings) { self.settings = settings }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(RateTableAdopted.canonicalJSON(settings))
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        let text = try reader.readString()
-        settings = try JSONDecoder().decode(ArrearsSettings.self, from: Data(text.utf8))
-    }
 }
 
 /// A batch run of arrears work (a dunning run, a reminder run) recorded with what it did —
@@ -28,6 +24,13 @@ public struct ArrearsSettingsAdopted: EventPayload {
 public struct ArrearsRunRecorded: EventPayload {
     public static let eventType = "ArrearsRunRecorded"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            kind: c.field(\.kind), runOn: c.field(\.runOn), criteria: c.field(\.criteria), persons: c.field(\.persons),
+            notices: c.field(\.notices), amount: c.field(\.amount))
+    }
+
     public static let streamName = "runs/arrears"
 
     /// Stored by declaration order: add cases at the end.
@@ -44,30 +47,8 @@ public struct ArrearsRunRecorded: EventPayload {
     public var amount: Yen
 
     public init(kind: Kind, runOn: CivilDate, criteria: String, persons: Int, notices: Int, amount: Yen) {
-        self.kind = kind
-        self.runOn = runOn
-        self.criteria = criteria
-        self.persons = persons
-        self.notices = notices
+        (self.kind, self.runOn, self.criteria, self.persons, self.notices) = (kind, runOn, criteria, persons, notices)
         self.amount = amount
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeCase(kind)
-        writer.write(runOn)
-        writer.writeString(criteria)
-        writer.writeInt(persons)
-        writer.writeInt(notices)
-        writer.write(amount)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        kind = try reader.readCase(Kind.self)
-        runOn = try reader.readDate()
-        criteria = try reader.readString()
-        persons = try reader.readInt()
-        notices = try reader.readInt()
-        amount = try reader.readYen()
     }
 }
 
@@ -77,6 +58,12 @@ public struct ReminderIssued: EventPayload {
     public static let eventType = "ReminderIssued"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), issuedOn: c.field(\.issuedOn), periods: c.field(\.periods),
+            owed: c.field(\.owed), criteria: c.field(\.criteria))
+    }
+
     public var person: PersonID
     public var issuedOn: CivilDate
     public var periods: [PeriodKey]
@@ -85,27 +72,8 @@ public struct ReminderIssued: EventPayload {
     public var criteria: String
 
     public init(person: PersonID, issuedOn: CivilDate, periods: [PeriodKey], owed: Yen, criteria: String) {
-        self.person = person
-        self.issuedOn = issuedOn
-        self.periods = periods
-        self.owed = owed
+        (self.person, self.issuedOn, self.periods, self.owed) = (person, issuedOn, periods, owed)
         self.criteria = criteria
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(issuedOn)
-        writer.writeArray(periods) { w, k in w.write(k) }
-        writer.write(owed)
-        writer.writeString(criteria)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        issuedOn = try reader.readDate()
-        periods = try reader.readArray { r in try r.readPeriodKey() }
-        owed = try reader.readYen()
-        criteria = try reader.readString()
     }
 }
 
@@ -120,6 +88,13 @@ public enum ContactMethod: String, Sendable, Hashable, Codable, CaseIterable {
 public struct ContactRecorded: EventPayload {
     public static let eventType = "ContactRecorded"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), id: c.field(\.id), change: c.field(\.change),
+            contactedOn: c.field(\.contactedOn), method: c.field(\.method), words: c.field(\.words),
+            promisedOn: c.field(\.promisedOn))
+    }
 
     /// Stored by declaration order: add cases at the end.
     public enum Change: String, Sendable, Hashable, Codable, CaseIterable {
@@ -141,32 +116,7 @@ public struct ContactRecorded: EventPayload {
         person: PersonID, id: String, change: Change, contactedOn: CivilDate, method: ContactMethod,
         words: SealedIdentity, promisedOn: CivilDate?
     ) {
-        self.person = person
-        self.id = id
-        self.change = change
-        self.contactedOn = contactedOn
-        self.method = method
-        self.words = words
-        self.promisedOn = promisedOn
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(id)
-        writer.writeCase(change)
-        writer.write(contactedOn)
-        writer.writeCase(method)
-        writer.writeBytes(words.bytes)
-        writer.writeOptional(promisedOn) { w, d in w.write(d) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        id = try reader.readString()
-        change = try reader.readCase(Change.self)
-        contactedOn = try reader.readDate()
-        method = try reader.readCase(ContactMethod.self)
-        words = SealedIdentity(bytes: try reader.readBytes())
-        promisedOn = try reader.readOptional { r in try r.readDate() }
+        (self.person, self.id, self.change, self.contactedOn, self.method) = (person, id, change, contactedOn, method)
+        (self.words, self.promisedOn) = (words, promisedOn)
     }
 }

@@ -7,6 +7,12 @@ public struct DunningNoticeIssuedV1: EventPayload {
     public static let eventType = "DunningNoticeIssued"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), fiscalYear: c.field(\.fiscalYear), period: c.field(\.period),
+            issuedOn: c.field(\.issuedOn), principal: c.field(\.principal))
+    }
+
     public var person: PersonID
     public var fiscalYear: FiscalYear
     public var period: PeriodNumber
@@ -14,27 +20,8 @@ public struct DunningNoticeIssuedV1: EventPayload {
     public var principal: Yen
 
     public init(person: PersonID, fiscalYear: FiscalYear, period: PeriodNumber, issuedOn: CivilDate, principal: Yen) {
-        self.person = person
-        self.fiscalYear = fiscalYear
-        self.period = period
-        self.issuedOn = issuedOn
+        (self.person, self.fiscalYear, self.period, self.issuedOn) = (person, fiscalYear, period, issuedOn)
         self.principal = principal
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(fiscalYear)
-        writer.write(period)
-        writer.write(issuedOn)
-        writer.write(principal)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        fiscalYear = try reader.readFiscalYear()
-        period = try reader.readPeriod()
-        issuedOn = try reader.readDate()
-        principal = try reader.readYen()
     }
 
     /// The current version: the deadline was not recorded, so it stays unknown.

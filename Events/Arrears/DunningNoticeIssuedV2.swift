@@ -11,6 +11,12 @@ public struct DunningNoticeIssuedV2: EventPayload {
     public static let eventType = "DunningNoticeIssued"
     public static let schemaVersion = 2
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), fiscalYear: c.field(\.fiscalYear), period: c.field(\.period),
+            principal: c.field(\.principal), issuedOn: c.field(\.issuedOn), payBy: c.field(\.payBy))
+    }
+
     public var person: PersonID
     public var fiscalYear: FiscalYear
     public var period: PeriodNumber
@@ -25,30 +31,8 @@ public struct DunningNoticeIssuedV2: EventPayload {
         person: PersonID, fiscalYear: FiscalYear, period: PeriodNumber, principal: Yen, issuedOn: CivilDate,
         payBy: CivilDate?
     ) {
-        self.person = person
-        self.fiscalYear = fiscalYear
-        self.period = period
-        self.principal = principal
-        self.issuedOn = issuedOn
-        self.payBy = payBy
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(fiscalYear)
-        writer.write(period)
-        writer.write(principal)
-        writer.write(issuedOn)
-        writer.writeOptional(payBy) { w, d in w.write(d) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        fiscalYear = try reader.readFiscalYear()
-        period = try reader.readPeriod()
-        principal = try reader.readYen()
-        issuedOn = try reader.readDate()
-        payBy = try reader.readOptional { r in try r.readDate() }
+        (self.person, self.fiscalYear, self.period, self.principal) = (person, fiscalYear, period, principal)
+        (self.issuedOn, self.payBy) = (issuedOn, payBy)
     }
 }
 

@@ -7,6 +7,14 @@ public struct AssessmentRunRecorded: EventPayload {
     public static let eventType = "AssessmentRunRecorded"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            fiscalYear: c.field(\.fiscalYear), decidedOn: c.field(\.decidedOn),
+            personsConsidered: c.field(\.personsConsidered.asInt32Count).value,
+            assessedFirstTime: c.field(\.assessedFirstTime.asInt32Count).value,
+            reassessed: c.field(\.reassessed.asInt32Count).value, unchanged: c.field(\.unchanged.asInt32Count).value)
+    }
+
     public var fiscalYear: FiscalYear
     public var decidedOn: CivilDate
     public var personsConsidered: Int
@@ -18,28 +26,9 @@ public struct AssessmentRunRecorded: EventPayload {
         fiscalYear: FiscalYear, decidedOn: CivilDate, personsConsidered: Int, assessedFirstTime: Int, reassessed: Int,
         unchanged: Int
     ) {
-        self.fiscalYear = fiscalYear
-        self.decidedOn = decidedOn
-        self.personsConsidered = personsConsidered
-        self.assessedFirstTime = assessedFirstTime
-        self.reassessed = reassessed
-        self.unchanged = unchanged
+        (self.fiscalYear, self.decidedOn, self.personsConsidered) = (fiscalYear, decidedOn, personsConsidered)
+        (self.assessedFirstTime, self.reassessed, self.unchanged) = (assessedFirstTime, reassessed, unchanged)
     }
 
     public var streamName: String { "run/assessment/\(fiscalYear.year)" }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(fiscalYear)
-        writer.write(decidedOn)
-        for count in [personsConsidered, assessedFirstTime, reassessed, unchanged] { writer.writeCount(count, limit: Int(Int32.max)) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        fiscalYear = try reader.readFiscalYear()
-        decidedOn = try reader.readDate()
-        personsConsidered = try reader.readCount(limit: Int(Int32.max))
-        assessedFirstTime = try reader.readCount(limit: Int(Int32.max))
-        reassessed = try reader.readCount(limit: Int(Int32.max))
-        unchanged = try reader.readCount(limit: Int(Int32.max))
-    }
 }

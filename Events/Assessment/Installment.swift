@@ -1,28 +1,16 @@
 import KokiDomain
 
 /// One installment (期別) of a premium assessment: its period, due date (納期限) and amount.
-public struct Installment: Sendable, Hashable, Codable {
+public struct Installment: Sendable, Hashable, Codable, BinaryRecord {
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(period: c.field(\.period), dueDate: c.field(\.dueDate), amount: c.field(\.amount))
+    }
+
     public var period: PeriodNumber
     public var dueDate: CivilDate
     public var amount: Yen
 
     public init(period: PeriodNumber, dueDate: CivilDate, amount: Yen) {
-        self.period = period
-        self.dueDate = dueDate
-        self.amount = amount
-    }
-}
-
-extension BinaryWriter {
-    public mutating func write(_ value: Installment) {
-        write(value.period)
-        write(value.dueDate)
-        write(value.amount)
-    }
-}
-
-extension BinaryReader {
-    public mutating func readInstallment() throws(CodecError) -> Installment {
-        Installment(period: try readPeriod(), dueDate: try readDate(), amount: try readYen())
+        (self.period, self.dueDate, self.amount) = (period, dueDate, amount)
     }
 }

@@ -11,6 +11,15 @@ public struct PremiumAssessed: EventPayload {
     public static let eventType = "PremiumAssessed"
     public static let schemaVersion = 2
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), fiscalYear: c.field(\.fiscalYear), decidedOn: c.field(\.decidedOn),
+            annualPremium: c.field(\.annualPremium), installments: c.field(\.installments),
+            ruleVersion: c.field(\.ruleVersion), reason: c.field(\.reason), cause: c.field(\.cause),
+            rateTablePosition: c.field(\.rateTablePosition), inputPositions: c.field(\.inputPositions),
+            breakdown: c.field(\.breakdown), collection: c.field(\.collection))
+    }
+
     /// Why the assessment was made. Stored by declaration order: add cases at the end.
     public enum Reason: String, Sendable, Hashable, Codable, CaseIterable {
         /// 本算定: the annual run.
@@ -50,47 +59,9 @@ public struct PremiumAssessed: EventPayload {
         ruleVersion: String, reason: Reason = .annual, cause: String = "", rateTablePosition: Int64 = 0,
         inputPositions: [Int64] = [], breakdown: String = "", collection: CollectionMethod = .ordinary
     ) {
-        self.person = person
-        self.fiscalYear = fiscalYear
-        self.decidedOn = decidedOn
-        self.annualPremium = annualPremium
-        self.installments = installments
-        self.ruleVersion = ruleVersion
-        self.reason = reason
-        self.cause = cause
-        self.rateTablePosition = rateTablePosition
-        self.inputPositions = inputPositions
-        self.breakdown = breakdown
-        self.collection = collection
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(fiscalYear)
-        writer.write(decidedOn)
-        writer.write(annualPremium)
-        writer.writeArray(installments) { w, i in w.write(i) }
-        writer.writeString(ruleVersion)
-        writer.writeCase(reason)
-        writer.writeString(cause)
-        writer.writeInt(rateTablePosition)
-        writer.writeArray(inputPositions) { w, p in w.writeInt(p) }
-        writer.writeString(breakdown)
-        writer.writeCase(collection)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        fiscalYear = try reader.readFiscalYear()
-        decidedOn = try reader.readDate()
-        annualPremium = try reader.readYen()
-        installments = try reader.readArray { r in try r.readInstallment() }
-        ruleVersion = try reader.readString()
-        reason = try reader.readCase(Reason.self)
-        cause = try reader.readString()
-        rateTablePosition = try reader.readInt64()
-        inputPositions = try reader.readArray { r in try r.readInt64() }
-        breakdown = try reader.readString()
-        collection = try reader.readCase(CollectionMethod.self)
+        (self.person, self.fiscalYear, self.decidedOn) = (person, fiscalYear, decidedOn)
+        (self.annualPremium, self.installments, self.ruleVersion) = (annualPremium, installments, ruleVersion)
+        (self.reason, self.cause, self.rateTablePosition) = (reason, cause, rateTablePosition)
+        (self.inputPositions, self.breakdown, self.collection) = (inputPositions, breakdown, collection)
     }
 }

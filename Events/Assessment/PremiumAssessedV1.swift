@@ -6,6 +6,13 @@ public struct PremiumAssessedV1: EventPayload {
     public static let eventType = "PremiumAssessed"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), fiscalYear: c.field(\.fiscalYear), decidedOn: c.field(\.decidedOn),
+            annualPremium: c.field(\.annualPremium), installments: c.field(\.installments),
+            ruleVersion: c.field(\.ruleVersion))
+    }
+
     public var person: PersonID
     public var fiscalYear: FiscalYear
     /// The day the decision was made (決定日).
@@ -20,30 +27,8 @@ public struct PremiumAssessedV1: EventPayload {
         person: PersonID, fiscalYear: FiscalYear, decidedOn: CivilDate, annualPremium: Yen,
         installments: [Installment], ruleVersion: String
     ) {
-        self.person = person
-        self.fiscalYear = fiscalYear
-        self.decidedOn = decidedOn
-        self.annualPremium = annualPremium
-        self.installments = installments
-        self.ruleVersion = ruleVersion
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(fiscalYear)
-        writer.write(decidedOn)
-        writer.write(annualPremium)
-        writer.writeArray(installments) { w, i in w.write(i) }
-        writer.writeString(ruleVersion)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        fiscalYear = try reader.readFiscalYear()
-        decidedOn = try reader.readDate()
-        annualPremium = try reader.readYen()
-        installments = try reader.readArray { r in try r.readInstallment() }
-        ruleVersion = try reader.readString()
+        (self.person, self.fiscalYear, self.decidedOn) = (person, fiscalYear, decidedOn)
+        (self.annualPremium, self.installments, self.ruleVersion) = (annualPremium, installments, ruleVersion)
     }
 
     /// The current version: an annual decision whose inputs and breakdown were not recorded.

@@ -1,42 +1,89 @@
 import KokiDomain
 
-extension BinaryWriter {
-    public mutating func write(_ value: Yen) {
-        if !value.isRecordable {
-            refuse("\(value.amount) yen is outside the range a ledger holds (±10^15 yen): an amount out of range reached a calculation")
+// The domain's values as koki stores them. `BinaryWriter.write(_:)` and the `read…` methods at
+// the end are the same forms for code that writes records of its own (the read models' rows).
+
+extension Yen: BinaryCodable {
+    /// A zig-zag varint; an amount outside ``Yen/recordable`` is noted as the payload's refusal.
+    public func encode(to writer: inout BinaryWriter) {
+        if !isRecordable {
+            writer.refuse(
+                "\(amount) yen is outside the range a ledger holds (±10^15 yen): an amount out of range reached a calculation"
+            )
         }
-        writeInt(value.amount)
+        writer.writeInt(amount)
     }
-    public mutating func write(_ value: CivilDate) { writeInt(value.daysSinceEpoch) }
-    public mutating func write(_ value: FiscalYear) { writeUInt(UInt64(value.year)) }
-    public mutating func write(_ value: PeriodNumber) { writeUInt(UInt64(value.number)) }
-    public mutating func write(_ value: PersonID) { writeString(value.value) }
+
+    public init(from reader: inout BinaryReader) throws(CodecError) { self = Yen(try reader.readInt64()) }
+}
+
+/// A domain value stored as a plain one (a year as a count, an id as text) and checked when read:
+/// a stored value the domain refuses is a malformed payload at the value's offset.
+public protocol CheckedField: BinaryCodable {
+    associatedtype Stored: BinaryCodable
+    var stored: Stored { get }
+    init(checking stored: Stored) throws(DomainError)
+}
+
+extension CheckedField {
+    public func encode(to writer: inout BinaryWriter) { stored.encode(to: &writer) }
+
+    public init(from reader: inout BinaryReader) throws(CodecError) {
+        let start = reader.offset
+        let stored: Stored
+        do { stored = try Stored(from: &reader) } catch { throw error as? CodecError ?? CodecError("\(error)") }
+        do { try self.init(checking: stored) } catch { throw CodecError.malformed(error.message, at: start) }
+    }
+}
+
+/// Days since 1970-01-01, signed.
+extension CivilDate: CheckedField {
+    public var stored: Int { daysSinceEpoch }
+    public init(checking days: Int) throws(DomainError) { try self.init(daysSinceEpoch: days) }
+}
+
+/// The year as an unsigned count.
+extension FiscalYear: CheckedField {
+    public enum StoredLimit: CountLimit { public static let limit = 9998 }
+    public var stored: BoundedCount<StoredLimit> { BoundedCount(year) }
+    public init(checking stored: BoundedCount<StoredLimit>) throws(DomainError) { try self.init(stored.value) }
+}
+
+/// The period's number, 1…12.
+extension PeriodNumber: CheckedField {
+    public enum StoredLimit: CountLimit { public static let limit = 12 }
+    public var stored: BoundedCount<StoredLimit> { BoundedCount(number) }
+    public init(checking stored: BoundedCount<StoredLimit>) throws(DomainError) { try self.init(stored.value) }
+}
+
+/// The address number as text.
+extension PersonID: CheckedField {
+    public var stored: String { value }
+    public init(checking text: String) throws(DomainError) { try self.init(text) }
+}
+
+extension HouseholdID: CheckedField {
+    public var stored: String { value }
+    public init(checking text: String) throws(DomainError) { try self.init(text) }
+}
+
+/// The fiscal year, then the period.
+extension PeriodKey: BinaryRecord {
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(c.field(\.fiscalYear), c.field(\.period))
+    }
+}
+
+extension BinaryWriter {
+    /// Writes a value in its stored form (``BinaryCodable``).
+    @inlinable
+    public mutating func write(_ value: some BinaryCodable) { value.encode(to: &self) }
 }
 
 extension BinaryReader {
-    public mutating func readYen() throws(CodecError) -> Yen { Yen(try readInt64()) }
-
-    public mutating func readDate() throws(CodecError) -> CivilDate {
-        let start = offset
-        let days = try readInt()
-        do { return try CivilDate(daysSinceEpoch: days) } catch { throw CodecError.malformed(error.message, at: start) }
-    }
-
-    public mutating func readFiscalYear() throws(CodecError) -> FiscalYear {
-        let start = offset
-        let year = try readCount(limit: 9998)
-        do { return try FiscalYear(year) } catch { throw CodecError.malformed(error.message, at: start) }
-    }
-
-    public mutating func readPeriod() throws(CodecError) -> PeriodNumber {
-        let start = offset
-        let number = try readCount(limit: 12)
-        do { return try PeriodNumber(number) } catch { throw CodecError.malformed(error.message, at: start) }
-    }
-
-    public mutating func readPersonID() throws(CodecError) -> PersonID {
-        let start = offset
-        let text = try readString()
-        do { return try PersonID(text) } catch { throw CodecError.malformed(error.message, at: start) }
-    }
+    public mutating func readYen() throws(CodecError) -> Yen { try Yen(from: &self) }
+    public mutating func readDate() throws(CodecError) -> CivilDate { try CivilDate(from: &self) }
+    public mutating func readFiscalYear() throws(CodecError) -> FiscalYear { try FiscalYear(from: &self) }
+    public mutating func readPeriod() throws(CodecError) -> PeriodNumber { try PeriodNumber(from: &self) }
+    public mutating func readPersonID() throws(CodecError) -> PersonID { try PersonID(from: &self) }
 }

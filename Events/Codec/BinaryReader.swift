@@ -51,6 +51,12 @@ public struct BinaryReader {
         return byte == 1
     }
 
+    public mutating func readRawByte() throws(CodecError) -> UInt8 {
+        guard offset < buffer.count else { throw CodecError.truncated(at: offset) }
+        defer { offset += 1 }
+        return buffer[offset]
+    }
+
     public mutating func readString() throws(CodecError) -> String {
         let start = offset
         let count = try readCount(limit: buffer.count - offset)

@@ -1,7 +1,7 @@
 /// Appends koki's compact binary encoding of event payloads to a byte buffer.
 ///
 /// The encoding is positional, per `(event type, schema version)`: fields are written in the
-/// order the payload's `encode(to:)` lists them, with no names and no tags, so a stored v1
+/// order the payload's `fields(_:)` lists them, with no names and no tags, so a stored v1
 /// payload is always read by the v1 decoder and then upcast. Integers are LEB128 varints
 /// (signed ones zig-zag encoded), strings are a varint byte length and UTF-8, dates are the
 /// signed day count from 1970-01-01. This is several times smaller and faster to decode than
@@ -52,6 +52,8 @@ public struct BinaryWriter: Sendable {
     public mutating func writeInt(_ value: Int) { writeInt(Int64(value)) }
 
     public mutating func writeBool(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+    public mutating func writeRawByte(_ value: UInt8) { bytes.append(value) }
 
     public mutating func writeString(_ value: String) {
         var value = value

@@ -3,8 +3,13 @@ import KokiDomain
 /// An enum stored by its declaration index (``BinaryWriter/writeCase(_:)``). `storedCases` is
 /// `allCases` kept once: a synthesized `allCases` builds a new array on every call, which made
 /// each decoded case an allocation. Such an enum may only ever grow at the end.
-public protocol StoredCase: Equatable, Sendable {
+public protocol StoredCase: BinaryCodable, Equatable {
     static var storedCases: [Self] { get }
+}
+
+extension StoredCase {
+    public func encode(to writer: inout BinaryWriter) { writer.writeCase(self) }
+    public init(from reader: inout BinaryReader) throws { self = try reader.readCase(Self.self) }
 }
 
 extension Charge: StoredCase { public static let storedCases = allCases }
@@ -20,3 +25,6 @@ extension WrittenOff.Reason: StoredCase { public static let storedCases = allCas
 extension InstallmentPlanRecorded.Change: StoredCase { public static let storedCases = allCases }
 extension SeizureRecorded.Change: StoredCase { public static let storedCases = allCases }
 extension CollectionFileRecorded.Kind: StoredCase { public static let storedCases = allCases }
+extension Role: StoredCase { public static let storedCases = allCases }
+extension AccessFunction: StoredCase { public static let storedCases = allCases }
+extension OperatorState: StoredCase { public static let storedCases = allCases }

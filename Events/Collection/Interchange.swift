@@ -7,26 +7,16 @@ public struct DebitMandateStarted: EventPayload {
     public static let eventType = "DebitMandateStarted"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(person: c.field(\.person), startsOn: c.field(\.startsOn), account: c.field(\.account))
+    }
+
     public var person: PersonID
     public var startsOn: CivilDate
     public var account: SealedIdentity
 
     public init(person: PersonID, startsOn: CivilDate, account: SealedIdentity) {
-        self.person = person
-        self.startsOn = startsOn
-        self.account = account
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(startsOn)
-        writer.writeBytes(account.bytes)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        startsOn = try reader.readDate()
-        account = SealedIdentity(bytes: try reader.readBytes())
+        (self.person, self.startsOn, self.account) = (person, startsOn, account)
     }
 }
 
@@ -35,26 +25,16 @@ public struct DebitMandateStopped: EventPayload {
     public static let eventType = "DebitMandateStopped"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(person: c.field(\.person), stopsOn: c.field(\.stopsOn), reason: c.field(\.reason))
+    }
+
     public var person: PersonID
     public var stopsOn: CivilDate
     public var reason: String
 
     public init(person: PersonID, stopsOn: CivilDate, reason: String) {
-        self.person = person
-        self.stopsOn = stopsOn
-        self.reason = reason
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(stopsOn)
-        writer.writeString(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        stopsOn = try reader.readDate()
-        reason = try reader.readString()
+        (self.person, self.stopsOn, self.reason) = (person, stopsOn, reason)
     }
 }
 
@@ -62,6 +42,12 @@ public struct DebitMandateStopped: EventPayload {
 public struct DebitRequested: EventPayload {
     public static let eventType = "DebitRequested"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), key: c.field(\.key), amount: c.field(\.amount), debitDate: c.field(\.debitDate),
+            customerNumber: c.field(\.customerNumber), file: c.field(\.file))
+    }
 
     public var person: PersonID
     public var key: PeriodKey
@@ -75,30 +61,8 @@ public struct DebitRequested: EventPayload {
     public init(
         person: PersonID, key: PeriodKey, amount: Yen, debitDate: CivilDate, customerNumber: String, file: String
     ) {
-        self.person = person
-        self.key = key
-        self.amount = amount
-        self.debitDate = debitDate
-        self.customerNumber = customerNumber
-        self.file = file
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(key)
-        writer.write(amount)
-        writer.write(debitDate)
-        writer.writeString(customerNumber)
-        writer.writeString(file)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        key = try reader.readPeriodKey()
-        amount = try reader.readYen()
-        debitDate = try reader.readDate()
-        customerNumber = try reader.readString()
-        file = try reader.readString()
+        (self.person, self.key, self.amount, self.debitDate) = (person, key, amount, debitDate)
+        (self.customerNumber, self.file) = (customerNumber, file)
     }
 }
 
@@ -106,6 +70,12 @@ public struct DebitRequested: EventPayload {
 public struct DebitFailed: EventPayload {
     public static let eventType = "DebitFailed"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), key: c.field(\.key), amount: c.field(\.amount), debitDate: c.field(\.debitDate),
+            resultCode: c.field(\.resultCode.asDigit).value, file: c.field(\.file))
+    }
 
     public var person: PersonID
     public var key: PeriodKey
@@ -118,30 +88,8 @@ public struct DebitFailed: EventPayload {
     public var file: String
 
     public init(person: PersonID, key: PeriodKey, amount: Yen, debitDate: CivilDate, resultCode: Int, file: String) {
-        self.person = person
-        self.key = key
-        self.amount = amount
-        self.debitDate = debitDate
-        self.resultCode = resultCode
-        self.file = file
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(key)
-        writer.write(amount)
-        writer.write(debitDate)
-        writer.writeCount(resultCode, limit: 9)
-        writer.writeString(file)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        key = try reader.readPeriodKey()
-        amount = try reader.readYen()
-        debitDate = try reader.readDate()
-        resultCode = try reader.readCount(limit: 9)
-        file = try reader.readString()
+        (self.person, self.key, self.amount, self.debitDate) = (person, key, amount, debitDate)
+        (self.resultCode, self.file) = (resultCode, file)
     }
 }
 
@@ -150,6 +98,12 @@ public struct DebitFailed: EventPayload {
 public struct ConveniencePaymentReported: EventPayload {
     public static let eventType = "ConveniencePaymentReported"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), key: c.field(\.key), amount: c.field(\.amount), paidOn: c.field(\.paidOn),
+            reportedOn: c.field(\.reportedOn), store: c.field(\.store), barcode: c.field(\.barcode))
+    }
 
     public var person: PersonID
     public var key: PeriodKey
@@ -164,33 +118,8 @@ public struct ConveniencePaymentReported: EventPayload {
         person: PersonID, key: PeriodKey, amount: Yen, paidOn: CivilDate, reportedOn: CivilDate, store: String,
         barcode: String
     ) {
-        self.person = person
-        self.key = key
-        self.amount = amount
-        self.paidOn = paidOn
-        self.reportedOn = reportedOn
-        self.store = store
-        self.barcode = barcode
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(key)
-        writer.write(amount)
-        writer.write(paidOn)
-        writer.write(reportedOn)
-        writer.writeString(store)
-        writer.writeString(barcode)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        key = try reader.readPeriodKey()
-        amount = try reader.readYen()
-        paidOn = try reader.readDate()
-        reportedOn = try reader.readDate()
-        store = try reader.readString()
-        barcode = try reader.readString()
+        (self.person, self.key, self.amount, self.paidOn, self.reportedOn) = (person, key, amount, paidOn, reportedOn)
+        (self.store, self.barcode) = (store, barcode)
     }
 }
 
@@ -200,6 +129,12 @@ public struct PensionDeductionStopped: EventPayload {
     public static let eventType = "PensionDeductionStopped"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), fiscalYear: c.field(\.fiscalYear), stoppedFrom: c.field(\.stoppedFrom),
+            reason: c.field(\.reason))
+    }
+
     public var person: PersonID
     public var fiscalYear: FiscalYear
     /// The first pension payment day with no deduction.
@@ -207,24 +142,7 @@ public struct PensionDeductionStopped: EventPayload {
     public var reason: String
 
     public init(person: PersonID, fiscalYear: FiscalYear, stoppedFrom: CivilDate, reason: String) {
-        self.person = person
-        self.fiscalYear = fiscalYear
-        self.stoppedFrom = stoppedFrom
-        self.reason = reason
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(fiscalYear)
-        writer.write(stoppedFrom)
-        writer.writeString(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        fiscalYear = try reader.readFiscalYear()
-        stoppedFrom = try reader.readDate()
-        reason = try reader.readString()
+        (self.person, self.fiscalYear, self.stoppedFrom, self.reason) = (person, fiscalYear, stoppedFrom, reason)
     }
 }
 
@@ -233,6 +151,13 @@ public struct PensionDeductionStopped: EventPayload {
 public struct UnmatchedPaymentRecorded: EventPayload {
     public static let eventType = "UnmatchedPaymentRecorded"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            id: c.field(\.id), channel: c.field(\.channel), amount: c.field(\.amount), paidOn: c.field(\.paidOn),
+            learnedOn: c.field(\.learnedOn), reference: c.field(\.reference), reason: c.field(\.reason))
+    }
+
     public static let streamName = "collection/unmatched"
 
     public var id: String
@@ -247,34 +172,8 @@ public struct UnmatchedPaymentRecorded: EventPayload {
         id: String, channel: PaymentChannel, amount: Yen, paidOn: CivilDate, learnedOn: CivilDate, reference: String,
         reason: String
     ) {
-        self.id = id
-        self.channel = channel
-        self.amount = amount
-        self.paidOn = paidOn
-        self.learnedOn = learnedOn
-        self.reference = reference
-        self.reason = reason
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(id)
-        writer.writeUInt(channel.code)
-        writer.write(amount)
-        writer.write(paidOn)
-        writer.write(learnedOn)
-        writer.writeString(reference)
-        writer.writeString(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        id = try reader.readString()
-        let at = reader.offset
-        channel = try PaymentChannel(code: try reader.readUInt(), at: at)
-        amount = try reader.readYen()
-        paidOn = try reader.readDate()
-        learnedOn = try reader.readDate()
-        reference = try reader.readString()
-        reason = try reader.readString()
+        (self.id, self.channel, self.amount, self.paidOn, self.learnedOn) = (id, channel, amount, paidOn, learnedOn)
+        (self.reference, self.reason) = (reference, reason)
     }
 }
 
@@ -284,30 +183,19 @@ public struct UnmatchedPaymentResolved: EventPayload {
     public static let eventType = "UnmatchedPaymentResolved"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            id: c.field(\.id), person: c.field(\.person), payment: c.field(\.payment),
+            resolvedOn: c.field(\.resolvedOn))
+    }
+
     public var id: String
     public var person: PersonID
     public var payment: String
     public var resolvedOn: CivilDate
 
     public init(id: String, person: PersonID, payment: String, resolvedOn: CivilDate) {
-        self.id = id
-        self.person = person
-        self.payment = payment
-        self.resolvedOn = resolvedOn
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(id)
-        writer.write(person)
-        writer.writeString(payment)
-        writer.write(resolvedOn)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        id = try reader.readString()
-        person = try reader.readPersonID()
-        payment = try reader.readString()
-        resolvedOn = try reader.readDate()
+        (self.id, self.person, self.payment, self.resolvedOn) = (id, person, payment, resolvedOn)
     }
 }
 
@@ -317,6 +205,14 @@ public struct UnmatchedPaymentResolved: EventPayload {
 public struct CollectionFileRecorded: EventPayload {
     public static let eventType = "CollectionFileRecorded"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            kind: c.field(\.kind), digest: c.field(\.digest), name: c.field(\.name), date: c.field(\.date),
+            records: c.field(\.records), amount: c.field(\.amount), accepted: c.field(\.accepted),
+            other: c.field(\.other), duplicates: c.field(\.duplicates), unmatched: c.field(\.unmatched))
+    }
+
     public static let streamName = "collection/files"
 
     /// Stored by declaration order: add cases at the end.
@@ -345,41 +241,8 @@ public struct CollectionFileRecorded: EventPayload {
         kind: Kind, digest: String, name: String, date: CivilDate, records: Int, amount: Yen, accepted: Int, other: Int,
         duplicates: Int, unmatched: Int
     ) {
-        self.kind = kind
-        self.digest = digest
-        self.name = name
-        self.date = date
-        self.records = records
-        self.amount = amount
-        self.accepted = accepted
-        self.other = other
-        self.duplicates = duplicates
+        (self.kind, self.digest, self.name, self.date, self.records) = (kind, digest, name, date, records)
+        (self.amount, self.accepted, self.other, self.duplicates) = (amount, accepted, other, duplicates)
         self.unmatched = unmatched
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeCase(kind)
-        writer.writeString(digest)
-        writer.writeString(name)
-        writer.write(date)
-        writer.writeInt(records)
-        writer.write(amount)
-        writer.writeInt(accepted)
-        writer.writeInt(other)
-        writer.writeInt(duplicates)
-        writer.writeInt(unmatched)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        kind = try reader.readCase(Kind.self)
-        digest = try reader.readString()
-        name = try reader.readString()
-        date = try reader.readDate()
-        records = try reader.readInt()
-        amount = try reader.readYen()
-        accepted = try reader.readInt()
-        other = try reader.readInt()
-        duplicates = try reader.readInt()
-        unmatched = try reader.readInt()
     }
 }

@@ -10,8 +10,22 @@ public struct PaymentReceived: EventPayload {
     public static let eventType = "PaymentReceived"
     public static let schemaVersion = 2
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            id: c.field(\.id), person: c.field(\.person), channel: c.field(\.channel), paidOn: c.field(\.paidOn),
+            learnedOn: c.field(\.learnedOn), amount: c.field(\.amount), slip: c.field(\.slip),
+            slipCharge: c.field(\.slipCharge), parts: c.field(\.parts), overpaid: c.field(\.overpaid),
+            reference: c.field(\.reference))
+    }
+
     /// One period's share of the payment.
-    public struct Part: Sendable, Hashable, Codable {
+    public struct Part: Sendable, Hashable, Codable, BinaryRecord {
+        public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+            try Self(
+                key: c.field(\.key), charge: c.field(\.charge), amount: c.field(\.amount),
+                accountingYear: c.field(\.accountingYear))
+        }
+
         public var key: PeriodKey
         /// The premium, or the late fee finalized on the period.
         public var charge: Charge
@@ -21,10 +35,7 @@ public struct PaymentReceived: EventPayload {
         public var accountingYear: FiscalYear
 
         public init(key: PeriodKey, charge: Charge = .premium, amount: Yen, accountingYear: FiscalYear) {
-            self.key = key
-            self.charge = charge
-            self.amount = amount
-            self.accountingYear = accountingYear
+            (self.key, self.charge, self.amount, self.accountingYear) = (key, charge, amount, accountingYear)
         }
 
         public var carriedForward: Bool { accountingYear != key.fiscalYear }
@@ -53,55 +64,9 @@ public struct PaymentReceived: EventPayload {
         id: String, person: PersonID, channel: PaymentChannel, paidOn: CivilDate, learnedOn: CivilDate, amount: Yen,
         slip: PeriodKey?, slipCharge: Charge = .premium, parts: [Part], overpaid: Yen, reference: String
     ) {
-        self.slipCharge = slipCharge
-        self.id = id
-        self.person = person
-        self.channel = channel
-        self.paidOn = paidOn
-        self.learnedOn = learnedOn
-        self.amount = amount
-        self.slip = slip
-        self.parts = parts
-        self.overpaid = overpaid
+        (self.slipCharge, self.id, self.person, self.channel, self.paidOn) = (slipCharge, id, person, channel, paidOn)
+        (self.learnedOn, self.amount, self.slip, self.parts, self.overpaid) = (learnedOn, amount, slip, parts, overpaid)
         self.reference = reference
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(id)
-        writer.write(person)
-        writer.writeUInt(channel.code)
-        writer.write(paidOn)
-        writer.write(learnedOn)
-        writer.write(amount)
-        writer.writeOptional(slip) { w, k in w.write(k) }
-        writer.writeCase(slipCharge)
-        writer.writeArray(parts) { w, p in
-            w.write(p.key)
-            w.writeCase(p.charge)
-            w.write(p.amount)
-            w.write(p.accountingYear)
-        }
-        writer.write(overpaid)
-        writer.writeString(reference)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        id = try reader.readString()
-        person = try reader.readPersonID()
-        let at = reader.offset
-        channel = try PaymentChannel(code: try reader.readUInt(), at: at)
-        paidOn = try reader.readDate()
-        learnedOn = try reader.readDate()
-        amount = try reader.readYen()
-        slip = try reader.readOptional { r in try r.readPeriodKey() }
-        slipCharge = try reader.readCase(Charge.self)
-        parts = try reader.readArray { r in
-            Part(
-                key: try r.readPeriodKey(), charge: try r.readCase(Charge.self), amount: try r.readYen(),
-                accountingYear: try r.readFiscalYear())
-        }
-        overpaid = try reader.readYen()
-        reference = try reader.readString()
     }
 }
 
@@ -111,30 +76,19 @@ public struct PaymentCancelled: EventPayload {
     public static let eventType = "PaymentCancelled"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), payment: c.field(\.payment), cancelledOn: c.field(\.cancelledOn),
+            reason: c.field(\.reason))
+    }
+
     public var person: PersonID
     public var payment: String
     public var cancelledOn: CivilDate
     public var reason: String
 
     public init(person: PersonID, payment: String, cancelledOn: CivilDate, reason: String) {
-        self.person = person
-        self.payment = payment
-        self.cancelledOn = cancelledOn
-        self.reason = reason
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(payment)
-        writer.write(cancelledOn)
-        writer.writeString(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        payment = try reader.readString()
-        cancelledOn = try reader.readDate()
-        reason = try reader.readString()
+        (self.person, self.payment, self.cancelledOn, self.reason) = (person, payment, cancelledOn, reason)
     }
 }
 
@@ -144,6 +98,13 @@ public struct PaymentCancelled: EventPayload {
 public struct OverpaymentRecognized: EventPayload {
     public static let eventType = "OverpaymentRecognized"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), id: c.field(\.id), key: c.field(\.key), amount: c.field(\.amount),
+            cause: c.field(\.cause), arose: c.field(\.arose), recognizedOn: c.field(\.recognizedOn),
+            reason: c.field(\.reason))
+    }
 
     public var person: PersonID
     /// The overpayment's number, unique in the ledger.
@@ -160,36 +121,8 @@ public struct OverpaymentRecognized: EventPayload {
         person: PersonID, id: String, key: PeriodKey, amount: Yen, cause: RefundInterest.Cause, arose: CivilDate,
         recognizedOn: CivilDate, reason: String
     ) {
-        self.person = person
-        self.id = id
-        self.key = key
-        self.amount = amount
-        self.cause = cause
-        self.arose = arose
-        self.recognizedOn = recognizedOn
-        self.reason = reason
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(id)
-        writer.write(key)
-        writer.write(amount)
-        writer.writeCase(cause)
-        writer.write(arose)
-        writer.write(recognizedOn)
-        writer.writeString(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        id = try reader.readString()
-        key = try reader.readPeriodKey()
-        amount = try reader.readYen()
-        cause = try reader.readCase(RefundInterest.Cause.self)
-        arose = try reader.readDate()
-        recognizedOn = try reader.readDate()
-        reason = try reader.readString()
+        (self.person, self.id, self.key, self.amount, self.cause, self.arose) = (person, id, key, amount, cause, arose)
+        (self.recognizedOn, self.reason) = (recognizedOn, reason)
     }
 }
 
@@ -200,17 +133,26 @@ public struct OverpaymentAppropriated: EventPayload {
     public static let eventType = "OverpaymentAppropriated"
     public static let schemaVersion = 1
 
-    public struct Part: Sendable, Hashable, Codable {
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), overpayment: c.field(\.overpayment), decidedOn: c.field(\.decidedOn),
+            parts: c.field(\.parts))
+    }
+
+    public struct Part: Sendable, Hashable, Codable, BinaryRecord {
+        public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+            try Self(
+                key: c.field(\.key), charge: c.field(\.charge), amount: c.field(\.amount),
+                effectiveOn: c.field(\.effectiveOn))
+        }
+
         public var key: PeriodKey
         public var charge: Charge
         public var amount: Yen
         public var effectiveOn: CivilDate
 
         public init(key: PeriodKey, charge: Charge = .premium, amount: Yen, effectiveOn: CivilDate) {
-            self.key = key
-            self.charge = charge
-            self.amount = amount
-            self.effectiveOn = effectiveOn
+            (self.key, self.charge, self.amount, self.effectiveOn) = (key, charge, amount, effectiveOn)
         }
     }
 
@@ -220,33 +162,7 @@ public struct OverpaymentAppropriated: EventPayload {
     public var parts: [Part]
 
     public init(person: PersonID, overpayment: String, decidedOn: CivilDate, parts: [Part]) {
-        self.person = person
-        self.overpayment = overpayment
-        self.decidedOn = decidedOn
-        self.parts = parts
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(overpayment)
-        writer.write(decidedOn)
-        writer.writeArray(parts) { w, p in
-            w.write(p.key)
-            w.writeCase(p.charge)
-            w.write(p.amount)
-            w.write(p.effectiveOn)
-        }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        overpayment = try reader.readString()
-        decidedOn = try reader.readDate()
-        parts = try reader.readArray { r in
-            Part(
-                key: try r.readPeriodKey(), charge: try r.readCase(Charge.self), amount: try r.readYen(),
-                effectiveOn: try r.readDate())
-        }
+        (self.person, self.overpayment, self.decidedOn, self.parts) = (person, overpayment, decidedOn, parts)
     }
 }
 
@@ -255,6 +171,13 @@ public struct OverpaymentAppropriated: EventPayload {
 public struct RefundDecided: EventPayload {
     public static let eventType = "RefundDecided"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), id: c.field(\.id), overpayment: c.field(\.overpayment),
+            amount: c.field(\.amount), interest: c.field(\.interest), interestFrom: c.field(\.interestFrom),
+            decidedOn: c.field(\.decidedOn), ruleVersion: c.field(\.ruleVersion))
+    }
 
     public var person: PersonID
     /// The refund's number, unique in the ledger.
@@ -271,36 +194,9 @@ public struct RefundDecided: EventPayload {
         person: PersonID, id: String, overpayment: String, amount: Yen, interest: Yen, interestFrom: CivilDate,
         decidedOn: CivilDate, ruleVersion: String
     ) {
-        self.person = person
-        self.id = id
-        self.overpayment = overpayment
-        self.amount = amount
-        self.interest = interest
-        self.interestFrom = interestFrom
-        self.decidedOn = decidedOn
+        (self.person, self.id, self.overpayment, self.amount) = (person, id, overpayment, amount)
+        (self.interest, self.interestFrom, self.decidedOn) = (interest, interestFrom, decidedOn)
         self.ruleVersion = ruleVersion
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(id)
-        writer.writeString(overpayment)
-        writer.write(amount)
-        writer.write(interest)
-        writer.write(interestFrom)
-        writer.write(decidedOn)
-        writer.writeString(ruleVersion)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        id = try reader.readString()
-        overpayment = try reader.readString()
-        amount = try reader.readYen()
-        interest = try reader.readYen()
-        interestFrom = try reader.readDate()
-        decidedOn = try reader.readDate()
-        ruleVersion = try reader.readString()
     }
 }
 
@@ -310,6 +206,10 @@ public struct RefundPaid: EventPayload {
     public static let eventType = "RefundPaid"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(person: c.field(\.person), refund: c.field(\.refund), paidOn: c.field(\.paidOn), heir: c.field(\.heir))
+    }
+
     public var person: PersonID
     public var refund: String
     public var paidOn: CivilDate
@@ -317,36 +217,6 @@ public struct RefundPaid: EventPayload {
     public var heir: SealedIdentity?
 
     public init(person: PersonID, refund: String, paidOn: CivilDate, heir: SealedIdentity?) {
-        self.person = person
-        self.refund = refund
-        self.paidOn = paidOn
-        self.heir = heir
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(refund)
-        writer.write(paidOn)
-        writer.writeOptional(heir) { w, h in w.writeBytes(h.bytes) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        refund = try reader.readString()
-        paidOn = try reader.readDate()
-        heir = try reader.readOptional { r in SealedIdentity(bytes: try r.readBytes()) }
-    }
-}
-
-extension BinaryWriter {
-    public mutating func write(_ key: PeriodKey) {
-        write(key.fiscalYear)
-        write(key.period)
-    }
-}
-
-extension BinaryReader {
-    public mutating func readPeriodKey() throws(CodecError) -> PeriodKey {
-        PeriodKey(try readFiscalYear(), try readPeriod())
+        (self.person, self.refund, self.paidOn, self.heir) = (person, refund, paidOn, heir)
     }
 }

@@ -6,6 +6,12 @@ public struct PaymentReceivedV1: EventPayload {
     public static let eventType = "PaymentReceived"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), fiscalYear: c.field(\.fiscalYear), period: c.field(\.period),
+            amount: c.field(\.amount), paidOn: c.field(\.paidOn), channel: c.field(\.channel))
+    }
+
     public var person: PersonID
     public var fiscalYear: FiscalYear
     public var period: PeriodNumber
@@ -18,31 +24,8 @@ public struct PaymentReceivedV1: EventPayload {
         person: PersonID, fiscalYear: FiscalYear, period: PeriodNumber, amount: Yen, paidOn: CivilDate,
         channel: PaymentChannel
     ) {
-        self.person = person
-        self.fiscalYear = fiscalYear
-        self.period = period
-        self.amount = amount
-        self.paidOn = paidOn
-        self.channel = channel
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(fiscalYear)
-        writer.write(period)
-        writer.write(amount)
-        writer.write(paidOn)
-        writer.writeUInt(channel.code)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        fiscalYear = try reader.readFiscalYear()
-        period = try reader.readPeriod()
-        amount = try reader.readYen()
-        paidOn = try reader.readDate()
-        let at = reader.offset
-        channel = try PaymentChannel(code: try reader.readUInt(), at: at)
+        (self.person, self.fiscalYear, self.period, self.amount) = (person, fiscalYear, period, amount)
+        (self.paidOn, self.channel) = (paidOn, channel)
     }
 }
 

@@ -7,25 +7,17 @@ public struct InstallmentCalendarAdopted: EventPayload {
     public static let eventType = "InstallmentCalendarAdopted"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(calendar: c.field(\.calendar), extraClosedDays: c.field(\.extraClosedDays))
+    }
+
     public var calendar: InstallmentCalendar
     /// Days the city is closed beyond weekends, holidays and 29 Dec – 3 Jan.
     public var extraClosedDays: [CivilDate]
 
     public init(calendar: InstallmentCalendar, extraClosedDays: [CivilDate] = []) {
-        self.calendar = calendar
-        self.extraClosedDays = extraClosedDays
+        (self.calendar, self.extraClosedDays) = (calendar, extraClosedDays)
     }
 
     public var streamName: String { "config/calendar/\(calendar.fiscalYear)" }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(RateTableAdopted.canonicalJSON(calendar))
-        writer.writeArray(extraClosedDays) { w, d in w.write(d) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        let text = try reader.readString()
-        calendar = try JSONDecoder().decode(InstallmentCalendar.self, from: Data(text.utf8))
-        extraClosedDays = try reader.readArray { r in try r.readDate() }
-    }
 }

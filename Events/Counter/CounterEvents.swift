@@ -38,13 +38,30 @@ public enum CounterEvent: Sendable, Hashable {
 
     public static func stream(_ person: PersonID) -> String { "counter/\(person.value)" }
     public static let streamPrefix = "counter/"
+
+    /// Hands the payload inside to `visitor` with its concrete type.
+    public func visit<V: PayloadVisitor>(_ visitor: V) -> V.Result {
+        switch self {
+        case .settingsAdopted(let e): visitor.visit(e)
+        case .applicationReceived(let e): visitor.visit(e)
+        case .applicationConfirmed(let e): visitor.visit(e)
+        case .applicationRejected(let e): visitor.visit(e)
+        case .copayThresholdsAdopted(let e): visitor.visit(e)
+        case .copayClassDetermined(let e): visitor.visit(e)
+        case .certificateIssued(let e): visitor.visit(e)
+        case .certificateReturned(let e): visitor.visit(e)
+        case .certificateRunRecorded(let e): visitor.visit(e)
+        case .benefitApplicationReceived(let e): visitor.visit(e)
+        case .benefitDecided(let e): visitor.visit(e)
+        }
+    }
 }
 
 extension CopayClass: StoredCase { public static let storedCases = allCases }
 
 /// The counter's settings (`config/counter`): the offices that receive applications (the head
 /// office and the branches). With none adopted, any office name is taken as typed.
-public struct CounterSettings: Sendable, Hashable, Codable {
+public struct CounterSettings: Sendable, Hashable, Codable, StoredAsJSON {
     public var offices: [String] = []
 
     public init(offices: [String] = []) { self.offices = offices }
@@ -66,19 +83,16 @@ public struct CounterSettings: Sendable, Hashable, Codable {
 public struct CounterSettingsAdopted: EventPayload {
     public static let eventType = "CounterSettingsAdopted"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(settings: c.field(\.settings))
+    }
+
     public static let streamName = "config/counter"
 
     public var settings: CounterSettings
 
     public init(settings: CounterSettings) { self.settings = settings }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(RateTableAdopted.canonicalJSON(settings))
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        settings = try JSONDecoder().decode(CounterSettings.self, from: Data(try reader.readString().utf8))
-    }
 }
 
 /// Who came to the counter. Stored by declaration order: add cases at the end.
@@ -114,7 +128,14 @@ public enum IdentityDocument: String, Sendable, Hashable, Codable, CaseIterable,
 /// What every application or notification received at a counter records: where, when, who came
 /// (their name sealed with the person's key when it is not the person), how identity was
 /// verified, what was attached, and which operator entered it.
-public struct Reception: Sendable, Hashable, Codable {
+public struct Reception: Sendable, Hashable, Codable, BinaryRecord {
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            office: c.field(\.office), receivedOn: c.field(\.receivedOn), applicant: c.field(\.applicant),
+            applicantName: c.field(\.applicantName), identityCheck: c.field(\.identityCheck),
+            attached: c.field(\.attached), enteredBy: c.field(\.enteredBy))
+    }
+
     public var office: String
     public var receivedOn: CivilDate
     public var applicant: ApplicantKind
@@ -129,33 +150,9 @@ public struct Reception: Sendable, Hashable, Codable {
         office: String, receivedOn: CivilDate, applicant: ApplicantKind, applicantName: SealedIdentity?,
         identityCheck: IdentityDocument, attached: [String], enteredBy: String
     ) {
-        self.office = office
-        self.receivedOn = receivedOn
-        self.applicant = applicant
-        self.applicantName = applicantName
-        self.identityCheck = identityCheck
-        self.attached = attached
+        (self.office, self.receivedOn, self.applicant) = (office, receivedOn, applicant)
+        (self.applicantName, self.identityCheck, self.attached) = (applicantName, identityCheck, attached)
         self.enteredBy = enteredBy
-    }
-
-    func encode(to writer: inout BinaryWriter) {
-        writer.writeString(office)
-        writer.write(receivedOn)
-        writer.writeCase(applicant)
-        writer.writeOptional(applicantName) { $0.writeBytes($1.bytes) }
-        writer.writeCase(identityCheck)
-        writer.writeArray(attached) { $0.writeString($1) }
-        writer.writeString(enteredBy)
-    }
-
-    init(from reader: inout BinaryReader) throws {
-        office = try reader.readString()
-        receivedOn = try reader.readDate()
-        applicant = try reader.readCase(ApplicantKind.self)
-        applicantName = try reader.readOptional { SealedIdentity(bytes: try $0.readBytes()) }
-        identityCheck = try reader.readCase(IdentityDocument.self)
-        attached = try reader.readArray { try $0.readString() }
-        enteredBy = try reader.readString()
     }
 }
 
@@ -201,6 +198,12 @@ public struct ApplicationReceived: EventPayload {
     public static let eventType = "ApplicationReceived"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            number: c.field(\.number), person: c.field(\.person), kind: c.field(\.kind),
+            reception: c.field(\.reception), change: c.field(\.change), changeCommand: c.field(\.changeCommand))
+    }
+
     public var number: String
     public var person: PersonID
     public var kind: ApplicationKind
@@ -214,30 +217,8 @@ public struct ApplicationReceived: EventPayload {
         number: String, person: PersonID, kind: ApplicationKind, reception: Reception, change: SealedIdentity?,
         changeCommand: String?
     ) {
-        self.number = number
-        self.person = person
-        self.kind = kind
-        self.reception = reception
-        self.change = change
+        (self.number, self.person, self.kind, self.reception, self.change) = (number, person, kind, reception, change)
         self.changeCommand = changeCommand
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(number)
-        writer.write(person)
-        writer.writeCase(kind)
-        reception.encode(to: &writer)
-        writer.writeOptional(change) { $0.writeBytes($1.bytes) }
-        writer.writeOptional(changeCommand) { $0.writeString($1) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        number = try reader.readString()
-        person = try reader.readPersonID()
-        kind = try reader.readCase(ApplicationKind.self)
-        reception = try Reception(from: &reader)
-        change = try reader.readOptional { SealedIdentity(bytes: try $0.readBytes()) }
-        changeCommand = try reader.readOptional { try $0.readString() }
     }
 }
 
@@ -247,30 +228,19 @@ public struct ApplicationConfirmed: EventPayload {
     public static let eventType = "ApplicationConfirmed"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            number: c.field(\.number), person: c.field(\.person), confirmedBy: c.field(\.confirmedBy),
+            confirmedOn: c.field(\.confirmedOn))
+    }
+
     public var number: String
     public var person: PersonID
     public var confirmedBy: String
     public var confirmedOn: CivilDate
 
     public init(number: String, person: PersonID, confirmedBy: String, confirmedOn: CivilDate) {
-        self.number = number
-        self.person = person
-        self.confirmedBy = confirmedBy
-        self.confirmedOn = confirmedOn
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(number)
-        writer.write(person)
-        writer.writeString(confirmedBy)
-        writer.write(confirmedOn)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        number = try reader.readString()
-        person = try reader.readPersonID()
-        confirmedBy = try reader.readString()
-        confirmedOn = try reader.readDate()
+        (self.number, self.person, self.confirmedBy, self.confirmedOn) = (number, person, confirmedBy, confirmedOn)
     }
 }
 
@@ -279,6 +249,12 @@ public struct ApplicationRejected: EventPayload {
     public static let eventType = "ApplicationRejected"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            number: c.field(\.number), person: c.field(\.person), rejectedBy: c.field(\.rejectedBy),
+            rejectedOn: c.field(\.rejectedOn), reason: c.field(\.reason))
+    }
+
     public var number: String
     public var person: PersonID
     public var rejectedBy: String
@@ -286,27 +262,8 @@ public struct ApplicationRejected: EventPayload {
     public var reason: String
 
     public init(number: String, person: PersonID, rejectedBy: String, rejectedOn: CivilDate, reason: String) {
-        self.number = number
-        self.person = person
-        self.rejectedBy = rejectedBy
-        self.rejectedOn = rejectedOn
+        (self.number, self.person, self.rejectedBy, self.rejectedOn) = (number, person, rejectedBy, rejectedOn)
         self.reason = reason
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(number)
-        writer.write(person)
-        writer.writeString(rejectedBy)
-        writer.write(rejectedOn)
-        writer.writeString(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        number = try reader.readString()
-        person = try reader.readPersonID()
-        rejectedBy = try reader.readString()
-        rejectedOn = try reader.readDate()
-        reason = try reader.readString()
     }
 }
 
@@ -315,19 +272,18 @@ public struct ApplicationRejected: EventPayload {
 public struct CopayThresholdsAdopted: EventPayload {
     public static let eventType = "CopayThresholdsAdopted"
     public static let schemaVersion = 1
+    /// The list is stored as one canonical JSON text.
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(tables: c.field(\.storedTables).value)
+    }
+
     public static let streamName = "config/copay"
 
     public var tables: [CopayThresholds]
 
     public init(tables: [CopayThresholds]) { self.tables = tables }
 
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(RateTableAdopted.canonicalJSON(tables))
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        tables = try JSONDecoder().decode([CopayThresholds].self, from: Data(try reader.readString().utf8))
-    }
+    var storedTables: CanonicalJSON<[CopayThresholds]> { CanonicalJSON(tables) }
 }
 
 /// 負担割合を判定した — a person's copayment class for a year (1 August – 31 July) with what decided
@@ -337,6 +293,14 @@ public struct CopayThresholdsAdopted: EventPayload {
 public struct CopayClassDetermined: EventPayload {
     public static let eventType = "CopayClassDetermined"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), periodStart: c.field(\.periodStart), copayClass: c.field(\.copayClass),
+            incomeYear: c.field(\.incomeYear.asYear).value, members: c.field(\.members),
+            missingIncome: c.field(\.missingIncome), thresholdsFrom: c.field(\.thresholdsFrom),
+            reason: c.field(\.reason))
+    }
 
     public var person: PersonID
     public var periodStart: CivilDate
@@ -352,36 +316,9 @@ public struct CopayClassDetermined: EventPayload {
         person: PersonID, periodStart: CivilDate, copayClass: CopayClass, incomeYear: Int, members: [PersonID],
         missingIncome: [PersonID], thresholdsFrom: CivilDate, reason: String
     ) {
-        self.person = person
-        self.periodStart = periodStart
-        self.copayClass = copayClass
-        self.incomeYear = incomeYear
-        self.members = members
-        self.missingIncome = missingIncome
-        self.thresholdsFrom = thresholdsFrom
-        self.reason = reason
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(periodStart)
-        writer.writeCase(copayClass)
-        writer.writeCount(incomeYear, limit: 9999)
-        writer.writeArray(members) { $0.write($1) }
-        writer.writeArray(missingIncome) { $0.write($1) }
-        writer.write(thresholdsFrom)
-        writer.writeString(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        periodStart = try reader.readDate()
-        copayClass = try reader.readCase(CopayClass.self)
-        incomeYear = try reader.readCount(limit: 9999)
-        members = try reader.readArray { try $0.readPersonID() }
-        missingIncome = try reader.readArray { try $0.readPersonID() }
-        thresholdsFrom = try reader.readDate()
-        reason = try reader.readString()
+        (self.person, self.periodStart, self.copayClass) = (person, periodStart, copayClass)
+        (self.incomeYear, self.members, self.missingIncome) = (incomeYear, members, missingIncome)
+        (self.thresholdsFrom, self.reason) = (thresholdsFrom, reason)
     }
 }
 
@@ -421,6 +358,14 @@ public struct CertificateIssued: EventPayload {
     public static let eventType = "CertificateIssued"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), number: c.field(\.number), reason: c.field(\.reason),
+            issuedOn: c.field(\.issuedOn), validFrom: c.field(\.validFrom), validUntil: c.field(\.validUntil),
+            copayClass: c.field(\.copayClass), delivery: c.field(\.delivery), office: c.field(\.office),
+            replaces: c.field(\.replaces))
+    }
+
     public var person: PersonID
     public var number: String
     public var reason: CertificateReason
@@ -436,42 +381,9 @@ public struct CertificateIssued: EventPayload {
         person: PersonID, number: String, reason: CertificateReason, issuedOn: CivilDate, validFrom: CivilDate,
         validUntil: CivilDate, copayClass: CopayClass, delivery: Delivery, office: String?, replaces: String?
     ) {
-        self.person = person
-        self.number = number
-        self.reason = reason
-        self.issuedOn = issuedOn
-        self.validFrom = validFrom
-        self.validUntil = validUntil
-        self.copayClass = copayClass
-        self.delivery = delivery
-        self.office = office
-        self.replaces = replaces
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(number)
-        writer.writeCase(reason)
-        writer.write(issuedOn)
-        writer.write(validFrom)
-        writer.write(validUntil)
-        writer.writeCase(copayClass)
-        writer.writeCase(delivery)
-        writer.writeOptional(office) { $0.writeString($1) }
-        writer.writeOptional(replaces) { $0.writeString($1) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        number = try reader.readString()
-        reason = try reader.readCase(CertificateReason.self)
-        issuedOn = try reader.readDate()
-        validFrom = try reader.readDate()
-        validUntil = try reader.readDate()
-        copayClass = try reader.readCase(CopayClass.self)
-        delivery = try reader.readCase(Delivery.self)
-        office = try reader.readOptional { try $0.readString() }
-        replaces = try reader.readOptional { try $0.readString() }
+        (self.person, self.number, self.reason, self.issuedOn) = (person, number, reason, issuedOn)
+        (self.validFrom, self.validUntil, self.copayClass) = (validFrom, validUntil, copayClass)
+        (self.delivery, self.office, self.replaces) = (delivery, office, replaces)
     }
 }
 
@@ -490,6 +402,12 @@ public struct CertificateReturned: EventPayload {
     public static let eventType = "CertificateReturned"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), number: c.field(\.number), returnedOn: c.field(\.returnedOn),
+            how: c.field(\.how), office: c.field(\.office))
+    }
+
     public var person: PersonID
     public var number: String
     public var returnedOn: CivilDate
@@ -497,27 +415,7 @@ public struct CertificateReturned: EventPayload {
     public var office: String?
 
     public init(person: PersonID, number: String, returnedOn: CivilDate, how: ReturnKind, office: String?) {
-        self.person = person
-        self.number = number
-        self.returnedOn = returnedOn
-        self.how = how
-        self.office = office
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(number)
-        writer.write(returnedOn)
-        writer.writeCase(how)
-        writer.writeOptional(office) { $0.writeString($1) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        number = try reader.readString()
-        returnedOn = try reader.readDate()
-        how = try reader.readCase(ReturnKind.self)
-        office = try reader.readOptional { try $0.readString() }
+        (self.person, self.number, self.returnedOn, self.how, self.office) = (person, number, returnedOn, how, office)
     }
 }
 
@@ -525,6 +423,13 @@ public struct CertificateReturned: EventPayload {
 public struct CertificateRunRecorded: EventPayload {
     public static let eventType = "CertificateRunRecorded"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            validFrom: c.field(\.validFrom), validUntil: c.field(\.validUntil), issuedOn: c.field(\.issuedOn),
+            builtFrom: c.field(\.builtFrom), issued: c.field(\.issued), byClass: c.field(\.byClass))
+    }
+
     public static let streamName = "runs/certificates"
 
     public var validFrom: CivilDate
@@ -537,30 +442,8 @@ public struct CertificateRunRecorded: EventPayload {
     public init(
         validFrom: CivilDate, validUntil: CivilDate, issuedOn: CivilDate, builtFrom: Int64, issued: Int, byClass: [Int]
     ) {
-        self.validFrom = validFrom
-        self.validUntil = validUntil
-        self.issuedOn = issuedOn
-        self.builtFrom = builtFrom
-        self.issued = issued
-        self.byClass = byClass
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(validFrom)
-        writer.write(validUntil)
-        writer.write(issuedOn)
-        writer.writeInt(builtFrom)
-        writer.writeInt(issued)
-        writer.writeArray(byClass) { $0.writeInt($1) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        validFrom = try reader.readDate()
-        validUntil = try reader.readDate()
-        issuedOn = try reader.readDate()
-        builtFrom = try reader.readInt64()
-        issued = try reader.readInt()
-        byClass = try reader.readArray { try $0.readInt() }
+        (self.validFrom, self.validUntil, self.issuedOn, self.builtFrom) = (validFrom, validUntil, issuedOn, builtFrom)
+        (self.issued, self.byClass) = (issued, byClass)
     }
 }
 
@@ -598,6 +481,14 @@ public struct BenefitApplicationReceived: EventPayload {
     public static let eventType = "BenefitApplicationReceived"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            number: c.field(\.number), person: c.field(\.person), kind: c.field(\.kind),
+            reception: c.field(\.reception), serviceFrom: c.field(\.serviceFrom),
+            serviceThrough: c.field(\.serviceThrough), claimed: c.field(\.claimed), payee: c.field(\.payee),
+            account: c.field(\.account))
+    }
+
     public var number: String
     public var person: PersonID
     public var kind: BenefitKind
@@ -615,39 +506,9 @@ public struct BenefitApplicationReceived: EventPayload {
         number: String, person: PersonID, kind: BenefitKind, reception: Reception, serviceFrom: CivilDate,
         serviceThrough: CivilDate, claimed: Yen?, payee: SealedIdentity?, account: SealedIdentity?
     ) {
-        self.number = number
-        self.person = person
-        self.kind = kind
-        self.reception = reception
-        self.serviceFrom = serviceFrom
-        self.serviceThrough = serviceThrough
-        self.claimed = claimed
-        self.payee = payee
-        self.account = account
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(number)
-        writer.write(person)
-        writer.writeCase(kind)
-        reception.encode(to: &writer)
-        writer.write(serviceFrom)
-        writer.write(serviceThrough)
-        writer.writeOptional(claimed) { $0.write($1) }
-        writer.writeOptional(payee) { $0.writeBytes($1.bytes) }
-        writer.writeOptional(account) { $0.writeBytes($1.bytes) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        number = try reader.readString()
-        person = try reader.readPersonID()
-        kind = try reader.readCase(BenefitKind.self)
-        reception = try Reception(from: &reader)
-        serviceFrom = try reader.readDate()
-        serviceThrough = try reader.readDate()
-        claimed = try reader.readOptional { try $0.readYen() }
-        payee = try reader.readOptional { SealedIdentity(bytes: try $0.readBytes()) }
-        account = try reader.readOptional { SealedIdentity(bytes: try $0.readBytes()) }
+        (self.number, self.person, self.kind, self.reception) = (number, person, kind, reception)
+        (self.serviceFrom, self.serviceThrough, self.claimed) = (serviceFrom, serviceThrough, claimed)
+        (self.payee, self.account) = (payee, account)
     }
 }
 
@@ -656,6 +517,13 @@ public struct BenefitApplicationReceived: EventPayload {
 public struct BenefitDecided: EventPayload {
     public static let eventType = "BenefitDecided"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            number: c.field(\.number), person: c.field(\.person), approved: c.field(\.approved),
+            amount: c.field(\.amount), decidedOn: c.field(\.decidedOn), paidOn: c.field(\.paidOn),
+            unionReference: c.field(\.unionReference), reason: c.field(\.reason))
+    }
 
     public var number: String
     public var person: PersonID
@@ -670,35 +538,7 @@ public struct BenefitDecided: EventPayload {
         number: String, person: PersonID, approved: Bool, amount: Yen, decidedOn: CivilDate, paidOn: CivilDate?,
         unionReference: String, reason: String?
     ) {
-        self.number = number
-        self.person = person
-        self.approved = approved
-        self.amount = amount
-        self.decidedOn = decidedOn
-        self.paidOn = paidOn
-        self.unionReference = unionReference
-        self.reason = reason
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(number)
-        writer.write(person)
-        writer.writeBool(approved)
-        writer.write(amount)
-        writer.write(decidedOn)
-        writer.writeOptional(paidOn) { $0.write($1) }
-        writer.writeString(unionReference)
-        writer.writeOptional(reason) { $0.writeString($1) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        number = try reader.readString()
-        person = try reader.readPersonID()
-        approved = try reader.readBool()
-        amount = try reader.readYen()
-        decidedOn = try reader.readDate()
-        paidOn = try reader.readOptional { try $0.readDate() }
-        unionReference = try reader.readString()
-        reason = try reader.readOptional { try $0.readString() }
+        (self.number, self.person, self.approved, self.amount) = (number, person, approved, amount)
+        (self.decidedOn, self.paidOn, self.unionReference, self.reason) = (decidedOn, paidOn, unionReference, reason)
     }
 }

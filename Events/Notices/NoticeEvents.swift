@@ -15,6 +15,15 @@ public enum NoticeEvent: Sendable, Hashable {
         case .runRecorded: NoticeRunRecorded.streamName
         }
     }
+
+    /// Hands the payload inside to `visitor` with its concrete type.
+    public func visit<V: PayloadVisitor>(_ visitor: V) -> V.Result {
+        switch self {
+        case .settingsAdopted(let e): visitor.visit(e)
+        case .documentIssued(let e): visitor.visit(e)
+        case .runRecorded(let e): visitor.visit(e)
+        }
+    }
 }
 
 /// The kinds of document. Stored by declaration order: add cases at the end.
@@ -57,7 +66,7 @@ public enum NoticeKind: String, Sendable, Hashable, Codable, CaseIterable, Store
 
 /// What every notice prints about the city: who sends it and whom to ask (config/notices). None of
 /// it is set by law: the city's own wording and numbers.
-public struct NoticeSettings: Sendable, Hashable, Codable {
+public struct NoticeSettings: Sendable, Hashable, Codable, StoredAsJSON {
     /// 松戸市.
     public var city: String
     /// Who issues: 松戸市長 (and a name, if the city prints one).
@@ -75,13 +84,8 @@ public struct NoticeSettings: Sendable, Hashable, Codable {
         city: String, issuer: String, department: String, address: String, phone: String, barcodeIssuer: String,
         reminderPayByDays: Int = 14
     ) {
-        self.city = city
-        self.issuer = issuer
-        self.department = department
-        self.address = address
-        self.phone = phone
-        self.barcodeIssuer = barcodeIssuer
-        self.reminderPayByDays = reminderPayByDays
+        (self.city, self.issuer, self.department, self.address, self.phone) = (city, issuer, department, address, phone)
+        (self.barcodeIssuer, self.reminderPayByDays) = (barcodeIssuer, reminderPayByDays)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -100,19 +104,16 @@ public struct NoticeSettings: Sendable, Hashable, Codable {
 public struct NoticeSettingsAdopted: EventPayload {
     public static let eventType = "NoticeSettingsAdopted"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(settings: c.field(\.settings))
+    }
+
     public static let streamName = "config/notices"
 
     public var settings: NoticeSettings
 
     public init(settings: NoticeSettings) { self.settings = settings }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(RateTableAdopted.canonicalJSON(settings))
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        settings = try JSONDecoder().decode(NoticeSettings.self, from: Data(try reader.readString().utf8))
-    }
 }
 
 /// 文書を発行した — one document: its number, kind and reason (文書発行事由), whom it is for, what it is
@@ -122,6 +123,14 @@ public struct NoticeSettingsAdopted: EventPayload {
 public struct DocumentIssued: EventPayload {
     public static let eventType = "DocumentIssued"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            number: c.field(\.number), kind: c.field(\.kind), reason: c.field(\.reason), person: c.field(\.person),
+            subject: c.field(\.subject), builtFrom: c.field(\.builtFrom), issuedOn: c.field(\.issuedOn),
+            recordHash: c.field(\.recordHash), reissueOf: c.field(\.reissueOf))
+    }
+
     public static func stream(_ person: PersonID) -> String { "documents/\(person.value)" }
 
     public var number: String
@@ -139,39 +148,8 @@ public struct DocumentIssued: EventPayload {
         number: String, kind: NoticeKind, reason: String, person: PersonID, subject: String, builtFrom: Int64,
         issuedOn: CivilDate, recordHash: [UInt8], reissueOf: String? = nil
     ) {
-        self.number = number
-        self.kind = kind
-        self.reason = reason
-        self.person = person
-        self.subject = subject
-        self.builtFrom = builtFrom
-        self.issuedOn = issuedOn
-        self.recordHash = recordHash
-        self.reissueOf = reissueOf
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeString(number)
-        writer.writeCase(kind)
-        writer.writeString(reason)
-        writer.write(person)
-        writer.writeString(subject)
-        writer.writeInt(builtFrom)
-        writer.write(issuedOn)
-        writer.writeBytes(recordHash)
-        writer.writeOptional(reissueOf) { $0.writeString($1) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        number = try reader.readString()
-        kind = try reader.readCase(NoticeKind.self)
-        reason = try reader.readString()
-        person = try reader.readPersonID()
-        subject = try reader.readString()
-        builtFrom = try reader.readInt64()
-        issuedOn = try reader.readDate()
-        recordHash = try reader.readBytes()
-        reissueOf = try reader.readOptional { try $0.readString() }
+        (self.number, self.kind, self.reason, self.person, self.subject) = (number, kind, reason, person, subject)
+        (self.builtFrom, self.issuedOn, self.recordHash, self.reissueOf) = (builtFrom, issuedOn, recordHash, reissueOf)
     }
 }
 
@@ -180,6 +158,13 @@ public struct DocumentIssued: EventPayload {
 public struct NoticeRunRecorded: EventPayload {
     public static let eventType = "NoticeRunRecorded"
     public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            kind: c.field(\.kind), issuedOn: c.field(\.issuedOn), builtFrom: c.field(\.builtFrom),
+            documents: c.field(\.documents), total: c.field(\.total), fileHash: c.field(\.fileHash))
+    }
+
     public static let streamName = "runs/notices"
 
     public var kind: NoticeKind
@@ -191,29 +176,7 @@ public struct NoticeRunRecorded: EventPayload {
 
     public init(kind: NoticeKind, issuedOn: CivilDate, builtFrom: Int64, documents: Int, total: Yen, fileHash: [UInt8])
     {
-        self.kind = kind
-        self.issuedOn = issuedOn
-        self.builtFrom = builtFrom
-        self.documents = documents
-        self.total = total
-        self.fileHash = fileHash
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.writeCase(kind)
-        writer.write(issuedOn)
-        writer.writeInt(builtFrom)
-        writer.writeInt(documents)
-        writer.write(total)
-        writer.writeBytes(fileHash)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        kind = try reader.readCase(NoticeKind.self)
-        issuedOn = try reader.readDate()
-        builtFrom = try reader.readInt64()
-        documents = try reader.readInt()
-        total = try reader.readYen()
-        fileHash = try reader.readBytes()
+        (self.kind, self.issuedOn, self.builtFrom, self.documents) = (kind, issuedOn, builtFrom, documents)
+        (self.total, self.fileHash) = (total, fileHash)
     }
 }

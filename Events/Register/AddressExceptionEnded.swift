@@ -5,21 +5,14 @@ public struct AddressExceptionEnded: EventPayload {
     public static let eventType = "AddressExceptionEnded"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(person: c.field(\.person), from: c.field(\.from))
+    }
+
     public var person: PersonID
     public var from: CivilDate
 
     public init(person: PersonID, from: CivilDate) {
-        self.person = person
-        self.from = from
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(from)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        from = try reader.readDate()
+        (self.person, self.from) = (person, from)
     }
 }

@@ -6,26 +6,16 @@ public struct AddressExceptionStarted: EventPayload {
     public static let eventType = "AddressExceptionStarted"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(person: c.field(\.person), facility: c.field(\.facility), from: c.field(\.from))
+    }
+
     public var person: PersonID
     /// The hospital or facility (施設名) they moved into.
     public var facility: String
     public var from: CivilDate
 
     public init(person: PersonID, facility: String, from: CivilDate) {
-        self.person = person
-        self.facility = facility
-        self.from = from
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(facility)
-        writer.write(from)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        facility = try reader.readString()
-        from = try reader.readDate()
+        (self.person, self.facility, self.from) = (person, facility, from)
     }
 }

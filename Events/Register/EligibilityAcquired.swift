@@ -5,6 +5,12 @@ public struct EligibilityAcquired: EventPayload {
     public static let eventType = "EligibilityAcquired"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), reason: c.field(\.reason), eventDate: c.field(\.eventDate),
+            effectiveFrom: c.field(\.effectiveFrom))
+    }
+
     public var person: PersonID
     public var reason: AcquisitionReason
     /// The date of the fact behind it (the birthday, the certification, the move-in).
@@ -13,23 +19,6 @@ public struct EligibilityAcquired: EventPayload {
     public var effectiveFrom: CivilDate
 
     public init(person: PersonID, reason: AcquisitionReason, eventDate: CivilDate, effectiveFrom: CivilDate) {
-        self.person = person
-        self.reason = reason
-        self.eventDate = eventDate
-        self.effectiveFrom = effectiveFrom
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeCase(reason)
-        writer.write(eventDate)
-        writer.write(effectiveFrom)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        reason = try reader.readCase(AcquisitionReason.self)
-        eventDate = try reader.readDate()
-        effectiveFrom = try reader.readDate()
+        (self.person, self.reason, self.eventDate, self.effectiveFrom) = (person, reason, eventDate, effectiveFrom)
     }
 }

@@ -5,6 +5,12 @@ public struct EligibilityLost: EventPayload {
     public static let eventType = "EligibilityLost"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), reason: c.field(\.reason), eventDate: c.field(\.eventDate),
+            effectiveFrom: c.field(\.effectiveFrom))
+    }
+
     public var person: PersonID
     public var reason: LossReason
     /// The date of the fact behind it (the day of death, of the move).
@@ -13,23 +19,6 @@ public struct EligibilityLost: EventPayload {
     public var effectiveFrom: CivilDate
 
     public init(person: PersonID, reason: LossReason, eventDate: CivilDate, effectiveFrom: CivilDate) {
-        self.person = person
-        self.reason = reason
-        self.eventDate = eventDate
-        self.effectiveFrom = effectiveFrom
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeCase(reason)
-        writer.write(eventDate)
-        writer.write(effectiveFrom)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        reason = try reader.readCase(LossReason.self)
-        eventDate = try reader.readDate()
-        effectiveFrom = try reader.readDate()
+        (self.person, self.reason, self.eventDate, self.effectiveFrom) = (person, reason, eventDate, effectiveFrom)
     }
 }

@@ -7,6 +7,10 @@ public struct FormerDependantRecorded: EventPayload {
     public static let eventType = "FormerDependantRecorded"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(person: c.field(\.person), insurer: c.field(\.insurer), dependantUntil: c.field(\.dependantUntil))
+    }
+
     public var person: PersonID
     /// The employee insurer (協会けんぽ, a 健康保険組合, a 共済組合, 船員保険), as reported.
     public var insurer: String
@@ -14,20 +18,6 @@ public struct FormerDependantRecorded: EventPayload {
     public var dependantUntil: CivilDate
 
     public init(person: PersonID, insurer: String, dependantUntil: CivilDate) {
-        self.person = person
-        self.insurer = insurer
-        self.dependantUntil = dependantUntil
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeString(insurer)
-        writer.write(dependantUntil)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        insurer = try reader.readString()
-        dependantUntil = try reader.readDate()
+        (self.person, self.insurer, self.dependantUntil) = (person, insurer, dependantUntil)
     }
 }

@@ -10,32 +10,18 @@ public struct HouseholdMembershipRecorded: EventPayload {
     public static let eventType = "HouseholdMembershipRecorded"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), household: c.field(\.household), role: c.field(\.role),
+            effectiveOn: c.field(\.effectiveOn))
+    }
+
     public var person: PersonID
     public var household: HouseholdID?
     public var role: HouseholdRole
     public var effectiveOn: CivilDate
 
     public init(person: PersonID, household: HouseholdID?, role: HouseholdRole, effectiveOn: CivilDate) {
-        self.person = person
-        self.household = household
-        self.role = role
-        self.effectiveOn = effectiveOn
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeOptional(household) { w, h in w.writeString(h.value) }
-        writer.writeBool(role == .householder)
-        writer.write(effectiveOn)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        let at = reader.offset
-        household = try reader.readOptional { r in
-            do { return try HouseholdID(try r.readString()) } catch { throw CodecError.malformed("\(error)", at: at) }
-        }
-        role = try reader.readBool() ? .householder : .member
-        effectiveOn = try reader.readDate()
+        (self.person, self.household, self.role, self.effectiveOn) = (person, household, role, effectiveOn)
     }
 }

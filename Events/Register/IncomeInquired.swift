@@ -6,25 +6,15 @@ public struct IncomeInquired: EventPayload {
     public static let eventType = "IncomeInquired"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(person: c.field(\.person), year: c.field(\.year.asYear).value, purpose: c.field(\.purpose))
+    }
+
     public var person: PersonID
     public var year: Int
     public var purpose: String
 
     public init(person: PersonID, year: Int, purpose: String) {
-        self.person = person
-        self.year = year
-        self.purpose = purpose
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeCount(year, limit: 9999)
-        writer.writeString(purpose)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        year = try reader.readCount(limit: 9999)
-        purpose = try reader.readString()
+        (self.person, self.year, self.purpose) = (person, year, purpose)
     }
 }

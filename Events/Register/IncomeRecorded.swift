@@ -6,6 +6,14 @@ public struct IncomeRecorded: EventPayload {
     public static let eventType = "IncomeRecorded"
     public static let schemaVersion = 2
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), year: c.field(\.year.asYear).value,
+            publicPensionRevenue: c.field(\.publicPensionRevenue), salaryRevenue: c.field(\.salaryRevenue),
+            otherIncome: c.field(\.otherIncome), totalIncome: c.field(\.totalIncome), declared: c.field(\.declared),
+            source: c.field(\.source), taxableIncome: c.field(\.taxableIncome))
+    }
+
     public var person: PersonID
     /// The calendar year of the income (the premium of FY N uses the income of year N−1).
     public var year: Int
@@ -29,38 +37,8 @@ public struct IncomeRecorded: EventPayload {
         person: PersonID, year: Int, publicPensionRevenue: Yen, salaryRevenue: Yen, otherIncome: Yen,
         totalIncome: Yen, declared: Bool, source: String, taxableIncome: Yen? = nil
     ) {
-        self.person = person
-        self.year = year
-        self.publicPensionRevenue = publicPensionRevenue
-        self.salaryRevenue = salaryRevenue
-        self.otherIncome = otherIncome
-        self.totalIncome = totalIncome
-        self.declared = declared
-        self.source = source
-        self.taxableIncome = taxableIncome
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeCount(year, limit: 9999)
-        writer.write(publicPensionRevenue)
-        writer.write(salaryRevenue)
-        writer.write(otherIncome)
-        writer.write(totalIncome)
-        writer.writeBool(declared)
-        writer.writeString(source)
-        writer.writeOptional(taxableIncome) { $0.write($1) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        year = try reader.readCount(limit: 9999)
-        publicPensionRevenue = try reader.readYen()
-        salaryRevenue = try reader.readYen()
-        otherIncome = try reader.readYen()
-        totalIncome = try reader.readYen()
-        declared = try reader.readBool()
-        source = try reader.readString()
-        taxableIncome = try reader.readOptional { try $0.readYen() }
+        (self.person, self.year, self.publicPensionRevenue) = (person, year, publicPensionRevenue)
+        (self.salaryRevenue, self.otherIncome, self.totalIncome) = (salaryRevenue, otherIncome, totalIncome)
+        (self.declared, self.source, self.taxableIncome) = (declared, source, taxableIncome)
     }
 }

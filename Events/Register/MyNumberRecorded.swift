@@ -7,22 +7,15 @@ public struct MyNumberRecorded: EventPayload {
     public static let eventType = "MyNumberRecorded"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(person: c.field(\.person), sealed: c.field(\.sealed))
+    }
+
     public var person: PersonID
     public var sealed: SealedIdentity
 
     public init(person: PersonID, sealed: SealedIdentity) {
-        self.person = person
-        self.sealed = sealed
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeBytes(sealed.bytes)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        sealed = SealedIdentity(bytes: try reader.readBytes())
+        (self.person, self.sealed) = (person, sealed)
     }
 }
 
@@ -33,6 +26,12 @@ public struct PersonErased: EventPayload {
     public static let eventType = "PersonErased"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), eligibilityEnded: c.field(\.eligibilityEnded),
+            retentionYears: c.field(\.retentionYears), decidedOn: c.field(\.decidedOn))
+    }
+
     public var person: PersonID
     /// The day their last eligibility ended.
     public var eligibilityEnded: CivilDate
@@ -41,23 +40,7 @@ public struct PersonErased: EventPayload {
     public var decidedOn: CivilDate
 
     public init(person: PersonID, eligibilityEnded: CivilDate, retentionYears: Int, decidedOn: CivilDate) {
-        self.person = person
-        self.eligibilityEnded = eligibilityEnded
-        self.retentionYears = retentionYears
+        (self.person, self.eligibilityEnded, self.retentionYears) = (person, eligibilityEnded, retentionYears)
         self.decidedOn = decidedOn
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(eligibilityEnded)
-        writer.writeInt(retentionYears)
-        writer.write(decidedOn)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        eligibilityEnded = try reader.readDate()
-        retentionYears = try reader.readInt()
-        decidedOn = try reader.readDate()
     }
 }

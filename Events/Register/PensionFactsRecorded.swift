@@ -8,31 +8,15 @@ public struct PensionFactsRecorded: EventPayload {
     public static let eventType = "PensionFactsRecorded"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(person: c.field(\.person), fiscalYear: c.field(\.fiscalYear), facts: c.field(\.facts))
+    }
+
     public var person: PersonID
     public var fiscalYear: FiscalYear
     public var facts: PensionFacts
 
     public init(person: PersonID, fiscalYear: FiscalYear, facts: PensionFacts) {
-        self.person = person
-        self.fiscalYear = fiscalYear
-        self.facts = facts
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(fiscalYear)
-        writer.write(facts.annualPension)
-        writer.write(facts.careInsurancePremium)
-        writer.writeBool(facts.careDeductedFromPension)
-        writer.writeOptional(facts.previousFebruaryDeduction) { w, y in w.write(y) }
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        fiscalYear = try reader.readFiscalYear()
-        facts = PensionFacts(
-            annualPension: try reader.readYen(), careInsurancePremium: try reader.readYen(),
-            careDeductedFromPension: try reader.readBool(),
-            previousFebruaryDeduction: try reader.readOptional { r in try r.readYen() })
+        (self.person, self.fiscalYear, self.facts) = (person, fiscalYear, facts)
     }
 }

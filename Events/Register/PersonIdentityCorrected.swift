@@ -6,26 +6,16 @@ public struct PersonIdentityCorrected: EventPayload {
     public static let eventType = "PersonIdentityCorrected"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(person: c.field(\.person), identity: c.field(\.identity), reason: c.field(\.reason))
+    }
+
     public var person: PersonID
     public var identity: SealedIdentity
     /// Why it was corrected (届出, 職権), for the record.
     public var reason: String
 
     public init(person: PersonID, identity: SealedIdentity, reason: String) {
-        self.person = person
-        self.identity = identity
-        self.reason = reason
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeBytes(identity.bytes)
-        writer.writeString(reason)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        identity = SealedIdentity(bytes: try reader.readBytes())
-        reason = try reader.readString()
+        (self.person, self.identity, self.reason) = (person, identity, reason)
     }
 }

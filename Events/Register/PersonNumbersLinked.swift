@@ -6,21 +6,14 @@ public struct PersonNumbersLinked: EventPayload {
     public static let eventType = "PersonNumbersLinked"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(person: c.field(\.person), formerNumber: c.field(\.formerNumber))
+    }
+
     public var person: PersonID
     public var formerNumber: PersonID
 
     public init(person: PersonID, formerNumber: PersonID) {
-        self.person = person
-        self.formerNumber = formerNumber
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.write(formerNumber)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        formerNumber = try reader.readPersonID()
+        (self.person, self.formerNumber) = (person, formerNumber)
     }
 }

@@ -5,21 +5,14 @@ public struct PersonRegistered: EventPayload {
     public static let eventType = "PersonRegistered"
     public static let schemaVersion = 1
 
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(person: c.field(\.person), identity: c.field(\.identity))
+    }
+
     public var person: PersonID
     public var identity: SealedIdentity
 
     public init(person: PersonID, identity: SealedIdentity) {
-        self.person = person
-        self.identity = identity
-    }
-
-    public func encode(to writer: inout BinaryWriter) {
-        writer.write(person)
-        writer.writeBytes(identity.bytes)
-    }
-
-    public init(from reader: inout BinaryReader) throws {
-        person = try reader.readPersonID()
-        identity = SealedIdentity(bytes: try reader.readBytes())
+        (self.person, self.identity) = (person, identity)
     }
 }

@@ -24,7 +24,8 @@ import Testing
             let encoded = EventRegistry.encode(IncomeInquired(person: try PersonID("1"), year: year, purpose: "x"))
             #expect(encoded.refusal == "\(year) is outside 0…9999")
         }
-        #expect(EventRegistry.encode(IncomeInquired(person: try PersonID("1"), year: 2024, purpose: "x")).refusal == nil)
+        #expect(
+            EventRegistry.encode(IncomeInquired(person: try PersonID("1"), year: 2024, purpose: "x")).refusal == nil)
         var g = SeededGenerator(seed: 1)
         for _ in 0..<500 {
             let encoded = EventRegistry.encode(EventSamples.random(using: &g))
@@ -114,5 +115,32 @@ import Testing
             json
                 == #"{"amount":5750,"channel":"convenienceStore","id":"","learnedOn":"2025-08-29","overpaid":0,"paidOn":"2025-08-29","parts":[{"accountingYear":2025,"amount":5750,"charge":"premium","key":{"fiscalYear":2025,"period":2}}],"person":"100000001","reference":"","slip":{"fiscalYear":2025,"period":2},"slipCharge":"premium"}"#
         )
+    }
+}
+
+/// What follows from each event's one declaration: its type name, stored form and JSON agree.
+@Suite struct DeclaredOnceTests {
+    @Test func typeNameAndJSONFollowFromThePayload() throws {
+        for (encoded, event) in GoldenTests.samples {
+            #expect(event.typeName == encoded.type)
+            #expect(EventRegistry.encode(event).type == encoded.type)
+            let json = try event.jsonPayload()
+            #expect(json.hasPrefix("{") && json.hasSuffix("}"), "\(encoded.type)")
+        }
+    }
+
+    /// A record's fields are read back in the order they were written, nested records included.
+    @Test func aRecordReadsWhatItWrote() throws {
+        let part = PaymentReceived.Part(
+            key: EventSamples.key(3), charge: .lateFee, amount: Yen(1_200), accountingYear: EventSamples.fy)
+        var writer = BinaryWriter()
+        part.encode(to: &writer)
+        let back = try writer.bytes.withUnsafeBytes { bytes in
+            var reader = BinaryReader(bytes)
+            let value = try PaymentReceived.Part(from: &reader)
+            try reader.expectEnd()
+            return value
+        }
+        #expect(back == part)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KokiDomain
 import KokiEvents
 import Testing
 
