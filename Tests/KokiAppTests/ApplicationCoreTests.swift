@@ -77,6 +77,10 @@ final class RecordingFiles: FileSource {
             RecordIncome(
                 number: person, year: 2025, pension: 0, salary: 0, other: 0, total: 0, taxable: nil,
                 undeclared: false, source: "申告書"),
+            // Collection: each names a file, read only after the check.
+            SettleOverpayments(person: nil, on: nil, includeNotYetDue: false, chargeRates: "rates.json", windowMonths: nil),
+            ImportCollectionFile<PensionDeductionsFile>(file: "pension.csv", learnedOn: nil),
+            ExportDebit(date: today, originator: "originator.json", lineSeparator: .crlf),
         ]
     }
 

@@ -75,6 +75,11 @@ public enum RequestCatalog {
         AcquireEligibility.self, LoseEligibility.self, StartAddressException.self, EndAddressException.self,
         RecordFormerDependant.self, RecordIncome.self, RecordPayment.self, CancelPayment.self, StartDebit.self,
         StopDebit.self, PayRefund.self, DecideReduction.self, AdoptSecuritySettings.self,
+        // Collection
+        ShowAccount.self, SettleOverpayments.self, ListOpenRefunds.self, ListUnmatched.self, RecordUnmatched.self,
+        ResolveUnmatched.self, ExportDebit.self, ImportCollectionFile<DebitResultFile>.self,
+        ImportCollectionFile<ConvenienceStoreFile>.self, ImportCollectionFile<PensionDeductionsFile>.self,
+        ConvenienceSlip.self, PendingConvenience.self,
     ]
 
     private static let byName: [String: any KokiRequest.Type] = Dictionary(
