@@ -8,7 +8,7 @@ public struct ZenginDebitFile: Hashable, Sendable {
     public static let recordLength = 120
 
     /// What separates records: nothing, CR+LF or LF — banks differ (§7.1), so it is an option.
-    public enum LineSeparator: String, Sendable, Hashable, CaseIterable {
+    public enum LineSeparator: String, Sendable, Hashable, CaseIterable, Codable {
         case none, crlf, lf
         var bytes: [UInt8] {
             switch self {

@@ -81,6 +81,10 @@ final class RecordingFiles: FileSource {
             AdoptArrearsSettings(file: "settings.json"), AdoptNoticeSettings(file: "settings.json"),
             RunDunning(on: nil), CloseYear(fiscalYear: 2025, on: nil),
             IssuePaymentNotices(fiscalYear: 2025, on: nil, format: .csv, encoding: .utf8, existingFile: nil),
+            // Collection: each names a file, read only after the check.
+            SettleOverpayments(person: nil, on: nil, includeNotYetDue: false, chargeRates: "rates.json", windowMonths: nil),
+            ImportCollectionFile<PensionDeductionsFile>(file: "pension.csv", learnedOn: nil),
+            ExportDebit(date: today, originator: "originator.json", lineSeparator: .crlf),
         ]
     }
 

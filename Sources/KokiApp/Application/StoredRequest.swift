@@ -81,6 +81,11 @@ public enum RequestCatalog {
         PlanSlips.self, AdoptNoticeSettings.self, ShowNoticeSettings.self, NoticeHistory.self,
         IssuePaymentNotices.self, IssueDunningLetters.self, IssueReminderLetters.self, IssueRefundNotices.self,
         ReissueNotice.self, IssueCertificate.self,
+        // Collection
+        ShowAccount.self, SettleOverpayments.self, ListOpenRefunds.self, ListUnmatched.self, RecordUnmatched.self,
+        ResolveUnmatched.self, ExportDebit.self, ImportCollectionFile<DebitResultFile>.self,
+        ImportCollectionFile<ConvenienceStoreFile>.self, ImportCollectionFile<PensionDeductionsFile>.self,
+        ConvenienceSlip.self, PendingConvenience.self,
     ]
 
     private static let byName: [String: any KokiRequest.Type] = Dictionary(

@@ -8,43 +8,34 @@ import LedgerStore
 
 extension ZenginDebitFile.LineSeparator: ExpressibleByArgument {}
 
-func readFileBytes(_ path: String) throws -> [UInt8] {
-    try requireAuthorizedBeforeReading(path)
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw KokiError(.invalidInput, "cannot read \(path)")
-    }
-    return Array(data)
-}
-
 /// The file and the day it arrived, shared by every import command.
 struct ImportArguments: ParsableArguments {
     @Argument(help: "The file.") var file: String
     @Option(help: ArgumentHelp("The day the city received it (default: today in Japan).", valueName: "date"))
     var learnedOn: CivilDate?
 
-    /// Reads the file and runs one import with it, printing the summary.
-    func run(
-        _ options: LedgerOptions, _ what: String,
-        _ body: (CollectionCommands, [UInt8], String, CivilDate, String) throws -> CollectionCommands.ImportSummary
-    ) throws {
-        try reporting {
-            // The operator's role first: nothing about the file is told to whoever may not import it.
-            let (commands, metadata) = try options.collection()
-            let bytes = try readFileBytes(file)
-            let summary = try body(
-                commands, bytes, (file as NSString).lastPathComponent, learnedOn ?? todayInJapan(), metadata.actor)
-            printSummary(summary, what)
-            keepReadModelsUp(commands.ledger)
-        }
-    }
+    func request<Format>() -> ImportCollectionFile<Format> { ImportCollectionFile(file: file, learnedOn: learnedOn) }
 }
 
-func printSummary(_ s: CollectionCommands.ImportSummary, _ what: String) {
-    Output.line(
-        "\(what): \(s.records) records, \(s.payments) payments (\(s.paid.amount) yen)"
-            + (s.other > 0 ? ", \(s.other) other" : "") + (s.stopped.isEmpty ? "" : ", \(s.stopped.count) stopped"))
-    for d in s.duplicates { Output.line("  duplicate, ignored: \(d)") }
-    for u in s.unmatched { Output.line("  unmatched: \(u)") }
+/// An import command: its file imported, its summary printed under `what`.
+protocol ImportCommand: TypedCommand where Request == ImportCollectionFile<Format> {
+    associatedtype Format: CollectionFileFormat
+    static var what: String { get }
+    var input: ImportArguments { get }
+}
+
+extension ImportCommand {
+    func request() -> Request { input.request() }
+
+    static func report(_ request: Request, _ result: Request.Result) {
+        let s = result.summary
+        Output.line(
+            "\(what): \(s.records) records, \(s.payments) payments (\(s.paid.amount) yen)"
+                + (s.other > 0 ? ", \(s.other) other" : "") + (s.stopped.isEmpty ? "" : ", \(s.stopped.count) stopped"))
+        for d in s.duplicates { Output.line("  duplicate, ignored: \(d)") }
+        for u in s.unmatched { Output.line("  unmatched: \(u)") }
+        if let note = result.note { Output.error(note) }
+    }
 }
 
 struct DebitCommand: ParsableCommand {
@@ -110,38 +101,31 @@ struct DebitCommand: ParsableCommand {
         @Option(help: "What follows each 120-byte record: crlf, lf or none (as the bank asks).")
         var lineSeparator: ZenginDebitFile.LineSeparator = .crlf
 
+        func request() -> ExportDebit { ExportDebit(date: date, originator: originator, lineSeparator: lineSeparator) }
+
         func run() throws {
             try reporting {
-                let access = try options.authorized(.collectionWrite)
-                let out = try OutputFiles.path(out, option: "--out", options: options)
-                let settings = try readJSON(CollectionCommands.Originator.self, from: originator)
-                let commands = CollectionCommands(access.ledger)
-                guard !FileManager.default.fileExists(atPath: out) else {
-                    throw KokiError(.invalidInput, "\(out) already exists: choose another --out")
+                var path = out
+                let (application, caller) = try options.application()
+                // Where it writes is checked once the operator was, before anything is recorded.
+                let result = try application.run(request(), as: caller) {
+                    path = try OutputFiles.path(out, option: "--out", options: options)
+                    guard !FileManager.default.fileExists(atPath: path) else {
+                        throw KokiError(.invalidInput, "\(path) already exists: choose another --out")
+                    }
                 }
-                let before = try access.store.head().position
-                let (bytes, count, total) = try commands.exportDebit(
-                    on: date, originator: settings, separator: lineSeparator, actor: access.context.operatorID)
-                // The file holds the payers' bank accounts: they are recorded as read before it is written.
-                var query = EventQuery.from(position: before + 1)
-                query.types = [DebitRequested.eventType]
-                var payers: [PersonID] = []
-                try access.ledger.forEachEvent(query) { _, event in
-                    if case .debitRequested(let e) = event { payers.append(e.person) }
-                }
-                try access.recordRead(payers, purpose: "debit request \(date)")
                 do {
-                    try OutputFiles.save(Data(bytes), to: out, option: "--out", options: options)
+                    try OutputFiles.save(result.bytes, to: path, option: "--out", options: options)
                 } catch let failure as CLIFailure {
                     throw CLIFailure(
                         failure.status, "\(failure.message) (the request is recorded; write it again with the same data)")
                 }
-                Output.line("debit request for \(date): \(count) records, \(total.amount) yen → \(out)")
+                Output.line("debit request for \(date): \(result.records) records, \(result.total.amount) yen → \(path)")
             }
         }
     }
 
-    struct Import: ParsableCommand {
+    struct Import: ImportCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import a bank's result file: code 0 pays the period on the debit date, 1–9 records the failure.",
             discussion: """
@@ -157,11 +141,8 @@ struct DebitCommand: ParsableCommand {
         @OptionGroup var options: LedgerOptions
         @OptionGroup var input: ImportArguments
 
-        func run() throws {
-            try input.run(options, "debit result") { commands, bytes, name, learnedOn, actor in
-                try commands.importDebitResult(bytes, name: name, learnedOn: learnedOn, actor: actor)
-            }
-        }
+        typealias Format = DebitResultFile
+        static let what = "debit result"
     }
 }
 
@@ -172,7 +153,7 @@ struct KonbiniCommand: ParsableCommand {
         subcommands: [Slip.self, Import.self, Pending.self]
     )
 
-    struct Slip: ParsableCommand {
+    struct Slip: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the 44-digit barcode data of a slip for a person's period.")
         @OptionGroup var options: LedgerOptions
@@ -184,20 +165,16 @@ struct KonbiniCommand: ParsableCommand {
         @Option(help: ArgumentHelp("The payment deadline (default: the due date).", valueName: "date")) var deadline:
             CivilDate?
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.collectionRead, .query)
-                let commands = CollectionCommands(access.ledger)
-                try access.recordRead([person])
-                let barcode = try commands.slipBarcode(
-                    person, key: PeriodKey(try FiscalYear(fiscalYear), try PeriodNumber(period)), issuer: issuer,
-                    reissue: reissue, deadline: deadline)
-                Output.line(barcode.description)
-            }
+        func request() -> ConvenienceSlip {
+            ConvenienceSlip(
+                person: person, fiscalYear: fiscalYear, period: period, issuer: issuer, reissue: reissue,
+                deadline: deadline)
         }
+
+        static func report(_ request: Request, _ result: Request.Result) { Output.line(result) }
     }
 
-    struct Import: ParsableCommand {
+    struct Import: ImportCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import a convenience-store file: preliminary (速報) and final (確報) records.",
             discussion: """
@@ -214,14 +191,11 @@ struct KonbiniCommand: ParsableCommand {
         @OptionGroup var options: LedgerOptions
         @OptionGroup var input: ImportArguments
 
-        func run() throws {
-            try input.run(options, "convenience stores") { commands, bytes, name, learnedOn, actor in
-                try commands.importConvenience(bytes, name: name, learnedOn: learnedOn, actor: actor)
-            }
-        }
+        typealias Format = ConvenienceStoreFile
+        static let what = "convenience stores"
     }
 
-    struct Pending: ParsableCommand {
+    struct Pending: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Preliminary reports with no final record after N days, for follow-up.")
         @OptionGroup var options: LedgerOptions
@@ -229,19 +203,15 @@ struct KonbiniCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Counting to this day (default: today in Japan).", valueName: "date")) var on:
             CivilDate?
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.collectionRead, .query)
-                let commands = CollectionCommands(access.ledger)
-                let pending = try commands.pendingConvenience(on: on ?? todayInJapan(), olderThan: olderThan)
-                try access.recordRead(pending.map(\.person))
-                Table.render(
-                    ["PERSON", "PERIOD", "AMOUNT", "PAID ON", "STORE"],
-                    pending.map {
-                        [$0.person.value, $0.key.description, "\($0.amount.amount)", $0.paidOn.description, $0.store]
-                    }
-                ).forEach(Output.line)
-            }
+        func request() -> PendingConvenience { PendingConvenience(olderThan: olderThan, on: on) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Table.render(
+                ["PERSON", "PERIOD", "AMOUNT", "PAID ON", "STORE"],
+                result.map {
+                    [$0.person.value, $0.key.description, "\($0.amount.amount)", $0.paidOn.description, $0.store]
+                }
+            ).forEach(Output.line)
         }
     }
 }
@@ -253,7 +223,7 @@ struct PensionCommand: ParsableCommand {
         subcommands: [Import.self]
     )
 
-    struct Import: ParsableCommand {
+    struct Import: ImportCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import deductions per pension month; a stop moves the rest of the year to ordinary collection.",
             discussion: """
@@ -271,10 +241,7 @@ struct PensionCommand: ParsableCommand {
         @OptionGroup var options: LedgerOptions
         @OptionGroup var input: ImportArguments
 
-        func run() throws {
-            try input.run(options, "pension deductions") { commands, bytes, name, learnedOn, actor in
-                try commands.importPension(bytes, name: name, learnedOn: learnedOn, actor: actor)
-            }
-        }
+        typealias Format = PensionDeductionsFile
+        static let what = "pension deductions"
     }
 }

@@ -23,13 +23,6 @@ extension PaymentChannel: ExpressibleByArgument {
     }
 }
 
-extension LedgerOptions {
-    func collection() throws -> (CollectionCommands, CommandMetadata) {
-        let access = try authorized(.collectionWrite)
-        return (CollectionCommands(access.ledger), access.metadata())
-    }
-}
-
 /// A period named on the command line: both --fiscal-year and --period, or neither.
 struct PeriodOptions: ParsableArguments {
     @Option(help: "The fiscal year of the period the slip names.") var fiscalYear: Int?
@@ -132,145 +125,13 @@ struct AccountCommand: ParsableCommand {
     var asOf: CivilDate?
     @Flag(help: "Print JSON instead of text.") var json = false
 
-    struct View: Encodable {
-        var person: String
-        var periods: [Period]
-        var payments: [Payment]
-        var overpayments: [Overpayment]
-        var refunds: [Refund]
-        var mandates: [Mandate]
-        var debitFailures: [Failure]
-        var pendingConvenience: [Pending]
-        var totals: Totals
-
-        struct Period: Encodable {
-            var fiscalYear: Int
-            var period: Int
-            var dueDate: String
-            var assessed: Int64
-            var paid: Int64
-            var outstanding: Int64
-            var overpaid: Int64
-            var reduced: Int64
-            var writtenOff: Int64
-            var lateFee: Int64
-            var lateFeeOwed: Int64
-        }
-        struct Payment: Encodable {
-            var id: String
-            var paidOn: String
-            var learnedOn: String
-            var channel: String
-            var amount: Int64
-            var parts: [String]
-            var overpaid: Int64
-            var cancelled: String?
-        }
-        struct Overpayment: Encodable {
-            var id: String
-            var cause: String
-            var arose: String
-            var amount: Int64
-            var appropriated: Int64
-            var refunded: Int64
-            var open: Int64
-        }
-        struct Refund: Encodable {
-            var id: String
-            var overpayment: String
-            var amount: Int64
-            var interest: Int64
-            var decidedOn: String
-            var paidOn: String?
-        }
-        struct Mandate: Encodable {
-            var from: String
-            var until: String?
-        }
-        struct Failure: Encodable {
-            var debitDate: String
-            var fiscalYear: Int
-            var period: Int
-            var amount: Int64
-            var code: Int
-            var meaning: String
-        }
-        struct Pending: Encodable {
-            var fiscalYear: Int
-            var period: Int
-            var amount: Int64
-            var paidOn: String
-            var store: String
-        }
-        struct Totals: Encodable {
-            var assessed: Int64
-            var paid: Int64
-            var outstanding: Int64
-            var overpaid: Int64
-        }
+    func request() throws -> ShowAccount {
+        ShowAccount(person: person, fiscalYear: fiscalYear, knownAt: try knownAt.value(), asOf: asOf)
     }
 
     func run() throws {
         try reporting {
-            let access = try options.authorized(.collectionRead, .query)
-            let commands = CollectionCommands(access.ledger)
-            let state = try commands.load(person, knownAt: try knownAt.value(), asOf: asOf)
-            guard state.exists else { throw KokiError(.invalidInput, "no person \(person) in the ledger") }
-            try access.recordRead([person])
-            let account = state.account
-            let fy = try fiscalYear.map { try FiscalYear($0) }
-            func keep(_ key: PeriodKey) -> Bool { fy == nil || key.fiscalYear == fy }
-            let periods = account.periods.sorted { $0.key < $1.key }.filter { keep($0.key) }.map { key, p in
-                View.Period(
-                    fiscalYear: key.fiscalYear.year, period: key.period.number, dueDate: p.dueDate.description,
-                    assessed: p.assessed.amount, paid: p.credited.amount, outstanding: p.outstanding.amount,
-                    overpaid: p.overpaid.amount, reduced: p.reduced.amount, writtenOff: p.writtenOff.amount,
-                    lateFee: p.lateFee.amount, lateFeeOwed: p.lateFeeOutstanding.amount)
-            }
-            let view = View(
-                person: person.value, periods: periods,
-                payments: account.payments.filter { p in
-                    fy == nil || p.event.parts.contains { keep($0.key) } || p.event.parts.isEmpty
-                }.map { p in
-                    View.Payment(
-                        id: p.event.id, paidOn: p.event.paidOn.description, learnedOn: p.event.learnedOn.description,
-                        channel: p.event.channel.rawValue, amount: p.event.amount.amount,
-                        parts: p.event.parts.map {
-                            "\($0.key)=\($0.amount.amount)" + ($0.carriedForward ? "(FY\($0.accountingYear.year))" : "")
-                        },
-                        overpaid: p.event.overpaid.amount,
-                        cancelled: p.cancelled.map { "\($0.cancelledOn) \($0.reason)" })
-                },
-                overpayments: account.overpayments.map { o in
-                    View.Overpayment(
-                        id: o.id, cause: o.cause.rawValue, arose: o.arose.description, amount: o.amount.amount,
-                        appropriated: o.appropriated.amount, refunded: o.refunded.amount, open: o.open.amount)
-                },
-                refunds: account.refunds.map { r in
-                    View.Refund(
-                        id: r.decision.id, overpayment: r.decision.overpayment, amount: r.decision.amount.amount,
-                        interest: r.decision.interest.amount, decidedOn: r.decision.decidedOn.description,
-                        paidOn: r.paid?.paidOn.description)
-                },
-                mandates: account.mandates.map {
-                    View.Mandate(from: $0.startsOn.description, until: $0.stopsOn?.description)
-                },
-                debitFailures: account.debitFailures.filter { keep($0.key) }.map { f in
-                    View.Failure(
-                        debitDate: f.debitDate.description, fiscalYear: f.key.fiscalYear.year,
-                        period: f.key.period.number,
-                        amount: f.amount.amount, code: f.resultCode,
-                        meaning: ZenginDebitFile.resultCodes[f.resultCode] ?? "?")
-                },
-                pendingConvenience: account.pendingReports.filter { keep($0.key) }.map { r in
-                    View.Pending(
-                        fiscalYear: r.key.fiscalYear.year, period: r.key.period.number, amount: r.amount.amount,
-                        paidOn: r.paidOn.description, store: r.store)
-                },
-                totals: View.Totals(
-                    assessed: periods.map(\.assessed).reduce(0, +), paid: periods.map(\.paid).reduce(0, +),
-                    outstanding: periods.map(\.outstanding).reduce(0, +), overpaid: periods.map(\.overpaid).reduce(0, +)
-                ))
+            let view = try options.run(try request())
             if json {
                 Output.line(try jsonLine(view))
                 return

@@ -16,9 +16,7 @@ struct ChargeRateOptions: ParsableArguments {
     var windowMonths: Int?
 
     func load() throws -> ChargeRates {
-        var rates = try chargeRates.map { try readJSON(ChargeRates.self, from: $0) } ?? ChargeRates.standard
-        if let windowMonths { rates = try ChargeRates(reducedWindowMonths: windowMonths, years: rates.years) }
-        return rates
+        try ChargeRates.named(chargeRates, windowMonths: windowMonths) { try readJSON(ChargeRates.self, from: $0) }
     }
 }
 
@@ -29,7 +27,7 @@ struct RefundCommand: ParsableCommand {
         subcommands: [Settle.self, Pay.self, List.self]
     )
 
-    struct Settle: ParsableCommand {
+    struct Settle: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Settle overpayments: recognise, appropriate to unpaid periods, decide refunds with interest.",
             discussion: """
@@ -47,39 +45,29 @@ struct RefundCommand: ParsableCommand {
         var includeNotYetDue = false
         @OptionGroup var rates: ChargeRateOptions
 
-        func run() throws {
-            try reporting {
-                let (commands, metadata) = try options.collection()
-                let date = on ?? todayInJapan()
-                let table = try rates.load()
-                var results: [PersonID: CollectionCommands.Settlement] = [:]
-                if let person {
-                    let s = try commands.settle(
-                        person, on: date, rates: table, includeNotYetDue: includeNotYetDue, metadata: metadata)
-                    if !s.isEmpty { results[person] = s }
-                } else {
-                    results = try commands.settleAll(
-                        on: date, rates: table, includeNotYetDue: includeNotYetDue, actor: metadata.actor)
-                    keepReadModelsUp(commands.ledger)
+        func request() -> SettleOverpayments {
+            SettleOverpayments(
+                person: person, on: on, includeNotYetDue: includeNotYetDue, chargeRates: rates.chargeRates,
+                windowMonths: rates.windowMonths)
+        }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            for (id, s) in result.persons.map({ ($0.person, $0.settlement) }) {
+                for r in s.recognized {
+                    Output.line("\(id) overpayment \(r.id): \(r.amount.amount) off \(r.key) (過納)")
                 }
-                for (id, s) in results.sorted(by: { $0.key < $1.key }) {
-                    for r in s.recognized {
-                        Output.line("\(id) overpayment \(r.id): \(r.amount.amount) off \(r.key) (過納)")
-                    }
-                    for a in s.appropriated {
-                        Output.line(
-                            "\(id) appropriated \(a.overpayment): "
-                                + a.parts.map { "\($0.key)=\($0.amount.amount) from \($0.effectiveOn)" }.joined(
-                                    separator: ", "))
-                    }
-                    for r in s.refunds {
-                        Output.line(
-                            "\(id) refund \(r.id): \(r.amount.amount) + interest \(r.interest.amount) (from \(r.interestFrom))"
-                        )
-                    }
+                for a in s.appropriated {
+                    Output.line(
+                        "\(id) appropriated \(a.overpayment): "
+                            + a.parts.map { "\($0.key)=\($0.amount.amount) from \($0.effectiveOn)" }.joined(separator: ", "))
                 }
-                Output.line("settled \(results.count) person(s) on \(date)")
+                for r in s.refunds {
+                    Output.line(
+                        "\(id) refund \(r.id): \(r.amount.amount) + interest \(r.interest.amount) (from \(r.interestFrom))")
+                }
             }
+            Output.line("settled \(result.persons.count) person(s) on \(result.on)")
+            if let note = result.note { Output.error(note) }
         }
     }
 
@@ -102,30 +90,21 @@ struct RefundCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Open overpayments and refunds decided but not paid, for everyone.")
         @OptionGroup var options: LedgerOptions
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.collectionRead, .query)
-                let city = try CitySnapshot(access.ledger)
-                var rows: [[String]] = []
-                for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key }) {
-                    for o in account.openOverpayments {
-                        rows.append([person.value, "overpayment", o.id, "\(o.open.amount)", "", o.arose.description])
-                    }
-                    for r in account.refunds where r.paid == nil {
-                        rows.append([
-                            person.value, "refund", r.decision.id, "\(r.decision.amount.amount)",
-                            "\(r.decision.interest.amount)", r.decision.decidedOn.description,
-                        ])
-                    }
-                }
-                try access.recordRead(rows.map { try PersonID($0[0]) })
-                Table.render(["PERSON", "KIND", "NUMBER", "AMOUNT", "INTEREST", "DATE"], rows).forEach(Output.line)
+        func request() -> ListOpenRefunds { ListOpenRefunds() }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            let rows = result.map {
+                [
+                    $0.person.value, $0.kind, $0.number, "\($0.amount.amount)", $0.interest.map { "\($0.amount)" } ?? "",
+                    $0.date.description,
+                ]
             }
+            Table.render(["PERSON", "KIND", "NUMBER", "AMOUNT", "INTEREST", "DATE"], rows).forEach(Output.line)
         }
     }
 }
@@ -137,28 +116,25 @@ struct UnmatchedCommand: ParsableCommand {
         subcommands: [List.self, Record.self, Resolve.self]
     )
 
-    struct List: ParsableCommand {
+    struct List: TypedCommand {
         static let configuration = CommandConfiguration(abstract: "Unmatched money not yet resolved.")
         @OptionGroup var options: LedgerOptions
         @Flag(help: "Also list resolved entries.") var all = false
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.collectionRead, .query)
-                let unmatched = try access.ledger.unmatchedPayments()
-                try access.recordRead(unmatched.compactMap { $0.resolved?.person })
-                let rows = unmatched.filter { all || $0.resolved == nil }.map { u in
-                    [
-                        u.event.id, u.event.paidOn.description, u.event.channel.rawValue, "\(u.event.amount.amount)",
-                        u.resolved.map { "→ \($0.person) (\($0.payment))" } ?? u.event.reason,
-                    ]
-                }
-                Table.render(["NUMBER", "PAID ON", "CHANNEL", "AMOUNT", "NOTE"], rows).forEach(Output.line)
+        func request() -> ListUnmatched { ListUnmatched(all: all) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            let rows = result.map { u in
+                [
+                    u.recorded.id, u.recorded.paidOn.description, u.recorded.channel.rawValue,
+                    "\(u.recorded.amount.amount)", u.resolved.map { "→ \($0.person) (\($0.payment))" } ?? u.recorded.reason,
+                ]
             }
+            Table.render(["NUMBER", "PAID ON", "CHANNEL", "AMOUNT", "NOTE"], rows).forEach(Output.line)
         }
     }
 
-    struct Record: ParsableCommand {
+    struct Record: TypedCommand {
         static let configuration = CommandConfiguration(abstract: "Record money that matches no one yet.")
         @OptionGroup var options: LedgerOptions
         @Option(help: "The amount in yen.") var amount: Int64
@@ -167,21 +143,16 @@ struct UnmatchedCommand: ParsableCommand {
         @Option(help: "What came with it (a reference, a name).") var reference = ""
         @Option(help: "Why it matches no one.") var reason: String
 
-        func run() throws {
-            try reporting {
-                let (commands, metadata) = try options.collection()
-                let paidOn = try paidDay(paidOn, "--paid-on")
-                let event = try commands.recordUnmatched(
-                    amount: try Yen.checked(amount, .amount, field: "--amount"), paidOn: paidOn,
-                    learnedOn: max(paidOn, todayInJapan()), channel: channel,
-                    reference: try checkedText(reference, field: "--reference"),
-                    reason: try checkedText(reason, field: "--reason"), metadata: metadata)
-                Output.line("unmatched \(event.id): \(event.amount)")
-            }
+        func request() -> RecordUnmatched {
+            RecordUnmatched(amount: amount, paidOn: paidOn, channel: channel, reference: reference, reason: reason)
+        }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line("unmatched \(result.id): \(result.amount)")
         }
     }
 
-    struct Resolve: ParsableCommand {
+    struct Resolve: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Assign unmatched money to a person: it becomes their payment.")
         @OptionGroup var options: LedgerOptions
@@ -190,13 +161,12 @@ struct UnmatchedCommand: ParsableCommand {
         @OptionGroup var slip: PeriodOptions
         @Option(help: ArgumentHelp("The day resolved (default: today in Japan).", valueName: "date")) var on: CivilDate?
 
-        func run() throws {
-            try reporting {
-                let (commands, metadata) = try options.collection()
-                let payment = try commands.resolveUnmatched(
-                    id, to: person, slip: try slip.key(), on: on ?? todayInJapan(), metadata: metadata)
-                Output.line("\(id) → \(person): payment \(payment.id) of \(payment.amount)")
-            }
+        func request() throws -> ResolveUnmatched {
+            ResolveUnmatched(id: id, person: person, slip: try slip.key(), on: on)
+        }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line("\(request.id) → \(request.person): payment \(result.id) of \(result.amount)")
         }
     }
 }

@@ -1,6 +1,7 @@
 import LedgerStore
 
-/// `--known-at` as a request carries it: `{"position": 12}` or `{"time": MICROSECONDS}`.
+/// A request that answers as the ledger knew it (`--known-at`) carries the moment as JSON:
+/// `{"position": 42}` or `{"time": MICROSECONDS}`.
 extension KnownAt: Codable {
     private enum CodingKeys: String, CodingKey { case position, time }
 

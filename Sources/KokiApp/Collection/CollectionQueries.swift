@@ -1,0 +1,126 @@
+import KokiDomain
+import KokiEvents
+import KokiInterchange
+import KokiProjections
+
+/// `refund list`: open overpayments and refunds decided but not paid, for everyone (the read of
+/// each person listed is recorded first).
+public struct ListOpenRefunds: KokiRequest {
+    public static let name = "refund list"
+    public static let function: AccessFunction? = .collectionRead
+    public static let isQuery = true
+
+    /// An open overpayment (no interest) or a refund decided and not paid.
+    public struct Entry: Encodable, Sendable {
+        public var person: PersonID
+        public var kind: String
+        public var number: String
+        public var amount: Yen
+        public var interest: Yen?
+        public var date: CivilDate
+    }
+
+    public init() {}
+
+    public func handle(_ scope: RequestScope) throws -> [Entry] {
+        let city = try CitySnapshot(scope.ledger)
+        var entries: [Entry] = []
+        for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key }) {
+            for o in account.openOverpayments {
+                entries.append(
+                    Entry(person: person, kind: "overpayment", number: o.id, amount: o.open, interest: nil, date: o.arose))
+            }
+            for r in account.refunds where r.paid == nil {
+                entries.append(
+                    Entry(
+                        person: person, kind: "refund", number: r.decision.id, amount: r.decision.amount,
+                        interest: r.decision.interest, date: r.decision.decidedOn))
+            }
+        }
+        try scope.recordRead(entries.map(\.person))
+        return entries
+    }
+}
+
+/// `unmatched list`: money that matched no person or period (未確認入金), the entries resolved
+/// too with `all` (the read of the persons they were resolved to is recorded first).
+public struct ListUnmatched: KokiRequest {
+    public static let name = "unmatched list"
+    public static let function: AccessFunction? = .collectionRead
+    public static let isQuery = true
+
+    /// Money recorded as unmatched, and to whom it was resolved.
+    public struct Entry: Encodable, Sendable {
+        public var recorded: UnmatchedPaymentRecorded
+        public var resolved: UnmatchedPaymentResolved?
+    }
+
+    public var all: Bool
+
+    public init(all: Bool) { self.all = all }
+
+    public func handle(_ scope: RequestScope) throws -> [Entry] {
+        let unmatched = try scope.ledger.unmatchedPayments()
+        try scope.recordRead(unmatched.compactMap { $0.resolved?.person })
+        return unmatched.filter { all || $0.resolved == nil }.map { Entry(recorded: $0.event, resolved: $0.resolved) }
+    }
+}
+
+/// `konbini slip`: the 44-digit barcode data of a convenience-store slip for a person's period.
+public struct ConvenienceSlip: PersonRequest {
+    public static let name = "konbini slip"
+    public static let function: AccessFunction? = .collectionRead
+    public static let isQuery = true
+
+    public var person: PersonID
+    public var fiscalYear: Int
+    public var period: Int
+    /// The city's 6-digit issuer code (請求書発行企業コード).
+    public var issuer: String
+    /// The reissue count (再発行区分), 0–9.
+    public var reissue: Int
+    /// The payment deadline (default: the due date).
+    public var deadline: CivilDate?
+
+    public init(person: PersonID, fiscalYear: Int, period: Int, issuer: String, reissue: Int, deadline: CivilDate?) {
+        self.person = person
+        self.fiscalYear = fiscalYear
+        self.period = period
+        self.issuer = issuer
+        self.reissue = reissue
+        self.deadline = deadline
+    }
+
+    /// Answers the barcode's digits.
+    public func handle(_ scope: RequestScope) throws -> String {
+        try scope.recordRead([person])
+        return try CollectionCommands(scope.ledger).slipBarcode(
+            person, key: PeriodKey(try FiscalYear(fiscalYear), try PeriodNumber(period)), issuer: issuer,
+            reissue: reissue, deadline: deadline
+        ).description
+    }
+}
+
+/// `konbini pending`: preliminary convenience-store reports (速報) with no final record after
+/// `olderThan` days, for follow-up.
+public struct PendingConvenience: KokiRequest {
+    public static let name = "konbini pending"
+    public static let function: AccessFunction? = .collectionRead
+    public static let isQuery = true
+
+    public var olderThan: Int
+    /// Counting to this day (default: the caller's today).
+    public var on: CivilDate?
+
+    public init(olderThan: Int, on: CivilDate?) {
+        self.olderThan = olderThan
+        self.on = on
+    }
+
+    public func handle(_ scope: RequestScope) throws -> [ConveniencePaymentReported] {
+        let pending = try CollectionCommands(scope.ledger).pendingConvenience(
+            on: on ?? scope.today, olderThan: olderThan)
+        try scope.recordRead(pending.map(\.person))
+        return pending
+    }
+}
