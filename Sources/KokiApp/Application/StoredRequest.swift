@@ -75,6 +75,14 @@ public enum RequestCatalog {
         AcquireEligibility.self, LoseEligibility.self, StartAddressException.self, EndAddressException.self,
         RecordFormerDependant.self, RecordIncome.self, RecordPayment.self, CancelPayment.self, StartDebit.self,
         StopDebit.self, PayRefund.self, DecideReduction.self, AdoptSecuritySettings.self,
+        // Access, ledger
+        EnrollOperator.self, ListOperators.self, SetOperatorRoles.self, SuspendOperator.self, RevokeOperator.self,
+        ReinstateOperator.self, UnlockOperator.self, SetOperatorPassword.self, WhoAmI.self, ShowPermissions.self,
+        GrantPermission.self, RevokePermission.self, ShowSecuritySettings.self, ReadAuditLog.self, ReviewAudit.self,
+        RecordMyNumber.self, ShowMyNumber.self, LookUpMyNumber.self, ErasePersons.self, RunTransfer.self,
+        RegisterTransferDestination.self, ListTransferDestinations.self, ShowTransferHistory.self, ListStreams.self,
+        ShowHead.self, ListEvents.self, RebuildReadModels.self, ShowBalances.self, WhatIfAssessments.self,
+        ApplyWhatIf.self, ExplainFigures.self, AppendTestPayments.self, SleepAfterCheck.self,
     ]
 
     private static let byName: [String: any KokiRequest.Type] = Dictionary(
