@@ -17,8 +17,14 @@ public struct Secret: Codable, Sendable {
     /// The secret's text: asked now, if it is asked, as `whose`.
     public func reveal(whose: String = "") throws -> String { try ask(whose) }
 
+    /// A secret from a request body; a kept one (`null`) is refused when revealed: it must be given again.
     public init(from decoder: any Decoder) throws {
-        self.init(try decoder.singleValueContainer().decode(String.self))
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self.init(asking: { _ in throw KokiError(.invalidInput, "a secret is never kept: give it again") })
+        } else {
+            self.init(try container.decode(String.self))
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -81,7 +81,7 @@ public enum RequestCatalog {
         GrantPermission.self, RevokePermission.self, ShowSecuritySettings.self, ReadAuditLog.self, ReviewAudit.self,
         RecordMyNumber.self, ShowMyNumber.self, LookUpMyNumber.self, ErasePersons.self, RunTransfer.self,
         RegisterTransferDestination.self, ListTransferDestinations.self, ShowTransferHistory.self, ListStreams.self,
-        ShowHead.self, ListEvents.self, RebuildReadModels.self, ShowBalances.self, WhatIfAssessments.self,
+        ShowHead.self, ListEvents.self, ShowReadModels.self, RebuildReadModels.self, ShowBalances.self, WhatIfAssessments.self,
         ApplyWhatIf.self, ExplainFigures.self, AppendTestPayments.self, SleepAfterCheck.self,
     ]
 

@@ -3,41 +3,47 @@ import KokiEvents
 import KokiProjections
 import LedgerStore
 
+/// `rebuild --status`: the stored read models and their snapshots listed; nothing changes (a query,
+/// so it runs on a replay copy too).
+public struct ShowReadModels: KokiRequest {
+    public static let name = "rebuild status"
+    public static let function: AccessFunction? = .ledgerInspect
+    public static let isQuery = true
+
+    public init() {}
+
+    public func handle(_ scope: RequestScope) throws -> StoredBalances.Status {
+        try StoredBalances(scope.ledger).status()
+    }
+}
+
 /// `rebuild`: the stored read models rebuilt from position zero and compared with the maintained
-/// ones (a ledger's maintenance, ledger.maintain); with `status` only listed (ledger.inspect).
-/// The function depends on which, so the core checks the session and the handler the function.
+/// ones (a ledger's maintenance); with `check` only compared.
 public struct RebuildReadModels: KokiRequest {
     public static let name = "rebuild"
-    public static let function: AccessFunction? = nil
+    public static let function: AccessFunction? = .ledgerMaintain
 
     /// Compare only: swap nothing.
     public var check: Bool
-    /// List the read models and snapshots; change nothing.
-    public var status: Bool
     public var snapshotEvery: Int64?
 
-    public init(check: Bool, status: Bool, snapshotEvery: Int64?) {
+    public init(check: Bool, snapshotEvery: Int64?) {
         self.check = check
-        self.status = status
         self.snapshotEvery = snapshotEvery
     }
 
     public struct Outcome: Sendable, Encodable {
-        public var status: StoredBalances.Status?
-        public var rebuild: StoredBalances.Rebuild?
+        public var rebuild: StoredBalances.Rebuild
         /// How long the rebuild took.
         public var seconds: Double
     }
 
     public func handle(_ scope: RequestScope) throws -> Outcome {
-        try scope.check(status ? .ledgerInspect : .ledgerMaintain)
-        let balances = StoredBalances(scope.ledger)
-        if status { return Outcome(status: try balances.status(), rebuild: nil, seconds: 0) }
         let started = ContinuousClock.now
-        let report = try balances.rebuild(check: check, snapshotEvery: snapshotEvery)
+        let report = try StoredBalances(scope.ledger).rebuild(check: check, snapshotEvery: snapshotEvery)
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return Outcome(status: nil, rebuild: report, seconds: seconds)
+        return Outcome(rebuild: report, seconds: seconds)
     }
 }
 

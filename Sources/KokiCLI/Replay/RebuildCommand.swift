@@ -49,8 +49,8 @@ struct RebuildCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let outcome = try options.run(RebuildReadModels(check: check, status: status, snapshotEvery: snapshotEvery))
-            if let s = outcome.status {
+            if status {
+                let s = try options.run(ShowReadModels())
                 if json {
                     Output.line(
                         JSON.object([
@@ -87,7 +87,8 @@ struct RebuildCommand: ParsableCommand {
                 Output.line("  \(s.deltas) deltas, \(s.deltaBytes) bytes (LZ4)")
                 return
             }
-            guard let report = outcome.rebuild else { return }
+            let outcome = try options.run(RebuildReadModels(check: check, snapshotEvery: snapshotEvery))
+            let report = outcome.rebuild
             let seconds = outcome.seconds
             if json {
                 Output.line(
