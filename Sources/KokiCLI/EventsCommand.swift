@@ -63,70 +63,28 @@ struct EventsCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            var query = EventQuery()
-            query.fromPosition = from
-            query.throughPosition = through
-            query.stream = try stream.map(Self.streamName)
-            query.streamPrefix = streamPrefix
-            query.types = types.isEmpty ? nil : Set(types)
-            query.recordedFrom = try recordedFrom.map { try Self.parseTime($0, option: "--recorded-from") }
-            query.recordedBefore = try recordedBefore.map { try Self.parseTime($0, option: "--recorded-before") }
-            let access = try options.authorized(.ledgerInspect, .query)
-            let ledger = access.store
-            // Whose events will be shown is recorded first (their streams, without decoding).
-            var shown = Set<String>()
-            try ledger.forEachEvent(query) { view in
-                if view.stream.value.hasPrefix("person/") { shown.insert(view.stream.value) }
-            }
-            try access.recordRead(shown.sorted().map { try PersonID(String($0.dropFirst("person/".count))) })
+            let listing = try options.run(
+                ListEvents(
+                    stream: stream, streamPrefix: streamPrefix, types: types, from: from, through: through,
+                    recordedFrom: recordedFrom, recordedBefore: recordedBefore))
             var rows: [[String]] = []
-            // Each decoder is stored once and only read after: a closure taken out of a dictionary
-            // and put back is wrapped in one more reabstraction thunk each time, and after some
-            // 50,000 events the nested thunks overflowed the stack.
-            var decoders: [String: EventRegistry.Decoder?] = [:]
-            try ledger.forEachEvent(query) { view in
+            try listing.forEach(decoding: format == .json) { e in
                 switch format {
                 case .json:
-                    let key = "\(view.type)/\(view.schemaVersion)"
-                    let decode: EventRegistry.Decoder?
-                    if let known = decoders[key] {
-                        decode = known
-                    } else {
-                        decode = EventRegistry.decoder(type: view.type, version: view.schemaVersion)
-                        decoders[key] = .some(decode)
-                    }
-                    var data = "null"
-                    var raw = "null"
-                    if let decode {
-                        do {
-                            data = try decode(view.payload).jsonPayload()
-                        } catch {
-                            throw KokiError(
-                                .undecodableEvent,
-                                "event \(view.position) (\(view.type) v\(view.schemaVersion)) cannot be decoded: \(error)"
-                            )
-                        }
-                    } else {
-                        // A type this build does not know: show the bytes rather than hide the event.
-                        raw = JSON.string(Data(view.payload).base64EncodedString())
-                    }
                     Output.line(
                         JSON.object([
-                            ("position", String(view.position)), ("stream", JSON.string(view.stream.value)),
-                            ("version", String(view.streamVersion)), ("type", JSON.string(view.type)),
-                            ("schemaVersion", String(view.schemaVersion)),
-                            ("recordedAt", JSON.string(view.command.recordedAt.description)),
-                            ("actor", JSON.string(view.command.actor)),
-                            ("command", JSON.string(view.command.commandID.description)),
-                            ("correlation", JSON.optional(view.command.correlationID?.description)),
-                            ("causation", JSON.optional(view.command.causationID?.description)),
-                            ("compressed", view.compressed ? "true" : "false"),
-                            ("hash", JSON.string(view.hash.hex)), ("data", data), ("payloadBase64", raw),
+                            ("position", String(e.position)), ("stream", JSON.string(e.stream)),
+                            ("version", String(e.version)), ("type", JSON.string(e.type)),
+                            ("schemaVersion", String(e.schemaVersion)), ("recordedAt", JSON.string(e.recordedAt)),
+                            ("actor", JSON.string(e.actor)), ("command", JSON.string(e.command)),
+                            ("correlation", JSON.optional(e.correlation)), ("causation", JSON.optional(e.causation)),
+                            ("compressed", e.compressed ? "true" : "false"), ("hash", JSON.string(e.hash)),
+                            ("data", e.data ?? "null"), ("payloadBase64", e.payloadBase64.map(JSON.string) ?? "null"),
                         ]))
                 case .table:
                     rows.append([
-                        String(view.position), view.stream.value, String(view.streamVersion),
-                        "\(view.type) v\(view.schemaVersion)", view.command.recordedAt.description, view.command.actor,
+                        String(e.position), e.stream, String(e.version), "\(e.type) v\(e.schemaVersion)", e.recordedAt,
+                        e.actor,
                     ])
                 }
             }
@@ -143,16 +101,7 @@ struct EventsCommand: ParsableCommand {
 
     /// ISO 8601 with a zone, or a plain date read as 00:00 Japan time (UTC+9).
     static func parseTime(_ text: String, option: String) throws -> Timestamp {
-        let full = ISO8601DateFormatter()
-        full.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = full.date(from: text) { return Timestamp(date) }
-        full.formatOptions = [.withInternetDateTime]
-        if let date = full.date(from: text) { return Timestamp(date) }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        day.timeZone = TimeZone(secondsFromGMT: 9 * 3600)
-        if text.count == 10, let date = day.date(from: text) { return Timestamp(date) }
-        throw ValidationError(
-            "\(option) '\(text)' is not a time: use ISO 8601 (2026-11-28T09:00:00+09:00) or a date (2026-11-28)")
+        guard let time = recordedTime(text) else { throw ValidationError(notARecordedTime(text, option: option)) }
+        return time
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import KokiApp
-import LedgerStore
 
 struct HeadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,34 +31,27 @@ struct HeadCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let access = try options.authorized(.ledgerInspect, .query)
-            let ledger = access.store
-            let head = try ledger.head()
-            if checkpoint {
-                guard let master = access.ledger.masterKey else {
-                    throw CLIFailure(.masterKey, "a checkpoint is signed under the master key: give its file")
-                }
-                let signed = Checkpoint(
-                    ledgerID: ledger.ledgerID, head: head, at: ledger.now, key: try master.chainKey(for: ledger.ledgerID))
+            let head = try options.run(ShowHead(checkpoint: checkpoint))
+            if let signed = head.checkpoint {
                 if json {
                     Output.line(
                         JSON.object([
-                            ("ledger", JSON.string(ledger.ledgerID.description)), ("position", String(head.position)),
-                            ("hash", JSON.string(head.hash.hex)), ("checkpoint", JSON.string(signed.description)),
+                            ("ledger", JSON.string(head.ledger)), ("position", String(head.position)),
+                            ("hash", JSON.string(head.hash)), ("checkpoint", JSON.string(signed)),
                         ]))
                 } else {
-                    Output.line(signed.description)
+                    Output.line(signed)
                 }
                 return
             }
             if json {
                 Output.line(
                     JSON.object([
-                        ("ledger", JSON.string(ledger.ledgerID.description)), ("position", String(head.position)),
-                        ("hash", JSON.string(head.hash.hex)),
+                        ("ledger", JSON.string(head.ledger)), ("position", String(head.position)),
+                        ("hash", JSON.string(head.hash)),
                     ]))
             } else {
-                Output.line("position \(head.position)  hash \(head.hash.hex)")
+                Output.line("position \(head.position)  hash \(head.hash)")
             }
         }
     }

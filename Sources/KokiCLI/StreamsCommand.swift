@@ -1,5 +1,5 @@
 import ArgumentParser
-import LedgerStore
+import KokiApp
 
 struct StreamsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,18 +17,18 @@ struct StreamsCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let streams = try options.authorized(.ledgerInspect, .query).store.streams(prefix: prefix)
+            let streams = try options.run(ListStreams(prefix: prefix))
             if json {
                 for s in streams {
                     Output.line(
                         JSON.object([
-                            ("stream", JSON.string(s.stream.value)), ("version", String(s.version)),
+                            ("stream", JSON.string(s.stream)), ("version", String(s.version)),
                             ("firstPosition", String(s.firstPosition)), ("lastPosition", String(s.lastPosition)),
                         ]))
                 }
             } else {
                 let rows = streams.map {
-                    [$0.stream.value, String($0.version), String($0.firstPosition), String($0.lastPosition)]
+                    [$0.stream, String($0.version), String($0.firstPosition), String($0.lastPosition)]
                 }
                 Table.render(["STREAM", "VERSION", "FIRST", "LAST"], rows).forEach(Output.line)
             }

@@ -2,8 +2,6 @@ import ArgumentParser
 import Foundation
 import KokiApp
 import KokiDomain
-import KokiEvents
-import LedgerStore
 
 /// Drivers for the crash and multi-process tests; hidden from help.
 struct TestingCommand: ParsableCommand {
@@ -39,32 +37,13 @@ struct TestingCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let personID = try PersonID(person)
-                let access = try options.authorized(.ledgerMaintain)
-                let ledger = access.ledger
-                let actor = access.context.operatorID
-                if let waitFor {
-                    while !FileManager.default.fileExists(atPath: waitFor) { usleep(1_000) }
-                }
-                let fiscalYear = try FiscalYear(2025)
-                for batch in 0..<batches {
-                    let events = try (0..<batchSize).map { i in
-                        let key = PeriodKey(fiscalYear, try PeriodNumber(i % 9 + 1))
-                        let paidOn = try CivilDate(year: 2025, month: 8, day: 1)
-                        return KokiEvent.paymentReceived(
-                            PaymentReceived(
-                                id: "t\(batch)-\(i)", person: personID, channel: .counter, paidOn: paidOn,
-                                learnedOn: paidOn,
-                                amount: Yen(Int64(1_000 + batch)), slip: key,
-                                parts: [.init(key: key, amount: Yen(Int64(1_000 + batch)), accountingYear: fiscalYear)],
-                                overpaid: .zero, reference: ""))
-                    }
-                    var expecting: [PersonID: ExpectedVersion] = [:]
-                    if batch == 0, let expectedVersion { expecting[personID] = .exact(expectedVersion) }
-                    let result = try ledger.record(
-                        events, metadata: CommandMetadata(actor: actor), expecting: expecting)
-                    Output.line("committed \(result.positions.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "-")")
-                }
+                _ = try options.run(
+                    AppendTestPayments(
+                        person: try PersonID(person), batches: batches, batchSize: batchSize,
+                        expectedVersion: expectedVersion, waitFor: waitFor,
+                        committed: { positions in
+                            Output.line("committed \(positions.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "-")")
+                        }))
             }
         }
     }
@@ -78,9 +57,7 @@ struct TestingCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                _ = try options.authorized(.ledgerMaintain, .query)
-                usleep(UInt32(max(0, min(ms, 60_000))) * 1_000)
-                Output.line("slept \(ms) ms")
+                Output.line("slept \(try options.run(SleepAfterCheck(ms: ms))) ms")
             }
         }
     }

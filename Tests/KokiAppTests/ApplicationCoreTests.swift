@@ -21,6 +21,18 @@ final class RecordingFiles: FileSource {
     }
 }
 
+/// A transfer file no refused request may open.
+struct UntouchedFile: TransferFileSink {
+    func open() throws -> String {
+        Issue.record("a refused request opened its file")
+        return ""
+    }
+    func write(_ bytes: [UInt8]) throws {}
+    func close() throws {}
+    func keep() throws {}
+    func discard() {}
+}
+
 /// The application core checks before it touches anything: a request without a session, or from
 /// an operator whose role may not, reads no file and appends nothing but the recorded refusal; a
 /// request the second check covers runs only as a confirmed application's change.
@@ -85,6 +97,16 @@ final class RecordingFiles: FileSource {
             SettleOverpayments(person: nil, on: nil, includeNotYetDue: false, chargeRates: "rates.json", windowMonths: nil),
             ImportCollectionFile<PensionDeductionsFile>(file: "pension.csv", learnedOn: nil),
             ExportDebit(date: today, originator: "originator.json", lineSeparator: .crlf),
+            // Access, ledger: a refused operator is never asked for a password, no file is opened.
+            EnrollOperator(
+                operatorID: "sato", name: "佐藤", roles: [.counter],
+                password: Secret { _ in
+                    Issue.record("a refused request asked for a password")
+                    return ""
+                }),
+            ListOperators(), ShowMyNumber(person: person, purpose: "照会"),
+            RunTransfer(destination: "union", date: today, items: [], out: "union.jsonl", sink: UntouchedFile()),
+            ErasePersons(person: nil, due: true, apply: true, on: nil),
         ]
     }
 

@@ -43,7 +43,7 @@ public struct AuditFilter: Sendable {
 
 /// The yearly review of access (運用状況の点検).
 public struct AuditReview: Sendable {
-    public struct OperatorLine: Sendable, Hashable {
+    public struct OperatorLine: Sendable, Hashable, Encodable {
         public var operatorID: String
         public var reads: Int
         public var personsRead: Int

@@ -86,6 +86,14 @@ public enum RequestCatalog {
         ResolveUnmatched.self, ExportDebit.self, ImportCollectionFile<DebitResultFile>.self,
         ImportCollectionFile<ConvenienceStoreFile>.self, ImportCollectionFile<PensionDeductionsFile>.self,
         ConvenienceSlip.self, PendingConvenience.self,
+        // Access, ledger
+        EnrollOperator.self, ListOperators.self, SetOperatorRoles.self, SuspendOperator.self, RevokeOperator.self,
+        ReinstateOperator.self, UnlockOperator.self, SetOperatorPassword.self, WhoAmI.self, ShowPermissions.self,
+        GrantPermission.self, RevokePermission.self, ShowSecuritySettings.self, ReadAuditLog.self, ReviewAudit.self,
+        RecordMyNumber.self, ShowMyNumber.self, LookUpMyNumber.self, ErasePersons.self, RunTransfer.self,
+        RegisterTransferDestination.self, ListTransferDestinations.self, ShowTransferHistory.self, ListStreams.self,
+        ShowHead.self, ListEvents.self, ShowReadModels.self, RebuildReadModels.self, ShowBalances.self, WhatIfAssessments.self,
+        ApplyWhatIf.self, ExplainFigures.self, AppendTestPayments.self, SleepAfterCheck.self,
     ]
 
     private static let byName: [String: any KokiRequest.Type] = Dictionary(

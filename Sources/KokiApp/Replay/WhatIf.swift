@@ -8,11 +8,11 @@ import LedgerStore
 /// its recorded inputs — the ledger as it stood just before it — with today's calculator and,
 /// optionally, another rate table, and compared with what was recorded. Nothing is appended.
 public struct WhatIf: Sendable {
-    public enum Status: String, Sendable, Hashable, CaseIterable {
+    public enum Status: String, Sendable, Hashable, CaseIterable, Encodable {
         case unchanged, changed, failing, notInsured
     }
 
-    public struct Row: Sendable, Hashable {
+    public struct Row: Sendable, Hashable, Encodable {
         public var person: PersonID
         /// The position of the recorded assessment.
         public var position: Int64
@@ -32,6 +32,30 @@ public struct WhatIf: Sendable {
             a.position == b.position && a.new == b.new && a.status == b.status
         }
         public func hash(into hasher: inout Hasher) { hasher.combine(position) }
+
+        private enum CodingKeys: String, CodingKey {
+            case person, position, decidedOn, reason, recordedRule, old, new, difference, periods, status, problem
+        }
+        private struct Period: Encodable {
+            var period: PeriodNumber
+            var old: Yen
+            var new: Yen
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(person, forKey: .person)
+            try c.encode(position, forKey: .position)
+            try c.encode(decidedOn, forKey: .decidedOn)
+            try c.encode(reason, forKey: .reason)
+            try c.encode(recordedRule, forKey: .recordedRule)
+            try c.encode(old, forKey: .old)
+            try c.encode(new, forKey: .new)
+            try c.encode(difference, forKey: .difference)
+            try c.encode(periods.map { Period(period: $0.period, old: $0.old, new: $0.new) }, forKey: .periods)
+            try c.encode(status, forKey: .status)
+            try c.encode(problem, forKey: .problem)
+        }
     }
 
     public struct Report: Sendable {

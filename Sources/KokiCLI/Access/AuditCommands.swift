@@ -27,14 +27,12 @@ struct AuditCommand: ParsableCommand {
         var command: String?
         @Flag(help: "Print JSON lines instead of a table.") var json = false
 
+        func validate() throws { try validateTimes(from: from, before: before) }
+
         func run() throws {
             try reporting {
-                let access = try options.authorized(.auditRead, .query)
-                let filter = AuditFilter(
-                    operatorID: operatorID, person: person,
-                    from: try from.map { try EventsCommand.parseTime($0, option: "--from") },
-                    before: try before.map { try EventsCommand.parseTime($0, option: "--before") }, command: command)
-                let entries = try access.control.auditLog(filter)
+                let entries = try options.run(
+                    ReadAuditLog(operatorID: operatorID, person: person, from: from, before: before, command: command))
                 if json {
                     for e in entries {
                         Output.line(
@@ -83,12 +81,11 @@ struct AuditCommand: ParsableCommand {
         @Option(help: ArgumentHelp("From (ISO 8601, or a date = 00:00 JST).", valueName: "time")) var from: String?
         @Option(help: ArgumentHelp("Before.", valueName: "time")) var before: String?
 
+        func validate() throws { try validateTimes(from: from, before: before) }
+
         func run() throws {
             try reporting {
-                let access = try options.authorized(.auditRead, .query)
-                let review = try access.control.review(
-                    from: try from.map { try EventsCommand.parseTime($0, option: "--from") },
-                    before: try before.map { try EventsCommand.parseTime($0, option: "--before") })
+                let review = try options.run(ReviewAudit(from: from, before: before))
                 Output.line("accesses per operator")
                 Table.render(
                     ["OPERATOR", "READS", "PERSONS", "LOGINS", "OUTSIDE HOURS", "REFUSED"],
@@ -138,19 +135,17 @@ struct MyNumberCommand: ParsableCommand {
         return try MyNumber(line)
     }
 
-    struct Record: ParsableCommand {
+    struct Record: TypedCommand {
         static let configuration = CommandConfiguration(abstract: "Record a person's My Number (from standard input).")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
 
-        func run() throws {
-            try reporting {
-                let number = try MyNumberCommand.readNumber()
-                let access = try options.authorized(.numberUse)
-                let register = InsuredRegisterCommands(access.ledger)
-                try register.recordMyNumber(number, for: person, metadata: access.metadata())
-                Output.line("recorded the My Number of \(person) (\(number.masked))")
-            }
+        func request() throws -> RecordMyNumber {
+            RecordMyNumber(person: person, number: try MyNumberCommand.readNumber().digits)
+        }
+
+        static func report(_ request: RecordMyNumber, _ masked: String) {
+            Output.line("recorded the My Number of \(request.person) (\(masked))")
         }
     }
 
@@ -164,13 +159,7 @@ struct MyNumberCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let access = try options.authorized(.numberUse, .query)
-                let register = InsuredRegisterCommands(access.ledger)
-                try access.recordRead([person], purpose: purpose)
-                guard let number = try register.myNumber(of: person) else {
-                    throw KokiError(.invalidInput, "no My Number is recorded for \(person), or they were erased")
-                }
-                Output.line(number.digits)
+                Output.line(try options.run(ShowMyNumber(person: person, purpose: purpose)))
             }
         }
     }
@@ -184,12 +173,7 @@ struct MyNumberCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 let number = try MyNumberCommand.readNumber()
-                let access = try options.authorized(.numberUse, .query)
-                guard let person = try IdentityVault(access.ledger).person(byMyNumber: number) else {
-                    throw KokiError(.invalidInput, "no person has the My Number \(number.masked)")
-                }
-                try access.recordRead([person], purpose: purpose)
-                Output.line(person.value)
+                Output.line(try options.run(LookUpMyNumber(number: number.digits, purpose: purpose)).value)
             }
         }
     }
@@ -224,34 +208,32 @@ struct EraseCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let access = try options.authorized(.erasure)
-            let settings = try AccessControl(access.ledger).settings()
-            // Erasing is irreversible: it is decided today or earlier, never ahead of the clock
-            // (a list of who will be due, --due without --apply, may look ahead).
-            let date = try on.map { person != nil || apply ? try decisionDay($0, "--on") : $0 } ?? todayInJapan()
-            let erasure = Erasure(access.ledger)
-            if let person {
-                let erased = try erasure.erase(
-                    person, on: date, retentionYears: settings.retentionYears, metadata: access.metadata())
+            let outcome = try options.run(ErasePersons(person: person, due: due, apply: apply, on: on))
+            if let person, let erased = outcome.erased {
                 Output.line("erased \(person) (eligibility ended \(erased.eligibilityEnded))")
                 return
             }
-            let candidates = try erasure.due(on: date, retentionYears: settings.retentionYears)
-            var erased = 0
-            for c in candidates {
-                if apply && c.blocker == nil {
-                    try erasure.erase(
-                        c.person, on: date, retentionYears: settings.retentionYears, metadata: access.metadata())
-                    erased += 1
-                }
+            for c in outcome.candidates {
                 Output.line(
                     "\(c.person)  ended \(c.eligibilityEnded)  due from \(c.dueFrom)  \(c.blocker ?? (apply ? "erased" : "may be erased"))"
                 )
             }
             Output.line(
-                "\(candidates.count) past retention, \(candidates.filter { $0.blocker == nil }.count) may be erased\(apply ? ", \(erased) erased" : "")"
+                "\(outcome.candidates.count) past retention, \(outcome.candidates.filter { $0.blocker == nil }.count) may be erased\(apply ? ", \(outcome.erasedCount) erased" : "")"
             )
-            if erased > 0 { keepReadModelsUp(access.ledger) }
+            noteReadModels(outcome.readModelsNote)
         }
     }
+}
+
+/// `--from` and `--before` as recorded times (refused before anything runs, as a usage error).
+func validateTimes(from: String?, before: String?) throws {
+    _ = try from.map { try EventsCommand.parseTime($0, option: "--from") }
+    _ = try before.map { try EventsCommand.parseTime($0, option: "--before") }
+}
+
+/// Says that a batch run's read models were not brought up to date (`note`: why), if so.
+func noteReadModels(_ note: String?) {
+    guard let note else { return }
+    Output.error("note: the stored balances were not brought up to date (\(note)); the next query will")
 }

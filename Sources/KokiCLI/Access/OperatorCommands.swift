@@ -20,7 +20,7 @@ struct OperatorCommand: ParsableCommand {
             Add.self, List.self, Roles.self, Suspend.self, Revoke.self, Reinstate.self, Unlock.self, Password.self,
         ])
 
-    struct Add: ParsableCommand {
+    struct Add: TypedCommand {
         static let configuration = CommandConfiguration(abstract: "Enrol an operator with one or more roles.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The new operator's id (2–32 of a–z, 0–9, - _ .).") var operatorID: String
@@ -32,14 +32,13 @@ struct OperatorCommand: ParsableCommand {
         var roles: [Role] = []
         @Flag(help: "Read their first password from one line of standard input.") var passwordStdin = false
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.securityAdmin)
-                let password = try readNewPassword(stdin: passwordStdin, for: operatorID)
-                try AccessControl(access.ledger).enroll(
-                    operatorID, name: name, roles: roles, password: password, by: access.context)
-                Output.line("enrolled \(operatorID) (\(name)): \(roles.map(\.rawValue).joined(separator: ", "))")
-            }
+        func request() -> EnrollOperator {
+            EnrollOperator(operatorID: operatorID, name: name, roles: roles, password: newPassword(stdin: passwordStdin))
+        }
+
+        static func report(_ request: EnrollOperator, _ roles: [Role]) {
+            Output.line(
+                "enrolled \(request.operatorID) (\(request.name)): \(roles.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
@@ -50,16 +49,15 @@ struct OperatorCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let access = try options.authorized(.securityAdmin, .query)
-                let operators = try AccessControl(access.ledger).operators()
+                let operators = try options.run(ListOperators())
                 if json {
                     for o in operators {
                         Output.line(
                             JSON.object([
                                 ("operator", JSON.string(o.id)), ("name", JSON.string(o.name)),
                                 ("roles", "[" + o.roles.map { JSON.string($0.rawValue) }.joined(separator: ",") + "]"),
-                                ("state", JSON.string(o.state.rawValue)), ("openSessions", "\(o.openSessions.count)"),
-                                ("failedLogins", "\(o.consecutiveFailures)"),
+                                ("state", JSON.string(o.state.rawValue)), ("openSessions", "\(o.openSessions)"),
+                                ("failedLogins", "\(o.failedLogins)"),
                             ]))
                     }
                     return
@@ -69,7 +67,7 @@ struct OperatorCommand: ParsableCommand {
                     operators.map {
                         [
                             $0.id, $0.name, $0.roles.map(\.rawValue).joined(separator: ","), $0.state.rawValue,
-                            "\($0.openSessions.count)", "\($0.consecutiveFailures)", $0.enrolledAt.description,
+                            "\($0.openSessions)", "\($0.failedLogins)", $0.enrolledAt,
                         ]
                     }
                 ).forEach(Output.line)
@@ -77,19 +75,17 @@ struct OperatorCommand: ParsableCommand {
         }
     }
 
-    struct Roles: ParsableCommand {
+    struct Roles: TypedCommand {
         static let configuration = CommandConfiguration(abstract: "Replace an operator's roles.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The operator's id.") var operatorID: String
         @Option(name: .customLong("role"), help: ArgumentHelp("A role (repeat).", valueName: "role"))
         var roles: [Role] = []
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.securityAdmin)
-                try AccessControl(access.ledger).setRoles(operatorID, roles: roles, by: access.context)
-                Output.line("\(operatorID): \(roles.map(\.rawValue).joined(separator: ", "))")
-            }
+        func request() -> SetOperatorRoles { SetOperatorRoles(operatorID: operatorID, roles: roles) }
+
+        static func report(_ request: SetOperatorRoles, _ roles: [Role]) {
+            Output.line("\(request.operatorID): \(roles.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
@@ -98,32 +94,25 @@ struct OperatorCommand: ParsableCommand {
         @Argument(help: "The operator's id.") var operatorID: String
         @Option(help: "Why (recorded).") var reason: String
 
-        func run(_ state: OperatorState) throws {
-            try reporting {
-                let access = try options.authorized(.securityAdmin)
-                try AccessControl(access.ledger).setState(operatorID, to: state, reason: reason, by: access.context)
-                Output.line("\(operatorID) is \(state.rawValue)")
-            }
-        }
     }
 
-    struct Suspend: ParsableCommand {
+    struct Suspend: StateChangeCommand {
         static let configuration = CommandConfiguration(abstract: "Suspend an operator (ends their sessions).")
         @OptionGroup var change: StateChange
-        func run() throws { try change.run(.suspended) }
+        typealias Change = Suspension
     }
 
-    struct Revoke: ParsableCommand {
+    struct Revoke: StateChangeCommand {
         static let configuration = CommandConfiguration(
             abstract: "Revoke an operator for good (ends their sessions; the id is never reused).")
         @OptionGroup var change: StateChange
-        func run() throws { try change.run(.revoked) }
+        typealias Change = Revocation
     }
 
-    struct Reinstate: ParsableCommand {
+    struct Reinstate: StateChangeCommand {
         static let configuration = CommandConfiguration(abstract: "Make a suspended operator active again.")
         @OptionGroup var change: StateChange
-        func run() throws { try change.run(.active) }
+        typealias Change = Reinstatement
     }
 
     struct Unlock: ParsableCommand {
@@ -158,8 +147,7 @@ struct OperatorCommand: ParsableCommand {
                     Output.line("\(operatorID) is active (break-glass with the master key file, recorded)")
                     return
                 }
-                let access = try options.authorized(.securityAdmin)
-                try AccessControl(access.ledger).unlock(operatorID, reason: reason, by: access.context)
+                _ = try options.run(UnlockOperator(operatorID: operatorID, reason: reason))
                 Output.line("\(operatorID) is active")
             }
         }
@@ -191,16 +179,13 @@ struct OperatorCommand: ParsableCommand {
                     return
                 }
                 // Everyone may change their own password (a valid session suffices); anyone else's is
-                // an administrator's work.
-                let own = try options.credentials(for: AccessControl(try options.openForSession()))
-                let target = operatorID ?? own?.operatorID ?? ""
-                let access = try options.authorized(target == own?.operatorID ? nil : .securityAdmin)
-                let current =
-                    target == access.context.operatorID
-                    ? try readPassword(prompt: "Current password: ", stdin: passwordStdin) : nil
-                let password = try readNewPassword(stdin: passwordStdin, for: target)
-                try AccessControl(access.ledger).setPassword(
-                    target, to: password, current: current, by: access.context)
+                // an administrator's work: the core checks which, then asks for the passwords.
+                let stdin = passwordStdin
+                let target = try options.run(
+                    SetOperatorPassword(
+                        operatorID: operatorID,
+                        current: Secret { _ in try readPassword(prompt: "Current password: ", stdin: stdin) },
+                        password: newPassword(stdin: stdin)))
                 Output.line("password of \(target) set")
             }
         }
@@ -226,8 +211,7 @@ struct RolesCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let access = try options.authorized(.securityAdmin, .query)
-                let matrix = try AccessControl(access.ledger).permissions()
+                let matrix = try options.run(ShowPermissions())
                 if json {
                     Output.line(try prettyJSON(matrix))
                     return
@@ -247,31 +231,18 @@ struct RolesCommand: ParsableCommand {
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The role.") var role: Role
         @Argument(help: "The function.") var function: AccessFunction
-
-        func run(grant: Bool) throws {
-            try reporting {
-                let access = try options.authorized(.securityAdmin)
-                let control = AccessControl(access.ledger)
-                var matrix = try control.permissions()
-                var functions = matrix.grants[role] ?? []
-                if grant { functions.insert(function) } else { functions.remove(function) }
-                matrix.grants[role] = functions
-                try control.adopt(matrix, by: access.context)
-                Output.line("\(role.rawValue) \(grant ? "may" : "may no longer") use \(function.rawValue)")
-            }
-        }
     }
 
-    struct Grant: ParsableCommand {
+    struct Grant: PermissionChangeCommand {
         static let configuration = CommandConfiguration(abstract: "Let a role use a function.")
         @OptionGroup var change: Change
-        func run() throws { try change.run(grant: true) }
+        typealias Kind = KokiApp.Grant
     }
 
-    struct Revoke: ParsableCommand {
+    struct Revoke: PermissionChangeCommand {
         static let configuration = CommandConfiguration(abstract: "Stop a role using a function.")
         @OptionGroup var change: Change
-        func run() throws { try change.run(grant: false) }
+        typealias Kind = Withdrawal
     }
 }
 
@@ -287,8 +258,7 @@ struct SecurityCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let access = try options.authorized(.securityAdmin, .query)
-                Output.line(try prettyJSON(try AccessControl(access.ledger).settings()))
+                Output.line(try prettyJSON(try options.run(ShowSecuritySettings())))
             }
         }
     }
@@ -312,9 +282,53 @@ struct SecurityCommand: ParsableCommand {
     }
 }
 
+/// A new password, asked (twice at a terminal) only when the core has checked the operator.
+func newPassword(stdin: Bool) -> Secret {
+    Secret { whose in try readNewPassword(stdin: stdin, for: whose) }
+}
+
+/// `operator suspend`, `revoke`, `reinstate`: one request each, the same options.
+protocol StateChangeCommand: TypedCommand where Request == ChangeOperatorState<Change> {
+    associatedtype Change: OperatorStateChange
+    var change: OperatorCommand.StateChange { get }
+}
+
+extension StateChangeCommand {
+    var options: LedgerOptions { change.options }
+
+    func request() -> Request { Request(operatorID: change.operatorID, reason: change.reason) }
+
+    static func report(_ request: Request, _ state: OperatorState) {
+        Output.line("\(request.operatorID) is \(state.rawValue)")
+    }
+}
+
+/// `roles grant`, `roles revoke`: one request each, the same arguments.
+protocol PermissionChangeCommand: TypedCommand where Request == ChangePermission<Kind> {
+    associatedtype Kind: PermissionChange
+    var change: RolesCommand.Change { get }
+}
+
+extension PermissionChangeCommand {
+    var options: LedgerOptions { change.options }
+
+    func request() -> Request { Request(role: change.role, permission: change.function) }
+
+    static func report(_ request: Request, _ matrix: PermissionMatrix) {
+        Output.line(
+            "\(request.role.rawValue) \(Kind.grants ? "may" : "may no longer") use \(request.permission.rawValue)")
+    }
+}
+
 extension LedgerOptions {
     /// The break-glass: the ledger and who acts, proven by the master key file instead of a session
     /// (``AccessControl/breakGlass(terminal:command:)``). Only on the ledger's host.
+    ///
+    /// It is not a typed request run through ``KokiApplication``, on purpose: a request is checked
+    /// against a session and a role, and the break-glass is for when no administrator can open a
+    /// session (the only one locked out, or their password forgotten). Its authority is the master
+    /// key file itself, proven against the ledger before anything is appended, and everything it
+    /// does is recorded with the actor `(master key)` — the same trail a context would leave.
     func breakGlass() throws -> (AccessControl, AccessContext) {
         guard Invocation.current == nil else {
             throw CLIFailure(

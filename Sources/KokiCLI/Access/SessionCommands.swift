@@ -104,15 +104,11 @@ struct WhoAmICommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            // The session is checked like any command's (a forged file shows nothing).
-            let access = try options.authorized(nil, .query)
-            let control = access.control
-            guard let record = try control.operatorRecord(access.context.operatorID),
-                let session = record.sessions[access.context.session]
-            else { throw CLIFailure(.accessDenied, "not logged in") }
-            Output.line("\(record.id) (\(record.name)): \(record.roles.map(\.rawValue).joined(separator: ", "))")
+            // The session is checked like any request's (a forged file shows nothing).
+            let me = try options.run(WhoAmI())
+            Output.line("\(me.operatorID) (\(me.name)): \(me.roles.map(\.rawValue).joined(separator: ", "))")
             Output.line(
-                "  session \(session.id) on \(session.terminal), opened \(session.openedAt), expires \(session.expiresAt)\(session.closed.map { ", ended (\($0.rawValue))" } ?? "")"
+                "  session \(me.session) on \(me.terminal), opened \(me.openedAt), expires \(me.expiresAt)\(me.closed.map { ", ended (\($0.rawValue))" } ?? "")"
             )
         }
     }

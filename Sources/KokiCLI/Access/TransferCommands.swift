@@ -36,37 +36,16 @@ struct TransferCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let access = try options.authorized(.transfer)
-                let out = try OutputFiles.path(out, option: "--out", options: options)
-                guard !FileManager.default.fileExists(atPath: out) else {
-                    throw KokiError(.invalidInput, "\(out) already exists: choose another --out")
-                }
-                let transfers = Transfers(access.ledger)
-                // Written beside its final name (owner-only), the persons in it recorded as read,
-                // then moved into place and the transfer recorded; any failure leaves no file.
-                let partial = out + ".partial"
-                if Invocation.current == nil { unlink(partial) }
-                let fd = try OutputFiles.create(partial, option: "--out", options: options)
-                var closed = false
-                defer {
-                    if !closed { close(fd) }
-                    unlink(partial)
-                }
-                let batch = try transfers.write(destination, on: date, items: items.isEmpty ? nil : items) { bytes in
-                    let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-                    guard written == bytes.count else { throw CLIFailure(.failure, "cannot write \(partial)") }
-                }
-                guard fsync(fd) == 0 else { throw CLIFailure(.failure, "cannot write \(partial)") }
-                close(fd)
-                closed = true
-                try access.recordRead(batch.persons, purpose: "transfer to \(destination)")
-                try OutputFiles.move(partial, to: out, option: "--out", options: options)
-                try transfers.record(batch, metadata: access.metadata())
-                let counts = batch.record.counts.map { "\($0.item.rawValue) \($0.rows)" }.joined(separator: ", ")
+                let outcome = try options.run(
+                    RunTransfer(
+                        destination: destination, date: date, items: items, out: out,
+                        sink: TransferFile(given: out, options: options)))
+                let record = outcome.record
+                let counts = record.counts.map { "\($0.item.rawValue) \($0.rows)" }.joined(separator: ", ")
                 Output.line(
-                    "transfer to \(destination) on \(date): positions \(batch.record.fromPosition)–\(batch.record.throughPosition), \(batch.record.persons) persons (\(counts)) → \(out)"
+                    "transfer to \(destination) on \(date): positions \(record.fromPosition)–\(record.throughPosition), \(record.persons) persons (\(counts)) → \(outcome.file)"
                 )
-                Output.line("sha256 \(batch.record.fileHash.hex)")
+                Output.line("sha256 \(record.fileHash.hex)")
             }
         }
     }
@@ -87,9 +66,8 @@ struct TransferCommand: ParsableCommand {
 
             func run() throws {
                 try reporting {
-                    let access = try options.authorized(.securityAdmin)
-                    try Transfers(access.ledger).register(
-                        destination, name: name, kind: kind, items: items, metadata: access.metadata())
+                    _ = try options.run(
+                        RegisterTransferDestination(destination: destination, name: name, kind: kind, items: items))
                     Output.line("\(destination) (\(name)) receives \(items.map(\.rawValue).joined(separator: ", "))")
                 }
             }
@@ -101,10 +79,9 @@ struct TransferCommand: ParsableCommand {
 
             func run() throws {
                 try reporting {
-                    let access = try options.authorized(.transfer, .query)
                     Table.render(
                         ["DESTINATION", "NAME", "KIND", "ITEMS", "TRANSFERS", "SENT THROUGH"],
-                        try Transfers(access.ledger).destinations().map {
+                        try options.run(ListTransferDestinations()).map {
                             [
                                 $0.registration.destination, $0.registration.name, $0.registration.kind.rawValue,
                                 $0.registration.items.map(\.rawValue).joined(separator: ","), "\($0.transfers.count)",
@@ -124,10 +101,7 @@ struct TransferCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let access = try options.authorized(.transfer, .query)
-                guard let d = try Transfers(access.ledger).destination(destination) else {
-                    throw KokiError(.invalidInput, "no transfer destination \(destination)")
-                }
+                let d = try options.run(ShowTransferHistory(destination: destination))
                 Table.render(
                     ["DATE", "FROM", "THROUGH", "PERSONS", "ROWS", "SHA-256"],
                     d.transfers.map { t in
@@ -142,3 +116,58 @@ struct TransferCommand: ParsableCommand {
         }
     }
 }
+
+/// The transfer file as this door writes it: beside its final name (owner-only; over HTTP inside
+/// the server's output folder), moved into place only once the persons in it are recorded as read;
+/// any failure leaves no file.
+final class TransferFile: TransferFileSink, @unchecked Sendable {
+    // Used by one request on one thread: the handler that writes it.
+    private let given: String
+    private let options: LedgerOptions
+    private var out = ""
+    private var partial = ""
+    private var fd: Int32 = -1
+
+    init(given: String, options: LedgerOptions) {
+        self.given = given
+        self.options = options
+    }
+
+    func open() throws -> String {
+        out = try OutputFiles.path(given, option: "--out", options: options)
+        guard !FileManager.default.fileExists(atPath: out) else {
+            throw KokiError(.invalidInput, "\(out) already exists: choose another --out")
+        }
+        partial = out + ".partial"
+        if Invocation.current == nil { unlink(partial) }
+        fd = try OutputFiles.create(partial, option: "--out", options: options)
+        return out
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        let written = writeFile(fd, bytes)
+        guard written == bytes.count else { throw CLIFailure(.failure, "cannot write \(partial)") }
+    }
+
+    func close() throws {
+        defer {
+            closeFile(fd)
+            fd = -1
+        }
+        guard fsync(fd) == 0 else { throw CLIFailure(.failure, "cannot write \(partial)") }
+    }
+
+    func keep() throws {
+        try OutputFiles.move(partial, to: out, option: "--out", options: options)
+    }
+
+    func discard() {
+        if fd >= 0 { closeFile(fd) }
+        fd = -1
+        if !partial.isEmpty { unlink(partial) }
+    }
+}
+
+// The system's calls, by names the sink's own methods do not hide.
+private func writeFile(_ fd: Int32, _ bytes: [UInt8]) -> Int { bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
+private func closeFile(_ fd: Int32) { close(fd) }

@@ -3,7 +3,6 @@ import Foundation
 import KokiApp
 import KokiDomain
 import KokiProjections
-import LedgerStore
 
 struct RebuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -51,7 +50,7 @@ struct RebuildCommand: ParsableCommand {
     func run() throws {
         try reporting {
             if status {
-                let s = try StoredBalances(try options.authorized(.ledgerInspect, .query).ledger).status()
+                let s = try options.run(ShowReadModels())
                 if json {
                     Output.line(
                         JSON.object([
@@ -88,11 +87,9 @@ struct RebuildCommand: ParsableCommand {
                 Output.line("  \(s.deltas) deltas, \(s.deltaBytes) bytes (LZ4)")
                 return
             }
-            let ledger = try options.authorized(.ledgerMaintain).ledger
-            let started = ContinuousClock.now
-            let report = try StoredBalances(ledger).rebuild(check: check, snapshotEvery: snapshotEvery)
-            let elapsed = ContinuousClock.now - started
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let outcome = try options.run(RebuildReadModels(check: check, snapshotEvery: snapshotEvery))
+            let report = outcome.rebuild
+            let seconds = outcome.seconds
             if json {
                 Output.line(
                     JSON.object([
@@ -149,33 +146,14 @@ struct BalancesCommand: ParsableCommand {
     @OptionGroup var knownAt: KnownAtOption
     @Flag(help: "Print JSON lines instead of a table.") var json = false
 
+    func validate() throws { _ = try knownAt.value() }
+
     func run() throws {
         try reporting {
-            let access = try options.authorized(.collectionRead, .query)
-            let store = access.store
-            if let person { try access.recordRead([person]) }
-            let through: Int64? =
-                switch try knownAt.value() {
-                case nil: nil
-                case .position(let p): p
-                case .time(let t): try store.position(recordedBy: t)
-                }
-            let balances = StoredBalances(access.ledger)
-            let answer =
-                try person.map { try balances.rows(of: $0, through: through) } ?? balances.rows(through: through)
-            var rows = answer.rows
-            if let fiscalYear { rows = rows.filter { $0.fiscalYear.year == fiscalYear } }
-            if let person { rows = rows.filter { $0.person == person } }
-            let source =
-                switch answer.source {
-                case .table(let p): "stored table at position \(p)"
-                case .snapshot(let s, let d, let n):
-                    "snapshot at position \(s), \(d) deltas after it, \(n) persons folded again to \(answer.position)"
-                case .fold:
-                    person == nil
-                        ? "every person's stream folded to position \(answer.position)"
-                        : "their stream folded to position \(answer.position)"
-                }
+            let answer = try options.run(
+                ShowBalances(fiscalYear: fiscalYear, person: person, knownAt: knownAt.knownAt))
+            let rows = answer.rows
+            let source = answer.source
             if let person {
                 printRows(rows)
                 if rows.isEmpty { Output.error("\(person): no assessed periods") }

@@ -39,32 +39,18 @@ struct WhatIfCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let fy = try FiscalYear(fiscalYear)
-            // The operator's role before the rate file is read.
-            let writer = apply ? try options.assessment() : nil
-            let reader = apply ? nil : try options.authorized(.assessmentRead, .query)
-            let table = try rates.map { try readJSON(RateTable.self, from: $0) }
-            try table?.validate()
-            if let (commands, metadata) = writer, let reason, let decidedOn {
-                if let table {
-                    try commands.ledger.record(
-                        [.rateTableAdopted(RateTableAdopted(table: table))],
-                        metadata: CommandMetadata(
-                            commandID: Identifier(derivedFrom: Array(try jsonLine(table).utf8)), actor: metadata.actor))
-                }
-                let run = try commands.runAnnual(
-                    fiscalYear: fy, decidedOn: decidedOn, actor: metadata.actor, cause: "rule change: \(reason)",
-                    runID: Identifier(derivedFrom: Array("whatif-apply/\(fy.year)/\(decidedOn)/\(reason)".utf8)))
-                defer { keepReadModelsUp(commands.ledger) }
+            if apply, let reason, let decidedOn {
+                let run = try options.run(
+                    ApplyWhatIf(fiscalYear: fiscalYear, rates: rates, decidedOn: decidedOn, reason: reason))
                 Output.line(
                     "applied: FY\(fiscalYear) \(run.reassessed) reassessed, \(run.unchanged) unchanged, \(run.assessedFirstTime) assessed"
                 )
+                noteReadModels(run.readModelsNote)
                 return
             }
-            guard let access = reader else { return }
-            let report = try WhatIf.run(access.ledger, fiscalYear: fy, rates: table, latestOnly: latest)
-            let rows = changedOnly ? report.rows.filter { $0.status != .unchanged } : report.rows
-            try access.recordRead(rows.map(\.person), purpose: "what-if FY\(fiscalYear)")
+            let report = try options.run(
+                WhatIfAssessments(fiscalYear: fiscalYear, rates: rates, latest: latest, changedOnly: changedOnly))
+            let rows = report.rows
             switch format {
             case .json:
                 for r in rows {
@@ -119,7 +105,7 @@ struct WhatIfCommand: ParsableCommand {
             }
             if format != .json {
                 Output.error(
-                    "FY\(fiscalYear): \(report.rows.count) assessments; unchanged \(report.count(.unchanged)), changed \(report.count(.changed)), failing \(report.count(.failing)), not insured \(report.count(.notInsured)); recorded \(report.totalOld.amount), recomputed \(report.totalNew.amount)"
+                    "FY\(fiscalYear): \(report.assessments) assessments; unchanged \(report.count(.unchanged)), changed \(report.count(.changed)), failing \(report.count(.failing)), not insured \(report.count(.notInsured)); recorded \(report.totalOld.amount), recomputed \(report.totalNew.amount)"
                 )
             }
         }
@@ -146,82 +132,8 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let access = try options.authorized(.assessmentRead, .query)
-            let ledger = access.ledger
-            try access.recordRead([person])
-            let fy = try FiscalYear(fiscalYear)
-            var found = false
-            var query = EventQuery.stream(try StreamName(person.streamName))
-            query.types = [PremiumAssessed.eventType]
-            var assessments: [(RecordedEvent, PremiumAssessed)] = []
-            try ledger.forEachEvent(query) { view, event in
-                if case .premiumAssessed(let e) = event, e.fiscalYear == fy { assessments.append((view.recorded(), e)) }
-            }
-            for (view, e) in assessments {
-                found = true
-                Output.line(
-                    "position \(view.position)  recorded \(view.recordedAt) by \(view.actor)  decided \(e.decidedOn)  \(e.reason.rawValue)"
-                )
-                Output.line(
-                    "  premium \(e.annualPremium.amount) yen by \(e.ruleVersion), collection \(e.collection.rawValue)")
-                if !e.cause.isEmpty { Output.line("  cause: \(e.cause)") }
-                Output.line(
-                    "  periods: "
-                        + e.installments.map { "\($0.period.number) \($0.dueDate) \($0.amount.amount)" }.joined(
-                            separator: "; "))
-                if e.rateTablePosition > 0 { try describe(ledger, e.rateTablePosition, "rate table") }
-                for p in e.inputPositions { try describe(ledger, p, "input") }
-                if !e.breakdown.isEmpty,
-                    let object = try? JSONSerialization.jsonObject(with: Data(e.breakdown.utf8)),
-                    let pretty = try? JSONSerialization.data(
-                        withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-                {
-                    Output.line("  breakdown:")
-                    String(decoding: pretty, as: UTF8.self).split(separator: "\n").forEach { Output.line("    \($0)") }
-                }
-            }
-            guard found else { throw KokiError(.invalidInput, "no FY\(fiscalYear) assessment for \(person)") }
-            guard let period else { return }
-            let key = PeriodKey(fy, try PeriodNumber(period))
-            let date = on ?? todayInJapan()
-            let account = try CollectionCommands(ledger).load(person).account
-            Output.line("period \(key)")
-            for p in account.payments {
-                for part in p.event.parts where part.key == key {
-                    Output.line(
-                        "  payment \(p.event.id) paid \(p.event.paidOn) \(part.charge.rawValue) \(part.amount.amount) (accounting FY\(part.accountingYear.year))"
-                            + (p.cancelled.map { " — cancelled \($0.cancelledOn): \($0.reason)" } ?? ""))
-                }
-            }
-            for a in account.appropriations {
-                for part in a.parts where part.key == key {
-                    Output.line(
-                        "  appropriated from \(a.overpayment) \(part.amount.amount), effective \(part.effectiveOn)")
-                }
-            }
-            for n in account.dunning where n.key == key {
-                Output.line("  dunning notice \(n.issuedOn), pay by \(n.payBy?.description ?? "-")")
-            }
-            let rows: [ArrearsCommands.PeriodArrears]
-            do { rows = try ArrearsCommands(ledger).arrears(of: person, on: date) } catch let error as KokiError {
-                Output.line("  (late fee and prescription: \(error.message))")
-                return
-            }
-            if let row = rows.first(where: { $0.key == key }) {
-                for band in row.lateFee?.bands ?? [] { Output.line("  late fee  \(band)") }
-                if let fee = row.lateFee { Output.line("  late fee  sum \(fee.sum.amount) → \(fee.fee.amount)") }
-                for step in row.prescription.steps { Output.line("  時効  \(step)") }
-            }
-        }
-    }
-
-    func describe(_ ledger: KokiLedger, _ position: Int64, _ label: String) throws {
-        var query = EventQuery.from(position: position)
-        query.throughPosition = position
-        try ledger.forEachEvent(query) { view, event in
-            Output.line(
-                "  \(label) \(view.position): \(event.typeName) \(event.effectiveDate.map { "effective \($0) " } ?? "")by \(view.command.actor)"
-            )
+            try options.run(ExplainFigures(person: person, fiscalYear: fiscalYear, period: period, on: on)).forEach(
+                Output.line)
         }
     }
 }

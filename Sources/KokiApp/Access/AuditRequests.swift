@@ -1,0 +1,224 @@
+import KokiDomain
+import KokiEvents
+import LedgerStore
+
+/// `audit log`: the audit trail, oldest first, filtered (an auditor's work). Times are recorded
+/// times as typed (``recordedTime(_:)``).
+public struct ReadAuditLog: KokiRequest {
+    public static let name = "audit log"
+    public static let function: AccessFunction? = .auditRead
+    public static let isQuery = true
+
+    public var operatorID: String?
+    public var person: PersonID?
+    public var from: String?
+    public var before: String?
+    /// Only commands starting with this (`person show`).
+    public var command: String?
+
+    public init(operatorID: String?, person: PersonID?, from: String?, before: String?, command: String?) {
+        self.operatorID = operatorID
+        self.person = person
+        self.from = from
+        self.before = before
+        self.command = command
+    }
+
+    public func handle(_ scope: RequestScope) throws -> [AuditEntry] {
+        try scope.control.auditLog(
+            AuditFilter(
+                operatorID: operatorID, person: person, from: try checkedTime(from, option: "--from"),
+                before: try checkedTime(before, option: "--before"), command: command))
+    }
+}
+
+/// `audit review`: the yearly review of access between two recorded times.
+public struct ReviewAudit: KokiRequest {
+    public static let name = "audit review"
+    public static let function: AccessFunction? = .auditRead
+    public static let isQuery = true
+
+    public var from: String?
+    public var before: String?
+
+    public init(from: String?, before: String?) {
+        self.from = from
+        self.before = before
+    }
+
+    public func handle(_ scope: RequestScope) throws -> AuditReview {
+        try scope.control.review(
+            from: try checkedTime(from, option: "--from"), before: try checkedTime(before, option: "--before"))
+    }
+}
+
+extension AuditEntry.Kind: Encodable {}
+
+extension AuditEntry: Encodable {
+    private enum CodingKeys: String, CodingKey {
+        case position, recordedAt, kind, operatorID = "operator", session, terminal, command, persons, purpose, detail
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(position, forKey: .position)
+        try c.encode(recordedAt.description, forKey: .recordedAt)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(operatorID, forKey: .operatorID)
+        try c.encode(session, forKey: .session)
+        try c.encode(terminal, forKey: .terminal)
+        try c.encode(command, forKey: .command)
+        try c.encode(persons, forKey: .persons)
+        try c.encode(purpose, forKey: .purpose)
+        try c.encode(detail, forKey: .detail)
+    }
+}
+
+extension AuditReview: Encodable {
+    private enum CodingKeys: String, CodingKey { case operators, outsideOfficeHours, viewedWithoutBusiness, refused }
+    private struct Viewed: Encodable {
+        var operatorID: String
+        var person: PersonID
+        var reads: Int
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(operators, forKey: .operators)
+        try c.encode(outsideOfficeHours, forKey: .outsideOfficeHours)
+        try c.encode(viewedWithoutBusiness.map { Viewed(operatorID: $0.operatorID, person: $0.person, reads: $0.reads) }, forKey: .viewedWithoutBusiness)
+        try c.encode(refused, forKey: .refused)
+    }
+}
+
+// MARK: - My Number
+
+/// `mynumber record`: a person's My Number (個人番号), sealed under their key.
+public struct RecordMyNumber: PersonRequest {
+    public static let name = "mynumber record"
+    public static let function: AccessFunction? = .numberUse
+
+    public var person: PersonID
+    /// The twelve digits (hyphens and spaces are ignored).
+    public var number: String
+
+    public init(person: PersonID, number: String) {
+        self.person = person
+        self.number = number
+    }
+
+    /// The number as masked (its last four digits).
+    public func handle(_ scope: RequestScope) throws -> String {
+        let number = try myNumber(number)
+        try InsuredRegisterCommands(scope.ledger).recordMyNumber(number, for: person, metadata: scope.metadata())
+        return number.masked
+    }
+}
+
+/// `mynumber show`: a person's My Number, the purpose recorded with the access before it is shown.
+public struct ShowMyNumber: KokiRequest {
+    public static let name = "mynumber show"
+    public static let function: AccessFunction? = .numberUse
+    public static let isQuery = true
+
+    public var person: PersonID
+    public var purpose: String
+
+    public init(person: PersonID, purpose: String) {
+        self.person = person
+        self.purpose = purpose
+    }
+
+    /// The digits.
+    public func handle(_ scope: RequestScope) throws -> String {
+        try scope.recordRead([person], purpose: purpose)
+        guard let number = try InsuredRegisterCommands(scope.ledger).myNumber(of: person) else {
+            throw KokiError(.invalidInput, "no My Number is recorded for \(person), or they were erased")
+        }
+        return number.digits
+    }
+}
+
+/// `mynumber lookup`: the person a My Number belongs to, the purpose recorded with the access.
+public struct LookUpMyNumber: KokiRequest {
+    public static let name = "mynumber lookup"
+    public static let function: AccessFunction? = .numberUse
+    public static let isQuery = true
+
+    public var number: String
+    public var purpose: String
+
+    public init(number: String, purpose: String) {
+        self.number = number
+        self.purpose = purpose
+    }
+
+    public func handle(_ scope: RequestScope) throws -> PersonID {
+        let number = try myNumber(number)
+        guard let person = try IdentityVault(scope.ledger).person(byMyNumber: number) else {
+            throw KokiError(.invalidInput, "no person has the My Number \(number.masked)")
+        }
+        try scope.recordRead([person], purpose: purpose)
+        return person
+    }
+}
+
+private func myNumber(_ text: String) throws -> MyNumber {
+    do { return try MyNumber(text) } catch { throw KokiError(.invalidInput, error.message) }
+}
+
+// MARK: - Erasure
+
+/// `erase`: one person erased after retention (crypto-shredding), or the list of those due
+/// (`due`), erased when `apply`.
+public struct ErasePersons: KokiRequest {
+    public static let name = "erase"
+    public static let function: AccessFunction? = .erasure
+
+    public var person: PersonID?
+    public var due: Bool
+    public var apply: Bool
+    /// The day (default: the caller's today); an erasure may not be dated after today, a list may.
+    public var on: CivilDate?
+
+    public init(person: PersonID?, due: Bool, apply: Bool, on: CivilDate?) {
+        self.person = person
+        self.due = due
+        self.apply = apply
+        self.on = on
+    }
+
+    public struct Outcome: Sendable, Encodable {
+        /// The one person erased.
+        public var erased: PersonErased?
+        /// With `due`: who is past retention (and whether each was erased, with `apply`).
+        public var candidates: [Erasure.Candidate]
+        public var erasedCount: Int
+        /// Why the stored read models were not brought up to date after erasing, if they were not.
+        public var readModelsNote: String?
+    }
+
+    public func handle(_ scope: RequestScope) throws -> Outcome {
+        let settings = try scope.control.settings()
+        // Erasing is irreversible: it is decided today or earlier, never ahead of the clock
+        // (a list of who will be due, without `apply`, may look ahead).
+        let date =
+            try on.map { person != nil || apply ? try InputLimits.decision($0, today: scope.today, field: "--on") : $0 }
+            ?? scope.today
+        let erasure = Erasure(scope.ledger)
+        if let person {
+            let erased = try erasure.erase(
+                person, on: date, retentionYears: settings.retentionYears, metadata: scope.metadata())
+            return Outcome(erased: erased, candidates: [], erasedCount: 1)
+        }
+        let candidates = try erasure.due(on: date, retentionYears: settings.retentionYears)
+        var erased = 0
+        for c in candidates where apply && c.blocker == nil {
+            try erasure.erase(c.person, on: date, retentionYears: settings.retentionYears, metadata: scope.metadata())
+            erased += 1
+        }
+        return Outcome(
+            erased: nil, candidates: candidates, erasedCount: erased,
+            readModelsNote: erased > 0 ? readModelsBroughtUp(scope.ledger) : nil)
+    }
+}

@@ -1,0 +1,163 @@
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import LedgerStore
+
+/// `rebuild --status`: the stored read models and their snapshots listed; nothing changes (a query,
+/// so it runs on a replay copy too).
+public struct ShowReadModels: KokiRequest {
+    public static let name = "rebuild status"
+    public static let function: AccessFunction? = .ledgerInspect
+    public static let isQuery = true
+
+    public init() {}
+
+    public func handle(_ scope: RequestScope) throws -> StoredBalances.Status {
+        try StoredBalances(scope.ledger).status()
+    }
+}
+
+/// `rebuild`: the stored read models rebuilt from position zero and compared with the maintained
+/// ones (a ledger's maintenance); with `check` only compared.
+public struct RebuildReadModels: KokiRequest {
+    public static let name = "rebuild"
+    public static let function: AccessFunction? = .ledgerMaintain
+
+    /// Compare only: swap nothing.
+    public var check: Bool
+    public var snapshotEvery: Int64?
+
+    public init(check: Bool, snapshotEvery: Int64?) {
+        self.check = check
+        self.snapshotEvery = snapshotEvery
+    }
+
+    public struct Outcome: Sendable, Encodable {
+        public var rebuild: StoredBalances.Rebuild
+        /// How long the rebuild took.
+        public var seconds: Double
+    }
+
+    public func handle(_ scope: RequestScope) throws -> Outcome {
+        let started = ContinuousClock.now
+        let report = try StoredBalances(scope.ledger).rebuild(check: check, snapshotEvery: snapshotEvery)
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return Outcome(rebuild: report, seconds: seconds)
+    }
+}
+
+extension StoredBalances.Snapshot: Encodable {
+    private enum CodingKeys: String, CodingKey { case position, logicVersion, rows, bytes }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(position, forKey: .position)
+        try c.encode(logicVersion, forKey: .logicVersion)
+        try c.encode(rows, forKey: .rows)
+        try c.encode(bytes, forKey: .bytes)
+    }
+}
+
+extension StoredBalances.Status: Encodable {
+    private enum CodingKeys: String, CodingKey { case position, logicVersion, rows, snapshots, deltas, deltaBytes }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(position, forKey: .position)
+        try c.encode(logicVersion, forKey: .logicVersion)
+        try c.encode(rows, forKey: .rows)
+        try c.encode(snapshots, forKey: .snapshots)
+        try c.encode(deltas, forKey: .deltas)
+        try c.encode(deltaBytes, forKey: .deltaBytes)
+    }
+}
+
+extension StoredBalances.Rebuild: Encodable {
+    private enum CodingKeys: String, CodingKey {
+        case position, persons, events, rows, comparedWith, differences, swapped, snapshots, deltas
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(position, forKey: .position)
+        try c.encode(persons, forKey: .persons)
+        try c.encode(events, forKey: .events)
+        try c.encode(rows, forKey: .rows)
+        try c.encode(comparedWith, forKey: .comparedWith)
+        try c.encode(differences.map(\.description), forKey: .differences)
+        try c.encode(swapped, forKey: .swapped)
+        try c.encode(snapshots, forKey: .snapshots)
+        try c.encode(deltas, forKey: .deltas)
+    }
+}
+
+/// `balances`: premium balances by fiscal year from the stored read model, or one person's rows
+/// (their read recorded first); with `knownAt`, as the ledger knew it at a position or a recorded
+/// time.
+public struct ShowBalances: KokiRequest {
+    public static let name = "balances"
+    public static let function: AccessFunction? = .collectionRead
+    public static let isQuery = true
+
+    public var fiscalYear: Int?
+    public var person: PersonID?
+    /// A position, or a recorded time as typed (``recordedTime(_:)``).
+    public var knownAt: String?
+
+    public init(fiscalYear: Int?, person: PersonID?, knownAt: String?) {
+        self.fiscalYear = fiscalYear
+        self.person = person
+        self.knownAt = knownAt
+    }
+
+    public struct Answer: Sendable, Encodable {
+        public var rows: [YearBalance]
+        /// The position the rows reflect.
+        public var position: Int64
+        /// Where they came from, as a person reads it.
+        public var source: String
+    }
+
+    public func handle(_ scope: RequestScope) throws -> Answer {
+        if let person { try scope.recordRead([person]) }
+        let through: Int64? =
+            switch try KnownAt(parsing: knownAt) {
+            case nil: nil
+            case .position(let p): p
+            case .time(let t): try scope.ledger.store.position(recordedBy: t)
+            }
+        let balances = StoredBalances(scope.ledger)
+        let answer = try person.map { try balances.rows(of: $0, through: through) } ?? balances.rows(through: through)
+        var rows = answer.rows
+        if let fiscalYear { rows = rows.filter { $0.fiscalYear.year == fiscalYear } }
+        if let person { rows = rows.filter { $0.person == person } }
+        let source =
+            switch answer.source {
+            case .table(let p): "stored table at position \(p)"
+            case .snapshot(let s, let d, let n):
+                "snapshot at position \(s), \(d) deltas after it, \(n) persons folded again to \(answer.position)"
+            case .fold:
+                person == nil
+                    ? "every person's stream folded to position \(answer.position)"
+                    : "their stream folded to position \(answer.position)"
+            }
+        return Answer(rows: rows, position: answer.position, source: source)
+    }
+}
+
+extension KnownAt {
+    /// `--known-at` as typed: a position, or a recorded time (``recordedTime(_:)``); `nil` for none.
+    public init?(parsing text: String?) throws {
+        guard let text else { return nil }
+        if let position = Int64(text) {
+            guard position >= 0 else { throw KokiError(.invalidInput, "--known-at \(text) is not a position") }
+            self = .position(position)
+            return
+        }
+        guard let time = recordedTime(text) else {
+            throw KokiError(.invalidInput, notARecordedTime(text, option: "--known-at"))
+        }
+        self = .time(time)
+    }
+}
