@@ -75,6 +75,15 @@ public enum RequestCatalog {
         AcquireEligibility.self, LoseEligibility.self, StartAddressException.self, EndAddressException.self,
         RecordFormerDependant.self, RecordIncome.self, RecordPayment.self, CancelPayment.self, StartDebit.self,
         StopDebit.self, PayRefund.self, DecideReduction.self, AdoptSecuritySettings.self,
+        // Register, assessment, counter
+        ShowPerson.self, ShowHousehold.self, ListInsured.self, ListTurning75.self, ListAddressExceptions.self,
+        QualifyReaching75.self, ShowIncome.self, ListIncomeInquiries.self, RecordPension.self,
+        AdoptRates.self, ShowRates.self, AdoptCalendar.self, ShowCalendar.self, AssessPremiums.self, ShowPremium.self,
+        ReceiveApplication.self, RejectApplication.self, ShowApplication.self, ListApplications.self,
+        PendingApplications.self, ShowOffices.self, AdoptOffices.self, IssueCertificate.self, ReturnCertificate.self,
+        ShowCertificates.self, ListUnreturned.self, RenewCertificates.self, ShowCopay.self, ShowCopayTables.self,
+        AdoptCopayTables.self, ReceiveBenefit.self, DecideBenefit.self, RecordBenefitDecisions.self, OpenBenefits.self,
+        ListBenefits.self,
     ]
 
     private static let byName: [String: any KokiRequest.Type] = Dictionary(

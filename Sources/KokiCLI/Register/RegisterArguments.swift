@@ -68,20 +68,6 @@ func todayInJapan() -> CivilDate {
     return try! CivilDate(daysSinceEpoch: seconds.quotientAndRemainder(dividingBy: 86_400).quotient)
 }
 
-extension LedgerOptions {
-    /// The register's commands on this ledger, and metadata for one new command by the operator.
-    func register() throws -> (InsuredRegisterCommands, CommandMetadata) {
-        let access = try authorized(.registerWrite)
-        return (InsuredRegisterCommands(access.ledger), access.metadata())
-    }
-
-    /// The register for a query; the caller records whose data it shows.
-    func readRegister() throws -> (InsuredRegisterCommands, Authorized) {
-        let access = try authorized(.registerRead)
-        return (InsuredRegisterCommands(access.ledger), access)
-    }
-}
-
 /// Encodes a value as one line of JSON with sorted keys.
 func jsonLine(_ value: some Encodable) throws -> String {
     let encoder = JSONEncoder()
