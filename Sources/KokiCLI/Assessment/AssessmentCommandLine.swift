@@ -177,7 +177,7 @@ struct PremiumCommand: ParsableCommand {
         subcommands: [Show.self]
     )
 
-    struct Show: TypedCommand {
+    struct Show: JSONReportingCommand {
         static let configuration = CommandConfiguration(
             abstract: "The annual amount, each period's amount and due date, and the history of assessments.")
 
@@ -187,17 +187,6 @@ struct PremiumCommand: ParsableCommand {
         @Flag(help: "Print JSON instead of text.") var json = false
 
         func request() -> ShowPremium { ShowPremium(number: number, fiscalYear: fiscalYear) }
-
-        func run() throws {
-            try reporting {
-                let view = try options.run(request())
-                if json {
-                    Output.line(try jsonLine(view))
-                } else {
-                    Self.report(request(), view)
-                }
-            }
-        }
 
         static func report(_ request: ShowPremium, _ view: ShowPremium.View) {
             let method =

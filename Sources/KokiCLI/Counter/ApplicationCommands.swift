@@ -212,7 +212,7 @@ struct ApplicationCommand: ParsableCommand {
         }
     }
 
-    struct Pending: TypedCommand {
+    struct Pending: JSONReportingCommand {
         static let configuration = CommandConfiguration(
             abstract: "Applications awaiting a second operator's check, per office, oldest first.")
 
@@ -224,20 +224,12 @@ struct ApplicationCommand: ParsableCommand {
 
         func request() -> PendingApplications { PendingApplications(office: office, on: on) }
 
-        func run() throws {
-            try reporting {
-                let result = try options.run(request())
-                if json {
-                    for row in Self.rows(result) {
-                        Output.line(
-                            JSON.object(
-                                zip(["office", "number", "person", "kind", "change", "receivedOn"], row).map {
-                                    ($0.0, JSON.string($0.1))
-                                } + [("daysWaiting", row[6]), ("enteredBy", JSON.string(row[7]))]))
-                    }
-                } else {
-                    Self.report(request(), result)
-                }
+        static func jsonLines(_ request: Request, _ result: Request.Result) -> [String] {
+            rows(result).map { row in
+                JSON.object(
+                    zip(["office", "number", "person", "kind", "change", "receivedOn"], row).map {
+                        ($0.0, JSON.string($0.1))
+                    } + [("daysWaiting", row[6]), ("enteredBy", JSON.string(row[7]))])
             }
         }
 

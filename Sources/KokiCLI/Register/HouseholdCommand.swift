@@ -44,7 +44,7 @@ struct HouseholdCommand: ParsableCommand {
         }
     }
 
-    struct Show: TypedCommand {
+    struct Show: JSONReportingCommand {
         static let configuration = CommandConfiguration(
             abstract: "The members of a household on a date, and which of them are insured.")
 
@@ -55,15 +55,8 @@ struct HouseholdCommand: ParsableCommand {
 
         func request() -> ShowHousehold { ShowHousehold(household: household, on: on) }
 
-        func run() throws {
-            try reporting {
-                let members = try options.run(request())
-                if json {
-                    try members.forEach { Output.line(try jsonLine($0)) }
-                } else {
-                    Self.report(request(), members)
-                }
-            }
+        static func jsonLines(_ request: ShowHousehold, _ members: [ShowHousehold.Member]) throws -> [String] {
+            try members.map(jsonLine)
         }
 
         static func report(_ request: ShowHousehold, _ members: [ShowHousehold.Member]) {

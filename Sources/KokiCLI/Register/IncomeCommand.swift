@@ -50,7 +50,7 @@ struct IncomeCommand: ParsableCommand {
         }
     }
 
-    struct Show: TypedCommand {
+    struct Show: JSONReportingCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a year's income, recording who asked, when, for whom and why.")
 
@@ -62,22 +62,17 @@ struct IncomeCommand: ParsableCommand {
 
         func request() -> ShowIncome { ShowIncome(number: number, year: year, purpose: purpose) }
 
-        func run() throws {
-            try reporting {
-                let income = try options.run(request())
-                if json, let income {
-                    Output.line(try jsonLine(income))
-                } else {
-                    Self.report(request(), income)
-                }
-            }
+        static func jsonLines(_ request: ShowIncome, _ income: IncomeRecorded?) throws -> [String] {
+            guard let income else { return [nothing(request)] }
+            return [try jsonLine(income)]
+        }
+
+        static func nothing(_ request: ShowIncome) -> String {
+            "no \(request.year) income recorded for \(request.number) (the inquiry was recorded)"
         }
 
         static func report(_ request: ShowIncome, _ income: IncomeRecorded?) {
-            guard let income else {
-                Output.line("no \(request.year) income recorded for \(request.number) (the inquiry was recorded)")
-                return
-            }
+            guard let income else { return Output.line(nothing(request)) }
             Output.line(
                 "\(request.number) \(request.year)  \(income.declared ? "declared" : "undeclared (未申告)")  source \(income.source)"
             )

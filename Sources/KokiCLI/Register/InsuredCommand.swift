@@ -11,18 +11,6 @@ struct InsuredCommand: ParsableCommand {
         subcommands: [List.self, Turning75.self, AddressExceptions.self]
     )
 
-    /// Prints the rows as JSON lines, or as a table whose last column is `detail`.
-    static func print(_ rows: [InsuredRow], json: Bool, detail: String) throws {
-        if json {
-            try rows.forEach { Output.line(try jsonLine($0)) }
-        } else {
-            Table.render(
-                ["NUMBER", "NAME", "FROM", detail],
-                rows.map { [$0.number, $0.name ?? "(erased)", $0.from ?? "", $0.detail ?? ""] }
-            ).forEach(Output.line)
-        }
-    }
-
     struct List: InsuredListCommand {
         static let configuration = CommandConfiguration(
             abstract: "Everyone insured on a date, as effective on that date.")
@@ -70,18 +58,19 @@ struct InsuredCommand: ParsableCommand {
     }
 }
 
-/// An `insured` list: a request answering rows, printed as JSON lines or a table.
-protocol InsuredListCommand: TypedCommand where Request.Result == [InsuredRow] {
+/// An `insured` list: a request answering rows, printed as JSON lines or as a table whose last
+/// column is `detail`.
+protocol InsuredListCommand: JSONReportingCommand where Request.Result == [InsuredRow] {
     static var detail: String { get }
-    var json: Bool { get }
 }
 
 extension InsuredListCommand {
-    func run() throws {
-        try reporting { try InsuredCommand.print(try options.run(request()), json: json, detail: Self.detail) }
-    }
+    static func jsonLines(_ request: Request, _ rows: [InsuredRow]) throws -> [String] { try rows.map(jsonLine) }
 
     static func report(_ request: Request, _ rows: [InsuredRow]) {
-        try? InsuredCommand.print(rows, json: false, detail: detail)
+        Table.render(
+            ["NUMBER", "NAME", "FROM", detail],
+            rows.map { [$0.number, $0.name ?? "(erased)", $0.from ?? "", $0.detail ?? ""] }
+        ).forEach(Output.line)
     }
 }

@@ -100,7 +100,7 @@ struct PersonCommand: ParsableCommand {
         }
     }
 
-    struct Show: TypedCommand {
+    struct Show: JSONReportingCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a person: identity, household, eligibility history, address exceptions, income years.",
             discussion: "Income figures are not shown here: `koki income show` records who looked and why."
@@ -118,17 +118,6 @@ struct PersonCommand: ParsableCommand {
         @Flag(help: "Print JSON instead of text.") var json = false
 
         func request() -> ShowPerson { ShowPerson(number: number, on: on, knownAt: knownAt, purpose: purpose) }
-
-        func run() throws {
-            try reporting {
-                let view = try options.run(request())
-                if json {
-                    Output.line(try jsonLine(view))
-                } else {
-                    Self.report(request(), view)
-                }
-            }
-        }
 
         static func report(_ request: ShowPerson, _ view: ShowPerson.View) {
             Output.line(

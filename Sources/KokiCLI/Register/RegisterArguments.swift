@@ -68,6 +68,25 @@ func todayInJapan() -> CivilDate {
     return try! CivilDate(daysSinceEpoch: seconds.quotientAndRemainder(dividingBy: 86_400).quotient)
 }
 
+/// A typed command with `--json`: prints its result as JSON lines, else as its report does.
+protocol JSONReportingCommand: TypedCommand {
+    var json: Bool { get }
+    /// The JSON lines of a result (default: the result as one line).
+    static func jsonLines(_ request: Request, _ result: Request.Result) throws -> [String]
+}
+
+extension JSONReportingCommand {
+    func run() throws {
+        try reporting {
+            let request = try request()
+            let result = try options.run(request)
+            if json { try Self.jsonLines(request, result).forEach(Output.line) } else { Self.report(request, result) }
+        }
+    }
+
+    static func jsonLines(_ request: Request, _ result: Request.Result) throws -> [String] { [try jsonLine(result)] }
+}
+
 /// Encodes a value as one line of JSON with sorted keys.
 func jsonLine(_ value: some Encodable) throws -> String {
     let encoder = JSONEncoder()
