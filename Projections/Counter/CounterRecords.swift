@@ -8,7 +8,7 @@ public struct CounterRecords: Projection {
     public static let logicVersion = 1
 
     /// Where an application stands.
-    public enum State: Sendable, Hashable {
+    public enum State: Sendable, Hashable, Encodable {
         /// Waiting for a second operator to confirm (or reject) its change.
         case pending
         /// Confirmed: its change is recorded.
@@ -18,14 +18,14 @@ public struct CounterRecords: Projection {
         case recorded
     }
 
-    public struct Application: Sendable, Hashable {
+    public struct Application: Sendable, Hashable, Encodable {
         public var received: ApplicationReceived
         public var state: State
 
         public var isPending: Bool { state == .pending }
     }
 
-    public struct Certificate: Sendable, Hashable {
+    public struct Certificate: Sendable, Hashable, Encodable {
         public var issued: CertificateIssued
         /// The certificate that replaced this one (a reissue), which made it invalid.
         public var replacedBy: String?
@@ -37,12 +37,12 @@ public struct CounterRecords: Projection {
         }
     }
 
-    public struct Benefit: Sendable, Hashable {
+    public struct Benefit: Sendable, Hashable, Encodable {
         public var received: BenefitApplicationReceived
         public var decision: BenefitDecided?
     }
 
-    public struct Person: Sendable, Hashable {
+    public struct Person: Sendable, Hashable, Encodable {
         /// In the order received.
         public var applications: [Application] = []
         /// In the order issued.

@@ -107,6 +107,21 @@ struct UntouchedFile: TransferFileSink {
             ListOperators(), ShowMyNumber(person: person, purpose: "照会"),
             RunTransfer(destination: "union", date: today, items: [], out: "union.jsonl", sink: UntouchedFile()),
             ErasePersons(person: nil, due: true, apply: true, on: nil),
+            // Register, assessment, counter
+            RecordPension(
+                number: person, fiscalYear: 2026, annualPension: 1_800_000, carePremium: 60_000, careNotDeducted: false,
+                previousFebruary: nil),
+            AdoptRates(fiscalYear: 2026, file: "rates.json"),
+            AssessPremiums(fiscalYear: 2025, decidedOn: nil, person: nil),
+            ReceiveApplication(
+                person: person, kind: .eligibility,
+                reception: ReceptionFields(
+                    office: "本庁", received: nil, applicant: .person, applicantName: nil, identity: .myNumberCard,
+                    attached: []),
+                change: try? StoredRequest(
+                    AcquireEligibility(number: person, reason: .movedIntoPrefecture, date: today))),
+            AdoptCopayTables(file: "copay.json"),
+            RecordBenefitDecisions(file: "decisions.csv"),
         ]
     }
 
@@ -160,6 +175,35 @@ struct UntouchedFile: TransferFileSink {
         let outcome = try appended { try run(requests[3], as: admin) }
         #expect(outcome.error?.message.contains("second operator") == true)
         #expect(outcome.types == [AccessRefused.eventType])
+    }
+
+    /// Queries of the register, assessment and counter: without a session only the refusal is
+    /// recorded; an operator who may read gets the answer, and the read is recorded first.
+    @Test func aQueryRecordsItsReadInTheCore() throws {
+        let identity = try PersonIdentity(
+            nameKanji: "松戸 花子", nameKana: "マツド ハナコ", birthDate: try CivilDate(iso: "1941-01-31"), sex: .female,
+            address: "千葉県松戸市根本387-5", phone: nil)
+        try InsuredRegisterCommands(ledger).register(
+            person, identity: identity, metadata: CommandMetadata(actor: "admin"))
+        let queries: [any KokiRequest] = [
+            ShowPerson(number: person, on: nil, knownAt: nil, purpose: "窓口照会"), ListInsured(on: nil, knownAt: nil),
+            ShowPremium(number: person, fiscalYear: 2026), PendingApplications(office: nil, on: nil),
+            ShowCopay(person: person, on: nil), ListIncomeInquiries(number: person), ListApplications(person: person),
+        ]
+        for query in queries {
+            let outcome = try appended { try run(query, as: try caller(nil)) }
+            #expect(outcome.error?.code == .accessDenied, "\(type(of: query).name)")
+            #expect(outcome.types == [AccessRefused.eventType], "\(type(of: query).name)")
+        }
+        let tanaka = try caller("tanaka", "tanaka-password-1")
+        var view: ShowPerson.View?
+        let outcome = try appended {
+            view = try application.run(ShowPerson(number: person, on: nil, knownAt: nil, purpose: "窓口照会"), as: tanaka)
+        }
+        #expect(outcome.error == nil)
+        #expect(outcome.types == [PersonalDataAccessed.eventType])
+        #expect(view?.name == "松戸 花子" && view?.on == today.description)
+        #expect(files.reads.withLock { $0 }.isEmpty)
     }
 
     @Test func everyRequestRoundTripsAsItIsKeptAndIsListedOnce() throws {

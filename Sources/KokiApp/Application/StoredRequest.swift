@@ -94,6 +94,15 @@ public enum RequestCatalog {
         RegisterTransferDestination.self, ListTransferDestinations.self, ShowTransferHistory.self, ListStreams.self,
         ShowHead.self, ListEvents.self, ShowReadModels.self, RebuildReadModels.self, ShowBalances.self, WhatIfAssessments.self,
         ApplyWhatIf.self, ExplainFigures.self, AppendTestPayments.self, SleepAfterCheck.self,
+        // Register, assessment, counter
+        ShowPerson.self, ShowHousehold.self, ListInsured.self, ListTurning75.self, ListAddressExceptions.self,
+        QualifyReaching75.self, ShowIncome.self, ListIncomeInquiries.self, RecordPension.self,
+        AdoptRates.self, ShowRates.self, AdoptCalendar.self, ShowCalendar.self, AssessPremiums.self, ShowPremium.self,
+        ReceiveApplication.self, RejectApplication.self, ShowApplication.self, ListApplications.self,
+        PendingApplications.self, ShowOffices.self, AdoptOffices.self, IssueCard.self, ReturnCertificate.self,
+        ShowCertificates.self, ListUnreturned.self, RenewCertificates.self, ShowCopay.self, ShowCopayTables.self,
+        AdoptCopayTables.self, ReceiveBenefit.self, DecideBenefit.self, RecordBenefitDecisions.self, OpenBenefits.self,
+        ListBenefits.self,
     ]
 
     private static let byName: [String: any KokiRequest.Type] = Dictionary(

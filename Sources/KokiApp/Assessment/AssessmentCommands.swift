@@ -179,7 +179,7 @@ public struct AssessmentCommands: Sendable {
 
     // MARK: - The annual run
 
-    public struct RunSummary: Sendable, Hashable {
+    public struct RunSummary: Sendable, Hashable, Codable {
         public var considered = 0
         public var assessedFirstTime = 0
         public var reassessed = 0

@@ -267,7 +267,7 @@ extension Counter {
     }
 
     /// A certificate still out although its holder's eligibility ended.
-    public struct Unreturned: Sendable, Hashable {
+    public struct Unreturned: Sendable, Hashable, Encodable {
         public var certificate: CertificateIssued
         public var eligibilityEnded: CivilDate
     }

@@ -7,6 +7,7 @@ import KokiProjections
 import LedgerStore
 
 extension LedgerOptions {
+    /// The assessment service after an assessment.write check (`replay`, not yet a request, uses it).
     func assessment() throws -> (AssessmentCommands, CommandMetadata) {
         let access = try authorized(.assessmentWrite)
         return (AssessmentCommands(access.ledger), access.metadata())
@@ -48,7 +49,7 @@ struct RatesCommand: ParsableCommand {
         }
     }
 
-    struct Adopt: ParsableCommand {
+    struct Adopt: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Adopt Chiba's built-in table for FY2022–2025, or a table file for any year.",
             discussion: "The latest adopted table of a year is in force; every assessment cites its position.")
@@ -58,42 +59,23 @@ struct RatesCommand: ParsableCommand {
         @Option(help: ArgumentHelp("A rate table as JSON (see `koki calc premium --print-rates`).", valueName: "file"))
         var file: String?
 
-        func run() throws {
-            try reporting {
-                let (commands, metadata) = try options.assessment()
-                let table: RateTable
-                if let file {
-                    table = try readJSON(RateTable.self, from: file)
-                } else if let builtIn = RateTable.chiba(fiscalYear: fiscalYear) {
-                    table = builtIn
-                } else {
-                    throw KokiError(
-                        .invalidInput, "no confirmed table for FY\(fiscalYear) is built in: give one with --file")
-                }
-                guard table.fiscalYear == fiscalYear else {
-                    throw KokiError(.invalidInput, "the table is for FY\(table.fiscalYear), not FY\(fiscalYear)")
-                }
-                try table.validate()
-                let result = try commands.adoptRates(table, metadata: metadata)
-                Output.line("adopted the FY\(fiscalYear) rate table at position \(result.positions!.lowerBound)")
-            }
+        func request() -> AdoptRates { AdoptRates(fiscalYear: fiscalYear, file: file) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line(
+                "adopted the FY\(request.fiscalYear) rate table at position \(result.position.map(String.init) ?? "-")")
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: TypedCommand {
         static let configuration = CommandConfiguration(abstract: "Print the rate table in force for a year, as JSON.")
         @OptionGroup var options: LedgerOptions
         @Option(help: "The fiscal year.") var fiscalYear: Int
 
-        func run() throws {
-            try reporting {
-                guard
-                    let table = try options.authorized(.assessmentRead, .query).ledger.rateTable(fiscalYear: fiscalYear)
-                else {
-                    throw KokiError(.invalidInput, "no rate table adopted for FY\(fiscalYear)")
-                }
-                Output.line(try prettyJSON(table))
-            }
+        func request() -> ShowRates { ShowRates(fiscalYear: fiscalYear) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line((try? prettyJSON(result)) ?? "")
         }
     }
 }
@@ -105,7 +87,7 @@ struct CalendarCommand: ParsableCommand {
         subcommands: [Adopt.self, Show.self]
     )
 
-    struct Adopt: ParsableCommand {
+    struct Adopt: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Adopt the standard calendar (9 installments July–March, month end) or one from a file.",
             discussion: """
@@ -120,47 +102,29 @@ struct CalendarCommand: ParsableCommand {
         @Option(help: ArgumentHelp("A day the city is closed besides the rules; repeat.", valueName: "date"))
         var closed: [CivilDate] = []
 
-        func run() throws {
-            try reporting {
-                let (commands, metadata) = try options.assessment()
-                let calendar =
-                    try file.map { try readJSON(InstallmentCalendar.self, from: $0) }
-                    ?? InstallmentCalendar.standard(fiscalYear: fiscalYear)
-                guard calendar.fiscalYear == fiscalYear else {
-                    throw KokiError(.invalidInput, "the calendar is for FY\(calendar.fiscalYear), not FY\(fiscalYear)")
-                }
-                try commands.adoptCalendar(calendar, extraClosedDays: closed, metadata: metadata)
-                let dates = calendar.dueDates(on: BusinessCalendar(extraClosedDays: Set(closed)))
-                Output.line("adopted the FY\(fiscalYear) calendar: \(dates.map(\.description).joined(separator: ", "))")
-            }
+        func request() -> AdoptCalendar { AdoptCalendar(fiscalYear: fiscalYear, file: file, closed: closed) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line(
+                "adopted the FY\(request.fiscalYear) calendar: \(result.map(\.description).joined(separator: ", "))")
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: TypedCommand {
         static let configuration = CommandConfiguration(abstract: "The due date of every period in force for a year.")
         @OptionGroup var options: LedgerOptions
         @Option(help: "The fiscal year.") var fiscalYear: Int
 
-        func run() throws {
-            try reporting {
-                guard
-                    let adopted = try options.authorized(.assessmentRead, .query).ledger.installmentCalendar(
-                        fiscalYear: fiscalYear)
-                else {
-                    throw KokiError(.invalidInput, "no installment calendar adopted for FY\(fiscalYear)")
-                }
-                let dates = adopted.calendar.dueDates(
-                    on: BusinessCalendar(extraClosedDays: Set(adopted.extraClosedDays)))
-                Table.render(
-                    ["PERIOD", "DUE"], dates.enumerated().map { ["\($0.offset + 1)", $0.element.description] }
-                )
+        func request() -> ShowCalendar { ShowCalendar(fiscalYear: fiscalYear) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Table.render(["PERIOD", "DUE"], result.enumerated().map { ["\($0.offset + 1)", $0.element.description] })
                 .forEach(Output.line)
-            }
         }
     }
 }
 
-struct AssessCommand: ParsableCommand {
+struct AssessCommand: TypedCommand {
     static let configuration = CommandConfiguration(
         commandName: "assess",
         abstract: "Assess premiums (賦課) for a fiscal year: everyone insured in it, or one person.",
@@ -177,31 +141,31 @@ struct AssessCommand: ParsableCommand {
         CivilDate?
     @Option(help: ArgumentHelp("Only this person.", valueName: "number")) var person: PersonID?
 
-    func run() throws {
-        try reporting {
-            let (commands, metadata) = try options.assessment()
-            let fy = try FiscalYear(fiscalYear)
-            let date = decidedOn ?? todayInJapan()
-            if let person {
-                switch try commands.assess(person, fiscalYear: fy, decidedOn: date, metadata: metadata) {
-                case .notInsured: Output.line("\(person) was not insured in FY\(fiscalYear): nothing assessed")
-                case .unchanged(let e): Output.line("\(person) FY\(fiscalYear): unchanged at \(e.annualPremium)")
-                case .assessed(let e): Output.line("\(person) FY\(fiscalYear): assessed \(e.annualPremium)")
-                case .reassessed(let e, let previous):
-                    Output.line("\(person) FY\(fiscalYear): reassessed \(previous.annualPremium) → \(e.annualPremium)")
-                }
-                return
+    func request() -> AssessPremiums { AssessPremiums(fiscalYear: fiscalYear, decidedOn: decidedOn, person: person) }
+
+    static func report(_ request: Request, _ result: Request.Result) {
+        let fy = request.fiscalYear
+        if let person = request.person, let outcome = result.person {
+            let premium = outcome.annualPremium.map(\.description) ?? ""
+            switch outcome.outcome {
+            case "notInsured": Output.line("\(person) was not insured in FY\(fy): nothing assessed")
+            case "reassessed":
+                Output.line("\(person) FY\(fy): reassessed \(outcome.previous.map(\.description) ?? "") → \(premium)")
+            case "unchanged": Output.line("\(person) FY\(fy): unchanged at \(premium)")
+            default: Output.line("\(person) FY\(fy): assessed \(premium)")
             }
-            let run = try commands.runAnnual(fiscalYear: fy, decidedOn: date, actor: metadata.actor)
-            defer { keepReadModelsUp(commands.ledger) }
+            return
+        }
+        if let note = result.readModelsNote {
+            Output.error("note: the stored balances were not brought up to date (\(note)); the next query will")
+        }
+        guard let run = result.run else { return }
+        Output.line(
+            "FY\(fy) run on \(result.decidedOn): \(run.considered) persons, \(run.assessedFirstTime) assessed, \(run.reassessed) reassessed, \(run.unchanged) unchanged"
+        )
+        if !run.conflicts.isEmpty {
             Output.line(
-                "FY\(fiscalYear) run on \(date): \(run.considered) persons, \(run.assessedFirstTime) assessed, \(run.reassessed) reassessed, \(run.unchanged) unchanged"
-            )
-            if !run.conflicts.isEmpty {
-                Output.line(
-                    "changed by others during the run (run again): \(run.conflicts.map(\.value).joined(separator: ", "))"
-                )
-            }
+                "changed by others during the run (run again): \(run.conflicts.map(\.value).joined(separator: ", "))")
         }
     }
 }
@@ -213,7 +177,7 @@ struct PremiumCommand: ParsableCommand {
         subcommands: [Show.self]
     )
 
-    struct Show: ParsableCommand {
+    struct Show: JSONReportingCommand {
         static let configuration = CommandConfiguration(
             abstract: "The annual amount, each period's amount and due date, and the history of assessments.")
 
@@ -222,66 +186,21 @@ struct PremiumCommand: ParsableCommand {
         @Option(help: "The fiscal year.") var fiscalYear: Int
         @Flag(help: "Print JSON instead of text.") var json = false
 
-        struct View: Encodable {
-            var number: String
-            var fiscalYear: Int
-            var annualPremium: Int64
-            var collection: String
-            var installments: [Period]
-            var history: [Decision]
+        func request() -> ShowPremium { ShowPremium(number: number, fiscalYear: fiscalYear) }
 
-            struct Period: Encodable {
-                var period: Int
-                var dueDate: String
-                var amount: Int64
-            }
-
-            struct Decision: Encodable {
-                var decidedOn: String
-                var reason: String
-                var cause: String
-                var annualPremium: Int64
-                var calculator: String
-            }
-        }
-
-        func run() throws {
-            try reporting {
-                let fy = try FiscalYear(fiscalYear)
-                let access = try options.authorized(.assessmentRead, .query)
-                let (id, history) = try access.ledger.assessments(of: number, fiscalYear: fy)
-                try access.recordRead([id])
-                guard let current = history.last else {
-                    throw KokiError(.invalidInput, "no FY\(fiscalYear) assessment for \(number)")
-                }
-                let view = View(
-                    number: id.value, fiscalYear: fiscalYear, annualPremium: current.annualPremium.amount,
-                    collection: current.collection.rawValue,
-                    installments: current.installments.map {
-                        .init(period: $0.period.number, dueDate: $0.dueDate.description, amount: $0.amount.amount)
-                    },
-                    history: history.map {
-                        .init(
-                            decidedOn: $0.decidedOn.description, reason: $0.reason.rawValue, cause: $0.cause,
-                            annualPremium: $0.annualPremium.amount, calculator: $0.ruleVersion)
-                    })
-                if json {
-                    Output.line(try jsonLine(view))
-                    return
-                }
+        static func report(_ request: ShowPremium, _ view: ShowPremium.View) {
+            let method =
+                view.collection == CollectionMethod.pensionDeduction.rawValue
+                ? "deducted from the pension (特別徴収)" : "ordinary collection (普通徴収)"
+            Output.line("\(view.number) FY\(view.fiscalYear): \(Yen(view.annualPremium)), \(method)")
+            Table.render(
+                ["PERIOD", "DUE", "AMOUNT"], view.installments.map { ["\($0.period)", $0.dueDate, "\($0.amount)"] }
+            )
+            .forEach { Output.line("  " + $0) }
+            Output.line("  history")
+            for d in view.history {
                 Output.line(
-                    "\(view.number) FY\(fiscalYear): \(current.annualPremium), \(current.collection == .pensionDeduction ? "deducted from the pension (特別徴収)" : "ordinary collection (普通徴収)")"
-                )
-                Table.render(
-                    ["PERIOD", "DUE", "AMOUNT"], view.installments.map { ["\($0.period)", $0.dueDate, "\($0.amount)"] }
-                )
-                .forEach { Output.line("  " + $0) }
-                Output.line("  history")
-                for d in view.history {
-                    Output.line(
-                        "    \(d.decidedOn)  \(d.reason)  \(d.annualPremium)円\(d.cause.isEmpty ? "" : "  (\(d.cause))")"
-                    )
-                }
+                    "    \(d.decidedOn)  \(d.reason)  \(d.annualPremium)円\(d.cause.isEmpty ? "" : "  (\(d.cause))")")
             }
         }
     }

@@ -10,17 +10,6 @@ extension ApplicationKind: ExpressibleByArgument {}
 extension ApplicantKind: ExpressibleByArgument {}
 extension IdentityDocument: ExpressibleByArgument {}
 
-extension LedgerOptions {
-    /// A person's counter records (applications, certificates, benefits), their reading
-    /// recorded before they are shown.
-    func counterRecords(of person: PersonID) throws -> CounterRecords.Person {
-        let access = try authorized(.counterRead, .query)
-        let (records, _) = try Counter(access.ledger).records(person)
-        try access.recordRead([person])
-        return records
-    }
-}
-
 /// What a counter operator types about every reception: office, day, who came, how identity was
 /// verified, what was attached.
 struct ReceptionOptions: ParsableArguments {
@@ -40,10 +29,10 @@ struct ReceptionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A document attached (添付書類); repeat.", valueName: "document"))
     var attached: [String] = []
 
-    var intake: Counter.Intake {
-        Counter.Intake(
-            office: office, receivedOn: received ?? todayInJapan(), applicant: applicant,
-            applicantName: applicantName, identityCheck: identity, attached: attached)
+    var fields: ReceptionFields {
+        ReceptionFields(
+            office: office, received: received, applicant: applicant, applicantName: applicantName,
+            identity: identity, attached: attached)
     }
 }
 
@@ -61,7 +50,7 @@ struct ApplicationCommand: ParsableCommand {
         subcommands: [Receive.self, Confirm.self, Reject.self, Show.self, List.self, Pending.self, Offices.self]
     )
 
-    struct Receive: ParsableCommand {
+    struct Receive: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record an application received at a counter, with the change it asks for after --.",
             discussion: """
@@ -78,19 +67,20 @@ struct ApplicationCommand: ParsableCommand {
         @Argument(parsing: .postTerminator, help: "After --: the koki command that makes the change.")
         var change: [String] = []
 
-        func run() throws {
-            try reporting {
-                let request = try change.isEmpty ? nil : Self.request(change, kind: kind)
-                let access = try options.authorized(.counterWrite)
-                let application = try Counter(access.ledger).receive(
-                    person, kind: kind, intake: reception.intake, change: request, metadata: access.metadata())
-                if let command = application.changeCommand {
-                    Output.line(
-                        "application \(application.number) received: \(command) for \(person), pending a second operator's check"
-                    )
-                } else {
-                    Output.line("application \(application.number) received for \(person) (\(kind.title))")
-                }
+        /// The door's checks of the change after `--` first (it parses, this kind may carry it, it
+        /// chooses no ledger of its own), then the receive as a request holding the change.
+        func request() throws -> ReceiveApplication {
+            let change = try self.change.isEmpty ? nil : StoredRequest(Self.request(self.change, kind: kind))
+            return ReceiveApplication(person: person, kind: kind, reception: reception.fields, change: change)
+        }
+
+        static func report(_ request: Request, _ application: Request.Result) {
+            if let command = application.changeCommand {
+                Output.line(
+                    "application \(application.number) received: \(command) for \(request.person), pending a second operator's check"
+                )
+            } else {
+                Output.line("application \(application.number) received for \(request.person) (\(request.kind.title))")
             }
         }
 
@@ -109,7 +99,8 @@ struct ApplicationCommand: ParsableCommand {
                 ["--ledger", "--master-key", "--session"].contains { arg == $0 || arg.hasPrefix($0 + "=") }
             }) {
                 throw CLIFailure(
-                    .invalidInput, "the change may not choose \(own): it runs on this ledger, as the confirming operator")
+                    .invalidInput,
+                    "the change may not choose \(own): it runs on this ledger, as the confirming operator")
             }
             return try TypedCommands.request(from: change)
         }
@@ -135,7 +126,8 @@ struct ApplicationCommand: ParsableCommand {
                     do {
                         return try TypedCommands.request(from: arguments)
                     } catch let failure as CLIFailure {
-                        throw CLIFailure(failure.status, "application \(number)'s change no longer parses: \(failure.message)")
+                        throw CLIFailure(
+                            failure.status, "application \(number)'s change no longer parses: \(failure.message)")
                     }
                 }
                 TypedCommands.report(confirmed.request, confirmed.result)
@@ -144,7 +136,7 @@ struct ApplicationCommand: ParsableCommand {
         }
     }
 
-    struct Reject: ParsableCommand {
+    struct Reject: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Reject (or withdraw) a pending application, with the reason; its change never happens.")
 
@@ -153,48 +145,39 @@ struct ApplicationCommand: ParsableCommand {
         @Option(help: "Why (書類不備, 取下げ …).") var reason: String
         @Option(help: ArgumentHelp("The day (default: today in Japan).", valueName: "date")) var on: CivilDate?
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.counterWrite)
-                let rejection = try Counter(access.ledger).reject(
-                    number, reason: reason, on: on ?? todayInJapan(), metadata: access.metadata())
-                Output.line("application \(number) rejected by \(rejection.rejectedBy): \(rejection.reason)")
-            }
+        func request() -> RejectApplication { RejectApplication(number: number, reason: reason, on: on) }
+
+        static func report(_ request: Request, _ rejection: Request.Result) {
+            Output.line("application \(request.number) rejected by \(rejection.rejectedBy): \(rejection.reason)")
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "One application: the reception, the change it carries, and where it stands.")
 
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The application number.") var number: String
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.counterRead, .query)
-                let counter = Counter(access.ledger)
-                let (application, _, _) = try counter.application(number)
-                let received = application.received
-                try access.recordRead([received.person])
-                let r = received.reception
+        func request() -> ShowApplication { ShowApplication(number: number) }
+
+        static func report(_ request: Request, _ view: Request.Result) {
+            let received = view.application.received
+            let r = received.reception
+            Output.line(
+                "\(received.number)  \(received.kind.title) (\(received.kind.rawValue))  person \(received.person)")
+            Output.line("  received     \(r.receivedOn) at \(r.office), entered by \(r.enteredBy)")
+            Output.line("  applicant    \(r.applicant.rawValue)\(view.applicantName.map { " \($0)" } ?? "")")
+            Output.line("  identity     \(r.identityCheck.rawValue)")
+            if !r.attached.isEmpty { Output.line("  attached     \(r.attached.joined(separator: ", "))") }
+            if let stored = view.change {
+                Output.line("  change       " + TypedCommands.commandLine(stored))
+            } else if let change = view.changeArguments {
                 Output.line(
-                    "\(received.number)  \(received.kind.title) (\(received.kind.rawValue))  person \(received.person)")
-                Output.line("  received     \(r.receivedOn) at \(r.office), entered by \(r.enteredBy)")
-                let name = try counter.applicantName(of: r, person: received.person)
-                Output.line("  applicant    \(r.applicant.rawValue)\(name.map { " \($0)" } ?? "")")
-                Output.line("  identity     \(r.identityCheck.rawValue)")
-                if !r.attached.isEmpty { Output.line("  attached     \(r.attached.joined(separator: ", "))") }
-                switch try counter.change(of: received) {
-                case .request(let stored)?: Output.line("  change       " + TypedCommands.commandLine(stored))
-                case .arguments(let change)?:
-                    Output.line(
-                        "  change       koki "
-                            + change.map { $0.contains(" ") || $0.isEmpty ? "\"\($0)\"" : $0 }.joined(separator: " "))
-                case nil: break
-                }
-                Output.line("  state        \(Self.describe(application.state))")
+                    "  change       koki "
+                        + change.map { $0.contains(" ") || $0.isEmpty ? "\"\($0)\"" : $0 }.joined(separator: " "))
             }
+            Output.line("  state        \(Self.describe(view.application.state))")
         }
 
         static func describe(_ state: CounterRecords.State) -> String {
@@ -207,30 +190,29 @@ struct ApplicationCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: TypedCommand {
         static let configuration = CommandConfiguration(abstract: "A person's applications, oldest first.")
 
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
 
-        func run() throws {
-            try reporting {
-                let records = try options.counterRecords(of: person)
-                Table.render(
-                    ["NUMBER", "KIND", "RECEIVED", "OFFICE", "ENTERED BY", "CHANGE", "STATE"],
-                    records.applications.map { a in
-                        let r = a.received
-                        return [
-                            r.number, r.kind.rawValue, r.reception.receivedOn.description, r.reception.office,
-                            r.reception.enteredBy, r.changeCommand ?? "-", Show.describe(a.state),
-                        ]
-                    }
-                ).forEach(Output.line)
-            }
+        func request() -> ListApplications { ListApplications(person: person) }
+
+        static func report(_ request: Request, _ applications: Request.Result) {
+            Table.render(
+                ["NUMBER", "KIND", "RECEIVED", "OFFICE", "ENTERED BY", "CHANGE", "STATE"],
+                applications.map { a in
+                    let r = a.received
+                    return [
+                        r.number, r.kind.rawValue, r.reception.receivedOn.description, r.reception.office,
+                        r.reception.enteredBy, r.changeCommand ?? "-", Show.describe(a.state),
+                    ]
+                }
+            ).forEach(Output.line)
         }
     }
 
-    struct Pending: ParsableCommand {
+    struct Pending: JSONReportingCommand {
         static let configuration = CommandConfiguration(
             abstract: "Applications awaiting a second operator's check, per office, oldest first.")
 
@@ -240,44 +222,38 @@ struct ApplicationCommand: ParsableCommand {
         var on: CivilDate?
         @Flag(help: "Print JSON lines instead of a table.") var json = false
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.counterRead, .query)
-                let date = on ?? todayInJapan()
-                let pending = try Counter(access.ledger).applications()
-                    .filter { $0.isPending && (office == nil || $0.received.reception.office == office) }
-                    .sorted {
-                        ($0.received.reception.receivedOn, $0.received.number) < (
-                            $1.received.reception.receivedOn, $1.received.number
-                        )
-                    }
-                try access.recordRead(pending.map(\.received.person))
-                let rows = pending.map { a -> [String] in
-                    let r = a.received
-                    return [
-                        r.reception.office, r.number, r.person.value, r.kind.rawValue, r.changeCommand ?? "-",
-                        r.reception.receivedOn.description,
-                        String(r.reception.receivedOn.days(until: date)), r.reception.enteredBy,
-                    ]
-                }
-                if json {
-                    for row in rows {
-                        Output.line(
-                            JSON.object(
-                                zip(["office", "number", "person", "kind", "change", "receivedOn"], row).map {
-                                    ($0.0, JSON.string($0.1))
-                                } + [("daysWaiting", row[6]), ("enteredBy", JSON.string(row[7]))]))
-                    }
-                    return
-                }
-                Table.render(["OFFICE", "NUMBER", "PERSON", "KIND", "CHANGE", "RECEIVED", "DAYS", "ENTERED BY"], rows)
-                    .forEach(Output.line)
-                let perOffice = Dictionary(grouping: pending, by: \.received.reception.office)
-                for (name, items) in perOffice.sorted(by: { $0.key < $1.key }) {
-                    Output.line("\(name): \(items.count) pending")
-                }
-                Output.line("\(pending.count) pending")
+        func request() -> PendingApplications { PendingApplications(office: office, on: on) }
+
+        static func jsonLines(_ request: Request, _ result: Request.Result) -> [String] {
+            rows(result).map { row in
+                JSON.object(
+                    zip(["office", "number", "person", "kind", "change", "receivedOn"], row).map {
+                        ($0.0, JSON.string($0.1))
+                    } + [("daysWaiting", row[6]), ("enteredBy", JSON.string(row[7]))])
             }
+        }
+
+        static func rows(_ result: PendingApplications.Pending) -> [[String]] {
+            result.applications.map { a -> [String] in
+                let r = a.received
+                return [
+                    r.reception.office, r.number, r.person.value, r.kind.rawValue, r.changeCommand ?? "-",
+                    r.reception.receivedOn.description, String(r.reception.receivedOn.days(until: result.on)),
+                    r.reception.enteredBy,
+                ]
+            }
+        }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Table.render(
+                ["OFFICE", "NUMBER", "PERSON", "KIND", "CHANGE", "RECEIVED", "DAYS", "ENTERED BY"], rows(result)
+            )
+            .forEach(Output.line)
+            let perOffice = Dictionary(grouping: result.applications, by: \.received.reception.office)
+            for (name, items) in perOffice.sorted(by: { $0.key < $1.key }) {
+                Output.line("\(name): \(items.count) pending")
+            }
+            Output.line("\(result.applications.count) pending")
         }
     }
 
@@ -293,15 +269,13 @@ struct ApplicationCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 if adopt.isEmpty {
-                    let access = try options.authorized(.counterRead, .query)
-                    let offices = try Counter(access.ledger).settings().offices
+                    let offices = try options.run(ShowOffices())
                     Output.line(
                         offices.isEmpty ? "(no offices adopted: any name is taken)" : offices.joined(separator: "\n"))
                     return
                 }
-                let access = try options.authorized(.securityAdmin)
-                try Counter(access.ledger).adopt(CounterSettings(offices: adopt), metadata: access.metadata())
-                Output.line("adopted \(adopt.count) offices")
+                let adopted = try options.run(AdoptOffices(offices: adopt))
+                Output.line("adopted \(adopted.count) offices")
             }
         }
     }

@@ -19,7 +19,7 @@ struct BenefitCommand: ParsableCommand {
         subcommands: [Receive.self, Decide.self, Decisions.self, Open.self, List.self]
     )
 
-    struct Receive: ParsableCommand {
+    struct Receive: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a benefit application: the kind, the care it is for, the amount claimed, whom to pay.")
 
@@ -42,30 +42,20 @@ struct BenefitCommand: ParsableCommand {
         @Option(help: "Account number, up to 7 digits.") var account: String?
         @Option(help: "The account holder's name in kana.") var holder: String?
 
-        func run() throws {
-            try reporting {
-                var value: BankAccount?
-                if bank != nil || branch != nil || account != nil || holder != nil {
-                    guard let bank, let branch, let account, let holder else {
-                        throw CLIFailure(.invalidInput, "an account needs --bank, --branch, --account and --holder")
-                    }
-                    value = try BankAccount(
-                        bankCode: bank, branchCode: branch, accountType: accountType, accountNumber: account,
-                        holderKana: holder)
-                }
-                let access = try options.authorized(.counterWrite)
-                let application = try Counter(access.ledger).receiveBenefit(
-                    person, kind: kind, intake: reception.intake, serviceFrom: serviceFrom,
-                    serviceThrough: serviceThrough ?? serviceFrom,
-                    claimed: try claimed.map { try Yen.checked($0, .amount, field: "--claimed") },
-                    payee: try payee.map { try checkedText($0, field: "--payee") },
-                    account: value, metadata: access.metadata())
-                Output.line("benefit application \(application.number) received: \(kind.title) for \(person)")
-            }
+        func request() -> ReceiveBenefit {
+            ReceiveBenefit(
+                person: person, kind: kind, reception: reception.fields, serviceFrom: serviceFrom,
+                serviceThrough: serviceThrough, claimed: claimed, payee: payee, bank: bank, branch: branch,
+                accountType: accountType, account: account, holder: holder)
+        }
+
+        static func report(_ request: Request, _ application: Request.Result) {
+            Output.line(
+                "benefit application \(application.number) received: \(request.kind.title) for \(request.person)")
         }
     }
 
-    struct Decide: ParsableCommand {
+    struct Decide: TypedCommand {
         static let configuration = CommandConfiguration(abstract: "Record the union's decision on one application.")
 
         @OptionGroup var options: LedgerOptions
@@ -77,28 +67,22 @@ struct BenefitCommand: ParsableCommand {
         @Option(help: "The union's reference (決定通知番号).") var reference: String
         @Option(help: "Why it was refused.") var reason: String?
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.counterWrite)
-                let decided = try Counter(access.ledger).recordDecisions(
-                    [
-                        Counter.Decision(
-                            number: number, approved: !refused,
-                            amount: try Yen.checked(amount, .amount, field: "--amount"), decidedOn: decidedOn,
-                            paidOn: try paidOn.map { try paidDay($0, "--paid-on") },
-                            reference: try checkedText(reference, field: "--reference", limit: 64),
-                            reason: try reason.map { try checkedText($0, field: "--reason") })
-                    ], source: nil, metadata: access.metadata())
-                for d in decided {
-                    Output.line(
-                        "\(d.number): \(d.approved ? "approved \(d.amount.amount) yen" : "refused (\(d.reason ?? ""))") on \(d.decidedOn)"
-                    )
-                }
+        func request() -> DecideBenefit {
+            DecideBenefit(
+                number: number, refused: refused, amount: amount, decidedOn: decidedOn, paidOn: paidOn,
+                reference: reference, reason: reason)
+        }
+
+        static func report(_ request: Request, _ decided: Request.Result) {
+            for d in decided {
+                Output.line(
+                    "\(d.number): \(d.approved ? "approved \(d.amount.amount) yen" : "refused (\(d.reason ?? ""))") on \(d.decidedOn)"
+                )
             }
         }
     }
 
-    struct Decisions: ParsableCommand {
+    struct Decisions: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record the union's monthly decision file (CSV): all lines or none.",
             discussion: """
@@ -113,29 +97,21 @@ struct BenefitCommand: ParsableCommand {
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The file.") var file: String
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.counterWrite)
-                try requireAuthorizedBeforeReading(file)
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    throw CLIFailure(.notFound, "cannot read \(file)")
-                }
-                let decisions = try Counter.parseDecisions(bytes: Array(data), source: file)
-                let decided = try Counter(access.ledger).recordDecisions(
-                    decisions, source: file, metadata: access.metadata())
-                guard !decided.isEmpty else {
-                    Output.line("the decisions in \(file) were recorded before: nothing recorded")
-                    return
-                }
-                let approved = decided.filter(\.approved)
-                Output.line(
-                    "recorded \(decided.count) decisions: \(approved.count) approved (\(approved.map(\.amount).sum().amount) yen), \(decided.count - approved.count) refused"
-                )
+        func request() -> RecordBenefitDecisions { RecordBenefitDecisions(file: file) }
+
+        static func report(_ request: Request, _ decided: Request.Result) {
+            guard !decided.isEmpty else {
+                Output.line("the decisions in \(request.file) were recorded before: nothing recorded")
+                return
             }
+            let approved = decided.filter(\.approved)
+            Output.line(
+                "recorded \(decided.count) decisions: \(approved.count) approved (\(approved.map(\.amount).sum().amount) yen), \(decided.count - approved.count) refused"
+            )
         }
     }
 
-    struct Open: ParsableCommand {
+    struct Open: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Applications the union has not decided, oldest first, with their age and whether they were sent."
         )
@@ -144,59 +120,54 @@ struct BenefitCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Age counted up to this day (default: today).", valueName: "date")) var on:
             CivilDate?
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.counterRead, .query)
-                let date = on ?? todayInJapan()
-                let open = try Counter(access.ledger).openBenefits(on: date)
-                try access.recordRead(open.map(\.application.person))
-                Table.render(
-                    ["NUMBER", "PERSON", "KIND", "RECEIVED", "OFFICE", "DAYS", "SENT TO THE UNION", "CLAIMED"],
-                    open.map {
-                        [
-                            $0.application.number, $0.application.person.value, $0.application.kind.rawValue,
-                            $0.application.reception.receivedOn.description, $0.application.reception.office,
-                            String($0.daysOpen), $0.forwardedOn?.description ?? "not yet",
-                            $0.application.claimed.map { String($0.amount) } ?? "-",
-                        ]
-                    }
-                ).forEach(Output.line)
-                let buckets = [(0...30, "up to 30 days"), (31...90, "31–90 days"), (91...Int.max, "over 90 days")]
-                for (range, name) in buckets {
-                    Output.line("\(name): \(open.filter { range.contains($0.daysOpen) }.count)")
+        func request() -> OpenBenefits { OpenBenefits(on: on) }
+
+        static func report(_ request: Request, _ open: Request.Result) {
+            Table.render(
+                ["NUMBER", "PERSON", "KIND", "RECEIVED", "OFFICE", "DAYS", "SENT TO THE UNION", "CLAIMED"],
+                open.map {
+                    [
+                        $0.application.number, $0.application.person.value, $0.application.kind.rawValue,
+                        $0.application.reception.receivedOn.description, $0.application.reception.office,
+                        String($0.daysOpen), $0.forwardedOn?.description ?? "not yet",
+                        $0.application.claimed.map { String($0.amount) } ?? "-",
+                    ]
                 }
-                Output.line("\(open.count) open, \(open.filter { $0.forwardedOn == nil }.count) not yet sent")
+            ).forEach(Output.line)
+            let buckets = [(0...30, "up to 30 days"), (31...90, "31–90 days"), (91...Int.max, "over 90 days")]
+            for (range, name) in buckets {
+                Output.line("\(name): \(open.filter { range.contains($0.daysOpen) }.count)")
             }
+            Output.line("\(open.count) open, \(open.filter { $0.forwardedOn == nil }.count) not yet sent")
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: TypedCommand {
         static let configuration = CommandConfiguration(abstract: "A person's benefit applications and decisions.")
 
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
 
-        func run() throws {
-            try reporting {
-                let records = try options.counterRecords(of: person)
-                Table.render(
-                    ["NUMBER", "KIND", "RECEIVED", "CARE", "CLAIMED", "DECISION"],
-                    records.benefits.map { b in
-                        let r = b.received
-                        let decision =
-                            b.decision.map {
-                                $0.approved
-                                    ? "approved \($0.amount.amount) on \($0.decidedOn)\($0.paidOn.map { ", paid \($0)" } ?? "")"
-                                    : "refused on \($0.decidedOn): \($0.reason ?? "")"
-                            } ?? "open"
-                        return [
-                            r.number, r.kind.rawValue, r.reception.receivedOn.description,
-                            "\(r.serviceFrom)–\(r.serviceThrough)", r.claimed.map { String($0.amount) } ?? "-",
-                            decision,
-                        ]
-                    }
-                ).forEach(Output.line)
-            }
+        func request() -> ListBenefits { ListBenefits(person: person) }
+
+        static func report(_ request: Request, _ benefits: Request.Result) {
+            Table.render(
+                ["NUMBER", "KIND", "RECEIVED", "CARE", "CLAIMED", "DECISION"],
+                benefits.map { b in
+                    let r = b.received
+                    let decision =
+                        b.decision.map {
+                            $0.approved
+                                ? "approved \($0.amount.amount) on \($0.decidedOn)\($0.paidOn.map { ", paid \($0)" } ?? "")"
+                                : "refused on \($0.decidedOn): \($0.reason ?? "")"
+                        } ?? "open"
+                    return [
+                        r.number, r.kind.rawValue, r.reception.receivedOn.description,
+                        "\(r.serviceFrom)–\(r.serviceThrough)", r.claimed.map { String($0.amount) } ?? "-",
+                        decision,
+                    ]
+                }
+            ).forEach(Output.line)
         }
     }
 }

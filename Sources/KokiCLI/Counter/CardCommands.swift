@@ -21,7 +21,7 @@ struct CardCommand: ParsableCommand {
         subcommands: [Issue.self, Return.self, Show.self, Unreturned.self, Renew.self]
     )
 
-    struct Issue: ParsableCommand {
+    struct Issue: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Issue a certificate: on acquisition, on request, or as a reissue of the one in force.")
 
@@ -35,20 +35,19 @@ struct CardCommand: ParsableCommand {
         @Option(help: "counter (窓口交付) or mail (郵送).") var delivery: Delivery = .counter
         @Option(help: "The office that issued it.") var office: String?
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.counterWrite)
-                let issued = try Counter(access.ledger).issueCertificate(
-                    person, reason: reason, issuedOn: on ?? todayInJapan(), validFrom: validFrom, delivery: delivery,
-                    office: office, metadata: access.metadata())
-                Output.line(
-                    "certificate \(issued.number) for \(person): valid \(issued.validFrom) – \(issued.validUntil), copayment \(issued.copayClass.label), \(issued.delivery.rawValue)"
-                        + (issued.replaces.map { "; \($0) is no longer valid" } ?? ""))
-            }
+        func request() -> IssueCard {
+            IssueCard(
+                person: person, reason: reason, validFrom: validFrom, on: on, delivery: delivery, office: office)
+        }
+
+        static func report(_ request: Request, _ issued: Request.Result) {
+            Output.line(
+                "certificate \(issued.number) for \(request.person): valid \(issued.validFrom) – \(issued.validUntil), copayment \(issued.copayClass.label), \(issued.delivery.rawValue)"
+                    + (issued.replaces.map { "; \($0) is no longer valid" } ?? ""))
         }
     }
 
-    struct Return: ParsableCommand {
+    struct Return: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a certificate returned (返還) or declared lost (滅失), by default the one out.")
 
@@ -59,20 +58,18 @@ struct CardCommand: ParsableCommand {
         @Flag(help: "It was lost and will not come back (滅失届).") var lost = false
         @Option(help: "The office that took it back.") var office: String?
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.counterWrite)
-                let event = try Counter(access.ledger).returnCertificate(
-                    person, number: number, on: on ?? todayInJapan(), how: lost ? .lost : .returned, office: office,
-                    metadata: access.metadata())
-                Output.line(
-                    "certificate \(event.number) of \(person) \(lost ? "declared lost" : "returned") on \(event.returnedOn)"
-                )
-            }
+        func request() -> ReturnCertificate {
+            ReturnCertificate(person: person, number: number, on: on, lost: lost, office: office)
+        }
+
+        static func report(_ request: Request, _ event: Request.Result) {
+            Output.line(
+                "certificate \(event.number) of \(request.person) \(request.lost ? "declared lost" : "returned") on \(event.returnedOn)"
+            )
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "A person's certificates, the copayment classes determined, and their applications.")
 
@@ -81,38 +78,38 @@ struct CardCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Which are valid on this day (default: today).", valueName: "date")) var on:
             CivilDate?
 
-        func run() throws {
-            try reporting {
-                let records = try options.counterRecords(of: person)
-                let date = on ?? todayInJapan()
-                Table.render(
-                    ["NUMBER", "REASON", "ISSUED", "VALID FROM", "VALID UNTIL", "COPAY", "DELIVERY", "STATE"],
-                    records.certificates.map { c in
-                        let i = c.issued
-                        let state =
-                            if let r = c.returned {
-                                "\(r.how == .lost ? "declared lost" : "returned") \(r.returnedOn)"
-                            } else if let by = c.replacedBy { "replaced by \(by)" } else if c.isValid(on: date) {
-                                "valid"
-                            } else { "expired" }
-                        return [
-                            i.number, i.reason.rawValue, i.issuedOn.description, i.validFrom.description,
-                            i.validUntil.description, i.copayClass.label, i.delivery.rawValue, state,
-                        ]
-                    }
-                ).forEach(Output.line)
-                for (start, d) in records.copay.sorted(by: { $0.key < $1.key }) {
-                    Output.line(
-                        "copayment from \(start): \(d.copayClass.label) (\(d.incomeYear) income, \(d.reason)\(d.missingIncome.isEmpty ? "" : "; income missing for " + d.missingIncome.map(\.value).joined(separator: ", ")))"
-                    )
+        func request() -> ShowCertificates { ShowCertificates(person: person, on: on) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            let records = result.records
+            let date = result.on
+            Table.render(
+                ["NUMBER", "REASON", "ISSUED", "VALID FROM", "VALID UNTIL", "COPAY", "DELIVERY", "STATE"],
+                records.certificates.map { c in
+                    let i = c.issued
+                    let state =
+                        if let r = c.returned {
+                            "\(r.how == .lost ? "declared lost" : "returned") \(r.returnedOn)"
+                        } else if let by = c.replacedBy { "replaced by \(by)" } else if c.isValid(on: date) {
+                            "valid"
+                        } else { "expired" }
+                    return [
+                        i.number, i.reason.rawValue, i.issuedOn.description, i.validFrom.description,
+                        i.validUntil.description, i.copayClass.label, i.delivery.rawValue, state,
+                    ]
                 }
-                let pending = records.applications.filter(\.isPending).map(\.received.number)
-                if !pending.isEmpty { Output.line("pending applications: \(pending.joined(separator: ", "))") }
+            ).forEach(Output.line)
+            for (start, d) in records.copay.sorted(by: { $0.key < $1.key }) {
+                Output.line(
+                    "copayment from \(start): \(d.copayClass.label) (\(d.incomeYear) income, \(d.reason)\(d.missingIncome.isEmpty ? "" : "; income missing for " + d.missingIncome.map(\.value).joined(separator: ", ")))"
+                )
             }
+            let pending = records.applications.filter(\.isPending).map(\.received.number)
+            if !pending.isEmpty { Output.line("pending applications: \(pending.joined(separator: ", "))") }
         }
     }
 
-    struct Unreturned: ParsableCommand {
+    struct Unreturned: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Certificates not returned although their holder's eligibility ended.")
 
@@ -120,26 +117,23 @@ struct CardCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Eligibility ended on or before (default: today).", valueName: "date"))
         var on: CivilDate?
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.counterRead, .query)
-                let list = try Counter(access.ledger).unreturned(on: on ?? todayInJapan())
-                try access.recordRead(list.map(\.certificate.person))
-                Table.render(
-                    ["PERSON", "CERTIFICATE", "VALID UNTIL", "ELIGIBILITY ENDED"],
-                    list.map {
-                        [
-                            $0.certificate.person.value, $0.certificate.number, $0.certificate.validUntil.description,
-                            $0.eligibilityEnded.description,
-                        ]
-                    }
-                ).forEach(Output.line)
-                Output.line("\(list.count) not returned")
-            }
+        func request() -> ListUnreturned { ListUnreturned(on: on) }
+
+        static func report(_ request: Request, _ list: Request.Result) {
+            Table.render(
+                ["PERSON", "CERTIFICATE", "VALID UNTIL", "ELIGIBILITY ENDED"],
+                list.map {
+                    [
+                        $0.certificate.person.value, $0.certificate.number, $0.certificate.validUntil.description,
+                        $0.eligibilityEnded.description,
+                    ]
+                }
+            ).forEach(Output.line)
+            Output.line("\(list.count) not returned")
         }
     }
 
-    struct Renew: ParsableCommand {
+    struct Renew: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "The yearly renewal (一斉更新): a certificate from 1 August for everyone insured that day.",
             discussion: "Running it again issues only what is missing. The class of each is determined and recorded.")
@@ -156,16 +150,12 @@ struct CardCommand: ParsableCommand {
             }
         }
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.counterWrite)
-                let run = try Counter(access.ledger).renew(
-                    validFrom: from, issuedOn: on ?? todayInJapan(), delivery: delivery,
-                    actor: access.context.operatorID)
-                Output.line(
-                    "renewal from \(run.validFrom): \(run.issued) certificates issued (1割 \(run.byClass[0]), 2割 \(run.byClass[1]), 3割 \(run.byClass[2])), valid until \(run.validUntil)"
-                )
-            }
+        func request() -> RenewCertificates { RenewCertificates(from: from, on: on, delivery: delivery) }
+
+        static func report(_ request: Request, _ run: Request.Result) {
+            Output.line(
+                "renewal from \(run.validFrom): \(run.issued) certificates issued (1割 \(run.byClass[0]), 2割 \(run.byClass[1]), 3割 \(run.byClass[2])), valid until \(run.validUntil)"
+            )
         }
     }
 }
@@ -185,7 +175,7 @@ struct CopayCommand: ParsableCommand {
         subcommands: [Show.self, Tables.self]
     )
 
-    struct Show: ParsableCommand {
+    struct Show: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Determine and explain a person's class for the year containing a day (recorded as a read).")
 
@@ -194,15 +184,13 @@ struct CopayCommand: ParsableCommand {
         @Option(help: ArgumentHelp("A day of the year asked about (default: today).", valueName: "date"))
         var on: CivilDate?
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.counterRead, .query)
-                let (d, members, _) = try Counter(access.ledger).determineCopay(person, on: on ?? todayInJapan())
-                try access.recordRead(members, purpose: "負担割合判定")
-                Output.line("\(person): \(d.copayClass.label) for \(d.period)")
-                Output.line("  insured in the household: \(members.map(\.value).joined(separator: ", "))")
-                d.explanation.forEach { Output.line("  " + $0) }
-            }
+        func request() -> ShowCopay { ShowCopay(person: person, on: on) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            let d = result.determination
+            Output.line("\(request.person): \(d.copayClass.label) for \(d.period)")
+            Output.line("  insured in the household: \(result.members.map(\.value).joined(separator: ", "))")
+            d.explanation.forEach { Output.line("  " + $0) }
         }
     }
 
@@ -217,14 +205,11 @@ struct CopayCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 if let adopt {
-                    let access = try options.authorized(.assessmentWrite)
-                    let tables = try readJSON([CopayThresholds].self, from: adopt)
-                    try Counter(access.ledger).adopt(copay: tables, metadata: access.metadata())
+                    let tables = try options.run(AdoptCopayTables(file: adopt))
                     Output.line("adopted \(tables.count) copayment tables")
                     return
                 }
-                let access = try options.authorized(.counterRead, .query)
-                Output.line(try prettyJSON(try Counter(access.ledger).copayTables()))
+                Output.line(try prettyJSON(try options.run(ShowCopayTables())))
             }
         }
     }

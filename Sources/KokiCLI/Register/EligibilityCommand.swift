@@ -65,7 +65,7 @@ struct EligibilityCommand: ParsableCommand {
         }
     }
 
-    struct Daily: ParsableCommand {
+    struct Daily: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Qualify everyone whose 75th birthday falls in a range and who was never insured.",
             discussion: "Run daily; running it again over the same days records nothing new."
@@ -77,14 +77,12 @@ struct EligibilityCommand: ParsableCommand {
         @Option(help: ArgumentHelp("First birthday to include (default: --through).", valueName: "date"))
         var from: CivilDate?
 
-        func run() throws {
-            try reporting {
-                let (register, metadata) = try options.register()
-                let last = through ?? todayInJapan()
-                let qualified = try register.qualifyReaching75(from: from ?? last, through: last, actor: metadata.actor)
-                for person in qualified { Output.line("qualified \(person)") }
-                Output.line("\(qualified.count) persons qualified for 75th birthdays \(from ?? last) – \(last)")
-            }
+        func request() -> QualifyReaching75 { QualifyReaching75(through: through, from: from) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            for person in result.persons { Output.line("qualified \(person)") }
+            Output.line(
+                "\(result.persons.count) persons qualified for 75th birthdays \(result.from) – \(result.through)")
         }
     }
 
@@ -133,7 +131,9 @@ struct EligibilityCommand: ParsableCommand {
         @Option(help: "The employee insurer (協会けんぽ, a 健保組合, a 共済組合, 船員保険).") var insurer: String
         @Option(help: ArgumentHelp("The last day as a dependant.", valueName: "date")) var until: CivilDate
 
-        func request() -> RecordFormerDependant { RecordFormerDependant(number: number, insurer: insurer, until: until) }
+        func request() -> RecordFormerDependant {
+            RecordFormerDependant(number: number, insurer: insurer, until: until)
+        }
 
         static func report(_ request: Request, _ result: Request.Result) {
             Output.line("\(request.number) was a dependant of \(request.insurer) until \(request.until)")

@@ -24,7 +24,9 @@ struct HouseholdCommand: ParsableCommand {
         func request() -> SetHousehold { SetHousehold(number: number, household: household, role: role, from: from) }
 
         static func report(_ request: Request, _ result: Request.Result) {
-            Output.line("\(request.number) is in household \(request.household) as \(request.role.rawValue) from \(request.from)")
+            Output.line(
+                "\(request.number) is in household \(request.household) as \(request.role.rawValue) from \(request.from)"
+            )
         }
     }
 
@@ -42,7 +44,7 @@ struct HouseholdCommand: ParsableCommand {
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: JSONReportingCommand {
         static let configuration = CommandConfiguration(
             abstract: "The members of a household on a date, and which of them are insured.")
 
@@ -51,30 +53,17 @@ struct HouseholdCommand: ParsableCommand {
         @Option(help: ArgumentHelp("The date (default: today).", valueName: "date")) var on: CivilDate?
         @Flag(help: "Print JSON lines instead of a table.") var json = false
 
-        struct Member: Encodable {
-            var number: String
-            var role: String
-            var insured: Bool
+        func request() -> ShowHousehold { ShowHousehold(household: household, on: on) }
+
+        static func jsonLines(_ request: ShowHousehold, _ members: [ShowHousehold.Member]) throws -> [String] {
+            try members.map(jsonLine)
         }
 
-        func run() throws {
-            try reporting {
-                let date = on ?? todayInJapan()
-                let (register, access) = try options.readRegister()
-                let found = try register.snapshot().household(household, on: date)
-                try access.recordRead(found.map(\.person.id))
-                let members = found.map {
-                    Member(number: $0.person.id.value, role: $0.role.rawValue, insured: $0.person.isInsured(on: date))
-                }
-                if json {
-                    try members.forEach { Output.line(try jsonLine($0)) }
-                } else {
-                    Table.render(
-                        ["NUMBER", "ROLE", "INSURED"], members.map { [$0.number, $0.role, $0.insured ? "yes" : "no"] }
-                    )
-                    .forEach(Output.line)
-                }
-            }
+        static func report(_ request: ShowHousehold, _ members: [ShowHousehold.Member]) {
+            Table.render(
+                ["NUMBER", "ROLE", "INSURED"], members.map { [$0.number, $0.role, $0.insured ? "yes" : "no"] }
+            )
+            .forEach(Output.line)
         }
     }
 }

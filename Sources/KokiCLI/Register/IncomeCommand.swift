@@ -50,7 +50,7 @@ struct IncomeCommand: ParsableCommand {
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: JSONReportingCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a year's income, recording who asked, when, for whom and why.")
 
@@ -60,32 +60,31 @@ struct IncomeCommand: ParsableCommand {
         @Option(help: "Why it is looked up (賦課計算, 軽減判定, 窓口照会).") var purpose: String
         @Flag(help: "Print JSON instead of text.") var json = false
 
-        func run() throws {
-            try reporting {
-                let (register, metadata) = try options.register()
-                guard let income = try register.inquireIncome(number, year: year, purpose: purpose, metadata: metadata)
-                else {
-                    Output.line("no \(year) income recorded for \(number) (the inquiry was recorded)")
-                    return
-                }
-                if json {
-                    Output.line(try jsonLine(income))
-                } else {
-                    Output.line(
-                        "\(number) \(year)  \(income.declared ? "declared" : "undeclared (未申告)")  source \(income.source)"
-                    )
-                    Output.line("  public pension revenue  \(income.publicPensionRevenue)")
-                    Output.line("  salary revenue          \(income.salaryRevenue)")
-                    Output.line("  other income            \(income.otherIncome)")
-                    Output.line("  total income            \(income.totalIncome)")
-                    Output.line(
-                        "  taxable income          \(income.taxableIncome.map(\.description) ?? "not recorded")")
-                }
-            }
+        func request() -> ShowIncome { ShowIncome(number: number, year: year, purpose: purpose) }
+
+        static func jsonLines(_ request: ShowIncome, _ income: IncomeRecorded?) throws -> [String] {
+            guard let income else { return [nothing(request)] }
+            return [try jsonLine(income)]
+        }
+
+        static func nothing(_ request: ShowIncome) -> String {
+            "no \(request.year) income recorded for \(request.number) (the inquiry was recorded)"
+        }
+
+        static func report(_ request: ShowIncome, _ income: IncomeRecorded?) {
+            guard let income else { return Output.line(nothing(request)) }
+            Output.line(
+                "\(request.number) \(request.year)  \(income.declared ? "declared" : "undeclared (未申告)")  source \(income.source)"
+            )
+            Output.line("  public pension revenue  \(income.publicPensionRevenue)")
+            Output.line("  salary revenue          \(income.salaryRevenue)")
+            Output.line("  other income            \(income.otherIncome)")
+            Output.line("  total income            \(income.totalIncome)")
+            Output.line("  taxable income          \(income.taxableIncome.map(\.description) ?? "not recorded")")
         }
     }
 
-    struct Pension: ParsableCommand {
+    struct Pension: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a fiscal year's pension facts, which decide pension deduction (特別徴収).",
             discussion: """
@@ -105,48 +104,31 @@ struct IncomeCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Last fiscal year's February deduction.", valueName: "yen")) var previousFebruary:
             Int64?
 
-        func run() throws {
-            try reporting {
-                let (register, metadata) = try options.register()
-                try register.recordPension(
-                    number, fiscalYear: try FiscalYear(fiscalYear),
-                    facts: PensionFacts(
-                        annualPension: try Yen.checked(annualPension, .revenue, field: "--annual-pension"),
-                        careInsurancePremium: try Yen.checked(carePremium, .amount, field: "--care-premium"),
-                        careDeductedFromPension: !careNotDeducted,
-                        previousFebruaryDeduction: try previousFebruary.map {
-                            try Yen.checked($0, .amount, field: "--previous-february")
-                        }),
-                    metadata: metadata)
-                Output.line("recorded FY\(fiscalYear) pension facts for \(number)")
-            }
+        func request() -> RecordPension {
+            RecordPension(
+                number: number, fiscalYear: fiscalYear, annualPension: annualPension, carePremium: carePremium,
+                careNotDeducted: careNotDeducted, previousFebruary: previousFebruary)
+        }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line("recorded FY\(request.fiscalYear) pension facts for \(request.number)")
         }
     }
 
-    struct Inquiries: ParsableCommand {
+    struct Inquiries: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "List who looked up a person's income, when, for which year and why.")
 
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The person's address number.", valueName: "number")) var number: PersonID
 
-        func run() throws {
-            try reporting {
-                let access = try options.authorized(.registerRead, .query)
-                let ledger = access.ledger
-                try access.recordRead([number])
-                var query = EventQuery.stream(try StreamName(number.streamName))
-                query.types = [IncomeInquired.eventType]
-                var rows: [[String]] = []
-                try ledger.forEachEvent(query) { view, event in
-                    if case .incomeInquired(let e) = event {
-                        rows.append([
-                            view.command.recordedAt.description, view.command.actor, String(e.year), e.purpose,
-                        ])
-                    }
-                }
-                Table.render(["RECORDED AT", "OPERATOR", "YEAR", "PURPOSE"], rows).forEach(Output.line)
-            }
+        func request() -> ListIncomeInquiries { ListIncomeInquiries(number: number) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Table.render(
+                ["RECORDED AT", "OPERATOR", "YEAR", "PURPOSE"],
+                result.map { [$0.recordedAt, $0.operatorID, String($0.year), $0.purpose] }
+            ).forEach(Output.line)
         }
     }
 }

@@ -11,27 +11,10 @@ struct InsuredCommand: ParsableCommand {
         subcommands: [List.self, Turning75.self, AddressExceptions.self]
     )
 
-    struct Row: Encodable {
-        var number: String
-        var name: String?
-        var from: String?
-        var detail: String?
-    }
-
-    static func print(_ rows: [Row], json: Bool, detail: String) throws {
-        if json {
-            try rows.forEach { Output.line(try jsonLine($0)) }
-        } else {
-            Table.render(
-                ["NUMBER", "NAME", "FROM", detail],
-                rows.map { [$0.number, $0.name ?? "(erased)", $0.from ?? "", $0.detail ?? ""] }
-            ).forEach(Output.line)
-        }
-    }
-
-    struct List: ParsableCommand {
+    struct List: InsuredListCommand {
         static let configuration = CommandConfiguration(
             abstract: "Everyone insured on a date, as effective on that date.")
+        static let detail = "REASON"
 
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The date (default: today in Japan).", valueName: "date")) var on: CivilDate?
@@ -41,26 +24,13 @@ struct InsuredCommand: ParsableCommand {
         var knownAt: Int64?
         @Flag(help: "Print JSON lines instead of a table.") var json = false
 
-        func run() throws {
-            try reporting {
-                let date = on ?? todayInJapan()
-                let (register, access) = try options.readRegister()
-                let insured = try register.snapshot(through: knownAt).insured(on: date)
-                try access.recordRead(insured.map(\.id))
-                let rows = try insured.map { person in
-                    let period = person.eligibilityPeriods.first { $0.contains(date) }
-                    return Row(
-                        number: person.id.value, name: try register.identity(of: person)?.nameKanji,
-                        from: period?.from.description, detail: period?.acquisition.rawValue)
-                }
-                try InsuredCommand.print(rows, json: json, detail: "REASON")
-            }
-        }
+        func request() -> ListInsured { ListInsured(on: on, knownAt: knownAt) }
     }
 
-    struct Turning75: ParsableCommand {
+    struct Turning75: InsuredListCommand {
         static let configuration = CommandConfiguration(
             commandName: "turning-75", abstract: "Registered persons whose 75th birthday falls in a month.")
+        static let detail = "STATUS"
 
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The month, YYYY-MM.", valueName: "month")) var month: String
@@ -72,48 +42,35 @@ struct InsuredCommand: ParsableCommand {
             }
         }
 
-        func run() throws {
-            try reporting {
-                let first = try CivilDate(iso: month + "-01")
-                let (register, access) = try options.readRegister()
-                var rows: [Row] = []
-                for person in try register.snapshot().persons.values.sorted(by: { $0.id < $1.id }) {
-                    guard let identity = try register.identity(of: person) else { continue }
-                    let birthday = identity.birthDate.reaching(age: EligibilityRules.generalAge)
-                    guard birthday.year == first.year, birthday.month == first.month else { continue }
-                    rows.append(
-                        Row(
-                            number: person.id.value, name: identity.nameKanji, from: birthday.description,
-                            detail: person.isInsured(on: birthday) ? "insured" : "not yet insured"))
-                }
-                try access.recordRead(rows.map { try PersonID($0.number) })
-                try InsuredCommand.print(rows, json: json, detail: "STATUS")
-            }
-        }
+        func request() -> ListTurning75 { ListTurning75(month: month) }
     }
 
-    struct AddressExceptions: ParsableCommand {
+    struct AddressExceptions: InsuredListCommand {
         static let configuration = CommandConfiguration(
             commandName: "address-exception", abstract: "Persons under an address exception (住所地特例) on a date.")
+        static let detail = "FACILITY"
 
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The date (default: today in Japan).", valueName: "date")) var on: CivilDate?
         @Flag(help: "Print JSON lines instead of a table.") var json = false
 
-        func run() throws {
-            try reporting {
-                let date = on ?? todayInJapan()
-                let (register, access) = try options.readRegister()
-                let persons = try register.snapshot().addressExceptionPersons(on: date)
-                try access.recordRead(persons.map(\.id))
-                let rows = try persons.map { person in
-                    let exception = person.addressException(on: date)
-                    return Row(
-                        number: person.id.value, name: try register.identity(of: person)?.nameKanji,
-                        from: exception?.from.description, detail: exception?.facility)
-                }
-                try InsuredCommand.print(rows, json: json, detail: "FACILITY")
-            }
-        }
+        func request() -> ListAddressExceptions { ListAddressExceptions(on: on) }
+    }
+}
+
+/// An `insured` list: a request answering rows, printed as JSON lines or as a table whose last
+/// column is `detail`.
+protocol InsuredListCommand: JSONReportingCommand where Request.Result == [InsuredRow] {
+    static var detail: String { get }
+}
+
+extension InsuredListCommand {
+    static func jsonLines(_ request: Request, _ rows: [InsuredRow]) throws -> [String] { try rows.map(jsonLine) }
+
+    static func report(_ request: Request, _ rows: [InsuredRow]) {
+        Table.render(
+            ["NUMBER", "NAME", "FROM", detail],
+            rows.map { [$0.number, $0.name ?? "(erased)", $0.from ?? "", $0.detail ?? ""] }
+        ).forEach(Output.line)
     }
 }

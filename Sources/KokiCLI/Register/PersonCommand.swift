@@ -100,7 +100,7 @@ struct PersonCommand: ParsableCommand {
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: JSONReportingCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a person: identity, household, eligibility history, address exceptions, income years.",
             discussion: "Income figures are not shown here: `koki income show` records who looked and why."
@@ -117,99 +117,37 @@ struct PersonCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Why you look (recorded with the access).", valueName: "text")) var purpose: String?
         @Flag(help: "Print JSON instead of text.") var json = false
 
-        struct View: Encodable {
-            var number: String
-            var formerNumbers: [String]
-            var erased: Bool
-            var name: String?
-            var kana: String?
-            var birthDate: String?
-            var sex: String?
-            var address: String?
-            var phone: String?
-            var on: String
-            var household: String?
-            var role: String?
-            var insured: Bool
-            var eligibility: [Period]
-            var addressExceptions: [Exception]
-            var formerDependantUntil: String?
-            var incomeYears: [Int]
+        func request() -> ShowPerson { ShowPerson(number: number, on: on, knownAt: knownAt, purpose: purpose) }
 
-            struct Period: Encodable {
-                var from: String
-                var acquisition: String
-                var until: String?
-                var loss: String?
+        static func report(_ request: ShowPerson, _ view: ShowPerson.View) {
+            Output.line(
+                "\(view.number)\(view.formerNumbers.isEmpty ? "" : " (former: \(view.formerNumbers.joined(separator: ", ")))")"
+            )
+            if view.erased {
+                Output.line("  identity   erased")
+            } else {
+                Output.line("  name       \(view.name ?? "") (\(view.kana ?? ""))")
+                Output.line("  born       \(view.birthDate ?? "")  \(view.sex ?? "")")
+                Output.line("  address    \(view.address ?? "")")
+                if let phone = view.phone { Output.line("  phone      \(phone)") }
             }
-
-            struct Exception: Encodable {
-                var facility: String
-                var from: String
-                var until: String?
-            }
-        }
-
-        func run() throws {
-            try reporting {
-                let (register, access) = try options.readRegister()
-                guard let entry = try register.person(number, through: knownAt) else {
-                    throw KokiError(.invalidInput, "no person \(number) in the register")
-                }
-                try access.recordRead([entry.id], purpose: purpose)
-                let identity = try register.identity(of: entry)
-                let date = on ?? todayInJapan()
-                let household = entry.household(on: date)
-                let view = View(
-                    number: entry.id.value, formerNumbers: entry.formerNumbers.map(\.value), erased: identity == nil,
-                    name: identity?.nameKanji, kana: identity?.nameKana, birthDate: identity?.birthDate.description,
-                    sex: identity?.sex.rawValue, address: identity?.address, phone: identity?.phone,
-                    on: date.description,
-                    household: household?.household?.value, role: household?.role.rawValue,
-                    insured: entry.isInsured(on: date),
-                    eligibility: entry.eligibilityPeriods.map {
-                        .init(
-                            from: $0.from.description, acquisition: $0.acquisition.rawValue,
-                            until: $0.until?.description, loss: $0.loss?.rawValue)
-                    },
-                    addressExceptions: entry.addressExceptions.map {
-                        .init(facility: $0.facility, from: $0.from.description, until: $0.until?.description)
-                    },
-                    formerDependantUntil: entry.formerDependant?.dependantUntil.description,
-                    incomeYears: entry.income.keys.sorted())
-                if json {
-                    Output.line(try jsonLine(view))
-                    return
-                }
+            Output.line(
+                "  household  \(view.household.map { "\($0) (\(view.role ?? ""))" } ?? "none") on \(view.on); \(view.insured ? "insured" : "not insured") on \(view.on)"
+            )
+            Output.line("  eligibility")
+            if view.eligibility.isEmpty { Output.line("    none") }
+            for p in view.eligibility {
                 Output.line(
-                    "\(view.number)\(view.formerNumbers.isEmpty ? "" : " (former: \(view.formerNumbers.joined(separator: ", ")))")"
-                )
-                if view.erased {
-                    Output.line("  identity   erased")
-                } else {
-                    Output.line("  name       \(view.name!) (\(view.kana!))")
-                    Output.line("  born       \(view.birthDate!)  \(view.sex!)")
-                    Output.line("  address    \(view.address!)")
-                    if let phone = view.phone { Output.line("  phone      \(phone)") }
-                }
-                Output.line(
-                    "  household  \(view.household.map { "\($0) (\(view.role!))" } ?? "none") on \(view.on); \(view.insured ? "insured" : "not insured") on \(view.on)"
-                )
-                Output.line("  eligibility")
-                if view.eligibility.isEmpty { Output.line("    none") }
-                for p in view.eligibility {
-                    Output.line(
-                        "    \(p.from) – \(p.until.map { "\($0) (exclusive)" } ?? "…")  \(p.acquisition)\(p.loss.map { " → \($0)" } ?? "")"
-                    )
-                }
-                for e in view.addressExceptions {
-                    Output.line("  address exception  \(e.facility)  \(e.from) – \(e.until ?? "…")")
-                }
-                if let until = view.formerDependantUntil { Output.line("  former dependant until \(until)") }
-                Output.line(
-                    "  income years  \(view.incomeYears.isEmpty ? "none" : view.incomeYears.map(String.init).joined(separator: ", "))"
+                    "    \(p.from) – \(p.until.map { "\($0) (exclusive)" } ?? "…")  \(p.acquisition)\(p.loss.map { " → \($0)" } ?? "")"
                 )
             }
+            for e in view.addressExceptions {
+                Output.line("  address exception  \(e.facility)  \(e.from) – \(e.until ?? "…")")
+            }
+            if let until = view.formerDependantUntil { Output.line("  former dependant until \(until)") }
+            Output.line(
+                "  income years  \(view.incomeYears.isEmpty ? "none" : view.incomeYears.map(String.init).joined(separator: ", "))"
+            )
         }
     }
 }

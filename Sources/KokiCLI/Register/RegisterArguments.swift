@@ -68,18 +68,23 @@ func todayInJapan() -> CivilDate {
     return try! CivilDate(daysSinceEpoch: seconds.quotientAndRemainder(dividingBy: 86_400).quotient)
 }
 
-extension LedgerOptions {
-    /// The register's commands on this ledger, and metadata for one new command by the operator.
-    func register() throws -> (InsuredRegisterCommands, CommandMetadata) {
-        let access = try authorized(.registerWrite)
-        return (InsuredRegisterCommands(access.ledger), access.metadata())
+/// A typed command with `--json`: prints its result as JSON lines, else as its report does.
+protocol JSONReportingCommand: TypedCommand {
+    var json: Bool { get }
+    /// The JSON lines of a result (default: the result as one line).
+    static func jsonLines(_ request: Request, _ result: Request.Result) throws -> [String]
+}
+
+extension JSONReportingCommand {
+    func run() throws {
+        try reporting {
+            let request = try request()
+            let result = try options.run(request)
+            if json { try Self.jsonLines(request, result).forEach(Output.line) } else { Self.report(request, result) }
+        }
     }
 
-    /// The register for a query; the caller records whose data it shows.
-    func readRegister() throws -> (InsuredRegisterCommands, Authorized) {
-        let access = try authorized(.registerRead)
-        return (InsuredRegisterCommands(access.ledger), access)
-    }
+    static func jsonLines(_ request: Request, _ result: Request.Result) throws -> [String] { [try jsonLine(result)] }
 }
 
 /// Encodes a value as one line of JSON with sorted keys.

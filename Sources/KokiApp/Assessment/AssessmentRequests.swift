@@ -1,0 +1,217 @@
+import KokiDomain
+import KokiEvents
+import LedgerStore
+
+/// `rates adopt`: a fiscal year's rate table adopted into the ledger (Chiba's built-in one for
+/// FY2022–2025, or a table file read only after the check); the latest adopted is in force.
+public struct AdoptRates: KokiRequest {
+    public static let name = "rates adopt"
+    public static let function: AccessFunction? = .assessmentWrite
+
+    public var fiscalYear: Int
+    public var file: String?
+
+    public init(fiscalYear: Int, file: String?) {
+        self.fiscalYear = fiscalYear
+        self.file = file
+    }
+
+    public func handle(_ scope: RequestScope) throws -> Recorded {
+        let table: RateTable
+        if let file {
+            table = try scope.readJSON(RateTable.self, from: file)
+        } else if let builtIn = RateTable.chiba(fiscalYear: fiscalYear) {
+            table = builtIn
+        } else {
+            throw KokiError(.invalidInput, "no confirmed table for FY\(fiscalYear) is built in: give one with --file")
+        }
+        guard table.fiscalYear == fiscalYear else {
+            throw KokiError(.invalidInput, "the table is for FY\(table.fiscalYear), not FY\(fiscalYear)")
+        }
+        try table.validate()
+        return Recorded(try AssessmentCommands(scope.ledger).adoptRates(table, metadata: scope.metadata()))
+    }
+}
+
+/// `rates show`: the rate table in force for a year.
+public struct ShowRates: KokiRequest {
+    public static let name = "rates show"
+    public static let function: AccessFunction? = .assessmentRead
+    public static let isQuery = true
+
+    public var fiscalYear: Int
+
+    public init(fiscalYear: Int) { self.fiscalYear = fiscalYear }
+
+    public func handle(_ scope: RequestScope) throws -> RateTable {
+        guard let table = try scope.ledger.rateTable(fiscalYear: fiscalYear) else {
+            throw KokiError(.invalidInput, "no rate table adopted for FY\(fiscalYear)")
+        }
+        return table
+    }
+}
+
+/// `calendar adopt`: a fiscal year's installment calendar (the standard one, or a file read only
+/// after the check), with the extra days the city is closed; answers the due dates.
+public struct AdoptCalendar: KokiRequest {
+    public static let name = "calendar adopt"
+    public static let function: AccessFunction? = .assessmentWrite
+
+    public var fiscalYear: Int
+    public var file: String?
+    public var closed: [CivilDate]
+
+    public init(fiscalYear: Int, file: String?, closed: [CivilDate]) {
+        self.fiscalYear = fiscalYear
+        self.file = file
+        self.closed = closed
+    }
+
+    public func handle(_ scope: RequestScope) throws -> [CivilDate] {
+        let calendar =
+            try file.map { try scope.readJSON(InstallmentCalendar.self, from: $0) }
+            ?? InstallmentCalendar.standard(fiscalYear: fiscalYear)
+        guard calendar.fiscalYear == fiscalYear else {
+            throw KokiError(.invalidInput, "the calendar is for FY\(calendar.fiscalYear), not FY\(fiscalYear)")
+        }
+        try AssessmentCommands(scope.ledger).adoptCalendar(
+            calendar, extraClosedDays: closed, metadata: scope.metadata())
+        return calendar.dueDates(on: BusinessCalendar(extraClosedDays: Set(closed)))
+    }
+}
+
+/// `calendar show`: the due date of every period in force for a year.
+public struct ShowCalendar: KokiRequest {
+    public static let name = "calendar show"
+    public static let function: AccessFunction? = .assessmentRead
+    public static let isQuery = true
+
+    public var fiscalYear: Int
+
+    public init(fiscalYear: Int) { self.fiscalYear = fiscalYear }
+
+    public func handle(_ scope: RequestScope) throws -> [CivilDate] {
+        guard let adopted = try scope.ledger.installmentCalendar(fiscalYear: fiscalYear) else {
+            throw KokiError(.invalidInput, "no installment calendar adopted for FY\(fiscalYear)")
+        }
+        return adopted.calendar.dueDates(on: BusinessCalendar(extraClosedDays: Set(adopted.extraClosedDays)))
+    }
+}
+
+/// `assess`: premiums assessed for a fiscal year, for everyone insured in it (the annual run) or
+/// for one person.
+public struct AssessPremiums: KokiRequest {
+    public static let name = "assess"
+    public static let function: AccessFunction? = .assessmentWrite
+
+    public var fiscalYear: Int
+    /// The decision date (default: today).
+    public var decidedOn: CivilDate?
+    /// Only this person.
+    public var person: PersonID?
+
+    public init(fiscalYear: Int, decidedOn: CivilDate?, person: PersonID?) {
+        self.fiscalYear = fiscalYear
+        self.decidedOn = decidedOn
+        self.person = person
+    }
+
+    /// What one person's assessment did: `notInsured`, `unchanged`, `assessed` or `reassessed`.
+    public struct PersonOutcome: Codable, Sendable {
+        public var outcome: String
+        public var annualPremium: Yen?
+        public var previous: Yen?
+    }
+
+    public struct Assessed: Codable, Sendable {
+        public var decidedOn: CivilDate
+        /// With `person`: what their assessment did.
+        public var person: PersonOutcome?
+        /// Without: the annual run's counts.
+        public var run: AssessmentCommands.RunSummary?
+        /// Why the stored read models were not brought up to date after the run (the next query will).
+        public var readModelsNote: String?
+    }
+
+    public func handle(_ scope: RequestScope) throws -> Assessed {
+        let commands = AssessmentCommands(scope.ledger)
+        let fy = try FiscalYear(fiscalYear)
+        let date = decidedOn ?? scope.today
+        var result = Assessed(decidedOn: date)
+        if let person {
+            result.person =
+                switch try commands.assess(person, fiscalYear: fy, decidedOn: date, metadata: scope.metadata()) {
+                case .notInsured: PersonOutcome(outcome: "notInsured")
+                case .unchanged(let e): PersonOutcome(outcome: "unchanged", annualPremium: e.annualPremium)
+                case .assessed(let e): PersonOutcome(outcome: "assessed", annualPremium: e.annualPremium)
+                case .reassessed(let e, let previous):
+                    PersonOutcome(
+                        outcome: "reassessed", annualPremium: e.annualPremium, previous: previous.annualPremium)
+                }
+            return result
+        }
+        result.run = try commands.runAnnual(fiscalYear: fy, decidedOn: date, actor: scope.metadata().actor)
+        // The run touched many persons: the cost of folding them again lands here, not on the
+        // next query someone waits for. The run itself is committed already.
+        do { try StoredBalances(scope.ledger).catchUp() } catch { result.readModelsNote = "\(error)" }
+        return result
+    }
+}
+
+/// `premium show`: a person's premium account for a fiscal year (the annual amount, each
+/// period's amount and due date, the history of assessments), its reading recorded first.
+public struct ShowPremium: KokiRequest {
+    public static let name = "premium show"
+    public static let function: AccessFunction? = .assessmentRead
+    public static let isQuery = true
+
+    public var number: PersonID
+    public var fiscalYear: Int
+
+    public init(number: PersonID, fiscalYear: Int) {
+        self.number = number
+        self.fiscalYear = fiscalYear
+    }
+
+    public struct View: Codable, Sendable {
+        public var number: String
+        public var fiscalYear: Int
+        public var annualPremium: Int64
+        public var collection: String
+        public var installments: [Period]
+        public var history: [Decision]
+
+        public struct Period: Codable, Sendable {
+            public var period: Int
+            public var dueDate: String
+            public var amount: Int64
+        }
+
+        public struct Decision: Codable, Sendable {
+            public var decidedOn: String
+            public var reason: String
+            public var cause: String
+            public var annualPremium: Int64
+            public var calculator: String
+        }
+    }
+
+    public func handle(_ scope: RequestScope) throws -> View {
+        let (id, history) = try scope.ledger.assessments(of: number, fiscalYear: try FiscalYear(fiscalYear))
+        try scope.recordRead([id])
+        guard let current = history.last else {
+            throw KokiError(.invalidInput, "no FY\(fiscalYear) assessment for \(number)")
+        }
+        return View(
+            number: id.value, fiscalYear: fiscalYear, annualPremium: current.annualPremium.amount,
+            collection: current.collection.rawValue,
+            installments: current.installments.map {
+                .init(period: $0.period.number, dueDate: $0.dueDate.description, amount: $0.amount.amount)
+            },
+            history: history.map {
+                .init(
+                    decidedOn: $0.decidedOn.description, reason: $0.reason.rawValue, cause: $0.cause,
+                    annualPremium: $0.annualPremium.amount, calculator: $0.ruleVersion)
+            })
+    }
+}

@@ -1,0 +1,333 @@
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import LedgerStore
+
+/// `person show`: a person's identity, household, eligibility, address exceptions and income
+/// years (never the figures), their reading recorded first.
+public struct ShowPerson: KokiRequest {
+    public static let name = "person show"
+    public static let function: AccessFunction? = .registerRead
+    public static let isQuery = true
+
+    public var number: PersonID
+    /// The date to show the household for (default: today).
+    public var on: CivilDate?
+    /// Answer as the ledger knew it when this position was its head.
+    public var knownAt: Int64?
+    public var purpose: String?
+
+    public init(number: PersonID, on: CivilDate?, knownAt: Int64?, purpose: String?) {
+        self.number = number
+        self.on = on
+        self.knownAt = knownAt
+        self.purpose = purpose
+    }
+
+    public struct View: Codable, Sendable {
+        public var number: String
+        public var formerNumbers: [String]
+        public var erased: Bool
+        public var name: String?
+        public var kana: String?
+        public var birthDate: String?
+        public var sex: String?
+        public var address: String?
+        public var phone: String?
+        public var on: String
+        public var household: String?
+        public var role: String?
+        public var insured: Bool
+        public var eligibility: [Period]
+        public var addressExceptions: [Exception]
+        public var formerDependantUntil: String?
+        public var incomeYears: [Int]
+
+        public struct Period: Codable, Sendable {
+            public var from: String
+            public var acquisition: String
+            public var until: String?
+            public var loss: String?
+        }
+
+        public struct Exception: Codable, Sendable {
+            public var facility: String
+            public var from: String
+            public var until: String?
+        }
+    }
+
+    public func handle(_ scope: RequestScope) throws -> View {
+        let register = InsuredRegisterCommands(scope.ledger)
+        guard let entry = try register.person(number, through: knownAt) else {
+            throw KokiError(.invalidInput, "no person \(number) in the register")
+        }
+        try scope.recordRead([entry.id], purpose: purpose)
+        let identity = try register.identity(of: entry)
+        let date = on ?? scope.today
+        let household = entry.household(on: date)
+        return View(
+            number: entry.id.value, formerNumbers: entry.formerNumbers.map(\.value), erased: identity == nil,
+            name: identity?.nameKanji, kana: identity?.nameKana, birthDate: identity?.birthDate.description,
+            sex: identity?.sex.rawValue, address: identity?.address, phone: identity?.phone, on: date.description,
+            household: household?.household?.value, role: household?.role.rawValue, insured: entry.isInsured(on: date),
+            eligibility: entry.eligibilityPeriods.map {
+                .init(
+                    from: $0.from.description, acquisition: $0.acquisition.rawValue, until: $0.until?.description,
+                    loss: $0.loss?.rawValue)
+            },
+            addressExceptions: entry.addressExceptions.map {
+                .init(facility: $0.facility, from: $0.from.description, until: $0.until?.description)
+            },
+            formerDependantUntil: entry.formerDependant?.dependantUntil.description,
+            incomeYears: entry.income.keys.sorted())
+    }
+}
+
+/// `household show`: the members of a household on a date, and which are insured.
+public struct ShowHousehold: KokiRequest {
+    public static let name = "household show"
+    public static let function: AccessFunction? = .registerRead
+    public static let isQuery = true
+
+    public var household: HouseholdID
+    public var on: CivilDate?
+
+    public init(household: HouseholdID, on: CivilDate?) {
+        self.household = household
+        self.on = on
+    }
+
+    public struct Member: Codable, Sendable {
+        public var number: String
+        public var role: String
+        public var insured: Bool
+    }
+
+    public func handle(_ scope: RequestScope) throws -> [Member] {
+        let date = on ?? scope.today
+        let found = try InsuredRegisterCommands(scope.ledger).snapshot().household(household, on: date)
+        try scope.recordRead(found.map(\.person.id))
+        return found.map {
+            Member(number: $0.person.id.value, role: $0.role.rawValue, insured: $0.person.isInsured(on: date))
+        }
+    }
+}
+
+/// One line of the `insured` lists: a person, their name (nil when erased), a date and a detail.
+public struct InsuredRow: Codable, Sendable {
+    public var number: String
+    public var name: String?
+    public var from: String?
+    public var detail: String?
+}
+
+/// `insured list`: everyone insured on a date, as effective on that date.
+public struct ListInsured: KokiRequest {
+    public static let name = "insured list"
+    public static let function: AccessFunction? = .registerRead
+    public static let isQuery = true
+
+    public var on: CivilDate?
+    public var knownAt: Int64?
+
+    public init(on: CivilDate?, knownAt: Int64?) {
+        self.on = on
+        self.knownAt = knownAt
+    }
+
+    public func handle(_ scope: RequestScope) throws -> [InsuredRow] {
+        let date = on ?? scope.today
+        let register = InsuredRegisterCommands(scope.ledger)
+        let insured = try register.snapshot(through: knownAt).insured(on: date)
+        try scope.recordRead(insured.map(\.id))
+        return try insured.map { person in
+            let period = person.eligibilityPeriods.first { $0.contains(date) }
+            return InsuredRow(
+                number: person.id.value, name: try register.identity(of: person)?.nameKanji,
+                from: period?.from.description, detail: period?.acquisition.rawValue)
+        }
+    }
+}
+
+/// `insured turning-75`: registered persons whose 75th birthday falls in a month (`YYYY-MM`).
+public struct ListTurning75: KokiRequest {
+    public static let name = "insured turning-75"
+    public static let function: AccessFunction? = .registerRead
+    public static let isQuery = true
+
+    public var month: String
+
+    public init(month: String) { self.month = month }
+
+    public func handle(_ scope: RequestScope) throws -> [InsuredRow] {
+        guard let first = try? CivilDate(iso: month + "-01") else {
+            throw KokiError(.invalidInput, "--month '\(month)' is not a month of the form YYYY-MM")
+        }
+        let register = InsuredRegisterCommands(scope.ledger)
+        var rows: [InsuredRow] = []
+        var persons: [PersonID] = []
+        for person in try register.snapshot().persons.values.sorted(by: { $0.id < $1.id }) {
+            guard let identity = try register.identity(of: person) else { continue }
+            let birthday = identity.birthDate.reaching(age: EligibilityRules.generalAge)
+            guard birthday.year == first.year, birthday.month == first.month else { continue }
+            persons.append(person.id)
+            rows.append(
+                InsuredRow(
+                    number: person.id.value, name: identity.nameKanji, from: birthday.description,
+                    detail: person.isInsured(on: birthday) ? "insured" : "not yet insured"))
+        }
+        try scope.recordRead(persons)
+        return rows
+    }
+}
+
+/// `insured address-exception`: persons under an address exception (住所地特例) on a date.
+public struct ListAddressExceptions: KokiRequest {
+    public static let name = "insured address-exception"
+    public static let function: AccessFunction? = .registerRead
+    public static let isQuery = true
+
+    public var on: CivilDate?
+
+    public init(on: CivilDate?) { self.on = on }
+
+    public func handle(_ scope: RequestScope) throws -> [InsuredRow] {
+        let date = on ?? scope.today
+        let register = InsuredRegisterCommands(scope.ledger)
+        let persons = try register.snapshot().addressExceptionPersons(on: date)
+        try scope.recordRead(persons.map(\.id))
+        return try persons.map { person in
+            let exception = person.addressException(on: date)
+            return InsuredRow(
+                number: person.id.value, name: try register.identity(of: person)?.nameKanji,
+                from: exception?.from.description, detail: exception?.facility)
+        }
+    }
+}
+
+/// `eligibility daily`: qualifies everyone whose 75th birthday falls in a range and who was never
+/// insured; running it again over the same days records nothing new.
+public struct QualifyReaching75: KokiRequest {
+    public static let name = "eligibility daily"
+    public static let function: AccessFunction? = .registerWrite
+
+    /// The last birthday to include (default: today).
+    public var through: CivilDate?
+    /// The first birthday to include (default: `through`).
+    public var from: CivilDate?
+
+    public init(through: CivilDate?, from: CivilDate?) {
+        self.through = through
+        self.from = from
+    }
+
+    public struct Qualified: Codable, Sendable {
+        public var from: CivilDate
+        public var through: CivilDate
+        public var persons: [PersonID]
+    }
+
+    public func handle(_ scope: RequestScope) throws -> Qualified {
+        let last = through ?? scope.today
+        let first = from ?? last
+        let persons = try InsuredRegisterCommands(scope.ledger).qualifyReaching75(
+            from: first, through: last, actor: scope.metadata().actor)
+        return Qualified(from: first, through: last, persons: persons)
+    }
+}
+
+/// `income show`: a year's income; the inquiry (who, when, for whom, why) is recorded even when
+/// none is found (所得照会履歴).
+public struct ShowIncome: NumberedPersonRequest {
+    public static let name = "income show"
+    public static let function: AccessFunction? = .registerWrite
+
+    public var number: PersonID
+    public var year: Int
+    public var purpose: String
+
+    public init(number: PersonID, year: Int, purpose: String) {
+        self.number = number
+        self.year = year
+        self.purpose = purpose
+    }
+
+    public func handle(_ scope: RequestScope) throws -> IncomeRecorded? {
+        try InsuredRegisterCommands(scope.ledger).inquireIncome(
+            number, year: year, purpose: purpose, metadata: scope.metadata())
+    }
+}
+
+/// `income inquiries`: who looked up a person's income, when, for which year and why.
+public struct ListIncomeInquiries: NumberedPersonRequest {
+    public static let name = "income inquiries"
+    public static let function: AccessFunction? = .registerRead
+    public static let isQuery = true
+
+    public var number: PersonID
+
+    public init(number: PersonID) { self.number = number }
+
+    public struct Inquiry: Codable, Sendable {
+        public var recordedAt: String
+        public var operatorID: String
+        public var year: Int
+        public var purpose: String
+    }
+
+    public func handle(_ scope: RequestScope) throws -> [Inquiry] {
+        try scope.recordRead([number])
+        var query = EventQuery.stream(try StreamName(number.streamName))
+        query.types = [IncomeInquired.eventType]
+        var inquiries: [Inquiry] = []
+        try scope.ledger.forEachEvent(query) { view, event in
+            if case .incomeInquired(let e) = event {
+                inquiries.append(
+                    Inquiry(
+                        recordedAt: view.command.recordedAt.description, operatorID: view.command.actor, year: e.year,
+                        purpose: e.purpose))
+            }
+        }
+        return inquiries
+    }
+}
+
+/// `income pension`: a fiscal year's pension facts, which decide pension deduction (特別徴収).
+public struct RecordPension: NumberedPersonRequest {
+    public static let name = "income pension"
+    public static let function: AccessFunction? = .registerWrite
+
+    public var number: PersonID
+    public var fiscalYear: Int
+    public var annualPension: Int64
+    public var carePremium: Int64
+    public var careNotDeducted: Bool
+    public var previousFebruary: Int64?
+
+    public init(
+        number: PersonID, fiscalYear: Int, annualPension: Int64, carePremium: Int64, careNotDeducted: Bool,
+        previousFebruary: Int64?
+    ) {
+        self.number = number
+        self.fiscalYear = fiscalYear
+        self.annualPension = annualPension
+        self.carePremium = carePremium
+        self.careNotDeducted = careNotDeducted
+        self.previousFebruary = previousFebruary
+    }
+
+    public func handle(_ scope: RequestScope) throws -> Recorded {
+        Recorded(
+            try InsuredRegisterCommands(scope.ledger).recordPension(
+                number, fiscalYear: try FiscalYear(fiscalYear),
+                facts: PensionFacts(
+                    annualPension: try Yen.checked(annualPension, .revenue, field: "--annual-pension"),
+                    careInsurancePremium: try Yen.checked(carePremium, .amount, field: "--care-premium"),
+                    careDeductedFromPension: !careNotDeducted,
+                    previousFebruaryDeduction: try previousFebruary.map {
+                        try Yen.checked($0, .amount, field: "--previous-february")
+                    }),
+                metadata: scope.metadata()))
+    }
+}
