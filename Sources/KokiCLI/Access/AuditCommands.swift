@@ -231,9 +231,3 @@ func validateTimes(from: String?, before: String?) throws {
     _ = try from.map { try EventsCommand.parseTime($0, option: "--from") }
     _ = try before.map { try EventsCommand.parseTime($0, option: "--before") }
 }
-
-/// Says that a batch run's read models were not brought up to date (`note`: why), if so.
-func noteReadModels(_ note: String?) {
-    guard let note else { return }
-    Output.error("note: the stored balances were not brought up to date (\(note)); the next query will")
-}
