@@ -271,14 +271,9 @@ struct KnownAtOption: ParsableArguments {
     }
 }
 
-/// After a batch run that touched many persons: bring the stored read models up to date now,
-/// so the cost of folding those persons again lands on the batch job, not on the next query
-/// someone waits for. The run's own work is committed already; a failure here only leaves the
-/// catching up to that query.
-func keepReadModelsUp(_ ledger: KokiLedger) {
-    do {
-        try StoredBalances(ledger).catchUp()
-    } catch {
-        Output.error("note: the stored balances were not brought up to date (\(error)); the next query will")
-    }
+/// After a batch run: says on standard error that the stored balances were not brought up to
+/// date (the run's own work is committed; the next query catches them up).
+func noteReadModels(_ problem: String?) {
+    guard let problem else { return }
+    Output.error("note: the stored balances were not brought up to date (\(problem)); the next query will")
 }

@@ -17,11 +17,8 @@ public struct ReadAuditLog: KokiRequest {
     public var command: String?
 
     public init(operatorID: String?, person: PersonID?, from: String?, before: String?, command: String?) {
-        self.operatorID = operatorID
-        self.person = person
-        self.from = from
-        self.before = before
-        self.command = command
+        (self.operatorID, self.person, self.from, self.before, self.command) =
+            (operatorID, person, from, before, command)
     }
 
     public func handle(_ scope: RequestScope) throws -> [AuditEntry] {
@@ -42,8 +39,7 @@ public struct ReviewAudit: KokiRequest {
     public var before: String?
 
     public init(from: String?, before: String?) {
-        self.from = from
-        self.before = before
+        (self.from, self.before) = (from, before)
     }
 
     public func handle(_ scope: RequestScope) throws -> AuditReview {
@@ -103,8 +99,7 @@ public struct RecordMyNumber: PersonRequest {
     public var number: String
 
     public init(person: PersonID, number: String) {
-        self.person = person
-        self.number = number
+        (self.person, self.number) = (person, number)
     }
 
     /// The number as masked (its last four digits).
@@ -125,8 +120,7 @@ public struct ShowMyNumber: KokiRequest {
     public var purpose: String
 
     public init(person: PersonID, purpose: String) {
-        self.person = person
-        self.purpose = purpose
+        (self.person, self.purpose) = (person, purpose)
     }
 
     /// The digits.
@@ -149,8 +143,7 @@ public struct LookUpMyNumber: KokiRequest {
     public var purpose: String
 
     public init(number: String, purpose: String) {
-        self.number = number
-        self.purpose = purpose
+        (self.number, self.purpose) = (number, purpose)
     }
 
     public func handle(_ scope: RequestScope) throws -> PersonID {
@@ -182,10 +175,7 @@ public struct ErasePersons: KokiRequest {
     public var on: CivilDate?
 
     public init(person: PersonID?, due: Bool, apply: Bool, on: CivilDate?) {
-        self.person = person
-        self.due = due
-        self.apply = apply
-        self.on = on
+        (self.person, self.due, self.apply, self.on) = (person, due, apply, on)
     }
 
     public struct Outcome: Sendable, Encodable {

@@ -18,10 +18,7 @@ public struct EnrollOperator: KokiRequest {
     public var password: Secret
 
     public init(operatorID: String, name: String, roles: [Role], password: Secret) {
-        self.operatorID = operatorID
-        self.name = name
-        self.roles = roles
-        self.password = password
+        (self.operatorID, self.name, self.roles, self.password) = (operatorID, name, roles, password)
     }
 
     public func handle(_ scope: RequestScope) throws -> [Role] {
@@ -74,8 +71,7 @@ public struct SetOperatorRoles: KokiRequest {
     public var roles: [Role]
 
     public init(operatorID: String, roles: [Role]) {
-        self.operatorID = operatorID
-        self.roles = roles
+        (self.operatorID, self.roles) = (operatorID, roles)
     }
 
     public func handle(_ scope: RequestScope) throws -> [Role] {
@@ -96,8 +92,7 @@ public struct ChangeOperatorState<Change: OperatorStateChange>: KokiRequest {
     public var reason: String
 
     public init(operatorID: String, reason: String) {
-        self.operatorID = operatorID
-        self.reason = reason
+        (self.operatorID, self.reason) = (operatorID, reason)
     }
 
     public func handle(_ scope: RequestScope) throws -> OperatorState {
@@ -166,9 +161,7 @@ public struct SetOperatorPassword: KokiRequest {
     public var password: Secret
 
     public init(operatorID: String?, current: Secret, password: Secret) {
-        self.operatorID = operatorID
-        self.current = current
-        self.password = password
+        (self.operatorID, self.current, self.password) = (operatorID, current, password)
     }
 
     public func handle(_ scope: RequestScope) throws -> String {
@@ -235,8 +228,7 @@ public struct ChangePermission<Change: PermissionChange>: KokiRequest {
     public var permission: AccessFunction
 
     public init(role: Role, permission: AccessFunction) {
-        self.role = role
-        self.permission = permission
+        (self.role, self.permission) = (role, permission)
     }
 
     public func handle(_ scope: RequestScope) throws -> PermissionMatrix {

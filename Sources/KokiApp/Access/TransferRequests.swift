@@ -77,10 +77,7 @@ public struct RegisterTransferDestination: KokiRequest {
     public var items: [TransferItem]
 
     public init(destination: String, name: String, kind: DestinationKind, items: [TransferItem]) {
-        self.destination = destination
-        self.name = name
-        self.kind = kind
-        self.items = items
+        (self.destination, self.name, self.kind, self.items) = (destination, name, kind, items)
     }
 
     public func handle(_ scope: RequestScope) throws -> [TransferItem] {

@@ -1,31 +1,28 @@
 import KokiDomain
 
 extension KokiApplication {
-    /// Runs `request` for `caller` as ``run(_:as:)`` does, with the door's own check of what it
-    /// will do with the result (where it writes a file) between the core's checks and the
-    /// handler: a caller who may not learns nothing of the door's files, and a refused path
+    /// Runs a request of type `R` for `caller` with the door's own preparation between the core's
+    /// check of the operator and the handler: `prepare` checks what the door will do with the
+    /// result (where it writes a file, whether one is there already, which templates it renders
+    /// with) and `make` builds the request from what it found. A caller who may not run `R` is
+    /// refused and recorded before the door looks at any of its files; a door check that fails
     /// appends nothing.
+    public func run<Prepared, R: KokiRequest>(
+        _ type: R.Type, as caller: Caller, preparing prepare: () throws -> Prepared, _ make: (Prepared) throws -> R
+    ) throws -> (prepared: Prepared, result: R.Result) {
+        let context = try control.authorize(
+            caller.credentials, function: R.function, command: R.name, terminal: caller.terminal)
+        let prepared = try prepare()
+        let request = try make(prepared)
+        try control.requireSecondCheck(context, arguments: request.secondCheckOptions, confirming: nil)
+        return (prepared, try request.handle(scope(context, today: caller.today)))
+    }
+
+    /// ``run(_:as:preparing:_:)`` for a request the door built already: `doorCheck` runs between
+    /// the core's checks and the handler.
     public func run<R: KokiRequest>(
         _ request: R, as caller: Caller, beforeHandling doorCheck: () throws -> Void
     ) throws -> R.Result {
-        let context = try control.authorize(
-            caller.credentials, function: R.function, command: R.name, terminal: caller.terminal)
-        try control.requireSecondCheck(context, arguments: request.secondCheckOptions, confirming: nil)
-        try doorCheck()
-        return try request.handle(scope(context, today: caller.today))
-    }
-}
-
-extension RequestScope {
-    /// After a batch that touched many persons: the stored read models brought up to date now,
-    /// so the cost of folding those persons again lands on the batch, not on the next query. The
-    /// batch's own work is committed already; a failure here is only a note for the operator.
-    func catchUpReadModels() -> String? {
-        do {
-            try StoredBalances(ledger).catchUp()
-            return nil
-        } catch {
-            return "note: the stored balances were not brought up to date (\(error)); the next query will"
-        }
+        try run(R.self, as: caller, preparing: doorCheck) { request }.result
     }
 }

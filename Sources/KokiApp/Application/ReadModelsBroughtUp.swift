@@ -10,3 +10,8 @@ func readModelsBroughtUp(_ ledger: KokiLedger) -> String? {
         return "\(error)"
     }
 }
+
+extension RequestScope {
+    /// ``readModelsBroughtUp(_:)`` on this request's ledger.
+    func readModelsBroughtUp() -> String? { KokiApp.readModelsBroughtUp(ledger) }
+}

@@ -10,21 +10,14 @@ public struct OnDate<Value: Encodable & Sendable>: Encodable, Sendable {
     public var readModelsNote: String?
 
     init(_ on: CivilDate, _ value: Value, readModelsNote: String? = nil) {
-        self.on = on
-        self.value = value
-        self.readModelsNote = readModelsNote
+        (self.on, self.value, self.readModelsNote) = (on, value, readModelsNote)
     }
 
     /// After a batch run that touched many persons: the stored read models brought up to date
     /// now, so the cost of folding those persons again lands on the batch job, not on the next
     /// query. The run's own work is committed already; a failure only leaves it to that query.
     static func afterRun(_ on: CivilDate, _ value: Value, _ ledger: KokiLedger) -> OnDate {
-        do {
-            try StoredBalances(ledger).catchUp()
-            return OnDate(on, value)
-        } catch {
-            return OnDate(on, value, readModelsNote: "\(error)")
-        }
+        OnDate(on, value, readModelsNote: readModelsBroughtUp(ledger))
     }
 }
 

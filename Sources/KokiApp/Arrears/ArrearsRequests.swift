@@ -47,10 +47,7 @@ public struct ShowArrears: PersonRequest {
     public var explain: Bool
 
     public init(person: PersonID, on: CivilDate?, knownAt: KnownAt?, explain: Bool) {
-        self.person = person
-        self.on = on
-        self.knownAt = knownAt
-        self.explain = explain
+        (self.person, self.on, self.knownAt, self.explain) = (person, on, knownAt, explain)
     }
 
     public func handle(_ scope: RequestScope) throws -> OnDate<[ArrearsCommands.PeriodArrears]> {
@@ -74,11 +71,7 @@ public struct ListDelinquents: KokiRequest {
     public var json: Bool
 
     public init(on: CivilDate?, order: ArrearsCommands.DelinquentOrder, knownAt: KnownAt?, limit: Int?, json: Bool) {
-        self.on = on
-        self.order = order
-        self.knownAt = knownAt
-        self.limit = limit
-        self.json = json
+        (self.on, self.order, self.knownAt, self.limit, self.json) = (on, order, knownAt, limit, json)
     }
 
     public func handle(_ scope: RequestScope) throws -> [ArrearsCommands.Delinquent] {
@@ -102,10 +95,7 @@ public struct ShowCollectionHistory: PersonRequest {
     public var json: Bool
 
     public init(person: PersonID, knownAt: KnownAt?, asOf: CivilDate?, json: Bool) {
-        self.person = person
-        self.knownAt = knownAt
-        self.asOf = asOf
-        self.json = json
+        (self.person, self.knownAt, self.asOf, self.json) = (person, knownAt, asOf, json)
     }
 
     public func handle(_ scope: RequestScope) throws -> [ArrearsCommands.HistoryEntry] {
@@ -143,9 +133,7 @@ public struct RunReminders: KokiRequest {
     public var monthsOverdue: Int
 
     public init(on: CivilDate?, minimumOwed: Int64, monthsOverdue: Int) {
-        self.on = on
-        self.minimumOwed = minimumOwed
-        self.monthsOverdue = monthsOverdue
+        (self.on, self.minimumOwed, self.monthsOverdue) = (on, minimumOwed, monthsOverdue)
     }
 
     public func handle(_ scope: RequestScope) throws -> OnDate<ArrearsCommands.ReminderSummary> {
@@ -187,8 +175,7 @@ public struct CloseYear: KokiRequest {
     public var on: CivilDate?
 
     public init(fiscalYear: Int, on: CivilDate?) {
-        self.fiscalYear = fiscalYear
-        self.on = on
+        (self.fiscalYear, self.on) = (fiscalYear, on)
     }
 
     public func handle(_ scope: RequestScope) throws -> FiscalYearClosed {
@@ -240,8 +227,7 @@ public struct RecordContact: PersonRequest {
     public var terms: ContactTerms
 
     public init(person: PersonID, terms: ContactTerms) {
-        self.person = person
-        self.terms = terms
+        (self.person, self.terms) = (person, terms)
     }
 
     public func handle(_ scope: RequestScope) throws -> ContactRecorded {
@@ -260,10 +246,7 @@ public struct AmendContact: PersonRequest {
     public var reason: String
 
     public init(person: PersonID, id: String, terms: ContactTerms, reason: String) {
-        self.person = person
-        self.id = id
-        self.terms = terms
-        self.reason = reason
+        (self.person, self.id, self.terms, self.reason) = (person, id, terms, reason)
     }
 
     public func handle(_ scope: RequestScope) throws -> ContactRecorded {
@@ -282,10 +265,7 @@ public struct RetractContact: PersonRequest {
     public var on: CivilDate?
 
     public init(person: PersonID, id: String, reason: String, on: CivilDate?) {
-        self.person = person
-        self.id = id
-        self.reason = reason
-        self.on = on
+        (self.person, self.id, self.reason, self.on) = (person, id, reason, on)
     }
 
     public func handle(_ scope: RequestScope) throws -> ContactRecorded {
@@ -323,9 +303,7 @@ public struct StartSeizure: PersonRequest {
     public var periods: [PeriodKey]
 
     public init(person: PersonID, on: CivilDate, periods: [PeriodKey]) {
-        self.person = person
-        self.on = on
-        self.periods = periods
+        (self.person, self.on, self.periods) = (person, on, periods)
     }
 
     public func handle(_ scope: RequestScope) throws -> SeizureRecorded {
@@ -344,9 +322,7 @@ public struct EndSeizure: PersonRequest {
     public var on: CivilDate
 
     public init(person: PersonID, id: String, on: CivilDate) {
-        self.person = person
-        self.id = id
-        self.on = on
+        (self.person, self.id, self.on) = (person, id, on)
     }
 
     public func handle(_ scope: RequestScope) throws -> SeizureRecorded {

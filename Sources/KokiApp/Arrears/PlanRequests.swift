@@ -59,8 +59,7 @@ public struct AgreePlan: PersonRequest {
     public var terms: PlanTerms
 
     public init(person: PersonID, terms: PlanTerms) {
-        self.person = person
-        self.terms = terms
+        (self.person, self.terms) = (person, terms)
     }
 
     public func handle(_ scope: RequestScope) throws -> InstallmentPlanRecorded {
@@ -79,10 +78,7 @@ public struct RevisePlan: PersonRequest {
     public var reason: String
 
     public init(person: PersonID, plan: String, terms: PlanTerms, reason: String) {
-        self.person = person
-        self.plan = plan
-        self.terms = terms
-        self.reason = reason
+        (self.person, self.plan, self.terms, self.reason) = (person, plan, terms, reason)
     }
 
     public func handle(_ scope: RequestScope) throws -> InstallmentPlanRecorded {
@@ -101,10 +97,7 @@ public struct CancelPlan: PersonRequest {
     public var reason: String
 
     public init(person: PersonID, plan: String, on: CivilDate?, reason: String) {
-        self.person = person
-        self.plan = plan
-        self.on = on
-        self.reason = reason
+        (self.person, self.plan, self.on, self.reason) = (person, plan, on, reason)
     }
 
     public func handle(_ scope: RequestScope) throws -> InstallmentPlanRecorded {
@@ -124,8 +117,7 @@ public struct ShowPlans: PersonRequest {
     public var on: CivilDate?
 
     public init(person: PersonID, on: CivilDate?) {
-        self.person = person
-        self.on = on
+        (self.person, self.on) = (person, on)
     }
 
     public func handle(_ scope: RequestScope) throws -> [ArrearsCommands.PlanProgress] {
@@ -175,10 +167,7 @@ public struct PlanSlips: PersonRequest {
     public var from: CivilDate?
 
     public init(person: PersonID, plan: String, issuer: String, from: CivilDate?) {
-        self.person = person
-        self.plan = plan
-        self.issuer = issuer
-        self.from = from
+        (self.person, self.plan, self.issuer, self.from) = (person, plan, issuer, from)
     }
 
     public func handle(_ scope: RequestScope) throws -> [PlanSlip] {

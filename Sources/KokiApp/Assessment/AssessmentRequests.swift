@@ -12,8 +12,7 @@ public struct AdoptRates: KokiRequest {
     public var file: String?
 
     public init(fiscalYear: Int, file: String?) {
-        self.fiscalYear = fiscalYear
-        self.file = file
+        (self.fiscalYear, self.file) = (fiscalYear, file)
     }
 
     public func handle(_ scope: RequestScope) throws -> Recorded {
@@ -62,9 +61,7 @@ public struct AdoptCalendar: KokiRequest {
     public var closed: [CivilDate]
 
     public init(fiscalYear: Int, file: String?, closed: [CivilDate]) {
-        self.fiscalYear = fiscalYear
-        self.file = file
-        self.closed = closed
+        (self.fiscalYear, self.file, self.closed) = (fiscalYear, file, closed)
     }
 
     public func handle(_ scope: RequestScope) throws -> [CivilDate] {
@@ -111,9 +108,7 @@ public struct AssessPremiums: KokiRequest {
     public var person: PersonID?
 
     public init(fiscalYear: Int, decidedOn: CivilDate?, person: PersonID?) {
-        self.fiscalYear = fiscalYear
-        self.decidedOn = decidedOn
-        self.person = person
+        (self.fiscalYear, self.decidedOn, self.person) = (fiscalYear, decidedOn, person)
     }
 
     /// What one person's assessment did: `notInsured`, `unchanged`, `assessed` or `reassessed`.
@@ -153,7 +148,7 @@ public struct AssessPremiums: KokiRequest {
         result.run = try commands.runAnnual(fiscalYear: fy, decidedOn: date, actor: scope.metadata().actor)
         // The run touched many persons: the cost of folding them again lands here, not on the
         // next query someone waits for. The run itself is committed already.
-        do { try StoredBalances(scope.ledger).catchUp() } catch { result.readModelsNote = "\(error)" }
+        result.readModelsNote = scope.readModelsBroughtUp()
         return result
     }
 }
@@ -169,8 +164,7 @@ public struct ShowPremium: KokiRequest {
     public var fiscalYear: Int
 
     public init(number: PersonID, fiscalYear: Int) {
-        self.number = number
-        self.fiscalYear = fiscalYear
+        (self.number, self.fiscalYear) = (number, fiscalYear)
     }
 
     public struct View: Codable, Sendable {

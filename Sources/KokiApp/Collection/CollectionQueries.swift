@@ -83,12 +83,8 @@ public struct ConvenienceSlip: PersonRequest {
     public var deadline: CivilDate?
 
     public init(person: PersonID, fiscalYear: Int, period: Int, issuer: String, reissue: Int, deadline: CivilDate?) {
-        self.person = person
-        self.fiscalYear = fiscalYear
-        self.period = period
-        self.issuer = issuer
-        self.reissue = reissue
-        self.deadline = deadline
+        (self.person, self.fiscalYear, self.period, self.issuer, self.reissue, self.deadline) =
+            (person, fiscalYear, period, issuer, reissue, deadline)
     }
 
     /// Answers the barcode's digits.
@@ -113,8 +109,7 @@ public struct PendingConvenience: KokiRequest {
     public var on: CivilDate?
 
     public init(olderThan: Int, on: CivilDate?) {
-        self.olderThan = olderThan
-        self.on = on
+        (self.olderThan, self.on) = (olderThan, on)
     }
 
     public func handle(_ scope: RequestScope) throws -> [ConveniencePaymentReported] {

@@ -51,14 +51,13 @@ public struct ImportCollectionFile<Format: CollectionFileFormat>: KokiRequest {
     public var learnedOn: CivilDate?
 
     public init(file: String, learnedOn: CivilDate?) {
-        self.file = file
-        self.learnedOn = learnedOn
+        (self.file, self.learnedOn) = (file, learnedOn)
     }
 
     /// What the import did, and a note when the read models were not caught up.
     public struct Result: Encodable, Sendable {
         public var summary: CollectionCommands.ImportSummary
-        public var note: String?
+        public var readModelsNote: String?
     }
 
     public func handle(_ scope: RequestScope) throws -> Result {
@@ -75,7 +74,7 @@ public struct ImportCollectionFile<Format: CollectionFileFormat>: KokiRequest {
         case .pensionDeductions:
             summary = try commands.importPension(bytes, name: name, learnedOn: learnedOn, actor: actor)
         }
-        return Result(summary: summary, note: scope.catchUpReadModels())
+        return Result(summary: summary, readModelsNote: scope.readModelsBroughtUp())
     }
 }
 
@@ -93,9 +92,7 @@ public struct ExportDebit: KokiRequest {
     public var lineSeparator: ZenginDebitFile.LineSeparator
 
     public init(date: CivilDate, originator: String, lineSeparator: ZenginDebitFile.LineSeparator) {
-        self.date = date
-        self.originator = originator
-        self.lineSeparator = lineSeparator
+        (self.date, self.originator, self.lineSeparator) = (date, originator, lineSeparator)
     }
 
     /// The file to write, and what it asks for.

@@ -50,7 +50,7 @@ public struct SettleOverpayments: KokiRequest {
         }
         public var on: CivilDate
         public var persons: [Settled]
-        public var note: String?
+        public var readModelsNote: String?
     }
 
     public func handle(_ scope: RequestScope) throws -> Result {
@@ -69,7 +69,7 @@ public struct SettleOverpayments: KokiRequest {
             result.persons = try commands.settleAll(
                 on: date, rates: rates, includeNotYetDue: includeNotYetDue, actor: metadata.actor
             ).sorted { $0.key < $1.key }.map { Result.Settled(person: $0.key, settlement: $0.value) }
-            result.note = scope.catchUpReadModels()
+            result.readModelsNote = scope.readModelsBroughtUp()
         }
         return result
     }
@@ -89,11 +89,8 @@ public struct RecordUnmatched: KokiRequest {
     public var reason: String
 
     public init(amount: Int64, paidOn: CivilDate, channel: PaymentChannel, reference: String, reason: String) {
-        self.amount = amount
-        self.paidOn = paidOn
-        self.channel = channel
-        self.reference = reference
-        self.reason = reason
+        (self.amount, self.paidOn, self.channel, self.reference, self.reason) =
+            (amount, paidOn, channel, reference, reason)
     }
 
     public func handle(_ scope: RequestScope) throws -> UnmatchedPaymentRecorded {
@@ -120,10 +117,7 @@ public struct ResolveUnmatched: PersonRequest {
     public var on: CivilDate?
 
     public init(id: String, person: PersonID, slip: PeriodKey?, on: CivilDate?) {
-        self.id = id
-        self.person = person
-        self.slip = slip
-        self.on = on
+        (self.id, self.person, self.slip, self.on) = (id, person, slip, on)
     }
 
     public func handle(_ scope: RequestScope) throws -> PaymentReceived {

@@ -21,10 +21,7 @@ public struct ShowAccount: PersonRequest {
     public var asOf: CivilDate?
 
     public init(person: PersonID, fiscalYear: Int?, knownAt: KnownAt?, asOf: CivilDate?) {
-        self.person = person
-        self.fiscalYear = fiscalYear
-        self.knownAt = knownAt
-        self.asOf = asOf
+        (self.person, self.fiscalYear, self.knownAt, self.asOf) = (person, fiscalYear, knownAt, asOf)
     }
 
     public func handle(_ scope: RequestScope) throws -> PersonAccount {

@@ -53,10 +53,7 @@ public struct ReceiveApplication: KokiRequest {
     public var change: StoredRequest?
 
     public init(person: PersonID, kind: ApplicationKind, reception: ReceptionFields, change: StoredRequest?) {
-        self.person = person
-        self.kind = kind
-        self.reception = reception
-        self.change = change
+        (self.person, self.kind, self.reception, self.change) = (person, kind, reception, change)
     }
 
     public func handle(_ scope: RequestScope) throws -> ApplicationReceived {
@@ -76,9 +73,7 @@ public struct RejectApplication: KokiRequest {
     public var on: CivilDate?
 
     public init(number: String, reason: String, on: CivilDate?) {
-        self.number = number
-        self.reason = reason
-        self.on = on
+        (self.number, self.reason, self.on) = (number, reason, on)
     }
 
     public func handle(_ scope: RequestScope) throws -> ApplicationRejected {
@@ -147,8 +142,7 @@ public struct PendingApplications: KokiRequest {
     public var on: CivilDate?
 
     public init(office: String?, on: CivilDate?) {
-        self.office = office
-        self.on = on
+        (self.office, self.on) = (office, on)
     }
 
     public struct Pending: Encodable, Sendable {
@@ -241,11 +235,7 @@ public struct ReturnCertificate: PersonRequest {
     public var office: String?
 
     public init(person: PersonID, number: String?, on: CivilDate?, lost: Bool, office: String?) {
-        self.person = person
-        self.number = number
-        self.on = on
-        self.lost = lost
-        self.office = office
+        (self.person, self.number, self.on, self.lost, self.office) = (person, number, on, lost, office)
     }
 
     public func handle(_ scope: RequestScope) throws -> CertificateReturned {
@@ -266,8 +256,7 @@ public struct ShowCertificates: PersonRequest {
     public var on: CivilDate?
 
     public init(person: PersonID, on: CivilDate?) {
-        self.person = person
-        self.on = on
+        (self.person, self.on) = (person, on)
     }
 
     public struct View: Encodable, Sendable {
@@ -307,9 +296,7 @@ public struct RenewCertificates: KokiRequest {
     public var delivery: Delivery
 
     public init(from: CivilDate, on: CivilDate?, delivery: Delivery) {
-        self.from = from
-        self.on = on
-        self.delivery = delivery
+        (self.from, self.on, self.delivery) = (from, on, delivery)
     }
 
     public func handle(_ scope: RequestScope) throws -> CertificateRunRecorded {
@@ -332,8 +319,7 @@ public struct ShowCopay: PersonRequest {
     public var on: CivilDate?
 
     public init(person: PersonID, on: CivilDate?) {
-        self.person = person
-        self.on = on
+        (self.person, self.on) = (person, on)
     }
 
     public struct Determined: Encodable, Sendable {

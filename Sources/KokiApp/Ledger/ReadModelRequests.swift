@@ -28,8 +28,7 @@ public struct RebuildReadModels: KokiRequest {
     public var snapshotEvery: Int64?
 
     public init(check: Bool, snapshotEvery: Int64?) {
-        self.check = check
-        self.snapshotEvery = snapshotEvery
+        (self.check, self.snapshotEvery) = (check, snapshotEvery)
     }
 
     public struct Outcome: Sendable, Encodable {
@@ -106,9 +105,7 @@ public struct ShowBalances: KokiRequest {
     public var knownAt: String?
 
     public init(fiscalYear: Int?, person: PersonID?, knownAt: String?) {
-        self.fiscalYear = fiscalYear
-        self.person = person
-        self.knownAt = knownAt
+        (self.fiscalYear, self.person, self.knownAt) = (fiscalYear, person, knownAt)
     }
 
     public struct Answer: Sendable, Encodable {

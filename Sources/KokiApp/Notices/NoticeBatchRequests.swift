@@ -109,11 +109,8 @@ public struct IssuePaymentNotices: NoticeBatchRequest {
     public var existingFile: String?
 
     public init(fiscalYear: Int, on: CivilDate?, format: PrintFormat, encoding: PrintEncoding, existingFile: String?) {
-        self.fiscalYear = fiscalYear
-        self.on = on
-        self.format = format
-        self.encoding = encoding
-        self.existingFile = existingFile
+        (self.fiscalYear, self.on, self.format, self.encoding, self.existingFile) =
+            (fiscalYear, on, format, encoding, existingFile)
     }
 
     public func date(_ scope: RequestScope) -> CivilDate { on ?? scope.today }
@@ -134,10 +131,7 @@ public struct IssueDunningLetters: NoticeBatchRequest {
     public var existingFile: String?
 
     public init(run: CivilDate, format: PrintFormat, encoding: PrintEncoding, existingFile: String?) {
-        self.run = run
-        self.format = format
-        self.encoding = encoding
-        self.existingFile = existingFile
+        (self.run, self.format, self.encoding, self.existingFile) = (run, format, encoding, existingFile)
     }
 
     public func date(_ scope: RequestScope) -> CivilDate { run }
@@ -158,10 +152,7 @@ public struct IssueReminderLetters: NoticeBatchRequest {
     public var existingFile: String?
 
     public init(run: CivilDate, format: PrintFormat, encoding: PrintEncoding, existingFile: String?) {
-        self.run = run
-        self.format = format
-        self.encoding = encoding
-        self.existingFile = existingFile
+        (self.run, self.format, self.encoding, self.existingFile) = (run, format, encoding, existingFile)
     }
 
     public func date(_ scope: RequestScope) -> CivilDate { run }
@@ -233,9 +224,7 @@ public struct IssueCertificate: PersonRequest {
     public var on: CivilDate?
 
     public init(person: PersonID, fiscalYear: Int, on: CivilDate?) {
-        self.person = person
-        self.fiscalYear = fiscalYear
-        self.on = on
+        (self.person, self.fiscalYear, self.on) = (person, fiscalYear, on)
     }
 
     public func handle(_ scope: RequestScope) throws -> Notice {

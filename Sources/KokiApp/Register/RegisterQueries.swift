@@ -18,10 +18,7 @@ public struct ShowPerson: KokiRequest {
     public var purpose: String?
 
     public init(number: PersonID, on: CivilDate?, knownAt: Int64?, purpose: String?) {
-        self.number = number
-        self.on = on
-        self.knownAt = knownAt
-        self.purpose = purpose
+        (self.number, self.on, self.knownAt, self.purpose) = (number, on, knownAt, purpose)
     }
 
     public struct View: Codable, Sendable {
@@ -94,8 +91,7 @@ public struct ShowHousehold: KokiRequest {
     public var on: CivilDate?
 
     public init(household: HouseholdID, on: CivilDate?) {
-        self.household = household
-        self.on = on
+        (self.household, self.on) = (household, on)
     }
 
     public struct Member: Codable, Sendable {
@@ -132,8 +128,7 @@ public struct ListInsured: KokiRequest {
     public var knownAt: Int64?
 
     public init(on: CivilDate?, knownAt: Int64?) {
-        self.on = on
-        self.knownAt = knownAt
+        (self.on, self.knownAt) = (on, knownAt)
     }
 
     public func handle(_ scope: RequestScope) throws -> [InsuredRow] {
@@ -218,8 +213,7 @@ public struct QualifyReaching75: KokiRequest {
     public var from: CivilDate?
 
     public init(through: CivilDate?, from: CivilDate?) {
-        self.through = through
-        self.from = from
+        (self.through, self.from) = (through, from)
     }
 
     public struct Qualified: Codable, Sendable {
@@ -248,9 +242,7 @@ public struct ShowIncome: NumberedPersonRequest {
     public var purpose: String
 
     public init(number: PersonID, year: Int, purpose: String) {
-        self.number = number
-        self.year = year
-        self.purpose = purpose
+        (self.number, self.year, self.purpose) = (number, year, purpose)
     }
 
     public func handle(_ scope: RequestScope) throws -> IncomeRecorded? {

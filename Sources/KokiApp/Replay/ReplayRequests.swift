@@ -21,10 +21,7 @@ public struct WhatIfAssessments: KokiRequest {
     public var changedOnly: Bool
 
     public init(fiscalYear: Int, rates: String?, latest: Bool, changedOnly: Bool) {
-        self.fiscalYear = fiscalYear
-        self.rates = rates
-        self.latest = latest
-        self.changedOnly = changedOnly
+        (self.fiscalYear, self.rates, self.latest, self.changedOnly) = (fiscalYear, rates, latest, changedOnly)
     }
 
     public struct Answer: Sendable, Encodable {
@@ -65,10 +62,7 @@ public struct ApplyWhatIf: KokiRequest {
     public var reason: String
 
     public init(fiscalYear: Int, rates: String?, decidedOn: CivilDate, reason: String) {
-        self.fiscalYear = fiscalYear
-        self.rates = rates
-        self.decidedOn = decidedOn
-        self.reason = reason
+        (self.fiscalYear, self.rates, self.decidedOn, self.reason) = (fiscalYear, rates, decidedOn, reason)
     }
 
     /// What the run did.
@@ -116,10 +110,7 @@ public struct ExplainFigures: PersonRequest {
     public var on: CivilDate?
 
     public init(person: PersonID, fiscalYear: Int, period: Int?, on: CivilDate?) {
-        self.person = person
-        self.fiscalYear = fiscalYear
-        self.period = period
-        self.on = on
+        (self.person, self.fiscalYear, self.period, self.on) = (person, fiscalYear, period, on)
     }
 
     public func handle(_ scope: RequestScope) throws -> [String] {

@@ -335,12 +335,6 @@ struct HistoryCommand: TypedCommand {
     }
 }
 
-/// After a batch run: says on standard error that the stored balances were not brought up to
-/// date (the run's own work is committed; the next query catches them up).
-func noteReadModels(_ problem: String?) {
-    guard let problem else { return }
-    Output.error("note: the stored balances were not brought up to date (\(problem)); the next query will")
-}
 
 /// `value` as indented JSON with sorted keys, for a report (which cannot fail on a settings value).
 func prettyJSONText(_ value: some Encodable) -> String {

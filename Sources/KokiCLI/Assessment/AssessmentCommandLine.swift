@@ -6,14 +6,6 @@ import KokiEvents
 import KokiProjections
 import LedgerStore
 
-extension LedgerOptions {
-    /// The assessment service after an assessment.write check (`replay`, not yet a request, uses it).
-    func assessment() throws -> (AssessmentCommands, CommandMetadata) {
-        let access = try authorized(.assessmentWrite)
-        return (AssessmentCommands(access.ledger), access.metadata())
-    }
-}
-
 func readJSON<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
     try requireAuthorizedBeforeReading(path)
     guard let data = FileManager.default.contents(atPath: path) else {
@@ -156,9 +148,7 @@ struct AssessCommand: TypedCommand {
             }
             return
         }
-        if let note = result.readModelsNote {
-            Output.error("note: the stored balances were not brought up to date (\(note)); the next query will")
-        }
+        noteReadModels(result.readModelsNote)
         guard let run = result.run else { return }
         Output.line(
             "FY\(fy) run on \(result.decidedOn): \(run.considered) persons, \(run.assessedFirstTime) assessed, \(run.reassessed) reassessed, \(run.unchanged) unchanged"

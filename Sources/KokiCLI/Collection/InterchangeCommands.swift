@@ -34,7 +34,7 @@ extension ImportCommand {
                 + (s.other > 0 ? ", \(s.other) other" : "") + (s.stopped.isEmpty ? "" : ", \(s.stopped.count) stopped"))
         for d in s.duplicates { Output.line("  duplicate, ignored: \(d)") }
         for u in s.unmatched { Output.line("  unmatched: \(u)") }
-        if let note = result.note { Output.error(note) }
+        noteReadModels(result.readModelsNote)
     }
 }
 

@@ -67,7 +67,7 @@ struct RefundCommand: ParsableCommand {
                 }
             }
             Output.line("settled \(result.persons.count) person(s) on \(result.on)")
-            if let note = result.note { Output.error(note) }
+            noteReadModels(result.readModelsNote)
         }
     }
 

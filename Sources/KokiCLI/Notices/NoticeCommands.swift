@@ -57,18 +57,10 @@ final class CountMeter {
 }
 
 extension LedgerOptions {
-    /// The application core, its caller, and a path this command writes: checked only once the
-    /// operator was found to be allowed `R` (a refusal is recorded and nothing else happens), so a
-    /// refused operator learns nothing about the path. The request then runs through the core.
-    func application<R: KokiRequest>(
-        for request: R.Type, writing given: String?, option: String, directory: Bool = false
-    ) throws -> (KokiApplication, Caller, String?) {
-        let (application, caller) = try application()
-        _ = try application.authorize(R.function, command: R.name, as: caller)
-        return (
-            application, caller,
-            try given.map { try OutputFiles.path($0, option: option, options: self, directory: directory) }
-        )
+    /// A path this command writes (`--out`, `--html`), checked by ``OutputFiles``; the doors call it
+    /// only once the core found the operator allowed (a refused operator learns nothing of it).
+    func written(_ given: String?, option: String, directory: Bool = false) throws -> String? {
+        try given.map { try OutputFiles.path($0, option: option, options: self, directory: directory) }
     }
 }
 
@@ -78,14 +70,15 @@ func issueBatch<R: NoticeBatchRequest>(
     date: CivilDate, options: LedgerOptions, print: PrintOptions, _ request: (_ existingFile: String?) -> R
 ) throws {
     try reporting {
-        let (application, caller, folder) = try options.application(
-            for: R.self, writing: print.out, option: "--out", directory: true)
-        let out = URL(fileURLWithPath: folder ?? print.out)
-        let renderer = print.html ? try NoticeRenderer(templates: print.templates) : nil
-        let path = out.appendingPathComponent("\(R.kind.rawValue)-\(date).\(print.format.rawValue)").path
+        let (application, caller) = try options.application()
         let started = Date()
-        let batch = try application.run(
-            request(FileManager.default.fileExists(atPath: path) ? path : nil), as: caller)
+        let ((out, renderer), batch) = try application.run(R.self, as: caller) {
+            let out = URL(fileURLWithPath: try options.written(print.out, option: "--out", directory: true) ?? print.out)
+            return (out, print.html ? try NoticeRenderer(templates: print.templates) : nil)
+        } _: { (out: URL, _: NoticeRenderer?) in
+            let path = out.appendingPathComponent("\(R.kind.rawValue)-\(date).\(print.format.rawValue)").path
+            return request(FileManager.default.fileExists(atPath: path) ? path : nil)
+        }
         let notices = batch.notices
         guard !notices.isEmpty else {
             Output.line("no \(batch.kind.rawValue) notices to issue for \(batch.date)")
@@ -128,9 +121,11 @@ func issueDocument<R: KokiRequest>(
     _ request: R, options: LedgerOptions, html: String?, templates: String?
 ) throws where R.Result == Notice {
     try reporting {
-        let (application, caller, page) = try options.application(for: R.self, writing: html, option: "--html")
-        let renderer = try page.map { _ in try NoticeRenderer(templates: templates) }
-        let notice = try application.run(request, as: caller)
+        let (application, caller) = try options.application()
+        let ((page, renderer), notice) = try application.run(R.self, as: caller) {
+            let page = try options.written(html, option: "--html")
+            return (page, try page.map { _ in try NoticeRenderer(templates: templates) })
+        } _: { _ in request }
         if let page, let renderer {
             try OutputFiles.save(Data(try renderer.html(notice).utf8), to: page, option: "--html", options: options)
         }
