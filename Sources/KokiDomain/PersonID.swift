@@ -16,6 +16,12 @@ public struct PersonID: Hashable, Comparable, Sendable, Codable, CustomStringCon
     /// The ledger stream holding this person's account.
     public var streamName: String { "person/\(value)" }
 
+    /// The person whose account `stream` holds (`person/1001`), or `nil` for any other stream.
+    public init?(streamName stream: some StringProtocol) {
+        guard stream.hasPrefix("person/"), let person = try? PersonID(String(stream.dropFirst(7))) else { return nil }
+        self = person
+    }
+
     public static func < (lhs: PersonID, rhs: PersonID) -> Bool { lhs.value < rhs.value }
 
     public var description: String { value }

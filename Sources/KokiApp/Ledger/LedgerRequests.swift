@@ -111,11 +111,11 @@ public struct ListEvents: KokiRequest {
         query.recordedBefore = try checkedTime(recordedBefore, option: "--recorded-before")
         let store = scope.ledger.store
         // Whose events will be shown is recorded first (their streams, without decoding).
-        var shown = Set<String>()
+        var shown = Set<PersonID>()
         try store.forEachEvent(query) { view in
-            if view.stream.value.hasPrefix("person/") { shown.insert(view.stream.value) }
+            if let person = PersonID(streamName: view.stream.value) { shown.insert(person) }
         }
-        try scope.recordRead(shown.sorted().map { try PersonID(String($0.dropFirst("person/".count))) })
+        try scope.recordRead(shown.sorted())
         return EventListing(store: store, query: query)
     }
 }

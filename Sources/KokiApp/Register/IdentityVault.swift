@@ -128,10 +128,9 @@ public struct IdentityVault: Sendable {
         guard let master else { throw KokiError(.masterKey, "looking up a My Number needs the master key") }
         guard
             let subject = try keyStore.lookup(
-                kind: "my-number", digest: master.digest(kind: "my-number", value: number.digits)),
-            subject.hasPrefix("person/")
+                kind: "my-number", digest: master.digest(kind: "my-number", value: number.digits))
         else { return nil }
-        return try PersonID(String(subject.dropFirst("person/".count)))
+        return PersonID(streamName: subject)
     }
 
     static let scheme: UInt8 = 1
