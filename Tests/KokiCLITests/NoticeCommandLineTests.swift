@@ -68,5 +68,6 @@ import Testing
         // Generating notices is a read of personal data, recorded with its purpose.
         let log = try koki(["audit", "log", "--person", person], op).stdout
         #expect(log.contains("payment notices 2025-07-15") && log.contains("reissue \(number)"))
+        #expect(log.contains("notices history"))
     }
 }

@@ -55,7 +55,9 @@ public struct NoticeHistory: PersonRequest {
     public init(person: PersonID) { self.person = person }
 
     public func handle(_ scope: RequestScope) throws -> [IssuedDocument] {
-        try Notices(scope.ledger).history(of: person).map {
+        // What was mailed to a person is their data: the look is recorded before it is shown.
+        try scope.recordRead([person])
+        return try Notices(scope.ledger).history(of: person).map {
             IssuedDocument(document: $0.document, recordedAt: $0.recordedAt.description, actor: $0.actor)
         }
     }
