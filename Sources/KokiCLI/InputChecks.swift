@@ -6,19 +6,6 @@ import KokiDomain
 // documented in the README ("Limits on input") and in KokiDomain (`Yen.AmountRange`,
 // `InputLimits`). Each refusal names the option and the range: exit 65, nothing appended.
 
-/// An income's calendar year: from the year before the system began to this year.
-func incomeYear(_ year: Int) throws -> Int { try KokiApp.incomeYear(year, today: todayInJapan()) }
-
-/// A payment day from the command line: from 2008-04-01 to today in Japan.
-func paidDay(_ date: CivilDate, _ option: String) throws -> CivilDate {
-    try InputLimits.paid(date, today: todayInJapan(), field: option)
-}
-
-/// The day of an irreversible decision: not after today in Japan (nor before 2008-04-01).
-func decisionDay(_ date: CivilDate, _ option: String) throws -> CivilDate {
-    try InputLimits.decision(date, today: todayInJapan(), field: option)
-}
-
 /// The screen every command line passes before it is parsed, on the command line and in
 /// `koki serve` alike: no argument longer than ``longestArgument`` characters, none holding a
 /// control character other than tab and line break. Fields narrow this further

@@ -242,14 +242,6 @@ struct Authorized {
     let control: AccessControl
 
     var store: any EventStore { ledger.store }
-
-    /// Metadata for one new command by this operator in this session.
-    func metadata() -> CommandMetadata { context.metadata() }
-
-    /// Records that these persons' data is about to be shown (before showing it).
-    func recordRead(_ persons: [PersonID], purpose: String? = nil) throws {
-        try control.recordRead(context, persons: persons, purpose: purpose)
-    }
 }
 
 /// `--known-at POSITION|TIME`: answer as the ledger knew it then.

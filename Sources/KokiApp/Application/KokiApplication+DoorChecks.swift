@@ -10,12 +10,7 @@ extension KokiApplication {
     public func run<Prepared, R: KokiRequest>(
         _ type: R.Type, as caller: Caller, preparing prepare: () throws -> Prepared, _ make: (Prepared) throws -> R
     ) throws -> (prepared: Prepared, result: R.Result) {
-        let context = try control.authorize(
-            caller.credentials, function: R.function, command: R.name, terminal: caller.terminal)
-        let prepared = try prepare()
-        let request = try make(prepared)
-        try control.requireSecondCheck(context, arguments: request.secondCheckOptions, confirming: nil)
-        return (prepared, try request.handle(scope(context, today: caller.today)))
+        try checked(type, as: caller, confirming: nil, preparing: prepare, make)
     }
 
     /// ``run(_:as:preparing:_:)`` for a request the door built already: `doorCheck` runs between

@@ -126,10 +126,24 @@ public struct KokiApplication: Sendable {
     /// and thrown, and nothing else happens), then the second-check rules (a change they cover
     /// runs only from a confirmed application), then the handler.
     public func run<R: KokiRequest>(_ request: R, as caller: Caller) throws -> R.Result {
+        try checked(R.self, as: caller, confirming: nil, preparing: {}) { request }.result
+    }
+
+    /// The one path to a handler: the operator checked (a refusal recorded), then the door's
+    /// preparation and the request it builds, the second-check rules (or, confirming an
+    /// application, that this is its change), and the handler — on the ledger that records the
+    /// confirmation with the change when there is one.
+    func checked<Prepared, R: KokiRequest>(
+        _ type: R.Type, as caller: Caller, confirming confirmation: ApplicationScope?,
+        preparing prepare: () throws -> Prepared, _ make: (Prepared) throws -> R
+    ) throws -> (prepared: Prepared, result: R.Result) {
         let context = try control.authorize(
             caller.credentials, function: R.function, command: R.name, terminal: caller.terminal)
-        try control.requireSecondCheck(context, arguments: request.secondCheckOptions, confirming: nil)
-        return try request.handle(scope(context, today: caller.today))
+        let prepared = try prepare()
+        let request = try make(prepared)
+        try control.requireSecondCheck(context, arguments: request.secondCheckOptions, confirming: confirmation)
+        let ledger = confirmation.map { self.ledger.confirming($0) } ?? self.ledger
+        return (prepared, try request.handle(scope(context, today: caller.today, ledger: ledger)))
     }
 
     /// Checks `caller` for `function` under the name `command`, for a door's own work that is not
@@ -181,10 +195,7 @@ extension KokiApplication {
     private func runConfirmed<R: KokiRequest>(
         _ request: R, _ confirmation: ApplicationScope, as caller: Caller
     ) throws -> any Encodable & Sendable {
-        let context = try control.authorize(
-            caller.credentials, function: R.function, command: R.name, terminal: caller.terminal)
-        try control.requireSecondCheck(context, arguments: request.secondCheckOptions, confirming: confirmation)
-        return try request.handle(scope(context, today: caller.today, ledger: ledger.confirming(confirmation)))
+        try checked(R.self, as: caller, confirming: confirmation, preparing: {}) { request }.result
     }
 }
 
