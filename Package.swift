@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "LedgerStorePostgres", targets: ["LedgerStorePostgres"]),
         .library(name: "LedgerStores", targets: ["LedgerStores"]),
         .library(name: "KokiInterchange", targets: ["KokiInterchange"]),
+        .library(name: "KokiReadModels", targets: ["KokiReadModels"]),
+        .library(name: "KokiNotices", targets: ["KokiNotices"]),
         .library(name: "KokiApp", targets: ["KokiApp"]),
         .library(name: "KokiCLI", targets: ["KokiCLI"]),
     ],
@@ -76,6 +78,23 @@ let package = Package(
         .target(name: "LedgerStores", dependencies: ["LedgerStore", "LedgerStorePostgres"], swiftSettings: strict),
         // Bank-transfer (全銀), convenience-store and pension files: parse and format, pure.
         .target(name: "KokiInterchange", dependencies: ["KokiDomain"], swiftSettings: strict),
+        // The read models kept beside the events (the balances), through the store's ports.
+        .target(
+            name: "KokiReadModels",
+            dependencies: ["KokiDomain", "KokiEvents", "KokiProjections", "LedgerStore"],
+            swiftSettings: strict
+        ),
+        // The documents a city mails: their print records, templates and print files. Pure: built
+        // from values, never from the ledger.
+        .target(
+            name: "KokiNotices",
+            dependencies: [
+                "KokiDomain", "KokiEvents", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.copy("Templates")],
+            swiftSettings: strict
+        ),
         .target(
             name: "KokiApp",
             dependencies: [
@@ -84,9 +103,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 // scrypt, the memory-hard password hash.
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "Mustache", package: "swift-mustache"),
+                "KokiReadModels", "KokiNotices",
             ],
-            resources: [.copy("Notices/Templates")],
             swiftSettings: strict
         ),
         .target(
@@ -122,7 +140,8 @@ let package = Package(
         .testTarget(
             name: "KokiAppTests",
             dependencies: [
-                "KokiApp", "KokiTestSupport", "LedgerStorePostgres", .product(name: "GRDB", package: "GRDB.swift"),
+                "KokiApp", "KokiReadModels", "KokiNotices", "KokiTestSupport", "LedgerStorePostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["Fixtures", "Golden"],
             swiftSettings: strict),

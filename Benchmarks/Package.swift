@@ -19,6 +19,8 @@ let package = Package(
                 .product(name: "LedgerStore", package: "koki"),
                 .product(name: "LedgerStorePostgres", package: "koki"),
                 .product(name: "KokiApp", package: "koki"),
+                .product(name: "KokiReadModels", package: "koki"),
+                .product(name: "KokiNotices", package: "koki"),
                 .product(name: "KokiEvents", package: "koki"),
                 .product(name: "KokiProjections", package: "koki"),
                 .product(name: "KokiDomain", package: "koki"),

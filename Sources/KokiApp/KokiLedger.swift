@@ -1,6 +1,7 @@
 import KokiDomain
 import KokiEvents
 import KokiProjections
+import KokiReadModels
 import LedgerStore
 import Synchronization
 
@@ -147,8 +148,7 @@ public struct KokiLedger: Sendable {
     public func forEachEvent(
         _ query: EventQuery = EventQuery(), _ body: (borrowing EventView, KokiEvent) throws -> Void
     ) throws {
-        var decoders = DecoderCache()
-        try store.forEachEvent(query) { view in try body(view, try decoders.decode(view)) }
+        try StoredEvents.forEach(in: store, query, body)
     }
 
     /// ``forEachEvent(_:_:)`` inside a transaction on the derived tables.
@@ -156,8 +156,7 @@ public struct KokiLedger: Sendable {
         in transaction: any ReadModelTransaction, _ query: EventQuery,
         _ body: (borrowing EventView, KokiEvent) throws -> Void
     ) throws {
-        var decoders = DecoderCache()
-        try transaction.forEachEvent(query) { view in try body(view, try decoders.decode(view)) }
+        try StoredEvents.forEach(in: transaction, query, body)
     }
 
     /// Folds a projection from the ledger: from scratch, or as the ledger stood at a position.
@@ -178,37 +177,6 @@ final class CityCache: Sendable {
     let settings = Mutex((version: Int64(0), settings: ArrearsSettings?.none))
 }
 
-/// Looks up a decoder once per `(type, version)` rather than once per event.
-struct DecoderCache {
-    private var last: (type: String, version: Int, decode: EventRegistry.Decoder)?
-    private var all: [String: [Int: EventRegistry.Decoder]] = [:]
-
-    /// The event a row holds, decoded (and upcast) to today's schema.
-    mutating func decode(_ view: borrowing EventView) throws -> KokiEvent {
-        let decode = try decoder(type: view.type, version: view.schemaVersion, position: view.position)
-        do {
-            return try decode(view.payload)
-        } catch {
-            throw KokiError(.undecodableEvent, "event \(view.position) (\(view.type) v\(view.schemaVersion)): \(error)")
-        }
-    }
-
-    mutating func decoder(type: String, version: Int, position: Int64) throws -> EventRegistry.Decoder {
-        if let last, last.version == version, last.type == type { return last.decode }
-        if let known = all[type]?[version] {
-            last = (type, version, known)
-            return known
-        }
-        guard let decode = EventRegistry.decoder(type: type, version: version) else {
-            throw KokiError(
-                .undecodableEvent, "event \(position) has type \(type) v\(version), which this koki does not know")
-        }
-        all[type, default: [:]][version] = decode
-        last = (type, version, decode)
-        return decode
-    }
-}
-
 /// "What the ledger knew": up to a position, or up to a moment of recorded time.
 public enum KnownAt: Sendable, Hashable, CustomStringConvertible {
     case position(Int64)
@@ -227,5 +195,12 @@ public enum KnownAt: Sendable, Hashable, CustomStringConvertible {
         case .position(let p): "position \(p)"
         case .time(let t): "\(t)"
         }
+    }
+}
+
+extension StoredBalances {
+    /// The stored balances of a ledger.
+    public init(_ ledger: KokiLedger, snapshotInterval: Int64 = Self.defaultSnapshotInterval) {
+        self.init(ledger.ports, snapshotInterval: snapshotInterval)
     }
 }

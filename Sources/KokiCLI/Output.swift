@@ -1,5 +1,6 @@
 import KokiApp
 import Foundation
+import KokiDomain
 
 /// Where commands write: standard output for results, standard error for diagnostics.
 /// Tests swap the sinks to capture what a command printed.

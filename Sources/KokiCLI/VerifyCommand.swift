@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KokiApp
+import KokiDomain
 import LedgerStore
 
 struct VerifyCommand: ParsableCommand {

@@ -3,6 +3,7 @@ import KokiApp
 import KokiDomain
 import KokiEvents
 import KokiProjections
+import KokiReadModels
 import KokiTestSupport
 import LedgerStore
 import Synchronization

@@ -2,6 +2,7 @@ import Foundation
 import KokiApp
 import KokiDomain
 import KokiEvents
+import KokiNotices
 import KokiTestSupport
 import LedgerStore
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import KokiApp
 import KokiProjections
+import KokiReadModels
 import KokiTestSupport
 import LedgerStore
 import LedgerStorePostgres

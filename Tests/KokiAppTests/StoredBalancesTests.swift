@@ -4,6 +4,7 @@ import GRDB
 import KokiDomain
 import KokiEvents
 import KokiProjections
+import KokiReadModels
 import KokiTestSupport
 import LedgerStore
 import Testing

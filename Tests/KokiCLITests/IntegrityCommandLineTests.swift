@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KokiDomain
 import KokiTestSupport
 import LedgerStore
 import Testing

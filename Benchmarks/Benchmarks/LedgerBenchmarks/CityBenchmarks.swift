@@ -6,6 +6,7 @@ import KokiDomain
 import KokiEvents
 import KokiInterchange
 import KokiProjections
+import KokiReadModels
 import LedgerStore
 
 // City scale: the figures of a simulated city (by default 5,000 insured over 3 years, recorded

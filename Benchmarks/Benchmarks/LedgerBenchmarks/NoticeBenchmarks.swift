@@ -3,6 +3,7 @@ import Foundation
 import KokiApp
 import KokiDomain
 import KokiEvents
+import KokiNotices
 import LedgerStore
 
 // The year's payment notices for the whole city: built from the ledger (assessments and

@@ -3,6 +3,7 @@ import Foundation
 import KokiApp
 import KokiDomain
 import KokiProjections
+import KokiReadModels
 import LedgerStore
 
 // The stored read model (balances per person and fiscal year, in the ledger file) on a copy of

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KokiDomain
 import LedgerStore
 
 /// The key that protects every person's key: 256 bits in a file outside the ledger (64 hex

@@ -1,3 +1,4 @@
+import KokiDomain
 /// A secret a person gives with a request (a password): asked only when the handler needs it —
 /// after the core checked the operator, so a refused operator is never asked — and never kept:
 /// encoded, it is `null`.

@@ -1,4 +1,5 @@
 import Foundation
+import KokiDomain
 import LedgerStore
 
 /// A recorded time as a person types it: ISO 8601 with a zone, or a plain date read as 00:00

@@ -2,6 +2,7 @@ import Foundation
 import KokiDomain
 import KokiEvents
 import KokiProjections
+import KokiReadModels
 import LedgerStore
 
 /// Arrears (滞納): the city's settings, dunning and reminder runs, contact records, and the

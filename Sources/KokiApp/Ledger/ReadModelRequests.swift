@@ -1,6 +1,7 @@
 import KokiDomain
 import KokiEvents
 import KokiProjections
+import KokiReadModels
 import LedgerStore
 
 /// `rebuild --status`: the stored read models and their snapshots listed; nothing changes (a query,

@@ -1,6 +1,7 @@
 import Foundation
 import KokiDomain
 import KokiEvents
+import KokiNotices
 
 extension NoticeKind {
     /// The function that issues (or reissues) this kind of document.
@@ -10,35 +11,6 @@ extension NoticeKind {
         case .dunning, .reminder: .arrearsWrite
         case .refund, .certificate: .collectionWrite
         }
-    }
-}
-
-extension PrintFormat: Codable {}
-extension PrintEncoding: Codable {}
-
-extension Notice: Encodable {
-    private enum CodingKeys: String, CodingKey {
-        case kind, number, person, subject, reason, issuedOn, builtFrom, fields, rows, amount
-    }
-
-    /// A field or a row's cell as `{"name": …, "value": …}`, in print order.
-    private struct Field: Encodable {
-        var name: String
-        var value: String
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(kind, forKey: .kind)
-        try container.encode(number, forKey: .number)
-        try container.encode(person, forKey: .person)
-        try container.encode(subject, forKey: .subject)
-        try container.encode(reason, forKey: .reason)
-        try container.encode(issuedOn, forKey: .issuedOn)
-        try container.encode(builtFrom, forKey: .builtFrom)
-        try container.encode(fields.map { Field(name: $0.0, value: $0.1) }, forKey: .fields)
-        try container.encode(rows.map { $0.map { Field(name: $0.0, value: $0.1) } }, forKey: .rows)
-        try container.encode(amount, forKey: .amount)
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import KokiDomain
 import KokiEvents
+import KokiNotices
 import KokiInterchange
 import KokiProjections
 import LedgerStore

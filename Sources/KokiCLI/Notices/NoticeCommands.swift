@@ -3,6 +3,7 @@ import Foundation
 import KokiApp
 import KokiDomain
 import KokiEvents
+import KokiNotices
 
 extension PrintFormat: ExpressibleByArgument {}
 extension PrintEncoding: ExpressibleByArgument {}

@@ -3,6 +3,7 @@ import Foundation
 import KokiApp
 import KokiDomain
 import KokiProjections
+import KokiReadModels
 
 struct RebuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

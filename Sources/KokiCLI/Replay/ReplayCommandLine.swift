@@ -4,6 +4,7 @@ import KokiApp
 import KokiDomain
 import KokiEvents
 import KokiProjections
+import KokiReadModels
 import LedgerStore
 
 struct WhatIfCommand: ParsableCommand {

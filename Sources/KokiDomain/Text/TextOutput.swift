@@ -1,5 +1,3 @@
-import Foundation
-
 /// Minimal JSON building for JSON lines with a fixed key order (`koki` output, transfer files).
 public enum JSONLine {
     public static func string(_ value: String) -> String {
@@ -30,5 +28,13 @@ public enum JSONLine {
 
 extension Sequence where Element == UInt8 {
     /// Lower-case hex, two digits a byte (hashes, keys).
-    public var hex: String { map { String(format: "%02x", $0) }.joined() }
+    public var hex: String {
+        let digits = Array("0123456789abcdef")
+        var out = ""
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return out
+    }
 }

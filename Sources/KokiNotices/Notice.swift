@@ -21,6 +21,14 @@ public struct Notice: Sendable {
     /// What the dispatch list totals: the amount the notice asks for (or refunds, or certifies).
     public var amount: Yen
 
+    public init(
+        kind: NoticeKind, number: String, person: PersonID, subject: String, reason: String, issuedOn: CivilDate,
+        builtFrom: Int64, fields: [(String, String)], rows: [[(String, String)]], amount: Yen
+    ) {
+        (self.kind, self.number, self.person, self.subject, self.reason) = (kind, number, person, subject, reason)
+        (self.issuedOn, self.builtFrom, self.fields, self.rows, self.amount) = (issuedOn, builtFrom, fields, rows, amount)
+    }
+
     /// The print record as one JSON line (fields in order, then `rows`).
     public var jsonLine: String {
         JSONLine.object(
@@ -58,6 +66,37 @@ public struct Notice: Sendable {
         DocumentIssued(
             number: number, kind: kind, reason: reissueOf == nil ? reason : "再発行", person: person, subject: subject,
             builtFrom: builtFrom, issuedOn: issuedOn, recordHash: recordHash, reissueOf: reissueOf)
+    }
+}
+
+// The document's JSON form (a batch's `--json`, the server's answer): fields and rows as
+// `{"name": …, "value": …}` in print order.
+extension PrintFormat: Codable {}
+extension PrintEncoding: Codable {}
+
+extension Notice: Encodable {
+    private enum CodingKeys: String, CodingKey {
+        case kind, number, person, subject, reason, issuedOn, builtFrom, fields, rows, amount
+    }
+
+    /// A field or a row's cell as `{"name": …, "value": …}`, in print order.
+    private struct Field: Encodable {
+        var name: String
+        var value: String
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(number, forKey: .number)
+        try container.encode(person, forKey: .person)
+        try container.encode(subject, forKey: .subject)
+        try container.encode(reason, forKey: .reason)
+        try container.encode(issuedOn, forKey: .issuedOn)
+        try container.encode(builtFrom, forKey: .builtFrom)
+        try container.encode(fields.map { Field(name: $0.0, value: $0.1) }, forKey: .fields)
+        try container.encode(rows.map { $0.map { Field(name: $0.0, value: $0.1) } }, forKey: .rows)
+        try container.encode(amount, forKey: .amount)
     }
 }
 
@@ -107,7 +146,7 @@ extension NoticeKind {
 }
 
 /// Yen as printed: `12,300`.
-func printed(_ yen: Yen) -> String {
+public func printed(_ yen: Yen) -> String {
     let digits = String(yen.amount.magnitude)
     var out = ""
     for (i, c) in digits.enumerated() {

@@ -31,12 +31,20 @@ public struct StoredBalances: Sendable {
     /// Events between automatic snapshots.
     public static let defaultSnapshotInterval: Int64 = 1_000_000
 
-    let ledger: KokiLedger
+    let ports: LedgerPorts
     public var snapshotInterval: Int64
 
-    public init(_ ledger: KokiLedger, snapshotInterval: Int64 = Self.defaultSnapshotInterval) {
-        self.ledger = ledger
+    /// The balances of the ledger behind `ports`: its events, and the tables beside them (or the
+    /// PostgreSQL schema's) that hold the rows.
+    public init(_ ports: LedgerPorts, snapshotInterval: Int64 = Self.defaultSnapshotInterval) {
+        self.ports = ports
         self.snapshotInterval = snapshotInterval
+    }
+
+    private var store: any EventStore { ports.events }
+
+    private func forEachEvent(_ query: EventQuery, _ body: (borrowing EventView, KokiEvent) throws -> Void) throws {
+        try StoredEvents.forEach(in: store, query, body)
     }
 
     /// Where the rows of an answer came from.
@@ -123,8 +131,8 @@ public struct StoredBalances: Sendable {
     /// The rows as the ledger stands now, or as it stood at `through`. A writable ledger's table
     /// is caught up first (and kept); a read-only one's is used only if it is at the position.
     public func rows(through: Int64? = nil) throws -> Answer {
-        guard case .beside(let tables) = ledger.ports.readModels else { return try elsewhere(nil, through: through) }
-        if !ledger.store.isReadOnly { try catchUp() }
+        guard case .beside(let tables) = ports.readModels else { return try elsewhere(nil, through: through) }
+        if !store.isReadOnly { try catchUp() }
         return try tables.readingModel(Self.schema) { tx in try rows(tx, through: try Self.position(tx, through)) }
     }
 
@@ -132,10 +140,10 @@ public struct StoredBalances: Sendable {
     /// ledger knew them at `through` (their own stream folded through it: a few hundred events,
     /// far cheaper than any snapshot of the whole city).
     public func rows(of person: PersonID, through: Int64? = nil) throws -> Answer {
-        guard case .beside(let tables) = ledger.ports.readModels else {
+        guard case .beside(let tables) = ports.readModels else {
             return try elsewhere(person, through: through)
         }
-        if !ledger.store.isReadOnly && through == nil { try catchUp() }
+        if !store.isReadOnly && through == nil { try catchUp() }
         return try tables.readingModel(Self.schema) { tx in
             let position = try Self.position(tx, through)
             if let model = try tx.state(), model.logicVersion == YearBalance.logicVersion, model.position == position {
@@ -149,8 +157,8 @@ public struct StoredBalances: Sendable {
     /// On PostgreSQL: the table in the ledger's schema, caught up first, for the head; folded
     /// from the events for an earlier position (or on any other store).
     private func elsewhere(_ person: PersonID?, through: Int64?) throws -> Answer {
-        guard case .atHead(let store) = ledger.ports.readModels else { return try folded(person, through: through) }
-        let head = try ledger.store.head().position
+        guard case .atHead(let store) = ports.readModels else { return try folded(person, through: through) }
+        let head = try self.store.head().position
         guard through == nil || through == head else { return try folded(person, through: through) }
         let tables = HeadBalances(store: store)
         try catchUp(tables, head: head)
@@ -175,7 +183,7 @@ public struct StoredBalances: Sendable {
         var query = EventQuery.from(position: model.position + 1)
         query.throughPosition = head
         query.readsEnvelopes = false
-        try ledger.forEachEvent(query) { _, event in
+        try forEachEvent(query) { _, event in
             if CollectionAccounts.Account.folds(event), let person = event.person { touched.insert(person) }
         }
         let persons = touched.sorted()
@@ -188,7 +196,7 @@ public struct StoredBalances: Sendable {
     /// The stored tables live in the SQLite file or the PostgreSQL schema; on any other store
     /// every answer is folded from the events: the whole city's, or one person's stream.
     private func folded(_ person: PersonID?, through: Int64?) throws -> Answer {
-        let head = try ledger.store.head().position
+        let head = try store.head().position
         let position = through ?? head
         guard (0...head).contains(position) else {
             throw KokiError(.invalidInput, "position \(position) is beyond the head (\(head))")
@@ -197,7 +205,7 @@ public struct StoredBalances: Sendable {
         query.throughPosition = position
         query.readsEnvelopes = false
         var accounts: [PersonID: CollectionAccounts.Account] = [:]
-        try ledger.forEachEvent(query) { _, event in
+        try forEachEvent(query) { _, event in
             guard CollectionAccounts.Account.folds(event), let owner = event.person else { return }
             accounts[owner, default: CollectionAccounts.Account()].apply(event)
         }
@@ -208,10 +216,10 @@ public struct StoredBalances: Sendable {
     /// The tables beside the events that hold the read model (refused on another store).
     private var file: any ReadModelStore {
         get throws {
-            guard case .beside(let tables) = ledger.ports.readModels else {
+            guard case .beside(let tables) = ports.readModels else {
                 throw KokiError(
                     .invalidInput,
-                    "the stored read models live in a SQLite ledger file; \(ledger.store.location) folds instead")
+                    "the stored read models live in a SQLite ledger file; \(store.location) folds instead")
             }
             return tables
         }
@@ -239,7 +247,7 @@ public struct StoredBalances: Sendable {
     }
 
     public func status() throws -> Status {
-        switch ledger.ports.readModels {
+        switch ports.readModels {
         case .atHead(let store):
             let tables = HeadBalances(store: store)
             let model = try tables.model()
@@ -269,10 +277,10 @@ public struct StoredBalances: Sendable {
     @discardableResult
     public func catchUp() throws -> CatchUp {
         let tables: any ReadModelStore
-        switch ledger.ports.readModels {
-        case .atHead(let store): return try catchUp(HeadBalances(store: store), head: try ledger.store.head().position)
+        switch ports.readModels {
+        case .atHead(let store): return try catchUp(HeadBalances(store: store), head: try self.store.head().position)
         case .none:
-            let head = try ledger.store.head().position
+            let head = try store.head().position
             return CatchUp(from: head, to: head, refolded: 0, rebuilt: false, snapshotTaken: false)
         case .beside(let beside): tables = beside
         }
@@ -441,7 +449,7 @@ public struct StoredBalances: Sendable {
                 next += 1
             }
         }
-        try KokiLedger.forEachEvent(in: tx, query) { view, event in
+        try StoredEvents.forEach(in: tx, query) { view, event in
             emitThrough(view.position)
             events += 1
             if CollectionAccounts.Account.folds(event) {

@@ -1,4 +1,5 @@
-/// An error of koki's application layer, with a code the CLI maps to an exit status.
+/// An error koki reports to whoever asked (a command, a request, a read model), with a code each
+/// door maps to its answer (the command line to an exit status, the server to an HTTP status).
 public struct KokiError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {

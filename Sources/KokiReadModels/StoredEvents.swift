@@ -1,0 +1,57 @@
+import KokiDomain
+import KokiEvents
+import LedgerStore
+
+/// koki's events as a store holds them, decoded (and upcast) to today's schema on the way back.
+/// Events of types koki does not know (another domain's, in a shared store) are an error naming
+/// the position.
+public enum StoredEvents {
+    /// Calls `body` with each selected event of `store`, decoded.
+    public static func forEach(
+        in store: any EventStore, _ query: EventQuery, _ body: (borrowing EventView, KokiEvent) throws -> Void
+    ) throws {
+        var decoders = DecoderCache()
+        try store.forEachEvent(query) { view in try body(view, try decoders.decode(view)) }
+    }
+
+    /// The same inside a transaction on the derived tables.
+    public static func forEach(
+        in transaction: any ReadModelTransaction, _ query: EventQuery,
+        _ body: (borrowing EventView, KokiEvent) throws -> Void
+    ) throws {
+        var decoders = DecoderCache()
+        try transaction.forEachEvent(query) { view in try body(view, try decoders.decode(view)) }
+    }
+}
+
+/// Looks up a decoder once per `(type, version)` rather than once per event.
+struct DecoderCache {
+    private var last: (type: String, version: Int, decode: EventRegistry.Decoder)?
+    private var all: [String: [Int: EventRegistry.Decoder]] = [:]
+
+    /// The event a row holds, decoded (and upcast) to today's schema.
+    mutating func decode(_ view: borrowing EventView) throws -> KokiEvent {
+        let decode = try decoder(type: view.type, version: view.schemaVersion, position: view.position)
+        do {
+            return try decode(view.payload)
+        } catch {
+            throw KokiError(.undecodableEvent, "event \(view.position) (\(view.type) v\(view.schemaVersion)): \(error)")
+        }
+    }
+
+    mutating func decoder(type: String, version: Int, position: Int64) throws -> EventRegistry.Decoder {
+        if let last, last.version == version, last.type == type { return last.decode }
+        if let known = all[type]?[version] {
+            last = (type, version, known)
+            return known
+        }
+        guard let decode = EventRegistry.decoder(type: type, version: version) else {
+            throw KokiError(
+                .undecodableEvent, "event \(position) has type \(type) v\(version), which this koki does not know")
+        }
+        all[type, default: [:]][version] = decode
+        last = (type, version, decode)
+        return decode
+    }
+}
+
