@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "KokiReadModels", targets: ["KokiReadModels"]),
         .library(name: "KokiNotices", targets: ["KokiNotices"]),
         .library(name: "KokiApp", targets: ["KokiApp"]),
+        .library(name: "KokiSimulation", targets: ["KokiSimulation"]),
         .library(name: "KokiCLI", targets: ["KokiCLI"]),
     ],
     dependencies: [
@@ -107,10 +108,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The simulated city (the main job) and the demonstration job: a batch client of the
+        // application core, the only one allowed its services directly (`@_spi(Batch)`).
+        .target(
+            name: "KokiSimulation",
+            dependencies: ["KokiApp", "KokiDomain", "KokiEvents", "KokiProjections", "LedgerStore"],
+            swiftSettings: strict
+        ),
         .target(
             name: "KokiCLI",
             dependencies: [
-                "KokiApp", "LedgerStores", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "KokiApp", "KokiSimulation", "LedgerStores", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             resources: [.copy("Server/openapi.yaml")],
@@ -140,7 +148,7 @@ let package = Package(
         .testTarget(
             name: "KokiAppTests",
             dependencies: [
-                "KokiApp", "KokiReadModels", "KokiNotices", "KokiTestSupport", "LedgerStorePostgres",
+                "KokiApp", "KokiReadModels", "KokiNotices", "KokiSimulation", "KokiTestSupport", "LedgerStorePostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["Fixtures", "Golden"],

@@ -21,6 +21,7 @@ let package = Package(
                 .product(name: "KokiApp", package: "koki"),
                 .product(name: "KokiReadModels", package: "koki"),
                 .product(name: "KokiNotices", package: "koki"),
+                .product(name: "KokiSimulation", package: "koki"),
                 .product(name: "KokiEvents", package: "koki"),
                 .product(name: "KokiProjections", package: "koki"),
                 .product(name: "KokiDomain", package: "koki"),

@@ -4,6 +4,7 @@ import KokiApp
 import KokiDomain
 import KokiEvents
 import KokiProjections
+import KokiSimulation
 import LedgerStore
 
 struct DemoCommand: ParsableCommand {
@@ -61,28 +62,10 @@ struct DemoCommand: ParsableCommand {
                     "assessment: FY2025 run over \(run.considered) insured persons, \(run.assessedFirstTime) assessed, \(run.reassessed) reassessed"
                 )
             }
-            let register = InsuredRegisterCommands(ledger)
-            let balances = try ledger.replay(PremiumBalances.self)
-            let totals = balances.totals
-            let inArrears = balances.accounts.values.filter { $0.outstanding > .zero }.count
-            Output.line(
-                "balances: assessed \(totals.assessed), paid \(totals.paid), outstanding \(totals.outstanding); \(inArrears) accounts in arrears, \(totals.dunningNotices) dunning notices"
-            )
-            let collectionAccounts = try ledger.replay(CollectionAccounts.self)
-            let collection = collectionAccounts.totals
-            Output.line(
-                "collection: received \(collection.received), on periods \(collection.credited), open overpayments \(collection.openOverpayments), refunded \(collection.refunded), unmatched \(collection.unmatchedOpen); every yen accounted for: \(collectionAccounts.moneyIsConserved ? "yes" : "NO")"
-            )
-            let assessedOn = try CivilDate(iso: "2025-07-10")
-            let insured = try register.snapshot().insured(on: assessedOn).count
-            Output.line("register: \(insured) of \(persons) persons insured on \(assessedOn)")
+            for line in try CityReport.demo(ledger, persons: persons) { Output.line(line) }
             let closing = try CivilDate(iso: "2026-05-31")
-            let rate = totals.assessed.amount == 0 ? 0 : totals.paid.amount * 1000 / totals.assessed.amount
-            Output.line(
-                "FY2025 collected \(totals.paid.amount) of \(totals.assessed.amount) yen: \(rate / 10).\(rate % 10)% by \(closing)"
-            )
-            try CityReport.arrears(ledger, on: closing, historyLines: 6)
-            try CityReport.verify(store)
+            for line in try CityReport.arrears(ledger, on: closing, historyLines: 6) { Output.line(line) }
+            try VerifiedChain.print(store)
         }
     }
 }

@@ -4,6 +4,7 @@ import KokiApp
 import KokiDomain
 import KokiEvents
 import KokiProjections
+import KokiSimulation
 import LedgerStore
 
 struct SimulateCommand: ParsableCommand {
@@ -77,7 +78,8 @@ struct SimulateCommand: ParsableCommand {
             Output.line(
                 "  \(report.files) files imported, \(report.payments) payments, \(report.reassessments) reassessments, \(report.dunningNotices) dunning notices, \(report.reminders) reminders, \(report.plans) plans, \(report.reductions) reductions, \(report.refunds) refunds paid, \(report.writeOffs) write-offs"
             )
-            try CityReport.print(simulation.ledger, closing: settings.end)
+            for line in try CityReport.lines(simulation.ledger, closing: settings.end) { Output.line(line) }
+            try VerifiedChain.print(simulation.ledger.store)
         }
     }
 }

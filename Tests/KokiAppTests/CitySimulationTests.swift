@@ -1,8 +1,9 @@
 import Foundation
-@testable import KokiApp
+@_spi(Batch) @testable import KokiApp
 import KokiDomain
 import KokiEvents
 import KokiProjections
+import KokiSimulation
 import KokiTestSupport
 import LedgerStore
 import Testing

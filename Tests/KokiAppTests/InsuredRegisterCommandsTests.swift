@@ -1,4 +1,4 @@
-import KokiApp
+@_spi(Batch) import KokiApp
 import KokiDomain
 import KokiEvents
 import KokiProjections

@@ -1,9 +1,10 @@
 import Foundation
-import KokiApp
+@_spi(Batch) import KokiApp
 import KokiDomain
 import KokiEvents
 import KokiProjections
 import KokiReadModels
+import KokiSimulation
 import KokiTestSupport
 import LedgerStore
 import Synchronization

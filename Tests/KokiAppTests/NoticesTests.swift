@@ -1,8 +1,9 @@
 import Foundation
-import KokiApp
+@_spi(Batch) import KokiApp
 import KokiDomain
 import KokiEvents
 import KokiNotices
+import KokiSimulation
 import KokiTestSupport
 import LedgerStore
 import Testing

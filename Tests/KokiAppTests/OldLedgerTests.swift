@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import KokiApp
+@_spi(Batch) import KokiApp
 import KokiDomain
 import KokiEvents
 import KokiProjections

@@ -1,7 +1,8 @@
 import Foundation
-import KokiApp
+@_spi(Batch) import KokiApp
 import KokiProjections
 import KokiReadModels
+import KokiSimulation
 import KokiTestSupport
 import LedgerStore
 import LedgerStorePostgres

@@ -1,10 +1,11 @@
 import Foundation
 import GRDB
-@testable import KokiApp
+@_spi(Batch) @testable import KokiApp
 import KokiDomain
 import KokiEvents
 import KokiProjections
 import KokiReadModels
+import KokiSimulation
 import KokiTestSupport
 import LedgerStore
 import Testing

@@ -1,12 +1,13 @@
 import Benchmark
 import Foundation
 import GRDBSQLite
-import KokiApp
+@_spi(Batch) import KokiApp
 import KokiDomain
 import KokiEvents
 import KokiInterchange
 import KokiProjections
 import KokiReadModels
+import KokiSimulation
 import LedgerStore
 
 // City scale: the figures of a simulated city (by default 5,000 insured over 3 years, recorded

@@ -1,8 +1,9 @@
 import Benchmark
 import Foundation
-import KokiApp
+@_spi(Batch) import KokiApp
 import KokiDomain
 import KokiEvents
+import KokiSimulation
 import LedgerStore
 
 // Counter work at the city's scale: the yearly certificate renewal for everyone insured (the

@@ -3,6 +3,7 @@ import Foundation
 import KokiApp
 import KokiEvents
 import KokiProjections
+import KokiSimulation
 import LedgerStore
 
 // Every benchmark runs koki and its plain-SQLite ceiling in the same iteration and reports both

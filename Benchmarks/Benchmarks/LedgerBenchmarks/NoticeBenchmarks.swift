@@ -1,9 +1,10 @@
 import Benchmark
 import Foundation
-import KokiApp
+@_spi(Batch) import KokiApp
 import KokiDomain
 import KokiEvents
 import KokiNotices
+import KokiSimulation
 import LedgerStore
 
 // The year's payment notices for the whole city: built from the ledger (assessments and

@@ -1,9 +1,10 @@
 import Benchmark
 import Foundation
-import KokiApp
+@_spi(Batch) import KokiApp
 import KokiDomain
 import KokiProjections
 import KokiReadModels
+import KokiSimulation
 import LedgerStore
 
 // The stored read model (balances per person and fiscal year, in the ledger file) on a copy of

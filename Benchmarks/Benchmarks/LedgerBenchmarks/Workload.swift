@@ -2,6 +2,7 @@ import Foundation
 import KokiApp
 import KokiDomain
 import KokiEvents
+import KokiSimulation
 import LedgerStore
 import Synchronization
 

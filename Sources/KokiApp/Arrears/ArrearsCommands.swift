@@ -12,7 +12,7 @@ public struct ArrearsCommands: Sendable {
     public let ledger: KokiLedger
     public let vault: IdentityVault
 
-    public init(_ ledger: KokiLedger) {
+    @_spi(Batch) public init(_ ledger: KokiLedger) {
         self.ledger = ledger
         vault = IdentityVault(ledger)
     }

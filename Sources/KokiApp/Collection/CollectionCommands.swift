@@ -17,7 +17,7 @@ public struct CollectionCommands: Sendable {
     public let ledger: KokiLedger
     public let vault: IdentityVault
 
-    public init(_ ledger: KokiLedger) {
+    @_spi(Batch) public init(_ ledger: KokiLedger) {
         self.ledger = ledger
         vault = IdentityVault(ledger)
     }

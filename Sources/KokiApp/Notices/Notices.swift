@@ -12,7 +12,7 @@ import LedgerStore
 public struct Notices: Sendable {
     public let ledger: KokiLedger
 
-    public init(_ ledger: KokiLedger) { self.ledger = ledger }
+    @_spi(Batch) public init(_ ledger: KokiLedger) { self.ledger = ledger }
 
     // MARK: - Settings and history
 

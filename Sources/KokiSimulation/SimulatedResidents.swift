@@ -1,3 +1,4 @@
+@_spi(Batch) import KokiApp
 import KokiDomain
 import KokiEvents
 

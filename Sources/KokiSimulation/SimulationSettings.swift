@@ -1,3 +1,4 @@
+@_spi(Batch) import KokiApp
 import KokiDomain
 
 /// What a simulated city looks like and how its people behave. Every rate is in thousandths

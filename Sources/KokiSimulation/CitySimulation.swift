@@ -1,4 +1,5 @@
 import Foundation
+@_spi(Batch) import KokiApp
 import KokiDomain
 import KokiEvents
 import KokiInterchange
