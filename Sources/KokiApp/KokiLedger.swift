@@ -51,11 +51,11 @@ public struct KokiLedger: Sendable {
     public var hasCurrentCity: Bool { city.state.withLock { $0.position > 0 } }
 
     /// The whole city as the ledger stands now: the cached fold caught up to the head.
-    public func currentCity() throws -> CitySnapshot { try withCurrentCity { $0 } }
+    @_spi(Batch) public func currentCity() throws -> CitySnapshot { try withCurrentCity { $0 } }
 
     /// Reads the city as the ledger stands now without copying it: `body` runs on the cached
     /// fold, caught up to the head, and must not use this ledger's city itself.
-    public func withCurrentCity<T>(_ body: (CitySnapshot) throws -> T) throws -> T {
+    @_spi(Batch) public func withCurrentCity<T>(_ body: (CitySnapshot) throws -> T) throws -> T {
         try city.state.withLock { (city: inout CitySnapshot) throws -> T in
             var query = EventQuery()
             query.fromPosition = city.position + 1
@@ -68,7 +68,7 @@ public struct KokiLedger: Sendable {
 
     /// The arrears settings in force now (the stream `config/arrears`): only what that stream
     /// gained since the last call is read and decoded.
-    public func currentArrearsSettings() throws -> ArrearsSettings? {
+    @_spi(Batch) public func currentArrearsSettings() throws -> ArrearsSettings? {
         try city.settings.withLock {
             (cached: inout (version: Int64, settings: ArrearsSettings?)) throws -> ArrearsSettings? in
             let query = EventQuery.stream(
@@ -87,7 +87,7 @@ public struct KokiLedger: Sendable {
     /// take `.any`. On a ledger ``confirming(_:)`` an application, the first append of a change
     /// also records the application's confirmation.
     @discardableResult
-    public func record(
+    @_spi(Batch) public func record(
         _ events: [KokiEvent], metadata: CommandMetadata, expecting: [PersonID: ExpectedVersion] = [:],
         expectingStreams: [String: ExpectedVersion] = [:]
     ) throws -> AppendResult {
@@ -100,7 +100,7 @@ public struct KokiLedger: Sendable {
     /// Appends like ``record(_:metadata:expecting:)`` and returns the events as stored: the
     /// given ones, or — when the command id was seen before — the events that command appended
     /// then, so a repeated command answers with its original result.
-    public func recordReturningStored(
+    @_spi(Batch) public func recordReturningStored(
         _ events: [KokiEvent], metadata: CommandMetadata, expecting: [PersonID: ExpectedVersion] = [:]
     ) throws -> (events: [KokiEvent], result: AppendResult) {
         let result = try record(events, metadata: metadata, expecting: expecting)
@@ -113,7 +113,7 @@ public struct KokiLedger: Sendable {
     }
 
     /// The store request for a command's events (exposed for benchmarks and batch imports).
-    public static func request(
+    @_spi(Batch) public static func request(
         _ events: [KokiEvent], metadata: CommandMetadata, expecting: [PersonID: ExpectedVersion] = [:],
         expectingStreams: [String: ExpectedVersion] = [:]
     ) throws -> AppendRequest {
@@ -145,14 +145,14 @@ public struct KokiLedger: Sendable {
 
     /// Calls `body` with each selected event decoded to today's schema. Events of types koki
     /// does not know (another domain's, in a shared store) are an error naming the position.
-    public func forEachEvent(
+    @_spi(Batch) public func forEachEvent(
         _ query: EventQuery = EventQuery(), _ body: (borrowing EventView, KokiEvent) throws -> Void
     ) throws {
         try StoredEvents.forEach(in: store, query, body)
     }
 
     /// ``forEachEvent(_:_:)`` inside a transaction on the derived tables.
-    public static func forEachEvent(
+    @_spi(Batch) public static func forEachEvent(
         in transaction: any ReadModelTransaction, _ query: EventQuery,
         _ body: (borrowing EventView, KokiEvent) throws -> Void
     ) throws {
@@ -160,7 +160,7 @@ public struct KokiLedger: Sendable {
     }
 
     /// Folds a projection from the ledger: from scratch, or as the ledger stood at a position.
-    public func replay<P: Projection>(_ projection: P.Type, through position: Int64? = nil) throws -> P {
+    @_spi(Batch) public func replay<P: Projection>(_ projection: P.Type, through position: Int64? = nil) throws -> P {
         var state = P()
         var query = EventQuery()
         query.throughPosition = position
