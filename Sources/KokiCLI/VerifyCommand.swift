@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import KokiApp
 import KokiDomain
-import LedgerStore
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -54,102 +53,43 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let access = try options.authorized(.ledgerInspect, .query)
-            let store = access.store
-            // The checkpoint is read (and refused when malformed) before the long walk.
-            let expected = try checkpoint.map(Self.readCheckpoint)
-            var report = try store.verify(checkFile: !quick)
-            // A replay copy carries today's key table beside an older history (a later erasure's
-            // tombstone, say), so only a ledger itself is reconciled.
-            if report.isIntact, try store.replayOrigin() == nil,
-                let erased = try KeyReconciliation(access.ledger).firstProblem()
-            {
-                report.problem = .init(position: erased.position, message: erased.message)
+            let report = try options.run(VerifyLedger(quick: quick, checkpoint: checkpoint))
+            Self.print(report, json: json)
+            if report.problem != nil { throw ExitCode(ExitStatus.ledgerAltered.rawValue) }
+            switch report.checkpoint?.outcome {
+            case nil, .extends?: return
+            case .otherLedger?, .notSigned?: throw ExitCode(ExitStatus.invalidInput.rawValue)
+            case .truncated?, .rewritten?: throw ExitCode(ExitStatus.ledgerAltered.rawValue)
             }
-            var checkpointLine: String?
-            var checkpointStatus: ExitStatus?
-            if report.isIntact, let expected {
-                (checkpointLine, checkpointStatus) = try check(expected, access: access, head: report.head)
-            }
-            if json {
-                Output.line(
-                    JSON.object([
-                        ("intact", report.isIntact && checkpointStatus == nil ? "true" : "false"),
-                        ("events", String(report.eventsChecked)), ("commands", String(report.commandsChecked)),
-                        ("headPosition", String(report.head.position)),
-                        ("headHash", JSON.string(report.head.hash.hex)),
-                        ("keyedChain", report.keyedChain ? "true" : "false"),
-                        ("sealsChecked", report.sealsChecked.map(String.init) ?? "null"),
-                        ("problemPosition", report.problem?.position.map(String.init) ?? "null"),
-                        ("problem", JSON.optional(report.problem?.message)),
-                        ("checkpoint", JSON.optional(checkpointLine)),
-                    ]))
-            }
-            guard let problem = report.problem else {
-                if !json {
-                    let seals =
-                        report.sealsChecked.map { "; \($0) keyed seals" }
-                        ?? (report.keyedChain ? "" : "; not sealed yet (open it read-write with its master key)")
-                    Output.line(
-                        "ok: \(report.eventsChecked) events in \(report.commandsChecked) commands; head \(report.head.position) \(report.head.hash.hex)\(seals)"
-                    )
-                    if let checkpointLine { Output.line(checkpointLine) }
-                }
-                if let checkpointStatus { throw ExitCode(checkpointStatus.rawValue) }
-                return
-            }
-            if !json {
-                Output.line("ALTERED: \(problem)")
-                Output.line("(\(report.eventsChecked) events before it are intact)")
-            }
-            throw ExitCode(ExitStatus.ledgerAltered.rawValue)
         }
     }
 
-    /// The checkpoint in a file at `given`, or `given` itself.
-    static func readCheckpoint(_ given: String) throws -> Checkpoint {
-        if given.hasPrefix("koki-checkpoint") { return try Checkpoint(parsing: given) }
-        guard let data = FileManager.default.contents(atPath: given) else {
-            throw CLIFailure(.invalidInput, "--checkpoint: no file \(given), and not a checkpoint's text")
+    static func print(_ report: VerifyLedger.Report, json: Bool) {
+        if json {
+            Output.line(
+                JSON.object([
+                    ("intact", report.intact ? "true" : "false"),
+                    ("events", String(report.events)), ("commands", String(report.commands)),
+                    ("headPosition", String(report.headPosition)), ("headHash", JSON.string(report.headHash)),
+                    ("keyedChain", report.keyedChain ? "true" : "false"),
+                    ("sealsChecked", report.sealsChecked.map(String.init) ?? "null"),
+                    ("problemPosition", report.problemPosition.map(String.init) ?? "null"),
+                    ("problem", JSON.optional(report.problem)),
+                    ("checkpoint", JSON.optional(report.checkpoint?.line)),
+                ]))
+            return
         }
-        guard data.count <= 4_096 else {
-            throw CLIFailure(.invalidInput, "--checkpoint: \(given) is \(data.count) bytes, not one checkpoint line")
-        }
-        do {
-            return try Checkpoint(parsing: String(decoding: data, as: UTF8.self))
-        } catch let error as LedgerError {
-            throw CLIFailure(.invalidInput, "--checkpoint \(given): \(error.message)")
-        }
-    }
-
-    /// Whether the intact ledger still extends the checkpoint: a line to print, and the status to
-    /// exit with when it does not.
-    func check(_ expected: Checkpoint, access: Authorized, head: LedgerHead) throws -> (String, ExitStatus?) {
-        let store = access.store
-        guard let master = access.ledger.masterKey else {
-            throw CLIFailure(.masterKey, "a checkpoint is checked under the master key: give its file")
-        }
-        let taken = "the checkpoint of \(expected.at) (position \(expected.head.position))"
-        switch try store.check(expected, key: try master.chainKey(for: store.ledgerID)) {
-        case .extends(let appended):
-            return ("extends \(taken): \(appended) events appended since", nil)
-        case .otherLedger(let id):
-            return ("NOT THIS LEDGER'S: \(taken) is of ledger \(id); this is ledger \(store.ledgerID)", .invalidInput)
-        case .notSigned:
-            return (
-                "NOT SIGNED: \(taken) does not carry this ledger's MAC under this master key: it was altered or made without the key",
-                .invalidInput
+        guard let problem = report.problem else {
+            let seals =
+                report.sealsChecked.map { "; \($0) keyed seals" }
+                ?? (report.keyedChain ? "" : "; not sealed yet (open it read-write with its master key)")
+            Output.line(
+                "ok: \(report.events) events in \(report.commands) commands; head \(report.headPosition) \(report.headHash)\(seals)"
             )
-        case .truncated(let end):
-            return (
-                "TRUNCATED: \(taken) was taken at position \(expected.head.position); the ledger now ends at \(end): positions \(end + 1)–\(expected.head.position) were cut off",
-                .ledgerAltered
-            )
-        case .rewritten:
-            return (
-                "REWRITTEN: position \(expected.head.position) no longer has the hash of \(taken): the history up to it was rewritten",
-                .ledgerAltered
-            )
+            if let line = report.checkpoint?.line { Output.line(line) }
+            return
         }
+        Output.line("ALTERED: \(report.problemPosition.map { "position \($0): " } ?? "")\(problem)")
+        Output.line("(\(report.events) events before it are intact)")
     }
 }
