@@ -122,6 +122,10 @@ extension Ledger {
 }
 
 extension Ledger: ReplayCopyStore, LedgerStorage {
+    public func verifyReplayCopy(at destination: String) throws -> VerifyReport {
+        try Ledger.open(at: destination, mode: .readOnly).verify()
+    }
+
     public func writeReplayCopy(
         through position: Int64, to destination: String, prepare: (LedgerPorts) throws -> Void
     ) throws {

@@ -43,6 +43,8 @@ public protocol ReplayCopyStore: Sendable {
     /// copy's ports, writable, before it is marked (to build its read models as they stood then).
     func writeReplayCopy(through position: Int64, to destination: String, prepare: (LedgerPorts) throws -> Void)
         throws
+    /// The copy at `destination` opened read-only and its hash chain walked on its own.
+    func verifyReplayCopy(at destination: String) throws -> VerifyReport
 }
 
 /// Something that hands out a ledger's ports: a store (``Ledger``, `PostgresLedger`) or the

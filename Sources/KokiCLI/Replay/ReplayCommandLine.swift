@@ -159,28 +159,18 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let access = try options.authorized(.ledgerMaintain, .query)
-            let ledger = access.store
-            let position: Int64
-            if let p = Int64(until) {
-                position = p
-            } else {
-                position = try ledger.position(recordedBy: try EventsCommand.parseTime(until, option: "--until"))
-            }
-            guard let copies = access.ledger.ports.replayCopies else {
-                throw CLIFailure(
-                    .invalidInput,
-                    "replay copies are made from a ledger file; copy \(ledger.location) with `koki migrate --from … --into FILE` first"
-                )
-            }
-            let into = try OutputFiles.path(into, option: "--into", options: options)
-            try copies.writeReplayCopy(through: position, to: into) { copy in
-                try StoredBalances(KokiLedger(copy, masterKey: access.ledger.masterKey)).catchUp()
-            }
-            let copy = try Ledger.open(at: into, mode: .readOnly)
-            let verified = try copy.verify()
+            let until: KnownAt =
+                try Int64(self.until).map { .position($0) }
+                ?? .time(try EventsCommand.parseTime(self.until, option: "--until"))
+            let (application, caller) = try options.application(.query)
+            // Where the copy goes is the door's to check, after the core checked the operator.
+            let written = try application.run(
+                WriteReplayCopy.self, as: caller,
+                preparing: { try OutputFiles.path(into, option: "--into", options: options) },
+                { WriteReplayCopy(until: until, into: $0) }
+            ).result
             Output.line(
-                "replayed through position \(position) into \(into): \(verified.eventsChecked) events, verify \(verified.problem == nil ? "ok" : "FAILED")"
+                "replayed through position \(written.position) into \(written.into): \(written.events) events, verify \(written.verified ? "ok" : "FAILED")"
             )
         }
     }
