@@ -10,9 +10,9 @@ import Testing
 extension ApplicationCoreTests {
     var collectionQueries: [any KokiRequest] {
         [
-            ShowAccount(person: person, fiscalYear: 2025, knownAt: .time(Timestamp(microseconds: 5)), asOf: today),
+            ShowAccount(person: person, fiscalYear: try! FiscalYear(2025), knownAt: .time(Timestamp(microseconds: 5)), asOf: today),
             ListOpenRefunds(), ListUnmatched(all: true),
-            ConvenienceSlip(person: person, fiscalYear: 2025, period: 1, issuer: "123456", reissue: 0, deadline: nil),
+            ConvenienceSlip(person: person, fiscalYear: try! FiscalYear(2025), period: 1, issuer: "123456", reissue: 0, deadline: nil),
             PendingConvenience(olderThan: 10, on: nil),
         ]
     }

@@ -91,8 +91,8 @@ struct UntouchedFile: TransferFileSink {
                 undeclared: false, source: "申告書"),
             // Arrears, notices
             AdoptArrearsSettings(file: "settings.json"), AdoptNoticeSettings(file: "settings.json"),
-            RunDunning(on: nil), CloseYear(fiscalYear: 2025, on: nil),
-            IssuePaymentNotices(fiscalYear: 2025, on: nil, format: .csv, encoding: .utf8, existingFile: nil),
+            RunDunning(on: nil), CloseYear(fiscalYear: try! FiscalYear(2025), on: nil),
+            IssuePaymentNotices(fiscalYear: try! FiscalYear(2025), on: nil, format: .csv, encoding: .utf8, existingFile: nil),
             // Collection: each names a file, read only after the check.
             SettleOverpayments(person: nil, on: nil, includeNotYetDue: false, chargeRates: "rates.json", windowMonths: nil),
             ImportCollectionFile<PensionDeductionsFile>(file: "pension.csv", learnedOn: nil),
@@ -109,10 +109,10 @@ struct UntouchedFile: TransferFileSink {
             ErasePersons(person: nil, due: true, apply: true, on: nil),
             // Register, assessment, counter
             RecordPension(
-                number: person, fiscalYear: 2026, annualPension: 1_800_000, carePremium: 60_000, careNotDeducted: false,
+                number: person, fiscalYear: try! FiscalYear(2026), annualPension: 1_800_000, carePremium: 60_000, careNotDeducted: false,
                 previousFebruary: nil),
-            AdoptRates(fiscalYear: 2026, file: "rates.json"),
-            AssessPremiums(fiscalYear: 2025, decidedOn: nil, person: nil),
+            AdoptRates(fiscalYear: try! FiscalYear(2026), file: "rates.json"),
+            AssessPremiums(fiscalYear: try! FiscalYear(2025), decidedOn: nil, person: nil),
             ReceiveApplication(
                 person: person, kind: .eligibility,
                 reception: ReceptionFields(
@@ -187,7 +187,7 @@ struct UntouchedFile: TransferFileSink {
             person, identity: identity, metadata: CommandMetadata(actor: "admin"))
         let queries: [any KokiRequest] = [
             ShowPerson(number: person, on: nil, knownAt: nil, purpose: "窓口照会"), ListInsured(on: nil, knownAt: nil),
-            ShowPremium(number: person, fiscalYear: 2026), PendingApplications(office: nil, on: nil),
+            ShowPremium(number: person, fiscalYear: try! FiscalYear(2026)), PendingApplications(office: nil, on: nil),
             ShowCopay(person: person, on: nil), ListIncomeInquiries(number: person), ListApplications(person: person),
         ]
         for query in queries {

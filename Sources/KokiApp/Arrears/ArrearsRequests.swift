@@ -171,17 +171,17 @@ public struct CloseYear: KokiRequest {
     public static let name = "close-year"
     public static let function: AccessFunction? = .arrearsWrite
 
-    public var fiscalYear: Int
+    public var fiscalYear: FiscalYear
     public var on: CivilDate?
 
-    public init(fiscalYear: Int, on: CivilDate?) {
+    public init(fiscalYear: FiscalYear, on: CivilDate?) {
         (self.fiscalYear, self.on) = (fiscalYear, on)
     }
 
     public func handle(_ scope: RequestScope) throws -> FiscalYearClosed {
         let date = try on.map { try InputLimits.decision($0, today: scope.today, field: "--on") } ?? scope.today
         return try ArrearsCommands(scope.ledger).closeYear(
-            try FiscalYear(fiscalYear), on: date, metadata: scope.metadata())
+            fiscalYear, on: date, metadata: scope.metadata())
     }
 }
 

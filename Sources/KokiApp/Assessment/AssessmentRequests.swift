@@ -8,10 +8,10 @@ public struct AdoptRates: KokiRequest {
     public static let name = "rates adopt"
     public static let function: AccessFunction? = .assessmentWrite
 
-    public var fiscalYear: Int
+    public var fiscalYear: FiscalYear
     public var file: String?
 
-    public init(fiscalYear: Int, file: String?) {
+    public init(fiscalYear: FiscalYear, file: String?) {
         (self.fiscalYear, self.file) = (fiscalYear, file)
     }
 
@@ -19,13 +19,13 @@ public struct AdoptRates: KokiRequest {
         let table: RateTable
         if let file {
             table = try scope.readJSON(RateTable.self, from: file)
-        } else if let builtIn = RateTable.chiba(fiscalYear: fiscalYear) {
+        } else if let builtIn = RateTable.chiba(fiscalYear: fiscalYear.year) {
             table = builtIn
         } else {
-            throw KokiError(.invalidInput, "no confirmed table for FY\(fiscalYear) is built in: give one with --file")
+            throw KokiError(.invalidInput, "no confirmed table for \(fiscalYear) is built in: give one with --file")
         }
-        guard table.fiscalYear == fiscalYear else {
-            throw KokiError(.invalidInput, "the table is for FY\(table.fiscalYear), not FY\(fiscalYear)")
+        guard table.fiscalYear == fiscalYear.year else {
+            throw KokiError(.invalidInput, "the table is for FY\(table.fiscalYear), not \(fiscalYear)")
         }
         try table.validate()
         return Recorded(try AssessmentCommands(scope.ledger).adoptRates(table, metadata: scope.metadata()))
@@ -38,13 +38,13 @@ public struct ShowRates: KokiRequest {
     public static let function: AccessFunction? = .assessmentRead
     public static let isQuery = true
 
-    public var fiscalYear: Int
+    public var fiscalYear: FiscalYear
 
-    public init(fiscalYear: Int) { self.fiscalYear = fiscalYear }
+    public init(fiscalYear: FiscalYear) { self.fiscalYear = fiscalYear }
 
     public func handle(_ scope: RequestScope) throws -> RateTable {
-        guard let table = try scope.ledger.rateTable(fiscalYear: fiscalYear) else {
-            throw KokiError(.invalidInput, "no rate table adopted for FY\(fiscalYear)")
+        guard let table = try scope.ledger.rateTable(fiscalYear: fiscalYear.year) else {
+            throw KokiError(.invalidInput, "no rate table adopted for \(fiscalYear)")
         }
         return table
     }
@@ -56,20 +56,20 @@ public struct AdoptCalendar: KokiRequest {
     public static let name = "calendar adopt"
     public static let function: AccessFunction? = .assessmentWrite
 
-    public var fiscalYear: Int
+    public var fiscalYear: FiscalYear
     public var file: String?
     public var closed: [CivilDate]
 
-    public init(fiscalYear: Int, file: String?, closed: [CivilDate]) {
+    public init(fiscalYear: FiscalYear, file: String?, closed: [CivilDate]) {
         (self.fiscalYear, self.file, self.closed) = (fiscalYear, file, closed)
     }
 
     public func handle(_ scope: RequestScope) throws -> [CivilDate] {
         let calendar =
             try file.map { try scope.readJSON(InstallmentCalendar.self, from: $0) }
-            ?? InstallmentCalendar.standard(fiscalYear: fiscalYear)
-        guard calendar.fiscalYear == fiscalYear else {
-            throw KokiError(.invalidInput, "the calendar is for FY\(calendar.fiscalYear), not FY\(fiscalYear)")
+            ?? InstallmentCalendar.standard(fiscalYear: fiscalYear.year)
+        guard calendar.fiscalYear == fiscalYear.year else {
+            throw KokiError(.invalidInput, "the calendar is for FY\(calendar.fiscalYear), not \(fiscalYear)")
         }
         try AssessmentCommands(scope.ledger).adoptCalendar(
             calendar, extraClosedDays: closed, metadata: scope.metadata())
@@ -83,13 +83,13 @@ public struct ShowCalendar: KokiRequest {
     public static let function: AccessFunction? = .assessmentRead
     public static let isQuery = true
 
-    public var fiscalYear: Int
+    public var fiscalYear: FiscalYear
 
-    public init(fiscalYear: Int) { self.fiscalYear = fiscalYear }
+    public init(fiscalYear: FiscalYear) { self.fiscalYear = fiscalYear }
 
     public func handle(_ scope: RequestScope) throws -> [CivilDate] {
-        guard let adopted = try scope.ledger.installmentCalendar(fiscalYear: fiscalYear) else {
-            throw KokiError(.invalidInput, "no installment calendar adopted for FY\(fiscalYear)")
+        guard let adopted = try scope.ledger.installmentCalendar(fiscalYear: fiscalYear.year) else {
+            throw KokiError(.invalidInput, "no installment calendar adopted for \(fiscalYear)")
         }
         return adopted.calendar.dueDates(on: BusinessCalendar(extraClosedDays: Set(adopted.extraClosedDays)))
     }
@@ -101,13 +101,13 @@ public struct AssessPremiums: KokiRequest {
     public static let name = "assess"
     public static let function: AccessFunction? = .assessmentWrite
 
-    public var fiscalYear: Int
+    public var fiscalYear: FiscalYear
     /// The decision date (default: today).
     public var decidedOn: CivilDate?
     /// Only this person.
     public var person: PersonID?
 
-    public init(fiscalYear: Int, decidedOn: CivilDate?, person: PersonID?) {
+    public init(fiscalYear: FiscalYear, decidedOn: CivilDate?, person: PersonID?) {
         (self.fiscalYear, self.decidedOn, self.person) = (fiscalYear, decidedOn, person)
     }
 
@@ -130,7 +130,7 @@ public struct AssessPremiums: KokiRequest {
 
     public func handle(_ scope: RequestScope) throws -> Assessed {
         let commands = AssessmentCommands(scope.ledger)
-        let fy = try FiscalYear(fiscalYear)
+        let fy = fiscalYear
         let date = decidedOn ?? scope.today
         var result = Assessed(decidedOn: date)
         if let person {
@@ -161,15 +161,15 @@ public struct ShowPremium: KokiRequest {
     public static let isQuery = true
 
     public var number: PersonID
-    public var fiscalYear: Int
+    public var fiscalYear: FiscalYear
 
-    public init(number: PersonID, fiscalYear: Int) {
+    public init(number: PersonID, fiscalYear: FiscalYear) {
         (self.number, self.fiscalYear) = (number, fiscalYear)
     }
 
     public struct View: Codable, Sendable {
         public var number: String
-        public var fiscalYear: Int
+        public var fiscalYear: FiscalYear
         public var annualPremium: Int64
         public var collection: String
         public var installments: [Period]
@@ -191,10 +191,10 @@ public struct ShowPremium: KokiRequest {
     }
 
     public func handle(_ scope: RequestScope) throws -> View {
-        let (id, history) = try scope.ledger.assessments(of: number, fiscalYear: try FiscalYear(fiscalYear))
+        let (id, history) = try scope.ledger.assessments(of: number, fiscalYear: fiscalYear)
         try scope.recordRead([id])
         guard let current = history.last else {
-            throw KokiError(.invalidInput, "no FY\(fiscalYear) assessment for \(number)")
+            throw KokiError(.invalidInput, "no \(fiscalYear) assessment for \(number)")
         }
         return View(
             number: id.value, fiscalYear: fiscalYear, annualPremium: current.annualPremium.amount,

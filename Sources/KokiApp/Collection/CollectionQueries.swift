@@ -73,7 +73,7 @@ public struct ConvenienceSlip: PersonRequest {
     public static let isQuery = true
 
     public var person: PersonID
-    public var fiscalYear: Int
+    public var fiscalYear: FiscalYear
     public var period: Int
     /// The city's 6-digit issuer code (請求書発行企業コード).
     public var issuer: String
@@ -82,7 +82,7 @@ public struct ConvenienceSlip: PersonRequest {
     /// The payment deadline (default: the due date).
     public var deadline: CivilDate?
 
-    public init(person: PersonID, fiscalYear: Int, period: Int, issuer: String, reissue: Int, deadline: CivilDate?) {
+    public init(person: PersonID, fiscalYear: FiscalYear, period: Int, issuer: String, reissue: Int, deadline: CivilDate?) {
         (self.person, self.fiscalYear, self.period, self.issuer, self.reissue, self.deadline) =
             (person, fiscalYear, period, issuer, reissue, deadline)
     }
@@ -91,7 +91,7 @@ public struct ConvenienceSlip: PersonRequest {
     public func handle(_ scope: RequestScope) throws -> String {
         try scope.recordRead([person])
         return try CollectionCommands(scope.ledger).slipBarcode(
-            person, key: PeriodKey(try FiscalYear(fiscalYear), try PeriodNumber(period)), issuer: issuer,
+            person, key: PeriodKey(fiscalYear, try PeriodNumber(period)), issuer: issuer,
             reissue: reissue, deadline: deadline
         ).description
     }

@@ -14,13 +14,13 @@ public struct ShowAccount: PersonRequest {
 
     public var person: PersonID
     /// Only this fiscal year.
-    public var fiscalYear: Int?
+    public var fiscalYear: FiscalYear?
     /// As the ledger knew it then.
     public var knownAt: KnownAt?
     /// As it stood on this date (only what took effect by then).
     public var asOf: CivilDate?
 
-    public init(person: PersonID, fiscalYear: Int?, knownAt: KnownAt?, asOf: CivilDate?) {
+    public init(person: PersonID, fiscalYear: FiscalYear?, knownAt: KnownAt?, asOf: CivilDate?) {
         (self.person, self.fiscalYear, self.knownAt, self.asOf) = (person, fiscalYear, knownAt, asOf)
     }
 
@@ -28,7 +28,7 @@ public struct ShowAccount: PersonRequest {
         let state = try CollectionCommands(scope.ledger).load(person, knownAt: knownAt, asOf: asOf)
         guard state.exists else { throw KokiError(.invalidInput, "no person \(person) in the ledger") }
         try scope.recordRead([person])
-        return PersonAccount(person, state.account, fiscalYear: try fiscalYear.map { try FiscalYear($0) })
+        return PersonAccount(person, state.account, fiscalYear: fiscalYear)
     }
 }
 

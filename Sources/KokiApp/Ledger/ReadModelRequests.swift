@@ -100,12 +100,12 @@ public struct ShowBalances: KokiRequest {
     public static let function: AccessFunction? = .collectionRead
     public static let isQuery = true
 
-    public var fiscalYear: Int?
+    public var fiscalYear: FiscalYear?
     public var person: PersonID?
     /// A position, or a recorded time as typed (``recordedTime(_:)``).
     public var knownAt: String?
 
-    public init(fiscalYear: Int?, person: PersonID?, knownAt: String?) {
+    public init(fiscalYear: FiscalYear?, person: PersonID?, knownAt: String?) {
         (self.fiscalYear, self.person, self.knownAt) = (fiscalYear, person, knownAt)
     }
 
@@ -128,7 +128,7 @@ public struct ShowBalances: KokiRequest {
         let balances = StoredBalances(scope.ledger)
         let answer = try person.map { try balances.rows(of: $0, through: through) } ?? balances.rows(through: through)
         var rows = answer.rows
-        if let fiscalYear { rows = rows.filter { $0.fiscalYear.year == fiscalYear } }
+        if let fiscalYear { rows = rows.filter { $0.fiscalYear == fiscalYear } }
         if let person { rows = rows.filter { $0.person == person } }
         let source =
             switch answer.source {

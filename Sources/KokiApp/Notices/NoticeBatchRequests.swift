@@ -74,13 +74,13 @@ public struct IssuePaymentNotices: NoticeBatchRequest {
     public static let name = "notices payment"
     public static let kind = NoticeKind.payment
 
-    public var fiscalYear: Int
+    public var fiscalYear: FiscalYear
     public var on: CivilDate?
     public var format: PrintFormat
     public var encoding: PrintEncoding
     public var existingFile: String?
 
-    public init(fiscalYear: Int, on: CivilDate?, format: PrintFormat, encoding: PrintEncoding, existingFile: String?) {
+    public init(fiscalYear: FiscalYear, on: CivilDate?, format: PrintFormat, encoding: PrintEncoding, existingFile: String?) {
         (self.fiscalYear, self.on, self.format, self.encoding, self.existingFile) =
             (fiscalYear, on, format, encoding, existingFile)
     }
@@ -88,7 +88,7 @@ public struct IssuePaymentNotices: NoticeBatchRequest {
     public func date(_ scope: RequestScope) -> CivilDate { on ?? scope.today }
 
     public func build(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> [Notice] {
-        try notices.paymentNotices(fiscalYear: try FiscalYear(fiscalYear), on: date, at: position)
+        try notices.paymentNotices(fiscalYear: fiscalYear, on: date, at: position)
     }
 }
 
@@ -192,19 +192,19 @@ public struct IssueCertificate: PersonRequest {
     public static let function: AccessFunction? = NoticeKind.certificate.function
 
     public var person: PersonID
-    public var fiscalYear: Int
+    public var fiscalYear: FiscalYear
     public var on: CivilDate?
 
-    public init(person: PersonID, fiscalYear: Int, on: CivilDate?) {
+    public init(person: PersonID, fiscalYear: FiscalYear, on: CivilDate?) {
         (self.person, self.fiscalYear, self.on) = (person, fiscalYear, on)
     }
 
     public func handle(_ scope: RequestScope) throws -> Notice {
         let notices = Notices(scope.ledger)
         let notice = try notices.certificate(
-            person, fiscalYear: try FiscalYear(fiscalYear), on: on ?? scope.today,
+            person, fiscalYear: fiscalYear, on: on ?? scope.today,
             at: try scope.ledger.store.head().position)
-        try scope.recordRead([person], purpose: "certificate FY\(fiscalYear)")
+        try scope.recordRead([person], purpose: "certificate \(fiscalYear)")
         try notices.record([notice], run: nil, metadata: scope.metadata())
         return notice
     }

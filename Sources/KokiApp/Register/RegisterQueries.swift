@@ -291,14 +291,14 @@ public struct RecordPension: NumberedPersonRequest {
     public static let function: AccessFunction? = .registerWrite
 
     public var number: PersonID
-    public var fiscalYear: Int
+    public var fiscalYear: FiscalYear
     public var annualPension: Int64
     public var carePremium: Int64
     public var careNotDeducted: Bool
     public var previousFebruary: Int64?
 
     public init(
-        number: PersonID, fiscalYear: Int, annualPension: Int64, carePremium: Int64, careNotDeducted: Bool,
+        number: PersonID, fiscalYear: FiscalYear, annualPension: Int64, carePremium: Int64, careNotDeducted: Bool,
         previousFebruary: Int64?
     ) {
         self.number = number
@@ -312,7 +312,7 @@ public struct RecordPension: NumberedPersonRequest {
     public func handle(_ scope: RequestScope) throws -> Recorded {
         Recorded(
             try InsuredRegisterCommands(scope.ledger).recordPension(
-                number, fiscalYear: try FiscalYear(fiscalYear),
+                number, fiscalYear: fiscalYear,
                 facts: PensionFacts(
                     annualPension: try Yen.checked(annualPension, .revenue, field: "--annual-pension"),
                     careInsurancePremium: try Yen.checked(carePremium, .amount, field: "--care-premium"),

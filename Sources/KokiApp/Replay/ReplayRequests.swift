@@ -12,7 +12,7 @@ public struct WhatIfAssessments: KokiRequest {
     public static let function: AccessFunction? = .assessmentRead
     public static let isQuery = true
 
-    public var fiscalYear: Int
+    public var fiscalYear: FiscalYear
     /// A corrected rate table (JSON) to decide with.
     public var rates: String?
     /// Only the assessment in force for each person.
@@ -20,7 +20,7 @@ public struct WhatIfAssessments: KokiRequest {
     /// Only rows that differ (or fail).
     public var changedOnly: Bool
 
-    public init(fiscalYear: Int, rates: String?, latest: Bool, changedOnly: Bool) {
+    public init(fiscalYear: FiscalYear, rates: String?, latest: Bool, changedOnly: Bool) {
         (self.fiscalYear, self.rates, self.latest, self.changedOnly) = (fiscalYear, rates, latest, changedOnly)
     }
 
@@ -37,11 +37,11 @@ public struct WhatIfAssessments: KokiRequest {
     }
 
     public func handle(_ scope: RequestScope) throws -> Answer {
-        let fy = try FiscalYear(fiscalYear)
+        let fy = fiscalYear
         let table = try readRates(rates, scope)
         let report = try WhatIf.run(scope.ledger, fiscalYear: fy, rates: table, latestOnly: latest)
         let rows = changedOnly ? report.rows.filter { $0.status != .unchanged } : report.rows
-        try scope.recordRead(rows.map(\.person), purpose: "what-if FY\(fiscalYear)")
+        try scope.recordRead(rows.map(\.person), purpose: "what-if \(fiscalYear)")
         return Answer(
             rows: rows, assessments: report.rows.count,
             counts: Dictionary(uniqueKeysWithValues: WhatIf.Status.allCases.map { ($0.rawValue, report.count($0)) }),
@@ -56,12 +56,12 @@ public struct ApplyWhatIf: KokiRequest {
     public static let name = "whatif apply"
     public static let function: AccessFunction? = .assessmentWrite
 
-    public var fiscalYear: Int
+    public var fiscalYear: FiscalYear
     public var rates: String?
     public var decidedOn: CivilDate
     public var reason: String
 
-    public init(fiscalYear: Int, rates: String?, decidedOn: CivilDate, reason: String) {
+    public init(fiscalYear: FiscalYear, rates: String?, decidedOn: CivilDate, reason: String) {
         (self.fiscalYear, self.rates, self.decidedOn, self.reason) = (fiscalYear, rates, decidedOn, reason)
     }
 
@@ -75,7 +75,7 @@ public struct ApplyWhatIf: KokiRequest {
     }
 
     public func handle(_ scope: RequestScope) throws -> Outcome {
-        let fy = try FiscalYear(fiscalYear)
+        let fy = fiscalYear
         let table = try readRates(rates, scope)
         let commands = AssessmentCommands(scope.ledger)
         let actor = scope.context.operatorID
@@ -104,12 +104,12 @@ public struct ExplainFigures: PersonRequest {
     public static let isQuery = true
 
     public var person: PersonID
-    public var fiscalYear: Int
+    public var fiscalYear: FiscalYear
     public var period: Int?
     /// For `period`: late fee and prescription on this day (default: the caller's today).
     public var on: CivilDate?
 
-    public init(person: PersonID, fiscalYear: Int, period: Int?, on: CivilDate?) {
+    public init(person: PersonID, fiscalYear: FiscalYear, period: Int?, on: CivilDate?) {
         (self.person, self.fiscalYear, self.period, self.on) = (person, fiscalYear, period, on)
     }
 
@@ -117,7 +117,7 @@ public struct ExplainFigures: PersonRequest {
         var lines: [String] = []
         let ledger = scope.ledger
         try scope.recordRead([person])
-        let fy = try FiscalYear(fiscalYear)
+        let fy = fiscalYear
         var found = false
         var query = EventQuery.stream(try StreamName(person.streamName))
         query.types = [PremiumAssessed.eventType]
@@ -148,7 +148,7 @@ public struct ExplainFigures: PersonRequest {
                 for line in String(decoding: pretty, as: UTF8.self).split(separator: "\n") { lines.append("    \(line)") }
             }
         }
-        guard found else { throw KokiError(.invalidInput, "no FY\(fiscalYear) assessment for \(person)") }
+        guard found else { throw KokiError(.invalidInput, "no \(fiscalYear) assessment for \(person)") }
         guard let period else { return lines }
         let key = PeriodKey(fy, try PeriodNumber(period))
         let date = on ?? scope.today

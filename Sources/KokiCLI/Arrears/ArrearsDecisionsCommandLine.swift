@@ -275,10 +275,10 @@ struct CloseYearCommand: TypedCommand {
         ))
     var on: CivilDate?
 
-    func request() -> CloseYear { CloseYear(fiscalYear: fiscalYear, on: on) }
+    func request() throws -> CloseYear { CloseYear(fiscalYear: try FiscalYear(fiscalYear), on: on) }
 
     static func report(_ request: Request, _ event: FiscalYearClosed) {
-        Output.line("FY\(request.fiscalYear) closed on \(event.closedOn); carried forward:")
+        Output.line("\(request.fiscalYear) closed on \(event.closedOn); carried forward:")
         Table.render(
             ["FY", "PERSONS", "PERIODS", "AMOUNT"],
             event.carried.map {

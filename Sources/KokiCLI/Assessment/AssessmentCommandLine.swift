@@ -51,11 +51,11 @@ struct RatesCommand: ParsableCommand {
         @Option(help: ArgumentHelp("A rate table as JSON (see `koki calc premium --print-rates`).", valueName: "file"))
         var file: String?
 
-        func request() -> AdoptRates { AdoptRates(fiscalYear: fiscalYear, file: file) }
+        func request() throws -> AdoptRates { AdoptRates(fiscalYear: try FiscalYear(fiscalYear), file: file) }
 
         static func report(_ request: Request, _ result: Request.Result) {
             Output.line(
-                "adopted the FY\(request.fiscalYear) rate table at position \(result.position.map(String.init) ?? "-")")
+                "adopted the \(request.fiscalYear) rate table at position \(result.position.map(String.init) ?? "-")")
         }
     }
 
@@ -64,7 +64,7 @@ struct RatesCommand: ParsableCommand {
         @OptionGroup var options: LedgerOptions
         @Option(help: "The fiscal year.") var fiscalYear: Int
 
-        func request() -> ShowRates { ShowRates(fiscalYear: fiscalYear) }
+        func request() throws -> ShowRates { ShowRates(fiscalYear: try FiscalYear(fiscalYear)) }
 
         static func report(_ request: Request, _ result: Request.Result) {
             Output.line((try? prettyJSON(result)) ?? "")
@@ -94,11 +94,11 @@ struct CalendarCommand: ParsableCommand {
         @Option(help: ArgumentHelp("A day the city is closed besides the rules; repeat.", valueName: "date"))
         var closed: [CivilDate] = []
 
-        func request() -> AdoptCalendar { AdoptCalendar(fiscalYear: fiscalYear, file: file, closed: closed) }
+        func request() throws -> AdoptCalendar { AdoptCalendar(fiscalYear: try FiscalYear(fiscalYear), file: file, closed: closed) }
 
         static func report(_ request: Request, _ result: Request.Result) {
             Output.line(
-                "adopted the FY\(request.fiscalYear) calendar: \(result.map(\.description).joined(separator: ", "))")
+                "adopted the \(request.fiscalYear) calendar: \(result.map(\.description).joined(separator: ", "))")
         }
     }
 
@@ -107,7 +107,7 @@ struct CalendarCommand: ParsableCommand {
         @OptionGroup var options: LedgerOptions
         @Option(help: "The fiscal year.") var fiscalYear: Int
 
-        func request() -> ShowCalendar { ShowCalendar(fiscalYear: fiscalYear) }
+        func request() throws -> ShowCalendar { ShowCalendar(fiscalYear: try FiscalYear(fiscalYear)) }
 
         static func report(_ request: Request, _ result: Request.Result) {
             Table.render(["PERIOD", "DUE"], result.enumerated().map { ["\($0.offset + 1)", $0.element.description] })
@@ -133,10 +133,10 @@ struct AssessCommand: TypedCommand {
         CivilDate?
     @Option(help: ArgumentHelp("Only this person.", valueName: "number")) var person: PersonID?
 
-    func request() -> AssessPremiums { AssessPremiums(fiscalYear: fiscalYear, decidedOn: decidedOn, person: person) }
+    func request() throws -> AssessPremiums { AssessPremiums(fiscalYear: try FiscalYear(fiscalYear), decidedOn: decidedOn, person: person) }
 
     static func report(_ request: Request, _ result: Request.Result) {
-        let fy = request.fiscalYear
+        let fy = request.fiscalYear.year
         if let person = request.person, let outcome = result.person {
             let premium = outcome.annualPremium.map(\.description) ?? ""
             switch outcome.outcome {
@@ -176,13 +176,13 @@ struct PremiumCommand: ParsableCommand {
         @Option(help: "The fiscal year.") var fiscalYear: Int
         @Flag(help: "Print JSON instead of text.") var json = false
 
-        func request() -> ShowPremium { ShowPremium(number: number, fiscalYear: fiscalYear) }
+        func request() throws -> ShowPremium { ShowPremium(number: number, fiscalYear: try FiscalYear(fiscalYear)) }
 
         static func report(_ request: ShowPremium, _ view: ShowPremium.View) {
             let method =
                 view.collection == CollectionMethod.pensionDeduction.rawValue
                 ? "deducted from the pension (特別徴収)" : "ordinary collection (普通徴収)"
-            Output.line("\(view.number) FY\(view.fiscalYear): \(Yen(view.annualPremium)), \(method)")
+            Output.line("\(view.number) \(view.fiscalYear): \(Yen(view.annualPremium)), \(method)")
             Table.render(
                 ["PERIOD", "DUE", "AMOUNT"], view.installments.map { ["\($0.period)", $0.dueDate, "\($0.amount)"] }
             )

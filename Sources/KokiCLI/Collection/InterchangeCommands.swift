@@ -165,9 +165,9 @@ struct KonbiniCommand: ParsableCommand {
         @Option(help: ArgumentHelp("The payment deadline (default: the due date).", valueName: "date")) var deadline:
             CivilDate?
 
-        func request() -> ConvenienceSlip {
+        func request() throws -> ConvenienceSlip {
             ConvenienceSlip(
-                person: person, fiscalYear: fiscalYear, period: period, issuer: issuer, reissue: reissue,
+                person: person, fiscalYear: try FiscalYear(fiscalYear), period: period, issuer: issuer, reissue: reissue,
                 deadline: deadline)
         }
 

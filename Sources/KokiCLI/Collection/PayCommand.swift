@@ -126,7 +126,7 @@ struct AccountCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of text.") var json = false
 
     func request() throws -> ShowAccount {
-        ShowAccount(person: person, fiscalYear: fiscalYear, knownAt: try knownAt.value(), asOf: asOf)
+        ShowAccount(person: person, fiscalYear: try fiscalYear.map { try FiscalYear($0) }, knownAt: try knownAt.value(), asOf: asOf)
     }
 
     func run() throws {

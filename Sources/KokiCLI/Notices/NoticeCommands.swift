@@ -199,6 +199,7 @@ struct NoticesCommand: ParsableCommand {
 
         func run() throws {
             let date = on ?? todayInJapan()
+            let fiscalYear = try FiscalYear(fiscalYear)
             try issueBatch(date: date, options: options, print: print) {
                 IssuePaymentNotices(
                     fiscalYear: fiscalYear, on: date, format: print.format, encoding: print.encoding, existingFile: $0)
@@ -307,7 +308,7 @@ struct CertificateCommand: ParsableCommand {
 
     func run() throws {
         try issueDocument(
-            IssueCertificate(person: person, fiscalYear: fiscalYear, on: on), options: options, html: html,
+            IssueCertificate(person: person, fiscalYear: try FiscalYear(fiscalYear), on: on), options: options, html: html,
             templates: templates)
     }
 }

@@ -104,14 +104,14 @@ struct IncomeCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Last fiscal year's February deduction.", valueName: "yen")) var previousFebruary:
             Int64?
 
-        func request() -> RecordPension {
+        func request() throws -> RecordPension {
             RecordPension(
-                number: number, fiscalYear: fiscalYear, annualPension: annualPension, carePremium: carePremium,
+                number: number, fiscalYear: try FiscalYear(fiscalYear), annualPension: annualPension, carePremium: carePremium,
                 careNotDeducted: careNotDeducted, previousFebruary: previousFebruary)
         }
 
         static func report(_ request: Request, _ result: Request.Result) {
-            Output.line("recorded FY\(request.fiscalYear) pension facts for \(request.number)")
+            Output.line("recorded \(request.fiscalYear) pension facts for \(request.number)")
         }
     }
 

@@ -152,7 +152,7 @@ struct BalancesCommand: ParsableCommand {
     func run() throws {
         try reporting {
             let answer = try options.run(
-                ShowBalances(fiscalYear: fiscalYear, person: person, knownAt: knownAt.knownAt))
+                ShowBalances(fiscalYear: try fiscalYear.map { try FiscalYear($0) }, person: person, knownAt: knownAt.knownAt))
             let rows = answer.rows
             let source = answer.source
             if let person {

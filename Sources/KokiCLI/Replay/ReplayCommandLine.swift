@@ -42,7 +42,7 @@ struct WhatIfCommand: ParsableCommand {
         try reporting {
             if apply, let reason, let decidedOn {
                 let run = try options.run(
-                    ApplyWhatIf(fiscalYear: fiscalYear, rates: rates, decidedOn: decidedOn, reason: reason))
+                    ApplyWhatIf(fiscalYear: try FiscalYear(fiscalYear), rates: rates, decidedOn: decidedOn, reason: reason))
                 Output.line(
                     "applied: FY\(fiscalYear) \(run.reassessed) reassessed, \(run.unchanged) unchanged, \(run.assessedFirstTime) assessed"
                 )
@@ -50,7 +50,7 @@ struct WhatIfCommand: ParsableCommand {
                 return
             }
             let report = try options.run(
-                WhatIfAssessments(fiscalYear: fiscalYear, rates: rates, latest: latest, changedOnly: changedOnly))
+                WhatIfAssessments(fiscalYear: try FiscalYear(fiscalYear), rates: rates, latest: latest, changedOnly: changedOnly))
             let rows = report.rows
             switch format {
             case .json:
@@ -133,7 +133,7 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            try options.run(ExplainFigures(person: person, fiscalYear: fiscalYear, period: period, on: on)).forEach(
+            try options.run(ExplainFigures(person: person, fiscalYear: try FiscalYear(fiscalYear), period: period, on: on)).forEach(
                 Output.line)
         }
     }
