@@ -93,7 +93,7 @@ public struct ArrearsCommands: Sendable {
                 && !pending.contains(key)
                 && !Self.deductedFromPension(key, period, account, assessed: state.assessments[key.fiscalYear])
             {
-                let prescription = Self.prescription(key, account, settings)
+                let prescription = account.prescription(key, settings)
                 guard !prescription.isPrescribed(on: date) else { continue }
                 notices.append(
                     DunningNoticeIssued(
@@ -182,7 +182,7 @@ public struct ArrearsCommands: Sendable {
             let planned = criteria.excludePlanned ? Set(account.activePlans.flatMap(\.periods)) : []
             let periods = account.periods.filter { key, period in
                 dunned.contains(key) && !planned.contains(key) && period.outstanding > .zero
-                    && !Self.prescription(key, account, settings).isPrescribed(on: date)
+                    && !account.prescription(key, settings).isPrescribed(on: date)
             }
             guard let oldest = periods.values.map(\.dueDate).min(),
                 oldest.adding(days: 1).endOfMonths(criteria.monthsOverdue) < date
@@ -301,62 +301,6 @@ public struct ArrearsCommands: Sendable {
 
     // MARK: - Queries
 
-    /// The prescription of a period from what the account holds.
-    static func prescription(_ key: PeriodKey, _ account: CollectionAccounts.Account, _ settings: ArrearsSettings)
-        -> Prescription.Result
-    {
-        let due = account.periods[key]?.dueDate ?? (try! CivilDate(daysSinceEpoch: 0))
-        let acknowledged = account.payments.filter { $0.cancelled == nil }.flatMap { p in
-            p.event.parts.filter { $0.key == key }.map { _ in p.event.paidOn }
-        }
-        let pledged = account.plans.filter {
-            $0.pledge && $0.periods.contains(key) && ($0.change == .agreed || $0.change == .revised)
-        }
-        .map(\.on)
-        var seizures: [String: (CivilDate, CivilDate?)] = [:]
-        for s in account.seizures where s.periods.contains(key) {
-            switch s.change {
-            case .started: seizures[s.id] = (s.on, nil)
-            case .ended: seizures[s.id]?.1 = s.on
-            }
-        }
-        return Prescription.of(
-            dueDate: due, dunnedOn: account.dunning.filter { $0.key == key }.map(\.issuedOn),
-            acknowledgedOn: acknowledged + pledged,
-            remindedOn: account.reminders.filter { $0.periods.contains(key) }.map(\.issuedOn),
-            seizures: seizures.values.sorted { $0.0 < $1.0 }.map { ($0.0, $0.1) }, settings: settings)
-    }
-
-    /// The late fee of a period to `date` (or to the day it was paid off): money on the period
-    /// reduces the base from the day after it was paid — a payment on its day, an appropriation
-    /// on the day it became appropriable (充当適状).
-    static func lateFee(
-        _ key: PeriodKey, _ account: CollectionAccounts.Account, on date: CivilDate, _ settings: ArrearsSettings
-    )
-        throws -> LateFee?
-    {
-        guard let period = account.periods[key], period.assessed > period.reduced else { return nil }
-        var payments: [LateFee.Payment] = []
-        for p in account.payments where p.cancelled == nil {
-            for part in p.event.parts where part.key == key {
-                payments.append(.init(paidOn: p.event.paidOn, amount: part.amount))
-            }
-        }
-        for a in account.appropriations {
-            for part in a.parts where part.key == key {
-                payments.append(.init(paidOn: part.effectiveOn, amount: part.amount))
-            }
-        }
-        do {
-            return try LateFee.calculate(
-                principal: period.assessed - period.reduced, dueDate: period.dueDate,
-                payments: payments.filter { $0.paidOn <= date },
-                through: date, rates: settings.chargeRates)
-        } catch {
-            throw KokiError(.invalidInput, "late fee of \(key): \(error.message)")
-        }
-    }
-
     /// One period in arrears on a date.
     public struct PeriodArrears: Sendable, Hashable, Encodable {
         public var key: PeriodKey
@@ -390,7 +334,7 @@ public struct ArrearsCommands: Sendable {
             guard period.outstanding > .zero || paidLate else { return nil }
             var fee: LateFee?
             var problem: String?
-            do { fee = try lateFee(key, account, on: date, settings) } catch { problem = "\(error)" }
+            do { fee = try account.lateFee(key, on: date, settings) } catch { problem = "\(error)" }
             // Once final (recorded), what is left of the late fee after payments and waivers.
             let feeOwed = period.lateFee > .zero ? period.lateFeeOutstanding : fee?.fee ?? .zero
             guard period.outstanding > .zero || feeOwed > .zero else { return nil }
@@ -398,7 +342,7 @@ public struct ArrearsCommands: Sendable {
                 key: key, dueDate: period.dueDate, assessed: period.assessed, outstanding: period.outstanding,
                 daysOverdue: period.dueDate.days(until: date), lateFee: fee, lateFeeOwed: feeOwed,
                 lateFeeProblem: problem,
-                prescription: prescription(key, account, settings),
+                prescription: account.prescription(key, settings),
                 dunnedOn: account.dunning.first { $0.key == key }?.issuedOn,
                 remindedOn: account.reminders.last { $0.periods.contains(key) }?.issuedOn)
         }
