@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import KokiDomain
 import KokiEvents
+import KokiProjections
 import LedgerStore
 
 /// What a session file holds: which ledger, which operator, which session, and the token whose
@@ -38,77 +39,6 @@ public struct AccessContext: Sendable, Hashable {
     }
 }
 
-/// An operator as their stream (`operator/ID`) tells it.
-public struct OperatorRecord: Sendable, Hashable {
-    /// Failed logins in a row from one source, and the time of the last.
-    public struct SourceFailures: Sendable, Hashable {
-        public var count: Int
-        public var last: Timestamp
-    }
-
-    public struct Session: Sendable, Hashable {
-        public var id: String
-        public var terminal: String
-        public var tokenDigest: [UInt8]
-        public var openedAt: Timestamp
-        public var expiresAt: Timestamp
-        public var closed: SessionClosed.Reason?
-    }
-
-    public var id: String
-    public var name: String
-    public var roles: [Role]
-    public var state: OperatorState
-    /// The hash an older koki recorded in this operator's events (``OperatorEnrolled``'s notes);
-    /// `nil` when they never had one there.
-    var recordedPasswordHash: String?
-    public var enrolledAt: Timestamp
-    /// Failed logins since the last success or unlock.
-    public var consecutiveFailures = 0
-    /// Failed logins per source (the client's address over HTTP, else the terminal) since the last
-    /// successful login or unlock, and when the last one was.
-    public var failuresBySource: [String: SourceFailures] = [:]
-    /// Sources locked out for this operator by too many failures in a row (until an unlock).
-    public var lockedSources: Set<String> = []
-    public var sessions: [String: Session] = [:]
-
-    public var openSessions: [Session] {
-        sessions.values.filter { $0.closed == nil }.sorted { $0.openedAt < $1.openedAt }
-    }
-
-    /// Folds one event of the operator's stream.
-    mutating func apply(_ event: AccessEvent, at time: Timestamp) {
-        switch event {
-        case .operatorEnrolled: break
-        case .operatorRolesChanged(let e): roles = e.roles
-        case .operatorStateChanged(let e):
-            state = e.state
-            if e.state == .active {
-                consecutiveFailures = 0
-                failuresBySource = [:]
-                lockedSources = []
-            }
-        case .operatorPasswordSet(let e):
-            if let recorded = e.recordedPasswordHash { recordedPasswordHash = recorded }
-        case .sessionOpened(let e):
-            consecutiveFailures = 0
-            failuresBySource = [:]
-            sessions[e.session] = Session(
-                id: e.session, terminal: e.terminal, tokenDigest: e.tokenDigest, openedAt: time,
-                expiresAt: Timestamp(microseconds: e.expiresAt))
-        case .sessionClosed(let e): sessions[e.session]?.closed = e.reason
-        case .loginFailed(let e):
-            consecutiveFailures += 1
-            let count = (failuresBySource[e.source]?.count ?? 0) + 1
-            failuresBySource[e.source] = SourceFailures(count: count, last: time)
-            if e.sourceLocked { lockedSources.insert(e.source) }
-        case .permissionsAdopted, .securitySettingsAdopted, .accessRefused, .personalDataAccessed,
-            .transferDestinationRegistered, .transferRecorded:
-            break
-        }
-    }
-}
-
 /// Operators, roles, sessions and the audit of access, on the ledger.
 ///
 /// Every command that opens a ledger asks ``authorize(_:function:command:terminal:)`` first: the
@@ -136,13 +66,7 @@ public struct AccessControl: Sendable {
         var record: OperatorRecord?
         try ledger.forEachEvent(.stream(stream)) { view, event in
             guard case .access(let access) = event else { return }
-            if case .operatorEnrolled(let e) = access {
-                record = OperatorRecord(
-                    id: e.operatorID, name: e.name, roles: e.roles, state: .active,
-                    recordedPasswordHash: e.recordedPasswordHash, enrolledAt: view.command.recordedAt)
-            } else {
-                record?.apply(access, at: view.command.recordedAt)
-            }
+            OperatorRecord.fold(&record, access, recordedAt: view.command.recordedAt.microseconds)
         }
         return record
     }
@@ -587,17 +511,19 @@ public struct AccessControl: Sendable {
     }
 
     /// Refuses a command that changes what the city records when a second-check rule covers it
-    /// and it does not run as the change of the application being confirmed (`confirming`).
+    /// and it does not run as the change of the application being confirmed (`confirming`: the
+    /// application's number and the command its change carries, which must be this one).
     /// `arguments` are the options it uses (a rule may name one: `refund pay --heir`).
     public func requireSecondCheck(
-        _ context: AccessContext, arguments: [String], confirming scope: ApplicationScope?
+        _ context: AccessContext, arguments: [String], confirming application: (number: String, command: String)?
     ) throws {
-        if let scope {
-            guard scope.command == context.command else {
+        if let application {
+            guard application.command == context.command else {
                 try refuse(
                     context,
                     reason:
-                        "application \(scope.confirmation.number) carries `\(scope.command)`, not `\(context.command)`")
+                        "application \(application.number) carries `\(application.command)`, not `\(context.command)`"
+                )
             }
             return
         }

@@ -1,5 +1,6 @@
 import KokiDomain
 import KokiEvents
+import KokiProjections
 
 // Operators, roles and settings as requests: only an administrator (security.admin) manages them,
 // checked by the core before anything is read; anyone logged in sets their own password.

@@ -141,7 +141,9 @@ public struct KokiApplication: Sendable {
             caller.credentials, function: R.function, command: R.name, terminal: caller.terminal)
         let prepared = try prepare()
         let request = try make(prepared)
-        try control.requireSecondCheck(context, arguments: request.secondCheckOptions, confirming: confirmation)
+        try control.requireSecondCheck(
+            context, arguments: request.secondCheckOptions,
+            confirming: confirmation.map { ($0.confirmation.number, $0.command) })
         let ledger = confirmation.map { self.ledger.confirming($0) } ?? self.ledger
         return (prepared, try request.handle(scope(context, today: caller.today, ledger: ledger)))
     }

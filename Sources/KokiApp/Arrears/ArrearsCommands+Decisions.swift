@@ -312,7 +312,7 @@ extension ArrearsCommands {
             var events: [WrittenOff] = []
             for (key, period) in account.periods.sorted(by: { $0.key < $1.key })
             where period.outstanding > .zero || period.lateFeeOutstanding > .zero {
-                let prescription = Self.prescription(key, account, settings)
+                let prescription = account.prescription(key, settings)
                 guard prescription.isPrescribed(on: date) else { continue }
                 events.append(
                     WrittenOff(

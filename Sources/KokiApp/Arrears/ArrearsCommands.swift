@@ -94,7 +94,7 @@ public struct ArrearsCommands: Sendable {
                 && !pending.contains(key)
                 && !Self.deductedFromPension(key, period, account, assessed: state.assessments[key.fiscalYear])
             {
-                let prescription = Self.prescription(key, account, settings)
+                let prescription = account.prescription(key, settings)
                 guard !prescription.isPrescribed(on: date) else { continue }
                 notices.append(
                     DunningNoticeIssued(
@@ -183,7 +183,7 @@ public struct ArrearsCommands: Sendable {
             let planned = criteria.excludePlanned ? Set(account.activePlans.flatMap(\.periods)) : []
             let periods = account.periods.filter { key, period in
                 dunned.contains(key) && !planned.contains(key) && period.outstanding > .zero
-                    && !Self.prescription(key, account, settings).isPrescribed(on: date)
+                    && !account.prescription(key, settings).isPrescribed(on: date)
             }
             guard let oldest = periods.values.map(\.dueDate).min(),
                 oldest.adding(days: 1).endOfMonths(criteria.monthsOverdue) < date
@@ -218,21 +218,8 @@ public struct ArrearsCommands: Sendable {
 
     // MARK: - Contacts (折衝記録)
 
-    /// The words of a contact record, sealed with the person's key.
-    public struct ContactWords: Sendable, Hashable, Codable {
-        public var counterpart: String
-        public var content: String
-        public var promise: String
-        /// Why a record was amended or retracted.
-        public var reason: String
-
-        public init(counterpart: String, content: String, promise: String = "", reason: String = "") {
-            self.counterpart = counterpart
-            self.content = content
-            self.promise = promise
-            self.reason = reason
-        }
-    }
+    /// The words of a contact record, sealed with the person's key (``KokiProjections/ContactWords``).
+    public typealias ContactWords = KokiProjections.ContactWords
 
     /// Records a contact, amends one (a new version) or retracts one. The history keeps every
     /// version with its operator; `contacts(of:)` shows the versions in force.
@@ -302,62 +289,6 @@ public struct ArrearsCommands: Sendable {
 
     // MARK: - Queries
 
-    /// The prescription of a period from what the account holds.
-    static func prescription(_ key: PeriodKey, _ account: CollectionAccounts.Account, _ settings: ArrearsSettings)
-        -> Prescription.Result
-    {
-        let due = account.periods[key]?.dueDate ?? (try! CivilDate(daysSinceEpoch: 0))
-        let acknowledged = account.payments.filter { $0.cancelled == nil }.flatMap { p in
-            p.event.parts.filter { $0.key == key }.map { _ in p.event.paidOn }
-        }
-        let pledged = account.plans.filter {
-            $0.pledge && $0.periods.contains(key) && ($0.change == .agreed || $0.change == .revised)
-        }
-        .map(\.on)
-        var seizures: [String: (CivilDate, CivilDate?)] = [:]
-        for s in account.seizures where s.periods.contains(key) {
-            switch s.change {
-            case .started: seizures[s.id] = (s.on, nil)
-            case .ended: seizures[s.id]?.1 = s.on
-            }
-        }
-        return Prescription.of(
-            dueDate: due, dunnedOn: account.dunning.filter { $0.key == key }.map(\.issuedOn),
-            acknowledgedOn: acknowledged + pledged,
-            remindedOn: account.reminders.filter { $0.periods.contains(key) }.map(\.issuedOn),
-            seizures: seizures.values.sorted { $0.0 < $1.0 }.map { ($0.0, $0.1) }, settings: settings)
-    }
-
-    /// The late fee of a period to `date` (or to the day it was paid off): money on the period
-    /// reduces the base from the day after it was paid — a payment on its day, an appropriation
-    /// on the day it became appropriable (充当適状).
-    static func lateFee(
-        _ key: PeriodKey, _ account: CollectionAccounts.Account, on date: CivilDate, _ settings: ArrearsSettings
-    )
-        throws -> LateFee?
-    {
-        guard let period = account.periods[key], period.assessed > period.reduced else { return nil }
-        var payments: [LateFee.Payment] = []
-        for p in account.payments where p.cancelled == nil {
-            for part in p.event.parts where part.key == key {
-                payments.append(.init(paidOn: p.event.paidOn, amount: part.amount))
-            }
-        }
-        for a in account.appropriations {
-            for part in a.parts where part.key == key {
-                payments.append(.init(paidOn: part.effectiveOn, amount: part.amount))
-            }
-        }
-        do {
-            return try LateFee.calculate(
-                principal: period.assessed - period.reduced, dueDate: period.dueDate,
-                payments: payments.filter { $0.paidOn <= date },
-                through: date, rates: settings.chargeRates)
-        } catch {
-            throw KokiError(.invalidInput, "late fee of \(key): \(error.message)")
-        }
-    }
-
     /// One period in arrears on a date.
     public struct PeriodArrears: Sendable, Hashable, Encodable {
         public var key: PeriodKey
@@ -391,7 +322,7 @@ public struct ArrearsCommands: Sendable {
             guard period.outstanding > .zero || paidLate else { return nil }
             var fee: LateFee?
             var problem: String?
-            do { fee = try lateFee(key, account, on: date, settings) } catch { problem = "\(error)" }
+            do { fee = try account.lateFee(key, on: date, settings) } catch { problem = "\(error)" }
             // Once final (recorded), what is left of the late fee after payments and waivers.
             let feeOwed = period.lateFee > .zero ? period.lateFeeOutstanding : fee?.fee ?? .zero
             guard period.outstanding > .zero || feeOwed > .zero else { return nil }
@@ -399,7 +330,7 @@ public struct ArrearsCommands: Sendable {
                 key: key, dueDate: period.dueDate, assessed: period.assessed, outstanding: period.outstanding,
                 daysOverdue: period.dueDate.days(until: date), lateFee: fee, lateFeeOwed: feeOwed,
                 lateFeeProblem: problem,
-                prescription: prescription(key, account, settings),
+                prescription: account.prescription(key, settings),
                 dunnedOn: account.dunning.first { $0.key == key }?.issuedOn,
                 remindedOn: account.reminders.last { $0.periods.contains(key) }?.issuedOn)
         }
@@ -487,120 +418,26 @@ public struct ArrearsCommands: Sendable {
 
     // MARK: - History
 
-    /// One line of a person's collection history.
-    public struct HistoryEntry: Sendable, Hashable {
-        /// The effective date the entry is about (paid on, issued on, decided on …).
-        public var date: CivilDate
-        public var position: Int64
-        public var recordedAt: Timestamp
-        public var actor: String
-        public var kind: String
-        public var text: String
-    }
+    /// One line of a person's collection history (``CollectionHistory/Entry``).
+    public typealias HistoryEntry = CollectionHistory.Entry
 
     /// A person's collection history: one timeline of assessments, payments and cancellations,
     /// dunning, reminders, contacts, overpayments, refunds, debits and convenience-store reports,
-    /// in effective-date order (then as recorded), each with who recorded it and when.
+    /// in effective-date order (then as recorded), each with who recorded it and when — folded by
+    /// ``CollectionHistory`` from the person's stream, with their contact records' words opened.
     public func history(of person: PersonID, knownAt: KnownAt? = nil, asOf: CivilDate? = nil) throws -> [HistoryEntry] {
-        var entries: [HistoryEntry] = []
         let contactWords = Dictionary(
             try contacts(of: person).flatMap { c in
-                c.versions.map { ("\(c.id)#\($0.event.change.rawValue)#\($0.event.contactedOn)", $0.words) }
+                c.versions.map { (CollectionHistory.contactKey($0.event), $0.words) }
             }, uniquingKeysWith: { a, _ in a })
+        var history = CollectionHistory(asOf: asOf, contactWords: contactWords)
         var query = EventQuery.stream(try StreamName(person.streamName))
         knownAt?.limit(&query)
         try ledger.forEachEvent(query) { view, event in
-            if let asOf, let effective = event.effectiveDate, effective > asOf { return }
-            func add(_ date: CivilDate, _ kind: String, _ text: String) {
-                entries.append(
-                    HistoryEntry(
-                        date: date, position: view.position, recordedAt: view.command.recordedAt,
-                        actor: view.command.actor, kind: kind, text: text))
-            }
-            switch event {
-            case .premiumAssessed(let e):
-                add(
-                    e.decidedOn, "assessed",
-                    "FY\(e.fiscalYear.year) \(e.annualPremium.amount) yen in \(e.installments.count) periods (\(e.reason.rawValue)\(e.cause.isEmpty ? "" : ": \(e.cause)"))"
-                )
-            case .paymentReceived(let e):
-                add(
-                    e.paidOn, "payment",
-                    "\(e.amount.amount) yen by \(e.channel.rawValue) \(e.id): "
-                        + e.parts.map { "\($0.key)=\($0.amount.amount)" }.joined(separator: " ")
-                        + (e.overpaid > .zero ? " overpaid \(e.overpaid.amount)" : ""))
-            case .paymentCancelled(let e): add(e.cancelledOn, "cancelled", "payment \(e.payment): \(e.reason)")
-            case .dunningNoticeIssued(let e):
-                add(
-                    e.issuedOn, "dunning",
-                    "督促状 \(e.key) \(e.principal.amount) yen, pay by \(e.payBy?.description ?? "-")"
-                        + (e.fee > .zero ? ", fee \(e.fee.amount)" : ""))
-            case .reminderIssued(let e):
-                add(
-                    e.issuedOn, "reminder",
-                    "催告書 \(e.periods.map(\.description).joined(separator: " ")) owing \(e.owed.amount) yen")
-            case .contactRecorded(let e):
-                let words = contactWords["\(e.id)#\(e.change.rawValue)#\(e.contactedOn)"] ?? nil
-                add(
-                    e.contactedOn, "contact",
-                    "\(e.change.rawValue) \(e.id) (\(e.method.rawValue))"
-                        + (words.map {
-                            ": \($0.counterpart) — \($0.content)\($0.promise.isEmpty ? "" : "; promised: \($0.promise)")\($0.reason.isEmpty ? "" : " [\($0.reason)]")"
-                        }
-                            ?? ": (erased)")
-                        + (e.promisedOn.map { " (pay by \($0))" } ?? ""))
-            case .overpaymentRecognized(let e):
-                add(e.recognizedOn, "overpayment", "\(e.amount.amount) yen off \(e.key) (\(e.cause.rawValue)) \(e.id)")
-            case .overpaymentAppropriated(let e):
-                add(
-                    e.decidedOn, "appropriated",
-                    "\(e.overpayment): " + e.parts.map { "\($0.key)=\($0.amount.amount)" }.joined(separator: " "))
-            case .refundDecided(let e):
-                add(e.decidedOn, "refund", "\(e.id) \(e.amount.amount) yen + interest \(e.interest.amount)")
-            case .refundPaid(let e): add(e.paidOn, "refund paid", "\(e.refund)\(e.heir == nil ? "" : " to an heir")")
-            case .debitMandateStarted(let e): add(e.startsOn, "debit", "mandate from \(e.startsOn)")
-            case .debitMandateStopped(let e): add(e.stopsOn, "debit", "mandate stopped: \(e.reason)")
-            case .debitRequested(let e): add(e.debitDate, "debit", "requested \(e.key) \(e.amount.amount) yen")
-            case .debitFailed(let e):
-                add(e.debitDate, "debit failed", "\(e.key) \(e.amount.amount) yen, code \(e.resultCode)")
-            case .conveniencePaymentReported(let e):
-                add(e.paidOn, "store report", "速報 \(e.key) \(e.amount.amount) yen at store \(e.store)")
-            case .pensionDeductionStopped(let e): add(e.stoppedFrom, "pension", e.reason)
-            case .lateFeeFinalized(let e):
-                add(e.paidOffOn, "late fee", "確定延滞金 \(e.key) \(e.fee.amount) yen")
-            case .reductionDecided(let e):
-                add(
-                    e.decidedOn, "reduction",
-                    "減免 \(e.id) \(e.reason): " + e.parts.map { "\($0.key)=\($0.amount.amount)" }.joined(separator: " ")
-                        + (e.waiveLateFees ? ", late fees waived" : ""))
-            case .writtenOff(let e):
-                add(
-                    e.writtenOffOn, "written off",
-                    "不納欠損 \(e.key) \(e.premium.amount) yen\(e.lateFee > .zero ? " + late fee \(e.lateFee.amount)" : "") (\(e.reason.rawValue), expired after \(e.lastDay))"
-                )
-            case .installmentPlanRecorded(let e):
-                add(
-                    e.on, "plan",
-                    "分納 \(e.id) \(e.change.rawValue)"
-                        + (e.schedule.isEmpty
-                            ? "" : ": \(e.schedule.count) payments, \(e.schedule.map(\.amount).sum().amount) yen")
-                        + (e.pledge ? ", pledge (誓約)" : "") + (e.reason.isEmpty ? "" : " — \(e.reason)"))
-            case .seizureRecorded(let e):
-                add(
-                    e.on, "seizure",
-                    "差押 \(e.id) \(e.change.rawValue): \(e.periods.map(\.description).joined(separator: " "))")
-            case .eligibilityAcquired(let e): add(e.effectiveFrom, "insured", e.reason.rawValue)
-            case .eligibilityLost(let e): add(e.effectiveFrom, "lost", e.reason.rawValue)
-            case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .addressExceptionStarted,
-                .addressExceptionEnded, .formerDependantRecorded, .incomeRecorded, .incomeInquired,
-                .personNumbersLinked, .pensionFactsRecorded, .myNumberRecorded, .personErased, .access, .notice,
-                .counter,
-                .rateTableAdopted, .installmentCalendarAdopted,
-                .assessmentRunRecorded, .unmatchedPaymentRecorded, .unmatchedPaymentResolved,
-                .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded, .fiscalYearClosed:
-                break
-            }
+            history.apply(
+                event, position: view.position, recordedAt: view.command.recordedAt.microseconds,
+                actor: view.command.actor)
         }
-        return entries.sorted { ($0.date, $0.position) < ($1.date, $1.position) }
+        return history.timeline
     }
 }

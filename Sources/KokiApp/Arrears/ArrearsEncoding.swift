@@ -1,5 +1,7 @@
 import KokiDomain
 import KokiEvents
+import KokiProjections
+import LedgerStore
 
 /// What a request about a date answers: the date it ran for (the caller's today when none was
 /// given) and what it found or did. After a batch run, `readModelsNote` says why the stored
@@ -33,6 +35,11 @@ extension ArrearsCommands.Contact: Encodable {
         try container.encode(id, forKey: .id)
         try container.encode(versions.map { Version(event: $0.event, words: $0.words) }, forKey: .versions)
     }
+}
+
+extension ArrearsCommands.HistoryEntry {
+    /// When the entry's event was recorded, as the store's timestamp.
+    public var recordedAt: Timestamp { Timestamp(microseconds: recordedAtMicroseconds) }
 }
 
 extension ArrearsCommands.HistoryEntry: Encodable {

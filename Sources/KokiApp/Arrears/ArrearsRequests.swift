@@ -2,7 +2,7 @@ import KokiDomain
 import KokiEvents
 
 // The arrears area's requests (滞納): settings, a person's arrears, the lists, the runs, contacts,
-// plans, seizures, prescription and the fiscal closing. Each query records whose data it shows
+// plans, reductions, seizures, prescription and the fiscal closing. Each query records whose data it shows
 // before answering; each run answers the date it ran for.
 
 /// `arrears settings adopt [--file FILE]`: the defaults, or settings from a JSON file (missing
@@ -288,6 +288,66 @@ public struct ListContacts: PersonRequest {
     public func handle(_ scope: RequestScope) throws -> [ArrearsCommands.Contact] {
         try scope.recordRead([person])
         return try ArrearsCommands(scope.ledger).contacts(of: person)
+    }
+}
+
+// MARK: - Reductions (減免)
+
+/// `reduction decide`: a reduction or exemption (減免) decided by the union: amounts off named
+/// periods, or a percentage of the covered months' periods.
+public struct DecideReduction: PersonRequest {
+    public static let name = "reduction decide"
+    public static let function: AccessFunction? = .arrearsWrite
+
+    public struct PeriodAmount: Codable, Sendable, Hashable {
+        public var period: PeriodKey
+        public var amount: Int64
+
+        public init(period: PeriodKey, amount: Int64) {
+            (self.period, self.amount) = (period, amount)
+        }
+    }
+
+    public var person: PersonID
+    public var appliedOn: CivilDate
+    public var decidedOn: CivilDate
+    public var reason: String
+    public var from: CivilDate
+    public var through: CivilDate
+    /// Amounts off named periods (or `nil`, with `percent`).
+    public var periods: [PeriodAmount]?
+    public var percent: Int?
+    public var waiveLateFees: Bool
+
+    public init(
+        person: PersonID, appliedOn: CivilDate, decidedOn: CivilDate, reason: String, from: CivilDate,
+        through: CivilDate, periods: [PeriodAmount]?, percent: Int?, waiveLateFees: Bool
+    ) {
+        self.person = person
+        self.appliedOn = appliedOn
+        self.decidedOn = decidedOn
+        self.reason = reason
+        self.from = from
+        self.through = through
+        self.periods = periods
+        self.percent = percent
+        self.waiveLateFees = waiveLateFees
+    }
+
+    public func handle(_ scope: RequestScope) throws -> ReductionDecided {
+        guard (periods?.isEmpty ?? true) != (percent == nil) else {
+            throw KokiError(.invalidInput, "give --period FY/N=YEN (repeatable) or --percent, not both")
+        }
+        var amounts: [PeriodKey: Yen]?
+        if let periods, !periods.isEmpty {
+            amounts = try Dictionary(
+                periods.map { ($0.period, try Yen.checked($0.amount, .amount, field: "--period \($0.period)")) },
+                uniquingKeysWith: { _, _ in throw KokiError(.invalidInput, "--period names a period twice") })
+        }
+        return try ArrearsCommands(scope.ledger).decideReduction(
+            person, appliedOn: appliedOn, decidedOn: decidedOn, reason: try checkedText(reason, field: "--reason"),
+            from: from, through: through, amounts: amounts, percent: percent, waiveLateFees: waiveLateFees,
+            metadata: scope.metadata())
     }
 }
 

@@ -22,104 +22,9 @@ public struct CollectionCommands: Sendable {
         vault = IdentityVault(ledger)
     }
 
-    /// One person's register entry, the assessment in force per fiscal year and their
-    /// collection account, with their stream's version — folded from their stream, or taken from
-    /// a city snapshot (batch imports, which must not read a stream per record).
-    public struct PersonState: Sendable {
-        public let person: PersonID
-        public var entry: InsuredRegister.Person?
-        public var assessments: [FiscalYear: PremiumAssessed] = [:]
-        public var account = CollectionAccounts.Account()
-        public var version: Int64 = 0
-        /// The most any assessment ever asked for each period: no slip koki issues for a period
-        /// (a payment notice, `konbini slip`, a dunning notice) carries more, nor does a pension
-        /// deduction. From a snapshot, the current assessment's amounts.
-        public var largestAssessed: [PeriodKey: Yen] = [:]
-        /// The arrears settings in force, when adopted: they finalize late fees and exclude
-        /// prescribed periods from allocation.
-        public var settings: ArrearsSettings?
-
-        public init(_ person: PersonID) { self.person = person }
-
-        /// The person as the snapshot has them.
-        public init(_ person: PersonID, in city: CitySnapshot) {
-            self.person = person
-            entry = city.register.person(person)
-            account = city.collection.account(person) ?? .init()
-            for year in Set(account.periods.keys.map(\.fiscalYear)) {
-                assessments[year] = city.accounts.current(person, year)
-            }
-            for (key, period) in account.periods { largestAssessed[key] = period.assessed }
-            version = city.version(of: person)
-            settings = city.collection.arrearsSettings
-        }
-
-        public var exists: Bool { entry != nil || version > 0 }
-
-        mutating func apply(_ event: KokiEvent) {
-            if case .premiumAssessed(let e) = event {
-                assessments[e.fiscalYear] = e
-                for i in e.installments {
-                    let key = PeriodKey(e.fiscalYear, i.period)
-                    largestAssessed[key] = max(largestAssessed[key] ?? .zero, i.amount)
-                }
-            }
-            if CollectionAccounts.Account.folds(event) { account.apply(event) }
-        }
-
-        /// What still owes money, for allocation: premiums, then late fees. Unspecified money never
-        /// goes to a pension-deduction period not yet due (the pension will pay it); money for a
-        /// period whose right to collect has expired (時効) is not a payment of it.
-        func open(paidOn: CivilDate, includeNotYetDue: Bool = true) -> [PaymentAllocation.Open] {
-            var open: [PaymentAllocation.Open] = []
-            for (key, period) in account.periods {
-                if let settings, period.dueDate.days(until: paidOn) > 365 * settings.prescriptionYears,
-                    ArrearsCommands.prescription(key, account, settings).isPrescribed(on: paidOn)
-                {
-                    continue
-                }
-                if period.lateFeeOutstanding > .zero {
-                    open.append(
-                        .init(
-                            key: key, charge: .lateFee, dueDate: period.dueDate, outstanding: period.lateFeeOutstanding)
-                    )
-                }
-                guard period.outstanding > .zero else { continue }
-                if period.dueDate > paidOn {
-                    guard includeNotYetDue else { continue }
-                    if assessments[key.fiscalYear]?.collection == .pensionDeduction { continue }
-                }
-                open.append(.init(key: key, dueDate: period.dueDate, outstanding: period.outstanding))
-            }
-            return open
-        }
-
-        /// Applies money received and returns the events to record: the payment, and a final late
-        /// fee (確定延滞金) for each period it paid off after its due date.
-        mutating func receive(_ payment: PaymentReceived) -> [KokiEvent] {
-            apply(.paymentReceived(payment))
-            var events: [KokiEvent] = [.paymentReceived(payment)]
-            for key in Set(payment.parts.filter { $0.charge == .premium }.map(\.key)).sorted() {
-                if let fee = finalization(key, on: payment.paidOn) {
-                    apply(.lateFeeFinalized(fee))
-                    events.append(.lateFeeFinalized(fee))
-                }
-            }
-            return events
-        }
-
-        /// The final late fee of a period just paid off, if it bears one.
-        func finalization(_ key: PeriodKey, on date: CivilDate) -> LateFeeFinalized? {
-            guard let settings, let period = account.periods[key], period.outstanding == .zero,
-                period.lateFee == .zero, period.dueDate < date,
-                !account.reductions.contains(where: { $0.waiveLateFees && $0.parts.contains { $0.key == key } }),
-                let fee = try? ArrearsCommands.lateFee(key, account, on: date, settings), fee.paidOff,
-                fee.fee > .zero
-            else { return nil }
-            return LateFeeFinalized(
-                person: person, key: key, fee: fee.fee, paidOffOn: fee.through, ruleVersion: LateFee.ruleVersion)
-        }
-    }
+    /// One person's state for a command: folded from their stream (``load(_:knownAt:asOf:)``) or
+    /// taken from a city snapshot (``PersonCollectionState``, in the projections).
+    public typealias PersonState = PersonCollectionState
 
     /// The arrears settings in force (the stream `config/arrears`), if any were adopted.
     func arrearsSettings(knownAt: KnownAt? = nil) throws -> ArrearsSettings? {
@@ -145,18 +50,12 @@ public struct CollectionCommands: Sendable {
     func load(_ person: PersonID, knownAt: KnownAt? = nil, asOf: CivilDate? = nil, settings: ArrearsSettings?) throws
         -> PersonState
     {
-        var state = PersonState(person)
-        var register = InsuredRegister()
+        var fold = PersonState.StreamFold(person, asOf: asOf)
         var query = EventQuery.stream(try StreamName(person.streamName))
         query.readsEnvelopes = false
         knownAt?.limit(&query)
-        try ledger.forEachEvent(query) { view, event in
-            state.version = view.streamVersion
-            if let asOf, let effective = event.effectiveDate, effective > asOf { return }
-            register.apply(event)
-            state.apply(event)
-        }
-        state.entry = register.person(person)
+        try ledger.forEachEvent(query) { view, event in fold.apply(event, streamVersion: view.streamVersion) }
+        var state = fold.state
         state.settings = settings
         return state
     }

@@ -1,0 +1,80 @@
+import KokiDomain
+import KokiEvents
+
+/// One person's register entry, the assessment in force per fiscal year and their collection
+/// account, with their stream's version: what a collection or arrears command decides from.
+/// Folded from the person's own stream (``StreamFold``), or taken from a city snapshot (batch
+/// imports, which must not read a stream per record).
+public struct PersonCollectionState: Sendable {
+    public let person: PersonID
+    public var entry: InsuredRegister.Person?
+    public var assessments: [FiscalYear: PremiumAssessed] = [:]
+    public var account = CollectionAccounts.Account()
+    public var version: Int64 = 0
+    /// The most any assessment ever asked for each period: no slip koki issues for a period
+    /// (a payment notice, `konbini slip`, a dunning notice) carries more, nor does a pension
+    /// deduction. From a snapshot, the current assessment's amounts.
+    public var largestAssessed: [PeriodKey: Yen] = [:]
+    /// The arrears settings in force, when adopted: they finalize late fees and exclude
+    /// prescribed periods from allocation.
+    public var settings: ArrearsSettings?
+
+    public init(_ person: PersonID) { self.person = person }
+
+    /// The person as the snapshot has them.
+    public init(_ person: PersonID, in city: CitySnapshot) {
+        self.person = person
+        entry = city.register.person(person)
+        account = city.collection.account(person) ?? .init()
+        for year in Set(account.periods.keys.map(\.fiscalYear)) {
+            assessments[year] = city.accounts.current(person, year)
+        }
+        for (key, period) in account.periods { largestAssessed[key] = period.assessed }
+        version = city.version(of: person)
+        settings = city.collection.arrearsSettings
+    }
+
+    public var exists: Bool { entry != nil || version > 0 }
+
+    /// Folds one event into the assessments and the account (the register entry is the stream
+    /// fold's: a command's own new events never change it).
+    public mutating func apply(_ event: KokiEvent) {
+        if case .premiumAssessed(let e) = event {
+            assessments[e.fiscalYear] = e
+            for i in e.installments {
+                let key = PeriodKey(e.fiscalYear, i.period)
+                largestAssessed[key] = max(largestAssessed[key] ?? .zero, i.amount)
+            }
+        }
+        if CollectionAccounts.Account.folds(event) { account.apply(event) }
+    }
+
+    /// The fold of a person's own stream, event by event in stream order: the version follows
+    /// every event read; with `asOf`, an event effective after that day changes nothing else (the
+    /// world as it stood that day). The arrears settings are not in the person's stream: the
+    /// loader sets them.
+    public struct StreamFold: Sendable {
+        public let asOf: CivilDate?
+        private var folded: PersonCollectionState
+        private var register = InsuredRegister()
+
+        public init(_ person: PersonID, asOf: CivilDate? = nil) {
+            folded = PersonCollectionState(person)
+            self.asOf = asOf
+        }
+
+        public mutating func apply(_ event: KokiEvent, streamVersion: Int64) {
+            folded.version = streamVersion
+            if let asOf, let effective = event.effectiveDate, effective > asOf { return }
+            register.apply(event)
+            folded.apply(event)
+        }
+
+        /// The state folded so far, with the person's register entry.
+        public var state: PersonCollectionState {
+            var state = folded
+            state.entry = register.person(state.person)
+            return state
+        }
+    }
+}

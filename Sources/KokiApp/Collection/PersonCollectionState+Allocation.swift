@@ -1,0 +1,60 @@
+import KokiDomain
+import KokiEvents
+import KokiProjections
+
+/// What collection decides from a person's state: where money goes and which late fees a payment
+/// makes final. Decisions, so they stay with the commands; the state is the projections' fold.
+extension CollectionCommands.PersonState {
+    /// What still owes money, for allocation: premiums, then late fees. Unspecified money never
+    /// goes to a pension-deduction period not yet due (the pension will pay it); money for a
+    /// period whose right to collect has expired (時効) is not a payment of it.
+    func open(paidOn: CivilDate, includeNotYetDue: Bool = true) -> [PaymentAllocation.Open] {
+        var open: [PaymentAllocation.Open] = []
+        for (key, period) in account.periods {
+            if let settings, period.dueDate.days(until: paidOn) > 365 * settings.prescriptionYears,
+                account.prescription(key, settings).isPrescribed(on: paidOn)
+            {
+                continue
+            }
+            if period.lateFeeOutstanding > .zero {
+                open.append(
+                    .init(
+                        key: key, charge: .lateFee, dueDate: period.dueDate, outstanding: period.lateFeeOutstanding)
+                )
+            }
+            guard period.outstanding > .zero else { continue }
+            if period.dueDate > paidOn {
+                guard includeNotYetDue else { continue }
+                if assessments[key.fiscalYear]?.collection == .pensionDeduction { continue }
+            }
+            open.append(.init(key: key, dueDate: period.dueDate, outstanding: period.outstanding))
+        }
+        return open
+    }
+
+    /// Applies money received and returns the events to record: the payment, and a final late
+    /// fee (確定延滞金) for each period it paid off after its due date.
+    mutating func receive(_ payment: PaymentReceived) -> [KokiEvent] {
+        apply(.paymentReceived(payment))
+        var events: [KokiEvent] = [.paymentReceived(payment)]
+        for key in Set(payment.parts.filter { $0.charge == .premium }.map(\.key)).sorted() {
+            if let fee = finalization(key, on: payment.paidOn) {
+                apply(.lateFeeFinalized(fee))
+                events.append(.lateFeeFinalized(fee))
+            }
+        }
+        return events
+    }
+
+    /// The final late fee of a period just paid off, if it bears one.
+    func finalization(_ key: PeriodKey, on date: CivilDate) -> LateFeeFinalized? {
+        guard let settings, let period = account.periods[key], period.outstanding == .zero,
+            period.lateFee == .zero, period.dueDate < date,
+            !account.reductions.contains(where: { $0.waiveLateFees && $0.parts.contains { $0.key == key } }),
+            let fee = try? account.lateFee(key, on: date, settings), fee.paidOff,
+            fee.fee > .zero
+        else { return nil }
+        return LateFeeFinalized(
+            person: person, key: key, fee: fee.fee, paidOffOn: fee.through, ruleVersion: LateFee.ruleVersion)
+    }
+}

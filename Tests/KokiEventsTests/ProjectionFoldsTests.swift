@@ -1,0 +1,126 @@
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import Testing
+
+/// The folds the application core loads from a ledger — a person's collection state, an
+/// operator's record, a person's collection history — folded here from a few events, no store.
+@Suite struct ProjectionFoldsTests {
+    let person = EventSamples.person
+    let fy = EventSamples.fy
+
+    /// The sample assessment, decided before the sample payment.
+    var assessed: PremiumAssessed {
+        var e = EventSamples.premiumAssessed
+        e.decidedOn = try! CivilDate(iso: "2025-07-10")
+        return e
+    }
+
+    @Test func aPersonsStreamFoldsIntoTheirCollectionStateAsOfADay() throws {
+        let events: [KokiEvent] = [
+            .personRegistered(PersonRegistered(person: person, identity: EventSamples.sealed)),
+            .premiumAssessed(assessed), .paymentReceived(EventSamples.paymentReceived),
+        ]
+        var now = PersonCollectionState.StreamFold(person)
+        var dayBefore = PersonCollectionState.StreamFold(person, asOf: try CivilDate(iso: "2025-08-28"))
+        for (i, event) in events.enumerated() {
+            now.apply(event, streamVersion: Int64(i + 1))
+            dayBefore.apply(event, streamVersion: Int64(i + 1))
+        }
+        let state = now.state
+        #expect(state.person == person && state.entry?.id == person && state.exists)
+        #expect(state.version == 3)
+        #expect(state.assessments == [fy: assessed])
+        #expect(state.largestAssessed[EventSamples.key(1)] == Yen(5_900))
+        #expect(state.account.payments.map(\.event) == [EventSamples.paymentReceived])
+        #expect(state.account.periods[EventSamples.key(2)]?.outstanding == .zero)
+        #expect(state.account.overpayments.map(\.open) == [Yen(250)])
+        #expect(state.settings == nil)
+
+        // The day before the payment: assessed, nothing paid; the version still follows every event.
+        let earlier = dayBefore.state
+        #expect(earlier.version == 3 && earlier.entry?.id == person)
+        #expect(earlier.assessments == [fy: assessed])
+        #expect(earlier.account.payments.isEmpty && earlier.account.overpayments.isEmpty)
+        #expect(earlier.account.periods[EventSamples.key(2)]?.outstanding == Yen(5_750))
+    }
+
+    @Test func anOperatorsStreamFoldsIntoTheirRecord() throws {
+        let source = "192.0.2.10"
+        func failed(locks: Bool) -> AccessEvent {
+            .loginFailed(
+                LoginFailed(
+                    operatorID: "tanaka", terminal: "t1", reason: .wrongPassword, source: source, sourceLocked: locks))
+        }
+        var record: OperatorRecord?
+        OperatorRecord.fold(&record, failed(locks: false), recordedAt: 50)
+        #expect(record == nil)
+
+        let enrolled = OperatorEnrolled(operatorID: "tanaka", name: "田中", roles: [.counter])
+        OperatorRecord.fold(&record, .operatorEnrolled(enrolled), recordedAt: 100)
+        var r = try #require(record)
+        #expect(r.id == "tanaka" && r.name == "田中" && r.roles == [.counter] && r.state == .active)
+        #expect(r.enrolledAtMicroseconds == 100 && r.sessions.isEmpty && r.consecutiveFailures == 0)
+
+        OperatorRecord.fold(&record, failed(locks: false), recordedAt: 200)
+        OperatorRecord.fold(&record, failed(locks: true), recordedAt: 300)
+        r = try #require(record)
+        #expect(r.consecutiveFailures == 2 && r.lockedSources == [source])
+        #expect(r.failuresBySource[source]?.count == 2 && r.failuresBySource[source]?.lastMicroseconds == 300)
+
+        // An unlock (made active) starts the counts again.
+        let unlocked = OperatorStateChanged(operatorID: "tanaka", state: .active, reason: "unlock")
+        OperatorRecord.fold(&record, .operatorStateChanged(unlocked), recordedAt: 400)
+        r = try #require(record)
+        #expect(r.consecutiveFailures == 0 && r.failuresBySource.isEmpty && r.lockedSources.isEmpty)
+
+        let opened = SessionOpened(
+            operatorID: "tanaka", session: "s1", terminal: "t1", tokenDigest: [1, 2], expiresAt: 9_000)
+        OperatorRecord.fold(&record, .sessionOpened(opened), recordedAt: 500)
+        OperatorRecord.fold(
+            &record, .operatorRolesChanged(OperatorRolesChanged(operatorID: "tanaka", roles: [.arrears])),
+            recordedAt: 600)
+        r = try #require(record)
+        #expect(r.roles == [.arrears])
+        #expect(r.openSessions.map(\.id) == ["s1"])
+        #expect(r.sessions["s1"]?.openedAtMicroseconds == 500 && r.sessions["s1"]?.expiresAtMicroseconds == 9_000)
+
+        let closed = SessionClosed(operatorID: "tanaka", session: "s1", reason: .logout)
+        OperatorRecord.fold(&record, .sessionClosed(closed), recordedAt: 700)
+        r = try #require(record)
+        #expect(r.openSessions.isEmpty && r.sessions["s1"]?.closed == .logout)
+    }
+
+    @Test func aPersonsHistoryIsOneTimelineInEffectiveDateOrder() throws {
+        let contact = ContactRecorded(
+            person: person, id: "k1", change: .recorded, contactedOn: try CivilDate(iso: "2026-01-20"),
+            method: .phone, words: EventSamples.sealed, promisedOn: try CivilDate(iso: "2026-02-10"))
+        let words = ContactWords(counterpart: "本人", content: "電話", promise: "2月に払う")
+        let events: [KokiEvent] = [
+            .premiumAssessed(EventSamples.premiumAssessed),  // decided 2025-11-10
+            .contactRecorded(contact),
+            .paymentReceived(EventSamples.paymentReceived),  // paid 2025-08-29
+            .access(.operatorRolesChanged(OperatorRolesChanged(operatorID: "x", roles: []))),
+        ]
+        func fold(_ history: CollectionHistory) -> CollectionHistory {
+            var history = history
+            for (i, event) in events.enumerated() {
+                history.apply(event, position: Int64(10 + i), recordedAt: Int64(1_000 * i), actor: "op\(i)")
+            }
+            return history
+        }
+        let all = fold(CollectionHistory(contactWords: [CollectionHistory.contactKey(contact): words]))
+        #expect(all.timeline.map(\.kind) == ["payment", "assessed", "contact"])
+        #expect(all.timeline.map(\.position) == [12, 10, 11])
+        #expect(all.timeline.map(\.actor) == ["op2", "op0", "op1"])
+        #expect(all.timeline.map(\.recordedAtMicroseconds) == [2_000, 0, 1_000])
+        #expect(all.timeline[2].date == contact.contactedOn)
+        #expect(all.timeline[2].text == "recorded k1 (phone): 本人 — 電話; promised: 2月に払う (pay by 2026-02-10)")
+
+        // Words not handed in (the person's key was erased) show as erased; `asOf` keeps earlier days only.
+        let erased = fold(CollectionHistory())
+        #expect(erased.timeline[2].text == "recorded k1 (phone): (erased) (pay by 2026-02-10)")
+        let early = fold(CollectionHistory(asOf: try CivilDate(iso: "2025-12-31")))
+        #expect(early.timeline.map(\.kind) == ["payment", "assessed"])
+    }
+}
