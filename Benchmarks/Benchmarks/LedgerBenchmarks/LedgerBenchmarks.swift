@@ -1,6 +1,6 @@
 import Benchmark
 import Foundation
-import KokiApp
+@_spi(Batch) import KokiApp
 import KokiEvents
 import KokiProjections
 import KokiSimulation
