@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "LedgerStores", targets: ["LedgerStores"]),
         .library(name: "KokiInterchange", targets: ["KokiInterchange"]),
         .library(name: "KokiApp", targets: ["KokiApp"]),
+        .library(name: "KokiServer", targets: ["KokiServer"]),
         .library(name: "KokiCLI", targets: ["KokiCLI"]),
     ],
     dependencies: [
@@ -89,13 +90,19 @@ let package = Package(
             resources: [.copy("Notices/Templates")],
             swiftSettings: strict
         ),
+        // `koki serve`: the core's typed requests over HTTP; it knows no command line.
+        .target(
+            name: "KokiServer",
+            dependencies: ["KokiApp", "LedgerStores", .product(name: "Hummingbird", package: "hummingbird")],
+            resources: [.copy("openapi.yaml")],
+            swiftSettings: strict
+        ),
         .target(
             name: "KokiCLI",
             dependencies: [
-                "KokiApp", "LedgerStores", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "KokiApp", "KokiServer", "LedgerStores",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            resources: [.copy("Server/openapi.yaml")],
             swiftSettings: strict
         ),
         .executableTarget(name: "koki", dependencies: ["KokiCLI"], swiftSettings: strict),

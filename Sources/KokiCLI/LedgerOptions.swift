@@ -159,16 +159,9 @@ public struct LedgerOptions: ParsableArguments {
         try Self.keyed(try open(.readWrite), keyFile: masterKeyFile, required: false)
     }
 
-    /// `store` with the master key from `keyFile`, proven to be the ledger's before it is used to
-    /// seal anything (a wrong key would write seals that verify then names as an alteration).
-    /// Without `required`, a missing key file leaves the ledger without one (its appends, if it
-    /// is sealed, are then refused and say so).
+    /// `store` with the master key from `keyFile` (see ``KokiLedger/keyed(_:keyFile:required:)``).
     static func keyed(_ store: LedgerPorts, keyFile: String, required: Bool) throws -> KokiLedger {
-        guard required || FileManager.default.fileExists(atPath: keyFile) else { return KokiLedger(store) }
-        let ledger = KokiLedger(store, masterKey: try MasterKey.load(from: keyFile))
-        try IdentityVault(ledger).checkMasterKey()
-        try ledger.useMasterKeyForChain()
-        return ledger
+        try KokiLedger.keyed(store, keyFile: keyFile, required: required)
     }
 
     /// The session file's credentials, or `nil` when there is none; an unsafe session file is refused.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KokiApp
+import KokiServer
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking

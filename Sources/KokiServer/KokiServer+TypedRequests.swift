@@ -30,14 +30,10 @@ extension KokiServer {
         defer { if let lent { pool.give(lent) } }
         let caller = Caller(credentials: credentials, terminal: terminal, source: source, today: todayInJapan())
         let (ledgerPath, masterKeyPath) = (ledgerPath, masterKeyPath)
-        return await withCheckedContinuation { continuation in
-            Self.queue.async {
-                continuation.resume(
-                    returning: Self.answer(
-                        type, body: body, caller: caller,
-                        open: { try lent ?? LedgerOptions.store(at: ledgerPath, mode: .readWrite) },
-                        masterKeyPath: masterKeyPath))
-            }
+        return await Self.onPool {
+            Self.answer(
+                type, body: body, caller: caller, open: { try lent ?? Self.store(at: ledgerPath, mode: .readWrite) },
+                masterKeyPath: masterKeyPath)
         }
     }
 
@@ -49,11 +45,11 @@ extension KokiServer {
         // The session before anything else: the body is not even decoded for a client without one.
         let application: KokiApplication
         do {
-            let ledger = try LedgerOptions.keyed(try open(), keyFile: masterKeyPath, required: true)
+            let ledger = try KokiLedger.keyed(try open(), keyFile: masterKeyPath, required: true)
             application = KokiApplication(ledger)
             _ = try application.authorize(nil, command: type.name, as: caller)
         } catch {
-            let failure = CLIFailure(error)
+            let failure = ExitStatus.classify(error)
             let (status, title) =
                 failure.status == .accessDenied ? (.unauthorized, "Unauthorized") : httpStatus(failure.status.rawValue)
             return problem(status, title: title, detail: failure.message)
@@ -62,7 +58,7 @@ extension KokiServer {
             let request = try decodeJSON(type, from: body, source: "the request body")
             return json(.ok, try result(of: request, on: application, as: caller))
         } catch {
-            let failure = CLIFailure(error)
+            let failure = ExitStatus.classify(error)
             let (status, title) = httpStatus(failure.status.rawValue)
             return problem(status, title: title, detail: failure.message, extra: [("exitStatus", String(failure.status.rawValue))])
         }
@@ -75,7 +71,7 @@ extension KokiServer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let encoded = String(decoding: try encoder.encode(result), as: UTF8.self)
-        return JSON.object([("request", JSON.string(R.name)), ("version", String(R.version)), ("result", encoded)])
+        return JSONLine.object([("request", JSONLine.string(R.name)), ("version", String(R.version)), ("result", encoded)])
     }
 
     /// The OpenAPI paths of every typed request, from the catalogue.
