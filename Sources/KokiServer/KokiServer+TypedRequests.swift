@@ -12,7 +12,7 @@ import LedgerStore
 /// document cannot name a request koki does not have, nor miss one.
 extension KokiServer {
     /// The path of a request type.
-    static func path(of name: String) -> String { "/v1/requests/" + name.split(separator: " ").joined(separator: "/") }
+    public static func path(of name: String) -> String { "/v1/requests/" + name.split(separator: " ").joined(separator: "/") }
 
     /// Runs the typed request at `path` with `body` for the bearer of `headers`.
     func runTyped(path: String, body: Data, headers: HTTPFields, source: String) async -> Response {
@@ -20,7 +20,7 @@ extension KokiServer {
         guard let type = RequestCatalog.type(named: words) else {
             return Self.problem(.notFound, title: "Not found", detail: "no request `\(words)` in this koki")
         }
-        if let first = words.split(separator: " ").first, Self.hostOnly.contains(String(first)) {
+        if Self.runsOnHost(words.split(separator: " ").map(String.init)) {
             return Self.problem(.badRequest, title: "Not over HTTP", detail: "`\(words)` runs on the server's host")
         }
         let asked: (credentials: SessionCredentials?, terminal: String)
@@ -52,7 +52,8 @@ extension KokiServer {
             let failure = ExitStatus.classify(error)
             let (status, title) =
                 failure.status == .accessDenied ? (.unauthorized, "Unauthorized") : httpStatus(failure.status.rawValue)
-            return problem(status, title: title, detail: failure.message)
+            return problem(
+                status, title: title, detail: failure.message, extra: [("exitStatus", String(failure.status.rawValue))])
         }
         do {
             let request = try decodeJSON(type, from: body, source: "the request body")

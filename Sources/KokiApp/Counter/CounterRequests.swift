@@ -322,7 +322,7 @@ public struct ShowCopay: PersonRequest {
         (self.person, self.on) = (person, on)
     }
 
-    public struct Determined: Encodable, Sendable {
+    public struct Determined: Codable, Sendable {
         public var determination: CopayDetermination
         public var members: [PersonID]
     }

@@ -7,7 +7,7 @@ import LedgerStore
 // its events. Whose events are shown is recorded before any is.
 
 /// A stream's summary as `streams` shows it.
-public struct StreamSummary: Sendable, Hashable, Encodable {
+public struct StreamSummary: Sendable, Hashable, Codable {
     public var stream: String
     public var version: Int64
     public var firstPosition: Int64
@@ -44,7 +44,7 @@ public struct ShowHead: KokiRequest {
 
     public init(checkpoint: Bool) { self.checkpoint = checkpoint }
 
-    public struct Head: Sendable, Hashable, Encodable {
+    public struct Head: Sendable, Hashable, Codable {
         public var ledger: String
         public var position: Int64
         public var hash: String

@@ -1,0 +1,69 @@
+import Foundation
+import KokiApp
+@testable import KokiCLI
+import KokiTestSupport
+import Testing
+
+/// `koki --server URL …`: the command parsed here into its typed request, sent to
+/// `/v1/requests/…`, and its result printed here by the command's own report — the same lines
+/// and the same exit status as where the ledger is.
+@Suite(.serialized) struct RemoteClientTests {
+    let folder: TemporaryFolder
+    let clerk: [String: String]
+    let reader: [String: String]
+
+    init() throws {
+        folder = try TemporaryFolder()
+        let ledger = folder.path("remote.ledger")
+        let admin = try Secured.initialize(ledger, folder: folder.url.path)
+        clerk = try Secured.enroll("clerk", roles: ["counter", "collection"], admin: admin, folder: folder.url.path)
+        reader = try Secured.enroll("reader", roles: ["auditor"], admin: admin, folder: folder.url.path)
+        let registered = try KokiProcess.run(
+            [
+                "person", "register", "--number", "1001", "--name", "松戸 花子", "--kana", "マツド ハナコ", "--birth-date",
+                "1950-03-01", "--sex", "female", "--address", "千葉県松戸市根本387-5",
+            ], environment: clerk)
+        #expect(registered.status == 0, "\(registered.stderr)")
+    }
+
+    /// The same command here and through the server: (here, there).
+    func both(_ arguments: [String], as env: [String: String], server url: String) throws -> (
+        KokiProcess.Outcome, KokiProcess.Outcome
+    ) {
+        var remote = env
+        remote["KOKI_SERVER"] = url
+        return (try KokiProcess.run(arguments, environment: env), try KokiProcess.run(arguments, environment: remote))
+    }
+
+    @Test func theRemoteCommandPrintsWhatTheLocalOnePrints() throws {
+        // What this test runs travels as typed requests (their answers read back here).
+        #expect(RecordPayment.answerTravels && ShowAccount.answerTravels && ShowPerson.answerTravels)
+        let (server, url, _) = try KokiProcess.serve(environment: clerk)
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        // A payment (collection): the same lines but the payment's own number.
+        let (paidHere, paidThere) = try both(
+            ["pay", "record", "1001", "--amount", "5700", "--paid-on", "2026-07-31"], as: clerk, server: url)
+        #expect(paidHere.status == 0 && paidThere.status == 0, "\(paidHere.stderr) \(paidThere.stderr)")
+        func withoutNumber(_ text: String) -> String {
+            text.replacingOccurrences(of: #"payment [^:]+:"#, with: "payment N:", options: .regularExpression)
+        }
+        #expect(withoutNumber(paidThere.stdout) == withoutNumber(paidHere.stdout) && paidThere.stdout.contains("5700"))
+        // A person's account and their record (collection, register): the same lines.
+        for arguments in [["account", "1001"], ["account", "1001", "--json"], ["person", "show", "1001"]] {
+            let (here, there) = try both(arguments, as: clerk, server: url)
+            #expect(here.status == 0 && there == here, "\(arguments): \(here) / \(there)")
+        }
+        // A role that may not: 77 and the same message, both refusals recorded.
+        let (refusedHere, refusedThere) = try both(
+            ["pay", "record", "1001", "--amount", "100", "--paid-on", "2026-07-31"], as: reader, server: url)
+        #expect(refusedHere.status == 77 && refusedThere == refusedHere, "\(refusedHere) / \(refusedThere)")
+        #expect(refusedThere.stderr.contains("may not use collection.write"), "\(refusedThere.stderr)")
+        // Input the core refuses: 65 and the same message.
+        let (badHere, badThere) = try both(
+            ["pay", "record", "1001", "--amount=-5", "--paid-on", "2026-07-31"], as: clerk, server: url)
+        #expect(badHere.status == 65 && badThere == badHere, "\(badHere) / \(badThere)")
+    }
+}
