@@ -59,9 +59,7 @@ extension KokiServer {
             let request = try decodeJSON(type, from: body, source: "the request body")
             return json(.ok, try result(of: request, on: application, as: caller))
         } catch {
-            let failure = ExitStatus.classify(error)
-            let (status, title) = httpStatus(failure.status.rawValue)
-            return problem(status, title: title, detail: failure.message, extra: [("exitStatus", String(failure.status.rawValue))])
+            return failure(error)
         }
     }
 

@@ -97,6 +97,11 @@ public struct KokiServer: Sendable {
                 return await run(commandLine, body: body, headers: request.headers, source: context.source)
             }
         }
+        router.post("/v1/session/login") { request, context -> Response in
+            guard let body = await Self.body(of: request) else { return Self.tooLarge }
+            return await login(body: body, headers: request.headers, source: context.source)
+        }
+        router.post("/v1/session/logout") { request, _ -> Response in await logout(headers: request.headers) }
         router.post("/v1/requests/**") { request, context -> Response in
             guard let body = await Self.body(of: request) else { return Self.tooLarge }
             return await runTyped(path: request.uri.path, body: body, headers: request.headers, source: context.source)

@@ -66,4 +66,34 @@ import Testing
             ["pay", "record", "1001", "--amount=-5", "--paid-on", "2026-07-31"], as: clerk, server: url)
         #expect(badHere.status == 65 && badThere == badHere, "\(badHere) / \(badThere)")
     }
+
+    @Test func aSessionIsOpenedAndEndedOverHTTPWithThePasswordInTheBodyOnly() throws {
+        let (server, url, _) = try KokiProcess.serve(environment: clerk)
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        var remote = clerk
+        remote["KOKI_SERVER"] = url
+        remote["KOKI_SESSION"] = folder.path("remote.session")
+        // A wrong password: refused as at a terminal, no session kept.
+        let wrong = try KokiProcess.run(["login", "clerk", "--password-stdin"], environment: remote, input: "wrong\n")
+        #expect(wrong.status == 77, "\(wrong.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: remote["KOKI_SESSION"]!))
+        let login = try KokiProcess.run(
+            ["login", "clerk", "--password-stdin"], environment: remote, input: Secured.password + "\n")
+        #expect(login.status == 0 && login.stdout.hasPrefix("logged in as clerk on "), "\(login.stderr)")
+        let mode = try FileManager.default.attributesOfItem(atPath: remote["KOKI_SESSION"]!)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let me = try KokiProcess.run(["whoami"], environment: remote)
+        #expect(me.status == 0 && me.stdout.hasPrefix("clerk (Test clerk): counter, collection"), "\(me.stderr)")
+        let logout = try KokiProcess.run(["logout"], environment: remote)
+        #expect(logout.status == 0 && logout.stdout.hasPrefix("logged out clerk; session "), "\(logout.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: remote["KOKI_SESSION"]!))
+        let again = try KokiProcess.run(["logout"], environment: remote)
+        #expect(again.status == 77 && again.stderr.contains("not logged in"), "\(again.stderr)")
+        // The ended session is refused by the server too.
+        let after = try KokiProcess.run(["whoami"], environment: remote)
+        #expect(after.status == 77, "\(after.stderr)")
+    }
 }

@@ -133,6 +133,30 @@ struct RemoteClient {
         return result
     }
 
+    /// Logs in on the server (`POST /v1/session/login`) and keeps the session in this client's file.
+    func login(_ id: String, password: String, newPassword: String?) throws -> KokiServer.SessionAnswer {
+        let body = try JSONEncoder().encode(KokiServer.Login(operator: id, password: password, newPassword: newPassword))
+        let answer = try session("/v1/session/login", body: body, token: nil)
+        if let token = answer.token { try writePrivately(Data(token.utf8), to: sessionFile) }
+        return answer
+    }
+
+    /// Ends the session kept for this server (`POST /v1/session/logout`) and deletes its file.
+    func logout() throws -> KokiServer.SessionAnswer {
+        guard let token else { throw CLIFailure(.accessDenied, "not logged in (no session file at \(sessionFile))") }
+        defer { unlink(sessionFile) }
+        return try session("/v1/session/logout", body: Data("{}".utf8), token: token)
+    }
+
+    private func session(_ path: String, body: Data, token: String?) throws -> KokiServer.SessionAnswer {
+        let (status, data) = try post(path, body: body, token: token)
+        guard status == 200 else { throw Self.failure(status: status, data) }
+        guard let answer = try? JSONDecoder().decode(KokiServer.SessionAnswer.self, from: data) else {
+            throw CLIFailure(.failure, "\(server) answered \(path) with something that is not a session")
+        }
+        return answer
+    }
+
     /// An answer's `result`.
     private struct Answer<Result: Decodable>: Decodable { var result: Result }
 
@@ -151,29 +175,11 @@ struct RemoteClient {
 
     /// The command line's route (`POST /v1/commands`): what a command not yet a typed request all
     /// through is sent as.
-    func run(_ given: [String]) -> Int32 {
-        var arguments = given
-        var input: String?
+    func run(_ arguments: [String]) -> Int32 {
         do {
-            switch arguments.first {
-            case "login":
-                // The password is read here and sent once; the server keeps only its hash.
-                guard arguments.count >= 2 else { throw CLIFailure(.usage, "login needs an operator id") }
-                let stdin = arguments.contains("--password-stdin")
-                input = try readPassword(prompt: "Password for \(arguments[1]): ", stdin: stdin) + "\n"
-                if !stdin { arguments.append("--password-stdin") }
-            case "mynumber":
-                // The number is read from standard input here, never from the command line.
-                if arguments.count >= 2, ["record", "lookup"].contains(arguments[1]) {
-                    input = inputLine().map { $0 + "\n" }
-                }
-            default: break
-            }
-            let outcome = try send(arguments, input: input, token: token)
+            let outcome = try send(arguments, input: nil, token: token)
             for line in outcome.stdout { print(line) }
             for line in outcome.stderr { FileHandle.standardError.write(Data((line + "\n").utf8)) }
-            if let session = outcome.session { try writePrivately(Data(session.utf8), to: sessionFile) }
-            if arguments.first == "logout", outcome.status == 0 { unlink(sessionFile) }
             return outcome.status
         } catch {
             let failure = CLIFailure(error)
