@@ -134,6 +134,13 @@ let package = Package(
             exclude: ["Fixtures", "Golden"],
             swiftSettings: strict),
         .testTarget(
+            name: "KokiServerTests",
+            dependencies: [
+                "KokiServer", "KokiApp", "KokiTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "KokiCLITests",
             dependencies: [
                 "KokiCLI", "KokiApp", "koki", "KokiTestSupport", "LedgerStorePostgres",

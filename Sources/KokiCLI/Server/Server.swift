@@ -10,16 +10,20 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Serve the ledger's commands over HTTP (JSON), for many offices at once.",
         discussion: """
-            POST /v1/commands runs a koki command ({"arguments": ["person", "show", "1001"]}) with the session \
-            in `Authorization: Bearer TOKEN` (from `koki --server URL login OPERATOR`), recorded like a command \
-            typed at a terminal (the terminal is the X-Koki-Terminal header, else "http"). A \
-            failure is a problem description (RFC 9457, application/problem+json) with the command's exit status; \
-            nothing is appended. GET /health, GET /ready (the ledger opens and has a head), GET /openapi.yaml \
-            (the API). SIGTERM or SIGINT stop accepting requests and finish those in flight.
-
             POST /v1/requests/WORDS… (/v1/requests/pay/record; the paths are listed in /openapi.yaml) runs one \
             typed request of the application core: the body is the request's JSON, the answer its result. The \
-            session is checked before the body is decoded (401), the role before anything is read (403).
+            session (`Authorization: Bearer TOKEN`) is checked before the body is decoded (401), the role before \
+            anything is read (403); every access is recorded with the client's terminal (the X-Koki-Terminal \
+            header, else "http"). A failure is a problem description (RFC 9457, application/problem+json) with \
+            the exit status the command line gives for it; nothing is appended. POST /v1/session/login \
+            ({"operator": …, "password": …}) answers the session's bearer token, POST /v1/session/logout ends \
+            it. `koki --server URL COMMAND …` is a client: it sends the command's typed request and prints the \
+            result as the command does locally. GET /health, GET /ready (the ledger opens and has a head), GET \
+            /openapi.yaml (the API). SIGTERM or SIGINT stop accepting requests and finish those in flight.
+
+            POST /v1/commands runs a koki command line ({"arguments": ["person", "show", "1001"]}) in the server \
+            as typed at a terminal: what the client still sends for a command that is not a typed request all \
+            through.
 
             Every command but `login` (and help) needs a valid session before anything else about it is \
             looked at: without one the answer is 401, recorded in audit/refused, whatever the arguments name. A \
