@@ -52,7 +52,10 @@ import Testing
         }
         #expect(withoutNumber(paidThere.stdout) == withoutNumber(paidHere.stdout) && paidThere.stdout.contains("5700"))
         // A person's account and their record (collection, register): the same lines.
-        for arguments in [["account", "1001"], ["account", "1001", "--json"], ["person", "show", "1001"]] {
+        for arguments in [
+            ["account", "1001"], ["account", "1001", "--json"], ["person", "show", "1001"], ["refund", "list"],
+            ["unmatched", "list"],
+        ] {
             let (here, there) = try both(arguments, as: clerk, server: url)
             #expect(here.status == 0 && there == here, "\(arguments): \(here) / \(there)")
         }
@@ -96,4 +99,22 @@ import Testing
         let after = try KokiProcess.run(["whoami"], environment: remote)
         #expect(after.status == 77, "\(after.stderr)")
     }
+
+    /// The requests whose answers a client cannot read back yet (their results are not
+    /// Decodable): their commands still go by the command line's route. The list only shrinks.
+    @Test func theAnswersThatDoNotTravelYet() {
+        var stay: [String] = []
+        for type in RequestCatalog.types where !type.answerTravels { stay.append(type.name) }
+        print("answers that do not travel (\(stay.count) of \(RequestCatalog.types.count)): \(stay.joined(separator: ", "))")
+        #expect(Set(stay).isSubset(of: Self.notYet), "\(Set(stay).subtracting(Self.notYet))")
+    }
+
+    static let notYet: Set<String> = [
+        "arrears show", "arrears list", "history", "dunning run", "reminders run", "prescription run",
+        "contact list", "plan show", "plan check", "plan slips", "notices history", "notices payment",
+        "notices dunning", "notices reminder", "notices refund", "notices reissue", "certificate", "audit log",
+        "audit review", "erase", "transfer", "events", "rebuild status", "rebuild", "balances",
+        "whatif", "whatif apply", "application show", "application list", "application pending", "card show",
+        "benefit list",
+    ]
 }
