@@ -9,13 +9,14 @@ import Testing
 /// and the same exit status as where the ledger is.
 @Suite(.serialized) struct RemoteClientTests {
     let folder: TemporaryFolder
+    let admin: [String: String]
     let clerk: [String: String]
     let reader: [String: String]
 
     init() throws {
         folder = try TemporaryFolder()
         let ledger = folder.path("remote.ledger")
-        let admin = try Secured.initialize(ledger, folder: folder.url.path)
+        admin = try Secured.initialize(ledger, folder: folder.url.path)
         clerk = try Secured.enroll("clerk", roles: ["counter", "collection"], admin: admin, folder: folder.url.path)
         reader = try Secured.enroll("reader", roles: ["auditor"], admin: admin, folder: folder.url.path)
         let registered = try KokiProcess.run(
@@ -58,6 +59,11 @@ import Testing
         ] {
             let (here, there) = try both(arguments, as: clerk, server: url)
             #expect(here.status == 0 && there == here, "\(arguments): \(here) / \(there)")
+        }
+        // The events (the ledger), as the inspecting administrator: the same table and JSON lines.
+        for arguments in [["events", "--type", "PaymentReceived"], ["events", "--type", "PaymentReceived", "--format", "json"]] {
+            let (here, there) = try both(arguments, as: admin, server: url)
+            #expect(here.status == 0 && there == here && here.stdout.contains("PaymentReceived"), "\(arguments): \(here) / \(there)")
         }
         // A role that may not: 77 and the same message, both refusals recorded.
         let (refusedHere, refusedThere) = try both(
@@ -113,7 +119,7 @@ import Testing
         "arrears show", "arrears list", "history", "dunning run", "reminders run", "prescription run",
         "contact list", "plan show", "plan check", "plan slips", "notices history", "notices payment",
         "notices dunning", "notices reminder", "notices refund", "notices reissue", "certificate", "audit log",
-        "audit review", "erase", "transfer", "events", "rebuild status", "rebuild", "balances",
+        "audit review", "erase", "transfer", "rebuild status", "rebuild", "balances",
         "whatif", "whatif apply", "application show", "application list", "application pending", "card show",
         "benefit list",
     ]
