@@ -65,6 +65,9 @@ import Testing
             let (here, there) = try both(arguments, as: admin, server: url)
             #expect(here.status == 0 && there == here && here.stdout.contains("PaymentReceived"), "\(arguments): \(here) / \(there)")
         }
+        // The audit trail (access), as the auditor: the clerk's entries, the same lines.
+        let (auditHere, auditThere) = try both(["audit", "log", "--operator", "clerk"], as: reader, server: url)
+        #expect(auditHere.status == 0 && auditThere == auditHere && auditHere.stdout.contains("1001"), "\(auditHere) / \(auditThere)")
         // A role that may not: 77 and the same message, both refusals recorded.
         let (refusedHere, refusedThere) = try both(
             ["pay", "record", "1001", "--amount", "100", "--paid-on", "2026-07-31"], as: reader, server: url)
@@ -118,7 +121,7 @@ import Testing
     static let notYet: Set<String> = [
         "arrears show", "arrears list", "history", "dunning run", "reminders run", "prescription run",
         "contact list", "plan show", "plan check", "plan slips", "notices history", "notices payment",
-        "notices dunning", "notices reminder", "notices refund", "notices reissue", "certificate", "audit log",
+        "notices dunning", "notices reminder", "notices refund", "notices reissue", "certificate",
         "audit review", "erase", "transfer", "rebuild status", "rebuild", "balances", "whatif", "whatif apply",
     ]
 }
