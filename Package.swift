@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "KokiNotices", targets: ["KokiNotices"]),
         .library(name: "KokiApp", targets: ["KokiApp"]),
         .library(name: "KokiSimulation", targets: ["KokiSimulation"]),
+        .library(name: "KokiServer", targets: ["KokiServer"]),
         .library(name: "KokiCLI", targets: ["KokiCLI"]),
     ],
     dependencies: [
@@ -115,13 +116,19 @@ let package = Package(
             dependencies: ["KokiApp", "KokiDomain", "KokiEvents", "KokiProjections", "LedgerStore"],
             swiftSettings: strict
         ),
+        // `koki serve`: the core's typed requests over HTTP; it knows no command line.
+        .target(
+            name: "KokiServer",
+            dependencies: ["KokiApp", "LedgerStores", .product(name: "Hummingbird", package: "hummingbird")],
+            resources: [.copy("openapi.yaml")],
+            swiftSettings: strict
+        ),
         .target(
             name: "KokiCLI",
             dependencies: [
-                "KokiApp", "KokiSimulation", "LedgerStores", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "KokiApp", "KokiSimulation", "KokiServer", "LedgerStores",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            resources: [.copy("Server/openapi.yaml")],
             swiftSettings: strict
         ),
         .executableTarget(name: "koki", dependencies: ["KokiCLI"], swiftSettings: strict),
@@ -153,6 +160,13 @@ let package = Package(
             ],
             exclude: ["Fixtures", "Golden"],
             swiftSettings: strict),
+        .testTarget(
+            name: "KokiServerTests",
+            dependencies: [
+                "KokiServer", "KokiApp", "KokiTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "KokiCLITests",
             dependencies: [

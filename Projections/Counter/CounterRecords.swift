@@ -8,7 +8,7 @@ public struct CounterRecords: Projection {
     public static let logicVersion = 1
 
     /// Where an application stands.
-    public enum State: Sendable, Hashable, Encodable {
+    public enum State: Sendable, Hashable, Codable {
         /// Waiting for a second operator to confirm (or reject) its change.
         case pending
         /// Confirmed: its change is recorded.
@@ -18,14 +18,14 @@ public struct CounterRecords: Projection {
         case recorded
     }
 
-    public struct Application: Sendable, Hashable, Encodable {
+    public struct Application: Sendable, Hashable, Codable {
         public var received: ApplicationReceived
         public var state: State
 
         public var isPending: Bool { state == .pending }
     }
 
-    public struct Certificate: Sendable, Hashable, Encodable {
+    public struct Certificate: Sendable, Hashable, Codable {
         public var issued: CertificateIssued
         /// The certificate that replaced this one (a reissue), which made it invalid.
         public var replacedBy: String?
@@ -37,12 +37,12 @@ public struct CounterRecords: Projection {
         }
     }
 
-    public struct Benefit: Sendable, Hashable, Encodable {
+    public struct Benefit: Sendable, Hashable, Codable {
         public var received: BenefitApplicationReceived
         public var decision: BenefitDecided?
     }
 
-    public struct Person: Sendable, Hashable, Encodable {
+    public struct Person: Sendable, Hashable, Codable {
         /// In the order received.
         public var applications: [Application] = []
         /// In the order issued.

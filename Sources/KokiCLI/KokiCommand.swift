@@ -1,4 +1,5 @@
 import ArgumentParser
+import KokiApp
 
 /// The `koki` command: the ledger of the late-stage elderly medical care system (後期高齢者医療制度).
 public struct KokiCommand: ParsableCommand {

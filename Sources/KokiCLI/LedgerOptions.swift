@@ -97,7 +97,9 @@ public struct LedgerOptions: ParsableArguments {
 
     /// Runs a typed request through the application core: the core checks the session, the role
     /// and the second check, records a refusal, and only then reads files or the ledger.
+    /// With `--server` the request goes to the server, whose core does the same.
     func run<R: KokiRequest>(_ request: R) throws -> R.Result {
+        if let remote = RemoteClient.current { return try remote.run(request) }
         let (application, caller) = try application(R.isQuery ? .query : .write)
         return try application.run(request, as: caller)
     }
@@ -105,6 +107,7 @@ public struct LedgerOptions: ParsableArguments {
     /// The application core on this command's ledger, and the caller as this door knows them
     /// (the session file or the request's bearer token, the terminal, today in Japan).
     func application(_ mode: Mode = .write) throws -> (KokiApplication, Caller) {
+        try requireHere()
         let (ledger, accessLedger) = try openKeyed(mode)
         let control = AccessControl(accessLedger)
         let caller = Caller(
@@ -141,6 +144,7 @@ public struct LedgerOptions: ParsableArguments {
     /// Opens the ledger for one command not yet a typed request, after checking the session and
     /// the role (see ``AccessControl``).
     func authorized(_ function: AccessFunction?, _ mode: Mode = .write) throws -> Authorized {
+        try requireHere()
         let (ledger, accessLedger) = try openKeyed(mode)
         let control = AccessControl(accessLedger)
         let context = try control.authorize(
@@ -152,23 +156,23 @@ public struct LedgerOptions: ParsableArguments {
         return Authorized(ledger: ledger, context: context, control: control)
     }
 
+    /// Refuses to open the ledger here for a command sent to a server (`--server`): one whose
+    /// work is not a typed request all through goes to the server's command line route instead.
+    private func requireHere() throws {
+        if RemoteClient.current != nil { throw RemoteClient.CommandLineOnly(reason: "not a typed request all through") }
+    }
+
     /// The ledger for logging in or out: no session yet, so no role to check.
     /// The master key is used when its file is there, so that a ledger whose commands are sealed
     /// can record the login (without it, the append is refused and says so).
     func openForSession() throws -> KokiLedger {
-        try Self.keyed(try open(.readWrite), keyFile: masterKeyFile, required: false)
+        try requireHere()
+        return try Self.keyed(try open(.readWrite), keyFile: masterKeyFile, required: false)
     }
 
-    /// `store` with the master key from `keyFile`, proven to be the ledger's before it is used to
-    /// seal anything (a wrong key would write seals that verify then names as an alteration).
-    /// Without `required`, a missing key file leaves the ledger without one (its appends, if it
-    /// is sealed, are then refused and say so).
+    /// `store` with the master key from `keyFile` (see ``KokiLedger/keyed(_:keyFile:required:)``).
     static func keyed(_ store: LedgerPorts, keyFile: String, required: Bool) throws -> KokiLedger {
-        guard required || FileManager.default.fileExists(atPath: keyFile) else { return KokiLedger(store) }
-        let ledger = KokiLedger(store, masterKey: try MasterKey.load(from: keyFile))
-        try IdentityVault(ledger).checkMasterKey()
-        try ledger.useMasterKeyForChain()
-        return ledger
+        try KokiLedger.keyed(store, keyFile: keyFile, required: required)
     }
 
     /// The session file's credentials, or `nil` when there is none; an unsafe session file is refused.

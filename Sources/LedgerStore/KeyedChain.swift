@@ -184,7 +184,7 @@ extension EventStore {
 
 extension Timestamp {
     /// Parses what ``description`` prints (`2026-11-28T09:30:00.000000Z`).
-    init?(iso text: String) {
+    public init?(iso text: String) {
         let u = Array(text.utf8)
         guard u.count == 27, u[4] == 0x2D, u[7] == 0x2D, u[10] == 0x54, u[13] == 0x3A, u[16] == 0x3A, u[19] == 0x2E,
             u[26] == 0x5A

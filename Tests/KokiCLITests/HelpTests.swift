@@ -1,4 +1,5 @@
 @testable import KokiCLI
+import KokiApp
 import Testing
 
 /// Help is what staff read first: its exact text is pinned here, so a change to it is a

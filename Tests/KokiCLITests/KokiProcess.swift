@@ -4,7 +4,7 @@ import Testing
 
 /// Runs the built `koki` executable as a separate process, as staff and scripts do.
 struct KokiProcess {
-    struct Outcome {
+    struct Outcome: Equatable {
         var status: Int32
         var stdout: String
         var stderr: String

@@ -89,7 +89,7 @@ import Testing
         #expect(ready.0 == 200 && ready.1.contains("\"ready\":true"))
         let document = try http("GET", "/openapi.yaml").1
         let committed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Sources/KokiCLI/Server/openapi.yaml")
+            .deletingLastPathComponent().appendingPathComponent("Sources/KokiServer/openapi.yaml")
         // As committed, with a path for every typed request generated in before its components.
         let text = try String(contentsOf: committed, encoding: .utf8)
         let components = try #require(text.range(of: "\ncomponents:\n"))

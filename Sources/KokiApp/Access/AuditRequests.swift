@@ -48,11 +48,30 @@ public struct ReviewAudit: KokiRequest {
     }
 }
 
-extension AuditEntry.Kind: Encodable {}
+extension AuditEntry.Kind: Codable {}
 
-extension AuditEntry: Encodable {
+extension AuditEntry: Codable {
     private enum CodingKeys: String, CodingKey {
         case position, recordedAt, kind, operatorID = "operator", session, terminal, command, persons, purpose, detail
+    }
+
+    /// An entry as ``encode(to:)`` wrote it (a client reading a server's answer).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let recordedAt = try c.decode(String.self, forKey: .recordedAt)
+        guard let time = Timestamp(iso: recordedAt) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .recordedAt, in: c, debugDescription: "\(recordedAt) is not a recorded time")
+        }
+        self.init(
+            position: try c.decode(Int64.self, forKey: .position), recordedAt: time,
+            kind: try c.decode(Kind.self, forKey: .kind), operatorID: try c.decode(String.self, forKey: .operatorID),
+            session: try c.decodeIfPresent(String.self, forKey: .session),
+            terminal: try c.decodeIfPresent(String.self, forKey: .terminal),
+            command: try c.decodeIfPresent(String.self, forKey: .command),
+            persons: try c.decode([PersonID].self, forKey: .persons),
+            purpose: try c.decodeIfPresent(String.self, forKey: .purpose),
+            detail: try c.decode(String.self, forKey: .detail))
     }
 
     public func encode(to encoder: any Encoder) throws {

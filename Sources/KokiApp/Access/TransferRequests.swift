@@ -118,8 +118,16 @@ public struct ShowTransferHistory: KokiRequest {
     }
 }
 
-extension Transfers.Destination: Encodable {
+extension Transfers.Destination: Codable {
     private enum CodingKeys: String, CodingKey { case registration, transfers, sentThrough }
+
+    /// `sentThrough` is derived from the transfers, so it is not read back.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            registration: try c.decode(TransferDestinationRegistered.self, forKey: .registration),
+            transfers: try c.decode([TransferRecorded].self, forKey: .transfers))
+    }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)

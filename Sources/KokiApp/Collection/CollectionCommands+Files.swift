@@ -39,7 +39,7 @@ extension CollectionCommands {
     }
 
     /// What an import did, for the operator.
-    public struct ImportSummary: Sendable, Hashable, Encodable {
+    public struct ImportSummary: Sendable, Hashable, Codable {
         public var digest = ""
         public var records = 0
         public var amount = Yen.zero

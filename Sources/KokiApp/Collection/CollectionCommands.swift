@@ -164,7 +164,7 @@ public struct CollectionCommands: Sendable {
     // MARK: - Overpayments
 
     /// What a settlement decided for one person.
-    public struct Settlement: Sendable, Hashable, Encodable {
+    public struct Settlement: Sendable, Hashable, Codable {
         public var recognized: [OverpaymentRecognized] = []
         public var appropriated: [OverpaymentAppropriated] = []
         public var refunds: [RefundDecided] = []

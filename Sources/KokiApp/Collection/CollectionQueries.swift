@@ -11,7 +11,7 @@ public struct ListOpenRefunds: KokiRequest {
     public static let isQuery = true
 
     /// An open overpayment (no interest) or a refund decided and not paid.
-    public struct Entry: Encodable, Sendable {
+    public struct Entry: Codable, Sendable {
         public var person: PersonID
         public var kind: String
         public var number: String
@@ -50,7 +50,7 @@ public struct ListUnmatched: KokiRequest {
     public static let isQuery = true
 
     /// Money recorded as unmatched, and to whom it was resolved.
-    public struct Entry: Encodable, Sendable {
+    public struct Entry: Codable, Sendable {
         public var recorded: UnmatchedPaymentRecorded
         public var resolved: UnmatchedPaymentResolved?
     }

@@ -55,7 +55,7 @@ public struct ImportCollectionFile<Format: CollectionFileFormat>: KokiRequest {
     }
 
     /// What the import did, and a note when the read models were not caught up.
-    public struct Result: Encodable, Sendable {
+    public struct Result: Codable, Sendable {
         public var summary: CollectionCommands.ImportSummary
         public var readModelsNote: String?
     }
@@ -96,7 +96,7 @@ public struct ExportDebit: KokiRequest {
     }
 
     /// The file to write, and what it asks for.
-    public struct Result: Encodable, Sendable {
+    public struct Result: Codable, Sendable {
         public var bytes: Data
         public var records: Int
         public var total: Yen

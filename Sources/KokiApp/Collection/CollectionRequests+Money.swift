@@ -43,8 +43,8 @@ public struct SettleOverpayments: KokiRequest {
     }
 
     /// What was settled, person by person, and a note when the read models were not caught up.
-    public struct Result: Encodable, Sendable {
-        public struct Settled: Encodable, Sendable {
+    public struct Result: Codable, Sendable {
+        public struct Settled: Codable, Sendable {
             public var person: PersonID
             public var settlement: CollectionCommands.Settlement
         }

@@ -33,7 +33,7 @@ public struct ShowAccount: PersonRequest {
 }
 
 /// A person's collection account as `koki account` shows it (and as its JSON).
-public struct PersonAccount: Encodable, Sendable {
+public struct PersonAccount: Codable, Sendable {
     public var person: String
     public var periods: [Period]
     public var payments: [Payment]
@@ -44,7 +44,7 @@ public struct PersonAccount: Encodable, Sendable {
     public var pendingConvenience: [Pending]
     public var totals: Totals
 
-    public struct Period: Encodable, Sendable {
+    public struct Period: Codable, Sendable {
         public var fiscalYear: Int
         public var period: Int
         public var dueDate: String
@@ -57,7 +57,7 @@ public struct PersonAccount: Encodable, Sendable {
         public var lateFee: Int64
         public var lateFeeOwed: Int64
     }
-    public struct Payment: Encodable, Sendable {
+    public struct Payment: Codable, Sendable {
         public var id: String
         public var paidOn: String
         public var learnedOn: String
@@ -67,7 +67,7 @@ public struct PersonAccount: Encodable, Sendable {
         public var overpaid: Int64
         public var cancelled: String?
     }
-    public struct Overpayment: Encodable, Sendable {
+    public struct Overpayment: Codable, Sendable {
         public var id: String
         public var cause: String
         public var arose: String
@@ -76,7 +76,7 @@ public struct PersonAccount: Encodable, Sendable {
         public var refunded: Int64
         public var open: Int64
     }
-    public struct Refund: Encodable, Sendable {
+    public struct Refund: Codable, Sendable {
         public var id: String
         public var overpayment: String
         public var amount: Int64
@@ -84,11 +84,11 @@ public struct PersonAccount: Encodable, Sendable {
         public var decidedOn: String
         public var paidOn: String?
     }
-    public struct Mandate: Encodable, Sendable {
+    public struct Mandate: Codable, Sendable {
         public var from: String
         public var until: String?
     }
-    public struct Failure: Encodable, Sendable {
+    public struct Failure: Codable, Sendable {
         public var debitDate: String
         public var fiscalYear: Int
         public var period: Int
@@ -96,14 +96,14 @@ public struct PersonAccount: Encodable, Sendable {
         public var code: Int
         public var meaning: String
     }
-    public struct Pending: Encodable, Sendable {
+    public struct Pending: Codable, Sendable {
         public var fiscalYear: Int
         public var period: Int
         public var amount: Int64
         public var paidOn: String
         public var store: String
     }
-    public struct Totals: Encodable, Sendable {
+    public struct Totals: Codable, Sendable {
         public var assessed: Int64
         public var paid: Int64
         public var outstanding: Int64

@@ -243,7 +243,7 @@ extension Counter {
     }
 
     /// A benefit application not yet decided, with whether it went to the union and when.
-    public struct OpenBenefit: Sendable, Hashable, Encodable {
+    public struct OpenBenefit: Sendable, Hashable, Codable {
         public var application: BenefitApplicationReceived
         /// The day of the transfer that carried it, if one did.
         public var forwardedOn: CivilDate?

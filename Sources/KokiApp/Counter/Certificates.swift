@@ -110,7 +110,7 @@ extension Counter {
     }
 
     /// A change of class after income was corrected: the person and the year.
-    public struct CopayChange: Sendable, Hashable, Encodable {
+    public struct CopayChange: Sendable, Hashable, Codable {
         public var person: PersonID
         public var periodStart: CivilDate
         public var from: CopayClass
@@ -267,7 +267,7 @@ extension Counter {
     }
 
     /// A certificate still out although its holder's eligibility ended.
-    public struct Unreturned: Sendable, Hashable, Encodable {
+    public struct Unreturned: Sendable, Hashable, Codable {
         public var certificate: CertificateIssued
         public var eligibilityEnded: CivilDate
     }

@@ -91,7 +91,7 @@ public struct ShowApplication: KokiRequest {
 
     public init(number: String) { self.number = number }
 
-    public struct View: Encodable, Sendable {
+    public struct View: Codable, Sendable {
         public var application: CounterRecords.Application
         public var applicantName: String?
         /// The change as a typed request, or as kept by an older koki: a command line.
@@ -145,7 +145,7 @@ public struct PendingApplications: KokiRequest {
         (self.office, self.on) = (office, on)
     }
 
-    public struct Pending: Encodable, Sendable {
+    public struct Pending: Codable, Sendable {
         public var on: CivilDate
         public var applications: [CounterRecords.Application]
     }
@@ -259,7 +259,7 @@ public struct ShowCertificates: PersonRequest {
         (self.person, self.on) = (person, on)
     }
 
-    public struct View: Encodable, Sendable {
+    public struct View: Codable, Sendable {
         public var on: CivilDate
         public var records: CounterRecords.Person
     }
@@ -322,7 +322,7 @@ public struct ShowCopay: PersonRequest {
         (self.person, self.on) = (person, on)
     }
 
-    public struct Determined: Encodable, Sendable {
+    public struct Determined: Codable, Sendable {
         public var determination: CopayDetermination
         public var members: [PersonID]
     }

@@ -7,7 +7,7 @@ import LedgerStore
 // its events. Whose events are shown is recorded before any is.
 
 /// A stream's summary as `streams` shows it.
-public struct StreamSummary: Sendable, Hashable, Encodable {
+public struct StreamSummary: Sendable, Hashable, Codable {
     public var stream: String
     public var version: Int64
     public var firstPosition: Int64
@@ -44,7 +44,7 @@ public struct ShowHead: KokiRequest {
 
     public init(checkpoint: Bool) { self.checkpoint = checkpoint }
 
-    public struct Head: Sendable, Hashable, Encodable {
+    public struct Head: Sendable, Hashable, Codable {
         public var ledger: String
         public var position: Int64
         public var hash: String
@@ -122,7 +122,7 @@ public struct ListEvents: KokiRequest {
 
 /// One event as `events` lists it: its envelope, and its payload as JSON in today's schema (old
 /// versions upcast), or — a type this build does not know — its bytes.
-public struct ListedEvent: Sendable, Hashable, Encodable {
+public struct ListedEvent: Sendable, Hashable, Codable {
     public var position: Int64
     public var stream: String
     public var version: Int64
@@ -142,13 +142,39 @@ public struct ListedEvent: Sendable, Hashable, Encodable {
 }
 
 /// The events a ``ListEvents`` selected, read as they are walked (encoded, an array of
-/// ``ListedEvent``).
-public struct EventListing: Sendable, Encodable {
-    let store: any EventStore
-    let query: EventQuery
+/// ``ListedEvent``); decoded (a client reading a server's answer), the events of that array.
+public struct EventListing: Sendable, Codable {
+    private enum Source: Sendable {
+        case store(any EventStore, EventQuery)
+        case listed([ListedEvent])
+    }
+    private let source: Source
+
+    init(store: any EventStore, query: EventQuery) { source = .store(store, query) }
+
+    public init(from decoder: any Decoder) throws {
+        var container = try decoder.unkeyedContainer()
+        var events: [ListedEvent] = []
+        while !container.isAtEnd { events.append(try container.decode(ListedEvent.self)) }
+        source = .listed(events)
+    }
 
     /// Walks the events in position order; with `decoding`, each payload is decoded to JSON.
     public func forEach(decoding: Bool, _ body: (ListedEvent) throws -> Void) throws {
+        switch source {
+        case .listed(let events):
+            for var event in events {
+                if !decoding { (event.data, event.payloadBase64) = (nil, nil) }
+                try body(event)
+            }
+        case .store(let store, let query):
+            try walk(store, query, decoding: decoding, body)
+        }
+    }
+
+    private func walk(
+        _ store: any EventStore, _ query: EventQuery, decoding: Bool, _ body: (ListedEvent) throws -> Void
+    ) throws {
         // Each decoder is stored once and only read after: a closure taken out of a dictionary
         // and put back is wrapped in one more reabstraction thunk each time, and after some
         // 50,000 events the nested thunks overflowed the stack.

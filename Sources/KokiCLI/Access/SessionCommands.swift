@@ -31,31 +31,42 @@ struct LoginCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let ledger = try options.openForSession()
-            if Invocation.current == nil,
-                let problem = LedgerOptions.sessionFolderProblem(
-                    options.sessionFile(ledgerID: ledger.store.ledgerID.description))
-            {
-                try AccessControl(ledger).refuse(
-                    AccessRefused(
-                        operatorID: "", session: nil, terminal: LedgerOptions.terminal, command: "login",
-                        function: nil, reason: problem))
-                throw CLIFailure(.accessDenied, problem)
-            }
+            Output.line("logged in as \(operatorID) on \(LedgerOptions.terminal); session \(try open())")
+        }
+    }
+
+    /// Opens the session (here, or on the server with `--server`) and returns its id.
+    private func open() throws -> String {
+        if let remote = RemoteClient.current {
+            // The password is read here and sent once, in the body; the server keeps only its hash.
             let password = try readPassword(prompt: "Password for \(operatorID): ", stdin: passwordStdin)
             let replacement = newPassword ? try readNewPassword(stdin: passwordStdin, for: operatorID) : nil
-            let credentials = try AccessControl(ledger).login(
-                operatorID, password: password, terminal: LedgerOptions.terminal, newPassword: replacement,
-                source: Invocation.current?.source)
-            if let invocation = Invocation.current {
-                // Over `koki serve`: the session goes back to the client, which keeps it.
-                invocation.issued = credentials
-            } else {
-                try writePrivately(
-                    try JSONEncoder().encode(credentials), to: options.sessionFile(ledgerID: credentials.ledger))
-            }
-            Output.line("logged in as \(operatorID) on \(LedgerOptions.terminal); session \(credentials.session)")
+            return try remote.login(operatorID, password: password, newPassword: replacement).session
         }
+        let ledger = try options.openForSession()
+        if Invocation.current == nil,
+            let problem = LedgerOptions.sessionFolderProblem(
+                options.sessionFile(ledgerID: ledger.store.ledgerID.description))
+        {
+            try AccessControl(ledger).refuse(
+                AccessRefused(
+                    operatorID: "", session: nil, terminal: LedgerOptions.terminal, command: "login",
+                    function: nil, reason: problem))
+            throw CLIFailure(.accessDenied, problem)
+        }
+        let password = try readPassword(prompt: "Password for \(operatorID): ", stdin: passwordStdin)
+        let replacement = newPassword ? try readNewPassword(stdin: passwordStdin, for: operatorID) : nil
+        let credentials = try AccessControl(ledger).login(
+            operatorID, password: password, terminal: LedgerOptions.terminal, newPassword: replacement,
+            source: Invocation.current?.source)
+        if let invocation = Invocation.current {
+            // Over `koki serve`: the session goes back to the client, which keeps it.
+            invocation.issued = credentials
+        } else {
+            try writePrivately(
+                try JSONEncoder().encode(credentials), to: options.sessionFile(ledgerID: credentials.ledger))
+        }
+        return credentials.session
     }
 }
 
@@ -83,6 +94,11 @@ struct LogoutCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
+            if let remote = RemoteClient.current {
+                let ended = try remote.logout()
+                Output.line("logged out \(ended.operatorID); session \(ended.session) ended")
+                return
+            }
             let ledger = try options.openForSession()
             let path = options.sessionFile(ledgerID: ledger.store.ledgerID.description)
             guard let credentials = try options.credentials(for: AccessControl(ledger)) else {

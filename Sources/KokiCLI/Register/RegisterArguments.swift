@@ -62,12 +62,6 @@ enum LossArgument: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
-/// Today's date in Japan (UTC+9), read once at the edge: calculations take it as an argument.
-func todayInJapan() -> CivilDate {
-    let seconds = Int(Date().timeIntervalSince1970) + 9 * 3600
-    return try! CivilDate(daysSinceEpoch: seconds.quotientAndRemainder(dividingBy: 86_400).quotient)
-}
-
 /// A typed command with `--json`: prints its result as JSON lines, else as its report does.
 protocol JSONReportingCommand: TypedCommand {
     var json: Bool { get }

@@ -1,5 +1,7 @@
+import ArgumentParser
 import Foundation
 import KokiApp
+import KokiServer
 import LedgerStore
 
 /// One command run for a request to `koki serve`, in place of a process: its arguments, the
@@ -31,20 +33,17 @@ final class Invocation: @unchecked Sendable {
     private var newSession: SessionCredentials?
     private var checked = false
 
-    init(
-        arguments: [String], credentials: SessionCredentials?, terminal: String, source: String? = nil, input: String?,
-        ledgerPath: String, masterKeyPath: String, outputDirectory: String? = nil, store: LedgerPorts? = nil
-    ) {
-        self.source = source ?? terminal
-        self.outputDirectory = outputDirectory
-        self.store = store
-        self.arguments = arguments
-        self.credentials = credentials
-        self.terminal = terminal
-        self.ledgerPath = ledgerPath
-        self.masterKeyPath = masterKeyPath
-        self.input = input.map { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) } ?? []
-        if self.input.last == "" { self.input.removeLast() }
+    init(_ call: CommandLineCall) {
+        source = call.source
+        outputDirectory = call.outputDirectory
+        store = call.store
+        arguments = call.arguments
+        credentials = call.credentials
+        terminal = call.terminal
+        ledgerPath = call.ledgerPath
+        masterKeyPath = call.masterKeyPath
+        input = call.input.map { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) } ?? []
+        if input.last == "" { input.removeLast() }
     }
 
     func write(_ line: String, error: Bool) {
@@ -69,6 +68,80 @@ final class Invocation: @unchecked Sendable {
     }
 
     var printed: (stdout: [String], stderr: [String]) { lock.withLock { (out, err) } }
+}
+
+extension Invocation {
+    /// The command line's route of `koki serve` (`POST /v1/commands`): a call runs as `main`
+    /// would run its arguments, with this invocation as the task's.
+    static let route = CommandLineRoute(longestArgument: ArgumentScreen.longestArgument) { call in
+        let invocation = Invocation(call)
+        let (status, sessionRefused) = Invocation.$current.withValue(invocation) { () -> (Int32, Bool) in
+            // The session before anything else: no argument is looked at, no file opened, for a
+            // client who has none.
+            if !needsNoSession(call.arguments), let refused = refuseWithoutSession() { return (refused, true) }
+            return (execute(call.arguments), false)
+        }
+        let (stdout, stderr) = invocation.printed
+        return CommandLineOutcome(
+            status: status, stdout: stdout, stderr: stderr, issued: invocation.issued, sessionRefused: sessionRefused)
+    }
+
+    /// Whether a request runs without a session: `login`, and help or the version (which read nothing).
+    static func needsNoSession(_ arguments: [String]) -> Bool {
+        guard let first = arguments.first else { return false }
+        if ["login", "help", "--help", "-h", "--version"].contains(first) { return true }
+        let beforeTerminator = arguments.prefix { $0 != "--" }
+        guard beforeTerminator.contains(where: { ["--help", "-h", "--help-hidden"].contains($0) }) else { return false }
+        // Help asked for after a command's name: only when it really is help (not `-h` as a value).
+        do {
+            _ = try KokiCommand.parseAsRoot(arguments)
+            return false
+        } catch {
+            return KokiCommand.exitCode(for: error) == .success
+        }
+    }
+
+    /// Checks the request's session as any command would (a refusal is recorded in `audit/refused`);
+    /// the exit status of a refusal, or `nil` when the session is valid.
+    static func refuseWithoutSession() -> Int32? {
+        guard let invocation = Invocation.current else { return nil }
+        do {
+            let store = try invocation.store ?? LedgerOptions.store(at: invocation.ledgerPath, mode: .readWrite)
+            // The refusal is recorded, and a sealed ledger's appends need the master key.
+            let ledger = try LedgerOptions.keyed(store, keyFile: invocation.masterKeyPath, required: false)
+            _ = try AccessControl(ledger).authorize(
+                invocation.credentials, function: nil, command: LedgerOptions.commandName,
+                terminal: LedgerOptions.terminal)
+            return nil
+        } catch {
+            let failure = CLIFailure(error)
+            Output.error("koki: error: \(failure.message)")
+            return failure.status.rawValue
+        }
+    }
+
+    /// Parses and runs a command as `main` would, returning its exit status.
+    static func execute(_ arguments: [String]) -> Int32 {
+        if let refusal = ArgumentScreen.refusal(arguments) {
+            Output.error("koki: error: \(refusal)")
+            return ExitStatus.invalidInput.rawValue
+        }
+        do {
+            var command = try KokiCommand.parseAsRoot(arguments)
+            try command.run()
+            return 0
+        } catch let exit as ExitCode {
+            return exit.rawValue
+        } catch {
+            // As `main` does: help and the version on standard output, a usage error on standard error.
+            let message = KokiCommand.fullMessage(for: error)
+            let code = KokiCommand.exitCode(for: error).rawValue
+            if !message.isEmpty {
+                if code == 0 { Output.line(message) } else { Output.error(message) }
+            }
+            return code
+        }
+    }
 }
 
 /// One line of standard input: the request's when serving one, else the process's.

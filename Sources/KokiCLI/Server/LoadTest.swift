@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KokiApp
+import KokiServer
 
 /// `koki testing load`: concurrent clients against a `koki serve`, bounded in requests and time.
 struct LoadTest: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KokiApp
+import KokiServer
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -31,10 +32,13 @@ public enum KokiMain {
         guard let server, let first = arguments.first, !KokiServer.runsOnHost(arguments),
             !["-h", "--help", "help", "--version"].contains(first)
         else {
-            KokiCommand.main()
+            // Commands of the host (and help) run here, on the ledger they name.
+            unsetenv(RemoteClient.variable)
+            KokiCommand.main(arguments)
             return
         }
-        exit(RemoteClient(server: server).run(arguments))
+        setenv(RemoteClient.variable, server, 1)
+        exit(RemoteClient(server: server).runHere(arguments))
     }
 }
 
@@ -49,43 +53,133 @@ struct RemoteClient {
         return (env["HOME"] ?? NSHomeDirectory()) + "/.koki/servers/" + name
     }
 
-    func run(_ given: [String]) -> Int32 {
-        var arguments = given
-        var input: String?
+    /// The variable naming the server a command's requests go to (`--server URL` sets it).
+    static let variable = "KOKI_SERVER"
+
+    /// The server this process's commands send their requests to, or `nil`: they run here. A
+    /// command the server runs for the command line's route never sends one on.
+    static var current: RemoteClient? {
+        guard Invocation.current == nil, let server = ProcessInfo.processInfo.environment[variable], !server.isEmpty
+        else { return nil }
+        return RemoteClient(server: server)
+    }
+
+    /// Why a command runs only through the command line's route: its request cannot travel as a
+    /// body, or its answer cannot be read back here, or it is not a typed request at all.
+    struct CommandLineOnly: Error {
+        var reason: String
+    }
+
+    /// Requests whose body leaves something out that only a terminal has: a password asked after
+    /// the operator is checked (``Secret`` encodes as `null`), a file written while the request runs.
+    static let carriesWhatABodyCannot: Set<String> = ["operator add", "operator password", "transfer"]
+
+    /// Parses and runs a command here, as `main` would, its typed requests sent to the server and
+    /// their results printed here by the command's own report; a command that is not (yet) a
+    /// typed request all through goes to the command line's route instead.
+    func runHere(_ arguments: [String]) -> Int32 {
+        if arguments.contains(where: { $0 == "--session" || $0.hasPrefix("--session=") }) {
+            return fail(CLIFailure(.usage, "with --server the session is $KOKI_SESSION or ~/.koki/servers/…, not --session"))
+        }
         do {
-            if arguments.contains(where: { $0 == "--session" || $0.hasPrefix("--session=") }) {
-                throw CLIFailure(
-                    .usage, "with --server the session is $KOKI_SESSION or ~/.koki/servers/…, not --session")
+            var command = try KokiCommand.parseAsRoot(arguments)
+            try command.run()
+            return 0
+        } catch is CommandLineOnly {
+            return run(arguments)
+        } catch let exit as ExitCode {
+            return exit.rawValue
+        } catch {
+            let message = KokiCommand.fullMessage(for: error)
+            let code = KokiCommand.exitCode(for: error).rawValue
+            if !message.isEmpty {
+                if code == 0 { Output.line(message) } else { Output.error(message) }
             }
-            switch arguments.first {
-            case "login":
-                // The password is read here and sent once; the server keeps only its hash.
-                guard arguments.count >= 2 else { throw CLIFailure(.usage, "login needs an operator id") }
-                let stdin = arguments.contains("--password-stdin")
-                input = try readPassword(prompt: "Password for \(arguments[1]): ", stdin: stdin) + "\n"
-                if !stdin { arguments.append("--password-stdin") }
-            case "mynumber":
-                // The number is read from standard input here, never from the command line.
-                if arguments.count >= 2, ["record", "lookup"].contains(arguments[1]) {
-                    input = inputLine().map { $0 + "\n" }
-                }
-            default: break
-            }
-            var credentials: String?
-            if let data = FileManager.default.contents(atPath: sessionFile) {
-                credentials = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                // A session file `koki login` wrote on this machine for the same ledger serves too.
-                if credentials?.hasPrefix("{") == true,
-                    let local = try? JSONDecoder().decode(SessionCredentials.self, from: data)
-                {
-                    credentials = KokiServer.token(local)
-                }
-            }
-            let outcome = try send(arguments, input: input, token: credentials)
+            return code
+        }
+    }
+
+    private func fail(_ failure: CLIFailure) -> Int32 {
+        Output.error("koki: error: \(failure.message)")
+        return failure.status.rawValue
+    }
+
+    /// The session kept for this server, as a bearer token (or `nil`: none yet).
+    var token: String? {
+        guard let data = FileManager.default.contents(atPath: sessionFile) else { return nil }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        // A session file `koki login` wrote on this machine for the same ledger serves too.
+        if text.hasPrefix("{"), let local = try? JSONDecoder().decode(SessionCredentials.self, from: data) {
+            return KokiServer.token(local)
+        }
+        return text
+    }
+
+    /// Runs `request` on the server (`POST /v1/requests/WORDS…`) as this client's session and
+    /// terminal, and returns its result as the server's core answered it; a refusal comes back as
+    /// the same exit status and message the command gives where the ledger is.
+    func run<R: KokiRequest>(_ request: R) throws -> R.Result {
+        guard !Self.carriesWhatABodyCannot.contains(R.name) else {
+            throw CommandLineOnly(reason: "`\(R.name)` carries what a request body cannot")
+        }
+        guard R.answerTravels, let decodable = R.Result.self as? any Decodable.Type else {
+            throw CommandLineOnly(reason: "the answer of `\(R.name)` cannot be read back")
+        }
+        let (status, data) = try post(KokiServer.path(of: R.name), body: try JSONEncoder().encode(request), token: token)
+        guard status == 200 else { throw Self.failure(status: status, data) }
+        guard let result = try? Self.decodeResult(decodable, from: data) as? R.Result else {
+            throw CLIFailure(.failure, "\(server) answered `\(R.name)` with something that is not its result")
+        }
+        return result
+    }
+
+    /// Logs in on the server (`POST /v1/session/login`) and keeps the session in this client's file.
+    func login(_ id: String, password: String, newPassword: String?) throws -> KokiServer.SessionAnswer {
+        let body = try JSONEncoder().encode(KokiServer.Login(operator: id, password: password, newPassword: newPassword))
+        let answer = try session("/v1/session/login", body: body, token: nil)
+        if let token = answer.token { try writePrivately(Data(token.utf8), to: sessionFile) }
+        return answer
+    }
+
+    /// Ends the session kept for this server (`POST /v1/session/logout`) and deletes its file.
+    func logout() throws -> KokiServer.SessionAnswer {
+        guard let token else { throw CLIFailure(.accessDenied, "not logged in (no session file at \(sessionFile))") }
+        defer { unlink(sessionFile) }
+        return try session("/v1/session/logout", body: Data("{}".utf8), token: token)
+    }
+
+    private func session(_ path: String, body: Data, token: String?) throws -> KokiServer.SessionAnswer {
+        let (status, data) = try post(path, body: body, token: token)
+        guard status == 200 else { throw Self.failure(status: status, data) }
+        guard let answer = try? JSONDecoder().decode(KokiServer.SessionAnswer.self, from: data) else {
+            throw CLIFailure(.failure, "\(server) answered \(path) with something that is not a session")
+        }
+        return answer
+    }
+
+    /// An answer's `result`.
+    private struct Answer<Result: Decodable>: Decodable { var result: Result }
+
+    private static func decodeResult<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        try JSONDecoder().decode(Answer<T>.self, from: data).result
+    }
+
+    /// A problem the server answered (RFC 9457) as the command's failure: its exit status (a
+    /// malformed request's is 64) and its message.
+    static func failure(status: Int, _ data: Data) -> CLIFailure {
+        let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        let detail = object["detail"] as? String ?? "the server answered \(status)"
+        let exit = (object["exitStatus"] as? NSNumber).flatMap { ExitStatus(rawValue: $0.int32Value) } ?? .usage
+        return CLIFailure(exit, detail)
+    }
+
+    /// The command line's route (`POST /v1/commands`): what a command not yet a typed request all
+    /// through is sent as.
+    func run(_ arguments: [String]) -> Int32 {
+        do {
+            let outcome = try send(arguments, input: nil, token: token)
             for line in outcome.stdout { print(line) }
             for line in outcome.stderr { FileHandle.standardError.write(Data((line + "\n").utf8)) }
-            if let session = outcome.session { try writePrivately(Data(session.utf8), to: sessionFile) }
-            if arguments.first == "logout", outcome.status == 0 { unlink(sessionFile) }
             return outcome.status
         } catch {
             let failure = CLIFailure(error)
@@ -110,27 +204,10 @@ struct RemoteClient {
     }
 
     func send(_ arguments: [String], input: String?, token: String?) throws -> Outcome {
-        guard let url = URL(string: server.hasSuffix("/") ? server + "v1/commands" : server + "/v1/commands"),
-            url.scheme == "http" || url.scheme == "https"
-        else { throw CLIFailure(.usage, "--server \(server) is not an http(s) address") }
-        var request = URLRequest(url: url, timeoutInterval: 3_600)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue(LedgerOptions.terminal, forHTTPHeaderField: "X-Koki-Terminal")
-        if let token, !token.isEmpty { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         var body: [String: Any] = ["arguments": arguments]
         if let input { body["input"] = input }
-        request.httpBody = try JSONSerialization.data(withJSONObject: body)
-        let done = DispatchSemaphore(value: 0)
-        let reply = Mutexed<(Data?, (any Error)?)>((nil, nil))
-        Self.session.dataTask(with: request) { data, _, error in
-            reply.set((data, error))
-            done.signal()
-        }.resume()
-        done.wait()
-        let (data, error) = reply.value
-        if let error { throw CLIFailure(.failure, "cannot reach \(server): \(error.localizedDescription)") }
-        guard let data, let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        let (_, data) = try post("/v1/commands", body: try JSONSerialization.data(withJSONObject: body), token: token)
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw CLIFailure(.failure, "\(server) answered with something that is not koki's JSON")
         }
         let lines = { (key: String) in (object[key] as? [String]) ?? [] }
@@ -142,4 +219,33 @@ struct RemoteClient {
         return Outcome(
             status: status, stdout: lines("stdout"), stderr: lines("stderr"), session: object["session"] as? String)
     }
+
+    /// Posts `body` to `path` of the server with this client's terminal and `token`: the HTTP
+    /// status and the answer's bytes.
+    func post(_ path: String, body: Data, token: String?) throws -> (status: Int, data: Data) {
+        guard let url = URL(string: server.hasSuffix("/") ? server + path.dropFirst() : server + path),
+            url.scheme == "http" || url.scheme == "https"
+        else { throw CLIFailure(.usage, "--server \(server) is not an http(s) address") }
+        var request = URLRequest(url: url, timeoutInterval: 3_600)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue(LedgerOptions.terminal, forHTTPHeaderField: "X-Koki-Terminal")
+        if let token, !token.isEmpty { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        request.httpBody = body
+        let done = DispatchSemaphore(value: 0)
+        let reply = Mutexed<(Data?, Int, (any Error)?)>((nil, 0, nil))
+        Self.session.dataTask(with: request) { data, response, error in
+            reply.set((data, (response as? HTTPURLResponse)?.statusCode ?? 0, error))
+            done.signal()
+        }.resume()
+        done.wait()
+        let (data, status, error) = reply.value
+        if let error { throw CLIFailure(.failure, "cannot reach \(server): \(error.localizedDescription)") }
+        return (status, data ?? Data())
+    }
+}
+
+extension KokiRequest {
+    /// Whether a client can read this request's answer back from its JSON (its result is Decodable).
+    static var answerTravels: Bool { Result.self is any Decodable.Type }
 }

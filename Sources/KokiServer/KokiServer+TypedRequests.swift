@@ -12,7 +12,7 @@ import LedgerStore
 /// document cannot name a request koki does not have, nor miss one.
 extension KokiServer {
     /// The path of a request type.
-    static func path(of name: String) -> String { "/v1/requests/" + name.split(separator: " ").joined(separator: "/") }
+    public static func path(of name: String) -> String { "/v1/requests/" + name.split(separator: " ").joined(separator: "/") }
 
     /// Runs the typed request at `path` with `body` for the bearer of `headers`.
     func runTyped(path: String, body: Data, headers: HTTPFields, source: String) async -> Response {
@@ -20,7 +20,7 @@ extension KokiServer {
         guard let type = RequestCatalog.type(named: words) else {
             return Self.problem(.notFound, title: "Not found", detail: "no request `\(words)` in this koki")
         }
-        if let first = words.split(separator: " ").first, Self.hostOnly.contains(String(first)) {
+        if Self.runsOnHost(words.split(separator: " ").map(String.init)) {
             return Self.problem(.badRequest, title: "Not over HTTP", detail: "`\(words)` runs on the server's host")
         }
         let asked: (credentials: SessionCredentials?, terminal: String)
@@ -30,14 +30,10 @@ extension KokiServer {
         defer { if let lent { pool.give(lent) } }
         let caller = Caller(credentials: credentials, terminal: terminal, source: source, today: todayInJapan())
         let (ledgerPath, masterKeyPath) = (ledgerPath, masterKeyPath)
-        return await withCheckedContinuation { continuation in
-            Self.queue.async {
-                continuation.resume(
-                    returning: Self.answer(
-                        type, body: body, caller: caller,
-                        open: { try lent ?? LedgerOptions.store(at: ledgerPath, mode: .readWrite) },
-                        masterKeyPath: masterKeyPath))
-            }
+        return await Self.onPool {
+            Self.answer(
+                type, body: body, caller: caller, open: { try lent ?? Self.store(at: ledgerPath, mode: .readWrite) },
+                masterKeyPath: masterKeyPath)
         }
     }
 
@@ -49,22 +45,21 @@ extension KokiServer {
         // The session before anything else: the body is not even decoded for a client without one.
         let application: KokiApplication
         do {
-            let ledger = try LedgerOptions.keyed(try open(), keyFile: masterKeyPath, required: true)
+            let ledger = try KokiLedger.keyed(try open(), keyFile: masterKeyPath, required: true)
             application = KokiApplication(ledger)
             _ = try application.authorize(nil, command: type.name, as: caller)
         } catch {
-            let failure = CLIFailure(error)
+            let failure = ExitStatus.classify(error)
             let (status, title) =
                 failure.status == .accessDenied ? (.unauthorized, "Unauthorized") : httpStatus(failure.status.rawValue)
-            return problem(status, title: title, detail: failure.message)
+            return problem(
+                status, title: title, detail: failure.message, extra: [("exitStatus", String(failure.status.rawValue))])
         }
         do {
             let request = try decodeJSON(type, from: body, source: "the request body")
             return json(.ok, try result(of: request, on: application, as: caller))
         } catch {
-            let failure = CLIFailure(error)
-            let (status, title) = httpStatus(failure.status.rawValue)
-            return problem(status, title: title, detail: failure.message, extra: [("exitStatus", String(failure.status.rawValue))])
+            return failure(error)
         }
     }
 
@@ -75,7 +70,7 @@ extension KokiServer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let encoded = String(decoding: try encoder.encode(result), as: UTF8.self)
-        return JSON.object([("request", JSON.string(R.name)), ("version", String(R.version)), ("result", encoded)])
+        return JSONLine.object([("request", JSONLine.string(R.name)), ("version", String(R.version)), ("result", encoded)])
     }
 
     /// The OpenAPI paths of every typed request, from the catalogue.
