@@ -1,4 +1,5 @@
 import ArgumentParser
+import KokiApp
 import KokiDomain
 import LedgerStore
 

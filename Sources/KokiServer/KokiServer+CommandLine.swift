@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KokiApp
+import KokiDomain
 import LedgerStore
 
 /// One command line a client sent to `POST /v1/commands`, checked for its size and for options

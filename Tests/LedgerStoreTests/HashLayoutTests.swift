@@ -1,3 +1,4 @@
+import KokiDomain
 @testable import LedgerStore
 import Testing
 
