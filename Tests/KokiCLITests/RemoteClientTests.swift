@@ -109,6 +109,25 @@ import Testing
         #expect(after.status == 77, "\(after.stderr)")
     }
 
+    /// `verify` is a request too: through the server it walks the server's ledger and prints, and
+    /// exits, as it does where the ledger is.
+    @Test func verifyTravels() throws {
+        #expect(VerifyLedger.answerTravels)
+        let (server, url, _) = try KokiProcess.serve(environment: reader)
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        for arguments in [["verify"], ["verify", "--json"], ["verify", "--quick"]] {
+            let (here, there) = try both(arguments, as: reader, server: url)
+            #expect(here.status == 0 && there.status == 0, "\(arguments): \(here.stderr) \(there.stderr)")
+            #expect(there.stdout == here.stdout && here.stdout.contains("events"), "\(arguments)")
+        }
+        // The counter may not inspect the ledger: refused alike.
+        let (here, there) = try both(["verify"], as: clerk, server: url)
+        #expect(here.status == 77 && there.status == 77, "\(here.stderr) \(there.stderr)")
+    }
+
     /// The requests whose answers a client cannot read back yet (their results are not
     /// Decodable): their commands still go by the command line's route. The list only shrinks.
     @Test func theAnswersThatDoNotTravelYet() {

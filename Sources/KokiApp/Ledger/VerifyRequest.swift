@@ -21,7 +21,7 @@ public struct VerifyLedger: KokiRequest {
     }
 
     /// What the walk found.
-    public struct Report: Sendable, Hashable, Encodable {
+    public struct Report: Sendable, Hashable, Codable {
         public var events: Int64
         public var commands: Int64
         public var headPosition: Int64
@@ -39,8 +39,8 @@ public struct VerifyLedger: KokiRequest {
     }
 
     /// What the ledger says about a checkpoint: the line to print and its outcome.
-    public struct CheckpointAnswer: Sendable, Hashable, Encodable {
-        public enum Outcome: String, Sendable, Hashable, Encodable {
+    public struct CheckpointAnswer: Sendable, Hashable, Codable {
+        public enum Outcome: String, Sendable, Hashable, Codable {
             case extends, otherLedger, notSigned, truncated, rewritten
         }
         public var outcome: Outcome

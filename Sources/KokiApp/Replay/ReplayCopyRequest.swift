@@ -20,7 +20,7 @@ public struct WriteReplayCopy: KokiRequest {
         self.into = into
     }
 
-    public struct Written: Sendable, Hashable, Encodable {
+    public struct Written: Sendable, Hashable, Codable {
         public var position: Int64
         public var into: String
         public var events: Int64
