@@ -2,10 +2,7 @@ import ArgumentParser
 import Foundation
 import KokiApp
 import KokiDomain
-import KokiEvents
-import KokiProjections
 import KokiSimulation
-import LedgerStore
 
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

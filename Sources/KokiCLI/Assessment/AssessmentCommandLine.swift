@@ -2,9 +2,6 @@ import ArgumentParser
 import Foundation
 import KokiApp
 import KokiDomain
-import KokiEvents
-import KokiProjections
-import LedgerStore
 
 func readJSON<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
     try requireAuthorizedBeforeReading(path)

@@ -2,9 +2,7 @@ import ArgumentParser
 import Foundation
 import KokiApp
 import KokiDomain
-import KokiEvents
 import KokiInterchange
-import LedgerStore
 
 extension ZenginDebitFile.LineSeparator: ExpressibleByArgument {}
 

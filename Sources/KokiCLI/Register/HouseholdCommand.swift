@@ -1,7 +1,6 @@
 import ArgumentParser
 import KokiApp
 import KokiDomain
-import LedgerStore
 
 struct HouseholdCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

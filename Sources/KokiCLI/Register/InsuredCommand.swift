@@ -1,8 +1,6 @@
 import ArgumentParser
 import KokiApp
 import KokiDomain
-import KokiProjections
-import LedgerStore
 
 struct InsuredCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,8 +2,6 @@ import ArgumentParser
 import Foundation
 import KokiApp
 import KokiDomain
-import KokiProjections
-import LedgerStore
 
 struct PersonCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import KokiApp
 import KokiDomain
-import LedgerStore
 
 extension CivilDate: ExpressibleByArgument {
     /// A date typed by a person: YYYY-MM-DD from 1868-01-01 to 2199-12-31 (the dates any rule

@@ -2,10 +2,6 @@ import ArgumentParser
 import Foundation
 import KokiApp
 import KokiDomain
-import KokiEvents
-import KokiProjections
-import KokiReadModels
-import LedgerStore
 
 struct WhatIfCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
