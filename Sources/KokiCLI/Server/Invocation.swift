@@ -126,16 +126,25 @@ extension Invocation {
             Output.error("koki: error: \(refusal)")
             return ExitStatus.invalidInput.rawValue
         }
+        return KokiCommand.status(running: arguments)
+    }
+}
+
+extension KokiCommand {
+    /// Parses and runs `arguments` as `main` does, answering the exit status: help and the
+    /// version on standard output, a usage error on standard error. `otherwise` may answer an
+    /// error itself (a status), or leave it to the command line (`nil`).
+    static func status(running arguments: [String], otherwise: (any Error) -> Int32? = { _ in nil }) -> Int32 {
         do {
-            var command = try KokiCommand.parseAsRoot(arguments)
+            var command = try parseAsRoot(arguments)
             try command.run()
             return 0
         } catch let exit as ExitCode {
             return exit.rawValue
         } catch {
-            // As `main` does: help and the version on standard output, a usage error on standard error.
-            let message = KokiCommand.fullMessage(for: error)
-            let code = KokiCommand.exitCode(for: error).rawValue
+            if let status = otherwise(error) { return status }
+            let message = fullMessage(for: error)
+            let code = exitCode(for: error).rawValue
             if !message.isEmpty {
                 if code == 0 { Output.line(message) } else { Output.error(message) }
             }

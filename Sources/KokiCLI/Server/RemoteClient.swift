@@ -81,22 +81,7 @@ struct RemoteClient {
         if arguments.contains(where: { $0 == "--session" || $0.hasPrefix("--session=") }) {
             return fail(CLIFailure(.usage, "with --server the session is $KOKI_SESSION or ~/.koki/servers/…, not --session"))
         }
-        do {
-            var command = try KokiCommand.parseAsRoot(arguments)
-            try command.run()
-            return 0
-        } catch is CommandLineOnly {
-            return run(arguments)
-        } catch let exit as ExitCode {
-            return exit.rawValue
-        } catch {
-            let message = KokiCommand.fullMessage(for: error)
-            let code = KokiCommand.exitCode(for: error).rawValue
-            if !message.isEmpty {
-                if code == 0 { Output.line(message) } else { Output.error(message) }
-            }
-            return code
-        }
+        return KokiCommand.status(running: arguments) { $0 is CommandLineOnly ? run(arguments) : nil }
     }
 
     private func fail(_ failure: CLIFailure) -> Int32 {
