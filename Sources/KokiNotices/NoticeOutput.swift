@@ -5,7 +5,7 @@ import KokiEvents
 import Mustache
 
 /// Notices as HTML pages (A4 print styles, Japanese fonts available on Debian), from Mustache
-/// templates kept as files: koki's own (`Sources/KokiApp/Notices/Templates`), or a folder of the
+/// templates kept as files: koki's own (`Sources/KokiNotices/Templates`), or a folder of the
 /// city's with the same names (`payment`, `dunning`, `reminder`, `refund`, `certificate`, and the
 /// partials `head`, `contact`, `style`).
 public struct NoticeRenderer: Sendable {
