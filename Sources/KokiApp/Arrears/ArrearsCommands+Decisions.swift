@@ -95,7 +95,7 @@ extension ArrearsCommands {
 
     /// A plan's progress on a date: what was due by then under the schedule, and what was paid
     /// towards the plan's periods (premiums and, if included, late fees) since it was agreed.
-    public struct PlanProgress: Sendable, Hashable, Encodable {
+    public struct PlanProgress: Sendable, Hashable, Codable {
         public var plan: InstallmentPlanRecorded
         public var agreedOn: CivilDate
         public var due: Yen

@@ -67,7 +67,7 @@ public struct ArrearsCommands: Sendable {
         return (states.filter { owes($0.account) }, settings)
     }
 
-    public struct DunningSummary: Sendable, Hashable, Encodable {
+    public struct DunningSummary: Sendable, Hashable, Codable {
         public var notices: [DunningNoticeIssued] = []
         /// Notices issued later than the window after the due date (the law says within 20 days).
         public var late: [DunningNoticeIssued] = []
@@ -153,7 +153,7 @@ public struct ArrearsCommands: Sendable {
         }
     }
 
-    public struct ReminderSummary: Sendable, Hashable, Encodable {
+    public struct ReminderSummary: Sendable, Hashable, Codable {
         public var reminders: [ReminderIssued] = []
         public var conflicts: [PersonID] = []
     }
@@ -290,7 +290,7 @@ public struct ArrearsCommands: Sendable {
     // MARK: - Queries
 
     /// One period in arrears on a date.
-    public struct PeriodArrears: Sendable, Hashable, Encodable {
+    public struct PeriodArrears: Sendable, Hashable, Codable {
         public var key: PeriodKey
         public var dueDate: CivilDate
         public var assessed: Yen
@@ -363,7 +363,7 @@ public struct ArrearsCommands: Sendable {
     }
 
     /// A row of the list of delinquent persons (滞納者一覧).
-    public struct Delinquent: Sendable, Hashable, Encodable {
+    public struct Delinquent: Sendable, Hashable, Codable {
         public var person: PersonID
         public var periods: Int
         public var owed: Yen

@@ -23,6 +23,9 @@ public struct OnDate<Value: Encodable & Sendable>: Encodable, Sendable {
     }
 }
 
+// An answer about a date decodes where its value does (the client of `koki --server` reads it back).
+extension OnDate: Decodable where Value: Decodable {}
+
 extension ArrearsCommands.Contact: Encodable {
     private enum CodingKeys: String, CodingKey { case id, versions }
     private struct Version: Encodable {
