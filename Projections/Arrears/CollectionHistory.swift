@@ -17,6 +17,13 @@ public struct CollectionHistory: Sendable, Hashable {
         public var actor: String
         public var kind: String
         public var text: String
+
+        public init(
+            date: CivilDate, position: Int64, recordedAtMicroseconds: Int64, actor: String, kind: String, text: String
+        ) {
+            (self.date, self.position, self.recordedAtMicroseconds) = (date, position, recordedAtMicroseconds)
+            (self.actor, self.kind, self.text) = (actor, kind, text)
+        }
     }
 
     /// Only what took effect by this day (`nil`: everything recorded).

@@ -45,7 +45,7 @@ extension ArrearsCommands.HistoryEntry {
     public var recordedAt: Timestamp { Timestamp(microseconds: recordedAtMicroseconds) }
 }
 
-extension ArrearsCommands.HistoryEntry: Encodable {
+extension ArrearsCommands.HistoryEntry: Codable {
     private enum CodingKeys: String, CodingKey { case date, position, recordedAt, actor, kind, text }
 
     public func encode(to encoder: any Encoder) throws {
@@ -56,5 +56,19 @@ extension ArrearsCommands.HistoryEntry: Encodable {
         try container.encode(actor, forKey: .actor)
         try container.encode(kind, forKey: .kind)
         try container.encode(text, forKey: .text)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let recorded = try container.decode(String.self, forKey: .recordedAt)
+        guard let recordedAt = Timestamp(iso: recorded) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .recordedAt, in: container, debugDescription: "not a recorded time: \(recorded)")
+        }
+        self.init(
+            date: try container.decode(CivilDate.self, forKey: .date),
+            position: try container.decode(Int64.self, forKey: .position),
+            recordedAtMicroseconds: recordedAt.microseconds, actor: try container.decode(String.self, forKey: .actor),
+            kind: try container.decode(String.self, forKey: .kind), text: try container.decode(String.self, forKey: .text))
     }
 }

@@ -127,7 +127,7 @@ public struct ShowPlans: PersonRequest {
 }
 
 /// The plans a plan check marked.
-public struct PlanCheck: Encodable, Sendable {
+public struct PlanCheck: Codable, Sendable {
     public var broken: [InstallmentPlanRecorded]
     public var completed: [InstallmentPlanRecorded]
 }
@@ -149,7 +149,7 @@ public struct CheckPlans: KokiRequest {
 }
 
 /// One provisional slip (分納仮納付書): a scheduled payment and its barcode.
-public struct PlanSlip: Encodable, Sendable {
+public struct PlanSlip: Codable, Sendable {
     public var on: CivilDate
     public var amount: Yen
     public var barcode: String
