@@ -21,7 +21,7 @@ import Testing
     }
 
     func withServer(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        try await server.application(host: "127.0.0.1", port: 0, log: { _ in }).test(.live) { client in
+        try await server.application(host: "127.0.0.1", port: 0, log: { _ in }).test(.router) { client in
             try await body(client)
         }
     }
