@@ -9,7 +9,7 @@ extension CollectionAccounts.Account {
     /// The prescription (時効) of a period from what the account holds: its due date, the first
     /// dunning notice, acknowledgements (payments on it, pledges), the first reminder, seizures.
     public func prescription(_ key: PeriodKey, _ settings: ArrearsSettings) -> Prescription.Result {
-        let due = periods[key]?.dueDate ?? (try! CivilDate(daysSinceEpoch: 0))
+        let due = periods[key]?.dueDate ?? .epoch
         let acknowledged = payments.filter { $0.cancelled == nil }.flatMap { p in
             p.event.parts.filter { $0.key == key }.map { _ in p.event.paidOn }
         }

@@ -112,7 +112,7 @@ public struct LedgerOptions: ParsableArguments {
         let control = AccessControl(accessLedger)
         let caller = Caller(
             credentials: try credentials(for: control), terminal: Self.terminal, source: Invocation.current?.source,
-            today: todayInJapan())
+            today: try todayInJapan())
         // The core reads files only after its checks; a request of the server names them for it.
         Invocation.current?.authorized = true
         return (KokiApplication(ledger, accessLedger: accessLedger), caller)

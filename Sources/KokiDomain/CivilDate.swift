@@ -95,6 +95,11 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         daysSinceEpoch = days
     }
 
+    /// 1970-01-01, where the day count starts (within range by construction).
+    public static let epoch = CivilDate(inRange: 0)
+
+    private init(inRange days: Int) { daysSinceEpoch = days }
+
     static let firstDay = days(year: 1, month: 1, day: 1)
     static let lastDay = days(year: 9999, month: 12, day: 31)
 

@@ -28,7 +28,11 @@ extension KokiServer {
         let (credentials, terminal) = asked
         let lent = lend()
         defer { if let lent { pool.give(lent) } }
-        let caller = Caller(credentials: credentials, terminal: terminal, source: source, today: todayInJapan())
+        let today: CivilDate
+        do { today = try todayInJapan() } catch {
+            return Self.problem(.serviceUnavailable, title: "No date", detail: "\(error)")
+        }
+        let caller = Caller(credentials: credentials, terminal: terminal, source: source, today: today)
         let (ledgerPath, masterKeyPath) = (ledgerPath, masterKeyPath)
         return await Self.onPool {
             Self.answer(

@@ -10,6 +10,7 @@ import Testing
         #expect(InputLimits.latestCalculated == (try CivilDate(year: 2199, month: 12, day: 31)))
         #expect(InputLimits.lastDay == (try CivilDate(year: 9999, month: 12, day: 31)))
         #expect(InputLimits.lastDay.description == "9999-12-31")
+        #expect(CivilDate.epoch == (try CivilDate(year: 1970, month: 1, day: 1)))
     }
 
     @Test(arguments: [

@@ -198,7 +198,7 @@ struct NoticesCommand: ParsableCommand {
         @OptionGroup var print: PrintOptions
 
         func run() throws {
-            let date = on ?? todayInJapan()
+            let date = try on ?? todayInJapan()
             let fiscalYear = try FiscalYear(fiscalYear)
             try issueBatch(date: date, options: options, print: print) {
                 IssuePaymentNotices(
@@ -249,7 +249,7 @@ struct NoticesCommand: ParsableCommand {
         @OptionGroup var print: PrintOptions
 
         func run() throws {
-            let date = on ?? todayInJapan()
+            let date = try on ?? todayInJapan()
             try issueBatch(date: date, options: options, print: print) {
                 IssueRefundNotices(
                     from: from, through: through, on: date, format: print.format, encoding: print.encoding,
