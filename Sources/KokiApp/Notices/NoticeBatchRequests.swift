@@ -92,10 +92,18 @@ public struct IssuePaymentNotices: NoticeBatchRequest {
     }
 }
 
-/// `notices dunning --run DATE`: dunning letters (督促状) for the notices a dunning run decided.
-public struct IssueDunningLetters: NoticeBatchRequest {
-    public static let name = "notices dunning"
-    public static let kind = NoticeKind.dunning
+/// A run whose letters a batch prints: the dunning letters (督促状) a dunning run decided, or the
+/// reminder letters (催告書) a reminder run recorded.
+public protocol LetterRun: Sendable {
+    static var name: String { get }
+    static var kind: NoticeKind { get }
+    static func letters(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> [Notice]
+}
+
+/// `notices dunning --run DATE` and `notices reminder --run DATE`: the letters of the run of a date.
+public struct IssueLetters<Run: LetterRun>: NoticeBatchRequest {
+    public static var name: String { Run.name }
+    public static var kind: NoticeKind { Run.kind }
 
     public var run: CivilDate
     public var format: PrintFormat
@@ -109,30 +117,28 @@ public struct IssueDunningLetters: NoticeBatchRequest {
     public func date(_ scope: RequestScope) -> CivilDate { run }
 
     public func build(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> [Notice] {
+        try Run.letters(notices, on: date, at: position)
+    }
+}
+
+public enum DunningRunLetters: LetterRun {
+    public static let name = "notices dunning"
+    public static let kind = NoticeKind.dunning
+    public static func letters(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> [Notice] {
         try notices.dunningLetters(on: date, at: position)
     }
 }
 
-/// `notices reminder --run DATE`: reminder letters (催告書) for the reminders a run recorded.
-public struct IssueReminderLetters: NoticeBatchRequest {
+public enum ReminderRunLetters: LetterRun {
     public static let name = "notices reminder"
     public static let kind = NoticeKind.reminder
-
-    public var run: CivilDate
-    public var format: PrintFormat
-    public var encoding: PrintEncoding
-    public var existingFile: String?
-
-    public init(run: CivilDate, format: PrintFormat, encoding: PrintEncoding, existingFile: String?) {
-        (self.run, self.format, self.encoding, self.existingFile) = (run, format, encoding, existingFile)
-    }
-
-    public func date(_ scope: RequestScope) -> CivilDate { run }
-
-    public func build(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> [Notice] {
+    public static func letters(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> [Notice] {
         try notices.reminderLetters(on: date, at: position)
     }
 }
+
+public typealias IssueDunningLetters = IssueLetters<DunningRunLetters>
+public typealias IssueReminderLetters = IssueLetters<ReminderRunLetters>
 
 /// `notices refund --from D --through D`: refund notices (還付通知書) for the refunds decided then.
 public struct IssueRefundNotices: NoticeBatchRequest {
