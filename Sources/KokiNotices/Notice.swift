@@ -74,15 +74,28 @@ public struct Notice: Sendable {
 extension PrintFormat: Codable {}
 extension PrintEncoding: Codable {}
 
-extension Notice: Encodable {
+extension Notice: Codable {
     private enum CodingKeys: String, CodingKey {
         case kind, number, person, subject, reason, issuedOn, builtFrom, fields, rows, amount
     }
 
     /// A field or a row's cell as `{"name": …, "value": …}`, in print order.
-    private struct Field: Encodable {
+    private struct Field: Codable {
         var name: String
         var value: String
+    }
+
+    /// A document from its JSON form (a result the server sent): the same fields and rows, in order.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            kind: try c.decode(NoticeKind.self, forKey: .kind), number: try c.decode(String.self, forKey: .number),
+            person: try c.decode(PersonID.self, forKey: .person), subject: try c.decode(String.self, forKey: .subject),
+            reason: try c.decode(String.self, forKey: .reason), issuedOn: try c.decode(CivilDate.self, forKey: .issuedOn),
+            builtFrom: try c.decode(Int64.self, forKey: .builtFrom),
+            fields: try c.decode([Field].self, forKey: .fields).map { ($0.name, $0.value) },
+            rows: try c.decode([[Field]].self, forKey: .rows).map { $0.map { ($0.name, $0.value) } },
+            amount: try c.decode(Yen.self, forKey: .amount))
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -77,7 +77,7 @@ public struct StoredBalances: Sendable {
 
     public typealias Snapshot = ReadModelSnapshot
 
-    public struct Status: Sendable {
+    public struct Status: Sendable, Codable {
         public var position: Int64?
         public var logicVersion: Int?
         public var rows: Int
@@ -88,7 +88,7 @@ public struct StoredBalances: Sendable {
     }
 
     /// A row of the rebuilt table that differs from the maintained one (`nil`: missing there).
-    public struct Difference: Sendable, Hashable, CustomStringConvertible {
+    public struct Difference: Sendable, Hashable, Codable, CustomStringConvertible {
         public var person: PersonID
         public var fiscalYear: FiscalYear
         public var maintained: YearBalance?
@@ -104,7 +104,7 @@ public struct StoredBalances: Sendable {
         }
     }
 
-    public struct Rebuild: Sendable {
+    public struct Rebuild: Sendable, Codable {
         public var position: Int64
         public var persons: Int
         public var events: Int

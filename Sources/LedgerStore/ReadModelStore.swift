@@ -64,7 +64,7 @@ public struct ReadModelState: Sendable, Hashable {
 }
 
 /// A snapshot of a read model's table kept at a position.
-public struct ReadModelSnapshot: Sendable, Hashable {
+public struct ReadModelSnapshot: Sendable, Hashable, Codable {
     public var position: Int64
     public var logicVersion: Int
     public var rows: Int

@@ -89,9 +89,9 @@ extension AuditEntry: Codable {
     }
 }
 
-extension AuditReview: Encodable {
+extension AuditReview: Codable {
     private enum CodingKeys: String, CodingKey { case operators, outsideOfficeHours, viewedWithoutBusiness, refused }
-    private struct Viewed: Encodable {
+    private struct Viewed: Codable {
         var operatorID: String
         var person: PersonID
         var reads: Int
@@ -103,6 +103,18 @@ extension AuditReview: Encodable {
         try c.encode(outsideOfficeHours, forKey: .outsideOfficeHours)
         try c.encode(viewedWithoutBusiness.map { Viewed(operatorID: $0.operatorID, person: $0.person, reads: $0.reads) }, forKey: .viewedWithoutBusiness)
         try c.encode(refused, forKey: .refused)
+    }
+
+    /// A review as ``encode(to:)`` wrote it (a client reading a server's answer).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            operators: try c.decode([OperatorLine].self, forKey: .operators),
+            outsideOfficeHours: try c.decode([AuditEntry].self, forKey: .outsideOfficeHours),
+            viewedWithoutBusiness: try c.decode([Viewed].self, forKey: .viewedWithoutBusiness).map {
+                ($0.operatorID, $0.person, $0.reads)
+            },
+            refused: try c.decode([AuditEntry].self, forKey: .refused))
     }
 }
 
@@ -197,7 +209,7 @@ public struct ErasePersons: KokiRequest {
         (self.person, self.due, self.apply, self.on) = (person, due, apply, on)
     }
 
-    public struct Outcome: Sendable, Encodable {
+    public struct Outcome: Sendable, Codable {
         /// The one person erased.
         public var erased: PersonErased?
         /// With `due`: who is past retention (and whether each was erased, with `apply`).

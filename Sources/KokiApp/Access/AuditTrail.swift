@@ -43,7 +43,7 @@ public struct AuditFilter: Sendable {
 
 /// The yearly review of access (運用状況の点検).
 public struct AuditReview: Sendable {
-    public struct OperatorLine: Sendable, Hashable, Encodable {
+    public struct OperatorLine: Sendable, Hashable, Codable {
         public var operatorID: String
         public var reads: Int
         public var personsRead: Int

@@ -12,7 +12,7 @@ public struct Erasure: Sendable {
 
     public init(_ ledger: KokiLedger) { self.ledger = ledger }
 
-    public struct Candidate: Sendable, Hashable, Encodable {
+    public struct Candidate: Sendable, Hashable, Codable {
         public var person: PersonID
         public var eligibilityEnded: CivilDate
         /// The first day they may be erased.

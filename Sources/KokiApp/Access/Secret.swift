@@ -28,8 +28,17 @@ public struct Secret: Codable, Sendable {
         }
     }
 
+    /// Set to `true` in an encoder's `userInfo` to send the secret (a client's request body to
+    /// the server, over its connection): asked for now, and written as text. Everywhere else (a
+    /// kept application, a log) it encodes as `null`.
+    public static let sendingKey = CodingUserInfoKey(rawValue: "koki.secret.sending")!
+
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
-        try container.encodeNil()
+        if encoder.userInfo[Self.sendingKey] as? Bool == true {
+            try container.encode(try reveal())
+        } else {
+            try container.encodeNil()
+        }
     }
 }

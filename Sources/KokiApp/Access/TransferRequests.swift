@@ -44,7 +44,7 @@ public struct RunTransfer: KokiRequest {
         self.sink = sink
     }
 
-    public struct Outcome: Sendable, Encodable {
+    public struct Outcome: Sendable, Codable {
         public var record: TransferRecorded
         /// Where the file went, as the door names it.
         public var file: String

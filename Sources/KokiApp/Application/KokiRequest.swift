@@ -34,7 +34,7 @@ public struct Caller: Sendable {
 /// the second-check rules match.
 public protocol KokiRequest: Codable, Sendable {
     /// What it answers: printed by the command line, sent as JSON by the server.
-    associatedtype Result: Encodable & Sendable
+    associatedtype Result: Codable & Sendable
     /// The command's words, stable across versions (`pay record`).
     static var name: String { get }
     /// The version of this value's layout; a change of layout is a new version.
@@ -196,15 +196,54 @@ extension KokiApplication {
 
     private func runConfirmed<R: KokiRequest>(
         _ request: R, _ confirmation: ApplicationScope, as caller: Caller
-    ) throws -> any Encodable & Sendable {
+    ) throws -> any Codable & Sendable {
         try checked(R.self, as: caller, confirming: confirmation, preparing: {}) { request }.result
     }
 }
 
 /// A confirmed application's change: its command, who confirmed it, the request and what it did.
-public struct ConfirmedChange: Sendable {
+/// As JSON (the server's answer) the request is kept as a ``StoredRequest`` and its result as that
+/// request's own result, so a client decodes both back into their types.
+public struct ConfirmedChange: Sendable, Codable {
     public var command: String
     public var operatorID: String
     public var request: any KokiRequest
-    public var result: any Encodable & Sendable
+    public var result: any Codable & Sendable
+
+    public init(command: String, operatorID: String, request: any KokiRequest, result: any Codable & Sendable) {
+        (self.command, self.operatorID, self.request, self.result) = (command, operatorID, request, result)
+    }
+
+    private enum CodingKeys: String, CodingKey { case command, operatorID = "operator", request, result }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(command, forKey: .command)
+        try c.encode(operatorID, forKey: .operatorID)
+        try c.encode(try StoredRequest(request), forKey: .request)
+        try c.encode(result, forKey: .result)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        command = try c.decode(String.self, forKey: .command)
+        operatorID = try c.decode(String.self, forKey: .operatorID)
+        request = try c.decode(StoredRequest.self, forKey: .request).decoded()
+        func result<R: KokiRequest>(of _: R) throws -> any Codable & Sendable {
+            try c.decode(R.Result.self, forKey: .result)
+        }
+        self.result = try result(of: request)
+    }
+}
+
+/// `application confirm NUMBER`: a pending application confirmed by a second operator — not a
+/// ``KokiRequest`` of its own, since it runs the request the application carries (see
+/// ``KokiApplication/confirm(_:on:as:upcast:)``); the body a door decodes and sends.
+public struct ConfirmApplication: Codable, Sendable {
+    public static let name = "application confirm"
+    public var number: String
+    /// The day of the check (default: the caller's today).
+    public var on: CivilDate?
+
+    public init(number: String, on: CivilDate?) { (self.number, self.on) = (number, on) }
 }

@@ -6,7 +6,7 @@ import LedgerStore
 /// What a request about a date answers: the date it ran for (the caller's today when none was
 /// given) and what it found or did. After a batch run, `readModelsNote` says why the stored
 /// balances were not brought up to date (the next query will).
-public struct OnDate<Value: Encodable & Sendable>: Encodable, Sendable {
+public struct OnDate<Value: Codable & Sendable>: Codable, Sendable {
     public var on: CivilDate
     public var value: Value
     public var readModelsNote: String?
@@ -23,20 +23,46 @@ public struct OnDate<Value: Encodable & Sendable>: Encodable, Sendable {
     }
 }
 
-// An answer about a date decodes where its value does (the client of `koki --server` reads it back).
-extension OnDate: Decodable where Value: Decodable {}
-
-extension ArrearsCommands.Contact: Encodable {
+/// A contact record as a server sends it: each version's plain fields and its words opened (or
+/// `null` once erased). The sealed words stay in the ledger: a version read back holds no sealed
+/// bytes, only the opened words it was sent with.
+extension ArrearsCommands.Contact: Codable {
     private enum CodingKeys: String, CodingKey { case id, versions }
-    private struct Version: Encodable {
-        var event: ContactRecorded
-        var words: ArrearsCommands.ContactWords?
+
+    private struct Version: Codable {
+        var person: PersonID
+        var change: ContactRecorded.Change
+        var contactedOn: CivilDate
+        var method: ContactMethod
+        var promisedOn: CivilDate?
+        var words: ContactWords?
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let id = try c.decode(String.self, forKey: .id)
+        let versions = try c.decode([Version].self, forKey: .versions)
+        self.init(
+            id: id,
+            versions: versions.map {
+                (
+                    event: ContactRecorded(
+                        person: $0.person, id: id, change: $0.change, contactedOn: $0.contactedOn, method: $0.method,
+                        words: SealedIdentity(bytes: []), promisedOn: $0.promisedOn),
+                    words: $0.words
+                )
+            })
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(versions.map { Version(event: $0.event, words: $0.words) }, forKey: .versions)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(
+            versions.map {
+                Version(
+                    person: $0.event.person, change: $0.event.change, contactedOn: $0.event.contactedOn,
+                    method: $0.event.method, promisedOn: $0.event.promisedOn, words: $0.words)
+            }, forKey: .versions)
     }
 }
 

@@ -32,7 +32,7 @@ public struct RebuildReadModels: KokiRequest {
         (self.check, self.snapshotEvery) = (check, snapshotEvery)
     }
 
-    public struct Outcome: Sendable, Encodable {
+    public struct Outcome: Sendable, Codable {
         public var rebuild: StoredBalances.Rebuild
         /// How long the rebuild took.
         public var seconds: Double
@@ -44,51 +44,6 @@ public struct RebuildReadModels: KokiRequest {
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return Outcome(rebuild: report, seconds: seconds)
-    }
-}
-
-extension StoredBalances.Snapshot: Encodable {
-    private enum CodingKeys: String, CodingKey { case position, logicVersion, rows, bytes }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(position, forKey: .position)
-        try c.encode(logicVersion, forKey: .logicVersion)
-        try c.encode(rows, forKey: .rows)
-        try c.encode(bytes, forKey: .bytes)
-    }
-}
-
-extension StoredBalances.Status: Encodable {
-    private enum CodingKeys: String, CodingKey { case position, logicVersion, rows, snapshots, deltas, deltaBytes }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(position, forKey: .position)
-        try c.encode(logicVersion, forKey: .logicVersion)
-        try c.encode(rows, forKey: .rows)
-        try c.encode(snapshots, forKey: .snapshots)
-        try c.encode(deltas, forKey: .deltas)
-        try c.encode(deltaBytes, forKey: .deltaBytes)
-    }
-}
-
-extension StoredBalances.Rebuild: Encodable {
-    private enum CodingKeys: String, CodingKey {
-        case position, persons, events, rows, comparedWith, differences, swapped, snapshots, deltas
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(position, forKey: .position)
-        try c.encode(persons, forKey: .persons)
-        try c.encode(events, forKey: .events)
-        try c.encode(rows, forKey: .rows)
-        try c.encode(comparedWith, forKey: .comparedWith)
-        try c.encode(differences.map(\.description), forKey: .differences)
-        try c.encode(swapped, forKey: .swapped)
-        try c.encode(snapshots, forKey: .snapshots)
-        try c.encode(deltas, forKey: .deltas)
     }
 }
 
@@ -109,7 +64,7 @@ public struct ShowBalances: KokiRequest {
         (self.fiscalYear, self.person, self.knownAt) = (fiscalYear, person, knownAt)
     }
 
-    public struct Answer: Sendable, Encodable {
+    public struct Answer: Sendable, Codable {
         public var rows: [YearBalance]
         /// The position the rows reflect.
         public var position: Int64

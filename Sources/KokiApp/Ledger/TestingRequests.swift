@@ -71,8 +71,14 @@ public struct SleepAfterCheck: KokiRequest {
 
     public init(ms: Int) { self.ms = ms }
 
+    /// The longest pause: a test's, not a way to hold a server's thread.
+    public static let longest = 10_000
+
     public func handle(_ scope: RequestScope) throws -> Int {
-        usleep(UInt32(max(0, min(ms, 60_000))) * 1_000)
+        guard (0...Self.longest).contains(ms) else {
+            throw KokiError(.invalidInput, "--ms \(ms) is outside 0…\(Self.longest)")
+        }
+        usleep(UInt32(ms) * 1_000)
         return ms
     }
 }

@@ -16,7 +16,7 @@ extension NoticeKind {
 
 /// A batch of notices issued: the documents, and the print file the door writes — its name
 /// (`KIND-DATE.FORMAT`), bytes, SHA-256 and dispatch list (送付票). No documents: nothing to issue.
-public struct NoticeBatch: Encodable, Sendable {
+public struct NoticeBatch: Codable, Sendable {
     public var kind: NoticeKind
     public var date: CivilDate
     public var notices: [Notice]

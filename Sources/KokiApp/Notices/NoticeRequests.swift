@@ -37,7 +37,7 @@ public struct ShowNoticeSettings: KokiRequest {
 }
 
 /// One document of a person's history: what was issued, when it was recorded and by whom.
-public struct IssuedDocument: Encodable, Sendable {
+public struct IssuedDocument: Codable, Sendable {
     public var document: DocumentIssued
     /// When it was recorded (ISO 8601, UTC).
     public var recordedAt: String

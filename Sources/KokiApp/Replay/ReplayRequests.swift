@@ -24,7 +24,7 @@ public struct WhatIfAssessments: KokiRequest {
         (self.fiscalYear, self.rates, self.latest, self.changedOnly) = (fiscalYear, rates, latest, changedOnly)
     }
 
-    public struct Answer: Sendable, Encodable {
+    public struct Answer: Sendable, Codable {
         /// The rows shown (with `changedOnly`, those that differ).
         public var rows: [WhatIf.Row]
         /// Over every assessment of the year: how many, per status, and the totals.
@@ -66,7 +66,7 @@ public struct ApplyWhatIf: KokiRequest {
     }
 
     /// What the run did.
-    public struct Outcome: Sendable, Encodable {
+    public struct Outcome: Sendable, Codable {
         public var reassessed: Int
         public var unchanged: Int
         public var assessedFirstTime: Int

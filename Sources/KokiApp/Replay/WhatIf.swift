@@ -8,11 +8,11 @@ import LedgerStore
 /// its recorded inputs — the ledger as it stood just before it — with today's calculator and,
 /// optionally, another rate table, and compared with what was recorded. Nothing is appended.
 public struct WhatIf: Sendable {
-    public enum Status: String, Sendable, Hashable, CaseIterable, Encodable {
+    public enum Status: String, Sendable, Hashable, CaseIterable, Codable {
         case unchanged, changed, failing, notInsured
     }
 
-    public struct Row: Sendable, Hashable, Encodable {
+    public struct Row: Sendable, Hashable, Codable {
         public var person: PersonID
         /// The position of the recorded assessment.
         public var position: Int64
@@ -36,7 +36,7 @@ public struct WhatIf: Sendable {
         private enum CodingKeys: String, CodingKey {
             case person, position, decidedOn, reason, recordedRule, old, new, difference, periods, status, problem
         }
-        private struct Period: Encodable {
+        private struct Period: Codable {
             var period: PeriodNumber
             var old: Yen
             var new: Yen
@@ -130,5 +130,22 @@ public struct WhatIf: Sendable {
         row.status =
             row.new == recorded.annualPremium && row.periods.allSatisfy({ $0.old == $0.new }) ? .unchanged : .changed
         return row
+    }
+}
+
+extension WhatIf.Row {
+    /// A row as ``encode(to:)`` wrote it (a client reading a server's answer).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        person = try c.decode(PersonID.self, forKey: .person)
+        position = try c.decode(Int64.self, forKey: .position)
+        decidedOn = try c.decode(CivilDate.self, forKey: .decidedOn)
+        reason = try c.decode(PremiumAssessed.Reason.self, forKey: .reason)
+        recordedRule = try c.decode(String.self, forKey: .recordedRule)
+        old = try c.decode(Yen.self, forKey: .old)
+        new = try c.decodeIfPresent(Yen.self, forKey: .new)
+        periods = try c.decode([Period].self, forKey: .periods).map { ($0.period, $0.old, $0.new) }
+        status = try c.decode(WhatIf.Status.self, forKey: .status)
+        problem = try c.decodeIfPresent(String.self, forKey: .problem)
     }
 }
