@@ -2,8 +2,6 @@ import ArgumentParser
 import Foundation
 import KokiApp
 import KokiDomain
-import KokiEvents
-import KokiProjections
 import KokiSimulation
 import LedgerStore
 

@@ -2,7 +2,6 @@ import ArgumentParser
 import KokiDomain
 import Foundation
 import KokiApp
-import KokiEvents
 import LedgerStore
 
 struct EventsCommand: ParsableCommand {

@@ -33,9 +33,6 @@ func reporting(_ body: () throws -> Void) throws {
         try body()
     } catch let exit as ExitCode {
         throw exit
-    } catch let elsewhere as RemoteClient.CommandLineOnly {
-        // Not run at all here: the command goes to the server's command line route whole.
-        throw elsewhere
     } catch {
         let failure = CLIFailure(error)
         Output.error("koki: error: \(failure.message)")

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import KokiApp
 import KokiDomain
-import KokiEvents
 import LedgerStore
 import LedgerStores
 
@@ -100,7 +99,7 @@ func readPassword(prompt: String, stdin: Bool) throws -> String {
 
 /// A new password: asked twice at the terminal, or once from standard input.
 func readNewPassword(stdin: Bool, for id: String) throws -> String {
-    let password = try readPassword(prompt: "New password for \(id): ", stdin: stdin)
+    let password = try readPassword(prompt: id.isEmpty ? "New password: " : "New password for \(id): ", stdin: stdin)
     if let weakness = PasswordHash.weakness(password) { throw CLIFailure(.invalidInput, weakness) }
     if !stdin, try readPassword(prompt: "Again: ", stdin: false) != password {
         throw CLIFailure(.invalidInput, "the two passwords differ")

@@ -34,13 +34,11 @@ public struct LedgerOptions: ParsableArguments {
 
     /// The ledger path after applying the environment and the default.
     public var ledgerPath: String {
-        if let invocation = Invocation.current { return invocation.ledgerPath }
-        return ledger ?? Self.environment["KOKI_LEDGER"] ?? "koki.ledger"
+        ledger ?? Self.environment["KOKI_LEDGER"] ?? "koki.ledger"
     }
 
     /// The master key file after applying the environment and the default.
     public var masterKeyFile: String {
-        if let invocation = Invocation.current { return invocation.masterKeyPath }
         if let given = masterKeyPath ?? Self.environment["KOKI_MASTER_KEY"] { return given }
         // Beside a ledger file; for a PostgreSQL ledger there is no "beside": name it.
         return isPostgres ? "koki-postgres-master.key" : ledgerPath + ".key"
@@ -56,13 +54,12 @@ public struct LedgerOptions: ParsableArguments {
 
     /// This terminal's name: $KOKI_TERMINAL, else the host name.
     static var terminal: String {
-        if let invocation = Invocation.current { return invocation.terminal }
         if let t = environment["KOKI_TERMINAL"], !t.isEmpty { return t }
         return ProcessInfo.processInfo.hostName
     }
 
-    /// The command line's arguments (the request's, when serving one).
-    static var arguments: [String] { Invocation.current?.arguments ?? Array(CommandLine.arguments.dropFirst()) }
+    /// The command line's arguments.
+    static var arguments: [String] { Array(CommandLine.arguments.dropFirst()) }
 
     /// The command as typed, without its arguments' values: the leading words that name it
     /// (`pay record`), never a number or a name that could be personal data.
@@ -82,8 +79,7 @@ public struct LedgerOptions: ParsableArguments {
 
     /// The ledger: the SQLite file, or with a `postgres://` address the PostgreSQL store.
     private func open(_ mode: Ledger.AccessMode) throws -> LedgerPorts {
-        if let lent = Invocation.current?.store { return lent }
-        return try Self.store(at: ledgerPath, mode: mode)
+        try Self.store(at: ledgerPath, mode: mode)
     }
 
     /// A ledger file, or the PostgreSQL store at a `postgres://` address.
@@ -99,9 +95,22 @@ public struct LedgerOptions: ParsableArguments {
     /// and the second check, records a refusal, and only then reads files or the ledger.
     /// With `--server` the request goes to the server, whose core does the same.
     func run<R: KokiRequest>(_ request: R) throws -> R.Result {
-        if let remote = RemoteClient.current { return try remote.run(request) }
+        try run(R.self, preparing: {}) { request }.result
+    }
+
+    /// Runs a request the door builds once the operator is checked: `prepare` checks what the door
+    /// will write (a path) and `make` builds the request from it. Here the core checks the operator
+    /// first, then runs `prepare`; with `--server` the files are this machine's own, so `prepare`
+    /// runs here before the request is sent, and the server's core checks the operator.
+    func run<Prepared, R: KokiRequest>(
+        _ type: R.Type, preparing prepare: () throws -> Prepared, _ make: (Prepared) throws -> R
+    ) throws -> (prepared: Prepared, result: R.Result) {
+        if let remote = RemoteClient.current {
+            let prepared = try prepare()
+            return (prepared, try remote.run(try make(prepared)))
+        }
         let (application, caller) = try application(R.isQuery ? .query : .write)
-        return try application.run(request, as: caller)
+        return try application.run(R.self, as: caller, preparing: prepare, make)
     }
 
     /// The application core on this command's ledger, and the caller as this door knows them
@@ -111,10 +120,8 @@ public struct LedgerOptions: ParsableArguments {
         let (ledger, accessLedger) = try openKeyed(mode)
         let control = AccessControl(accessLedger)
         let caller = Caller(
-            credentials: try credentials(for: control), terminal: Self.terminal, source: Invocation.current?.source,
+            credentials: try credentials(for: control), terminal: Self.terminal, source: nil,
             today: try todayInJapan())
-        // The core reads files only after its checks; a request of the server names them for it.
-        Invocation.current?.authorized = true
         return (KokiApplication(ledger, accessLedger: accessLedger), caller)
     }
 
@@ -151,15 +158,16 @@ public struct LedgerOptions: ParsableArguments {
             try credentials(for: control, function: function), function: function,
             command: Self.commandName, terminal: Self.terminal)
         try control.requireSecondCheck(context, arguments: Self.arguments, confirming: nil)
-        // From here on (and only from here on) the command may read files of the server's host.
-        Invocation.current?.authorized = true
         return Authorized(ledger: ledger, context: context, control: control)
     }
 
-    /// Refuses to open the ledger here for a command sent to a server (`--server`): one whose
-    /// work is not a typed request all through goes to the server's command line route instead.
+    /// Refuses to open a ledger here for a command sent to a server (`--server`): only typed
+    /// requests travel, and a command that is none runs where the ledger is.
     private func requireHere() throws {
-        if RemoteClient.current != nil { throw RemoteClient.CommandLineOnly(reason: "not a typed request all through") }
+        if RemoteClient.current != nil {
+            throw CLIFailure(
+                .usage, "`\(Self.commandName)` runs where the ledger is, not through --server: run it on the server's host")
+        }
     }
 
     /// The ledger for logging in or out: no session yet, so no role to check.
@@ -177,8 +185,6 @@ public struct LedgerOptions: ParsableArguments {
 
     /// The session file's credentials, or `nil` when there is none; an unsafe session file is refused.
     func credentials(ledgerID: String) throws -> SessionCredentials? {
-        // Serving a request: the session is the request's bearer token, never a file.
-        if let invocation = Invocation.current { return invocation.credentials }
         let path = sessionFile(ledgerID: ledgerID)
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         if let problem = Self.sessionFileProblem(path) { throw CLIFailure(.accessDenied, problem) }
@@ -228,7 +234,7 @@ public struct LedgerOptions: ParsableArguments {
     /// caught up (and kept) in the file; read-only for a replay copy or a file this user may not
     /// write, whose answers are folded instead.
     private func openForQuery() throws -> LedgerPorts {
-        if isPostgres || Invocation.current?.store != nil { return try open(.readWrite) }
+        if isPostgres { return try open(.readWrite) }
         guard FileManager.default.isWritableFile(atPath: ledgerPath) else { return try open(.readOnly) }
         do {
             return try open(.readWrite)

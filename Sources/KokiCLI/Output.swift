@@ -22,11 +22,11 @@ enum Output {
 
     static func line(_ text: String) {
         let text = visible(text)
-        if let invocation = Invocation.current { invocation.write(text, error: false) } else { standardOutput(text) }
+        standardOutput(text)
     }
     static func error(_ text: String) {
         let text = visible(text)
-        if let invocation = Invocation.current { invocation.write(text, error: true) } else { standardError(text) }
+        standardError(text)
     }
 
     /// `text` with every control character but tab and line break shown as `\u{1B}`: a name

@@ -65,6 +65,18 @@ enum TypedCommands {
         return try typed.anyRequest()
     }
 
+    /// How application `number`'s change kept by an older koki as a command line becomes a request:
+    /// parsed once with this grammar.
+    static func upcast(_ number: String) -> @Sendable ([String]) throws -> any KokiRequest {
+        { arguments in
+            do {
+                return try request(from: arguments)
+            } catch let failure as CLIFailure {
+                throw CLIFailure(failure.status, "application \(number)'s change no longer parses: \(failure.message)")
+            }
+        }
+    }
+
     /// A kept request shown as the command line that asks for it: the command's words, then each
     /// field as its option (a nested value's fields too), the person's number first.
     static func commandLine(_ stored: StoredRequest) -> String {

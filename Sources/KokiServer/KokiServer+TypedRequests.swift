@@ -20,9 +20,45 @@ extension KokiServer {
         guard let type = RequestCatalog.type(named: words) else {
             return Self.problem(.notFound, title: "Not found", detail: "no request `\(words)` in this koki")
         }
-        if Self.runsOnHost(words.split(separator: " ").map(String.init)) {
-            return Self.problem(.badRequest, title: "Not over HTTP", detail: "`\(words)` runs on the server's host")
+        if !Self.travels(type) {
+            return Self.problem(
+                .badRequest, title: "Not over HTTP",
+                detail: "`\(words)` writes its file where the ledger is: run it on the server's host")
         }
+        return await answering(type.name, headers: headers, source: source) { application, caller in
+            let request = try decodeJSON(type, from: body, source: "the request body")
+            return try Self.result(of: request, on: application, as: caller)
+        }
+    }
+
+    /// Whether a request runs over HTTP: not one that writes a file where the ledger is (a replay
+    /// copy, a transfer) or runs only beside the server (`testing`, but for its slow request).
+    public static func travels(_ type: any KokiRequest.Type) -> Bool {
+        !runsOnHost(type.name.split(separator: " ").map(String.init)) && type != RunTransfer.self
+    }
+
+    /// `POST /v1/applications/confirm`'s path.
+    public static let confirmPath = "/v1/applications/confirm"
+
+    /// Confirms the body's application for the bearer of `headers` (``KokiApplication/confirm(_:on:as:upcast:)``).
+    func confirm(body: Data, headers: HTTPFields, source: String) async -> Response {
+        let upcast = upcast
+        return await answering(ConfirmApplication.name, headers: headers, source: source) { application, caller in
+            let asked = try decodeJSON(ConfirmApplication.self, from: body, source: "the request body")
+            let confirmed = try application.confirm(asked.number, on: asked.on, as: caller) {
+                try upcast(asked.number, $0)
+            }
+            return try Self.encoded(ConfirmApplication.name, version: 1, confirmed)
+        }
+    }
+
+    /// The answer to one request for the bearer of `headers`: the session checked before anything
+    /// else (401, recorded; the body is not even decoded for a client without one), then `work`
+    /// on the application core — its JSON, or a problem naming why not.
+    func answering(
+        _ name: String, headers: HTTPFields, source: String,
+        _ work: @escaping @Sendable (KokiApplication, Caller) throws -> String
+    ) async -> Response {
         let asked: (credentials: SessionCredentials?, terminal: String)
         do { asked = try Self.caller(headers).get() } catch { return error.response }
         let (credentials, terminal) = asked
@@ -35,51 +71,44 @@ extension KokiServer {
         let caller = Caller(credentials: credentials, terminal: terminal, source: source, today: today)
         let (ledgerPath, masterKeyPath) = (ledgerPath, masterKeyPath)
         return await Self.onPool {
-            Self.answer(
-                type, body: body, caller: caller, open: { try lent ?? Self.store(at: ledgerPath, mode: .readWrite) },
-                masterKeyPath: masterKeyPath)
-        }
-    }
-
-    /// The answer to one typed request: its result, or a problem naming why not.
-    static func answer(
-        _ type: any KokiRequest.Type, body: Data, caller: Caller, open: () throws -> LedgerPorts,
-        masterKeyPath: String
-    ) -> Response {
-        // The session before anything else: the body is not even decoded for a client without one.
-        let application: KokiApplication
-        do {
-            let ledger = try KokiLedger.keyed(try open(), keyFile: masterKeyPath, required: true)
-            application = KokiApplication(ledger)
-            _ = try application.authorize(nil, command: type.name, as: caller)
-        } catch {
-            let failure = ExitStatus.classify(error)
-            let (status, title) =
-                failure.status == .accessDenied ? (.unauthorized, "Unauthorized") : httpStatus(failure.status.rawValue)
-            return problem(
-                status, title: title, detail: failure.message, extra: [("exitStatus", String(failure.status.rawValue))])
-        }
-        do {
-            let request = try decodeJSON(type, from: body, source: "the request body")
-            return json(.ok, try result(of: request, on: application, as: caller))
-        } catch {
-            return failure(error)
+            let application: KokiApplication
+            do {
+                let ledger = try KokiLedger.keyed(
+                    try lent ?? Self.store(at: ledgerPath, mode: .readWrite), keyFile: masterKeyPath, required: true)
+                application = KokiApplication(ledger)
+                _ = try application.authorize(nil, command: name, as: caller)
+            } catch {
+                let failure = ExitStatus.classify(error)
+                let (status, title) =
+                    failure.status == .accessDenied ? (.unauthorized, "Unauthorized") : Self.httpStatus(failure.status.rawValue)
+                return Self.problem(
+                    status, title: title, detail: failure.message, extra: [("exitStatus", String(failure.status.rawValue))])
+            }
+            do {
+                return Self.json(.ok, try work(application, caller))
+            } catch {
+                return Self.failure(error)
+            }
         }
     }
 
     private static func result<R: KokiRequest>(of request: R, on application: KokiApplication, as caller: Caller) throws
         -> String
     {
-        let result = try application.run(request, as: caller)
+        try encoded(R.name, version: R.version, try application.run(request, as: caller))
+    }
+
+    /// A request's answer: its name, version and result.
+    private static func encoded(_ name: String, version: Int, _ result: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let encoded = String(decoding: try encoder.encode(result), as: UTF8.self)
-        return JSONLine.object([("request", JSONLine.string(R.name)), ("version", String(R.version)), ("result", encoded)])
+        return JSONLine.object([("request", JSONLine.string(name)), ("version", String(version)), ("result", encoded)])
     }
 
     /// The OpenAPI paths of every typed request, from the catalogue.
     static var typedPaths: String {
-        RequestCatalog.types.map { type in
+        RequestCatalog.types.filter(travels).map { type in
             """
               \(path(of: type.name)):
                 post:

@@ -20,27 +20,29 @@ public struct KokiServer: Sendable {
     let masterKeyPath: String
     /// The ledger for messages (a PostgreSQL address without its password).
     let label: String
-    /// The folder files written for clients go in (its real path), or `nil`: no command writes one.
-    public let outputDirectory: String?
-    /// The command line's route, `POST /v1/commands`, when the door that has the grammar gives it.
-    let commandLine: CommandLineRoute?
+    /// How an application's change kept by an older koki as a command line becomes a request
+    /// (application number, arguments): the grammar of the door that starts the server.
+    let upcast: Upcast
+    public typealias Upcast = @Sendable (_ number: String, _ arguments: [String]) throws -> any KokiRequest
     /// Open PostgreSQL connections lent to requests one at a time; a SQLite file is opened per
     /// request instead (its connection serializes everything it does).
     let pool = StorePool()
 
     public init(
-        ledgerPath: String, masterKeyPath: String, label: String, outputDirectory: String? = nil,
-        commandLine: CommandLineRoute? = nil
+        ledgerPath: String, masterKeyPath: String, label: String,
+        upcast: @escaping Upcast = { _, _ in
+            throw KokiError(.invalidInput, "this server reads no change kept as a command line")
+        }
     ) {
         self.ledgerPath = ledgerPath
         self.masterKeyPath = masterKeyPath
         self.label = label
-        self.outputDirectory = outputDirectory
-        self.commandLine = commandLine
+        self.upcast = upcast
     }
 
-    /// Commands that set a server up or run beside it, never over HTTP.
-    public static let hostOnly: Set<String> = ["init", "serve", "simulate", "demo", "migrate", "testing"]
+    /// Commands that set a server up, run beside it or write files where the ledger is (a replay
+    /// copy), never over HTTP: the server writes no file for a client.
+    public static let hostOnly: Set<String> = ["init", "serve", "simulate", "demo", "migrate", "testing", "replay"]
     /// Whether a command line runs only on the server's host (`testing sleep` excepted: the
     /// graceful-shutdown test's slow command).
     public static func runsOnHost(_ arguments: [String]) -> Bool {
@@ -91,11 +93,9 @@ public struct KokiServer: Sendable {
                 status: .ok, headers: [.contentType: "application/yaml"],
                 body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
         }
-        if let commandLine {
-            router.post("/v1/commands") { request, context -> Response in
-                guard let body = await Self.body(of: request) else { return Self.tooLarge }
-                return await run(commandLine, body: body, headers: request.headers, source: context.source)
-            }
+        router.post(.init(stringLiteral: Self.confirmPath)) { request, context -> Response in
+            guard let body = await Self.body(of: request) else { return Self.tooLarge }
+            return await confirm(body: body, headers: request.headers, source: context.source)
         }
         router.post("/v1/session/login") { request, context -> Response in
             guard let body = await Self.body(of: request) else { return Self.tooLarge }

@@ -72,6 +72,32 @@ struct KokiProcess {
         return (process, String(line.split(separator: " ")[4]), printed)
     }
 
+    /// A `koki serve` listening at `url`, until ``stop()``.
+    struct Serving {
+        let process: Process
+        let url: String
+
+        /// `env` as a client of this server (`KOKI_SERVER`), keeping its session in `session` if given.
+        func client(_ env: [String: String], session: String? = nil) -> [String: String] {
+            var client = env
+            client["KOKI_SERVER"] = url
+            if let session { client["KOKI_SESSION"] = session }
+            return client
+        }
+
+        /// Stops the server (SIGTERM) and waits for it.
+        func stop() {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    /// A `koki serve` of `environment`'s ledger, listening (stop it with `defer { server.stop() }`).
+    static func serving(environment: [String: String], arguments: [String] = []) throws -> Serving {
+        let (process, url, _) = try serve(environment: environment, arguments: arguments)
+        return Serving(process: process, url: url)
+    }
+
     @discardableResult
     static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Outcome
     {
@@ -93,6 +119,17 @@ enum Secured {
     static let adminPassword = "admin-password-1"
     static let password = "operator-password-1"
     static let allRoles = ["counter", "assessment", "collection", "arrears", "number-use", "administrator", "auditor"]
+
+    /// Adopts Matsudo's notice settings (the city, the issuer, the barcode issuer) as `admin`.
+    static func adoptNoticeSettings(admin: [String: String], folder: String) throws {
+        let settings = folder + "/notice-settings.json"
+        try Data(
+            #"{"city": "松戸市", "issuer": "松戸市長", "department": "後期高齢者医療班", "address": "千葉県松戸市根本387-5", "phone": "047-366-1111", "barcodeIssuer": "123456", "reminderPayByDays": 14}"#
+                .utf8
+        ).write(to: URL(fileURLWithPath: settings))
+        let adopted = try KokiProcess.run(["notices", "settings", "adopt", "--file", settings], environment: admin)
+        #expect(adopted.status == 0, "\(adopted.stderr)")
+    }
 
     /// Creates (or secures) the ledger at `path`; returns the administrator's environment.
     @discardableResult

@@ -96,32 +96,41 @@ import Testing
         #expect(document.hasPrefix(String(text[..<components.lowerBound])))
         #expect(document.hasSuffix(String(text[components.lowerBound...])))
         #expect(document.contains("  /v1/requests/pay/record:"))
-        for path in ["/health", "/ready", "/openapi.yaml", "/v1/commands"] { #expect(document.contains("  \(path):")) }
+        for path in ["/health", "/ready", "/openapi.yaml", "/v1/applications/confirm"] {
+            #expect(document.contains("  \(path):"))
+        }
+        #expect(!document.contains("/v1/commands"), "the command line's route is gone")
     }
 
     @Test func badRequestsAreProblemsNamingTheFieldAndAppendNothing() throws {
         defer { stop() }
+        let saved = try #require(FileManager.default.contents(atPath: remote["KOKI_SESSION"]!))
+        let token = String(decoding: saved, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let head = try session.koki("head").stdout
-        let cases: [(String, Int, String)] = [
-            (#"{"arguments": []}"#, 400, "/arguments"),
-            (#"{"arguments": "head"}"#, 400, "/arguments"),
-            (#"{"input": "x"}"#, 400, "/arguments"),
-            (#"{"arguments": ["head", "--ledger", "/tmp/other.ledger"]}"#, 400, "/arguments/1"),
-            (#"{"arguments": ["init"]}"#, 400, "/arguments/0"),
+        let cases: [(String, String, Int, String)] = [
+            ("/v1/requests/person/show", #"{}"#, 422, "missing .number"),
+            ("/v1/requests/person/show", #"{"number": 1001}"#, 422, ".number"),
+            ("/v1/requests/pay/record", #"{"person": "1001", "amount": "many"}"#, 422, ".amount"),
+            ("/v1/requests/person/show", "[", 422, "the request body"),
+            ("/v1/requests/init", "{}", 404, "no request `init`"),
+            ("/v1/requests/replay", "{}", 400, "server's host"),
+            ("/v1/commands", #"{"arguments": ["head"]}"#, 404, ""),
         ]
-        for (body, status, pointer) in cases {
-            let (code, text, type) = try http("POST", "/v1/commands", body: body)
-            #expect(code == status, "\(body): \(text)")
-            #expect(type.hasPrefix("application/problem+json"))
-            #expect(text.contains(#""pointer":"\#(pointer)""#), "\(body): \(text)")
+        for (path, body, status, says) in cases {
+            let (code, text, type) = try http("POST", path, body: body, token: token)
+            #expect(code == status, "\(path) \(body): \(text)")
+            if status != 404 || !says.isEmpty {
+                #expect(type.hasPrefix("application/problem+json"), "\(path)")
+                #expect(text.contains(says), "\(path) \(body): \(text)")
+            }
         }
-        let forged = try http("POST", "/v1/commands", body: #"{"arguments": ["head"]}"#, token: "not-a-session")
+        let forged = try http("POST", "/v1/requests/head", body: "{}", token: "not-a-session")
         #expect(forged.0 == 401)
-        // Malformed requests run nothing: not even a refusal is recorded.
+        // Malformed requests run nothing (the session's activity aside, nothing is appended).
         #expect(try session.koki("head").stdout == head)
-        // A command without a session is refused like one typed without a session (and that is recorded),
-        // as unauthorized (401) before anything else about it is looked at.
-        let anonymous = try http("POST", "/v1/commands", body: #"{"arguments": ["person", "show", "1001"]}"#)
+        // A request without a session is refused like a command typed without one (and that is
+        // recorded), as unauthorized (401) before anything else about it is looked at.
+        let anonymous = try http("POST", "/v1/requests/person/show", body: #"{"number": "1001"}"#)
         #expect(anonymous.0 == 401 && anonymous.1.contains(#""exitStatus":77"#))
         #expect(try session.koki("events", "--stream", "audit/refused").stdout.contains("not logged in"))
     }

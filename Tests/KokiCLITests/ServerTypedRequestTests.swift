@@ -1,6 +1,7 @@
 import Foundation
 import KokiApp
 import KokiDomain
+import KokiServer
 import KokiTestSupport
 import Testing
 
@@ -40,11 +41,9 @@ import Testing
     func body(_ request: some KokiRequest) throws -> Data { try JSONEncoder().encode(request) }
 
     @Test func aTypedRequestRunsAsOnTheCommandLineAfterItsChecks() throws {
-        let (server, url, _) = try KokiProcess.serve(environment: clerk)
-        defer {
-            server.terminate()
-            server.waitUntilExit()
-        }
+        let server = try KokiProcess.serving(environment: clerk)
+        defer { server.stop() }
+        let url = server.url
         let person = try PersonID("1001")
         let move = SetHousehold(number: person, household: try HouseholdID("555"), role: .householder, from: try CivilDate(iso: "2020-04-01"))
 
@@ -90,10 +89,22 @@ import Testing
         // No such request; a request that runs only on the host.
         #expect(HTTP.send(url, "POST", "/v1/requests/no/such", body: Data("{}".utf8), token: token).status == 404)
 
-        // The document names a path for every request koki has.
+        // The document names a path for every request koki serves, and none of those that run
+        // only where the ledger is (they are refused over HTTP).
         let document = HTTP.send(url, "GET", "/openapi.yaml").body
+        var hostOnly: [String] = []
         for type in RequestCatalog.types {
-            #expect(document.contains("  /v1/requests/" + type.name.split(separator: " ").joined(separator: "/") + ":"))
+            let path = "/v1/requests/" + type.name.split(separator: " ").joined(separator: "/")
+            let listed = document.contains("  " + path + ":")
+            if KokiServer.travels(type) {
+                #expect(listed, "\(path)")
+            } else {
+                hostOnly.append(type.name)
+                #expect(!listed, "\(path)")
+                let refused = HTTP.send(url, "POST", path, body: Data("{}".utf8), token: token)
+                #expect(refused.status == 400 && refused.body.contains("server's host"), "\(path): \(refused.body)")
+            }
         }
+        #expect(Set(hostOnly) == ["replay", "transfer", "testing append"], "\(hostOnly)")
     }
 }

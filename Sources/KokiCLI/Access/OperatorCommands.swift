@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import KokiApp
 import KokiDomain
-import KokiEvents
 
 extension Role: ExpressibleByArgument {}
 extension AccessFunction: ExpressibleByArgument {}
@@ -330,7 +329,7 @@ extension LedgerOptions {
     /// key file itself, proven against the ledger before anything is appended, and everything it
     /// does is recorded with the actor `(master key)` — the same trail a context would leave.
     func breakGlass() throws -> (AccessControl, AccessContext) {
-        guard Invocation.current == nil else {
+        guard RemoteClient.current == nil else {
             throw CLIFailure(
                 .accessDenied, "--break-glass runs only on the ledger's host with its master key file, never over HTTP")
         }

@@ -44,8 +44,7 @@ struct LoginCommand: ParsableCommand {
             return try remote.login(operatorID, password: password, newPassword: replacement).session
         }
         let ledger = try options.openForSession()
-        if Invocation.current == nil,
-            let problem = LedgerOptions.sessionFolderProblem(
+        if let problem = LedgerOptions.sessionFolderProblem(
                 options.sessionFile(ledgerID: ledger.store.ledgerID.description))
         {
             try AccessControl(ledger).refuse(
@@ -57,15 +56,8 @@ struct LoginCommand: ParsableCommand {
         let password = try readPassword(prompt: "Password for \(operatorID): ", stdin: passwordStdin)
         let replacement = newPassword ? try readNewPassword(stdin: passwordStdin, for: operatorID) : nil
         let credentials = try AccessControl(ledger).login(
-            operatorID, password: password, terminal: LedgerOptions.terminal, newPassword: replacement,
-            source: Invocation.current?.source)
-        if let invocation = Invocation.current {
-            // Over `koki serve`: the session goes back to the client, which keeps it.
-            invocation.issued = credentials
-        } else {
-            try writePrivately(
-                try JSONEncoder().encode(credentials), to: options.sessionFile(ledgerID: credentials.ledger))
-        }
+            operatorID, password: password, terminal: LedgerOptions.terminal, newPassword: replacement, source: nil)
+        try writePrivately(try JSONEncoder().encode(credentials), to: options.sessionFile(ledgerID: credentials.ledger))
         return credentials.session
     }
 }
@@ -104,8 +96,7 @@ struct LogoutCommand: ParsableCommand {
             guard let credentials = try options.credentials(for: AccessControl(ledger)) else {
                 throw CLIFailure(.accessDenied, "not logged in (no session file at \(path))")
             }
-            // Over `koki serve` the client deletes its own copy.
-            defer { if Invocation.current == nil { unlink(path) } }
+            defer { unlink(path) }
             try AccessControl(ledger).logout(credentials)
             Output.line("logged out \(credentials.operatorID); session \(credentials.session) ended")
         }

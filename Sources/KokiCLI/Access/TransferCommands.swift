@@ -117,8 +117,7 @@ struct TransferCommand: ParsableCommand {
     }
 }
 
-/// The transfer file as this door writes it: beside its final name (owner-only; over HTTP inside
-/// the server's output folder), moved into place only once the persons in it are recorded as read;
+/// The transfer file as this door writes it: beside its final name (owner-only), moved into place only once the persons in it are recorded as read;
 /// any failure leaves no file.
 final class TransferFile: TransferFileSink, @unchecked Sendable {
     // Used by one request on one thread: the handler that writes it.
@@ -139,7 +138,7 @@ final class TransferFile: TransferFileSink, @unchecked Sendable {
             throw KokiError(.invalidInput, "\(out) already exists: choose another --out")
         }
         partial = out + ".partial"
-        if Invocation.current == nil { unlink(partial) }
+        unlink(partial)
         fd = try OutputFiles.create(partial, option: "--out", options: options)
         return out
     }

@@ -103,15 +103,14 @@ struct DebitCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                var path = out
-                let (application, caller) = try options.application()
                 // Where it writes is checked once the operator was, before anything is recorded.
-                let result = try application.run(request(), as: caller) {
-                    path = try OutputFiles.path(out, option: "--out", options: options)
+                let (path, result) = try options.run(ExportDebit.self) {
+                    let path = try OutputFiles.path(out, option: "--out", options: options)
                     guard !FileManager.default.fileExists(atPath: path) else {
                         throw KokiError(.invalidInput, "\(path) already exists: choose another --out")
                     }
-                }
+                    return path
+                } _: { _ in request() }
                 do {
                     try OutputFiles.save(result.bytes, to: path, option: "--out", options: options)
                 } catch let failure as CLIFailure {

@@ -4,7 +4,6 @@ import KokiApp
 import KokiDomain
 import KokiEvents
 import KokiProjections
-import LedgerStore
 
 extension ApplicationKind: ExpressibleByArgument {}
 extension ApplicantKind: ExpressibleByArgument {}
@@ -121,14 +120,12 @@ struct ApplicationCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let (application, caller) = try options.application()
-                let confirmed = try application.confirm(number, on: on, as: caller) { arguments in
-                    do {
-                        return try TypedCommands.request(from: arguments)
-                    } catch let failure as CLIFailure {
-                        throw CLIFailure(
-                            failure.status, "application \(number)'s change no longer parses: \(failure.message)")
-                    }
+                let confirmed: ConfirmedChange
+                if let remote = RemoteClient.current {
+                    confirmed = try remote.confirm(ConfirmApplication(number: number, on: on))
+                } else {
+                    let (application, caller) = try options.application()
+                    confirmed = try application.confirm(number, on: on, as: caller, upcast: TypedCommands.upcast(number))
                 }
                 TypedCommands.report(confirmed.request, confirmed.result)
                 Output.line("application \(number) confirmed by \(confirmed.operatorID): \(confirmed.command) recorded")

@@ -4,7 +4,6 @@ import KokiApp
 import KokiDomain
 import KokiEvents
 import KokiProjections
-import LedgerStore
 
 extension BenefitKind: ExpressibleByArgument {}
 

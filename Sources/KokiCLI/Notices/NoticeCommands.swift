@@ -60,8 +60,8 @@ final class CountMeter {
 extension LedgerOptions {
     /// A path this command writes (`--out`, `--html`), checked by ``OutputFiles``; the doors call it
     /// only once the core found the operator allowed (a refused operator learns nothing of it).
-    func written(_ given: String?, option: String, directory: Bool = false) throws -> String? {
-        try given.map { try OutputFiles.path($0, option: option, options: self, directory: directory) }
+    func written(_ given: String?, option: String) throws -> String? {
+        try given.map { try OutputFiles.path($0, option: option, options: self) }
     }
 }
 
@@ -71,10 +71,9 @@ func issueBatch<R: NoticeBatchRequest>(
     date: CivilDate, options: LedgerOptions, print: PrintOptions, _ request: (_ existingFile: String?) -> R
 ) throws {
     try reporting {
-        let (application, caller) = try options.application()
         let started = Date()
-        let ((out, renderer), batch) = try application.run(R.self, as: caller) {
-            let out = URL(fileURLWithPath: try options.written(print.out, option: "--out", directory: true) ?? print.out)
+        let ((out, renderer), batch) = try options.run(R.self) {
+            let out = URL(fileURLWithPath: try options.written(print.out, option: "--out") ?? print.out)
             return (out, print.html ? try NoticeRenderer(templates: print.templates) : nil)
         } _: { (out: URL, _: NoticeRenderer?) in
             let path = out.appendingPathComponent("\(R.kind.rawValue)-\(date).\(print.format.rawValue)").path
@@ -122,8 +121,7 @@ func issueDocument<R: KokiRequest>(
     _ request: R, options: LedgerOptions, html: String?, templates: String?
 ) throws where R.Result == Notice {
     try reporting {
-        let (application, caller) = try options.application()
-        let ((page, renderer), notice) = try application.run(R.self, as: caller) {
+        let ((page, renderer), notice) = try options.run(R.self) {
             let page = try options.written(html, option: "--html")
             return (page, try page.map { _ in try NoticeRenderer(templates: templates) })
         } _: { _ in request }

@@ -2,7 +2,6 @@ import ArgumentParser
 import KokiApp
 import KokiDomain
 import KokiEvents
-import LedgerStore
 
 struct IncomeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -158,11 +158,9 @@ struct ReplayCommand: ParsableCommand {
             let until: KnownAt =
                 try Int64(self.until).map { .position($0) }
                 ?? .time(try EventsCommand.parseTime(self.until, option: "--until"))
-            let (application, caller) = try options.application(.query)
             // Where the copy goes is the door's to check, after the core checked the operator.
-            let written = try application.run(
-                WriteReplayCopy.self, as: caller,
-                preparing: { try OutputFiles.path(into, option: "--into", options: options) },
+            let written = try options.run(
+                WriteReplayCopy.self, preparing: { try OutputFiles.path(into, option: "--into", options: options) },
                 { WriteReplayCopy(until: until, into: $0) }
             ).result
             Output.line(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KokiApp
+import KokiDomain
 import KokiServer
 
 /// `koki testing load`: concurrent clients against a `koki serve`, bounded in requests and time.
@@ -28,23 +29,25 @@ struct LoadTest: ParsableCommand {
         try reporting {
             let client = RemoteClient(server: server)
             guard let password = inputLine() else { throw CLIFailure(.usage, "the password goes on standard input") }
-            let login = try client.send(["login", `operator`, "--password-stdin"], input: password + "\n", token: nil)
-            guard login.status == 0, let token = login.session else {
-                throw CLIFailure(.accessDenied, "login failed: \(login.stderr.joined(separator: " "))")
+            guard let token = try client.login(`operator`, password: password, newPassword: nil, keep: false).token else {
+                throw CLIFailure(.accessDenied, "login failed: the server answered no session")
             }
-            let pool = (0..<persons).map { String(9_000_001 + $0) }
-            for number in pool {
-                let shown = try client.send(["person", "show", number], input: nil, token: token)
-                if shown.status == 0 { continue }
-                let made = try client.send(
-                    [
-                        "person", "register", "--number", number, "--name", "負荷 試験", "--kana", "フカ シケン",
-                        "--birth-date", "1945-04-01", "--sex", "female", "--address", "千葉県松戸市根本387-5",
-                    ], input: nil, token: token)
-                guard made.status == 0 else {
-                    throw CLIFailure(.failure, "cannot register \(number): \(made.stderr.joined(separator: " "))")
+            let pool = try (0..<persons).map { try PersonID(String(9_000_001 + $0)) }
+            for person in pool {
+                let shown = try? client.run(ShowPerson(number: person, on: nil, knownAt: nil, purpose: nil), token: token)
+                if shown != nil { continue }
+                let identity = IdentityFields(
+                    name: "負荷 試験", kana: "フカ シケン", birthDate: try CivilDate(year: 1945, month: 4, day: 1), sex: .female,
+                    address: "千葉県松戸市根本387-5")
+                do {
+                    _ = try client.run(
+                        RegisterPerson(number: person, identity: identity, household: nil, role: .householder, householdSince: nil),
+                        token: token)
+                } catch {
+                    throw CLIFailure(.failure, "cannot register \(person): \(CLIFailure(error).message)")
                 }
             }
+            let paidOn = try CivilDate(year: 2026, month: 6, day: 1)
             let run = UUID().uuidString.prefix(8)
             let results = Mutexed<[Sample]>([])
             let deadline = Date().addingTimeInterval(Double(seconds))
@@ -58,18 +61,23 @@ struct LoadTest: ParsableCommand {
                     let person = pool.randomElement(using: &g)!
                     let payment = i % 2 == 0
                     let reference = "load-\(run)-\(c)-\(i)"
-                    let arguments =
-                        payment
-                        ? [
-                            "pay", "record", person, "--amount", "1000", "--paid-on", "2026-06-01", "--reference",
-                            reference,
-                        ]
-                        : ["account", person]
                     let t0 = DispatchTime.now().uptimeNanoseconds
-                    let outcome = try? client.send(arguments, input: nil, token: token)
+                    var status: Int32 = 0
+                    do {
+                        if payment {
+                            _ = try client.run(
+                                RecordPayment(
+                                    person: person, amount: 1_000, paidOn: paidOn, learnedOn: nil, channel: .counter,
+                                    slip: nil, lateFee: false, reference: reference), token: token)
+                        } else {
+                            _ = try client.run(
+                                ShowAccount(person: person, fiscalYear: nil, knownAt: nil, asOf: nil), token: token)
+                        }
+                    } catch {
+                        status = CLIFailure(error).status.rawValue
+                    }
                     let ns = Int(DispatchTime.now().uptimeNanoseconds - t0)
-                    mine.append(
-                        Sample(payment: payment, nanoseconds: ns, status: outcome?.status ?? -1, reference: reference))
+                    mine.append(Sample(payment: payment, nanoseconds: ns, status: status, reference: reference))
                 }
                 results.update { $0 += mine }
             }
@@ -105,24 +113,27 @@ struct LoadTest: ParsableCommand {
                 "queries: \(queries.count), p50 \(ms(queries.map(\.nanoseconds), 50)) ms, p99 \(ms(queries.map(\.nanoseconds), 99)) ms"
             )
             // Every payment answered as recorded is in the ledger exactly once; no other one is.
-            let events = try client.send(
-                ["events", "--type", "PaymentReceived", "--format", "json"], input: nil, token: token)
-            let found = events.stdout.compactMap { line -> String? in
-                guard line.contains("load-\(run)-"),
-                    let range = line.range(of: #""reference":"load-[^"]*""#, options: .regularExpression)
-                else { return nil }
-                return String(line[range].dropFirst(13).dropLast())
+            var found: [String] = []
+            try client.run(
+                ListEvents(
+                    stream: nil, streamPrefix: nil, types: ["PaymentReceived"], from: 0, through: nil, recordedFrom: nil,
+                    recordedBefore: nil), token: token
+            ).forEach(decoding: true) { event in
+                guard let data = event.data, data.contains("load-\(run)-"),
+                    let range = data.range(of: #""reference":"load-[^"]*""#, options: .regularExpression)
+                else { return }
+                found.append(String(data[range].dropFirst(13).dropLast()))
             }
             let expected = Set(recorded.map(\.reference))
             let lost = expected.subtracting(found).count
             let duplicated = found.count - Set(found).count
             let unexpected = Set(found).subtracting(expected).count
-            let verify = try client.send(["verify", "--quick"], input: nil, token: token)
+            let verify = try client.run(VerifyLedger(quick: true, checkpoint: nil), token: token)
             Output.line(
-                "checks: \(found.count) payments in the ledger, \(lost) lost, \(duplicated) duplicated, \(unexpected) not answered as recorded, \(failed.count) other failures; verify: \(verify.stdout.first ?? verify.stderr.joined())"
+                "checks: \(found.count) payments in the ledger, \(lost) lost, \(duplicated) duplicated, \(unexpected) not answered as recorded, \(failed.count) other failures; verify: \(verify.problem ?? "ok")"
             )
-            _ = try? client.send(["logout"], input: nil, token: token)
-            guard lost == 0, duplicated == 0, unexpected == 0, failed.isEmpty, verify.status == 0 else {
+            _ = try? client.logout(token: token)
+            guard lost == 0, duplicated == 0, unexpected == 0, failed.isEmpty, verify.problem == nil else {
                 throw ExitCode(ExitStatus.failure.rawValue)
             }
         }

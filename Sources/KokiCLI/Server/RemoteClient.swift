@@ -7,8 +7,9 @@ import KokiServer
     import FoundationNetworking
 #endif
 
-/// `koki` as a client of `koki serve`: with `--server URL` (or $KOKI_SERVER) every command is
-/// sent to the server and its output and exit status are the server's run of it. The session
+/// `koki` as a client of `koki serve`: with `--server URL` (or $KOKI_SERVER) a command's typed
+/// request is sent to the server and its result printed here, with the exit status the command
+/// gives where the ledger is; the files it writes (documents, a debit request) are written here. The session
 /// is kept in a file of the client's (--session, $KOKI_SESSION, else ~/.koki/servers/HOST-PORT).
 public enum KokiMain {
     public static func main() {
@@ -56,37 +57,21 @@ struct RemoteClient {
     /// The variable naming the server a command's requests go to (`--server URL` sets it).
     static let variable = "KOKI_SERVER"
 
-    /// The server this process's commands send their requests to, or `nil`: they run here. A
-    /// command the server runs for the command line's route never sends one on.
+    /// The server this process's commands send their requests to, or `nil`: they run here.
     static var current: RemoteClient? {
-        guard Invocation.current == nil, let server = ProcessInfo.processInfo.environment[variable], !server.isEmpty
-        else { return nil }
+        guard let server = ProcessInfo.processInfo.environment[variable], !server.isEmpty else { return nil }
         return RemoteClient(server: server)
     }
 
-    /// Why a command runs only through the command line's route: its request cannot travel as a
-    /// body, or its answer cannot be read back here, or it is not a typed request at all.
-    struct CommandLineOnly: Error {
-        var reason: String
-    }
-
-    /// Requests whose body leaves something out that only a terminal has: a password asked after
-    /// the operator is checked (``Secret`` encodes as `null`), a file written while the request runs.
-    static let carriesWhatABodyCannot: Set<String> = ["operator add", "operator password", "transfer"]
-
-    /// Parses and runs a command here, as `main` would, its typed requests sent to the server and
-    /// their results printed here by the command's own report; a command that is not (yet) a
-    /// typed request all through goes to the command line's route instead.
+    /// Parses and runs a command here, as `main` would: its typed request sent to the server and
+    /// its result printed here by the command's own report.
     func runHere(_ arguments: [String]) -> Int32 {
         if arguments.contains(where: { $0 == "--session" || $0.hasPrefix("--session=") }) {
-            return fail(CLIFailure(.usage, "with --server the session is $KOKI_SESSION or ~/.koki/servers/…, not --session"))
+            let failure = CLIFailure(.usage, "with --server the session is $KOKI_SESSION or ~/.koki/servers/…, not --session")
+            Output.error("koki: error: \(failure.message)")
+            return failure.status.rawValue
         }
-        return KokiCommand.status(running: arguments) { $0 is CommandLineOnly ? run(arguments) : nil }
-    }
-
-    private func fail(_ failure: CLIFailure) -> Int32 {
-        Output.error("koki: error: \(failure.message)")
-        return failure.status.rawValue
+        return KokiCommand.status(running: arguments)
     }
 
     /// The session kept for this server, as a bearer token (or `nil`: none yet).
@@ -104,25 +89,45 @@ struct RemoteClient {
     /// terminal, and returns its result as the server's core answered it; a refusal comes back as
     /// the same exit status and message the command gives where the ledger is.
     func run<R: KokiRequest>(_ request: R) throws -> R.Result {
-        guard !Self.carriesWhatABodyCannot.contains(R.name) else {
-            throw CommandLineOnly(reason: "`\(R.name)` carries what a request body cannot")
+        try run(request, token: token)
+    }
+
+    /// ``run(_:)`` with a session's bearer token (`nil`: none).
+    func run<R: KokiRequest>(_ request: R, token: String?) throws -> R.Result {
+        if R.self == RunTransfer.self {
+            throw CLIFailure(
+                .usage, "`transfer` writes its file where the ledger is, streamed: run it on the server's host")
         }
-        guard R.answerTravels, let decodable = R.Result.self as? any Decodable.Type else {
-            throw CommandLineOnly(reason: "the answer of `\(R.name)` cannot be read back")
-        }
-        let (status, data) = try post(KokiServer.path(of: R.name), body: try JSONEncoder().encode(request), token: token)
+        return try call(KokiServer.path(of: R.name), request, answering: R.Result.self, token: token)
+    }
+
+    /// Confirms an application on the server (`POST /v1/applications/confirm`).
+    func confirm(_ confirmation: ConfirmApplication) throws -> ConfirmedChange {
+        try call(KokiServer.confirmPath, confirmation, answering: ConfirmedChange.self, token: token)
+    }
+
+    /// Posts `body` as JSON (a secret in it sent: asked for now) and decodes the answer's result.
+    private func call<Body: Encodable, Result: Decodable>(
+        _ path: String, _ body: Body, answering _: Result.Type, token: String?
+    ) throws -> Result {
+        let encoder = JSONEncoder()
+        encoder.userInfo[Secret.sendingKey] = true
+        let (status, data) = try post(path, body: try encoder.encode(body), token: token)
         guard status == 200 else { throw Self.failure(status: status, data) }
-        guard let result = try? Self.decodeResult(decodable, from: data) as? R.Result else {
-            throw CLIFailure(.failure, "\(server) answered `\(R.name)` with something that is not its result")
+        do {
+            return try JSONDecoder().decode(Answer<Result>.self, from: data).result
+        } catch {
+            throw CLIFailure(.failure, "\(server) answered \(path) with something that is not its result: \(error)")
         }
-        return result
     }
 
     /// Logs in on the server (`POST /v1/session/login`) and keeps the session in this client's file.
-    func login(_ id: String, password: String, newPassword: String?) throws -> KokiServer.SessionAnswer {
+    func login(_ id: String, password: String, newPassword: String?, keep: Bool = true) throws
+        -> KokiServer.SessionAnswer
+    {
         let body = try JSONEncoder().encode(KokiServer.Login(operator: id, password: password, newPassword: newPassword))
         let answer = try session("/v1/session/login", body: body, token: nil)
-        if let token = answer.token { try writePrivately(Data(token.utf8), to: sessionFile) }
+        if keep, let token = answer.token { try writePrivately(Data(token.utf8), to: sessionFile) }
         return answer
     }
 
@@ -130,7 +135,12 @@ struct RemoteClient {
     func logout() throws -> KokiServer.SessionAnswer {
         guard let token else { throw CLIFailure(.accessDenied, "not logged in (no session file at \(sessionFile))") }
         defer { unlink(sessionFile) }
-        return try session("/v1/session/logout", body: Data("{}".utf8), token: token)
+        return try logout(token: token)
+    }
+
+    /// Ends the session of `token`.
+    func logout(token: String) throws -> KokiServer.SessionAnswer {
+        try session("/v1/session/logout", body: Data("{}".utf8), token: token)
     }
 
     private func session(_ path: String, body: Data, token: String?) throws -> KokiServer.SessionAnswer {
@@ -145,10 +155,6 @@ struct RemoteClient {
     /// An answer's `result`.
     private struct Answer<Result: Decodable>: Decodable { var result: Result }
 
-    private static func decodeResult<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        try JSONDecoder().decode(Answer<T>.self, from: data).result
-    }
-
     /// A problem the server answered (RFC 9457) as the command's failure: its exit status (a
     /// malformed request's is 64) and its message.
     static func failure(status: Int, _ data: Data) -> CLIFailure {
@@ -158,21 +164,6 @@ struct RemoteClient {
         return CLIFailure(exit, detail)
     }
 
-    /// The command line's route (`POST /v1/commands`): what a command not yet a typed request all
-    /// through is sent as.
-    func run(_ arguments: [String]) -> Int32 {
-        do {
-            let outcome = try send(arguments, input: nil, token: token)
-            for line in outcome.stdout { print(line) }
-            for line in outcome.stderr { FileHandle.standardError.write(Data((line + "\n").utf8)) }
-            return outcome.status
-        } catch {
-            let failure = CLIFailure(error)
-            FileHandle.standardError.write(Data("koki: error: \(failure.message)\n".utf8))
-            return failure.status.rawValue
-        }
-    }
-
     /// One session for all requests, with room for many at once (a load test's clients).
     static let session: URLSession = {
         let configuration = URLSessionConfiguration.default
@@ -180,30 +171,6 @@ struct RemoteClient {
         configuration.timeoutIntervalForRequest = 3_600
         return URLSession(configuration: configuration)
     }()
-
-    struct Outcome {
-        var status: Int32
-        var stdout: [String]
-        var stderr: [String]
-        var session: String?
-    }
-
-    func send(_ arguments: [String], input: String?, token: String?) throws -> Outcome {
-        var body: [String: Any] = ["arguments": arguments]
-        if let input { body["input"] = input }
-        let (_, data) = try post("/v1/commands", body: try JSONSerialization.data(withJSONObject: body), token: token)
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw CLIFailure(.failure, "\(server) answered with something that is not koki's JSON")
-        }
-        let lines = { (key: String) in (object[key] as? [String]) ?? [] }
-        guard let status = (object["exitStatus"] as? NSNumber)?.int32Value else {
-            // A problem with the request itself (RFC 9457), not a command's outcome.
-            let detail = object["detail"] as? String ?? "the server refused the request"
-            return Outcome(status: ExitStatus.usage.rawValue, stdout: [], stderr: ["koki: error: \(detail)"])
-        }
-        return Outcome(
-            status: status, stdout: lines("stdout"), stderr: lines("stderr"), session: object["session"] as? String)
-    }
 
     /// Posts `body` to `path` of the server with this client's terminal and `token`: the HTTP
     /// status and the answer's bytes.
@@ -230,7 +197,26 @@ struct RemoteClient {
     }
 }
 
-extension KokiRequest {
-    /// Whether a client can read this request's answer back from its JSON (its result is Decodable).
-    static var answerTravels: Bool { Result.self is any Decodable.Type }
+extension KokiCommand {
+    /// Parses and runs `arguments` as `main` does, answering the exit status: help and the
+    /// version on standard output, a usage error on standard error.
+    static func status(running arguments: [String]) -> Int32 {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            return 0
+        } catch let exit as ExitCode {
+            return exit.rawValue
+        } catch {
+            let message = fullMessage(for: error)
+            let code = exitCode(for: error).rawValue
+            if !message.isEmpty {
+                if code == 0 { Output.line(message) } else { Output.error(message) }
+            }
+            return code
+        }
+    }
 }
+
+/// One line of standard input.
+func inputLine() -> String? { readLine(strippingNewline: true) }

@@ -4,7 +4,7 @@ import KokiApp
 import KokiServer
 
 /// `koki serve`: the door's options, then the server (``KokiServer``, its own target) on the ledger
-/// they name. The command line's route is handed to it from here, where the grammar is.
+/// they name. The grammar that upcasts an application kept as a command line is handed to it from here.
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -21,52 +21,33 @@ struct ServeCommand: ParsableCommand {
             result as the command does locally. GET /health, GET /ready (the ledger opens and has a head), GET \
             /openapi.yaml (the API). SIGTERM or SIGINT stop accepting requests and finish those in flight.
 
-            POST /v1/commands runs a koki command line ({"arguments": ["person", "show", "1001"]}) in the server \
-            as typed at a terminal: what the client still sends for a command that is not a typed request all \
-            through.
+            POST /v1/applications/confirm ({"number": …}) confirms a pending application as a second operator \
+            (`koki application confirm`): its change runs through the same handler as its own request.
 
-            Every command but `login` (and help) needs a valid session before anything else about it is \
-            looked at: without one the answer is 401, recorded in audit/refused, whatever the arguments name. A \
-            command reads a file of the server's host (--file, an import) only after its operator's role was \
-            checked (403 otherwise); `calc` checks none, so over HTTP it reads no file.
+            Every request but a login needs a valid session before anything else about it is looked at: \
+            without one the answer is 401, recorded in audit/refused, whatever the body names. A request reads \
+            a file of the server's host (an import's file, --file) only after its operator's role was checked \
+            (403 otherwise).
 
-            Files a command writes for a client (certificate --html, notices reissue --html, notices … --out, \
-            transfer --out, debit request --out, replay --into) go only under --output-dir DIR: the path is taken \
-            relative to DIR, may not climb out of it (..), is never followed through a symbolic link and never \
-            replaces an existing file. Without --output-dir such commands are refused (422). The ledger, its \
-            WAL and its key are never written, here or on the command line.
+            The server writes no file for a client: a document, a print file or a debit request is in the \
+            result, and `koki --server` writes it on the client's machine. `replay` and `transfer`, which write \
+            a file where the ledger is, run only on the server's host (400 over HTTP).
 
-            Limits: a request body of at most 1 MiB (413 above), at most 1,000 arguments of at most 4,096 \
-            bytes each and an input of at most 64 KiB (400). Failed logins are counted per operator and client \
+            Limits: a request body of at most 1 MiB (413 above). Failed logins are counted per operator and client \
             address (see `koki login --help`).
             """)
 
     @OptionGroup var options: LedgerOptions
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port (0: any free port, printed).") var port = 8080
-    @Option(
-        help: ArgumentHelp(
-            "The only folder files written for clients go in (default: none, so commands that write files are refused).",
-            valueName: "dir"))
-    var outputDir: String?
-
-    func validate() throws {
-        guard let outputDir else { return }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: outputDir, isDirectory: &isDirectory), isDirectory.boolValue
-        else { throw ValidationError("--output-dir \(outputDir) is not a directory") }
-    }
-
     func run() throws {
         try reporting {
             // The ledger must open now, not at the first request.
             let store = try LedgerOptions.store(at: options.ledgerPath, mode: .readOnly)
             _ = try store.events.head()
-            let directory = outputDir.map(OutputFiles.canonical)
-            if let directory { try OutputFiles.refuseLedgerFile(directory, option: "--output-dir", options: options) }
             let server = KokiServer(
                 ledgerPath: options.ledgerPath, masterKeyPath: options.masterKeyFile, label: store.events.location,
-                outputDirectory: directory, commandLine: Invocation.route)
+                upcast: { number, arguments in try TypedCommands.upcast(number)(arguments) })
             do {
                 try server.serve(host: host, port: port, log: { Output.error($0) })
             } catch {
