@@ -226,6 +226,23 @@ import Testing
         #expect(listed.contains("newcomer") && !listed.contains("other"), "\(listed)")
     }
 
+    /// `koki testing load`: concurrent clients sending typed requests; every payment answered as
+    /// recorded is in the ledger once, conflicts are reported, the chain verifies.
+    @Test func theLoadTestSendsTypedRequestsAndFindsEveryPaymentOnce() throws {
+        let loader = try Secured.enroll("loader", admin: admin, folder: folder.url.path)
+        let server = try KokiProcess.serving(environment: admin)
+        defer { server.stop() }
+        let load = try KokiProcess.run(
+            [
+                "testing", "load", "--server", server.url, "--operator", "loader", "--clients", "4", "--requests", "6",
+                "--persons", "2", "--seconds", "60",
+            ], environment: loader, input: Secured.password + "\n")
+        #expect(load.status == 0, "\(load.stdout) \(load.stderr)")
+        #expect(load.stdout.contains("0 lost, 0 duplicated, 0 not answered as recorded, 0 other failures; verify: ok"), "\(load.stdout)")
+        let payments = try KokiProcess.run(["events", "--type", "PaymentReceived"], environment: admin).stdout
+        #expect(payments.components(separatedBy: "load-").count - 1 >= 2, "\(payments)")
+    }
+
     /// What writes a file where the ledger is runs only there: through the server it is refused
     /// with a message saying so, and nothing is written or recorded.
     @Test func whatWritesWhereTheLedgerIsIsRefusedThroughTheServer() throws {
