@@ -99,8 +99,12 @@ struct SimulationRun {
     var storeLines: [CivilDate: [String]] = [:]
     /// Persons to assess (or reassess) at the month's end, with the fiscal years concerned.
     var toAssess: [Int: Set<Int>] = [:]
-    /// The due dates of the calendars adopted (a debit request on each; dunning 20 days after).
+    /// The due dates of the calendars adopted (a debit request on each).
     var dueDates: Set<CivilDate> = []
+    /// The days the dunning runs: for each due date the last business day within the 20 days after it.
+    var dunningDays: Set<CivilDate> = []
+    /// The city's business days (the simulation records no extra closed day).
+    let businessDays = BusinessCalendar()
     var chargeRates: ChargeRates
 
     enum Planned {
@@ -194,10 +198,15 @@ struct SimulationRun {
             }
             if day.day == 11 { try paymentsOfTheMonth(day, fy: fy) }
             if dueDates.contains(day) { try debit(on: day) }
-            if dueDates.contains(day.adding(days: -20)) {
+            if dunningDays.contains(day) {
                 report.dunningNotices += try arrears.runDunning(on: day, actor: "sim-honcho").notices.count
             }
-            if [8, 11, 2, 5].contains(day.month), day.day == 15 { try reminders(on: day) }
+            // Reminders on the first business day from the 15th of those months.
+            if [8, 11, 2, 5].contains(day.month), day.day >= 15,
+                businessDays.onOrAfter(try CivilDate(year: day.year, month: day.month, day: 15)) == day
+            {
+                try reminders(on: day)
+            }
             if inRange, day.month == 9, day.day == 1 { try reductions(fy, on: day) }
             if inRange, day.month == 10, day.day == 1 { try incomeCorrections(fy, on: day) }
             // 不納欠損 at the closing: what prescribed is written off, then the year is closed.
@@ -235,6 +244,7 @@ struct SimulationRun {
         let calendar = InstallmentCalendar.standard(fiscalYear: fy)
         try assessment.adoptCalendar(calendar, metadata: command("calendar/\(fy)"))
         dueDates.formUnion(calendar.dueDates())
+        dunningDays.formUnion(calendar.dueDates().map { businessDays.onOrBefore($0.adding(days: 20)) })
     }
 
     // MARK: - Register

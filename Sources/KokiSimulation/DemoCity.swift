@@ -103,12 +103,16 @@ public struct DemoCity: Sendable {
                             ], overpaid: .zero, reference: ""))
                 ])
             } else {
-                let issued = installment.dueDate.adding(days: 20)
+                // Issued on the last business day within 20 days of the due date; the deadline
+                // ten days on, moved off a day the office is closed.
+                let businessDays = BusinessCalendar()
+                let issued = businessDays.onOrBefore(installment.dueDate.adding(days: 20))
                 commands.append([
                     .dunningNoticeIssued(
                         DunningNoticeIssued(
                             person: person, fiscalYear: fiscalYear, period: installment.period,
-                            principal: installment.amount, issuedOn: issued, payBy: issued.adding(days: 10)))
+                            principal: installment.amount, issuedOn: issued,
+                            payBy: businessDays.onOrAfter(issued.adding(days: 10))))
                 ])
             }
         }

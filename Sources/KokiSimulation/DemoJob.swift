@@ -119,7 +119,8 @@ public struct DemoJob: Sendable {
         let dueDates = Set(accounts.assessments.values.compactMap(\.last).flatMap { $0.installments.map(\.dueDate) })
         for due in dueDates.sorted() {
             let before = try ledger.store.head().position
-            let run = try arrears.runDunning(on: due.adding(days: 20), actor: actor)
+            // The last business day within the 20 days after the due date.
+            let run = try arrears.runDunning(on: BusinessCalendar().onOrBefore(due.adding(days: 20)), actor: actor)
             let appended = Int(try ledger.store.head().position - before)
             report.eventsAppended += appended
             report.dunningNotices += run.notices.count

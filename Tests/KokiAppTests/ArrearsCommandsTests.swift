@@ -77,11 +77,69 @@ import Testing
         #expect(try arrears.runDunning(on: d("2025-08-20"), actor: "b").notices.isEmpty)
         #expect(try ledger.store.head() == head)
         // A later run dunns the next periods; one past the 20-day window is listed as late.
-        let later = try arrears.runDunning(on: d("2025-10-25"), actor: "b")
+        let later = try arrears.runDunning(on: d("2025-10-27"), actor: "b")
         #expect(later.notices.map(\.key) == [key(2), key(3), key(2), key(3)])
-        #expect(later.late.map(\.key) == [key(2), key(3), key(2), key(3)])  // 54 and 25 days after the due date
+        #expect(later.late.map(\.key) == [key(2), key(3), key(2), key(3)])  // 56 and 27 days after the due date
         let runs = try CitySnapshot(ledger).collection.arrearsRuns
         #expect(runs.map(\.notices) == [1, 4])
+    }
+
+    /// 地方自治法 第4条の2: the office dates what it issues on a day it is open, and a deadline that
+    /// falls on a closed day is the next open one (§11 of the domain notes).
+    @Test func dunningAndRemindersAreDatedOnTheOfficesDaysAndTheirDeadlinesFallOnThem() throws {
+        try city([("1", 2_000_000)])
+        try arrears.adoptSettings(.standard, metadata: meta())  // 指定期限: 10 days after issue
+        // The city records a closure of its own for FY2025 (a disaster, a new holiday).
+        try assessment.adoptCalendar(
+            InstallmentCalendar.standard(fiscalYear: 2025), extraClosedDays: [d("2025-10-06")], metadata: meta())
+        let head = try ledger.store.head()
+        for (closed, why) in [
+            ("2025-08-23", "a Saturday"), ("2025-08-24", "a Sunday"), ("2025-09-15", "a public holiday"),
+            ("2025-12-29", "year-end closure"), ("2026-01-02", "year-end closure"),
+            ("2025-10-06", "recorded as closed"),
+        ] {
+            #expect("\(closed): dunning") { try arrears.runDunning(on: d(closed), actor: "b") } throws: {
+                "\($0)".contains(why) && "\($0)".contains("the next is")
+            }
+            #expect("\(closed): reminders") {
+                try arrears.runReminders(on: d(closed), criteria: .init(monthsOverdue: 1), actor: "b")
+            } throws: { "\($0)".contains(why) }
+        }
+        #expect(try ledger.store.head() == head, "a refused run appends nothing")
+        // 2025-08-20 + 10 is a Saturday: the deadline is the Monday after.
+        let august = try arrears.runDunning(on: d("2025-08-20"), actor: "b")
+        #expect(august.notices.map(\.payBy) == [d("2025-09-01")])
+        // 2025-09-26 + 10 is the city's own closed day: the day after.
+        let september = try arrears.runDunning(on: d("2025-09-26"), actor: "b")
+        #expect(!september.notices.isEmpty && september.notices.allSatisfy { $0.payBy == d("2025-10-07") })
+        // 2025-12-19 + 10 falls in the year-end closure: the first open day of January (the 5th).
+        let december = try arrears.runDunning(on: d("2025-12-19"), actor: "b")
+        #expect(!december.notices.isEmpty && december.notices.allSatisfy { $0.payBy == d("2026-01-05") })
+        // A deadline on an open day stays where the days put it.
+        let november = try arrears.runDunning(on: d("2025-11-21"), actor: "b")
+        #expect(november.notices.allSatisfy { $0.payBy == d("2025-12-01") })
+    }
+
+    /// The 納期限 a dunning letter prints is the period's own due date, also when the period was
+    /// paid after the run decided the letter and before it was printed.
+    @Test func aDunningLetterPrintsThePeriodsDueDateEvenWhenPaidSince() throws {
+        try city([("1", 2_000_000)])
+        try arrears.adoptSettings(.standard, metadata: meta())
+        let notices = Notices(ledger)
+        try notices.adopt(
+            NoticeSettings(
+                city: "松戸市", issuer: "松戸市長", department: "後期高齢者医療班", address: "松戸市根本387-5",
+                phone: "047-366-1111", barcodeIssuer: "123456"), metadata: meta())
+        let run = try arrears.runDunning(on: d("2025-12-19"), actor: "b")
+        #expect(run.notices.map(\.key) == (1...5).map(key))
+        // The first period is paid before the letters are printed.
+        try collection.pay(
+            id("1"), amount: Yen(9_000), paidOn: d("2025-12-19"), learnedOn: d("2025-12-19"), channel: .counter,
+            slip: key(1), metadata: meta())
+        let letters = try notices.dunningLetters(on: d("2025-12-19"), at: try ledger.store.head().position)
+        let dues = letters.map { Dictionary(uniqueKeysWithValues: $0.fields)["dueDate"] }
+        #expect(dues == ["令和7年7月31日", "令和7年9月1日", "令和7年9月30日", "令和7年10月31日", "令和7年12月1日"])
+        #expect(letters.allSatisfy { Dictionary(uniqueKeysWithValues: $0.fields)["payBy"] == "令和8年1月5日" })
     }
 
     @Test func aConvenienceStoreReportHoldsDunningOff() throws {
@@ -185,7 +243,7 @@ import Testing
             id("3"), amount: Yen(77_800), paidOn: d("2025-07-20"), learnedOn: d("2025-07-20"), channel: .counter,
             slip: nil, metadata: meta())
         _ = try arrears.runDunning(on: d("2025-08-20"), actor: "b")
-        _ = try arrears.runDunning(on: d("2025-09-21"), actor: "b")
+        _ = try arrears.runDunning(on: d("2025-09-22"), actor: "b")
         let none = try arrears.runReminders(
             on: d("2025-09-25"), criteria: .init(minimumOwed: Yen(1), monthsOverdue: 2), actor: "b")
         #expect(none.reminders.isEmpty)
@@ -236,7 +294,7 @@ import Testing
         try collection.pay(
             id("1"), amount: Yen(9_000), paidOn: d("2025-07-31"), learnedOn: d("2025-08-01"), channel: .counter,
             slip: key(1), metadata: meta())
-        _ = try arrears.runDunning(on: d("2025-09-21"), actor: "b")
+        _ = try arrears.runDunning(on: d("2025-09-22"), actor: "b")
         let kinds = try arrears.history(of: id("1")).map(\.kind)
         #expect(kinds == ["insured", "assessed", "payment", "dunning"])
     }

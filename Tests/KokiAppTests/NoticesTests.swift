@@ -45,11 +45,11 @@ import Testing
         return [
             .payment: try notices.paymentNotices(fiscalYear: try FiscalYear(2025), on: d("2025-07-15"), at: at),
             .dunning: try notices.dunningLetters(on: d("2025-08-20"), at: at),
-            .reminder: try notices.reminderLetters(on: d("2025-11-15"), at: at),
+            .reminder: try notices.reminderLetters(on: d("2025-11-17"), at: at),
             .refund: refunds,
             .certificate: [
                 try notices.certificate(
-                    refunds[0].person, fiscalYear: try FiscalYear(2025), on: d("2026-04-10"), at: at)
+                    try #require(refunds.first).person, fiscalYear: try FiscalYear(2025), on: d("2026-04-10"), at: at)
             ],
         ]
     }
@@ -71,7 +71,7 @@ import Testing
         for kind in NoticeKind.allCases {
             let batch = try #require(batches[kind])
             #expect(!batch.isEmpty, "\(kind)")
-            let first = batch[0]
+            let first = try #require(batch.first, "\(kind)")
             try expectGolden(first.jsonLine + "\n", "\(kind.rawValue).jsonl")
             try expectGolden(
                 String(decoding: try PrintData.file([first], kind: kind, format: .csv, encoding: .utf8), as: UTF8.self),

@@ -38,7 +38,7 @@ import Testing
         #expect(run.stdout == "dunning run 2025-08-20: 1 notices to 1 persons, 9000 yen\n")
         let again = try session.koki("dunning", "run", "--on", "2025-08-20")
         #expect(again.stdout == "dunning run 2025-08-20: 0 notices to 0 persons, 0 yen\n")
-        try session.koki("dunning", "run", "--on", "2025-09-21")
+        try session.koki("dunning", "run", "--on", "2025-09-22")
 
         let shown = try session.koki("arrears", "show", "2", "--on", "2025-10-15").lines
         #expect(shown[0] == "2 on 2025-10-15: 3 period(s) in arrears, 26200 yen, late fees 0 yen")

@@ -81,7 +81,11 @@ public struct ArrearsCommands: Sendable {
     /// itself. Running it again for the same date appends nothing; a later run issues only
     /// what is new.
     public func runDunning(on date: CivilDate, actor: String) throws -> DunningSummary {
+        let calendar = try ledger.businessCalendar(around: date)
+        try calendar.requireOpen(date, for: "a dunning run (督促)")
         let (states, settings) = try owing(before: date)
+        // The designated deadline (指定期限): the days of the settings, moved off a closed day.
+        let payBy = calendar.onOrAfter(date.adding(days: settings.payByDays))
         let run = Identifier(derivedFrom: Array("dunning-run/\(date)".utf8))
         var summary = DunningSummary()
         for state in states {
@@ -99,7 +103,7 @@ public struct ArrearsCommands: Sendable {
                 notices.append(
                     DunningNoticeIssued(
                         person: person, fiscalYear: key.fiscalYear, period: key.period, principal: period.outstanding,
-                        issuedOn: date, payBy: date.adding(days: settings.payByDays), fee: settings.dunningFee))
+                        issuedOn: date, payBy: payBy, fee: settings.dunningFee))
             }
             guard !notices.isEmpty else { continue }
             let version = state.version
@@ -174,6 +178,7 @@ public struct ArrearsCommands: Sendable {
     /// The reminder run for a date: one reminder per person meeting the criteria, naming the
     /// periods; recorded with the run. The same date again appends nothing.
     public func runReminders(on date: CivilDate, criteria: ReminderCriteria, actor: String) throws -> ReminderSummary {
+        try ledger.businessCalendar(around: date).requireOpen(date, for: "a reminder run (催告)")
         let (states, settings) = try owing(before: date)
         let run = Identifier(derivedFrom: Array("reminder-run/\(date)/\(criteria)".utf8))
         var summary = ReminderSummary()

@@ -24,6 +24,25 @@ extension KokiLedger {
         return calendar
     }
 
+    /// The city's business days around `date` (地方自治法 第4条の2): Saturdays, Sundays, public
+    /// holidays and 29 December – 3 January are closed, and so is every day the installment
+    /// calendars of `date`'s fiscal year and the next recorded as closed — as the ledger stood at
+    /// `position` (default: its head).
+    func businessCalendar(around date: CivilDate, through position: Int64? = nil) throws -> BusinessCalendar {
+        var closed: Set<CivilDate> = []
+        let year = FiscalYear(containing: date).year
+        for fiscalYear in [year, year + 1] {
+            var query = EventQuery.stream(try StreamName("config/calendar/\(fiscalYear)"))
+            query.throughPosition = position
+            var latest: [CivilDate] = []
+            try forEachEvent(query) { _, event in
+                if case .installmentCalendarAdopted(let adopted) = event { latest = adopted.extraClosedDays }
+            }
+            closed.formUnion(latest)
+        }
+        return BusinessCalendar(extraClosedDays: closed)
+    }
+
     /// Unmatched money (未確認入金) and what became of it, from `collection/unmatched`.
     public func unmatchedPayments() throws -> [CollectionAccounts.Unmatched] {
         var accounts = CollectionAccounts()

@@ -245,22 +245,27 @@ public struct Notices: Sendable {
             guard let addressee = to[d.person] else { continue }
             let periods = try arrears.arrears(of: d.person, on: date, knownAt: .position(position))
             let period = periods.first { $0.key == d.key }
+            // The 納期限 printed is the period's own, also when it was paid since the run.
+            let due = try period?.dueDate
+                ?? CollectionCommands(ledger).load(d.person, knownAt: .position(position)).account.periods[d.key]?.dueDate
+            guard let due else {
+                throw KokiError(.invalidInput, "dunning notice for \(d.person) \(d.key): the person has no such period")
+            }
             let sequence = perPerson[d.person] ?? 1
             perPerson[d.person] = sequence + 1
             notices.append(
                 Self.dunning(
-                    d, period: period, to: addressee, number: Self.number(.dunning, date, d.person, sequence), on: date,
-                    builtFrom: position, settings: settings))
+                    d, period: period, due: due, to: addressee, number: Self.number(.dunning, date, d.person, sequence),
+                    on: date, builtFrom: position, settings: settings))
         }
         return notices
     }
 
     static func dunning(
-        _ d: DunningNoticeIssued, period: ArrearsCommands.PeriodArrears?, to: Addressee, number: String,
-        on date: CivilDate, builtFrom: Int64, settings: NoticeSettings
+        _ d: DunningNoticeIssued, period: ArrearsCommands.PeriodArrears?, due: CivilDate, to: Addressee,
+        number: String, on date: CivilDate, builtFrom: Int64, settings: NoticeSettings
     ) -> Notice {
         let owed = period?.outstanding ?? d.principal
-        let due = period?.dueDate ?? date
         let (slip, code) = barcode(settings, d.person, d.key, due: d.payBy ?? due, owed)
         let fields =
             head(number, date, to) + [
@@ -287,20 +292,22 @@ public struct Notices: Sendable {
         let to = try addressees(Set(decided.map(\.person)), through: position)
         let arrears = ArrearsCommands(ledger)
         let sequences = try sequences(.reminder, on: date)
+        // The date to pay by: the days of the settings, moved off a day the office is closed.
+        let payBy = try ledger.businessCalendar(around: date, through: position)
+            .onOrAfter(date.adding(days: settings.reminderPayByDays))
         return try decided.sorted(by: { $0.person < $1.person }).compactMap { r in
             guard let addressee = to[r.person] else { return nil }
             let periods = try arrears.arrears(of: r.person, on: date, knownAt: .position(position))
             return Self.reminder(
                 r, periods: periods, to: addressee,
                 number: Self.number(.reminder, date, r.person, sequences[r.person] ?? 1),
-                on: date, builtFrom: position, settings: settings)
+                on: date, payBy: payBy, builtFrom: position, settings: settings)
         }
     }
 
     static func reminder(
         _ r: ReminderIssued, periods: [ArrearsCommands.PeriodArrears], to: Addressee, number: String,
-        on date: CivilDate,
-        builtFrom: Int64, settings: NoticeSettings
+        on date: CivilDate, payBy: CivilDate, builtFrom: Int64, settings: NoticeSettings
     ) -> Notice {
         let named = periods.filter { r.periods.contains($0.key) }
         let owed = Yen(named.map(\.outstanding.amount).reduce(0, +))
@@ -308,7 +315,7 @@ public struct Notices: Sendable {
             head(number, date, to) + [
                 ("totalOwed", printed(owed)),
                 ("lateFeeToDate", printed(Yen(named.map(\.lateFeeOwed.amount).reduce(0, +)))),
-                ("payBy", JapaneseEra.format(date.adding(days: settings.reminderPayByDays))),
+                ("payBy", JapaneseEra.format(payBy)),
             ] + contact(settings)
         let rows = named.map {
             [
@@ -466,9 +473,19 @@ public struct Notices: Sendable {
             }
             let periods = try ArrearsCommands(ledger).arrears(
                 of: original.person, on: original.issuedOn, knownAt: .position(position))
-            notice = Self.dunning(
-                found, period: periods.first { $0.key == found.key }, to: to, number: number, on: original.issuedOn,
-                builtFrom: position, settings: settings)
+            let period = periods.first { $0.key == found.key }
+            let due = try period?.dueDate
+                ?? CollectionCommands(ledger).load(original.person, knownAt: .position(position)).account
+                .periods[found.key]?.dueDate ?? original.issuedOn
+            // A letter koki built before 2026-12 printed the issue date as 納期限 for a period paid
+            // since the run: built again, it is the document that was issued.
+            notice = Self.asIssued(
+                original,
+                [due, original.issuedOn].map { due in
+                    Self.dunning(
+                        found, period: period, due: due, to: to, number: number, on: original.issuedOn,
+                        builtFrom: position, settings: settings)
+                })
         case .reminder:
             var found: ReminderIssued?
             var query = EventQuery.stream(try StreamName(original.person.streamName))
@@ -479,9 +496,17 @@ public struct Notices: Sendable {
             guard let found else { throw KokiError(.undecodableEvent, "document \(number): its reminder is gone") }
             let periods = try ArrearsCommands(ledger).arrears(
                 of: original.person, on: original.issuedOn, knownAt: .position(position))
-            notice = Self.reminder(
-                found, periods: periods, to: to, number: number, on: original.issuedOn, builtFrom: position,
-                settings: settings)
+            let calendar = try ledger.businessCalendar(around: original.issuedOn, through: position)
+            let unmoved = original.issuedOn.adding(days: settings.reminderPayByDays)
+            // A reminder koki built before 2026-12 named a date to pay by that could fall on a day
+            // the office is closed: built again, it is the document that was issued.
+            notice = Self.asIssued(
+                original,
+                [calendar.onOrAfter(unmoved), unmoved].map { payBy in
+                    Self.reminder(
+                        found, periods: periods, to: to, number: number, on: original.issuedOn, payBy: payBy,
+                        builtFrom: position, settings: settings)
+                })
         case .refund:
             let state = try CollectionCommands(ledger).load(original.person, knownAt: .position(position))
             guard let refund = state.account.refunds.first(where: { $0.decision.id == original.subject }) else {
@@ -503,6 +528,12 @@ public struct Notices: Sendable {
             )
         }
         return notice
+    }
+
+    /// Of the ways a document could have been built, the one whose print record is the one issued
+    /// (the first when none is: the check after it names the difference).
+    static func asIssued(_ original: DocumentIssued, _ candidates: [Notice]) -> Notice {
+        candidates.first { $0.recordHash == original.recordHash } ?? candidates[0]
     }
 
     func event(at position: Int64) throws -> KokiEvent? {

@@ -26,4 +26,32 @@ public struct BusinessCalendar: Hashable, Sendable {
         while !isBusinessDay(day) { day = day.adding(days: 1) }
         return day
     }
+
+    /// The date itself if it is a business day, otherwise the one before (the last day a thing
+    /// to be done "within" a window can be done).
+    public func onOrBefore(_ date: CivilDate) -> CivilDate {
+        var day = date
+        while !isBusinessDay(day) { day = day.adding(days: -1) }
+        return day
+    }
+
+    /// Why the office is closed on `date` (「土曜日」, the year-end closure …), or `nil` when it is open.
+    public func whyClosed(_ date: CivilDate) -> String? {
+        guard !isBusinessDay(date) else { return nil }
+        if extraClosedDays.contains(date) { return "a day the city recorded as closed" }
+        if date.weekday == .saturday { return "a Saturday" }
+        if date.weekday == .sunday { return "a Sunday" }
+        if (date.month == 12 && date.day >= 29) || (date.month == 1 && date.day <= 3) {
+            return "in the year-end closure (29 December – 3 January)"
+        }
+        return "a public holiday"
+    }
+
+    /// Refuses a decision dated on a day the office is closed: a city dates what it issues on a
+    /// day it is open (`what` names it: "a dunning run").
+    public func requireOpen(_ date: CivilDate, for what: String) throws(DomainError) {
+        guard let why = whyClosed(date) else { return }
+        throw DomainError(
+            .invalidDate, "\(date) is \(why): \(what) is dated on a day the office is open (the next is \(onOrAfter(date)))")
+    }
 }
