@@ -6,6 +6,7 @@ public struct DomainError: Error, Hashable, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case invalidDate, invalidFiscalYear, invalidPeriod, invalidPersonID, invalidAmount, invalidValue
+            case pastTimeLimit
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -16,6 +17,8 @@ public struct DomainError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidPersonID = Code(.invalidPersonID)
         public static let invalidAmount = Code(.invalidAmount)
         public static let invalidValue = Code(.invalidValue)
+        /// A decision the law no longer allows (the time limit on assessing).
+        public static let pastTimeLimit = Code(.pastTimeLimit)
 
         public var description: String { base.rawValue }
     }

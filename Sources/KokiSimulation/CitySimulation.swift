@@ -576,9 +576,16 @@ struct SimulationRun {
         _ = try arrears.checkPlans(on: day, actor: "sim-honcho")
         for (i, years) in toAssess.sorted(by: { $0.key < $1.key }) {
             for year in years.sorted() {
-                let outcome = try assessment.assess(
-                    resident(i).person, fiscalYear: try FiscalYear(year), decidedOn: day,
-                    metadata: command("\(i)/assess/\(year)/\(day)", actor: office(i)))
+                let outcome: AssessmentCommands.Outcome
+                do {
+                    outcome = try assessment.assess(
+                        resident(i).person, fiscalYear: try FiscalYear(year), decidedOn: day,
+                        metadata: command("\(i)/assess/\(year)/\(day)", actor: office(i)))
+                } catch let error as DomainError where error.code == .pastTimeLimit {
+                    // Past the time limit on assessing (期間制限): the city can no longer raise
+                    // the year, and records nothing.
+                    continue
+                }
                 if case .reassessed = outcome { report.reassessments += 1 }
                 // Periods due before the next month's 11th are paid from the notice; later
                 // ones are planned then.

@@ -110,6 +110,45 @@ import Testing
         #expect(try CitySnapshot(ledger).accounts.assessments[.init(person: id("1"), fiscalYear: fy)]?.count == 2)
     }
 
+    /// 期間制限 (高確法 第160条の2): FY2025's first ordinary due date is 2025-07-31, so from
+    /// 2027-08-01 the year may not be raised or first assessed; a decrease stays possible.
+    @Test func theTimeLimitOnAssessingRefusesIncreasesAndFirstAssessmentsNotDecreases() throws {
+        try configure()
+        try person("1", born: "1945-05-01", pension: 2_000_000, role: .householder)
+        try person("2", born: "1946-06-01", pension: 800_000)
+        _ = try assessment.assess(id("1"), fiscalYear: fy, decidedOn: d("2025-07-10"), metadata: meta())
+        // A higher income learned late: the last day the increase may be decided is 2027-07-31.
+        try recordPension("1", 3_000_000, source: "修正申告")
+        let head = try ledger.store.head()
+        #expect {
+            try assessment.assess(id("1"), fiscalYear: fy, decidedOn: d("2027-08-01"), metadata: meta())
+        } throws: { error in
+            let text = "\(error)"
+            return (error as? DomainError)?.code == .pastTimeLimit && text.contains("期間制限")
+                && text.contains("2027-07-31") && text.contains("2025-07-31")
+        }
+        // Nobody assessed for the first time after the limit either; the annual run lists them.
+        let run = try assessment.runAnnual(fiscalYear: fy, decidedOn: d("2027-08-02"), actor: "batch")
+        #expect(run.pastTimeLimit == [id("1"), id("2")] && run.reassessed == 0 && run.assessedFirstTime == 0)
+        #expect(try current("2") == nil)
+        #expect(try ledger.store.head().position == head.position + 1, "only the run's own record")
+        // The day before the limit the increase is decided.
+        let raised = try assessment.assess(id("1"), fiscalYear: fy, decidedOn: d("2027-07-31"), metadata: meta())
+        guard case .reassessed(let event, let previous) = raised else {
+            Issue.record("not reassessed: \(raised)")
+            return
+        }
+        #expect(event.annualPremium > previous.annualPremium)
+        // After the limit a decrease in the person's favour is still decided.
+        try recordPension("1", 1_000_000, source: "更正の請求")
+        let lowered = try assessment.assess(id("1"), fiscalYear: fy, decidedOn: d("2027-09-01"), metadata: meta())
+        guard case .reassessed(let lower, _) = lowered else {
+            Issue.record("not reassessed: \(lowered)")
+            return
+        }
+        #expect(lower.annualPremium < event.annualPremium)
+    }
+
     @Test func aMidYearEntrantIsProratedOverTheRemainingPeriods() throws {
         try configure()
         try person("3", born: "1950-10-15", pension: 2_000_000, role: .householder)

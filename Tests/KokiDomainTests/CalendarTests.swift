@@ -9,6 +9,41 @@ import Testing
         JapaneseHolidays.holidays(in: year).keys.sorted().map { String($0.description.dropFirst(5)) }
     }
 
+    /// Fiscal years by era (§11 of the domain notes): FY2019 began under 平成 and is 令和元年度.
+    @Test(arguments: [
+        (2025, "令和7年度"), (2020, "令和2年度"), (2019, "令和元年度"), (2018, "平成30年度"), (1989, "平成元年度"),
+        (1988, "昭和63年度"), (1926, "昭和元年度"), (1925, "1925年度"),
+    ])
+    func fiscalYearsByEra(year: Int, named: String) throws {
+        #expect(JapaneseEra.format(fiscalYear: try FiscalYear(year)) == named)
+    }
+
+    /// 期間制限 at its boundaries: barred from the day two years after the day following the first due date.
+    @Test func theTimeLimitOnAssessingAtItsBoundaries() throws {
+        let fy = try FiscalYear(2023)
+        let due = try CivilDate(iso: "2023-07-31")
+        #expect(AssessmentTimeLimit.firstBarredDay(afterFirstDue: due) == (try CivilDate(iso: "2025-08-01")))
+        let lastDay = try CivilDate(iso: "2025-07-31")
+        let barred = try CivilDate(iso: "2025-08-01")
+        let (low, high) = (Yen(100_000), Yen(150_000))
+        try AssessmentTimeLimit.check(fiscalYear: fy, firstDue: due, decidedOn: lastDay, previous: low, new: high)
+        try AssessmentTimeLimit.check(fiscalYear: fy, firstDue: due, decidedOn: lastDay, previous: nil, new: high)
+        #expect(throws: DomainError.self) {
+            try AssessmentTimeLimit.check(fiscalYear: fy, firstDue: due, decidedOn: barred, previous: low, new: high)
+        }
+        #expect(throws: DomainError.self) {
+            try AssessmentTimeLimit.check(fiscalYear: fy, firstDue: due, decidedOn: barred, previous: nil, new: high)
+        }
+        // A decrease (or the same amount) in the person's favour: never barred.
+        try AssessmentTimeLimit.check(fiscalYear: fy, firstDue: due, decidedOn: barred, previous: high, new: low)
+        try AssessmentTimeLimit.check(
+            fiscalYear: fy, firstDue: due, decidedOn: try CivilDate(iso: "2040-01-01"), previous: high, new: high)
+        // A first due date on 28 February of a leap year's eve: the day after is 29 February.
+        #expect(
+            AssessmentTimeLimit.firstBarredDay(afterFirstDue: try CivilDate(iso: "2024-02-28"))
+                == (try CivilDate(iso: "2026-03-01")))
+    }
+
     @Test func weekdays() {
         #expect(d("1970-01-01").weekday == .thursday)
         #expect(d("2025-11-28").weekday == .friday)

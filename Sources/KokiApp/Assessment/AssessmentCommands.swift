@@ -95,6 +95,11 @@ public struct AssessmentCommands: Sendable {
         let breakdown = try PremiumCalculator.calculate(input, rates: rates)
         let previous = city.accounts.current(person, fy)
         if let previous, previous.annualPremium == breakdown.premium { return .unchanged(previous) }
+        if let firstDue = calendar.dueDates(on: business).first {
+            try AssessmentTimeLimit.check(
+                fiscalYear: fy, firstDue: firstDue, decidedOn: decidedOn, previous: previous?.annualPremium,
+                new: breakdown.premium)
+        }
 
         let installments: [Installment]
         let reason: PremiumAssessed.Reason
@@ -185,6 +190,9 @@ public struct AssessmentCommands: Sendable {
         public var reassessed = 0
         public var unchanged = 0
         public var conflicts: [PersonID] = []
+        /// Persons whose first assessment or increase the time limit on assessing no longer
+        /// allows (期間制限): nothing recorded for them.
+        public var pastTimeLimit: [PersonID] = []
     }
 
     /// Assesses everyone insured at any time in the fiscal year. Running it again changes
@@ -218,6 +226,8 @@ public struct AssessmentCommands: Sendable {
             } catch let error as LedgerError where error.code == .wrongExpectedVersion {
                 // Someone changed the person during the run: the next run assesses them.
                 summary.conflicts.append(person.id)
+            } catch let error as DomainError where error.code == .pastTimeLimit {
+                summary.pastTimeLimit.append(person.id)
             }
         }
         try ledger.record(

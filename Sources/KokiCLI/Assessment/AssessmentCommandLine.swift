@@ -153,6 +153,10 @@ struct AssessCommand: TypedCommand {
             Output.line(
                 "changed by others during the run (run again): \(run.conflicts.map(\.value).joined(separator: ", "))")
         }
+        if !run.pastTimeLimit.isEmpty {
+            Output.line(
+                "not assessed or raised, past the time limit on assessing (期間制限, 高確法 第160条の2): \(run.pastTimeLimit.map(\.value).joined(separator: ", "))")
+        }
     }
 }
 

@@ -24,10 +24,12 @@ public enum JapaneseEra: String, Sendable, CaseIterable {
         return "\(era.rawValue)\(yearText(year))年\(date.month)月\(date.day)日"
     }
 
-    /// A fiscal year by the era of its first day: FY2025 → `令和7年度`, FY2019 → `平成31年度`.
+    /// A fiscal year as the government names it: by the era of the calendar year it begins in,
+    /// that year's last era — FY2025 → `令和7年度`, FY2019 → `令和元年度` (begun under 平成, named
+    /// 令和元年度 after the change of era), FY1989 → `平成元年度`, FY1988 → `昭和63年度`.
     public static func format(fiscalYear: FiscalYear) -> String {
-        let first = try! CivilDate(year: fiscalYear.year, month: 4, day: 1)
-        guard let (era, year) = of(first) else { return "\(fiscalYear.year)年度" }
+        let yearsEnd = try! CivilDate(year: fiscalYear.year, month: 12, day: 31)
+        guard let (era, year) = of(yearsEnd) else { return "\(fiscalYear.year)年度" }
         return "\(era.rawValue)\(yearText(year))年度"
     }
 }
