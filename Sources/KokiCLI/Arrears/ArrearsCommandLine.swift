@@ -158,6 +158,12 @@ struct DunningCommand: ParsableCommand {
                 convenience store and not prescribed, with the designated deadline (指定期限) and fee of the \
                 settings in force. Notices issued more than the legal window (20 days) after the due date are \
                 listed as late. The run records itself with its counts.
+
+                The run is dated on a day the office is open (地方自治法 第4条の2): a Saturday, a Sunday, a public \
+                holiday, 29 December – 3 January or a day the city recorded as closed (`calendar adopt \
+                --closed`) is refused, naming the next open day. The 指定期限 is the settings' days after the \
+                run (payByDays, default 10), moved to the next open day when it falls on a closed one. The \
+                letter prints the period's own 納期限.
                 """)
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The issue date (default: today in Japan).", valueName: "date")) var on: CivilDate?
@@ -190,7 +196,12 @@ struct RemindersCommand: ParsableCommand {
 
     struct Run: TypedCommand {
         static let configuration = CommandConfiguration(
-            abstract: "The reminder run for a date, by amount owed and months overdue; each reminder is recorded.")
+            abstract: "The reminder run for a date, by amount owed and months overdue; each reminder is recorded.",
+            discussion: """
+                The run is dated on a day the office is open (a closed day is refused, naming the next open \
+                one); the reminder's date to pay by (the notice settings' reminderPayByDays after it) moves \
+                to the next open day when it falls on a closed one.
+                """)
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The issue date (default: today in Japan).", valueName: "date")) var on: CivilDate?
         @Option(help: "Only persons owing at least this much on dunned periods.") var minimumOwed: Int64 = 1

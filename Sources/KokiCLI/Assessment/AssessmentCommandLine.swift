@@ -120,6 +120,11 @@ struct AssessCommand: TypedCommand {
             Uses the rate table and calendar adopted for the year. Each assessment records its inputs and \
             every figure; a person whose figure changed since the last assessment is reassessed (更正), keeping \
             the periods already due. Running it again changes nothing that is still right; every run is recorded.
+
+            The time limit on assessing (期間制限, 高確法 第160条の2): from the day two years after the day \
+            following the year's first ordinary due date (FY2025: from 2027-08-01), a year is not assessed for \
+            the first time nor raised — one person is refused (exit 65, naming the limit), the run lists them \
+            and records nothing for them. A decrease in the person's favour is still decided.
             """
     )
 
