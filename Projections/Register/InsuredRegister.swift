@@ -63,6 +63,14 @@ public struct InsuredRegister: Projection {
             self.identity = identity
         }
 
+        /// The day of death, when a death was recorded (the latest one recorded).
+        public var diedOn: CivilDate? {
+            for fact in eligibilityFacts.reversed() {
+                if case .lost(let lost) = fact, lost.reason == .died { return lost.eventDate }
+            }
+            return nil
+        }
+
         /// The eligibility periods, in date order, from the facts in effective-date order.
         public var eligibilityPeriods: [EligibilityPeriod] {
             let ordered = eligibilityFacts.enumerated().sorted {

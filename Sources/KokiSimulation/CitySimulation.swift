@@ -408,7 +408,8 @@ struct SimulationRun {
             }
             // New ordinary payers with a bank account sign a debit mandate in their first month.
             if r.bankDebit, account.mandates.isEmpty, r.persona != .chronic || dice.chance(b.bankDebit),
-                city.accounts.current(r.person, try FiscalYear(fy))?.collection == .ordinary
+                city.accounts.current(r.person, try FiscalYear(fy))?.collection == .ordinary,
+                city.register.person(r.person)?.diedOn == nil
             {
                 try collection.startMandate(
                     r.person,

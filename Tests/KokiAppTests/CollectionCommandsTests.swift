@@ -276,6 +276,37 @@ extension CollectionCommandsTests {
         #expect(try ZenginDebitFile.parse(october).records.map(\.newCode) == [0, 1])  // person 2 paid September at a counter
     }
 
+    /// After a recorded death: no debit request (the account is frozen) and no new mandate; what
+    /// is still owed stays owed (the heirs').
+    @Test func nobodyIsDebitedAfterTheirDeathNorGivenAMandate() throws {
+        try city(["1", "2"])
+        try mandate("1")
+        try mandate("2")
+        // Person 2 died on 2025-09-12, recorded in November (a late death report).
+        try register.lose(id("2"), reason: .died, on: d("2025-09-12"), today: d("2025-11-20"), metadata: meta())
+        let (request, count, _) = try collection.exportDebit(
+            on: d("2025-09-30"), originator: Self.originator, actor: "b")
+        #expect(count == 1)
+        #expect(try ZenginDebitFile.parse(request).records.map(\.customerNumber) == ["00000000000001202503"])
+        #expect(try account("2").periods[key(3)].map { $0.outstanding > .zero } == true, "still owed, by the heirs")
+        // A mandate from after the death is refused, naming the day; nothing is appended.
+        let head = try ledger.store.head()
+        #expect {
+            try collection.startMandate(
+                id("2"),
+                account: try BankAccount(
+                    bankCode: "0005", branchCode: "123", accountType: 1, accountNumber: "7654329",
+                    holderKana: "マツド　ハナコ"),
+                startsOn: d("2025-10-01"), metadata: meta())
+        } throws: { "\($0)".contains("died on 2025-09-12") }
+        #expect(try ledger.store.head() == head)
+        // The next month too: only the living.
+        let (october, octoberCount, _) = try collection.exportDebit(
+            on: d("2025-10-31"), originator: Self.originator, actor: "b")
+        let numbers = try ZenginDebitFile.parse(october).records.map(\.customerNumber)
+        #expect(octoberCount == 1 && numbers.allSatisfy { $0.hasPrefix("00000000000001") }, "\(numbers)")
+    }
+
     @Test func aFailedDebitLeavesThePeriodUnpaid() throws {
         try city(["1", "2"])
         try mandate("1")

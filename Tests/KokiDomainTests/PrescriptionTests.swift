@@ -2,7 +2,8 @@ import KokiDomain
 import Testing
 
 /// 時効 (collection-and-arrears.md §4, §1.3): two years from the day after the due date, renewed
-/// by the first dunning notice and by acknowledgements, held off once by a reminder.
+/// by the first dunning notice and by acknowledgements, held off by a reminder unless an earlier
+/// one's hold still runs.
 @Suite struct PrescriptionTests {
     func d(_ text: String) -> CivilDate { try! CivilDate(iso: text) }
     let settings = ArrearsSettings.standard
@@ -44,6 +45,28 @@ import Testing
             dueDate: d("2025-07-31"), dunnedOn: [], acknowledgedOn: [d("2027-08-02")], remindedOn: [],
             settings: settings)
         #expect(late.lastDay == d("2027-07-31"))
+    }
+
+    /// 民法 第150条: a reminder holds completion six months; a second one while that hold runs
+    /// has no effect, one after it ended (or after a renewal) holds completion again.
+    @Test func aReminderAfterAnEarlierHoldEndedHoldsAgain() {
+        // No renewal between: the first reminder's six months end 2027-07-10; a reminder on the
+        // 10th has no effect, one on the 11th holds completion to 2028-01-11.
+        let during = Prescription.of(
+            dueDate: d("2025-07-31"), dunnedOn: [], acknowledgedOn: [],
+            remindedOn: [d("2027-01-10"), d("2027-07-10")], settings: settings)
+        #expect(during.lastDay == d("2027-07-31"))
+        #expect(during.steps.last?.what.contains("no effect") == true)
+        let after = Prescription.of(
+            dueDate: d("2025-07-31"), dunnedOn: [], acknowledgedOn: [],
+            remindedOn: [d("2027-01-10"), d("2027-07-11")], settings: settings)
+        #expect(after.lastDay == d("2028-01-11"))
+        // An early reminder, then a renewal (a payment), then a reminder before the new
+        // completion: it holds completion off (the early one did not block it).
+        let renewed = Prescription.of(
+            dueDate: d("2025-07-31"), dunnedOn: [], acknowledgedOn: [d("2026-05-15")],
+            remindedOn: [d("2025-10-01"), d("2028-04-01")], settings: settings)
+        #expect(renewed.lastDay == d("2028-10-01"))
     }
 
     @Test func settingsAreChecked() throws {

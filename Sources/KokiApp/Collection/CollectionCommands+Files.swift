@@ -129,8 +129,8 @@ extension CollectionCommands {
     // MARK: - Bank debit
 
     /// Builds and records the debit request for a debit date: one data record per period due
-    /// that day, still owing, of a person with a mandate in force and ordinary collection, and
-    /// not reported paid at a convenience store. Returns the file's bytes; the periods requested
+    /// that day, still owing, of a person with a mandate in force and ordinary collection, not
+    /// reported paid at a convenience store, and not dead before the debit date. Returns the file's bytes; the periods requested
     /// and the file are recorded, and a second request for the same date is refused.
     public func exportDebit(
         on debitDate: CivilDate, originator: Originator, separator: ZenginDebitFile.LineSeparator = .crlf,
@@ -146,6 +146,9 @@ extension CollectionCommands {
         var requested: [DebitRequested] = []
         for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key }) {
             guard let mandate = account.mandate(on: debitDate) else { continue }
+            // Nobody's account is debited after their recorded death: the bank freezes it, and the
+            // heirs pay what is still owed (相続による納付義務の承継) by slip.
+            if let died = city.register.person(person)?.diedOn, died < debitDate { continue }
             for (key, period) in account.periods.sorted(by: { $0.key < $1.key })
             where period.dueDate == debitDate && period.outstanding > .zero {
                 guard city.accounts.current(person, key.fiscalYear)?.collection == .ordinary,

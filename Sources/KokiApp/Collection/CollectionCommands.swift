@@ -313,8 +313,14 @@ public struct CollectionCommands: Sendable {
         _ person: PersonID, account: BankAccount, startsOn: CivilDate, metadata: CommandMetadata
     ) throws -> DebitMandateStarted {
         let state = try load(person)
-        guard state.entry != nil else {
+        guard let entry = state.entry else {
             throw KokiError(.invalidInput, "no person \(person) in the register")
+        }
+        if let died = entry.diedOn, startsOn > died {
+            throw KokiError(
+                .invalidInput,
+                "\(person) died on \(died): no bank-debit mandate starts after a death (the bank freezes the account; "
+                    + "the heirs pay by slip)")
         }
         var account = account
         do { account.holderKana = try HalfWidth.convert(account.holderKana) } catch {

@@ -47,7 +47,7 @@ struct DebitCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Start a person's bank-debit mandate (口座振替開始); a new one replaces the old.",
             discussion:
-                "The account is sealed with the person's key. The holder's name may be typed in full-width katakana; it is stored as half-width."
+                "The account is sealed with the person's key. The holder's name may be typed in full-width katakana; it is stored as half-width. A mandate starting after the person's recorded death is refused."
         )
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
@@ -88,7 +88,8 @@ struct DebitCommand: ParsableCommand {
             abstract: "Write the debit request file for a debit date and record what it asks for.",
             discussion: """
                 One data record per period due on --date, still owing, of a person with a mandate in force and \
-                ordinary collection (and not reported paid at a convenience store). --originator is JSON: \
+                ordinary collection (not reported paid at a convenience store, and not dead before --date: a \
+                deceased person's account is frozen, their heirs pay by slip). --originator is JSON: \
                 {"code": "1234567890", "name": "ﾏﾂﾄﾞｼ", "bankCode": "0001", "branchCode": "001", "accountType": 1, \
                 "accountNumber": "1234567"} (bankName, branchName optional). A second request for the same date is refused.
                 """)

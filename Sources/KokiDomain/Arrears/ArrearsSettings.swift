@@ -67,8 +67,10 @@ public struct ArrearsSettings: Hashable, Sendable, Codable {
 /// 時効 — when the city's right to collect a period expires (collection-and-arrears.md §4), and
 /// why: two years from the day after the due date; the first dunning notice renews it (the new
 /// period runs from the day after `dunningRenewalDays` days from the notice); an acknowledgement
-/// of the debt (a partial payment, a pledge) renews it from the next day; the first reminder
-/// (催告) before completion holds completion off for six months (民法 §150, once only).
+/// of the debt (a partial payment, a pledge) renews it from the next day; a reminder (催告) before
+/// completion holds completion off for six months from it (民法 第150条第1項) — but a reminder made
+/// while an earlier one's six months still run has no effect (同条第2項). A renewal ends the hold, so
+/// a reminder after the earlier hold ended holds completion again.
 public enum Prescription {
     public struct Step: Hashable, Sendable, Codable, CustomStringConvertible {
         public var on: CivilDate
@@ -100,10 +102,13 @@ public enum Prescription {
         var events: [(CivilDate, Int)] = []
         if let first = dunnedOn.min() { events.append((first, 0)) }
         events += acknowledgedOn.map { ($0, 1) }
-        if let first = remindedOn.min() { events.append((first, 2)) }
+        events += remindedOn.map { ($0, 2) }
         events += seizures.map { ($0.from, 3) }
-        var held = false
+        // The last day of the six months an effective reminder holds completion off, while they run.
+        var holdEnds: CivilDate?
         for (date, kind) in events.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) where date <= last {
+            // A renewal starts a new period: completion is no longer being held off.
+            if kind != 2 { holdEnds = nil }
             switch kind {
             case 0:
                 let start = date.adding(days: settings.dunningRenewalDays + 1)
@@ -122,9 +127,15 @@ public enum Prescription {
                 last = max(last, end.adding(days: 1).endOfMonths(months))
                 steps.append(Step(on: date, what: "seizure (差押) until \(end) renews it", lastDay: last))
             default:
-                guard !held else { continue }
-                held = true
+                if let ends = holdEnds, date <= ends {
+                    steps.append(
+                        Step(
+                            on: date, what: "reminder (催告) while an earlier one's hold runs: no effect (民法 第150条第2項)",
+                            lastDay: last))
+                    continue
+                }
                 let hold = date.adding(days: 1).endOfMonths(6)
+                holdEnds = hold
                 if hold > last {
                     last = hold
                     steps.append(Step(on: date, what: "reminder (催告) holds completion six months", lastDay: last))
