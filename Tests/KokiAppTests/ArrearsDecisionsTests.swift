@@ -65,6 +65,18 @@ import Testing
         #expect(extra.parts.isEmpty && extra.overpaid == Yen(500))
     }
 
+    /// A plan's payment days are the office's days: one on a closed day moves to the next open one.
+    @Test func aPlansPaymentDaysFallOnBusinessDays() throws {
+        let schedule = try ArrearsCommands.schedule(total: Yen(60_000), count: 6, first: d("2025-11-30"))
+        // 11-30 Sunday → 12-01; 12-30 closure → 2026-01-05; 01-30 Friday; 03-02 (02-28 is a Saturday)…
+        #expect(
+            schedule.map(\.on)
+                == ["2025-12-01", "2026-01-05", "2026-01-30", "2026-03-02", "2026-03-30", "2026-04-30"].map(d))
+        #expect(schedule.map(\.amount).sum() == Yen(60_000))
+        let calendar = BusinessCalendar()
+        #expect(schedule.allSatisfy { calendar.isBusinessDay($0.on) })
+    }
+
     @Test func aPlanKeptThenBroken() throws {
         try base.city([("1", 2_000_000)])
         try arrears.adoptSettings(try settings(planGraceDays: 10), metadata: meta())

@@ -16,13 +16,18 @@ extension ArrearsCommands {
 
     // MARK: - Installment plans (分納・納付誓約)
 
-    /// An even schedule: `count` monthly payments from `first`, the first taking the remainder.
-    public static func schedule(total: Yen, count: Int, first: CivilDate) throws -> [InstallmentPlanRecorded.Scheduled]
-    {
+    /// An even schedule: `count` monthly payments from `first`, the first taking the remainder;
+    /// a payment day that falls on a day the office is closed is the next open day (地方自治法
+    /// 第4条の2), the months counted from `first` as agreed.
+    public static func schedule(
+        total: Yen, count: Int, first: CivilDate, calendar: BusinessCalendar = BusinessCalendar()
+    ) throws -> [InstallmentPlanRecorded.Scheduled] {
         guard (1...120).contains(count) else { throw KokiError(.invalidInput, "payments \(count) must be 1–120") }
         let each = total.amount / Int64(count)
         return (0..<count).map { i in
-            .init(on: first.adding(months: i), amount: Yen(i == 0 ? total.amount - each * Int64(count - 1) : each))
+            .init(
+                on: calendar.onOrAfter(first.adding(months: i)),
+                amount: Yen(i == 0 ? total.amount - each * Int64(count - 1) : each))
         }
     }
 

@@ -43,7 +43,7 @@ public struct PlanTerms: Codable, Sendable, Hashable {
         }.sum()
         let schedule = try ArrearsCommands.schedule(
             total: try total.map { try Yen.checked($0, .amount, field: "--total") } ?? owed, count: payments,
-            first: first)
+            first: first, calendar: try scope.ledger.businessCalendar(around: first))
         return try commands.recordPlan(
             person, change: change, id: id, on: on, periods: periods, includesLateFees: includeLateFees,
             schedule: schedule, pledge: pledge, reason: reason, metadata: scope.metadata())

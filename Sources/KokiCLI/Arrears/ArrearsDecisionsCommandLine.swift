@@ -50,7 +50,11 @@ struct PlanCommand: ParsableCommand {
 
     struct Agree: TypedCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Agree a plan over periods in arrears with a monthly schedule that covers them.")
+            abstract: "Agree a plan over periods in arrears with a monthly schedule that covers them.",
+            discussion: """
+                The payments fall monthly from --first; a payment day on a day the office is closed (a \
+                weekend, a public holiday, 29 December – 3 January, a recorded closure) is the next open day.
+                """)
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
         @OptionGroup var terms: Terms
