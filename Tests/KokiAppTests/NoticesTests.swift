@@ -78,7 +78,11 @@ import Testing
                 "\(kind.rawValue).csv")
             try expectGolden(try renderer.html(first), "\(kind.rawValue).html")
         }
-        #expect(batches[.payment]?.count == 64 && batches[.dunning]?.count == 3 && batches[.refund]?.count == 2)
+        // (One refund fewer since no mandate starts after a death: the simulated city no longer
+        // debits a dead person's account and refunds the money to the heirs.)
+        #expect(
+            batches[.payment]?.count == 64 && batches[.dunning]?.count == 3 && batches[.refund]?.count == 1,
+            "\(batches.mapValues(\.count))")
     }
 
     @Test func eachKindPrintsExactlyItsFieldsAndNoMore() throws {
