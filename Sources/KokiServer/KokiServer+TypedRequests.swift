@@ -48,7 +48,7 @@ extension KokiServer {
             let confirmed = try application.confirm(asked.number, on: asked.on, as: caller) {
                 try upcast(asked.number, $0)
             }
-            return try Self.encoded(ConfirmApplication.name, version: 1, confirmed)
+            return try Self.encoded(ConfirmApplication.name, version: ConfirmApplication.version, confirmed)
         }
     }
 

@@ -140,6 +140,16 @@ import Testing
         let dues = letters.map { Dictionary(uniqueKeysWithValues: $0.fields)["dueDate"] }
         #expect(dues == ["令和7年7月31日", "令和7年9月1日", "令和7年9月30日", "令和7年10月31日", "令和7年12月1日"])
         #expect(letters.allSatisfy { Dictionary(uniqueKeysWithValues: $0.fields)["payBy"] == "令和8年1月5日" })
+        // A letter issued before this rule printed the issue date as 納期限 for that period: a
+        // reissue is still the document that was issued, byte for byte.
+        var issuedBefore = try #require(letters.first)
+        issuedBefore.fields = issuedBefore.fields.map { $0.0 == "dueDate" ? ($0.0, "令和7年12月19日") : $0 }
+        try notices.record([issuedBefore], run: nil, metadata: meta())
+        #expect(try notices.rebuild(issuedBefore.number).jsonLine == issuedBefore.jsonLine)
+        // One issued by today's rule is reissued by today's rule.
+        let today = try #require(letters.dropFirst().first)
+        try notices.record([today], run: nil, metadata: meta())
+        #expect(try notices.rebuild(today.number).jsonLine == today.jsonLine)
     }
 
     @Test func aConvenienceStoreReportHoldsDunningOff() throws {

@@ -241,6 +241,8 @@ public struct ConfirmedChange: Sendable, Codable {
 /// ``KokiApplication/confirm(_:on:as:upcast:)``); the body a door decodes and sends.
 public struct ConfirmApplication: Codable, Sendable {
     public static let name = "application confirm"
+    /// The version of this body's layout (and of its answer's).
+    public static let version = 1
     public var number: String
     /// The day of the check (default: the caller's today).
     public var on: CivilDate?

@@ -245,10 +245,7 @@ public struct Notices: Sendable {
             guard let addressee = to[d.person] else { continue }
             let periods = try arrears.arrears(of: d.person, on: date, knownAt: .position(position))
             let period = periods.first { $0.key == d.key }
-            // The 納期限 printed is the period's own, also when it was paid since the run.
-            let due = try period?.dueDate
-                ?? CollectionCommands(ledger).load(d.person, knownAt: .position(position)).account.periods[d.key]?.dueDate
-            guard let due else {
+            guard let due = try dueDate(of: d, period: period, at: position) else {
                 throw KokiError(.invalidInput, "dunning notice for \(d.person) \(d.key): the person has no such period")
             }
             let sequence = perPerson[d.person] ?? 1
@@ -259,6 +256,15 @@ public struct Notices: Sendable {
                     on: date, builtFrom: position, settings: settings))
         }
         return notices
+    }
+
+    /// The 納期限 a dunning letter prints: the period's own, also when it was paid since the run
+    /// (and so is no longer among the person's arrears).
+    func dueDate(of d: DunningNoticeIssued, period: ArrearsCommands.PeriodArrears?, at position: Int64) throws
+        -> CivilDate?
+    {
+        if let period { return period.dueDate }
+        return try CollectionCommands(ledger).load(d.person, knownAt: .position(position)).account.periods[d.key]?.dueDate
     }
 
     static func dunning(
@@ -474,18 +480,16 @@ public struct Notices: Sendable {
             let periods = try ArrearsCommands(ledger).arrears(
                 of: original.person, on: original.issuedOn, knownAt: .position(position))
             let period = periods.first { $0.key == found.key }
-            let due = try period?.dueDate
-                ?? CollectionCommands(ledger).load(original.person, knownAt: .position(position)).account
-                .periods[found.key]?.dueDate ?? original.issuedOn
+            func letter(due: CivilDate) -> Notice {
+                Self.dunning(
+                    found, period: period, due: due, to: to, number: number, on: original.issuedOn,
+                    builtFrom: position, settings: settings)
+            }
             // A letter koki built before 2026-12 printed the issue date as 納期限 for a period paid
             // since the run: built again, it is the document that was issued.
             notice = Self.asIssued(
-                original,
-                [due, original.issuedOn].map { due in
-                    Self.dunning(
-                        found, period: period, due: due, to: to, number: number, on: original.issuedOn,
-                        builtFrom: position, settings: settings)
-                })
+                original, letter(due: try dueDate(of: found, period: period, at: position) ?? original.issuedOn),
+                before: letter(due: original.issuedOn))
         case .reminder:
             var found: ReminderIssued?
             var query = EventQuery.stream(try StreamName(original.person.streamName))
@@ -500,13 +504,13 @@ public struct Notices: Sendable {
             let unmoved = original.issuedOn.adding(days: settings.reminderPayByDays)
             // A reminder koki built before 2026-12 named a date to pay by that could fall on a day
             // the office is closed: built again, it is the document that was issued.
+            func letter(payBy: CivilDate) -> Notice {
+                Self.reminder(
+                    found, periods: periods, to: to, number: number, on: original.issuedOn, payBy: payBy,
+                    builtFrom: position, settings: settings)
+            }
             notice = Self.asIssued(
-                original,
-                [calendar.onOrAfter(unmoved), unmoved].map { payBy in
-                    Self.reminder(
-                        found, periods: periods, to: to, number: number, on: original.issuedOn, payBy: payBy,
-                        builtFrom: position, settings: settings)
-                })
+                original, letter(payBy: calendar.onOrAfter(unmoved)), before: letter(payBy: unmoved))
         case .refund:
             let state = try CollectionCommands(ledger).load(original.person, knownAt: .position(position))
             guard let refund = state.account.refunds.first(where: { $0.decision.id == original.subject }) else {
@@ -530,10 +534,11 @@ public struct Notices: Sendable {
         return notice
     }
 
-    /// Of the ways a document could have been built, the one whose print record is the one issued
-    /// (the first when none is: the check after it names the difference).
-    static func asIssued(_ original: DocumentIssued, _ candidates: [Notice]) -> Notice {
-        candidates.first { $0.recordHash == original.recordHash } ?? candidates[0]
+    /// The document as it was issued: built by today's rule, or — when only the rule before
+    /// matches the recorded print record — by that one (when neither does, today's: the check
+    /// after it names the difference).
+    static func asIssued(_ original: DocumentIssued, _ current: Notice, before earlier: Notice) -> Notice {
+        current.recordHash != original.recordHash && earlier.recordHash == original.recordHash ? earlier : current
     }
 
     func event(at position: Int64) throws -> KokiEvent? {

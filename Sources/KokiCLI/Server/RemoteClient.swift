@@ -99,9 +99,8 @@ struct RemoteClient {
 
     /// ``run(_:)`` with a session's bearer token (`nil`: none).
     func run<R: KokiRequest>(_ request: R, token: String?) throws -> R.Result {
-        if R.self == RunTransfer.self {
-            throw CLIFailure(
-                .usage, "`transfer` writes its file where the ledger is, streamed: run it on the server's host")
+        guard KokiServer.travels(R.self) else {
+            throw CLIFailure(.usage, "`\(R.name)` writes its file where the ledger is: run it on the server's host")
         }
         return try call(KokiServer.path(of: R.name), request, answering: R.Result.self, token: token)
     }

@@ -18,8 +18,13 @@ public enum AssessmentTimeLimit {
     ) throws(DomainError) {
         let barred = firstBarredDay(afterFirstDue: firstDue)
         guard decidedOn >= barred else { return }
-        if let previous, new <= previous { return }
-        let what = previous == nil ? "assessed for the first time" : "raised (\(previous?.amount ?? 0) → \(new.amount))"
+        let what: String
+        if let previous {
+            guard new > previous else { return }
+            what = "raised (\(previous.amount) → \(new.amount))"
+        } else {
+            what = "assessed for the first time"
+        }
         throw DomainError(
             .pastTimeLimit,
             "FY\(fiscalYear.year) may no longer be \(what) on \(decidedOn): the time limit on assessing "

@@ -12,39 +12,32 @@ public struct BusinessCalendar: Hashable, Sendable {
         self.extraOpenDays = extraOpenDays
     }
 
-    public func isBusinessDay(_ date: CivilDate) -> Bool {
-        if extraOpenDays.contains(date) { return true }
-        if extraClosedDays.contains(date) { return false }
-        if date.weekday == .saturday || date.weekday == .sunday { return false }
-        if (date.month == 12 && date.day >= 29) || (date.month == 1 && date.day <= 3) { return false }
-        return !JapaneseHolidays.isHoliday(date)
-    }
+    public func isBusinessDay(_ date: CivilDate) -> Bool { whyClosed(date) == nil }
 
-    /// The date itself if it is a business day, otherwise the next one.
-    public func onOrAfter(_ date: CivilDate) -> CivilDate {
-        var day = date
-        while !isBusinessDay(day) { day = day.adding(days: 1) }
-        return day
-    }
-
-    /// The date itself if it is a business day, otherwise the one before (the last day a thing
-    /// to be done "within" a window can be done).
-    public func onOrBefore(_ date: CivilDate) -> CivilDate {
-        var day = date
-        while !isBusinessDay(day) { day = day.adding(days: -1) }
-        return day
-    }
-
-    /// Why the office is closed on `date` (「土曜日」, the year-end closure …), or `nil` when it is open.
+    /// Why the office is closed on `date` (a Saturday, the year-end closure …), or `nil` when it
+    /// is open: the one place the rules of closed days are written.
     public func whyClosed(_ date: CivilDate) -> String? {
-        guard !isBusinessDay(date) else { return nil }
+        if extraOpenDays.contains(date) { return nil }
         if extraClosedDays.contains(date) { return "a day the city recorded as closed" }
         if date.weekday == .saturday { return "a Saturday" }
         if date.weekday == .sunday { return "a Sunday" }
         if (date.month == 12 && date.day >= 29) || (date.month == 1 && date.day <= 3) {
             return "in the year-end closure (29 December – 3 January)"
         }
-        return "a public holiday"
+        return JapaneseHolidays.isHoliday(date) ? "a public holiday" : nil
+    }
+
+    /// The date itself if it is a business day, otherwise the next one.
+    public func onOrAfter(_ date: CivilDate) -> CivilDate { nearest(date, step: 1) }
+
+    /// The date itself if it is a business day, otherwise the one before (the last day a thing
+    /// to be done "within" a window can be done).
+    public func onOrBefore(_ date: CivilDate) -> CivilDate { nearest(date, step: -1) }
+
+    private func nearest(_ date: CivilDate, step: Int) -> CivilDate {
+        var day = date
+        while !isBusinessDay(day) { day = day.adding(days: step) }
+        return day
     }
 
     /// Refuses a decision dated on a day the office is closed: a city dates what it issues on a

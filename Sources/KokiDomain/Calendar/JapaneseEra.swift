@@ -28,8 +28,8 @@ public enum JapaneseEra: String, Sendable, CaseIterable {
     /// that year's last era — FY2025 → `令和7年度`, FY2019 → `令和元年度` (begun under 平成, named
     /// 令和元年度 after the change of era), FY1989 → `平成元年度`, FY1988 → `昭和63年度`.
     public static func format(fiscalYear: FiscalYear) -> String {
-        let yearsEnd = try! CivilDate(year: fiscalYear.year, month: 12, day: 31)
-        guard let (era, year) = of(yearsEnd) else { return "\(fiscalYear.year)年度" }
+        guard let yearsEnd = try? CivilDate(year: fiscalYear.year, month: 12, day: 31), let (era, year) = of(yearsEnd)
+        else { return "\(fiscalYear.year)年度" }
         return "\(era.rawValue)\(yearText(year))年度"
     }
 }
