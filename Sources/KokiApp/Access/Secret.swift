@@ -31,6 +31,8 @@ public struct Secret: Codable, Sendable {
     /// Set to `true` in an encoder's `userInfo` to send the secret (a client's request body to
     /// the server, over its connection): asked for now, and written as text. Everywhere else (a
     /// kept application, a log) it encodes as `null`.
+    /// (A constant: `CodingUserInfoKey(rawValue:)` never fails, and no input reaches it — as
+    /// `Yen.inputCheckKey`.)
     public static let sendingKey = CodingUserInfoKey(rawValue: "koki.secret.sending")!
 
     public func encode(to encoder: any Encoder) throws {
