@@ -218,7 +218,7 @@ import Testing
     }
 
     @Test(arguments: 1...4 as ClosedRange<UInt64>)
-    func reschedulesAlwaysSumToTheNewAmount(seed: UInt64) {
+    func reschedulesAlwaysSumToTheNewAmount(seed: UInt64) throws {
         var g = SeededGenerator(seed: seed)
         let calendar = InstallmentCalendar.standard(fiscalYear: 2025)
         for _ in 0..<500 {
@@ -227,11 +227,48 @@ import Testing
             }
             let annual = Yen(Int64.random(in: 0...500_000, using: &g))
             let decided = d("2025-06-01").adding(days: Int.random(in: 0...400, using: &g))
-            let new = AssessmentCommands.rescheduleForTests(old, to: annual, decidedOn: decided)
+            let new = try AssessmentCommands.rescheduleForTests(old, to: annual, decidedOn: decided)
             #expect(new.map(\.amount).sum() == annual)
             #expect(new.allSatisfy { $0.amount >= .zero })
-            #expect(new.map(\.period) == old.map(\.period))
+            // Never more on a due date already past; a new period only for an increase after the
+            // year's last due date, due after the decision on an open day.
+            for (before, after) in zip(old, new) where before.dueDate <= decided {
+                #expect(after.amount <= before.amount)
+            }
+            let grows = annual > old.map(\.amount).sum() && old.allSatisfy { $0.dueDate <= decided }
+            #expect(new.map(\.period) == old.map(\.period) + (grows ? [try PeriodNumber(old.count + 1)] : []))
+            if grows, let extra = new.last {
+                #expect(extra.dueDate > decided && BusinessCalendar().isBusinessDay(extra.dueDate))
+                #expect(extra.amount == annual - old.map(\.amount).sum())
+            }
         }
+    }
+
+    @Test func anIncreaseAfterTheLastDueDateIsANewPeriodNotAPastOne() throws {
+        let calendar = InstallmentCalendar.standard(fiscalYear: 2024)
+        let old = calendar.installments(for: Yen(80_000)).map {
+            Installment(period: $0.period, dueDate: $0.dueDate, amount: $0.amount)
+        }
+        // Decided on 2026-06-15: due at the end of July, 2026-07-31 (a Friday).
+        let new = try AssessmentCommands.rescheduleForTests(old, to: Yen(244_600), decidedOn: d("2026-06-15"))
+        #expect(Array(new.prefix(old.count)) == old)
+        #expect(
+            new.last
+                == Installment(period: try PeriodNumber(old.count + 1), dueDate: d("2026-07-31"), amount: Yen(164_600)))
+        // The end of the month after falls on a Sunday (2026-05-31): the next open day.
+        let may = try AssessmentCommands.rescheduleForTests(old, to: Yen(90_000), decidedOn: d("2026-04-10"))
+        #expect(may.last?.dueDate == d("2026-06-01"))
+        // Decided in December: the end of January of the next year.
+        let january = try AssessmentCommands.rescheduleForTests(old, to: Yen(90_000), decidedOn: d("2025-12-01"))
+        // (2026-01-31 is a Saturday.)
+        #expect(january.last?.dueDate == d("2026-02-02"))
+        // A decrease after the last due date is no new period: the latest past periods are lowered.
+        let lower = try AssessmentCommands.rescheduleForTests(old, to: Yen(70_000), decidedOn: d("2026-06-15"))
+        #expect(lower.count == old.count && lower.map(\.amount).sum() == Yen(70_000))
+        // A second increase after the first 随時期 fell due is a period of its own again.
+        let again = try AssessmentCommands.rescheduleForTests(new, to: Yen(250_000), decidedOn: d("2026-09-01"))
+        #expect(again.count == new.count + 1 && again.last?.amount == Yen(5_400))
+        #expect(again.last?.dueDate == d("2026-11-02"))  // 2026-10-31 is a Saturday
     }
 }
 

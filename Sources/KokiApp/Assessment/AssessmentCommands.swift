@@ -106,8 +106,11 @@ public struct AssessmentCommands: Sendable {
         var cause = ""
         var collection = previous?.collection ?? .ordinary
         if let previous {
-            installments = Self.reschedule(
-                previous.installments, to: breakdown.premium, decidedOn: decidedOn, unit: calendar.roundingUnit)
+            installments = try Self.reschedule(
+                previous.installments, to: breakdown.premium, decidedOn: decidedOn, unit: calendar.roundingUnit,
+                calendar: business)
+            // What a 随時期 asks for is collected by slip or debit: the pension months are past.
+            if installments.count > previous.installments.count { collection = .ordinary }
             reason = .reassessment
             let newInputs = positions.filter { !previous.inputPositions.contains($0) }
             cause =
@@ -152,15 +155,18 @@ public struct AssessmentCommands: Sendable {
 
     /// A reassessment's schedule: periods due on or before the decision keep their amounts; the
     /// rest of the new annual amount is split over the periods still to come (the first of them
-    /// taking the remainder). A decrease larger than what is still to come lowers the latest past
-    /// periods, which the collection side then sees as overpaid (過誤納) and refunds or applies.
-    static func reschedule(_ old: [Installment], to annual: Yen, decidedOn: CivilDate, unit: Int64) -> [Installment] {
+    /// taking the remainder). An increase is never charged on a due date already past: when no
+    /// period is still to come it becomes a new period of its own (随時期), due at the end of the
+    /// month after the decision or, the office being closed that day, the next open day — so its
+    /// late fee runs from that day only. A decrease larger than what is still to come lowers the
+    /// latest past periods, which the collection side then sees as overpaid (過誤納) and refunds
+    /// or applies.
+    static func reschedule(
+        _ old: [Installment], to annual: Yen, decidedOn: CivilDate, unit: Int64, calendar: BusinessCalendar
+    ) throws -> [Installment] {
         guard !old.isEmpty else { return [] }
         var past = old.filter { $0.dueDate <= decidedOn }
         var future = old.filter { $0.dueDate > decidedOn }
-        if future.isEmpty {
-            future = [past.removeLast()]
-        }
         var remaining = annual - past.map(\.amount).sum()
         if remaining < .zero {
             for i in past.indices.reversed() where remaining < .zero {
@@ -170,6 +176,10 @@ public struct AssessmentCommands: Sendable {
             }
             remaining = .zero
         }
+        if future.isEmpty {
+            guard remaining > .zero else { return past }
+            return past + [try extraPeriod(after: past, amount: remaining, decidedOn: decidedOn, calendar: calendar)]
+        }
         let later = remaining.amount / Int64(future.count) / unit * unit
         for i in future.indices {
             future[i].amount = Yen(i == 0 ? remaining.amount - later * Int64(future.count - 1) : later)
@@ -177,9 +187,31 @@ public struct AssessmentCommands: Sendable {
         return past + future
     }
 
-    /// ``reschedule(_:to:decidedOn:unit:)`` with 100-yen units, for property tests.
-    public static func rescheduleForTests(_ old: [Installment], to annual: Yen, decidedOn: CivilDate) -> [Installment] {
-        reschedule(old, to: annual, decidedOn: decidedOn, unit: 100)
+    /// The 随時期 of an increase decided after the year's last due date: the next period number,
+    /// due on the last day of the month after the decision (moved to the next open day).
+    static func extraPeriod(
+        after periods: [Installment], amount: Yen, decidedOn: CivilDate, calendar: BusinessCalendar
+    ) throws -> Installment {
+        let last = periods.map(\.period.number).max() ?? 0
+        let period: PeriodNumber
+        do { period = try PeriodNumber(last + 1) } catch {
+            throw DomainError(
+                .invalidPeriod,
+                "an increase decided on \(decidedOn) needs a new period (随時期) after period \(last), "
+                    + "but a year holds at most 12: decide it together with the year's earlier change")
+        }
+        let month = decidedOn.month == 12 ? 1 : decidedOn.month + 1
+        let year = decidedOn.month == 12 ? decidedOn.year + 1 : decidedOn.year
+        let endOfMonth = try CivilDate(year: year, month: month, day: CivilDate.daysIn(month: month, year: year))
+        return Installment(period: period, dueDate: calendar.onOrAfter(endOfMonth), amount: amount)
+    }
+
+    /// ``reschedule(_:to:decidedOn:unit:calendar:)`` with 100-yen units and the national calendar,
+    /// for property tests.
+    public static func rescheduleForTests(_ old: [Installment], to annual: Yen, decidedOn: CivilDate) throws
+        -> [Installment]
+    {
+        try reschedule(old, to: annual, decidedOn: decidedOn, unit: 100, calendar: BusinessCalendar())
     }
 
     // MARK: - The annual run
