@@ -26,7 +26,9 @@ public struct Notice: Sendable {
         builtFrom: Int64, fields: [(String, String)], rows: [[(String, String)]], amount: Yen
     ) {
         (self.kind, self.number, self.person, self.subject, self.reason) = (kind, number, person, subject, reason)
-        (self.issuedOn, self.builtFrom, self.fields, self.rows, self.amount) = (issuedOn, builtFrom, fields, rows, amount)
+        (self.issuedOn, self.builtFrom, self.fields, self.rows, self.amount) = (
+            issuedOn, builtFrom, fields, rows, amount
+        )
     }
 
     /// The print record as one JSON line (fields in order, then `rows`).
@@ -53,11 +55,21 @@ public struct Notice: Sendable {
     /// SHA-256 of the JSON print record: recorded with the document, compared on reissue.
     public var recordHash: [UInt8] { Array(SHA256.hash(data: Array(jsonLine.utf8))) }
 
-    /// The values a template renders: every field by name, `rows`, and the title.
+    /// The values a template renders: every field by name, `rows`, and the title; and for each
+    /// field `NAMEGiven`, true when it is not empty (`{{#previousAnnualPremiumGiven}}…`: an empty
+    /// string is no false to Mustache).
     public var templateContext: [String: Any] {
-        var context: [String: Any] = ["title": kind.title]
-        for (name, value) in fields { context[name] = value }
-        context["rows"] = rows.map { row in Dictionary(uniqueKeysWithValues: row.map { ($0.0, $0.1 as Any) }) }
+        func values(_ pairs: [(String, String)]) -> [String: Any] {
+            var out: [String: Any] = [:]
+            for (name, value) in pairs {
+                out[name] = value
+                out[name + "Given"] = !value.isEmpty
+            }
+            return out
+        }
+        var context = values(fields)
+        context["title"] = kind.title
+        context["rows"] = rows.map(values)
         return context
     }
 
@@ -91,7 +103,8 @@ extension Notice: Codable {
         self.init(
             kind: try c.decode(NoticeKind.self, forKey: .kind), number: try c.decode(String.self, forKey: .number),
             person: try c.decode(PersonID.self, forKey: .person), subject: try c.decode(String.self, forKey: .subject),
-            reason: try c.decode(String.self, forKey: .reason), issuedOn: try c.decode(CivilDate.self, forKey: .issuedOn),
+            reason: try c.decode(String.self, forKey: .reason),
+            issuedOn: try c.decode(CivilDate.self, forKey: .issuedOn),
             builtFrom: try c.decode(Int64.self, forKey: .builtFrom),
             fields: try c.decode([Field].self, forKey: .fields).map { ($0.name, $0.value) },
             rows: try c.decode([[Field]].self, forKey: .rows).map { $0.map { ($0.name, $0.value) } },
@@ -130,7 +143,8 @@ extension NoticeKind {
         switch self {
         case .payment:
             return head + [
-                "fiscalYear", "reason", "annualPremium", "incomeBase", "perCapita", "incomePart", "reduction", "months",
+                "fiscalYear", "reason", "annualPremium", "previousAnnualPremium", "incomeBase", "perCapita",
+                "incomePart", "reduction", "months",
                 "collectionMethod",
             ] + contact
         case .dunning:
@@ -150,7 +164,7 @@ extension NoticeKind {
     /// The fields of each repeated row.
     public var rowFields: [String] {
         switch self {
-        case .payment: ["period", "dueDate", "amount", "slipNumber", "barcode"]
+        case .payment: ["period", "dueDate", "amount", "previousAmount", "slipNumber", "barcode"]
         case .reminder: ["period", "dueDate", "owed"]
         case .certificate: ["paidOn", "period", "amount", "channel"]
         case .dunning, .refund: []

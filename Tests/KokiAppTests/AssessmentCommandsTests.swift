@@ -2,6 +2,7 @@ import Foundation
 @_spi(Batch) import KokiApp
 import KokiDomain
 import KokiEvents
+import KokiNotices
 import KokiProjections
 import LedgerStore
 import KokiTestSupport
@@ -326,5 +327,56 @@ extension AssessmentCommandsTests {
         // Lost on 30 June itself (a direct move), so June is not charged: April–May, November–March.
         #expect(breakdown.months == 2 + 5)
         #expect(event.annualPremium == Yen(77_857 * 7 / 12).truncated(toMultipleOf: 100))
+    }
+}
+
+extension AssessmentCommandsTests {
+    /// An amended return after the year (FY2025 corrected on 2026-06-15): the increase is a new
+    /// period due 2026-07-31, and the 変更決定通知書 states the old and new annual amount and each
+    /// period's old amount beside the new; a notice built by the rule before is reissued as it was.
+    @Test func aLateIncreaseIsANewPeriodWithItsOwnChangeNotice() throws {
+        try configure()
+        try person("1", born: "1945-05-01", pension: 800_000, role: .householder)
+        _ = try assessment.runAnnual(fiscalYear: fy, decidedOn: d("2025-07-10"), actor: "batch")
+        let before = try #require(try current("1"))
+        try recordPension("1", 4_000_000, source: "修正申告")
+        guard
+            case .reassessed(let after, let previous) = try assessment.assess(
+                id("1"), fiscalYear: fy, decidedOn: d("2026-06-15"), metadata: meta())
+        else {
+            Issue.record("expected a reassessment")
+            return
+        }
+        #expect(previous == before)
+        #expect(Array(after.installments.prefix(before.installments.count)) == before.installments)
+        let extra = try #require(after.installments.last)
+        #expect(extra.period.number == before.installments.count + 1 && extra.dueDate == d("2026-07-31"))
+        #expect(extra.amount == after.annualPremium - before.annualPremium)
+
+        let notices = Notices(ledger)
+        try notices.adopt(
+            NoticeSettings(
+                city: "松戸市", issuer: "松戸市長", department: "後期高齢者医療班", address: "松戸市根本387-5",
+                phone: "047-366-1111", barcodeIssuer: "123456"), metadata: meta())
+        let head = try ledger.store.head().position
+        let notice = try #require(try notices.paymentNotices(fiscalYear: fy, on: d("2026-06-22"), at: head).first)
+        let fields = Dictionary(uniqueKeysWithValues: notice.fields)
+        #expect(fields["reason"] == "賦課の更正")
+        #expect(fields["previousAnnualPremium"] == printed(before.annualPremium))
+        #expect(fields["annualPremium"] == printed(after.annualPremium))
+        let rows = notice.rows.map { Dictionary(uniqueKeysWithValues: $0) }
+        #expect(rows.map { $0["previousAmount"] } == before.installments.map { printed($0.amount) } + ["0"])
+        #expect(rows.last?["dueDate"] == "令和8年7月31日" && rows.last?["amount"] == printed(extra.amount))
+        #expect(rows.last?["slipNumber"]?.isEmpty == false)
+        let page = try NoticeRenderer().html(notice)
+        #expect(page.contains("変更前の年間保険料 \(printed(before.annualPremium)) 円"))
+        #expect(page.contains("千葉県後期高齢者医療審査会") && page.contains("6か月以内"))
+
+        // As koki printed it before 2026-12 (no old amounts): a reissue is that document again.
+        var issuedBefore = notice
+        issuedBefore.fields = notice.fields.filter { $0.0 != "previousAnnualPremium" }
+        issuedBefore.rows = notice.rows.map { $0.filter { $0.0 != "previousAmount" } }
+        try notices.record([issuedBefore], run: nil, metadata: meta())
+        #expect(try notices.rebuild(notice.number).jsonLine == issuedBefore.jsonLine)
     }
 }

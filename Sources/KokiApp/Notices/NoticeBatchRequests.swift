@@ -24,6 +24,9 @@ public struct NoticeBatch: Codable, Sendable {
     public var printData: Data
     public var fileHash: [UInt8]
     public var dispatchList: String
+    /// The documents not built because the person has died and nobody is recorded to receive
+    /// their mail (送付先未確定): the counter's list.
+    public var held: [Notices.Held] = []
 }
 
 /// A batch of notices (`notices payment`, `dunning`, `reminder`, `refund`): built from the ledger at
@@ -38,7 +41,7 @@ public protocol NoticeBatchRequest: KokiRequest where Result == NoticeBatch {
     var existingFile: String? { get }
     /// The notices' date (a date left out is the caller's today).
     func date(_ scope: RequestScope) -> CivilDate
-    func build(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> [Notice]
+    func build(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> Notices.Built
 }
 
 extension NoticeBatchRequest {
@@ -47,10 +50,12 @@ extension NoticeBatchRequest {
     public func handle(_ scope: RequestScope) throws -> NoticeBatch {
         let date = date(scope)
         let notices = Notices(scope.ledger)
-        let built = try build(notices, on: date, at: try scope.ledger.store.head().position)
+        let made = try build(notices, on: date, at: try scope.ledger.store.head().position)
+        let built = made.notices
         let file = "\(Self.kind.rawValue)-\(date).\(format.rawValue)"
         var batch = NoticeBatch(
-            kind: Self.kind, date: date, notices: built, file: file, printData: Data(), fileHash: [], dispatchList: "")
+            kind: Self.kind, date: date, notices: built, file: file, printData: Data(), fileHash: [], dispatchList: "",
+            held: made.held)
         guard !built.isEmpty else { return batch }
         if let existingFile {
             throw KokiError(
@@ -80,15 +85,17 @@ public struct IssuePaymentNotices: NoticeBatchRequest {
     public var encoding: PrintEncoding
     public var existingFile: String?
 
-    public init(fiscalYear: FiscalYear, on: CivilDate?, format: PrintFormat, encoding: PrintEncoding, existingFile: String?) {
+    public init(
+        fiscalYear: FiscalYear, on: CivilDate?, format: PrintFormat, encoding: PrintEncoding, existingFile: String?
+    ) {
         (self.fiscalYear, self.on, self.format, self.encoding, self.existingFile) =
             (fiscalYear, on, format, encoding, existingFile)
     }
 
     public func date(_ scope: RequestScope) -> CivilDate { on ?? scope.today }
 
-    public func build(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> [Notice] {
-        try notices.paymentNotices(fiscalYear: fiscalYear, on: date, at: position)
+    public func build(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> Notices.Built {
+        try notices.paymentBatch(fiscalYear: fiscalYear, on: date, at: position)
     }
 }
 
@@ -97,7 +104,7 @@ public struct IssuePaymentNotices: NoticeBatchRequest {
 public protocol LetterRun: Sendable {
     static var name: String { get }
     static var kind: NoticeKind { get }
-    static func letters(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> [Notice]
+    static func letters(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> Notices.Built
 }
 
 /// `notices dunning --run DATE` and `notices reminder --run DATE`: the letters of the run of a date.
@@ -116,7 +123,7 @@ public struct IssueLetters<Run: LetterRun>: NoticeBatchRequest {
 
     public func date(_ scope: RequestScope) -> CivilDate { run }
 
-    public func build(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> [Notice] {
+    public func build(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> Notices.Built {
         try Run.letters(notices, on: date, at: position)
     }
 }
@@ -124,16 +131,16 @@ public struct IssueLetters<Run: LetterRun>: NoticeBatchRequest {
 public enum DunningRunLetters: LetterRun {
     public static let name = "notices dunning"
     public static let kind = NoticeKind.dunning
-    public static func letters(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> [Notice] {
-        try notices.dunningLetters(on: date, at: position)
+    public static func letters(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> Notices.Built {
+        try notices.dunningBatch(on: date, at: position)
     }
 }
 
 public enum ReminderRunLetters: LetterRun {
     public static let name = "notices reminder"
     public static let kind = NoticeKind.reminder
-    public static func letters(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> [Notice] {
-        try notices.reminderLetters(on: date, at: position)
+    public static func letters(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> Notices.Built {
+        try notices.reminderBatch(on: date, at: position)
     }
 }
 
@@ -166,8 +173,8 @@ public struct IssueRefundNotices: NoticeBatchRequest {
 
     public func date(_ scope: RequestScope) -> CivilDate { on ?? scope.today }
 
-    public func build(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> [Notice] {
-        try notices.refundNotices(decidedFrom: from, through: through, on: date, at: position)
+    public func build(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> Notices.Built {
+        try notices.refundBatch(decidedFrom: from, through: through, on: date, at: position)
     }
 }
 

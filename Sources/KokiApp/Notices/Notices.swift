@@ -77,12 +77,48 @@ public struct Notices: Sendable {
         var address: String
     }
 
+    /// A document koki did not address because the person has died (死亡) and nobody is recorded
+    /// to receive their mail: held for the counter (送付先未確定), never addressed to the dead.
+    public struct Held: Sendable, Hashable, Codable {
+        public var person: PersonID
+        public var diedOn: CivilDate
+    }
+
+    /// The documents a batch builds, and those it holds for the counter.
+    public struct Built: Sendable {
+        public var notices: [Notice] = []
+        public var held: [Held] = []
+    }
+
+    /// Whom each person's documents are addressed to, as the ledger stands at `position`: the
+    /// person by their name and address — and nobody for a person whose death is recorded.
     func addressees(_ persons: Set<PersonID>, through position: Int64) throws -> [PersonID: Addressee] {
+        try addressed(persons, through: position).living
+    }
+
+    /// How a document names a person whose death is recorded.
+    enum DeathRule {
+        /// Mail: nobody — the document is held (送付先未確定).
+        case hold
+        /// Handed to an heir at the counter (a certificate): 「故 ○○ 様 相続人 様」.
+        case heirsAtTheCounter
+        /// As koki addressed documents before 2026-12, for reissuing those: by name.
+        case byName
+    }
+
+    /// ``addressees(_:through:)``, and the deceased among `persons` with their day of death.
+    func addressed(_ persons: Set<PersonID>, through position: Int64, deceased rule: DeathRule = .hold) throws -> (
+        living: [PersonID: Addressee], deceased: [PersonID: CivilDate]
+    ) {
         var sealed: [PersonID: SealedIdentity] = [:]
+        var register = InsuredRegister()
         func take(_ event: KokiEvent) {
             switch event {
-            case .personRegistered(let e) where persons.contains(e.person): sealed[e.person] = e.identity
+            case .personRegistered(let e) where persons.contains(e.person):
+                sealed[e.person] = e.identity
+                register.apply(event)
             case .personIdentityCorrected(let e) where persons.contains(e.person): sealed[e.person] = e.identity
+            case .eligibilityLost(let e) where persons.contains(e.person): register.apply(event)
             default: break
             }
         }
@@ -97,18 +133,31 @@ public struct Notices: Sendable {
             : [EventQuery.through(position: position)]
         {
             var query = query
-            query.types = [PersonRegistered.eventType, PersonIdentityCorrected.eventType]
+            query.types = [PersonRegistered.eventType, PersonIdentityCorrected.eventType, EligibilityLost.eventType]
             query.readsEnvelopes = false
             try ledger.forEachEvent(query) { _, event in take(event) }
         }
         let vault = few ? IdentityVault(ledger) : try IdentityVault.preloaded(ledger)
         var out: [PersonID: Addressee] = [:]
+        var deceased: [PersonID: CivilDate] = [:]
         for (person, identity) in sealed {
-            if let open = try vault.open(identity, for: person) {
-                out[person] = Addressee(name: open.nameKanji + " 様", address: open.address)
+            let died = register.person(person)?.diedOn
+            if let died, rule == .hold {
+                deceased[person] = died
+            } else if let open = try vault.open(identity, for: person) {
+                let heirs = died != nil && rule == .heirsAtTheCounter
+                out[person] = Addressee(
+                    name: heirs ? "故 \(open.nameKanji) 様 相続人 様" : open.nameKanji + " 様", address: open.address)
             }
         }
-        return out
+        return (out, deceased)
+    }
+
+    /// A batch's documents, with the held ones of the deceased it was asked to address.
+    func built(_ to: (living: [PersonID: Addressee], deceased: [PersonID: CivilDate]), _ notices: [Notice]) -> Built {
+        Built(
+            notices: notices,
+            held: to.deceased.sorted { $0.key < $1.key }.map { Held(person: $0.key, diedOn: $0.value) })
     }
 
     static func head(_ number: String, _ date: CivilDate, _ to: Addressee) -> [(String, String)] {
@@ -140,11 +189,17 @@ public struct Notices: Sendable {
         return (slip.description, code.description)
     }
 
-    /// The payment notice of one assessment (保険料額決定通知書兼納入通知書).
+    /// The payment notice of one assessment (保険料額決定通知書兼納入通知書). After a 更正
+    /// (`previous`: the assessment it replaced) it is the 変更決定通知書: it prints the old annual
+    /// amount beside the new and each period's old amount beside the new (0 for a new 随時期).
+    /// `statingChange: false` is the form koki printed before 2026-12, for reissues.
     static func payment(
-        _ assessed: PremiumAssessed, at assessedPosition: Int64, to: Addressee, number: String, on date: CivilDate,
-        builtFrom: Int64, settings: NoticeSettings
+        _ assessed: PremiumAssessed, previous: PremiumAssessed?, at assessedPosition: Int64, to: Addressee,
+        number: String, on date: CivilDate, builtFrom: Int64, settings: NoticeSettings, statingChange: Bool = true
     ) -> Notice {
+        let change = assessed.reason == .annual || assessed.reason == .joinedDuringYear ? nil : previous
+        let before = Dictionary(
+            (change?.installments ?? []).map { ($0.period, $0.amount) }, uniquingKeysWith: { $1 })
         let breakdown = try? JSONDecoder().decode(PremiumBreakdown.self, from: Data(assessed.breakdown.utf8))
         let components = breakdown?.components ?? []
         let reduction = breakdown?.judgment.reduction ?? .none
@@ -159,16 +214,20 @@ public struct Notices: Sendable {
         let rows: [[(String, String)]] = assessed.installments.map { i in
             let key = PeriodKey(assessed.fiscalYear, i.period)
             let (slip, code) = ordinary ? barcode(settings, assessed.person, key, due: i.dueDate, i.amount) : ("", "")
+            let previousAmount: [(String, String)] =
+                statingChange ? [("previousAmount", change == nil ? "" : printed(before[i.period] ?? .zero))] : []
             return [
                 ("period", "\(i.period.number)期"), ("dueDate", JapaneseEra.format(i.dueDate)),
                 ("amount", printed(i.amount)),
-                ("slipNumber", slip), ("barcode", code),
-            ]
+            ] + previousAmount + [("slipNumber", slip), ("barcode", code)]
         }
+        let previousAnnual: [(String, String)] =
+            statingChange ? [("previousAnnualPremium", change.map { printed($0.annualPremium) } ?? "")] : []
         let fields =
             head(number, date, to) + [
                 ("fiscalYear", JapaneseEra.format(fiscalYear: assessed.fiscalYear)), ("reason", reason),
                 ("annualPremium", printed(assessed.annualPremium)),
+            ] + previousAnnual + [
                 ("incomeBase", breakdown?.incomeBase.map(printed) ?? "不明"),
                 ("perCapita", printed(Yen(components.map(\.perCapitaAfterReduction.amount).reduce(0, +)))),
                 ("incomePart", printed(Yen(components.map(\.incomePart.amount).reduce(0, +)))),
@@ -199,15 +258,22 @@ public struct Notices: Sendable {
     /// Payment notices for every person whose current assessment of `fiscalYear` (as the ledger
     /// stands at `position`) has none yet: the annual run's, and after a reassessment the 更正.
     public func paymentNotices(fiscalYear: FiscalYear, on date: CivilDate, at position: Int64) throws -> [Notice] {
+        try paymentBatch(fiscalYear: fiscalYear, on: date, at: position).notices
+    }
+
+    public func paymentBatch(fiscalYear: FiscalYear, on date: CivilDate, at position: Int64) throws -> Built {
         let settings = try required(through: position)
         var latest: [PersonID: (PremiumAssessed, Int64)] = [:]
+        var replaced: [PersonID: PremiumAssessed] = [:]
         var query = EventQuery.through(position: position)
         query.types = [PremiumAssessed.eventType, PersonErased.eventType]
         query.readsEnvelopes = false
         var erased = Set<PersonID>()
         try ledger.forEachEvent(query) { view, event in
             switch event {
-            case .premiumAssessed(let e) where e.fiscalYear == fiscalYear: latest[e.person] = (e, view.position)
+            case .premiumAssessed(let e) where e.fiscalYear == fiscalYear:
+                replaced[e.person] = latest[e.person]?.0
+                latest[e.person] = (e, view.position)
             case .personErased(let e): erased.insert(e.person)
             default: break
             }
@@ -217,18 +283,25 @@ public struct Notices: Sendable {
         let due = latest.filter { person, value in
             !erased.contains(person) && !noticed.contains("\(person.value)/FY\(fiscalYear.year)@\(value.1)")
         }
-        let to = try addressees(Set(due.keys), through: position)
+        let to = try addressed(Set(due.keys), through: position)
         let sequences = try sequences(.payment, on: date)
-        return due.keys.sorted().compactMap { person in
-            guard let addressee = to[person], let (assessed, at) = due[person] else { return nil }
-            return Self.payment(
-                assessed, at: at, to: addressee, number: Self.number(.payment, date, person, sequences[person] ?? 1),
-                on: date, builtFrom: position, settings: settings)
-        }
+        return built(
+            to,
+            due.keys.sorted().compactMap { person in
+                guard let addressee = to.living[person], let (assessed, at) = due[person] else { return nil }
+                return Self.payment(
+                    assessed, previous: replaced[person], at: at, to: addressee,
+                    number: Self.number(.payment, date, person, sequences[person] ?? 1), on: date, builtFrom: position,
+                    settings: settings)
+            })
     }
 
     /// Dunning letters (督促状) for the notices the dunning run of `date` decided.
     public func dunningLetters(on date: CivilDate, at position: Int64) throws -> [Notice] {
+        try dunningBatch(on: date, at: position).notices
+    }
+
+    public func dunningBatch(on date: CivilDate, at position: Int64) throws -> Built {
         let settings = try required(through: position)
         var decided: [DunningNoticeIssued] = []
         var query = EventQuery.through(position: position)
@@ -237,12 +310,12 @@ public struct Notices: Sendable {
         try ledger.forEachEvent(query) { _, event in
             if case .dunningNoticeIssued(let e) = event, e.issuedOn == date { decided.append(e) }
         }
-        let to = try addressees(Set(decided.map(\.person)), through: position)
+        let to = try addressed(Set(decided.map(\.person)), through: position)
         let arrears = ArrearsCommands(ledger)
         var perPerson: [PersonID: Int] = try sequences(.dunning, on: date)
         var notices: [Notice] = []
         for d in decided.sorted(by: { ($0.person, $0.key) < ($1.person, $1.key) }) {
-            guard let addressee = to[d.person] else { continue }
+            guard let addressee = to.living[d.person] else { continue }
             let periods = try arrears.arrears(of: d.person, on: date, knownAt: .position(position))
             let period = periods.first { $0.key == d.key }
             guard let due = try dueDate(of: d, period: period, at: position) else {
@@ -255,7 +328,7 @@ public struct Notices: Sendable {
                     d, period: period, due: due, to: addressee, number: Self.number(.dunning, date, d.person, sequence),
                     on: date, builtFrom: position, settings: settings))
         }
-        return notices
+        return built(to, notices)
     }
 
     /// The 納期限 a dunning letter prints: the period's own, also when it was paid since the run
@@ -264,7 +337,8 @@ public struct Notices: Sendable {
         -> CivilDate?
     {
         if let period { return period.dueDate }
-        return try CollectionCommands(ledger).load(d.person, knownAt: .position(position)).account.periods[d.key]?.dueDate
+        return try CollectionCommands(ledger).load(d.person, knownAt: .position(position)).account.periods[d.key]?
+            .dueDate
     }
 
     static func dunning(
@@ -287,6 +361,10 @@ public struct Notices: Sendable {
 
     /// Reminder letters (催告書) for the reminders recorded on `date`.
     public func reminderLetters(on date: CivilDate, at position: Int64) throws -> [Notice] {
+        try reminderBatch(on: date, at: position).notices
+    }
+
+    public func reminderBatch(on date: CivilDate, at position: Int64) throws -> Built {
         let settings = try required(through: position)
         var decided: [ReminderIssued] = []
         var query = EventQuery.through(position: position)
@@ -295,20 +373,22 @@ public struct Notices: Sendable {
         try ledger.forEachEvent(query) { _, event in
             if case .reminderIssued(let e) = event, e.issuedOn == date { decided.append(e) }
         }
-        let to = try addressees(Set(decided.map(\.person)), through: position)
+        let to = try addressed(Set(decided.map(\.person)), through: position)
         let arrears = ArrearsCommands(ledger)
         let sequences = try sequences(.reminder, on: date)
         // The date to pay by: the days of the settings, moved off a day the office is closed.
         let payBy = try ledger.businessCalendar(around: date, through: position)
             .onOrAfter(date.adding(days: settings.reminderPayByDays))
-        return try decided.sorted(by: { $0.person < $1.person }).compactMap { r in
-            guard let addressee = to[r.person] else { return nil }
-            let periods = try arrears.arrears(of: r.person, on: date, knownAt: .position(position))
-            return Self.reminder(
-                r, periods: periods, to: addressee,
-                number: Self.number(.reminder, date, r.person, sequences[r.person] ?? 1),
-                on: date, payBy: payBy, builtFrom: position, settings: settings)
-        }
+        return built(
+            to,
+            try decided.sorted(by: { $0.person < $1.person }).compactMap { r in
+                guard let addressee = to.living[r.person] else { return nil }
+                let periods = try arrears.arrears(of: r.person, on: date, knownAt: .position(position))
+                return Self.reminder(
+                    r, periods: periods, to: addressee,
+                    number: Self.number(.reminder, date, r.person, sequences[r.person] ?? 1),
+                    on: date, payBy: payBy, builtFrom: position, settings: settings)
+            })
     }
 
     static func reminder(
@@ -339,6 +419,12 @@ public struct Notices: Sendable {
     public func refundNotices(decidedFrom from: CivilDate, through: CivilDate, on date: CivilDate, at position: Int64)
         throws -> [Notice]
     {
+        try refundBatch(decidedFrom: from, through: through, on: date, at: position).notices
+    }
+
+    public func refundBatch(decidedFrom from: CivilDate, through: CivilDate, on date: CivilDate, at position: Int64)
+        throws -> Built
+    {
         let settings = try required(through: position)
         var decided: [RefundDecided] = []
         var query = EventQuery.through(position: position)
@@ -347,11 +433,11 @@ public struct Notices: Sendable {
         try ledger.forEachEvent(query) { _, event in
             if case .refundDecided(let e) = event, from <= e.decidedOn, e.decidedOn <= through { decided.append(e) }
         }
-        let to = try addressees(Set(decided.map(\.person)), through: position)
+        let to = try addressed(Set(decided.map(\.person)), through: position)
         var perPerson = try sequences(.refund, on: date)
         var notices: [Notice] = []
         for r in decided.sorted(by: { ($0.person, $0.id) < ($1.person, $1.id) }) {
-            guard let addressee = to[r.person] else { continue }
+            guard let addressee = to.living[r.person] else { continue }
             let sequence = perPerson[r.person] ?? 1
             perPerson[r.person] = sequence + 1
             notices.append(
@@ -359,7 +445,7 @@ public struct Notices: Sendable {
                     r, to: addressee, number: Self.number(.refund, date, r.person, sequence), on: date,
                     builtFrom: position, settings: settings))
         }
-        return notices
+        return built(to, notices)
     }
 
     static func refund(
@@ -382,7 +468,8 @@ public struct Notices: Sendable {
         -> Notice
     {
         let settings = try required(through: position)
-        guard let addressee = try addressees([person], through: position)[person] else {
+        guard let addressee = try addressed([person], through: position, deceased: .heirsAtTheCounter).living[person]
+        else {
             throw KokiError(.invalidInput, "no person \(person) in the register, or they were erased")
         }
         let state = try CollectionCommands(ledger).load(person, knownAt: .position(position))
@@ -451,79 +538,102 @@ public struct Notices: Sendable {
         }
         let position = original.builtFrom
         let settings = try required(through: position)
-        guard let to = try addressees([original.person], through: position)[original.person] else {
+        // Built again as it was addressed: new documents are never addressed to the dead, but a
+        // certificate handed to heirs is, and koki addressed mail by name before 2026-12.
+        let whom: Set = [original.person]
+        guard let named = try addressed(whom, through: position, deceased: .byName).living[original.person] else {
             throw KokiError(.invalidInput, "\(original.person) was erased: their documents cannot be printed again")
         }
-        let notice: Notice
-        switch original.kind {
-        case .payment:
-            guard let at = Int64(original.subject.split(separator: "@").last ?? ""),
-                case .premiumAssessed(let assessed)? = try event(at: at)
-            else { throw KokiError(.undecodableEvent, "document \(number): its assessment is not at its position") }
-            notice = Self.payment(
-                assessed, at: at, to: to, number: number, on: original.issuedOn, builtFrom: position, settings: settings
-            )
-        case .dunning:
-            var found: DunningNoticeIssued?
-            var query = EventQuery.stream(try StreamName(original.person.streamName))
-            query.throughPosition = position
-            try ledger.forEachEvent(query) { _, event in
-                if case .dunningNoticeIssued(let e) = event, e.issuedOn == original.issuedOn,
-                    "\(e.key)" == original.subject
-                {
-                    found = e
+        let heirs = try addressed(whom, through: position, deceased: .heirsAtTheCounter).living[original.person]
+        func build(to: Addressee) throws -> Notice {
+            let notice: Notice
+            switch original.kind {
+            case .payment:
+                guard let at = Int64(original.subject.split(separator: "@").last ?? ""),
+                    case .premiumAssessed(let assessed)? = try event(at: at)
+                else { throw KokiError(.undecodableEvent, "document \(number): its assessment is not at its position") }
+                var previous: PremiumAssessed?
+                var query = EventQuery.stream(try StreamName(original.person.streamName))
+                query.throughPosition = at - 1
+                query.types = [PremiumAssessed.eventType]
+                try ledger.forEachEvent(query) { _, event in
+                    if case .premiumAssessed(let e) = event, e.fiscalYear == assessed.fiscalYear { previous = e }
                 }
+                func payment(statingChange: Bool) -> Notice {
+                    Self.payment(
+                        assessed, previous: previous, at: at, to: to, number: number, on: original.issuedOn,
+                        builtFrom: position, settings: settings, statingChange: statingChange)
+                }
+                // A payment notice koki built before 2026-12 did not state a 更正's old amounts.
+                notice = Self.asIssued(original, payment(statingChange: true), before: payment(statingChange: false))
+            case .dunning:
+                var found: DunningNoticeIssued?
+                var query = EventQuery.stream(try StreamName(original.person.streamName))
+                query.throughPosition = position
+                try ledger.forEachEvent(query) { _, event in
+                    if case .dunningNoticeIssued(let e) = event, e.issuedOn == original.issuedOn,
+                        "\(e.key)" == original.subject
+                    {
+                        found = e
+                    }
+                }
+                guard let found else {
+                    throw KokiError(.undecodableEvent, "document \(number): its dunning notice is gone")
+                }
+                let periods = try ArrearsCommands(ledger).arrears(
+                    of: original.person, on: original.issuedOn, knownAt: .position(position))
+                let period = periods.first { $0.key == found.key }
+                func letter(due: CivilDate) -> Notice {
+                    Self.dunning(
+                        found, period: period, due: due, to: to, number: number, on: original.issuedOn,
+                        builtFrom: position, settings: settings)
+                }
+                // A letter koki built before 2026-12 printed the issue date as 納期限 for a period paid
+                // since the run: built again, it is the document that was issued.
+                notice = Self.asIssued(
+                    original, letter(due: try dueDate(of: found, period: period, at: position) ?? original.issuedOn),
+                    before: letter(due: original.issuedOn))
+            case .reminder:
+                var found: ReminderIssued?
+                var query = EventQuery.stream(try StreamName(original.person.streamName))
+                query.throughPosition = position
+                try ledger.forEachEvent(query) { _, event in
+                    if case .reminderIssued(let e) = event, e.issuedOn == original.issuedOn { found = e }
+                }
+                guard let found else { throw KokiError(.undecodableEvent, "document \(number): its reminder is gone") }
+                let periods = try ArrearsCommands(ledger).arrears(
+                    of: original.person, on: original.issuedOn, knownAt: .position(position))
+                let calendar = try ledger.businessCalendar(around: original.issuedOn, through: position)
+                let unmoved = original.issuedOn.adding(days: settings.reminderPayByDays)
+                // A reminder koki built before 2026-12 named a date to pay by that could fall on a day
+                // the office is closed: built again, it is the document that was issued.
+                func letter(payBy: CivilDate) -> Notice {
+                    Self.reminder(
+                        found, periods: periods, to: to, number: number, on: original.issuedOn, payBy: payBy,
+                        builtFrom: position, settings: settings)
+                }
+                notice = Self.asIssued(
+                    original, letter(payBy: calendar.onOrAfter(unmoved)), before: letter(payBy: unmoved))
+            case .refund:
+                let state = try CollectionCommands(ledger).load(original.person, knownAt: .position(position))
+                guard let refund = state.account.refunds.first(where: { $0.decision.id == original.subject }) else {
+                    throw KokiError(.undecodableEvent, "document \(number): its refund is gone")
+                }
+                notice = Self.refund(
+                    refund.decision, to: to, number: number, on: original.issuedOn, builtFrom: position,
+                    settings: settings)
+            case .certificate:
+                let state = try CollectionCommands(ledger).load(original.person, knownAt: .position(position))
+                notice = Self.certificate(
+                    state.account, person: original.person,
+                    fiscalYear: try FiscalYear(Int(original.subject.dropFirst(2)) ?? 0), to: to, number: number,
+                    on: original.issuedOn, builtFrom: position, settings: settings)
             }
-            guard let found else {
-                throw KokiError(.undecodableEvent, "document \(number): its dunning notice is gone")
-            }
-            let periods = try ArrearsCommands(ledger).arrears(
-                of: original.person, on: original.issuedOn, knownAt: .position(position))
-            let period = periods.first { $0.key == found.key }
-            func letter(due: CivilDate) -> Notice {
-                Self.dunning(
-                    found, period: period, due: due, to: to, number: number, on: original.issuedOn,
-                    builtFrom: position, settings: settings)
-            }
-            // A letter koki built before 2026-12 printed the issue date as 納期限 for a period paid
-            // since the run: built again, it is the document that was issued.
-            notice = Self.asIssued(
-                original, letter(due: try dueDate(of: found, period: period, at: position) ?? original.issuedOn),
-                before: letter(due: original.issuedOn))
-        case .reminder:
-            var found: ReminderIssued?
-            var query = EventQuery.stream(try StreamName(original.person.streamName))
-            query.throughPosition = position
-            try ledger.forEachEvent(query) { _, event in
-                if case .reminderIssued(let e) = event, e.issuedOn == original.issuedOn { found = e }
-            }
-            guard let found else { throw KokiError(.undecodableEvent, "document \(number): its reminder is gone") }
-            let periods = try ArrearsCommands(ledger).arrears(
-                of: original.person, on: original.issuedOn, knownAt: .position(position))
-            let calendar = try ledger.businessCalendar(around: original.issuedOn, through: position)
-            let unmoved = original.issuedOn.adding(days: settings.reminderPayByDays)
-            // A reminder koki built before 2026-12 named a date to pay by that could fall on a day
-            // the office is closed: built again, it is the document that was issued.
-            func letter(payBy: CivilDate) -> Notice {
-                Self.reminder(
-                    found, periods: periods, to: to, number: number, on: original.issuedOn, payBy: payBy,
-                    builtFrom: position, settings: settings)
-            }
-            notice = Self.asIssued(
-                original, letter(payBy: calendar.onOrAfter(unmoved)), before: letter(payBy: unmoved))
-        case .refund:
-            let state = try CollectionCommands(ledger).load(original.person, knownAt: .position(position))
-            guard let refund = state.account.refunds.first(where: { $0.decision.id == original.subject }) else {
-                throw KokiError(.undecodableEvent, "document \(number): its refund is gone")
-            }
-            notice = Self.refund(
-                refund.decision, to: to, number: number, on: original.issuedOn, builtFrom: position, settings: settings)
-        case .certificate:
-            let state = try CollectionCommands(ledger).load(original.person, knownAt: .position(position))
-            notice = Self.certificate(
-                state.account, person: original.person,
-                fiscalYear: try FiscalYear(Int(original.subject.dropFirst(2)) ?? 0), to: to, number: number,
-                on: original.issuedOn, builtFrom: position, settings: settings)
+            return notice
+        }
+        var notice = try build(to: named)
+        if notice.recordHash != original.recordHash, let heirs, heirs.name != named.name {
+            notice = Self.asIssued(original, try build(to: heirs), before: notice)
         }
         guard notice.recordHash == original.recordHash else {
             throw KokiError(

@@ -80,6 +80,12 @@ func issueBatch<R: NoticeBatchRequest>(
             return request(FileManager.default.fileExists(atPath: path) ? path : nil)
         }
         let notices = batch.notices
+        // Nobody mails the dead: the counter's list of what waits for an heir (送付先未確定).
+        for held in batch.held {
+            Output.line(
+                "held (送付先未確定): \(held.person) died on \(held.diedOn); no \(batch.kind.rawValue) notice addressed to them"
+            )
+        }
         guard !notices.isEmpty else {
             Output.line("no \(batch.kind.rawValue) notices to issue for \(batch.date)")
             return
@@ -124,7 +130,9 @@ func issueDocument<R: KokiRequest>(
         let ((page, renderer), notice) = try options.run(R.self) {
             let page = try options.written(html, option: "--html")
             return (page, try page.map { _ in try NoticeRenderer(templates: templates) })
-        } _: { _ in request }
+        } _: { _ in
+            request
+        }
         if let page, let renderer {
             try OutputFiles.save(Data(try renderer.html(notice).utf8), to: page, option: "--html", options: options)
         }
@@ -306,7 +314,8 @@ struct CertificateCommand: ParsableCommand {
 
     func run() throws {
         try issueDocument(
-            IssueCertificate(person: person, fiscalYear: try FiscalYear(fiscalYear), on: on), options: options, html: html,
+            IssueCertificate(person: person, fiscalYear: try FiscalYear(fiscalYear), on: on), options: options,
+            html: html,
             templates: templates)
     }
 }
