@@ -1,5 +1,6 @@
 import KokiDomain
 import KokiEvents
+import KokiProjections
 import LedgerStore
 
 /// `audit log`: the audit trail, oldest first, filtered (an auditor's work). Times are recorded
@@ -101,7 +102,9 @@ extension AuditReview: Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(operators, forKey: .operators)
         try c.encode(outsideOfficeHours, forKey: .outsideOfficeHours)
-        try c.encode(viewedWithoutBusiness.map { Viewed(operatorID: $0.operatorID, person: $0.person, reads: $0.reads) }, forKey: .viewedWithoutBusiness)
+        try c.encode(
+            viewedWithoutBusiness.map { Viewed(operatorID: $0.operatorID, person: $0.person, reads: $0.reads) },
+            forKey: .viewedWithoutBusiness)
         try c.encode(refused, forKey: .refused)
     }
 
@@ -241,5 +244,44 @@ public struct ErasePersons: KokiRequest {
         return Outcome(
             erased: nil, candidates: candidates, erasedCount: erased,
             readModelsNote: erased > 0 ? readModelsBroughtUp(scope.ledger) : nil)
+    }
+}
+
+/// `audit rules`: every breach of the rules of dates, documents, the deceased, dunning,
+/// assessment, prescription and money the ledger shows (``RuleCheck``), in one pass over it.
+public struct CheckRules: KokiRequest {
+    public static let name = "audit rules"
+    public static let function: AccessFunction? = .auditRead
+    public static let isQuery = true
+
+    public var scope: RuleCheck.Scope
+
+    public init(scope: RuleCheck.Scope) { self.scope = scope }
+
+    public struct Report: Sendable, Codable {
+        public var breaches: [RuleCheck.Breach]
+        public var eventsRead: Int
+        /// The last position read: the ledger as it stood when checked.
+        public var throughPosition: Int64
+    }
+
+    public func handle(_ scope: RequestScope) throws -> Report {
+        let head = try scope.ledger.store.head().position
+        guard self.scope.since >= 0, self.scope.since <= head else {
+            throw KokiError(.invalidInput, "--since \(self.scope.since): the ledger's positions run from 1 to \(head)")
+        }
+        var check = RuleCheck(scope: self.scope)
+        var query = EventQuery.through(position: head)
+        query.readsEnvelopes = false
+        var seen = self.scope.person == nil
+        try scope.ledger.forEachEvent(query) { view, event in
+            if !seen, event.person == self.scope.person { seen = true }
+            check.apply(event, position: view.position)
+        }
+        if let wanted = self.scope.person, !seen {
+            throw KokiError(.invalidInput, "--person \(wanted): no such person in the ledger")
+        }
+        check.finish()
+        return Report(breaches: check.breaches, eventsRead: check.eventsRead, throughPosition: head)
     }
 }

@@ -90,9 +90,11 @@ public enum RequestCatalog {
         EnrollOperator.self, ListOperators.self, SetOperatorRoles.self, SuspendOperator.self, RevokeOperator.self,
         ReinstateOperator.self, UnlockOperator.self, SetOperatorPassword.self, WhoAmI.self, ShowPermissions.self,
         GrantPermission.self, RevokePermission.self, ShowSecuritySettings.self, ReadAuditLog.self, ReviewAudit.self,
+        CheckRules.self,
         RecordMyNumber.self, ShowMyNumber.self, LookUpMyNumber.self, ErasePersons.self, RunTransfer.self,
         RegisterTransferDestination.self, ListTransferDestinations.self, ShowTransferHistory.self, ListStreams.self,
-        ShowHead.self, VerifyLedger.self, WriteReplayCopy.self, ListEvents.self, ShowReadModels.self, RebuildReadModels.self, ShowBalances.self, WhatIfAssessments.self,
+        ShowHead.self, VerifyLedger.self, WriteReplayCopy.self, ListEvents.self, ShowReadModels.self,
+        RebuildReadModels.self, ShowBalances.self, WhatIfAssessments.self,
         ApplyWhatIf.self, ExplainFigures.self, AppendTestPayments.self, SleepAfterCheck.self,
         // Register, assessment, counter
         ShowPerson.self, ShowHousehold.self, ListInsured.self, ListTurning75.self, ListAddressExceptions.self,

@@ -72,6 +72,9 @@ public struct ArrearsCommands: Sendable {
         /// Notices issued later than the window after the due date (the law says within 20 days).
         public var late: [DunningNoticeIssued] = []
         public var conflicts: [PersonID] = []
+        /// Persons owing whose death is recorded: no 督促 is made to the dead (a letter nobody can
+        /// receive has no effect); their heirs are asked at the counter.
+        public var deceased: [PersonID] = []
         public var principal: Yen { notices.map(\.principal).sum() }
     }
 
@@ -90,13 +93,17 @@ public struct ArrearsCommands: Sendable {
         var summary = DunningSummary()
         for state in states {
             let (person, account) = (state.person, state.account)
+            if let died = state.entry?.diedOn, died <= date {
+                summary.deceased.append(person)
+                continue
+            }
             let dunned = Set(account.dunning.map(\.key))
             let pending = Set(account.pendingReports.map(\.key))
             var notices: [DunningNoticeIssued] = []
             for (key, period) in account.periods.sorted(by: { $0.key < $1.key })
             where period.dueDate < date && period.outstanding > .zero && !dunned.contains(key)
                 && !pending.contains(key)
-                && !Self.deductedFromPension(key, period, account, assessed: state.assessments[key.fiscalYear])
+                && !account.collectedByPension(key, period, assessed: state.assessments[key.fiscalYear])
             {
                 let prescription = account.prescription(key, settings)
                 guard !prescription.isPrescribed(on: date) else { continue }
@@ -160,19 +167,8 @@ public struct ArrearsCommands: Sendable {
     public struct ReminderSummary: Sendable, Hashable, Codable {
         public var reminders: [ReminderIssued] = []
         public var conflicts: [PersonID] = []
-    }
-
-    /// Whether a period is collected by pension deduction (特別徴収): the pension insurer
-    /// deducts and remits it, so it is never dunned — unless the deduction stopped before it,
-    /// when the period was rescheduled as ordinary collection.
-    static func deductedFromPension(
-        _ key: PeriodKey, _ period: CollectionAccounts.Period, _ account: CollectionAccounts.Account,
-        assessed: PremiumAssessed?
-    ) -> Bool {
-        guard let assessed else { return false }
-        if assessed.collection == .pensionDeduction { return true }
-        guard let stop = account.pensionStops.last(where: { $0.fiscalYear == key.fiscalYear }) else { return false }
-        return period.dueDate < stop.stoppedFrom
+        /// Persons owing whose death is recorded: no 催告 is made to the dead.
+        public var deceased: [PersonID] = []
     }
 
     /// The reminder run for a date: one reminder per person meeting the criteria, naming the
@@ -184,6 +180,10 @@ public struct ArrearsCommands: Sendable {
         var summary = ReminderSummary()
         for state in states {
             let (person, account) = (state.person, state.account)
+            if let died = state.entry?.diedOn, died <= date {
+                summary.deceased.append(person)
+                continue
+            }
             let dunned = Set(account.dunning.map(\.key))
             let planned = criteria.excludePlanned ? Set(account.activePlans.flatMap(\.periods)) : []
             let periods = account.periods.filter { key, period in

@@ -2,12 +2,13 @@ import ArgumentParser
 import Foundation
 import KokiApp
 import KokiDomain
+import KokiProjections
 
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "The audit trail (auditor): every read of personal data, login, logout, refusal and change.",
-        subcommands: [Log.self, Review.self])
+        subcommands: [Log.self, Review.self, Rules.self])
 
     struct Log: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -228,4 +229,67 @@ struct EraseCommand: ParsableCommand {
 func validateTimes(from: String?, before: String?) throws {
     _ = try from.map { try EventsCommand.parseTime($0, option: "--from") }
     _ = try before.map { try EventsCommand.parseTime($0, option: "--before") }
+}
+
+extension AuditCommand {
+    struct Rules: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Did we ever break the rules? Every breach the ledger shows, with its position; exit 1 if any.",
+            discussion: """
+                One pass over the ledger, each event checked against what the ledger knew when it was recorded \
+                (the office's calendar then, the deaths recorded before it, the arrears settings in force):
+                  closed-day         a document, due date, 指定期限 or plan installment on a day the office is \
+                closed, or a counter payment, visit or plan agreed there
+                  deceased           a document, 督促, 催告, debit or mandate for a person after their recorded death
+                  dunning            a 督促状 later than the window after its due date, with a 指定期限 too soon, \
+                for a pension-deducted, paid or not-yet-due period
+                  past-due-charge    more charged on a due date already past when decided
+                  time-limit         an assessment or raise after the time limit (期間制限)
+                  late-fee           a late fee on a period paid by its due date
+                  write-off          a write-off before prescription completed
+                  refund-prescribed  a refund paid after the claim prescribed (two years from the overpayment)
+                  money              a person's money not conserved (received = periods + late fees + \
+                overpayments open + refunded)
+                A certificate is handed to an heir at the counter and a reissue is the document as it was: \
+                neither is a document to the dead. Exit status: 0 no breach, 1 a breach, 65 a wrong option.
+                """)
+        @OptionGroup var options: LedgerOptions
+        @Option(help: "Only breaches about this fiscal year.") var fiscalYear: Int?
+        @Option(help: ArgumentHelp("Only breaches about this person.", valueName: "number")) var person: PersonID?
+        @Option(help: ArgumentHelp("Only breaches shown at or after this position.", valueName: "position"))
+        var since: Int64 = 0
+        @Flag(help: "Print JSON lines instead of text.") var json = false
+
+        func run() throws {
+            var found = false
+            try reporting {
+                let year = try fiscalYear.map { try FiscalYear($0) }
+                let report = try options.run(
+                    CheckRules(scope: RuleCheck.Scope(fiscalYear: year, person: person, since: since)))
+                found = !report.breaches.isEmpty
+                for breach in report.breaches {
+                    if json {
+                        Output.line(
+                            JSON.object([
+                                ("rule", JSON.string(breach.rule.rawValue)), ("position", "\(breach.position)"),
+                                ("person", breach.person.map { JSON.string($0.value) } ?? "null"),
+                                ("fiscalYear", breach.fiscalYear.map { "\($0.year)" } ?? "null"),
+                                ("message", JSON.string(breach.message)),
+                            ]))
+                    } else {
+                        Output.line(breach.description)
+                    }
+                }
+                let counts = Dictionary(grouping: report.breaches, by: \.rule).mapValues(\.count)
+                Output.error(
+                    "\(report.eventsRead) events read through position \(report.throughPosition): "
+                        + (found
+                            ? "\(report.breaches.count) breaches ("
+                                + RuleCheck.Rule.allCases.compactMap { r in counts[r].map { "\(r.rawValue) \($0)" } }
+                                .joined(separator: ", ") + ")"
+                            : "no breach"))
+            }
+            if found { throw ExitCode(1) }
+        }
+    }
 }

@@ -163,7 +163,8 @@ struct DunningCommand: ParsableCommand {
                 holiday, 29 December – 3 January or a day the city recorded as closed (`calendar adopt \
                 --closed`) is refused, naming the next open day. The 指定期限 is the settings' days after the \
                 run (payByDays, default 10), moved to the next open day when it falls on a closed one. The \
-                letter prints the period's own 納期限.
+                letter prints the period's own 納期限. Nobody is dunned after their recorded death: \
+                such persons are listed for the counter (their heirs inherit what is owed).
                 """)
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The issue date (default: today in Japan).", valueName: "date")) var on: CivilDate?
@@ -179,6 +180,7 @@ struct DunningCommand: ParsableCommand {
             for late in summary.late {
                 Output.line("  late (over the window after the due date): \(late.person) \(late.key)")
             }
+            noteDeceased(summary.deceased, "督促")
             if !summary.conflicts.isEmpty {
                 Output.line(
                     "changed during the run (run again): \(summary.conflicts.map(\.value).joined(separator: ", "))")
@@ -200,7 +202,8 @@ struct RemindersCommand: ParsableCommand {
             discussion: """
                 The run is dated on a day the office is open (a closed day is refused, naming the next open \
                 one); the reminder's date to pay by (the notice settings' reminderPayByDays after it) moves \
-                to the next open day when it falls on a closed one.
+                to the next open day when it falls on a closed one. Nobody is written to after their \
+                recorded death: such persons are listed for the counter.
                 """)
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The issue date (default: today in Japan).", valueName: "date")) var on: CivilDate?
@@ -218,6 +221,7 @@ struct RemindersCommand: ParsableCommand {
             Output.line(
                 "reminder run \(date): \(summary.reminders.count) reminders, \(summary.reminders.map(\.owed).sum().amount) yen owed"
             )
+            noteDeceased(summary.deceased, "催告")
         }
     }
 }
@@ -346,8 +350,15 @@ struct HistoryCommand: TypedCommand {
     }
 }
 
-
 /// `value` as indented JSON with sorted keys, for a report (which cannot fail on a settings value).
 func prettyJSONText(_ value: some Encodable) -> String {
     (try? prettyJSON(value)) ?? "{}"
+}
+
+/// The persons a run left out because their death is recorded: the counter asks their heirs.
+private func noteDeceased(_ persons: [PersonID], _ what: String) {
+    guard !persons.isEmpty else { return }
+    Output.line(
+        "  no \(what) to the deceased (\(persons.count); heirs at the counter): "
+            + persons.map(\.value).joined(separator: ", "))
 }

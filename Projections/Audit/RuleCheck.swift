@@ -1,0 +1,326 @@
+import KokiDomain
+import KokiEvents
+
+/// The rule checker an auditor runs (`koki audit rules`): one pass over the ledger in position
+/// order, each event checked against what the ledger knew when it was recorded — the office's
+/// calendar as adopted then, the deaths recorded before it, the arrears settings in force — and at
+/// the end each person's money. A breach names its rule, the position that shows it and why.
+///
+/// The rules and their sources are in the domain notes (collection-and-arrears.md §11):
+/// - a day the office is closed is no date for a document, a due date, a 指定期限 or a plan
+///   installment (地方自治法 第4条の2第4項), nor for what happens at its counter (a payment there,
+///   a visit, a plan agreed);
+/// - nobody writes to, debits or signs a mandate for a person after their recorded death;
+/// - a 督促状 within the days after its due date, with a 指定期限 at least the days after it, never
+///   for a period collected from a pension, paid already, or not yet due (地方自治法 第231条の3);
+/// - no charge on a due date already past when it was decided; no assessment after the time
+///   limit (期間制限, 高確法 第160条の2); no late fee on a period paid by its due date;
+/// - no write-off before prescription completed (高確法 第160条); no refund paid after the claim
+///   to it prescribed;
+/// - each person's money conserved: what was received is what periods hold, late fees paid,
+///   overpayments open and refunds decided.
+public struct RuleCheck: Sendable {
+    public enum Rule: String, Sendable, Hashable, Codable, CaseIterable {
+        /// A date on a day the office is closed.
+        case closedDay = "closed-day"
+        /// A document, debit or mandate for a person after their recorded death.
+        case deceased
+        /// A 督促状 against the dunning rules.
+        case dunning
+        /// An amount charged on a due date already past when it was decided.
+        case pastDueCharge = "past-due-charge"
+        /// An assessment decided after the time limit.
+        case timeLimit = "time-limit"
+        /// A late fee on a period paid by its due date.
+        case lateFee = "late-fee"
+        /// A write-off before prescription completed.
+        case writeOff = "write-off"
+        /// A refund paid after the claim to it prescribed.
+        case refundPrescribed = "refund-prescribed"
+        /// A person's money not conserved.
+        case money
+    }
+
+    public struct Breach: Sendable, Hashable, Codable, CustomStringConvertible {
+        public var rule: Rule
+        /// The position of the event that shows it (for money, the person's last event).
+        public var position: Int64
+        public var person: PersonID?
+        public var fiscalYear: FiscalYear?
+        public var message: String
+
+        public var description: String {
+            "position \(position)  \(rule.rawValue)  \(person?.value ?? "-")  \(message)"
+        }
+    }
+
+    /// What an auditor asks about: a fiscal year, a person, breaches from a position on.
+    public struct Scope: Sendable, Hashable, Codable {
+        public var fiscalYear: FiscalYear?
+        public var person: PersonID?
+        public var since: Int64
+
+        public init(fiscalYear: FiscalYear? = nil, person: PersonID? = nil, since: Int64 = 0) {
+            (self.fiscalYear, self.person, self.since) = (fiscalYear, person, since)
+        }
+    }
+
+    public let scope: Scope
+    public private(set) var breaches: [Breach] = []
+    public private(set) var eventsRead = 0
+
+    private var register = InsuredRegister()
+    private var accounts = CollectionAccounts()
+    private var assessments: [PersonID: [FiscalYear: PremiumAssessed]] = [:]
+    private var calendars: [Int: InstallmentCalendarAdopted] = [:]
+    private var closedDays = Set<CivilDate>()
+    private var deathKnownAt: [PersonID: Int64] = [:]
+    private var lastPosition: [PersonID: Int64] = [:]
+
+    public init(scope: Scope = Scope()) { self.scope = scope }
+
+    /// The office's days as the ledger knows them now: the national rules and every closure the
+    /// adopted calendars added.
+    var calendar: BusinessCalendar { BusinessCalendar(extraClosedDays: closedDays) }
+
+    private mutating func breach(
+        _ rule: Rule, _ position: Int64, _ person: PersonID?, _ year: FiscalYear?, _ message: String
+    ) {
+        guard position >= scope.since else { return }
+        if let wanted = scope.person, person != wanted { return }
+        if let wanted = scope.fiscalYear, year != wanted { return }
+        breaches.append(Breach(rule: rule, position: position, person: person, fiscalYear: year, message: message))
+    }
+
+    private mutating func closed(_ date: CivilDate, _ what: String, _ position: Int64, _ person: PersonID?) {
+        guard let why = calendar.whyClosed(date) else { return }
+        breach(.closedDay, position, person, FiscalYear(containing: date), "\(what) \(date) falls on \(why)")
+    }
+
+    /// The day of death, when it was recorded before `position`.
+    private func died(_ person: PersonID, before position: Int64) -> CivilDate? {
+        guard let known = deathKnownAt[person], known < position else { return nil }
+        return register.person(person)?.diedOn
+    }
+
+    // MARK: - Each event
+
+    public mutating func apply(_ event: KokiEvent, position: Int64) {
+        eventsRead += 1
+        if let person = event.person { lastPosition[person] = position }
+        check(event, position)
+        register.apply(event)
+        accounts.apply(event)
+        switch event {
+        case .premiumAssessed(let e): assessments[e.person, default: [:]][e.fiscalYear] = e
+        case .installmentCalendarAdopted(let e):
+            calendars[e.calendar.fiscalYear] = e
+            closedDays = Set(calendars.values.flatMap(\.extraClosedDays))
+        case .eligibilityLost(let e) where e.reason == .died: deathKnownAt[e.person] = position
+        case .notice(.documentIssued(let d)) where d.kind == .certificate: break
+        default: break
+        }
+    }
+
+    private mutating func check(_ event: KokiEvent, _ position: Int64) {
+        switch event {
+        case .premiumAssessed(let e): checkAssessment(e, position)
+        case .dunningNoticeIssued(let e): checkDunning(e, position)
+        case .reminderIssued(let e):
+            closed(e.issuedOn, "a 催告 dated", position, e.person)
+            if let died = died(e.person, before: position), died <= e.issuedOn {
+                breach(
+                    .deceased, position, e.person, e.periods.first?.fiscalYear,
+                    "a 催告 of \(e.issuedOn) to a person who died on \(died)")
+            }
+        case .notice(.documentIssued(let d)):
+            closed(d.issuedOn, "a \(d.kind.rawValue) document \(d.number) dated", position, d.person)
+            // A certificate is handed to an heir at the counter; a reissue is the document as it was.
+            if d.kind != .certificate, d.reissueOf == nil, let died = died(d.person, before: d.builtFrom + 1) {
+                breach(
+                    .deceased, position, d.person, FiscalYear(containing: d.issuedOn),
+                    "\(d.kind.rawValue) document \(d.number) of \(d.issuedOn) addressed to a person who died on \(died)"
+                )
+            }
+        case .installmentPlanRecorded(let e):
+            if e.change == .agreed || e.change == .revised {
+                closed(e.on, "a plan (\(e.id)) agreed at the counter on", position, e.person)
+            }
+            for part in e.schedule { closed(part.on, "a plan installment (\(e.id)) due", position, e.person) }
+        case .paymentReceived(let e) where e.channel == .counter:
+            closed(e.paidOn, "a payment at the counter (\(e.id)) on", position, e.person)
+        case .contactRecorded(let e) where e.method == .visitToOffice && e.change == .recorded:
+            closed(e.contactedOn, "a visit to the office (\(e.id)) on", position, e.person)
+        case .debitRequested(let e):
+            if let died = died(e.person, before: position), died < e.debitDate {
+                breach(
+                    .deceased, position, e.person, e.key.fiscalYear,
+                    "a debit of \(e.debitDate) for \(e.key) from the account of a person who died on \(died)")
+            }
+        case .debitMandateStarted(let e):
+            if let died = died(e.person, before: position), e.startsOn > died {
+                breach(
+                    .deceased, position, e.person, FiscalYear(containing: e.startsOn),
+                    "a mandate starting \(e.startsOn) for a person who died on \(died)")
+            }
+        case .lateFeeFinalized(let e):
+            if let period = accounts.account(e.person)?.periods[e.key], e.fee > .zero,
+                e.paidOffOn <= period.dueDate
+            {
+                breach(
+                    .lateFee, position, e.person, e.key.fiscalYear,
+                    "a late fee of \(e.fee.amount) yen on \(e.key), paid off on \(e.paidOffOn), by its due date \(period.dueDate)"
+                )
+            }
+        case .writtenOff(let e): checkWriteOff(e, position)
+        case .refundPaid(let e): checkRefund(e, position)
+        default: break
+        }
+    }
+
+    private mutating func checkAssessment(_ e: PremiumAssessed, _ position: Int64) {
+        let previous = assessments[e.person]?[e.fiscalYear]
+        closed(e.decidedOn, "an assessment of \(e.fiscalYear) decided", position, e.person)
+        let before = Dictionary(
+            (previous?.installments ?? []).map { ($0.period, $0) }, uniquingKeysWith: { $1 })
+        for i in e.installments {
+            let old = before[i.period]
+            if old?.dueDate != i.dueDate {
+                closed(i.dueDate, "the due date of \(e.fiscalYear) \(i.period)", position, e.person)
+            }
+            // More on a due date already past when decided (a new period due then, or a raise).
+            // Not for pension deduction: its April–August months are the provisional deduction
+            // (仮徴収) the pension insurer made before the year's decision, as the law has it.
+            if e.collection == .ordinary, (i.dueDate < e.decidedOn) && (i.amount > (old?.amount ?? .zero)) {
+                breach(
+                    .pastDueCharge, position, e.person, e.fiscalYear,
+                    "\(e.fiscalYear) \(i.period) due \(i.dueDate) charged \(i.amount.amount) yen"
+                        + (old.map { " (was \($0.amount.amount))" } ?? "") + " by a decision of \(e.decidedOn)")
+            }
+        }
+        if let adopted = calendars[e.fiscalYear.year],
+            let firstDue = adopted.calendar.dueDates(
+                on: BusinessCalendar(extraClosedDays: Set(adopted.extraClosedDays))
+            )
+            .first
+        {
+            do {
+                try AssessmentTimeLimit.check(
+                    fiscalYear: e.fiscalYear, firstDue: firstDue, decidedOn: e.decidedOn,
+                    previous: previous?.annualPremium, new: e.annualPremium)
+            } catch {
+                breach(.timeLimit, position, e.person, e.fiscalYear, error.message)
+            }
+        }
+    }
+
+    private mutating func checkDunning(_ e: DunningNoticeIssued, _ position: Int64) {
+        let key = e.key
+        closed(e.issuedOn, "a 督促状 for \(key) dated", position, e.person)
+        if let payBy = e.payBy { closed(payBy, "the 指定期限 of a 督促状 for \(key),", position, e.person) }
+        if let died = died(e.person, before: position), died <= e.issuedOn {
+            breach(
+                .deceased, position, e.person, key.fiscalYear,
+                "a 督促状 of \(e.issuedOn) for \(key) to a person who died on \(died)")
+        }
+        guard let account = accounts.account(e.person), let period = account.periods[key] else {
+            breach(.dunning, position, e.person, key.fiscalYear, "a 督促状 for \(key), a period the person does not have")
+            return
+        }
+        let settings = accounts.arrearsSettings
+        if e.issuedOn <= period.dueDate {
+            breach(
+                .dunning, position, e.person, key.fiscalYear,
+                "a 督促状 of \(e.issuedOn) for \(key), not yet past its due date \(period.dueDate)")
+        } else if let settings, period.dueDate.days(until: e.issuedOn) > settings.dunningWindowDays {
+            breach(
+                .dunning, position, e.person, key.fiscalYear,
+                "a 督促状 of \(e.issuedOn) for \(key), \(period.dueDate.days(until: e.issuedOn)) days after its due date "
+                    + "\(period.dueDate) (the rule: within \(settings.dunningWindowDays))")
+        }
+        if let settings, let payBy = e.payBy, e.issuedOn.days(until: payBy) < settings.payByDays {
+            breach(
+                .dunning, position, e.person, key.fiscalYear,
+                "the 指定期限 \(payBy) of a 督促状 of \(e.issuedOn) for \(key) is less than \(settings.payByDays) days after it"
+            )
+        }
+        if account.collectedByPension(key, period, assessed: assessments[e.person]?[key.fiscalYear]) {
+            breach(.dunning, position, e.person, key.fiscalYear, "a 督促状 for \(key), collected by pension deduction")
+        }
+        if period.outstanding == .zero {
+            breach(
+                .dunning, position, e.person, key.fiscalYear, "a 督促状 for \(key), which was not owing (paid or reduced)")
+        }
+    }
+
+    private mutating func checkWriteOff(_ e: WrittenOff, _ position: Int64) {
+        guard let settings = accounts.arrearsSettings, let account = accounts.account(e.person) else { return }
+        let prescription = account.prescription(e.key, settings)
+        if !prescription.isPrescribed(on: e.writtenOffOn) {
+            breach(
+                .writeOff, position, e.person, e.key.fiscalYear,
+                "\(e.key) written off on \(e.writtenOffOn) before prescription completed (the right runs to \(prescription.lastDay))"
+            )
+        }
+    }
+
+    private mutating func checkRefund(_ e: RefundPaid, _ position: Int64) {
+        let account = accounts.account(e.person)
+        guard let refund = account?.refunds.first(where: { $0.decision.id == e.refund }) else {
+            breach(.money, position, e.person, nil, "refund \(e.refund) paid but never decided")
+            return
+        }
+        // Two years counted from the day after the overpayment arose (高確法 第160条 第1項).
+        let arose =
+            account?.overpayments.first { $0.id == refund.decision.overpayment }?.arose ?? refund.decision.decidedOn
+        let barred = AssessmentTimeLimit.firstBarredDay(afterFirstDue: arose)
+        if e.paidOn >= barred {
+            breach(
+                .refundPrescribed, position, e.person, FiscalYear(containing: e.paidOn),
+                "refund \(e.refund) of an overpayment of \(arose) paid on \(e.paidOn), after the claim prescribed "
+                    + "(two years, on \(barred))")
+        }
+    }
+
+    // MARK: - At the end: money
+
+    /// Checks each person's money as the ledger stands after the last event read: received =
+    /// held by the periods + late fees paid + overpayments open + refunds decided. A payment whose
+    /// parts do not add up, an appropriation or refund from nothing, or a cancellation of money
+    /// already passed on breaks it.
+    public mutating func finish() {
+        for (person, account) in accounts.accounts.sorted(by: { $0.key < $1.key }) {
+            let received = account.payments.filter { $0.cancelled == nil }.map(\.event.amount).sum()
+            let held = account.periods.values.map(\.credited).sum()
+            let lateFees = account.periods.values.map(\.lateFeePaid).sum()
+            let open = account.overpayments.filter { !$0.withdrawn }.map(\.open).sum()
+            let refunded = account.overpayments.filter { !$0.withdrawn }.map(\.refunded).sum()
+            let accounted = held + lateFees + open + refunded
+            if received != accounted {
+                breach(
+                    .money, lastPosition[person] ?? 0, person, nil,
+                    "received \(received.amount) yen, accounted \(accounted.amount) (periods \(held.amount), late fees "
+                        + "\(lateFees.amount), overpayments open \(open.amount), refunded \(refunded.amount))")
+            }
+            for o in account.overpayments where o.open < .zero {
+                breach(
+                    .money, lastPosition[person] ?? 0, person, o.from?.fiscalYear,
+                    "overpayment \(o.id) of \(o.amount.amount) yen passed on \((o.appropriated + o.refunded).amount)")
+            }
+        }
+    }
+}
+
+extension CollectionAccounts.Account {
+    /// Whether a period is collected by pension deduction (特別徴収): the pension insurer deducts
+    /// and remits it, so it is never dunned — unless the deduction stopped before it, when the
+    /// period was rescheduled as ordinary collection.
+    public func collectedByPension(_ key: PeriodKey, _ period: CollectionAccounts.Period, assessed: PremiumAssessed?)
+        -> Bool
+    {
+        guard let assessed else { return false }
+        if assessed.collection == .pensionDeduction { return true }
+        guard let stop = pensionStops.last(where: { $0.fiscalYear == key.fiscalYear }) else { return false }
+        return period.dueDate < stop.stoppedFrom
+    }
+}
