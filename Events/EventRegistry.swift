@@ -89,6 +89,7 @@ public enum EventRegistry {
         Registration(BenefitDecided.self) { .counter(.benefitDecided($0)) },
         Registration(MyNumberRecorded.self) { .myNumberRecorded($0) },
         Registration(PersonErased.self) { .personErased($0) },
+        Registration(MailRecipientRecorded.self) { .mailRecipientRecorded($0) },
         Registration(OperatorEnrolled.self) { .access(.operatorEnrolled($0)) },
         Registration(OperatorEnrolledV1.self) { .access(.operatorEnrolled($0.upcast())) },
         Registration(OperatorRolesChanged.self) { .access(.operatorRolesChanged($0)) },

@@ -18,6 +18,7 @@ public enum KokiEvent: Sendable, Hashable {
     case pensionFactsRecorded(PensionFactsRecorded)
     case myNumberRecorded(MyNumberRecorded)
     case personErased(PersonErased)
+    case mailRecipientRecorded(MailRecipientRecorded)
     // Configuration and runs (streams of their own, no person).
     case rateTableAdopted(RateTableAdopted)
     case installmentCalendarAdopted(InstallmentCalendarAdopted)
@@ -80,6 +81,7 @@ public enum KokiEvent: Sendable, Hashable {
         case .pensionFactsRecorded(let e): e.person
         case .myNumberRecorded(let e): e.person
         case .personErased(let e): e.person
+        case .mailRecipientRecorded(let e): e.person
         case .premiumAssessed(let e): e.person
         case .paymentReceived(let e): e.person
         case .dunningNoticeIssued(let e): e.person
@@ -141,6 +143,7 @@ public enum KokiEvent: Sendable, Hashable {
         case .pensionFactsRecorded(let e): visitor.visit(e)
         case .myNumberRecorded(let e): visitor.visit(e)
         case .personErased(let e): visitor.visit(e)
+        case .mailRecipientRecorded(let e): visitor.visit(e)
         case .rateTableAdopted(let e): visitor.visit(e)
         case .installmentCalendarAdopted(let e): visitor.visit(e)
         case .assessmentRunRecorded(let e): visitor.visit(e)

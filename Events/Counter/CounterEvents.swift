@@ -174,6 +174,8 @@ public enum ApplicationKind: String, Sendable, Hashable, Codable, CaseIterable, 
     case certificate
     /// Anything else received and kept (その他の届出).
     case other
+    /// 送付先・代理人・相続人代表者の届出 (stored after `other`: cases are added at the end).
+    case mailing
     public static let storedCases = allCases
 
     public var title: String {
@@ -186,6 +188,7 @@ public enum ApplicationKind: String, Sendable, Hashable, Codable, CaseIterable, 
         case .refundToHeir: "相続人への還付請求"
         case .certificate: "資格確認書交付申請"
         case .other: "その他の届出"
+        case .mailing: "送付先・代理人・相続人代表者届"
         }
     }
 }

@@ -130,7 +130,8 @@ public struct CollectionHistory: Sendable, Hashable {
         case .eligibilityLost(let e): add(e.effectiveFrom, "lost", e.reason.rawValue)
         case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .addressExceptionStarted,
             .addressExceptionEnded, .formerDependantRecorded, .incomeRecorded, .incomeInquired,
-            .personNumbersLinked, .pensionFactsRecorded, .myNumberRecorded, .personErased, .access, .notice,
+            .personNumbersLinked, .pensionFactsRecorded, .myNumberRecorded, .personErased, .mailRecipientRecorded,
+            .access, .notice,
             .counter,
             .rateTableAdopted, .installmentCalendarAdopted,
             .assessmentRunRecorded, .unmatchedPaymentRecorded, .unmatchedPaymentResolved,

@@ -46,7 +46,7 @@ public struct PremiumAccounts: Projection {
         case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
             .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
             .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .myNumberRecorded,
-            .personErased, .access, .notice, .counter, .paymentReceived,
+            .personErased, .mailRecipientRecorded, .access, .notice, .counter, .paymentReceived,
             .dunningNoticeIssued, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated, .refundDecided,
             .refundPaid, .debitMandateStarted, .debitMandateStopped, .debitRequested, .debitFailed,
             .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved,

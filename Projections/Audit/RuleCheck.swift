@@ -10,7 +10,8 @@ import KokiEvents
 /// - a day the office is closed is no date for a document, a due date, a 指定期限 or a plan
 ///   installment (地方自治法 第4条の2第4項), nor for what happens at its counter (a payment there,
 ///   a visit, a plan agreed);
-/// - nobody writes to, debits or signs a mandate for a person after their recorded death;
+/// - nobody writes to, debits, signs a mandate for or records in a household (as its head or
+///   otherwise) a person after their recorded death;
 /// - a 督促状 within the days after its due date, with a 指定期限 at least the days after it, never
 ///   for a period collected from a pension, paid already, or not yet due (地方自治法 第231条の3);
 /// - no charge on a due date already past when it was decided; no assessment after the time
@@ -103,6 +104,13 @@ public struct RuleCheck: Sendable {
         return register.person(person)?.diedOn
     }
 
+    /// The day of death, when recorded before `position` and nobody is recorded to receive the
+    /// person's mail (相続人代表者): what is written to them then reaches nobody.
+    private func diedUnrepresented(_ person: PersonID, before position: Int64) -> CivilDate? {
+        guard register.person(person)?.mailRecipients[.heirRepresentative] == nil else { return nil }
+        return died(person, before: position)
+    }
+
     // MARK: - Each event
 
     public mutating func apply(_ event: KokiEvent, position: Int64) {
@@ -128,7 +136,7 @@ public struct RuleCheck: Sendable {
         case .dunningNoticeIssued(let e): checkDunning(e, position)
         case .reminderIssued(let e):
             closed(e.issuedOn, "a 催告 dated", position, e.person)
-            if let died = died(e.person, before: position), died <= e.issuedOn {
+            if let died = diedUnrepresented(e.person, before: position), died <= e.issuedOn {
                 breach(
                     .deceased, position, e.person, e.periods.first?.fiscalYear,
                     "a 催告 of \(e.issuedOn) to a person who died on \(died)")
@@ -136,11 +144,20 @@ public struct RuleCheck: Sendable {
         case .notice(.documentIssued(let d)):
             closed(d.issuedOn, "a \(d.kind.rawValue) document \(d.number) dated", position, d.person)
             // A certificate is handed to an heir at the counter; a reissue is the document as it was.
-            if d.kind != .certificate, d.reissueOf == nil, let died = died(d.person, before: d.builtFrom + 1) {
+            if d.kind != .certificate, d.reissueOf == nil,
+                let died = diedUnrepresented(d.person, before: d.builtFrom + 1)
+            {
                 breach(
                     .deceased, position, d.person, FiscalYear(containing: d.issuedOn),
                     "\(d.kind.rawValue) document \(d.number) of \(d.issuedOn) addressed to a person who died on \(died)"
                 )
+            }
+        case .householdMembershipRecorded(let e):
+            if e.household != nil, let died = died(e.person, before: position), e.effectiveOn > died {
+                breach(
+                    .deceased, position, e.person, FiscalYear(containing: e.effectiveOn),
+                    "recorded in household \(e.household?.value ?? "") as \(e.role.rawValue) from \(e.effectiveOn), "
+                        + "after dying on \(died)")
             }
         case .installmentPlanRecorded(let e):
             if e.change == .agreed || e.change == .revised {
@@ -218,7 +235,7 @@ public struct RuleCheck: Sendable {
         let key = e.key
         closed(e.issuedOn, "a 督促状 for \(key) dated", position, e.person)
         if let payBy = e.payBy { closed(payBy, "the 指定期限 of a 督促状 for \(key),", position, e.person) }
-        if let died = died(e.person, before: position), died <= e.issuedOn {
+        if let died = diedUnrepresented(e.person, before: position), died <= e.issuedOn {
             breach(
                 .deceased, position, e.person, key.fiscalYear,
                 "a 督促状 of \(e.issuedOn) for \(key) to a person who died on \(died)")

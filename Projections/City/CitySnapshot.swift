@@ -35,7 +35,8 @@ public struct CitySnapshot: Sendable, Equatable {
             case .rateTableAdopted(let e):
                 rateTablePositions[e.table.fiscalYear] = view.position
             case .personRegistered, .personIdentityCorrected, .addressExceptionStarted, .addressExceptionEnded,
-                .incomeInquired, .personNumbersLinked, .myNumberRecorded, .personErased, .access, .notice, .counter,
+                .incomeInquired, .personNumbersLinked, .myNumberRecorded, .personErased, .mailRecipientRecorded,
+                .access, .notice, .counter,
                 .installmentCalendarAdopted, .assessmentRunRecorded,
                 .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .paymentCancelled, .overpaymentRecognized,
                 .overpaymentAppropriated, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped,

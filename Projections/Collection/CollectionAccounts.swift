@@ -140,7 +140,7 @@ public struct CollectionAccounts: Projection {
             case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
                 .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
                 .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .myNumberRecorded,
-                .personErased, .access, .notice, .counter, .rateTableAdopted,
+                .personErased, .mailRecipientRecorded, .access, .notice, .counter, .rateTableAdopted,
                 .installmentCalendarAdopted, .assessmentRunRecorded, .unmatchedPaymentRecorded,
                 .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded,
                 .fiscalYearClosed:
@@ -258,7 +258,7 @@ public struct CollectionAccounts: Projection {
             case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
                 .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
                 .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .myNumberRecorded,
-                .personErased, .access, .notice, .counter, .rateTableAdopted,
+                .personErased, .mailRecipientRecorded, .access, .notice, .counter, .rateTableAdopted,
                 .installmentCalendarAdopted, .assessmentRunRecorded, .unmatchedPaymentRecorded,
                 .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded,
                 .fiscalYearClosed:

@@ -68,7 +68,7 @@ public struct PremiumBalances: Projection {
         case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
             .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
             .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .myNumberRecorded,
-            .personErased, .access, .notice, .counter, .rateTableAdopted,
+            .personErased, .mailRecipientRecorded, .access, .notice, .counter, .rateTableAdopted,
             .installmentCalendarAdopted,
             .assessmentRunRecorded, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped,
             .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped,

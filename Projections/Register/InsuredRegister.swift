@@ -57,6 +57,8 @@ public struct InsuredRegister: Projection {
         public var myNumber: SealedIdentity?
         /// Erased after retention: nothing sealed for them opens any more.
         public var erased: PersonErased?
+        /// Who receives their mail instead of them, by role, as recorded (sealed).
+        public var mailRecipients: [MailRecipient.Role: MailRecipientRecorded] = [:]
 
         public init(id: PersonID, identity: SealedIdentity) {
             self.id = id
@@ -98,11 +100,21 @@ public struct InsuredRegister: Projection {
         }
 
         /// The household and role in effect on a date, if any.
+        /// The household and role on a date; none after the person's death (a dead householder
+        /// is no longer the head: the household's next one is recorded).
         public func household(on date: CivilDate) -> HouseholdEntry? {
             guard let entry = households.last(where: { $0.effectiveOn <= date }), entry.household != nil else {
                 return nil
             }
+            if died(before: date) { return nil }
             return entry
+        }
+
+        /// Whether a death recorded for the person happened before `date`.
+        public func died(before date: CivilDate) -> Bool {
+            eligibilityFacts.contains { fact in
+                if case .lost(let lost) = fact, lost.reason == .died { lost.eventDate < date } else { false }
+            }
         }
 
         public func addressException(on date: CivilDate) -> AddressException? {
@@ -184,6 +196,8 @@ public struct InsuredRegister: Projection {
             persons[e.person]?.myNumber = e.sealed
         case .personErased(let e):
             persons[e.person]?.erased = e
+        case .mailRecipientRecorded(let e):
+            persons[e.person]?.mailRecipients[e.role] = e.recipient == nil ? nil : e
         case .access, .notice, .counter:
             break  // operators, sessions, reads and documents belong to no one's register entry
         case .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .rateTableAdopted, .installmentCalendarAdopted,
@@ -237,6 +251,7 @@ extension KokiEvent {
         case .seizureRecorded(let e): e.on
         case .fiscalYearClosed(let e): e.closedOn
         case .personErased(let e): e.decidedOn
+        case .mailRecipientRecorded(let e): e.from
         case .personRegistered, .myNumberRecorded, .access, .notice, .counter, .personIdentityCorrected,
             .formerDependantRecorded,
             .incomeRecorded, .incomeInquired,

@@ -24,7 +24,7 @@ public struct KokiCommand: ParsableCommand {
             RolesCommand.self, SecurityCommand.self, AuditCommand.self, MyNumberCommand.self, EraseCommand.self,
             TransferCommand.self, NoticesCommand.self, CertificateCommand.self, ApplicationCommand.self,
             CardCommand.self, CopayCommand.self, BenefitCommand.self,
-            SimulateCommand.self, DemoCommand.self, PersonCommand.self, HouseholdCommand.self,
+            SimulateCommand.self, DemoCommand.self, PersonCommand.self, HouseholdCommand.self, MailCommand.self,
             EligibilityCommand.self,
             IncomeCommand.self, InsuredCommand.self, RatesCommand.self, CalendarCommand.self, AssessCommand.self,
             PremiumCommand.self, PayCommand.self, AccountCommand.self, RefundCommand.self, DebitCommand.self,

@@ -41,7 +41,7 @@ enum TypedCommands {
         EligibilityCommand.AddressException.Start.self, EligibilityCommand.AddressException.End.self,
         EligibilityCommand.FormerDependant.self, IncomeCommand.Record.self, PayCommand.Record.self,
         PayCommand.Cancel.self, DebitCommand.Start.self, DebitCommand.Stop.self, RefundCommand.Pay.self,
-        ReductionCommand.Decide.self, SecurityCommand.Adopt.self,
+        ReductionCommand.Decide.self, SecurityCommand.Adopt.self, MailCommand.Set.self, MailCommand.End.self,
     ]
 
     /// Prints what a request run elsewhere (a confirmed application's change) did, as its command does.

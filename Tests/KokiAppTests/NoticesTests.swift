@@ -130,6 +130,30 @@ import Testing
         )
     }
 
+    /// A calendar year's certificate (社会保険料控除) lists the premiums received from 1 January to
+    /// 31 December, whatever year's periods they paid: the simulated FY2025 is paid in 2025 and
+    /// 2026, so the two calendar years' certificates add up to the fiscal year's.
+    @Test func aCalendarYearCertificateCountsTheMoneyReceivedThatYear() throws {
+        let city = try CitySnapshot(Self.city.ledger, through: at)
+        let paying = try #require(
+            city.collection.accounts.first { _, account in
+                Set(account.payments.filter { $0.cancelled == nil }.map(\.event.paidOn.year)) == [2025, 2026]
+            }?.key)
+        func certificate(_ span: CertificateSpan) throws -> Notice {
+            try notices.certificate(paying, covering: span, on: d("2027-01-12"), at: at)
+        }
+        let fiscal = try certificate(.fiscalYear(try FiscalYear(2025)))
+        let years = try [2025, 2026].map { try certificate(.calendarYear($0)) }
+        #expect(years.map(\.amount).sum() == fiscal.amount && years.allSatisfy { $0.amount > .zero })
+        let fields = Dictionary(uniqueKeysWithValues: years[0].fields)
+        #expect(fields["fiscalYear"] == "令和7年1月1日から令和7年12月31日までの納付分")
+        #expect(years[0].rows.allSatisfy { Dictionary(uniqueKeysWithValues: $0)["paidOn"]?.hasPrefix("令和7年") == true })
+        #expect(
+            years[1].rows.allSatisfy { Dictionary(uniqueKeysWithValues: $0)["period"]?.hasPrefix("令和7年度 ") == true })
+        #expect(try certificate(.calendarYear(2024)).rows.isEmpty)
+        #expect(throws: KokiError.self) { try CertificateSpan.calendarYear(checked: 10_000) }
+    }
+
     @Test func issuingRecordsEachDocumentAndAReissueIsTheSameBytes() throws {
         let renderer = try NoticeRenderer()
         for (kind, batch) in try everyKind(issuing).sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
@@ -152,6 +176,13 @@ import Testing
                 at: try Self.issuingCity.ledger.store.head().position
             ).isEmpty)
         #expect(throws: KokiError.self) { try issuing.rebuild("N20990101-1-1") }
+        // A calendar year's certificate is reissued as it was too.
+        let person = try #require(try everyKind(issuing)[.certificate]?.first?.person)
+        let yearly = try issuing.certificate(
+            person, covering: .calendarYear(2025), on: d("2027-01-12"),
+            at: try Self.issuingCity.ledger.store.head().position)
+        try issuing.record([yearly], run: nil, metadata: CommandMetadata(actor: "test"))
+        #expect(try issuing.rebuild(yearly.number).jsonLine == yearly.jsonLine)
     }
 
     static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {

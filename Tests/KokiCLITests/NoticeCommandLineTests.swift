@@ -32,7 +32,7 @@ import Testing
 
         let issued = try koki(payment, op)
         #expect(issued.status == 0, "\(issued.stderr)")
-        let count = Int(issued.stdout.split(separator: " ")[1])!
+        let count = try #require(Int(issued.stdout.split(separator: " ").dropFirst().first ?? ""))
         #expect(count > 30)
         let csv = try String(contentsOfFile: out + "/payment-2025-07-15.csv", encoding: .utf8)
         #expect(csv.split(separator: "\r\n").count == count + 1)

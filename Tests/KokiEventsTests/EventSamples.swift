@@ -155,6 +155,14 @@ enum EventSamples {
     static let operatorPasswordSetV1 = OperatorPasswordSetV1(
         operatorID: "tanaka", passwordHash: "$scrypt$ln=17,r=8,p=1$eA==$eQ==")
 
+    /// Security settings as the sample was recorded (the second-check list of 2026-11: the
+    /// sample is a fixed value, not today's default).
+    static var securitySettings: SecuritySettings {
+        var settings = SecuritySettings()
+        settings.secondCheck = settings.secondCheck.filter { !$0.hasPrefix("mail ") }
+        return settings
+    }
+
     /// One sample of each access-control event and of the My Number and erasure events.
     static let access: [KokiEvent] = [
         .myNumberRecorded(MyNumberRecorded(person: person, sealed: SealedIdentity(bytes: [4] + Array(0..<40)))),
@@ -162,6 +170,10 @@ enum EventSamples {
             PersonErased(
                 person: person, eligibilityEnded: try! CivilDate(iso: "2019-03-31"), retentionYears: 5,
                 decidedOn: try! CivilDate(iso: "2026-04-01"))),
+        .mailRecipientRecorded(
+            MailRecipientRecorded(
+                person: person, role: .heirRepresentative, recipient: SealedIdentity(bytes: [6] + Array(0..<40)),
+                from: try! CivilDate(iso: "2026-05-01"))),
         .access(
             .operatorEnrolled(
                 OperatorEnrolled(operatorID: "tanaka", name: "田中", roles: [.counter, .numberUse]))),
@@ -178,7 +190,7 @@ enum EventSamples {
                     matrix: PermissionMatrix(grants: [
                         .auditor: [.auditRead, .ledgerInspect], .counter: [.registerRead],
                     ])))),
-        .access(.securitySettingsAdopted(SecuritySettingsAdopted(settings: SecuritySettings()))),
+        .access(.securitySettingsAdopted(SecuritySettingsAdopted(settings: securitySettings))),
         .access(
             .sessionOpened(
                 SessionOpened(

@@ -97,7 +97,8 @@ public enum RequestCatalog {
         RebuildReadModels.self, ShowBalances.self, WhatIfAssessments.self,
         ApplyWhatIf.self, ExplainFigures.self, AppendTestPayments.self, SleepAfterCheck.self,
         // Register, assessment, counter
-        ShowPerson.self, ShowHousehold.self, ListInsured.self, ListTurning75.self, ListAddressExceptions.self,
+        SetMailRecipient.self, EndMailRecipient.self, ShowPerson.self, ShowHousehold.self, ListInsured.self,
+        ListTurning75.self, ListAddressExceptions.self,
         QualifyReaching75.self, ShowIncome.self, ListIncomeInquiries.self, RecordPension.self,
         AdoptRates.self, ShowRates.self, AdoptCalendar.self, ShowCalendar.self, AssessPremiums.self, ShowPremium.self,
         ReceiveApplication.self, RejectApplication.self, ShowApplication.self, ListApplications.self,

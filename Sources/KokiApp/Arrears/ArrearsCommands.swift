@@ -72,8 +72,9 @@ public struct ArrearsCommands: Sendable {
         /// Notices issued later than the window after the due date (the law says within 20 days).
         public var late: [DunningNoticeIssued] = []
         public var conflicts: [PersonID] = []
-        /// Persons owing whose death is recorded: no 督促 is made to the dead (a letter nobody can
-        /// receive has no effect); their heirs are asked at the counter.
+        /// Persons owing whose death is recorded with no heirs' representative (相続人代表者): no 督促
+        /// is made to the dead (a letter nobody can receive has no effect); the counter asks their
+        /// heirs. With a representative recorded, the 督促 goes to them.
         public var deceased: [PersonID] = []
         public var principal: Yen { notices.map(\.principal).sum() }
     }
@@ -93,7 +94,9 @@ public struct ArrearsCommands: Sendable {
         var summary = DunningSummary()
         for state in states {
             let (person, account) = (state.person, state.account)
-            if let died = state.entry?.diedOn, died <= date {
+            // The heirs inherit what is owed: with their representative recorded, it is dunned
+            // (to them); without, nobody would receive it.
+            if let died = state.entry?.diedOn, died <= date, state.entry?.mailRecipients[.heirRepresentative] == nil {
                 summary.deceased.append(person)
                 continue
             }
@@ -167,7 +170,7 @@ public struct ArrearsCommands: Sendable {
     public struct ReminderSummary: Sendable, Hashable, Codable {
         public var reminders: [ReminderIssued] = []
         public var conflicts: [PersonID] = []
-        /// Persons owing whose death is recorded: no 催告 is made to the dead.
+        /// Persons owing whose death is recorded with no heirs' representative: no 催告 to the dead.
         public var deceased: [PersonID] = []
     }
 
@@ -180,7 +183,9 @@ public struct ArrearsCommands: Sendable {
         var summary = ReminderSummary()
         for state in states {
             let (person, account) = (state.person, state.account)
-            if let died = state.entry?.diedOn, died <= date {
+            // The heirs inherit what is owed: with their representative recorded, it is dunned
+            // (to them); without, nobody would receive it.
+            if let died = state.entry?.diedOn, died <= date, state.entry?.mailRecipients[.heirRepresentative] == nil {
                 summary.deceased.append(person)
                 continue
             }

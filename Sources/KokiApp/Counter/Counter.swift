@@ -133,6 +133,7 @@ extension ApplicationKind {
         case .debit: ["debit start", "debit stop"]
         case .reduction: ["reduction decide"]
         case .refundToHeir: ["refund pay"]
+        case .mailing: ["mail set", "mail end"]
         case .certificate, .other: []
         }
     }

@@ -205,19 +205,26 @@ public struct IssueCertificate: PersonRequest {
     public static let function: AccessFunction? = NoticeKind.certificate.function
 
     public var person: PersonID
-    public var fiscalYear: FiscalYear
+    /// A fiscal year's periods — or, with `calendarYear`, the money received in that year.
+    public var fiscalYear: FiscalYear?
+    public var calendarYear: Int?
     public var on: CivilDate?
 
-    public init(person: PersonID, fiscalYear: FiscalYear, on: CivilDate?) {
-        (self.person, self.fiscalYear, self.on) = (person, fiscalYear, on)
+    public init(person: PersonID, fiscalYear: FiscalYear?, calendarYear: Int? = nil, on: CivilDate?) {
+        (self.person, self.fiscalYear, self.calendarYear, self.on) = (person, fiscalYear, calendarYear, on)
     }
 
     public func handle(_ scope: RequestScope) throws -> Notice {
+        let span: CertificateSpan
+        switch (fiscalYear, calendarYear) {
+        case (let fiscal?, nil): span = .fiscalYear(fiscal)
+        case (nil, let year?): span = try .calendarYear(checked: year)
+        default: throw KokiError(.invalidInput, "give one of --fiscal-year and --calendar-year")
+        }
         let notices = Notices(scope.ledger)
         let notice = try notices.certificate(
-            person, fiscalYear: fiscalYear, on: on ?? scope.today,
-            at: try scope.ledger.store.head().position)
-        try scope.recordRead([person], purpose: "certificate \(fiscalYear)")
+            person, covering: span, on: on ?? scope.today, at: try scope.ledger.store.head().position)
+        try scope.recordRead([person], purpose: "certificate \(span.subject)")
         try notices.record([notice], run: nil, metadata: scope.metadata())
         return notice
     }

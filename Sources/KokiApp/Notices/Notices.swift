@@ -96,18 +96,21 @@ public struct Notices: Sendable {
         try addressed(persons, through: position).living
     }
 
-    /// How a document names a person whose death is recorded.
-    enum DeathRule {
-        /// Mail: nobody — the document is held (送付先未確定).
-        case hold
-        /// Handed to an heir at the counter (a certificate): 「故 ○○ 様 相続人 様」.
-        case heirsAtTheCounter
-        /// As koki addressed documents before 2026-12, for reissuing those: by name.
-        case byName
+    /// How a document is addressed.
+    enum Addressing {
+        /// Mail: to the agent (代理人) or the mailing address (送付先) recorded, else to the person;
+        /// after a death to the heirs' representative (相続人代表者) as 「故 ○○ 様 相続人代表者 ○○ 様」,
+        /// or to nobody — the document is held (送付先未確定).
+        case mail
+        /// Handed over at the counter (a certificate): to the person; after a death to the heirs'
+        /// representative, or 「故 ○○ 様 相続人 様」.
+        case counter
+        /// As koki addressed documents before 2026-12, for reissuing those: the person by name.
+        case asBefore
     }
 
     /// ``addressees(_:through:)``, and the deceased among `persons` with their day of death.
-    func addressed(_ persons: Set<PersonID>, through position: Int64, deceased rule: DeathRule = .hold) throws -> (
+    func addressed(_ persons: Set<PersonID>, through position: Int64, _ addressing: Addressing = .mail) throws -> (
         living: [PersonID: Addressee], deceased: [PersonID: CivilDate]
     ) {
         var sealed: [PersonID: SealedIdentity] = [:]
@@ -119,6 +122,7 @@ public struct Notices: Sendable {
                 register.apply(event)
             case .personIdentityCorrected(let e) where persons.contains(e.person): sealed[e.person] = e.identity
             case .eligibilityLost(let e) where persons.contains(e.person): register.apply(event)
+            case .mailRecipientRecorded(let e) where persons.contains(e.person): register.apply(event)
             default: break
             }
         }
@@ -133,21 +137,47 @@ public struct Notices: Sendable {
             : [EventQuery.through(position: position)]
         {
             var query = query
-            query.types = [PersonRegistered.eventType, PersonIdentityCorrected.eventType, EligibilityLost.eventType]
+            query.types = [
+                PersonRegistered.eventType, PersonIdentityCorrected.eventType, EligibilityLost.eventType,
+                MailRecipientRecorded.eventType,
+            ]
             query.readsEnvelopes = false
             try ledger.forEachEvent(query) { _, event in take(event) }
         }
         let vault = few ? IdentityVault(ledger) : try IdentityVault.preloaded(ledger)
         var out: [PersonID: Addressee] = [:]
         var deceased: [PersonID: CivilDate] = [:]
+        func line(_ postalCode: PostalCode?, _ address: String) -> String {
+            (postalCode.map { "\($0) " } ?? "") + address
+        }
         for (person, identity) in sealed {
-            let died = register.person(person)?.diedOn
-            if let died, rule == .hold {
-                deceased[person] = died
-            } else if let open = try vault.open(identity, for: person) {
-                let heirs = died != nil && rule == .heirsAtTheCounter
+            guard let open = try vault.open(identity, for: person) else { continue }
+            let entry = register.person(person)
+            func recipient(_ role: MailRecipient.Role) throws -> MailRecipient? {
+                guard addressing != .asBefore, let sealed = entry?.mailRecipients[role]?.recipient else { return nil }
+                return try vault.openRecipient(sealed, role: role, for: person)
+            }
+            let own = Addressee(name: open.nameKanji + " 様", address: line(open.postalCode, open.address))
+            if let died = entry?.diedOn, addressing != .asBefore {
+                if let heir = try recipient(.heirRepresentative) {
+                    out[person] = Addressee(
+                        name: "故 \(open.nameKanji) 様 相続人代表者 \(heir.name) 様",
+                        address: line(heir.postalCode, heir.address))
+                } else if addressing == .counter {
+                    out[person] = Addressee(name: "故 \(open.nameKanji) 様 相続人 様", address: own.address)
+                } else {
+                    deceased[person] = died
+                }
+            } else if addressing == .mail, let agent = try recipient(.agent) {
                 out[person] = Addressee(
-                    name: heirs ? "故 \(open.nameKanji) 様 相続人 様" : open.nameKanji + " 様", address: open.address)
+                    name: "\(open.nameKanji) 様 代理人 \(agent.name) 様", address: line(agent.postalCode, agent.address))
+            } else if addressing == .mail, let mailing = try recipient(.mailingAddress) {
+                out[person] = Addressee(
+                    name: own.name,
+                    address: line(mailing.postalCode, mailing.address)
+                        + (mailing.name.isEmpty ? "" : " \(mailing.name) 方"))
+            } else {
+                out[person] = own
             }
         }
         return (out, deceased)
@@ -467,40 +497,54 @@ public struct Notices: Sendable {
     public func certificate(_ person: PersonID, fiscalYear: FiscalYear, on date: CivilDate, at position: Int64) throws
         -> Notice
     {
+        try certificate(person, covering: .fiscalYear(fiscalYear), on: date, at: position)
+    }
+
+    /// A payment certificate for a fiscal year's periods, or for the money received in a calendar
+    /// year (1 January – 31 December, whatever year's periods it paid: the 社会保険料控除 of the
+    /// 確定申告).
+    public func certificate(_ person: PersonID, covering span: CertificateSpan, on date: CivilDate, at position: Int64)
+        throws -> Notice
+    {
         let settings = try required(through: position)
-        guard let addressee = try addressed([person], through: position, deceased: .heirsAtTheCounter).living[person]
+        guard let addressee = try addressed([person], through: position, .counter).living[person]
         else {
             throw KokiError(.invalidInput, "no person \(person) in the register, or they were erased")
         }
         let state = try CollectionCommands(ledger).load(person, knownAt: .position(position))
         let sequence = try self.sequence(.certificate, on: date, for: person)
         return Self.certificate(
-            state.account, person: person, fiscalYear: fiscalYear, to: addressee,
+            state.account, person: person, covering: span, to: addressee,
             number: Self.number(.certificate, date, person, sequence), on: date, builtFrom: position, settings: settings
         )
     }
 
     static func certificate(
-        _ account: CollectionAccounts.Account, person: PersonID, fiscalYear: FiscalYear, to: Addressee, number: String,
-        on date: CivilDate, builtFrom: Int64, settings: NoticeSettings
+        _ account: CollectionAccounts.Account, person: PersonID, covering span: CertificateSpan, to: Addressee,
+        number: String, on date: CivilDate, builtFrom: Int64, settings: NoticeSettings
     ) -> Notice {
         var rows: [[(String, String)]] = []
         var total = Yen.zero
         for payment in account.payments where payment.cancelled == nil {
-            for part in payment.event.parts where part.key.fiscalYear == fiscalYear && part.charge == .premium {
+            for part in payment.event.parts
+            where part.charge == .premium && span.covers(part.key, paidOn: payment.event.paidOn) {
                 total = total + part.amount
+                let period =
+                    switch span {
+                    case .fiscalYear: "\(part.key.period.number)期"
+                    case .calendarYear:
+                        "\(JapaneseEra.format(fiscalYear: part.key.fiscalYear)) \(part.key.period.number)期"
+                    }
                 rows.append([
-                    ("paidOn", JapaneseEra.format(payment.event.paidOn)), ("period", "\(part.key.period.number)期"),
+                    ("paidOn", JapaneseEra.format(payment.event.paidOn)), ("period", period),
                     ("amount", printed(part.amount)), ("channel", printedChannel(payment.event.channel)),
                 ])
             }
         }
         let fields =
-            head(number, date, to) + [
-                ("fiscalYear", JapaneseEra.format(fiscalYear: fiscalYear)), ("totalPaid", printed(total)),
-            ] + contact(settings)
+            head(number, date, to) + [("fiscalYear", span.printed), ("totalPaid", printed(total))] + contact(settings)
         return Notice(
-            kind: .certificate, number: number, person: person, subject: "FY\(fiscalYear.year)", reason: "申請による発行",
+            kind: .certificate, number: number, person: person, subject: span.subject, reason: "申請による発行",
             issuedOn: date, builtFrom: builtFrom, fields: fields, rows: rows, amount: total)
     }
 
@@ -538,13 +582,14 @@ public struct Notices: Sendable {
         }
         let position = original.builtFrom
         let settings = try required(through: position)
-        // Built again as it was addressed: new documents are never addressed to the dead, but a
-        // certificate handed to heirs is, and koki addressed mail by name before 2026-12.
+        // Built again as it was addressed: by today's rule (to the recipient recorded then), or as
+        // koki addressed documents before 2026-12 (by name).
         let whom: Set = [original.person]
-        guard let named = try addressed(whom, through: position, deceased: .byName).living[original.person] else {
+        guard let named = try addressed(whom, through: position, .asBefore).living[original.person] else {
             throw KokiError(.invalidInput, "\(original.person) was erased: their documents cannot be printed again")
         }
-        let heirs = try addressed(whom, through: position, deceased: .heirsAtTheCounter).living[original.person]
+        let today = try addressed(whom, through: position, original.kind == .certificate ? .counter : .mail)
+            .living[original.person]
         func build(to: Addressee) throws -> Notice {
             let notice: Notice
             switch original.kind {
@@ -624,16 +669,21 @@ public struct Notices: Sendable {
                     settings: settings)
             case .certificate:
                 let state = try CollectionCommands(ledger).load(original.person, knownAt: .position(position))
+                guard let span = CertificateSpan(subject: original.subject) else {
+                    throw KokiError(
+                        .undecodableEvent, "document \(number): its subject \(original.subject) names no year")
+                }
                 notice = Self.certificate(
-                    state.account, person: original.person,
-                    fiscalYear: try FiscalYear(Int(original.subject.dropFirst(2)) ?? 0), to: to, number: number,
+                    state.account, person: original.person, covering: span, to: to, number: number,
                     on: original.issuedOn, builtFrom: position, settings: settings)
             }
             return notice
         }
-        var notice = try build(to: named)
-        if notice.recordHash != original.recordHash, let heirs, heirs.name != named.name {
-            notice = Self.asIssued(original, try build(to: heirs), before: notice)
+        var notice = try build(to: today ?? named)
+        if notice.recordHash != original.recordHash, let today,
+            today.name != named.name || today.address != named.address
+        {
+            notice = Self.asIssued(original, notice, before: try build(to: named))
         }
         guard notice.recordHash == original.recordHash else {
             throw KokiError(
@@ -668,5 +718,66 @@ func printedChannel(_ channel: PaymentChannel) -> String {
     case .convenienceStore: "コンビニエンスストア"
     case .smartphone: "スマートフォン決済"
     case .pensionDeduction: "年金からの天引き"
+    }
+}
+
+/// What a payment certificate (納付済確認書) covers: a fiscal year's periods, or the money
+/// received in a calendar year (for the 社会保険料控除 of the 確定申告).
+public enum CertificateSpan: Sendable, Hashable, Codable {
+    case fiscalYear(FiscalYear)
+    case calendarYear(Int)
+
+    /// The calendar years a certificate may cover.
+    public static let calendarYears = 1900...9999
+
+    /// A calendar year, checked (the option named otherwise).
+    public static func calendarYear(checked year: Int) throws -> CertificateSpan {
+        guard calendarYears.contains(year) else {
+            throw KokiError(
+                .invalidInput,
+                "--calendar-year \(year) is outside \(calendarYears.lowerBound)…\(calendarYears.upperBound)")
+        }
+        return .calendarYear(year)
+    }
+
+    /// `FY2025` or `CY2025`: the document's recorded subject.
+    public var subject: String {
+        switch self {
+        case .fiscalYear(let year): "FY\(year.year)"
+        case .calendarYear(let year): "CY\(year)"
+        }
+    }
+
+    init?(subject: String) {
+        guard let year = Int(subject.dropFirst(2)) else { return nil }
+        switch subject.prefix(2) {
+        case "FY":
+            guard let fiscal = try? FiscalYear(year) else { return nil }
+            self = .fiscalYear(fiscal)
+        case "CY" where Self.calendarYears.contains(year): self = .calendarYear(year)
+        default: return nil
+        }
+    }
+
+    func covers(_ key: PeriodKey, paidOn: CivilDate) -> Bool {
+        switch self {
+        case .fiscalYear(let year): key.fiscalYear == year
+        case .calendarYear(let year): paidOn.year == year
+        }
+    }
+
+    /// As the certificate prints it: 令和7年度, or 令和7年1月1日から令和7年12月31日までの納付分.
+    var printed: String {
+        switch self {
+        case .fiscalYear(let year): JapaneseEra.format(fiscalYear: year)
+        case .calendarYear(let year):
+            if let first = try? CivilDate(year: year, month: 1, day: 1),
+                let last = try? CivilDate(year: year, month: 12, day: 31)
+            {
+                "\(JapaneseEra.format(first))から\(JapaneseEra.format(last))までの納付分"
+            } else {
+                "\(year)年中の納付分"
+            }
+        }
     }
 }

@@ -134,6 +134,8 @@ public struct IdentityVault: Sendable {
     }
 
     static let scheme: UInt8 = 1
+    /// An identity with a postal code.
+    static let schemeWithPostalCode: UInt8 = 7
 
     /// A fresh 96-bit nonce from the ledger's entropy source.
     func nonce() throws -> AES.GCM.Nonce { try AES.GCM.Nonce(data: store.randomBytes(12)) }
@@ -149,16 +151,20 @@ public struct IdentityVault: Sendable {
         writer.writeBool(identity.sex == .female)
         writer.writeString(identity.address)
         writer.writeOptional(identity.phone) { w, p in w.writeString(p) }
+        // With a postal code, scheme 7: the same fields and the code after them.
+        if let postalCode = identity.postalCode { writer.writeString(postalCode.digits) }
         let box = try AES.GCM.seal(
             writer.bytes, using: SymmetricKey(data: key), nonce: try nonce(), authenticating: Array(person.value.utf8))
         guard let combined = box.combined else { throw KokiError(.invalidInput, "sealing failed for \(person)") }
-        return SealedIdentity(bytes: [Self.scheme] + Array(combined))
+        return SealedIdentity(
+            bytes: [identity.postalCode == nil ? Self.scheme : Self.schemeWithPostalCode] + Array(combined))
     }
 
     /// The identity, or `nil` when the person's key was erased.
     public func open(_ sealed: SealedIdentity, for person: PersonID) throws -> PersonIdentity? {
         guard let key = try key(person, create: false) else { return nil }
-        guard sealed.bytes.first == Self.scheme else {
+        let scheme = sealed.bytes.first
+        guard scheme == Self.scheme || scheme == Self.schemeWithPostalCode else {
             throw KokiError(
                 .undecodableEvent, "identity of \(person) is sealed with unknown scheme \(sealed.bytes.first ?? 0)")
         }
@@ -174,7 +180,8 @@ public struct IdentityVault: Sendable {
             let identity = try PersonIdentity(
                 nameKanji: try reader.readString(), nameKana: try reader.readString(), birthDate: try reader.readDate(),
                 sex: try reader.readBool() ? .female : .male, address: try reader.readString(),
-                phone: try reader.readOptional { r in try r.readString() })
+                phone: try reader.readOptional { r in try r.readString() },
+                postalCode: scheme == Self.schemeWithPostalCode ? try PostalCode(try reader.readString()) : nil)
             try reader.expectEnd()
             return identity
         }
@@ -212,6 +219,31 @@ public struct IdentityVault: Sendable {
 
     public func openName(_ sealed: SealedIdentity, for person: PersonID) throws -> String? {
         try openBytes(sealed, for: person, scheme: 3).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Seals who receives a person's mail with the person's key (scheme 6).
+    public func seal(_ recipient: MailRecipient, for person: PersonID) throws -> SealedIdentity {
+        var writer = BinaryWriter()
+        writer.writeString(recipient.name)
+        writer.writeOptional(recipient.postalCode) { w, p in w.writeString(p.digits) }
+        writer.writeString(recipient.address)
+        return try sealBytes(writer.bytes, for: person, scheme: 6)
+    }
+
+    /// The recipient, or `nil` when the person's key was erased.
+    public func openRecipient(_ sealed: SealedIdentity, role: MailRecipient.Role, for person: PersonID) throws
+        -> MailRecipient?
+    {
+        guard let plain = try openBytes(sealed, for: person, scheme: 6) else { return nil }
+        return try plain.withUnsafeBytes { raw in
+            var reader = BinaryReader(raw)
+            let recipient = try MailRecipient(
+                name: try reader.readString(),
+                postalCode: try reader.readOptional { r in try PostalCode(try r.readString()) },
+                address: try reader.readString(), role: role)
+            try reader.expectEnd()
+            return recipient
+        }
     }
 
     /// Seals a text (a counter application's command line) with the person's key (scheme 5).

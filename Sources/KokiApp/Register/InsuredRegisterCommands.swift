@@ -108,7 +108,7 @@ public struct InsuredRegisterCommands: Sendable {
         try change(&identity)
         let validated = try PersonIdentity(
             nameKanji: identity.nameKanji, nameKana: identity.nameKana, birthDate: identity.birthDate,
-            sex: identity.sex, address: identity.address, phone: identity.phone)
+            sex: identity.sex, address: identity.address, phone: identity.phone, postalCode: identity.postalCode)
         try requireText(reason, field: "reason")
         return try append(
             [
@@ -116,6 +116,37 @@ public struct InsuredRegisterCommands: Sendable {
                     PersonIdentityCorrected(
                         person: person, identity: try vault.seal(validated, for: person), reason: reason))
             ], person, version, metadata)
+    }
+
+    /// Records who receives the person's mail in `role` from `from` (送付先, 代理人, 相続人代表者),
+    /// sealed with their key; `nil` ends the role. An heir representative only after a recorded
+    /// death; a mailing address or an agent only while the person lives.
+    @discardableResult
+    public func recordMailRecipient(
+        _ person: PersonID, role: MailRecipient.Role, _ recipient: MailRecipient?, from: CivilDate,
+        metadata: CommandMetadata
+    ) throws -> AppendResult {
+        let (entry, version) = try loadExisting(person)
+        if entry.erased != nil { throw KokiError(.invalidInput, "person \(person) was erased") }
+        if recipient != nil {
+            switch (role, entry.diedOn) {
+            case (.heirRepresentative, nil):
+                throw KokiError(
+                    .invalidInput,
+                    "no death is recorded for \(person): an heir representative (相続人代表者) is recorded after it")
+            case (.mailingAddress, let died?), (.agent, let died?):
+                throw KokiError(
+                    .invalidInput,
+                    "\(person) died on \(died): their mail goes to an heir representative (--role heir-representative)")
+            default: break
+            }
+        } else if entry.mailRecipients[role] == nil {
+            throw KokiError(.invalidInput, "\(person) has no \(role.title) (\(role.rawValue)) to end")
+        }
+        let sealed = try recipient.map { try vault.seal($0, for: person) }
+        return try append(
+            [.mailRecipientRecorded(MailRecipientRecorded(person: person, role: role, recipient: sealed, from: from))],
+            person, version, metadata)
     }
 
     /// The identity in the clear, or `nil` if the person was erased.
@@ -170,7 +201,11 @@ public struct InsuredRegisterCommands: Sendable {
         _ person: PersonID, household: HouseholdID?, role: HouseholdRole, effectiveOn: CivilDate,
         metadata: CommandMetadata
     ) throws -> AppendResult {
-        let (_, version) = try loadExisting(person)
+        let (entry, version) = try loadExisting(person)
+        if household != nil, let died = entry.diedOn, effectiveOn > died {
+            throw KokiError(
+                .invalidInput, "\(person) died on \(died): they belong to no household from \(effectiveOn)")
+        }
         return try append(
             [
                 .householdMembershipRecorded(

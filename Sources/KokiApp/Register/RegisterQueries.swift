@@ -31,6 +31,9 @@ public struct ShowPerson: KokiRequest {
         public var sex: String?
         public var address: String?
         public var phone: String?
+        public var postalCode: String?
+        /// Who receives their mail instead of them (送付先, 代理人, 相続人代表者).
+        public var mailRecipients: [Recipient] = []
         public var on: String
         public var household: String?
         public var role: String?
@@ -45,6 +48,14 @@ public struct ShowPerson: KokiRequest {
             public var acquisition: String
             public var until: String?
             public var loss: String?
+        }
+
+        public struct Recipient: Codable, Sendable {
+            public var role: String
+            public var name: String
+            public var postalCode: String?
+            public var address: String
+            public var from: String
         }
 
         public struct Exception: Codable, Sendable {
@@ -63,7 +74,17 @@ public struct ShowPerson: KokiRequest {
         let identity = try register.identity(of: entry)
         let date = on ?? scope.today
         let household = entry.household(on: date)
-        return View(
+        var recipients: [View.Recipient] = []
+        for role in MailRecipient.Role.allCases {
+            guard let recorded = entry.mailRecipients[role], let sealed = recorded.recipient,
+                let recipient = try register.vault.openRecipient(sealed, role: role, for: entry.id)
+            else { continue }
+            recipients.append(
+                .init(
+                    role: role.rawValue, name: recipient.name, postalCode: recipient.postalCode?.description,
+                    address: recipient.address, from: recorded.from.description))
+        }
+        var view = View(
             number: entry.id.value, formerNumbers: entry.formerNumbers.map(\.value), erased: identity == nil,
             name: identity?.nameKanji, kana: identity?.nameKana, birthDate: identity?.birthDate.description,
             sex: identity?.sex.rawValue, address: identity?.address, phone: identity?.phone, on: date.description,
@@ -78,6 +99,9 @@ public struct ShowPerson: KokiRequest {
             },
             formerDependantUntil: entry.formerDependant?.dependantUntil.description,
             incomeYears: entry.income.keys.sorted())
+        view.postalCode = identity?.postalCode?.description
+        view.mailRecipients = recipients
+        return view
     }
 }
 

@@ -32,11 +32,14 @@ public struct IdentityFields: Codable, Sendable, Hashable {
     public var sex: PersonIdentity.Sex?
     public var address: String?
     public var phone: String?
+    /// 郵便番号 (`123-4567`).
+    public var postalCode: String?
 
     public init(
         name: String? = nil, kana: String? = nil, birthDate: CivilDate? = nil, sex: PersonIdentity.Sex? = nil,
-        address: String? = nil, phone: String? = nil
+        address: String? = nil, phone: String? = nil, postalCode: String? = nil
     ) {
+        self.postalCode = postalCode
         self.name = name
         self.kana = kana
         self.birthDate = birthDate
@@ -52,7 +55,16 @@ public struct IdentityFields: Codable, Sendable, Hashable {
             if let value { _ = try checkedText(value, field: field) }
         }
         if let birthDate { _ = try InputLimits.birth(birthDate, today: today, field: "--birth-date") }
+        _ = try postal()
         return self
+    }
+
+    /// The postal code given, checked (the field named).
+    func postal() throws -> PostalCode? {
+        guard let postalCode else { return nil }
+        do { return try PostalCode(postalCode) } catch {
+            throw KokiError(.invalidInput, "--postal-code: \(error.message)")
+        }
     }
 
     /// Applies the fields given to `identity`.
@@ -63,6 +75,7 @@ public struct IdentityFields: Codable, Sendable, Hashable {
         if let sex { identity.sex = sex }
         if let address { identity.address = address }
         if let phone { identity.phone = phone }
+        if let code = try? postal() { identity.postalCode = code }
     }
 }
 
@@ -92,7 +105,8 @@ public struct RegisterPerson: NumberedPersonRequest {
     public func handle(_ scope: RequestScope) throws -> Recorded {
         let given = try identity.checked(today: scope.today)
         guard let name = given.name, let kana = given.kana, let address = given.address else {
-            let missing = [("--name", given.name), ("--kana", given.kana), ("--address", given.address)]
+            let missing =
+                [("--name", given.name), ("--kana", given.kana), ("--address", given.address)]
                 .first { $0.1 == nil }?.0 ?? "--name"
             throw KokiError(.invalidInput, "\(missing) is required to register a person")
         }
@@ -108,7 +122,8 @@ public struct RegisterPerson: NumberedPersonRequest {
             membership = (household, role, householdSince)
         }
         let who = try PersonIdentity(
-            nameKanji: name, nameKana: kana, birthDate: birthDate, sex: sex, address: address, phone: given.phone)
+            nameKanji: name, nameKana: kana, birthDate: birthDate, sex: sex, address: address, phone: given.phone,
+            postalCode: try given.postal())
         return Recorded(
             try InsuredRegisterCommands(scope.ledger).register(
                 number, identity: who, household: membership, metadata: scope.metadata()))
@@ -138,6 +153,60 @@ public struct CorrectPerson: NumberedPersonRequest {
     }
 }
 
+/// `mail set`: who receives a person's mail in a role from a day — a mailing address (送付先), an
+/// agent (代理人) or, after a death, the heirs' representative (相続人代表者) — sealed with the
+/// person's key. A counter records it through an application (second check).
+public struct SetMailRecipient: NumberedPersonRequest {
+    public static let name = "mail set"
+    public static let function: AccessFunction? = .registerWrite
+
+    public var number: PersonID
+    public var role: MailRecipient.Role
+    public var recipientName: String
+    public var postalCode: String?
+    public var address: String
+    public var from: CivilDate
+
+    public init(
+        number: PersonID, role: MailRecipient.Role, recipientName: String, postalCode: String?, address: String,
+        from: CivilDate
+    ) {
+        (self.number, self.role, self.recipientName, self.postalCode) = (number, role, recipientName, postalCode)
+        (self.address, self.from) = (address, from)
+    }
+
+    public func handle(_ scope: RequestScope) throws -> Recorded {
+        let name = recipientName.isEmpty ? "" : try checkedText(recipientName, field: "--name")
+        let address = try checkedText(address, field: "--address")
+        let code = try IdentityFields(postalCode: postalCode).postal()
+        let recipient = try MailRecipient(name: name, postalCode: code, address: address, role: role)
+        return Recorded(
+            try InsuredRegisterCommands(scope.ledger).recordMailRecipient(
+                number, role: role, recipient, from: from, metadata: scope.metadata()))
+    }
+}
+
+/// `mail end`: a recipient's role ends from a day; the person's mail goes to them again (or, after
+/// a death, is held for the counter).
+public struct EndMailRecipient: NumberedPersonRequest {
+    public static let name = "mail end"
+    public static let function: AccessFunction? = .registerWrite
+
+    public var number: PersonID
+    public var role: MailRecipient.Role
+    public var from: CivilDate
+
+    public init(number: PersonID, role: MailRecipient.Role, from: CivilDate) {
+        (self.number, self.role, self.from) = (number, role, from)
+    }
+
+    public func handle(_ scope: RequestScope) throws -> Recorded {
+        Recorded(
+            try InsuredRegisterCommands(scope.ledger).recordMailRecipient(
+                number, role: role, nil, from: from, metadata: scope.metadata()))
+    }
+}
+
 /// `person link`: a former address number linked to a person (新旧番号).
 public struct LinkPerson: NumberedPersonRequest {
     public static let name = "person link"
@@ -151,7 +220,8 @@ public struct LinkPerson: NumberedPersonRequest {
     }
 
     public func handle(_ scope: RequestScope) throws -> Recorded {
-        Recorded(try InsuredRegisterCommands(scope.ledger).link(number, formerNumber: former, metadata: scope.metadata()))
+        Recorded(
+            try InsuredRegisterCommands(scope.ledger).link(number, formerNumber: former, metadata: scope.metadata()))
     }
 }
 
@@ -236,11 +306,27 @@ public struct LoseEligibility: NumberedPersonRequest {
         self.today = today
     }
 
-    public func handle(_ scope: RequestScope) throws -> CivilDate {
-        try InsuredRegisterCommands(scope.ledger).lose(
+    /// The loss date and, for a householder who died, the household left without a head: the
+    /// counter records the next (`household set --role householder`).
+    public struct Lost: Sendable, Hashable, Codable {
+        public var from: CivilDate
+        public var headlessHousehold: HouseholdID?
+    }
+
+    public func handle(_ scope: RequestScope) throws -> Lost {
+        let register = InsuredRegisterCommands(scope.ledger)
+        try register.lose(
             number, reason: reason, on: date, addressElsewhereSameDay: addressElsewhereSameDay,
             today: today ?? scope.today, metadata: scope.metadata())
-        return EligibilityRules.lossDate(reason, eventDate: date, addressElsewhereSameDay: addressElsewhereSameDay)
+        var headless: HouseholdID?
+        if reason == .died, let membership = try register.person(number)?.household(on: date),
+            membership.role == .householder
+        {
+            headless = membership.household
+        }
+        return Lost(
+            from: EligibilityRules.lossDate(reason, eventDate: date, addressElsewhereSameDay: addressElsewhereSameDay),
+            headlessHousehold: headless)
     }
 }
 
@@ -279,7 +365,8 @@ public struct EndAddressException: NumberedPersonRequest {
 
     public func handle(_ scope: RequestScope) throws -> Recorded {
         Recorded(
-            try InsuredRegisterCommands(scope.ledger).endAddressException(number, from: from, metadata: scope.metadata()))
+            try InsuredRegisterCommands(scope.ledger).endAddressException(
+                number, from: from, metadata: scope.metadata()))
     }
 }
 

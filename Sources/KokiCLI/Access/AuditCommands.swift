@@ -240,7 +240,8 @@ extension AuditCommand {
                 (the office's calendar then, the deaths recorded before it, the arrears settings in force):
                   closed-day         a document, due date, 指定期限 or plan installment on a day the office is \
                 closed, or a counter payment, visit or plan agreed there
-                  deceased           a document, 督促, 催告, debit or mandate for a person after their recorded death
+                  deceased           a document, 督促, 催告, debit, mandate or household membership for a person \
+                after their recorded death (not to a recorded heirs' representative)
                   dunning            a 督促状 later than the window after its due date, with a 指定期限 too soon, \
                 for a pension-deducted, paid or not-yet-due period
                   past-due-charge    more charged on a due date already past when decided

@@ -163,8 +163,9 @@ struct DunningCommand: ParsableCommand {
                 holiday, 29 December – 3 January or a day the city recorded as closed (`calendar adopt \
                 --closed`) is refused, naming the next open day. The 指定期限 is the settings' days after the \
                 run (payByDays, default 10), moved to the next open day when it falls on a closed one. The \
-                letter prints the period's own 納期限. Nobody is dunned after their recorded death: \
-                such persons are listed for the counter (their heirs inherit what is owed).
+                letter prints the period's own 納期限. The heirs inherit what is owed: after a recorded death \
+                the 督促 goes to the heirs' representative (`koki mail set --role heir-representative`), and \
+                without one nobody is dunned and the person is listed for the counter.
                 """)
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The issue date (default: today in Japan).", valueName: "date")) var on: CivilDate?
@@ -202,8 +203,8 @@ struct RemindersCommand: ParsableCommand {
             discussion: """
                 The run is dated on a day the office is open (a closed day is refused, naming the next open \
                 one); the reminder's date to pay by (the notice settings' reminderPayByDays after it) moves \
-                to the next open day when it falls on a closed one. Nobody is written to after their \
-                recorded death: such persons are listed for the counter.
+                to the next open day when it falls on a closed one. After a recorded death the 催告 \
+                goes to the heirs' representative; without one nobody is written to and the person is listed.
                 """)
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The issue date (default: today in Japan).", valueName: "date")) var on: CivilDate?

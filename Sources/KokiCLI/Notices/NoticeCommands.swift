@@ -80,11 +80,14 @@ func issueBatch<R: NoticeBatchRequest>(
             return request(FileManager.default.fileExists(atPath: path) ? path : nil)
         }
         let notices = batch.notices
-        // Nobody mails the dead: the counter's list of what waits for an heir (送付先未確定).
-        for held in batch.held {
-            Output.line(
-                "held (送付先未確定): \(held.person) died on \(held.diedOn); no \(batch.kind.rawValue) notice addressed to them"
-            )
+        // Nobody mails the dead: the counter's list of what waits for an heir (送付先未確定),
+        // after the batch's own line.
+        defer {
+            for held in batch.held {
+                Output.line(
+                    "held (送付先未確定): \(held.person) died on \(held.diedOn); no \(batch.kind.rawValue) notice addressed to them"
+                )
+            }
         }
         guard !notices.isEmpty else {
             Output.line("no \(batch.kind.rawValue) notices to issue for \(batch.date)")
@@ -302,19 +305,32 @@ struct NoticesCommand: ParsableCommand {
 struct CertificateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "certificate",
-        abstract: "A payment certificate (納付済確認書) for a person and fiscal year, on request.",
-        discussion:
-            "Prints its print record as one JSON line; --html writes the page. Recorded as issued and as a read.")
+        abstract: "A payment certificate (納付済確認書) for a person and fiscal year, or calendar year, on request.",
+        discussion: """
+            --fiscal-year: the payments credited to that year's periods. --calendar-year: the premiums \
+            actually received from 1 January to 31 December, whatever year's periods they paid — the figure \
+            of the 社会保険料控除 in the 確定申告. Prints its print record as one JSON line; --html writes the \
+            page. Recorded as issued and as a read.
+            """)
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The person's address number.") var person: PersonID
-    @Option(help: "The fiscal year.") var fiscalYear: Int
+    @Option(help: "The fiscal year.") var fiscalYear: Int?
+    @Option(help: "The calendar year (1 January – 31 December of money received).") var calendarYear: Int?
+
+    func validate() throws {
+        guard (fiscalYear == nil) != (calendarYear == nil) else {
+            throw ValidationError("give one of --fiscal-year and --calendar-year")
+        }
+    }
     @Option(help: ArgumentHelp("The date (default: today in Japan).", valueName: "date")) var on: CivilDate?
     @Option(help: ArgumentHelp("Write its HTML page here.", valueName: "file")) var html: String?
     @Option(help: ArgumentHelp("Templates to use instead of koki's own.", valueName: "dir")) var templates: String?
 
     func run() throws {
         try issueDocument(
-            IssueCertificate(person: person, fiscalYear: try FiscalYear(fiscalYear), on: on), options: options,
+            IssueCertificate(
+                person: person, fiscalYear: try fiscalYear.map { try FiscalYear($0) }, calendarYear: calendarYear,
+                on: on), options: options,
             html: html,
             templates: templates)
     }

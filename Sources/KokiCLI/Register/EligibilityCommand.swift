@@ -60,7 +60,12 @@ struct EligibilityCommand: ParsableCommand {
         }
 
         static func report(_ request: Request, _ result: Request.Result) {
-            Output.line("\(request.number) not insured from \(result)")
+            Output.line("\(request.number) not insured from \(result.from)")
+            if let household = result.headlessHousehold {
+                Output.line(
+                    "household \(household) has no householder from \(request.date.adding(days: 1)): record the next with "
+                        + "`koki household set --number N --household \(household) --role householder --from DATE`")
+            }
         }
     }
 

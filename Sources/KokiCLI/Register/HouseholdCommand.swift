@@ -63,6 +63,12 @@ struct HouseholdCommand: ParsableCommand {
                 ["NUMBER", "ROLE", "INSURED"], members.map { [$0.number, $0.role, $0.insured ? "yes" : "no"] }
             )
             .forEach(Output.line)
+            if !members.isEmpty, !members.contains(where: { $0.role == HouseholdRole.householder.rawValue }) {
+                Output.line(
+                    "no householder on this day (a dead householder is none): record the next with "
+                        + "`koki household set --number N --household \(request.household) --role householder --from DATE`"
+                )
+            }
         }
     }
 }

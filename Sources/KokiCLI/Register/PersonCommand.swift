@@ -17,11 +17,16 @@ struct PersonCommand: ParsableCommand {
         @Option(help: "Sex: male or female.") var sex: PersonIdentity.Sex?
         @Option(help: "Address (住所).") var address: String?
         @Option(help: "Phone number (digits and hyphens).") var phone: String?
+        @Option(help: ArgumentHelp("Postal code of the address (郵便番号, 123-4567).", valueName: "code"))
+        var postalCode: String?
 
         /// The fields given (the core checks them: plain text of at most 200 characters, a birth
-        /// date from 1868-01-01 to today; exit 65 naming the field otherwise).
+        /// date from 1868-01-01 to today, seven digits of postal code; exit 65 naming the field
+        /// otherwise).
         var fields: IdentityFields {
-            IdentityFields(name: name, kana: kana, birthDate: birthDate, sex: sex, address: address, phone: phone)
+            IdentityFields(
+                name: name, kana: kana, birthDate: birthDate, sex: sex, address: address, phone: phone,
+                postalCode: postalCode)
         }
     }
 
@@ -126,8 +131,13 @@ struct PersonCommand: ParsableCommand {
             } else {
                 Output.line("  name       \(view.name ?? "") (\(view.kana ?? ""))")
                 Output.line("  born       \(view.birthDate ?? "")  \(view.sex ?? "")")
-                Output.line("  address    \(view.address ?? "")")
+                Output.line("  address    \(view.postalCode.map { "\($0) " } ?? "")\(view.address ?? "")")
                 if let phone = view.phone { Output.line("  phone      \(phone)") }
+                for r in view.mailRecipients {
+                    Output.line(
+                        "  mail to    \(r.role): \(r.name.isEmpty ? "" : "\(r.name), ")\(r.postalCode.map { "\($0) " } ?? "")\(r.address) (from \(r.from))"
+                    )
+                }
             }
             Output.line(
                 "  household  \(view.household.map { "\($0) (\(view.role ?? ""))" } ?? "none") on \(view.on); \(view.insured ? "insured" : "not insured") on \(view.on)"

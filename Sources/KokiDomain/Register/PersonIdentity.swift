@@ -19,9 +19,12 @@ public struct PersonIdentity: Sendable, Hashable, Codable {
     public var address: String
     /// 電話番号, when known.
     public var phone: String?
+    /// 郵便番号 of the address, when known.
+    public var postalCode: PostalCode?
 
     public init(
-        nameKanji: String, nameKana: String, birthDate: CivilDate, sex: Sex, address: String, phone: String? = nil
+        nameKanji: String, nameKana: String, birthDate: CivilDate, sex: Sex, address: String, phone: String? = nil,
+        postalCode: PostalCode? = nil
     ) throws(DomainError) {
         for (field, value) in [("name", nameKanji), ("kana name", nameKana), ("address", address)] {
             let trimmed = value.trimmingWhitespace
@@ -42,6 +45,7 @@ public struct PersonIdentity: Sendable, Hashable, Codable {
         self.sex = sex
         self.address = address.trimmingWhitespace
         self.phone = phone
+        self.postalCode = postalCode
     }
 }
 
