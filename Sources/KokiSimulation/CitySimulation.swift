@@ -93,6 +93,7 @@ struct SimulationRun {
     var dice: Dice
     /// Residents by person number (the simulation's index into `world`).
     var byPerson: [PersonID: Int] = [:]
+    var byHousehold: [HouseholdID: [Int]] = [:]
     /// What happens on a day, planned earlier.
     var agenda: [CivilDate: [Planned]] = [:]
     /// Convenience-store payments made on a day, reported to the city three days later.
@@ -129,7 +130,10 @@ struct SimulationRun {
         world = SimulatedResidents(settings)
         dice = Dice(settings.seed, "behaviour")
         report.residents = world.residents.count
-        for r in world.residents { byPerson[r.person] = r.index }
+        for r in world.residents {
+            byPerson[r.person] = r.index
+            byHousehold[r.household, default: []].append(r.index)
+        }
         // Late-fee and refund-interest rates for every simulated year: the confirmed table's
         // years, the nearest confirmed year's rates outside them.
         let standard = ChargeRates.standard
@@ -156,7 +160,24 @@ struct SimulationRun {
 
     func runID(_ what: String) -> Identifier { Identifier(derivedFrom: Array("sim/\(settings.seed)/run/\(what)".utf8)) }
 
-    mutating func plan(_ day: CivilDate, _ what: Planned) { agenda[day, default: []].append(what) }
+    /// Whether `day` is the first day the office is open from `dayOfMonth` of `month` (of the
+    /// same year): the day the city does what it does "on the 10th".
+    func firstOpenDay(from month: Int, _ dayOfMonth: Int, is day: CivilDate) throws -> Bool {
+        guard day.month == month else { return false }
+        return businessDays.onOrAfter(try CivilDate(year: day.year, month: month, day: dayOfMonth)) == day
+    }
+
+    /// Plans something for a day; what happens at the office's counter (a notification, a
+    /// payment there, a plan's payment) waits for the next day it is open.
+    mutating func plan(_ day: CivilDate, _ what: Planned) {
+        let atTheCounter: Bool =
+            switch what {
+            case .notifyLoss, .planPayment: true
+            case .pay(_, _, let channel): channel == .counter
+            case .register, .acquire, .payRefund: false
+            }
+        agenda[atTheCounter ? businessDays.onOrAfter(day) : day, default: []].append(what)
+    }
 
     // MARK: - The days
 
@@ -187,13 +208,15 @@ struct SimulationRun {
             if inRange, day.month == 4, day.day == 1 { try beginYear(fy) }
             for planned in agenda.removeValue(forKey: day) ?? [] { try carryOut(planned, on: day, fy: fy) }
             if inRange, day.month == 6, day.day == 15 { try recordIncomes(fy, on: day) }
-            if inRange, day.month == 7, day.day == 10 {
+            if inRange, try firstOpenDay(from: 7, 10, is: day) {
                 let summary = try assessment.runAnnual(
                     fiscalYear: try FiscalYear(fy), decidedOn: day, actor: "sim-honcho", runID: runID("annual/\(fy)"))
                 report.reassessments += summary.reassessed
             }
-            if inRange, day.month == 7, day.day == 20 { try pensionFile(fy, months: [4, 6], on: day) }
-            if [8, 10, 12, 2].contains(day.month), day.day == 25, fy <= settings.lastFiscalYear {
+            if inRange, try firstOpenDay(from: 7, 20, is: day) { try pensionFile(fy, months: [4, 6], on: day) }
+            if [8, 10, 12, 2].contains(day.month), try firstOpenDay(from: day.month, 25, is: day),
+                fy <= settings.lastFiscalYear
+            {
                 try pensionFile(fy, months: [day.month], on: day)
             }
             if day.day == 11 { try paymentsOfTheMonth(day, fy: fy) }
@@ -207,8 +230,11 @@ struct SimulationRun {
             {
                 try reminders(on: day)
             }
-            if inRange, day.month == 9, day.day == 1 { try reductions(fy, on: day) }
-            if inRange, day.month == 10, day.day == 1 { try incomeCorrections(fy, on: day) }
+            if inRange, try firstOpenDay(from: 9, 1, is: day) { try reductions(fy, on: day) }
+            if inRange, try firstOpenDay(from: 10, 1, is: day) { try incomeCorrections(fy, on: day) }
+            if inRange, fy - 1 >= settings.firstFiscalYear, try firstOpenDay(from: 5, 20, is: day) {
+                try lateIncomeCorrections(fy - 1, on: day)
+            }
             // 不納欠損 at the closing: what prescribed is written off, then the year is closed.
             if day.month == 5, day.day == 31 {
                 report.writeOffs += try arrears.runPrescription(on: day, actor: "sim-honcho").count
@@ -218,8 +244,11 @@ struct SimulationRun {
             }
             try storeFile(reportedOn: day)
             let tomorrow = day.adding(days: 1)
+            // The month's assessments are decided on its last day the office is open.
+            let lastOfMonth = try CivilDate(
+                year: day.year, month: day.month, day: CivilDate.daysIn(month: day.month, year: day.year))
+            if day == businessDays.onOrBefore(lastOfMonth) { try monthEnds(day) }
             if tomorrow.month != day.month {
-                try monthEnds(day)
                 insured = world.residents.filter { $0.insuredFrom <= day && ($0.leaves?.on ?? tomorrow) > day }.count
                 monthsDone += 1
                 progress(
@@ -270,6 +299,16 @@ struct SimulationRun {
                 r.person, reason: leaves.reason, on: leaves.on, today: day,
                 metadata: command("\(i)/lose", actor: office(i)))
             if leaves.reason == .died { report.deaths += 1 } else { report.movedOut += 1 }
+            // A householder who died is no longer the head: the family notifies the next (世帯主変更).
+            if leaves.reason == .died, r.role == .householder,
+                let next = (byHousehold[r.household] ?? []).map(resident).first(where: {
+                    $0.index != i && $0.registersOn <= day && !($0.leaves.map { $0.on <= leaves.on } ?? false)
+                })
+            {
+                try register.recordHousehold(
+                    next.person, household: r.household, role: .householder, effectiveOn: leaves.on.adding(days: 1),
+                    metadata: command("\(next.index)/householder/\(leaves.on)", actor: office(next.index)))
+            }
             let lossYear = leaves.on.month >= 4 ? leaves.on.year : leaves.on.year - 1
             for year in Set([lossYear, fy]) where year <= settings.lastFiscalYear {
                 toAssess[i, default: []].insert(year)
@@ -520,7 +559,8 @@ struct SimulationRun {
             guard let i = byPerson[reminder.person], dice.chance(b.planAgreed) else { continue }
             let r = resident(i)
             guard try collection.load(r.person).account.activePlans.isEmpty else { continue }
-            let on = day.adding(days: 10 + dice.int(below: 20))
+            // The visit to the office, on a day it is open.
+            let on = businessDays.onOrAfter(day.adding(days: 10 + dice.int(below: 20)))
             try arrears.recordContact(
                 r.person, on: on, method: .visitToOffice,
                 words: .init(counterpart: "本人", content: "催告書を受けて来庁、分納を相談", promise: "毎月分納"),
@@ -572,7 +612,20 @@ struct SimulationRun {
         }
     }
 
-    /// The month's end: plans checked; newcomers, losses and corrections (re)assessed.
+    /// In May, after the spring's amended tax returns (修正申告): a few corrections of the income a
+    /// past year was assessed on. Decided after that year's last due date, an increase is a new
+    /// period (随時期), a decrease a refund.
+    mutating func lateIncomeCorrections(_ fy: Int, on day: CivilDate) throws {
+        let year = try FiscalYear(fy)
+        for r in world.residents where r.insuredFrom < year.lastDay && !(r.leaves.map { $0.on < day } ?? false) {
+            guard dice.chance(settings.behaviour.incomeCorrectionsPerYear / 3) else { continue }
+            let change = Int64(dice.int(below: 600) - 200) * 1_000
+            try recordIncome(r.index, year: fy - 1, on: day, what: "amended return", change: change)
+            toAssess[r.index, default: []].insert(fy)
+        }
+    }
+
+    /// The month's last open day: plans checked; newcomers, losses and corrections (re)assessed.
     mutating func monthEnds(_ day: CivilDate) throws {
         _ = try arrears.checkPlans(on: day, actor: "sim-honcho")
         for (i, years) in toAssess.sorted(by: { $0.key < $1.key }) {
@@ -587,7 +640,15 @@ struct SimulationRun {
                     // the year, and records nothing.
                     continue
                 }
-                if case .reassessed = outcome { report.reassessments += 1 }
+                if case .reassessed(let assessed, let previous) = outcome {
+                    report.reassessments += 1
+                    // A new period (随時期) is debited on its due date and dunned after it like any.
+                    let before = Set(previous.installments.map(\.period))
+                    for installment in assessed.installments where !before.contains(installment.period) {
+                        dueDates.insert(installment.dueDate)
+                        dunningDays.insert(businessDays.onOrBefore(installment.dueDate.adding(days: 20)))
+                    }
+                }
                 // Periods due before the next month's 11th are paid from the notice; later
                 // ones are planned then.
                 if case .assessed(let assessed) = outcome, assessed.collection == .ordinary {

@@ -169,10 +169,13 @@ struct SimulatedResidents {
         let family = word(2 + dice.int(below: 2), &dice)
         let given = word(2, &dice) + (sex == .female ? "コ" : "オ")
         let town = word(3, &dice)
+        // A synthetic 郵便番号 in Matsudo's range (270-0000 to 271-9999), one per town, from its
+        // name (no draw of its own: the dice of every later resident stay as they were).
+        let code = town.unicodeScalars.reduce(0) { ($0 * 31 + Int($1.value)) % 20_000 }
         return try! PersonIdentity(
             nameKanji: "\(family) \(given)（模擬）", nameKana: "\(family) \(given)", birthDate: born, sex: sex,
             address: "千葉県松戸市\(town)町\(1 + dice.int(below: 9))丁目\(1 + dice.int(below: 30))番（模擬）",
-            phone: nil)
+            phone: nil, postalCode: try? PostalCode(String(2_700_000 + code)))
     }
 }
 

@@ -70,6 +70,24 @@ import Testing
         #expect(try ledger.store.verify().problem == nil)
     }
 
+    /// The auditor's rule checker over the simulated city, year by year and as a whole: no date
+    /// on a day the office is closed, nothing to the dead, no 督促 out of its rules, no charge on a
+    /// past due date, no write-off before prescription, every person's money conserved.
+    @Test func theRuleCheckerFindsNoBreachInAnySimulatedYear() throws {
+        let ledger = Self.city.simulation.ledger
+        func breaches(_ scope: RuleCheck.Scope) throws -> [RuleCheck.Breach] {
+            var check = RuleCheck(scope: scope)
+            try ledger.forEachEvent { view, event in check.apply(event, position: view.position) }
+            check.finish()
+            return check.breaches
+        }
+        let all = try breaches(RuleCheck.Scope())
+        #expect(all.isEmpty, "\(all.prefix(20).map(\.description).joined(separator: "\n"))")
+        for year in Self.settings.firstFiscalYear...Self.settings.lastFiscalYear {
+            #expect(try breaches(RuleCheck.Scope(fiscalYear: try FiscalYear(year))).isEmpty, "FY\(year)")
+        }
+    }
+
     /// The incrementally maintained city (caught up command by command during the run)
     /// equals one folded from position zero, and one folded to a past position equals the
     /// fold of exactly the events up to it.
