@@ -180,6 +180,36 @@ func cityBenchmarks() {
         _ = city()
     }
 
+    // The auditor's rule checker (`koki audit rules`, issue 22): one pass over the whole ledger
+    // checking each event against what was known then, each person's money at the end.
+    Benchmark(
+        "City: audit rules over the whole ledger, vs a plain SQLite scan of the same rows",
+        configuration: .init(
+            metrics: [
+                .wallClock, .peakMemoryResident, Metric.rate("koki audit rules events/s"), scan,
+                Metric.rate("rules/scan ‰"),
+            ],
+            maxIterations: 3)
+    ) { benchmark in
+        let fixture = city()
+        let scanTime = fixture.scanSeconds()
+        let koki = KokiLedger(fixture.ledger)
+        var check = RuleCheck()
+        let checkTime = try seconds {
+            var query = EventQuery()
+            query.readsEnvelopes = false
+            try koki.forEachEvent(query) { view, event in check.apply(event, position: view.position) }
+            check.finish()
+        }
+        precondition(check.eventsRead == Int(fixture.events))
+        let n = Double(fixture.events)
+        benchmark.measurement(Metric.rate("koki audit rules events/s"), Int(n / checkTime))
+        benchmark.measurement(scan, Int(n / scanTime))
+        benchmark.measurement(Metric.rate("rules/scan ‰"), Int(1000 * scanTime / checkTime))
+    } setup: {
+        _ = city()
+    }
+
     // 1,000 random persons, each timed on its own: their account as the ledger knew it halfway
     // through its history, and as the world stood on a date (the first year's closing).
     let knownAt50 = Metric.cost("known-at p50 ns")
