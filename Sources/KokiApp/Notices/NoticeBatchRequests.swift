@@ -41,6 +41,8 @@ public protocol NoticeBatchRequest: KokiRequest where Result == NoticeBatch {
     var existingFile: String? { get }
     /// The notices' date (a date left out is the caller's today).
     func date(_ scope: RequestScope) -> CivilDate
+    /// The date as given (`nil`: the caller's today): a date given must be a day the office is open.
+    var givenDate: CivilDate? { get }
     func build(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> Notices.Built
 }
 
@@ -49,6 +51,9 @@ extension NoticeBatchRequest {
 
     public func handle(_ scope: RequestScope) throws -> NoticeBatch {
         let date = date(scope)
+        if let given = givenDate {
+            try scope.ledger.businessCalendar(around: given).requireOpen(given, for: "a \(Self.kind.rawValue) notice")
+        }
         let notices = Notices(scope.ledger)
         let made = try build(notices, on: date, at: try scope.ledger.store.head().position)
         let built = made.notices
@@ -93,6 +98,7 @@ public struct IssuePaymentNotices: NoticeBatchRequest {
     }
 
     public func date(_ scope: RequestScope) -> CivilDate { on ?? scope.today }
+    public var givenDate: CivilDate? { on }
 
     public func build(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> Notices.Built {
         try notices.paymentBatch(fiscalYear: fiscalYear, on: date, at: position)
@@ -122,6 +128,8 @@ public struct IssueLetters<Run: LetterRun>: NoticeBatchRequest {
     }
 
     public func date(_ scope: RequestScope) -> CivilDate { run }
+    /// The run's own date, refused by the run already when the office is closed.
+    public var givenDate: CivilDate? { nil }
 
     public func build(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> Notices.Built {
         try Run.letters(notices, on: date, at: position)
@@ -172,6 +180,7 @@ public struct IssueRefundNotices: NoticeBatchRequest {
     }
 
     public func date(_ scope: RequestScope) -> CivilDate { on ?? scope.today }
+    public var givenDate: CivilDate? { on }
 
     public func build(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> Notices.Built {
         try notices.refundBatch(decidedFrom: from, through: through, on: date, at: position)
@@ -221,6 +230,7 @@ public struct IssueCertificate: PersonRequest {
         case (nil, let year?): span = try .calendarYear(checked: year)
         default: throw KokiError(.invalidInput, "give one of --fiscal-year and --calendar-year")
         }
+        if let on { try scope.ledger.businessCalendar(around: on).requireOpen(on, for: "a certificate") }
         let notices = Notices(scope.ledger)
         let notice = try notices.certificate(
             person, covering: span, on: on ?? scope.today, at: try scope.ledger.store.head().position)
