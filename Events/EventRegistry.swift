@@ -54,6 +54,7 @@ public enum EventRegistry {
         Registration(OverpaymentAppropriated.self) { .overpaymentAppropriated($0) },
         Registration(RefundDecided.self) { .refundDecided($0) },
         Registration(RefundPaid.self) { .refundPaid($0) },
+        Registration(RefundPrescribed.self) { .refundPrescribed($0) },
         Registration(DebitMandateStarted.self) { .debitMandateStarted($0) },
         Registration(DebitMandateStopped.self) { .debitMandateStopped($0) },
         Registration(DebitRequested.self) { .debitRequested($0) },

@@ -33,6 +33,7 @@ public enum KokiEvent: Sendable, Hashable {
     case overpaymentAppropriated(OverpaymentAppropriated)
     case refundDecided(RefundDecided)
     case refundPaid(RefundPaid)
+    case refundPrescribed(RefundPrescribed)
     case debitMandateStarted(DebitMandateStarted)
     case debitMandateStopped(DebitMandateStopped)
     case debitRequested(DebitRequested)
@@ -90,6 +91,7 @@ public enum KokiEvent: Sendable, Hashable {
         case .overpaymentAppropriated(let e): e.person
         case .refundDecided(let e): e.person
         case .refundPaid(let e): e.person
+        case .refundPrescribed(let e): e.person
         case .debitMandateStarted(let e): e.person
         case .debitMandateStopped(let e): e.person
         case .debitRequested(let e): e.person
@@ -155,6 +157,7 @@ public enum KokiEvent: Sendable, Hashable {
         case .overpaymentAppropriated(let e): visitor.visit(e)
         case .refundDecided(let e): visitor.visit(e)
         case .refundPaid(let e): visitor.visit(e)
+        case .refundPrescribed(let e): visitor.visit(e)
         case .debitMandateStarted(let e): visitor.visit(e)
         case .debitMandateStopped(let e): visitor.visit(e)
         case .debitRequested(let e): visitor.visit(e)

@@ -95,6 +95,11 @@ public struct CollectionHistory: Sendable, Hashable {
         case .refundDecided(let e):
             add(e.decidedOn, "refund", "\(e.id) \(e.amount.amount) yen + interest \(e.interest.amount)")
         case .refundPaid(let e): add(e.paidOn, "refund paid", "\(e.refund)\(e.heir == nil ? "" : " to an heir")")
+        case .refundPrescribed(let e):
+            add(
+                e.recordedOn, "refund prescribed",
+                "\(e.amount.amount) yen of overpayment \(e.overpayment)\(e.refund.map { " (refund \($0) lapses)" } ?? ""), the right ended \(e.lastDay)"
+            )
         case .debitMandateStarted(let e): add(e.startsOn, "debit", "mandate from \(e.startsOn)")
         case .debitMandateStopped(let e): add(e.stopsOn, "debit", "mandate stopped: \(e.reason)")
         case .debitRequested(let e): add(e.debitDate, "debit", "requested \(e.key) \(e.amount.amount) yen")

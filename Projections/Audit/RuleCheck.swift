@@ -312,17 +312,20 @@ public struct RuleCheck: Sendable {
             let lateFees = account.periods.values.map(\.lateFeePaid).sum()
             let open = account.overpayments.filter { !$0.withdrawn }.map(\.open).sum()
             let refunded = account.overpayments.filter { !$0.withdrawn }.map(\.refunded).sum()
-            let accounted = held + lateFees + open + refunded
+            let prescribed = account.overpayments.filter { !$0.withdrawn }.map(\.prescribed).sum()
+            let accounted = held + lateFees + open + refunded + prescribed
             if received != accounted {
                 breach(
                     .money, lastPosition[person] ?? 0, person, nil,
                     "received \(received.amount) yen, accounted \(accounted.amount) (periods \(held.amount), late fees "
-                        + "\(lateFees.amount), overpayments open \(open.amount), refunded \(refunded.amount))")
+                        + "\(lateFees.amount), overpayments open \(open.amount), refunded \(refunded.amount), kept when "
+                        + "the refund prescribed \(prescribed.amount))")
             }
             for o in account.overpayments where o.open < .zero {
                 breach(
                     .money, lastPosition[person] ?? 0, person, o.from?.fiscalYear,
-                    "overpayment \(o.id) of \(o.amount.amount) yen passed on \((o.appropriated + o.refunded).amount)")
+                    "overpayment \(o.id) of \(o.amount.amount) yen passed on \((o.appropriated + o.refunded + o.prescribed).amount)"
+                )
             }
         }
     }

@@ -73,14 +73,18 @@ public struct CollectionAccounts: Projection {
         public var from: PeriodKey?
         public var appropriated: Yen = .zero
         public var refunded: Yen = .zero
+        /// What the city kept when the right to the refund prescribed (還付請求権の時効).
+        public var prescribed: Yen = .zero
         public var withdrawn = false
 
-        public var open: Yen { withdrawn ? .zero : amount - appropriated - refunded }
+        public var open: Yen { withdrawn ? .zero : amount - appropriated - refunded - prescribed }
     }
 
     public struct Refund: Sendable, Hashable {
         public var decision: RefundDecided
         public var paid: RefundPaid?
+        /// The right to it prescribed before it was paid: it lapsed.
+        public var prescribed: RefundPrescribed?
     }
 
     public struct Mandate: Sendable, Hashable {
@@ -132,7 +136,8 @@ public struct CollectionAccounts: Projection {
         public static func folds(_ event: KokiEvent) -> Bool {
             switch event {
             case .premiumAssessed, .paymentReceived, .paymentCancelled, .overpaymentRecognized,
-                .overpaymentAppropriated, .refundDecided, .refundPaid, .debitMandateStarted, .debitMandateStopped,
+                .overpaymentAppropriated, .refundDecided, .refundPaid, .refundPrescribed, .debitMandateStarted,
+                .debitMandateStopped,
                 .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped,
                 .dunningNoticeIssued, .reminderIssued, .contactRecorded, .lateFeeFinalized, .reductionDecided,
                 .writtenOff, .installmentPlanRecorded, .seizureRecorded:
@@ -209,6 +214,14 @@ public struct CollectionAccounts: Projection {
             case .refundPaid(let e):
                 guard let index = refunds.firstIndex(where: { $0.decision.id == e.refund }) else { return }
                 refunds[index].paid = e
+            case .refundPrescribed(let e):
+                guard let o = overpayments.firstIndex(where: { $0.id == e.overpayment }) else { return }
+                // A refund decided and never paid lapses: its money is the city's, not refunded.
+                if let id = e.refund, let r = refunds.firstIndex(where: { $0.decision.id == id }) {
+                    refunds[r].prescribed = e
+                    overpayments[o].refunded -= e.amount
+                }
+                overpayments[o].prescribed += e.amount
             case .debitMandateStarted(let e):
                 // A new mandate replaces the one in force from its start.
                 for i in mandates.indices where mandates[i].stopsOn.map({ $0 > e.startsOn }) ?? true {
@@ -328,6 +341,8 @@ public struct CollectionAccounts: Projection {
         public var overpaidOnPeriods = Yen.zero
         public var openOverpayments = Yen.zero
         public var refunded = Yen.zero
+        /// Overpayments the city kept when the right to their refund prescribed.
+        public var refundsPrescribed = Yen.zero
         public var refundInterest = Yen.zero
         public var unmatchedOpen = Yen.zero
         public var reduced = Yen.zero
@@ -350,8 +365,11 @@ public struct CollectionAccounts: Projection {
                 t.lateFees += period.lateFee
                 t.lateFeesPaid += period.lateFeePaid
             }
-            for o in account.overpayments { t.openOverpayments += o.open }
-            for r in account.refunds {
+            for o in account.overpayments {
+                t.openOverpayments += o.open
+                if !o.withdrawn { t.refundsPrescribed += o.prescribed }
+            }
+            for r in account.refunds where r.prescribed == nil {
                 t.refunded += r.decision.amount
                 t.refundInterest += r.decision.interest
             }
@@ -365,7 +383,9 @@ public struct CollectionAccounts: Projection {
     /// what it owes) plus what is still outstanding, reduced and written off.
     public var moneyIsConserved: Bool {
         let t = totals
-        guard t.received == t.credited + t.lateFeesPaid + t.openOverpayments + t.refunded else { return false }
+        guard t.received == t.credited + t.lateFeesPaid + t.openOverpayments + t.refunded + t.refundsPrescribed else {
+            return false
+        }
         for account in accounts.values {
             // assessed = paid (up to what it owes) + outstanding + reduced + written off.
             for period in account.periods.values

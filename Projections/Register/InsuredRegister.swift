@@ -202,7 +202,7 @@ public struct InsuredRegister: Projection {
             break  // operators, sessions, reads and documents belong to no one's register entry
         case .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .rateTableAdopted, .installmentCalendarAdopted,
             .assessmentRunRecorded, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated, .refundDecided,
-            .refundPaid, .debitMandateStarted, .debitMandateStopped, .debitRequested, .debitFailed,
+            .refundPaid, .refundPrescribed, .debitMandateStarted, .debitMandateStopped, .debitRequested, .debitFailed,
             .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved,
             .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded, .reminderIssued,
             .contactRecorded, .lateFeeFinalized, .reductionDecided, .writtenOff, .installmentPlanRecorded,
@@ -232,6 +232,7 @@ extension KokiEvent {
         case .overpaymentAppropriated(let e): e.decidedOn
         case .refundDecided(let e): e.decidedOn
         case .refundPaid(let e): e.paidOn
+        case .refundPrescribed(let e): e.recordedOn
         case .debitMandateStarted(let e): e.startsOn
         case .debitMandateStopped(let e): e.stopsOn
         case .debitRequested(let e): e.debitDate

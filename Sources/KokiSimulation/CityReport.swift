@@ -48,7 +48,7 @@ public enum CityReport {
         }
         let totals = accounts.totals
         out.append(
-            "money: received \(totals.received) = on periods \(totals.credited) + late fees \(totals.lateFeesPaid) + open overpayments \(totals.openOverpayments) + refunded \(totals.refunded) (unmatched \(totals.unmatchedOpen) aside); every yen accounted for: \(accounts.moneyIsConserved ? "yes" : "NO")"
+            "money: received \(totals.received) = on periods \(totals.credited) + late fees \(totals.lateFeesPaid) + open overpayments \(totals.openOverpayments) + refunded \(totals.refunded)\(totals.refundsPrescribed > .zero ? " + kept when refunds prescribed \(totals.refundsPrescribed)" : "") (unmatched \(totals.unmatchedOpen) aside); every yen accounted for: \(accounts.moneyIsConserved ? "yes" : "NO")"
         )
         out += try arrears(ledger, on: closing)
         return out
@@ -84,7 +84,6 @@ public enum CityReport {
         }
         return out
     }
-
 
     /// The demonstration city's figures after the job: balances, money accounted for, the
     /// register and FY2025's collection rate by its closing day.

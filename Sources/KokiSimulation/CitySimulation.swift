@@ -237,7 +237,7 @@ struct SimulationRun {
             }
             // 不納欠損 at the closing: what prescribed is written off, then the year is closed.
             if day.month == 5, day.day == 31 {
-                report.writeOffs += try arrears.runPrescription(on: day, actor: "sim-honcho").count
+                report.writeOffs += try arrears.prescribe(on: day, actor: "sim-honcho").writtenOff.count
             }
             if day.month == 5, day.day == 31, fy - 1 >= settings.firstFiscalYear {
                 _ = try arrears.closeYear(try FiscalYear(fy - 1), on: day, metadata: command("close/\(fy - 1)"))

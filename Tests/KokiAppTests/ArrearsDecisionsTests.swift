@@ -169,6 +169,44 @@ import Testing
         #expect(try CitySnapshot(ledger).collection.moneyIsConserved)
     }
 
+    /// The right to a refund prescribes two years from the day after the overpayment arose (高確法
+    /// 第160条): a refund decided and never paid lapses, an open overpayment is kept; neither can be
+    /// paid afterwards, and every yen is still accounted for.
+    @Test func aRefundNotPaidWithinTwoYearsPrescribes() throws {
+        try base.city([("1", 2_000_000)])
+        try arrears.adoptSettings(try settings(), metadata: meta())
+        let owed = try account("1").outstanding
+        let first = try pay("1", owed + Yen(7_000), on: "2025-08-01")
+        #expect(first.overpaid == Yen(7_000))
+        let settled = try collection.settle(
+            id("1"), on: d("2025-08-20"), rates: try settings().chargeRates, metadata: meta())
+        let refund = try #require(settled.refunds.first)
+        // A second overpayment, never settled: it stays open.
+        let second = try pay("1", Yen(3_000), on: "2025-09-01")
+        #expect(second.overpaid == Yen(3_000))
+        // 2025-08-01 + 1 day + two years: the right to the first ends on 2027-08-01.
+        #expect(try arrears.prescribe(on: d("2027-08-01"), actor: "b").refundsPrescribed.isEmpty)
+        let run = try arrears.prescribe(on: d("2027-09-02"), actor: "b")
+        #expect(run.refundsPrescribed.map(\.refund) == [refund.id, nil])
+        #expect(run.refundsPrescribed.map(\.amount) == [refund.amount, Yen(3_000)])
+        #expect(run.refundsPrescribed.map(\.lastDay) == [d("2027-08-01"), d("2027-09-01")])
+        #expect(try arrears.prescribe(on: d("2027-09-02"), actor: "b").refundsPrescribed.isEmpty)
+        let a = try account("1")
+        #expect(a.openOverpayments.isEmpty && a.refunds.first?.prescribed != nil)
+        let head = try ledger.store.head().position
+        #expect {
+            try collection.payRefund(id("1"), refund: refund.id, on: d("2027-09-03"), heir: nil, metadata: meta())
+        } throws: { ($0 as? KokiError)?.message.contains("lapsed") == true }
+        #expect(try ledger.store.head().position == head)
+        let totals = try CitySnapshot(ledger).collection.totals
+        #expect(totals.refundsPrescribed == refund.amount + Yen(3_000) && totals.refunded == .zero)
+        #expect(try CitySnapshot(ledger).collection.moneyIsConserved)
+        var check = RuleCheck()
+        try ledger.forEachEvent { view, event in check.apply(event, position: view.position) }
+        check.finish()
+        #expect(!check.breaches.contains { $0.rule == .money }, "\(check.breaches)")
+    }
+
     @Test func aSeizureHoldsPrescriptionAndRenewsIt() throws {
         try base.city([("1", 2_000_000)])
         try arrears.adoptSettings(try settings(), metadata: meta())

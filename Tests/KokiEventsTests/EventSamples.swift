@@ -55,6 +55,10 @@ enum EventSamples {
                 interestFrom: try! CivilDate(iso: "2025-11-01"), decidedOn: try! CivilDate(iso: "2025-12-01"),
                 ruleVersion: "koki-refund-interest-1")),
         .refundPaid(RefundPaid(person: person, refund: "r1", paidOn: try! CivilDate(iso: "2025-12-20"), heir: sealed)),
+        .refundPrescribed(
+            RefundPrescribed(
+                person: person, overpayment: "o1", refund: "r1", amount: Yen(5_000),
+                lastDay: try! CivilDate(iso: "2027-10-31"), recordedOn: try! CivilDate(iso: "2028-05-31"))),
         .debitMandateStarted(
             DebitMandateStarted(person: person, startsOn: try! CivilDate(iso: "2025-07-01"), account: sealed)),
         .debitMandateStopped(

@@ -308,12 +308,47 @@ extension ArrearsCommands {
 
     /// Writes off, as of `date`, what every prescribed period still owes (premium and late fee);
     /// one command per person, the run recorded; the same date again appends nothing.
+    /// What a prescription run recorded: the periods written off (不納欠損) and the refunds whose
+    /// right prescribed (還付請求権の時効), the city keeping the money.
+    public struct PrescriptionRun: Sendable, Hashable, Codable {
+        public var writtenOff: [WrittenOff] = []
+        public var refundsPrescribed: [RefundPrescribed] = []
+    }
+
     public func runPrescription(on date: CivilDate, actor: String) throws -> [WrittenOff] {
+        try prescribe(on: date, actor: actor).writtenOff
+    }
+
+    /// The prescription run: every prescribed period's debt written off, and every overpayment
+    /// whose refund was not paid within two years from the day after it arose (高確法 第160条 第1項)
+    /// kept — open, or decided and never paid (the refund lapses). One command per person; the
+    /// same date again appends nothing.
+    public func prescribe(on date: CivilDate, actor: String) throws -> PrescriptionRun {
         let city = try CitySnapshot(ledger)
         let settings = try Self.settings(city)
         let run = Identifier(derivedFrom: Array("prescription-run/\(date)".utf8))
         var all: [WrittenOff] = []
+        var refunds: [RefundPrescribed] = []
         for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key }) {
+            var kept: [RefundPrescribed] = []
+            for o in account.overpayments where !o.withdrawn {
+                let barred = AssessmentTimeLimit.firstBarredDay(afterFirstDue: o.arose)
+                guard barred <= date else { continue }
+                let lastDay = barred.adding(days: -1)
+                for r in account.refunds
+                where r.decision.overpayment == o.id && r.paid == nil && r.prescribed == nil {
+                    kept.append(
+                        RefundPrescribed(
+                            person: person, overpayment: o.id, refund: r.decision.id, amount: r.decision.amount,
+                            lastDay: lastDay, recordedOn: date))
+                }
+                if o.open > .zero {
+                    kept.append(
+                        RefundPrescribed(
+                            person: person, overpayment: o.id, refund: nil, amount: o.open, lastDay: lastDay,
+                            recordedOn: date))
+                }
+            }
             var events: [WrittenOff] = []
             for (key, period) in account.periods.sorted(by: { $0.key < $1.key })
             where period.outstanding > .zero || period.lateFeeOutstanding > .zero {
@@ -324,15 +359,16 @@ extension ArrearsCommands {
                         person: person, key: key, premium: period.outstanding, lateFee: period.lateFeeOutstanding,
                         reason: .prescription, lastDay: prescription.lastDay, writtenOffOn: date))
             }
-            guard !events.isEmpty else { continue }
+            guard !events.isEmpty || !kept.isEmpty else { continue }
             try ledger.record(
-                events.map { .writtenOff($0) },
+                events.map { .writtenOff($0) } + kept.map { .refundPrescribed($0) },
                 metadata: CommandMetadata(
                     commandID: Identifier(derivedFrom: Array("prescription/\(date)/\(person.value)".utf8)),
                     actor: actor,
                     correlationID: run),
                 expecting: [person: .exact(city.version(of: person))])
             all += events
+            refunds += kept
         }
         try ledger.record(
             [
@@ -342,7 +378,7 @@ extension ArrearsCommands {
                         persons: Set(all.map(\.person)).count, notices: all.count,
                         amount: all.map { $0.premium + $0.lateFee }.sum()))
             ], metadata: CommandMetadata(commandID: run, actor: actor, correlationID: run))
-        return all
+        return PrescriptionRun(writtenOff: all, refundsPrescribed: refunds)
     }
 
     // MARK: - Fiscal closing (出納閉鎖)

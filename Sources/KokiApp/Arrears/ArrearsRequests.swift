@@ -159,10 +159,10 @@ public struct RunPrescription: KokiRequest {
 
     public init(on: CivilDate?) { self.on = on }
 
-    public func handle(_ scope: RequestScope) throws -> OnDate<[WrittenOff]> {
+    public func handle(_ scope: RequestScope) throws -> OnDate<ArrearsCommands.PrescriptionRun> {
         let date = try on.map { try InputLimits.decision($0, today: scope.today, field: "--on") } ?? scope.today
-        let written = try ArrearsCommands(scope.ledger).runPrescription(on: date, actor: scope.metadata().actor)
-        return .afterRun(date, written, scope.ledger)
+        let run = try ArrearsCommands(scope.ledger).prescribe(on: date, actor: scope.metadata().actor)
+        return .afterRun(date, run, scope.ledger)
     }
 }
 

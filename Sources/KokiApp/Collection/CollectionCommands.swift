@@ -292,6 +292,12 @@ public struct CollectionCommands: Sendable {
         if let paid = record.paid {
             throw KokiError(.invalidInput, "refund \(refund) was already paid on \(paid.paidOn)")
         }
+        if let prescribed = record.prescribed {
+            throw KokiError(
+                .invalidInput,
+                "refund \(refund) lapsed: the right to it prescribed on \(prescribed.lastDay) (recorded \(prescribed.recordedOn))"
+            )
+        }
         guard date >= record.decision.decidedOn else {
             throw KokiError(
                 .invalidInput, "paid on \(date) is before the refund was decided (\(record.decision.decidedOn))")

@@ -248,9 +248,14 @@ struct PrescriptionCommand: ParsableCommand {
 
     struct Run: TypedCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write off what every prescribed period still owes; idempotent per date.",
-            discussion:
-                "Money received later for a written-off period is not a payment of it: it is an overpayment to refund.")
+            abstract:
+                "Write off what every prescribed period still owes, and keep the refunds whose right prescribed; idempotent per date.",
+            discussion: """
+                Money received later for a written-off period is not a payment of it: it is an overpayment to refund. \
+                A refund not paid within two years from the day after the overpayment arose (高確法 第160条) is \
+                recorded as prescribed — the open overpayment, or a refund decided and never paid, which lapses and \
+                can no longer be paid.
+                """)
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The day (default: today in Japan; not after today).", valueName: "date"))
         var on: CivilDate?
@@ -258,11 +263,16 @@ struct PrescriptionCommand: ParsableCommand {
         func request() -> RunPrescription { RunPrescription(on: on) }
 
         static func report(_ request: Request, _ result: Request.Result) {
-            let (date, written) = (result.on, result.value)
+            let (date, written, kept) = (result.on, result.value.writtenOff, result.value.refundsPrescribed)
             defer { noteReadModels(result.readModelsNote) }
             Output.line(
                 "prescription run \(date): \(written.count) periods of \(Set(written.map(\.person)).count) persons written off, \(written.map { $0.premium + $0.lateFee }.sum().amount) yen"
             )
+            if !kept.isEmpty {
+                Output.line(
+                    "  refunds prescribed (kept by the city): \(kept.count) of \(Set(kept.map(\.person)).count) persons, \(kept.map(\.amount).sum().amount) yen"
+                )
+            }
         }
     }
 }
