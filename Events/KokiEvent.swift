@@ -53,6 +53,7 @@ public enum KokiEvent: Sendable, Hashable {
     case writtenOff(WrittenOff)
     case installmentPlanRecorded(InstallmentPlanRecorded)
     case seizureRecorded(SeizureRecorded)
+    case enforcementStopped(EnforcementStopped)
     case fiscalYearClosed(FiscalYearClosed)
     // Access control and the audit trail (operators, sessions, reads): no money, no person's account.
     case access(AccessEvent)
@@ -105,6 +106,7 @@ public enum KokiEvent: Sendable, Hashable {
         case .writtenOff(let e): e.person
         case .installmentPlanRecorded(let e): e.person
         case .seizureRecorded(let e): e.person
+        case .enforcementStopped(let e): e.person
         }
     }
 
@@ -176,6 +178,7 @@ public enum KokiEvent: Sendable, Hashable {
         case .writtenOff(let e): visitor.visit(e)
         case .installmentPlanRecorded(let e): visitor.visit(e)
         case .seizureRecorded(let e): visitor.visit(e)
+        case .enforcementStopped(let e): visitor.visit(e)
         case .fiscalYearClosed(let e): visitor.visit(e)
         case .access(let e): e.visit(visitor)
         case .notice(let e): e.visit(visitor)

@@ -87,6 +87,8 @@ public struct WrittenOff: EventPayload {
     public enum Reason: String, Sendable, Hashable, Codable, CaseIterable {
         /// 時効完成.
         case prescription
+        /// 執行停止 for three years, or at once where nothing can be collected (地方税法 第15条の7).
+        case enforcementStopped
     }
 
     public var person: PersonID
@@ -182,6 +184,60 @@ public struct SeizureRecorded: EventPayload {
 
     public init(person: PersonID, id: String, change: Change, on: CivilDate, periods: [PeriodKey]) {
         (self.person, self.id, self.change, self.on, self.periods) = (person, id, change, on, periods)
+    }
+}
+
+/// 滞納処分の執行停止 (地方税法 第15条の7, applied to premiums by 地方自治法 第231条の3 第3項) — the
+/// city stops enforcement on periods for a reason the law names (no property to seize; seizing
+/// would endanger the person's livelihood; neither address nor property known), or ends a stop
+/// (`ended`: property found, 取消). A stop that lasts three years extinguishes what the periods
+/// owe (第4項); with `atOnce`, where nothing can clearly ever be collected, it is extinguished at
+/// once (第5項). The prescription run records the write-off (`WrittenOff`, reason
+/// `enforcementStopped`).
+public struct EnforcementStopped: EventPayload {
+    public static let eventType = "EnforcementStopped"
+    public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), id: c.field(\.id), change: c.field(\.change), on: c.field(\.on),
+            periods: c.field(\.periods), reason: c.field(\.reason), atOnce: c.field(\.atOnce))
+    }
+
+    /// Stored by declaration order: add cases at the end.
+    public enum Reason: String, Sendable, Hashable, Codable, CaseIterable, StoredCase {
+        /// 第1項第1号: no property to seize.
+        case noProperty = "no-property"
+        /// 第1項第2号: seizing would endanger the person's livelihood.
+        case hardship
+        /// 第1項第3号: neither address nor property known.
+        case unknownWhereabouts = "unknown-whereabouts"
+        public static let storedCases = allCases
+    }
+
+    public var person: PersonID
+    public var id: String
+    public var change: SeizureRecorded.Change
+    public var on: CivilDate
+    public var periods: [PeriodKey]
+    public var reason: Reason
+    /// Extinguished at once (第5項): nothing can ever be collected.
+    public var atOnce: Bool
+
+    public init(
+        person: PersonID, id: String, change: SeizureRecorded.Change, on: CivilDate, periods: [PeriodKey],
+        reason: Reason, atOnce: Bool
+    ) {
+        (self.person, self.id, self.change, self.on, self.periods) = (person, id, change, on, periods)
+        (self.reason, self.atOnce) = (reason, atOnce)
+    }
+
+    /// The day the stop extinguishes what its periods owe, unless it ends before.
+    public var extinguishesOn: CivilDate {
+        if atOnce { return on }
+        // Three years on (a stop from 29 February runs to 1 March).
+        return (try? CivilDate(year: on.year + 3, month: on.month, day: on.day))
+            ?? (try? CivilDate(year: on.year + 3, month: 3, day: 1)) ?? on.adding(days: 1096)
     }
 }
 

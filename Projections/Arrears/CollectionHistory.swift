@@ -127,6 +127,13 @@ public struct CollectionHistory: Sendable, Hashable {
                     + (e.schedule.isEmpty
                         ? "" : ": \(e.schedule.count) payments, \(e.schedule.map(\.amount).sum().amount) yen")
                     + (e.pledge ? ", pledge (誓約)" : "") + (e.reason.isEmpty ? "" : " — \(e.reason)"))
+        case .enforcementStopped(let e):
+            add(
+                e.on, "enforcement stop",
+                "執行停止 \(e.id) \(e.change.rawValue)"
+                    + (e.change == .started
+                        ? " (\(e.reason.rawValue)\(e.atOnce ? ", extinguished at once" : "")): "
+                            + e.periods.map(\.description).joined(separator: " ") : ""))
         case .seizureRecorded(let e):
             add(
                 e.on, "seizure",

@@ -16,8 +16,8 @@ import KokiEvents
 ///   for a period collected from a pension, paid already, or not yet due (地方自治法 第231条の3);
 /// - no charge on a due date already past when it was decided; no assessment after the time
 ///   limit (期間制限, 高確法 第160条の2); no late fee on a period paid by its due date;
-/// - no write-off before prescription completed (高確法 第160条); no refund paid after the claim
-///   to it prescribed;
+/// - no write-off before prescription completed (高確法 第160条) or before a stop of enforcement
+///   extinguished the debt (地方税法 第15条の7); no refund paid after the claim to it prescribed;
 /// - each person's money conserved: what was received is what periods hold, late fees paid,
 ///   overpayments open and refunds decided.
 public struct RuleCheck: Sendable {
@@ -271,7 +271,21 @@ public struct RuleCheck: Sendable {
     }
 
     private mutating func checkWriteOff(_ e: WrittenOff, _ position: Int64) {
-        guard let settings = accounts.arrearsSettings, let account = accounts.account(e.person) else { return }
+        guard let account = accounts.account(e.person) else { return }
+        if e.reason == .enforcementStopped {
+            // Extinguished by a stop of enforcement: three years of it, or at once (第15条の7).
+            let extinguishing = account.enforcementStops(on: e.writtenOffOn).first {
+                $0.periods.contains(e.key) && $0.extinguishesOn <= e.writtenOffOn
+            }
+            if extinguishing == nil {
+                breach(
+                    .writeOff, position, e.person, e.key.fiscalYear,
+                    "\(e.key) written off on \(e.writtenOffOn) as extinguished by a stop of enforcement, with no stop "
+                        + "in force for three years (or at once) then")
+            }
+            return
+        }
+        guard let settings = accounts.arrearsSettings else { return }
         let prescription = account.prescription(e.key, settings)
         if !prescription.isPrescribed(on: e.writtenOffOn) {
             breach(

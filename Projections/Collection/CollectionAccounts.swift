@@ -118,6 +118,8 @@ public struct CollectionAccounts: Projection {
         /// Installment plans, every change in order (the last of a plan's id is its state).
         public var plans: [InstallmentPlanRecorded] = []
         public var seizures: [SeizureRecorded] = []
+        /// 執行停止: each stop started, and the end of those ended.
+        public var enforcementStops: [EnforcementStopped] = []
 
         /// The plans in force: agreed or revised, not cancelled, broken or completed.
         public var activePlans: [InstallmentPlanRecorded] {
@@ -140,7 +142,7 @@ public struct CollectionAccounts: Projection {
                 .debitMandateStopped,
                 .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped,
                 .dunningNoticeIssued, .reminderIssued, .contactRecorded, .lateFeeFinalized, .reductionDecided,
-                .writtenOff, .installmentPlanRecorded, .seizureRecorded:
+                .writtenOff, .installmentPlanRecorded, .seizureRecorded, .enforcementStopped:
                 true
             case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
                 .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
@@ -268,6 +270,8 @@ public struct CollectionAccounts: Projection {
                 plans.append(e)
             case .seizureRecorded(let e):
                 seizures.append(e)
+            case .enforcementStopped(let e):
+                enforcementStops.append(e)
             case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
                 .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
                 .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .myNumberRecorded,
@@ -405,4 +409,20 @@ extension ConveniencePaymentReported {
     /// by the preliminary report and the final payment, so the one confirms the other.
     public static func reference(barcode: String, paidOn: CivilDate) -> String { "cvs:\(barcode):\(paidOn)" }
     public var reference: String { Self.reference(barcode: barcode, paidOn: paidOn) }
+}
+
+extension CollectionAccounts.Account {
+    /// The enforcement stops (執行停止) in force on `date` — started on or before it, not ended by
+    /// then — each with the periods it covers.
+    public func enforcementStops(on date: CivilDate) -> [EnforcementStopped] {
+        enforcementStops.filter { stop in
+            stop.change == .started && stop.on <= date
+                && !enforcementStops.contains { $0.change == .ended && $0.id == stop.id && $0.on <= date }
+        }
+    }
+
+    /// Whether enforcement on a period is stopped on `date`.
+    public func enforcementStopped(_ key: PeriodKey, on date: CivilDate) -> Bool {
+        enforcementStops(on: date).contains { $0.periods.contains(key) }
+    }
 }

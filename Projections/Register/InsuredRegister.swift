@@ -206,7 +206,7 @@ public struct InsuredRegister: Projection {
             .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved,
             .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded, .reminderIssued,
             .contactRecorded, .lateFeeFinalized, .reductionDecided, .writtenOff, .installmentPlanRecorded,
-            .seizureRecorded, .fiscalYearClosed:
+            .seizureRecorded, .enforcementStopped, .fiscalYearClosed:
             break
         }
     }
@@ -250,6 +250,7 @@ extension KokiEvent {
         case .writtenOff(let e): e.writtenOffOn
         case .installmentPlanRecorded(let e): e.on
         case .seizureRecorded(let e): e.on
+        case .enforcementStopped(let e): e.on
         case .fiscalYearClosed(let e): e.closedOn
         case .personErased(let e): e.decidedOn
         case .mailRecipientRecorded(let e): e.from

@@ -207,6 +207,77 @@ import Testing
         #expect(!check.breaches.contains { $0.rule == .money }, "\(check.breaches)")
     }
 
+    /// 執行停止 (地方税法 第15条の7): no seizure, 督促 or 催告 on stopped periods; three years of stop
+    /// extinguish what they owe (the prescription run writes it off, before prescription would);
+    /// a stop ended before then extinguishes nothing; `atOnce` writes off at once. The rule checker
+    /// accepts each of these write-offs, and finds one recorded with no stop behind it.
+    @Test func aStopOfEnforcementExtinguishesAfterThreeYearsOrAtOnce() throws {
+        try base.city([("1", 2_000_000), ("2", 2_000_000)])
+        try arrears.adoptSettings(try settings(), metadata: meta())
+        // Person 1's period 1 (due 2025-07-31) is dunned on 2025-08-20 (which renews prescription).
+        _ = try arrears.runDunning(on: d("2025-08-20"), actor: "b")
+        let stop = try arrears.stopEnforcement(
+            id("1"), change: .started, on: d("2025-09-01"), periods: [key(1), key(2)], reason: .noProperty,
+            metadata: meta())
+        #expect(stop.extinguishesOn == d("2028-09-01"))
+        #expect {
+            try arrears.recordSeizure(
+                id("1"), change: .started, on: d("2025-10-01"), periods: [key(1)], metadata: meta())
+        } throws: { ($0 as? KokiError)?.message.contains("執行停止") == true }
+        #expect {
+            try arrears.stopEnforcement(
+                id("1"), change: .started, on: d("2025-09-02"), periods: [key(2)], reason: .hardship, metadata: meta())
+        } throws: { ($0 as? KokiError)?.message.contains("stopped already") == true }
+        // Period 2 (due 2025-09-01) is past due by the next dunning run, but stopped: not dunned.
+        let dunning = try arrears.runDunning(on: d("2025-09-19"), actor: "b")
+        #expect(!dunning.notices.contains { $0.person == id("1") && $0.key == key(2) })
+        // Person 2: a stop ended before three years extinguishes nothing; a stop at once writes off now.
+        let ended = try arrears.stopEnforcement(
+            id("2"), change: .started, on: d("2025-09-01"), periods: [key(3)], reason: .hardship, metadata: meta())
+        try arrears.stopEnforcement(id("2"), change: .ended, id: ended.id, on: d("2026-01-10"), metadata: meta())
+        #expect {
+            try arrears.stopEnforcement(id("2"), change: .ended, id: ended.id, on: d("2026-01-11"), metadata: meta())
+        } throws: { $0 is KokiError }
+        let owedOn4 = try #require(try account("2").periods[key(4)]?.outstanding)
+        try arrears.stopEnforcement(
+            id("2"), change: .started, on: d("2026-02-02"), periods: [key(4)], reason: .unknownWhereabouts,
+            atOnce: true,
+            metadata: meta())
+        let two = try account("2")
+        #expect(two.periods[key(4)]?.writtenOff == owedOn4 && two.periods[key(3)]?.writtenOff == .zero)
+        // Prescription runs on during a stop; a part payment on period 2 (承認) renews it past the
+        // stop's three years, so period 2 is extinguished by the stop, period 1 by prescription.
+        _ = try pay("1", Yen(100), on: "2027-06-01", slip: key(2))
+        let stopped = [key(1), key(2)]
+        let before = try arrears.prescribe(on: d("2028-08-31"), actor: "b").writtenOff.filter {
+            $0.person == id("1") && stopped.contains($0.key)
+        }
+        #expect(before.map(\.key) == [key(1)] && before.allSatisfy { $0.reason == .prescription })
+        let after = try arrears.prescribe(on: d("2028-09-01"), actor: "b").writtenOff.filter {
+            $0.person == id("1") && stopped.contains($0.key)
+        }
+        #expect(after.map(\.key) == [key(2)] && after.first?.reason == .enforcementStopped)
+        #expect(after.first?.lastDay == d("2028-08-31"))
+        #expect(try account("1").periods[key(2)]?.outstanding == .zero)
+        #expect(try CitySnapshot(ledger).collection.moneyIsConserved)
+        func writeOffBreaches() throws -> [RuleCheck.Breach] {
+            var check = RuleCheck()
+            try ledger.forEachEvent { view, event in check.apply(event, position: view.position) }
+            check.finish()
+            return check.breaches.filter { $0.rule == .writeOff }
+        }
+        #expect(try writeOffBreaches().isEmpty)
+        // A write-off recorded as extinguished by a stop that is not there is a breach.
+        try ledger.record(
+            [
+                .writtenOff(
+                    WrittenOff(
+                        person: id("2"), key: key(5), premium: Yen(1), lateFee: .zero, reason: .enforcementStopped,
+                        lastDay: d("2026-02-02"), writtenOffOn: d("2026-02-03")))
+            ], metadata: meta())
+        #expect(try writeOffBreaches().map(\.person) == [id("2")])
+    }
+
     @Test func aSeizureHoldsPrescriptionAndRenewsIt() throws {
         try base.city([("1", 2_000_000)])
         try arrears.adoptSettings(try settings(), metadata: meta())

@@ -139,6 +139,10 @@ enum EventSamples {
         .seizureRecorded(
             SeizureRecorded(
                 person: person, id: "z1", change: .started, on: try! CivilDate(iso: "2027-06-01"), periods: [key(5)])),
+        .enforcementStopped(
+            EnforcementStopped(
+                person: person, id: "s1", change: .started, on: try! CivilDate(iso: "2027-07-01"), periods: [key(6)],
+                reason: .hardship, atOnce: false)),
         .fiscalYearClosed(
             FiscalYearClosed(
                 fiscalYear: fy, closedOn: try! CivilDate(iso: "2026-05-31"),

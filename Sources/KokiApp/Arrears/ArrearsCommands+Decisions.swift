@@ -289,6 +289,9 @@ extension ArrearsCommands {
             guard !periods.isEmpty, periods.allSatisfy({ state.account.periods[$0] != nil }) else {
                 throw KokiError(.invalidInput, "a seizure names periods of the person")
             }
+            if let stopped = periods.first(where: { state.account.enforcementStopped($0, on: date) }) {
+                throw KokiError(.invalidInput, "enforcement on \(stopped) of \(person) is stopped (執行停止): no seizure")
+            }
             number = CollectionCommands.number("z", metadata.commandID)
         case .ended:
             let started = state.account.seizures.filter { $0.id == id }
@@ -304,10 +307,70 @@ extension ArrearsCommands {
         return event
     }
 
+    // MARK: - 執行停止 (地方税法 第15条の7)
+
+    /// Stops enforcement on periods the person still owes, for a reason the law names; with
+    /// `atOnce` (nothing can ever be collected) what they owe is written off in the same command.
+    /// `ended` (with `id`) ends a stop before it extinguished anything. Seizures are refused on
+    /// stopped periods, and the dunning and reminder runs leave them out.
+    @discardableResult
+    public func stopEnforcement(
+        _ person: PersonID, change: SeizureRecorded.Change, id: String? = nil, on date: CivilDate,
+        periods: [PeriodKey] = [], reason: EnforcementStopped.Reason = .noProperty, atOnce: Bool = false,
+        metadata: CommandMetadata
+    ) throws -> EnforcementStopped {
+        let state = try self.person(person)
+        let account = state.account
+        var events: [KokiEvent] = []
+        let event: EnforcementStopped
+        switch change {
+        case .started:
+            guard !periods.isEmpty else {
+                throw KokiError(.invalidInput, "a stop of enforcement names periods (--period)")
+            }
+            for key in periods {
+                guard let period = account.periods[key], period.outstanding > .zero || period.lateFeeOutstanding > .zero
+                else { throw KokiError(.invalidInput, "\(person) owes nothing on \(key)") }
+                if account.enforcementStopped(key, on: date) {
+                    throw KokiError(.invalidInput, "enforcement on \(key) of \(person) is stopped already")
+                }
+            }
+            event = EnforcementStopped(
+                person: person, id: CollectionCommands.number("s", metadata.commandID), change: .started, on: date,
+                periods: periods, reason: reason, atOnce: atOnce)
+            events.append(.enforcementStopped(event))
+            if atOnce {
+                for key in periods {
+                    guard let period = account.periods[key] else { continue }
+                    events.append(
+                        .writtenOff(
+                            WrittenOff(
+                                person: person, key: key, premium: period.outstanding,
+                                lateFee: period.lateFeeOutstanding,
+                                reason: .enforcementStopped, lastDay: date.adding(days: -1), writtenOffOn: date)))
+                }
+            }
+        case .ended:
+            guard let id, let stop = account.enforcementStops(on: date).first(where: { $0.id == id }) else {
+                throw KokiError(
+                    .invalidInput, "\(person) has no stop of enforcement \(id ?? "(none given)") in force on \(date)")
+            }
+            guard !stop.atOnce, date < stop.extinguishesOn else {
+                throw KokiError(
+                    .invalidInput,
+                    "stop \(id) extinguished what \(person) owed on \(stop.extinguishesOn): it cannot end")
+            }
+            event = EnforcementStopped(
+                person: person, id: id, change: .ended, on: date, periods: stop.periods, reason: stop.reason,
+                atOnce: false)
+            events.append(.enforcementStopped(event))
+        }
+        try ledger.record(events, metadata: metadata, expecting: [person: .exact(state.version)])
+        return event
+    }
+
     // MARK: - Prescription run (不納欠損)
 
-    /// Writes off, as of `date`, what every prescribed period still owes (premium and late fee);
-    /// one command per person, the run recorded; the same date again appends nothing.
     /// What a prescription run recorded: the periods written off (不納欠損) and the refunds whose
     /// right prescribed (還付請求権の時効), the city keeping the money.
     public struct PrescriptionRun: Sendable, Hashable, Codable {
@@ -315,6 +378,8 @@ extension ArrearsCommands {
         public var refundsPrescribed: [RefundPrescribed] = []
     }
 
+    /// Writes off, as of `date`, what every prescribed period still owes (premium and late fee);
+    /// the write-offs of ``prescribe(on:actor:)``.
     public func runPrescription(on date: CivilDate, actor: String) throws -> [WrittenOff] {
         try prescribe(on: date, actor: actor).writtenOff
     }
@@ -353,11 +418,21 @@ extension ArrearsCommands {
             for (key, period) in account.periods.sorted(by: { $0.key < $1.key })
             where period.outstanding > .zero || period.lateFeeOutstanding > .zero {
                 let prescription = account.prescription(key, settings)
-                guard prescription.isPrescribed(on: date) else { continue }
-                events.append(
-                    WrittenOff(
-                        person: person, key: key, premium: period.outstanding, lateFee: period.lateFeeOutstanding,
-                        reason: .prescription, lastDay: prescription.lastDay, writtenOffOn: date))
+                if prescription.isPrescribed(on: date) {
+                    events.append(
+                        WrittenOff(
+                            person: person, key: key, premium: period.outstanding, lateFee: period.lateFeeOutstanding,
+                            reason: .prescription, lastDay: prescription.lastDay, writtenOffOn: date))
+                } else if let stop = account.enforcementStops(on: date).first(where: {
+                    $0.periods.contains(key) && $0.extinguishesOn <= date
+                }) {
+                    // Three years of 執行停止 (地方税法 第15条の7 第4項).
+                    events.append(
+                        WrittenOff(
+                            person: person, key: key, premium: period.outstanding, lateFee: period.lateFeeOutstanding,
+                            reason: .enforcementStopped, lastDay: stop.extinguishesOn.adding(days: -1),
+                            writtenOffOn: date))
+                }
             }
             guard !events.isEmpty || !kept.isEmpty else { continue }
             try ledger.record(

@@ -372,6 +372,51 @@ public struct StartSeizure: PersonRequest {
     }
 }
 
+/// `enforcement stop PERSON`: enforcement stopped on periods (執行停止, 地方税法 第15条の7), for a
+/// reason; `--at-once` writes off what they owe in the same command.
+public struct StopEnforcement: PersonRequest {
+    public static let name = "enforcement stop"
+    public static let function: AccessFunction? = .arrearsWrite
+
+    public var person: PersonID
+    public var on: CivilDate
+    public var periods: [PeriodKey]
+    public var reason: EnforcementStopped.Reason
+    public var atOnce: Bool
+
+    public init(person: PersonID, on: CivilDate, periods: [PeriodKey], reason: EnforcementStopped.Reason, atOnce: Bool)
+    {
+        (self.person, self.on, self.periods, self.reason, self.atOnce) = (person, on, periods, reason, atOnce)
+    }
+
+    public func handle(_ scope: RequestScope) throws -> EnforcementStopped {
+        let date = try InputLimits.decision(on, today: scope.today, field: "--on")
+        return try ArrearsCommands(scope.ledger).stopEnforcement(
+            person, change: .started, on: date, periods: periods, reason: reason, atOnce: atOnce,
+            metadata: scope.metadata())
+    }
+}
+
+/// `enforcement end PERSON ID`: a stop of enforcement ended (property found: 取消).
+public struct EndEnforcementStop: PersonRequest {
+    public static let name = "enforcement end"
+    public static let function: AccessFunction? = .arrearsWrite
+
+    public var person: PersonID
+    public var id: String
+    public var on: CivilDate
+
+    public init(person: PersonID, id: String, on: CivilDate) {
+        (self.person, self.id, self.on) = (person, id, on)
+    }
+
+    public func handle(_ scope: RequestScope) throws -> EnforcementStopped {
+        let date = try InputLimits.decision(on, today: scope.today, field: "--on")
+        return try ArrearsCommands(scope.ledger).stopEnforcement(
+            person, change: .ended, id: id, on: date, metadata: scope.metadata())
+    }
+}
+
 /// `seizure end PERSON ID`: the end of a seizure.
 public struct EndSeizure: PersonRequest {
     public static let name = "seizure end"

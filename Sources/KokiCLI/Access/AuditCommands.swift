@@ -247,7 +247,8 @@ extension AuditCommand {
                   past-due-charge    more charged on a due date already past when decided
                   time-limit         an assessment or raise after the time limit (期間制限)
                   late-fee           a late fee on a period paid by its due date
-                  write-off          a write-off before prescription completed
+                  write-off          a write-off before prescription completed, or before a stop of enforcement \
+                (執行停止) extinguished the debt
                   refund-prescribed  a refund paid after the claim prescribed (two years from the overpayment)
                   money              a person's money not conserved (received = periods + late fees + \
                 overpayments open + refunded)

@@ -239,6 +239,60 @@ struct SeizureCommand: ParsableCommand {
     }
 }
 
+extension EnforcementStopped.Reason: ExpressibleByArgument {}
+
+struct EnforcementCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enforcement",
+        abstract: "Stops of enforcement (執行停止, 地方税法 第15条の7): their start and end.",
+        discussion: """
+            A stop names the periods and the law's reason: no-property (no property to seize), hardship (seizing \
+            would endanger the person's livelihood) or unknown-whereabouts. While it lasts, the periods are not \
+            seized, dunned or reminded; after three years the prescription run writes off what they owe \
+            (不納欠損, reason enforcementStopped), and with --at-once (nothing can ever be collected, 第5項) it \
+            is written off in the same command. Property found ends the stop (`enforcement end`). Prescription \
+            runs on meanwhile: what prescribes first is written off as prescribed.
+            """,
+        subcommands: [Stop.self, End.self]
+    )
+
+    struct Stop: TypedCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop enforcement on periods.")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Option(help: ArgumentHelp("The day decided (not after today).", valueName: "date")) var on: CivilDate
+        @Option(help: ArgumentHelp("A period it covers, like 2025/3; repeat.", valueName: "fy/n")) var period: [String]
+        @Option(help: "no-property, hardship or unknown-whereabouts.") var reason: EnforcementStopped.Reason
+        @Flag(help: "Nothing can ever be collected: extinguish what the periods owe at once (第5項).") var atOnce = false
+
+        func request() throws -> StopEnforcement {
+            StopEnforcement(
+                person: person, on: on, periods: try period.map(parsePeriod), reason: reason, atOnce: atOnce)
+        }
+
+        static func report(_ request: Request, _ event: EnforcementStopped) {
+            Output.line(
+                "enforcement stopped (\(event.id)) for \(request.person) from \(request.on)"
+                    + (event.atOnce
+                        ? ": written off at once" : ": extinguished on \(event.extinguishesOn) unless ended"))
+        }
+    }
+
+    struct End: TypedCommand {
+        static let configuration = CommandConfiguration(abstract: "End a stop of enforcement (property found).")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Argument(help: "The stop's number.") var id: String
+        @Option(help: ArgumentHelp("The day (not after today).", valueName: "date")) var on: CivilDate
+
+        func request() -> EndEnforcementStop { EndEnforcementStop(person: person, id: id, on: on) }
+
+        static func report(_ request: Request, _ event: EnforcementStopped) {
+            Output.line("stop \(request.id) of \(request.person) ended on \(request.on)")
+        }
+    }
+}
+
 struct PrescriptionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prescription",
