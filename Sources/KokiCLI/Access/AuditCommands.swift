@@ -238,8 +238,8 @@ extension AuditCommand {
             discussion: """
                 One pass over the ledger, each event checked against what the ledger knew when it was recorded \
                 (the office's calendar then, the deaths recorded before it, the arrears settings in force):
-                  closed-day         a document, due date, 指定期限 or plan installment on a day the office is \
-                closed, or a counter payment, visit or plan agreed there
+                  closed-day         a document, due date, 指定期限, plan installment or assessment decision on a \
+                day the office is closed, or a counter payment, visit or plan agreed there
                   deceased           a document, 督促, 催告, debit, mandate or household membership for a person \
                 after their recorded death (not to a recorded heirs' representative)
                   dunning            a 督促状 later than the window after its due date, with a 指定期限 too soon, \
@@ -251,7 +251,7 @@ extension AuditCommand {
                 (執行停止) extinguished the debt
                   refund-prescribed  a refund paid after the claim prescribed (two years from the overpayment)
                   money              a person's money not conserved (received = periods + late fees + \
-                overpayments open + refunded)
+                overpayments open + refunded + kept when refunds prescribed)
                 A certificate is handed to an heir at the counter and a reissue is the document as it was: \
                 neither is a document to the dead. Exit status: 0 no breach, 1 a breach, 65 a wrong option.
                 """)
