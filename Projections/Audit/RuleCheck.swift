@@ -189,7 +189,11 @@ public struct RuleCheck: Sendable {
                     "a late fee of \(e.fee.amount) yen on \(e.key), paid off on \(e.paidOffOn), by its due date \(period.dueDate)"
                 )
             }
-        case .writtenOff(let e): checkWriteOff(e, position)
+        case .writtenOff(let e):
+            closed(e.writtenOffOn, "a write-off (不納欠損) of \(e.key) decided", position, e.person)
+            checkWriteOff(e, position)
+        case .enforcementStopped(let e):
+            closed(e.on, "a stop of enforcement (執行停止 \(e.id), \(e.change.rawValue)) decided", position, e.person)
         case .refundPaid(let e): checkRefund(e, position)
         default: break
         }

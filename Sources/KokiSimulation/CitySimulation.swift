@@ -235,8 +235,9 @@ struct SimulationRun {
             if inRange, fy - 1 >= settings.firstFiscalYear, try firstOpenDay(from: 5, 20, is: day) {
                 try lateIncomeCorrections(fy - 1, on: day)
             }
-            // 不納欠損 at the closing: what prescribed is written off, then the year is closed.
-            if day.month == 5, day.day == 31 {
+            // 不納欠損 on the last open day before the closing (31 May, 出納閉鎖): what prescribed is
+            // written off; on the 31st the year is closed.
+            if day.month == 5, day == businessDays.onOrBefore(try CivilDate(year: day.year, month: 5, day: 31)) {
                 report.writeOffs += try arrears.prescribe(on: day, actor: "sim-honcho").writtenOff.count
             }
             if day.month == 5, day.day == 31, fy - 1 >= settings.firstFiscalYear {

@@ -161,6 +161,7 @@ public struct RunPrescription: KokiRequest {
 
     public func handle(_ scope: RequestScope) throws -> OnDate<ArrearsCommands.PrescriptionRun> {
         let date = try on.map { try InputLimits.decision($0, today: scope.today, field: "--on") } ?? scope.today
+        if let on { try scope.ledger.businessCalendar(around: on).requireOpen(on, for: "a write-off (不納欠損)") }
         let run = try ArrearsCommands(scope.ledger).prescribe(on: date, actor: scope.metadata().actor)
         return .afterRun(date, run, scope.ledger)
     }
@@ -391,6 +392,7 @@ public struct StopEnforcement: PersonRequest {
 
     public func handle(_ scope: RequestScope) throws -> EnforcementStopped {
         let date = try InputLimits.decision(on, today: scope.today, field: "--on")
+        try scope.ledger.businessCalendar(around: date).requireOpen(date, for: "a stop of enforcement (執行停止)")
         return try ArrearsCommands(scope.ledger).stopEnforcement(
             person, change: .started, on: date, periods: periods, reason: reason, atOnce: atOnce,
             metadata: scope.metadata())
@@ -412,6 +414,7 @@ public struct EndEnforcementStop: PersonRequest {
 
     public func handle(_ scope: RequestScope) throws -> EnforcementStopped {
         let date = try InputLimits.decision(on, today: scope.today, field: "--on")
+        try scope.ledger.businessCalendar(around: date).requireOpen(date, for: "a stop of enforcement (執行停止)")
         return try ArrearsCommands(scope.ledger).stopEnforcement(
             person, change: .ended, id: id, on: date, metadata: scope.metadata())
     }

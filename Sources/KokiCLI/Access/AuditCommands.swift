@@ -238,8 +238,9 @@ extension AuditCommand {
             discussion: """
                 One pass over the ledger, each event checked against what the ledger knew when it was recorded \
                 (the office's calendar then, the deaths recorded before it, the arrears settings in force):
-                  closed-day         a document, due date, 指定期限, plan installment or assessment decision on a \
-                day the office is closed, or a counter payment, visit or plan agreed there
+                  closed-day         a document, due date, 指定期限, plan installment, assessment, write-off or \
+                stop of enforcement decided on a day the office is closed, or a counter payment, visit or plan \
+                agreed there
                   deceased           a document, 督促, 催告, debit, mandate or household membership for a person \
                 after their recorded death (not to a recorded heirs' representative)
                   dunning            a 督促状 later than the window after its due date, with a 指定期限 too soon, \
