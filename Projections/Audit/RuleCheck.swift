@@ -107,8 +107,8 @@ public struct RuleCheck: Sendable {
     /// The day of death, when recorded before `position` and nobody is recorded to receive the
     /// person's mail (相続人代表者): what is written to them then reaches nobody.
     private func diedUnrepresented(_ person: PersonID, before position: Int64) -> CivilDate? {
-        guard register.person(person)?.mailRecipients[.heirRepresentative] == nil else { return nil }
-        return died(person, before: position)
+        guard let died = died(person, before: position) else { return nil }
+        return register.person(person)?.diedUnrepresented(by: died)
     }
 
     // MARK: - Each event
@@ -125,7 +125,6 @@ public struct RuleCheck: Sendable {
             calendars[e.calendar.fiscalYear] = e
             closedDays = Set(calendars.values.flatMap(\.extraClosedDays))
         case .eligibilityLost(let e) where e.reason == .died: deathKnownAt[e.person] = position
-        case .notice(.documentIssued(let d)) where d.kind == .certificate: break
         default: break
         }
     }
@@ -305,15 +304,14 @@ public struct RuleCheck: Sendable {
             breach(.money, position, e.person, nil, "refund \(e.refund) paid but never decided")
             return
         }
-        // Two years counted from the day after the overpayment arose (高確法 第160条 第1項).
-        let arose =
-            account?.overpayments.first { $0.id == refund.decision.overpayment }?.arose ?? refund.decision.decidedOn
-        let barred = AssessmentTimeLimit.firstBarredDay(afterFirstDue: arose)
-        if e.paidOn >= barred {
+        guard let overpayment = account?.overpayments.first(where: { $0.id == refund.decision.overpayment }) else {
+            return
+        }
+        if e.paidOn >= overpayment.refundBarredFrom {
             breach(
                 .refundPrescribed, position, e.person, FiscalYear(containing: e.paidOn),
-                "refund \(e.refund) of an overpayment of \(arose) paid on \(e.paidOn), after the claim prescribed "
-                    + "(two years, on \(barred))")
+                "refund \(e.refund) of an overpayment of \(overpayment.arose) paid on \(e.paidOn), after the claim "
+                    + "prescribed (two years, on \(overpayment.refundBarredFrom))")
         }
     }
 

@@ -78,6 +78,10 @@ public struct CollectionAccounts: Projection {
         public var withdrawn = false
 
         public var open: Yen { withdrawn ? .zero : amount - appropriated - refunded - prescribed }
+
+        /// The first day the right to its refund no longer exists: two years counted from the
+        /// day after it arose (高確法 第160条 第1項).
+        public var refundBarredFrom: CivilDate { AssessmentTimeLimit.firstBarredDay(afterFirstDue: arose) }
     }
 
     public struct Refund: Sendable, Hashable {

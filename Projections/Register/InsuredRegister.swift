@@ -110,6 +110,13 @@ public struct InsuredRegister: Projection {
             return entry
         }
 
+        /// The day of death, when the person died on or before `date` and nobody is recorded to
+        /// receive their mail (相続人代表者): what is written to them then reaches nobody.
+        public func diedUnrepresented(by date: CivilDate) -> CivilDate? {
+            guard mailRecipients[.heirRepresentative] == nil, let died = diedOn, died <= date else { return nil }
+            return died
+        }
+
         /// Whether a death recorded for the person happened before `date`.
         public func died(before date: CivilDate) -> Bool {
             eligibilityFacts.contains { fact in

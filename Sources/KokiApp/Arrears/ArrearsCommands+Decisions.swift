@@ -396,10 +396,8 @@ extension ArrearsCommands {
         var refunds: [RefundPrescribed] = []
         for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key }) {
             var kept: [RefundPrescribed] = []
-            for o in account.overpayments where !o.withdrawn {
-                let barred = AssessmentTimeLimit.firstBarredDay(afterFirstDue: o.arose)
-                guard barred <= date else { continue }
-                let lastDay = barred.adding(days: -1)
+            for o in account.overpayments where !o.withdrawn && o.refundBarredFrom <= date {
+                let lastDay = o.refundBarredFrom.adding(days: -1)
                 for r in account.refunds
                 where r.decision.overpayment == o.id && r.paid == nil && r.prescribed == nil {
                     kept.append(

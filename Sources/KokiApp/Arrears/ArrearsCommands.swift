@@ -96,7 +96,7 @@ public struct ArrearsCommands: Sendable {
             let (person, account) = (state.person, state.account)
             // The heirs inherit what is owed: with their representative recorded, it is dunned
             // (to them); without, nobody would receive it.
-            if let died = state.entry?.diedOn, died <= date, state.entry?.mailRecipients[.heirRepresentative] == nil {
+            if state.entry?.diedUnrepresented(by: date) != nil {
                 summary.deceased.append(person)
                 continue
             }
@@ -185,7 +185,7 @@ public struct ArrearsCommands: Sendable {
             let (person, account) = (state.person, state.account)
             // The heirs inherit what is owed: with their representative recorded, it is dunned
             // (to them); without, nobody would receive it.
-            if let died = state.entry?.diedOn, died <= date, state.entry?.mailRecipients[.heirRepresentative] == nil {
+            if state.entry?.diedUnrepresented(by: date) != nil {
                 summary.deceased.append(person)
                 continue
             }

@@ -72,7 +72,7 @@ public struct Notices: Sendable {
 
     /// What one person's notices need from the register: their name and address (opened), or
     /// `nil` when they were erased.
-    struct Addressee {
+    struct Addressee: Equatable {
         var name: String
         var address: String
     }
@@ -90,12 +90,6 @@ public struct Notices: Sendable {
         public var held: [Held] = []
     }
 
-    /// Whom each person's documents are addressed to, as the ledger stands at `position`: the
-    /// person by their name and address — and nobody for a person whose death is recorded.
-    func addressees(_ persons: Set<PersonID>, through position: Int64) throws -> [PersonID: Addressee] {
-        try addressed(persons, through: position).living
-    }
-
     /// How a document is addressed.
     enum Addressing {
         /// Mail: to the agent (代理人) or the mailing address (送付先) recorded, else to the person;
@@ -109,7 +103,8 @@ public struct Notices: Sendable {
         case asBefore
     }
 
-    /// ``addressees(_:through:)``, and the deceased among `persons` with their day of death.
+    /// Whom each person's documents are addressed to, as the ledger stands at `position` (`living`),
+    /// and the persons nobody receives them for (`deceased`, with their day of death).
     func addressed(_ persons: Set<PersonID>, through position: Int64, _ addressing: Addressing = .mail) throws -> (
         living: [PersonID: Addressee], deceased: [PersonID: CivilDate]
     ) {
@@ -680,9 +675,7 @@ public struct Notices: Sendable {
             return notice
         }
         var notice = try build(to: today ?? named)
-        if notice.recordHash != original.recordHash, let today,
-            today.name != named.name || today.address != named.address
-        {
+        if notice.recordHash != original.recordHash, let today, today != named {
             notice = Self.asIssued(original, notice, before: try build(to: named))
         }
         guard notice.recordHash == original.recordHash else {

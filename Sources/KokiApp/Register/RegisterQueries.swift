@@ -84,10 +84,11 @@ public struct ShowPerson: KokiRequest {
                     role: role.rawValue, name: recipient.name, postalCode: recipient.postalCode?.description,
                     address: recipient.address, from: recorded.from.description))
         }
-        var view = View(
+        return View(
             number: entry.id.value, formerNumbers: entry.formerNumbers.map(\.value), erased: identity == nil,
             name: identity?.nameKanji, kana: identity?.nameKana, birthDate: identity?.birthDate.description,
-            sex: identity?.sex.rawValue, address: identity?.address, phone: identity?.phone, on: date.description,
+            sex: identity?.sex.rawValue, address: identity?.address, phone: identity?.phone,
+            postalCode: identity?.postalCode?.description, mailRecipients: recipients, on: date.description,
             household: household?.household?.value, role: household?.role.rawValue, insured: entry.isInsured(on: date),
             eligibility: entry.eligibilityPeriods.map {
                 .init(
@@ -99,9 +100,6 @@ public struct ShowPerson: KokiRequest {
             },
             formerDependantUntil: entry.formerDependant?.dependantUntil.description,
             incomeYears: entry.income.keys.sorted())
-        view.postalCode = identity?.postalCode?.description
-        view.mailRecipients = recipients
-        return view
     }
 }
 
