@@ -74,6 +74,7 @@ public enum EventRegistry {
         Registration(InstallmentPlanRecorded.self) { .installmentPlanRecorded($0) },
         Registration(SeizureRecorded.self) { .seizureRecorded($0) },
         Registration(EnforcementStopped.self) { .enforcementStopped($0) },
+        Registration(CollectionDeferred.self) { .collectionDeferred($0) },
         Registration(FiscalYearClosed.self) { .fiscalYearClosed($0) },
         Registration(NoticeSettingsAdopted.self) { .notice(.settingsAdopted($0)) },
         Registration(DocumentIssued.self) { .notice(.documentIssued($0)) },

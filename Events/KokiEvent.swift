@@ -54,6 +54,7 @@ public enum KokiEvent: Sendable, Hashable {
     case installmentPlanRecorded(InstallmentPlanRecorded)
     case seizureRecorded(SeizureRecorded)
     case enforcementStopped(EnforcementStopped)
+    case collectionDeferred(CollectionDeferred)
     case fiscalYearClosed(FiscalYearClosed)
     // Access control and the audit trail (operators, sessions, reads): no money, no person's account.
     case access(AccessEvent)
@@ -107,6 +108,7 @@ public enum KokiEvent: Sendable, Hashable {
         case .installmentPlanRecorded(let e): e.person
         case .seizureRecorded(let e): e.person
         case .enforcementStopped(let e): e.person
+        case .collectionDeferred(let e): e.person
         }
     }
 
@@ -179,6 +181,7 @@ public enum KokiEvent: Sendable, Hashable {
         case .installmentPlanRecorded(let e): visitor.visit(e)
         case .seizureRecorded(let e): visitor.visit(e)
         case .enforcementStopped(let e): visitor.visit(e)
+        case .collectionDeferred(let e): visitor.visit(e)
         case .fiscalYearClosed(let e): visitor.visit(e)
         case .access(let e): e.visit(visitor)
         case .notice(let e): e.visit(visitor)

@@ -241,6 +241,71 @@ public struct EnforcementStopped: EventPayload {
     }
 }
 
+/// 徴収猶予 (地方税法 第15条, applied to premiums by 高確法 第111条 and the union's ordinance) — the
+/// city defers collection of periods for a reason the law names, over days `from`…`through`:
+/// no new 督促 or 滞納処分 on them meanwhile (第15条の2の3), the late fee of those days halved
+/// (第15条の9 第1項) or, where the ordinance says so, waived, and prescription not running. An
+/// extension (`extended`) moves `through` later; an end (`ended`: 取消, the person can pay) makes
+/// the day before it the last deferred day. Each event states the deferment as it then stands.
+public struct CollectionDeferred: EventPayload {
+    public static let eventType = "CollectionDeferred"
+    public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), id: c.field(\.id), change: c.field(\.change), on: c.field(\.on),
+            periods: c.field(\.periods), from: c.field(\.from), through: c.field(\.through),
+            reason: c.field(\.reason), relief: c.field(\.relief))
+    }
+
+    /// Stored by declaration order: add cases at the end.
+    public enum Change: String, Sendable, Hashable, Codable, CaseIterable, StoredCase {
+        case granted, extended, ended
+        public static let storedCases = allCases
+    }
+
+    /// 地方税法 第15条 第1項 第1号–第5号 and 第2項. Stored by declaration order: add cases at the end.
+    public enum Reason: String, Sendable, Hashable, Codable, CaseIterable, StoredCase {
+        /// 第1号: earthquake, storm, flood, fire or another disaster, or theft.
+        case disaster
+        /// 第2号: illness or injury of the person or a relative living on the same means.
+        case illness
+        /// 第3号: the person's business closed or suspended.
+        case businessClosed = "business-closed"
+        /// 第4号: the person's business suffered a heavy loss.
+        case businessLoss = "business-loss"
+        /// 第5号: a fact like those above.
+        case similar
+        /// 第2項: assessed more than a year after it could have been, and cannot be paid at once.
+        case lateAssessment = "late-assessment"
+        public static let storedCases = allCases
+    }
+
+    public var person: PersonID
+    public var id: String
+    public var change: Change
+    /// The day decided.
+    public var on: CivilDate
+    public var periods: [PeriodKey]
+    /// The first and last days deferred (after an `ended`, the day before it; none when it ended
+    /// on its first day).
+    public var from: CivilDate
+    public var through: CivilDate
+    public var reason: Reason
+    public var relief: LateFee.Relief.Share
+
+    public init(
+        person: PersonID, id: String, change: Change, on: CivilDate, periods: [PeriodKey], from: CivilDate,
+        through: CivilDate, reason: Reason, relief: LateFee.Relief.Share
+    ) {
+        (self.person, self.id, self.change, self.on, self.periods) = (person, id, change, on, periods)
+        (self.from, self.through, self.reason, self.relief) = (from, through, reason, relief)
+    }
+
+    /// The days deferred, if any.
+    public var days: ClosedRange<CivilDate>? { from <= through ? from...through : nil }
+}
+
 /// 出納閉鎖 — a fiscal year's cash accounts closed (31 May of the next year): its periods still
 /// unpaid are carried-forward arrears (滞納繰越) of the new year. Stream `runs/closing`.
 public struct FiscalYearClosed: EventPayload {

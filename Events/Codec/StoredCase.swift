@@ -28,3 +28,4 @@ extension CollectionFileRecorded.Kind: StoredCase { public static let storedCase
 extension Role: StoredCase { public static let storedCases = allCases }
 extension AccessFunction: StoredCase { public static let storedCases = allCases }
 extension OperatorState: StoredCase { public static let storedCases = allCases }
+extension LateFee.Relief.Share: StoredCase { public static let storedCases = allCases }

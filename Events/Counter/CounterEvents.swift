@@ -176,6 +176,8 @@ public enum ApplicationKind: String, Sendable, Hashable, Codable, CaseIterable, 
     case other
     /// 送付先・代理人・相続人代表者の届出 (stored after `other`: cases are added at the end).
     case mailing
+    /// 保険料徴収猶予申請 (and its extension).
+    case deferral
     public static let storedCases = allCases
 
     public var title: String {
@@ -189,6 +191,7 @@ public enum ApplicationKind: String, Sendable, Hashable, Codable, CaseIterable, 
         case .certificate: "資格確認書交付申請"
         case .other: "その他の届出"
         case .mailing: "送付先・代理人・相続人代表者届"
+        case .deferral: "保険料徴収猶予申請"
         }
     }
 }

@@ -7,7 +7,8 @@ import KokiEvents
 /// off) and the arrears commands ask the same question of the same state.
 extension CollectionAccounts.Account {
     /// The prescription (時効) of a period from what the account holds: its due date, the first
-    /// dunning notice, acknowledgements (payments on it, pledges), the first reminder, seizures.
+    /// dunning notice, acknowledgements (payments on it, pledges), the first reminder, seizures,
+    /// and the days it was deferred (徴収猶予).
     public func prescription(_ key: PeriodKey, _ settings: ArrearsSettings) -> Prescription.Result {
         let due = periods[key]?.dueDate ?? .epoch
         let acknowledged = payments.filter { $0.cancelled == nil }.flatMap { p in
@@ -28,12 +29,14 @@ extension CollectionAccounts.Account {
             dueDate: due, dunnedOn: dunning.filter { $0.key == key }.map(\.issuedOn),
             acknowledgedOn: acknowledged + pledged,
             remindedOn: reminders.filter { $0.periods.contains(key) }.map(\.issuedOn),
-            seizures: pending.values.sorted { $0.0 < $1.0 }.map { ($0.0, $0.1) }, settings: settings)
+            seizures: pending.values.sorted { $0.0 < $1.0 }.map { ($0.0, $0.1) },
+            deferred: deferredDays(key).compactMap(\.days), settings: settings)
     }
 
     /// The late fee of a period to `date` (or to the day it was paid off): money on the period
     /// reduces the base from the day after it was paid — a payment on its day, an appropriation
-    /// on the day it became appropriable (充当適状). `nil` when the period owes nothing after
+    /// on the day it became appropriable (充当適状); the days of a deferment (徴収猶予) are charged
+    /// half, or nothing where it waives them. `nil` when the period owes nothing after
     /// reductions; an error names the period when the rates do not reach the date.
     public func lateFee(_ key: PeriodKey, on date: CivilDate, _ settings: ArrearsSettings) throws(DomainError)
         -> LateFee?
@@ -54,7 +57,8 @@ extension CollectionAccounts.Account {
             return try LateFee.calculate(
                 principal: period.assessed - period.reduced, dueDate: period.dueDate,
                 payments: paidIn.filter { $0.paidOn <= date },
-                through: date, rates: settings.chargeRates)
+                through: date, rates: settings.chargeRates,
+                relief: deferredDays(key).map { .init(from: $0.from, through: $0.through, share: $0.relief) })
         } catch {
             throw DomainError(error.code, "late fee of \(key): \(error.message)")
         }

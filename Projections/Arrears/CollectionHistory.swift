@@ -134,6 +134,12 @@ public struct CollectionHistory: Sendable, Hashable {
                     + (e.change == .started
                         ? " (\(e.reason.rawValue)\(e.atOnce ? ", extinguished at once" : "")): "
                             + e.periods.map(\.description).joined(separator: " ") : ""))
+        case .collectionDeferred(let e):
+            add(
+                e.on, "deferral",
+                "徴収猶予 \(e.id) \(e.change.rawValue) (\(e.reason.rawValue), late fee \(e.relief.rawValue)): "
+                    + (e.days.map { "\($0.lowerBound) … \($0.upperBound)" } ?? "none deferred") + ", "
+                    + e.periods.map(\.description).joined(separator: " "))
         case .seizureRecorded(let e):
             add(
                 e.on, "seizure",

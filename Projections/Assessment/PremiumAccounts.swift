@@ -52,7 +52,7 @@ public struct PremiumAccounts: Projection {
             .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved,
             .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded, .reminderIssued,
             .contactRecorded, .lateFeeFinalized, .reductionDecided, .writtenOff, .installmentPlanRecorded,
-            .seizureRecorded, .enforcementStopped, .fiscalYearClosed:
+            .seizureRecorded, .enforcementStopped, .collectionDeferred, .fiscalYearClosed:
             break
         }
     }

@@ -14,6 +14,8 @@ import KokiEvents
 ///   otherwise) a person after their recorded death;
 /// - a 督促状 within the days after its due date, with a 指定期限 at least the days after it, never
 ///   for a period collected from a pension, paid already, or not yet due (地方自治法 第231条の3);
+/// - no 督促, 催告 or 差押 on a period whose collection is deferred (徴収猶予, 地方税法 第15条の2の3)
+///   or whose enforcement is stopped (執行停止) that day, and no debit of a deferred period;
 /// - no charge on a due date already past when it was decided; no assessment after the time
 ///   limit (期間制限, 高確法 第160条の2); no late fee on a period paid by its due date;
 /// - no write-off before prescription completed (高確法 第160条) or before a stop of enforcement
@@ -40,6 +42,9 @@ public struct RuleCheck: Sendable {
         case refundPrescribed = "refund-prescribed"
         /// A person's money not conserved.
         case money
+        /// A 督促, 催告 or 差押 on a period deferred (徴収猶予) or whose enforcement is stopped; a
+        /// debit of a deferred period.
+        case onHold = "on-hold"
     }
 
     public struct Breach: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -135,6 +140,7 @@ public struct RuleCheck: Sendable {
         case .dunningNoticeIssued(let e): checkDunning(e, position)
         case .reminderIssued(let e):
             closed(e.issuedOn, "a 催告 dated", position, e.person)
+            for key in e.periods { checkHeld(e.person, key, on: e.issuedOn, "a 催告", position) }
             if let died = diedUnrepresented(e.person, before: position), died <= e.issuedOn {
                 breach(
                     .deceased, position, e.person, e.periods.first?.fiscalYear,
@@ -168,6 +174,11 @@ public struct RuleCheck: Sendable {
         case .contactRecorded(let e) where e.method == .visitToOffice && e.change == .recorded:
             closed(e.contactedOn, "a visit to the office (\(e.id)) on", position, e.person)
         case .debitRequested(let e):
+            if let deferral = accounts.account(e.person)?.deferral(e.key, on: e.debitDate) {
+                breach(
+                    .onHold, position, e.person, e.key.fiscalYear,
+                    "a debit of \(e.debitDate) for \(e.key), deferred (徴収猶予 \(deferral.id)) through \(deferral.through)")
+            }
             if let died = died(e.person, before: position), died < e.debitDate {
                 breach(
                     .deceased, position, e.person, e.key.fiscalYear,
@@ -193,6 +204,13 @@ public struct RuleCheck: Sendable {
             checkWriteOff(e, position)
         case .enforcementStopped(let e):
             closed(e.on, "a stop of enforcement (執行停止 \(e.id), \(e.change.rawValue)) decided", position, e.person)
+        case .collectionDeferred(let e):
+            closed(e.on, "a deferment (徴収猶予 \(e.id), \(e.change.rawValue)) decided", position, e.person)
+            if e.change != .ended {
+                closed(e.through, "the last day of a deferment (徴収猶予 \(e.id))", position, e.person)
+            }
+        case .seizureRecorded(let e) where e.change == .started:
+            for key in e.periods { checkHeld(e.person, key, on: e.on, "a seizure (差押 \(e.id))", position) }
         case .refundPaid(let e): checkRefund(e, position)
         default: break
         }
@@ -237,6 +255,7 @@ public struct RuleCheck: Sendable {
     private mutating func checkDunning(_ e: DunningNoticeIssued, _ position: Int64) {
         let key = e.key
         closed(e.issuedOn, "a 督促状 for \(key) dated", position, e.person)
+        checkHeld(e.person, key, on: e.issuedOn, "a 督促状", position)
         if let payBy = e.payBy { closed(payBy, "the 指定期限 of a 督促状 for \(key),", position, e.person) }
         if let died = diedUnrepresented(e.person, before: position), died <= e.issuedOn {
             breach(
@@ -248,15 +267,24 @@ public struct RuleCheck: Sendable {
             return
         }
         let settings = accounts.arrearsSettings
+        // A deferment over the days the notice was due to go out moves them after its end.
+        let windowFrom =
+            settings.flatMap { settings in
+                account.deferredDays(key).compactMap(\.days).filter {
+                    $0.upperBound > period.dueDate
+                        && $0.lowerBound <= period.dueDate.adding(days: settings.dunningWindowDays)
+                }.map(\.upperBound).max()
+            } ?? period.dueDate
         if e.issuedOn <= period.dueDate {
             breach(
                 .dunning, position, e.person, key.fiscalYear,
                 "a 督促状 of \(e.issuedOn) for \(key), not yet past its due date \(period.dueDate)")
-        } else if let settings, period.dueDate.days(until: e.issuedOn) > settings.dunningWindowDays {
+        } else if let settings, windowFrom.days(until: e.issuedOn) > settings.dunningWindowDays {
+            let after = windowFrom == period.dueDate ? "its due date" : "the end of its deferment (徴収猶予)"
             breach(
                 .dunning, position, e.person, key.fiscalYear,
-                "a 督促状 of \(e.issuedOn) for \(key), \(period.dueDate.days(until: e.issuedOn)) days after its due date "
-                    + "\(period.dueDate) (the rule: within \(settings.dunningWindowDays))")
+                "a 督促状 of \(e.issuedOn) for \(key), \(windowFrom.days(until: e.issuedOn)) days after \(after) "
+                    + "\(windowFrom) (the rule: within \(settings.dunningWindowDays))")
         }
         if let settings, let payBy = e.payBy, e.issuedOn.days(until: payBy) < settings.payByDays {
             breach(
@@ -270,6 +298,18 @@ public struct RuleCheck: Sendable {
         if period.outstanding == .zero {
             breach(
                 .dunning, position, e.person, key.fiscalYear, "a 督促状 for \(key), which was not owing (paid or reduced)")
+        }
+    }
+
+    /// A 督促, 催告 or 差押 on a period deferred or whose enforcement is stopped that day.
+    private mutating func checkHeld(_ person: PersonID, _ key: PeriodKey, on date: CivilDate, _ what: String, _ position: Int64) {
+        guard let account = accounts.account(person) else { return }
+        if let deferral = account.deferral(key, on: date) {
+            breach(
+                .onHold, position, person, key.fiscalYear,
+                "\(what) of \(date) on \(key), deferred (徴収猶予 \(deferral.id)) through \(deferral.through)")
+        } else if account.enforcementStopped(key, on: date) {
+            breach(.onHold, position, person, key.fiscalYear, "\(what) of \(date) on \(key), whose enforcement is stopped (執行停止)")
         }
     }
 

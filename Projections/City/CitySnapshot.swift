@@ -45,7 +45,7 @@ public struct CitySnapshot: Sendable, Equatable {
                 .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted,
                 .arrearsRunRecorded, .reminderIssued,
                 .contactRecorded, .lateFeeFinalized, .reductionDecided, .writtenOff, .installmentPlanRecorded,
-                .seizureRecorded, .enforcementStopped, .fiscalYearClosed:
+                .seizureRecorded, .enforcementStopped, .collectionDeferred, .fiscalYearClosed:
                 break
             }
         }

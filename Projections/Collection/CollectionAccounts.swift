@@ -124,6 +124,8 @@ public struct CollectionAccounts: Projection {
         public var seizures: [SeizureRecorded] = []
         /// 執行停止: each stop started, and the end of those ended.
         public var enforcementStops: [EnforcementStopped] = []
+        /// 徴収猶予: every grant, extension and end, in order (the last of an id is its state).
+        public var deferrals: [CollectionDeferred] = []
 
         /// The plans in force: agreed or revised, not cancelled, broken or completed.
         public var activePlans: [InstallmentPlanRecorded] {
@@ -146,7 +148,7 @@ public struct CollectionAccounts: Projection {
                 .debitMandateStopped,
                 .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped,
                 .dunningNoticeIssued, .reminderIssued, .contactRecorded, .lateFeeFinalized, .reductionDecided,
-                .writtenOff, .installmentPlanRecorded, .seizureRecorded, .enforcementStopped:
+                .writtenOff, .installmentPlanRecorded, .seizureRecorded, .enforcementStopped, .collectionDeferred:
                 true
             case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
                 .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
@@ -276,6 +278,8 @@ public struct CollectionAccounts: Projection {
                 seizures.append(e)
             case .enforcementStopped(let e):
                 enforcementStops.append(e)
+            case .collectionDeferred(let e):
+                deferrals.append(e)
             case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
                 .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
                 .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .myNumberRecorded,
@@ -428,5 +432,26 @@ extension CollectionAccounts.Account {
     /// Whether enforcement on a period is stopped on `date`.
     public func enforcementStopped(_ key: PeriodKey, on date: CivilDate) -> Bool {
         enforcementStops(on: date).contains { $0.periods.contains(key) }
+    }
+
+    /// Each deferment (徴収猶予) as it stands now: the last event of its id.
+    public var currentDeferrals: [CollectionDeferred] {
+        var last: [String: CollectionDeferred] = [:]
+        var order: [String] = []
+        for d in deferrals {
+            if last[d.id] == nil { order.append(d.id) }
+            last[d.id] = d
+        }
+        return order.compactMap { last[$0] }
+    }
+
+    /// The deferment of a period whose days include `date`, if any.
+    public func deferral(_ key: PeriodKey, on date: CivilDate) -> CollectionDeferred? {
+        currentDeferrals.first { $0.periods.contains(key) && $0.days?.contains(date) == true }
+    }
+
+    /// The days a period is deferred, each deferment's as it stands now.
+    public func deferredDays(_ key: PeriodKey) -> [CollectionDeferred] {
+        currentDeferrals.filter { $0.periods.contains(key) && $0.days != nil }
     }
 }

@@ -76,7 +76,7 @@ public struct PremiumBalances: Projection {
             .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted,
             .arrearsRunRecorded, .reminderIssued,
             .contactRecorded, .lateFeeFinalized, .reductionDecided, .writtenOff, .installmentPlanRecorded,
-            .seizureRecorded, .enforcementStopped, .fiscalYearClosed:
+            .seizureRecorded, .enforcementStopped, .collectionDeferred, .fiscalYearClosed:
             break
         }
     }

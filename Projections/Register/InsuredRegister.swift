@@ -213,7 +213,7 @@ public struct InsuredRegister: Projection {
             .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved,
             .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded, .reminderIssued,
             .contactRecorded, .lateFeeFinalized, .reductionDecided, .writtenOff, .installmentPlanRecorded,
-            .seizureRecorded, .enforcementStopped, .fiscalYearClosed:
+            .seizureRecorded, .enforcementStopped, .collectionDeferred, .fiscalYearClosed:
             break
         }
     }
@@ -258,6 +258,7 @@ extension KokiEvent {
         case .installmentPlanRecorded(let e): e.on
         case .seizureRecorded(let e): e.on
         case .enforcementStopped(let e): e.on
+        case .collectionDeferred(let e): e.on
         case .fiscalYearClosed(let e): e.closedOn
         case .personErased(let e): e.decidedOn
         case .mailRecipientRecorded(let e): e.from

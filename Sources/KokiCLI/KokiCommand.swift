@@ -30,7 +30,7 @@ public struct KokiCommand: ParsableCommand {
             PremiumCommand.self, PayCommand.self, AccountCommand.self, RefundCommand.self, DebitCommand.self,
             KonbiniCommand.self, PensionCommand.self, UnmatchedCommand.self, ArrearsCommand.self,
             DunningCommand.self, RemindersCommand.self, ContactCommand.self, PlanCommand.self, ReductionCommand.self,
-            SeizureCommand.self, EnforcementCommand.self, PrescriptionCommand.self, CloseYearCommand.self,
+            SeizureCommand.self, EnforcementCommand.self, DeferralCommand.self, PrescriptionCommand.self, CloseYearCommand.self,
             HistoryCommand.self,
             WhatIfCommand.self,
             ExplainCommand.self, ReplayCommand.self, RebuildCommand.self, BalancesCommand.self, CalcCommand.self,

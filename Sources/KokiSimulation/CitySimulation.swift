@@ -45,6 +45,7 @@ public struct CitySimulation: Sendable {
         public var dunningNotices = 0
         public var reminders = 0
         public var plans = 0
+        public var deferrals = 0
         public var reductions = 0
         public var reassessments = 0
         public var refunds = 0
@@ -566,10 +567,21 @@ struct SimulationRun {
                 r.person, on: on, method: .visitToOffice,
                 words: .init(counterpart: "本人", content: "催告書を受けて来庁、分納を相談", promise: "毎月分納"),
                 metadata: command("\(i)/contact/\(day)", actor: office(i)))
-            let periods = try collection.load(r.person).account.periods
+            let account = try collection.load(r.person).account
+            let periods = account.periods
             let overdue = periods.filter { $0.value.dueDate < day && $0.value.outstanding > .zero }.keys.sorted()
             let owed = overdue.map { periods[$0]!.outstanding }.sum()
             guard owed > .zero else { continue }
+            if account.deferrals.isEmpty, dice.chance(b.deferralGranted) {
+                // Ill: what is overdue is deferred three months (徴収猶予), then paid at the counter.
+                let through = businessDays.onOrAfter(on.adding(months: 3))
+                try arrears.deferCollection(
+                    r.person, change: .granted, on: on, periods: overdue, from: on, through: through,
+                    reason: .illness, relief: .halved, metadata: command("\(i)/deferral/\(day)", actor: office(i)))
+                report.deferrals += 1
+                plan(through, .planPayment(i, owed))
+                continue
+            }
             let count = max(1, min(12, Int(owed.amount / 5_000)))
             let schedule = try ArrearsCommands.schedule(total: owed, count: count, first: on.adding(months: 1))
             try arrears.recordPlan(

@@ -57,6 +57,9 @@ public struct SimulationSettings: Sendable, Hashable {
         /// Chronic payers who agree an installment plan after a reminder, and plans broken.
         public var planAgreed = 300
         public var planBroken = 400
+        /// Of those who come to the office after a reminder, how many are ill and have the
+        /// collection of what they owe deferred (徴収猶予) for three months, then pay it.
+        public var deferralGranted = 100
         /// Reductions (減免) and income corrections (更正) a year, per thousand insured.
         public var reductionsPerYear = 2
         public var incomeCorrectionsPerYear = 15

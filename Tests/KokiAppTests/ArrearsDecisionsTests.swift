@@ -278,6 +278,92 @@ import Testing
         #expect(try writeOffBreaches().map(\.person) == [id("2")])
     }
 
+    /// 徴収猶予 (地方税法 第15条): while a period is deferred it is not dunned, reminded, seized or
+    /// debited; the late fee of its days is halved; prescription does not run. It is refused
+    /// twice over the same days or longer than the settings allow; it is extended within the
+    /// months in all, and ended early (取消). Dunned after its end, within the days counted from
+    /// it, the notice breaks no rule; a seizure during it does.
+    @Test func aDeferralHoldsCollectionHalvesTheLateFeeAndStopsPrescription() throws {
+        try base.city([("1", 2_000_000), ("2", 2_000_000)])
+        let settings = try settings()
+        try arrears.adoptSettings(settings, metadata: meta())
+        func grant(_ person: String, _ keys: [PeriodKey], from: String, through: String) throws -> CollectionDeferred {
+            try arrears.deferCollection(
+                id(person), change: .granted, on: d(from), periods: keys, from: d(from), through: d(through),
+                reason: .illness, relief: .halved, metadata: meta())
+        }
+        func refused(_ words: String, _ body: () throws -> Void) {
+            #expect(throws: KokiError.self) { try body() }
+            do { try body() } catch { #expect("\(error)".contains(words), "\(error)") }
+        }
+        let deferral = try grant("1", [key(1)], from: "2025-08-01", through: "2025-10-31")
+        refused("deferred already") { _ = try grant("1", [key(1)], from: "2025-09-01", through: "2025-09-30") }
+        refused("at most 6 months") { _ = try grant("1", [key(2)], from: "2025-08-01", through: "2026-02-02") }
+        refused("before its first") { _ = try grant("1", [key(2)], from: "2025-09-01", through: "2025-08-29") }
+        refused("徴収猶予") {
+            _ = try arrears.recordSeizure(
+                id("1"), change: .started, on: d("2025-09-01"), periods: [key(1)], metadata: meta())
+        }
+        // Due 2025-07-31: person 2's period 1 is dunned, person 1's is not.
+        let dunning = try arrears.runDunning(on: d("2025-08-20"), actor: "b")
+        #expect(!dunning.notices.contains { $0.person == id("1") && $0.key == key(1) })
+        #expect(dunning.notices.contains { $0.person == id("2") && $0.key == key(1) })
+        let shown = try #require(try arrears.arrears(of: id("1"), on: d("2025-09-10")).first { $0.key == key(1) })
+        #expect(shown.deferredThrough == d("2025-10-31"))
+        #expect(shown.lateFee?.bands.first?.relief == .halved)
+        // 92 deferred days: two years from 2025-08-01, and 92 days more.
+        #expect(shown.prescription.lastDay == d("2027-10-31"))
+        // Extended within six months more and twelve in all; then ended on 1 December.
+        let extended = try arrears.deferCollection(
+            id("1"), change: .extended, id: deferral.id, on: d("2025-10-01"), through: d("2026-01-30"),
+            metadata: meta())
+        #expect(extended.from == deferral.from && extended.through == d("2026-01-30"))
+        refused("at most") {
+            _ = try arrears.deferCollection(
+                id("1"), change: .extended, id: deferral.id, on: d("2025-10-02"), through: d("2026-08-31"),
+                metadata: meta())
+        }
+        let ended = try arrears.deferCollection(
+            id("1"), change: .ended, id: deferral.id, on: d("2025-12-01"), metadata: meta())
+        #expect(ended.through == d("2025-11-30") && ended.days == d("2025-08-01")...d("2025-11-30"))
+        refused("no deferment") {
+            _ = try arrears.deferCollection(
+                id("1"), change: .ended, id: deferral.id, on: d("2025-12-02"), metadata: meta())
+        }
+        // After its end the period is dunned, ten days after the end: within the rule.
+        let after = try arrears.runDunning(on: d("2025-12-10"), actor: "b")
+        #expect(after.notices.contains { $0.person == id("1") && $0.key == key(1) })
+        // The late fee to 15 December: the 122 deferred days halved, the rest in full.
+        let account = try self.account("1")
+        let period = try #require(account.periods[key(1)])
+        let fee = try #require(try account.lateFee(key(1), on: d("2025-12-15"), settings))
+        let plain = try LateFee.calculate(
+            principal: period.assessed - period.reduced, dueDate: period.dueDate, payments: [],
+            through: d("2025-12-15"), rates: settings.chargeRates)
+        #expect(fee.bands.filter { $0.relief == .halved }.map(\.days).reduce(0, +) == 122)
+        #expect(fee.bands.filter { $0.relief == nil }.map(\.days).reduce(0, +) == 15)
+        #expect(fee.sum < plain.sum && fee.sum > .zero)
+        // A deferment on person 2's period 3, and a seizure planted on it while it lasts.
+        let two = try grant("2", [key(3)], from: "2025-10-01", through: "2025-12-26")
+        func breaches() throws -> [RuleCheck.Breach] {
+            var check = RuleCheck()
+            try ledger.forEachEvent { view, event in check.apply(event, position: view.position) }
+            check.finish()
+            return check.breaches
+        }
+        let clean = try breaches()
+        #expect(!clean.contains { $0.rule == .onHold }, "\(clean)")
+        #expect(
+            !clean.contains { $0.rule == .dunning && $0.person == id("1") && $0.message.contains("for \(key(1)),") },
+            "\(clean)")
+        try ledger.record(
+            [
+                .seizureRecorded(
+                    SeizureRecorded(person: id("2"), id: "z9", change: .started, on: d("2025-11-05"), periods: [key(3)]))
+            ], metadata: meta())
+        #expect(try breaches().filter { $0.rule == .onHold }.map(\.person) == [two.person])
+    }
+
     @Test func aSeizureHoldsPrescriptionAndRenewsIt() throws {
         try base.city([("1", 2_000_000)])
         try arrears.adoptSettings(try settings(), metadata: meta())

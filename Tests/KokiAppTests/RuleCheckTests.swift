@@ -157,9 +157,25 @@ import Testing
                 .refundPaid(RefundPaid(person: living, refund: "r1", paidOn: d("2027-11-08"), heir: nil))
             ),
         ]
+        // A deferment (徴収猶予) of period 6, then a seizure on it while it lasts.
+        let held: [(RuleCheck.Rule?, KokiEvent)] = [
+            (
+                nil,
+                .collectionDeferred(
+                    CollectionDeferred(
+                        person: living, id: "y1", change: .granted, on: d("2025-11-04"), periods: [key(2025, 6)],
+                        from: d("2025-11-04"), through: d("2026-01-30"), reason: .illness, relief: .halved))
+            ),
+            (
+                .onHold,
+                .seizureRecorded(
+                    SeizureRecorded(
+                        person: living, id: "z1", change: .started, on: d("2025-12-10"), periods: [key(2025, 6)]))
+            ),
+        ]
         var events = clean
         var expected: [(RuleCheck.Rule, Int64)] = []
-        for (rule, event) in planted + refund.map({ ($0.0 ?? .money, $0.1) }) {
+        for (rule, event) in planted + (refund + held).map({ ($0.0 ?? .money, $0.1) }) {
             events.append(event)
             expected.append((rule, Int64(events.count)))
         }

@@ -113,4 +113,39 @@ import Testing
         #expect(history.contains("分納") && history.contains("broken") && !history.contains("不納欠損"))
         #expect(try session.koki("verify").stdout.hasPrefix("ok: "))
     }
+
+    /// 徴収猶予 through `koki deferral`: a closed decision day or last day, an unknown reason, a
+    /// deferment longer than the settings allow are refused with nothing appended; one granted
+    /// shows on the arrears of the person and in the history, and ends early.
+    @Test func deferralGrantShowAndEnd() throws {
+        try session.koki("arrears", "settings", "adopt")
+        let head = try session.koki("head").stdout
+        let grant = ["deferral", "grant", "1", "--period", "2025/1", "--reason", "illness"]
+        let saturday = try session.koki(
+            grant + ["--on", "2025-08-02", "--from", "2025-08-02", "--through", "2025-10-31"], status: 65)
+        #expect(saturday.stderr.contains("2025-08-02") && saturday.stderr.contains("the next is 2025-08-04"))
+        let closedEnd = try session.koki(
+            grant + ["--on", "2025-08-01", "--from", "2025-08-01", "--through", "2025-11-01"], status: 65)
+        #expect(closedEnd.stderr.contains("the last day of a deferment"))
+        let long = try session.koki(
+            grant + ["--on", "2025-08-01", "--from", "2025-08-01", "--through", "2026-03-02"], status: 65)
+        #expect(long.stderr.contains("at most 6 months"))
+        try session.koki(
+            "deferral", "grant", "1", "--period", "2025/1", "--reason", "boredom", "--on", "2025-08-01", "--from",
+            "2025-08-01", "--through", "2025-10-31", status: 64)
+        #expect(try session.koki("head").stdout == head)
+        let granted = try session.koki(
+            grant + ["--on", "2025-08-01", "--from", "2025-08-01", "--through", "2025-10-31"])
+        #expect(granted.stdout.hasPrefix("collection deferred (y"))
+        #expect(granted.stdout.hasSuffix("from 2025-08-01 through 2025-10-31: FY2025/1, late fee halved\n"))
+        let number = String(granted.stdout.split(separator: "(")[1].split(separator: ")")[0])
+        let shown = try session.koki("arrears", "show", "1", "--on", "2025-09-10", "--explain").stdout
+        #expect(shown.contains("徴収猶予 through 2025-10-31"))
+        #expect(shown.contains("(徴収猶予: halved)") && shown.contains("deferred (徴収猶予) through 2025-10-31"))
+        let ended = try session.koki("deferral", "end", "1", number, "--on", "2025-09-01")
+        #expect(ended.stdout == "deferment \(number) of 1 ended on 2025-09-01: deferred 2025-08-01 to 2025-08-31\n")
+        try session.koki("deferral", "end", "1", number, "--on", "2025-09-02", status: 65)
+        let history = try session.koki("history", "1").stdout
+        #expect(history.contains("徴収猶予 \(number) granted") && history.contains("徴収猶予 \(number) ended"))
+    }
 }

@@ -40,6 +40,42 @@ import Testing
         #expect(a2.fee == .zero)
     }
 
+    /// 徴収猶予 (地方税法 第15条の9 第1項): the deferred days are bands of their own, charged half
+    /// (each band cut to the yen, then halved and cut again) or nothing; the days around are not
+    /// touched, and a relief outside the days counted changes nothing.
+    @Test func aDeferralHalvesOrWaivesTheFeeOfItsDays() throws {
+        let paid = [LateFee.Payment(paidOn: d("2025-12-15"), amount: Yen(150_000))]
+        func fee(_ relief: [LateFee.Relief]) throws -> LateFee {
+            try LateFee.calculate(
+                principal: Yen(150_000), dueDate: d("2025-07-31"), payments: paid, through: d("2025-12-15"),
+                rates: rates, relief: relief)
+        }
+        let plain = try fee([])
+        #expect(plain.bands.map(\.amount) == [Yen(305), Yen(3_789)])
+        #expect(plain.fee == Yen(4_000))
+        let deferred = [LateFee.Relief(from: d("2025-08-01"), through: d("2025-09-30"), share: .halved)]
+        let halved = try fee(deferred)
+        // 150,000 × 2.4% × 31/365 = 305 → 152; × 8.7% × 30/365 = 1,072 → 536; × 8.7% × 76/365 = 2,717.
+        #expect(halved.bands.map(\.days) == [31, 30, 76])
+        #expect(halved.bands.map(\.relief) == [.halved, .halved, nil])
+        #expect(halved.bands.map(\.amount) == [Yen(152), Yen(536), Yen(2_717)])
+        #expect(halved.fee == Yen(3_400))
+        let waived = try fee(deferred.map { LateFee.Relief(from: $0.from, through: $0.through, share: .waived) })
+        #expect(waived.bands.map(\.amount) == [.zero, .zero, Yen(2_717)])
+        #expect(waived.fee == Yen(2_700))
+        // Overlapping reliefs: the larger wins; a relief after the payoff, or empty, changes nothing.
+        let both = try fee(deferred + [LateFee.Relief(from: d("2025-09-01"), through: d("2025-09-30"), share: .waived)])
+        #expect(both.bands.map(\.amount) == [Yen(152), .zero, Yen(2_717)])
+        let outside = try fee([
+            LateFee.Relief(from: d("2026-01-05"), through: d("2026-03-31"), share: .waived),
+            LateFee.Relief(from: d("2025-10-10"), through: d("2025-10-09"), share: .waived),
+        ])
+        #expect(outside.bands == plain.bands && outside.fee == plain.fee)
+        // Before the due date a deferral has no days to relieve.
+        let early = try fee([LateFee.Relief(from: d("2025-07-01"), through: d("2025-07-31"), share: .waived)])
+        #expect(early.fee == plain.fee)
+    }
+
     @Test func exampleBCrossesARateChange() throws {
         let paid = [LateFee.Payment(paidOn: d("2026-03-16"), amount: Yen(50_000))]
         let b = try LateFee.calculate(

@@ -69,6 +69,36 @@ import Testing
         #expect(renewed.lastDay == d("2028-10-01"))
     }
 
+    /// 徴収猶予: prescription does not run on deferred days (地方税法 第18条の2 第4項, by analogy), so
+    /// the two years are longer by the days deferred inside them — also the days an extension
+    /// brings in; days after completion or before a renewal's new start add nothing.
+    @Test func deferredDaysDoNotCount() {
+        let deferred = Prescription.of(
+            dueDate: d("2025-07-31"), dunnedOn: [], acknowledgedOn: [], remindedOn: [],
+            deferred: [d("2025-08-01")...d("2025-10-31")], settings: settings)
+        #expect(deferred.lastDay == d("2027-07-31").adding(days: 92))
+        #expect(deferred.steps.contains { $0.what.contains("徴収猶予") })
+        // Deferred days straddling the plain end add their days, and those pushed past it too.
+        let late = Prescription.of(
+            dueDate: d("2025-07-31"), dunnedOn: [], acknowledgedOn: [], remindedOn: [],
+            deferred: [d("2027-07-01")...d("2027-09-30")], settings: settings)
+        #expect(late.lastDay == d("2027-07-31").adding(days: 92))
+        let after = Prescription.of(
+            dueDate: d("2025-07-31"), dunnedOn: [], acknowledgedOn: [], remindedOn: [],
+            deferred: [d("2027-08-01")...d("2027-09-30")], settings: settings)
+        #expect(after.lastDay == d("2027-07-31"))
+        // A renewal (an acknowledgement) after the deferment starts a full two years anew.
+        let renewed = Prescription.of(
+            dueDate: d("2025-07-31"), dunnedOn: [], acknowledgedOn: [d("2026-01-15")], remindedOn: [],
+            deferred: [d("2025-08-01")...d("2025-10-31")], settings: settings)
+        #expect(renewed.lastDay == d("2028-01-15"))
+        // A deferment is no renewal: a reminder during an earlier reminder's hold still has no effect.
+        let held = Prescription.of(
+            dueDate: d("2025-07-31"), dunnedOn: [], acknowledgedOn: [], remindedOn: [d("2027-07-01"), d("2027-12-01")],
+            deferred: [d("2027-08-01")...d("2027-08-10")], settings: settings)
+        #expect(held.lastDay == d("2028-01-01"))
+    }
+
     @Test func settingsAreChecked() throws {
         #expect(throws: DomainError.self) { try ArrearsSettings(payByDays: 0) }
         #expect(throws: DomainError.self) { try ArrearsSettings(dunningFee: Yen(-1)) }

@@ -143,6 +143,11 @@ enum EventSamples {
             EnforcementStopped(
                 person: person, id: "s1", change: .started, on: try! CivilDate(iso: "2027-07-01"), periods: [key(6)],
                 reason: .hardship, atOnce: false)),
+        .collectionDeferred(
+            CollectionDeferred(
+                person: person, id: "y1", change: .extended, on: try! CivilDate(iso: "2027-08-02"), periods: [key(7)],
+                from: try! CivilDate(iso: "2027-05-06"), through: try! CivilDate(iso: "2027-12-28"),
+                reason: .businessLoss, relief: .waived)),
         .fiscalYearClosed(
             FiscalYearClosed(
                 fiscalYear: fy, closedOn: try! CivilDate(iso: "2026-05-31"),
@@ -167,7 +172,12 @@ enum EventSamples {
     /// sample is a fixed value, not today's default).
     static var securitySettings: SecuritySettings {
         var settings = SecuritySettings()
-        settings.secondCheck = settings.secondCheck.filter { !$0.hasPrefix("mail ") }
+        settings.secondCheck = [
+            "person register", "person correct", "person link", "household set", "household leave",
+            "eligibility acquire", "eligibility lose", "eligibility address-exception start",
+            "eligibility address-exception end", "eligibility former-dependant", "income record", "debit start",
+            "debit stop", "reduction decide", "refund pay --heir",
+        ]
         return settings
     }
 

@@ -292,6 +292,13 @@ extension ArrearsCommands {
             if let stopped = periods.first(where: { state.account.enforcementStopped($0, on: date) }) {
                 throw KokiError(.invalidInput, "enforcement on \(stopped) of \(person) is stopped (執行停止): no seizure")
             }
+            for key in periods {
+                if let deferral = state.account.deferral(key, on: date) {
+                    throw KokiError(
+                        .invalidInput,
+                        "\(key) of \(person) is deferred (徴収猶予 \(deferral.id)) through \(deferral.through): no seizure")
+                }
+            }
             number = CollectionCommands.number("z", metadata.commandID)
         case .ended:
             let started = state.account.seizures.filter { $0.id == id }
@@ -366,6 +373,91 @@ extension ArrearsCommands {
             events.append(.enforcementStopped(event))
         }
         try ledger.record(events, metadata: metadata, expecting: [person: .exact(state.version)])
+        return event
+    }
+
+    // MARK: - 徴収猶予 (地方税法 第15条)
+
+    /// Defers collection of periods the person still owes (`granted`, over `from`…`through`, at
+    /// most the settings' months), extends a deferment in force (`extended`, to a later
+    /// `through`, within the months in all), or ends one (`ended`: 取消, the day before `on` the
+    /// last deferred). While deferred, the periods are not dunned, reminded or seized; the late
+    /// fee of the deferred days is halved or waived (`relief`); prescription does not run.
+    @discardableResult
+    public func deferCollection(
+        _ person: PersonID, change: CollectionDeferred.Change, id: String? = nil, on date: CivilDate,
+        periods: [PeriodKey] = [], from: CivilDate? = nil, through: CivilDate? = nil,
+        reason: CollectionDeferred.Reason = .illness, relief: LateFee.Relief.Share = .halved,
+        metadata: CommandMetadata
+    ) throws -> CollectionDeferred {
+        let state = try self.person(person)
+        let account = state.account
+        let settings = try Self.required(state.settings)
+        let event: CollectionDeferred
+        switch change {
+        case .granted:
+            guard !periods.isEmpty else { throw KokiError(.invalidInput, "a deferment names periods (--period)") }
+            guard let from, let through else {
+                throw KokiError(.invalidInput, "a deferment names its first and last days (--from, --through)")
+            }
+            guard from <= through else {
+                throw KokiError(.invalidInput, "the deferment's last day \(through) is before its first \(from)")
+            }
+            guard abs(date.days(until: from)) <= 366 else {
+                throw KokiError(.invalidInput, "the deferment's first day \(from) is more than a year from the decision \(date)")
+            }
+            let limit = from.endOfMonths(settings.deferralMonths)
+            guard through <= limit else {
+                throw KokiError(
+                    .invalidInput,
+                    "a deferment lasts at most \(settings.deferralMonths) months: from \(from), to \(limit) at the latest")
+            }
+            for key in Set(periods).sorted() {
+                guard let period = account.periods[key], period.outstanding > .zero else {
+                    throw KokiError(.invalidInput, "\(person) owes no premium on \(key)")
+                }
+                if let other = account.deferredDays(key).first(where: {
+                    $0.days.map { $0.overlaps(from...through) } ?? false
+                }) {
+                    throw KokiError(
+                        .invalidInput, "\(key) of \(person) is deferred already (\(other.id), \(other.from) to \(other.through))")
+                }
+            }
+            event = CollectionDeferred(
+                person: person, id: CollectionCommands.number("y", metadata.commandID), change: .granted, on: date,
+                periods: Set(periods).sorted(), from: from, through: through, reason: reason, relief: relief)
+        case .extended, .ended:
+            guard let id, let current = account.currentDeferrals.first(where: { $0.id == id }),
+                current.change != .ended, date <= current.through
+            else {
+                throw KokiError(
+                    .invalidInput, "\(person) has no deferment \(id ?? "(none given)") in force on \(date)")
+            }
+            var next = current
+            next.change = change
+            next.on = date
+            if change == .extended {
+                guard let through, through > current.through else {
+                    throw KokiError(
+                        .invalidInput, "an extension names a last day (--through) after \(current.through)")
+                }
+                let limit = min(
+                    current.through.adding(days: 1).endOfMonths(settings.deferralMonths),
+                    current.from.endOfMonths(settings.deferralTotalMonths))
+                guard through <= limit else {
+                    throw KokiError(
+                        .invalidInput,
+                        "an extension lasts at most \(settings.deferralMonths) months and the deferment "
+                            + "\(settings.deferralTotalMonths) in all: to \(limit) at the latest")
+                }
+                next.through = through
+            } else {
+                next.through = date.adding(days: -1)
+            }
+            event = next
+        }
+        try ledger.record(
+            [.collectionDeferred(event)], metadata: metadata, expecting: [person: .exact(state.version)])
         return event
     }
 

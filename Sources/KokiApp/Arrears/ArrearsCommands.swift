@@ -106,6 +106,7 @@ public struct ArrearsCommands: Sendable {
             for (key, period) in account.periods.sorted(by: { $0.key < $1.key })
             where period.dueDate < date && period.outstanding > .zero && !dunned.contains(key)
                 && !pending.contains(key) && !account.enforcementStopped(key, on: date)
+                && account.deferral(key, on: date) == nil
                 && !account.collectedByPension(key, period, assessed: state.assessments[key.fiscalYear])
             {
                 let prescription = account.prescription(key, settings)
@@ -193,7 +194,7 @@ public struct ArrearsCommands: Sendable {
             let planned = criteria.excludePlanned ? Set(account.activePlans.flatMap(\.periods)) : []
             let periods = account.periods.filter { key, period in
                 dunned.contains(key) && !planned.contains(key) && period.outstanding > .zero
-                    && !account.enforcementStopped(key, on: date)
+                    && !account.enforcementStopped(key, on: date) && account.deferral(key, on: date) == nil
                     && !account.prescription(key, settings).isPrescribed(on: date)
             }
             guard let oldest = periods.values.map(\.dueDate).min(),
@@ -320,6 +321,8 @@ public struct ArrearsCommands: Sendable {
         public var carriedForward = false
         /// The installment plan in force covering the period.
         public var plan: String?
+        /// The last day of the deferment (徴収猶予) the period is under on the date, if any.
+        public var deferredThrough: CivilDate?
     }
 
     /// The periods past due on `date` that still owe principal, or were paid late and bear a
@@ -343,7 +346,8 @@ public struct ArrearsCommands: Sendable {
                 lateFeeProblem: problem,
                 prescription: account.prescription(key, settings),
                 dunnedOn: account.dunning.first { $0.key == key }?.issuedOn,
-                remindedOn: account.reminders.last { $0.periods.contains(key) }?.issuedOn)
+                remindedOn: account.reminders.last { $0.periods.contains(key) }?.issuedOn,
+                deferredThrough: account.deferral(key, on: date)?.through)
         }
     }
 

@@ -420,6 +420,86 @@ public struct EndEnforcementStop: PersonRequest {
     }
 }
 
+/// `deferral grant PERSON`: collection of periods deferred (徴収猶予, 地方税法 第15条) over days
+/// `from`…`through`, for a reason the law names, the late fee of those days halved or waived.
+public struct GrantDeferral: PersonRequest {
+    public static let name = "deferral grant"
+    public static let function: AccessFunction? = .arrearsWrite
+
+    public var person: PersonID
+    public var on: CivilDate
+    public var periods: [PeriodKey]
+    public var from: CivilDate
+    public var through: CivilDate
+    public var reason: CollectionDeferred.Reason
+    public var relief: LateFee.Relief.Share
+
+    public init(
+        person: PersonID, on: CivilDate, periods: [PeriodKey], from: CivilDate, through: CivilDate,
+        reason: CollectionDeferred.Reason, relief: LateFee.Relief.Share
+    ) {
+        (self.person, self.on, self.periods, self.from, self.through) = (person, on, periods, from, through)
+        (self.reason, self.relief) = (reason, relief)
+    }
+
+    public func handle(_ scope: RequestScope) throws -> CollectionDeferred {
+        let date = try InputLimits.decision(on, today: scope.today, field: "--on")
+        let from = try InputLimits.calculated(self.from, field: "--from")
+        let through = try InputLimits.calculated(self.through, field: "--through")
+        let calendar = try scope.ledger.businessCalendar(around: date)
+        try calendar.requireOpen(date, for: "a deferment (徴収猶予)")
+        try scope.ledger.businessCalendar(around: through).requireOpen(through, for: "the last day of a deferment")
+        return try ArrearsCommands(scope.ledger).deferCollection(
+            person, change: .granted, on: date, periods: periods, from: from, through: through, reason: reason,
+            relief: relief, metadata: scope.metadata())
+    }
+}
+
+/// `deferral extend PERSON ID`: a deferment in force extended to a later last day.
+public struct ExtendDeferral: PersonRequest {
+    public static let name = "deferral extend"
+    public static let function: AccessFunction? = .arrearsWrite
+
+    public var person: PersonID
+    public var id: String
+    public var on: CivilDate
+    public var through: CivilDate
+
+    public init(person: PersonID, id: String, on: CivilDate, through: CivilDate) {
+        (self.person, self.id, self.on, self.through) = (person, id, on, through)
+    }
+
+    public func handle(_ scope: RequestScope) throws -> CollectionDeferred {
+        let date = try InputLimits.decision(on, today: scope.today, field: "--on")
+        let through = try InputLimits.calculated(self.through, field: "--through")
+        try scope.ledger.businessCalendar(around: date).requireOpen(date, for: "a deferment (徴収猶予)")
+        try scope.ledger.businessCalendar(around: through).requireOpen(through, for: "the last day of a deferment")
+        return try ArrearsCommands(scope.ledger).deferCollection(
+            person, change: .extended, id: id, on: date, through: through, metadata: scope.metadata())
+    }
+}
+
+/// `deferral end PERSON ID`: a deferment ended before its last day (取消: the person can pay).
+public struct EndDeferral: PersonRequest {
+    public static let name = "deferral end"
+    public static let function: AccessFunction? = .arrearsWrite
+
+    public var person: PersonID
+    public var id: String
+    public var on: CivilDate
+
+    public init(person: PersonID, id: String, on: CivilDate) {
+        (self.person, self.id, self.on) = (person, id, on)
+    }
+
+    public func handle(_ scope: RequestScope) throws -> CollectionDeferred {
+        let date = try InputLimits.decision(on, today: scope.today, field: "--on")
+        try scope.ledger.businessCalendar(around: date).requireOpen(date, for: "a deferment (徴収猶予)")
+        return try ArrearsCommands(scope.ledger).deferCollection(
+            person, change: .ended, id: id, on: date, metadata: scope.metadata())
+    }
+}
+
 /// `seizure end PERSON ID`: the end of a seizure.
 public struct EndSeizure: PersonRequest {
     public static let name = "seizure end"

@@ -151,8 +151,10 @@ extension CollectionCommands {
             if let died = city.register.person(person)?.diedOn, died < debitDate { continue }
             for (key, period) in account.periods.sorted(by: { $0.key < $1.key })
             where period.dueDate == debitDate && period.outstanding > .zero {
+                // A period deferred (徴収猶予) on its due date is paid when the deferment ends.
                 guard city.accounts.current(person, key.fiscalYear)?.collection == .ordinary,
-                    !account.pendingReports.contains(where: { $0.key == key })
+                    !account.pendingReports.contains(where: { $0.key == key }),
+                    account.deferral(key, on: debitDate) == nil
                 else { continue }
                 guard let bank = try vault.openAccount(mandate.account, for: person) else { continue }  // erased
                 let customer = try SlipNumber(person: person, key: key).description

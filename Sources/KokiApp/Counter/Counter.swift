@@ -134,6 +134,7 @@ extension ApplicationKind {
         case .reduction: ["reduction decide"]
         case .refundToHeir: ["refund pay"]
         case .mailing: ["mail set", "mail end"]
+        case .deferral: ["deferral grant", "deferral extend"]
         case .certificate, .other: []
         }
     }

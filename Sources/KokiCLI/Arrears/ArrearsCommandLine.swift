@@ -83,6 +83,7 @@ struct ArrearsCommand: ParsableCommand {
                         $0.remindedOn?.description ?? "-",
                         $0.prescription.lastDay.description
                             + ($0.prescription.isPrescribed(on: date) ? " (prescribed)" : ""),
+                        $0.deferredThrough.map { "徴収猶予 through \($0)" } ?? "",
                     ]
                 }
             ).forEach { Output.line("  " + $0) }

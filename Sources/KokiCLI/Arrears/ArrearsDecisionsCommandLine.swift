@@ -293,6 +293,87 @@ struct EnforcementCommand: ParsableCommand {
     }
 }
 
+extension CollectionDeferred.Reason: ExpressibleByArgument {}
+extension LateFee.Relief.Share: ExpressibleByArgument {}
+
+struct DeferralCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deferral",
+        abstract: "Deferments of collection (徴収猶予, 地方税法 第15条): grant, extend, end.",
+        discussion: """
+            A deferment names the periods, its first and last days and the law's reason: disaster (災害・盗難, \
+            第1号), illness (病気・負傷, 第2号), business-closed (事業の廃止・休止, 第3号), business-loss (事業の著しい\
+            損失, 第4号), similar (第5号) or late-assessment (第2項). It lasts at most the arrears settings' \
+            deferralMonths (6 unless adopted otherwise); `deferral extend` moves its last day on, within \
+            deferralTotalMonths in all (12). While it lasts the periods are not dunned, reminded or seized \
+            (第15条の2の3), and prescription does not run. The late fee of the deferred days is halved \
+            (--relief halved, 第15条の9 第1項) or, where the ordinance says so, waived (--relief waived). \
+            `deferral end` ends it before its last day (取消: the person can pay): the day before is the last \
+            deferred. The decision day and the last day are days the office is open. At a counter, grant and \
+            extend are applications (kind deferral) a second operator confirms.
+            """,
+        subcommands: [Grant.self, Extend.self, End.self]
+    )
+
+    struct Grant: TypedCommand {
+        static let configuration = CommandConfiguration(abstract: "Defer collection of periods.")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Option(help: ArgumentHelp("The day decided (not after today).", valueName: "date")) var on: CivilDate
+        @Option(help: ArgumentHelp("A period it covers, like 2025/3; repeat.", valueName: "fy/n")) var period: [String]
+        @Option(help: ArgumentHelp("The first day deferred.", valueName: "date")) var from: CivilDate
+        @Option(help: ArgumentHelp("The last day deferred (a day the office is open).", valueName: "date"))
+        var through: CivilDate
+        @Option(help: "disaster, illness, business-closed, business-loss, similar or late-assessment.")
+        var reason: CollectionDeferred.Reason
+        @Option(help: "The late fee of the deferred days: halved or waived.") var relief: LateFee.Relief.Share = .halved
+
+        func request() throws -> GrantDeferral {
+            GrantDeferral(
+                person: person, on: on, periods: try period.map(parsePeriod), from: from, through: through,
+                reason: reason, relief: relief)
+        }
+
+        static func report(_ request: Request, _ event: CollectionDeferred) {
+            Output.line(
+                "collection deferred (\(event.id)) for \(request.person) from \(event.from) through \(event.through): "
+                    + event.periods.map(\.description).joined(separator: " ") + ", late fee \(event.relief.rawValue)")
+        }
+    }
+
+    struct Extend: TypedCommand {
+        static let configuration = CommandConfiguration(abstract: "Extend a deferment in force.")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Argument(help: "The deferment's number.") var id: String
+        @Option(help: ArgumentHelp("The day decided (not after today).", valueName: "date")) var on: CivilDate
+        @Option(help: ArgumentHelp("The new last day (a day the office is open).", valueName: "date"))
+        var through: CivilDate
+
+        func request() -> ExtendDeferral { ExtendDeferral(person: person, id: id, on: on, through: through) }
+
+        static func report(_ request: Request, _ event: CollectionDeferred) {
+            Output.line("deferment \(request.id) of \(request.person) extended through \(event.through)")
+        }
+    }
+
+    struct End: TypedCommand {
+        static let configuration = CommandConfiguration(abstract: "End a deferment before its last day (取消).")
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Argument(help: "The deferment's number.") var id: String
+        @Option(help: ArgumentHelp("The day (not after today).", valueName: "date")) var on: CivilDate
+
+        func request() -> EndDeferral { EndDeferral(person: person, id: id, on: on) }
+
+        static func report(_ request: Request, _ event: CollectionDeferred) {
+            Output.line(
+                "deferment \(request.id) of \(request.person) ended on \(request.on)"
+                    + (event.days.map { ": deferred \($0.lowerBound) to \($0.upperBound)" } ?? ": nothing deferred"))
+        }
+    }
+}
+
 struct PrescriptionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prescription",

@@ -23,12 +23,14 @@ public struct SecuritySettings: Sendable, Hashable, Codable {
     public var secondCheck: [String] = SecuritySettings.standardSecondCheck
 
     /// What changes what the city records from a counter's application: eligibility, household,
-    /// income declarations, bank-debit mandates, reductions, refunds to an heir.
+    /// income declarations, bank-debit mandates, reductions, refunds to an heir, who receives the
+    /// mail, deferments (徴収猶予).
     public static let standardSecondCheck = [
         "person register", "person correct", "person link", "household set", "household leave",
         "eligibility acquire", "eligibility lose", "eligibility address-exception start",
         "eligibility address-exception end", "eligibility former-dependant", "income record", "debit start",
-        "debit stop", "reduction decide", "refund pay --heir", "mail set", "mail end",
+        "debit stop", "reduction decide", "refund pay --heir", "mail set", "mail end", "deferral grant",
+        "deferral extend",
     ]
 
     public init() {}

@@ -19,17 +19,29 @@ public struct ArrearsSettings: Hashable, Sendable, Codable {
     public var dunningRenewalDays: Int
     /// A plan's scheduled payment missed by more than this many days breaks the plan.
     public var planGraceDays: Int
+    /// A deferment (徴収猶予) lasts at most this many months (UNCONFIRMED: 6 in the premium
+    /// ordinances we hold, 向日市 and 島本町).
+    public var deferralMonths: Int
+    /// A deferment with its extensions lasts at most this many months in all (UNCONFIRMED; 地方税法
+    /// 第15条 第4項 allows two years for local taxes).
+    public var deferralTotalMonths: Int
 
     public init(
         chargeRates: ChargeRates = .standard, dunningWindowDays: Int = 20, payByDays: Int = 10,
-        dunningFee: Yen = .zero, prescriptionYears: Int = 2, dunningRenewalDays: Int = 10, planGraceDays: Int = 30
+        dunningFee: Yen = .zero, prescriptionYears: Int = 2, dunningRenewalDays: Int = 10, planGraceDays: Int = 30,
+        deferralMonths: Int = 6, deferralTotalMonths: Int = 12
     ) throws(DomainError) {
         for (name, value, range) in [
             ("dunningWindowDays", dunningWindowDays, 1...60), ("payByDays", payByDays, 1...90),
             ("prescriptionYears", prescriptionYears, 1...10), ("dunningRenewalDays", dunningRenewalDays, 0...60),
-            ("planGraceDays", planGraceDays, 0...365),
+            ("planGraceDays", planGraceDays, 0...365), ("deferralMonths", deferralMonths, 1...24),
+            ("deferralTotalMonths", deferralTotalMonths, 1...24),
         ] where !range.contains(value) {
             throw DomainError(.invalidValue, "\(name) \(value) is outside \(range.lowerBound)…\(range.upperBound)")
+        }
+        guard deferralMonths <= deferralTotalMonths else {
+            throw DomainError(
+                .invalidValue, "deferralMonths \(deferralMonths) exceeds deferralTotalMonths \(deferralTotalMonths)")
         }
         guard dunningFee >= .zero else {
             throw DomainError(.invalidAmount, "dunningFee \(dunningFee.amount) must not be negative")
@@ -41,10 +53,31 @@ public struct ArrearsSettings: Hashable, Sendable, Codable {
         self.prescriptionYears = prescriptionYears
         self.dunningRenewalDays = dunningRenewalDays
         self.planGraceDays = planGraceDays
+        self.deferralMonths = deferralMonths
+        self.deferralTotalMonths = deferralTotalMonths
     }
 
     enum CodingKeys: String, CodingKey {
         case chargeRates, dunningWindowDays, payByDays, dunningFee, prescriptionYears, dunningRenewalDays, planGraceDays
+        case deferralMonths, deferralTotalMonths
+    }
+
+    /// The deferment limits came later: they are written only when they differ from the
+    /// defaults, so settings adopted before them keep their stored bytes.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(chargeRates, forKey: .chargeRates)
+        try c.encode(dunningWindowDays, forKey: .dunningWindowDays)
+        try c.encode(payByDays, forKey: .payByDays)
+        try c.encode(dunningFee, forKey: .dunningFee)
+        try c.encode(prescriptionYears, forKey: .prescriptionYears)
+        try c.encode(dunningRenewalDays, forKey: .dunningRenewalDays)
+        try c.encode(planGraceDays, forKey: .planGraceDays)
+        let d = Self.standard
+        if deferralMonths != d.deferralMonths || deferralTotalMonths != d.deferralTotalMonths {
+            try c.encode(deferralMonths, forKey: .deferralMonths)
+            try c.encode(deferralTotalMonths, forKey: .deferralTotalMonths)
+        }
     }
 
     /// Missing keys take the defaults, and decoding checks the same rules as the initializer.
@@ -58,7 +91,9 @@ public struct ArrearsSettings: Hashable, Sendable, Codable {
             dunningFee: try c.decodeIfPresent(Yen.self, forKey: .dunningFee) ?? d.dunningFee,
             prescriptionYears: try c.decodeIfPresent(Int.self, forKey: .prescriptionYears) ?? d.prescriptionYears,
             dunningRenewalDays: try c.decodeIfPresent(Int.self, forKey: .dunningRenewalDays) ?? d.dunningRenewalDays,
-            planGraceDays: try c.decodeIfPresent(Int.self, forKey: .planGraceDays) ?? d.planGraceDays)
+            planGraceDays: try c.decodeIfPresent(Int.self, forKey: .planGraceDays) ?? d.planGraceDays,
+            deferralMonths: try c.decodeIfPresent(Int.self, forKey: .deferralMonths) ?? d.deferralMonths,
+            deferralTotalMonths: try c.decodeIfPresent(Int.self, forKey: .deferralTotalMonths) ?? d.deferralTotalMonths)
     }
 
     public static let standard = try! ArrearsSettings()
@@ -90,33 +125,56 @@ public enum Prescription {
 
     /// The prescription of one period. Events after the right expired change nothing. A seizure
     /// (差押) holds completion off while pending and renews the period from the day after it
-    /// ends; one still pending keeps the right alive (`lastDay` far in the future).
+    /// ends; one still pending keeps the right alive (`lastDay` far in the future). On the days of
+    /// a deferment (徴収猶予) prescription does not run (地方税法 第18条の2 第4項, by analogy): each
+    /// period of two years is longer by the deferred days inside it.
     public static func of(
         dueDate: CivilDate, dunnedOn: [CivilDate], acknowledgedOn: [CivilDate], remindedOn: [CivilDate],
-        seizures: [(from: CivilDate, until: CivilDate?)] = [], settings: ArrearsSettings
+        seizures: [(from: CivilDate, until: CivilDate?)] = [], deferred: [ClosedRange<CivilDate>] = [],
+        settings: ArrearsSettings
     ) -> Result {
         let months = settings.prescriptionYears * 12
-        var last = dueDate.adding(days: 1).endOfMonths(months)
+        /// The last day of a period running from `start`, the deferred days inside it not counted.
+        func runs(from start: CivilDate) -> CivilDate {
+            let plain = start.endOfMonths(months)
+            var last = plain
+            while true {
+                let days = deferred.reduce(0) { sum, range in
+                    let (from, through) = (max(range.lowerBound, start), min(range.upperBound, last))
+                    return from <= through ? sum + from.days(until: through) + 1 : sum
+                }
+                let next = plain.adding(days: days)
+                if next == last { return last }
+                last = next
+            }
+        }
+        var last = runs(from: dueDate.adding(days: 1))
         var steps = [Step(on: dueDate, what: "due; two years from the next day", lastDay: last)]
-        // 0 dunning (first only), 1 acknowledgement, 2 reminder (first only), 3 seizure
+        // 0 dunning (first only), 1 acknowledgement, 2 reminder (first only), 3 seizure, 4 deferment
         var events: [(CivilDate, Int)] = []
         if let first = dunnedOn.min() { events.append((first, 0)) }
         events += acknowledgedOn.map { ($0, 1) }
         events += remindedOn.map { ($0, 2) }
         events += seizures.map { ($0.from, 3) }
+        events += deferred.map { ($0.lowerBound, 4) }
         // The last day of the six months an effective reminder holds completion off, while they run.
         var holdEnds: CivilDate?
         for (date, kind) in events.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) where date <= last {
             // A renewal starts a new period: completion is no longer being held off.
-            if kind != 2 { holdEnds = nil }
+            if kind != 2 && kind != 4 { holdEnds = nil }
             switch kind {
             case 0:
-                let start = date.adding(days: settings.dunningRenewalDays + 1)
-                last = max(last, start.endOfMonths(months))
+                last = max(last, runs(from: date.adding(days: settings.dunningRenewalDays + 1)))
                 steps.append(Step(on: date, what: "dunning notice renews it (更新)", lastDay: last))
             case 1:
-                last = max(last, date.adding(days: 1).endOfMonths(months))
+                last = max(last, runs(from: date.adding(days: 1)))
                 steps.append(Step(on: date, what: "debt acknowledged (承認) renews it", lastDay: last))
+            case 4:
+                guard let range = deferred.first(where: { $0.lowerBound == date }) else { continue }
+                steps.append(
+                    Step(
+                        on: date, what: "deferred (徴収猶予) through \(range.upperBound): prescription does not run",
+                        lastDay: last))
             case 3:
                 guard let seizure = seizures.first(where: { $0.from == date }) else { continue }
                 guard let end = seizure.until else {
@@ -124,7 +182,7 @@ public enum Prescription {
                     steps.append(Step(on: date, what: "seizure (差押) pending: completion held", lastDay: last))
                     continue
                 }
-                last = max(last, end.adding(days: 1).endOfMonths(months))
+                last = max(last, runs(from: end.adding(days: 1)))
                 steps.append(Step(on: date, what: "seizure (差押) until \(end) renews it", lastDay: last))
             default:
                 if let ends = holdEnds, date <= ends {

@@ -119,21 +119,34 @@ public struct ChargeBand: Hashable, Sendable, Codable, CustomStringConvertible {
     /// The base after the 2,000 / 1,000-yen rules.
     public var base: Yen
     public var rate: Rate
-    /// `base × rate × days / 365`, cut to the yen (the municipal worked examples cut each band).
+    /// `base × rate × days / 365`, cut to the yen (the municipal worked examples cut each band);
+    /// under a relief, what is left of it.
     public var amount: Yen
+    /// The relief on the band's days (徴収猶予): half or all of its amount not charged.
+    public var relief: LateFee.Relief.Share?
 
-    init(from: CivilDate, through: CivilDate, base: Yen, rate: Rate) {
+    init(from: CivilDate, through: CivilDate, base: Yen, rate: Rate, relief: LateFee.Relief.Share? = nil) {
         self.from = from
         self.through = through
         days = from.days(until: through) + 1
         self.base = base
         self.rate = rate
+        self.relief = relief
         // In 128 bits, saturating: a base and a band of any size never overflow.
         let (factor, overflow) = rate.numerator.multipliedReportingOverflow(by: Int64(days))
-        amount = overflow ? Yen(.max) : base.scaled(by: factor, per: rate.denominator.multipliedReportingOverflow(by: 365).partialValue)
+        let full =
+            overflow
+            ? Yen(.max) : base.scaled(by: factor, per: rate.denominator.multipliedReportingOverflow(by: 365).partialValue)
+        switch relief {
+        case nil: amount = full
+        // 二分の一に相当する金額を免除 (地方税法 第15条の9 第1項): the half charged is cut to the yen.
+        case .halved: amount = Yen(full.amount / 2)
+        case .waived: amount = .zero
+        }
     }
 
     public var description: String {
-        "\(from) … \(through)  \(days) days × \(base.amount) × \(rate) / 365 = \(amount.amount)"
+        let relieved = relief.map { " (徴収猶予: \($0.rawValue))" } ?? ""
+        return "\(from) … \(through)  \(days) days × \(base.amount) × \(rate) / 365\(relieved) = \(amount.amount)"
     }
 }

@@ -33,14 +33,33 @@ public struct LateFee: Hashable, Sendable, Codable {
         }
     }
 
+    /// Days on which the fee is relieved: a deferment (徴収猶予) halves the fee of its days
+    /// (地方税法 第15条の9 第1項) or, where the ordinance says so, waives it.
+    public struct Relief: Hashable, Sendable, Codable {
+        /// Stored by declaration order: add cases at the end.
+        public enum Share: String, Hashable, Sendable, Codable, CaseIterable {
+            case halved, waived
+        }
+
+        public var from: CivilDate
+        public var through: CivilDate
+        public var share: Share
+        public init(from: CivilDate, through: CivilDate, share: Share) {
+            (self.from, self.through, self.share) = (from, through, share)
+        }
+    }
+
     /// The fee on `principal` due on `dueDate`, with the payments made, counted through `through`
-    /// (or through the day the principal was paid off, when earlier).
+    /// (or through the day the principal was paid off, when earlier). Days under a relief are
+    /// bands of their own, charged half or nothing; where reliefs overlap, the larger applies.
     public static func calculate(
-        principal: Yen, dueDate: CivilDate, payments: [Payment], through: CivilDate, rates: ChargeRates
+        principal: Yen, dueDate: CivilDate, payments: [Payment], through: CivilDate, rates: ChargeRates,
+        relief: [Relief] = []
     ) throws(DomainError) -> LateFee {
         guard principal >= .zero else {
             throw DomainError(.invalidAmount, "principal \(principal.amount) must not be negative")
         }
+        let relief = relief.filter { $0.from <= $0.through }
         let start = dueDate.adding(days: 1)
         let windowEnd = start.endOfMonths(rates.reducedWindowMonths)
         var remaining = principal
@@ -63,13 +82,19 @@ public struct LateFee: Hashable, Sendable, Codable {
             let yearEnd = try! CivilDate(year: cursor.year, month: 12, day: 31)
             if yearEnd < end { end = yearEnd }
             if next < sorted.count, sorted[next].paidOn < end { end = sorted[next].paidOn }
+            // A relief's first day starts a band, and its last day ends one.
+            let relieved = relief.filter { $0.from <= cursor && cursor <= $0.through }
+            for r in relieved where r.through < end { end = r.through }
+            for r in relief where cursor < r.from && r.from <= end { end = r.from.adding(days: -1) }
+            let share: Relief.Share? =
+                relieved.contains { $0.share == .waived } ? .waived : relieved.isEmpty ? nil : .halved
             let year = try rates.rates(for: cursor.year)
             let base = ChargeRounding.base(remaining)
             if base > .zero {
                 bands.append(
                     ChargeBand(
                         from: cursor, through: end, base: base,
-                        rate: cursor <= windowEnd ? year.firstWindow : year.afterWindow))
+                        rate: cursor <= windowEnd ? year.firstWindow : year.afterWindow, relief: share))
             }
             while next < sorted.count, sorted[next].paidOn == end {
                 remaining -= sorted[next].amount
