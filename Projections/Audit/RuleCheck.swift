@@ -6,7 +6,7 @@ import KokiEvents
 /// calendar as adopted then, the deaths recorded before it, the arrears settings in force — and at
 /// the end each person's money. A breach names its rule, the position that shows it and why.
 ///
-/// The rules and their sources are in the domain notes (collection-and-arrears.md §11):
+/// The rules and their sources are in `docs/RULES.md` (background: collection-and-arrears.md §11):
 /// - a day the office is closed is no date for a document, a due date, a 指定期限 or a plan
 ///   installment (地方自治法 第4条の2第4項), nor for what happens at its counter (a payment there,
 ///   a visit, a plan agreed);

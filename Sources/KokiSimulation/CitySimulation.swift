@@ -560,20 +560,23 @@ struct SimulationRun {
         for reminder in summary.reminders {
             guard let i = byPerson[reminder.person], dice.chance(b.planAgreed) else { continue }
             let r = resident(i)
-            guard try collection.load(r.person).account.activePlans.isEmpty else { continue }
-            // The visit to the office, on a day it is open.
+            let account = try collection.load(r.person).account
+            guard account.activePlans.isEmpty else { continue }
+            // The visit to the office, on a day it is open. Some are ill and ask for a deferment.
             let on = businessDays.onOrAfter(day.adding(days: 10 + dice.int(below: 20)))
+            let deferring = account.deferrals.isEmpty && dice.chance(b.deferralGranted)
             try arrears.recordContact(
                 r.person, on: on, method: .visitToOffice,
-                words: .init(counterpart: "本人", content: "催告書を受けて来庁、分納を相談", promise: "毎月分納"),
+                words: deferring
+                    ? .init(counterpart: "本人", content: "催告書を受けて来庁、入院のため徴収猶予を申請", promise: "猶予期間の終わりに納付")
+                    : .init(counterpart: "本人", content: "催告書を受けて来庁、分納を相談", promise: "毎月分納"),
                 metadata: command("\(i)/contact/\(day)", actor: office(i)))
-            let account = try collection.load(r.person).account
             let periods = account.periods
             let overdue = periods.filter { $0.value.dueDate < day && $0.value.outstanding > .zero }.keys.sorted()
             let owed = overdue.map { periods[$0]!.outstanding }.sum()
             guard owed > .zero else { continue }
-            if account.deferrals.isEmpty, dice.chance(b.deferralGranted) {
-                // Ill: what is overdue is deferred three months (徴収猶予), then paid at the counter.
+            if deferring {
+                // What is overdue is deferred three months (徴収猶予), then paid at the counter.
                 let through = businessDays.onOrAfter(on.adding(months: 3))
                 try arrears.deferCollection(
                     r.person, change: .granted, on: on, periods: overdue, from: on, through: through,

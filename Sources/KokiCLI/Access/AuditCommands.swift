@@ -238,13 +238,16 @@ extension AuditCommand {
             discussion: """
                 One pass over the ledger, each event checked against what the ledger knew when it was recorded \
                 (the office's calendar then, the deaths recorded before it, the arrears settings in force):
-                  closed-day         a document, due date, 指定期限, plan installment, assessment, write-off or \
-                stop of enforcement decided on a day the office is closed, or a counter payment, visit or plan \
-                agreed there
+                  closed-day         a document, due date, 指定期限, plan installment, assessment, write-off, \
+                stop of enforcement or deferment decided (or a deferment's last day) on a day the office is \
+                closed, or a counter payment, visit or plan agreed there
                   deceased           a document, 督促, 催告, debit, mandate or household membership for a person \
                 after their recorded death (not to a recorded heirs' representative)
                   dunning            a 督促状 later than the window after its due date, with a 指定期限 too soon, \
-                for a pension-deducted, paid or not-yet-due period
+                for a pension-deducted, paid or not-yet-due period (the window counts from the end of a \
+                deferment over it)
+                  on-hold            a 督促, 催告 or 差押 on a period deferred (徴収猶予) or whose enforcement is \
+                stopped (執行停止) that day, or a debit of a deferred period
                   past-due-charge    more charged on a due date already past when decided
                   time-limit         an assessment or raise after the time limit (期間制限)
                   late-fee           a late fee on a period paid by its due date
@@ -254,7 +257,8 @@ extension AuditCommand {
                   money              a person's money not conserved (received = periods + late fees + \
                 overpayments open + refunded + kept when refunds prescribed)
                 A certificate is handed to an heir at the counter and a reissue is the document as it was: \
-                neither is a document to the dead. Exit status: 0 no breach, 1 a breach, 65 a wrong option.
+                neither is a document to the dead. docs/RULES.md gives each rule's legal source. Exit status: \
+                0 no breach, 1 a breach, 65 a wrong option.
                 """)
         @OptionGroup var options: LedgerOptions
         @Option(help: "Only breaches about this fiscal year.") var fiscalYear: Int?
