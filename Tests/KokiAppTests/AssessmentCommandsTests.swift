@@ -294,8 +294,11 @@ extension AssessmentCommandsTests {
         #expect(deducted.collection == .pensionDeduction)
         #expect(
             deducted.installments.map(\.amount)
-                == PensionDeduction.amounts(for: deducted.annualPremium, previousFebruary: Yen(12_600)))
-        #expect(deducted.installments.prefix(3).allSatisfy { $0.amount == Yen(12_600) })
+                == PensionDeduction.amounts(
+                    for: deducted.annualPremium, previousFebruary: Yen(12_600),
+                    leveling: InstallmentCalendar.standardLevelingThreshold))
+        // April and June are what the insurer was told (last February's); August is leveled.
+        #expect(deducted.installments.prefix(2).allSatisfy { $0.amount == Yen(12_600) })
         #expect(deducted.installments.map(\.amount).sum() == deducted.annualPremium)
         #expect(
             deducted.installments.map(\.dueDate.description) == [
@@ -305,6 +308,30 @@ extension AssessmentCommandsTests {
         let newcomer = try #require(try current("8"))
         #expect(newcomer.collection == .ordinary)
         #expect(newcomer.cause.hasPrefix("newly insured"))
+
+        // The notice names the pension months, never 1期–6期; one printed before they were named
+        // is reissued as it was.
+        let notices = Notices(ledger)
+        try notices.adopt(
+            NoticeSettings(
+                city: "松戸市", issuer: "松戸市長", department: "後期高齢者医療班", address: "松戸市根本387-5",
+                phone: "047-366-1111", barcodeIssuer: "123456"), metadata: meta())
+        let head = try ledger.store.head().position
+        let batch = try notices.paymentNotices(fiscalYear: fy, on: d("2025-07-15"), at: head)
+        let notice = try #require(batch.first { $0.person == id("7") })
+        let rows = notice.rows.map { Dictionary(uniqueKeysWithValues: $0) }
+        #expect(
+            rows.map { $0["period"] } == [
+                "4月（仮徴収）", "6月（仮徴収）", "8月（仮徴収）", "10月（本徴収）", "12月（本徴収）", "2月（本徴収）",
+            ])
+        let slips = try #require(batch.first { $0.person == id("8") })
+        #expect(slips.rows.first.map { Dictionary(uniqueKeysWithValues: $0)["period"] } == "1期")
+        var issuedBefore = notice
+        issuedBefore.rows = notice.rows.enumerated().map { index, row in
+            row.map { $0.0 == "period" ? ("period", "\(index + 1)期") : $0 }
+        }
+        try notices.record([issuedBefore], run: nil, metadata: meta())
+        #expect(try notices.rebuild(notice.number).jsonLine == issuedBefore.jsonLine)
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import KokiDomain
 import KokiTestSupport
 import Testing
@@ -146,6 +147,30 @@ import Testing
             let remainder = calendar.remainderPeriod == .first ? parts.first! : parts.last!
             #expect(evenParts.allSatisfy { $0.amount % unit == 0 && $0 <= remainder })
         }
+    }
+
+    /// The leveling threshold in a calendar file: absent is the standard 4,000 yen (so calendars
+    /// stored before it read as before), `null` is no leveling, a number is that threshold; the
+    /// standard one is not written, so those calendars keep their bytes; a negative one is refused.
+    @Test func theLevelingThresholdInACalendarFile() throws {
+        func read(_ json: String) throws -> InstallmentCalendar {
+            try JSONDecoder().decode(InstallmentCalendar.self, from: Data(json.utf8))
+        }
+        let head = #"{"fiscalYear": 2025, "months": [7, 8, 9, 10, 11, 12, 1, 2, 3]"#
+        #expect(try read(head + "}").pensionLevelingThreshold == Yen(4_000))
+        #expect(try read(head + #", "pensionLevelingThreshold": null}"#).pensionLevelingThreshold == nil)
+        #expect(try read(head + #", "pensionLevelingThreshold": 6000}"#).pensionLevelingThreshold == Yen(6_000))
+        #expect(throws: (any Error).self) { try read(head + #", "pensionLevelingThreshold": -1}"#) }
+        func written(_ calendar: InstallmentCalendar) throws -> String {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            return String(decoding: try encoder.encode(calendar), as: UTF8.self)
+        }
+        var calendar = InstallmentCalendar.standard(fiscalYear: 2025)
+        #expect(try !written(calendar).contains("pensionLeveling"))
+        calendar.pensionLevelingThreshold = nil
+        #expect(try written(calendar).contains(#""pensionLevelingThreshold":null"#))
+        #expect(try read(try written(calendar)) == calendar)
     }
 
     @Test func aMidYearDecisionUsesTheRemainingPeriods() {

@@ -242,6 +242,60 @@ import Testing
                 == [12_600, 12_600, 12_600, 13_400, 13_300, 13_300].map { Yen($0) })
     }
 
+    /// 平準化: a year whose provisional months repeated a February of nothing would deduct all in
+    /// the final months; August is raised to bring the provisional months to half the premium.
+    /// April and June stay as the insurer was told; six deductions within the threshold are left
+    /// alone; August never goes below zero when April and June already passed half.
+    @Test func levelingBringsTheProvisionalMonthsToHalf() {
+        let leveling = Yen(4_000)
+        #expect(
+            PensionDeduction.amounts(for: Yen(60_000), previousFebruary: nil, leveling: leveling)
+                == [0, 0, 30_000, 10_000, 10_000, 10_000].map { Yen($0) })
+        #expect(
+            PensionDeduction.amounts(for: Yen(60_000), previousFebruary: nil)
+                == [0, 0, 0, 20_000, 20_000, 20_000].map { Yen($0) })
+        // Within the threshold (the worked example differs by 800): unchanged.
+        #expect(
+            PensionDeduction.amounts(for: Yen(77_800), previousFebruary: Yen(12_600), leveling: leveling)
+                == [12_600, 12_600, 12_600, 13_400, 13_300, 13_300].map { Yen($0) })
+        // 12,600 × 3 against 100,000: August to 50,000 − 25,200 = 24,800, the rest 50,000 in three.
+        #expect(
+            PensionDeduction.amounts(for: Yen(100_000), previousFebruary: Yen(12_600), leveling: leveling)
+                == [12_600, 12_600, 24_800, 16_800, 16_600, 16_600].map { Yen($0) })
+        // April and June already past half: August is 0, the rest in the final months.
+        #expect(
+            PensionDeduction.amounts(for: Yen(60_000), previousFebruary: Yen(20_000), leveling: leveling)
+                == [20_000, 20_000, 0, 6_800, 6_600, 6_600].map { Yen($0) })
+        // Differing by exactly the threshold: left alone; by 100 yen more: leveled.
+        #expect(
+            PensionDeduction.amounts(for: Yen(72_000), previousFebruary: Yen(10_000), leveling: leveling)
+                == [10_000, 10_000, 10_000, 14_000, 14_000, 14_000].map { Yen($0) })
+        #expect(
+            PensionDeduction.amounts(for: Yen(72_100), previousFebruary: Yen(10_000), leveling: leveling)
+                == [10_000, 10_000, 16_000, 12_100, 12_000, 12_000].map { Yen($0) })
+    }
+
+    /// A steady premium over the years: every year sums to the premium, and whatever the first
+    /// February, by the fourth year the six deductions differ by no more than the threshold (a
+    /// February above a quarter of the premium takes two years to come down, since only August
+    /// can change).
+    @Test(arguments: 1...3 as ClosedRange<UInt64>)
+    func levelingEvensASteadyPremiumOut(seed: UInt64) {
+        var g = SeededGenerator(seed: seed)
+        for _ in 0..<500 {
+            let premium = Yen(Int64.random(in: 0...800_000, using: &g))
+            var february: Yen? = Bool.random(using: &g) ? Yen(Int64.random(in: 0...300_000, using: &g)) : nil
+            for year in 1...5 {
+                let parts = PensionDeduction.amounts(for: premium, previousFebruary: february, leveling: Yen(4_000))
+                #expect(parts.sum() == premium && parts.allSatisfy { $0 >= .zero })
+                if year >= 4 {
+                    #expect(parts.max()! - parts.min()! <= Yen(4_000), "\(premium) year \(year): \(parts)")
+                }
+                february = parts[5]
+            }
+        }
+    }
+
     @Test func theConditions() {
         let premium = Yen(77_800)
         #expect(

@@ -130,7 +130,7 @@ public struct AssessmentCommands: Sendable {
             if method == .pensionDeduction, let facts {
                 let amounts = PensionDeduction.amounts(
                     for: breakdown.premium, previousFebruary: facts.previousFebruaryDeduction,
-                    unit: calendar.roundingUnit)
+                    unit: calendar.roundingUnit, leveling: calendar.pensionLevelingThreshold)
                 let dates = PensionDeduction.paymentDates(fiscalYear: fy.year, calendar: business)
                 installments = zip(dates, amounts).enumerated().map { index, pair in
                     Installment(period: try! PeriodNumber(index + 1), dueDate: pair.0, amount: pair.1)

@@ -217,10 +217,14 @@ public struct Notices: Sendable {
     /// The payment notice of one assessment (保険料額決定通知書兼納入通知書). After a 更正
     /// (`previous`: the assessment it replaced) it is the 変更決定通知書: it prints the old annual
     /// amount beside the new and each period's old amount beside the new (0 for a new 随時期).
-    /// `statingChange: false` is the form koki printed before 2026-12, for reissues.
+    /// A year collected by pension deduction names each row by its pension month —
+    /// 「4月（仮徴収）」 … 「2月（本徴収）」 — not as 1期–6期. `statingChange: false` is the form koki
+    /// printed before 2026-12, and `pensionMonths: false` the form before the pension months were
+    /// named, both for reissues.
     static func payment(
         _ assessed: PremiumAssessed, previous: PremiumAssessed?, at assessedPosition: Int64, to: Addressee,
-        number: String, on date: CivilDate, builtFrom: Int64, settings: NoticeSettings, statingChange: Bool = true
+        number: String, on date: CivilDate, builtFrom: Int64, settings: NoticeSettings, statingChange: Bool = true,
+        pensionMonths: Bool = true
     ) -> Notice {
         let change = assessed.reason == .annual || assessed.reason == .joinedDuringYear ? nil : previous
         let before = Dictionary(
@@ -241,8 +245,12 @@ public struct Notices: Sendable {
             let (slip, code) = ordinary ? barcode(settings, assessed.person, key, due: i.dueDate, i.amount) : ("", "")
             let previousAmount: [(String, String)] =
                 statingChange ? [("previousAmount", change == nil ? "" : printed(before[i.period] ?? .zero))] : []
+            let label =
+                pensionMonths && !ordinary
+                ? "\(i.dueDate.month)月（\(PensionDeduction.isProvisional(month: i.dueDate.month) ? "仮徴収" : "本徴収")）"
+                : "\(i.period.number)期"
             return [
-                ("period", "\(i.period.number)期"), ("dueDate", JapaneseEra.format(i.dueDate)),
+                ("period", label), ("dueDate", JapaneseEra.format(i.dueDate)),
                 ("amount", printed(i.amount)),
             ] + previousAmount + [("slipNumber", slip), ("barcode", code)]
         }
@@ -599,13 +607,18 @@ public struct Notices: Sendable {
                 try ledger.forEachEvent(query) { _, event in
                     if case .premiumAssessed(let e) = event, e.fiscalYear == assessed.fiscalYear { previous = e }
                 }
-                func payment(statingChange: Bool) -> Notice {
+                func payment(statingChange: Bool, pensionMonths: Bool) -> Notice {
                     Self.payment(
                         assessed, previous: previous, at: at, to: to, number: number, on: original.issuedOn,
-                        builtFrom: position, settings: settings, statingChange: statingChange)
+                        builtFrom: position, settings: settings, statingChange: statingChange,
+                        pensionMonths: pensionMonths)
                 }
-                // A payment notice koki built before 2026-12 did not state a 更正's old amounts.
-                notice = Self.asIssued(original, payment(statingChange: true), before: payment(statingChange: false))
+                // A payment notice koki built before 2026-12 did not state a 更正's old amounts, and
+                // one built before the pension months were named printed them as 1期–6期.
+                notice = Self.asIssued(
+                    original, payment(statingChange: true, pensionMonths: true),
+                    before: payment(statingChange: true, pensionMonths: false),
+                    payment(statingChange: false, pensionMonths: false))
             case .dunning:
                 var found: DunningNoticeIssued?
                 var query = EventQuery.stream(try StreamName(original.person.streamName))
@@ -690,8 +703,9 @@ public struct Notices: Sendable {
     /// The document as it was issued: built by today's rule, or — when only the rule before
     /// matches the recorded print record — by that one (when neither does, today's: the check
     /// after it names the difference).
-    static func asIssued(_ original: DocumentIssued, _ current: Notice, before earlier: Notice) -> Notice {
-        current.recordHash != original.recordHash && earlier.recordHash == original.recordHash ? earlier : current
+    static func asIssued(_ original: DocumentIssued, _ current: Notice, before earlier: Notice...) -> Notice {
+        guard current.recordHash != original.recordHash else { return current }
+        return earlier.first { $0.recordHash == original.recordHash } ?? current
     }
 
     func event(at position: Int64) throws -> KokiEvent? {

@@ -80,8 +80,12 @@ struct CalendarCommand: ParsableCommand {
             abstract: "Adopt the standard calendar (9 installments July–March, month end) or one from a file.",
             discussion: """
                 A calendar file is JSON: {"fiscalYear": 2025, "months": [7,8,9,10,11,12,1,2,3], "dueDay": null, \
-                "decemberDueDay": 25, "roundingUnit": 100, "remainderPeriod": "first"}. Due dates falling on a weekend, a public holiday, \
-                29 December – 3 January or a --closed day move to the next business day.
+                "decemberDueDay": 25, "roundingUnit": 100, "remainderPeriod": "first", \
+                "pensionLevelingThreshold": 4000}. Due dates falling on a weekend, a public holiday, \
+                29 December – 3 January or a --closed day move to the next business day. \
+                pensionLevelingThreshold (平準化, default 4000 yen; null for none): when a pension-deduction \
+                year's six deductions would differ by more, August's is set to bring the provisional months \
+                to half the annual premium.
                 """)
 
         @OptionGroup var options: LedgerOptions

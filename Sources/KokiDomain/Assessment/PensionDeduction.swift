@@ -35,6 +35,9 @@ public enum PensionDeduction {
     /// final (本徴収).
     public static let months = [4, 6, 8, 10, 12, 2]
 
+    /// Whether a pension month is provisional (仮徴収: April, June, August).
+    public static func isProvisional(month: Int) -> Bool { [4, 6, 8].contains(month) }
+
     /// The method for a premium, and why. New entrants (insured from this fiscal year) pay by
     /// ordinary collection at first, whatever their pension.
     public static func method(for premium: Yen, facts: PensionFacts?, newlyInsured: Bool) -> (CollectionMethod, String)
@@ -59,12 +62,31 @@ public enum PensionDeduction {
     /// The six deductions of a year: the provisional months repeat last February's deduction
     /// (never more in total than the premium); the rest is split over the final months in
     /// `unit` yen, October taking the remainder.
-    public static func amounts(for premium: Yen, previousFebruary: Yen?, unit: Int64 = 100) -> [Yen] {
+    ///
+    /// Leveling (平準化, premiums-and-eligibility.md §5.1): when those six would differ by more
+    /// than `leveling`, August — the one provisional month still to come when the annual premium
+    /// is known in July — is changed so that the provisional months come as close to half the
+    /// premium as a deduction in `unit` yen can (never below zero, never more than what is left),
+    /// and the final months split the rest. April and June stay what the insurer was told. Years
+    /// whose provisional months repeated a February of nothing (and whose Februaries then
+    /// alternated with zero) even out in one year.
+    public static func amounts(for premium: Yen, previousFebruary: Yen?, unit: Int64 = 100, leveling: Yen? = nil)
+        -> [Yen]
+    {
         let provisionalEach = min(previousFebruary ?? .zero, Yen(premium.amount / 3))
-        let remaining = (premium - provisionalEach.times(3)).amount
-        let later = remaining / 3 / unit * unit
-        let october = remaining - later * 2
-        return Array(repeating: provisionalEach, count: 3) + [Yen(october), Yen(later), Yen(later)]
+        var provisional = Array(repeating: provisionalEach, count: 3)
+        func finals(after provisional: [Yen]) -> [Yen] {
+            let remaining = (premium - provisional.sum()).amount
+            let later = remaining / 3 / unit * unit
+            return [Yen(remaining - later * 2), Yen(later), Yen(later)]
+        }
+        let plain = provisional + finals(after: provisional)
+        guard let leveling, let high = plain.max(), let low = plain.min(), high - low > leveling else { return plain }
+        let aprilAndJune = provisionalEach.times(2)
+        let left = premium - aprilAndJune
+        let wanted = Yen(premium.amount / 2) - aprilAndJune
+        provisional[2] = max(.zero, min(left, Yen(wanted.amount / unit * unit)))
+        return provisional + finals(after: provisional)
     }
 
     /// The pension payment days (the 15th of the month, or the business day before it).
