@@ -332,6 +332,21 @@ extension AssessmentCommandsTests {
         }
         try notices.record([issuedBefore], run: nil, metadata: meta())
         #expect(try notices.rebuild(notice.number).jsonLine == issuedBefore.jsonLine)
+
+        // The 納付済確認書 names the month of a pension deduction too; one printed before is
+        // reissued as it was.
+        let august = try #require(deducted.installments.dropFirst(2).first)
+        try CollectionCommands(ledger).pay(
+            id("7"), amount: august.amount, paidOn: august.dueDate, learnedOn: d("2025-09-10"),
+            channel: .pensionDeduction, slip: PeriodKey(fy, august.period), metadata: meta())
+        let certificate = try notices.certificate(
+            id("7"), fiscalYear: fy, on: d("2025-09-12"), at: try ledger.store.head().position)
+        let paid = certificate.rows.map { Dictionary(uniqueKeysWithValues: $0) }
+        #expect(paid.map { $0["period"] } == ["8月（仮徴収）"] && paid.first?["channel"] == "年金からの天引き")
+        var certifiedBefore = certificate
+        certifiedBefore.rows = certificate.rows.map { row in row.map { $0.0 == "period" ? ("period", "3期") : $0 } }
+        try notices.record([certifiedBefore], run: nil, metadata: meta())
+        #expect(try notices.rebuild(certificate.number).jsonLine == certifiedBefore.jsonLine)
     }
 }
 

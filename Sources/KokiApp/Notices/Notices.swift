@@ -522,9 +522,11 @@ public struct Notices: Sendable {
         )
     }
 
+    /// A payment deducted from the pension is named by its pension month (「8月（仮徴収）」);
+    /// `pensionMonths: false` is the form before, for reissues.
     static func certificate(
         _ account: CollectionAccounts.Account, person: PersonID, covering span: CertificateSpan, to: Addressee,
-        number: String, on date: CivilDate, builtFrom: Int64, settings: NoticeSettings
+        number: String, on date: CivilDate, builtFrom: Int64, settings: NoticeSettings, pensionMonths: Bool = true
     ) -> Notice {
         var rows: [[(String, String)]] = []
         var total = Yen.zero
@@ -532,11 +534,16 @@ public struct Notices: Sendable {
             for part in payment.event.parts
             where part.charge == .premium && span.covers(part.key, paidOn: payment.event.paidOn) {
                 total = total + part.amount
+                let number = part.key.period.number
+                let month = PensionDeduction.months.indices.contains(number - 1) ? PensionDeduction.months[number - 1] : 0
+                let name =
+                    pensionMonths && payment.event.channel == .pensionDeduction && month > 0
+                    ? "\(month)月（\(PensionDeduction.isProvisional(month: month) ? "仮徴収" : "本徴収")）"
+                    : "\(number)期"
                 let period =
                     switch span {
-                    case .fiscalYear: "\(part.key.period.number)期"
-                    case .calendarYear:
-                        "\(JapaneseEra.format(fiscalYear: part.key.fiscalYear)) \(part.key.period.number)期"
+                    case .fiscalYear: name
+                    case .calendarYear: "\(JapaneseEra.format(fiscalYear: part.key.fiscalYear)) \(name)"
                     }
                 rows.append([
                     ("paidOn", JapaneseEra.format(payment.event.paidOn)), ("period", period),
@@ -681,9 +688,14 @@ public struct Notices: Sendable {
                     throw KokiError(
                         .undecodableEvent, "document \(number): its subject \(original.subject) names no year")
                 }
-                notice = Self.certificate(
-                    state.account, person: original.person, covering: span, to: to, number: number,
-                    on: original.issuedOn, builtFrom: position, settings: settings)
+                func certificate(pensionMonths: Bool) -> Notice {
+                    Self.certificate(
+                        state.account, person: original.person, covering: span, to: to, number: number,
+                        on: original.issuedOn, builtFrom: position, settings: settings, pensionMonths: pensionMonths)
+                }
+                // One built before the pension months were named printed them as 1期–6期.
+                notice = Self.asIssued(
+                    original, certificate(pensionMonths: true), before: certificate(pensionMonths: false))
             }
             return notice
         }
