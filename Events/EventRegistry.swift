@@ -39,6 +39,7 @@ public enum EventRegistry {
         Registration(IncomeInquired.self) { .incomeInquired($0) },
         Registration(PersonNumbersLinked.self) { .personNumbersLinked($0) },
         Registration(PensionFactsRecorded.self) { .pensionFactsRecorded($0) },
+        Registration(ProvisionalDeductionDecided.self) { .provisionalDeductionDecided($0) },
         Registration(PremiumAssessed.self) { .premiumAssessed($0) },
         Registration(PremiumAssessedV1.self) { .premiumAssessed($0.upcast()) },
         Registration(RateTableAdopted.self) { .rateTableAdopted($0) },

@@ -16,6 +16,7 @@ public enum KokiEvent: Sendable, Hashable {
     case incomeInquired(IncomeInquired)
     case personNumbersLinked(PersonNumbersLinked)
     case pensionFactsRecorded(PensionFactsRecorded)
+    case provisionalDeductionDecided(ProvisionalDeductionDecided)
     case myNumberRecorded(MyNumberRecorded)
     case personErased(PersonErased)
     case mailRecipientRecorded(MailRecipientRecorded)
@@ -82,6 +83,7 @@ public enum KokiEvent: Sendable, Hashable {
         case .incomeInquired(let e): e.person
         case .personNumbersLinked(let e): e.person
         case .pensionFactsRecorded(let e): e.person
+        case .provisionalDeductionDecided(let e): e.person
         case .myNumberRecorded(let e): e.person
         case .personErased(let e): e.person
         case .mailRecipientRecorded(let e): e.person
@@ -147,6 +149,7 @@ public enum KokiEvent: Sendable, Hashable {
         case .incomeInquired(let e): visitor.visit(e)
         case .personNumbersLinked(let e): visitor.visit(e)
         case .pensionFactsRecorded(let e): visitor.visit(e)
+        case .provisionalDeductionDecided(let e): visitor.visit(e)
         case .myNumberRecorded(let e): visitor.visit(e)
         case .personErased(let e): visitor.visit(e)
         case .mailRecipientRecorded(let e): visitor.visit(e)

@@ -134,6 +134,10 @@ public struct CollectionHistory: Sendable, Hashable {
                     + (e.change == .started
                         ? " (\(e.reason.rawValue)\(e.atOnce ? ", extinguished at once" : "")): "
                             + e.periods.map(\.description).joined(separator: " ") : ""))
+        case .provisionalDeductionDecided(let e):
+            add(
+                e.decidedOn, "provisional",
+                "仮徴収 FY\(e.fiscalYear.year): \(e.amount.amount) yen in April, June and August (\(e.basis))")
         case .collectionDeferred(let e):
             add(
                 e.on, "deferral",

@@ -152,7 +152,7 @@ public struct CollectionAccounts: Projection {
                 true
             case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
                 .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
-                .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .myNumberRecorded,
+                .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .provisionalDeductionDecided, .myNumberRecorded,
                 .personErased, .mailRecipientRecorded, .access, .notice, .counter, .rateTableAdopted,
                 .installmentCalendarAdopted, .assessmentRunRecorded, .unmatchedPaymentRecorded,
                 .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded,
@@ -282,7 +282,7 @@ public struct CollectionAccounts: Projection {
                 deferrals.append(e)
             case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
                 .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
-                .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .myNumberRecorded,
+                .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .provisionalDeductionDecided, .myNumberRecorded,
                 .personErased, .mailRecipientRecorded, .access, .notice, .counter, .rateTableAdopted,
                 .installmentCalendarAdopted, .assessmentRunRecorded, .unmatchedPaymentRecorded,
                 .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded,

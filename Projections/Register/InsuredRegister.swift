@@ -53,6 +53,8 @@ public struct InsuredRegister: Projection {
         public var formerNumbers: [PersonID] = []
         /// The pension facts recorded for each fiscal year (the latest wins).
         public var pension: [Int: PensionFacts] = [:]
+        /// The provisional deduction (仮徴収) decided before each fiscal year's April.
+        public var provisionalDeduction: [Int: ProvisionalDeductionDecided] = [:]
         /// The My Number, sealed with the person's key (shown only to the number-use role).
         public var myNumber: SealedIdentity?
         /// Erased after retention: nothing sealed for them opens any more.
@@ -199,6 +201,8 @@ public struct InsuredRegister: Projection {
             formerNumbers[e.formerNumber] = e.person
         case .pensionFactsRecorded(let e):
             persons[e.person]?.pension[e.fiscalYear.year] = e.facts
+        case .provisionalDeductionDecided(let e):
+            persons[e.person]?.provisionalDeduction[e.fiscalYear.year] = e
         case .myNumberRecorded(let e):
             persons[e.person]?.myNumber = e.sealed
         case .personErased(let e):
@@ -262,6 +266,7 @@ extension KokiEvent {
         case .fiscalYearClosed(let e): e.closedOn
         case .personErased(let e): e.decidedOn
         case .mailRecipientRecorded(let e): e.from
+        case .provisionalDeductionDecided(let e): e.decidedOn
         case .personRegistered, .myNumberRecorded, .access, .notice, .counter, .personIdentityCorrected,
             .formerDependantRecorded,
             .incomeRecorded, .incomeInquired,

@@ -46,6 +46,7 @@ public struct CitySimulation: Sendable {
         public var reminders = 0
         public var plans = 0
         public var deferrals = 0
+        public var provisionalDeductions = 0
         public var reductions = 0
         public var reassessments = 0
         public var refunds = 0
@@ -219,6 +220,12 @@ struct SimulationRun {
                 fy <= settings.lastFiscalYear
             {
                 try pensionFile(fy, months: [day.month], on: day)
+            }
+            // Before April: next year's provisional deductions, told to the pension insurers.
+            if fy + 1 <= settings.lastFiscalYear, day.month == 2, try firstOpenDay(from: 2, 20, is: day) {
+                report.provisionalDeductions += try assessment.decideProvisional(
+                    fiscalYear: try FiscalYear(fy + 1), on: day, actor: "sim-honcho"
+                ).decided.count
             }
             if day.day == 11 { try paymentsOfTheMonth(day, fy: fy) }
             if dueDates.contains(day) { try debit(on: day) }

@@ -351,6 +351,65 @@ extension AssessmentCommandsTests {
 }
 
 extension AssessmentCommandsTests {
+    /// 仮徴収 decided before April: last February's deduction, for those deducted then and still
+    /// insured; not on or after 1 April; a second run records nobody again. In July the year's
+    /// assessment keeps April and June at what was decided, whatever February the pension facts
+    /// recorded since name.
+    @Test func theProvisionalDeductionIsDecidedBeforeAprilAndKeptInJuly() throws {
+        let lastYear = try FiscalYear(2024)
+        try assessment.adoptRates(RateTable.chiba(fiscalYear: 2024)!, metadata: meta())
+        try assessment.adoptCalendar(InstallmentCalendar.standard(fiscalYear: 2024), metadata: meta())
+        try configure()
+        try person("7", born: "1940-01-01", pension: 2_000_000, role: .householder)
+        try register.recordIncome(
+            IncomeRecorded(
+                person: id("7"), year: 2023, publicPensionRevenue: Yen(2_000_000), salaryRevenue: .zero,
+                otherIncome: .zero, totalIncome: TaxableIncome.pensionIncome(revenue: Yen(2_000_000)), declared: true,
+                source: "連携税マスタ"), metadata: meta())
+        func facts(february: Int64) -> PensionFacts {
+            PensionFacts(
+                annualPension: Yen(2_000_000), careInsurancePremium: Yen(60_000), careDeductedFromPension: true,
+                previousFebruaryDeduction: Yen(february))
+        }
+        try register.recordPension(id("7"), fiscalYear: lastYear, facts: facts(february: 12_600), metadata: meta())
+        _ = try assessment.runAnnual(fiscalYear: lastYear, decidedOn: d("2024-07-10"), actor: "batch")
+        let last = try #require(try CitySnapshot(ledger).accounts.current(id("7"), lastYear))
+        #expect(last.collection == .pensionDeduction)
+        let february = try #require(last.installments.last)
+        #expect(february.dueDate.month == 2 && february.amount > .zero)
+
+        #expect(throws: KokiError.self) {
+            try assessment.decideProvisional(fiscalYear: fy, on: d("2025-04-01"), actor: "batch")
+        }
+        let run = try assessment.decideProvisional(fiscalYear: fy, on: d("2025-02-20"), actor: "batch")
+        #expect(run.decided.map(\.person) == [id("7")] && run.decided.first?.amount == february.amount)
+        #expect(run.decided.first?.basis == "令和6年度2月の特別徴収額")
+        #expect(try assessment.decideProvisional(fiscalYear: fy, on: d("2025-02-21"), actor: "batch").decided.isEmpty)
+
+        try register.recordPension(id("7"), fiscalYear: fy, facts: facts(february: 99_900), metadata: meta())
+        _ = try assessment.runAnnual(fiscalYear: fy, decidedOn: d("2025-07-10"), actor: "batch")
+        let now = try #require(try current("7"))
+        #expect(now.collection == .pensionDeduction)
+        #expect(now.installments.prefix(2).map(\.amount) == [february.amount, february.amount])
+        #expect(now.installments.map(\.amount).sum() == now.annualPremium)
+
+        // The rule checker holds April and June to what was decided: none broken here; a decision
+        // that charged April otherwise is found.
+        func provisionalBreaches() throws -> [RuleCheck.Breach] {
+            var check = RuleCheck()
+            try ledger.forEachEvent { view, event in check.apply(event, position: view.position) }
+            check.finish()
+            return check.breaches.filter { $0.rule == .pastDueCharge && $0.message.contains("仮徴収") }
+        }
+        #expect(try provisionalBreaches().isEmpty)
+        var otherwise = now
+        otherwise.decidedOn = d("2025-07-11")
+        otherwise.installments[0].amount += Yen(100)
+        otherwise.installments[3].amount -= Yen(100)
+        try ledger.record([.premiumAssessed(otherwise)], metadata: meta())
+        #expect(try provisionalBreaches().map(\.person) == [id("7")])
+    }
+
     @Test func aPersonWhoLeftAndCameBackPaysForTheInsuredMonthsOnly() throws {
         try configure()
         try person("9", born: "1940-01-01", pension: 2_000_000, role: .householder)

@@ -150,6 +150,24 @@ import Testing
         #expect(shown.last?.contains("collectionChanged") == true)
     }
 
+    /// 仮徴収 before April: person 3, deducted in February 2026 (13,300 yen), is decided for
+    /// FY2026; on 1 April or on a Saturday it is refused with nothing appended; a second run
+    /// decides nobody again.
+    @Test func theProvisionalDeductionIsDecidedBeforeApril() throws {
+        let head = try session.koki("head").stdout
+        let late = try session.koki("pension", "provisional", "--fiscal-year", "2026", "--on", "2026-04-01", status: 65)
+        #expect(late.stderr.contains("decided before it begins (by 2026-03-31)"))
+        let saturday = try session.koki(
+            "pension", "provisional", "--fiscal-year", "2026", "--on", "2026-02-21", status: 65)
+        #expect(saturday.stderr.contains("the next is 2026-02-24"))
+        #expect(try session.koki("head").stdout == head)
+        let decided = try session.koki("pension", "provisional", "--fiscal-year", "2026", "--on", "2026-02-20")
+        #expect(decided.stdout == "provisional deductions for FY2026 decided on 2026-02-20: 1 persons, 13300 yen a month\n")
+        let again = try session.koki("pension", "provisional", "--fiscal-year", "2026", "--on", "2026-02-20")
+        #expect(again.stdout.contains(": 0 persons, 0 yen a month"))
+        #expect(try session.koki("history", "3").stdout.contains("provisional"))
+    }
+
     @Test func theCalculatorsPrintEveryFigure() throws {
         let fee = try KokiProcess.run([
             "calc", "late-fee", "--principal", "50000", "--due", "2025-07-31", "--payment", "2025-10-15:20000",

@@ -369,6 +369,10 @@ enum EventSamples {
                 facts: PensionFacts(
                     annualPension: Yen(2_000_000), careInsurancePremium: Yen(60_000), careDeductedFromPension: true,
                     previousFebruaryDeduction: Yen(12_600)))),
+        .provisionalDeductionDecided(
+            ProvisionalDeductionDecided(
+                person: person, fiscalYear: fy, amount: Yen(13_300), decidedOn: try! CivilDate(iso: "2025-02-20"),
+                basis: "令和6年度2月の特別徴収額")),
         .rateTableAdopted(RateTableAdopted(table: RateTable.chiba(fiscalYear: 2025)!)),
         .installmentCalendarAdopted(
             InstallmentCalendarAdopted(

@@ -77,7 +77,7 @@ public enum RequestCatalog {
         AdoptArrearsSettings.self, ShowArrearsSettings.self, ShowArrears.self, ListDelinquents.self,
         ShowCollectionHistory.self, RunDunning.self, RunReminders.self, RunPrescription.self, CloseYear.self,
         RecordContact.self, AmendContact.self, RetractContact.self, ListContacts.self, StartSeizure.self,
-        EndSeizure.self, StopEnforcement.self, EndEnforcementStop.self, GrantDeferral.self, ExtendDeferral.self,
+        DecideProvisionalDeductions.self, EndSeizure.self, StopEnforcement.self, EndEnforcementStop.self, GrantDeferral.self, ExtendDeferral.self,
         EndDeferral.self, AgreePlan.self, RevisePlan.self,
         CancelPlan.self, ShowPlans.self, CheckPlans.self,
         PlanSlips.self, AdoptNoticeSettings.self, ShowNoticeSettings.self, NoticeHistory.self,

@@ -128,8 +128,10 @@ public struct AssessmentCommands: Sendable {
             collection = method
             cause = why
             if method == .pensionDeduction, let facts {
+                // April and June are what the insurer was told before April, where it was decided.
+                let provisional = entry?.provisionalDeduction[fy.year]?.amount ?? facts.previousFebruaryDeduction
                 let amounts = PensionDeduction.amounts(
-                    for: breakdown.premium, previousFebruary: facts.previousFebruaryDeduction,
+                    for: breakdown.premium, previousFebruary: provisional,
                     unit: calendar.roundingUnit, leveling: calendar.pensionLevelingThreshold)
                 let dates = PensionDeduction.paymentDates(fiscalYear: fy.year, calendar: business)
                 installments = zip(dates, amounts).enumerated().map { index, pair in
@@ -271,6 +273,53 @@ public struct AssessmentCommands: Sendable {
                         unchanged: summary.unchanged))
             ], metadata: CommandMetadata(commandID: runID ?? Identifier.random(), actor: actor, correlationID: run))
         return summary
+    }
+
+    // MARK: - 仮徴収 (provisional pension deduction)
+
+    /// What the provisional run decided.
+    public struct ProvisionalRun: Sendable, Hashable, Codable {
+        public var decided: [ProvisionalDeductionDecided] = []
+        /// Deducted last February but no longer insured (or dead) by the decision: not asked for.
+        public var leftOut: [PersonID] = []
+        public var total: Yen { decided.map(\.amount).sum() }
+    }
+
+    /// Decides, before fiscal year `fy` begins, the provisional deduction (仮徴収: April, June,
+    /// August) of everyone deducted from the pension last February and still insured: last
+    /// February's deduction. One command per person, derived from the year and the person, so
+    /// running it again records only who is new.
+    public func decideProvisional(fiscalYear fy: FiscalYear, on date: CivilDate, actor: String) throws -> ProvisionalRun {
+        guard date < fy.firstDay else {
+            throw KokiError(
+                .invalidInput,
+                "the provisional deduction of FY\(fy.year) is decided before it begins (by \(fy.firstDay.adding(days: -1)))")
+        }
+        let previousYear = try FiscalYear(fy.year - 1)
+        let city = try CitySnapshot(ledger)
+        let run = Identifier(derivedFrom: Array("provisional/\(fy.year)".utf8))
+        var result = ProvisionalRun()
+        for person in city.register.persons.values.sorted(by: { $0.id < $1.id }) {
+            guard let last = city.accounts.current(person.id, previousYear), last.collection == .pensionDeduction,
+                let february = last.installments.last(where: { $0.dueDate.month == 2 }), february.amount > .zero
+            else { continue }
+            guard person.provisionalDeduction[fy.year] == nil else { continue }
+            guard person.isInsured(on: date), person.diedOn == nil else {
+                result.leftOut.append(person.id)
+                continue
+            }
+            let event = ProvisionalDeductionDecided(
+                person: person.id, fiscalYear: fy, amount: february.amount, decidedOn: date,
+                basis: "\(JapaneseEra.format(fiscalYear: previousYear))2月の特別徴収額")
+            try ledger.record(
+                [.provisionalDeductionDecided(event)],
+                metadata: CommandMetadata(
+                    commandID: Identifier(derivedFrom: Array("provisional/\(fy.year)/\(person.id.value)".utf8)),
+                    actor: actor, correlationID: run),
+                expecting: [person.id: .exact(city.version(of: person.id))])
+            result.decided.append(event)
+        }
+        return result
     }
 
     // MARK: - Inputs

@@ -209,3 +209,22 @@ public struct ShowPremium: KokiRequest {
             })
     }
 }
+
+/// `pension provisional`: before a fiscal year begins, the provisional deduction (仮徴収) of
+/// everyone deducted from the pension last February and still insured.
+public struct DecideProvisionalDeductions: KokiRequest {
+    public static let name = "pension provisional"
+    public static let function: AccessFunction? = .assessmentWrite
+
+    public var fiscalYear: FiscalYear
+    public var on: CivilDate
+
+    public init(fiscalYear: FiscalYear, on: CivilDate) { (self.fiscalYear, self.on) = (fiscalYear, on) }
+
+    public func handle(_ scope: RequestScope) throws -> AssessmentCommands.ProvisionalRun {
+        let date = try InputLimits.decision(on, today: scope.today, field: "--on")
+        try scope.ledger.businessCalendar(around: date).requireOpen(date, for: "the provisional deduction's decision")
+        return try AssessmentCommands(scope.ledger).decideProvisional(
+            fiscalYear: fiscalYear, on: date, actor: scope.metadata().actor)
+    }
+}

@@ -248,7 +248,8 @@ extension AuditCommand {
                 deferment over it)
                   on-hold            a 督促, 催告 or 差押 on a period deferred (徴収猶予) or whose enforcement is \
                 stopped (執行停止) that day, or a debit of a deferred period
-                  past-due-charge    more charged on a due date already past when decided
+                  past-due-charge    more charged on a due date already past when decided; April or June of a \
+                pension deduction other than the provisional deduction decided before April
                   time-limit         an assessment or raise after the time limit (期間制限)
                   late-fee           a late fee on a period paid by its due date
                   write-off          a write-off before prescription completed, or before a stop of enforcement \

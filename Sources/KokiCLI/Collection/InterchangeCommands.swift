@@ -217,9 +217,36 @@ struct KonbiniCommand: ParsableCommand {
 struct PensionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pension",
-        abstract: "Pension deduction (特別徴収) results.",
-        subcommands: [Import.self]
+        abstract: "Pension deduction (特別徴収): the provisional deduction decided before April, and the results.",
+        subcommands: [Provisional.self, Import.self]
     )
+
+    struct Provisional: TypedCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Decide, before April, each provisional deduction (仮徴収) of a fiscal year.",
+            discussion: """
+                For everyone deducted from the pension last February and still insured (and alive) on the day \
+                decided: April, June and August deduct last February's amount — what the pension insurer is \
+                told. The July assessment keeps April and June at it (August may be leveled: see calendar \
+                adopt). Decided before 1 April of the year, on a day the office is open; a second run records \
+                only persons not decided yet.
+                """)
+        @OptionGroup var options: LedgerOptions
+        @Option(help: "The fiscal year the deductions are for.") var fiscalYear: Int
+        @Option(help: ArgumentHelp("The day decided (before 1 April of the year, not after today).", valueName: "date"))
+        var on: CivilDate
+
+        func request() throws -> DecideProvisionalDeductions {
+            DecideProvisionalDeductions(fiscalYear: try FiscalYear(fiscalYear), on: on)
+        }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line(
+                "provisional deductions for FY\(request.fiscalYear.year) decided on \(request.on): "
+                    + "\(result.decided.count) persons, \(result.total.amount) yen a month"
+                    + (result.leftOut.isEmpty ? "" : "; not insured any more: \(result.leftOut.count)"))
+        }
+    }
 
     struct Import: ImportCommand {
         static let configuration = CommandConfiguration(
