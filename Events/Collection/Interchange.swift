@@ -218,6 +218,8 @@ public struct CollectionFileRecorded: EventPayload {
     /// Stored by declaration order: add cases at the end.
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         case debitRequest, debitResult, convenienceStore, pensionDeduction
+        /// The provisional deductions asked of the pension insurers (仮徴収の特別徴収依頼).
+        case pensionRequest
     }
 
     public var kind: Kind

@@ -229,15 +229,22 @@ public struct RuleCheck: Sendable {
             // More on a due date already past when decided (a new period due then, or a raise).
             // Not for pension deduction: its April–August months are the provisional deduction
             // (仮徴収) the pension insurer made before the year's decision, as the law has it —
-            // where that was decided before April, April and June must be what was decided.
-            if e.collection == .pensionDeduction, i.dueDate < e.decidedOn, [4, 6].contains(i.dueDate.month),
-                let decided = register.person(e.person)?.provisionalDeduction[e.fiscalYear.year],
-                i.amount != decided.amount
+            // where that was decided before April, the year's first assessment keeps April and June at
+            // what was decided (as far as the premium goes: what they deducted beyond it is refunded;
+            // a later decrease may lower them too).
+            if previous == nil, e.collection == .pensionDeduction, i.dueDate < e.decidedOn,
+                [4, 6].contains(i.dueDate.month),
+                let decided = register.person(e.person)?.provisionalDeduction[e.fiscalYear.year]
             {
-                breach(
-                    .pastDueCharge, position, e.person, e.fiscalYear,
-                    "\(e.fiscalYear) \(i.period) (\(i.dueDate.month)月, 仮徴収) charged \(i.amount.amount) yen, not the "
-                        + "\(decided.amount.amount) decided on \(decided.decidedOn) and told to the pension insurer")
+                let april = min(decided.amount, e.annualPremium)
+                let expected = i.dueDate.month == 4 ? april : min(decided.amount, e.annualPremium - april)
+                if i.amount != expected {
+                    breach(
+                        .pastDueCharge, position, e.person, e.fiscalYear,
+                        "\(e.fiscalYear) \(i.period) (\(i.dueDate.month)月, 仮徴収) charged \(i.amount.amount) yen, not the "
+                            + "\(expected.amount) of the \(decided.amount.amount) decided on \(decided.decidedOn) and told "
+                            + "to the pension insurer")
+                }
             }
             if e.collection == .ordinary, (i.dueDate < e.decidedOn) && (i.amount > (old?.amount ?? .zero)) {
                 breach(

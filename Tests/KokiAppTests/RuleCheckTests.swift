@@ -196,6 +196,40 @@ import Testing
         #expect(check(events, scope: .init(since: since)).breaches.allSatisfy { $0.position >= since })
     }
 
+    /// A pension year's first assessment keeps April and June at the provisional deduction decided
+    /// before April — as far as the premium goes — and anything else there is a breach; without a
+    /// decision, the provisional months are the insurer's and no breach.
+    @Test func aPensionYearKeepsAprilAndJuneAtTheProvisionalDeductionDecided() {
+        let days = PensionDeduction.paymentDates(fiscalYear: 2025)
+        func year(_ amounts: [Int64]) -> KokiEvent {
+            let installments = zip(days, amounts).enumerated().map { index, pair in
+                Installment(period: try! PeriodNumber(index + 1), dueDate: pair.0, amount: Yen(pair.1))
+            }
+            return .premiumAssessed(
+                PremiumAssessed(
+                    person: living, fiscalYear: try! FiscalYear(2025), decidedOn: d("2025-07-10"),
+                    annualPremium: installments.map(\.amount).sum(), installments: installments, ruleVersion: "test",
+                    collection: .pensionDeduction))
+        }
+        let start: [KokiEvent] = [
+            .installmentCalendarAdopted(InstallmentCalendarAdopted(calendar: .standard(fiscalYear: 2025))),
+            .personRegistered(PersonRegistered(person: living, identity: SealedIdentity(bytes: [1]))),
+        ]
+        let decided: KokiEvent = .provisionalDeductionDecided(
+            ProvisionalDeductionDecided(
+                person: living, fiscalYear: try! FiscalYear(2025), amount: Yen(6_000), decidedOn: d("2025-02-20"),
+                basis: "test"))
+        func charges(_ events: [KokiEvent]) -> [RuleCheck.Breach] {
+            check(events).breaches.filter { $0.rule == .pastDueCharge }
+        }
+        #expect(charges(start + [decided, year([6_000, 6_000, 9_000, 5_000, 5_000, 5_000])]).isEmpty)
+        // A premium of 8,000: April 6,000, June the 2,000 left (the insurer's other 4,000 refunded).
+        #expect(charges(start + [decided, year([6_000, 2_000, 0, 0, 0, 0])]).isEmpty)
+        let otherwise = charges(start + [decided, year([5_000, 7_000, 9_000, 5_000, 5_000, 5_000])])
+        #expect(otherwise.count == 2 && otherwise.allSatisfy { $0.position == 4 && $0.message.contains("仮徴収") })
+        #expect(charges(start + [year([5_000, 7_000, 9_000, 5_000, 5_000, 5_000])]).isEmpty)
+    }
+
     @Test func theTimeLimitOnAssessingIsABreachOnlyForRaisesAndFirstAssessments() {
         // FY2022: first due 2022-08-01 (31 July 2022 is a Sunday); barred from 2024-08-02.
         let start: [KokiEvent] = [

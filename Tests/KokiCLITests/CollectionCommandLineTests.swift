@@ -151,21 +151,35 @@ import Testing
     }
 
     /// 仮徴収 before April: person 3, deducted in February 2026 (13,300 yen), is decided for
-    /// FY2026; on 1 April or on a Saturday it is refused with nothing appended; a second run
-    /// decides nobody again.
+    /// FY2026 and the request for the insurer written; on 1 April, on a Saturday or over an
+    /// existing file it is refused with nothing appended; a second run decides nobody again and
+    /// writes nothing.
     @Test func theProvisionalDeductionIsDecidedBeforeApril() throws {
         let head = try session.koki("head").stdout
-        let late = try session.koki("pension", "provisional", "--fiscal-year", "2026", "--on", "2026-04-01", status: 65)
+        let out = folder.path("provisional.csv")
+        let run = ["pension", "provisional", "--fiscal-year", "2026", "--out", out, "--on"]
+        let late = try session.koki(run + ["2026-04-01"], status: 65)
         #expect(late.stderr.contains("decided before it begins (by 2026-03-31)"))
-        let saturday = try session.koki(
-            "pension", "provisional", "--fiscal-year", "2026", "--on", "2026-02-21", status: 65)
+        let saturday = try session.koki(run + ["2026-02-21"], status: 65)
         #expect(saturday.stderr.contains("the next is 2026-02-24"))
+        let taken = try write("taken.csv", "mine\n")
+        try session.koki(
+            "pension", "provisional", "--fiscal-year", "2026", "--out", taken, "--on", "2026-02-20", status: 65)
+        #expect(try String(contentsOfFile: taken, encoding: .utf8) == "mine\n")
         #expect(try session.koki("head").stdout == head)
-        let decided = try session.koki("pension", "provisional", "--fiscal-year", "2026", "--on", "2026-02-20")
-        #expect(decided.stdout == "provisional deductions for FY2026 decided on 2026-02-20: 1 persons, 13300 yen a month\n")
-        let again = try session.koki("pension", "provisional", "--fiscal-year", "2026", "--on", "2026-02-20")
-        #expect(again.stdout.contains(": 0 persons, 0 yen a month"))
-        #expect(try session.koki("history", "3").stdout.contains("provisional"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let decided = try session.koki(run + ["2026-02-20"])
+        #expect(
+            decided.stdout
+                == "provisional deductions for FY2026 decided on 2026-02-20: 1 persons, 13300 yen a month → \(out)\n")
+        #expect(
+            try String(contentsOfFile: out, encoding: .utf8)
+                == "person,fiscal_year,month,amount\n3,2026,4,13300\n3,2026,6,13300\n3,2026,8,13300\n")
+        let again = try session.koki(
+            "pension", "provisional", "--fiscal-year", "2026", "--out", folder.path("again.csv"), "--on", "2026-02-20")
+        #expect(again.stdout.hasSuffix(": 0 persons, 0 yen a month; no file written\n"))
+        #expect(!FileManager.default.fileExists(atPath: folder.path("again.csv")))
+        #expect(try session.koki("history", "3").stdout.contains("仮徴収 FY2026: 13300 yen"))
     }
 
     @Test func theCalculatorsPrintEveryFigure() throws {

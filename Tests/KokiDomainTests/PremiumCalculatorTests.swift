@@ -266,6 +266,14 @@ import Testing
         #expect(
             PensionDeduction.amounts(for: Yen(60_000), previousFebruary: Yen(20_000), leveling: leveling)
                 == [20_000, 20_000, 0, 6_800, 6_600, 6_600].map { Yen($0) })
+        // A premium under what April and June were told: they keep it as far as it goes, the rest
+        // of what the insurer deducts is refunded.
+        #expect(
+            PensionDeduction.amounts(for: Yen(20_000), previousFebruary: Yen(12_600))
+                == [12_600, 7_400, 0, 0, 0, 0].map { Yen($0) })
+        #expect(
+            PensionDeduction.amounts(for: Yen(30_000), previousFebruary: Yen(12_600), leveling: leveling)
+                == [12_600, 12_600, 0, 1_600, 1_600, 1_600].map { Yen($0) })
         // Differing by exactly the threshold: left alone; by 100 yen more: leveled.
         #expect(
             PensionDeduction.amounts(for: Yen(72_000), previousFebruary: Yen(10_000), leveling: leveling)

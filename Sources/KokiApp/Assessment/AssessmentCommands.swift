@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import KokiDomain
 import KokiEvents
@@ -277,18 +278,27 @@ public struct AssessmentCommands: Sendable {
 
     // MARK: - 仮徴収 (provisional pension deduction)
 
-    /// What the provisional run decided.
+    /// What the provisional run decided, and the request file for the pension insurers.
     public struct ProvisionalRun: Sendable, Hashable, Codable {
         public var decided: [ProvisionalDeductionDecided] = []
         /// Deducted last February but no longer insured (or dead) by the decision: not asked for.
         public var leftOut: [PersonID] = []
         public var total: Yen { decided.map(\.amount).sum() }
+        /// The request (特別徴収依頼) as CSV — `person,fiscal_year,month,amount`, a line for each
+        /// provisional month (4, 6, 8) of each person decided — empty when nobody was.
+        public var file: Data = Data()
+        /// The file's SHA-256, hex, as recorded.
+        public var digest: String = ""
     }
+
+    /// The request file's header line.
+    public static let provisionalRequestHeader = "person,fiscal_year,month,amount"
 
     /// Decides, before fiscal year `fy` begins, the provisional deduction (仮徴収: April, June,
     /// August) of everyone deducted from the pension last February and still insured: last
-    /// February's deduction. One command per person, derived from the year and the person, so
-    /// running it again records only who is new.
+    /// February's deduction. The decisions and the request file for the insurers
+    /// (`CollectionFileRecorded`, kind `pensionRequest`, with the file's digest) are one command;
+    /// running it again decides only who is new.
     public func decideProvisional(fiscalYear fy: FiscalYear, on date: CivilDate, actor: String) throws -> ProvisionalRun {
         guard date < fy.firstDay else {
             throw KokiError(
@@ -297,7 +307,6 @@ public struct AssessmentCommands: Sendable {
         }
         let previousYear = try FiscalYear(fy.year - 1)
         let city = try CitySnapshot(ledger)
-        let run = Identifier(derivedFrom: Array("provisional/\(fy.year)".utf8))
         var result = ProvisionalRun()
         for person in city.register.persons.values.sorted(by: { $0.id < $1.id }) {
             guard let last = city.accounts.current(person.id, previousYear), last.collection == .pensionDeduction,
@@ -308,17 +317,28 @@ public struct AssessmentCommands: Sendable {
                 result.leftOut.append(person.id)
                 continue
             }
-            let event = ProvisionalDeductionDecided(
-                person: person.id, fiscalYear: fy, amount: february.amount, decidedOn: date,
-                basis: "\(JapaneseEra.format(fiscalYear: previousYear))2月の特別徴収額")
-            try ledger.record(
-                [.provisionalDeductionDecided(event)],
-                metadata: CommandMetadata(
-                    commandID: Identifier(derivedFrom: Array("provisional/\(fy.year)/\(person.id.value)".utf8)),
-                    actor: actor, correlationID: run),
-                expecting: [person.id: .exact(city.version(of: person.id))])
-            result.decided.append(event)
+            result.decided.append(
+                ProvisionalDeductionDecided(
+                    person: person.id, fiscalYear: fy, amount: february.amount, decidedOn: date,
+                    basis: "\(JapaneseEra.format(fiscalYear: previousYear))2月の特別徴収額"))
         }
+        guard !result.decided.isEmpty else { return result }
+        var lines = [Self.provisionalRequestHeader]
+        for d in result.decided {
+            for month in [4, 6, 8] { lines.append("\(d.person.value),\(fy.year),\(month),\(d.amount.amount)") }
+        }
+        let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        result.file = Data(bytes)
+        result.digest = SHA256.hash(data: bytes).hex
+        let file = CollectionFileRecorded(
+            kind: .pensionRequest, digest: result.digest, name: "pension-provisional-\(fy.year)", date: date,
+            records: lines.count - 1, amount: result.total.times(3), accepted: result.decided.count, other: 0,
+            duplicates: 0, unmatched: 0)
+        try ledger.record(
+            result.decided.map { .provisionalDeductionDecided($0) } + [.collectionFileRecorded(file)],
+            metadata: CommandMetadata(
+                commandID: Identifier(derivedFrom: Array("pensionRequest/\(result.digest)".utf8)), actor: actor),
+            expecting: Dictionary(uniqueKeysWithValues: result.decided.map { ($0.person, .exact(city.version(of: $0.person))) }))
         return result
     }
 

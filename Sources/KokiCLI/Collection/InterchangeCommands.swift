@@ -221,30 +221,55 @@ struct PensionCommand: ParsableCommand {
         subcommands: [Provisional.self, Import.self]
     )
 
-    struct Provisional: TypedCommand {
+    struct Provisional: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Decide, before April, each provisional deduction (仮徴収) of a fiscal year.",
+            abstract: "Decide, before April, each provisional deduction (仮徴収) of a fiscal year, and write the request.",
             discussion: """
                 For everyone deducted from the pension last February and still insured (and alive) on the day \
                 decided: April, June and August deduct last February's amount — what the pension insurer is \
                 told. The July assessment keeps April and June at it (August may be leveled: see calendar \
-                adopt). Decided before 1 April of the year, on a day the office is open; a second run records \
-                only persons not decided yet.
+                adopt). Decided before 1 April of the year, on a day the office is open; a second run decides \
+                only persons not decided yet. The request for the insurers (特別徴収依頼, through the 経由機関) \
+                goes to --out as CSV, UTF-8, LF: the header person,fiscal_year,month,amount, then a line for \
+                each provisional month (4, 6, 8) of each person decided; its SHA-256 is recorded with the \
+                decisions (a collection file of kind pensionRequest). When nobody is decided no file is written.
                 """)
         @OptionGroup var options: LedgerOptions
         @Option(help: "The fiscal year the deductions are for.") var fiscalYear: Int
         @Option(help: ArgumentHelp("The day decided (before 1 April of the year, not after today).", valueName: "date"))
         var on: CivilDate
+        @Option(help: ArgumentHelp("Where to write the request for the pension insurers.", valueName: "file"))
+        var out: String
 
         func request() throws -> DecideProvisionalDeductions {
             DecideProvisionalDeductions(fiscalYear: try FiscalYear(fiscalYear), on: on)
         }
 
-        static func report(_ request: Request, _ result: Request.Result) {
-            Output.line(
-                "provisional deductions for FY\(request.fiscalYear.year) decided on \(request.on): "
-                    + "\(result.decided.count) persons, \(result.total.amount) yen a month"
-                    + (result.leftOut.isEmpty ? "" : "; not insured any more: \(result.leftOut.count)"))
+        func run() throws {
+            try reporting {
+                // Where it writes is checked once the operator was, before anything is recorded.
+                let (path, result) = try options.run(DecideProvisionalDeductions.self) {
+                    let path = try OutputFiles.path(out, option: "--out", options: options)
+                    guard !FileManager.default.fileExists(atPath: path) else {
+                        throw KokiError(.invalidInput, "\(path) already exists: choose another --out")
+                    }
+                    return path
+                } _: { _ in try request() }
+                if !result.file.isEmpty {
+                    do {
+                        try OutputFiles.save(result.file, to: path, option: "--out", options: options)
+                    } catch let failure as CLIFailure {
+                        throw CLIFailure(
+                            failure.status,
+                            "\(failure.message) (the decisions are recorded, with the file's digest \(result.digest))")
+                    }
+                }
+                Output.line(
+                    "provisional deductions for FY\(fiscalYear) decided on \(on): "
+                        + "\(result.decided.count) persons, \(result.total.amount) yen a month"
+                        + (result.leftOut.isEmpty ? "" : "; not insured any more: \(result.leftOut.count)")
+                        + (result.file.isEmpty ? "; no file written" : " → \(path)"))
+            }
         }
     }
 

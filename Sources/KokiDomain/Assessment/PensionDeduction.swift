@@ -59,9 +59,11 @@ public enum PensionDeduction {
         return (.pensionDeduction, "pension deduction: the 180000-yen and one-half conditions hold")
     }
 
-    /// The six deductions of a year: the provisional months repeat last February's deduction
-    /// (never more in total than the premium); the rest is split over the final months in
-    /// `unit` yen, October taking the remainder.
+    /// The six deductions of a year: the provisional months repeat last February's deduction —
+    /// what the pension insurer was told — for as long as the premium lasts (April first, then
+    /// June, then August); the rest is split over the final months in `unit` yen, October taking
+    /// the remainder. A premium smaller than what April and June deducted leaves the excess to be
+    /// refunded: the periods never hold more than the premium.
     ///
     /// Leveling (平準化, premiums-and-eligibility.md §5.1): when those six would differ by more
     /// than `leveling`, August — the one provisional month still to come when the annual premium
@@ -73,8 +75,9 @@ public enum PensionDeduction {
     public static func amounts(for premium: Yen, previousFebruary: Yen?, unit: Int64 = 100, leveling: Yen? = nil)
         -> [Yen]
     {
-        let provisionalEach = min(previousFebruary ?? .zero, Yen(premium.amount / 3))
-        var provisional = Array(repeating: provisionalEach, count: 3)
+        let told = max(.zero, previousFebruary ?? .zero)
+        var provisional: [Yen] = []
+        for _ in 0..<3 { provisional.append(min(told, premium - provisional.sum())) }
         func finals(after provisional: [Yen]) -> [Yen] {
             let remaining = (premium - provisional.sum()).amount
             let later = remaining / 3 / unit * unit
@@ -82,7 +85,7 @@ public enum PensionDeduction {
         }
         let plain = provisional + finals(after: provisional)
         guard let leveling, let high = plain.max(), let low = plain.min(), high - low > leveling else { return plain }
-        let aprilAndJune = provisionalEach.times(2)
+        let aprilAndJune = provisional[0] + provisional[1]
         let left = premium - aprilAndJune
         let wanted = Yen(premium.amount / 2) - aprilAndJune
         provisional[2] = max(.zero, min(left, Yen(wanted.amount / unit * unit)))
