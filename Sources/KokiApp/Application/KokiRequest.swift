@@ -249,3 +249,21 @@ public struct ConfirmApplication: Codable, Sendable {
 
     public init(number: String, on: CivilDate?) { (self.number, self.on) = (number, on) }
 }
+
+extension RequestScope {
+    /// The day of a decision as typed: not after today (``InputLimits/decision(_:today:field:)``)
+    /// and a day the office is open — a closed one is refused naming the next open day.
+    func openDecisionDay(_ date: CivilDate, for what: String, field: String = "--on") throws -> CivilDate {
+        let day = try InputLimits.decision(date, today: today, field: field)
+        try ledger.businessCalendar(around: day).requireOpen(day, for: what)
+        return day
+    }
+
+    /// A deadline koki records (a last day, a date to pay by): within the days koki calculates
+    /// for, and a day the office is open.
+    func openDeadline(_ date: CivilDate, for what: String, field: String) throws -> CivilDate {
+        let day = try InputLimits.calculated(date, field: field)
+        try ledger.businessCalendar(around: day).requireOpen(day, for: what)
+        return day
+    }
+}

@@ -391,8 +391,7 @@ public struct StopEnforcement: PersonRequest {
     }
 
     public func handle(_ scope: RequestScope) throws -> EnforcementStopped {
-        let date = try InputLimits.decision(on, today: scope.today, field: "--on")
-        try scope.ledger.businessCalendar(around: date).requireOpen(date, for: "a stop of enforcement (執行停止)")
+        let date = try scope.openDecisionDay(on, for: "a stop of enforcement (執行停止)")
         return try ArrearsCommands(scope.ledger).stopEnforcement(
             person, change: .started, on: date, periods: periods, reason: reason, atOnce: atOnce,
             metadata: scope.metadata())
@@ -413,8 +412,7 @@ public struct EndEnforcementStop: PersonRequest {
     }
 
     public func handle(_ scope: RequestScope) throws -> EnforcementStopped {
-        let date = try InputLimits.decision(on, today: scope.today, field: "--on")
-        try scope.ledger.businessCalendar(around: date).requireOpen(date, for: "a stop of enforcement (執行停止)")
+        let date = try scope.openDecisionDay(on, for: "a stop of enforcement (執行停止)")
         return try ArrearsCommands(scope.ledger).stopEnforcement(
             person, change: .ended, id: id, on: date, metadata: scope.metadata())
     }
@@ -443,12 +441,9 @@ public struct GrantDeferral: PersonRequest {
     }
 
     public func handle(_ scope: RequestScope) throws -> CollectionDeferred {
-        let date = try InputLimits.decision(on, today: scope.today, field: "--on")
+        let date = try scope.openDecisionDay(on, for: "a deferment (徴収猶予)")
         let from = try InputLimits.calculated(self.from, field: "--from")
-        let through = try InputLimits.calculated(self.through, field: "--through")
-        let calendar = try scope.ledger.businessCalendar(around: date)
-        try calendar.requireOpen(date, for: "a deferment (徴収猶予)")
-        try scope.ledger.businessCalendar(around: through).requireOpen(through, for: "the last day of a deferment")
+        let through = try scope.openDeadline(self.through, for: "the last day of a deferment", field: "--through")
         return try ArrearsCommands(scope.ledger).deferCollection(
             person, change: .granted, on: date, periods: periods, from: from, through: through, reason: reason,
             relief: relief, metadata: scope.metadata())
@@ -470,10 +465,8 @@ public struct ExtendDeferral: PersonRequest {
     }
 
     public func handle(_ scope: RequestScope) throws -> CollectionDeferred {
-        let date = try InputLimits.decision(on, today: scope.today, field: "--on")
-        let through = try InputLimits.calculated(self.through, field: "--through")
-        try scope.ledger.businessCalendar(around: date).requireOpen(date, for: "a deferment (徴収猶予)")
-        try scope.ledger.businessCalendar(around: through).requireOpen(through, for: "the last day of a deferment")
+        let date = try scope.openDecisionDay(on, for: "a deferment (徴収猶予)")
+        let through = try scope.openDeadline(self.through, for: "the last day of a deferment", field: "--through")
         return try ArrearsCommands(scope.ledger).deferCollection(
             person, change: .extended, id: id, on: date, through: through, metadata: scope.metadata())
     }
@@ -493,8 +486,7 @@ public struct EndDeferral: PersonRequest {
     }
 
     public func handle(_ scope: RequestScope) throws -> CollectionDeferred {
-        let date = try InputLimits.decision(on, today: scope.today, field: "--on")
-        try scope.ledger.businessCalendar(around: date).requireOpen(date, for: "a deferment (徴収猶予)")
+        let date = try scope.openDecisionDay(on, for: "a deferment (徴収猶予)")
         return try ArrearsCommands(scope.ledger).deferCollection(
             person, change: .ended, id: id, on: date, metadata: scope.metadata())
     }

@@ -222,8 +222,7 @@ public struct DecideProvisionalDeductions: KokiRequest {
     public init(fiscalYear: FiscalYear, on: CivilDate) { (self.fiscalYear, self.on) = (fiscalYear, on) }
 
     public func handle(_ scope: RequestScope) throws -> AssessmentCommands.ProvisionalRun {
-        let date = try InputLimits.decision(on, today: scope.today, field: "--on")
-        try scope.ledger.businessCalendar(around: date).requireOpen(date, for: "the provisional deduction's decision")
+        let date = try scope.openDecisionDay(on, for: "the provisional deduction's decision")
         return try AssessmentCommands(scope.ledger).decideProvisional(
             fiscalYear: fiscalYear, on: date, actor: scope.metadata().actor)
     }
