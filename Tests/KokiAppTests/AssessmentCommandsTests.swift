@@ -406,6 +406,37 @@ extension AssessmentCommandsTests {
         #expect(!check.breaches.contains { $0.rule == .pastDueCharge }, "\(check.breaches)")
     }
 
+    /// Found on the ten-year city: a newcomer of March assessed at April's month end was charged
+    /// on the year's last due date, already past. A first assessment decided after the year's
+    /// last due date is a period of its own (随時期), due at the end of the month after.
+    @Test func aFirstAssessmentAfterTheYearsLastDueDateIsAPeriodOfItsOwn() throws {
+        try configure()
+        try person("5", born: "1951-03-20", pension: 2_000_000, role: .householder)
+        guard
+            case .assessed(let event) = try assessment.assess(
+                id("5"), fiscalYear: fy, decidedOn: d("2026-04-27"), metadata: meta())
+        else {
+            Issue.record("expected a first assessment")
+            return
+        }
+        #expect(event.annualPremium > .zero)
+        // 31 May 2026 is a Sunday: due on Monday 1 June.
+        #expect(
+            event.installments == [
+                Installment(period: try PeriodNumber(10), dueDate: d("2026-06-01"), amount: event.annualPremium)
+            ])
+        // Decided on the last due date itself (2026-03-31): the same.
+        try person("6", born: "1951-03-10", pension: 2_000_000)
+        guard
+            case .assessed(let onTheDay) = try assessment.assess(
+                id("6"), fiscalYear: fy, decidedOn: d("2026-03-31"), metadata: meta())
+        else {
+            Issue.record("expected a first assessment")
+            return
+        }
+        #expect(onTheDay.installments.map(\.dueDate) == [d("2026-04-30")])
+    }
+
     @Test func aPersonWhoLeftAndCameBackPaysForTheInsuredMonthsOnly() throws {
         try configure()
         try person("9", born: "1940-01-01", pension: 2_000_000, role: .householder)

@@ -138,6 +138,17 @@ public struct AssessmentCommands: Sendable {
                 installments = zip(dates, amounts).enumerated().map { index, pair in
                     Installment(period: try! PeriodNumber(index + 1), dueDate: pair.0, amount: pair.1)
                 }
+            } else if let lastDue = calendar.dueDates(on: business).last, lastDue <= decidedOn {
+                // Decided after the year's last due date (a newcomer assessed in April or May): a
+                // period of its own (随時期), due at the end of the month after the decision — never
+                // a due date already past.
+                let calendarPeriods = calendar.installments(for: .zero, calendar: business).map {
+                    Installment(period: $0.period, dueDate: $0.dueDate, amount: $0.amount)
+                }
+                installments = [
+                    try Self.extraPeriod(
+                        after: calendarPeriods, amount: breakdown.premium, decidedOn: decidedOn, calendar: business)
+                ]
             } else {
                 installments = calendar.installments(for: breakdown.premium, decidedOn: decidedOn, calendar: business)
                     .map {
