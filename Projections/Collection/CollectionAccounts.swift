@@ -129,13 +129,19 @@ public struct CollectionAccounts: Projection {
 
         /// The plans in force: agreed or revised, not cancelled, broken or completed.
         public var activePlans: [InstallmentPlanRecorded] {
-            var last: [String: InstallmentPlanRecorded] = [:]
+            Self.lastOfEach(plans, id: \.id).filter { $0.change == .agreed || $0.change == .revised }
+        }
+
+        /// Of changes recorded in order, the last of each id, in the order the ids first came:
+        /// each plan's or deferment's state now.
+        static func lastOfEach<Change>(_ changes: [Change], id: (Change) -> String) -> [Change] {
+            var last: [String: Change] = [:]
             var order: [String] = []
-            for p in plans {
-                if last[p.id] == nil { order.append(p.id) }
-                last[p.id] = p
+            for change in changes {
+                if last[id(change)] == nil { order.append(id(change)) }
+                last[id(change)] = change
             }
-            return order.compactMap { last[$0] }.filter { $0.change == .agreed || $0.change == .revised }
+            return order.compactMap { last[$0] }
         }
 
         public init() {}
@@ -435,14 +441,12 @@ extension CollectionAccounts.Account {
     }
 
     /// Each deferment (徴収猶予) as it stands now: the last event of its id.
-    public var currentDeferrals: [CollectionDeferred] {
-        var last: [String: CollectionDeferred] = [:]
-        var order: [String] = []
-        for d in deferrals {
-            if last[d.id] == nil { order.append(d.id) }
-            last[d.id] = d
-        }
-        return order.compactMap { last[$0] }
+    public var currentDeferrals: [CollectionDeferred] { Self.lastOfEach(deferrals, id: \.id) }
+
+    /// Whether collection of a period is held on `date` — its enforcement stopped (執行停止) or
+    /// the period deferred (徴収猶予): no 督促, 催告 or 差押 then.
+    public func collectionHeld(_ key: PeriodKey, on date: CivilDate) -> Bool {
+        enforcementStopped(key, on: date) || deferral(key, on: date) != nil
     }
 
     /// The deferment of a period whose days include `date`, if any.

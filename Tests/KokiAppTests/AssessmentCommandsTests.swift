@@ -54,6 +54,16 @@ import Testing
         try assessment.adoptCalendar(InstallmentCalendar.standard(fiscalYear: 2025), metadata: meta())
     }
 
+    /// Notices with the city's settings adopted.
+    func adoptedNotices() throws -> Notices {
+        let notices = Notices(ledger)
+        try notices.adopt(
+            NoticeSettings(
+                city: "松戸市", issuer: "松戸市長", department: "後期高齢者医療班", address: "松戸市根本387-5",
+                phone: "047-366-1111", barcodeIssuer: "123456"), metadata: meta())
+        return notices
+    }
+
     func current(_ number: String) throws -> PremiumAssessed? {
         try CitySnapshot(ledger).accounts.current(id(number), fy)
     }
@@ -311,11 +321,7 @@ extension AssessmentCommandsTests {
 
         // The notice names the pension months, never 1期–6期; one printed before they were named
         // is reissued as it was.
-        let notices = Notices(ledger)
-        try notices.adopt(
-            NoticeSettings(
-                city: "松戸市", issuer: "松戸市長", department: "後期高齢者医療班", address: "松戸市根本387-5",
-                phone: "047-366-1111", barcodeIssuer: "123456"), metadata: meta())
+        let notices = try adoptedNotices()
         let head = try ledger.store.head().position
         let batch = try notices.paymentNotices(fiscalYear: fy, on: d("2025-07-15"), at: head)
         let notice = try #require(batch.first { $0.person == id("7") })
@@ -481,11 +487,7 @@ extension AssessmentCommandsTests {
         #expect(extra.period.number == before.installments.count + 1 && extra.dueDate == d("2026-07-31"))
         #expect(extra.amount == after.annualPremium - before.annualPremium)
 
-        let notices = Notices(ledger)
-        try notices.adopt(
-            NoticeSettings(
-                city: "松戸市", issuer: "松戸市長", department: "後期高齢者医療班", address: "松戸市根本387-5",
-                phone: "047-366-1111", barcodeIssuer: "123456"), metadata: meta())
+        let notices = try adoptedNotices()
         let head = try ledger.store.head().position
         let notice = try #require(try notices.paymentNotices(fiscalYear: fy, on: d("2026-06-22"), at: head).first)
         let fields = Dictionary(uniqueKeysWithValues: notice.fields)

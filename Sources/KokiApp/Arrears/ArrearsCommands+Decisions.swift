@@ -289,10 +289,10 @@ extension ArrearsCommands {
             guard !periods.isEmpty, periods.allSatisfy({ state.account.periods[$0] != nil }) else {
                 throw KokiError(.invalidInput, "a seizure names periods of the person")
             }
-            if let stopped = periods.first(where: { state.account.enforcementStopped($0, on: date) }) {
-                throw KokiError(.invalidInput, "enforcement on \(stopped) of \(person) is stopped (執行停止): no seizure")
-            }
             for key in periods {
+                if state.account.enforcementStopped(key, on: date) {
+                    throw KokiError(.invalidInput, "enforcement on \(key) of \(person) is stopped (執行停止): no seizure")
+                }
                 if let deferral = state.account.deferral(key, on: date) {
                     throw KokiError(
                         .invalidInput,

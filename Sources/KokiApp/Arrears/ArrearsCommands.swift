@@ -105,8 +105,7 @@ public struct ArrearsCommands: Sendable {
             var notices: [DunningNoticeIssued] = []
             for (key, period) in account.periods.sorted(by: { $0.key < $1.key })
             where period.dueDate < date && period.outstanding > .zero && !dunned.contains(key)
-                && !pending.contains(key) && !account.enforcementStopped(key, on: date)
-                && account.deferral(key, on: date) == nil
+                && !pending.contains(key) && !account.collectionHeld(key, on: date)
                 && !account.collectedByPension(key, period, assessed: state.assessments[key.fiscalYear])
             {
                 let prescription = account.prescription(key, settings)
@@ -194,7 +193,7 @@ public struct ArrearsCommands: Sendable {
             let planned = criteria.excludePlanned ? Set(account.activePlans.flatMap(\.periods)) : []
             let periods = account.periods.filter { key, period in
                 dunned.contains(key) && !planned.contains(key) && period.outstanding > .zero
-                    && !account.enforcementStopped(key, on: date) && account.deferral(key, on: date) == nil
+                    && !account.collectionHeld(key, on: date)
                     && !account.prescription(key, settings).isPrescribed(on: date)
             }
             guard let oldest = periods.values.map(\.dueDate).min(),

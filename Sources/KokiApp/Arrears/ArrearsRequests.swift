@@ -160,8 +160,7 @@ public struct RunPrescription: KokiRequest {
     public init(on: CivilDate?) { self.on = on }
 
     public func handle(_ scope: RequestScope) throws -> OnDate<ArrearsCommands.PrescriptionRun> {
-        let date = try on.map { try InputLimits.decision($0, today: scope.today, field: "--on") } ?? scope.today
-        if let on { try scope.ledger.businessCalendar(around: on).requireOpen(on, for: "a write-off (不納欠損)") }
+        let date = try on.map { try scope.openDecisionDay($0, for: "a write-off (不納欠損)") } ?? scope.today
         let run = try ArrearsCommands(scope.ledger).prescribe(on: date, actor: scope.metadata().actor)
         return .afterRun(date, run, scope.ledger)
     }

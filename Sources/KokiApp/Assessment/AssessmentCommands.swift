@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import KokiDomain
 import KokiEvents
@@ -142,12 +141,10 @@ public struct AssessmentCommands: Sendable {
                 // Decided after the year's last due date (a newcomer assessed in April or May): a
                 // period of its own (随時期), due at the end of the month after the decision — never
                 // a due date already past.
-                let calendarPeriods = calendar.installments(for: .zero, calendar: business).map {
-                    Installment(period: $0.period, dueDate: $0.dueDate, amount: $0.amount)
-                }
                 installments = [
                     try Self.extraPeriod(
-                        after: calendarPeriods, amount: breakdown.premium, decidedOn: decidedOn, calendar: business)
+                        afterPeriod: calendar.months.count, amount: breakdown.premium, decidedOn: decidedOn,
+                        calendar: business)
                 ]
             } else {
                 installments = calendar.installments(for: breakdown.premium, decidedOn: decidedOn, calendar: business)
@@ -192,7 +189,11 @@ public struct AssessmentCommands: Sendable {
         }
         if future.isEmpty {
             guard remaining > .zero else { return past }
-            return past + [try extraPeriod(after: past, amount: remaining, decidedOn: decidedOn, calendar: calendar)]
+            return past + [
+                try extraPeriod(
+                    afterPeriod: past.map(\.period.number).max() ?? 0, amount: remaining, decidedOn: decidedOn,
+                    calendar: calendar)
+            ]
         }
         let later = remaining.amount / Int64(future.count) / unit * unit
         for i in future.indices {
@@ -204,9 +205,8 @@ public struct AssessmentCommands: Sendable {
     /// The 随時期 of an increase decided after the year's last due date: the next period number,
     /// due on the last day of the month after the decision (moved to the next open day).
     static func extraPeriod(
-        after periods: [Installment], amount: Yen, decidedOn: CivilDate, calendar: BusinessCalendar
+        afterPeriod last: Int, amount: Yen, decidedOn: CivilDate, calendar: BusinessCalendar
     ) throws -> Installment {
-        let last = periods.map(\.period.number).max() ?? 0
         let period: PeriodNumber
         do { period = try PeriodNumber(last + 1) } catch {
             throw DomainError(
@@ -340,16 +340,16 @@ public struct AssessmentCommands: Sendable {
         }
         let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
         result.file = Data(bytes)
-        result.digest = SHA256.hash(data: bytes).hex
+        result.digest = CollectionCommands.digest(bytes)
         let file = CollectionFileRecorded(
             kind: .pensionRequest, digest: result.digest, name: "pension-provisional-\(fy.year)", date: date,
             records: lines.count - 1, amount: result.total.times(3), accepted: result.decided.count, other: 0,
             duplicates: 0, unmatched: 0)
-        try ledger.record(
+        // As a file the city sends or receives is: one command, its id derived from the file's digest.
+        try CollectionCommands(ledger).appendImport(
             result.decided.map { .provisionalDeductionDecided($0) } + [.collectionFileRecorded(file)],
-            metadata: CommandMetadata(
-                commandID: Identifier(derivedFrom: Array("pensionRequest/\(result.digest)".utf8)), actor: actor),
-            expecting: Dictionary(uniqueKeysWithValues: result.decided.map { ($0.person, .exact(city.version(of: $0.person))) }))
+            versions: Dictionary(uniqueKeysWithValues: result.decided.map { ($0.person, city.version(of: $0.person)) }),
+            digest: result.digest, kind: .pensionRequest, actor: actor)
         return result
     }
 

@@ -246,9 +246,7 @@ public struct Notices: Sendable {
             let previousAmount: [(String, String)] =
                 statingChange ? [("previousAmount", change == nil ? "" : printed(before[i.period] ?? .zero))] : []
             let label =
-                pensionMonths && !ordinary
-                ? "\(i.dueDate.month)月（\(PensionDeduction.isProvisional(month: i.dueDate.month) ? "仮徴収" : "本徴収")）"
-                : "\(i.period.number)期"
+                pensionMonths && !ordinary ? PensionDeduction.name(month: i.dueDate.month) : "\(i.period.number)期"
             return [
                 ("period", label), ("dueDate", JapaneseEra.format(i.dueDate)),
                 ("amount", printed(i.amount)),
@@ -535,11 +533,10 @@ public struct Notices: Sendable {
             where part.charge == .premium && span.covers(part.key, paidOn: payment.event.paidOn) {
                 total = total + part.amount
                 let number = part.key.period.number
-                let month = PensionDeduction.months.indices.contains(number - 1) ? PensionDeduction.months[number - 1] : 0
+                let month = PensionDeduction.month(ofPeriod: number)
                 let name =
-                    pensionMonths && payment.event.channel == .pensionDeduction && month > 0
-                    ? "\(month)月（\(PensionDeduction.isProvisional(month: month) ? "仮徴収" : "本徴収")）"
-                    : "\(number)期"
+                    pensionMonths && payment.event.channel == .pensionDeduction
+                    ? month.map { PensionDeduction.name(month: $0) } ?? "\(number)期" : "\(number)期"
                 let period =
                     switch span {
                     case .fiscalYear: name

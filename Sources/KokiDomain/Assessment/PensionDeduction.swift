@@ -38,6 +38,14 @@ public enum PensionDeduction {
     /// Whether a pension month is provisional (仮徴収: April, June, August).
     public static func isProvisional(month: Int) -> Bool { [4, 6, 8].contains(month) }
 
+    /// A pension month as documents name it: 「4月（仮徴収）」 … 「2月（本徴収）」.
+    public static func name(month: Int) -> String { "\(month)月（\(isProvisional(month: month) ? "仮徴収" : "本徴収")）" }
+
+    /// The pension month of a pension-deduction year's period (1 → April … 6 → February).
+    public static func month(ofPeriod number: Int) -> Int? {
+        months.indices.contains(number - 1) ? months[number - 1] : nil
+    }
+
     /// The method for a premium, and why. New entrants (insured from this fiscal year) pay by
     /// ordinary collection at first, whatever their pension.
     public static func method(for premium: Yen, facts: PensionFacts?, newlyInsured: Bool) -> (CollectionMethod, String)
