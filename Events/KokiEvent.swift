@@ -17,6 +17,7 @@ public enum KokiEvent: Sendable, Hashable {
     case personNumbersLinked(PersonNumbersLinked)
     case pensionFactsRecorded(PensionFactsRecorded)
     case provisionalDeductionDecided(ProvisionalDeductionDecided)
+    case pensionDeductionNotified(PensionDeductionNotified)
     case myNumberRecorded(MyNumberRecorded)
     case personErased(PersonErased)
     case mailRecipientRecorded(MailRecipientRecorded)
@@ -84,6 +85,7 @@ public enum KokiEvent: Sendable, Hashable {
         case .personNumbersLinked(let e): e.person
         case .pensionFactsRecorded(let e): e.person
         case .provisionalDeductionDecided(let e): e.person
+        case .pensionDeductionNotified(let e): e.person
         case .myNumberRecorded(let e): e.person
         case .personErased(let e): e.person
         case .mailRecipientRecorded(let e): e.person
@@ -150,6 +152,7 @@ public enum KokiEvent: Sendable, Hashable {
         case .personNumbersLinked(let e): visitor.visit(e)
         case .pensionFactsRecorded(let e): visitor.visit(e)
         case .provisionalDeductionDecided(let e): visitor.visit(e)
+        case .pensionDeductionNotified(let e): visitor.visit(e)
         case .myNumberRecorded(let e): visitor.visit(e)
         case .personErased(let e): visitor.visit(e)
         case .mailRecipientRecorded(let e): visitor.visit(e)

@@ -9,7 +9,7 @@ import KokiDomain
 /// person and year replaces it (更正), with periods already due kept as they were.
 public struct PremiumAssessed: EventPayload {
     public static let eventType = "PremiumAssessed"
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
 
     public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
         try Self(
@@ -17,7 +17,8 @@ public struct PremiumAssessed: EventPayload {
             annualPremium: c.field(\.annualPremium), installments: c.field(\.installments),
             ruleVersion: c.field(\.ruleVersion), reason: c.field(\.reason), cause: c.field(\.cause),
             rateTablePosition: c.field(\.rateTablePosition), inputPositions: c.field(\.inputPositions),
-            breakdown: c.field(\.breakdown), collection: c.field(\.collection))
+            breakdown: c.field(\.breakdown), collection: c.field(\.collection),
+            pensionPeriods: c.field(\.pensionPeriods))
     }
 
     /// Why the assessment was made. Stored by declaration order: add cases at the end.
@@ -51,17 +52,37 @@ public struct PremiumAssessed: EventPayload {
     public var inputPositions: [Int64]
     /// The full `PremiumBreakdown` as JSON ("" when not recorded).
     public var breakdown: String
-    /// Pension deduction (特別徴収: the installments are the six pension months) or ordinary.
+    /// How the year is collected from now on: by pension deduction (特別徴収) while the
+    /// insurer deducts, ordinary once it stopped or when the person was never selected.
     public var collection: CollectionMethod
+    /// The periods deducted from the pension (each a pension month, 「4月（仮徴収）」 …); every
+    /// other period is collected ordinarily (普通徴収: slip, debit, store). A year can hold both
+    /// (併用徴収): an increase during a deducted year is never added to a deduction the insurer
+    /// was told, it is a period of its own paid ordinarily; a new starter pays ordinarily until
+    /// the first pension month the request reaches.
+    public var pensionPeriods: [PeriodNumber]
 
     public init(
         person: PersonID, fiscalYear: FiscalYear, decidedOn: CivilDate, annualPremium: Yen, installments: [Installment],
         ruleVersion: String, reason: Reason = .annual, cause: String = "", rateTablePosition: Int64 = 0,
-        inputPositions: [Int64] = [], breakdown: String = "", collection: CollectionMethod = .ordinary
+        inputPositions: [Int64] = [], breakdown: String = "", collection: CollectionMethod = .ordinary,
+        pensionPeriods: [PeriodNumber] = []
     ) {
         (self.person, self.fiscalYear, self.decidedOn) = (person, fiscalYear, decidedOn)
         (self.annualPremium, self.installments, self.ruleVersion) = (annualPremium, installments, ruleVersion)
         (self.reason, self.cause, self.rateTablePosition) = (reason, cause, rateTablePosition)
         (self.inputPositions, self.breakdown, self.collection) = (inputPositions, breakdown, collection)
+        self.pensionPeriods = pensionPeriods
     }
+
+    /// How a period of this year is collected.
+    public func method(of period: PeriodNumber) -> CollectionMethod {
+        pensionPeriods.contains(period) ? .pensionDeduction : .ordinary
+    }
+
+    /// The installments deducted from the pension.
+    public var pensionInstallments: [Installment] { installments.filter { pensionPeriods.contains($0.period) } }
+
+    /// The installments collected ordinarily.
+    public var ordinaryInstallments: [Installment] { installments.filter { !pensionPeriods.contains($0.period) } }
 }

@@ -49,9 +49,9 @@ extension FiscalYear: CheckedField {
     public init(checking stored: BoundedCount<StoredLimit>) throws(DomainError) { try self.init(stored.value) }
 }
 
-/// The period's number, 1…12.
+/// The period's number, 1…24.
 extension PeriodNumber: CheckedField {
-    public enum StoredLimit: CountLimit { public static let limit = 12 }
+    public enum StoredLimit: CountLimit { public static let limit = 24 }
     public var stored: BoundedCount<StoredLimit> { BoundedCount(number) }
     public init(checking stored: BoundedCount<StoredLimit>) throws(DomainError) { try self.init(stored.value) }
 }

@@ -220,6 +220,9 @@ public struct CollectionFileRecorded: EventPayload {
         case debitRequest, debitResult, convenienceStore, pensionDeduction
         /// The provisional deductions asked of the pension insurers (仮徴収の特別徴収依頼).
         case pensionRequest
+        /// What the pension insurers are told during the year (特別徴収依頼・異動: the year's
+        /// request, changes, stops).
+        case pensionNotice
     }
 
     public var kind: Kind

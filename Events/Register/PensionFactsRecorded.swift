@@ -49,3 +49,38 @@ public struct ProvisionalDeductionDecided: EventPayload {
         )
     }
 }
+
+/// 特別徴収依頼・異動を通知した — what the city told the pension insurer (through the 経由機関)
+/// about a person's deductions of a fiscal year: the year's request (the final months and
+/// August's leveled amount), a change of amount, or a stop (an amount of 0 from a month on).
+/// Each line is a pension month (its period, pension day and amount), so what the insurer
+/// deducts in a month is the last amount told for it.
+public struct PensionDeductionNotified: EventPayload {
+    public static let eventType = "PensionDeductionNotified"
+    public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), fiscalYear: c.field(\.fiscalYear), notifiedOn: c.field(\.notifiedOn),
+            months: c.field(\.months), reason: c.field(\.reason), file: c.field(\.file))
+    }
+
+    public var person: PersonID
+    public var fiscalYear: FiscalYear
+    /// The day the file was written.
+    public var notifiedOn: CivilDate
+    /// The months told, each with the amount the insurer is to deduct (0: stop).
+    public var months: [Installment]
+    /// Why (「本徴収依頼」「減額（更正）」「死亡」「資格喪失」 …).
+    public var reason: String
+    /// The file's digest (SHA-256, hex).
+    public var file: String
+
+    public init(
+        person: PersonID, fiscalYear: FiscalYear, notifiedOn: CivilDate, months: [Installment], reason: String,
+        file: String
+    ) {
+        (self.person, self.fiscalYear, self.notifiedOn) = (person, fiscalYear, notifiedOn)
+        (self.months, self.reason, self.file) = (months, reason, file)
+    }
+}

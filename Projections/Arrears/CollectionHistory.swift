@@ -138,6 +138,12 @@ public struct CollectionHistory: Sendable, Hashable {
             add(
                 e.decidedOn, "provisional",
                 "仮徴収 FY\(e.fiscalYear.year): \(e.amount.amount) yen in April, June and August (\(e.basis))")
+        case .pensionDeductionNotified(let e):
+            add(
+                e.notifiedOn, "pension notice",
+                "特別徴収 FY\(e.fiscalYear.year) told to the insurer (\(e.reason)): "
+                    + e.months.map { "\(PensionDeduction.name(month: $0.dueDate.month)) \($0.amount.amount)" }
+                    .joined(separator: ", "))
         case .collectionDeferred(let e):
             add(
                 e.on, "deferral",

@@ -45,6 +45,9 @@ public struct RuleCheck: Sendable {
         /// A 督促, 催告 or 差押 on a period deferred (徴収猶予) or whose enforcement is stopped; a
         /// debit of a deferred period.
         case onHold = "on-hold"
+        /// A pension deduction raised after the insurer was told it (an increase is paid
+        /// ordinarily).
+        case raisedDeduction = "raised-deduction"
     }
 
     public struct Breach: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -232,7 +235,15 @@ public struct RuleCheck: Sendable {
             // where that was decided before April, the year's first assessment keeps April and June at
             // what was decided (as far as the premium goes: what they deducted beyond it is refunded;
             // a later decrease may lower them too).
-            if previous == nil, e.collection == .pensionDeduction, i.dueDate < e.decidedOn,
+            // A deduction the insurer was told is never raised by a later decision: an increase
+            // is paid ordinarily (高確法 §110; premiums-and-eligibility.md §4.3).
+            if previous != nil, e.method(of: i.period) == .pensionDeduction, let old, i.amount > old.amount {
+                breach(
+                    .raisedDeduction, position, e.person, e.fiscalYear,
+                    "\(e.fiscalYear) \(i.period) (\(PensionDeduction.name(month: i.dueDate.month))) raised from "
+                        + "\(old.amount.amount) to \(i.amount.amount) yen by a decision of \(e.decidedOn)")
+            }
+            if previous == nil, e.method(of: i.period) == .pensionDeduction, i.dueDate < e.decidedOn,
                 [4, 6].contains(i.dueDate.month),
                 let decided = register.person(e.person)?.provisionalDeduction[e.fiscalYear.year]
             {
@@ -246,7 +257,7 @@ public struct RuleCheck: Sendable {
                             + "to the pension insurer")
                 }
             }
-            if e.collection == .ordinary, (i.dueDate < e.decidedOn) && (i.amount > (old?.amount ?? .zero)) {
+            if e.method(of: i.period) == .ordinary, (i.dueDate < e.decidedOn) && (i.amount > (old?.amount ?? .zero)) {
                 breach(
                     .pastDueCharge, position, e.person, e.fiscalYear,
                     "\(e.fiscalYear) \(i.period) due \(i.dueDate) charged \(i.amount.amount) yen"
@@ -412,6 +423,7 @@ extension CollectionAccounts.Account {
         -> Bool
     {
         guard let assessed else { return false }
+        guard assessed.pensionPeriods.contains(key.period) else { return false }
         if assessed.collection == .pensionDeduction { return true }
         guard let stop = pensionStops.last(where: { $0.fiscalYear == key.fiscalYear }) else { return false }
         return period.dueDate < stop.stoppedFrom

@@ -55,6 +55,9 @@ public struct InsuredRegister: Projection {
         public var pension: [Int: PensionFacts] = [:]
         /// The provisional deduction (仮徴収) decided before each fiscal year's April.
         public var provisionalDeduction: [Int: ProvisionalDeductionDecided] = [:]
+        /// What the pension insurer was last told to deduct, by fiscal year and pension month:
+        /// the provisional months decided before April, then every request, change and stop.
+        public var pensionTold: [Int: [Int: Yen]] = [:]
         /// The My Number, sealed with the person's key (shown only to the number-use role).
         public var myNumber: SealedIdentity?
         /// Erased after retention: nothing sealed for them opens any more.
@@ -203,6 +206,9 @@ public struct InsuredRegister: Projection {
             persons[e.person]?.pension[e.fiscalYear.year] = e.facts
         case .provisionalDeductionDecided(let e):
             persons[e.person]?.provisionalDeduction[e.fiscalYear.year] = e
+            for month in [4, 6, 8] { persons[e.person]?.pensionTold[e.fiscalYear.year, default: [:]][month] = e.amount }
+        case .pensionDeductionNotified(let e):
+            for m in e.months { persons[e.person]?.pensionTold[e.fiscalYear.year, default: [:]][m.dueDate.month] = m.amount }
         case .myNumberRecorded(let e):
             persons[e.person]?.myNumber = e.sealed
         case .personErased(let e):
@@ -267,6 +273,7 @@ extension KokiEvent {
         case .personErased(let e): e.decidedOn
         case .mailRecipientRecorded(let e): e.from
         case .provisionalDeductionDecided(let e): e.decidedOn
+        case .pensionDeductionNotified(let e): e.notifiedOn
         case .personRegistered, .myNumberRecorded, .access, .notice, .counter, .personIdentityCorrected,
             .formerDependantRecorded,
             .incomeRecorded, .incomeInquired,

@@ -47,6 +47,9 @@ public struct CitySimulation: Sendable {
         public var plans = 0
         public var deferrals = 0
         public var provisionalDeductions = 0
+        /// Persons in the notices to the pension insurers (the year's request, changes, stops).
+        public var pensionNotices = 0
+        public var pensionStops = 0
         public var reductions = 0
         public var reassessments = 0
         public var refunds = 0
@@ -256,7 +259,19 @@ struct SimulationRun {
             // The month's assessments are decided on its last day the office is open.
             let lastOfMonth = try CivilDate(
                 year: day.year, month: day.month, day: CivilDate.daysIn(month: day.month, year: day.year))
-            if day == businessDays.onOrBefore(lastOfMonth) { try monthEnds(day) }
+            if day == businessDays.onOrBefore(lastOfMonth) {
+                try monthEnds(day)
+                // What the month decided is told to the pension insurers before its end, the
+                // deadline of the months it can still change.
+                if inRange, ![2, 3].contains(day.month) {
+                    let notice = try assessment.notifyPension(
+                        fiscalYear: try FiscalYear(fy), on: day, actor: "sim-honcho")
+                    report.pensionNotices += notice.notified.count
+                    report.pensionStops += notice.stopped.count
+                    try watch(notice.stopped, fy)
+                    if !notice.file.isEmpty { report.files += 1 }
+                }
+            }
             if tomorrow.month != day.month {
                 insured = world.residents.filter { $0.insuredFrom <= day && ($0.leaves?.on ?? tomorrow) > day }.count
                 monthsDone += 1
@@ -379,7 +394,7 @@ struct SimulationRun {
             if r.careDeducted {
                 let february = city.accounts.current(r.person, try FiscalYear(fy - 1)).flatMap { assessed in
                     assessed.collection == .pensionDeduction
-                        ? assessed.installments.last(where: { $0.dueDate.month == 2 })?.amount : nil
+                        ? assessed.pensionInstallments.last(where: { $0.dueDate.month == 2 })?.amount : nil
                 }
                 pensions.append(
                     (
@@ -399,29 +414,31 @@ struct SimulationRun {
 
     // MARK: - Money
 
-    /// A pension insurer's deduction report for months of a year: a deduction for every
-    /// pension installment of those months, stopped for those who died or moved (and a few
-    /// others); imported as a file.
+    /// A pension insurer's deduction report for months of a year: for every month still
+    /// deducted, what the insurer was told (or, never told, the installment), stopped for those
+    /// who died or moved (and a few others); imported as a file.
     mutating func pensionFile(_ fy: Int, months: [Int], on day: CivilDate) throws {
         let city = try CitySnapshot(ledger)
         let year = try FiscalYear(fy)
         var lines = ["person,fiscal_year,month,paid_on,amount,status"]
         for r in world.residents where r.careDeducted {
-            guard let assessed = city.accounts.current(r.person, year), assessed.collection == .pensionDeduction,
+            guard let assessed = city.accounts.current(r.person, year), !assessed.pensionPeriods.isEmpty,
                 let account = city.collection.accounts[r.person]
             else { continue }
+            let told = city.register.person(r.person)?.pensionTold[fy] ?? [:]
             var stopped = false
-            for installment in assessed.installments where months.contains(installment.dueDate.month) {
-                guard installment.amount > .zero, !stopped,
-                    let period = account.periods[PeriodKey(year, installment.period)], period.outstanding > .zero
-                else { continue }
+            for installment in assessed.pensionInstallments where months.contains(installment.dueDate.month) {
+                let amount = told[installment.dueDate.month] ?? installment.amount
+                guard amount > .zero, !stopped, account.periods[PeriodKey(year, installment.period)] != nil else {
+                    continue
+                }
                 let gone = r.leaves.map { $0.on <= installment.dueDate } ?? false
                 if gone || dice.chance(settings.behaviour.pensionStops) {
                     lines.append("\(r.person),\(fy),\(installment.dueDate.month),\(installment.dueDate),0,stopped")
                     stopped = true
                 } else {
                     lines.append(
-                        "\(r.person),\(fy),\(installment.dueDate.month),\(installment.dueDate),\(period.outstanding.amount),deducted"
+                        "\(r.person),\(fy),\(installment.dueDate.month),\(installment.dueDate),\(amount.amount),deducted"
                     )
                 }
             }
@@ -433,6 +450,7 @@ struct SimulationRun {
             learnedOn: day, actor: "sim-honcho")
         report.files += 1
         report.payments += summary.payments
+        try watch(summary.stopped, fy)
     }
 
     /// The 11th of a month (after July's annual assessment): payers of ordinary installments
@@ -446,10 +464,8 @@ struct SimulationRun {
             guard let account = city.collection.accounts[r.person] else { continue }
             for year in [fy - 1, fy] where year >= settings.firstFiscalYear {
                 let fiscal = try FiscalYear(year)
-                guard let assessed = city.accounts.current(r.person, fiscal), assessed.collection == .ordinary else {
-                    continue
-                }
-                for installment in assessed.installments
+                guard let assessed = city.accounts.current(r.person, fiscal) else { continue }
+                for installment in assessed.ordinaryInstallments
                 where installment.dueDate > day && installment.dueDate <= nextScan {
                     planPayment(r, PeriodKey(fiscal, installment.period), account, earliest: day)
                 }
@@ -649,6 +665,22 @@ struct SimulationRun {
     }
 
     /// The month's last open day: plans checked; newcomers, losses and corrections (re)assessed.
+    /// A period paid ordinarily outside the calendar (a 随時期, or a period of a year whose
+    /// pension deduction stopped) is debited on its due date and dunned after it like any.
+    mutating func watch(_ assessed: PremiumAssessed) {
+        for installment in assessed.ordinaryInstallments {
+            dueDates.insert(installment.dueDate)
+            dunningDays.insert(businessDays.onOrBefore(installment.dueDate.adding(days: 20)))
+        }
+    }
+
+    /// ``watch(_:)`` for persons whose deduction stopped in a year.
+    mutating func watch(_ persons: [PersonID], _ fy: Int) throws {
+        for person in persons {
+            if let assessed = try collection.load(person).assessments[try FiscalYear(fy)] { watch(assessed) }
+        }
+    }
+
     mutating func monthEnds(_ day: CivilDate) throws {
         _ = try arrears.checkPlans(on: day, actor: "sim-honcho")
         for (i, years) in toAssess.sorted(by: { $0.key < $1.key }) {
@@ -663,20 +695,18 @@ struct SimulationRun {
                     // the year, and records nothing.
                     continue
                 }
-                if case .reassessed(let assessed, let previous) = outcome {
+                switch outcome {
+                case .reassessed(let assessed, _):
                     report.reassessments += 1
-                    // A new period (随時期) is debited on its due date and dunned after it like any.
-                    let before = Set(previous.installments.map(\.period))
-                    for installment in assessed.installments where !before.contains(installment.period) {
-                        dueDates.insert(installment.dueDate)
-                        dunningDays.insert(businessDays.onOrBefore(installment.dueDate.adding(days: 20)))
-                    }
+                    watch(assessed)
+                case .assessed(let assessed): watch(assessed)
+                case .notInsured, .unchanged: break
                 }
                 // Periods due before the next month's 11th are paid from the notice; later
                 // ones are planned then.
-                if case .assessed(let assessed) = outcome, assessed.collection == .ordinary {
+                if case .assessed(let assessed) = outcome {
                     let account = try collection.load(resident(i).person).account
-                    for installment in assessed.installments where installment.dueDate <= day.adding(days: 11) {
+                    for installment in assessed.ordinaryInstallments where installment.dueDate <= day.adding(days: 11) {
                         planPayment(
                             resident(i), PeriodKey(assessed.fiscalYear, installment.period), account,
                             earliest: day.adding(days: 1))

@@ -166,7 +166,7 @@ extension CollectionCommandsTests {
             ("7,2099,4,2099-04-15,12600,deducted\n", "line 1, byte 10: paid_on 2099-04-15 is outside"),
             (
                 "7,2025,4,2025-04-15,999999,deducted\n",
-                "line 1: amount 999999 is more than was ever assessed for 7's FY2025 period 1 (12600 yen)"
+                "line 1: amount 999999 is more than was ever assessed for 7's FY2025 period 1 or told to the insurer (12600 yen)"
             ),
             ("7,2025,4,2025-04-15,12600,deduc\u{0}ted\n", "line 1, byte 32: control character U+0000"),
             ("", "line 1, byte 1: the file has no record"),

@@ -173,9 +173,27 @@ import Testing
                         person: living, id: "z1", change: .started, on: d("2025-12-10"), periods: [key(2025, 6)]))
             ),
         ]
+        // A pension year whose February deduction a later decision raised (an increase is paid
+        // ordinarily, never added to a deduction the insurer was told).
+        let days = PensionDeduction.paymentDates(fiscalYear: 2026)
+        func pensionYear(on decided: String, february: Int64) -> KokiEvent {
+            let installments = days.enumerated().map { index, day in
+                Installment(
+                    period: try! PeriodNumber(index + 1), dueDate: day, amount: Yen(index == 5 ? february : 5_000))
+            }
+            return .premiumAssessed(
+                PremiumAssessed(
+                    person: living, fiscalYear: try! FiscalYear(2026), decidedOn: d(decided),
+                    annualPremium: installments.map(\.amount).sum(), installments: installments, ruleVersion: "test",
+                    reason: .annual, collection: .pensionDeduction, pensionPeriods: installments.map(\.period)))
+        }
+        let raised: [(RuleCheck.Rule?, KokiEvent)] = [
+            (nil, pensionYear(on: "2026-07-10", february: 5_000)),
+            (.raisedDeduction, pensionYear(on: "2026-09-10", february: 9_000)),
+        ]
         var events = clean
         var expected: [(RuleCheck.Rule, Int64)] = []
-        for (rule, event) in planted + (refund + held).map({ ($0.0 ?? .money, $0.1) }) {
+        for (rule, event) in planted + (refund + held + raised).map({ ($0.0 ?? .money, $0.1) }) {
             events.append(event)
             expected.append((rule, Int64(events.count)))
         }
@@ -209,7 +227,7 @@ import Testing
                 PremiumAssessed(
                     person: living, fiscalYear: try! FiscalYear(2025), decidedOn: d("2025-07-10"),
                     annualPremium: installments.map(\.amount).sum(), installments: installments, ruleVersion: "test",
-                    collection: .pensionDeduction))
+                    collection: .pensionDeduction, pensionPeriods: installments.map(\.period)))
         }
         let start: [KokiEvent] = [
             .installmentCalendarAdopted(InstallmentCalendarAdopted(calendar: .standard(fiscalYear: 2025))),

@@ -173,6 +173,36 @@ import Testing
         #expect(try read(try written(calendar)) == calendar)
     }
 
+    /// The notice lead in a calendar file: absent is the standard 2 months and is not written;
+    /// outside 1–6 is refused.
+    @Test func theNoticeLeadInACalendarFile() throws {
+        func read(_ json: String) throws -> InstallmentCalendar {
+            try JSONDecoder().decode(InstallmentCalendar.self, from: Data(json.utf8))
+        }
+        let head = #"{"fiscalYear": 2025, "months": [7, 8, 9, 10, 11, 12, 1, 2, 3]"#
+        #expect(try read(head + "}").pensionNoticeLeadMonths == 2)
+        #expect(try read(head + #", "pensionNoticeLeadMonths": 3}"#).pensionNoticeLeadMonths == 3)
+        for bad in ["0", "7", "-1"] {
+            #expect(throws: (any Error).self) { try read(head + #", "pensionNoticeLeadMonths": "# + bad + "}") }
+        }
+        let encoder = JSONEncoder()
+        var calendar = InstallmentCalendar.standard(fiscalYear: 2025)
+        #expect(!String(decoding: try encoder.encode(calendar), as: UTF8.self).contains("pensionNoticeLead"))
+        calendar.pensionNoticeLeadMonths = 4
+        #expect(try read(String(decoding: try encoder.encode(calendar), as: UTF8.self)) == calendar)
+    }
+
+    /// A change reaches a pension month when told by the end of the month `lead` months before
+    /// it, across the turn of the year.
+    @Test func thePensionNoticeDeadline() {
+        #expect(PensionDeduction.deadline(for: d("2025-08-15"), leadMonths: 1) == d("2025-07-31"))
+        #expect(PensionDeduction.deadline(for: d("2025-12-15"), leadMonths: 2) == d("2025-10-31"))
+        #expect(PensionDeduction.deadline(for: d("2026-02-13"), leadMonths: 2) == d("2025-12-31"))
+        #expect(PensionDeduction.deadline(for: d("2026-02-13"), leadMonths: 3) == d("2025-11-30"))
+        #expect(PensionDeduction.deadline(for: d("2025-04-15"), leadMonths: 6) == d("2024-10-31"))
+        #expect(PensionDeduction.deadline(for: d("2024-04-15"), leadMonths: 2) == d("2024-02-29"))
+    }
+
     @Test func aMidYearDecisionUsesTheRemainingPeriods() {
         let calendar = InstallmentCalendar.standard(fiscalYear: 2025)
         let schedule = calendar.installments(for: Yen(38_900), decidedOn: d("2025-11-10"))

@@ -67,9 +67,11 @@ import Testing
         #expect(try PersonID("42").streamName == "person/42")
     }
 
-    @Test func periodsAreOneToTwelve() throws {
+    /// Up to 24: a pension year's six months, up to twelve ordinary periods and 随時期.
+    @Test func periodsAreOneToTwentyFour() throws {
         #expect((try? PeriodNumber(0)) == nil)
-        #expect((try? PeriodNumber(13)) == nil)
+        #expect((try? PeriodNumber(24))?.number == 24)
+        #expect((try? PeriodNumber(25)) == nil)
         #expect(try PeriodNumber(9).description == "第9期")
     }
 

@@ -16,11 +16,18 @@ enum EventSamples {
                 amount: Yen(i == 1 ? 5_900 : 5_750))
         }, ruleVersion: "chiba-2025.1")
 
-    static let premiumAssessed = PremiumAssessed(
+    static let premiumAssessedV2 = PremiumAssessedV2(
         person: person, fiscalYear: fy, decidedOn: try! CivilDate(iso: "2025-11-10"), annualPremium: Yen(51_900),
         installments: premiumAssessedV1.installments, ruleVersion: "koki-premium-1", reason: .reassessment,
         cause: "income 2024 corrected", rateTablePosition: 3, inputPositions: [7, 12, 40],
         breakdown: #"{"premium":51900}"#, collection: .pensionDeduction)
+
+    /// A year of both: periods 1–6 deducted from the pension, 7–9 paid ordinarily.
+    static let premiumAssessed = PremiumAssessed(
+        person: person, fiscalYear: fy, decidedOn: try! CivilDate(iso: "2025-11-10"), annualPremium: Yen(51_900),
+        installments: premiumAssessedV1.installments, ruleVersion: "koki-premium-1", reason: .reassessment,
+        cause: "income 2024 corrected", rateTablePosition: 3, inputPositions: [7, 12, 40],
+        breakdown: #"{"premium":51900}"#, collection: .pensionDeduction, pensionPeriods: (1...6).map { try! PeriodNumber($0) })
 
     static let paymentReceivedV1 = PaymentReceivedV1(
         person: person, fiscalYear: fy, period: try! PeriodNumber(2), amount: Yen(5_750),
@@ -373,6 +380,13 @@ enum EventSamples {
             ProvisionalDeductionDecided(
                 person: person, fiscalYear: fy, amount: Yen(13_300), decidedOn: try! CivilDate(iso: "2025-02-20"),
                 basis: "令和6年度2月の特別徴収額")),
+        .pensionDeductionNotified(
+            PensionDeductionNotified(
+                person: person, fiscalYear: fy, notifiedOn: try! CivilDate(iso: "2025-09-30"),
+                months: [
+                    Installment(period: try! PeriodNumber(5), dueDate: try! CivilDate(iso: "2025-12-15"), amount: Yen(8_900)),
+                    Installment(period: try! PeriodNumber(6), dueDate: try! CivilDate(iso: "2026-02-13"), amount: .zero),
+                ], reason: "変更（更正）", file: String(repeating: "ab", count: 32))),
         .rateTableAdopted(RateTableAdopted(table: RateTable.chiba(fiscalYear: 2025)!)),
         .installmentCalendarAdopted(
             InstallmentCalendarAdopted(
@@ -455,7 +469,8 @@ enum EventSamples {
                     inputPositions: (0..<Int.random(in: 0...5, using: &g)).map { _ in
                         Int64.random(in: 1...1_000_000, using: &g)
                     },
-                    breakdown: rule))
+                    breakdown: rule, collection: Bool.random(using: &g) ? .pensionDeduction : .ordinary,
+                    pensionPeriods: installments.map(\.period).filter { _ in Bool.random(using: &g) }))
         case 1:
             let parts = (0..<Int.random(in: 0...3, using: &g)).map { _ in
                 PaymentReceived.Part(key: PeriodKey(fy, period()), amount: yen(), accountingYear: fy)

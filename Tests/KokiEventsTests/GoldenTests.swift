@@ -17,6 +17,10 @@ import Testing
         } + [
             (EventRegistry.encode(EventSamples.premiumAssessed), .premiumAssessed(EventSamples.premiumAssessed)),
             (
+                EventRegistry.encode(EventSamples.premiumAssessedV2),
+                .premiumAssessed(EventSamples.premiumAssessedV2.upcast())
+            ),
+            (
                 EventRegistry.encode(EventSamples.premiumAssessedV1),
                 .premiumAssessed(EventSamples.premiumAssessedV1.upcast())
             ),
@@ -59,10 +63,10 @@ import Testing
         let registered = Set(EventRegistry.registrations.map { "\($0.type).v\($0.version)" })
         let sampled = Set(Self.samples.map { "\($0.encoded.type).v\($0.encoded.schemaVersion)" })
         #expect(registered == sampled)
-        #expect(Self.samples.count == 84, "the golden test's arguments cover every sample")
+        #expect(Self.samples.count == 86, "the golden test's arguments cover every sample")
     }
 
-    @Test(arguments: 0..<84)
+    @Test(arguments: 0..<86)
     func storedBytesMatchTheGoldenFile(index: Int) throws {
         let (encoded, readsAs) = Self.samples[index]
         let file = Self.directory.appendingPathComponent("\(encoded.type).v\(encoded.schemaVersion).hex")

@@ -148,7 +148,8 @@ import Testing
     @Test func slipNumbers() throws {
         #expect(slip.description == "00000000001001202505")
         #expect(SlipNumber("00000000001001202505") == slip)
-        #expect(SlipNumber("00000000001001202513") == nil)  // period 13
+        #expect(SlipNumber("00000000001001202524") != nil)  // period 24, a year's last
+        #expect(SlipNumber("00000000001001202525") == nil)  // period 25
         #expect(SlipNumber("0000000000100120250") == nil)
         #expect(throws: DomainError.self) {
             try SlipNumber(person: try PersonID("123456789012345"), key: slip.key)

@@ -105,12 +105,17 @@ public struct AssessmentCommands: Sendable {
         let reason: PremiumAssessed.Reason
         var cause = ""
         var collection = previous?.collection ?? .ordinary
+        var pensionPeriods = previous?.pensionPeriods ?? []
         if let previous {
-            installments = try Self.reschedule(
-                previous.installments, to: breakdown.premium, decidedOn: decidedOn, unit: calendar.roundingUnit,
-                calendar: business)
-            // What a 随時期 asks for is collected by slip or debit: the pension months are past.
-            if installments.count > previous.installments.count { collection = .ordinary }
+            if previous.collection == .pensionDeduction {
+                let schedule = try Self.pensionReschedule(
+                    previous, to: breakdown.premium, decidedOn: decidedOn, calendar: calendar, business: business)
+                installments = schedule.installments
+            } else {
+                installments = try Self.reschedule(
+                    previous.installments, to: breakdown.premium, decidedOn: decidedOn, unit: calendar.roundingUnit,
+                    calendar: business)
+            }
             reason = .reassessment
             let newInputs = positions.filter { !previous.inputPositions.contains($0) }
             cause =
@@ -129,14 +134,12 @@ public struct AssessmentCommands: Sendable {
             cause = why
             if method == .pensionDeduction, let facts {
                 // April and June are what the insurer was told before April, where it was decided.
-                let provisional = entry?.provisionalDeduction[fy.year]?.amount ?? facts.previousFebruaryDeduction
-                let amounts = PensionDeduction.amounts(
-                    for: breakdown.premium, previousFebruary: provisional,
-                    unit: calendar.roundingUnit, leveling: calendar.pensionLevelingThreshold)
-                let dates = PensionDeduction.paymentDates(fiscalYear: fy.year, calendar: business)
-                installments = zip(dates, amounts).enumerated().map { index, pair in
-                    Installment(period: try! PeriodNumber(index + 1), dueDate: pair.0, amount: pair.1)
-                }
+                let schedule = try Self.firstPensionSchedule(
+                    premium: breakdown.premium, told: entry?.pensionTold[fy.year] ?? [:],
+                    previousFebruary: facts.previousFebruaryDeduction, fiscalYear: fy, decidedOn: decidedOn,
+                    calendar: calendar, business: business)
+                installments = schedule.installments
+                pensionPeriods = schedule.pensionPeriods
             } else if let lastDue = calendar.dueDates(on: business).last, lastDue <= decidedOn {
                 // Decided after the year's last due date (a newcomer assessed in April or May): a
                 // period of its own (随時期), due at the end of the month after the decision — never
@@ -160,7 +163,8 @@ public struct AssessmentCommands: Sendable {
             person: person, fiscalYear: fy, decidedOn: decidedOn, annualPremium: breakdown.premium,
             installments: installments, ruleVersion: breakdown.calculator, reason: reason, cause: cause,
             rateTablePosition: ratesPosition, inputPositions: positions,
-            breakdown: String(decoding: try encoder.encode(breakdown), as: UTF8.self), collection: collection)
+            breakdown: String(decoding: try encoder.encode(breakdown), as: UTF8.self), collection: collection,
+            pensionPeriods: pensionPeriods)
         return previous.map { .reassessed(event, previous: $0) } ?? .assessed(event)
     }
 
@@ -212,7 +216,7 @@ public struct AssessmentCommands: Sendable {
             throw DomainError(
                 .invalidPeriod,
                 "an increase decided on \(decidedOn) needs a new period (随時期) after period \(last), "
-                    + "but a year holds at most 12: decide it together with the year's earlier change")
+                    + "but a year holds at most 24: decide it together with the year's earlier change")
         }
         let month = decidedOn.month == 12 ? 1 : decidedOn.month + 1
         let year = decidedOn.month == 12 ? decidedOn.year + 1 : decidedOn.year

@@ -179,6 +179,8 @@ public struct ShowPremium: KokiRequest {
             public var period: Int
             public var dueDate: String
             public var amount: Int64
+            /// `pensionDeduction` (a pension month) or `ordinary`.
+            public var collection: String
         }
 
         public struct Decision: Codable, Sendable {
@@ -200,7 +202,9 @@ public struct ShowPremium: KokiRequest {
             number: id.value, fiscalYear: fiscalYear, annualPremium: current.annualPremium.amount,
             collection: current.collection.rawValue,
             installments: current.installments.map {
-                .init(period: $0.period.number, dueDate: $0.dueDate.description, amount: $0.amount.amount)
+                .init(
+                    period: $0.period.number, dueDate: $0.dueDate.description, amount: $0.amount.amount,
+                    collection: current.method(of: $0.period).rawValue)
             },
             history: history.map {
                 .init(
@@ -224,6 +228,24 @@ public struct DecideProvisionalDeductions: KokiRequest {
     public func handle(_ scope: RequestScope) throws -> AssessmentCommands.ProvisionalRun {
         let date = try scope.openDecisionDay(on, for: "the provisional deduction's decision")
         return try AssessmentCommands(scope.ledger).decideProvisional(
+            fiscalYear: fiscalYear, on: date, actor: scope.metadata().actor)
+    }
+}
+
+/// `pension notify`: what the pension insurers must be told of a fiscal year's deductions — the
+/// year's request, changes and stops — written as their file and recorded.
+public struct NotifyPensionDeductions: KokiRequest {
+    public static let name = "pension notify"
+    public static let function: AccessFunction? = .assessmentWrite
+
+    public var fiscalYear: FiscalYear
+    public var on: CivilDate
+
+    public init(fiscalYear: FiscalYear, on: CivilDate) { (self.fiscalYear, self.on) = (fiscalYear, on) }
+
+    public func handle(_ scope: RequestScope) throws -> AssessmentCommands.PensionNoticeRun {
+        let date = try scope.openDecisionDay(on, for: "the notice to the pension insurers")
+        return try AssessmentCommands(scope.ledger).notifyPension(
             fiscalYear: fiscalYear, on: date, actor: scope.metadata().actor)
     }
 }

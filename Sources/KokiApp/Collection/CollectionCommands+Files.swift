@@ -152,7 +152,7 @@ extension CollectionCommands {
             for (key, period) in account.periods.sorted(by: { $0.key < $1.key })
             where period.dueDate == debitDate && period.outstanding > .zero {
                 // A period deferred (徴収猶予) on its due date is paid when the deferment ends.
-                guard city.accounts.current(person, key.fiscalYear)?.collection == .ordinary,
+                guard city.accounts.current(person, key.fiscalYear)?.method(of: key.period) == .ordinary,
                     !account.pendingReports.contains(where: { $0.key == key }),
                     account.deferral(key, on: debitDate) == nil
                 else { continue }
@@ -547,19 +547,21 @@ extension CollectionCommands {
             guard let assessed = state.assessments[r.fiscalYear] else {
                 throw refuse("\(r.person) has no FY\(r.fiscalYear.year) assessment")
             }
-            guard assessed.collection == .pensionDeduction else {
-                throw refuse("\(r.person)'s FY\(r.fiscalYear.year) premium is not collected by pension deduction")
-            }
-            guard let installment = assessed.installments.first(where: { $0.dueDate.month == r.month }) else {
+            // A month still deducted from the pension: a stop the city told may be followed by the
+            // insurer's report of an earlier month it could not deduct (the pension ended at death).
+            guard let installment = assessed.pensionInstallments.first(where: { $0.dueDate.month == r.month }) else {
                 throw refuse("\(r.person) has no pension deduction in month \(r.month) of FY\(r.fiscalYear.year)")
             }
             let key = PeriodKey(r.fiscalYear, installment.period)
             switch r.status {
             case .deducted:
-                let most = state.largestAssessed[key] ?? installment.amount
+                // The insurer deducts what it was told, which may be more than the month now asks
+                // (a decrease decided too late to tell): the excess is overpaid and refunded.
+                let told = state.entry?.pensionTold[r.fiscalYear.year]?[r.month] ?? .zero
+                let most = max(state.largestAssessed[key] ?? installment.amount, told)
                 guard r.amount <= most else {
                     throw refuse(
-                        "amount \(r.amount.amount) is more than was ever assessed for \(r.person)'s FY\(r.fiscalYear.year) period \(key.period.number) (\(most.amount) yen)"
+                        "amount \(r.amount.amount) is more than was ever assessed for \(r.person)'s FY\(r.fiscalYear.year) period \(key.period.number) or told to the insurer (\(most.amount) yen)"
                     )
                 }
                 summary.amount += r.amount
@@ -580,26 +582,10 @@ extension CollectionCommands {
                 guard let adopted = calendars[r.fiscalYear.year] else {
                     throw refuse("no installment calendar adopted for FY\(r.fiscalYear.year)")
                 }
-                let stop = PensionDeductionStopped(
-                    person: r.person, fiscalYear: r.fiscalYear, stoppedFrom: installment.dueDate,
-                    reason: "pension deduction stopped from month \(r.month)")
-                let kept = assessed.installments.filter { $0.dueDate < installment.dueDate }
-                let rest = assessed.annualPremium - kept.map(\.amount).sum()
-                let ordinary = adopted.calendar.installments(
-                    for: rest, decidedOn: learnedOn,
-                    calendar: BusinessCalendar(extraClosedDays: Set(adopted.extraClosedDays)))
-                let schedule =
-                    kept
-                    + ordinary.enumerated().map { i, part in
-                        Installment(
-                            period: try! PeriodNumber(kept.count + i + 1), dueDate: part.dueDate, amount: part.amount)
-                    }
-                let event = PremiumAssessed(
-                    person: r.person, fiscalYear: r.fiscalYear, decidedOn: learnedOn,
-                    annualPremium: assessed.annualPremium,
-                    installments: schedule, ruleVersion: assessed.ruleVersion, reason: .collectionChanged,
-                    cause: stop.reason, rateTablePosition: assessed.rateTablePosition,
-                    inputPositions: assessed.inputPositions, breakdown: assessed.breakdown, collection: .ordinary)
+                let (stop, event) = try AssessmentCommands.stopPension(
+                    assessed, from: installment.dueDate, decidedOn: learnedOn,
+                    reason: "pension deduction stopped from month \(r.month)", calendar: adopted.calendar,
+                    business: BusinessCalendar(extraClosedDays: Set(adopted.extraClosedDays)))
                 state.apply(.pensionDeductionStopped(stop))
                 state.apply(.premiumAssessed(event))
                 events += [.pensionDeductionStopped(stop), .premiumAssessed(event)]

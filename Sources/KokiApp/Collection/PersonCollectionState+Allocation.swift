@@ -25,7 +25,7 @@ extension CollectionCommands.PersonState {
             guard period.outstanding > .zero else { continue }
             if period.dueDate > paidOn {
                 guard includeNotYetDue else { continue }
-                if assessments[key.fiscalYear]?.collection == .pensionDeduction { continue }
+                if assessments[key.fiscalYear]?.method(of: key.period) == .pensionDeduction { continue }
             }
             open.append(.init(key: key, dueDate: period.dueDate, outstanding: period.outstanding))
         }

@@ -239,9 +239,9 @@ public struct Notices: Sendable {
             case .reassessment: "賦課の更正"
             case .collectionChanged: "徴収方法の変更"
             }
-        let ordinary = assessed.collection == .ordinary
         let rows: [[(String, String)]] = assessed.installments.map { i in
             let key = PeriodKey(assessed.fiscalYear, i.period)
+            let ordinary = assessed.method(of: i.period) == .ordinary
             let (slip, code) = ordinary ? barcode(settings, assessed.person, key, due: i.dueDate, i.amount) : ("", "")
             let previousAmount: [(String, String)] =
                 statingChange ? [("previousAmount", change == nil ? "" : printed(before[i.period] ?? .zero))] : []
@@ -264,12 +264,22 @@ public struct Notices: Sendable {
                 ("incomePart", printed(Yen(components.map(\.incomePart.amount).reduce(0, +)))),
                 ("reduction", reduction == .none ? "なし" : "均等割\(reduction.rawValue)割軽減"),
                 ("months", "\(breakdown?.months ?? 12)か月"),
-                ("collectionMethod", ordinary ? "普通徴収（納付書・口座振替）" : "特別徴収（年金からの天引き）"),
+                ("collectionMethod", collectionMethod(assessed)),
             ] + contact(settings)
         return Notice(
             kind: .payment, number: number, person: assessed.person,
             subject: "FY\(assessed.fiscalYear.year)@\(assessedPosition)", reason: reason, issuedOn: date,
             builtFrom: builtFrom, fields: fields, rows: rows, amount: assessed.annualPremium)
+    }
+
+    /// How the year is paid, as the payment notice states it: by pension deduction, ordinarily,
+    /// or both (併用徴収: an increase during a deducted year is paid ordinarily).
+    static func collectionMethod(_ assessed: PremiumAssessed) -> String {
+        switch (assessed.pensionInstallments.isEmpty, assessed.ordinaryInstallments.isEmpty) {
+        case (true, _): "普通徴収（納付書・口座振替）"
+        case (false, true): "特別徴収（年金からの天引き）"
+        case (false, false): "特別徴収（年金からの天引き）と普通徴収（納付書・口座振替）の併用"
+        }
     }
 
     /// Numbers for new documents of `kind` dated `date`: the next sequence per person.

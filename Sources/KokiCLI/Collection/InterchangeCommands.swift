@@ -217,9 +217,68 @@ struct KonbiniCommand: ParsableCommand {
 struct PensionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pension",
-        abstract: "Pension deduction (特別徴収): the provisional deduction decided before April, and the results.",
-        subcommands: [Provisional.self, Import.self]
+        abstract:
+            "Pension deduction (特別徴収): the provisional deduction before April, the year's request, changes and stops, and the results.",
+        subcommands: [Provisional.self, Notify.self, Import.self]
     )
+
+    struct Notify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Tell the pension insurers what changed (特別徴収依頼・異動): the year's request, changes, stops.",
+            discussion: """
+                Compares each deduction of --fiscal-year with what the insurer was last told (the provisional \
+                months decided before April, then every notice) and tells what differs, for the months a notice \
+                can still reach: a month never told (the year's request, with August's leveled amount) by the end \
+                of the month before it — 31 July for August, 30 September for October; a change or stop by the \
+                end of the month pensionNoticeLeadMonths before it (the calendar's setting, default 2: a change \
+                for December by 31 October). Kinds: request (told for the first time), change (a new amount: a \
+                reassessment lowered it; an increase during the year is never added to a deduction, it is paid \
+                ordinarily), stop (0 from that month). A person who died or is no longer insured is stopped from \
+                the first month still reachable and the rest of their year is rescheduled for ordinary payment \
+                (by the heirs for the dead). A month that differs but can no longer be reached is listed as \
+                missed: the insurer deducts what it was told, and what is too much is refunded. \
+                The file goes to --out as CSV, UTF-8, LF: the header person,fiscal_year,month,amount,kind,reason \
+                and a line for each month told; its SHA-256 is recorded with a PensionDeductionNotified event for \
+                each person (a collection file of kind pensionNotice). Run it after each month's decisions, on a \
+                day the office is open; when nothing is to be told, no file is written and nothing recorded.
+                """)
+        @OptionGroup var options: LedgerOptions
+        @Option(help: "The fiscal year of the deductions.") var fiscalYear: Int
+        @Option(help: ArgumentHelp("The day the notice is made (an open day, not after today).", valueName: "date"))
+        var on: CivilDate
+        @Option(help: ArgumentHelp("Where to write the file for the pension insurers.", valueName: "file"))
+        var out: String
+
+        func request() throws -> NotifyPensionDeductions {
+            NotifyPensionDeductions(fiscalYear: try FiscalYear(fiscalYear), on: on)
+        }
+
+        func run() throws {
+            try reporting {
+                let (path, result) = try options.run(NotifyPensionDeductions.self) {
+                    let path = try OutputFiles.path(out, option: "--out", options: options)
+                    guard !FileManager.default.fileExists(atPath: path) else {
+                        throw KokiError(.invalidInput, "\(path) already exists: choose another --out")
+                    }
+                    return path
+                } _: { _ in try request() }
+                if !result.file.isEmpty {
+                    do {
+                        try OutputFiles.save(result.file, to: path, option: "--out", options: options)
+                    } catch let failure as CLIFailure {
+                        throw CLIFailure(
+                            failure.status,
+                            "\(failure.message) (the notice is recorded, with the file's digest \(result.digest))")
+                    }
+                }
+                Output.line(
+                    "pension notice for FY\(fiscalYear) on \(on): \(result.notified.count) persons, \(result.lines) months"
+                        + (result.stopped.isEmpty ? "" : ", \(result.stopped.count) stopped (rest paid ordinarily)")
+                        + (result.file.isEmpty ? "; nothing to tell, no file written" : " → \(path)"))
+                for m in result.missed { Output.line("  missed: \(m)") }
+            }
+        }
+    }
 
     struct Provisional: ParsableCommand {
         static let configuration = CommandConfiguration(

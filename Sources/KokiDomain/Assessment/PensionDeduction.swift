@@ -100,6 +100,16 @@ public enum PensionDeduction {
         return provisional + finals(after: provisional)
     }
 
+    /// The last day on which a change can still reach the insurer for the pension payment on
+    /// `paymentDay`: the last day of the month `leadMonths` months before it. The year's request
+    /// (made with the July assessment) has a lead of one month: August's leveled amount is told
+    /// by 31 July, October's by 30 September.
+    public static func deadline(for paymentDay: CivilDate, leadMonths: Int) -> CivilDate {
+        let index = paymentDay.year * 12 + (paymentDay.month - 1) - leadMonths
+        let (year, month) = (index / 12, index % 12 + 1)
+        return try! CivilDate(year: year, month: month, day: CivilDate.daysIn(month: month, year: year))
+    }
+
     /// The pension payment days (the 15th of the month, or the business day before it).
     public static func paymentDates(fiscalYear: Int, calendar: BusinessCalendar = BusinessCalendar()) -> [CivilDate] {
         months.map { month in

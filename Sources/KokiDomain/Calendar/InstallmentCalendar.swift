@@ -19,7 +19,16 @@ public struct InstallmentCalendar: Hashable, Sendable, Codable {
     /// half the annual premium. `nil`: no leveling. UNCONFIRMED for Matsudo; 4,000 yen is 三種町's.
     public var pensionLevelingThreshold: Yen?
 
+    /// How long a change to pension deduction takes to reach the insurer (特徴異動: a lower
+    /// amount, a stop): a change decided on a day affects the pension months whose deadline —
+    /// the last day of the month this many months before the pension month — is not yet past.
+    /// The year's request in July (August's leveled amount, the final months) follows the
+    /// national exchange and is not governed by it. UNCONFIRMED for Matsudo; 2 months is the
+    /// shortest the domain notes found (Nagasaki 2–4, Kurashiki 3–4, Sasebo 3–5, Hachinohe 3).
+    public var pensionNoticeLeadMonths: Int
+
     public static let standardLevelingThreshold = Yen(4_000)
+    public static let standardNoticeLeadMonths = 2
 
     public enum RemainderPeriod: String, Hashable, Sendable, Codable {
         case first, last
@@ -27,7 +36,8 @@ public struct InstallmentCalendar: Hashable, Sendable, Codable {
 
     public init(
         fiscalYear: Int, months: [Int], dueDay: Int? = nil, decemberDueDay: Int? = nil, roundingUnit: Int64 = 100,
-        remainderPeriod: RemainderPeriod = .first, pensionLevelingThreshold: Yen? = standardLevelingThreshold
+        remainderPeriod: RemainderPeriod = .first, pensionLevelingThreshold: Yen? = standardLevelingThreshold,
+        pensionNoticeLeadMonths: Int = standardNoticeLeadMonths
     ) throws(DomainError) {
         guard !months.isEmpty, months.count <= 12, Set(months).count == months.count,
             months.allSatisfy({ (1...12).contains($0) })
@@ -43,6 +53,9 @@ public struct InstallmentCalendar: Hashable, Sendable, Codable {
         if let threshold = pensionLevelingThreshold, !(Yen.zero...Yen(1_000_000)).contains(threshold) {
             throw DomainError(.invalidValue, "pension leveling threshold \(threshold.amount) must be 0–1000000 yen")
         }
+        guard (1...6).contains(pensionNoticeLeadMonths) else {
+            throw DomainError(.invalidValue, "pension notice lead \(pensionNoticeLeadMonths) months must be 1–6")
+        }
         self.fiscalYear = fiscalYear
         self.months = months
         self.dueDay = dueDay
@@ -50,10 +63,12 @@ public struct InstallmentCalendar: Hashable, Sendable, Codable {
         self.roundingUnit = roundingUnit
         self.remainderPeriod = remainderPeriod
         self.pensionLevelingThreshold = pensionLevelingThreshold
+        self.pensionNoticeLeadMonths = pensionNoticeLeadMonths
     }
 
     enum CodingKeys: String, CodingKey {
         case fiscalYear, months, dueDay, decemberDueDay, roundingUnit, remainderPeriod, pensionLevelingThreshold
+        case pensionNoticeLeadMonths
     }
 
     /// Decoding checks the same rules as the initializer.
@@ -68,10 +83,12 @@ public struct InstallmentCalendar: Hashable, Sendable, Codable {
             pensionLevelingThreshold: !c.contains(.pensionLevelingThreshold)
                 ? Self.standardLevelingThreshold
                 : try c.decodeNil(forKey: .pensionLevelingThreshold)
-                    ? nil : try c.decode(Yen.self, forKey: .pensionLevelingThreshold))
+                    ? nil : try c.decode(Yen.self, forKey: .pensionLevelingThreshold),
+            pensionNoticeLeadMonths: try c.decodeIfPresent(Int.self, forKey: .pensionNoticeLeadMonths)
+                ?? Self.standardNoticeLeadMonths)
     }
 
-    /// The default remainder period and leveling threshold are left out, so calendars stored
+    /// The default remainder period, leveling threshold and notice lead are left out, so calendars stored
     /// before they existed and calendars that keep the defaults encode to the same bytes; no
     /// leveling is written as `null`.
     public func encode(to encoder: any Encoder) throws {
@@ -88,6 +105,9 @@ public struct InstallmentCalendar: Hashable, Sendable, Codable {
             } else {
                 try c.encodeNil(forKey: .pensionLevelingThreshold)
             }
+        }
+        if pensionNoticeLeadMonths != Self.standardNoticeLeadMonths {
+            try c.encode(pensionNoticeLeadMonths, forKey: .pensionNoticeLeadMonths)
         }
     }
 

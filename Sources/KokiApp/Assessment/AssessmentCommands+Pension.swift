@@ -1,0 +1,292 @@
+import Foundation
+import KokiDomain
+import KokiEvents
+import KokiProjections
+
+/// The schedule of a year deducted from the pension (特別徴収), as the pension system lets the
+/// city change it: a month's deduction can only be changed while a notice can still reach the
+/// insurer (``PensionDeduction/deadline(for:leadMonths:)``); what the insurer was told for a
+/// month past that deadline is deducted whatever the city decides later.
+extension AssessmentCommands {
+    /// A pension-deduction year's periods: the six pension months (periods 1–6, 「4月（仮徴収）」
+    /// … 「2月（本徴収）」) and, after them, any period paid ordinarily.
+    struct PensionSchedule: Equatable {
+        var installments: [Installment]
+        var pensionPeriods: [PeriodNumber]
+    }
+
+    /// The first assessment of a year decided for pension deduction.
+    ///
+    /// April, June and August are what the insurer was told before April (`told`, by month).
+    /// The year's request goes with the assessment (a lead of one month): while August can still
+    /// be changed (decided by 31 July), ``PensionDeduction/amounts(for:previousFebruary:unit:leveling:)``
+    /// levels August and splits the rest over October, December and February. Decided later, the
+    /// provisional months stay as told, the final months the request can still reach share the
+    /// rest (the first of them taking the remainder), and a month it can no longer reach deducts
+    /// nothing; what no pension month can take is paid ordinarily, over the calendar's due dates
+    /// still to come — or, none being left, a 随時期.
+    static func firstPensionSchedule(
+        premium: Yen, told: [Int: Yen], previousFebruary: Yen?, fiscalYear fy: FiscalYear, decidedOn: CivilDate,
+        calendar: InstallmentCalendar, business: BusinessCalendar
+    ) throws -> PensionSchedule {
+        let dates = PensionDeduction.paymentDates(fiscalYear: fy.year, calendar: business)
+        let periods = (1...dates.count).map { try! PeriodNumber($0) }
+        let open = dates.map { decidedOn <= PensionDeduction.deadline(for: $0, leadMonths: 1) }
+        let provisional = told[4] ?? previousFebruary
+        var amounts: [Yen]
+        if open[2] {
+            amounts = PensionDeduction.amounts(
+                for: premium, previousFebruary: provisional, unit: calendar.roundingUnit,
+                leveling: calendar.pensionLevelingThreshold)
+        } else {
+            amounts = []
+            for (index, date) in dates.enumerated() where !open[index] {
+                let month = date.month
+                let wanted = PensionDeduction.isProvisional(month: month) ? told[month] ?? provisional ?? .zero : .zero
+                amounts.append(max(.zero, min(wanted, premium - amounts.sum())))
+            }
+            let later = dates.indices.filter { open[$0] }.count
+            if later > 0 {
+                let rest = (premium - amounts.sum()).amount
+                let even = rest / Int64(later) / calendar.roundingUnit * calendar.roundingUnit
+                amounts += (0..<later).map { Yen($0 == 0 ? rest - even * Int64(later - 1) : even) }
+            }
+        }
+        var installments = zip(periods, zip(dates, amounts)).map {
+            Installment(period: $0.0, dueDate: $0.1.0, amount: $0.1.1)
+        }
+        let rest = premium - amounts.sum()
+        if rest > .zero {
+            installments += try ordinaryPeriods(
+                rest, after: periods.count, decidedOn: decidedOn, calendar: calendar, business: business)
+        }
+        return PensionSchedule(installments: installments, pensionPeriods: periods)
+    }
+
+    /// A reassessment of a year deducted from the pension. Periods already due, and pension
+    /// months whose deadline for a change (`calendar.pensionNoticeLeadMonths`) is past, keep their
+    /// amounts. An **increase** never raises a deduction the insurer was told: it is paid
+    /// ordinarily, over the ordinary periods still to come or new ones on the calendar's due dates
+    /// after the decision (a 随時期 when none is left). A **decrease** first takes back ordinary
+    /// periods still to come, then lowers the pension months that can still be changed, the latest
+    /// first (a month lowered to 0 is a stop); what is still too much comes off the periods
+    /// already fixed, the latest first — money deducted or paid on them is then overpaid
+    /// (過誤納) and refunded or applied.
+    static func pensionReschedule(
+        _ previous: PremiumAssessed, to premium: Yen, decidedOn: CivilDate, calendar: InstallmentCalendar,
+        business: BusinessCalendar
+    ) throws -> PensionSchedule {
+        let lead = calendar.pensionNoticeLeadMonths
+        func changeable(_ i: Installment) -> Bool {
+            previous.pensionPeriods.contains(i.period)
+                ? i.dueDate > decidedOn && decidedOn <= PensionDeduction.deadline(for: i.dueDate, leadMonths: lead)
+                : false
+        }
+        var schedule = previous.installments
+        let pensionOpen = schedule.indices.filter { changeable(schedule[$0]) }
+        let ordinaryOpen = schedule.indices.filter {
+            !previous.pensionPeriods.contains(schedule[$0].period) && schedule[$0].dueDate > decidedOn
+        }
+        let fixed = schedule.indices.filter { !pensionOpen.contains($0) && !ordinaryOpen.contains($0) }
+        let remaining = premium - fixed.map { schedule[$0].amount }.sum()
+        let pensionTotal = pensionOpen.map { schedule[$0].amount }.sum()
+        if remaining >= pensionTotal {
+            let ordinary = remaining - pensionTotal
+            if ordinaryOpen.isEmpty {
+                if ordinary > .zero {
+                    schedule += try ordinaryPeriods(
+                        ordinary, after: schedule.map(\.period.number).max() ?? 0, decidedOn: decidedOn,
+                        calendar: calendar, business: business)
+                }
+            } else {
+                let count = Int64(ordinaryOpen.count)
+                let even = ordinary.amount / count / calendar.roundingUnit * calendar.roundingUnit
+                for (n, i) in ordinaryOpen.enumerated() {
+                    schedule[i].amount = Yen(n == 0 ? ordinary.amount - even * (count - 1) : even)
+                }
+            }
+        } else {
+            for i in ordinaryOpen { schedule[i].amount = .zero }
+            var cut = pensionTotal - max(.zero, remaining)
+            for i in pensionOpen.reversed() where cut > .zero {
+                let part = min(schedule[i].amount, cut)
+                schedule[i].amount -= part
+                cut -= part
+            }
+            var over = remaining < .zero ? -remaining : .zero
+            for i in fixed.sorted(by: { schedule[$0].dueDate > schedule[$1].dueDate }) where over > .zero {
+                let part = min(schedule[i].amount, over)
+                schedule[i].amount -= part
+                over -= part
+            }
+        }
+        return PensionSchedule(installments: schedule, pensionPeriods: previous.pensionPeriods)
+    }
+
+    /// Deduction stops from the pension day `from` (the insurer reported it, or the city told
+    /// it to stop): the periods due before it stay as they are — the pension months deducted
+    /// keep their names — and the rest of the year's premium is paid ordinarily, over the
+    /// calendar's due dates after `decidedOn` (a 随時期 when none is left), numbered after them.
+    static func stopPension(
+        _ assessed: PremiumAssessed, from: CivilDate, decidedOn: CivilDate, reason: String,
+        calendar: InstallmentCalendar, business: BusinessCalendar
+    ) throws -> (PensionDeductionStopped, PremiumAssessed) {
+        let stop = PensionDeductionStopped(
+            person: assessed.person, fiscalYear: assessed.fiscalYear, stoppedFrom: from, reason: reason)
+        let kept = assessed.installments.filter { $0.dueDate < from }
+        let rest = assessed.annualPremium - kept.map(\.amount).sum()
+        let ordinary =
+            rest > .zero
+            ? try ordinaryPeriods(
+                rest, after: kept.map(\.period.number).max() ?? 0, decidedOn: decidedOn, calendar: calendar,
+                business: business) : []
+        var event = assessed
+        event.decidedOn = decidedOn
+        event.installments = kept + ordinary
+        event.reason = .collectionChanged
+        event.cause = reason
+        event.collection = .ordinary
+        event.pensionPeriods = assessed.pensionPeriods.filter { p in kept.contains { $0.period == p } }
+        return (stop, event)
+    }
+
+    /// `amount` paid ordinarily: split over the calendar's due dates after `decidedOn`, numbered
+    /// after period `last` — or, none being left, one 随時期.
+    static func ordinaryPeriods(
+        _ amount: Yen, after last: Int, decidedOn: CivilDate, calendar: InstallmentCalendar,
+        business: BusinessCalendar
+    ) throws -> [Installment] {
+        let dates = calendar.dueDates(on: business).filter { $0 > decidedOn }
+        guard !dates.isEmpty else {
+            return [try extraPeriod(afterPeriod: last, amount: amount, decidedOn: decidedOn, calendar: business)]
+        }
+        guard last + dates.count <= 24 else {
+            throw DomainError(
+                .invalidPeriod,
+                "paying \(amount.amount) yen ordinarily from \(decidedOn) needs \(dates.count) periods after period \(last), "
+                    + "but a year holds at most 24")
+        }
+        return zip(dates, calendar.split(amount, into: dates.count)).enumerated().map { n, pair in
+            Installment(period: try! PeriodNumber(last + n + 1), dueDate: pair.0, amount: pair.1)
+        }
+    }
+}
+
+// MARK: - 特別徴収依頼・異動 (what the insurer is told)
+
+extension AssessmentCommands {
+    /// What a notice run told the pension insurers, and its file.
+    public struct PensionNoticeRun: Sendable, Hashable, Codable {
+        public var notified: [PensionDeductionNotified] = []
+        /// Deductions stopped by the city (death, loss of eligibility): the rest of their year is
+        /// paid ordinarily.
+        public var stopped: [PersonID] = []
+        /// Months whose deduction differs from what the insurer was told but whose deadline is
+        /// past: the insurer deducts what it was told (what is too much is refunded).
+        public var missed: [String] = []
+        /// The file (特別徴収依頼・異動) as CSV, `person,fiscal_year,month,amount,kind,reason`; empty when
+        /// nothing had to be told.
+        public var file: Data = Data()
+        public var digest: String = ""
+        public var lines: Int { notified.map(\.months.count).reduce(0, +) }
+    }
+
+    /// The notice file's header line.
+    public static let pensionNoticeHeader = "person,fiscal_year,month,amount,kind,reason"
+
+    /// Tells the pension insurers, on `date`, every deduction of fiscal year `fy` that differs
+    /// from what they were last told, for the months a notice can still reach
+    /// (``PensionDeduction/deadline(for:leadMonths:)``: one month for a month never told — the
+    /// year's request — and the calendar's `pensionNoticeLeadMonths` for a change):
+    /// - **request** (本徴収依頼): a month told for the first time, and August's leveled amount;
+    /// - **change** (変更): a month whose amount changed (a reassessment lowered it);
+    /// - **stop** (中止): a month now deducting nothing. The deduction of a person who died or is no
+    ///   longer insured is stopped from the first month still reachable, and the city records the
+    ///   stop itself (``stopPension(_:from:decidedOn:reason:calendar:business:)``): the rest of the
+    ///   year is paid ordinarily, by the heirs for the dead.
+    ///
+    /// Each person's lines are one `PensionDeductionNotified`, recorded with the file (a collection
+    /// file of kind `pensionNotice`, its digest) as one command; a second run on the same day finds
+    /// nothing left to tell and records nothing.
+    public func notifyPension(fiscalYear fy: FiscalYear, on date: CivilDate, actor: String) throws -> PensionNoticeRun
+    {
+        let city = try CitySnapshot(ledger)
+        let (calendar, business) = try Self.calendarInForce(fy, city)
+        var run = PensionNoticeRun()
+        var events: [KokiEvent] = []
+        var csv = [Self.pensionNoticeHeader]
+        let persons = city.register.persons.values.sorted(by: { $0.id < $1.id })
+        // A notice tells what was decided: never dated before a decision it would tell.
+        if let latest = persons.compactMap({ city.accounts.current($0.id, fy) }).max(by: { $0.decidedOn < $1.decidedOn }),
+            latest.decidedOn > date
+        {
+            throw KokiError(
+                .invalidInput,
+                "FY\(fy.year) has decisions after \(date) (the latest on \(latest.decidedOn), \(latest.person)): "
+                    + "date the notice on or after it: nothing recorded")
+        }
+        for person in persons {
+            guard var assessed = city.accounts.current(person.id, fy), assessed.collection == .pensionDeduction
+            else { continue }
+            let told = person.pensionTold[fy.year] ?? [:]
+            func reachable(_ i: Installment) -> Bool {
+                let lead = told[i.dueDate.month] == nil ? 1 : calendar.pensionNoticeLeadMonths
+                return i.dueDate > date && date <= PensionDeduction.deadline(for: i.dueDate, leadMonths: lead)
+            }
+            let gone: String? =
+                person.diedOn.map { $0 <= date } == true ? "死亡" : person.isInsured(on: date) ? nil : "資格喪失"
+            if let gone, let first = assessed.pensionInstallments.first(where: reachable) {
+                let (stop, rescheduled) = try Self.stopPension(
+                    assessed, from: first.dueDate, decidedOn: date, reason: "特別徴収中止（\(gone)）",
+                    calendar: calendar, business: business)
+                var stopped = assessed.pensionInstallments.filter { $0.dueDate >= first.dueDate }
+                for i in stopped.indices { stopped[i].amount = .zero }
+                events += [.pensionDeductionStopped(stop), .premiumAssessed(rescheduled)]
+                run.stopped.append(person.id)
+                assessed.installments = assessed.installments.map { i in
+                    stopped.first { $0.period == i.period } ?? i
+                }
+            }
+            var months: [Installment] = []
+            for i in assessed.pensionInstallments where told[i.dueDate.month] != i.amount {
+                if told[i.dueDate.month] == nil, i.amount == .zero { continue }
+                if reachable(i) {
+                    months.append(i)
+                } else if i.dueDate > date {
+                    run.missed.append(
+                        "\(person.id) \(PensionDeduction.name(month: i.dueDate.month)) FY\(fy.year): "
+                            + "\(i.amount.amount) yen decided, \(told[i.dueDate.month]?.amount ?? 0) told; "
+                            + "too late to tell (the insurer deducts what it was told)")
+                }
+            }
+            guard !months.isEmpty else { continue }
+            let reason =
+                gone.map { "中止（\($0)）" }
+                ?? (months.allSatisfy { told[$0.dueDate.month] == nil } ? "特別徴収依頼" : "変更（更正）")
+            run.notified.append(
+                PensionDeductionNotified(
+                    person: person.id, fiscalYear: fy, notifiedOn: date, months: months, reason: reason, file: ""))
+            for m in months {
+                let kind = told[m.dueDate.month] == nil ? "request" : m.amount == .zero ? "stop" : "change"
+                csv.append("\(person.id.value),\(fy.year),\(m.dueDate.month),\(m.amount.amount),\(kind),\(reason)")
+            }
+        }
+        guard !run.notified.isEmpty else { return run }
+        let bytes = Array((csv.joined(separator: "\n") + "\n").utf8)
+        run.file = Data(bytes)
+        run.digest = CollectionCommands.digest(bytes)
+        for i in run.notified.indices { run.notified[i].file = run.digest }
+        events += run.notified.map { .pensionDeductionNotified($0) }
+        events.append(
+            .collectionFileRecorded(
+                CollectionFileRecorded(
+                    kind: .pensionNotice, digest: run.digest, name: "pension-notice-\(fy.year)-\(date)", date: date,
+                    records: run.lines, amount: run.notified.flatMap(\.months).map(\.amount).sum(),
+                    accepted: run.notified.count, other: run.stopped.count, duplicates: 0, unmatched: run.missed.count)))
+        let told = Set(run.notified.map(\.person) + run.stopped)
+        try CollectionCommands(ledger).appendImport(
+            events, versions: Dictionary(uniqueKeysWithValues: told.map { ($0, city.version(of: $0)) }),
+            digest: run.digest, kind: .pensionNotice, actor: actor)
+        return run
+    }
+}
