@@ -41,6 +41,7 @@ public enum EventRegistry {
         Registration(PensionFactsRecorded.self) { .pensionFactsRecorded($0) },
         Registration(ProvisionalDeductionDecided.self) { .provisionalDeductionDecided($0) },
         Registration(PensionDeductionNotified.self) { .pensionDeductionNotified($0) },
+        Registration(PensionSwitchRecorded.self) { .pensionSwitchRecorded($0) },
         Registration(PremiumAssessed.self) { .premiumAssessed($0) },
         Registration(PremiumAssessedV2.self) { .premiumAssessed($0.upcast()) },
         Registration(PremiumAssessedV1.self) { .premiumAssessed($0.upcast()) },

@@ -18,6 +18,7 @@ public enum KokiEvent: Sendable, Hashable {
     case pensionFactsRecorded(PensionFactsRecorded)
     case provisionalDeductionDecided(ProvisionalDeductionDecided)
     case pensionDeductionNotified(PensionDeductionNotified)
+    case pensionSwitchRecorded(PensionSwitchRecorded)
     case myNumberRecorded(MyNumberRecorded)
     case personErased(PersonErased)
     case mailRecipientRecorded(MailRecipientRecorded)
@@ -86,6 +87,7 @@ public enum KokiEvent: Sendable, Hashable {
         case .pensionFactsRecorded(let e): e.person
         case .provisionalDeductionDecided(let e): e.person
         case .pensionDeductionNotified(let e): e.person
+        case .pensionSwitchRecorded(let e): e.person
         case .myNumberRecorded(let e): e.person
         case .personErased(let e): e.person
         case .mailRecipientRecorded(let e): e.person
@@ -153,6 +155,7 @@ public enum KokiEvent: Sendable, Hashable {
         case .pensionFactsRecorded(let e): visitor.visit(e)
         case .provisionalDeductionDecided(let e): visitor.visit(e)
         case .pensionDeductionNotified(let e): visitor.visit(e)
+        case .pensionSwitchRecorded(let e): visitor.visit(e)
         case .myNumberRecorded(let e): visitor.visit(e)
         case .personErased(let e): visitor.visit(e)
         case .mailRecipientRecorded(let e): visitor.visit(e)

@@ -84,3 +84,30 @@ public struct PensionDeductionNotified: EventPayload {
         (self.months, self.reason, self.file) = (months, reason, file)
     }
 }
+
+/// 特別徴収から口座振替への切替を申し出た (納付方法変更申出) — a pension deductee asked to pay by bank
+/// debit instead, or withdrew that request (取消). Honoured from the first deduction a notice can
+/// still stop (`pension notify`), and in the years after, until withdrawn.
+public struct PensionSwitchRecorded: EventPayload {
+    public static let eventType = "PensionSwitchRecorded"
+    public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(person: c.field(\.person), change: c.field(\.change), on: c.field(\.on))
+    }
+
+    /// Stored by declaration order: add cases at the end.
+    public enum Change: String, Sendable, Hashable, Codable, CaseIterable, StoredCase {
+        case requested, withdrawn
+        public static let storedCases = allCases
+    }
+
+    public var person: PersonID
+    public var change: Change
+    /// The day the request (or its withdrawal) was received.
+    public var on: CivilDate
+
+    public init(person: PersonID, change: Change, on: CivilDate) {
+        (self.person, self.change, self.on) = (person, change, on)
+    }
+}

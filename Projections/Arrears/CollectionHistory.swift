@@ -138,6 +138,11 @@ public struct CollectionHistory: Sendable, Hashable {
             add(
                 e.decidedOn, "provisional",
                 "仮徴収 FY\(e.fiscalYear.year): \(e.amount.amount) yen in April, June and August (\(e.basis))")
+        case .pensionSwitchRecorded(let e):
+            add(
+                e.on, "pension switch",
+                e.change == .requested
+                    ? "特別徴収から口座振替への切替を申出" : "特別徴収から口座振替への切替を取消")
         case .pensionDeductionNotified(let e):
             add(
                 e.notifiedOn, "pension notice",

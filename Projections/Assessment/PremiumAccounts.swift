@@ -45,7 +45,7 @@ public struct PremiumAccounts: Projection {
             runs.append(e)
         case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
             .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
-            .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .provisionalDeductionDecided, .pensionDeductionNotified, .myNumberRecorded,
+            .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .provisionalDeductionDecided, .pensionDeductionNotified, .pensionSwitchRecorded, .myNumberRecorded,
             .personErased, .mailRecipientRecorded, .access, .notice, .counter, .paymentReceived,
             .dunningNoticeIssued, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated, .refundDecided,
             .refundPaid, .refundPrescribed, .debitMandateStarted, .debitMandateStopped, .debitRequested, .debitFailed,

@@ -30,7 +30,7 @@ public struct CitySnapshot: Sendable, Equatable {
             self.position = view.position
             switch event {
             case .eligibilityAcquired, .eligibilityLost, .householdMembershipRecorded, .formerDependantRecorded,
-                .incomeRecorded, .pensionFactsRecorded, .provisionalDeductionDecided, .pensionDeductionNotified:
+                .incomeRecorded, .pensionFactsRecorded, .provisionalDeductionDecided, .pensionDeductionNotified, .pensionSwitchRecorded:
                 if let person = event.person { inputPositions[person, default: []].append(view.position) }
             case .rateTableAdopted(let e):
                 rateTablePositions[e.table.fiscalYear] = view.position

@@ -158,7 +158,7 @@ public struct CollectionAccounts: Projection {
                 true
             case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
                 .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
-                .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .provisionalDeductionDecided, .pensionDeductionNotified, .myNumberRecorded,
+                .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .provisionalDeductionDecided, .pensionDeductionNotified, .pensionSwitchRecorded, .myNumberRecorded,
                 .personErased, .mailRecipientRecorded, .access, .notice, .counter, .rateTableAdopted,
                 .installmentCalendarAdopted, .assessmentRunRecorded, .unmatchedPaymentRecorded,
                 .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded,
@@ -288,7 +288,7 @@ public struct CollectionAccounts: Projection {
                 deferrals.append(e)
             case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
                 .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
-                .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .provisionalDeductionDecided, .pensionDeductionNotified, .myNumberRecorded,
+                .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .provisionalDeductionDecided, .pensionDeductionNotified, .pensionSwitchRecorded, .myNumberRecorded,
                 .personErased, .mailRecipientRecorded, .access, .notice, .counter, .rateTableAdopted,
                 .installmentCalendarAdopted, .assessmentRunRecorded, .unmatchedPaymentRecorded,
                 .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded,

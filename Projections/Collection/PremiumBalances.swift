@@ -67,7 +67,7 @@ public struct PremiumBalances: Projection {
             accounts[Key(person: e.person, fiscalYear: e.fiscalYear), default: Account()].dunningNotices += 1
         case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
             .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
-            .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .provisionalDeductionDecided, .pensionDeductionNotified, .myNumberRecorded,
+            .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .provisionalDeductionDecided, .pensionDeductionNotified, .pensionSwitchRecorded, .myNumberRecorded,
             .personErased, .mailRecipientRecorded, .access, .notice, .counter, .rateTableAdopted,
             .installmentCalendarAdopted,
             .assessmentRunRecorded, .refundDecided, .refundPaid, .refundPrescribed, .debitMandateStarted,

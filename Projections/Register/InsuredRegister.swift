@@ -58,6 +58,9 @@ public struct InsuredRegister: Projection {
         /// What the pension insurer was last told to deduct, by fiscal year and pension month:
         /// the provisional months decided before April, then every request, change and stop.
         public var pensionTold: [Int: [Int: Yen]] = [:]
+        /// The day they asked to pay by bank debit instead of pension deduction (特徴→口座振替),
+        /// while not withdrawn.
+        public var debitSwitch: CivilDate?
         /// The My Number, sealed with the person's key (shown only to the number-use role).
         public var myNumber: SealedIdentity?
         /// Erased after retention: nothing sealed for them opens any more.
@@ -207,6 +210,8 @@ public struct InsuredRegister: Projection {
         case .provisionalDeductionDecided(let e):
             persons[e.person]?.provisionalDeduction[e.fiscalYear.year] = e
             for month in [4, 6, 8] { persons[e.person]?.pensionTold[e.fiscalYear.year, default: [:]][month] = e.amount }
+        case .pensionSwitchRecorded(let e):
+            persons[e.person]?.debitSwitch = e.change == .requested ? e.on : nil
         case .pensionDeductionNotified(let e):
             for m in e.months { persons[e.person]?.pensionTold[e.fiscalYear.year, default: [:]][m.dueDate.month] = m.amount }
         case .myNumberRecorded(let e):
@@ -274,6 +279,7 @@ extension KokiEvent {
         case .mailRecipientRecorded(let e): e.from
         case .provisionalDeductionDecided(let e): e.decidedOn
         case .pensionDeductionNotified(let e): e.notifiedOn
+        case .pensionSwitchRecorded(let e): e.on
         case .personRegistered, .myNumberRecorded, .access, .notice, .counter, .personIdentityCorrected,
             .formerDependantRecorded,
             .incomeRecorded, .incomeInquired,

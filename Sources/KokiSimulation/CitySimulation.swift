@@ -50,6 +50,8 @@ public struct CitySimulation: Sendable {
         /// Persons in the notices to the pension insurers (the year's request, changes, stops).
         public var pensionNotices = 0
         public var pensionStops = 0
+        /// Pension deductees who asked to pay by bank debit instead.
+        public var switches = 0
         public var reductions = 0
         public var reassessments = 0
         public var refunds = 0
@@ -468,6 +470,32 @@ struct SimulationRun {
                 for installment in assessed.ordinaryInstallments
                 where installment.dueDate > day && installment.dueDate <= nextScan {
                     planPayment(r, PeriodKey(fiscal, installment.period), account, earliest: day)
+                }
+            }
+            // A few pension deductees with a bank account ask to pay by debit instead: a mandate
+            // and the 納付方法変更申出, honoured by the month's notice to the insurer. Drawn from the
+            // resident and the month, not the dice, so the rest of the city stays as it was.
+            if r.bankDebit, (r.index &* 7_919 &+ day.year &* 12 &+ day.month) % 1_000 < b.switchToDebit,
+                let entry = city.register.person(r.person), entry.debitSwitch == nil, entry.diedOn == nil,
+                entry.isInsured(on: day),
+                city.accounts.current(r.person, try FiscalYear(fy))?.collection == .pensionDeduction
+            {
+                if !account.mandates.contains(where: { $0.stopsOn == nil }) {
+                    try collection.startMandate(
+                        r.person,
+                        account: try BankAccount(
+                            bankCode: "0001", branchCode: String(format: "%03d", 1 + r.index % 40), accountType: 1,
+                            accountNumber: String(format: "%07d", 1_000_000 + r.index),
+                            holderKana: r.identity.nameKana),
+                        startsOn: day, metadata: command("\(r.index)/mandate", actor: office(r.index)))
+                }
+                do {
+                    _ = try assessment.recordSwitch(
+                        r.person, change: .requested, on: day,
+                        metadata: command("\(r.index)/switch/\(day)", actor: office(r.index)))
+                    report.switches += 1
+                } catch let error as KokiError where error.code == .invalidInput {
+                    // Arrears: the city's rule refuses; they stay deducted.
                 }
             }
             // New ordinary payers with a bank account sign a debit mandate in their first month.

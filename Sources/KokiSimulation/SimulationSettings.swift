@@ -66,6 +66,9 @@ public struct SimulationSettings: Sendable, Hashable {
         /// Pension deductions stopped mid-year for other reasons (suspended pension), per
         /// thousand deductions.
         public var pensionStops = 2
+        /// Pension deductees with a bank account who ask, in a month, to pay by bank debit
+        /// instead (特徴→口座振替), per thousand.
+        public var switchToDebit = 1
 
         public init() {}
     }

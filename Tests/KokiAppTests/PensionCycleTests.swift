@@ -229,3 +229,83 @@ extension PensionCycleTests {
         #expect(try ledger.store.head().position == head)
     }
 }
+
+extension PensionCycleTests {
+    func mandate(from day: String) throws {
+        try collection.startMandate(
+            person,
+            account: try BankAccount(
+                bankCode: "0005", branchCode: "123", accountType: 1, accountNumber: "7654321",
+                holderKana: "ネンキン　タロウ"),
+            startsOn: d(day), metadata: meta())
+    }
+
+    /// 特徴→口座振替: refused without a mandate and with arrears; honoured by the next notice from
+    /// the first month it can still stop, the rest of the year debited.
+    @Test func aSwitchToBankDebitStopsTheDeductionFromTheFirstMonthANoticeReaches() throws {
+        _ = try assessment.notifyPension(fiscalYear: fy, on: d("2025-07-31"), actor: "batch")
+        #expect(throws: KokiError.self) {
+            try assessment.recordSwitch(person, change: .requested, on: d("2025-08-01"), metadata: meta())
+        }
+        try mandate(from: "2025-09-01")
+        // The pension months not yet reported are the insurer's, not arrears.
+        let switched = try assessment.recordSwitch(person, change: .requested, on: d("2025-08-01"), metadata: meta())
+        #expect(switched.change == .requested)
+        #expect(throws: KokiError.self) {
+            try assessment.recordSwitch(person, change: .requested, on: d("2025-08-04"), metadata: meta())
+        }
+        let before = try current()
+        let run = try assessment.notifyPension(fiscalYear: fy, on: d("2025-08-29"), actor: "batch")
+        #expect(run.stopped == [person])
+        #expect(
+            String(decoding: run.file, as: UTF8.self)
+                == "person,fiscal_year,month,amount,kind,reason\n"
+                + [10, 12, 2].map { "7,2025,\($0),0,stop,中止（口座振替への切替）\n" }.joined())
+        let after = try current()
+        #expect(after.pensionInstallments.map(\.dueDate.month) == [4, 6, 8] && after.collection == .ordinary)
+        #expect(after.annualPremium == before.annualPremium)
+        #expect(after.ordinaryInstallments.allSatisfy { $0.dueDate > d("2025-08-29") })
+        // August's due date (31 August, a Sunday) moved to 1 September: eight due dates are left.
+        #expect(after.ordinaryInstallments.map(\.dueDate.description).first == "2025-09-01")
+        #expect(after.ordinaryInstallments.count == 8)
+        let first = try #require(after.ordinaryInstallments.first)
+        let export = try collection.exportDebit(
+            on: first.dueDate, originator: CollectionCommandsTests.originator, actor: "batch")
+        #expect(export.records == 1 && export.total == first.amount)
+        let found = try breaches()
+        #expect(found.isEmpty, "\(found)")
+    }
+
+    /// Asked too late to stop any month this year: the deduction runs to February, and next
+    /// year's provisional deduction is not asked for.
+    @Test func aSwitchTooLateForThisYearLeavesOutNextYearsProvisionalDeduction() throws {
+        _ = try assessment.notifyPension(fiscalYear: fy, on: d("2025-07-31"), actor: "batch")
+        try mandate(from: "2026-01-05")
+        _ = try assessment.recordSwitch(person, change: .requested, on: d("2026-01-09"), metadata: meta())
+        let run = try assessment.notifyPension(fiscalYear: fy, on: d("2026-01-30"), actor: "batch")
+        #expect(run.notified.isEmpty && run.stopped.isEmpty)
+        #expect(try current().collection == .pensionDeduction)
+        let provisional = try assessment.decideProvisional(
+            fiscalYear: try FiscalYear(2026), on: d("2026-02-20"), actor: "batch")
+        #expect(provisional.switched == [person] && provisional.decided.isEmpty)
+        // Withdrawn: asked for again from the next run.
+        _ = try assessment.recordSwitch(person, change: .withdrawn, on: d("2026-02-24"), metadata: meta())
+        #expect(throws: KokiError.self) {
+            try assessment.recordSwitch(person, change: .withdrawn, on: d("2026-02-25"), metadata: meta())
+        }
+        let again = try assessment.decideProvisional(
+            fiscalYear: try FiscalYear(2026), on: d("2026-02-25"), actor: "batch")
+        #expect(again.decided.map(\.person) == [person])
+    }
+
+    /// With arrears (an ordinary period past due and unpaid), the city's rule refuses the switch.
+    @Test func aSwitchWithArrearsIsRefused() throws {
+        try income(3_000_000, on: "2025-09-10")  // an increase, paid ordinarily from September
+        try mandate(from: "2025-11-01")
+        let head = try ledger.store.head().position
+        #expect(throws: KokiError.self) {
+            try assessment.recordSwitch(person, change: .requested, on: d("2025-11-04"), metadata: meta())
+        }
+        #expect(try ledger.store.head().position == head)
+    }
+}

@@ -211,3 +211,31 @@ import Testing
         #expect(calendar.installments(for: Yen(5_000), decidedOn: d("2026-04-15")).map(\.period.number) == [9])
     }
 }
+
+/// Each selection's recorded reason reads back as that selection (特徴対象者管理).
+@Suite struct PensionSelectionTests {
+    @Test func everyReasonReadsBackAsItsSelection() throws {
+        let facts = PensionFacts(
+            annualPension: Yen(2_000_000), careInsurancePremium: Yen(60_000), careDeductedFromPension: true)
+        func selection(_ facts: PensionFacts?, newly: Bool = false, switched: Bool = false, premium: Int64 = 77_800)
+            -> PensionDeduction.Selection?
+        {
+            let (_, why) = PensionDeduction.method(
+                for: Yen(premium), facts: facts, newlyInsured: newly,
+                switchedToDebit: switched ? try! CivilDate(iso: "2025-01-09") : nil)
+            return PensionDeduction.Selection(recorded: why)
+        }
+        #expect(selection(facts) == .selected)
+        #expect(selection(nil) == .noPensionInformation)
+        #expect(selection(facts, newly: true) == .newlyInsured)
+        #expect(selection(facts, switched: true) == .switchedToDebit)
+        var low = facts
+        low.annualPension = Yen(179_999)
+        #expect(selection(low) == .pensionUnder180000)
+        var care = facts
+        care.careDeductedFromPension = false
+        #expect(selection(care) == .careNotDeducted)
+        #expect(selection(facts, premium: 940_001) == .overHalf)
+        #expect(PensionDeduction.Selection(recorded: "12600 → 9000") == nil)
+    }
+}

@@ -387,6 +387,8 @@ enum EventSamples {
                     Installment(period: try! PeriodNumber(5), dueDate: try! CivilDate(iso: "2025-12-15"), amount: Yen(8_900)),
                     Installment(period: try! PeriodNumber(6), dueDate: try! CivilDate(iso: "2026-02-13"), amount: .zero),
                 ], reason: "変更（更正）", file: String(repeating: "ab", count: 32))),
+        .pensionSwitchRecorded(
+            PensionSwitchRecorded(person: person, change: .requested, on: try! CivilDate(iso: "2025-08-01"))),
         .rateTableAdopted(RateTableAdopted(table: RateTable.chiba(fiscalYear: 2025)!)),
         .installmentCalendarAdopted(
             InstallmentCalendarAdopted(

@@ -180,6 +180,79 @@ func cityBenchmarks() {
         _ = city()
     }
 
+    // The pension year (issue 23) on a copy of the city, for the year after its last: before
+    // April the provisional deductions and their request (`pension provisional`); in July, after
+    // the year's assessment (not timed), the year's request to the insurers (`pension notify`);
+    // then the insurers' answer — April and June deducted for everyone asked — imported
+    // (`pension import`). Each beside a plain scan of the ledger's rows in the same run.
+    let provisional = Metric.cost("provisional ms")
+    let notice = Metric.cost("year's request ms")
+    let answer = Metric.cost("answer import ms")
+    let scanMs = Metric.cost("SQLite scan ms")
+    let told = Metric.cost("persons asked")
+    Benchmark(
+        "City: the pension year's requests (provisional, July) and the insurers' answer, vs a plain SQLite scan",
+        configuration: .init(
+            metrics: [.wallClock, .peakMemoryResident, provisional, notice, answer, scanMs, told], maxIterations: 1)
+    ) { benchmark in
+        let fixture = city()
+        let scanTime = fixture.scanSeconds()
+        let scratch = Scratch()
+        let koki = fixture.copy(into: scratch)
+        let assessment = AssessmentCommands(koki)
+        let next = try FiscalYear(fixture.lastFiscalYear.year + 1)
+        let business = BusinessCalendar()
+        func open(_ month: Int, _ day: Int) throws -> CivilDate {
+            business.onOrBefore(try CivilDate(year: next.year, month: month, day: day))
+        }
+        var requested = AssessmentCommands.ProvisionalRun()
+        let provisionalTime = try seconds {
+            requested = try assessment.decideProvisional(fiscalYear: next, on: try open(2, 20), actor: "bench")
+        }
+        var table = RateTable.chiba(fiscalYear: fixture.lastFiscalYear.year)!
+        table.fiscalYear = next.year
+        let meta = CommandMetadata(actor: "bench")
+        // The insurers' pension facts for the year, as last year's (June: not timed).
+        let register = InsuredRegisterCommands(koki)
+        for person in try koki.currentCity().register.persons.values.sorted(by: { $0.id < $1.id }) {
+            guard let facts = person.pension[fixture.lastFiscalYear.year], person.isInsured(on: try open(6, 15))
+            else { continue }
+            try register.recordPension(person.id, fiscalYear: next, facts: facts, metadata: meta)
+        }
+        try assessment.adoptRates(table, metadata: meta)
+        try assessment.adoptCalendar(InstallmentCalendar.standard(fiscalYear: next.year), metadata: meta)
+        _ = try assessment.runAnnual(fiscalYear: next, decidedOn: try open(7, 10), actor: "bench")
+        var request = AssessmentCommands.PensionNoticeRun()
+        let noticeTime = try seconds {
+            request = try assessment.notifyPension(fiscalYear: next, on: try open(7, 31), actor: "bench")
+        }
+        let days = PensionDeduction.paymentDates(fiscalYear: next.year)
+        var lines = ["person,fiscal_year,month,paid_on,amount,status"]
+        let assessed = try koki.currentCity()
+        for person in assessed.register.persons.values.sorted(by: { $0.id < $1.id }) {
+            guard let year = assessed.accounts.current(person.id, next), !year.pensionPeriods.isEmpty else { continue }
+            for day in days.prefix(2) {
+                let amount = person.pensionTold[next.year]?[day.month] ?? .zero
+                guard amount > .zero else { continue }
+                lines.append("\(person.id.value),\(next.year),\(day.month),\(day),\(amount.amount),deducted")
+            }
+        }
+        var imported: CollectionCommands.ImportSummary?
+        let answerTime = try seconds {
+            imported = try CollectionCommands(koki).importPension(
+                Array(lines.joined(separator: "\n").utf8), name: "answer.csv", learnedOn: try open(7, 22),
+                actor: "bench")
+        }
+        precondition(imported?.payments == lines.count - 1, "every deduction recorded")
+        benchmark.measurement(provisional, Int(provisionalTime * 1000))
+        benchmark.measurement(notice, Int(noticeTime * 1000))
+        benchmark.measurement(answer, Int(answerTime * 1000))
+        benchmark.measurement(scanMs, Int(scanTime * 1000))
+        benchmark.measurement(told, max(requested.decided.count, request.notified.count))
+    } setup: {
+        _ = city()
+    }
+
     // The auditor's rule checker (`koki audit rules`, issue 22): one pass over the whole ledger
     // checking each event against what was known then, each person's money at the end.
     Benchmark(

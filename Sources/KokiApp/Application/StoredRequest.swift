@@ -98,7 +98,7 @@ public enum RequestCatalog {
         RebuildReadModels.self, ShowBalances.self, WhatIfAssessments.self,
         ApplyWhatIf.self, ExplainFigures.self, AppendTestPayments.self, SleepAfterCheck.self,
         // Register, assessment, counter
-        DecideProvisionalDeductions.self, NotifyPensionDeductions.self,
+        DecideProvisionalDeductions.self, NotifyPensionDeductions.self, RecordPensionSwitch.self, ListPensionSelection.self,
         SetMailRecipient.self, EndMailRecipient.self, ShowPerson.self, ShowHousehold.self, ListInsured.self,
         ListTurning75.self, ListAddressExceptions.self,
         QualifyReaching75.self, ShowIncome.self, ListIncomeInquiries.self, RecordPension.self,

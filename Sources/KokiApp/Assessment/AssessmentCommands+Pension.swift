@@ -234,7 +234,10 @@ extension AssessmentCommands {
                 return i.dueDate > date && date <= PensionDeduction.deadline(for: i.dueDate, leadMonths: lead)
             }
             let gone: String? =
-                person.diedOn.map { $0 <= date } == true ? "死亡" : person.isInsured(on: date) ? nil : "資格喪失"
+                person.diedOn.map { $0 <= date } == true
+                ? "死亡"
+                : !person.isInsured(on: date)
+                    ? "資格喪失" : person.debitSwitch.map { $0 <= date } == true ? "口座振替への切替" : nil
             if let gone, let first = assessed.pensionInstallments.first(where: reachable) {
                 let (stop, rescheduled) = try Self.stopPension(
                     assessed, from: first.dueDate, decidedOn: date, reason: "特別徴収中止（\(gone)）",
@@ -288,5 +291,76 @@ extension AssessmentCommands {
             events, versions: Dictionary(uniqueKeysWithValues: told.map { ($0, city.version(of: $0)) }),
             digest: run.digest, kind: .pensionNotice, actor: actor)
         return run
+    }
+}
+
+// MARK: - 特別徴収から口座振替への切替
+
+extension AssessmentCommands {
+    /// Records a pension deductee's request to pay by bank debit instead (納付方法変更申出), or its
+    /// withdrawal (取消). The request needs a bank-debit mandate in force or to come (the 口座振替
+    /// 依頼書 goes with it) and, where the arrears settings say so (`switchRequiresNoArrears`),
+    /// nothing owed past due. It is honoured by `pension notify` from the first deduction a notice
+    /// can still stop — the rest of that year is debited — and by every later year's first
+    /// assessment (ordinary collection, the reason recorded) until withdrawn; a withdrawal takes
+    /// effect from the next year's assessment (a year's deduction never restarts once stopped).
+    /// Refused: a person not in the register, dead or not insured that day, not deducted from the
+    /// pension this year or the next, a second request, a withdrawal with none in force.
+    public func recordSwitch(
+        _ person: PersonID, change: PensionSwitchRecorded.Change, on date: CivilDate, metadata: CommandMetadata
+    ) throws -> PensionSwitchRecorded {
+        let state = try CollectionCommands(ledger).load(person)
+        guard let entry = state.entry else { throw KokiError(.invalidInput, "no person \(person) in the register") }
+        switch change {
+        case .requested:
+            if let earlier = entry.debitSwitch {
+                throw KokiError(.invalidInput, "\(person) asked to switch to bank debit on \(earlier) already")
+            }
+            if let died = entry.diedOn, died <= date {
+                throw KokiError(.invalidInput, "\(person) died on \(died): no switch after a death")
+            }
+            guard entry.isInsured(on: date) else {
+                throw KokiError(.invalidInput, "\(person) is not insured on \(date)")
+            }
+            let year = FiscalYear(containing: date).year
+            guard
+                state.assessments.values.contains(where: {
+                    $0.fiscalYear.year >= year && $0.collection == .pensionDeduction
+                }) || entry.provisionalDeduction.keys.contains(where: { $0 >= year })
+            else {
+                throw KokiError(
+                    .invalidInput,
+                    "\(person) is not deducted from the pension in FY\(year) or later: nothing to switch "
+                        + "(a bank-debit mandate alone pays ordinary periods)")
+            }
+            guard state.account.mandates.last.map({ $0.stopsOn.map { $0 > date } ?? true }) == true else {
+                throw KokiError(
+                    .invalidInput,
+                    "\(person) has no bank-debit mandate in force or to come: record the 口座振替依頼書 first "
+                        + "(`koki debit start`)")
+            }
+            if state.settings?.switchRequiresNoArrears ?? true {
+                // Pension months are the insurer's to pay: only ordinary periods are arrears.
+                let overdue = state.account.periods.filter { key, period in
+                    period.dueDate < date && period.outstanding > .zero
+                        && state.assessments[key.fiscalYear]?.method(of: key.period) != .pensionDeduction
+                }.keys.sorted()
+                if !overdue.isEmpty {
+                    throw KokiError(
+                        .invalidInput,
+                        "\(person) owes past due on \(overdue.prefix(5).map(\.description).joined(separator: ", "))"
+                            + (overdue.count > 5 ? " and \(overdue.count - 5) more" : "")
+                            + ": the city switches to bank debit only with no arrears (switchRequiresNoArrears)")
+                }
+            }
+        case .withdrawn:
+            guard entry.debitSwitch != nil else {
+                throw KokiError(.invalidInput, "\(person) has no switch to bank debit to withdraw")
+            }
+        }
+        let event = PensionSwitchRecorded(person: person, change: change, on: date)
+        try ledger.record(
+            [.pensionSwitchRecorded(event)], metadata: metadata, expecting: [person: .exact(state.version)])
+        return event
     }
 }

@@ -129,7 +129,8 @@ public struct AssessmentCommands: Sendable {
             let facts = entry?.pension[fy.year]
             let newlyInsured = (entry?.eligibilityPeriods.first?.from ?? fy.firstDay) >= fy.firstDay
             let (method, why) = PensionDeduction.method(
-                for: breakdown.premium, facts: facts, newlyInsured: newlyInsured)
+                for: breakdown.premium, facts: facts, newlyInsured: newlyInsured,
+                switchedToDebit: entry?.debitSwitch.flatMap { $0 <= decidedOn ? $0 : nil })
             collection = method
             cause = why
             if method == .pensionDeduction, let facts {
@@ -298,6 +299,8 @@ public struct AssessmentCommands: Sendable {
         public var decided: [ProvisionalDeductionDecided] = []
         /// Deducted last February but no longer insured (or dead) by the decision: not asked for.
         public var leftOut: [PersonID] = []
+        /// Deducted last February but asked to pay by bank debit instead: not asked for.
+        public var switched: [PersonID] = []
         public var total: Yen { decided.map(\.amount).sum() }
         /// The request (特別徴収依頼) as CSV — `person,fiscal_year,month,amount`, a line for each
         /// provisional month (4, 6, 8) of each person decided — empty when nobody was.
@@ -330,6 +333,10 @@ public struct AssessmentCommands: Sendable {
             guard person.provisionalDeduction[fy.year] == nil else { continue }
             guard person.isInsured(on: date), person.diedOn == nil else {
                 result.leftOut.append(person.id)
+                continue
+            }
+            if let switched = person.debitSwitch, switched <= date {
+                result.switched.append(person.id)
                 continue
             }
             result.decided.append(

@@ -1,5 +1,6 @@
 import KokiDomain
 import KokiEvents
+import KokiProjections
 import LedgerStore
 
 /// `rates adopt`: a fiscal year's rate table adopted into the ledger (Chiba's built-in one for
@@ -247,5 +248,91 @@ public struct NotifyPensionDeductions: KokiRequest {
         let date = try scope.openDecisionDay(on, for: "the notice to the pension insurers")
         return try AssessmentCommands(scope.ledger).notifyPension(
             fiscalYear: fiscalYear, on: date, actor: scope.metadata().actor)
+    }
+}
+
+/// `pension switch PERSON`: a pension deductee asks to pay by bank debit instead (特徴→口座振替),
+/// or withdraws it.
+public struct RecordPensionSwitch: PersonRequest {
+    public static let name = "pension switch"
+    public static let function: AccessFunction? = .collectionWrite
+
+    public var person: PersonID
+    public var on: CivilDate
+    public var withdraw: Bool
+
+    public init(person: PersonID, on: CivilDate, withdraw: Bool) {
+        (self.person, self.on, self.withdraw) = (person, on, withdraw)
+    }
+
+    public func handle(_ scope: RequestScope) throws -> PensionSwitchRecorded {
+        let date = try scope.openDecisionDay(on, for: "a switch to bank debit")
+        return try AssessmentCommands(scope.ledger).recordSwitch(
+            person, change: withdraw ? .withdrawn : .requested, on: date, metadata: scope.metadata())
+    }
+}
+
+/// `pension selection`: for a fiscal year, who is deducted from the pension and why, and why the
+/// others are not (特徴対象者管理) — each year's first assessment records the reason — with what
+/// became of the deduction since (stopped, switched, requested from the insurer).
+public struct ListPensionSelection: KokiRequest {
+    public static let name = "pension selection"
+    public static let function: AccessFunction? = .assessmentRead
+    public static let isQuery = true
+
+    public var fiscalYear: FiscalYear
+
+    public init(fiscalYear: FiscalYear) { self.fiscalYear = fiscalYear }
+
+    public struct Row: Codable, Sendable, Hashable {
+        public var person: String
+        /// `selected`, `noPensionInformation`, `newlyInsured`, `pensionUnder180000`, `careNotDeducted`,
+        /// `overHalf`, `switchedToDebit` — or `unknown` for a first assessment recorded without one.
+        public var selection: String
+        /// The reason as the first assessment recorded it.
+        public var reason: String
+        /// How the year is collected now: `pensionDeduction` or `ordinary`.
+        public var collection: String
+        /// The pension months still deducted, and what the year's periods hold by each method.
+        public var pensionMonths: [Int]
+        public var pension: Int64
+        public var ordinary: Int64
+        /// The stop (its first pension day and why), when the deduction stopped during the year.
+        public var stoppedFrom: String?
+        public var stopReason: String?
+        /// The day a switch to bank debit was asked for, while in force.
+        public var switchRequested: String?
+    }
+
+    public struct View: Codable, Sendable {
+        public var fiscalYear: FiscalYear
+        public var rows: [Row]
+        /// Persons by selection.
+        public var counts: [String: Int]
+    }
+
+    public func handle(_ scope: RequestScope) throws -> View {
+        let city = try scope.ledger.currentCity()
+        var rows: [Row] = []
+        for person in city.register.persons.values.sorted(by: { $0.id < $1.id }) {
+            let key = PremiumAccounts.Key(person: person.id, fiscalYear: fiscalYear)
+            guard let history = city.accounts.assessments[key], let first = history.first, let now = history.last
+            else { continue }
+            let stop = city.collection.account(person.id)?.pensionStops.last { $0.fiscalYear == fiscalYear }
+            rows.append(
+                Row(
+                    person: person.id.value,
+                    selection: PensionDeduction.Selection(recorded: first.cause)?.rawValue ?? "unknown",
+                    reason: first.cause, collection: now.collection.rawValue,
+                    pensionMonths: now.pensionInstallments.filter { $0.amount > .zero }.map(\.dueDate.month),
+                    pension: now.pensionInstallments.map(\.amount).sum().amount,
+                    ordinary: now.ordinaryInstallments.map(\.amount).sum().amount,
+                    stoppedFrom: stop?.stoppedFrom.description, stopReason: stop?.reason,
+                    switchRequested: person.debitSwitch?.description))
+        }
+        try scope.recordRead(rows.compactMap { try? PersonID($0.person) })
+        return View(
+            fiscalYear: fiscalYear, rows: rows,
+            counts: Dictionary(rows.map { ($0.selection, 1) }, uniquingKeysWith: +))
     }
 }

@@ -27,7 +27,9 @@ struct ArrearsCommand: ParsableCommand {
                     Defaults: chargeRates = the 2020–2026 special rates with a one-month reduced-rate window; \
                     dunningWindowDays 20; payByDays 10 (指定期限, unconfirmed); dunningFee 0; prescriptionYears 2; \
                     dunningRenewalDays 10 (a notice renews prescription from the day after the 10th day); \
-                    planGraceDays 30. `koki arrears settings show` prints the JSON to edit.
+                    planGraceDays 30; deferralMonths 6 and deferralTotalMonths 12 (徴収猶予); \
+                    switchRequiresNoArrears true (a pension deductee switches to bank debit only while owing \
+                    nothing past due). `koki arrears settings show` prints the JSON to edit.
                     """)
             @OptionGroup var options: LedgerOptions
             @Option(help: ArgumentHelp("Settings as JSON.", valueName: "file")) var file: String?

@@ -219,8 +219,77 @@ struct PensionCommand: ParsableCommand {
         commandName: "pension",
         abstract:
             "Pension deduction (特別徴収): the provisional deduction before April, the year's request, changes and stops, and the results.",
-        subcommands: [Provisional.self, Notify.self, Import.self]
+        subcommands: [Provisional.self, Notify.self, Import.self, Selection.self, Switch.self]
     )
+
+    struct Selection: JSONReportingCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Who is deducted from the pension in a fiscal year, and why the others are not (特徴対象者).",
+            discussion: """
+                One line per person assessed for --fiscal-year: the selection its first assessment recorded — \
+                selected (the pension is at least 180,000 yen, the long-term-care premium is deducted from it, \
+                and both premiums are at most half of it), noPensionInformation, newlyInsured (insured from \
+                this year: ordinary at first), pensionUnder180000, careNotDeducted, overHalf, switchedToDebit \
+                (asked to pay by bank debit) — with the recorded reason, how the year is collected now, the \
+                pension months still deducted, what the year's periods hold by each method, a stop during the \
+                year and a switch asked for. Then the count of each selection. --json prints one JSON object.
+                """)
+        @OptionGroup var options: LedgerOptions
+        @Option(help: "The fiscal year.") var fiscalYear: Int
+        @Flag(help: "Print JSON instead of text.") var json = false
+
+        func request() throws -> ListPensionSelection { ListPensionSelection(fiscalYear: try FiscalYear(fiscalYear)) }
+
+        static func report(_ request: ListPensionSelection, _ view: ListPensionSelection.View) {
+            Table.render(
+                ["PERSON", "SELECTION", "NOW", "MONTHS", "PENSION", "ORDINARY", "NOTE"],
+                view.rows.map { row in
+                    [
+                        row.person, row.selection, row.collection == "pensionDeduction" ? "pension" : "ordinary",
+                        row.pensionMonths.map(String.init).joined(separator: ","), "\(row.pension)", "\(row.ordinary)",
+                        [
+                            row.stoppedFrom.map { "stopped from \($0)" + (row.stopReason.map { ": \($0)" } ?? "") },
+                            row.switchRequested.map { "switch to debit asked \($0)" },
+                            row.selection == "selected" ? nil : row.reason,
+                        ].compactMap { $0 }.joined(separator: "; "),
+                    ]
+                }
+            ).forEach(Output.line)
+            Output.line(
+                "FY\(view.fiscalYear.year): \(view.rows.count) persons: "
+                    + view.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+    }
+
+    struct Switch: TypedCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A pension deductee asks to pay by bank debit instead (特別徴収から口座振替への切替), or withdraws it.",
+            discussion: """
+                Needs a bank-debit mandate in force or to come (koki debit start: the 口座振替依頼書 goes with the \
+                納付方法変更申出) and, while the arrears settings' switchRequiresNoArrears holds (the default), \
+                nothing owed past due. `koki pension notify` then stops the deduction from the first pension \
+                month a notice can still reach and the rest of that year is debited; every later year is \
+                assessed for ordinary collection (reason: asked to pay by bank debit) until --withdraw, which \
+                takes effect from the next year's assessment. Refused (exit 65, nothing recorded): a person not \
+                insured or dead on --on, not deducted from the pension this year or the next, a second request, \
+                a withdrawal with none in force, --on a day the office is closed. It takes a second operator's \
+                confirmation (an application of kind debit).
+                """)
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Option(help: ArgumentHelp("The day the request was received (an open day).", valueName: "date"))
+        var on: CivilDate
+        @Flag(help: "Withdraw the request (取消).") var withdraw = false
+
+        func request() -> RecordPensionSwitch { RecordPensionSwitch(person: person, on: on, withdraw: withdraw) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line(
+                result.change == .requested
+                    ? "\(request.person) asked on \(request.on) to pay by bank debit instead of pension deduction"
+                    : "\(request.person)'s switch to bank debit withdrawn on \(request.on) (from next year's assessment)")
+        }
+    }
 
     struct Notify: ParsableCommand {
         static let configuration = CommandConfiguration(

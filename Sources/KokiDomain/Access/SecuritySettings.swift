@@ -30,7 +30,7 @@ public struct SecuritySettings: Sendable, Hashable, Codable {
         "eligibility acquire", "eligibility lose", "eligibility address-exception start",
         "eligibility address-exception end", "eligibility former-dependant", "income record", "debit start",
         "debit stop", "reduction decide", "refund pay --heir", "mail set", "mail end", "deferral grant",
-        "deferral extend",
+        "deferral extend", "pension switch",
     ]
 
     public init() {}

@@ -25,11 +25,14 @@ public struct ArrearsSettings: Hashable, Sendable, Codable {
     /// A deferment with its extensions lasts at most this many months in all (UNCONFIRMED; 地方税法
     /// 第15条 第4項 allows two years for local taxes).
     public var deferralTotalMonths: Int
+    /// A pension deductee may switch to bank debit (特徴→口座振替) only while owing nothing past
+    /// due (UNCONFIRMED for Matsudo; Nagasaki's rule).
+    public var switchRequiresNoArrears: Bool
 
     public init(
         chargeRates: ChargeRates = .standard, dunningWindowDays: Int = 20, payByDays: Int = 10,
         dunningFee: Yen = .zero, prescriptionYears: Int = 2, dunningRenewalDays: Int = 10, planGraceDays: Int = 30,
-        deferralMonths: Int = 6, deferralTotalMonths: Int = 12
+        deferralMonths: Int = 6, deferralTotalMonths: Int = 12, switchRequiresNoArrears: Bool = true
     ) throws(DomainError) {
         for (name, value, range) in [
             ("dunningWindowDays", dunningWindowDays, 1...60), ("payByDays", payByDays, 1...90),
@@ -55,15 +58,16 @@ public struct ArrearsSettings: Hashable, Sendable, Codable {
         self.planGraceDays = planGraceDays
         self.deferralMonths = deferralMonths
         self.deferralTotalMonths = deferralTotalMonths
+        self.switchRequiresNoArrears = switchRequiresNoArrears
     }
 
     enum CodingKeys: String, CodingKey {
         case chargeRates, dunningWindowDays, payByDays, dunningFee, prescriptionYears, dunningRenewalDays, planGraceDays
-        case deferralMonths, deferralTotalMonths
+        case deferralMonths, deferralTotalMonths, switchRequiresNoArrears
     }
 
-    /// The deferment limits came later: they are written only when they differ from the
-    /// defaults, so settings adopted before them keep their stored bytes.
+    /// The deferment limits and the switch rule came later: they are written only when they
+    /// differ from the defaults, so settings adopted before them keep their stored bytes.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(chargeRates, forKey: .chargeRates)
@@ -77,6 +81,9 @@ public struct ArrearsSettings: Hashable, Sendable, Codable {
         if deferralMonths != d.deferralMonths || deferralTotalMonths != d.deferralTotalMonths {
             try c.encode(deferralMonths, forKey: .deferralMonths)
             try c.encode(deferralTotalMonths, forKey: .deferralTotalMonths)
+        }
+        if switchRequiresNoArrears != d.switchRequiresNoArrears {
+            try c.encode(switchRequiresNoArrears, forKey: .switchRequiresNoArrears)
         }
     }
 
@@ -93,7 +100,9 @@ public struct ArrearsSettings: Hashable, Sendable, Codable {
             dunningRenewalDays: try c.decodeIfPresent(Int.self, forKey: .dunningRenewalDays) ?? d.dunningRenewalDays,
             planGraceDays: try c.decodeIfPresent(Int.self, forKey: .planGraceDays) ?? d.planGraceDays,
             deferralMonths: try c.decodeIfPresent(Int.self, forKey: .deferralMonths) ?? d.deferralMonths,
-            deferralTotalMonths: try c.decodeIfPresent(Int.self, forKey: .deferralTotalMonths) ?? d.deferralTotalMonths)
+            deferralTotalMonths: try c.decodeIfPresent(Int.self, forKey: .deferralTotalMonths) ?? d.deferralTotalMonths,
+            switchRequiresNoArrears: try c.decodeIfPresent(Bool.self, forKey: .switchRequiresNoArrears)
+                ?? d.switchRequiresNoArrears)
     }
 
     public static let standard = try! ArrearsSettings()

@@ -46,12 +46,50 @@ public enum PensionDeduction {
         months.indices.contains(number - 1) ? months[number - 1] : nil
     }
 
+    /// Why a person is or is not deducted from the pension in a year (特徴対象者管理): each
+    /// first assessment records it, in words beginning as ``prefix`` says.
+    public enum Selection: String, Sendable, Hashable, Codable, CaseIterable {
+        case selected, noPensionInformation, newlyInsured, pensionUnder180000, careNotDeducted, overHalf
+        /// Asked to pay by bank debit instead (特別徴収から口座振替への切替).
+        case switchedToDebit
+
+        /// How the recorded reason begins.
+        public var prefix: String {
+            switch self {
+            case .selected: "pension deduction:"
+            case .noPensionInformation: "no pension information"
+            case .newlyInsured: "newly insured this year"
+            case .pensionUnder180000: "pension "
+            case .careNotDeducted: "the long-term-care premium is not deducted"
+            case .overHalf: "care premium + this premium"
+            case .switchedToDebit: "asked to pay by bank debit"
+            }
+        }
+
+        /// The selection a recorded reason states (`nil`: not a selection's reason, e.g. a
+        /// reassessment's cause).
+        public init?(recorded cause: String) {
+            // "pension deduction:" before "pension " (its prefix is longer).
+            guard
+                let found = Self.allCases.sorted(by: { $0.prefix.count > $1.prefix.count }).first(where: {
+                    cause.hasPrefix($0.prefix)
+                })
+            else { return nil }
+            self = found
+        }
+    }
+
     /// The method for a premium, and why. New entrants (insured from this fiscal year) pay by
-    /// ordinary collection at first, whatever their pension.
-    public static func method(for premium: Yen, facts: PensionFacts?, newlyInsured: Bool) -> (CollectionMethod, String)
-    {
-        guard let facts else { return (.ordinary, "no pension information") }
+    /// ordinary collection at first, whatever their pension; so does a payer who asked to pay by
+    /// bank debit instead (`switchedToDebit`).
+    public static func method(
+        for premium: Yen, facts: PensionFacts?, newlyInsured: Bool, switchedToDebit: CivilDate? = nil
+    ) -> (CollectionMethod, String) {
+        guard let facts else { return (.ordinary, Selection.noPensionInformation.prefix) }
         if newlyInsured { return (.ordinary, "newly insured this year: ordinary collection at first") }
+        if let switchedToDebit {
+            return (.ordinary, "asked to pay by bank debit instead on \(switchedToDebit) (特別徴収から口座振替への切替)")
+        }
         guard facts.annualPension >= minimumAnnualPension else {
             return (.ordinary, "pension \(facts.annualPension.amount) is under 180000 a year")
         }
