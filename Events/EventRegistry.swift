@@ -60,6 +60,8 @@ public enum EventRegistry {
         Registration(RefundPaid.self) { .refundPaid($0) },
         Registration(RefundPrescribed.self) { .refundPrescribed($0) },
         Registration(DebitMandateStarted.self) { .debitMandateStarted($0) },
+        Registration(DebitApplicationRecorded.self) { .debitApplicationRecorded($0) },
+        Registration(SlipReissued.self) { .slipReissued($0) },
         Registration(DebitMandateStopped.self) { .debitMandateStopped($0) },
         Registration(DebitRequested.self) { .debitRequested($0) },
         Registration(DebitFailed.self) { .debitFailed($0) },

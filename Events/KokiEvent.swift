@@ -38,6 +38,8 @@ public enum KokiEvent: Sendable, Hashable {
     case refundPaid(RefundPaid)
     case refundPrescribed(RefundPrescribed)
     case debitMandateStarted(DebitMandateStarted)
+    case debitApplicationRecorded(DebitApplicationRecorded)
+    case slipReissued(SlipReissued)
     case debitMandateStopped(DebitMandateStopped)
     case debitRequested(DebitRequested)
     case debitFailed(DebitFailed)
@@ -101,6 +103,8 @@ public enum KokiEvent: Sendable, Hashable {
         case .refundPaid(let e): e.person
         case .refundPrescribed(let e): e.person
         case .debitMandateStarted(let e): e.person
+        case .debitApplicationRecorded(let e): e.person
+        case .slipReissued(let e): e.person
         case .debitMandateStopped(let e): e.person
         case .debitRequested(let e): e.person
         case .debitFailed(let e): e.person
@@ -172,6 +176,8 @@ public enum KokiEvent: Sendable, Hashable {
         case .refundPaid(let e): visitor.visit(e)
         case .refundPrescribed(let e): visitor.visit(e)
         case .debitMandateStarted(let e): visitor.visit(e)
+        case .debitApplicationRecorded(let e): visitor.visit(e)
+        case .slipReissued(let e): visitor.visit(e)
         case .debitMandateStopped(let e): visitor.visit(e)
         case .debitRequested(let e): visitor.visit(e)
         case .debitFailed(let e): visitor.visit(e)

@@ -223,6 +223,10 @@ public struct CollectionFileRecorded: EventPayload {
         /// What the pension insurers are told during the year (特別徴収依頼・異動: the year's
         /// request, changes, stops).
         case pensionNotice
+        /// Bank-debit applications sent to the bank for registration (口座振替依頼書の登録依頼).
+        case mandateRequest
+        /// The bank's answer to them (登録結果).
+        case mandateAnswer
     }
 
     public var kind: Kind
@@ -249,5 +253,86 @@ public struct CollectionFileRecorded: EventPayload {
         (self.kind, self.digest, self.name, self.date, self.records) = (kind, digest, name, date, records)
         (self.amount, self.accepted, self.other, self.duplicates) = (amount, accepted, other, duplicates)
         self.unmatched = unmatched
+    }
+}
+
+/// 口座振替依頼書 — a bank-debit application through its life: received at the counter (with the
+/// account, sealed with the person's key), sent to the bank for registration, accepted (the
+/// mandate starts: a `DebitMandateStarted` in the same command) or refused with the bank's reason,
+/// or withdrawn (the payer's request, a death before it was sent). The last event of an
+/// application's id is its state.
+public struct DebitApplicationRecorded: EventPayload {
+    public static let eventType = "DebitApplicationRecorded"
+    public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), id: c.field(\.id), change: c.field(\.change), on: c.field(\.on),
+            account: c.field(\.account), file: c.field(\.file), reason: c.field(\.reason))
+    }
+
+    /// Stored by declaration order: add cases at the end.
+    public enum Change: String, Sendable, Hashable, Codable, CaseIterable, StoredCase {
+        case received, sent, accepted, refused, withdrawn
+        public static let storedCases = allCases
+    }
+
+    public var person: PersonID
+    /// koki's number for it: the person, the day received and a sequence (`1001-20250801-1`).
+    public var id: String
+    public var change: Change
+    /// The day of the change (received, written to the file, learned of the answer, withdrawn).
+    public var on: CivilDate
+    /// The account (bank and branch numbers, type, number, holder in half-width kana), sealed;
+    /// only when received.
+    public var account: SealedIdentity?
+    /// The digest (SHA-256, hex) of the request or answer file; "" otherwise.
+    public var file: String
+    /// The bank's reason for a refusal, or why withdrawn; "" otherwise.
+    public var reason: String
+
+    public init(
+        person: PersonID, id: String, change: Change, on: CivilDate, account: SealedIdentity? = nil,
+        file: String = "", reason: String = ""
+    ) {
+        (self.person, self.id, self.change, self.on, self.account) = (person, id, change, on, account)
+        (self.file, self.reason) = (file, reason)
+    }
+}
+
+/// コンビニ納付書を再発行した — a convenience-store slip issued again (再発行): the ledger's count
+/// (the barcode's 再発行区分, 1–9), why, the new deadline and amount, and the 44 digits printed.
+/// A store payment of an earlier slip of the period is still matched (by slip number) and
+/// reported as superseded.
+public struct SlipReissued: EventPayload {
+    public static let eventType = "SlipReissued"
+    public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(
+            person: c.field(\.person), key: c.field(\.key), count: c.field(\.count.asDigit).value,
+            reason: c.field(\.reason), deadline: c.field(\.deadline), amount: c.field(\.amount),
+            issuedOn: c.field(\.issuedOn), barcode: c.field(\.barcode))
+    }
+
+    public var person: PersonID
+    public var key: PeriodKey
+    /// 1 for the first reissue … 9.
+    public var count: Int
+    /// Why (紛失, 期限切れ, 金額変更 …).
+    public var reason: String
+    /// The new payment deadline printed (支払期限).
+    public var deadline: CivilDate
+    public var amount: Yen
+    public var issuedOn: CivilDate
+    /// The slip's 44-digit barcode data.
+    public var barcode: String
+
+    public init(
+        person: PersonID, key: PeriodKey, count: Int, reason: String, deadline: CivilDate, amount: Yen,
+        issuedOn: CivilDate, barcode: String
+    ) {
+        (self.person, self.key, self.count, self.reason) = (person, key, count, reason)
+        (self.deadline, self.amount, self.issuedOn, self.barcode) = (deadline, amount, issuedOn, barcode)
     }
 }

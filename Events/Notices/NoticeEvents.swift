@@ -38,6 +38,8 @@ public enum NoticeKind: String, Sendable, Hashable, Codable, CaseIterable, Store
     case refund
     /// 納付済確認書, on request.
     case certificate
+    /// 口座振替開始通知書: the bank registered the payer's mandate.
+    case debitStart
 
     public static let storedCases = allCases
 
@@ -49,6 +51,7 @@ public enum NoticeKind: String, Sendable, Hashable, Codable, CaseIterable, Store
         case .reminder: "催告書"
         case .refund: "後期高齢者医療保険料還付通知書"
         case .certificate: "後期高齢者医療保険料納付済確認書"
+        case .debitStart: "後期高齢者医療保険料口座振替開始通知書"
         }
     }
 
@@ -60,6 +63,7 @@ public enum NoticeKind: String, Sendable, Hashable, Codable, CaseIterable, Store
         case .reminder: "S"
         case .refund: "K"
         case .certificate: "C"
+        case .debitStart: "F"
         }
     }
 }

@@ -101,6 +101,14 @@ public struct CollectionHistory: Sendable, Hashable {
                 "\(e.amount.amount) yen of overpayment \(e.overpayment)\(e.refund.map { " (refund \($0) lapses)" } ?? ""), the right ended \(e.lastDay)"
             )
         case .debitMandateStarted(let e): add(e.startsOn, "debit", "mandate from \(e.startsOn)")
+        case .slipReissued(let e):
+            add(
+                e.issuedOn, "slip",
+                "コンビニ納付書 再発行 \(e.count) \(e.key): \(e.amount.amount) yen by \(e.deadline) (\(e.reason))")
+        case .debitApplicationRecorded(let e):
+            add(
+                e.on, "debit",
+                "口座振替依頼書 \(e.id) \(e.change.rawValue)" + (e.reason.isEmpty ? "" : " (\(e.reason))"))
         case .debitMandateStopped(let e): add(e.stopsOn, "debit", "mandate stopped: \(e.reason)")
         case .debitRequested(let e): add(e.debitDate, "debit", "requested \(e.key) \(e.amount.amount) yen")
         case .debitFailed(let e):

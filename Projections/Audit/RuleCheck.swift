@@ -193,6 +193,21 @@ public struct RuleCheck: Sendable {
                     .deceased, position, e.person, FiscalYear(containing: e.startsOn),
                     "a mandate starting \(e.startsOn) for a person who died on \(died)")
             }
+        case .slipReissued(let e):
+            closed(e.deadline, "the deadline of a reissued slip for \(e.key)", position, e.person)
+            closed(e.issuedOn, "a slip reissued for \(e.key)", position, e.person)
+            if let died = died(e.person, before: position), died < e.issuedOn {
+                breach(
+                    .deceased, position, e.person, e.key.fiscalYear,
+                    "a slip for \(e.key) reissued on \(e.issuedOn) to a person who died on \(died)")
+            }
+        case .debitApplicationRecorded(let e) where [.received, .sent].contains(e.change):
+            closed(e.on, "a bank-debit application \(e.id) \(e.change.rawValue)", position, e.person)
+            if e.change == .sent, let died = died(e.person, before: position), died <= e.on {
+                breach(
+                    .deceased, position, e.person, FiscalYear(containing: e.on),
+                    "a bank-debit application \(e.id) sent on \(e.on) for a person who died on \(died)")
+            }
         case .lateFeeFinalized(let e):
             if let period = accounts.account(e.person)?.periods[e.key], e.fee > .zero,
                 e.paidOffOn <= period.dueDate

@@ -109,6 +109,10 @@ public struct CollectionAccounts: Projection {
         public var appropriations: [OverpaymentAppropriated] = []
         public var mandates: [Mandate] = []
         public var debitRequests: [DebitRequested] = []
+        /// Bank-debit applications (口座振替依頼書), every change in order.
+        public var debitApplications: [DebitApplicationRecorded] = []
+        /// Convenience-store slips reissued (再発行), in order.
+        public var slipReissues: [SlipReissued] = []
         public var debitFailures: [DebitFailed] = []
         public var reports: [ConveniencePaymentReported] = []
         public var pensionStops: [PensionDeductionStopped] = []
@@ -150,7 +154,7 @@ public struct CollectionAccounts: Projection {
         public static func folds(_ event: KokiEvent) -> Bool {
             switch event {
             case .premiumAssessed, .paymentReceived, .paymentCancelled, .overpaymentRecognized,
-                .overpaymentAppropriated, .refundDecided, .refundPaid, .refundPrescribed, .debitMandateStarted,
+                .overpaymentAppropriated, .refundDecided, .refundPaid, .refundPrescribed, .debitMandateStarted, .debitApplicationRecorded, .slipReissued,
                 .debitMandateStopped,
                 .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped,
                 .dunningNoticeIssued, .reminderIssued, .contactRecorded, .lateFeeFinalized, .reductionDecided,
@@ -242,6 +246,10 @@ public struct CollectionAccounts: Projection {
                     mandates[i].stopsOn = max(mandates[i].startsOn, e.startsOn)
                 }
                 mandates.append(Mandate(startsOn: e.startsOn, stopsOn: nil, account: e.account))
+            case .debitApplicationRecorded(let e):
+                debitApplications.append(e)
+            case .slipReissued(let e):
+                slipReissues.append(e)
             case .debitMandateStopped(let e):
                 for i in mandates.indices where mandates[i].stopsOn.map({ $0 > e.stopsOn }) ?? true {
                     mandates[i].stopsOn = max(mandates[i].startsOn, e.stopsOn)
@@ -442,6 +450,14 @@ extension CollectionAccounts.Account {
 
     /// Each deferment (徴収猶予) as it stands now: the last event of its id.
     public var currentDeferrals: [CollectionDeferred] { Self.lastOfEach(deferrals, id: \.id) }
+
+    /// Each bank-debit application as it stands (its last change), in the order received.
+    public var currentApplications: [DebitApplicationRecorded] { Self.lastOfEach(debitApplications, id: \.id) }
+
+    /// The application's account, sealed, as received.
+    public func applicationAccount(_ id: String) -> SealedIdentity? {
+        debitApplications.first { $0.id == id && $0.change == .received }?.account
+    }
 
     /// Whether collection of a period is held on `date` — its enforcement stopped (執行停止) or
     /// the period deferred (徴収猶予): no 督促, 催告 or 差押 then.

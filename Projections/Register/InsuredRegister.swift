@@ -224,7 +224,7 @@ public struct InsuredRegister: Projection {
             break  // operators, sessions, reads and documents belong to no one's register entry
         case .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .rateTableAdopted, .installmentCalendarAdopted,
             .assessmentRunRecorded, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated, .refundDecided,
-            .refundPaid, .refundPrescribed, .debitMandateStarted, .debitMandateStopped, .debitRequested, .debitFailed,
+            .refundPaid, .refundPrescribed, .debitMandateStarted, .debitApplicationRecorded, .slipReissued, .debitMandateStopped, .debitRequested, .debitFailed,
             .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved,
             .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded, .reminderIssued,
             .contactRecorded, .lateFeeFinalized, .reductionDecided, .writtenOff, .installmentPlanRecorded,
@@ -256,6 +256,8 @@ extension KokiEvent {
         case .refundPaid(let e): e.paidOn
         case .refundPrescribed(let e): e.recordedOn
         case .debitMandateStarted(let e): e.startsOn
+        case .debitApplicationRecorded(let e): e.on
+        case .slipReissued(let e): e.issuedOn
         case .debitMandateStopped(let e): e.stopsOn
         case .debitRequested(let e): e.debitDate
         case .debitFailed(let e): e.debitDate

@@ -73,7 +73,7 @@ struct SimulateCommand: ParsableCommand {
                 "simulated \(report.events) events in \(String(format: "%.1f", seconds)) s (\(Int(Double(report.events) / max(seconds, 0.001))) events/s): \(report.residents) residents, \(report.joined) joined during the run, \(report.deaths) died, \(report.movedOut) moved out"
             )
             Output.line(
-                "  \(report.files) files imported, \(report.provisionalDeductions) provisional deductions decided, \(report.pensionNotices) persons told to the pension insurers (\(report.pensionStops) stopped), \(report.switches) switches to bank debit, \(report.payments) payments, \(report.reassessments) reassessments, \(report.dunningNotices) dunning notices, \(report.reminders) reminders, \(report.plans) plans, \(report.deferrals) deferments, \(report.reductions) reductions, \(report.refunds) refunds paid, \(report.writeOffs) write-offs"
+                "  \(report.files) files imported, \(report.provisionalDeductions) provisional deductions decided, \(report.pensionNotices) persons told to the pension insurers (\(report.pensionStops) stopped), \(report.switches) switches to bank debit, \(report.mandatesRefused) debit applications refused by the bank, \(report.payments) payments, \(report.reassessments) reassessments, \(report.dunningNotices) dunning notices, \(report.reminders) reminders, \(report.plans) plans, \(report.deferrals) deferments, \(report.reductions) reductions, \(report.refunds) refunds paid, \(report.writeOffs) write-offs"
             )
             for line in try CityReport.lines(simulation.ledger, closing: settings.end) { Output.line(line) }
             try VerifiedChain.print(simulation.ledger.store)

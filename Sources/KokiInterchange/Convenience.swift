@@ -260,6 +260,8 @@ enum CSVLines {
     static let known: [(kind: String, header: [String])] = [
         ("convenience-store", ConvenienceFile.header), ("pension deduction", PensionDeductionFile.header),
         ("union decisions", ["number", "decision", "amount", "decided_on", "paid_on", "reference", "reason"]),
+        ("mandate registration request (the city's own)", MandateRequestFile.header),
+        ("mandate answer", MandateAnswerFile.header),
     ]
 
     static func read(_ bytes: [UInt8], header: [String], kind: String) throws(InterchangeError)

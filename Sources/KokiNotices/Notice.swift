@@ -158,6 +158,10 @@ extension NoticeKind {
             return head + ["refundNumber", "refundAmount", "interest", "total", "decidedOn", "reason"] + contact
         case .certificate:
             return head + ["fiscalYear", "totalPaid"] + contact
+        case .debitStart:
+            return head + [
+                "application", "bank", "branch", "accountType", "account", "holder", "startsOn", "firstDebit",
+            ] + contact
         }
     }
 
@@ -167,6 +171,7 @@ extension NoticeKind {
         case .payment: ["period", "dueDate", "amount", "previousAmount", "slipNumber", "barcode"]
         case .reminder: ["period", "dueDate", "owed"]
         case .certificate: ["paidOn", "period", "amount", "channel"]
+        case .debitStart: ["period", "dueDate", "amount"]
         case .dunning, .refund: []
         }
     }

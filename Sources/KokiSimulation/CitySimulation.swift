@@ -52,6 +52,8 @@ public struct CitySimulation: Sendable {
         public var pensionStops = 0
         /// Pension deductees who asked to pay by bank debit instead.
         public var switches = 0
+        /// Bank-debit applications the bank refused to register.
+        public var mandatesRefused = 0
         public var reductions = 0
         public var reassessments = 0
         public var refunds = 0
@@ -111,6 +113,8 @@ struct SimulationRun {
     var dueDates: Set<CivilDate> = []
     /// The days the dunning runs: for each due date the last business day within the 20 days after it.
     var dunningDays: Set<CivilDate> = []
+    /// Bank-debit applications sent for registration, by the day the bank answers.
+    var bankAnswers: [CivilDate: [DebitApplicationRecorded]] = [:]
     /// The city's business days (the simulation records no extra closed day).
     let businessDays = BusinessCalendar()
     var chargeRates: ChargeRates
@@ -233,6 +237,7 @@ struct SimulationRun {
                 ).decided.count
             }
             if day.day == 11 { try paymentsOfTheMonth(day, fy: fy) }
+            try answerApplications(on: day)
             if dueDates.contains(day) { try debit(on: day) }
             if dunningDays.contains(day) {
                 report.dunningNotices += try arrears.runDunning(on: day, actor: "sim-honcho").notices.count
@@ -475,19 +480,14 @@ struct SimulationRun {
             // A few pension deductees with a bank account ask to pay by debit instead: a mandate
             // and the 納付方法変更申出, honoured by the month's notice to the insurer. Drawn from the
             // resident and the month, not the dice, so the rest of the city stays as it was.
-            if r.bankDebit, (r.index &* 7_919 &+ day.year &* 12 &+ day.month) % 1_000 < b.switchToDebit,
+            if r.bankDebit, businessDays.isBusinessDay(day),
+                (r.index &* 7_919 &+ day.year &* 12 &+ day.month) % 1_000 < b.switchToDebit,
                 let entry = city.register.person(r.person), entry.debitSwitch == nil, entry.diedOn == nil,
                 entry.isInsured(on: day),
                 city.accounts.current(r.person, try FiscalYear(fy))?.collection == .pensionDeduction
             {
-                if !account.mandates.contains(where: { $0.stopsOn == nil }) {
-                    try collection.startMandate(
-                        r.person,
-                        account: try BankAccount(
-                            bankCode: "0001", branchCode: String(format: "%03d", 1 + r.index % 40), accountType: 1,
-                            accountNumber: String(format: "%07d", 1_000_000 + r.index),
-                            holderKana: r.identity.nameKana),
-                        startsOn: day, metadata: command("\(r.index)/mandate", actor: office(r.index)))
+                if !account.mandates.contains(where: { $0.stopsOn == nil }), !applied(account) {
+                    try applyForDebit(r, on: day)
                 }
                 do {
                     _ = try assessment.recordSwitch(
@@ -499,17 +499,21 @@ struct SimulationRun {
                 }
             }
             // New ordinary payers with a bank account sign a debit mandate in their first month.
-            if r.bankDebit, account.mandates.isEmpty, r.persona != .chronic || dice.chance(b.bankDebit),
+            if r.bankDebit, account.mandates.isEmpty, !applied(account),
+                r.persona != .chronic || dice.chance(b.bankDebit), businessDays.isBusinessDay(day),
                 city.accounts.current(r.person, try FiscalYear(fy))?.collection == .ordinary,
                 city.register.person(r.person)?.diedOn == nil
             {
-                try collection.startMandate(
-                    r.person,
-                    account: try BankAccount(
-                        bankCode: "0001", branchCode: String(format: "%03d", 1 + r.index % 40), accountType: 1,
-                        accountNumber: String(format: "%07d", 1_000_000 + r.index), holderKana: r.identity.nameKana),
-                    startsOn: day, metadata: command("\(r.index)/mandate", actor: office(r.index)))
+                try applyForDebit(r, on: day)
             }
+        }
+        // The applications of the month go to the bank, which answers ten days later.
+        let sent =
+            businessDays.isBusinessDay(day)
+            ? try collection.sendDebitApplications(on: day, actor: "sim-honcho") : .init()
+        if !sent.sent.isEmpty {
+            bankAnswers[businessDays.onOrAfter(day.adding(days: 10)), default: []] += sent.sent
+            report.files += 1
         }
         let settled = try collection.settleAll(
             on: day, rates: chargeRates, actor: "sim-honcho", runID: runID("settle/\(day)"))
@@ -707,6 +711,38 @@ struct SimulationRun {
         for person in persons {
             if let assessed = try collection.load(person).assessments[try FiscalYear(fy)] { watch(assessed) }
         }
+    }
+
+    /// Whether a bank-debit application is open (received or sent) or accepted.
+    func applied(_ account: CollectionAccounts.Account) -> Bool {
+        account.currentApplications.contains { [.received, .sent, .accepted].contains($0.change) }
+    }
+
+    /// A resident hands in a 口座振替依頼書 at their office.
+    mutating func applyForDebit(_ r: SimulatedResident, on day: CivilDate) throws {
+        _ = try collection.applyForDebit(
+            r.person,
+            account: try BankAccount(
+                bankCode: "0001", branchCode: String(format: "%03d", 1 + r.index % 40), accountType: 1,
+                accountNumber: String(format: "%07d", 1_000_000 + r.index), holderKana: r.identity.nameKana),
+            on: day, metadata: command("\(r.index)/debit-apply/\(day)", actor: office(r.index)))
+    }
+
+    /// The bank's answer to the applications sent: most registered, about one in thirty refused
+    /// (drawn from the application's number, not the dice).
+    mutating func answerApplications(on day: CivilDate) throws {
+        guard let sent = bankAnswers.removeValue(forKey: day) else { return }
+        let reasons = ["口座なし", "名義相違", "印鑑相違"]
+        var lines = ["application,result,reason"]
+        for a in sent {
+            let h = a.id.unicodeScalars.reduce(0) { ($0 &* 31 &+ Int($1.value)) % 1_000_003 }
+            lines.append(h % 30 == 0 ? "\(a.id),refused,\(reasons[h % reasons.count])" : "\(a.id),accepted,")
+        }
+        let summary = try collection.importMandateAnswers(
+            Array(lines.joined(separator: "\n").utf8), name: "mandate-answer-\(day).csv", learnedOn: day,
+            actor: "sim-honcho")
+        report.mandatesRefused += summary.refused.count
+        report.files += 1
     }
 
     mutating func monthEnds(_ day: CivilDate) throws {

@@ -48,6 +48,9 @@ import Testing
             .dunning: try notices.dunningLetters(on: d("2025-08-20"), at: at),
             .reminder: try notices.reminderLetters(on: d("2025-11-17"), at: at),
             .refund: refunds,
+            .debitStart: try notices.debitStartBatch(
+                acceptedFrom: d("2025-04-01"), through: d("2026-03-31"), on: d("2026-04-10"), at: at
+            ).notices,
             .certificate: [
                 try notices.certificate(
                     try #require(refunds.first).person, fiscalYear: try FiscalYear(2025), on: d("2026-04-10"), at: at)
@@ -82,11 +85,12 @@ import Testing
         // (One refund fewer since no mandate starts after a death: the simulated city no longer
         // debits a dead person's account and refunds the money to the heirs. Three payment notices
         // fewer since nobody mails the dead: built at the end of the year, the notices of the three
-        // persons who died in it are held for the counter. Four refunds more since the simulated
-        // pension insurer deducts what it was told, not what a month asks after a later decrease:
-        // what it deducted over that is refunded.)
+        // persons who died in it are held for the counter. The refunds follow the simulated city,
+        // which changed again with the pension insurer deducting what it was told and mandates
+        // starting when the bank registers them: three.)
         #expect(
-            batches[.payment]?.count == 61 && batches[.dunning]?.count == 3 && batches[.refund]?.count == 5,
+            batches[.payment]?.count == 61 && batches[.dunning]?.count == 3 && batches[.refund]?.count == 3
+                && batches[.debitStart]?.count == 5,
             "\(batches.mapValues(\.count))")
         let built = try notices.paymentBatch(fiscalYear: try FiscalYear(2025), on: d("2025-07-15"), at: at)
         #expect(built.held.count == 3 && built.notices.count == 61)
@@ -102,6 +106,7 @@ import Testing
             .reminder: ["documentNumber", "totalOwed", "lateFeeToDate", "payBy"],
             .refund: ["documentNumber", "refundAmount", "interest"],
             .certificate: ["documentNumber", "fiscalYear", "totalPaid"],
+            .debitStart: ["documentNumber", "account", "holder", "startsOn", "firstDebit"],
         ]
         for (kind, batch) in try everyKind() {
             #expect(Set(kind.fields).isSuperset(of: minimum[kind]!), "\(kind)")

@@ -70,6 +70,15 @@ enum EventSamples {
             DebitMandateStarted(person: person, startsOn: try! CivilDate(iso: "2025-07-01"), account: sealed)),
         .debitMandateStopped(
             DebitMandateStopped(person: person, stopsOn: try! CivilDate(iso: "2026-04-01"), reason: "解約")),
+        .slipReissued(
+            SlipReissued(
+                person: person, key: key(5), count: 2, reason: "紛失", deadline: try! CivilDate(iso: "2025-12-15"),
+                amount: Yen(5_750), issuedOn: try! CivilDate(iso: "2025-12-01"),
+                barcode: "9191234500000001000000012025050012512150057506")),
+        .debitApplicationRecorded(
+            DebitApplicationRecorded(
+                person: person, id: "100000001-20250801-1", change: .refused, on: try! CivilDate(iso: "2025-08-15"),
+                account: sealed, file: String(repeating: "cd", count: 32), reason: "口座なし")),
         .debitRequested(
             DebitRequested(
                 person: person, key: key(3), amount: Yen(5_750), debitDate: try! CivilDate(iso: "2025-09-30"),

@@ -81,12 +81,14 @@ public enum RequestCatalog {
         EndDeferral.self, AgreePlan.self, RevisePlan.self, CancelPlan.self, ShowPlans.self, CheckPlans.self,
         PlanSlips.self, AdoptNoticeSettings.self, ShowNoticeSettings.self, NoticeHistory.self,
         IssuePaymentNotices.self, IssueDunningLetters.self, IssueReminderLetters.self, IssueRefundNotices.self,
+        IssueDebitStartNotices.self,
         ReissueNotice.self, IssueCertificate.self,
         // Collection
         ShowAccount.self, SettleOverpayments.self, ListOpenRefunds.self, ListUnmatched.self, RecordUnmatched.self,
         ResolveUnmatched.self, ExportDebit.self, ImportCollectionFile<DebitResultFile>.self,
         ImportCollectionFile<ConvenienceStoreFile>.self, ImportCollectionFile<PensionDeductionsFile>.self,
-        ConvenienceSlip.self, PendingConvenience.self,
+        ConvenienceSlip.self, PendingConvenience.self, ApplyForDebit.self, SendDebitApplications.self,
+        ImportMandateAnswers.self, ReissueSlip.self,
         // Access, ledger
         EnrollOperator.self, ListOperators.self, SetOperatorRoles.self, SuspendOperator.self, RevokeOperator.self,
         ReinstateOperator.self, UnlockOperator.self, SetOperatorPassword.self, WhoAmI.self, ShowPermissions.self,

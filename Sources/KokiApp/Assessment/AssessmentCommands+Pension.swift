@@ -333,11 +333,13 @@ extension AssessmentCommands {
                     "\(person) is not deducted from the pension in FY\(year) or later: nothing to switch "
                         + "(a bank-debit mandate alone pays ordinary periods)")
             }
-            guard state.account.mandates.last.map({ $0.stopsOn.map { $0 > date } ?? true }) == true else {
+            let mandate = state.account.mandates.last.map({ $0.stopsOn.map { $0 > date } ?? true }) == true
+            let applied = state.account.currentApplications.contains { [.received, .sent].contains($0.change) }
+            guard mandate || applied else {
                 throw KokiError(
                     .invalidInput,
-                    "\(person) has no bank-debit mandate in force or to come: record the 口座振替依頼書 first "
-                        + "(`koki debit start`)")
+                    "\(person) has no bank-debit mandate in force or applied for: receive the 口座振替依頼書 first "
+                        + "(`koki debit apply`)")
             }
             if state.settings?.switchRequiresNoArrears ?? true {
                 // Pension months are the insurer's to pay: only ordinary periods are arrears.

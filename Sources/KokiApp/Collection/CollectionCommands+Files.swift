@@ -51,6 +51,8 @@ extension CollectionCommands {
         public var duplicates: [String] = []
         public var unmatched: [String] = []
         public var stopped: [PersonID] = []
+        /// Store payments of a slip a reissue (再発行) superseded: matched all the same.
+        public var superseded: [String] = []
     }
 
     static func digest(_ bytes: [UInt8]) -> String {
@@ -103,6 +105,12 @@ extension CollectionCommands {
                 throw KokiError(
                     .invalidInput,
                     "\(name) is the debit request koki wrote for \(earlier.date) (\(earlier.records) records), not a file to import: nothing appended"
+                )
+            }
+            if [.pensionRequest, .pensionNotice, .mandateRequest].contains(earlier.kind) {
+                throw KokiError(
+                    .invalidInput,
+                    "\(name) is the \(earlier.kind.rawValue) koki wrote on \(earlier.date) (\(earlier.records) records), not a file to import: nothing appended"
                 )
             }
             throw KokiError(
@@ -453,6 +461,14 @@ extension CollectionCommands {
                 events += state.receive(payment)
                 summary.payments += 1
                 summary.paid += barcode.amount
+                if !barcode.plan,
+                    let latest = state.account.slipReissues.filter({ $0.key == key }).max(by: { $0.count < $1.count }),
+                    barcode.reissue < latest.count
+                {
+                    summary.superseded.append(
+                        "line \(record.line): slip \(barcode.slip) (再発行区分 \(barcode.reissue)) paid, superseded by "
+                            + "reissue \(latest.count) of \(latest.issuedOn): matched")
+                }
             }
             scope.states[person] = state
         }

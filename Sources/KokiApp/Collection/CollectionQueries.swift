@@ -87,9 +87,21 @@ public struct ConvenienceSlip: PersonRequest {
             (person, fiscalYear, period, issuer, reissue, deadline)
     }
 
-    /// Answers the barcode's digits.
+    /// Answers the barcode's digits: the original slip's, or — with a reissue count — the digits
+    /// of that recorded reissue (`konbini reissue`): the count is the ledger's, never typed anew.
     public func handle(_ scope: RequestScope) throws -> String {
         try scope.recordRead([person])
+        let key = PeriodKey(fiscalYear, try PeriodNumber(period))
+        if reissue > 0 {
+            let state = try CollectionCommands(scope.ledger).load(person)
+            guard let recorded = state.account.slipReissues.first(where: { $0.key == key && $0.count == reissue })
+            else {
+                throw KokiError(
+                    .invalidInput,
+                    "no reissue \(reissue) of \(person)'s slip for \(key) is recorded: record one with `koki konbini reissue`")
+            }
+            return recorded.barcode
+        }
         return try CollectionCommands(scope.ledger).slipBarcode(
             person, key: PeriodKey(fiscalYear, try PeriodNumber(period)), issuer: issuer,
             reissue: reissue, deadline: deadline

@@ -117,3 +117,99 @@ public struct ExportDebit: KokiRequest {
         return Result(bytes: Data(bytes), records: records, total: total)
     }
 }
+
+/// `debit apply PERSON`: a bank-debit application (口座振替依頼書) received at the counter.
+public struct ApplyForDebit: PersonRequest {
+    public static let name = "debit apply"
+    public static let function: AccessFunction? = .collectionWrite
+
+    public var person: PersonID
+    public var bank: String
+    public var branch: String
+    public var accountType: Int
+    public var account: String
+    public var holder: String
+    public var on: CivilDate
+
+    public init(
+        person: PersonID, bank: String, branch: String, accountType: Int, account: String, holder: String,
+        on: CivilDate
+    ) {
+        (self.person, self.bank, self.branch, self.accountType) = (person, bank, branch, accountType)
+        (self.account, self.holder, self.on) = (account, holder, on)
+    }
+
+    public func handle(_ scope: RequestScope) throws -> DebitApplicationRecorded {
+        let date = try scope.openDecisionDay(on, for: "a bank-debit application")
+        let value = try BankAccount(
+            bankCode: bank, branchCode: branch, accountType: accountType, accountNumber: account, holderKana: holder)
+        return try CollectionCommands(scope.ledger).applyForDebit(person, account: value, on: date, metadata: scope.metadata())
+    }
+}
+
+/// `debit register`: the applications received, sent to the bank for registration. The door
+/// writes the file; the payers whose accounts it holds are recorded as read.
+public struct SendDebitApplications: KokiRequest {
+    public static let name = "debit register"
+    public static let function: AccessFunction? = .collectionWrite
+
+    public var on: CivilDate
+
+    public init(on: CivilDate) { self.on = on }
+
+    public func handle(_ scope: RequestScope) throws -> CollectionCommands.MandateRequestRun {
+        let date = try scope.openDecisionDay(on, for: "the registration request to the bank")
+        let run = try CollectionCommands(scope.ledger).sendDebitApplications(on: date, actor: scope.metadata().actor)
+        try scope.recordRead(run.sent.map(\.person), purpose: "bank-debit registration \(date)")
+        return run
+    }
+}
+
+/// `debit answers FILE`: the bank's answer to a registration request.
+public struct ImportMandateAnswers: KokiRequest {
+    public static let name = "debit answers"
+    public static let function: AccessFunction? = .collectionWrite
+
+    public var file: String
+    public var learnedOn: CivilDate?
+
+    public init(file: String, learnedOn: CivilDate?) { (self.file, self.learnedOn) = (file, learnedOn) }
+
+    public func handle(_ scope: RequestScope) throws -> CollectionCommands.MandateAnswerSummary {
+        let bytes = Array(try scope.read(file))
+        return try CollectionCommands(scope.ledger).importMandateAnswers(
+            bytes, name: (file as NSString).lastPathComponent, learnedOn: learnedOn ?? scope.today,
+            actor: scope.metadata().actor)
+    }
+}
+
+/// `konbini reissue PERSON`: a convenience-store slip issued again (再発行), counted by the ledger.
+public struct ReissueSlip: PersonRequest {
+    public static let name = "konbini reissue"
+    public static let function: AccessFunction? = .collectionWrite
+
+    public var person: PersonID
+    public var fiscalYear: FiscalYear
+    public var period: Int
+    public var issuer: String
+    public var reason: String
+    public var deadline: CivilDate
+    public var on: CivilDate?
+
+    public init(
+        person: PersonID, fiscalYear: FiscalYear, period: Int, issuer: String, reason: String, deadline: CivilDate,
+        on: CivilDate?
+    ) {
+        (self.person, self.fiscalYear, self.period, self.issuer) = (person, fiscalYear, period, issuer)
+        (self.reason, self.deadline, self.on) = (reason, deadline, on)
+    }
+
+    public func handle(_ scope: RequestScope) throws -> SlipReissued {
+        let date = try scope.openDecisionDay(on ?? scope.today, for: "a reissued slip")
+        let deadline = try scope.openDeadline(self.deadline, for: "a reissued slip's deadline", field: "--deadline")
+        try scope.recordRead([person], purpose: "slip reissue")
+        return try CollectionCommands(scope.ledger).reissueSlip(
+            person, key: PeriodKey(fiscalYear, try PeriodNumber(period)), issuer: issuer, reason: reason,
+            deadline: deadline, on: date, metadata: scope.metadata())
+    }
+}

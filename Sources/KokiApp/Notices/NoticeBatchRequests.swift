@@ -9,7 +9,7 @@ extension NoticeKind {
         switch self {
         case .payment: .assessmentWrite
         case .dunning, .reminder: .arrearsWrite
-        case .refund, .certificate: .collectionWrite
+        case .refund, .certificate, .debitStart: .collectionWrite
         }
     }
 }
@@ -184,6 +184,35 @@ public struct IssueRefundNotices: NoticeBatchRequest {
 
     public func build(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> Notices.Built {
         try notices.refundBatch(decidedFrom: from, through: through, on: date, at: position)
+    }
+}
+
+/// `notices debit-start --from D --through D`: 口座振替開始通知書 for the mandates the bank accepted
+/// then.
+public struct IssueDebitStartNotices: NoticeBatchRequest {
+    public static let name = "notices debit-start"
+    public static let kind = NoticeKind.debitStart
+
+    public var from: CivilDate
+    public var through: CivilDate
+    public var on: CivilDate?
+    public var format: PrintFormat
+    public var encoding: PrintEncoding
+    public var existingFile: String?
+
+    public init(
+        from: CivilDate, through: CivilDate, on: CivilDate?, format: PrintFormat, encoding: PrintEncoding,
+        existingFile: String?
+    ) {
+        (self.from, self.through, self.on) = (from, through, on)
+        (self.format, self.encoding, self.existingFile) = (format, encoding, existingFile)
+    }
+
+    public func date(_ scope: RequestScope) -> CivilDate { on ?? scope.today }
+    public var givenDate: CivilDate? { on }
+
+    public func build(_ notices: Notices, on date: CivilDate, at position: Int64) throws -> Notices.Built {
+        try notices.debitStartBatch(acceptedFrom: from, through: through, on: date, at: position)
     }
 }
 

@@ -504,6 +504,76 @@ public struct Notices: Sendable {
             builtFrom: builtFrom, fields: fields, rows: [], amount: r.amount + r.interest)
     }
 
+    /// 口座振替開始通知書 for the mandates the bank accepted from `from` through `through`: the
+    /// account (its number masked but for the last three digits), the day debits start and the
+    /// periods to be debited from then — the first of them is the first debit.
+    public func debitStartBatch(acceptedFrom from: CivilDate, through: CivilDate, on date: CivilDate, at position: Int64)
+        throws -> Built
+    {
+        let settings = try required(through: position)
+        var accepted: [DebitApplicationRecorded] = []
+        var query = EventQuery.through(position: position)
+        query.types = [DebitApplicationRecorded.eventType]
+        query.readsEnvelopes = false
+        try ledger.forEachEvent(query) { _, event in
+            if case .debitApplicationRecorded(let e) = event, e.change == .accepted, from <= e.on, e.on <= through {
+                accepted.append(e)
+            }
+        }
+        let to = try addressed(Set(accepted.map(\.person)), through: position)
+        var perPerson = try sequences(.debitStart, on: date)
+        var notices: [Notice] = []
+        for a in accepted.sorted(by: { ($0.person, $0.id) < ($1.person, $1.id) }) {
+            guard let addressee = to.living[a.person] else { continue }
+            let sequence = perPerson[a.person] ?? 1
+            perPerson[a.person] = sequence + 1
+            let state = try CollectionCommands(ledger).load(a.person, knownAt: .position(position))
+            guard let notice = try debitStart(
+                a, state: state, to: addressee, number: Self.number(.debitStart, date, a.person, sequence), on: date,
+                builtFrom: position, settings: settings)
+            else { continue }  // erased after retention
+            notices.append(notice)
+        }
+        return built(to, notices)
+    }
+
+    func debitStart(
+        _ a: DebitApplicationRecorded, state: PersonCollectionState, to: Addressee, number: String, on date: CivilDate,
+        builtFrom: Int64, settings: NoticeSettings
+    ) throws -> Notice? {
+        guard let sealed = state.account.applicationAccount(a.id),
+            let bank = try CollectionCommands(ledger).vault.openAccount(sealed, for: a.person)
+        else { return nil }
+        // The periods paid ordinarily and still owing, due from the day the mandate starts.
+        var debited: [(key: PeriodKey, value: CollectionAccounts.Period)] = []
+        for (key, period) in state.account.periods.sorted(by: { $0.key < $1.key }) {
+            guard period.dueDate >= a.on, period.outstanding > .zero else { continue }
+            guard state.assessments[key.fiscalYear]?.method(of: key.period) == .ordinary else { continue }
+            debited.append((key, period))
+        }
+        let accountType = [1: "普通", 2: "当座", 3: "納税準備"][bank.accountType] ?? "その他"
+        let first = debited.first.map {
+            "\(JapaneseEra.format($0.value.dueDate))（\(JapaneseEra.format(fiscalYear: $0.key.fiscalYear)) \($0.key.period.number)期 \(printed($0.value.outstanding))円）"
+        }
+        let fields =
+            Self.head(number, date, to) + [
+                ("application", a.id), ("bank", bank.bankCode), ("branch", bank.branchCode),
+                ("accountType", accountType),
+                ("account", String(repeating: "*", count: max(0, bank.accountNumber.count - 3)) + bank.accountNumber.suffix(3)),
+                ("holder", bank.holderKana), ("startsOn", JapaneseEra.format(a.on)),
+                ("firstDebit", first ?? "次の納期限から（現在、振替の対象となる保険料はありません）"),
+            ] + Self.contact(settings)
+        let rows = debited.map { key, period in
+            [
+                ("period", "\(JapaneseEra.format(fiscalYear: key.fiscalYear)) \(key.period.number)期"),
+                ("dueDate", JapaneseEra.format(period.dueDate)), ("amount", printed(period.outstanding)),
+            ]
+        }
+        return Notice(
+            kind: .debitStart, number: number, person: a.person, subject: a.id, reason: "口座振替開始", issuedOn: date,
+            builtFrom: builtFrom, fields: fields, rows: rows, amount: debited.map(\.value.outstanding).sum())
+    }
+
     /// A payment certificate (納付済確認書): the payments credited to `fiscalYear`'s periods.
     public func certificate(_ person: PersonID, fiscalYear: FiscalYear, on date: CivilDate, at position: Int64) throws
         -> Notice
@@ -689,6 +759,19 @@ public struct Notices: Sendable {
                 notice = Self.refund(
                     refund.decision, to: to, number: number, on: original.issuedOn, builtFrom: position,
                     settings: settings)
+            case .debitStart:
+                let state = try CollectionCommands(ledger).load(original.person, knownAt: .position(position))
+                guard
+                    let application = state.account.debitApplications.first(where: {
+                        $0.id == original.subject && $0.change == .accepted
+                    }),
+                    let built = try debitStart(
+                        application, state: state, to: to, number: number, on: original.issuedOn, builtFrom: position,
+                        settings: settings)
+                else {
+                    throw KokiError(.undecodableEvent, "document \(number): its accepted application is gone")
+                }
+                notice = built
             case .certificate:
                 let state = try CollectionCommands(ledger).load(original.person, knownAt: .position(position))
                 guard let span = CertificateSpan(subject: original.subject) else {

@@ -32,6 +32,7 @@ extension ImportCommand {
                 + (s.other > 0 ? ", \(s.other) other" : "") + (s.stopped.isEmpty ? "" : ", \(s.stopped.count) stopped"))
         for d in s.duplicates { Output.line("  duplicate, ignored: \(d)") }
         for u in s.unmatched { Output.line("  unmatched: \(u)") }
+        for u in s.superseded { Output.line("  superseded: \(u)") }
         noteReadModels(result.readModelsNote)
     }
 }
@@ -39,15 +40,113 @@ extension ImportCommand {
 struct DebitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "debit",
-        abstract: "Bank debit (口座振替): mandates, request files, result files (全銀 type 91).",
-        subcommands: [Start.self, Stop.self, Export.self, Import.self]
+        abstract:
+            "Bank debit (口座振替): applications and their registration at the bank, mandates, request and result files (全銀 type 91).",
+        subcommands: [Apply.self, Register.self, Answers.self, Start.self, Stop.self, Export.self, Import.self]
     )
+
+    struct Apply: TypedCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Receive a bank-debit application (口座振替依頼書): registered at the bank before debits start.",
+            discussion: """
+                The account is sealed with the person's key; the holder's name may be typed in full-width \
+                katakana (stored half-width). `koki debit register` sends it to the bank; `koki debit answers` \
+                imports the bank's answer: accepted starts the mandate (a change of account replaces the one in \
+                force), refused records the bank's reason. Refused (exit 65, nothing recorded): a person not in \
+                the register or dead by --on, a bad bank, branch or account number, a holder name longer than 30 \
+                half-width characters, the same account while an earlier application is open, --on a day the \
+                office is closed. It takes a second operator's confirmation (an application of kind debit).
+                """)
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Option(help: "Bank code (統一金融機関番号), 4 digits.") var bank: String
+        @Option(help: "Branch code, 3 digits.") var branch: String
+        @Option(help: "Account type: 1 普通, 2 当座, 3 納税準備, 9 その他.") var accountType = 1
+        @Option(help: "Account number, up to 7 digits.") var account: String
+        @Option(help: "The holder's name in kana (預金者名).") var holder: String
+        @Option(help: ArgumentHelp("The day received (an open day).", valueName: "date")) var on: CivilDate
+
+        func request() -> ApplyForDebit {
+            ApplyForDebit(
+                person: person, bank: bank, branch: branch, accountType: accountType, account: account, holder: holder,
+                on: on)
+        }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line("bank-debit application \(result.id) received for \(request.person) on \(request.on)")
+        }
+    }
+
+    struct Register: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send the applications received to the bank for registration, and write the file.",
+            discussion: """
+                Every application received and not yet sent goes to --out as CSV, UTF-8, LF: the header \
+                application,person,bank,branch,account_type,account,holder and a line per application (holder in \
+                half-width kana); each is recorded as sent with the file's SHA-256 (a collection file of kind \
+                mandateRequest). The application of a person who died is withdrawn instead. Nothing to send: no \
+                file written, nothing recorded.
+                """)
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("The day sent (an open day, not after today).", valueName: "date")) var on: CivilDate
+        @Option(help: ArgumentHelp("Where to write the file for the bank.", valueName: "file")) var out: String
+
+        func run() throws {
+            try reporting {
+                let (path, result) = try options.run(SendDebitApplications.self) {
+                    let path = try OutputFiles.path(out, option: "--out", options: options)
+                    guard !FileManager.default.fileExists(atPath: path) else {
+                        throw KokiError(.invalidInput, "\(path) already exists: choose another --out")
+                    }
+                    return path
+                } _: { _ in SendDebitApplications(on: on) }
+                if !result.file.isEmpty {
+                    do {
+                        try OutputFiles.save(result.file, to: path, option: "--out", options: options)
+                    } catch let failure as CLIFailure {
+                        throw CLIFailure(
+                            failure.status,
+                            "\(failure.message) (the applications are recorded as sent, with the file's digest \(result.digest))")
+                    }
+                }
+                Output.line(
+                    "registration request on \(on): \(result.sent.count) applications"
+                        + (result.withdrawn.isEmpty ? "" : ", \(result.withdrawn.count) withdrawn (died)")
+                        + (result.file.isEmpty ? "; no file written" : " → \(path)"))
+            }
+        }
+    }
+
+    struct Answers: TypedCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import the bank's answer to a registration request: accepted starts the mandate, refused says why.",
+            discussion: """
+                CSV, UTF-8: application,result,reason — result accepted (the mandate starts on the day the answer \
+                was learned of, --learned-on, and debits begin with the first due date from then) or refused \
+                with the bank's reason (口座なし, 名義相違 …). An acceptance for a person who died meanwhile \
+                withdraws the application. Refused whole (exit 65, nothing appended), naming the line: a \
+                malformed line, not UTF-8 or a control character, another file's header (the city's own request \
+                sent back among them), an application koki did not send or one answered already, the same \
+                application twice, a refusal without its reason, a file imported before, --learned-on after today.
+                """)
+        @OptionGroup var options: LedgerOptions
+        @OptionGroup var input: ImportArguments
+
+        func request() -> ImportMandateAnswers { ImportMandateAnswers(file: input.file, learnedOn: input.learnedOn) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line(
+                "mandate answers: \(result.records) records, \(result.accepted.count) accepted, \(result.refused.count) refused"
+                    + (result.withdrawn.isEmpty ? "" : ", \(result.withdrawn.count) withdrawn (died)"))
+            for r in result.refused { Output.line("  refused: \(r.id) (\(r.person)): \(r.reason)") }
+        }
+    }
 
     struct Start: TypedCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Start a person's bank-debit mandate (口座振替開始); a new one replaces the old.",
+            abstract: "Record a mandate the bank registered already (口座振替開始); a new one replaces the old.",
             discussion:
-                "The account is sealed with the person's key. The holder's name may be typed in full-width katakana; it is stored as half-width. A mandate starting after the person's recorded death is refused."
+                "For mandates registered outside koki (taking over an existing system's): an application is received with `koki debit apply` and started by the bank's answer. The account is sealed with the person's key. The holder's name may be typed in full-width katakana; it is stored as half-width. A mandate starting after the person's recorded death is refused."
         )
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
@@ -148,7 +247,7 @@ struct KonbiniCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "konbini",
         abstract: "Convenience-store payments (コンビニ収納): slip barcodes, preliminary and final files, follow-up.",
-        subcommands: [Slip.self, Import.self, Pending.self]
+        subcommands: [Slip.self, Reissue.self, Import.self, Pending.self]
     )
 
     struct Slip: TypedCommand {
@@ -159,7 +258,8 @@ struct KonbiniCommand: ParsableCommand {
         @Option(help: "The fiscal year.") var fiscalYear: Int
         @Option(help: "The period.") var period: Int
         @Option(help: "The city's 6-digit issuer code (請求書発行企業コード).") var issuer: String
-        @Option(help: "The reissue count (再発行区分), 0–9.") var reissue = 0
+        @Option(help: "A recorded reissue's count (再発行区分, 1–9: `konbini reissue` records them); 0, the original.")
+        var reissue = 0
         @Option(help: ArgumentHelp("The payment deadline (default: the due date).", valueName: "date")) var deadline:
             CivilDate?
 
@@ -170,6 +270,40 @@ struct KonbiniCommand: ParsableCommand {
         }
 
         static func report(_ request: Request, _ result: Request.Result) { Output.line(result) }
+    }
+
+    struct Reissue: TypedCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Reissue a slip (再発行): the ledger counts it and keeps why, the new deadline and the amount.",
+            discussion: """
+                The count (the barcode's 再発行区分) is the period's reissues so far + 1, at most 9; the amount is \
+                what the period still owes; --deadline is a day the office is open, not before --on. The barcode \
+                is printed and recorded (SlipReissued); `konbini slip --reissue N` prints it again. A store \
+                payment of an earlier slip of the period is still matched by its slip number and reported as \
+                superseded. Refused (exit 65, nothing recorded): a period that owes nothing or is deducted from \
+                the pension, a tenth reissue, a person who died, a reason that is empty, longer than 60 \
+                characters or holds a control character.
+                """)
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Option(help: "The fiscal year.") var fiscalYear: Int
+        @Option(help: "The period.") var period: Int
+        @Option(help: "The city's 6-digit issuer code (請求書発行企業コード).") var issuer: String
+        @Option(help: "Why (紛失, 期限切れ …).") var reason: String
+        @Option(help: ArgumentHelp("The new payment deadline (an open day).", valueName: "date")) var deadline: CivilDate
+        @Option(help: ArgumentHelp("The day reissued (default: today in Japan).", valueName: "date")) var on: CivilDate?
+
+        func request() throws -> ReissueSlip {
+            ReissueSlip(
+                person: person, fiscalYear: try FiscalYear(fiscalYear), period: period, issuer: issuer, reason: reason,
+                deadline: deadline, on: on)
+        }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line(
+                "reissue \(result.count) of \(request.person)'s slip for \(result.key): \(result.amount.amount) yen by \(result.deadline)")
+            Output.line(result.barcode)
+        }
     }
 
     struct Import: ImportCommand {

@@ -157,7 +157,8 @@ struct NoticesCommand: ParsableCommand {
             bytes. Settings (the city's name, contact, barcode issuer code) first: `notices settings adopt`.
             """,
         subcommands: [
-            Settings.self, Payment.self, Dunning.self, Reminder.self, Refund.self, Reissue.self, History.self,
+            Settings.self, Payment.self, Dunning.self, Reminder.self, Refund.self, DebitStart.self, Reissue.self,
+            History.self,
         ])
 
     struct Settings: ParsableCommand {
@@ -261,6 +262,32 @@ struct NoticesCommand: ParsableCommand {
             let date = try on ?? todayInJapan()
             try issueBatch(date: date, options: options, print: print) {
                 IssueRefundNotices(
+                    from: from, through: through, on: date, format: print.format, encoding: print.encoding,
+                    existingFile: $0)
+            }
+        }
+    }
+
+    struct DebitStart: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "debit-start",
+            abstract: "口座振替開始通知書 for the mandates the bank accepted in a period.",
+            discussion: """
+                One per application accepted (`koki debit answers`) from --from through --through: the account \
+                (its number masked but for the last three digits), the day debits start, and the periods paid \
+                ordinarily and still owing from then — the first of them is the first debit. The dead are held \
+                for the counter like every notice; a reissue (`koki notices reissue`) builds the same document.
+                """)
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("Accepted from this day.", valueName: "date")) var from: CivilDate
+        @Option(help: ArgumentHelp("… through this day.", valueName: "date")) var through: CivilDate
+        @Option(help: ArgumentHelp("The notice date (default: today in Japan).", valueName: "date")) var on: CivilDate?
+        @OptionGroup var print: PrintOptions
+
+        func run() throws {
+            let date = try on ?? todayInJapan()
+            try issueBatch(date: date, options: options, print: print) {
+                IssueDebitStartNotices(
                     from: from, through: through, on: date, format: print.format, encoding: print.encoding,
                     existingFile: $0)
             }
