@@ -62,6 +62,7 @@ public enum EventRegistry {
         Registration(DebitMandateStarted.self) { .debitMandateStarted($0) },
         Registration(DebitApplicationRecorded.self) { .debitApplicationRecorded($0) },
         Registration(SlipReissued.self) { .slipReissued($0) },
+        Registration(DebitPrepaymentChosen.self) { .debitPrepaymentChosen($0) },
         Registration(DebitMandateStopped.self) { .debitMandateStopped($0) },
         Registration(DebitRequested.self) { .debitRequested($0) },
         Registration(DebitFailed.self) { .debitFailed($0) },

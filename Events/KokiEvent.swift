@@ -40,6 +40,7 @@ public enum KokiEvent: Sendable, Hashable {
     case debitMandateStarted(DebitMandateStarted)
     case debitApplicationRecorded(DebitApplicationRecorded)
     case slipReissued(SlipReissued)
+    case debitPrepaymentChosen(DebitPrepaymentChosen)
     case debitMandateStopped(DebitMandateStopped)
     case debitRequested(DebitRequested)
     case debitFailed(DebitFailed)
@@ -105,6 +106,7 @@ public enum KokiEvent: Sendable, Hashable {
         case .debitMandateStarted(let e): e.person
         case .debitApplicationRecorded(let e): e.person
         case .slipReissued(let e): e.person
+        case .debitPrepaymentChosen(let e): e.person
         case .debitMandateStopped(let e): e.person
         case .debitRequested(let e): e.person
         case .debitFailed(let e): e.person
@@ -178,6 +180,7 @@ public enum KokiEvent: Sendable, Hashable {
         case .debitMandateStarted(let e): visitor.visit(e)
         case .debitApplicationRecorded(let e): visitor.visit(e)
         case .slipReissued(let e): visitor.visit(e)
+        case .debitPrepaymentChosen(let e): visitor.visit(e)
         case .debitMandateStopped(let e): visitor.visit(e)
         case .debitRequested(let e): visitor.visit(e)
         case .debitFailed(let e): visitor.visit(e)

@@ -336,3 +336,29 @@ public struct SlipReissued: EventPayload {
         (self.deadline, self.amount, self.issuedOn, self.barcode) = (deadline, amount, issuedOn, barcode)
     }
 }
+
+/// 全期前納を申し出た — a bank-debit payer chose to pay each year's premium whole on the year's
+/// first due date (where the city's calendar offers it), or withdrew that choice. The debit
+/// request of a year's first due date then asks for every ordinary period of the year still owed.
+public struct DebitPrepaymentChosen: EventPayload {
+    public static let eventType = "DebitPrepaymentChosen"
+    public static let schemaVersion = 1
+
+    public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
+        try Self(person: c.field(\.person), change: c.field(\.change), on: c.field(\.on))
+    }
+
+    /// Stored by declaration order: add cases at the end.
+    public enum Change: String, Sendable, Hashable, Codable, CaseIterable, StoredCase {
+        case chosen, withdrawn
+        public static let storedCases = allCases
+    }
+
+    public var person: PersonID
+    public var change: Change
+    public var on: CivilDate
+
+    public init(person: PersonID, change: Change, on: CivilDate) {
+        (self.person, self.change, self.on) = (person, change, on)
+    }
+}

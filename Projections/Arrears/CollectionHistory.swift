@@ -101,6 +101,8 @@ public struct CollectionHistory: Sendable, Hashable {
                 "\(e.amount.amount) yen of overpayment \(e.overpayment)\(e.refund.map { " (refund \($0) lapses)" } ?? ""), the right ended \(e.lastDay)"
             )
         case .debitMandateStarted(let e): add(e.startsOn, "debit", "mandate from \(e.startsOn)")
+        case .debitPrepaymentChosen(let e):
+            add(e.on, "debit", e.change == .chosen ? "全期前納を選択" : "全期前納を取消")
         case .slipReissued(let e):
             add(
                 e.issuedOn, "slip",

@@ -48,7 +48,7 @@ public struct PremiumAccounts: Projection {
             .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .provisionalDeductionDecided, .pensionDeductionNotified, .pensionSwitchRecorded, .myNumberRecorded,
             .personErased, .mailRecipientRecorded, .access, .notice, .counter, .paymentReceived,
             .dunningNoticeIssued, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated, .refundDecided,
-            .refundPaid, .refundPrescribed, .debitMandateStarted, .debitApplicationRecorded, .slipReissued, .debitMandateStopped, .debitRequested, .debitFailed,
+            .refundPaid, .refundPrescribed, .debitMandateStarted, .debitApplicationRecorded, .slipReissued, .debitPrepaymentChosen, .debitMandateStopped, .debitRequested, .debitFailed,
             .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved,
             .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded, .reminderIssued,
             .contactRecorded, .lateFeeFinalized, .reductionDecided, .writtenOff, .installmentPlanRecorded,

@@ -39,7 +39,7 @@ public struct CitySnapshot: Sendable, Equatable {
                 .access, .notice, .counter,
                 .installmentCalendarAdopted, .assessmentRunRecorded,
                 .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .paymentCancelled, .overpaymentRecognized,
-                .overpaymentAppropriated, .refundDecided, .refundPaid, .refundPrescribed, .debitMandateStarted, .debitApplicationRecorded, .slipReissued,
+                .overpaymentAppropriated, .refundDecided, .refundPaid, .refundPrescribed, .debitMandateStarted, .debitApplicationRecorded, .slipReissued, .debitPrepaymentChosen,
                 .debitMandateStopped,
                 .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped,
                 .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted,

@@ -113,6 +113,8 @@ public struct CollectionAccounts: Projection {
         public var debitApplications: [DebitApplicationRecorded] = []
         /// Convenience-store slips reissued (再発行), in order.
         public var slipReissues: [SlipReissued] = []
+        /// The day the payer chose 全期前納 (the whole year on its first due date), while in force.
+        public var prepayment: CivilDate?
         public var debitFailures: [DebitFailed] = []
         public var reports: [ConveniencePaymentReported] = []
         public var pensionStops: [PensionDeductionStopped] = []
@@ -154,7 +156,7 @@ public struct CollectionAccounts: Projection {
         public static func folds(_ event: KokiEvent) -> Bool {
             switch event {
             case .premiumAssessed, .paymentReceived, .paymentCancelled, .overpaymentRecognized,
-                .overpaymentAppropriated, .refundDecided, .refundPaid, .refundPrescribed, .debitMandateStarted, .debitApplicationRecorded, .slipReissued,
+                .overpaymentAppropriated, .refundDecided, .refundPaid, .refundPrescribed, .debitMandateStarted, .debitApplicationRecorded, .slipReissued, .debitPrepaymentChosen,
                 .debitMandateStopped,
                 .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped,
                 .dunningNoticeIssued, .reminderIssued, .contactRecorded, .lateFeeFinalized, .reductionDecided,
@@ -250,6 +252,8 @@ public struct CollectionAccounts: Projection {
                 debitApplications.append(e)
             case .slipReissued(let e):
                 slipReissues.append(e)
+            case .debitPrepaymentChosen(let e):
+                prepayment = e.change == .chosen ? e.on : nil
             case .debitMandateStopped(let e):
                 for i in mandates.indices where mandates[i].stopsOn.map({ $0 > e.stopsOn }) ?? true {
                     mandates[i].stopsOn = max(mandates[i].startsOn, e.stopsOn)

@@ -70,7 +70,7 @@ public struct PremiumBalances: Projection {
             .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .provisionalDeductionDecided, .pensionDeductionNotified, .pensionSwitchRecorded, .myNumberRecorded,
             .personErased, .mailRecipientRecorded, .access, .notice, .counter, .rateTableAdopted,
             .installmentCalendarAdopted,
-            .assessmentRunRecorded, .refundDecided, .refundPaid, .refundPrescribed, .debitMandateStarted, .debitApplicationRecorded, .slipReissued,
+            .assessmentRunRecorded, .refundDecided, .refundPaid, .refundPrescribed, .debitMandateStarted, .debitApplicationRecorded, .slipReissued, .debitPrepaymentChosen,
             .debitMandateStopped,
             .debitRequested, .debitFailed, .conveniencePaymentReported, .pensionDeductionStopped,
             .unmatchedPaymentRecorded, .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted,

@@ -224,7 +224,7 @@ public struct InsuredRegister: Projection {
             break  // operators, sessions, reads and documents belong to no one's register entry
         case .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .rateTableAdopted, .installmentCalendarAdopted,
             .assessmentRunRecorded, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated, .refundDecided,
-            .refundPaid, .refundPrescribed, .debitMandateStarted, .debitApplicationRecorded, .slipReissued, .debitMandateStopped, .debitRequested, .debitFailed,
+            .refundPaid, .refundPrescribed, .debitMandateStarted, .debitApplicationRecorded, .slipReissued, .debitPrepaymentChosen, .debitMandateStopped, .debitRequested, .debitFailed,
             .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved,
             .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded, .reminderIssued,
             .contactRecorded, .lateFeeFinalized, .reductionDecided, .writtenOff, .installmentPlanRecorded,
@@ -258,6 +258,7 @@ extension KokiEvent {
         case .debitMandateStarted(let e): e.startsOn
         case .debitApplicationRecorded(let e): e.on
         case .slipReissued(let e): e.issuedOn
+        case .debitPrepaymentChosen(let e): e.on
         case .debitMandateStopped(let e): e.stopsOn
         case .debitRequested(let e): e.debitDate
         case .debitFailed(let e): e.debitDate

@@ -54,6 +54,8 @@ public struct CitySimulation: Sendable {
         public var switches = 0
         /// Bank-debit applications the bank refused to register.
         public var mandatesRefused = 0
+        /// Bank-debit payers who chose 全期前納.
+        public var prepayments = 0
         public var reductions = 0
         public var reassessments = 0
         public var refunds = 0
@@ -301,7 +303,9 @@ struct SimulationRun {
             table.source = "simulation: FY\(nearest)'s confirmed rates carried to FY\(fy) (not a real table)"
         }
         try assessment.adoptRates(table, metadata: command("rates/\(fy)"))
-        let calendar = InstallmentCalendar.standard(fiscalYear: fy)
+        // The simulated city offers 全期前納 to bank-debit payers.
+        var calendar = InstallmentCalendar.standard(fiscalYear: fy)
+        calendar.debitPrepayment = true
         try assessment.adoptCalendar(calendar, metadata: command("calendar/\(fy)"))
         dueDates.formUnion(calendar.dueDates())
         dunningDays.formUnion(calendar.dueDates().map { businessDays.onOrBefore($0.adding(days: 20)) })
@@ -726,6 +730,13 @@ struct SimulationRun {
                 bankCode: "0001", branchCode: String(format: "%03d", 1 + r.index % 40), accountType: 1,
                 accountNumber: String(format: "%07d", 1_000_000 + r.index), holderKana: r.identity.nameKana),
             on: day, metadata: command("\(r.index)/debit-apply/\(day)", actor: office(r.index)))
+        // About one in fifteen also chooses 全期前納 (drawn from the resident, not the dice).
+        if r.index % 15 == 7, try collection.load(r.person).account.prepayment == nil {
+            _ = try collection.choosePrepayment(
+                r.person, change: .chosen, on: day,
+                metadata: command("\(r.index)/prepay/\(day)", actor: office(r.index)))
+            report.prepayments += 1
+        }
     }
 
     /// The bank's answer to the applications sent: most registered, about one in thirty refused

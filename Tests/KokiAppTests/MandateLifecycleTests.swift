@@ -180,3 +180,33 @@ extension CollectionCommandsTests {
         }
     }
 }
+
+extension CollectionCommandsTests {
+    /// 全期前納: where the year's calendar offers it, a payer who chose it is debited every ordinary
+    /// period of the year on its first due date; one who did not, that period alone.
+    @Test func aPayerWhoChosePrepaymentIsDebitedTheWholeYearOnItsFirstDueDate() throws {
+        try city(["1", "2"])
+        var calendar = InstallmentCalendar.standard(fiscalYear: 2025)
+        calendar.debitPrepayment = true
+        try assessment.adoptCalendar(calendar, metadata: meta())
+        try mandate("1")
+        try mandate("2")
+        #expect(throws: KokiError.self) {
+            try collection.choosePrepayment(id("1"), change: .withdrawn, on: d("2025-07-01"), metadata: meta())
+        }
+        _ = try collection.choosePrepayment(id("1"), change: .chosen, on: d("2025-07-01"), metadata: meta())
+        #expect(throws: KokiError.self) {
+            try collection.choosePrepayment(id("1"), change: .chosen, on: d("2025-07-02"), metadata: meta())
+        }
+        let export = try collection.exportDebit(on: d("2025-07-31"), originator: Self.originator, actor: "batch")
+        #expect(export.records == 9 + 1, "1's nine periods, 2's first")
+        #expect(export.total == Yen(77_800 + 9_000))
+        let requested = try account("1").debitRequests
+        #expect(requested.count == 9 && requested.map(\.amount).sum() == Yen(77_800))
+        #expect(Set(requested.map(\.key.period.number)) == Set(1...9))
+        // Not offered: a calendar without it asks for the period due alone.
+        try assessment.adoptCalendar(InstallmentCalendar.standard(fiscalYear: 2025), metadata: meta())
+        let next = try collection.exportDebit(on: d("2025-09-01"), originator: Self.originator, actor: "batch")
+        #expect(next.records == 2)
+    }
+}

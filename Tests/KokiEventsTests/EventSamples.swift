@@ -70,6 +70,8 @@ enum EventSamples {
             DebitMandateStarted(person: person, startsOn: try! CivilDate(iso: "2025-07-01"), account: sealed)),
         .debitMandateStopped(
             DebitMandateStopped(person: person, stopsOn: try! CivilDate(iso: "2026-04-01"), reason: "解約")),
+        .debitPrepaymentChosen(
+            DebitPrepaymentChosen(person: person, change: .chosen, on: try! CivilDate(iso: "2025-07-01"))),
         .slipReissued(
             SlipReissued(
                 person: person, key: key(5), count: 2, reason: "紛失", deadline: try! CivilDate(iso: "2025-12-15"),

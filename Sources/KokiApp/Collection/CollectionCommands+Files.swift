@@ -138,7 +138,10 @@ extension CollectionCommands {
 
     /// Builds and records the debit request for a debit date: one data record per period due
     /// that day, still owing, of a person with a mandate in force and ordinary collection, not
-    /// reported paid at a convenience store, and not dead before the debit date. Returns the file's bytes; the periods requested
+    /// reported paid at a convenience store, and not dead before the debit date. On a year's first
+    /// due date, where the year's calendar offers 全期前納 (`debitPrepayment`), a payer who chose it
+    /// is asked for every ordinary period of the year still owed, each a record of its own (the
+    /// periods it settles, recorded as requested). Returns the file's bytes; the periods requested
     /// and the file are recorded, and a second request for the same date is refused.
     public func exportDebit(
         on debitDate: CivilDate, originator: Originator, separator: ZenginDebitFile.LineSeparator = .crlf,
@@ -152,13 +155,23 @@ extension CollectionCommands {
         }
         var records: [ZenginDebitFile.Record] = []
         var requested: [DebitRequested] = []
+        // The years whose first due date this is and whose calendar offers 全期前納.
+        let prepaidYears = Set(
+            city.accounts.calendars.values.filter { adopted in
+                adopted.calendar.debitPrepayment
+                    && adopted.calendar.dueDates(on: BusinessCalendar(extraClosedDays: Set(adopted.extraClosedDays)))
+                        .first == debitDate
+            }.map(\.calendar.fiscalYear))
         for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key }) {
             guard let mandate = account.mandate(on: debitDate) else { continue }
             // Nobody's account is debited after their recorded death: the bank freezes it, and the
             // heirs pay what is still owed (相続による納付義務の承継) by slip.
             if let died = city.register.person(person)?.diedOn, died < debitDate { continue }
-            for (key, period) in account.periods.sorted(by: { $0.key < $1.key })
-            where period.dueDate == debitDate && period.outstanding > .zero {
+            let prepays = account.prepayment.map { $0 <= debitDate } == true
+            for (key, period) in account.periods.sorted(by: { $0.key < $1.key }) where period.outstanding > .zero {
+                let prepaid =
+                    prepays && period.dueDate > debitDate && prepaidYears.contains(key.fiscalYear.year)
+                guard period.dueDate == debitDate || prepaid else { continue }
                 // A period deferred (徴収猶予) on its due date is paid when the deferment ends.
                 guard city.accounts.current(person, key.fiscalYear)?.method(of: key.period) == .ordinary,
                     !account.pendingReports.contains(where: { $0.key == key }),
@@ -205,7 +218,9 @@ extension CollectionCommands {
             ]
         try appendImport(
             events,
-            versions: Dictionary(uniqueKeysWithValues: requested.map { ($0.person, city.version(of: $0.person)) }),
+            // A person may have several periods requested (two years' due the same day, 全期前納).
+            versions: Dictionary(
+                requested.map { ($0.person, city.version(of: $0.person)) }, uniquingKeysWith: { first, _ in first }),
             digest: digest, kind: .debitRequest, actor: actor)
         return (bytes, records.count, file.total)
     }

@@ -242,3 +242,42 @@ extension CollectionCommands {
         return event
     }
 }
+
+// MARK: - 全期前納
+
+extension CollectionCommands {
+    /// Records a bank-debit payer's choice of 全期前納 — each year's premium whole on its first due
+    /// date, where the year's calendar offers it — or its withdrawal. Refused: a person not in the
+    /// register or dead by then, no mandate in force or applied for, choosing twice, withdrawing
+    /// nothing.
+    public func choosePrepayment(
+        _ person: PersonID, change: DebitPrepaymentChosen.Change, on date: CivilDate, metadata: CommandMetadata
+    ) throws -> DebitPrepaymentChosen {
+        let state = try load(person)
+        guard let entry = state.entry else { throw KokiError(.invalidInput, "no person \(person) in the register") }
+        switch change {
+        case .chosen:
+            if let died = entry.diedOn, died <= date {
+                throw KokiError(.invalidInput, "\(person) died on \(died): no choice after a death")
+            }
+            if let earlier = state.account.prepayment {
+                throw KokiError(.invalidInput, "\(person) chose 全期前納 on \(earlier) already")
+            }
+            let mandate = state.account.mandates.last.map { $0.stopsOn.map { $0 > date } ?? true } == true
+            let applied = state.account.currentApplications.contains { [.received, .sent].contains($0.change) }
+            guard mandate || applied else {
+                throw KokiError(
+                    .invalidInput,
+                    "\(person) has no bank-debit mandate in force or applied for: 全期前納 is paid by debit")
+            }
+        case .withdrawn:
+            guard state.account.prepayment != nil else {
+                throw KokiError(.invalidInput, "\(person) has no 全期前納 to withdraw")
+            }
+        }
+        let event = DebitPrepaymentChosen(person: person, change: change, on: date)
+        try ledger.record(
+            [.debitPrepaymentChosen(event)], metadata: metadata, expecting: [person: .exact(state.version)])
+        return event
+    }
+}

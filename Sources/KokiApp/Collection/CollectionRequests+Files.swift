@@ -213,3 +213,23 @@ public struct ReissueSlip: PersonRequest {
             deadline: deadline, on: date, metadata: scope.metadata())
     }
 }
+
+/// `debit prepay PERSON`: a payer chooses 全期前納 (or withdraws it).
+public struct ChoosePrepayment: PersonRequest {
+    public static let name = "debit prepay"
+    public static let function: AccessFunction? = .collectionWrite
+
+    public var person: PersonID
+    public var on: CivilDate
+    public var withdraw: Bool
+
+    public init(person: PersonID, on: CivilDate, withdraw: Bool) {
+        (self.person, self.on, self.withdraw) = (person, on, withdraw)
+    }
+
+    public func handle(_ scope: RequestScope) throws -> DebitPrepaymentChosen {
+        let date = try scope.openDecisionDay(on, for: "a choice of 全期前納")
+        return try CollectionCommands(scope.ledger).choosePrepayment(
+            person, change: withdraw ? .withdrawn : .chosen, on: date, metadata: scope.metadata())
+    }
+}

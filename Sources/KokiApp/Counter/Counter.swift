@@ -130,7 +130,7 @@ extension ApplicationKind {
             ]
         case .household: ["person correct", "household set", "household leave"]
         case .income: ["income record"]
-        case .debit: ["debit apply", "debit start", "debit stop", "pension switch"]
+        case .debit: ["debit apply", "debit prepay", "debit start", "debit stop", "pension switch"]
         case .reduction: ["reduction decide"]
         case .refundToHeir: ["refund pay"]
         case .mailing: ["mail set", "mail end"]

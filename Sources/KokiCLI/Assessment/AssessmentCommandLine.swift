@@ -81,14 +81,16 @@ struct CalendarCommand: ParsableCommand {
             discussion: """
                 A calendar file is JSON: {"fiscalYear": 2025, "months": [7,8,9,10,11,12,1,2,3], "dueDay": null, \
                 "decemberDueDay": 25, "roundingUnit": 100, "remainderPeriod": "first", \
-                "pensionLevelingThreshold": 4000, "pensionNoticeLeadMonths": 2}. Due dates falling on a weekend, a public holiday, \
+                "pensionLevelingThreshold": 4000, "pensionNoticeLeadMonths": 2, "debitPrepayment": false}. Due dates falling on a weekend, a public holiday, \
                 29 December – 3 January or a --closed day move to the next business day. \
                 pensionLevelingThreshold (平準化, default 4000 yen; null for none): when a pension-deduction \
                 year's six deductions would differ by more, August's is set to bring the provisional months \
                 to half the annual premium. pensionNoticeLeadMonths (1–6, default 2): a change of a pension \
                 deduction during the year (a decrease, a stop) reaches the insurer for the months whose pension \
                 day falls at least this many months after the end of the month it is told in (a change told in \
-                September reaches December); the months before stay as told.
+                September reaches December); the months before stay as told. debitPrepayment (default false): \
+                whether the city offers 全期前納 — a payer who chose it (koki debit prepay) is debited the whole \
+                year's ordinary periods on the year's first due date.
                 """)
 
         @OptionGroup var options: LedgerOptions

@@ -42,7 +42,9 @@ struct DebitCommand: ParsableCommand {
         commandName: "debit",
         abstract:
             "Bank debit (口座振替): applications and their registration at the bank, mandates, request and result files (全銀 type 91).",
-        subcommands: [Apply.self, Register.self, Answers.self, Start.self, Stop.self, Export.self, Import.self]
+        subcommands: [
+            Apply.self, Register.self, Answers.self, Prepay.self, Start.self, Stop.self, Export.self, Import.self,
+        ]
     )
 
     struct Apply: TypedCommand {
@@ -74,6 +76,32 @@ struct DebitCommand: ParsableCommand {
 
         static func report(_ request: Request, _ result: Request.Result) {
             Output.line("bank-debit application \(result.id) received for \(request.person) on \(request.on)")
+        }
+    }
+
+    struct Prepay: TypedCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A bank-debit payer chooses 全期前納: each year whole on its first due date (or --withdraw).",
+            discussion: """
+                Where the year's calendar offers it (calendar adopt: "debitPrepayment": true), the debit request \
+                of the year's first due date asks for every ordinary period of that year still owed — each a \
+                record of its own, recorded as requested — and later due dates ask for what a reassessment \
+                added. Needs a mandate in force or applied for. Refused (exit 65, nothing recorded): a person \
+                dead by --on, a second choice, a withdrawal with none in force, --on a day the office is closed. \
+                It takes a second operator's confirmation (an application of kind debit).
+                """)
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Option(help: ArgumentHelp("The day received (an open day).", valueName: "date")) var on: CivilDate
+        @Flag(help: "Withdraw the choice.") var withdraw = false
+
+        func request() -> ChoosePrepayment { ChoosePrepayment(person: person, on: on, withdraw: withdraw) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line(
+                result.change == .chosen
+                    ? "\(request.person) chose 全期前納 on \(request.on)"
+                    : "\(request.person) withdrew 全期前納 on \(request.on)")
         }
     }
 

@@ -28,7 +28,7 @@ public struct SecuritySettings: Sendable, Hashable, Codable {
     public static let standardSecondCheck = [
         "person register", "person correct", "person link", "household set", "household leave",
         "eligibility acquire", "eligibility lose", "eligibility address-exception start",
-        "eligibility address-exception end", "eligibility former-dependant", "income record", "debit apply", "debit start",
+        "eligibility address-exception end", "eligibility former-dependant", "income record", "debit apply", "debit prepay", "debit start",
         "debit stop", "reduction decide", "refund pay --heir", "mail set", "mail end", "deferral grant",
         "deferral extend", "pension switch",
     ]

@@ -26,6 +26,9 @@ public struct InstallmentCalendar: Hashable, Sendable, Codable {
     /// national exchange and is not governed by it. UNCONFIRMED for Matsudo; 2 months is the
     /// shortest the domain notes found (Nagasaki 2–4, Kurashiki 3–4, Sasebo 3–5, Hachinohe 3).
     public var pensionNoticeLeadMonths: Int
+    /// Whether the city offers 全期前納: a bank-debit payer who chose it pays the whole year's
+    /// ordinary periods on the year's first due date. UNCONFIRMED for Matsudo; off by default.
+    public var debitPrepayment: Bool
 
     public static let standardLevelingThreshold = Yen(4_000)
     public static let standardNoticeLeadMonths = 2
@@ -37,7 +40,7 @@ public struct InstallmentCalendar: Hashable, Sendable, Codable {
     public init(
         fiscalYear: Int, months: [Int], dueDay: Int? = nil, decemberDueDay: Int? = nil, roundingUnit: Int64 = 100,
         remainderPeriod: RemainderPeriod = .first, pensionLevelingThreshold: Yen? = standardLevelingThreshold,
-        pensionNoticeLeadMonths: Int = standardNoticeLeadMonths
+        pensionNoticeLeadMonths: Int = standardNoticeLeadMonths, debitPrepayment: Bool = false
     ) throws(DomainError) {
         guard !months.isEmpty, months.count <= 12, Set(months).count == months.count,
             months.allSatisfy({ (1...12).contains($0) })
@@ -64,11 +67,12 @@ public struct InstallmentCalendar: Hashable, Sendable, Codable {
         self.remainderPeriod = remainderPeriod
         self.pensionLevelingThreshold = pensionLevelingThreshold
         self.pensionNoticeLeadMonths = pensionNoticeLeadMonths
+        self.debitPrepayment = debitPrepayment
     }
 
     enum CodingKeys: String, CodingKey {
         case fiscalYear, months, dueDay, decemberDueDay, roundingUnit, remainderPeriod, pensionLevelingThreshold
-        case pensionNoticeLeadMonths
+        case pensionNoticeLeadMonths, debitPrepayment
     }
 
     /// Decoding checks the same rules as the initializer.
@@ -85,7 +89,8 @@ public struct InstallmentCalendar: Hashable, Sendable, Codable {
                 : try c.decodeNil(forKey: .pensionLevelingThreshold)
                     ? nil : try c.decode(Yen.self, forKey: .pensionLevelingThreshold),
             pensionNoticeLeadMonths: try c.decodeIfPresent(Int.self, forKey: .pensionNoticeLeadMonths)
-                ?? Self.standardNoticeLeadMonths)
+                ?? Self.standardNoticeLeadMonths,
+            debitPrepayment: try c.decodeIfPresent(Bool.self, forKey: .debitPrepayment) ?? false)
     }
 
     /// The default remainder period, leveling threshold and notice lead are left out, so calendars stored
@@ -109,6 +114,7 @@ public struct InstallmentCalendar: Hashable, Sendable, Codable {
         if pensionNoticeLeadMonths != Self.standardNoticeLeadMonths {
             try c.encode(pensionNoticeLeadMonths, forKey: .pensionNoticeLeadMonths)
         }
+        if debitPrepayment { try c.encode(debitPrepayment, forKey: .debitPrepayment) }
     }
 
     /// Nine installments, July to March, due at month end, 100-yen units, the remainder in July
