@@ -32,6 +32,9 @@ public struct PremiumAssessed: EventPayload {
         /// The collection method changed during the year (pension deduction stopped): same
         /// amount, the rest of the year rescheduled.
         case collectionChanged
+        /// Deduction from the pension starts during the year (a new starter selected once the
+        /// insurer's data came): the periods due before its first pension month stay ordinary.
+        case collectionStarted
     }
 
     public var person: PersonID

@@ -50,6 +50,8 @@ public struct CitySimulation: Sendable {
         /// Persons in the notices to the pension insurers (the year's request, changes, stops).
         public var pensionNotices = 0
         public var pensionStops = 0
+        /// New starters deducted from a month during the year.
+        public var pensionStarts = 0
         /// Pension deductees who asked to pay by bank debit instead.
         public var switches = 0
         /// Bank-debit applications the bank refused to register.
@@ -277,6 +279,7 @@ struct SimulationRun {
                         fiscalYear: try FiscalYear(fy), on: day, actor: "sim-honcho")
                     report.pensionNotices += notice.notified.count
                     report.pensionStops += notice.stopped.count
+                    report.pensionStarts += notice.started.count
                     try watch(notice.stopped, fy)
                     if !notice.file.isEmpty { report.files += 1 }
                 }

@@ -106,12 +106,18 @@ extension CollectionCommandsTests {
     }
 
     @Test func theDeadAreNeitherSentNorStarted() throws {
-        try city(["1", "2"])
+        try city(["1", "2", "3"])
+        // 3's mandate is in force; 3 dies: the next run stops it from the day after.
+        try mandate("3")
+        try register.lose(id("3"), reason: .died, on: d("2025-07-20"), today: d("2025-07-25"), metadata: meta())
         _ = try collection.applyForDebit(id("1"), account: try bankAccount(), on: d("2025-08-01"), metadata: meta())
         _ = try collection.applyForDebit(id("2"), account: try bankAccount("7654321"), on: d("2025-08-01"), metadata: meta())
         try register.lose(id("1"), reason: .died, on: d("2025-08-02"), today: d("2025-08-03"), metadata: meta())
         let run = try collection.sendDebitApplications(on: d("2025-08-04"), actor: "batch")
         #expect(run.sent.map(\.person) == [id("2")] && run.withdrawn.map(\.person) == [id("1")])
+        #expect(run.stopped.map(\.person) == [id("3")] && run.stopped.first?.stopsOn == d("2025-07-21"))
+        #expect(try account("3").mandate(on: d("2025-07-31")) == nil)
+        #expect(try collection.sendDebitApplications(on: d("2025-08-05"), actor: "batch").stopped.isEmpty)
         #expect(throws: KokiError.self) {
             try collection.applyForDebit(id("1"), account: try bankAccount("1111111"), on: d("2025-08-05"), metadata: meta())
         }

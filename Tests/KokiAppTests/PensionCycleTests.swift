@@ -309,3 +309,49 @@ extension PensionCycleTests {
         #expect(try ledger.store.head().position == head)
     }
 }
+
+extension PensionCycleTests {
+    /// A new starter — insured from May, so paid ordinarily at first — is deducted from the first
+    /// pension month a request reaches (October, told by the end of August); July to September
+    /// stay ordinary, and the later ordinary periods are kept at 0.
+    @Test func aNewStarterIsDeductedFromTheFirstMonthTheRequestReaches() throws {
+        let newcomer = try PersonID("8")
+        let who = try PersonIdentity(
+            nameKanji: "新規花子", nameKana: "シンキハナコ", birthDate: d("1950-05-10"), sex: .female, address: "松戸市")
+        try register.register(
+            newcomer, identity: who, household: (try HouseholdID("556"), .householder, d("2000-04-01")),
+            metadata: meta())
+        try register.acquire(newcomer, reason: .reachedAge75, on: d("2025-05-10"), metadata: meta())
+        try register.recordIncome(
+            IncomeRecorded(
+                person: newcomer, year: 2024, publicPensionRevenue: Yen(2_000_000), salaryRevenue: .zero,
+                otherIncome: .zero, totalIncome: TaxableIncome.pensionIncome(revenue: Yen(2_000_000)), declared: true,
+                source: "連携税マスタ"), metadata: meta())
+        try register.recordPension(
+            newcomer, fiscalYear: fy,
+            facts: PensionFacts(
+                annualPension: Yen(2_000_000), careInsurancePremium: Yen(60_000), careDeductedFromPension: true),
+            metadata: meta())
+        _ = try assessment.assess(newcomer, fiscalYear: fy, decidedOn: d("2025-07-10"), metadata: meta())
+        let before = try #require(try CitySnapshot(ledger).accounts.current(newcomer, fy))
+        #expect(before.collection == .ordinary && before.cause.hasPrefix("newly insured"))
+        let run = try assessment.notifyPension(fiscalYear: fy, on: d("2025-07-31"), actor: "batch")
+        #expect(run.started == [newcomer])
+        let after = try #require(try CitySnapshot(ledger).accounts.current(newcomer, fy))
+        #expect(after.reason == .collectionStarted && after.collection == .pensionDeduction)
+        #expect(after.pensionInstallments.map(\.dueDate.month) == [10, 12, 2])
+        #expect(after.annualPremium == before.annualPremium)
+        #expect(after.installments.map(\.amount).sum() == after.annualPremium)
+        let kept = after.ordinaryInstallments.filter { $0.amount > .zero }
+        #expect(kept.map(\.dueDate.month) == [7, 9, 9], "July, August (due 1 September) and September")
+        #expect(after.ordinaryInstallments.filter { $0.dueDate > d("2025-10-15") }.allSatisfy { $0.amount == .zero })
+        let lines = String(decoding: run.file, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("8,") }
+        #expect(lines.map { $0.split(separator: ",")[2] } == ["10", "12", "2"])
+        #expect(lines.allSatisfy { $0.contains(",request,") })
+        let found = try breaches()
+        #expect(found.isEmpty, "\(found)")
+        // Told: the next run starts nobody and tells nothing about them.
+        let again = try assessment.notifyPension(fiscalYear: fy, on: d("2025-08-29"), actor: "batch")
+        #expect(again.started.isEmpty && !again.notified.contains { $0.person == newcomer })
+    }
+}

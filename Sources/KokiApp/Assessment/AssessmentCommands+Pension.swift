@@ -150,6 +150,46 @@ extension AssessmentCommands {
         return (stop, event)
     }
 
+    /// Deduction starts from the pension day `from` for a year paid ordinarily so far (a new
+    /// starter): the ordinary periods due before it stay as they are, and the rest of the year's
+    /// premium is split over the pension months from `from` (the first taking the remainder),
+    /// numbered after the ordinary periods. `nil` when an ordinary period due from then already
+    /// holds money (it stays ordinary this year) or no pension month is left.
+    static func startPension(
+        _ assessed: PremiumAssessed, from: CivilDate, decidedOn: CivilDate, reason: String,
+        account: CollectionAccounts.Account?, calendar: InstallmentCalendar, business: BusinessCalendar
+    ) -> PremiumAssessed? {
+        let kept = assessed.installments.filter { $0.dueDate < from }
+        let dropped = assessed.installments.filter { $0.dueDate >= from }
+        for i in dropped {
+            let period = account?.periods[PeriodKey(assessed.fiscalYear, i.period)]
+            if let period, period.paid + period.appropriated + period.reduced > .zero { return nil }
+        }
+        let months = PensionDeduction.paymentDates(fiscalYear: assessed.fiscalYear.year, calendar: business)
+            .filter { $0 >= from }
+        let rest = assessed.annualPremium - kept.map(\.amount).sum()
+        guard !months.isEmpty, rest > .zero else { return nil }
+        let last = assessed.installments.map(\.period.number).max() ?? 0
+        guard last + months.count <= 24 else { return nil }
+        let count = Int64(months.count)
+        let even = rest.amount / count / calendar.roundingUnit * calendar.roundingUnit
+        let pension = months.enumerated().map { n, day in
+            Installment(
+                period: try! PeriodNumber(last + n + 1), dueDate: day,
+                amount: Yen(n == 0 ? rest.amount - even * (count - 1) : even))
+        }
+        var event = assessed
+        event.decidedOn = decidedOn
+        // The ordinary periods from then on are kept at 0, so their numbers keep their history.
+        event.installments = kept + dropped.map { Installment(period: $0.period, dueDate: $0.dueDate, amount: .zero) }
+            + pension
+        event.reason = .collectionStarted
+        event.cause = reason
+        event.collection = .pensionDeduction
+        event.pensionPeriods = pension.map(\.period)
+        return event
+    }
+
     /// `amount` paid ordinarily: split over the calendar's due dates after `decidedOn`, numbered
     /// after period `last` — or, none being left, one 随時期.
     static func ordinaryPeriods(
@@ -181,6 +221,8 @@ extension AssessmentCommands {
         /// Deductions stopped by the city (death, loss of eligibility): the rest of their year is
         /// paid ordinarily.
         public var stopped: [PersonID] = []
+        /// New starters: paid ordinarily so far, deducted from the first month the request reaches.
+        public var started: [PersonID] = []
         /// Months whose deduction differs from what the insurer was told but whose deadline is
         /// past: the insurer deducts what it was told (what is too much is refunded).
         public var missed: [String] = []
@@ -226,8 +268,16 @@ extension AssessmentCommands {
                     + "date the notice on or after it: nothing recorded")
         }
         for person in persons {
-            guard var assessed = city.accounts.current(person.id, fy), assessed.collection == .pensionDeduction
-            else { continue }
+            guard var assessed = city.accounts.current(person.id, fy) else { continue }
+            if assessed.collection == .ordinary, assessed.pensionPeriods.isEmpty,
+                let started = try Self.startIfSelected(
+                    person, assessed, city: city, on: date, calendar: calendar, business: business)
+            {
+                events.append(.premiumAssessed(started))
+                run.started.append(person.id)
+                assessed = started
+            }
+            guard assessed.collection == .pensionDeduction else { continue }
             let told = person.pensionTold[fy.year] ?? [:]
             func reachable(_ i: Installment) -> Bool {
                 let lead = told[i.dueDate.month] == nil ? 1 : calendar.pensionNoticeLeadMonths
@@ -274,7 +324,12 @@ extension AssessmentCommands {
                 csv.append("\(person.id.value),\(fy.year),\(m.dueDate.month),\(m.amount.amount),\(kind),\(reason)")
             }
         }
-        guard !run.notified.isEmpty else { return run }
+        guard !run.notified.isEmpty else {
+            guard run.started.isEmpty else {
+                throw KokiError(.invalidInput, "a start with nothing to tell the insurer: \(run.started)")
+            }
+            return run
+        }
         let bytes = Array((csv.joined(separator: "\n") + "\n").utf8)
         run.file = Data(bytes)
         run.digest = CollectionCommands.digest(bytes)
@@ -286,11 +341,41 @@ extension AssessmentCommands {
                     kind: .pensionNotice, digest: run.digest, name: "pension-notice-\(fy.year)-\(date)", date: date,
                     records: run.lines, amount: run.notified.flatMap(\.months).map(\.amount).sum(),
                     accepted: run.notified.count, other: run.stopped.count, duplicates: 0, unmatched: run.missed.count)))
-        let told = Set(run.notified.map(\.person) + run.stopped)
+        let told = Set(run.notified.map(\.person) + run.stopped + run.started)
         try CollectionCommands(ledger).appendImport(
             events, versions: Dictionary(uniqueKeysWithValues: told.map { ($0, city.version(of: $0)) }),
             digest: run.digest, kind: .pensionNotice, actor: actor)
         return run
+    }
+}
+
+extension AssessmentCommands {
+    /// A new starter (特徴対象者 during the year): a year paid ordinarily because the person was
+    /// newly insured or the insurer's pension data had not come, whose pension facts now select
+    /// them; deducted from the first pension month the request reaches (`pensionNoticeLeadMonths`),
+    /// the periods due before it staying ordinary. `nil` when not selected, dead, no longer insured,
+    /// switched to debit, or nothing is left to deduct.
+    static func startIfSelected(
+        _ person: InsuredRegister.Person, _ assessed: PremiumAssessed, city: CitySnapshot, on date: CivilDate,
+        calendar: InstallmentCalendar, business: BusinessCalendar
+    ) throws -> PremiumAssessed? {
+        let fy = assessed.fiscalYear
+        guard let first = city.accounts.assessments[PremiumAccounts.Key(person: person.id, fiscalYear: fy)]?.first,
+            let selection = PensionDeduction.Selection(recorded: first.cause),
+            [.newlyInsured, .noPensionInformation].contains(selection),
+            person.diedOn == nil, person.isInsured(on: date), person.debitSwitch == nil,
+            let facts = person.pension[fy.year],
+            PensionDeduction.method(for: assessed.annualPremium, facts: facts, newlyInsured: false).0
+                == .pensionDeduction
+        else { return nil }
+        let reachable = PensionDeduction.paymentDates(fiscalYear: fy.year, calendar: business).first {
+            $0 > date && date <= PensionDeduction.deadline(for: $0, leadMonths: calendar.pensionNoticeLeadMonths)
+        }
+        guard let from = reachable else { return nil }
+        return startPension(
+            assessed, from: from, decidedOn: date,
+            reason: "特別徴収の開始（\(PensionDeduction.name(month: from.month))から）: the 180000-yen and one-half conditions hold",
+            account: city.collection.account(person.id), calendar: calendar, business: business)
     }
 }
 

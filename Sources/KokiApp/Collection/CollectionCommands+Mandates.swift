@@ -47,6 +47,8 @@ extension CollectionCommands {
     /// What a registration run sent, and its file.
     public struct MandateRequestRun: Sendable, Hashable, Codable {
         public var sent: [DebitApplicationRecorded] = []
+        /// Mandates stopped because the payer died (from the day after the death).
+        public var stopped: [DebitMandateStopped] = []
         /// Applications of persons who died before the run: withdrawn, not sent.
         public var withdrawn: [DebitApplicationRecorded] = []
         /// The request (``MandateRequestFile``) as CSV; empty when nothing was sent.
@@ -59,12 +61,20 @@ extension CollectionCommands {
     /// Sends every application received and not yet sent to the bank for registration, on `date`:
     /// the file (``MandateRequestFile``), each application marked sent with the file's digest, and
     /// the file recorded (kind `mandateRequest`) — one command. The application of a person who
-    /// died is withdrawn instead. Nothing to send: nothing written, nothing recorded.
+    /// died is withdrawn instead, and a mandate still in force for a person who died is stopped
+    /// from the day after the death (the bank freezes the account). Nothing to send or stop:
+    /// nothing written, nothing recorded.
     public func sendDebitApplications(on date: CivilDate, actor: String) throws -> MandateRequestRun {
         let city = try CitySnapshot(ledger)
         var run = MandateRequestRun()
         var lines = [MandateRequestFile.header.joined(separator: ",")]
         for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key }) {
+            if let died = city.register.person(person)?.diedOn, died <= date,
+                account.mandates.contains(where: { $0.stopsOn.map { $0 > died.adding(days: 1) } ?? true })
+            {
+                run.stopped.append(
+                    DebitMandateStopped(person: person, stopsOn: died.adding(days: 1), reason: "死亡（\(died)）"))
+            }
             for application in account.currentApplications where application.change == .received {
                 guard application.on <= date else { continue }
                 if let died = city.register.person(person)?.diedOn, died <= date {
@@ -85,9 +95,12 @@ extension CollectionCommands {
                     DebitApplicationRecorded(person: person, id: application.id, change: .sent, on: date))
             }
         }
-        guard !run.sent.isEmpty || !run.withdrawn.isEmpty else { return run }
-        var events: [KokiEvent] = run.withdrawn.map { .debitApplicationRecorded($0) }
-        var digest = "withdrawn/\(date)/" + run.withdrawn.map(\.id).joined(separator: ",")
+        guard !run.sent.isEmpty || !run.withdrawn.isEmpty || !run.stopped.isEmpty else { return run }
+        var events: [KokiEvent] =
+            run.withdrawn.map { .debitApplicationRecorded($0) } + run.stopped.map { .debitMandateStopped($0) }
+        var digest =
+            "withdrawn/\(date)/" + run.withdrawn.map(\.id).joined(separator: ",") + "/stopped/"
+            + run.stopped.map(\.person.value).joined(separator: ",")
         if !run.sent.isEmpty {
             let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
             run.file = Data(bytes)
@@ -102,7 +115,7 @@ extension CollectionCommands {
                         records: run.sent.count, amount: .zero, accepted: run.sent.count, other: run.withdrawn.count,
                         duplicates: 0, unmatched: 0)))
         }
-        let persons = Set((run.sent + run.withdrawn).map(\.person))
+        let persons = Set((run.sent + run.withdrawn).map(\.person) + run.stopped.map(\.person))
         try appendImport(
             events, versions: Dictionary(uniqueKeysWithValues: persons.map { ($0, city.version(of: $0)) }),
             digest: digest, kind: .mandateRequest, actor: actor)

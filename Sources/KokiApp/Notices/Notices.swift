@@ -238,6 +238,7 @@ public struct Notices: Sendable {
             case .joinedDuringYear: "資格取得による賦課"
             case .reassessment: "賦課の更正"
             case .collectionChanged: "徴収方法の変更"
+            case .collectionStarted: "特別徴収の開始"
             }
         let rows: [[(String, String)]] = assessed.installments.map { i in
             let key = PeriodKey(assessed.fiscalYear, i.period)
@@ -613,10 +614,11 @@ public struct Notices: Sendable {
             where part.charge == .premium && span.covers(part.key, paidOn: payment.event.paidOn) {
                 total = total + part.amount
                 let number = part.key.period.number
-                let month = PensionDeduction.month(ofPeriod: number)
+                // A deduction is made on the pension day of its month (a new starter's pension
+                // months are numbered after the ordinary periods, so the month is the day's).
                 let name =
                     pensionMonths && payment.event.channel == .pensionDeduction
-                    ? month.map { PensionDeduction.name(month: $0) } ?? "\(number)期" : "\(number)期"
+                    ? PensionDeduction.name(month: payment.event.paidOn.month) : "\(number)期"
                 let period =
                     switch span {
                     case .fiscalYear: name

@@ -112,8 +112,9 @@ struct DebitCommand: ParsableCommand {
                 Every application received and not yet sent goes to --out as CSV, UTF-8, LF: the header \
                 application,person,bank,branch,account_type,account,holder and a line per application (holder in \
                 half-width kana); each is recorded as sent with the file's SHA-256 (a collection file of kind \
-                mandateRequest). The application of a person who died is withdrawn instead. Nothing to send: no \
-                file written, nothing recorded.
+                mandateRequest). The application of a person who died is withdrawn instead, and a mandate in \
+                force for a person who died is stopped from the day after the death. Nothing to send or stop: \
+                no file written, nothing recorded.
                 """)
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The day sent (an open day, not after today).", valueName: "date")) var on: CivilDate
@@ -140,6 +141,7 @@ struct DebitCommand: ParsableCommand {
                 Output.line(
                     "registration request on \(on): \(result.sent.count) applications"
                         + (result.withdrawn.isEmpty ? "" : ", \(result.withdrawn.count) withdrawn (died)")
+                        + (result.stopped.isEmpty ? "" : ", \(result.stopped.count) mandates stopped (died)")
                         + (result.file.isEmpty ? "; no file written" : " → \(path)"))
             }
         }
@@ -466,7 +468,10 @@ struct PensionCommand: ParsableCommand {
                 reassessment lowered it; an increase during the year is never added to a deduction, it is paid \
                 ordinarily), stop (0 from that month). A person who died or is no longer insured is stopped from \
                 the first month still reachable and the rest of their year is rescheduled for ordinary payment \
-                (by the heirs for the dead). A month that differs but can no longer be reached is listed as \
+                (by the heirs for the dead). A new starter — a year paid ordinarily because the person was \
+                newly insured or had no pension data, whose pension facts now select them — is deducted from \
+                the first pension month a request reaches (pensionNoticeLeadMonths), the periods due before it \
+                staying ordinary. A month that differs but can no longer be reached is listed as \
                 missed: the insurer deducts what it was told, and what is too much is refunded. \
                 The file goes to --out as CSV, UTF-8, LF: the header person,fiscal_year,month,amount,kind,reason \
                 and a line for each month told; its SHA-256 is recorded with a PensionDeductionNotified event for \
@@ -504,6 +509,7 @@ struct PensionCommand: ParsableCommand {
                 }
                 Output.line(
                     "pension notice for FY\(fiscalYear) on \(on): \(result.notified.count) persons, \(result.lines) months"
+                        + (result.started.isEmpty ? "" : ", \(result.started.count) new starters")
                         + (result.stopped.isEmpty ? "" : ", \(result.stopped.count) stopped (rest paid ordinarily)")
                         + (result.file.isEmpty ? "; nothing to tell, no file written" : " → \(path)"))
                 for m in result.missed { Output.line("  missed: \(m)") }
