@@ -1,5 +1,6 @@
 import Foundation
 import KokiApp
+import KokiDomain
 
 /// The files a command writes where one of its options says (`certificate --html`, `notices … --out`,
 /// `transfer --out`, `debit request --out`, `replay --into`).
@@ -86,5 +87,35 @@ enum OutputFiles {
     static func move(_ from: String, to path: String, option: String, options: LedgerOptions) throws {
         try refuseLedgerFile(path, option: option, options: options)
         guard rename(from, path) == 0 else { throw CLIFailure(.failure, "cannot move the file to \(path)") }
+    }
+}
+
+extension LedgerOptions {
+    /// Runs a request that records a file the city sends (a request to the insurers or the bank)
+    /// and writes it to `out`: where it writes is checked once the operator was, before anything
+    /// is recorded (an existing file is refused); a file that cannot be written after the
+    /// recording is reported with the digest recorded, to be written again. An empty file is not
+    /// written.
+    func runWritingFile<R: KokiRequest>(
+        _ type: R.Type, out: String, recorded what: String, _ make: () throws -> R,
+        file: (R.Result) -> (bytes: Data, digest: String)
+    ) throws -> (path: String, result: R.Result) {
+        let (path, result) = try run(R.self) {
+            let path = try OutputFiles.path(out, option: "--out", options: self)
+            guard !FileManager.default.fileExists(atPath: path) else {
+                throw KokiError(.invalidInput, "\(path) already exists: choose another --out")
+            }
+            return path
+        } _: { _ in try make() }
+        let (bytes, digest) = file(result)
+        if !bytes.isEmpty {
+            do {
+                try OutputFiles.save(bytes, to: path, option: "--out", options: self)
+            } catch let failure as CLIFailure {
+                throw CLIFailure(
+                    failure.status, "\(failure.message) (\(what) recorded, with the file's digest \(digest))")
+            }
+        }
+        return (path, result)
     }
 }

@@ -341,10 +341,8 @@ extension AssessmentCommands {
                     kind: .pensionNotice, digest: run.digest, name: "pension-notice-\(fy.year)-\(date)", date: date,
                     records: run.lines, amount: run.notified.flatMap(\.months).map(\.amount).sum(),
                     accepted: run.notified.count, other: run.stopped.count, duplicates: 0, unmatched: run.missed.count)))
-        let told = Set(run.notified.map(\.person) + run.stopped + run.started)
         try CollectionCommands(ledger).appendImport(
-            events, versions: Dictionary(uniqueKeysWithValues: told.map { ($0, city.version(of: $0)) }),
-            digest: run.digest, kind: .pensionNotice, actor: actor)
+            events, city: city, digest: run.digest, kind: .pensionNotice, actor: actor)
         return run
     }
 }

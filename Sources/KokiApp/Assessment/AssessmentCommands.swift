@@ -358,8 +358,7 @@ public struct AssessmentCommands: Sendable {
             duplicates: 0, unmatched: 0)
         // As a file the city sends or receives is: one command, its id derived from the file's digest.
         try CollectionCommands(ledger).appendImport(
-            result.decided.map { .provisionalDeductionDecided($0) } + [.collectionFileRecorded(file)],
-            versions: Dictionary(uniqueKeysWithValues: result.decided.map { ($0.person, city.version(of: $0.person)) }),
+            result.decided.map { .provisionalDeductionDecided($0) } + [.collectionFileRecorded(file)], city: city,
             digest: result.digest, kind: .pensionRequest, actor: actor)
         return result
     }

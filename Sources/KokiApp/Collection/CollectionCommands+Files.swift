@@ -134,6 +134,17 @@ extension CollectionCommands {
         try ledger.record(events, metadata: metadata, expecting: expecting)
     }
 
+    /// ``appendImport(_:versions:digest:kind:actor:)`` for a command decided on a city snapshot:
+    /// every person its events name is expected at the version the snapshot read.
+    func appendImport(
+        _ events: [KokiEvent], city: CitySnapshot, digest: String, kind: CollectionFileRecorded.Kind, actor: String
+    ) throws {
+        let persons = Set(events.compactMap(\.person))
+        try appendImport(
+            events, versions: Dictionary(uniqueKeysWithValues: persons.map { ($0, city.version(of: $0)) }),
+            digest: digest, kind: kind, actor: actor)
+    }
+
     // MARK: - Bank debit
 
     /// Builds and records the debit request for a debit date: one data record per period due
@@ -216,12 +227,8 @@ extension CollectionCommands {
                         records: records.count, amount: file.total, accepted: records.count, other: 0, duplicates: 0,
                         unmatched: 0))
             ]
-        try appendImport(
-            events,
-            // A person may have several periods requested (two years' due the same day, 全期前納).
-            versions: Dictionary(
-                requested.map { ($0.person, city.version(of: $0.person)) }, uniquingKeysWith: { first, _ in first }),
-            digest: digest, kind: .debitRequest, actor: actor)
+        // A person may have several periods requested (two years' due the same day, 全期前納).
+        try appendImport(events, city: city, digest: digest, kind: .debitRequest, actor: actor)
         return (bytes, records.count, file.total)
     }
 

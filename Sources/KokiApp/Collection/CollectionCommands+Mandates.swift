@@ -115,10 +115,7 @@ extension CollectionCommands {
                         records: run.sent.count, amount: .zero, accepted: run.sent.count, other: run.withdrawn.count,
                         duplicates: 0, unmatched: 0)))
         }
-        let persons = Set((run.sent + run.withdrawn).map(\.person) + run.stopped.map(\.person))
-        try appendImport(
-            events, versions: Dictionary(uniqueKeysWithValues: persons.map { ($0, city.version(of: $0)) }),
-            digest: digest, kind: .mandateRequest, actor: actor)
+        try appendImport(events, city: city, digest: digest, kind: .mandateRequest, actor: actor)
         return run
     }
 

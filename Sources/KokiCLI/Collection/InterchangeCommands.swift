@@ -122,22 +122,8 @@ struct DebitCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let (path, result) = try options.run(SendDebitApplications.self) {
-                    let path = try OutputFiles.path(out, option: "--out", options: options)
-                    guard !FileManager.default.fileExists(atPath: path) else {
-                        throw KokiError(.invalidInput, "\(path) already exists: choose another --out")
-                    }
-                    return path
-                } _: { _ in SendDebitApplications(on: on) }
-                if !result.file.isEmpty {
-                    do {
-                        try OutputFiles.save(result.file, to: path, option: "--out", options: options)
-                    } catch let failure as CLIFailure {
-                        throw CLIFailure(
-                            failure.status,
-                            "\(failure.message) (the applications are recorded as sent, with the file's digest \(result.digest))")
-                    }
-                }
+                let (path, result) = try options.runWritingFile(
+                    SendDebitApplications.self, out: out, recorded: "the applications are recorded as sent", { SendDebitApplications(on: on) }, file: { ($0.file, $0.digest) })
                 Output.line(
                     "registration request on \(on): \(result.sent.count) applications"
                         + (result.withdrawn.isEmpty ? "" : ", \(result.withdrawn.count) withdrawn (died)")
@@ -491,22 +477,8 @@ struct PensionCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let (path, result) = try options.run(NotifyPensionDeductions.self) {
-                    let path = try OutputFiles.path(out, option: "--out", options: options)
-                    guard !FileManager.default.fileExists(atPath: path) else {
-                        throw KokiError(.invalidInput, "\(path) already exists: choose another --out")
-                    }
-                    return path
-                } _: { _ in try request() }
-                if !result.file.isEmpty {
-                    do {
-                        try OutputFiles.save(result.file, to: path, option: "--out", options: options)
-                    } catch let failure as CLIFailure {
-                        throw CLIFailure(
-                            failure.status,
-                            "\(failure.message) (the notice is recorded, with the file's digest \(result.digest))")
-                    }
-                }
+                let (path, result) = try options.runWritingFile(
+                    NotifyPensionDeductions.self, out: out, recorded: "the notice is", { try request() }, file: { ($0.file, $0.digest) })
                 Output.line(
                     "pension notice for FY\(fiscalYear) on \(on): \(result.notified.count) persons, \(result.lines) months"
                         + (result.started.isEmpty ? "" : ", \(result.started.count) new starters")
@@ -543,23 +515,8 @@ struct PensionCommand: ParsableCommand {
 
         func run() throws {
             try reporting {
-                // Where it writes is checked once the operator was, before anything is recorded.
-                let (path, result) = try options.run(DecideProvisionalDeductions.self) {
-                    let path = try OutputFiles.path(out, option: "--out", options: options)
-                    guard !FileManager.default.fileExists(atPath: path) else {
-                        throw KokiError(.invalidInput, "\(path) already exists: choose another --out")
-                    }
-                    return path
-                } _: { _ in try request() }
-                if !result.file.isEmpty {
-                    do {
-                        try OutputFiles.save(result.file, to: path, option: "--out", options: options)
-                    } catch let failure as CLIFailure {
-                        throw CLIFailure(
-                            failure.status,
-                            "\(failure.message) (the decisions are recorded, with the file's digest \(result.digest))")
-                    }
-                }
+                let (path, result) = try options.runWritingFile(
+                    DecideProvisionalDeductions.self, out: out, recorded: "the decisions are", { try request() }, file: { ($0.file, $0.digest) })
                 Output.line(
                     "provisional deductions for FY\(fiscalYear) decided on \(on): "
                         + "\(result.decided.count) persons, \(result.total.amount) yen a month"
