@@ -143,7 +143,8 @@ public enum PensionDeduction {
     /// (made with the July assessment) has a lead of one month: August's leveled amount is told
     /// by 31 July, October's by 30 September.
     public static func deadline(for paymentDay: CivilDate, leadMonths: Int) -> CivilDate {
-        let index = paymentDay.year * 12 + (paymentDay.month - 1) - leadMonths
+        // Never before the calendar's first year (a pension day of year 1 has no earlier month).
+        let index = max(12, paymentDay.year * 12 + (paymentDay.month - 1) - leadMonths)
         let (year, month) = (index / 12, index % 12 + 1)
         return try! CivilDate(year: year, month: month, day: CivilDate.daysIn(month: month, year: year))
     }
