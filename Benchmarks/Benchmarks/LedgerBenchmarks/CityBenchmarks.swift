@@ -81,7 +81,9 @@ struct CityFixture: @unchecked Sendable {
         for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: path + suffix) {
             try! FileManager.default.copyItem(atPath: path + suffix, toPath: target + suffix)
         }
-        return KokiLedger(try! Ledger.open(at: target, options: .init(synchronous: .normal)))
+        let store = try! Ledger.open(at: target, options: .init(synchronous: .normal))
+        // A city secured with `koki init` seals every command: its master key file sits beside it.
+        return try! KokiLedger.keyed(store, keyFile: path + ".key", required: false)
     }
 }
 

@@ -521,6 +521,7 @@ struct PensionCommand: ParsableCommand {
                     "provisional deductions for FY\(fiscalYear) decided on \(on): "
                         + "\(result.decided.count) persons, \(result.total.amount) yen a month"
                         + (result.leftOut.isEmpty ? "" : "; not insured any more: \(result.leftOut.count)")
+                        + (result.switched.isEmpty ? "" : "; switched to bank debit: \(result.switched.count)")
                         + (result.file.isEmpty ? "; no file written" : " → \(path)"))
             }
         }
