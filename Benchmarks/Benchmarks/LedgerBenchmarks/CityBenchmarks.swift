@@ -83,7 +83,7 @@ struct CityFixture: @unchecked Sendable {
         }
         let store = try! Ledger.open(at: target, options: .init(synchronous: .normal))
         // A city secured with `koki init` seals every command: its master key file sits beside it.
-        return try! KokiLedger.keyed(store, keyFile: path + ".key", required: false)
+        return try! KokiLedger.keyed(store.ports, keyFile: path + ".key", required: false)
     }
 }
 
