@@ -213,15 +213,16 @@ func cityBenchmarks() {
         }
         var table = RateTable.chiba(fiscalYear: fixture.lastFiscalYear.year)!
         table.fiscalYear = next.year
-        let meta = CommandMetadata(actor: "bench")
-        try assessment.adoptRates(table, metadata: meta)
-        try assessment.adoptCalendar(InstallmentCalendar.standard(fiscalYear: next.year), metadata: meta)
+        // Each command its own id (one metadata for two would record the second as the first again).
+        func meta() -> CommandMetadata { CommandMetadata(actor: "bench") }
+        try assessment.adoptRates(table, metadata: meta())
+        try assessment.adoptCalendar(InstallmentCalendar.standard(fiscalYear: next.year), metadata: meta())
         // The insurers' pension facts for the year, as last year's (June: not timed).
         let register = InsuredRegisterCommands(koki)
         for person in try koki.currentCity().register.persons.values.sorted(by: { $0.id < $1.id }) {
             guard let facts = person.pension[fixture.lastFiscalYear.year], person.isInsured(on: try open(6, 15))
             else { continue }
-            try register.recordPension(person.id, fiscalYear: next, facts: facts, metadata: meta)
+            try register.recordPension(person.id, fiscalYear: next, facts: facts, metadata: meta())
         }
         _ = try assessment.runAnnual(fiscalYear: next, decidedOn: try open(7, 10), actor: "bench")
         var request: AssessmentCommands.PensionNoticeRun?
