@@ -41,11 +41,6 @@ public enum PensionDeduction {
     /// A pension month as documents name it: 「4月（仮徴収）」 … 「2月（本徴収）」.
     public static func name(month: Int) -> String { "\(month)月（\(isProvisional(month: month) ? "仮徴収" : "本徴収")）" }
 
-    /// The pension month of a pension-deduction year's period (1 → April … 6 → February).
-    public static func month(ofPeriod number: Int) -> Int? {
-        months.indices.contains(number - 1) ? months[number - 1] : nil
-    }
-
     /// Why a person is or is not deducted from the pension in a year (特徴対象者管理): each
     /// first assessment records it, in words beginning as ``prefix`` says.
     public enum Selection: String, Sendable, Hashable, Codable, CaseIterable {
