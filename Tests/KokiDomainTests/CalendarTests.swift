@@ -203,6 +203,7 @@ import Testing
         #expect(PensionDeduction.deadline(for: d("2024-04-15"), leadMonths: 2) == d("2024-02-29"))
         // The calendar's first year has no earlier month: its first month, never a trap.
         #expect(PensionDeduction.deadline(for: d("0001-04-15"), leadMonths: 6) == d("0001-01-31"))
+        #expect(PensionDeduction.deadline(for: d("9999-12-15"), leadMonths: -3) == d("9999-12-31"))
     }
 
     @Test func aMidYearDecisionUsesTheRemainingPeriods() {

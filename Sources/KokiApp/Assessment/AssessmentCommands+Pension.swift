@@ -30,7 +30,7 @@ extension AssessmentCommands {
         calendar: InstallmentCalendar, business: BusinessCalendar
     ) throws -> PensionSchedule {
         let dates = PensionDeduction.paymentDates(fiscalYear: fy.year, calendar: business)
-        let periods = (1...dates.count).map { try! PeriodNumber($0) }
+        let periods = try (1...dates.count).map { try PeriodNumber($0) }
         let open = dates.map { decidedOn <= PensionDeduction.deadline(for: $0, leadMonths: 1) }
         let provisional = told[4] ?? previousFebruary
         var amounts: [Yen]
@@ -169,14 +169,14 @@ extension AssessmentCommands {
             .filter { $0 >= from }
         let rest = assessed.annualPremium - kept.map(\.amount).sum()
         guard !months.isEmpty, rest > .zero else { return nil }
+        // Numbered after the year's periods; a year that has no numbers left stays ordinary.
         let last = assessed.installments.map(\.period.number).max() ?? 0
-        guard last + months.count <= 24 else { return nil }
+        guard let numbers = try? months.indices.map({ try PeriodNumber(last + $0 + 1) }) else { return nil }
         let count = Int64(months.count)
         let even = rest.amount / count / calendar.roundingUnit * calendar.roundingUnit
-        let pension = months.enumerated().map { n, day in
+        let pension = zip(numbers, months).enumerated().map { n, pair in
             Installment(
-                period: try! PeriodNumber(last + n + 1), dueDate: day,
-                amount: Yen(n == 0 ? rest.amount - even * (count - 1) : even))
+                period: pair.0, dueDate: pair.1, amount: Yen(n == 0 ? rest.amount - even * (count - 1) : even))
         }
         var event = assessed
         event.decidedOn = decidedOn
@@ -200,14 +200,15 @@ extension AssessmentCommands {
         guard !dates.isEmpty else {
             return [try extraPeriod(afterPeriod: last, amount: amount, decidedOn: decidedOn, calendar: business)]
         }
-        guard last + dates.count <= 24 else {
+        let numbers: [PeriodNumber]
+        do { numbers = try dates.indices.map { try PeriodNumber(last + $0 + 1) } } catch {
             throw DomainError(
                 .invalidPeriod,
                 "paying \(amount.amount) yen ordinarily from \(decidedOn) needs \(dates.count) periods after period \(last), "
                     + "but a year holds at most 24")
         }
-        return zip(dates, calendar.split(amount, into: dates.count)).enumerated().map { n, pair in
-            Installment(period: try! PeriodNumber(last + n + 1), dueDate: pair.0, amount: pair.1)
+        return zip(numbers, zip(dates, calendar.split(amount, into: dates.count))).map { number, pair in
+            Installment(period: number, dueDate: pair.0, amount: pair.1)
         }
     }
 }

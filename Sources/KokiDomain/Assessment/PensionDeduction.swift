@@ -138,10 +138,12 @@ public enum PensionDeduction {
     /// (made with the July assessment) has a lead of one month: August's leveled amount is told
     /// by 31 July, October's by 30 September.
     public static func deadline(for paymentDay: CivilDate, leadMonths: Int) -> CivilDate {
-        // Never before the calendar's first year (a pension day of year 1 has no earlier month).
-        let index = max(12, paymentDay.year * 12 + (paymentDay.month - 1) - leadMonths)
+        // Kept within the calendar's years (a pension day of year 1 has no earlier month; a lead
+        // below 0 no later one after 9999), so the year is 1…9999, the month 1…12 and the day its
+        // last: a date that exists.
+        let index = min(9999 * 12 + 11, max(12, paymentDay.year * 12 + (paymentDay.month - 1) - leadMonths))
         let (year, month) = (index / 12, index % 12 + 1)
-        return try! CivilDate(year: year, month: month, day: CivilDate.daysIn(month: month, year: year))
+        return CivilDate(known: year, month, CivilDate.daysIn(month: month, year: year))
     }
 
     /// The pension payment days (the 15th of the month, or the business day before it).
