@@ -458,6 +458,13 @@ extension CollectionAccounts.Account {
     /// Each bank-debit application as it stands (its last change), in the order received.
     public var currentApplications: [DebitApplicationRecorded] { Self.lastOfEach(debitApplications, id: \.id) }
 
+    /// Whether the payer is debited from `date` on: a mandate in force or to come, or an
+    /// application received or sent to the bank and not yet answered.
+    public func debitsOrApplied(on date: CivilDate) -> Bool {
+        mandates.last.map { $0.stopsOn.map { $0 > date } ?? true } == true
+            || currentApplications.contains { [.received, .sent].contains($0.change) }
+    }
+
     /// The application's account, sealed, as received.
     public func applicationAccount(_ id: String) -> SealedIdentity? {
         debitApplications.first { $0.id == id && $0.change == .received }?.account

@@ -417,9 +417,7 @@ extension AssessmentCommands {
                     "\(person) is not deducted from the pension in FY\(year) or later: nothing to switch "
                         + "(a bank-debit mandate alone pays ordinary periods)")
             }
-            let mandate = state.account.mandates.last.map({ $0.stopsOn.map { $0 > date } ?? true }) == true
-            let applied = state.account.currentApplications.contains { [.received, .sent].contains($0.change) }
-            guard mandate || applied else {
+            guard state.account.debitsOrApplied(on: date) else {
                 throw KokiError(
                     .invalidInput,
                     "\(person) has no bank-debit mandate in force or applied for: receive the 口座振替依頼書 first "

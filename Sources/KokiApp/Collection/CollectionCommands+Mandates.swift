@@ -20,13 +20,7 @@ extension CollectionCommands {
             throw KokiError(
                 .invalidInput, "\(person) died on \(died): no bank-debit application after a death (the heirs pay by slip)")
         }
-        var account = account
-        do { account.holderKana = try HalfWidth.convert(account.holderKana) } catch {
-            throw KokiError(.invalidInput, "holder name: \(error.message)")
-        }
-        guard account.holderKana.count <= 30 else {
-            throw KokiError(.invalidInput, "holder name '\(account.holderKana)' is longer than 30 half-width characters")
-        }
+        let account = try Self.banked(account)
         for open in state.account.currentApplications where [.received, .sent].contains(open.change) {
             if let sealed = state.account.applicationAccount(open.id),
                 try vault.openAccount(sealed, for: person) == account
@@ -273,9 +267,7 @@ extension CollectionCommands {
             if let earlier = state.account.prepayment {
                 throw KokiError(.invalidInput, "\(person) chose 全期前納 on \(earlier) already")
             }
-            let mandate = state.account.mandates.last.map { $0.stopsOn.map { $0 > date } ?? true } == true
-            let applied = state.account.currentApplications.contains { [.received, .sent].contains($0.change) }
-            guard mandate || applied else {
+            guard state.account.debitsOrApplied(on: date) else {
                 throw KokiError(
                     .invalidInput,
                     "\(person) has no bank-debit mandate in force or applied for: 全期前納 is paid by debit")

@@ -315,6 +315,20 @@ public struct CollectionCommands: Sendable {
     // MARK: - Bank-debit mandates
 
     @discardableResult
+    /// The account as the bank's files carry it: the holder's name in half-width kana (typed
+    /// full-width or half-width), at most 30 characters.
+    static func banked(_ account: BankAccount) throws -> BankAccount {
+        var account = account
+        do { account.holderKana = try HalfWidth.convert(account.holderKana) } catch {
+            throw KokiError(.invalidInput, "holder name: \(error.message)")
+        }
+        guard account.holderKana.count <= 30 else {
+            throw KokiError(
+                .invalidInput, "holder name '\(account.holderKana)' is longer than 30 half-width characters")
+        }
+        return account
+    }
+
     public func startMandate(
         _ person: PersonID, account: BankAccount, startsOn: CivilDate, metadata: CommandMetadata
     ) throws -> DebitMandateStarted {
@@ -328,14 +342,7 @@ public struct CollectionCommands: Sendable {
                 "\(person) died on \(died): no bank-debit mandate starts after a death (the bank freezes the account; "
                     + "the heirs pay by slip)")
         }
-        var account = account
-        do { account.holderKana = try HalfWidth.convert(account.holderKana) } catch {
-            throw KokiError(.invalidInput, "holder name: \(error.message)")
-        }
-        guard account.holderKana.count <= 30 else {
-            throw KokiError(
-                .invalidInput, "holder name '\(account.holderKana)' is longer than 30 half-width characters")
-        }
+        let account = try Self.banked(account)
         let event = DebitMandateStarted(
             person: person, startsOn: startsOn, account: try vault.seal(account, for: person))
         try ledger.record([.debitMandateStarted(event)], metadata: metadata, expecting: [person: .exact(state.version)])

@@ -524,13 +524,14 @@ public struct Notices: Sendable {
         let to = try addressed(Set(accepted.map(\.person)), through: position)
         var perPerson = try sequences(.debitStart, on: date)
         var notices: [Notice] = []
+        let collection = CollectionCommands(ledger)
         for a in accepted.sorted(by: { ($0.person, $0.id) < ($1.person, $1.id) }) {
             guard let addressee = to.living[a.person] else { continue }
             let sequence = perPerson[a.person] ?? 1
             perPerson[a.person] = sequence + 1
-            let state = try CollectionCommands(ledger).load(a.person, knownAt: .position(position))
+            let state = try collection.load(a.person, knownAt: .position(position))
             guard let notice = try debitStart(
-                a, state: state, to: addressee, number: Self.number(.debitStart, date, a.person, sequence), on: date,
+                a, state: state, vault: collection.vault, to: addressee, number: Self.number(.debitStart, date, a.person, sequence), on: date,
                 builtFrom: position, settings: settings)
             else { continue }  // erased after retention
             notices.append(notice)
@@ -539,11 +540,11 @@ public struct Notices: Sendable {
     }
 
     func debitStart(
-        _ a: DebitApplicationRecorded, state: PersonCollectionState, to: Addressee, number: String, on date: CivilDate,
-        builtFrom: Int64, settings: NoticeSettings
+        _ a: DebitApplicationRecorded, state: PersonCollectionState, vault: IdentityVault, to: Addressee,
+        number: String, on date: CivilDate, builtFrom: Int64, settings: NoticeSettings
     ) throws -> Notice? {
         guard let sealed = state.account.applicationAccount(a.id),
-            let bank = try CollectionCommands(ledger).vault.openAccount(sealed, for: a.person)
+            let bank = try vault.openAccount(sealed, for: a.person)
         else { return nil }
         // The periods paid ordinarily and still owing, due from the day the mandate starts.
         var debited: [(key: PeriodKey, value: CollectionAccounts.Period)] = []
@@ -762,13 +763,14 @@ public struct Notices: Sendable {
                     refund.decision, to: to, number: number, on: original.issuedOn, builtFrom: position,
                     settings: settings)
             case .debitStart:
-                let state = try CollectionCommands(ledger).load(original.person, knownAt: .position(position))
+                let collection = CollectionCommands(ledger)
+                let state = try collection.load(original.person, knownAt: .position(position))
                 guard
                     let application = state.account.debitApplications.first(where: {
                         $0.id == original.subject && $0.change == .accepted
                     }),
                     let built = try debitStart(
-                        application, state: state, to: to, number: number, on: original.issuedOn, builtFrom: position,
+                        application, state: state, vault: collection.vault, to: to, number: number, on: original.issuedOn, builtFrom: position,
                         settings: settings)
                 else {
                     throw KokiError(.undecodableEvent, "document \(number): its accepted application is gone")

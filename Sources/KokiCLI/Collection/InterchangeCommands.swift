@@ -37,6 +37,15 @@ extension ImportCommand {
     }
 }
 
+/// The payer's account as a 口座振替依頼書 gives it (`debit apply`, `debit start`).
+struct BankAccountOptions: ParsableArguments {
+        @Option(help: "Bank code (統一金融機関番号), 4 digits.") var bank: String
+        @Option(help: "Branch code, 3 digits.") var branch: String
+        @Option(help: "Account type: 1 普通, 2 当座, 3 納税準備, 9 その他.") var accountType = 1
+        @Option(help: "Account number, up to 7 digits.") var account: String
+        @Option(help: "The holder's name in kana (預金者名).") var holder: String
+}
+
 struct DebitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "debit",
@@ -61,17 +70,14 @@ struct DebitCommand: ParsableCommand {
                 """)
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
-        @Option(help: "Bank code (統一金融機関番号), 4 digits.") var bank: String
-        @Option(help: "Branch code, 3 digits.") var branch: String
-        @Option(help: "Account type: 1 普通, 2 当座, 3 納税準備, 9 その他.") var accountType = 1
-        @Option(help: "Account number, up to 7 digits.") var account: String
-        @Option(help: "The holder's name in kana (預金者名).") var holder: String
+        @OptionGroup var bankAccount: BankAccountOptions
         @Option(help: ArgumentHelp("The day received (an open day).", valueName: "date")) var on: CivilDate
 
         func request() -> ApplyForDebit {
-            ApplyForDebit(
-                person: person, bank: bank, branch: branch, accountType: accountType, account: account, holder: holder,
-                on: on)
+            let a = bankAccount
+            return ApplyForDebit(
+                person: person, bank: a.bank, branch: a.branch, accountType: a.accountType, account: a.account,
+                holder: a.holder, on: on)
         }
 
         static func report(_ request: Request, _ result: Request.Result) {
@@ -166,17 +172,14 @@ struct DebitCommand: ParsableCommand {
         )
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
-        @Option(help: "Bank code (統一金融機関番号), 4 digits.") var bank: String
-        @Option(help: "Branch code, 3 digits.") var branch: String
-        @Option(help: "Account type: 1 普通, 2 当座, 3 納税準備, 9 その他.") var accountType = 1
-        @Option(help: "Account number, up to 7 digits.") var account: String
-        @Option(help: "The holder's name in kana (預金者名).") var holder: String
+        @OptionGroup var bankAccount: BankAccountOptions
         @Option(help: ArgumentHelp("The first day it applies.", valueName: "date")) var from: CivilDate
 
         func request() -> StartDebit {
-            StartDebit(
-                person: person, bank: bank, branch: branch, accountType: accountType, account: account, holder: holder,
-                from: from)
+            let a = bankAccount
+            return StartDebit(
+                person: person, bank: a.bank, branch: a.branch, accountType: a.accountType, account: a.account,
+                holder: a.holder, from: from)
         }
 
         static func report(_ request: Request, _ result: Request.Result) {
