@@ -88,7 +88,7 @@ public enum RequestCatalog {
         ResolveUnmatched.self, ExportDebit.self, ImportCollectionFile<DebitResultFile>.self,
         ImportCollectionFile<ConvenienceStoreFile>.self, ImportCollectionFile<PensionDeductionsFile>.self,
         ConvenienceSlip.self, PendingConvenience.self, ApplyForDebit.self, SendDebitApplications.self,
-        ImportMandateAnswers.self, ReissueSlip.self, ChoosePrepayment.self,
+        ImportMandateAnswers.self, ReissueSlip.self, ChoosePrepayment.self, ShowRevenue.self,
         // Access, ledger
         EnrollOperator.self, ListOperators.self, SetOperatorRoles.self, SuspendOperator.self, RevokeOperator.self,
         ReinstateOperator.self, UnlockOperator.self, SetOperatorPassword.self, WhoAmI.self, ShowPermissions.self,
