@@ -221,6 +221,13 @@ public struct ShowRevenue: KokiRequest {
 
     /// Sums only: no person's data is shown, so no read is recorded.
     public func handle(_ scope: RequestScope) throws -> RevenueReport {
-        try scope.ledger.revenue(accountingYear, knownAt: knownAt)
+        let range = FiscalYear(containing: InputLimits.systemStart).year...FiscalYear(containing: scope.today).year + 1
+        guard range.contains(accountingYear.year) else {
+            throw KokiError(
+                .invalidInput,
+                "--accounting-year \(accountingYear.year) is outside the years koki keeps books for (\(range.lowerBound) to \(range.upperBound))"
+            )
+        }
+        return try scope.ledger.revenue(accountingYear, knownAt: knownAt)
     }
 }
