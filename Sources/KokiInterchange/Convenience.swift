@@ -261,7 +261,7 @@ enum CSVLines {
         ("convenience-store", ConvenienceFile.header), ("pension deduction", PensionDeductionFile.header),
         ("union decisions", ["number", "decision", "amount", "decided_on", "paid_on", "reference", "reason"]),
         ("mandate registration request (the city's own)", MandateRequestFile.header),
-        ("mandate answer", MandateAnswerFile.header),
+        ("mandate answer", MandateAnswerFile.header), ("tax master", TaxMasterFile.header),
     ]
 
     static func read(_ bytes: [UInt8], header: [String], kind: String) throws(InterchangeError)

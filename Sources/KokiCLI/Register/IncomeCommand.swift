@@ -7,7 +7,7 @@ struct IncomeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "income",
         abstract: "Record a year's income (所得) and look it up; every look-up is recorded (所得照会履歴).",
-        subcommands: [Record.self, Show.self, Inquiries.self, Pension.self]
+        subcommands: [Record.self, Import.self, Show.self, Inquiries.self, Pension.self]
     )
 
     struct Record: TypedCommand {
@@ -45,6 +45,55 @@ struct IncomeCommand: ParsableCommand {
                         + (change.certificate.map {
                             " (certificate \($0) shows the old class: koki card issue \(change.person) --reason changed)"
                         } ?? ""))
+            }
+        }
+    }
+
+    struct Import: TypedCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import the tax system's yearly file of incomes (連携税マスタ): every row or none.",
+            discussion: """
+                The file is CSV, UTF-8, its header first:
+                  person,year,pension_revenue,salary_revenue,other_income,total_income,taxable_income,declared
+                person: the address number (宛名番号); year: the calendar year of the income; pension_revenue \
+                公的年金等収入 and salary_revenue 給与収入, 0 to 10^12 yen; other_income and total_income \
+                総所得金額等, −10^12 to 10^12 yen; taxable_income 課税所得, 0 to 10^12 yen or empty when not \
+                known; declared 1, or 0 for 未申告.
+
+                Refused whole, naming the line and column, with exit 65 and nothing recorded: a file that is \
+                not UTF-8, a control character, another file's header, a missing header, a line without its \
+                eight fields, a bad number or amount, the same person and year twice, a person not in the \
+                register, a year koki takes no incomes for. A row with the figures already recorded records \
+                nothing (the same file twice records nothing); any other row is recorded, replacing the \
+                year's earlier figures (a correction), with an income inquiry in the log (koki income \
+                inquiries: who, when, purpose 連携税マスタ取込 FILE).
+
+                Then, as `income record` and `koki assess` would: a copayment year already begun is \
+                determined again, and where the fiscal year's annual run is recorded every insured member of \
+                the households the new figures touch is reassessed (cause: income corrected by the tax \
+                master); a reassessment that cannot be decided (the time limit on raising) is listed for \
+                the operator.
+                """)
+
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The tax system's file.") var file: String
+        @Option(help: ArgumentHelp("The day the file was received (default: today in Japan).", valueName: "date"))
+        var on: CivilDate?
+
+        func request() -> ImportIncomes { ImportIncomes(file: file, on: on) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line(
+                "\(request.file): \(result.rows) rows: \(result.recorded) recorded, \(result.corrected) corrected, \(result.unchanged) unchanged"
+            )
+            for change in result.copayChanges {
+                Output.line("copayment of \(change.person) from \(change.periodStart): \(change.from.label) → \(change.to.label)")
+            }
+            for r in result.reassessed {
+                Output.line("reassessed \(r.person) FY\(r.fiscalYear.year): \(r.from.amount) → \(r.to.amount)")
+            }
+            for r in result.notReassessed {
+                Output.line("not reassessed \(r.person) FY\(r.fiscalYear.year): \(r.reason) (koki assess --person)")
             }
         }
     }

@@ -1,0 +1,120 @@
+import KokiDomain
+
+/// The tax system's yearly file of incomes (連携税マスタ / 福祉税マスタ), as koki reads it: CSV,
+/// UTF-8, one line per person and calendar year, the header first:
+///
+///     person,year,pension_revenue,salary_revenue,other_income,total_income,taxable_income,declared
+///     1001,2024,2000000,0,0,900000,0,1
+///
+/// - `person`: the city's address number (宛名番号), never a My Number;
+/// - `year`: the calendar year of the income (FY N's premium uses year N−1's);
+/// - `pension_revenue` 公的年金等収入金額 and `salary_revenue` 給与収入金額: 0 to 10^12 yen;
+/// - `other_income` (business, real estate, separately taxed gains) and `total_income`
+///   総所得金額等 (合計所得金額): −10^12 to 10^12 yen (a loss is negative);
+/// - `taxable_income` 課税所得 (住民税の課税標準額), which decides the copayment class: 0 to 10^12
+///   yen, or empty when the tax system has none;
+/// - `declared`: `1` when a return was filed or the income is otherwise known, `0` for 未申告.
+public struct TaxMasterFile: Hashable, Sendable {
+    public static let header = [
+        "person", "year", "pension_revenue", "salary_revenue", "other_income", "total_income", "taxable_income",
+        "declared",
+    ]
+
+    public struct Row: Hashable, Sendable {
+        public var line: Int
+        public var person: PersonID
+        public var year: Int
+        public var pensionRevenue: Yen
+        public var salaryRevenue: Yen
+        public var otherIncome: Yen
+        public var totalIncome: Yen
+        public var taxableIncome: Yen?
+        public var declared: Bool
+
+        public init(
+            line: Int, person: PersonID, year: Int, pensionRevenue: Yen, salaryRevenue: Yen, otherIncome: Yen,
+            totalIncome: Yen, taxableIncome: Yen?, declared: Bool
+        ) {
+            (self.line, self.person, self.year, self.pensionRevenue) = (line, person, year, pensionRevenue)
+            (self.salaryRevenue, self.otherIncome, self.totalIncome) = (salaryRevenue, otherIncome, totalIncome)
+            (self.taxableIncome, self.declared) = (taxableIncome, declared)
+        }
+
+        /// The row as a line of the file (what a test or the simulation writes).
+        public var csv: String {
+            [
+                person.value, String(year), String(pensionRevenue.amount), String(salaryRevenue.amount),
+                String(otherIncome.amount), String(totalIncome.amount), taxableIncome.map { String($0.amount) } ?? "",
+                declared ? "1" : "0",
+            ].joined(separator: ",")
+        }
+    }
+
+    public var rows: [Row]
+
+    /// A file of `rows`, header first.
+    public static func text(_ rows: [Row]) -> String {
+        ([header.joined(separator: ",")] + rows.map(\.csv)).joined(separator: "\n") + "\n"
+    }
+
+    /// Parses a file. Refused, naming the line and column: what every CSV koki reads refuses (not
+    /// UTF-8, a control character, another file's header, no record), a missing header, a line
+    /// without its eight fields, a person number or year that is not one, an amount that is not a
+    /// whole number of yen or is outside its range, `declared` other than 0 or 1, and the same
+    /// person and year twice.
+    public static func parse(_ bytes: [UInt8]) throws(InterchangeError) -> TaxMasterFile {
+        let lines = try CSVLines.read(bytes, header: header, kind: "tax master")
+        if let first = lines.first, first.line == 1 {
+            throw InterchangeError(
+                line: 1, position: 1, "the file does not start with its header \(header.joined(separator: ","))")
+        }
+        var rows: [Row] = []
+        rows.reserveCapacity(lines.count)
+        var seen: [PersonYear: Int] = [:]
+        for (line, f, columns) in lines {
+            guard f.count == header.count else {
+                throw InterchangeError(
+                    line: line, position: 1,
+                    "expected \(header.count) fields (\(header.joined(separator: ","))), found \(f.count)")
+            }
+            let person: PersonID
+            do { person = try PersonID(f[0]) } catch {
+                throw InterchangeError(line: line, position: columns[0], "person '\(f[0])' is not an address number")
+            }
+            guard f[1].count == 4, let year = Int(f[1]) else {
+                throw InterchangeError(line: line, position: columns[1], "year '\(f[1])' is not a calendar year")
+            }
+            func amount(_ i: Int, _ range: Yen.AmountRange) throws(InterchangeError) -> Yen {
+                guard let raw = Int64(f[i]) else {
+                    throw InterchangeError(
+                        line: line, position: columns[i], "\(header[i]) '\(f[i])' is not a whole number of yen")
+                }
+                do { return try Yen.checked(raw, range, field: header[i]) } catch {
+                    throw InterchangeError(line: line, position: columns[i], "\(error)")
+                }
+            }
+            let taxable: Yen? = f[6].isEmpty ? nil : try amount(6, .revenue)
+            guard f[7] == "0" || f[7] == "1" else {
+                throw InterchangeError(
+                    line: line, position: columns[7], "declared '\(f[7])' is not 1 (declared) or 0 (未申告)")
+            }
+            let key = PersonYear(person: person, year: year)
+            if let first = seen[key] {
+                throw InterchangeError(
+                    line: line, position: columns[0], "\(person) \(year) is in the file twice (line \(first) too)")
+            }
+            seen[key] = line
+            rows.append(
+                Row(
+                    line: line, person: person, year: year, pensionRevenue: try amount(2, .revenue),
+                    salaryRevenue: try amount(3, .revenue), otherIncome: try amount(4, .income),
+                    totalIncome: try amount(5, .income), taxableIncome: taxable, declared: f[7] == "1"))
+        }
+        return TaxMasterFile(rows: rows)
+    }
+
+    struct PersonYear: Hashable {
+        var person: PersonID
+        var year: Int
+    }
+}
