@@ -100,6 +100,8 @@ public enum EventRegistry {
         Registration(MyNumberRecorded.self) { .myNumberRecorded($0) },
         Registration(PersonErased.self) { .personErased($0) },
         Registration(MailRecipientRecorded.self) { .mailRecipientRecorded($0) },
+        Registration(UnionDecisionRecorded.self) { .unionDecisionRecorded($0) },
+        Registration(NetworkInquirySent.self) { .networkInquirySent($0) },
         Registration(OperatorEnrolled.self) { .access(.operatorEnrolled($0)) },
         Registration(OperatorEnrolledV1.self) { .access(.operatorEnrolled($0.upcast())) },
         Registration(OperatorRolesChanged.self) { .access(.operatorRolesChanged($0)) },

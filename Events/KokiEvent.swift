@@ -22,6 +22,9 @@ public enum KokiEvent: Sendable, Hashable {
     case myNumberRecorded(MyNumberRecorded)
     case personErased(PersonErased)
     case mailRecipientRecorded(MailRecipientRecorded)
+    // Partners: the union's decisions, inquiries through the information network.
+    case unionDecisionRecorded(UnionDecisionRecorded)
+    case networkInquirySent(NetworkInquirySent)
     // Configuration and runs (streams of their own, no person).
     case rateTableAdopted(RateTableAdopted)
     case installmentCalendarAdopted(InstallmentCalendarAdopted)
@@ -94,6 +97,8 @@ public enum KokiEvent: Sendable, Hashable {
         case .myNumberRecorded(let e): e.person
         case .personErased(let e): e.person
         case .mailRecipientRecorded(let e): e.person
+        case .unionDecisionRecorded(let e): e.person
+        case .networkInquirySent(let e): e.person
         case .premiumAssessed(let e): e.person
         case .paymentReceived(let e): e.person
         case .dunningNoticeIssued(let e): e.person
@@ -165,6 +170,8 @@ public enum KokiEvent: Sendable, Hashable {
         case .myNumberRecorded(let e): visitor.visit(e)
         case .personErased(let e): visitor.visit(e)
         case .mailRecipientRecorded(let e): visitor.visit(e)
+        case .unionDecisionRecorded(let e): visitor.visit(e)
+        case .networkInquirySent(let e): visitor.visit(e)
         case .rateTableAdopted(let e): visitor.visit(e)
         case .installmentCalendarAdopted(let e): visitor.visit(e)
         case .assessmentRunRecorded(let e): visitor.visit(e)

@@ -35,6 +35,9 @@ public struct PremiumAssessed: EventPayload {
         /// Deduction from the pension starts during the year (a new starter selected once the
         /// insurer's data came): the periods due before its first pension month stay ordinary.
         case collectionStarted
+        /// The union's figure adopted (`koki union adopt`): the city decided the union's premium
+        /// is right where it differs from koki's; rescheduled as a reassessment.
+        case unionAdopted
     }
 
     public var person: PersonID

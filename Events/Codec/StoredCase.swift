@@ -13,6 +13,7 @@ extension StoredCase {
 }
 
 extension Charge: StoredCase { public static let storedCases = allCases }
+extension PerCapitaReduction: StoredCase { public static let storedCases = allCases }
 extension CollectionMethod: StoredCase { public static let storedCases = allCases }
 extension RefundInterest.Cause: StoredCase { public static let storedCases = allCases }
 extension LossReason: StoredCase { public static let storedCases = allCases }

@@ -173,7 +173,7 @@ public struct CollectionHistory: Sendable, Hashable {
         case .eligibilityLost(let e): add(e.effectiveFrom, "lost", e.reason.rawValue)
         case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .addressExceptionStarted,
             .addressExceptionEnded, .formerDependantRecorded, .incomeRecorded, .incomeInquired,
-            .personNumbersLinked, .pensionFactsRecorded, .myNumberRecorded, .personErased, .mailRecipientRecorded,
+            .personNumbersLinked, .pensionFactsRecorded, .myNumberRecorded, .personErased, .mailRecipientRecorded, .unionDecisionRecorded, .networkInquirySent,
             .access, .notice,
             .counter,
             .rateTableAdopted, .installmentCalendarAdopted,

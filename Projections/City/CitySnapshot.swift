@@ -35,7 +35,7 @@ public struct CitySnapshot: Sendable, Equatable {
             case .rateTableAdopted(let e):
                 rateTablePositions[e.table.fiscalYear] = view.position
             case .personRegistered, .personIdentityCorrected, .addressExceptionStarted, .addressExceptionEnded,
-                .incomeInquired, .personNumbersLinked, .myNumberRecorded, .personErased, .mailRecipientRecorded,
+                .incomeInquired, .personNumbersLinked, .myNumberRecorded, .personErased, .mailRecipientRecorded, .unionDecisionRecorded, .networkInquirySent,
                 .access, .notice, .counter,
                 .installmentCalendarAdopted, .assessmentRunRecorded,
                 .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .paymentCancelled, .overpaymentRecognized,

@@ -165,7 +165,7 @@ public struct CollectionAccounts: Projection {
             case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
                 .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
                 .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .provisionalDeductionDecided, .pensionDeductionNotified, .pensionSwitchRecorded, .myNumberRecorded,
-                .personErased, .mailRecipientRecorded, .access, .notice, .counter, .rateTableAdopted,
+                .personErased, .mailRecipientRecorded, .unionDecisionRecorded, .networkInquirySent, .access, .notice, .counter, .rateTableAdopted,
                 .installmentCalendarAdopted, .assessmentRunRecorded, .unmatchedPaymentRecorded,
                 .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded,
                 .fiscalYearClosed:
@@ -301,7 +301,7 @@ public struct CollectionAccounts: Projection {
             case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
                 .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
                 .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .provisionalDeductionDecided, .pensionDeductionNotified, .pensionSwitchRecorded, .myNumberRecorded,
-                .personErased, .mailRecipientRecorded, .access, .notice, .counter, .rateTableAdopted,
+                .personErased, .mailRecipientRecorded, .unionDecisionRecorded, .networkInquirySent, .access, .notice, .counter, .rateTableAdopted,
                 .installmentCalendarAdopted, .assessmentRunRecorded, .unmatchedPaymentRecorded,
                 .unmatchedPaymentResolved, .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded,
                 .fiscalYearClosed:

@@ -68,7 +68,7 @@ public struct PremiumBalances: Projection {
         case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .eligibilityAcquired,
             .eligibilityLost, .addressExceptionStarted, .addressExceptionEnded, .formerDependantRecorded,
             .incomeRecorded, .incomeInquired, .personNumbersLinked, .pensionFactsRecorded, .provisionalDeductionDecided, .pensionDeductionNotified, .pensionSwitchRecorded, .myNumberRecorded,
-            .personErased, .mailRecipientRecorded, .access, .notice, .counter, .rateTableAdopted,
+            .personErased, .mailRecipientRecorded, .unionDecisionRecorded, .networkInquirySent, .access, .notice, .counter, .rateTableAdopted,
             .installmentCalendarAdopted,
             .assessmentRunRecorded, .refundDecided, .refundPaid, .refundPrescribed, .debitMandateStarted, .debitApplicationRecorded, .slipReissued, .debitPrepaymentChosen,
             .debitMandateStopped,

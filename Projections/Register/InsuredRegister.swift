@@ -66,6 +66,10 @@ public struct InsuredRegister: Projection {
         /// Erased after retention: nothing sealed for them opens any more.
         public var erased: PersonErased?
         /// Who receives their mail instead of them, by role, as recorded (sealed).
+        /// The union's latest decision for each fiscal year (`koki union import`).
+        public var union: [Int: UnionDecisionRecorded] = [:]
+        /// Inquiries sent through the information network about the person (情報照会).
+        public var networkInquiries: [NetworkInquirySent] = []
         public var mailRecipients: [MailRecipient.Role: MailRecipientRecorded] = [:]
 
         public init(id: PersonID, identity: SealedIdentity) {
@@ -220,6 +224,10 @@ public struct InsuredRegister: Projection {
             persons[e.person]?.erased = e
         case .mailRecipientRecorded(let e):
             persons[e.person]?.mailRecipients[e.role] = e.recipient == nil ? nil : e
+        case .unionDecisionRecorded(let e):
+            persons[e.person]?.union[e.fiscalYear.year] = e
+        case .networkInquirySent(let e):
+            persons[e.person]?.networkInquiries.append(e)
         case .access, .notice, .counter:
             break  // operators, sessions, reads and documents belong to no one's register entry
         case .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .rateTableAdopted, .installmentCalendarAdopted,
@@ -280,6 +288,8 @@ extension KokiEvent {
         case .fiscalYearClosed(let e): e.closedOn
         case .personErased(let e): e.decidedOn
         case .mailRecipientRecorded(let e): e.from
+        case .unionDecisionRecorded(let e): e.receivedOn
+        case .networkInquirySent(let e): e.sentOn
         case .provisionalDeductionDecided(let e): e.decidedOn
         case .pensionDeductionNotified(let e): e.notifiedOn
         case .pensionSwitchRecorded(let e): e.on

@@ -21,7 +21,7 @@ public struct CitySimulation: Sendable {
     let clock: ManualClock
 
     /// Bumped whenever the simulation's behaviour changes, so a cached city is made anew.
-    public static let version = 3
+    public static let version = 4
 
     /// Where the simulation is, reported once per simulated month.
     public struct Progress: Sendable {
@@ -385,16 +385,35 @@ struct SimulationRun {
         if day > (try CivilDate(year: fy, month: 7, day: 10)) || day.month < 4 { toAssess[i, default: []].insert(fy) }
     }
 
-    func recordIncome(_ i: Int, year: Int, on day: CivilDate, what: String, change: Int64 = 0) throws {
+    /// A resident's income of `year` as the tax system's file gives it: pension revenue growing
+    /// half a per cent a year (plus `change`), other income, the total, and 課税所得 — the total less
+    /// the basic deduction (基礎控除 430,000 yen) and a tenth of the pension for the social-insurance
+    /// and medical deductions, never below zero — which sets the copayment class.
+    func incomeRow(_ i: Int, year: Int, change: Int64 = 0) -> TaxMasterFile.Row {
         let r = resident(i)
         let growth = Int64(year - settings.firstFiscalYear) * r.pension / 200
         let pension = Yen(max(0, r.pension + growth + change))
         let total = TaxableIncome.pensionIncome(revenue: pension) + Yen(r.otherIncome)
-        try register.recordIncome(
-            IncomeRecorded(
-                person: r.person, year: year, publicPensionRevenue: pension, salaryRevenue: .zero,
-                otherIncome: Yen(r.otherIncome), totalIncome: total, declared: true, source: "連携税マスタ（模擬）"),
-            metadata: command("\(i)/income/\(year)/\(what)", actor: office(i)))
+        let taxable = max(.zero, total - Yen(430_000) - Yen(pension.amount / 10))
+        return TaxMasterFile.Row(
+            line: 0, person: r.person, year: year, pensionRevenue: pension, salaryRevenue: .zero,
+            otherIncome: Yen(r.otherIncome), totalIncome: total, taxableIncome: taxable, declared: true)
+    }
+
+    /// The tax system's file of `rows` imported (`koki income import`); a correction reassesses
+    /// the households it touches once the year's annual run is recorded.
+    mutating func importIncomes(
+        _ rows: [TaxMasterFile.Row], on day: CivilDate, what: String, actor: String = "sim-honcho"
+    ) throws {
+        guard !rows.isEmpty else { return }
+        let text = TaxMasterFile.text(rows)
+        report.reassessments += try register.importIncomes(
+            Array(text.utf8), name: "tax-\(what)-\(day).csv", on: day, metadata: command("income/\(what)/\(day)", actor: actor)
+        ).reassessed.count
+    }
+
+    mutating func recordIncome(_ i: Int, year: Int, on day: CivilDate, what: String) throws {
+        try importIncomes([incomeRow(i, year: year)], on: day, what: "\(i)-\(what)-\(year)", actor: office(i))
     }
 
     /// June 15: last year's incomes from the tax records; pension facts from the pension
@@ -402,9 +421,10 @@ struct SimulationRun {
     mutating func recordIncomes(_ fy: Int, on day: CivilDate) throws {
         let city = try CitySnapshot(ledger)
         var pensions: [(Int, PensionFacts)] = []
+        var rows: [TaxMasterFile.Row] = []
         for r in world.residents where r.registersOn <= day && !(r.leaves.map { $0.on < day } ?? false) {
             guard city.register.persons[r.person] != nil else { continue }
-            try recordIncome(r.index, year: fy - 1, on: day, what: "annual")
+            rows.append(incomeRow(r.index, year: fy - 1))
             if r.careDeducted {
                 let february = city.accounts.current(r.person, try FiscalYear(fy - 1)).flatMap { assessed in
                     assessed.collection == .pensionDeduction
@@ -419,6 +439,7 @@ struct SimulationRun {
                     ))
             }
         }
+        try importIncomes(rows, on: day, what: "annual")
         for (i, facts) in pensions {
             try register.recordPension(
                 resident(i).person, fiscalYear: try FiscalYear(fy), facts: facts,
@@ -680,27 +701,30 @@ struct SimulationRun {
         }
     }
 
-    /// October 1: a few incomes corrected by late tax returns; those persons are reassessed.
+    /// October 1: a few incomes corrected by late tax returns, in the tax system's file of
+    /// corrections; the import reassesses those persons' households.
     mutating func incomeCorrections(_ fy: Int, on day: CivilDate) throws {
+        var rows: [TaxMasterFile.Row] = []
         for r in world.residents where r.insuredFrom < day && !(r.leaves.map { $0.on < day } ?? false) {
             guard dice.chance(settings.behaviour.incomeCorrectionsPerYear) else { continue }
             let change = Int64(dice.int(below: 600) - 300) * 1_000
-            try recordIncome(r.index, year: fy - 1, on: day, what: "corrected", change: change)
-            toAssess[r.index, default: []].insert(fy)
+            rows.append(incomeRow(r.index, year: fy - 1, change: change))
         }
+        try importIncomes(rows, on: day, what: "corrected")
     }
 
     /// In May, after the spring's amended tax returns (修正申告): a few corrections of the income a
-    /// past year was assessed on. Decided after that year's last due date, an increase is a new
-    /// period (随時期), a decrease a refund.
+    /// past year was assessed on, in a file. Decided after that year's last due date, an increase
+    /// is a new period (随時期), a decrease a refund.
     mutating func lateIncomeCorrections(_ fy: Int, on day: CivilDate) throws {
         let year = try FiscalYear(fy)
+        var rows: [TaxMasterFile.Row] = []
         for r in world.residents where r.insuredFrom < year.lastDay && !(r.leaves.map { $0.on < day } ?? false) {
             guard dice.chance(settings.behaviour.incomeCorrectionsPerYear / 3) else { continue }
             let change = Int64(dice.int(below: 600) - 200) * 1_000
-            try recordIncome(r.index, year: fy - 1, on: day, what: "amended return", change: change)
-            toAssess[r.index, default: []].insert(fy)
+            rows.append(incomeRow(r.index, year: fy - 1, change: change))
         }
+        try importIncomes(rows, on: day, what: "amended")
     }
 
     /// The month's last open day: plans checked; newcomers, losses and corrections (re)assessed.

@@ -85,20 +85,33 @@ public struct AssessmentCommands: Sendable {
 
     /// The decision for a person and year on `city` as it stands — what `assess` would record —
     /// without recording it. `rates` replaces the table in force (a what-if).
+    ///
+    /// `adopting` is the union's figure the city decided is right (`koki union adopt`): it is
+    /// the premium decided instead of koki's own, rescheduled as any reassessment. An adopted
+    /// figure then stands — `assess` leaves it unchanged — until an input of the premium is
+    /// recorded after it.
     static func decide(
         _ person: PersonID, fiscalYear fy: FiscalYear, decidedOn: CivilDate, city: CitySnapshot, vault: IdentityVault,
-        rates override: RateTable? = nil
+        rates override: RateTable? = nil, adopting union: UnionDecisionRecorded? = nil
     ) throws -> Outcome {
         let (rates, ratesPosition) = try override.map { ($0, Int64(0)) } ?? ratesInForce(fy, city)
         let (calendar, business) = try calendarInForce(fy, city)
         guard let (input, positions) = try premiumCase(person, fy, city, vault: vault) else { return .notInsured }
         let breakdown = try PremiumCalculator.calculate(input, rates: rates)
+        // The breakdown stays koki's own (what `explain` shows); the premium is the union's when adopted.
+        let computed = breakdown.premium
+        let premium = union?.annualPremium ?? computed
         let previous = city.accounts.current(person, fy)
-        if let previous, previous.annualPremium == breakdown.premium { return .unchanged(previous) }
+        if let previous, previous.annualPremium == premium { return .unchanged(previous) }
+        if union == nil, override == nil, let previous, previous.reason == .unionAdopted,
+            positions.allSatisfy(previous.inputPositions.contains)
+        {
+            return .unchanged(previous)
+        }
         if let firstDue = calendar.dueDates(on: business).first {
             try AssessmentTimeLimit.check(
                 fiscalYear: fy, firstDue: firstDue, decidedOn: decidedOn, previous: previous?.annualPremium,
-                new: breakdown.premium)
+                new: premium)
         }
 
         let installments: [Installment]
@@ -109,19 +122,20 @@ public struct AssessmentCommands: Sendable {
         if let previous {
             if previous.collection == .pensionDeduction {
                 let schedule = try Self.pensionReschedule(
-                    previous, to: breakdown.premium, decidedOn: decidedOn, calendar: calendar, business: business)
+                    previous, to: premium, decidedOn: decidedOn, calendar: calendar, business: business)
                 installments = schedule.installments
             } else {
                 installments = try Self.reschedule(
-                    previous.installments, to: breakdown.premium, decidedOn: decidedOn, unit: calendar.roundingUnit,
+                    previous.installments, to: premium, decidedOn: decidedOn, unit: calendar.roundingUnit,
                     calendar: business)
             }
-            reason = .reassessment
+            reason = union == nil ? .reassessment : .unionAdopted
             let newInputs = positions.filter { !previous.inputPositions.contains($0) }
             cause =
-                "\(previous.annualPremium.amount) → \(breakdown.premium.amount)"
+                "\(previous.annualPremium.amount) → \(premium.amount)"
                 + (newInputs.isEmpty
                     ? "" : "; inputs recorded since: positions \(newInputs.map(String.init).joined(separator: ", "))")
+                + (union.map { "; the union's figure adopted (\($0.source)); koki computes \(computed.amount)" } ?? "")
         } else {
             // The collection method is decided with the year's first assessment; a reassessment
             // keeps it (switching mid-year is an administrative process of its own).
@@ -129,14 +143,14 @@ public struct AssessmentCommands: Sendable {
             let facts = entry?.pension[fy.year]
             let newlyInsured = (entry?.eligibilityPeriods.first?.from ?? fy.firstDay) >= fy.firstDay
             let (method, why) = PensionDeduction.method(
-                for: breakdown.premium, facts: facts, newlyInsured: newlyInsured,
+                for: premium, facts: facts, newlyInsured: newlyInsured,
                 switchedToDebit: entry?.debitSwitch.flatMap { $0 <= decidedOn ? $0 : nil })
             collection = method
             cause = why
             if method == .pensionDeduction, let facts {
                 // April and June are what the insurer was told before April, where it was decided.
                 let schedule = try Self.firstPensionSchedule(
-                    premium: breakdown.premium, told: entry?.pensionTold[fy.year] ?? [:],
+                    premium: premium, told: entry?.pensionTold[fy.year] ?? [:],
                     previousFebruary: facts.previousFebruaryDeduction, fiscalYear: fy, decidedOn: decidedOn,
                     calendar: calendar, business: business)
                 installments = schedule.installments
@@ -147,11 +161,11 @@ public struct AssessmentCommands: Sendable {
                 // a due date already past.
                 installments = [
                     try Self.extraPeriod(
-                        afterPeriod: calendar.months.count, amount: breakdown.premium, decidedOn: decidedOn,
+                        afterPeriod: calendar.months.count, amount: premium, decidedOn: decidedOn,
                         calendar: business)
                 ]
             } else {
-                installments = calendar.installments(for: breakdown.premium, decidedOn: decidedOn, calendar: business)
+                installments = calendar.installments(for: premium, decidedOn: decidedOn, calendar: business)
                     .map {
                         Installment(period: $0.period, dueDate: $0.dueDate, amount: $0.amount)
                     }
@@ -161,7 +175,7 @@ public struct AssessmentCommands: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let event = PremiumAssessed(
-            person: person, fiscalYear: fy, decidedOn: decidedOn, annualPremium: breakdown.premium,
+            person: person, fiscalYear: fy, decidedOn: decidedOn, annualPremium: premium,
             installments: installments, ruleVersion: breakdown.calculator, reason: reason, cause: cause,
             rateTablePosition: ratesPosition, inputPositions: positions,
             breakdown: String(decoding: try encoder.encode(breakdown), as: UTF8.self), collection: collection,

@@ -152,7 +152,8 @@ extension Counter {
         // A command of its own, caused by the income's.
         var metadata = metadata
         metadata.causationID = metadata.commandID
-        metadata.commandID = .random()
+        // Derived from the income's command: deterministic, and the same again on a retry.
+        metadata.commandID = Identifier(derivedFrom: Array("copay/".utf8) + metadata.commandID.bytes)
         if !events.isEmpty { try ledger.record(events, metadata: metadata, expectingStreams: expected) }
         return changes
     }

@@ -230,7 +230,10 @@ public struct Notices: Sendable {
         let before = Dictionary(
             (change?.installments ?? []).map { ($0.period, $0.amount) }, uniquingKeysWith: { $1 })
         let breakdown = try? JSONDecoder().decode(PremiumBreakdown.self, from: Data(assessed.breakdown.utf8))
-        let components = breakdown?.components ?? []
+        // An adopted union figure is not koki's calculation: the notice states the figure, not
+        // a breakdown that would add up to another.
+        let adopted = assessed.reason == .unionAdopted
+        let components = adopted ? [] : breakdown?.components ?? []
         let reduction = breakdown?.judgment.reduction ?? .none
         let reason: String =
             switch assessed.reason {
@@ -239,6 +242,7 @@ public struct Notices: Sendable {
             case .reassessment: "賦課の更正"
             case .collectionChanged: "徴収方法の変更"
             case .collectionStarted: "特別徴収の開始"
+            case .unionAdopted: "賦課の更正（広域連合の決定による）"
             }
         let rows: [[(String, String)]] = assessed.installments.map { i in
             let key = PeriodKey(assessed.fiscalYear, i.period)
@@ -263,7 +267,10 @@ public struct Notices: Sendable {
                 ("incomeBase", breakdown?.incomeBase.map(printed) ?? "不明"),
                 ("perCapita", printed(Yen(components.map(\.perCapitaAfterReduction.amount).reduce(0, +)))),
                 ("incomePart", printed(Yen(components.map(\.incomePart.amount).reduce(0, +)))),
-                ("reduction", reduction == .none ? "なし" : "均等割\(reduction.rawValue)割軽減"),
+                (
+                    "reduction",
+                    adopted ? "広域連合の決定による" : reduction == .none ? "なし" : "均等割\(reduction.rawValue)割軽減"
+                ),
                 ("months", "\(breakdown?.months ?? 12)か月"),
                 ("collectionMethod", collectionMethod(assessed)),
             ] + contact(settings)

@@ -89,15 +89,16 @@ extension InsuredRegisterCommands {
         try ledger.record(events, metadata: metadata)
 
         // Follow-ups, each its own command caused by the import's.
-        func caused() -> CommandMetadata {
+        // Derived from the import's id: the same import (a retry) makes the same follow-ups.
+        func caused(_ what: String) -> CommandMetadata {
             var m = metadata
             m.causationID = metadata.commandID
-            m.commandID = .random()
+            m.commandID = Identifier(derivedFrom: Array(what.utf8) + metadata.commandID.bytes)
             return m
         }
         let counter = Counter(ledger)
         for row in changed where (try? CivilDate(year: row.year + 1, month: 8, day: 1)).map({ $0 <= day }) ?? false {
-            result.copayChanges += try counter.redetermineCopay(afterIncomeOf: row.person, year: row.year, metadata: caused())
+            result.copayChanges += try counter.redetermineCopay(afterIncomeOf: row.person, year: row.year, metadata: caused("copay/\(row.person)/\(row.year)"))
         }
         let run = try yearsRun()
         let touched = changed.compactMap { row -> (PersonID, FiscalYear)? in
@@ -114,7 +115,7 @@ extension InsuredRegisterCommands {
                 do {
                     if case .reassessed(let e, let previous) = try assessment.assess(
                         member, fiscalYear: fy, decidedOn: day, city: city, cause: "income corrected by the tax master",
-                        metadata: caused())
+                        metadata: caused("assess/\(member)/\(fy.year)"))
                     {
                         result.reassessed.append(
                             .init(person: member, fiscalYear: fy, from: previous.annualPremium, to: e.annualPremium))

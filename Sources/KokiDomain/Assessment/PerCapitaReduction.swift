@@ -1,5 +1,6 @@
 /// A reduction of the per-capita amount (均等割軽減): 7割, 5割, 2割 or none.
-public enum PerCapitaReduction: Int, Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+public enum PerCapitaReduction: Int, Hashable, Sendable, Codable, Comparable, CaseIterable, CustomStringConvertible {
+    // Stored by declaration order (StoredCase): add cases at the end only.
     case none = 0
     case twoTenths = 2
     case fiveTenths = 5
