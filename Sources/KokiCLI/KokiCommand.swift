@@ -28,7 +28,7 @@ public struct KokiCommand: ParsableCommand {
             EligibilityCommand.self,
             IncomeCommand.self, InsuredCommand.self, RatesCommand.self, CalendarCommand.self, AssessCommand.self,
             PremiumCommand.self, PayCommand.self, AccountCommand.self, RefundCommand.self, DebitCommand.self,
-            KonbiniCommand.self, PensionCommand.self, UnmatchedCommand.self, RevenueCommand.self, ArrearsCommand.self,
+            KonbiniCommand.self, PensionCommand.self, UnmatchedCommand.self, RevenueCommand.self, UnionCommand.self, ArrearsCommand.self,
             DunningCommand.self, RemindersCommand.self, ContactCommand.self, PlanCommand.self, ReductionCommand.self,
             SeizureCommand.self, EnforcementCommand.self, DeferralCommand.self, PrescriptionCommand.self, CloseYearCommand.self,
             HistoryCommand.self,

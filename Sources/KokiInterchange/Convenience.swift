@@ -262,6 +262,7 @@ enum CSVLines {
         ("union decisions", ["number", "decision", "amount", "decided_on", "paid_on", "reference", "reason"]),
         ("mandate registration request (the city's own)", MandateRequestFile.header),
         ("mandate answer", MandateAnswerFile.header), ("tax master", TaxMasterFile.header),
+        ("union assessment", UnionAssessmentFile.header), ("network answer", NetworkAnswerFile.header),
     ]
 
     static func read(_ bytes: [UInt8], header: [String], kind: String) throws(InterchangeError)

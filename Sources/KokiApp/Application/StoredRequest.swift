@@ -71,7 +71,8 @@ public enum RequestCatalog {
     public static let types: [any KokiRequest.Type] = [
         RegisterPerson.self, CorrectPerson.self, LinkPerson.self, SetHousehold.self, LeaveHousehold.self,
         AcquireEligibility.self, LoseEligibility.self, StartAddressException.self, EndAddressException.self,
-        RecordFormerDependant.self, RecordIncome.self, ImportIncomes.self, RecordPayment.self, CancelPayment.self, StartDebit.self,
+        RecordFormerDependant.self, RecordIncome.self, ImportIncomes.self, ImportUnionDecisions.self,
+        ShowUnionDifferences.self, AdoptUnionFigure.self, SendNetworkInquiry.self, ImportNetworkAnswers.self, RecordPayment.self, CancelPayment.self, StartDebit.self,
         StopDebit.self, PayRefund.self, DecideReduction.self, AdoptSecuritySettings.self,
         // Arrears, notices
         AdoptArrearsSettings.self, ShowArrearsSettings.self, ShowArrears.self, ListDelinquents.self,

@@ -288,19 +288,34 @@ public struct ListIncomeInquiries: NumberedPersonRequest {
         public var operatorID: String
         public var year: Int
         public var purpose: String
+        /// `lookup` (an operator looked the income up, or an import recorded it), `network` (an
+        /// inquiry sent through the information network), `answer` (its answer, recorded as income).
+        public var kind: String
+        /// For the network: the inquiry's number, item and legal basis, or the figures answered.
+        public var detail: String
     }
 
     public func handle(_ scope: RequestScope) throws -> [Inquiry] {
         try scope.recordRead([number])
         var query = EventQuery.stream(try StreamName(number.streamName))
-        query.types = [IncomeInquired.eventType]
+        query.types = [IncomeInquired.eventType, NetworkInquirySent.eventType, IncomeRecorded.eventType]
         var inquiries: [Inquiry] = []
         try scope.ledger.forEachEvent(query) { view, event in
-            if case .incomeInquired(let e) = event {
+            let (at, by) = (view.command.recordedAt.description, view.command.actor)
+            switch event {
+            case .incomeInquired(let e):
+                inquiries.append(Inquiry(recordedAt: at, operatorID: by, year: e.year, purpose: e.purpose, kind: "lookup", detail: ""))
+            case .networkInquirySent(let e):
                 inquiries.append(
                     Inquiry(
-                        recordedAt: view.command.recordedAt.description, operatorID: view.command.actor, year: e.year,
-                        purpose: e.purpose))
+                        recordedAt: at, operatorID: by, year: e.year, purpose: e.purpose, kind: "network",
+                        detail: "\(e.id) \(e.item) (\(e.legalBasis)) sent \(e.sentOn)"))
+            case .incomeRecorded(let e) where e.source.hasPrefix("情報照会 "):
+                inquiries.append(
+                    Inquiry(
+                        recordedAt: at, operatorID: by, year: e.year, purpose: "回答", kind: "answer",
+                        detail: "\(e.source.dropFirst(5)): total income \(e.totalIncome.amount)"))
+            default: break
             }
         }
         return inquiries

@@ -7,7 +7,7 @@ struct IncomeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "income",
         abstract: "Record a year's income (所得) and look it up; every look-up is recorded (所得照会履歴).",
-        subcommands: [Record.self, Import.self, Show.self, Inquiries.self, Pension.self]
+        subcommands: [Record.self, Import.self, Show.self, Inquiries.self, Inquire.self, Answers.self, Pension.self]
     )
 
     struct Record: TypedCommand {
@@ -132,6 +132,59 @@ struct IncomeCommand: ParsableCommand {
         }
     }
 
+    struct Inquire: TypedCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record an inquiry through the information network (情報照会) for a person's income.",
+            discussion: """
+                For what the city may not know — a newcomer's income from the former municipality. Only \
+                inquiries (情報照会), never provision (情報提供). koki records the person (address number), \
+                the item (地方税関係情報), the year, the legal basis, the purpose, the operator and the day, \
+                and prints the inquiry's number (Q-PERSON-YYYYMMDD-N), which the answer file names. No My \
+                Number or network code (符号) is stored.
+                """)
+
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The person's address number.") var person: PersonID
+        @Option(help: "The calendar year of the income asked for.") var year: Int
+        @Option(help: "Why (保険料の賦課, 軽減判定).") var purpose: String
+        @Option(help: "The legal basis.") var legalBasis = InsuredRegisterCommands.defaultInquiryBasis
+        @Option(help: ArgumentHelp("The day it is sent (default: today in Japan).", valueName: "date"))
+        var on: CivilDate?
+
+        func request() -> SendNetworkInquiry {
+            SendNetworkInquiry(person: person, year: year, purpose: purpose, legalBasis: legalBasis, on: on)
+        }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line("inquiry \(result.id): \(result.item) \(result.year) of \(result.person) (\(result.legalBasis)), sent \(result.sentOn)")
+        }
+    }
+
+    struct Answers: TypedCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import the information network's answers to the city's inquiries, as incomes.",
+            discussion: """
+                CSV, UTF-8, the header first:
+                  inquiry,year,pension_revenue,salary_revenue,other_income,total_income,taxable_income,declared
+                inquiry: the number koki gave the inquiry; the figures as in koki income import. Each row is \
+                recorded as the inquiry's person's income, its source 情報照会 NUMBER. All rows or none: \
+                refused (exit 65, nothing recorded, naming the line) for what the tax file refuses, an \
+                inquiry koki never sent, an answer for another year than asked, an inquiry answered before \
+                with other figures. The same file twice records nothing.
+                """)
+
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The answer file.") var file: String
+        @Option(help: ArgumentHelp("The day the answers came (default: today in Japan).", valueName: "date"))
+        var on: CivilDate?
+
+        func request() -> ImportNetworkAnswers { ImportNetworkAnswers(file: file, on: on) }
+
+        static func report(_ request: Request, _ result: Request.Result) {
+            Output.line("\(request.file): \(result.rows) answers: \(result.recorded) recorded, \(result.unchanged) already recorded")
+        }
+    }
+
     struct Pension: TypedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a fiscal year's pension facts, which decide pension deduction (特別徴収).",
@@ -165,7 +218,12 @@ struct IncomeCommand: ParsableCommand {
 
     struct Inquiries: TypedCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List who looked up a person's income, when, for which year and why.")
+            abstract: "List who looked up a person's income, when, for which year and why (所得照会履歴).",
+            discussion: """
+                Every look-up (koki income show), every import that recorded a year (purpose \
+                連携税マスタ取込 FILE), every inquiry through the information network (koki income inquire) \
+                and every answer to one (koki income answers), in the order recorded.
+                """)
 
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The person's address number.", valueName: "number")) var number: PersonID
@@ -174,8 +232,8 @@ struct IncomeCommand: ParsableCommand {
 
         static func report(_ request: Request, _ result: Request.Result) {
             Table.render(
-                ["RECORDED AT", "OPERATOR", "YEAR", "PURPOSE"],
-                result.map { [$0.recordedAt, $0.operatorID, String($0.year), $0.purpose] }
+                ["RECORDED AT", "OPERATOR", "YEAR", "KIND", "PURPOSE", "DETAIL"],
+                result.map { [$0.recordedAt, $0.operatorID, String($0.year), $0.kind, $0.purpose, $0.detail] }
             ).forEach(Output.line)
         }
     }

@@ -1,0 +1,275 @@
+import Foundation
+import KokiDomain
+import KokiEvents
+import KokiInterchange
+import KokiProjections
+import LedgerStore
+
+/// The union's (広域連合) assessment and eligibility decisions, reconciled with koki's: imported
+/// as recorded decisions, compared field by field with what koki computes from its own inputs,
+/// and — where the city decides the union is right — adopted as a reassessment.
+public struct UnionReconciliation: Sendable {
+    let ledger: KokiLedger
+
+    @_spi(Batch) public init(_ ledger: KokiLedger) { self.ledger = ledger }
+
+    /// One field on which the union and koki differ for a person and fiscal year.
+    public struct Difference: Sendable, Hashable, Codable {
+        public var person: PersonID
+        public var fiscalYear: FiscalYear
+        /// `annualPremium`, `periods`, `incomeBase`, `reduction`, `insuredFrom`, `insuredUntil`, or
+        /// `assessment` (one side has a premium for the year and the other none).
+        public var field: String
+        public var union: String
+        public var koki: String
+        /// koki's inputs behind its figure where they explain the difference (an income the union
+        /// has and the city does not, the household's judgment income …).
+        public var inputs: String
+    }
+
+    /// What an import did, and every difference between the union's decisions in the file and koki.
+    public struct Import: Sendable, Hashable, Codable {
+        public var rows = 0
+        /// Decisions recorded (new, or changed since the union's last for the person and year).
+        public var recorded = 0
+        /// The union's decision already recorded: nothing appended.
+        public var unchanged = 0
+        public var differences: [Difference] = []
+    }
+
+    /// Imports the union's file (``UnionAssessmentFile``) received on `day`: every row or none.
+    /// Refused whole, naming the line: what the parser refuses, a person not in the register, a
+    /// fiscal year before the system or after next year. A row equal to the union's last decision
+    /// for the person and year records nothing (the same file twice records nothing).
+    public func importDecisions(_ bytes: [UInt8], name: String, on day: CivilDate, metadata: CommandMetadata) throws
+        -> Import
+    {
+        let file: UnionAssessmentFile
+        do { file = try UnionAssessmentFile.parse(bytes) } catch { throw KokiError(.invalidInput, "\(name): \(error)") }
+        let years = FiscalYear(containing: InputLimits.systemStart).year...FiscalYear(containing: day).year + 1
+        if let row = file.rows.first(where: { !years.contains($0.fiscalYear.year) }) {
+            throw KokiError(
+                .invalidInput,
+                "\(name): line \(row.line): FY\(row.fiscalYear.year) is outside the years the union decides for (\(years.lowerBound) to \(years.upperBound))"
+            )
+        }
+        let city = try CitySnapshot(ledger)
+        if let row = file.rows.first(where: { city.register.person($0.person) == nil }) {
+            throw KokiError(.invalidInput, "\(name): line \(row.line): no person \(row.person) in the register")
+        }
+        let label = name.split(separator: "/").last.map(String.init) ?? name
+        var result = Import()
+        result.rows = file.rows.count
+        var events: [KokiEvent] = []
+        var decisions: [UnionDecisionRecorded] = []
+        for row in file.rows {
+            let decision = UnionDecisionRecorded(
+                person: row.person, fiscalYear: row.fiscalYear, annualPremium: row.annualPremium,
+                incomeBase: row.incomeBase, reduction: row.reduction, periods: row.periods,
+                insuredFrom: row.insuredFrom, insuredUntil: row.insuredUntil, receivedOn: day,
+                source: "\(label) line \(row.line)")
+            decisions.append(decision)
+            if let last = city.register.person(row.person)?.union[row.fiscalYear.year], last.sameDecision(as: decision) {
+                result.unchanged += 1
+                continue
+            }
+            result.recorded += 1
+            events.append(.unionDecisionRecorded(decision))
+        }
+        if !events.isEmpty { try ledger.record(events, metadata: metadata) }
+        result.differences = try decisions.flatMap { try Self.differences(of: $0, city) }
+        return result
+    }
+
+    /// Every difference between the union's latest decisions (of `fiscalYear`, or every year)
+    /// and koki as the ledger stands.
+    public func differences(fiscalYear: FiscalYear?) throws -> [Difference] {
+        let city = try CitySnapshot(ledger)
+        var out: [Difference] = []
+        for person in city.register.persons.keys.sorted() {
+            guard let entry = city.register.person(person) else { continue }
+            for (year, decision) in entry.union.sorted(by: { $0.key < $1.key })
+            where fiscalYear.map({ $0.year == year }) ?? true {
+                out += try Self.differences(of: decision, city)
+            }
+        }
+        return out
+    }
+
+    /// Adopts the union's latest figure for a person and year (the city decided it is right): a
+    /// reassessment to the union's annual premium on `day`, rescheduled as any reassessment, with
+    /// the union's decision named in its cause. Refused: no decision of the union for the year, no
+    /// assessment of koki's to reassess, figures that already agree, the time limit on raising.
+    public func adopt(_ person: PersonID, fiscalYear fy: FiscalYear, on day: CivilDate, metadata: CommandMetadata)
+        throws -> (PremiumAssessed, previous: PremiumAssessed)
+    {
+        let city = try CitySnapshot(ledger)
+        guard let entry = city.register.person(person) else {
+            throw KokiError(.invalidInput, "no person \(person) in the register")
+        }
+        guard let decision = entry.union[fy.year] else {
+            throw KokiError(
+                .invalidInput, "the union has sent no decision for \(person) FY\(fy.year) (koki union import)")
+        }
+        guard let current = city.accounts.current(person, fy) else {
+            throw KokiError(
+                .invalidInput,
+                "koki has no assessment of \(person) FY\(fy.year) to reassess: check the eligibility (koki union differences)"
+            )
+        }
+        guard current.annualPremium != decision.annualPremium else {
+            throw KokiError(
+                .invalidInput,
+                "\(person) FY\(fy.year) is already assessed at the union's \(decision.annualPremium.amount) yen: nothing to adopt")
+        }
+        let outcome = try AssessmentCommands.decide(
+            person, fiscalYear: fy, decidedOn: day, city: city, vault: IdentityVault(ledger), adopting: decision)
+        guard case .reassessed(let event, let previous) = outcome else {
+            throw KokiError(.invalidInput, "\(person) was not insured in FY\(fy.year) as koki has it: nothing adopted")
+        }
+        let version = city.version(of: person)
+        try ledger.record([.premiumAssessed(event)], metadata: metadata, expecting: [person: .exact(version)])
+        return (event, previous)
+    }
+
+    /// The differences of one decision from koki's state on `city`.
+    static func differences(of d: UnionDecisionRecorded, _ city: CitySnapshot) throws -> [Difference] {
+        let person = d.person
+        let fy = d.fiscalYear
+        let entry = city.register.person(person)
+        var out: [Difference] = []
+        func differ(_ field: String, _ union: String, _ koki: String, _ inputs: String = "") {
+            out.append(
+                Difference(person: person, fiscalYear: fy, field: field, union: union, koki: koki, inputs: inputs))
+        }
+        let income = entry?.income[fy.year - 1]
+        let incomeText =
+            income.map {
+                "koki's \(fy.year - 1) income: total \($0.totalIncome.amount), pension revenue \($0.publicPensionRevenue.amount) (\($0.source))"
+            } ?? "no \(fy.year - 1) income recorded in koki"
+        // Eligibility: the period of koki's that overlaps the year.
+        let period = entry?.eligibilityPeriods.last {
+            $0.from <= fy.lastDay && ($0.until.map { $0 > fy.firstDay } ?? true)
+        }
+        if let period {
+            if period.from != d.insuredFrom {
+                differ("insuredFrom", d.insuredFrom.description, period.from.description, "acquired: \(period.acquisition.rawValue)")
+            }
+            if period.until != d.insuredUntil {
+                differ(
+                    "insuredUntil", d.insuredUntil?.description ?? "insured", period.until?.description ?? "insured",
+                    period.loss.map { "lost: \($0.rawValue)" } ?? "")
+            }
+        } else {
+            differ("insuredFrom", d.insuredFrom.description, "not insured in FY\(fy.year)")
+        }
+        guard let assessed = city.accounts.current(person, fy) else {
+            differ("assessment", "\(d.annualPremium.amount)", "not assessed", incomeText)
+            return out
+        }
+        // A figure adopted from this very decision is the city's decision: nothing to report.
+        if assessed.reason == .unionAdopted, assessed.annualPremium == d.annualPremium { return out }
+        let breakdown = try? JSONDecoder().decode(PremiumBreakdown.self, from: Data(assessed.breakdown.utf8))
+        var why: [String] = []
+        if let breakdown {
+            if breakdown.incomeBase != d.incomeBase {
+                let inputs =
+                    d.incomeBase != nil && income == nil
+                    ? "an income the union has and the city does not: \(incomeText)" : incomeText
+                differ(
+                    "incomeBase", d.incomeBase.map { "\($0.amount)" } ?? "none",
+                    breakdown.incomeBase.map { "\($0.amount)" } ?? "none", inputs)
+                why.append("incomeBase")
+            }
+            if breakdown.judgment.reduction != d.reduction {
+                differ(
+                    "reduction", d.reduction.description, breakdown.judgment.reduction.description,
+                    "koki's household: judgment income \(breakdown.judgment.judgmentIncome.map { "\($0.amount)" } ?? "unknown"), \(breakdown.judgment.insuredCount) insured, \(breakdown.judgment.earners) with income"
+                )
+                why.append("reduction")
+            }
+        }
+        if assessed.annualPremium != d.annualPremium {
+            differ(
+                "annualPremium", "\(d.annualPremium.amount)", "\(assessed.annualPremium.amount)",
+                why.isEmpty ? "koki's inputs agree with the union's: \(incomeText)" : "differs with: \(why.joined(separator: ", "))")
+        }
+        let periods = assessed.installments.sorted { $0.period < $1.period }.map(\.amount)
+        if !d.periods.isEmpty, d.periods != periods, assessed.annualPremium == d.annualPremium {
+            differ(
+                "periods", d.periods.map { "\($0.amount)" }.joined(separator: ";"),
+                periods.map { "\($0.amount)" }.joined(separator: ";"), "the same annual premium split otherwise")
+        }
+        return out
+    }
+}
+
+/// `union import FILE`: the union's assessment and eligibility decisions, recorded, with every
+/// difference from koki's own figures.
+public struct ImportUnionDecisions: KokiRequest {
+    public static let name = "union import"
+    public static let function: AccessFunction? = .assessmentWrite
+
+    public var file: String
+    public var on: CivilDate?
+
+    public init(file: String, on: CivilDate?) { (self.file, self.on) = (file, on) }
+
+    public func handle(_ scope: RequestScope) throws -> UnionReconciliation.Import {
+        let day = on ?? scope.today
+        guard day <= scope.today else { throw KokiError(.invalidInput, "--on \(day) is after today (\(scope.today))") }
+        let result = try UnionReconciliation(scope.ledger).importDecisions(
+            [UInt8](try scope.read(file)), name: file, on: day, metadata: scope.metadata())
+        try scope.recordRead(Array(Set(result.differences.map(\.person))).sorted())
+        return result
+    }
+}
+
+/// `union differences`: every difference between the union's latest decisions and koki.
+public struct ShowUnionDifferences: KokiRequest {
+    public static let name = "union differences"
+    public static let function: AccessFunction? = .assessmentRead
+    public static let isQuery = true
+
+    public var fiscalYear: FiscalYear?
+
+    public init(fiscalYear: FiscalYear?) { self.fiscalYear = fiscalYear }
+
+    public func handle(_ scope: RequestScope) throws -> [UnionReconciliation.Difference] {
+        let rows = try UnionReconciliation(scope.ledger).differences(fiscalYear: fiscalYear)
+        try scope.recordRead(Array(Set(rows.map(\.person))).sorted())
+        return rows
+    }
+}
+
+/// `union adopt PERSON`: the city decides the union's figure is right — a reassessment to it.
+public struct AdoptUnionFigure: KokiRequest {
+    public static let name = "union adopt"
+    public static let function: AccessFunction? = .assessmentWrite
+
+    public var person: PersonID
+    public var fiscalYear: FiscalYear
+    public var on: CivilDate?
+
+    public init(person: PersonID, fiscalYear: FiscalYear, on: CivilDate?) {
+        (self.person, self.fiscalYear, self.on) = (person, fiscalYear, on)
+    }
+
+    public struct Adopted: Sendable, Codable {
+        public var person: PersonID
+        public var fiscalYear: FiscalYear
+        public var from: Yen
+        public var to: Yen
+        public var installments: [Installment]
+    }
+
+    public func handle(_ scope: RequestScope) throws -> Adopted {
+        let day = on ?? scope.today
+        guard day <= scope.today else { throw KokiError(.invalidInput, "--on \(day) is after today (\(scope.today))") }
+        let (event, previous) = try UnionReconciliation(scope.ledger).adopt(
+            person, fiscalYear: fiscalYear, on: day, metadata: scope.metadata())
+        return Adopted(
+            person: person, fiscalYear: fiscalYear, from: previous.annualPremium, to: event.annualPremium,
+            installments: event.installments)
+    }
+}
