@@ -12,7 +12,8 @@ struct SimulateCommand: ParsableCommand {
             Creates a new ledger and lives a city through whole fiscal years (April–March, ending with the \
             last year's closing on 31 May): residents reaching 75 on their birthdays, moving in and out, \
             dying, certified disabled; households of one to four; incomes with most pensioners under 2 \
-            million yen and a long tail; rate tables and calendars; the annual assessment in July and \
+            million yen and a long tail, imported as the tax system's file each June (corrections in October \
+            and May); the union's decisions imported and reconciled each August; rate tables and calendars; the annual assessment in July and \
             reassessments; pension deduction for most, bank debit and convenience-store files for the rest, \
             with failed debits and late and chronic payers; dunning 20 days after each due date, quarterly \
             reminders, contacts and installment plans (kept and broken), reductions, refunds (to heirs), \
@@ -73,7 +74,7 @@ struct SimulateCommand: ParsableCommand {
                 "simulated \(report.events) events in \(String(format: "%.1f", seconds)) s (\(Int(Double(report.events) / max(seconds, 0.001))) events/s): \(report.residents) residents, \(report.joined) joined during the run, \(report.deaths) died, \(report.movedOut) moved out"
             )
             Output.line(
-                "  \(report.files) files imported, \(report.provisionalDeductions) provisional deductions decided, \(report.pensionNotices) persons told to the pension insurers (\(report.pensionStarts) new starters, \(report.pensionStops) stopped), \(report.switches) switches to bank debit, \(report.mandatesRefused) debit applications refused by the bank, \(report.prepayments) choosing 全期前納, \(report.payments) payments, \(report.reassessments) reassessments, \(report.dunningNotices) dunning notices, \(report.reminders) reminders, \(report.plans) plans, \(report.deferrals) deferments, \(report.reductions) reductions, \(report.refunds) refunds paid, \(report.writeOffs) write-offs"
+                "  \(report.files) files imported, \(report.provisionalDeductions) provisional deductions decided, \(report.pensionNotices) persons told to the pension insurers (\(report.pensionStarts) new starters, \(report.pensionStops) stopped), \(report.switches) switches to bank debit, \(report.mandatesRefused) debit applications refused by the bank, \(report.prepayments) choosing 全期前納, \(report.payments) payments, \(report.reassessments) reassessments, \(report.dunningNotices) dunning notices, \(report.reminders) reminders, \(report.plans) plans, \(report.deferrals) deferments, \(report.reductions) reductions, \(report.refunds) refunds paid, \(report.writeOffs) write-offs, \(report.unionDecisions) decisions of the union reconciled (\(report.unionDifferences) differences)"
             )
             for line in try CityReport.lines(simulation.ledger, closing: settings.end) { Output.line(line) }
             try VerifiedChain.print(simulation.ledger.store)

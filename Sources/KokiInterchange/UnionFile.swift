@@ -115,8 +115,8 @@ public struct UnionAssessmentFile: Hashable, Sendable {
                 return day
             }
             let from = try date(6, "insured_from")
-            guard from >= InputLimits.systemStart, from <= fiscalYear.lastDay else {
-                throw fail(6, "insured_from \(from) is not between \(InputLimits.systemStart) (the system's start) and FY\(fiscalYear.year)'s end")
+            guard from >= InputLimits.earliestBirth, from <= fiscalYear.lastDay else {
+                throw fail(6, "insured_from \(from) is not between \(InputLimits.earliestBirth) and FY\(fiscalYear.year)'s end")
             }
             let until: CivilDate? = f[7].isEmpty ? nil : try date(7, "insured_until")
             if let until, until > InputLimits.latestCalculated {

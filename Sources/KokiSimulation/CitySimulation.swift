@@ -58,6 +58,10 @@ public struct CitySimulation: Sendable {
         public var mandatesRefused = 0
         /// Bank-debit payers who chose 全期前納.
         public var prepayments = 0
+        /// The union's decisions imported, and the differences from koki's figures found in them
+        /// (none: the simulated union decides from the city's own inputs).
+        public var unionDecisions = 0
+        public var unionDifferences = 0
         public var reductions = 0
         public var reassessments = 0
         public var refunds = 0
@@ -252,6 +256,7 @@ struct SimulationRun {
             {
                 try reminders(on: day)
             }
+            if inRange, try firstOpenDay(from: 8, 20, is: day) { try unionDecisions(fy, on: day) }
             if inRange, try firstOpenDay(from: 9, 1, is: day) { try reductions(fy, on: day) }
             if inRange, try firstOpenDay(from: 10, 1, is: day) { try incomeCorrections(fy, on: day) }
             if inRange, fy - 1 >= settings.firstFiscalYear, try firstOpenDay(from: 5, 20, is: day) {
@@ -699,6 +704,35 @@ struct SimulationRun {
                 metadata: command("\(r.index)/reduction/\(fy)", actor: office(r.index)))
             report.reductions += 1
         }
+    }
+
+    /// August 20: the union's assessment and eligibility decisions for the year (`koki union
+    /// import`). The simulated union decides from the same inputs as the city, so its file is
+    /// koki's own figures and every difference found is a fault of koki's (counted in the report).
+    mutating func unionDecisions(_ fy: Int, on day: CivilDate) throws {
+        let year = try FiscalYear(fy)
+        let city = try CitySnapshot(ledger)
+        var rows: [UnionAssessmentFile.Row] = []
+        for person in city.register.persons.keys.sorted() {
+            guard let assessed = city.accounts.current(person, year), let entry = city.register.person(person),
+                let period = entry.eligibilityPeriods.last(where: {
+                    $0.from <= year.lastDay && ($0.until.map { $0 > year.firstDay } ?? true)
+                })
+            else { continue }
+            let breakdown = try JSONDecoder().decode(PremiumBreakdown.self, from: Data(assessed.breakdown.utf8))
+            rows.append(
+                UnionAssessmentFile.Row(
+                    line: 0, person: person, fiscalYear: year, annualPremium: assessed.annualPremium,
+                    incomeBase: breakdown.incomeBase, reduction: breakdown.judgment.reduction,
+                    periods: assessed.installments.sorted { $0.period < $1.period }.map(\.amount),
+                    insuredFrom: period.from, insuredUntil: period.until))
+        }
+        guard !rows.isEmpty else { return }
+        let result = try UnionReconciliation(ledger).importDecisions(
+            Array(UnionAssessmentFile.text(rows).utf8), name: "union-\(fy)-\(day).csv", on: day,
+            metadata: command("union/\(fy)"))
+        report.unionDecisions += result.recorded
+        report.unionDifferences += result.differences.count
     }
 
     /// October 1: a few incomes corrected by late tax returns, in the tax system's file of

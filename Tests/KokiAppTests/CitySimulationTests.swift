@@ -46,6 +46,7 @@ import Testing
             "PaymentReceived", "DebitMandateStarted", "DebitRequested", "DebitFailed", "CollectionFileRecorded",
             "DunningNoticeIssued", "ReminderIssued", "ContactRecorded", "InstallmentPlanRecorded",
             "OverpaymentRecognized", "RefundDecided", "RefundPaid", "FiscalYearClosed", "ArrearsRunRecorded",
+            "IncomeInquired", "UnionDecisionRecorded",
         ] {
             #expect(types[type, default: 0] > 0, "no \(type) in the simulated city")
         }
@@ -58,6 +59,23 @@ import Testing
         }
         #expect(report.deaths > 0 && report.joined > 0 && report.plans > 0 && report.refunds > 0)
         #expect(report.events == (try simulation.ledger.store.head().position))
+        // Incomes come by the tax system's file, with 課税所得: not every copayment class is 1割.
+        #expect(types["IncomeRecorded", default: 0] == types["IncomeInquired", default: 0])
+        let register = try simulation.ledger.replay(InsuredRegister.self)
+        #expect(register.persons.values.allSatisfy { $0.income.values.allSatisfy { $0.taxableIncome != nil } })
+        #expect(register.persons.values.contains { $0.income.values.contains { ($0.taxableIncome ?? .zero) >= Yen(280_000) } })
+        // The union decides from the city's own inputs: its decisions reconcile with no difference.
+        #expect(report.unionDecisions > 150 && report.unionDifferences == 0)
+        // Differences as the ledger stands are what koki decided after the union's August file
+        // (a reassessment, a loss of eligibility), which the union has not yet decided again.
+        let city = try CitySnapshot(simulation.ledger)
+        for difference in try UnionReconciliation(simulation.ledger).differences(fiscalYear: nil) {
+            let entry = try #require(city.register.person(difference.person))
+            let union = try #require(entry.union[difference.fiscalYear.year])
+            let decidedLater = city.accounts.current(difference.person, difference.fiscalYear).map { $0.decidedOn > union.receivedOn } ?? false
+            let lostLater = entry.eligibilityPeriods.contains { ($0.until.map { $0 > union.receivedOn } ?? false) }
+            #expect(decidedLater || lostLater, "\(difference)")
+        }
     }
 
     @Test func everyYenIsAccountedForAndTheChainVerifies() throws {
