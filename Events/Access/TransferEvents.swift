@@ -15,6 +15,8 @@ public enum TransferItem: String, Sendable, Hashable, Codable, CaseIterable, Com
     case eligibilityChange = "eligibility-change"
     /// 給付申請: benefit applications received at a counter, for the union to decide and pay.
     case benefitApplication = "benefit-application"
+    /// 税情報: each income recorded (year, the figures the premium and the copayment use, source).
+    case income
 
     public static let storedCases = allCases
     public static func < (a: TransferItem, b: TransferItem) -> Bool {
@@ -34,7 +36,7 @@ public enum DestinationKind: String, Sendable, Hashable, Codable, CaseIterable, 
     /// The items the law lets this kind of destination receive.
     public var lawfulItems: Set<TransferItem> {
         switch self {
-        case .union: [.insuredPerson, .addressException, .premium, .collection, .benefitApplication]
+        case .union: [.insuredPerson, .addressException, .premium, .collection, .benefitApplication, .income]
         case .residents: [.eligibilityChange]
         }
     }

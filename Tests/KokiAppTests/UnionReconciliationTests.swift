@@ -167,3 +167,40 @@ extension CollectionCommandsTests {
         #expect(try ledger.store.head() == head)
     }
 }
+
+extension CollectionCommandsTests {
+    @Test func theUnionReceivesIncomesAndTheCumulativeListAddsUpToTheTransfers() throws {
+        try city(["1", "2"])
+        let transfers = Transfers(ledger)
+        try transfers.register(
+            "union", name: "広域連合", kind: .union, items: [.insuredPerson, .premium, .collection, .income],
+            metadata: meta())
+        func send(_ day: String) throws -> (TransferRecorded, [String]) {
+            var bytes: [UInt8] = []
+            let batch = try transfers.write("union", on: d(day)) { bytes += $0 }
+            try transfers.record(batch, metadata: meta())
+            return (batch.record, String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init))
+        }
+        let (first, lines) = try send("2025-08-01")
+        #expect(lines.contains { $0.contains(#""item":"income""#) && $0.contains(#""publicPensionRevenue":2000000"#) })
+        _ = try collection.pay(
+            id("1"), amount: Yen(9_000), paidOn: d("2025-07-25"), learnedOn: d("2025-08-02"), channel: .counter,
+            slip: key(1), metadata: meta())
+        try register.recordIncome(
+            IncomeRecorded(
+                person: id("2"), year: 2024, publicPensionRevenue: Yen(1_000_000), salaryRevenue: .zero,
+                otherIncome: .zero, totalIncome: .zero, declared: true, source: "修正申告", taxableIncome: .zero),
+            metadata: meta())
+        let (second, _) = try send("2025-09-01")
+        let sent = try transfers.sent("union")
+        for item in [TransferItem.insuredPerson, .premium, .collection, .income] {
+            let recorded = [first, second].flatMap(\.counts).filter { $0.item == item }.map(\.rows).reduce(0, +)
+            #expect(sent.filter { $0.item == item }.map(\.rows).reduce(0, +) == recorded, "\(item)")
+        }
+        let income2 = try #require(sent.first { $0.person == id("2") && $0.item == .income })
+        #expect(income2.rows == 2 && income2.transfers == 2)
+        #expect(income2.firstSentOn == d("2025-08-01") && income2.lastSentOn == d("2025-09-01"))
+        #expect(try transfers.sent("union", person: id("1")).allSatisfy { $0.person == id("1") })
+        #expect(throws: KokiError.self) { try transfers.sent("nobody") }
+    }
+}

@@ -118,6 +118,24 @@ public struct ShowTransferHistory: KokiRequest {
     }
 }
 
+/// `transfer sent`: the cumulative list of what was sent to a destination (広域送付対象累積).
+public struct ListSentToDestination: KokiRequest {
+    public static let name = "transfer sent"
+    public static let function: AccessFunction? = .transfer
+    public static let isQuery = true
+
+    public var destination: String
+    public var person: PersonID?
+
+    public init(destination: String, person: PersonID?) { (self.destination, self.person) = (destination, person) }
+
+    public func handle(_ scope: RequestScope) throws -> [Transfers.Sent] {
+        let rows = try Transfers(scope.ledger).sent(destination, person: person)
+        try scope.recordRead(Array(Set(rows.map(\.person))).sorted())
+        return rows
+    }
+}
+
 extension Transfers.Destination: Codable {
     private enum CodingKeys: String, CodingKey { case registration, transfers, sentThrough }
 

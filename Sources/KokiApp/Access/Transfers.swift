@@ -186,6 +186,16 @@ public struct Transfers: Sendable {
                         ("change", q("cancelled")), ("payment", q(e.payment)),
                         ("cancelledOn", q(e.cancelledOn.description)),
                     ])
+            case .incomeRecorded(let e):
+                try add(
+                    .income, e.person,
+                    [
+                        ("year", "\(e.year)"), ("publicPensionRevenue", "\(e.publicPensionRevenue.amount)"),
+                        ("salaryRevenue", "\(e.salaryRevenue.amount)"), ("otherIncome", "\(e.otherIncome.amount)"),
+                        ("totalIncome", "\(e.totalIncome.amount)"),
+                        ("taxableIncome", e.taxableIncome.map { "\($0.amount)" } ?? "null"),
+                        ("declared", e.declared ? "true" : "false"), ("source", q(e.source)),
+                    ])
             case .counter(.benefitApplicationReceived(let e)) where items.contains(.benefitApplication):
                 benefits.append((e, view.position))
             default: break
@@ -245,6 +255,78 @@ public struct Transfers: Sendable {
                 counts: items.sorted().map { TransferRecorded.Count(item: $0, rows: counts[$0] ?? 0) },
                 persons: persons.count, fileHash: Array(hasher.finalize())),
             persons: persons)
+    }
+
+    /// One person's item in the cumulative list of what was sent to a destination (広域送付対象累積).
+    public struct Sent: Sendable, Hashable, Codable {
+        public var person: PersonID
+        public var item: TransferItem
+        /// Rows of the item sent for the person, over every transfer.
+        public var rows: Int
+        public var transfers: Int
+        public var firstSentOn: CivilDate
+        public var lastSentOn: CivilDate
+    }
+
+    /// The items a recorded event puts in a transfer file, and for whom — as ``write(_:on:items:to:)``
+    /// writes them (an identity or eligibility change makes one insured-person row per transfer).
+    static func sentItems(of event: KokiEvent) -> [(TransferItem, PersonID)] {
+        switch event {
+        case .personRegistered(let e): [(.insuredPerson, e.person)]
+        case .personIdentityCorrected(let e): [(.insuredPerson, e.person)]
+        case .eligibilityAcquired(let e): [(.insuredPerson, e.person), (.eligibilityChange, e.person)]
+        case .eligibilityLost(let e): [(.insuredPerson, e.person), (.eligibilityChange, e.person)]
+        case .addressExceptionStarted(let e): [(.addressException, e.person)]
+        case .addressExceptionEnded(let e): [(.addressException, e.person)]
+        case .premiumAssessed(let e): [(.premium, e.person)]
+        case .paymentReceived(let e): [(.collection, e.person)]
+        case .paymentCancelled(let e): [(.collection, e.person)]
+        case .incomeRecorded(let e): [(.income, e.person)]
+        case .counter(.benefitApplicationReceived(let e)): [(.benefitApplication, e.person)]
+        default: []
+        }
+    }
+
+    /// The cumulative list of what was sent to destination `id` (広域送付対象累積): for every person
+    /// and item, the rows sent, in how many transfers, the first and the last day — read again from
+    /// the ranges the recorded transfers name, as each transfer held its own items. Only `person`'s
+    /// when given.
+    public func sent(_ id: String, person: PersonID? = nil) throws -> [Sent] {
+        guard let destination = try destination(id) else {
+            throw KokiError(.invalidInput, "no transfer destination \(id) is registered")
+        }
+        struct Key: Hashable {
+            var person: PersonID
+            var item: TransferItem
+        }
+        var out: [Key: Sent] = [:]
+        for transfer in destination.transfers where transfer.throughPosition >= transfer.fromPosition {
+            let items = Set(transfer.counts.map(\.item))
+            var query = EventQuery.from(position: transfer.fromPosition)
+            query.throughPosition = transfer.throughPosition
+            query.readsEnvelopes = false
+            var seen = Set<Key>()
+            var identities = Set<PersonID>()
+            try ledger.forEachEvent(query) { _, event in
+                for (item, who) in Self.sentItems(of: event) where items.contains(item) {
+                    if let person, who != person { continue }
+                    // One insured-person row per person and transfer.
+                    if item == .insuredPerson, !identities.insert(who).inserted { continue }
+                    let key = Key(person: who, item: item)
+                    let first = seen.insert(key).inserted
+                    var row =
+                        out[key]
+                        ?? Sent(
+                            person: who, item: item, rows: 0, transfers: 0, firstSentOn: transfer.transferredOn,
+                            lastSentOn: transfer.transferredOn)
+                    row.rows += 1
+                    if first { row.transfers += 1 }
+                    row.lastSentOn = transfer.transferredOn
+                    out[key] = row
+                }
+            }
+        }
+        return out.values.sorted { ($0.person, $0.item) < ($1.person, $1.item) }
     }
 
     /// Records a written transfer (once its file is in place). Its command id is derived from

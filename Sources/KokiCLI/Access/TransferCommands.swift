@@ -16,11 +16,13 @@ struct TransferCommand: ParsableCommand {
             since the last transfer to that destination, holding only the items registered for it, and records the \
             transfer (range, counts, persons, the file's SHA-256, the operator). Destinations are registered with \
             the items they receive, which must be items the law lets their kind receive: a union (広域連合) \
-            insured-person, address-exception, premium and collection; the residents division (市民課) \
-            eligibility-change. My Number is never in a transfer file. An unregistered destination, or an item not \
+            insured-person, address-exception, premium, collection, benefit-application and income (税情報: each \
+            income recorded, with its figures and source); the residents division (市民課) eligibility-change. \
+            `koki transfer sent DESTINATION` lists what was sent, per person and item, over every transfer \
+            (広域送付対象累積). My Number is never in a transfer file. An unregistered destination, or an item not \
             registered for it, is refused and nothing is written or recorded.
             """,
-        subcommands: [Run.self, Destination.self, History.self],
+        subcommands: [Run.self, Destination.self, History.self, Sent.self],
         defaultSubcommand: Run.self)
 
     struct Run: ParsableCommand {
@@ -109,6 +111,39 @@ struct TransferCommand: ParsableCommand {
                             t.transferredOn.description, "\(t.fromPosition)", "\(t.throughPosition)", "\(t.persons)",
                             t.counts.map { "\($0.item.rawValue) \($0.rows)" }.joined(separator: ", "),
                             t.fileHash.hex,
+                        ]
+                    }
+                ).forEach(Output.line)
+            }
+        }
+    }
+}
+
+extension TransferCommand {
+    struct Sent: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The cumulative list of what was sent to a destination (広域送付対象累積).",
+            discussion: """
+                For every person and item: the rows sent over every transfer, in how many transfers, the \
+                first and the last day — read again from the ranges the recorded transfers name, each with \
+                its own items. --person for one person's; --json prints JSON lines. Every person listed is \
+                recorded as read.
+                """)
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The destination's id.") var destination: String
+        @Option(help: ArgumentHelp("Only this person.", valueName: "number")) var person: PersonID?
+        @Flag(help: "Print JSON lines instead of a table.") var json = false
+
+        func run() throws {
+            try reporting {
+                let rows = try options.run(ListSentToDestination(destination: destination, person: person))
+                if json { return try rows.forEach { Output.line(try jsonLine($0)) } }
+                Table.render(
+                    ["PERSON", "ITEM", "ROWS", "TRANSFERS", "FIRST SENT", "LAST SENT"],
+                    rows.map {
+                        [
+                            "\($0.person)", $0.item.rawValue, "\($0.rows)", "\($0.transfers)", $0.firstSentOn.description,
+                            $0.lastSentOn.description,
                         ]
                     }
                 ).forEach(Output.line)
