@@ -400,6 +400,16 @@ enum EventSamples {
                 ], reason: "変更（更正）", file: String(repeating: "ab", count: 32))),
         .pensionSwitchRecorded(
             PensionSwitchRecorded(person: person, change: .requested, on: try! CivilDate(iso: "2025-08-01"))),
+        .unionDecisionRecorded(
+            UnionDecisionRecorded(
+                person: person, fiscalYear: fy, annualPremium: Yen(80_000), incomeBase: Yen(470_000),
+                reduction: .twoTenths, periods: [Yen(9_000)] + Array(repeating: Yen(8_875), count: 8),
+                insuredFrom: try! CivilDate(iso: "2015-01-01"), insuredUntil: try! CivilDate(iso: "2026-02-11"),
+                receivedOn: try! CivilDate(iso: "2025-08-20"), source: "union-2025.csv line 2")),
+        .networkInquirySent(
+            NetworkInquirySent(
+                person: person, id: "Q-1001-20250805-1", item: "地方税関係情報", year: 2024,
+                legalBasis: "番号法 別表第二 82の項", purpose: "保険料の賦課", sentOn: try! CivilDate(iso: "2025-08-05"))),
         .rateTableAdopted(RateTableAdopted(table: RateTable.chiba(fiscalYear: 2025)!)),
         .installmentCalendarAdopted(
             InstallmentCalendarAdopted(

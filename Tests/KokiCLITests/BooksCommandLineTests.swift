@@ -1,0 +1,81 @@
+import Foundation
+import KokiTestSupport
+import Testing
+
+/// The city's books and partners end to end on a small simulated city: `koki revenue` reconciled,
+/// `koki income import` (a correction reassesses, the same file twice and a file of the other
+/// kind record nothing), `koki union import / differences / adopt`, and an inquiry through the
+/// information network with its answer, both in the income log.
+@Suite struct BooksCommandLineTests {
+    @Test func revenueTheTaxFileTheUnionAndTheNetwork() throws {
+        let folder = try TemporaryFolder()
+        let ledger = folder.path("city.ledger")
+        let simulate = try KokiProcess.run([
+            "simulate", "--ledger", ledger, "--insured", "40", "--years", "1", "--seed", "75", "--quiet",
+        ])
+        #expect(simulate.status == 0, "\(simulate.stderr)")
+        let admin = try Secured.initialize(ledger, folder: folder.url.path)
+        let op = try Secured.enroll("op", admin: admin, folder: folder.url.path)
+        func koki(_ arguments: [String]) throws -> KokiProcess.Outcome { try KokiProcess.run(arguments, environment: op) }
+        func head() throws -> String { try koki(["head"]).stdout }
+
+        // Revenue: the books agree with the balances; a year koki keeps no books for is refused.
+        let revenue = try koki(["revenue", "--accounting-year", "2025", "--format", "json"])
+        #expect(revenue.status == 0, "\(revenue.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(revenue.stdout.utf8)) as? [String: Any])
+        let checks = try #require(report["checks"] as? [[String: Any]])
+        #expect(!checks.isEmpty && checks.allSatisfy { ($0["books"] as? Int) == ($0["balances"] as? Int) })
+        let csv = try koki(["revenue", "--accounting-year", "2025", "--by", "day", "--format", "csv"])
+        #expect(csv.lines.first == "accounting_year,date,line,channel,amount,month_to_date,year_to_date")
+        #expect(csv.lines.count > 50)
+        #expect(try koki(["revenue", "--accounting-year", "1999"]).status == 65)
+
+        // A person of the city and their 2024 income as the tax system sends it, corrected.
+        let streams = try koki(["streams", "--prefix", "person/"]).lines
+        let first = try #require(streams.first { $0.hasPrefix("person/") })
+        let person = String(first.dropFirst("person/".count).prefix { $0 != " " })
+        let header = "person,year,pension_revenue,salary_revenue,other_income,total_income,taxable_income,declared"
+        let tax = folder.path("tax.csv")
+        try "\(header)\n\(person),2024,900000,0,0,0,0,1\n".write(toFile: tax, atomically: true, encoding: .utf8)
+        let imported = try koki(["income", "import", tax, "--on", "2025-10-10"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.lines.first?.hasSuffix("1 rows: 0 recorded, 1 corrected, 0 unchanged") == true, "\(imported.stdout)")
+        let before = try head()
+        let again = try koki(["income", "import", tax, "--on", "2025-10-11"])
+        #expect(again.lines.first?.hasSuffix("0 recorded, 0 corrected, 1 unchanged") == true)
+        #expect(try head() == before, "the same file twice records nothing")
+        let other = folder.path("answer.csv")
+        try "application,result,reason\n1-20250801-1,accepted,\n".write(toFile: other, atomically: true, encoding: .utf8)
+        let wrong = try koki(["income", "import", other])
+        #expect(wrong.status == 65 && wrong.stderr.contains("mandate answer"), "\(wrong.stderr)")
+        #expect(try koki(["income", "import", folder.path("none.csv")]).status == 65)
+        #expect(try head() == before)
+
+        // The union's figure differs: found, then adopted.
+        let union = folder.path("union.csv")
+        try "person,fiscal_year,annual_premium,income_base,reduction,periods,insured_from,insured_until\n\(person),2025,15000,,7,,2015-01-01,\n"
+            .write(toFile: union, atomically: true, encoding: .utf8)
+        let decisions = try koki(["union", "import", union, "--on", "2025-10-20"])
+        #expect(decisions.status == 0, "\(decisions.stderr)")
+        #expect(decisions.stdout.contains("annualPremium") && decisions.stdout.contains("15000"))
+        let differences = try koki(["union", "differences", "--fiscal-year", "2025", "--json"])
+        #expect(differences.lines.contains { $0.contains("\"person\":\"\(person)\"") && $0.contains("annualPremium") })
+        let adopted = try koki(["union", "adopt", person, "--fiscal-year", "2025", "--on", "2025-10-21"])
+        #expect(adopted.status == 0 && adopted.stdout.contains("the union's 15000 adopted"), "\(adopted.stderr)")
+        #expect(try koki(["union", "adopt", person, "--fiscal-year", "2025", "--on", "2025-10-21"]).status == 65)
+
+        // An inquiry through the network and its answer: both in the income log.
+        let inquiry = try koki([
+            "income", "inquire", person, "--year", "2023", "--purpose", "保険料の賦課", "--on", "2025-10-22",
+        ])
+        #expect(inquiry.status == 0, "\(inquiry.stderr)")
+        let number = try #require(inquiry.stdout.split(separator: " ").dropFirst().first.map { String($0.dropLast()) })
+        let answers = folder.path("answers.csv")
+        try "inquiry,year,pension_revenue,salary_revenue,other_income,total_income,taxable_income,declared\n\(number),2023,1200000,0,0,100000,0,1\n"
+            .write(toFile: answers, atomically: true, encoding: .utf8)
+        #expect(try koki(["income", "answers", answers, "--on", "2025-10-30"]).status == 0)
+        let log = try koki(["income", "inquiries", "--number", person])
+        #expect(log.stdout.contains("network") && log.stdout.contains(number) && log.stdout.contains("answer"))
+        #expect(log.stdout.contains("連携税マスタ取込 tax.csv"))
+    }
+}
