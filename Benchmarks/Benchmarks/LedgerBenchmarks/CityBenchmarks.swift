@@ -256,6 +256,60 @@ func cityBenchmarks() {
         _ = city()
     }
 
+    // The city's books and its tax master (issue 24), on a copy of the city: `koki revenue` for
+    // the last fiscal year (the money events read once by type, the balances' credited sums
+    // beside them), then the tax system's yearly file for 75,000 persons imported (`koki income
+    // import`: the register's persons and every recorded income read once, then one command of
+    // 150,000 events), and the same file again (nothing recorded). Each beside a plain scan.
+    let revenueMs = Metric.cost("revenue ms")
+    let taxMs = Metric.cost("tax file import ms")
+    let taxAgainMs = Metric.cost("same file again ms")
+    let taxRows = Metric.cost("tax file rows")
+    Benchmark(
+        "City: revenue for a year and the tax system's file for 75,000 persons, vs a plain SQLite scan",
+        configuration: .init(
+            metrics: [.wallClock, .peakMemoryResident, revenueMs, taxMs, taxAgainMs, scanMs, taxRows], maxIterations: 1)
+    ) { benchmark in
+        let fixture = city()
+        let scanTime = fixture.scanSeconds()
+        let scratch = Scratch()
+        let koki = fixture.copy(into: scratch)
+        // The balances caught up first (a query would, once): not part of the report's time.
+        _ = try StoredBalances(koki).catchUp()
+        var report: RevenueReport?
+        let revenueTime = try seconds { report = try koki.revenue(fixture.lastFiscalYear) }
+        precondition(report?.checks.allSatisfy(\.agrees) == true, "the books agree with the balances")
+        // A year after the city's last: every row is new.
+        let year = fixture.lastFiscalYear.year + 1
+        let rows = fixture.persons.prefix(75_000).enumerated().map { i, person in
+            let pension = Yen(Int64(800_000 + (i % 200) * 10_000))
+            let total = TaxableIncome.pensionIncome(revenue: pension)
+            return TaxMasterFile.Row(
+                line: 0, person: person, year: year, pensionRevenue: pension, salaryRevenue: .zero, otherIncome: .zero,
+                totalIncome: total, taxableIncome: max(.zero, total - Yen(430_000)), declared: true)
+        }
+        let file = Array(TaxMasterFile.text(rows).utf8)
+        let register = InsuredRegisterCommands(koki)
+        let day = try CivilDate(year: year + 1, month: 6, day: 15)
+        var first: InsuredRegisterCommands.IncomeImport?
+        let taxTime = try seconds {
+            first = try register.importIncomes(file, name: "tax.csv", on: day, metadata: CommandMetadata(actor: "bench"))
+        }
+        precondition(first?.recorded == rows.count, "every row recorded")
+        var again: InsuredRegisterCommands.IncomeImport?
+        let againTime = try seconds {
+            again = try register.importIncomes(file, name: "tax.csv", on: day, metadata: CommandMetadata(actor: "bench"))
+        }
+        precondition(again?.unchanged == rows.count, "nothing recorded the second time")
+        benchmark.measurement(revenueMs, Int(revenueTime * 1000))
+        benchmark.measurement(taxMs, Int(taxTime * 1000))
+        benchmark.measurement(taxAgainMs, Int(againTime * 1000))
+        benchmark.measurement(scanMs, Int(scanTime * 1000))
+        benchmark.measurement(taxRows, rows.count)
+    } setup: {
+        _ = city()
+    }
+
     // The auditor's rule checker (`koki audit rules`, issue 22): one pass over the whole ledger
     // checking each event against what was known then, each person's money at the end.
     Benchmark(
