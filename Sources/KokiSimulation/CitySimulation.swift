@@ -226,7 +226,7 @@ struct SimulationRun {
             }
             if inRange, day.month == 4, day.day == 1 { try beginYear(fy) }
             for planned in agenda.removeValue(forKey: day) ?? [] { try carryOut(planned, on: day, fy: fy) }
-            if inRange, day.month == 6, day.day == 15 { try recordIncomes(fy, on: day) }
+            if inRange, try firstOpenDay(from: 6, 15, is: day) { try recordIncomes(fy, on: day) }
             if inRange, try firstOpenDay(from: 7, 10, is: day) {
                 let summary = try assessment.runAnnual(
                     fiscalYear: try FiscalYear(fy), decidedOn: day, actor: "sim-honcho", runID: runID("annual/\(fy)"))
@@ -417,8 +417,16 @@ struct SimulationRun {
         ).reassessed.count
     }
 
-    mutating func recordIncome(_ i: Int, year: Int, on day: CivilDate, what: String) throws {
-        try importIncomes([incomeRow(i, year: year)], on: day, what: "\(i)-\(what)-\(year)", actor: office(i))
+    /// A newcomer's income, read from the tax records at once when they register (`income record`:
+    /// registration takes any day the counter is open to it, and one person needs no file).
+    func recordIncome(_ i: Int, year: Int, on day: CivilDate, what: String) throws {
+        let row = incomeRow(i, year: year)
+        try register.recordIncome(
+            IncomeRecorded(
+                person: row.person, year: year, publicPensionRevenue: row.pensionRevenue, salaryRevenue: .zero,
+                otherIncome: row.otherIncome, totalIncome: row.totalIncome, declared: true, source: "連携税マスタ（模擬）",
+                taxableIncome: row.taxableIncome),
+            metadata: command("\(i)/income/\(year)/\(what)", actor: office(i)))
     }
 
     /// June 15: last year's incomes from the tax records; pension facts from the pension

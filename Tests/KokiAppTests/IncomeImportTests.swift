@@ -115,6 +115,11 @@ extension CollectionCommandsTests {
                 #expect(error.message.hasPrefix("tax.csv:"), "\(what): \(error.message)")
             }
         }
+        // A file imported on a day the office is closed (its reassessments would be dated then).
+        #expect(throws: DomainError.self) {
+            try register.importIncomes(
+                Array("\(Self.taxHeader)\n\(good)\n".utf8), name: "tax.csv", on: d("2025-09-07"), metadata: meta())
+        }
         #expect(try ledger.store.head() == head)
     }
 }

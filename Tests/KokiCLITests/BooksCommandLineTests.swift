@@ -41,7 +41,7 @@ import Testing
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.lines.first?.hasSuffix("1 rows: 0 recorded, 1 corrected, 0 unchanged") == true, "\(imported.stdout)")
         let before = try head()
-        let again = try koki(["income", "import", tax, "--on", "2025-10-11"])
+        let again = try koki(["income", "import", tax, "--on", "2025-10-14"])
         #expect(again.lines.first?.hasSuffix("0 recorded, 0 corrected, 1 unchanged") == true)
         #expect(try head() == before, "the same file twice records nothing")
         let other = folder.path("answer.csv")
@@ -49,6 +49,8 @@ import Testing
         let wrong = try koki(["income", "import", other])
         #expect(wrong.status == 65 && wrong.stderr.contains("mandate answer"), "\(wrong.stderr)")
         #expect(try koki(["income", "import", folder.path("none.csv")]).status == 65)
+        let sunday = try koki(["income", "import", tax, "--on", "2025-10-12"])
+        #expect(sunday.status == 65 && sunday.stderr.contains("the next is 2025-10-14"), "\(sunday.stderr)")
         #expect(try head() == before)
 
         // The union's figure differs: found, then adopted.

@@ -44,6 +44,7 @@ public struct UnionReconciliation: Sendable {
     public func importDecisions(_ bytes: [UInt8], name: String, on day: CivilDate, metadata: CommandMetadata) throws
         -> Import
     {
+        try ledger.businessCalendar(around: day).requireOpen(day, for: "the union's decisions' import")
         let file: UnionAssessmentFile
         do { file = try UnionAssessmentFile.parse(bytes) } catch { throw KokiError(.invalidInput, "\(name): \(error)") }
         let years = FiscalYear(containing: InputLimits.systemStart).year...FiscalYear(containing: day).year + 1
@@ -103,6 +104,7 @@ public struct UnionReconciliation: Sendable {
     public func adopt(_ person: PersonID, fiscalYear fy: FiscalYear, on day: CivilDate, metadata: CommandMetadata)
         throws -> (PremiumAssessed, previous: PremiumAssessed)
     {
+        try ledger.businessCalendar(around: day).requireOpen(day, for: "a reassessment (更正)")
         let city = try CitySnapshot(ledger)
         guard let entry = city.register.person(person) else {
             throw KokiError(.invalidInput, "no person \(person) in the register")

@@ -115,16 +115,16 @@ extension RevenueReport {
             monthRows[monthName, default: [:]][series, default: .zero] += amount
             return Row(
                 date: key.day.description, line: key.line, channel: key.channel, amount: amount,
-                monthToDate: sofar + amount, yearToDate: toDate[series]!)
+                monthToDate: sofar + amount, yearToDate: toDate[series, default: .zero])
         }
         var running: [Series: Yen] = [:]
-        months = monthRows.keys.sorted().flatMap { name in
-            monthRows[name]!.sorted { ($0.key.line, $0.key.channel?.rawValue ?? "") < ($1.key.line, $1.key.channel?.rawValue ?? "") }
+        months = monthRows.sorted { $0.key < $1.key }.flatMap { name, sums in
+            sums.sorted { ($0.key.line, $0.key.channel?.rawValue ?? "") < ($1.key.line, $1.key.channel?.rawValue ?? "") }
                 .map { series, amount in
                     running[series, default: .zero] += amount
                     return Row(
                         date: name, line: series.line, channel: series.channel, amount: amount, monthToDate: amount,
-                        yearToDate: running[series]!)
+                        yearToDate: running[series, default: .zero])
                 }
         }
         totals = RevenueBook.Line.allCases.flatMap { line -> [Total] in

@@ -51,6 +51,8 @@ extension InsuredRegisterCommands {
     public func importIncomes(
         _ bytes: [UInt8], name: String, on day: CivilDate, metadata: CommandMetadata
     ) throws -> IncomeImport {
+        // Its follow-ups are decisions dated `day`: a day the office is open.
+        try ledger.businessCalendar(around: day).requireOpen(day, for: "the tax file's import")
         let file: TaxMasterFile
         do { file = try TaxMasterFile.parse(bytes) } catch { throw KokiError(.invalidInput, "\(name): \(error)") }
         let years = (InputLimits.systemStart.year - 1)...day.year

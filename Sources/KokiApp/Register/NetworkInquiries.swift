@@ -18,6 +18,7 @@ extension InsuredRegisterCommands {
         _ person: PersonID, year: Int, purpose: String, legalBasis: String, on day: CivilDate,
         metadata: CommandMetadata
     ) throws -> NetworkInquirySent {
+        try ledger.businessCalendar(around: day).requireOpen(day, for: "an inquiry (情報照会)")
         let (entry, version) = try load(person)
         guard let entry else { throw KokiError(.invalidInput, "no person \(person) in the register") }
         let year = try incomeYear(year, today: day)
@@ -49,6 +50,7 @@ extension InsuredRegisterCommands {
     public func importNetworkAnswers(_ bytes: [UInt8], name: String, on day: CivilDate, metadata: CommandMetadata)
         throws -> NetworkAnswers
     {
+        try ledger.businessCalendar(around: day).requireOpen(day, for: "the network's answers' import")
         let file: NetworkAnswerFile
         do { file = try NetworkAnswerFile.parse(bytes) } catch { throw KokiError(.invalidInput, "\(name): \(error)") }
         var sent: [String: NetworkInquirySent] = [:]
