@@ -265,6 +265,24 @@ enum CSVLines {
         ("union assessment", UnionAssessmentFile.header), ("network answer", NetworkAnswerFile.header),
     ]
 
+    /// ``read(_:header:kind:)`` for a file whose header must come first and whose every line has
+    /// as many fields as the header.
+    static func records(_ bytes: [UInt8], header: [String], kind: String) throws(InterchangeError)
+        -> [(line: Int, fields: [String], columns: [Int])]
+    {
+        let lines = try read(bytes, header: header, kind: kind)
+        if let first = lines.first, first.line == 1 {
+            throw InterchangeError(
+                line: 1, position: 1, "the file does not start with its header \(header.joined(separator: ","))")
+        }
+        for (line, fields, _) in lines where fields.count != header.count {
+            throw InterchangeError(
+                line: line, position: 1,
+                "expected \(header.count) fields (\(header.joined(separator: ","))), found \(fields.count)")
+        }
+        return lines
+    }
+
     static func read(_ bytes: [UInt8], header: [String], kind: String) throws(InterchangeError)
         -> [(line: Int, fields: [String], columns: [Int])]
     {

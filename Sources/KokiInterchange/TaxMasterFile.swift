@@ -63,52 +63,27 @@ public struct TaxMasterFile: Hashable, Sendable {
     /// whole number of yen or is outside its range, `declared` other than 0 or 1, and the same
     /// person and year twice.
     public static func parse(_ bytes: [UInt8]) throws(InterchangeError) -> TaxMasterFile {
-        let lines = try CSVLines.read(bytes, header: header, kind: "tax master")
-        if let first = lines.first, first.line == 1 {
-            throw InterchangeError(
-                line: 1, position: 1, "the file does not start with its header \(header.joined(separator: ","))")
-        }
+        let lines = try CSVLines.records(bytes, header: header, kind: "tax master")
         var rows: [Row] = []
         rows.reserveCapacity(lines.count)
         var seen: [PersonYear: Int] = [:]
         for (line, f, columns) in lines {
-            guard f.count == header.count else {
-                throw InterchangeError(
-                    line: line, position: 1,
-                    "expected \(header.count) fields (\(header.joined(separator: ","))), found \(f.count)")
-            }
             let person: PersonID
             do { person = try PersonID(f[0]) } catch {
                 throw InterchangeError(line: line, position: columns[0], "person '\(f[0])' is not an address number")
             }
-            guard f[1].count == 4, let year = Int(f[1]) else {
-                throw InterchangeError(line: line, position: columns[1], "year '\(f[1])' is not a calendar year")
-            }
-            func amount(_ i: Int, _ range: Yen.AmountRange) throws(InterchangeError) -> Yen {
-                guard let raw = Int64(f[i]) else {
-                    throw InterchangeError(
-                        line: line, position: columns[i], "\(header[i]) '\(f[i])' is not a whole number of yen")
-                }
-                do { return try Yen.checked(raw, range, field: header[i]) } catch {
-                    throw InterchangeError(line: line, position: columns[i], "\(error)")
-                }
-            }
-            let taxable: Yen? = f[6].isEmpty ? nil : try amount(6, .revenue)
-            guard f[7] == "0" || f[7] == "1" else {
-                throw InterchangeError(
-                    line: line, position: columns[7], "declared '\(f[7])' is not 1 (declared) or 0 (未申告)")
-            }
-            let key = PersonYear(person: person, year: year)
+            let figures = try IncomeFigures.read(f, columns, from: 1, line: line, header: header)
+            let key = PersonYear(person: person, year: figures.year)
             if let first = seen[key] {
                 throw InterchangeError(
-                    line: line, position: columns[0], "\(person) \(year) is in the file twice (line \(first) too)")
+                    line: line, position: columns[0], "\(person) \(figures.year) is in the file twice (line \(first) too)")
             }
             seen[key] = line
             rows.append(
                 Row(
-                    line: line, person: person, year: year, pensionRevenue: try amount(2, .revenue),
-                    salaryRevenue: try amount(3, .revenue), otherIncome: try amount(4, .income),
-                    totalIncome: try amount(5, .income), taxableIncome: taxable, declared: f[7] == "1"))
+                    line: line, person: person, year: figures.year, pensionRevenue: figures.pensionRevenue,
+                    salaryRevenue: figures.salaryRevenue, otherIncome: figures.otherIncome,
+                    totalIncome: figures.totalIncome, taxableIncome: figures.taxableIncome, declared: figures.declared))
         }
         return TaxMasterFile(rows: rows)
     }
@@ -116,5 +91,44 @@ public struct TaxMasterFile: Hashable, Sendable {
     struct PersonYear: Hashable {
         var person: PersonID
         var year: Int
+    }
+}
+
+/// A year's income as the tax system's files give it: the seven columns after the one that names
+/// whose (`year,pension_revenue,salary_revenue,other_income,total_income,taxable_income,declared`).
+public struct IncomeFigures: Hashable, Sendable {
+    public var year: Int
+    public var pensionRevenue: Yen
+    public var salaryRevenue: Yen
+    public var otherIncome: Yen
+    public var totalIncome: Yen
+    public var taxableIncome: Yen?
+    public var declared: Bool
+
+    /// The figures in `f[first...]`, each refusal naming `line` and the column.
+    static func read(_ f: [String], _ columns: [Int], from first: Int, line: Int, header: [String])
+        throws(InterchangeError) -> IncomeFigures
+    {
+        guard f[first].count == 4, let year = Int(f[first]) else {
+            throw InterchangeError(line: line, position: columns[first], "year '\(f[first])' is not a calendar year")
+        }
+        func amount(_ i: Int, _ range: Yen.AmountRange) throws(InterchangeError) -> Yen {
+            guard let raw = Int64(f[i]) else {
+                throw InterchangeError(
+                    line: line, position: columns[i], "\(header[i]) '\(f[i])' is not a whole number of yen")
+            }
+            do { return try Yen.checked(raw, range, field: header[i]) } catch {
+                throw InterchangeError(line: line, position: columns[i], "\(error)")
+            }
+        }
+        let taxable: Yen? = f[first + 5].isEmpty ? nil : try amount(first + 5, .revenue)
+        guard f[first + 6] == "0" || f[first + 6] == "1" else {
+            throw InterchangeError(
+                line: line, position: columns[first + 6], "declared '\(f[first + 6])' is not 1 (declared) or 0 (未申告)")
+        }
+        return IncomeFigures(
+            year: year, pensionRevenue: try amount(first + 1, .revenue), salaryRevenue: try amount(first + 2, .revenue),
+            otherIncome: try amount(first + 3, .income), totalIncome: try amount(first + 4, .income),
+            taxableIncome: taxable, declared: f[first + 6] == "1")
     }
 }

@@ -66,20 +66,11 @@ public struct UnionAssessmentFile: Hashable, Sendable {
     /// number more than 24, an eligibility that ends before it starts, the same person and year
     /// twice.
     public static func parse(_ bytes: [UInt8]) throws(InterchangeError) -> UnionAssessmentFile {
-        let lines = try CSVLines.read(bytes, header: header, kind: "union assessment")
-        if let first = lines.first, first.line == 1 {
-            throw InterchangeError(
-                line: 1, position: 1, "the file does not start with its header \(header.joined(separator: ","))")
-        }
+        let lines = try CSVLines.records(bytes, header: header, kind: "union assessment")
         var rows: [Row] = []
         rows.reserveCapacity(lines.count)
         var seen: [String: Int] = [:]
         for (line, f, columns) in lines {
-            guard f.count == header.count else {
-                throw InterchangeError(
-                    line: line, position: 1,
-                    "expected \(header.count) fields (\(header.joined(separator: ","))), found \(f.count)")
-            }
             func fail(_ i: Int, _ message: String) -> InterchangeError {
                 InterchangeError(line: line, position: columns[i], message)
             }

@@ -412,9 +412,13 @@ struct SimulationRun {
     ) throws {
         guard !rows.isEmpty else { return }
         let text = TaxMasterFile.text(rows)
-        report.reassessments += try register.importIncomes(
-            Array(text.utf8), name: "tax-\(what)-\(day).csv", on: day, metadata: command("income/\(what)/\(day)", actor: actor)
-        ).reassessed.count
+        let imported = try register.importIncomes(
+            Array(text.utf8), name: "tax-\(what)-\(day).csv", on: day, metadata: command("income/\(what)/\(day)", actor: actor))
+        report.reassessments += imported.reassessed.count
+        // Their new periods are debited and dunned on their own dates (a 随時期 among them).
+        for (fy, reassessed) in Dictionary(grouping: imported.reassessed, by: \.fiscalYear) {
+            try watch(reassessed.map(\.person), fy.year)
+        }
     }
 
     /// A newcomer's income, read from the tax records at once when they register (`income record`:

@@ -170,9 +170,10 @@ public struct UnionReconciliation: Sendable {
             return out
         }
         // A figure adopted from this very decision is the city's decision: nothing to report.
-        if assessed.reason == .unionAdopted, assessed.annualPremium == d.annualPremium { return out }
+        if assessed.reason == .unionAdopted, assessed.annualPremium == d.annualPremium { return [] }
         let breakdown = try? JSONDecoder().decode(PremiumBreakdown.self, from: Data(assessed.breakdown.utf8))
-        var why: [String] = []
+        // The fields found so far (eligibility) and below explain a different premium.
+        var why = out.map(\.field)
         if let breakdown {
             if breakdown.incomeBase != d.incomeBase {
                 let inputs =

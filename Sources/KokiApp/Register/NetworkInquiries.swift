@@ -66,16 +66,17 @@ extension InsuredRegisterCommands {
         for row in file.rows {
             func refuse(_ message: String) -> KokiError { KokiError(.invalidInput, "\(name): line \(row.line): \(message)") }
             guard let inquiry = sent[row.inquiry] else { throw refuse("inquiry \(row.inquiry) was never sent by koki") }
-            guard row.year == inquiry.year else {
-                throw refuse("inquiry \(row.inquiry) asked for \(inquiry.year), the answer is for \(row.year)")
+            let figures = row.figures
+            guard figures.year == inquiry.year else {
+                throw refuse("inquiry \(row.inquiry) asked for \(inquiry.year), the answer is for \(figures.year)")
             }
             guard inquiry.sentOn <= day else {
                 throw refuse("inquiry \(row.inquiry) was sent on \(inquiry.sentOn), after the answer's day \(day)")
             }
             let income = IncomeRecorded(
-                person: inquiry.person, year: row.year, publicPensionRevenue: row.pensionRevenue,
-                salaryRevenue: row.salaryRevenue, otherIncome: row.otherIncome, totalIncome: row.totalIncome,
-                declared: row.declared, source: "情報照会 \(inquiry.id)", taxableIncome: row.taxableIncome)
+                person: inquiry.person, year: figures.year, publicPensionRevenue: figures.pensionRevenue,
+                salaryRevenue: figures.salaryRevenue, otherIncome: figures.otherIncome, totalIncome: figures.totalIncome,
+                declared: figures.declared, source: "情報照会 \(inquiry.id)", taxableIncome: figures.taxableIncome)
             let earlier = try load(inquiry.person).0?.incomeHistory.last { $0.source == income.source }
             if let earlier {
                 guard Self.sameFigures(earlier, income) else {
