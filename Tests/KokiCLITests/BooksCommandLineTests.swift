@@ -29,6 +29,9 @@ import Testing
         #expect(csv.lines.first == "accounting_year,date,line,channel,amount,month_to_date,year_to_date")
         #expect(csv.lines.count > 50)
         #expect(try koki(["revenue", "--accounting-year", "1999"]).status == 65)
+        let beyond = try koki(["revenue", "--accounting-year", "2025", "--known-at", "99999999"])
+        #expect(beyond.status == 65 && beyond.stderr.contains("beyond the head"), "\(beyond.stderr)")
+        #expect(try koki(["union", "differences", "--fiscal-year", "1"]).status == 65)
 
         // A person of the city and their 2024 income as the tax system sends it, corrected.
         let streams = try koki(["streams", "--prefix", "person/"]).lines

@@ -239,6 +239,13 @@ public struct ShowUnionDifferences: KokiRequest {
     public init(fiscalYear: FiscalYear?) { self.fiscalYear = fiscalYear }
 
     public func handle(_ scope: RequestScope) throws -> [UnionReconciliation.Difference] {
+        let years = FiscalYear(containing: InputLimits.systemStart).year...FiscalYear(containing: scope.today).year + 1
+        if let fiscalYear, !years.contains(fiscalYear.year) {
+            throw KokiError(
+                .invalidInput,
+                "--fiscal-year \(fiscalYear.year) is outside the years the union decides for (\(years.lowerBound) to \(years.upperBound))"
+            )
+        }
         let rows = try UnionReconciliation(scope.ledger).differences(fiscalYear: fiscalYear)
         try scope.recordRead(Array(Set(rows.map(\.person))).sorted())
         return rows

@@ -178,12 +178,17 @@ extension KokiLedger {
 
     /// The revenue report of accounting year `year`, as the ledger stood at `knownAt`.
     public func revenue(_ year: FiscalYear, knownAt: KnownAt? = nil) throws -> RevenueReport {
+        let head = try store.head().position
         let position: Int64 =
             switch knownAt {
-            case nil: try store.head().position
-            case .position(let p): min(p, try store.head().position)
+            case nil: head
+            case .position(let p): p
             case .time(let t): try store.position(recordedBy: t)
             }
+        // What the ledger said at a position it has not reached is not an answer an auditor can use.
+        guard position <= head else {
+            throw KokiError(.invalidInput, "position \(position) is beyond the head (\(head))")
+        }
         let book = try revenueBook(through: position)
         var credited: [FiscalYear: Yen] = [:]
         var assessed = Yen.zero
