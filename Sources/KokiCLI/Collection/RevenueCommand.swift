@@ -23,12 +23,13 @@ struct RevenueCommand: ParsableCommand {
             money moves). A payment cancelled (取消) negates its lines on the day it was cancelled.
 
             Collection rates (収納率), in hundredths of a per cent, truncated:
-              現年度分 = (premiumCurrent + appropriatedCurrent − movedOutCurrent) of the year
-                         ÷ (premium assessed on the year's periods − reductions 減免), as the ledger stands;
-              滞納繰越分 = (premiumCarried + appropriatedCarried − movedOutCarried) of the year
-                         ÷ the arrears carried in at the previous year's closing (koki close-year);
-                         not given until that year is closed.
-            Late fees are not in either rate.
+              現年度分   = (premiumCurrent + appropriatedCurrent − movedOutCurrent)
+                           ÷ (premium assessed on the year's periods − 減免),
+                           as the ledger stands;
+              滞納繰越分 = (premiumCarried + appropriatedCarried − movedOutCarried)
+                           ÷ the arrears carried in at the previous year's
+                           closing (koki close-year); none until it is closed.
+            Late fees are in neither rate.
 
             Reconciliation: for every fiscal year, the premium the books put on its periods (over all \
             accounting years) is compared with what the stored balances say is credited to them; a \
