@@ -73,6 +73,10 @@ extension CollectionCommandsTests {
         // As the ledger stood before the cancellation, nothing was corrected.
         let before = try report(2026, through: try ledger.store.head().position - 1)
         #expect(rows(before, .premiumCarried) == ["2026-06-01 smartphone 8600 8600 8600"])
+        // FY2025 as it stood at its closing: the figures the city reported, whatever came after.
+        let closing = try #require(try ledger.closingPosition(of: fy))
+        #expect(try ledger.revenue(fy, knownAt: .position(closing)).position == closing)
+        #expect(try ledger.closingPosition(of: try FiscalYear(2026)) == nil)
     }
 
     @Test func overpaymentsAppropriationsAndRefundsAreTheirOwnLines() throws {

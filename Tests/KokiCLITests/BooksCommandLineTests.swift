@@ -32,6 +32,12 @@ import Testing
         let beyond = try koki(["revenue", "--accounting-year", "2025", "--known-at", "99999999"])
         #expect(beyond.status == 65 && beyond.stderr.contains("beyond the head"), "\(beyond.stderr)")
         #expect(try koki(["union", "differences", "--fiscal-year", "1"]).status == 65)
+        // FY2025 closed on 31 May 2026 (the simulation's last day); FY2024 was never kept here.
+        let closed = try koki(["revenue", "--accounting-year", "2025", "--at-closing", "--format", "json"])
+        #expect(closed.status == 0, "\(closed.stderr)")
+        let open = try koki(["revenue", "--accounting-year", "2024", "--at-closing"])
+        #expect(open.status == 65 && open.stderr.contains("FY2024 is not closed"), "\(open.stderr)")
+        #expect(try koki(["revenue", "--accounting-year", "2025", "--at-closing", "--known-at", "5"]).status == 65)
 
         // A person of the city and their 2024 income as the tax system sends it, corrected.
         let streams = try koki(["streams", "--prefix", "person/"]).lines

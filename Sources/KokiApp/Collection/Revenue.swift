@@ -176,6 +176,15 @@ extension KokiLedger {
         return book
     }
 
+    /// The position of fiscal year `year`'s closing (出納閉鎖, `koki close-year`), if recorded.
+    public func closingPosition(of year: FiscalYear) throws -> Int64? {
+        var found: Int64?
+        try forEachEvent(.stream(try StreamName(FiscalYearClosed.streamName))) { view, event in
+            if case .fiscalYearClosed(let e) = event, e.fiscalYear == year { found = view.position }
+        }
+        return found
+    }
+
     /// The revenue report of accounting year `year`, as the ledger stood at `knownAt`.
     public func revenue(_ year: FiscalYear, knownAt: KnownAt? = nil) throws -> RevenueReport {
         let head = try store.head().position
@@ -219,9 +228,11 @@ public struct ShowRevenue: KokiRequest {
 
     public var accountingYear: FiscalYear
     public var knownAt: KnownAt?
+    /// As the ledger stood when the year was closed (出納閉鎖): the figures the city reports.
+    public var atClosing: Bool
 
-    public init(accountingYear: FiscalYear, knownAt: KnownAt?) {
-        (self.accountingYear, self.knownAt) = (accountingYear, knownAt)
+    public init(accountingYear: FiscalYear, knownAt: KnownAt?, atClosing: Bool = false) {
+        (self.accountingYear, self.knownAt, self.atClosing) = (accountingYear, knownAt, atClosing)
     }
 
     /// Sums only: no person's data is shown, so no read is recorded.
@@ -233,6 +244,14 @@ public struct ShowRevenue: KokiRequest {
                 "--accounting-year \(accountingYear.year) is outside the years koki keeps books for (\(range.lowerBound) to \(range.upperBound))"
             )
         }
-        return try scope.ledger.revenue(accountingYear, knownAt: knownAt)
+        guard atClosing else { return try scope.ledger.revenue(accountingYear, knownAt: knownAt) }
+        guard knownAt == nil else { throw KokiError(.invalidInput, "give --at-closing or --known-at, not both") }
+        guard let position = try scope.ledger.closingPosition(of: accountingYear) else {
+            throw KokiError(
+                .invalidInput,
+                "FY\(accountingYear.year) is not closed (koki close-year on or after \(FiscalClosing.closingDay(of: accountingYear)))"
+            )
+        }
+        return try scope.ledger.revenue(accountingYear, knownAt: .position(position))
     }
 }

@@ -29,7 +29,9 @@ struct RevenueCommand: ParsableCommand {
               滞納繰越分 = (premiumCarried + appropriatedCarried − movedOutCarried)
                            ÷ the arrears carried in at the previous year's
                            closing (koki close-year); none until it is closed.
-            Late fees are in neither rate.
+            Late fees are in neither rate. The 調定 and the money are the ledger's as it stands (or as it \
+            stood at --known-at); --at-closing answers as it stood when the year was closed (koki \
+            close-year): the figures the city reports for the year, which later corrections do not move.
 
             Reconciliation: for every fiscal year, the premium the books put on its periods (over all \
             accounting years) is compared with what the stored balances say is credited to them; a \
@@ -55,11 +57,14 @@ struct RevenueCommand: ParsableCommand {
     @Option(help: "summary (the 決算's page), day (日計) or month (月計).") var by: By = .summary
     @Option(help: "text, csv or json.") var format: Format = .text
     @OptionGroup var knownAt: KnownAtOption
+    @Flag(help: "As the ledger stood when the year was closed (出納閉鎖): the figures the city reports.")
+    var atClosing = false
 
     func run() throws {
         try reporting {
             let report = try options.run(
-                ShowRevenue(accountingYear: try FiscalYear(accountingYear), knownAt: try knownAt.value()))
+                ShowRevenue(
+                    accountingYear: try FiscalYear(accountingYear), knownAt: try knownAt.value(), atClosing: atClosing))
             switch format {
             case .json: Output.line(try jsonLine(report))
             case .csv: Self.csv(report, rows: by == .month ? report.months : report.days).forEach(Output.line)
