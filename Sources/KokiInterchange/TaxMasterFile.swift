@@ -23,29 +23,19 @@ public struct TaxMasterFile: Hashable, Sendable {
     public struct Row: Hashable, Sendable {
         public var line: Int
         public var person: PersonID
-        public var year: Int
-        public var pensionRevenue: Yen
-        public var salaryRevenue: Yen
-        public var otherIncome: Yen
-        public var totalIncome: Yen
-        public var taxableIncome: Yen?
-        public var declared: Bool
+        public var figures: IncomeFigures
 
-        public init(
-            line: Int, person: PersonID, year: Int, pensionRevenue: Yen, salaryRevenue: Yen, otherIncome: Yen,
-            totalIncome: Yen, taxableIncome: Yen?, declared: Bool
-        ) {
-            (self.line, self.person, self.year, self.pensionRevenue) = (line, person, year, pensionRevenue)
-            (self.salaryRevenue, self.otherIncome, self.totalIncome) = (salaryRevenue, otherIncome, totalIncome)
-            (self.taxableIncome, self.declared) = (taxableIncome, declared)
+        public init(line: Int, person: PersonID, figures: IncomeFigures) {
+            (self.line, self.person, self.figures) = (line, person, figures)
         }
 
         /// The row as a line of the file (what a test or the simulation writes).
         public var csv: String {
-            [
-                person.value, String(year), String(pensionRevenue.amount), String(salaryRevenue.amount),
-                String(otherIncome.amount), String(totalIncome.amount), taxableIncome.map { String($0.amount) } ?? "",
-                declared ? "1" : "0",
+            let f = figures
+            return [
+                person.value, String(f.year), String(f.pensionRevenue.amount), String(f.salaryRevenue.amount),
+                String(f.otherIncome.amount), String(f.totalIncome.amount), f.taxableIncome.map { String($0.amount) } ?? "",
+                f.declared ? "1" : "0",
             ].joined(separator: ",")
         }
     }
@@ -79,11 +69,7 @@ public struct TaxMasterFile: Hashable, Sendable {
                     line: line, position: columns[0], "\(person) \(figures.year) is in the file twice (line \(first) too)")
             }
             seen[key] = line
-            rows.append(
-                Row(
-                    line: line, person: person, year: figures.year, pensionRevenue: figures.pensionRevenue,
-                    salaryRevenue: figures.salaryRevenue, otherIncome: figures.otherIncome,
-                    totalIncome: figures.totalIncome, taxableIncome: figures.taxableIncome, declared: figures.declared))
+            rows.append(Row(line: line, person: person, figures: figures))
         }
         return TaxMasterFile(rows: rows)
     }
@@ -104,6 +90,16 @@ public struct IncomeFigures: Hashable, Sendable {
     public var totalIncome: Yen
     public var taxableIncome: Yen?
     public var declared: Bool
+
+    public init(
+        year: Int, pensionRevenue: Yen, salaryRevenue: Yen, otherIncome: Yen, totalIncome: Yen, taxableIncome: Yen?,
+        declared: Bool
+    ) {
+        (self.year, self.pensionRevenue, self.salaryRevenue, self.otherIncome) = (
+            year, pensionRevenue, salaryRevenue, otherIncome
+        )
+        (self.totalIncome, self.taxableIncome, self.declared) = (totalIncome, taxableIncome, declared)
+    }
 
     /// The figures in `f[first...]`, each refusal naming `line` and the column.
     static func read(_ f: [String], _ columns: [Int], from first: Int, line: Int, header: [String])

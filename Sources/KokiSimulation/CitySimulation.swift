@@ -401,8 +401,10 @@ struct SimulationRun {
         let total = TaxableIncome.pensionIncome(revenue: pension) + Yen(r.otherIncome)
         let taxable = max(.zero, total - Yen(430_000) - Yen(pension.amount / 10))
         return TaxMasterFile.Row(
-            line: 0, person: r.person, year: year, pensionRevenue: pension, salaryRevenue: .zero,
-            otherIncome: Yen(r.otherIncome), totalIncome: total, taxableIncome: taxable, declared: true)
+            line: 0, person: r.person,
+            figures: IncomeFigures(
+                year: year, pensionRevenue: pension, salaryRevenue: .zero, otherIncome: Yen(r.otherIncome),
+                totalIncome: total, taxableIncome: taxable, declared: true))
     }
 
     /// The tax system's file of `rows` imported (`koki income import`); a correction reassesses
@@ -426,10 +428,7 @@ struct SimulationRun {
     func recordIncome(_ i: Int, year: Int, on day: CivilDate, what: String) throws {
         let row = incomeRow(i, year: year)
         try register.recordIncome(
-            IncomeRecorded(
-                person: row.person, year: year, publicPensionRevenue: row.pensionRevenue, salaryRevenue: .zero,
-                otherIncome: row.otherIncome, totalIncome: row.totalIncome, declared: true, source: "連携税マスタ（模擬）",
-                taxableIncome: row.taxableIncome),
+            IncomeRecorded(row.figures, person: row.person, source: "連携税マスタ（模擬）"),
             metadata: command("\(i)/income/\(year)/\(what)", actor: office(i)))
     }
 
@@ -727,9 +726,7 @@ struct SimulationRun {
         var rows: [UnionAssessmentFile.Row] = []
         for person in city.register.persons.keys.sorted() {
             guard let assessed = city.accounts.current(person, year), let entry = city.register.person(person),
-                let period = entry.eligibilityPeriods.last(where: {
-                    $0.from <= year.lastDay && ($0.until.map { $0 > year.firstDay } ?? true)
-                })
+                let period = entry.eligibilityPeriods.last(where: { $0.overlaps(year) })
             else { continue }
             let breakdown = try JSONDecoder().decode(PremiumBreakdown.self, from: Data(assessed.breakdown.utf8))
             rows.append(

@@ -40,13 +40,14 @@ extension CollectionCommandsTests {
 
         // The same figures as recorded for 1 and 2, a first record of 2023 for 2: one new row.
         let same = TaxMasterFile.Row(
-            line: 0, person: id("1"), year: 2024, pensionRevenue: Yen(2_000_000), salaryRevenue: .zero,
-            otherIncome: .zero, totalIncome: TaxableIncome.pensionIncome(revenue: Yen(2_000_000)), taxableIncome: nil,
-            declared: true)
+            line: 0, person: id("1"),
+            figures: IncomeFigures(
+                year: 2024, pensionRevenue: Yen(2_000_000), salaryRevenue: .zero, otherIncome: .zero,
+                totalIncome: TaxableIncome.pensionIncome(revenue: Yen(2_000_000)), taxableIncome: nil, declared: true))
         var two = same
         two.person = id("2")
         var older = two
-        older.year = 2023
+        older.figures.year = 2023
         let first = try importTax(TaxMasterFile.text([same, two, older]))
         #expect(first.rows == 3 && first.unchanged == 2 && first.recorded == 1 && first.corrected == 0)
         #expect(first.reassessed.isEmpty)
@@ -70,8 +71,8 @@ extension CollectionCommandsTests {
         // A corrected row for 1 (FY2025's run is recorded): 1 and 3, who share a household, are
         // reassessed; 2 is untouched.
         var lower = same
-        lower.pensionRevenue = Yen(800_000)
-        lower.totalIncome = .zero
+        lower.figures.pensionRevenue = Yen(800_000)
+        lower.figures.totalIncome = .zero
         let corrected = try importTax(TaxMasterFile.text([lower]), on: "2025-09-02")
         #expect(corrected.corrected == 1)
         #expect(Set(corrected.reassessed.map(\.person)) == [id("1"), id("3")])

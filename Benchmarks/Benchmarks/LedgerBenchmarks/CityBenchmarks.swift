@@ -285,8 +285,10 @@ func cityBenchmarks() {
             let pension = Yen(Int64(800_000 + (i % 200) * 10_000))
             let total = TaxableIncome.pensionIncome(revenue: pension)
             return TaxMasterFile.Row(
-                line: 0, person: person, year: year, pensionRevenue: pension, salaryRevenue: .zero, otherIncome: .zero,
-                totalIncome: total, taxableIncome: max(.zero, total - Yen(430_000)), declared: true)
+                line: 0, person: person,
+                figures: IncomeFigures(
+                    year: year, pensionRevenue: pension, salaryRevenue: .zero, otherIncome: .zero, totalIncome: total,
+                    taxableIncome: max(.zero, total - Yen(430_000)), declared: true))
         }
         let file = Array(TaxMasterFile.text(rows).utf8)
         let register = InsuredRegisterCommands(koki)

@@ -40,6 +40,18 @@ public func incomeYear(_ year: Int, today: CivilDate, field: String = "--year") 
     return year
 }
 
+/// A fiscal year koki keeps figures for, as typed or in a file: from the system's first (FY2008)
+/// to the year after today's; `what` names whose years they are in the refusal.
+public func keptFiscalYear(_ year: FiscalYear, today: CivilDate, field: String, what: String) throws -> FiscalYear {
+    let range = FiscalYear(containing: InputLimits.systemStart).year...FiscalYear(containing: today).year + 1
+    guard range.contains(year.year) else {
+        throw KokiError(
+            .invalidInput,
+            "\(field) FY\(year.year) is outside the years \(what) (FY\(range.lowerBound) to FY\(range.upperBound))")
+    }
+    return year
+}
+
 /// JSON a person gave (a file, a request body), decoded with amounts and rates bounded like those
 /// typed (`Yen.AmountRange`, `Rate.inputBound`); a refusal names `source` and the place in it.
 public func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data, source: String) throws -> T {

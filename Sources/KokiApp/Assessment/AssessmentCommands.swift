@@ -273,7 +273,7 @@ public struct AssessmentCommands: Sendable {
         let run = runID ?? Identifier.random()
         var summary = RunSummary()
         for person in city.register.persons.values.sorted(by: { $0.id < $1.id }) {
-            guard person.eligibilityPeriods.contains(where: { Self.overlaps($0, fy) }) else { continue }
+            guard person.eligibilityPeriods.contains(where: { $0.overlaps(fy) }) else { continue }
             summary.considered += 1
             do {
                 switch try assess(
@@ -400,17 +400,13 @@ public struct AssessmentCommands: Sendable {
         return (adopted.calendar, BusinessCalendar(extraClosedDays: Set(adopted.extraClosedDays)))
     }
 
-    static func overlaps(_ period: EligibilityPeriod, _ fy: FiscalYear) -> Bool {
-        period.from <= fy.lastDay && (period.until.map { $0 > fy.firstDay } ?? true)
-    }
-
     /// The calculation's input for a person and year from the register, and the positions of
     /// the events it read; `nil` when the person was not insured in the year.
     static func premiumCase(_ id: PersonID, _ fy: FiscalYear, _ city: CitySnapshot, vault: IdentityVault) throws
         -> (PremiumCase, [Int64])?
     {
         guard let person = city.register.person(id) else { return nil }
-        let periods = person.eligibilityPeriods.filter { Self.overlaps($0, fy) }
+        let periods = person.eligibilityPeriods.filter { $0.overlaps(fy) }
         guard let first = periods.first, let last = periods.last else { return nil }
         let acquiredOn = first.from > fy.firstDay ? first.from : nil
         let lostOn = last.until.flatMap { $0 <= fy.lastDay ? $0 : nil }

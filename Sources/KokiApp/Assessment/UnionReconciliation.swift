@@ -47,12 +47,9 @@ public struct UnionReconciliation: Sendable {
         try ledger.businessCalendar(around: day).requireOpen(day, for: "the union's decisions' import")
         let file: UnionAssessmentFile
         do { file = try UnionAssessmentFile.parse(bytes) } catch { throw KokiError(.invalidInput, "\(name): \(error)") }
-        let years = FiscalYear(containing: InputLimits.systemStart).year...FiscalYear(containing: day).year + 1
-        if let row = file.rows.first(where: { !years.contains($0.fiscalYear.year) }) {
-            throw KokiError(
-                .invalidInput,
-                "\(name): line \(row.line): FY\(row.fiscalYear.year) is outside the years the union decides for (\(years.lowerBound) to \(years.upperBound))"
-            )
+        for row in file.rows {
+            _ = try keptFiscalYear(
+                row.fiscalYear, today: day, field: "\(name): line \(row.line):", what: "the union decides for")
         }
         let city = try CitySnapshot(ledger)
         if let row = file.rows.first(where: { city.register.person($0.person) == nil }) {
@@ -150,9 +147,7 @@ public struct UnionReconciliation: Sendable {
                 "koki's \(fy.year - 1) income: total \($0.totalIncome.amount), pension revenue \($0.publicPensionRevenue.amount) (\($0.source))"
             } ?? "no \(fy.year - 1) income recorded in koki"
         // Eligibility: the period of koki's that overlaps the year.
-        let period = entry?.eligibilityPeriods.last {
-            $0.from <= fy.lastDay && ($0.until.map { $0 > fy.firstDay } ?? true)
-        }
+        let period = entry?.eligibilityPeriods.last { $0.overlaps(fy) }
         if let period {
             if period.from != d.insuredFrom {
                 differ("insuredFrom", d.insuredFrom.description, period.from.description, "acquired: \(period.acquisition.rawValue)")
@@ -219,8 +214,7 @@ public struct ImportUnionDecisions: KokiRequest {
     public init(file: String, on: CivilDate?) { (self.file, self.on) = (file, on) }
 
     public func handle(_ scope: RequestScope) throws -> UnionReconciliation.Import {
-        let day = on ?? scope.today
-        guard day <= scope.today else { throw KokiError(.invalidInput, "--on \(day) is after today (\(scope.today))") }
+        let day = try InputLimits.decision(on ?? scope.today, today: scope.today, field: "--on")
         let result = try UnionReconciliation(scope.ledger).importDecisions(
             [UInt8](try scope.read(file)), name: file, on: day, metadata: scope.metadata())
         try scope.recordRead(Array(Set(result.differences.map(\.person))).sorted())
@@ -239,12 +233,8 @@ public struct ShowUnionDifferences: KokiRequest {
     public init(fiscalYear: FiscalYear?) { self.fiscalYear = fiscalYear }
 
     public func handle(_ scope: RequestScope) throws -> [UnionReconciliation.Difference] {
-        let years = FiscalYear(containing: InputLimits.systemStart).year...FiscalYear(containing: scope.today).year + 1
-        if let fiscalYear, !years.contains(fiscalYear.year) {
-            throw KokiError(
-                .invalidInput,
-                "--fiscal-year \(fiscalYear.year) is outside the years the union decides for (\(years.lowerBound) to \(years.upperBound))"
-            )
+        if let fiscalYear {
+            _ = try keptFiscalYear(fiscalYear, today: scope.today, field: "--fiscal-year", what: "the union decides for")
         }
         let rows = try UnionReconciliation(scope.ledger).differences(fiscalYear: fiscalYear)
         try scope.recordRead(Array(Set(rows.map(\.person))).sorted())
@@ -274,8 +264,7 @@ public struct AdoptUnionFigure: KokiRequest {
     }
 
     public func handle(_ scope: RequestScope) throws -> Adopted {
-        let day = on ?? scope.today
-        guard day <= scope.today else { throw KokiError(.invalidInput, "--on \(day) is after today (\(scope.today))") }
+        let day = try InputLimits.decision(on ?? scope.today, today: scope.today, field: "--on")
         let (event, previous) = try UnionReconciliation(scope.ledger).adopt(
             person, fiscalYear: fiscalYear, on: day, metadata: scope.metadata())
         return Adopted(

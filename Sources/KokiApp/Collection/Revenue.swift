@@ -177,43 +177,36 @@ extension KokiLedger {
     }
 
     /// The position of fiscal year `year`'s closing (出納閉鎖, `koki close-year`), if recorded.
-    public func closingPosition(of year: FiscalYear) throws -> Int64? {
-        var found: Int64?
-        try forEachEvent(.stream(try StreamName(FiscalYearClosed.streamName))) { view, event in
-            if case .fiscalYearClosed(let e) = event, e.fiscalYear == year { found = view.position }
+    public func closingPosition(of year: FiscalYear) throws -> Int64? { try closing(of: year)?.position }
+
+    /// Fiscal year `year`'s closing and its position, as recorded by `through` (the head when `nil`).
+    func closing(of year: FiscalYear, through: Int64? = nil) throws -> (position: Int64, event: FiscalYearClosed)? {
+        var closings = EventQuery.stream(try StreamName(FiscalYearClosed.streamName))
+        closings.throughPosition = through
+        var found: (Int64, FiscalYearClosed)?
+        try forEachEvent(closings) { view, event in
+            if case .fiscalYearClosed(let e) = event, e.fiscalYear == year { found = (view.position, e) }
         }
         return found
     }
 
     /// The revenue report of accounting year `year`, as the ledger stood at `knownAt`.
     public func revenue(_ year: FiscalYear, knownAt: KnownAt? = nil) throws -> RevenueReport {
-        let head = try store.head().position
         let position: Int64 =
             switch knownAt {
-            case nil: head
+            case nil: try store.head().position
             case .position(let p): p
             case .time(let t): try store.position(recordedBy: t)
             }
-        // What the ledger said at a position it has not reached is not an answer an auditor can use.
-        guard position <= head else {
-            throw KokiError(.invalidInput, "position \(position) is beyond the head (\(head))")
-        }
-        let book = try revenueBook(through: position)
+        // The balances first: they refuse a position beyond the head before the books are read.
         var credited: [FiscalYear: Yen] = [:]
         var assessed = Yen.zero
         for row in try StoredBalances(self).rows(through: position).rows {
             credited[row.fiscalYear, default: .zero] += row.credited
             if row.fiscalYear == year { assessed += row.assessed - row.reduced }
         }
-        var closings = EventQuery.stream(try StreamName(FiscalYearClosed.streamName))
-        closings.throughPosition = position
-        var carriedIn: Yen?
-        let previous = try FiscalYear(year.year - 1)
-        try forEachEvent(closings) { _, event in
-            if case .fiscalYearClosed(let e) = event, e.fiscalYear == previous {
-                carriedIn = e.carried.map(\.amount).sum()
-            }
-        }
+        let book = try revenueBook(through: position)
+        let carriedIn = try closing(of: try FiscalYear(year.year - 1), through: position)?.event.carried.map(\.amount).sum()
         return RevenueReport(
             year, book: book, position: position, credited: credited, assessed: assessed, carriedIn: carriedIn)
     }
@@ -237,13 +230,7 @@ public struct ShowRevenue: KokiRequest {
 
     /// Sums only: no person's data is shown, so no read is recorded.
     public func handle(_ scope: RequestScope) throws -> RevenueReport {
-        let range = FiscalYear(containing: InputLimits.systemStart).year...FiscalYear(containing: scope.today).year + 1
-        guard range.contains(accountingYear.year) else {
-            throw KokiError(
-                .invalidInput,
-                "--accounting-year \(accountingYear.year) is outside the years koki keeps books for (\(range.lowerBound) to \(range.upperBound))"
-            )
-        }
+        _ = try keptFiscalYear(accountingYear, today: scope.today, field: "--accounting-year", what: "koki keeps books for")
         guard atClosing else { return try scope.ledger.revenue(accountingYear, knownAt: knownAt) }
         guard knownAt == nil else { throw KokiError(.invalidInput, "give --at-closing or --known-at, not both") }
         guard let position = try scope.ledger.closingPosition(of: accountingYear) else {

@@ -55,12 +55,8 @@ extension InsuredRegisterCommands {
         try ledger.businessCalendar(around: day).requireOpen(day, for: "the tax file's import")
         let file: TaxMasterFile
         do { file = try TaxMasterFile.parse(bytes) } catch { throw KokiError(.invalidInput, "\(name): \(error)") }
-        let years = (InputLimits.systemStart.year - 1)...day.year
-        if let row = file.rows.first(where: { !years.contains($0.year) }) {
-            throw KokiError(
-                .invalidInput,
-                "\(name): line \(row.line): year \(row.year) is outside the years koki takes incomes for (\(years.lowerBound) to \(years.upperBound))"
-            )
+        for row in file.rows {
+            _ = try incomeYear(row.figures.year, today: day, field: "\(name): line \(row.line): year")
         }
         let registered = try registeredPersons()
         if let row = file.rows.first(where: { !registered.contains($0.person) }) {
@@ -73,18 +69,15 @@ extension InsuredRegisterCommands {
         var events: [KokiEvent] = []
         var changed: [TaxMasterFile.Row] = []
         for row in file.rows {
-            let income = IncomeRecorded(
-                person: row.person, year: row.year, publicPensionRevenue: row.pensionRevenue,
-                salaryRevenue: row.salaryRevenue, otherIncome: row.otherIncome, totalIncome: row.totalIncome,
-                declared: row.declared, source: "連携税マスタ \(label) line \(row.line)", taxableIncome: row.taxableIncome)
-            let before = latest[Key(person: row.person, year: row.year)]
+            let income = IncomeRecorded(row.figures, person: row.person, source: "連携税マスタ \(label) line \(row.line)")
+            let before = latest[Key(person: row.person, year: income.year)]
             if let before, Self.sameFigures(before, income) {
                 result.unchanged += 1
                 continue
             }
             if before == nil { result.recorded += 1 } else { result.corrected += 1 }
             events.append(.incomeRecorded(income))
-            events.append(.incomeInquired(IncomeInquired(person: row.person, year: row.year, purpose: "連携税マスタ取込 \(label)")))
+            events.append(.incomeInquired(IncomeInquired(person: row.person, year: income.year, purpose: "連携税マスタ取込 \(label)")))
             changed.append(row)
         }
         guard !events.isEmpty else { return result }
@@ -99,12 +92,15 @@ extension InsuredRegisterCommands {
             return m
         }
         let counter = Counter(ledger)
-        for row in changed where (try? CivilDate(year: row.year + 1, month: 8, day: 1)).map({ $0 <= day }) ?? false {
-            result.copayChanges += try counter.redetermineCopay(afterIncomeOf: row.person, year: row.year, metadata: caused("copay/\(row.person)/\(row.year)"))
+        for row in changed {
+            let year = row.figures.year
+            guard (try? CivilDate(year: year + 1, month: 8, day: 1)).map({ $0 <= day }) ?? false else { continue }
+            result.copayChanges += try counter.redetermineCopay(
+                afterIncomeOf: row.person, year: year, metadata: caused("copay/\(row.person)/\(year)"))
         }
         let run = try yearsRun()
         let touched = changed.compactMap { row -> (PersonID, FiscalYear)? in
-            guard let fy = try? FiscalYear(row.year + 1), run.contains(fy) else { return nil }
+            guard let fy = try? FiscalYear(row.figures.year + 1), run.contains(fy) else { return nil }
             return (row.person, fy)
         }
         guard !touched.isEmpty else { return result }
@@ -194,6 +190,16 @@ extension InsuredRegisterCommands {
     }
 }
 
+extension IncomeRecorded {
+    /// A year's figures from one of the tax system's files, recorded for `person` from `source`.
+    public init(_ f: IncomeFigures, person: PersonID, source: String) {
+        self.init(
+            person: person, year: f.year, publicPensionRevenue: f.pensionRevenue, salaryRevenue: f.salaryRevenue,
+            otherIncome: f.otherIncome, totalIncome: f.totalIncome, declared: f.declared, source: source,
+            taxableIncome: f.taxableIncome)
+    }
+}
+
 /// `income import FILE`: the tax system's yearly file of incomes (連携税マスタ), all rows or none.
 public struct ImportIncomes: KokiRequest {
     public static let name = "income import"
@@ -206,10 +212,7 @@ public struct ImportIncomes: KokiRequest {
     public init(file: String, on: CivilDate?) { (self.file, self.on) = (file, on) }
 
     public func handle(_ scope: RequestScope) throws -> InsuredRegisterCommands.IncomeImport {
-        let day = on ?? scope.today
-        guard day <= scope.today else {
-            throw KokiError(.invalidInput, "--on \(day) is after today (\(scope.today))")
-        }
+        let day = try InputLimits.decision(on ?? scope.today, today: scope.today, field: "--on")
         return try InsuredRegisterCommands(scope.ledger).importIncomes(
             [UInt8](try scope.read(file)), name: file, on: day, metadata: scope.metadata())
     }

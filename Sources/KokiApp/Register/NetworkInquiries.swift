@@ -73,10 +73,7 @@ extension InsuredRegisterCommands {
             guard inquiry.sentOn <= day else {
                 throw refuse("inquiry \(row.inquiry) was sent on \(inquiry.sentOn), after the answer's day \(day)")
             }
-            let income = IncomeRecorded(
-                person: inquiry.person, year: figures.year, publicPensionRevenue: figures.pensionRevenue,
-                salaryRevenue: figures.salaryRevenue, otherIncome: figures.otherIncome, totalIncome: figures.totalIncome,
-                declared: figures.declared, source: "情報照会 \(inquiry.id)", taxableIncome: figures.taxableIncome)
+            let income = IncomeRecorded(figures, person: inquiry.person, source: "情報照会 \(inquiry.id)")
             let earlier = try load(inquiry.person).0?.incomeHistory.last { $0.source == income.source }
             if let earlier {
                 guard Self.sameFigures(earlier, income) else {
@@ -109,8 +106,7 @@ public struct SendNetworkInquiry: KokiRequest {
     }
 
     public func handle(_ scope: RequestScope) throws -> NetworkInquirySent {
-        let day = on ?? scope.today
-        guard day <= scope.today else { throw KokiError(.invalidInput, "--on \(day) is after today (\(scope.today))") }
+        let day = try InputLimits.decision(on ?? scope.today, today: scope.today, field: "--on")
         return try InsuredRegisterCommands(scope.ledger).sendInquiry(
             person, year: year, purpose: purpose, legalBasis: legalBasis, on: day, metadata: scope.metadata())
     }
@@ -127,8 +123,7 @@ public struct ImportNetworkAnswers: KokiRequest {
     public init(file: String, on: CivilDate?) { (self.file, self.on) = (file, on) }
 
     public func handle(_ scope: RequestScope) throws -> InsuredRegisterCommands.NetworkAnswers {
-        let day = on ?? scope.today
-        guard day <= scope.today else { throw KokiError(.invalidInput, "--on \(day) is after today (\(scope.today))") }
+        let day = try InputLimits.decision(on ?? scope.today, today: scope.today, field: "--on")
         return try InsuredRegisterCommands(scope.ledger).importNetworkAnswers(
             [UInt8](try scope.read(file)), name: file, on: day, metadata: scope.metadata())
     }

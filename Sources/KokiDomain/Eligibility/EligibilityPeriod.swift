@@ -17,4 +17,9 @@ public struct EligibilityPeriod: Sendable, Hashable, Codable {
     public func contains(_ date: CivilDate) -> Bool {
         from <= date && (until.map { date < $0 } ?? true)
     }
+
+    /// Whether the person was insured on any day of fiscal year `fy`.
+    public func overlaps(_ fy: FiscalYear) -> Bool {
+        from <= fy.lastDay && (until.map { $0 > fy.firstDay } ?? true)
+    }
 }
