@@ -150,6 +150,21 @@ public struct InsuredRegister: Projection {
 
     public init() {}
 
+    /// The register made of entries (each person's, folded from their own stream).
+    public init(entries: some Sequence<Person>) {
+        self.init()
+        for person in entries { insert(person) }
+    }
+
+    /// Puts a person's entry in the register, with the indexes it feeds.
+    public mutating func insert(_ person: Person) {
+        persons[person.id] = person
+        for former in person.formerNumbers { formerNumbers[former] = person.id }
+        for entry in person.households {
+            if let household = entry.household { everInHousehold[household, default: []].insert(person.id) }
+        }
+    }
+
     /// A person by their number or by a former number linked to it.
     public func person(_ id: PersonID) -> Person? {
         persons[id] ?? formerNumbers[id].flatMap { persons[$0] }

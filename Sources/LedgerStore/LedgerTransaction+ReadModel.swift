@@ -102,7 +102,9 @@ extension LedgerTransaction: ReadModelTransaction {
 
     private func createTable(_ table: ReadModelTable) throws {
         // Integer columns (money in yen, dates as days since 1970; NULL: none).
-        let columns = schema.columns.map { "    \($0.name) INTEGER\($0.nullable ? "" : " NOT NULL"),\n" }.joined()
+        let columns =
+            schema.columns.map { "    \($0.name) INTEGER\($0.nullable ? "" : " NOT NULL"),\n" }.joined()
+            + (schema.document ? "    document BLOB NOT NULL,\n" : "")
         try db.execute(
             sql: """
                 CREATE TABLE IF NOT EXISTS \(name(table)) (
@@ -132,11 +134,13 @@ extension LedgerTransaction: ReadModelTransaction {
 
     public func insert(_ rows: [ReadModelRow], into table: ReadModelTable) throws {
         guard !rows.isEmpty else { return }
-        let marks = Array(repeating: "?", count: schema.columns.count + 2).joined(separator: ", ")
+        let width = schema.columns.count + 2 + (schema.document ? 1 : 0)
+        let marks = Array(repeating: "?", count: width).joined(separator: ", ")
         let statement = try db.cachedStatement(sql: "INSERT INTO \(name(table)) VALUES (\(marks))")
         for row in rows {
             var arguments: [(any DatabaseValueConvertible)?] = [row.key, row.part]
             for value in row.values { arguments.append(value) }
+            if schema.document { arguments.append(Data(row.document ?? [])) }
             try statement.execute(arguments: StatementArguments(arguments))
         }
     }
@@ -162,6 +166,10 @@ extension LedgerTransaction: ReadModelTransaction {
             row.part = r[1]
             row.values.removeAll(keepingCapacity: true)
             for column in 0..<width { row.values.append(r[column + 2]) }
+            if schema.document {
+                // The blob's bytes copied once, straight from SQLite's buffer.
+                row.document = try r.withUnsafeData(atIndex: width + 2) { data in data.map { [UInt8]($0) } ?? [] }
+            }
             try body(row)
         }
     }

@@ -24,11 +24,15 @@ public struct ReadModelSchema: Sendable, Hashable {
     public var columns: [Column]
     /// The streams whose names, after this prefix, are the keys (`person/`).
     public var keyStreamPrefix: String
+    /// Whether each row also holds a document: bytes the model encodes (a person's register
+    /// entry), in a last column named `document`.
+    public var document: Bool
 
     public init(
         name: String, logicVersion: Int, table: String, keyColumn: String, partColumn: String, columns: [Column],
-        keyStreamPrefix: String
+        keyStreamPrefix: String, document: Bool = false
     ) {
+        self.document = document
         self.name = name
         self.logicVersion = logicVersion
         self.table = table
@@ -39,16 +43,19 @@ public struct ReadModelSchema: Sendable, Hashable {
     }
 }
 
-/// One row of a read model's table: the key, the part, then the columns in the schema's order.
+/// One row of a read model's table: the key, the part, then the columns in the schema's order,
+/// and the document when the schema has one.
 public struct ReadModelRow: Sendable, Hashable {
     public var key: String
     public var part: Int64
     public var values: [Int64?]
+    public var document: [UInt8]?
 
-    public init(key: String, part: Int64, values: [Int64?]) {
+    public init(key: String, part: Int64, values: [Int64?], document: [UInt8]? = nil) {
         self.key = key
         self.part = part
         self.values = values
+        self.document = document
     }
 }
 

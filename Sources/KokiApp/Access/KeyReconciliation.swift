@@ -26,9 +26,9 @@ public struct KeyReconciliation: Sendable {
 
     /// Every person whose key disagrees with the events, in person order.
     public func problems() throws -> [Problem] {
-        // The register's events and the erasures (which the register's own snapshot leaves out).
+        // The register's events themselves (not its stored read model): this check audits the store.
         var query = EventQuery()
-        query.types = Set(InsuredRegisterCommands.registerEventTypes)
+        query.types = InsuredRegister.eventTypes
         var register = InsuredRegister()
         try ledger.forEachEvent(query) { _, event in register.apply(event) }
         let keys = try ledger.ports.keys.allSubjectKeys()

@@ -6,6 +6,7 @@ import KokiReadModels
 func readModelsBroughtUp(_ ledger: KokiLedger) -> String? {
     do {
         try StoredBalances(ledger).catchUp()
+        try StoredRegister(ledger.ports).catchUp()
         return nil
     } catch {
         return "\(error)"

@@ -13,8 +13,14 @@ public struct ShowReadModels: KokiRequest {
 
     public init() {}
 
-    public func handle(_ scope: RequestScope) throws -> StoredBalances.Status {
-        try StoredBalances(scope.ledger).status()
+    public struct Answer: Sendable, Codable {
+        public var balances: StoredBalances.Status
+        public var register: StoredRegister.Status
+    }
+
+    public func handle(_ scope: RequestScope) throws -> Answer {
+        Answer(
+            balances: try StoredBalances(scope.ledger).status(), register: try StoredRegister(scope.ledger.ports).status())
     }
 }
 
@@ -34,16 +40,24 @@ public struct RebuildReadModels: KokiRequest {
 
     public struct Outcome: Sendable, Codable {
         public var rebuild: StoredBalances.Rebuild
-        /// How long the rebuild took.
+        /// How long the balances' rebuild took.
         public var seconds: Double
+        public var register: StoredRegister.Rebuild
+        public var registerSeconds: Double
     }
 
     public func handle(_ scope: RequestScope) throws -> Outcome {
-        let started = ContinuousClock.now
-        let report = try StoredBalances(scope.ledger).rebuild(check: check, snapshotEvery: snapshotEvery)
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return Outcome(rebuild: report, seconds: seconds)
+        func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+            let started = ContinuousClock.now
+            let value = try body()
+            let elapsed = ContinuousClock.now - started
+            return (value, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        }
+        let (report, seconds) = try timed {
+            try StoredBalances(scope.ledger).rebuild(check: check, snapshotEvery: snapshotEvery)
+        }
+        let (register, registerSeconds) = try timed { try StoredRegister(scope.ledger.ports).rebuild(check: check) }
+        return Outcome(rebuild: report, seconds: seconds, register: register, registerSeconds: registerSeconds)
     }
 }
 

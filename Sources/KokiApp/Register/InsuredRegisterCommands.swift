@@ -1,6 +1,7 @@
 import KokiDomain
 import KokiEvents
 import KokiProjections
+import KokiReadModels
 import LedgerStore
 
 /// The register's commands (資格管理): each loads the person's stream, applies the rules, and
@@ -55,24 +56,12 @@ public struct InsuredRegisterCommands: Sendable {
         return try linked.flatMap(read)
     }
 
-    /// The whole register, folded from every register event (optionally as known at a position).
+    /// The whole register as it stands (the stored read model in the ledger file, caught up
+    /// first; no fold of the city's history), or as known at a position (folded from the
+    /// register's events).
     public func snapshot(through position: Int64? = nil) throws -> InsuredRegister {
-        var query = EventQuery()
-        query.throughPosition = position
-        query.types = Set(Self.registerEventTypes)
-        var register = InsuredRegister()
-        try ledger.forEachEvent(query) { _, event in register.apply(event) }
-        return register
+        try StoredRegister(ledger.ports).register(through: position).register
     }
-
-    static let registerEventTypes = [
-        PersonRegistered.eventType, PersonIdentityCorrected.eventType, HouseholdMembershipRecorded.eventType,
-        EligibilityAcquired.eventType, EligibilityLost.eventType, AddressExceptionStarted.eventType,
-        AddressExceptionEnded.eventType, FormerDependantRecorded.eventType, IncomeRecorded.eventType,
-        IncomeInquired.eventType, PersonNumbersLinked.eventType, PensionFactsRecorded.eventType,
-        // The register marks who was erased: a view built from it must not treat them as present.
-        PersonErased.eventType,
-    ]
 
     // MARK: - Persons
 

@@ -12,13 +12,15 @@ struct RebuildCommand: ParsableCommand {
         discussion: """
             The read models live in the ledger file beside the events (tables rm_*): the balances, one row per \
             person and fiscal year, which `koki balances`, `koki arrears list`, `koki dunning run` and `koki \
-            reminders run` read. Queries keep them up to date by folding again only the persons whose streams \
-            grew since; this command folds every person's stream from position zero into a fresh table, \
-            compares it row by row with the maintained one (caught up to the same head), names every row that \
-            differs, and swaps the fresh table in. With --check it only compares and exits 1 when anything \
-            differs.
+            reminders run` read; and the register, one entry per person (identity sealed, households, \
+            eligibility, incomes, pension facts), which `koki insured list`, `insured turning-75`, `insured \
+            address-exceptions`, `household show`, `erase --due` and the certificates' runs read. Queries keep \
+            them up to date by folding again only the persons whose streams grew since; this command folds every \
+            person's stream from position zero into fresh tables, compares them row by row with the maintained \
+            ones (caught up to the same head), names every row that differs, and swaps the fresh tables in. \
+            With --check it only compares and exits 1 when anything differs.
 
-            For `--known-at` questions about the past, the read model keeps snapshots (the whole table at a \
+            For `--known-at` questions about the past, the balances keep snapshots (the whole table at a \
             position) and deltas (what changed between two positions). Every catch-up leaves a delta and takes \
             a snapshot every \(StoredBalances.defaultSnapshotInterval) events; a rebuild drops those of an older \
             logic version and takes a snapshot at the head. With --snapshot-every N the same pass records the \
@@ -38,7 +40,7 @@ struct RebuildCommand: ParsableCommand {
             "Also record the table every N events (at the end of the command there) in the same pass.",
             valueName: "N"))
     var snapshotEvery: Int64?
-    @Flag(help: "Print one JSON object instead of text.") var json = false
+    @Flag(help: "Print one JSON object per read model (JSON lines) instead of text.") var json = false
 
     func validate() throws {
         if let snapshotEvery, snapshotEvery < 1 {
@@ -51,7 +53,8 @@ struct RebuildCommand: ParsableCommand {
     func run() throws {
         try reporting {
             if status {
-                let s = try options.run(ShowReadModels())
+                let answer = try options.run(ShowReadModels())
+                let (s, r) = (answer.balances, answer.register)
                 if json {
                     Output.line(
                         JSON.object([
@@ -71,26 +74,39 @@ struct RebuildCommand: ParsableCommand {
                                     }.joined(separator: ",") + "]"
                             ),
                         ]))
+                    Output.line(
+                        JSON.object([
+                            ("model", JSON.string(StoredRegister.name)),
+                            ("position", r.position.map { "\($0)" } ?? "null"),
+                            ("logicVersion", r.logicVersion.map { "\($0)" } ?? "null"),
+                            ("currentLogicVersion", "\(InsuredRegister.storedVersion)"), ("rows", "\(r.rows)"),
+                        ]))
                     return
                 }
-                let state =
-                    s.position.map {
-                        "at position \($0), logic version \(s.logicVersion!)"
-                            + (s.logicVersion == YearBalance.logicVersion
-                                ? "" : " (stale: this koki has \(YearBalance.logicVersion))")
+                func state(_ position: Int64?, _ version: Int?, current: Int) -> String {
+                    position.map {
+                        "at position \($0), logic version \(version!)"
+                            + (version == current ? "" : " (stale: this koki has \(current))")
                     } ?? "not built yet"
-                Output.line("\(StoredBalances.name): \(state), \(s.rows) rows")
+                }
+                Output.line(
+                    "\(StoredBalances.name): \(state(s.position, s.logicVersion, current: YearBalance.logicVersion)), \(s.rows) rows"
+                )
                 for snap in s.snapshots {
                     Output.line(
                         "  snapshot at position \(snap.position): \(snap.rows) rows, \(snap.bytes) bytes (LZ4), logic version \(snap.logicVersion)"
                     )
                 }
                 Output.line("  \(s.deltas) deltas, \(s.deltaBytes) bytes (LZ4)")
+                Output.line(
+                    "\(StoredRegister.name): \(state(r.position, r.logicVersion, current: InsuredRegister.storedVersion)), \(r.rows) rows"
+                )
                 return
             }
             let outcome = try options.run(RebuildReadModels(check: check, snapshotEvery: snapshotEvery))
             let report = outcome.rebuild
             let seconds = outcome.seconds
+            let register = outcome.register
             if json {
                 Output.line(
                     JSON.object([
@@ -100,6 +116,15 @@ struct RebuildCommand: ParsableCommand {
                         ("differences", "\(report.differences.count)"), ("swapped", report.swapped ? "true" : "false"),
                         ("snapshots", "[" + report.snapshots.map { "\($0)" }.joined(separator: ",") + "]"),
                         ("seconds", String(format: "%.3f", seconds)),
+                    ]))
+                Output.line(
+                    JSON.object([
+                        ("model", JSON.string(StoredRegister.name)), ("position", "\(register.position)"),
+                        ("persons", "\(register.persons)"), ("events", "\(register.events)"),
+                        ("comparedWith", register.comparedWith.map { "\($0)" } ?? "null"),
+                        ("differences", "\(register.differences.count)"),
+                        ("swapped", register.swapped ? "true" : "false"),
+                        ("seconds", String(format: "%.3f", outcome.registerSeconds)),
                     ]))
             } else {
                 Output.line(
@@ -121,8 +146,25 @@ struct RebuildCommand: ParsableCommand {
                         ? "swapped in; snapshots taken at position\(report.snapshots.count > 1 ? "s" : "") \(report.snapshots.map { "\($0)" }.joined(separator: ", "))"
                             + (report.deltas.isEmpty ? "" : ", deltas at \(report.deltas.count) checkpoints between")
                         : "checked only: nothing changed")
+                let rs = outcome.registerSeconds
+                Output.line(
+                    "\(StoredRegister.name): folded \(register.events) events of \(register.persons) persons from position 0 to \(register.position) into \(register.persons) entries in \(String(format: "%.2f", rs)) s (\(Int(Double(register.events) / max(rs, 1e-6))) events/s)"
+                )
+                if let compared = register.comparedWith {
+                    Output.line(
+                        register.differences.isEmpty
+                            ? "the maintained register (at position \(compared), caught up to \(register.position)) is equal"
+                            : "\(register.differences.count) entries differ from the maintained register (at position \(compared), caught up to \(register.position)):"
+                    )
+                    for person in register.differences.prefix(50) { Output.line("  \(person)") }
+                    if register.differences.count > 50 { Output.line("  … and \(register.differences.count - 50) more") }
+                } else {
+                    Output.line("there was no maintained register of this logic version to compare with")
+                }
             }
-            if check && !report.differences.isEmpty { throw ExitCode(ExitStatus.ledgerAltered.rawValue) }
+            if check && !(report.differences.isEmpty && register.differences.isEmpty) {
+                throw ExitCode(ExitStatus.ledgerAltered.rawValue)
+            }
         }
     }
 }

@@ -1,0 +1,180 @@
+import KokiDomain
+import KokiEvents
+
+/// The register's state in the event codec's binary form, so a stored read model can keep each
+/// person's entry and a city-wide question reads the entries instead of folding every event.
+///
+/// A person's entry is a function of their own stream: every event ``InsuredRegister/apply(_:)``
+/// reads is recorded on the stream of the person it names (a former number's link on the current
+/// number's). The register's two indexes — former numbers and everyone ever in a household — are
+/// derived from the entries again (``InsuredRegister/init(entries:)``).
+extension InsuredRegister {
+    /// The event types ``apply(_:)`` reads; every other event leaves the register as it is.
+    public static let eventTypes: Set<String> = [
+        PersonRegistered.eventType, PersonIdentityCorrected.eventType, HouseholdMembershipRecorded.eventType,
+        EligibilityAcquired.eventType, EligibilityLost.eventType, AddressExceptionStarted.eventType,
+        AddressExceptionEnded.eventType, FormerDependantRecorded.eventType, IncomeRecorded.eventType,
+        PersonNumbersLinked.eventType, PensionFactsRecorded.eventType, ProvisionalDeductionDecided.eventType,
+        PensionSwitchRecorded.eventType, PensionDeductionNotified.eventType, MyNumberRecorded.eventType,
+        PersonErased.eventType, MailRecipientRecorded.eventType, UnionDecisionRecorded.eventType,
+        NetworkInquirySent.eventType,
+    ]
+
+    /// The version of a stored entry's form: the register's logic, the entry's layout, and the
+    /// schema version of every payload an entry keeps. A payload given a new version (whose
+    /// layout changes) changes it, so a table of entries written before is never read again.
+    public static var storedVersion: Int {
+        // FNV-1a over the kept payloads' types and versions: stable across processes and builds.
+        let kept: [(String, Int)] = [
+            (EligibilityAcquired.eventType, EligibilityAcquired.schemaVersion),
+            (EligibilityLost.eventType, EligibilityLost.schemaVersion),
+            (FormerDependantRecorded.eventType, FormerDependantRecorded.schemaVersion),
+            (IncomeRecorded.eventType, IncomeRecorded.schemaVersion),
+            (ProvisionalDeductionDecided.eventType, ProvisionalDeductionDecided.schemaVersion),
+            (PersonErased.eventType, PersonErased.schemaVersion),
+            (UnionDecisionRecorded.eventType, UnionDecisionRecorded.schemaVersion),
+            (NetworkInquirySent.eventType, NetworkInquirySent.schemaVersion),
+            (MailRecipientRecorded.eventType, MailRecipientRecorded.schemaVersion),
+        ]
+        var hash: UInt32 = 2_166_136_261
+        for byte in kept.map({ "\($0.0):\($0.1);" }).joined().utf8 {
+            hash = (hash ^ UInt32(byte)) &* 16_777_619
+        }
+        // The register's logic and the entry's own layout (2), then the payloads' fingerprint.
+        return (logicVersion * 100 + 2) * 1_000_000 + Int(hash % 1_000_000)
+    }
+}
+
+extension InsuredRegister.Person: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) {
+        w.write(id)
+        identity.encode(to: &w)
+        w.writeInt(corrections)
+        w.writeArray(households) { $1.encode(to: &$0) }
+        w.writeArray(eligibilityFacts) { $1.encode(to: &$0) }
+        w.writeArray(addressExceptions) { $1.encode(to: &$0) }
+        formerDependant.encode(to: &w)
+        // The latest of each year is the last of the year's records: kept as the history only
+        // when it is (always so when folded; checked when read).
+        incomeHistory.encode(to: &w)
+        w.writeArray(formerNumbers) { $0.write($1) }
+        Self.writeYears(pension, &w)
+        Self.writeYears(provisionalDeduction, &w)
+        w.writeArray(pensionTold.sorted { $0.key < $1.key }) { w, year in
+            w.writeInt(year.key)
+            w.writeArray(year.value.sorted { $0.key < $1.key }) { w, month in
+                w.writeInt(month.key)
+                w.write(month.value)
+            }
+        }
+        w.writeOptional(debitSwitch) { $0.write($1) }
+        myNumber.encode(to: &w)
+        erased.encode(to: &w)
+        Self.writeYears(union, &w)
+        networkInquiries.encode(to: &w)
+        w.writeArray(mailRecipients.sorted { $0.key.rawValue < $1.key.rawValue }) { w, entry in
+            w.writeCase(entry.key)
+            entry.value.encode(to: &w)
+        }
+    }
+
+    public init(from r: inout BinaryReader) throws {
+        self.init(id: try r.readPersonID(), identity: try SealedIdentity(from: &r))
+        corrections = try r.readInt()
+        households = try r.readArray { try InsuredRegister.HouseholdEntry(from: &$0) }
+        eligibilityFacts = try r.readArray { try InsuredRegister.EligibilityFact(from: &$0) }
+        addressExceptions = try r.readArray { try InsuredRegister.AddressException(from: &$0) }
+        formerDependant = try FormerDependantRecorded?(from: &r)
+        incomeHistory = try [IncomeRecorded](from: &r)
+        for record in incomeHistory { income[record.year] = record }
+        formerNumbers = try r.readArray { try $0.readPersonID() }
+        pension = try Self.readYears(&r)
+        provisionalDeduction = try Self.readYears(&r)
+        for year in try r.readArray({ r in (try r.readInt(), try r.readArray { r in (try r.readInt(), try r.readYen()) }) }) {
+            pensionTold[year.0] = Dictionary(year.1, uniquingKeysWith: { $1 })
+        }
+        debitSwitch = try r.readOptional { try $0.readDate() }
+        myNumber = try SealedIdentity?(from: &r)
+        erased = try PersonErased?(from: &r)
+        union = try Self.readYears(&r)
+        networkInquiries = try [NetworkInquirySent](from: &r)
+        for (role, recorded) in try r.readArray({ r in (try r.readCase(MailRecipient.Role.self), try MailRecipientRecorded(from: &r)) }) {
+            mailRecipients[role] = recorded
+        }
+    }
+
+    private static func writeYears<T: BinaryCodable>(_ years: [Int: T], _ w: inout BinaryWriter) {
+        w.writeArray(years.sorted { $0.key < $1.key }) { w, entry in
+            w.writeInt(entry.key)
+            entry.value.encode(to: &w)
+        }
+    }
+
+    private static func readYears<T: BinaryCodable>(_ r: inout BinaryReader) throws -> [Int: T] {
+        Dictionary(try r.readArray { r in (try r.readInt(), try T(from: &r)) }, uniquingKeysWith: { $1 })
+    }
+
+    /// The entry as bytes.
+    public var stored: [UInt8] {
+        var w = BinaryWriter(capacity: 512)
+        encode(to: &w)
+        return w.bytes
+    }
+
+    /// An entry from its bytes; bytes of another form, or with anything after the entry, are an error.
+    public init(stored bytes: [UInt8]) throws {
+        self = try bytes.withUnsafeBytes { buffer in
+            var r = BinaryReader(buffer)
+            let person = try Self(from: &r)
+            try r.expectEnd()
+            return person
+        }
+    }
+}
+
+extension InsuredRegister.HouseholdEntry: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) {
+        w.write(effectiveOn)
+        household.encode(to: &w)
+        role.encode(to: &w)
+    }
+
+    public init(from r: inout BinaryReader) throws {
+        self.init(
+            effectiveOn: try r.readDate(), household: try HouseholdID?(from: &r), role: try HouseholdRole(from: &r))
+    }
+}
+
+extension InsuredRegister.EligibilityFact: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) {
+        switch self {
+        case .acquired(let e):
+            w.writeRawByte(0)
+            e.encode(to: &w)
+        case .lost(let e):
+            w.writeRawByte(1)
+            e.encode(to: &w)
+        }
+    }
+
+    public init(from r: inout BinaryReader) throws {
+        let offset = r.offset
+        switch try r.readRawByte() {
+        case 0: self = .acquired(try EligibilityAcquired(from: &r))
+        case 1: self = .lost(try EligibilityLost(from: &r))
+        case let tag: throw CodecError.malformed("eligibility fact tag \(tag)", at: offset)
+        }
+    }
+}
+
+extension InsuredRegister.AddressException: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) {
+        w.writeString(facility)
+        w.write(from)
+        w.writeOptional(until) { $0.write($1) }
+    }
+
+    public init(from r: inout BinaryReader) throws {
+        self.init(facility: try r.readString(), from: try r.readDate(), until: try r.readOptional { try $0.readDate() })
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import GRDB
+@_spi(Batch) @testable import KokiApp
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import KokiReadModels
+import KokiSimulation
+import KokiTestSupport
+import LedgerStore
+import Testing
+
+/// The stored register: maintained by catching up at arbitrary moments of a simulated city, it
+/// equals a fold of every event from scratch; the past is a fold of exactly that prefix; a
+/// rebuild finds an altered entry; an entry of another form is never read; damage names the person.
+@Suite struct StoredRegisterTests {
+    /// A small simulated city whose stored register was caught up at random days.
+    static func city(seed: UInt64) throws -> (folder: TemporaryFolder, ledger: KokiLedger, caughtUp: Int) {
+        let folder = try TemporaryFolder()
+        let settings = SimulationSettings(insured: 60, years: 2, seed: seed, firstFiscalYear: 2024)
+        let simulation = try CitySimulation.create(at: folder.path("city.ledger"), settings: settings)
+        let stored = StoredRegister(simulation.ledger.ports)
+        var random = SeededGenerator(seed: seed)
+        var (caughtUp, failure) = (0, (any Error)?.none)
+        _ = try simulation.run { _ in
+            guard Int.random(in: 0..<3, using: &random) == 0 else { return }
+            do { caughtUp += try stored.catchUp() > 0 ? 1 : 0 } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return (folder, simulation.ledger, caughtUp)
+    }
+
+    @Test(arguments: [2, 11] as [UInt64])
+    func maintainedAtRandomMomentsEqualsAFoldFromScratch(seed: UInt64) throws {
+        let (folder, ledger, caughtUp) = try Self.city(seed: seed)
+        defer { withExtendedLifetime(folder) {} }
+        #expect(caughtUp > 3)
+        let stored = StoredRegister(ledger.ports)
+        let now = try stored.register()
+        #expect(now.fromTable)
+        let expected = try ledger.replay(InsuredRegister.self)
+        #expect(now.register == expected)
+        // A city with deaths, households and incomes, not an empty register that equals another.
+        #expect(expected.persons.count > 60 && expected.persons.values.contains { $0.diedOn != nil })
+        #expect(expected.persons.values.contains { !$0.incomeHistory.isEmpty && !$0.households.isEmpty })
+
+        // The past: a fold of exactly the prefix.
+        let head = try ledger.store.head().position
+        var random = SeededGenerator(seed: seed &+ 1)
+        for position in (0..<6).map({ _ in Int64.random(in: 0..<head, using: &random) }) {
+            let then = try stored.register(through: position)
+            #expect(!then.fromTable && then.position == position)
+            #expect(then.register == (try ledger.replay(InsuredRegister.self, through: position)), "at \(position)")
+        }
+        #expect {
+            try stored.register(through: head + 1)
+        } throws: { error in
+            "\(error)".contains("position \(head + 1) is beyond the head (\(head))")
+        }
+
+        let check = try stored.rebuild(check: true)
+        #expect(check.comparedWith != nil && check.differences.isEmpty && !check.swapped)
+        #expect(check.persons == expected.persons.count)
+    }
+
+    @Test func anAlteredEntryIsFoundAndMendedAndAnotherFormIsNeverRead() throws {
+        let (folder, ledger, _) = try Self.city(seed: 7)
+        defer { withExtendedLifetime(folder) {} }
+        let stored = StoredRegister(ledger.ports)
+        try stored.catchUp()
+        let path = folder.path("city.ledger")
+        // Someone swaps two persons' entries by hand: each row still decodes, but is wrong.
+        let (a, b) = try DatabaseQueue(path: path).write { db -> (String, String) in
+            let rows = try Row.fetchAll(db, sql: "SELECT person, document FROM rm_register ORDER BY person LIMIT 2")
+            let (a, b): (String, String) = (rows[0][0], rows[1][0])
+            try db.execute(
+                sql: "UPDATE rm_register SET document = ? WHERE person = ?", arguments: [rows[1][1] as Data, a])
+            return (a, b)
+        }
+        let found = try stored.rebuild(check: true)
+        #expect(found.differences.map(\.value) == [a])
+        let fold = try ledger.replay(InsuredRegister.self)
+        #expect(try stored.register().register != fold)
+        let mended = try stored.rebuild(check: false)
+        #expect(mended.swapped && mended.differences.map(\.value) == [a])
+        #expect(try stored.register().register == fold)
+        _ = b
+
+        // A table written by another form of the entries is rebuilt, not read.
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "UPDATE rm_models SET logic_version = 1 WHERE name = 'register'")
+            try db.execute(sql: "UPDATE rm_register SET document = x'00'")
+        }
+        let again = try stored.register()
+        #expect(again.fromTable && again.register == fold)
+        #expect(try stored.status().logicVersion == InsuredRegister.storedVersion)
+
+        // A damaged entry of this form is an error naming the person, never a wrong answer.
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "UPDATE rm_register SET document = x'0102' WHERE person = ?", arguments: [b])
+        }
+        #expect {
+            try stored.register()
+        } throws: { error in
+            "\(error)".contains("stored register entry of \(b) is damaged")
+        }
+    }
+
+    @Test func theCommandsThatListTheRegisterReadTheStoredTable() throws {
+        let (folder, ledger, _) = try Self.city(seed: 3)
+        defer { withExtendedLifetime(folder) {} }
+        let snapshot = try InsuredRegisterCommands(ledger).snapshot()
+        let fold = try ledger.replay(InsuredRegister.self)
+        let head = try ledger.store.head().position
+        #expect(snapshot == fold)
+        #expect(try StoredRegister(ledger.ports).status().position == head)
+    }
+}
