@@ -41,6 +41,28 @@ import Testing
         let status = try KokiProcess.run(["rebuild", "--status"], environment: env)
         #expect(status.stdout.contains("snapshot at position"))
 
+        // The register's entries too: `insured list` builds the table, a swapped entry is found
+        // (exit 1) and mended, and the list reads the same before and after.
+        let insured = try KokiProcess.run(["insured", "list", "--on", "2025-10-01"], environment: env)
+        #expect(insured.status == 0 && insured.stdout.split(separator: "\n").count > 30, "\(insured.stderr)")
+        let registered = try KokiProcess.run(["rebuild", "--status", "--json"], environment: env).stdout
+        #expect(registered.contains("\"model\":\"register\"") && !registered.contains("\"rows\":0"))
+        let swapped = try DatabaseQueue(path: ledger).write { db -> String in
+            let rows = try Row.fetchAll(db, sql: "SELECT person, document FROM rm_register ORDER BY person LIMIT 2")
+            try db.execute(
+                sql: "UPDATE rm_register SET document = ? WHERE person = ?",
+                arguments: [rows[1]["document"] as Data, rows[0]["person"] as String])
+            return rows[0]["person"]
+        }
+        let foundEntry = try KokiProcess.run(["rebuild", "--check"], environment: env)
+        #expect(
+            foundEntry.status == 1 && foundEntry.stdout.contains("1 entry differs") && foundEntry.stdout.contains(swapped),
+            "\(foundEntry.stdout)")
+        #expect(try KokiProcess.run(["rebuild"], environment: env).status == 0)
+        let checked = try KokiProcess.run(["rebuild", "--check", "--json"], environment: env)
+        #expect(checked.status == 0 && checked.stdout.contains("\"model\":\"register\""))
+        #expect(try KokiProcess.run(["insured", "list", "--on", "2025-10-01"], environment: env).stdout == insured.stdout)
+
         // A replay copy through an earlier head carries the read model as it stood then.
         let head = try KokiProcess.run(["head"], environment: env).stdout
         #expect(!head.isEmpty)

@@ -154,7 +154,7 @@ struct RebuildCommand: ParsableCommand {
                     Output.line(
                         register.differences.isEmpty
                             ? "the maintained register (at position \(compared), caught up to \(register.position)) is equal"
-                            : "\(register.differences.count) entries differ from the maintained register (at position \(compared), caught up to \(register.position)):"
+                            : "\(register.differences.count) \(register.differences.count == 1 ? "entry differs" : "entries differ") from the maintained register (at position \(compared), caught up to \(register.position)):"
                     )
                     for person in register.differences.prefix(50) { Output.line("  \(person)") }
                     if register.differences.count > 50 { Output.line("  … and \(register.differences.count - 50) more") }
