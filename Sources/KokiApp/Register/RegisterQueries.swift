@@ -158,10 +158,11 @@ public struct ListInsured: KokiRequest {
         let register = InsuredRegisterCommands(scope.ledger)
         let insured = try register.snapshot(through: knownAt).insured(on: date)
         try scope.recordRead(insured.map(\.id))
+        let vault = try register.vault(opening: insured.count)
         return try insured.map { person in
             let period = person.eligibilityPeriods.first { $0.contains(date) }
             return InsuredRow(
-                number: person.id.value, name: try register.identity(of: person)?.nameKanji,
+                number: person.id.value, name: try vault.open(person.identity, for: person.id)?.nameKanji,
                 from: period?.from.description, detail: period?.acquisition.rawValue)
         }
     }
@@ -184,8 +185,10 @@ public struct ListTurning75: KokiRequest {
         let register = InsuredRegisterCommands(scope.ledger)
         var rows: [InsuredRow] = []
         var persons: [PersonID] = []
-        for person in try register.snapshot().persons.values.sorted(by: { $0.id < $1.id }) {
-            guard let identity = try register.identity(of: person) else { continue }
+        let everyone = try register.snapshot().persons.values.sorted(by: { $0.id < $1.id })
+        let vault = try register.vault(opening: everyone.count)
+        for person in everyone {
+            guard let identity = try vault.open(person.identity, for: person.id) else { continue }
             let birthday = identity.birthDate.reaching(age: EligibilityRules.generalAge)
             guard birthday.year == first.year, birthday.month == first.month else { continue }
             persons.append(person.id)
@@ -214,10 +217,11 @@ public struct ListAddressExceptions: KokiRequest {
         let register = InsuredRegisterCommands(scope.ledger)
         let persons = try register.snapshot().addressExceptionPersons(on: date)
         try scope.recordRead(persons.map(\.id))
+        let vault = try register.vault(opening: persons.count)
         return try persons.map { person in
             let exception = person.addressException(on: date)
             return InsuredRow(
-                number: person.id.value, name: try register.identity(of: person)?.nameKanji,
+                number: person.id.value, name: try vault.open(person.identity, for: person.id)?.nameKanji,
                 from: exception?.from.description, detail: exception?.facility)
         }
     }

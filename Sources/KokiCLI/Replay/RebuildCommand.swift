@@ -14,7 +14,7 @@ struct RebuildCommand: ParsableCommand {
             person and fiscal year, which `koki balances`, `koki arrears list`, `koki dunning run` and `koki \
             reminders run` read; and the register, one entry per person (identity sealed, households, \
             eligibility, incomes, pension facts), which `koki insured list`, `insured turning-75`, `insured \
-            address-exceptions`, `household show`, `erase --due` and the certificates' runs read. Queries keep \
+            address-exception`, `household show`, `erase --due` and the certificates' runs read. Queries keep \
             them up to date by folding again only the persons whose streams grew since; this command folds every \
             person's stream from position zero into fresh tables, compares them row by row with the maintained \
             ones (caught up to the same head), names every row that differs, and swaps the fresh tables in. \
