@@ -12,12 +12,19 @@ public struct SessionCredentials: Sendable, Hashable, Codable {
     public var operatorID: String
     public var session: String
     public var token: String
+    /// The version of the operator's stream at which this session was opened (its
+    /// `SessionOpened`): the check before every command reads the operator's stream from there,
+    /// not from their enrolment. Absent from the sessions of an older koki, which fold the whole
+    /// stream. A wrong one changes nothing but the cost: the event there must be this session's
+    /// opening, else the whole stream is folded.
+    public var opened: Int64?
 
-    public init(ledger: String, operatorID: String, session: String, token: String) {
+    public init(ledger: String, operatorID: String, session: String, token: String, opened: Int64? = nil) {
         self.ledger = ledger
         self.operatorID = operatorID
         self.session = session
         self.token = token
+        self.opened = opened
     }
 }
 
@@ -60,6 +67,46 @@ public struct AccessControl: Sendable {
     public func isSetUp() throws -> Bool {
         try store.version(of: try StreamName(PermissionsAdopted.streamName)) > 0
     }
+
+    /// The operator as checking one of their sessions needs them, in time that does not grow with
+    /// their history: their standing (enrolment, roles, state, password — the rare events, found
+    /// through the ledger's index by type) and their stream from the session's opening on (the
+    /// session's own events; the record holds no other session). Without `opened`, or when the
+    /// event there is not this session's opening, their whole stream is folded.
+    func sessionRecord(_ credentials: SessionCredentials) throws -> OperatorRecord? {
+        guard let opened = credentials.opened, opened >= 1,
+            let stream = try? StreamName(OperatorEnrolled.stream(credentials.operatorID))
+        else { return try operatorRecord(credentials.operatorID) }
+        var record: OperatorRecord?
+        var query = EventQuery()
+        query.types = Self.standingTypes
+        try ledger.forEachEvent(query) { view, event in
+            guard view.stream == stream, case .access(let access) = event else { return }
+            OperatorRecord.fold(&record, access, recordedAt: view.command.recordedAt.microseconds)
+        }
+        guard record != nil else { return nil }
+        var holds: Bool?
+        try ledger.forEachEvent(.stream(stream, fromVersion: opened)) { view, event in
+            guard case .access(let access) = event else { return }
+            let session: String? =
+                switch access {
+                case .sessionOpened(let e): e.session
+                case .sessionClosed(let e): e.session
+                default: nil
+                }
+            if holds == nil, case .sessionOpened = access { holds = session == credentials.session }
+            guard holds == true, session == credentials.session else { return }
+            record?.apply(access, recordedAt: view.command.recordedAt.microseconds)
+        }
+        guard holds == true else { return try operatorRecord(credentials.operatorID) }
+        return record
+    }
+
+    /// The events of an operator's stream that change their standing rather than a session.
+    static let standingTypes: Set<String> = [
+        OperatorEnrolled.eventType, OperatorRolesChanged.eventType, OperatorStateChanged.eventType,
+        OperatorPasswordSet.eventType,
+    ]
 
     public func operatorRecord(_ id: String) throws -> OperatorRecord? {
         guard let stream = try? StreamName(OperatorEnrolled.stream(id)) else { return nil }
@@ -396,7 +443,7 @@ public struct AccessControl: Sendable {
         let token = store.randomBytes(32)
         let session = Identifier(derivedFrom: store.randomBytes(16)).description
         let expires = store.now.microseconds + Int64(settings.sessionHours) * 3_600_000_000
-        try ledger.record(
+        let opened = try ledger.record(
             [
                 .access(
                     .sessionOpened(
@@ -407,7 +454,7 @@ public struct AccessControl: Sendable {
         try ledger.ports.sessions.touchSession(session)
         return SessionCredentials(
             ledger: store.ledgerID.description, operatorID: id, session: session,
-            token: Data(token).base64EncodedString())
+            token: Data(token).base64EncodedString(), opened: opened.events.first?.streamVersion)
     }
 
     /// Ends the session (recorded); a session already ended or unknown is an error.
@@ -427,7 +474,7 @@ public struct AccessControl: Sendable {
             throw KokiError(
                 .accessDenied, "the session is for another ledger (\(credentials.ledger)): log in to this one")
         }
-        guard let record = try operatorRecord(credentials.operatorID) else {
+        guard let record = try sessionRecord(credentials) else {
             throw KokiError(.accessDenied, "the session names operator \(credentials.operatorID), who is not enrolled")
         }
         guard let session = record.sessions[credentials.session],
