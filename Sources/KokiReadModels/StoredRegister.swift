@@ -221,25 +221,63 @@ public struct StoredRegister: Sendable {
 
     // MARK: - The table
 
-    /// One row per person: the entry as a document, no columns of its own.
+    /// One row per person: the span of their eligibility (the first period's start and the last
+    /// one's end, days since 1970; NULL: never insured, or still insured) to find who may be
+    /// insured on a date without decoding everyone, and the entry as a document.
     static let schema = ReadModelSchema(
         name: name, logicVersion: InsuredRegister.storedVersion, table: "rm_register", keyColumn: "person",
-        partColumn: "part", columns: [], keyStreamPrefix: "person/", document: true)
+        partColumn: "part",
+        columns: [ReadModelSchema.Column("insured_from", nullable: true), ReadModelSchema.Column("insured_until", nullable: true)],
+        keyStreamPrefix: "person/", document: true)
 
     static func readTable(_ tx: any ReadModelTransaction) throws -> InsuredRegister {
         var register = InsuredRegister()
-        try tx.forEachRow(in: .maintained, key: nil, part: nil) { row in
-            do {
-                register.insert(try InsuredRegister.Person(stored: row.document ?? []))
-            } catch {
-                throw KokiError(.undecodableEvent, "the stored register entry of \(row.key) is damaged: \(error)")
-            }
-        }
+        try tx.forEachRow(in: .maintained, key: nil, part: nil) { register.insert(try entry($0)) }
         return register
+    }
+
+    /// A row's entry; one that does not decode is damage, named.
+    static func entry(_ row: ReadModelRow) throws -> InsuredRegister.Person {
+        do {
+            return try InsuredRegister.Person(stored: row.document ?? [])
+        } catch {
+            throw KokiError(.undecodableEvent, "the stored register entry of \(row.key) is damaged: \(error)")
+        }
+    }
+}
+
+extension StoredRegister {
+    /// Everyone insured on `date`, by number, as the ledger stands now: from the table (caught up
+    /// first on a writable ledger), decoding only the entries whose eligibility spans the date;
+    /// folded from the register's events on a store without the table.
+    public func insured(on date: CivilDate) throws -> [InsuredRegister.Person] {
+        guard case .beside(let tables) = ports.readModels else { return try register().register.insured(on: date) }
+        try catchUp()
+        return try tables.readingModel(Self.schema) { tx in
+            let head = try tx.head()
+            guard let model = try tx.state(), model.logicVersion == Self.schema.logicVersion, model.position == head
+            else {
+                return try Self.folded(through: head) { try StoredEvents.forEach(in: tx, $0, $1) }.insured(on: date)
+            }
+            var insured: [InsuredRegister.Person] = []
+            try tx.forEachRow(
+                in: .maintained, holding: Int64(date.daysSinceEpoch), from: "insured_from", until: "insured_until"
+            ) { row in
+                let person = try Self.entry(row)
+                if person.isInsured(on: date) { insured.append(person) }
+            }
+            return insured
+        }
     }
 }
 
 extension InsuredRegister.Person {
     /// The entry as the store keeps it.
-    var row: ReadModelRow { ReadModelRow(key: id.value, part: 0, values: [], document: stored) }
+    var row: ReadModelRow {
+        let periods = eligibilityPeriods
+        let from = periods.first.map { Int64($0.from.daysSinceEpoch) }
+        // Open when the last period is, or when there is none (then `from` is NULL: never found).
+        let until = periods.last?.until.map { Int64($0.daysSinceEpoch) }
+        return ReadModelRow(key: id.value, part: 0, values: [from, until], document: stored)
+    }
 }

@@ -157,6 +157,26 @@ extension LedgerTransaction: ReadModelTransaction {
             } else {
                 try Row.fetchCursor(db, sql: "SELECT * FROM \(t) ORDER BY \(k), \(p)")
             }
+        try forEach(cursor, body)
+    }
+
+    public func forEachRow(
+        in table: ReadModelTable, holding value: Int64, from: String, until: String,
+        _ body: (ReadModelRow) throws -> Void
+    ) throws {
+        let known = Set(schema.columns.map(\.name))
+        guard known.contains(from), known.contains(until) else {
+            throw LedgerError(.invalidInput, "\(schema.name) has no columns \(from) and \(until)")
+        }
+        let (t, k, p) = (name(table), schema.keyColumn, schema.partColumn)
+        try forEach(
+            try Row.fetchCursor(
+                db,
+                sql: "SELECT * FROM \(t) WHERE \(from) <= ? AND (\(until) IS NULL OR \(until) > ?) ORDER BY \(k), \(p)",
+                arguments: [value, value]), body)
+    }
+
+    private func forEach(_ cursor: RowCursor, _ body: (ReadModelRow) throws -> Void) throws {
         let width = schema.columns.count
         // One row's storage, reused: reading the table allocates nothing per row but its key.
         var row = ReadModelRow(key: "", part: 0, values: [])

@@ -130,6 +130,11 @@ public protocol ReadModelTransaction {
     /// Calls `body` with rows by key and part: every row, one key's, or one key's row of one part.
     func forEachRow(in table: ReadModelTable, key: String?, part: Int64?, _ body: (ReadModelRow) throws -> Void)
         throws
+    /// Calls `body` with the rows whose span holds `value`: the column `from` at most `value`,
+    /// and the column `until` NULL (open) or above it — by key and part.
+    func forEachRow(
+        in table: ReadModelTable, holding value: Int64, from: String, until: String,
+        _ body: (ReadModelRow) throws -> Void) throws
     func count() throws -> Int
     /// The keys and parts of rows that differ between the maintained and the rebuilt tables
     /// (either side lacking one included), compared in the store, in order.

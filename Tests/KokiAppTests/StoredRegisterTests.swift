@@ -44,6 +44,17 @@ import Testing
         #expect(expected.persons.count > 60 && expected.persons.values.contains { $0.diedOn != nil })
         #expect(expected.persons.values.contains { !$0.incomeHistory.isEmpty && !$0.households.isEmpty })
 
+        // Who is insured on a day, from the rows whose span holds it, as the fold says: every
+        // month of the simulated years and the days around them.
+        var day = try CivilDate(iso: "2024-03-30")
+        while day < (try CivilDate(iso: "2026-05-01")) {
+            for d in [day, day.adding(days: 1), day.adding(days: 2)] {
+                #expect(try stored.insured(on: d).map(\.id) == expected.insured(on: d).map(\.id), "on \(d)")
+            }
+            day = day.adding(days: 30)
+        }
+        #expect(try !stored.insured(on: try CivilDate(iso: "2025-01-01")).isEmpty)
+
         // The past: a fold of exactly the prefix.
         let head = try ledger.store.head().position
         var random = SeededGenerator(seed: seed &+ 1)

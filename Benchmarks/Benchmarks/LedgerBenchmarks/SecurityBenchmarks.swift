@@ -24,6 +24,8 @@ func securityBenchmarks() {
                 Metric.cost("audit log, one person ms"), Metric.cost("audit review ms"), Metric.cost("audit entries"),
                 Metric.cost("check as the CLI did p50 µs"), Metric.cost("typed request p50 µs"),
                 Metric.cost("typed request p99 µs"), Metric.rate("typed request/check ‰"),
+                Metric.cost("authorize, 5,000 sessions later p50 µs"),
+                Metric.cost("authorize folding the whole stream p50 µs"),
             ],
             maxIterations: 1)
     ) { benchmark in
@@ -88,6 +90,36 @@ func securityBenchmarks() {
                 })
             typed.append(try nanoseconds { blackHole(try application.run(Probe(), as: caller)) })
         }
+        // The check stays constant as the operator's history grows: five years of sessions
+        // (5,000 opened and closed: 10,000 more events in their stream), then a fresh login, checked
+        // as issued and as a session of an older koki (no opening recorded: the whole stream folded).
+        for n in 0..<5_000 {
+            let id = "padding-\(n)"
+            _ = try ledger.record(
+                [
+                    .access(
+                        .sessionOpened(
+                            SessionOpened(
+                                operatorID: "op0", session: id, terminal: "t", tokenDigest: Array(repeating: 0, count: 32),
+                                expiresAt: 0))),
+                    .access(.sessionClosed(SessionClosed(operatorID: "op0", session: id, reason: .logout))),
+                ], metadata: CommandMetadata(actor: "op0"))
+        }
+        let later = try control.login("op0", password: "operator-password-1", terminal: "t")
+        var older = later
+        older.opened = nil
+        var laterChecks: [Int] = []
+        var folding: [Int] = []
+        for _ in 0..<500 {
+            laterChecks.append(
+                try nanoseconds {
+                    blackHole(try control.authorize(later, function: .registerRead, command: "person show", terminal: "t"))
+                })
+            folding.append(
+                try nanoseconds {
+                    blackHole(try control.authorize(older, function: .registerRead, command: "person show", terminal: "t"))
+                })
+        }
         let whole = try nanoseconds { try control.recordRead(context!, persons: persons, purpose: nil) }
         var entries = 0
         let logTime = try nanoseconds { entries = try control.auditLog(AuditFilter(person: persons[62])).count }
@@ -134,6 +166,8 @@ func securityBenchmarks() {
         benchmark.measurement(.custom("typed request p99 µs"), us(percentile(typed, 99)))
         benchmark.measurement(
             .custom("typed request/check ‰"), percentile(typed, 50) * 1_000 / max(percentile(checked, 50), 1))
+        benchmark.measurement(.custom("authorize, 5,000 sessions later p50 µs"), us(percentile(laterChecks, 50)))
+        benchmark.measurement(.custom("authorize folding the whole stream p50 µs"), us(percentile(folding, 50)))
     }
 }
 

@@ -63,6 +63,13 @@ public struct InsuredRegisterCommands: Sendable {
         try StoredRegister(ledger.ports).register(through: position).register
     }
 
+    /// Everyone insured on `date`, by number: as the register stands (from the stored read model,
+    /// decoding only the entries whose eligibility spans the date), or as known at a position.
+    public func insured(on date: CivilDate, through position: Int64? = nil) throws -> [InsuredRegister.Person] {
+        guard let position else { return try StoredRegister(ledger.ports).insured(on: date) }
+        return try snapshot(through: position).insured(on: date)
+    }
+
     // MARK: - Persons
 
     @discardableResult

@@ -156,7 +156,7 @@ public struct ListInsured: KokiRequest {
     public func handle(_ scope: RequestScope) throws -> [InsuredRow] {
         let date = on ?? scope.today
         let register = InsuredRegisterCommands(scope.ledger)
-        let insured = try register.snapshot(through: knownAt).insured(on: date)
+        let insured = try register.insured(on: date, through: knownAt)
         try scope.recordRead(insured.map(\.id))
         let vault = try register.vault(opening: insured.count)
         return try insured.map { person in
