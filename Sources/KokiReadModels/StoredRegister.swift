@@ -63,7 +63,12 @@ public struct StoredRegister: Sendable {
     /// ledger) or as it stood at `through` (folded).
     public func register(through: Int64? = nil) throws -> Answer {
         guard case .beside(let tables) = ports.readModels else {
-            let position = try Self.position(through, head: try store.head().position)
+            let head = try store.head().position
+            let position = try Self.position(through, head: head)
+            if case .atHead(let documents) = ports.readModels, position == head {
+                let at = try catchUp(documents, head: head).position
+                return Answer(register: try Self.read(documents), position: at, fromTable: true)
+            }
             let register = try Self.folded(through: position) { try StoredEvents.forEach(in: store, $0, $1) }
             return Answer(register: register, position: position, fromTable: false)
         }
@@ -92,6 +97,12 @@ public struct StoredRegister: Sendable {
     }
 
     public func status() throws -> Status {
+        if case .atHead(let documents) = ports.readModels {
+            let model = try documents.readModelState(Self.schema)
+            return Status(
+                position: model?.position, logicVersion: model?.logicVersion,
+                rows: try documents.readModelCount(Self.schema))
+        }
         guard case .beside(let tables) = ports.readModels else { return Status(rows: 0) }
         return try tables.readingModel(Self.schema) { tx in
             guard let model = try tx.state() else { return Status(rows: 0) }
@@ -106,6 +117,9 @@ public struct StoredRegister: Sendable {
     /// without tables beside the events.
     @discardableResult
     public func catchUp() throws -> Int {
+        if case .atHead(let documents) = ports.readModels {
+            return try catchUp(documents, head: try store.head().position).refolded
+        }
         guard case .beside(let tables) = ports.readModels, !store.isReadOnly else { return 0 }
         return try tables.writingModel(Self.schema) { tx in
             try tx.createTables()
@@ -149,6 +163,62 @@ public struct StoredRegister: Sendable {
                 position: head, persons: built.persons, events: built.events, comparedWith: comparedWith,
                 differences: differences, swapped: !check)
         }
+    }
+
+    // MARK: - In a PostgreSQL ledger's schema
+
+    /// Brings the documents kept at the head (a PostgreSQL ledger's schema) up to `head`: every
+    /// entry folded from the register's events when missing or of another form, else the persons
+    /// with register events since folded again from their own streams. Returns the position and
+    /// how many persons were folded.
+    @discardableResult
+    private func catchUp(_ documents: any HeadReadModelStore, head: Int64) throws -> (position: Int64, refolded: Int) {
+        let model = try documents.readModelState(Self.schema)
+        let read: Events = { try StoredEvents.forEach(in: store, $0, $1) }
+        guard let model, model.logicVersion == Self.schema.logicVersion else {
+            let register = try Self.folded(through: head, read)
+            try documents.storeReadModel(
+                Self.schema, documents: try register.persons.values.map(Self.document), replacing: nil, position: head)
+            return (head, register.persons.count)
+        }
+        guard model.position < head else { return (model.position, 0) }
+        var query = EventQuery.from(position: model.position + 1)
+        query.throughPosition = head
+        query.types = InsuredRegister.eventTypes
+        query.readsEnvelopes = false
+        var touched = Set<PersonID>()
+        try read(query) { _, event in if let person = event.person { touched.insert(person) } }
+        let persons = touched.sorted()
+        var entries: [(key: String, part: Int64, json: [UInt8])] = []
+        for person in persons {
+            if let entry = try Self.fold(read, person, through: head).entry { entries.append(try Self.document(entry)) }
+        }
+        try documents.storeReadModel(Self.schema, documents: entries, replacing: persons.map(\.value), position: head)
+        return (head, persons.count)
+    }
+
+    /// An entry as a document: the span columns and the entry's bytes (base64), as JSON.
+    private struct Document: Codable {
+        var insuredFrom: Int64?
+        var insuredUntil: Int64?
+        var entry: Data
+    }
+
+    private static func document(_ person: InsuredRegister.Person) throws -> (key: String, part: Int64, json: [UInt8]) {
+        let row = person.row
+        let document = Document(insuredFrom: row.values[0], insuredUntil: row.values[1], entry: Data(row.document ?? []))
+        return (row.key, row.part, Array(try JSONEncoder().encode(document)))
+    }
+
+    private static func read(_ documents: any HeadReadModelStore) throws -> InsuredRegister {
+        let decoder = JSONDecoder()
+        var register = InsuredRegister()
+        for json in try documents.readModelDocuments(schema, key: nil) {
+            let document = try decoder.decode(Document.self, from: Data(json))
+            register.insert(
+                try entry(ReadModelRow(key: "(document)", part: 0, values: [], document: Array(document.entry))))
+        }
+        return register
     }
 
     // MARK: - Folding

@@ -1,5 +1,6 @@
 import Foundation
 @_spi(Batch) import KokiApp
+import KokiDomain
 import KokiProjections
 import KokiReadModels
 import KokiSimulation
@@ -61,6 +62,53 @@ import Testing
         let someone = try #require(last.rows.first?.person)
         #expect(try balances.rows(of: someone).rows == last.rows.filter { $0.person == someone })
         #expect(try balances.rows(through: Int64(cut)).source == .fold)
+    }
+
+    /// The stored register in the PostgreSQL schema: built from the first half of a city, then
+    /// caught up after random slices of the rest, it equals a fold of the register's events.
+    @Test func theRegisterInPostgresEqualsAFoldFromScratch() throws {
+        let env = ProcessInfo.processInfo.environment
+        guard let base = env["KOKI_TEST_POSTGRES"], !base.isEmpty else {
+            if env["KOKI_REQUIRE_POSTGRES"] == "1" { Issue.record("KOKI_TEST_POSTGRES names no server") }
+            return
+        }
+        let folder = try TemporaryFolder()
+        let settings = SimulationSettings(insured: 50, years: 2, seed: 8, firstFiscalYear: 2024)
+        let simulation = try CitySimulation.create(at: folder.path("city.ledger"), settings: settings)
+        _ = try simulation.run()
+        let file = simulation.ledger.store
+        let url = base + "?schema=r_" + UUID().uuidString.lowercased().prefix(8)
+        defer { try? PostgresLedger.dropSchema(url: url) }
+        let postgres = try PostgresLedger.create(url: url, ledgerID: file.ledgerID)
+        defer { postgres.close() }
+        var rows: [StoredRow] = []
+        try file.forEachStoredRow(from: 1) { rows.append($0) }
+        var cut = rows.count / 2
+        while cut < rows.count, rows[cut].command.firstPosition != rows[cut].position { cut += 1 }
+        try postgres.importRows(Array(rows[..<cut]))
+        let ledger = KokiLedger(postgres)
+        let stored = StoredRegister(ledger.ports)
+        let first = try stored.register()
+        #expect(first.fromTable && first.position == Int64(cut))
+        #expect(first.register == (try ledger.replay(InsuredRegister.self, through: Int64(cut))))
+        var random = SeededGenerator(seed: 8)
+        var at = cut
+        var refolded = 0
+        while at < rows.count {
+            var end = min(rows.count, at + Int.random(in: 100...600, using: &random))
+            while end < rows.count, rows[end].command.firstPosition != rows[end].position { end += 1 }
+            try postgres.importRows(Array(rows[at..<end]))
+            at = end
+            refolded += try stored.catchUp()
+        }
+        let fold = try ledger.replay(InsuredRegister.self)
+        let last = try stored.register()
+        #expect(last.fromTable && last.register == fold && refolded > 0)
+        #expect(try stored.status().rows == fold.persons.count)
+        let day = try CivilDate(iso: "2025-06-01")
+        #expect(try stored.insured(on: day).map(\.id) == fold.insured(on: day).map(\.id))
+        // An earlier position is folded from the events.
+        #expect(try !stored.register(through: Int64(cut)).fromTable)
     }
 
     func expected(_ ledger: KokiLedger, through position: Int64) throws -> [YearBalance] {
