@@ -40,14 +40,28 @@ extension InsuredRegister {
         for byte in kept.map({ "\($0.0):\($0.1);" }).joined().utf8 {
             hash = (hash ^ UInt32(byte)) &* 16_777_619
         }
-        // The register's logic and the table's layout (3), then the payloads' fingerprint; below
+        // The register's logic and the table's layout (4), then the payloads' fingerprint; below
         // 2^31 (a PostgreSQL INTEGER) while the register's logic version is below 21.
-        return (logicVersion * 100 + 3) * 1_000_000 + Int(hash % 1_000_000)
+        return (logicVersion * 100 + 4) * 1_000_000 + Int(hash % 1_000_000)
     }
 }
 
 extension InsuredRegister.Person: BinaryCodable {
+    /// The entry: its head, then its tail.
     public func encode(to w: inout BinaryWriter) {
+        encodeHead(to: &w)
+        encodeTail(to: &w)
+    }
+
+    public init(from r: inout BinaryReader) throws {
+        try self.init(head: &r)
+        try decodeTail(from: &r)
+    }
+
+    /// What the register's lists read: number, identity (sealed), households, eligibility,
+    /// address exceptions, former dependant and numbers, the pension switch, My Number (sealed),
+    /// erasure and mail recipients.
+    public func encodeHead(to w: inout BinaryWriter) {
         w.write(id)
         identity.encode(to: &w)
         w.writeInt(corrections)
@@ -55,10 +69,22 @@ extension InsuredRegister.Person: BinaryCodable {
         w.writeArray(eligibilityFacts) { $1.encode(to: &$0) }
         w.writeArray(addressExceptions) { $1.encode(to: &$0) }
         formerDependant.encode(to: &w)
-        // The latest of each year is the last of the year's records: kept as the history only
-        // when it is (always so when folded; checked when read).
-        incomeHistory.encode(to: &w)
         w.writeArray(formerNumbers) { $0.write($1) }
+        w.writeOptional(debitSwitch) { $0.write($1) }
+        myNumber.encode(to: &w)
+        erased.encode(to: &w)
+        w.writeArray(mailRecipients.sorted { $0.key.rawValue < $1.key.rawValue }) { w, entry in
+            w.writeCase(entry.key)
+            entry.value.encode(to: &w)
+        }
+    }
+
+    /// What decisions read besides: incomes, pension facts, provisional deductions, what the
+    /// pension insurer was told, the union's decisions and the network's inquiries — the bulk of
+    /// an entry, which the lists never decode.
+    public func encodeTail(to w: inout BinaryWriter) {
+        // The latest of each year is the last of the year's records (always so when folded).
+        incomeHistory.encode(to: &w)
         Self.writeYears(pension, &w)
         Self.writeYears(provisionalDeduction, &w)
         w.writeArray(pensionTold.sorted { $0.key < $1.key }) { w, year in
@@ -68,40 +94,38 @@ extension InsuredRegister.Person: BinaryCodable {
                 w.write(month.value)
             }
         }
-        w.writeOptional(debitSwitch) { $0.write($1) }
-        myNumber.encode(to: &w)
-        erased.encode(to: &w)
         Self.writeYears(union, &w)
         networkInquiries.encode(to: &w)
-        w.writeArray(mailRecipients.sorted { $0.key.rawValue < $1.key.rawValue }) { w, entry in
-            w.writeCase(entry.key)
-            entry.value.encode(to: &w)
-        }
     }
 
-    public init(from r: inout BinaryReader) throws {
+    /// An entry from its head alone: the tail's fields empty.
+    public init(head r: inout BinaryReader) throws {
         self.init(id: try r.readPersonID(), identity: try SealedIdentity(from: &r))
         corrections = try r.readInt()
         households = try r.readArray { try InsuredRegister.HouseholdEntry(from: &$0) }
         eligibilityFacts = try r.readArray { try InsuredRegister.EligibilityFact(from: &$0) }
         addressExceptions = try r.readArray { try InsuredRegister.AddressException(from: &$0) }
         formerDependant = try FormerDependantRecorded?(from: &r)
+        formerNumbers = try r.readArray { try $0.readPersonID() }
+        debitSwitch = try r.readOptional { try $0.readDate() }
+        myNumber = try SealedIdentity?(from: &r)
+        erased = try PersonErased?(from: &r)
+        for (role, recorded) in try r.readArray({ r in (try r.readCase(MailRecipient.Role.self), try MailRecipientRecorded(from: &r)) }) {
+            mailRecipients[role] = recorded
+        }
+    }
+
+    /// Fills the tail's fields.
+    public mutating func decodeTail(from r: inout BinaryReader) throws {
         incomeHistory = try [IncomeRecorded](from: &r)
         for record in incomeHistory { income[record.year] = record }
-        formerNumbers = try r.readArray { try $0.readPersonID() }
         pension = try Self.readYears(&r)
         provisionalDeduction = try Self.readYears(&r)
         for year in try r.readArray({ r in (try r.readInt(), try r.readArray { r in (try r.readInt(), try r.readYen()) }) }) {
             pensionTold[year.0] = Dictionary(year.1, uniquingKeysWith: { $1 })
         }
-        debitSwitch = try r.readOptional { try $0.readDate() }
-        myNumber = try SealedIdentity?(from: &r)
-        erased = try PersonErased?(from: &r)
         union = try Self.readYears(&r)
         networkInquiries = try [NetworkInquirySent](from: &r)
-        for (role, recorded) in try r.readArray({ r in (try r.readCase(MailRecipient.Role.self), try MailRecipientRecorded(from: &r)) }) {
-            mailRecipients[role] = recorded
-        }
     }
 
     private static func writeYears<T: BinaryCodable>(_ years: [Int: T], _ w: inout BinaryWriter) {
@@ -115,20 +139,44 @@ extension InsuredRegister.Person: BinaryCodable {
         Dictionary(try r.readArray { r in (try r.readInt(), try T(from: &r)) }, uniquingKeysWith: { $1 })
     }
 
-    /// The entry as bytes.
-    public var stored: [UInt8] {
+    /// The entry as bytes: its head, then its tail.
+    public var stored: [UInt8] { storedHead + storedTail }
+
+    public var storedHead: [UInt8] {
+        var w = BinaryWriter(capacity: 256)
+        encodeHead(to: &w)
+        return w.bytes
+    }
+
+    public var storedTail: [UInt8] {
         var w = BinaryWriter(capacity: 512)
-        encode(to: &w)
+        encodeTail(to: &w)
         return w.bytes
     }
 
     /// An entry from its bytes; bytes of another form, or with anything after the entry, are an error.
     public init(stored bytes: [UInt8]) throws {
-        self = try bytes.withUnsafeBytes { buffer in
+        self = try Self.reading(bytes) { try Self(from: &$0) }
+    }
+
+    /// An entry from its head's bytes alone (the tail's fields empty).
+    public init(storedHead bytes: [UInt8]) throws {
+        self = try Self.reading(bytes) { try Self(head: &$0) }
+    }
+
+    /// Fills the tail's fields from their bytes.
+    public mutating func decodeTail(stored bytes: [UInt8]) throws {
+        var person = self
+        try Self.reading(bytes) { try person.decodeTail(from: &$0) }
+        self = person
+    }
+
+    private static func reading<T>(_ bytes: [UInt8], _ body: (inout BinaryReader) throws -> T) throws -> T {
+        try bytes.withUnsafeBytes { buffer in
             var r = BinaryReader(buffer)
-            let person = try Self(from: &r)
+            let value = try body(&r)
             try r.expectEnd()
-            return person
+            return value
         }
     }
 }

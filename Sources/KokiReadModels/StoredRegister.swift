@@ -4,10 +4,11 @@ import KokiEvents
 import KokiProjections
 import LedgerStore
 
-/// The stored read model of the register (被保険者台帳): one row per person in the ledger file
-/// (`rm_register`), holding their entry — identity (sealed), households, eligibility, address
-/// exceptions, incomes, pension facts, the union's decisions, mail recipients — in the event
-/// codec's binary form, with the position and logic version it reflects (`rm_models`).
+/// The stored read model of the register (被保険者台帳): each person's entry in the ledger file
+/// (`rm_register`) — identity (sealed), households, eligibility, address exceptions, incomes,
+/// pension facts, the union's decisions, mail recipients — in the event codec's binary form, as
+/// two rows (the head the lists read, the tail the decisions read besides), with the position
+/// and logic version it reflects (`rm_models`).
 ///
 /// A city-wide question (who is insured on a date, a household's members, whose retention has
 /// run out) reads the entries instead of folding every event of the ledger: a fresh process
@@ -152,7 +153,8 @@ public struct StoredRegister: Sendable {
             }
             try tx.recreate(.rebuilt)
             let built = try Self.fill(tx, .rebuilt, through: head)
-            let differences = comparedWith == nil ? [] : try tx.differences().map { try PersonID($0.key) }
+            let differences =
+                comparedWith == nil ? [] : try Array(Set(tx.differences().map(\.key))).sorted().map { try PersonID($0) }
             if check {
                 try tx.dropRebuilt()
             } else {
@@ -205,9 +207,9 @@ public struct StoredRegister: Sendable {
     }
 
     private static func document(_ person: InsuredRegister.Person) throws -> (key: String, part: Int64, json: [UInt8]) {
-        let row = person.row
-        let document = Document(insuredFrom: row.values[0], insuredUntil: row.values[1], entry: Data(row.document ?? []))
-        return (row.key, row.part, Array(try JSONEncoder().encode(document)))
+        let span = person.span
+        let document = Document(insuredFrom: span[0], insuredUntil: span[1], entry: Data(person.stored))
+        return (person.id.value, 0, Array(try JSONEncoder().encode(document)))
     }
 
     private static func read(_ documents: any HeadReadModelStore) throws -> InsuredRegister {
@@ -215,8 +217,7 @@ public struct StoredRegister: Sendable {
         var register = InsuredRegister()
         for json in try documents.readModelDocuments(schema, key: nil) {
             let document = try decoder.decode(Document.self, from: Data(json))
-            register.insert(
-                try entry(ReadModelRow(key: "(document)", part: 0, values: [], document: Array(document.entry))))
+            register.insert(try entry(ReadModelRow(key: "(a document)", part: 0, values: [], document: Array(document.entry))))
         }
         return register
     }
@@ -254,7 +255,7 @@ public struct StoredRegister: Sendable {
             let folded = try fold(tx, try PersonID(key), through: through)
             events += folded.events
             guard let entry = folded.entry else { continue }
-            try tx.insert([entry.row], into: table)
+            try tx.insert(entry.rows, into: table)
             persons += 1
         }
         return (persons, events)
@@ -268,7 +269,7 @@ public struct StoredRegister: Sendable {
         for key in touched {
             try tx.deleteRows(of: key)
             if let entry = try fold(tx, try PersonID(key), through: to).entry {
-                try tx.insert([entry.row], into: .maintained)
+                try tx.insert(entry.rows, into: .maintained)
             }
         }
         try tx.setPosition(to)
@@ -291,9 +292,10 @@ public struct StoredRegister: Sendable {
 
     // MARK: - The table
 
-    /// One row per person: the span of their eligibility (the first period's start and the last
-    /// one's end, days since 1970; NULL: never insured, or still insured) to find who may be
-    /// insured on a date without decoding everyone, and the entry as a document.
+    /// Two rows per person: part 0 holds the span of their eligibility (the first period's start
+    /// and the last one's end, days since 1970; NULL: never insured, or still insured), to find
+    /// who may be insured on a date without decoding everyone, and the entry's head as its
+    /// document; part 1 the entry's tail (incomes, pension, the union's decisions).
     static let schema = ReadModelSchema(
         name: name, logicVersion: InsuredRegister.storedVersion, table: "rm_register", keyColumn: "person",
         partColumn: "part",
@@ -302,39 +304,80 @@ public struct StoredRegister: Sendable {
 
     static func readTable(_ tx: any ReadModelTransaction) throws -> InsuredRegister {
         var register = InsuredRegister()
-        try tx.forEachRow(in: .maintained, key: nil, part: nil) { register.insert(try entry($0)) }
+        var head: InsuredRegister.Person?
+        try tx.forEachRow(in: .maintained, key: nil, part: nil) { row in
+            if row.part == 0, let head {
+                try damage(head.id.value) { throw KokiError(.undecodableEvent, "its tail is missing") }
+            }
+            try damage(row.key) {
+                switch row.part {
+                case 0: head = try InsuredRegister.Person(storedHead: row.document ?? [])
+                case 1:
+                    guard var person = head, person.id.value == row.key else {
+                        throw KokiError(.undecodableEvent, "its head is missing")
+                    }
+                    try person.decodeTail(stored: row.document ?? [])
+                    register.insert(person)
+                    head = nil
+                default: throw KokiError(.undecodableEvent, "part \(row.part) is not one of an entry's")
+                }
+            }
+        }
+        if let head { try damage(head.id.value) { throw KokiError(.undecodableEvent, "its tail is missing") } }
         return register
     }
 
-    /// A row's entry; one that does not decode is damage, named.
-    static func entry(_ row: ReadModelRow) throws -> InsuredRegister.Person {
+    /// Names the person whose stored entry `body` finds damaged.
+    static func damage<T>(_ key: String, _ body: () throws -> T) throws -> T {
         do {
-            return try InsuredRegister.Person(stored: row.document ?? [])
+            return try body()
         } catch {
-            throw KokiError(.undecodableEvent, "the stored register entry of \(row.key) is damaged: \(error)")
+            throw KokiError(.undecodableEvent, "the stored register entry of \(key) is damaged: \(error)")
         }
+    }
+
+    /// A whole entry's bytes (a document kept at the head), decoded; damage named.
+    static func entry(_ row: ReadModelRow) throws -> InsuredRegister.Person {
+        try damage(row.key) { try InsuredRegister.Person(stored: row.document ?? []) }
     }
 }
 
 extension StoredRegister {
+    /// One line of who is insured on a day: the person, their identity (sealed) and the period
+    /// that holds the day — what the lists show, decoded from an entry's head alone.
+    public struct Insured: Sendable, Hashable {
+        public var person: PersonID
+        public var identity: SealedIdentity
+        public var period: EligibilityPeriod
+
+        /// The line of `entry` on `date`, when they are insured then.
+        public init?(_ entry: InsuredRegister.Person, on date: CivilDate) {
+            guard let period = entry.eligibilityPeriods.first(where: { $0.contains(date) }) else { return nil }
+            (person, identity, self.period) = (entry.id, entry.identity, period)
+        }
+    }
+
     /// Everyone insured on `date`, by number, as the ledger stands now: from the table (caught up
-    /// first on a writable ledger), decoding only the entries whose eligibility spans the date;
-    /// folded from the register's events on a store without the table.
-    public func insured(on date: CivilDate) throws -> [InsuredRegister.Person] {
-        guard case .beside(let tables) = ports.readModels else { return try register().register.insured(on: date) }
+    /// first on a writable ledger), decoding only the heads of the entries whose eligibility
+    /// spans the date; from the register's events or documents elsewhere.
+    public func insured(on date: CivilDate) throws -> [Insured] {
+        guard case .beside(let tables) = ports.readModels else {
+            return try register().register.insured(on: date).compactMap { Insured($0, on: date) }
+        }
         try catchUp()
         return try tables.readingModel(Self.schema) { tx in
             let head = try tx.head()
             guard let model = try tx.state(), model.logicVersion == Self.schema.logicVersion, model.position == head
             else {
                 return try Self.folded(through: head) { try StoredEvents.forEach(in: tx, $0, $1) }.insured(on: date)
+                    .compactMap { Insured($0, on: date) }
             }
-            var insured: [InsuredRegister.Person] = []
+            var insured: [Insured] = []
             try tx.forEachRow(
                 in: .maintained, holding: Int64(date.daysSinceEpoch), from: "insured_from", until: "insured_until"
             ) { row in
-                let person = try Self.entry(row)
-                if person.isInsured(on: date) { insured.append(person) }
+                let entry = try Self.damage(row.key) { try InsuredRegister.Person(storedHead: row.document ?? []) }
+                if let line = Insured(entry, on: date) { insured.append(line) }
             }
             return insured
         }
@@ -342,12 +385,19 @@ extension StoredRegister {
 }
 
 extension InsuredRegister.Person {
-    /// The entry as the store keeps it.
-    var row: ReadModelRow {
+    /// The span of the entry's eligibility: the first period's start and the last one's end, as
+    /// days (`until` NULL when the last period is open, or when there is none — then `from` is
+    /// NULL too, and no day finds it).
+    var span: [Int64?] {
         let periods = eligibilityPeriods
-        let from = periods.first.map { Int64($0.from.daysSinceEpoch) }
-        // Open when the last period is, or when there is none (then `from` is NULL: never found).
-        let until = periods.last?.until.map { Int64($0.daysSinceEpoch) }
-        return ReadModelRow(key: id.value, part: 0, values: [from, until], document: stored)
+        return [periods.first.map { Int64($0.from.daysSinceEpoch) }, periods.last?.until.map { Int64($0.daysSinceEpoch) }]
+    }
+
+    /// The entry as the table keeps it: its head with the span (part 0), its tail (part 1).
+    var rows: [ReadModelRow] {
+        [
+            ReadModelRow(key: id.value, part: 0, values: span, document: storedHead),
+            ReadModelRow(key: id.value, part: 1, values: [nil, nil], document: storedTail),
+        ]
     }
 }

@@ -106,7 +106,7 @@ import Testing
         #expect(last.fromTable && last.register == fold && refolded > 0)
         #expect(try stored.status().rows == fold.persons.count)
         let day = try CivilDate(iso: "2025-06-01")
-        #expect(try stored.insured(on: day).map(\.id) == fold.insured(on: day).map(\.id))
+        #expect(try stored.insured(on: day).map(\.person) == fold.insured(on: day).map(\.id))
         // An earlier position is folded from the events.
         #expect(try !stored.register(through: Int64(cut)).fromTable)
     }

@@ -49,7 +49,7 @@ import Testing
         var day = try CivilDate(iso: "2024-03-30")
         while day < (try CivilDate(iso: "2026-05-01")) {
             for d in [day, day.adding(days: 1), day.adding(days: 2)] {
-                #expect(try stored.insured(on: d).map(\.id) == expected.insured(on: d).map(\.id), "on \(d)")
+                #expect(try stored.insured(on: d).map(\.person) == expected.insured(on: d).map(\.id), "on \(d)")
             }
             day = day.adding(days: 30)
         }
@@ -80,12 +80,14 @@ import Testing
         let stored = StoredRegister(ledger.ports)
         try stored.catchUp()
         let path = folder.path("city.ledger")
-        // Someone swaps two persons' entries by hand: each row still decodes, but is wrong.
+        // Someone gives a person another's tail (incomes, pension facts) by hand: it still
+        // decodes, but is wrong.
         let (a, b) = try DatabaseQueue(path: path).write { db -> (String, String) in
-            let rows = try Row.fetchAll(db, sql: "SELECT person, document FROM rm_register ORDER BY person LIMIT 2")
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT person, document FROM rm_register WHERE part = 1 AND length(document) > 3 ORDER BY person LIMIT 2")
             let (a, b): (String, String) = (rows[0][0], rows[1][0])
             try db.execute(
-                sql: "UPDATE rm_register SET document = ? WHERE person = ?", arguments: [rows[1][1] as Data, a])
+                sql: "UPDATE rm_register SET document = ? WHERE person = ? AND part = 1", arguments: [rows[1][1] as Data, a])
             return (a, b)
         }
         let found = try stored.rebuild(check: true)
@@ -105,6 +107,17 @@ import Testing
         let again = try stored.register()
         #expect(again.fromTable && again.register == fold)
         #expect(try stored.status().logicVersion == InsuredRegister.storedVersion)
+
+        // A head without its tail, or a tail without its head, is damage named.
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "DELETE FROM rm_register WHERE person = ? AND part = 1", arguments: [a])
+        }
+        #expect {
+            try stored.register()
+        } throws: { error in
+            "\(error)".contains("stored register entry of \(a) is damaged")
+        }
+        _ = try stored.rebuild(check: false)
 
         // A damaged entry of this form is an error naming the person, never a wrong answer.
         try DatabaseQueue(path: path).write { db in

@@ -48,9 +48,10 @@ import Testing
         let registered = try KokiProcess.run(["rebuild", "--status", "--json"], environment: env).stdout
         #expect(registered.contains("\"model\":\"register\"") && !registered.contains("\"rows\":0"))
         let swapped = try DatabaseQueue(path: ledger).write { db -> String in
-            let rows = try Row.fetchAll(db, sql: "SELECT person, document FROM rm_register ORDER BY person LIMIT 2")
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT person, document FROM rm_register WHERE part = 1 AND length(document) > 3 ORDER BY person LIMIT 2")
             try db.execute(
-                sql: "UPDATE rm_register SET document = ? WHERE person = ?",
+                sql: "UPDATE rm_register SET document = ? WHERE person = ? AND part = 1",
                 arguments: [rows[1]["document"] as Data, rows[0]["person"] as String])
             return rows[0]["person"]
         }

@@ -64,10 +64,11 @@ public struct InsuredRegisterCommands: Sendable {
     }
 
     /// Everyone insured on `date`, by number: as the register stands (from the stored read model,
-    /// decoding only the entries whose eligibility spans the date), or as known at a position.
-    public func insured(on date: CivilDate, through position: Int64? = nil) throws -> [InsuredRegister.Person] {
+    /// decoding only the heads of the entries whose eligibility spans the date), or as known at a
+    /// position.
+    public func insured(on date: CivilDate, through position: Int64? = nil) throws -> [StoredRegister.Insured] {
         guard let position else { return try StoredRegister(ledger.ports).insured(on: date) }
-        return try snapshot(through: position).insured(on: date)
+        return try snapshot(through: position).insured(on: date).compactMap { StoredRegister.Insured($0, on: date) }
     }
 
     // MARK: - Persons

@@ -1,6 +1,7 @@
 import KokiDomain
 import KokiEvents
 import KokiProjections
+import KokiReadModels
 import LedgerStore
 
 /// `person show`: a person's identity, household, eligibility, address exceptions and income
@@ -157,13 +158,13 @@ public struct ListInsured: KokiRequest {
         let date = on ?? scope.today
         let register = InsuredRegisterCommands(scope.ledger)
         let insured = try register.insured(on: date, through: knownAt)
-        try scope.recordRead(insured.map(\.id))
+        try scope.recordRead(insured.map(\.person))
         let vault = try register.vault(opening: insured.count)
-        return try insured.map { person in
-            let period = person.eligibilityPeriods.first { $0.contains(date) }
-            return InsuredRow(
-                number: person.id.value, name: try vault.open(person.identity, for: person.id)?.nameKanji,
-                from: period?.from.description, detail: period?.acquisition.rawValue)
+        // Each name opened on its own (a key unwrapped, an identity opened): on every core.
+        return try insured.concurrentMap { line in
+            InsuredRow(
+                number: line.person.value, name: try vault.open(line.identity, for: line.person)?.nameKanji,
+                from: line.period.from.description, detail: line.period.acquisition.rawValue)
         }
     }
 }
