@@ -13,7 +13,7 @@ extension Array where Element: Sendable {
         let failure = Mutex<(any Error)?>(nil)
         let size = (count + chunks - 1) / chunks
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            let range = (chunk * size)..<Swift.min(count, (chunk + 1) * size)
+            let range = Swift.min(count, chunk * size)..<Swift.min(count, (chunk + 1) * size)
             guard !range.isEmpty, failure.withLock({ $0 == nil }) else { return }
             do {
                 let mapped = try self[range].map(transform)
