@@ -372,14 +372,15 @@ extension StoredRegister {
                 return try Self.folded(through: head) { try StoredEvents.forEach(in: tx, $0, $1) }.insured(on: date)
                     .compactMap { Insured($0, on: date) }
             }
-            var insured: [Insured] = []
+            var heads: [(key: String, bytes: [UInt8])] = []
             try tx.forEachRow(
                 in: .maintained, holding: Int64(date.daysSinceEpoch), from: "insured_from", until: "insured_until"
-            ) { row in
-                let entry = try Self.damage(row.key) { try InsuredRegister.Person(storedHead: row.document ?? []) }
-                if let line = Insured(entry, on: date) { insured.append(line) }
-            }
-            return insured
+            ) { row in heads.append((row.key, row.document ?? [])) }
+            // Read in one pass, decoded on every core.
+            return try heads.concurrentMap { head in
+                let entry = try Self.damage(head.key) { try InsuredRegister.Person(storedHead: head.bytes) }
+                return Insured(entry, on: date)
+            }.compactMap { $0 }
         }
     }
 }

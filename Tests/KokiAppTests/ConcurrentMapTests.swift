@@ -1,4 +1,4 @@
-@testable import KokiApp
+import KokiReadModels
 import Testing
 
 /// The lists' work shared among the cores: the results in order, an error thrown.

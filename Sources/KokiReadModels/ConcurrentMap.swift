@@ -6,7 +6,7 @@ extension Array where Element: Sendable {
     /// results in the elements' order. The first error thrown is thrown (the other chunks may
     /// have run). For a list of the city whose lines are each a few microseconds of independent
     /// work — a name opened from its sealed identity — not for anything that appends.
-    func concurrentMap<Result: Sendable>(_ transform: @Sendable (Element) throws -> Result) throws -> [Result] {
+    public func concurrentMap<Result: Sendable>(_ transform: @Sendable (Element) throws -> Result) throws -> [Result] {
         let chunks = Swift.min(count, 64)
         guard chunks > 1, count >= 1_000 else { return try map(transform) }
         let results = Mutex<[Int: [Result]]>([:])
