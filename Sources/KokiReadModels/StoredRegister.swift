@@ -343,6 +343,28 @@ public struct StoredRegister: Sendable {
 }
 
 extension StoredRegister {
+    /// The register's entries without their tails — number, identity (sealed), households,
+    /// eligibility, address exceptions, former dependant and numbers, the pension switch, My
+    /// Number (sealed), erasure, mail recipients — as the ledger stands now: what the lists of
+    /// persons read, decoded on every core. The incomes, pension facts, provisional deductions,
+    /// what the insurer was told, the union's decisions and the network's inquiries are empty
+    /// here: a decision reads ``register(through:)``.
+    public func heads() throws -> InsuredRegister {
+        guard case .beside(let tables) = ports.readModels else { return try register().register }
+        try catchUp()
+        return try tables.readingModel(Self.schema) { tx in
+            let head = try tx.head()
+            guard let model = try tx.state(), model.logicVersion == Self.schema.logicVersion, model.position == head
+            else { return try Self.folded(through: head) { try StoredEvents.forEach(in: tx, $0, $1) } }
+            var heads: [(key: String, bytes: [UInt8])] = []
+            try tx.forEachRow(in: .maintained, key: nil, part: 0) { row in heads.append((row.key, row.document ?? [])) }
+            return InsuredRegister(
+                entries: try heads.concurrentMap { head in
+                    try Self.damage(head.key) { try InsuredRegister.Person(storedHead: head.bytes) }
+                })
+        }
+    }
+
     /// One line of who is insured on a day: the person, their identity (sealed) and the period
     /// that holds the day — what the lists show, decoded from an entry's head alone.
     public struct Insured: Sendable, Hashable {

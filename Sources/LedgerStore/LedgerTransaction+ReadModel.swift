@@ -154,6 +154,8 @@ extension LedgerTransaction: ReadModelTransaction {
                 try Row.fetchCursor(db, sql: "SELECT * FROM \(t) WHERE \(k) = ? AND \(p) = ?", arguments: [key, part])
             } else if let key {
                 try Row.fetchCursor(db, sql: "SELECT * FROM \(t) WHERE \(k) = ? ORDER BY \(p)", arguments: [key])
+            } else if let part {
+                try Row.fetchCursor(db, sql: "SELECT * FROM \(t) WHERE \(p) = ? ORDER BY \(k)", arguments: [part])
             } else {
                 try Row.fetchCursor(db, sql: "SELECT * FROM \(t) ORDER BY \(k), \(p)")
             }

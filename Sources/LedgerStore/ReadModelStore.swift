@@ -127,7 +127,8 @@ public protocol ReadModelTransaction {
     func swapInRebuilt() throws
     func deleteRows(of key: String) throws
     func insert(_ rows: [ReadModelRow], into table: ReadModelTable) throws
-    /// Calls `body` with rows by key and part: every row, one key's, or one key's row of one part.
+    /// Calls `body` with rows by key and part: every row, one key's, one part's of every key, or
+    /// one key's row of one part.
     func forEachRow(in table: ReadModelTable, key: String?, part: Int64?, _ body: (ReadModelRow) throws -> Void)
         throws
     /// Calls `body` with the rows whose span holds `value`: the column `from` at most `value`,

@@ -44,6 +44,11 @@ import Testing
         #expect(expected.persons.count > 60 && expected.persons.values.contains { $0.diedOn != nil })
         #expect(expected.persons.values.contains { !$0.incomeHistory.isEmpty && !$0.households.isEmpty })
 
+        // The heads alone: every entry as the fold has it, without its tail.
+        let heads = try expected.persons.values.map { try InsuredRegister.Person(storedHead: $0.storedHead) }
+        #expect(try stored.heads() == InsuredRegister(entries: heads))
+        #expect(heads.allSatisfy { $0.incomeHistory.isEmpty && $0.union.isEmpty })
+
         // Who is insured on a day, from the rows whose span holds it, as the fold says: every
         // month of the simulated years and the days around them.
         var day = try CivilDate(iso: "2024-03-30")

@@ -51,7 +51,8 @@ public struct Erasure: Sendable {
     /// register says whose eligibility ended long enough ago, and only their own streams are read
     /// for money still open.
     public func due(on date: CivilDate, retentionYears: Int) throws -> [Candidate] {
-        let register = try InsuredRegisterCommands(ledger).snapshot()
+        // Eligibility and erasure are in the entries' heads.
+        let register = try InsuredRegisterCommands(ledger).heads()
         let commands = CollectionCommands(ledger)
         var candidates: [Candidate] = []
         for (person, entry) in register.persons.sorted(by: { $0.key < $1.key }) {

@@ -63,6 +63,12 @@ public struct InsuredRegisterCommands: Sendable {
         try StoredRegister(ledger.ports).register(through: position).register
     }
 
+    /// The register's entries without their tails (no incomes, pension facts or union decisions:
+    /// ``StoredRegister/heads()``), as it stands: what a list of persons reads.
+    public func heads() throws -> InsuredRegister {
+        try StoredRegister(ledger.ports).heads()
+    }
+
     /// Everyone insured on `date`, by number: as the register stands (from the stored read model,
     /// decoding only the heads of the entries whose eligibility spans the date), or as known at a
     /// position.

@@ -125,7 +125,7 @@ public struct ShowHousehold: KokiRequest {
 
     public func handle(_ scope: RequestScope) throws -> [Member] {
         let date = on ?? scope.today
-        let found = try InsuredRegisterCommands(scope.ledger).snapshot().household(household, on: date)
+        let found = try InsuredRegisterCommands(scope.ledger).heads().household(household, on: date)
         try scope.recordRead(found.map(\.person.id))
         return found.map {
             Member(number: $0.person.id.value, role: $0.role.rawValue, insured: $0.person.isInsured(on: date))
@@ -186,7 +186,7 @@ public struct ListTurning75: KokiRequest {
         let register = InsuredRegisterCommands(scope.ledger)
         var rows: [InsuredRow] = []
         var persons: [PersonID] = []
-        let everyone = try register.snapshot().persons.values.sorted(by: { $0.id < $1.id })
+        let everyone = try register.heads().persons.values.sorted(by: { $0.id < $1.id })
         let vault = try register.vault(opening: everyone.count)
         for person in everyone {
             guard let identity = try vault.open(person.identity, for: person.id) else { continue }
@@ -216,7 +216,7 @@ public struct ListAddressExceptions: KokiRequest {
     public func handle(_ scope: RequestScope) throws -> [InsuredRow] {
         let date = on ?? scope.today
         let register = InsuredRegisterCommands(scope.ledger)
-        let persons = try register.snapshot().addressExceptionPersons(on: date)
+        let persons = try register.heads().addressExceptionPersons(on: date)
         try scope.recordRead(persons.map(\.id))
         let vault = try register.vault(opening: persons.count)
         return try persons.map { person in
