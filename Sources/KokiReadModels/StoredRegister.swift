@@ -350,18 +350,29 @@ extension StoredRegister {
     /// what the insurer was told, the union's decisions and the network's inquiries are empty
     /// here: a decision reads ``register(through:)``.
     public func heads() throws -> InsuredRegister {
-        guard case .beside(let tables) = ports.readModels else { return try register().register }
+        try current(
+            { tx in
+                var heads: [(key: String, bytes: [UInt8])] = []
+                try tx.forEachRow(in: .maintained, key: nil, part: 0) { heads.append(($0.key, $0.document ?? [])) }
+                return InsuredRegister(
+                    entries: try heads.concurrentMap { head in
+                        try Self.damage(head.key) { try InsuredRegister.Person(storedHead: head.bytes) }
+                    })
+            }, else: { $0 })
+    }
+
+    /// `read` on the table, caught up first, when it reflects the head in this form; else `fold`
+    /// given the register folded from the events (or read from a PostgreSQL schema's documents).
+    private func current<T>(
+        _ read: (any ReadModelTransaction) throws -> T, else fold: (InsuredRegister) throws -> T
+    ) throws -> T {
+        guard case .beside(let tables) = ports.readModels else { return try fold(try register().register) }
         try catchUp()
         return try tables.readingModel(Self.schema) { tx in
             let head = try tx.head()
             guard let model = try tx.state(), model.logicVersion == Self.schema.logicVersion, model.position == head
-            else { return try Self.folded(through: head) { try StoredEvents.forEach(in: tx, $0, $1) } }
-            var heads: [(key: String, bytes: [UInt8])] = []
-            try tx.forEachRow(in: .maintained, key: nil, part: 0) { row in heads.append((row.key, row.document ?? [])) }
-            return InsuredRegister(
-                entries: try heads.concurrentMap { head in
-                    try Self.damage(head.key) { try InsuredRegister.Person(storedHead: head.bytes) }
-                })
+            else { return try fold(try Self.folded(through: head) { try StoredEvents.forEach(in: tx, $0, $1) }) }
+            return try read(tx)
         }
     }
 
@@ -383,27 +394,18 @@ extension StoredRegister {
     /// first on a writable ledger), decoding only the heads of the entries whose eligibility
     /// spans the date; from the register's events or documents elsewhere.
     public func insured(on date: CivilDate) throws -> [Insured] {
-        guard case .beside(let tables) = ports.readModels else {
-            return try register().register.insured(on: date).compactMap { Insured($0, on: date) }
-        }
-        try catchUp()
-        return try tables.readingModel(Self.schema) { tx in
-            let head = try tx.head()
-            guard let model = try tx.state(), model.logicVersion == Self.schema.logicVersion, model.position == head
-            else {
-                return try Self.folded(through: head) { try StoredEvents.forEach(in: tx, $0, $1) }.insured(on: date)
-                    .compactMap { Insured($0, on: date) }
-            }
-            var heads: [(key: String, bytes: [UInt8])] = []
-            try tx.forEachRow(
-                in: .maintained, holding: Int64(date.daysSinceEpoch), from: "insured_from", until: "insured_until"
-            ) { row in heads.append((row.key, row.document ?? [])) }
-            // Read in one pass, decoded on every core.
-            return try heads.concurrentMap { head in
-                let entry = try Self.damage(head.key) { try InsuredRegister.Person(storedHead: head.bytes) }
-                return Insured(entry, on: date)
-            }.compactMap { $0 }
-        }
+        try current(
+            { tx in
+                var heads: [(key: String, bytes: [UInt8])] = []
+                try tx.forEachRow(
+                    in: .maintained, holding: Int64(date.daysSinceEpoch), from: "insured_from", until: "insured_until"
+                ) { heads.append(($0.key, $0.document ?? [])) }
+                // Read in one pass, decoded on every core.
+                return try heads.concurrentMap { head in
+                    let entry = try Self.damage(head.key) { try InsuredRegister.Person(storedHead: head.bytes) }
+                    return Insured(entry, on: date)
+                }.compactMap { $0 }
+            }, else: { $0.insured(on: date).compactMap { Insured($0, on: date) } })
     }
 }
 

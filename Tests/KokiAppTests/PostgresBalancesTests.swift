@@ -15,28 +15,8 @@ import Testing
 @Suite struct PostgresBalancesTests {
     @Test(arguments: [5, 23] as [UInt64])
     func maintainedInPostgresEqualsAFoldFromScratch(seed: UInt64) throws {
-        let env = ProcessInfo.processInfo.environment
-        guard let base = env["KOKI_TEST_POSTGRES"], !base.isEmpty else {
-            if env["KOKI_REQUIRE_POSTGRES"] == "1" { Issue.record("KOKI_TEST_POSTGRES names no server") }
-            return
-        }
-        // A simulated city in a file; its first half copied into PostgreSQL, the rest after.
-        let folder = try TemporaryFolder()
-        let settings = SimulationSettings(insured: 60, years: 2, seed: seed, firstFiscalYear: 2024)
-        let simulation = try CitySimulation.create(at: folder.path("city.ledger"), settings: settings)
-        _ = try simulation.run()
-        let file = simulation.ledger.store
-        let url = base + "?schema=b_\(seed)_" + UUID().uuidString.lowercased().prefix(8)
-        defer { try? PostgresLedger.dropSchema(url: url) }
-        let postgres = try PostgresLedger.create(url: url, ledgerID: file.ledgerID)
-        defer { postgres.close() }
-        let head = try file.head().position
-        var rows: [StoredRow] = []
-        try file.forEachStoredRow(from: 1) { rows.append($0) }
-        // Whole commands only: cut where a command starts.
-        var cut = rows.count / 2
-        while cut < rows.count, rows[cut].command.firstPosition != rows[cut].position { cut += 1 }
-        try postgres.importRows(Array(rows[..<cut]))
+        guard let city = try HalfCity(seed: seed, insured: 60, schema: "b_\(seed)_") else { return }
+        let (postgres, cut, head) = (city.postgres, city.cut, city.head)
         let ledger = KokiLedger(postgres)
         let balances = StoredBalances(ledger)
         let first = try balances.rows()
@@ -45,12 +25,7 @@ import Testing
         #expect(try balances.status().rows == first.rows.count)
         // Then the rest, in random slices, caught up after each.
         var random = SeededGenerator(seed: seed)
-        var at = cut
-        while at < rows.count {
-            var end = min(rows.count, at + Int.random(in: 50...400, using: &random))
-            while end < rows.count, rows[end].command.firstPosition != rows[end].position { end += 1 }
-            try postgres.importRows(Array(rows[at..<end]))
-            at = end
+        while let at = try city.importNextSlice(50...400, using: &random) {
             let caught = try balances.catchUp()
             #expect(caught.to == Int64(at) && !caught.rebuilt)
         }
@@ -67,40 +42,16 @@ import Testing
     /// The stored register in the PostgreSQL schema: built from the first half of a city, then
     /// caught up after random slices of the rest, it equals a fold of the register's events.
     @Test func theRegisterInPostgresEqualsAFoldFromScratch() throws {
-        let env = ProcessInfo.processInfo.environment
-        guard let base = env["KOKI_TEST_POSTGRES"], !base.isEmpty else {
-            if env["KOKI_REQUIRE_POSTGRES"] == "1" { Issue.record("KOKI_TEST_POSTGRES names no server") }
-            return
-        }
-        let folder = try TemporaryFolder()
-        let settings = SimulationSettings(insured: 50, years: 2, seed: 8, firstFiscalYear: 2024)
-        let simulation = try CitySimulation.create(at: folder.path("city.ledger"), settings: settings)
-        _ = try simulation.run()
-        let file = simulation.ledger.store
-        let url = base + "?schema=r_" + UUID().uuidString.lowercased().prefix(8)
-        defer { try? PostgresLedger.dropSchema(url: url) }
-        let postgres = try PostgresLedger.create(url: url, ledgerID: file.ledgerID)
-        defer { postgres.close() }
-        var rows: [StoredRow] = []
-        try file.forEachStoredRow(from: 1) { rows.append($0) }
-        var cut = rows.count / 2
-        while cut < rows.count, rows[cut].command.firstPosition != rows[cut].position { cut += 1 }
-        try postgres.importRows(Array(rows[..<cut]))
+        guard let city = try HalfCity(seed: 8, insured: 50, schema: "r_") else { return }
+        let (postgres, cut) = (city.postgres, city.cut)
         let ledger = KokiLedger(postgres)
         let stored = StoredRegister(ledger.ports)
         let first = try stored.register()
         #expect(first.fromTable && first.position == Int64(cut))
         #expect(first.register == (try ledger.replay(InsuredRegister.self, through: Int64(cut))))
         var random = SeededGenerator(seed: 8)
-        var at = cut
         var refolded = 0
-        while at < rows.count {
-            var end = min(rows.count, at + Int.random(in: 100...600, using: &random))
-            while end < rows.count, rows[end].command.firstPosition != rows[end].position { end += 1 }
-            try postgres.importRows(Array(rows[at..<end]))
-            at = end
-            refolded += try stored.catchUp()
-        }
+        while try city.importNextSlice(100...600, using: &random) != nil { refolded += try stored.catchUp() }
         let fold = try ledger.replay(InsuredRegister.self)
         let last = try stored.register()
         #expect(last.fromTable && last.register == fold && refolded > 0)
@@ -114,5 +65,62 @@ import Testing
     func expected(_ ledger: KokiLedger, through position: Int64) throws -> [YearBalance] {
         let accounts = try ledger.replay(CollectionAccounts.self, through: position).accounts
         return accounts.keys.sorted().flatMap { YearBalance.rows(of: $0, accounts[$0]!) }
+    }
+}
+
+/// A simulated city in a file whose first half (whole commands) is copied into a fresh
+/// PostgreSQL schema, the rest to follow in slices; the schema is dropped with it. `nil` (the
+/// test skipped) without `KOKI_TEST_POSTGRES`, recorded as an issue with `KOKI_REQUIRE_POSTGRES=1`.
+final class HalfCity {
+    let folder: TemporaryFolder
+    let url: String
+    let postgres: PostgresLedger
+    let rows: [StoredRow]
+    let cut: Int
+    let head: Int64
+    private var at: Int
+
+    init?(seed: UInt64, insured: Int, schema: String) throws {
+        let env = ProcessInfo.processInfo.environment
+        guard let base = env["KOKI_TEST_POSTGRES"], !base.isEmpty else {
+            if env["KOKI_REQUIRE_POSTGRES"] == "1" { Issue.record("KOKI_TEST_POSTGRES names no server") }
+            return nil
+        }
+        folder = try TemporaryFolder()
+        let settings = SimulationSettings(insured: insured, years: 2, seed: seed, firstFiscalYear: 2024)
+        let simulation = try CitySimulation.create(at: folder.path("city.ledger"), settings: settings)
+        _ = try simulation.run()
+        let file = simulation.ledger.store
+        url = base + "?schema=" + schema + UUID().uuidString.lowercased().prefix(8)
+        postgres = try PostgresLedger.create(url: url, ledgerID: file.ledgerID)
+        head = try file.head().position
+        var rows: [StoredRow] = []
+        try file.forEachStoredRow(from: 1) { rows.append($0) }
+        self.rows = rows
+        cut = Self.commandStart(rows, from: rows.count / 2)
+        at = cut
+        try postgres.importRows(Array(rows[..<cut]))
+    }
+
+    deinit {
+        postgres.close()
+        try? PostgresLedger.dropSchema(url: url)
+    }
+
+    /// Whole commands only: the first row at or after `index` where a command starts.
+    static func commandStart(_ rows: [StoredRow], from index: Int) -> Int {
+        var cut = index
+        while cut < rows.count, rows[cut].command.firstPosition != rows[cut].position { cut += 1 }
+        return cut
+    }
+
+    /// Copies the next slice of whole commands (about `size` rows); returns the new head, or
+    /// `nil` when every row was copied.
+    func importNextSlice(_ size: ClosedRange<Int>, using random: inout SeededGenerator) throws -> Int? {
+        guard at < rows.count else { return nil }
+        let end = Self.commandStart(rows, from: min(rows.count, at + Int.random(in: size, using: &random)))
+        try postgres.importRows(Array(rows[at..<end]))
+        at = end
+        return at
     }
 }
