@@ -15,8 +15,9 @@ import LedgerStore
 /// answers in time proportional to the register, not to the ledger's history.
 ///
 /// - **Caught up, never half a command.** A writable ledger brings the table up to the head in one
-///   transaction before answering: the persons whose streams gained events since are folded again
-///   from their own streams (the register's events only) and their rows replaced.
+///   transaction before answering: the persons with register events since (found by type, so a
+///   run that touched only money folds nobody) are folded again from their own streams and their
+///   rows replaced.
 /// - **Rebuilt from zero on demand, and whenever its form changed.** ``rebuild(check:)`` folds
 ///   every person's stream into a fresh table and compares the two in SQL; a table of another
 ///   ``InsuredRegister/storedVersion`` is never read.
@@ -184,13 +185,7 @@ public struct StoredRegister: Sendable {
             return (head, register.persons.count)
         }
         guard model.position < head else { return (model.position, 0) }
-        var query = EventQuery.from(position: model.position + 1)
-        query.throughPosition = head
-        query.types = InsuredRegister.eventTypes
-        query.readsEnvelopes = false
-        var touched = Set<PersonID>()
-        try read(query) { _, event in if let person = event.person { touched.insert(person) } }
-        let persons = touched.sorted()
+        let persons = try Self.touched(after: model.position, through: head, read)
         var entries: [(key: String, part: Int64, json: [UInt8])] = []
         for person in persons {
             if let entry = try Self.fold(read, person, through: head).entry { entries.append(try Self.document(entry)) }
@@ -261,19 +256,30 @@ public struct StoredRegister: Sendable {
         return (persons, events)
     }
 
-    /// Brings the maintained table from `from` to `to`: the persons whose streams grew folded
-    /// again and the position recorded. Returns how many persons.
+    /// Brings the maintained table from `from` to `to`: the persons with register events since
+    /// folded again and the position recorded. Returns how many persons.
     @discardableResult
     static func advance(_ tx: any ReadModelTransaction, from: Int64, to: Int64) throws -> Int {
-        let touched = try tx.keysChanged(after: from, through: to)
-        for key in touched {
-            try tx.deleteRows(of: key)
-            if let entry = try fold(tx, try PersonID(key), through: to).entry {
-                try tx.insert(entry.rows, into: .maintained)
-            }
+        let touched = try touched(after: from, through: to) { try StoredEvents.forEach(in: tx, $0, $1) }
+        for person in touched {
+            try tx.deleteRows(of: person.value)
+            if let entry = try fold(tx, person, through: to).entry { try tx.insert(entry.rows, into: .maintained) }
         }
         try tx.setPosition(to)
         return touched.count
+    }
+
+    /// The persons with register events in `(after, through]`, found through the index by type:
+    /// a batch run that touched every person's money (the annual assessment, a dunning run)
+    /// folds no entry again.
+    static func touched(after: Int64, through: Int64, _ events: Events) throws -> [PersonID] {
+        var query = EventQuery.from(position: after + 1)
+        query.throughPosition = through
+        query.types = InsuredRegister.eventTypes
+        query.readsEnvelopes = false
+        var touched = Set<PersonID>()
+        try events(query) { _, event in if let person = event.person { touched.insert(person) } }
+        return touched.sorted()
     }
 
     /// Reads events: a query, and what to do with each event it selects.

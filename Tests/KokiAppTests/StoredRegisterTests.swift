@@ -143,5 +143,14 @@ import Testing
         let head = try ledger.store.head().position
         #expect(snapshot == fold)
         #expect(try StoredRegister(ledger.ports).status().position == head)
+        // Money alone (a payment at the counter on someone's stream) folds no entry again.
+        let payer = try #require(fold.persons.keys.sorted().first)
+        let day = try CivilDate(iso: "2026-04-30")
+        try CollectionCommands(ledger).pay(
+            payer, amount: Yen(1_000), paidOn: day, learnedOn: day, channel: .counter, slip: nil,
+            metadata: CommandMetadata(actor: "test"))
+        #expect(try ledger.store.head().position > head)
+        #expect(try StoredRegister(ledger.ports).catchUp() == 0)
+        #expect(try StoredRegister(ledger.ports).status().position == (try ledger.store.head().position))
     }
 }
