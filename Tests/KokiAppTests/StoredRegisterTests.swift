@@ -154,3 +154,32 @@ import Testing
         #expect(try StoredRegister(ledger.ports).status().position == (try ledger.store.head().position))
     }
 }
+
+/// The city-wide runs that pick their persons: in a fresh process (the stored balances and the
+/// index by type, then each candidate's own stream) they decide exactly what a process holding
+/// the whole city in memory decides.
+@Suite struct CandidatesTests {
+    @Test func prescriptionAndPlanChecksDecideTheSameColdAndWarm() throws {
+        let folder = try TemporaryFolder()
+        let settings = SimulationSettings(insured: 80, years: 2, seed: 13, firstFiscalYear: 2024)
+        let simulation = try CitySimulation.create(at: folder.path("city.ledger"), settings: settings)
+        _ = try simulation.run()
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: folder.path("city.ledger") + suffix) {
+            try FileManager.default.copyItem(
+                atPath: folder.path("city.ledger") + suffix, toPath: folder.path("warm.ledger") + suffix)
+        }
+        let cold = KokiLedger(try Ledger.open(at: folder.path("city.ledger")))
+        let warm = KokiLedger(try Ledger.open(at: folder.path("warm.ledger")))
+        _ = try warm.currentCity()
+        #expect(!cold.hasCurrentCity && warm.hasCurrentCity)
+        // Plans checked late in the years, then everything prescribed five years on.
+        let check = try CivilDate(iso: "2026-03-02")
+        let plans = try [cold, warm].map { try ArrearsCommands($0).checkPlans(on: check, actor: "test") }
+        #expect(plans[0].broken == plans[1].broken && plans[0].completed == plans[1].completed)
+        let late = try CivilDate(iso: "2031-06-02")
+        let runs = try [cold, warm].map { try ArrearsCommands($0).prescribe(on: late, actor: "test") }
+        #expect(runs[0] == runs[1])
+        #expect(!runs[0].writtenOff.isEmpty)
+        #expect(!cold.hasCurrentCity)
+    }
+}

@@ -150,13 +150,14 @@ extension ArrearsCommands {
     public func checkPlans(on date: CivilDate, actor: String) throws -> (
         broken: [InstallmentPlanRecorded], completed: [InstallmentPlanRecorded]
     ) {
-        let city = try CitySnapshot(ledger)
-        let settings = try Self.settings(city)
+        // Plans are few: everyone with one recorded, found by type.
+        let (states, settings) = try candidates(
+            { !$0.activePlans.isEmpty }, balances: { _ in false }, types: [InstallmentPlanRecorded.eventType])
         let run = Identifier(derivedFrom: Array("plan-check/\(date)".utf8))
         var broken: [InstallmentPlanRecorded] = []
         var completed: [InstallmentPlanRecorded] = []
-        for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key })
-        where !account.activePlans.isEmpty {
+        for state in states where !state.account.activePlans.isEmpty {
+            let (person, account) = (state.person, state.account)
             var events: [InstallmentPlanRecorded] = []
             for plan in account.activePlans {
                 let now = Self.progress(plan, account, through: date)
@@ -188,7 +189,7 @@ extension ArrearsCommands {
                 metadata: CommandMetadata(
                     commandID: Identifier(derivedFrom: Array("plan-check/\(date)/\(person.value)".utf8)), actor: actor,
                     correlationID: run),
-                expecting: [person: .exact(city.version(of: person))])
+                expecting: [person: .exact(state.version)])
             broken += events.filter { $0.change == .broken }
             completed += events.filter { $0.change == .completed }
         }
@@ -481,12 +482,18 @@ extension ArrearsCommands {
     /// kept — open, or decided and never paid (the refund lapses). One command per person; the
     /// same date again appends nothing.
     public func prescribe(on date: CivilDate, actor: String) throws -> PrescriptionRun {
-        let city = try CitySnapshot(ledger)
-        let settings = try Self.settings(city)
+        // Who owes anything (the stored balances say) or ever had an overpayment (by type).
+        let (states, settings) = try candidates(
+            { account in
+                !account.overpayments.isEmpty
+                    || account.periods.values.contains { $0.outstanding > .zero || $0.lateFeeOutstanding > .zero }
+            }, balances: { $0.outstanding > .zero || $0.lateFeeOutstanding > .zero },
+            types: [OverpaymentRecognized.eventType])
         let run = Identifier(derivedFrom: Array("prescription-run/\(date)".utf8))
         var all: [WrittenOff] = []
         var refunds: [RefundPrescribed] = []
-        for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key }) {
+        for state in states {
+            let (person, account) = (state.person, state.account)
             var kept: [RefundPrescribed] = []
             for o in account.overpayments where !o.withdrawn && o.refundBarredFrom <= date {
                 let lastDay = o.refundBarredFrom.adding(days: -1)
@@ -531,7 +538,7 @@ extension ArrearsCommands {
                     commandID: Identifier(derivedFrom: Array("prescription/\(date)/\(person.value)".utf8)),
                     actor: actor,
                     correlationID: run),
-                expecting: [person: .exact(city.version(of: person))])
+                expecting: [person: .exact(state.version)])
             all += events
             refunds += kept
         }

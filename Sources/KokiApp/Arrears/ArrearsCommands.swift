@@ -48,23 +48,37 @@ public struct ArrearsCommands: Sendable {
     func owing(before date: CivilDate) throws -> (
         states: [CollectionCommands.PersonState], settings: ArrearsSettings
     ) {
-        func owes(_ account: CollectionAccounts.Account) -> Bool {
-            account.periods.values.contains { $0.dueDate < date && $0.outstanding > .zero }
-        }
+        try candidates(
+            { account in account.periods.values.contains { $0.dueDate < date && $0.outstanding > .zero } },
+            balances: { $0.oldestOpenDue.map { $0 < date } ?? false })
+    }
+
+    /// The persons whose accounts `exactly` picks, with their state, and the arrears settings,
+    /// by number. From the city in memory when this process holds it; else — a fresh process,
+    /// which never folds the city — the persons the stored balances' rows point to (`balances`
+    /// never leaves out one `exactly` picks) and those with an event of `types` (found through the
+    /// ledger's index by type), each loaded from their own stream and then picked exactly.
+    func candidates(
+        _ exactly: (CollectionAccounts.Account) -> Bool, balances: (YearBalance) -> Bool, types: Set<String> = []
+    ) throws -> (states: [CollectionCommands.PersonState], settings: ArrearsSettings) {
         if ledger.hasCurrentCity {
             return try ledger.withCurrentCity { city in
-                let settings = try Self.settings(city)
-                let persons = city.collection.accounts.filter { owes($0.value) }.keys.sorted()
-                return (persons.map { CollectionCommands.PersonState($0, in: city) }, settings)
+                let persons = city.collection.accounts.filter { exactly($0.value) }.keys.sorted()
+                return (persons.map { CollectionCommands.PersonState($0, in: city) }, try Self.settings(city))
             }
         }
         let loader = CollectionCommands(ledger)
         let head = try ledger.store.head().position
         let settings = try Self.required(try loader.arrearsSettings(knownAt: .position(head)))
-        let rows = try StoredBalances(ledger).rows(through: head).rows
-        let persons = Set(rows.filter { $0.oldestOpenDue.map { $0 < date } ?? false }.map(\.person)).sorted()
-        let states = try persons.map { try loader.load($0, knownAt: .position(head), settings: settings) }
-        return (states.filter { owes($0.account) }, settings)
+        var persons = Set(try StoredBalances(ledger).rows(through: head).rows.filter(balances).map(\.person))
+        if !types.isEmpty {
+            var query = EventQuery.through(position: head)
+            query.types = types
+            query.readsEnvelopes = false
+            try ledger.forEachEvent(query) { _, event in if let person = event.person { persons.insert(person) } }
+        }
+        let states = try persons.sorted().map { try loader.load($0, knownAt: .position(head), settings: settings) }
+        return (states.filter { exactly($0.account) }, settings)
     }
 
     public struct DunningSummary: Sendable, Hashable, Codable {
