@@ -150,13 +150,15 @@ extension ArrearsCommands {
     public func checkPlans(on date: CivilDate, actor: String) throws -> (
         broken: [InstallmentPlanRecorded], completed: [InstallmentPlanRecorded]
     ) {
-        // Plans are few: everyone with one recorded, found by type.
-        let (states, settings) = try candidates(
+        // Everyone with a plan recorded, found by type; each loaded in turn.
+        let found = try candidates(
             { !$0.activePlans.isEmpty }, balances: { _ in false }, types: [InstallmentPlanRecorded.eventType])
+        let settings = found.settings
         let run = Identifier(derivedFrom: Array("plan-check/\(date)".utf8))
         var broken: [InstallmentPlanRecorded] = []
         var completed: [InstallmentPlanRecorded] = []
-        for state in states where !state.account.activePlans.isEmpty {
+        for candidate in found.persons {
+            guard let state = try found.state(candidate) else { continue }
             let (person, account) = (state.person, state.account)
             var events: [InstallmentPlanRecorded] = []
             for plan in account.activePlans {
@@ -483,16 +485,18 @@ extension ArrearsCommands {
     /// same date again appends nothing.
     public func prescribe(on date: CivilDate, actor: String) throws -> PrescriptionRun {
         // Who owes anything (the stored balances say) or ever had an overpayment (by type).
-        let (states, settings) = try candidates(
+        let found = try candidates(
             { account in
                 !account.overpayments.isEmpty
                     || account.periods.values.contains { $0.outstanding > .zero || $0.lateFeeOutstanding > .zero }
             }, balances: { $0.outstanding > .zero || $0.lateFeeOutstanding > .zero },
             types: [OverpaymentRecognized.eventType])
+        let settings = found.settings
         let run = Identifier(derivedFrom: Array("prescription-run/\(date)".utf8))
         var all: [WrittenOff] = []
         var refunds: [RefundPrescribed] = []
-        for state in states {
+        for candidate in found.persons {
+            guard let state = try found.state(candidate) else { continue }
             let (person, account) = (state.person, state.account)
             var kept: [RefundPrescribed] = []
             for o in account.overpayments where !o.withdrawn && o.refundBarredFrom <= date {

@@ -48,23 +48,31 @@ public struct ArrearsCommands: Sendable {
     func owing(before date: CivilDate) throws -> (
         states: [CollectionCommands.PersonState], settings: ArrearsSettings
     ) {
-        try candidates(
+        let found = try candidates(
             { account in account.periods.values.contains { $0.dueDate < date && $0.outstanding > .zero } },
             balances: { $0.oldestOpenDue.map { $0 < date } ?? false })
+        return (try found.persons.compactMap(found.state), found.settings)
     }
 
-    /// The persons whose accounts `exactly` picks, with their state, and the arrears settings,
-    /// by number. From the city in memory when this process holds it; else — a fresh process,
-    /// which never folds the city — the persons the stored balances' rows point to (`balances`
-    /// never leaves out one `exactly` picks) and those with an event of `types` (found through the
-    /// ledger's index by type), each loaded from their own stream and then picked exactly.
+    /// The persons whose accounts `exactly` picks, and the arrears settings. From the city in
+    /// memory when this process holds it; else — a fresh process, which never folds the city —
+    /// the persons the stored balances' rows point to (`balances` never leaves out one `exactly`
+    /// picks) and those with an event of `types` (found through the ledger's index by type).
+    /// `state` gives each one's state — in a fresh process loaded from their own stream when
+    /// asked, so a run holds one person at a time — or `nil` when `exactly` does not pick them.
     func candidates(
-        _ exactly: (CollectionAccounts.Account) -> Bool, balances: (YearBalance) -> Bool, types: Set<String> = []
-    ) throws -> (states: [CollectionCommands.PersonState], settings: ArrearsSettings) {
+        _ exactly: @escaping (CollectionAccounts.Account) -> Bool, balances: (YearBalance) -> Bool,
+        types: Set<String> = []
+    ) throws -> (
+        persons: [PersonID], state: (PersonID) throws -> CollectionCommands.PersonState?, settings: ArrearsSettings
+    ) {
         if ledger.hasCurrentCity {
             return try ledger.withCurrentCity { city in
-                let persons = city.collection.accounts.filter { exactly($0.value) }.keys.sorted()
-                return (persons.map { CollectionCommands.PersonState($0, in: city) }, try Self.settings(city))
+                var states: [PersonID: CollectionCommands.PersonState] = [:]
+                for (person, account) in city.collection.accounts where exactly(account) {
+                    states[person] = CollectionCommands.PersonState(person, in: city)
+                }
+                return (states.keys.sorted(), { states[$0] }, try Self.settings(city))
             }
         }
         let loader = CollectionCommands(ledger)
@@ -77,8 +85,13 @@ public struct ArrearsCommands: Sendable {
             query.readsEnvelopes = false
             try ledger.forEachEvent(query) { _, event in if let person = event.person { persons.insert(person) } }
         }
-        let states = try persons.sorted().map { try loader.load($0, knownAt: .position(head), settings: settings) }
-        return (states.filter { exactly($0.account) }, settings)
+        return (
+            persons.sorted(),
+            { person in
+                let state = try loader.load(person, knownAt: .position(head), settings: settings)
+                return exactly(state.account) ? state : nil
+            }, settings
+        )
     }
 
     public struct DunningSummary: Sendable, Hashable, Codable {
