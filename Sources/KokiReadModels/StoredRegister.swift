@@ -358,13 +358,19 @@ extension StoredRegister {
     public func heads() throws -> InsuredRegister {
         try current(
             { tx in
-                var heads: [(key: String, bytes: [UInt8])] = []
-                try tx.forEachRow(in: .maintained, key: nil, part: 0) { heads.append(($0.key, $0.document ?? [])) }
-                return InsuredRegister(
-                    entries: try heads.concurrentMap { head in
-                        try Self.damage(head.key) { try InsuredRegister.Person(storedHead: head.bytes) }
-                    })
+                InsuredRegister(entries: try Self.heads { try tx.forEachRow(in: .maintained, key: nil, part: 0, $0) })
             }, else: { $0 })
+    }
+
+    /// The heads of the rows `select` reads, read in one pass and decoded on every core.
+    private static func heads(_ select: ((ReadModelRow) throws -> Void) throws -> Void) throws
+        -> [InsuredRegister.Person]
+    {
+        var heads: [(key: String, bytes: [UInt8])] = []
+        try select { heads.append(($0.key, $0.document ?? [])) }
+        return try heads.concurrentMap { head in
+            try damage(head.key) { try InsuredRegister.Person(storedHead: head.bytes) }
+        }
     }
 
     /// `read` on the table, caught up first, when it reflects the head in this form; else `fold`
@@ -402,15 +408,11 @@ extension StoredRegister {
     public func insured(on date: CivilDate) throws -> [Insured] {
         try current(
             { tx in
-                var heads: [(key: String, bytes: [UInt8])] = []
-                try tx.forEachRow(
-                    in: .maintained, holding: Int64(date.daysSinceEpoch), from: "insured_from", until: "insured_until"
-                ) { heads.append(($0.key, $0.document ?? [])) }
-                // Read in one pass, decoded on every core.
-                return try heads.concurrentMap { head in
-                    let entry = try Self.damage(head.key) { try InsuredRegister.Person(storedHead: head.bytes) }
-                    return Insured(entry, on: date)
-                }.compactMap { $0 }
+                try Self.heads {
+                    try tx.forEachRow(
+                        in: .maintained, holding: Int64(date.daysSinceEpoch), from: "insured_from",
+                        until: "insured_until", $0)
+                }.compactMap { Insured($0, on: date) }
             }, else: { $0.insured(on: date).compactMap { Insured($0, on: date) } })
     }
 }

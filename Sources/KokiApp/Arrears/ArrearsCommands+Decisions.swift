@@ -152,7 +152,7 @@ extension ArrearsCommands {
     ) {
         // Everyone with a plan recorded, found by type; each loaded in turn.
         let found = try candidates(
-            { !$0.activePlans.isEmpty }, balances: { _ in false }, types: [InstallmentPlanRecorded.eventType])
+            { !$0.activePlans.isEmpty }, balances: nil, types: [InstallmentPlanRecorded.eventType])
         let settings = found.settings
         let run = Identifier(derivedFrom: Array("plan-check/\(date)".utf8))
         var broken: [InstallmentPlanRecorded] = []

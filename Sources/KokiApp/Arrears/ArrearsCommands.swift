@@ -57,11 +57,12 @@ public struct ArrearsCommands: Sendable {
     /// The persons whose accounts `exactly` picks, and the arrears settings. From the city in
     /// memory when this process holds it; else — a fresh process, which never folds the city —
     /// the persons the stored balances' rows point to (`balances` never leaves out one `exactly`
-    /// picks) and those with an event of `types` (found through the ledger's index by type).
+    /// picks; `nil`: the balances are not read) and those with an event of `types` (found through
+    /// the ledger's index by type).
     /// `state` gives each one's state — in a fresh process loaded from their own stream when
     /// asked, so a run holds one person at a time — or `nil` when `exactly` does not pick them.
     func candidates(
-        _ exactly: @escaping (CollectionAccounts.Account) -> Bool, balances: (YearBalance) -> Bool,
+        _ exactly: @escaping (CollectionAccounts.Account) -> Bool, balances: ((YearBalance) -> Bool)?,
         types: Set<String> = []
     ) throws -> (
         persons: [PersonID], state: (PersonID) throws -> CollectionCommands.PersonState?, settings: ArrearsSettings
@@ -78,7 +79,10 @@ public struct ArrearsCommands: Sendable {
         let loader = CollectionCommands(ledger)
         let head = try ledger.store.head().position
         let settings = try Self.required(try loader.arrearsSettings(knownAt: .position(head)))
-        var persons = Set(try StoredBalances(ledger).rows(through: head).rows.filter(balances).map(\.person))
+        var persons = Set<PersonID>()
+        if let balances {
+            persons.formUnion(try StoredBalances(ledger).rows(through: head).rows.filter(balances).map(\.person))
+        }
         if !types.isEmpty {
             var query = EventQuery.through(position: head)
             query.types = types
