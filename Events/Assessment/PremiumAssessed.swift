@@ -1,3 +1,4 @@
+import Foundation
 import KokiDomain
 
 /// 保険料を賦課した — a fiscal year's premium was decided for a person: the annual amount, the
@@ -9,7 +10,7 @@ import KokiDomain
 /// person and year replaces it (更正), with periods already due kept as they were.
 public struct PremiumAssessed: EventPayload {
     public static let eventType = "PremiumAssessed"
-    public static let schemaVersion = 3
+    public static let schemaVersion = 4
 
     public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
         try Self(
@@ -17,7 +18,7 @@ public struct PremiumAssessed: EventPayload {
             annualPremium: c.field(\.annualPremium), installments: c.field(\.installments),
             ruleVersion: c.field(\.ruleVersion), reason: c.field(\.reason), cause: c.field(\.cause),
             rateTablePosition: c.field(\.rateTablePosition), inputPositions: c.field(\.inputPositions),
-            breakdown: c.field(\.breakdown), collection: c.field(\.collection),
+            recordedBreakdown: c.field(\.recordedBreakdown), collection: c.field(\.collection),
             pensionPeriods: c.field(\.pensionPeriods))
     }
 
@@ -56,8 +57,14 @@ public struct PremiumAssessed: EventPayload {
     public var rateTablePosition: Int64
     /// The positions of the events the calculation read (eligibility, household, income).
     public var inputPositions: [Int64]
-    /// The full `PremiumBreakdown` as JSON ("" when not recorded).
-    public var breakdown: String
+    /// Every figure of the calculation (`nil` when not recorded), in the codec's binary form
+    /// since version 4 (version 3 held it as a JSON text of about 600 bytes).
+    public var breakdown: PremiumBreakdown? {
+        get { recordedBreakdown.figures }
+        set { recordedBreakdown = RecordedBreakdown(newValue) }
+    }
+    /// The breakdown as stored: an old event's JSON is read only when asked for.
+    var recordedBreakdown: RecordedBreakdown
     /// How the year is collected from now on: by pension deduction (特別徴収) while the
     /// insurer deducts, ordinary once it stopped or when the person was never selected.
     public var collection: CollectionMethod
@@ -71,14 +78,33 @@ public struct PremiumAssessed: EventPayload {
     public init(
         person: PersonID, fiscalYear: FiscalYear, decidedOn: CivilDate, annualPremium: Yen, installments: [Installment],
         ruleVersion: String, reason: Reason = .annual, cause: String = "", rateTablePosition: Int64 = 0,
-        inputPositions: [Int64] = [], breakdown: String = "", collection: CollectionMethod = .ordinary,
+        inputPositions: [Int64] = [], breakdown: PremiumBreakdown? = nil, collection: CollectionMethod = .ordinary,
         pensionPeriods: [PeriodNumber] = []
+    ) {
+        self.init(
+            person: person, fiscalYear: fiscalYear, decidedOn: decidedOn, annualPremium: annualPremium,
+            installments: installments, ruleVersion: ruleVersion, reason: reason, cause: cause,
+            rateTablePosition: rateTablePosition, inputPositions: inputPositions,
+            recordedBreakdown: RecordedBreakdown(breakdown), collection: collection, pensionPeriods: pensionPeriods)
+    }
+
+    init(
+        person: PersonID, fiscalYear: FiscalYear, decidedOn: CivilDate, annualPremium: Yen, installments: [Installment],
+        ruleVersion: String, reason: Reason, cause: String, rateTablePosition: Int64, inputPositions: [Int64],
+        recordedBreakdown: RecordedBreakdown, collection: CollectionMethod, pensionPeriods: [PeriodNumber]
     ) {
         (self.person, self.fiscalYear, self.decidedOn) = (person, fiscalYear, decidedOn)
         (self.annualPremium, self.installments, self.ruleVersion) = (annualPremium, installments, ruleVersion)
         (self.reason, self.cause, self.rateTablePosition) = (reason, cause, rateTablePosition)
-        (self.inputPositions, self.breakdown, self.collection) = (inputPositions, breakdown, collection)
+        (self.inputPositions, self.recordedBreakdown, self.collection) = (inputPositions, recordedBreakdown, collection)
         self.pensionPeriods = pensionPeriods
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case person, fiscalYear, decidedOn, annualPremium, installments, ruleVersion, reason, cause
+        case rateTablePosition, inputPositions
+        case recordedBreakdown = "breakdown"
+        case collection, pensionPeriods
     }
 
     /// How a period of this year is collected.
@@ -91,4 +117,43 @@ public struct PremiumAssessed: EventPayload {
 
     /// The installments collected ordinarily.
     public var ordinaryInstallments: [Installment] { installments.filter { !pensionPeriods.contains($0.period) } }
+}
+
+/// A ``PremiumAssessed``'s breakdown as stored: the figures themselves (version 4 on, in the
+/// codec's binary form), or the JSON text an event of version 3 holds, decoded only when read —
+/// a fold over a ledger of old assessments never parses them. Equal when the figures are.
+public struct RecordedBreakdown: Sendable, Hashable, Codable, BinaryCodable {
+    private enum Form: Sendable {
+        case figures(PremiumBreakdown?)
+        case json(String)
+    }
+
+    private let form: Form
+
+    public init(_ figures: PremiumBreakdown?) { form = .figures(figures) }
+
+    /// Version 3's text ("" when none was recorded).
+    init(json: String) { form = json.isEmpty ? .figures(nil) : .json(json) }
+
+    public var figures: PremiumBreakdown? {
+        switch form {
+        case .figures(let figures): figures
+        case .json(let text): try? JSONDecoder().decode(PremiumBreakdown.self, from: Data(text.utf8))
+        }
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.figures == rhs.figures }
+    public func hash(into hasher: inout Hasher) { hasher.combine(figures) }
+
+    public init(from decoder: any Decoder) throws {
+        form = .figures(try decoder.singleValueContainer().decode(PremiumBreakdown?.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(figures)
+    }
+
+    public init(from reader: inout BinaryReader) throws { form = .figures(try PremiumBreakdown?(from: &reader)) }
+    public func encode(to writer: inout BinaryWriter) { figures.encode(to: &writer) }
 }

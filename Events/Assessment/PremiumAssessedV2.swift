@@ -61,11 +61,12 @@ public struct PremiumAssessedV2: EventPayload {
     /// The current version: a pension-deduction year's periods are all its pension months; an
     /// ordinary year (or one whose deduction stopped) has none — what version 2 said.
     public func upcast() -> PremiumAssessed {
-        PremiumAssessed(
+        PremiumAssessedV3(
             person: person, fiscalYear: fiscalYear, decidedOn: decidedOn, annualPremium: annualPremium,
             installments: installments, ruleVersion: ruleVersion, reason: reason, cause: cause,
             rateTablePosition: rateTablePosition, inputPositions: inputPositions, breakdown: breakdown,
             collection: collection,
-            pensionPeriods: collection == .pensionDeduction ? installments.map(\.period) : [])
+            pensionPeriods: collection == .pensionDeduction ? installments.map(\.period) : []
+        ).upcast()
     }
 }

@@ -728,7 +728,9 @@ struct SimulationRun {
             guard let assessed = city.accounts.current(person, year), let entry = city.register.person(person),
                 let period = entry.eligibilityPeriods.last(where: { $0.overlaps(year) })
             else { continue }
-            let breakdown = try JSONDecoder().decode(PremiumBreakdown.self, from: Data(assessed.breakdown.utf8))
+            guard let breakdown = assessed.breakdown else {
+                throw KokiError(.undecodableEvent, "the \(year) assessment of \(person) records no breakdown")
+            }
             rows.append(
                 UnionAssessmentFile.Row(
                     line: 0, person: person, fiscalYear: year, annualPremium: assessed.annualPremium,

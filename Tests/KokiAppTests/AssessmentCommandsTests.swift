@@ -84,7 +84,7 @@ import Testing
         #expect(husband.installments.first?.dueDate == d("2025-07-31"))
         #expect(husband.reason == .annual)
         // The decision carries its inputs and every figure.
-        let breakdown = try JSONDecoder().decode(PremiumBreakdown.self, from: Data(husband.breakdown.utf8))
+        let breakdown = try #require(husband.breakdown)
         #expect(breakdown.judgment.reduction == .fiveTenths)
         #expect(breakdown.judgment.insuredCount == 2)
         #expect(husband.rateTablePosition == 1)
@@ -457,7 +457,7 @@ extension AssessmentCommandsTests {
             Issue.record("expected an assessment")
             return
         }
-        let breakdown = try JSONDecoder().decode(PremiumBreakdown.self, from: Data(event.breakdown.utf8))
+        let breakdown = try #require(event.breakdown)
         // Lost on 30 June itself (a direct move), so June is not charged: April–May, November–March.
         #expect(breakdown.months == 2 + 5)
         #expect(event.annualPremium == Yen(77_857 * 7 / 12).truncated(toMultipleOf: 100))

@@ -17,7 +17,7 @@ extension CollectionCommandsTests {
     func unionRow(_ number: String, line: Int = 0) throws -> UnionAssessmentFile.Row {
         let state = try collection.load(id(number))
         let assessed = try #require(state.assessments[fy])
-        let breakdown = try JSONDecoder().decode(PremiumBreakdown.self, from: Data(assessed.breakdown.utf8))
+        let breakdown = try #require(assessed.breakdown)
         return UnionAssessmentFile.Row(
             line: line, person: id(number), fiscalYear: fy, annualPremium: assessed.annualPremium,
             incomeBase: breakdown.incomeBase, reduction: breakdown.judgment.reduction,

@@ -109,6 +109,50 @@ import Testing
         #expect(json > 4 * stored)
     }
 
+    /// Version 3 held the breakdown as the JSON koki's encoder wrote; it reads as the same
+    /// figures version 4 stores in binary, and a text that is no breakdown reads as none.
+    @Test func aVersion3BreakdownTextReadsAsItsFigures() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var old = EventSamples.premiumAssessedV3
+        old.breakdown = String(decoding: try encoder.encode(EventSamples.breakdown), as: UTF8.self)
+        let stored = EventRegistry.encode(old)
+        let read = try EventRegistry.decode(type: stored.type, version: 3, payload: stored.payload)
+        #expect(read == .premiumAssessed(EventSamples.premiumAssessed))
+        guard case .premiumAssessed(let upcast) = read else { return }
+        #expect(upcast.breakdown == EventSamples.breakdown)
+        // Written again today, it is version 4 and a fraction of the size.
+        let now = EventRegistry.encode(read)
+        #expect(now.schemaVersion == 4)
+        #expect(now.payload.count * 2 < stored.payload.count, "v4 \(now.payload.count), v3 \(stored.payload.count)")
+        // koki never wrote a partial breakdown; one reads as none, and the JSON says so.
+        let partial = EventSamples.premiumAssessedV3.upcast()
+        #expect(partial.breakdown == nil)
+        #expect(try KokiEvent.premiumAssessed(partial).jsonPayload().contains(#""breakdown":null"#))
+        #expect(try KokiEvent.premiumAssessed(upcast).jsonPayload().contains(#""breakdown":{"calculator":"#))
+    }
+
+    /// A stored rate is a non-negative fraction, as the calculator requires: other bytes are a
+    /// malformed payload, not a trap.
+    @Test func aStoredRateMustBeAFraction() throws {
+        for (numerator, denominator) in [(1, 0), (-1, 100), (5, -3)] as [(Int64, Int64)] {
+            var writer = BinaryWriter()
+            writer.writeInt(numerator)
+            writer.writeInt(denominator)
+            writer.bytes.withUnsafeBytes { buffer in
+                var reader = BinaryReader(buffer)
+                #expect(throws: CodecError.self) { try Rate(from: &reader) }
+            }
+        }
+        var writer = BinaryWriter()
+        Rate(845, per: 10_000).encode(to: &writer)
+        let read = try writer.bytes.withUnsafeBytes { buffer in
+            var reader = BinaryReader(buffer)
+            return try Rate(from: &reader)
+        }
+        #expect(read == Rate(845, per: 10_000))
+    }
+
     @Test func jsonRenderingIsReadable() throws {
         let json = try KokiEvent.paymentReceived(EventSamples.paymentReceivedV1.upcast()).jsonPayload()
         #expect(

@@ -22,12 +22,44 @@ enum EventSamples {
         cause: "income 2024 corrected", rateTablePosition: 3, inputPositions: [7, 12, 40],
         breakdown: #"{"premium":51900}"#, collection: .pensionDeduction)
 
-    /// A year of both: periods 1–6 deducted from the pension, 7–9 paid ordinarily.
-    static let premiumAssessed = PremiumAssessed(
+    /// A year of both: periods 1–6 deducted from the pension, 7–9 paid ordinarily (the breakdown
+    /// as JSON text).
+    static let premiumAssessedV3 = PremiumAssessedV3(
         person: person, fiscalYear: fy, decidedOn: try! CivilDate(iso: "2025-11-10"), annualPremium: Yen(51_900),
         installments: premiumAssessedV1.installments, ruleVersion: "koki-premium-1", reason: .reassessment,
         cause: "income 2024 corrected", rateTablePosition: 3, inputPositions: [7, 12, 40],
         breakdown: #"{"premium":51900}"#, collection: .pensionDeduction, pensionPeriods: (1...6).map { try! PeriodNumber($0) })
+
+    /// Every field of a breakdown filled: a former dependant in the reduction window, a
+    /// judgment with a note, two components, one capped.
+    static let breakdown = PremiumBreakdown(
+        calculator: "koki-premium-1", fiscalYear: 2025, rateTableSource: "千葉県後期高齢者医療広域連合 令和7年度",
+        months: 11, firstMonth: "2025-05-01", incomeBase: Yen(470_000),
+        judgment: .init(
+            judgmentIncome: Yen(1_020_000), earners: 2, insuredCount: 2, sevenTenthsAtMost: Yen(430_000),
+            fiveTenthsAtMost: Yen(1_040_000), twoTenthsAtMost: Yen(1_530_000), reduction: .twoTenths,
+            note: "世帯主の所得を含む"),
+        formerDependant: .init(
+            joinedOn: try! CivilDate(iso: "2025-05-15"), reducedUntil: try! CivilDate(iso: "2027-05-14"),
+            monthsReduced: 11),
+        components: [
+            .init(
+                name: "medical", perCapita: Yen(43_800), reduction: .twoTenths, perCapitaAfterReduction: Yen(35_040),
+                formerDependantPerCapita: Yen(21_900), incomeRate: Rate(845, per: 10_000), incomePart: .zero,
+                cap: Yen(800_000), capped: false, annual: Yen(35_040), charged: Yen(20_075)),
+            .init(
+                name: "support", perCapita: Yen(1_000), reduction: .twoTenths, perCapitaAfterReduction: Yen(800),
+                formerDependantPerCapita: nil, incomeRate: Rate(1, per: 3), incomePart: Yen(156_666),
+                cap: Yen(1_000), capped: true, annual: Yen(1_000), charged: Yen(916)),
+        ],
+        totalBeforeRounding: Yen(20_991), roundingUnit: 100, premium: Yen(20_900))
+
+    /// Version 4: the same year with its breakdown in binary.
+    static let premiumAssessed = PremiumAssessed(
+        person: person, fiscalYear: fy, decidedOn: try! CivilDate(iso: "2025-11-10"), annualPremium: Yen(51_900),
+        installments: premiumAssessedV1.installments, ruleVersion: "koki-premium-1", reason: .reassessment,
+        cause: "income 2024 corrected", rateTablePosition: 3, inputPositions: [7, 12, 40],
+        breakdown: breakdown, collection: .pensionDeduction, pensionPeriods: (1...6).map { try! PeriodNumber($0) })
 
     static let paymentReceivedV1 = PaymentReceivedV1(
         person: person, fiscalYear: fy, period: try! PeriodNumber(2), amount: Yen(5_750),
@@ -492,7 +524,29 @@ enum EventSamples {
                     inputPositions: (0..<Int.random(in: 0...5, using: &g)).map { _ in
                         Int64.random(in: 1...1_000_000, using: &g)
                     },
-                    breakdown: rule, collection: Bool.random(using: &g) ? .pensionDeduction : .ordinary,
+                    breakdown: Bool.random(using: &g)
+                        ? nil
+                        : PremiumBreakdown(
+                            calculator: rule, fiscalYear: fy.year, rateTableSource: text(),
+                            months: Int.random(in: 0...12, using: &g), firstMonth: Bool.random(using: &g) ? nil : text(),
+                            incomeBase: Bool.random(using: &g) ? nil : yen(),
+                            judgment: .init(
+                                judgmentIncome: Bool.random(using: &g) ? nil : yen(),
+                                earners: Int.random(in: 0...9, using: &g), insuredCount: Int.random(in: 1...9, using: &g),
+                                sevenTenthsAtMost: yen(), fiveTenthsAtMost: nil, twoTenthsAtMost: yen(),
+                                reduction: PerCapitaReduction.allCases.randomElement(using: &g)!,
+                                note: Bool.random(using: &g) ? nil : text()),
+                            formerDependant: Bool.random(using: &g)
+                                ? nil : .init(joinedOn: date(), reducedUntil: date(), monthsReduced: Int.random(in: 0...12, using: &g)),
+                            components: (0..<Int.random(in: 0...3, using: &g)).map { _ in
+                                .init(
+                                    name: text(), perCapita: yen(), reduction: PerCapitaReduction.allCases.randomElement(using: &g)!,
+                                    perCapitaAfterReduction: yen(), formerDependantPerCapita: Bool.random(using: &g) ? nil : yen(),
+                                    incomeRate: Rate(Int64.random(in: 0...1_000_000_000, using: &g), per: Int64.random(in: 1...1_000_000_000, using: &g)),
+                                    incomePart: yen(), cap: yen(), capped: Bool.random(using: &g), annual: yen(), charged: yen())
+                            },
+                            totalBeforeRounding: yen(), roundingUnit: Int64.random(in: 1...1_000, using: &g), premium: yen()),
+                    collection: Bool.random(using: &g) ? .pensionDeduction : .ordinary,
                     pensionPeriods: installments.map(\.period).filter { _ in Bool.random(using: &g) }))
         case 1:
             let parts = (0..<Int.random(in: 0...3, using: &g)).map { _ in

@@ -17,6 +17,10 @@ import Testing
         } + [
             (EventRegistry.encode(EventSamples.premiumAssessed), .premiumAssessed(EventSamples.premiumAssessed)),
             (
+                EventRegistry.encode(EventSamples.premiumAssessedV3),
+                .premiumAssessed(EventSamples.premiumAssessedV3.upcast())
+            ),
+            (
                 EventRegistry.encode(EventSamples.premiumAssessedV2),
                 .premiumAssessed(EventSamples.premiumAssessedV2.upcast())
             ),
@@ -63,10 +67,10 @@ import Testing
         let registered = Set(EventRegistry.registrations.map { "\($0.type).v\($0.version)" })
         let sampled = Set(Self.samples.map { "\($0.encoded.type).v\($0.encoded.schemaVersion)" })
         #expect(registered == sampled)
-        #expect(Self.samples.count == 92, "the golden test's arguments cover every sample")
+        #expect(Self.samples.count == 93, "the golden test's arguments cover every sample")
     }
 
-    @Test(arguments: 0..<92)
+    @Test(arguments: 0..<93)
     func storedBytesMatchTheGoldenFile(index: Int) throws {
         let (encoded, readsAs) = Self.samples[index]
         let file = Self.directory.appendingPathComponent("\(encoded.type).v\(encoded.schemaVersion).hex")

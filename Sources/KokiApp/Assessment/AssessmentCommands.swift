@@ -172,13 +172,11 @@ public struct AssessmentCommands: Sendable {
             }
             reason = input.acquiredOn == nil ? .annual : .joinedDuringYear
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let event = PremiumAssessed(
             person: person, fiscalYear: fy, decidedOn: decidedOn, annualPremium: premium,
             installments: installments, ruleVersion: breakdown.calculator, reason: reason, cause: cause,
             rateTablePosition: ratesPosition, inputPositions: positions,
-            breakdown: String(decoding: try encoder.encode(breakdown), as: UTF8.self), collection: collection,
+            breakdown: breakdown, collection: collection,
             pensionPeriods: pensionPeriods)
         return previous.map { .reassessed(event, previous: $0) } ?? .assessed(event)
     }

@@ -166,7 +166,7 @@ public struct UnionReconciliation: Sendable {
         }
         // A figure adopted from this very decision is the city's decision: nothing to report.
         if assessed.reason == .unionAdopted, assessed.annualPremium == d.annualPremium { return [] }
-        let breakdown = try? JSONDecoder().decode(PremiumBreakdown.self, from: Data(assessed.breakdown.utf8))
+        let breakdown = assessed.breakdown
         // The fields found so far (eligibility) and below explain a different premium.
         var why = out.map(\.field)
         if let breakdown {

@@ -229,7 +229,7 @@ public struct Notices: Sendable {
         let change = assessed.reason == .annual || assessed.reason == .joinedDuringYear ? nil : previous
         let before = Dictionary(
             (change?.installments ?? []).map { ($0.period, $0.amount) }, uniquingKeysWith: { $1 })
-        let breakdown = try? JSONDecoder().decode(PremiumBreakdown.self, from: Data(assessed.breakdown.utf8))
+        let breakdown = assessed.breakdown
         // An adopted union figure is not koki's calculation: the notice states the figure, not
         // a breakdown that would add up to another.
         let adopted = assessed.reason == .unionAdopted

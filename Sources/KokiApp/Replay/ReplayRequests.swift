@@ -109,6 +109,13 @@ public struct ExplainFigures: PersonRequest {
     /// For `period`: late fee and prescription on this day (default: the caller's today).
     public var on: CivilDate?
 
+    /// The breakdown's JSON as version 3 of the event held it (sorted keys, slashes as they are).
+    static let breakdownEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
     public init(person: PersonID, fiscalYear: FiscalYear, period: Int?, on: CivilDate?) {
         (self.person, self.fiscalYear, self.period, self.on) = (person, fiscalYear, period, on)
     }
@@ -139,8 +146,10 @@ public struct ExplainFigures: PersonRequest {
                         separator: "; "))
             if e.rateTablePosition > 0 { try describe(ledger, e.rateTablePosition, "rate table", into: &lines) }
             for p in e.inputPositions { try describe(ledger, p, "input", into: &lines) }
-            if !e.breakdown.isEmpty,
-                let object = try? JSONSerialization.jsonObject(with: Data(e.breakdown.utf8)),
+            // Printed as the JSON koki recorded before the breakdown was stored in binary: the
+            // same text, whichever version of the event holds it.
+            if let breakdown = e.breakdown, let json = try? Self.breakdownEncoder.encode(breakdown),
+                let object = try? JSONSerialization.jsonObject(with: json),
                 let pretty = try? JSONSerialization.data(
                     withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             {

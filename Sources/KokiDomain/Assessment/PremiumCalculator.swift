@@ -166,6 +166,17 @@ public struct PremiumBreakdown: Hashable, Sendable, Codable {
     /// The premium for the fiscal year.
     public var premium: Yen
 
+    public init(
+        calculator: String, fiscalYear: Int, rateTableSource: String, months: Int, firstMonth: String?,
+        incomeBase: Yen?, judgment: Judgment, formerDependant: FormerDependant?, components: [Component],
+        totalBeforeRounding: Yen, roundingUnit: Int64, premium: Yen
+    ) {
+        (self.calculator, self.fiscalYear, self.rateTableSource) = (calculator, fiscalYear, rateTableSource)
+        (self.months, self.firstMonth, self.incomeBase) = (months, firstMonth, incomeBase)
+        (self.judgment, self.formerDependant, self.components) = (judgment, formerDependant, components)
+        (self.totalBeforeRounding, self.roundingUnit, self.premium) = (totalBeforeRounding, roundingUnit, premium)
+    }
+
     public struct Judgment: Hashable, Sendable, Codable {
         public var judgmentIncome: Yen?
         public var earners: Int
@@ -175,12 +186,25 @@ public struct PremiumBreakdown: Hashable, Sendable, Codable {
         public var twoTenthsAtMost: Yen?
         public var reduction: PerCapitaReduction
         public var note: String?
+
+        public init(
+            judgmentIncome: Yen?, earners: Int, insuredCount: Int, sevenTenthsAtMost: Yen?, fiveTenthsAtMost: Yen?,
+            twoTenthsAtMost: Yen?, reduction: PerCapitaReduction, note: String?
+        ) {
+            (self.judgmentIncome, self.earners, self.insuredCount) = (judgmentIncome, earners, insuredCount)
+            (self.sevenTenthsAtMost, self.fiveTenthsAtMost) = (sevenTenthsAtMost, fiveTenthsAtMost)
+            (self.twoTenthsAtMost, self.reduction, self.note) = (twoTenthsAtMost, reduction, note)
+        }
     }
 
     public struct FormerDependant: Hashable, Sendable, Codable {
         public var joinedOn: CivilDate
         public var reducedUntil: CivilDate
         public var monthsReduced: Int
+
+        public init(joinedOn: CivilDate, reducedUntil: CivilDate, monthsReduced: Int) {
+            (self.joinedOn, self.reducedUntil, self.monthsReduced) = (joinedOn, reducedUntil, monthsReduced)
+        }
     }
 
     public struct Component: Hashable, Sendable, Codable {
@@ -197,5 +221,16 @@ public struct PremiumBreakdown: Hashable, Sendable, Codable {
         public var annual: Yen
         /// The amount for the months charged, cut to the yen.
         public var charged: Yen
+
+        public init(
+            name: String, perCapita: Yen, reduction: PerCapitaReduction, perCapitaAfterReduction: Yen,
+            formerDependantPerCapita: Yen?, incomeRate: Rate, incomePart: Yen, cap: Yen, capped: Bool, annual: Yen,
+            charged: Yen
+        ) {
+            (self.name, self.perCapita, self.reduction) = (name, perCapita, reduction)
+            (self.perCapitaAfterReduction, self.formerDependantPerCapita) = (perCapitaAfterReduction, formerDependantPerCapita)
+            (self.incomeRate, self.incomePart, self.cap, self.capped) = (incomeRate, incomePart, cap, capped)
+            (self.annual, self.charged) = (annual, charged)
+        }
     }
 }
