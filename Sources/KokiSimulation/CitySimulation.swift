@@ -21,7 +21,7 @@ public struct CitySimulation: Sendable {
     let clock: ManualClock
 
     /// Bumped whenever the simulation's behaviour changes, so a cached city is made anew.
-    public static let version = 4
+    public static let version = 5
 
     /// Where the simulation is, reported once per simulated month.
     public struct Progress: Sendable {

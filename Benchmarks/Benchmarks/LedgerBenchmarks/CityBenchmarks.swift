@@ -95,6 +95,45 @@ struct CityFixture: @unchecked Sendable {
     }
 }
 
+/// The stored size of every `PremiumAssessed` in the city: as stored, and re-encoded as version 3
+/// (the breakdown as JSON text) and as version 4 (binary), each with the store's compression rule.
+func assessmentSizes(_ fixture: CityFixture) -> (count: Int, stored: Int, v3: Int, v4: Int) {
+    func stored(_ payload: [UInt8]) -> Int {
+        guard payload.count >= 48 else { return payload.count }
+        let compressed = LZ4Block.compress(payload).count
+        return compressed * 8 <= payload.count * 7 ? compressed : payload.count
+    }
+    let plain = PlainSQLite(existing: fixture.path)
+    let read = plain.prepare(
+        """
+        SELECT sum(length(e.payload)), count(*) FROM koki_events e JOIN koki_event_types t ON t.id = e.type_id
+        WHERE t.name = 'PremiumAssessed'
+        """)
+    defer { sqlite3_finalize(read) }
+    _ = sqlite3_step(read)
+    let storedBytes = Int(sqlite3_column_int64(read, 0))
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    var (count, v3, v4) = (0, 0, 0)
+    var query = EventQuery()
+    query.types = [PremiumAssessed.eventType]
+    try! KokiLedger(fixture.ledger).forEachEvent(query) { _, event in
+        guard case .premiumAssessed(let e) = event else { return }
+        count += 1
+        v4 += stored(EventRegistry.encode(event).payload)
+        let text = e.breakdown.map { String(decoding: try! encoder.encode($0), as: UTF8.self) } ?? ""
+        v3 += stored(
+            EventRegistry.encode(
+                PremiumAssessedV3(
+                    person: e.person, fiscalYear: e.fiscalYear, decidedOn: e.decidedOn, annualPremium: e.annualPremium,
+                    installments: e.installments, ruleVersion: e.ruleVersion, reason: e.reason, cause: e.cause,
+                    rateTablePosition: e.rateTablePosition, inputPositions: e.inputPositions, breakdown: text,
+                    collection: e.collection, pensionPeriods: e.pensionPeriods)
+            ).payload)
+    }
+    return (count, storedBytes, v3, v4)
+}
+
 func cityBenchmarks() {
     let scan = Metric.rate("SQLite scan events/s")
     let city = { CityFixture.shared }
@@ -107,11 +146,23 @@ func cityBenchmarks() {
         configuration: .init(
             metrics: [
                 .wallClock, Metric.cost("events"), Metric.cost("commands"), Metric.cost("koki bytes/event"),
-                Metric.cost("SQLite bytes/event"), Metric.rate("SQLite insert events/s"),
+                Metric.cost("SQLite bytes/event"), Metric.rate("SQLite insert events/s"), Metric.cost("assessments"),
+                Metric.cost("assessment bytes as stored"), Metric.cost("assessment bytes as v3 text"),
+                Metric.cost("assessment bytes as v4 binary"), Metric.cost("koki bytes/event, assessments as v4"),
             ],
             maxIterations: 1)
     ) { benchmark in
         let fixture = city()
+        // Every assessment as this ledger stores it, and as each version would (re-encoded, with
+        // the store's rule: LZ4 when it saves an eighth): what the binary breakdown saves.
+        let sizes = assessmentSizes(fixture)
+        benchmark.measurement(Metric.cost("assessments"), sizes.count)
+        benchmark.measurement(Metric.cost("assessment bytes as stored"), sizes.stored / max(1, sizes.count))
+        benchmark.measurement(Metric.cost("assessment bytes as v3 text"), sizes.v3 / max(1, sizes.count))
+        benchmark.measurement(Metric.cost("assessment bytes as v4 binary"), sizes.v4 / max(1, sizes.count))
+        benchmark.measurement(
+            Metric.cost("koki bytes/event, assessments as v4"),
+            (fixture.bytes - sizes.stored + sizes.v4) / Int(fixture.events))
         let scratch = Scratch()
         let commands = PlainSQLite.rowsOf(ledger: fixture.path)
         let plainPath = scratch.path("plain.sqlite")
