@@ -28,6 +28,10 @@ public struct YearBalance: Sendable, Hashable, Codable {
     /// days it came after the due date; `Int64.max` when unbounded): the late fee is at most
     /// this × the highest rate / 365, whatever the rates, the bands or the day asked about.
     public var lateExposure: Int64?
+    /// Money held for the payer (過誤納金): overpayments still open, in the year they arose, and
+    /// refunds decided but neither paid nor lapsed, in the year decided. A refund or settling run
+    /// picks its persons by it.
+    public var held = Yen.zero
 
     public init(person: PersonID, fiscalYear: FiscalYear) {
         self.person = person
@@ -37,7 +41,7 @@ public struct YearBalance: Sendable, Hashable, Codable {
     /// Bumped whenever these sums change meaning or their stored form (the table's columns, the
     /// snapshot's encoding) changes; stored rows and snapshots of another version are rebuilt,
     /// never reused.
-    public static var logicVersion: Int { CollectionAccounts.logicVersion * 1_000 + 3 }
+    public static var logicVersion: Int { CollectionAccounts.logicVersion * 1_000 + 4 }
 
     /// The rows of one account, by fiscal year.
     public static func rows(of person: PersonID, _ account: CollectionAccounts.Account) -> [YearBalance] {
@@ -83,6 +87,14 @@ public struct YearBalance: Sendable, Hashable, Codable {
         }
         for notice in account.dunning {
             byYear[notice.fiscalYear]?.dunnedPeriods += 1
+        }
+        func hold(_ amount: Yen, on day: CivilDate) {
+            let year = FiscalYear(containing: day)
+            byYear[year, default: YearBalance(person: person, fiscalYear: year)].held += amount
+        }
+        for overpayment in account.overpayments where overpayment.open > .zero { hold(overpayment.open, on: overpayment.arose) }
+        for refund in account.refunds where refund.paid == nil && refund.prescribed == nil {
+            hold(refund.decision.amount, on: refund.decision.decidedOn)
         }
         return byYear.values.sorted { $0.fiscalYear < $1.fiscalYear }
     }

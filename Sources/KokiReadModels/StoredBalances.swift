@@ -534,7 +534,7 @@ public struct StoredBalances: Sendable {
         ].map { ReadModelSchema.Column($0) }
             + ["oldest_open_due", "oldest_late_due", "late_exposure"].map {
                 ReadModelSchema.Column($0, nullable: true)
-            },
+            } + [ReadModelSchema.Column("held")],
         keyStreamPrefix: "person/")
 
     static func readTable(
@@ -596,14 +596,14 @@ extension YearBalance {
                 assessed.amount, credited.amount, reduced.amount, writtenOff.amount, outstanding.amount,
                 overpaid.amount, lateFeeOutstanding.amount, Int64(openPeriods), Int64(dunnedPeriods),
                 oldestOpenDue.map { Int64($0.daysSinceEpoch) }, oldestLateDue.map { Int64($0.daysSinceEpoch) },
-                lateExposure,
+                lateExposure, held.amount,
             ])
     }
 
     /// A row the store kept; one of another shape is damage.
     init(stored r: ReadModelRow) throws {
         let v = r.values
-        guard v.count == 12, let openPeriods = v[7], let dunnedPeriods = v[8] else {
+        guard v.count == 13, let openPeriods = v[7], let dunnedPeriods = v[8], let held = v[12] else {
             throw KokiError(.undecodableEvent, "the stored balance of \(r.key) FY\(r.part) is damaged")
         }
         self.init(person: try PersonID(r.key), fiscalYear: try FiscalYear(Int(r.part)))
@@ -615,6 +615,7 @@ extension YearBalance {
         oldestOpenDue = try v[9].map { try CivilDate(daysSinceEpoch: Int($0)) }
         oldestLateDue = try v[10].map { try CivilDate(daysSinceEpoch: Int($0)) }
         lateExposure = v[11]
+        self.held = Yen(held)
     }
 }
 
@@ -677,6 +678,7 @@ enum SnapshotCodec {
         w.writeOptional(r.oldestOpenDue) { $0.write($1) }
         w.writeOptional(r.oldestLateDue) { $0.write($1) }
         w.writeOptional(r.lateExposure) { $0.writeInt($1) }
+        w.write(r.held)
     }
 
     private static func read(_ r: inout BinaryReader) throws -> YearBalance {
@@ -693,6 +695,7 @@ enum SnapshotCodec {
         row.oldestOpenDue = try r.readOptional { try $0.readDate() }
         row.oldestLateDue = try r.readOptional { try $0.readDate() }
         row.lateExposure = try r.readOptional { try $0.readInt64() }
+        row.held = try r.readYen()
         return row
     }
 }

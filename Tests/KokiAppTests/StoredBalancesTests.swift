@@ -193,7 +193,7 @@ import Testing
                 sql: """
                     INSERT INTO rm_balances SELECT person, 1999, assessed, credited, reduced, written_off, outstanding,
                     overpaid, late_fee_outstanding, open_periods, dunned_periods, oldest_open_due, oldest_late_due,
-                    late_exposure FROM rm_balances WHERE person = ? AND fiscal_year = ?
+                    late_exposure, held FROM rm_balances WHERE person = ? AND fiscal_year = ?
                     """, arguments: [other.person.value, other.fiscalYear.year])
         }
         let check = try balances.rebuild(check: true)

@@ -159,19 +159,35 @@ import Testing
 /// index by type, then each candidate's own stream) they decide exactly what a process holding
 /// the whole city in memory decides.
 @Suite struct CandidatesTests {
-    @Test func prescriptionAndPlanChecksDecideTheSameColdAndWarm() throws {
-        let folder = try TemporaryFolder()
-        let settings = SimulationSettings(insured: 80, years: 2, seed: 13, firstFiscalYear: 2024)
+    /// A simulated city in two copies: `city.ledger` and `warm.ledger`.
+    func simulated(_ folder: TemporaryFolder, insured: Int = 80, prepare: ((KokiLedger) throws -> Void)? = nil)
+        throws
+    {
+        let settings = SimulationSettings(insured: insured, years: 2, seed: 13, firstFiscalYear: 2024)
         let simulation = try CitySimulation.create(at: folder.path("city.ledger"), settings: settings)
         _ = try simulation.run()
         for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: folder.path("city.ledger") + suffix) {
             try FileManager.default.copyItem(
                 atPath: folder.path("city.ledger") + suffix, toPath: folder.path("warm.ledger") + suffix)
         }
+        if let prepare {
+            for name in ["city.ledger", "warm.ledger"] { try prepare(KokiLedger(try Ledger.open(at: folder.path(name)))) }
+        }
+    }
+
+    /// A ledger as a fresh process opens it (`cold`), and one holding the city in memory.
+    func pair(_ folder: TemporaryFolder) throws -> (cold: KokiLedger, warm: KokiLedger) {
         let cold = KokiLedger(try Ledger.open(at: folder.path("city.ledger")))
         let warm = KokiLedger(try Ledger.open(at: folder.path("warm.ledger")))
         _ = try warm.currentCity()
         #expect(!cold.hasCurrentCity && warm.hasCurrentCity)
+        return (cold, warm)
+    }
+
+    @Test func prescriptionAndPlanChecksDecideTheSameColdAndWarm() throws {
+        let folder = try TemporaryFolder()
+        try simulated(folder)
+        let (cold, warm) = try pair(folder)
         // Plans checked late in the years, then everything prescribed five years on.
         let check = try CivilDate(iso: "2026-03-02")
         let plans = try [cold, warm].map { try ArrearsCommands($0).checkPlans(on: check, actor: "test") }
@@ -180,6 +196,79 @@ import Testing
         let runs = try [cold, warm].map { try ArrearsCommands($0).prescribe(on: late, actor: "test") }
         #expect(runs[0] == runs[1])
         #expect(!runs[0].writtenOff.isEmpty)
+        #expect(!cold.hasCurrentCity)
+    }
+
+    /// The collection runs that choose their persons from the stored balances and the index by
+    /// type decide exactly what they decide from the city in memory: the debit request (and its
+    /// 全期前納 records), the mandate applications sent, the store reports still pending, the
+    /// open refunds and the settling run.
+    @Test func collectionRunsDecideTheSameColdAndWarm() throws {
+        let folder = try TemporaryFolder()
+        // The year after the simulation: its tables (全期前納 offered) and its annual run, the
+        // same commands in both copies.
+        var calendar = InstallmentCalendar.standard(fiscalYear: 2026)
+        calendar.debitPrepayment = true
+        try simulated(folder, insured: 400) { ledger in
+            let assessment = AssessmentCommands(ledger)
+            var table = RateTable.chiba(fiscalYear: 2025)!
+            table.fiscalYear = 2026
+            func meta(_ name: String) -> CommandMetadata {
+                CommandMetadata(commandID: Identifier(derivedFrom: Array("test/\(name)".utf8)), actor: "test")
+            }
+            try assessment.adoptRates(table, metadata: meta("rates"))
+            try assessment.adoptCalendar(calendar, metadata: meta("calendar"))
+            _ = try assessment.runAnnual(
+                fiscalYear: try FiscalYear(2026), decidedOn: try CivilDate(iso: "2026-07-10"), actor: "test",
+                runID: Identifier(derivedFrom: Array("test/annual".utf8)))
+            // Money held: one payer overpaid a period (an open overpayment), another too and had
+            // it decided as a refund not yet paid; a third applied for bank debit.
+            let city = try CitySnapshot(ledger)
+            let fy = try FiscalYear(2026)
+            let assessed = city.register.persons.keys.sorted().filter { person in
+                city.register.person(person)?.diedOn == nil
+                    && (city.accounts.current(person, fy)?.ordinaryInstallments.isEmpty == false)
+            }
+            let collection = CollectionCommands(ledger)
+            let paidOn = try CivilDate(iso: "2026-07-15")
+            for (index, person) in assessed.prefix(2).enumerated() {
+                let first = city.accounts.current(person, fy)!.ordinaryInstallments[0]
+                try collection.pay(
+                    person, amount: first.amount + Yen(5_000), paidOn: paidOn, learnedOn: paidOn, channel: .counter,
+                    slip: PeriodKey(fy, first.period), metadata: meta("pay/\(index)"))
+            }
+            let rates = try #require(try ledger.currentArrearsSettings()).chargeRates
+            try collection.settle(assessed[1], on: try CivilDate(iso: "2026-07-16"), rates: rates, metadata: meta("settle"))
+            try collection.applyForDebit(
+                assessed[2],
+                account: BankAccount(
+                    bankCode: "0001", branchCode: "001", accountType: 1, accountNumber: "7654321", holderKana: "ﾃｽﾄ ﾀﾛｳ"),
+                on: paidOn, metadata: meta("apply"))
+        }
+        let (cold, warm) = try pair(folder)
+        let due = calendar.dueDates().first!
+        let originator = CollectionCommands.Originator(
+            code: "1234567890", name: "ﾏﾂﾄﾞｼ", bankCode: "0001", branchCode: "001", accountType: 1,
+            accountNumber: "1234567")
+        let requests = try [cold, warm].map {
+            try CollectionCommands($0).exportDebit(on: due, originator: originator, actor: "test")
+        }
+        #expect(requests[0].bytes == requests[1].bytes && requests[0].records > 0, "\(requests[0].records) records")
+        let day = try CivilDate(iso: "2026-08-03")
+        let sent = try [cold, warm].map { try CollectionCommands($0).sendDebitApplications(on: day, actor: "test") }
+        #expect(sent[0] == sent[1])
+        let pending = try [cold, warm].map { try CollectionCommands($0).pendingConvenience(on: day, olderThan: 0) }
+        #expect(pending[0] == pending[1])
+        let refunds = try [cold, warm].map { try CollectionCommands($0).openRefunds() }
+        #expect(refunds[0] == refunds[1])
+        let rates = try #require(try cold.currentArrearsSettings()).chargeRates
+        let settled = try [cold, warm].map {
+            try CollectionCommands($0).settleAll(
+                on: day, rates: rates, actor: "test", runID: Identifier(derivedFrom: Array("test/settle".utf8)))
+        }
+        #expect(settled[0] == settled[1])
+        // Not empty, so the equalities above decide something.
+        #expect(sent[0].sent.count == 1 && refunds[0].count >= 2 && !settled[0].isEmpty)
         #expect(!cold.hasCurrentCity)
     }
 }

@@ -54,48 +54,16 @@ public struct ArrearsCommands: Sendable {
         return (try found.persons.compactMap(found.state), found.settings)
     }
 
-    /// The persons whose accounts `exactly` picks, and the arrears settings. From the city in
-    /// memory when this process holds it; else — a fresh process, which never folds the city —
-    /// the persons the stored balances' rows point to (`balances` never leaves out one `exactly`
-    /// picks; `nil`: the balances are not read) and those with an event of `types` (found through
-    /// the ledger's index by type).
-    /// `state` gives each one's state — in a fresh process loaded from their own stream when
-    /// asked, so a run holds one person at a time — or `nil` when `exactly` does not pick them.
+    /// The persons whose accounts `exactly` picks, and the arrears settings (which a run needs:
+    /// none adopted is an error). See ``CollectionCommands/candidates(_:balances:types:selection:)``.
     func candidates(
         _ exactly: @escaping (CollectionAccounts.Account) -> Bool, balances: ((YearBalance) -> Bool)?,
         types: Set<String> = []
     ) throws -> (
         persons: [PersonID], state: (PersonID) throws -> CollectionCommands.PersonState?, settings: ArrearsSettings
     ) {
-        if ledger.hasCurrentCity {
-            return try ledger.withCurrentCity { city in
-                var states: [PersonID: CollectionCommands.PersonState] = [:]
-                for (person, account) in city.collection.accounts where exactly(account) {
-                    states[person] = CollectionCommands.PersonState(person, in: city)
-                }
-                return (states.keys.sorted(), { states[$0] }, try Self.settings(city))
-            }
-        }
-        let loader = CollectionCommands(ledger)
-        let head = try ledger.store.head().position
-        let settings = try Self.required(try loader.arrearsSettings(knownAt: .position(head)))
-        var persons = Set<PersonID>()
-        if let balances {
-            persons.formUnion(try StoredBalances(ledger).rows(through: head).rows.filter(balances).map(\.person))
-        }
-        if !types.isEmpty {
-            var query = EventQuery.through(position: head)
-            query.types = types
-            query.readsEnvelopes = false
-            try ledger.forEachEvent(query) { _, event in if let person = event.person { persons.insert(person) } }
-        }
-        return (
-            persons.sorted(),
-            { person in
-                let state = try loader.load(person, knownAt: .position(head), settings: settings)
-                return exactly(state.account) ? state : nil
-            }, settings
-        )
+        let found = try CollectionCommands(ledger).candidates(exactly, balances: balances, types: types)
+        return (found.persons, found.state, try Self.required(found.settings))
     }
 
     public struct DunningSummary: Sendable, Hashable, Codable {

@@ -154,37 +154,50 @@ extension CollectionCommands {
     /// is asked for every ordinary period of the year still owed, each a record of its own (the
     /// periods it settles, recorded as requested). Returns the file's bytes; the periods requested
     /// and the file are recorded, and a second request for the same date is refused.
+    ///
+    /// A fresh process reads only the persons with a mandate recorded (the ledger's index by
+    /// type) whom the stored balances show owing, each from their own stream, one at a time.
     public func exportDebit(
         on debitDate: CivilDate, originator: Originator, separator: ZenginDebitFile.LineSeparator = .crlf,
         actor: String
     ) throws -> (bytes: [UInt8], records: Int, total: Yen) {
-        let city = try CitySnapshot(ledger)
-        if let earlier = city.collection.files.first(where: { $0.kind == .debitRequest && $0.date == debitDate }) {
+        let scope = try importScope()
+        if let earlier = scope.files.first(where: { $0.kind == .debitRequest && $0.date == debitDate }) {
             throw KokiError(
                 .invalidInput,
                 "a debit request for \(debitDate) was already made (\(earlier.records) records): nothing appended")
         }
         var records: [ZenginDebitFile.Record] = []
         var requested: [DebitRequested] = []
-        // The years whose first due date this is and whose calendar offers 全期前納.
+        // The years whose first due date this is and whose calendar offers 全期前納 (a year's
+        // first due date falls in that year; the years around are read all the same).
+        let debitYear = FiscalYear(containing: debitDate).year
         let prepaidYears = Set(
-            city.accounts.calendars.values.filter { adopted in
+            try (debitYear - 1...debitYear + 1).compactMap { try ledger.installmentCalendar(fiscalYear: $0) }.filter {
+                adopted in
                 adopted.calendar.debitPrepayment
                     && adopted.calendar.dueDates(on: BusinessCalendar(extraClosedDays: Set(adopted.extraClosedDays)))
                         .first == debitDate
             }.map(\.calendar.fiscalYear))
-        for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key }) {
-            guard let mandate = account.mandate(on: debitDate) else { continue }
+        let found = try candidates(
+            { $0.mandate(on: debitDate) != nil }, balances: { $0.outstanding > .zero },
+            types: [DebitMandateStarted.eventType], selection: .both)
+        var versions: [PersonID: Int64] = [:]
+        for person in found.persons {
+            guard let state = try found.state(person), let mandate = state.account.mandate(on: debitDate) else {
+                continue
+            }
+            let account = state.account
             // Nobody's account is debited after their recorded death: the bank freezes it, and the
             // heirs pay what is still owed (相続による納付義務の承継) by slip.
-            if let died = city.register.person(person)?.diedOn, died < debitDate { continue }
+            if let died = state.entry?.diedOn, died < debitDate { continue }
             let prepays = account.prepayment.map { $0 <= debitDate } == true
             for (key, period) in account.periods.sorted(by: { $0.key < $1.key }) where period.outstanding > .zero {
                 let prepaid =
                     prepays && period.dueDate > debitDate && prepaidYears.contains(key.fiscalYear.year)
                 guard period.dueDate == debitDate || prepaid else { continue }
                 // A period deferred (徴収猶予) on its due date is paid when the deferment ends.
-                guard city.accounts.current(person, key.fiscalYear)?.method(of: key.period) == .ordinary,
+                guard state.assessments[key.fiscalYear]?.method(of: key.period) == .ordinary,
                     !account.pendingReports.contains(where: { $0.key == key }),
                     account.deferral(key, on: debitDate) == nil
                 else { continue }
@@ -201,6 +214,7 @@ extension CollectionCommands {
                     DebitRequested(
                         person: person, key: key, amount: period.outstanding, debitDate: debitDate,
                         customerNumber: customer, file: ""))
+                versions[person] = state.version
             }
         }
         let file = ZenginDebitFile(
@@ -228,7 +242,7 @@ extension CollectionCommands {
                         unmatched: 0))
             ]
         // A person may have several periods requested (two years' due the same day, 全期前納).
-        try appendImport(events, city: city, digest: digest, kind: .debitRequest, actor: actor)
+        try appendImport(events, versions: versions, digest: digest, kind: .debitRequest, actor: actor)
         return (bytes, records.count, file.total)
     }
 
@@ -533,9 +547,11 @@ extension CollectionCommands {
 
     /// Preliminary convenience-store reports with no final record `days` days after payment.
     public func pendingConvenience(on date: CivilDate, olderThan days: Int) throws -> [ConveniencePaymentReported] {
-        let city = try CitySnapshot(ledger)
-        return city.collection.accounts.sorted(by: { $0.key < $1.key }).flatMap { _, account in
-            account.pendingReports.filter { $0.paidOn.days(until: date) > days }
+        // A fresh process reads only the persons with a preliminary report recorded (by type).
+        let found = try candidates(
+            { !$0.pendingReports.isEmpty }, balances: nil, types: [ConveniencePaymentReported.eventType])
+        return try found.persons.flatMap { person in
+            (try found.state(person)?.account.pendingReports ?? []).filter { $0.paidOn.days(until: date) > days }
         }
     }
 

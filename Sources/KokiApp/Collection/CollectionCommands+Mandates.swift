@@ -57,13 +57,20 @@ extension CollectionCommands {
     /// the file recorded (kind `mandateRequest`) — one command. The application of a person who
     /// died is withdrawn instead, and a mandate still in force for a person who died is stopped
     /// from the day after the death (the bank freezes the account). Nothing to send or stop:
-    /// nothing written, nothing recorded.
+    /// nothing written, nothing recorded. A fresh process reads only the persons with an
+    /// application or a mandate recorded (the ledger's index by type), one at a time.
     public func sendDebitApplications(on date: CivilDate, actor: String) throws -> MandateRequestRun {
-        let city = try CitySnapshot(ledger)
+        let found = try candidates(
+            { !$0.mandates.isEmpty || !$0.currentApplications.isEmpty }, balances: nil,
+            types: [DebitApplicationRecorded.eventType, DebitMandateStarted.eventType])
+        var versions: [PersonID: Int64] = [:]
         var run = MandateRequestRun()
         var lines = [MandateRequestFile.header.joined(separator: ",")]
-        for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key }) {
-            if let died = city.register.person(person)?.diedOn, died <= date,
+        for person in found.persons {
+            guard let state = try found.state(person) else { continue }
+            let account = state.account
+            versions[person] = state.version
+            if let died = state.entry?.diedOn, died <= date,
                 account.mandates.contains(where: { $0.stopsOn.map { $0 > died.adding(days: 1) } ?? true })
             {
                 run.stopped.append(
@@ -71,7 +78,7 @@ extension CollectionCommands {
             }
             for application in account.currentApplications where application.change == .received {
                 guard application.on <= date else { continue }
-                if let died = city.register.person(person)?.diedOn, died <= date {
+                if let died = state.entry?.diedOn, died <= date {
                     run.withdrawn.append(
                         DebitApplicationRecorded(
                             person: person, id: application.id, change: .withdrawn, on: date, reason: "死亡（\(died)）"))
@@ -109,7 +116,7 @@ extension CollectionCommands {
                         records: run.sent.count, amount: .zero, accepted: run.sent.count, other: run.withdrawn.count,
                         duplicates: 0, unmatched: 0)))
         }
-        try appendImport(events, city: city, digest: digest, kind: .mandateRequest, actor: actor)
+        try appendImport(events, versions: versions, digest: digest, kind: .mandateRequest, actor: actor)
         return run
     }
 

@@ -189,6 +189,14 @@ public struct CollectionCommands: Sendable {
     ) throws -> Settlement {
         let state = try load(person)
         guard state.exists else { throw KokiError(.invalidInput, "no person \(person) in the ledger") }
+        return try settle(state, on: date, rates: rates, includeNotYetDue: includeNotYetDue, metadata: metadata)
+    }
+
+    /// ``settle(_:on:rates:includeNotYetDue:metadata:)`` on a state already loaded.
+    func settle(
+        _ state: PersonState, on date: CivilDate, rates: ChargeRates, includeNotYetDue: Bool, metadata: CommandMetadata
+    ) throws -> Settlement {
+        let person = state.person
         let settlement = try Self.settlement(
             state, on: date, rates: rates, includeNotYetDue: includeNotYetDue, command: metadata.commandID)
         if !settlement.isEmpty {
@@ -260,17 +268,21 @@ public struct CollectionCommands: Sendable {
     }
 
     /// Settles everyone with money over what they owe; one command per person, each recorded
-    /// under the run's correlation id.
+    /// under the run's correlation id. A fresh process reads only the persons the stored
+    /// balances show holding money for or overpaid, never the whole city.
     public func settleAll(
         on date: CivilDate, rates: ChargeRates, includeNotYetDue: Bool = false, actor: String, runID: Identifier? = nil
     ) throws -> [PersonID: Settlement] {
-        let city = try CitySnapshot(ledger)
+        let found = try candidates(
+            { account in
+                !account.openOverpayments.isEmpty || account.periods.values.contains(where: { $0.overpaid > .zero })
+            }, balances: { $0.held > .zero || $0.overpaid > .zero })
         let run = runID ?? Identifier.random()
         var out: [PersonID: Settlement] = [:]
-        for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key })
-        where !account.openOverpayments.isEmpty || account.periods.values.contains(where: { $0.overpaid > .zero }) {
+        for person in found.persons {
+            guard let state = try found.state(person) else { continue }
             let settlement = try settle(
-                person, on: date, rates: rates, includeNotYetDue: includeNotYetDue,
+                state, on: date, rates: rates, includeNotYetDue: includeNotYetDue,
                 metadata: CommandMetadata(
                     commandID: Identifier(derivedFrom: Array("settle/\(run)/\(person.value)".utf8)), actor: actor,
                     correlationID: run))

@@ -3,15 +3,17 @@ import KokiEvents
 import KokiInterchange
 import KokiProjections
 
-/// `refund list`: open overpayments and refunds decided but not paid, for everyone (the read of
-/// each person listed is recorded first).
+/// `refund list`: open overpayments and refunds decided but neither paid nor lapsed, for
+/// everyone (the read of each person listed is recorded first). A fresh process reads only the
+/// persons the stored balances show holding money for (``YearBalance/held``), each from their
+/// own stream: proportional to the answer, not to the city's history.
 public struct ListOpenRefunds: KokiRequest {
     public static let name = "refund list"
     public static let function: AccessFunction? = .collectionRead
     public static let isQuery = true
 
     /// An open overpayment (no interest) or a refund decided and not paid.
-    public struct Entry: Codable, Sendable {
+    public struct Entry: Codable, Sendable, Hashable {
         public var person: PersonID
         public var kind: String
         public var number: String
@@ -23,21 +25,34 @@ public struct ListOpenRefunds: KokiRequest {
     public init() {}
 
     public func handle(_ scope: RequestScope) throws -> [Entry] {
-        let city = try CitySnapshot(scope.ledger)
-        var entries: [Entry] = []
-        for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key }) {
+        let entries = try CollectionCommands(scope.ledger).openRefunds()
+        try scope.recordRead(entries.map(\.person))
+        return entries
+    }
+}
+
+extension CollectionCommands {
+    /// Open overpayments and refunds decided but neither paid nor lapsed, by person: from the
+    /// persons the stored balances show holding money for, or the city in memory.
+    public func openRefunds() throws -> [ListOpenRefunds.Entry] {
+        let found = try candidates(
+            { account in
+                !account.openOverpayments.isEmpty || account.refunds.contains { $0.paid == nil && $0.prescribed == nil }
+            }, balances: { $0.held > .zero })
+        var entries: [ListOpenRefunds.Entry] = []
+        for person in found.persons {
+            guard let account = try found.state(person)?.account else { continue }
             for o in account.openOverpayments {
                 entries.append(
-                    Entry(person: person, kind: "overpayment", number: o.id, amount: o.open, interest: nil, date: o.arose))
+                    .init(person: person, kind: "overpayment", number: o.id, amount: o.open, interest: nil, date: o.arose))
             }
-            for r in account.refunds where r.paid == nil {
+            for r in account.refunds where r.paid == nil && r.prescribed == nil {
                 entries.append(
-                    Entry(
+                    .init(
                         person: person, kind: "refund", number: r.decision.id, amount: r.decision.amount,
                         interest: r.decision.interest, date: r.decision.decidedOn))
             }
         }
-        try scope.recordRead(entries.map(\.person))
         return entries
     }
 }
