@@ -165,6 +165,9 @@ public struct InsuredRegister: Projection {
         }
     }
 
+    /// Everyone ever recorded in a household, whatever the day.
+    public func everIn(_ household: HouseholdID) -> Set<PersonID> { everInHousehold[household] ?? [] }
+
     /// A person by their number or by a former number linked to it.
     public func person(_ id: PersonID) -> Person? {
         persons[id] ?? formerNumbers[id].flatMap { persons[$0] }

@@ -271,4 +271,60 @@ import Testing
         #expect(sent[0].sent.count == 1 && refunds[0].count >= 2 && !settled[0].isEmpty)
         #expect(!cold.hasCurrentCity)
     }
+
+    /// One person's assessment decided from their neighbourhood alone (their stream, everyone
+    /// ever in a household with them, the year's tables) equals the decision on the whole city,
+    /// for everyone — under a changed rate table, so households' reductions and every schedule
+    /// are decided again — and the counter's `assess` records the same event cold and warm.
+    @Test func onePersonsAssessmentReadsTheirNeighbourhoodAsTheCityWould() throws {
+        let folder = try TemporaryFolder()
+        try simulated(folder)
+        let (cold, warm) = try pair(folder)
+        let city = try warm.currentCity()
+        let fy = try FiscalYear(2025)
+        var rates = try #require(city.accounts.rateTables[fy.year])
+        rates.components[0].perCapita = rates.components[0].perCapita + Yen(100)
+        let decidedOn = try CivilDate(iso: "2026-01-15")
+        let vault = AssessmentCommands(cold).vault
+        var changed = 0
+        for person in city.register.persons.keys.sorted() {
+            let near = try AssessmentCommands(cold).neighbourhood(of: person, fiscalYear: fy)
+            #expect(near.register.persons.count < city.register.persons.count)
+            for override in [nil, rates] {
+                let alone = try AssessmentCommands.decide(
+                    person, fiscalYear: fy, decidedOn: decidedOn, city: near, vault: vault, rates: override)
+                let whole = try AssessmentCommands.decide(
+                    person, fiscalYear: fy, decidedOn: decidedOn, city: city, vault: vault, rates: override)
+                #expect(alone == whole, "\(person)")
+                if case .reassessed = whole { changed += 1 }
+            }
+        }
+        #expect(changed > 10)
+        #expect(!cold.hasCurrentCity)
+
+        // The counter's assess after a corrected income: the same decision recorded either way.
+        let person = try #require(
+            city.register.persons.values.sorted { $0.id < $1.id }.first {
+                $0.isInsured(on: decidedOn) && $0.household(on: fy.firstDay) != nil
+            }?.id)
+        var recorded: [PremiumAssessed] = []
+        for ledger in [cold, warm] {
+            try InsuredRegisterCommands(ledger).recordIncome(
+                IncomeRecorded(
+                    person: person, year: 2024, publicPensionRevenue: Yen(3_000_000), salaryRevenue: .zero,
+                    otherIncome: .zero, totalIncome: TaxableIncome.pensionIncome(revenue: Yen(3_000_000)),
+                    declared: true, source: "訂正"),
+                metadata: CommandMetadata(commandID: Identifier(derivedFrom: Array("test/income".utf8)), actor: "test"))
+            let outcome = try AssessmentCommands(ledger).assess(
+                person, fiscalYear: fy, decidedOn: decidedOn,
+                metadata: CommandMetadata(commandID: Identifier(derivedFrom: Array("test/assess".utf8)), actor: "test"))
+            guard case .reassessed(let event, _) = outcome else {
+                Issue.record("\(outcome)")
+                return
+            }
+            recorded.append(event)
+        }
+        #expect(recorded[0] == recorded[1])
+        #expect(!cold.hasCurrentCity)
+    }
 }

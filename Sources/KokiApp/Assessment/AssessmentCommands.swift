@@ -54,11 +54,44 @@ public struct AssessmentCommands: Sendable {
     public func assess(_ person: PersonID, fiscalYear: FiscalYear, decidedOn: CivilDate, metadata: CommandMetadata)
         throws -> Outcome
     {
-        let city = try CitySnapshot(ledger)
+        let city = try neighbourhood(of: person, fiscalYear: fiscalYear)
         guard city.register.person(person) != nil else {
             throw KokiError(.invalidInput, "no person \(person) in the register")
         }
         return try assess(person, fiscalYear: fiscalYear, decidedOn: decidedOn, city: city, metadata: metadata)
+    }
+
+    /// What one person's assessment reads, and only that: their stream, the streams of everyone
+    /// ever recorded in a household with them (found through the stored register), and the
+    /// year's rate table and installment calendar, folded together in position order — the city
+    /// as those streams make it, which is all ``decide(_:fiscalYear:decidedOn:city:vault:rates:adopting:)``
+    /// reads of it. A fresh process assessing one person at the counter never folds the city;
+    /// a process holding the city in memory uses it.
+    func neighbourhood(of person: PersonID, fiscalYear fy: FiscalYear) throws -> CitySnapshot {
+        if ledger.hasCurrentCity { return try CitySnapshot(ledger) }
+        let head = try ledger.store.head().position
+        let heads = try InsuredRegisterCommands(ledger).heads()
+        var persons: Set<PersonID> = [person]
+        if let entry = heads.person(person) {
+            persons.insert(entry.id)
+            for membership in entry.households {
+                if let household = membership.household { persons.formUnion(heads.everIn(household)) }
+            }
+        }
+        let streams = persons.sorted().map(\.streamName) + ["config/rates/\(fy.year)", "config/calendar/\(fy.year)"]
+        var events: [(position: Int64, stream: String, version: Int64, event: KokiEvent)] = []
+        for stream in streams {
+            var query = EventQuery.stream(try StreamName(stream))
+            query.throughPosition = head
+            try ledger.forEachEvent(query) { view, event in
+                events.append((view.position, stream, view.streamVersion, event))
+            }
+        }
+        var city = CitySnapshot()
+        for e in events.sorted(by: { $0.position < $1.position }) {
+            city.apply(e.event, position: e.position, stream: e.stream, version: e.version)
+        }
+        return city
     }
 
     func assess(
