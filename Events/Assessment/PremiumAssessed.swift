@@ -119,12 +119,16 @@ public struct PremiumAssessed: EventPayload {
     public var ordinaryInstallments: [Installment] { installments.filter { !pensionPeriods.contains($0.period) } }
 }
 
-/// A ``PremiumAssessed``'s breakdown as stored: the figures themselves (version 4 on, in the
-/// codec's binary form), or the JSON text an event of version 3 holds, decoded only when read —
-/// a fold over a ledger of old assessments never parses them. Equal when the figures are.
+/// A ``PremiumAssessed``'s breakdown as stored, decoded only when read: a fold over a ledger
+/// of assessments (balances, the city, a person's account) never pays for the figures it does
+/// not read. Version 4 stores the figures in the codec's binary form as one byte string (its
+/// length first, so a reader steps over it; empty: none recorded); version 3 held them as a JSON
+/// text. Bytes or text that do not decode read as no breakdown (the chain's hash, which `verify`
+/// checks, covers them either way). Equal when the figures are.
 public struct RecordedBreakdown: Sendable, Hashable, Codable, BinaryCodable {
     private enum Form: Sendable {
         case figures(PremiumBreakdown?)
+        case binary([UInt8])
         case json(String)
     }
 
@@ -138,6 +142,13 @@ public struct RecordedBreakdown: Sendable, Hashable, Codable, BinaryCodable {
     public var figures: PremiumBreakdown? {
         switch form {
         case .figures(let figures): figures
+        case .binary(let bytes):
+            try? bytes.withUnsafeBytes { buffer in
+                var reader = BinaryReader(buffer)
+                let figures = try PremiumBreakdown(from: &reader)
+                try reader.expectEnd()
+                return figures
+            }
         case .json(let text): try? JSONDecoder().decode(PremiumBreakdown.self, from: Data(text.utf8))
         }
     }
@@ -154,6 +165,23 @@ public struct RecordedBreakdown: Sendable, Hashable, Codable, BinaryCodable {
         try container.encode(figures)
     }
 
-    public init(from reader: inout BinaryReader) throws { form = .figures(try PremiumBreakdown?(from: &reader)) }
-    public func encode(to writer: inout BinaryWriter) { figures.encode(to: &writer) }
+    public init(from reader: inout BinaryReader) throws {
+        let bytes = try reader.readBytes()
+        form = bytes.isEmpty ? .figures(nil) : .binary(bytes)
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        if case .binary(let bytes) = form {
+            writer.writeBytes(bytes)
+            return
+        }
+        guard let figures else {
+            writer.writeBytes([])
+            return
+        }
+        var inner = BinaryWriter()
+        figures.encode(to: &inner)
+        if let reason = inner.refusal { writer.refuse(reason) }
+        writer.writeBytes(inner.bytes)
+    }
 }
