@@ -179,9 +179,12 @@ public struct RecordedBreakdown: Sendable, Hashable, Codable, BinaryCodable {
             writer.writeBytes([])
             return
         }
+        // The figures are the calculation's own, kept exactly even where an amount an older koki
+        // recorded saturated it (an income of Int64.max): they explain the decision and never
+        // enter a fold, so an amount outside the ledger's range there refuses nothing — the
+        // premium and its installments, which folds read, are checked as every amount is.
         var inner = BinaryWriter()
         figures.encode(to: &inner)
-        if let reason = inner.refusal { writer.refuse(reason) }
         writer.writeBytes(inner.bytes)
     }
 }

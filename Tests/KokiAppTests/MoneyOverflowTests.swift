@@ -69,6 +69,11 @@ import Testing
         let periods = try CollectionCommands(ledger).load(person).account.periods
         let assessed = periods.values.map(\.assessed).sum()
         #expect(assessed > .zero && assessed <= RateTable.chiba(fiscalYear: 2025)!.components.map(\.cap).sum())
+        // Its breakdown keeps the saturated figures as the calculator computed them (they
+        // explain the decision and enter no fold), readable back.
+        let recorded = try #require(try CollectionCommands(ledger).load(person).assessments[try FiscalYear(2025)])
+        #expect(recorded.breakdown?.premium == recorded.annualPremium)
+        #expect((recorded.breakdown?.incomeBase?.amount ?? 0) > 1_000_000_000_000_000)
 
         // A payment of Int64.max that an older koki recorded: folds saturate, and settling it —
         // which would record an overpayment past every range — is refused, naming the amount.

@@ -327,4 +327,39 @@ import Testing
         #expect(recorded[0] == recorded[1])
         #expect(!cold.hasCurrentCity)
     }
+
+    /// The annual run in a fresh process (who was insured from the stored register, each person
+    /// decided on their neighbourhood) records exactly what the run on the city in memory does:
+    /// a corrected rate table reassessing everyone.
+    @Test func theAnnualRunRecordsTheSameColdAndWarm() throws {
+        let folder = try TemporaryFolder()
+        let fy = try FiscalYear(2025)
+        try simulated(folder) { ledger in
+            var rates = RateTable.chiba(fiscalYear: 2025)!
+            rates.components[0].perCapita = rates.components[0].perCapita + Yen(100)
+            try AssessmentCommands(ledger).adoptRates(
+                rates,
+                metadata: CommandMetadata(commandID: Identifier(derivedFrom: Array("test/rates".utf8)), actor: "test"))
+        }
+        let (cold, warm) = try pair(folder)
+        let before = try cold.store.head().position
+        #expect(try warm.store.head().position == before)
+        let runs = try [cold, warm].map {
+            try AssessmentCommands($0).runAnnual(
+                fiscalYear: fy, decidedOn: try CivilDate(iso: "2026-01-15"), actor: "test", cause: "rates corrected",
+                runID: Identifier(derivedFrom: Array("test/annual".utf8)))
+        }
+        #expect(runs[0] == runs[1])
+        #expect(runs[0].reassessed > 20, "\(runs[0])")
+        let appended = try [cold, warm].map { ledger in
+            var events: [String] = []
+            try ledger.forEachEvent(.from(position: before + 1)) { view, event in
+                events.append("\(view.position) \(view.stream.value) \(event)")
+            }
+            return events
+        }
+        #expect(appended[0] == appended[1])
+        #expect(appended[0].count == runs[0].reassessed + runs[0].assessedFirstTime + 1)
+        #expect(!cold.hasCurrentCity)
+    }
 }

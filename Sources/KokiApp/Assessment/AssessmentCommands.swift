@@ -69,29 +69,60 @@ public struct AssessmentCommands: Sendable {
     /// a process holding the city in memory uses it.
     func neighbourhood(of person: PersonID, fiscalYear fy: FiscalYear) throws -> CitySnapshot {
         if ledger.hasCurrentCity { return try CitySnapshot(ledger) }
-        let head = try ledger.store.head().position
-        let heads = try InsuredRegisterCommands(ledger).heads()
-        var persons: Set<PersonID> = [person]
-        if let entry = heads.person(person) {
-            persons.insert(entry.id)
-            for membership in entry.households {
-                if let household = membership.household { persons.formUnion(heads.everIn(household)) }
+        return try Neighbourhoods(ledger, fiscalYear: fy).city(of: person)
+    }
+
+    /// Persons' neighbourhoods one after another, as the ledger stood when made: the register's
+    /// heads and the year's tables read once, each person's own streams when asked — what the
+    /// annual run in a fresh process decides from, holding one household at a time.
+    struct Neighbourhoods {
+        typealias Read = (position: Int64, stream: String, version: Int64, event: KokiEvent)
+        let ledger: KokiLedger
+        /// The ledger's head when made: every stream is read through it, as a city folded then.
+        let head: Int64
+        let heads: InsuredRegister
+        let tables: [Read]
+
+        init(_ ledger: KokiLedger, fiscalYear fy: FiscalYear) throws {
+            self.ledger = ledger
+            head = try ledger.store.head().position
+            heads = try InsuredRegisterCommands(ledger).heads()
+            var tables: [Read] = []
+            for stream in ["config/rates/\(fy.year)", "config/calendar/\(fy.year)"] {
+                try Self.read(ledger, stream, through: head, into: &tables)
             }
+            self.tables = tables
         }
-        let streams = persons.sorted().map(\.streamName) + ["config/rates/\(fy.year)", "config/calendar/\(fy.year)"]
-        var events: [(position: Int64, stream: String, version: Int64, event: KokiEvent)] = []
-        for stream in streams {
+
+        static func read(_ ledger: KokiLedger, _ stream: String, through head: Int64, into events: inout [Read]) throws {
             var query = EventQuery.stream(try StreamName(stream))
             query.throughPosition = head
-            try ledger.forEachEvent(query) { view, event in
-                events.append((view.position, stream, view.streamVersion, event))
+            try ledger.forEachEvent(query) { view, event in events.append((view.position, stream, view.streamVersion, event)) }
+        }
+
+        /// The year's tables alone (what the run checks before anyone is assessed).
+        func tablesCity() -> CitySnapshot {
+            var city = CitySnapshot()
+            for e in tables { city.apply(e.event, position: e.position, stream: e.stream, version: e.version) }
+            return city
+        }
+
+        func city(of person: PersonID) throws -> CitySnapshot {
+            var persons: Set<PersonID> = [person]
+            if let entry = heads.person(person) {
+                persons.insert(entry.id)
+                for membership in entry.households {
+                    if let household = membership.household { persons.formUnion(heads.everIn(household)) }
+                }
             }
+            var events = tables
+            for member in persons.sorted() { try Self.read(ledger, member.streamName, through: head, into: &events) }
+            var city = CitySnapshot()
+            for e in events.sorted(by: { $0.position < $1.position }) {
+                city.apply(e.event, position: e.position, stream: e.stream, version: e.version)
+            }
+            return city
         }
-        var city = CitySnapshot()
-        for e in events.sorted(by: { $0.position < $1.position }) {
-            city.apply(e.event, position: e.position, stream: e.stream, version: e.version)
-        }
-        return city
     }
 
     func assess(
@@ -295,17 +326,26 @@ public struct AssessmentCommands: Sendable {
     /// nothing that is still right; each run is recorded with its counts.
     /// With `cause`, every reassessment records it first (e.g. the rule change it applies), and
     /// with `runID` the run's own record is idempotent.
+    ///
+    /// A process holding the city in memory decides everyone on it; a fresh process reads who
+    /// was insured from the stored register and decides each person on their neighbourhood
+    /// (their household's streams and the year's tables, as the ledger stood when the run
+    /// began), holding one household at a time whatever the city's size.
     public func runAnnual(
         fiscalYear fy: FiscalYear, decidedOn: CivilDate, actor: String, cause: String? = nil, runID: Identifier? = nil
     ) throws -> RunSummary {
-        let city = try CitySnapshot(ledger)
-        _ = try Self.ratesInForce(fy, city)
-        _ = try Self.calendarInForce(fy, city)
+        let whole = ledger.hasCurrentCity ? try CitySnapshot(ledger) : nil
+        let near = whole == nil ? try Neighbourhoods(ledger, fiscalYear: fy) : nil
+        let tables = whole ?? near!.tablesCity()
+        _ = try Self.ratesInForce(fy, tables)
+        _ = try Self.calendarInForce(fy, tables)
+        let persons = (whole?.register ?? near!.heads).persons.values.sorted(by: { $0.id < $1.id })
         let run = runID ?? Identifier.random()
         var summary = RunSummary()
-        for person in city.register.persons.values.sorted(by: { $0.id < $1.id }) {
+        for person in persons {
             guard person.eligibilityPeriods.contains(where: { $0.overlaps(fy) }) else { continue }
             summary.considered += 1
+            let city = try whole ?? near!.city(of: person.id)
             do {
                 switch try assess(
                     person.id, fiscalYear: fy, decidedOn: decidedOn, city: city, cause: cause,

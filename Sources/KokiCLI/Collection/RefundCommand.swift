@@ -92,7 +92,7 @@ struct RefundCommand: ParsableCommand {
 
     struct List: TypedCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Open overpayments and refunds decided but not paid, for everyone.")
+            abstract: "Open overpayments and refunds decided but neither paid nor lapsed, for everyone.")
         @OptionGroup var options: LedgerOptions
 
         func request() -> ListOpenRefunds { ListOpenRefunds() }
