@@ -244,6 +244,19 @@ import Testing
                 account: BankAccount(
                     bankCode: "0001", branchCode: "001", accountType: 1, accountNumber: "7654321", holderKana: "ﾃｽﾄ ﾀﾛｳ"),
                 on: paidOn, metadata: meta("apply"))
+            // Someone who owes nothing pays money for no period (過誤納): only the money held
+            // for them makes them anyone's candidate.
+            let settled = try #require(
+                city.register.persons.keys.sorted().first { person in
+                    guard city.register.person(person)?.diedOn == nil, city.accounts.current(person, fy) == nil,
+                        let account = city.collection.account(person), !account.periods.isEmpty
+                    else { return false }
+                    return account.periods.values.allSatisfy { $0.outstanding == .zero && $0.lateFeeOutstanding == .zero }
+                        && account.openOverpayments.isEmpty
+                })
+            try collection.pay(
+                settled, amount: Yen(3_000), paidOn: paidOn, learnedOn: paidOn, channel: .counter, slip: nil,
+                metadata: meta("pay/settled"))
         }
         let (cold, warm) = try pair(folder)
         let due = calendar.dueDates().first!
@@ -267,8 +280,15 @@ import Testing
                 on: day, rates: rates, actor: "test", runID: Identifier(derivedFrom: Array("test/settle".utf8)))
         }
         #expect(settled[0] == settled[1])
+        // Five years on, the prescription run: the money held for a payer (an overpayment a
+        // payment left over, recognized by no event of its own) lapses alike.
+        let prescribed = try [cold, warm].map {
+            try ArrearsCommands($0).prescribe(on: try CivilDate(iso: "2031-06-02"), actor: "test")
+        }
+        #expect(prescribed[0] == prescribed[1])
         // Not empty, so the equalities above decide something.
         #expect(sent[0].sent.count == 1 && refunds[0].count >= 2 && !settled[0].isEmpty)
+        #expect(prescribed[0].refundsPrescribed.contains { $0.amount == Yen(3_000) })
         #expect(!cold.hasCurrentCity)
     }
 

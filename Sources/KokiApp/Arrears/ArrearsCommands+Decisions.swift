@@ -484,13 +484,14 @@ extension ArrearsCommands {
     /// kept — open, or decided and never paid (the refund lapses). One command per person; the
     /// same date again appends nothing.
     public func prescribe(on date: CivilDate, actor: String) throws -> PrescriptionRun {
-        // Who owes anything (the stored balances say) or ever had an overpayment (by type).
+        // Who owes anything, or is owed money held for them — an overpayment still open (one a
+        // payment left over, recognized by no event of its own, included) or a refund decided and
+        // not paid: the stored balances say.
         let found = try candidates(
             { account in
                 !account.overpayments.isEmpty
                     || account.periods.values.contains { $0.outstanding > .zero || $0.lateFeeOutstanding > .zero }
-            }, balances: { $0.outstanding > .zero || $0.lateFeeOutstanding > .zero },
-            types: [OverpaymentRecognized.eventType])
+            }, balances: { $0.outstanding > .zero || $0.lateFeeOutstanding > .zero || $0.held > .zero })
         let settings = found.settings
         let run = Identifier(derivedFrom: Array("prescription-run/\(date)".utf8))
         var all: [WrittenOff] = []
