@@ -484,14 +484,22 @@ extension ArrearsCommands {
     /// kept — open, or decided and never paid (the refund lapses). One command per person; the
     /// same date again appends nothing.
     public func prescribe(on date: CivilDate, actor: String) throws -> PrescriptionRun {
-        // Who owes anything, or is owed money held for them — an overpayment still open (one a
-        // payment left over, recognized by no event of its own, included) or a refund decided and
-        // not paid: the stored balances say.
+        // Who may have a right that lapsed: a period still owing that fell due more than the
+        // prescription's years ago (a period's right runs at least that long from its due date;
+        // a month's margin), a final late fee unpaid, or money held for them — an overpayment
+        // still open (one a payment left over, recognized by no event of its own, included) or a
+        // refund decided and not paid: the stored balances say.
+        let years = try Self.required(try ledger.currentArrearsSettings()).prescriptionYears
+        let cutoff = date.adding(days: 31 - 365 * years)
         let found = try candidates(
             { account in
                 !account.overpayments.isEmpty
                     || account.periods.values.contains { $0.outstanding > .zero || $0.lateFeeOutstanding > .zero }
-            }, balances: { $0.outstanding > .zero || $0.lateFeeOutstanding > .zero || $0.held > .zero })
+            },
+            balances: {
+                ($0.oldestOpenDue.map { $0 <= cutoff } ?? false) || $0.lateFeeOutstanding > .zero
+                    || $0.held > .zero
+            })
         let settings = found.settings
         let run = Identifier(derivedFrom: Array("prescription-run/\(date)".utf8))
         var all: [WrittenOff] = []
