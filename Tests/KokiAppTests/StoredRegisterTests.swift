@@ -3,6 +3,7 @@ import GRDB
 @_spi(Batch) @testable import KokiApp
 import KokiDomain
 import KokiEvents
+import KokiInterchange
 import KokiProjections
 import KokiReadModels
 import KokiSimulation
@@ -388,6 +389,51 @@ import Testing
         }
         #expect(appended[0] == appended[1])
         #expect(appended[0].count == runs[0].reassessed + runs[0].assessedFirstTime + 1)
+        #expect(!cold.hasCurrentCity)
+    }
+
+    /// The tax system's corrected incomes reassess the households they touch alike in a fresh
+    /// process (each member decided on their neighbourhood) and on the city in memory.
+    @Test func anIncomeImportReassessesTheSameColdAndWarm() throws {
+        let folder = try TemporaryFolder()
+        try simulated(folder)
+        let (cold, warm) = try pair(folder)
+        let city = try warm.currentCity()
+        let fy = try FiscalYear(2025)
+        // Householders insured in FY2025 with someone else in their household: a higher 2024
+        // income for each changes their own premium and, through the reduction, the others'.
+        let day = try CivilDate(iso: "2026-06-01")
+        let householders = city.register.persons.values.sorted { $0.id < $1.id }.filter { person in
+            guard let home = person.household(on: fy.firstDay), home.role == .householder, let id = home.household,
+                city.accounts.current(person.id, fy) != nil
+            else { return false }
+            return city.register.household(id, on: fy.firstDay).count > 1
+        }.prefix(5)
+        #expect(householders.count == 5)
+        let rows = householders.enumerated().map { index, person in
+            TaxMasterFile.Row(
+                line: index + 2, person: person.id,
+                figures: IncomeFigures(
+                    year: 2024, pensionRevenue: Yen(4_000_000), salaryRevenue: .zero, otherIncome: .zero,
+                    totalIncome: TaxableIncome.pensionIncome(revenue: Yen(4_000_000)), taxableIncome: nil,
+                    declared: true))
+        }
+        let before = try cold.store.head().position
+        let imports = try [cold, warm].map { ledger in
+            try InsuredRegisterCommands(ledger).importIncomes(
+                Array(TaxMasterFile.text(rows).utf8), name: "tax.csv", on: day,
+                metadata: CommandMetadata(commandID: Identifier(derivedFrom: Array("test/tax".utf8)), actor: "test"))
+        }
+        #expect(imports[0] == imports[1])
+        #expect(imports[0].reassessed.count > householders.count, "\(imports[0].reassessed.count) reassessed")
+        let appended = try [cold, warm].map { ledger in
+            var events: [String] = []
+            try ledger.forEachEvent(.from(position: before + 1)) { view, event in
+                events.append("\(view.position) \(view.stream.value) \(event)")
+            }
+            return events
+        }
+        #expect(appended[0] == appended[1])
         #expect(!cold.hasCurrentCity)
     }
 }

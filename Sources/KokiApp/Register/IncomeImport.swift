@@ -104,11 +104,23 @@ extension InsuredRegisterCommands {
             return (row.person, fy)
         }
         guard !touched.isEmpty else { return result }
-        let city = try CitySnapshot(ledger)
+        // A process holding the city in memory decides on it; a fresh one on each member's
+        // neighbourhood (their household's streams and the year's tables), never the city.
+        let whole = ledger.hasCurrentCity ? try CitySnapshot(ledger) : nil
+        var neighbourhoods: [Int: AssessmentCommands.Neighbourhoods] = [:]
+        func deciding(_ person: PersonID, _ fy: FiscalYear) throws -> CitySnapshot {
+            if let whole { return whole }
+            if neighbourhoods[fy.year] == nil {
+                neighbourhoods[fy.year] = try AssessmentCommands.Neighbourhoods(ledger, fiscalYear: fy)
+            }
+            return try neighbourhoods[fy.year]!.city(of: person)
+        }
         var done = Set<Key>()
         let assessment = AssessmentCommands(ledger)
         for (person, fy) in touched {
-            for member in Self.households(of: person, fy, day, city) where done.insert(Key(person: member, year: fy.year)).inserted {
+            for member in Self.households(of: person, fy, day, try deciding(person, fy))
+            where done.insert(Key(person: member, year: fy.year)).inserted {
+                let city = try deciding(member, fy)
                 guard city.accounts.current(member, fy) != nil else { continue }
                 do {
                     if case .reassessed(let e, let previous) = try assessment.assess(
