@@ -176,6 +176,15 @@ import Testing
         }
     }
 
+    /// Every event after `position`, with its position and stream: what two runs must agree on.
+    static func events(of ledger: KokiLedger, after position: Int64) throws -> [String] {
+        var events: [String] = []
+        try ledger.forEachEvent(.from(position: position + 1)) { view, event in
+            events.append("\(view.position) \(view.stream.value) \(event)")
+        }
+        return events
+    }
+
     /// A ledger as a fresh process opens it (`cold`), and one holding the city in memory.
     func pair(_ folder: TemporaryFolder) throws -> (cold: KokiLedger, warm: KokiLedger) {
         let cold = KokiLedger(try Ledger.open(at: folder.path("city.ledger")))
@@ -380,13 +389,7 @@ import Testing
         }
         #expect(runs[0] == runs[1])
         #expect(runs[0].reassessed > 20, "\(runs[0])")
-        let appended = try [cold, warm].map { ledger in
-            var events: [String] = []
-            try ledger.forEachEvent(.from(position: before + 1)) { view, event in
-                events.append("\(view.position) \(view.stream.value) \(event)")
-            }
-            return events
-        }
+        let appended = try [cold, warm].map { try Self.events(of: $0, after: before) }
         #expect(appended[0] == appended[1])
         #expect(appended[0].count == runs[0].reassessed + runs[0].assessedFirstTime + 1)
         #expect(!cold.hasCurrentCity)
@@ -426,13 +429,7 @@ import Testing
         }
         #expect(imports[0] == imports[1])
         #expect(imports[0].reassessed.count > householders.count, "\(imports[0].reassessed.count) reassessed")
-        let appended = try [cold, warm].map { ledger in
-            var events: [String] = []
-            try ledger.forEachEvent(.from(position: before + 1)) { view, event in
-                events.append("\(view.position) \(view.stream.value) \(event)")
-            }
-            return events
-        }
+        let appended = try [cold, warm].map { try Self.events(of: $0, after: before) }
         #expect(appended[0] == appended[1])
         #expect(!cold.hasCurrentCity)
     }
