@@ -68,8 +68,44 @@ public struct AssessmentCommands: Sendable {
     /// reads of it. A fresh process assessing one person at the counter never folds the city;
     /// a process holding the city in memory uses it.
     func neighbourhood(of person: PersonID, fiscalYear fy: FiscalYear) throws -> CitySnapshot {
-        if ledger.hasCurrentCity { return try CitySnapshot(ledger) }
-        return try Neighbourhoods(ledger, fiscalYear: fy).city(of: person)
+        try DecisionCity(ledger, fiscalYear: fy).city(of: person)
+    }
+
+    /// The city the decisions of a year read: the one a process holds in memory, or — in a
+    /// fresh process — each person's neighbourhood.
+    enum DecisionCity {
+        case whole(CitySnapshot)
+        case neighbourhoods(Neighbourhoods)
+
+        /// The city in memory when the process holds it, else the year's neighbourhoods.
+        init(_ ledger: KokiLedger, fiscalYear fy: FiscalYear) throws {
+            self =
+                ledger.hasCurrentCity
+                ? .whole(try CitySnapshot(ledger)) : .neighbourhoods(try Neighbourhoods(ledger, fiscalYear: fy))
+        }
+
+        /// What the year's rate table and calendar are read from.
+        var tables: CitySnapshot {
+            switch self {
+            case .whole(let city): city
+            case .neighbourhoods(let near): near.tablesCity()
+            }
+        }
+
+        /// Who is registered (the neighbourhoods' from the stored register's heads).
+        var register: InsuredRegister {
+            switch self {
+            case .whole(let city): city.register
+            case .neighbourhoods(let near): near.heads
+            }
+        }
+
+        func city(of person: PersonID) throws -> CitySnapshot {
+            switch self {
+            case .whole(let city): city
+            case .neighbourhoods(let near): try near.city(of: person)
+            }
+        }
     }
 
     /// Persons' neighbourhoods one after another, as the ledger stood when made: the register's
@@ -334,18 +370,17 @@ public struct AssessmentCommands: Sendable {
     public func runAnnual(
         fiscalYear fy: FiscalYear, decidedOn: CivilDate, actor: String, cause: String? = nil, runID: Identifier? = nil
     ) throws -> RunSummary {
-        let whole = ledger.hasCurrentCity ? try CitySnapshot(ledger) : nil
-        let near = whole == nil ? try Neighbourhoods(ledger, fiscalYear: fy) : nil
-        let tables = whole ?? near!.tablesCity()
+        let source = try DecisionCity(ledger, fiscalYear: fy)
+        let tables = source.tables
         _ = try Self.ratesInForce(fy, tables)
         _ = try Self.calendarInForce(fy, tables)
-        let persons = (whole?.register ?? near!.heads).persons.values.sorted(by: { $0.id < $1.id })
+        let persons = source.register.persons.values.sorted(by: { $0.id < $1.id })
         let run = runID ?? Identifier.random()
         var summary = RunSummary()
         for person in persons {
             guard person.eligibilityPeriods.contains(where: { $0.overlaps(fy) }) else { continue }
             summary.considered += 1
-            let city = try whole ?? near!.city(of: person.id)
+            let city = try source.city(of: person.id)
             do {
                 switch try assess(
                     person.id, fiscalYear: fy, decidedOn: decidedOn, city: city, cause: cause,

@@ -104,16 +104,15 @@ extension InsuredRegisterCommands {
             return (row.person, fy)
         }
         guard !touched.isEmpty else { return result }
-        // A process holding the city in memory decides on it; a fresh one on each member's
-        // neighbourhood (their household's streams and the year's tables), never the city.
+        // A process holding the city in memory decides every year on one snapshot of it; a fresh
+        // one each member on their neighbourhood (their household's streams and the year's
+        // tables), never the city.
         let whole = ledger.hasCurrentCity ? try CitySnapshot(ledger) : nil
-        var neighbourhoods: [Int: AssessmentCommands.Neighbourhoods] = [:]
+        var sources: [Int: AssessmentCommands.DecisionCity] = [:]
         func deciding(_ person: PersonID, _ fy: FiscalYear) throws -> CitySnapshot {
-            if let whole { return whole }
-            if neighbourhoods[fy.year] == nil {
-                neighbourhoods[fy.year] = try AssessmentCommands.Neighbourhoods(ledger, fiscalYear: fy)
-            }
-            return try neighbourhoods[fy.year]!.city(of: person)
+            let source = try sources[fy.year] ?? whole.map { .whole($0) } ?? .init(ledger, fiscalYear: fy)
+            sources[fy.year] = source
+            return try source.city(of: person)
         }
         var done = Set<Key>()
         let assessment = AssessmentCommands(ledger)
