@@ -104,19 +104,25 @@ extension InsuredRegisterCommands {
             return (row.person, fy)
         }
         guard !touched.isEmpty else { return result }
-        // A process holding the city in memory decides every year on one snapshot of it; a fresh
-        // one each member on their neighbourhood (their household's streams and the year's
-        // tables), never the city.
-        let whole = ledger.hasCurrentCity ? try CitySnapshot(ledger) : nil
-        var sources: [Int: AssessmentCommands.DecisionCity] = [:]
+        // Year by year, each decided on the city as it stands when its year begins: a process
+        // holding the city in memory on a snapshot of it, a fresh one each member on their
+        // neighbourhood (their household's streams and the year's tables), never the city. A
+        // member reassessed for one year is decided for the next on what their stream holds
+        // after it — a snapshot taken before would expect a version their stream has passed.
+        // Within a year each member is reassessed once, and another's reassessment changes
+        // nothing a decision reads but that member's own stream.
+        var source: (year: Int, city: AssessmentCommands.DecisionCity)?
         func deciding(_ person: PersonID, _ fy: FiscalYear) throws -> CitySnapshot {
-            let source = try sources[fy.year] ?? whole.map { .whole($0) } ?? .init(ledger, fiscalYear: fy)
-            sources[fy.year] = source
-            return try source.city(of: person)
+            if let source, source.year == fy.year { return try source.city.city(of: person) }
+            let city: AssessmentCommands.DecisionCity =
+                ledger.hasCurrentCity ? .whole(try CitySnapshot(ledger)) : try .init(ledger, fiscalYear: fy)
+            source = (fy.year, city)
+            return try city.city(of: person)
         }
+        let byYear = touched.enumerated().sorted { ($0.element.1.year, $0.offset) < ($1.element.1.year, $1.offset) }.map(\.element)
         var done = Set<Key>()
         let assessment = AssessmentCommands(ledger)
-        for (person, fy) in touched {
+        for (person, fy) in byYear {
             for member in Self.households(of: person, fy, day, try deciding(person, fy))
             where done.insert(Key(person: member, year: fy.year)).inserted {
                 let city = try deciding(member, fy)
