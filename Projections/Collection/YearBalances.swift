@@ -41,19 +41,16 @@ public struct YearBalance: Sendable, Hashable, Codable {
     /// Bumped whenever these sums change meaning or their stored form (the table's columns, the
     /// snapshot's encoding) changes; stored rows and snapshots of another version are rebuilt,
     /// never reused.
-    public static var logicVersion: Int { CollectionAccounts.logicVersion * 1_000 + 4 }
+    public static var logicVersion: Int { CollectionAccounts.logicVersion * 1_000 + 5 }
 
     /// The rows of one account, by fiscal year.
     public static func rows(of person: PersonID, _ account: CollectionAccounts.Account) -> [YearBalance] {
         // Per period, every yen credited and its yen-days after the due date (as the late fee
         // counts them: a payment covers the day it is made).
-        var credit: [PeriodKey: (total: Int64, yenDays: Int64)] = [:]
+        var credit: [PeriodKey: Credit] = [:]
         func credited(_ key: PeriodKey, _ amount: Yen, on day: CivilDate) {
             guard let due = account.periods[key]?.dueDate else { return }
-            let late = Int64(max(0, due.days(until: day)))
-            let (total, yenDays) = credit[key] ?? (0, 0)
-            let (product, overflow) = amount.amount.multipliedReportingOverflow(by: late)
-            credit[key] = (total + amount.amount, overflow ? .max : yenDays.addingReportingOverflow(product).0)
+            credit[key, default: Credit()].add(amount, late: due.days(until: day))
         }
         for payment in account.payments where payment.cancelled == nil {
             for part in payment.event.parts { credited(part.key, part.amount, on: payment.event.paidOn) }
@@ -61,8 +58,47 @@ public struct YearBalance: Sendable, Hashable, Codable {
         for appropriation in account.appropriations {
             for part in appropriation.parts { credited(part.key, part.amount, on: part.effectiveOn) }
         }
+        var held: [(Yen, CivilDate)] = []
+        for overpayment in account.overpayments where overpayment.open > .zero { held.append((overpayment.open, overpayment.arose)) }
+        for refund in account.refunds where refund.paid == nil && refund.prescribed == nil {
+            held.append((refund.decision.amount, refund.decision.decidedOn))
+        }
+        return rows(
+            of: person, periods: account.periods.lazy.map { ($0.key, $0.value) }, credit: { credit[$0] },
+            dunned: account.dunning.lazy.map(\.fiscalYear), held: held)
+    }
+
+    /// Every yen credited to a period and its yen-days after the due date, each saturating.
+    public struct Credit: Sendable, Hashable {
+        public var total: Int64 = 0
+        /// `Int64.max` once it overflowed.
+        public var yenDays: Int64 = 0
+
+        public init() {}
+
+        /// `amount` credited `late` days after the due date (none when on or before it).
+        /// Returns whether a sum overflowed (the figures are then the saturated ones).
+        @discardableResult
+        public mutating func add(_ amount: Yen, late: Int) -> Bool {
+            let (sum, over) = total.addingReportingOverflow(amount.amount)
+            total = over ? (amount.amount > 0 ? .max : .min) : sum
+            let (product, overflow) = amount.amount.multipliedReportingOverflow(by: Int64(max(0, late)))
+            let (days, wrapped) = yenDays.addingReportingOverflow(product)
+            yenDays = overflow || wrapped ? .max : days
+            return over || overflow || wrapped
+        }
+    }
+
+    /// The rows from an account's parts, by fiscal year: its periods, what was credited to
+    /// each, the fiscal year of each dunning notice, and the money held for the payer (each
+    /// amount with the day that places it in a year). The order of each sequence does not
+    /// matter.
+    public static func rows(
+        of person: PersonID, periods: some Sequence<(PeriodKey, CollectionAccounts.Period)>,
+        credit: (PeriodKey) -> Credit?, dunned: some Sequence<FiscalYear>, held: some Sequence<(Yen, CivilDate)>
+    ) -> [YearBalance] {
         var byYear: [FiscalYear: YearBalance] = [:]
-        for (key, period) in account.periods {
+        for (key, period) in periods {
             var row = byYear[key.fiscalYear] ?? YearBalance(person: person, fiscalYear: key.fiscalYear)
             row.assessed += period.assessed
             row.credited += period.credited
@@ -79,22 +115,18 @@ public struct YearBalance: Sendable, Hashable, Codable {
             if paidLate && period.assessed > .zero && period.outstanding == .zero && period.lateFee == .zero {
                 row.oldestLateDue = earlier(row.oldestLateDue, period.dueDate)
                 // Unbounded when the money credited does not cover the principal (a write-off).
-                let money = credit[key] ?? (0, 0)
+                let money = credit(key) ?? Credit()
                 let exposure = money.total >= (period.assessed - period.reduced).amount ? money.yenDays : .max
                 row.lateExposure = max(row.lateExposure ?? 0, exposure)
             }
             byYear[key.fiscalYear] = row
         }
-        for notice in account.dunning {
-            byYear[notice.fiscalYear]?.dunnedPeriods += 1
+        for year in dunned {
+            byYear[year]?.dunnedPeriods += 1
         }
-        func hold(_ amount: Yen, on day: CivilDate) {
+        for (amount, day) in held {
             let year = FiscalYear(containing: day)
             byYear[year, default: YearBalance(person: person, fiscalYear: year)].held += amount
-        }
-        for overpayment in account.overpayments where overpayment.open > .zero { hold(overpayment.open, on: overpayment.arose) }
-        for refund in account.refunds where refund.paid == nil && refund.prescribed == nil {
-            hold(refund.decision.amount, on: refund.decision.decidedOn)
         }
         return byYear.values.sorted { $0.fiscalYear < $1.fiscalYear }
     }

@@ -378,6 +378,62 @@ public struct StoredBalances: Sendable {
         }
     }
 
+    /// A table filled from zero into the rebuild's scratch table and dropped again, with the
+    /// snapshots and deltas it would record every `snapshotEvery` events, each decoded (rows
+    /// and persons sorted); either in position order (`byStreams: false`, as ``rebuild(check:snapshotEvery:)``
+    /// fills) or one person's stream at a time through the index, as it filled before — the
+    /// reference the tests and the benchmarks hold it to.
+    @_spi(Reference)
+    public func filledFromZero(byStreams: Bool, personsPerPass: Int? = nil, snapshotEvery: Int64? = nil) throws
+        -> ReferenceFill
+    {
+        try file.writingModel(Self.schema) { tx in
+            try tx.createTables()
+            let head = try tx.head()
+            let positions = try snapshotEvery.map { try tx.commandEnds(every: $0, through: head) } ?? []
+            var checkpoints: [Checkpoint] = []
+            var lastFull: Int64?
+            for position in positions {
+                let full = lastFull.map { position - $0 >= snapshotInterval } ?? true
+                if full { lastFull = position }
+                checkpoints.append(Checkpoint(position: position, full: full))
+            }
+            try tx.recreate(.rebuilt)
+            let built =
+                try byStreams
+                ? Self.fillByStreams(tx, table: .rebuilt, through: head, checkpoints: checkpoints)
+                : Self.fill(
+                    tx, table: .rebuilt, through: head, checkpoints: checkpoints,
+                    personsPerPass: personsPerPass ?? Self.personsPerPass)
+            let rows = try Self.readTable(tx, .rebuilt)
+            try tx.dropRebuilt()
+            var snapshots: [ReferenceFill.Taken] = []
+            for (checkpoint, taken) in zip(checkpoints, built.snapshots) {
+                let decoded = try SnapshotCodec.decode(
+                    SnapshotCodec.assemble(count: taken.count, body: taken.body), position: checkpoint.position)
+                snapshots.append(
+                    ReferenceFill.Taken(
+                        position: checkpoint.position, full: checkpoint.full, persons: taken.persons.sorted(),
+                        rows: decoded.sorted { ($0.person, $0.fiscalYear) < ($1.person, $1.fiscalYear) }))
+            }
+            return ReferenceFill(events: built.events, rows: rows, snapshots: snapshots)
+        }
+    }
+
+    @_spi(Reference)
+    public struct ReferenceFill: Sendable {
+        public struct Taken: Sendable, Equatable {
+            public var position: Int64
+            public var full: Bool
+            public var persons: [PersonID]
+            public var rows: [YearBalance]
+        }
+        /// The events read.
+        public var events: Int
+        public var rows: [YearBalance]
+        public var snapshots: [Taken]
+    }
+
     private func takeSnapshotIfDue(_ tx: any ReadModelTransaction, position: Int64) throws -> Bool {
         let last = try tx.snapshots().last { $0.logicVersion == YearBalance.logicVersion }?.position ?? 0
         guard position - last >= snapshotInterval else { return false }
@@ -461,9 +517,108 @@ public struct StoredBalances: Sendable {
         return (dirty ? YearBalance.rows(of: person, account) : rows, events)
     }
 
-    /// Every person's rows into `table`, one person at a time — and, in the same pass, the
-    /// snapshots at `checkpoints` (the rows as they stood at each), encoded as they come.
+    /// How many persons one pass over the ledger folds at once: a pass holds each one's
+    /// ``CompactBalances`` (about 2 KB for ten years of a person's periods), so memory stays
+    /// under a gigabyte whatever the ledger's length; Matsudo's 133,000 persons take one pass,
+    /// ten times that four.
+    static let personsPerPass = 350_000
+
+    /// Every person's rows into `table` — and, on the way, the snapshots at `checkpoints` (the
+    /// rows as they stood at each), encoded as they come.
+    ///
+    /// The ledger is read in position order, once per ``personsPerPass`` persons, and only the
+    /// events that change a balance (``CompactBalances/eventTypes``) are decoded: the table's
+    /// pages are read one after another rather than each person's stream through the index (a
+    /// lookup per event over the whole file). A person whose history the compact state cannot
+    /// follow exactly (a payment cancelled, say) is folded from their own stream instead,
+    /// exactly as a catch-up folds them.
     static func fill(
+        _ tx: any ReadModelTransaction, table: ReadModelTable, through: Int64, checkpoints: [Checkpoint] = [],
+        personsPerPass: Int = personsPerPass
+    ) throws -> (persons: Int, events: Int, rows: Int, snapshots: [(count: Int, persons: [PersonID], body: [UInt8])]) {
+        var (events, rows) = (0, 0)
+        var snapshots = checkpoints.map { _ in (count: 0, persons: [PersonID](), body: [UInt8]()) }
+        let positions = checkpoints.map(\.position)
+        let all = try Self.persons(tx)
+        var query = EventQuery.through(position: through)
+        query.types = CompactBalances.eventTypes
+        query.scansForTypes = true
+        query.readsEnvelopes = false
+        var start = 0
+        while start < all.count {
+            let pass = Array(all[start..<min(all.count, start + max(1, personsPerPass))])
+            start += pass.count
+            var index: [String: Int] = [:]
+            index.reserveCapacity(pass.count)
+            for (i, person) in pass.enumerated() { index[person.streamName] = i }
+            var states = [CompactBalances](repeating: CompactBalances(), count: pass.count)
+            // Per person: the rows last recorded at a checkpoint (encoded), and the first
+            // checkpoint not recorded from the compact state (a person it could not follow).
+            var last = [[UInt8]](repeating: [], count: checkpoints.isEmpty ? 0 : pass.count)
+            var unrecordedFrom = [Int](repeating: checkpoints.count, count: pass.count)
+            var dirty: [Int] = []
+            var next = 0
+            func record(_ i: Int, _ rows: [YearBalance], at index: Int, changed: Bool) {
+                let full = checkpoints[index].full
+                guard full || changed else { return }
+                var bytes: [UInt8] = []
+                SnapshotCodec.append(rows, to: &bytes)
+                guard full || bytes != last[i] else { return }
+                last[i] = bytes
+                snapshots[index].count += rows.count
+                if !full { snapshots[index].persons.append(pass[i]) }
+                snapshots[index].body += bytes
+            }
+            func checkpointsBefore(_ position: Int64) {
+                while next < checkpoints.count, checkpoints[next].position < position {
+                    let changed = Set(dirty)
+                    for i in checkpoints[next].full ? Array(states.indices) : dirty.sorted() {
+                        guard let rows = states[i].rows(of: pass[i]) else { continue }
+                        record(i, rows, at: next, changed: changed.contains(i))
+                    }
+                    for i in dirty { states[i].markClean() }
+                    dirty.removeAll(keepingCapacity: true)
+                    next += 1
+                }
+            }
+            var decoders = DecoderCache()
+            try tx.forEachEvent(query) { view in
+                guard let i = index[view.stream.value] else { return }
+                if !checkpoints.isEmpty { checkpointsBefore(view.position) }
+                events += 1
+                guard states[i].isExact else { return }
+                let event = try decoders.decode(view)
+                let wasDirty = states[i].isDirty
+                states[i].apply(event)
+                if !states[i].isExact { unrecordedFrom[i] = next }
+                if !wasDirty && states[i].isDirty { dirty.append(i) }
+            }
+            if !checkpoints.isEmpty { checkpointsBefore(.max) }
+            for i in pass.indices {
+                var personRows: [YearBalance]
+                if let compact = states[i].rows(of: pass[i]) {
+                    personRows = compact
+                } else {
+                    // Folded from the stream: its rows at the checkpoints not yet recorded too.
+                    let from = unrecordedFrom[i]
+                    let folded = try fold(tx, pass[i], through: through, checkpoints: positions) { index, rows, changed in
+                        guard index >= from else { return }
+                        record(i, rows, at: index, changed: changed)
+                    }
+                    personRows = folded.rows
+                }
+                try tx.insert(personRows.map(\.stored), into: table)
+                rows += personRows.count
+                personRows.removeAll()
+            }
+        }
+        return (all.count, events, rows, snapshots)
+    }
+
+    /// Every person's rows into `table`, one person's stream at a time through the index: what
+    /// ``fill(_:table:through:checkpoints:personsPerPass:)`` did before it read the ledger in
+    /// position order, kept as the reference the tests and benchmarks compare it with.
+    static func fillByStreams(
         _ tx: any ReadModelTransaction, table: ReadModelTable, through: Int64, checkpoints: [Checkpoint] = []
     ) throws -> (persons: Int, events: Int, rows: Int, snapshots: [(count: Int, persons: [PersonID], body: [UInt8])]) {
         var (persons, events, rows) = (0, 0, 0)

@@ -29,6 +29,11 @@ public struct EventQuery: Hashable, Sendable {
     /// command's sequence (``CommandEnvelope/unread(sequence:)``), and a scan that hops between
     /// commands at every event — one person's stream — runs about a third faster.
     public var readsEnvelopes = true
+    /// With ``types`` and no ``stream``: read the whole table in position order and pass over
+    /// the other types, rather than go through the index by type (a lookup per event). The
+    /// short way when the types are much of the ledger — a rebuild's pass; the index is the
+    /// short way for a few. The events selected are the same either way.
+    public var scansForTypes = false
 
     public init() {}
 

@@ -125,8 +125,9 @@ extension Ledger {
             let ids = try types.compactMap { try typeID(db, name: $0) }
             guard !ids.isEmpty else { return }
             // Within one stream its own index is the short way: `+` keeps SQLite off the type index.
+            // A scan for types keeps it off the type index too.
             conditions.append(
-                "\(query.stream == nil ? "" : "+")type_id IN (\(ids.map(String.init).joined(separator: ",")))")
+                "\(query.stream == nil && !query.scansForTypes ? "" : "+")type_id IN (\(ids.map(String.init).joined(separator: ",")))")
         }
         if query.recordedFrom != nil || query.recordedBefore != nil {
             var parts: [String] = []

@@ -3,7 +3,7 @@ import Foundation
 @_spi(Batch) import KokiApp
 import KokiDomain
 import KokiProjections
-import KokiReadModels
+@_spi(Reference) import KokiReadModels
 import KokiSimulation
 import LedgerStore
 

@@ -1,0 +1,291 @@
+import KokiDomain
+import KokiEvents
+
+/// One person's year balances (``YearBalance``) folded from their events as a pass over the
+/// whole ledger meets them, keeping only what the rows are made of: per period its due date,
+/// what is assessed and paid and the yen-days of that money, the rarer sums (appropriated,
+/// reduced, written off, late fees) only for the periods that have them, the overpayments and
+/// refunds, and how many dunning notices each year had — not the events themselves, as
+/// ``CollectionAccounts/Account`` keeps them (every payment, notice and contact). About 40 bytes
+/// a period: a rebuild in position order holds one of these for every person at once.
+///
+/// A few histories this state does not follow exactly, because it keeps no payment's parts:
+/// a payment cancelled, a period's due date moved after money reached it (its yen-days were
+/// counted against the old date), money appropriated to a period not yet assessed, a sum that
+/// overflowed. There ``isExact`` turns `false` and the caller folds that person's stream through
+/// their ``CollectionAccounts/Account`` instead; the rows are then the same either way.
+public struct CompactBalances: Sendable {
+    /// A period: its key and dates as 32-bit numbers (a fiscal year × 32 + the period; days
+    /// since 1970-01-01), the common sums inline, the rare ones in `extras` at `extra`.
+    struct Slot: Sendable {
+        var key: Int32
+        var due: Int32
+        var lastPaid: Int32 = Slot.none
+        var extra: Int32 = -1
+        var assessed = Yen.zero
+        var paid = Yen.zero
+        var credit = YearBalance.Credit()
+
+        static let none = Int32.min
+    }
+
+    /// A period's rarer sums (see ``CollectionAccounts/Period``).
+    struct Extra: Sendable {
+        var appropriated = Yen.zero
+        var movedOut = Yen.zero
+        var reduced = Yen.zero
+        var writtenOff = Yen.zero
+        var lateFee = Yen.zero
+        var lateFeePaid = Yen.zero
+        var lateFeeWaived = Yen.zero
+        var lateFeeWrittenOff = Yen.zero
+
+        var lateFeeOutstanding: Yen {
+            let left = lateFee - lateFeePaid - lateFeeWaived - lateFeeWrittenOff
+            return left > .zero ? left : .zero
+        }
+    }
+
+    struct Overpayment: Sendable {
+        var id: String
+        var amount: Yen
+        var arose: CivilDate
+        var appropriated = Yen.zero
+        var refunded = Yen.zero
+        var prescribed = Yen.zero
+
+        var open: Yen { amount - appropriated - refunded - prescribed }
+    }
+
+    struct Refund: Sendable {
+        var id: String
+        var amount: Yen
+        var decidedOn: CivilDate
+        var settled = false
+    }
+
+    private var slots: [Slot] = []
+    private var extras: [Extra] = []
+    private var overpayments: [Overpayment] = []
+    private var refunds: [Refund] = []
+    /// Dunning notices per fiscal year.
+    private var dunned: [(year: Int32, count: Int32)] = []
+    /// Whether the rows this state gives are exactly the account's; once `false`, events are
+    /// passed by (the caller folds the stream instead).
+    public private(set) var isExact = true
+    /// Whether an event changed this state since ``markClean()``.
+    public private(set) var isDirty = false
+
+    public init() {}
+
+    /// The event types that change a person's year balances: a pass reads only these.
+    public static let eventTypes: Set<String> = [
+        PremiumAssessed.eventType, PaymentReceived.eventType, PaymentCancelled.eventType,
+        OverpaymentRecognized.eventType, OverpaymentAppropriated.eventType, RefundDecided.eventType,
+        RefundPaid.eventType, RefundPrescribed.eventType, DunningNoticeIssued.eventType,
+        LateFeeFinalized.eventType, ReductionDecided.eventType, WrittenOff.eventType,
+    ]
+
+    public mutating func markClean() { isDirty = false }
+
+    /// Folds one of the person's events, in position order.
+    public mutating func apply(_ event: KokiEvent) {
+        guard isExact else { return }
+        switch event {
+        case .premiumAssessed(let e):
+            let year = Int32(truncatingIfNeeded: e.fiscalYear.year)
+            for installment in e.installments {
+                let key = Self.key(PeriodKey(e.fiscalYear, installment.period))
+                let due = Self.day(installment.dueDate)
+                if let i = index(key) {
+                    if slots[i].due != due && slots[i].credit != YearBalance.Credit() { return inexact() }
+                    slots[i].due = due
+                    slots[i].assessed = installment.amount
+                } else {
+                    slots.append(Slot(key: key, due: due, assessed: installment.amount))
+                }
+            }
+            // A reassessment that dropped a period leaves it owing nothing.
+            for i in slots.indices where slots[i].key >> 5 == year {
+                let period = Int(slots[i].key & 31)
+                if !e.installments.contains(where: { $0.period.number == period }) { slots[i].assessed = .zero }
+            }
+        case .paymentReceived(let e):
+            let paidOn = Self.day(e.paidOn)
+            for part in e.parts {
+                let key = Self.key(part.key)
+                let i: Int
+                if let found = index(key) {
+                    i = found
+                } else {
+                    slots.append(Slot(key: key, due: paidOn))
+                    i = slots.count - 1
+                }
+                if part.charge == .lateFee {
+                    extra(i) { $0.lateFeePaid += part.amount }
+                } else {
+                    slots[i].paid += part.amount
+                    if slots[i].lastPaid == Slot.none || slots[i].lastPaid < paidOn { slots[i].lastPaid = paidOn }
+                }
+                if slots[i].credit.add(part.amount, late: Int(paidOn) - Int(slots[i].due)) { return inexact() }
+            }
+            if e.overpaid > .zero { overpayments.append(Overpayment(id: e.id, amount: e.overpaid, arose: e.paidOn)) }
+        case .paymentCancelled:
+            // Its parts are not kept here: the account folds it.
+            return inexact()
+        case .overpaymentRecognized(let e):
+            if let i = index(Self.key(e.key)) { extra(i) { $0.movedOut += e.amount } }
+            overpayments.append(Overpayment(id: e.id, amount: e.amount, arose: e.arose))
+        case .overpaymentAppropriated(let e):
+            guard let o = overpayments.firstIndex(where: { $0.id == e.overpayment }) else { return }
+            for part in e.parts {
+                // Money on a period not assessed yet counts for it only if it is assessed later.
+                guard let i = index(Self.key(part.key)) else { return inexact() }
+                if part.charge == .lateFee {
+                    extra(i) { $0.lateFeePaid += part.amount }
+                } else {
+                    extra(i) { $0.appropriated += part.amount }
+                }
+                overpayments[o].appropriated += part.amount
+                if slots[i].credit.add(part.amount, late: Int(Self.day(part.effectiveOn)) - Int(slots[i].due)) {
+                    return inexact()
+                }
+            }
+        case .refundDecided(let e):
+            guard let o = overpayments.firstIndex(where: { $0.id == e.overpayment }) else { return }
+            overpayments[o].refunded += e.amount
+            refunds.append(Refund(id: e.id, amount: e.amount, decidedOn: e.decidedOn))
+        case .refundPaid(let e):
+            guard let r = refunds.firstIndex(where: { $0.id == e.refund }) else { return }
+            refunds[r].settled = true
+        case .refundPrescribed(let e):
+            guard let o = overpayments.firstIndex(where: { $0.id == e.overpayment }) else { return }
+            if let id = e.refund, let r = refunds.firstIndex(where: { $0.id == id }) {
+                refunds[r].settled = true
+                overpayments[o].refunded -= e.amount
+            }
+            overpayments[o].prescribed += e.amount
+        case .dunningNoticeIssued(let e):
+            let year = Int32(truncatingIfNeeded: e.fiscalYear.year)
+            if let i = dunned.firstIndex(where: { $0.year == year }) {
+                dunned[i].count += 1
+            } else {
+                dunned.append((year, 1))
+            }
+        case .lateFeeFinalized(let e):
+            if let i = index(Self.key(e.key)) { extra(i) { $0.lateFee = e.fee } }
+        case .reductionDecided(let e):
+            for part in e.parts {
+                if let i = index(Self.key(part.key)) { extra(i) { $0.reduced += part.amount } }
+            }
+            if e.waiveLateFees {
+                for part in e.parts {
+                    guard let i = index(Self.key(part.key)) else { continue }
+                    extra(i) { $0.lateFeeWaived += $0.lateFeeOutstanding }
+                }
+            }
+        case .writtenOff(let e):
+            if let i = index(Self.key(e.key)) {
+                extra(i) {
+                    $0.writtenOff += e.premium
+                    $0.lateFeeWrittenOff += e.lateFee
+                }
+            }
+        default:
+            return
+        }
+        isDirty = true
+    }
+
+    /// The person's rows, as ``YearBalance/rows(of:_:)`` gives them from the account; `nil`
+    /// when this state cannot give them exactly (``isExact`` is `false`).
+    public func rows(of person: PersonID) -> [YearBalance]? {
+        guard isExact else { return nil }
+        var periods: [(PeriodKey, CollectionAccounts.Period)] = []
+        periods.reserveCapacity(slots.count)
+        var credits: [PeriodKey: YearBalance.Credit] = [:]
+        for i in slots.indices {
+            guard let key = Self.periodKey(slots[i].key), let period = period(i) else { return nil }
+            periods.append((key, period))
+            credits[key] = slots[i].credit
+        }
+        var held: [(Yen, CivilDate)] = []
+        for overpayment in overpayments where overpayment.open > .zero { held.append((overpayment.open, overpayment.arose)) }
+        for refund in refunds where !refund.settled { held.append((refund.amount, refund.decidedOn)) }
+        var dunnedYears: [FiscalYear] = []
+        for (year, count) in dunned {
+            guard let fy = try? FiscalYear(Int(year)) else { return nil }
+            dunnedYears += repeatElement(fy, count: Int(count))
+        }
+        return YearBalance.rows(of: person, periods: periods, credit: { credits[$0] }, dunned: dunnedYears, held: held)
+    }
+
+    /// About how many bytes this state holds (for a pass's memory budget).
+    public var bytes: Int {
+        64 + slots.capacity * MemoryLayout<Slot>.stride + extras.capacity * MemoryLayout<Extra>.stride
+            + overpayments.capacity * 72 + refunds.capacity * 56 + dunned.capacity * 8
+    }
+
+    // MARK: - Inside
+
+    private mutating func inexact() {
+        isExact = false
+        isDirty = true
+        (slots, extras, overpayments, refunds, dunned) = ([], [], [], [], [])
+    }
+
+    /// The slot of a period: searched from the end, where this year's periods are.
+    private func index(_ key: Int32) -> Int? {
+        var i = slots.count - 1
+        while i >= 0 {
+            if slots[i].key == key { return i }
+            i -= 1
+        }
+        return nil
+    }
+
+    private mutating func extra(_ i: Int, _ change: (inout Extra) -> Void) {
+        if slots[i].extra < 0 {
+            slots[i].extra = Int32(extras.count)
+            extras.append(Extra())
+        }
+        change(&extras[Int(slots[i].extra)])
+    }
+
+    /// The slot as the account's period (`nil` only for a day out of range, which a slot
+    /// never holds: its days came from dates).
+    private func period(_ i: Int) -> CollectionAccounts.Period? {
+        let slot = slots[i]
+        guard let due = try? CivilDate(daysSinceEpoch: Int(slot.due)) else { return nil }
+        var period = CollectionAccounts.Period(dueDate: due)
+        period.assessed = slot.assessed
+        period.paid = slot.paid
+        if slot.lastPaid != Slot.none {
+            guard let day = try? CivilDate(daysSinceEpoch: Int(slot.lastPaid)) else { return nil }
+            period.lastPaidOn = day
+        }
+        if slot.extra >= 0 {
+            let extra = extras[Int(slot.extra)]
+            period.appropriated = extra.appropriated
+            period.movedOut = extra.movedOut
+            period.reduced = extra.reduced
+            period.writtenOff = extra.writtenOff
+            period.lateFee = extra.lateFee
+            period.lateFeePaid = extra.lateFeePaid
+            period.lateFeeWaived = extra.lateFeeWaived
+            period.lateFeeWrittenOff = extra.lateFeeWrittenOff
+        }
+        return period
+    }
+
+    static func key(_ key: PeriodKey) -> Int32 {
+        Int32(truncatingIfNeeded: key.fiscalYear.year << 5 | key.period.number)
+    }
+
+    static func periodKey(_ key: Int32) -> PeriodKey? {
+        guard let year = try? FiscalYear(Int(key >> 5)), let period = try? PeriodNumber(Int(key & 31)) else { return nil }
+        return PeriodKey(year, period)
+    }
+
+    static func day(_ date: CivilDate) -> Int32 { Int32(truncatingIfNeeded: date.daysSinceEpoch) }
+}
