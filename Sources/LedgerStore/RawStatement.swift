@@ -35,6 +35,8 @@ struct RawStatement {
         }
     }
 
+    func bindNull(_ index: Int32) { sqlite3_bind_null(handle, index) }
+
     func bind(_ index: Int32, _ bytes: [UInt8]?) {
         guard let bytes else {
             sqlite3_bind_null(handle, index)
