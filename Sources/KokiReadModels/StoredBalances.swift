@@ -517,11 +517,11 @@ public struct StoredBalances: Sendable {
         return (dirty ? YearBalance.rows(of: person, account) : rows, events)
     }
 
-    /// How many persons one pass over the ledger folds at once: a pass holds each one's
-    /// ``CompactBalances`` (about 2 KB for ten years of a person's periods), so memory stays
-    /// under a gigabyte whatever the ledger's length; Matsudo's 133,000 persons take one pass,
-    /// ten times that four.
-    static let personsPerPass = 350_000
+    /// How many persons one pass over the ledger folds at once (the balances' compact states,
+    /// the register's entries): memory stays bounded whatever the ledger's length or the
+    /// city's size. Matsudo's 133,000 persons over ten years take one pass and about 580 MB
+    /// anonymous at the most; ten times as many, nine passes.
+    static let personsPerPass = 150_000
 
     /// Every person's rows into `table` — and, on the way, the snapshots at `checkpoints` (the
     /// rows as they stood at each), encoded as they come.

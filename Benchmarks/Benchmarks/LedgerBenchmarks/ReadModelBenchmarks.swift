@@ -121,4 +121,60 @@ func readModelBenchmarks() {
     } setup: {
         _ = city()
     }
+
+    // The stored read models filled from position zero (issue 25): the ledger read in position
+    // order, the balances' events into each person's compact state and the register's into
+    // their entries — beside the same tables filled one person's stream at a time through the
+    // index (as before), and a plain SQLite scan of the same rows. Each rate is the ledger's
+    // events over the time. Then `rebuild(check: true)` of both, as `koki rebuild --check` runs.
+    Benchmark(
+        "City: the read models filled in position order, vs stream by stream and a plain SQLite scan",
+        configuration: .init(
+            metrics: [
+                .wallClock, .peakMemoryResident, Metric.rate("balances events/s"),
+                Metric.rate("balances by streams events/s"), Metric.rate("register events/s"),
+                Metric.rate("register by streams events/s"), Metric.rate("both events/s"),
+                Metric.rate("rebuild --check events/s"), Metric.rate("SQLite scan events/s"),
+                Metric.rate("both/scan ‰"), Metric.cost("balance events read"),
+            ],
+            maxIterations: 1)
+    ) { benchmark in
+        let fixture = city()
+        let scratch = Scratch()
+        let koki = fixture.copy(into: scratch)
+        let n = Double(fixture.events)
+        let scanTime = fixture.scanSeconds()
+        let balances = StoredBalances(koki)
+        let register = StoredRegister(koki.ports)
+        var filled: StoredBalances.ReferenceFill?
+        let balancesTime = try seconds { filled = try balances.filledFromZero(byStreams: false) }
+        var reference: StoredBalances.ReferenceFill?
+        let byStreamsTime = try seconds { reference = try balances.filledFromZero(byStreams: true) }
+        precondition(filled!.rows == reference!.rows && !filled!.rows.isEmpty)
+        var entries: InsuredRegister?
+        let registerTime = try seconds { entries = try register.filledFromZero(byStreams: false).register }
+        var referenceEntries: InsuredRegister?
+        let registerByStreamsTime = try seconds {
+            referenceEntries = try register.filledFromZero(byStreams: true).register
+        }
+        precondition(entries!.persons == referenceEntries!.persons && !entries!.persons.isEmpty)
+        // The command: both tables caught up, rebuilt and compared.
+        _ = try balances.rows()
+        var checks: (StoredBalances.Rebuild, StoredRegister.Rebuild)?
+        let checkTime = try seconds {
+            checks = (try balances.rebuild(check: true), try register.rebuild(check: true))
+        }
+        precondition(checks!.0.differences.isEmpty && checks!.1.differences.isEmpty)
+        benchmark.measurement(Metric.rate("balances events/s"), Int(n / balancesTime))
+        benchmark.measurement(Metric.rate("balances by streams events/s"), Int(n / byStreamsTime))
+        benchmark.measurement(Metric.rate("register events/s"), Int(n / registerTime))
+        benchmark.measurement(Metric.rate("register by streams events/s"), Int(n / registerByStreamsTime))
+        benchmark.measurement(Metric.rate("both events/s"), Int(n / (balancesTime + registerTime)))
+        benchmark.measurement(Metric.rate("rebuild --check events/s"), Int(n / checkTime))
+        benchmark.measurement(Metric.rate("SQLite scan events/s"), Int(n / scanTime))
+        benchmark.measurement(Metric.rate("both/scan ‰"), Int(1000 * scanTime / (balancesTime + registerTime)))
+        benchmark.measurement(Metric.cost("balance events read"), filled!.events)
+    } setup: {
+        _ = city()
+    }
 }

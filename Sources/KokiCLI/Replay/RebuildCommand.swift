@@ -15,10 +15,12 @@ struct RebuildCommand: ParsableCommand {
             reminders run` read; and the register, one entry per person (identity sealed, households, \
             eligibility, incomes, pension facts), which `koki insured list`, `insured turning-75`, `insured \
             address-exception`, `household show`, `erase --due` and the certificates' runs read. Queries keep \
-            them up to date by folding again only the persons whose streams grew since; this command folds every \
-            person's stream from position zero into fresh tables, compares them row by row with the maintained \
-            ones (caught up to the same head), names every row that differs, and swaps the fresh tables in. \
-            With --check it only compares and exits 1 when anything differs.
+            them up to date by folding again only the persons whose streams grew since; this command reads the \
+            ledger from position zero in position order into fresh tables (decoding only the events each model \
+            folds; a person's balances kept as compact per-period sums, their own stream folded where those \
+            cannot follow them exactly; at most 150,000 persons a pass), compares them row by row with the \
+            maintained ones (caught up to the same head), names every row that differs, and swaps the fresh \
+            tables in. With --check it only compares and exits 1 when anything differs.
 
             For `--known-at` questions about the past, the balances keep snapshots (the whole table at a \
             position) and deltas (what changed between two positions). Every catch-up leaves a delta and takes \
