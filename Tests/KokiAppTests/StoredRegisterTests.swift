@@ -395,6 +395,54 @@ import Testing
         #expect(!cold.hasCurrentCity)
     }
 
+    /// The fiscal closing (出納閉鎖) of the simulation's last year counts the same arrears in a
+    /// fresh process (those the stored balances show owing, and those with money dated after
+    /// the closing day) as on the city in memory — including a payer who owed at the closing
+    /// day and paid everything after it, whom the balances no longer show owing.
+    @Test func theFiscalClosingCountsTheSameColdAndWarm() throws {
+        let folder = try TemporaryFolder()
+        let fy = try FiscalYear(2025)
+        let paidOn = try CivilDate(iso: "2026-06-05")
+        var latePayer: PersonID?
+        try simulated(folder, insured: 200) { ledger in
+            let city = try CitySnapshot(ledger)
+            let owing = city.collection.accounts.keys.sorted().filter { person in
+                guard let account = city.collection.accounts[person] else { return false }
+                return account.periods.contains { $0.key.fiscalYear == fy && $0.value.outstanding > .zero }
+                    && city.register.person(person)?.diedOn == nil
+            }
+            try #require(owing.count > 3)
+            // The first pays everything after the closing day (once in each copy).
+            let person = owing[0]
+            latePayer = person
+            let outstanding = city.collection.accounts[person]!.periods.filter { $0.key.fiscalYear <= fy }
+                .map(\.value.outstanding).sum()
+            try CollectionCommands(ledger).pay(
+                person, amount: outstanding, paidOn: paidOn, learnedOn: paidOn, channel: .counter, slip: nil,
+                metadata: CommandMetadata(commandID: Identifier(derivedFrom: Array("test/late".utf8)), actor: "test"))
+        }
+        let (cold, warm) = try pair(folder)
+        // (The simulation closed the year on its closing day; what a closing counts is asked
+        // again here.)
+        let closings = try [cold, warm].map { try ArrearsCommands($0).carriedArrears(fy) }
+        #expect(closings[0] == closings[1])
+        #expect(closings[0].contains { $0.fiscalYear == fy && $0.persons > 3 }, "\(closings[0])")
+        #expect(!cold.hasCurrentCity)
+        // The late payer owes nothing now: only their money after the closing day finds them
+        // (and without it the two closings above differ by one).
+        let late = try #require(latePayer)
+        #expect(try StoredBalances(cold).rows().rows.filter { $0.person == late && $0.fiscalYear <= fy }
+            .allSatisfy { $0.outstanding == .zero })
+        // A year already closed is refused either way.
+        for ledger in [cold, warm] {
+            #expect(throws: KokiError.self) {
+                try ArrearsCommands(ledger).closeYear(
+                    fy, on: try CivilDate(iso: "2026-06-11"),
+                    metadata: CommandMetadata(commandID: Identifier(derivedFrom: Array("test/again".utf8)), actor: "test"))
+            }
+        }
+    }
+
     /// The tax system's corrected incomes reassess the households they touch alike in a fresh
     /// process (each member decided on their neighbourhood) and on the city in memory.
     @Test func anIncomeImportReassessesTheSameColdAndWarm() throws {

@@ -3,6 +3,7 @@ import KokiDomain
 import KokiEvents
 import KokiInterchange
 import KokiProjections
+import KokiReadModels
 import LedgerStore
 
 /// Installment plans and pledges, reductions, seizures, write-off at prescription and the
@@ -571,43 +572,96 @@ extension ArrearsCommands {
     /// Closes fiscal year `fy` on or after 31 May of the next year: the periods of that year and
     /// older still unpaid at the closing day are carried-forward arrears (滞納繰越) of the new
     /// year; the closing is recorded with the counts and amounts per fiscal year.
+    ///
+    /// A process holding the city in memory reads it. A fresh one folds no city: the persons who
+    /// may have owed at the closing day are those the stored balances show owing for the year or
+    /// an older one, and those with money dated after the closing day on such a period (a
+    /// payment or an appropriation, found by type) — who may owe nothing now; each is decided
+    /// from their own stream.
     public func closeYear(_ fy: FiscalYear, on date: CivilDate, metadata: CommandMetadata) throws -> FiscalYearClosed {
         let closing = FiscalClosing.closingDay(of: fy)
         guard date >= closing else {
             throw KokiError(.invalidInput, "FY\(fy.year) closes on \(closing) (出納閉鎖), not before")
         }
-        let city = try CitySnapshot(ledger)
-        if let earlier = city.collection.closings.first(where: { $0.fiscalYear == fy }) {
-            throw KokiError(.invalidInput, "FY\(fy.year) was already closed on \(earlier.closedOn)")
+        var closings = EventQuery()
+        closings.types = [FiscalYearClosed.eventType]
+        closings.readsEnvelopes = false
+        var earlier: FiscalYearClosed?
+        try ledger.forEachEvent(closings) { _, event in
+            if case .fiscalYearClosed(let e) = event, e.fiscalYear == fy, earlier == nil { earlier = e }
         }
-        var carried: [FiscalYear: (persons: Set<PersonID>, periods: Int, amount: Yen)] = [:]
-        for (person, account) in city.collection.accounts {
-            for (key, period) in account.periods where key.fiscalYear <= fy {
-                // What it owed at the end of the closing day: money after that day does not count.
-                var later = Yen.zero
-                for p in account.payments where p.cancelled == nil && p.event.paidOn > closing {
-                    for part in p.event.parts where part.key == key && part.charge == .premium { later += part.amount }
-                }
-                for a in account.appropriations {
-                    for part in a.parts where part.key == key && part.charge == .premium && part.effectiveOn > closing {
-                        later += part.amount
-                    }
-                }
-                let owed = min(period.owes, period.outstanding + later)
-                guard owed > .zero else { continue }
-                carried[key.fiscalYear, default: ([], 0, .zero)].persons.insert(person)
-                carried[key.fiscalYear]!.periods += 1
-                carried[key.fiscalYear]!.amount += owed
-            }
-        }
-        let event = FiscalYearClosed(
-            fiscalYear: fy, closedOn: closing,
-            carried: carried.sorted { $0.key < $1.key }.map {
-                .init(
-                    fiscalYear: $0.key, persons: $0.value.persons.count, periods: $0.value.periods,
-                    amount: $0.value.amount)
-            })
+        if let earlier { throw KokiError(.invalidInput, "FY\(fy.year) was already closed on \(earlier.closedOn)") }
+
+        let event = FiscalYearClosed(fiscalYear: fy, closedOn: closing, carried: try carriedArrears(fy))
         try ledger.record([.fiscalYearClosed(event)], metadata: metadata)
         return event
+    }
+
+    /// The arrears carried forward when fiscal year `fy` closes (see ``closeYear(_:on:metadata:)``),
+    /// by the fiscal year they are of.
+    func carriedArrears(_ fy: FiscalYear) throws -> [FiscalYearClosed.Carried] {
+        let closing = FiscalClosing.closingDay(of: fy)
+        var carried: [FiscalYear: (persons: Set<PersonID>, periods: Int, amount: Yen)] = [:]
+        func add(_ person: PersonID, _ account: CollectionAccounts.Account) {
+            for (year, owed) in Self.owedAtClosing(account, fy: fy, closing: closing) {
+                carried[year, default: ([], 0, .zero)].persons.insert(person)
+                carried[year, default: ([], 0, .zero)].periods += 1
+                carried[year, default: ([], 0, .zero)].amount += owed
+            }
+        }
+        if ledger.hasCurrentCity {
+            try ledger.withCurrentCity { city in
+                for (person, account) in city.collection.accounts { add(person, account) }
+            }
+        } else {
+            let head = try ledger.store.head().position
+            var persons = Set(
+                try StoredBalances(ledger).rows(through: head).rows.filter {
+                    $0.fiscalYear <= fy && $0.outstanding > .zero
+                }.map(\.person))
+            var money = EventQuery.through(position: head)
+            money.types = [PaymentReceived.eventType, OverpaymentAppropriated.eventType]
+            money.readsEnvelopes = false
+            try ledger.forEachEvent(money) { _, event in
+                switch event {
+                case .paymentReceived(let e) where e.paidOn > closing:
+                    if e.parts.contains(where: { $0.key.fiscalYear <= fy && $0.charge == .premium }) { persons.insert(e.person) }
+                case .overpaymentAppropriated(let e):
+                    if e.parts.contains(where: { $0.key.fiscalYear <= fy && $0.charge == .premium && $0.effectiveOn > closing }) {
+                        persons.insert(e.person)
+                    }
+                default: break
+                }
+            }
+            let collection = CollectionCommands(ledger)
+            for person in persons.sorted() {
+                add(person, try collection.load(person, knownAt: .position(head), settings: nil).account)
+            }
+        }
+        return carried.sorted { $0.key < $1.key }.map {
+            .init(fiscalYear: $0.key, persons: $0.value.persons.count, periods: $0.value.periods, amount: $0.value.amount)
+        }
+    }
+
+    /// What each period of fiscal year `fy` or older owed at the end of the closing day — money
+    /// after that day does not count — for the periods that owed anything, by their year.
+    static func owedAtClosing(_ account: CollectionAccounts.Account, fy: FiscalYear, closing: CivilDate) -> [(
+        FiscalYear, Yen
+    )] {
+        var owing: [(FiscalYear, Yen)] = []
+        for (key, period) in account.periods where key.fiscalYear <= fy {
+            var later = Yen.zero
+            for p in account.payments where p.cancelled == nil && p.event.paidOn > closing {
+                for part in p.event.parts where part.key == key && part.charge == .premium { later += part.amount }
+            }
+            for a in account.appropriations {
+                for part in a.parts where part.key == key && part.charge == .premium && part.effectiveOn > closing {
+                    later += part.amount
+                }
+            }
+            let owed = min(period.owes, period.outstanding + later)
+            if owed > .zero { owing.append((key.fiscalYear, owed)) }
+        }
+        return owing
     }
 }
