@@ -443,6 +443,62 @@ import Testing
         }
     }
 
+    /// The union's decisions are imported, compared and adopted alike in a fresh process (each
+    /// person's own stream, the union's decisions by type, the adopted person's neighbourhood)
+    /// and on the city in memory.
+    @Test func theUnionsDecisionsReconcileTheSameColdAndWarm() throws {
+        let folder = try TemporaryFolder()
+        try simulated(folder)
+        let (cold, warm) = try pair(folder)
+        let city = try warm.currentCity()
+        let fy = try FiscalYear(2025)
+        // The union's file for the year: koki's own figures, with three premiums higher by
+        // 1,000 yen and one person insured a month later.
+        var rows: [UnionAssessmentFile.Row] = []
+        for person in city.register.persons.keys.sorted() {
+            guard let assessed = city.accounts.current(person, fy), let entry = city.register.person(person),
+                let period = entry.eligibilityPeriods.last(where: { $0.overlaps(fy) }), let breakdown = assessed.breakdown
+            else { continue }
+            var row = UnionAssessmentFile.Row(
+                line: rows.count + 2, person: person, fiscalYear: fy, annualPremium: assessed.annualPremium,
+                incomeBase: breakdown.incomeBase, reduction: breakdown.judgment.reduction,
+                periods: assessed.installments.sorted { $0.period < $1.period }.map(\.amount),
+                insuredFrom: period.from, insuredUntil: period.until)
+            if rows.count < 3, let last = row.periods.indices.last {
+                row.annualPremium += Yen(1_000)
+                row.periods[last] += Yen(1_000)
+            }
+            if rows.count == 3 { row.insuredFrom = period.from.adding(days: 31) }
+            rows.append(row)
+        }
+        try #require(rows.count > 20)
+        let day = try CivilDate(iso: "2026-06-01")
+        let before = try cold.store.head().position
+        let imports = try [cold, warm].map { ledger in
+            try UnionReconciliation(ledger).importDecisions(
+                Array(UnionAssessmentFile.text(rows).utf8), name: "union.csv", on: day,
+                metadata: CommandMetadata(commandID: Identifier(derivedFrom: Array("test/union".utf8)), actor: "test"))
+        }
+        #expect(imports[0] == imports[1])
+        // Those changed, and those koki reassessed since the union's summer file.
+        #expect(imports[0].recorded >= 4 && imports[0].unchanged > 0 && imports[0].recorded + imports[0].unchanged == rows.count)
+        #expect(Set(imports[0].differences.map(\.person)).count == 4, "\(imports[0].differences)")
+        let differences = try [cold, warm].map { try UnionReconciliation($0).differences(fiscalYear: nil) }
+        #expect(differences[0] == differences[1] && !differences[0].isEmpty)
+        #expect(try UnionReconciliation(cold).differences(fiscalYear: fy) == differences[0].filter { $0.fiscalYear == fy })
+        // The city decides the union is right about the first.
+        let adopted = try [cold, warm].map { ledger in
+            try UnionReconciliation(ledger).adopt(
+                rows[0].person, fiscalYear: fy, on: day,
+                metadata: CommandMetadata(commandID: Identifier(derivedFrom: Array("test/adopt".utf8)), actor: "test")
+            ).0
+        }
+        #expect(adopted[0] == adopted[1] && adopted[0].annualPremium == rows[0].annualPremium)
+        let appended = try [cold, warm].map { try Self.events(of: $0, after: before) }
+        #expect(appended[0] == appended[1])
+        #expect(!cold.hasCurrentCity)
+    }
+
     /// The tax system's corrected incomes reassess the households they touch alike in a fresh
     /// process (each member decided on their neighbourhood) and on the city in memory.
     @Test func anIncomeImportReassessesTheSameColdAndWarm() throws {

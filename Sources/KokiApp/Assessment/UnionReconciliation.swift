@@ -51,10 +51,12 @@ public struct UnionReconciliation: Sendable {
             _ = try keptFiscalYear(
                 row.fiscalYear, today: day, field: "\(name): line \(row.line):", what: "the union decides for")
         }
-        let city = try CitySnapshot(ledger)
-        if let row = file.rows.first(where: { city.register.person($0.person) == nil }) {
+        let koki = try KokiSide(ledger)
+        let registered = try koki.whole.map { Set($0.register.persons.keys) } ?? InsuredRegisterCommands(ledger).registeredPersons()
+        if let row = file.rows.first(where: { !registered.contains($0.person) }) {
             throw KokiError(.invalidInput, "\(name): line \(row.line): no person \(row.person) in the register")
         }
+        let latest = try koki.latestDecisions()
         let label = name.split(separator: "/").last.map(String.init) ?? name
         var result = Import()
         result.rows = file.rows.count
@@ -67,7 +69,7 @@ public struct UnionReconciliation: Sendable {
                 insuredFrom: row.insuredFrom, insuredUntil: row.insuredUntil, receivedOn: day,
                 source: "\(label) line \(row.line)")
             decisions.append(decision)
-            if let last = city.register.person(row.person)?.union[row.fiscalYear.year], last.sameDecision(as: decision) {
+            if let last = latest[UnionKey(person: row.person, year: row.fiscalYear.year)], last.sameDecision(as: decision) {
                 result.unchanged += 1
                 continue
             }
@@ -75,23 +77,77 @@ public struct UnionReconciliation: Sendable {
             events.append(.unionDecisionRecorded(decision))
         }
         if !events.isEmpty { try ledger.record(events, metadata: metadata) }
-        result.differences = try decisions.flatMap { try Self.differences(of: $0, city) }
+        result.differences = try decisions.flatMap { try Self.differences(of: $0, koki.city(of: $0.person)) }
         return result
     }
 
     /// Every difference between the union's latest decisions (of `fiscalYear`, or every year)
     /// and koki as the ledger stands.
     public func differences(fiscalYear: FiscalYear?) throws -> [Difference] {
-        let city = try CitySnapshot(ledger)
+        let koki = try KokiSide(ledger)
+        var byPerson: [PersonID: [UnionDecisionRecorded]] = [:]
+        for (key, decision) in try koki.latestDecisions() where fiscalYear.map({ $0.year == key.year }) ?? true {
+            byPerson[key.person, default: []].append(decision)
+        }
         var out: [Difference] = []
-        for person in city.register.persons.keys.sorted() {
-            guard let entry = city.register.person(person) else { continue }
-            for (year, decision) in entry.union.sorted(by: { $0.key < $1.key })
-            where fiscalYear.map({ $0.year == year }) ?? true {
+        for person in byPerson.keys.sorted() {
+            let city = try koki.city(of: person)
+            for decision in (byPerson[person] ?? []).sorted(by: { $0.fiscalYear < $1.fiscalYear }) {
                 out += try Self.differences(of: decision, city)
             }
         }
         return out
+    }
+
+    struct UnionKey: Hashable {
+        var person: PersonID
+        var year: Int
+    }
+
+    /// koki's side of the comparison, as the ledger stands: the city a long-running process
+    /// holds in memory, or — in a fresh process — each person's own stream (their register
+    /// entry, eligibility and assessments), read through one head, and the union's decisions
+    /// found by their type; never the whole city.
+    struct KokiSide {
+        let ledger: KokiLedger
+        let whole: CitySnapshot?
+        let head: Int64
+
+        init(_ ledger: KokiLedger) throws {
+            self.ledger = ledger
+            let whole = ledger.hasCurrentCity ? try CitySnapshot(ledger) : nil
+            self.whole = whole
+            head = try whole?.position ?? ledger.store.head().position
+        }
+
+        func city(of person: PersonID) throws -> CitySnapshot {
+            if let whole { return whole }
+            var events: [AssessmentCommands.Neighbourhoods.Read] = []
+            try AssessmentCommands.Neighbourhoods.read(ledger, person.streamName, through: head, into: &events)
+            var city = CitySnapshot()
+            for e in events { city.apply(e.event, position: e.position, stream: e.stream, version: e.version) }
+            return city
+        }
+
+        /// The union's latest decision for each person and year.
+        func latestDecisions() throws -> [UnionKey: UnionDecisionRecorded] {
+            var latest: [UnionKey: UnionDecisionRecorded] = [:]
+            if let whole {
+                for (person, entry) in whole.register.persons {
+                    for (year, decision) in entry.union { latest[UnionKey(person: person, year: year)] = decision }
+                }
+                return latest
+            }
+            var query = EventQuery.through(position: head)
+            query.types = [UnionDecisionRecorded.eventType]
+            query.readsEnvelopes = false
+            try ledger.forEachEvent(query) { _, event in
+                if case .unionDecisionRecorded(let e) = event {
+                    latest[UnionKey(person: e.person, year: e.fiscalYear.year)] = e
+                }
+            }
+            return latest
+        }
     }
 
     /// Adopts the union's latest figure for a person and year (the city decided it is right): a
@@ -102,7 +158,11 @@ public struct UnionReconciliation: Sendable {
         throws -> (PremiumAssessed, previous: PremiumAssessed)
     {
         try ledger.businessCalendar(around: day).requireOpen(day, for: "a reassessment (更正)")
-        let city = try CitySnapshot(ledger)
+        // The decision reads the person's neighbourhood (their household's streams and the
+        // year's tables) in a fresh process, the city in one that holds it.
+        let city =
+            ledger.hasCurrentCity
+            ? try CitySnapshot(ledger) : try AssessmentCommands.Neighbourhoods(ledger, fiscalYear: fy).city(of: person)
         guard let entry = city.register.person(person) else {
             throw KokiError(.invalidInput, "no person \(person) in the register")
         }
