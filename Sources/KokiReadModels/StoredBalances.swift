@@ -320,15 +320,7 @@ public struct StoredBalances: Sendable {
         return try file.writingModel(Self.schema) { tx in
             try tx.createTables()
             let head = try tx.head()
-            let positions = try check ? [] : snapshotEvery.map { try tx.commandEnds(every: $0, through: head) } ?? []
-            // A snapshot at the first checkpoint and then every `snapshotInterval` events; deltas between.
-            var checkpoints: [Checkpoint] = []
-            var lastFull: Int64?
-            for position in positions {
-                let full = lastFull.map { position - $0 >= snapshotInterval } ?? true
-                if full { lastFull = position }
-                checkpoints.append(Checkpoint(position: position, full: full))
-            }
+            let checkpoints = try check ? [] : self.checkpoints(tx, every: snapshotEvery, through: head)
             var comparedWith: Int64?
             if let model = try tx.state(), model.logicVersion == YearBalance.logicVersion {
                 comparedWith = model.position
@@ -390,14 +382,7 @@ public struct StoredBalances: Sendable {
         try file.writingModel(Self.schema) { tx in
             try tx.createTables()
             let head = try tx.head()
-            let positions = try snapshotEvery.map { try tx.commandEnds(every: $0, through: head) } ?? []
-            var checkpoints: [Checkpoint] = []
-            var lastFull: Int64?
-            for position in positions {
-                let full = lastFull.map { position - $0 >= snapshotInterval } ?? true
-                if full { lastFull = position }
-                checkpoints.append(Checkpoint(position: position, full: full))
-            }
+            let checkpoints = try self.checkpoints(tx, every: snapshotEvery, through: head)
             try tx.recreate(.rebuilt)
             let built =
                 try byStreams
@@ -432,6 +417,24 @@ public struct StoredBalances: Sendable {
         public var events: Int
         public var rows: [YearBalance]
         public var snapshots: [Taken]
+    }
+
+    /// Where a pass records the table every `every` events (at the end of the command there): a
+    /// snapshot at the first checkpoint and then every ``snapshotInterval`` events, deltas between.
+    private func checkpoints(_ tx: any ReadModelTransaction, every: Int64?, through head: Int64) throws -> [Checkpoint] {
+        var checkpoints: [Checkpoint] = []
+        var lastFull: Int64?
+        for position in try every.map({ try tx.commandEnds(every: $0, through: head) }) ?? [] {
+            let full = lastFull.map { position - $0 >= snapshotInterval } ?? true
+            if full { lastFull = position }
+            checkpoints.append(Checkpoint(position: position, full: full))
+        }
+        return checkpoints
+    }
+
+    /// The persons of a fill in passes of at most `size`, in order.
+    static func passes<T>(_ persons: [T], size: Int) -> [ArraySlice<T>] {
+        stride(from: 0, to: persons.count, by: max(1, size)).map { persons[$0..<min(persons.count, $0 + max(1, size))] }
     }
 
     private func takeSnapshotIfDue(_ tx: any ReadModelTransaction, position: Int64) throws -> Bool {
@@ -544,10 +547,8 @@ public struct StoredBalances: Sendable {
         query.types = CompactBalances.eventTypes
         query.scansForTypes = true
         query.readsEnvelopes = false
-        var start = 0
-        while start < all.count {
-            let pass = Array(all[start..<min(all.count, start + max(1, personsPerPass))])
-            start += pass.count
+        for slice in Self.passes(all, size: personsPerPass) {
+            let pass = Array(slice)
             var index: [String: Int] = [:]
             index.reserveCapacity(pass.count)
             for (i, person) in pass.enumerated() { index[person.streamName] = i }

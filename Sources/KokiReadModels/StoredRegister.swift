@@ -254,10 +254,8 @@ public struct StoredRegister: Sendable {
         query.types = InsuredRegister.eventTypes
         query.scansForTypes = true
         query.readsEnvelopes = false
-        var start = 0
-        while start < keys.count {
-            let pass = try keys[start..<min(keys.count, start + max(1, personsPerPass))].map { try PersonID($0) }
-            start += pass.count
+        for slice in StoredBalances.passes(keys, size: personsPerPass) {
+            let pass = try slice.map { try PersonID($0) }
             let members = Set(pass.map(\.streamName))
             var register = InsuredRegister()
             var decoders = DecoderCache()
