@@ -548,63 +548,23 @@ public struct StoredBalances: Sendable {
         query.scansForTypes = true
         query.readsEnvelopes = false
         for slice in Self.passes(all, size: personsPerPass) {
-            let pass = Array(slice)
-            var index: [String: Int] = [:]
-            index.reserveCapacity(pass.count)
-            for (i, person) in pass.enumerated() { index[person.streamName] = i }
-            var states = [CompactBalances](repeating: CompactBalances(), count: pass.count)
-            // Per person: the rows last recorded at a checkpoint (encoded), and the first
-            // checkpoint not recorded from the compact state (a person it could not follow).
-            var last = [[UInt8]](repeating: [], count: checkpoints.isEmpty ? 0 : pass.count)
-            var unrecordedFrom = [Int](repeating: checkpoints.count, count: pass.count)
-            var dirty: [Int] = []
-            var next = 0
-            func record(_ i: Int, _ rows: [YearBalance], at index: Int, changed: Bool) {
-                let full = checkpoints[index].full
-                guard full || changed else { return }
-                var bytes: [UInt8] = []
-                SnapshotCodec.append(rows, to: &bytes)
-                guard full || bytes != last[i] else { return }
-                last[i] = bytes
-                snapshots[index].count += rows.count
-                if !full { snapshots[index].persons.append(pass[i]) }
-                snapshots[index].body += bytes
-            }
-            func checkpointsBefore(_ position: Int64) {
-                while next < checkpoints.count, checkpoints[next].position < position {
-                    let changed = Set(dirty)
-                    for i in checkpoints[next].full ? Array(states.indices) : dirty.sorted() {
-                        guard let rows = states[i].rows(of: pass[i]) else { continue }
-                        record(i, rows, at: next, changed: changed.contains(i))
-                    }
-                    for i in dirty { states[i].markClean() }
-                    dirty.removeAll(keepingCapacity: true)
-                    next += 1
-                }
-            }
-            var decoders = DecoderCache()
-            try tx.forEachEvent(query) { view in
-                guard let i = index[view.stream.value] else { return }
-                if !checkpoints.isEmpty { checkpointsBefore(view.position) }
-                events += 1
-                guard states[i].isExact else { return }
-                let event = try decoders.decode(view)
-                let wasDirty = states[i].isDirty
-                states[i].apply(event)
-                if !states[i].isExact { unrecordedFrom[i] = next }
-                if !wasDirty && states[i].isDirty { dirty.append(i) }
-            }
-            if !checkpoints.isEmpty { checkpointsBefore(.max) }
-            for i in pass.indices {
+            let pass = BalancePass(persons: Array(slice), checkpoints: checkpoints, snapshots: snapshots)
+            var index: [String: Int32] = [:]
+            index.reserveCapacity(pass.persons.count)
+            for (i, person) in pass.persons.enumerated() { index[person.streamName] = Int32(i) }
+            events += try PassScan.fold(tx, query, index: index, into: pass)
+            if !checkpoints.isEmpty { pass.checkpointsBefore(.max) }
+            for i in pass.persons.indices {
                 var personRows: [YearBalance]
-                if let compact = states[i].rows(of: pass[i]) {
+                if let compact = pass.states[i].rows(of: pass.persons[i]) {
                     personRows = compact
                 } else {
                     // Folded from the stream: its rows at the checkpoints not yet recorded too.
-                    let from = unrecordedFrom[i]
-                    let folded = try fold(tx, pass[i], through: through, checkpoints: positions) { index, rows, changed in
+                    let from = pass.unrecordedFrom[i]
+                    let folded = try fold(tx, pass.persons[i], through: through, checkpoints: positions) {
+                        index, rows, changed in
                         guard index >= from else { return }
-                        record(i, rows, at: index, changed: changed)
+                        pass.record(i, rows, at: index, changed: changed)
                     }
                     personRows = folded.rows
                 }
@@ -612,7 +572,9 @@ public struct StoredBalances: Sendable {
                 rows += personRows.count
                 personRows.removeAll()
             }
+            snapshots = pass.snapshots
         }
+        releaseFreedMemory()
         return (all.count, events, rows, snapshots)
     }
 
@@ -853,5 +815,236 @@ enum SnapshotCodec {
         row.lateExposure = try r.readOptional { try $0.readInt64() }
         row.held = try r.readYen()
         return row
+    }
+}
+
+/// Gives the memory a pass freed back to the system. The folding thread allocated the states in
+/// an arena of its own, which the C library would otherwise keep after they are freed — beside
+/// the next read model's pass, doubling the peak.
+func releaseFreedMemory() {
+    #if os(Linux)
+    _ = mallocTrim(0)
+    #endif
+}
+
+#if os(Linux)
+/// glibc's `malloc_trim` (in `<malloc.h>`, which Swift's Glibc module does not import).
+@_silgen_name("malloc_trim") private func mallocTrim(_ pad: Int) -> Int32
+#endif
+
+/// What a pass folds each of its persons' events into (see ``PassScan``): called on the
+/// folding thread, in position order.
+protocol PassFolder: AnyObject, Sendable {
+    /// Whether person `i`'s event at `position` is to be decoded and folded (called for every one
+    /// of their events first).
+    func wants(_ i: Int, at position: Int64) -> Bool
+    func fold(_ i: Int, _ event: KokiEvent)
+}
+
+/// A pass over the ledger in position order that decodes and folds on a second thread: the scan
+/// copies each event of the pass's persons into batches, and the folding thread decodes and
+/// folds them in the same order, so reading the rows and decoding them overlap on two cores.
+enum PassScan {
+    /// Reads the events `query` selects of the persons `index` names (their stream's name → their
+    /// index in the pass) into `folder`. Returns how many were read. An event that cannot be
+    /// decoded stops the pass with an error naming its position.
+    static func fold(
+        _ tx: any ReadModelTransaction, _ query: EventQuery, index: [String: Int32], into folder: any PassFolder
+    ) throws -> Int {
+        let handover = Handover(capacity: 4)
+        let finished = DispatchSemaphore(value: 0)
+        let outcome = Outcome()
+        DispatchQueue.global(qos: .userInitiated).async {
+            // After a failure the rest is taken and dropped, so the scan never waits on a full
+            // hand-over.
+            while case .batch(let batch) = handover.take() {
+                if outcome.failure == nil { outcome.failure = batch.fold(into: folder) }
+            }
+            finished.signal()
+        }
+        var events = 0
+        var decoders = DecoderCache()
+        var batch = EventBatch()
+        do {
+            defer {
+                handover.put(.batch(batch))
+                handover.put(.end)
+                finished.wait()
+            }
+            try tx.forEachEvent(query) { view in
+                guard let i = index[view.stream.value] else { return }
+                events += 1
+                let decode = try decoders.decoder(type: view.type, version: view.schemaVersion, position: view.position)
+                batch.append(person: i, view, decode)
+                if batch.count >= EventBatch.size {
+                    handover.put(.batch(batch))
+                    batch = EventBatch()
+                }
+            }
+        }
+        if let failure = outcome.failure { throw failure }
+        return events
+    }
+
+    /// The folding thread's first error, read once it has finished.
+    final class Outcome: @unchecked Sendable {
+        var failure: (any Error)?
+    }
+}
+
+/// Events a fill's scan hands to its folding thread: each one's person (their index in the
+/// pass), position, type, decoder and payload, copied out of the scan's row.
+final class EventBatch: @unchecked Sendable {
+    static let size = 4_096
+
+    var persons: [Int32] = []
+    var positions: [Int64] = []
+    var kinds: [Int32] = []
+    var ends: [Int] = []
+    var bytes: [UInt8] = []
+    /// The `(type, version)` of the batch's events and their decoders, each once.
+    var decoders: [(type: String, version: Int, decode: EventRegistry.Decoder)] = []
+
+    init() {
+        persons.reserveCapacity(Self.size)
+        positions.reserveCapacity(Self.size)
+        kinds.reserveCapacity(Self.size)
+        ends.reserveCapacity(Self.size)
+        bytes.reserveCapacity(Self.size * 96)
+    }
+
+    var count: Int { persons.count }
+
+    /// Decodes and folds the batch's events in order; the first that cannot be decoded stops
+    /// it and is returned.
+    func fold(into folder: any PassFolder) -> (any Error)? {
+        bytes.withUnsafeBytes { bytes in
+            var start = 0
+            for k in 0..<count {
+                let i = Int(persons[k])
+                let end = ends[k]
+                defer { start = end }
+                guard folder.wants(i, at: positions[k]) else { continue }
+                let kind = decoders[Int(kinds[k])]
+                do {
+                    folder.fold(i, try kind.decode(UnsafeRawBufferPointer(rebasing: bytes[start..<end])))
+                } catch {
+                    return KokiError(.undecodableEvent, "event \(positions[k]) (\(kind.type) v\(kind.version)): \(error)")
+                }
+            }
+            return nil
+        }
+    }
+
+    func append(person: Int32, _ view: borrowing EventView, _ decode: @escaping EventRegistry.Decoder) {
+        let kind: Int
+        if let known = decoders.lastIndex(where: { $0.version == view.schemaVersion && $0.type == view.type }) {
+            kind = known
+        } else {
+            decoders.append((view.type, view.schemaVersion, decode))
+            kind = decoders.count - 1
+        }
+        persons.append(person)
+        positions.append(view.position)
+        kinds.append(Int32(kind))
+        bytes.append(contentsOf: view.payload)
+        ends.append(bytes.count)
+    }
+}
+
+/// A bounded hand-over of batches from one thread to another.
+final class Handover: @unchecked Sendable {
+    enum Message {
+        case batch(EventBatch)
+        case end
+    }
+
+    private let condition = NSCondition()
+    private var queue: [Message] = []
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func put(_ message: Message) {
+        condition.lock()
+        while queue.count >= capacity { condition.wait() }
+        queue.append(message)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func take() -> Message {
+        condition.lock()
+        while queue.isEmpty { condition.wait() }
+        let message = queue.removeFirst()
+        condition.broadcast()
+        condition.unlock()
+        return message
+    }
+}
+
+/// One pass of the balances' fill: its persons' compact states and the snapshots and deltas
+/// recorded on the way. Folded by one thread at a time — the folding thread during the scan,
+/// then the fill's own once that thread has finished.
+final class BalancePass: PassFolder, @unchecked Sendable {
+    let persons: [PersonID]
+    let checkpoints: [StoredBalances.Checkpoint]
+    var snapshots: [(count: Int, persons: [PersonID], body: [UInt8])]
+    var states: [CompactBalances]
+    /// Per person: the rows last recorded at a checkpoint (encoded), and the first checkpoint
+    /// not recorded from the compact state (a person it could not follow).
+    var last: [[UInt8]]
+    var unrecordedFrom: [Int]
+    var dirty: [Int] = []
+    var next = 0
+
+    init(
+        persons: [PersonID], checkpoints: [StoredBalances.Checkpoint],
+        snapshots: [(count: Int, persons: [PersonID], body: [UInt8])]
+    ) {
+        self.persons = persons
+        self.checkpoints = checkpoints
+        self.snapshots = snapshots
+        states = [CompactBalances](repeating: CompactBalances(), count: persons.count)
+        last = [[UInt8]](repeating: [], count: checkpoints.isEmpty ? 0 : persons.count)
+        unrecordedFrom = [Int](repeating: checkpoints.count, count: persons.count)
+    }
+
+    func wants(_ i: Int, at position: Int64) -> Bool {
+        if !checkpoints.isEmpty { checkpointsBefore(position) }
+        return states[i].isExact
+    }
+
+    func fold(_ i: Int, _ event: KokiEvent) {
+        let wasDirty = states[i].isDirty
+        states[i].apply(event)
+        if !states[i].isExact { unrecordedFrom[i] = next }
+        if !wasDirty && states[i].isDirty { dirty.append(i) }
+    }
+
+    func record(_ i: Int, _ rows: [YearBalance], at index: Int, changed: Bool) {
+        let full = checkpoints[index].full
+        guard full || changed else { return }
+        var bytes: [UInt8] = []
+        SnapshotCodec.append(rows, to: &bytes)
+        guard full || bytes != last[i] else { return }
+        last[i] = bytes
+        snapshots[index].count += rows.count
+        if !full { snapshots[index].persons.append(persons[i]) }
+        snapshots[index].body += bytes
+    }
+
+    /// Records the checkpoints before `position`, as the states stand.
+    func checkpointsBefore(_ position: Int64) {
+        while next < checkpoints.count, checkpoints[next].position < position {
+            let changed = Set(dirty)
+            for i in checkpoints[next].full ? Array(states.indices) : dirty.sorted() {
+                guard let rows = states[i].rows(of: persons[i]) else { continue }
+                record(i, rows, at: next, changed: changed.contains(i))
+            }
+            for i in dirty { states[i].markClean() }
+            dirty.removeAll(keepingCapacity: true)
+            next += 1
+        }
     }
 }

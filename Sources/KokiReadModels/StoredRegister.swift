@@ -256,20 +256,17 @@ public struct StoredRegister: Sendable {
         query.readsEnvelopes = false
         for slice in StoredBalances.passes(keys, size: personsPerPass) {
             let pass = try slice.map { try PersonID($0) }
-            let members = Set(pass.map(\.streamName))
-            var register = InsuredRegister()
-            var decoders = DecoderCache()
-            try tx.forEachEvent(query) { view in
-                guard members.contains(view.stream.value) else { return }
-                events += 1
-                register.apply(try decoders.decode(view))
-            }
+            var index: [String: Int32] = [:]
+            for (i, person) in pass.enumerated() { index[person.streamName] = Int32(i) }
+            let folded = RegisterPass()
+            events += try PassScan.fold(tx, query, index: index, into: folded)
             for person in pass {
-                guard let entry = register.persons[person] else { continue }
+                guard let entry = folded.register.persons[person] else { continue }
                 try tx.insert(entry.rows, into: table)
                 persons += 1
             }
         }
+        releaseFreedMemory()
         return (persons, events)
     }
 
@@ -493,4 +490,13 @@ extension InsuredRegister.Person {
             ReadModelRow(key: id.value, part: 1, values: [nil, nil], document: storedTail),
         ]
     }
+}
+
+/// One pass of the register's fill: its persons' entries, folded on the pass's folding thread.
+final class RegisterPass: PassFolder, @unchecked Sendable {
+    var register = InsuredRegister()
+
+    func wants(_ i: Int, at position: Int64) -> Bool { true }
+
+    func fold(_ i: Int, _ event: KokiEvent) { register.apply(event) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 @_spi(Batch) @testable import KokiApp
 import KokiDomain
 import KokiEvents
@@ -111,6 +112,33 @@ import Testing
         // And the rebuild that uses it finds nothing to mend.
         let check = try balances.rebuild(check: true)
         #expect(check.differences.isEmpty)
+    }
+
+    /// An event the folding thread cannot decode stops the fill with an error naming its
+    /// position, in one pass or many: no trap, no hang, no table.
+    @Test func anUndecodableEventStopsTheFillNamingItsPosition() throws {
+        let (folder, ledger, _) = try Self.city(seed: 31)
+        defer { withExtendedLifetime(folder) {} }
+        let damaged = try DatabaseQueue(path: folder.path("city.ledger")).write { db -> Int64 in
+            let position = try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT e.position FROM koki_events e JOIN koki_event_types t ON t.id = e.type_id
+                    WHERE t.name = 'PaymentReceived' ORDER BY e.position LIMIT 1 OFFSET 40
+                    """) ?? 0
+            try db.execute(sql: "DROP TRIGGER koki_events_refuse_update")
+            try db.execute(sql: "UPDATE koki_events SET payload = x'ff', encoding = 0 WHERE position = ?", arguments: [position])
+            return position
+        }
+        #expect(damaged > 0)
+        for perPass in [1_000, 13] {
+            do {
+                _ = try StoredBalances(ledger).filledFromZero(byStreams: false, personsPerPass: perPass)
+                Issue.record("a damaged payment was folded")
+            } catch {
+                #expect("\(error)".contains("event \(damaged) (PaymentReceived v2): payload ends early"), "\(error)")
+            }
+        }
     }
 
     /// The stored register filled in position order equals the one filled stream by stream,
