@@ -17,8 +17,9 @@ struct RebuildCommand: ParsableCommand {
             address-exception`, `household show`, `erase --due` and the certificates' runs read. Queries keep \
             them up to date by folding again only the persons whose streams grew since; this command reads the \
             ledger from position zero in position order into fresh tables (decoding only the events each model \
-            folds; a person's balances kept as compact per-period sums, their own stream folded where those \
-            cannot follow them exactly; at most 150,000 persons a pass), compares them row by row with the \
+            folds, on a second core while the scan reads on; a person's balances kept as compact per-period \
+            sums, their own stream folded where those cannot follow them exactly; at most 150,000 persons a \
+            pass), compares them row by row with the \
             maintained ones (caught up to the same head), names every row that differs, and swaps the fresh \
             tables in. With --check it only compares and exits 1 when anything differs.
 
