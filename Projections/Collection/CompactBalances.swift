@@ -201,13 +201,11 @@ public struct CompactBalances: Sendable {
     /// when this state cannot give them exactly (``isExact`` is `false`).
     public func rows(of person: PersonID) -> [YearBalance]? {
         guard isExact else { return nil }
-        var periods: [(PeriodKey, CollectionAccounts.Period)] = []
+        var periods: [(PeriodKey, CollectionAccounts.Period, YearBalance.Credit?)] = []
         periods.reserveCapacity(slots.count)
-        var credits: [PeriodKey: YearBalance.Credit] = [:]
         for i in slots.indices {
             guard let key = Self.periodKey(slots[i].key), let period = period(i) else { return nil }
-            periods.append((key, period))
-            credits[key] = slots[i].credit
+            periods.append((key, period, slots[i].credit))
         }
         var held: [(Yen, CivilDate)] = []
         for overpayment in overpayments where overpayment.open > .zero { held.append((overpayment.open, overpayment.arose)) }
@@ -217,7 +215,7 @@ public struct CompactBalances: Sendable {
             guard let fy = try? FiscalYear(Int(year)) else { return nil }
             dunnedYears += repeatElement(fy, count: Int(count))
         }
-        return YearBalance.rows(of: person, periods: periods, credit: { credits[$0] }, dunned: dunnedYears, held: held)
+        return YearBalance.rows(of: person, periods: periods, dunned: dunnedYears, held: held)
     }
 
     /// About how many bytes this state holds (for a pass's memory budget).

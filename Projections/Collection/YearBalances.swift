@@ -64,7 +64,7 @@ public struct YearBalance: Sendable, Hashable, Codable {
             held.append((refund.decision.amount, refund.decision.decidedOn))
         }
         return rows(
-            of: person, periods: account.periods.lazy.map { ($0.key, $0.value) }, credit: { credit[$0] },
+            of: person, periods: account.periods.lazy.map { ($0.key, $0.value, credit[$0.key]) },
             dunned: account.dunning.lazy.map(\.fiscalYear), held: held)
     }
 
@@ -89,46 +89,50 @@ public struct YearBalance: Sendable, Hashable, Codable {
         }
     }
 
-    /// The rows from an account's parts, by fiscal year: its periods, what was credited to
+    /// The rows from an account's parts, by fiscal year: its periods with what was credited to
     /// each, the fiscal year of each dunning notice, and the money held for the payer (each
     /// amount with the day that places it in a year). The order of each sequence does not
-    /// matter.
+    /// matter. (A person's years are few: they are found by a search, not a hash.)
     public static func rows(
-        of person: PersonID, periods: some Sequence<(PeriodKey, CollectionAccounts.Period)>,
-        credit: (PeriodKey) -> Credit?, dunned: some Sequence<FiscalYear>, held: some Sequence<(Yen, CivilDate)>
+        of person: PersonID, periods: some Sequence<(PeriodKey, CollectionAccounts.Period, Credit?)>,
+        dunned: some Sequence<FiscalYear>, held: some Sequence<(Yen, CivilDate)>
     ) -> [YearBalance] {
-        var byYear: [FiscalYear: YearBalance] = [:]
-        for (key, period) in periods {
-            var row = byYear[key.fiscalYear] ?? YearBalance(person: person, fiscalYear: key.fiscalYear)
-            row.assessed += period.assessed
-            row.credited += period.credited
-            row.reduced += period.reduced
-            row.writtenOff += period.writtenOff
-            row.outstanding += period.outstanding
-            row.overpaid += period.overpaid
-            row.lateFeeOutstanding += period.lateFeeOutstanding
+        var rows: [YearBalance] = []
+        func index(_ year: FiscalYear) -> Int {
+            if let found = rows.lastIndex(where: { $0.fiscalYear == year }) { return found }
+            rows.append(YearBalance(person: person, fiscalYear: year))
+            return rows.count - 1
+        }
+        for (key, period, credit) in periods {
+            let i = index(key.fiscalYear)
+            rows[i].assessed += period.assessed
+            rows[i].credited += period.credited
+            rows[i].reduced += period.reduced
+            rows[i].writtenOff += period.writtenOff
+            rows[i].outstanding += period.outstanding
+            rows[i].overpaid += period.overpaid
+            rows[i].lateFeeOutstanding += period.lateFeeOutstanding
             if period.outstanding > .zero {
-                row.openPeriods += 1
-                if period.assessed > .zero { row.oldestOpenDue = earlier(row.oldestOpenDue, period.dueDate) }
+                rows[i].openPeriods += 1
+                if period.assessed > .zero { rows[i].oldestOpenDue = earlier(rows[i].oldestOpenDue, period.dueDate) }
             }
             let paidLate = (period.lastPaidOn.map { $0 > period.dueDate } ?? false) || period.appropriated > .zero
             if paidLate && period.assessed > .zero && period.outstanding == .zero && period.lateFee == .zero {
-                row.oldestLateDue = earlier(row.oldestLateDue, period.dueDate)
+                rows[i].oldestLateDue = earlier(rows[i].oldestLateDue, period.dueDate)
                 // Unbounded when the money credited does not cover the principal (a write-off).
-                let money = credit(key) ?? Credit()
+                let money = credit ?? Credit()
                 let exposure = money.total >= (period.assessed - period.reduced).amount ? money.yenDays : .max
-                row.lateExposure = max(row.lateExposure ?? 0, exposure)
+                rows[i].lateExposure = max(rows[i].lateExposure ?? 0, exposure)
             }
-            byYear[key.fiscalYear] = row
         }
+        // Notices count only for a year with periods; money held makes a year's row of its own.
         for year in dunned {
-            byYear[year]?.dunnedPeriods += 1
+            if let i = rows.lastIndex(where: { $0.fiscalYear == year }) { rows[i].dunnedPeriods += 1 }
         }
         for (amount, day) in held {
-            let year = FiscalYear(containing: day)
-            byYear[year, default: YearBalance(person: person, fiscalYear: year)].held += amount
+            rows[index(FiscalYear(containing: day))].held += amount
         }
-        return byYear.values.sorted { $0.fiscalYear < $1.fiscalYear }
+        return rows.sorted { $0.fiscalYear < $1.fiscalYear }
     }
 
     /// Whether the person may be in arrears on `date`: a period past due still owing, a final

@@ -157,6 +157,67 @@ import Testing
         }
     }
 
+    /// Each account's year rows equal the rows summed plainly, period by period, through
+    /// dictionaries (how they were summed before the sums were shared with the compact state).
+    @Test func anAccountsRowsEqualThePlainSums() throws {
+        let (folder, ledger, _) = try Self.city(seed: 41)
+        defer { withExtendedLifetime(folder) {} }
+        let accounts = try ledger.replay(CollectionAccounts.self, through: try ledger.store.head().position).accounts
+        #expect(accounts.count > 60)
+        for (person, account) in accounts {
+            #expect(YearBalance.rows(of: person, account) == Self.plainRows(person, account), "\(person)")
+        }
+    }
+
+    static func plainRows(_ person: PersonID, _ account: CollectionAccounts.Account) -> [YearBalance] {
+        var credit: [PeriodKey: (total: Int64, yenDays: Int64)] = [:]
+        func credited(_ key: PeriodKey, _ amount: Yen, on day: CivilDate) {
+            guard let due = account.periods[key]?.dueDate else { return }
+            let late = Int64(max(0, due.days(until: day)))
+            let (total, yenDays) = credit[key] ?? (0, 0)
+            credit[key] = (total + amount.amount, yenDays + amount.amount * late)
+        }
+        for payment in account.payments where payment.cancelled == nil {
+            for part in payment.event.parts { credited(part.key, part.amount, on: payment.event.paidOn) }
+        }
+        for appropriation in account.appropriations {
+            for part in appropriation.parts { credited(part.key, part.amount, on: part.effectiveOn) }
+        }
+        var byYear: [FiscalYear: YearBalance] = [:]
+        for (key, period) in account.periods {
+            var row = byYear[key.fiscalYear] ?? YearBalance(person: person, fiscalYear: key.fiscalYear)
+            row.assessed += period.assessed
+            row.credited += period.credited
+            row.reduced += period.reduced
+            row.writtenOff += period.writtenOff
+            row.outstanding += period.outstanding
+            row.overpaid += period.overpaid
+            row.lateFeeOutstanding += period.lateFeeOutstanding
+            if period.outstanding > .zero {
+                row.openPeriods += 1
+                if period.assessed > .zero { row.oldestOpenDue = min(row.oldestOpenDue ?? period.dueDate, period.dueDate) }
+            }
+            let paidLate = (period.lastPaidOn.map { $0 > period.dueDate } ?? false) || period.appropriated > .zero
+            if paidLate && period.assessed > .zero && period.outstanding == .zero && period.lateFee == .zero {
+                row.oldestLateDue = min(row.oldestLateDue ?? period.dueDate, period.dueDate)
+                let money = credit[key] ?? (0, 0)
+                let exposure = money.total >= (period.assessed - period.reduced).amount ? money.yenDays : .max
+                row.lateExposure = max(row.lateExposure ?? 0, exposure)
+            }
+            byYear[key.fiscalYear] = row
+        }
+        for notice in account.dunning { byYear[notice.fiscalYear]?.dunnedPeriods += 1 }
+        func hold(_ amount: Yen, on day: CivilDate) {
+            let year = FiscalYear(containing: day)
+            byYear[year, default: YearBalance(person: person, fiscalYear: year)].held += amount
+        }
+        for overpayment in account.overpayments where overpayment.open > .zero { hold(overpayment.open, on: overpayment.arose) }
+        for refund in account.refunds where refund.paid == nil && refund.prescribed == nil {
+            hold(refund.decision.amount, on: refund.decision.decidedOn)
+        }
+        return byYear.values.sorted { $0.fiscalYear < $1.fiscalYear }
+    }
+
     /// A person's compact state turns inexact exactly on the histories it cannot follow, and
     /// gives the account's rows while it is exact.
     @Test func theCompactStateGivesTheAccountsRowsOrSaysItCannot() throws {
