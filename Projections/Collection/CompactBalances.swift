@@ -218,12 +218,6 @@ public struct CompactBalances: Sendable {
         return YearBalance.rows(of: person, periods: periods, dunned: dunnedYears, held: held)
     }
 
-    /// About how many bytes this state holds (for a pass's memory budget).
-    public var bytes: Int {
-        64 + slots.capacity * MemoryLayout<Slot>.stride + extras.capacity * MemoryLayout<Extra>.stride
-            + overpayments.capacity * 72 + refunds.capacity * 56 + dunned.capacity * 8
-    }
-
     // MARK: - Inside
 
     private mutating func inexact() {

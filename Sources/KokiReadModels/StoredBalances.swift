@@ -13,8 +13,9 @@ import LedgerStore
 ///   one transaction before answering: the persons whose streams gained events since are folded
 ///   again from their own streams and their rows replaced. Appends themselves do not pay for it,
 ///   so a batch run of 80,000 commands refolds each person it touched once, at the next query.
-/// - **Rebuilt from zero on demand, and whenever its logic changed.** ``rebuild(check:)`` folds
-///   every person's stream into a fresh table and compares it with the maintained one; it swaps
+/// - **Rebuilt from zero on demand, and whenever its logic changed.** ``rebuild(check:)`` reads
+///   the ledger in position order into a fresh table (each person's balances kept as compact
+///   state, ``CompactBalances``) and compares it with the maintained one; it swaps
 ///   the new table in unless asked only to check. A table or snapshot of another
 ///   ``YearBalance/logicVersion`` is never read: the next catch-up rebuilds it.
 /// - **Snapshots and deltas for the past.** A snapshot is the whole table at a position; a delta
@@ -25,7 +26,8 @@ import LedgerStore
 ///   for a day's work) and takes a snapshot whenever ``snapshotInterval`` events have passed
 ///   since the last; a rebuild takes one at its head, and with a checkpoint interval writes a
 ///   delta at every checkpoint and a snapshot every ``snapshotInterval`` events.
-/// - Memory is one person's account at a time, whatever the ledger's length.
+/// - Memory is one person's account at a time when catching up, whatever the ledger's length;
+///   a fill from zero holds a pass's persons' compact states (``PassScan/personsPerPass``).
 public struct StoredBalances: Sendable {
     public static let name = "balances"
     /// Events between automatic snapshots.
@@ -389,7 +391,7 @@ public struct StoredBalances: Sendable {
                 ? Self.fillByStreams(tx, table: .rebuilt, through: head, checkpoints: checkpoints)
                 : Self.fill(
                     tx, table: .rebuilt, through: head, checkpoints: checkpoints,
-                    personsPerPass: personsPerPass ?? Self.personsPerPass)
+                    personsPerPass: personsPerPass ?? PassScan.personsPerPass)
             let rows = try Self.readTable(tx, .rebuilt)
             try tx.dropRebuilt()
             var snapshots: [ReferenceFill.Taken] = []
@@ -430,11 +432,6 @@ public struct StoredBalances: Sendable {
             checkpoints.append(Checkpoint(position: position, full: full))
         }
         return checkpoints
-    }
-
-    /// The persons of a fill in passes of at most `size`, in order.
-    static func passes<T>(_ persons: [T], size: Int) -> [ArraySlice<T>] {
-        stride(from: 0, to: persons.count, by: max(1, size)).map { persons[$0..<min(persons.count, $0 + max(1, size))] }
     }
 
     private func takeSnapshotIfDue(_ tx: any ReadModelTransaction, position: Int64) throws -> Bool {
@@ -520,16 +517,10 @@ public struct StoredBalances: Sendable {
         return (dirty ? YearBalance.rows(of: person, account) : rows, events)
     }
 
-    /// How many persons one pass over the ledger folds at once (the balances' compact states,
-    /// the register's entries): memory stays bounded whatever the ledger's length or the
-    /// city's size. Matsudo's 133,000 persons over ten years take one pass and about 580 MB
-    /// anonymous at the most; ten times as many, nine passes.
-    static let personsPerPass = 150_000
-
     /// Every person's rows into `table` — and, on the way, the snapshots at `checkpoints` (the
     /// rows as they stood at each), encoded as they come.
     ///
-    /// The ledger is read in position order, once per ``personsPerPass`` persons, and only the
+    /// The ledger is read in position order, once per ``PassScan/personsPerPass`` persons, and only the
     /// events that change a balance (``CompactBalances/eventTypes``) are decoded: the table's
     /// pages are read one after another rather than each person's stream through the index (a
     /// lookup per event over the whole file). A person whose history the compact state cannot
@@ -537,7 +528,7 @@ public struct StoredBalances: Sendable {
     /// exactly as a catch-up folds them.
     static func fill(
         _ tx: any ReadModelTransaction, table: ReadModelTable, through: Int64, checkpoints: [Checkpoint] = [],
-        personsPerPass: Int = personsPerPass
+        personsPerPass: Int = PassScan.personsPerPass
     ) throws -> (persons: Int, events: Int, rows: Int, snapshots: [(count: Int, persons: [PersonID], body: [UInt8])]) {
         var (events, rows) = (0, 0)
         var snapshots = checkpoints.map { _ in (count: 0, persons: [PersonID](), body: [UInt8]()) }
@@ -547,15 +538,12 @@ public struct StoredBalances: Sendable {
         query.types = CompactBalances.eventTypes
         query.scansForTypes = true
         query.readsEnvelopes = false
-        for slice in Self.passes(all, size: personsPerPass) {
+        for slice in PassScan.passes(all, size: personsPerPass) {
             let pass = BalancePass(persons: Array(slice), checkpoints: checkpoints, snapshots: snapshots)
-            var index: [String: Int32] = [:]
-            index.reserveCapacity(pass.persons.count)
-            for (i, person) in pass.persons.enumerated() { index[person.streamName] = Int32(i) }
-            events += try PassScan.fold(tx, query, index: index, into: pass)
+            events += try PassScan.fold(tx, query, persons: pass.persons, into: pass)
             if !checkpoints.isEmpty { pass.checkpointsBefore(.max) }
             for i in pass.persons.indices {
-                var personRows: [YearBalance]
+                let personRows: [YearBalance]
                 if let compact = pass.states[i].rows(of: pass.persons[i]) {
                     personRows = compact
                 } else {
@@ -570,11 +558,10 @@ public struct StoredBalances: Sendable {
                 }
                 try tx.insert(personRows.map(\.stored), into: table)
                 rows += personRows.count
-                personRows.removeAll()
             }
             snapshots = pass.snapshots
         }
-        releaseFreedMemory()
+        PassScan.releaseFreedMemory()
         return (all.count, events, rows, snapshots)
     }
 
@@ -815,171 +802,6 @@ enum SnapshotCodec {
         row.lateExposure = try r.readOptional { try $0.readInt64() }
         row.held = try r.readYen()
         return row
-    }
-}
-
-/// Gives the memory a pass freed back to the system. The folding thread allocated the states in
-/// an arena of its own, which the C library would otherwise keep after they are freed — beside
-/// the next read model's pass, doubling the peak.
-func releaseFreedMemory() {
-    #if os(Linux)
-    _ = mallocTrim(0)
-    #endif
-}
-
-#if os(Linux)
-/// glibc's `malloc_trim` (in `<malloc.h>`, which Swift's Glibc module does not import).
-@_silgen_name("malloc_trim") private func mallocTrim(_ pad: Int) -> Int32
-#endif
-
-/// What a pass folds each of its persons' events into (see ``PassScan``): called on the
-/// folding thread, in position order.
-protocol PassFolder: AnyObject, Sendable {
-    /// Whether person `i`'s event at `position` is to be decoded and folded (called for every one
-    /// of their events first).
-    func wants(_ i: Int, at position: Int64) -> Bool
-    func fold(_ i: Int, _ event: KokiEvent)
-}
-
-/// A pass over the ledger in position order that decodes and folds on a second thread: the scan
-/// copies each event of the pass's persons into batches, and the folding thread decodes and
-/// folds them in the same order, so reading the rows and decoding them overlap on two cores.
-enum PassScan {
-    /// Reads the events `query` selects of the persons `index` names (their stream's name → their
-    /// index in the pass) into `folder`. Returns how many were read. An event that cannot be
-    /// decoded stops the pass with an error naming its position.
-    static func fold(
-        _ tx: any ReadModelTransaction, _ query: EventQuery, index: [String: Int32], into folder: any PassFolder
-    ) throws -> Int {
-        let handover = Handover(capacity: 4)
-        let finished = DispatchSemaphore(value: 0)
-        let outcome = Outcome()
-        DispatchQueue.global(qos: .userInitiated).async {
-            // After a failure the rest is taken and dropped, so the scan never waits on a full
-            // hand-over.
-            while case .batch(let batch) = handover.take() {
-                if outcome.failure == nil { outcome.failure = batch.fold(into: folder) }
-            }
-            finished.signal()
-        }
-        var events = 0
-        var decoders = DecoderCache()
-        var batch = EventBatch()
-        do {
-            defer {
-                handover.put(.batch(batch))
-                handover.put(.end)
-                finished.wait()
-            }
-            try tx.forEachEvent(query) { view in
-                guard let i = index[view.stream.value] else { return }
-                events += 1
-                let decode = try decoders.decoder(type: view.type, version: view.schemaVersion, position: view.position)
-                batch.append(person: i, view, decode)
-                if batch.count >= EventBatch.size {
-                    handover.put(.batch(batch))
-                    batch = EventBatch()
-                }
-            }
-        }
-        if let failure = outcome.failure { throw failure }
-        return events
-    }
-
-    /// The folding thread's first error, read once it has finished.
-    final class Outcome: @unchecked Sendable {
-        var failure: (any Error)?
-    }
-}
-
-/// Events a fill's scan hands to its folding thread: each one's person (their index in the
-/// pass), position, type, decoder and payload, copied out of the scan's row.
-final class EventBatch: @unchecked Sendable {
-    static let size = 4_096
-
-    var persons: [Int32] = []
-    var positions: [Int64] = []
-    var kinds: [Int32] = []
-    var ends: [Int] = []
-    var bytes: [UInt8] = []
-    /// The `(type, version)` of the batch's events and their decoders, each once.
-    var decoders: [(type: String, version: Int, decode: EventRegistry.Decoder)] = []
-
-    init() {
-        persons.reserveCapacity(Self.size)
-        positions.reserveCapacity(Self.size)
-        kinds.reserveCapacity(Self.size)
-        ends.reserveCapacity(Self.size)
-        bytes.reserveCapacity(Self.size * 96)
-    }
-
-    var count: Int { persons.count }
-
-    /// Decodes and folds the batch's events in order; the first that cannot be decoded stops
-    /// it and is returned.
-    func fold(into folder: any PassFolder) -> (any Error)? {
-        bytes.withUnsafeBytes { bytes in
-            var start = 0
-            for k in 0..<count {
-                let i = Int(persons[k])
-                let end = ends[k]
-                defer { start = end }
-                guard folder.wants(i, at: positions[k]) else { continue }
-                let kind = decoders[Int(kinds[k])]
-                do {
-                    folder.fold(i, try kind.decode(UnsafeRawBufferPointer(rebasing: bytes[start..<end])))
-                } catch {
-                    return KokiError(.undecodableEvent, "event \(positions[k]) (\(kind.type) v\(kind.version)): \(error)")
-                }
-            }
-            return nil
-        }
-    }
-
-    func append(person: Int32, _ view: borrowing EventView, _ decode: @escaping EventRegistry.Decoder) {
-        let kind: Int
-        if let known = decoders.lastIndex(where: { $0.version == view.schemaVersion && $0.type == view.type }) {
-            kind = known
-        } else {
-            decoders.append((view.type, view.schemaVersion, decode))
-            kind = decoders.count - 1
-        }
-        persons.append(person)
-        positions.append(view.position)
-        kinds.append(Int32(kind))
-        bytes.append(contentsOf: view.payload)
-        ends.append(bytes.count)
-    }
-}
-
-/// A bounded hand-over of batches from one thread to another.
-final class Handover: @unchecked Sendable {
-    enum Message {
-        case batch(EventBatch)
-        case end
-    }
-
-    private let condition = NSCondition()
-    private var queue: [Message] = []
-    private let capacity: Int
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    func put(_ message: Message) {
-        condition.lock()
-        while queue.count >= capacity { condition.wait() }
-        queue.append(message)
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func take() -> Message {
-        condition.lock()
-        while queue.isEmpty { condition.wait() }
-        let message = queue.removeFirst()
-        condition.broadcast()
-        condition.unlock()
-        return message
     }
 }
 

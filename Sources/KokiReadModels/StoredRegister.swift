@@ -242,11 +242,11 @@ public struct StoredRegister: Sendable {
     }
 
     /// Every person's rows into `table`: the register's events read in position order, once per
-    /// ``StoredBalances`` pass of persons (their entries held meanwhile), rather than each
+    /// ``PassScan`` pass of persons (their entries held meanwhile), rather than each
     /// person's stream through the index (a lookup per event over the whole file).
     static func fill(
         _ tx: any ReadModelTransaction, _ table: ReadModelTable, through: Int64,
-        personsPerPass: Int = StoredBalances.personsPerPass
+        personsPerPass: Int = PassScan.personsPerPass
     ) throws -> (persons: Int, events: Int) {
         var (persons, events) = (0, 0)
         let keys = try tx.keys()
@@ -254,19 +254,17 @@ public struct StoredRegister: Sendable {
         query.types = InsuredRegister.eventTypes
         query.scansForTypes = true
         query.readsEnvelopes = false
-        for slice in StoredBalances.passes(keys, size: personsPerPass) {
+        for slice in PassScan.passes(keys, size: personsPerPass) {
             let pass = try slice.map { try PersonID($0) }
-            var index: [String: Int32] = [:]
-            for (i, person) in pass.enumerated() { index[person.streamName] = Int32(i) }
             let folded = RegisterPass()
-            events += try PassScan.fold(tx, query, index: index, into: folded)
+            events += try PassScan.fold(tx, query, persons: pass, into: folded)
             for person in pass {
                 guard let entry = folded.register.persons[person] else { continue }
                 try tx.insert(entry.rows, into: table)
                 persons += 1
             }
         }
-        releaseFreedMemory()
+        PassScan.releaseFreedMemory()
         return (persons, events)
     }
 
@@ -304,7 +302,7 @@ public struct StoredRegister: Sendable {
             let built =
                 try byStreams
                 ? Self.fillByStreams(tx, .rebuilt, through: head)
-                : Self.fill(tx, .rebuilt, through: head, personsPerPass: personsPerPass ?? StoredBalances.personsPerPass)
+                : Self.fill(tx, .rebuilt, through: head, personsPerPass: personsPerPass ?? PassScan.personsPerPass)
             let register = try Self.readTable(tx, .rebuilt)
             try tx.dropRebuilt()
             return (register, built.events)

@@ -3,7 +3,6 @@ import KokiDomain
 import KokiEvents
 import KokiInterchange
 import KokiProjections
-import KokiReadModels
 import LedgerStore
 
 /// Installment plans and pledges, reductions, seizures, write-off at prescription and the
@@ -573,7 +572,8 @@ extension ArrearsCommands {
     /// older still unpaid at the closing day are carried-forward arrears (滞納繰越) of the new
     /// year; the closing is recorded with the counts and amounts per fiscal year.
     ///
-    /// A process holding the city in memory reads it. A fresh one folds no city: the persons who
+    /// A process holding the city in memory reads it. A fresh one folds no city
+    /// (``CollectionCommands/candidates(_:balances:types:picking:selection:)``): the persons who
     /// may have owed at the closing day are those the stored balances show owing for the year or
     /// an older one, and those with money dated after the closing day on such a period (a
     /// payment or an appropriation, found by type) — who may owe nothing now; each is decided
@@ -609,34 +609,23 @@ extension ArrearsCommands {
                 carried[year, default: ([], 0, .zero)].amount += owed
             }
         }
-        if ledger.hasCurrentCity {
-            try ledger.withCurrentCity { city in
-                for (person, account) in city.collection.accounts { add(person, account) }
-            }
-        } else {
-            let head = try ledger.store.head().position
-            var persons = Set(
-                try StoredBalances(ledger).rows(through: head).rows.filter {
-                    $0.fiscalYear <= fy && $0.outstanding > .zero
-                }.map(\.person))
-            var money = EventQuery.through(position: head)
-            money.types = [PaymentReceived.eventType, OverpaymentAppropriated.eventType]
-            money.readsEnvelopes = false
-            try ledger.forEachEvent(money) { _, event in
+        // Those who may have owed at the closing day: owing for the year or an older one now, or
+        // with money dated after the closing day on such a period (who may owe nothing now).
+        let found = try CollectionCommands(ledger).candidates(
+            { !Self.owedAtClosing($0, fy: fy, closing: closing).isEmpty },
+            balances: { $0.fiscalYear <= fy && $0.outstanding > .zero },
+            types: [PaymentReceived.eventType, OverpaymentAppropriated.eventType],
+            picking: { event in
                 switch event {
-                case .paymentReceived(let e) where e.paidOn > closing:
-                    if e.parts.contains(where: { $0.key.fiscalYear <= fy && $0.charge == .premium }) { persons.insert(e.person) }
+                case .paymentReceived(let e):
+                    e.paidOn > closing && e.parts.contains { $0.key.fiscalYear <= fy && $0.charge == .premium }
                 case .overpaymentAppropriated(let e):
-                    if e.parts.contains(where: { $0.key.fiscalYear <= fy && $0.charge == .premium && $0.effectiveOn > closing }) {
-                        persons.insert(e.person)
-                    }
-                default: break
+                    e.parts.contains { $0.key.fiscalYear <= fy && $0.charge == .premium && $0.effectiveOn > closing }
+                default: false
                 }
-            }
-            let collection = CollectionCommands(ledger)
-            for person in persons.sorted() {
-                add(person, try collection.load(person, knownAt: .position(head), settings: nil).account)
-            }
+            })
+        for person in found.persons {
+            if let state = try found.state(person) { add(person, state.account) }
         }
         return carried.sorted { $0.key < $1.key }.map {
             .init(fiscalYear: $0.key, persons: $0.value.persons.count, periods: $0.value.periods, amount: $0.value.amount)

@@ -137,9 +137,14 @@ public struct AssessmentCommands: Sendable {
         }
 
         /// The year's tables alone (what the run checks before anyone is assessed).
-        func tablesCity() -> CitySnapshot {
+        func tablesCity() -> CitySnapshot { Self.city(folding: tables) }
+
+        /// The city of these events alone, folded in position order.
+        static func city(folding events: [Read]) -> CitySnapshot {
             var city = CitySnapshot()
-            for e in tables { city.apply(e.event, position: e.position, stream: e.stream, version: e.version) }
+            for e in events.sorted(by: { $0.position < $1.position }) {
+                city.apply(e.event, position: e.position, stream: e.stream, version: e.version)
+            }
             return city
         }
 
@@ -153,11 +158,7 @@ public struct AssessmentCommands: Sendable {
             }
             var events = tables
             for member in persons.sorted() { try Self.read(ledger, member.streamName, through: head, into: &events) }
-            var city = CitySnapshot()
-            for e in events.sorted(by: { $0.position < $1.position }) {
-                city.apply(e.event, position: e.position, stream: e.stream, version: e.version)
-            }
-            return city
+            return Self.city(folding: events)
         }
     }
 

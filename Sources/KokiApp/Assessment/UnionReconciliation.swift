@@ -124,9 +124,7 @@ public struct UnionReconciliation: Sendable {
             if let whole { return whole }
             var events: [AssessmentCommands.Neighbourhoods.Read] = []
             try AssessmentCommands.Neighbourhoods.read(ledger, person.streamName, through: head, into: &events)
-            var city = CitySnapshot()
-            for e in events { city.apply(e.event, position: e.position, stream: e.stream, version: e.version) }
-            return city
+            return AssessmentCommands.Neighbourhoods.city(folding: events)
         }
 
         /// The union's latest decision for each person and year.

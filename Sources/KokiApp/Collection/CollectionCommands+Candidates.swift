@@ -32,11 +32,12 @@ extension CollectionCommands {
     /// (the simulation, the server), exactly those, from the city. Otherwise the candidates are
     /// the persons the stored balances' rows point to (`balances` must never leave out one
     /// `exactly` picks; `nil`: the balances are not read) and those with an event of `types`
-    /// (found through the ledger's index by type), combined by `selection`; each one's state is
-    /// loaded at the ledger's head when asked, and `exactly` decides.
+    /// (found through the ledger's index by type; with `picking`, only those with such an event
+    /// it picks), combined by `selection`; each one's state is loaded at the ledger's head when
+    /// asked, and `exactly` decides.
     func candidates(
         _ exactly: @escaping (CollectionAccounts.Account) -> Bool, balances: ((YearBalance) -> Bool)?,
-        types: Set<String> = [], selection: Selection = .either
+        types: Set<String> = [], picking: ((KokiEvent) -> Bool)? = nil, selection: Selection = .either
     ) throws -> Candidates {
         if ledger.hasCurrentCity {
             return try ledger.withCurrentCity { city in
@@ -60,7 +61,9 @@ extension CollectionCommands {
             var query = EventQuery.through(position: head)
             query.types = types
             query.readsEnvelopes = false
-            try ledger.forEachEvent(query) { _, event in if let person = event.person { found.insert(person) } }
+            try ledger.forEachEvent(query) { _, event in
+                if let person = event.person, picking?(event) ?? true { found.insert(person) }
+            }
             byType = found
         }
         let persons: Set<PersonID>
