@@ -70,6 +70,9 @@ public struct PersonCollectionState: Sendable {
             folded.apply(event)
         }
 
+        /// The version of the last event read.
+        public var version: Int64 { folded.version }
+
         /// The state folded so far, with the person's register entry.
         public var state: PersonCollectionState {
             var state = folded

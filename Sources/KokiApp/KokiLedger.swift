@@ -66,6 +66,34 @@ public struct KokiLedger: Sendable {
         }
     }
 
+    /// How many persons' folds this process keeps between commands (see ``PersonFolds``): a
+    /// batch that goes through the whole city again and again (the simulation) keeps them all.
+    @_spi(Batch) public var personsKept: Int {
+        get { city.persons.capacity }
+        nonmutating set { city.persons.capacity = newValue }
+    }
+
+    /// The fold of a person's own stream as it stands now: the fold this process kept, caught
+    /// up with what the stream gained since (see ``PersonFolds``).
+    func currentFold(of person: PersonID) throws -> PersonCollectionState.StreamFold {
+        var fold = city.persons.fold(of: person) ?? PersonCollectionState.StreamFold(person)
+        var query = EventQuery.stream(try StreamName(person.streamName), fromVersion: fold.version + 1)
+        query.readsEnvelopes = false
+        var grew = false
+        try forEachEvent(query) { view, event in
+            fold.apply(event, streamVersion: view.streamVersion)
+            grew = true
+        }
+        if grew { city.persons.keep(person, fold) }
+        return fold
+    }
+
+    /// Person loads answered from a kept fold, and not (for benchmarks and tests).
+    @_spi(Batch) public var personLoads: (kept: Int, folded: Int) {
+        let c = city.persons.counts
+        return (c.hits, c.misses)
+    }
+
     /// The arrears settings in force now (the stream `config/arrears`): only what that stream
     /// gained since the last call is read and decoded.
     @_spi(Batch) public func currentArrearsSettings() throws -> ArrearsSettings? {
@@ -172,9 +200,101 @@ public struct KokiLedger: Sendable {
 /// One process's incrementally maintained city (see ``KokiLedger/currentCity()``).
 final class CityCache: Sendable {
     let state = Mutex(CitySnapshot())
+    /// Persons' own streams as last folded, so loading a person again reads only what their
+    /// stream gained since (see ``PersonFolds``).
+    let persons = PersonFolds(capacity: PersonFolds.defaultCapacity)
+    /// The recorded files and unmatched payments an import checks against, caught up stream by
+    /// stream like the settings.
+    let importLists = Mutex(ImportLists())
     /// The arrears settings in force and the version of `config/arrears` they reflect: loading
     /// a person asks for them every time, so they are decoded once, not per load.
     let settings = Mutex((version: Int64(0), settings: ArrearsSettings?.none))
+}
+
+/// The two streams every interchange import reads (`collection/files`, `collection/unmatched`)
+/// as far as this process has folded them.
+struct ImportLists: Sendable {
+    var versions: [String: Int64] = [:]
+    var lists = CollectionAccounts()
+    var positions: [String: Int64] = [:]
+}
+
+/// Persons' own streams as last folded (``PersonCollectionState/StreamFold``): loading a person
+/// again folds only the events their stream gained since, by this process or any other. A stream
+/// only grows, and each event is folded once in stream order, so a caught-up fold is exactly the
+/// fold from the stream's first event; identities stay sealed in it, so an erasure still makes
+/// them unreadable.
+///
+/// Bounded: at most `capacity` folds. When full, a fold chosen at random gives way. Random
+/// replacement, not least-recently-used: the city's runs go through the same persons in the
+/// same order again and again, and a sweep larger than an LRU cache finds nothing in it, where
+/// random replacement still finds about the share of the sweep it can hold.
+final class PersonFolds: Sendable {
+    typealias Fold = PersonCollectionState.StreamFold
+    /// Enough for the persons a counter works with in a day; a batch that sweeps the whole city
+    /// (the simulation) sets its own.
+    static let defaultCapacity = 20_000
+
+    struct Slots {
+        var capacity: Int
+        var folds: [PersonID: (slot: Int, fold: Fold)] = [:]
+        var persons: [PersonID] = []
+        /// xorshift64: which fold gives way (it changes only what is read again, never a result).
+        var random: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var hits = 0
+        var misses = 0
+
+        mutating func nextSlot() -> Int {
+            random ^= random << 13
+            random ^= random >> 7
+            random ^= random << 17
+            return Int(random % UInt64(persons.count))
+        }
+    }
+
+    let slots: Mutex<Slots>
+
+    init(capacity: Int) { slots = Mutex(Slots(capacity: max(1, capacity))) }
+
+    /// How many folds may be kept (at least one). Setting it drops those kept.
+    var capacity: Int {
+        get { slots.withLock { $0.capacity } }
+        set { slots.withLock { $0 = Slots(capacity: max(1, newValue)) } }
+    }
+
+    /// The person's fold as last kept, if any.
+    func fold(of person: PersonID) -> Fold? {
+        slots.withLock { s in
+            if let kept = s.folds[person] {
+                s.hits += 1
+                return kept.fold
+            }
+            s.misses += 1
+            return nil
+        }
+    }
+
+    /// Keeps a fold, unless a newer one (of a longer stream) is kept already.
+    func keep(_ person: PersonID, _ fold: Fold) {
+        slots.withLock { s in
+            if let kept = s.folds[person] {
+                if kept.fold.version < fold.version { s.folds[person] = (kept.slot, fold) }
+                return
+            }
+            if s.persons.count < s.capacity {
+                s.folds[person] = (s.persons.count, fold)
+                s.persons.append(person)
+                return
+            }
+            let slot = s.nextSlot()
+            s.folds[s.persons[slot]] = nil
+            s.persons[slot] = person
+            s.folds[person] = (slot, fold)
+        }
+    }
+
+    /// Lookups answered from a kept fold, and not.
+    var counts: (hits: Int, misses: Int) { slots.withLock { ($0.hits, $0.misses) } }
 }
 
 /// "What the ledger knew": up to a position, or up to a moment of recorded time.

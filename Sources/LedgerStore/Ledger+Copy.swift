@@ -8,7 +8,7 @@ extension Ledger: EventStore {
 
     public func forEachStoredRow(from position: Int64, _ body: (StoredRow) throws -> Void) throws {
         try guarded {
-            try queue.read { db in
+            try reading { db in
                 let rows = try Row.fetchCursor(
                     db,
                     sql: """

@@ -52,7 +52,7 @@ extension Ledger: ReadModelStore {
     /// Runs `body` in one read transaction: the ledger and its derived tables as one consistent
     /// state, whatever other processes append meanwhile.
     public func readingModel<T>(_ schema: ReadModelSchema, _ body: (any ReadModelTransaction) throws -> T) throws -> T {
-        try guarded { try queue.read { db in try body(LedgerTransaction(db: db, ledger: self, schema: schema)) } }
+        try guarded { try reading { db in try body(LedgerTransaction(db: db, ledger: self, schema: schema)) } }
     }
 }
 

@@ -8,7 +8,7 @@ extension Ledger {
             try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM koki_meta WHERE key = 'keyed_chain')")) ?? false
     }
 
-    public func isKeyed() throws -> Bool { try guarded { try queue.read { try Self.isKeyed($0) } } }
+    public func isKeyed() throws -> Bool { try guarded { try reading { try Self.isKeyed($0) } } }
 
     public func useChainKey(_ key: ChainKey) throws {
         chainKey.withLock { $0 = key }
@@ -54,7 +54,7 @@ extension Ledger {
 
     public func hash(at position: Int64) throws -> [UInt8]? {
         try guarded {
-            try queue.read { db in
+            try reading { db in
                 try Data.fetchOne(db, sql: "SELECT hash FROM koki_events WHERE position = ?", arguments: [position])
                     .map(Array.init)
             }

@@ -21,7 +21,7 @@ extension Ledger {
         guard (0...head).contains(position) else {
             throw LedgerError(.invalidInput, "position \(position) is beyond the head (\(head)) of \(label)")
         }
-        let boundary = try queue.read { db in
+        let boundary = try reading { db in
             try Row.fetchOne(
                 db,
                 sql:
@@ -96,7 +96,7 @@ extension Ledger {
     /// ledger it was copied from; `nil` for a ledger itself.
     public func replayOrigin() throws -> (through: Int64, source: String?)? {
         try guarded {
-            try queue.read { db in
+            try reading { db in
                 guard
                     let through = try Data.fetchOne(
                         db, sql: "SELECT value FROM koki_meta WHERE key = 'replayed_through'"),
@@ -112,7 +112,7 @@ extension Ledger {
     /// at or before `time` (0 when none was).
     public func position(recordedBy time: Timestamp) throws -> Int64 {
         try guarded {
-            try queue.read { db in
+            try reading { db in
                 try Int64.fetchOne(
                     db, sql: "SELECT MAX(first_position + event_count - 1) FROM koki_commands WHERE recorded_at <= ?",
                     arguments: [time.microseconds]) ?? 0

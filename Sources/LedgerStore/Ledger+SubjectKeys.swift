@@ -16,7 +16,7 @@ extension Ledger {
     public func subjectKey(_ subject: String, makeKey: (() throws -> [UInt8])?) throws -> [UInt8]? {
         let label = path ?? ":memory:"
         do {
-            if let key = try queue.read({ db in
+            if let key = try reading({ db in
                 try Data.fetchOne(
                     try db.cachedStatement(sql: "SELECT key FROM koki_subject_keys WHERE subject = ?"),
                     arguments: [subject])
@@ -98,7 +98,7 @@ extension Ledger {
     /// The subject a keyed digest finds, if any.
     public func lookup(kind: String, digest: [UInt8]) throws -> String? {
         try guarded {
-            try queue.read { db in
+            try reading { db in
                 try String.fetchOne(
                     db, sql: "SELECT subject FROM koki_lookups WHERE kind = ? AND digest = ?",
                     arguments: [kind, Data(digest)])
@@ -108,7 +108,7 @@ extension Ledger {
 
     public func credential(_ principal: String) throws -> String? {
         try guarded {
-            try queue.read { db in
+            try reading { db in
                 try String.fetchOne(
                     db, sql: "SELECT secret FROM koki_credentials WHERE principal = ?", arguments: [principal])
             }
@@ -131,7 +131,7 @@ extension Ledger {
     /// The last time a session acted, or `nil` when it never did.
     public func sessionLastSeen(_ session: String) throws -> Timestamp? {
         try guarded {
-            try queue.read { db in
+            try reading { db in
                 try Int64.fetchOne(
                     db, sql: "SELECT last_seen FROM koki_session_activity WHERE session = ?", arguments: [session])
             }.map(Timestamp.init(microseconds:))
@@ -160,7 +160,7 @@ extension Ledger {
     /// cannot query the database from inside itself).
     public func allSubjectKeys() throws -> [String: [UInt8]] {
         try guarded {
-            try queue.read { db in
+            try reading { db in
                 // A cursor read by column index, into a dictionary sized once: a city's 130,000
                 // keys without a row object or a column lookup by name each.
                 var keys: [String: [UInt8]] = [:]

@@ -58,7 +58,7 @@ extension Ledger {
             eventsChecked: 0, commandsChecked: 0, head: LedgerHead(position: 0, hash: genesisHash))
         let key = chainKey.withLock { $0 }
         do {
-            try queue.read { db in
+            try reading { db in
                 report.keyedChain = try Self.isKeyed(db)
                 if checkFile {
                     let lines = try String.fetchAll(db, sql: "PRAGMA integrity_check(20)")

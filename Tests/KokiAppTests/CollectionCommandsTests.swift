@@ -1,5 +1,5 @@
 import Foundation
-@_spi(Batch) import KokiApp
+@_spi(Batch) @testable import KokiApp
 import KokiDomain
 import KokiEvents
 import KokiInterchange
@@ -343,6 +343,37 @@ extension CollectionCommandsTests {
         #expect(try ledger.store.head() == head)
     }
 
+    /// Each process keeps the recorded files it has read and reads only what was recorded since:
+    /// a file another process imported meanwhile is still refused as imported.
+    @Test func aFileAnotherProcessImportedMeanwhileIsRefused() throws {
+        try city(["1"])
+        let other = CollectionCommands(KokiLedger(ledger.ports))
+        func file(_ period: Int, on day: String) throws -> [UInt8] {
+            let barcode = try collection.slipBarcode(id("1"), key: key(period), issuer: "912345").description
+            return Array("kind,paid_on,store,barcode\nfinal,\(day),001,\(barcode)\n".utf8)
+        }
+        let a = try file(5, on: "2025-11-28")
+        let b = try file(6, on: "2025-11-29")
+        #expect(try other.importConvenience(a, name: "a.csv", learnedOn: d("2025-12-01"), actor: "b").payments == 1)
+        #expect(try collection.importConvenience(b, name: "b.csv", learnedOn: d("2025-12-02"), actor: "b").payments == 1)
+        let head = try ledger.store.head()
+        for (commands, bytes) in [(other, b), (collection, a), (other, a)] {
+            let error = try #require(throws: KokiError.self) {
+                try commands.importConvenience(bytes, name: "again.csv", learnedOn: d("2025-12-03"), actor: "b")
+            }
+            #expect(error.message.contains("already imported"))
+        }
+        #expect(try ledger.store.head() == head)
+        // Both processes' lists caught up: what a process reading from scratch finds.
+        let fresh = try CollectionCommands(KokiLedger(ledger.ports)).importScope()
+        #expect(fresh.files.count == 2)
+        for commands in [other, collection] {
+            let scope = try commands.importScope()
+            #expect(scope.files == fresh.files && scope.positions == fresh.positions)
+            #expect(scope.unmatched == fresh.unmatched)
+        }
+    }
+
     @Test func convenienceStoresPreliminaryFinalDuplicatesAndUnmatched() throws {
         try city(["1"])
         let b5 = try collection.slipBarcode(id("1"), key: key(5), issuer: "912345").description
@@ -449,7 +480,8 @@ extension CollectionCommandsTests {
 
     /// Random sequences of payments, cancellations, reassessments and settlements: after every
     /// command money is conserved, and the projection folded event by event equals the one
-    /// replayed from scratch.
+    /// replayed from scratch; and every person's state, as a process loads it from the fold it
+    /// kept (caught up with what others appended), equals their stream folded from scratch.
     @Test(arguments: 1...6 as ClosedRange<UInt64>)
     func moneyIsConservedWhateverHappens(seed: UInt64) throws {
         var g = SeededGenerator(seed: seed)
@@ -463,6 +495,28 @@ extension CollectionCommandsTests {
             try ledger.forEachEvent(.from(position: seen + 1)) { view, event in
                 incremental.apply(event)
                 seen = view.position
+            }
+        }
+        // Two other processes on the same ledger: one keeps a single person's fold between
+        // loads (so folds are dropped and caught up over many commands), one keeps none.
+        let crowded = KokiLedger(ledger.ports)
+        crowded.personsKept = 1
+        var loads = SeededGenerator(seed: seed &+ 1000)
+        func expectKeptFoldsEqualTheFoldFromScratch(_ context: String) throws {
+            for who in people.map(id) {
+                let fresh = try CollectionCommands(KokiLedger(ledger.ports)).load(who)
+                var kept = [try collection.load(who)]
+                if Bool.random(using: &loads) { kept.append(try CollectionCommands(crowded).load(who)) }
+                for state in kept {
+                    #expect(state.version == fresh.version, "\(context)")
+                    #expect(state.account == fresh.account, "\(context)")
+                    #expect(state.assessments == fresh.assessments, "\(context)")
+                    #expect(state.largestAssessed == fresh.largestAssessed, "\(context)")
+                    #expect(state.entry == fresh.entry, "\(context)")
+                    #expect(state.settings == fresh.settings, "\(context)")
+                }
+                let entry = try InsuredRegisterCommands(crowded).load(who)
+                #expect(entry.entry == fresh.entry && entry.version == fresh.version, "\(context)")
             }
         }
         var day = d("2025-07-15")
@@ -527,7 +581,10 @@ extension CollectionCommandsTests {
             }
             try catchUp()
             #expect(incremental.moneyIsConserved, "seed \(seed) on \(day)")
+            try expectKeptFoldsEqualTheFoldFromScratch("seed \(seed), step \(step)")
         }
+        // The folds were kept and caught up, not folded again each time.
+        #expect(ledger.personLoads.kept > 100 && crowded.personLoads.kept > 0)
         #expect(incremental == (try everything()))
         #expect(incremental.accounts.values.map(\.payments.count).reduce(0, +) >= 10, "the sequence did things")
         let t = incremental.totals

@@ -73,14 +73,19 @@ extension CollectionCommands {
         var loaded: [PersonID: Int64] = [:]
     }
 
+    /// Only what the two streams gained since this process last read them is read and folded.
     func importScope() throws -> ImportScope {
-        var lists = CollectionAccounts()
-        var positions: [String: Int64] = [:]
-        for stream in [CollectionFileRecorded.streamName, UnmatchedPaymentRecorded.streamName] {
-            try ledger.forEachEvent(.stream(try StreamName(stream))) { view, event in
-                if case .collectionFileRecorded(let file) = event { positions[file.digest] = view.position }
-                lists.apply(event)
+        let (lists, positions) = try ledger.city.importLists.withLock {
+            (cached: inout ImportLists) throws -> (CollectionAccounts, [String: Int64]) in
+            for stream in [CollectionFileRecorded.streamName, UnmatchedPaymentRecorded.streamName] {
+                let from = (cached.versions[stream] ?? 0) + 1
+                try ledger.forEachEvent(.stream(try StreamName(stream), fromVersion: from)) { view, event in
+                    cached.versions[stream] = view.streamVersion
+                    if case .collectionFileRecorded(let file) = event { cached.positions[file.digest] = view.position }
+                    cached.lists.apply(event)
+                }
             }
+            return (cached.lists, cached.positions)
         }
         return ImportScope(
             files: lists.files, positions: positions, unmatched: lists.unmatched, settings: try arrearsSettings())

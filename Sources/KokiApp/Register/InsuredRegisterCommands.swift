@@ -25,13 +25,8 @@ public struct InsuredRegisterCommands: Sendable {
 
     /// A person's register entry folded from their stream, and the stream's version.
     public func load(_ person: PersonID) throws -> (entry: InsuredRegister.Person?, version: Int64) {
-        var register = InsuredRegister()
-        var version: Int64 = 0
-        try ledger.forEachEvent(.stream(try StreamName(person.streamName))) { view, event in
-            register.apply(event)
-            version = view.streamVersion
-        }
-        return (register.persons[person], version)
+        let fold = try ledger.currentFold(of: person)
+        return (fold.state.entry, fold.version)
     }
 
     /// One person as the register has them (as known at a position), by their number or a former
