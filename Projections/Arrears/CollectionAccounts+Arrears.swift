@@ -11,8 +11,9 @@ extension CollectionAccounts.Account {
     /// and the days it was deferred (徴収猶予).
     public func prescription(_ key: PeriodKey, _ settings: ArrearsSettings) -> Prescription.Result {
         let due = periods[key]?.dueDate ?? .epoch
-        let acknowledged = payments.filter { $0.cancelled == nil }.flatMap { p in
-            p.event.parts.filter { $0.key == key }.map { _ in p.event.paidOn }
+        var acknowledged: [CivilDate] = []
+        for p in payments where p.cancelled == nil {
+            for part in p.event.parts where part.key == key { acknowledged.append(p.event.paidOn) }
         }
         let pledged = plans.filter {
             $0.pledge && $0.periods.contains(key) && ($0.change == .agreed || $0.change == .revised)

@@ -11,6 +11,9 @@ extension CollectionCommands.PersonState {
     func open(paidOn: CivilDate, includeNotYetDue: Bool = true) -> [PaymentAllocation.Open] {
         var open: [PaymentAllocation.Open] = []
         for (key, period) in account.periods {
+            // Most periods owe nothing: asking their prescription (which reads the account's
+            // every payment) would make each payment cost the person's whole history.
+            guard period.lateFeeOutstanding > .zero || period.outstanding > .zero else { continue }
             if let settings, period.dueDate.days(until: paidOn) > 365 * settings.prescriptionYears,
                 account.prescription(key, settings).isPrescribed(on: paidOn)
             {
