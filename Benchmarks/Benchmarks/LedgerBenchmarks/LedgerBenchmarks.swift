@@ -70,6 +70,7 @@ let benchmarks: @Sendable () -> Void = {
     counterBenchmarks()
     postgresBenchmarks()
     keyedChainBenchmarks()
+    peerBenchmarks()
     let pairMetrics = [Metric.kokiRate, Metric.ceilingRate, Metric.ratio]
 
     // MARK: Append, one command (one transaction) per stream of 20 events
