@@ -71,7 +71,8 @@ public struct ArrearsCommands: Sendable {
         /// Notices issued later than the window after the due date (the law says within 20 days).
         public var late: [DunningNoticeIssued] = []
         public var conflicts: [PersonID] = []
-        /// Persons owing whose death is recorded with no heirs' representative (相続人代表者): no 督促
+        /// Persons with a period past due and not yet dunned whose death is recorded with no
+        /// heirs' representative (相続人代表者): no 督促
         /// is made to the dead (a letter nobody can receive has no effect); the counter asks their
         /// heirs. With a representative recorded, the 督促 goes to them.
         public var deceased: [PersonID] = []
@@ -86,7 +87,17 @@ public struct ArrearsCommands: Sendable {
     public func runDunning(on date: CivilDate, actor: String) throws -> DunningSummary {
         let calendar = try ledger.businessCalendar(around: date)
         try calendar.requireOpen(date, for: "a dunning run (督促)")
-        let (states, settings) = try owing(before: date)
+        // Only those with a period past due, unpaid and not yet dunned can be dunned: a chronic
+        // debtor dunned for every period long ago is not gone through again at every run.
+        let found = try candidates(
+            { account in
+                let open = account.periods.filter { $0.value.dueDate < date && $0.value.outstanding > .zero }
+                guard !open.isEmpty else { return false }
+                let dunned = Set(account.dunning.map(\.key))
+                return open.keys.contains { !dunned.contains($0) }
+            },
+            balances: { $0.oldestOpenDue.map { $0 < date } ?? false })
+        let (states, settings) = (try found.persons.compactMap(found.state), found.settings)
         // The designated deadline (指定期限): the days of the settings, moved off a closed day.
         let payBy = calendar.onOrAfter(date.adding(days: settings.payByDays))
         let run = Identifier(derivedFrom: Array("dunning-run/\(date)".utf8))
