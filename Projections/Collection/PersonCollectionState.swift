@@ -26,10 +26,13 @@ public struct PersonCollectionState: Sendable {
         self.person = person
         entry = city.register.person(person)
         account = city.collection.account(person) ?? .init()
-        for year in Set(account.periods.keys.map(\.fiscalYear)) {
-            assessments[year] = city.accounts.current(person, year)
+        largestAssessed.reserveCapacity(account.periods.count)
+        for (key, period) in account.periods {
+            largestAssessed[key] = period.assessed
+            if assessments.index(forKey: key.fiscalYear) == nil, let current = city.accounts.current(person, key.fiscalYear) {
+                assessments[key.fiscalYear] = current
+            }
         }
-        for (key, period) in account.periods { largestAssessed[key] = period.assessed }
         version = city.version(of: person)
         settings = city.collection.arrearsSettings
     }

@@ -67,7 +67,7 @@ public struct KokiLedger: Sendable {
     }
 
     /// How many persons' folds this process keeps between commands (see ``PersonFolds``): a
-    /// batch that goes through the whole city again and again (the simulation) keeps them all.
+    /// batch that goes through the whole city again and again (the simulation) keeps more.
     @_spi(Batch) public var personsKept: Int {
         get { city.persons.capacity }
         nonmutating set { city.persons.capacity = newValue }
@@ -231,9 +231,10 @@ struct ImportLists: Sendable {
 /// random replacement still finds about the share of the sweep it can hold.
 final class PersonFolds: Sendable {
     typealias Fold = PersonCollectionState.StreamFold
-    /// Enough for the persons a counter works with in a day; a batch that sweeps the whole city
-    /// (the simulation) sets its own.
-    static let defaultCapacity = 20_000
+    /// More than the persons nine offices' counters see in a day, in a bounded memory (a fold
+    /// holds a person's whole account: some 25 KB after five years, so at most about 125 MB
+    /// here); a batch that sweeps the whole city (the simulation) sets its own.
+    static let defaultCapacity = 5_000
 
     struct Slots {
         var capacity: Int

@@ -91,10 +91,9 @@ public struct ArrearsCommands: Sendable {
         // debtor dunned for every period long ago is not gone through again at every run.
         let found = try candidates(
             { account in
-                let open = account.periods.filter { $0.value.dueDate < date && $0.value.outstanding > .zero }
-                guard !open.isEmpty else { return false }
-                let dunned = Set(account.dunning.map(\.key))
-                return open.keys.contains { !dunned.contains($0) }
+                account.periods.contains { key, period in
+                    period.dueDate < date && period.outstanding > .zero && !account.dunning.contains { $0.key == key }
+                }
             },
             balances: { $0.oldestOpenDue.map { $0 < date } ?? false })
         let (states, settings) = (try found.persons.compactMap(found.state), found.settings)
