@@ -45,13 +45,15 @@ public struct ArrearsCommands: Sendable {
     /// the city already (a long-running one: the simulation) takes them from it; a fresh one (a
     /// command-line run) asks the stored balances who they are and loads only them, each from
     /// their own stream — proportional to who owes, not to the city's history.
+    ///
+    /// Each person's state is loaded as the run reaches them (`state`), so a run holds one
+    /// person's account at a time however many owe.
     func owing(before date: CivilDate) throws -> (
-        states: [CollectionCommands.PersonState], settings: ArrearsSettings
+        persons: [PersonID], state: (PersonID) throws -> CollectionCommands.PersonState?, settings: ArrearsSettings
     ) {
-        let found = try candidates(
+        try candidates(
             { account in account.periods.values.contains { $0.dueDate < date && $0.outstanding > .zero } },
             balances: { $0.oldestOpenDue.map { $0 < date } ?? false })
-        return (try found.persons.compactMap(found.state), found.settings)
     }
 
     /// The persons whose accounts `exactly` picks, and the arrears settings (which a run needs:
@@ -96,13 +98,15 @@ public struct ArrearsCommands: Sendable {
                 }
             },
             balances: { $0.oldestOpenDue.map { $0 < date } ?? false })
-        let (states, settings) = (try found.persons.compactMap(found.state), found.settings)
+        let settings = found.settings
         // The designated deadline (指定期限): the days of the settings, moved off a closed day.
         let payBy = calendar.onOrAfter(date.adding(days: settings.payByDays))
         let run = Identifier(derivedFrom: Array("dunning-run/\(date)".utf8))
         var summary = DunningSummary()
-        for state in states {
-            let (person, account) = (state.person, state.account)
+        // One person's state at a time, loaded as the run reaches them.
+        for person in found.persons {
+            guard let state = try found.state(person) else { continue }
+            let account = state.account
             // The heirs inherit what is owed: with their representative recorded, it is dunned
             // (to them); without, nobody would receive it.
             if state.entry?.diedUnrepresented(by: date) != nil {
@@ -187,11 +191,12 @@ public struct ArrearsCommands: Sendable {
     /// periods; recorded with the run. The same date again appends nothing.
     public func runReminders(on date: CivilDate, criteria: ReminderCriteria, actor: String) throws -> ReminderSummary {
         try ledger.businessCalendar(around: date).requireOpen(date, for: "a reminder run (催告)")
-        let (states, settings) = try owing(before: date)
+        let (persons, load, settings) = try owing(before: date)
         let run = Identifier(derivedFrom: Array("reminder-run/\(date)/\(criteria)".utf8))
         var summary = ReminderSummary()
-        for state in states {
-            let (person, account) = (state.person, state.account)
+        for person in persons {
+            guard let state = try load(person) else { continue }
+            let account = state.account
             // The heirs inherit what is owed: with their representative recorded, it is dunned
             // (to them); without, nobody would receive it.
             if state.entry?.diedUnrepresented(by: date) != nil {
