@@ -73,18 +73,23 @@ public struct KokiLedger: Sendable {
         nonmutating set { city.persons.capacity = newValue }
     }
 
-    /// The fold of a person's own stream as it stands now: the fold this process kept, caught
-    /// up with what the stream gained since (see ``PersonFolds``).
-    func currentFold(of person: PersonID) throws -> PersonCollectionState.StreamFold {
-        var fold = city.persons.fold(of: person) ?? PersonCollectionState.StreamFold(person)
+    /// The fold of a person's own stream: as it stands now, the fold this process kept, caught
+    /// up with what the stream gained since (see ``PersonFolds``); as known at a past moment or
+    /// as of a date, folded from the stream's first event.
+    func fold(of person: PersonID, knownAt: KnownAt? = nil, asOf: CivilDate? = nil) throws
+        -> PersonCollectionState.StreamFold
+    {
+        let current = knownAt == nil && asOf == nil
+        var fold = (current ? city.persons.fold(of: person) : nil) ?? PersonCollectionState.StreamFold(person, asOf: asOf)
         var query = EventQuery.stream(try StreamName(person.streamName), fromVersion: fold.version + 1)
         query.readsEnvelopes = false
+        knownAt?.limit(&query)
         var grew = false
         try forEachEvent(query) { view, event in
             fold.apply(event, streamVersion: view.streamVersion)
             grew = true
         }
-        if grew { city.persons.keep(person, fold) }
+        if current, grew { city.persons.keep(person, fold) }
         return fold
     }
 

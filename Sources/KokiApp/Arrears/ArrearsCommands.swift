@@ -47,12 +47,19 @@ public struct ArrearsCommands: Sendable {
     /// their own stream — proportional to who owes, not to the city's history.
     ///
     /// Each person's state is loaded as the run reaches them (`state`), so a run holds one
-    /// person's account at a time however many owe.
-    func owing(before date: CivilDate) throws -> (
+    /// person's account at a time however many owe. `undunned`: only those with such a period
+    /// not yet dunned (the dunning run's: a debtor dunned for every period long ago is not gone
+    /// through again at every run).
+    func owing(before date: CivilDate, undunned: Bool = false) throws -> (
         persons: [PersonID], state: (PersonID) throws -> CollectionCommands.PersonState?, settings: ArrearsSettings
     ) {
         try candidates(
-            { account in account.periods.values.contains { $0.dueDate < date && $0.outstanding > .zero } },
+            { account in
+                account.periods.contains { key, period in
+                    period.dueDate < date && period.outstanding > .zero
+                        && !(undunned && account.dunning.contains { $0.key == key })
+                }
+            },
             balances: { $0.oldestOpenDue.map { $0 < date } ?? false })
     }
 
@@ -89,23 +96,13 @@ public struct ArrearsCommands: Sendable {
     public func runDunning(on date: CivilDate, actor: String) throws -> DunningSummary {
         let calendar = try ledger.businessCalendar(around: date)
         try calendar.requireOpen(date, for: "a dunning run (督促)")
-        // Only those with a period past due, unpaid and not yet dunned can be dunned: a chronic
-        // debtor dunned for every period long ago is not gone through again at every run.
-        let found = try candidates(
-            { account in
-                account.periods.contains { key, period in
-                    period.dueDate < date && period.outstanding > .zero && !account.dunning.contains { $0.key == key }
-                }
-            },
-            balances: { $0.oldestOpenDue.map { $0 < date } ?? false })
-        let settings = found.settings
+        let (persons, load, settings) = try owing(before: date, undunned: true)
         // The designated deadline (指定期限): the days of the settings, moved off a closed day.
         let payBy = calendar.onOrAfter(date.adding(days: settings.payByDays))
         let run = Identifier(derivedFrom: Array("dunning-run/\(date)".utf8))
         var summary = DunningSummary()
-        // One person's state at a time, loaded as the run reaches them.
-        for person in found.persons {
-            guard let state = try found.state(person) else { continue }
+        for person in persons {
+            guard let state = try load(person) else { continue }
             let account = state.account
             // The heirs inherit what is owed: with their representative recorded, it is dunned
             // (to them); without, nobody would receive it.

@@ -50,17 +50,7 @@ public struct CollectionCommands: Sendable {
     func load(_ person: PersonID, knownAt: KnownAt? = nil, asOf: CivilDate? = nil, settings: ArrearsSettings?) throws
         -> PersonState
     {
-        var fold: PersonState.StreamFold
-        if knownAt == nil, asOf == nil {
-            fold = try ledger.currentFold(of: person)
-        } else {
-            fold = PersonState.StreamFold(person, asOf: asOf)
-            var query = EventQuery.stream(try StreamName(person.streamName))
-            query.readsEnvelopes = false
-            knownAt?.limit(&query)
-            try ledger.forEachEvent(query) { view, event in fold.apply(event, streamVersion: view.streamVersion) }
-        }
-        var state = fold.state
+        var state = try ledger.fold(of: person, knownAt: knownAt, asOf: asOf).state
         state.settings = settings
         return state
     }

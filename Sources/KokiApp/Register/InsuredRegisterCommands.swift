@@ -25,7 +25,7 @@ public struct InsuredRegisterCommands: Sendable {
 
     /// A person's register entry folded from their stream, and the stream's version.
     public func load(_ person: PersonID) throws -> (entry: InsuredRegister.Person?, version: Int64) {
-        let fold = try ledger.currentFold(of: person)
+        let fold = try ledger.fold(of: person)
         return (fold.state.entry, fold.version)
     }
 
