@@ -56,21 +56,51 @@ extension Counter {
         return max(period.start, start?.from ?? period.start)
     }
 
-    /// The insured members of a person's household on a date (the person included), found by the
-    /// household records, not by folding the city.
-    public func insuredHousehold(of person: InsuredRegister.Person, on date: CivilDate) throws -> [InsuredRegister
-        .Person]
-    {
-        guard let household = person.household(on: date)?.household else { return [person] }
-        var others = Set<PersonID>()
-        var query = EventQuery()
-        query.types = [HouseholdMembershipRecorded.eventType]
-        query.readsEnvelopes = false
-        try ledger.forEachEvent(query) { _, event in
-            if case .householdMembershipRecorded(let e) = event, e.household == household, e.person != person.id {
-                others.insert(e.person)
+    /// Who was ever recorded in a household: how the members of a person's household are found.
+    /// A process holding the city in memory asks the city. Otherwise one question (a counter's
+    /// command for one person) reads the ledger's household records by type, and many questions
+    /// at once (an import's follow-ups) read the stored register's heads once — not the ledger's
+    /// household records again for every row.
+    public struct HouseholdIndex {
+        fileprivate let everIn: (HouseholdID) throws -> Set<PersonID>
+
+        /// For one question.
+        public static func single(_ ledger: KokiLedger) throws -> HouseholdIndex {
+            if ledger.hasCurrentCity {
+                let city = try CitySnapshot(ledger)
+                return HouseholdIndex { city.register.everIn($0) }
+            }
+            return HouseholdIndex { household in
+                var found = Set<PersonID>()
+                var query = EventQuery()
+                query.types = [HouseholdMembershipRecorded.eventType]
+                query.readsEnvelopes = false
+                try ledger.forEachEvent(query) { _, event in
+                    if case .householdMembershipRecorded(let e) = event, e.household == household {
+                        found.insert(e.person)
+                    }
+                }
+                return found
             }
         }
+
+        /// For many questions while no household changes: read once.
+        public static func many(_ ledger: KokiLedger) throws -> HouseholdIndex {
+            let register = ledger.hasCurrentCity ? try CitySnapshot(ledger).register : try InsuredRegisterCommands(ledger).heads()
+            return HouseholdIndex { register.everIn($0) }
+        }
+    }
+
+    /// The insured members of a person's household on a date (the person included), found by the
+    /// household records (`households`; by default, read for this one question), not by folding
+    /// the city.
+    public func insuredHousehold(
+        of person: InsuredRegister.Person, on date: CivilDate, households: HouseholdIndex? = nil
+    ) throws -> [InsuredRegister.Person] {
+        guard let household = person.household(on: date)?.household else { return [person] }
+        let index = try households ?? .single(ledger)
+        var others = try index.everIn(household)
+        others.remove(person.id)
         let register = InsuredRegisterCommands(ledger)
         var members = [person]
         for id in others.sorted() {
@@ -83,7 +113,7 @@ extension Counter {
     }
 
     /// Determines a person's copayment class for the year (1 August – 31 July) containing `date`.
-    public func determineCopay(_ person: PersonID, on date: CivilDate) throws -> (
+    public func determineCopay(_ person: PersonID, on date: CivilDate, households: HouseholdIndex? = nil) throws -> (
         determination: CopayDetermination, members: [PersonID], tables: [CopayThresholds]
     ) {
         guard let entry = try InsuredRegisterCommands(ledger).person(person) else {
@@ -91,7 +121,7 @@ extension Counter {
         }
         let period = CopayPeriod(containing: date)
         let day = max(date, Self.determinationDate(entry, period: period))
-        let members = try insuredHousehold(of: entry, on: day)
+        let members = try insuredHousehold(of: entry, on: day, households: households)
         let tables = try copayTables()
         guard let table = CopayThresholds.inForce(tables, on: period.start) ?? CopayThresholds.inForce(tables, on: day)
         else { throw KokiError(.invalidInput, "no copayment table is in force on \(period.start)") }
@@ -121,11 +151,12 @@ extension Counter {
 
     /// Re-determines the class of the year that reads `year`'s income, for the person and the
     /// insured members of their household who have a class recorded for it, and records each that
-    /// changed (再判定). Called after an income record or correction.
+    /// changed (再判定). Called after an income record or correction; `households` as
+    /// ``insuredHousehold(of:on:households:)`` takes it (an import passes one for all its rows).
     @discardableResult
-    public func redetermineCopay(afterIncomeOf person: PersonID, year: Int, metadata: CommandMetadata) throws
-        -> [CopayChange]
-    {
+    public func redetermineCopay(
+        afterIncomeOf person: PersonID, year: Int, households: HouseholdIndex? = nil, metadata: CommandMetadata
+    ) throws -> [CopayChange] {
         guard let start = try? CivilDate(year: year + 1, month: 8, day: 1),
             let entry = try InsuredRegisterCommands(ledger).person(person)
         else { return [] }
@@ -134,10 +165,11 @@ extension Counter {
         var changes: [CopayChange] = []
         var events: [KokiEvent] = []
         var expected: [String: ExpectedVersion] = [:]
-        for member in try insuredHousehold(of: entry, on: day) {
+        let households = try households ?? .single(ledger)
+        for member in try insuredHousehold(of: entry, on: day, households: households) {
             let (records, version) = try records(member.id)
             guard let recorded = records.copay[period.start] else { continue }
-            let (d, members, _) = try determineCopay(member.id, on: max(day, period.start))
+            let (d, members, _) = try determineCopay(member.id, on: max(day, period.start), households: households)
             guard d.copayClass != recorded.copayClass else { continue }
             events.append(
                 .counter(

@@ -92,11 +92,16 @@ extension InsuredRegisterCommands {
             return m
         }
         let counter = Counter(ledger)
+        // Who shares a household with whom, read once for every row: the follow-ups record
+        // copayment classes, never a household.
+        var households: Counter.HouseholdIndex?
         for row in changed {
             let year = row.figures.year
             guard (try? CivilDate(year: year + 1, month: 8, day: 1)).map({ $0 <= day }) ?? false else { continue }
+            if households == nil { households = try .many(ledger) }
             result.copayChanges += try counter.redetermineCopay(
-                afterIncomeOf: row.person, year: year, metadata: caused("copay/\(row.person)/\(year)"))
+                afterIncomeOf: row.person, year: year, households: households,
+                metadata: caused("copay/\(row.person)/\(year)"))
         }
         let run = try yearsRun()
         let touched = changed.compactMap { row -> (PersonID, FiscalYear)? in
