@@ -317,6 +317,8 @@ public struct CollectionAccounts: Projection {
 
         /// Preliminary convenience-store reports with no final record yet.
         public var pendingReports: [ConveniencePaymentReported] {
+            // Most accounts never had a preliminary report: nothing to match their payments to.
+            guard !reports.isEmpty else { return [] }
             let confirmed = Set(payments.filter { $0.cancelled == nil }.map(\.event.reference))
             return reports.filter { !confirmed.contains($0.reference) }
         }

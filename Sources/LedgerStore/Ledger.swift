@@ -38,14 +38,19 @@ public final class Ledger: Sendable {
         public var busyTimeout: TimeInterval
         /// Where the ledger's id, subject keys and seal nonces come from.
         public var entropy: any EntropySource
+        /// The file is this process's alone while open (SQLite's exclusive locking mode): no
+        /// other process may read or write it meanwhile, and no transaction takes or releases a
+        /// file lock. For a ledger one process makes and fills (a simulation).
+        public var exclusive: Bool
 
         public init(
             synchronous: Synchronous = .full, busyTimeout: TimeInterval = 30,
-            entropy: any EntropySource = SystemEntropy()
+            entropy: any EntropySource = SystemEntropy(), exclusive: Bool = false
         ) {
             self.synchronous = synchronous
             self.busyTimeout = busyTimeout
             self.entropy = entropy
+            self.exclusive = exclusive
         }
     }
 
@@ -195,7 +200,9 @@ public final class Ledger: Sendable {
         config.foreignKeysEnabled = false
         config.label = "koki.ledger"
         let synchronous = options.synchronous.rawValue
+        let exclusive = options.exclusive
         config.prepareDatabase { db in
+            if exclusive { try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE") }
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
             // Reads through a memory map instead of a system call per page: a read that hops
             // between streams (a person at a time) touches pages all over a long ledger.
