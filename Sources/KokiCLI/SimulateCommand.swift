@@ -62,7 +62,7 @@ struct SimulateCommand: ParsableCommand {
     func run() throws {
         try reporting {
             let settings = SimulationSettings(insured: insured, years: years, seed: seed, firstFiscalYear: firstYear)
-            let simulation = try CitySimulation.create(at: options.ledgerPath, settings: settings)
+            let simulation = try CitySimulation.create(at: options.ledgerPath, settings: settings, exclusive: true)
             Output.error(
                 "simulating \(insured) insured over FY\(settings.firstFiscalYear)–FY\(settings.lastFiscalYear) (seed \(seed)) into \(options.ledgerPath)"
             )

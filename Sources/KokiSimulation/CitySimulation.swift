@@ -69,13 +69,18 @@ public struct CitySimulation: Sendable {
     }
 
     /// Creates the ledger file for a simulation: its id, keys and nonces drawn from the seed,
-    /// no fsync (a simulated city is rebuilt, never recovered), and the simulated clock.
-    public static func create(at path: String, settings: SimulationSettings) throws -> CitySimulation {
+    /// no fsync (a simulated city is rebuilt, never recovered), and the simulated clock. With
+    /// `exclusive` (`koki simulate`), the file is this process's alone while the ledger is open
+    /// (``Ledger/Options/exclusive``): no file lock per transaction, and no other connection —
+    /// not even this process's own — may open it until the simulation is gone.
+    public static func create(at path: String, settings: SimulationSettings, exclusive: Bool = false) throws
+        -> CitySimulation
+    {
         let clock = ManualClock(start: timestamp(settings.start), stepMicroseconds: 1)
         var seed = Array("koki-simulation".utf8)
         withUnsafeBytes(of: settings.seed.bigEndian) { seed.append(contentsOf: $0) }
         let store = try Ledger.create(
-            at: path, clock: clock, options: Ledger.Options(synchronous: .off, entropy: SeededEntropy(seed: seed), exclusive: true))
+            at: path, clock: clock, options: Ledger.Options(synchronous: .off, entropy: SeededEntropy(seed: seed), exclusive: exclusive))
         return CitySimulation(ledger: KokiLedger(store), settings: settings, clock: clock)
     }
 
