@@ -11,10 +11,14 @@ public struct PersonCollectionState: Sendable {
     public var assessments: [FiscalYear: PremiumAssessed] = [:]
     public var account = CollectionAccounts.Account()
     public var version: Int64 = 0
-    /// The most any assessment ever asked for each period: no slip koki issues for a period
-    /// (a payment notice, `konbini slip`, a dunning notice) carries more, nor does a pension
-    /// deduction. From a snapshot, the current assessment's amounts.
+    /// The most any assessment ever asked for each period, as folded from the stream: no slip
+    /// koki issues for a period (a payment notice, `konbini slip`, a dunning notice) carries
+    /// more, nor does a pension deduction. Read it through ``largestAssessed(_:)``, which also
+    /// answers for a state taken from a snapshot (empty here: the snapshot knows only each
+    /// period's current assessment).
     public var largestAssessed: [PeriodKey: Yen] = [:]
+    /// Taken from a snapshot: a period not in ``largestAssessed`` asks its current assessment.
+    private var fromSnapshot = false
     /// The arrears settings in force, when adopted: they finalize late fees and exclude
     /// prescribed periods from allocation.
     public var settings: ArrearsSettings?
@@ -26,18 +30,24 @@ public struct PersonCollectionState: Sendable {
         self.person = person
         entry = city.register.person(person)
         account = city.collection.account(person) ?? .init()
-        largestAssessed.reserveCapacity(account.periods.count)
-        for (key, period) in account.periods {
-            largestAssessed[key] = period.assessed
-            if assessments.index(forKey: key.fiscalYear) == nil, let current = city.accounts.current(person, key.fiscalYear) {
-                assessments[key.fiscalYear] = current
-            }
+        // Each period's largest is its current assessment, read when asked: a run taking many
+        // persons from the city builds no table of every period each of them ever had.
+        fromSnapshot = true
+        for key in account.periods.keys
+        where assessments.index(forKey: key.fiscalYear) == nil {
+            if let current = city.accounts.current(person, key.fiscalYear) { assessments[key.fiscalYear] = current }
         }
         version = city.version(of: person)
         settings = city.collection.arrearsSettings
     }
 
     public var exists: Bool { entry != nil || version > 0 }
+
+    /// The most any assessment ever asked for a period (see ``largestAssessed``).
+    public func largestAssessed(_ key: PeriodKey) -> Yen? {
+        if let largest = largestAssessed[key] { return largest }
+        return fromSnapshot ? account.periods[key]?.assessed : nil
+    }
 
     /// Folds one event into the assessments and the account (the register entry is the stream
     /// fold's: a command's own new events never change it).
@@ -46,7 +56,7 @@ public struct PersonCollectionState: Sendable {
             assessments[e.fiscalYear] = e
             for i in e.installments {
                 let key = PeriodKey(e.fiscalYear, i.period)
-                largestAssessed[key] = max(largestAssessed[key] ?? .zero, i.amount)
+                largestAssessed[key] = max(largestAssessed(key) ?? .zero, i.amount)
             }
         }
         if CollectionAccounts.Account.folds(event) { account.apply(event) }

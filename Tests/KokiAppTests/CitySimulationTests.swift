@@ -196,3 +196,55 @@ import Testing
         #expect(try other.ledger.store.head().hash != heads[0])
     }
 }
+
+extension CitySimulationTests {
+    /// What each account owed at a fiscal year's closing (carried forward, 滞納繰越), found in one
+    /// pass over its money, equals the plain sum for each period of what was paid after the
+    /// closing day — on every account of the simulated city, for each year and several
+    /// closing days (before, on and after the money of the closing months).
+    @Test func owedAtClosingEqualsThePlainPerPeriodSums() throws {
+        let (_, simulation, _) = Self.city
+        let accounts = try simulation.ledger.currentCity().collection.accounts
+        func plain(_ account: CollectionAccounts.Account, fy: FiscalYear, closing: CivilDate) -> [FiscalYear: Yen] {
+            var owing: [FiscalYear: Yen] = [:]
+            for (key, period) in account.periods where key.fiscalYear <= fy {
+                var later = Yen.zero
+                for p in account.payments where p.cancelled == nil && p.event.paidOn > closing {
+                    for part in p.event.parts where part.key == key && part.charge == .premium { later += part.amount }
+                }
+                for a in account.appropriations {
+                    for part in a.parts where part.key == key && part.charge == .premium && part.effectiveOn > closing {
+                        later += part.amount
+                    }
+                }
+                let owed = min(period.owes, period.outstanding + later)
+                if owed > .zero { owing[key.fiscalYear, default: .zero] += owed }
+            }
+            return owing
+        }
+        var compared = 0
+        var withLater = 0
+        for year in [2023, 2024, 2025] {
+            let fy = try FiscalYear(year)
+            for closing in ["\(year + 1)-04-30", "\(year + 1)-05-31", "\(year + 1)-09-30", "\(year + 2)-03-31"] {
+                let day = try CivilDate(iso: closing)
+                for (_, account) in accounts {
+                    var found: [FiscalYear: Yen] = [:]
+                    for (year, owed) in ArrearsCommands.owedAtClosing(account, fy: fy, closing: day) {
+                        found[year, default: .zero] += owed
+                    }
+                    let expected = plain(account, fy: fy, closing: day)
+                    #expect(found == expected)
+                    compared += 1
+                    if expected.values.reduce(Yen.zero, +) > account.periods.filter({ $0.key.fiscalYear <= fy })
+                        .map(\.value.outstanding).reduce(Yen.zero, +)
+                    {
+                        withLater += 1
+                    }
+                }
+            }
+        }
+        // Not only accounts paid up before every closing: money after the closing day counts.
+        #expect(compared > 1_000 && withLater >= 10, "\(compared) compared, \(withLater) with money after the closing")
+    }
+}

@@ -637,18 +637,22 @@ extension ArrearsCommands {
     static func owedAtClosing(_ account: CollectionAccounts.Account, fy: FiscalYear, closing: CivilDate) -> [(
         FiscalYear, Yen
     )] {
+        // What was paid after the closing day, per period: one pass over the money, not one
+        // for every period (both grow with the account's years).
+        var later: [PeriodKey: Yen] = [:]
+        for p in account.payments where p.cancelled == nil && p.event.paidOn > closing {
+            for part in p.event.parts where part.key.fiscalYear <= fy && part.charge == .premium {
+                later[part.key, default: .zero] += part.amount
+            }
+        }
+        for a in account.appropriations {
+            for part in a.parts where part.key.fiscalYear <= fy && part.charge == .premium && part.effectiveOn > closing {
+                later[part.key, default: .zero] += part.amount
+            }
+        }
         var owing: [(FiscalYear, Yen)] = []
         for (key, period) in account.periods where key.fiscalYear <= fy {
-            var later = Yen.zero
-            for p in account.payments where p.cancelled == nil && p.event.paidOn > closing {
-                for part in p.event.parts where part.key == key && part.charge == .premium { later += part.amount }
-            }
-            for a in account.appropriations {
-                for part in a.parts where part.key == key && part.charge == .premium && part.effectiveOn > closing {
-                    later += part.amount
-                }
-            }
-            let owed = min(period.owes, period.outstanding + later)
+            let owed = min(period.owes, period.outstanding + (later[key] ?? .zero))
             if owed > .zero { owing.append((key.fiscalYear, owed)) }
         }
         return owing

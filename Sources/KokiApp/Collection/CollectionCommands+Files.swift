@@ -540,7 +540,7 @@ extension CollectionCommands {
                 )
             }
         } else {
-            let most = state.largestAssessed[key] ?? state.account.periods[key]?.assessed ?? .zero
+            let most = state.largestAssessed(key) ?? state.account.periods[key]?.assessed ?? .zero
             guard barcode.amount <= most else {
                 throw KokiError(
                     .invalidInput,
@@ -617,7 +617,7 @@ extension CollectionCommands {
                 // The insurer deducts what it was told, which may be more than the month now asks
                 // (a decrease decided too late to tell): the excess is overpaid and refunded.
                 let told = state.entry?.pensionTold[r.fiscalYear.year]?[r.month] ?? .zero
-                let most = max(state.largestAssessed[key] ?? installment.amount, told)
+                let most = max(state.largestAssessed(key) ?? installment.amount, told)
                 guard r.amount <= most else {
                     throw refuse(
                         "amount \(r.amount.amount) is more than was ever assessed for \(r.person)'s FY\(r.fiscalYear.year) period \(key.period.number) or told to the insurer (\(most.amount) yen)"
