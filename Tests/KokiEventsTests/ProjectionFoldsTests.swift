@@ -45,6 +45,36 @@ import Testing
         #expect(earlier.account.periods[EventSamples.key(2)]?.outstanding == Yen(5_750))
     }
 
+    /// The most ever assessed for a period is the same for a state folded from the stream and
+    /// for one taken from the city (which knows only each period's current assessment), before
+    /// and after a lower reassessment is applied to it.
+    @Test func theLargestAssessedIsTheSameFromTheStreamAndFromTheCity() throws {
+        var lower = assessed
+        lower.decidedOn = try CivilDate(iso: "2025-11-10")
+        lower.installments = lower.installments.map { var i = $0; i.amount = Yen(4_000); return i }
+        let events: [KokiEvent] = [
+            .personRegistered(PersonRegistered(person: person, identity: EventSamples.sealed)), .premiumAssessed(assessed),
+        ]
+        var fold = PersonCollectionState.StreamFold(person)
+        var city = CitySnapshot()
+        for (i, event) in events.enumerated() {
+            fold.apply(event, streamVersion: Int64(i + 1))
+            city.apply(event, position: Int64(i + 1), stream: person.streamName, version: Int64(i + 1))
+        }
+        var fromStream = fold.state
+        var fromCity = PersonCollectionState(person, in: city)
+        let keys = assessed.installments.map { PeriodKey(fy, $0.period) } + [PeriodKey(try FiscalYear(2026), try PeriodNumber(1))]
+        #expect(fromCity.largestAssessed.isEmpty)
+        #expect(keys.map { fromCity.largestAssessed($0) } == keys.map { fromStream.largestAssessed($0) })
+        #expect(fromCity.largestAssessed(EventSamples.key(1)) == Yen(5_900))
+        #expect(fromCity.largestAssessed(PeriodKey(try FiscalYear(2026), try PeriodNumber(1))) == nil)
+        fromStream.apply(.premiumAssessed(lower))
+        fromCity.apply(.premiumAssessed(lower))
+        #expect(fromCity.account.periods[EventSamples.key(1)]?.assessed == Yen(4_000))
+        #expect(keys.map { fromCity.largestAssessed($0) } == keys.map { fromStream.largestAssessed($0) })
+        #expect(fromCity.largestAssessed(EventSamples.key(1)) == Yen(5_900))
+    }
+
     @Test func anOperatorsStreamFoldsIntoTheirRecord() throws {
         let source = "192.0.2.10"
         func failed(locks: Bool) -> AccessEvent {
