@@ -80,7 +80,8 @@ public struct CitySimulation: Sendable {
         var seed = Array("koki-simulation".utf8)
         withUnsafeBytes(of: settings.seed.bigEndian) { seed.append(contentsOf: $0) }
         let store = try Ledger.create(
-            at: path, clock: clock, options: Ledger.Options(synchronous: .off, entropy: SeededEntropy(seed: seed), exclusive: exclusive))
+            at: path, clock: clock,
+            options: Ledger.Options(synchronous: .off, entropy: SeededEntropy(seed: seed), exclusive: exclusive))
         return CitySimulation(ledger: KokiLedger(store), settings: settings, clock: clock)
     }
 

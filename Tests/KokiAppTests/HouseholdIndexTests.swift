@@ -36,8 +36,10 @@ import Testing
                 id(number), identity: who, household: household.map { (h($0), role, d("2000-04-01")) }, metadata: meta)
             if let insured { try register.acquire(id(number), reason: .reachedAge75, on: d(insured), metadata: meta) }
         }
-        try register.recordHousehold(id("3"), household: h("9"), role: .householder, effectiveOn: d("2024-10-01"), metadata: meta)
-        try register.recordHousehold(id("4"), household: h("1"), role: .member, effectiveOn: d("2025-02-01"), metadata: meta)
+        try register.recordHousehold(
+            id("3"), household: h("9"), role: .householder, effectiveOn: d("2024-10-01"), metadata: meta)
+        try register.recordHousehold(
+            id("4"), household: h("1"), role: .member, effectiveOn: d("2025-02-01"), metadata: meta)
         try register.lose(id("6"), reason: .died, on: d("2025-05-10"), today: d("2025-05-12"), metadata: meta)
     }
 

@@ -51,9 +51,12 @@ import Testing
     @Test func theLargestAssessedIsTheSameFromTheStreamAndFromTheCity() throws {
         var lower = assessed
         lower.decidedOn = try CivilDate(iso: "2025-11-10")
-        lower.installments = lower.installments.map { var i = $0; i.amount = Yen(4_000); return i }
+        lower.installments = lower.installments.map {
+            var i = $0; i.amount = Yen(4_000); return i
+        }
         let events: [KokiEvent] = [
-            .personRegistered(PersonRegistered(person: person, identity: EventSamples.sealed)), .premiumAssessed(assessed),
+            .personRegistered(PersonRegistered(person: person, identity: EventSamples.sealed)),
+            .premiumAssessed(assessed),
         ]
         var fold = PersonCollectionState.StreamFold(person)
         var city = CitySnapshot()
@@ -63,7 +66,10 @@ import Testing
         }
         var fromStream = fold.state
         var fromCity = PersonCollectionState(person, in: city)
-        let keys = assessed.installments.map { PeriodKey(fy, $0.period) } + [PeriodKey(try FiscalYear(2026), try PeriodNumber(1))]
+        let keys =
+            assessed.installments.map { PeriodKey(fy, $0.period) } + [
+                PeriodKey(try FiscalYear(2026), try PeriodNumber(1))
+            ]
         #expect(fromCity.largestAssessed.isEmpty)
         #expect(keys.map { fromCity.largestAssessed($0) } == keys.map { fromStream.largestAssessed($0) })
         #expect(fromCity.largestAssessed(EventSamples.key(1)) == Yen(5_900))

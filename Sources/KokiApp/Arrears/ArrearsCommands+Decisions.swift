@@ -646,7 +646,8 @@ extension ArrearsCommands {
             }
         }
         for a in account.appropriations {
-            for part in a.parts where part.key.fiscalYear <= fy && part.charge == .premium && part.effectiveOn > closing {
+            for part in a.parts
+            where part.key.fiscalYear <= fy && part.charge == .premium && part.effectiveOn > closing {
                 later[part.key, default: .zero] += part.amount
             }
         }

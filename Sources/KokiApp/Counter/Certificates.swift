@@ -70,7 +70,10 @@ extension Counter {
                 let city = try CitySnapshot(ledger)
                 return HouseholdIndex { city.register.everIn($0) }
             }
+            // A question asks about one household, its members each again: read once.
+            let read = Read()
             return HouseholdIndex { household in
+                if let known = read.members[household] { return known }
                 var found = Set<PersonID>()
                 var query = EventQuery()
                 query.types = [HouseholdMembershipRecorded.eventType]
@@ -80,13 +83,20 @@ extension Counter {
                         found.insert(e.person)
                     }
                 }
+                read.members[household] = found
                 return found
             }
         }
 
+        /// The households one question has read.
+        private final class Read {
+            var members: [HouseholdID: Set<PersonID>] = [:]
+        }
+
         /// For many questions while no household changes: read once.
         public static func many(_ ledger: KokiLedger) throws -> HouseholdIndex {
-            let register = ledger.hasCurrentCity ? try CitySnapshot(ledger).register : try InsuredRegisterCommands(ledger).heads()
+            let register =
+                ledger.hasCurrentCity ? try CitySnapshot(ledger).register : try InsuredRegisterCommands(ledger).heads()
             return HouseholdIndex { register.everIn($0) }
         }
     }
