@@ -66,10 +66,7 @@ extension Counter {
 
         /// For one question.
         public static func single(_ ledger: KokiLedger) throws -> HouseholdIndex {
-            if ledger.hasCurrentCity {
-                let city = try CitySnapshot(ledger)
-                return HouseholdIndex { city.register.everIn($0) }
-            }
+            if ledger.hasCurrentCity { return try many(ledger) }
             // A question asks about one household, its members each again: read once.
             let read = Read()
             return HouseholdIndex { household in
