@@ -42,6 +42,12 @@ public struct CollectionHistory: Sendable, Hashable {
     /// Which version of a contact record an event is: its id, its change and its day.
     public static func contactKey(_ e: ContactRecorded) -> String { "\(e.id)#\(e.change.rawValue)#\(e.contactedOn)" }
 
+    /// An assessment's recorded cause as staff read it: a pension-deduction selection (recorded in
+    /// English words, which ``PensionDeduction/Selection/init(recorded:)`` reads back) by its term.
+    static func causeText(_ cause: String) -> String {
+        PensionDeduction.Selection(recorded: cause)?.label ?? cause
+    }
+
     /// The timeline: in effective-date order, then as recorded.
     public var timeline: [Entry] { entries.sorted { ($0.date, $0.position) < ($1.date, $1.position) } }
 
@@ -54,123 +60,122 @@ public struct CollectionHistory: Sendable, Hashable {
                     date: date, position: position, recordedAtMicroseconds: recordedAt, actor: actor, kind: kind,
                     text: text))
         }
+        // The words are Japanese for the counter, from the labels table (``Labels``); `kind` stays the
+        // stable English key (`--json`).
+        func y(_ yen: Yen) -> String { StaffText.yen(yen) }
+        func p(_ key: PeriodKey) -> String { StaffText.period(key) }
+        func d(_ date: CivilDate) -> String { StaffText.date(date) }
+        func parts(_ parts: [(key: PeriodKey, amount: Yen)]) -> String {
+            parts.map { "\(p($0.key)) \(y($0.amount))" }.joined(separator: "、")
+        }
         switch event {
         case .premiumAssessed(let e):
             add(
                 e.decidedOn, "assessed",
-                "FY\(e.fiscalYear.year) \(e.annualPremium.amount) yen in \(e.installments.count) periods (\(e.reason.rawValue)\(e.cause.isEmpty ? "" : ": \(e.cause)"))"
-            )
+                "\(StaffText.fiscalYear(e.fiscalYear)) 年額\(y(e.annualPremium))（\(e.installments.count)期）"
+                    + "・\(e.reason.label)\(e.cause.isEmpty ? "" : "：\(Self.causeText(e.cause))")")
         case .paymentReceived(let e):
             add(
                 e.paidOn, "payment",
-                "\(e.amount.amount) yen by \(e.channel.rawValue) \(e.id): "
-                    + e.parts.map { "\($0.key)=\($0.amount.amount)" }.joined(separator: " ")
-                    + (e.overpaid > .zero ? " overpaid \(e.overpaid.amount)" : ""))
-        case .paymentCancelled(let e): add(e.cancelledOn, "cancelled", "payment \(e.payment): \(e.reason)")
+                "\(y(e.amount)) \(e.channel.label) 収納番号\(e.id)：" + parts(e.parts.map { ($0.key, $0.amount) })
+                    + (e.overpaid > .zero ? "、過誤納\(y(e.overpaid))" : ""))
+        case .paymentCancelled(let e): add(e.cancelledOn, "cancelled", "収納番号\(e.payment)を取消：\(e.reason)")
         case .dunningNoticeIssued(let e):
             add(
                 e.issuedOn, "dunning",
-                "督促状 \(e.key) \(e.principal.amount) yen, pay by \(e.payBy?.description ?? "-")"
-                    + (e.fee > .zero ? ", fee \(e.fee.amount)" : ""))
+                "督促状 \(p(e.key)) \(y(e.principal))、指定期限\(StaffText.date(e.payBy))"
+                    + (e.fee > .zero ? "、督促手数料\(y(e.fee))" : ""))
         case .reminderIssued(let e):
             add(
                 e.issuedOn, "reminder",
-                "催告書 \(e.periods.map(\.description).joined(separator: " ")) owing \(e.owed.amount) yen")
+                "催告書 \(StaffText.periods(e.periods)) 滞納額\(y(e.owed))")
         case .contactRecorded(let e):
             let words = contactWords[Self.contactKey(e)] ?? nil
             add(
                 e.contactedOn, "contact",
-                "\(e.change.rawValue) \(e.id) (\(e.method.rawValue))"
+                "\(e.change.label) \(e.id)（\(e.method.label)）"
                     + (words.map {
-                        ": \($0.counterpart) — \($0.content)\($0.promise.isEmpty ? "" : "; promised: \($0.promise)")\($0.reason.isEmpty ? "" : " [\($0.reason)]")"
+                        "：\($0.counterpart) — \($0.content)\($0.promise.isEmpty ? "" : "／約束：\($0.promise)")\($0.reason.isEmpty ? "" : "［\($0.reason)］")"
                     }
-                        ?? ": (erased)")
-                    + (e.promisedOn.map { " (pay by \($0))" } ?? ""))
+                        ?? "：（消去済み）")
+                    + (e.promisedOn.map { "（納付予定日 \(d($0))）" } ?? ""))
         case .overpaymentRecognized(let e):
-            add(e.recognizedOn, "overpayment", "\(e.amount.amount) yen off \(e.key) (\(e.cause.rawValue)) \(e.id)")
-        case .overpaymentAppropriated(let e):
             add(
-                e.decidedOn, "appropriated",
-                "\(e.overpayment): " + e.parts.map { "\($0.key)=\($0.amount.amount)" }.joined(separator: " "))
+                e.recognizedOn, "overpayment",
+                "\(e.cause.label) \(y(e.amount))（\(p(e.key))）\(e.id)")
+        case .overpaymentAppropriated(let e):
+            add(e.decidedOn, "appropriated", "過誤納\(e.overpayment)を充当：" + parts(e.parts.map { ($0.key, $0.amount) }))
         case .refundDecided(let e):
-            add(e.decidedOn, "refund", "\(e.id) \(e.amount.amount) yen + interest \(e.interest.amount)")
-        case .refundPaid(let e): add(e.paidOn, "refund paid", "\(e.refund)\(e.heir == nil ? "" : " to an heir")")
+            add(e.decidedOn, "refund", "還付決定 \(e.id) \(y(e.amount))、還付加算金\(y(e.interest))")
+        case .refundPaid(let e):
+            add(e.paidOn, "refund paid", "還付金\(e.refund)を支払\(e.heir == nil ? "" : "（相続人へ）")")
         case .refundPrescribed(let e):
             add(
                 e.recordedOn, "refund prescribed",
-                "\(e.amount.amount) yen of overpayment \(e.overpayment)\(e.refund.map { " (refund \($0) lapses)" } ?? ""), the right ended \(e.lastDay)"
+                "過誤納\(e.overpayment)の\(y(e.amount))\(e.refund.map { "（還付\($0)）" } ?? "")：還付請求権は\(d(e.lastDay))で消滅"
             )
-        case .debitMandateStarted(let e): add(e.startsOn, "debit", "mandate from \(e.startsOn)")
-        case .debitPrepaymentChosen(let e):
-            add(e.on, "debit", e.change == .chosen ? "全期前納を選択" : "全期前納を取消")
+        case .debitMandateStarted(let e): add(e.startsOn, "debit", "口座振替を開始（\(d(e.startsOn))から）")
+        case .debitPrepaymentChosen(let e): add(e.on, "debit", e.change.label)
         case .slipReissued(let e):
             add(
                 e.issuedOn, "slip",
-                "コンビニ納付書 再発行 \(e.count) \(e.key): \(e.amount.amount) yen by \(e.deadline) (\(e.reason))")
+                "コンビニ納付書 再発行\(e.count)回目 \(p(e.key))：\(y(e.amount))、使用期限\(d(e.deadline))（\(e.reason)）")
         case .debitApplicationRecorded(let e):
             add(
                 e.on, "debit",
-                "口座振替依頼書 \(e.id) \(e.change.rawValue)" + (e.reason.isEmpty ? "" : " (\(e.reason))"))
-        case .debitMandateStopped(let e): add(e.stopsOn, "debit", "mandate stopped: \(e.reason)")
-        case .debitRequested(let e): add(e.debitDate, "debit", "requested \(e.key) \(e.amount.amount) yen")
+                "口座振替依頼書 \(e.id) \(e.change.label)" + (e.reason.isEmpty ? "" : "（\(e.reason)）"))
+        case .debitMandateStopped(let e): add(e.stopsOn, "debit", "口座振替を停止：\(e.reason)")
+        case .debitRequested(let e): add(e.debitDate, "debit", "口座振替を依頼 \(p(e.key)) \(y(e.amount))")
         case .debitFailed(let e):
-            add(e.debitDate, "debit failed", "\(e.key) \(e.amount.amount) yen, code \(e.resultCode)")
+            add(e.debitDate, "debit failed", "振替不能 \(p(e.key)) \(y(e.amount))（結果コード\(e.resultCode)）")
         case .conveniencePaymentReported(let e):
-            add(e.paidOn, "store report", "速報 \(e.key) \(e.amount.amount) yen at store \(e.store)")
-        case .pensionDeductionStopped(let e): add(e.stoppedFrom, "pension", e.reason)
+            add(e.paidOn, "store report", "速報 \(p(e.key)) \(y(e.amount))（店舗\(e.store)）")
+        case .pensionDeductionStopped(let e): add(e.stoppedFrom, "pension", "特別徴収の中止：\(e.reason)")
         case .lateFeeFinalized(let e):
-            add(e.paidOffOn, "late fee", "確定延滞金 \(e.key) \(e.fee.amount) yen")
+            add(e.paidOffOn, "late fee", "確定延滞金 \(p(e.key)) \(y(e.fee))")
         case .reductionDecided(let e):
             add(
                 e.decidedOn, "reduction",
-                "減免 \(e.id) \(e.reason): " + e.parts.map { "\($0.key)=\($0.amount.amount)" }.joined(separator: " ")
-                    + (e.waiveLateFees ? ", late fees waived" : ""))
+                "減免 \(e.id)（\(e.reason)）：" + parts(e.parts.map { ($0.key, $0.amount) }) + (e.waiveLateFees ? "、延滞金も免除" : ""))
         case .writtenOff(let e):
             add(
                 e.writtenOffOn, "written off",
-                "不納欠損 \(e.key) \(e.premium.amount) yen\(e.lateFee > .zero ? " + late fee \(e.lateFee.amount)" : "") (\(e.reason.rawValue), expired after \(e.lastDay))"
+                "不納欠損 \(p(e.key)) \(y(e.premium))\(e.lateFee > .zero ? "、延滞金\(y(e.lateFee))" : "")（\(e.reason.label)、\(d(e.lastDay))で消滅）"
             )
         case .installmentPlanRecorded(let e):
             add(
                 e.on, "plan",
-                "分納 \(e.id) \(e.change.rawValue)"
+                "分納 \(e.id) \(e.change.label)"
                     + (e.schedule.isEmpty
-                        ? "" : ": \(e.schedule.count) payments, \(e.schedule.map(\.amount).sum().amount) yen")
-                    + (e.pledge ? ", pledge (誓約)" : "") + (e.reason.isEmpty ? "" : " — \(e.reason)"))
+                        ? "" : "：\(e.schedule.count)回、計\(y(e.schedule.map(\.amount).sum()))")
+                    + (e.pledge ? "（誓約）" : "") + (e.reason.isEmpty ? "" : " — \(e.reason)"))
         case .enforcementStopped(let e):
             add(
                 e.on, "enforcement stop",
-                "執行停止 \(e.id) \(e.change.rawValue)"
+                "執行停止 \(e.id) \(e.change == .started ? "開始" : "取消")"
                     + (e.change == .started
-                        ? " (\(e.reason.rawValue)\(e.atOnce ? ", extinguished at once" : "")): "
-                            + e.periods.map(\.description).joined(separator: " ") : ""))
+                        ? "（\(e.reason.label)\(e.atOnce ? "、即時消滅" : "")）：" + StaffText.periods(e.periods) : ""))
         case .provisionalDeductionDecided(let e):
             add(
                 e.decidedOn, "provisional",
-                "仮徴収 FY\(e.fiscalYear.year): \(e.amount.amount) yen in April, June and August (\(e.basis))")
-        case .pensionSwitchRecorded(let e):
-            add(
-                e.on, "pension switch",
-                e.change == .requested
-                    ? "特別徴収から口座振替への切替を申出" : "特別徴収から口座振替への切替を取消")
+                "仮徴収 \(StaffText.fiscalYear(e.fiscalYear))：4月・6月・8月に各\(y(e.amount))（\(e.basis)）")
+        case .pensionSwitchRecorded(let e): add(e.on, "pension switch", e.change.label)
         case .pensionDeductionNotified(let e):
             add(
                 e.notifiedOn, "pension notice",
-                "特別徴収 FY\(e.fiscalYear.year) told to the insurer (\(e.reason)): "
-                    + e.months.map { "\(PensionDeduction.name(month: $0.dueDate.month)) \($0.amount.amount)" }
-                    .joined(separator: ", "))
+                "特別徴収 \(StaffText.fiscalYear(e.fiscalYear)) を年金保険者へ通知（\(e.reason)）："
+                    + e.months.map { "\(PensionDeduction.name(month: $0.dueDate.month)) \(y($0.amount))" }
+                    .joined(separator: "、"))
         case .collectionDeferred(let e):
             add(
                 e.on, "deferral",
-                "徴収猶予 \(e.id) \(e.change.rawValue) (\(e.reason.rawValue), late fee \(e.relief.rawValue)): "
-                    + (e.days.map { "\($0.lowerBound) … \($0.upperBound)" } ?? "none deferred") + ", "
-                    + e.periods.map(\.description).joined(separator: " "))
+                "徴収猶予 \(e.id) \(e.change.label)（\(e.reason.label)、延滞金\(e.relief.label)）："
+                    + (e.days.map { "\(d($0.lowerBound))〜\(d($0.upperBound))" } ?? "猶予期間なし") + "、"
+                    + StaffText.periods(e.periods))
         case .seizureRecorded(let e):
-            add(
-                e.on, "seizure",
-                "差押 \(e.id) \(e.change.rawValue): \(e.periods.map(\.description).joined(separator: " "))")
-        case .eligibilityAcquired(let e): add(e.effectiveFrom, "insured", e.reason.rawValue)
-        case .eligibilityLost(let e): add(e.effectiveFrom, "lost", e.reason.rawValue)
+            add(e.on, "seizure", "差押 \(e.id) \(e.change.label)：\(StaffText.periods(e.periods))")
+        case .eligibilityAcquired(let e): add(e.effectiveFrom, "insured", e.reason.label)
+        case .eligibilityLost(let e): add(e.effectiveFrom, "lost", e.reason.label)
         case .personRegistered, .personIdentityCorrected, .householdMembershipRecorded, .addressExceptionStarted,
             .addressExceptionEnded, .formerDependantRecorded, .incomeRecorded, .incomeInquired,
             .personNumbersLinked, .pensionFactsRecorded, .myNumberRecorded, .personErased, .mailRecipientRecorded, .unionDecisionRecorded, .networkInquirySent,

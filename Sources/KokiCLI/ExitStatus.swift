@@ -35,7 +35,7 @@ func reporting(_ body: () throws -> Void) throws {
         throw exit
     } catch {
         let failure = CLIFailure(error)
-        Output.error("koki: error: \(failure.message)")
+        Output.error("koki: エラー: \(StaffWording.namingFields(failure.message))")
         throw ExitCode(failure.status.rawValue)
     }
 }

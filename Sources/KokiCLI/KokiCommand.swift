@@ -31,7 +31,7 @@ public struct KokiCommand: ParsableCommand {
             KonbiniCommand.self, PensionCommand.self, UnmatchedCommand.self, RevenueCommand.self, UnionCommand.self, ArrearsCommand.self,
             DunningCommand.self, RemindersCommand.self, ContactCommand.self, PlanCommand.self, ReductionCommand.self,
             SeizureCommand.self, EnforcementCommand.self, DeferralCommand.self, PrescriptionCommand.self, CloseYearCommand.self,
-            HistoryCommand.self,
+            HistoryCommand.self, LabelsCommand.self,
             WhatIfCommand.self,
             ExplainCommand.self, ReplayCommand.self, RebuildCommand.self, BalancesCommand.self, CalcCommand.self,
             EventsCommand.self,

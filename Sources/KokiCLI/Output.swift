@@ -63,14 +63,17 @@ typealias JSON = JSONLine
 
 /// Left-aligned text columns for people.
 enum Table {
-    static func render(_ header: [String], _ rows: [[String]]) -> [String] {
+    /// The rows under the header; the columns in `right` (amounts) are right-aligned.
+    static func render(_ header: [String], _ rows: [[String]], right: Set<Int> = []) -> [String] {
         var widths = header.map(width)
         for row in rows {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], width(cell)) }
         }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { i, cell in
-                i == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - width(cell))
+                let pad = String(repeating: " ", count: i < widths.count ? widths[i] - width(cell) : 0)
+                if right.contains(i) { return pad + cell }
+                return i == cells.count - 1 ? cell : cell + pad
             }.joined(separator: "  ").trimmingTrailingSpaces
         }
         return [line(header)] + rows.map(line)

@@ -73,29 +73,33 @@ struct ArrearsCommand: ParsableCommand {
         static func report(_ request: Request, _ result: Request.Result) {
             let (person, date, periods) = (request.person, result.on, result.value)
             Output.line(
-                "\(person) on \(date): \(periods.count) period(s) in arrears, \(periods.map(\.outstanding).sum().amount) yen, late fees \(periods.map(\.lateFeeOwed).sum().amount) yen"
+                "\(person) \(Staff.date(date))現在：滞納 \(periods.count)期 \(Staff.yen(periods.map(\.outstanding).sum()))、延滞金 \(Staff.yen(periods.map(\.lateFeeOwed).sum()))"
             )
             Table.render(
-                ["PERIOD", "DUE", "OWED", "DAYS", "LATE FEE", "DUNNED", "REMINDED", "PRESCRIBED AFTER", "NOTE"],
+                Staff.headings(
+                    "period", "dueDate", "owed", "daysOverdue", "lateFee", "dunned", "reminded", "prescribedAfter",
+                    "note"),
                 periods.map {
                     [
-                        $0.key.description, $0.dueDate.description, "\($0.outstanding.amount)", "\($0.daysOverdue)",
-                        "\($0.lateFeeOwed.amount)\($0.lateFee?.paidOff == true ? " final" : "")",
-                        $0.dunnedOn?.description ?? "-",
-                        $0.remindedOn?.description ?? "-",
-                        $0.prescription.lastDay.description
-                            + ($0.prescription.isPrescribed(on: date) ? " (prescribed)" : ""),
-                        $0.deferredThrough.map { "徴収猶予 through \($0)" } ?? "",
+                        Staff.period($0.key), Staff.date($0.dueDate), Staff.amount($0.outstanding),
+                        // Days overdue count only while something is owed (a late fee alone is not overdue).
+                        $0.outstanding > .zero ? Staff.count($0.daysOverdue) : "-",
+                        Staff.amount($0.lateFeeOwed) + ($0.lateFee?.paidOff == true ? "（\(Staff.word("final"))）" : ""),
+                        Staff.date($0.dunnedOn),
+                        Staff.date($0.remindedOn),
+                        Staff.date($0.prescription.lastDay)
+                            + ($0.prescription.isPrescribed(on: date) ? "（\(Staff.word("prescribed"))）" : ""),
+                        $0.deferredThrough.map { "\(Staff.word("deferredThrough")) \(Staff.date($0))" } ?? "",
                     ]
-                }
+                }, right: [2, 3, 4]
             ).forEach { Output.line("  " + $0) }
             guard request.explain else { return }
             for p in periods {
-                Output.line("\(p.key)")
-                for band in p.lateFee?.bands ?? [] { Output.line("  late fee  \(band)") }
+                Output.line(Staff.period(p.key))
+                for band in p.lateFee?.bands ?? [] { Output.line("  延滞金  \(band)") }
                 if let fee = p.lateFee {
                     Output.line(
-                        "  late fee  sum \(fee.sum.amount) → \(fee.fee.amount) (cut to 100 yen, nothing under 1,000)"
+                        "  延滞金  計 \(Staff.yen(fee.sum)) → \(Staff.yen(fee.fee))（100円未満切捨て、1,000円未満は徴収しない）"
                     )
                 }
                 for step in p.prescription.steps { Output.line("  時効  \(step)") }
@@ -134,13 +138,13 @@ struct ArrearsCommand: ParsableCommand {
                 return
             }
             Table.render(
-                ["PERSON", "PERIODS", "OWED", "LATE FEES", "OLDEST DUE", "DAYS", "PRESCRIBED AFTER"],
+                Staff.headings("number", "periods", "owed", "lateFees", "oldestDue", "daysOverdue", "prescribedAfter"),
                 rows.map {
                     [
-                        $0.person.value, "\($0.periods)", "\($0.owed.amount)", "\($0.lateFees.amount)",
-                        $0.oldestDue.description, "\($0.daysOverdue)", $0.nextPrescription.description,
+                        $0.person.value, Staff.count($0.periods), Staff.amount($0.owed), Staff.amount($0.lateFees),
+                        Staff.date($0.oldestDue), Staff.count($0.daysOverdue), Staff.date($0.nextPrescription),
                     ]
-                }
+                }, right: [1, 2, 3, 5]
             ).forEach(Output.line)
         }
     }
@@ -304,16 +308,16 @@ struct ContactCommand: ParsableCommand {
 
         static func report(_ request: Request, _ contacts: [ArrearsCommands.Contact]) {
             for contact in contacts {
-                Output.line("\(contact.id)\(contact.isRetracted ? " (retracted)" : "")")
+                Output.line("\(contact.id)\(contact.isRetracted ? Staff.word("retracted") : "")")
                 for (event, words) in contact.versions {
                     Output.line(
-                        "  \(event.change.rawValue)  \(event.contactedOn)  \(event.method.rawValue)  "
+                        "  \(event.change.label)  \(Staff.date(event.contactedOn))  \(event.method.label)  "
                             + (words.map {
-                                "\($0.counterpart): \($0.content)"
-                                    + ($0.promise.isEmpty ? "" : " — promised: \($0.promise)")
-                                    + ($0.reason.isEmpty ? "" : " [\($0.reason)]")
-                            } ?? "(erased)")
-                            + (event.promisedOn.map { "  pay by \($0)" } ?? ""))
+                                "\($0.counterpart)：\($0.content)"
+                                    + ($0.promise.isEmpty ? "" : " — 約束：\($0.promise)")
+                                    + ($0.reason.isEmpty ? "" : "［\($0.reason)］")
+                            } ?? Staff.word("erased"))
+                            + (event.promisedOn.map { "  納付予定日 \(Staff.date($0))" } ?? ""))
                 }
             }
         }
@@ -348,8 +352,10 @@ struct HistoryCommand: TypedCommand {
             return
         }
         Table.render(
-            ["DATE", "POSITION", "BY", "WHAT", "DETAIL"],
-            entries.map { [$0.date.description, "\($0.position)", $0.actor, $0.kind, $0.text] }
+            Staff.headings("date", "what", "by", "position", "detail"),
+            entries.map {
+                [Staff.date($0.date), Staff.historyKind($0.kind), $0.actor, "\($0.position)", $0.text]
+            }
         ).forEach(Output.line)
     }
 }

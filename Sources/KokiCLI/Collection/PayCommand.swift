@@ -137,64 +137,68 @@ struct AccountCommand: ParsableCommand {
                 return
             }
             Output.line(
-                "\(person)  assessed \(view.totals.assessed)  paid \(view.totals.paid)  outstanding \(view.totals.outstanding)"
+                "\(person)  調定額 \(Staff.yen(view.totals.assessed))  収納額 \(Staff.yen(view.totals.paid))  未納額 \(Staff.yen(view.totals.outstanding))"
             )
             Table.render(
-                [
-                    "FY", "PERIOD", "DUE", "ASSESSED", "PAID", "OUTSTANDING", "OVERPAID", "REDUCED", "WRITTEN OFF",
-                    "LATE FEE",
-                ],
+                Staff.headings(
+                    "period", "dueDate", "assessed", "paid", "outstanding", "overpaid", "reduced", "writtenOff",
+                    "lateFee"),
                 view.periods.map {
                     [
-                        "\($0.fiscalYear)", "\($0.period)", $0.dueDate, "\($0.assessed)", "\($0.paid)",
-                        "\($0.outstanding)", "\($0.overpaid)", "\($0.reduced)", "\($0.writtenOff)",
-                        $0.lateFee == 0 ? "0" : "\($0.lateFee) (owed \($0.lateFeeOwed))",
+                        Staff.period(fiscalYear: $0.fiscalYear, period: $0.period), Staff.date($0.dueDate),
+                        Staff.amount($0.assessed), Staff.amount($0.paid), Staff.amount($0.outstanding),
+                        Staff.amount($0.overpaid), Staff.amount($0.reduced), Staff.amount($0.writtenOff),
+                        $0.lateFee == 0 ? "0" : "\(Staff.amount($0.lateFee))（未納 \(Staff.amount($0.lateFeeOwed))）",
                     ]
-                }
+                }, right: [2, 3, 4, 5, 6, 7, 8]
             ).forEach { Output.line("  " + $0) }
             if !view.payments.isEmpty {
-                Output.line("payments")
+                Output.line("収納")
                 Table.render(
-                    ["NUMBER", "PAID ON", "CHANNEL", "AMOUNT", "APPLIED", "NOTE"],
+                    Staff.headings("paymentNumber", "paidOn", "channel", "amount", "applied", "note"),
                     view.payments.map {
                         [
-                            $0.id.isEmpty ? "-" : $0.id, $0.paidOn, $0.channel, "\($0.amount)",
-                            $0.parts.joined(separator: " "),
-                            ($0.overpaid > 0 ? "overpaid \($0.overpaid)" : "")
-                                + ($0.cancelled.map { " CANCELLED \($0)" } ?? ""),
+                            $0.id.isEmpty ? "-" : $0.id, Staff.date($0.paidOn), Staff.term(PaymentChannel.self, $0.channel),
+                            Staff.amount($0.amount), $0.parts.map(Staff.part).joined(separator: "、"),
+                            ($0.overpaid > 0 ? "過誤納 \(Staff.yen($0.overpaid))" : "")
+                                + ($0.cancelled.map { " 取消済み（\(Staff.cancellation($0))）" } ?? ""),
                         ]
-                    }
+                    }, right: [3]
                 ).forEach { Output.line("  " + $0) }
             }
             if !view.overpayments.isEmpty {
-                Output.line("overpayments (過誤納金)")
+                Output.line("過誤納金")
                 Table.render(
-                    ["NUMBER", "CAUSE", "AROSE", "AMOUNT", "APPROPRIATED", "REFUNDED", "OPEN"],
+                    ["番号", "区分", "発生日", "金額（円）", "充当（円）", "還付（円）", "残額（円）"],
                     view.overpayments.map {
                         [
-                            $0.id, $0.cause, $0.arose, "\($0.amount)", "\($0.appropriated)", "\($0.refunded)",
-                            "\($0.open)",
+                            $0.id, Staff.term(RefundInterest.Cause.self, $0.cause), Staff.date($0.arose),
+                            Staff.amount($0.amount), Staff.amount($0.appropriated), Staff.amount($0.refunded),
+                            Staff.amount($0.open),
                         ]
-                    }
+                    }, right: [3, 4, 5, 6]
                 ).forEach { Output.line("  " + $0) }
             }
             if !view.refunds.isEmpty {
-                Output.line("refunds (還付)")
+                Output.line("還付")
                 Table.render(
-                    ["NUMBER", "AMOUNT", "INTEREST", "DECIDED", "PAID"],
+                    ["番号", "還付金（円）", "還付加算金（円）", "決定日", "支払日"],
                     view.refunds.map {
-                        [$0.id, "\($0.amount)", "\($0.interest)", $0.decidedOn, $0.paidOn ?? "not yet"]
-                    }
+                        [$0.id, Staff.amount($0.amount), Staff.amount($0.interest), Staff.date($0.decidedOn),
+                         $0.paidOn.map { Staff.date($0) } ?? "未払"]
+                    }, right: [1, 2]
                 ).forEach { Output.line("  " + $0) }
             }
-            for m in view.mandates { Output.line("bank debit from \(m.from)\(m.until.map { " until \($0)" } ?? "")") }
+            for m in view.mandates {
+                Output.line("口座振替 \(Staff.date(m.from))から\(m.until.map { "\(Staff.date($0))まで" } ?? "")")
+            }
             for f in view.debitFailures {
                 Output.line(
-                    "debit failed \(f.debitDate) FY\(f.fiscalYear)/\(f.period) \(f.amount): \(f.code) \(f.meaning)")
+                    "振替不能 \(Staff.date(f.debitDate)) \(Staff.period(fiscalYear: f.fiscalYear, period: f.period)) \(Staff.yen(f.amount))：結果コード\(f.code) \(f.meaning)")
             }
             for p in view.pendingConvenience {
                 Output.line(
-                    "convenience store reported (速報, not confirmed) FY\(p.fiscalYear)/\(p.period) \(p.amount) paid \(p.paidOn)"
+                    "コンビニ速報（未確定） \(Staff.period(fiscalYear: p.fiscalYear, period: p.period)) \(Staff.yen(p.amount)) 納付日 \(Staff.date(p.paidOn))"
                 )
             }
         }

@@ -15,12 +15,12 @@ public enum KokiMain {
     public static func main() {
         var arguments = Array(CommandLine.arguments.dropFirst())
         if let refusal = ArgumentScreen.refusal(arguments) {
-            Output.error("koki: error: \(refusal)")
+            Output.error("koki: エラー: \(refusal)")
             exit(ExitStatus.invalidInput.rawValue)
         }
         // The load test names the server it loads as its own option.
         if arguments.prefix(2) == ["testing", "load"] {
-            KokiCommand.main(arguments)
+            runHere(arguments)
             return
         }
         var server = ProcessInfo.processInfo.environment["KOKI_SERVER"].flatMap { $0.isEmpty ? nil : $0 }
@@ -40,11 +40,57 @@ public enum KokiMain {
         else {
             // Commands of the host (and help) run here, on the ledger they name.
             unsetenv(RemoteClient.variable)
-            KokiCommand.main(arguments)
+            runHere(arguments)
             return
         }
+        useLabels(arguments)
         setenv(RemoteClient.variable, server, 1)
         exit(RemoteClient(server: server).runHere(arguments))
+    }
+}
+
+extension KokiMain {
+    /// Parses and runs a command here, as `KokiCommand.main` does, with staff's words: the
+    /// labels table of the ledger named, and grammar errors naming the form's field.
+    static func runHere(_ arguments: [String]) {
+        useLabels(arguments)
+        let command: any ParsableCommand
+        do {
+            command = try KokiCommand.parseAsRoot(arguments)
+        } catch {
+            if let message = StaffWording.parseError(error) {
+                Output.error(message)
+                exit(KokiCommand.exitCode(for: error).rawValue)
+            }
+            KokiCommand.exit(withError: error)
+        }
+        do {
+            var command = command
+            try command.run()
+        } catch {
+            KokiCommand.exit(withError: error)
+        }
+    }
+
+    /// Makes the labels table of the ledger the arguments name (`--ledger`, else $KOKI_LEDGER,
+    /// else ./koki.ledger) this process's; a labels file that does not read ends the process
+    /// (exit 65) naming its line, before anything runs.
+    static func useLabels(_ arguments: [String]) {
+        var ledger = ProcessInfo.processInfo.environment["KOKI_LEDGER"].flatMap { $0.isEmpty ? nil : $0 }
+        for (index, argument) in arguments.prefix(while: { $0 != "--" }).enumerated() {
+            if argument.hasPrefix("--ledger=") {
+                ledger = String(argument.dropFirst("--ledger=".count))
+            } else if argument == "--ledger", index + 1 < arguments.count {
+                ledger = arguments[index + 1]
+            }
+        }
+        do {
+            try StaffWording.use(ledgerPath: ledger ?? "koki.ledger")
+        } catch {
+            let failure = CLIFailure(error)
+            Output.error("koki: エラー: \(failure.message)")
+            exit(failure.status.rawValue)
+        }
     }
 }
 
@@ -73,7 +119,7 @@ struct RemoteClient {
     func runHere(_ arguments: [String]) -> Int32 {
         if arguments.contains(where: { $0 == "--session" || $0.hasPrefix("--session=") }) {
             let failure = CLIFailure(.usage, "with --server the session is $KOKI_SESSION or ~/.koki/servers/…, not --session")
-            Output.error("koki: error: \(failure.message)")
+            Output.error("koki: エラー: \(StaffWording.namingFields(failure.message))")
             return failure.status.rawValue
         }
         return KokiCommand.status(running: arguments)

@@ -1,0 +1,191 @@
+import Synchronization
+
+/// The terms staff read (用語表): every domain value, column heading and screen word that a
+/// table or message for the counter and the auditor shows, in one table keyed by a stable name
+/// (`channel.bankDebit = 口座振替`).
+///
+/// The standard table is ``StandardLabels/text``. A city corrects a term without touching the
+/// code: it writes the keys it changes, one `key = term` a line, to a labels file (`koki labels
+/// export` prints the whole table to start from), and koki reads that file over the standard one
+/// (`$KOKI_LABELS`, else the ledger's path + `.labels` when it exists). A key the standard table
+/// does not have, an empty term, a control character or a key given twice is refused, naming the
+/// file and line, so a typo never silently leaves the old term in place.
+///
+/// Machine outputs (`--json`, CSV, JSON lines, transfer files) never use this table: they keep
+/// their English keys and ISO dates, which are the interface.
+public struct Labels: Sendable, Hashable {
+    /// How dates read on staff screens: 和暦 (`令和7年7月31日`, the default) or ISO (`2025-07-31`).
+    public enum DateStyle: String, Sendable, Hashable, CaseIterable {
+        case wareki, iso
+    }
+
+    /// The terms by key.
+    public private(set) var terms: [String: String]
+    /// The keys in the table's order (for `export`).
+    public private(set) var keys: [String]
+    public private(set) var dateStyle: DateStyle
+    /// Where the terms came from: the standard table, or the file read over it.
+    public private(set) var source: String
+
+    /// The standard table (``StandardLabels/text``), known to parse: a test holds it to that.
+    public static let standard: Labels = {
+        do {
+            return try Labels(parsing: StandardLabels.text, source: "the standard labels", over: nil)
+        } catch {
+            preconditionFailure("the standard labels table does not parse: \(error)")
+        }
+    }()
+
+    /// The key that sets the date style in a labels file.
+    public static let dateStyleKey = "date.style"
+
+    /// Parses `text`: over `base` only keys `base` has may be given (a correction); without a
+    /// base the text is a whole table. Errors name `source` and the line.
+    public init(parsing text: String, source: String, over base: Labels?) throws(DomainError) {
+        var terms = base?.terms ?? [:]
+        var keys = base?.keys ?? []
+        var seen: Set<String> = []
+        var lineNumber = 0
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            var line = Substring(rawLine)
+            if lineNumber == 1, line.hasPrefix("\u{FEFF}") { line = line.dropFirst() }
+            if line.hasSuffix("\r") { line = line.dropLast() }
+            let trimmed = line.trimmingSpaces
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            func fail(_ what: String) -> DomainError {
+                DomainError(.invalidValue, "\(source) line \(lineNumber): \(what)")
+            }
+            if let bad = trimmed.unicodeScalars.first(where: { $0.properties.generalCategory == .control && $0 != "\t" }) {
+                throw fail("control character U+\(String(bad.value, radix: 16, uppercase: true)) in `\(trimmed.visiblePrefix)`")
+            }
+            guard let equals = trimmed.firstIndex(of: "=") else {
+                throw fail("expected `key = term`, found `\(trimmed.visiblePrefix)`")
+            }
+            let key = String(trimmed[..<equals].trimmingSpaces)
+            let term = String(trimmed[trimmed.index(after: equals)...].trimmingSpaces)
+            guard !key.isEmpty, key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_") })
+            else { throw fail("the key `\(key.visiblePrefix)` is not a label key (letters, digits and dots)") }
+            guard !term.isEmpty else { throw fail("the term of `\(key)` is empty") }
+            guard !term.contains("\t") else { throw fail("the term of `\(key)` holds a tab") }
+            guard term.count <= 80 else { throw fail("the term of `\(key)` is longer than 80 characters") }
+            guard seen.insert(key).inserted else { throw fail("`\(key)` is given twice") }
+            if let base {
+                guard base.terms[key] != nil else {
+                    throw fail("`\(key)` is not a term koki shows (see `koki labels export`)")
+                }
+            } else {
+                keys.append(key)
+            }
+            if key == Self.dateStyleKey, DateStyle(rawValue: term) == nil {
+                throw fail("`\(key)` must be \(DateStyle.allCases.map(\.rawValue).joined(separator: " or ")), not `\(term)`")
+            }
+            terms[key] = term
+        }
+        self.terms = terms
+        self.keys = keys
+        self.dateStyle = terms[Self.dateStyleKey].flatMap(DateStyle.init(rawValue:)) ?? .wareki
+        self.source = base == nil ? source : "\(source) over \(base!.source)"
+    }
+
+    /// The term for `key`; the key itself in brackets when the table lacks it (a test holds every
+    /// key koki asks for to the standard table, so staff never see one).
+    public subscript(_ key: String) -> String { terms[key] ?? "[\(key)]" }
+
+    /// The term for a domain value.
+    public func term(_ value: some StaffLabelled) -> String { self[value.labelKey] }
+
+    /// The same table with another date style (`$KOKI_DATES`).
+    public func with(dateStyle: DateStyle) -> Labels {
+        var copy = self
+        copy.dateStyle = dateStyle
+        return copy
+    }
+
+    /// The whole table as a labels file: what a city copies and corrects.
+    public var fileText: String {
+        (StandardLabels.header + keys.map { "\($0) = \(terms[$0]!)" }).joined(separator: "\n") + "\n"
+    }
+
+    // MARK: - The table this process uses
+
+    private static let inUse = Mutex<Labels>(.standard)
+
+    /// The table this process shows staff: the standard one until ``use(_:)`` sets another.
+    public static var current: Labels { inUse.withLock { $0 } }
+
+    /// Makes `labels` the table this process shows (at start, once the ledger is known).
+    public static func use(_ labels: Labels) { inUse.withLock { $0 = labels } }
+}
+
+/// A domain value with a term in the labels table: its key is `domain.name`
+/// (`channel.bankDebit`).
+public protocol StaffLabelled {
+    /// The key's first part, shared by the type's values (`channel`).
+    static var labelDomain: String { get }
+    /// The key's second part, this value's stable name (`bankDebit`).
+    var labelName: String { get }
+}
+
+extension StaffLabelled {
+    public var labelKey: String { "\(Self.labelDomain).\(labelName)" }
+    /// The value's term in the table in use.
+    public var label: String { Labels.current.term(self) }
+}
+
+extension StaffLabelled where Self: RawRepresentable, RawValue == String {
+    public var labelName: String { rawValue }
+}
+
+/// How staff screens write dates, amounts, fiscal years and periods: by the table in use.
+public enum StaffText {
+    /// `令和7年7月31日` (or `2025-07-31` with the ISO style).
+    public static func date(_ date: CivilDate) -> String {
+        Labels.current.dateStyle == .iso ? date.description : JapaneseEra.format(date)
+    }
+
+    /// A date, or `-` for none.
+    public static func date(_ date: CivilDate?) -> String { date.map { Self.date($0) } ?? "-" }
+
+    /// `13,100円`.
+    public static func yen(_ yen: Yen) -> String { Yen.grouped(yen.amount) + "円" }
+
+    /// `13,100`: an amount in a column whose heading says 円.
+    public static func amount(_ yen: Yen) -> String { Yen.grouped(yen.amount) }
+
+    /// `1,234`: a count.
+    public static func count(_ n: Int) -> String { Yen.grouped(Int64(n)) }
+
+    /// `令和7年度` (or `2025年度`).
+    public static func fiscalYear(_ year: FiscalYear) -> String {
+        Labels.current.dateStyle == .iso ? "\(year.year)年度" : JapaneseEra.format(fiscalYear: year)
+    }
+
+    /// `令和7年度 第3期`.
+    public static func period(_ key: PeriodKey) -> String { "\(fiscalYear(key.fiscalYear)) \(key.period)" }
+
+    /// Periods, separated as a clerk writes a list (`、`).
+    public static func periods(_ keys: [PeriodKey]) -> String { keys.map(period).joined(separator: "、") }
+}
+
+extension StringProtocol {
+    fileprivate var trimmingSpaces: Substring {
+        var s = Substring(self)
+        while let first = s.first, first == " " || first == "\t" || first == "\u{3000}" { s.removeFirst() }
+        while let last = s.last, last == " " || last == "\t" || last == "\u{3000}" { s.removeLast() }
+        return s
+    }
+
+    /// The first 40 characters, control characters shown as `\u{…}`, for an error message.
+    fileprivate var visiblePrefix: String {
+        var out = ""
+        for scalar in prefix(40).unicodeScalars {
+            if scalar.properties.generalCategory == .control {
+                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}
