@@ -180,20 +180,8 @@ public enum ApplicationKind: String, Sendable, Hashable, Codable, CaseIterable, 
     case deferral
     public static let storedCases = allCases
 
-    public var title: String {
-        switch self {
-        case .eligibility: "資格取得・喪失届"
-        case .household: "住所・氏名・世帯変更届"
-        case .income: "所得申告"
-        case .debit: "口座振替依頼・廃止"
-        case .reduction: "保険料減免申請"
-        case .refundToHeir: "相続人への還付請求"
-        case .certificate: "資格確認書交付申請"
-        case .other: "その他の届出"
-        case .mailing: "送付先・代理人・相続人代表者届"
-        case .deferral: "保険料徴収猶予申請"
-        }
-    }
+    /// The form's title (資格取得・喪失届 …), from the labels table.
+    public var title: String { label }
 }
 
 /// 申請・届出を受け付けた — an application or notification received at a counter. When it asks for a
@@ -468,15 +456,8 @@ public enum BenefitKind: String, Sendable, Hashable, Codable, CaseIterable, Stor
     case transport
     public static let storedCases = allCases
 
-    public var title: String {
-        switch self {
-        case .medicalExpenses: "療養費"
-        case .highCost: "高額療養費"
-        case .funeral: "葬祭費"
-        case .combinedHighCost: "高額介護合算療養費"
-        case .transport: "移送費"
-        }
-    }
+    /// The benefit's name (療養費 …), from the labels table.
+    public var title: String { label }
 }
 
 /// 給付申請を受け付けた — a benefit application: the reception, the kind, the care (or death) it is

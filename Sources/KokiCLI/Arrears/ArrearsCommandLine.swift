@@ -183,15 +183,18 @@ struct DunningCommand: ParsableCommand {
             let (date, summary) = (result.on, result.value)
             defer { noteReadModels(result.readModelsNote) }
             Output.line(
-                "dunning run \(date): \(summary.notices.count) notices to \(Set(summary.notices.map(\.person)).count) persons, \(summary.principal.amount) yen"
+                "督促 \(Staff.date(date))：督促状 \(Staff.count(summary.notices.count))件（\(Staff.count(Set(summary.notices.map(\.person)).count))人）、\(Staff.yen(summary.principal))"
             )
-            for late in summary.late {
-                Output.line("  late (over the window after the due date): \(late.person) \(late.key)")
+            if !summary.late.isEmpty {
+                Output.line(
+                    "  納期限後20日を過ぎて発したもの \(Staff.count(summary.late.count))件："
+                        + summary.late.prefix(20).map { "\($0.person) \(Staff.period($0.key))" }.joined(separator: "、")
+                        + (summary.late.count > 20 ? " ほか\(Staff.count(summary.late.count - 20))件" : ""))
             }
             noteDeceased(summary.deceased, "督促")
             if !summary.conflicts.isEmpty {
                 Output.line(
-                    "changed during the run (run again): \(summary.conflicts.map(\.value).joined(separator: ", "))")
+                    "処理中に変更があった方（再実行してください）：\(summary.conflicts.map(\.value).joined(separator: "、"))")
             }
         }
     }
@@ -227,7 +230,7 @@ struct RemindersCommand: ParsableCommand {
             let (date, summary) = (result.on, result.value)
             defer { noteReadModels(result.readModelsNote) }
             Output.line(
-                "reminder run \(date): \(summary.reminders.count) reminders, \(summary.reminders.map(\.owed).sum().amount) yen owed"
+                "催告 \(Staff.date(date))：催告書 \(Staff.count(summary.reminders.count))件、滞納額 \(Staff.yen(summary.reminders.map(\.owed).sum()))"
             )
             noteDeceased(summary.deceased, "催告")
         }
@@ -265,7 +268,7 @@ struct ContactCommand: ParsableCommand {
         func request() -> RecordContact { RecordContact(person: person, terms: words.terms) }
 
         static func report(_ request: Request, _ event: ContactRecorded) {
-            Output.line("contact \(event.id) recorded for \(request.person)")
+            Output.line("\(request.person) の折衝記録 \(event.id) を記録しました")
         }
     }
 
@@ -280,7 +283,7 @@ struct ContactCommand: ParsableCommand {
         func request() -> AmendContact { AmendContact(person: person, id: id, terms: words.terms, reason: reason) }
 
         static func report(_ request: Request, _ event: ContactRecorded) {
-            Output.line("contact \(request.id) of \(request.person) amended")
+            Output.line("\(request.person) の折衝記録 \(request.id) を訂正しました")
         }
     }
 
@@ -295,7 +298,7 @@ struct ContactCommand: ParsableCommand {
         func request() -> RetractContact { RetractContact(person: person, id: id, reason: reason, on: on) }
 
         static func report(_ request: Request, _ event: ContactRecorded) {
-            Output.line("contact \(request.id) of \(request.person) retracted")
+            Output.line("\(request.person) の折衝記録 \(request.id) を取り消しました")
         }
     }
 
@@ -369,6 +372,6 @@ func prettyJSONText(_ value: some Encodable) -> String {
 private func noteDeceased(_ persons: [PersonID], _ what: String) {
     guard !persons.isEmpty else { return }
     Output.line(
-        "  no \(what) to the deceased (\(persons.count); heirs at the counter): "
-            + persons.map(\.value).joined(separator: ", "))
+        "  死亡者への\(what)なし（\(Staff.count(persons.count))人、相続人は窓口へ）："
+            + persons.map(\.value).joined(separator: "、"))
 }

@@ -43,9 +43,9 @@ struct PlanCommand: ParsableCommand {
 
     static func print(_ plan: InstallmentPlanRecorded) {
         Output.line(
-            "plan \(plan.id) (\(plan.change.rawValue)) for \(plan.person): \(plan.periods.map(\.description).joined(separator: " "))"
-                + (plan.pledge ? ", pledge signed" : ""))
-        for s in plan.schedule { Output.line("  \(s.on)  \(s.amount.amount)") }
+            "分納 \(plan.id)（\(plan.change.label)）\(plan.person)：\(StaffText.periods(plan.periods))"
+                + (plan.pledge ? "（誓約書あり）" : ""))
+        for s in plan.schedule { Output.line("  \(Staff.date(s.on))  \(Staff.yen(s.amount))") }
     }
 
     struct Agree: TypedCommand {
@@ -90,7 +90,7 @@ struct PlanCommand: ParsableCommand {
         func request() -> CancelPlan { CancelPlan(person: person, plan: plan, on: on, reason: reason) }
 
         static func report(_ request: Request, _ plan: InstallmentPlanRecorded) {
-            Output.line("plan \(request.plan) of \(request.person) cancelled")
+            Output.line("\(request.person) の分納 \(request.plan) を取り消しました")
         }
     }
 
@@ -107,7 +107,7 @@ struct PlanCommand: ParsableCommand {
             for p in plans {
                 PlanCommand.print(p.plan)
                 Output.line(
-                    "  due so far \(p.due.amount), paid since \(p.agreedOn) \(p.paid.amount), still owed \(p.remaining.amount)"
+                    "  これまでの約束額 \(Staff.yen(p.due))、\(Staff.date(p.agreedOn))以降の納付 \(Staff.yen(p.paid))、残額 \(Staff.yen(p.remaining))"
                 )
             }
         }
@@ -124,8 +124,8 @@ struct PlanCommand: ParsableCommand {
         static func report(_ request: Request, _ result: Request.Result) {
             let (broken, completed) = (result.value.broken, result.value.completed)
             defer { noteReadModels(result.readModelsNote) }
-            Output.line("plan check: \(broken.count) broken, \(completed.count) completed")
-            for b in broken { Output.line("  broken \(b.person) \(b.id): \(b.reason)") }
+            Output.line("分納の点検：不履行 \(Staff.count(broken.count))件、完了 \(Staff.count(completed.count))件")
+            for b in broken { Output.line("  不履行 \(b.person) \(b.id)：\(b.reason)") }
         }
     }
 

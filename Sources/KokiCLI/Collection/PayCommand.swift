@@ -77,12 +77,13 @@ struct PayCommand: ParsableCommand {
         static func report(_ request: Request, _ result: Request.Result) {
             let payment = result
             Output.line(
-                "payment \(payment.id): \(payment.amount) from \(request.person) on \(payment.paidOn)"
+                "収納番号 \(payment.id)：\(request.person) から \(Staff.yen(payment.amount))（納付日 \(Staff.date(payment.paidOn))、\(payment.channel.label)）"
                     + payment.parts.map { p in
-                        "\n  FY\(p.key.fiscalYear.year)/\(p.key.period.number)  \(p.amount.amount)"
-                            + (p.carriedForward ? "  (carried forward to FY\(p.accountingYear.year))" : "")
+                        "\n  \(Staff.period(p.key))  \(Staff.yen(p.amount))"
+                            + (p.charge == .lateFee ? "（\(Charge.lateFee.label)）" : "")
+                            + (p.carriedForward ? "（\(StaffText.fiscalYear(p.accountingYear))の収入）" : "")
                     }.joined()
-                    + (payment.overpaid > .zero ? "\n  overpaid \(payment.overpaid.amount) (to settle)" : ""))
+                    + (payment.overpaid > .zero ? "\n  過誤納 \(Staff.yen(payment.overpaid))（還付または充当へ）" : ""))
         }
     }
 
@@ -101,7 +102,7 @@ struct PayCommand: ParsableCommand {
 
         static func report(_ request: Request, _ result: Request.Result) {
             let event = result
-            Output.line("cancelled payment \(event.payment) of \(request.person) on \(event.cancelledOn)")
+            Output.line("\(request.person) の収納 \(event.payment) を \(Staff.date(event.cancelledOn))付けで取り消しました")
         }
     }
 }

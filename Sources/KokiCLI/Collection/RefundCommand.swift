@@ -54,19 +54,19 @@ struct RefundCommand: ParsableCommand {
         static func report(_ request: Request, _ result: Request.Result) {
             for (id, s) in result.persons.map({ ($0.person, $0.settlement) }) {
                 for r in s.recognized {
-                    Output.line("\(id) overpayment \(r.id): \(r.amount.amount) off \(r.key) (過納)")
+                    Output.line("\(id) 過納 \(r.id)：\(Staff.period(r.key)) \(Staff.yen(r.amount))")
                 }
                 for a in s.appropriated {
                     Output.line(
-                        "\(id) appropriated \(a.overpayment): "
-                            + a.parts.map { "\($0.key)=\($0.amount.amount) from \($0.effectiveOn)" }.joined(separator: ", "))
+                        "\(id) 充当 \(a.overpayment)："
+                            + a.parts.map { "\(Staff.period($0.key)) \(Staff.yen($0.amount))（\(Staff.date($0.effectiveOn))）" }.joined(separator: "、"))
                 }
                 for r in s.refunds {
                     Output.line(
-                        "\(id) refund \(r.id): \(r.amount.amount) + interest \(r.interest.amount) (from \(r.interestFrom))")
+                        "\(id) 還付 \(r.id)：\(Staff.yen(r.amount))、還付加算金 \(Staff.yen(r.interest))（\(Staff.date(r.interestFrom))から）")
                 }
             }
-            Output.line("settled \(result.persons.count) person(s) on \(result.on)")
+            Output.line("\(Staff.date(result.on))：\(Staff.count(result.persons.count))人の過誤納を整理しました")
             noteReadModels(result.readModelsNote)
         }
     }
@@ -86,7 +86,7 @@ struct RefundCommand: ParsableCommand {
         static func report(_ request: Request, _ result: Request.Result) {
             let event = result
             Output.line(
-                "refund \(event.refund) of \(request.person) paid on \(event.paidOn)\(request.heir == nil ? "" : " to the heir")")
+                "\(request.person) の還付金 \(event.refund) を \(Staff.date(event.paidOn))に支払いました\(request.heir == nil ? "" : "（相続人へ）")")
         }
     }
 
@@ -100,11 +100,11 @@ struct RefundCommand: ParsableCommand {
         static func report(_ request: Request, _ result: Request.Result) {
             let rows = result.map {
                 [
-                    $0.person.value, $0.kind, $0.number, "\($0.amount.amount)", $0.interest.map { "\($0.amount)" } ?? "",
-                    $0.date.description,
+                    $0.person.value, $0.kind == "refund" ? "還付決定" : "過誤納金", $0.number, Staff.amount($0.amount),
+                    $0.interest.map { Staff.amount($0) } ?? "", Staff.date($0.date),
                 ]
             }
-            Table.render(["PERSON", "KIND", "NUMBER", "AMOUNT", "INTEREST", "DATE"], rows).forEach(Output.line)
+            Table.render(["被保険者番号", "区分", "番号", "金額（円）", "還付加算金（円）", "日付"], rows, right: [3, 4]).forEach(Output.line)
         }
     }
 }
@@ -126,11 +126,11 @@ struct UnmatchedCommand: ParsableCommand {
         static func report(_ request: Request, _ result: Request.Result) {
             let rows = result.map { u in
                 [
-                    u.recorded.id, u.recorded.paidOn.description, u.recorded.channel.rawValue,
-                    "\(u.recorded.amount.amount)", u.resolved.map { "→ \($0.person) (\($0.payment))" } ?? u.recorded.reason,
+                    u.recorded.id, Staff.date(u.recorded.paidOn), u.recorded.channel.label,
+                    Staff.amount(u.recorded.amount), u.resolved.map { "→ \($0.person)（\($0.payment)）" } ?? u.recorded.reason,
                 ]
             }
-            Table.render(["NUMBER", "PAID ON", "CHANNEL", "AMOUNT", "NOTE"], rows).forEach(Output.line)
+            Table.render(["番号"] + Staff.headings("paidOn", "channel", "amount", "note"), rows, right: [3]).forEach(Output.line)
         }
     }
 
@@ -148,7 +148,7 @@ struct UnmatchedCommand: ParsableCommand {
         }
 
         static func report(_ request: Request, _ result: Request.Result) {
-            Output.line("unmatched \(result.id): \(result.amount)")
+            Output.line("未確認入金 \(result.id)：\(Staff.yen(result.amount))")
         }
     }
 
@@ -166,7 +166,7 @@ struct UnmatchedCommand: ParsableCommand {
         }
 
         static func report(_ request: Request, _ result: Request.Result) {
-            Output.line("\(request.id) → \(request.person): payment \(result.id) of \(result.amount)")
+            Output.line("\(request.id) → \(request.person)：収納番号 \(result.id) \(Staff.yen(result.amount))")
         }
     }
 }

@@ -76,10 +76,10 @@ struct ApplicationCommand: ParsableCommand {
         static func report(_ request: Request, _ application: Request.Result) {
             if let command = application.changeCommand {
                 Output.line(
-                    "application \(application.number) received: \(command) for \(request.person), pending a second operator's check"
+                    "申請 \(application.number) を受け付けました（\(request.person)、\(request.kind.title)）：\(command)。別の職員の確認待ちです"
                 )
             } else {
-                Output.line("application \(application.number) received for \(request.person) (\(request.kind.title))")
+                Output.line("申請 \(application.number) を受け付けました（\(request.person)、\(request.kind.title)）")
             }
         }
 
@@ -128,7 +128,7 @@ struct ApplicationCommand: ParsableCommand {
                     confirmed = try application.confirm(number, on: on, as: caller, upcast: TypedCommands.upcast(number))
                 }
                 TypedCommands.report(confirmed.request, confirmed.result)
-                Output.line("application \(number) confirmed by \(confirmed.operatorID): \(confirmed.command) recorded")
+                Output.line("申請 \(number) を \(confirmed.operatorID) が確認し、記録しました：\(confirmed.command)")
             }
         }
     }
@@ -145,7 +145,7 @@ struct ApplicationCommand: ParsableCommand {
         func request() -> RejectApplication { RejectApplication(number: number, reason: reason, on: on) }
 
         static func report(_ request: Request, _ rejection: Request.Result) {
-            Output.line("application \(request.number) rejected by \(rejection.rejectedBy): \(rejection.reason)")
+            Output.line("申請 \(request.number) を \(rejection.rejectedBy) が却下しました：\(rejection.reason)")
         }
     }
 
@@ -162,27 +162,27 @@ struct ApplicationCommand: ParsableCommand {
             let received = view.application.received
             let r = received.reception
             Output.line(
-                "\(received.number)  \(received.kind.title) (\(received.kind.rawValue))  person \(received.person)")
-            Output.line("  received     \(r.receivedOn) at \(r.office), entered by \(r.enteredBy)")
-            Output.line("  applicant    \(r.applicant.rawValue)\(view.applicantName.map { " \($0)" } ?? "")")
-            Output.line("  identity     \(r.identityCheck.rawValue)")
-            if !r.attached.isEmpty { Output.line("  attached     \(r.attached.joined(separator: ", "))") }
+                "\(received.number)  \(received.kind.title)  被保険者番号 \(received.person)")
+            Output.line("  受付        \(Staff.date(r.receivedOn))  \(r.office)（入力 \(r.enteredBy)）")
+            Output.line("  申請者      \(r.applicant.label)\(view.applicantName.map { " \($0)" } ?? "")")
+            Output.line("  本人確認    \(r.identityCheck.label)")
+            if !r.attached.isEmpty { Output.line("  添付書類    \(r.attached.joined(separator: "、"))") }
             if let stored = view.change {
-                Output.line("  change       " + TypedCommands.commandLine(stored))
+                Output.line("  変更内容    " + TypedCommands.commandLine(stored))
             } else if let change = view.changeArguments {
                 Output.line(
-                    "  change       koki "
+                    "  変更内容    koki "
                         + change.map { $0.contains(" ") || $0.isEmpty ? "\"\($0)\"" : $0 }.joined(separator: " "))
             }
-            Output.line("  state        \(Self.describe(view.application.state))")
+            Output.line("  状態        \(Self.describe(view.application.state))")
         }
 
         static func describe(_ state: CounterRecords.State) -> String {
             switch state {
-            case .pending: "pending a second operator's check"
-            case .confirmed(let c): "confirmed by \(c.confirmedBy) on \(c.confirmedOn)"
-            case .rejected(let r): "rejected by \(r.rejectedBy) on \(r.rejectedOn): \(r.reason)"
-            case .recorded: "recorded (no change asked)"
+            case .pending: "確認待ち"
+            case .confirmed(let c): "確認済み（\(c.confirmedBy)、\(Staff.date(c.confirmedOn))）"
+            case .rejected(let r): "却下（\(r.rejectedBy)、\(Staff.date(r.rejectedOn))）：\(r.reason)"
+            case .recorded: "受付のみ（変更なし）"
             }
         }
     }
@@ -197,11 +197,11 @@ struct ApplicationCommand: ParsableCommand {
 
         static func report(_ request: Request, _ applications: Request.Result) {
             Table.render(
-                ["NUMBER", "KIND", "RECEIVED", "OFFICE", "ENTERED BY", "CHANGE", "STATE"],
+                ["申請番号", "種類", "受付日", "受付窓口", "入力者", "変更内容", "状態"],
                 applications.map { a in
                     let r = a.received
                     return [
-                        r.number, r.kind.rawValue, r.reception.receivedOn.description, r.reception.office,
+                        r.number, r.kind.title, Staff.date(r.reception.receivedOn), r.reception.office,
                         r.reception.enteredBy, r.changeCommand ?? "-", Show.describe(a.state),
                     ]
                 }
@@ -243,14 +243,22 @@ struct ApplicationCommand: ParsableCommand {
 
         static func report(_ request: Request, _ result: Request.Result) {
             Table.render(
-                ["OFFICE", "NUMBER", "PERSON", "KIND", "CHANGE", "RECEIVED", "DAYS", "ENTERED BY"], rows(result)
+                ["受付窓口", "申請番号", "被保険者番号", "種類", "変更内容", "受付日", "経過日数", "入力者"],
+                result.applications.map { a -> [String] in
+                    let r = a.received
+                    return [
+                        r.reception.office, r.number, r.person.value, r.kind.title, r.changeCommand ?? "-",
+                        Staff.date(r.reception.receivedOn), Staff.count(r.reception.receivedOn.days(until: result.on)),
+                        r.reception.enteredBy,
+                    ]
+                }, right: [6]
             )
             .forEach(Output.line)
             let perOffice = Dictionary(grouping: result.applications, by: \.received.reception.office)
             for (name, items) in perOffice.sorted(by: { $0.key < $1.key }) {
-                Output.line("\(name): \(items.count) pending")
+                Output.line("\(name)：確認待ち \(Staff.count(items.count))件")
             }
-            Output.line("\(result.applications.count) pending")
+            Output.line("確認待ち 計 \(Staff.count(result.applications.count))件")
         }
     }
 
@@ -268,11 +276,11 @@ struct ApplicationCommand: ParsableCommand {
                 if adopt.isEmpty {
                     let offices = try options.run(ShowOffices())
                     Output.line(
-                        offices.isEmpty ? "(no offices adopted: any name is taken)" : offices.joined(separator: "\n"))
+                        offices.isEmpty ? "（窓口の一覧は未設定：入力した名前をそのまま受け付けます）" : offices.joined(separator: "\n"))
                     return
                 }
                 let adopted = try options.run(AdoptOffices(offices: adopt))
-                Output.line("adopted \(adopted.count) offices")
+                Output.line("窓口 \(adopted.count)か所を設定しました")
             }
         }
     }

@@ -41,8 +41,8 @@ struct CardCommand: ParsableCommand {
 
         static func report(_ request: Request, _ issued: Request.Result) {
             Output.line(
-                "certificate \(issued.number) for \(request.person): valid \(issued.validFrom) – \(issued.validUntil), copayment \(issued.copayClass.label), \(issued.delivery.rawValue)"
-                    + (issued.replaces.map { "; \($0) is no longer valid" } ?? ""))
+                "資格確認書 \(issued.number)（\(request.person)）：有効期間 \(Staff.date(issued.validFrom))〜\(Staff.date(issued.validUntil))、一部負担金の割合 \(issued.copayClass.label)、\(issued.delivery.label)"
+                    + (issued.replaces.map { "。\($0) は無効になりました" } ?? ""))
         }
     }
 
@@ -63,7 +63,7 @@ struct CardCommand: ParsableCommand {
 
         static func report(_ request: Request, _ event: Request.Result) {
             Output.line(
-                "certificate \(event.number) of \(request.person) \(request.lost ? "declared lost" : "returned") on \(event.returnedOn)"
+                "\(request.person) の資格確認書 \(event.number)：\(Staff.date(event.returnedOn))に\(request.lost ? "紛失の届出" : "返還")"
             )
         }
     }
@@ -83,28 +83,28 @@ struct CardCommand: ParsableCommand {
             let records = result.records
             let date = result.on
             Table.render(
-                ["NUMBER", "REASON", "ISSUED", "VALID FROM", "VALID UNTIL", "COPAY", "DELIVERY", "STATE"],
+                ["番号", "交付事由", "交付日", "有効期間の開始", "有効期限", "負担割合", "交付方法", "状態"],
                 records.certificates.map { c in
                     let i = c.issued
                     let state =
                         if let r = c.returned {
-                            "\(r.how == .lost ? "declared lost" : "returned") \(r.returnedOn)"
-                        } else if let by = c.replacedBy { "replaced by \(by)" } else if c.isValid(on: date) {
-                            "valid"
-                        } else { "expired" }
+                            "\(r.how.label) \(Staff.date(r.returnedOn))"
+                        } else if let by = c.replacedBy { "\(by) に更新" } else if c.isValid(on: date) {
+                            "有効"
+                        } else { "期限切れ" }
                     return [
-                        i.number, i.reason.rawValue, i.issuedOn.description, i.validFrom.description,
-                        i.validUntil.description, i.copayClass.label, i.delivery.rawValue, state,
+                        i.number, i.reason.label, Staff.date(i.issuedOn), Staff.date(i.validFrom),
+                        Staff.date(i.validUntil), i.copayClass.label, i.delivery.label, state,
                     ]
                 }
             ).forEach(Output.line)
             for (start, d) in records.copay.sorted(by: { $0.key < $1.key }) {
                 Output.line(
-                    "copayment from \(start): \(d.copayClass.label) (\(d.incomeYear) income, \(d.reason)\(d.missingIncome.isEmpty ? "" : "; income missing for " + d.missingIncome.map(\.value).joined(separator: ", ")))"
+                    "一部負担金の割合 \(Staff.date(start))から：\(d.copayClass.label)（\(d.incomeYear)年の所得、\(d.reason)\(d.missingIncome.isEmpty ? "" : "。所得の記録がない方：" + d.missingIncome.map(\.value).joined(separator: "、"))）"
                 )
             }
             let pending = records.applications.filter(\.isPending).map(\.received.number)
-            if !pending.isEmpty { Output.line("pending applications: \(pending.joined(separator: ", "))") }
+            if !pending.isEmpty { Output.line("確認待ちの申請：\(pending.joined(separator: "、"))") }
         }
     }
 
@@ -120,15 +120,15 @@ struct CardCommand: ParsableCommand {
 
         static func report(_ request: Request, _ list: Request.Result) {
             Table.render(
-                ["PERSON", "CERTIFICATE", "VALID UNTIL", "ELIGIBILITY ENDED"],
+                ["被保険者番号", "資格確認書", "有効期限", "資格喪失日"],
                 list.map {
                     [
-                        $0.certificate.person.value, $0.certificate.number, $0.certificate.validUntil.description,
-                        $0.eligibilityEnded.description,
+                        $0.certificate.person.value, $0.certificate.number, Staff.date($0.certificate.validUntil),
+                        Staff.date($0.eligibilityEnded),
                     ]
                 }
             ).forEach(Output.line)
-            Output.line("\(list.count) not returned")
+            Output.line("未返還 \(Staff.count(list.count))件")
         }
     }
 
@@ -153,7 +153,7 @@ struct CardCommand: ParsableCommand {
 
         static func report(_ request: Request, _ run: Request.Result) {
             Output.line(
-                "renewal from \(run.validFrom): \(run.issued) certificates issued (1割 \(run.byClass[0]), 2割 \(run.byClass[1]), 3割 \(run.byClass[2])), valid until \(run.validUntil)"
+                "一斉更新 \(Staff.date(run.validFrom))から：資格確認書 \(Staff.count(run.issued))件を交付（\(CopayClass.one.label) \(Staff.count(run.byClass[0]))、\(CopayClass.two.label) \(Staff.count(run.byClass[1]))、\(CopayClass.three.label) \(Staff.count(run.byClass[2]))）、有効期限 \(Staff.date(run.validUntil))"
             )
         }
     }
@@ -187,8 +187,8 @@ struct CopayCommand: ParsableCommand {
 
         static func report(_ request: Request, _ result: Request.Result) {
             let d = result.determination
-            Output.line("\(request.person): \(d.copayClass.label) for \(d.period)")
-            Output.line("  insured in the household: \(result.members.map(\.value).joined(separator: ", "))")
+            Output.line("\(request.person)：\(d.copayClass.label)（\(d.period)）")
+            Output.line("  世帯の被保険者：\(result.members.map(\.value).joined(separator: "、"))")
             d.explanation.forEach { Output.line("  " + $0) }
         }
     }
@@ -267,7 +267,7 @@ struct CopayCalc: ParsableCommand {
             guard let table = CopayThresholds.inForce(all, on: period.start) ?? CopayThresholds.inForce(all, on: on)
             else { throw CLIFailure(.invalidInput, "no copayment table is in force on \(on)") }
             let d = CopayRule.determine(for: person, members: members, period: period, thresholds: table)
-            Output.line("\(person): \(d.copayClass.label) for \(d.period) (thresholds from \(d.thresholdsFrom))")
+            Output.line("\(person)：\(d.copayClass.label)（\(d.period)、判定基準 \(Staff.date(d.thresholdsFrom))から）")
             d.explanation.forEach { Output.line("  " + $0) }
         }
     }

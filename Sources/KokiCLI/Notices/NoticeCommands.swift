@@ -85,12 +85,12 @@ func issueBatch<R: NoticeBatchRequest>(
         defer {
             for held in batch.held {
                 Output.line(
-                    "held (送付先未確定): \(held.person) died on \(held.diedOn); no \(batch.kind.rawValue) notice addressed to them"
+                    "送付先未確定（保留）：\(held.person) は \(Staff.date(held.diedOn))に死亡。\(batch.kind.label)は宛てません"
                 )
             }
         }
         guard !notices.isEmpty else {
-            Output.line("no \(batch.kind.rawValue) notices to issue for \(batch.date)")
+            Output.line("\(Staff.date(batch.date))付けで発行する\(batch.kind.label)はありません")
             return
         }
         func phase(_ text: String) {
@@ -119,7 +119,7 @@ func issueBatch<R: NoticeBatchRequest>(
         phase("print data written")
         let total = notices.map(\.amount.amount).reduce(0, +)
         Output.line(
-            "issued \(notices.count) \(batch.kind.rawValue) notices dated \(batch.date) (built from position \(notices[0].builtFrom)), total \(total) yen → \(file)"
+            "\(batch.kind.label) \(Staff.count(notices.count))通を \(Staff.date(batch.date))付けで発行（位置 \(notices[0].builtFrom)時点）、合計 \(Staff.yen(total)) → \(file)"
         )
     }
 }
@@ -316,12 +316,12 @@ struct NoticesCommand: ParsableCommand {
 
         static func report(_ request: Request, _ history: [IssuedDocument]) {
             Table.render(
-                ["NUMBER", "KIND", "REASON", "DATED", "SUBJECT", "BUILT FROM", "RECORDED AT", "OPERATOR"],
+                ["文書番号", "種類", "理由", "発行日", "対象", "作成時点", "記録日時", "記録者"],
                 history.map { issued in
                     let d = issued.document
                     return [
-                        d.number + (d.reissueOf == nil ? "" : " (reissue)"), d.kind.rawValue, d.reason,
-                        d.issuedOn.description, d.subject, "\(d.builtFrom)", issued.recordedAt, issued.actor,
+                        d.number + (d.reissueOf == nil ? "" : "（再発行）"), d.kind.label, d.reason,
+                        Staff.date(d.issuedOn), d.subject, "\(d.builtFrom)", issued.recordedAt, issued.actor,
                     ]
                 }
             ).forEach(Output.line)

@@ -28,7 +28,7 @@ struct EligibilityCommand: ParsableCommand {
         func request() -> AcquireEligibility { AcquireEligibility(number: number, reason: reason.reason, date: date) }
 
         static func report(_ request: Request, _ result: Request.Result) {
-            Output.line("\(request.number) insured from \(result)")
+            Output.line("\(request.number) は \(Staff.date(result))から被保険者です")
         }
     }
 
@@ -60,10 +60,10 @@ struct EligibilityCommand: ParsableCommand {
         }
 
         static func report(_ request: Request, _ result: Request.Result) {
-            Output.line("\(request.number) not insured from \(result.from)")
+            Output.line("\(request.number) は \(Staff.date(result.from))に資格を喪失しました")
             if let household = result.headlessHousehold {
                 Output.line(
-                    "household \(household) has no householder from \(request.date.adding(days: 1)): record the next with "
+                    "世帯 \(household) は \(Staff.date(request.date.adding(days: 1)))から世帯主がいません。次の世帯主を記録してください: "
                         + "`koki household set --number N --household \(household) --role householder --from DATE`")
             }
         }
@@ -84,9 +84,9 @@ struct EligibilityCommand: ParsableCommand {
         func request() -> QualifyReaching75 { QualifyReaching75(through: through, from: from) }
 
         static func report(_ request: Request, _ result: Request.Result) {
-            for person in result.persons { Output.line("qualified \(person)") }
+            for person in result.persons { Output.line("資格取得 \(person)") }
             Output.line(
-                "\(result.persons.count) persons qualified for 75th birthdays \(result.from) – \(result.through)")
+                "75歳到達 \(Staff.date(result.from))〜\(Staff.date(result.through))：\(Staff.count(result.persons.count))人が資格を取得")
         }
     }
 
@@ -108,7 +108,7 @@ struct EligibilityCommand: ParsableCommand {
             }
 
             static func report(_ request: Request, _ result: Request.Result) {
-                Output.line("address exception for \(request.number) from \(request.from)")
+                Output.line("\(request.number) の住所地特例を \(Staff.date(request.from))から記録しました")
             }
         }
 
@@ -120,7 +120,7 @@ struct EligibilityCommand: ParsableCommand {
             func request() -> EndAddressException { EndAddressException(number: number, from: from) }
 
             static func report(_ request: Request, _ result: Request.Result) {
-                Output.line("address exception for \(request.number) ends on \(request.from)")
+                Output.line("\(request.number) の住所地特例は \(Staff.date(request.from))で終了します")
             }
         }
     }
@@ -140,7 +140,7 @@ struct EligibilityCommand: ParsableCommand {
         }
 
         static func report(_ request: Request, _ result: Request.Result) {
-            Output.line("\(request.number) was a dependant of \(request.insurer) until \(request.until)")
+            Output.line("\(request.number) は \(Staff.date(request.until))まで \(request.insurer) の被扶養者でした")
         }
     }
 }

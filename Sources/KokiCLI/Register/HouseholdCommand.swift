@@ -24,7 +24,7 @@ struct HouseholdCommand: ParsableCommand {
 
         static func report(_ request: Request, _ result: Request.Result) {
             Output.line(
-                "\(request.number) is in household \(request.household) as \(request.role.rawValue) from \(request.from)"
+                "\(request.number) は \(Staff.date(request.from))から世帯 \(request.household) の\(request.role.label)です"
             )
         }
     }
@@ -39,7 +39,7 @@ struct HouseholdCommand: ParsableCommand {
         func request() -> LeaveHousehold { LeaveHousehold(number: number, from: from) }
 
         static func report(_ request: Request, _ result: Request.Result) {
-            Output.line("\(request.number) is in no household from \(request.from)")
+            Output.line("\(request.number) は \(Staff.date(request.from))から世帯に属しません")
         }
     }
 
@@ -60,12 +60,13 @@ struct HouseholdCommand: ParsableCommand {
 
         static func report(_ request: ShowHousehold, _ members: [ShowHousehold.Member]) {
             Table.render(
-                ["NUMBER", "ROLE", "INSURED"], members.map { [$0.number, $0.role, $0.insured ? "yes" : "no"] }
+                Staff.headings("number", "householdRole", "insured"),
+                members.map { [$0.number, Staff.term(HouseholdRole.self, $0.role), $0.insured ? "被保険者" : "－"] }
             )
             .forEach(Output.line)
             if !members.isEmpty, !members.contains(where: { $0.role == HouseholdRole.householder.rawValue }) {
                 Output.line(
-                    "no householder on this day (a dead householder is none): record the next with "
+                    "この日の世帯主がいません（死亡した世帯主は数えません）。次の世帯主を記録してください: "
                         + "`koki household set --number N --household \(request.household) --role householder --from DATE`"
                 )
             }

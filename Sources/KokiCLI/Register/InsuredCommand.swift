@@ -12,7 +12,8 @@ struct InsuredCommand: ParsableCommand {
     struct List: InsuredListCommand {
         static let configuration = CommandConfiguration(
             abstract: "Everyone insured on a date, as effective on that date.")
-        static let detail = "REASON"
+        static let detail = "reason"
+        static func detailText(_ raw: String) -> String { Staff.term(AcquisitionReason.self, raw) }
 
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The date (default: today in Japan).", valueName: "date")) var on: CivilDate?
@@ -28,7 +29,15 @@ struct InsuredCommand: ParsableCommand {
     struct Turning75: InsuredListCommand {
         static let configuration = CommandConfiguration(
             commandName: "turning-75", abstract: "Registered persons whose 75th birthday falls in a month.")
-        static let detail = "STATUS"
+        static let detail = "status"
+        static let fromHeading = "birthday75"
+        static func detailText(_ raw: String) -> String {
+            switch raw {
+            case "insured": "資格取得済み"
+            case "not yet insured": "資格取得前"
+            default: raw
+            }
+        }
 
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The month, YYYY-MM.", valueName: "month")) var month: String
@@ -46,7 +55,9 @@ struct InsuredCommand: ParsableCommand {
     struct AddressExceptions: InsuredListCommand {
         static let configuration = CommandConfiguration(
             commandName: "address-exception", abstract: "Persons under an address exception (住所地特例) on a date.")
-        static let detail = "FACILITY"
+        static let detail = "facility"
+        static let fromHeading = "exceptionFrom"
+        static func detailText(_ raw: String) -> String { raw }
 
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The date (default: today in Japan).", valueName: "date")) var on: CivilDate?
@@ -59,16 +70,24 @@ struct InsuredCommand: ParsableCommand {
 /// An `insured` list: a request answering rows, printed as JSON lines or as a table whose last
 /// column is `detail`.
 protocol InsuredListCommand: JSONReportingCommand where Request.Result == [InsuredRow] {
+    /// The last column's heading key, and its cells as staff read them.
     static var detail: String { get }
+    static func detailText(_ raw: String) -> String
+    /// The date column's heading key.
+    static var fromHeading: String { get }
 }
 
 extension InsuredListCommand {
+    static var fromHeading: String { "from" }
+
     static func jsonLines(_ request: Request, _ rows: [InsuredRow]) throws -> [String] { try rows.map(jsonLine) }
 
     static func report(_ request: Request, _ rows: [InsuredRow]) {
         Table.render(
-            ["NUMBER", "NAME", "FROM", detail],
-            rows.map { [$0.number, $0.name ?? "(erased)", $0.from ?? "", $0.detail ?? ""] }
+            Staff.headings("number", "name", fromHeading, detail),
+            rows.map {
+                [$0.number, $0.name ?? Staff.word("erased"), Staff.date($0.from), $0.detail.map(detailText) ?? ""]
+            }
         ).forEach(Output.line)
     }
 }

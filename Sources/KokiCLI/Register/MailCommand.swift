@@ -38,7 +38,7 @@ struct MailCommand: ParsableCommand {
         }
 
         static func report(_ request: Request, _ result: Request.Result) {
-            Output.line("\(request.number)'s mail goes to their \(request.role.rawValue) from \(request.from)")
+            Output.line("\(request.number) への送付は \(Staff.date(request.from))から\(request.role.label)へ")
         }
     }
 
@@ -53,7 +53,7 @@ struct MailCommand: ParsableCommand {
         func request() -> EndMailRecipient { EndMailRecipient(number: number, role: role, from: from) }
 
         static func report(_ request: Request, _ result: Request.Result) {
-            Output.line("\(request.number)'s \(request.role.rawValue) ends from \(request.from)")
+            Output.line("\(request.number) の\(request.role.label)は \(Staff.date(request.from))で終了")
         }
     }
 }

@@ -67,7 +67,7 @@ struct PersonCommand: ParsableCommand {
 
         static func report(_ request: Request, _ result: Request.Result) {
             let recorded = result
-            Output.line("registered \(request.number) at position \(recorded.position.map(String.init) ?? "-")")
+            Output.line("\(request.number) を登録しました（位置 \(recorded.position.map(String.init) ?? "-")）")
         }
     }
 
@@ -84,7 +84,7 @@ struct PersonCommand: ParsableCommand {
 
         static func report(_ request: Request, _ result: Request.Result) {
             let recorded = result
-            Output.line("corrected \(request.number) at position \(recorded.position.map(String.init) ?? "-")")
+            Output.line("\(request.number) を訂正しました（位置 \(recorded.position.map(String.init) ?? "-")）")
         }
     }
 
@@ -99,7 +99,7 @@ struct PersonCommand: ParsableCommand {
         func request() -> LinkPerson { LinkPerson(number: number, former: former) }
 
         static func report(_ request: Request, _ result: Request.Result) {
-            Output.line("linked \(request.former) to \(request.number)")
+            Output.line("旧番号 \(request.former) を \(request.number) に結び付けました")
         }
     }
 
@@ -124,37 +124,41 @@ struct PersonCommand: ParsableCommand {
 
         static func report(_ request: ShowPerson, _ view: ShowPerson.View) {
             Output.line(
-                "\(view.number)\(view.formerNumbers.isEmpty ? "" : " (former: \(view.formerNumbers.joined(separator: ", ")))")"
+                "\(view.number)\(view.formerNumbers.isEmpty ? "" : "（旧番号 \(view.formerNumbers.joined(separator: "、"))）")"
             )
             if view.erased {
-                Output.line("  identity   erased")
+                Output.line("  本人情報    \(Staff.word("erased"))")
             } else {
-                Output.line("  name       \(view.name ?? "") (\(view.kana ?? ""))")
-                Output.line("  born       \(view.birthDate ?? "")  \(view.sex ?? "")")
-                Output.line("  address    \(view.postalCode.map { "\($0) " } ?? "")\(view.address ?? "")")
-                if let phone = view.phone { Output.line("  phone      \(phone)") }
+                Output.line("  氏名        \(view.name ?? "")（\(view.kana ?? "")）")
+                Output.line(
+                    "  生年月日    \(Staff.date(view.birthDate))  \(view.sex.map { Staff.term(PersonIdentity.Sex.self, $0) } ?? "")")
+                Output.line("  住所        \(view.postalCode.map { "\($0) " } ?? "")\(view.address ?? "")")
+                if let phone = view.phone { Output.line("  電話番号    \(phone)") }
                 for r in view.mailRecipients {
                     Output.line(
-                        "  mail to    \(r.role): \(r.name.isEmpty ? "" : "\(r.name), ")\(r.postalCode.map { "\($0) " } ?? "")\(r.address) (from \(r.from))"
+                        "  \(Staff.term(MailRecipient.Role.self, r.role))  \(r.name.isEmpty ? "" : "\(r.name)、")\(r.postalCode.map { "\($0) " } ?? "")\(r.address)（\(Staff.date(r.from))から）"
                     )
                 }
             }
             Output.line(
-                "  household  \(view.household.map { "\($0) (\(view.role ?? ""))" } ?? "none") on \(view.on); \(view.insured ? "insured" : "not insured") on \(view.on)"
+                "  世帯        \(view.household.map { "\($0)（\(view.role.map { Staff.term(HouseholdRole.self, $0) } ?? "")）" } ?? Staff.word("none"))"
+                    + "  \(Staff.date(view.on))現在 \(view.insured ? "被保険者" : "被保険者でない")"
             )
-            Output.line("  eligibility")
-            if view.eligibility.isEmpty { Output.line("    none") }
+            Output.line("  資格")
+            if view.eligibility.isEmpty { Output.line("    \(Staff.word("none"))") }
             for p in view.eligibility {
                 Output.line(
-                    "    \(p.from) – \(p.until.map { "\($0) (exclusive)" } ?? "…")  \(p.acquisition)\(p.loss.map { " → \($0)" } ?? "")"
+                    "    \(Staff.date(p.from))取得（\(Staff.term(AcquisitionReason.self, p.acquisition))）"
+                        + (p.until.map { " 〜 \(Staff.date($0))喪失" } ?? " 〜")
+                        + (p.loss.map { "（\(Staff.term(LossReason.self, $0))）" } ?? "")
                 )
             }
             for e in view.addressExceptions {
-                Output.line("  address exception  \(e.facility)  \(e.from) – \(e.until ?? "…")")
+                Output.line("  住所地特例  \(e.facility)  \(Staff.date(e.from)) 〜 \(e.until.map { Staff.date($0) } ?? "")")
             }
-            if let until = view.formerDependantUntil { Output.line("  former dependant until \(until)") }
+            if let until = view.formerDependantUntil { Output.line("  旧被扶養者（\(Staff.date(until))まで）") }
             Output.line(
-                "  income years  \(view.incomeYears.isEmpty ? "none" : view.incomeYears.map(String.init).joined(separator: ", "))"
+                "  所得の年    \(view.incomeYears.isEmpty ? Staff.word("none") : view.incomeYears.map { "\($0)年" }.joined(separator: "、"))"
             )
         }
     }

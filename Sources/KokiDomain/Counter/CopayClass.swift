@@ -9,7 +9,8 @@ public enum CopayClass: Int, Sendable, Hashable, Codable, CaseIterable, Comparab
     case three = 3
 
     /// The class as printed on the insurance card: "1割", "2割", "3割".
-    public var label: String { "\(rawValue)割" }
+    /// The class as staff read it (`1割`), from the labels table.
+    public var label: String { Labels.current.term(self) }
 
     public static func < (lhs: CopayClass, rhs: CopayClass) -> Bool { lhs.rawValue < rhs.rawValue }
 }
