@@ -66,7 +66,7 @@ enum StaffWording {
             }
             let option = String(rest[range.lowerBound..<end])
             let before = out.last
-            if let term = labels.terms["field." + camelCase(option.dropFirst(2))], before != "(" {
+            if let term = labels.terms["field." + camelCase(option.dropFirst(2))], before != "(", before != "'" {
                 out += "「\(term)」(\(option))"
             } else {
                 out += option
@@ -112,6 +112,10 @@ enum StaffWording {
         // Missing expected argument '--paid-on <date>'
         if let match = message.firstMatch(of: /^Missing expected argument '([^' ]+)(?: <[^>]*>)?'$/) {
             return "\(field(String(match.1))) を入力してください"
+        }
+        // Unknown option '--limit'
+        if let match = message.firstMatch(of: /^Unknown option '([^']+)'(.*)$/) {
+            return "このコマンドにないオプションです：'\(match.1)'\(match.2)"
         }
         return namingFields(message)
     }

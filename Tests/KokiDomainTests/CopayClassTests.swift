@@ -129,7 +129,7 @@ import Testing
         let new = CopayRule.determine(for: p(1001), members: [member], period: period, thresholds: after)
         #expect(old.copayClass == .one)
         #expect(old.thresholdsFrom == d("2008-04-01"))
-        #expect(old.explanation.contains("2割: no 2割 class in the thresholds from 2008-04-01"))
+        #expect(old.explanation.contains("2割：平成20年4月1日からの判定基準に2割の区分なし"))
         #expect(new.copayClass == .two)
         #expect(new.thresholdsFrom == d("2022-10-01"))
     }
@@ -224,10 +224,10 @@ import Testing
         #expect(result.missingIncome == [])
         #expect(
             result.explanation == [
-                "household: 1 insured (1001); period 2026-08-01–2027-07-31 (2025 income); thresholds from 2022-10-01",
-                "現役並み所得: highest 課税所得 1,500,000 ≥ 1,450,000 (person 1001)",
-                "基準収入額適用: 収入 4,000,000 ≥ 3,830,000 (1 insured): does not apply",
-                "class: 3割 (一部負担金の割合)",
+                "世帯：被保険者1人（1001）、適用期間 令和8年8月1日〜令和9年7月31日（2025年の所得）、判定基準 令和4年10月1日から",
+                "現役並み所得：世帯で最も高い課税所得 1,500,000 ≥ 1,450,000（1001）",
+                "基準収入額適用：収入 4,000,000 ≥ 3,830,000（被保険者1人）：適用しない",
+                "一部負担金の割合：3割",
             ])
     }
 
@@ -244,14 +244,14 @@ import Testing
         #expect(result.missingIncome == [p(1002)])
         #expect(
             result.explanation == [
-                "household: 2 insured (1001, 1002); period 2026-08-01–2027-07-31 (2025 income); thresholds from "
-                    + "2022-10-01",
-                "person 1002: 課税所得 not recorded for 2025, counted as 0",
-                "現役並み所得: highest 課税所得 1,600,000 ≥ 1,450,000 (person 1001)",
-                "基準収入額適用: 収入 4,000,000 < 5,200,000 (2 insured): not 現役並み",
-                "2割: highest 課税所得 1,600,000 ≥ 280,000 (person 1001)",
-                "2割: 年金収入 + その他の合計所得金額 4,000,000 ≥ 3,200,000 (2 insured)",
-                "class: 2割 (一部負担金の割合)",
+                "世帯：被保険者2人（1001、1002）、適用期間 令和8年8月1日〜令和9年7月31日（2025年の所得）、判定基準 "
+                    + "令和4年10月1日から",
+                "1002：2025年の課税所得の記録なし、0として数えた",
+                "現役並み所得：世帯で最も高い課税所得 1,600,000 ≥ 1,450,000（1001）",
+                "基準収入額適用：収入 4,000,000 < 5,200,000（被保険者2人）：現役並みとしない",
+                "2割：世帯で最も高い課税所得 1,600,000 ≥ 280,000（1001）",
+                "2割：年金収入 + その他の合計所得金額 4,000,000 ≥ 3,200,000（被保険者2人）",
+                "一部負担金の割合：2割",
             ])
     }
 
@@ -265,7 +265,7 @@ import Testing
         let result = CopayRule.determine(for: p(1002), members: members, period: period, thresholds: current)
         #expect(result.copayClass == .one)
         #expect(result.missingIncome == [p(1002), p(1003)])
-        #expect(result.explanation.contains("person 1003: no income record for 2025, counted as 0"))
+        #expect(result.explanation.contains("1003：2025年の所得の記録なし、0として数えた"))
         #expect(result.explanation.contains("person 1002: 課税所得 not recorded for 2025, counted as 0"))
         #expect(result.explanation.contains("現役並み所得: highest 課税所得 0 < 1,450,000 (person 1002)"))
         #expect(result.explanation.last == "class: 1割 (一部負担金の割合)")

@@ -56,7 +56,7 @@ import Testing
             dueDate: d("2025-07-31"), dunnedOn: [], acknowledgedOn: [],
             remindedOn: [d("2027-01-10"), d("2027-07-10")], settings: settings)
         #expect(during.lastDay == d("2027-07-31"))
-        #expect(during.steps.last?.what.contains("no effect") == true)
+        #expect(during.steps.last?.what.contains("効力なし") == true)
         let after = Prescription.of(
             dueDate: d("2025-07-31"), dunnedOn: [], acknowledgedOn: [],
             remindedOn: [d("2027-01-10"), d("2027-07-11")], settings: settings)

@@ -1,6 +1,11 @@
 import KokiDomain
 import KokiEvents
 
+extension AuditEntry.Kind: StaffLabelled {
+    public static let labelDomain = "auditKind"
+    public var labelName: String { self == .loginFailed ? "loginFailed" : rawValue }
+}
+
 /// Every labelled domain type with the names of all its values and the raw names it is stored
 /// or typed as: what the tests hold to the standard table (every value has a term) and to the
 /// screens (no raw name shows).
@@ -32,6 +37,7 @@ public enum LabelCatalog {
         entry(DebitApplicationRecorded.Change.self), entry(DebitPrepaymentChosen.Change.self),
         entry(PensionSwitchRecorded.Change.self), entry(NoticeKind.self), entry(ApplicantKind.self),
         entry(IdentityDocument.self), entry(ApplicationKind.self), entry(CertificateReason.self),
-        entry(Delivery.self), entry(ReturnKind.self), entry(BenefitKind.self),
+        entry(Delivery.self), entry(ReturnKind.self), entry(BenefitKind.self), entry(AuditEntry.Kind.self),
+        entry(Role.self), entry(OperatorState.self),
     ]
 }

@@ -48,16 +48,13 @@ struct AuditCommand: ParsableCommand {
                     return
                 }
                 Table.render(
-                    [
-                        "POSITION", "RECORDED AT", "KIND", "OPERATOR", "TERMINAL", "COMMAND", "PERSONS", "PURPOSE",
-                        "DETAIL",
-                    ],
+                    ["位置", "記録日時", "種類", "利用者", "端末", "コマンド", "対象者", "目的", "内容"],
                     entries.map {
                         [
-                            "\($0.position)", $0.recordedAt.description, $0.kind.rawValue, $0.operatorID,
-                            $0.terminal ?? "", $0.command ?? "",
+                            "\($0.position)", StaffText.moment(microseconds: $0.recordedAt.microseconds), $0.kind.label,
+                            $0.operatorID, $0.terminal ?? "", $0.command ?? "",
                             $0.persons.count > 3
-                                ? "\($0.persons.count) persons"
+                                ? "\(Staff.count($0.persons.count))人"
                                 : $0.persons.map(\.value).joined(separator: ","),
                             $0.purpose ?? "", $0.detail,
                         ]
@@ -85,30 +82,30 @@ struct AuditCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 let review = try options.run(ReviewAudit(from: from, before: before))
-                Output.line("accesses per operator")
+                Output.line("利用者ごとのアクセス")
                 Table.render(
-                    ["OPERATOR", "READS", "PERSONS", "LOGINS", "OUTSIDE HOURS", "REFUSED"],
+                    ["利用者", "閲覧", "対象者", "ログイン", "時間外", "拒否"],
                     review.operators.map {
                         [
-                            $0.operatorID, "\($0.reads)", "\($0.personsRead)", "\($0.logins)",
-                            "\($0.outsideOfficeHours)", "\($0.refused)",
+                            $0.operatorID, Staff.count($0.reads), Staff.count($0.personsRead), Staff.count($0.logins),
+                            Staff.count($0.outsideOfficeHours), Staff.count($0.refused),
                         ]
                     }
                 ).forEach { Output.line("  " + $0) }
-                Output.line("outside office hours: \(review.outsideOfficeHours.count)")
+                Output.line("執務時間外のアクセス：\(Staff.count(review.outsideOfficeHours.count))件")
                 for e in review.outsideOfficeHours {
                     Output.line(
-                        "  \(e.recordedAt)  \(e.operatorID)  \(e.kind.rawValue)  \(e.command ?? "")  \(e.detail)")
+                        "  \(StaffText.moment(microseconds: e.recordedAt.microseconds))  \(e.operatorID)  \(e.kind.label)  \(e.command ?? "")  \(e.detail)")
                 }
                 Output.line(
-                    "persons viewed with no business event by the operator: \(review.viewedWithoutBusiness.count)")
+                    "業務の記録がないまま閲覧された方：\(Staff.count(review.viewedWithoutBusiness.count))件")
                 for v in review.viewedWithoutBusiness {
-                    Output.line("  \(v.operatorID)  \(v.person)  \(v.reads) read(s)")
+                    Output.line("  \(v.operatorID)  \(v.person)  閲覧 \(Staff.count(v.reads))回")
                 }
-                Output.line("refused attempts and failed logins: \(review.refused.count)")
+                Output.line("拒否された操作とログイン失敗：\(Staff.count(review.refused.count))件")
                 for e in review.refused {
                     Output.line(
-                        "  \(e.recordedAt)  \(e.operatorID.isEmpty ? "-" : e.operatorID)  \(e.kind.rawValue)  \(e.detail)"
+                        "  \(StaffText.moment(microseconds: e.recordedAt.microseconds))  \(e.operatorID.isEmpty ? "-" : e.operatorID)  \(e.kind.label)  \(e.detail)"
                     )
                 }
             }
@@ -209,16 +206,16 @@ struct EraseCommand: ParsableCommand {
         try reporting {
             let outcome = try options.run(ErasePersons(person: person, due: due, apply: apply, on: on))
             if let person, let erased = outcome.erased {
-                Output.line("erased \(person) (eligibility ended \(erased.eligibilityEnded))")
+                Output.line("\(person) を消去しました（資格喪失 \(Staff.date(erased.eligibilityEnded))）")
                 return
             }
             for c in outcome.candidates {
                 Output.line(
-                    "\(c.person)  ended \(c.eligibilityEnded)  due from \(c.dueFrom)  \(c.blocker ?? (apply ? "erased" : "may be erased"))"
+                    "\(c.person)  資格喪失 \(Staff.date(c.eligibilityEnded))  消去可能日 \(Staff.date(c.dueFrom))  \(c.blocker ?? (apply ? "消去済み" : "消去できます"))"
                 )
             }
             Output.line(
-                "\(outcome.candidates.count) past retention, \(outcome.candidates.filter { $0.blocker == nil }.count) may be erased\(apply ? ", \(outcome.erasedCount) erased" : "")"
+                "保存期間経過 \(Staff.count(outcome.candidates.count))人、うち消去できる方 \(Staff.count(outcome.candidates.filter { $0.blocker == nil }.count))人\(apply ? "、消去 \(Staff.count(outcome.erasedCount))人" : "")"
             )
             noteReadModels(outcome.readModelsNote)
         }

@@ -62,11 +62,11 @@ struct OperatorCommand: ParsableCommand {
                     return
                 }
                 Table.render(
-                    ["OPERATOR", "NAME", "ROLES", "STATE", "SESSIONS", "FAILED LOGINS", "ENROLLED"],
+                    ["利用者ID", "氏名", "役割", "状態", "セッション", "ログイン失敗", "登録日時"],
                     operators.map {
                         [
-                            $0.id, $0.name, $0.roles.map(\.rawValue).joined(separator: ","), $0.state.rawValue,
-                            "\($0.openSessions)", "\($0.failedLogins)", $0.enrolledAt,
+                            $0.id, $0.name, $0.roles.map(\.label).joined(separator: "・"), $0.state.label,
+                            Staff.count($0.openSessions), Staff.count($0.failedLogins), $0.enrolledAt,
                         ]
                     }
                 ).forEach(Output.line)

@@ -96,7 +96,7 @@ struct ArrearsCommand: ParsableCommand {
             guard request.explain else { return }
             for p in periods {
                 Output.line(Staff.period(p.key))
-                for band in p.lateFee?.bands ?? [] { Output.line("  延滞金  \(band)") }
+                for band in p.lateFee?.bands ?? [] { Output.line("  延滞金  \(band.staffDescription)") }
                 if let fee = p.lateFee {
                     Output.line(
                         "  延滞金  計 \(Staff.yen(fee.sum)) → \(Staff.yen(fee.fee))（100円未満切捨て、1,000円未満は徴収しない）"

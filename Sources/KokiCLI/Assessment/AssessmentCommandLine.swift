@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KokiApp
 import KokiDomain
+import KokiEvents
 
 func readJSON<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
     guard let data = FileManager.default.contents(atPath: path) else {
@@ -115,7 +116,7 @@ struct CalendarCommand: ParsableCommand {
         func request() throws -> ShowCalendar { ShowCalendar(fiscalYear: try FiscalYear(fiscalYear)) }
 
         static func report(_ request: Request, _ result: Request.Result) {
-            Table.render(["PERIOD", "DUE"], result.enumerated().map { ["\($0.offset + 1)", $0.element.description] })
+            Table.render(Staff.headings("period", "dueDate"), result.enumerated().map { ["第\($0.offset + 1)期", Staff.date($0.element)] })
                 .forEach(Output.line)
         }
     }
@@ -148,28 +149,29 @@ struct AssessCommand: TypedCommand {
     static func report(_ request: Request, _ result: Request.Result) {
         let fy = request.fiscalYear.year
         if let person = request.person, let outcome = result.person {
-            let premium = outcome.annualPremium.map(\.description) ?? ""
+            let premium = outcome.annualPremium.map { Staff.yen($0) } ?? ""
             switch outcome.outcome {
-            case "notInsured": Output.line("\(person) was not insured in FY\(fy): nothing assessed")
+            case "notInsured": Output.line("\(person) は\(Staff.fiscalYear(fy))の被保険者ではありません：賦課なし")
             case "reassessed":
-                Output.line("\(person) FY\(fy): reassessed \(outcome.previous.map(\.description) ?? "") → \(premium)")
-            case "unchanged": Output.line("\(person) FY\(fy): unchanged at \(premium)")
-            default: Output.line("\(person) FY\(fy): assessed \(premium)")
+                Output.line(
+                    "\(person) \(Staff.fiscalYear(fy))：更正 \(outcome.previous.map { Staff.yen($0) } ?? "") → \(premium)")
+            case "unchanged": Output.line("\(person) \(Staff.fiscalYear(fy))：変更なし \(premium)")
+            default: Output.line("\(person) \(Staff.fiscalYear(fy))：賦課 \(premium)")
             }
             return
         }
         noteReadModels(result.readModelsNote)
         guard let run = result.run else { return }
         Output.line(
-            "FY\(fy) run on \(result.decidedOn): \(run.considered) persons, \(run.assessedFirstTime) assessed, \(run.reassessed) reassessed, \(run.unchanged) unchanged"
+            "\(Staff.fiscalYear(fy))の賦課 \(Staff.date(result.decidedOn))：対象 \(Staff.count(run.considered))人、当初賦課 \(Staff.count(run.assessedFirstTime))人、更正 \(Staff.count(run.reassessed))人、変更なし \(Staff.count(run.unchanged))人"
         )
         if !run.conflicts.isEmpty {
             Output.line(
-                "changed by others during the run (run again): \(run.conflicts.map(\.value).joined(separator: ", "))")
+                "処理中に他の職員が変更した方（再実行してください）：\(run.conflicts.map(\.value).joined(separator: "、"))")
         }
         if !run.pastTimeLimit.isEmpty {
             Output.line(
-                "not assessed or raised, past the time limit on assessing (期間制限, 高確法 第160条の2): \(run.pastTimeLimit.map(\.value).joined(separator: ", "))")
+                "賦課の期間制限（高確法 第160条の2）を過ぎたため賦課・増額しなかった方：\(run.pastTimeLimit.map(\.value).joined(separator: "、"))")
         }
     }
 }
@@ -193,26 +195,26 @@ struct PremiumCommand: ParsableCommand {
         func request() throws -> ShowPremium { ShowPremium(number: number, fiscalYear: try FiscalYear(fiscalYear)) }
 
         static func report(_ request: ShowPremium, _ view: ShowPremium.View) {
-            let method =
-                view.collection == CollectionMethod.pensionDeduction.rawValue
-                ? "deducted from the pension (特別徴収)" : "ordinary collection (普通徴収)"
-            Output.line("\(view.number) \(view.fiscalYear): \(Yen(view.annualPremium)), \(method)")
+            let method = Staff.term(CollectionMethod.self, view.collection)
+            Output.line(
+                "\(view.number) \(StaffText.fiscalYear(request.fiscalYear))：年額 \(Staff.yen(view.annualPremium))、\(method)")
             Table.render(
-                ["PERIOD", "DUE", "AMOUNT", "PAID BY"],
+                Staff.headings("period", "dueDate", "amount", "collectionMethod"),
                 view.installments.map {
                     [
-                        "\($0.period)", $0.dueDate, "\($0.amount)",
+                        "第\($0.period)期", Staff.date($0.dueDate), Staff.amount($0.amount),
                         $0.collection == CollectionMethod.pensionDeduction.rawValue
-                            ? "pension \(PensionDeduction.name(month: Int($0.dueDate.dropFirst(5).prefix(2)) ?? 0))"
-                            : "ordinary",
+                            ? "\(CollectionMethod.pensionDeduction.label) \(PensionDeduction.name(month: Int($0.dueDate.dropFirst(5).prefix(2)) ?? 0))"
+                            : Staff.term(CollectionMethod.self, $0.collection),
                     ]
-                }
+                }, right: [2]
             )
             .forEach { Output.line("  " + $0) }
-            Output.line("  history")
+            Output.line("  賦課の履歴")
             for d in view.history {
                 Output.line(
-                    "    \(d.decidedOn)  \(d.reason)  \(d.annualPremium)円\(d.cause.isEmpty ? "" : "  (\(d.cause))")")
+                    "    \(Staff.date(d.decidedOn))  \(Staff.term(PremiumAssessed.Reason.self, d.reason))  \(Staff.yen(d.annualPremium))"
+                        + (d.cause.isEmpty ? "" : "（\(PensionDeduction.Selection(recorded: d.cause)?.label ?? d.cause)）"))
             }
         }
     }

@@ -358,10 +358,10 @@ struct KonbiniCommand: ParsableCommand {
 
         static func report(_ request: Request, _ result: Request.Result) {
             Table.render(
-                ["PERSON", "PERIOD", "AMOUNT", "PAID ON", "STORE"],
+                Staff.headings("number", "period", "amount", "paidOn") + ["店舗"],
                 result.map {
-                    [$0.person.value, $0.key.description, "\($0.amount.amount)", $0.paidOn.description, $0.store]
-                }
+                    [$0.person.value, Staff.period($0.key), Staff.amount($0.amount), Staff.date($0.paidOn), $0.store]
+                }, right: [2]
             ).forEach(Output.line)
         }
     }

@@ -106,31 +106,31 @@ struct RevenueCommand: ParsableCommand {
 
     static func summary(_ report: RevenueReport) -> [String] {
         var out = [
-            "歳入 会計年度 \(report.accountingYear.year) (\(report.from) – \(report.through), 出納整理期間 included), ledger at position \(report.position)",
+            "歳入 \(StaffText.fiscalYear(report.accountingYear))（\(Staff.date(report.from))〜\(Staff.date(report.through))、出納整理期間を含む）、台帳の位置 \(report.position)時点",
             "",
         ]
         let channels = PaymentChannel.allCases
         out += Table.render(
-            ["LINE"] + channels.map(\.rawValue) + ["TOTAL"],
+            ["科目"] + channels.map(\.label) + ["計"],
             RevenueBook.Line.allCases.map { line in
                 let totals = report.totals.filter { $0.line == line }
                 let total = totals.first { $0.channel == nil }?.amount ?? .zero
                 return [line.label]
                     + channels.map { c in
-                        line.isReceipt ? "\(totals.first { $0.channel == c }?.amount.amount ?? 0)" : ""
-                    } + ["\(total.amount)"]
-            })
+                        line.isReceipt ? Staff.amount(totals.first { $0.channel == c }?.amount ?? .zero) : ""
+                    } + [Staff.amount(total)]
+            }, right: Set(1...(channels.count + 1)))
         out += [
             "",
-            "収納率 現年度分   \(report.current.percent)  received \(report.current.received.amount) ÷ charged \(report.current.charged.map { "\($0.amount)" } ?? "—") (\(report.current.basis))",
-            "収納率 滞納繰越分 \(report.carried.percent)  received \(report.carried.received.amount) ÷ charged \(report.carried.charged.map { "\($0.amount)" } ?? "—") (\(report.carried.basis))",
+            "収納率 現年度分   \(report.current.percent)  収入 \(Staff.yen(report.current.received)) ÷ 調定 \(report.current.charged.map { Staff.yen($0) } ?? "—")（\(report.current.basis)）",
+            "収納率 滞納繰越分 \(report.carried.percent)  収入 \(Staff.yen(report.carried.received)) ÷ 調定 \(report.carried.charged.map { Staff.yen($0) } ?? "—")（\(report.carried.basis)）",
             "",
         ]
         out += Table.render(
-            ["FISCAL YEAR", "ON ITS PERIODS (BOOKS)", "CREDITED (BALANCES)", ""],
+            ["年度", "期別への収入（歳入簿）", "収納額（残高）", ""],
             report.checks.map {
-                ["FY\($0.fiscalYear.year)", "\($0.books.amount)", "\($0.balances.amount)", $0.agrees ? "agrees" : "DIFFERS"]
-            })
+                [StaffText.fiscalYear($0.fiscalYear), Staff.amount($0.books), Staff.amount($0.balances), $0.agrees ? "一致" : "不一致"]
+            }, right: [1, 2])
         return out
     }
 }

@@ -151,18 +151,18 @@ struct BenefitCommand: ParsableCommand {
 
         static func report(_ request: Request, _ benefits: Request.Result) {
             Table.render(
-                ["NUMBER", "KIND", "RECEIVED", "CARE", "CLAIMED", "DECISION"],
+                ["申請番号", "種類", "受付日", "診療期間", "請求額（円）", "決定"],
                 benefits.map { b in
                     let r = b.received
                     let decision =
                         b.decision.map {
                             $0.approved
-                                ? "approved \($0.amount.amount) on \($0.decidedOn)\($0.paidOn.map { ", paid \($0)" } ?? "")"
-                                : "refused on \($0.decidedOn): \($0.reason ?? "")"
-                        } ?? "open"
+                                ? "支給決定 \(Staff.yen($0.amount))（\(Staff.date($0.decidedOn))）\($0.paidOn.map { "、\(Staff.date($0))支払" } ?? "")"
+                                : "不支給（\(Staff.date($0.decidedOn))）：\($0.reason ?? "")"
+                        } ?? "審査中"
                     return [
-                        r.number, r.kind.rawValue, r.reception.receivedOn.description,
-                        "\(r.serviceFrom)–\(r.serviceThrough)", r.claimed.map { String($0.amount) } ?? "-",
+                        r.number, r.kind.title, Staff.date(r.reception.receivedOn),
+                        "\(Staff.date(r.serviceFrom))〜\(Staff.date(r.serviceThrough))", r.claimed.map { Staff.amount($0) } ?? "-",
                         decision,
                     ]
                 }

@@ -38,12 +38,12 @@ struct IncomeCommand: ParsableCommand {
 
         static func report(_ request: Request, _ result: Request.Result) {
             let changes = result
-            Output.line("recorded \(request.year) income for \(request.number)")
+            Output.line("\(request.number) の\(request.year)年の所得を記録しました")
             for change in changes {
                 Output.line(
-                    "copayment of \(change.person) from \(change.periodStart): \(change.from.label) → \(change.to.label)"
+                    "一部負担金の割合 \(change.person) \(Staff.date(change.periodStart))から：\(change.from.label) → \(change.to.label)"
                         + (change.certificate.map {
-                            " (certificate \($0) shows the old class: koki card issue \(change.person) --reason changed)"
+                            "（資格確認書 \($0) は旧割合のまま：koki card issue \(change.person) --reason changed で再交付）"
                         } ?? ""))
             }
         }
@@ -84,16 +84,16 @@ struct IncomeCommand: ParsableCommand {
 
         static func report(_ request: Request, _ result: Request.Result) {
             Output.line(
-                "\(request.file): \(result.rows) rows: \(result.recorded) recorded, \(result.corrected) corrected, \(result.unchanged) unchanged"
+                "\(request.file)：\(Staff.count(result.rows))行、記録 \(Staff.count(result.recorded))件、更正 \(Staff.count(result.corrected))件、変更なし \(Staff.count(result.unchanged))件"
             )
             for change in result.copayChanges {
-                Output.line("copayment of \(change.person) from \(change.periodStart): \(change.from.label) → \(change.to.label)")
+                Output.line("一部負担金の割合 \(change.person) \(Staff.date(change.periodStart))から：\(change.from.label) → \(change.to.label)")
             }
             for r in result.reassessed {
-                Output.line("reassessed \(r.person) FY\(r.fiscalYear.year): \(r.from.amount) → \(r.to.amount)")
+                Output.line("更正 \(r.person) \(StaffText.fiscalYear(r.fiscalYear))：\(Staff.yen(r.from)) → \(Staff.yen(r.to))")
             }
             for r in result.notReassessed {
-                Output.line("not reassessed \(r.person) FY\(r.fiscalYear.year): \(r.reason) (koki assess --person)")
+                Output.line("未更正 \(r.person) \(StaffText.fiscalYear(r.fiscalYear))：\(r.reason)（koki assess --person で更正）")
             }
         }
     }
@@ -116,19 +116,19 @@ struct IncomeCommand: ParsableCommand {
         }
 
         static func nothing(_ request: ShowIncome) -> String {
-            "no \(request.year) income recorded for \(request.number) (the inquiry was recorded)"
+            "\(request.number) の\(request.year)年の所得は記録がありません（照会は記録しました）"
         }
 
         static func report(_ request: ShowIncome, _ income: IncomeRecorded?) {
             guard let income else { return Output.line(nothing(request)) }
             Output.line(
-                "\(request.number) \(request.year)  \(income.declared ? "declared" : "undeclared (未申告)")  source \(income.source)"
+                "\(request.number) \(request.year)年の所得  \(income.declared ? "申告あり" : "未申告")  出典 \(income.source)"
             )
-            Output.line("  public pension revenue  \(income.publicPensionRevenue)")
-            Output.line("  salary revenue          \(income.salaryRevenue)")
-            Output.line("  other income            \(income.otherIncome)")
-            Output.line("  total income            \(income.totalIncome)")
-            Output.line("  taxable income          \(income.taxableIncome.map(\.description) ?? "not recorded")")
+            Output.line("  公的年金等収入      \(Staff.yen(income.publicPensionRevenue))")
+            Output.line("  給与収入            \(Staff.yen(income.salaryRevenue))")
+            Output.line("  その他の所得        \(Staff.yen(income.otherIncome))")
+            Output.line("  総所得金額等        \(Staff.yen(income.totalIncome))")
+            Output.line("  課税所得            \(income.taxableIncome.map { Staff.yen($0) } ?? "記録なし")")
         }
     }
 
@@ -156,7 +156,7 @@ struct IncomeCommand: ParsableCommand {
         }
 
         static func report(_ request: Request, _ result: Request.Result) {
-            Output.line("inquiry \(result.id): \(result.item) \(result.year) of \(result.person) (\(result.legalBasis)), sent \(result.sentOn)")
+            Output.line("照会 \(result.id)：\(result.person) の\(result.year)年 \(result.item)（\(result.legalBasis)）、\(Staff.date(result.sentOn))送信")
         }
     }
 
@@ -181,7 +181,7 @@ struct IncomeCommand: ParsableCommand {
         func request() -> ImportNetworkAnswers { ImportNetworkAnswers(file: file, on: on) }
 
         static func report(_ request: Request, _ result: Request.Result) {
-            Output.line("\(request.file): \(result.rows) answers: \(result.recorded) recorded, \(result.unchanged) already recorded")
+            Output.line("\(request.file)：回答 \(Staff.count(result.rows))件、記録 \(Staff.count(result.recorded))件、記録済み \(Staff.count(result.unchanged))件")
         }
     }
 
@@ -212,7 +212,7 @@ struct IncomeCommand: ParsableCommand {
         }
 
         static func report(_ request: Request, _ result: Request.Result) {
-            Output.line("recorded \(request.fiscalYear) pension facts for \(request.number)")
+            Output.line("\(request.number) の\(request.fiscalYear)年度の年金情報を記録しました")
         }
     }
 
@@ -232,8 +232,10 @@ struct IncomeCommand: ParsableCommand {
 
         static func report(_ request: Request, _ result: Request.Result) {
             Table.render(
-                ["RECORDED AT", "OPERATOR", "YEAR", "KIND", "PURPOSE", "DETAIL"],
-                result.map { [$0.recordedAt, $0.operatorID, String($0.year), $0.kind, $0.purpose, $0.detail] }
+                ["記録日時", "利用者", "年", "種類", "目的", "内容"],
+                result.map {
+                    [$0.recordedAt, $0.operatorID, "\($0.year)年", ["lookup": "閲覧", "network": "情報照会", "answer": "照会の回答"][$0.kind] ?? $0.kind, $0.purpose, $0.detail]
+                }
             ).forEach(Output.line)
         }
     }

@@ -121,7 +121,8 @@ public enum Prescription {
         public var what: String
         /// The last day the right can be exercised after this step.
         public var lastDay: CivilDate
-        public var description: String { "\(on) \(what) → runs to \(lastDay)" }
+        /// `令和5年9月20日 督促状の発付により更新 → 令和7年9月30日まで` (the dates by the labels in use).
+        public var description: String { "\(StaffText.date(on)) \(what) → \(StaffText.date(lastDay))まで" }
     }
 
     public struct Result: Hashable, Sendable, Codable {
@@ -158,7 +159,7 @@ public enum Prescription {
             }
         }
         var last = runs(from: dueDate.adding(days: 1))
-        var steps = [Step(on: dueDate, what: "due; two years from the next day", lastDay: last)]
+        var steps = [Step(on: dueDate, what: "納期限。翌日から2年", lastDay: last)]
         // 0 dunning (first only), 1 acknowledgement, 2 reminder (first only), 3 seizure, 4 deferment
         var events: [(CivilDate, Int)] = []
         if let first = dunnedOn.min() { events.append((first, 0)) }
@@ -174,30 +175,30 @@ public enum Prescription {
             switch kind {
             case 0:
                 last = max(last, runs(from: date.adding(days: settings.dunningRenewalDays + 1)))
-                steps.append(Step(on: date, what: "dunning notice renews it (更新)", lastDay: last))
+                steps.append(Step(on: date, what: "督促状の発付により更新", lastDay: last))
             case 1:
                 last = max(last, runs(from: date.adding(days: 1)))
-                steps.append(Step(on: date, what: "debt acknowledged (承認) renews it", lastDay: last))
+                steps.append(Step(on: date, what: "債務の承認により更新", lastDay: last))
             case 4:
                 guard let range = deferred.first(where: { $0.lowerBound == date }) else { continue }
                 steps.append(
                     Step(
-                        on: date, what: "deferred (徴収猶予) through \(range.upperBound): prescription does not run",
+                        on: date, what: "徴収猶予（\(StaffText.date(range.upperBound))まで）：その間は進行しない",
                         lastDay: last))
             case 3:
                 guard let seizure = seizures.first(where: { $0.from == date }) else { continue }
                 guard let end = seizure.until else {
                     last = try! CivilDate(year: 9999, month: 12, day: 31)
-                    steps.append(Step(on: date, what: "seizure (差押) pending: completion held", lastDay: last))
+                    steps.append(Step(on: date, what: "差押中：完成しない", lastDay: last))
                     continue
                 }
                 last = max(last, runs(from: end.adding(days: 1)))
-                steps.append(Step(on: date, what: "seizure (差押) until \(end) renews it", lastDay: last))
+                steps.append(Step(on: date, what: "差押（\(StaffText.date(end))まで）により更新", lastDay: last))
             default:
                 if let ends = holdEnds, date <= ends {
                     steps.append(
                         Step(
-                            on: date, what: "reminder (催告) while an earlier one's hold runs: no effect (民法 第150条第2項)",
+                            on: date, what: "先の催告による完成猶予中の催告：効力なし（民法 第150条第2項）",
                             lastDay: last))
                     continue
                 }
@@ -205,7 +206,7 @@ public enum Prescription {
                 holdEnds = hold
                 if hold > last {
                     last = hold
-                    steps.append(Step(on: date, what: "reminder (催告) holds completion six months", lastDay: last))
+                    steps.append(Step(on: date, what: "催告により6か月完成猶予", lastDay: last))
                 }
             }
         }

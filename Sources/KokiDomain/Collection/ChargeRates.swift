@@ -145,6 +145,12 @@ public struct ChargeBand: Hashable, Sendable, Codable, CustomStringConvertible {
         }
     }
 
+    /// The band as staff read it: `令和5年9月1日〜令和5年9月30日  30日 × 28,000円 × 2.40% ÷ 365 = 55円`.
+    public var staffDescription: String {
+        let relieved = relief.map { "（徴収猶予：\($0.label)）" } ?? ""
+        return "\(StaffText.date(from))〜\(StaffText.date(through))  \(days)日 × \(StaffText.yen(base)) × \(rate) ÷ 365\(relieved) = \(StaffText.yen(amount))"
+    }
+
     public var description: String {
         let relieved = relief.map { " (徴収猶予: \($0.rawValue))" } ?? ""
         return "\(from) … \(through)  \(days) days × \(base.amount) × \(rate) / 365\(relieved) = \(amount.amount)"

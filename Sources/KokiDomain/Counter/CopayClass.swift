@@ -150,7 +150,9 @@ public struct CopayPeriod: Sendable, Hashable, Codable, CustomStringConvertible 
 
     public func contains(_ date: CivilDate) -> Bool { start <= date && date <= end }
 
-    public var description: String { "\(start)–\(end) (\(incomeYear) income)" }
+    public var description: String {
+        "\(StaffText.date(start))〜\(StaffText.date(end))（\(incomeYear)年の所得）"
+    }
 }
 
 /// One insured member of the household (only persons insured in 後期高齢者医療 count) with the income
@@ -268,28 +270,28 @@ public enum CopayRule {
         var household = members.filter { seen.insert($0.person).inserted }
         var notes: [String] = []
         if seen.count < members.count {
-            notes.append("members listed more than once counted once (first record)")
+            notes.append("重複して記録された世帯員は一人として数えた（最初の記録）")
         }
         if !seen.contains(person) {
             household.append(CopayMember(person: person, taxableIncome: nil, incomeRecorded: false))
-            notes.append("person \(person) was not among the members: counted as insured with no income")
+            notes.append("\(person) は世帯員に含まれていなかった：所得のない被保険者として数えた")
         }
         household.sort { $0.person < $1.person }
         let t = thresholds
         let count = household.count
         let several = count >= 2
-        let insured = "\(count) insured"
+        let insured = "被保険者\(count)人"
 
         var lines = [
-            "household: \(insured) (\(household.map(\.person.description).joined(separator: ", "))); period "
-                + "\(period); thresholds from \(t.effectiveFrom)"
+            "世帯：\(insured)（\(household.map(\.person.description).joined(separator: "、"))）、適用期間 "
+                + "\(period)、判定基準 \(StaffText.date(t.effectiveFrom))から"
         ]
         lines += notes
-        if let problem = t.problem { lines.append("thresholds problem: \(problem)") }
+        if let problem = t.problem { lines.append("判定基準の問題：\(problem)") }
         let missing = household.filter(\.isMissingIncome)
         for member in missing {
-            let what = member.incomeRecorded ? "課税所得 not recorded" : "no income record"
-            lines.append("person \(member.person): \(what) for \(period.incomeYear), counted as 0")
+            let what = member.incomeRecorded ? "課税所得の記録なし" : "所得の記録なし"
+            lines.append("\(member.person)：\(period.incomeYear)年の\(what)、0として数えた")
         }
 
         // Household members are never empty here: `person` is always among them.
@@ -299,10 +301,10 @@ public enum CopayRule {
                 ? a.countedTaxableIncome < b.countedTaxableIncome : a.person > b.person
         }!
         let top = highest.countedTaxableIncome
-        let topWho = "(person \(highest.person))"
+        let topWho = "（\(highest.person)）"
 
         func finish(_ copayClass: CopayClass) -> CopayDetermination {
-            lines.append("class: \(copayClass.label) (一部負担金の割合)")
+            lines.append("一部負担金の割合：\(copayClass.label)")
             return CopayDetermination(
                 copayClass: copayClass, period: period, thresholdsFrom: t.effectiveFrom, insuredInHousehold: count,
                 missingIncome: missing.map(\.person), explanation: lines)
@@ -311,33 +313,33 @@ public enum CopayRule {
         // Step 1: 現役並み所得, unless the 基準収入額 exception applies.
         if top >= t.currentIncomeTaxable {
             lines.append(
-                "現役並み所得: highest 課税所得 \(grouped(top)) ≥ \(grouped(t.currentIncomeTaxable)) \(topWho)")
+                "現役並み所得：世帯で最も高い課税所得 \(grouped(top)) ≥ \(grouped(t.currentIncomeTaxable))\(topWho)")
             let revenue = household.map(\.revenue).sum()
             let limit = several ? t.currentIncomeRevenueMultiple : t.currentIncomeRevenueSingle
             guard revenue < limit else {
-                lines.append("基準収入額適用: 収入 \(grouped(revenue)) ≥ \(grouped(limit)) (\(insured)): does not apply")
+                lines.append("基準収入額適用：収入 \(grouped(revenue)) ≥ \(grouped(limit))（\(insured)）：適用しない")
                 return finish(.three)
             }
-            lines.append("基準収入額適用: 収入 \(grouped(revenue)) < \(grouped(limit)) (\(insured)): not 現役並み")
+            lines.append("基準収入額適用：収入 \(grouped(revenue)) < \(grouped(limit))（\(insured)）：現役並みとしない")
         } else {
             lines.append(
-                "現役並み所得: highest 課税所得 \(grouped(top)) < \(grouped(t.currentIncomeTaxable)) \(topWho)")
+                "現役並み所得：世帯で最も高い課税所得 \(grouped(top)) < \(grouped(t.currentIncomeTaxable))\(topWho)")
         }
 
         // Step 2: 2割, where the table has the class.
         guard let twoTenthsTaxable = t.twoTenthsTaxable else {
-            lines.append("2割: no 2割 class in the thresholds from \(t.effectiveFrom)")
+            lines.append("2割：\(StaffText.date(t.effectiveFrom))からの判定基準に2割の区分なし")
             return finish(.one)
         }
         guard top >= twoTenthsTaxable else {
-            lines.append("2割: highest 課税所得 \(grouped(top)) < \(grouped(twoTenthsTaxable)) \(topWho)")
+            lines.append("2割：世帯で最も高い課税所得 \(grouped(top)) < \(grouped(twoTenthsTaxable))\(topWho)")
             return finish(.one)
         }
-        lines.append("2割: highest 課税所得 \(grouped(top)) ≥ \(grouped(twoTenthsTaxable)) \(topWho)")
+        lines.append("2割：世帯で最も高い課税所得 \(grouped(top)) ≥ \(grouped(twoTenthsTaxable))\(topWho)")
         let income = household.map(\.pensionAndOtherIncome).sum()
         let limit = several ? t.twoTenthsIncomeMultiple : t.twoTenthsIncomeSingle
         let sign = income >= limit ? "≥" : "<"
-        lines.append("2割: 年金収入 + その他の合計所得金額 \(grouped(income)) \(sign) \(grouped(limit)) (\(insured))")
+        lines.append("2割：年金収入 + その他の合計所得金額 \(grouped(income)) \(sign) \(grouped(limit))（\(insured)）")
         return finish(income >= limit ? .two : .one)
     }
 

@@ -40,3 +40,8 @@ extension PerCapitaReduction: StaffLabelled {
 }
 extension LateFee.Relief.Share: StaffLabelled { public static let labelDomain = "lateFeeShare" }
 extension RefundInterest.Cause: StaffLabelled { public static let labelDomain = "refundCause" }
+extension Role: StaffLabelled {
+    public static let labelDomain = "role"
+    public var labelName: String { self == .numberUse ? "numberUse" : rawValue }
+}
+extension OperatorState: StaffLabelled { public static let labelDomain = "operatorState" }

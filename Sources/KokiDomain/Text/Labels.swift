@@ -164,6 +164,17 @@ public enum StaffText {
     /// `令和7年度 第3期`.
     public static func period(_ key: PeriodKey) -> String { "\(fiscalYear(key.fiscalYear)) \(key.period)" }
 
+    /// A moment recorded by the ledger (microseconds since 1970 UTC) in Japan time, as staff read
+    /// it: `令和8年12月4日 09:57:08`.
+    public static func moment(microseconds: Int64) -> String {
+        let seconds = microseconds.quotientAndRemainder(dividingBy: 1_000_000).quotient + 9 * 3_600
+        let (days, second) = seconds.quotientAndRemainder(dividingBy: 86_400)
+        let (d, s) = second < 0 ? (days - 1, second + 86_400) : (days, second)
+        guard let date = try? CivilDate(daysSinceEpoch: Int(d)) else { return "\(microseconds)" }
+        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(Self.date(date)) \(two(s / 3_600)):\(two(s / 60 % 60)):\(two(s % 60))"
+    }
+
     /// Periods, separated as a clerk writes a list (`、`).
     public static func periods(_ keys: [PeriodKey]) -> String { keys.map(period).joined(separator: "、") }
 }

@@ -172,6 +172,27 @@ public enum StandardLabels {
         benefitKind.combinedHighCost = 高額介護合算療養費
         benefitKind.transport = 移送費
 
+        # 利用者の役割と状態
+        role.counter = 窓口
+        role.assessment = 賦課
+        role.collection = 収納
+        role.arrears = 滞納整理
+        role.numberUse = 個人番号利用事務
+        role.administrator = システム管理
+        role.auditor = 監査
+        operatorState.active = 有効
+        operatorState.suspended = 停止中
+        operatorState.revoked = 失効
+        operatorState.locked = ロック中
+
+        # 監査記録の種類
+        auditKind.read = 閲覧
+        auditKind.login = ログイン
+        auditKind.logout = ログアウト
+        auditKind.loginFailed = ログイン失敗
+        auditKind.refused = 拒否
+        auditKind.administration = 管理
+
         # 収納履歴の種類
         history.insured = 資格取得
         history.lost = 資格喪失
@@ -209,6 +230,7 @@ public enum StandardLabels {
         column.from = 資格取得日
         column.reason = 事由
         column.status = 状態
+        column.collectionMethod = 徴収方法
         column.householdRole = 続柄
         column.insured = 資格
         column.facility = 施設
