@@ -266,9 +266,9 @@ import Testing
         #expect(result.copayClass == .one)
         #expect(result.missingIncome == [p(1002), p(1003)])
         #expect(result.explanation.contains("1003：2025年の所得の記録なし、0として数えた"))
-        #expect(result.explanation.contains("person 1002: 課税所得 not recorded for 2025, counted as 0"))
-        #expect(result.explanation.contains("現役並み所得: highest 課税所得 0 < 1,450,000 (person 1002)"))
-        #expect(result.explanation.last == "class: 1割 (一部負担金の割合)")
+        #expect(result.explanation.contains("1002：2025年の課税所得の記録なし、0として数えた"))
+        #expect(result.explanation.contains("現役並み所得：世帯で最も高い課税所得 0 < 1,450,000（1002）"))
+        #expect(result.explanation.last == "一部負担金の割合：1割")
     }
 
     @Test func personMissingFromTheMembersCountsAsInsuredWithoutIncome() {
@@ -341,7 +341,7 @@ import Testing
             #expect(base.insuredInHousehold == members.count)
             #expect(
                 base.missingIncome == members.filter { !$0.incomeRecorded || $0.taxableIncome == nil }.map(\.person))
-            #expect(base.explanation.last == "class: \(base.copayClass.label) (一部負担金の割合)")
+            #expect(base.explanation.last == "一部負担金の割合：\(base.copayClass.label)")
 
             for member in members {
                 let other = CopayRule.determine(

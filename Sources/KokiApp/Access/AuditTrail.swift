@@ -93,19 +93,19 @@ extension AccessControl {
             position: position, recordedAt: time, kind: .administration, operatorID: actor, persons: [], detail: "")
         switch event {
         case .operatorEnrolled(let x):
-            e.detail = "enrolled \(x.operatorID) (\(x.roles.map(\.rawValue).joined(separator: ",")))"
+            e.detail = "利用者 \(x.operatorID) を登録（\(x.roles.map(\.label).joined(separator: "・"))）"
         case .operatorRolesChanged(let x):
-            e.detail = "roles of \(x.operatorID): \(x.roles.map(\.rawValue).joined(separator: ","))"
-        case .operatorStateChanged(let x): e.detail = "\(x.operatorID) \(x.state.rawValue): \(x.reason)"
-        case .operatorPasswordSet(let x): e.detail = "password of \(x.operatorID) set"
-        case .permissionsAdopted: e.detail = "permission matrix adopted"
-        case .securitySettingsAdopted: e.detail = "security settings adopted"
+            e.detail = "\(x.operatorID) の役割：\(x.roles.map(\.label).joined(separator: "・"))"
+        case .operatorStateChanged(let x): e.detail = "\(x.operatorID) を\(x.state.label)に：\(x.reason)"
+        case .operatorPasswordSet(let x): e.detail = "\(x.operatorID) のパスワードを設定"
+        case .permissionsAdopted: e.detail = "権限表を設定"
+        case .securitySettingsAdopted: e.detail = "セキュリティ設定を設定"
         case .sessionOpened(let x):
             e.kind = .login
             e.operatorID = x.operatorID
             e.session = x.session
             e.terminal = x.terminal
-            e.detail = "session opened"
+            e.detail = "セッション開始"
         case .sessionClosed(let x):
             e.kind = .logout
             e.operatorID = x.operatorID
@@ -139,7 +139,7 @@ extension AccessControl {
             e.command = x.command
             e.persons = x.persons
             e.purpose = x.purpose
-            e.detail = "\(x.persons.count) person(s)"
+            e.detail = "\(x.persons.count)人"
         }
         return e
     }

@@ -143,12 +143,12 @@ extension RevenueReport {
         }
         current = Rate(
             received: sum(.premiumCurrent, .appropriatedCurrent) - sum(.movedOutCurrent), charged: assessed,
-            basis: "premium assessed on FY\(year.year)'s periods less reductions (減免), as the ledger stands")
+            basis: "\(StaffText.fiscalYear(year))の期別の調定額から減免を除いた額（台帳の現在）")
         carried = Rate(
             received: sum(.premiumCarried, .appropriatedCarried) - sum(.movedOutCarried), charged: carriedIn,
             basis: carriedIn == nil
-                ? "FY\(year.year - 1) is not closed (koki close-year): the arrears carried in are not known"
-                : "arrears carried into FY\(year.year) at FY\(year.year - 1)'s closing (出納閉鎖)")
+                ? "\((try? FiscalYear(year.year - 1)).map { StaffText.fiscalYear($0) } ?? "前年度")の出納閉鎖が未了（koki close-year）：繰越額が確定していない"
+                : "\((try? FiscalYear(year.year - 1)).map { StaffText.fiscalYear($0) } ?? "前年度")の出納閉鎖で\(StaffText.fiscalYear(year))へ繰り越した滞納額")
         checks = Set(book.creditedByFiscalYear.keys).union(credited.keys).sorted().map {
             Check(fiscalYear: $0, books: book.creditedByFiscalYear[$0] ?? .zero, balances: credited[$0] ?? .zero)
         }

@@ -46,11 +46,11 @@ public struct Labels: Sendable, Hashable {
         var keys = base?.keys ?? []
         var seen: Set<String> = []
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Split on every line end, "\r\n" (one Character) and a lone "\r" too.
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
             var line = Substring(rawLine)
             if lineNumber == 1, line.hasPrefix("\u{FEFF}") { line = line.dropFirst() }
-            if line.hasSuffix("\r") { line = line.dropLast() }
             let trimmed = line.trimmingSpaces
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             func fail(_ what: String) -> DomainError {
@@ -134,18 +134,34 @@ extension StaffLabelled {
 }
 
 extension StaffLabelled where Self: RawRepresentable, RawValue == String {
-    public var labelName: String { rawValue }
+    /// The raw value in camel case (`no-property` → `noProperty`), so keys read alike.
+    public var labelName: String {
+        var out = ""
+        var upper = false
+        for c in rawValue {
+            if c == "-" || c == "_" {
+                upper = true
+            } else {
+                out += upper ? c.uppercased() : String(c)
+                upper = false
+            }
+        }
+        return out
+    }
 }
 
-/// How staff screens write dates, amounts, fiscal years and periods: by the table in use.
+/// How staff screens write dates, amounts, fiscal years and periods: by the table in use
+/// (``Labels/current``), or the one given.
 public enum StaffText {
     /// `令和7年7月31日` (or `2025-07-31` with the ISO style).
-    public static func date(_ date: CivilDate) -> String {
-        Labels.current.dateStyle == .iso ? date.description : JapaneseEra.format(date)
+    public static func date(_ date: CivilDate, labels: Labels = .current) -> String {
+        labels.dateStyle == .iso ? date.description : JapaneseEra.format(date)
     }
 
     /// A date, or `-` for none.
-    public static func date(_ date: CivilDate?) -> String { date.map { Self.date($0) } ?? "-" }
+    public static func date(_ date: CivilDate?, labels: Labels = .current) -> String {
+        date.map { Self.date($0, labels: labels) } ?? "-"
+    }
 
     /// `13,100円`.
     public static func yen(_ yen: Yen) -> String { Yen.grouped(yen.amount) + "円" }
@@ -157,26 +173,31 @@ public enum StaffText {
     public static func count(_ n: Int) -> String { Yen.grouped(Int64(n)) }
 
     /// `令和7年度` (or `2025年度`).
-    public static func fiscalYear(_ year: FiscalYear) -> String {
-        Labels.current.dateStyle == .iso ? "\(year.year)年度" : JapaneseEra.format(fiscalYear: year)
+    public static func fiscalYear(_ year: FiscalYear, labels: Labels = .current) -> String {
+        labels.dateStyle == .iso ? "\(year.year)年度" : JapaneseEra.format(fiscalYear: year)
     }
 
     /// `令和7年度 第3期`.
-    public static func period(_ key: PeriodKey) -> String { "\(fiscalYear(key.fiscalYear)) \(key.period)" }
+    public static func period(_ key: PeriodKey, labels: Labels = .current) -> String {
+        "\(fiscalYear(key.fiscalYear, labels: labels)) \(key.period)"
+    }
 
     /// A moment recorded by the ledger (microseconds since 1970 UTC) in Japan time, as staff read
     /// it: `令和8年12月4日 09:57:08`.
-    public static func moment(microseconds: Int64) -> String {
+    public static func moment(microseconds: Int64, labels: Labels = .current) -> String {
         let seconds = microseconds.quotientAndRemainder(dividingBy: 1_000_000).quotient + 9 * 3_600
         let (days, second) = seconds.quotientAndRemainder(dividingBy: 86_400)
         let (d, s) = second < 0 ? (days - 1, second + 86_400) : (days, second)
         guard let date = try? CivilDate(daysSinceEpoch: Int(d)) else { return "\(microseconds)" }
         func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(Self.date(date)) \(two(s / 3_600)):\(two(s / 60 % 60)):\(two(s % 60))"
+        return "\(Self.date(date, labels: labels)) \(two(s / 3_600)):\(two(s / 60 % 60)):\(two(s % 60))"
     }
 
     /// Periods, separated as a clerk writes a list (`、`).
-    public static func periods(_ keys: [PeriodKey]) -> String { keys.map(period).joined(separator: "、") }
+    public static func periods(_ keys: [PeriodKey]) -> String {
+        let labels = Labels.current
+        return keys.map { period($0, labels: labels) }.joined(separator: "、")
+    }
 }
 
 extension StringProtocol {
