@@ -23,3 +23,5 @@ extension CertificateReason: StaffLabelled { public static let labelDomain = "ce
 extension Delivery: StaffLabelled { public static let labelDomain = "delivery" }
 extension ReturnKind: StaffLabelled { public static let labelDomain = "returnKind" }
 extension BenefitKind: StaffLabelled { public static let labelDomain = "benefitKind" }
+extension SessionClosed.Reason: StaffLabelled { public static let labelDomain = "sessionEnd" }
+extension LoginFailed.Reason: StaffLabelled { public static let labelDomain = "loginFailure" }

@@ -54,7 +54,7 @@ enum StaffWording {
     /// `message` with each option it names (`--paid-on`) shown as the form names the field:
     /// 「納付日」(--paid-on). Options without a field term stay as they are.
     static func namingFields(_ message: String) -> String {
-        guard message.contains("--") else { return message }
+        guard message.contains("--"), !isDevelopersCommand else { return message }
         let labels = Labels.current
         var out = ""
         var rest = Substring(message)
@@ -74,6 +74,18 @@ enum StaffWording {
             rest = rest[end...]
         }
         return out + rest
+    }
+
+    /// The commands for developers and administrators of the ledger itself (events, positions,
+    /// replays, calculators' raw figures): their options are not a form's fields (`events --from`
+    /// is a position, not a date), so their errors keep the option names alone.
+    static let developersCommands: Set<String> = [
+        "events", "streams", "head", "verify", "rebuild", "replay", "balances", "explain", "migrate", "simulate",
+        "demo", "testing", "init", "whatif",
+    ]
+
+    static var isDevelopersCommand: Bool {
+        CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") }.map { developersCommands.contains($0) } ?? false
     }
 
     /// `paid-on` → `paidOn`.
@@ -281,5 +293,18 @@ extension Staff {
     /// A history entry's kind (`refund paid`) as its term (`history.refundPaid`).
     static func historyKind(_ kind: String) -> String {
         Labels.current["history." + StaffWording.camelCase(Substring(kind.replacingOccurrences(of: " ", with: "-")))]
+    }
+}
+
+extension Staff {
+    /// A recorded time as a view carries it (`2026-12-04T00:57:08.560663Z`, UTC) in Japan time, as
+    /// staff read it; anything else as it is.
+    static func moment(_ iso: String) -> String {
+        guard
+            let m = iso.wholeMatch(of: /(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?Z/),
+            let date = try? CivilDate(iso: m.1), let h = Int64(m.2), let min = Int64(m.3), let s = Int64(m.4)
+        else { return iso }
+        let seconds = Int64(date.daysSinceEpoch) * 86_400 + h * 3_600 + min * 60 + s
+        return StaffText.moment(microseconds: seconds * 1_000_000)
     }
 }

@@ -35,15 +35,17 @@ import Testing
             "pay", "1", "--amount", "9000", "--paid-on", "2025-07-31", "--fiscal-year", "2025", "--period", "1")
 
         let run = try session.koki("dunning", "run", "--on", "2025-08-20")
-        #expect(run.stdout == "dunning run 2025-08-20: 1 notices to 1 persons, 9000 yen\n")
+        #expect(run.stdout == "督促 令和7年8月20日：督促状 1件（1人）、9,000円\n")
         let again = try session.koki("dunning", "run", "--on", "2025-08-20")
-        #expect(again.stdout == "dunning run 2025-08-20: 0 notices to 0 persons, 0 yen\n")
+        #expect(again.stdout == "督促 令和7年8月20日：督促状 0件（0人）、0円\n")
         try session.koki("dunning", "run", "--on", "2025-09-22")
 
         let shown = try session.koki("arrears", "show", "2", "--on", "2025-10-15").lines
-        #expect(shown[0] == "2 on 2025-10-15: 3 period(s) in arrears, 26200 yen, late fees 0 yen")
-        #expect(shown[2].hasPrefix("  FY2025/1  2025-07-31  9000  76    0         2025-08-20"))
-        #expect(shown[2].hasSuffix("2027-08-30"))
+        #expect(shown[0] == "2 令和7年10月15日現在：滞納 3期 26,200円、延滞金 0円")
+        #expect(
+            shown[2].hasPrefix("  令和7年度 第1期  令和7年7月31日         9,000        76             0  令和7年8月20日"),
+            "\(shown[2])")
+        #expect(shown[2].hasSuffix("令和9年8月30日"))
         let list = try session.koki("arrears", "list", "--on", "2025-10-15").lines
         #expect(list.count == 3 && list[1].hasPrefix("2 ") && list[2].hasPrefix("1 "))
         // Person 1 pays off; the list as the ledger knew it before still shows them.
@@ -54,26 +56,27 @@ import Testing
 
         let reminders = try session.koki(
             "reminders", "run", "--on", "2025-10-15", "--months-overdue", "2", "--minimum-owed", "10000")
-        #expect(reminders.stdout == "reminder run 2025-10-15: 1 reminders, 17600 yen owed\n")
+        #expect(reminders.stdout == "催告 令和7年10月15日：催告書 1件、滞納額 17,600円\n")
 
         let contact = try session.koki(
             "contact", "record", "2", "--on", "2025-10-20", "--method", "phone", "--content", "月末に払う", "--promise",
             "10/31 納付", "--promised-on", "2025-10-31")
-        let number = String(contact.stdout.split(separator: " ")[1])
+        // 「2 の折衝記録 NUMBER を記録しました」
+        let number = String(contact.stdout.split(separator: " ")[2])
         try session.koki(
             "contact", "amend", "2", number, "--on", "2025-10-20", "--method", "phone", "--counterpart", "長男",
             "--content", "月末に払う", "--reason", "相手方の誤り")
         try session.koki("contact", "retract", "2", "x", "--reason", "y", status: 65)
         let contacts = try session.koki("contact", "list", "2").lines
-        #expect(contacts.count == 3 && contacts[2].contains("長男: 月末に払う [相手方の誤り]"))
+        #expect(contacts.count == 3 && contacts[2].contains("長男：月末に払う［相手方の誤り］"), "\(contacts)")
 
         let history = try session.koki("history", "2").lines
-        #expect(history[0].hasPrefix("DATE"))
+        #expect(history[0].hasPrefix("日付"))
         #expect(
             history.contains {
-                $0.contains("dunning") && $0.contains("督促状 FY2025/1 9000 yen, pay by 2025-09-03, fee 100")
-            })
-        #expect(history.last?.contains("contact") == true)
+                $0.contains("督促  ") && $0.contains("督促状 令和7年度 第1期 9,000円、指定期限令和7年9月3日、督促手数料100円")
+            }, "\(history)")
+        #expect(history.last?.contains("折衝") == true)
         #expect(history.last?.contains("op-arrears") == true)
         #expect(try session.koki("verify").stdout.hasPrefix("ok: "))
     }
@@ -83,34 +86,35 @@ import Testing
         let plan = try session.koki(
             "plan", "agree", "1", "--on", "2025-11-01", "--payments", "3", "--first", "2025-11-15", "--pledge")
         #expect(
-            plan.lines[0].hasPrefix("plan a")
-                && plan.lines[0].hasSuffix("FY2025/1 FY2025/2 FY2025/3 FY2025/4, pledge signed"))
+            plan.lines[0].hasPrefix("分納 a")
+                && plan.lines[0].hasSuffix("令和7年度 第1期、令和7年度 第2期、令和7年度 第3期、令和7年度 第4期（誓約書あり）"),
+            "\(plan.lines[0])")
         #expect(plan.lines.count == 4)
         let number = String(plan.lines[0].split(separator: " ")[1])
         let broken = try session.koki("plan", "check", "--on", "2025-12-20")
-        #expect(broken.lines[0] == "plan check: 1 broken, 0 completed")
+        #expect(broken.lines[0] == "分納の点検：不履行 1件、完了 0件")
         try session.koki("plan", "cancel", "1", number, "--reason", "x", status: 65)  // no longer in force
 
         let reduced = try session.koki(
             "reduction", "decide", "2", "--applied-on", "2025-08-05", "--decided-on", "2025-08-25", "--reason", "災害",
             "--from", "2025-07-01", "--through", "2025-07-31", "--percent", "100")
-        #expect(reduced.stdout.hasSuffix(": FY2025/1=9000\n"))
+        #expect(reduced.stdout.hasSuffix("：令和7年度 第1期 9,000円\n"))
         try session.koki(
             "reduction", "decide", "2", "--applied-on", "2025-08-05", "--decided-on", "2025-08-25", "--reason", "x",
             "--from", "2025-07-01", "--through", "2025-07-31", status: 64)
 
         let closed = try session.koki("close-year", "--fiscal-year", "2025", "--on", "2026-06-01")
-        #expect(closed.lines[0] == "FY2025 closed on 2026-05-31; carried forward:")
-        #expect(closed.lines[2].hasPrefix("  2025  2"))
+        #expect(closed.lines[0] == "令和7年度の出納閉鎖 令和8年5月31日：滞納繰越")
+        #expect(closed.lines[2].hasPrefix("  令和7年度  2"), "\(closed.lines)")
         // Person 1's pledge renewed periods 1–4 to 2027-11-01; the rest expire two years after their due
         // dates — after today, so a write-off cannot be decided yet: it is irreversible and never dated
         // ahead of the clock (the application tests write them off on their day).
         let ahead = try session.koki("prescription", "run", "--on", "2027-12-02", status: 65)
-        #expect(ahead.stderr.contains("--on 2027-12-02 is outside the range of a decision day (2008-04-01 to "))
+        #expect(ahead.stderr.contains("「処理日」(--on) 2027-12-02 is outside the range of a decision day (2008-04-01 to "))
         let written = try session.koki("prescription", "run", "--on", "2026-12-01")
-        #expect(written.stdout == "prescription run 2026-12-01: 0 periods of 0 persons written off, 0 yen\n")
+        #expect(written.stdout == "時効 令和8年12月1日：不納欠損 0期（0人）、0円\n")
         let history = try session.koki("history", "1").stdout
-        #expect(history.contains("分納") && history.contains("broken") && !history.contains("不納欠損"))
+        #expect(history.contains("分納") && history.contains("不履行") && !history.contains("不納欠損"))
         #expect(try session.koki("verify").stdout.hasPrefix("ok: "))
     }
 
@@ -136,16 +140,16 @@ import Testing
         #expect(try session.koki("head").stdout == head)
         let granted = try session.koki(
             grant + ["--on", "2025-08-01", "--from", "2025-08-01", "--through", "2025-10-31"])
-        #expect(granted.stdout.hasPrefix("collection deferred (y"))
-        #expect(granted.stdout.hasSuffix("from 2025-08-01 through 2025-10-31: FY2025/1, late fee halved\n"))
-        let number = String(granted.stdout.split(separator: "(")[1].split(separator: ")")[0])
+        #expect(granted.stdout.hasPrefix("徴収猶予 y"))
+        #expect(granted.stdout.hasSuffix("令和7年8月1日〜令和7年10月31日、令和7年度 第1期、延滞金は2分の1免除\n"))
+        let number = String(granted.stdout.split(separator: " ")[1])
         let shown = try session.koki("arrears", "show", "1", "--on", "2025-09-10", "--explain").stdout
-        #expect(shown.contains("徴収猶予 through 2025-10-31"))
-        #expect(shown.contains("(徴収猶予: halved)") && shown.contains("deferred (徴収猶予) through 2025-10-31"))
+        #expect(shown.contains("徴収猶予（期限） 令和7年10月31日"))
+        #expect(shown.contains("（徴収猶予：2分の1免除）") && shown.contains("徴収猶予（令和7年10月31日まで）：その間は進行しない"))
         let ended = try session.koki("deferral", "end", "1", number, "--on", "2025-09-01")
-        #expect(ended.stdout == "deferment \(number) of 1 ended on 2025-09-01: deferred 2025-08-01 to 2025-08-31\n")
+        #expect(ended.stdout == "徴収猶予 \(number) 1：令和7年9月1日に終了、猶予期間 令和7年8月1日〜令和7年8月31日\n")
         try session.koki("deferral", "end", "1", number, "--on", "2025-09-02", status: 65)
         let history = try session.koki("history", "1").stdout
-        #expect(history.contains("徴収猶予 \(number) granted") && history.contains("徴収猶予 \(number) ended"))
+        #expect(history.contains("徴収猶予 \(number) 許可") && history.contains("徴収猶予 \(number) 終了"))
     }
 }

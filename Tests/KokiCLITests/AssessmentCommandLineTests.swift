@@ -34,9 +34,9 @@ import Testing
         #expect(calendar.stdout.contains("2025-09-01"))  // 31 August 2025 is a Sunday
 
         let first = try session.koki("assess", "--fiscal-year", "2025", "--decided-on", "2025-07-10")
-        #expect(first.stdout == "FY2025 run on 2025-07-10: 2 persons, 2 assessed, 0 reassessed, 0 unchanged\n")
+        #expect(first.stdout == "令和7年度の賦課 令和7年7月10日：対象 2人、当初賦課 2人、更正 0人、変更なし 0人\n")
         let second = try session.koki("assess", "--fiscal-year", "2025", "--decided-on", "2025-07-10")
-        #expect(second.stdout == "FY2025 run on 2025-07-10: 2 persons, 0 assessed, 0 reassessed, 2 unchanged\n")
+        #expect(second.stdout == "令和7年度の賦課 令和7年7月10日：対象 2人、当初賦課 0人、更正 0人、変更なし 2人\n")
 
         let shown = try #require(
             JSONSerialization.jsonObject(
@@ -49,10 +49,10 @@ import Testing
             "income", "record", "--number", "2", "--year", "2024", "--pension", "3000000", "--total", "1900000",
             "--source", "修正申告")
         let one = try session.koki("assess", "--fiscal-year", "2025", "--decided-on", "2025-10-15", "--person", "1")
-        #expect(one.stdout == "1 FY2025: reassessed 64700円 → 86600円\n")
+        #expect(one.stdout == "1 令和7年度：更正 64,700円 → 86,600円\n")
         let text = try session.koki("premium", "show", "1", "--fiscal-year", "2025").lines
-        #expect(text[0] == "1 FY2025: 86600円, ordinary collection (普通徴収)")
-        #expect(text.last?.contains("reassessment  86600円  (64700 → 86600; inputs recorded since") == true)
+        #expect(text[0] == "1 令和7年度：年額 86,600円、普通徴収")
+        #expect(text.last?.contains("更正  86,600円（64700 → 86600; inputs recorded since") == true, "\(text)")
         #expect(try session.koki("verify").stdout.hasPrefix("ok: "))
     }
 }
@@ -66,7 +66,7 @@ extension AssessmentCommandLineTests {
         try Data(template.utf8).write(to: URL(fileURLWithPath: file))
         let before = try session.koki("head").stdout
         let refused = try session.koki("rates", "adopt", "--fiscal-year", "2026", "--file", file, status: 65)
-        #expect(refused.stderr == "koki: error: FY2026 components[0] (medical).perCapita is not filled in\n")
+        #expect(refused.stderr == "koki: エラー: FY2026 components[0] (medical).perCapita is not filled in\n")
         #expect(try session.koki("head").stdout == before)
         let filled = template.replacingOccurrences(of: #""perCapita" : 0"#, with: #""perCapita" : 50235"#)
             .replacingOccurrences(of: #""incomeRate" : "0""#, with: #""incomeRate" : "9.25""#)

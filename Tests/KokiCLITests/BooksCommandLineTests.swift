@@ -48,10 +48,10 @@ import Testing
         try "\(header)\n\(person),2024,900000,0,0,0,0,1\n".write(toFile: tax, atomically: true, encoding: .utf8)
         let imported = try koki(["income", "import", tax, "--on", "2025-10-10"])
         #expect(imported.status == 0, "\(imported.stderr)")
-        #expect(imported.lines.first?.hasSuffix("1 rows: 0 recorded, 1 corrected, 0 unchanged") == true, "\(imported.stdout)")
+        #expect(imported.lines.first?.hasSuffix("1行、記録 0件、更正 1件、変更なし 0件") == true, "\(imported.stdout)")
         let before = try head()
         let again = try koki(["income", "import", tax, "--on", "2025-10-14"])
-        #expect(again.lines.first?.hasSuffix("0 recorded, 0 corrected, 1 unchanged") == true)
+        #expect(again.lines.first?.hasSuffix("記録 0件、更正 0件、変更なし 1件") == true)
         #expect(try head() == before, "the same file twice records nothing")
         let other = folder.path("answer.csv")
         try "application,result,reason\n1-20250801-1,accepted,\n".write(toFile: other, atomically: true, encoding: .utf8)
@@ -80,13 +80,14 @@ import Testing
             "income", "inquire", person, "--year", "2023", "--purpose", "保険料の賦課", "--on", "2025-10-22",
         ])
         #expect(inquiry.status == 0, "\(inquiry.stderr)")
-        let number = try #require(inquiry.stdout.split(separator: " ").dropFirst().first.map { String($0.dropLast()) })
+        // 「照会 NUMBER：…」
+        let number = try #require(inquiry.stdout.firstMatch(of: /^照会 ([^：]+)：/).map { String($0.1) }, "\(inquiry.stdout)")
         let answers = folder.path("answers.csv")
         try "inquiry,year,pension_revenue,salary_revenue,other_income,total_income,taxable_income,declared\n\(number),2023,1200000,0,0,100000,0,1\n"
             .write(toFile: answers, atomically: true, encoding: .utf8)
         #expect(try koki(["income", "answers", answers, "--on", "2025-10-30"]).status == 0)
         let log = try koki(["income", "inquiries", "--number", person])
-        #expect(log.stdout.contains("network") && log.stdout.contains(number) && log.stdout.contains("answer"))
+        #expect(log.stdout.contains("情報照会") && log.stdout.contains(number) && log.stdout.contains("照会の回答"))
         #expect(log.stdout.contains("連携税マスタ取込 tax.csv"))
     }
 }

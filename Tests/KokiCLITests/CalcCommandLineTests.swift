@@ -55,7 +55,7 @@ import Testing
             .write(to: URL(fileURLWithPath: bad))
         let outcome = try KokiProcess.run(["calc", "premium", "--fiscal-year", "2025", "--case", bad])
         #expect(outcome.status == 65)
-        #expect(outcome.stderr.hasPrefix("koki: error: \(bad): .person.income.totalIncome: totalIncome is required"))
+        #expect(outcome.stderr.hasPrefix("koki: エラー: \(bad): .person.income.totalIncome: totalIncome is required"))
         #expect(
             try KokiProcess.run(["calc", "premium", "--fiscal-year", "2025", "--pension-revenue", "-5"]).status == 64)
     }

@@ -46,9 +46,10 @@ import Testing
         let paid = try session.koki(
             "pay", "1", "--amount", "10000", "--paid-on", "2025-07-25", "--fiscal-year", "2025", "--period", "1")
         #expect(paid.lines.count == 3)
-        #expect(paid.lines[1] == "  FY2025/1  9000")
-        #expect(paid.lines[2] == "  overpaid 1000 (to settle)")
-        let number = String(paid.lines[0].split(separator: " ")[1].dropLast())
+        #expect(paid.lines[1] == "  令和7年度 第1期  9,000円")
+        #expect(paid.lines[2] == "  過誤納 1,000円（還付または充当へ）")
+        // 「収納番号 NUMBER：1 から 10,000円（…）」
+        let number = try #require(paid.lines[0].firstMatch(of: /^収納番号 ([^：]+)：/).map { String($0.1) })
         var totals = try #require(try account("1")["totals"] as? [String: Int])
         #expect(totals["paid"] == 9_000 && totals["outstanding"] == 68_800)
 
@@ -64,17 +65,17 @@ import Testing
 
         let unspecified = try session.koki(
             "pay", "1", "--amount", "17200", "--paid-on", "2025-09-01", "--channel", "smartphone")
-        #expect(unspecified.lines.dropFirst() == ["  FY2025/2  8600", "  FY2025/3  8600"])
-        let second = String(unspecified.lines[0].split(separator: " ")[1].dropLast())
+        #expect(unspecified.lines.dropFirst() == ["  令和7年度 第2期  8,600円", "  令和7年度 第3期  8,600円"])
+        let second = try #require(unspecified.lines[0].firstMatch(of: /^収納番号 ([^：]+)：/).map { String($0.1) })
         try session.koki("pay", "cancel", "1", second, "--reason", "二重計上", "--on", "2025-09-02")
         totals = try #require(try account("1")["totals"] as? [String: Int])
         #expect(totals["paid"] == 9_000)
 
         let settled = try session.koki("refund", "settle", "--on", "2025-08-15")
-        #expect(settled.lines.last == "settled 1 person(s) on 2025-08-15")
-        #expect(settled.stdout.contains("1 refund r"))
+        #expect(settled.lines.last == "令和7年8月15日：1人の過誤納を整理しました")
+        #expect(settled.stdout.contains("1 還付 r"))
         let list = try session.koki("refund", "list").lines
-        #expect(list.count == 2 && list[1].hasPrefix("1       refund"))
+        #expect(list.count == 2 && list[1].hasPrefix("1             還付決定"), "\(list)")
         let refund = String(list[1].split(separator: " ", omittingEmptySubsequences: true)[2])
         try session.koki("refund", "pay", "1", refund, "--on", "2025-08-20")
         #expect(try session.koki("refund", "list").lines.count == 1)
@@ -98,7 +99,7 @@ import Testing
         #expect(exported.stdout == "debit request for 2025-09-30: 1 records, 8600 yen → \(request)\n")
         // The payer's bank account left in the file: recorded as read, with why.
         let audit = try session.koki("audit", "log", "--command", "debit export").stdout
-        #expect(audit.contains("debit request 2025-09-30") && audit.contains(" read "), "\(audit)")
+        #expect(audit.contains("debit request 2025-09-30") && audit.contains(" 閲覧 "), "\(audit)")
         var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: request)))
         #expect(bytes.count == 4 * 122)
         // The bank answers: debited (code 0), with the trailer's debited totals.
@@ -134,7 +135,7 @@ import Testing
             "cvs.csv", "kind,paid_on,store,barcode\npreliminary,2025-11-28,001,\(barcode)\n")
         try session.koki("konbini", "import", file, "--learned-on", "2025-11-29")
         let pending = try session.koki("konbini", "pending", "--older-than", "3", "--on", "2025-12-05").lines
-        #expect(pending.count == 2 && pending[1].hasPrefix("2       FY2025/5  8600"))
+        #expect(pending.count == 2 && pending[1].hasPrefix("2             令和7年度 第5期       8,600"), "\(pending)")
         let final = try write("cvs2.csv", "final,2025-11-28,001,\(barcode)\n")
         try session.koki("konbini", "import", final, "--learned-on", "2025-12-01")
         #expect(try session.koki("konbini", "pending", "--older-than", "3", "--on", "2025-12-05").lines.count == 1)
@@ -146,8 +147,8 @@ import Testing
         let imported = try session.koki("pension", "import", pension, "--learned-on", "2025-08-20")
         #expect(imported.stdout == "pension deductions: 3 records, 2 payments (25200 yen), 1 stopped\n")
         let shown = try session.koki("premium", "show", "3", "--fiscal-year", "2025").lines
-        #expect(shown[0] == "3 FY2025: 77800円, ordinary collection (普通徴収)")
-        #expect(shown.last?.contains("collectionChanged") == true)
+        #expect(shown[0] == "3 令和7年度：年額 77,800円、普通徴収")
+        #expect(shown.last?.contains("徴収方法の変更") == true, "\(shown)")
     }
 
     /// 仮徴収 before April: person 3, deducted in February 2026 (13,300 yen), is decided for
@@ -179,7 +180,7 @@ import Testing
             "pension", "provisional", "--fiscal-year", "2026", "--out", folder.path("again.csv"), "--on", "2026-02-20")
         #expect(again.stdout.hasSuffix(": 0 persons, 0 yen a month; no file written\n"))
         #expect(!FileManager.default.fileExists(atPath: folder.path("again.csv")))
-        #expect(try session.koki("history", "3").stdout.contains("仮徴収 FY2026: 13300 yen"))
+        #expect(try session.koki("history", "3").stdout.contains("仮徴収 令和8年度：4月・6月・8月に各13,300円"))
     }
 
     @Test func theCalculatorsPrintEveryFigure() throws {
@@ -233,7 +234,7 @@ import Testing
         #expect(try paid("--as-of", "2025-08-10") == 17_600)
         #expect(try paid("--known-at", String(head), "--as-of", "2025-08-10") == 9_000)
         let history = try session.koki("history", "1", "--as-of", "2025-08-01").stdout
-        #expect(history.contains("9000 yen") && !history.contains("8600 yen by"))
+        #expect(history.contains("9,000円") && !history.contains("8,600円 "), "\(history)")
         try session.koki("account", "1", "--known-at", "yesterday", status: 64)
     }
 }

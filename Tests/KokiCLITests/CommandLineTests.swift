@@ -16,7 +16,7 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: ledger + ".key"), "the master key file beside it by default")
         let again = try KokiProcess.run(["init", "--password-stdin"], environment: env, input: "admin-password-1\n")
         #expect(again.status == 4)
-        #expect(again.stderr == "koki: error: \(ledger) exists and has operators already\n")
+        #expect(again.stderr == "koki: エラー: \(ledger) exists and has operators already\n")
         // Nothing opens it without a session; the administrator may inspect it.
         #expect(try KokiProcess.run(["head"], environment: env).status == 77)
         try Secured.login("admin", password: "admin-password-1", env: env)
@@ -141,7 +141,7 @@ import Testing
         (["events", "--recorded-from", "yesterday"], "--recorded-from 'yesterday' is not a time"),
         (["events", "--stream", "bad name"], "contains a space"),
         (["events", "--format", "xml"], "xml"),
-        (["no-such-command"], "Error: "),
+        (["no-such-command"], "koki: エラー: "),
     ])
     func badArgumentsExitWithUsage(arguments: [String], message: String) throws {
         let folder = try TemporaryFolder()
@@ -161,7 +161,7 @@ import Testing
         none["KOKI_SESSION"] = folder.path("nobody.session")
         let outcome = try KokiProcess.run(["testing", "append", "--person", "1"], environment: none)
         #expect(outcome.status == 77)
-        #expect(outcome.stderr == "koki: error: not logged in: run `koki login OPERATOR` first\n")
+        #expect(outcome.stderr == "koki: エラー: not logged in: run `koki login OPERATOR` first\n")
         // Only the refusal was recorded.
         let refused = try KokiProcess.run(["events", "--stream", "audit/refused"], environment: env)
         #expect(refused.lines.count == 1 && refused.stdout.contains("not logged in"))

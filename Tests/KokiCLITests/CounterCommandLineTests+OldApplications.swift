@@ -13,11 +13,11 @@ extension CounterCommandLineTests {
         try registerThroughApplications()
         try recordOldApplication("A20260401-1001-3")
         let shown = try koki(["application", "show", "A20260401-1001-3"], suzuki).stdout
-        #expect(shown.contains("change       koki income record --number 1001 --year 2025"))
+        #expect(shown.contains("変更内容    koki income record --number 1001 --year 2025"))
         let before = try events("person/1001").count
         let confirmed = try koki(["application", "confirm", "A20260401-1001-3"], suzuki).stdout
-        #expect(confirmed.contains("recorded 2025 income for 1001"))
-        #expect(confirmed.contains("confirmed by suzuki: income record recorded"))
+        #expect(confirmed.contains("1001 の2025年の所得を記録しました"))
+        #expect(confirmed.contains("申請 A20260401-1001-3 を suzuki が確認し、記録しました：income record"), "\(confirmed)")
         let person = try events("person/1001")
         #expect(person.count == before + 1 && person.last?["type"] as? String == "IncomeRecorded")
         #expect(person.last?["actor"] as? String == "suzuki")
@@ -28,7 +28,7 @@ extension CounterCommandLineTests {
             ["income", "record", "--number", "1001", "--year", "2024", "--total", "800000", "--source", "申告書"],
             as: tanaka)
         let typed = try koki(["application", "show", number], suzuki).stdout
-        #expect(typed.contains("change       koki income record --number 1001"))
+        #expect(typed.contains("変更内容    koki income record --number 1001"))
         #expect(typed.contains("--total 800000") && typed.contains("--year 2024"))
         try koki(["application", "confirm", number], suzuki)
         #expect(try events("person/1001").count == before + 2)
@@ -75,10 +75,10 @@ extension CounterCommandLineTests {
         #expect(own.stderr.contains("second operator") || own.stderr.contains("entered"), "\(own.stderr)")
         #expect(try events("person/1001").count == before)
         let old = try koki(["application", "confirm", "A20260401-1001-3"], remoteSuzuki).stdout
-        #expect(old.contains("recorded 2025 income for 1001"), "\(old)")
-        #expect(old.contains("confirmed by suzuki: income record recorded"), "\(old)")
+        #expect(old.contains("1001 の2025年の所得を記録しました"), "\(old)")
+        #expect(old.contains("を suzuki が確認し、記録しました：income record"), "\(old)")
         let new = try koki(["application", "confirm", typed], remoteSuzuki).stdout
-        #expect(new.contains("recorded 2024 income for 1001") && new.contains("confirmed by suzuki"), "\(new)")
+        #expect(new.contains("1001 の2024年の所得を記録しました") && new.contains("suzuki が確認し"), "\(new)")
         let person = try events("person/1001")
         #expect(person.count == before + 2 && person.last?["actor"] as? String == "suzuki")
         // Confirmed once: a second confirmation is refused.

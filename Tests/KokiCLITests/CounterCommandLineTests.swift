@@ -74,8 +74,8 @@ import Testing
         #expect(number.hasPrefix("A20260401-1001-"))
         #expect(try events("person/1001").isEmpty)
         let pending = try koki(["application", "pending", "--office", "本庁", "--on", "2026-04-11"], suzuki).stdout
-        #expect(pending.contains(number) && pending.contains("person register") && pending.contains(" 10 "))
-        #expect(pending.contains("本庁: 1 pending"))
+        #expect(pending.contains(number) && pending.contains("person register") && pending.contains(" 10 "), "\(pending)")
+        #expect(pending.contains("本庁：確認待ち 1件"))
 
         // The operator who entered it may not confirm it; the refusal is recorded.
         let own = try koki(["application", "confirm", number], tanaka, status: 77)
@@ -112,12 +112,12 @@ import Testing
         try koki(["application", "reject", number, "--reason", "書類不備"], suzuki)
         #expect(try events("person/1001").count == before)
         let shown = try koki(["application", "show", number], suzuki).stdout
-        #expect(shown.contains("rejected by suzuki") && shown.contains("書類不備"))
+        #expect(shown.contains("却下（suzuki、") && shown.contains("書類不備"), "\(shown)")
         #expect(shown.contains("koki income record --number 1001"))
         try koki(["application", "confirm", number], suzuki, status: 65)
         #expect(try events("person/1001").count == before)
         let listed = try koki(["application", "list", "1001"], tanaka).stdout
-        #expect(listed.contains("confirmed by suzuki") && listed.contains("rejected by suzuki"))
+        #expect(listed.contains("確認済み（suzuki、") && listed.contains("却下（suzuki、"), "\(listed)")
     }
 
     @Test func aWrongApplicationIsRefusedWithNothingRecorded() throws {
@@ -142,7 +142,7 @@ import Testing
                 "not a valid koki command", "unparsable"
             ),
             (["--kind", "certificate", "--"] + acquire, "changes nothing", "no-change kind"),
-            (["--kind", "eligibility", "--applicant", "agent"] + ["--"] + acquire, "needs --applicant-name", "agent"),
+            (["--kind", "eligibility", "--applicant", "agent"] + ["--"] + acquire, "needs 「申請者氏名」(--applicant-name)", "agent"),
         ]
         for (arguments, message, name) in cases {
             let out = try koki(
@@ -165,22 +165,22 @@ import Testing
             ["card", "issue", "1001", "--reason", "acquisition", "--valid-from", "2025-03-01", "--on", "2025-03-01"],
             tanaka
         ).stdout
-        #expect(first.contains("Q1001-1") && first.contains("2025-03-01 – 2025-07-31") && first.contains("1割"))
+        #expect(first.contains("Q1001-1") && first.contains("令和7年3月1日〜令和7年7月31日") && first.contains("1割"), "\(first)")
         let renewed = try koki(["card", "renew", "--from", "2025-08-01", "--on", "2025-07-15"], tanaka).stdout
-        #expect(renewed.contains("1 certificates issued"))
+        #expect(renewed.contains("資格確認書 1件を交付"), "\(renewed)")
         #expect(
             try koki(["card", "renew", "--from", "2025-08-01", "--on", "2025-07-15"], tanaka).stdout.contains(
-                "0 certificates issued"))
+                "資格確認書 0件を交付"))
         // One is valid: a new one is a reissue, which invalidates it.
         let request = try koki(
             ["card", "issue", "1001", "--reason", "request", "--valid-from", "2025-09-01"], tanaka, status: 65)
         #expect(request.stderr.contains("is a reissue"))
         let lost = try koki(["card", "issue", "1001", "--reason", "lost", "--on", "2025-10-01"], tanaka).stdout
-        #expect(lost.contains("Q1001-3") && lost.contains("Q1001-2 is no longer valid"))
+        #expect(lost.contains("Q1001-3") && lost.contains("Q1001-2 は無効になりました"), "\(lost)")
         let shown = try koki(["card", "show", "1001", "--on", "2025-10-02"], tanaka).stdout
-        #expect(shown.contains("replaced by Q1001-3"))
+        #expect(shown.contains("Q1001-3 に更新"), "\(shown)")
         #expect(
-            shown.split(separator: "\n").filter { $0.trimmingCharacters(in: .whitespaces).hasSuffix(" valid") }.count
+            shown.split(separator: "\n").filter { $0.trimmingCharacters(in: .whitespaces).hasSuffix(" 有効") }.count
                 == 1)
 
         // Eligibility ends (a death, recorded through an application): the certificate is owed back.
@@ -193,10 +193,10 @@ import Testing
         try koki(["application", "confirm", died], suzuki)
         let unreturned = try koki(["card", "unreturned", "--on", "2026-01-01"], tanaka).stdout
         #expect(
-            unreturned.contains("Q1001-3") && unreturned.contains("2025-12-11") && unreturned.contains("1 not returned")
-        )
+            unreturned.contains("Q1001-3") && unreturned.contains("令和7年12月11日") && unreturned.contains("未返還 1件"),
+            "\(unreturned)")
         try koki(["card", "return", "1001", "--on", "2026-01-05"], tanaka)
-        #expect(try koki(["card", "unreturned", "--on", "2026-01-06"], tanaka).stdout.contains("0 not returned"))
+        #expect(try koki(["card", "unreturned", "--on", "2026-01-06"], tanaka).stdout.contains("未返還 0件"))
         try koki(["card", "return", "1001", "--number", "Q1001-3"], tanaka, status: 65)
     }
 
@@ -216,8 +216,8 @@ import Testing
         let confirmed = try koki(
             ["application", "confirm", try receive("1001", kind: "income", corrected, as: tanaka)], suzuki
         ).stdout
-        #expect(confirmed.contains("copayment of 1001 from 2025-08-01: 1割 → 2割"))
-        #expect(confirmed.contains("certificate Q1001-1 shows the old class"))
+        #expect(confirmed.contains("一部負担金の割合 1001 令和7年8月1日から：1割 → 2割"), "\(confirmed)")
+        #expect(confirmed.contains("資格確認書 Q1001-1 は旧割合のまま"))
         let determinations = try events("counter/1001").filter { ($0["type"] as? String) == "CopayClassDetermined" }
         #expect(determinations.count == 2)
         let explained = try koki(["copay", "show", "1001", "--on", "2025-09-01"], tanaka).stdout
@@ -234,7 +234,7 @@ import Testing
     ])
     func copayBoundaries(figures: String, expected: String) throws {
         let out = try koki(["calc", "copay", "--on", "2026-09-01", "--member", "1001:" + figures], [:])
-        #expect(out.stdout.hasPrefix("1001: \(expected)"), "\(figures): \(out.stdout)")
+        #expect(out.stdout.hasPrefix("1001：\(expected)"), "\(figures): \(out.stdout)")
     }
 
     @Test func benefitApplicationsGoToTheUnionAndComeBackDecided() throws {
@@ -280,6 +280,6 @@ import Testing
         #expect(try koki(["benefit", "decisions", csv], tanaka).stdout.contains("1 approved (11000 yen)"))
         #expect(try koki(["benefit", "decisions", csv], tanaka).stdout.contains("recorded before"))
         #expect(try koki(["benefit", "open", "--on", "2025-09-01"], tanaka).stdout.contains("0 open"))
-        #expect(try koki(["benefit", "list", "1001"], tanaka).stdout.contains("approved 11000 on 2025-07-20"))
+        #expect(try koki(["benefit", "list", "1001"], tanaka).stdout.contains("支給決定 11,000円（令和7年7月20日）"))
     }
 }

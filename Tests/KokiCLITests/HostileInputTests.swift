@@ -75,7 +75,7 @@ import Testing
                 let line = arguments.joined(separator: " ")
                 #expect([0, 65].contains(outcome.status), "koki \(line): \(outcome.status) \(outcome.stderr)")
                 if outcome.status == 65 {
-                    #expect(outcome.stderr.hasPrefix("koki: error: "), "koki \(line): \(outcome.stderr)")
+                    #expect(outcome.stderr.hasPrefix("koki: エラー: "), "koki \(line): \(outcome.stderr)")
                     // A refusal appends nothing (reads that are recorded are not refusals).
                     #expect(try head() == before, "koki \(line) appended after refusing")
                 }
@@ -92,7 +92,7 @@ import Testing
             ["calc", "premium", "--fiscal-year", "2025", "--pension-revenue", "9223372036854775807"], status: 65)
         #expect(
             outcome.stderr
-                == "koki: error: --pension-revenue 9223372036854775807 is outside the range of a revenue (0 to 1,000,000,000,000 yen)\n"
+                == "koki: エラー: --pension-revenue 9223372036854775807 is outside the range of a revenue (0 to 1,000,000,000,000 yen)\n"
         )
     }
 
@@ -102,7 +102,7 @@ import Testing
         for day in ["2008-03-31", "1900-01-01", "2099-01-01"] {
             let paid = try session.koki(
                 ["pay", "1", "--amount", "1000", "--paid-on", day], status: 65)
-            #expect(paid.stderr.contains("--paid-on \(day) is outside the range of a payment day"), "\(paid.stderr)")
+            #expect(paid.stderr.contains("「納付日」(--paid-on) \(day) is outside the range of a payment day"), "\(paid.stderr)")
         }
         // A birth before 明治 cannot even be typed; one in the future is refused by the field.
         try session.koki(
@@ -115,7 +115,7 @@ import Testing
                 "person", "register", "--number", "2", "--name", "a", "--kana", "ア", "--birth-date", "2090-01-01",
                 "--sex", "male", "--address", "x",
             ], status: 65)
-        #expect(future.stderr.contains("--birth-date 2090-01-01 is outside the range of a birth date"))
+        #expect(future.stderr.contains("「生年月日」(--birth-date) 2090-01-01 is outside the range of a birth date"))
         // Person number 0 names no one.
         try session.koki(["account", "0"], status: 64)
         try session.koki(["account", "0000"], status: 64)
@@ -125,11 +125,11 @@ import Testing
     @Test func irreversibleDecisionsAreNotDatedAheadOfTheClock() throws {
         let before = try head()
         let erase = try session.koki(["erase", "1", "--on", "2031-01-01"], status: 65)
-        #expect(erase.stderr.contains("--on 2031-01-01 is outside the range of a decision day"), "\(erase.stderr)")
+        #expect(erase.stderr.contains("「処理日」(--on) 2031-01-01 is outside the range of a decision day"), "\(erase.stderr)")
         let prescription = try session.koki(["prescription", "run", "--on", "2030-06-01"], status: 65)
-        #expect(prescription.stderr.contains("--on 2030-06-01 is outside the range of a decision day"))
+        #expect(prescription.stderr.contains("「処理日」(--on) 2030-06-01 is outside the range of a decision day"))
         let close = try session.koki(["close-year", "--fiscal-year", "2029", "--on", "2030-06-01"], status: 65)
-        #expect(close.stderr.contains("--on 2030-06-01 is outside the range of a decision day"))
+        #expect(close.stderr.contains("「処理日」(--on) 2030-06-01 is outside the range of a decision day"))
         #expect(try head() == before)
         // Listing who will be due may look ahead: it decides nothing.
         try session.koki(["erase", "--due", "--on", "2031-01-01"])
@@ -142,7 +142,7 @@ import Testing
                 "person", "register", "--number", "3", "--name", "A\u{1B}[2JB", "--kana", "ア", "--birth-date",
                 "1940-01-01", "--sex", "male", "--address", "x",
             ], status: 65)
-        #expect(escape.stderr.contains("the value of --name holds the control character U+001B"), "\(escape.stderr)")
+        #expect(escape.stderr.contains("the value of 「氏名」(--name) holds the control character U+001B"), "\(escape.stderr)")
         try session.koki(
             ["pay", "1", "--amount", "1000", "--paid-on", "2025-07-25", "--reference", "a\u{7F}b"], status: 65)
         let long = try session.koki(
@@ -150,19 +150,19 @@ import Testing
                 "pay", "1", "--amount", "1000", "--paid-on", "2025-07-25", "--reference",
                 String(repeating: "x", count: 100_000),
             ], status: 65)
-        #expect(long.stderr.contains("the value of --reference is 100000 characters long"), "\(long.stderr)")
+        #expect(long.stderr.contains("the value of 「領収番号」(--reference) is 100000 characters long"), "\(long.stderr)")
         let reference = try session.koki(
             [
                 "pay", "1", "--amount", "1000", "--paid-on", "2025-07-25", "--reference",
                 String(repeating: "x", count: 65),
             ], status: 65)
-        #expect(reference.stderr.contains("--reference is 65 characters long; at most 64"))
+        #expect(reference.stderr.contains("「領収番号」(--reference) is 65 characters long; at most 64"))
         let tab = try session.koki(
             [
                 "person", "register", "--number", "3", "--name", "A\tB", "--kana", "ア", "--birth-date", "1940-01-01",
                 "--sex", "male", "--address", "x",
             ], status: 65)
-        #expect(tab.stderr.contains("--name holds the control character U+0009"))
+        #expect(tab.stderr.contains("「氏名」(--name) holds the control character U+0009"))
         #expect(try head() == before)
     }
 

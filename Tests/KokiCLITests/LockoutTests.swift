@@ -67,7 +67,7 @@ import Testing
         // The failures are recorded with their source, the last one as locking it out.
         let auditor = try Secured.enroll("aud", roles: ["auditor"], admin: admin, folder: folder.url.path)
         let log = try koki(["audit", "log", "--operator", "admin"], auditor).stdout
-        #expect(log.contains("from 127.0.0.1; this source is now locked out"), "\(log)")
+        #expect(log.contains("（接続元 127.0.0.1）。この接続元からの admin のログインをロックしました"), "\(log)")
         let events = try koki(["events", "--stream", "operator/admin"], admin).stdout
         #expect(events.contains(#""source":"127.0.0.1""#) && events.contains(#""sourceLocked":true"#), "\(events)")
         // An administrator unlocks the address (recorded).

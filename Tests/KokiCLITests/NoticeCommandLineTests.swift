@@ -32,7 +32,8 @@ import Testing
 
         let issued = try koki(payment, op)
         #expect(issued.status == 0, "\(issued.stderr)")
-        let count = try #require(Int(issued.stdout.split(separator: " ").dropFirst().first ?? ""))
+        // 「納入通知書 41通を令和7年7月15日付けで発行…」
+        let count = try #require(issued.stdout.firstMatch(of: /(\d+)通/).flatMap { Int($0.1) }, "\(issued.stdout)")
         #expect(count > 30)
         let csv = try String(contentsOfFile: out + "/payment-2025-07-15.csv", encoding: .utf8)
         #expect(csv.split(separator: "\r\n").count == count + 1)
@@ -44,7 +45,7 @@ import Testing
         // Nothing is issued twice: the year's notices are all out.
         let again = try koki(
             ["notices", "payment", "--fiscal-year", "2025", "--on", "2025-07-16", "--out", out], op)
-        #expect(again.stdout.hasPrefix("no payment notices to issue"))
+        #expect(again.stdout.hasPrefix("令和7年7月16日付けで発行する納入通知書はありません"))
 
         // A reissue is the same page, byte for byte; the history shows both.
         let number = String(csv.split(separator: "\r\n")[1].split(separator: ",")[0])
@@ -57,7 +58,7 @@ import Testing
             FileManager.default.contents(atPath: reissued)
                 == FileManager.default.contents(atPath: out + "/html/\(number).html"))
         let history = try koki(["notices", "history", person], op).stdout
-        #expect(history.contains(number) && history.contains("(reissue)") && history.contains("再発行"))
+        #expect(history.contains(number) && history.contains("（再発行）") && history.contains("再発行"))
 
         // Dunning letters as JSON lines; a certificate on request.
         let dunning = try koki(["notices", "dunning", "--run", "2025-08-20", "--out", out, "--format", "jsonl"], op)

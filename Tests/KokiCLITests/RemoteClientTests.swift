@@ -58,9 +58,9 @@ import Testing
             ["pay", "record", "1001", "--amount", "5700", "--paid-on", "2026-07-31"], as: clerk, server: url)
         #expect(paidHere.status == 0 && paidThere.status == 0, "\(paidHere.stderr) \(paidThere.stderr)")
         func withoutNumber(_ text: String) -> String {
-            text.replacingOccurrences(of: #"payment [^:]+:"#, with: "payment N:", options: .regularExpression)
+            text.replacingOccurrences(of: #"収納番号 [^：]+："#, with: "収納番号 N：", options: .regularExpression)
         }
-        #expect(withoutNumber(paidThere.stdout) == withoutNumber(paidHere.stdout) && paidThere.stdout.contains("5700"))
+        #expect(withoutNumber(paidThere.stdout) == withoutNumber(paidHere.stdout) && paidThere.stdout.contains("5,700円"))
         // A person's account and their record (collection, register): the same lines.
         for arguments in [
             ["account", "1001"], ["account", "1001", "--json"], ["person", "show", "1001"], ["refund", "list"],
@@ -175,7 +175,7 @@ import Testing
         // Both documents are in the person's history, and the history prints alike.
         let history = try both(["notices", "history", "1001"], as: clerk, server: url)
         #expect(history.0.status == 0 && history.1 == history.0, "\(history)")
-        #expect(history.0.stdout.components(separatedBy: "certificate").count - 1 >= 2, "\(history.0.stdout)")
+        #expect(history.0.stdout.components(separatedBy: "納付済確認書").count - 1 >= 2, "\(history.0.stdout)")
         // A refused operator is refused by the server before the client writes anything.
         let refused = server.client(reader)
         let denied = try KokiProcess.run(

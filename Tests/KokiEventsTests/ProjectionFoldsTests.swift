@@ -151,11 +151,11 @@ import Testing
         #expect(all.timeline.map(\.actor) == ["op2", "op0", "op1"])
         #expect(all.timeline.map(\.recordedAtMicroseconds) == [2_000, 0, 1_000])
         #expect(all.timeline[2].date == contact.contactedOn)
-        #expect(all.timeline[2].text == "recorded k1 (phone): 本人 — 電話; promised: 2月に払う (pay by 2026-02-10)")
+        #expect(all.timeline[2].text == "記録 k1（電話）：本人 — 電話／約束：2月に払う（納付予定日 令和8年2月10日）")
 
         // Words not handed in (the person's key was erased) show as erased; `asOf` keeps earlier days only.
         let erased = fold(CollectionHistory())
-        #expect(erased.timeline[2].text == "recorded k1 (phone): (erased) (pay by 2026-02-10)")
+        #expect(erased.timeline[2].text == "記録 k1（電話）：（消去済み）（納付予定日 令和8年2月10日）")
         let early = fold(CollectionHistory(asOf: try CivilDate(iso: "2025-12-31")))
         #expect(early.timeline.map(\.kind) == ["payment", "assessed"])
     }

@@ -110,14 +110,14 @@ extension AccessControl {
             e.kind = .logout
             e.operatorID = x.operatorID
             e.session = x.session
-            e.detail = "session ended: \(x.reason.rawValue)"
+            e.detail = "セッション終了：\(x.reason.label)"
         case .loginFailed(let x):
             e.kind = .loginFailed
             e.operatorID = x.operatorID
             e.terminal = x.terminal
             e.detail =
-                x.reason.rawValue + (x.source == x.terminal ? "" : " from \(x.source)")
-                + (x.sourceLocked ? "; this source is now locked out for \(x.operatorID)" : "")
+                x.reason.label + (x.source == x.terminal ? "" : "（接続元 \(x.source)）")
+                + (x.sourceLocked ? "。この接続元からの \(x.operatorID) のログインをロックしました" : "")
         case .accessRefused(let x):
             e.kind = .refused
             e.operatorID = x.operatorID
@@ -127,10 +127,10 @@ extension AccessControl {
             e.detail = "\(x.function?.rawValue ?? "session"): \(x.reason)"
         case .transferDestinationRegistered(let x):
             e.detail =
-                "transfer destination \(x.destination) (\(x.kind.rawValue)): \(x.items.map(\.rawValue).joined(separator: ","))"
+                "移転先 \(x.destination)（\(x.kind.rawValue)）：\(x.items.map(\.rawValue).joined(separator: ","))"
         case .transferRecorded(let x):
             e.detail =
-                "transfer to \(x.destination) on \(x.transferredOn): \(x.persons) persons, positions \(x.fromPosition)–\(x.throughPosition)"
+                "\(x.destination) へ移転 \(StaffText.date(x.transferredOn))：\(x.persons)人、位置 \(x.fromPosition)〜\(x.throughPosition)"
         case .personalDataAccessed(let x):
             e.kind = .read
             e.operatorID = x.operatorID

@@ -38,6 +38,6 @@ public enum LabelCatalog {
         entry(PensionSwitchRecorded.Change.self), entry(NoticeKind.self), entry(ApplicantKind.self),
         entry(IdentityDocument.self), entry(ApplicationKind.self), entry(CertificateReason.self),
         entry(Delivery.self), entry(ReturnKind.self), entry(BenefitKind.self), entry(AuditEntry.Kind.self),
-        entry(Role.self), entry(OperatorState.self),
+        entry(Role.self), entry(OperatorState.self), entry(SessionClosed.Reason.self), entry(LoginFailed.Reason.self),
     ]
 }

@@ -66,7 +66,7 @@ struct OperatorCommand: ParsableCommand {
                     operators.map {
                         [
                             $0.id, $0.name, $0.roles.map(\.label).joined(separator: "・"), $0.state.label,
-                            Staff.count($0.openSessions), Staff.count($0.failedLogins), $0.enrolledAt,
+                            Staff.count($0.openSessions), Staff.count($0.failedLogins), Staff.moment($0.enrolledAt),
                         ]
                     }
                 ).forEach(Output.line)

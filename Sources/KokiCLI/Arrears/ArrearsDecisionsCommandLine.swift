@@ -43,7 +43,7 @@ struct PlanCommand: ParsableCommand {
 
     static func print(_ plan: InstallmentPlanRecorded) {
         Output.line(
-            "分納 \(plan.id)（\(plan.change.label)）\(plan.person)：\(StaffText.periods(plan.periods))"
+            "分納 \(plan.id) \(plan.change.label) \(plan.person)：\(StaffText.periods(plan.periods))"
                 + (plan.pledge ? "（誓約書あり）" : ""))
         for s in plan.schedule { Output.line("  \(Staff.date(s.on))  \(Staff.yen(s.amount))") }
     }
@@ -141,7 +141,7 @@ struct PlanCommand: ParsableCommand {
         func request() -> PlanSlips { PlanSlips(person: person, plan: plan, issuer: issuer, from: from) }
 
         static func report(_ request: Request, _ slips: [PlanSlip]) {
-            for s in slips { Output.line("\(s.on)  \(s.amount.amount)  \(s.barcode)") }
+            for s in slips { Output.line("\(Staff.date(s.on))  \(Staff.yen(s.amount))  \(s.barcode)") }
         }
     }
 }
@@ -195,8 +195,8 @@ struct ReductionCommand: ParsableCommand {
         static func report(_ request: Request, _ result: Request.Result) {
             let event = result
             Output.line(
-                "reduction \(event.id) for \(request.person): "
-                    + event.parts.map { "\($0.key)=\($0.amount.amount)" }.joined(separator: " "))
+                "減免 \(event.id) \(request.person)："
+                    + event.parts.map { "\(Staff.period($0.key)) \(Staff.yen($0.amount))" }.joined(separator: "、"))
         }
     }
 }
@@ -220,7 +220,7 @@ struct SeizureCommand: ParsableCommand {
         }
 
         static func report(_ request: Request, _ event: SeizureRecorded) {
-            Output.line("seizure \(event.id) for \(request.person) from \(request.on)")
+            Output.line("差押 \(event.id) \(request.person)：\(Staff.date(request.on))から")
         }
     }
 
@@ -234,7 +234,7 @@ struct SeizureCommand: ParsableCommand {
         func request() -> EndSeizure { EndSeizure(person: person, id: id, on: on) }
 
         static func report(_ request: Request, _ event: SeizureRecorded) {
-            Output.line("seizure \(request.id) of \(request.person) ended on \(request.on)")
+            Output.line("差押 \(request.id) \(request.person)：\(Staff.date(request.on))に解除")
         }
     }
 }
@@ -272,9 +272,9 @@ struct EnforcementCommand: ParsableCommand {
 
         static func report(_ request: Request, _ event: EnforcementStopped) {
             Output.line(
-                "enforcement stopped (\(event.id)) for \(request.person) from \(request.on)"
+                "執行停止 \(event.id) \(request.person)：\(Staff.date(request.on))から"
                     + (event.atOnce
-                        ? ": written off at once" : ": extinguished on \(event.extinguishesOn) unless ended"))
+                        ? "、即時に不納欠損" : "、取り消されなければ \(Staff.date(event.extinguishesOn))に消滅"))
         }
     }
 
@@ -288,7 +288,7 @@ struct EnforcementCommand: ParsableCommand {
         func request() -> EndEnforcementStop { EndEnforcementStop(person: person, id: id, on: on) }
 
         static func report(_ request: Request, _ event: EnforcementStopped) {
-            Output.line("stop \(request.id) of \(request.person) ended on \(request.on)")
+            Output.line("執行停止 \(request.id) \(request.person)：\(Staff.date(request.on))に取消")
         }
     }
 }
@@ -336,8 +336,8 @@ struct DeferralCommand: ParsableCommand {
 
         static func report(_ request: Request, _ event: CollectionDeferred) {
             Output.line(
-                "collection deferred (\(event.id)) for \(request.person) from \(event.from) through \(event.through): "
-                    + event.periods.map(\.description).joined(separator: " ") + ", late fee \(event.relief.rawValue)")
+                "徴収猶予 \(event.id) \(request.person)：\(Staff.date(event.from))〜\(Staff.date(event.through))、"
+                    + StaffText.periods(event.periods) + "、延滞金は\(event.relief.label)")
         }
     }
 
@@ -353,7 +353,7 @@ struct DeferralCommand: ParsableCommand {
         func request() -> ExtendDeferral { ExtendDeferral(person: person, id: id, on: on, through: through) }
 
         static func report(_ request: Request, _ event: CollectionDeferred) {
-            Output.line("deferment \(request.id) of \(request.person) extended through \(event.through)")
+            Output.line("徴収猶予 \(request.id) \(request.person)：\(Staff.date(event.through))まで延長")
         }
     }
 
@@ -368,8 +368,8 @@ struct DeferralCommand: ParsableCommand {
 
         static func report(_ request: Request, _ event: CollectionDeferred) {
             Output.line(
-                "deferment \(request.id) of \(request.person) ended on \(request.on)"
-                    + (event.days.map { ": deferred \($0.lowerBound) to \($0.upperBound)" } ?? ": nothing deferred"))
+                "徴収猶予 \(request.id) \(request.person)：\(Staff.date(request.on))に終了"
+                    + (event.days.map { "、猶予期間 \(Staff.date($0.lowerBound))〜\(Staff.date($0.upperBound))" } ?? "、猶予期間なし"))
         }
     }
 }
@@ -401,11 +401,11 @@ struct PrescriptionCommand: ParsableCommand {
             let (date, written, kept) = (result.on, result.value.writtenOff, result.value.refundsPrescribed)
             defer { noteReadModels(result.readModelsNote) }
             Output.line(
-                "prescription run \(date): \(written.count) periods of \(Set(written.map(\.person)).count) persons written off, \(written.map { $0.premium + $0.lateFee }.sum().amount) yen"
+                "時効 \(Staff.date(date))：不納欠損 \(Staff.count(written.count))期（\(Staff.count(Set(written.map(\.person)).count))人）、\(Staff.yen(written.map { $0.premium + $0.lateFee }.sum()))"
             )
             if !kept.isEmpty {
                 Output.line(
-                    "  refunds prescribed (kept by the city): \(kept.count) of \(Set(kept.map(\.person)).count) persons, \(kept.map(\.amount).sum().amount) yen"
+                    "  時効により消滅した還付金（歳入へ）：\(Staff.count(kept.count))件（\(Staff.count(Set(kept.map(\.person)).count))人）、\(Staff.yen(kept.map(\.amount).sum()))"
                 )
             }
         }
@@ -427,11 +427,11 @@ struct CloseYearCommand: TypedCommand {
     func request() throws -> CloseYear { CloseYear(fiscalYear: try FiscalYear(fiscalYear), on: on) }
 
     static func report(_ request: Request, _ event: FiscalYearClosed) {
-        Output.line("\(request.fiscalYear) closed on \(event.closedOn); carried forward:")
+        Output.line("\(StaffText.fiscalYear(request.fiscalYear))の出納閉鎖 \(Staff.date(event.closedOn))：滞納繰越")
         Table.render(
-            ["FY", "PERSONS", "PERIODS", "AMOUNT"],
+            ["年度", "人数", "期数", "金額（円）"],
             event.carried.map {
-                ["\($0.fiscalYear.year)", "\($0.persons)", "\($0.periods)", "\($0.amount.amount)"]
+                [StaffText.fiscalYear($0.fiscalYear), Staff.count($0.persons), Staff.count($0.periods), Staff.amount($0.amount)]
             }
         ).forEach { Output.line("  " + $0) }
     }

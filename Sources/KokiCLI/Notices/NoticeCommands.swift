@@ -321,7 +321,7 @@ struct NoticesCommand: ParsableCommand {
                     let d = issued.document
                     return [
                         d.number + (d.reissueOf == nil ? "" : "（再発行）"), d.kind.label, d.reason,
-                        Staff.date(d.issuedOn), d.subject, "\(d.builtFrom)", issued.recordedAt, issued.actor,
+                        Staff.date(d.issuedOn), d.subject, "\(d.builtFrom)", Staff.moment(issued.recordedAt), issued.actor,
                     ]
                 }
             ).forEach(Output.line)

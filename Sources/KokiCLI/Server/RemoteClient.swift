@@ -15,7 +15,7 @@ public enum KokiMain {
     public static func main() {
         var arguments = Array(CommandLine.arguments.dropFirst())
         if let refusal = ArgumentScreen.refusal(arguments) {
-            Output.error("koki: エラー: \(refusal)")
+            Output.error("koki: エラー: \(StaffWording.namingFields(refusal))")
             exit(ExitStatus.invalidInput.rawValue)
         }
         // The load test names the server it loads as its own option.

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The terms staff read (用語表): every domain value, column heading and screen word that a
 /// table or message for the counter and the auditor shows, in one table keyed by a stable name
 /// (`channel.bankDebit = 口座振替`).
@@ -109,13 +107,16 @@ public struct Labels: Sendable, Hashable {
 
     // MARK: - The table this process uses
 
-    private static let inUse = Mutex<Labels>(.standard)
+    /// Set once, at the process's start, before any other thread runs; read-only after (so the
+    /// pure core needs no lock, and reading it is a plain load).
+    nonisolated(unsafe) private static var inUse: Labels = .standard
 
     /// The table this process shows staff: the standard one until ``use(_:)`` sets another.
-    public static var current: Labels { inUse.withLock { $0 } }
+    public static var current: Labels { inUse }
 
-    /// Makes `labels` the table this process shows (at start, once the ledger is known).
-    public static func use(_ labels: Labels) { inUse.withLock { $0 = labels } }
+    /// Makes `labels` the table this process shows: once, at the start of a process, when the
+    /// ledger (and so its labels file) is known and before any other thread reads a term.
+    public static func use(_ labels: Labels) { inUse = labels }
 }
 
 /// A domain value with a term in the labels table: its key is `domain.name`

@@ -185,6 +185,15 @@ public enum StandardLabels {
         operatorState.revoked = 失効
         operatorState.locked = ロック中
 
+        sessionEnd.logout = ログアウト
+        sessionEnd.operatorSuspended = 利用者の停止
+        sessionEnd.operatorRevoked = 利用者の失効
+        sessionEnd.operatorLocked = 利用者のロック
+        loginFailure.wrongPassword = パスワードの誤り
+        loginFailure.notActive = 有効でない利用者
+        loginFailure.terminalNotRegistered = 登録されていない端末
+        loginFailure.unknownOperator = 登録されていない利用者
+
         # 監査記録の種類
         auditKind.read = 閲覧
         auditKind.login = ログイン
