@@ -16,6 +16,10 @@ public struct KokiCommand: ParsableCommand {
             Personal data is sealed under per-person keys wrapped by the master key file (--master-key, \
             $KOKI_MASTER_KEY, else the ledger's path + .key).
 
+            Screens for staff are in Japanese (和暦 dates, grouped amounts, the terms of one labels table a \
+            city can correct: `koki labels`); --json, CSV and files keep English keys and ISO dates. \
+            KOKI_DATES=iso prints ISO dates on the screens.
+
             \(ExitStatus.table)
             """,
         version: "0.1.0",

@@ -37,7 +37,7 @@ import Testing
             "1950-03-01", "--sex", "female", "--address", "千葉県松戸市根本387-5", as: op)
         try koki("eligibility", "acquire", "--number", "1001", "--reason", "reached-75", "--date", "2025-03-01", as: op)
         try koki("pay", "record", "1001", "--amount", "5000", "--paid-on", "2025-09-01", as: op)
-        #expect(try koki("account", "1001", as: op).contains("overpaid 5000"))
+        #expect(try koki("account", "1001", as: op).contains("過誤納 5,000円"))
         #expect(try koki("person", "show", "1001", as: op).contains("松戸 花子"))
         #expect(
             try koki("card", "issue", "1001", "--reason", "request", "--valid-from", "2025-08-01", as: op).contains(

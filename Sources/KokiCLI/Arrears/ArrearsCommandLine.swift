@@ -246,7 +246,8 @@ struct ContactCommand: ParsableCommand {
 
     struct Words: ParsableArguments {
         @Option(help: ArgumentHelp("The day of the contact.", valueName: "date")) var on: CivilDate
-        @Option(help: "phone, visitToOffice, homeVisit, letter or other.") var method: ContactMethod
+        @Option(help: "phone（電話）, visitToOffice（来庁）, homeVisit（臨戸）, letter（文書） or other（その他）.")
+        var method: ContactMethod
         @Option(help: "Who was spoken to (本人, 家族 …).") var counterpart = "本人"
         @Option(help: "What was said.") var content: String
         @Option(help: "What the person promised.") var promise = ""

@@ -81,7 +81,7 @@ struct DebitCommand: ParsableCommand {
         }
 
         static func report(_ request: Request, _ result: Request.Result) {
-            Output.line("bank-debit application \(result.id) received for \(request.person) on \(request.on)")
+            Output.line("口座振替依頼書 \(result.id) を受け付けました（\(request.person)、\(Staff.date(request.on))）")
         }
     }
 
@@ -106,8 +106,8 @@ struct DebitCommand: ParsableCommand {
         static func report(_ request: Request, _ result: Request.Result) {
             Output.line(
                 result.change == .chosen
-                    ? "\(request.person) chose 全期前納 on \(request.on)"
-                    : "\(request.person) withdrew 全期前納 on \(request.on)")
+                    ? "\(request.person)：\(Staff.date(request.on))に全期前納を選択"
+                    : "\(request.person)：\(Staff.date(request.on))に全期前納を取消")
         }
     }
 
@@ -183,7 +183,7 @@ struct DebitCommand: ParsableCommand {
         }
 
         static func report(_ request: Request, _ result: Request.Result) {
-            Output.line("bank debit for \(request.person) from \(request.from)")
+            Output.line("\(request.person) の口座振替を \(Staff.date(request.from))から開始")
         }
     }
 
@@ -197,7 +197,7 @@ struct DebitCommand: ParsableCommand {
         func request() -> StopDebit { StopDebit(person: person, from: from, reason: reason) }
 
         static func report(_ request: Request, _ result: Request.Result) {
-            Output.line("bank debit for \(request.person) stopped from \(request.from)")
+            Output.line("\(request.person) の口座振替を \(Staff.date(request.from))から停止")
         }
     }
 
@@ -320,7 +320,7 @@ struct KonbiniCommand: ParsableCommand {
 
         static func report(_ request: Request, _ result: Request.Result) {
             Output.line(
-                "reissue \(result.count) of \(request.person)'s slip for \(result.key): \(result.amount.amount) yen by \(result.deadline)")
+                "\(request.person) のコンビニ納付書 \(Staff.period(result.key)) を再発行（\(result.count)回目）：\(Staff.yen(result.amount))、使用期限 \(Staff.date(result.deadline))")
             Output.line(result.barcode)
         }
     }
@@ -439,8 +439,8 @@ struct PensionCommand: ParsableCommand {
         static func report(_ request: Request, _ result: Request.Result) {
             Output.line(
                 result.change == .requested
-                    ? "\(request.person) asked on \(request.on) to pay by bank debit instead of pension deduction"
-                    : "\(request.person)'s switch to bank debit withdrawn on \(request.on) (from next year's assessment)")
+                    ? "\(request.person)：\(Staff.date(request.on))に特別徴収から口座振替への切替を申出"
+                    : "\(request.person)：\(Staff.date(request.on))に口座振替への切替を取消（翌年度の賦課から）")
         }
     }
 
