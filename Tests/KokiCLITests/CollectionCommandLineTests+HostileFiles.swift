@@ -98,7 +98,7 @@ extension CollectionCommandLineTests {
         let twice = try write(
             "twice.csv", "3,2025,4,2025-04-15,12600,deducted\n3,2025,4,2025-04-15,12600,deducted\n")
         let imported = try session.koki("pension", "import", twice, "--learned-on", "2025-05-01")
-        #expect(imported.stdout.hasPrefix("pension deductions: 2 records, 1 payments (12600 yen)"))
-        #expect(imported.stdout.contains("duplicate, ignored: line 2: deduction of 12600 yen"))
+        #expect(imported.stdout.hasPrefix("特別徴収結果：2件、収納 1件（12,600円）"), "\(imported.stdout)")
+        #expect(imported.stdout.contains("重複のため無視：line 2: deduction of 12600 yen"))
     }
 }

@@ -96,7 +96,7 @@ import Testing
         let request = folder.path("request.txt")
         let exported = try session.koki(
             "debit", "export", "--date", "2025-09-30", "--originator", originator, "--out", request)
-        #expect(exported.stdout == "debit request for 2025-09-30: 1 records, 8600 yen → \(request)\n")
+        #expect(exported.stdout == "口座振替依頼 令和7年9月30日：1件、8,600円 → \(request)\n")
         // The payer's bank account left in the file: recorded as read, with why.
         let audit = try session.koki("audit", "log", "--command", "debit export").stdout
         #expect(audit.contains("debit request 2025-09-30") && audit.contains(" 閲覧 "), "\(audit)")
@@ -118,7 +118,7 @@ import Testing
         #expect(try session.koki("head").stdout == head)
 
         let imported = try session.koki("debit", "import", result, "--learned-on", "2025-10-03")
-        #expect(imported.stdout == "debit result: 1 records, 1 payments (8600 yen)\n")
+        #expect(imported.stdout == "口座振替結果：1件、収納 1件（8,600円）\n")
         try session.koki("debit", "import", result, status: 65)
         let periods = try #require(try account("1")["periods"] as? [[String: Any]])
         #expect(periods[2]["paid"] as? Int == 8_600)
@@ -145,7 +145,7 @@ import Testing
             "person,fiscal_year,month,paid_on,amount,status\n3,2025,4,2025-04-15,12600,deducted\n3,2025,6,2025-06-13,12600,deducted\n3,2025,8,2025-08-15,0,stopped\n"
         )
         let imported = try session.koki("pension", "import", pension, "--learned-on", "2025-08-20")
-        #expect(imported.stdout == "pension deductions: 3 records, 2 payments (25200 yen), 1 stopped\n")
+        #expect(imported.stdout == "特別徴収結果：3件、収納 2件（25,200円）、中止 1件\n")
         let shown = try session.koki("premium", "show", "3", "--fiscal-year", "2025").lines
         #expect(shown[0] == "3 令和7年度：年額 77,800円、普通徴収")
         #expect(shown.last?.contains("徴収方法の変更") == true, "\(shown)")
@@ -172,13 +172,13 @@ import Testing
         let decided = try session.koki(run + ["2026-02-20"])
         #expect(
             decided.stdout
-                == "provisional deductions for FY2026 decided on 2026-02-20: 1 persons, 13300 yen a month → \(out)\n")
+                == "仮徴収 令和8年度 令和8年2月20日決定：1人、月額 計13,300円 → \(out)\n")
         #expect(
             try String(contentsOfFile: out, encoding: .utf8)
                 == "person,fiscal_year,month,amount\n3,2026,4,13300\n3,2026,6,13300\n3,2026,8,13300\n")
         let again = try session.koki(
             "pension", "provisional", "--fiscal-year", "2026", "--out", folder.path("again.csv"), "--on", "2026-02-20")
-        #expect(again.stdout.hasSuffix(": 0 persons, 0 yen a month; no file written\n"))
+        #expect(again.stdout.hasSuffix("：0人、月額 計0円、ファイルは作成していません\n"), "\(again.stdout)")
         #expect(!FileManager.default.fileExists(atPath: folder.path("again.csv")))
         #expect(try session.koki("history", "3").stdout.contains("仮徴収 令和8年度：4月・6月・8月に各13,300円"))
     }

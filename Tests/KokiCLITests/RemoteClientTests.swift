@@ -96,13 +96,13 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: remote["KOKI_SESSION"]!))
         let login = try KokiProcess.run(
             ["login", "clerk", "--password-stdin"], environment: remote, input: Secured.password + "\n")
-        #expect(login.status == 0 && login.stdout.hasPrefix("logged in as clerk on "), "\(login.stderr)")
+        #expect(login.status == 0 && login.stdout.hasPrefix("clerk としてログインしました（端末 "), "\(login.stderr)")
         let mode = try FileManager.default.attributesOfItem(atPath: remote["KOKI_SESSION"]!)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         let me = try KokiProcess.run(["whoami"], environment: remote)
         #expect(me.status == 0 && me.stdout.hasPrefix("clerk (Test clerk): counter, collection"), "\(me.stderr)")
         let logout = try KokiProcess.run(["logout"], environment: remote)
-        #expect(logout.status == 0 && logout.stdout.hasPrefix("logged out clerk; session "), "\(logout.stderr)")
+        #expect(logout.status == 0 && logout.stdout.hasPrefix("clerk はログアウトしました（セッション "), "\(logout.stderr)")
         #expect(!FileManager.default.fileExists(atPath: remote["KOKI_SESSION"]!))
         let again = try KokiProcess.run(["logout"], environment: remote)
         #expect(again.status == 77 && again.stderr.contains("not logged in"), "\(again.stderr)")

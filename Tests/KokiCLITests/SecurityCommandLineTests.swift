@@ -265,6 +265,6 @@ import Testing
         #expect(digest.count == 64 && history.contains(String(digest)), "\(history)")
         #expect(history.contains("2026-04-01") && history.contains("2026-04-02"))
         let log = try koki(["audit", "log", "--person", "1001"], op).stdout
-        #expect(log.contains("transfer to kouiki") && log.contains("transfer to shimin"))
+        #expect(log.contains("transfer to kouiki") && log.contains("transfer to shimin"), "\(log)")
     }
 }

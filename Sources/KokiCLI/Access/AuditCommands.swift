@@ -141,7 +141,7 @@ struct MyNumberCommand: ParsableCommand {
         }
 
         static func report(_ request: RecordMyNumber, _ masked: String) {
-            Output.line("recorded the My Number of \(request.person) (\(masked))")
+            Output.line("\(request.person) の個人番号を記録しました（\(masked)）")
         }
     }
 

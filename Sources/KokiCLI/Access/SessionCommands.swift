@@ -31,7 +31,7 @@ struct LoginCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            Output.line("logged in as \(operatorID) on \(LedgerOptions.terminal); session \(try open())")
+            Output.line("\(operatorID) としてログインしました（端末 \(LedgerOptions.terminal)、セッション \(try open())）")
         }
     }
 
@@ -88,7 +88,7 @@ struct LogoutCommand: ParsableCommand {
         try reporting {
             if let remote = RemoteClient.current {
                 let ended = try remote.logout()
-                Output.line("logged out \(ended.operatorID); session \(ended.session) ended")
+                Output.line("\(ended.operatorID) はログアウトしました（セッション \(ended.session) を終了）")
                 return
             }
             let ledger = try options.openForSession()
@@ -98,7 +98,7 @@ struct LogoutCommand: ParsableCommand {
             }
             defer { unlink(path) }
             try AccessControl(ledger).logout(credentials)
-            Output.line("logged out \(credentials.operatorID); session \(credentials.session) ended")
+            Output.line("\(credentials.operatorID) はログアウトしました（セッション \(credentials.session) を終了）")
         }
     }
 }

@@ -28,11 +28,12 @@ extension ImportCommand {
     static func report(_ request: Request, _ result: Request.Result) {
         let s = result.summary
         Output.line(
-            "\(what): \(s.records) records, \(s.payments) payments (\(s.paid.amount) yen)"
-                + (s.other > 0 ? ", \(s.other) other" : "") + (s.stopped.isEmpty ? "" : ", \(s.stopped.count) stopped"))
-        for d in s.duplicates { Output.line("  duplicate, ignored: \(d)") }
-        for u in s.unmatched { Output.line("  unmatched: \(u)") }
-        for u in s.superseded { Output.line("  superseded: \(u)") }
+            "\(what)：\(Staff.count(s.records))件、収納 \(Staff.count(s.payments))件（\(Staff.yen(s.paid))）"
+                + (s.other > 0 ? "、その他 \(Staff.count(s.other))件" : "")
+                + (s.stopped.isEmpty ? "" : "、中止 \(Staff.count(s.stopped.count))件"))
+        for d in s.duplicates { Output.line("  重複のため無視：\(d)") }
+        for u in s.unmatched { Output.line("  未確認入金：\(u)") }
+        for u in s.superseded { Output.line("  差し替え済み：\(u)") }
         noteReadModels(result.readModelsNote)
     }
 }
@@ -131,10 +132,10 @@ struct DebitCommand: ParsableCommand {
                 let (path, result) = try options.runWritingFile(
                     SendDebitApplications.self, out: out, recorded: "the applications are recorded as sent", { SendDebitApplications(on: on) }, file: { ($0.file, $0.digest) })
                 Output.line(
-                    "registration request on \(on): \(result.sent.count) applications"
-                        + (result.withdrawn.isEmpty ? "" : ", \(result.withdrawn.count) withdrawn (died)")
-                        + (result.stopped.isEmpty ? "" : ", \(result.stopped.count) mandates stopped (died)")
-                        + (result.file.isEmpty ? "; no file written" : " → \(path)"))
+                    "口座振替の登録依頼 \(Staff.date(on))：依頼書 \(Staff.count(result.sent.count))件"
+                        + (result.withdrawn.isEmpty ? "" : "、死亡により取下げ \(Staff.count(result.withdrawn.count))件")
+                        + (result.stopped.isEmpty ? "" : "、死亡により口座振替停止 \(Staff.count(result.stopped.count))件")
+                        + (result.file.isEmpty ? "、ファイルは作成していません" : " → \(path)"))
             }
         }
     }
@@ -158,9 +159,9 @@ struct DebitCommand: ParsableCommand {
 
         static func report(_ request: Request, _ result: Request.Result) {
             Output.line(
-                "mandate answers: \(result.records) records, \(result.accepted.count) accepted, \(result.refused.count) refused"
-                    + (result.withdrawn.isEmpty ? "" : ", \(result.withdrawn.count) withdrawn (died)"))
-            for r in result.refused { Output.line("  refused: \(r.id) (\(r.person)): \(r.reason)") }
+                "口座振替の登録結果：\(Staff.count(result.records))件、登録 \(Staff.count(result.accepted.count))件、不備返戻 \(Staff.count(result.refused.count))件"
+                    + (result.withdrawn.isEmpty ? "" : "、死亡により取下げ \(Staff.count(result.withdrawn.count))件"))
+            for r in result.refused { Output.line("  不備返戻：\(r.id)（\(r.person)）：\(r.reason)") }
         }
     }
 
@@ -236,7 +237,7 @@ struct DebitCommand: ParsableCommand {
                     throw CLIFailure(
                         failure.status, "\(failure.message) (the request is recorded; write it again with the same data)")
                 }
-                Output.line("debit request for \(date): \(result.records) records, \(result.total.amount) yen → \(path)")
+                Output.line("口座振替依頼 \(Staff.date(date))：\(Staff.count(result.records))件、\(Staff.yen(result.total)) → \(path)")
             }
         }
     }
@@ -258,7 +259,7 @@ struct DebitCommand: ParsableCommand {
         @OptionGroup var input: ImportArguments
 
         typealias Format = DebitResultFile
-        static let what = "debit result"
+        static let what = "口座振替結果"
     }
 }
 
@@ -343,7 +344,7 @@ struct KonbiniCommand: ParsableCommand {
         @OptionGroup var input: ImportArguments
 
         typealias Format = ConvenienceStoreFile
-        static let what = "convenience stores"
+        static let what = "コンビニ収納"
     }
 
     struct Pending: TypedCommand {
@@ -483,11 +484,11 @@ struct PensionCommand: ParsableCommand {
                 let (path, result) = try options.runWritingFile(
                     NotifyPensionDeductions.self, out: out, recorded: "the notice is", { try request() }, file: { ($0.file, $0.digest) })
                 Output.line(
-                    "pension notice for FY\(fiscalYear) on \(on): \(result.notified.count) persons, \(result.lines) months"
-                        + (result.started.isEmpty ? "" : ", \(result.started.count) new starters")
-                        + (result.stopped.isEmpty ? "" : ", \(result.stopped.count) stopped (rest paid ordinarily)")
-                        + (result.file.isEmpty ? "; nothing to tell, no file written" : " → \(path)"))
-                for m in result.missed { Output.line("  missed: \(m)") }
+                    "特別徴収の通知 \(Staff.fiscalYear(fiscalYear)) \(Staff.date(on))：\(Staff.count(result.notified.count))人、\(Staff.count(result.lines))月分"
+                        + (result.started.isEmpty ? "" : "、新規開始 \(Staff.count(result.started.count))人")
+                        + (result.stopped.isEmpty ? "" : "、中止 \(Staff.count(result.stopped.count))人（残りは普通徴収）")
+                        + (result.file.isEmpty ? "、通知することはなく、ファイルは作成していません" : " → \(path)"))
+                for m in result.missed { Output.line("  間に合わなかった方：\(m)") }
             }
         }
     }
@@ -521,11 +522,11 @@ struct PensionCommand: ParsableCommand {
                 let (path, result) = try options.runWritingFile(
                     DecideProvisionalDeductions.self, out: out, recorded: "the decisions are", { try request() }, file: { ($0.file, $0.digest) })
                 Output.line(
-                    "provisional deductions for FY\(fiscalYear) decided on \(on): "
-                        + "\(result.decided.count) persons, \(result.total.amount) yen a month"
-                        + (result.leftOut.isEmpty ? "" : "; not insured any more: \(result.leftOut.count)")
-                        + (result.switched.isEmpty ? "" : "; switched to bank debit: \(result.switched.count)")
-                        + (result.file.isEmpty ? "; no file written" : " → \(path)"))
+                    "仮徴収 \(Staff.fiscalYear(fiscalYear)) \(Staff.date(on))決定："
+                        + "\(Staff.count(result.decided.count))人、月額 計\(Staff.yen(result.total))"
+                        + (result.leftOut.isEmpty ? "" : "、資格喪失 \(Staff.count(result.leftOut.count))人")
+                        + (result.switched.isEmpty ? "" : "、口座振替へ切替 \(Staff.count(result.switched.count))人")
+                        + (result.file.isEmpty ? "、ファイルは作成していません" : " → \(path)"))
             }
         }
     }
@@ -549,6 +550,6 @@ struct PensionCommand: ParsableCommand {
         @OptionGroup var input: ImportArguments
 
         typealias Format = PensionDeductionsFile
-        static let what = "pension deductions"
+        static let what = "特別徴収結果"
     }
 }

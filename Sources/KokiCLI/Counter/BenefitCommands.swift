@@ -50,7 +50,7 @@ struct BenefitCommand: ParsableCommand {
 
         static func report(_ request: Request, _ application: Request.Result) {
             Output.line(
-                "benefit application \(application.number) received: \(request.kind.title) for \(request.person)")
+                "給付申請 \(application.number) を受け付けました（\(request.person)、\(request.kind.title)）")
         }
     }
 
@@ -75,7 +75,7 @@ struct BenefitCommand: ParsableCommand {
         static func report(_ request: Request, _ decided: Request.Result) {
             for d in decided {
                 Output.line(
-                    "\(d.number): \(d.approved ? "approved \(d.amount.amount) yen" : "refused (\(d.reason ?? ""))") on \(d.decidedOn)"
+                    "\(d.number)：\(d.approved ? "支給決定 \(Staff.yen(d.amount))" : "不支給（\(d.reason ?? "")）")（\(Staff.date(d.decidedOn))）"
                 )
             }
         }
@@ -100,12 +100,12 @@ struct BenefitCommand: ParsableCommand {
 
         static func report(_ request: Request, _ decided: Request.Result) {
             guard !decided.isEmpty else {
-                Output.line("the decisions in \(request.file) were recorded before: nothing recorded")
+                Output.line("\(request.file) の決定は記録済みです：何も記録していません")
                 return
             }
             let approved = decided.filter(\.approved)
             Output.line(
-                "recorded \(decided.count) decisions: \(approved.count) approved (\(approved.map(\.amount).sum().amount) yen), \(decided.count - approved.count) refused"
+                "決定 \(Staff.count(decided.count))件を記録：支給 \(Staff.count(approved.count))件（\(Staff.yen(approved.map(\.amount).sum()))）、不支給 \(Staff.count(decided.count - approved.count))件"
             )
         }
     }
@@ -123,21 +123,22 @@ struct BenefitCommand: ParsableCommand {
 
         static func report(_ request: Request, _ open: Request.Result) {
             Table.render(
-                ["NUMBER", "PERSON", "KIND", "RECEIVED", "OFFICE", "DAYS", "SENT TO THE UNION", "CLAIMED"],
+                ["申請番号", "被保険者番号", "種類", "受付日", "受付窓口", "経過日数", "広域連合へ送付", "請求額（円）"],
                 open.map {
                     [
-                        $0.application.number, $0.application.person.value, $0.application.kind.rawValue,
-                        $0.application.reception.receivedOn.description, $0.application.reception.office,
-                        String($0.daysOpen), $0.forwardedOn?.description ?? "not yet",
-                        $0.application.claimed.map { String($0.amount) } ?? "-",
+                        $0.application.number, $0.application.person.value, $0.application.kind.title,
+                        Staff.date($0.application.reception.receivedOn), $0.application.reception.office,
+                        Staff.count($0.daysOpen), $0.forwardedOn.map { Staff.date($0) } ?? "未送付",
+                        $0.application.claimed.map { Staff.amount($0) } ?? "-",
                     ]
-                }
+                }, right: [5, 7]
             ).forEach(Output.line)
-            let buckets = [(0...30, "up to 30 days"), (31...90, "31–90 days"), (91...Int.max, "over 90 days")]
+            let buckets = [(0...30, "30日以内"), (31...90, "31〜90日"), (91...Int.max, "90日超")]
             for (range, name) in buckets {
-                Output.line("\(name): \(open.filter { range.contains($0.daysOpen) }.count)")
+                Output.line("\(name)：\(Staff.count(open.filter { range.contains($0.daysOpen) }.count))件")
             }
-            Output.line("\(open.count) open, \(open.filter { $0.forwardedOn == nil }.count) not yet sent")
+            Output.line(
+                "審査中 \(Staff.count(open.count))件、うち未送付 \(Staff.count(open.filter { $0.forwardedOn == nil }.count))件")
         }
     }
 
