@@ -53,7 +53,8 @@ import Testing
     static func screens(_ persons: [String]) -> [[String]] {
         [
             ["insured", "list"], ["arrears", "list"], ["refund", "list"], ["unmatched", "list"], ["konbini", "pending"],
-            ["audit", "log"], ["operator", "list"], ["revenue", "--accounting-year", "2025"],
+            ["audit", "log"], ["audit", "review"], ["operator", "list"], ["revenue", "--accounting-year", "2025"],
+            ["application", "pending"], ["benefit", "open"], ["card", "unreturned"], ["erase", "--due"],
         ]
             + persons.flatMap { p in
                 [
