@@ -88,6 +88,13 @@ enum StaffWording {
         CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") }.map { developersCommands.contains($0) } ?? false
     }
 
+    /// The terms `labels` changes from the standard table: `  key  standard → city's`.
+    static func changes(_ labels: Labels) -> [String] {
+        labels.keys.filter { labels.terms[$0] != Labels.standard.terms[$0] }.map {
+            "  \($0)  \(Labels.standard[$0]) → \(labels[$0])"
+        }
+    }
+
     /// `paid-on` → `paidOn`.
     static func camelCase(_ option: Substring) -> String {
         var out = ""
@@ -178,11 +185,9 @@ struct LabelsCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 let labels = try StaffWording.read(file)
-                let changed = labels.keys.filter { labels.terms[$0] != Labels.standard.terms[$0] }
+                let changed = StaffWording.changes(labels)
                 Output.line("\(file): 標準と異なる語 \(changed.count) 件")
-                for key in changed {
-                    Output.line("  \(key)  \(Labels.standard.terms[key]!) → \(labels.terms[key]!)")
-                }
+                changed.forEach(Output.line)
             }
         }
     }
@@ -203,9 +208,7 @@ struct LabelsCommand: ParsableCommand {
                 let file = StaffWording.labelsFile(ledgerPath: path)
                 Output.line("用語表: \(file ?? "標準")")
                 Output.line("日付: \(labels.dateStyle == .iso ? "ISO（2025-07-31）" : "和暦（令和7年7月31日）")")
-                for key in labels.keys where labels.terms[key] != Labels.standard.terms[key] {
-                    Output.line("  \(key)  \(Labels.standard.terms[key]!) → \(labels.terms[key]!)")
-                }
+                StaffWording.changes(labels).forEach(Output.line)
             }
         }
     }

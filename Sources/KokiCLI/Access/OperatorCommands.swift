@@ -37,7 +37,7 @@ struct OperatorCommand: ParsableCommand {
 
         static func report(_ request: EnrollOperator, _ roles: [Role]) {
             Output.line(
-                "enrolled \(request.operatorID) (\(request.name)): \(roles.map(\.rawValue).joined(separator: ", "))")
+                "利用者 \(request.operatorID)（\(request.name)）を登録しました：\(roles.map(\.label).joined(separator: "・"))")
         }
     }
 
@@ -84,7 +84,7 @@ struct OperatorCommand: ParsableCommand {
         func request() -> SetOperatorRoles { SetOperatorRoles(operatorID: operatorID, roles: roles) }
 
         static func report(_ request: SetOperatorRoles, _ roles: [Role]) {
-            Output.line("\(request.operatorID): \(roles.map(\.rawValue).joined(separator: ", "))")
+            Output.line("\(request.operatorID) の役割：\(roles.map(\.label).joined(separator: "・"))")
         }
     }
 
@@ -143,11 +143,11 @@ struct OperatorCommand: ParsableCommand {
                     let (control, context) = try options.breakGlass()
                     try control.unlock(
                         operatorID, reason: "break-glass with the master key file: \(reason)", by: context)
-                    Output.line("\(operatorID) is active (break-glass with the master key file, recorded)")
+                    Output.line("\(operatorID) を有効にしました（マスターキーファイルによる緊急解除、記録済み）")
                     return
                 }
                 _ = try options.run(UnlockOperator(operatorID: operatorID, reason: reason))
-                Output.line("\(operatorID) is active")
+                Output.line("\(operatorID) を有効にしました")
             }
         }
     }
@@ -174,7 +174,7 @@ struct OperatorCommand: ParsableCommand {
                     let (control, context) = try options.breakGlass()
                     let password = try readNewPassword(stdin: passwordStdin, for: operatorID)
                     try control.setPassword(operatorID, to: password, current: nil, by: context)
-                    Output.line("password of \(operatorID) set (break-glass with the master key file, recorded)")
+                    Output.line("\(operatorID) のパスワードを設定しました（マスターキーファイルによる緊急解除、記録済み）")
                     return
                 }
                 // Everyone may change their own password (a valid session suffices); anyone else's is
@@ -185,7 +185,7 @@ struct OperatorCommand: ParsableCommand {
                         operatorID: operatorID,
                         current: Secret { _ in try readPassword(prompt: "Current password: ", stdin: stdin) },
                         password: newPassword(stdin: stdin)))
-                Output.line("password of \(target) set")
+                Output.line("\(target) のパスワードを設定しました")
             }
         }
 
@@ -276,7 +276,7 @@ struct SecurityCommand: ParsableCommand {
         func request() -> AdoptSecuritySettings { AdoptSecuritySettings(file: file) }
 
         static func report(_ request: AdoptSecuritySettings, _ result: SecuritySettings) {
-            Output.line("adopted the security settings")
+            Output.line("セキュリティ設定を適用しました")
         }
     }
 }
@@ -298,7 +298,7 @@ extension StateChangeCommand {
     func request() -> Request { Request(operatorID: change.operatorID, reason: change.reason) }
 
     static func report(_ request: Request, _ state: OperatorState) {
-        Output.line("\(request.operatorID) is \(state.rawValue)")
+        Output.line("\(request.operatorID) は\(state.label)になりました")
     }
 }
 
@@ -315,7 +315,7 @@ extension PermissionChangeCommand {
 
     static func report(_ request: Request, _ matrix: PermissionMatrix) {
         Output.line(
-            "\(request.role.rawValue) \(Kind.grants ? "may" : "may no longer") use \(request.permission.rawValue)")
+            "役割「\(request.role.label)」は \(request.permission.rawValue) を\(Kind.grants ? "使えます" : "使えなくなりました")")
     }
 }
 

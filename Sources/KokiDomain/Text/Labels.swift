@@ -137,6 +137,7 @@ extension StaffLabelled {
 extension StaffLabelled where Self: RawRepresentable, RawValue == String {
     /// The raw value in camel case (`no-property` → `noProperty`), so keys read alike.
     public var labelName: String {
+        guard rawValue.utf8.contains(where: { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }) else { return rawValue }
         var out = ""
         var upper = false
         for c in rawValue {
