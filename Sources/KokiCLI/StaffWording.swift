@@ -126,7 +126,8 @@ enum StaffWording {
     static func wording(of message: String) -> String {
         // The value 'X' is invalid for '--paid-on <date>'
         if let match = message.firstMatch(of: /^The value '(.*)' is invalid for '([^' ]+)(?: <[^>]*>)?'(.*)$/) {
-            return "\(field(String(match.2))) の値「\(match.1)」は受け付けられません\(match.3)"
+            let choices = match.3.replacingOccurrences(of: ". Please provide one of ", with: "。次のいずれかを入力してください：")
+            return "\(field(String(match.2))) の値「\(match.1)」は受け付けられません\(choices)"
         }
         // Missing expected argument '--paid-on <date>'
         if let match = message.firstMatch(of: /^Missing expected argument '([^' ]+)(?: <[^>]*>)?'$/) {
@@ -309,5 +310,19 @@ extension Staff {
         else { return iso }
         let seconds = Int64(date.daysSinceEpoch) * 86_400 + h * 3_600 + min * 60 + s
         return StaffText.moment(microseconds: seconds * 1_000_000)
+    }
+}
+
+/// A domain value typed as its raw name (`visitToOffice`) or as its term in the labels table in
+/// use (`来庁`): a clerk may type the word the screen shows.
+extension ExpressibleByArgument where Self: StaffLabelled & CaseIterable & RawRepresentable, RawValue == String {
+    public init?(argument: String) {
+        if let value = Self(rawValue: argument) {
+            self = value
+            return
+        }
+        let labels = Labels.current
+        guard let value = Self.allCases.first(where: { labels.term($0) == argument }) else { return nil }
+        self = value
     }
 }

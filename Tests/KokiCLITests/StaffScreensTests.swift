@@ -171,6 +171,25 @@ import Testing
         let missing = try KokiProcess.run(["pay", "record", person, "--amount", "1000"], environment: city.env)
         #expect(missing.status == 64)
         #expect(missing.stderr.contains("「納付日」(--paid-on) を入力してください"), "\(missing.stderr)")
+        // A clerk may type the term the screen shows: 来庁 is visitToOffice; a term of another domain is no method.
+        let typed = try KokiProcess.run(
+            ["contact", "record", person, "--on", "2026-03-02", "--method", "来庁", "--content", "窓口で相談"],
+            environment: city.env)
+        #expect(typed.status == 0, "\(typed.stderr)")
+        let listed = try KokiProcess.run(["contact", "list", person], environment: city.env).stdout
+        #expect(listed.contains("令和8年3月2日  来庁"), "\(listed)")
+        let events = try KokiProcess.run(["events", "--stream", "person/\(person)"], environment: city.env).stdout
+        #expect(events.contains(#""method":"visitToOffice""#), "\(events.suffix(600))")
+        let head = try KokiProcess.run(["head", "--json"], environment: city.env).stdout
+        let counter = try KokiProcess.run(
+            ["pay", "record", person, "--amount", "1000", "--paid-on", "2026-03-02", "--channel", "窓口"],
+            environment: city.env)
+        #expect(counter.status == 0 && counter.stdout.contains("（納付日 令和8年3月2日、窓口）"), "\(counter.stdout) \(counter.stderr)")
+        #expect(try KokiProcess.run(["head", "--json"], environment: city.env).stdout != head)
+        let wrongDomain = try KokiProcess.run(
+            ["contact", "record", person, "--on", "2026-03-02", "--method", "窓口", "--content", "x"],
+            environment: city.env)
+        #expect(wrongDomain.status == 64 && wrongDomain.stderr.contains("「折衝方法」(--method)"), "\(wrongDomain.stderr)")
         let tooMuch = try KokiProcess.run(
             ["pay", "record", person, "--amount", "100000000000000", "--paid-on", "2026-03-02"], environment: city.env)
         #expect(tooMuch.status == 65)

@@ -14,7 +14,11 @@ extension PaymentChannel: ExpressibleByArgument {
         case "convenience-store", "konbini": self = .convenienceStore
         case "smartphone": self = .smartphone
         case "pension": self = .pensionDeduction
-        default: return nil
+        default:
+            // The term the screens show (口座振替, 窓口 …), from the labels table in use.
+            let labels = Labels.current
+            guard let channel = Self.allCases.first(where: { labels.term($0) == argument }) else { return nil }
+            self = channel
         }
     }
 
