@@ -106,6 +106,7 @@ public struct KokiServer: Sendable {
             guard let body = await Self.body(of: request) else { return Self.tooLarge }
             return await runTyped(path: request.uri.path, body: body, headers: request.headers, source: context.source)
         }
+        addConsole(to: router)
         let label = label
         return Application(
             router: router,

@@ -24,6 +24,11 @@ struct ServeCommand: ParsableCommand {
             POST /v1/applications/confirm ({"number": …}) confirms a pending application as a second operator \
             (`koki application confirm`): its change runs through the same handler as its own request.
 
+            GET /console is the staff console in the browser, in Japanese: log in (the same operators and \
+            sessions, terminal "console"), find a person by number, read their page (identity, eligibility, \
+            periods, payments, history). The session cookie is HttpOnly, Secure and SameSite=Strict, forms \
+            carry a token, pages a strict Content-Security-Policy: serve it behind HTTPS beyond localhost.
+
             Every request but a login needs a valid session before anything else about it is looked at: \
             without one the answer is 401, recorded in audit/refused, whatever the body names. A request reads \
             a file of the server's host (an import's file, --file) only after its operator's role was checked \

@@ -1,0 +1,227 @@
+import Foundation
+import KokiTestSupport
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The staff console on `koki serve` (`/console/…`), as a browser uses it: a login form with its
+/// token, the session in an HttpOnly SameSite=Strict cookie, a person's page in Japanese from the
+/// same requests as the command line, refusals recorded, every page under a strict
+/// Content-Security-Policy; and the login page rendered by headless Chromium.
+@Suite(.serialized) struct ConsoleTests {
+    let folder: TemporaryFolder
+    let ledger: String
+    let clerk: [String: String]
+    let reader: [String: String]
+
+    init() throws {
+        folder = try TemporaryFolder()
+        ledger = folder.path("console.ledger")
+        let admin = try Secured.initialize(ledger, folder: folder.url.path)
+        clerk = try Secured.enroll("clerk", admin: admin, folder: folder.url.path)
+        reader = try Secured.enroll("reader", roles: ["auditor"], admin: admin, folder: folder.url.path)
+        // An administrator manages operators and reads no one's record.
+        _ = try Secured.enroll("keeper", roles: ["administrator"], admin: admin, folder: folder.url.path)
+        for arguments in [
+            [
+                "person", "register", "--number", "1", "--name", "松戸 <b>花子</b>", "--kana", "マツド ハナコ",
+                "--birth-date", "1940-01-01", "--sex", "female", "--address", "松戸市",
+            ],
+            ["eligibility", "acquire", "--number", "1", "--reason", "reached-75", "--date", "2015-01-01"],
+            [
+                "income", "record", "--number", "1", "--year", "2024", "--pension", "2000000", "--total", "900000",
+                "--source", "税",
+            ],
+            ["rates", "adopt", "--fiscal-year", "2025"], ["calendar", "adopt", "--fiscal-year", "2025"],
+            ["assess", "--fiscal-year", "2025", "--decided-on", "2025-07-10"],
+            ["pay", "record", "1", "--amount", "5000", "--paid-on", "2025-07-31"],
+        ] {
+            let outcome = try KokiProcess.run(arguments, environment: clerk)
+            #expect(outcome.status == 0, "koki \(arguments.joined(separator: " ")): \(outcome.stderr)")
+        }
+    }
+
+    /// One HTTP exchange, redirects not followed and cookies handled by hand, as the tests need.
+    struct Browser {
+        let url: String
+        var cookies: [String: String] = [:]
+
+        final class NoRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+            func urlSession(
+                _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+            ) { completionHandler(nil) }
+        }
+        final class Box: @unchecked Sendable { var value: (Int, [String: String], String) = (0, [:], "") }
+
+        mutating func send(_ method: String, _ path: String, form: [String: String]? = nil, keep: Bool = true) -> (
+            status: Int, headers: [String: String], body: String
+        ) {
+            var request = URLRequest(url: URL(string: url + path)!, timeoutInterval: 60)
+            request.httpMethod = method
+            request.httpShouldHandleCookies = false
+            if !cookies.isEmpty {
+                request.setValue(cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "), forHTTPHeaderField: "Cookie")
+            }
+            if let form {
+                var allowed = CharacterSet.alphanumerics
+                allowed.insert(charactersIn: "-._~")
+                request.httpBody = Data(
+                    form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
+                        .joined(separator: "&").utf8)
+                request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+            }
+            let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
+            let done = DispatchSemaphore(value: 0)
+            let box = Box()
+            session.dataTask(with: request) { data, response, _ in
+                let http = response as? HTTPURLResponse
+                var headers: [String: String] = [:]
+                for (key, value) in http?.allHeaderFields ?? [:] {
+                    headers[String(describing: key).lowercased()] = String(describing: value)
+                }
+                box.value = (http?.statusCode ?? 0, headers, String(decoding: data ?? Data(), as: UTF8.self))
+                done.signal()
+            }.resume()
+            done.wait()
+            let (status, headers, body) = box.value
+            if keep, let set = headers["set-cookie"] {
+                for cookie in set.components(separatedBy: ", ") {
+                    let pair = cookie.split(separator: ";")[0].split(separator: "=", maxSplits: 1).map(String.init)
+                    if pair.count == 2 { cookies[pair[0]] = pair[1].isEmpty ? nil : pair[1] }
+                }
+            }
+            return (status, headers, body)
+        }
+
+        /// The login form's token.
+        static func token(_ page: String) -> String? {
+            page.firstMatch(of: /name="csrf" value="([0-9a-f]{64})"/).map { String($0.1) }
+        }
+    }
+
+    func head() throws -> String {
+        try KokiProcess.run(["head", "--json"], environment: reader).stdout
+    }
+
+    static let policy =
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+    @Test func aClerkLogsInFindsAPersonAndLogsOut() throws {
+        let server = try KokiProcess.serving(environment: clerk)
+        defer { server.stop() }
+        var browser = Browser(url: server.url)
+
+        // Not logged in: every page leads to the login form.
+        #expect(browser.send("GET", "/console/person/1").status == 303)
+        let login = browser.send("GET", "/console/login")
+        #expect(login.status == 200)
+        #expect(login.headers["content-security-policy"] == Self.policy)
+        #expect(login.headers["x-content-type-options"] == "nosniff")
+        let setCookie = login.headers["set-cookie"] ?? ""
+        #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && setCookie.contains("Secure"))
+        let token = try #require(Browser.token(login.body))
+        #expect(browser.cookies["koki_csrf"] == token)
+        #expect(login.body.contains("利用者ID") && login.body.contains("パスワード") && !login.body.contains("<script"))
+
+        // A form without its browser's token (another site's page posting here): refused, nothing recorded.
+        var before = try head()
+        var stranger = Browser(url: server.url)
+        let forged = stranger.send("POST", "/console/login", form: ["operator": "clerk", "password": Secured.password, "csrf": token])
+        #expect(forged.status == 403 && stranger.cookies["koki_session"] == nil)
+        #expect(try head() == before)
+
+        // A wrong password: refused and recorded as any failed login is.
+        let wrong = browser.send("POST", "/console/login", form: ["operator": "clerk", "password": "nope", "csrf": token])
+        #expect(wrong.status == 401 && wrong.body.contains("role=\"alert\""))
+        #expect(browser.cookies["koki_session"] == nil)
+        #expect(try head() != before)
+
+        // The right one: the session in its cookie, then the search.
+        let right = browser.send(
+            "POST", "/console/login", form: ["operator": "clerk", "password": Secured.password, "csrf": token])
+        #expect(right.status == 303 && right.headers["location"] == "/console/search", "\(right)")
+        let session = try #require(browser.cookies["koki_session"])
+        #expect((right.headers["set-cookie"] ?? "").contains("HttpOnly"))
+        let search = browser.send("GET", "/console/search?number=1")
+        #expect(search.status == 303 && search.headers["location"] == "/console/person/1")
+        let bad = browser.send("GET", "/console/search?number=abc")
+        #expect(bad.status == 400 && bad.body.contains("番号ではありません"))
+
+        // The person's page: Japanese terms, 和暦, grouped amounts, the name escaped; the read recorded.
+        before = try head()
+        let page = browser.send("GET", "/console/person/1")
+        #expect(page.status == 200, "\(page.body)")
+        #expect(page.headers["content-security-policy"] == Self.policy)
+        for text in ["年齢到達", "平成27年1月1日", "令和7年度 第1期", "納期限", "5,000", "窓口", "松戸 &lt;b&gt;花子&lt;/b&gt;"] {
+            #expect(page.body.contains(text), "\(text)")
+        }
+        #expect(!page.body.contains("<b>花子") && !page.body.contains("reachedAge75") && !page.body.contains("<script"))
+        #expect(try head() != before, "the read is recorded")
+        let log = try KokiProcess.run(["audit", "log", "--person", "1"], environment: reader).stdout
+        #expect(log.contains("console"), "\(log)")
+
+        // Logging out needs the form's token; then the old cookie opens nothing.
+        var copy = browser
+        copy.cookies["koki_csrf"] = nil
+        #expect(copy.send("POST", "/console/logout", form: ["csrf": token]).headers["location"] == "/console/login")
+        #expect(browser.send("GET", "/console/person/1").status == 200, "a forged logout ended nothing")
+        let out = browser.send("POST", "/console/logout", form: ["csrf": token])
+        #expect(out.status == 303 && out.headers["location"] == "/console/login")
+        var stale = Browser(url: server.url, cookies: ["koki_session": session, "koki_csrf": token])
+        let after = stale.send("GET", "/console/person/1")
+        #expect(after.status == 303 && after.headers["location"] == "/console/login", "\(after.status) \(after.body)")
+    }
+
+    @Test func aRoleThatMayNotSeeRecordsIsRefusedAndRecorded() throws {
+        let server = try KokiProcess.serving(environment: clerk)
+        defer { server.stop() }
+        var browser = Browser(url: server.url)
+        let token = try #require(Browser.token(browser.send("GET", "/console/login").body))
+        let login = browser.send("POST", "/console/login", form: ["operator": "keeper", "password": Secured.password, "csrf": token])
+        #expect(login.status == 303)
+        let before = try head()
+        let page = browser.send("GET", "/console/person/1")
+        #expect(page.status == 403 && page.body.contains("権限がありません"), "\(page.status) \(page.body)")
+        #expect(!page.body.contains("花子"))
+        #expect(try head() != before, "the refusal is recorded")
+    }
+
+    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+
+    @Test(
+        .enabled(
+            if: chromium != nil,
+            "Chromium is not installed (apt-get install chromium fonts-noto-cjk); the console is not rendered"))
+    func chromiumRendersTheLoginPageUnderItsPolicy() throws {
+        let server = try KokiProcess.serving(environment: clerk)
+        defer { server.stop() }
+        func chromium(_ arguments: [String]) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Self.chromium!)
+            process.arguments =
+                ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(folder.path("profile"))"] + arguments
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        let dom = try chromium(["--dump-dom", server.url + "/console/login"])
+        #expect(dom.contains("<form") && dom.contains("ログイン"), "\(dom.prefix(500))")
+        // The screenshot is kept beside the build as the page's artefact.
+        let artefacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/console-screenshots")
+        try FileManager.default.createDirectory(at: artefacts, withIntermediateDirectories: true)
+        let png = artefacts.appendingPathComponent("login.png").path
+        _ = try chromium(["--hide-scrollbars", "--window-size=1366,768", "--screenshot=\(png)", server.url + "/console/login"])
+        let size = (try? FileManager.default.attributesOfItem(atPath: png)[.size] as? Int) ?? 0
+        #expect(size > 5_000, "the login page's screenshot is \(size) bytes")
+    }
+}
