@@ -96,19 +96,7 @@ enum StaffWording {
     }
 
     /// `paid-on` → `paidOn`.
-    static func camelCase(_ option: Substring) -> String {
-        var out = ""
-        var upper = false
-        for c in option {
-            if c == "-" {
-                upper = true
-            } else {
-                out += upper ? c.uppercased() : String(c)
-                upper = false
-            }
-        }
-        return out
-    }
+    static func camelCase(_ option: Substring) -> String { Labels.camelCased(option) }
 
     /// An error of the command line's grammar, worded for staff: the field named as the form
     /// names it, then ArgumentParser's help and usage lines. `nil` for help and version requests.
@@ -295,9 +283,7 @@ extension Staff {
 
 extension Staff {
     /// A history entry's kind (`refund paid`) as its term (`history.refundPaid`).
-    static func historyKind(_ kind: String) -> String {
-        Labels.current["history." + StaffWording.camelCase(Substring(kind.replacingOccurrences(of: " ", with: "-")))]
-    }
+    static func historyKind(_ kind: String) -> String { Labels.current["history." + Labels.camelCased(kind)] }
 }
 
 extension Staff {

@@ -389,7 +389,7 @@ enum Console {
             ["日付", "種類", "内容", "記録者"],
             history.map {
                 [
-                    StaffText.date($0.date), escape(labels["history." + camel($0.kind)]), escape($0.text),
+                    StaffText.date($0.date), escape(labels["history." + Labels.camelCased($0.kind)]), escape($0.text),
                     escape($0.actor),
                 ]
             })
@@ -399,21 +399,6 @@ enum Console {
 
     static func channel(_ raw: String, _ labels: Labels) -> String {
         escape(PaymentChannel(rawValue: raw).map { labels.term($0) } ?? raw)
-    }
-
-    /// `refund paid` → `refundPaid`.
-    static func camel(_ kind: String) -> String {
-        var out = ""
-        var upper = false
-        for c in kind {
-            if c == " " {
-                upper = true
-            } else {
-                out += upper ? c.uppercased() : String(c)
-                upper = false
-            }
-        }
-        return out
     }
 
     /// Readable on a 1366×768 office screen, at the browser's own font size; no script.

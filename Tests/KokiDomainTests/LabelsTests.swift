@@ -57,6 +57,14 @@ import Testing
         }
     }
 
+    @Test func keysAreCamelCasedFromStoredAndTypedNames() {
+        #expect(Labels.camelCased("no-property") == "noProperty")
+        #expect(Labels.camelCased("paid-on") == "paidOn")
+        #expect(Labels.camelCased("refund paid") == "refundPaid")
+        #expect(Labels.camelCased("login_failed") == "loginFailed")
+        #expect(Labels.camelCased("counter") == "counter")
+    }
+
     @Test func datesAmountsAndPeriodsAsStaffReadThem() throws {
         let labels = Labels.standard
         #expect(StaffText.date(try CivilDate(iso: "2019-05-01"), labels: labels) == "令和元年5月1日")

@@ -100,6 +100,24 @@ public struct Labels: Sendable, Hashable {
         return copy
     }
 
+    /// A key's part from a stored or typed name: `no-property`, `paid-on` and `refund paid`
+    /// become `noProperty`, `paidOn` and `refundPaid` (a name without a separator is its own).
+    public static func camelCased(_ name: some StringProtocol) -> String {
+        guard name.utf8.contains(where: { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: " ") })
+        else { return String(name) }
+        var out = ""
+        var upper = false
+        for c in name {
+            if c == "-" || c == "_" || c == " " {
+                upper = true
+            } else {
+                out += upper ? c.uppercased() : String(c)
+                upper = false
+            }
+        }
+        return out
+    }
+
     /// The whole table as a labels file: what a city copies and corrects.
     public var fileText: String {
         (StandardLabels.header + keys.map { "\($0) = \(terms[$0]!)" }).joined(separator: "\n") + "\n"
@@ -136,20 +154,7 @@ extension StaffLabelled {
 
 extension StaffLabelled where Self: RawRepresentable, RawValue == String {
     /// The raw value in camel case (`no-property` → `noProperty`), so keys read alike.
-    public var labelName: String {
-        guard rawValue.utf8.contains(where: { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }) else { return rawValue }
-        var out = ""
-        var upper = false
-        for c in rawValue {
-            if c == "-" || c == "_" {
-                upper = true
-            } else {
-                out += upper ? c.uppercased() : String(c)
-                upper = false
-            }
-        }
-        return out
-    }
+    public var labelName: String { Labels.camelCased(rawValue) }
 }
 
 /// How staff screens write dates, amounts, fiscal years and periods: by the table in use
