@@ -53,7 +53,22 @@ extension KokiServer {
             guard let person = try? PersonID(raw) else {
                 return Self.page(.notFound, title: "見つかりません", session: session, body: "<p>番号ではありません</p>")
             }
-            return await personPage(person, session: session, source: context.source)
+            let notice = request.uri.queryParameters.get("recorded") == "payment" ? "納付を記録しました" : nil
+            return await personPage(person, session: session, source: context.source, notice: notice)
+        }
+        router.post("/console/person/:number/payment") { request, context -> Response in
+            guard let body = await Self.body(of: request) else { return Self.tooLarge }
+            guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
+            let form = Console.form(body)
+            guard Self.formIsOwn(request, form) else {
+                return Self.page(
+                    .forbidden, title: "画面が古くなりました", session: session,
+                    body: "<p class=\"error\" role=\"alert\">この画面から送られたものではありません。もう一度開いてください</p>")
+            }
+            guard let person = try? PersonID(context.parameters.get("number") ?? "") else {
+                return Self.page(.notFound, title: "見つかりません", session: session, body: "<p>番号ではありません</p>")
+            }
+            return await recordPayment(person, form: form, session: session, source: context.source)
         }
     }
 
@@ -152,9 +167,63 @@ extension KokiServer {
         return response
     }
 
+    /// A payment received at the counter (`pay record`): the form's fields checked as the command
+    /// line checks its options, the form's action id making a double click record once; then back
+    /// to the person's page (so reloading it sends nothing again).
+    func recordPayment(_ person: PersonID, form: [String: String], session: ConsoleSession, source: String) async
+        -> Response
+    {
+        func refuse(_ message: String) async -> Response {
+            await personPage(person, session: session, source: source, error: message, status: .unprocessableContent)
+        }
+        guard let action = form["action"].flatMap(Identifier.init(string:)) else {
+            return await refuse("この画面から送られたものではありません。もう一度開いてください")
+        }
+        guard let amountText = form["amount"]?.replacingOccurrences(of: ",", with: ""), let amount = Int64(amountText)
+        else { return await refuse("「金額」(--amount) は円の整数で入力してください") }
+        guard let paidOn = form["paidOn"].flatMap({ try? CivilDate(iso: $0) }) else {
+            return await refuse("「納付日」(--paid-on) は年月日で入力してください")
+        }
+        guard let channel = form["channel"].flatMap(PaymentChannel.init(rawValue:)) else {
+            return await refuse("「収納方法」(--channel) を選んでください")
+        }
+        let request = RecordPayment(
+            person: person, amount: amount, paidOn: paidOn, learnedOn: nil, channel: channel, slip: nil,
+            lateFee: false, reference: form["reference"] ?? "")
+        let today: CivilDate
+        do { today = try todayInJapan() } catch { return await refuse("\(error)") }
+        let caller = Caller(
+            credentials: session.credentials, terminal: Self.consoleTerminal, source: source, today: today,
+            action: action)
+        let lent = lend()
+        defer { if let lent { pool.give(lent) } }
+        let (ledgerPath, masterKeyPath) = (ledgerPath, masterKeyPath)
+        let outcome: Result<PaymentReceived, any Error> = await Self.onPool {
+            Result {
+                let ledger = try KokiLedger.keyed(
+                    try lent ?? Self.store(at: ledgerPath, mode: .readWrite), keyFile: masterKeyPath, required: true)
+                return try KokiApplication(ledger).run(request, as: caller)
+            }
+        }
+        switch outcome {
+        case .success: return Self.redirect("/console/person/\(person.value)?recorded=payment")
+        case .failure(let error):
+            let failure = ExitStatus.classify(error)
+            if failure.status == .accessDenied {
+                return Self.page(
+                    .forbidden, title: "権限がありません", session: session,
+                    body: "<p class=\"error\" role=\"alert\">\(Console.escape(failure.message))</p>")
+            }
+            return await refuse(failure.message)
+        }
+    }
+
     /// A person's page: identity and household, eligibility, each period's money, payments and
     /// the collection history — from the requests `person show`, `account` and `history` run.
-    func personPage(_ person: PersonID, session: ConsoleSession, source: String) async -> Response {
+    func personPage(
+        _ person: PersonID, session: ConsoleSession, source: String, notice: String? = nil, error: String? = nil,
+        status: HTTPResponse.Status = .ok
+    ) async -> Response {
         let lent = lend()
         defer { if let lent { pool.give(lent) } }
         let today: CivilDate
@@ -181,9 +250,13 @@ extension KokiServer {
             }
         switch outcome {
         case .success(let (shown, account, history)):
+            let message =
+                (notice.map { "<p class=\"notice\" role=\"status\">\(Console.escape($0))</p>" } ?? "")
+                + (error.map { "<p class=\"error\" role=\"alert\">\(Console.escape($0))</p>" } ?? "")
             return Self.page(
-                .ok, title: "\(person.value) \(shown.name ?? "")", session: session,
-                body: Console.searchForm(csrf: session.csrf) + Console.person(shown, account, history))
+                status, title: "\(person.value) \(shown.name ?? "")", session: session,
+                body: Console.searchForm(csrf: session.csrf) + message + Console.person(shown, account, history)
+                    + (shown.erased ? "" : Console.paymentForm(person, csrf: session.csrf, today: today)))
         case .failure(let error):
             let failure = ExitStatus.classify(error)
             let (status, title): (HTTPResponse.Status, String) =
@@ -397,6 +470,26 @@ enum Console {
         return html
     }
 
+    /// The counter's payment form: a new action id each time the page is drawn.
+    static func paymentForm(_ person: PersonID, csrf: String, today: CivilDate) -> String {
+        let labels = Labels.current
+        let channels = [PaymentChannel.counter, .smartphone].map {
+            "<option value=\"\($0.rawValue)\">\(escape(labels.term($0)))</option>"
+        }.joined()
+        return """
+            <section aria-label="納付の記録"><h2>納付の記録（窓口）</h2>
+            <form method="post" action="/console/person/\(person.value)/payment" class="search">
+            <input type="hidden" name="csrf" value="\(csrf)">
+            <input type="hidden" name="action" value="\(Identifier.random())">
+            <label>金額（円） <input name="amount" inputmode="numeric" required></label>
+            <label>納付日 <input name="paidOn" type="date" value="\(today)" required></label>
+            <label>収納方法 <select name="channel">\(channels)</select></label>
+            <label>領収番号 <input name="reference" maxlength="64"></label>
+            <button type="submit">記録する</button>
+            </form></section>
+            """
+    }
+
     static func channel(_ raw: String, _ labels: Labels) -> String {
         escape(PaymentChannel(rawValue: raw).map { labels.term($0) } ?? raw)
     }
@@ -418,5 +511,6 @@ enum Console {
         input, button { font-size: 1rem; padding: .3rem .5rem; }
         :focus { outline: 3px solid #f90; outline-offset: 1px; }
         .error { color: #a00; font-weight: bold; }
+        .notice { color: #060; font-weight: bold; }
         """
 }

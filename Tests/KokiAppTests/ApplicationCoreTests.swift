@@ -163,6 +163,23 @@ struct UntouchedFile: TransferFileSink {
         #expect(try control.settings().idleMinutes == 20)
     }
 
+    /// A door's action (a form's id) sent twice records once: its commands take ids derived from
+    /// it, so the second run's append is the first's duplicate; another action records again.
+    @Test func anActionSentTwiceRecordsOnce() throws {
+        var admin = try caller("admin", "admin-password-1")
+        admin.action = Identifier.random()
+        let first = try appended { try run(AdoptSecuritySettings(file: "settings.json"), as: admin) }
+        #expect(first.error == nil && first.types == [SecuritySettingsAdopted.eventType])
+        let again = try appended { try run(AdoptSecuritySettings(file: "settings.json"), as: admin) }
+        #expect(again.error == nil && again.types.isEmpty, "\(again.types)")
+        admin.action = Identifier.random()
+        let other = try appended { try run(AdoptSecuritySettings(file: "settings.json"), as: admin) }
+        #expect(other.types == [SecuritySettingsAdopted.eventType])
+        admin.action = nil
+        let plain = try appended { try run(AdoptSecuritySettings(file: "settings.json"), as: admin) }
+        #expect(plain.types == [SecuritySettingsAdopted.eventType])
+    }
+
     @Test func aChangeTheSecondCheckCoversRunsOnlyFromAnApplication() throws {
         let admin = try caller("admin", "admin-password-1")
         // The administrator may use register.write, but `income record` is a change the standard

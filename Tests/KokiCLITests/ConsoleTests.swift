@@ -175,6 +175,58 @@ import Testing
         #expect(after.status == 303 && after.headers["location"] == "/console/login", "\(after.status) \(after.body)")
     }
 
+    /// A payment at the counter: recorded once however often the form is sent (a double click),
+    /// refused with the field named when a value does not read, and only from this console's form.
+    @Test func aPaymentRecordedAtTheCounterIsRecordedOnce() throws {
+        let server = try KokiProcess.serving(environment: clerk)
+        defer { server.stop() }
+        var browser = Browser(url: server.url)
+        let token = try #require(Browser.token(browser.send("GET", "/console/login").body))
+        #expect(
+            browser.send("POST", "/console/login", form: ["operator": "clerk", "password": Secured.password, "csrf": token])
+                .status == 303)
+        let page = browser.send("GET", "/console/person/1").body
+        let action = try #require(page.firstMatch(of: /name="action" value="([0-9A-Fa-f-]{36})"/).map { String($0.1) })
+        let form = ["csrf": token, "action": action, "amount": "1,000", "paidOn": "2025-08-01", "channel": "counter"]
+        let payments = { try KokiProcess.run(["account", "1", "--json"], environment: self.reader).stdout }
+
+        let before = try head()
+        let sent = browser.send("POST", "/console/person/1/payment", form: form)
+        #expect(sent.status == 303 && sent.headers["location"] == "/console/person/1?recorded=payment", "\(sent.body)")
+        #expect(try head() != before)
+        #expect(try payments().components(separatedBy: #""amount":1000"#).count == 2)
+        // The same form again (a double click, a resent page): nothing new. (Reading the account
+        // above was recorded: the head is taken after it.)
+        var recorded = try head()
+        #expect(browser.send("POST", "/console/person/1/payment", form: form).status == 303)
+        #expect(try head() == recorded)
+        #expect(try payments().components(separatedBy: #""amount":1000"#).count == 2)
+        #expect(browser.send("GET", "/console/person/1?recorded=payment").body.contains("納付を記録しました"))
+        // From here the refusals show the person's page again (a read, recorded): count payments.
+        let paymentsRecorded = {
+            try KokiProcess.run(["events", "--type", "PaymentReceived"], environment: self.reader).lines.count
+        }
+        let count = try paymentsRecorded()
+
+        // A value that does not read: the field named, nothing appended.
+        var fresh = form
+        fresh["action"] = UUID().uuidString
+        fresh["amount"] = "千円"
+        let bad = browser.send("POST", "/console/person/1/payment", form: fresh)
+        #expect(bad.status == 422 && bad.body.contains("「金額」"), "\(bad.status)")
+        fresh["amount"] = "1000"
+        fresh["paidOn"] = "2025-13-01"
+        #expect(browser.send("POST", "/console/person/1/payment", form: fresh).body.contains("「納付日」"))
+        #expect(try paymentsRecorded() == count)
+        // Without this browser's token (another site's page): refused, nothing appended.
+        var foreign = fresh
+        foreign["csrf"] = String(repeating: "0", count: 64)
+        foreign["paidOn"] = "2025-08-01"
+        recorded = try head()
+        #expect(browser.send("POST", "/console/person/1/payment", form: foreign).status == 403)
+        #expect(try head() == recorded)
+    }
+
     @Test func aRoleThatMayNotSeeRecordsIsRefusedAndRecorded() throws {
         let server = try KokiProcess.serving(environment: clerk)
         defer { server.stop() }

@@ -38,11 +38,17 @@ public struct AccessContext: Sendable, Hashable {
     /// The function checked (`nil`: only the session, for what every operator may do to themselves).
     public var function: AccessFunction?
     public var command: String
+    /// The ids of the door's action (a form's), when it named one: every command this context
+    /// appends takes the next, so the action sent again records nothing new.
+    var action: ActionCommandIDs? = nil
 
     /// Metadata for one new command by this operator; the session is its correlation id, so every
-    /// event they append is tied to the login it was made in.
-    public func metadata(commandID: Identifier = .random()) -> CommandMetadata {
-        CommandMetadata(commandID: commandID, actor: operatorID, correlationID: Identifier(string: session))
+    /// event they append is tied to the login it was made in. Its id is `commandID`, else the
+    /// action's next, else a new one.
+    public func metadata(commandID: Identifier? = nil) -> CommandMetadata {
+        CommandMetadata(
+            commandID: commandID ?? action?.next() ?? .random(), actor: operatorID,
+            correlationID: Identifier(string: session))
     }
 }
 

@@ -14,12 +14,43 @@ public struct Caller: Sendable {
     public var source: String
     /// Today in Japan: the default date of a decision, and the last day one may be dated.
     public var today: CivilDate
+    /// The door's id for this action (a form's), when it has one: the commands the request appends
+    /// take their ids from it, so the same action sent twice (a double click, a resent form)
+    /// records once. `nil`: every command a new id.
+    public var action: Identifier?
 
-    public init(credentials: SessionCredentials?, terminal: String, source: String? = nil, today: CivilDate) {
+    public init(
+        credentials: SessionCredentials?, terminal: String, source: String? = nil, today: CivilDate,
+        action: Identifier? = nil
+    ) {
         self.credentials = credentials
         self.terminal = terminal
         self.source = source ?? terminal
         self.today = today
+        self.action = action
+    }
+}
+
+/// The command ids of one action: the first command's, the second's … each derived from the
+/// action's id and its place, so an action run again asks for the same ids in the same order.
+final class ActionCommandIDs: Hashable, @unchecked Sendable {
+    // @unchecked: `count` is only touched under `lock`.
+    private let action: Identifier
+    private var count: UInt32 = 0
+    private let lock = NSLock()
+
+    init(_ action: Identifier) { self.action = action }
+
+    // One action's ids are the same ids wherever the context is copied.
+    static func == (a: ActionCommandIDs, b: ActionCommandIDs) -> Bool { a === b }
+    func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
+
+    func next() -> Identifier {
+        let n = lock.withLock {
+            defer { count += 1 }
+            return count
+        }
+        return Identifier(derivedFrom: Array(action.description.utf8) + withUnsafeBytes(of: n.bigEndian, Array.init))
     }
 }
 
@@ -85,7 +116,8 @@ public struct RequestScope: Sendable {
     let control: AccessControl
     let files: any FileSource
 
-    /// Metadata for one new command by this operator in this session.
+    /// Metadata for one new command by this operator in this session (its id from the door's
+    /// action when there is one).
     public func metadata() -> CommandMetadata { context.metadata() }
 
     /// Records that these persons' data is about to be shown (before showing it).
@@ -137,8 +169,9 @@ public struct KokiApplication: Sendable {
         _ type: R.Type, as caller: Caller, confirming confirmation: ApplicationScope?,
         preparing prepare: () throws -> Prepared, _ make: (Prepared) throws -> R
     ) throws -> (prepared: Prepared, result: R.Result) {
-        let context = try control.authorize(
+        var context = try control.authorize(
             caller.credentials, function: R.function, command: R.name, terminal: caller.terminal)
+        context.action = caller.action.map(ActionCommandIDs.init)
         let prepared = try prepare()
         let request = try make(prepared)
         try control.requireSecondCheck(
