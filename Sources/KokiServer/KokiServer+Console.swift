@@ -56,6 +56,21 @@ extension KokiServer {
             let notice = request.uri.queryParameters.get("recorded") == "payment" ? "納付を記録しました" : nil
             return await personPage(person, session: session, source: context.source, notice: notice)
         }
+        router.get("/console/arrears") { request, context -> Response in
+            guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
+            return await listPage(
+                title: "滞納者一覧", session: session, source: context.source,
+                ListDelinquents(on: nil, order: .amount, knownAt: nil, limit: 200, json: false)
+            ) { Console.delinquents($0) }
+        }
+        router.get("/console/audit") { request, context -> Response in
+            guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
+            let person = request.uri.queryParameters.get("person").flatMap { try? PersonID(String($0)) }
+            return await listPage(
+                title: "監査ログ", session: session, source: context.source,
+                ReadAuditLog(operatorID: nil, person: person, from: nil, before: nil, command: nil)
+            ) { Console.auditLog($0) }
+        }
         router.post("/console/person/:number/payment") { request, context -> Response in
             guard let body = await Self.body(of: request) else { return Self.tooLarge }
             guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
@@ -165,6 +180,37 @@ extension KokiServer {
         var response = Self.redirect("/console/login")
         response.headers[.setCookie] = Self.cookie(Console.sessionCookie, "", maxAge: 0)
         return response
+    }
+
+    /// A page of one query's rows: the request run for the session's operator (checked and
+    /// recorded by the core), rendered by `render`; a refusal is a page saying so.
+    func listPage<R: KokiRequest>(
+        title: String, session: ConsoleSession, source: String, _ request: R, render: @escaping @Sendable (R.Result) -> String
+    ) async -> Response {
+        let today: CivilDate
+        do { today = try todayInJapan() } catch {
+            return Self.page(.serviceUnavailable, title: title, session: session, body: "")
+        }
+        let caller = Caller(credentials: session.credentials, terminal: Self.consoleTerminal, source: source, today: today)
+        let lent = lend()
+        defer { if let lent { pool.give(lent) } }
+        let (ledgerPath, masterKeyPath) = (ledgerPath, masterKeyPath)
+        let outcome: Result<String, any Error> = await Self.onPool {
+            Result {
+                let ledger = try KokiLedger.keyed(
+                    try lent ?? Self.store(at: ledgerPath, mode: .readWrite), keyFile: masterKeyPath, required: true)
+                return render(try KokiApplication(ledger).run(request, as: caller))
+            }
+        }
+        switch outcome {
+        case .success(let body): return Self.page(.ok, title: title, session: session, body: body)
+        case .failure(let error):
+            let failure = ExitStatus.classify(error)
+            let status: HTTPResponse.Status = failure.status == .accessDenied ? .forbidden : .internalServerError
+            return Self.page(
+                status, title: failure.status == .accessDenied ? "権限がありません" : title, session: session,
+                body: "<p class=\"error\" role=\"alert\">\(Console.escape(failure.message))</p>")
+        }
     }
 
     /// A payment received at the counter (`pay record`): the form's fields checked as the command
@@ -363,6 +409,8 @@ enum Console {
             session.map {
                 """
                 <header><span class="brand">後期高齢者医療 koki</span>\
+                <nav><a href="/console/search">検索</a> <a href="/console/arrears">滞納者一覧</a> \
+                <a href="/console/audit">監査ログ</a></nav>\
                 <span class="who">\(escape($0.credentials.operatorID))</span>\
                 <form method="post" action="/console/logout"><input type="hidden" name="csrf" value="\($0.csrf)">\
                 <button type="submit">ログアウト</button></form></header>
@@ -490,6 +538,39 @@ enum Console {
             """
     }
 
+    /// The delinquent list (滞納者一覧), largest first, each number a link to the person's page.
+    static func delinquents(_ rows: [ArrearsCommands.Delinquent]) -> String {
+        "<p>\(StaffText.count(rows.count))人（滞納額の多い順、最大200人）</p>"
+            + table(
+                ["被保険者番号", "滞納期数", "滞納額（円）", "延滞金（円）", "最古の納期限", "経過日数", "時効完成日"],
+                rows.map {
+                    [
+                        "<a href=\"/console/person/\($0.person.value)\">\($0.person.value)</a>", StaffText.count($0.periods),
+                        StaffText.amount($0.owed), StaffText.amount($0.lateFees), StaffText.date($0.oldestDue),
+                        StaffText.count($0.daysOverdue), StaffText.date($0.nextPrescription),
+                    ]
+                }, numeric: [1, 2, 3, 5])
+    }
+
+    /// The audit log (auditors): who read or did what, when, from where, and why.
+    static func auditLog(_ entries: [AuditEntry]) -> String {
+        let shown = entries.suffix(500)
+        return "<p>\(StaffText.count(entries.count))件（新しい\(StaffText.count(shown.count))件を表示）</p>"
+            + table(
+                ["位置", "記録日時", "種類", "利用者", "端末", "コマンド", "対象者", "目的", "内容"],
+                shown.reversed().map {
+                    [
+                        "\($0.position)", StaffText.moment(microseconds: $0.recordedAt.microseconds), escape($0.kind.label),
+                        escape($0.operatorID), escape($0.terminal ?? ""), escape($0.command ?? ""),
+                        $0.persons.count > 3
+                            ? "\(StaffText.count($0.persons.count))人"
+                            : $0.persons.map { "<a href=\"/console/audit?person=\($0.value)\">\($0.value)</a>" }
+                                .joined(separator: " "),
+                        escape($0.purpose ?? ""), escape($0.detail),
+                    ]
+                }, numeric: [0])
+    }
+
     static func channel(_ raw: String, _ labels: Labels) -> String {
         escape(PaymentChannel(rawValue: raw).map { labels.term($0) } ?? raw)
     }
@@ -498,7 +579,8 @@ enum Console {
     static let style = """
         body { font-family: "Noto Sans CJK JP", "Hiragino Sans", sans-serif; margin: 0; color: #1a1a1a; }
         header { display: flex; gap: 1rem; align-items: center; background: #234; color: #fff; padding: .5rem 1rem; }
-        header .brand { font-weight: bold; flex: 1; }
+        header .brand { font-weight: bold; }
+        header nav { flex: 1; display: flex; gap: 1rem; } header a { color: #fff; }
         header form { margin: 0; }
         main { max-width: 1300px; margin: 0 auto; padding: 0 1rem 2rem; }
         h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; border-bottom: 2px solid #234; }

@@ -36,7 +36,7 @@ import Testing
             ],
             ["rates", "adopt", "--fiscal-year", "2025"], ["calendar", "adopt", "--fiscal-year", "2025"],
             ["assess", "--fiscal-year", "2025", "--decided-on", "2025-07-10"],
-            ["pay", "record", "1", "--amount", "5000", "--paid-on", "2025-07-31"],
+            ["pay", "record", "1", "--amount", "5000", "--paid-on", "2025-07-31"], ["arrears", "settings", "adopt"],
         ] {
             let outcome = try KokiProcess.run(arguments, environment: clerk)
             #expect(outcome.status == 0, "koki \(arguments.joined(separator: " ")): \(outcome.stderr)")
@@ -225,6 +225,34 @@ import Testing
         recorded = try head()
         #expect(browser.send("POST", "/console/person/1/payment", form: foreign).status == 403)
         #expect(try head() == recorded)
+    }
+
+    /// The delinquent list links each person to their page; the audit log shows the console's
+    /// accesses to an auditor; both are refused to a role without their function.
+    @Test func theDelinquentListAndTheAuditLog() throws {
+        let server = try KokiProcess.serving(environment: clerk)
+        defer { server.stop() }
+        func loggedIn(_ id: String) throws -> Browser {
+            var browser = Browser(url: server.url)
+            let token = try #require(Browser.token(browser.send("GET", "/console/login").body))
+            #expect(
+                browser.send("POST", "/console/login", form: ["operator": id, "password": Secured.password, "csrf": token])
+                    .status == 303)
+            return browser
+        }
+        var clerkBrowser = try loggedIn("clerk")
+        let list = clerkBrowser.send("GET", "/console/arrears")
+        #expect(list.status == 200 && list.body.contains("滞納者一覧"))
+        #expect(list.body.contains(#"<a href="/console/person/1">1</a>"#), "\(list.body.suffix(800))")
+        #expect(list.body.contains("令和") && list.body.firstMatch(of: /\d{4}-\d{2}-\d{2}/) == nil)
+        _ = clerkBrowser.send("GET", "/console/person/1")
+        var auditor = try loggedIn("reader")
+        let log = auditor.send("GET", "/console/audit?person=1")
+        #expect(log.status == 200 && log.body.contains("console") && log.body.contains("閲覧"), "\(log.status)")
+        #expect(auditor.send("GET", "/console/audit").body.contains("ログイン"))
+        var keeper = try loggedIn("keeper")
+        #expect(keeper.send("GET", "/console/arrears").status == 403)
+        #expect(keeper.send("GET", "/console/audit").status == 403)
     }
 
     @Test func aRoleThatMayNotSeeRecordsIsRefusedAndRecorded() throws {
