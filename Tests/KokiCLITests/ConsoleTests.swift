@@ -9,7 +9,7 @@ import Testing
 /// The staff console on `koki serve` (`/console/…`), as a browser uses it: a login form with its
 /// token, the session in an HttpOnly SameSite=Strict cookie, a person's page in Japanese from the
 /// same requests as the command line, refusals recorded, every page under a strict
-/// Content-Security-Policy; and the login page rendered by headless Chromium.
+/// Content-Security-Policy; and a clerk in headless Chromium, driven through its DevTools protocol.
 @Suite(.serialized) struct ConsoleTests {
     let folder: TemporaryFolder
     let ledger: String
@@ -269,39 +269,57 @@ import Testing
         #expect(try head() != before, "the refusal is recorded")
     }
 
-    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
-        FileManager.default.isExecutableFile(atPath: $0)
-    }
-
+    /// A clerk in a real browser: logs in, finds a person, records a payment and sees it on the
+    /// account; an administrator is refused the page. Screenshots of each page are kept in
+    /// `.build/console-screenshots/`.
     @Test(
         .enabled(
             if: chromium != nil,
-            "Chromium is not installed (apt-get install chromium fonts-noto-cjk); the console is not rendered"))
-    func chromiumRendersTheLoginPageUnderItsPolicy() throws {
+            "Chromium is not installed (apt-get install chromium fonts-noto-cjk); the console is not driven"))
+    func aClerkInChromiumRecordsAPaymentAndAnAdministratorIsRefused() throws {
         let server = try KokiProcess.serving(environment: clerk)
         defer { server.stop() }
-        func chromium(_ arguments: [String]) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Self.chromium!)
-            process.arguments =
-                ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(folder.path("profile"))"] + arguments
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
-        }
-        let dom = try chromium(["--dump-dom", server.url + "/console/login"])
-        #expect(dom.contains("<form") && dom.contains("ログイン"), "\(dom.prefix(500))")
-        // The screenshot is kept beside the build as the page's artefact.
         let artefacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/console-screenshots")
-        try FileManager.default.createDirectory(at: artefacts, withIntermediateDirectories: true)
-        let png = artefacts.appendingPathComponent("login.png").path
-        _ = try chromium(["--hide-scrollbars", "--window-size=1366,768", "--screenshot=\(png)", server.url + "/console/login"])
-        let size = (try? FileManager.default.attributesOfItem(atPath: png)[.size] as? Int) ?? 0
-        #expect(size > 5_000, "the login page's screenshot is \(size) bytes")
+            .deletingLastPathComponent().appendingPathComponent(".build/console-screenshots").path
+        try FileManager.default.createDirectory(atPath: artefacts, withIntermediateDirectories: true)
+        let browser = try ChromiumDriver(binary: Self.chromium!, profile: folder.path("driven"))
+
+        try browser.open(server.url + "/console/login")
+        try browser.screenshot(artefacts + "/login.png")
+        try browser.submit("form.login", ["operator": "clerk", "password": Secured.password])
+        #expect(try browser.evaluate("location.pathname") as? String == "/console/search")
+        try browser.submit("form.search", ["number": "1"])
+        #expect(try browser.evaluate("location.pathname") as? String == "/console/person/1")
+        var page = try browser.text()
+        #expect(page.contains("年齢到達") && page.contains("令和7年度 第1期") && page.contains("松戸 <b>花子</b>"), "\(page.prefix(400))")
+        // The escaped name is text, never markup: no <b> element was made of it.
+        #expect(try browser.evaluate("document.querySelectorAll('main b').length") as? Int == 0)
+        try browser.screenshot(artefacts + "/person.png")
+
+        try browser.submit(
+            "form[action$='/payment']", ["amount": "2,300", "paidOn": "2025-08-01", "reference": "R-77"])
+        page = try browser.text()
+        #expect(page.contains("納付を記録しました"), "\(page.prefix(400))")
+        #expect(page.contains("2,300"))
+        try browser.screenshot(artefacts + "/payment-recorded.png")
+        let account = try KokiProcess.run(["account", "1", "--json"], environment: reader).stdout
+        #expect(account.contains(#""amount":2300"#))
+
+        try browser.open(server.url + "/console/arrears")
+        #expect(try browser.text().contains("滞納者一覧"))
+        try browser.screenshot(artefacts + "/arrears.png")
+
+        // Another operator, whose role may not read records: refused, in the browser too.
+        try browser.submit("header form", [:])
+        #expect(try browser.evaluate("location.pathname") as? String == "/console/login")
+        try browser.submit("form.login", ["operator": "keeper", "password": Secured.password])
+        try browser.open(server.url + "/console/person/1")
+        page = try browser.text()
+        #expect(page.contains("権限がありません") && !page.contains("花子"), "\(page.prefix(300))")
+        try browser.screenshot(artefacts + "/refused.png")
+    }
+
+    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
     }
 }
