@@ -311,9 +311,10 @@ extension KokiServer {
                 case .invalidInput, .notFound: (.notFound, "見つかりません")
                 default: (.internalServerError, "エラー")
                 }
-            if failure.status == .accessDenied, session.credentials.operatorID.isEmpty == false,
-                failure.message.contains("session")
-            {
+            // A session that ended (logged out, expired, its operator suspended) sends the clerk to log
+            // in again; a role that may not use the page is shown the refusal. The core words the
+            // first kind about the session and the second about the role.
+            if failure.status == .accessDenied, failure.message.contains("session") {
                 return Self.redirect("/console/login")
             }
             return Self.page(
