@@ -125,6 +125,24 @@ extension KokiServer {
         "\(name)=\(value); Path=/console; HttpOnly; Secure; SameSite=Strict" + (maxAge.map { "; Max-Age=\($0)" } ?? "")
     }
 
+    /// Runs `work` on the server's thread pool with the ledger (its master key required or not)
+    /// and hands back its outcome.
+    func onLedger<T: Sendable>(keyRequired: Bool, _ work: @escaping @Sendable (KokiLedger) throws -> T) async
+        -> Result<T, any Error>
+    {
+        let lent = lend()
+        defer { if let lent { pool.give(lent) } }
+        let (ledgerPath, masterKeyPath) = (ledgerPath, masterKeyPath)
+        return await Self.onPool {
+            Result {
+                try work(
+                    try KokiLedger.keyed(
+                        try lent ?? Self.store(at: ledgerPath, mode: .readWrite), keyFile: masterKeyPath,
+                        required: keyRequired))
+            }
+        }
+    }
+
     // MARK: - Pages
 
     static func loginPage(request: Request, message: String?, status: HTTPResponse.Status = .ok) -> Response {
@@ -141,16 +159,8 @@ extension KokiServer {
         }
         let id = form["operator"] ?? ""
         let password = form["password"] ?? ""
-        let lent = lend()
-        defer { if let lent { pool.give(lent) } }
-        let (ledgerPath, masterKeyPath) = (ledgerPath, masterKeyPath)
-        let outcome: Result<SessionCredentials, any Error> = await Self.onPool {
-            Result {
-                let store = try lent ?? Self.store(at: ledgerPath, mode: .readWrite)
-                let ledger = try KokiLedger.keyed(store, keyFile: masterKeyPath, required: false)
-                return try AccessControl(ledger).login(
-                    id, password: password, terminal: Self.consoleTerminal, source: source)
-            }
+        let outcome = await onLedger(keyRequired: false) { ledger in
+            try AccessControl(ledger).login(id, password: password, terminal: Self.consoleTerminal, source: source)
         }
         switch outcome {
         case .success(let credentials):
@@ -167,16 +177,7 @@ extension KokiServer {
         guard let session = Self.consoleSession(request), Self.formIsOwn(request, form) else {
             return Self.redirect("/console/login")
         }
-        let lent = lend()
-        defer { if let lent { pool.give(lent) } }
-        let (ledgerPath, masterKeyPath) = (ledgerPath, masterKeyPath)
-        _ = await Self.onPool {
-            Result {
-                let store = try lent ?? Self.store(at: ledgerPath, mode: .readWrite)
-                try AccessControl(try KokiLedger.keyed(store, keyFile: masterKeyPath, required: false))
-                    .logout(session.credentials)
-            }
-        }
+        _ = await onLedger(keyRequired: false) { ledger in try AccessControl(ledger).logout(session.credentials) }
         var response = Self.redirect("/console/login")
         response.headers[.setCookie] = Self.cookie(Console.sessionCookie, "", maxAge: 0)
         return response
@@ -192,15 +193,8 @@ extension KokiServer {
             return Self.page(.serviceUnavailable, title: title, session: session, body: "")
         }
         let caller = Caller(credentials: session.credentials, terminal: Self.consoleTerminal, source: source, today: today)
-        let lent = lend()
-        defer { if let lent { pool.give(lent) } }
-        let (ledgerPath, masterKeyPath) = (ledgerPath, masterKeyPath)
-        let outcome: Result<String, any Error> = await Self.onPool {
-            Result {
-                let ledger = try KokiLedger.keyed(
-                    try lent ?? Self.store(at: ledgerPath, mode: .readWrite), keyFile: masterKeyPath, required: true)
-                return render(try KokiApplication(ledger).run(request, as: caller))
-            }
+        let outcome = await onLedger(keyRequired: true) { ledger in
+            render(try KokiApplication(ledger).run(request, as: caller))
         }
         switch outcome {
         case .success(let body): return Self.page(.ok, title: title, session: session, body: body)
@@ -241,16 +235,7 @@ extension KokiServer {
         let caller = Caller(
             credentials: session.credentials, terminal: Self.consoleTerminal, source: source, today: today,
             action: action)
-        let lent = lend()
-        defer { if let lent { pool.give(lent) } }
-        let (ledgerPath, masterKeyPath) = (ledgerPath, masterKeyPath)
-        let outcome: Result<PaymentReceived, any Error> = await Self.onPool {
-            Result {
-                let ledger = try KokiLedger.keyed(
-                    try lent ?? Self.store(at: ledgerPath, mode: .readWrite), keyFile: masterKeyPath, required: true)
-                return try KokiApplication(ledger).run(request, as: caller)
-            }
-        }
+        let outcome = await onLedger(keyRequired: true) { ledger in try KokiApplication(ledger).run(request, as: caller) }
         switch outcome {
         case .success: return Self.redirect("/console/person/\(person.value)?recorded=payment")
         case .failure(let error):
@@ -270,30 +255,22 @@ extension KokiServer {
         _ person: PersonID, session: ConsoleSession, source: String, notice: String? = nil, error: String? = nil,
         status: HTTPResponse.Status = .ok
     ) async -> Response {
-        let lent = lend()
-        defer { if let lent { pool.give(lent) } }
         let today: CivilDate
         do { today = try todayInJapan() } catch {
             return Self.page(.serviceUnavailable, title: "日付", session: session, body: "<p>\(Console.escape("\(error)"))</p>")
         }
         let caller = Caller(
             credentials: session.credentials, terminal: Self.consoleTerminal, source: source, today: today)
-        let (ledgerPath, masterKeyPath) = (ledgerPath, masterKeyPath)
-        let outcome: Result<(ShowPerson.View, PersonAccount, [ArrearsCommands.HistoryEntry]), any Error> =
-            await Self.onPool {
-                Result {
-                    let ledger = try KokiLedger.keyed(
-                        try lent ?? Self.store(at: ledgerPath, mode: .readWrite), keyFile: masterKeyPath, required: true)
-                    let application = KokiApplication(ledger)
-                    let shown = try application.run(
-                        ShowPerson(number: person, on: nil, knownAt: nil, purpose: "窓口（コンソール）"), as: caller)
-                    let account = try application.run(
-                        ShowAccount(person: person, fiscalYear: nil, knownAt: nil, asOf: nil), as: caller)
-                    let history = try application.run(
-                        ShowCollectionHistory(person: person, knownAt: nil, asOf: nil, json: false), as: caller)
-                    return (shown, account, history)
-                }
-            }
+        let outcome = await onLedger(keyRequired: true) { ledger in
+            let application = KokiApplication(ledger)
+            let shown = try application.run(
+                ShowPerson(number: person, on: nil, knownAt: nil, purpose: "窓口（コンソール）"), as: caller)
+            let account = try application.run(
+                ShowAccount(person: person, fiscalYear: nil, knownAt: nil, asOf: nil), as: caller)
+            let history = try application.run(
+                ShowCollectionHistory(person: person, knownAt: nil, asOf: nil, json: false), as: caller)
+            return (shown, account, history)
+        }
         switch outcome {
         case .success(let (shown, account, history)):
             let message =
