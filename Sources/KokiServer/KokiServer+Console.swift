@@ -263,12 +263,14 @@ extension KokiServer {
             credentials: session.credentials, terminal: Self.consoleTerminal, source: source, today: today)
         let outcome = await onLedger(keyRequired: true) { ledger in
             let application = KokiApplication(ledger)
+            // A former number (新旧番号) finds the person; their money is under their number now.
             let shown = try application.run(
                 ShowPerson(number: person, on: nil, knownAt: nil, purpose: "窓口（コンソール）"), as: caller)
+            let current = (try? PersonID(shown.number)) ?? person
             let account = try application.run(
-                ShowAccount(person: person, fiscalYear: nil, knownAt: nil, asOf: nil), as: caller)
+                ShowAccount(person: current, fiscalYear: nil, knownAt: nil, asOf: nil), as: caller)
             let history = try application.run(
-                ShowCollectionHistory(person: person, knownAt: nil, asOf: nil, json: false), as: caller)
+                ShowCollectionHistory(person: current, knownAt: nil, asOf: nil, json: false), as: caller)
             return (shown, account, history)
         }
         switch outcome {
@@ -445,6 +447,8 @@ enum Console {
             return escape(T(rawValue: raw).map { labels.term($0) } ?? raw)
         }
         var html = "<section aria-label=\"本人\"><h2>本人</h2><dl>"
+        html += "<dt>被保険者番号</dt><dd>\(escape(p.number))"
+            + (p.formerNumbers.isEmpty ? "" : "（旧番号 \(escape(p.formerNumbers.joined(separator: "、")))）") + "</dd>"
         if p.erased {
             html += "<dt>本人情報</dt><dd>（消去済み）</dd>"
         } else {

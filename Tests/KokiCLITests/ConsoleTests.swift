@@ -37,6 +37,7 @@ import Testing
             ["rates", "adopt", "--fiscal-year", "2025"], ["calendar", "adopt", "--fiscal-year", "2025"],
             ["assess", "--fiscal-year", "2025", "--decided-on", "2025-07-10"],
             ["pay", "record", "1", "--amount", "5000", "--paid-on", "2025-07-31"], ["arrears", "settings", "adopt"],
+            ["person", "link", "--number", "1", "--former", "77"],
         ] {
             let outcome = try KokiProcess.run(arguments, environment: clerk)
             #expect(outcome.status == 0, "koki \(arguments.joined(separator: " ")): \(outcome.stderr)")
@@ -159,6 +160,10 @@ import Testing
             #expect(page.body.contains(text), "\(text)")
         }
         #expect(!page.body.contains("<b>花子") && !page.body.contains("reachedAge75") && !page.body.contains("<script"))
+        // A former number (新旧番号) finds the same person and their money.
+        let former = browser.send("GET", "/console/person/77")
+        #expect(former.status == 200 && former.body.contains("5,000") && former.body.contains("（旧番号 77）"))
+        #expect(former.body.contains("松戸 &lt;b&gt;花子&lt;/b&gt;"), "\(former.status)")
         #expect(try head() != before, "the read is recorded")
         let log = try KokiProcess.run(["audit", "log", "--person", "1"], environment: reader).stdout
         #expect(log.contains("console"), "\(log)")
