@@ -310,7 +310,7 @@ extension KokiServer {
         headers[.contentSecurityPolicy] =
             "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
         headers[.xContentTypeOptions] = "nosniff"
-        headers[.init("Referrer-Policy")!] = "no-referrer"
+        if let referrer = HTTPFields.Element.Name("Referrer-Policy") { headers[referrer] = "no-referrer" }
         headers[.cacheControl] = "no-store"
         return headers
     }

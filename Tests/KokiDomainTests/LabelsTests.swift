@@ -6,6 +6,7 @@ import Testing
 @Suite struct LabelsTests {
     @Test func theStandardTableParsesWithUniqueKeysAndWarekiDates() {
         let standard = Labels.standard
+        #expect(Labels.standardProblems.isEmpty, "\(Labels.standardProblems)")
         #expect(standard.keys.count == Set(standard.keys).count)
         #expect(standard.keys.count == standard.terms.count)
         #expect(standard.dateStyle == .wareki)

@@ -25,24 +25,41 @@ public struct Labels: Sendable, Hashable {
     /// Where the terms came from: the standard table, or the file read over it.
     public private(set) var source: String
 
-    /// The standard table (``StandardLabels/text``), known to parse: a test holds it to that.
-    public static let standard: Labels = {
-        do {
-            return try Labels(parsing: StandardLabels.text, source: "the standard labels", over: nil)
-        } catch {
-            preconditionFailure("the standard labels table does not parse: \(error)")
-        }
-    }()
+    /// The standard table (``StandardLabels/text``). A line of it that did not read would be left
+    /// out and listed in ``standardProblems`` (a test holds that list empty), never a crash.
+    public static let standard: Labels = standardRead.labels
+
+    /// The standard table's lines that did not read: none, as a test holds.
+    public static var standardProblems: [DomainError] { standardRead.problems }
+
+    private static let standardRead = read(StandardLabels.text, source: "the standard labels", over: nil)
 
     /// The key that sets the date style in a labels file.
     public static let dateStyleKey = "date.style"
 
     /// Parses `text`: over `base` only keys `base` has may be given (a correction); without a
-    /// base the text is a whole table. Errors name `source` and the line.
+    /// base the text is a whole table. The first line that does not read is the error, naming
+    /// `source` and the line.
     public init(parsing text: String, source: String, over base: Labels?) throws(DomainError) {
+        let (labels, problems) = Self.read(text, source: source, over: base)
+        if let first = problems.first { throw first }
+        self = labels
+    }
+
+    private init(terms: [String: String], keys: [String], source: String) {
+        self.terms = terms
+        self.keys = keys
+        self.dateStyle = terms[Self.dateStyleKey].flatMap(DateStyle.init(rawValue:)) ?? .wareki
+        self.source = source
+    }
+
+    /// The table of the lines of `text` that read (over `base`), and a problem for each line that
+    /// does not, naming `source` and the line.
+    static func read(_ text: String, source: String, over base: Labels?) -> (labels: Labels, problems: [DomainError]) {
         var terms = base?.terms ?? [:]
         var keys = base?.keys ?? []
         var seen: Set<String> = []
+        var problems: [DomainError] = []
         var lineNumber = 0
         // Split on every line end, "\r\n" (one Character) and a lone "\r" too.
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
@@ -51,39 +68,46 @@ public struct Labels: Sendable, Hashable {
             if lineNumber == 1, line.hasPrefix("\u{FEFF}") { line = line.dropFirst() }
             let trimmed = line.trimmingSpaces
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            func fail(_ what: String) -> DomainError {
-                DomainError(.invalidValue, "\(source) line \(lineNumber): \(what)")
+            switch entry(trimmed, over: base, seen: &seen) {
+            case .failure(let problem):
+                problems.append(DomainError(.invalidValue, "\(source) line \(lineNumber): \(problem.what)"))
+            case .success(let (key, term)):
+                if base == nil { keys.append(key) }
+                terms[key] = term
             }
-            if let bad = trimmed.unicodeScalars.first(where: { $0.properties.generalCategory == .control && $0 != "\t" }) {
-                throw fail("control character U+\(String(bad.value, radix: 16, uppercase: true)) in `\(trimmed.visiblePrefix)`")
-            }
-            guard let equals = trimmed.firstIndex(of: "=") else {
-                throw fail("expected `key = term`, found `\(trimmed.visiblePrefix)`")
-            }
-            let key = String(trimmed[..<equals].trimmingSpaces)
-            let term = String(trimmed[trimmed.index(after: equals)...].trimmingSpaces)
-            guard !key.isEmpty, key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_") })
-            else { throw fail("the key `\(key.visiblePrefix)` is not a label key (letters, digits and dots)") }
-            guard !term.isEmpty else { throw fail("the term of `\(key)` is empty") }
-            guard !term.contains("\t") else { throw fail("the term of `\(key)` holds a tab") }
-            guard term.count <= 80 else { throw fail("the term of `\(key)` is longer than 80 characters") }
-            guard seen.insert(key).inserted else { throw fail("`\(key)` is given twice") }
-            if let base {
-                guard base.terms[key] != nil else {
-                    throw fail("`\(key)` is not a term koki shows (see `koki labels export`)")
-                }
-            } else {
-                keys.append(key)
-            }
-            if key == Self.dateStyleKey, DateStyle(rawValue: term) == nil {
-                throw fail("`\(key)` must be \(DateStyle.allCases.map(\.rawValue).joined(separator: " or ")), not `\(term)`")
-            }
-            terms[key] = term
         }
-        self.terms = terms
-        self.keys = keys
-        self.dateStyle = terms[Self.dateStyleKey].flatMap(DateStyle.init(rawValue:)) ?? .wareki
-        self.source = base == nil ? source : "\(source) over \(base!.source)"
+        let named = base.map { "\(source) over \($0.source)" } ?? source
+        return (Labels(terms: terms, keys: keys, source: named), problems)
+    }
+
+    struct Problem: Error { let what: String }
+
+    /// One `key = term` line (trimmed), or what is wrong with it.
+    private static func entry(_ line: Substring, over base: Labels?, seen: inout Set<String>) -> Result<
+        (key: String, term: String), Problem
+    > {
+        func fail(_ what: String) -> Result<(key: String, term: String), Problem> { .failure(Problem(what: what)) }
+        if let bad = line.unicodeScalars.first(where: { $0.properties.generalCategory == .control && $0 != "\t" }) {
+            return fail("control character U+\(String(bad.value, radix: 16, uppercase: true)) in `\(line.visiblePrefix)`")
+        }
+        guard let equals = line.firstIndex(of: "=") else {
+            return fail("expected `key = term`, found `\(line.visiblePrefix)`")
+        }
+        let key = String(line[..<equals].trimmingSpaces)
+        let term = String(line[line.index(after: equals)...].trimmingSpaces)
+        guard !key.isEmpty, key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_") })
+        else { return fail("the key `\(key.visiblePrefix)` is not a label key (letters, digits and dots)") }
+        guard !term.isEmpty else { return fail("the term of `\(key)` is empty") }
+        guard !term.contains("\t") else { return fail("the term of `\(key)` holds a tab") }
+        guard term.count <= 80 else { return fail("the term of `\(key)` is longer than 80 characters") }
+        guard seen.insert(key).inserted else { return fail("`\(key)` is given twice") }
+        if let base, base.terms[key] == nil {
+            return fail("`\(key)` is not a term koki shows (see `koki labels export`)")
+        }
+        if key == Self.dateStyleKey, DateStyle(rawValue: term) == nil {
+            return fail("`\(key)` must be \(DateStyle.allCases.map(\.rawValue).joined(separator: " or ")), not `\(term)`")
+        }
+        return .success((key, term))
     }
 
     /// The term for `key`; the key itself in brackets when the table lacks it (a test holds every
@@ -120,7 +144,7 @@ public struct Labels: Sendable, Hashable {
 
     /// The whole table as a labels file: what a city copies and corrects.
     public var fileText: String {
-        (StandardLabels.header + keys.map { "\($0) = \(terms[$0]!)" }).joined(separator: "\n") + "\n"
+        (StandardLabels.header + keys.map { "\($0) = \(self[$0])" }).joined(separator: "\n") + "\n"
     }
 
     // MARK: - The table this process uses
