@@ -66,7 +66,7 @@ enum StaffWording {
             }
             let option = String(rest[range.lowerBound..<end])
             let before = out.last
-            if let term = labels.terms["field." + camelCase(option.dropFirst(2))], before != "(", before != "'" {
+            if let term = labels.terms["field." + Labels.camelCased(option.dropFirst(2))], before != "(", before != "'" {
                 out += "「\(term)」(\(option))"
             } else {
                 out += option
@@ -94,9 +94,6 @@ enum StaffWording {
             "  \($0)  \(Labels.standard[$0]) → \(labels[$0])"
         }
     }
-
-    /// `paid-on` → `paidOn`.
-    static func camelCase(_ option: Substring) -> String { Labels.camelCased(option) }
 
     /// An error of the command line's grammar, worded for staff: the field named as the form
     /// names it, then ArgumentParser's help and usage lines. `nil` for help and version requests.
@@ -131,7 +128,7 @@ enum StaffWording {
     /// An option or argument as the form names it: 「納付日」(--paid-on), 「被保険者番号」(<person>).
     static func field(_ name: String) -> String {
         if name.hasPrefix("--") { return namingFields(name) }
-        if name.hasPrefix("<"), name.hasSuffix(">"), let term = Labels.current.terms["field." + camelCase(name.dropFirst().dropLast())] {
+        if name.hasPrefix("<"), name.hasSuffix(">"), let term = Labels.current.terms["field." + Labels.camelCased(name.dropFirst().dropLast())] {
             return "「\(term)」(\(name))"
         }
         return name
@@ -208,94 +205,6 @@ extension String {
         var s = Substring(self)
         while s.last == "\n" { s.removeLast() }
         return String(s)
-    }
-}
-
-/// Staff's forms of the values a view carries as machine text (ISO dates, raw names, `FY2025/3`).
-enum Staff {
-    /// An ISO date as staff read it; anything else as it is.
-    static func date(_ iso: String) -> String {
-        (try? CivilDate(iso: iso)).map { StaffText.date($0) } ?? iso
-    }
-
-    static func date(_ iso: String?) -> String { iso.map { date($0) } ?? "-" }
-
-    static func date(_ date: CivilDate?) -> String { StaffText.date(date) }
-
-    /// `13,100` (in a column whose heading says 円).
-    static func amount(_ yen: Int64) -> String { StaffText.amount(Yen(yen)) }
-
-    static func amount(_ yen: Yen) -> String { StaffText.amount(yen) }
-
-    /// `13,100円`.
-    static func yen(_ yen: Int64) -> String { StaffText.yen(Yen(yen)) }
-
-    static func yen(_ yen: Yen) -> String { StaffText.yen(yen) }
-
-    static func count(_ n: Int) -> String { StaffText.count(n) }
-
-    /// `FY2025/3` as `令和7年度 第3期`.
-    static func period(_ key: PeriodKey) -> String { StaffText.period(key) }
-
-    static func period(fiscalYear: Int, period: Int) -> String {
-        guard let fy = try? FiscalYear(fiscalYear), let number = try? PeriodNumber(period) else {
-            return "FY\(fiscalYear)/\(period)"
-        }
-        return StaffText.period(PeriodKey(fy, number))
-    }
-
-    static func fiscalYear(_ year: Int) -> String {
-        (try? FiscalYear(year)).map { StaffText.fiscalYear($0) } ?? "\(year)年度"
-    }
-
-    /// `FY2023/3=6500` (or `FY2023/3=6500(FY2024)`, carried into a later accounting year) as
-    /// `令和5年度 第3期 6,500円（令和6年度の収入）`.
-    static func part(_ text: String) -> String {
-        guard let match = text.wholeMatch(of: /FY(\d{4})\/(\d{1,2})=(-?\d+)(?:\(FY(\d{4})\))?/),
-            let year = Int(match.1), let number = Int(match.2), let amount = Int64(match.3)
-        else { return text }
-        return "\(period(fiscalYear: year, period: number)) \(yen(amount))"
-            + (match.4.flatMap { Int($0) }.map { "（\(fiscalYear($0))の収入）" } ?? "")
-    }
-
-    /// A raw name as its term, when `T` has it.
-    static func term<T: StaffLabelled & RawRepresentable>(_ type: T.Type, _ raw: String) -> String
-    where T.RawValue == String {
-        T(rawValue: raw)?.label ?? raw
-    }
-
-    /// A column heading from the table.
-    static func heading(_ key: String) -> String { Labels.current["column." + key] }
-
-    static func headings(_ keys: String...) -> [String] { keys.map(heading) }
-
-    /// A screen word from the table.
-    static func word(_ key: String) -> String { Labels.current["word." + key] }
-}
-
-extension Staff {
-    /// A cancellation as a view carries it (`2025-08-01 reason`): its date as staff read it.
-    static func cancellation(_ text: String) -> String {
-        guard let space = text.firstIndex(of: " ") else { return date(text) }
-        return date(String(text[..<space])) + text[space...]
-    }
-}
-
-extension Staff {
-    /// A history entry's kind (`refund paid`) as its term (`history.refundPaid`).
-    static func historyKind(_ kind: String) -> String { Labels.current["history." + Labels.camelCased(kind)] }
-}
-
-extension Staff {
-    /// A recorded time as a view carries it (`2026-12-04T00:57:08.560663Z`, UTC) in Japan time, as
-    /// staff read it; anything else as it is.
-    static func moment(_ iso: String) -> String {
-        guard
-            let m = iso.wholeMatch(of: /(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?Z/),
-            let date = try? CivilDate(iso: m.1), let h = Int64(m.2), let min = Int64(m.3), let s = Int64(m.4)
-        else { return iso }
-        let seconds = Int64(date.daysSinceEpoch) * 86_400 + h * 3_600 + min * 60 + s
-        return StaffText.moment(microseconds: seconds * 1_000_000)
     }
 }
 

@@ -377,12 +377,14 @@ enum Console {
         return out
     }
 
-    static func date(_ iso: String?) -> String {
-        guard let iso, let date = try? CivilDate(iso: iso) else { return iso.map(escape) ?? "-" }
-        return StaffText.date(date)
-    }
+    /// A view's ISO date as staff read it, escaped (a value that is not a date is shown as it is).
+    static func date(_ iso: String?) -> String { escape(Staff.date(iso)) }
 
-    static func yen(_ amount: Int64) -> String { StaffText.amount(Yen(amount)) }
+    /// A view's raw name as its term, escaped; nothing for none.
+    static func term<T: StaffLabelled & RawRepresentable>(_ type: T.Type, _ raw: String?) -> String
+    where T.RawValue == String {
+        raw.map { escape(Staff.term(type, $0)) } ?? ""
+    }
 
     static func page(title: String, session: KokiServer.ConsoleSession?, body: String) -> String {
         let header =
@@ -440,12 +442,6 @@ enum Console {
     static func person(
         _ p: ShowPerson.View, _ account: PersonAccount, _ history: [ArrearsCommands.HistoryEntry]
     ) -> String {
-        let labels = Labels.current
-        func term<T: StaffLabelled & RawRepresentable>(_ type: T.Type, _ raw: String?) -> String
-        where T.RawValue == String {
-            guard let raw else { return "" }
-            return escape(T(rawValue: raw).map { labels.term($0) } ?? raw)
-        }
         var html = "<section aria-label=\"本人\"><h2>本人</h2><dl>"
         html += "<dt>被保険者番号</dt><dd>\(escape(p.number))"
             + (p.formerNumbers.isEmpty ? "" : "（旧番号 \(escape(p.formerNumbers.joined(separator: "、")))）") + "</dd>"
@@ -467,16 +463,14 @@ enum Console {
         html += "</section>"
         html += "<section aria-label=\"保険料\"><h2>保険料</h2>"
         html +=
-            "<p>調定額 \(yen(account.totals.assessed))円　収納額 \(yen(account.totals.paid))円　未納額 \(yen(account.totals.outstanding))円</p>"
+            "<p>調定額 \(Staff.yen(account.totals.assessed))　収納額 \(Staff.yen(account.totals.paid))　未納額 \(Staff.yen(account.totals.outstanding))</p>"
         html += table(
             ["期別", "納期限", "調定額（円）", "収納額（円）", "未納額（円）", "減免（円）", "不納欠損（円）", "延滞金（円）"],
             account.periods.map {
                 [
-                    escape(
-                        (try? PeriodKey(FiscalYear($0.fiscalYear), PeriodNumber($0.period))).map { StaffText.period($0) }
-                            ?? "\($0.fiscalYear)/\($0.period)"),
-                    date($0.dueDate), yen($0.assessed), yen($0.paid), yen($0.outstanding), yen($0.reduced),
-                    yen($0.writtenOff), yen($0.lateFeeOwed),
+                    escape(Staff.period(fiscalYear: $0.fiscalYear, period: $0.period)), date($0.dueDate),
+                    Staff.amount($0.assessed), Staff.amount($0.paid), Staff.amount($0.outstanding),
+                    Staff.amount($0.reduced), Staff.amount($0.writtenOff), Staff.amount($0.lateFeeOwed),
                 ]
             }, numeric: [2, 3, 4, 5, 6, 7])
         html += "</section>"
@@ -484,7 +478,7 @@ enum Console {
         html += table(
             ["収納番号", "納付日", "収納方法", "金額（円）"],
             account.payments.map {
-                [escape($0.id), date($0.paidOn), channel($0.channel, labels), yen($0.amount)]
+                [escape($0.id), date($0.paidOn), term(PaymentChannel.self, $0.channel), Staff.amount($0.amount)]
             }, numeric: [3])
         html += "</section>"
         html += "<section aria-label=\"収納履歴\"><h2>収納履歴</h2>"
@@ -492,8 +486,7 @@ enum Console {
             ["日付", "種類", "内容", "記録者"],
             history.map {
                 [
-                    StaffText.date($0.date), escape(labels["history." + Labels.camelCased($0.kind)]), escape($0.text),
-                    escape($0.actor),
+                    StaffText.date($0.date), escape(Staff.historyKind($0.kind)), escape($0.text), escape($0.actor),
                 ]
             })
         html += "</section>"
@@ -551,10 +544,6 @@ enum Console {
                         escape($0.purpose ?? ""), escape($0.detail),
                     ]
                 }, numeric: [0])
-    }
-
-    static func channel(_ raw: String, _ labels: Labels) -> String {
-        escape(PaymentChannel(rawValue: raw).map { labels.term($0) } ?? raw)
     }
 
     /// Readable on a 1366×768 office screen, at the browser's own font size; no script.
