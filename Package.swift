@@ -119,7 +119,9 @@ let package = Package(
         // `koki serve`: the core's typed requests over HTTP; it knows no command line.
         .target(
             name: "KokiServer",
-            dependencies: ["KokiApp", "KokiEvents", "LedgerStores", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "KokiApp", "KokiEvents", "KokiNotices", "LedgerStores", .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             resources: [.copy("openapi.yaml")],
             swiftSettings: strict
         ),

@@ -134,9 +134,10 @@ public struct KokiLedger: Sendable {
     /// given ones, or — when the command id was seen before — the events that command appended
     /// then, so a repeated command answers with its original result.
     @_spi(Batch) public func recordReturningStored(
-        _ events: [KokiEvent], metadata: CommandMetadata, expecting: [PersonID: ExpectedVersion] = [:]
+        _ events: [KokiEvent], metadata: CommandMetadata, expecting: [PersonID: ExpectedVersion] = [:],
+        expectingStreams: [String: ExpectedVersion] = [:]
     ) throws -> (events: [KokiEvent], result: AppendResult) {
-        let result = try record(events, metadata: metadata, expecting: expecting)
+        let result = try record(events, metadata: metadata, expecting: expecting, expectingStreams: expectingStreams)
         guard result.wasDuplicate, let range = result.positions else { return (events, result) }
         var stored: [KokiEvent] = []
         var query = EventQuery.from(position: range.lowerBound)

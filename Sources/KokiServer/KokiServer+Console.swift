@@ -17,6 +17,7 @@ extension KokiServer {
     static let consoleTerminal = "console"
 
     func addConsole(to router: Router<ClientRequestContext>) {
+        addConsoleCounter(to: router)
         router.get("/console") { _, _ in Self.redirect("/console/search") }
         router.get("/console/style.css") { _, _ in
             Response(
@@ -32,7 +33,7 @@ extension KokiServer {
             guard let body = await Self.body(of: request) else { return Self.tooLarge }
             return await consoleLogout(request: request, form: Console.form(body))
         }
-        router.get("/console/search") { request, context -> Response in
+        router.get("/console/search") { request, _ -> Response in
             guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
             let number = request.uri.queryParameters.get("number")?.trimmingCharacters(in: .whitespaces) ?? ""
             if !number.isEmpty {
@@ -40,11 +41,10 @@ extension KokiServer {
                     return Self.page(
                         .badRequest, title: "検索", session: session,
                         body: Console.searchForm(csrf: session.csrf)
-                            + "<p class=\"error\" role=\"alert\">「被保険者番号」の値「\(Console.escape(number))」は番号ではありません</p>")
+                            + Console.error("「被保険者番号」の値「\(number)」は番号ではありません"))
                 }
                 return Self.redirect("/console/person/\(person.value)")
             }
-            _ = context
             return Self.page(.ok, title: "検索", session: session, body: Console.searchForm(csrf: session.csrf))
         }
         router.get("/console/person/:number") { request, context -> Response in
@@ -53,8 +53,10 @@ extension KokiServer {
             guard let person = try? PersonID(raw) else {
                 return Self.page(.notFound, title: "見つかりません", session: session, body: "<p>番号ではありません</p>")
             }
-            let notice = request.uri.queryParameters.get("recorded") == "payment" ? "納付を記録しました" : nil
-            return await personPage(person, session: session, source: context.source, notice: notice)
+            let known = request.uri.queryParameters.get("known-at").flatMap { Int64(String($0)) }
+            let notice = Console.done(
+                request.uri.queryParameters.get("done").map { String($0) }, reference: request.uri.queryParameters.get("ref").map { String($0) })
+            return await personPage(person, session: session, source: context.source, notice: notice, knownAt: known)
         }
         router.get("/console/arrears") { request, context -> Response in
             guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
@@ -66,10 +68,18 @@ extension KokiServer {
         router.get("/console/audit") { request, context -> Response in
             guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
             let person = request.uri.queryParameters.get("person").flatMap { try? PersonID(String($0)) }
+            let operatorID = request.uri.queryParameters.get("operator").flatMap { $0.isEmpty ? nil : String($0) }
+            let before = request.uri.queryParameters.get("before").flatMap { Int64(String($0)) }.flatMap { $0 >= 1 ? $0 : nil }
+            let filter = [
+                person.map { "person=\($0.value)" }, operatorID.map { "operator=" + Console.queryValue($0) },
+            ].compactMap { $0 }
+            let subject = [person.map { "対象者 \($0.value)" }, operatorID.map { "利用者 \($0)" }].compactMap { $0 }
             return await listPage(
                 title: "監査ログ", session: session, source: context.source,
-                ReadAuditLog(operatorID: nil, person: person, from: nil, before: nil, command: nil)
-            ) { Console.auditLog($0) }
+                ReadAuditLog(
+                    operatorID: operatorID, person: person, from: nil, before: nil, command: nil,
+                    limit: Console.auditPage, beforePosition: before)
+            ) { Console.auditLog($0, filter: filter, subject: subject.joined(separator: "、"), before: before) }
         }
         router.post("/console/person/:number/payment") { request, context -> Response in
             guard let body = await Self.body(of: request) else { return Self.tooLarge }
@@ -186,7 +196,9 @@ extension KokiServer {
     /// A page of one query's rows: the request run for the session's operator (checked and
     /// recorded by the core), rendered by `render`; a refusal is a page saying so.
     func listPage<R: KokiRequest>(
-        title: String, session: ConsoleSession, source: String, _ request: R, render: @escaping @Sendable (R.Result) -> String
+        title: String, session: ConsoleSession, source: String, _ request: R, before: String = "",
+        status invalid: HTTPResponse.Status = .internalServerError,
+        render: @escaping @Sendable (R.Result) -> String
     ) async -> Response {
         let today: CivilDate
         do { today = try todayInJapan() } catch {
@@ -197,13 +209,15 @@ extension KokiServer {
             render(try KokiApplication(ledger).run(request, as: caller))
         }
         switch outcome {
-        case .success(let body): return Self.page(.ok, title: title, session: session, body: body)
+        case .success(let body): return Self.page(.ok, title: title, session: session, body: before + body)
         case .failure(let error):
             let failure = ExitStatus.classify(error)
-            let status: HTTPResponse.Status = failure.status == .accessDenied ? .forbidden : .internalServerError
+            if failure.status == .accessDenied, failure.message.contains("session") { return Self.redirect("/console/login") }
+            let status: HTTPResponse.Status =
+                failure.status == .accessDenied ? .forbidden : failure.status == .invalidInput ? invalid : .internalServerError
             return Self.page(
                 status, title: failure.status == .accessDenied ? "権限がありません" : title, session: session,
-                body: "<p class=\"error\" role=\"alert\">\(Console.escape(failure.message))</p>")
+                body: (failure.status == .accessDenied ? "" : before) + Console.error(failure.message))
         }
     }
 
@@ -237,7 +251,7 @@ extension KokiServer {
             action: action)
         let outcome = await onLedger(keyRequired: true) { ledger in try KokiApplication(ledger).run(request, as: caller) }
         switch outcome {
-        case .success: return Self.redirect("/console/person/\(person.value)?recorded=payment")
+        case .success: return Self.redirect("/console/person/\(person.value)?done=payment")
         case .failure(let error):
             let failure = ExitStatus.classify(error)
             if failure.status == .accessDenied {
@@ -249,39 +263,30 @@ extension KokiServer {
         }
     }
 
-    /// A person's page: identity and household, eligibility, each period's money, payments and
-    /// the collection history — from the requests `person show`, `account` and `history` run.
+    /// A person's page (`person page`): every section the operator's role may see, the read
+    /// recorded once; the forms of what the role may do; as known at a past position, no forms.
     func personPage(
         _ person: PersonID, session: ConsoleSession, source: String, notice: String? = nil, error: String? = nil,
-        status: HTTPResponse.Status = .ok
+        status: HTTPResponse.Status = .ok, knownAt: Int64? = nil
     ) async -> Response {
         let today: CivilDate
         do { today = try todayInJapan() } catch {
-            return Self.page(.serviceUnavailable, title: "日付", session: session, body: "<p>\(Console.escape("\(error)"))</p>")
+            return Self.page(.serviceUnavailable, title: "日付", session: session, body: Console.error("\(error)"))
         }
-        let caller = Caller(
-            credentials: session.credentials, terminal: Self.consoleTerminal, source: source, today: today)
-        let outcome = await onLedger(keyRequired: true) { ledger in
-            let application = KokiApplication(ledger)
-            // A former number (新旧番号) finds the person; their money is under their number now.
-            let shown = try application.run(
-                ShowPerson(number: person, on: nil, knownAt: nil, purpose: "窓口（コンソール）"), as: caller)
-            let current = (try? PersonID(shown.number)) ?? person
-            let account = try application.run(
-                ShowAccount(person: current, fiscalYear: nil, knownAt: nil, asOf: nil), as: caller)
-            let history = try application.run(
-                ShowCollectionHistory(person: current, knownAt: nil, asOf: nil, json: false), as: caller)
-            return (shown, account, history)
-        }
+        let purpose = knownAt == nil ? "窓口（コンソール）" : "監査（過去の時点）"
+        let outcome = await run(
+            PersonPage(person: person, knownAt: knownAt, purpose: purpose), session: session, source: source, action: nil)
         switch outcome {
-        case .success(let (shown, account, history)):
+        case .success(let view):
             let message =
                 (notice.map { "<p class=\"notice\" role=\"status\">\(Console.escape($0))</p>" } ?? "")
-                + (error.map { "<p class=\"error\" role=\"alert\">\(Console.escape($0))</p>" } ?? "")
+                + (error.map(Console.error) ?? "")
+            let forms = Console.Forms(csrf: session.csrf, today: today, offices: view.offices, offers: Set(view.offers))
             return Self.page(
-                status, title: "\(person.value) \(shown.name ?? "")", session: session,
-                body: Console.searchForm(csrf: session.csrf) + message + Console.person(shown, account, history)
-                    + (shown.erased ? "" : Console.paymentForm(person, csrf: session.csrf, today: today)))
+                status, title: "\(view.person.number) \(view.person.name ?? "")", session: session,
+                body: Console.searchForm(csrf: session.csrf) + message
+                    + Console.personPage(view, today: today, forms: forms)
+                    + (forms.offers.contains(ReadAuditLog.name) ? Console.knownAtForm(view.person.number) : ""))
         case .failure(let error):
             let failure = ExitStatus.classify(error)
             let (status, title): (HTTPResponse.Status, String) =
@@ -391,8 +396,9 @@ enum Console {
             session.map {
                 """
                 <header><span class="brand">後期高齢者医療 koki</span>\
-                <nav><a href="/console/search">検索</a> <a href="/console/arrears">滞納者一覧</a> \
-                <a href="/console/audit">監査ログ</a></nav>\
+                <nav><a href="/console/search">検索</a> <a href="/console/applications">確認待ちの申請</a> \
+                <a href="/console/arrears">滞納者一覧</a> <a href="/console/audit">監査ログ</a> \
+                <a href="/console/review">年次点検</a></nav>\
                 <span class="who">\(escape($0.credentials.operatorID))</span>\
                 <form method="post" action="/console/logout"><input type="hidden" name="csrf" value="\($0.csrf)">\
                 <button type="submit">ログアウト</button></form></header>
@@ -420,12 +426,64 @@ enum Console {
             """
     }
 
-    static func searchForm(csrf: String) -> String {
+    static func searchForm(csrf: String, name: String = "") -> String {
         """
-        <form method="get" action="/console/search" class="search" role="search">
-        <label>被保険者番号 <input name="number" inputmode="numeric" required></label>
+        <div class="searches">
+        <form method="get" action="/console/search" class="search" role="search" aria-label="番号で探す">
+        <label>被保険者番号（旧番号も可） <input name="number" inputmode="numeric" required></label>
         <button type="submit">表示</button>
         </form>
+        <form method="get" action="/console/find" class="search" role="search" aria-label="氏名で探す">
+        <label>氏名またはカナ（2文字以上） <input name="name" required minlength="2" maxlength="80" value="\(escape(name))"></label>
+        <label>生年月日（任意） <input name="birth" type="date"></label>
+        <button type="submit">検索</button>
+        </form>
+        </div>
+        """
+    }
+
+    static func error(_ message: String) -> String { "<p class=\"error\" role=\"alert\">\(escape(message))</p>" }
+
+    /// A form's field that does not read, named as the form names it.
+    struct FieldError: Error, CustomStringConvertible {
+        let description: String
+        init(_ message: String) { description = message }
+    }
+
+    /// What a refusal says: a field's own words, else the core's.
+    static func message(_ error: any Error) -> String {
+        (error as? FieldError)?.description ?? ExitStatus.classify(error).message
+    }
+
+    /// A value put in a URL's query or path (letters, digits and `-` as they are).
+    static func queryValue(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-"))) ?? ""
+    }
+
+    /// What was done, said after the redirect: from a fixed list of codes, with a record's number
+    /// (letters, digits, `-`, at most 40) — a link cannot put words of its own on the page.
+    static func done(_ code: String?, reference: String?) -> String? {
+        let ref = reference.flatMap {
+            $0.count <= 40 && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } ? $0 : nil
+        } ?? ""
+        switch code {
+        case "payment": return "納付を記録しました"
+        case "application": return "申請 \(ref) を受け付けました。変更を伴う申請は、別の職員が確認したときに記録されます"
+        case "card": return "資格確認書 \(ref) を交付しました"
+        case "confirmed": return "申請 \(ref) を確認し、変更を記録しました"
+        case "rejected": return "申請 \(ref) を却下しました"
+        default: return nil
+        }
+    }
+
+    /// An auditor's question on a person's page: what did the ledger say at a past position?
+    static func knownAtForm(_ number: String) -> String {
+        """
+        <section aria-label="過去の時点"><h2>過去の時点の記録（監査）</h2>
+        <form method="get" action="/console/person/\(escape(number))" class="search">
+        <label>台帳の位置 <input name="known-at" inputmode="numeric" required></label>
+        <button type="submit">その時点で表示</button>
+        </form></section>
         """
     }
 
@@ -437,60 +495,6 @@ enum Console {
                         numeric.contains(i) ? "<td class=\"num\">\(cell)</td>" : "<td>\(cell)</td>"
                     }.joined() + "</tr>"
             }.joined() + "</tbody></table>"
-    }
-
-    static func person(
-        _ p: ShowPerson.View, _ account: PersonAccount, _ history: [ArrearsCommands.HistoryEntry]
-    ) -> String {
-        var html = "<section aria-label=\"本人\"><h2>本人</h2><dl>"
-        html += "<dt>被保険者番号</dt><dd>\(escape(p.number))"
-            + (p.formerNumbers.isEmpty ? "" : "（旧番号 \(escape(p.formerNumbers.joined(separator: "、")))）") + "</dd>"
-        if p.erased {
-            html += "<dt>本人情報</dt><dd>（消去済み）</dd>"
-        } else {
-            html += "<dt>氏名</dt><dd>\(escape(p.name ?? ""))（\(escape(p.kana ?? ""))）</dd>"
-            html += "<dt>生年月日</dt><dd>\(date(p.birthDate)) \(term(PersonIdentity.Sex.self, p.sex))</dd>"
-            html += "<dt>住所</dt><dd>\(escape(p.postalCode.map { "\($0) " } ?? ""))\(escape(p.address ?? ""))</dd>"
-        }
-        html +=
-            "<dt>世帯</dt><dd>\(escape(p.household ?? "なし"))\(p.role.map { "（\(term(HouseholdRole.self, $0))）" } ?? "")</dd>"
-        html += "<dt>資格</dt><dd>\(p.insured ? "被保険者" : "被保険者でない")（\(date(p.on))現在）</dd></dl>"
-        html += table(
-            ["資格取得日", "事由", "資格喪失日", "事由"],
-            p.eligibility.map {
-                [date($0.from), term(AcquisitionReason.self, $0.acquisition), date($0.until), term(LossReason.self, $0.loss)]
-            })
-        html += "</section>"
-        html += "<section aria-label=\"保険料\"><h2>保険料</h2>"
-        html +=
-            "<p>調定額 \(Staff.yen(account.totals.assessed))　収納額 \(Staff.yen(account.totals.paid))　未納額 \(Staff.yen(account.totals.outstanding))</p>"
-        html += table(
-            ["期別", "納期限", "調定額（円）", "収納額（円）", "未納額（円）", "減免（円）", "不納欠損（円）", "延滞金（円）"],
-            account.periods.map {
-                [
-                    escape(Staff.period(fiscalYear: $0.fiscalYear, period: $0.period)), date($0.dueDate),
-                    Staff.amount($0.assessed), Staff.amount($0.paid), Staff.amount($0.outstanding),
-                    Staff.amount($0.reduced), Staff.amount($0.writtenOff), Staff.amount($0.lateFeeOwed),
-                ]
-            }, numeric: [2, 3, 4, 5, 6, 7])
-        html += "</section>"
-        html += "<section aria-label=\"収納\"><h2>収納</h2>"
-        html += table(
-            ["収納番号", "納付日", "収納方法", "金額（円）"],
-            account.payments.map {
-                [escape($0.id), date($0.paidOn), term(PaymentChannel.self, $0.channel), Staff.amount($0.amount)]
-            }, numeric: [3])
-        html += "</section>"
-        html += "<section aria-label=\"収納履歴\"><h2>収納履歴</h2>"
-        html += table(
-            ["日付", "種類", "内容", "記録者"],
-            history.map {
-                [
-                    StaffText.date($0.date), escape(Staff.historyKind($0.kind)), escape($0.text), escape($0.actor),
-                ]
-            })
-        html += "</section>"
-        return html
     }
 
     /// The counter's payment form: a new action id each time the page is drawn.
@@ -527,13 +531,28 @@ enum Console {
                 }, numeric: [1, 2, 3, 5])
     }
 
-    /// The audit log (auditors): who read or did what, when, from where, and why.
-    static func auditLog(_ entries: [AuditEntry]) -> String {
-        let shown = entries.suffix(500)
-        return "<p>\(StaffText.count(entries.count))件（新しい\(StaffText.count(shown.count))件を表示）</p>"
+    /// Entries on one page of the audit log.
+    static let auditPage = 200
+
+    /// A page of the audit log (auditors), newest first: who read or did what, when, from where,
+    /// and why; a link to the page before.
+    static func auditLog(_ entries: [AuditEntry], filter: [String], subject: String, before: Int64?) -> String {
+        let older =
+            entries.count == auditPage
+            ? entries.first.map {
+                "<a href=\"/console/audit?\((["before=\($0.position)"] + filter).joined(separator: "&amp;"))\">前の\(auditPage)件</a>"
+            } ?? ""
+            : ""
+        let newest =
+            before == nil ? "" : "<a href=\"/console/audit\(filter.isEmpty ? "" : "?" + filter.joined(separator: "&amp;"))\">最新</a>"
+        let range =
+            entries.isEmpty
+            ? "記録はありません"
+            : "位置 \(entries.first?.position ?? 0)〜\(entries.last?.position ?? 0) の\(StaffText.count(entries.count))件（新しい順）"
+        return "<p>\(subject.isEmpty ? "" : escape(subject) + " の記録：")\(range)</p><p class=\"pager\">\(newest) \(older)</p>"
             + table(
                 ["位置", "記録日時", "種類", "利用者", "端末", "コマンド", "対象者", "目的", "内容"],
-                shown.reversed().map {
+                entries.reversed().map {
                     [
                         "\($0.position)", StaffText.moment(microseconds: $0.recordedAt.microseconds), escape($0.kind.label),
                         escape($0.operatorID), escape($0.terminal ?? ""), escape($0.command ?? ""),
@@ -543,7 +562,7 @@ enum Console {
                                 .joined(separator: " "),
                         escape($0.purpose ?? ""), escape($0.detail),
                     ]
-                }, numeric: [0])
+                }, numeric: [0]) + "<p class=\"pager\">\(older)</p>"
     }
 
     /// Readable on a 1366×768 office screen, at the browser's own font size; no script.
@@ -565,5 +584,11 @@ enum Console {
         :focus { outline: 3px solid #f90; outline-offset: 1px; }
         .error { color: #a00; font-weight: bold; }
         .notice { color: #060; font-weight: bold; }
+        .muted { color: #555; font-size: .9rem; }
+        .searches { display: flex; gap: 2rem; flex-wrap: wrap; }
+        form.stack .row { display: flex; gap: 1rem; flex-wrap: wrap; align-items: end; margin: .5rem 0; }
+        fieldset { border: 1px solid #bbb; margin: .5rem 0; }
+        form.inline { margin: 0; } form.inline button { font-size: .85rem; padding: .1rem .4rem; }
+        .pager a { margin-right: 1rem; }
         """
 }

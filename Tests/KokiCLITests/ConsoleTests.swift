@@ -197,7 +197,7 @@ import Testing
 
         let before = try head()
         let sent = browser.send("POST", "/console/person/1/payment", form: form)
-        #expect(sent.status == 303 && sent.headers["location"] == "/console/person/1?recorded=payment", "\(sent.body)")
+        #expect(sent.status == 303 && sent.headers["location"] == "/console/person/1?done=payment", "\(sent.body)")
         #expect(try head() != before)
         #expect(try payments().components(separatedBy: #""amount":1000"#).count == 2)
         // The same form again (a double click, a resent page): nothing new. (Reading the account
@@ -206,7 +206,7 @@ import Testing
         #expect(browser.send("POST", "/console/person/1/payment", form: form).status == 303)
         #expect(try head() == recorded)
         #expect(try payments().components(separatedBy: #""amount":1000"#).count == 2)
-        #expect(browser.send("GET", "/console/person/1?recorded=payment").body.contains("納付を記録しました"))
+        #expect(browser.send("GET", "/console/person/1?done=payment").body.contains("納付を記録しました"))
         // From here the refusals show the person's page again (a read, recorded): count payments.
         let paymentsRecorded = {
             try KokiProcess.run(["events", "--type", "PaymentReceived"], environment: self.reader).lines.count

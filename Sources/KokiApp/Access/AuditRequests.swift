@@ -16,17 +16,40 @@ public struct ReadAuditLog: KokiRequest {
     public var before: String?
     /// Only commands starting with this (`person show`).
     public var command: String?
+    /// A page: only the newest `limit` entries (oldest first) …
+    public var limit: Int?
+    /// … recorded before this position (the first entry of the page after it).
+    public var beforePosition: Int64?
 
-    public init(operatorID: String?, person: PersonID?, from: String?, before: String?, command: String?) {
+    /// The most entries one page holds.
+    public static let maximumPage = 5000
+
+    public init(
+        operatorID: String?, person: PersonID?, from: String?, before: String?, command: String?, limit: Int? = nil,
+        beforePosition: Int64? = nil
+    ) {
         (self.operatorID, self.person, self.from, self.before, self.command) =
             (operatorID, person, from, before, command)
+        (self.limit, self.beforePosition) = (limit, beforePosition)
     }
 
     public func handle(_ scope: RequestScope) throws -> [AuditEntry] {
-        try scope.control.auditLog(
-            AuditFilter(
-                operatorID: operatorID, person: person, from: try checkedTime(from, option: "--from"),
-                before: try checkedTime(before, option: "--before"), command: command))
+        let filter = AuditFilter(
+            operatorID: operatorID, person: person, from: try checkedTime(from, option: "--from"),
+            before: try checkedTime(before, option: "--before"), command: command)
+        if let beforePosition, beforePosition < 1 {
+            throw KokiError(.invalidInput, "--before-position \(beforePosition) is not a position")
+        }
+        guard let limit else {
+            if beforePosition != nil {
+                throw KokiError(.invalidInput, "--before-position pages the log: give --limit too")
+            }
+            return try scope.control.auditLog(filter)
+        }
+        guard (1...Self.maximumPage).contains(limit) else {
+            throw KokiError(.invalidInput, "--limit \(limit): between 1 and \(Self.maximumPage)")
+        }
+        return try scope.control.auditPage(filter, before: beforePosition, limit: limit)
     }
 }
 

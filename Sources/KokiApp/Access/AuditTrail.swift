@@ -62,6 +62,11 @@ public struct AuditReview: Sendable {
     public var refused: [AuditEntry]
 }
 
+extension Int64 {
+    /// The last position a page before `self` may hold, on a log whose head is `head`.
+    fileprivate func clampedEnd(_ head: Int64) -> Int64 { Swift.min(head, self == .max ? head : self - 1) }
+}
+
 extension AccessControl {
     static let accessTypes: Set<String> = [
         OperatorEnrolled.eventType, OperatorRolesChanged.eventType, OperatorStateChanged.eventType,
@@ -71,10 +76,32 @@ extension AccessControl {
     ]
 
     public func auditLog(_ filter: AuditFilter = AuditFilter()) throws -> [AuditEntry] {
+        try auditLog(filter, positions: 1...Int64.max)
+    }
+
+    /// The newest `limit` entries recorded before position `before` (default: all), oldest first:
+    /// read back from there in windows that double until the page is full or the log's start is
+    /// reached — a page of a long log costs about the page, not the log.
+    public func auditPage(_ filter: AuditFilter, before: Int64?, limit: Int) throws -> [AuditEntry] {
+        var end = (before ?? Int64.max).clampedEnd(try store.head().position)
+        var window: Int64 = 4096
+        var page: [AuditEntry] = []
+        while end >= 1, page.count < limit {
+            let start = max(1, end - window + 1)
+            page = try auditLog(filter, positions: start...end) + page
+            end = start - 1
+            window = window < Int64.max / 4 ? window * 2 : window
+        }
+        return Array(page.suffix(limit))
+    }
+
+    func auditLog(_ filter: AuditFilter, positions: ClosedRange<Int64>) throws -> [AuditEntry] {
         var query = EventQuery()
         query.types = Self.accessTypes
         query.recordedFrom = filter.from
         query.recordedBefore = filter.before
+        query.fromPosition = positions.lowerBound
+        query.throughPosition = positions.upperBound == Int64.max ? nil : positions.upperBound
         var entries: [AuditEntry] = []
         try ledger.forEachEvent(query) { view, event in
             guard case .access(let access) = event else { return }

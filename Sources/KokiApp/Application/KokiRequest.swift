@@ -115,6 +115,8 @@ public struct RequestScope: Sendable {
     let ledger: KokiLedger
     let control: AccessControl
     let files: any FileSource
+    /// Where the reads of a request made of others are gathered, to be recorded once.
+    var gathered: ReadsGathered? = nil
 
     /// Metadata for one new command by this operator in this session (its id from the door's
     /// action when there is one).
@@ -122,7 +124,28 @@ public struct RequestScope: Sendable {
 
     /// Records that these persons' data is about to be shown (before showing it).
     public func recordRead(_ persons: [PersonID], purpose: String? = nil) throws {
+        if let gathered {
+            gathered.add(persons)
+            return
+        }
         try control.recordRead(context, persons: persons, purpose: purpose)
+    }
+
+    /// Whether the operator's roles grant `function` — asked, not refused: for a page whose
+    /// sections each need their own function (the sections the role may not see are left out).
+    public func allows(_ function: AccessFunction) throws -> Bool {
+        try control.permissions().allows(context.roles, function)
+    }
+
+    /// Runs `body` with the reads its parts record gathered, then records them as one read with
+    /// `purpose` — before anything is shown, since `body` only collects what the caller will show.
+    func gatheringReads<T>(purpose: String?, _ body: (RequestScope) throws -> T) throws -> T {
+        var inner = self
+        let reads = ReadsGathered()
+        inner.gathered = reads
+        let result = try body(inner)
+        try recordRead(reads.persons, purpose: purpose)
+        return result
     }
 
     /// Checks a further function (one that depends on what the request finds); records a refusal.
@@ -135,6 +158,17 @@ public struct RequestScope: Sendable {
     /// names the file and the place in it).
     public func readJSON<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
         try decodeJSON(type, from: try read(path), source: path)
+    }
+}
+
+/// The persons a request made of others read, in order, each once.
+final class ReadsGathered: @unchecked Sendable {
+    // Used by one request on one thread; a class so the scope's copies share it.
+    private(set) var persons: [PersonID] = []
+    private var seen = Set<PersonID>()
+
+    func add(_ more: [PersonID]) {
+        for person in more where seen.insert(person).inserted { persons.append(person) }
     }
 }
 

@@ -103,7 +103,7 @@ public enum RequestCatalog {
         ApplyWhatIf.self, ExplainFigures.self, AppendTestPayments.self, SleepAfterCheck.self,
         // Register, assessment, counter
         DecideProvisionalDeductions.self, NotifyPensionDeductions.self, RecordPensionSwitch.self, ListPensionSelection.self,
-        SetMailRecipient.self, EndMailRecipient.self, ShowPerson.self, ShowHousehold.self, ListInsured.self,
+        SetMailRecipient.self, EndMailRecipient.self, ShowPerson.self, PersonPage.self, FindPersons.self, ShowHousehold.self, ListInsured.self,
         ListTurning75.self, ListAddressExceptions.self,
         QualifyReaching75.self, ShowIncome.self, ListIncomeInquiries.self, RecordPension.self,
         AdoptRates.self, ShowRates.self, AdoptCalendar.self, ShowCalendar.self, AssessPremiums.self, ShowPremium.self,

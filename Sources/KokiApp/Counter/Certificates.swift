@@ -257,7 +257,10 @@ extension Counter {
             copayClass: d.copayClass, delivery: delivery, office: office,
             replaces: reason.isReissue ? current?.issued.number : nil)
         events.append(.counter(.certificateIssued(issued)))
-        try ledger.record(events, metadata: metadata, expectingStreams: [CounterEvent.stream(person): .exact(version)])
+        // The same command again (a form sent twice) answers with the certificate it issued then.
+        let stored = try ledger.recordReturningStored(
+            events, metadata: metadata, expectingStreams: [CounterEvent.stream(person): .exact(version)])
+        for case .counter(.certificateIssued(let original)) in stored.events { return original }
         return issued
     }
 

@@ -194,9 +194,11 @@ extension Counter {
         let application = ApplicationReceived(
             number: Self.number("A", intake.receivedOn, person, after: records.received), person: person, kind: kind,
             reception: reception, change: sealed, changeCommand: command)
-        try ledger.record(
+        // The same command again (a form sent twice) answers with the application received then.
+        let stored = try ledger.recordReturningStored(
             [.counter(.applicationReceived(application))], metadata: metadata,
             expectingStreams: [CounterEvent.stream(person): .exact(version)])
+        for case .counter(.applicationReceived(let original)) in stored.events { return original }
         return application
     }
 

@@ -648,10 +648,13 @@ public struct Notices: Sendable {
     // MARK: - Issuing and reissuing
 
     /// Records the documents (and, for a batch, the run with its print file's hash) in one command.
+    /// Records the documents (and the run, with a file); answers the numbers as recorded — for
+    /// a command sent again, those of the documents it recorded then.
+    @discardableResult
     public func record(
         _ notices: [Notice], run fileHash: [UInt8]?, metadata: CommandMetadata
-    ) throws {
-        guard let first = notices.first else { return }
+    ) throws -> [String] {
+        guard let first = notices.first else { return [] }
         var events: [KokiEvent] = notices.map { .notice(.documentIssued($0.issued())) }
         if let fileHash {
             events.append(
@@ -662,7 +665,9 @@ public struct Notices: Sendable {
                             documents: notices.count, total: Yen(notices.map(\.amount.amount).reduce(0, +)),
                             fileHash: fileHash))))
         }
-        try ledger.record(events, metadata: metadata)
+        return try ledger.recordReturningStored(events, metadata: metadata).events.compactMap {
+            if case .notice(.documentIssued(let issued)) = $0 { issued.number } else { nil }
+        }
     }
 
     /// The document `number` built again from the ledger at the position it was first built from:

@@ -87,3 +87,11 @@ extension Staff {
         return StaffText.moment(microseconds: seconds * 1_000_000)
     }
 }
+
+extension Staff {
+    /// A change an application carries, by its command's words (`person correct`), as its term
+    /// (`command.personCorrect` = 本人情報の変更); a command without a term as it is.
+    public static func command(_ words: String) -> String {
+        Labels.current.terms["command." + Labels.camelCased(words)] ?? words
+    }
+}

@@ -13,7 +13,11 @@ struct AuditCommand: ParsableCommand {
     struct Log: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The audit log, oldest first, with filters.",
-            discussion: "Reading the log is itself recorded only as the command run; it shows person numbers, not data."
+            discussion: """
+                Reading the log is itself recorded only as the command run; it shows person numbers, not data. A long \
+                log is read a page at a time: --limit 500 shows the newest 500; --before-position P with the first \
+                position shown gives the page before.
+                """
         )
         @OptionGroup var options: LedgerOptions
         @Option(name: .customLong("operator"), help: ArgumentHelp("Only this operator.", valueName: "id"))
@@ -24,6 +28,13 @@ struct AuditCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Recorded before.", valueName: "time")) var before: String?
         @Option(help: ArgumentHelp("Only commands starting with this (`person show`).", valueName: "command"))
         var command: String?
+        @Option(help: ArgumentHelp("A page: only the newest N entries (at most 5000), read back from the end.", valueName: "n"))
+        var limit: Int?
+        @Option(
+            help: ArgumentHelp(
+                "With --limit: the page before this position (the first position of the page after it).",
+                valueName: "position"))
+        var beforePosition: Int64?
         @Flag(help: "Print JSON lines instead of a table.") var json = false
 
         func validate() throws { try validateTimes(from: from, before: before) }
@@ -31,7 +42,9 @@ struct AuditCommand: ParsableCommand {
         func run() throws {
             try reporting {
                 let entries = try options.run(
-                    ReadAuditLog(operatorID: operatorID, person: person, from: from, before: before, command: command))
+                    ReadAuditLog(
+                        operatorID: operatorID, person: person, from: from, before: before, command: command,
+                        limit: limit, beforePosition: beforePosition))
                 if json {
                     for e in entries {
                         Output.line(

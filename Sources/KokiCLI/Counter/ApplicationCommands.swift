@@ -202,7 +202,7 @@ struct ApplicationCommand: ParsableCommand {
                     let r = a.received
                     return [
                         r.number, r.kind.title, Staff.date(r.reception.receivedOn), r.reception.office,
-                        r.reception.enteredBy, r.changeCommand ?? "-", Show.describe(a.state),
+                        r.reception.enteredBy, r.changeCommand.map(Staff.command) ?? "-", Show.describe(a.state),
                     ]
                 }
             ).forEach(Output.line)
@@ -247,7 +247,7 @@ struct ApplicationCommand: ParsableCommand {
                 result.applications.map { a -> [String] in
                     let r = a.received
                     return [
-                        r.reception.office, r.number, r.person.value, r.kind.title, r.changeCommand ?? "-",
+                        r.reception.office, r.number, r.person.value, r.kind.title, r.changeCommand.map(Staff.command) ?? "-",
                         Staff.date(r.reception.receivedOn), Staff.count(r.reception.receivedOn.days(until: result.on)),
                         r.reception.enteredBy,
                     ]

@@ -7,7 +7,7 @@ struct PersonCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "person",
         abstract: "Register, correct, link and show insured persons (被保険者).",
-        subcommands: [Register.self, Correct.self, Show.self, Link.self]
+        subcommands: [Register.self, Correct.self, Show.self, Find.self, Link.self]
     )
 
     struct IdentityOptions: ParsableArguments {
@@ -100,6 +100,38 @@ struct PersonCommand: ParsableCommand {
 
         static func report(_ request: Request, _ result: Request.Result) {
             Output.line("旧番号 \(request.former) を \(request.number) に結び付けました")
+        }
+    }
+
+    struct Find: JSONReportingCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Find persons by name or kana (氏名・カナ検索), the closest first.",
+            discussion: """
+                Width, spaces, hiragana or katakana and case do not matter (やまだ finds ヤマダ タロウ); exact names \
+                come first, then names beginning with it, then names containing it. Every name in the register is \
+                opened to compare; only the persons shown are recorded as read, with --purpose.
+                """)
+
+        @OptionGroup var options: LedgerOptions
+        @Option(help: ArgumentHelp("Two or more characters of the name or its kana.", valueName: "text")) var name: String
+        @Option(help: ArgumentHelp("Only persons born on this day.", valueName: "date")) var birthDate: CivilDate?
+        @Option(help: ArgumentHelp("At most this many (1–200).", valueName: "n")) var limit = 50
+        @Option(help: ArgumentHelp("Why you look (recorded with the access).", valueName: "text")) var purpose: String?
+        @Flag(help: "Print JSON instead of a table.") var json = false
+
+        func request() -> FindPersons { FindPersons(name: name, birthDate: birthDate, limit: limit, purpose: purpose) }
+
+        static func report(_ request: FindPersons, _ view: FindPersons.View) {
+            Table.render(
+                ["被保険者番号", "氏名", "カナ氏名", "生年月日", "住所", "資格"],
+                view.found.map {
+                    [$0.number, $0.name, $0.kana, Staff.date($0.birthDate), $0.address, $0.insured ? "被保険者" : "-"]
+                }
+            ).forEach(Output.line)
+            Output.line(
+                view.matched > view.found.count
+                    ? "\(Staff.count(view.matched))件中 \(Staff.count(view.found.count))件（--limit で増やせます）"
+                    : "\(Staff.count(view.found.count))件")
         }
     }
 

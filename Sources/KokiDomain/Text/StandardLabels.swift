@@ -355,6 +355,33 @@ public enum StandardLabels {
         field.member = 世帯員
         field.householdSince = 世帯加入日
         field.former = 旧被保険者番号
+        field.beforePosition = この位置より前
+        field.kind = 種類
+        field.attached = 添付書類
+        field.recipientName = 送付先氏名
+        # The changes an application carries (申請が伴う変更), by command.
+        command.personRegister = 本人の登録
+        command.personLink = 旧番号の紐付け
+        command.personCorrect = 本人情報の変更
+        command.eligibilityAcquire = 資格取得
+        command.eligibilityLose = 資格喪失
+        command.eligibilityAddressExceptionStart = 住所地特例の開始
+        command.eligibilityAddressExceptionEnd = 住所地特例の終了
+        command.eligibilityFormerDependant = 旧被扶養者の記録
+        command.householdSet = 世帯の設定
+        command.householdLeave = 世帯からの転出
+        command.incomeRecord = 所得の申告
+        command.debitApply = 口座振替の依頼
+        command.debitPrepay = 全期前納
+        command.debitStart = 口座振替の開始
+        command.debitStop = 口座振替の廃止
+        command.pensionSwitch = 特別徴収から普通徴収への切替
+        command.reductionDecide = 減免の決定
+        command.refundPay = 還付金の支払
+        command.mailSet = 送付先等の設定
+        command.mailEnd = 送付先等の終了
+        command.deferralGrant = 徴収猶予
+        command.deferralExtend = 徴収猶予の延長
 
         # 画面の語
         word.persons = 人

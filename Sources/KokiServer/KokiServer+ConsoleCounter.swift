@@ -1,0 +1,362 @@
+import Foundation
+import Hummingbird
+import KokiApp
+import KokiDomain
+import KokiEvents
+import KokiNotices
+import LedgerStore
+
+/// The console's counter work beyond a payment: finding a person by name, receiving an
+/// application and confirming another operator's, issuing a certificate (資格確認書) or a payment
+/// certificate (納付済確認書), reissuing a notice — each a typed request through the core, each
+/// form's action id making a double click record once — and the auditor's pages: the audit log a
+/// page at a time, the yearly review, and a person as the ledger knew them at a past position.
+extension KokiServer {
+    func addConsoleCounter(to router: Router<ClientRequestContext>) {
+        router.get("/console/find") { request, context -> Response in
+            guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
+            let name = request.uri.queryParameters.get("name")?.trimmingCharacters(in: .whitespaces) ?? ""
+            let birth = request.uri.queryParameters.get("birth").flatMap { $0.isEmpty ? nil : String($0) }
+            let birthDate = birth.flatMap { try? CivilDate(iso: $0) }
+            if birth != nil, birthDate == nil {
+                return Self.page(
+                    .badRequest, title: "検索", session: session,
+                    body: Console.searchForm(csrf: session.csrf, name: name)
+                        + Console.error("「生年月日」(--birth-date) は年月日で入力してください"))
+            }
+            return await listPage(
+                title: "検索", session: session, source: context.source,
+                FindPersons(name: name, birthDate: birthDate, limit: 50, purpose: "窓口（氏名検索）"),
+                before: Console.searchForm(csrf: session.csrf, name: name), status: .badRequest
+            ) { Console.found($0, name: name) }
+        }
+        router.post("/console/person/:number/application") { request, context -> Response in
+            await personForm(request, context, done: "application") { person, form in try Self.application(person, form) }
+                reference: { $0.number }
+        }
+        router.post("/console/person/:number/card") { request, context -> Response in
+            await personForm(request, context, done: "card") { person, form in
+                guard let reason = form["reason"].flatMap(CertificateReason.init(rawValue:)) else {
+                    throw Console.FieldError("「交付事由」(--reason) を選んでください")
+                }
+                guard let delivery = form["delivery"].flatMap(Delivery.init(rawValue:)) else {
+                    throw Console.FieldError("「交付方法」(--delivery) を選んでください")
+                }
+                return IssueCard(
+                    person: person, reason: reason, validFrom: nil, on: nil, delivery: delivery,
+                    office: form["office"].flatMap { $0.isEmpty ? nil : $0 })
+            } reference: { $0.number }
+        }
+        router.post("/console/person/:number/certificate") { request, context -> Response in
+            await documentForm(request, context) { form, person in
+                guard let person else { throw Console.FieldError("番号ではありません") }
+                guard let year = form["year"].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
+                    (1900...9999).contains(year)
+                else { throw Console.FieldError("「年」(--calendar-year) は西暦の年で入力してください") }
+                if form["span"] == "fiscal" {
+                    return IssueCertificate(person: person, fiscalYear: try FiscalYear(year), on: nil)
+                }
+                return IssueCertificate(person: person, fiscalYear: nil, calendarYear: year, on: nil)
+            }
+        }
+        router.post("/console/notice/:number/reissue") { request, context -> Response in
+            await documentForm(request, context) { _, _ in
+                ReissueNotice(number: context.parameters.get("number") ?? "")
+            }
+        }
+        router.get("/console/applications") { request, context -> Response in
+            guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
+            return await listPage(
+                title: "確認待ちの申請", session: session, source: context.source, PendingApplications(office: nil, on: nil)
+            ) { Console.pending($0) }
+        }
+        router.get("/console/applications/:number") { request, context -> Response in
+            guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
+            let number = context.parameters.get("number") ?? ""
+            let notice = Console.done(request.uri.queryParameters.get("done").map { String($0) }, reference: number)
+            return await applicationPage(number, session: session, source: context.source, notice: notice)
+        }
+        router.post("/console/applications/:number/confirm") { request, context -> Response in
+            await applicationDecision(request, context, reject: false)
+        }
+        router.post("/console/applications/:number/reject") { request, context -> Response in
+            await applicationDecision(request, context, reject: true)
+        }
+        router.get("/console/review") { request, context -> Response in
+            guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
+            let from = request.uri.queryParameters.get("from").flatMap { $0.isEmpty ? nil : String($0) }
+            let before = request.uri.queryParameters.get("before").flatMap { $0.isEmpty ? nil : String($0) }
+            return await listPage(
+                title: "アクセスの年次点検", session: session, source: context.source,
+                ReviewAudit(from: from, before: before),
+                before: Console.reviewForm(from: from, before: before), status: .badRequest
+            ) { Console.review($0) }
+        }
+    }
+
+    // MARK: - Forms posted on a person's page
+
+    /// A form posted on a person's page: the session, the browser's token and the action id
+    /// checked, the form made into a request (a field that does not read is named), the request
+    /// run as the session's operator, then back to the person's page saying what was done — or
+    /// the page again with the refusal.
+    func personForm<R: KokiRequest>(
+        _ request: Request, _ context: ClientRequestContext, done: String,
+        _ make: @escaping @Sendable (PersonID, [String: String]) throws -> R,
+        reference: @escaping @Sendable (R.Result) -> String
+    ) async -> Response {
+        guard let body = await Self.body(of: request) else { return Self.tooLarge }
+        guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
+        let form = Console.form(body)
+        guard Self.formIsOwn(request, form) else { return Self.stale(session) }
+        guard let person = try? PersonID(context.parameters.get("number") ?? "") else {
+            return Self.page(.notFound, title: "見つかりません", session: session, body: "<p>番号ではありません</p>")
+        }
+        let source = context.source
+        func refuse(_ message: String, _ status: HTTPResponse.Status = .unprocessableContent) async -> Response {
+            await personPage(person, session: session, source: source, error: message, status: status)
+        }
+        guard let action = form["action"].flatMap(Identifier.init(string:)) else {
+            return await refuse("この画面から送られたものではありません。もう一度開いてください")
+        }
+        let asked: R
+        do { asked = try make(person, form) } catch { return await refuse(Console.message(error)) }
+        let outcome = await run(asked, session: session, source: source, action: action)
+        switch outcome {
+        case .success(let result):
+            return Self.redirect(
+                "/console/person/\(person.value)?done=\(done)&ref=" + Console.queryValue(reference(result)))
+        case .failure(let error):
+            let failure = ExitStatus.classify(error)
+            if failure.status == .accessDenied, failure.message.contains("session") { return Self.redirect("/console/login") }
+            if failure.status == .accessDenied { return Self.refused(failure.message, session: session) }
+            return await refuse(failure.message)
+        }
+    }
+
+    /// A form that issues a document (a payment certificate, a reissue): the document's page is
+    /// the answer, ready to print — a notice's own A4 page, its inline style allowed by a nonce
+    /// and nothing else. The action id makes the form sent again record nothing new.
+    func documentForm<R: KokiRequest>(
+        _ request: Request, _ context: ClientRequestContext,
+        _ make: @escaping @Sendable ([String: String], PersonID?) throws -> R
+    ) async -> Response where R.Result == Notice {
+        guard let body = await Self.body(of: request) else { return Self.tooLarge }
+        guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
+        let form = Console.form(body)
+        guard Self.formIsOwn(request, form) else { return Self.stale(session) }
+        let person = context.parameters.get("number").flatMap { try? PersonID($0) }
+        let source = context.source
+        func refuse(_ message: String) async -> Response {
+            if let person, request.uri.path.hasPrefix("/console/person/") {
+                return await personPage(
+                    person, session: session, source: source, error: message, status: .unprocessableContent)
+            }
+            return Self.page(.unprocessableContent, title: "文書", session: session, body: Console.error(message))
+        }
+        guard let action = form["action"].flatMap(Identifier.init(string:)) else {
+            return await refuse("この画面から送られたものではありません。もう一度開いてください")
+        }
+        let asked: R
+        do { asked = try make(form, person) } catch { return await refuse(Console.message(error)) }
+        let outcome = await run(asked, session: session, source: source, action: action)
+        switch outcome {
+        case .success(let notice):
+            do {
+                return Self.document(try NoticeRenderer().html(notice))
+            } catch {
+                return await refuse(Console.message(error))
+            }
+        case .failure(let error):
+            let failure = ExitStatus.classify(error)
+            if failure.status == .accessDenied, failure.message.contains("session") { return Self.redirect("/console/login") }
+            if failure.status == .accessDenied { return Self.refused(failure.message, session: session) }
+            return await refuse(failure.message)
+        }
+    }
+
+    /// A typed request run as the session's operator (today in Japan; the form's action id).
+    func run<R: KokiRequest>(_ request: R, session: ConsoleSession, source: String, action: Identifier?) async
+        -> Result<R.Result, any Error>
+    {
+        let today: CivilDate
+        do { today = try todayInJapan() } catch { return .failure(error) }
+        let caller = Caller(
+            credentials: session.credentials, terminal: Self.consoleTerminal, source: source, today: today,
+            action: action)
+        return await onLedger(keyRequired: true) { ledger in try KokiApplication(ledger).run(request, as: caller) }
+    }
+
+    /// The application a reception form asks for: the reception's fields, and for a change of
+    /// address or a mailing recipient the change itself (confirmed later by a second operator).
+    static func application(_ person: PersonID, _ form: [String: String]) throws -> ReceiveApplication {
+        func value(_ key: String) -> String? {
+            form[key].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        guard let kind = value("kind").flatMap(ApplicationKind.init(rawValue:)), Console.consoleKinds.contains(kind)
+        else { throw Console.FieldError("「種類」(--kind) を選んでください") }
+        guard let office = value("office") else { throw Console.FieldError("「受付窓口」(--office) を入力してください") }
+        guard let received = value("received").flatMap({ try? CivilDate(iso: $0) }) else {
+            throw Console.FieldError("「受付日」(--received) は年月日で入力してください")
+        }
+        guard let applicant = value("applicant").flatMap(ApplicantKind.init(rawValue:)) else {
+            throw Console.FieldError("「申請者の区分」(--applicant) を選んでください")
+        }
+        guard let identity = value("identity").flatMap(IdentityDocument.init(rawValue:)) else {
+            throw Console.FieldError("「本人確認書類」(--identity) を選んでください")
+        }
+        let applicantName = value("applicantName")
+        if applicant != .person, applicantName == nil {
+            throw Console.FieldError("「申請者氏名」(--applicant-name) を入力してください（本人以外の申請）")
+        }
+        let attached = (value("attached") ?? "").split(whereSeparator: { "、,，".contains($0) }).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
+        let reception = ReceptionFields(
+            office: office, received: received, applicant: applicant,
+            applicantName: applicant == .person ? nil : applicantName, identity: identity, attached: attached)
+        let addressGiven = ["address", "postalCode", "phone"].contains { value($0) != nil }
+        let recipientGiven = ["recipientName", "recipientAddress", "recipientPostalCode"].contains { value($0) != nil }
+        let change: StoredRequest?
+        switch kind {
+        case .household:
+            guard addressGiven else { throw Console.FieldError("「住所」(--address) を入力してください（住所の変更）") }
+            guard !recipientGiven else { throw Console.FieldError("送付先の欄は「送付先の届出」で受け付けてください") }
+            change = try StoredRequest(
+                CorrectPerson(
+                    number: person,
+                    identity: IdentityFields(address: value("address"), phone: value("phone"), postalCode: value("postalCode")),
+                    reason: ApplicationKind.household.label))
+        case .mailing:
+            guard let address = value("recipientAddress") else {
+                throw Console.FieldError("「送付先住所」(--address) を入力してください")
+            }
+            guard let role = value("recipientRole").flatMap(MailRecipient.Role.init(rawValue:)) else {
+                throw Console.FieldError("「続柄・役割」(--role) を選んでください")
+            }
+            guard let from = value("recipientFrom").flatMap({ try? CivilDate(iso: $0) }) else {
+                throw Console.FieldError("「開始日」(--from) は年月日で入力してください")
+            }
+            guard !addressGiven else { throw Console.FieldError("本人の住所の欄は「住所の変更」で受け付けてください") }
+            change = try StoredRequest(
+                SetMailRecipient(
+                    number: person, role: role, recipientName: value("recipientName") ?? "",
+                    postalCode: value("recipientPostalCode"), address: address, from: from))
+        default:
+            guard !addressGiven, !recipientGiven else {
+                throw Console.FieldError("「\(kind.label)」は記録を変更しません：住所・送付先の欄は空にしてください")
+            }
+            change = nil
+        }
+        return ReceiveApplication(person: person, kind: kind, reception: reception, change: change)
+    }
+
+    // MARK: - Applications: the second check
+
+    func applicationPage(
+        _ number: String, session: ConsoleSession, source: String, notice: String? = nil, error: String? = nil,
+        status: HTTPResponse.Status = .ok
+    ) async -> Response {
+        let outcome = await run(ShowApplication(number: number), session: session, source: source, action: nil)
+        switch outcome {
+        case .success(let view):
+            let message =
+                (notice.map { "<p class=\"notice\" role=\"status\">\(Console.escape($0))</p>" } ?? "")
+                + (error.map(Console.error) ?? "")
+            return Self.page(
+                status, title: "申請 \(number)", session: session,
+                body: message + Console.application(view, csrf: session.csrf, me: session.credentials.operatorID))
+        case .failure(let error):
+            return failurePage(error, session: session, title: "申請")
+        }
+    }
+
+    /// Confirms or rejects an application as the session's operator; then its page again.
+    func applicationDecision(_ request: Request, _ context: ClientRequestContext, reject: Bool) async -> Response {
+        guard let body = await Self.body(of: request) else { return Self.tooLarge }
+        guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
+        let form = Console.form(body)
+        guard Self.formIsOwn(request, form) else { return Self.stale(session) }
+        let number = context.parameters.get("number") ?? ""
+        let source = context.source
+        guard let action = form["action"].flatMap(Identifier.init(string:)) else {
+            return await applicationPage(number, session: session, source: source, error: "もう一度開いてください")
+        }
+        let outcome: Result<Void, any Error>
+        if reject {
+            let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespaces)
+            guard !reason.isEmpty else {
+                return await applicationPage(
+                    number, session: session, source: source, error: "「理由」(--reason) を入力してください",
+                    status: .unprocessableContent)
+            }
+            outcome = await run(
+                RejectApplication(number: number, reason: reason, on: nil), session: session, source: source,
+                action: action
+            ).map { _ in () }
+        } else {
+            let today: CivilDate
+            do { today = try todayInJapan() } catch { return failurePage(error, session: session, title: "申請") }
+            let caller = Caller(
+                credentials: session.credentials, terminal: Self.consoleTerminal, source: source, today: today,
+                action: action)
+            let upcast = upcast
+            outcome = await onLedger(keyRequired: true) { ledger in
+                _ = try KokiApplication(ledger).confirm(number, on: nil, as: caller) { try upcast(number, $0) }
+            }
+        }
+        switch outcome {
+        case .success:
+            return Self.redirect("/console/applications/\(Console.queryValue(number))?done=\(reject ? "rejected" : "confirmed")")
+        case .failure(let error):
+            let failure = ExitStatus.classify(error)
+            if failure.status == .accessDenied, failure.message.contains("session") { return Self.redirect("/console/login") }
+            // The same form sent twice (a double click): the first did it; the second is told so.
+            if case .success(let view) = await run(
+                ShowApplication(number: number), session: session, source: source, action: nil),
+                Console.decided(view.application.state, by: session.credentials.operatorID, rejecting: reject)
+            {
+                return Self.redirect(
+                    "/console/applications/\(Console.queryValue(number))?done=\(reject ? "rejected" : "confirmed")")
+            }
+            return await applicationPage(
+                number, session: session, source: source, error: failure.message,
+                status: failure.status == .accessDenied ? .forbidden : .unprocessableContent)
+        }
+    }
+
+    // MARK: - Responses
+
+    /// A refusal's page: a session that ended goes to the login; a role that may not is told so.
+    func failurePage(_ error: any Error, session: ConsoleSession, title: String) -> Response {
+        let failure = ExitStatus.classify(error)
+        switch failure.status {
+        case .accessDenied where failure.message.contains("session"): return Self.redirect("/console/login")
+        case .accessDenied: return Self.refused(failure.message, session: session)
+        case .invalidInput, .notFound:
+            return Self.page(.notFound, title: "見つかりません", session: session, body: Console.error(failure.message))
+        default: return Self.page(.internalServerError, title: title, session: session, body: Console.error(failure.message))
+        }
+    }
+
+    static func refused(_ message: String, session: ConsoleSession) -> Response {
+        page(.forbidden, title: "権限がありません", session: session, body: Console.error(message))
+    }
+
+    static func stale(_ session: ConsoleSession) -> Response {
+        page(
+            .forbidden, title: "画面が古くなりました", session: session,
+            body: Console.error("この画面から送られたものではありません。もう一度開いてください"))
+    }
+
+    /// A notice's own page (A4, ready to print): its inline style allowed by a nonce of this
+    /// answer, nothing else — no script, no other origin.
+    static func document(_ html: String) -> Response {
+        let nonce = Console.newToken()
+        var headers = securityHeaders(contentType: "text/html; charset=utf-8")
+        headers[.contentSecurityPolicy] =
+            "default-src 'none'; style-src 'nonce-\(nonce)'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+        let page = html.replacingOccurrences(of: "<style>", with: "<style nonce=\"\(nonce)\">")
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page)))
+    }
+}
