@@ -54,26 +54,7 @@ enum StaffWording {
     /// `message` with each option it names (`--paid-on`) shown as the form names the field:
     /// 「納付日」(--paid-on). Options without a field term stay as they are.
     static func namingFields(_ message: String) -> String {
-        guard message.contains("--"), !isDevelopersCommand else { return message }
-        let labels = Labels.current
-        var out = ""
-        var rest = Substring(message)
-        while let range = rest.range(of: "--") {
-            out += rest[..<range.lowerBound]
-            var end = range.upperBound
-            while end < rest.endIndex, rest[end].isASCII, rest[end].isLetter || rest[end] == "-" {
-                end = rest.index(after: end)
-            }
-            let option = String(rest[range.lowerBound..<end])
-            let before = out.last
-            if let term = labels.terms["field." + Labels.camelCased(option.dropFirst(2))], before != "(", before != "'" {
-                out += "「\(term)」(\(option))"
-            } else {
-                out += option
-            }
-            rest = rest[end...]
-        }
-        return out + rest
+        isDevelopersCommand ? message : Staff.namingFields(message)
     }
 
     /// The commands for developers and administrators of the ledger itself (events, positions,

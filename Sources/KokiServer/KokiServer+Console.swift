@@ -18,6 +18,7 @@ extension KokiServer {
 
     func addConsole(to router: Router<ClientRequestContext>) {
         addConsoleCounter(to: router)
+        addConsoleWhatIf(to: router)
         router.get("/console") { _, _ in Self.redirect("/console/search") }
         router.get("/console/style.css") { _, _ in
             Response(
@@ -217,7 +218,7 @@ extension KokiServer {
                 failure.status == .accessDenied ? .forbidden : failure.status == .invalidInput ? invalid : .internalServerError
             return Self.page(
                 status, title: failure.status == .accessDenied ? "権限がありません" : title, session: session,
-                body: (failure.status == .accessDenied ? "" : before) + Console.error(failure.message))
+                body: (failure.status == .accessDenied ? "" : before) + Console.error(Staff.namingFields(failure.message)))
         }
     }
 
@@ -259,7 +260,7 @@ extension KokiServer {
                     .forbidden, title: "権限がありません", session: session,
                     body: "<p class=\"error\" role=\"alert\">\(Console.escape(failure.message))</p>")
             }
-            return await refuse(failure.message)
+            return await refuse(Staff.namingFields(failure.message))
         }
     }
 
@@ -398,7 +399,7 @@ enum Console {
                 <header><span class="brand">後期高齢者医療 koki</span>\
                 <nav><a href="/console/search">検索</a> <a href="/console/applications">確認待ちの申請</a> \
                 <a href="/console/arrears">滞納者一覧</a> <a href="/console/audit">監査ログ</a> \
-                <a href="/console/review">年次点検</a></nav>\
+                <a href="/console/review">年次点検</a> <a href="/console/whatif">試算</a></nav>\
                 <span class="who">\(escape($0.credentials.operatorID))</span>\
                 <form method="post" action="/console/logout"><input type="hidden" name="csrf" value="\($0.csrf)">\
                 <button type="submit">ログアウト</button></form></header>
@@ -452,7 +453,7 @@ enum Console {
 
     /// What a refusal says: a field's own words, else the core's.
     static func message(_ error: any Error) -> String {
-        (error as? FieldError)?.description ?? ExitStatus.classify(error).message
+        (error as? FieldError)?.description ?? Staff.namingFields(ExitStatus.classify(error).message)
     }
 
     /// A value put in a URL's query or path (letters, digits and `-` as they are).
@@ -590,5 +591,7 @@ enum Console {
         fieldset { border: 1px solid #bbb; margin: .5rem 0; }
         form.inline { margin: 0; } form.inline button { font-size: .85rem; padding: .1rem .4rem; }
         .pager a { margin-right: 1rem; }
+        textarea { font-family: monospace; font-size: .9rem; }
+        label.check { flex-direction: row; gap: .3rem; align-items: center; }
         """
 }

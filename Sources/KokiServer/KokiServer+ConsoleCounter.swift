@@ -130,7 +130,7 @@ extension KokiServer {
             let failure = ExitStatus.classify(error)
             if failure.status == .accessDenied, failure.message.contains("session") { return Self.redirect("/console/login") }
             if failure.status == .accessDenied { return Self.refused(failure.message, session: session) }
-            return await refuse(failure.message)
+            return await refuse(Staff.namingFields(failure.message))
         }
     }
 
@@ -171,7 +171,7 @@ extension KokiServer {
             let failure = ExitStatus.classify(error)
             if failure.status == .accessDenied, failure.message.contains("session") { return Self.redirect("/console/login") }
             if failure.status == .accessDenied { return Self.refused(failure.message, session: session) }
-            return await refuse(failure.message)
+            return await refuse(Staff.namingFields(failure.message))
         }
     }
 
@@ -320,7 +320,7 @@ extension KokiServer {
                     "/console/applications/\(Console.queryValue(number))?done=\(reject ? "rejected" : "confirmed")")
             }
             return await applicationPage(
-                number, session: session, source: source, error: failure.message,
+                number, session: session, source: source, error: Staff.namingFields(failure.message),
                 status: failure.status == .accessDenied ? .forbidden : .unprocessableContent)
         }
     }
@@ -334,7 +334,7 @@ extension KokiServer {
         case .accessDenied where failure.message.contains("session"): return Self.redirect("/console/login")
         case .accessDenied: return Self.refused(failure.message, session: session)
         case .invalidInput, .notFound:
-            return Self.page(.notFound, title: "見つかりません", session: session, body: Console.error(failure.message))
+            return Self.page(.notFound, title: "見つかりません", session: session, body: Console.error(Staff.namingFields(failure.message)))
         default: return Self.page(.internalServerError, title: title, session: session, body: Console.error(failure.message))
         }
     }

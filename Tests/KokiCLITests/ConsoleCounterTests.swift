@@ -280,6 +280,32 @@ import Testing
         #expect(!shown.isEmpty && shown.allSatisfy { $0 < cut } && shown == shown.sorted(by: >), "\(shown.prefix(5))")
     }
 
+    @Test func theWhatIfOfAPastedRateTableChangesNothing() throws {
+        let server = try KokiProcess.serving(environment: clerk)
+        defer { server.stop() }
+        var (auditor, token) = try loggedIn("reader", server)
+        #expect(auditor.send("GET", "/console/whatif").body.contains("訂正した料率表"))
+        let table = try KokiProcess.run(["rates", "show", "--fiscal-year", "2025"], environment: clerk).stdout
+        let corrected = table.replacingOccurrences(of: #""perCapita" : 43800"#, with: #""perCapita" : 44000"#)
+        #expect(corrected != table)
+        let assessed = try count("PremiumAssessed")
+        let answer = auditor.send("POST", "/console/whatif", form: ["csrf": token, "fiscalYear": "2025", "rates": corrected])
+        #expect(answer.status == 200, "\(answer.body.suffix(400))")
+        #expect(answer.body.contains("変更あり 2件") && answer.body.contains(#"<a href="/console/person/2">2</a>"#))
+        #expect(answer.body.contains("令和7年度の試算（訂正した料率表）"), "\(answer.body.suffix(600))")
+        #expect(try count("PremiumAssessed") == assessed, "a what-if records no assessment")
+        // The recorded table with today's calculator: nothing differs.
+        let same = auditor.send("POST", "/console/whatif", form: ["csrf": token, "fiscalYear": "2025", "rates": ""])
+        #expect(same.body.contains("変更なし 2件") && same.body.contains("変更あり 0件"), "\(same.body.suffix(600))")
+        // A table that does not read, a year that does not: refused, naming what.
+        let broken = auditor.send("POST", "/console/whatif", form: ["csrf": token, "fiscalYear": "2025", "rates": "{"])
+        #expect(broken.status == 422 && broken.body.contains("貼り付けた料率表"), "\(broken.body.suffix(400))")
+        let year = auditor.send("POST", "/console/whatif", form: ["csrf": token, "fiscalYear": "令和7", "rates": ""])
+        #expect(year.status == 422 && year.body.contains("「年度」"))
+        // Without the browser's token: refused.
+        #expect(auditor.send("POST", "/console/whatif", form: ["csrf": String(repeating: "0", count: 64), "fiscalYear": "2025"]).status == 403)
+    }
+
     /// In a real browser: a clerk finds a person by kana and receives a change of address; a
     /// second operator finds it waiting and confirms it. Screenshots are kept beside the others.
     @Test(

@@ -74,7 +74,7 @@ import Testing
         #expect(number.hasPrefix("A20260401-1001-"))
         #expect(try events("person/1001").isEmpty)
         let pending = try koki(["application", "pending", "--office", "本庁", "--on", "2026-04-11"], suzuki).stdout
-        #expect(pending.contains(number) && pending.contains("person register") && pending.contains(" 10 "), "\(pending)")
+        #expect(pending.contains(number) && pending.contains("本人の登録") && pending.contains(" 10 "), "\(pending)")
         #expect(pending.contains("本庁：確認待ち 1件"))
 
         // The operator who entered it may not confirm it; the refusal is recorded.

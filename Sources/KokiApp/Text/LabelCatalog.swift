@@ -1,6 +1,10 @@
 import KokiDomain
 import KokiEvents
 
+extension WhatIf.Status: StaffLabelled {
+    public static let labelDomain = "whatIf"
+}
+
 extension AuditEntry.Kind: StaffLabelled {
     public static let labelDomain = "auditKind"
     public var labelName: String { self == .loginFailed ? "loginFailed" : rawValue }
@@ -39,5 +43,6 @@ public enum LabelCatalog {
         entry(IdentityDocument.self), entry(ApplicationKind.self), entry(CertificateReason.self),
         entry(Delivery.self), entry(ReturnKind.self), entry(BenefitKind.self), entry(AuditEntry.Kind.self),
         entry(Role.self), entry(OperatorState.self), entry(SessionClosed.Reason.self), entry(LoginFailed.Reason.self),
+        entry(WhatIf.Status.self),
     ]
 }

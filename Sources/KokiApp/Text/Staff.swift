@@ -95,3 +95,31 @@ extension Staff {
         Labels.current.terms["command." + Labels.camelCased(words)] ?? words
     }
 }
+
+extension Staff {
+    /// `message` with each option it names (`--paid-on`) shown as the form names the field:
+    /// 「納付日」(--paid-on) — the words of a refusal as every door shows it to staff. Options
+    /// without a field term stay as they are.
+    public static func namingFields(_ message: String) -> String {
+        guard message.contains("--") else { return message }
+        let labels = Labels.current
+        var out = ""
+        var rest = Substring(message)
+        while let range = rest.range(of: "--") {
+            out += rest[..<range.lowerBound]
+            var end = range.upperBound
+            while end < rest.endIndex, rest[end].isASCII, rest[end].isLetter || rest[end] == "-" {
+                end = rest.index(after: end)
+            }
+            let option = String(rest[range.lowerBound..<end])
+            let before = out.last
+            if let term = labels.terms["field." + Labels.camelCased(option.dropFirst(2))], before != "(", before != "'" {
+                out += "「\(term)」(\(option))"
+            } else {
+                out += option
+            }
+            rest = rest[end...]
+        }
+        return out + rest
+    }
+}

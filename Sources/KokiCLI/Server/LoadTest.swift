@@ -4,6 +4,10 @@ import KokiApp
 import KokiDomain
 import KokiServer
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 /// `koki testing load`: concurrent clients against a `koki serve`, bounded in requests and time.
 struct LoadTest: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,7 +19,9 @@ struct LoadTest: ParsableCommand {
             to --requests requests (a payment to a person of the shared pool, or a query of one), stopping at \
             --seconds. Payments to one person at once conflict by design: every conflict must come back as exit \
             2, none lost. Ends by checking that every payment answered as recorded is in the ledger once, and that \
-            the chain verifies.
+            the chain verifies. With --console every third request is the console's page of a person (GET \
+            /console/person/N with the session's cookie, as a clerk's browser asks it): timed apart, each checked to \
+            be the person's page.
             """)
 
     @Option(help: "The server, http://HOST:PORT.") var server: String
@@ -24,6 +30,10 @@ struct LoadTest: ParsableCommand {
     @Option(help: "Requests per client at most.") var requests = 40
     @Option(help: "Seconds at most.") var seconds = 60
     @Option(help: "Persons the payments go to (fewer: more conflicts).") var persons = 20
+    @Option(help: "The first person's number: the pool is this and the next ones (a city's own persons are used as they are).")
+    var firstPerson: Int = 9_000_001
+    @Flag(help: "Every third request is the console's person page (a browser's GET with the session cookie).")
+    var console = false
 
     func run() throws {
         try reporting {
@@ -32,7 +42,7 @@ struct LoadTest: ParsableCommand {
             guard let token = try client.login(`operator`, password: password, newPassword: nil, keep: false).token else {
                 throw CLIFailure(.accessDenied, "login failed: the server answered no session")
             }
-            let pool = try (0..<persons).map { try PersonID(String(9_000_001 + $0)) }
+            let pool = try (0..<persons).map { try PersonID(String(firstPerson + $0)) }
             for person in pool {
                 let shown = try? client.run(ShowPerson(number: person, on: nil, knownAt: nil, purpose: nil), token: token)
                 if shown != nil { continue }
@@ -59,12 +69,15 @@ struct LoadTest: ParsableCommand {
                 var mine: [Sample] = []
                 for i in 0..<requests where Date() < deadline {
                     let person = pool.randomElement(using: &g)!
-                    let payment = i % 2 == 0
+                    let page = console && i % 3 == 2
+                    let payment = !page && i % 2 == 0
                     let reference = "load-\(run)-\(c)-\(i)"
                     let t0 = DispatchTime.now().uptimeNanoseconds
                     var status: Int32 = 0
                     do {
-                        if payment {
+                        if page {
+                            status = Self.consolePage(server: server, person: person, token: token)
+                        } else if payment {
                             _ = try client.run(
                                 RecordPayment(
                                     person: person, amount: 1_000, paidOn: paidOn, learnedOn: nil, channel: .counter,
@@ -77,7 +90,8 @@ struct LoadTest: ParsableCommand {
                         status = CLIFailure(error).status.rawValue
                     }
                     let ns = Int(DispatchTime.now().uptimeNanoseconds - t0)
-                    mine.append(Sample(payment: payment, nanoseconds: ns, status: status, reference: reference))
+                    mine.append(
+                        Sample(payment: payment, page: page, nanoseconds: ns, status: status, reference: reference))
                 }
                 results.update { $0 += mine }
             }
@@ -99,7 +113,8 @@ struct LoadTest: ParsableCommand {
                 return String(format: "%.1f", Double(sorted[min(sorted.count - 1, sorted.count * p / 100)]) / 1e6)
             }
             let payments = samples.filter(\.payment)
-            let queries = samples.filter { !$0.payment }
+            let queries = samples.filter { !$0.payment && !$0.page }
+            let pages = samples.filter(\.page)
             let recorded = payments.filter { $0.status == 0 }
             let conflicts = payments.filter { $0.status == ExitStatus.conflict.rawValue }
             let failed = samples.filter { $0.status != 0 && !($0.payment && $0.status == ExitStatus.conflict.rawValue) }
@@ -112,6 +127,11 @@ struct LoadTest: ParsableCommand {
             Output.line(
                 "queries: \(queries.count), p50 \(ms(queries.map(\.nanoseconds), 50)) ms, p99 \(ms(queries.map(\.nanoseconds), 99)) ms"
             )
+            if console {
+                Output.line(
+                    "console pages: \(pages.count), p50 \(ms(pages.map(\.nanoseconds), 50)) ms, p99 \(ms(pages.map(\.nanoseconds), 99)) ms; \(pages.filter { $0.status != 0 }.count) not the person's page"
+                )
+            }
             // Every payment answered as recorded is in the ledger exactly once; no other one is.
             var found: [String] = []
             try client.run(
@@ -139,8 +159,30 @@ struct LoadTest: ParsableCommand {
         }
     }
 
+    /// One console page as a browser asks it: the session's token in the console's cookie (with
+    /// a form token, as the login form sets it); 0 when it is the person's page, else the HTTP
+    /// status (or 1 when the answer is not their page).
+    static func consolePage(server: String, person: PersonID, token: String) -> Int32 {
+        guard let url = URL(string: server + "/console/person/\(person.value)") else { return 1 }
+        var request = URLRequest(url: url, timeoutInterval: 60)
+        request.setValue(
+            "koki_session=\(token); koki_csrf=\(String(repeating: "0", count: 64))", forHTTPHeaderField: "Cookie")
+        let done = DispatchSemaphore(value: 0)
+        let answer = Mutexed<(Int, String)>((0, ""))
+        URLSession.shared.dataTask(with: request) { data, response, _ in
+            answer.set(
+                ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data ?? Data(), as: UTF8.self)))
+            done.signal()
+        }.resume()
+        done.wait()
+        let (status, body) = answer.value
+        guard status == 200 else { return Int32(status == 0 ? 1 : status) }
+        return body.contains("<h2>本人</h2>") && body.contains(person.value) ? 0 : 1
+    }
+
     struct Sample: Sendable {
         var payment: Bool
+        var page: Bool
         var nanoseconds: Int
         var status: Int32
         var reference: String

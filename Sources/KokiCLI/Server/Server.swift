@@ -25,9 +25,13 @@ struct ServeCommand: ParsableCommand {
             (`koki application confirm`): its change runs through the same handler as its own request.
 
             GET /console is the staff console in the browser, in Japanese: log in (the same operators and \
-            sessions, terminal "console"), find a person by number, read their page (identity, eligibility, \
-            periods, payments, history). The session cookie is HttpOnly, Secure and SameSite=Strict, forms \
-            carry a token, pages a strict Content-Security-Policy: serve it behind HTTPS beyond localhost.
+            sessions, terminal "console"); find a person by number, former number, or name and kana; read their \
+            page (identity, eligibility, periods, payments, history, certificates, applications, documents, \
+            contacts, plans: one read); record a payment, receive an application, issue a certificate or a \
+            payment certificate, reissue a notice; confirm another operator's application; the delinquent list; \
+            for auditors the audit log a page at a time, the yearly review and a person at a past position. The \
+            session cookie is HttpOnly, Secure and SameSite=Strict, forms carry a token and an action id (sent \
+            twice, recorded once), pages a strict Content-Security-Policy: serve it behind HTTPS beyond localhost.
 
             Every request but a login needs a valid session before anything else about it is looked at: \
             without one the answer is 401, recorded in audit/refused, whatever the body names. A request reads \

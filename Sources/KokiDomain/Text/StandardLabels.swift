@@ -195,6 +195,11 @@ public enum StandardLabels {
         loginFailure.unknownOperator = 登録されていない利用者
 
         # 監査記録の種類
+        # 試算（whatif）の結果
+        whatIf.unchanged = 変更なし
+        whatIf.changed = 変更あり
+        whatIf.failing = 計算できない
+        whatIf.notInsured = 被保険者でない
         auditKind.read = 閲覧
         auditKind.login = ログイン
         auditKind.logout = ログアウト
