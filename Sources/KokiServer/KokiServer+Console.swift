@@ -434,7 +434,8 @@ enum Console {
         <label>被保険者番号（旧番号も可） <input name="number" inputmode="numeric" required></label>
         <button type="submit">表示</button>
         </form>
-        <form method="get" action="/console/find" class="search" role="search" aria-label="氏名で探す">
+        <form method="post" action="/console/find" class="search" role="search" aria-label="氏名で探す">
+        <input type="hidden" name="csrf" value="\(csrf)">
         <label>氏名またはカナ（2文字以上） <input name="name" required minlength="2" maxlength="80" value="\(escape(name))"></label>
         <label>生年月日（任意） <input name="birth" type="date"></label>
         <button type="submit">検索</button>

@@ -13,10 +13,16 @@ import LedgerStore
 /// page at a time, the yearly review, and a person as the ledger knew them at a past position.
 extension KokiServer {
     func addConsoleCounter(to router: Router<ClientRequestContext>) {
-        router.get("/console/find") { request, context -> Response in
+        // A name is personal data: it travels in the body of a POST (with the form's token), never
+        // in a link that a proxy's log or the browser's history would keep.
+        router.get("/console/find") { _, _ in Self.redirect("/console/search") }
+        router.post("/console/find") { request, context -> Response in
+            guard let body = await Self.body(of: request) else { return Self.tooLarge }
             guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
-            let name = request.uri.queryParameters.get("name")?.trimmingCharacters(in: .whitespaces) ?? ""
-            let birth = request.uri.queryParameters.get("birth").flatMap { $0.isEmpty ? nil : String($0) }
+            let form = Console.form(body)
+            guard Self.formIsOwn(request, form) else { return Self.stale(session) }
+            let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
+            let birth = form["birth"].flatMap { $0.isEmpty ? nil : $0 }
             let birthDate = birth.flatMap { try? CivilDate(iso: $0) }
             if birth != nil, birthDate == nil {
                 return Self.page(

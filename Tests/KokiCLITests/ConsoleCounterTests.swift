@@ -70,13 +70,16 @@ import Testing
     @Test func aPersonIsFoundByNameOrKanaAndOnlyThoseShownAreRecorded() throws {
         let server = try KokiProcess.serving(environment: clerk)
         defer { server.stop() }
-        var (browser, _) = try loggedIn("clerk", server)
+        var (browser, token) = try loggedIn("clerk", server)
+        func find(_ name: String, birth: String = "") -> (status: Int, headers: [String: String], body: String) {
+            browser.send("POST", "/console/find", form: ["csrf": token, "name": name, "birth": birth])
+        }
         // Hiragana finds katakana; full-width and spaces do not matter.
-        let found = browser.send("GET", "/console/find?name=" + "やまだ　たろう".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+        let found = find("やまだ　たろう")
         #expect(found.status == 200, "\(found.body)")
         #expect(found.body.contains(#"<a href="/console/person/2">2</a>"#) && found.body.contains("山田 太郎"))
         #expect(!found.body.contains("花子") && found.body.contains("昭和16年2月3日"))
-        let byKanji = browser.send("GET", "/console/find?name=" + "松戸".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+        let byKanji = find("松戸")
         #expect(byKanji.body.contains("松戸 花子") && !byKanji.body.contains("山田"))
         // The read is recorded for the person shown, not for everyone whose name was compared.
         let finds = { (person: String) in
@@ -86,10 +89,17 @@ import Testing
         }
         #expect(try finds("2") == 1 && finds("1") == 1, "each search recorded for the persons it showed")
         // Too short a name, a birth date that does not read: refused, the field named.
-        let short = browser.send("GET", "/console/find?name=" + "や".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
-        #expect(short.status == 400 && short.body.contains("two characters"), "\(short.status) \(short.body.suffix(300))")
-        let badDate = browser.send("GET", "/console/find?name=yamada&birth=1941-02-30")
+        let short = find("や")
+        #expect(short.status == 400 && short.body.contains("「氏名」(--name)"), "\(short.status) \(short.body.suffix(300))")
+        let badDate = find("yamada", birth: "1941-02-30")
         #expect(badDate.status == 400 && badDate.body.contains("「生年月日」"))
+        // Never in a link: a name asked in the address is not searched.
+        let linked = browser.send("GET", "/console/find?name=yamada")
+        #expect(linked.status == 303 && linked.headers["location"] == "/console/search")
+        // Without the browser's token (another site's page): refused, nothing read.
+        let reads = try count("PersonalDataAccessed")
+        #expect(browser.send("POST", "/console/find", form: ["csrf": String(repeating: "0", count: 64), "name": "山田"]).status == 403)
+        #expect(try count("PersonalDataAccessed") == reads)
         // The command line finds the same, with the birth date as a second key.
         let line = try KokiProcess.run(
             ["person", "find", "--name", "ﾔﾏﾀﾞ", "--birth-date", "1941-02-03", "--purpose", "窓口"], environment: clerk)
