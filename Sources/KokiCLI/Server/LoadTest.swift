@@ -169,7 +169,7 @@ struct LoadTest: ParsableCommand {
             "koki_session=\(token); koki_csrf=\(String(repeating: "0", count: 64))", forHTTPHeaderField: "Cookie")
         let done = DispatchSemaphore(value: 0)
         let answer = Mutexed<(Int, String)>((0, ""))
-        URLSession.shared.dataTask(with: request) { data, response, _ in
+        RemoteClient.session.dataTask(with: request) { data, response, _ in
             answer.set(
                 ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data ?? Data(), as: UTF8.self)))
             done.signal()
