@@ -22,10 +22,23 @@ public struct KokiError: Error, Sendable, CustomStringConvertible {
 
     public let code: Code
     public let message: String
+    /// An access refused for want of a session that opens this ledger (none, ended, expired,
+    /// idle, forged, another ledger's, its operator stopped): a door asks for a login again.
+    public let refusesSession: Bool
 
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
+        refusesSession = false
+    }
+
+    /// A refusal for want of a valid session (``refusesSession``).
+    public static func session(_ message: String) -> KokiError { KokiError(message) }
+
+    private init(_ message: String) {
+        code = .accessDenied
+        self.message = message
+        refusesSession = true
     }
 
     public var description: String { message }

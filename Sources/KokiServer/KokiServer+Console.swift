@@ -213,7 +213,7 @@ extension KokiServer {
         case .success(let body): return Self.page(.ok, title: title, session: session, body: before + body)
         case .failure(let error):
             let failure = ExitStatus.classify(error)
-            if failure.status == .accessDenied, failure.message.contains("session") { return Self.redirect("/console/login") }
+            if Console.sessionEnded(error) { return Self.redirect("/console/login") }
             let status: HTTPResponse.Status =
                 failure.status == .accessDenied ? .forbidden : failure.status == .invalidInput ? invalid : .internalServerError
             return Self.page(
@@ -299,7 +299,7 @@ extension KokiServer {
             // A session that ended (logged out, expired, its operator suspended) sends the clerk to log
             // in again; a role that may not use the page is shown the refusal. The core words the
             // first kind about the session and the second about the role.
-            if failure.status == .accessDenied, failure.message.contains("session") {
+            if Console.sessionEnded(error) {
                 return Self.redirect("/console/login")
             }
             return Self.page(
@@ -451,6 +451,10 @@ enum Console {
         let description: String
         init(_ message: String) { description = message }
     }
+
+    /// Whether `error` refused for want of a session (ended, expired, idle, forged): the clerk
+    /// logs in again rather than reading a refusal.
+    static func sessionEnded(_ error: any Error) -> Bool { (error as? KokiError)?.refusesSession == true }
 
     /// What a refusal says: a field's own words, else the core's.
     static func message(_ error: any Error) -> String {

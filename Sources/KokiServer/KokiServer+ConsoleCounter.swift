@@ -134,7 +134,7 @@ extension KokiServer {
                 "/console/person/\(person.value)?done=\(done)&ref=" + Console.queryValue(reference(result)))
         case .failure(let error):
             let failure = ExitStatus.classify(error)
-            if failure.status == .accessDenied, failure.message.contains("session") { return Self.redirect("/console/login") }
+            if Console.sessionEnded(error) { return Self.redirect("/console/login") }
             if failure.status == .accessDenied { return Self.refused(failure.message, session: session) }
             return await refuse(Staff.namingFields(failure.message))
         }
@@ -175,7 +175,7 @@ extension KokiServer {
             }
         case .failure(let error):
             let failure = ExitStatus.classify(error)
-            if failure.status == .accessDenied, failure.message.contains("session") { return Self.redirect("/console/login") }
+            if Console.sessionEnded(error) { return Self.redirect("/console/login") }
             if failure.status == .accessDenied { return Self.refused(failure.message, session: session) }
             return await refuse(Staff.namingFields(failure.message))
         }
@@ -316,7 +316,7 @@ extension KokiServer {
             return Self.redirect("/console/applications/\(Console.queryValue(number))?done=\(reject ? "rejected" : "confirmed")")
         case .failure(let error):
             let failure = ExitStatus.classify(error)
-            if failure.status == .accessDenied, failure.message.contains("session") { return Self.redirect("/console/login") }
+            if Console.sessionEnded(error) { return Self.redirect("/console/login") }
             // The same form sent twice (a double click): the first did it; the second is told so.
             if case .success(let view) = await run(
                 ShowApplication(number: number), session: session, source: source, action: nil),
@@ -337,7 +337,7 @@ extension KokiServer {
     func failurePage(_ error: any Error, session: ConsoleSession, title: String) -> Response {
         let failure = ExitStatus.classify(error)
         switch failure.status {
-        case .accessDenied where failure.message.contains("session"): return Self.redirect("/console/login")
+        case .accessDenied where Console.sessionEnded(error): return Self.redirect("/console/login")
         case .accessDenied: return Self.refused(failure.message, session: session)
         case .invalidInput, .notFound:
             return Self.page(.notFound, title: "見つかりません", session: session, body: Console.error(Staff.namingFields(failure.message)))

@@ -61,7 +61,7 @@ final class HandClock: LedgerClock {
         }
         // …31 idle minutes end it.
         clock.advance(minutes: 31)
-        #expect(refusal(use)?.contains("idle for more than 30 minutes") == true)
+        #expect(refusal(use)?.contains("操作のないまま30分") == true)
         // The absolute end comes even to a busy session (10 hours).
         let busy = try login("admin")
         for _ in 0..<20 {
@@ -71,7 +71,7 @@ final class HandClock: LedgerClock {
         clock.advance(minutes: 29)
         #expect(
             refusal { _ = try control.authorize(busy, function: .ledgerInspect, command: "head", terminal: "t1") }?
-                .contains("expired") == true)
+                .contains("有効期限") == true)
     }
 
     @Test func stoppingAnOperatorEndsTheirSessionsAndRecordsWhy() throws {

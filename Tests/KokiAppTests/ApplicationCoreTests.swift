@@ -142,7 +142,7 @@ struct UntouchedFile: TransferFileSink {
         let tanaka = try caller("tanaka", "tanaka-password-1")
         for request in requests {
             let outcome = try appended { try run(request, as: tanaka) }
-            #expect(outcome.error?.message.contains("may not use") == true, "\(type(of: request).name)")
+            #expect(outcome.error?.message.contains("の権限がありません") == true, "\(type(of: request).name)")
             #expect(outcome.types == [AccessRefused.eventType], "\(type(of: request).name)")
         }
         #expect(files.reads.withLock { $0 }.isEmpty)

@@ -161,10 +161,10 @@ import Testing
         none["KOKI_SESSION"] = folder.path("nobody.session")
         let outcome = try KokiProcess.run(["testing", "append", "--person", "1"], environment: none)
         #expect(outcome.status == 77)
-        #expect(outcome.stderr == "koki: エラー: not logged in: run `koki login OPERATOR` first\n")
+        #expect(outcome.stderr == "koki: エラー: ログインしていません：先に `koki login 利用者ID` を実行してください\n")
         // Only the refusal was recorded.
         let refused = try KokiProcess.run(["events", "--stream", "audit/refused"], environment: env)
-        #expect(refused.lines.count == 1 && refused.stdout.contains("not logged in"))
+        #expect(refused.lines.count == 1 && refused.stdout.contains("ログインしていません"))
         #expect(try KokiProcess.run(["events", "--stream", "person/1"], environment: env).stdout.isEmpty)
         #expect(head != "")
         let bad = try KokiProcess.run(["testing", "append", "--person", "12x"], environment: env)

@@ -72,7 +72,7 @@ extension CounterCommandLineTests {
         // The operator who entered it may not confirm it: refused by the server, recorded, nothing run.
         let before = try events("person/1001").count
         let own = try koki(["application", "confirm", typed], remoteTanaka, status: 77)
-        #expect(own.stderr.contains("second operator") || own.stderr.contains("entered"), "\(own.stderr)")
+        #expect(own.stderr.contains("入力者以外の職員が確認します"), "\(own.stderr)")
         #expect(try events("person/1001").count == before)
         let old = try koki(["application", "confirm", "A20260401-1001-3"], remoteSuzuki).stdout
         #expect(old.contains("1001 の2025年の所得を記録しました"), "\(old)")

@@ -79,7 +79,7 @@ import Testing
 
         // The operator who entered it may not confirm it; the refusal is recorded.
         let own = try koki(["application", "confirm", number], tanaka, status: 77)
-        #expect(own.stderr.contains("may not confirm"))
+        #expect(own.stderr.contains("入力者以外の職員が確認します"))
         #expect(try events("person/1001").isEmpty)
         #expect(try events("audit/refused").contains { ($0["actor"] as? String) == "tanaka" })
 

@@ -79,7 +79,7 @@ import Testing
         let (refusedHere, refusedThere) = try both(
             ["pay", "record", "1001", "--amount", "100", "--paid-on", "2026-07-31"], as: reader, server: url)
         #expect(refusedHere.status == 77 && refusedThere == refusedHere, "\(refusedHere) / \(refusedThere)")
-        #expect(refusedThere.stderr.contains("may not use collection.write"), "\(refusedThere.stderr)")
+        #expect(refusedThere.stderr.contains("(collection.write) の権限がありません"), "\(refusedThere.stderr)")
         // Input the core refuses: 65 and the same message.
         let (badHere, badThere) = try both(
             ["pay", "record", "1001", "--amount=-5", "--paid-on", "2026-07-31"], as: clerk, server: url)
@@ -105,7 +105,7 @@ import Testing
         #expect(logout.status == 0 && logout.stdout.hasPrefix("clerk はログアウトしました（セッション "), "\(logout.stderr)")
         #expect(!FileManager.default.fileExists(atPath: remote["KOKI_SESSION"]!))
         let again = try KokiProcess.run(["logout"], environment: remote)
-        #expect(again.status == 77 && again.stderr.contains("not logged in"), "\(again.stderr)")
+        #expect(again.status == 77 && again.stderr.contains("ログインしていません"), "\(again.stderr)")
         // The ended session is refused by the server too.
         let after = try KokiProcess.run(["whoami"], environment: remote)
         #expect(after.status == 77, "\(after.stderr)")

@@ -71,7 +71,7 @@ import Testing
                 #expect(outcome.status != 77, "\(arguments): \(outcome.stderr)")
             } else {
                 #expect(outcome.status == 77, "\(arguments) must be refused: \(outcome.stderr)")
-                #expect(outcome.stderr.contains("may not use"), "\(outcome.stderr)")
+                #expect(outcome.stderr.contains("の権限がありません"), "\(outcome.stderr)")
                 // The refusal, and nothing else, was recorded.
                 let after = try koki(["events", "--from", String(before + 1), "--format", "table"], auditor).lines
                 #expect(after.dropFirst().first?.contains("AccessRefused") == true, "\(after)")
@@ -97,7 +97,7 @@ import Testing
         FileManager.default.createFile(
             atPath: forged["KOKI_SESSION"]!, contents: forgedData, attributes: [.posixPermissions: 0o600])
         let refused = try koki(["head"], forged)
-        #expect(refused.status == 77 && refused.stderr.contains("not one this ledger issued"))
+        #expect(refused.status == 77 && refused.stderr.contains("この台帳が発行したセッションではありません"))
         // A session file others can read is refused.
         session["token"] = real
         let loose = folder.path("loose.session")
@@ -111,7 +111,7 @@ import Testing
         #expect(try koki(["head"], op).status == 0)
         #expect(try koki(["operator", "revoke", "op", "--reason", "left the division"], admin).status == 0)
         let revoked = try koki(["head"], op)
-        #expect(revoked.status == 77 && revoked.stderr.contains("ended (operator-revoked)"), "\(revoked.stderr)")
+        #expect(revoked.status == 77 && revoked.stderr.contains("終了しています（利用者の失効、operator-revoked）"), "\(revoked.stderr)")
         #expect(try koki(["login", "op", "--password-stdin"], op, input: Secured.password + "\n").status == 77)
         // Logout ends a session.
         let other = try Secured.enroll("op2", admin: admin, folder: folder.url.path)

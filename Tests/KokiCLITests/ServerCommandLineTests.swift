@@ -132,7 +132,7 @@ import Testing
         // recorded), as unauthorized (401) before anything else about it is looked at.
         let anonymous = try http("POST", "/v1/requests/person/show", body: #"{"number": "1001"}"#)
         #expect(anonymous.0 == 401 && anonymous.1.contains(#""exitStatus":77"#))
-        #expect(try session.koki("events", "--stream", "audit/refused").stdout.contains("not logged in"))
+        #expect(try session.koki("events", "--stream", "audit/refused").stdout.contains("ログインしていません"))
     }
 
     @Test func sigtermFinishesTheCommandsInFlightThenStops() throws {

@@ -136,7 +136,7 @@ enum HTTP {
         }
         // Each refusal is recorded.
         let refused = try KokiProcess.run(["events", "--stream", "audit/refused"], environment: admin)
-        #expect(refused.stdout.components(separatedBy: "not logged in").count - 1 >= 7, "\(refused.stdout)")
+        #expect(refused.stdout.components(separatedBy: "ログインしていません").count - 1 >= 7, "\(refused.stdout)")
         #expect(try head() != before)
     }
 
@@ -147,10 +147,10 @@ enum HTTP {
         for file in ["/etc/passwd", "/nonexistent"] {
             let (status, body) = HTTP.request(url, "security adopt", #"{"file": "\#(file)"}"#, token: token)
             #expect(status == 403, "\(file): \(body)")
-            #expect(body.contains("may not use security.admin"), "\(body)")
+            #expect(body.contains("(security.admin) の権限がありません"), "\(body)")
             let local = try KokiProcess.run(["security", "adopt", "--file", file], environment: clerk)
             #expect(local.status == 77, "\(local.stderr)")
-            #expect(local.stderr.contains("may not use security.admin"), "\(local.stderr)")
+            #expect(local.stderr.contains("(security.admin) の権限がありません"), "\(local.stderr)")
         }
         for arguments in [
             ["rates", "adopt", "--fiscal-year", "2025", "--file", "/etc/passwd"],

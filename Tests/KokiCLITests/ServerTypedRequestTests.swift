@@ -58,7 +58,7 @@ import Testing
         let reader = try HTTP.login(url, "reader", password: Secured.password)
         before = try head()
         let refused = HTTP.send(url, "POST", "/v1/requests/household/set", body: try body(move), token: reader)
-        #expect(refused.status == 403 && refused.body.contains("may not use register.write"), "\(refused.body)")
+        #expect(refused.status == 403 && refused.body.contains("(register.write) の権限がありません"), "\(refused.body)")
         // The login, then the refusal: nothing of the change.
         #expect(try head() == before + 1)
 

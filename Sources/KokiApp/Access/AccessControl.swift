@@ -477,33 +477,33 @@ public struct AccessControl: Sendable {
     /// The operator whose open session these credentials are, or why not.
     func verified(_ credentials: SessionCredentials) throws -> OperatorRecord {
         guard credentials.ledger == store.ledgerID.description else {
-            throw KokiError(
-                .accessDenied, "the session is for another ledger (\(credentials.ledger)): log in to this one")
+            throw KokiError.session("セッションは別の台帳（\(credentials.ledger)）のものです：この台帳にログインしてください")
         }
         guard let record = try sessionRecord(credentials) else {
-            throw KokiError(.accessDenied, "the session names operator \(credentials.operatorID), who is not enrolled")
+            throw KokiError.session("セッションの利用者 \(credentials.operatorID) は登録されていません")
         }
         guard let session = record.sessions[credentials.session],
             let token = Data(base64Encoded: credentials.token),
             Array(SHA256.hash(data: token)) == session.tokenDigest
         else {
-            throw KokiError(.accessDenied, "the session token is not one this ledger issued: log in again")
+            throw KokiError.session("この台帳が発行したセッションではありません：ログインし直してください")
         }
         if let closed = session.closed {
-            throw KokiError(.accessDenied, "the session ended (\(closed.rawValue)): log in again")
+            throw KokiError.session("セッションは終了しています（\(closed.label)、\(closed.rawValue)）：ログインし直してください")
         }
         guard record.state == .active else {
-            throw KokiError(.accessDenied, "operator \(record.id) is \(record.state)")
+            throw KokiError.session("利用者 \(record.id) は\(record.state.label)です（\(record.state)）")
         }
         let now = store.now
         guard now < session.expiresAt else {
-            throw KokiError(.accessDenied, "the session expired at \(session.expiresAt): log in again")
+            throw KokiError.session(
+                "セッションの有効期限（\(StaffText.moment(microseconds: session.expiresAt.microseconds))）が過ぎました：ログインし直してください")
         }
         let settings = try settings()
         let lastSeen = try ledger.ports.sessions.sessionLastSeen(session.id) ?? session.openedAt
         guard now.microseconds - lastSeen.microseconds <= Int64(settings.idleMinutes) * 60_000_000 else {
-            throw KokiError(
-                .accessDenied, "the session was idle for more than \(settings.idleMinutes) minutes: log in again")
+            throw KokiError.session(
+                "操作のないまま\(settings.idleMinutes)分を過ぎたため、セッションは終了しました：ログインし直してください")
         }
         return record
     }
@@ -515,12 +515,10 @@ public struct AccessControl: Sendable {
     ) throws -> AccessContext {
         do {
             guard try isSetUp() else {
-                throw KokiError(
-                    .accessDenied, "this ledger has no operators yet: run `koki init` on it to set up its administrator"
-                )
+                throw KokiError.session("この台帳にはまだ利用者がいません：`koki init` で管理者を設定してください")
             }
             guard let credentials else {
-                throw KokiError(.accessDenied, "not logged in: run `koki login OPERATOR` first")
+                throw KokiError.session("ログインしていません：先に `koki login 利用者ID` を実行してください")
             }
             let record = try verified(credentials)
             if let function, try !permissions().allows(record.roles, function) {
@@ -542,7 +540,7 @@ public struct AccessControl: Sendable {
     static func mayNot(_ id: String, _ roles: [Role], _ function: AccessFunction, _ command: String) -> KokiError {
         KokiError(
             .accessDenied,
-            "operator \(id) (\(roles.map(\.rawValue).joined(separator: ", "))) may not use \(function.rawValue) (`koki \(command)`)"
+            "利用者 \(id)（\(roles.isEmpty ? "役割なし" : roles.map(\.label).joined(separator: "・"))）には「\(function.label)」(\(function.rawValue)) の権限がありません（`koki \(command)`）"
         )
     }
 

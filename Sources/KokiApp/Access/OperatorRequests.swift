@@ -198,7 +198,7 @@ public struct WhoAmI: KokiRequest {
     public func handle(_ scope: RequestScope) throws -> Answer {
         guard let record = try scope.control.operatorRecord(scope.context.operatorID),
             let session = record.sessions[scope.context.session]
-        else { throw KokiError(.accessDenied, "not logged in") }
+        else { throw KokiError.session("ログインしていません") }
         return Answer(
             operatorID: record.id, name: record.name, roles: record.roles, session: session.id,
             terminal: session.terminal, openedAt: session.openedAt.description,

@@ -254,7 +254,7 @@ extension Counter {
             try control.refuse(
                 context,
                 reason:
-                    "\(context.operatorID) entered application \(number) and may not confirm it: a second operator checks it (入力者以外の者による確認)"
+                    "申請 \(number) は \(context.operatorID) が入力したため、確認できません：入力者以外の職員が確認します（入力者以外の者による確認）"
             )
         }
         guard let change = try change(of: application.received), let command = application.received.changeCommand

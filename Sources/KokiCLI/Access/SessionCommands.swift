@@ -94,7 +94,7 @@ struct LogoutCommand: ParsableCommand {
             let ledger = try options.openForSession()
             let path = options.sessionFile(ledgerID: ledger.store.ledgerID.description)
             guard let credentials = try options.credentials(for: AccessControl(ledger)) else {
-                throw CLIFailure(.accessDenied, "not logged in (no session file at \(path))")
+                throw CLIFailure(.accessDenied, "ログインしていません（セッションファイル \(path) がありません）")
             }
             defer { unlink(path) }
             try AccessControl(ledger).logout(credentials)

@@ -183,7 +183,7 @@ struct RemoteClient {
 
     /// Ends the session kept for this server (`POST /v1/session/logout`) and deletes its file.
     func logout() throws -> KokiServer.SessionAnswer {
-        guard let token else { throw CLIFailure(.accessDenied, "not logged in (no session file at \(sessionFile))") }
+        guard let token else { throw CLIFailure(.accessDenied, "ログインしていません（セッションファイル \(sessionFile) がありません）") }
         defer { unlink(sessionFile) }
         return try logout(token: token)
     }

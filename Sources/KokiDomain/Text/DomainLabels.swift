@@ -45,3 +45,8 @@ extension Role: StaffLabelled {
     public var labelName: String { self == .numberUse ? "numberUse" : rawValue }
 }
 extension OperatorState: StaffLabelled { public static let labelDomain = "operatorState" }
+extension AccessFunction: StaffLabelled {
+    public static let labelDomain = "function"
+    /// `register.read` → `registerRead`.
+    public var labelName: String { Labels.camelCased(rawValue.split(separator: ".").joined(separator: "-")) }
+}

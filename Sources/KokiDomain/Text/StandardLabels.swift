@@ -180,6 +180,24 @@ public enum StandardLabels {
         role.numberUse = 個人番号利用事務
         role.administrator = システム管理
         role.auditor = 監査
+        # 業務機能（権限表の機能）
+        function.registerRead = 資格・本人情報の照会
+        function.registerWrite = 資格・本人情報の更新
+        function.assessmentRead = 賦課の照会
+        function.assessmentWrite = 賦課の更新
+        function.collectionRead = 収納の照会
+        function.collectionWrite = 収納の更新
+        function.arrearsRead = 滞納整理の照会
+        function.arrearsWrite = 滞納整理の更新
+        function.numberUse = 個人番号利用事務
+        function.ledgerInspect = 台帳の点検
+        function.ledgerMaintain = 台帳の保守
+        function.auditRead = 監査ログの閲覧
+        function.securityAdmin = セキュリティ管理
+        function.transfer = 移転
+        function.erasure = 消去
+        function.counterRead = 窓口の照会
+        function.counterWrite = 窓口の受付・交付
         operatorState.active = 有効
         operatorState.suspended = 停止中
         operatorState.revoked = 失効
