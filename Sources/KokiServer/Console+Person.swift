@@ -75,6 +75,7 @@ extension Console {
             if forms.offers.contains(ReceiveApplication.name) { html += applicationForm(person, forms: forms) }
             if forms.offers.contains(IssueCard.name) { html += cardForm(person, forms: forms) }
             if forms.offers.contains(IssueCertificate.name) { html += certificateForm(person, forms: forms) }
+            if forms.offers.contains(RecordContact.name) { html += contactForm(person, forms: forms) }
         }
         return html
     }
@@ -281,6 +282,25 @@ extension Console {
             <button type="submit">発行する</button>
             </form></section>
             """
+    }
+
+    /// A contact with the person (折衝記録), as `koki contact record`.
+    static func contactForm(_ person: PersonID, forms: Forms) -> String {
+        """
+        <section aria-label="折衝の記録"><h2>折衝の記録</h2>
+        <form method="post" action="/console/person/\(person.value)/contact" class="stack">
+        \(hidden(csrf: forms.csrf))
+        <div class="row">
+        <label>折衝日 <input name="on" type="date" value="\(forms.today)" required></label>
+        <label>折衝方法 <select name="method">\(options(ContactMethod.allCases))</select></label>
+        <label>相手方 <input name="counterpart" value="本人" maxlength="200"></label>
+        <label>約束事項 <input name="promise" maxlength="1000" size="30"></label>
+        <label>納付予定日 <input name="promisedOn" type="date"></label>
+        </div>
+        <label>折衝内容 <textarea name="content" rows="3" cols="90" maxlength="\(ContactTerms.contentLength)" required></textarea></label>
+        <button type="submit">記録する</button>
+        </form></section>
+        """
     }
 
     /// Found persons (氏名・カナ検索), each a link to their page.

@@ -79,7 +79,8 @@ extension KokiServer {
                 title: "監査ログ", session: session, source: context.source,
                 ReadAuditLog(
                     operatorID: operatorID, person: person, from: nil, before: nil, command: nil,
-                    limit: Console.auditPage, beforePosition: before)
+                    limit: Console.auditPage, beforePosition: before),
+                before: Console.auditFilter(person: person, operatorID: operatorID)
             ) { Console.auditLog($0, filter: filter, subject: subject.joined(separator: "、"), before: before) }
         }
         router.post("/console/person/:number/payment") { request, context -> Response in
@@ -476,6 +477,7 @@ enum Console {
         case "payment": return "納付を記録しました"
         case "application": return "申請 \(ref) を受け付けました。変更を伴う申請は、別の職員が確認したときに記録されます"
         case "card": return "資格確認書 \(ref) を交付しました"
+        case "contact": return "折衝記録 \(ref) を記録しました"
         case "confirmed": return "申請 \(ref) を確認し、変更を記録しました"
         case "rejected": return "申請 \(ref) を却下しました"
         default: return nil
@@ -535,6 +537,17 @@ enum Console {
                         StaffText.count($0.daysOverdue), StaffText.date($0.nextPrescription),
                     ]
                 }, numeric: [1, 2, 3, 5])
+    }
+
+    /// The audit log's filters: one person's accesses, one operator's.
+    static func auditFilter(person: PersonID?, operatorID: String?) -> String {
+        """
+        <form method="get" action="/console/audit" class="search">
+        <label>対象者（被保険者番号） <input name="person" inputmode="numeric" value="\(escape(person?.value ?? ""))"></label>
+        <label>利用者ID <input name="operator" maxlength="32" value="\(escape(operatorID ?? ""))"></label>
+        <button type="submit">絞り込む</button>
+        </form>
+        """
     }
 
     /// Entries on one page of the audit log.

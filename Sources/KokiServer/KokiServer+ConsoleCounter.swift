@@ -53,6 +53,32 @@ extension KokiServer {
                     office: form["office"].flatMap { $0.isEmpty ? nil : $0 })
             } reference: { $0.number }
         }
+        router.post("/console/person/:number/contact") { request, context -> Response in
+            await personForm(request, context, done: "contact") { person, form in
+                guard let on = form["on"].flatMap({ try? CivilDate(iso: $0) }) else {
+                    throw Console.FieldError("「折衝日」(--on) は年月日で入力してください")
+                }
+                guard let method = form["method"].flatMap(ContactMethod.init(rawValue:)) else {
+                    throw Console.FieldError("「折衝方法」(--method) を選んでください")
+                }
+                let promised = (form["promisedOn"] ?? "").trimmingCharacters(in: .whitespaces)
+                let promisedOn = promised.isEmpty ? nil : try? CivilDate(iso: promised)
+                if !promised.isEmpty, promisedOn == nil {
+                    throw Console.FieldError("「納付予定日」(--promised-on) は年月日で入力してください")
+                }
+                // A browser sends a textarea's line ends as CR LF: kept as the line breaks they are.
+                let content = (form["content"] ?? "").replacingOccurrences(of: "\r\n", with: "\n")
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !content.isEmpty else { throw Console.FieldError("「折衝内容」(--content) を入力してください") }
+                return RecordContact(
+                    person: person,
+                    terms: ContactTerms(
+                        on: on, method: method,
+                        counterpart: (form["counterpart"] ?? "").trimmingCharacters(in: .whitespaces),
+                        content: content, promise: (form["promise"] ?? "").trimmingCharacters(in: .whitespaces),
+                        promisedOn: promisedOn))
+            } reference: { $0.id }
+        }
         router.post("/console/person/:number/certificate") { request, context -> Response in
             await documentForm(request, context) { form, person in
                 guard let person else { throw Console.FieldError("番号ではありません") }

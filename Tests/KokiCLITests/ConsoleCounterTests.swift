@@ -290,6 +290,41 @@ import Testing
         #expect(!shown.isEmpty && shown.allSatisfy { $0 < cut } && shown == shown.sorted(by: >), "\(shown.prefix(5))")
     }
 
+    @Test func aContactIsRecordedOnceWithItsWordsChecked() throws {
+        let server = try KokiProcess.serving(environment: clerk)
+        defer { server.stop() }
+        var (browser, token) = try loggedIn("clerk", server)
+        let page = browser.send("GET", "/console/person/1").body
+        var form = [
+            "csrf": token, "action": try #require(Self.action(page, form: "/console/person/1/contact")),
+            "on": "2025-09-01", "method": "phone", "counterpart": "長男", "content": "督促状の件で電話。\r\n来月払うとのこと",
+            "promise": "10月末に全額", "promisedOn": "2025-10-31",
+        ]
+        let contacts = try count("ContactRecorded")
+        let sent = browser.send("POST", "/console/person/1/contact", form: form)
+        let location = try #require(sent.headers["location"], "\(sent.status) \(sent.body.suffix(300))")
+        #expect(sent.status == 303 && location.hasPrefix("/console/person/1?done=contact&ref="))
+        #expect(browser.send("POST", "/console/person/1/contact", form: form).headers["location"] == location)
+        #expect(try count("ContactRecorded") == contacts + 1)
+        let shown = browser.send("GET", location).body
+        #expect(shown.contains("を記録しました") && shown.contains("長男") && shown.contains("10月末に全額"))
+        // Words that do not read: a control character, a day after today; nothing recorded.
+        form["action"] = UUID().uuidString
+        form["content"] = "電話\u{07}"
+        let bell = browser.send("POST", "/console/person/1/contact", form: form)
+        #expect(bell.status == 422 && bell.body.contains("「折衝内容」(--content)"), "\(bell.body.suffix(300))")
+        form["content"] = "電話"
+        form["on"] = "2099-01-01"
+        let future = browser.send("POST", "/console/person/1/contact", form: form)
+        #expect(future.status == 422 && future.body.contains("(--on) 2099-01-01"), "\(future.body.suffix(300))")
+        #expect(try count("ContactRecorded") == contacts + 1)
+        // The command line is held to the same checks by the core.
+        let line = try KokiProcess.run(
+            ["contact", "record", "1", "--on", "2025-09-02", "--method", "phone", "--content", "x\u{1B}[2J"],
+            environment: clerk)
+        #expect(line.status == 65 && line.stderr.contains("--content"), "\(line.stderr)")
+    }
+
     @Test func theWhatIfOfAPastedRateTableChangesNothing() throws {
         let server = try KokiProcess.serving(environment: clerk)
         defer { server.stop() }
@@ -358,5 +393,23 @@ import Testing
         #expect(page.contains("確認し、変更を記録しました") && page.contains("確認済み"), "\(page.prefix(400))")
         let shown = try KokiProcess.run(["person", "show", "2", "--json"], environment: clerk).stdout
         #expect(shown.contains("松戸市新松戸7番"))
+
+        // The auditor's pages, kept as pictures too: the log filtered to the person, the yearly
+        // review, the what-if of the recorded table.
+        try browser.submit("header form", [:])
+        try browser.submit("form.login", ["operator": "reader", "password": Secured.password])
+        try browser.open(server.url + "/console/audit")
+        try browser.submit("form[action='/console/audit']", ["person": "2"])
+        page = try browser.text()
+        #expect(page.contains("対象者 2 の記録") && page.contains("person page"), "\(page.prefix(400))")
+        try browser.screenshot(artefacts + "/audit.png")
+        try browser.open(server.url + "/console/review")
+        #expect(try browser.text().contains("利用者ごとのアクセス"))
+        try browser.screenshot(artefacts + "/review.png")
+        try browser.open(server.url + "/console/whatif")
+        try browser.submit("form[action='/console/whatif']", ["fiscalYear": "2025"])
+        page = try browser.text()
+        #expect(page.contains("令和7年度の試算") && page.contains("変更なし 2件"), "\(page.prefix(400))")
+        try browser.screenshot(artefacts + "/whatif.png")
     }
 }

@@ -1,5 +1,6 @@
 import KokiDomain
 import KokiEvents
+import KokiProjections
 
 // The arrears area's requests (滞納): settings, a person's arrears, the lists, the runs, contacts,
 // plans, reductions, seizures, prescription and the fiscal closing. Each query records whose data it shows
@@ -208,13 +209,25 @@ public struct ContactTerms: Codable, Sendable, Hashable {
         self.promisedOn = promisedOn
     }
 
+    /// The most characters a contact's content holds (several lines of notes).
+    public static let contentLength = 2_000
+
     func record(
         _ scope: RequestScope, _ person: PersonID, change: ContactRecorded.Change, id: String?, reason: String
     ) throws -> ContactRecorded {
-        try ArrearsCommands(scope.ledger).recordContact(
-            person, change: change, id: id, on: on, method: method,
-            words: .init(counterpart: counterpart, content: content, promise: promise, reason: reason),
-            promisedOn: promisedOn, metadata: scope.metadata())
+        // What a clerk typed, checked at the edge: plain text of bounded length (the content and the
+        // promise may have several lines), the day of the contact not after today, a promised day
+        // within the days koki calculates for.
+        let words = ContactWords(
+            counterpart: try checkedText(counterpart, field: "--counterpart"),
+            content: try checkedText(content, field: "--content", limit: Self.contentLength, multiline: true),
+            promise: try checkedText(promise, field: "--promise", limit: InputLimits.textLength * 5, multiline: true),
+            reason: try checkedText(reason, field: "--reason"))
+        let day = try InputLimits.decision(on, today: scope.today, field: "--on")
+        let promised = try promisedOn.map { try InputLimits.calculated($0, field: "--promised-on") }
+        return try ArrearsCommands(scope.ledger).recordContact(
+            person, change: change, id: id, on: day, method: method, words: words, promisedOn: promised,
+            metadata: scope.metadata())
     }
 }
 

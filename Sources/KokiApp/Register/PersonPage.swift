@@ -42,7 +42,8 @@ public struct PersonPage: KokiRequest {
         public var withheld: [String]
         public var knownAt: Int64?
         /// What the operator may do from this page, by request name (`pay record`, `application
-        /// receive`, `card issue`, `certificate`, and `audit log`: look back at a past position):
+        /// receive`, `card issue`, `certificate`, `contact record`, and `audit log`: look back at a
+        /// past position):
         /// none as known at a past position.
         public var offers: [String]
         /// The offices that receive applications (none adopted: any name is taken).
@@ -81,7 +82,7 @@ public struct PersonPage: KokiRequest {
                     ? []
                     : try [
                         RecordPayment.self, ReceiveApplication.self, IssueCard.self, IssueCertificate.self,
-                        ReadAuditLog.self as any KokiRequest.Type,
+                        RecordContact.self, ReadAuditLog.self as any KokiRequest.Type,
                     ].filter { try $0.function.map(scope.allows) ?? true }.map { $0.name },
                 offices: try scope.allows(.counterRead) ? try Counter(scope.ledger).settings().offices : [])
         }
