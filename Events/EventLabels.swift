@@ -25,3 +25,5 @@ extension ReturnKind: StaffLabelled { public static let labelDomain = "returnKin
 extension BenefitKind: StaffLabelled { public static let labelDomain = "benefitKind" }
 extension SessionClosed.Reason: StaffLabelled { public static let labelDomain = "sessionEnd" }
 extension LoginFailed.Reason: StaffLabelled { public static let labelDomain = "loginFailure" }
+extension TransferItem: StaffLabelled { public static let labelDomain = "transferItem" }
+extension DestinationKind: StaffLabelled { public static let labelDomain = "destination" }

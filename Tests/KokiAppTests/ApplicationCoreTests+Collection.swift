@@ -29,7 +29,7 @@ extension ApplicationCoreTests {
         // input, and no read is recorded for them.
         let tanaka = try caller("tanaka", "tanaka-password-1")
         let outcome = try appended { try run(collectionQueries[0], as: tanaka) }
-        #expect(outcome.error?.message == "no person 1001 in the ledger")
+        #expect(outcome.error?.message == "被保険者番号 1001 の方は台帳にいません")
         #expect(outcome.types.isEmpty)
     }
 

@@ -185,7 +185,7 @@ import Testing
         try expectRefused("--purpose must be 1–200 characters") {
             _ = try register.inquireIncome(person, year: 2024, purpose: "", metadata: meta())
         }
-        try expectRefused("no person 601 in the register") {
+        try expectRefused("被保険者番号 601 の方は被保険者台帳にいません") {
             try register.recordIncome(
                 IncomeRecorded(
                     person: id("601"), year: 2024, publicPensionRevenue: .zero, salaryRevenue: .zero,

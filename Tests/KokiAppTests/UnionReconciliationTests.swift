@@ -58,16 +58,16 @@ extension CollectionCommandsTests {
         let result = try importUnion([same, higher, moved, earner])
         #expect(result.rows == 4 && result.recorded == 4 && result.unchanged == 0)
         let found = result.differences.map { "\($0.person) \($0.field) \($0.union) \($0.koki)" }
-        let base2 = try unionRow("2").incomeBase.map { "\($0.amount)" } ?? "none"
+        let base2 = try unionRow("2").incomeBase.map { "\($0.amount)" } ?? "なし"
         #expect(
             found == [
                 "2 incomeBase \(higher.incomeBase!.amount) \(base2)", "2 annualPremium 80000 77800",
                 "3 insuredFrom 2015-02-01 2015-01-01",
-                "4 incomeBase 500000 none", "4 annualPremium \(earner.annualPremium.amount) \(kokiFour.amount)",
+                "4 incomeBase 500000 なし", "4 annualPremium \(earner.annualPremium.amount) \(kokiFour.amount)",
             ])
         let four = try #require(result.differences.first { $0.person == id("4") && $0.field == "incomeBase" })
-        #expect(four.inputs.hasPrefix("an income the union has and the city does not"))
-        #expect(result.differences.first { $0.field == "annualPremium" }?.inputs == "differs with: incomeBase")
+        #expect(four.inputs.hasPrefix("広域連合にあって市にない所得"))
+        #expect(result.differences.first { $0.field == "annualPremium" }?.inputs == "差のある項目：所得割の基礎となる所得")
 
         // The same file again records nothing; the differences stand.
         let head = try ledger.store.head()

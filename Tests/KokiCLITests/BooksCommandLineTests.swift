@@ -68,11 +68,11 @@ import Testing
             .write(toFile: union, atomically: true, encoding: .utf8)
         let decisions = try koki(["union", "import", union, "--on", "2025-10-20"])
         #expect(decisions.status == 0, "\(decisions.stderr)")
-        #expect(decisions.stdout.contains("annualPremium") && decisions.stdout.contains("15000"))
+        #expect(decisions.stdout.contains("年額保険料") && decisions.stdout.contains("15,000"), "\(decisions.stdout)")
         let differences = try koki(["union", "differences", "--fiscal-year", "2025", "--json"])
         #expect(differences.lines.contains { $0.contains("\"person\":\"\(person)\"") && $0.contains("annualPremium") })
         let adopted = try koki(["union", "adopt", person, "--fiscal-year", "2025", "--on", "2025-10-21"])
-        #expect(adopted.status == 0 && adopted.stdout.contains("the union's 15000 adopted"), "\(adopted.stderr)")
+        #expect(adopted.status == 0 && adopted.stdout.contains("広域連合の年額 15,000円 を採用しました"), "\(adopted.stdout) \(adopted.stderr)")
         #expect(try koki(["union", "adopt", person, "--fiscal-year", "2025", "--on", "2025-10-21"]).status == 65)
 
         // An inquiry through the network and its answer: both in the income log.

@@ -240,7 +240,7 @@ import Testing
         // The union gets the insured person (name included, My Number never); the residents division
         // only the eligibility change.
         let sent = try koki(["transfer", "kouiki", "--date", "2026-04-01", "--out", out], op)
-        #expect(sent.status == 0 && sent.stdout.contains("1 persons (insured-person 1)"), "\(sent.stderr)")
+        #expect(sent.status == 0 && sent.stdout.contains("1人（被保険者情報 1件）"), "\(sent.stdout) \(sent.stderr)")
         let file = try String(contentsOfFile: out, encoding: .utf8)
         #expect(file.contains(#""item":"insured-person","person":"1001""#) && file.contains("松戸 花子"))
         #expect(!file.contains("123456789018") && !file.contains("premium"))
@@ -251,7 +251,7 @@ import Testing
         // Only what changed since: a second transfer to the union is empty.
         let again = folder.path("t3.jsonl")
         #expect(
-            try koki(["transfer", "kouiki", "--date", "2026-04-02", "--out", again], op).stdout.contains("0 persons"))
+            try koki(["transfer", "kouiki", "--date", "2026-04-02", "--out", again], op).stdout.contains("、0人（"))
         // Recorded with the file's hash; the reads are in the audit log with their purpose.
         let history = try koki(["transfer", "history", "kouiki"], op).stdout
         let sha = Process()
@@ -263,7 +263,7 @@ import Testing
         let digest = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
         sha.waitUntilExit()
         #expect(digest.count == 64 && history.contains(String(digest)), "\(history)")
-        #expect(history.contains("2026-04-01") && history.contains("2026-04-02"))
+        #expect(history.contains("令和8年4月1日") && history.contains("令和8年4月2日"))
         let log = try koki(["audit", "log", "--person", "1001"], op).stdout
         #expect(log.contains("transfer to kouiki") && log.contains("transfer to shimin"), "\(log)")
     }

@@ -10,7 +10,7 @@ import LedgerStore
 extension ArrearsCommands {
     func person(_ person: PersonID) throws -> CollectionCommands.PersonState {
         let state = try CollectionCommands(ledger).load(person)
-        guard state.exists else { throw KokiError(.invalidInput, "no person \(person) in the ledger") }
+        guard state.exists else { throw KokiError(.invalidInput, "被保険者番号 \(person) の方は台帳にいません") }
         return state
     }
 

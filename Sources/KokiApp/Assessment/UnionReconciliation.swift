@@ -162,7 +162,7 @@ public struct UnionReconciliation: Sendable {
             ledger.hasCurrentCity
             ? try CitySnapshot(ledger) : try AssessmentCommands.Neighbourhoods(ledger, fiscalYear: fy).city(of: person)
         guard let entry = city.register.person(person) else {
-            throw KokiError(.invalidInput, "no person \(person) in the register")
+            throw KokiError(.invalidInput, "被保険者番号 \(person) の方は被保険者台帳にいません")
         }
         guard let decision = entry.union[fy.year] else {
             throw KokiError(
@@ -202,24 +202,26 @@ public struct UnionReconciliation: Sendable {
         let income = entry?.income[fy.year - 1]
         let incomeText =
             income.map {
-                "koki's \(fy.year - 1) income: total \($0.totalIncome.amount), pension revenue \($0.publicPensionRevenue.amount) (\($0.source))"
-            } ?? "no \(fy.year - 1) income recorded in koki"
+                "koki の\(fy.year - 1)年の所得：総所得金額等 \(StaffText.yen($0.totalIncome))、公的年金収入 \(StaffText.yen($0.publicPensionRevenue))（\($0.source)）"
+            } ?? "koki に\(fy.year - 1)年の所得の記録がありません"
         // Eligibility: the period of koki's that overlaps the year.
         let period = entry?.eligibilityPeriods.last { $0.overlaps(fy) }
         if let period {
             if period.from != d.insuredFrom {
-                differ("insuredFrom", d.insuredFrom.description, period.from.description, "acquired: \(period.acquisition.rawValue)")
+                differ(
+                    "insuredFrom", d.insuredFrom.description, period.from.description,
+                    "資格取得事由：\(period.acquisition.label)")
             }
             if period.until != d.insuredUntil {
                 differ(
-                    "insuredUntil", d.insuredUntil?.description ?? "insured", period.until?.description ?? "insured",
-                    period.loss.map { "lost: \($0.rawValue)" } ?? "")
+                    "insuredUntil", d.insuredUntil?.description ?? "資格継続中", period.until?.description ?? "資格継続中",
+                    period.loss.map { "資格喪失事由：\($0.label)" } ?? "")
             }
         } else {
-            differ("insuredFrom", d.insuredFrom.description, "not insured in FY\(fy.year)")
+            differ("insuredFrom", d.insuredFrom.description, "\(StaffText.fiscalYear(fy))は被保険者でない")
         }
         guard let assessed = city.accounts.current(person, fy) else {
-            differ("assessment", "\(d.annualPremium.amount)", "not assessed", incomeText)
+            differ("assessment", "\(d.annualPremium.amount)", "賦課なし", incomeText)
             return out
         }
         // A figure adopted from this very decision is the city's decision: nothing to report.
@@ -231,16 +233,16 @@ public struct UnionReconciliation: Sendable {
             if breakdown.incomeBase != d.incomeBase {
                 let inputs =
                     d.incomeBase != nil && income == nil
-                    ? "an income the union has and the city does not: \(incomeText)" : incomeText
+                    ? "広域連合にあって市にない所得：\(incomeText)" : incomeText
                 differ(
-                    "incomeBase", d.incomeBase.map { "\($0.amount)" } ?? "none",
-                    breakdown.incomeBase.map { "\($0.amount)" } ?? "none", inputs)
+                    "incomeBase", d.incomeBase.map { "\($0.amount)" } ?? "なし",
+                    breakdown.incomeBase.map { "\($0.amount)" } ?? "なし", inputs)
                 why.append("incomeBase")
             }
             if breakdown.judgment.reduction != d.reduction {
                 differ(
                     "reduction", d.reduction.description, breakdown.judgment.reduction.description,
-                    "koki's household: judgment income \(breakdown.judgment.judgmentIncome.map { "\($0.amount)" } ?? "unknown"), \(breakdown.judgment.insuredCount) insured, \(breakdown.judgment.earners) with income"
+                    "koki の世帯：軽減判定所得 \(breakdown.judgment.judgmentIncome.map { StaffText.yen($0) } ?? "不明")、被保険者 \(breakdown.judgment.insuredCount)人、うち所得のある方 \(breakdown.judgment.earners)人"
                 )
                 why.append("reduction")
             }
@@ -248,13 +250,15 @@ public struct UnionReconciliation: Sendable {
         if assessed.annualPremium != d.annualPremium {
             differ(
                 "annualPremium", "\(d.annualPremium.amount)", "\(assessed.annualPremium.amount)",
-                why.isEmpty ? "koki's inputs agree with the union's: \(incomeText)" : "differs with: \(why.joined(separator: ", "))")
+                why.isEmpty
+                    ? "koki の算定の基礎は広域連合と同じ：\(incomeText)"
+                    : "差のある項目：\(why.map { Staff.unionField($0) }.joined(separator: "、"))")
         }
         let periods = assessed.installments.sorted { $0.period < $1.period }.map(\.amount)
         if !d.periods.isEmpty, d.periods != periods, assessed.annualPremium == d.annualPremium {
             differ(
                 "periods", d.periods.map { "\($0.amount)" }.joined(separator: ";"),
-                periods.map { "\($0.amount)" }.joined(separator: ";"), "the same annual premium split otherwise")
+                periods.map { "\($0.amount)" }.joined(separator: ";"), "年額は同じで期別の割り振りが異なる")
         }
         return out
     }

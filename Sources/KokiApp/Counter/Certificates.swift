@@ -124,7 +124,7 @@ extension Counter {
         determination: CopayDetermination, members: [PersonID], tables: [CopayThresholds]
     ) {
         guard let entry = try InsuredRegisterCommands(ledger).person(person) else {
-            throw KokiError(.invalidInput, "no person \(person) in the register")
+            throw KokiError(.invalidInput, "被保険者番号 \(person) の方は被保険者台帳にいません")
         }
         let period = CopayPeriod(containing: date)
         let day = max(date, Self.determinationDate(entry, period: period))
@@ -220,7 +220,7 @@ extension Counter {
         office: String?, metadata: CommandMetadata
     ) throws -> CertificateIssued {
         guard let entry = try InsuredRegisterCommands(ledger).person(person) else {
-            throw KokiError(.invalidInput, "no person \(person) in the register")
+            throw KokiError(.invalidInput, "被保険者番号 \(person) の方は被保険者台帳にいません")
         }
         if let office { try checkOffice(office) }
         let from = validFrom ?? issuedOn

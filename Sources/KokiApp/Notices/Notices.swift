@@ -599,7 +599,7 @@ public struct Notices: Sendable {
         let settings = try required(through: position)
         guard let addressee = try addressed([person], through: position, .counter).living[person]
         else {
-            throw KokiError(.invalidInput, "no person \(person) in the register, or they were erased")
+            throw KokiError(.invalidInput, "被保険者番号 \(person) の方は被保険者台帳にいないか、消去されています")
         }
         let state = try CollectionCommands(ledger).load(person, knownAt: .position(position))
         let sequence = try self.sequence(.certificate, on: date, for: person)

@@ -43,6 +43,6 @@ public enum LabelCatalog {
         entry(IdentityDocument.self), entry(ApplicationKind.self), entry(CertificateReason.self),
         entry(Delivery.self), entry(ReturnKind.self), entry(BenefitKind.self), entry(AuditEntry.Kind.self),
         entry(Role.self), entry(OperatorState.self), entry(SessionClosed.Reason.self), entry(LoginFailed.Reason.self),
-        entry(WhatIf.Status.self), entry(AccessFunction.self),
+        entry(WhatIf.Status.self), entry(AccessFunction.self), entry(TransferItem.self), entry(DestinationKind.self),
     ]
 }

@@ -123,3 +123,10 @@ extension Staff {
         return out + rest
     }
 }
+
+extension Staff {
+    /// A field the union's decision and koki's figures differ in (`annualPremium`), as its term.
+    public static func unionField(_ field: String) -> String {
+        Labels.current.terms["unionField." + field] ?? field
+    }
+}

@@ -216,12 +216,14 @@ struct RolesCommand: ParsableCommand {
                     return
                 }
                 let roles = Role.allCases
+                // The terms staff read, with the names `roles grant` takes beside them.
                 Table.render(
-                    ["FUNCTION"] + roles.map(\.rawValue),
+                    ["業務機能", "（名前）"] + roles.map(\.label),
                     AccessFunction.allCases.map { f in
-                        [f.rawValue] + roles.map { matrix.grants[$0]?.contains(f) == true ? "x" : "" }
+                        [f.label, f.rawValue] + roles.map { matrix.grants[$0]?.contains(f) == true ? "○" : "" }
                     }
                 ).forEach(Output.line)
+                Output.line("役割の名前（roles grant ROLE FUNCTION）：" + roles.map { "\($0.label) \($0.rawValue)" }.joined(separator: "、"))
             }
         }
     }

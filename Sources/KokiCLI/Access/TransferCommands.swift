@@ -43,9 +43,9 @@ struct TransferCommand: ParsableCommand {
                         destination: destination, date: date, items: items, out: out,
                         sink: TransferFile(given: out, options: options)))
                 let record = outcome.record
-                let counts = record.counts.map { "\($0.item.rawValue) \($0.rows)" }.joined(separator: ", ")
+                let counts = record.counts.map { "\($0.item.label) \(Staff.count($0.rows))件" }.joined(separator: "、")
                 Output.line(
-                    "transfer to \(destination) on \(date): positions \(record.fromPosition)–\(record.throughPosition), \(record.persons) persons (\(counts)) → \(outcome.file)"
+                    "\(destination) への移転（\(Staff.date(date))）：位置 \(record.fromPosition)〜\(record.throughPosition)、\(Staff.count(record.persons))人（\(counts.isEmpty ? "なし" : counts)）→ \(outcome.file)"
                 )
                 Output.line("sha256 \(record.fileHash.hex)")
             }
@@ -70,7 +70,7 @@ struct TransferCommand: ParsableCommand {
                 try reporting {
                     _ = try options.run(
                         RegisterTransferDestination(destination: destination, name: name, kind: kind, items: items))
-                    Output.line("\(destination) (\(name)) receives \(items.map(\.rawValue).joined(separator: ", "))")
+                    Output.line("\(destination)（\(name)）に送付する項目：\(items.map(\.label).joined(separator: "、"))")
                 }
             }
         }
@@ -82,11 +82,11 @@ struct TransferCommand: ParsableCommand {
             func run() throws {
                 try reporting {
                     Table.render(
-                        ["DESTINATION", "NAME", "KIND", "ITEMS", "TRANSFERS", "SENT THROUGH"],
+                        ["送付先", "名称", "区分", "項目", "移転の回数", "送付済みの位置"],
                         try options.run(ListTransferDestinations()).map {
                             [
-                                $0.registration.destination, $0.registration.name, $0.registration.kind.rawValue,
-                                $0.registration.items.map(\.rawValue).joined(separator: ","), "\($0.transfers.count)",
+                                $0.registration.destination, $0.registration.name, $0.registration.kind.label,
+                                $0.registration.items.map(\.label).joined(separator: "、"), Staff.count($0.transfers.count),
                                 "\($0.sentThrough)",
                             ]
                         }
@@ -105,11 +105,11 @@ struct TransferCommand: ParsableCommand {
             try reporting {
                 let d = try options.run(ShowTransferHistory(destination: destination))
                 Table.render(
-                    ["DATE", "FROM", "THROUGH", "PERSONS", "ROWS", "SHA-256"],
+                    ["移転日", "位置（から）", "位置（まで）", "人数", "件数", "SHA-256"],
                     d.transfers.map { t in
                         [
-                            t.transferredOn.description, "\(t.fromPosition)", "\(t.throughPosition)", "\(t.persons)",
-                            t.counts.map { "\($0.item.rawValue) \($0.rows)" }.joined(separator: ", "),
+                            Staff.date(t.transferredOn), "\(t.fromPosition)", "\(t.throughPosition)", Staff.count(t.persons),
+                            t.counts.map { "\($0.item.label) \(Staff.count($0.rows))" }.joined(separator: "、"),
                             t.fileHash.hex,
                         ]
                     }
@@ -139,11 +139,11 @@ extension TransferCommand {
                 let rows = try options.run(ListSentToDestination(destination: destination, person: person))
                 if json { return try rows.forEach { Output.line(try jsonLine($0)) } }
                 Table.render(
-                    ["PERSON", "ITEM", "ROWS", "TRANSFERS", "FIRST SENT", "LAST SENT"],
+                    ["被保険者番号", "項目", "件数", "移転の回数", "最初の送付", "最後の送付"],
                     rows.map {
                         [
-                            "\($0.person)", $0.item.rawValue, "\($0.rows)", "\($0.transfers)", $0.firstSentOn.description,
-                            $0.lastSentOn.description,
+                            "\($0.person)", $0.item.label, Staff.count($0.rows), Staff.count($0.transfers),
+                            Staff.date($0.firstSentOn), Staff.date($0.lastSentOn),
                         ]
                     }
                 ).forEach(Output.line)

@@ -10,9 +10,20 @@ struct UnionCommand: ParsableCommand {
     )
 
     static func render(_ rows: [UnionReconciliation.Difference]) {
+        // A figure as staff read it: an amount grouped, a date in the office's style.
+        func value(_ text: String) -> String {
+            if let date = try? CivilDate(iso: text) { return Staff.date(date) }
+            if let amount = Int64(text) { return Staff.amount(amount) }
+            return text
+        }
         Table.render(
-            ["PERSON", "FY", "FIELD", "UNION", "KOKI", "INPUTS"],
-            rows.map { ["\($0.person)", "\($0.fiscalYear.year)", $0.field, $0.union, $0.koki, $0.inputs] }
+            ["被保険者番号", "年度", "項目", "広域連合", "koki", "koki の算定の基礎"],
+            rows.map {
+                [
+                    "\($0.person)", Staff.fiscalYear($0.fiscalYear.year), Staff.unionField($0.field), value($0.union),
+                    value($0.koki), $0.inputs,
+                ]
+            }
         ).forEach(Output.line)
     }
 
@@ -50,7 +61,7 @@ struct UnionCommand: ParsableCommand {
 
         static func report(_ request: Request, _ result: Request.Result) {
             Output.line(
-                "\(request.file): \(result.rows) decisions: \(result.recorded) recorded, \(result.unchanged) already recorded; \(result.differences.count) differences from koki"
+                "\(request.file)：広域連合の決定 \(Staff.count(result.rows))件（記録 \(Staff.count(result.recorded))件、記録済み \(Staff.count(result.unchanged))件）、koki との差 \(Staff.count(result.differences.count))件"
             )
             if !result.differences.isEmpty { UnionCommand.render(result.differences) }
         }
@@ -74,7 +85,7 @@ struct UnionCommand: ParsableCommand {
         }
 
         static func report(_ request: Request, _ result: Request.Result) {
-            if result.isEmpty { return Output.line("no differences between the union's decisions and koki") }
+            if result.isEmpty { return Output.line("広域連合の決定と koki の間に差はありません") }
             UnionCommand.render(result)
         }
     }
@@ -104,9 +115,9 @@ struct UnionCommand: ParsableCommand {
 
         static func report(_ request: Request, _ result: Request.Result) {
             Output.line(
-                "\(result.person) FY\(result.fiscalYear.year): the union's \(result.to.amount) adopted (was \(result.from.amount))")
+                "\(result.person) \(Staff.fiscalYear(result.fiscalYear.year))：広域連合の年額 \(Staff.yen(result.to)) を採用しました（これまで \(Staff.yen(result.from))）")
             for i in result.installments {
-                Output.line("  \(i.period.number)期 \(i.dueDate) \(i.amount.amount)")
+                Output.line("  \(i.period.number)期 \(Staff.date(i.dueDate)) \(Staff.yen(i.amount))")
             }
         }
     }

@@ -180,6 +180,16 @@ public enum StandardLabels {
         role.numberUse = 個人番号利用事務
         role.administrator = システム管理
         role.auditor = 監査
+        # 移転（送付）の項目と送付先
+        transferItem.insuredPerson = 被保険者情報
+        transferItem.addressException = 住所地特例者情報
+        transferItem.premium = 保険料情報
+        transferItem.collection = 収納情報
+        transferItem.eligibilityChange = 資格異動情報
+        transferItem.benefitApplication = 給付申請
+        transferItem.income = 税情報
+        destination.union = 後期高齢者医療広域連合
+        destination.residents = 市民課（住民記録）
         # 業務機能（権限表の機能）
         function.registerRead = 資格・本人情報の照会
         function.registerWrite = 資格・本人情報の更新
@@ -213,6 +223,14 @@ public enum StandardLabels {
         loginFailure.unknownOperator = 登録されていない利用者
 
         # 監査記録の種類
+        # 広域連合の決定と koki の差の項目
+        unionField.annualPremium = 年額保険料
+        unionField.periods = 期別の額
+        unionField.incomeBase = 所得割の基礎となる所得
+        unionField.reduction = 均等割の軽減
+        unionField.insuredFrom = 資格取得日
+        unionField.insuredUntil = 資格喪失日
+        unionField.assessment = 賦課の有無
         # 試算（whatif）の結果
         whatIf.unchanged = 変更なし
         whatIf.changed = 変更あり
