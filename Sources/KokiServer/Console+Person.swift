@@ -222,8 +222,9 @@ extension Console {
     }
 
     /// The kinds of application the console receives: a change of address, a mailing recipient,
-    /// and those that change nothing (a certificate asked for, anything else kept).
-    static let consoleKinds: [ApplicationKind] = [.household, .mailing, .certificate, .other]
+    /// a bank-debit application, an income declaration, and those that change nothing (a
+    /// certificate asked for, anything else kept).
+    static let consoleKinds: [ApplicationKind] = [.household, .mailing, .debit, .income, .certificate, .other]
 
     static func applicationForm(_ person: PersonID, forms: Forms) -> String {
         """
@@ -250,6 +251,21 @@ extension Console {
         <label>送付先郵便番号 <input name="recipientPostalCode" maxlength="8" inputmode="numeric"></label>
         <label>送付先住所 <input name="recipientAddress" maxlength="200" size="40"></label>
         <label>開始日 <input name="recipientFrom" type="date" value="\(forms.today)"></label>
+        </div></fieldset>
+        <fieldset><legend>口座振替（\(escape(ApplicationKind.debit.label))）</legend><div class="row">
+        <label>金融機関コード <input name="bank" maxlength="4" size="5" inputmode="numeric"></label>
+        <label>支店コード <input name="branch" maxlength="3" size="4" inputmode="numeric"></label>
+        <label>預金種目 <select name="accountType"><option value="1">普通</option><option value="2">当座</option></select></label>
+        <label>口座番号 <input name="account" maxlength="7" size="8" inputmode="numeric"></label>
+        <label>口座名義（カナ） <input name="holder" maxlength="30"></label>
+        </div></fieldset>
+        <fieldset><legend>所得の申告（\(escape(ApplicationKind.income.label))）</legend><div class="row">
+        <label>年（西暦） <input name="incomeYear" maxlength="4" size="5" inputmode="numeric"></label>
+        <label>年金収入（円） <input name="pension" inputmode="numeric" size="10"></label>
+        <label>給与収入（円） <input name="salary" inputmode="numeric" size="10"></label>
+        <label>その他の所得（円） <input name="otherIncome" inputmode="numeric" size="10"></label>
+        <label>総所得金額等（円） <input name="totalIncome" inputmode="numeric" size="10"></label>
+        <label>課税標準額（円、任意） <input name="taxable" inputmode="numeric" size="10"></label>
         </div></fieldset>
         <p class="muted">変更を伴う申請は、入力者以外の職員が「確認待ちの申請」から確認したときに記録されます。</p>
         <button type="submit">受け付ける</button>

@@ -247,13 +247,60 @@ extension KokiServer {
         let reception = ReceptionFields(
             office: office, received: received, applicant: applicant,
             applicantName: applicant == .person ? nil : applicantName, identity: identity, attached: attached)
-        let addressGiven = ["address", "postalCode", "phone"].contains { value($0) != nil }
-        let recipientGiven = ["recipientName", "recipientAddress", "recipientPostalCode"].contains { value($0) != nil }
+        // Each kind's change has its own fields; a field of another kind's filled in is refused
+        // rather than dropped (the clerk chose the wrong kind, or the wrong box).
+        let sets: [(kind: ApplicationKind, fields: [String])] = [
+            (.household, ["address", "postalCode", "phone"]),
+            (.mailing, ["recipientName", "recipientAddress", "recipientPostalCode"]),
+            (.debit, ["bank", "branch", "account", "holder"]),
+            (.income, ["incomeYear", "pension", "salary", "otherIncome", "totalIncome", "taxable"]),
+        ]
+        if let stray = sets.first(where: { $0.kind != kind && $0.fields.contains { value($0) != nil } }) {
+            throw Console.FieldError(
+                "「\(stray.kind.label)」の欄に入力があります：「\(kind.label)」として受け付けるなら、その欄は空にしてください")
+        }
+        /// An amount typed in yen (digits, with or without thousands separators), or the field named.
+        func yen(_ key: String, _ term: String, _ option: String, required: Bool = true) throws -> Int64? {
+            guard let text = value(key)?.replacingOccurrences(of: ",", with: "") else {
+                if required { throw Console.FieldError("「\(term)」(\(option)) を円の整数で入力してください") }
+                return nil
+            }
+            guard let amount = Int64(text) else {
+                throw Console.FieldError("「\(term)」(\(option)) は円の整数で入力してください")
+            }
+            return amount
+        }
         let change: StoredRequest?
         switch kind {
+        case .debit:
+            guard let bank = value("bank"), let branch = value("branch"), let account = value("account"),
+                let holder = value("holder")
+            else {
+                throw Console.FieldError("口座振替依頼書の「金融機関コード」「支店コード」「口座番号」「口座名義」を入力してください")
+            }
+            guard let accountType = value("accountType").flatMap({ Int($0) }) else {
+                throw Console.FieldError("「預金種目」(--account-type) を選んでください")
+            }
+            change = try StoredRequest(
+                ApplyForDebit(
+                    person: person, bank: bank, branch: branch, accountType: accountType, account: account,
+                    holder: holder, on: received))
+        case .income:
+            guard let year = value("incomeYear").flatMap({ Int($0) }) else {
+                throw Console.FieldError("「年」(--year) は所得の年を西暦で入力してください")
+            }
+            change = try StoredRequest(
+                RecordIncome(
+                    number: person, year: year, pension: try yen("pension", "年金収入", "--pension", required: false) ?? 0,
+                    salary: try yen("salary", "給与収入", "--salary", required: false) ?? 0,
+                    other: try yen("otherIncome", "その他の所得", "--other", required: false) ?? 0,
+                    total: try yen("totalIncome", "総所得金額等", "--total") ?? 0,
+                    taxable: try yen("taxable", "課税標準額", "--taxable", required: false), undeclared: false,
+                    source: "申告書（窓口）"))
         case .household:
-            guard addressGiven else { throw Console.FieldError("「住所」(--address) を入力してください（住所の変更）") }
-            guard !recipientGiven else { throw Console.FieldError("送付先の欄は「送付先の届出」で受け付けてください") }
+            guard value("address") != nil || value("postalCode") != nil || value("phone") != nil else {
+                throw Console.FieldError("「住所」(--address) を入力してください（住所の変更）")
+            }
             change = try StoredRequest(
                 CorrectPerson(
                     number: person,
@@ -269,15 +316,11 @@ extension KokiServer {
             guard let from = value("recipientFrom").flatMap({ try? CivilDate(iso: $0) }) else {
                 throw Console.FieldError("「開始日」(--from) は年月日で入力してください")
             }
-            guard !addressGiven else { throw Console.FieldError("本人の住所の欄は「住所の変更」で受け付けてください") }
             change = try StoredRequest(
                 SetMailRecipient(
                     number: person, role: role, recipientName: value("recipientName") ?? "",
                     postalCode: value("recipientPostalCode"), address: address, from: from))
         default:
-            guard !addressGiven, !recipientGiven else {
-                throw Console.FieldError("「\(kind.label)」は記録を変更しません：住所・送付先の欄は空にしてください")
-            }
             change = nil
         }
         return ReceiveApplication(person: person, kind: kind, reception: reception, change: change)

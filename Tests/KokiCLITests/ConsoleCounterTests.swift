@@ -202,6 +202,47 @@ import Testing
         #expect(other.status == 422 && other.body.contains("空にしてください"))
     }
 
+    @Test func anIncomeDeclarationAndABankDebitAreReceivedCheckedAndConfirmed() throws {
+        let server = try KokiProcess.serving(environment: clerk)
+        defer { server.stop() }
+        var (browser, token) = try loggedIn("clerk", server)
+        let base = [
+            "csrf": token, "office": "本庁", "received": "2025-08-01", "applicant": "person", "identity": "my-number-card",
+        ]
+        func receive(_ fields: [String: String]) -> (status: Int, headers: [String: String], body: String) {
+            browser.send(
+                "POST", "/console/person/1/application",
+                form: base.merging(fields) { $1 }.merging(["action": UUID().uuidString]) { $1 })
+        }
+        let received = try count("ApplicationReceived")
+        // Values that do not read are refused at the counter, naming the field; nothing received.
+        let badBank = receive([
+            "kind": "debit", "bank": "12", "branch": "001", "accountType": "1", "account": "1234567", "holder": "ﾏﾂﾄﾞ ﾊﾅｺ",
+        ])
+        #expect(badBank.status == 422 && badBank.body.contains("金融機関コード「12」"), "\(badBank.body.suffix(300))")
+        let badIncome = receive(["kind": "income", "incomeYear": "2024", "totalIncome": "百万"])
+        #expect(badIncome.status == 422 && badIncome.body.contains("「総所得金額等」(--total)"))
+        let huge = receive(["kind": "income", "incomeYear": "2024", "totalIncome": "9223372036854775807"])
+        #expect(huge.status == 422 && huge.body.contains("--total"), "\(huge.body.suffix(300))")
+        let stray = receive(["kind": "income", "incomeYear": "2024", "totalIncome": "1000000", "bank": "0001"])
+        #expect(stray.status == 422 && stray.body.contains("口座振替"), "\(stray.body.suffix(300))")
+        #expect(try count("ApplicationReceived") == received)
+
+        // A declaration that reads: received, then confirmed by another operator — recorded then.
+        let income = receive([
+            "kind": "income", "incomeYear": "2024", "pension": "1,800,000", "totalIncome": "1,000,000",
+        ])
+        let location = try #require(income.headers["location"], "\(income.status) \(income.body.suffix(300))")
+        let number = String(location.split(separator: "=").last ?? "")
+        let incomes = try count("IncomeRecorded")
+        var (second, secondToken) = try loggedIn("second", server)
+        let shown = second.send("GET", "/console/applications/\(number)").body
+        #expect(shown.contains("所得の申告") && shown.contains("1800000"), "\(shown.suffix(600))")
+        let confirm = ["csrf": secondToken, "action": try #require(Self.action(shown, form: "/console/applications/\(number)/confirm"))]
+        #expect(second.send("POST", "/console/applications/\(number)/confirm", form: confirm).status == 303)
+        #expect(try count("IncomeRecorded") == incomes + 1)
+    }
+
     @Test func certificatesAndDocumentsAreIssuedOnceAndReissued() throws {
         let server = try KokiProcess.serving(environment: clerk)
         defer { server.stop() }

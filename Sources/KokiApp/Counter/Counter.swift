@@ -118,6 +118,47 @@ public struct Counter: Sendable {
 
 // MARK: - Applications and the second check
 
+/// A change whose typed values can be checked without the ledger: an application received with
+/// it is refused at the counter (naming the field) when they do not read, rather than when a
+/// second operator confirms it. The handler checks them again when it runs.
+public protocol CheckedAtReception {
+    func checkInput(today: CivilDate) throws
+}
+
+extension CorrectPerson: CheckedAtReception {
+    public func checkInput(today: CivilDate) throws {
+        _ = try identity.checked(today: today)
+        _ = try checkedText(reason, field: "--reason")
+    }
+}
+
+extension SetMailRecipient: CheckedAtReception {
+    public func checkInput(today: CivilDate) throws {
+        if !recipientName.isEmpty { _ = try checkedText(recipientName, field: "--name") }
+        _ = try checkedText(address, field: "--address")
+        _ = try IdentityFields(postalCode: postalCode).postal()
+    }
+}
+
+extension ApplyForDebit: CheckedAtReception {
+    public func checkInput(today: CivilDate) throws {
+        _ = try BankAccount(
+            bankCode: bank, branchCode: branch, accountType: accountType, accountNumber: account, holderKana: holder)
+    }
+}
+
+extension RecordIncome: CheckedAtReception {
+    public func checkInput(today: CivilDate) throws {
+        _ = try incomeYear(year, today: today)
+        _ = try Yen.checked(pension, .revenue, field: "--pension")
+        _ = try Yen.checked(salary, .revenue, field: "--salary")
+        _ = try Yen.checked(other, .income, field: "--other")
+        _ = try Yen.checked(total, .income, field: "--total")
+        _ = try taxable.map { try Yen.checked($0, .revenue, field: "--taxable") }
+        _ = try checkedText(source, field: "--source")
+    }
+}
+
 extension ApplicationKind {
     /// The `koki` commands an application of this kind may carry as its change.
     public var commands: [String] {
@@ -180,6 +221,9 @@ extension Counter {
         if let change {
             let words = type(of: change).name
             try Self.check(kind, carries: words)
+            // What the change's values are checked against without the ledger, now: a value that
+            // does not read is refused at the counter, not when a second operator confirms it.
+            try (change as? any CheckedAtReception)?.checkInput(today: intake.receivedOn)
             guard let named = change as? any PersonRequest, named.person == person else {
                 throw KokiError(
                     .invalidInput,

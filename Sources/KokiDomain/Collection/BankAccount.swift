@@ -18,18 +18,18 @@ public struct BankAccount: Hashable, Sendable, Codable {
             guard count.contains(text.count), text.allSatisfy({ ("0"..."9").contains($0) }) else {
                 throw DomainError(
                     .invalidValue,
-                    "\(name) '\(text)' must be \(count.lowerBound == count.upperBound ? "\(count.lowerBound)" : "\(count.lowerBound)–\(count.upperBound)") digits"
+                    "\(name)「\(text)」は\(count.lowerBound == count.upperBound ? "\(count.lowerBound)" : "\(count.lowerBound)〜\(count.upperBound)")桁の数字で入力してください"
                 )
             }
         }
-        try digits(bankCode, 4...4, "bank code")
-        try digits(branchCode, 3...3, "branch code")
-        try digits(accountNumber, 1...7, "account number")
+        try digits(bankCode, 4...4, "金融機関コード")
+        try digits(branchCode, 3...3, "支店コード")
+        try digits(accountNumber, 1...7, "口座番号")
         guard [1, 2, 3, 9].contains(accountType) else {
-            throw DomainError(.invalidValue, "account type \(accountType) is not 1 (普通), 2 (当座), 3 (納税準備) or 9")
+            throw DomainError(.invalidValue, "預金種目 \(accountType) は 1（普通）、2（当座）、3（納税準備）、9 のいずれかです")
         }
         guard !holderKana.isEmpty, holderKana.count <= 30 else {
-            throw DomainError(.invalidValue, "holder name must be 1–30 half-width characters")
+            throw DomainError(.invalidValue, "口座名義は1〜30文字で入力してください")
         }
         self.bankCode = bankCode
         self.branchCode = branchCode
