@@ -8,7 +8,7 @@ import LedgerStores
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Create a new ledger with its first administrator and its master key file.",
+        abstract: "台帳を新しく作り、最初の管理者とマスター鍵ファイルを用意する。",
         discussion: """
             Records the security settings, the standard permission matrix (`koki roles show`) and the first \
             administrator, and creates the master key file (--master-key, default the ledger's path + .key; an \

@@ -120,7 +120,7 @@ enum StaffWording {
 struct LabelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "labels",
-        abstract: "The terms staff screens show (用語表): print the table, check a city's corrections, show what is in force.",
+        abstract: "画面の用語（labels、用語表）：表の出力、市の訂正の点検、適用中の表の表示。",
         discussion: """
             Tables and messages for staff are in Japanese: domain terms (資格取得事由「年齢到達」, 収納方法「口座振替」 \
             …), dates in 和暦 (令和7年7月31日) and amounts with thousands separators. Every term comes from one \

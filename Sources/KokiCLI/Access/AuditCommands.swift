@@ -7,7 +7,7 @@ import KokiProjections
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "The audit trail (auditor): every read of personal data, login, logout, refusal and change.",
+        abstract: "監査ログ（監査担当）：個人情報の閲覧、ログイン、ログアウト、拒否、変更のすべて。",
         subcommands: [Log.self, Review.self, Rules.self])
 
     struct Log: ParsableCommand {
@@ -129,7 +129,7 @@ struct AuditCommand: ParsableCommand {
 struct MyNumberCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mynumber",
-        abstract: "My Number (個人番号), for the number-use role only: record, show, look up.",
+        abstract: "個人番号（My Number）：個人番号利用事務の役割だけが記録、表示、照会する。",
         discussion: """
             The number is read from standard input (never an argument, which shells and process lists keep), sealed \
             under the person's key and found again through a keyed hash; it is shown only by `mynumber show`, whose \
@@ -191,7 +191,7 @@ struct MyNumberCommand: ParsableCommand {
 struct EraseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "erase",
-        abstract: "Erase persons after retention by deleting their keys (crypto-shredding).",
+        abstract: "保存期間を過ぎた方を、その鍵を消して読めなくする（消去）。",
         discussion: """
             A person is due when their last eligibility ended the retention years ago (security settings, 5 by \
             default, unconfirmed) and nothing is owed, refundable or under a plan. Erasing records PersonErased, \

@@ -9,7 +9,7 @@ extension AccessFunction: ExpressibleByArgument {}
 struct OperatorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "operator",
-        abstract: "Operators (利用者): enrol, list, change roles, suspend, revoke, reinstate, unlock, set a password.",
+        abstract: "利用者（operator）：登録、一覧、役割の変更、停止、失効、復帰、ロック解除、パスワードの設定。",
         discussion: """
             Each operator has an individual id, never shared and never reused. Only an administrator (security.admin) \
             manages operators; anyone logged in may set their own password. Suspending, revoking or locking ends the \
@@ -195,7 +195,7 @@ struct OperatorCommand: ParsableCommand {
 struct RolesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "roles",
-        abstract: "The permission matrix: which functions each role may use (show, grant, revoke).",
+        abstract: "権限表：役割ごとに使える業務機能（表示、付与、取消）。",
         discussion: """
             Every command names one function (`koki roles show` lists which). The matrix is recorded in the ledger \
             (config/permissions) and only an administrator changes it; the administrator role always keeps \
@@ -250,7 +250,7 @@ struct RolesCommand: ParsableCommand {
 struct SecurityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "security",
-        abstract: "The security settings: lockout, session expiry, terminals, password cost, retention, office hours.",
+        abstract: "セキュリティ設定：ロックアウト、セッションの期限、端末、パスワードの強さ、保存期間、執務時間。",
         subcommands: [Show.self, Adopt.self])
 
     struct Show: ParsableCommand {

@@ -6,7 +6,7 @@ import KokiEvents
 struct LoginCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "login",
-        abstract: "Open a session on this terminal: every other command needs one.",
+        abstract: "この端末でセッションを開く（ほかのコマンドはすべてセッションが必要）。",
         discussion: """
             Writes the session file (--session, $KOKI_SESSION, else ~/.koki/sessions/LEDGER-ID) readable by you \
             alone. The session ends at `koki logout`, after the idle minutes or the absolute hours of the security \
@@ -80,7 +80,7 @@ func writePrivately(_ data: Data, to path: String) throws {
 
 struct LogoutCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "logout", abstract: "End your session (recorded) and delete the session file.")
+        commandName: "logout", abstract: "セッションを終える（記録される）。セッションファイルも消す。")
 
     @OptionGroup var options: LedgerOptions
 
@@ -105,7 +105,7 @@ struct LogoutCommand: ParsableCommand {
 
 struct WhoAmICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "whoami", abstract: "Show the operator, roles, session and terminal you act as.")
+        commandName: "whoami", abstract: "いま操作している利用者、役割、セッション、端末を表示する。")
 
     @OptionGroup var options: LedgerOptions
 

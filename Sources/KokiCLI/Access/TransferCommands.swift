@@ -10,7 +10,7 @@ extension DestinationKind: ExpressibleByArgument {}
 struct TransferCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "transfer",
-        abstract: "Transfers (移転): write what changed since the last transfer to a registered destination.",
+        abstract: "移転（transfer）：前回の移転から変わったものを、登録した送付先へ書き出す。",
         discussion: """
             `koki transfer DESTINATION --date D --out FILE` writes JSON lines (UTF-8), one row per change recorded \
             since the last transfer to that destination, holding only the items registered for it, and records the \

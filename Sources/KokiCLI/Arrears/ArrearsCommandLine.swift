@@ -10,7 +10,7 @@ extension ArrearsCommands.DelinquentOrder: ExpressibleByArgument {}
 struct ArrearsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arrears",
-        abstract: "Arrears (滞納): the city's settings, a person's periods in arrears, the list of delinquent persons.",
+        abstract: "滞納（arrears）：市の設定、ある方の滞納の期別、滞納者一覧。",
         subcommands: [Settings.self, Show.self, List.self]
     )
 
@@ -153,7 +153,7 @@ struct ArrearsCommand: ParsableCommand {
 struct DunningCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dunning",
-        abstract: "Dunning (督促): issue a notice for every period unpaid after its due date.",
+        abstract: "督促（dunning）：納期限を過ぎて未納の期別ごとに督促状を出す。",
         subcommands: [Run.self]
     )
 
@@ -203,7 +203,7 @@ struct DunningCommand: ParsableCommand {
 struct RemindersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reminders",
-        abstract: "Reminders (催告): write to persons still owing after dunning.",
+        abstract: "催告（reminders）：督促の後も未納の方へ催告書を出す。",
         subcommands: [Run.self]
     )
 
@@ -240,7 +240,7 @@ struct RemindersCommand: ParsableCommand {
 struct ContactCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "contact",
-        abstract: "Negotiation records (折衝記録): record, amend, retract, list — every version is kept.",
+        abstract: "折衝記録（contact）：記録、訂正、取消、一覧（すべての版を残す）。",
         subcommands: [Record.self, Amend.self, Retract.self, List.self]
     )
 
@@ -331,7 +331,7 @@ struct ContactCommand: ParsableCommand {
 struct HistoryCommand: TypedCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "A person's collection history: one timeline of assessments, payments, notices, contacts, refunds.",
+        abstract: "ある方の収納履歴（history）：賦課、収納、通知、折衝、還付を一つの時系列で。",
         discussion: "In effective-date order; each line gives the ledger position and the operator who recorded it.")
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The person's address number.") var person: PersonID

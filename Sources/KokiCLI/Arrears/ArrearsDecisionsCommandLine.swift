@@ -16,7 +16,7 @@ func parsePeriod(_ text: some StringProtocol) throws -> PeriodKey {
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Installment plans and pledges (分納・納付誓約): agree, revise, cancel, show, check, slips.",
+        abstract: "分納・納付誓約（plan）：約束、変更、取消、表示、点検、仮納付書。",
         subcommands: [Agree.self, Revise.self, Cancel.self, Show.self, Check.self, Slips.self]
     )
 
@@ -149,7 +149,7 @@ struct PlanCommand: ParsableCommand {
 struct ReductionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reduction",
-        abstract: "Reductions and exemptions (減免) decided by the union.",
+        abstract: "広域連合が決定した減免（reduction）。",
         subcommands: [Decide.self]
     )
 
@@ -204,7 +204,7 @@ struct ReductionCommand: ParsableCommand {
 struct SeizureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "seizure",
-        abstract: "Seizures (差押): their start and end, which hold and renew prescription.",
+        abstract: "差押（seizure）：開始と終了（時効の中断・更新に関わる）。",
         subcommands: [Start.self, End.self]
     )
 
@@ -244,7 +244,7 @@ extension EnforcementStopped.Reason: ExpressibleByArgument {}
 struct EnforcementCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enforcement",
-        abstract: "Stops of enforcement (執行停止, 地方税法 第15条の7): their start and end.",
+        abstract: "滞納処分の執行停止（enforcement、地方税法 第15条の7）：開始と終了。",
         discussion: """
             A stop names the periods and the law's reason: no-property (no property to seize), hardship (seizing \
             would endanger the person's livelihood) or unknown-whereabouts. While it lasts, the periods are not \
@@ -299,7 +299,7 @@ extension LateFee.Relief.Share: ExpressibleByArgument {}
 struct DeferralCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deferral",
-        abstract: "Deferments of collection (徴収猶予, 地方税法 第15条): grant, extend, end.",
+        abstract: "徴収猶予（deferral、地方税法 第15条）：許可、延長、終了。",
         discussion: """
             A deferment names the periods, its first and last days and the law's reason: disaster (災害・盗難, \
             第1号), illness (病気・負傷, 第2号), business-closed (事業の廃止・休止, 第3号), business-loss (事業の著しい\
@@ -377,7 +377,7 @@ struct DeferralCommand: ParsableCommand {
 struct PrescriptionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prescription",
-        abstract: "Prescription (時効) and write-off (不納欠損).",
+        abstract: "時効（prescription）と不納欠損。",
         subcommands: [Run.self]
     )
 
@@ -415,7 +415,7 @@ struct PrescriptionCommand: ParsableCommand {
 struct CloseYearCommand: TypedCommand {
     static let configuration = CommandConfiguration(
         commandName: "close-year",
-        abstract: "Close a fiscal year (出納閉鎖, 31 May): unpaid periods become carried-forward arrears (滞納繰越).")
+        abstract: "年度の出納閉鎖（close-year、5月31日）：未納の期別を滞納繰越にする。")
     @OptionGroup var options: LedgerOptions
     @Option(help: "The fiscal year to close.") var fiscalYear: Int
     @Option(

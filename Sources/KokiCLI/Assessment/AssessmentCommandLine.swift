@@ -20,7 +20,7 @@ func prettyJSON(_ value: some Encodable) throws -> String {
 struct RatesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rates",
-        abstract: "Adopt a fiscal year's premium rate table into the ledger, or show the one in force.",
+        abstract: "年度の保険料率表（rates）を台帳に採用する、または適用中のものを表示する。",
         subcommands: [Adopt.self, Show.self, Template.self]
     )
 
@@ -72,7 +72,7 @@ struct RatesCommand: ParsableCommand {
 struct CalendarCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calendar",
-        abstract: "Adopt a fiscal year's installment calendar (納期), or show its due dates.",
+        abstract: "年度の納期（calendar）を採用する、またはその納期限を表示する。",
         subcommands: [Adopt.self, Show.self]
     )
 
@@ -125,7 +125,7 @@ struct CalendarCommand: ParsableCommand {
 struct AssessCommand: TypedCommand {
     static let configuration = CommandConfiguration(
         commandName: "assess",
-        abstract: "Assess premiums (賦課) for a fiscal year: everyone insured in it, or one person.",
+        abstract: "年度の保険料を賦課する（assess）：その年度の被保険者全員、または一人。",
         discussion: """
             Uses the rate table and calendar adopted for the year. Each assessment records its inputs and \
             every figure; a person whose figure changed since the last assessment is reassessed (更正), keeping \
@@ -179,7 +179,7 @@ struct AssessCommand: TypedCommand {
 struct PremiumCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "premium",
-        abstract: "A person's premium account for a fiscal year.",
+        abstract: "ある方の年度の保険料（premium）。",
         subcommands: [Show.self]
     )
 

@@ -51,7 +51,7 @@ struct DebitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "debit",
         abstract:
-            "Bank debit (口座振替): applications and their registration at the bank, mandates, request and result files (全銀 type 91).",
+            "口座振替（debit）：依頼書と金融機関への登録、振替の依頼と結果のファイル（全銀 91）。",
         subcommands: [
             Apply.self, Register.self, Answers.self, Prepay.self, Start.self, Stop.self, Export.self, Import.self,
         ]
@@ -266,7 +266,7 @@ struct DebitCommand: ParsableCommand {
 struct KonbiniCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "konbini",
-        abstract: "Convenience-store payments (コンビニ収納): slip barcodes, preliminary and final files, follow-up.",
+        abstract: "コンビニ収納（konbini）：納付書のバーコード、速報と確報のファイル、その後の確認。",
         subcommands: [Slip.self, Reissue.self, Import.self, Pending.self]
     )
 
@@ -372,7 +372,7 @@ struct PensionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pension",
         abstract:
-            "Pension deduction (特別徴収): the provisional deduction before April, the year's request, changes and stops, and the results.",
+            "特別徴収（pension）：4月前の仮徴収、年度の依頼、変更と中止、その結果。",
         subcommands: [Provisional.self, Notify.self, Import.self, Selection.self, Switch.self]
     )
 

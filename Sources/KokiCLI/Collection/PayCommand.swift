@@ -44,7 +44,7 @@ struct PeriodOptions: ParsableArguments {
 struct PayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pay",
-        abstract: "Record money received for a person (収納), or cancel a payment recorded in error (取消).",
+        abstract: "収納（pay）を記録する、または誤って記録した収納を取り消す。",
         subcommands: [Record.self, Cancel.self],
         defaultSubcommand: Record.self
     )
@@ -114,7 +114,7 @@ struct PayCommand: ParsableCommand {
 struct AccountCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "account",
-        abstract: "A person's collection account: each period's assessed, paid, outstanding and overpaid amounts.",
+        abstract: "ある方の収納の口座（account）：期別ごとの調定額、収納額、未納額、過納額。",
         discussion: """
             Also the payments with how they were applied, overpayments and what became of them (appropriated, \
             refunded), refunds, bank-debit mandates and failures, and convenience-store payments reported but \

@@ -23,7 +23,7 @@ struct ChargeRateOptions: ParsableArguments {
 struct RefundCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "refund",
-        abstract: "Overpayments (過誤納金): appropriate them to unpaid periods (充当), decide and pay refunds (還付).",
+        abstract: "過誤納金（refund）：未納の期別への充当、還付の決定と支払。",
         subcommands: [Settle.self, Pay.self, List.self]
     )
 
@@ -112,7 +112,7 @@ struct RefundCommand: ParsableCommand {
 struct UnmatchedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unmatched",
-        abstract: "Money that matched no person or period (未確認入金): list, record, resolve.",
+        abstract: "未確認入金（unmatched）：だれのどの期別か分からない入金の一覧、記録、解消。",
         subcommands: [List.self, Record.self, Resolve.self]
     )
 

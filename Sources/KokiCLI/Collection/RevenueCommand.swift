@@ -7,7 +7,7 @@ import KokiProjections
 struct RevenueCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "revenue",
-        abstract: "An accounting year's premium revenue (収納・歳入): 日計, 月計, 累計 by line and channel, and the 決算's page.",
+        abstract: "会計年度の保険料の収入（revenue、収納・歳入）：日計、月計、累計と決算の頁。",
         discussion: """
             The accounting year (会計年度) N runs from 1 April N to 31 May N+1: the two months of the \
             出納整理期間 take money for N's periods. Money on a period of N paid by 31 May N+1 is 現年度分 \

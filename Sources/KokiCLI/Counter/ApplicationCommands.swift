@@ -38,7 +38,7 @@ struct ReceptionOptions: ParsableArguments {
 struct ApplicationCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "application",
-        abstract: "Applications and notifications received at a counter (申請・届出), and their second check.",
+        abstract: "窓口で受け付けた申請・届出（application）と、入力者以外による確認。",
         discussion: """
             An application that changes what the city records carries the `koki` command that makes the change, \
             after `--`. It is pending until a second operator — not the one who entered it — confirms it \

@@ -10,7 +10,7 @@ extension BenefitKind: ExpressibleByArgument {}
 struct BenefitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "benefit",
-        abstract: "Benefit applications (給付): received at a counter, sent to the union, decided by it.",
+        abstract: "給付の申請（benefit）：窓口で受け付け、広域連合へ送り、その決定を記録する。",
         discussion: """
             Applications go to the union with the next `koki transfer` to a destination that receives \
             `benefit-application`; the union's decisions come back monthly (`koki benefit decisions FILE`).

@@ -11,7 +11,7 @@ extension Delivery: ExpressibleByArgument {}
 struct CardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "card",
-        abstract: "Eligibility certificates (資格確認書, formerly 被保険者証): issue, reissue, take back, renew.",
+        abstract: "資格確認書（card、旧 被保険者証）：交付、再交付、返還、一斉更新。",
         discussion: """
             A certificate is valid from its first day to the end of its copayment year (31 July) or the day before \
             eligibility ends. It prints the copayment class (1割, 2割, 3割), determined when it is issued (see \
@@ -162,7 +162,7 @@ struct CardCommand: ParsableCommand {
 struct CopayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "copay",
-        abstract: "The copayment class (一部負担金の割合): a person's, explained; the thresholds in force.",
+        abstract: "一部負担金の割合（copay）：ある方の割合とその理由、適用中の基準。",
         discussion: """
             The class of a year (1 August – 31 July) is decided from the previous calendar year's income of the \
             household's insured members: 3割 when one has 課税所得 of at least 1,450,000 yen unless their revenue is \

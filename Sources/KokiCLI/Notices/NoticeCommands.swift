@@ -146,7 +146,7 @@ func issueDocument<R: KokiRequest>(
 struct NoticesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notices",
-        abstract: "Notices (通知書): payment notices, dunning letters, reminders, refund notices; reissue; history.",
+        abstract: "通知書（notices）：納入通知書、督促状、催告書、還付通知書；再発行；発行履歴。",
         discussion: """
             Each batch is built from the ledger as it stands (its position is recorded), recorded as a read of \
             the persons' data, written as print data for the contractor — one file, CSV or JSON lines, UTF-8 or \
@@ -332,7 +332,7 @@ struct NoticesCommand: ParsableCommand {
 struct CertificateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "certificate",
-        abstract: "A payment certificate (納付済確認書) for a person and fiscal year, or calendar year, on request.",
+        abstract: "納付済確認書（certificate）：申請に応じて、ある方の年度分または暦年分を発行する。",
         discussion: """
             --fiscal-year: the payments credited to that year's periods. --calendar-year: the premiums \
             actually received from 1 January to 31 December, whatever year's periods they paid — the figure \

@@ -5,7 +5,7 @@ import KokiDomain
 struct UnionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "union",
-        abstract: "The union's (広域連合) assessment and eligibility decisions, reconciled with koki's own.",
+        abstract: "広域連合（union）の賦課・資格の決定と、koki の計算との突き合わせ。",
         subcommands: [Import.self, Differences.self, Adopt.self]
     )
 

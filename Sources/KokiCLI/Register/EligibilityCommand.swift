@@ -5,7 +5,7 @@ import KokiDomain
 struct EligibilityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eligibility",
-        abstract: "Record eligibility (資格): acquisitions, losses, the daily 75th-birthday run, address exceptions.",
+        abstract: "資格（eligibility）：取得、喪失、毎日の75歳到達処理、住所地特例。",
         subcommands: [Acquire.self, Lose.self, Daily.self, AddressException.self, FormerDependant.self]
     )
 

@@ -5,7 +5,7 @@ import KokiDomain
 struct HouseholdCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "household",
-        abstract: "Record household membership (世帯) by effective date, and show a household on a date.",
+        abstract: "世帯（household）の構成を適用日ごとに記録し、ある日の世帯を表示する。",
         discussion: "A change recorded late with its true date takes its place in the history by that date.",
         subcommands: [Set.self, Leave.self, Show.self]
     )

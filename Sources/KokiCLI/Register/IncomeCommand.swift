@@ -6,7 +6,7 @@ import KokiEvents
 struct IncomeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "income",
-        abstract: "Record a year's income (所得) and look it up; every look-up is recorded (所得照会履歴).",
+        abstract: "所得（income）を年ごとに記録し照会する。照会はすべて記録される（所得照会履歴）。",
         subcommands: [Record.self, Import.self, Show.self, Inquiries.self, Inquire.self, Answers.self, Pension.self]
     )
 

@@ -5,7 +5,7 @@ import KokiDomain
 struct InsuredCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "insured",
-        abstract: "Who is insured on a date, who turns 75 in a month, who is under an address exception.",
+        abstract: "ある日の被保険者、ある月に75歳になる方、住所地特例の方の一覧（insured）。",
         subcommands: [List.self, Turning75.self, AddressExceptions.self]
     )
 

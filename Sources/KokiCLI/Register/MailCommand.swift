@@ -7,7 +7,7 @@ extension MailRecipient.Role: ExpressibleByArgument {}
 struct MailCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mail",
-        abstract: "Who receives a person's mail: a mailing address (送付先), an agent (代理人), the heirs' representative.",
+        abstract: "郵便の受取人（mail）：送付先、代理人、相続人代表者。",
         discussion: """
             Every notice goes to the recipient in force: an agent (成年後見人 and the like) before a mailing \
             address, the person's own address otherwise. After a recorded death nothing is addressed to the \

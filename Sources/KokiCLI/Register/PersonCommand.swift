@@ -6,7 +6,7 @@ import KokiDomain
 struct PersonCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "person",
-        abstract: "Register, correct, link and show insured persons (被保険者).",
+        abstract: "被保険者（person）の登録、訂正、旧番号の紐付け、表示、氏名・カナ検索。",
         subcommands: [Register.self, Correct.self, Show.self, Find.self, Link.self]
     )
 

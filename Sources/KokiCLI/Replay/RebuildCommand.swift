@@ -175,7 +175,7 @@ struct RebuildCommand: ParsableCommand {
 struct BalancesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "balances",
-        abstract: "Premium balances by fiscal year (収納状況): assessed, collected, outstanding, collection rate.",
+        abstract: "年度ごとの収納状況（balances）：調定額、収納額、未納額、収納率。",
         discussion: """
             Read from the stored balances (one row per person and fiscal year, kept in the ledger file and caught \
             up before answering). With --known-at, as the ledger knew it then: from the newest snapshot at or \
