@@ -410,7 +410,7 @@ enum Console {
             <!DOCTYPE html>
             <html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">\
             <title>\(escape(title)) — koki</title><link rel="stylesheet" href="/console/style.css"></head>
-            <body>\(header)<main><h1>\(escape(title))</h1>
+            <body><a class="skip" href="#main">本文へ移動</a>\(header)<main id="main" tabindex="-1"><h1>\(escape(title))</h1>
             \(body)
             </main></body></html>
             """
@@ -604,6 +604,8 @@ enum Console {
         .error { color: #a00; font-weight: bold; }
         .notice { color: #060; font-weight: bold; }
         .muted { color: #555; font-size: .9rem; }
+        .skip { position: absolute; left: -9999px; }
+        .skip:focus { left: 1rem; top: .5rem; background: #fff; color: #000; padding: .3rem .6rem; z-index: 1; }
         .searches { display: flex; gap: 2rem; flex-wrap: wrap; }
         form.stack .row { display: flex; gap: 1rem; flex-wrap: wrap; align-items: end; margin: .5rem 0; }
         fieldset { border: 1px solid #bbb; margin: .5rem 0; }

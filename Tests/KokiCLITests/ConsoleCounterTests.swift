@@ -413,6 +413,14 @@ import Testing
         #expect(page.contains("山田 太郎") && !page.contains("花子"), "\(page.prefix(400))")
         try browser.screenshot(artefacts + "/find.png")
         try browser.open(server.url + "/console/person/2")
+        // Usable from the keyboard and by a screen reader: every control has its label, every
+        // button says what it does, and the first stop is a link past the header to the page.
+        let unlabelled = try browser.evaluate(
+            "[...document.querySelectorAll('input:not([type=hidden]), select, textarea')].filter(e => e.labels.length === 0).length"
+        ) as? Int
+        #expect(unlabelled == 0)
+        #expect(try browser.evaluate("[...document.querySelectorAll('button')].filter(b => !b.textContent.trim()).length") as? Int == 0)
+        #expect(try browser.evaluate("document.querySelector('a.skip').getAttribute('href')") as? String == "#main")
         try browser.submit(
             "form[action$='/application']",
             ["kind": "household", "office": "本庁", "postalCode": "270-0034", "address": "松戸市新松戸7番", "attached": "転居届"])
