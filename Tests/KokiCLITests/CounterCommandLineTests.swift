@@ -142,7 +142,7 @@ import Testing
                 "not a valid koki command", "unparsable"
             ),
             (["--kind", "certificate", "--"] + acquire, "changes nothing", "no-change kind"),
-            (["--kind", "eligibility", "--applicant", "agent"] + ["--"] + acquire, "needs 「申請者氏名」(--applicant-name)", "agent"),
+            (["--kind", "eligibility", "--applicant", "agent"] + ["--"] + acquire, "「申請者氏名」(--applicant-name) が必要です", "agent"),
         ]
         for (arguments, message, name) in cases {
             let out = try koki(

@@ -22,7 +22,7 @@ import Testing
         let out = folder.path("print")
         let payment = ["notices", "payment", "--fiscal-year", "2025", "--on", "2025-07-15", "--out", out, "--html"]
         let unset = try koki(payment, op)
-        #expect(unset.status == 65 && unset.stderr.contains("no notice settings adopted"))
+        #expect(unset.status == 65 && unset.stderr.contains("通知書の設定がありません"))
         let settings = folder.path("notices.json")
         try
             #"{"city": "松戸市", "issuer": "松戸市長", "department": "国民健康保険課", "address": "千葉県松戸市根本387-5", "phone": "047-366-1111", "barcodeIssuer": "912345"}"#

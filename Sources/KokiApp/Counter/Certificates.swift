@@ -225,7 +225,7 @@ extension Counter {
         if let office { try checkOffice(office) }
         let from = validFrom ?? issuedOn
         guard entry.isInsured(on: from) else {
-            throw KokiError(.invalidInput, "\(person) is not insured on \(from): no certificate can be issued")
+            throw KokiError(.invalidInput, "\(person) の方は\(StaffText.date(from))に被保険者でないため、資格確認書を交付できません")
         }
         let (records, version) = try records(person)
         let current = records.certificates.last {
@@ -234,7 +234,7 @@ extension Counter {
         if reason.isReissue {
             guard current != nil else {
                 throw KokiError(
-                    .invalidInput, "\(person) has no certificate in force to reissue: issue one with --reason request")
+                    .invalidInput, "\(person) の方には再交付できる有効な資格確認書がありません：交付事由「申請」(--reason request) で交付してください")
             }
         } else if let current, current.issued.validFrom <= from {
             throw KokiError(
@@ -275,12 +275,12 @@ extension Counter {
         let certificate: CounterRecords.Certificate
         if let number {
             guard let found = records.certificate(number) else {
-                throw KokiError(.invalidInput, "\(person) has no certificate \(number)")
+                throw KokiError(.invalidInput, "\(person) の方に資格確認書 \(number) はありません")
             }
             certificate = found
         } else {
             guard let found = records.certificates.last(where: { $0.returned == nil }) else {
-                throw KokiError(.invalidInput, "\(person) has no certificate out to take back")
+                throw KokiError(.invalidInput, "\(person) の方には返還を受ける資格確認書がありません")
             }
             certificate = found
         }

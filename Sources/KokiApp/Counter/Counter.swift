@@ -45,7 +45,7 @@ public struct Counter: Sendable {
     /// The office as typed, checked against the offices adopted (when there are any).
     func checkOffice(_ office: String) throws {
         guard !office.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw KokiError(.invalidInput, "--office is empty: name the office that received it")
+            throw KokiError(.invalidInput, "--office が空です：受け付けた窓口を入力してください")
         }
         let offices = try settings().offices
         guard offices.isEmpty || offices.contains(office) else {
@@ -83,13 +83,13 @@ public struct Counter: Sendable {
         let name = intake.applicantName?.trimmingCharacters(in: .whitespaces)
         switch (intake.applicant, name?.isEmpty ?? true) {
         case (.person, false):
-            throw KokiError(.invalidInput, "--applicant-name is only for an applicant who is not the person")
+            throw KokiError(.invalidInput, "--applicant-name は本人以外の申請者のときだけ入力します")
         case (.household, true), (.agent, true), (.heir, true):
-            throw KokiError(.invalidInput, "--applicant \(intake.applicant.rawValue) needs --applicant-name")
+            throw KokiError(.invalidInput, "申請者が\(intake.applicant.label)のときは --applicant-name が必要です")
         default: break
         }
         if let blank = intake.attached.first(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
-            throw KokiError(.invalidInput, "--attached '\(blank)' names no document")
+            throw KokiError(.invalidInput, "--attached「\(blank)」は書類の名前ではありません")
         }
         return Reception(
             office: intake.office, receivedOn: intake.receivedOn, applicant: intake.applicant,
@@ -110,7 +110,7 @@ public struct Counter: Sendable {
         guard parts.count == 3, let first = parts[0].first, "AB".contains(first), parts[0].count == 9,
             let person = try? PersonID(String(parts[1])), Int(parts[2]) != nil
         else {
-            throw KokiError(.invalidInput, "'\(number)' is not an application number (A20261129-1001-1)")
+            throw KokiError(.invalidInput, "「\(number)」は申請番号（A20261129-1001-1 の形）ではありません")
         }
         return person
     }
@@ -253,7 +253,7 @@ extension Counter {
         let person = try Self.person(inNumber: number)
         let (records, version) = try records(person)
         guard let application = records.application(number) else {
-            throw KokiError(.invalidInput, "no application \(number)")
+            throw KokiError(.invalidInput, "申請 \(number) はありません")
         }
         return (application, records, version)
     }
@@ -335,7 +335,7 @@ extension Counter {
             throw KokiError(.invalidInput, problem)
         }
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw KokiError(.invalidInput, "--reason is empty: say why it is rejected")
+            throw KokiError(.invalidInput, "--reason が空です：却下の理由を入力してください")
         }
         let rejection = ApplicationRejected(
             number: number, person: application.received.person, rejectedBy: metadata.actor, rejectedOn: date,

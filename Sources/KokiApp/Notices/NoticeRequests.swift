@@ -30,7 +30,7 @@ public struct ShowNoticeSettings: KokiRequest {
 
     public func handle(_ scope: RequestScope) throws -> NoticeSettings {
         guard let settings = try Notices(scope.ledger).settings() else {
-            throw KokiError(.invalidInput, "no notice settings adopted")
+            throw KokiError(.invalidInput, "通知書の設定がありません")
         }
         return settings
     }

@@ -29,7 +29,7 @@ public struct Notices: Sendable {
     func required(through position: Int64) throws -> NoticeSettings {
         guard let settings = try settings(through: position) else {
             throw KokiError(
-                .invalidInput, "no notice settings adopted: run `koki notices settings adopt --file F` first")
+                .invalidInput, "通知書の設定がありません：先に `koki notices settings adopt --file F` で設定してください")
         }
         return settings
     }
@@ -680,7 +680,7 @@ public struct Notices: Sendable {
                 $0.number == number && $0.reissueOf == nil
             })
         else {
-            throw KokiError(.invalidInput, "no document \(number) was issued")
+            throw KokiError(.invalidInput, "文書 \(number) は発行されていません")
         }
         let position = original.builtFrom
         let settings = try required(through: position)
@@ -688,7 +688,7 @@ public struct Notices: Sendable {
         // koki addressed documents before 2026-12 (by name).
         let whom: Set = [original.person]
         guard let named = try addressed(whom, through: position, .asBefore).living[original.person] else {
-            throw KokiError(.invalidInput, "\(original.person) was erased: their documents cannot be printed again")
+            throw KokiError(.invalidInput, "\(original.person) の方は消去されているため、文書を再び印刷できません")
         }
         let today = try addressed(whom, through: position, original.kind == .certificate ? .counter : .mail)
             .living[original.person]
