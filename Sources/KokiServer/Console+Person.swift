@@ -117,12 +117,7 @@ extension Console {
             ["番号", "交付事由", "交付日", "有効期間の開始", "有効期限", "負担割合", "交付方法", "状態"],
             records.certificates.map { c in
                 let i = c.issued
-                let state =
-                    if let r = c.returned {
-                        "\(r.how.label) \(StaffText.date(r.returnedOn))"
-                    } else if let by = c.replacedBy { "\(by) に更新" } else if c.isValid(on: today) {
-                        "有効"
-                    } else { "期限切れ" }
+                let state = c.staffState(on: today)
                 return [
                     escape(i.number), escape(i.reason.label), StaffText.date(i.issuedOn), StaffText.date(i.validFrom),
                     StaffText.date(i.validUntil), escape(i.copayClass.label), escape(i.delivery.label), escape(state),

@@ -83,19 +83,24 @@ extension KokiServer {
                 before: Console.auditFilter(person: person, operatorID: operatorID)
             ) { Console.auditLog($0, filter: filter, subject: subject.joined(separator: "、"), before: before) }
         }
+        // A payment received at the counter (`pay record`): the form's fields checked as the
+        // command line checks its options; then back to the person's page (so reloading it sends
+        // nothing again).
         router.post("/console/person/:number/payment") { request, context -> Response in
-            guard let body = await Self.body(of: request) else { return Self.tooLarge }
-            guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
-            let form = Console.form(body)
-            guard Self.formIsOwn(request, form) else {
-                return Self.page(
-                    .forbidden, title: "画面が古くなりました", session: session,
-                    body: "<p class=\"error\" role=\"alert\">この画面から送られたものではありません。もう一度開いてください</p>")
-            }
-            guard let person = try? PersonID(context.parameters.get("number") ?? "") else {
-                return Self.page(.notFound, title: "見つかりません", session: session, body: "<p>番号ではありません</p>")
-            }
-            return await recordPayment(person, form: form, session: session, source: context.source)
+            await personForm(request, context, done: "payment") { person, form in
+                guard let amountText = form["amount"]?.replacingOccurrences(of: ",", with: ""),
+                    let amount = Int64(amountText)
+                else { throw Console.FieldError("「金額」(--amount) は円の整数で入力してください") }
+                guard let paidOn = form["paidOn"].flatMap({ try? CivilDate(iso: $0) }) else {
+                    throw Console.FieldError("「納付日」(--paid-on) は年月日で入力してください")
+                }
+                guard let channel = form["channel"].flatMap(PaymentChannel.init(rawValue:)) else {
+                    throw Console.FieldError("「収納方法」(--channel) を選んでください")
+                }
+                return RecordPayment(
+                    person: person, amount: amount, paidOn: paidOn, learnedOn: nil, channel: channel, slip: nil,
+                    lateFee: false, reference: form["reference"] ?? "")
+            } reference: { _ in "" }
         }
     }
 
@@ -220,48 +225,6 @@ extension KokiServer {
             return Self.page(
                 status, title: failure.status == .accessDenied ? "権限がありません" : title, session: session,
                 body: (failure.status == .accessDenied ? "" : before) + Console.error(Staff.namingFields(failure.message)))
-        }
-    }
-
-    /// A payment received at the counter (`pay record`): the form's fields checked as the command
-    /// line checks its options, the form's action id making a double click record once; then back
-    /// to the person's page (so reloading it sends nothing again).
-    func recordPayment(_ person: PersonID, form: [String: String], session: ConsoleSession, source: String) async
-        -> Response
-    {
-        func refuse(_ message: String) async -> Response {
-            await personPage(person, session: session, source: source, error: message, status: .unprocessableContent)
-        }
-        guard let action = form["action"].flatMap(Identifier.init(string:)) else {
-            return await refuse("この画面から送られたものではありません。もう一度開いてください")
-        }
-        guard let amountText = form["amount"]?.replacingOccurrences(of: ",", with: ""), let amount = Int64(amountText)
-        else { return await refuse("「金額」(--amount) は円の整数で入力してください") }
-        guard let paidOn = form["paidOn"].flatMap({ try? CivilDate(iso: $0) }) else {
-            return await refuse("「納付日」(--paid-on) は年月日で入力してください")
-        }
-        guard let channel = form["channel"].flatMap(PaymentChannel.init(rawValue:)) else {
-            return await refuse("「収納方法」(--channel) を選んでください")
-        }
-        let request = RecordPayment(
-            person: person, amount: amount, paidOn: paidOn, learnedOn: nil, channel: channel, slip: nil,
-            lateFee: false, reference: form["reference"] ?? "")
-        let today: CivilDate
-        do { today = try todayInJapan() } catch { return await refuse("\(error)") }
-        let caller = Caller(
-            credentials: session.credentials, terminal: Self.consoleTerminal, source: source, today: today,
-            action: action)
-        let outcome = await onLedger(keyRequired: true) { ledger in try KokiApplication(ledger).run(request, as: caller) }
-        switch outcome {
-        case .success: return Self.redirect("/console/person/\(person.value)?done=payment")
-        case .failure(let error):
-            let failure = ExitStatus.classify(error)
-            if failure.status == .accessDenied {
-                return Self.page(
-                    .forbidden, title: "権限がありません", session: session,
-                    body: "<p class=\"error\" role=\"alert\">\(Console.escape(failure.message))</p>")
-            }
-            return await refuse(Staff.namingFields(failure.message))
         }
     }
 

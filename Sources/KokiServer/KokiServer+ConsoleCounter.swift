@@ -128,41 +128,54 @@ extension KokiServer {
 
     // MARK: - Forms posted on a person's page
 
-    /// A form posted on a person's page: the session, the browser's token and the action id
-    /// checked, the form made into a request (a field that does not read is named), the request
-    /// run as the session's operator, then back to the person's page saying what was done — or
-    /// the page again with the refusal.
-    func personForm<R: KokiRequest>(
-        _ request: Request, _ context: ClientRequestContext, done: String,
-        _ make: @escaping @Sendable (PersonID, [String: String]) throws -> R,
-        reference: @escaping @Sendable (R.Result) -> String
+    /// A form posted from a console page, run as a typed request: the session, the browser's
+    /// token and the action id checked; the form made into the request (a field that does not
+    /// read is named); the request run as the session's operator. `answer` makes the page of
+    /// what it did, `refuse` the page that says why not.
+    func posted<R: KokiRequest>(
+        _ request: Request, _ context: ClientRequestContext,
+        refuse: (ConsoleSession, String) async -> Response,
+        make: ([String: String]) throws -> R,
+        answer: (ConsoleSession, R.Result) async -> Response
     ) async -> Response {
         guard let body = await Self.body(of: request) else { return Self.tooLarge }
         guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
         let form = Console.form(body)
         guard Self.formIsOwn(request, form) else { return Self.stale(session) }
-        guard let person = try? PersonID(context.parameters.get("number") ?? "") else {
-            return Self.page(.notFound, title: "見つかりません", session: session, body: "<p>番号ではありません</p>")
-        }
-        let source = context.source
-        func refuse(_ message: String, _ status: HTTPResponse.Status = .unprocessableContent) async -> Response {
-            await personPage(person, session: session, source: source, error: message, status: status)
-        }
         guard let action = form["action"].flatMap(Identifier.init(string:)) else {
-            return await refuse("この画面から送られたものではありません。もう一度開いてください")
+            return await refuse(session, "この画面から送られたものではありません。もう一度開いてください")
         }
         let asked: R
-        do { asked = try make(person, form) } catch { return await refuse(Console.message(error)) }
-        let outcome = await run(asked, session: session, source: source, action: action)
-        switch outcome {
-        case .success(let result):
-            return Self.redirect(
-                "/console/person/\(person.value)?done=\(done)&ref=" + Console.queryValue(reference(result)))
+        do { asked = try make(form) } catch { return await refuse(session, Console.message(error)) }
+        switch await run(asked, session: session, source: context.source, action: action) {
+        case .success(let result): return await answer(session, result)
         case .failure(let error):
-            let failure = ExitStatus.classify(error)
             if Console.sessionEnded(error) { return Self.redirect("/console/login") }
+            let failure = ExitStatus.classify(error)
             if failure.status == .accessDenied { return Self.refused(failure.message, session: session) }
-            return await refuse(Staff.namingFields(failure.message))
+            return await refuse(session, Staff.namingFields(failure.message))
+        }
+    }
+
+    /// A form posted on a person's page: then back to the person's page saying what was done
+    /// (with the record's number), or the page again with the refusal.
+    func personForm<R: KokiRequest>(
+        _ request: Request, _ context: ClientRequestContext, done: String,
+        _ make: @escaping @Sendable (PersonID, [String: String]) throws -> R,
+        reference: @escaping @Sendable (R.Result) -> String
+    ) async -> Response {
+        guard let person = try? PersonID(context.parameters.get("number") ?? "") else {
+            return Self.redirect("/console/search")
+        }
+        return await posted(request, context) { session, message in
+            await personPage(
+                person, session: session, source: context.source, error: message, status: .unprocessableContent)
+        } make: { form in
+            try make(person, form)
+        } answer: { _, result in
+            let ref = reference(result)
+            return Self.redirect(
+                "/console/person/\(person.value)?done=\(done)" + (ref.isEmpty ? "" : "&ref=" + Console.queryValue(ref)))
         }
     }
 
@@ -173,37 +186,23 @@ extension KokiServer {
         _ request: Request, _ context: ClientRequestContext,
         _ make: @escaping @Sendable ([String: String], PersonID?) throws -> R
     ) async -> Response where R.Result == Notice {
-        guard let body = await Self.body(of: request) else { return Self.tooLarge }
-        guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
-        let form = Console.form(body)
-        guard Self.formIsOwn(request, form) else { return Self.stale(session) }
         let person = context.parameters.get("number").flatMap { try? PersonID($0) }
-        let source = context.source
-        func refuse(_ message: String) async -> Response {
-            if let person, request.uri.path.hasPrefix("/console/person/") {
+        let onPersonPage = request.uri.path.hasPrefix("/console/person/")
+        func refuse(_ session: ConsoleSession, _ message: String) async -> Response {
+            if let person, onPersonPage {
                 return await personPage(
-                    person, session: session, source: source, error: message, status: .unprocessableContent)
+                    person, session: session, source: context.source, error: message, status: .unprocessableContent)
             }
             return Self.page(.unprocessableContent, title: "文書", session: session, body: Console.error(message))
         }
-        guard let action = form["action"].flatMap(Identifier.init(string:)) else {
-            return await refuse("この画面から送られたものではありません。もう一度開いてください")
-        }
-        let asked: R
-        do { asked = try make(form, person) } catch { return await refuse(Console.message(error)) }
-        let outcome = await run(asked, session: session, source: source, action: action)
-        switch outcome {
-        case .success(let notice):
+        return await posted(request, context, refuse: refuse) { form in
+            try make(form, person)
+        } answer: { session, notice in
             do {
                 return Self.document(try NoticeRenderer().html(notice))
             } catch {
-                return await refuse(Console.message(error))
+                return await refuse(session, Console.message(error))
             }
-        case .failure(let error):
-            let failure = ExitStatus.classify(error)
-            if Console.sessionEnded(error) { return Self.redirect("/console/login") }
-            if failure.status == .accessDenied { return Self.refused(failure.message, session: session) }
-            return await refuse(Staff.namingFields(failure.message))
         }
     }
 

@@ -1,4 +1,5 @@
 import KokiDomain
+import KokiProjections
 
 /// Staff's forms of the values a view carries as machine text (ISO dates, raw names, `FY2025/3`).
 public enum Staff {
@@ -128,5 +129,15 @@ extension Staff {
     /// A field the union's decision and koki's figures differ in (`annualPremium`), as its term.
     public static func unionField(_ field: String) -> String {
         Labels.current.terms["unionField." + field] ?? field
+    }
+}
+
+extension CounterRecords.Certificate {
+    /// Where a certificate stands on `date`, as staff read it: returned (how and when), replaced by
+    /// a newer one, valid, or expired.
+    public func staffState(on date: CivilDate) -> String {
+        if let r = returned { return "\(r.how.label) \(StaffText.date(r.returnedOn))" }
+        if let by = replacedBy { return "\(by) に更新" }
+        return isValid(on: date) ? "有効" : "期限切れ"
     }
 }

@@ -86,12 +86,7 @@ struct CardCommand: ParsableCommand {
                 ["番号", "交付事由", "交付日", "有効期間の開始", "有効期限", "負担割合", "交付方法", "状態"],
                 records.certificates.map { c in
                     let i = c.issued
-                    let state =
-                        if let r = c.returned {
-                            "\(r.how.label) \(Staff.date(r.returnedOn))"
-                        } else if let by = c.replacedBy { "\(by) に更新" } else if c.isValid(on: date) {
-                            "有効"
-                        } else { "期限切れ" }
+                    let state = c.staffState(on: date)
                     return [
                         i.number, i.reason.label, Staff.date(i.issuedOn), Staff.date(i.validFrom),
                         Staff.date(i.validUntil), i.copayClass.label, i.delivery.label, state,
