@@ -27,9 +27,10 @@ struct ServeCommand: ParsableCommand {
             GET /console is the staff console in the browser, in Japanese: log in (the same operators and \
             sessions, terminal "console"); find a person by number, former number, or name and kana; read their \
             page (identity, eligibility, periods, payments, history, certificates, applications, documents, \
-            contacts, plans: one read); record a payment, receive an application, issue a certificate or a \
-            payment certificate, reissue a notice; confirm another operator's application; the delinquent list; \
-            for auditors the audit log a page at a time, the yearly review and a person at a past position. The \
+            contacts, plans: one read); record a payment or a contact, receive an application, issue a \
+            certificate or a payment certificate, reissue a notice; confirm another operator's application; the \
+            delinquent list; for auditors the audit log a page at a time, the yearly review, a person at a past \
+            position and the what-if of a rate table. The \
             session cookie is HttpOnly, Secure and SameSite=Strict, forms carry a token and an action id (sent \
             twice, recorded once), pages a strict Content-Security-Policy: serve it behind HTTPS beyond localhost.
 
