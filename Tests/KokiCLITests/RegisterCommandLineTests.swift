@@ -89,7 +89,7 @@ import Testing
         let inquiries = try session.koki("income", "inquiries", "--number", "1001").lines
         #expect(inquiries.count == 2)
         #expect(inquiries[1].contains("op-counter-3"))
-        #expect(inquiries[1].hasSuffix("2025年  閲覧  賦課計算"), "\(inquiries[1])")
+        #expect(inquiries[1].hasSuffix("2025年  閲覧・取込  賦課計算"), "\(inquiries[1])")
 
         // Former numbers find the person; an address exception shows on its dates.
         try session.koki("person", "link", "--number", "1001", "--former", "77")

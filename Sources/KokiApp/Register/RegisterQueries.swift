@@ -314,12 +314,12 @@ public struct ListIncomeInquiries: NumberedPersonRequest {
                 inquiries.append(
                     Inquiry(
                         recordedAt: at, operatorID: by, year: e.year, purpose: e.purpose, kind: "network",
-                        detail: "\(e.id) \(e.item) (\(e.legalBasis)) sent \(e.sentOn)"))
+                        detail: "\(e.id) \(e.item)（\(e.legalBasis)）\(StaffText.date(e.sentOn))送信"))
             case .incomeRecorded(let e) where e.source.hasPrefix("情報照会 "):
                 inquiries.append(
                     Inquiry(
                         recordedAt: at, operatorID: by, year: e.year, purpose: "回答", kind: "answer",
-                        detail: "\(e.source.dropFirst(5)): total income \(e.totalIncome.amount)"))
+                        detail: "\(e.source.dropFirst(5))：総所得金額等 \(StaffText.yen(e.totalIncome))"))
             default: break
             }
         }

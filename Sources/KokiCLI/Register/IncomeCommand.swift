@@ -234,7 +234,7 @@ struct IncomeCommand: ParsableCommand {
             Table.render(
                 ["記録日時", "利用者", "年", "種類", "目的", "内容"],
                 result.map {
-                    [Staff.moment($0.recordedAt), $0.operatorID, "\($0.year)年", ["lookup": "閲覧", "network": "情報照会", "answer": "照会の回答"][$0.kind] ?? $0.kind, $0.purpose, $0.detail]
+                    [Staff.moment($0.recordedAt), $0.operatorID, "\($0.year)年", Labels.current.terms["incomeInquiry." + $0.kind] ?? $0.kind, $0.purpose, $0.detail]
                 }
             ).forEach(Output.line)
         }

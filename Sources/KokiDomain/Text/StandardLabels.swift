@@ -231,6 +231,10 @@ public enum StandardLabels {
         unionField.insuredFrom = 資格取得日
         unionField.insuredUntil = 資格喪失日
         unionField.assessment = 賦課の有無
+        # 所得照会履歴の種類（閲覧には税情報の取込による記録も含む）
+        incomeInquiry.lookup = 閲覧・取込
+        incomeInquiry.network = 情報照会
+        incomeInquiry.answer = 照会の回答
         # 試算（whatif）の結果
         whatIf.unchanged = 変更なし
         whatIf.changed = 変更あり
