@@ -66,7 +66,10 @@ enum StaffWording {
     ]
 
     static var isDevelopersCommand: Bool {
-        CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") }.map { developersCommands.contains($0) } ?? false
+        // `koki help verify` asks for a developers' command's help as `koki verify --help` does.
+        let words = CommandLine.arguments.dropFirst().filter { !$0.hasPrefix("-") }
+        let command = words.first == "help" ? words.dropFirst().first : words.first
+        return command.map { developersCommands.contains($0) } ?? false
     }
 
     /// The terms `labels` changes from the standard table: `  key  standard → city's`.
@@ -85,6 +88,51 @@ enum StaffWording {
         guard let first = lines.first, first.hasPrefix("Error: ") else { return nil }
         lines[0] = "koki: エラー: " + wording(of: String(first.dropFirst("Error: ".count)))
         return lines.joined(separator: "\n")
+    }
+
+    /// A staff command's help as staff read it: the section headings in Japanese, and each option
+    /// and argument the form has a field for labelled with the field's term from the labels table
+    /// (`--paid-on <date>  「納付日」The day the money was paid`). The developers' commands keep
+    /// ArgumentParser's words.
+    static func help(_ text: String) -> String {
+        let headings = [
+            "OVERVIEW:": "概要：", "USAGE:": "使い方：", "ARGUMENTS:": "引数：", "OPTIONS:": "オプション：",
+            "SUBCOMMANDS:": "サブコマンド：", "EXIT STATUS": "終了コード",
+        ]
+        var out: [String] = []
+        var pending: String?  // a term waiting for its option's description on the next line
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if let heading = headings.first(where: { line.hasPrefix($0.key) }) {
+                out.append(heading.value + line.dropFirst(heading.key.count))
+                continue
+            }
+            if let term = pending, line.hasPrefix(String(repeating: " ", count: 26)) {
+                out.append(String(repeating: " ", count: 26) + "「\(term)」" + line.dropFirst(26))
+                pending = nil
+                continue
+            }
+            pending = nil
+            // An option's or argument's line: its name, its value's name, then (after the column's
+            // spaces) the description — or nothing, the description on the next line.
+            guard let match = line.firstMatch(of: /^  (--[a-z][a-z-]*|<[a-z][a-z-]*>)(?: <[^>]*>)?(?: +([^< ].*))?$/)
+            else {
+                out.append(line.hasPrefix("  See 'koki help") ? "  詳しくは koki help <サブコマンド> を見てください。" : line)
+                continue
+            }
+            let name = String(match.1)
+            let key = Labels.camelCased(name.hasPrefix("--") ? name.dropFirst(2) : name.dropFirst().dropLast())
+            guard let term = Labels.current.terms["field." + key] else {
+                out.append(line)
+                continue
+            }
+            if let description = match.2 {
+                out.append(String(line.dropLast(description.count)) + "「\(term)」" + description)
+            } else {
+                out.append(line)
+                pending = term
+            }
+        }
+        return out.joined(separator: "\n")
     }
 
     /// ArgumentParser's message, in Japanese for the two a clerk meets most (a value that does not

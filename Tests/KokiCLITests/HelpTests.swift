@@ -13,6 +13,25 @@ import Testing
         #expect(KokiCommand.helpMessage(for: EventsCommand.self, columns: 80) == Self.events)
     }
 
+    /// A staff command's help as the binary prints it: headings in Japanese, each option labelled
+    /// with its form's term; the developers' commands keep ArgumentParser's words (pinned above).
+    @Test func aStaffCommandsHelpNamesItsFieldsAsTheFormDoes() throws {
+        let pay = try KokiProcess.run(["pay", "record", "--help"])
+        #expect(pay.status == 0 && pay.stdout.hasPrefix("概要："), "\(pay.stdout.prefix(200))")
+        for text in ["使い方：", "オプション：", "「納付日」The day the money was paid", "「被保険者番号」The person's address number"] {
+            #expect(pay.stdout.contains(text), "\(text)")
+        }
+        // An option whose description wraps to its own line gets the term there.
+        #expect(pay.stdout.contains("--fiscal-year <fiscal-year>\n" + String(repeating: " ", count: 26) + "「年度」"))
+        let viaHelp = try KokiProcess.run(["help", "pay", "record"])
+        #expect(viaHelp.stdout == pay.stdout)
+        let top = try KokiProcess.run(["--help"]).stdout
+        #expect(top.contains("サブコマンド：") && top.contains("終了コード") && top.contains("詳しくは koki help"))
+        let verify = try KokiProcess.run(["verify", "--help"]).stdout
+        #expect(verify.hasPrefix("OVERVIEW:") && !verify.contains("「"))
+        #expect(try KokiProcess.run(["help", "verify"]).stdout == verify)
+    }
+
     @Test func everyVisibleCommandHasAnAbstractAndTheExitTable() {
         let top = KokiCommand.helpMessage(columns: 80)
         for name in [

@@ -62,14 +62,29 @@ extension KokiMain {
                 Output.error(message)
                 exit(KokiCommand.exitCode(for: error).rawValue)
             }
+            exitWithHelp(error)
             KokiCommand.exit(withError: error)
         }
         do {
             var command = command
             try command.run()
         } catch {
+            // A help request (`--help`, `koki help …`) ends here: ArgumentParser answers it with a
+            // command that throws the help.
+            exitWithHelp(error)
             KokiCommand.exit(withError: error)
         }
+    }
+
+    /// A staff command's help, worded for staff (its options labelled with the form's terms); for
+    /// anything else, nothing.
+    static func exitWithHelp(_ error: any Error) {
+        let help = KokiCommand.fullMessage(for: error)
+        guard KokiCommand.exitCode(for: error) == .success, help.hasPrefix("OVERVIEW:") || help.hasPrefix("USAGE:"),
+            !StaffWording.isDevelopersCommand
+        else { return }
+        Output.line(StaffWording.help(help))
+        exit(0)
     }
 
     /// Makes the labels table of the ledger the arguments name (`--ledger`, else $KOKI_LEDGER,
