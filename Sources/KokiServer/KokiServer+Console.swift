@@ -20,6 +20,11 @@ extension KokiServer {
         addConsoleCounter(to: router)
         addConsoleWhatIf(to: router)
         router.get("/console") { _, _ in Self.redirect("/console/search") }
+        router.get("/console/console.js") { _, _ in
+            Response(
+                status: .ok, headers: Self.securityHeaders(contentType: "text/javascript; charset=utf-8"),
+                body: .init(byteBuffer: ByteBuffer(string: Console.script)))
+        }
         router.get("/console/style.css") { _, _ in
             Response(
                 status: .ok, headers: Self.securityHeaders(contentType: "text/css; charset=utf-8"),
@@ -278,7 +283,7 @@ extension KokiServer {
     static func securityHeaders(contentType: String) -> HTTPFields {
         var headers: HTTPFields = [.contentType: contentType]
         headers[.contentSecurityPolicy] =
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
         headers[.xContentTypeOptions] = "nosniff"
         if let referrer = HTTPFields.Element.Name("Referrer-Policy") { headers[referrer] = "no-referrer" }
         headers[.cacheControl] = "no-store"
@@ -372,7 +377,8 @@ enum Console {
         return """
             <!DOCTYPE html>
             <html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">\
-            <title>\(escape(title)) — koki</title><link rel="stylesheet" href="/console/style.css"></head>
+            <title>\(escape(title)) — koki</title><link rel="stylesheet" href="/console/style.css">\
+            <script src="/console/console.js" defer></script></head>
             <body><a class="skip" href="#main">本文へ移動</a>\(header)<main id="main" tabindex="-1"><h1>\(escape(title))</h1>
             \(body)
             </main></body></html>
@@ -546,6 +552,23 @@ enum Console {
                     ]
                 }, numeric: [0]) + "<p class=\"pager\">\(older)</p>"
     }
+
+    /// The console's one script, from this server only (the pages work without it): a form sent is
+    /// not sent again by a second click while the next page loads. The server records a form once
+    /// however often it comes; this spares the clerk a second answer (such as "no certificate in
+    /// force to reissue" for the one the first click just issued). A page shown again from the
+    /// browser's history may be sent again.
+    static let script = """
+        "use strict";
+        document.addEventListener("submit", function (event) {
+          var form = event.target;
+          if (form.hasAttribute("data-sent")) { event.preventDefault(); return; }
+          form.setAttribute("data-sent", "");
+        });
+        window.addEventListener("pageshow", function () {
+          document.querySelectorAll("form[data-sent]").forEach(function (form) { form.removeAttribute("data-sent"); });
+        });
+        """
 
     /// Readable on a 1366×768 office screen, at the browser's own font size; no script.
     static let style = """

@@ -421,6 +421,11 @@ import Testing
         #expect(unlabelled == 0)
         #expect(try browser.evaluate("[...document.querySelectorAll('button')].filter(b => !b.textContent.trim()).length") as? Int == 0)
         #expect(try browser.evaluate("document.querySelector('a.skip').getAttribute('href')") as? String == "#main")
+        // The console's script: a form's second send while the first is on its way is held back.
+        let held = try browser.evaluate(
+            "(() => { const f = document.querySelector(\"form[action$='/card']\"); const send = () => { const e = new Event('submit', {bubbles: true, cancelable: true}); f.dispatchEvent(e); return e.defaultPrevented }; const first = send(); const second = send(); f.removeAttribute('data-sent'); return [first, second].join(',') })()"
+        ) as? String
+        #expect(held == "false,true", "\(String(describing: held))")
         try browser.submit(
             "form[action$='/application']",
             ["kind": "household", "office": "本庁", "postalCode": "270-0034", "address": "松戸市新松戸7番", "attached": "転居届"])
