@@ -129,6 +129,48 @@ struct UntouchedFile: TransferFileSink {
         _ = try application.run(request, as: caller)
     }
 
+    /// What an operator types into a free-text field (a reason, a purpose, a name, an office) is
+    /// plain text: a control character that could rewrite a clerk's screen, or a line break in a
+    /// one-line field, is refused naming the field, before anything is read or recorded.
+    @Test func freeTextWithAControlCharacterIsRefusedNamingItsField() throws {
+        let admin = try control.authorize(
+            try control.login("admin", password: "admin-password-1", terminal: "t1"), function: .securityAdmin,
+            command: "operator add", terminal: "t1")
+        try control.enroll(
+            "clerk", name: "窓口", roles: [.counter, .collection, .arrears, .assessment, .administrator],
+            password: "clerk-password-1", by: admin)
+        let clerk = try caller("clerk", "clerk-password-1")
+        let bad = "画面\u{1B}[2J消去"
+        let cases: [(any KokiRequest, String)] = [
+            (CancelPlan(person: person, plan: "p1", on: nil, reason: bad), "--reason"),
+            (RejectApplication(number: "A20261201-1001-1", reason: bad, on: nil), "--reason"),
+            (SendNetworkInquiry(person: person, year: 2025, purpose: bad, legalBasis: "番号法", on: nil), "--purpose"),
+            (SendNetworkInquiry(person: person, year: 2025, purpose: "賦課", legalBasis: "a\nb", on: nil), "--legal-basis"),
+            (
+                EnrollOperator(
+                    operatorID: "sato", name: bad, roles: [.counter],
+                    password: Secret { _ in
+                        Issue.record("a refused request asked for a password")
+                        return ""
+                    }), "--name"
+            ),
+            (RegisterTransferDestination(destination: "union", name: bad, kind: .union, items: []), "--name"),
+            (
+                IssueCard(person: person, reason: .request, validFrom: nil, on: nil, delivery: .counter, office: bad),
+                "--office"
+            ),
+            (FindPersons(name: "ヤマダ", birthDate: nil, purpose: bad), "--purpose"),
+            (ApplyWhatIf(fiscalYear: try FiscalYear(2025), rates: nil, decidedOn: today, reason: bad), "--reason"),
+        ]
+        for (request, field) in cases {
+            func run<R: KokiRequest>(_ request: R) throws { _ = try application.run(request, as: clerk) }
+            let outcome = try appended { try run(request) }
+            #expect(outcome.error?.code == .invalidInput, "\(type(of: request).name): \(String(describing: outcome.error))")
+            #expect(outcome.error?.message.contains(field) == true, "\(type(of: request).name): \(String(describing: outcome.error))")
+            #expect(outcome.types.isEmpty, "\(type(of: request).name) appended \(outcome.types)")
+        }
+    }
+
     @Test func withoutASessionNothingIsReadAndOnlyTheRefusalIsRecorded() throws {
         for request in requests {
             let outcome = try appended { try run(request, as: try caller(nil)) }

@@ -602,6 +602,8 @@ public struct AccessControl: Sendable {
     /// Records that `context`'s operator is about to see these persons' data. Call it before
     /// showing anything; when it cannot be recorded (a read-only file), nothing may be shown.
     public func recordRead(_ context: AccessContext, persons: [PersonID], purpose: String?) throws {
+        // The purpose is what an operator typed: plain text, checked before anything is shown.
+        if let purpose { _ = try checkedText(purpose, field: "--purpose") }
         guard !persons.isEmpty else { return }
         guard !store.isReadOnly else {
             throw KokiError(

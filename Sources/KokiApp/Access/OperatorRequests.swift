@@ -23,6 +23,7 @@ public struct EnrollOperator: KokiRequest {
     }
 
     public func handle(_ scope: RequestScope) throws -> [Role] {
+        let name = try checkedText(name, field: "--name")
         try scope.control.enroll(
             operatorID, name: name, roles: roles, password: try password.reveal(whose: operatorID), by: scope.context)
         return roles

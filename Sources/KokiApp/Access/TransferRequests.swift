@@ -82,7 +82,7 @@ public struct RegisterTransferDestination: KokiRequest {
 
     public func handle(_ scope: RequestScope) throws -> [TransferItem] {
         try Transfers(scope.ledger).register(
-            destination, name: name, kind: kind, items: items, metadata: scope.metadata())
+            destination, name: try checkedText(name, field: "--name"), kind: kind, items: items, metadata: scope.metadata())
         return items
     }
 }

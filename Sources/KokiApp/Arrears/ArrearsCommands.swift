@@ -284,8 +284,10 @@ public struct ArrearsCommands: Sendable {
         public var id: String
         public var versions: [(event: ContactRecorded, words: ContactWords?)]
 
-        public var current: (event: ContactRecorded, words: ContactWords?) { versions.last! }
-        public var isRetracted: Bool { current.event.change == .retracted }
+        /// The version in force: the last (a record always has its first; `nil` only for a value
+        /// made by hand without one).
+        public var current: (event: ContactRecorded, words: ContactWords?)? { versions.last }
+        public var isRetracted: Bool { current?.event.change == .retracted }
 
         public static func == (lhs: Contact, rhs: Contact) -> Bool {
             lhs.id == rhs.id && lhs.versions.map(\.event) == rhs.versions.map(\.event)

@@ -209,7 +209,8 @@ public struct ReissueSlip: PersonRequest {
         let deadline = try scope.openDeadline(self.deadline, for: "a reissued slip's deadline", field: "--deadline")
         try scope.recordRead([person], purpose: "slip reissue")
         return try CollectionCommands(scope.ledger).reissueSlip(
-            person, key: PeriodKey(fiscalYear, try PeriodNumber(period)), issuer: issuer, reason: reason,
+            person, key: PeriodKey(fiscalYear, try PeriodNumber(period)), issuer: issuer,
+            reason: try checkedText(reason, field: "--reason"),
             deadline: deadline, on: date, metadata: scope.metadata())
     }
 }

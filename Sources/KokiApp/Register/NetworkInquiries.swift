@@ -108,7 +108,8 @@ public struct SendNetworkInquiry: KokiRequest {
     public func handle(_ scope: RequestScope) throws -> NetworkInquirySent {
         let day = try InputLimits.decision(on ?? scope.today, today: scope.today, field: "--on")
         return try InsuredRegisterCommands(scope.ledger).sendInquiry(
-            person, year: year, purpose: purpose, legalBasis: legalBasis, on: day, metadata: scope.metadata())
+            person, year: year, purpose: try checkedText(purpose, field: "--purpose"),
+            legalBasis: try checkedText(legalBasis, field: "--legal-basis"), on: day, metadata: scope.metadata())
     }
 }
 

@@ -76,6 +76,7 @@ public struct ApplyWhatIf: KokiRequest {
 
     public func handle(_ scope: RequestScope) throws -> Outcome {
         let fy = fiscalYear
+        let reason = try checkedText(reason, field: "--reason")
         let table = try readRates(rates, scope)
         let commands = AssessmentCommands(scope.ledger)
         let actor = scope.context.operatorID
