@@ -19,12 +19,12 @@ enum ArgumentScreen {
         for (index, argument) in arguments.enumerated() {
             let option =
                 index > 0 && arguments[index - 1].hasPrefix("--") && !argument.hasPrefix("--")
-                ? "the value of \(arguments[index - 1])" : "argument \(index + 1)"
+                ? "\(arguments[index - 1]) の値" : "\(index + 1)番目の引数"
             if argument.count > longestArgument {
-                return "\(option) is \(argument.count) characters long; at most \(longestArgument) are accepted"
+                return "\(option)は\(argument.count)文字あります：\(longestArgument)文字までです"
             }
             if let bad = argument.unicodeScalars.first(where: isControl) {
-                return "\(option) holds the control character \(InputLimits.name(bad)): type plain text"
+                return "\(option)に制御文字 \(InputLimits.name(bad)) が含まれています：文字だけを入力してください"
             }
         }
         return nil

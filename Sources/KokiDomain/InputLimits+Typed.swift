@@ -6,25 +6,25 @@
 extension InputLimits {
     /// A payment's day (領収日): from ``systemStart`` to `today`; money is not paid in the future.
     public static func paid(_ date: CivilDate, today: CivilDate, field: String) throws(DomainError) -> CivilDate {
-        try check(date, field: field, in: Dates(from: systemStart, through: today), what: "a payment day")
+        try check(date, field: field, in: Dates(from: systemStart, through: today), what: "納付日")
     }
 
     /// A birth date: from ``earliestBirth`` to `today`.
     public static func birth(_ date: CivilDate, today: CivilDate, field: String) throws(DomainError) -> CivilDate {
-        try check(date, field: field, in: Dates(from: earliestBirth, through: today), what: "a birth date")
+        try check(date, field: field, in: Dates(from: earliestBirth, through: today), what: "生年月日")
     }
 
     /// The day of an irreversible decision (an erasure, a prescription run, a year's closing):
     /// from ``systemStart`` to `today`, never ahead of the ledger's clock.
     public static func decision(_ date: CivilDate, today: CivilDate, field: String) throws(DomainError) -> CivilDate {
-        try check(date, field: field, in: Dates(from: systemStart, through: today), what: "a decision day")
+        try check(date, field: field, in: Dates(from: systemStart, through: today), what: "処理日")
     }
 
     /// A day a calculator is asked about: from ``systemStart`` to ``latestCalculated``.
     public static func calculated(_ date: CivilDate, field: String) throws(DomainError) -> CivilDate {
         try check(
             date, field: field, in: Dates(from: systemStart, through: latestCalculated),
-            what: "a day koki calculates for")
+            what: "koki が計算する日")
     }
 
     /// `date` when it lies in `range`, else an error naming the field and the range.
@@ -32,7 +32,7 @@ extension InputLimits {
         -> CivilDate
     {
         guard range.contains(date) else {
-            throw DomainError(.invalidDate, "\(field) \(date) is outside the range of \(what) (\(range.from) to \(range.through))")
+            throw DomainError(.invalidDate, "\(field) \(date) は\(what)の範囲（\(range.from)〜\(range.through)）の外です")
         }
         return date
     }

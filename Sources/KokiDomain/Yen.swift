@@ -40,18 +40,19 @@ public struct Yen: Hashable, Comparable, Sendable, Codable, CustomStringConverti
         public let name: String
 
         /// A payment, deduction, refund, benefit, claim or plan total: 0 to 100,000,000,000 yen.
-        public static let amount = AmountRange(bounds: 0...100_000_000_000, name: "an amount")
+        public static let amount = AmountRange(bounds: 0...100_000_000_000, name: "金額")
         /// An income, revenue or pension: −1,000,000,000,000 to 1,000,000,000,000 yen.
         public static let income = AmountRange(
-            bounds: -1_000_000_000_000...1_000_000_000_000, name: "an income")
+            bounds: -1_000_000_000_000...1_000_000_000_000, name: "所得")
         /// A non-negative income or revenue (a pension, a salary): 0 to 1,000,000,000,000 yen.
-        public static let revenue = AmountRange(bounds: 0...1_000_000_000_000, name: "a revenue")
+        public static let revenue = AmountRange(bounds: 0...1_000_000_000_000, name: "収入")
         /// An amount in a rate table or the city's settings: 0 to 1,000,000,000,000 yen.
-        public static let setting = AmountRange(bounds: 0...1_000_000_000_000, name: "a setting")
+        public static let setting = AmountRange(bounds: 0...1_000_000_000_000, name: "設定値")
 
-        public var description: String {
-            "\(name) (\(Yen.grouped(bounds.lowerBound)) to \(Yen.grouped(bounds.upperBound)) yen)"
-        }
+        public var description: String { "\(name)（\(span)）" }
+
+        /// The bounds as staff read them: `0〜100,000,000,000円`.
+        public var span: String { "\(Yen.grouped(bounds.lowerBound))〜\(Yen.grouped(bounds.upperBound))円" }
     }
 
     /// `raw` as yen when it lies in `range`; otherwise an error naming the field, the value and
@@ -59,7 +60,7 @@ public struct Yen: Hashable, Comparable, Sendable, Codable, CustomStringConverti
     public static func checked(_ raw: Int64, _ range: AmountRange, field: String) throws(DomainError) -> Yen {
         guard range.bounds.contains(raw) else {
             throw DomainError(
-                .invalidAmount, "\(field) \(raw) is outside the range of \(range)")
+                .invalidAmount, "\(field) \(raw) は\(range.name)の範囲（\(range.span)）の外です")
         }
         return Yen(raw)
     }
@@ -133,7 +134,7 @@ public struct Yen: Hashable, Comparable, Sendable, Codable, CustomStringConverti
             throw DecodingError.dataCorrupted(
                 DecodingError.Context(
                     codingPath: decoder.codingPath,
-                    debugDescription: "\(raw) yen is outside the range of \(AmountRange.income)"))
+                    debugDescription: "\(raw)円は\(AmountRange.income.name)の範囲（\(AmountRange.income.span)）の外です"))
         }
         amount = raw
     }

@@ -110,7 +110,7 @@ import Testing
         // dates — after today, so a write-off cannot be decided yet: it is irreversible and never dated
         // ahead of the clock (the application tests write them off on their day).
         let ahead = try session.koki("prescription", "run", "--on", "2027-12-02", status: 65)
-        #expect(ahead.stderr.contains("「処理日」(--on) 2027-12-02 is outside the range of a decision day (2008-04-01 to "))
+        #expect(ahead.stderr.contains("「処理日」(--on) 2027-12-02 は処理日の範囲（2008-04-01〜"))
         let written = try session.koki("prescription", "run", "--on", "2026-12-01")
         #expect(written.stdout == "時効 令和8年12月1日：不納欠損 0期（0人）、0円\n")
         let history = try session.koki("history", "1").stdout

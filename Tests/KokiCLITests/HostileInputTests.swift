@@ -81,7 +81,7 @@ import Testing
                 }
                 if let value = Int64(amount), value > 1_000_000_000_000 || value < -1_000_000_000_000 {
                     #expect(outcome.status == 65, "koki \(line) accepted \(amount)")
-                    #expect(outcome.stderr.contains("outside the range"), "koki \(line): \(outcome.stderr)")
+                    #expect(outcome.stderr.contains("の範囲（") || outcome.stderr.contains("outside the range of 収入"), "koki \(line): \(outcome.stderr)")
                 }
             }
         }
@@ -92,7 +92,7 @@ import Testing
             ["calc", "premium", "--fiscal-year", "2025", "--pension-revenue", "9223372036854775807"], status: 65)
         #expect(
             outcome.stderr
-                == "koki: エラー: --pension-revenue 9223372036854775807 is outside the range of a revenue (0 to 1,000,000,000,000 yen)\n"
+                == "koki: エラー: --pension-revenue 9223372036854775807 は収入の範囲（0〜1,000,000,000,000円）の外です\n"
         )
     }
 
@@ -102,7 +102,7 @@ import Testing
         for day in ["2008-03-31", "1900-01-01", "2099-01-01"] {
             let paid = try session.koki(
                 ["pay", "1", "--amount", "1000", "--paid-on", day], status: 65)
-            #expect(paid.stderr.contains("「納付日」(--paid-on) \(day) is outside the range of a payment day"), "\(paid.stderr)")
+            #expect(paid.stderr.contains("「納付日」(--paid-on) \(day) は納付日の範囲"), "\(paid.stderr)")
         }
         // A birth before 明治 cannot even be typed; one in the future is refused by the field.
         try session.koki(
@@ -115,7 +115,7 @@ import Testing
                 "person", "register", "--number", "2", "--name", "a", "--kana", "ア", "--birth-date", "2090-01-01",
                 "--sex", "male", "--address", "x",
             ], status: 65)
-        #expect(future.stderr.contains("「生年月日」(--birth-date) 2090-01-01 is outside the range of a birth date"))
+        #expect(future.stderr.contains("「生年月日」(--birth-date) 2090-01-01 は生年月日の範囲"))
         // Person number 0 names no one.
         try session.koki(["account", "0"], status: 64)
         try session.koki(["account", "0000"], status: 64)
@@ -125,11 +125,11 @@ import Testing
     @Test func irreversibleDecisionsAreNotDatedAheadOfTheClock() throws {
         let before = try head()
         let erase = try session.koki(["erase", "1", "--on", "2031-01-01"], status: 65)
-        #expect(erase.stderr.contains("「処理日」(--on) 2031-01-01 is outside the range of a decision day"), "\(erase.stderr)")
+        #expect(erase.stderr.contains("「処理日」(--on) 2031-01-01 は処理日の範囲"), "\(erase.stderr)")
         let prescription = try session.koki(["prescription", "run", "--on", "2030-06-01"], status: 65)
-        #expect(prescription.stderr.contains("「処理日」(--on) 2030-06-01 is outside the range of a decision day"))
+        #expect(prescription.stderr.contains("「処理日」(--on) 2030-06-01 は処理日の範囲"))
         let close = try session.koki(["close-year", "--fiscal-year", "2029", "--on", "2030-06-01"], status: 65)
-        #expect(close.stderr.contains("「処理日」(--on) 2030-06-01 is outside the range of a decision day"))
+        #expect(close.stderr.contains("「処理日」(--on) 2030-06-01 は処理日の範囲"))
         #expect(try head() == before)
         // Listing who will be due may look ahead: it decides nothing.
         try session.koki(["erase", "--due", "--on", "2031-01-01"])
@@ -142,7 +142,7 @@ import Testing
                 "person", "register", "--number", "3", "--name", "A\u{1B}[2JB", "--kana", "ア", "--birth-date",
                 "1940-01-01", "--sex", "male", "--address", "x",
             ], status: 65)
-        #expect(escape.stderr.contains("the value of 「氏名」(--name) holds the control character U+001B"), "\(escape.stderr)")
+        #expect(escape.stderr.contains("「氏名」(--name) の値に制御文字 U+001B"), "\(escape.stderr)")
         try session.koki(
             ["pay", "1", "--amount", "1000", "--paid-on", "2025-07-25", "--reference", "a\u{7F}b"], status: 65)
         let long = try session.koki(
@@ -150,19 +150,19 @@ import Testing
                 "pay", "1", "--amount", "1000", "--paid-on", "2025-07-25", "--reference",
                 String(repeating: "x", count: 100_000),
             ], status: 65)
-        #expect(long.stderr.contains("the value of 「領収番号」(--reference) is 100000 characters long"), "\(long.stderr)")
+        #expect(long.stderr.contains("「領収番号」(--reference) の値は100000文字あります"), "\(long.stderr)")
         let reference = try session.koki(
             [
                 "pay", "1", "--amount", "1000", "--paid-on", "2025-07-25", "--reference",
                 String(repeating: "x", count: 65),
             ], status: 65)
-        #expect(reference.stderr.contains("「領収番号」(--reference) is 65 characters long; at most 64"))
+        #expect(reference.stderr.contains("「領収番号」(--reference) は65文字あります：64文字まで"))
         let tab = try session.koki(
             [
                 "person", "register", "--number", "3", "--name", "A\tB", "--kana", "ア", "--birth-date", "1940-01-01",
                 "--sex", "male", "--address", "x",
             ], status: 65)
-        #expect(tab.stderr.contains("「氏名」(--name) holds the control character U+0009"))
+        #expect(tab.stderr.contains("「氏名」(--name) に制御文字 U+0009"))
         #expect(try head() == before)
     }
 

@@ -57,7 +57,7 @@ import Testing
     @Test func amountsOutsideTheirRangeAreRefusedNamingTheField() throws {
         #expect(try Yen.checked(100_000_000_000, .amount, field: "--amount") == Yen(100_000_000_000))
         let error = #expect(throws: DomainError.self) { try Yen.checked(100_000_000_001, .amount, field: "--amount") }
-        #expect(error?.message == "--amount 100000000001 is outside the range of an amount (0 to 100,000,000,000 yen)")
+        #expect(error?.message == "--amount 100000000001 は金額の範囲（0〜100,000,000,000円）の外です")
         #expect(throws: DomainError.self) { try Yen.checked(-1, .amount, field: "--amount") }
         #expect(throws: DomainError.self) { try Yen.checked(.max, .income, field: "--total") }
         #expect(try Yen.checked(-1_000_000_000_000, .income, field: "--total").amount == -1_000_000_000_000)

@@ -14,10 +14,10 @@ import KokiDomain
 /// A tab or a line break is refused too unless `multiline` (a contact's notes).
 public func checkedText(_ text: String, field: String, limit: Int = InputLimits.textLength, multiline: Bool = false) throws -> String {
     if let bad = text.unicodeScalars.first(where: { isControl($0) || (!multiline && ($0 == "\t" || $0 == "\n")) }) {
-        throw KokiError(.invalidInput, "\(field) holds the control character \(InputLimits.name(bad)): type plain text")
+        throw KokiError(.invalidInput, "\(field) に制御文字 \(InputLimits.name(bad)) が含まれています：文字だけを入力してください")
     }
     guard text.count <= limit else {
-        throw KokiError(.invalidInput, "\(field) is \(text.count) characters long; at most \(limit) are accepted")
+        throw KokiError(.invalidInput, "\(field) は\(text.count)文字あります：\(limit)文字までです")
     }
     return text
 }
