@@ -100,7 +100,8 @@ extension Staff {
 extension Staff {
     /// `message` with each option it names (`--paid-on`) shown as the form names the field:
     /// 「納付日」(--paid-on) — the words of a refusal as every door shows it to staff. Options
-    /// without a field term stay as they are.
+    /// without a field term, and options inside a command to type (between backquotes), stay as
+    /// they are.
     public static func namingFields(_ message: String) -> String {
         guard message.contains("--") else { return message }
         let labels = Labels.current
@@ -108,6 +109,12 @@ extension Staff {
         var rest = Substring(message)
         while let range = rest.range(of: "--") {
             out += rest[..<range.lowerBound]
+            // Inside a command to type (`koki … --person N`) an option stays as it is typed.
+            if out.filter({ $0 == "`" }).count % 2 == 1 {
+                out += "--"
+                rest = rest[range.upperBound...]
+                continue
+            }
             var end = range.upperBound
             while end < rest.endIndex, rest[end].isASCII, rest[end].isLetter || rest[end] == "-" {
                 end = rest.index(after: end)
