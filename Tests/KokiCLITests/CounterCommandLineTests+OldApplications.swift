@@ -17,7 +17,7 @@ extension CounterCommandLineTests {
         let before = try events("person/1001").count
         let confirmed = try koki(["application", "confirm", "A20260401-1001-3"], suzuki).stdout
         #expect(confirmed.contains("1001 の2025年の所得を記録しました"))
-        #expect(confirmed.contains("申請 A20260401-1001-3 を suzuki が確認し、記録しました：income record"), "\(confirmed)")
+        #expect(confirmed.contains("申請 A20260401-1001-3 を suzuki が確認し、記録しました：所得の申告"), "\(confirmed)")
         let person = try events("person/1001")
         #expect(person.count == before + 1 && person.last?["type"] as? String == "IncomeRecorded")
         #expect(person.last?["actor"] as? String == "suzuki")
@@ -76,7 +76,7 @@ extension CounterCommandLineTests {
         #expect(try events("person/1001").count == before)
         let old = try koki(["application", "confirm", "A20260401-1001-3"], remoteSuzuki).stdout
         #expect(old.contains("1001 の2025年の所得を記録しました"), "\(old)")
-        #expect(old.contains("を suzuki が確認し、記録しました：income record"), "\(old)")
+        #expect(old.contains("を suzuki が確認し、記録しました：所得の申告"), "\(old)")
         let new = try koki(["application", "confirm", typed], remoteSuzuki).stdout
         #expect(new.contains("1001 の2024年の所得を記録しました") && new.contains("suzuki が確認し"), "\(new)")
         let person = try events("person/1001")

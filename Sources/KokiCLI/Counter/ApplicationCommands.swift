@@ -76,7 +76,7 @@ struct ApplicationCommand: ParsableCommand {
         static func report(_ request: Request, _ application: Request.Result) {
             if let command = application.changeCommand {
                 Output.line(
-                    "申請 \(application.number) を受け付けました（\(request.person)、\(request.kind.title)）：\(command)。別の職員の確認待ちです"
+                    "申請 \(application.number) を受け付けました（\(request.person)、\(request.kind.title)）：\(Staff.command(command))。別の職員の確認待ちです"
                 )
             } else {
                 Output.line("申請 \(application.number) を受け付けました（\(request.person)、\(request.kind.title)）")
@@ -128,7 +128,7 @@ struct ApplicationCommand: ParsableCommand {
                     confirmed = try application.confirm(number, on: on, as: caller, upcast: TypedCommands.upcast(number))
                 }
                 TypedCommands.report(confirmed.request, confirmed.result)
-                Output.line("申請 \(number) を \(confirmed.operatorID) が確認し、記録しました：\(confirmed.command)")
+                Output.line("申請 \(number) を \(confirmed.operatorID) が確認し、記録しました：\(Staff.command(confirmed.command))")
             }
         }
     }
