@@ -16,8 +16,9 @@ struct MigrateCommand: ParsableCommand {
             have the same head hash. Run again, it copies only what was appended since; a target holding another \
             ledger is refused. The password comes from the address or $PGPASSWORD.
 
-            Copied: the events (the hash chain). Not yet: the subject keys, My Number digests and read models, \
-            which stay in the file (koki's commands still run on the file).
+            Copied: the events (the hash chain). Not yet: the subject keys, My Number digests, the operators' \
+            password hashes and read models, which stay in the file (koki's commands still run on the file; \
+            no operator can log in to the copy yet).
             """)
 
     @OptionGroup var options: LedgerOptions
