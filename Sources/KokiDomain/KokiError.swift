@@ -43,3 +43,15 @@ public struct KokiError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 }
+
+extension KokiError {
+    /// A person the register has no entry for (a number typed, or named by a request).
+    public static func notInRegister(_ person: PersonID) -> KokiError {
+        KokiError(.invalidInput, "被保険者番号 \(person) の方は被保険者台帳にいません")
+    }
+
+    /// A person the ledger has no event for (no register entry and no money).
+    public static func notInLedger(_ person: PersonID) -> KokiError {
+        KokiError(.invalidInput, "被保険者番号 \(person) の方は台帳にいません")
+    }
+}

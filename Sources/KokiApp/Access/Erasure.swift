@@ -79,7 +79,7 @@ public struct Erasure: Sendable {
         -> PersonErased
     {
         let state = try CollectionCommands(ledger).load(person)
-        guard state.entry != nil else { throw KokiError(.invalidInput, "被保険者番号 \(person) の方は被保険者台帳にいません") }
+        guard state.entry != nil else { throw KokiError.notInRegister(person) }
         if let erased = state.entry?.erased {
             // Recorded, but the key outlived a crash: finish the erasure.
             if try IdentityVault(ledger).erase(person) { return erased }

@@ -10,7 +10,7 @@ import LedgerStore
 extension ArrearsCommands {
     func person(_ person: PersonID) throws -> CollectionCommands.PersonState {
         let state = try CollectionCommands(ledger).load(person)
-        guard state.exists else { throw KokiError(.invalidInput, "被保険者番号 \(person) の方は台帳にいません") }
+        guard state.exists else { throw KokiError.notInLedger(person) }
         return state
     }
 
@@ -40,6 +40,7 @@ extension ArrearsCommands {
         periods: [PeriodKey]?, includesLateFees: Bool, schedule: [InstallmentPlanRecorded.Scheduled], pledge: Bool,
         reason: String = "", metadata: CommandMetadata
     ) throws -> InstallmentPlanRecorded {
+        let reason = try checkedText(reason, field: "--reason")
         let state = try self.person(person)
         let account = state.account
         let number: String

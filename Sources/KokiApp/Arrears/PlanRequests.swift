@@ -82,7 +82,7 @@ public struct RevisePlan: PersonRequest {
     }
 
     public func handle(_ scope: RequestScope) throws -> InstallmentPlanRecorded {
-        try terms.record(scope, person, change: .revised, id: plan, reason: try checkedText(reason, field: "--reason"))
+        try terms.record(scope, person, change: .revised, id: plan, reason: reason)
     }
 }
 
@@ -103,7 +103,7 @@ public struct CancelPlan: PersonRequest {
     public func handle(_ scope: RequestScope) throws -> InstallmentPlanRecorded {
         try ArrearsCommands(scope.ledger).recordPlan(
             person, change: .cancelled, id: plan, on: on ?? scope.today, periods: nil, includesLateFees: false,
-            schedule: [], pledge: false, reason: try checkedText(reason, field: "--reason"), metadata: scope.metadata())
+            schedule: [], pledge: false, reason: reason, metadata: scope.metadata())
     }
 }
 

@@ -394,7 +394,7 @@ extension AssessmentCommands {
         _ person: PersonID, change: PensionSwitchRecorded.Change, on date: CivilDate, metadata: CommandMetadata
     ) throws -> PensionSwitchRecorded {
         let state = try CollectionCommands(ledger).load(person)
-        guard let entry = state.entry else { throw KokiError(.invalidInput, "被保険者番号 \(person) の方は被保険者台帳にいません") }
+        guard let entry = state.entry else { throw KokiError.notInRegister(person) }
         switch change {
         case .requested:
             if let earlier = entry.debitSwitch {

@@ -56,7 +56,7 @@ public struct AssessmentCommands: Sendable {
     {
         let city = try neighbourhood(of: person, fiscalYear: fiscalYear)
         guard city.register.person(person) != nil else {
-            throw KokiError(.invalidInput, "被保険者番号 \(person) の方は被保険者台帳にいません")
+            throw KokiError.notInRegister(person)
         }
         return try assess(person, fiscalYear: fiscalYear, decidedOn: decidedOn, city: city, metadata: metadata)
     }

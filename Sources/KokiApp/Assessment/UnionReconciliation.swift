@@ -162,7 +162,7 @@ public struct UnionReconciliation: Sendable {
             ledger.hasCurrentCity
             ? try CitySnapshot(ledger) : try AssessmentCommands.Neighbourhoods(ledger, fiscalYear: fy).city(of: person)
         guard let entry = city.register.person(person) else {
-            throw KokiError(.invalidInput, "被保険者番号 \(person) の方は被保険者台帳にいません")
+            throw KokiError.notInRegister(person)
         }
         guard let decision = entry.union[fy.year] else {
             throw KokiError(

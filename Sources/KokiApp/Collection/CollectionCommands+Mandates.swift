@@ -15,7 +15,7 @@ extension CollectionCommands {
         _ person: PersonID, account: BankAccount, on date: CivilDate, metadata: CommandMetadata
     ) throws -> DebitApplicationRecorded {
         let state = try load(person)
-        guard let entry = state.entry else { throw KokiError(.invalidInput, "被保険者番号 \(person) の方は被保険者台帳にいません") }
+        guard let entry = state.entry else { throw KokiError.notInRegister(person) }
         if let died = entry.diedOn, died <= date {
             throw KokiError(
                 .invalidInput, "\(person) died on \(died): no bank-debit application after a death (the heirs pay by slip)")
@@ -265,7 +265,7 @@ extension CollectionCommands {
         _ person: PersonID, change: DebitPrepaymentChosen.Change, on date: CivilDate, metadata: CommandMetadata
     ) throws -> DebitPrepaymentChosen {
         let state = try load(person)
-        guard let entry = state.entry else { throw KokiError(.invalidInput, "被保険者番号 \(person) の方は被保険者台帳にいません") }
+        guard let entry = state.entry else { throw KokiError.notInRegister(person) }
         switch change {
         case .chosen:
             if let died = entry.diedOn, died <= date {

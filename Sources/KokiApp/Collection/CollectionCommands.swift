@@ -88,7 +88,7 @@ public struct CollectionCommands: Sendable {
     static func checkPayment(
         _ state: PersonState, amount: Yen, paidOn: CivilDate, learnedOn: CivilDate, slip: PeriodKey?
     ) throws {
-        guard state.exists else { throw KokiError(.invalidInput, "被保険者番号 \(state.person) の方は台帳にいません") }
+        guard state.exists else { throw KokiError.notInLedger(state.person) }
         if let erased = state.entry?.erased {
             // Their identity and bank account are gone: money taken for them could never be
             // refunded to anyone. It is unmatched money (`koki unmatched record`) instead.
@@ -183,7 +183,7 @@ public struct CollectionCommands: Sendable {
         metadata: CommandMetadata
     ) throws -> Settlement {
         let state = try load(person)
-        guard state.exists else { throw KokiError(.invalidInput, "被保険者番号 \(person) の方は台帳にいません") }
+        guard state.exists else { throw KokiError.notInLedger(person) }
         return try settle(state, on: date, rates: rates, includeNotYetDue: includeNotYetDue, metadata: metadata)
     }
 
@@ -341,7 +341,7 @@ public struct CollectionCommands: Sendable {
     ) throws -> DebitMandateStarted {
         let state = try load(person)
         guard let entry = state.entry else {
-            throw KokiError(.invalidInput, "被保険者番号 \(person) の方は被保険者台帳にいません")
+            throw KokiError.notInRegister(person)
         }
         if let died = entry.diedOn, startsOn > died {
             throw KokiError(

@@ -26,7 +26,7 @@ public struct ShowAccount: PersonRequest {
 
     public func handle(_ scope: RequestScope) throws -> PersonAccount {
         let state = try CollectionCommands(scope.ledger).load(person, knownAt: knownAt, asOf: asOf)
-        guard state.exists else { throw KokiError(.invalidInput, "被保険者番号 \(person) の方は台帳にいません") }
+        guard state.exists else { throw KokiError.notInLedger(person) }
         try scope.recordRead([person])
         return PersonAccount(person, state.account, fiscalYear: fiscalYear)
     }

@@ -17,7 +17,7 @@ extension Counter {
         claimed: Yen?, payee: String?, account: BankAccount?, metadata: CommandMetadata
     ) throws -> BenefitApplicationReceived {
         guard let entry = try InsuredRegisterCommands(ledger).person(person) else {
-            throw KokiError(.invalidInput, "被保険者番号 \(person) の方は被保険者台帳にいません")
+            throw KokiError.notInRegister(person)
         }
         guard serviceFrom <= serviceThrough else {
             throw KokiError(

@@ -124,7 +124,7 @@ extension Counter {
         determination: CopayDetermination, members: [PersonID], tables: [CopayThresholds]
     ) {
         guard let entry = try InsuredRegisterCommands(ledger).person(person) else {
-            throw KokiError(.invalidInput, "被保険者番号 \(person) の方は被保険者台帳にいません")
+            throw KokiError.notInRegister(person)
         }
         let period = CopayPeriod(containing: date)
         let day = max(date, Self.determinationDate(entry, period: period))
@@ -219,10 +219,10 @@ extension Counter {
         _ person: PersonID, reason: CertificateReason, issuedOn: CivilDate, validFrom: CivilDate?, delivery: Delivery,
         office: String?, metadata: CommandMetadata
     ) throws -> CertificateIssued {
-        guard let entry = try InsuredRegisterCommands(ledger).person(person) else {
-            throw KokiError(.invalidInput, "被保険者番号 \(person) の方は被保険者台帳にいません")
-        }
         if let office { try checkOffice(office) }
+        guard let entry = try InsuredRegisterCommands(ledger).person(person) else {
+            throw KokiError.notInRegister(person)
+        }
         let from = validFrom ?? issuedOn
         guard entry.isInsured(on: from) else {
             throw KokiError(.invalidInput, "\(person) の方は\(StaffText.date(from))に被保険者でないため、資格確認書を交付できません")

@@ -42,8 +42,9 @@ public struct Counter: Sendable {
         try ledger.record([.counter(.settingsAdopted(CounterSettingsAdopted(settings: settings)))], metadata: metadata)
     }
 
-    /// The office as typed, checked against the offices adopted (when there are any).
+    /// The office as typed: plain text, checked against the offices adopted (when there are any).
     func checkOffice(_ office: String) throws {
+        _ = try checkedText(office, field: "--office", limit: 40)
         guard !office.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw KokiError(.invalidInput, "--office が空です：受け付けた窓口を入力してください")
         }
@@ -330,6 +331,7 @@ extension Counter {
     public func reject(_ number: String, reason: String, on date: CivilDate, metadata: CommandMetadata) throws
         -> ApplicationRejected
     {
+        let reason = try checkedText(reason, field: "--reason")
         let (application, _, version) = try self.application(number)
         if let problem = Self.problem(deciding: application, by: metadata.actor) {
             throw KokiError(.invalidInput, problem)

@@ -77,8 +77,7 @@ public struct RejectApplication: KokiRequest {
     }
 
     public func handle(_ scope: RequestScope) throws -> ApplicationRejected {
-        try Counter(scope.ledger).reject(
-            number, reason: try checkedText(reason, field: "--reason"), on: on ?? scope.today, metadata: scope.metadata())
+        try Counter(scope.ledger).reject(number, reason: reason, on: on ?? scope.today, metadata: scope.metadata())
     }
 }
 
@@ -220,7 +219,7 @@ public struct IssueCard: PersonRequest {
     public func handle(_ scope: RequestScope) throws -> CertificateIssued {
         try Counter(scope.ledger).issueCertificate(
             person, reason: reason, issuedOn: on ?? scope.today, validFrom: validFrom, delivery: delivery,
-            office: try office.map { try checkedText($0, field: "--office", limit: 40) }, metadata: scope.metadata())
+            office: office, metadata: scope.metadata())
     }
 }
 
@@ -241,8 +240,8 @@ public struct ReturnCertificate: PersonRequest {
 
     public func handle(_ scope: RequestScope) throws -> CertificateReturned {
         try Counter(scope.ledger).returnCertificate(
-            person, number: number, on: on ?? scope.today, how: lost ? .lost : .returned,
-            office: try office.map { try checkedText($0, field: "--office", limit: 40) }, metadata: scope.metadata())
+            person, number: number, on: on ?? scope.today, how: lost ? .lost : .returned, office: office,
+            metadata: scope.metadata())
     }
 }
 

@@ -418,7 +418,7 @@ public struct InsuredRegisterCommands: Sendable {
 
     private func loadExisting(_ person: PersonID) throws -> (InsuredRegister.Person, Int64) {
         let (entry, version) = try load(person)
-        guard let entry else { throw KokiError(.invalidInput, "被保険者番号 \(person) の方は被保険者台帳にいません") }
+        guard let entry else { throw KokiError.notInRegister(person) }
         return (entry, version)
     }
 

@@ -20,7 +20,7 @@ extension InsuredRegisterCommands {
     ) throws -> NetworkInquirySent {
         try ledger.businessCalendar(around: day).requireOpen(day, for: "an inquiry (情報照会)")
         let (entry, version) = try load(person)
-        guard let entry else { throw KokiError(.invalidInput, "被保険者番号 \(person) の方は被保険者台帳にいません") }
+        guard let entry else { throw KokiError.notInRegister(person) }
         let year = try incomeYear(year, today: day)
         let stamp = day.description.replacingOccurrences(of: "-", with: "")
         let sameDay = entry.networkInquiries.filter { $0.sentOn == day }.count

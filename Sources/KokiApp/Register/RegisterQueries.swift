@@ -69,7 +69,7 @@ public struct ShowPerson: KokiRequest {
     public func handle(_ scope: RequestScope) throws -> View {
         let register = InsuredRegisterCommands(scope.ledger)
         guard let entry = try register.person(number, through: knownAt) else {
-            throw KokiError(.invalidInput, "被保険者番号 \(number) の方は被保険者台帳にいません")
+            throw KokiError.notInRegister(number)
         }
         try scope.recordRead([entry.id], purpose: purpose)
         let identity = try register.identity(of: entry)
