@@ -221,6 +221,21 @@ extension Console {
     /// certificate asked for, anything else kept).
     static let consoleKinds: [ApplicationKind] = [.household, .mailing, .debit, .income, .certificate, .other]
 
+    /// The counter's payment form: a new action id each time the page is drawn.
+    static func paymentForm(_ person: PersonID, csrf: String, today: CivilDate) -> String {
+        """
+        <section aria-label="納付の記録"><h2>納付の記録（窓口）</h2>
+        <form method="post" action="/console/person/\(person.value)/payment" class="search">
+        \(hidden(csrf: csrf))
+        <label>金額（円） <input name="amount" inputmode="numeric" required></label>
+        <label>納付日 <input name="paidOn" type="date" value="\(today)" required></label>
+        <label>収納方法 <select name="channel">\(options([PaymentChannel.counter, .smartphone]))</select></label>
+        <label>領収番号 <input name="reference" maxlength="64"></label>
+        <button type="submit">記録する</button>
+        </form></section>
+        """
+    }
+
     static func applicationForm(_ person: PersonID, forms: Forms) -> String {
         """
         <section aria-label="申請・届出の受付"><h2>申請・届出の受付</h2>

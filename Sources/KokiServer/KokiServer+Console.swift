@@ -5,12 +5,12 @@ import KokiDomain
 import KokiEvents
 import LedgerStore
 
-/// `/console/…`: the staff console in the browser — server-rendered HTML in Japanese, no script,
-/// through the same core as every other door. Logging in is the same login (operators, lockout,
+/// `/console/…`: the staff console in the browser — server-rendered HTML in Japanese, working
+/// without script, through the same core as every other door. Logging in is the same login (operators, lockout,
 /// the session recorded, terminal `console`); the session travels in an HttpOnly, SameSite=Strict
 /// cookie; every form carries a token that must equal its cookie (a page of another site cannot
 /// post one); every page is sent with a Content-Security-Policy that allows nothing but this
-/// server's own style sheet, and every read of a person goes through the core, which checks the
+/// server's own style sheet and script, and every read of a person goes through the core, which checks the
 /// role and records the access as the command line's does.
 extension KokiServer {
     /// The terminal a console session is recorded with.
@@ -212,16 +212,8 @@ extension KokiServer {
         status invalid: HTTPResponse.Status = .internalServerError,
         render: @escaping @Sendable (R.Result) -> String
     ) async -> Response {
-        let today: CivilDate
-        do { today = try todayInJapan() } catch {
-            return Self.page(.serviceUnavailable, title: title, session: session, body: "")
-        }
-        let caller = Caller(credentials: session.credentials, terminal: Self.consoleTerminal, source: source, today: today)
-        let outcome = await onLedger(keyRequired: true) { ledger in
-            render(try KokiApplication(ledger).run(request, as: caller))
-        }
-        switch outcome {
-        case .success(let body): return Self.page(.ok, title: title, session: session, body: before + body)
+        switch await run(request, session: session, source: source, action: nil) {
+        case .success(let result): return Self.page(.ok, title: title, session: session, body: before + render(result))
         case .failure(let error):
             let failure = ExitStatus.classify(error)
             if Console.sessionEnded(error) { return Self.redirect("/console/login") }
@@ -258,23 +250,7 @@ extension KokiServer {
                     + Console.personPage(view, today: today, forms: forms)
                     + (forms.offers.contains(ReadAuditLog.name) ? Console.knownAtForm(view.person.number) : ""))
         case .failure(let error):
-            let failure = ExitStatus.classify(error)
-            let (status, title): (HTTPResponse.Status, String) =
-                switch failure.status {
-                case .accessDenied: (.forbidden, "権限がありません")
-                case .invalidInput, .notFound: (.notFound, "見つかりません")
-                default: (.internalServerError, "エラー")
-                }
-            // A session that ended (logged out, expired, its operator suspended) sends the clerk to log
-            // in again; a role that may not use the page is shown the refusal. The core words the
-            // first kind about the session and the second about the role.
-            if Console.sessionEnded(error) {
-                return Self.redirect("/console/login")
-            }
-            return Self.page(
-                status, title: title, session: session,
-                body: Console.searchForm(csrf: session.csrf)
-                    + "<p class=\"error\" role=\"alert\">\(Console.escape(failure.message))</p>")
+            return failurePage(error, session: session, title: "エラー", before: Console.searchForm(csrf: session.csrf))
         }
     }
 
@@ -474,26 +450,6 @@ enum Console {
             }.joined() + "</tbody></table>"
     }
 
-    /// The counter's payment form: a new action id each time the page is drawn.
-    static func paymentForm(_ person: PersonID, csrf: String, today: CivilDate) -> String {
-        let labels = Labels.current
-        let channels = [PaymentChannel.counter, .smartphone].map {
-            "<option value=\"\($0.rawValue)\">\(escape(labels.term($0)))</option>"
-        }.joined()
-        return """
-            <section aria-label="納付の記録"><h2>納付の記録（窓口）</h2>
-            <form method="post" action="/console/person/\(person.value)/payment" class="search">
-            <input type="hidden" name="csrf" value="\(csrf)">
-            <input type="hidden" name="action" value="\(Identifier.random())">
-            <label>金額（円） <input name="amount" inputmode="numeric" required></label>
-            <label>納付日 <input name="paidOn" type="date" value="\(today)" required></label>
-            <label>収納方法 <select name="channel">\(channels)</select></label>
-            <label>領収番号 <input name="reference" maxlength="64"></label>
-            <button type="submit">記録する</button>
-            </form></section>
-            """
-    }
-
     /// The delinquent list (滞納者一覧), largest first, each number a link to the person's page.
     static func delinquents(_ rows: [ArrearsCommands.Delinquent]) -> String {
         "<p>\(StaffText.count(rows.count))人（滞納額の多い順、最大200人）</p>"
@@ -570,7 +526,7 @@ enum Console {
         });
         """
 
-    /// Readable on a 1366×768 office screen, at the browser's own font size; no script.
+    /// Readable on a 1366×768 office screen, at the browser's own font size.
     static let style = """
         body { font-family: "Noto Sans CJK JP", "Hiragino Sans", sans-serif; margin: 0; color: #1a1a1a; }
         header { display: flex; gap: 1rem; align-items: center; background: #234; color: #fff; padding: .5rem 1rem; }

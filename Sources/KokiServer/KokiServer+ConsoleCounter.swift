@@ -17,10 +17,8 @@ extension KokiServer {
         // in a link that a proxy's log or the browser's history would keep.
         router.get("/console/find") { _, _ in Self.redirect("/console/search") }
         router.post("/console/find") { request, context -> Response in
-            guard let body = await Self.body(of: request) else { return Self.tooLarge }
-            guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
-            let form = Console.form(body)
-            guard Self.formIsOwn(request, form) else { return Self.stale(session) }
+            let posted = await Self.postedForm(request)
+            guard case .own(let session, let form) = posted else { return posted.response }
             let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
             let birth = form["birth"].flatMap { $0.isEmpty ? nil : $0 }
             let birthDate = birth.flatMap { try? CivilDate(iso: $0) }
@@ -80,8 +78,10 @@ extension KokiServer {
             } reference: { $0.id }
         }
         router.post("/console/person/:number/certificate") { request, context -> Response in
-            await documentForm(request, context) { form, person in
-                guard let person else { throw Console.FieldError("番号ではありません") }
+            guard let person = try? PersonID(context.parameters.get("number") ?? "") else {
+                return Self.redirect("/console/search")
+            }
+            return await documentForm(request, context, person: person) { form in
                 guard let year = form["year"].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
                     (1900...9999).contains(year)
                 else { throw Console.FieldError("「年」(--calendar-year) は西暦の年で入力してください") }
@@ -92,9 +92,8 @@ extension KokiServer {
             }
         }
         router.post("/console/notice/:number/reissue") { request, context -> Response in
-            await documentForm(request, context) { _, _ in
-                ReissueNotice(number: context.parameters.get("number") ?? "")
-            }
+            let number = context.parameters.get("number") ?? ""
+            return await documentForm(request, context, person: nil) { _ in ReissueNotice(number: number) }
         }
         router.get("/console/applications") { request, context -> Response in
             guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
@@ -138,10 +137,8 @@ extension KokiServer {
         make: ([String: String]) throws -> R,
         answer: (ConsoleSession, R.Result) async -> Response
     ) async -> Response {
-        guard let body = await Self.body(of: request) else { return Self.tooLarge }
-        guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
-        let form = Console.form(body)
-        guard Self.formIsOwn(request, form) else { return Self.stale(session) }
+        let posted = await Self.postedForm(request)
+        guard case .own(let session, let form) = posted else { return posted.response }
         guard let action = form["action"].flatMap(Identifier.init(string:)) else {
             return await refuse(session, "この画面から送られたものではありません。もう一度開いてください")
         }
@@ -150,9 +147,10 @@ extension KokiServer {
         switch await run(asked, session: session, source: context.source, action: action) {
         case .success(let result): return await answer(session, result)
         case .failure(let error):
-            if Console.sessionEnded(error) { return Self.redirect("/console/login") }
             let failure = ExitStatus.classify(error)
-            if failure.status == .accessDenied { return Self.refused(failure.message, session: session) }
+            if Console.sessionEnded(error) || failure.status == .accessDenied {
+                return failurePage(error, session: session, title: "権限がありません")
+            }
             return await refuse(session, Staff.namingFields(failure.message))
         }
     }
@@ -182,22 +180,19 @@ extension KokiServer {
     /// A form that issues a document (a payment certificate, a reissue): the document's page is
     /// the answer, ready to print — a notice's own A4 page, its inline style allowed by a nonce
     /// and nothing else. The action id makes the form sent again record nothing new.
+    /// A refusal shows the person's page again when the form was on it (`person`).
     func documentForm<R: KokiRequest>(
-        _ request: Request, _ context: ClientRequestContext,
-        _ make: @escaping @Sendable ([String: String], PersonID?) throws -> R
+        _ request: Request, _ context: ClientRequestContext, person: PersonID?,
+        _ make: @escaping @Sendable ([String: String]) throws -> R
     ) async -> Response where R.Result == Notice {
-        let person = context.parameters.get("number").flatMap { try? PersonID($0) }
-        let onPersonPage = request.uri.path.hasPrefix("/console/person/")
         func refuse(_ session: ConsoleSession, _ message: String) async -> Response {
-            if let person, onPersonPage {
+            if let person {
                 return await personPage(
                     person, session: session, source: context.source, error: message, status: .unprocessableContent)
             }
             return Self.page(.unprocessableContent, title: "文書", session: session, body: Console.error(message))
         }
-        return await posted(request, context, refuse: refuse) { form in
-            try make(form, person)
-        } answer: { session, notice in
+        return await posted(request, context, refuse: refuse, make: make) { session, notice in
             do {
                 return Self.document(try NoticeRenderer().html(notice))
             } catch {
@@ -210,12 +205,47 @@ extension KokiServer {
     func run<R: KokiRequest>(_ request: R, session: ConsoleSession, source: String, action: Identifier?) async
         -> Result<R.Result, any Error>
     {
+        await onCore(session: session, source: source, action: action) { application, caller in
+            try application.run(request, as: caller)
+        }
+    }
+
+    /// `work` on the application core, as the session's operator: today in Japan, the console's
+    /// terminal, the form's action id, and the files a form carried (none unless given).
+    func onCore<T: Sendable>(
+        session: ConsoleSession, source: String, action: Identifier?, files: any FileSource = LocalFiles(),
+        _ work: @escaping @Sendable (KokiApplication, Caller) throws -> T
+    ) async -> Result<T, any Error> {
         let today: CivilDate
         do { today = try todayInJapan() } catch { return .failure(error) }
         let caller = Caller(
             credentials: session.credentials, terminal: Self.consoleTerminal, source: source, today: today,
             action: action)
-        return await onLedger(keyRequired: true) { ledger in try KokiApplication(ledger).run(request, as: caller) }
+        return await onLedger(keyRequired: true) { ledger in try work(KokiApplication(ledger, files: files), caller) }
+    }
+
+    /// What a form posted from a console page carries, once it is this browser's own: its
+    /// session and fields — or the answer instead (a body too large, no session, another site's
+    /// form).
+    enum PostedForm {
+        case own(ConsoleSession, [String: String])
+        case answer(Response)
+
+        /// The answer to send when the form is not one to act on.
+        var response: Response {
+            switch self {
+            case .answer(let response): response
+            case .own(let session, _): KokiServer.stale(session)
+            }
+        }
+    }
+
+    static func postedForm(_ request: Request) async -> PostedForm {
+        guard let body = await body(of: request) else { return .answer(tooLarge) }
+        guard let session = consoleSession(request) else { return .answer(redirect("/console/login")) }
+        let form = Console.form(body)
+        guard formIsOwn(request, form) else { return .answer(stale(session)) }
+        return .own(session, form)
     }
 
     /// The application a reception form asks for: the reception's fields, and for a change of
@@ -347,11 +377,11 @@ extension KokiServer {
 
     /// Confirms or rejects an application as the session's operator; then its page again.
     func applicationDecision(_ request: Request, _ context: ClientRequestContext, reject: Bool) async -> Response {
-        guard let body = await Self.body(of: request) else { return Self.tooLarge }
-        guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
-        let form = Console.form(body)
-        guard Self.formIsOwn(request, form) else { return Self.stale(session) }
+        let posted = await Self.postedForm(request)
+        guard case .own(let session, let form) = posted else { return posted.response }
         let number = context.parameters.get("number") ?? ""
+        let done = Self.redirect(
+            "/console/applications/\(Console.queryValue(number))?done=\(reject ? "rejected" : "confirmed")")
         let source = context.source
         guard let action = form["action"].flatMap(Identifier.init(string:)) else {
             return await applicationPage(number, session: session, source: source, error: "もう一度開いてください")
@@ -369,19 +399,13 @@ extension KokiServer {
                 action: action
             ).map { _ in () }
         } else {
-            let today: CivilDate
-            do { today = try todayInJapan() } catch { return failurePage(error, session: session, title: "申請") }
-            let caller = Caller(
-                credentials: session.credentials, terminal: Self.consoleTerminal, source: source, today: today,
-                action: action)
             let upcast = upcast
-            outcome = await onLedger(keyRequired: true) { ledger in
-                _ = try KokiApplication(ledger).confirm(number, on: nil, as: caller) { try upcast(number, $0) }
+            outcome = await onCore(session: session, source: source, action: action) { application, caller in
+                _ = try application.confirm(number, on: nil, as: caller) { try upcast(number, $0) }
             }
         }
         switch outcome {
-        case .success:
-            return Self.redirect("/console/applications/\(Console.queryValue(number))?done=\(reject ? "rejected" : "confirmed")")
+        case .success: return done
         case .failure(let error):
             let failure = ExitStatus.classify(error)
             if Console.sessionEnded(error) { return Self.redirect("/console/login") }
@@ -390,8 +414,7 @@ extension KokiServer {
                 ShowApplication(number: number), session: session, source: source, action: nil),
                 Console.decided(view.application.state, by: session.credentials.operatorID, rejecting: reject)
             {
-                return Self.redirect(
-                    "/console/applications/\(Console.queryValue(number))?done=\(reject ? "rejected" : "confirmed")")
+                return done
             }
             return await applicationPage(
                 number, session: session, source: source, error: Staff.namingFields(failure.message),
@@ -401,20 +424,17 @@ extension KokiServer {
 
     // MARK: - Responses
 
-    /// A refusal's page: a session that ended goes to the login; a role that may not is told so.
-    func failurePage(_ error: any Error, session: ConsoleSession, title: String) -> Response {
+    /// A refusal's page, after `before` (the search, say): a session that ended goes to the
+    /// login; a role that may not is told so; what is not there is not found.
+    func failurePage(_ error: any Error, session: ConsoleSession, title: String, before: String = "") -> Response {
+        if Console.sessionEnded(error) { return Self.redirect("/console/login") }
         let failure = ExitStatus.classify(error)
+        let message = before + Console.error(Staff.namingFields(failure.message))
         switch failure.status {
-        case .accessDenied where Console.sessionEnded(error): return Self.redirect("/console/login")
-        case .accessDenied: return Self.refused(failure.message, session: session)
-        case .invalidInput, .notFound:
-            return Self.page(.notFound, title: "見つかりません", session: session, body: Console.error(Staff.namingFields(failure.message)))
-        default: return Self.page(.internalServerError, title: title, session: session, body: Console.error(failure.message))
+        case .accessDenied: return Self.page(.forbidden, title: "権限がありません", session: session, body: message)
+        case .invalidInput, .notFound: return Self.page(.notFound, title: "見つかりません", session: session, body: message)
+        default: return Self.page(.internalServerError, title: title, session: session, body: message)
         }
-    }
-
-    static func refused(_ message: String, session: ConsoleSession) -> Response {
-        page(.forbidden, title: "権限がありません", session: session, body: Console.error(message))
     }
 
     static func stale(_ session: ConsoleSession) -> Response {

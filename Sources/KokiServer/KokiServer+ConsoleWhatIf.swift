@@ -23,10 +23,8 @@ extension KokiServer {
         }
         // A POST: the rate table is pasted text, too long for a link (the form's token checked).
         router.post("/console/whatif") { request, context -> Response in
-            guard let body = await Self.body(of: request) else { return Self.tooLarge }
-            guard let session = Self.consoleSession(request) else { return Self.redirect("/console/login") }
-            let form = Console.form(body)
-            guard Self.formIsOwn(request, form) else { return Self.stale(session) }
+            let posted = await Self.postedForm(request)
+            guard case .own(let session, let form) = posted else { return posted.response }
             let rates = (form["rates"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             let yearText = (form["fiscalYear"] ?? "").trimmingCharacters(in: .whitespaces)
             let again = Console.whatIfForm(csrf: session.csrf, fiscalYear: yearText, rates: rates)
@@ -40,12 +38,8 @@ extension KokiServer {
                 fiscalYear: fiscalYear, rates: rates.isEmpty ? nil : Self.pastedRates, latest: true,
                 changedOnly: form["all"] == nil)
             let files = PastedFiles([Self.pastedRates: Data(rates.utf8)])
-            let today: CivilDate
-            do { today = try todayInJapan() } catch { return failurePage(error, session: session, title: title) }
-            let caller = Caller(
-                credentials: session.credentials, terminal: Self.consoleTerminal, source: context.source, today: today)
-            let outcome = await onLedger(keyRequired: true) { ledger in
-                try KokiApplication(ledger, files: files).run(asked, as: caller)
+            let outcome = await onCore(session: session, source: context.source, action: nil, files: files) {
+                try $0.run(asked, as: $1)
             }
             switch outcome {
             case .success(let answer):
