@@ -281,3 +281,119 @@ public struct CompactBalances: Sendable {
 
     static func day(_ date: CivilDate) -> Int32 { Int32(truncatingIfNeeded: date.daysSinceEpoch) }
 }
+
+// MARK: - Stored form
+
+extension CompactBalances {
+    /// Each period as the account has it (its key, due date and sums); `nil` when this state
+    /// cannot give them exactly (``isExact`` is `false`).
+    public func periods() -> [(key: PeriodKey, period: CollectionAccounts.Period)]? {
+        guard isExact else { return nil }
+        var out: [(key: PeriodKey, period: CollectionAccounts.Period)] = []
+        out.reserveCapacity(slots.count)
+        for i in slots.indices {
+            guard let key = Self.periodKey(slots[i].key), let period = period(i) else { return nil }
+            out.append((key, period))
+        }
+        return out
+    }
+
+    /// Writes the state as a stored read model keeps it, to be read back by ``init(reading:)``
+    /// and folded on from there. An inexact state is written as that alone.
+    public func write(to w: inout BinaryWriter) {
+        w.writeBool(isExact)
+        guard isExact else { return }
+        w.writeUInt(UInt64(slots.count))
+        for slot in slots {
+            for value in [slot.key, slot.due, slot.lastPaid, slot.extra] { w.writeInt(Int64(value)) }
+            w.write(slot.assessed)
+            w.write(slot.paid)
+            w.writeInt(slot.credit.total)
+            w.writeInt(slot.credit.yenDays)
+        }
+        w.writeUInt(UInt64(extras.count))
+        for e in extras {
+            for yen in [
+                e.appropriated, e.movedOut, e.reduced, e.writtenOff, e.lateFee, e.lateFeePaid, e.lateFeeWaived,
+                e.lateFeeWrittenOff,
+            ] {
+                w.write(yen)
+            }
+        }
+        w.writeUInt(UInt64(overpayments.count))
+        for o in overpayments {
+            w.writeString(o.id)
+            w.write(o.amount)
+            w.write(o.arose)
+            w.write(o.appropriated)
+            w.write(o.refunded)
+            w.write(o.prescribed)
+        }
+        w.writeUInt(UInt64(refunds.count))
+        for r in refunds {
+            w.writeString(r.id)
+            w.write(r.amount)
+            w.write(r.decidedOn)
+            w.writeBool(r.settled)
+        }
+        w.writeUInt(UInt64(dunned.count))
+        for d in dunned {
+            w.writeInt(Int64(d.year))
+            w.writeInt(Int64(d.count))
+        }
+    }
+
+    /// A state as ``write(to:)`` wrote it; a count, key or index that could not have been written
+    /// is refused as damage, never trusted.
+    public init(reading r: inout BinaryReader) throws {
+        self.init()
+        isExact = try r.readBool()
+        guard isExact else { return }
+        func int32(_ r: inout BinaryReader) throws -> Int32 {
+            let value = try r.readInt64()
+            guard let narrow = Int32(exactly: value) else { throw CodecError("\(value) is not a 32-bit figure") }
+            return narrow
+        }
+        let limit = 1 << 20
+        for _ in 0..<(try r.readCount(limit: limit)) {
+            var slot = Slot(key: try int32(&r), due: try int32(&r))
+            slot.lastPaid = try int32(&r)
+            slot.extra = try int32(&r)
+            slot.assessed = try r.readYen()
+            slot.paid = try r.readYen()
+            slot.credit.total = try r.readInt64()
+            slot.credit.yenDays = try r.readInt64()
+            slots.append(slot)
+        }
+        for _ in 0..<(try r.readCount(limit: limit)) {
+            var e = Extra()
+            e.appropriated = try r.readYen()
+            e.movedOut = try r.readYen()
+            e.reduced = try r.readYen()
+            e.writtenOff = try r.readYen()
+            e.lateFee = try r.readYen()
+            e.lateFeePaid = try r.readYen()
+            e.lateFeeWaived = try r.readYen()
+            e.lateFeeWrittenOff = try r.readYen()
+            extras.append(e)
+        }
+        guard slots.allSatisfy({ $0.extra < extras.count && $0.extra >= -1 }) else {
+            throw CodecError("a period's extra sums are missing")
+        }
+        for _ in 0..<(try r.readCount(limit: limit)) {
+            var o = Overpayment(id: try r.readString(), amount: try r.readYen(), arose: try r.readDate())
+            o.appropriated = try r.readYen()
+            o.refunded = try r.readYen()
+            o.prescribed = try r.readYen()
+            overpayments.append(o)
+        }
+        for _ in 0..<(try r.readCount(limit: limit)) {
+            var refund = Refund(id: try r.readString(), amount: try r.readYen(), decidedOn: try r.readDate())
+            refund.settled = try r.readBool()
+            refunds.append(refund)
+        }
+        for _ in 0..<(try r.readCount(limit: limit)) {
+            dunned.append((try int32(&r), try int32(&r)))
+        }
+    }
+}

@@ -184,32 +184,24 @@ extension CollectionCommands {
                     && adopted.calendar.dueDates(on: BusinessCalendar(extraClosedDays: Set(adopted.extraClosedDays)))
                         .first == debitDate
             }.map(\.calendar.fiscalYear))
-        let found = try candidates(
-            { $0.mandate(on: debitDate) != nil }, balances: { $0.outstanding > .zero },
-            types: [DebitMandateStarted.eventType], selection: .both)
         var versions: [PersonID: Int64] = [:]
-        for person in found.persons {
-            guard let state = try found.state(person), let mandate = state.account.mandate(on: debitDate) else {
-                continue
-            }
-            let account = state.account
+        for facts in try debitFacts(on: debitDate) {
             // Nobody's account is debited after their recorded death: the bank freezes it, and the
             // heirs pay what is still owed (相続による納付義務の承継) by slip.
-            if let died = state.entry?.diedOn, died < debitDate { continue }
-            let prepays = account.prepayment.map { $0 <= debitDate } == true
-            for (key, period) in account.periods.sorted(by: { $0.key < $1.key }) where period.outstanding > .zero {
+            if let died = facts.died, died < debitDate { continue }
+            let mandate = facts.mandate
+            let prepays = facts.prepayment.map { $0 <= debitDate } == true
+            for (key, period) in facts.periods where period.outstanding > .zero {
                 let prepaid =
                     prepays && period.dueDate > debitDate && prepaidYears.contains(key.fiscalYear.year)
                 guard period.dueDate == debitDate || prepaid else { continue }
                 // A period deferred (徴収猶予) on its due date is paid when the deferment ends.
-                guard state.assessments[key.fiscalYear]?.method(of: key.period) == .ordinary,
-                    !account.pendingReports.contains(where: { $0.key == key }),
-                    account.deferral(key, on: debitDate) == nil
-                else { continue }
+                guard facts.collectedByDebit(key) else { continue }
+                let person = facts.person
                 guard let bank = try vault.openAccount(mandate.account, for: person) else { continue }  // erased
                 let customer = try SlipNumber(person: person, key: key).description
                 // 新規コード 1: the first debit under this mandate.
-                let first = !account.debitRequests.contains { $0.debitDate >= mandate.startsOn }
+                let first = facts.lastRequested.map { $0 >= mandate.startsOn } != true
                 records.append(
                     ZenginDebitFile.Record(
                         bankCode: bank.bankCode, branchCode: bank.branchCode, accountType: bank.accountType,
@@ -219,7 +211,7 @@ extension CollectionCommands {
                     DebitRequested(
                         person: person, key: key, amount: period.outstanding, debitDate: debitDate,
                         customerNumber: customer, file: ""))
-                versions[person] = state.version
+                versions[person] = facts.version
             }
         }
         let file = ZenginDebitFile(

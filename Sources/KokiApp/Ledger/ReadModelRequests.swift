@@ -16,11 +16,13 @@ public struct ShowReadModels: KokiRequest {
     public struct Answer: Sendable, Codable {
         public var balances: StoredBalances.Status
         public var register: StoredRegister.Status
+        public var debits: StoredDebits.Status
     }
 
     public func handle(_ scope: RequestScope) throws -> Answer {
         Answer(
-            balances: try StoredBalances(scope.ledger).status(), register: try StoredRegister(scope.ledger.ports).status())
+            balances: try StoredBalances(scope.ledger).status(), register: try StoredRegister(scope.ledger.ports).status(),
+            debits: try StoredDebits(scope.ledger.ports).status())
     }
 }
 
@@ -44,6 +46,8 @@ public struct RebuildReadModels: KokiRequest {
         public var seconds: Double
         public var register: StoredRegister.Rebuild
         public var registerSeconds: Double
+        public var debits: StoredDebits.Rebuild
+        public var debitsSeconds: Double
     }
 
     public func handle(_ scope: RequestScope) throws -> Outcome {
@@ -57,7 +61,10 @@ public struct RebuildReadModels: KokiRequest {
             try StoredBalances(scope.ledger).rebuild(check: check, snapshotEvery: snapshotEvery)
         }
         let (register, registerSeconds) = try timed { try StoredRegister(scope.ledger.ports).rebuild(check: check) }
-        return Outcome(rebuild: report, seconds: seconds, register: register, registerSeconds: registerSeconds)
+        let (debits, debitsSeconds) = try timed { try StoredDebits(scope.ledger.ports).rebuild(check: check) }
+        return Outcome(
+            rebuild: report, seconds: seconds, register: register, registerSeconds: registerSeconds, debits: debits,
+            debitsSeconds: debitsSeconds)
     }
 }
 

@@ -84,6 +84,14 @@ struct RebuildCommand: ParsableCommand {
                             ("logicVersion", r.logicVersion.map { "\($0)" } ?? "null"),
                             ("currentLogicVersion", "\(InsuredRegister.storedVersion)"), ("rows", "\(r.rows)"),
                         ]))
+                    let d = answer.debits
+                    Output.line(
+                        JSON.object([
+                            ("model", JSON.string(StoredDebits.name)),
+                            ("position", d.position.map { "\($0)" } ?? "null"),
+                            ("logicVersion", d.logicVersion.map { "\($0)" } ?? "null"),
+                            ("currentLogicVersion", "\(StoredDebits.logicVersion)"), ("rows", "\(d.rows)"),
+                        ]))
                     return
                 }
                 func state(_ position: Int64?, _ version: Int?, current: Int) -> String {
@@ -103,6 +111,10 @@ struct RebuildCommand: ParsableCommand {
                 Output.line("  \(s.deltas) deltas, \(s.deltaBytes) bytes (LZ4)")
                 Output.line(
                     "\(StoredRegister.name): \(state(r.position, r.logicVersion, current: InsuredRegister.storedVersion)), \(r.rows) rows"
+                )
+                let d = answer.debits
+                Output.line(
+                    "\(StoredDebits.name): \(state(d.position, d.logicVersion, current: StoredDebits.logicVersion)), \(d.rows) rows"
                 )
                 return
             }
@@ -128,6 +140,16 @@ struct RebuildCommand: ParsableCommand {
                         ("differences", "\(register.differences.count)"),
                         ("swapped", register.swapped ? "true" : "false"),
                         ("seconds", String(format: "%.3f", outcome.registerSeconds)),
+                    ]))
+                let debits = outcome.debits
+                Output.line(
+                    JSON.object([
+                        ("model", JSON.string(StoredDebits.name)), ("position", "\(debits.position)"),
+                        ("persons", "\(debits.persons)"), ("events", "\(debits.events)"),
+                        ("comparedWith", debits.comparedWith.map { "\($0)" } ?? "null"),
+                        ("differences", "\(debits.differences.count)"),
+                        ("swapped", debits.swapped ? "true" : "false"),
+                        ("seconds", String(format: "%.3f", outcome.debitsSeconds)),
                     ]))
             } else {
                 Output.line(
@@ -164,8 +186,26 @@ struct RebuildCommand: ParsableCommand {
                 } else {
                     Output.line("there was no maintained register of this logic version to compare with")
                 }
+                let debits = outcome.debits
+                let ds = outcome.debitsSeconds
+                Output.line(
+                    "\(StoredDebits.name): folded \(debits.events) events of \(debits.persons) mandate holders from position 0 to \(debits.position) in \(String(format: "%.2f", ds)) s (\(Int(Double(debits.events) / max(ds, 1e-6))) events/s)"
+                )
+                if let compared = debits.comparedWith {
+                    Output.line(
+                        debits.differences.isEmpty
+                            ? "the maintained debit states (at position \(compared), caught up to \(debits.position)) are equal"
+                            : "\(debits.differences.count) \(debits.differences.count == 1 ? "state differs" : "states differ") from the maintained debit states (at position \(compared), caught up to \(debits.position)):"
+                    )
+                    for person in debits.differences.prefix(50) { Output.line("  \(person)") }
+                    if debits.differences.count > 50 { Output.line("  … and \(debits.differences.count - 50) more") }
+                } else {
+                    Output.line("there were no maintained debit states of this logic version to compare with")
+                }
             }
-            if check && !(report.differences.isEmpty && register.differences.isEmpty) {
+            if check
+                && !(report.differences.isEmpty && register.differences.isEmpty && outcome.debits.differences.isEmpty)
+            {
                 throw ExitCode(ExitStatus.ledgerAltered.rawValue)
             }
         }

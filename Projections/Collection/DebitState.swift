@@ -1,0 +1,137 @@
+import KokiDomain
+import KokiEvents
+
+/// What a bank-debit request decides from, for one person who ever had a mandate (口座振替),
+/// folded from their stream in order and kept compact: their mandates, the 全期前納 choice, the
+/// latest debit date requested, each fiscal year's pension-deducted periods (from the assessment
+/// in force) and each period's sums (``CompactBalances``) — not every payment and notice, as
+/// ``CollectionAccounts/Account`` keeps them. A stored read model keeps one per person and folds
+/// only what their stream gained since.
+///
+/// A few histories it does not follow, because their rule needs what it does not keep: a
+/// convenience store's preliminary report (pending until a payment with its reference), a
+/// deferment (徴収猶予, whose days are decided per period), and whatever ``CompactBalances``
+/// cannot follow. There ``isExact`` turns `false` and the request reads that person's stream,
+/// as it reads everyone's without the model.
+public struct DebitState: Sendable {
+    /// The person's stream version this state reflects.
+    public var version: Int64 = 0
+    public private(set) var mandates: [CollectionAccounts.Mandate] = []
+    /// The day 全期前納 was chosen, while it stands.
+    public private(set) var prepayment: CivilDate?
+    /// The latest debit date any request for this person was made for.
+    public private(set) var lastRequested: CivilDate?
+    /// Each fiscal year assessed, with its pension-deducted periods as bits (period n: bit n).
+    private var years: [(year: FiscalYear, pension: UInt32)] = []
+    private var balances = CompactBalances()
+    private var unfollowed = false
+
+    public init() {}
+
+    /// The event types this state follows (and those it gives up on): a catch-up reads only these.
+    public static let eventTypes: Set<String> = CompactBalances.eventTypes.union([
+        DebitMandateStarted.eventType, DebitMandateStopped.eventType, DebitPrepaymentChosen.eventType,
+        DebitRequested.eventType, ConveniencePaymentReported.eventType, CollectionDeferred.eventType,
+    ])
+
+    /// Whether this state answers exactly as the person's account would.
+    public var isExact: Bool { !unfollowed && balances.isExact }
+
+    /// Folds one of the person's events, in stream order.
+    public mutating func apply(_ event: KokiEvent) {
+        switch event {
+        case .debitMandateStarted(let e):
+            // As the account: a new mandate replaces the one in force from its start.
+            for i in mandates.indices where mandates[i].stopsOn.map({ $0 > e.startsOn }) ?? true {
+                mandates[i].stopsOn = max(mandates[i].startsOn, e.startsOn)
+            }
+            mandates.append(CollectionAccounts.Mandate(startsOn: e.startsOn, stopsOn: nil, account: e.account))
+        case .debitMandateStopped(let e):
+            for i in mandates.indices where mandates[i].stopsOn.map({ $0 > e.stopsOn }) ?? true {
+                mandates[i].stopsOn = max(mandates[i].startsOn, e.stopsOn)
+            }
+        case .debitPrepaymentChosen(let e):
+            prepayment = e.change == .chosen ? e.on : nil
+        case .debitRequested(let e):
+            lastRequested = max(lastRequested ?? e.debitDate, e.debitDate)
+        case .conveniencePaymentReported, .collectionDeferred:
+            unfollowed = true
+        case .premiumAssessed(let e):
+            var bits: UInt32 = 0
+            for period in e.pensionPeriods where (0..<32).contains(period.number) { bits |= 1 << period.number }
+            if let i = years.firstIndex(where: { $0.year == e.fiscalYear }) {
+                years[i].pension = bits
+            } else {
+                years.append((e.fiscalYear, bits))
+            }
+        default:
+            break
+        }
+        balances.apply(event)
+    }
+
+    /// The mandate in force on a day.
+    public func mandate(on date: CivilDate) -> CollectionAccounts.Mandate? { mandates.last { $0.isActive(on: date) } }
+
+    /// How a period is collected under its year's assessment in force (`nil`: the year was
+    /// never assessed).
+    public func method(of key: PeriodKey) -> CollectionMethod? {
+        guard let year = years.first(where: { $0.year == key.fiscalYear }) else { return nil }
+        let n = key.period.number
+        return (0..<32).contains(n) && year.pension & (1 << n) != 0 ? .pensionDeduction : .ordinary
+    }
+
+    /// Each period with its sums, as the account has them; `nil` when not ``isExact``.
+    public func periods() -> [(key: PeriodKey, period: CollectionAccounts.Period)]? {
+        isExact ? balances.periods() : nil
+    }
+
+    // MARK: - Stored form
+
+    /// The bytes a stored read model keeps (see ``init(stored:)``).
+    public var stored: [UInt8] {
+        var w = BinaryWriter(capacity: 256)
+        w.writeUInt(1)  // the form's version
+        w.writeInt(version)
+        w.writeArray(mandates) { w, m in
+            w.write(m.startsOn)
+            w.writeOptional(m.stopsOn) { $0.write($1) }
+            w.writeBytes(m.account.bytes)
+        }
+        w.writeOptional(prepayment) { $0.write($1) }
+        w.writeOptional(lastRequested) { $0.write($1) }
+        w.writeArray(years) { w, y in
+            w.write(y.year)
+            w.writeUInt(UInt64(y.pension))
+        }
+        w.writeBool(unfollowed)
+        balances.write(to: &w)
+        return w.bytes
+    }
+
+    /// A state as ``stored`` wrote it.
+    public init(stored bytes: [UInt8]) throws {
+        self.init()
+        try bytes.withUnsafeBytes { buffer in
+            var r = BinaryReader(buffer)
+            guard try r.readUInt() == 1 else { throw CodecError("a debit state of another form") }
+            version = try r.readInt64()
+            mandates = try r.readArray { r in
+                CollectionAccounts.Mandate(
+                    startsOn: try r.readDate(), stopsOn: try r.readOptional { try $0.readDate() },
+                    account: SealedIdentity(bytes: try r.readBytes()))
+            }
+            prepayment = try r.readOptional { try $0.readDate() }
+            lastRequested = try r.readOptional { try $0.readDate() }
+            years = try r.readArray { r in
+                let year = try r.readFiscalYear()
+                let bits = try r.readUInt()
+                guard let pension = UInt32(exactly: bits) else { throw CodecError("\(bits) is not a period set") }
+                return (year, pension)
+            }
+            unfollowed = try r.readBool()
+            balances = try CompactBalances(reading: &r)
+            try r.expectEnd()
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import KokiReadModels
+import LedgerStore
+
+extension CollectionCommands {
+    /// What a debit request decides from for one payer with a mandate in force on the debit date:
+    /// the same facts whether they come from the stored debit states or from the payer's stream.
+    struct DebitFacts {
+        var person: PersonID
+        /// The mandate in force on the debit date.
+        var mandate: CollectionAccounts.Mandate
+        var died: CivilDate?
+        var prepayment: CivilDate?
+        /// The latest debit date ever requested for the payer.
+        var lastRequested: CivilDate?
+        /// Every period with its sums, by key.
+        var periods: [(key: PeriodKey, period: CollectionAccounts.Period)]
+        /// Whether a period is collected by debit on the day: collected ordinarily (not from the
+        /// pension), not reported paid at a convenience store, not deferred (徴収猶予).
+        var collectedByDebit: (PeriodKey) -> Bool
+        /// The payer's stream version the facts reflect (the request's append expects it).
+        var version: Int64
+    }
+
+    /// The facts of every payer with a mandate in force on `date` who may owe something, by
+    /// number: from the stored debit states (a state that cannot follow its payer exactly, from
+    /// their stream) in a ledger file; from the city a process holds, or from each candidate's
+    /// stream, elsewhere. `fromStore: false` takes the second way everywhere (the reference the
+    /// tests hold the first to).
+    func debitFacts(on date: CivilDate, fromStore: Bool = true) throws -> [DebitFacts] {
+        if fromStore, !ledger.hasCurrentCity, let stored = try StoredDebits(ledger.ports).states() {
+            let register = try StoredRegister(ledger.ports).heads()
+            var facts: [DebitFacts] = []
+            for (person, state) in stored.states.sorted(by: { $0.key < $1.key }) {
+                guard state.isExact else {
+                    let streamed = try load(person, knownAt: .position(stored.position), settings: nil)
+                    if let found = Self.debitFacts(streamed, on: date) { facts.append(found) }
+                    continue
+                }
+                guard let mandate = state.mandate(on: date), let periods = state.periods() else { continue }
+                guard periods.contains(where: { $0.period.outstanding > .zero }) else { continue }
+                facts.append(
+                    DebitFacts(
+                        person: person, mandate: mandate, died: register.person(person)?.diedOn,
+                        prepayment: state.prepayment, lastRequested: state.lastRequested,
+                        periods: periods.sorted { $0.key < $1.key },
+                        collectedByDebit: { state.method(of: $0) == .ordinary }, version: state.version))
+            }
+            return facts
+        }
+        let found = try candidates(
+            { $0.mandate(on: date) != nil }, balances: { $0.outstanding > .zero },
+            types: [DebitMandateStarted.eventType], selection: .both)
+        return try found.persons.compactMap { person in try found.state(person).flatMap { Self.debitFacts($0, on: date) } }
+    }
+
+    /// A payer's facts from their folded state (`nil`: no mandate in force on `date`).
+    static func debitFacts(_ state: PersonState, on date: CivilDate) -> DebitFacts? {
+        let account = state.account
+        guard let mandate = account.mandate(on: date) else { return nil }
+        let pending = Set(account.pendingReports.map(\.key))
+        return DebitFacts(
+            person: state.person, mandate: mandate, died: state.entry?.diedOn, prepayment: account.prepayment,
+            lastRequested: account.debitRequests.map(\.debitDate).max(),
+            periods: account.periods.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+            collectedByDebit: { key in
+                state.assessments[key.fiscalYear]?.method(of: key.period) == .ordinary && !pending.contains(key)
+                    && account.deferral(key, on: date) == nil
+            }, version: state.version)
+    }
+}

@@ -1,0 +1,236 @@
+import Foundation
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import LedgerStore
+
+/// The stored read model of bank debit (口座振替): for every person who ever had a mandate, what
+/// a debit request decides from (``DebitState``: mandates, the 全期前納 choice, the last debit
+/// date requested, the collection method and sums of each period) in the ledger file
+/// (`rm_debits`), with the position and logic version it reflects (`rm_models`).
+///
+/// `debit export` reads these rows instead of each mandate holder's whole stream: a fresh
+/// process answers in time proportional to the mandate holders, not to their histories.
+///
+/// - **Caught up, never half a command.** A writable ledger brings the table up to the head in
+///   one transaction before answering. Each stored state folds only the events its person's
+///   stream gained since (an annual run adds one assessment to each); a person whose first
+///   mandate arrived since is folded from their whole stream.
+/// - **Rebuilt from zero on demand, and whenever its logic changed.** ``rebuild(check:)`` folds
+///   every mandate holder's stream into a fresh table and compares the two in SQL; a table of
+///   another ``logicVersion`` is never read.
+/// - A state that cannot follow its person exactly (``DebitState/isExact``) is kept as such; the
+///   request then reads that person's stream, as it reads everyone's without the model (in a
+///   PostgreSQL ledger, and for the past).
+public struct StoredDebits: Sendable {
+    public static let name = "debits"
+    /// The version of the logic (and of the stored form) that fills the table.
+    public static let logicVersion = 1
+
+    let ports: LedgerPorts
+
+    public init(_ ports: LedgerPorts) { self.ports = ports }
+
+    private var store: any EventStore { ports.events }
+
+    public struct Rebuild: Sendable, Codable {
+        public var position: Int64
+        public var persons: Int
+        public var events: Int
+        /// The maintained table's position before the rebuild, or nil when there was none of
+        /// this logic to compare with.
+        public var comparedWith: Int64?
+        /// The persons whose stored state differs from a fold of their stream.
+        public var differences: [PersonID]
+        public var swapped: Bool
+    }
+
+    public struct Status: Sendable, Codable {
+        public var position: Int64?
+        public var logicVersion: Int?
+        public var rows: Int
+    }
+
+    /// Every mandate holder's state at the head, and the head, from the table (caught up first);
+    /// `nil` where there is no table beside the events (a PostgreSQL ledger) or a read-only
+    /// ledger's table does not reflect its head: the caller folds the streams instead.
+    public func states() throws -> (states: [PersonID: DebitState], position: Int64)? {
+        guard case .beside(let tables) = ports.readModels else { return nil }
+        if !store.isReadOnly { try catchUp() }
+        return try tables.readingModel(Self.schema) { tx in
+            let head = try tx.head()
+            guard let model = try tx.state(), model.logicVersion == Self.logicVersion, model.position == head else {
+                return nil
+            }
+            return (try Self.readTable(tx, .maintained), head)
+        }
+    }
+
+    public func status() throws -> Status {
+        guard case .beside(let tables) = ports.readModels else { return Status(rows: 0) }
+        return try tables.readingModel(Self.schema) { tx in
+            guard let model = try tx.state() else { return Status(rows: 0) }
+            return Status(position: model.position, logicVersion: model.logicVersion, rows: try tx.count())
+        }
+    }
+
+    // MARK: - Maintenance
+
+    /// Brings the table up to the head (building it from zero when missing or of another logic),
+    /// in one transaction; returns how many persons' states changed. Nothing on a store without
+    /// tables beside the events.
+    @discardableResult
+    public func catchUp() throws -> Int {
+        guard case .beside(let tables) = ports.readModels, !store.isReadOnly else { return 0 }
+        return try tables.writingModel(Self.schema) { tx in
+            try tx.createTables()
+            let head = try tx.head()
+            guard let model = try tx.state(), model.logicVersion == Self.logicVersion else {
+                try tx.recreate(.maintained)
+                let built = try Self.fill(tx, .maintained, through: head)
+                try tx.setPosition(head)
+                return built.persons
+            }
+            guard model.position < head else { return 0 }
+            return try Self.advance(tx, from: model.position, to: head)
+        }
+    }
+
+    /// Folds every mandate holder's stream from zero into a fresh table and compares it with the
+    /// maintained one (caught up to the same head first); swaps it in unless `check`.
+    public func rebuild(check: Bool) throws -> Rebuild {
+        guard case .beside(let tables) = ports.readModels else {
+            throw KokiError(
+                .invalidInput, "the stored read models live in a SQLite ledger file; \(store.location) folds instead")
+        }
+        return try tables.writingModel(Self.schema) { tx in
+            try tx.createTables()
+            let head = try tx.head()
+            var comparedWith: Int64?
+            if let model = try tx.state(), model.logicVersion == Self.logicVersion {
+                comparedWith = model.position
+                if model.position < head { try Self.advance(tx, from: model.position, to: head) }
+            }
+            try tx.recreate(.rebuilt)
+            let built = try Self.fill(tx, .rebuilt, through: head)
+            let differences =
+                comparedWith == nil ? [] : try Array(Set(tx.differences().map(\.key))).sorted().map { try PersonID($0) }
+            if check {
+                try tx.dropRebuilt()
+            } else {
+                try tx.swapInRebuilt()
+                try tx.setPosition(head)
+            }
+            return Rebuild(
+                position: head, persons: built.persons, events: built.events, comparedWith: comparedWith,
+                differences: differences, swapped: !check)
+        }
+    }
+
+    // MARK: - Folding
+
+    /// One person's state from their whole stream, through a position, and the events read.
+    static func fold(_ tx: any ReadModelTransaction, _ person: PersonID, through: Int64) throws -> (
+        state: DebitState, events: Int
+    ) {
+        var state = DebitState()
+        let count = try extend(&state, tx, person, after: 0, through: through)
+        return (state, count)
+    }
+
+    /// Folds into `state` the person's events after their stream version `after`, through a
+    /// position; the version follows every event read. Returns how many.
+    static func extend(
+        _ state: inout DebitState, _ tx: any ReadModelTransaction, _ person: PersonID, after version: Int64,
+        through: Int64
+    ) throws -> Int {
+        var query = EventQuery.stream(try StreamName(person.streamName), fromVersion: version + 1)
+        query.throughPosition = through
+        query.readsEnvelopes = false
+        var count = 0
+        try StoredEvents.forEach(in: tx, query) { view, event in
+            count += 1
+            state.version = view.streamVersion
+            state.apply(event)
+        }
+        return count
+    }
+
+    /// The persons with a mandate recorded in `(after, through]`, found through the index by type.
+    static func mandated(_ tx: any ReadModelTransaction, after: Int64, through: Int64) throws -> [PersonID] {
+        var query = EventQuery.from(position: after + 1)
+        query.throughPosition = through
+        query.types = [DebitMandateStarted.eventType]
+        query.readsEnvelopes = false
+        var found = Set<PersonID>()
+        try StoredEvents.forEach(in: tx, query) { _, event in if let person = event.person { found.insert(person) } }
+        return found.sorted()
+    }
+
+    /// Every mandate holder's row into `table`, each folded from their own stream.
+    static func fill(_ tx: any ReadModelTransaction, _ table: ReadModelTable, through: Int64) throws -> (
+        persons: Int, events: Int
+    ) {
+        var (persons, events) = (0, 0)
+        for person in try mandated(tx, after: 0, through: through) {
+            let folded = try fold(tx, person, through: through)
+            events += folded.events
+            try tx.insert([row(person, folded.state)], into: table)
+            persons += 1
+        }
+        return (persons, events)
+    }
+
+    /// Brings the maintained table from `from` to `to`: each stored state whose stream grew folds
+    /// what it gained; a person with a first mandate since is folded whole. Returns how many.
+    @discardableResult
+    static func advance(_ tx: any ReadModelTransaction, from: Int64, to: Int64) throws -> Int {
+        var stored: [String: [UInt8]] = [:]
+        try tx.forEachRow(in: .maintained, key: nil, part: nil) { stored[$0.key] = $0.document ?? [] }
+        var changed = 0
+        for key in try tx.keysChanged(after: from, through: to) {
+            guard let bytes = stored[key] else { continue }
+            let person = try PersonID(key)
+            var state = try damage(key) { try DebitState(stored: bytes) }
+            guard try extend(&state, tx, person, after: state.version, through: to) > 0 else { continue }
+            try tx.deleteRows(of: key)
+            try tx.insert([row(person, state)], into: .maintained)
+            changed += 1
+        }
+        for person in try mandated(tx, after: from, through: to) where stored[person.value] == nil {
+            try tx.insert([row(person, try fold(tx, person, through: to).state)], into: .maintained)
+            changed += 1
+        }
+        try tx.setPosition(to)
+        return changed
+    }
+
+    // MARK: - The table
+
+    /// One row per mandate holder (part 0): whether the state follows them exactly (1) or the
+    /// request reads their stream (0), and the state's bytes as its document.
+    static let schema = ReadModelSchema(
+        name: name, logicVersion: logicVersion, table: "rm_debits", keyColumn: "person", partColumn: "part",
+        columns: [ReadModelSchema.Column("exact")], keyStreamPrefix: "person/", document: true)
+
+    static func row(_ person: PersonID, _ state: DebitState) -> ReadModelRow {
+        ReadModelRow(key: person.value, part: 0, values: [state.isExact ? 1 : 0], document: state.stored)
+    }
+
+    static func readTable(_ tx: any ReadModelTransaction, _ table: ReadModelTable) throws -> [PersonID: DebitState] {
+        var states: [PersonID: DebitState] = [:]
+        try tx.forEachRow(in: table, key: nil, part: nil) { row in
+            states[try PersonID(row.key)] = try damage(row.key) { try DebitState(stored: row.document ?? []) }
+        }
+        return states
+    }
+
+    /// Names the person whose stored state `body` finds damaged.
+    static func damage<T>(_ key: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw KokiError(.undecodableEvent, "the stored debit state of \(key) is damaged: \(error)")
+        }
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+import GRDB
+@_spi(Batch) @testable import KokiApp
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import KokiReadModels
+import KokiSimulation
+import KokiTestSupport
+import LedgerStore
+import Testing
+
+/// The stored debit states: maintained by catching up at random moments of a simulated city, they
+/// equal a fold of every mandate holder's stream from scratch, and a debit request decides from
+/// them exactly what it decides from the streams, on every due date; damage names the person.
+@Suite struct StoredDebitsTests {
+    /// A small simulated city whose debit states were caught up at random days.
+    static func city(seed: UInt64, insured: Int = 80) throws -> (folder: TemporaryFolder, ledger: KokiLedger, caughtUp: Int) {
+        let folder = try TemporaryFolder()
+        let settings = SimulationSettings(insured: insured, years: 2, seed: seed, firstFiscalYear: 2024)
+        let simulation = try CitySimulation.create(at: folder.path("city.ledger"), settings: settings)
+        let stored = StoredDebits(simulation.ledger.ports)
+        var random = SeededGenerator(seed: seed)
+        var (caughtUp, failure) = (0, (any Error)?.none)
+        _ = try simulation.run { _ in
+            guard Int.random(in: 0..<3, using: &random) == 0 else { return }
+            do { caughtUp += try stored.catchUp() > 0 ? 1 : 0 } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return (folder, simulation.ledger, caughtUp)
+    }
+
+    /// FY2026 adopted (the standard calendar with 全期前納) and assessed: every payer owes again.
+    @discardableResult
+    static func assessTheNextYear(_ ledger: KokiLedger) throws -> InstallmentCalendar {
+        var calendar = InstallmentCalendar.standard(fiscalYear: 2026)
+        calendar.debitPrepayment = true
+        func meta(_ name: String) -> CommandMetadata {
+            CommandMetadata(commandID: Identifier(derivedFrom: Array("test/\(name)".utf8)), actor: "test")
+        }
+        let assessment = AssessmentCommands(ledger)
+        var table = RateTable.chiba(fiscalYear: 2025)!
+        table.fiscalYear = 2026
+        try assessment.adoptRates(table, metadata: meta("rates"))
+        try assessment.adoptCalendar(calendar, metadata: meta("calendar"))
+        _ = try assessment.runAnnual(
+            fiscalYear: try FiscalYear(2026), decidedOn: try CivilDate(iso: "2026-07-10"), actor: "test",
+            runID: Identifier(derivedFrom: Array("test/annual".utf8)))
+        return calendar
+    }
+
+    /// A fresh process's view of the ledger: no city in memory, so requests read the stored models.
+    static func reopened(_ folder: TemporaryFolder) throws -> KokiLedger {
+        KokiLedger(try Ledger.open(at: folder.path("city.ledger")))
+    }
+
+    @Test(arguments: [3, 17] as [UInt64])
+    func maintainedAtRandomMomentsEqualsTheStreamsAndDecidesAlike(seed: UInt64) throws {
+        let (folder, simulated, caughtUp) = try Self.city(seed: seed)
+        defer { withExtendedLifetime(folder) {} }
+        #expect(caughtUp > 3)
+        // The next year's annual run: the table then folds one assessment more for each payer.
+        try Self.assessTheNextYear(simulated)
+        let ledger = try Self.reopened(folder)
+        #expect(!ledger.hasCurrentCity)
+        let stored = try #require(try StoredDebits(ledger.ports).states())
+        #expect(stored.position == (try ledger.store.head().position))
+        // Every mandate holder, and a city where debit is a real part of collection.
+        #expect(stored.states.count > 5)
+        #expect(stored.states.values.filter(\.isExact).count > 5)
+
+        let commands = CollectionCommands(ledger)
+        for (person, state) in stored.states {
+            let account = try commands.load(person).account
+            let folded = try commands.load(person)
+            #expect(state.version == folded.version, "\(person)")
+            #expect(state.mandates == account.mandates, "\(person)")
+            #expect(state.prepayment == account.prepayment, "\(person)")
+            #expect(state.lastRequested == account.debitRequests.map(\.debitDate).max(), "\(person)")
+            guard state.isExact else { continue }
+            let periods = try #require(state.periods())
+            #expect(Dictionary(uniqueKeysWithValues: periods.map { ($0.key, $0.period) }) == account.periods, "\(person)")
+            for key in account.periods.keys {
+                #expect(state.method(of: key) == folded.assessments[key.fiscalYear]?.method(of: key.period), "\(person) \(key)")
+            }
+        }
+
+        // The same facts on every day a debit could be asked for, from the table and from the streams.
+        var days = Set<CivilDate>()
+        for year in [2024, 2025, 2026] {
+            if let adopted = try ledger.installmentCalendar(fiscalYear: year) {
+                days.formUnion(adopted.calendar.dueDates(on: BusinessCalendar(extraClosedDays: Set(adopted.extraClosedDays))))
+            }
+        }
+        #expect(days.count >= 27)
+        var decided = 0
+        for day in days.sorted() {
+            let fromTable = try commands.debitFacts(on: day)
+            let fromStreams = try commands.debitFacts(on: day, fromStore: false)
+            #expect(fromTable.map(\.person) == fromStreams.map(\.person), "on \(day)")
+            for (a, b) in zip(fromTable, fromStreams) {
+                #expect(a.mandate == b.mandate && a.died == b.died && a.prepayment == b.prepayment, "\(a.person) on \(day)")
+                #expect(a.lastRequested == b.lastRequested && a.version == b.version, "\(a.person) on \(day)")
+                #expect(a.periods.map(\.key) == b.periods.map(\.key), "\(a.person) on \(day)")
+                #expect(a.periods.map(\.period) == b.periods.map(\.period), "\(a.person) on \(day)")
+                for (key, _) in a.periods {
+                    #expect(a.collectedByDebit(key) == b.collectedByDebit(key), "\(a.person) \(key) on \(day)")
+                    decided += a.collectedByDebit(key) ? 1 : 0
+                }
+            }
+        }
+        // Not an empty comparison: periods collected by debit were found.
+        #expect(decided > 0)
+
+        let check = try StoredDebits(ledger.ports).rebuild(check: true)
+        #expect(check.comparedWith != nil && check.differences.isEmpty && !check.swapped)
+        #expect(check.persons == stored.states.count)
+        withExtendedLifetime(simulated) {}
+    }
+
+    /// The year after the simulation, FY2026 adopted with 全期前納 and assessed: the debit request
+    /// a fresh process writes from the table is the one the city in memory writes, byte for byte,
+    /// and records the same events; a second request for the day is refused alike.
+    @Test func theRequestFileIsTheSameFromTheTableAndFromTheCity() throws {
+        let (folder, simulated, _) = try Self.city(seed: 5, insured: 120)
+        defer { withExtendedLifetime(folder) {} }
+        let calendar = try Self.assessTheNextYear(simulated)
+        // A copy made now: one side answers from the table, the other from a city in memory.
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: folder.path("city.ledger") + suffix) {
+            try FileManager.default.copyItem(
+                atPath: folder.path("city.ledger") + suffix, toPath: folder.path("warm.ledger") + suffix)
+        }
+        let cold = try Self.reopened(folder)
+        let warm = KokiLedger(try Ledger.open(at: folder.path("warm.ledger")))
+        _ = try warm.currentCity()
+        #expect(warm.hasCurrentCity)
+        let originator = CollectionCommands.Originator(
+            code: "1234567890", name: "ﾏﾂﾄﾞｼ", bankCode: "0001", branchCode: "001", accountType: 1,
+            accountNumber: "1234567")
+        let before = try cold.store.head().position
+        #expect(before == (try warm.store.head().position))
+        var requested = 0
+        for due in calendar.dueDates().prefix(3) {
+            let answers = try [cold, warm].map {
+                try CollectionCommands($0).exportDebit(on: due, originator: originator, actor: "test")
+            }
+            #expect(answers[0].bytes == answers[1].bytes && answers[0].total == answers[1].total, "on \(due)")
+            requested += answers[0].records
+            for ledger in [cold, warm] {
+                #expect(throws: KokiError.self) {
+                    try CollectionCommands(ledger).exportDebit(on: due, originator: originator, actor: "test")
+                }
+            }
+        }
+        #expect(requested > 0)
+        // The same events recorded (the times they were recorded at aside).
+        #expect(
+            try CandidatesTests.events(of: cold, after: before) == CandidatesTests.events(of: warm, after: before))
+        #expect(!cold.hasCurrentCity)
+        let check = try StoredDebits(cold.ports).rebuild(check: true)
+        #expect(check.differences.isEmpty && check.comparedWith != nil)
+    }
+
+    @Test func anAlteredStateIsFoundAndMendedAndDamageNamesThePerson() throws {
+        let (folder, _, _) = try Self.city(seed: 9)
+        defer { withExtendedLifetime(folder) {} }
+        let ledger = try Self.reopened(folder)
+        let stored = StoredDebits(ledger.ports)
+        try stored.catchUp()
+        let path = folder.path("city.ledger")
+        // Someone gives a mandate holder another's state by hand: it decodes, but is wrong.
+        let a = try DatabaseQueue(path: path).write { db -> String in
+            let rows = try Row.fetchAll(db, sql: "SELECT person, document FROM rm_debits ORDER BY person LIMIT 2")
+            let a: String = rows[0][0]
+            try db.execute(sql: "UPDATE rm_debits SET document = ? WHERE person = ?", arguments: [rows[1][1] as Data, a])
+            return a
+        }
+        let found = try stored.rebuild(check: true)
+        #expect(found.differences.map(\.value) == [a])
+        let mended = try stored.rebuild(check: false)
+        #expect(mended.swapped && mended.differences.map(\.value) == [a])
+        #expect(try stored.rebuild(check: true).differences.isEmpty)
+
+        // A table of another logic is rebuilt, not read.
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "UPDATE rm_models SET logic_version = 99 WHERE name = 'debits'")
+            try db.execute(sql: "UPDATE rm_debits SET document = x'00'")
+        }
+        #expect(try stored.states() != nil)
+        #expect(try stored.status().logicVersion == StoredDebits.logicVersion)
+
+        // A damaged state of this logic is an error naming the person, never a wrong request.
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "UPDATE rm_debits SET document = x'0102' WHERE person = ?", arguments: [a])
+        }
+        #expect {
+            try stored.states()
+        } throws: { error in
+            "\(error)".contains("stored debit state of \(a) is damaged")
+        }
+    }
+}
