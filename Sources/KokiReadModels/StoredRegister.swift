@@ -417,6 +417,21 @@ extension StoredRegister {
             }, else: { $0 })
     }
 
+    /// The heads of some persons' entries (as ``heads()`` has them), by number: only theirs are
+    /// decoded. A person not in the register is missing from the answer.
+    public func heads(of persons: Set<PersonID>) throws -> [PersonID: InsuredRegister.Person] {
+        let keys = Set(persons.map(\.value))
+        let entries = try current(
+            { tx in
+                try Self.heads { body in
+                    try tx.forEachRow(in: .maintained, key: nil, part: 0) { row in
+                        if keys.contains(row.key) { try body(row) }
+                    }
+                }
+            }, else: { register in persons.compactMap { register.person($0) } })
+        return Dictionary(entries.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The heads of the rows `select` reads, read in one pass and decoded on every core.
     private static func heads(_ select: ((ReadModelRow) throws -> Void) throws -> Void) throws
         -> [InsuredRegister.Person]

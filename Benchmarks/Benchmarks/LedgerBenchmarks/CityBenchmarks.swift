@@ -638,4 +638,62 @@ func cityBenchmarks() {
     } setup: {
         _ = city()
     }
+
+    // The first bank debit of the year after the city's last (`koki debit export`): the next
+    // year's tables adopted (全期前納 offered) and its annual run (not timed), then, in a fresh
+    // process, the stored debit states caught up (each mandate holder folds the assessment the run
+    // added) and the request file written from them. Beside it, the way it was decided before:
+    // each mandate holder's stream folded (`CollectionCommands.load`), and a plain SQLite scan.
+    Benchmark(
+        "City: the year's first debit request from the stored debit states, vs each mandate holder's stream and a plain SQLite scan",
+        configuration: .init(
+            metrics: [
+                .wallClock, .peakMemoryResident, Metric.cost("export ms"), Metric.cost("caught up ms"),
+                Metric.cost("built from zero ms"), Metric.cost("streams folded ms"), Metric.cost("SQLite scan ms"),
+                Metric.cost("records"), Metric.cost("mandate holders"),
+            ],
+            maxIterations: 1)
+    ) { benchmark in
+        let fixture = city()
+        let scanTime = fixture.scanSeconds()
+        let scratch = Scratch()
+        let koki = fixture.copy(into: scratch)
+        let built = try seconds { try StoredDebits(koki.ports).catchUp() }
+        let next = try FiscalYear(fixture.lastFiscalYear.year + 1)
+        var table = RateTable.chiba(fiscalYear: fixture.lastFiscalYear.year)!
+        table.fiscalYear = next.year
+        var calendar = InstallmentCalendar.standard(fiscalYear: next.year)
+        calendar.debitPrepayment = true
+        let assessment = AssessmentCommands(koki)
+        func meta() -> CommandMetadata { CommandMetadata(actor: "bench") }
+        try assessment.adoptRates(table, metadata: meta())
+        try assessment.adoptCalendar(calendar, metadata: meta())
+        _ = try assessment.runAnnual(fiscalYear: next, decidedOn: try CivilDate(year: next.year, month: 7, day: 10), actor: "bench")
+        // A fresh open, as a process starts: nothing of the city in memory.
+        let fresh = try KokiLedger.keyed(
+            try Ledger.open(at: scratch.path("copy.ledger")).ports, keyFile: fixture.path + ".key", required: false)
+        let stored = StoredDebits(fresh.ports)
+        let caughtUp = try seconds { try stored.catchUp() }
+        let originator = CollectionCommands.Originator(
+            code: "1234567890", name: "ﾏﾂﾄﾞｼ", bankCode: "0001", branchCode: "001", accountType: 1,
+            accountNumber: "1234567")
+        let due = calendar.dueDates().first!
+        var records = 0
+        let export = try seconds {
+            records = try CollectionCommands(fresh).exportDebit(on: due, originator: originator, actor: "bench").records
+        }
+        precondition(records > 0)
+        let holders = try stored.states()!.states.keys.sorted()
+        let commands = CollectionCommands(fresh)
+        let streams = try seconds { for person in holders { blackHole(try commands.load(person).account.outstanding) } }
+        benchmark.measurement(Metric.cost("export ms"), Int(export * 1000))
+        benchmark.measurement(Metric.cost("caught up ms"), Int(caughtUp * 1000))
+        benchmark.measurement(Metric.cost("built from zero ms"), Int(built * 1000))
+        benchmark.measurement(Metric.cost("streams folded ms"), Int(streams * 1000))
+        benchmark.measurement(Metric.cost("SQLite scan ms"), Int(scanTime * 1000))
+        benchmark.measurement(Metric.cost("records"), records)
+        benchmark.measurement(Metric.cost("mandate holders"), holders.count)
+    } setup: {
+        _ = city()
+    }
 }

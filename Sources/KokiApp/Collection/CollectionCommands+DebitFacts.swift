@@ -22,6 +22,8 @@ extension CollectionCommands {
         var collectedByDebit: (PeriodKey) -> Bool
         /// The payer's stream version the facts reflect (the request's append expects it).
         var version: Int64
+        /// Taken from a stored state (the death is then the register's to tell).
+        var fromTable = true
     }
 
     /// The facts of every payer with a mandate in force on `date` who may owe something, by
@@ -31,7 +33,6 @@ extension CollectionCommands {
     /// tests hold the first to).
     func debitFacts(on date: CivilDate, fromStore: Bool = true) throws -> [DebitFacts] {
         if fromStore, !ledger.hasCurrentCity, let stored = try StoredDebits(ledger.ports).states() {
-            let register = try StoredRegister(ledger.ports).heads()
             var facts: [DebitFacts] = []
             for (person, state) in stored.states.sorted(by: { $0.key < $1.key }) {
                 guard state.isExact else {
@@ -43,11 +44,13 @@ extension CollectionCommands {
                 guard periods.contains(where: { $0.period.outstanding > .zero }) else { continue }
                 facts.append(
                     DebitFacts(
-                        person: person, mandate: mandate, died: register.person(person)?.diedOn,
-                        prepayment: state.prepayment, lastRequested: state.lastRequested,
-                        periods: periods.sorted { $0.key < $1.key },
+                        person: person, mandate: mandate, died: nil, prepayment: state.prepayment,
+                        lastRequested: state.lastRequested, periods: periods.sorted { $0.key < $1.key },
                         collectedByDebit: { state.method(of: $0) == .ordinary }, version: state.version))
             }
+            // Who has died, from the register's heads of these payers alone.
+            let heads = try StoredRegister(ledger.ports).heads(of: Set(facts.lazy.filter(\.fromTable).map(\.person)))
+            for i in facts.indices where facts[i].fromTable { facts[i].died = heads[facts[i].person]?.diedOn }
             return facts
         }
         let found = try candidates(
@@ -68,6 +71,6 @@ extension CollectionCommands {
             collectedByDebit: { key in
                 state.assessments[key.fiscalYear]?.method(of: key.period) == .ordinary && !pending.contains(key)
                     && account.deferral(key, on: date) == nil
-            }, version: state.version)
+            }, version: state.version, fromTable: false)
     }
 }
