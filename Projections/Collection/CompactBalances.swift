@@ -298,6 +298,21 @@ extension CompactBalances {
         return out
     }
 
+    /// The periods with premium still owing (``CollectionAccounts/Period/outstanding`` above
+    /// zero), as the account has them; `nil` when not ``isExact``. A period whose sums are all
+    /// inline is judged without building it.
+    public func owing() -> [(key: PeriodKey, period: CollectionAccounts.Period)]? {
+        guard isExact else { return nil }
+        var out: [(key: PeriodKey, period: CollectionAccounts.Period)] = []
+        for i in slots.indices {
+            // Without rarer sums a period owes what is assessed less what was paid.
+            if slots[i].extra < 0 && slots[i].assessed <= slots[i].paid { continue }
+            guard let key = Self.periodKey(slots[i].key), let period = period(i) else { return nil }
+            if period.outstanding > .zero { out.append((key, period)) }
+        }
+        return out
+    }
+
     /// Writes the state as a stored read model keeps it, to be read back by ``init(reading:)``
     /// and folded on from there. An inexact state is written as that alone.
     public func write(to w: inout BinaryWriter) {

@@ -24,6 +24,10 @@ public struct DebitState: Sendable {
     /// Each fiscal year assessed, with its pension-deducted periods as bits (period n: bit n).
     private var years: [(year: FiscalYear, pension: UInt32)] = []
     private var balances = CompactBalances()
+    /// The period sums as stored, not decoded yet (a request decodes only the payers with a
+    /// mandate in force on its day); decoded before anything is folded.
+    private var storedBalances: [UInt8]?
+    private var storedBalancesExact = true
     private var unfollowed = false
 
     public init() {}
@@ -35,10 +39,14 @@ public struct DebitState: Sendable {
     ])
 
     /// Whether this state answers exactly as the person's account would.
-    public var isExact: Bool { !unfollowed && balances.isExact }
+    public var isExact: Bool { !unfollowed && (storedBalances == nil ? balances.isExact : storedBalancesExact) }
 
     /// Folds one of the person's events, in stream order.
-    public mutating func apply(_ event: KokiEvent) {
+    public mutating func apply(_ event: KokiEvent) throws {
+        if let bytes = storedBalances {
+            balances = try Self.decodeBalances(bytes)
+            storedBalances = nil
+        }
         switch event {
         case .debitMandateStarted(let e):
             // As the account: a new mandate replaces the one in force from its start.
@@ -82,8 +90,24 @@ public struct DebitState: Sendable {
     }
 
     /// Each period with its sums, as the account has them; `nil` when not ``isExact``.
-    public func periods() -> [(key: PeriodKey, period: CollectionAccounts.Period)]? {
-        isExact ? balances.periods() : nil
+    public func periods() throws -> [(key: PeriodKey, period: CollectionAccounts.Period)]? {
+        guard isExact else { return nil }
+        return try storedBalances.map(Self.decodeBalances)?.periods() ?? balances.periods()
+    }
+
+    /// The periods with premium still owing, with their sums; `nil` when not ``isExact``.
+    public func owing() throws -> [(key: PeriodKey, period: CollectionAccounts.Period)]? {
+        guard isExact else { return nil }
+        return try storedBalances.map(Self.decodeBalances)?.owing() ?? balances.owing()
+    }
+
+    private static func decodeBalances(_ bytes: [UInt8]) throws -> CompactBalances {
+        try bytes.withUnsafeBytes { buffer in
+            var r = BinaryReader(buffer)
+            let balances = try CompactBalances(reading: &r)
+            try r.expectEnd()
+            return balances
+        }
     }
 
     // MARK: - Stored form
@@ -91,7 +115,7 @@ public struct DebitState: Sendable {
     /// The bytes a stored read model keeps (see ``init(stored:)``).
     public var stored: [UInt8] {
         var w = BinaryWriter(capacity: 256)
-        w.writeUInt(1)  // the form's version
+        w.writeUInt(2)  // the form's version
         w.writeInt(version)
         w.writeArray(mandates) { w, m in
             w.write(m.startsOn)
@@ -105,7 +129,13 @@ public struct DebitState: Sendable {
             w.writeUInt(UInt64(y.pension))
         }
         w.writeBool(unfollowed)
-        balances.write(to: &w)
+        if let storedBalances {
+            w.writeBytes(storedBalances)
+        } else {
+            var inner = BinaryWriter(capacity: 256)
+            balances.write(to: &inner)
+            w.writeBytes(inner.bytes)
+        }
         return w.bytes
     }
 
@@ -114,7 +144,7 @@ public struct DebitState: Sendable {
         self.init()
         try bytes.withUnsafeBytes { buffer in
             var r = BinaryReader(buffer)
-            guard try r.readUInt() == 1 else { throw CodecError("a debit state of another form") }
+            guard try r.readUInt() == 2 else { throw CodecError("a debit state of another form") }
             version = try r.readInt64()
             mandates = try r.readArray { r in
                 CollectionAccounts.Mandate(
@@ -130,7 +160,11 @@ public struct DebitState: Sendable {
                 return (year, pension)
             }
             unfollowed = try r.readBool()
-            balances = try CompactBalances(reading: &r)
+            let inner = try r.readBytes()
+            // The sums' first byte says whether they follow the person exactly.
+            guard let first = inner.first, first <= 1 else { throw CodecError("the period sums are missing") }
+            storedBalances = inner
+            storedBalancesExact = first == 1
             try r.expectEnd()
         }
     }

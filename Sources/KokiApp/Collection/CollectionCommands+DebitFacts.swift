@@ -15,8 +15,8 @@ extension CollectionCommands {
         var prepayment: CivilDate?
         /// The latest debit date ever requested for the payer.
         var lastRequested: CivilDate?
-        /// Every period with its sums, by key.
-        var periods: [(key: PeriodKey, period: CollectionAccounts.Period)]
+        /// The periods with premium still owing, with their sums, by key.
+        var owing: [(key: PeriodKey, period: CollectionAccounts.Period)]
         /// Whether a period is collected by debit on the day: collected ordinarily (not from the
         /// pension), not reported paid at a convenience store, not deferred (徴収猶予).
         var collectedByDebit: (PeriodKey) -> Bool
@@ -40,12 +40,13 @@ extension CollectionCommands {
                     if let found = Self.debitFacts(streamed, on: date) { facts.append(found) }
                     continue
                 }
-                guard let mandate = state.mandate(on: date), let periods = state.periods() else { continue }
-                guard periods.contains(where: { $0.period.outstanding > .zero }) else { continue }
+                guard let mandate = state.mandate(on: date) else { continue }
+                let owing = try StoredDebits.damage(person.value) { try state.owing() } ?? []
+                guard !owing.isEmpty else { continue }
                 facts.append(
                     DebitFacts(
                         person: person, mandate: mandate, died: nil, prepayment: state.prepayment,
-                        lastRequested: state.lastRequested, periods: periods.sorted { $0.key < $1.key },
+                        lastRequested: state.lastRequested, owing: owing.sorted { $0.key < $1.key },
                         collectedByDebit: { state.method(of: $0) == .ordinary }, version: state.version))
             }
             // Who has died, from the register's heads of these payers alone.
@@ -67,7 +68,9 @@ extension CollectionCommands {
         return DebitFacts(
             person: state.person, mandate: mandate, died: state.entry?.diedOn, prepayment: account.prepayment,
             lastRequested: account.debitRequests.map(\.debitDate).max(),
-            periods: account.periods.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+            owing: account.periods.filter { $0.value.outstanding > .zero }.sorted { $0.key < $1.key }.map {
+                ($0.key, $0.value)
+            },
             collectedByDebit: { key in
                 state.assessments[key.fiscalYear]?.method(of: key.period) == .ordinary && !pending.contains(key)
                     && account.deferral(key, on: date) == nil

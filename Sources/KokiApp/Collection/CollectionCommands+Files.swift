@@ -191,7 +191,7 @@ extension CollectionCommands {
             if let died = facts.died, died < debitDate { continue }
             let mandate = facts.mandate
             let prepays = facts.prepayment.map { $0 <= debitDate } == true
-            for (key, period) in facts.periods where period.outstanding > .zero {
+            for (key, period) in facts.owing {
                 let prepaid =
                     prepays && period.dueDate > debitDate && prepaidYears.contains(key.fiscalYear.year)
                 guard period.dueDate == debitDate || prepaid else { continue }
