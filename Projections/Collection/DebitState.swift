@@ -43,7 +43,9 @@ public struct DebitState: Sendable {
 
     /// Folds one of the person's events, in stream order.
     public mutating func apply(_ event: KokiEvent) throws {
-        if let bytes = storedBalances {
+        // The stored period sums are decoded only for an event that changes them (a debit
+        // request, the commonest, does not).
+        if let bytes = storedBalances, CompactBalances.eventTypes.contains(event.typeName) {
             balances = try Self.decodeBalances(bytes)
             storedBalances = nil
         }
@@ -75,7 +77,7 @@ public struct DebitState: Sendable {
         default:
             break
         }
-        balances.apply(event)
+        if storedBalances == nil { balances.apply(event) }
     }
 
     /// The mandate in force on a day.

@@ -424,8 +424,13 @@ extension StoredRegister {
         let entries = try current(
             { tx in
                 try Self.heads { body in
-                    try tx.forEachRow(in: .maintained, key: nil, part: 0) { row in
-                        if keys.contains(row.key) { try body(row) }
+                    // A few persons are looked up one by one; many, in one pass over the table.
+                    if keys.count * 8 < (try tx.count()) {
+                        for key in keys.sorted() { try tx.forEachRow(in: .maintained, key: key, part: 0, body) }
+                    } else {
+                        try tx.forEachRow(in: .maintained, key: nil, part: 0) { row in
+                            if keys.contains(row.key) { try body(row) }
+                        }
                     }
                 }
             }, else: { register in persons.compactMap { register.person($0) } })

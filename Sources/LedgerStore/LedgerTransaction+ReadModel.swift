@@ -128,8 +128,12 @@ extension LedgerTransaction: ReadModelTransaction {
     }
 
     public func deleteRows(of key: String) throws {
-        try db.cachedStatement(sql: "DELETE FROM \(name(.maintained)) WHERE \(schema.keyColumn) = ?")
-            .execute(arguments: [key])
+        // Bound through the C API, as `insert` is: a catch-up replaces thousands of persons' rows.
+        let statement = RawStatement(
+            try db.cachedStatement(sql: "DELETE FROM \(name(.maintained)) WHERE \(schema.keyColumn) = ?"), db)
+        defer { statement.reset() }
+        statement.bind(1, key)
+        _ = try statement.step()
     }
 
     public func insert(_ rows: [ReadModelRow], into table: ReadModelTable) throws {

@@ -60,7 +60,21 @@ import Testing
         defer { withExtendedLifetime(folder) {} }
         #expect(caughtUp > 3)
         // The next year's annual run: the table then folds one assessment more for each payer.
-        try Self.assessTheNextYear(simulated)
+        let next = try Self.assessTheNextYear(simulated)
+        // Two payers die before the year's first debit, recorded before their mandates are
+        // stopped: the request must still pass them by.
+        let first = next.dueDates().first!
+        let payers = try CollectionCommands(simulated).debitFacts(on: first, fromStore: false).prefix(2)
+        #expect(payers.count == 2)
+        for payer in payers {
+            try simulated.record(
+                [
+                    .eligibilityLost(
+                        EligibilityLost(
+                            person: payer.person, reason: .died, eventDate: first.adding(days: -11),
+                            effectiveFrom: first.adding(days: -10)))
+                ], metadata: CommandMetadata(actor: "test"))
+        }
         let ledger = try Self.reopened(folder)
         #expect(!ledger.hasCurrentCity)
         let stored = try #require(try StoredDebits(ledger.ports).states())

@@ -15,7 +15,8 @@ extension CollectionCommands {
         var prepayment: CivilDate?
         /// The latest debit date ever requested for the payer.
         var lastRequested: CivilDate?
-        /// The periods with premium still owing, with their sums, by key.
+        /// The periods with premium still owing that a debit on the day could ask for (``askable``),
+        /// with their sums, by key.
         var owing: [(key: PeriodKey, period: CollectionAccounts.Period)]
         /// Whether a period is collected by debit on the day: collected ordinarily (not from the
         /// pension), not reported paid at a convenience store, not deferred (徴収猶予).
@@ -26,7 +27,8 @@ extension CollectionCommands {
         var fromTable = true
     }
 
-    /// The facts of every payer with a mandate in force on `date` who may owe something, by
+    /// The facts of every payer with a mandate in force on `date` who owes a period the day could
+    /// ask for, by
     /// number: from the stored debit states (a state that cannot follow its payer exactly, from
     /// their stream) in a ledger file; from the city a process holds, or from each candidate's
     /// stream, elsewhere. `fromStore: false` takes the second way everywhere (the reference the
@@ -35,13 +37,16 @@ extension CollectionCommands {
         if fromStore, !ledger.hasCurrentCity, let stored = try StoredDebits(ledger.ports).states() {
             var facts: [DebitFacts] = []
             for (person, state) in stored.states.sorted(by: { $0.key < $1.key }) {
+                // Mandates are followed exactly even where the periods are not.
+                guard let mandate = state.mandate(on: date) else { continue }
                 guard state.isExact else {
                     let streamed = try load(person, knownAt: .position(stored.position), settings: nil)
-                    if let found = Self.debitFacts(streamed, on: date) { facts.append(found) }
+                    if let found = Self.debitFacts(streamed, on: date), !found.owing.isEmpty { facts.append(found) }
                     continue
                 }
-                guard let mandate = state.mandate(on: date) else { continue }
-                let owing = try StoredDebits.damage(person.value) { try state.owing() } ?? []
+                let owing = try StoredDebits.damage(person.value) { try state.owing() }?.filter {
+                    Self.askable($0.period, on: date, prepayment: state.prepayment)
+                } ?? []
                 guard !owing.isEmpty else { continue }
                 facts.append(
                     DebitFacts(
@@ -58,6 +63,13 @@ extension CollectionCommands {
             { $0.mandate(on: date) != nil }, balances: { $0.outstanding > .zero },
             types: [DebitMandateStarted.eventType], selection: .both)
         return try found.persons.compactMap { person in try found.state(person).flatMap { Self.debitFacts($0, on: date) } }
+            .filter { !$0.owing.isEmpty }
+    }
+
+    /// Whether a debit on `date` could ask for a period: due that day, or due later for a payer
+    /// who chose 全期前納 by then (whether the year offers it the request decides).
+    static func askable(_ period: CollectionAccounts.Period, on date: CivilDate, prepayment: CivilDate?) -> Bool {
+        period.dueDate == date || (period.dueDate > date && prepayment.map { $0 <= date } == true)
     }
 
     /// A payer's facts from their folded state (`nil`: no mandate in force on `date`).
@@ -68,9 +80,9 @@ extension CollectionCommands {
         return DebitFacts(
             person: state.person, mandate: mandate, died: state.entry?.diedOn, prepayment: account.prepayment,
             lastRequested: account.debitRequests.map(\.debitDate).max(),
-            owing: account.periods.filter { $0.value.outstanding > .zero }.sorted { $0.key < $1.key }.map {
-                ($0.key, $0.value)
-            },
+            owing: account.periods.filter {
+                $0.value.outstanding > .zero && askable($0.value, on: date, prepayment: account.prepayment)
+            }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
             collectedByDebit: { key in
                 state.assessments[key.fiscalYear]?.method(of: key.period) == .ordinary && !pending.contains(key)
                     && account.deferral(key, on: date) == nil
