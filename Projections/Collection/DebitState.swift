@@ -114,10 +114,16 @@ public struct DebitState: Sendable {
 
     // MARK: - Stored form
 
-    /// The bytes a stored read model keeps (see ``init(stored:)``).
-    public var stored: [UInt8] {
-        var w = BinaryWriter(capacity: 256)
-        w.writeUInt(2)  // the form's version
+    /// Whether the period sums changed since the state was read back (a stored read model
+    /// rewrites them only then: they are most of a state's bytes).
+    public var sumsChanged: Bool { storedBalances == nil }
+
+    /// The bytes a stored read model keeps, in two parts (see ``init(head:sums:)``): the head —
+    /// the version, mandates, choices, last debit date, pension periods — which most events
+    /// change, and the period sums, which only money and assessments change.
+    public var stored: (head: [UInt8], sums: [UInt8]) {
+        var w = BinaryWriter(capacity: 128)
+        w.writeUInt(3)  // the form's version
         w.writeInt(version)
         w.writeArray(mandates) { w, m in
             w.write(m.startsOn)
@@ -131,22 +137,18 @@ public struct DebitState: Sendable {
             w.writeUInt(UInt64(y.pension))
         }
         w.writeBool(unfollowed)
-        if let storedBalances {
-            w.writeBytes(storedBalances)
-        } else {
-            var inner = BinaryWriter(capacity: 256)
-            balances.write(to: &inner)
-            w.writeBytes(inner.bytes)
-        }
-        return w.bytes
+        if let storedBalances { return (w.bytes, storedBalances) }
+        var sums = BinaryWriter(capacity: 256)
+        balances.write(to: &sums)
+        return (w.bytes, sums.bytes)
     }
 
-    /// A state as ``stored`` wrote it.
-    public init(stored bytes: [UInt8]) throws {
+    /// A state as ``stored`` wrote it. The sums are decoded when first needed.
+    public init(head: [UInt8], sums: [UInt8]) throws {
         self.init()
-        try bytes.withUnsafeBytes { buffer in
+        try head.withUnsafeBytes { buffer in
             var r = BinaryReader(buffer)
-            guard try r.readUInt() == 2 else { throw CodecError("a debit state of another form") }
+            guard try r.readUInt() == 3 else { throw CodecError("a debit state of another form") }
             version = try r.readInt64()
             mandates = try r.readArray { r in
                 CollectionAccounts.Mandate(
@@ -162,12 +164,11 @@ public struct DebitState: Sendable {
                 return (year, pension)
             }
             unfollowed = try r.readBool()
-            let inner = try r.readBytes()
-            // The sums' first byte says whether they follow the person exactly.
-            guard let first = inner.first, first <= 1 else { throw CodecError("the period sums are missing") }
-            storedBalances = inner
-            storedBalancesExact = first == 1
             try r.expectEnd()
         }
+        // The sums' first byte says whether they follow the person exactly.
+        guard let first = sums.first, first <= 1 else { throw CodecError("the period sums are missing") }
+        storedBalances = sums
+        storedBalancesExact = first == 1
     }
 }

@@ -25,7 +25,7 @@ import LedgerStore
 public struct StoredDebits: Sendable {
     public static let name = "debits"
     /// The version of the logic (and of the stored form) that fills the table.
-    public static let logicVersion = 2
+    public static let logicVersion = 3
 
     let ports: LedgerPorts
 
@@ -175,7 +175,7 @@ public struct StoredDebits: Sendable {
         for person in try mandated(tx, after: 0, through: through) {
             let folded = try fold(tx, person, through: through)
             events += folded.events
-            try tx.insert([row(person, folded.state)], into: table)
+            try tx.insert(rows(person, folded.state), into: table)
             persons += 1
         }
         return (persons, events)
@@ -188,14 +188,16 @@ public struct StoredDebits: Sendable {
     @discardableResult
     static func advance(_ tx: any ReadModelTransaction, from: Int64, to: Int64) throws -> Int {
         let keys = try tx.keysChanged(after: from, through: to)
-        var stored: [String: [UInt8]] = [:]
-        if keys.count * 4 > (try tx.count()) {
+        var stored: [String: (head: [UInt8], sums: [UInt8])] = [:]
+        func keep(_ row: ReadModelRow) {
+            if row.part == 0 { stored[row.key, default: ([], [])].head = row.document ?? [] }
+            if row.part == 1 { stored[row.key, default: ([], [])].sums = row.document ?? [] }
+        }
+        if keys.count * 8 > (try tx.count()) {
             // A batch run touched many: one pass over the table costs less than a lookup each.
-            try tx.forEachRow(in: .maintained, key: nil, part: nil) { stored[$0.key] = $0.document ?? [] }
+            try tx.forEachRow(in: .maintained, key: nil, part: nil, keep)
         } else {
-            for key in keys {
-                try tx.forEachRow(in: .maintained, key: key, part: nil) { stored[$0.key] = $0.document ?? [] }
-            }
+            for key in keys { try tx.forEachRow(in: .maintained, key: key, part: nil, keep) }
         }
         var states: [String: DebitState] = [:]
         var query = EventQuery.from(position: from + 1)
@@ -211,8 +213,8 @@ public struct StoredDebits: Sendable {
             if let folding = states[key] {
                 state = folding
             } else {
-                guard let bytes = stored[key] else { return }
-                state = try damage(key) { try DebitState(stored: bytes) }
+                guard let parts = stored[key] else { return }
+                state = try damage(key) { try DebitState(head: parts.head, sums: parts.sums) }
             }
             guard view.streamVersion > state.version else { return }
             state.version = view.streamVersion
@@ -220,12 +222,19 @@ public struct StoredDebits: Sendable {
             states[key] = state
         }
         for (key, state) in states {
-            try tx.deleteRows(of: key)
-            try tx.insert([row(try PersonID(key), state)], into: .maintained)
+            // The head always; the period sums only when they changed (they are most of the bytes).
+            let rows = rows(try PersonID(key), state)
+            if state.sumsChanged {
+                try tx.deleteRows(of: key)
+                try tx.insert(rows, into: .maintained)
+            } else {
+                try tx.deleteRow(of: key, part: 0)
+                try tx.insert([rows[0]], into: .maintained)
+            }
         }
         var changed = states.count
         for person in try mandated(tx, after: from, through: to) where stored[person.value] == nil {
-            try tx.insert([row(person, try fold(tx, person, through: to).state)], into: .maintained)
+            try tx.insert(rows(person, try fold(tx, person, through: to).state), into: .maintained)
             changed += 1
         }
         try tx.setPosition(to)
@@ -234,21 +243,43 @@ public struct StoredDebits: Sendable {
 
     // MARK: - The table
 
-    /// One row per mandate holder (part 0): whether the state follows them exactly (1) or the
-    /// request reads their stream (0), and the state's bytes as its document.
+    /// Two rows per mandate holder: the state's head (part 0) and its period sums (part 1), each
+    /// with whether the state follows them exactly (1) or the request reads their stream (0).
     static let schema = ReadModelSchema(
         name: name, logicVersion: logicVersion, table: "rm_debits", keyColumn: "person", partColumn: "part",
         columns: [ReadModelSchema.Column("exact")], keyStreamPrefix: "person/", document: true)
 
-    static func row(_ person: PersonID, _ state: DebitState) -> ReadModelRow {
-        ReadModelRow(key: person.value, part: 0, values: [state.isExact ? 1 : 0], document: state.stored)
+    static func rows(_ person: PersonID, _ state: DebitState) -> [ReadModelRow] {
+        let stored = state.stored
+        let exact: Int64 = state.isExact ? 1 : 0
+        return [
+            ReadModelRow(key: person.value, part: 0, values: [exact], document: stored.head),
+            ReadModelRow(key: person.value, part: 1, values: [exact], document: stored.sums),
+        ]
     }
 
     static func readTable(_ tx: any ReadModelTransaction, _ table: ReadModelTable) throws -> [PersonID: DebitState] {
         var states: [PersonID: DebitState] = [:]
+        var head: (key: String, bytes: [UInt8])?
         try tx.forEachRow(in: table, key: nil, part: nil) { row in
-            states[try PersonID(row.key)] = try damage(row.key) { try DebitState(stored: row.document ?? []) }
+            switch row.part {
+            case 0:
+                if let head { try damage(head.key) { throw KokiError(.undecodableEvent, "its period sums are missing") } }
+                head = (row.key, row.document ?? [])
+            case 1:
+                guard let found = head, found.key == row.key else {
+                    try damage(row.key) { throw KokiError(.undecodableEvent, "its head is missing") }
+                    return
+                }
+                states[try PersonID(row.key)] = try damage(row.key) {
+                    try DebitState(head: found.bytes, sums: row.document ?? [])
+                }
+                head = nil
+            default:
+                try damage(row.key) { throw KokiError(.undecodableEvent, "part \(row.part) is not one of a state's") }
+            }
         }
+        if let head { try damage(head.key) { throw KokiError(.undecodableEvent, "its period sums are missing") } }
         return states
     }
 

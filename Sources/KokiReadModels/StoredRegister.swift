@@ -425,7 +425,7 @@ extension StoredRegister {
             { tx in
                 try Self.heads { body in
                     // A few persons are looked up one by one; many, in one pass over the table.
-                    if keys.count * 8 < (try tx.count()) {
+                    if keys.count * 32 < (try tx.count()) {
                         for key in keys.sorted() { try tx.forEachRow(in: .maintained, key: key, part: 0, body) }
                     } else {
                         try tx.forEachRow(in: .maintained, key: nil, part: 0) { row in

@@ -136,6 +136,17 @@ extension LedgerTransaction: ReadModelTransaction {
         _ = try statement.step()
     }
 
+    public func deleteRow(of key: String, part: Int64) throws {
+        let statement = RawStatement(
+            try db.cachedStatement(
+                sql: "DELETE FROM \(name(.maintained)) WHERE \(schema.keyColumn) = ? AND \(schema.partColumn) = ?"),
+            db)
+        defer { statement.reset() }
+        statement.bind(1, key)
+        statement.bind(2, part)
+        _ = try statement.step()
+    }
+
     public func insert(_ rows: [ReadModelRow], into table: ReadModelTable) throws {
         guard !rows.isEmpty else { return }
         let width = schema.columns.count + 2 + (schema.document ? 1 : 0)

@@ -190,9 +190,11 @@ import Testing
         let path = folder.path("city.ledger")
         // Someone gives a mandate holder another's state by hand: it decodes, but is wrong.
         let a = try DatabaseQueue(path: path).write { db -> String in
-            let rows = try Row.fetchAll(db, sql: "SELECT person, document FROM rm_debits ORDER BY person LIMIT 2")
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT person, document FROM rm_debits WHERE part = 0 ORDER BY person LIMIT 2")
             let a: String = rows[0][0]
-            try db.execute(sql: "UPDATE rm_debits SET document = ? WHERE person = ?", arguments: [rows[1][1] as Data, a])
+            try db.execute(
+                sql: "UPDATE rm_debits SET document = ? WHERE person = ? AND part = 0", arguments: [rows[1][1] as Data, a])
             return a
         }
         let found = try stored.rebuild(check: true)
@@ -217,6 +219,17 @@ import Testing
             try stored.states()
         } throws: { error in
             "\(error)".contains("stored debit state of \(a) is damaged")
+        }
+
+        // A head without its sums is damage named too.
+        _ = try stored.rebuild(check: false)
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "DELETE FROM rm_debits WHERE person = ? AND part = 1", arguments: [a])
+        }
+        #expect {
+            try stored.states()
+        } throws: { error in
+            "\(error)".contains("stored debit state of \(a) is damaged") && "\(error)".contains("period sums are missing")
         }
     }
 }
