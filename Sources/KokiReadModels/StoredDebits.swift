@@ -224,13 +224,7 @@ public struct StoredDebits: Sendable {
         for (key, state) in states {
             // The head always; the period sums only when they changed (they are most of the bytes).
             let rows = rows(try PersonID(key), state)
-            if state.sumsChanged {
-                try tx.deleteRows(of: key)
-                try tx.insert(rows, into: .maintained)
-            } else {
-                try tx.deleteRow(of: key, part: 0)
-                try tx.insert([rows[0]], into: .maintained)
-            }
+            try tx.replace(state.sumsChanged ? rows : [rows[0]])
         }
         var changed = states.count
         for person in try mandated(tx, after: from, through: to) where stored[person.value] == nil {

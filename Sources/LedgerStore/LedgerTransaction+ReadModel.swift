@@ -136,24 +136,21 @@ extension LedgerTransaction: ReadModelTransaction {
         _ = try statement.step()
     }
 
-    public func deleteRow(of key: String, part: Int64) throws {
-        let statement = RawStatement(
-            try db.cachedStatement(
-                sql: "DELETE FROM \(name(.maintained)) WHERE \(schema.keyColumn) = ? AND \(schema.partColumn) = ?"),
-            db)
-        defer { statement.reset() }
-        statement.bind(1, key)
-        statement.bind(2, part)
-        _ = try statement.step()
+    public func insert(_ rows: [ReadModelRow], into table: ReadModelTable) throws {
+        try write(rows, into: table, verb: "INSERT")
     }
 
-    public func insert(_ rows: [ReadModelRow], into table: ReadModelTable) throws {
+    public func replace(_ rows: [ReadModelRow]) throws {
+        try write(rows, into: .maintained, verb: "INSERT OR REPLACE")
+    }
+
+    private func write(_ rows: [ReadModelRow], into table: ReadModelTable, verb: String) throws {
         guard !rows.isEmpty else { return }
         let width = schema.columns.count + 2 + (schema.document ? 1 : 0)
         let marks = Array(repeating: "?", count: width).joined(separator: ", ")
         // Bound through the C API: building GRDB's arguments for every row cost more than the
         // insert itself when a rebuild writes a row for every person and year.
-        let statement = RawStatement(try db.cachedStatement(sql: "INSERT INTO \(name(table)) VALUES (\(marks))"), db)
+        let statement = RawStatement(try db.cachedStatement(sql: "\(verb) INTO \(name(table)) VALUES (\(marks))"), db)
         defer { statement.reset() }
         for row in rows {
             statement.reset()

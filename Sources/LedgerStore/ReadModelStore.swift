@@ -126,9 +126,9 @@ public protocol ReadModelTransaction {
     /// Replaces the maintained table by the rebuilt one.
     func swapInRebuilt() throws
     func deleteRows(of key: String) throws
-    /// Deletes one part of a key's rows.
-    func deleteRow(of key: String, part: Int64) throws
     func insert(_ rows: [ReadModelRow], into table: ReadModelTable) throws
+    /// Writes rows into the maintained table, each replacing the row of its key and part.
+    func replace(_ rows: [ReadModelRow]) throws
     /// Calls `body` with rows by key and part: every row, one key's, one part's of every key, or
     /// one key's row of one part.
     func forEachRow(in table: ReadModelTable, key: String?, part: Int64?, _ body: (ReadModelRow) throws -> Void)
