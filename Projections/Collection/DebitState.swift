@@ -9,9 +9,8 @@ import KokiEvents
 /// only what their stream gained since.
 ///
 /// A few histories it does not follow, because their rule needs what it does not keep: a
-/// convenience store's preliminary report (pending until a payment with its reference), a
-/// deferment (徴収猶予, whose days are decided per period), and whatever ``CompactBalances``
-/// cannot follow. There ``isExact`` turns `false` and the request reads that person's stream,
+/// convenience store's preliminary report (pending until a payment with its reference), and
+/// whatever ``CompactBalances`` cannot follow. There ``isExact`` turns `false` and the request reads that person's stream,
 /// as it reads everyone's without the model.
 public struct DebitState: Sendable {
     /// The person's stream version this state reflects.
@@ -21,6 +20,8 @@ public struct DebitState: Sendable {
     public private(set) var prepayment: CivilDate?
     /// The latest debit date any request for this person was made for.
     public private(set) var lastRequested: CivilDate?
+    /// Each deferment (徴収猶予) as it stands now (its last decision): its periods and days.
+    public private(set) var deferrals: [(id: String, periods: [PeriodKey], from: CivilDate, through: CivilDate)] = []
     /// Each fiscal year assessed, with its pension-deducted periods as bits (period n: bit n).
     private var years: [(year: FiscalYear, pension: UInt32)] = []
     private var balances = CompactBalances()
@@ -64,7 +65,14 @@ public struct DebitState: Sendable {
             prepayment = e.change == .chosen ? e.on : nil
         case .debitRequested(let e):
             lastRequested = max(lastRequested ?? e.debitDate, e.debitDate)
-        case .conveniencePaymentReported, .collectionDeferred:
+        case .collectionDeferred(let e):
+            let deferral = (e.id, e.periods, e.from, e.through)
+            if let i = deferrals.firstIndex(where: { $0.id == e.id }) {
+                deferrals[i] = deferral
+            } else {
+                deferrals.append(deferral)
+            }
+        case .conveniencePaymentReported:
             unfollowed = true
         case .premiumAssessed(let e):
             var bits: UInt32 = 0
@@ -82,6 +90,12 @@ public struct DebitState: Sendable {
 
     /// The mandate in force on a day.
     public func mandate(on date: CivilDate) -> CollectionAccounts.Mandate? { mandates.last { $0.isActive(on: date) } }
+
+    /// Whether a period is deferred on a day (as ``CollectionAccounts/Account/deferral(_:on:)``
+    /// finds a deferment).
+    public func deferred(_ key: PeriodKey, on date: CivilDate) -> Bool {
+        deferrals.contains { $0.periods.contains(key) && $0.from <= date && date <= $0.through }
+    }
 
     /// How a period is collected under its year's assessment in force (`nil`: the year was
     /// never assessed).
@@ -123,7 +137,7 @@ public struct DebitState: Sendable {
     /// change, and the period sums, which only money and assessments change.
     public var stored: (head: [UInt8], sums: [UInt8]) {
         var w = BinaryWriter(capacity: 128)
-        w.writeUInt(3)  // the form's version
+        w.writeUInt(4)  // the form's version
         w.writeInt(version)
         w.writeArray(mandates) { w, m in
             w.write(m.startsOn)
@@ -137,6 +151,12 @@ public struct DebitState: Sendable {
             w.writeUInt(UInt64(y.pension))
         }
         w.writeBool(unfollowed)
+        w.writeArray(deferrals) { w, d in
+            w.writeString(d.id)
+            w.writeArray(d.periods) { $0.write($1) }
+            w.write(d.from)
+            w.write(d.through)
+        }
         if let storedBalances { return (w.bytes, storedBalances) }
         var sums = BinaryWriter(capacity: 256)
         balances.write(to: &sums)
@@ -148,7 +168,7 @@ public struct DebitState: Sendable {
         self.init()
         try head.withUnsafeBytes { buffer in
             var r = BinaryReader(buffer)
-            guard try r.readUInt() == 3 else { throw CodecError("a debit state of another form") }
+            guard try r.readUInt() == 4 else { throw CodecError("a debit state of another form") }
             version = try r.readInt64()
             mandates = try r.readArray { r in
                 CollectionAccounts.Mandate(
@@ -164,6 +184,12 @@ public struct DebitState: Sendable {
                 return (year, pension)
             }
             unfollowed = try r.readBool()
+            deferrals = try r.readArray { r in
+                (
+                    try r.readString(), try r.readArray { try PeriodKey(from: &$0) }, try r.readDate(),
+                    try r.readDate()
+                )
+            }
             try r.expectEnd()
         }
         // The sums' first byte says whether they follow the person exactly.

@@ -25,7 +25,7 @@ import LedgerStore
 public struct StoredDebits: Sendable {
     public static let name = "debits"
     /// The version of the logic (and of the stored form) that fills the table.
-    public static let logicVersion = 3
+    public static let logicVersion = 4
 
     let ports: LedgerPorts
 

@@ -52,7 +52,8 @@ extension CollectionCommands {
                     DebitFacts(
                         person: person, mandate: mandate, died: nil, prepayment: state.prepayment,
                         lastRequested: state.lastRequested, owing: owing.sorted { $0.key < $1.key },
-                        collectedByDebit: { state.method(of: $0) == .ordinary }, version: state.version))
+                        collectedByDebit: { state.method(of: $0) == .ordinary && !state.deferred($0, on: date) },
+                        version: state.version))
             }
             // Who has died, from the register's heads of these payers alone.
             let heads = try StoredRegister(ledger.ports).heads(of: Set(facts.lazy.filter(\.fromTable).map(\.person)))

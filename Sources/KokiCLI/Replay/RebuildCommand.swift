@@ -14,12 +14,14 @@ struct RebuildCommand: ParsableCommand {
             person and fiscal year, which `koki balances`, `koki arrears list`, `koki dunning run` and `koki \
             reminders run` read; and the register, one entry per person (identity sealed, households, \
             eligibility, incomes, pension facts), which `koki insured list`, `insured turning-75`, `insured \
-            address-exception`, `household show`, `erase --due` and the certificates' runs read. Queries keep \
-            them up to date by folding again only the persons whose streams grew since; this command reads the \
+            address-exception`, `household show`, `erase --due` and the certificates' runs read; and the debit \
+            states, one per person who ever had a mandate (mandates, choices, each period's sums), which `koki \
+            debit export` reads. Queries keep them up to date by folding again only the persons whose streams \
+            grew since (a debit state folds only what its stream gained); this command reads the \
             ledger from position zero in position order into fresh tables (decoding only the events each model \
             folds, on a second core while the scan reads on; a person's balances kept as compact per-period \
             sums, their own stream folded where those cannot follow them exactly; at most 150,000 persons a \
-            pass), compares them row by row with the \
+            pass; the debit states mandate holder by mandate holder), compares them row by row with the \
             maintained ones (caught up to the same head), names every row that differs, and swaps the fresh \
             tables in. With --check it only compares and exits 1 when anything differs.
 
