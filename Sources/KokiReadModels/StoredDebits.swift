@@ -82,18 +82,7 @@ public struct StoredDebits: Sendable {
     @discardableResult
     public func catchUp() throws -> Int {
         guard case .beside(let tables) = ports.readModels, !store.isReadOnly else { return 0 }
-        return try tables.writingModel(Self.schema) { tx in
-            try tx.createTables()
-            let head = try tx.head()
-            guard let model = try tx.state(), model.logicVersion == Self.logicVersion else {
-                try tx.recreate(.maintained)
-                let built = try Self.fill(tx, .maintained, through: head)
-                try tx.setPosition(head)
-                return built.persons
-            }
-            guard model.position < head else { return 0 }
-            return try Self.advance(tx, from: model.position, to: head)
-        }
+        return try Self.tables.catchUp(tables)
     }
 
     /// Folds every mandate holder's stream from zero into a fresh table and compares it with the
@@ -103,28 +92,10 @@ public struct StoredDebits: Sendable {
             throw KokiError(
                 .invalidInput, "the stored read models live in a SQLite ledger file; \(store.location) folds instead")
         }
-        return try tables.writingModel(Self.schema) { tx in
-            try tx.createTables()
-            let head = try tx.head()
-            var comparedWith: Int64?
-            if let model = try tx.state(), model.logicVersion == Self.logicVersion {
-                comparedWith = model.position
-                if model.position < head { try Self.advance(tx, from: model.position, to: head) }
-            }
-            try tx.recreate(.rebuilt)
-            let built = try Self.fill(tx, .rebuilt, through: head)
-            let differences =
-                comparedWith == nil ? [] : try Array(Set(tx.differences().map(\.key))).sorted().map { try PersonID($0) }
-            if check {
-                try tx.dropRebuilt()
-            } else {
-                try tx.swapInRebuilt()
-                try tx.setPosition(head)
-            }
-            return Rebuild(
-                position: head, persons: built.persons, events: built.events, comparedWith: comparedWith,
-                differences: differences, swapped: !check)
-        }
+        let built = try Self.tables.rebuild(tables, check: check)
+        return Rebuild(
+            position: built.position, persons: built.persons, events: built.events, comparedWith: built.comparedWith,
+            differences: built.differences, swapped: !check)
     }
 
     // MARK: - Folding
@@ -224,7 +195,7 @@ public struct StoredDebits: Sendable {
         for (key, state) in states {
             // The head always; the period sums only when they changed (they are most of the bytes).
             let rows = rows(try PersonID(key), state)
-            try tx.replace(state.sumsChanged ? rows : [rows[0]])
+            try tx.replace(state.sumsChanged ? rows : Array(rows.prefix(1)))
         }
         var changed = states.count
         for person in try mandated(tx, after: from, through: to) where stored[person.value] == nil {
@@ -242,6 +213,11 @@ public struct StoredDebits: Sendable {
     static let schema = ReadModelSchema(
         name: name, logicVersion: logicVersion, table: "rm_debits", keyColumn: "person", partColumn: "part",
         columns: [ReadModelSchema.Column("exact")], keyStreamPrefix: "person/", document: true)
+
+    /// The table's upkeep: filled from zero, brought forward, rebuilt and compared.
+    static let tables = PersonTables(
+        schema: schema, fill: { tx, table, through in try fill(tx, table, through: through) },
+        advance: { tx, from, to in try advance(tx, from: from, to: to) })
 
     static func rows(_ person: PersonID, _ state: DebitState) -> [ReadModelRow] {
         let stored = state.stored

@@ -123,18 +123,7 @@ public struct StoredRegister: Sendable {
             return try catchUp(documents, head: try store.head().position).refolded
         }
         guard case .beside(let tables) = ports.readModels, !store.isReadOnly else { return 0 }
-        return try tables.writingModel(Self.schema) { tx in
-            try tx.createTables()
-            let head = try tx.head()
-            guard let model = try tx.state(), model.logicVersion == Self.schema.logicVersion else {
-                try tx.recreate(.maintained)
-                let built = try Self.fill(tx, .maintained, through: head)
-                try tx.setPosition(head)
-                return built.persons
-            }
-            guard model.position < head else { return 0 }
-            return try Self.advance(tx, from: model.position, to: head)
-        }
+        return try Self.tables.catchUp(tables)
     }
 
     /// Folds every person's stream from position zero into a fresh table and compares it with
@@ -144,28 +133,10 @@ public struct StoredRegister: Sendable {
             throw KokiError(
                 .invalidInput, "the stored read models live in a SQLite ledger file; \(store.location) folds instead")
         }
-        return try tables.writingModel(Self.schema) { tx in
-            try tx.createTables()
-            let head = try tx.head()
-            var comparedWith: Int64?
-            if let model = try tx.state(), model.logicVersion == Self.schema.logicVersion {
-                comparedWith = model.position
-                if model.position < head { try Self.advance(tx, from: model.position, to: head) }
-            }
-            try tx.recreate(.rebuilt)
-            let built = try Self.fill(tx, .rebuilt, through: head)
-            let differences =
-                comparedWith == nil ? [] : try Array(Set(tx.differences().map(\.key))).sorted().map { try PersonID($0) }
-            if check {
-                try tx.dropRebuilt()
-            } else {
-                try tx.swapInRebuilt()
-                try tx.setPosition(head)
-            }
-            return Rebuild(
-                position: head, persons: built.persons, events: built.events, comparedWith: comparedWith,
-                differences: differences, swapped: !check)
-        }
+        let built = try Self.tables.rebuild(tables, check: check)
+        return Rebuild(
+            position: built.position, persons: built.persons, events: built.events, comparedWith: built.comparedWith,
+            differences: built.differences, swapped: !check)
     }
 
     // MARK: - In a PostgreSQL ledger's schema
@@ -360,6 +331,11 @@ public struct StoredRegister: Sendable {
         partColumn: "part",
         columns: [ReadModelSchema.Column("insured_from", nullable: true), ReadModelSchema.Column("insured_until", nullable: true)],
         keyStreamPrefix: "person/", document: true)
+
+    /// The table's upkeep: filled from zero, brought forward, rebuilt and compared.
+    static let tables = PersonTables(
+        schema: schema, fill: { tx, table, through in try fill(tx, table, through: through) },
+        advance: { tx, from, to in try advance(tx, from: from, to: to) })
 
     static func readTable(_ tx: any ReadModelTransaction, _ table: ReadModelTable = .maintained) throws
         -> InsuredRegister

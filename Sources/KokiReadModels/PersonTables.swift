@@ -1,0 +1,67 @@
+import KokiDomain
+import LedgerStore
+
+/// The upkeep a read model of one table keyed by person shares (the register, the debit
+/// states): built from zero when missing or of another logic, brought forward otherwise, and
+/// rebuilt beside the maintained table to be compared and swapped in. Each model gives how it
+/// fills a table from zero and how it brings the maintained one forward.
+struct PersonTables: Sendable {
+    let schema: ReadModelSchema
+    /// Folds every person into a table through a position: how many persons and events.
+    let fill: @Sendable (any ReadModelTransaction, ReadModelTable, Int64) throws -> (persons: Int, events: Int)
+    /// Brings the maintained table from one position to another: how many persons changed.
+    let advance: @Sendable (any ReadModelTransaction, Int64, Int64) throws -> Int
+
+    /// What a rebuild found and did.
+    struct Rebuilt {
+        var position: Int64
+        var persons: Int
+        var events: Int
+        var comparedWith: Int64?
+        var differences: [PersonID]
+    }
+
+    /// Brings the maintained table up to the head in one transaction (from zero when missing or
+    /// of another logic); returns how many persons were folded.
+    func catchUp(_ tables: any ReadModelStore) throws -> Int {
+        try tables.writingModel(schema) { tx in
+            try tx.createTables()
+            let head = try tx.head()
+            guard let model = try tx.state(), model.logicVersion == schema.logicVersion else {
+                try tx.recreate(.maintained)
+                let built = try fill(tx, .maintained, head)
+                try tx.setPosition(head)
+                return built.persons
+            }
+            guard model.position < head else { return 0 }
+            return try advance(tx, model.position, head)
+        }
+    }
+
+    /// Fills a fresh table from zero and compares it with the maintained one (caught up to the
+    /// same head first); swaps it in unless `check`.
+    func rebuild(_ tables: any ReadModelStore, check: Bool) throws -> Rebuilt {
+        try tables.writingModel(schema) { tx in
+            try tx.createTables()
+            let head = try tx.head()
+            var comparedWith: Int64?
+            if let model = try tx.state(), model.logicVersion == schema.logicVersion {
+                comparedWith = model.position
+                if model.position < head { _ = try advance(tx, model.position, head) }
+            }
+            try tx.recreate(.rebuilt)
+            let built = try fill(tx, .rebuilt, head)
+            let differences =
+                comparedWith == nil ? [] : try Array(Set(tx.differences().map(\.key))).sorted().map { try PersonID($0) }
+            if check {
+                try tx.dropRebuilt()
+            } else {
+                try tx.swapInRebuilt()
+                try tx.setPosition(head)
+            }
+            return Rebuilt(
+                position: head, persons: built.persons, events: built.events, comparedWith: comparedWith,
+                differences: differences)
+        }
+    }
+}
