@@ -74,7 +74,8 @@ import Testing
         let city = try Self.city()
         var shown = 0
         // The audit log's command column shows koki's commands as typed (`arrears show`): words of the
-        // command line, not domain values.
+        // command line, not domain values. So does the review's list of reads out of hours, which
+        // has lines only when the test runs after the office closes.
         let commandWords = Set(KokiCommand.configuration.subcommands.compactMap { $0.configuration.commandName })
         for command in Self.screens(city.delinquent + city.insured) {
             let outcome = try KokiProcess.run(command, environment: city.env)
@@ -84,7 +85,7 @@ import Testing
             shown += text.count
             // Words: runs of ASCII letters and hyphens (operator ids and payment numbers are split apart).
             let words = Set(text.split(whereSeparator: { !($0.isASCII && ($0.isLetter || $0 == "-")) }).map(String.init))
-            let raw = words.intersection(Self.rawNames).subtracting(command == ["audit", "log"] ? commandWords : [])
+            let raw = words.intersection(Self.rawNames).subtracting(command.first == "audit" ? commandWords : [])
             #expect(raw.isEmpty, "\(line) shows raw names \(raw.sorted())")
             #expect(text.firstMatch(of: /\b\d{4}-\d{2}-\d{2}\b/) == nil, "\(line) shows an ISO date")
             #expect(text.firstMatch(of: /\[[a-z][A-Za-z]*\.[A-Za-z]+\]/) == nil, "\(line) shows a missing term")
