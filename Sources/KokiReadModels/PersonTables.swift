@@ -12,15 +12,6 @@ struct PersonTables: Sendable {
     /// Brings the maintained table from one position to another: how many persons changed.
     let advance: @Sendable (any ReadModelTransaction, Int64, Int64) throws -> Int
 
-    /// What a rebuild found and did.
-    struct Rebuilt {
-        var position: Int64
-        var persons: Int
-        var events: Int
-        var comparedWith: Int64?
-        var differences: [PersonID]
-    }
-
     /// Brings the maintained table up to the head in one transaction (from zero when missing or
     /// of another logic); returns how many persons were folded.
     func catchUp(_ tables: any ReadModelStore) throws -> Int {
@@ -40,7 +31,7 @@ struct PersonTables: Sendable {
 
     /// Fills a fresh table from zero and compares it with the maintained one (caught up to the
     /// same head first); swaps it in unless `check`.
-    func rebuild(_ tables: any ReadModelStore, check: Bool) throws -> Rebuilt {
+    func rebuild(_ tables: any ReadModelStore, check: Bool) throws -> PersonTableRebuild {
         try tables.writingModel(schema) { tx in
             try tx.createTables()
             let head = try tx.head()
@@ -59,9 +50,29 @@ struct PersonTables: Sendable {
                 try tx.swapInRebuilt()
                 try tx.setPosition(head)
             }
-            return Rebuilt(
+            return PersonTableRebuild(
                 position: head, persons: built.persons, events: built.events, comparedWith: comparedWith,
-                differences: differences)
+                differences: differences, swapped: !check)
         }
     }
+}
+
+/// What `rebuild` of a table keyed by person found and did.
+public struct PersonTableRebuild: Sendable, Codable {
+    public var position: Int64
+    public var persons: Int
+    public var events: Int
+    /// The maintained table's position before the rebuild, or nil when there was none of this
+    /// logic to compare with.
+    public var comparedWith: Int64?
+    /// The persons whose stored rows differ from a fold of their stream.
+    public var differences: [PersonID]
+    public var swapped: Bool
+}
+
+/// Where a table keyed by person stands.
+public struct PersonTableStatus: Sendable, Codable {
+    public var position: Int64?
+    public var logicVersion: Int?
+    public var rows: Int
 }

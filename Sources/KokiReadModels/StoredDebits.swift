@@ -33,23 +33,8 @@ public struct StoredDebits: Sendable {
 
     private var store: any EventStore { ports.events }
 
-    public struct Rebuild: Sendable, Codable {
-        public var position: Int64
-        public var persons: Int
-        public var events: Int
-        /// The maintained table's position before the rebuild, or nil when there was none of
-        /// this logic to compare with.
-        public var comparedWith: Int64?
-        /// The persons whose stored state differs from a fold of their stream.
-        public var differences: [PersonID]
-        public var swapped: Bool
-    }
-
-    public struct Status: Sendable, Codable {
-        public var position: Int64?
-        public var logicVersion: Int?
-        public var rows: Int
-    }
+    public typealias Rebuild = PersonTableRebuild
+    public typealias Status = PersonTableStatus
 
     /// Every mandate holder's state at the head, and the head, from the table (caught up first);
     /// `nil` where there is no table beside the events (a PostgreSQL ledger) or a read-only
@@ -92,10 +77,7 @@ public struct StoredDebits: Sendable {
             throw KokiError(
                 .invalidInput, "the stored read models live in a SQLite ledger file; \(store.location) folds instead")
         }
-        let built = try Self.tables.rebuild(tables, check: check)
-        return Rebuild(
-            position: built.position, persons: built.persons, events: built.events, comparedWith: built.comparedWith,
-            differences: built.differences, swapped: !check)
+        return try Self.tables.rebuild(tables, check: check)
     }
 
     // MARK: - Folding

@@ -41,23 +41,8 @@ public struct StoredRegister: Sendable {
         public var fromTable: Bool
     }
 
-    public struct Rebuild: Sendable, Codable {
-        public var position: Int64
-        public var persons: Int
-        public var events: Int
-        /// The maintained table's position before the rebuild, or nil when there was none of
-        /// this form to compare with.
-        public var comparedWith: Int64?
-        /// The persons whose stored entry differs from a fold of their stream.
-        public var differences: [PersonID]
-        public var swapped: Bool
-    }
-
-    public struct Status: Sendable, Codable {
-        public var position: Int64?
-        public var logicVersion: Int?
-        public var rows: Int
-    }
+    public typealias Rebuild = PersonTableRebuild
+    public typealias Status = PersonTableStatus
 
     // MARK: - Queries
 
@@ -133,10 +118,7 @@ public struct StoredRegister: Sendable {
             throw KokiError(
                 .invalidInput, "the stored read models live in a SQLite ledger file; \(store.location) folds instead")
         }
-        let built = try Self.tables.rebuild(tables, check: check)
-        return Rebuild(
-            position: built.position, persons: built.persons, events: built.events, comparedWith: built.comparedWith,
-            differences: built.differences, swapped: !check)
+        return try Self.tables.rebuild(tables, check: check)
     }
 
     // MARK: - In a PostgreSQL ledger's schema

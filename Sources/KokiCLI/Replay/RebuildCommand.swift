@@ -123,7 +123,16 @@ struct RebuildCommand: ParsableCommand {
             let outcome = try options.run(RebuildReadModels(check: check, snapshotEvery: snapshotEvery))
             let report = outcome.rebuild
             let seconds = outcome.seconds
-            let register = outcome.register
+            let (register, debits) = (outcome.register, outcome.debits)
+            // The two models of one table keyed by person, reported alike.
+            let persons = [
+                PersonModel(
+                    name: StoredRegister.name, who: "persons", table: "register", equal: "is equal",
+                    differs: ("entry differs", "entries differ"), rebuilt: register, seconds: outcome.registerSeconds),
+                PersonModel(
+                    name: StoredDebits.name, who: "mandate holders", table: "debit states", equal: "are equal",
+                    differs: ("state differs", "states differ"), rebuilt: debits, seconds: outcome.debitsSeconds),
+            ]
             if json {
                 Output.line(
                     JSON.object([
@@ -134,25 +143,16 @@ struct RebuildCommand: ParsableCommand {
                         ("snapshots", "[" + report.snapshots.map { "\($0)" }.joined(separator: ",") + "]"),
                         ("seconds", String(format: "%.3f", seconds)),
                     ]))
-                Output.line(
-                    JSON.object([
-                        ("model", JSON.string(StoredRegister.name)), ("position", "\(register.position)"),
-                        ("persons", "\(register.persons)"), ("events", "\(register.events)"),
-                        ("comparedWith", register.comparedWith.map { "\($0)" } ?? "null"),
-                        ("differences", "\(register.differences.count)"),
-                        ("swapped", register.swapped ? "true" : "false"),
-                        ("seconds", String(format: "%.3f", outcome.registerSeconds)),
-                    ]))
-                let debits = outcome.debits
-                Output.line(
-                    JSON.object([
-                        ("model", JSON.string(StoredDebits.name)), ("position", "\(debits.position)"),
-                        ("persons", "\(debits.persons)"), ("events", "\(debits.events)"),
-                        ("comparedWith", debits.comparedWith.map { "\($0)" } ?? "null"),
-                        ("differences", "\(debits.differences.count)"),
-                        ("swapped", debits.swapped ? "true" : "false"),
-                        ("seconds", String(format: "%.3f", outcome.debitsSeconds)),
-                    ]))
+                for model in persons {
+                    Output.line(
+                        JSON.object([
+                            ("model", JSON.string(model.name)), ("position", "\(model.rebuilt.position)"),
+                            ("persons", "\(model.rebuilt.persons)"), ("events", "\(model.rebuilt.events)"),
+                            ("comparedWith", model.rebuilt.comparedWith.map { "\($0)" } ?? "null"),
+                            ("differences", "\(model.rebuilt.differences.count)"), ("swapped", model.rebuilt.swapped ? "true" : "false"),
+                            ("seconds", String(format: "%.3f", model.seconds)),
+                        ]))
+                }
             } else {
                 Output.line(
                     "\(StoredBalances.name): folded \(report.events) events of \(report.persons) persons from position 0 to \(report.position) into \(report.rows) rows in \(String(format: "%.2f", seconds)) s (\(Int(Double(report.events) / max(seconds, 1e-6))) events/s)"
@@ -173,41 +173,25 @@ struct RebuildCommand: ParsableCommand {
                         ? "swapped in; snapshots taken at position\(report.snapshots.count > 1 ? "s" : "") \(report.snapshots.map { "\($0)" }.joined(separator: ", "))"
                             + (report.deltas.isEmpty ? "" : ", deltas at \(report.deltas.count) checkpoints between")
                         : "checked only: nothing changed")
-                let rs = outcome.registerSeconds
-                Output.line(
-                    "\(StoredRegister.name): folded \(register.events) events of \(register.persons) persons from position 0 to \(register.position) into \(register.persons) entries in \(String(format: "%.2f", rs)) s (\(Int(Double(register.events) / max(rs, 1e-6))) events/s)"
-                )
-                if let compared = register.comparedWith {
+                for model in persons {
                     Output.line(
-                        register.differences.isEmpty
-                            ? "the maintained register (at position \(compared), caught up to \(register.position)) is equal"
-                            : "\(register.differences.count) \(register.differences.count == 1 ? "entry differs" : "entries differ") from the maintained register (at position \(compared), caught up to \(register.position)):"
+                        "\(model.name): folded \(model.rebuilt.events) events of \(model.rebuilt.persons) \(model.who) from position 0 to \(model.rebuilt.position) in \(String(format: "%.2f", model.seconds)) s (\(Int(Double(model.rebuilt.events) / max(model.seconds, 1e-6))) events/s)"
                     )
-                    for person in register.differences.prefix(50) { Output.line("  \(person)") }
-                    if register.differences.count > 50 { Output.line("  … and \(register.differences.count - 50) more") }
-                } else {
-                    Output.line("there was no maintained register of this logic version to compare with")
-                }
-                let debits = outcome.debits
-                let ds = outcome.debitsSeconds
-                Output.line(
-                    "\(StoredDebits.name): folded \(debits.events) events of \(debits.persons) mandate holders from position 0 to \(debits.position) in \(String(format: "%.2f", ds)) s (\(Int(Double(debits.events) / max(ds, 1e-6))) events/s)"
-                )
-                if let compared = debits.comparedWith {
-                    Output.line(
-                        debits.differences.isEmpty
-                            ? "the maintained debit states (at position \(compared), caught up to \(debits.position)) are equal"
-                            : "\(debits.differences.count) \(debits.differences.count == 1 ? "state differs" : "states differ") from the maintained debit states (at position \(compared), caught up to \(debits.position)):"
-                    )
-                    for person in debits.differences.prefix(50) { Output.line("  \(person)") }
-                    if debits.differences.count > 50 { Output.line("  … and \(debits.differences.count - 50) more") }
-                } else {
-                    Output.line("there were no maintained debit states of this logic version to compare with")
+                    if let compared = model.rebuilt.comparedWith {
+                        let count = model.rebuilt.differences.count
+                        Output.line(
+                            count == 0
+                                ? "the maintained \(model.table) (at position \(compared), caught up to \(model.rebuilt.position)) \(model.equal)"
+                                : "\(count) \(count == 1 ? model.differs.one : model.differs.many) from the maintained \(model.table) (at position \(compared), caught up to \(model.rebuilt.position)):"
+                        )
+                        for person in model.rebuilt.differences.prefix(50) { Output.line("  \(person)") }
+                        if count > 50 { Output.line("  … and \(count - 50) more") }
+                    } else {
+                        Output.line("there was no maintained \(model.table) of this logic version to compare with")
+                    }
                 }
             }
-            if check
-                && !(report.differences.isEmpty && register.differences.isEmpty && outcome.debits.differences.isEmpty)
-            {
+            if check && !(report.differences.isEmpty && persons.allSatisfy { $0.rebuilt.differences.isEmpty }) {
                 throw ExitCode(ExitStatus.ledgerAltered.rawValue)
             }
         }
@@ -336,4 +320,18 @@ struct BalancesCommand: ParsableCommand {
             }
         ).forEach(Output.line)
     }
+}
+
+/// A read model of one table keyed by person as `koki rebuild` reports it.
+private struct PersonModel {
+    var name: String
+    /// Whom it folds ("persons", "mandate holders").
+    var who: String
+    /// What its maintained table is called in a sentence, and how it is said to be equal.
+    var table: String
+    var equal: String
+    /// How one and many persons' differences are said.
+    var differs: (one: String, many: String)
+    var rebuilt: PersonTableRebuild
+    var seconds: Double
 }
