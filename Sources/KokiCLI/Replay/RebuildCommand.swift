@@ -187,7 +187,7 @@ struct RebuildCommand: ParsableCommand {
                         for person in model.rebuilt.differences.prefix(50) { Output.line("  \(person)") }
                         if count > 50 { Output.line("  … and \(count - 50) more") }
                     } else {
-                        Output.line("there was no maintained \(model.table) of this logic version to compare with")
+                        Output.line("there \(model.equal == "is equal" ? "was" : "were") no maintained \(model.table) of this logic version to compare with")
                     }
                 }
             }
