@@ -7,6 +7,7 @@ func readModelsBroughtUp(_ ledger: KokiLedger) -> String? {
     do {
         try StoredBalances(ledger).catchUp()
         try StoredRegister(ledger.ports).catchUp()
+        try StoredDebits(ledger.ports).catchUp()
         return nil
     } catch {
         return "\(error)"

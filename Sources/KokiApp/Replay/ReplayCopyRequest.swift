@@ -43,6 +43,7 @@ public struct WriteReplayCopy: KokiRequest {
         try copies.writeReplayCopy(through: position, to: into) { copy in
             try StoredBalances(copy).catchUp()
             try StoredRegister(copy).catchUp()
+            try StoredDebits(copy).catchUp()
         }
         let verified = try copies.verifyReplayCopy(at: into)
         return Written(position: position, into: into, events: verified.eventsChecked, verified: verified.isIntact)
