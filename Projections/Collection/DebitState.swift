@@ -1,7 +1,7 @@
 import KokiDomain
 import KokiEvents
 
-/// What a bank-debit request decides from, for one person who ever had a mandate (口座振替),
+/// What bank debit (口座振替) decides from, for one person who ever had a mandate or applied for one,
 /// folded from their stream in order and kept compact: their mandates, the 全期前納 choice, the
 /// latest debit date requested, each fiscal year's pension-deducted periods (from the assessment
 /// in force) and each period's sums (``CompactBalances``) — not every payment and notice, as
@@ -20,6 +20,27 @@ public struct DebitState: Sendable {
     public private(set) var prepayment: CivilDate?
     /// The latest debit date any request for this person was made for.
     public private(set) var lastRequested: CivilDate?
+    /// An application for bank debit as it stands now (its last change), with the account it was
+    /// received with.
+    public struct Application: Sendable, Hashable {
+        public var id: String
+        public var change: DebitApplicationRecorded.Change
+        /// The day of its last change.
+        public var on: CivilDate
+        /// Whether it was ever received, and the account of its first reception.
+        public var received: Bool
+        public var account: SealedIdentity?
+
+        public init(
+            id: String, change: DebitApplicationRecorded.Change, on: CivilDate, received: Bool,
+            account: SealedIdentity? = nil
+        ) {
+            (self.id, self.change, self.on, self.received, self.account) = (id, change, on, received, account)
+        }
+    }
+
+    /// Each application, in the order first recorded (as ``CollectionAccounts/Account/currentApplications``).
+    public private(set) var applications: [Application] = []
     /// Each deferment (徴収猶予) as it stands now (its last decision): its periods and days.
     public private(set) var deferrals: [(id: String, periods: [PeriodKey], from: CivilDate, through: CivilDate)] = []
     /// Each fiscal year assessed, with its pension-deducted periods as bits (period n: bit n).
@@ -37,6 +58,7 @@ public struct DebitState: Sendable {
     public static let eventTypes: Set<String> = CompactBalances.eventTypes.union([
         DebitMandateStarted.eventType, DebitMandateStopped.eventType, DebitPrepaymentChosen.eventType,
         DebitRequested.eventType, ConveniencePaymentReported.eventType, CollectionDeferred.eventType,
+        DebitApplicationRecorded.eventType,
     ])
 
     /// Whether this state answers exactly as the person's account would.
@@ -60,6 +82,20 @@ public struct DebitState: Sendable {
         case .debitMandateStopped(let e):
             for i in mandates.indices where mandates[i].stopsOn.map({ $0 > e.stopsOn }) ?? true {
                 mandates[i].stopsOn = max(mandates[i].startsOn, e.stopsOn)
+            }
+        case .debitApplicationRecorded(let e):
+            let i =
+                applications.firstIndex { $0.id == e.id }
+                ?? {
+                    applications.append(Application(id: e.id, change: e.change, on: e.on, received: false))
+                    return applications.count - 1
+                }()
+            applications[i].change = e.change
+            applications[i].on = e.on
+            // The account is the first reception's (``CollectionAccounts/Account/applicationAccount(_:)``).
+            if e.change == .received && !applications[i].received {
+                applications[i].received = true
+                applications[i].account = e.account
             }
         case .debitPrepaymentChosen(let e):
             prepayment = e.change == .chosen ? e.on : nil
@@ -137,7 +173,7 @@ public struct DebitState: Sendable {
     /// change, and the period sums, which only money and assessments change.
     public var stored: (head: [UInt8], sums: [UInt8]) {
         var w = BinaryWriter(capacity: 128)
-        w.writeUInt(4)  // the form's version
+        w.writeUInt(5)  // the form's version
         w.writeInt(version)
         w.writeArray(mandates) { w, m in
             w.write(m.startsOn)
@@ -151,6 +187,13 @@ public struct DebitState: Sendable {
             w.writeUInt(UInt64(y.pension))
         }
         w.writeBool(unfollowed)
+        w.writeArray(applications) { w, a in
+            w.writeString(a.id)
+            w.writeCase(a.change)
+            w.write(a.on)
+            w.writeBool(a.received)
+            w.writeOptional(a.account) { $0.writeBytes($1.bytes) }
+        }
         w.writeArray(deferrals) { w, d in
             w.writeString(d.id)
             w.writeArray(d.periods) { $0.write($1) }
@@ -168,7 +211,7 @@ public struct DebitState: Sendable {
         self.init()
         try head.withUnsafeBytes { buffer in
             var r = BinaryReader(buffer)
-            guard try r.readUInt() == 4 else { throw CodecError("a debit state of another form") }
+            guard try r.readUInt() == 5 else { throw CodecError("a debit state of another form") }
             version = try r.readInt64()
             mandates = try r.readArray { r in
                 CollectionAccounts.Mandate(
@@ -184,6 +227,12 @@ public struct DebitState: Sendable {
                 return (year, pension)
             }
             unfollowed = try r.readBool()
+            applications = try r.readArray { r in
+                Application(
+                    id: try r.readString(), change: try r.readCase(DebitApplicationRecorded.Change.self),
+                    on: try r.readDate(), received: try r.readBool(),
+                    account: try r.readOptional { SealedIdentity(bytes: try $0.readBytes()) })
+            }
             deferrals = try r.readArray { r in
                 (
                     try r.readString(), try r.readArray { try PeriodKey(from: &$0) }, try r.readDate(),

@@ -4,18 +4,20 @@ import KokiEvents
 import KokiProjections
 import LedgerStore
 
-/// The stored read model of bank debit (口座振替): for every person who ever had a mandate, what
-/// a debit request decides from (``DebitState``: mandates, the 全期前納 choice, the last debit
-/// date requested, the collection method and sums of each period) in the ledger file
-/// (`rm_debits`), with the position and logic version it reflects (`rm_models`).
+/// The stored read model of bank debit (口座振替): for every person who ever had a mandate or
+/// applied for one (a "mandate holder" below), what bank debit decides from (``DebitState``:
+/// mandates, applications, the 全期前納 choice, the last debit date requested, deferments, the
+/// collection method and sums of each period) in the ledger file (`rm_debits`), with the
+/// position and logic version it reflects (`rm_models`).
 ///
-/// `debit export` reads these rows instead of each mandate holder's whole stream: a fresh
-/// process answers in time proportional to the mandate holders, not to their histories.
+/// `debit export` and `debit register` read these rows instead of each mandate holder's whole
+/// stream: a fresh process answers in time proportional to the mandate holders, not to their
+/// histories.
 ///
 /// - **Caught up, never half a command.** A writable ledger brings the table up to the head in
 ///   one transaction before answering. Each stored state folds only the events its person's
 ///   stream gained since (an annual run adds one assessment to each); a person whose first
-///   mandate arrived since is folded from their whole stream.
+///   mandate or application arrived since is folded from their whole stream.
 /// - **Rebuilt from zero on demand, and whenever its logic changed.** ``rebuild(check:)`` folds
 ///   every mandate holder's stream into a fresh table and compares the two in SQL; a table of
 ///   another ``logicVersion`` is never read.
@@ -25,7 +27,7 @@ import LedgerStore
 public struct StoredDebits: Sendable {
     public static let name = "debits"
     /// The version of the logic (and of the stored form) that fills the table.
-    public static let logicVersion = 4
+    public static let logicVersion = 5
 
     let ports: LedgerPorts
 
@@ -109,11 +111,12 @@ public struct StoredDebits: Sendable {
         return count
     }
 
-    /// The persons with a mandate recorded in `(after, through]`, found through the index by type.
+    /// The persons with a mandate or an application recorded in `(after, through]`, found through
+    /// the index by type.
     static func mandated(_ tx: any ReadModelTransaction, after: Int64, through: Int64) throws -> [PersonID] {
         var query = EventQuery.from(position: after + 1)
         query.throughPosition = through
-        query.types = [DebitMandateStarted.eventType]
+        query.types = [DebitMandateStarted.eventType, DebitApplicationRecorded.eventType]
         query.readsEnvelopes = false
         var found = Set<PersonID>()
         try StoredEvents.forEach(in: tx, query) { _, event in if let person = event.person { found.insert(person) } }
@@ -136,7 +139,7 @@ public struct StoredDebits: Sendable {
 
     /// Brings the maintained table from `from` to `to`: each stored state whose stream grew folds
     /// what it gained, read in one pass over the positions since (a stored state reflects its
-    /// stream exactly at `from`); a person with a first mandate since is folded whole. Returns
+    /// stream exactly at `from`); a person with a first mandate or application since is folded whole. Returns
     /// how many states changed.
     @discardableResult
     static func advance(_ tx: any ReadModelTransaction, from: Int64, to: Int64) throws -> Int {

@@ -96,7 +96,7 @@ import Testing
         #expect(stored.states.values.filter(\.isExact).count > 5)
 
         let commands = CollectionCommands(ledger)
-        var deferred = 0
+        var (deferred, applied) = (0, 0)
         for (person, state) in stored.states {
             let account = try commands.load(person).account
             let folded = try commands.load(person)
@@ -115,6 +115,12 @@ import Testing
                 }
             }
             deferred += account.currentDeferrals.isEmpty ? 0 : 1
+            // Applications as they stand, in the order first recorded, with the account received.
+            #expect(state.applications.map(\.id) == account.currentApplications.map(\.id), "\(person)")
+            #expect(state.applications.map(\.change) == account.currentApplications.map(\.change), "\(person)")
+            #expect(state.applications.map(\.on) == account.currentApplications.map(\.on), "\(person)")
+            #expect(state.applications.map(\.account) == account.currentApplications.map { account.applicationAccount($0.id) })
+            applied += state.applications.isEmpty ? 0 : 1
             guard state.isExact else { continue }
             let periods = try #require(try state.periods())
             #expect(Dictionary(uniqueKeysWithValues: periods.map { ($0.key, $0.period) }) == account.periods, "\(person)")
@@ -128,7 +134,16 @@ import Testing
         }
 
         // Mandate holders with deferments, followed by the states rather than read from their streams.
-        #expect(deferred > 0)
+        #expect(deferred > 0 && applied > 0, "\(deferred) with deferments, \(applied) with applications")
+
+        // The mandate run's facts, from the table and from the streams.
+        let mandates = (try commands.mandateFacts(), try commands.mandateFacts(fromStore: false))
+        #expect(mandates.0.map(\.person) == mandates.1.map(\.person))
+        for (a, b) in zip(mandates.0, mandates.1) {
+            #expect(a.version == b.version && a.died == b.died && a.mandates == b.mandates, "\(a.person)")
+            #expect(a.applications == b.applications, "\(a.person)")
+        }
+        #expect(mandates.0.count == stored.states.count && mandates.0.contains { $0.died != nil })
 
         // The same facts on every day a debit could be asked for, from the table and from the streams.
         var days = Set<CivilDate>()

@@ -89,4 +89,44 @@ extension CollectionCommands {
                     && account.deferral(key, on: date) == nil
             }, version: state.version, fromTable: false)
     }
+
+    /// What the mandate run decides from for one person with a mandate or an application.
+    struct MandateFacts {
+        var person: PersonID
+        var version: Int64
+        var died: CivilDate?
+        var mandates: [CollectionAccounts.Mandate]
+        /// Each application as it stands, in the order first recorded.
+        var applications: [DebitState.Application]
+    }
+
+    /// The facts of everyone with a mandate or an application, by number: from the stored debit
+    /// states in a ledger file (deaths from the register's heads); from the city a process holds,
+    /// or each candidate's stream, elsewhere. `fromStore: false` takes the second way everywhere.
+    func mandateFacts(fromStore: Bool = true) throws -> [MandateFacts] {
+        if fromStore, !ledger.hasCurrentCity, let stored = try StoredDebits(ledger.ports).states() {
+            let heads = try StoredRegister(ledger.ports).heads(of: Set(stored.states.keys))
+            return stored.states.sorted { $0.key < $1.key }.compactMap { person, state in
+                guard !state.mandates.isEmpty || !state.applications.isEmpty else { return nil }
+                return MandateFacts(
+                    person: person, version: state.version, died: heads[person]?.diedOn, mandates: state.mandates,
+                    applications: state.applications)
+            }
+        }
+        let found = try candidates(
+            { !$0.mandates.isEmpty || !$0.currentApplications.isEmpty }, balances: nil,
+            types: [DebitApplicationRecorded.eventType, DebitMandateStarted.eventType])
+        return try found.persons.compactMap { person in
+            guard let state = try found.state(person) else { return nil }
+            let account = state.account
+            return MandateFacts(
+                person: person, version: state.version, died: state.entry?.diedOn, mandates: account.mandates,
+                applications: account.currentApplications.map { application in
+                    DebitState.Application(
+                        id: application.id, change: application.change, on: application.on,
+                        received: account.debitApplications.contains { $0.id == application.id && $0.change == .received },
+                        account: account.applicationAccount(application.id))
+                })
+        }
+    }
 }

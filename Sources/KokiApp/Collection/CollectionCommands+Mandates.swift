@@ -57,35 +57,30 @@ extension CollectionCommands {
     /// the file recorded (kind `mandateRequest`) — one command. The application of a person who
     /// died is withdrawn instead, and a mandate still in force for a person who died is stopped
     /// from the day after the death (the bank freezes the account). Nothing to send or stop:
-    /// nothing written, nothing recorded. A fresh process reads only the persons with an
-    /// application or a mandate recorded (the ledger's index by type), one at a time.
+    /// nothing written, nothing recorded. A fresh process reads the stored debit states of the
+    /// persons with an application or a mandate (their streams, where there is no table).
     public func sendDebitApplications(on date: CivilDate, actor: String) throws -> MandateRequestRun {
-        let found = try candidates(
-            { !$0.mandates.isEmpty || !$0.currentApplications.isEmpty }, balances: nil,
-            types: [DebitApplicationRecorded.eventType, DebitMandateStarted.eventType])
         var versions: [PersonID: Int64] = [:]
         var run = MandateRequestRun()
         var lines = [MandateRequestFile.header.joined(separator: ",")]
-        for person in found.persons {
-            guard let state = try found.state(person) else { continue }
-            let account = state.account
-            versions[person] = state.version
-            if let died = state.entry?.diedOn, died <= date,
-                account.mandates.contains(where: { $0.stopsOn.map { $0 > died.adding(days: 1) } ?? true })
+        for payer in try mandateFacts() {
+            let person = payer.person
+            versions[person] = payer.version
+            if let died = payer.died, died <= date,
+                payer.mandates.contains(where: { $0.stopsOn.map { $0 > died.adding(days: 1) } ?? true })
             {
                 run.stopped.append(
                     DebitMandateStopped(person: person, stopsOn: died.adding(days: 1), reason: "死亡（\(died)）"))
             }
-            for application in account.currentApplications where application.change == .received {
+            for application in payer.applications where application.change == .received {
                 guard application.on <= date else { continue }
-                if let died = state.entry?.diedOn, died <= date {
+                if let died = payer.died, died <= date {
                     run.withdrawn.append(
                         DebitApplicationRecorded(
                             person: person, id: application.id, change: .withdrawn, on: date, reason: "死亡（\(died)）"))
                     continue
                 }
-                guard let sealed = account.applicationAccount(application.id),
-                    let bank = try vault.openAccount(sealed, for: person)
+                guard let sealed = application.account, let bank = try vault.openAccount(sealed, for: person)
                 else { continue }  // erased after retention
                 lines.append(
                     [
