@@ -223,6 +223,33 @@ import Testing
         #expect(check.differences.isEmpty && check.comparedWith != nil)
     }
 
+    /// A mandate the bank started after the payer's death (the answer crossed the death) is
+    /// stopped once by the mandate run, not again at every run after.
+    @Test func aMandateStartedAfterTheDeathIsStoppedOnce() throws {
+        let (folder, simulated, _) = try Self.city(seed: 21)
+        defer { withExtendedLifetime(folder) {} }
+        let ledger = try Self.reopened(folder)
+        let register = try ledger.replay(InsuredRegister.self)
+        let dead = try #require(register.persons.values.filter { $0.diedOn != nil }.min { $0.id < $1.id })
+        let died = try #require(dead.diedOn)
+        let account = try BankAccount(
+            bankCode: "0001", branchCode: "001", accountType: 1, accountNumber: "1234567", holderKana: "ﾃｽﾄ ﾀﾛｳ")
+        try ledger.record(
+            [
+                .debitMandateStarted(
+                    DebitMandateStarted(
+                        person: dead.id, startsOn: died.adding(days: 20),
+                        account: try IdentityVault(ledger).seal(account, for: dead.id)))
+            ], metadata: CommandMetadata(actor: "test"))
+        let commands = CollectionCommands(ledger)
+        let day = died.adding(days: 40)
+        let first = try commands.sendDebitApplications(on: day, actor: "test")
+        #expect(first.stopped.contains { $0.person == dead.id })
+        let second = try commands.sendDebitApplications(on: day.adding(days: 1), actor: "test")
+        #expect(!second.stopped.contains { $0.person == dead.id }, "\(second.stopped)")
+        withExtendedLifetime(simulated) {}
+    }
+
     @Test func anAlteredStateIsFoundAndMendedAndDamageNamesThePerson() throws {
         let (folder, _, _) = try Self.city(seed: 9)
         defer { withExtendedLifetime(folder) {} }
