@@ -120,8 +120,10 @@ struct DebitCommand: ParsableCommand {
                 application,person,bank,branch,account_type,account,holder and a line per application (holder in \
                 half-width kana); each is recorded as sent with the file's SHA-256 (a collection file of kind \
                 mandateRequest). The application of a person who died is withdrawn instead, and a mandate in \
-                force for a person who died is stopped from the day after the death. Nothing to send or stop: \
-                no file written, nothing recorded.
+                force for a person who died is stopped from the day after the death (once: a mandate the bank \
+                started after the death is stopped where it starts). Nothing to send or stop: no file written, \
+                nothing recorded. In a ledger file the applicants and mandates are read from the stored debit \
+                states (caught up first, rebuilt and checked by `koki rebuild`), elsewhere from each one's stream.
                 """)
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The day sent (an open day, not after today).", valueName: "date")) var on: CivilDate
