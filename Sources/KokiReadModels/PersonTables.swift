@@ -29,6 +29,14 @@ struct PersonTables: Sendable {
         }
     }
 
+    /// Where the maintained table stands.
+    func status(_ tables: any ReadModelStore) throws -> PersonTableStatus {
+        try tables.readingModel(schema) { tx in
+            guard let model = try tx.state() else { return PersonTableStatus(rows: 0) }
+            return PersonTableStatus(position: model.position, logicVersion: model.logicVersion, rows: try tx.count())
+        }
+    }
+
     /// Fills a fresh table from zero and compares it with the maintained one (caught up to the
     /// same head first); swaps it in unless `check`.
     func rebuild(_ tables: any ReadModelStore, check: Bool) throws -> PersonTableRebuild {

@@ -55,10 +55,7 @@ public struct StoredDebits: Sendable {
 
     public func status() throws -> Status {
         guard case .beside(let tables) = ports.readModels else { return Status(rows: 0) }
-        return try tables.readingModel(Self.schema) { tx in
-            guard let model = try tx.state() else { return Status(rows: 0) }
-            return Status(position: model.position, logicVersion: model.logicVersion, rows: try tx.count())
-        }
+        return try Self.tables.status(tables)
     }
 
     // MARK: - Maintenance
