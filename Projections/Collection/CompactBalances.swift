@@ -287,28 +287,21 @@ public struct CompactBalances: Sendable {
 extension CompactBalances {
     /// Each period as the account has it (its key, due date and sums); `nil` when this state
     /// cannot give them exactly (``isExact`` is `false`).
-    public func periods() -> [(key: PeriodKey, period: CollectionAccounts.Period)]? {
-        guard isExact else { return nil }
-        var out: [(key: PeriodKey, period: CollectionAccounts.Period)] = []
-        out.reserveCapacity(slots.count)
-        for i in slots.indices {
-            guard let key = Self.periodKey(slots[i].key), let period = period(i) else { return nil }
-            out.append((key, period))
-        }
-        return out
-    }
+    public func periods() -> [(key: PeriodKey, period: CollectionAccounts.Period)]? { periods(owingOnly: false) }
 
     /// The periods with premium still owing (``CollectionAccounts/Period/outstanding`` above
     /// zero), as the account has them; `nil` when not ``isExact``. A period whose sums are all
     /// inline is judged without building it.
-    public func owing() -> [(key: PeriodKey, period: CollectionAccounts.Period)]? {
+    public func owing() -> [(key: PeriodKey, period: CollectionAccounts.Period)]? { periods(owingOnly: true) }
+
+    private func periods(owingOnly: Bool) -> [(key: PeriodKey, period: CollectionAccounts.Period)]? {
         guard isExact else { return nil }
         var out: [(key: PeriodKey, period: CollectionAccounts.Period)] = []
         for i in slots.indices {
             // Without rarer sums a period owes what is assessed less what was paid.
-            if slots[i].extra < 0 && slots[i].assessed <= slots[i].paid { continue }
+            if owingOnly && slots[i].extra < 0 && slots[i].assessed <= slots[i].paid { continue }
             guard let key = Self.periodKey(slots[i].key), let period = period(i) else { return nil }
-            if period.outstanding > .zero { out.append((key, period)) }
+            if !owingOnly || period.outstanding > .zero { out.append((key, period)) }
         }
         return out
     }

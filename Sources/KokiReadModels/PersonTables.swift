@@ -1,6 +1,14 @@
 import KokiDomain
 import LedgerStore
 
+/// Every stored read model of a ledger (balances, register, debit states) brought up to its head:
+/// what a batch run does as it finishes, and a replay copy as it is written.
+public func catchUpStoredModels(_ ports: LedgerPorts) throws {
+    try StoredBalances(ports).catchUp()
+    try StoredRegister(ports).catchUp()
+    try StoredDebits(ports).catchUp()
+}
+
 /// The upkeep a read model of one table keyed by person shares (the register, the debit
 /// states): built from zero when missing or of another logic, brought forward otherwise, and
 /// rebuilt beside the maintained table to be compared and swapped in. Each model gives how it
@@ -39,8 +47,13 @@ struct PersonTables: Sendable {
 
     /// Fills a fresh table from zero and compares it with the maintained one (caught up to the
     /// same head first); swaps it in unless `check`.
-    func rebuild(_ tables: any ReadModelStore, check: Bool) throws -> PersonTableRebuild {
-        try tables.writingModel(schema) { tx in
+    func rebuild(_ ports: LedgerPorts, check: Bool) throws -> PersonTableRebuild {
+        guard case .beside(let tables) = ports.readModels else {
+            throw KokiError(
+                .invalidInput,
+                "the stored read models live in a SQLite ledger file; \(ports.events.location) folds instead")
+        }
+        return try tables.writingModel(schema) { tx in
             try tx.createTables()
             let head = try tx.head()
             var comparedWith: Int64?

@@ -72,11 +72,7 @@ public struct StoredDebits: Sendable {
     /// Folds every mandate holder's stream from zero into a fresh table and compares it with the
     /// maintained one (caught up to the same head first); swaps it in unless `check`.
     public func rebuild(check: Bool) throws -> Rebuild {
-        guard case .beside(let tables) = ports.readModels else {
-            throw KokiError(
-                .invalidInput, "the stored read models live in a SQLite ledger file; \(store.location) folds instead")
-        }
-        return try Self.tables.rebuild(tables, check: check)
+        try Self.tables.rebuild(ports, check: check)
     }
 
     // MARK: - Folding
@@ -142,15 +138,9 @@ public struct StoredDebits: Sendable {
     static func advance(_ tx: any ReadModelTransaction, from: Int64, to: Int64) throws -> Int {
         let keys = try tx.keysChanged(after: from, through: to)
         var stored: [String: (head: [UInt8], sums: [UInt8])] = [:]
-        func keep(_ row: ReadModelRow) {
+        try tx.forEachRow(in: .maintained, keys: Set(keys), part: nil) { row in
             if row.part == 0 { stored[row.key, default: ([], [])].head = row.document ?? [] }
             if row.part == 1 { stored[row.key, default: ([], [])].sums = row.document ?? [] }
-        }
-        if keys.count * 8 > (try tx.count()) {
-            // A batch run touched many: one pass over the table costs less than a lookup each.
-            try tx.forEachRow(in: .maintained, key: nil, part: nil, keep)
-        } else {
-            for key in keys { try tx.forEachRow(in: .maintained, key: key, part: nil, keep) }
         }
         var states: [String: DebitState] = [:]
         var query = EventQuery.from(position: from + 1)

@@ -111,11 +111,7 @@ public struct StoredRegister: Sendable {
     /// Folds every person's stream from position zero into a fresh table and compares it with
     /// the maintained one (caught up to the same head first); swaps it in unless `check`.
     public func rebuild(check: Bool) throws -> Rebuild {
-        guard case .beside(let tables) = ports.readModels else {
-            throw KokiError(
-                .invalidInput, "the stored read models live in a SQLite ledger file; \(store.location) folds instead")
-        }
-        return try Self.tables.rebuild(tables, check: check)
+        try Self.tables.rebuild(ports, check: check)
     }
 
     // MARK: - In a PostgreSQL ledger's schema
@@ -378,16 +374,7 @@ extension StoredRegister {
         let keys = Set(persons.map(\.value))
         let entries = try current(
             { tx in
-                try Self.heads { body in
-                    // A few persons are looked up one by one; many, in one pass over the table.
-                    if keys.count * 32 < (try tx.count()) {
-                        for key in keys.sorted() { try tx.forEachRow(in: .maintained, key: key, part: 0, body) }
-                    } else {
-                        try tx.forEachRow(in: .maintained, key: nil, part: 0) { row in
-                            if keys.contains(row.key) { try body(row) }
-                        }
-                    }
-                }
+                try Self.heads { try tx.forEachRow(in: .maintained, keys: keys, part: 0, $0) }
             }, else: { register in persons.compactMap { register.person($0) } })
         return Dictionary(entries.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }

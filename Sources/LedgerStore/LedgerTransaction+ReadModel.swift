@@ -184,6 +184,20 @@ extension LedgerTransaction: ReadModelTransaction {
     }
 
     public func forEachRow(
+        in table: ReadModelTable, keys: Set<String>, part: Int64?, _ body: (ReadModelRow) throws -> Void
+    ) throws {
+        // Measured on the ten-year city's register and debit states: lookups beat one pass over
+        // the table only for keys under about a thirty-second of its rows.
+        if keys.count * 32 < (try count()) {
+            for key in keys.sorted() { try forEachRow(in: table, key: key, part: part, body) }
+            return
+        }
+        try forEachRow(in: table, key: nil, part: part) { row in
+            if keys.contains(row.key) { try body(row) }
+        }
+    }
+
+    public func forEachRow(
         in table: ReadModelTable, holding value: Int64, from: String, until: String,
         _ body: (ReadModelRow) throws -> Void
     ) throws {

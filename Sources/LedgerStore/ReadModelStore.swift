@@ -133,6 +133,10 @@ public protocol ReadModelTransaction {
     /// one key's row of one part.
     func forEachRow(in table: ReadModelTable, key: String?, part: Int64?, _ body: (ReadModelRow) throws -> Void)
         throws
+    /// Calls `body` with the rows of some keys (of one part, or every part), by key and part: a
+    /// lookup each for a few keys, one pass over the table for many.
+    func forEachRow(in table: ReadModelTable, keys: Set<String>, part: Int64?, _ body: (ReadModelRow) throws -> Void)
+        throws
     /// Calls `body` with the rows whose span holds `value`: the column `from` at most `value`,
     /// and the column `until` NULL (open) or above it — by key and part.
     func forEachRow(

@@ -5,9 +5,7 @@ import KokiReadModels
 /// that query, and is answered (`nil`: brought up to date).
 func readModelsBroughtUp(_ ledger: KokiLedger) -> String? {
     do {
-        try StoredBalances(ledger).catchUp()
-        try StoredRegister(ledger.ports).catchUp()
-        try StoredDebits(ledger.ports).catchUp()
+        try catchUpStoredModels(ledger.ports)
         return nil
     } catch {
         return "\(error)"

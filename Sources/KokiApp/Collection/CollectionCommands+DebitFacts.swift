@@ -23,8 +23,6 @@ extension CollectionCommands {
         var collectedByDebit: (PeriodKey) -> Bool
         /// The payer's stream version the facts reflect (the request's append expects it).
         var version: Int64
-        /// Taken from a stored state (the death is then the register's to tell).
-        var fromTable = true
     }
 
     /// The facts of every payer with a mandate in force on `date` who owes a period the day could
@@ -36,6 +34,8 @@ extension CollectionCommands {
     func debitFacts(on date: CivilDate, fromStore: Bool = true) throws -> [DebitFacts] {
         if fromStore, !ledger.hasCurrentCity, let stored = try StoredDebits(ledger.ports).states() {
             var facts: [DebitFacts] = []
+            // The facts taken from a state: their deaths are the register's to tell.
+            var fromTable: [Int] = []
             for (person, state) in stored.states.sorted(by: { $0.key < $1.key }) {
                 // Mandates are followed exactly even where the periods are not.
                 guard let mandate = state.mandate(on: date) else { continue }
@@ -48,6 +48,7 @@ extension CollectionCommands {
                     Self.askable($0.period, on: date, prepayment: state.prepayment)
                 } ?? []
                 guard !owing.isEmpty else { continue }
+                fromTable.append(facts.count)
                 facts.append(
                     DebitFacts(
                         person: person, mandate: mandate, died: nil, prepayment: state.prepayment,
@@ -56,8 +57,8 @@ extension CollectionCommands {
                         version: state.version))
             }
             // Who has died, from the register's heads of these payers alone.
-            let heads = try StoredRegister(ledger.ports).heads(of: Set(facts.lazy.filter(\.fromTable).map(\.person)))
-            for i in facts.indices where facts[i].fromTable { facts[i].died = heads[facts[i].person]?.diedOn }
+            let heads = try StoredRegister(ledger.ports).heads(of: Set(fromTable.map { facts[$0].person }))
+            for i in fromTable { facts[i].died = heads[facts[i].person]?.diedOn }
             return facts
         }
         let found = try candidates(
@@ -87,7 +88,7 @@ extension CollectionCommands {
             collectedByDebit: { key in
                 state.assessments[key.fiscalYear]?.method(of: key.period) == .ordinary && !pending.contains(key)
                     && account.deferral(key, on: date) == nil
-            }, version: state.version, fromTable: false)
+            }, version: state.version)
     }
 
     /// What the mandate run decides from for one person with a mandate or an application.

@@ -186,8 +186,7 @@ extension CollectionCommands {
             }.map(\.calendar.fiscalYear))
         var versions: [PersonID: Int64] = [:]
         let payers = try debitFacts(on: debitDate)
-        // Many payers' accounts open faster from every key read in one pass than key by key.
-        let vault = payers.count > 2_000 ? try IdentityVault.preloaded(ledger) : vault
+        let vault = try vault.opening(payers.count, in: ledger)
         for facts in payers {
             // Nobody's account is debited after their recorded death: the bank freezes it, and the
             // heirs pay what is still owed (相続による納付義務の承継) by slip.

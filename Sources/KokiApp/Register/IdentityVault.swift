@@ -37,6 +37,12 @@ public struct IdentityVault: Sendable {
             ledger.store, ledger.ports.keys, master: ledger.masterKey, keys: try ledger.ports.keys.allSubjectKeys())
     }
 
+    /// A vault to open `count` sealed values with: this one (each key read when needed) for a few,
+    /// every key of `ledger` read at once (one query) for a list of the city.
+    public func opening(_ count: Int, in ledger: KokiLedger) throws -> IdentityVault {
+        count > 200 ? try Self.preloaded(ledger) : self
+    }
+
     init(_ store: any EventStore, _ keyStore: any KeyStore, master: MasterKey?, keys: [String: [UInt8]]?) {
         self.store = store
         self.keyStore = keyStore

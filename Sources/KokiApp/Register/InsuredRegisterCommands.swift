@@ -154,9 +154,7 @@ public struct InsuredRegisterCommands: Sendable {
 
     /// A vault to open `count` identities with: each key read when needed for a few, every key
     /// read at once (one query) for a list of the city.
-    public func vault(opening count: Int) throws -> IdentityVault {
-        count > 200 ? try IdentityVault.preloaded(ledger) : vault
-    }
+    public func vault(opening count: Int) throws -> IdentityVault { try vault.opening(count, in: ledger) }
 
     /// Records the person's My Number, sealed under their key, with the keyed digest that finds
     /// them by it. A number already recorded for someone else is refused, naming no number.

@@ -40,11 +40,7 @@ public struct WriteReplayCopy: KokiRequest {
                 "replay copies are made from a ledger file; copy \(store.location) with `koki migrate --from … --into FILE` first"
             )
         }
-        try copies.writeReplayCopy(through: position, to: into) { copy in
-            try StoredBalances(copy).catchUp()
-            try StoredRegister(copy).catchUp()
-            try StoredDebits(copy).catchUp()
-        }
+        try copies.writeReplayCopy(through: position, to: into) { try catchUpStoredModels($0) }
         let verified = try copies.verifyReplayCopy(at: into)
         return Written(position: position, into: into, events: verified.eventsChecked, verified: verified.isIntact)
     }

@@ -128,9 +128,11 @@ struct RebuildCommand: ParsableCommand {
             let persons = [
                 PersonModel(
                     name: StoredRegister.name, who: "persons", table: "register", equal: "is equal",
+                    missing: "there was no maintained register",
                     differs: ("entry differs", "entries differ"), rebuilt: register, seconds: outcome.registerSeconds),
                 PersonModel(
                     name: StoredDebits.name, who: "mandate holders", table: "debit states", equal: "are equal",
+                    missing: "there were no maintained debit states",
                     differs: ("state differs", "states differ"), rebuilt: debits, seconds: outcome.debitsSeconds),
             ]
             if json {
@@ -187,7 +189,7 @@ struct RebuildCommand: ParsableCommand {
                         for person in model.rebuilt.differences.prefix(50) { Output.line("  \(person)") }
                         if count > 50 { Output.line("  … and \(count - 50) more") }
                     } else {
-                        Output.line("there \(model.equal == "is equal" ? "was" : "were") no maintained \(model.table) of this logic version to compare with")
+                        Output.line("\(model.missing) of this logic version to compare with")
                     }
                 }
             }
@@ -330,6 +332,8 @@ private struct PersonModel {
     /// What its maintained table is called in a sentence, and how it is said to be equal.
     var table: String
     var equal: String
+    /// How its missing table is said.
+    var missing: String
     /// How one and many persons' differences are said.
     var differs: (one: String, many: String)
     var rebuilt: PersonTableRebuild
