@@ -99,6 +99,12 @@ public struct CollectionAccounts: Projection {
         public func isActive(on date: CivilDate) -> Bool {
             startsOn <= date && (stopsOn.map { date < $0 } ?? true)
         }
+
+        /// Whether the mandate still runs on some day after `day`: open, or stopping after both
+        /// `day` and its own start (a mandate stopped where it starts never runs).
+        public func runs(after day: CivilDate) -> Bool {
+            stopsOn.map { $0 > max(startsOn, day) } ?? true
+        }
     }
 
     public struct Account: Sendable, Hashable {

@@ -66,11 +66,9 @@ extension CollectionCommands {
         for payer in try mandateFacts() {
             let person = payer.person
             versions[person] = payer.version
-            // A mandate still running after the day after the death. One that started later (the
-            // bank accepted after the death) is stopped where it starts, and then no longer runs:
-            // a second run must not stop it again.
-            if let died = payer.died, died <= date,
-                payer.mandates.contains(where: { m in m.stopsOn.map { $0 > max(m.startsOn, died.adding(days: 1)) } ?? true })
+            // A mandate still running after the day after the death. One the bank started later
+            // is stopped where it starts and then no longer runs: a second run leaves it.
+            if let died = payer.died, died <= date, payer.mandates.contains(where: { $0.runs(after: died.adding(days: 1)) })
             {
                 run.stopped.append(
                     DebitMandateStopped(person: person, stopsOn: died.adding(days: 1), reason: "死亡（\(died)）"))
