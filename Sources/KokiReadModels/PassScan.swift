@@ -11,10 +11,18 @@ import LedgerStore
 /// What a pass folds each of its persons' events into (see ``PassScan``): called on the
 /// folding thread, in position order.
 protocol PassFolder: AnyObject, Sendable {
-    /// Whether person `i`'s event at `position` is to be decoded and folded (called for every one
-    /// of their events first).
-    func wants(_ i: Int, at position: Int64) -> Bool
-    func fold(_ i: Int, _ event: KokiEvent)
+    /// Whether person `i`'s event at `position` (their stream's `version`) is to be decoded and
+    /// folded: called for every one of their events the scan reads, before ``fold(_:_:)``.
+    func wants(_ i: Int, at position: Int64, version: Int64) -> Bool
+    /// Whether events of `type` are decoded and folded at all: asked on the scanning thread, once
+    /// per type in each batch; the payload of a type it refuses is not even copied. A pass that
+    /// needs every event's stream version reads every type and refuses here the ones it ignores.
+    func decodes(_ type: String) -> Bool
+    func fold(_ i: Int, _ event: KokiEvent) throws
+}
+
+extension PassFolder {
+    func decodes(_ type: String) -> Bool { true }
 }
 
 /// A pass over the ledger in position order that decodes and folds on a second thread: the scan
@@ -73,7 +81,7 @@ enum PassScan {
             try tx.forEachEvent(query) { view in
                 guard let i = index[view.stream.value] else { return }
                 events += 1
-                try batch.append(person: i, view) {
+                try batch.append(person: i, view, decodes: folder.decodes) {
                     try decoders.decoder(type: view.type, version: view.schemaVersion, position: view.position)
                 }
                 if batch.count >= EventBatch.size {
@@ -93,21 +101,24 @@ enum PassScan {
 }
 
 /// Events a fill's scan hands to its folding thread: each one's person (their index in the
-/// pass), position, type, decoder and payload, copied out of the scan's row.
+/// pass), position, stream version, type, decoder and payload, copied out of the scan's row.
 final class EventBatch: @unchecked Sendable {
     static let size = 4_096
 
     var persons: [Int32] = []
     var positions: [Int64] = []
+    var versions: [Int64] = []
     var kinds: [Int32] = []
     var ends: [Int] = []
     var bytes: [UInt8] = []
-    /// The `(type, version)` of the batch's events and their decoders, each once.
-    var decoders: [(type: String, version: Int, decode: EventRegistry.Decoder)] = []
+    /// The `(type, version)` of the batch's events and their decoders, each once; `nil` for a
+    /// type the folder does not decode.
+    var decoders: [(type: String, version: Int, decode: EventRegistry.Decoder?)] = []
 
     init() {
         persons.reserveCapacity(Self.size)
         positions.reserveCapacity(Self.size)
+        versions.reserveCapacity(Self.size)
         kinds.reserveCapacity(Self.size)
         ends.reserveCapacity(Self.size)
         bytes.reserveCapacity(Self.size * 96)
@@ -124,10 +135,11 @@ final class EventBatch: @unchecked Sendable {
                 let i = Int(persons[k])
                 let end = ends[k]
                 defer { start = end }
-                guard folder.wants(i, at: positions[k]) else { continue }
+                guard folder.wants(i, at: positions[k], version: versions[k]) else { continue }
                 let kind = decoders[Int(kinds[k])]
+                guard let decode = kind.decode else { continue }
                 do {
-                    folder.fold(i, try kind.decode(UnsafeRawBufferPointer(rebasing: bytes[start..<end])))
+                    try folder.fold(i, try decode(UnsafeRawBufferPointer(rebasing: bytes[start..<end])))
                 } catch {
                     return KokiError(.undecodableEvent, "event \(positions[k]) (\(kind.type) v\(kind.version)): \(error)")
                 }
@@ -136,21 +148,24 @@ final class EventBatch: @unchecked Sendable {
         }
     }
 
-    /// Copies an event in; `decoder` is asked only for a `(type, version)` new to the batch.
+    /// Copies an event in (its payload only when `decodes` its type); `decodes` and `decoder`
+    /// are asked only for a `(type, version)` new to the batch.
     func append(
-        person: Int32, _ view: borrowing EventView, decoder: () throws -> EventRegistry.Decoder
+        person: Int32, _ view: borrowing EventView, decodes: (String) -> Bool,
+        decoder: () throws -> EventRegistry.Decoder
     ) rethrows {
         let kind: Int
         if let known = decoders.lastIndex(where: { $0.version == view.schemaVersion && $0.type == view.type }) {
             kind = known
         } else {
-            decoders.append((view.type, view.schemaVersion, try decoder()))
+            decoders.append((view.type, view.schemaVersion, decodes(view.type) ? try decoder() : nil))
             kind = decoders.count - 1
         }
         persons.append(person)
         positions.append(view.position)
+        versions.append(view.streamVersion)
         kinds.append(Int32(kind))
-        bytes.append(contentsOf: view.payload)
+        if decoders[kind].decode != nil { bytes.append(contentsOf: view.payload) }
         ends.append(bytes.count)
     }
 }

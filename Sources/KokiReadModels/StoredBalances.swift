@@ -832,7 +832,7 @@ final class BalancePass: PassFolder, @unchecked Sendable {
         unrecordedFrom = [Int](repeating: checkpoints.count, count: persons.count)
     }
 
-    func wants(_ i: Int, at position: Int64) -> Bool {
+    func wants(_ i: Int, at position: Int64, version: Int64) -> Bool {
         if !checkpoints.isEmpty { checkpointsBefore(position) }
         return states[i].isExact
     }

@@ -456,7 +456,7 @@ extension InsuredRegister.Person {
 final class RegisterPass: PassFolder, @unchecked Sendable {
     var register = InsuredRegister()
 
-    func wants(_ i: Int, at position: Int64) -> Bool { true }
+    func wants(_ i: Int, at position: Int64, version: Int64) -> Bool { true }
 
     func fold(_ i: Int, _ event: KokiEvent) { register.apply(event) }
 }
