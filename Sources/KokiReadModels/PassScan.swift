@@ -58,6 +58,8 @@ enum PassScan {
         var index: [String: Int32] = [:]
         index.reserveCapacity(persons.count)
         for (i, person) in persons.enumerated() { index[person.streamName] = Int32(i) }
+        // Each stream's place in the pass by the store's number for it, looked up by name once.
+        var byNumber = PassIndex(index)
         let handover = Handover(capacity: 4)
         let finished = DispatchSemaphore(value: 0)
         let outcome = Outcome()
@@ -79,7 +81,7 @@ enum PassScan {
                 finished.wait()
             }
             try tx.forEachEvent(query) { view in
-                guard let i = index[view.stream.value] else { return }
+                guard let i = byNumber.person(of: view) else { return }
                 events += 1
                 try batch.append(person: i, view, decodes: folder.decodes) {
                     try decoders.decoder(type: view.type, version: view.schemaVersion, position: view.position)
@@ -97,6 +99,28 @@ enum PassScan {
     /// The folding thread's first error, read once it has finished.
     final class Outcome: @unchecked Sendable {
         var failure: (any Error)?
+    }
+}
+
+/// Where each stream's events go in a pass: the person's index, found by the stream's name the
+/// first time and then by the store's number for the stream (an array, no hashing per event).
+struct PassIndex {
+    /// By stream number: 0 not yet looked up, -1 not in the pass, else the index + 1.
+    private var byNumber: [Int32] = []
+    private let byName: [String: Int32]
+
+    init(_ byName: [String: Int32]) { self.byName = byName }
+
+    mutating func person(of view: borrowing EventView) -> Int32? {
+        guard let number = view.streamNumber, number >= 0, number < 1 << 24 else { return byName[view.stream.value] }
+        let n = Int(number)
+        if n >= byNumber.count { byNumber.append(contentsOf: repeatElement(0, count: n + 1 - byNumber.count)) }
+        let known = byNumber[n]
+        if known > 0 { return known - 1 }
+        if known < 0 { return nil }
+        let found = byName[view.stream.value]
+        byNumber[n] = found.map { $0 + 1 } ?? -1
+        return found
     }
 }
 

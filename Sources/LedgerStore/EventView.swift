@@ -50,11 +50,18 @@ public struct EventView {
     /// The payload as appended (decompressed).
     public let payload: UnsafeRawBufferPointer
     public let hash: UnsafeRawBufferPointer
+    /// The store's own number for the stream (a SQLite ledger's stream id), the same for every
+    /// event of the stream, or `nil` where the store gives none: for a scan that looks its
+    /// streams up by a small integer rather than by name. Never to be kept or compared across
+    /// stores.
+    public let streamNumber: Int64?
 
     public init(
         position: Int64, stream: StreamName, streamVersion: Int64, type: String, schemaVersion: Int,
-        command: CommandEnvelope, compressed: Bool, payload: UnsafeRawBufferPointer, hash: UnsafeRawBufferPointer
+        command: CommandEnvelope, compressed: Bool, payload: UnsafeRawBufferPointer, hash: UnsafeRawBufferPointer,
+        streamNumber: Int64? = nil
     ) {
+        self.streamNumber = streamNumber
         self.position = position
         self.stream = stream
         self.streamVersion = streamVersion

@@ -180,8 +180,9 @@ extension Ledger {
 
         var commands = CommandLookup()
         var scratch: [UInt8] = []
-        // Names seen in this scan, without taking the shared cache's lock for every event.
-        var streams: [Int64: StreamName] = [:]
+        // Names seen in this scan, without taking the shared cache's lock for every event: by id
+        // in an array (ids are the streams' row numbers, dense from 1), a dictionary past it.
+        var streams = StreamNames()
         var lastType: (id: Int64, name: String)?
         var lastVersion: Int64?
         while try statement.step() {
@@ -222,7 +223,7 @@ extension Ledger {
                     EventView(
                         position: position, stream: stream, streamVersion: statement.int64(2), type: type,
                         schemaVersion: Int(statement.int64(4)), command: command, compressed: encoding != 0,
-                        payload: payload, hash: statement.blob(8)))
+                        payload: payload, hash: statement.blob(8), streamNumber: streamID))
             }
             switch PayloadEncoding(rawValue: encoding) {
             case .raw:
@@ -313,5 +314,29 @@ struct CommandLookup {
             causationID: try identifier(4), firstPosition: statement.int64(5), eventCount: statement.int64(6))
         last = envelope
         return envelope
+    }
+}
+
+/// The stream names one scan has seen, by stream id: an array for the ids a city's ledger has
+/// (dense from 1, so no hashing per event), a dictionary for any id past it.
+struct StreamNames {
+    static let arrayLimit: Int64 = 1 << 24
+
+    private var byID: [StreamName?] = []
+    private var beyond: [Int64: StreamName] = [:]
+
+    subscript(id: Int64) -> StreamName? {
+        get {
+            if id >= 0, id < Int64(byID.count) { return byID[Int(id)] }
+            return id >= 0 && id < Self.arrayLimit ? nil : beyond[id]
+        }
+        set {
+            guard id >= 0, id < Self.arrayLimit else {
+                beyond[id] = newValue
+                return
+            }
+            if id >= Int64(byID.count) { byID.append(contentsOf: repeatElement(nil, count: Int(id) + 1 - byID.count)) }
+            byID[Int(id)] = newValue
+        }
     }
 }

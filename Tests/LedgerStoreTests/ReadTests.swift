@@ -1,5 +1,5 @@
 import Foundation
-import LedgerStore
+@testable import LedgerStore
 import Testing
 
 @Suite struct ReadTests {
@@ -54,6 +54,19 @@ import Testing
         #expect(try payloads(ledger, time) == [3, 4])
     }
 
+    /// A scan gives each stream one number, the same for all its events and different from every
+    /// other stream's, so a pass can find its persons by number rather than by name.
+    @Test func aScanNumbersEachStreamOnce() throws {
+        let (ledger, _) = try sample()
+        var numbers: [String: Set<Int64>] = [:]
+        try ledger.forEachEvent(EventQuery()) { view in
+            numbers[view.stream.value, default: []].insert(try #require(view.streamNumber))
+        }
+        #expect(numbers.count == 3)
+        #expect(numbers.values.allSatisfy { $0.count == 1 })
+        #expect(Set(numbers.values.flatMap { $0 }).count == 3)
+    }
+
     @Test func theLedgerAsItStoodAtAPositionIgnoresLaterAppends() throws {
         let (ledger, _) = try sample()
         let asOf3 = try ledger.events(.through(position: 3))
@@ -90,5 +103,24 @@ import Testing
         #expect(events[0].commandID != events[4].commandID)
         #expect(
             events.map(\.recordedAt.microseconds) == [0, 0, 1, 2, 3].map { epoch2026.microseconds + $0 * 1_000_000 })
+    }
+}
+
+/// The names a scan keeps by stream id: in the array for the ids a city has, in the dictionary
+/// past it, and nothing for an id never seen.
+@Suite struct StreamNamesTests {
+    @Test func namesAreKeptByIdInEitherRange() throws {
+        var names = StreamNames()
+        let far = StreamNames.arrayLimit + 3
+        #expect(names[7] == nil && names[far] == nil && names[-1] == nil)
+        names[7] = try StreamName("person/7")
+        names[far] = try StreamName("person/far")
+        names[-1] = try StreamName("person/negative")
+        names[2] = try StreamName("person/2")
+        #expect(names[7]?.value == "person/7")
+        #expect(names[2]?.value == "person/2")
+        #expect(names[far]?.value == "person/far")
+        #expect(names[-1]?.value == "person/negative")
+        #expect(names[3] == nil && names[8] == nil && names[far + 1] == nil)
     }
 }
