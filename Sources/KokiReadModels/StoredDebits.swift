@@ -18,9 +18,9 @@ import LedgerStore
 ///   one transaction before answering. Each stored state folds only the events its person's
 ///   stream gained since (an annual run adds one assessment to each); a person whose first
 ///   mandate or application arrived since is folded from their whole stream.
-/// - **Rebuilt from zero on demand, and whenever its logic changed.** ``rebuild(check:)`` folds
-///   every mandate holder's stream into a fresh table and compares the two in SQL; a table of
-///   another ``logicVersion`` is never read.
+/// - **Rebuilt from zero on demand, and whenever its logic changed.** ``rebuild(check:)`` fills
+///   a fresh table in position order (``PassScan``, every mandate holder's state held in the
+///   pass) and compares the two in SQL; a table of another ``logicVersion`` is never read.
 /// - A state that cannot follow its person exactly (``DebitState/isExact``) is kept as such; the
 ///   request then reads that person's stream, as it reads everyone's without the model (in a
 ///   PostgreSQL ledger, and for the past).
@@ -69,7 +69,7 @@ public struct StoredDebits: Sendable {
         return try Self.tables.catchUp(tables)
     }
 
-    /// Folds every mandate holder's stream from zero into a fresh table and compares it with the
+    /// Fills a fresh table from zero, in position order, and compares it with the
     /// maintained one (caught up to the same head first); swaps it in unless `check`.
     public func rebuild(check: Bool) throws -> Rebuild {
         try Self.tables.rebuild(ports, check: check)

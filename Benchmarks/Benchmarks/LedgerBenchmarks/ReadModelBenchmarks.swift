@@ -123,19 +123,22 @@ func readModelBenchmarks() {
     }
 
     // The stored read models filled from position zero (issue 25): the ledger read in position
-    // order, the balances' events into each person's compact state and the register's into
-    // their entries — beside the same tables filled one person's stream at a time through the
-    // index (as before), and a plain SQLite scan of the same rows. Each rate is the ledger's
-    // events over the time. Then `rebuild(check: true)` of both, as `koki rebuild --check` runs.
+    // order, the balances' events into each person's compact state, the register's into their
+    // entries and every mandate holder's into their debit state — beside the same tables filled
+    // one person's stream at a time through the index (as before), and a plain SQLite scan of
+    // the same rows. Each rate is the ledger's events over the time. Then `rebuild(check: true)`
+    // of the three, as `koki rebuild --check` runs.
     Benchmark(
         "City: the read models filled in position order, vs stream by stream and a plain SQLite scan",
         configuration: .init(
             metrics: [
                 .wallClock, .peakMemoryResident, Metric.rate("balances events/s"),
                 Metric.rate("balances by streams events/s"), Metric.rate("register events/s"),
-                Metric.rate("register by streams events/s"), Metric.rate("both events/s"),
+                Metric.rate("register by streams events/s"), Metric.rate("debits events/s"),
+                Metric.rate("debits by streams events/s"), Metric.rate("all three events/s"),
                 Metric.rate("rebuild --check events/s"), Metric.rate("SQLite scan events/s"),
-                Metric.rate("both/scan ‰"), Metric.cost("balance events read"),
+                Metric.rate("all three/scan ‰"), Metric.cost("balance events read"),
+                Metric.cost("mandate holders' events read"),
             ],
             maxIterations: 1)
     ) { benchmark in
@@ -158,22 +161,40 @@ func readModelBenchmarks() {
             referenceEntries = try register.filledFromZero(byStreams: true).register
         }
         precondition(entries!.persons == referenceEntries!.persons && !entries!.persons.isEmpty)
-        // The command: both tables caught up, rebuilt and compared.
+        let debits = StoredDebits(koki.ports)
+        var states: (states: [PersonID: DebitState], events: Int)?
+        let debitsTime = try seconds { states = try debits.filledFromZero(byStreams: false) }
+        var referenceStates: (states: [PersonID: DebitState], events: Int)?
+        let debitsByStreamsTime = try seconds { referenceStates = try debits.filledFromZero(byStreams: true) }
+        precondition(
+            !states!.states.isEmpty && states!.events == referenceStates!.events
+                && states!.states.allSatisfy { person, state in
+                    referenceStates!.states[person].map { $0.stored == state.stored } ?? false
+                })
+        // The command: the three tables caught up, rebuilt and compared.
         _ = try balances.rows()
-        var checks: (StoredBalances.Rebuild, StoredRegister.Rebuild)?
+        try register.catchUp()
+        try debits.catchUp()
+        var checks: (StoredBalances.Rebuild, StoredRegister.Rebuild, StoredDebits.Rebuild)?
         let checkTime = try seconds {
-            checks = (try balances.rebuild(check: true), try register.rebuild(check: true))
+            checks = (
+                try balances.rebuild(check: true), try register.rebuild(check: true), try debits.rebuild(check: true)
+            )
         }
-        precondition(checks!.0.differences.isEmpty && checks!.1.differences.isEmpty)
+        precondition(checks!.0.differences.isEmpty && checks!.1.differences.isEmpty && checks!.2.differences.isEmpty)
+        let allTime = balancesTime + registerTime + debitsTime
         benchmark.measurement(Metric.rate("balances events/s"), Int(n / balancesTime))
         benchmark.measurement(Metric.rate("balances by streams events/s"), Int(n / byStreamsTime))
         benchmark.measurement(Metric.rate("register events/s"), Int(n / registerTime))
         benchmark.measurement(Metric.rate("register by streams events/s"), Int(n / registerByStreamsTime))
-        benchmark.measurement(Metric.rate("both events/s"), Int(n / (balancesTime + registerTime)))
+        benchmark.measurement(Metric.rate("debits events/s"), Int(n / debitsTime))
+        benchmark.measurement(Metric.rate("debits by streams events/s"), Int(n / debitsByStreamsTime))
+        benchmark.measurement(Metric.rate("all three events/s"), Int(n / allTime))
         benchmark.measurement(Metric.rate("rebuild --check events/s"), Int(n / checkTime))
         benchmark.measurement(Metric.rate("SQLite scan events/s"), Int(n / scanTime))
-        benchmark.measurement(Metric.rate("both/scan ‰"), Int(1000 * scanTime / (balancesTime + registerTime)))
+        benchmark.measurement(Metric.rate("all three/scan ‰"), Int(1000 * scanTime / allTime))
         benchmark.measurement(Metric.cost("balance events read"), filled!.events)
+        benchmark.measurement(Metric.cost("mandate holders' events read"), states!.events)
     } setup: {
         _ = city()
     }

@@ -20,8 +20,8 @@ struct RebuildCommand: ParsableCommand {
             grew since (a debit state folds only what its stream gained); this command reads the \
             ledger from position zero in position order into fresh tables (decoding only the events each model \
             folds, on a second core while the scan reads on; a person's balances kept as compact per-period \
-            sums, their own stream folded where those cannot follow them exactly; at most 150,000 persons a \
-            pass; the debit states mandate holder by mandate holder), compares them row by row with the \
+            sums, their own stream folded where those cannot follow them exactly; a mandate holder's every \
+            event read, for their stream's version; at most 150,000 persons a pass), compares them row by row with the \
             maintained ones (caught up to the same head), names every row that differs, and swaps the fresh \
             tables in. With --check it only compares and exits 1 when anything differs.
 
