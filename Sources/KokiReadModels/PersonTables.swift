@@ -37,6 +37,26 @@ struct PersonTables: Sendable {
         }
     }
 
+    /// Fills the rebuild's scratch table from zero with `fill`, reads it back with `read` and drops
+    /// it: how the tests and benchmarks compare two ways of filling a model.
+    func filledFromZero<T>(
+        _ ports: LedgerPorts, fill: (any ReadModelTransaction, Int64) throws -> (persons: Int, events: Int),
+        read: (any ReadModelTransaction) throws -> T
+    ) throws -> (read: T, events: Int) {
+        guard case .beside(let tables) = ports.readModels else {
+            throw KokiError(.invalidInput, "the stored read models live in a SQLite ledger file")
+        }
+        return try tables.writingModel(schema) { tx in
+            try tx.createTables()
+            let head = try tx.head()
+            try tx.recreate(.rebuilt)
+            let built = try fill(tx, head)
+            let filled = try read(tx)
+            try tx.dropRebuilt()
+            return (filled, built.events)
+        }
+    }
+
     /// Where the maintained table stands.
     func status(_ tables: any ReadModelStore) throws -> PersonTableStatus {
         try tables.readingModel(schema) { tx in

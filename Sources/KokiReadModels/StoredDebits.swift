@@ -161,21 +161,14 @@ public struct StoredDebits: Sendable {
     public func filledFromZero(byStreams: Bool, personsPerPass: Int? = nil) throws -> (
         states: [PersonID: DebitState], events: Int
     ) {
-        guard case .beside(let tables) = ports.readModels else {
-            throw KokiError(.invalidInput, "the stored read models live in a SQLite ledger file")
-        }
-        return try tables.writingModel(Self.schema) { tx in
-            try tx.createTables()
-            let head = try tx.head()
-            try tx.recreate(.rebuilt)
-            let built =
-                try byStreams
+        let filled = try Self.tables.filledFromZero(ports) { tx, head in
+            try byStreams
                 ? Self.fillByStreams(tx, .rebuilt, through: head)
                 : Self.fill(tx, .rebuilt, through: head, personsPerPass: personsPerPass ?? PassScan.personsPerPass)
-            let states = try Self.readTable(tx, .rebuilt)
-            try tx.dropRebuilt()
-            return (states, built.events)
+        } read: { tx in
+            try Self.readTable(tx, .rebuilt)
         }
+        return (filled.read, filled.events)
     }
 
     /// Brings the maintained table from `from` to `to`: each stored state whose stream grew folds

@@ -238,21 +238,14 @@ public struct StoredRegister: Sendable {
     public func filledFromZero(byStreams: Bool, personsPerPass: Int? = nil) throws -> (
         register: InsuredRegister, events: Int
     ) {
-        guard case .beside(let tables) = ports.readModels else {
-            throw KokiError(.invalidInput, "the stored read models live in a SQLite ledger file")
-        }
-        return try tables.writingModel(Self.schema) { tx in
-            try tx.createTables()
-            let head = try tx.head()
-            try tx.recreate(.rebuilt)
-            let built =
-                try byStreams
+        let filled = try Self.tables.filledFromZero(ports) { tx, head in
+            try byStreams
                 ? Self.fillByStreams(tx, .rebuilt, through: head)
                 : Self.fill(tx, .rebuilt, through: head, personsPerPass: personsPerPass ?? PassScan.personsPerPass)
-            let register = try Self.readTable(tx, .rebuilt)
-            try tx.dropRebuilt()
-            return (register, built.events)
+        } read: { tx in
+            try Self.readTable(tx, .rebuilt)
         }
+        return (filled.read, filled.events)
     }
 
     /// Brings the maintained table from `from` to `to`: the persons with register events since
