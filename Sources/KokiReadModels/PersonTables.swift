@@ -43,10 +43,7 @@ struct PersonTables: Sendable {
         _ ports: LedgerPorts, fill: (any ReadModelTransaction, Int64) throws -> (persons: Int, events: Int),
         read: (any ReadModelTransaction) throws -> T
     ) throws -> (read: T, events: Int) {
-        guard case .beside(let tables) = ports.readModels else {
-            throw KokiError(.invalidInput, "the stored read models live in a SQLite ledger file")
-        }
-        return try tables.writingModel(schema) { tx in
+        try Self.tables(of: ports).writingModel(schema) { tx in
             try tx.createTables()
             let head = try tx.head()
             try tx.recreate(.rebuilt)
@@ -55,6 +52,17 @@ struct PersonTables: Sendable {
             try tx.dropRebuilt()
             return (filled, built.events)
         }
+    }
+
+    /// The tables beside a ledger's events; refused where there are none (a PostgreSQL ledger
+    /// folds instead).
+    private static func tables(of ports: LedgerPorts) throws -> any ReadModelStore {
+        guard case .beside(let tables) = ports.readModels else {
+            throw KokiError(
+                .invalidInput,
+                "the stored read models live in a SQLite ledger file; \(ports.events.location) folds instead")
+        }
+        return tables
     }
 
     /// Where the maintained table stands.
@@ -68,12 +76,7 @@ struct PersonTables: Sendable {
     /// Fills a fresh table from zero and compares it with the maintained one (caught up to the
     /// same head first); swaps it in unless `check`.
     func rebuild(_ ports: LedgerPorts, check: Bool) throws -> PersonTableRebuild {
-        guard case .beside(let tables) = ports.readModels else {
-            throw KokiError(
-                .invalidInput,
-                "the stored read models live in a SQLite ledger file; \(ports.events.location) folds instead")
-        }
-        return try tables.writingModel(schema) { tx in
+        try Self.tables(of: ports).writingModel(schema) { tx in
             try tx.createTables()
             let head = try tx.head()
             var comparedWith: Int64?
