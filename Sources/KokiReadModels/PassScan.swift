@@ -103,29 +103,19 @@ enum PassScan {
 }
 
 /// Where each stream's events go in a pass: the person's index, found by the stream's name the
-/// first time and then by the store's number for the stream (an array, no hashing per event).
+/// first time and then by the store's number for the stream (no hashing per event).
 struct PassIndex {
-    /// The numbers kept in the array (64 MB at the most); a stream numbered past it, or a store
-    /// that numbers none, is looked up by name every time.
-    static let arrayLimit: Int64 = 1 << 24
-
-    /// By stream number: 0 not yet looked up, -1 not in the pass, else the index + 1.
-    private var byNumber: [Int32] = []
+    /// By stream number: the index, or -1 for a stream not in the pass.
+    private var byNumber = StreamNumbered<Int32>()
     private let byName: [String: Int32]
 
     init(_ byName: [String: Int32]) { self.byName = byName }
 
     mutating func person(of view: borrowing EventView) -> Int32? {
-        guard let number = view.streamNumber, number >= 0, number < Self.arrayLimit else {
-            return byName[view.stream.value]
-        }
-        let n = Int(number)
-        if n >= byNumber.count { byNumber.append(contentsOf: repeatElement(0, count: n + 1 - byNumber.count)) }
-        let known = byNumber[n]
-        if known > 0 { return known - 1 }
-        if known < 0 { return nil }
+        guard let number = view.streamNumber else { return byName[view.stream.value] }
+        if let known = byNumber[number] { return known < 0 ? nil : known }
         let found = byName[view.stream.value]
-        byNumber[n] = found.map { $0 + 1 } ?? -1
+        byNumber[number] = found ?? -1
         return found
     }
 }

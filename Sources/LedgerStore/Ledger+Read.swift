@@ -180,9 +180,9 @@ extension Ledger {
 
         var commands = CommandLookup()
         var scratch: [UInt8] = []
-        // Names seen in this scan, without taking the shared cache's lock for every event: by id
-        // in an array (ids are the streams' row numbers, dense from 1), a dictionary past it.
-        var streams = StreamNames()
+        // Names seen in this scan, by stream id, without taking the shared cache's lock for every
+        // event.
+        var streams = StreamNumbered<StreamName>()
         var lastType: (id: Int64, name: String)?
         var lastVersion: Int64?
         while try statement.step() {
@@ -317,26 +317,31 @@ struct CommandLookup {
     }
 }
 
-/// The stream names one scan has seen, by stream id: an array for the ids a city's ledger has
-/// (dense from 1, so no hashing per event), a dictionary for any id past it.
-struct StreamNames {
-    static let arrayLimit: Int64 = 1 << 24
+/// Values kept by a stream's number (``EventView/streamNumber``) for the length of one scan: in an
+/// array for the numbers a city's ledger has (dense from 1, so no hashing per event), in a
+/// dictionary for any number past them.
+public struct StreamNumbered<Value> {
+    /// The numbers kept in the array.
+    public static var arrayLimit: Int64 { 1 << 24 }
 
-    private var byID: [StreamName?] = []
-    private var beyond: [Int64: StreamName] = [:]
+    private var byNumber: [Value?] = []
+    private var beyond: [Int64: Value] = [:]
 
-    subscript(id: Int64) -> StreamName? {
+    public init() {}
+
+    public subscript(number: Int64) -> Value? {
         get {
-            if id >= 0, id < Int64(byID.count) { return byID[Int(id)] }
-            return id >= 0 && id < Self.arrayLimit ? nil : beyond[id]
+            guard number >= 0, number < Self.arrayLimit else { return beyond[number] }
+            return number < Int64(byNumber.count) ? byNumber[Int(number)] : nil
         }
         set {
-            guard id >= 0, id < Self.arrayLimit else {
-                beyond[id] = newValue
+            guard number >= 0, number < Self.arrayLimit else {
+                beyond[number] = newValue
                 return
             }
-            if id >= Int64(byID.count) { byID.append(contentsOf: repeatElement(nil, count: Int(id) + 1 - byID.count)) }
-            byID[Int(id)] = newValue
+            let n = Int(number)
+            if n >= byNumber.count { byNumber.append(contentsOf: repeatElement(nil, count: n + 1 - byNumber.count)) }
+            byNumber[n] = newValue
         }
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-@testable import LedgerStore
+import LedgerStore
 import Testing
 
 @Suite struct ReadTests {
@@ -106,12 +106,12 @@ import Testing
     }
 }
 
-/// The names a scan keeps by stream id: in the array for the ids a city has, in the dictionary
-/// past it, and nothing for an id never seen.
-@Suite struct StreamNamesTests {
-    @Test func namesAreKeptByIdInEitherRange() throws {
-        var names = StreamNames()
-        let far = StreamNames.arrayLimit + 3
+/// Values a scan keeps by stream number: in the array for the numbers a city has, in the
+/// dictionary past it, and nothing for a number never seen.
+@Suite struct StreamNumberedTests {
+    @Test func namesAreKeptByNumberInEitherRange() throws {
+        var names = StreamNumbered<StreamName>()
+        let far = StreamNumbered<StreamName>.arrayLimit + 3
         #expect(names[7] == nil && names[far] == nil && names[-1] == nil)
         names[7] = try StreamName("person/7")
         names[far] = try StreamName("person/far")
