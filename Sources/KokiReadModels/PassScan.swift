@@ -55,11 +55,7 @@ enum PassScan {
     static func fold(
         _ tx: any ReadModelTransaction, _ query: EventQuery, persons: [PersonID], into folder: any PassFolder
     ) throws -> Int {
-        var index: [String: Int32] = [:]
-        index.reserveCapacity(persons.count)
-        for (i, person) in persons.enumerated() { index[person.streamName] = Int32(i) }
-        // Each stream's place in the pass by the store's number for it, looked up by name once.
-        var byNumber = PassIndex(index)
+        var index = PassIndex(persons)
         let handover = Handover(capacity: 4)
         let finished = DispatchSemaphore(value: 0)
         let outcome = Outcome()
@@ -81,7 +77,7 @@ enum PassScan {
                 finished.wait()
             }
             try tx.forEachEvent(query) { view in
-                guard let i = byNumber.person(of: view) else { return }
+                guard let i = index.person(of: view) else { return }
                 events += 1
                 try batch.append(person: i, view, decodes: folder.decodes) {
                     try decoders.decoder(type: view.type, version: view.schemaVersion, position: view.position)
@@ -109,7 +105,12 @@ struct PassIndex {
     private var byNumber = StreamNumbered<Int32>()
     private let byName: [String: Int32]
 
-    init(_ byName: [String: Int32]) { self.byName = byName }
+    init(_ persons: [PersonID]) {
+        var byName: [String: Int32] = [:]
+        byName.reserveCapacity(persons.count)
+        for (i, person) in persons.enumerated() { byName[person.streamName] = Int32(i) }
+        self.byName = byName
+    }
 
     mutating func person(of view: borrowing EventView) -> Int32? {
         guard let number = view.streamNumber else { return byName[view.stream.value] }
