@@ -318,30 +318,48 @@ struct CommandLookup {
 }
 
 /// Values kept by a stream's number (``EventView/streamNumber``) for the length of one scan: in an
-/// array for the numbers a city's ledger has (dense from 1, so no hashing per event), in a
-/// dictionary for any number past them.
+/// array for numbers that come densely (a scan of the city meets its streams from 1 up, so no
+/// hashing per event), in a dictionary otherwise.
+///
+/// The array grows only in proportion to the values held. A scan of one person's stream meets
+/// one number, perhaps the city's 80,000th; an array reaching it would cost that scan more than
+/// reading the stream (found by the simulation, whose commands read one stream after another).
 public struct StreamNumbered<Value> {
-    /// The numbers kept in the array.
+    /// No number at or past this is kept in the array.
     public static var arrayLimit: Int64 { 1 << 24 }
+    /// How far past its end (beyond twice the values held) the array may grow for one number.
+    public static var arraySlack: Int { 1_024 }
 
     private var byNumber: [Value?] = []
     private var beyond: [Int64: Value] = [:]
+    private var held = 0
 
     public init() {}
 
+    /// The array's length: what a scan of one stream must keep small.
+    public var arrayCount: Int { byNumber.count }
+
     public subscript(number: Int64) -> Value? {
         get {
-            guard number >= 0, number < Self.arrayLimit else { return beyond[number] }
-            return number < Int64(byNumber.count) ? byNumber[Int(number)] : nil
+            if number >= 0, number < Int64(byNumber.count), let value = byNumber[Int(number)] { return value }
+            return beyond.isEmpty ? nil : beyond[number]
         }
         set {
-            guard number >= 0, number < Self.arrayLimit else {
-                beyond[number] = newValue
+            guard number >= 0, number < Self.arrayLimit,
+                number < Int64(byNumber.count) || Int(number) < 2 * held + Self.arraySlack
+            else {
+                if let newValue {
+                    if beyond.updateValue(newValue, forKey: number) == nil { held += 1 }
+                } else {
+                    beyond[number] = nil
+                }
                 return
             }
             let n = Int(number)
             if n >= byNumber.count { byNumber.append(contentsOf: repeatElement(nil, count: n + 1 - byNumber.count)) }
+            if byNumber[n] == nil, newValue != nil { held += 1 }
             byNumber[n] = newValue
+            if !beyond.isEmpty { beyond[number] = nil }
         }
     }
 }

@@ -123,4 +123,26 @@ import Testing
         #expect(names[-1]?.value == "person/negative")
         #expect(names[3] == nil && names[8] == nil && names[far + 1] == nil)
     }
+
+    /// One stream's scan keeps its one number without an array reaching it; a scan of the city
+    /// (its numbers dense from 1) keeps them all in the array.
+    @Test func theArrayGrowsWithTheValuesHeldNotWithTheNumbers() throws {
+        var one = StreamNumbered<Int32>()
+        one[80_000] = 5
+        #expect(one[80_000] == 5 && one[79_999] == nil)
+        #expect(one.arrayCount == 0)
+
+        var city = StreamNumbered<Int32>()
+        for n in 1...100_000 { city[Int64(n)] = Int32(n) }
+        #expect(city.arrayCount == 100_001)
+
+        // Numbers met far apart first, then densely: each is found wherever it was kept, and a
+        // value set again replaces the first wherever that was.
+        var mixed = StreamNumbered<Int32>()
+        mixed[50_000] = 1
+        for n in 1...60_000 { mixed[Int64(n)] = n == 50_000 ? 2 : -1 }
+        #expect(mixed[50_000] == 2)
+        #expect(mixed[1] == -1 && mixed[60_000] == -1 && mixed[60_001] == nil)
+        #expect(mixed.arrayCount <= 60_001)
+    }
 }
