@@ -8,7 +8,9 @@ import KokiEvents
 public struct PersonCollectionState: Sendable {
     public let person: PersonID
     public var entry: InsuredRegister.Person?
-    public var assessments: [FiscalYear: PremiumAssessed] = [:]
+    /// The assessments this state folded, by fiscal year (see ``assessment(_:)``, which also
+    /// answers for a state taken from a snapshot).
+    public private(set) var folded: [FiscalYear: PremiumAssessed] = [:]
     public var account = CollectionAccounts.Account()
     public var version: Int64 = 0
     /// The most any assessment ever asked for each period, as folded from the stream: no slip
@@ -19,6 +21,10 @@ public struct PersonCollectionState: Sendable {
     public var largestAssessed: [PeriodKey: Yen] = [:]
     /// Taken from a snapshot: a period not in ``largestAssessed`` asks its current assessment.
     private var fromSnapshot = false
+    /// Taken from a snapshot: its assessments, asked for a year when needed. Copying each year's
+    /// assessment out for every person a run takes costs more than the run's decisions once a
+    /// city has years of history.
+    private var snapshotAccounts: PremiumAccounts?
     /// The arrears settings in force, when adopted: they finalize late fees and exclude
     /// prescribed periods from allocation.
     public var settings: ArrearsSettings?
@@ -33,15 +39,29 @@ public struct PersonCollectionState: Sendable {
         // Each period's largest is its current assessment, read when asked: a run taking many
         // persons from the city builds no table of every period each of them ever had.
         fromSnapshot = true
-        for key in account.periods.keys
-        where assessments.index(forKey: key.fiscalYear) == nil {
-            if let current = city.accounts.current(person, key.fiscalYear) { assessments[key.fiscalYear] = current }
-        }
+        snapshotAccounts = city.accounts
         version = city.version(of: person)
         settings = city.collection.arrearsSettings
     }
 
     public var exists: Bool { entry != nil || version > 0 }
+
+    /// The assessment in force for a fiscal year: the last this state folded, else (taken from a
+    /// snapshot) the snapshot's.
+    public func assessment(_ fiscalYear: FiscalYear) -> PremiumAssessed? {
+        folded[fiscalYear] ?? snapshotAccounts?.current(person, fiscalYear)
+    }
+
+    /// The assessment in force for each fiscal year: every year folded; taken from a snapshot,
+    /// every year of the account's periods too. Built when asked: prefer ``assessment(_:)``.
+    public var assessments: [FiscalYear: PremiumAssessed] {
+        guard snapshotAccounts != nil else { return folded }
+        var all = folded
+        for key in account.periods.keys where all.index(forKey: key.fiscalYear) == nil {
+            if let current = assessment(key.fiscalYear) { all[key.fiscalYear] = current }
+        }
+        return all
+    }
 
     /// The most any assessment ever asked for a period (see ``largestAssessed``).
     public func largestAssessed(_ key: PeriodKey) -> Yen? {
@@ -53,7 +73,7 @@ public struct PersonCollectionState: Sendable {
     /// fold's: a command's own new events never change it).
     public mutating func apply(_ event: KokiEvent) {
         if case .premiumAssessed(let e) = event {
-            assessments[e.fiscalYear] = e
+            folded[e.fiscalYear] = e
             for i in e.installments {
                 let key = PeriodKey(e.fiscalYear, i.period)
                 largestAssessed[key] = max(largestAssessed(key) ?? .zero, i.amount)

@@ -798,7 +798,7 @@ struct SimulationRun {
     /// ``watch(_:)`` for persons whose deduction stopped in a year.
     mutating func watch(_ persons: [PersonID], _ fy: Int) throws {
         for person in persons {
-            if let assessed = try collection.load(person).assessments[try FiscalYear(fy)] { watch(assessed) }
+            if let assessed = try collection.load(person).assessment(try FiscalYear(fy)) { watch(assessed) }
         }
     }
 

@@ -116,7 +116,7 @@ public struct ArrearsCommands: Sendable {
             for (key, period) in account.periods.sorted(by: { $0.key < $1.key })
             where period.dueDate < date && period.outstanding > .zero && !dunned.contains(key)
                 && !pending.contains(key) && !account.collectionHeld(key, on: date)
-                && !account.collectedByPension(key, period, assessed: state.assessments[key.fiscalYear])
+                && !account.collectedByPension(key, period, assessed: state.assessment(key.fiscalYear))
             {
                 let prescription = account.prescription(key, settings)
                 guard !prescription.isPrescribed(on: date) else { continue }

@@ -427,7 +427,7 @@ extension AssessmentCommands {
                 // Pension months are the insurer's to pay: only ordinary periods are arrears.
                 let overdue = state.account.periods.filter { key, period in
                     period.dueDate < date && period.outstanding > .zero
-                        && state.assessments[key.fiscalYear]?.method(of: key.period) != .pensionDeduction
+                        && state.assessment(key.fiscalYear)?.method(of: key.period) != .pensionDeduction
                 }.keys.sorted()
                 if !overdue.isEmpty {
                     throw KokiError(

@@ -597,7 +597,7 @@ extension CollectionCommands {
                 summary.duplicates.append("line \(r.line): \(earlier)")
                 continue
             }
-            guard let assessed = state.assessments[r.fiscalYear] else {
+            guard let assessed = state.assessment(r.fiscalYear) else {
                 throw refuse("\(r.person) has no FY\(r.fiscalYear.year) assessment")
             }
             // A month still deducted from the pension: a stop the city told may be followed by the

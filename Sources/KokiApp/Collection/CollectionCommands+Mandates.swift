@@ -215,7 +215,7 @@ extension CollectionCommands {
         guard let period = state.account.periods[key] else {
             throw KokiError(.invalidInput, "\(person) has no period \(key.period.number) in FY\(key.fiscalYear.year)")
         }
-        guard state.assessments[key.fiscalYear]?.method(of: key.period) != .pensionDeduction else {
+        guard state.assessment(key.fiscalYear)?.method(of: key.period) != .pensionDeduction else {
             throw KokiError(.invalidInput, "\(person)'s \(key) is deducted from the pension: no slip")
         }
         guard period.outstanding > .zero else { throw KokiError(.invalidInput, "\(person) owes nothing on \(key)") }

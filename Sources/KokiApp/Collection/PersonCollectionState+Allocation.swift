@@ -28,7 +28,7 @@ extension CollectionCommands.PersonState {
             guard period.outstanding > .zero else { continue }
             if period.dueDate > paidOn {
                 guard includeNotYetDue else { continue }
-                if assessments[key.fiscalYear]?.method(of: key.period) == .pensionDeduction { continue }
+                if assessment(key.fiscalYear)?.method(of: key.period) == .pensionDeduction { continue }
             }
             open.append(.init(key: key, dueDate: period.dueDate, outstanding: period.outstanding))
         }

@@ -557,7 +557,7 @@ public struct Notices: Sendable {
         var debited: [(key: PeriodKey, value: CollectionAccounts.Period)] = []
         for (key, period) in state.account.periods.sorted(by: { $0.key < $1.key }) {
             guard period.dueDate >= a.on, period.outstanding > .zero else { continue }
-            guard state.assessments[key.fiscalYear]?.method(of: key.period) == .ordinary else { continue }
+            guard state.assessment(key.fiscalYear)?.method(of: key.period) == .ordinary else { continue }
             debited.append((key, period))
         }
         let accountType = [1: "普通", 2: "当座", 3: "納税準備"][bank.accountType] ?? "その他"
