@@ -80,16 +80,14 @@ public struct KokiLedger: Sendable {
         -> PersonCollectionState.StreamFold
     {
         let current = knownAt == nil && asOf == nil
-        var fold = (current ? city.persons.fold(of: person) : nil) ?? PersonCollectionState.StreamFold(person, asOf: asOf)
+        // Taken out of the kept folds while it folds what the stream gained: held once, folding
+        // into it copies none of the account's history.
+        var fold = (current ? city.persons.take(person) : nil) ?? PersonCollectionState.StreamFold(person, asOf: asOf)
         var query = EventQuery.stream(try StreamName(person.streamName), fromVersion: fold.version + 1)
         query.readsEnvelopes = false
         knownAt?.limit(&query)
-        var grew = false
-        try forEachEvent(query) { view, event in
-            fold.apply(event, streamVersion: view.streamVersion)
-            grew = true
-        }
-        if current, grew { city.persons.keep(person, fold) }
+        try forEachEvent(query) { view, event in fold.apply(event, streamVersion: view.streamVersion) }
+        if current, fold.version > 0 { city.persons.keep(person, fold) }
         return fold
     }
 
@@ -244,7 +242,8 @@ final class PersonFolds: Sendable {
 
     struct Slots {
         var capacity: Int
-        var folds: [PersonID: (slot: Int, fold: Fold)] = [:]
+        /// A fold taken out (``take(_:)``) and not yet kept again is `nil` in its slot.
+        var folds: [PersonID: (slot: Int, fold: Fold?)] = [:]
         var persons: [PersonID] = []
         /// xorshift64: which fold gives way (it changes only what is read again, never a result).
         var random: UInt64 = 0x9E37_79B9_7F4A_7C15
@@ -269,12 +268,15 @@ final class PersonFolds: Sendable {
         set { slots.withLock { $0 = Slots(capacity: max(1, newValue)) } }
     }
 
-    /// The person's fold as last kept, if any.
-    func fold(of person: PersonID) -> Fold? {
+    /// The person's fold as last kept, if any, taken out of its slot: the caller folds into the
+    /// only copy, then keeps it again. Another caller meanwhile finds none and folds the stream
+    /// itself (the same fold: each kept one is exact), and the longer of the two stays kept.
+    func take(_ person: PersonID) -> Fold? {
         slots.withLock { s in
-            if let kept = s.folds[person] {
+            if let kept = s.folds[person], let fold = kept.fold {
                 s.hits += 1
-                return kept.fold
+                s.folds[person] = (kept.slot, nil)
+                return fold
             }
             s.misses += 1
             return nil
@@ -285,7 +287,7 @@ final class PersonFolds: Sendable {
     func keep(_ person: PersonID, _ fold: Fold) {
         slots.withLock { s in
             if let kept = s.folds[person] {
-                if kept.fold.version < fold.version { s.folds[person] = (kept.slot, fold) }
+                if (kept.fold?.version ?? -1) < fold.version { s.folds[person] = (kept.slot, fold) }
                 return
             }
             if s.persons.count < s.capacity {
