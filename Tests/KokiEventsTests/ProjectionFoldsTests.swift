@@ -74,8 +74,14 @@ import Testing
         #expect(keys.map { fromCity.largestAssessed($0) } == keys.map { fromStream.largestAssessed($0) })
         #expect(fromCity.largestAssessed(EventSamples.key(1)) == Yen(5_900))
         #expect(fromCity.largestAssessed(PeriodKey(try FiscalYear(2026), try PeriodNumber(1))) == nil)
+        // The year's assessment, asked of the city when needed, is the stream's.
+        #expect(fromCity.assessment(fy) == assessed && fromStream.assessment(fy) == assessed)
+        #expect(fromCity.assessments == fromStream.assessments)
+        #expect(fromCity.assessment(try FiscalYear(2026)) == nil)
         fromStream.apply(.premiumAssessed(lower))
         fromCity.apply(.premiumAssessed(lower))
+        // One the state folds itself is in force over the city's.
+        #expect(fromCity.assessment(fy) == lower && fromCity.assessments == fromStream.assessments)
         #expect(fromCity.account.periods[EventSamples.key(1)]?.assessed == Yen(4_000))
         #expect(keys.map { fromCity.largestAssessed($0) } == keys.map { fromStream.largestAssessed($0) })
         #expect(fromCity.largestAssessed(EventSamples.key(1)) == Yen(5_900))

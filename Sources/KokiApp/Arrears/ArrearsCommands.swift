@@ -55,9 +55,15 @@ public struct ArrearsCommands: Sendable {
     ) {
         try candidates(
             { account in
-                account.periods.contains { key, period in
-                    period.dueDate < date && period.outstanding > .zero
-                        && !(undunned && account.dunning.contains { $0.key == key })
+                // The periods dunned, gathered once for the account when first needed (not the
+                // account's notices gone through again for each of its periods).
+                var dunned: Set<PeriodKey>?
+                return account.periods.contains { key, period in
+                    guard period.dueDate < date && period.outstanding > .zero else { return false }
+                    guard undunned else { return true }
+                    let keys = dunned ?? Set(account.dunning.map(\.key))
+                    dunned = keys
+                    return !keys.contains(key)
                 }
             },
             balances: { $0.oldestOpenDue.map { $0 < date } ?? false })
