@@ -641,9 +641,13 @@ extension ArrearsCommands {
         // What was paid after the closing day, per period: one pass over the money, not one
         // for every period (both grow with the account's years).
         var later: [PeriodKey: Yen] = [:]
-        for p in account.payments where p.cancelled == nil && p.event.paidOn > closing {
-            for part in p.event.parts where part.key.fiscalYear <= fy && part.charge == .premium {
-                later[part.key, default: .zero] += part.amount
+        // Read in place: most payments were made before the closing day, and copying each costs
+        // more than telling.
+        account.payments.withUnsafeBufferPointer { payments in
+            for i in payments.indices where payments[i].event.paidOn > closing && payments[i].cancelled == nil {
+                for part in payments[i].event.parts where part.key.fiscalYear <= fy && part.charge == .premium {
+                    later[part.key, default: .zero] += part.amount
+                }
             }
         }
         for a in account.appropriations {

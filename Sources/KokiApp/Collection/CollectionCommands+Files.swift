@@ -450,7 +450,12 @@ extension CollectionCommands {
                 // What the person's stream already holds from stores, to recognise repeats.
                 let loaded = try state(person, in: &scope)
                 for r in loaded.account.reports { seenReports.insert(r.reference) }
-                for p in loaded.account.payments where p.cancelled == nil { seenFinals.insert(p.event.reference) }
+                // Read in place: a copy of each of years of payments costs more than the run.
+                loaded.account.payments.withUnsafeBufferPointer { payments in
+                    for i in payments.indices where payments[i].cancelled == nil {
+                        seenFinals.insert(payments[i].event.reference)
+                    }
+                }
                 scope.states[person] = loaded
             }
             var state = scope.states[person]!
@@ -665,9 +670,14 @@ extension CollectionCommands {
     func recordedPension(_ r: PensionDeductionFile.Record, _ state: PersonState) -> String? {
         switch r.status {
         case .deducted:
-            let same = state.account.payments.contains {
-                $0.cancelled == nil && $0.event.channel == .pensionDeduction && $0.event.paidOn == r.paidOn
-                    && $0.event.amount == r.amount && $0.event.slip?.fiscalYear == r.fiscalYear
+            // Read in place, the day first: a copy of each of years of payments, for every row of
+            // the insurer's file, costs more than the import.
+            let same = state.account.payments.withUnsafeBufferPointer { payments in
+                payments.indices.contains { i in
+                    payments[i].event.paidOn == r.paidOn && payments[i].event.amount == r.amount
+                        && payments[i].event.channel == .pensionDeduction && payments[i].cancelled == nil
+                        && payments[i].event.slip?.fiscalYear == r.fiscalYear
+                }
             }
             return same
                 ? "deduction of \(r.amount.amount) yen from \(r.person)'s pension on \(r.paidOn) (FY\(r.fiscalYear.year)), recorded already"
