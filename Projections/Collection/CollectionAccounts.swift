@@ -108,36 +108,152 @@ public struct CollectionAccounts: Projection {
     }
 
     public struct Account: Sendable, Hashable {
-        public var periods: [PeriodKey: Period] = [:]
-        public var payments: [Payment] = []
-        public var overpayments: [Overpayment] = []
-        public var refunds: [Refund] = []
-        public var appropriations: [OverpaymentAppropriated] = []
-        public var mandates: [Mandate] = []
-        public var debitRequests: [DebitRequested] = []
+        /// The account's collections, kept in one box shared by copies until one of them changes
+        /// (copy on write): a run that takes every account of the city copies each with one
+        /// retain, not one for each of its 23 collections.
+        struct Fields: Sendable, Hashable {
+            var periods: [PeriodKey: Period] = [:]
+            var payments: [Payment] = []
+            var overpayments: [Overpayment] = []
+            var refunds: [Refund] = []
+            var appropriations: [OverpaymentAppropriated] = []
+            var mandates: [Mandate] = []
+            var debitRequests: [DebitRequested] = []
+            var debitApplications: [DebitApplicationRecorded] = []
+            var slipReissues: [SlipReissued] = []
+            var prepayment: CivilDate?
+            var debitFailures: [DebitFailed] = []
+            var reports: [ConveniencePaymentReported] = []
+            var pensionStops: [PensionDeductionStopped] = []
+            var dunning: [DunningNoticeIssued] = []
+            var reminders: [ReminderIssued] = []
+            var contacts: [ContactRecorded] = []
+            var lateFees: [LateFeeFinalized] = []
+            var reductions: [ReductionDecided] = []
+            var writeOffs: [WrittenOff] = []
+            var plans: [InstallmentPlanRecorded] = []
+            var seizures: [SeizureRecorded] = []
+            var enforcementStops: [EnforcementStopped] = []
+            var deferrals: [CollectionDeferred] = []
+        }
+
+        final class Box: @unchecked Sendable {
+            var fields: Fields
+            init(_ fields: Fields) { self.fields = fields }
+        }
+
+        private var box = Box(Fields())
+
+        /// The fields to change: the box copied first when another account shares it.
+        private var unique: Box {
+            mutating get {
+                if !isKnownUniquelyReferenced(&box) { box = Box(box.fields) }
+                return box
+            }
+        }
+
+        public static func == (a: Account, b: Account) -> Bool { a.box === b.box || a.box.fields == b.box.fields }
+        public func hash(into hasher: inout Hasher) { hasher.combine(box.fields) }
+
+        public var periods: [PeriodKey: Period] {
+            get { box.fields.periods }
+            _modify { yield &unique.fields.periods }
+        }
+        public var payments: [Payment] {
+            get { box.fields.payments }
+            _modify { yield &unique.fields.payments }
+        }
+        public var overpayments: [Overpayment] {
+            get { box.fields.overpayments }
+            _modify { yield &unique.fields.overpayments }
+        }
+        public var refunds: [Refund] {
+            get { box.fields.refunds }
+            _modify { yield &unique.fields.refunds }
+        }
+        public var appropriations: [OverpaymentAppropriated] {
+            get { box.fields.appropriations }
+            _modify { yield &unique.fields.appropriations }
+        }
+        public var mandates: [Mandate] {
+            get { box.fields.mandates }
+            _modify { yield &unique.fields.mandates }
+        }
+        public var debitRequests: [DebitRequested] {
+            get { box.fields.debitRequests }
+            _modify { yield &unique.fields.debitRequests }
+        }
         /// Bank-debit applications (口座振替依頼書), every change in order.
-        public var debitApplications: [DebitApplicationRecorded] = []
+        public var debitApplications: [DebitApplicationRecorded] {
+            get { box.fields.debitApplications }
+            _modify { yield &unique.fields.debitApplications }
+        }
         /// Convenience-store slips reissued (再発行), in order.
-        public var slipReissues: [SlipReissued] = []
+        public var slipReissues: [SlipReissued] {
+            get { box.fields.slipReissues }
+            _modify { yield &unique.fields.slipReissues }
+        }
         /// The day the payer chose 全期前納 (the whole year on its first due date), while in force.
-        public var prepayment: CivilDate?
-        public var debitFailures: [DebitFailed] = []
-        public var reports: [ConveniencePaymentReported] = []
-        public var pensionStops: [PensionDeductionStopped] = []
+        public var prepayment: CivilDate? {
+            get { box.fields.prepayment }
+            _modify { yield &unique.fields.prepayment }
+        }
+        public var debitFailures: [DebitFailed] {
+            get { box.fields.debitFailures }
+            _modify { yield &unique.fields.debitFailures }
+        }
+        public var reports: [ConveniencePaymentReported] {
+            get { box.fields.reports }
+            _modify { yield &unique.fields.reports }
+        }
+        public var pensionStops: [PensionDeductionStopped] {
+            get { box.fields.pensionStops }
+            _modify { yield &unique.fields.pensionStops }
+        }
         /// Dunning notices (督促状), reminders (催告書) and contacts (折衝記録, every version).
-        public var dunning: [DunningNoticeIssued] = []
-        public var reminders: [ReminderIssued] = []
-        public var contacts: [ContactRecorded] = []
-        public var lateFees: [LateFeeFinalized] = []
-        public var reductions: [ReductionDecided] = []
-        public var writeOffs: [WrittenOff] = []
+        public var dunning: [DunningNoticeIssued] {
+            get { box.fields.dunning }
+            _modify { yield &unique.fields.dunning }
+        }
+        public var reminders: [ReminderIssued] {
+            get { box.fields.reminders }
+            _modify { yield &unique.fields.reminders }
+        }
+        public var contacts: [ContactRecorded] {
+            get { box.fields.contacts }
+            _modify { yield &unique.fields.contacts }
+        }
+        public var lateFees: [LateFeeFinalized] {
+            get { box.fields.lateFees }
+            _modify { yield &unique.fields.lateFees }
+        }
+        public var reductions: [ReductionDecided] {
+            get { box.fields.reductions }
+            _modify { yield &unique.fields.reductions }
+        }
+        public var writeOffs: [WrittenOff] {
+            get { box.fields.writeOffs }
+            _modify { yield &unique.fields.writeOffs }
+        }
         /// Installment plans, every change in order (the last of a plan's id is its state).
-        public var plans: [InstallmentPlanRecorded] = []
-        public var seizures: [SeizureRecorded] = []
+        public var plans: [InstallmentPlanRecorded] {
+            get { box.fields.plans }
+            _modify { yield &unique.fields.plans }
+        }
+        public var seizures: [SeizureRecorded] {
+            get { box.fields.seizures }
+            _modify { yield &unique.fields.seizures }
+        }
         /// 執行停止: each stop started, and the end of those ended.
-        public var enforcementStops: [EnforcementStopped] = []
+        public var enforcementStops: [EnforcementStopped] {
+            get { box.fields.enforcementStops }
+            _modify { yield &unique.fields.enforcementStops }
+        }
         /// 徴収猶予: every grant, extension and end, in order (the last of an id is its state).
-        public var deferrals: [CollectionDeferred] = []
+        public var deferrals: [CollectionDeferred] {
+            get { box.fields.deferrals }
+            _modify { yield &unique.fields.deferrals }
+        }
 
         /// The plans in force: agreed or revised, not cancelled, broken or completed.
         public var activePlans: [InstallmentPlanRecorded] {

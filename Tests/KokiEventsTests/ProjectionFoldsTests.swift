@@ -87,6 +87,28 @@ import Testing
         #expect(fromCity.largestAssessed(EventSamples.key(1)) == Yen(5_900))
     }
 
+    /// An account is a value: its collections are shared by copies until one changes, and a
+    /// change to a copy leaves the original as it was; equal accounts built apart are equal and
+    /// hash alike.
+    @Test func anAccountCopiedAndChangedLeavesTheOriginal() throws {
+        var original = CollectionAccounts.Account()
+        original.apply(.premiumAssessed(assessed))
+        let before = original
+        var copy = original
+        copy.apply(.paymentReceived(EventSamples.paymentReceived))
+        #expect(original == before && copy != original)
+        #expect(original.payments.isEmpty && copy.payments.count == 1)
+        #expect(copy.periods[EventSamples.key(2)]?.outstanding != original.periods[EventSamples.key(2)]?.outstanding)
+        original.dunning.append(EventSamples.dunningNoticeIssued)
+        #expect(before.dunning.isEmpty && copy.dunning.isEmpty && original.dunning.count == 1)
+
+        var apart = CollectionAccounts.Account()
+        apart.apply(.premiumAssessed(assessed))
+        apart.apply(.paymentReceived(EventSamples.paymentReceived))
+        #expect(apart == copy && apart.hashValue == copy.hashValue)
+        #expect(Set([apart, copy, before]).count == 2)
+    }
+
     @Test func anOperatorsStreamFoldsIntoTheirRecord() throws {
         let source = "192.0.2.10"
         func failed(locks: Bool) -> AccessEvent {
