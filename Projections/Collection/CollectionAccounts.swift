@@ -557,7 +557,11 @@ public struct CollectionAccounts: Projection {
 extension ConveniencePaymentReported {
     /// The reference a convenience-store record carries — its barcode and the day paid — shared
     /// by the preliminary report and the final payment, so the one confirms the other.
-    public static func reference(barcode: String, paidOn: CivilDate) -> String { "cvs:\(barcode):\(paidOn)" }
+    public static func reference(barcode: String, paidOn: CivilDate) -> String {
+        "\(referencePrefix)\(barcode):\(paidOn)"
+    }
+    /// How every such reference begins.
+    public static let referencePrefix = "cvs:"
     public var reference: String { Self.reference(barcode: barcode, paidOn: paidOn) }
 }
 

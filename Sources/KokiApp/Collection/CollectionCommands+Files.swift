@@ -451,8 +451,13 @@ extension CollectionCommands {
                 let loaded = try state(person, in: &scope)
                 for r in loaded.account.reports { seenReports.insert(r.reference) }
                 // Read in place: a copy of each of years of payments costs more than the run.
+                // Only a store's reference (`cvs:…`) can equal one this file gives, so the
+                // pension's, the bank's and the counter's are not kept.
                 loaded.account.payments.withUnsafeBufferPointer { payments in
-                    for i in payments.indices where payments[i].cancelled == nil {
+                    for i in payments.indices
+                    where payments[i].cancelled == nil
+                        && payments[i].event.reference.utf8.starts(with: ConveniencePaymentReported.referencePrefix.utf8)
+                    {
                         seenFinals.insert(payments[i].event.reference)
                     }
                 }
