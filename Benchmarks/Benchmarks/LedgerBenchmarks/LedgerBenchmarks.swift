@@ -71,6 +71,7 @@ let benchmarks: @Sendable () -> Void = {
     postgresBenchmarks()
     keyedChainBenchmarks()
     peerBenchmarks()
+    simulationBenchmarks()
     let pairMetrics = [Metric.kokiRate, Metric.ceilingRate, Metric.ratio]
 
     // MARK: Append, one command (one transaction) per stream of 20 events
