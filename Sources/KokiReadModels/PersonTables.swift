@@ -15,8 +15,12 @@ public func catchUpStoredModels(_ ports: LedgerPorts) throws {
 /// fills a table from zero and how it brings the maintained one forward.
 struct PersonTables: Sendable {
     let schema: ReadModelSchema
-    /// Folds every person into a table through a position: how many persons and events.
-    let fill: @Sendable (any ReadModelTransaction, ReadModelTable, Int64) throws -> (persons: Int, events: Int)
+    /// Folds every person into a table through a position, in position order with at most so
+    /// many persons a pass: how many persons and events.
+    let fill: @Sendable (any ReadModelTransaction, ReadModelTable, Int64, Int) throws -> (persons: Int, events: Int)
+    /// The same, one person's stream at a time: the reference the tests and benchmarks hold
+    /// ``fill`` to.
+    let fillByStreams: @Sendable (any ReadModelTransaction, ReadModelTable, Int64) throws -> (persons: Int, events: Int)
     /// Brings the maintained table from one position to another: how many persons changed.
     let advance: @Sendable (any ReadModelTransaction, Int64, Int64) throws -> Int
 
@@ -28,7 +32,7 @@ struct PersonTables: Sendable {
             let head = try tx.head()
             guard let model = try tx.state(), model.logicVersion == schema.logicVersion else {
                 try tx.recreate(.maintained)
-                let built = try fill(tx, .maintained, head)
+                let built = try fill(tx, .maintained, head, PassScan.personsPerPass)
                 try tx.setPosition(head)
                 return built.persons
             }
@@ -37,17 +41,20 @@ struct PersonTables: Sendable {
         }
     }
 
-    /// Fills the rebuild's scratch table from zero with `fill`, reads it back with `read` and drops
-    /// it: how the tests and benchmarks compare two ways of filling a model.
+    /// Fills the rebuild's scratch table from zero, in position order (``fill``) or one stream at
+    /// a time (``fillByStreams``), reads it back with `read` and drops it: how the tests and
+    /// benchmarks compare the two ways of filling a model.
     func filledFromZero<T>(
-        _ ports: LedgerPorts, fill: (any ReadModelTransaction, Int64) throws -> (persons: Int, events: Int),
-        read: (any ReadModelTransaction) throws -> T
+        _ ports: LedgerPorts, byStreams: Bool, personsPerPass: Int?, read: (any ReadModelTransaction) throws -> T
     ) throws -> (read: T, events: Int) {
         try Self.tables(of: ports).writingModel(schema) { tx in
             try tx.createTables()
             let head = try tx.head()
             try tx.recreate(.rebuilt)
-            let built = try fill(tx, head)
+            let built =
+                try byStreams
+                ? fillByStreams(tx, .rebuilt, head)
+                : fill(tx, .rebuilt, head, personsPerPass ?? PassScan.personsPerPass)
             let filled = try read(tx)
             try tx.dropRebuilt()
             return (filled, built.events)
@@ -85,7 +92,7 @@ struct PersonTables: Sendable {
                 if model.position < head { _ = try advance(tx, model.position, head) }
             }
             try tx.recreate(.rebuilt)
-            let built = try fill(tx, .rebuilt, head)
+            let built = try fill(tx, .rebuilt, head, PassScan.personsPerPass)
             let differences =
                 comparedWith == nil ? [] : try Array(Set(tx.differences().map(\.key))).sorted().map { try PersonID($0) }
             if check {

@@ -161,12 +161,8 @@ public struct StoredDebits: Sendable {
     public func filledFromZero(byStreams: Bool, personsPerPass: Int? = nil) throws -> (
         states: [PersonID: DebitState], events: Int
     ) {
-        let filled = try Self.tables.filledFromZero(ports) { tx, head in
-            try byStreams
-                ? Self.fillByStreams(tx, .rebuilt, through: head)
-                : Self.fill(tx, .rebuilt, through: head, personsPerPass: personsPerPass ?? PassScan.personsPerPass)
-        } read: { tx in
-            try Self.readTable(tx, .rebuilt)
+        let filled = try Self.tables.filledFromZero(ports, byStreams: byStreams, personsPerPass: personsPerPass) {
+            try Self.readTable($0, .rebuilt)
         }
         return (filled.read, filled.events)
     }
@@ -229,7 +225,9 @@ public struct StoredDebits: Sendable {
 
     /// The table's upkeep: filled from zero, brought forward, rebuilt and compared.
     static let tables = PersonTables(
-        schema: schema, fill: { tx, table, through in try fill(tx, table, through: through) },
+        schema: schema,
+        fill: { tx, table, through, perPass in try fill(tx, table, through: through, personsPerPass: perPass) },
+        fillByStreams: { tx, table, through in try fillByStreams(tx, table, through: through) },
         advance: { tx, from, to in try advance(tx, from: from, to: to) })
 
     static func rows(_ person: PersonID, _ state: DebitState) -> [ReadModelRow] {
