@@ -21,9 +21,11 @@ import LedgerStore
 /// - **Rebuilt from zero on demand, and whenever its logic changed.** ``rebuild(check:)`` fills
 ///   a fresh table in position order (``PassScan``, every mandate holder's state held in the
 ///   pass) and compares the two in SQL; a table of another ``logicVersion`` is never read.
+/// - **In a PostgreSQL ledger**, the same states are documents in its schema (`rm_debits`, one a
+///   mandate holder: the two parts in base64), caught up the same way before each answer: built
+///   from every holder's stream the first time, then each state folding what its stream gained.
 /// - A state that cannot follow its person exactly (``DebitState/isExact``) is kept as such; the
-///   request then reads that person's stream, as it reads everyone's without the model (in a
-///   PostgreSQL ledger, and for the past).
+///   request then reads that person's stream, as it reads everyone's for the past.
 public struct StoredDebits: Sendable {
     public static let name = "debits"
     /// The version of the logic (and of the stored form) that fills the table.
@@ -38,10 +40,15 @@ public struct StoredDebits: Sendable {
     public typealias Rebuild = PersonTableRebuild
     public typealias Status = PersonTableStatus
 
-    /// Every mandate holder's state at the head, and the head, from the table (caught up first);
-    /// `nil` where there is no table beside the events (a PostgreSQL ledger) or a read-only
-    /// ledger's table does not reflect its head: the caller folds the streams instead.
+    /// Every mandate holder's state at the head, and the head, from the table (caught up first)
+    /// or a PostgreSQL schema's documents (the same); `nil` where the ledger keeps neither (a
+    /// replay copy) or a read-only ledger's table does not reflect its head: the caller folds the
+    /// streams instead.
     public func states() throws -> (states: [PersonID: DebitState], position: Int64)? {
+        if case .atHead(let documents) = ports.readModels {
+            let caught = try catchUp(documents, head: try store.head().position)
+            return (caught.states, caught.position)
+        }
         guard case .beside(let tables) = ports.readModels else { return nil }
         if !store.isReadOnly { try catchUp() }
         return try tables.readingModel(Self.schema) { tx in
@@ -54,17 +61,26 @@ public struct StoredDebits: Sendable {
     }
 
     public func status() throws -> Status {
+        if case .atHead(let documents) = ports.readModels {
+            let model = try documents.readModelState(Self.schema)
+            return Status(
+                position: model?.position, logicVersion: model?.logicVersion,
+                rows: try documents.readModelCount(Self.schema))
+        }
         guard case .beside(let tables) = ports.readModels else { return Status(rows: 0) }
         return try Self.tables.status(tables)
     }
 
     // MARK: - Maintenance
 
-    /// Brings the table up to the head (building it from zero when missing or of another logic),
-    /// in one transaction; returns how many persons' states changed. Nothing on a store without
-    /// tables beside the events.
+    /// Brings the table (or a PostgreSQL schema's documents) up to the head, building it from zero
+    /// when missing or of another logic, in one transaction; returns how many persons' states
+    /// changed. Nothing on a store that keeps neither.
     @discardableResult
     public func catchUp() throws -> Int {
+        if case .atHead(let documents) = ports.readModels {
+            return try catchUp(documents, head: try store.head().position).changed
+        }
         guard case .beside(let tables) = ports.readModels, !store.isReadOnly else { return 0 }
         return try Self.tables.catchUp(tables)
     }
@@ -77,42 +93,47 @@ public struct StoredDebits: Sendable {
 
     // MARK: - Folding
 
+    /// Reads events: a query, and what to do with each event it selects.
+    typealias Events = StoredRegister.Events
+
+    /// Reads a transaction's events.
+    static func events(_ tx: any ReadModelTransaction) -> Events {
+        { query, body in try StoredEvents.forEach(in: tx, query, body) }
+    }
+
     /// One person's state from their whole stream, through a position, and the events read.
     static func fold(_ tx: any ReadModelTransaction, _ person: PersonID, through: Int64) throws -> (
         state: DebitState, events: Int
     ) {
-        var state = DebitState()
-        let count = try extend(&state, tx, person, after: 0, through: through)
-        return (state, count)
+        try fold(events(tx), person, through: through)
     }
 
-    /// Folds into `state` the person's events after their stream version `after`, through a
-    /// position; the version follows every event read. Returns how many.
-    static func extend(
-        _ state: inout DebitState, _ tx: any ReadModelTransaction, _ person: PersonID, after version: Int64,
-        through: Int64
-    ) throws -> Int {
-        var query = EventQuery.stream(try StreamName(person.streamName), fromVersion: version + 1)
+    static func fold(_ events: Events, _ person: PersonID, through: Int64) throws -> (state: DebitState, events: Int) {
+        var query = EventQuery.stream(try StreamName(person.streamName))
         query.throughPosition = through
         query.readsEnvelopes = false
-        var count = 0
-        try StoredEvents.forEach(in: tx, query) { view, event in
+        var (state, count) = (DebitState(), 0)
+        try events(query) { view, event in
             count += 1
             state.version = view.streamVersion
             try state.apply(event)
         }
-        return count
+        return (state, count)
     }
 
     /// The persons with a mandate or an application recorded in `(after, through]`, found through
     /// the index by type.
     static func mandated(_ tx: any ReadModelTransaction, after: Int64, through: Int64) throws -> [PersonID] {
+        try mandated(events(tx), after: after, through: through)
+    }
+
+    static func mandated(_ events: Events, after: Int64, through: Int64) throws -> [PersonID] {
         var query = EventQuery.from(position: after + 1)
         query.throughPosition = through
         query.types = [DebitMandateStarted.eventType, DebitApplicationRecorded.eventType]
         query.readsEnvelopes = false
         var found = Set<PersonID>()
-        try StoredEvents.forEach(in: tx, query) { _, event in if let person = event.person { found.insert(person) } }
+        try events(query) { _, event in if let person = event.person { found.insert(person) } }
         return found.sorted()
     }
 
@@ -179,27 +200,8 @@ public struct StoredDebits: Sendable {
             if row.part == 0 { stored[row.key, default: ([], [])].head = row.document ?? [] }
             if row.part == 1 { stored[row.key, default: ([], [])].sums = row.document ?? [] }
         }
-        var states: [String: DebitState] = [:]
-        var query = EventQuery.from(position: from + 1)
-        query.throughPosition = to
-        query.readsEnvelopes = false
-        let prefix = schema.keyStreamPrefix
-        var decoders = DecoderCache()
-        try tx.forEachEvent(query) { view in
-            let stream = view.stream.value
-            guard stream.hasPrefix(prefix) else { return }
-            let key = String(stream.dropFirst(prefix.count))
-            var state: DebitState
-            if let folding = states[key] {
-                state = folding
-            } else {
-                guard let parts = stored[key] else { return }
-                state = try damage(key) { try DebitState(head: parts.head, sums: parts.sums) }
-            }
-            guard view.streamVersion > state.version else { return }
-            state.version = view.streamVersion
-            if DebitState.eventTypes.contains(view.type) { try state.apply(try decoders.decode(view)) }
-            states[key] = state
+        let states = try advanced(after: from, through: to, { try tx.forEachEvent($0, $1) }) { key in
+            try stored[key].map { parts in try damage(key) { try DebitState(head: parts.head, sums: parts.sums) } }
         }
         for (key, state) in states {
             // The head always; the period sums only when they changed (they are most of the bytes).
@@ -213,6 +215,117 @@ public struct StoredDebits: Sendable {
         }
         try tx.setPosition(to)
         return changed
+    }
+
+    /// The stored states whose streams grew in `(after, through]`, each having folded what its
+    /// stream gained (read in one pass over those positions): `stored` gives a person's state as
+    /// it was kept (exact at `after`), `nil` for a person who holds none. An event a state's
+    /// version already covers is passed by, so a state kept later than `after` is not folded twice.
+    static func advanced(
+        after: Int64, through: Int64,
+        _ forEachEvent: (EventQuery, (borrowing EventView) throws -> Void) throws -> Void,
+        stored: (String) throws -> DebitState?
+    ) throws -> [String: DebitState] {
+        var states: [String: DebitState] = [:]
+        var query = EventQuery.from(position: after + 1)
+        query.throughPosition = through
+        query.readsEnvelopes = false
+        let prefix = schema.keyStreamPrefix
+        var decoders = DecoderCache()
+        try withoutActuallyEscaping(stored) { stored in
+            try forEachEvent(query) { view in
+                let stream = view.stream.value
+                guard stream.hasPrefix(prefix) else { return }
+                let key = String(stream.dropFirst(prefix.count))
+                var state: DebitState
+                if let folding = states[key] {
+                    state = folding
+                } else {
+                    guard let kept = try stored(key) else { return }
+                    state = kept
+                }
+                guard view.streamVersion > state.version else { return }
+                state.version = view.streamVersion
+                if DebitState.eventTypes.contains(view.type) { try state.apply(try decoders.decode(view)) }
+                states[key] = state
+            }
+        }
+        return states
+    }
+
+    // MARK: - In a PostgreSQL ledger's schema
+
+    /// Brings the documents kept at the head (a PostgreSQL ledger's schema) up to `head` and
+    /// answers every mandate holder's state and the position they reflect (a later one when
+    /// another process caught them up further), and how many changed. Missing or of another
+    /// logic: every holder folded from their stream. Otherwise each kept state folds what its
+    /// stream gained since, and a holder whose first mandate or application arrived since is
+    /// folded whole; only the changed documents are written, in one transaction.
+    private func catchUp(_ documents: any HeadReadModelStore, head: Int64) throws -> (
+        states: [PersonID: DebitState], position: Int64, changed: Int
+    ) {
+        let read: Events = { try StoredEvents.forEach(in: store, $0, $1) }
+        let kept = try documents.readModel(Self.schema)
+        guard let model = kept.state, model.logicVersion == Self.logicVersion else {
+            var states: [PersonID: DebitState] = [:]
+            for person in try Self.mandated(read, after: 0, through: head) {
+                states[person] = try Self.fold(read, person, through: head).state
+            }
+            try documents.storeReadModel(
+                Self.schema, documents: try states.map { try Self.document($0.key, $0.value) }, replacing: nil,
+                position: head)
+            return (states, head, states.count)
+        }
+        var states = try Self.states(kept.documents)
+        guard model.position < head else { return (states, model.position, 0) }
+        var changed = try Self.advanced(after: model.position, through: head, { try store.forEachEvent($0, $1) }) {
+            key in states[try PersonID(key)]
+        }.map { (try PersonID($0.key), $0.value) }
+        for person in try Self.mandated(read, after: model.position, through: head) where states[person] == nil {
+            changed.append((person, try Self.fold(read, person, through: head).state))
+        }
+        for (person, state) in changed { states[person] = state }
+        try documents.storeReadModel(
+            Self.schema, documents: try changed.map { try Self.document($0.0, $0.1) },
+            replacing: changed.map(\.0.value), position: head)
+        return (states, head, changed.count)
+    }
+
+    /// A state as a document: the person's number and the state's two parts' bytes (base64), as
+    /// JSON.
+    private struct Document: Codable {
+        var person: String
+        var head: Data
+        var sums: Data
+    }
+
+    private static func document(_ person: PersonID, _ state: DebitState) throws -> (
+        key: String, part: Int64, json: [UInt8]
+    ) {
+        let stored = state.stored
+        return (
+            person.value, 0,
+            Array(
+                try JSONEncoder().encode(
+                    Document(person: person.value, head: Data(stored.head), sums: Data(stored.sums))))
+        )
+    }
+
+    /// The states the documents hold, by person; damage named.
+    private static func states(_ documents: [[UInt8]]) throws -> [PersonID: DebitState] {
+        let decoder = JSONDecoder()
+        var states: [PersonID: DebitState] = [:]
+        states.reserveCapacity(documents.count)
+        for (i, json) in documents.enumerated() {
+            guard let document = try? decoder.decode(Document.self, from: Data(json)) else {
+                throw KokiError(.undecodableEvent, "the stored debit state in document \(i + 1) is not one koki wrote")
+            }
+            let person = try damage(document.person) { try PersonID(document.person) }
+            states[person] = try damage(document.person) {
+                try DebitState(head: Array(document.head), sums: Array(document.sums))
+            }
+        }
+        return states
     }
 
     // MARK: - The table
@@ -245,7 +358,9 @@ public struct StoredDebits: Sendable {
         try tx.forEachRow(in: table, key: nil, part: nil) { row in
             switch row.part {
             case 0:
-                if let head { try damage(head.key) { throw KokiError(.undecodableEvent, "its period sums are missing") } }
+                if let head {
+                    try damage(head.key) { throw KokiError(.undecodableEvent, "its period sums are missing") }
+                }
                 head = (row.key, row.document ?? [])
             case 1:
                 guard let found = head, found.key == row.key else {

@@ -53,8 +53,8 @@ public struct StoredRegister: Sendable {
             let head = try store.head().position
             let position = try Self.position(through, head: head)
             if case .atHead(let documents) = ports.readModels, position == head {
-                let at = try catchUp(documents, head: head).position
-                return Answer(register: try Self.read(documents), position: at, fromTable: true)
+                let caught = try catchUp(documents, head: head)
+                return Answer(register: caught.register, position: caught.position, fromTable: true)
             }
             let register = try Self.folded(through: position) { try StoredEvents.forEach(in: store, $0, $1) }
             return Answer(register: register, position: position, fromTable: false)
@@ -118,26 +118,33 @@ public struct StoredRegister: Sendable {
 
     /// Brings the documents kept at the head (a PostgreSQL ledger's schema) up to `head`: every
     /// entry folded from the register's events when missing or of another form, else the persons
-    /// with register events since folded again from their own streams. Returns the position and
-    /// how many persons were folded.
+    /// with register events since folded again from their own streams. Returns the register and
+    /// the position it reflects (a later one when another process caught the documents up
+    /// further; the documents and their position are read in one snapshot), and how many persons
+    /// were folded.
     @discardableResult
-    private func catchUp(_ documents: any HeadReadModelStore, head: Int64) throws -> (position: Int64, refolded: Int) {
-        let model = try documents.readModelState(Self.schema)
+    private func catchUp(_ documents: any HeadReadModelStore, head: Int64) throws -> (
+        register: InsuredRegister, position: Int64, refolded: Int
+    ) {
+        let kept = try documents.readModel(Self.schema)
         let read: Events = { try StoredEvents.forEach(in: store, $0, $1) }
-        guard let model, model.logicVersion == Self.schema.logicVersion else {
+        guard let model = kept.state, model.logicVersion == Self.schema.logicVersion else {
             let register = try Self.folded(through: head, read)
             try documents.storeReadModel(
                 Self.schema, documents: try register.persons.values.map(Self.document), replacing: nil, position: head)
-            return (head, register.persons.count)
+            return (register, head, register.persons.count)
         }
-        guard model.position < head else { return (model.position, 0) }
+        var entries = try Self.entries(kept.documents)
+        guard model.position < head else { return (Self.register(entries), model.position, 0) }
         let persons = try Self.touched(after: model.position, through: head, read)
-        var entries: [(key: String, part: Int64, json: [UInt8])] = []
+        var changed: [(key: String, part: Int64, json: [UInt8])] = []
         for person in persons {
-            if let entry = try Self.fold(read, person, through: head).entry { entries.append(try Self.document(entry)) }
+            let entry = try Self.fold(read, person, through: head).entry
+            entries[person] = entry
+            if let entry { changed.append(try Self.document(entry)) }
         }
-        try documents.storeReadModel(Self.schema, documents: entries, replacing: persons.map(\.value), position: head)
-        return (head, persons.count)
+        try documents.storeReadModel(Self.schema, documents: changed, replacing: persons.map(\.value), position: head)
+        return (Self.register(entries), head, persons.count)
     }
 
     /// An entry as a document: the span columns and the entry's bytes (base64), as JSON.
@@ -153,14 +160,24 @@ public struct StoredRegister: Sendable {
         return (person.id.value, 0, Array(try JSONEncoder().encode(document)))
     }
 
-    private static func read(_ documents: any HeadReadModelStore) throws -> InsuredRegister {
+    /// A register of entries, put in by number (as the documents are read), so that whatever
+    /// an index gives two entries is given alike every time.
+    private static func register(_ entries: [PersonID: InsuredRegister.Person]) -> InsuredRegister {
+        InsuredRegister(entries: entries.sorted { $0.key < $1.key }.lazy.map(\.value))
+    }
+
+    /// The entries the documents hold, by number.
+    private static func entries(_ documents: [[UInt8]]) throws -> [PersonID: InsuredRegister.Person] {
         let decoder = JSONDecoder()
-        var register = InsuredRegister()
-        for json in try documents.readModelDocuments(schema, key: nil) {
+        var entries: [PersonID: InsuredRegister.Person] = [:]
+        entries.reserveCapacity(documents.count)
+        for json in documents {
             let document = try decoder.decode(Document.self, from: Data(json))
-            register.insert(try entry(ReadModelRow(key: "(a document)", part: 0, values: [], document: Array(document.entry))))
+            let entry = try entry(
+                ReadModelRow(key: "(a document)", part: 0, values: [], document: Array(document.entry)))
+            entries[entry.id] = entry
         }
-        return register
+        return entries
     }
 
     // MARK: - Folding
@@ -293,7 +310,10 @@ public struct StoredRegister: Sendable {
     static let schema = ReadModelSchema(
         name: name, logicVersion: InsuredRegister.storedVersion, table: "rm_register", keyColumn: "person",
         partColumn: "part",
-        columns: [ReadModelSchema.Column("insured_from", nullable: true), ReadModelSchema.Column("insured_until", nullable: true)],
+        columns: [
+            ReadModelSchema.Column("insured_from", nullable: true),
+            ReadModelSchema.Column("insured_until", nullable: true),
+        ],
         keyStreamPrefix: "person/", document: true)
 
     /// The table's upkeep: filled from zero, brought forward, rebuilt and compared.
@@ -431,7 +451,9 @@ extension InsuredRegister.Person {
     /// NULL too, and no day finds it).
     var span: [Int64?] {
         let periods = eligibilityPeriods
-        return [periods.first.map { Int64($0.from.daysSinceEpoch) }, periods.last?.until.map { Int64($0.daysSinceEpoch) }]
+        return [
+            periods.first.map { Int64($0.from.daysSinceEpoch) }, periods.last?.until.map { Int64($0.daysSinceEpoch) },
+        ]
     }
 
     /// The entry as the table keeps it: its head with the span (part 0), its tail (part 1).

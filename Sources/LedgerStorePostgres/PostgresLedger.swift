@@ -209,8 +209,8 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
         }
     }
 
-    func transaction<T>(_ body: () throws -> T) throws -> T {
-        try run("BEGIN")
+    func transaction<T>(begin: PostgresQuery = "BEGIN", _ body: () throws -> T) throws -> T {
+        try run(begin)
         do {
             let result = try body()
             try run("COMMIT")

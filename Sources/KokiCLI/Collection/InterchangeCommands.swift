@@ -213,9 +213,9 @@ struct DebitCommand: ParsableCommand {
                 deceased person's account is frozen, their heirs pay by slip). --originator is JSON: \
                 {"code": "1234567890", "name": "ﾏﾂﾄﾞｼ", "bankCode": "0001", "branchCode": "001", "accountType": 1, \
                 "accountNumber": "1234567"} (bankName, branchName optional). A second request for the same date is refused. \
-                A period deferred (徴収猶予) on --date waits for the deferment's end. In a ledger file the payers \
-                are read from the stored debit states (each mandate holder's mandates, choices and periods; caught \
-                up first, rebuilt and checked by `koki rebuild`), elsewhere from each mandate holder's stream.
+                A period deferred (徴収猶予) on --date waits for the deferment's end. The payers are read from the \
+                stored debit states (each mandate holder's mandates, choices and periods; caught up first) in a \
+                ledger file (rebuilt and checked by `koki rebuild`) and in a PostgreSQL ledger's schema alike.
                 """)
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The debit date (口座振替日 = the due date).", valueName: "date")) var date: CivilDate

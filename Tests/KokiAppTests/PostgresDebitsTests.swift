@@ -1,0 +1,105 @@
+import Foundation
+@_spi(Batch) @testable import KokiApp
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import KokiReadModels
+import KokiTestSupport
+import LedgerStore
+import LedgerStorePostgres
+import Testing
+
+/// The stored debit states in a PostgreSQL ledger's schema: built from the first half of a city,
+/// then caught up after random slices of the rest, each equals its holder's stream folded from
+/// scratch, and a debit request and the mandate run decide from them what they decide from the
+/// streams (with `KOKI_TEST_POSTGRES`; skipped without it unless `KOKI_REQUIRE_POSTGRES=1`).
+@Suite struct PostgresDebitsTests {
+    @Test func theDebitStatesInPostgresEqualEachStreamFoldedAndDecideAlike() throws {
+        guard let city = try HalfCity(seed: 11, insured: 80, schema: "d_") else { return }
+        let ledger = KokiLedger(city.postgres)
+        let stored = StoredDebits(ledger.ports)
+        // Nothing kept before the first question.
+        #expect(try stored.status().position == nil)
+        let first = try #require(try stored.states())
+        #expect(first.position == Int64(city.cut))
+        try expectFolded(first.states, in: ledger.store, through: first.position)
+        let status = try stored.status()
+        #expect(status.rows == first.states.count && status.position == Int64(city.cut))
+        #expect(status.logicVersion == StoredDebits.logicVersion)
+
+        var random = SeededGenerator(seed: 11)
+        var changed = 0
+        while try city.importNextSlice(100...600, using: &random) != nil { changed += try stored.catchUp() }
+        #expect(changed > 0)
+        // Caught up already: nothing is folded again, and the answer is the head's.
+        #expect(try stored.catchUp() == 0)
+        #expect(try stored.states()?.position == city.head)
+        // The next year assessed in the schema itself (every payer owes again): each state folds
+        // one assessment more.
+        let next = try StoredDebitsTests.assessTheNextYear(ledger)
+        let last = try #require(try stored.states())
+        #expect(last.position == (try ledger.store.head().position) && last.position > city.head)
+        try expectFolded(last.states, in: ledger.store, through: last.position)
+        // Holders whose first mandate or application arrived in the slices were folded whole.
+        #expect(last.states.count > first.states.count)
+        #expect(last.states.values.contains(where: \.isExact) && last.states.count > 5)
+
+        // The mandate run's facts and a request's facts on every due date, from the documents
+        // and from the streams.
+        let commands = CollectionCommands(ledger)
+        #expect(!ledger.hasCurrentCity)
+        let mandates = (try commands.mandateFacts(), try commands.mandateFacts(fromStore: false))
+        #expect(mandates.0.map(\.person) == mandates.1.map(\.person) && mandates.0.count == last.states.count)
+        for (a, b) in zip(mandates.0, mandates.1) {
+            #expect(a.version == b.version && a.died == b.died && a.mandates == b.mandates, "\(a.person)")
+            #expect(a.applications == b.applications, "\(a.person)")
+        }
+        var days = Set<CivilDate>()
+        for year in [2024, 2025, 2026] {
+            let adopted = try #require(try ledger.installmentCalendar(fiscalYear: year))
+            days.formUnion(adopted.calendar.dueDates(on: BusinessCalendar(extraClosedDays: Set(adopted.extraClosedDays))))
+        }
+        var decided = 0
+        for day in days.sorted() {
+            let fromDocuments = try commands.debitFacts(on: day)
+            let fromStreams = try commands.debitFacts(on: day, fromStore: false)
+            #expect(fromDocuments.map(\.person) == fromStreams.map(\.person), "on \(day)")
+            for (a, b) in zip(fromDocuments, fromStreams) {
+                #expect(a.mandate == b.mandate && a.died == b.died && a.prepayment == b.prepayment, "\(a.person) on \(day)")
+                #expect(a.lastRequested == b.lastRequested && a.version == b.version, "\(a.person) on \(day)")
+                #expect(a.owing.map(\.key) == b.owing.map(\.key), "\(a.person) on \(day)")
+                #expect(a.owing.map(\.period) == b.owing.map(\.period), "\(a.person) on \(day)")
+                for (key, _) in a.owing {
+                    #expect(a.collectedByDebit(key) == b.collectedByDebit(key), "\(a.person) \(key) on \(day)")
+                    decided += a.collectedByDebit(key) ? 1 : 0
+                }
+            }
+        }
+        // Not an empty comparison.
+        #expect(days.count >= 27 && decided > 0, "\(days.count) days, \(decided) periods collected by debit")
+        #expect(days.contains(next.dueDates().first!))
+    }
+
+    /// Every mandate holder through `position` has a state, and each is their stream folded from
+    /// its first event, byte for byte.
+    func expectFolded(_ states: [PersonID: DebitState], in store: any EventStore, through position: Int64) throws {
+        var holders = Set<PersonID>()
+        var query = EventQuery.through(position: position)
+        query.types = [DebitMandateStarted.eventType, DebitApplicationRecorded.eventType]
+        try StoredEvents.forEach(in: store, query) { _, event in if let person = event.person { holders.insert(person) } }
+        #expect(Set(states.keys) == holders)
+        #expect(!holders.isEmpty)
+        for person in holders.sorted() {
+            var folded = DebitState()
+            var stream = EventQuery.stream(try StreamName(person.streamName))
+            stream.throughPosition = position
+            try StoredEvents.forEach(in: store, stream) { view, event in
+                folded.version = view.streamVersion
+                try folded.apply(event)
+            }
+            let kept = try #require(states[person])
+            #expect(kept.version == folded.version, "\(person)")
+            #expect(kept.stored.head == folded.stored.head && kept.stored.sums == folded.stored.sums, "\(person)")
+        }
+    }
+}
