@@ -57,7 +57,8 @@ import Testing
         var days = Set<CivilDate>()
         for year in [2024, 2025, 2026] {
             let adopted = try #require(try ledger.installmentCalendar(fiscalYear: year))
-            days.formUnion(adopted.calendar.dueDates(on: BusinessCalendar(extraClosedDays: Set(adopted.extraClosedDays))))
+            days.formUnion(
+                adopted.calendar.dueDates(on: BusinessCalendar(extraClosedDays: Set(adopted.extraClosedDays))))
         }
         var decided = 0
         for day in days.sorted() {
@@ -65,7 +66,8 @@ import Testing
             let fromStreams = try commands.debitFacts(on: day, fromStore: false)
             #expect(fromDocuments.map(\.person) == fromStreams.map(\.person), "on \(day)")
             for (a, b) in zip(fromDocuments, fromStreams) {
-                #expect(a.mandate == b.mandate && a.died == b.died && a.prepayment == b.prepayment, "\(a.person) on \(day)")
+                #expect(
+                    a.mandate == b.mandate && a.died == b.died && a.prepayment == b.prepayment, "\(a.person) on \(day)")
                 #expect(a.lastRequested == b.lastRequested && a.version == b.version, "\(a.person) on \(day)")
                 #expect(a.owing.map(\.key) == b.owing.map(\.key), "\(a.person) on \(day)")
                 #expect(a.owing.map(\.period) == b.owing.map(\.period), "\(a.person) on \(day)")
@@ -86,7 +88,9 @@ import Testing
         var holders = Set<PersonID>()
         var query = EventQuery.through(position: position)
         query.types = [DebitMandateStarted.eventType, DebitApplicationRecorded.eventType]
-        try StoredEvents.forEach(in: store, query) { _, event in if let person = event.person { holders.insert(person) } }
+        try StoredEvents.forEach(in: store, query) { _, event in
+            if let person = event.person { holders.insert(person) }
+        }
         #expect(Set(states.keys) == holders)
         #expect(!holders.isEmpty)
         for person in holders.sorted() {

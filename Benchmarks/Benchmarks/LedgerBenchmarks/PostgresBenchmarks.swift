@@ -1,5 +1,9 @@
 import Benchmark
 import Foundation
+@_spi(Batch) import KokiApp
+import KokiDomain
+import KokiProjections
+import KokiReadModels
 import LedgerStore
 import LedgerStorePostgres
 
@@ -49,5 +53,63 @@ func postgresBenchmarks() {
         benchmark.measurement(.custom("SQLite read events/s"), perSecond(events, sqliteRead))
         benchmark.measurement(.custom("PostgreSQL read events/s"), perSecond(events, postgresRead))
         benchmark.measurement(.custom("copy events/s"), perSecond(events, copy))
+    }
+
+    // The city fixture (see CityBenchmarks) copied into a PostgreSQL schema, row for row (not
+    // timed), then what a debit request decides from there: every mandate holder's stored state
+    // built in the schema from zero (their streams folded, the first time only), the next year's
+    // annual run appended (not timed) and the states caught up (each holder folds what it added),
+    // then the states read as a request reads them, up to date. Beside them, the way a request
+    // decided before, each mandate holder's stream folded (`CollectionCommands.load`), and the
+    // ceiling: every event of the schema read back once.
+    Benchmark(
+        "City on PostgreSQL: a debit request's payers from the stored debit states in the schema, vs each mandate holder's stream and reading every event back",
+        configuration: .init(
+            metrics: [
+                .wallClock, .peakMemoryResident, Metric.cost("built from zero ms"),
+                Metric.cost("caught up after the annual run ms"), Metric.cost("read up to date ms"),
+                Metric.cost("streams folded ms"), Metric.cost("every event read ms"), Metric.cost("mandate holders"),
+            ],
+            maxIterations: 1)
+    ) { benchmark in
+        let fixture = CityFixture.shared
+        let schema = "bench_debits_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(8)
+        let url = base + "?schema=\(schema)"
+        defer { try? PostgresLedger.dropSchema(url: url) }
+        let postgres = try PostgresLedger.create(url: url, ledgerID: fixture.ledger.ledgerID)
+        defer { postgres.close() }
+        _ = try postgres.copy(from: fixture.ledger)
+        let koki = KokiLedger(postgres)
+        let stored = StoredDebits(koki.ports)
+        let built = try seconds { try stored.catchUp() }
+        let next = try FiscalYear(fixture.lastFiscalYear.year + 1)
+        var table = RateTable.chiba(fiscalYear: fixture.lastFiscalYear.year)!
+        table.fiscalYear = next.year
+        var calendar = InstallmentCalendar.standard(fiscalYear: next.year)
+        calendar.debitPrepayment = true
+        let assessment = AssessmentCommands(koki)
+        try assessment.adoptRates(table, metadata: CommandMetadata(actor: "bench"))
+        try assessment.adoptCalendar(calendar, metadata: CommandMetadata(actor: "bench"))
+        _ = try assessment.runAnnual(
+            fiscalYear: next, decidedOn: try CivilDate(year: next.year, month: 7, day: 10), actor: "bench")
+        // A fresh connection, as a process starts.
+        let fresh = try PostgresLedger.open(url: url)
+        defer { fresh.close() }
+        let states = StoredDebits(fresh.ports)
+        let caughtUp = try seconds { try states.catchUp() }
+        var holders: [PersonID] = []
+        let read = try seconds { holders = try states.states()!.states.keys.sorted() }
+        precondition(!holders.isEmpty)
+        let commands = CollectionCommands(KokiLedger(fresh))
+        let streams = try seconds { for person in holders { blackHole(try commands.load(person).account.outstanding) } }
+        let scan = try seconds { try fresh.forEachEvent(EventQuery()) { blackHole($0.position) } }
+        benchmark.measurement(Metric.cost("built from zero ms"), Int(built * 1000))
+        benchmark.measurement(Metric.cost("caught up after the annual run ms"), Int(caughtUp * 1000))
+        benchmark.measurement(Metric.cost("read up to date ms"), Int(read * 1000))
+        benchmark.measurement(Metric.cost("streams folded ms"), Int(streams * 1000))
+        benchmark.measurement(Metric.cost("every event read ms"), Int(scan * 1000))
+        benchmark.measurement(Metric.cost("mandate holders"), holders.count)
+    } setup: {
+        _ = CityFixture.shared
     }
 }
