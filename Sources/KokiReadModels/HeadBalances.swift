@@ -34,5 +34,16 @@ struct HeadBalances {
             .sorted { ($0.person, $0.fiscalYear.year) < ($1.person, $1.fiscalYear.year) }
     }
 
+    /// Where the table stands and every row, by person and fiscal year, read in one snapshot (a
+    /// catch-up committed meanwhile shows in both or in neither); `nil` when there is no table.
+    func kept() throws -> (position: Int64, logicVersion: Int, rows: [YearBalance])? {
+        let read = try store.readModel(StoredBalances.schema)
+        guard let state = read.state else { return nil }
+        let decoder = JSONDecoder()
+        let rows = try read.documents.map { try decoder.decode(YearBalance.self, from: Data($0)) }
+            .sorted { ($0.person, $0.fiscalYear.year) < ($1.person, $1.fiscalYear.year) }
+        return (state.position, state.logicVersion, rows)
+    }
+
     func count() throws -> Int { try store.readModelCount(StoredBalances.schema) }
 }

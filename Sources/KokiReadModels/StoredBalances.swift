@@ -164,7 +164,18 @@ public struct StoredBalances: Sendable {
         guard through == nil || through == head else { return try folded(person, through: through) }
         let tables = HeadBalances(store: store)
         try catchUp(tables, head: head)
-        return Answer(rows: try tables.rows(of: person), position: head, source: .table(position: head))
+        guard person == nil else {
+            return Answer(rows: try tables.rows(of: person), position: head, source: .table(position: head))
+        }
+        // Every row with the position it reflects, read together: another process may have
+        // brought the table further meanwhile.
+        guard let kept = try tables.kept() else {
+            throw KokiError(
+                .undecodableEvent,
+                "the balances in \(self.store.location) were caught up, then not found: was the table dropped meanwhile?"
+            )
+        }
+        return Answer(rows: kept.rows, position: kept.position, source: .table(position: kept.position))
     }
 
     /// Brings the PostgreSQL table to `head`: built from every event when missing (or of another
@@ -195,9 +206,57 @@ public struct StoredBalances: Sendable {
         return CatchUp(from: model.position, to: head, refolded: persons.count, rebuilt: false, snapshotTaken: false)
     }
 
+    /// In a PostgreSQL ledger's schema, which keeps the balances at the head only (no snapshots):
+    /// the table caught up, then read with its position in one snapshot and compared row by row
+    /// with every person's account folded from position zero through that position; replaced by
+    /// those rows unless `check`.
+    private func rebuild(_ tables: HeadBalances, check: Bool, snapshotEvery: Int64?) throws -> Rebuild {
+        if snapshotEvery != nil {
+            throw KokiError(
+                .invalidInput,
+                "snapshots are kept in a ledger file; \(store.location) keeps the balances at its head only: drop --snapshot-every"
+            )
+        }
+        let before = try tables.model()
+        try catchUp(tables, head: try store.head().position)
+        guard let kept = try tables.kept() else {
+            throw KokiError(
+                .undecodableEvent,
+                "the balances in \(store.location) were caught up, then not found: was the table dropped meanwhile?")
+        }
+        var events = 0
+        let rebuilt = try folded(nil, through: kept.position, events: &events).rows
+        let comparedWith = before.flatMap { $0.logicVersion == YearBalance.logicVersion ? $0.position : nil }
+        var differences: [Difference] = []
+        if comparedWith != nil {
+            func byKey(_ rows: [YearBalance]) -> [String: YearBalance] {
+                Dictionary(
+                    rows.map { ("\($0.person.value)/\($0.fiscalYear.year)", $0) }, uniquingKeysWith: { a, _ in a })
+            }
+            let (maintained, fresh) = (byKey(kept.rows), byKey(rebuilt))
+            for key in Set(maintained.keys).union(fresh.keys).sorted() where maintained[key] != fresh[key] {
+                let row = (maintained[key] ?? fresh[key])!
+                differences.append(
+                    Difference(
+                        person: row.person, fiscalYear: row.fiscalYear, maintained: maintained[key],
+                        rebuilt: fresh[key]))
+            }
+        }
+        if !check { try tables.store(rebuilt, replacing: nil, position: kept.position) }
+        return Rebuild(
+            position: kept.position, persons: Set(rebuilt.map(\.person)).count, events: events, rows: rebuilt.count,
+            comparedWith: comparedWith, differences: differences, swapped: !check, snapshots: [], deltas: [])
+    }
+
     /// The stored tables live in the SQLite file or the PostgreSQL schema; on any other store
     /// every answer is folded from the events: the whole city's, or one person's stream.
     private func folded(_ person: PersonID?, through: Int64?) throws -> Answer {
+        var events = 0
+        return try folded(person, through: through, events: &events)
+    }
+
+    /// The same, counting the events folded.
+    private func folded(_ person: PersonID?, through: Int64?, events: inout Int) throws -> Answer {
         let head = try store.head().position
         let position = through ?? head
         guard (0...head).contains(position) else {
@@ -207,10 +266,13 @@ public struct StoredBalances: Sendable {
         query.throughPosition = position
         query.readsEnvelopes = false
         var accounts: [PersonID: CollectionAccounts.Account] = [:]
+        var count = 0
         try forEachEvent(query) { _, event in
             guard CollectionAccounts.Account.folds(event), let owner = event.person else { return }
+            count += 1
             accounts[owner, default: CollectionAccounts.Account()].apply(event)
         }
+        events += count
         let rows = accounts.keys.sorted().flatMap { YearBalance.rows(of: $0, accounts[$0]!) }
         return Answer(rows: rows, position: position, source: .fold)
     }
@@ -319,6 +381,9 @@ public struct StoredBalances: Sendable {
         if let snapshotEvery, snapshotEvery < 1 {
             throw KokiError(.invalidInput, "a snapshot every \(snapshotEvery) events: expected at least 1")
         }
+        if case .atHead(let store) = ports.readModels {
+            return try rebuild(HeadBalances(store: store), check: check, snapshotEvery: snapshotEvery)
+        }
         return try file.writingModel(Self.schema) { tx in
             try tx.createTables()
             let head = try tx.head()
@@ -423,7 +488,8 @@ public struct StoredBalances: Sendable {
 
     /// Where a pass records the table every `every` events (at the end of the command there): a
     /// snapshot at the first checkpoint and then every ``snapshotInterval`` events, deltas between.
-    private func checkpoints(_ tx: any ReadModelTransaction, every: Int64?, through head: Int64) throws -> [Checkpoint] {
+    private func checkpoints(_ tx: any ReadModelTransaction, every: Int64?, through head: Int64) throws -> [Checkpoint]
+    {
         var checkpoints: [Checkpoint] = []
         var lastFull: Int64?
         for position in try every.map({ try tx.commandEnds(every: $0, through: head) }) ?? [] {

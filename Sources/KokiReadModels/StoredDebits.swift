@@ -87,8 +87,38 @@ public struct StoredDebits: Sendable {
 
     /// Fills a fresh table from zero, in position order, and compares it with the
     /// maintained one (caught up to the same head first); swaps it in unless `check`.
+    ///
+    /// In a PostgreSQL ledger's schema: the documents caught up, compared state by state with
+    /// every mandate holder's stream folded from its first event through the position they
+    /// reflect, and replaced by those unless `check`.
     public func rebuild(check: Bool) throws -> Rebuild {
-        try Self.tables.rebuild(ports, check: check)
+        guard case .atHead(let documents) = ports.readModels else {
+            return try Self.tables.rebuild(ports, check: check)
+        }
+        let before = try documents.readModelState(Self.schema)
+        let caught = try catchUp(documents, head: try store.head().position)
+        let read: Events = { try StoredEvents.forEach(in: store, $0, $1) }
+        var (rebuilt, events) = ([PersonID: DebitState](), 0)
+        for person in try Self.mandated(read, after: 0, through: caught.position) {
+            let folded = try Self.fold(read, person, through: caught.position)
+            (rebuilt[person], events) = (folded.state, events + folded.events)
+        }
+        let comparedWith = before.flatMap { $0.logicVersion == Self.logicVersion ? $0.position : nil }
+        let differences =
+            comparedWith == nil
+            ? []
+            : Set(caught.states.keys).union(rebuilt.keys).filter { person in
+                let (kept, fresh) = (caught.states[person]?.stored, rebuilt[person]?.stored)
+                return kept?.head != fresh?.head || kept?.sums != fresh?.sums
+            }.sorted()
+        if !check {
+            try documents.storeReadModel(
+                Self.schema, documents: try rebuilt.map { try Self.document($0.key, $0.value) }, replacing: nil,
+                position: caught.position)
+        }
+        return Rebuild(
+            position: caught.position, persons: rebuilt.count, events: events, comparedWith: comparedWith,
+            differences: differences, swapped: !check)
     }
 
     // MARK: - Folding

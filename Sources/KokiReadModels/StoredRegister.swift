@@ -110,8 +110,38 @@ public struct StoredRegister: Sendable {
 
     /// Folds every person's stream from position zero into a fresh table and compares it with
     /// the maintained one (caught up to the same head first); swaps it in unless `check`.
+    ///
+    /// In a PostgreSQL ledger's schema: the documents caught up, compared entry by entry with the
+    /// register folded from position zero through the position they reflect, and replaced by it
+    /// unless `check`.
     public func rebuild(check: Bool) throws -> Rebuild {
-        try Self.tables.rebuild(ports, check: check)
+        guard case .atHead(let documents) = ports.readModels else {
+            return try Self.tables.rebuild(ports, check: check)
+        }
+        let before = try documents.readModelState(Self.schema)
+        let caught = try catchUp(documents, head: try store.head().position)
+        var events = 0
+        let rebuilt = try Self.folded(through: caught.position) { query, body in
+            try StoredEvents.forEach(in: store, query) { view, event in
+                events += 1
+                try body(view, event)
+            }
+        }
+        let comparedWith = before.flatMap { $0.logicVersion == Self.schema.logicVersion ? $0.position : nil }
+        let differences =
+            comparedWith == nil
+            ? []
+            : Set(caught.register.persons.keys).union(rebuilt.persons.keys).filter {
+                caught.register.persons[$0] != rebuilt.persons[$0]
+            }.sorted()
+        if !check {
+            try documents.storeReadModel(
+                Self.schema, documents: try rebuilt.persons.values.map(Self.document), replacing: nil,
+                position: caught.position)
+        }
+        return Rebuild(
+            position: caught.position, persons: rebuilt.persons.count, events: events, comparedWith: comparedWith,
+            differences: differences, swapped: !check)
     }
 
     // MARK: - In a PostgreSQL ledger's schema

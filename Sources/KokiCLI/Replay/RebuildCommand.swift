@@ -25,6 +25,11 @@ struct RebuildCommand: ParsableCommand {
             maintained ones (caught up to the same head), names every row that differs, and swaps the fresh \
             tables in. With --check it only compares and exits 1 when anything differs.
 
+            In a PostgreSQL ledger the three models are documents in its schema (rm_balances, rm_register, \
+            rm_debits), kept at the head only: each is caught up, read with the position it reflects in one \
+            snapshot, compared with the model folded from position zero through that position, and replaced by \
+            it (--check: compared only). There are no snapshots there: --snapshot-every is refused.
+
             For `--known-at` questions about the past, the balances keep snapshots (the whole table at a \
             position) and deltas (what changed between two positions). Every catch-up leaves a delta and takes \
             a snapshot every \(StoredBalances.defaultSnapshotInterval) events; a rebuild drops those of an older \
