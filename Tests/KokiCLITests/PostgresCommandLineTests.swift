@@ -51,6 +51,19 @@ import Testing
         nobody["KOKI_SESSION"] = folder.path("none.session")
         try koki("person", "show", "1001", as: nobody, status: 77)
         #expect(try koki("verify", as: op).hasPrefix("ok: "))
+        // The read models in the schema: rebuilt from position zero (none kept yet to compare
+        // with), then checked equal to a fold from position zero; snapshots are a file's.
+        let rebuilt = try koki("rebuild", as: admin)
+        #expect(
+            rebuilt.contains("swapped in (no snapshots") && rebuilt.contains("no maintained register"), "\(rebuilt)")
+        let checked = try koki("rebuild", "--check", as: admin)
+        #expect(checked.contains("the maintained table (at position") && checked.contains(") is equal"), "\(checked)")
+        #expect(
+            checked.contains("the maintained register (at position") && checked.contains("checked only"), "\(checked)")
+        #expect(checked.contains("the maintained debit states (at position"), "\(checked)")
+        #expect(try koki("rebuild", "--status", as: admin).contains("register: at position"))
+        let snapshots = try KokiProcess.run(["rebuild", "--snapshot-every", "10"], environment: admin)
+        #expect(snapshots.status == 65 && snapshots.stderr.contains("drop --snapshot-every"), "\(snapshots.stderr)")
         // The personal data is in no row as plain text.
         let dump = Process()
         dump.executableURL = URL(fileURLWithPath: "/usr/bin/env")

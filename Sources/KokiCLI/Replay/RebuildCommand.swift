@@ -156,7 +156,8 @@ struct RebuildCommand: ParsableCommand {
                             ("model", JSON.string(model.name)), ("position", "\(model.rebuilt.position)"),
                             ("persons", "\(model.rebuilt.persons)"), ("events", "\(model.rebuilt.events)"),
                             ("comparedWith", model.rebuilt.comparedWith.map { "\($0)" } ?? "null"),
-                            ("differences", "\(model.rebuilt.differences.count)"), ("swapped", model.rebuilt.swapped ? "true" : "false"),
+                            ("differences", "\(model.rebuilt.differences.count)"),
+                            ("swapped", model.rebuilt.swapped ? "true" : "false"),
                             ("seconds", String(format: "%.3f", model.seconds)),
                         ]))
                 }
@@ -176,10 +177,13 @@ struct RebuildCommand: ParsableCommand {
                     Output.line("there was no maintained table of this logic version to compare with")
                 }
                 Output.line(
-                    report.swapped
-                        ? "swapped in; snapshots taken at position\(report.snapshots.count > 1 ? "s" : "") \(report.snapshots.map { "\($0)" }.joined(separator: ", "))"
-                            + (report.deltas.isEmpty ? "" : ", deltas at \(report.deltas.count) checkpoints between")
-                        : "checked only: nothing changed")
+                    report.swapped && report.snapshots.isEmpty
+                        ? "swapped in (no snapshots: \(StoredBalances.name) in this store are kept at the head only)"
+                        : report.swapped
+                            ? "swapped in; snapshots taken at position\(report.snapshots.count > 1 ? "s" : "") \(report.snapshots.map { "\($0)" }.joined(separator: ", "))"
+                                + (report.deltas.isEmpty
+                                    ? "" : ", deltas at \(report.deltas.count) checkpoints between")
+                            : "checked only: nothing changed")
                 for model in persons {
                     Output.line(
                         "\(model.name): folded \(model.rebuilt.events) events of \(model.rebuilt.persons) \(model.who) from position 0 to \(model.rebuilt.position) in \(String(format: "%.2f", model.seconds)) s (\(Int(Double(model.rebuilt.events) / max(model.seconds, 1e-6))) events/s)"
@@ -230,7 +234,8 @@ struct BalancesCommand: ParsableCommand {
     func run() throws {
         try reporting {
             let answer = try options.run(
-                ShowBalances(fiscalYear: try fiscalYear.map { try FiscalYear($0) }, person: person, knownAt: knownAt.knownAt))
+                ShowBalances(
+                    fiscalYear: try fiscalYear.map { try FiscalYear($0) }, person: person, knownAt: knownAt.knownAt))
             let rows = answer.rows
             let source = answer.source
             if let person {
