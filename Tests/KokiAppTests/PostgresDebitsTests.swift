@@ -54,29 +54,8 @@ import Testing
             #expect(a.version == b.version && a.died == b.died && a.mandates == b.mandates, "\(a.person)")
             #expect(a.applications == b.applications, "\(a.person)")
         }
-        var days = Set<CivilDate>()
-        for year in [2024, 2025, 2026] {
-            let adopted = try #require(try ledger.installmentCalendar(fiscalYear: year))
-            days.formUnion(
-                adopted.calendar.dueDates(on: BusinessCalendar(extraClosedDays: Set(adopted.extraClosedDays))))
-        }
-        var decided = 0
-        for day in days.sorted() {
-            let fromDocuments = try commands.debitFacts(on: day)
-            let fromStreams = try commands.debitFacts(on: day, fromStore: false)
-            #expect(fromDocuments.map(\.person) == fromStreams.map(\.person), "on \(day)")
-            for (a, b) in zip(fromDocuments, fromStreams) {
-                #expect(
-                    a.mandate == b.mandate && a.died == b.died && a.prepayment == b.prepayment, "\(a.person) on \(day)")
-                #expect(a.lastRequested == b.lastRequested && a.version == b.version, "\(a.person) on \(day)")
-                #expect(a.owing.map(\.key) == b.owing.map(\.key), "\(a.person) on \(day)")
-                #expect(a.owing.map(\.period) == b.owing.map(\.period), "\(a.person) on \(day)")
-                for (key, _) in a.owing {
-                    #expect(a.collectedByDebit(key) == b.collectedByDebit(key), "\(a.person) \(key) on \(day)")
-                    decided += a.collectedByDebit(key) ? 1 : 0
-                }
-            }
-        }
+        let days = try StoredDebitsTests.dueDates(ledger, of: [2024, 2025, 2026])
+        let decided = try StoredDebitsTests.expectTheSameFacts(commands, on: days).decided
         // Not an empty comparison.
         #expect(days.count >= 27 && decided > 0, "\(days.count) days, \(decided) periods collected by debit")
         #expect(days.contains(next.dueDates().first!))

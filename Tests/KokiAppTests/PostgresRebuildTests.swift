@@ -83,17 +83,8 @@ import Testing
     /// Runs SQL in the ledger's schema with the address's credentials; the exit status.
     func psql(_ address: String, _ sql: String) throws -> Int32 {
         let url = try PostgresLedger.Address(address)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "psql", "-q", "-v", "ON_ERROR_STOP=1", "-h", url.host, "-p", String(url.port), "-U", url.user,
-            "-d", url.database, "-c", "SET search_path TO \(url.schema); " + sql,
-        ]
-        process.environment = ["PGPASSWORD": url.password ?? "", "PATH": "/usr/bin:/bin"]
-        process.standardError = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+        return try KokiTestSupport.psql(
+            host: url.host, port: url.port, user: url.user, password: url.password, database: url.database,
+            schema: url.schema, sql)
     }
 }

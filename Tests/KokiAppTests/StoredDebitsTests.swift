@@ -146,13 +146,36 @@ import Testing
         #expect(mandates.0.count == stored.states.count && mandates.0.contains { $0.died != nil })
 
         // The same facts on every day a debit could be asked for, from the table and from the streams.
+        let days = try Self.dueDates(ledger, of: [2024, 2025, 2026])
+        #expect(days.count >= 27)
+        let (decided, dead) = try Self.expectTheSameFacts(commands, on: days)
+        // Not an empty comparison: periods collected by debit were found, and payers who died
+        // (whose mandates the city had not stopped yet) were told apart.
+        #expect(decided > 0 && dead > 0, "\(decided) periods, \(dead) payers who died")
+
+        let check = try StoredDebits(ledger.ports).rebuild(check: true)
+        #expect(check.comparedWith != nil && check.differences.isEmpty && !check.swapped)
+        #expect(check.persons == stored.states.count)
+        withExtendedLifetime(simulated) {}
+    }
+
+    /// Every due date of the years' calendars adopted.
+    static func dueDates(_ ledger: KokiLedger, of years: [Int]) throws -> Set<CivilDate> {
         var days = Set<CivilDate>()
-        for year in [2024, 2025, 2026] {
+        for year in years {
             if let adopted = try ledger.installmentCalendar(fiscalYear: year) {
-                days.formUnion(adopted.calendar.dueDates(on: BusinessCalendar(extraClosedDays: Set(adopted.extraClosedDays))))
+                days.formUnion(
+                    adopted.calendar.dueDates(on: BusinessCalendar(extraClosedDays: Set(adopted.extraClosedDays))))
             }
         }
-        #expect(days.count >= 27)
+        return days
+    }
+
+    /// A request's facts on each day, from the stored states and from the streams, expected the
+    /// same; how many periods were found collected by debit, and how many payers who died.
+    static func expectTheSameFacts(_ commands: CollectionCommands, on days: Set<CivilDate>) throws -> (
+        decided: Int, dead: Int
+    ) {
         var (decided, dead) = (0, 0)
         for day in days.sorted() {
             let fromTable = try commands.debitFacts(on: day)
@@ -160,7 +183,8 @@ import Testing
             #expect(fromTable.map(\.person) == fromStreams.map(\.person), "on \(day)")
             dead += fromStreams.filter { $0.died != nil }.count
             for (a, b) in zip(fromTable, fromStreams) {
-                #expect(a.mandate == b.mandate && a.died == b.died && a.prepayment == b.prepayment, "\(a.person) on \(day)")
+                #expect(
+                    a.mandate == b.mandate && a.died == b.died && a.prepayment == b.prepayment, "\(a.person) on \(day)")
                 #expect(a.lastRequested == b.lastRequested && a.version == b.version, "\(a.person) on \(day)")
                 #expect(a.owing.map(\.key) == b.owing.map(\.key), "\(a.person) on \(day)")
                 #expect(a.owing.map(\.period) == b.owing.map(\.period), "\(a.person) on \(day)")
@@ -170,14 +194,7 @@ import Testing
                 }
             }
         }
-        // Not an empty comparison: periods collected by debit were found, and payers who died
-        // (whose mandates the city had not stopped yet) were told apart.
-        #expect(decided > 0 && dead > 0, "\(decided) periods, \(dead) payers who died")
-
-        let check = try StoredDebits(ledger.ports).rebuild(check: true)
-        #expect(check.comparedWith != nil && check.differences.isEmpty && !check.swapped)
-        #expect(check.persons == stored.states.count)
-        withExtendedLifetime(simulated) {}
+        return (decided, dead)
     }
 
     /// The year after the simulation, FY2026 adopted with 全期前納 and assessed: the debit request

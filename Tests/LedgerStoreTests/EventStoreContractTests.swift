@@ -212,18 +212,9 @@ import Testing
         try s.store.append(request([("person/1", .noStream, 3)]))
         let url = try PostgresLedger.Address(s.url!)
         func psql(_ sql: String) throws -> Int32 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [
-                "psql", "-q", "-v", "ON_ERROR_STOP=1", "-h", url.host, "-p", String(url.port), "-U", url.user,
-                "-d", url.database, "-c", "SET search_path TO \(url.schema); " + sql,
-            ]
-            process.environment = ["PGPASSWORD": url.password ?? "", "PATH": "/usr/bin:/bin"]
-            process.standardError = FileHandle.nullDevice
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            return process.terminationStatus
+            try KokiTestSupport.psql(
+                host: url.host, port: url.port, user: url.user, password: url.password, database: url.database,
+                schema: url.schema, sql)
         }
         #expect(try psql("UPDATE koki_events SET payload = 'x' WHERE position = 2") != 0)
         #expect(try psql("DELETE FROM koki_events WHERE position = 3") != 0)

@@ -83,6 +83,23 @@ struct CityFixture: @unchecked Sendable {
         return seconds { blackHole(plain.scanKokiEvents()) }
     }
 
+    /// The year after the city's last, on a copy of it (`koki`): the last year's rate table
+    /// carried over, the standard calendar offering 全期前納, and the annual run decided on 10 July.
+    /// Returns the calendar.
+    func assessTheYearAfter(on koki: KokiLedger) throws -> InstallmentCalendar {
+        let next = try FiscalYear(lastFiscalYear.year + 1)
+        var table = RateTable.chiba(fiscalYear: lastFiscalYear.year)!
+        table.fiscalYear = next.year
+        var calendar = InstallmentCalendar.standard(fiscalYear: next.year)
+        calendar.debitPrepayment = true
+        let assessment = AssessmentCommands(koki)
+        try assessment.adoptRates(table, metadata: CommandMetadata(actor: "bench"))
+        try assessment.adoptCalendar(calendar, metadata: CommandMetadata(actor: "bench"))
+        _ = try assessment.runAnnual(
+            fiscalYear: next, decidedOn: try CivilDate(year: next.year, month: 7, day: 10), actor: "bench")
+        return calendar
+    }
+
     /// A writable copy, for the runs that append.
     func copy(into scratch: Scratch) -> KokiLedger {
         let target = scratch.path("copy.ledger")
@@ -659,16 +676,7 @@ func cityBenchmarks() {
         let scratch = Scratch()
         let koki = fixture.copy(into: scratch)
         let built = try seconds { try StoredDebits(koki.ports).catchUp() }
-        let next = try FiscalYear(fixture.lastFiscalYear.year + 1)
-        var table = RateTable.chiba(fiscalYear: fixture.lastFiscalYear.year)!
-        table.fiscalYear = next.year
-        var calendar = InstallmentCalendar.standard(fiscalYear: next.year)
-        calendar.debitPrepayment = true
-        let assessment = AssessmentCommands(koki)
-        func meta() -> CommandMetadata { CommandMetadata(actor: "bench") }
-        try assessment.adoptRates(table, metadata: meta())
-        try assessment.adoptCalendar(calendar, metadata: meta())
-        _ = try assessment.runAnnual(fiscalYear: next, decidedOn: try CivilDate(year: next.year, month: 7, day: 10), actor: "bench")
+        let calendar = try fixture.assessTheYearAfter(on: koki)
         // A fresh open, as a process starts: nothing of the city in memory.
         let fresh = try KokiLedger.keyed(
             try Ledger.open(at: scratch.path("copy.ledger")).ports, keyFile: fixture.path + ".key", required: false)

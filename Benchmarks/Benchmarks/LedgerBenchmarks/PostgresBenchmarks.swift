@@ -61,7 +61,8 @@ func postgresBenchmarks() {
     // annual run appended (not timed) and the states caught up (each holder folds what it added),
     // then the states read as a request reads them, up to date. Beside them, the way a request
     // decided before, each mandate holder's stream folded (`CollectionCommands.load`), and the
-    // ceiling: every event of the schema read back once.
+    // ceiling: every event of the schema read back once. Last, `koki rebuild --check` there: each
+    // of the three models compared with a fold from position zero.
     Benchmark(
         "City on PostgreSQL: a debit request's payers from the stored debit states in the schema, vs each mandate holder's stream and reading every event back",
         configuration: .init(
@@ -69,6 +70,8 @@ func postgresBenchmarks() {
                 .wallClock, .peakMemoryResident, Metric.cost("built from zero ms"),
                 Metric.cost("caught up after the annual run ms"), Metric.cost("read up to date ms"),
                 Metric.cost("streams folded ms"), Metric.cost("every event read ms"), Metric.cost("mandate holders"),
+                Metric.cost("rebuild check: balances ms"), Metric.cost("rebuild check: register ms"),
+                Metric.cost("rebuild check: debit states ms"),
             ],
             maxIterations: 1)
     ) { benchmark in
@@ -82,16 +85,7 @@ func postgresBenchmarks() {
         let koki = KokiLedger(postgres)
         let stored = StoredDebits(koki.ports)
         let built = try seconds { try stored.catchUp() }
-        let next = try FiscalYear(fixture.lastFiscalYear.year + 1)
-        var table = RateTable.chiba(fiscalYear: fixture.lastFiscalYear.year)!
-        table.fiscalYear = next.year
-        var calendar = InstallmentCalendar.standard(fiscalYear: next.year)
-        calendar.debitPrepayment = true
-        let assessment = AssessmentCommands(koki)
-        try assessment.adoptRates(table, metadata: CommandMetadata(actor: "bench"))
-        try assessment.adoptCalendar(calendar, metadata: CommandMetadata(actor: "bench"))
-        _ = try assessment.runAnnual(
-            fiscalYear: next, decidedOn: try CivilDate(year: next.year, month: 7, day: 10), actor: "bench")
+        _ = try fixture.assessTheYearAfter(on: koki)
         // A fresh connection, as a process starts.
         let fresh = try PostgresLedger.open(url: url)
         defer { fresh.close() }
@@ -103,12 +97,24 @@ func postgresBenchmarks() {
         let commands = CollectionCommands(KokiLedger(fresh))
         let streams = try seconds { for person in holders { blackHole(try commands.load(person).account.outstanding) } }
         let scan = try seconds { try fresh.forEachEvent(EventQuery()) { blackHole($0.position) } }
+        var equal = true
+        let checkBalances = try seconds {
+            equal = try StoredBalances(fresh.ports).rebuild(check: true).differences.isEmpty
+        }
+        let checkRegister = try seconds {
+            equal = try equal && StoredRegister(fresh.ports).rebuild(check: true).differences.isEmpty
+        }
+        let checkDebits = try seconds { equal = try equal && states.rebuild(check: true).differences.isEmpty }
+        precondition(equal, "a model in the schema differs from its fold from position zero")
         benchmark.measurement(Metric.cost("built from zero ms"), Int(built * 1000))
         benchmark.measurement(Metric.cost("caught up after the annual run ms"), Int(caughtUp * 1000))
         benchmark.measurement(Metric.cost("read up to date ms"), Int(read * 1000))
         benchmark.measurement(Metric.cost("streams folded ms"), Int(streams * 1000))
         benchmark.measurement(Metric.cost("every event read ms"), Int(scan * 1000))
         benchmark.measurement(Metric.cost("mandate holders"), holders.count)
+        benchmark.measurement(Metric.cost("rebuild check: balances ms"), Int(checkBalances * 1000))
+        benchmark.measurement(Metric.cost("rebuild check: register ms"), Int(checkRegister * 1000))
+        benchmark.measurement(Metric.cost("rebuild check: debit states ms"), Int(checkDebits * 1000))
     } setup: {
         _ = CityFixture.shared
     }
