@@ -55,6 +55,14 @@ enum PassScan {
     static func fold(
         _ tx: any ReadModelTransaction, _ query: EventQuery, persons: [PersonID], into folder: any PassFolder
     ) throws -> Int {
+        try fold({ try tx.forEachEvent($0, $1) }, query, persons: persons, into: folder)
+    }
+
+    /// The same over any store's events (a PostgreSQL ledger's, read back in position order).
+    static func fold(
+        _ forEachEvent: (EventQuery, (borrowing EventView) throws -> Void) throws -> Void, _ query: EventQuery,
+        persons: [PersonID], into folder: any PassFolder
+    ) throws -> Int {
         var index = PassIndex(persons)
         let handover = Handover(capacity: 4)
         let finished = DispatchSemaphore(value: 0)
@@ -76,7 +84,7 @@ enum PassScan {
                 handover.put(.end)
                 finished.wait()
             }
-            try tx.forEachEvent(query) { view in
+            try forEachEvent(query) { view in
                 guard let i = index.person(of: view) else { return }
                 events += 1
                 try batch.append(person: i, view, decodes: folder.decodes) {

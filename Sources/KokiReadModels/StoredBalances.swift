@@ -184,10 +184,11 @@ public struct StoredBalances: Sendable {
     private func catchUp(_ tables: HeadBalances, head: Int64) throws -> CatchUp {
         let model = try tables.model()
         guard let model, model.logicVersion == YearBalance.logicVersion else {
-            let all = try folded(nil, through: head)
-            try tables.store(all.rows, replacing: nil, position: head)
+            var events = 0
+            let rows = try filled(through: head, events: &events)
+            try tables.store(rows, replacing: nil, position: head)
             return CatchUp(
-                from: 0, to: head, refolded: Set(all.rows.map(\.person)).count, rebuilt: true, snapshotTaken: false)
+                from: 0, to: head, refolded: Set(rows.map(\.person)).count, rebuilt: true, snapshotTaken: false)
         }
         guard model.position < head else {
             return CatchUp(from: model.position, to: model.position, refolded: 0, rebuilt: false, snapshotTaken: false)
@@ -225,7 +226,7 @@ public struct StoredBalances: Sendable {
                 "the balances in \(store.location) were caught up, then not found: was the table dropped meanwhile?")
         }
         var events = 0
-        let rebuilt = try folded(nil, through: kept.position, events: &events).rows
+        let rebuilt = try filled(through: kept.position, events: &events)
         let comparedWith = before.flatMap { $0.logicVersion == YearBalance.logicVersion ? $0.position : nil }
         var differences: [Difference] = []
         if comparedWith != nil {
@@ -248,15 +249,35 @@ public struct StoredBalances: Sendable {
             comparedWith: comparedWith, differences: differences, swapped: !check, snapshots: [], deltas: [])
     }
 
+    /// Every person's rows through a position, as a PostgreSQL schema's table is built from zero
+    /// and rebuilt: the store's events read back in position order into each person's compact
+    /// per-period sums, in passes of at most ``PassScan/personsPerPass`` persons, as a file's
+    /// table is filled; a person the sums cannot follow exactly is folded from their own stream.
+    /// Memory is one pass's sums, not every account.
+    private func filled(through: Int64, events: inout Int) throws -> [YearBalance] {
+        let prefix = Self.schema.keyStreamPrefix
+        let persons = try store.streams(prefix: prefix).filter { $0.firstPosition <= through }.map {
+            try PersonID(String($0.stream.value.dropFirst(prefix.count)))
+        }.sorted()
+        var query = EventQuery.through(position: through)
+        query.types = CompactBalances.eventTypes
+        query.scansForTypes = true
+        query.readsEnvelopes = false
+        var rows: [YearBalance] = []
+        for slice in PassScan.passes(persons, size: PassScan.personsPerPass) {
+            let pass = BalancePass(persons: Array(slice), checkpoints: [], snapshots: [])
+            events += try PassScan.fold({ try store.forEachEvent($0, $1) }, query, persons: pass.persons, into: pass)
+            for (i, person) in pass.persons.enumerated() {
+                rows += try pass.states[i].rows(of: person) ?? folded(person, through: through).rows
+            }
+        }
+        PassScan.releaseFreedMemory()
+        return rows
+    }
+
     /// The stored tables live in the SQLite file or the PostgreSQL schema; on any other store
     /// every answer is folded from the events: the whole city's, or one person's stream.
     private func folded(_ person: PersonID?, through: Int64?) throws -> Answer {
-        var events = 0
-        return try folded(person, through: through, events: &events)
-    }
-
-    /// The same, counting the events folded.
-    private func folded(_ person: PersonID?, through: Int64?, events: inout Int) throws -> Answer {
         let head = try store.head().position
         let position = through ?? head
         guard (0...head).contains(position) else {
@@ -266,13 +287,10 @@ public struct StoredBalances: Sendable {
         query.throughPosition = position
         query.readsEnvelopes = false
         var accounts: [PersonID: CollectionAccounts.Account] = [:]
-        var count = 0
         try forEachEvent(query) { _, event in
             guard CollectionAccounts.Account.folds(event), let owner = event.person else { return }
-            count += 1
             accounts[owner, default: CollectionAccounts.Account()].apply(event)
         }
-        events += count
         let rows = accounts.keys.sorted().flatMap { YearBalance.rows(of: $0, accounts[$0]!) }
         return Answer(rows: rows, position: position, source: .fold)
     }
