@@ -16,11 +16,9 @@ public struct PersonCollectionState: Sendable {
     /// The most any assessment ever asked for each period, as folded from the stream: no slip
     /// koki issues for a period (a payment notice, `konbini slip`, a dunning notice) carries
     /// more, nor does a pension deduction. Read it through ``largestAssessed(_:)``, which also
-    /// answers for a state taken from a snapshot (empty here: the snapshot knows only each
-    /// period's current assessment).
+    /// answers for a state taken from a snapshot (empty here: the snapshot's assessments are
+    /// asked when needed).
     public var largestAssessed: [PeriodKey: Yen] = [:]
-    /// Taken from a snapshot: a period not in ``largestAssessed`` asks its current assessment.
-    private var fromSnapshot = false
     /// Taken from a snapshot: its assessments, asked for a year when needed. Copying each year's
     /// assessment out for every person a run takes costs more than the run's decisions once a
     /// city has years of history.
@@ -36,9 +34,8 @@ public struct PersonCollectionState: Sendable {
         self.person = person
         entry = city.register.person(person)
         account = city.collection.account(person) ?? .init()
-        // Each period's largest is its current assessment, read when asked: a run taking many
-        // persons from the city builds no table of every period each of them ever had.
-        fromSnapshot = true
+        // Each period's largest is read from the year's assessments when asked: a run taking
+        // many persons from the city builds no table of every period each of them ever had.
         snapshotAccounts = city.accounts
         version = city.version(of: person)
         settings = city.collection.arrearsSettings
@@ -63,10 +60,19 @@ public struct PersonCollectionState: Sendable {
         return all
     }
 
-    /// The most any assessment ever asked for a period (see ``largestAssessed``).
+    /// The most any assessment ever asked for a period (see ``largestAssessed``): taken from a
+    /// snapshot, the most any of the year's assessments it keeps asked, as the stream's fold has
+    /// it (an assessment this state folds since counts too).
     public func largestAssessed(_ key: PeriodKey) -> Yen? {
-        if let largest = largestAssessed[key] { return largest }
-        return fromSnapshot ? account.periods[key]?.assessed : nil
+        let folded = largestAssessed[key]
+        guard let snapshotAccounts else { return folded }
+        var largest = folded
+        for assessed in snapshotAccounts.assessments[PremiumAccounts.Key(person: person, fiscalYear: key.fiscalYear)] ?? [] {
+            for installment in assessed.installments where installment.period == key.period {
+                largest = max(largest ?? installment.amount, installment.amount)
+            }
+        }
+        return largest
     }
 
     /// Folds one event into the assessments and the account (the register entry is the stream

@@ -196,6 +196,30 @@ import Testing
         #expect(owing > 0)
     }
 
+    /// A person taken from the city a process holds answers the most each period was ever
+    /// assessed as their stream's fold does: what a pension deduction and a store payment are
+    /// bounded by, and the imports take their persons from the city in such a process.
+    @Test func aPersonTakenFromTheCityAnswersTheLargestAssessmentAsTheirStream() throws {
+        let (folder, ledger, _) = try Self.city(seed: 8)
+        defer { withExtendedLifetime(folder) {} }
+        let city = try KokiLedger(ledger.ports).currentCity()
+        let cold = CollectionCommands(KokiLedger(ledger.ports))
+        var (compared, lowered) = (0, 0)
+        for person in city.collection.accounts.keys.sorted() {
+            let folded = try cold.load(person)
+            let taken = PersonCollectionState(person, in: city)
+            #expect(taken.version == folded.version, "\(person)")
+            for key in Set(folded.account.periods.keys).union(folded.largestAssessed.keys) {
+                #expect(taken.largestAssessed(key) == folded.largestAssessed(key), "\(person) \(key)")
+                compared += 1
+                let now = folded.assessment(key.fiscalYear)?.installments.first { $0.period == key.period }?.amount
+                if let largest = folded.largestAssessed(key), let now, largest > now { lowered += 1 }
+            }
+        }
+        // Not an empty comparison: periods whose assessment was lowered after a larger one.
+        #expect(compared > 100 && lowered > 0, "\(compared) periods, \(lowered) lowered")
+    }
+
     @Test func aRebuildFindsAnAlteredRowAndMendsIt() throws {
         let (folder, ledger, _) = try Self.city(seed: 12)
         defer { withExtendedLifetime(folder) {} }

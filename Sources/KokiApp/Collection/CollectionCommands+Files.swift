@@ -95,10 +95,14 @@ extension CollectionCommands {
     /// what ``InputLimits/Lead`` allows the file's kind).
     var today: CivilDate { InputLimits.dayInJapan(microsecondsSinceEpoch: ledger.store.now.microseconds) }
 
-    /// A person's state within an import: loaded once, then carried from record to record.
+    /// A person's state within an import: loaded once, then carried from record to record. A
+    /// process holding the city in memory (the simulation, the server) takes it from the city,
+    /// as its runs do, rather than reading the person's stream for each person a file names.
     func state(_ person: PersonID, in scope: inout ImportScope) throws -> PersonState {
         if let state = scope.states[person] { return state }
-        var state = try load(person, settings: scope.settings)
+        var state =
+            try ledger.hasCurrentCity
+            ? ledger.withCurrentCity { PersonState(person, in: $0) } : load(person, settings: scope.settings)
         state.settings = scope.settings
         scope.loaded[person] = state.version
         return state
