@@ -26,12 +26,12 @@ struct HeadBalances {
             StoredBalances.schema, documents: documents, replacing: persons?.map(\.value), position: position)
     }
 
-    /// The rows, of one person or of everyone, by person and fiscal year.
-    func rows(of person: PersonID?) throws -> [YearBalance] {
+    /// One person's rows, by fiscal year (everyone's: ``kept()``).
+    func rows(of person: PersonID) throws -> [YearBalance] {
         let decoder = JSONDecoder()
-        return try store.readModelDocuments(StoredBalances.schema, key: person?.value)
+        return try store.readModelDocuments(StoredBalances.schema, key: person.value)
             .map { try decoder.decode(YearBalance.self, from: Data($0)) }
-            .sorted { ($0.person, $0.fiscalYear.year) < ($1.person, $1.fiscalYear.year) }
+            .sorted { $0.fiscalYear.year < $1.fiscalYear.year }
     }
 
     /// Where the table stands and every row, by person and fiscal year, read in one snapshot (a

@@ -164,7 +164,7 @@ public struct StoredBalances: Sendable {
         guard through == nil || through == head else { return try folded(person, through: through) }
         let tables = HeadBalances(store: store)
         try catchUp(tables, head: head)
-        guard person == nil else {
+        if let person {
             return Answer(rows: try tables.rows(of: person), position: head, source: .table(position: head))
         }
         // Every row with the position it reflects, read together: another process may have

@@ -97,12 +97,8 @@ public struct StoredDebits: Sendable {
         }
         let before = try documents.readModelState(Self.schema)
         let caught = try catchUp(documents, head: try store.head().position)
-        let read: Events = { try StoredEvents.forEach(in: store, $0, $1) }
-        var (rebuilt, events) = ([PersonID: DebitState](), 0)
-        for person in try Self.mandated(read, after: 0, through: caught.position) {
-            let folded = try Self.fold(read, person, through: caught.position)
-            (rebuilt[person], events) = (folded.state, events + folded.events)
-        }
+        let (rebuilt, events) = try Self.folded(
+            { try StoredEvents.forEach(in: store, $0, $1) }, through: caught.position)
         let comparedWith = before.flatMap { $0.logicVersion == Self.logicVersion ? $0.position : nil }
         let differences =
             comparedWith == nil
@@ -149,6 +145,17 @@ public struct StoredDebits: Sendable {
             try state.apply(event)
         }
         return (state, count)
+    }
+
+    /// Every mandate holder's state through a position, each folded from their whole stream, and
+    /// the events read: how a PostgreSQL schema's states are built from zero and rebuilt.
+    static func folded(_ events: Events, through: Int64) throws -> (states: [PersonID: DebitState], events: Int) {
+        var (states, count) = ([PersonID: DebitState](), 0)
+        for person in try mandated(events, after: 0, through: through) {
+            let folded = try fold(events, person, through: through)
+            (states[person], count) = (folded.state, count + folded.events)
+        }
+        return (states, count)
     }
 
     /// The persons with a mandate or an application recorded in `(after, through]`, found through
@@ -297,10 +304,7 @@ public struct StoredDebits: Sendable {
         let read: Events = { try StoredEvents.forEach(in: store, $0, $1) }
         let kept = try documents.readModel(Self.schema)
         guard let model = kept.state, model.logicVersion == Self.logicVersion else {
-            var states: [PersonID: DebitState] = [:]
-            for person in try Self.mandated(read, after: 0, through: head) {
-                states[person] = try Self.fold(read, person, through: head).state
-            }
+            let states = try Self.folded(read, through: head).states
             try documents.storeReadModel(
                 Self.schema, documents: try states.map { try Self.document($0.key, $0.value) }, replacing: nil,
                 position: head)

@@ -175,10 +175,10 @@ public protocol HeadReadModelStore: Sendable {
     func storeReadModel(
         _ schema: ReadModelSchema, documents: [(key: String, part: Int64, json: [UInt8])], replacing keys: [String]?,
         position: Int64) throws
-    /// The documents of one key or of every key, by key and part.
-    func readModelDocuments(_ schema: ReadModelSchema, key: String?) throws -> [[UInt8]]
-    /// Where the model stands and every document, read in one snapshot: a catch-up committed
-    /// meanwhile shows in both or in neither.
+    /// The documents of one key, by part.
+    func readModelDocuments(_ schema: ReadModelSchema, key: String) throws -> [[UInt8]]
+    /// Where the model stands and every document (by key and part), read in one snapshot: a
+    /// catch-up committed meanwhile shows in both or in neither.
     func readModel(_ schema: ReadModelSchema) throws -> (state: ReadModelState?, documents: [[UInt8]])
     func readModelCount(_ schema: ReadModelSchema) throws -> Int
 }

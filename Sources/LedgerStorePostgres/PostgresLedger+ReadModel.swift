@@ -55,18 +55,11 @@ extension PostgresLedger: HeadReadModelStore {
         }
     }
 
-    public func readModelDocuments(_ schema: ReadModelSchema, key: String?) throws -> [[UInt8]] {
+    public func readModelDocuments(_ schema: ReadModelSchema, key: String) throws -> [[UInt8]] {
         let (table, k, p) = (schema.table, schema.keyColumn, schema.partColumn)
         return try locked {
-            let result =
-                if let key {
-                    try run(
-                        "SELECT row::text FROM \(unescaped: table) WHERE \(unescaped: k) = \(key) ORDER BY \(unescaped: p)"
-                    )
-                } else {
-                    try run("SELECT row::text FROM \(unescaped: table) ORDER BY \(unescaped: k), \(unescaped: p)")
-                }
-            return try result.rows.map { Array(try $0.decode(String.self).utf8) }
+            try run("SELECT row::text FROM \(unescaped: table) WHERE \(unescaped: k) = \(key) ORDER BY \(unescaped: p)")
+                .rows.map { Array(try $0.decode(String.self).utf8) }
         }
     }
 
