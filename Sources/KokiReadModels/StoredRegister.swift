@@ -156,37 +156,70 @@ public struct StoredRegister: Sendable {
     private func catchUp(_ documents: any HeadReadModelStore, head: Int64) throws -> (
         register: InsuredRegister, position: Int64, refolded: Int
     ) {
+        let brought = try bringUp(documents, head: head)
+        if let whole = brought.whole { return (whole, head, brought.refolded) }
         let kept = try documents.readModel(Self.schema)
-        let read: Events = { try StoredEvents.forEach(in: store, $0, $1) }
         guard let model = kept.state, model.logicVersion == Self.schema.logicVersion else {
+            return (try Self.folded(through: head, read), head, brought.refolded)
+        }
+        return (Self.register(try Self.entries(kept.documents)), model.position, brought.refolded)
+    }
+
+    /// Some of the documents, caught up first, decoded; with the position they reflect (read with
+    /// them in one snapshot). `nil` when the documents are of another form meanwhile.
+    private func caughtUp(_ documents: any HeadReadModelStore, _ filter: DocumentFilter) throws -> (
+        entries: [InsuredRegister.Person], position: Int64
+    )? {
+        try bringUp(documents, head: try store.head().position)
+        let kept = try documents.readModel(Self.schema, filter)
+        guard let model = kept.state, model.logicVersion == Self.schema.logicVersion else { return nil }
+        return (Self.register(try Self.entries(kept.documents)).persons.values.sorted { $0.id < $1.id }, model.position)
+    }
+
+    /// Brings the documents up to `head` without reading them: the whole register folded and
+    /// stored when they are missing or of another form (and returned, as `whole`), else the
+    /// persons with register events since their position folded again and only their documents
+    /// replaced.
+    @discardableResult
+    private func bringUp(_ documents: any HeadReadModelStore, head: Int64) throws -> (
+        whole: InsuredRegister?, refolded: Int
+    ) {
+        guard let model = try documents.readModelState(Self.schema), model.logicVersion == Self.schema.logicVersion
+        else {
             let register = try Self.folded(through: head, read)
             try documents.storeReadModel(
                 Self.schema, documents: try register.persons.values.map(Self.document), replacing: nil, position: head)
-            return (register, head, register.persons.count)
+            return (register, register.persons.count)
         }
-        var entries = try Self.entries(kept.documents)
-        guard model.position < head else { return (Self.register(entries), model.position, 0) }
+        guard model.position < head else { return (nil, 0) }
         let persons = try Self.touched(after: model.position, through: head, read)
         var changed: [(key: String, part: Int64, json: [UInt8])] = []
         for person in persons {
-            let entry = try Self.fold(read, person, through: head).entry
-            entries[person] = entry
-            if let entry { changed.append(try Self.document(entry)) }
+            if let entry = try Self.fold(read, person, through: head).entry { changed.append(try Self.document(entry)) }
         }
         try documents.storeReadModel(Self.schema, documents: changed, replacing: persons.map(\.value), position: head)
-        return (Self.register(entries), head, persons.count)
+        return (nil, persons.count)
     }
 
-    /// An entry as a document: the span columns and the entry's bytes (base64), as JSON.
+    /// The store's events, read for a fold.
+    private var read: Events { { try StoredEvents.forEach(in: store, $0, $1) } }
+
+    /// An entry as a document: the span columns, the households, and the entry's bytes
+    /// (base64), as JSON.
     private struct Document: Codable {
         var insuredFrom: Int64?
         var insuredUntil: Int64?
+        /// The households (numbers) the entry was ever recorded in: what a household's members
+        /// are found by.
+        var households: [String]?
         var entry: Data
     }
 
     private static func document(_ person: InsuredRegister.Person) throws -> (key: String, part: Int64, json: [UInt8]) {
         let span = person.span
-        let document = Document(insuredFrom: span[0], insuredUntil: span[1], entry: Data(person.stored))
+        let document = Document(
+            insuredFrom: span[0], insuredUntil: span[1],
+            households: Set(person.households.compactMap(\.household?.value)).sorted(), entry: Data(person.stored))
         return (person.id.value, 0, Array(try JSONEncoder().encode(document)))
     }
 
@@ -333,16 +366,20 @@ public struct StoredRegister: Sendable {
 
     // MARK: - The table
 
-    /// Two rows per person: part 0 holds the span of their eligibility (the first period's start
-    /// and the last one's end, days since 1970; NULL: never insured, or still insured), to find
-    /// who may be insured on a date without decoding everyone, and the entry's head as its
-    /// document; part 1 the entry's tail (incomes, pension, the union's decisions).
+    /// Two rows per person and one per household they were ever in: part 0 holds the span of
+    /// their eligibility (the first period's start and the last one's end, days since 1970;
+    /// NULL: never insured, or still insured), to find who may be insured on a date without
+    /// decoding everyone, and the entry's head as its document; part 1 the entry's tail
+    /// (incomes, pension, the union's decisions); parts 2… a household's number
+    /// (``HouseholdID/indexKey``, indexed) and no document, to find a household's members
+    /// without decoding everyone.
     static let schema = ReadModelSchema(
         name: name, logicVersion: InsuredRegister.storedVersion, table: "rm_register", keyColumn: "person",
         partColumn: "part",
         columns: [
             ReadModelSchema.Column("insured_from", nullable: true),
             ReadModelSchema.Column("insured_until", nullable: true),
+            ReadModelSchema.Column("household", nullable: true, indexed: true),
         ],
         keyStreamPrefix: "person/", document: true)
 
@@ -372,6 +409,7 @@ public struct StoredRegister: Sendable {
                     try person.decodeTail(stored: row.document ?? [])
                     register.insert(person)
                     head = nil
+                case 2...: break  // a household the entry names: the index's row, not the entry's
                 default: throw KokiError(.undecodableEvent, "part \(row.part) is not one of an entry's")
                 }
             }
@@ -413,11 +451,36 @@ extension StoredRegister {
     /// decoded. A person not in the register is missing from the answer.
     public func heads(of persons: Set<PersonID>) throws -> [PersonID: InsuredRegister.Person] {
         let keys = Set(persons.map(\.value))
+        if case .atHead(let documents) = ports.readModels, let found = try caughtUp(documents, .keys(keys.sorted())) {
+            return Dictionary(found.entries.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        }
         let entries = try current(
             { tx in
                 try Self.heads { try tx.forEachRow(in: .maintained, keys: keys, part: 0, $0) }
             }, else: { register in persons.compactMap { register.person($0) } })
         return Dictionary(entries.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The heads of everyone ever recorded in `household` (as ``heads()`` has them), as the
+    /// ledger stands now: found through the household's rows of the table (or the documents'
+    /// lists of households), only theirs decoded — a household's members, or one person's
+    /// neighbourhood, in time proportional to the household, not to the city.
+    public func everIn(_ household: HouseholdID) throws -> InsuredRegister {
+        if case .atHead(let documents) = ports.readModels,
+            let found = try caughtUp(documents, .listing(household.value, in: "households"))
+        {
+            return InsuredRegister(entries: found.entries)
+        }
+        return try current(
+            { tx in
+                var keys = Set<String>()
+                try tx.forEachRow(in: .maintained, where: "household", equals: household.indexKey) { keys.insert($0.key) }
+                return InsuredRegister(
+                    entries: try Self.heads { try tx.forEachRow(in: .maintained, keys: keys, part: 0, $0) })
+            },
+            else: { register in
+                InsuredRegister(entries: register.everIn(household).sorted().compactMap { register.persons[$0] })
+            })
     }
 
     /// The heads of the rows `select` reads, read in one pass and decoded on every core.
@@ -464,7 +527,13 @@ extension StoredRegister {
     /// first on a writable ledger), decoding only the heads of the entries whose eligibility
     /// spans the date; from the register's events or documents elsewhere.
     public func insured(on date: CivilDate) throws -> [Insured] {
-        try current(
+        if case .atHead(let documents) = ports.readModels,
+            let found = try caughtUp(
+                documents, .holding(Int64(date.daysSinceEpoch), from: "insuredFrom", until: "insuredUntil"))
+        {
+            return found.entries.compactMap { Insured($0, on: date) }
+        }
+        return try current(
             { tx in
                 try Self.heads {
                     try tx.forEachRow(
@@ -486,12 +555,16 @@ extension InsuredRegister.Person {
         ]
     }
 
-    /// The entry as the table keeps it: its head with the span (part 0), its tail (part 1).
+    /// The entry as the table keeps it: its head with the span (part 0), its tail (part 1), and
+    /// each household it was ever recorded in (parts 2…, in the order of their numbers).
     var rows: [ReadModelRow] {
         [
-            ReadModelRow(key: id.value, part: 0, values: span, document: storedHead),
-            ReadModelRow(key: id.value, part: 1, values: [nil, nil], document: storedTail),
+            ReadModelRow(key: id.value, part: 0, values: span + [nil], document: storedHead),
+            ReadModelRow(key: id.value, part: 1, values: [nil, nil, nil], document: storedTail),
         ]
+            + Set(households.compactMap(\.household)).sorted().enumerated().map { i, household in
+                ReadModelRow(key: id.value, part: Int64(2 + i), values: [nil, nil, household.indexKey], document: [])
+            }
     }
 }
 

@@ -101,6 +101,7 @@ extension LedgerTransaction: ReadModelTransaction {
     }
 
     private func createTable(_ table: ReadModelTable) throws {
+        let existed = try hasTable(name(table))
         // Integer columns (money in yen, dates as days since 1970; NULL: none).
         let columns =
             schema.columns.map { "    \($0.name) INTEGER\($0.nullable ? "" : " NOT NULL"),\n" }.joined()
@@ -113,6 +114,19 @@ extension LedgerTransaction: ReadModelTransaction {
                 \(columns)    PRIMARY KEY (\(schema.keyColumn), \(schema.partColumn))
                 ) WITHOUT ROWID;
                 """)
+        // A table already there may be of another layout (a model whose logic changed is
+        // recreated before it is read): its indexes are made with the table, never after.
+        if !existed, table == .maintained { try createIndexes() }
+    }
+
+    /// The maintained table's indexes of the columns rows are found by: of the rows where the
+    /// column is not NULL only, so the rows that leave it empty cost nothing.
+    private func createIndexes() throws {
+        let t = name(.maintained)
+        for column in schema.columns where column.indexed {
+            try db.execute(
+                sql: "CREATE INDEX IF NOT EXISTS \(t)_by_\(column.name) ON \(t)(\(column.name)) WHERE \(column.name) IS NOT NULL")
+        }
     }
 
     public func recreate(_ table: ReadModelTable) throws {
@@ -125,6 +139,8 @@ extension LedgerTransaction: ReadModelTransaction {
     public func swapInRebuilt() throws {
         try db.execute(sql: "DROP TABLE \(name(.maintained))")
         try db.execute(sql: "ALTER TABLE \(name(.rebuilt)) RENAME TO \(name(.maintained))")
+        // The rebuilt table is filled without them; the maintained one's went with it.
+        try createIndexes()
     }
 
     public func deleteRows(of key: String) throws {
@@ -195,6 +211,18 @@ extension LedgerTransaction: ReadModelTransaction {
         try forEachRow(in: table, key: nil, part: part) { row in
             if keys.contains(row.key) { try body(row) }
         }
+    }
+
+    public func forEachRow(
+        in table: ReadModelTable, where column: String, equals value: Int64, _ body: (ReadModelRow) throws -> Void
+    ) throws {
+        guard schema.columns.contains(where: { $0.name == column && $0.indexed }) else {
+            throw LedgerError(.invalidInput, "\(schema.name) has no indexed column \(column)")
+        }
+        let (t, k, p) = (name(table), schema.keyColumn, schema.partColumn)
+        try forEach(
+            try Row.fetchCursor(
+                db, sql: "SELECT * FROM \(t) WHERE \(column) = ? ORDER BY \(k), \(p)", arguments: [value]), body)
     }
 
     public func forEachRow(

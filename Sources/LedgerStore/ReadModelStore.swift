@@ -6,10 +6,14 @@ public struct ReadModelSchema: Sendable, Hashable {
     public struct Column: Sendable, Hashable {
         public var name: String
         public var nullable: Bool
+        /// Whether rows are found by this column's value (``ReadModelTransaction/forEachRow(in:where:equals:_:)``):
+        /// the maintained table keeps an index of the rows where it is not NULL.
+        public var indexed: Bool
 
-        public init(_ name: String, nullable: Bool = false) {
+        public init(_ name: String, nullable: Bool = false, indexed: Bool = false) {
             self.name = name
             self.nullable = nullable
+            self.indexed = indexed
         }
     }
 
@@ -137,6 +141,10 @@ public protocol ReadModelTransaction {
     /// lookup each for a few keys, one pass over the table for many.
     func forEachRow(in table: ReadModelTable, keys: Set<String>, part: Int64?, _ body: (ReadModelRow) throws -> Void)
         throws
+    /// The maintained table's rows whose `column` (an indexed one) holds `value`, by key and part.
+    func forEachRow(
+        in table: ReadModelTable, where column: String, equals value: Int64, _ body: (ReadModelRow) throws -> Void
+    ) throws
     /// Calls `body` with the rows whose span holds `value`: the column `from` at most `value`,
     /// and the column `until` NULL (open) or above it — by key and part.
     func forEachRow(
@@ -180,5 +188,20 @@ public protocol HeadReadModelStore: Sendable {
     /// Where the model stands and every document (by key and part), read in one snapshot: a
     /// catch-up committed meanwhile shows in both or in neither.
     func readModel(_ schema: ReadModelSchema) throws -> (state: ReadModelState?, documents: [[UInt8]])
+    /// Where the model stands and the documents `filter` selects, in one snapshot: only those are
+    /// read and sent.
+    func readModel(_ schema: ReadModelSchema, _ filter: DocumentFilter) throws
+        -> (state: ReadModelState?, documents: [[UInt8]])
     func readModelCount(_ schema: ReadModelSchema) throws -> Int
+}
+
+/// Which of a model's documents (kept at the head) a query reads.
+public enum DocumentFilter: Sendable, Hashable {
+    /// The documents of these keys.
+    case keys([String])
+    /// The documents whose integer field `from` is at most `value` and whose field `until` is
+    /// missing (open) or above it.
+    case holding(Int64, from: String, until: String)
+    /// The documents whose field `field`, an array of strings, holds `value`.
+    case listing(String, in: String)
 }

@@ -76,10 +76,52 @@ extension PostgresLedger: HeadReadModelStore {
         }
     }
 
+    public func readModel(_ schema: ReadModelSchema, _ filter: DocumentFilter) throws
+        -> (state: ReadModelState?, documents: [[UInt8]])
+    {
+        let (table, k, p) = (schema.table, schema.keyColumn, schema.partColumn)
+        for field in filter.fields where !field.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+            throw LedgerError(.invalidInput, "\(schema.name): '\(field)' is not a document's field")
+        }
+        return try locked {
+            try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ") {
+                guard let state = try stateLocked(schema) else { return (nil, []) }
+                let select = "SELECT row::text FROM \(table) WHERE"
+                let order = "ORDER BY \(k), \(p)"
+                let query: PostgresQuery =
+                    switch filter {
+                    case .keys(let keys):
+                        "\(unescaped: select) \(unescaped: k) = ANY(\(keys)) \(unescaped: order)"
+                    case .holding(let value, let from, let until):
+                        """
+                        \(unescaped: select) (row->>'\(unescaped: from)')::bigint <= \(value)
+                        AND (row->>'\(unescaped: until)' IS NULL OR (row->>'\(unescaped: until)')::bigint > \(value))
+                        \(unescaped: order)
+                        """
+                    case .listing(let value, let field):
+                        "\(unescaped: select) row->'\(unescaped: field)' ? \(value) \(unescaped: order)"
+                    }
+                let rows = try run(query).rows
+                return (state, try rows.map { Array(try $0.decode(String.self).utf8) })
+            }
+        }
+    }
+
     public func readModelCount(_ schema: ReadModelSchema) throws -> Int {
         try locked {
             guard try stateLocked(schema) != nil else { return 0 }
             return Int(try run("SELECT COUNT(*) FROM \(unescaped: schema.table)").rows.first?.decode(Int64.self) ?? 0)
+        }
+    }
+}
+
+extension DocumentFilter {
+    /// The document fields the filter names (spliced into the query: letters and digits only).
+    var fields: [String] {
+        switch self {
+        case .keys: []
+        case .holding(_, let from, let until): [from, until]
+        case .listing(_, let field): [field]
         }
     }
 }

@@ -61,6 +61,23 @@ import Testing
         }
         #expect(try !stored.insured(on: try CivilDate(iso: "2025-01-01")).isEmpty)
 
+        // Everyone ever in each household, found through the household's rows: the fold's, as
+        // heads; and the household's members on a day as the fold has them.
+        let households = Set(expected.persons.values.flatMap { $0.households.compactMap(\.household) })
+        #expect(households.count > 10)
+        for household in households {
+            let found = try stored.everIn(household)
+            let everIn = expected.everIn(household)
+            #expect(Set(found.persons.keys) == everIn, "household \(household)")
+            #expect(found.persons.values.allSatisfy { $0 == (try? InsuredRegister.Person(storedHead: expected.persons[$0.id]!.storedHead)) })
+            for d in [try CivilDate(iso: "2024-06-01"), try CivilDate(iso: "2025-12-01")] {
+                #expect(
+                    found.household(household, on: d).map { [$0.person.id.value, $0.role.rawValue] }
+                        == expected.household(household, on: d).map { [$0.person.id.value, $0.role.rawValue] })
+            }
+        }
+        #expect(try stored.everIn(try HouseholdID("0" + households.sorted().first!.value)).persons.isEmpty)
+
         // The past: a fold of exactly the prefix.
         let head = try ledger.store.head().position
         var random = SeededGenerator(seed: seed &+ 1)

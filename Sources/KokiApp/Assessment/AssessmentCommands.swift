@@ -2,6 +2,7 @@ import Foundation
 import KokiDomain
 import KokiEvents
 import KokiProjections
+import KokiReadModels
 import LedgerStore
 
 /// Assessment (賦課): adopting rate tables and calendars, assessing one person, and the annual
@@ -68,7 +69,8 @@ public struct AssessmentCommands: Sendable {
     /// reads of it. A fresh process assessing one person at the counter never folds the city;
     /// a process holding the city in memory uses it.
     func neighbourhood(of person: PersonID, fiscalYear fy: FiscalYear) throws -> CitySnapshot {
-        try DecisionCity(ledger, fiscalYear: fy).city(of: person)
+        if ledger.hasCurrentCity { return try CitySnapshot(ledger) }
+        return try Neighbourhoods(ledger, fiscalYear: fy, around: person).city(of: person)
     }
 
     /// The city the decisions of a year read: the one a process holds in memory, or — in a
@@ -120,9 +122,28 @@ public struct AssessmentCommands: Sendable {
         let tables: [Read]
 
         init(_ ledger: KokiLedger, fiscalYear fy: FiscalYear) throws {
+            try self.init(ledger, fiscalYear: fy, heads: { try InsuredRegisterCommands(ledger).heads() })
+        }
+
+        /// One person's neighbourhood alone: the heads of the person and of everyone ever in a
+        /// household with them, found by key in the stored register (the whole register's heads
+        /// only when the number is not an entry's own, a former number perhaps).
+        init(_ ledger: KokiLedger, fiscalYear fy: FiscalYear, around person: PersonID) throws {
+            try self.init(ledger, fiscalYear: fy) {
+                let stored = StoredRegister(ledger.ports)
+                guard let entry = try stored.heads(of: [person])[person] else { return try stored.heads() }
+                var entries = [person: entry]
+                for household in Set(entry.households.compactMap(\.household)).sorted() {
+                    for member in try stored.everIn(household).persons.values { entries[member.id] = member }
+                }
+                return InsuredRegister(entries: entries.values.sorted { $0.id < $1.id })
+            }
+        }
+
+        private init(_ ledger: KokiLedger, fiscalYear fy: FiscalYear, heads: () throws -> InsuredRegister) throws {
             self.ledger = ledger
             head = try ledger.store.head().position
-            heads = try InsuredRegisterCommands(ledger).heads()
+            self.heads = try heads()
             var tables: [Read] = []
             for stream in ["config/rates/\(fy.year)", "config/calendar/\(fy.year)"] {
                 try Self.read(ledger, stream, through: head, into: &tables)

@@ -160,7 +160,8 @@ public struct UnionReconciliation: Sendable {
         // year's tables) in a fresh process, the city in one that holds it.
         let city =
             ledger.hasCurrentCity
-            ? try CitySnapshot(ledger) : try AssessmentCommands.Neighbourhoods(ledger, fiscalYear: fy).city(of: person)
+            ? try CitySnapshot(ledger)
+            : try AssessmentCommands.Neighbourhoods(ledger, fiscalYear: fy, around: person).city(of: person)
         guard let entry = city.register.person(person) else {
             throw KokiError.notInRegister(person)
         }

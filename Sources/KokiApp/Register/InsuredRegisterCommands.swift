@@ -64,6 +64,12 @@ public struct InsuredRegisterCommands: Sendable {
         try StoredRegister(ledger.ports).heads()
     }
 
+    /// The heads of everyone ever recorded in a household, as the register stands: from the
+    /// stored read model, decoding only theirs (``StoredRegister/everIn(_:)``).
+    public func everIn(_ household: HouseholdID) throws -> InsuredRegister {
+        try StoredRegister(ledger.ports).everIn(household)
+    }
+
     /// Everyone insured on `date`, by number: as the register stands (from the stored read model,
     /// decoding only the heads of the entries whose eligibility spans the date), or as known at a
     /// position.

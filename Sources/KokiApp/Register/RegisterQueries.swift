@@ -125,7 +125,7 @@ public struct ShowHousehold: KokiRequest {
 
     public func handle(_ scope: RequestScope) throws -> [Member] {
         let date = on ?? scope.today
-        let found = try InsuredRegisterCommands(scope.ledger).heads().household(household, on: date)
+        let found = try InsuredRegisterCommands(scope.ledger).everIn(household).household(household, on: date)
         try scope.recordRead(found.map(\.person.id))
         return found.map {
             Member(number: $0.person.id.value, role: $0.role.rawValue, insured: $0.person.isInsured(on: date))

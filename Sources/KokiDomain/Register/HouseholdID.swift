@@ -14,6 +14,14 @@ public struct HouseholdID: Hashable, Comparable, Sendable, Codable, CustomString
 
     public var description: String { value }
 
+    /// The number as one integer that no other number shares, for an index of integers: its
+    /// digit count times 10^15, plus its value ("007" and "7" differ: 3×10^15+7 and 10^15+7).
+    public var indexKey: Int64 {
+        var number: Int64 = 0
+        for digit in value.utf8 { number = number * 10 + Int64(digit - 0x30) }
+        return Int64(value.utf8.count) * 1_000_000_000_000_000 + number
+    }
+
     public init(from decoder: any Decoder) throws {
         try self.init(try decoder.singleValueContainer().decode(String.self))
     }
