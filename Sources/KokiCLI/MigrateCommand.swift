@@ -16,9 +16,12 @@ struct MigrateCommand: ParsableCommand {
             have the same head hash. Run again, it copies only what was appended since; a target holding another \
             ledger is refused. The password comes from the address or $PGPASSWORD.
 
-            Copied: the events (the hash chain). Not yet: the subject keys, My Number digests, the operators' \
-            password hashes and read models, which stay in the file (koki's commands still run on the file; \
-            no operator can log in to the copy yet).
+            Copied besides, once the events are: the subject keys (still wrapped under the master key, so the \
+            copy is opened with the same --master-key), the My Number digests and the operators' password \
+            hashes. The copy's keys and digests are made exactly the source's: a person erased in the source \
+            since an earlier run loses their key in the copy too. So the operators log in to the copy with \
+            their own passwords (sessions are not copied: each logs in again), and every sealed name opens \
+            there. The read models are not copied: the copy builds its own the first time it is asked.
             """)
 
     @OptionGroup var options: LedgerOptions
@@ -39,13 +42,16 @@ struct MigrateCommand: ParsableCommand {
                 let access = try options.authorized(.ledgerMaintain, .query)
                 let source = access.store
                 let location = try LedgerLocation.server(to)
-                let target = try location.openIfPresent()?.events ?? location.create(ledgerID: source.ledgerID).events
+                let ports = try location.openIfPresent() ?? location.create(ledgerID: source.ledgerID)
+                let target = ports.events
                 defer { target.close() }
                 // The copy's commands are sealed under the same ledger's key as they arrive.
                 if let master = access.ledger.masterKey { try target.useChainKey(try master.chainKey(for: source.ledgerID)) }
                 try copy(from: source, to: target, label: target.location)
+                try copyState(from: access.ledger.ports, to: ports)
             } else if let from, let into {
-                let source = try LedgerLocation.server(from).open().events
+                let sourcePorts = try LedgerLocation.server(from).open()
+                let source = sourcePorts.events
                 defer { source.close() }
                 let target = try Ledger.create(at: into, ledgerID: source.ledgerID)
                 if FileManager.default.fileExists(atPath: options.masterKeyFile) {
@@ -54,12 +60,41 @@ struct MigrateCommand: ParsableCommand {
                     try target.useChainKey(key)
                 }
                 try copy(from: source, to: target, label: into)
+                try copyState(from: sourcePorts, to: target.ports)
             }
         }
     }
 
+    /// The state beside the events a copy needs to be used: the subject keys and My Number
+    /// digests (the copy's made exactly the source's, erasures included) and the operators'
+    /// password hashes.
+    func copyState(from source: LedgerPorts, to target: LedgerPorts) throws {
+        let keys = try source.keys.allSubjectKeys()
+        let lookups = try source.keys.allLookups()
+        try target.keys.mirrorSubjectKeys(keys, lookups: lookups)
+        let credentials = try source.credentials.allCredentials()
+        for (principal, secret) in credentials.sorted(by: { $0.key < $1.key })
+        where try target.credentials.credential(principal) != secret {
+            try target.credentials.setCredential(principal, secret)
+        }
+        Output.line(
+            "copied \(keys.count) subject keys, \(lookups.count) My Number digests and \(credentials.count) operators' password hashes"
+        )
+    }
+
     func copy(from source: some EventStore, to target: some EventStore, label: String) throws {
         let started = Date()
+        // A copy that went on without the source (its logins and reads are events of its own) has
+        // events the source lacks, or others at the same positions: copying into it would fork.
+        let (there, here) = (try target.head(), try source.head())
+        let shared = min(there.position, here.position)
+        let parted = shared > 0 ? try target.hash(at: shared) != source.hash(at: shared) : false
+        if source.ledgerID == target.ledgerID, there.position > here.position || parted {
+            throw CLIFailure(
+                .invalidInput,
+                "the copy at \(label) has been used on its own since it was made (its head is \(there.position), the source's \(here.position), and they part): migrating into it again would fork the ledger; nothing copied"
+            )
+        }
         let copied = try target.copy(from: source) { count in
             if count % 100_000 < 5_000 { Output.error("copied \(count) events …") }
         }

@@ -106,6 +106,51 @@ extension Ledger {
         }
     }
 
+    public func allLookups() throws -> [SubjectLookup] {
+        try guarded {
+            try reading { db in
+                try Row.fetchAll(db, sql: "SELECT kind, digest, subject FROM koki_lookups ORDER BY kind, digest").map {
+                    SubjectLookup(kind: $0[0], digest: [UInt8]($0[1] as Data), subject: $0[2])
+                }
+            }
+        }
+    }
+
+    public func mirrorSubjectKeys(_ keys: [String: [UInt8]], lookups: [SubjectLookup]) throws {
+        let label = path ?? ":memory:"
+        guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
+        let now = clock.now().microseconds
+        try guarded {
+            try queue.write { db in
+                let kept = Set(try String.fetchAll(db, sql: "SELECT subject FROM koki_subject_keys"))
+                let forget = try db.makeStatement(sql: "DELETE FROM koki_subject_keys WHERE subject = ?")
+                for subject in kept where keys[subject] == nil { try forget.execute(arguments: [subject]) }
+                let put = try db.makeStatement(
+                    sql: """
+                        INSERT INTO koki_subject_keys(subject, key, created_at) VALUES (?, ?, ?)
+                        ON CONFLICT (subject) DO UPDATE SET key = excluded.key
+                        """)
+                for (subject, blob) in keys { try put.execute(arguments: [subject, Data(blob), now]) }
+                try db.execute(sql: "DELETE FROM koki_lookups")
+                let record = try db.makeStatement(
+                    sql: "INSERT INTO koki_lookups(kind, digest, subject) VALUES (?, ?, ?)")
+                for lookup in lookups {
+                    try record.execute(arguments: [lookup.kind, Data(lookup.digest), lookup.subject])
+                }
+            }
+        }
+    }
+
+    public func allCredentials() throws -> [String: String] {
+        try guarded {
+            try reading { db in
+                Dictionary(
+                    try Row.fetchAll(db, sql: "SELECT principal, secret FROM koki_credentials").map { ($0[0], $0[1]) },
+                    uniquingKeysWith: { first, _ in first })
+            }
+        }
+    }
+
     public func credential(_ principal: String) throws -> String? {
         try guarded {
             try reading { db in

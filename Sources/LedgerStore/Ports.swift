@@ -19,6 +19,23 @@ public protocol KeyStore: Sendable {
     /// Records that `digest` of a `kind` of secret value finds `subject` (one subject per digest).
     func recordLookup(kind: String, digest: [UInt8], subject: String) throws
     func lookup(kind: String, digest: [UInt8]) throws -> String?
+    /// Every lookup (its kind, digest and subject), by kind and digest.
+    func allLookups() throws -> [SubjectLookup]
+    /// Makes this store's keys and lookups exactly `keys` and `lookups`, in one transaction: a
+    /// subject not among them loses its key and lookups (erased where they came from), every
+    /// other takes the blob given. What a copy of the same ledger's events takes from its source.
+    func mirrorSubjectKeys(_ keys: [String: [UInt8]], lookups: [SubjectLookup]) throws
+}
+
+/// That a keyed digest of a kind of secret value (a My Number) finds a subject.
+public struct SubjectLookup: Sendable, Hashable {
+    public var kind: String
+    public var digest: [UInt8]
+    public var subject: String
+
+    public init(kind: String, digest: [UInt8], subject: String) {
+        (self.kind, self.digest, self.subject) = (kind, digest, subject)
+    }
 }
 
 /// A principal's credential (an operator's password hash): state beside the keys, never in the
@@ -28,6 +45,8 @@ public protocol CredentialStore: Sendable {
     func credential(_ principal: String) throws -> String?
     /// Stores (or replaces) a principal's credential.
     func setCredential(_ principal: String, _ secret: String) throws
+    /// Every principal's credential.
+    func allCredentials() throws -> [String: String]
 }
 
 /// When each session last acted (idle expiry).

@@ -562,9 +562,10 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
 
     /// Inserts `items` with `insert` (the statement up to `VALUES`), 1,000 to a statement
     /// (PostgreSQL takes at most 65,535 parameters each); `bind` binds an item's `columns` values,
-    /// and `casts` names a column's type cast (`3: "jsonb"`).
+    /// `casts` names a column's type cast (`3: "jsonb"`), and `then` ends each statement (an
+    /// `ON CONFLICT` clause).
     func insertInBatches<T>(
-        _ items: [T], _ insert: String, columns: Int, casts: [Int: String] = [:],
+        _ items: [T], _ insert: String, columns: Int, casts: [Int: String] = [:], then: String = "",
         bind: (T, inout PostgresBindings) throws -> Void
     ) throws {
         let placeholders = (1...columns).map { column in
@@ -581,7 +582,8 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
                 values.append("(" + placeholders.map { $0(i) }.joined(separator: ",") + ")")
                 try bind(item, &binds)
             }
-            try run(PostgresQuery(unsafeSQL: insert + " VALUES " + values.joined(separator: ","), binds: binds))
+            try run(
+                PostgresQuery(unsafeSQL: insert + " VALUES " + values.joined(separator: ",") + then, binds: binds))
         }
     }
 
@@ -686,6 +688,53 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
                     ON CONFLICT (kind, digest) DO UPDATE SET subject = EXCLUDED.subject
                     """)
             }
+        }
+    }
+
+    public func allLookups() throws -> [SubjectLookup] {
+        try locked {
+            try run("SELECT kind, digest, subject FROM koki_lookups ORDER BY kind, digest").rows.map {
+                let (kind, digest, subject) = try $0.decode((String, Data, String).self)
+                return SubjectLookup(kind: kind, digest: Array(digest), subject: subject)
+            }
+        }
+    }
+
+    public func mirrorSubjectKeys(_ keys: [String: [UInt8]], lookups: [SubjectLookup]) throws {
+        let now = clock.now().microseconds
+        try locked {
+            try transaction {
+                let kept = try run("SELECT subject FROM koki_subject_keys").rows.map { try $0.decode(String.self) }
+                let forget = kept.filter { keys[$0] == nil }
+                if !forget.isEmpty { try run("DELETE FROM koki_subject_keys WHERE subject = ANY(\(forget))") }
+                try insertInBatches(
+                    keys.sorted { $0.key < $1.key },
+                    "INSERT INTO koki_subject_keys(subject, key, created_at)", columns: 3,
+                    then: " ON CONFLICT (subject) DO UPDATE SET key = EXCLUDED.key"
+                ) { key, binds in
+                    binds.append(key.key)
+                    try binds.append(Data(key.value))
+                    binds.append(now)
+                }
+                try run("DELETE FROM koki_lookups")
+                try insertInBatches(lookups, "INSERT INTO koki_lookups(kind, digest, subject)", columns: 3) {
+                    lookup, binds in
+                    binds.append(lookup.kind)
+                    try binds.append(Data(lookup.digest))
+                    binds.append(lookup.subject)
+                }
+            }
+        }
+    }
+
+    public func allCredentials() throws -> [String: String] {
+        try locked {
+            var credentials: [String: String] = [:]
+            for row in try run("SELECT principal, secret FROM koki_credentials").rows {
+                let (principal, secret) = try row.decode((String, String).self)
+                credentials[principal] = secret
+            }
+            return credentials
         }
     }
 

@@ -46,7 +46,7 @@ import Testing
     final class MemoryState: KeyStore, CredentialStore, SessionStore {
         struct Tables {
             var keys: [String: [UInt8]] = [:]
-            var lookups: [String: String] = [:]
+            var lookups: [String: SubjectLookup] = [:]
             var credentials: [String: String] = [:]
             var sessions: [String: Timestamp] = [:]
         }
@@ -67,7 +67,7 @@ import Testing
 
         func eraseSubjectKey(_ subject: String) throws -> Bool {
             tables.withLock { t in
-                t.lookups = t.lookups.filter { $0.value != subject }
+                t.lookups = t.lookups.filter { $0.value.subject != subject }
                 return t.keys.removeValue(forKey: subject) != nil
             }
         }
@@ -81,12 +81,28 @@ import Testing
         func allSubjectKeys() throws -> [String: [UInt8]] { tables.withLock { $0.keys } }
 
         func recordLookup(kind: String, digest: [UInt8], subject: String) throws {
-            tables.withLock { $0.lookups[kind + Data(digest).base64EncodedString()] = subject }
+            tables.withLock {
+                $0.lookups[kind + Data(digest).base64EncodedString()] = SubjectLookup(
+                    kind: kind, digest: digest, subject: subject)
+            }
         }
 
         func lookup(kind: String, digest: [UInt8]) throws -> String? {
-            tables.withLock { $0.lookups[kind + Data(digest).base64EncodedString()] }
+            tables.withLock { $0.lookups[kind + Data(digest).base64EncodedString()]?.subject }
         }
+
+        func allLookups() throws -> [SubjectLookup] {
+            tables.withLock { $0.lookups.sorted { $0.key < $1.key }.map(\.value) }
+        }
+        func mirrorSubjectKeys(_ keys: [String: [UInt8]], lookups: [SubjectLookup]) throws {
+            tables.withLock { t in
+                t.keys = keys
+                t.lookups = Dictionary(
+                    lookups.map { ($0.kind + Data($0.digest).base64EncodedString(), $0) },
+                    uniquingKeysWith: { _, last in last })
+            }
+        }
+        func allCredentials() throws -> [String: String] { tables.withLock { $0.credentials } }
 
         func credential(_ principal: String) throws -> String? { tables.withLock { $0.credentials[principal] } }
         func setCredential(_ principal: String, _ secret: String) throws {
@@ -128,7 +144,7 @@ import Testing
         #expect(try IdentityVault(ledger).person(byMyNumber: number) == person)
 
         let kept = memory.tables.withLock { $0 }
-        #expect(kept.keys["person/1001"] != nil && kept.lookups.values.contains("person/1001"))
+        #expect(kept.keys["person/1001"] != nil && kept.lookups.values.contains { $0.subject == "person/1001" })
         #expect(kept.credentials["operator/admin"]?.hasPrefix("$scrypt$") == true)
         #expect(kept.sessions[login.session] != nil)
         // The file behind the events holds events only.

@@ -69,6 +69,7 @@ let benchmarks: @Sendable () -> Void = {
     noticeBenchmarks()
     counterBenchmarks()
     postgresBenchmarks()
+    registerBenchmarks()
     keyedChainBenchmarks()
     peerBenchmarks()
     simulationBenchmarks()

@@ -45,7 +45,11 @@ struct HouseholdCommand: ParsableCommand {
 
     struct Show: JSONReportingCommand {
         static let configuration = CommandConfiguration(
-            abstract: "The members of a household on a date, and which of them are insured.")
+            abstract: "The members of a household on a date, and which of them are insured.",
+            discussion: """
+                Read from the stored register: everyone ever recorded in the household is found by its number \
+                (an index), and only their entries are decoded.
+                """)
 
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The household number.") var household: HouseholdID

@@ -13,8 +13,9 @@ struct RebuildCommand: ParsableCommand {
             The read models live in the ledger file beside the events (tables rm_*): the balances, one row per \
             person and fiscal year, which `koki balances`, `koki arrears list`, `koki dunning run` and `koki \
             reminders run` read; and the register, one entry per person (identity sealed, households, \
-            eligibility, incomes, pension facts), which `koki insured list`, `insured turning-75`, `insured \
-            address-exception`, `household show`, `erase --due` and the certificates' runs read; and the debit \
+            eligibility, incomes, pension facts; and each household they were ever in, indexed), which `koki \
+            insured list`, `insured turning-75`, `insured address-exception`, `household show`, one person's \
+            `assess`, `erase --due` and the certificates' runs read; and the debit \
             states, one per person who ever had a mandate (mandates, choices, each period's sums), which `koki \
             debit export` reads. Queries keep them up to date by folding again only the persons whose streams \
             grew since (a debit state folds only what its stream gained); this command reads the \

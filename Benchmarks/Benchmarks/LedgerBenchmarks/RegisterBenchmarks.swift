@@ -1,0 +1,114 @@
+import Benchmark
+import Foundation
+@_spi(Batch) import KokiApp
+import KokiDomain
+import KokiProjections
+import KokiReadModels
+import LedgerStore
+import LedgerStorePostgres
+
+// The stored register asked by key: a household's members (`koki household show`, and the
+// neighbourhood one person's assessment reads), one person's head, and who is insured on a day —
+// each reading only the rows or documents of its answer — beside the whole register's heads,
+// which every such answer read before (and a household's members on the ledger file still did).
+// On a copy of the city fixture, and (with KOKI_BENCH_POSTGRES) in a PostgreSQL schema it is
+// copied into.
+
+/// What the register answers by key on one store, against the whole register read once.
+struct RegisterByKey {
+    static let metrics: [BenchmarkMetric] = [
+        .wallClock, .peakMemoryResident, Metric.cost("every head read ms"),
+        Metric.cost("a household's members µs"), Metric.cost("one person's head µs"),
+        Metric.cost("insured on a day ms"), Metric.cost("insured on the day"), Metric.cost("households asked"),
+    ]
+
+    var whole: Double
+    var household: Double
+    var person: Double
+    var insured: Double
+    var insuredCount: Int
+    var households: Int
+
+    /// Brings the register up to the head on `ports` (not timed: its fill is measured with the
+    /// rebuilds), then asks it. `fresh` opens the store anew, as a process starts.
+    static func measure(building ports: LedgerPorts, fresh: () throws -> LedgerPorts) throws -> Self {
+        try StoredRegister(ports).catchUp()
+        let stored = StoredRegister(try fresh())
+        var heads = InsuredRegister()
+        let whole = try seconds { heads = try stored.heads() }
+        // Every 97th household and person: spread over the city, the same in every run.
+        let allHouseholds = Set(heads.persons.values.flatMap { $0.households.compactMap(\.household) }).sorted()
+        let households = stride(from: 0, to: allHouseholds.count, by: 97).map { allHouseholds[$0] }
+        let persons = heads.persons.keys.sorted().enumerated().filter { $0.offset % 97 == 0 }.map(\.element)
+        precondition(!households.isEmpty && !persons.isEmpty, "the city has no households")
+        // A day many are insured on: the latest day anyone's eligibility began.
+        let day = heads.persons.values.compactMap { $0.eligibilityPeriods.last?.from }.max()!
+        var found: [[PersonID]] = []
+        let household = try seconds {
+            for h in households { found.append(try stored.everIn(h).household(h, on: day).map(\.person.id)) }
+        }
+        for (h, members) in zip(households, found) {
+            precondition(members == heads.household(h, on: day).map(\.person.id), "household \(h) differs")
+        }
+        let person = try seconds {
+            for p in persons { precondition(try stored.heads(of: [p])[p]?.id == p, "no head for \(p)") }
+        }
+        var insuredCount = 0
+        let insured = try seconds { insuredCount = try stored.insured(on: day).count }
+        precondition(insuredCount == heads.insured(on: day).count, "the insured on \(day) differ")
+        return Self(
+            whole: whole, household: household / Double(households.count),
+            person: person / Double(persons.count), insured: insured, insuredCount: insuredCount,
+            households: households.count)
+    }
+
+    func report(_ benchmark: Benchmark) {
+        benchmark.measurement(Metric.cost("every head read ms"), Int(whole * 1000))
+        benchmark.measurement(Metric.cost("a household's members µs"), Int(household * 1_000_000))
+        benchmark.measurement(Metric.cost("one person's head µs"), Int(person * 1_000_000))
+        benchmark.measurement(Metric.cost("insured on a day ms"), Int(insured * 1000))
+        benchmark.measurement(Metric.cost("insured on the day"), insuredCount)
+        benchmark.measurement(Metric.cost("households asked"), households)
+    }
+}
+
+func registerBenchmarks() {
+    Benchmark(
+        "City: the stored register asked by key (a household's members, one person's head, the insured on a day), vs every head read",
+        configuration: .init(metrics: RegisterByKey.metrics, maxIterations: 1)
+    ) { benchmark in
+        let fixture = CityFixture.shared
+        let scratch = Scratch()
+        let ledger = fixture.copy(into: scratch)
+        let measured = try RegisterByKey.measure(building: ledger.ports) {
+            try Ledger.open(at: scratch.path("copy.ledger"), options: .init(synchronous: .normal)).ports
+        }
+        measured.report(benchmark)
+    } setup: {
+        _ = CityFixture.shared
+    }
+
+    guard let base = ProcessInfo.processInfo.environment["KOKI_BENCH_POSTGRES"], !base.isEmpty else { return }
+    Benchmark(
+        "City on PostgreSQL: the stored register asked by key (a household's members, one person's head, the insured on a day), vs every document read",
+        configuration: .init(metrics: RegisterByKey.metrics, maxIterations: 1)
+    ) { benchmark in
+        let fixture = CityFixture.shared
+        let schema = "bench_register_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(8)
+        let url = base + "?schema=\(schema)"
+        defer { try? PostgresLedger.dropSchema(url: url) }
+        let postgres = try PostgresLedger.create(url: url, ledgerID: fixture.ledger.ledgerID)
+        defer { postgres.close() }
+        _ = try postgres.copy(from: fixture.ledger)
+        var opened: [PostgresLedger] = []
+        defer { for store in opened { store.close() } }
+        let measured = try RegisterByKey.measure(building: postgres.ports) {
+            let fresh = try PostgresLedger.open(url: url)
+            opened.append(fresh)
+            return fresh.ports
+        }
+        measured.report(benchmark)
+    } setup: {
+        _ = CityFixture.shared
+    }
+}
