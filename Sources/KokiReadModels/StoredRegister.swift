@@ -171,9 +171,16 @@ public struct StoredRegister: Sendable {
         entries: [InsuredRegister.Person], position: Int64
     )? {
         try bringUp(documents, head: try store.head().position)
-        let kept = try documents.readModel(Self.schema, filter)
+        // Only each document's entry (base64) comes back: no JSON to decode here.
+        let kept = try documents.readModel(Self.schema, filter, field: "entry")
         guard let model = kept.state, model.logicVersion == Self.schema.logicVersion else { return nil }
-        return (Self.register(try Self.entries(kept.documents)).persons.values.sorted { $0.id < $1.id }, model.position)
+        let entries = try kept.documents.concurrentMap { text in
+            guard let bytes = Data(base64Encoded: Data(text)) else {
+                throw KokiError(.undecodableEvent, "a stored register document's entry is not base64")
+            }
+            return try Self.entry(ReadModelRow(key: "(a document)", part: 0, values: [], document: Array(bytes)))
+        }
+        return (entries.sorted { $0.id < $1.id }, model.position)
     }
 
     /// Brings the documents up to `head` without reading them: the whole register folded and
@@ -381,7 +388,7 @@ public struct StoredRegister: Sendable {
             ReadModelSchema.Column("insured_until", nullable: true),
             ReadModelSchema.Column("household", nullable: true, indexed: true),
         ],
-        keyStreamPrefix: "person/", document: true)
+        keyStreamPrefix: "person/", document: true, listedFields: ["households"])
 
     /// The table's upkeep: filled from zero, brought forward, rebuilt and compared.
     static let tables = PersonTables(

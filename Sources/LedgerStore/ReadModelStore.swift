@@ -31,12 +31,16 @@ public struct ReadModelSchema: Sendable, Hashable {
     /// Whether each row also holds a document: bytes the model encodes (a person's register
     /// entry), in a last column named `document`.
     public var document: Bool
+    /// Where a model is kept as documents at the head (a PostgreSQL schema): the fields, arrays
+    /// of strings, its documents are found by (``DocumentFilter/listing(_:in:)``), each indexed.
+    public var listedFields: [String]
 
     public init(
         name: String, logicVersion: Int, table: String, keyColumn: String, partColumn: String, columns: [Column],
-        keyStreamPrefix: String, document: Bool = false
+        keyStreamPrefix: String, document: Bool = false, listedFields: [String] = []
     ) {
         self.document = document
+        self.listedFields = listedFields
         self.name = name
         self.logicVersion = logicVersion
         self.table = table
@@ -189,8 +193,8 @@ public protocol HeadReadModelStore: Sendable {
     /// catch-up committed meanwhile shows in both or in neither.
     func readModel(_ schema: ReadModelSchema) throws -> (state: ReadModelState?, documents: [[UInt8]])
     /// Where the model stands and the documents `filter` selects, in one snapshot: only those are
-    /// read and sent.
-    func readModel(_ schema: ReadModelSchema, _ filter: DocumentFilter) throws
+    /// read and sent — each whole, or only its string field `field` (its bytes) when given.
+    func readModel(_ schema: ReadModelSchema, _ filter: DocumentFilter, field: String?) throws
         -> (state: ReadModelState?, documents: [[UInt8]])
     func readModelCount(_ schema: ReadModelSchema) throws -> Int
 }

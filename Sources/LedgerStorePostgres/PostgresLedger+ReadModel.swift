@@ -76,17 +76,17 @@ extension PostgresLedger: HeadReadModelStore {
         }
     }
 
-    public func readModel(_ schema: ReadModelSchema, _ filter: DocumentFilter) throws
+    public func readModel(_ schema: ReadModelSchema, _ filter: DocumentFilter, field: String?) throws
         -> (state: ReadModelState?, documents: [[UInt8]])
     {
         let (table, k, p) = (schema.table, schema.keyColumn, schema.partColumn)
-        for field in filter.fields where !field.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
-            throw LedgerError(.invalidInput, "\(schema.name): '\(field)' is not a document's field")
+        for name in filter.fields + (field.map { [$0] } ?? []) where !DocumentFilter.isField(name) {
+            throw LedgerError(.invalidInput, "\(schema.name): '\(name)' is not a document's field")
         }
         return try locked {
             try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ") {
                 guard let state = try stateLocked(schema) else { return (nil, []) }
-                let select = "SELECT row::text FROM \(table) WHERE"
+                let select = "SELECT \(field.map { "row->>'\($0)'" } ?? "row::text") FROM \(table) WHERE"
                 let order = "ORDER BY \(k), \(p)"
                 let query: PostgresQuery =
                     switch filter {
@@ -116,6 +116,11 @@ extension PostgresLedger: HeadReadModelStore {
 }
 
 extension DocumentFilter {
+    /// Whether `name` may be spliced into a query as a document's field: letters and digits only.
+    static func isField(_ name: String) -> Bool {
+        !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+    }
+
     /// The document fields the filter names (spliced into the query: letters and digits only).
     var fields: [String] {
         switch self {

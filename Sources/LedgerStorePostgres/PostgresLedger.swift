@@ -604,6 +604,14 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
             CREATE TABLE IF NOT EXISTS rm_models (
                 name TEXT PRIMARY KEY, logic_version INTEGER NOT NULL, position BIGINT NOT NULL)
             """)
+        // The fields documents are found by (a household's members): an inverted index each, so
+        // such a question reads its documents, not the table.
+        for field in schema.listedFields where DocumentFilter.isField(field) {
+            let (table, index) = (schema.table, schema.table + "_" + field)
+            try run(
+                "CREATE INDEX IF NOT EXISTS \(unescaped: index) ON \(unescaped: table) USING GIN ((row->'\(unescaped: field)'))"
+            )
+        }
     }
 
     func stateLocked(_ schema: ReadModelSchema) throws -> ReadModelState? {

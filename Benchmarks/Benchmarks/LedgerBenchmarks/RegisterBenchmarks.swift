@@ -51,7 +51,10 @@ struct RegisterByKey {
             precondition(members == heads.household(h, on: day).map(\.person.id), "household \(h) differs")
         }
         let person = try seconds {
-            for p in persons { precondition(try stored.heads(of: [p])[p]?.id == p, "no head for \(p)") }
+            for p in persons {
+                let head = try stored.heads(of: [p])[p]
+                precondition(head?.id == p, "no head for \(p)")
+            }
         }
         var insuredCount = 0
         let insured = try seconds { insuredCount = try stored.insured(on: day).count }
