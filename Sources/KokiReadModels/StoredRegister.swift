@@ -158,11 +158,10 @@ public struct StoredRegister: Sendable {
     ) {
         let brought = try bringUp(documents, head: head)
         if let whole = brought.whole { return (whole, head, brought.refolded) }
-        let kept = try documents.readModel(Self.schema)
-        guard let model = kept.state, model.logicVersion == Self.schema.logicVersion else {
+        guard let stored = try kept(documents, .all) else {
             return (try Self.folded(through: head, read), head, brought.refolded)
         }
-        return (Self.register(try Self.entries(kept.documents)), model.position, brought.refolded)
+        return (InsuredRegister(entries: stored.entries), stored.position, brought.refolded)
     }
 
     /// Some of the documents, caught up first, decoded; with the position they reflect (read with
@@ -171,6 +170,15 @@ public struct StoredRegister: Sendable {
         entries: [InsuredRegister.Person], position: Int64
     )? {
         try bringUp(documents, head: try store.head().position)
+        return try kept(documents, filter)
+    }
+
+    /// The documents `filter` selects, decoded on every core, by number (so that a register made
+    /// of them puts them in alike every time); with the position they reflect (read with them in
+    /// one snapshot). `nil` when they are of another form.
+    private func kept(_ documents: any HeadReadModelStore, _ filter: DocumentFilter) throws -> (
+        entries: [InsuredRegister.Person], position: Int64
+    )? {
         // Only each document's entry (base64) comes back: no JSON to decode here.
         let kept = try documents.readModel(Self.schema, filter, field: "entry")
         guard let model = kept.state, model.logicVersion == Self.schema.logicVersion else { return nil }
@@ -228,26 +236,6 @@ public struct StoredRegister: Sendable {
             insuredFrom: span[0], insuredUntil: span[1],
             households: Set(person.households.compactMap(\.household?.value)).sorted(), entry: Data(person.stored))
         return (person.id.value, 0, Array(try JSONEncoder().encode(document)))
-    }
-
-    /// A register of entries, put in by number (as the documents are read), so that whatever
-    /// an index gives two entries is given alike every time.
-    private static func register(_ entries: [PersonID: InsuredRegister.Person]) -> InsuredRegister {
-        InsuredRegister(entries: entries.sorted { $0.key < $1.key }.lazy.map(\.value))
-    }
-
-    /// The entries the documents hold, by number.
-    private static func entries(_ documents: [[UInt8]]) throws -> [PersonID: InsuredRegister.Person] {
-        let decoder = JSONDecoder()
-        var entries: [PersonID: InsuredRegister.Person] = [:]
-        entries.reserveCapacity(documents.count)
-        for json in documents {
-            let document = try decoder.decode(Document.self, from: Data(json))
-            let entry = try entry(
-                ReadModelRow(key: "(a document)", part: 0, values: [], document: Array(document.entry)))
-            entries[entry.id] = entry
-        }
-        return entries
     }
 
     // MARK: - Folding
@@ -481,7 +469,9 @@ extension StoredRegister {
         return try current(
             { tx in
                 var keys = Set<String>()
-                try tx.forEachRow(in: .maintained, where: "household", equals: household.indexKey) { keys.insert($0.key) }
+                try tx.forEachRow(in: .maintained, where: "household", equals: household.indexKey) {
+                    keys.insert($0.key)
+                }
                 return InsuredRegister(
                     entries: try Self.heads { try tx.forEachRow(in: .maintained, keys: keys, part: 0, $0) })
             },

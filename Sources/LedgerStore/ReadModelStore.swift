@@ -201,6 +201,8 @@ public protocol HeadReadModelStore: Sendable {
 
 /// Which of a model's documents (kept at the head) a query reads.
 public enum DocumentFilter: Sendable, Hashable {
+    /// Every document.
+    case all
     /// The documents of these keys.
     case keys([String])
     /// The documents whose integer field `from` is at most `value` and whose field `until` is

@@ -90,6 +90,7 @@ extension PostgresLedger: HeadReadModelStore {
                 let order = "ORDER BY \(k), \(p)"
                 let query: PostgresQuery =
                     switch filter {
+                    case .all: "\(unescaped: select) TRUE \(unescaped: order)"
                     case .keys(let keys):
                         "\(unescaped: select) \(unescaped: k) = ANY(\(keys)) \(unescaped: order)"
                     case .holding(let value, let from, let until):
@@ -124,7 +125,7 @@ extension DocumentFilter {
     /// The document fields the filter names (spliced into the query: letters and digits only).
     var fields: [String] {
         switch self {
-        case .keys: []
+        case .all, .keys: []
         case .holding(_, let from, let until): [from, until]
         case .listing(_, let field): [field]
         }
