@@ -92,9 +92,15 @@ enum StaffWording {
 
     /// A staff command's help as staff read it: the section headings in Japanese, and each option
     /// and argument the form has a field for labelled with the field's term from the labels table
-    /// (`--paid-on <date>  「納付日」The day the money was paid`). The developers' commands keep
-    /// ArgumentParser's words.
+    /// (`--paid-on <date>  「納付日」The day the money was paid`) — the command's own term first
+    /// where one name means different fields (`field.operator.role`, an operator's 役割, before
+    /// `field.role`, a household's 続柄). The developers' commands keep ArgumentParser's words.
     static func help(_ text: String) -> String {
+        // The command, from the usage line: `USAGE: koki operator add …` is `operator`.
+        let command = text.firstMatch(of: /USAGE: koki ([a-z][a-z0-9-]*)/).map { String($0.1) }
+        func term(_ key: String) -> String? {
+            command.flatMap { Labels.current.terms["field.\($0).\(key)"] } ?? Labels.current.terms["field." + key]
+        }
         let headings = [
             "OVERVIEW:": "概要：", "USAGE:": "使い方：", "ARGUMENTS:": "引数：", "OPTIONS:": "オプション：",
             "SUBCOMMANDS:": "サブコマンド：", "EXIT STATUS": "終了コード",
@@ -121,7 +127,7 @@ enum StaffWording {
             }
             let name = String(match.1)
             let key = Labels.camelCased(name.hasPrefix("--") ? name.dropFirst(2) : name.dropFirst().dropLast())
-            guard let term = Labels.current.terms["field." + key] else {
+            guard let term = term(key) else {
                 out.append(line)
                 continue
             }

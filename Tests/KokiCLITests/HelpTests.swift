@@ -27,6 +27,13 @@ import Testing
         #expect(viaHelp.stdout == pay.stdout)
         let top = try KokiProcess.run(["--help"]).stdout
         #expect(top.contains("サブコマンド：") && top.contains("終了コード") && top.contains("詳しくは koki help"))
+        // One option name, two fields: an operator's role is 役割, a household member's 続柄, the
+        // mail's role which address it is.
+        let add = try KokiProcess.run(["operator", "add", "--help"]).stdout
+        #expect(add.contains("「役割」A role (repeat)") && !add.contains("続柄"), "\(add)")
+        #expect(try KokiProcess.run(["roles", "grant", "--help"]).stdout.contains("「役割」The role."))
+        #expect(try KokiProcess.run(["household", "set", "--help"]).stdout.contains("「続柄・役割」householder (世帯主)"))
+        #expect(try KokiProcess.run(["mail", "set", "--help"]).stdout.contains("「送付先の区分」mailing-address"))
         let verify = try KokiProcess.run(["verify", "--help"]).stdout
         #expect(verify.hasPrefix("OVERVIEW:") && !verify.contains("「"))
         #expect(try KokiProcess.run(["help", "verify"]).stdout == verify)

@@ -340,6 +340,10 @@ public enum StandardLabels {
         field.phone = 電話番号
         field.household = 世帯番号
         field.role = 続柄・役割
+        field.operator.role = 役割
+        field.roles.role = 役割
+        field.roles.function = 機能
+        field.mail.role = 送付先の区分
         field.from = 開始日
         field.through = 終了日
         field.until = 終了日
