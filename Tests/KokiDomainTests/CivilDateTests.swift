@@ -21,6 +21,31 @@ import Testing
         #expect(((try? CivilDate(year: year, month: month, day: day)) != nil) == exists)
     }
 
+    /// A date read from its bytes (a `String` of ten ASCII characters) is read exactly as the same
+    /// text read as any text: the same date, or the same refusal, for dates and near-dates alike.
+    @Test func aDateReadFromItsBytesIsReadAsAnyText() {
+        func outcome(_ read: () throws(DomainError) -> CivilDate) -> String {
+            do { return "\(try read().daysSinceEpoch)" } catch { return error.message }
+        }
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789-+ ０x")
+        var texts = ["2025-07-31", "2024-02-29", "2023-02-29", "0000-01-01", "9999-12-31", "+202-01-01", "2025-7-31"]
+        for _ in 0..<20_000 {
+            // Mostly well-formed, so that real dates (and the days that do not exist) are common.
+            var text = Array(String(format: "%04d-%02d-%02d", Int.random(in: 0...9999), Int.random(in: 0...13), Int.random(in: 0...32)))
+            if Bool.random(using: &generator) {
+                text[Int.random(in: 0..<text.count, using: &generator)] = alphabet.randomElement(using: &generator)!
+            }
+            texts.append(String(text))
+        }
+        for text in texts {
+            let bytes = outcome { () throws(DomainError) in try CivilDate(iso: text) }
+            let any = outcome { () throws(DomainError) in try CivilDate(iso: text[...]) }
+            #expect(bytes == any, "\(text)")
+        }
+        #expect((try? CivilDate(iso: "2025-07-31"))?.description == "2025-07-31")
+    }
+
     @Test func refusalNamesTheValue() {
         #expect {
             try CivilDate(year: 2025, month: 2, day: 29)
