@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KokiApp
 import KokiDomain
+import KokiReadModels
 import LedgerStore
 import LedgerStores
 
@@ -21,7 +22,8 @@ struct MigrateCommand: ParsableCommand {
             hashes. The copy's keys and digests are made exactly the source's: a person erased in the source \
             since an earlier run loses their key in the copy too. So the operators log in to the copy with \
             their own passwords (sessions are not copied: each logs in again), and every sealed name opens \
-            there. The read models are not copied: the copy builds its own the first time it is asked.
+            there. The read models are not copied: the copy's own are built from its events as the run ends \
+            (and brought up to date by a later run), so the first question asked there does not wait for them.
             """)
 
     @OptionGroup var options: LedgerOptions
@@ -49,6 +51,7 @@ struct MigrateCommand: ParsableCommand {
                 if let master = access.ledger.masterKey { try target.useChainKey(try master.chainKey(for: source.ledgerID)) }
                 try copy(from: source, to: target, label: target.location)
                 try copyState(from: access.ledger.ports, to: ports)
+                try buildReadModels(ports, label: target.location)
             } else if let from, let into {
                 let sourcePorts = try LedgerLocation.server(from).open()
                 let source = sourcePorts.events
@@ -61,6 +64,7 @@ struct MigrateCommand: ParsableCommand {
                 }
                 try copy(from: source, to: target, label: into)
                 try copyState(from: sourcePorts, to: target.ports)
+                try buildReadModels(target.ports, label: into)
             }
         }
     }
@@ -79,6 +83,16 @@ struct MigrateCommand: ParsableCommand {
         }
         Output.line(
             "copied \(keys.count) subject keys, \(lookups.count) My Number digests and \(credentials.count) operators' password hashes"
+        )
+    }
+
+    /// The copy's read models (balances, register, debit states) built, or brought up to its head
+    /// on a later run, now: the first question asked there does not wait for them.
+    func buildReadModels(_ target: LedgerPorts, label: String) throws {
+        let started = Date()
+        try catchUpStoredModels(target)
+        Output.line(
+            "read models (balances, register, debit states) up to date in \(label) in \(Int(Date().timeIntervalSince(started))) s"
         )
     }
 

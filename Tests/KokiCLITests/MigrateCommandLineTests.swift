@@ -1,4 +1,6 @@
 import Foundation
+import KokiApp
+import KokiReadModels
 import KokiTestSupport
 import LedgerStore
 import LedgerStorePostgres
@@ -24,6 +26,16 @@ import Testing
         defer { try? PostgresLedger.dropSchema(url: url) }
         let first = try session.koki("migrate", "--to", url).stdout
         #expect(first.hasPrefix("copied ") && first.contains(String(head.split(separator: " ")[3])))
+        // The copy's read models are built as the run ends, at the copy's head.
+        #expect(first.contains("read models (balances, register, debit states) up to date"), "\(first)")
+        do {
+            let copy = try PostgresLedger.open(url: url)
+            defer { copy.close() }
+            let position = try copy.head().position
+            let kept = try StoredRegister(copy.ports).status()
+            #expect(kept.position == position && kept.rows == 1, "\(kept)")
+            #expect(try StoredBalances(KokiLedger(copy)).status().position == position)
+        }
         #expect(try session.koki("migrate", "--to", url).stdout.hasPrefix("copied 0 events"))
         // Appended since: only that is copied.
         try session.koki("income", "record", "--number", "1001", "--year", "2024", "--total", "0", "--source", "申告書")
