@@ -189,14 +189,19 @@ public protocol HeadReadModelStore: Sendable {
         position: Int64) throws
     /// The documents of one key, by part.
     func readModelDocuments(_ schema: ReadModelSchema, key: String) throws -> [[UInt8]]
-    /// Where the model stands and every document (by key and part), read in one snapshot: a
-    /// catch-up committed meanwhile shows in both or in neither.
-    func readModel(_ schema: ReadModelSchema) throws -> (state: ReadModelState?, documents: [[UInt8]])
     /// Where the model stands and the documents `filter` selects, in one snapshot: only those are
     /// read and sent — each whole, or only its string field `field` (its bytes) when given.
     func readModel(_ schema: ReadModelSchema, _ filter: DocumentFilter, field: String?) throws
         -> (state: ReadModelState?, documents: [[UInt8]])
     func readModelCount(_ schema: ReadModelSchema) throws -> Int
+}
+
+extension HeadReadModelStore {
+    /// Where the model stands and every document (by key and part), read in one snapshot: a
+    /// catch-up committed meanwhile shows in both or in neither.
+    public func readModel(_ schema: ReadModelSchema) throws -> (state: ReadModelState?, documents: [[UInt8]]) {
+        try readModel(schema, .all, field: nil)
+    }
 }
 
 /// Which of a model's documents (kept at the head) a query reads.

@@ -63,19 +63,6 @@ extension PostgresLedger: HeadReadModelStore {
         }
     }
 
-    public func readModel(_ schema: ReadModelSchema) throws -> (state: ReadModelState?, documents: [[UInt8]]) {
-        let (table, k, p) = (schema.table, schema.keyColumn, schema.partColumn)
-        return try locked {
-            try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ") {
-                guard let state = try stateLocked(schema) else { return (nil, []) }
-                let rows = try run(
-                    "SELECT row::text FROM \(unescaped: table) ORDER BY \(unescaped: k), \(unescaped: p)"
-                ).rows
-                return (state, try rows.map { Array(try $0.decode(String.self).utf8) })
-            }
-        }
-    }
-
     public func readModel(_ schema: ReadModelSchema, _ filter: DocumentFilter, field: String?) throws
         -> (state: ReadModelState?, documents: [[UInt8]])
     {

@@ -76,46 +76,59 @@ func postgresBenchmarks() {
             maxIterations: 1)
     ) { benchmark in
         let fixture = CityFixture.shared
-        let schema = "bench_debits_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(8)
-        let url = base + "?schema=\(schema)"
-        defer { try? PostgresLedger.dropSchema(url: url) }
-        let postgres = try PostgresLedger.create(url: url, ledgerID: fixture.ledger.ledgerID)
-        defer { postgres.close() }
-        _ = try postgres.copy(from: fixture.ledger)
-        let koki = KokiLedger(postgres)
-        let stored = StoredDebits(koki.ports)
-        let built = try seconds { try stored.catchUp() }
-        _ = try fixture.assessTheYearAfter(on: koki)
-        // A fresh connection, as a process starts.
-        let fresh = try PostgresLedger.open(url: url)
-        defer { fresh.close() }
-        let states = StoredDebits(fresh.ports)
-        let caughtUp = try seconds { try states.catchUp() }
-        var holders: [PersonID] = []
-        let read = try seconds { holders = try states.states()!.states.keys.sorted() }
-        precondition(!holders.isEmpty)
-        let commands = CollectionCommands(KokiLedger(fresh))
-        let streams = try seconds { for person in holders { blackHole(try commands.load(person).account.outstanding) } }
-        let scan = try seconds { try fresh.forEachEvent(EventQuery()) { blackHole($0.position) } }
-        var equal = true
-        let checkBalances = try seconds {
-            equal = try StoredBalances(fresh.ports).rebuild(check: true).differences.isEmpty
+        try withCityInPostgres(base, schemaPrefix: "bench_debits_") { postgres, url in
+            let koki = KokiLedger(postgres)
+            let stored = StoredDebits(koki.ports)
+            let built = try seconds { try stored.catchUp() }
+            _ = try fixture.assessTheYearAfter(on: koki)
+            // A fresh connection, as a process starts.
+            let fresh = try PostgresLedger.open(url: url)
+            defer { fresh.close() }
+            let states = StoredDebits(fresh.ports)
+            let caughtUp = try seconds { try states.catchUp() }
+            var holders: [PersonID] = []
+            let read = try seconds { holders = try states.states()!.states.keys.sorted() }
+            precondition(!holders.isEmpty)
+            let commands = CollectionCommands(KokiLedger(fresh))
+            let streams = try seconds {
+                for person in holders { blackHole(try commands.load(person).account.outstanding) }
+            }
+            let scan = try seconds { try fresh.forEachEvent(EventQuery()) { blackHole($0.position) } }
+            var equal = true
+            let checkBalances = try seconds {
+                equal = try StoredBalances(fresh.ports).rebuild(check: true).differences.isEmpty
+            }
+            let checkRegister = try seconds {
+                equal = try equal && StoredRegister(fresh.ports).rebuild(check: true).differences.isEmpty
+            }
+            let checkDebits = try seconds { equal = try equal && states.rebuild(check: true).differences.isEmpty }
+            precondition(equal, "a model in the schema differs from its fold from position zero")
+            benchmark.measurement(Metric.cost("built from zero ms"), Int(built * 1000))
+            benchmark.measurement(Metric.cost("caught up after the annual run ms"), Int(caughtUp * 1000))
+            benchmark.measurement(Metric.cost("read up to date ms"), Int(read * 1000))
+            benchmark.measurement(Metric.cost("streams folded ms"), Int(streams * 1000))
+            benchmark.measurement(Metric.cost("every event read ms"), Int(scan * 1000))
+            benchmark.measurement(Metric.cost("mandate holders"), holders.count)
+            benchmark.measurement(Metric.cost("rebuild check: balances ms"), Int(checkBalances * 1000))
+            benchmark.measurement(Metric.cost("rebuild check: register ms"), Int(checkRegister * 1000))
+            benchmark.measurement(Metric.cost("rebuild check: debit states ms"), Int(checkDebits * 1000))
         }
-        let checkRegister = try seconds {
-            equal = try equal && StoredRegister(fresh.ports).rebuild(check: true).differences.isEmpty
-        }
-        let checkDebits = try seconds { equal = try equal && states.rebuild(check: true).differences.isEmpty }
-        precondition(equal, "a model in the schema differs from its fold from position zero")
-        benchmark.measurement(Metric.cost("built from zero ms"), Int(built * 1000))
-        benchmark.measurement(Metric.cost("caught up after the annual run ms"), Int(caughtUp * 1000))
-        benchmark.measurement(Metric.cost("read up to date ms"), Int(read * 1000))
-        benchmark.measurement(Metric.cost("streams folded ms"), Int(streams * 1000))
-        benchmark.measurement(Metric.cost("every event read ms"), Int(scan * 1000))
-        benchmark.measurement(Metric.cost("mandate holders"), holders.count)
-        benchmark.measurement(Metric.cost("rebuild check: balances ms"), Int(checkBalances * 1000))
-        benchmark.measurement(Metric.cost("rebuild check: register ms"), Int(checkRegister * 1000))
-        benchmark.measurement(Metric.cost("rebuild check: debit states ms"), Int(checkDebits * 1000))
     } setup: {
         _ = CityFixture.shared
     }
+}
+
+/// The city fixture copied row for row (not timed) into a fresh schema of the database at
+/// `base`, given to `body` with the schema's address; the schema dropped after.
+func withCityInPostgres(_ base: String, schemaPrefix: String, _ body: (PostgresLedger, String) throws -> Void)
+    throws
+{
+    let fixture = CityFixture.shared
+    let schema = schemaPrefix + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(8)
+    let url = base + "?schema=\(schema)"
+    defer { try? PostgresLedger.dropSchema(url: url) }
+    let postgres = try PostgresLedger.create(url: url, ledgerID: fixture.ledger.ledgerID)
+    defer { postgres.close() }
+    _ = try postgres.copy(from: fixture.ledger)
+    try body(postgres, url)
 }

@@ -96,21 +96,16 @@ func registerBenchmarks() {
         "City on PostgreSQL: the stored register asked by key (a household's members, one person's head, the insured on a day), vs every document read",
         configuration: .init(metrics: RegisterByKey.metrics, maxIterations: 1)
     ) { benchmark in
-        let fixture = CityFixture.shared
-        let schema = "bench_register_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(8)
-        let url = base + "?schema=\(schema)"
-        defer { try? PostgresLedger.dropSchema(url: url) }
-        let postgres = try PostgresLedger.create(url: url, ledgerID: fixture.ledger.ledgerID)
-        defer { postgres.close() }
-        _ = try postgres.copy(from: fixture.ledger)
-        var opened: [PostgresLedger] = []
-        defer { for store in opened { store.close() } }
-        let measured = try RegisterByKey.measure(building: postgres.ports) {
-            let fresh = try PostgresLedger.open(url: url)
-            opened.append(fresh)
-            return fresh.ports
+        try withCityInPostgres(base, schemaPrefix: "bench_register_") { postgres, url in
+            var opened: [PostgresLedger] = []
+            defer { for store in opened { store.close() } }
+            let measured = try RegisterByKey.measure(building: postgres.ports) {
+                let fresh = try PostgresLedger.open(url: url)
+                opened.append(fresh)
+                return fresh.ports
+            }
+            measured.report(benchmark)
         }
-        measured.report(benchmark)
     } setup: {
         _ = CityFixture.shared
     }
