@@ -318,14 +318,37 @@ public struct StoredBalances: Sendable {
     }
 
     /// The persons who may be in arrears on `date` with late fees at `rates` (see
-    /// ``YearBalance/mayBeInArrears(on:rates:)``).
+    /// ``YearBalance/mayBeInArrears(on:rates:)``), and the rows read to find them. From the
+    /// file's table at its position, only the rows that may say so are read (a past due date
+    /// still owing, a final late fee unpaid, a period paid off late): a few thousand of the
+    /// city's rows, picked out by SQLite. Otherwise every row is read.
     public func mayBeInArrears(on date: CivilDate, rates: ChargeRates?, through: Int64? = nil) throws -> (
         persons: [PersonID], answer: Answer
     ) {
-        let answer = try rows(through: through)
+        let answer = try rowsThatMayOwe(on: date, through: through)
         var persons = Set<PersonID>()
         for row in answer.rows where row.mayBeInArrears(on: date, rates: rates) { persons.insert(row.person) }
         return (persons.sorted(), answer)
+    }
+
+    /// Every row that may owe on `date` (and perhaps others): the table's rows whose columns
+    /// say so when it stands at the position asked, else every row.
+    private func rowsThatMayOwe(on date: CivilDate, through: Int64?) throws -> Answer {
+        guard case .beside(let tables) = ports.readModels else { return try rows(through: through) }
+        if !store.isReadOnly { try catchUp() }
+        return try tables.readingModel(Self.schema) { tx in
+            let position = try Self.position(tx, through)
+            guard let model = try tx.state(), model.logicVersion == YearBalance.logicVersion,
+                model.position == position
+            else { return try rows(tx, through: position) }
+            let day = Int64(date.daysSinceEpoch)
+            let owing: [ReadModelCondition] = [
+                .below("oldest_open_due", day), .above("late_fee_outstanding", 0), .below("oldest_late_due", day),
+            ]
+            var rows: [YearBalance] = []
+            try tx.forEachRow(in: .maintained, meetingAny: owing) { rows.append(try YearBalance(stored: $0)) }
+            return Answer(rows: rows, position: position, source: .table(position: position))
+        }
     }
 
     public func status() throws -> Status {

@@ -57,6 +57,10 @@ public protocol EventStore: Sendable {
     var isOpen: Bool { get }
     /// Lets go of what the store holds open (a database connection); a file needs nothing.
     func close()
+    /// Another connection to the same events, only for reading, to read on a thread beside this
+    /// one's: `nil` where the store offers none (in memory, a file this process holds alone, or
+    /// any other store). The caller closes it.
+    func reader() throws -> (any EventStore)?
 }
 
 // Keys, lookups, credentials, sessions and read models are not the event store's: each has its
@@ -68,6 +72,7 @@ extension EventStore {
     public var path: String? { nil }
     public var isOpen: Bool { true }
     public func close() {}
+    public func reader() throws -> (any EventStore)? { nil }
 
     /// Walks the chain (a SQLite file also checks its pages first).
     public func verify() throws -> VerifyReport { try verify(checkFile: true) }

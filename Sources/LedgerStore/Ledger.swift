@@ -67,15 +67,19 @@ public final class Ledger: Sendable {
     let queue: DatabaseQueue
     let clock: any LedgerClock
     let entropy: any EntropySource
+    /// Opened in SQLite's exclusive locking mode (``Options/exclusive``): no other connection
+    /// may read it meanwhile.
+    let exclusive: Bool
     let names = Mutex(NameCache())
     /// The key commands are sealed under (``useChainKey(_:)``), once given.
     let chainKey = Mutex<ChainKey?>(nil)
 
     private init(
         queue: DatabaseQueue, path: String?, readOnly: Bool, clock: any LedgerClock,
-        entropy: any EntropySource = SystemEntropy()
+        entropy: any EntropySource = SystemEntropy(), exclusive: Bool = false
     ) throws {
         self.queue = queue
+        self.exclusive = exclusive
         self.entropy = entropy
         self.path = path
         self.isReadOnly = readOnly
@@ -112,7 +116,9 @@ public final class Ledger: Sendable {
                 try db.execute(sql: "PRAGMA application_id = \(Schema.applicationID)")
             }
             try initialize(queue, clock: clock, entropy: options.entropy, ledgerID: ledgerID)
-            return try Ledger(queue: queue, path: path, readOnly: false, clock: clock, entropy: options.entropy)
+            return try Ledger(
+                queue: queue, path: path, readOnly: false, clock: clock, entropy: options.entropy,
+                exclusive: options.exclusive)
         } catch {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             throw LedgerError.wrap(error, path: path)
@@ -168,10 +174,19 @@ public final class Ledger: Sendable {
                 }
             }
             return try Ledger(
-                queue: queue, path: path, readOnly: mode == .readOnly, clock: clock, entropy: options.entropy)
+                queue: queue, path: path, readOnly: mode == .readOnly, clock: clock, entropy: options.entropy,
+                exclusive: options.exclusive)
         } catch {
             throw LedgerError.wrap(error, path: path)
         }
+    }
+
+    /// Another connection to the file, read-only, for reading on a thread beside this one
+    /// (SQLite serializes one connection's reads): `nil` in memory or for a file held
+    /// exclusively. It reads what is committed when each of its reads begins.
+    public func reader() throws -> (any EventStore)? {
+        guard let path, !exclusive else { return nil }
+        return try Ledger.open(at: path, mode: .readOnly, clock: clock)
     }
 
     /// A ledger in memory, for tests and what-if runs that must leave no file behind.

@@ -241,6 +241,33 @@ extension LedgerTransaction: ReadModelTransaction {
                 arguments: [value, value]), body)
     }
 
+    public func forEachRow(
+        in table: ReadModelTable, meetingAny conditions: [ReadModelCondition], _ body: (ReadModelRow) throws -> Void
+    ) throws {
+        guard !conditions.isEmpty else { return }
+        let known = Set(schema.columns.map(\.name))
+        for condition in conditions where !known.contains(condition.column) {
+            throw LedgerError(.invalidInput, "\(schema.name) has no column \(condition.column)")
+        }
+        let (t, k, p) = (name(table), schema.keyColumn, schema.partColumn)
+        var tests: [String] = []
+        var values: [Int64] = []
+        for condition in conditions {
+            switch condition {
+            case .below(let column, let value):
+                tests.append("\(column) < ?")
+                values.append(value)
+            case .above(let column, let value):
+                tests.append("\(column) > ?")
+                values.append(value)
+            }
+        }
+        try forEach(
+            try Row.fetchCursor(
+                db, sql: "SELECT * FROM \(t) WHERE \(tests.joined(separator: " OR ")) ORDER BY \(k), \(p)",
+                arguments: StatementArguments(values)), body)
+    }
+
     private func forEach(_ cursor: RowCursor, _ body: (ReadModelRow) throws -> Void) throws {
         let width = schema.columns.count
         // One row's storage, reused: reading the table allocates nothing per row but its key.

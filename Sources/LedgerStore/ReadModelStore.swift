@@ -92,6 +92,20 @@ public enum ReadModelTable: Sendable, Hashable {
     case maintained, rebuilt
 }
 
+/// A condition on one integer column of a read model's rows (a NULL meets none).
+public enum ReadModelCondition: Sendable, Hashable {
+    /// The column holds a value below this one.
+    case below(String, Int64)
+    /// The column holds a value above this one.
+    case above(String, Int64)
+
+    public var column: String {
+        switch self {
+        case .below(let column, _), .above(let column, _): column
+        }
+    }
+}
+
 /// Read models kept beside the events and read or written in one transaction with them
 /// (``ReadModelTransaction``), so a table written there reflects exactly the head it read.
 public protocol ReadModelStore: Sendable {
@@ -154,6 +168,12 @@ public protocol ReadModelTransaction {
     func forEachRow(
         in table: ReadModelTable, holding value: Int64, from: String, until: String,
         _ body: (ReadModelRow) throws -> Void) throws
+    /// Calls `body` with the maintained table's rows that meet at least one of `conditions`, by
+    /// key and part: the store picks them out, so a question that needs a few rows of a large
+    /// table decodes only those.
+    func forEachRow(
+        in table: ReadModelTable, meetingAny conditions: [ReadModelCondition], _ body: (ReadModelRow) throws -> Void)
+        throws
     func count() throws -> Int
     /// The keys and parts of rows that differ between the maintained and the rebuilt tables
     /// (either side lacking one included), compared in the store, in order.

@@ -148,6 +148,80 @@ import Testing
         #expect(nonEmpty > 2)
     }
 
+    /// The simulated city's file opened again as a clerk's process opens it (the simulation holds
+    /// its file alone, so no reader could be opened beside it).
+    static func reopened(seed: UInt64) throws -> (folder: TemporaryFolder, ledger: KokiLedger) {
+        let folder = try Self.city(seed: seed).folder
+        return (folder, KokiLedger(try Ledger.open(at: folder.path("city.ledger"))))
+    }
+
+    @Test func theDelinquentListAtTheHeadReadsOnlyTheRowsThatMayOweAndSharesItsFolds() throws {
+        let (folder, ledger) = try Self.reopened(seed: 8)
+        defer { withExtendedLifetime(folder) {} }
+        let balances = StoredBalances(ledger)
+        let arrears = ArrearsCommands(ledger)
+        let head = try ledger.store.head().position
+        let city = try CitySnapshot(ledger, through: head)
+        let settings = try #require(city.collection.arrearsSettings)
+        let all = try balances.rows().rows
+        var random = SeededGenerator(seed: 6)
+        var (filtered, listed) = (0, 0)
+        let days = (0..<8).map { _ in Int.random(in: 19_950...20_650, using: &random) } + [18_000, 21_000]
+        for day in days {
+            let date = try CivilDate(daysSinceEpoch: day)
+            // The rows SQLite picks out: every row that may owe, and only rows of the table.
+            let picked = try balances.mayBeInArrears(on: date, rates: settings.chargeRates)
+            #expect(picked.answer.source == .table(position: head))
+            let read = Set(picked.answer.rows)
+            let mayOwe = all.filter { $0.mayBeInArrears(on: date, rates: settings.chargeRates) }
+            #expect(read.isSubset(of: Set(all)), "\(date)")
+            #expect(mayOwe.allSatisfy(read.contains), "\(date)")
+            #expect(picked.persons == Set(mayOwe.map(\.person)).sorted(), "\(date)")
+            if read.count < all.count { filtered += 1 }
+            // Shared among readers or decided here alone, the list is the whole city's.
+            let apart = try arrears.delinquents(on: date, order: .amount, knownAt: nil, readingApartFrom: 1)
+            let alone = try arrears.delinquents(on: date, order: .amount, knownAt: nil, readingApartFrom: .max)
+            #expect(apart == alone, "\(date)")
+            var expected: [PersonID: Yen] = [:]
+            for (person, account) in city.collection.accounts {
+                let periods = ArrearsCommands.arrears(account, on: date, settings).filter {
+                    !$0.prescription.isPrescribed(on: date)
+                }
+                if !periods.isEmpty { expected[person] = periods.map(\.outstanding).sum() }
+            }
+            #expect(Dictionary(uniqueKeysWithValues: apart.map { ($0.person, $0.owed) }) == expected, "\(date)")
+            if !apart.isEmpty { listed += 1 }
+        }
+        #expect(filtered == days.count)
+        #expect(listed > 2)
+    }
+
+    @Test func personsAreSharedAmongReadersThatStandAtThePosition() throws {
+        let (folder, ledger) = try Self.reopened(seed: 3)
+        defer { withExtendedLifetime(folder) {} }
+        let head = try ledger.store.head().position
+        let persons = Set(try StoredBalances(ledger).rows().rows.map(\.person)).sorted()
+        #expect(persons.count > 20)
+        #expect(try ledger.store.reader() != nil)
+        let known = KnownAt.position(head)
+        func fold(_ through: Int64, apartFrom: Int) throws -> [(PersonID, ObjectIdentifier?, CollectionAccounts.Account)] {
+            try ledger.eachPerson(persons, through: through, readingApartFrom: apartFrom) { ledger, person in
+                let account = try CollectionCommands(ledger).load(person, knownAt: known).account
+                return (person, (ledger.store as? Ledger).map(ObjectIdentifier.init), account)
+            }
+        }
+        let alone = try fold(head, apartFrom: .max)
+        let apart = try fold(head, apartFrom: 1)
+        // Each person once, in order, with the same account whichever connection read it.
+        #expect(apart.map(\.0) == persons && alone.map(\.0) == persons)
+        #expect(apart.map(\.2) == alone.map(\.2))
+        #expect(Set(alone.map(\.1)).count == 1)
+        if ProcessInfo.processInfo.activeProcessorCount > 1 { #expect(Set(apart.map(\.1)).count > 1) }
+        // A reader that does not yet see the position asked is not used: all is read here.
+        let ahead = try fold(head + 1, apartFrom: 1)
+        #expect(Set(ahead.map(\.1)) == Set(alone.map(\.1)))
+    }
+
     @Test func aFreshProcessPicksTheSamePersonsToDunAsOneThatHasTheCityInMemory() throws {
         let (folder, ledger, _) = try Self.city(seed: 8)
         defer { withExtendedLifetime(folder) {} }

@@ -415,6 +415,14 @@ public struct ArrearsCommands: Sendable {
     public func delinquents(on date: CivilDate, order: DelinquentOrder = .amount, knownAt: KnownAt? = nil) throws
         -> [Delinquent]
     {
+        try delinquents(on: date, order: order, knownAt: knownAt, readingApartFrom: KokiLedger.personsReadApart)
+    }
+
+    /// ``delinquents(on:order:knownAt:)``, the candidates shared among the cores from so many
+    /// on (the tests share a small city's few).
+    func delinquents(on date: CivilDate, order: DelinquentOrder, knownAt: KnownAt?, readingApartFrom: Int) throws
+        -> [Delinquent]
+    {
         let through: Int64? =
             switch knownAt {
             case nil: nil
@@ -429,17 +437,16 @@ public struct ArrearsCommands: Sendable {
         let settings = try Self.required(try loader.arrearsSettings(knownAt: known))
         let candidates = try StoredBalances(ledger).mayBeInArrears(
             on: date, rates: settings.chargeRates, through: position)
-        var rows: [Delinquent] = []
-        for person in candidates.persons {
-            let account = try loader.load(person, knownAt: known, settings: settings).account
+        // Each candidate decided from their own stream, the candidates shared among the cores.
+        var rows = try ledger.eachPerson(candidates.persons, through: position, readingApartFrom: readingApartFrom) {
+            ledger, person -> Delinquent? in
+            let account = try CollectionCommands(ledger).load(person, knownAt: known, settings: settings).account
             let periods = Self.arrears(account, on: date, settings).filter { !$0.prescription.isPrescribed(on: date) }
-            guard let oldest = periods.map(\.dueDate).min() else { continue }
-            rows.append(
-                Delinquent(
-                    person: person, periods: periods.count, owed: periods.map(\.outstanding).sum(),
-                    lateFees: periods.map(\.lateFeeOwed).sum(), oldestDue: oldest,
-                    daysOverdue: oldest.days(until: date),
-                    nextPrescription: periods.map(\.prescription.lastDay).min()!))
+            guard let oldest = periods.map(\.dueDate).min() else { return nil }
+            return Delinquent(
+                person: person, periods: periods.count, owed: periods.map(\.outstanding).sum(),
+                lateFees: periods.map(\.lateFeeOwed).sum(), oldestDue: oldest, daysOverdue: oldest.days(until: date),
+                nextPrescription: periods.map(\.prescription.lastDay).min()!)
         }
         switch order {
         case .amount: rows.sort { ($1.owed, $0.person) < ($0.owed, $1.person) }

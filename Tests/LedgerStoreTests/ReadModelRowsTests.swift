@@ -1,0 +1,66 @@
+import KokiTestSupport
+@testable import LedgerStore
+import Testing
+
+/// A read model's rows picked out by conditions on their columns, in the file: exactly the rows
+/// a test of every row would keep, whatever the values, NULLs and bounds.
+@Suite struct ReadModelRowsTests {
+    static let schema = ReadModelSchema(
+        name: "probe", logicVersion: 1, table: Ledger.derivedTablePrefix + "probe", keyColumn: "person",
+        partColumn: "year",
+        columns: [ReadModelSchema.Column("a", nullable: true), ReadModelSchema.Column("b"),
+            ReadModelSchema.Column("c", nullable: true)],
+        keyStreamPrefix: "person/")
+
+    static func meets(_ row: ReadModelRow, _ condition: ReadModelCondition) -> Bool {
+        let index = schema.columns.firstIndex { $0.name == condition.column }!
+        guard let value = row.values[index] else { return false }
+        switch condition {
+        case .below(_, let bound): return value < bound
+        case .above(_, let bound): return value > bound
+        }
+    }
+
+    @Test(arguments: 1...6 as ClosedRange<UInt64>)
+    func theRowsMeetingAnyConditionAreThoseATestOfEveryRowKeeps(seed: UInt64) throws {
+        var random = SeededGenerator(seed: seed)
+        let ledger = try Ledger.inMemory()
+        let values: [Int64] = [.min, -3, -1, 0, 1, 2, 5, 20_000, .max]
+        let rows = (0..<300).map { n in
+            ReadModelRow(
+                key: "p\(n % 97)", part: Int64(n / 97),
+                values: [
+                    Bool.random(using: &random) ? nil : values.randomElement(using: &random)!,
+                    values.randomElement(using: &random)!,
+                    Int.random(in: 0..<3, using: &random) == 0 ? nil : Int64.random(in: -5...5, using: &random),
+                ])
+        }
+        try ledger.writingModel(Self.schema) { tx in
+            try tx.createTables()
+            try tx.insert(rows, into: .maintained)
+        }
+        let sorted = rows.sorted { ($0.key, $0.part) < ($1.key, $1.part) }
+        for _ in 0..<40 {
+            let conditions: [ReadModelCondition] = (0..<Int.random(in: 1...3, using: &random)).map { _ in
+                let column = ["a", "b", "c"].randomElement(using: &random)!
+                let bound = values.randomElement(using: &random)!
+                return Bool.random(using: &random) ? .below(column, bound) : .above(column, bound)
+            }
+            var read: [ReadModelRow] = []
+            try ledger.readingModel(Self.schema) { tx in
+                try tx.forEachRow(in: .maintained, meetingAny: conditions) { read.append($0) }
+            }
+            let expected = sorted.filter { row in conditions.contains { Self.meets(row, $0) } }
+            #expect(read == expected, "\(conditions)")
+        }
+        // No condition meets no row; a column the schema lacks is refused.
+        try ledger.readingModel(Self.schema) { tx in
+            var none = 0
+            try tx.forEachRow(in: .maintained, meetingAny: []) { _ in none += 1 }
+            #expect(none == 0)
+            #expect {
+                try tx.forEachRow(in: .maintained, meetingAny: [.below("a; DROP TABLE x", 1)]) { _ in }
+            } throws: { ($0 as? LedgerError)?.message.contains("has no column") == true }
+        }
+    }
+}
