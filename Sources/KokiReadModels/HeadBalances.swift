@@ -34,10 +34,11 @@ struct HeadBalances {
             .sorted { $0.fiscalYear.year < $1.fiscalYear.year }
     }
 
-    /// Where the table stands and every row, by person and fiscal year, read in one snapshot (a
-    /// catch-up committed meanwhile shows in both or in neither); `nil` when there is no table.
-    func kept() throws -> (position: Int64, logicVersion: Int, rows: [YearBalance])? {
-        let read = try store.readModel(StoredBalances.schema)
+    /// Where the table stands and every row (or those the filter selects), by person and fiscal
+    /// year, read in one snapshot (a catch-up committed meanwhile shows in both or in neither);
+    /// `nil` when there is no table.
+    func kept(_ filter: DocumentFilter = .all) throws -> (position: Int64, logicVersion: Int, rows: [YearBalance])? {
+        let read = try store.readModel(StoredBalances.schema, filter, field: nil)
         guard let state = read.state else { return nil }
         let decoder = JSONDecoder()
         let rows = try read.documents.map { try decoder.decode(YearBalance.self, from: Data($0)) }

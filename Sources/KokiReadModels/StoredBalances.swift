@@ -328,12 +328,35 @@ public struct StoredBalances: Sendable {
         let answer = try rowsThatMayOwe(on: date, through: through)
         var persons = Set<PersonID>()
         for row in answer.rows where row.mayBeInArrears(on: date, rates: rates) { persons.insert(row.person) }
+        // Rows read further on than asked (another process brought a PostgreSQL table on
+        // meanwhile): anyone whose account changed since may have owed then.
+        if let through, answer.position > through {
+            var query = EventQuery.from(position: through + 1)
+            query.throughPosition = answer.position
+            query.readsEnvelopes = false
+            try forEachEvent(query) { _, event in
+                if CollectionAccounts.Account.folds(event), let person = event.person { persons.insert(person) }
+            }
+        }
         return (persons.sorted(), answer)
     }
 
-    /// Every row that may owe on `date` (and perhaps others): the table's rows whose columns
-    /// say so when it stands at the position asked, else every row.
+    /// Every row that may owe on `date` (and perhaps others): the rows whose fields say so, picked
+    /// out by the store, where its table stands at the position asked (the file's, or a
+    /// PostgreSQL schema's at the head); else every row.
     private func rowsThatMayOwe(on date: CivilDate, through: Int64?) throws -> Answer {
+        if case .atHead(let documents) = ports.readModels {
+            let head = try store.head().position
+            guard through == nil || through == head else { return try rows(through: through) }
+            let tables = HeadBalances(store: documents)
+            try catchUp(tables, head: head)
+            let owing: [DocumentCondition] = [
+                .before("oldestOpenDue", date.description), .above("lateFeeOutstanding", 0),
+                .before("oldestLateDue", date.description),
+            ]
+            guard let kept = try tables.kept(.meetingAny(owing)) else { return try rows(through: through) }
+            return Answer(rows: kept.rows, position: kept.position, source: .table(position: kept.position))
+        }
         guard case .beside(let tables) = ports.readModels else { return try rows(through: through) }
         if !store.isReadOnly { try catchUp() }
         return try tables.readingModel(Self.schema) { tx in

@@ -235,4 +235,20 @@ public enum DocumentFilter: Sendable, Hashable {
     case holding(Int64, from: String, until: String)
     /// The documents whose field `field`, an array of strings, holds `value`.
     case listing(String, in: String)
+    /// The documents that meet at least one of the conditions.
+    case meetingAny([DocumentCondition])
+}
+
+/// A condition on one field of a document (a field missing or null meets none).
+public enum DocumentCondition: Sendable, Hashable {
+    /// An integer field above this value.
+    case above(String, Int64)
+    /// A text field before this text, byte by byte (an ISO date before a day).
+    case before(String, String)
+
+    public var field: String {
+        switch self {
+        case .above(let field, _), .before(let field, _): field
+        }
+    }
 }

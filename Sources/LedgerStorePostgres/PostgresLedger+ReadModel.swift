@@ -88,11 +88,34 @@ extension PostgresLedger: HeadReadModelStore {
                         """
                     case .listing(let value, let field):
                         "\(unescaped: select) row->'\(unescaped: field)' ? \(value) \(unescaped: order)"
+                    case .meetingAny(let conditions):
+                        try Self.meetingAny(conditions, select: select, order: order)
                     }
                 let rows = try run(query).rows
                 return (state, try rows.map { Array(try $0.decode(String.self).utf8) })
             }
         }
+    }
+
+    /// The query for documents meeting any of `conditions` (none: no document). The fields are
+    /// checked as names before they are spliced in; the values are bound.
+    private static func meetingAny(_ conditions: [DocumentCondition], select: String, order: String) throws
+        -> PostgresQuery
+    {
+        var binds = PostgresBindings()
+        var tests: [String] = []
+        for condition in conditions {
+            switch condition {
+            case .above(let field, let value):
+                try binds.append(value)
+                tests.append("(row->>'\(field)')::bigint > $\(binds.count)")
+            case .before(let field, let text):
+                try binds.append(text)
+                tests.append("(row->>'\(field)') COLLATE \"C\" < $\(binds.count)")
+            }
+        }
+        let test = tests.isEmpty ? "FALSE" : tests.joined(separator: " OR ")
+        return PostgresQuery(unsafeSQL: "\(select) (\(test)) \(order)", binds: binds)
     }
 
     public func readModelCount(_ schema: ReadModelSchema) throws -> Int {
@@ -115,6 +138,7 @@ extension DocumentFilter {
         case .all, .keys: []
         case .holding(_, let from, let until): [from, until]
         case .listing(_, let field): [field]
+        case .meetingAny(let conditions): conditions.map(\.field)
         }
     }
 }

@@ -29,6 +29,8 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
     public let label: String
     let genesis: [UInt8]
     private let connection: PostgresConnection
+    /// Where it is, password included (to open a ``reader()`` beside it).
+    private let address: Address
     private let lock = NSLock()
     private let clock: any LedgerClock
     /// The key commands are sealed under (``useChainKey(_:)``), once given; read under `lock`.
@@ -74,8 +76,11 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
         }
     }
 
-    private init(connection: PostgresConnection, ledgerID: Identifier, label: String, clock: any LedgerClock) {
+    private init(
+        connection: PostgresConnection, address: Address, ledgerID: Identifier, label: String, clock: any LedgerClock
+    ) {
         self.connection = connection
+        self.address = address
         self.ledgerID = ledgerID
         self.label = label
         self.clock = clock
@@ -145,7 +150,7 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
                 // are computed when it is first opened with its key.
                 try createSealTable(connection)
             }
-            return PostgresLedger(connection: connection, ledgerID: id, label: label, clock: clock)
+            return PostgresLedger(connection: connection, address: address, ledgerID: id, label: label, clock: clock)
         } catch {
             try? connection.close().wait()
             throw wrap(error, label)
@@ -184,6 +189,20 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
 
     /// Whether the connection to the database still stands.
     public var isOpen: Bool { !connection.isClosed }
+
+    /// Another connection to the same schema, for reading on a thread beside this one (one
+    /// connection answers one query at a time). The caller closes it.
+    public func reader() throws -> (any EventStore)? {
+        let reader = try Self.connecting(address, clock: clock, create: .none)
+        do {
+            // Its transactions cannot write, whatever is asked of it.
+            try reader.locked { try reader.run("SET default_transaction_read_only = on") }
+        } catch {
+            reader.close()
+            throw error
+        }
+        return reader
+    }
 
     /// Closes the connection (also on deinit).
     public func close() {
@@ -894,6 +913,17 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
         }
         if let from = query.recordedFrom { conditions.append("c.recorded_at >= \(try bind(from.microseconds))") }
         if let before = query.recordedBefore { conditions.append("c.recorded_at < \(try bind(before.microseconds))") }
+        // Events whose envelopes are not asked for (a fold of a person's stream) need no join
+        // with the commands, and half the columns.
+        if !query.readsEnvelopes, query.recordedFrom == nil, query.recordedBefore == nil {
+            let sql = """
+                SELECT e.position, e.stream, e.stream_version, e.type, e.schema_version, e.command_seq, e.encoding,
+                    e.payload, e.hash
+                FROM koki_events e
+                WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT \(limit)
+                """
+            return try run(PostgresQuery(unsafeSQL: sql, binds: binds)).rows.map(Self.storedRowUnread)
+        }
         let sql = """
             SELECT e.position, e.stream, e.stream_version, e.type, e.schema_version, c.seq, c.command_id, c.actor,
                 c.recorded_at, c.correlation_id, c.causation_id, c.first_position, c.event_count, e.encoding, e.payload,
@@ -902,6 +932,17 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
             WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT \(limit)
             """
         return try run(PostgresQuery(unsafeSQL: sql, binds: binds)).rows.map(Self.storedRow)
+    }
+
+    /// A row read without its command's envelope (``CommandEnvelope/unread(sequence:)``).
+    static func storedRowUnread(_ row: PostgresRow) throws -> StoredRow {
+        let r = row.makeRandomAccess()
+        return StoredRow(
+            position: try r[0].decode(Int64.self), stream: try r[1].decode(String.self),
+            streamVersion: try r[2].decode(Int64.self), type: try r[3].decode(String.self),
+            schemaVersion: try r[4].decode(Int64.self), command: .unread(sequence: try r[5].decode(Int64.self)),
+            encoding: Int64(try r[6].decode(Int16.self)), payload: Array(try r[7].decode(Data.self)),
+            hash: Array(try r[8].decode(Data.self)))
     }
 
     static func storedRow(_ row: PostgresRow) throws -> StoredRow {

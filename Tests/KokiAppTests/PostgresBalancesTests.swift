@@ -1,5 +1,5 @@
 import Foundation
-@_spi(Batch) import KokiApp
+@_spi(Batch) @testable import KokiApp
 import KokiDomain
 import KokiProjections
 import KokiReadModels
@@ -25,9 +25,45 @@ import Testing
         #expect(try balances.status().rows == first.rows.count)
         // Then the rest, in random slices, caught up after each.
         var random = SeededGenerator(seed: seed)
+        var (asked, slices) = (0, 0)
         while let at = try city.importNextSlice(50...400, using: &random) {
+            slices += 1
+            if slices % 2 == 1 {
+                // Who may owe on a day, from the documents that say so (caught up first).
+                let date = try CivilDate(daysSinceEpoch: Int.random(in: 19_900...20_700, using: &random))
+                let rates = try CollectionCommands(ledger).arrearsSettings()?.chargeRates
+                let picked = try balances.mayBeInArrears(on: date, rates: rates, through: Int64(at))
+                let all = try expected(ledger, through: Int64(at))
+                let mayOwe = all.filter { $0.mayBeInArrears(on: date, rates: rates) }
+                #expect(picked.answer.position == Int64(at))
+                #expect(Set(picked.answer.rows).isSubset(of: Set(all)), "\(date) at \(at)")
+                #expect(mayOwe.allSatisfy(Set(picked.answer.rows).contains), "\(date) at \(at)")
+                #expect(picked.persons == Set(mayOwe.map(\.person)).sorted(), "\(date) at \(at)")
+                asked += 1
+                continue
+            }
             let caught = try balances.catchUp()
             #expect(caught.to == Int64(at) && !caught.rebuilt)
+        }
+        #expect(asked > 0)
+        // The delinquent list there, its candidates shared among connections or not, is the
+        // whole city's.
+        let arrears = ArrearsCommands(ledger)
+        for day in [20_200, 20_450, 20_650] {
+            let date = try CivilDate(daysSinceEpoch: day)
+            let apart = try arrears.delinquents(on: date, order: .amount, knownAt: nil, readingApartFrom: 1)
+            let alone = try arrears.delinquents(on: date, order: .amount, knownAt: nil, readingApartFrom: .max)
+            #expect(apart == alone, "\(date)")
+            let city = try CitySnapshot(ledger, through: head)
+            let settings = try #require(city.collection.arrearsSettings)
+            var expected: [PersonID: Yen] = [:]
+            for (person, account) in city.collection.accounts {
+                let periods = ArrearsCommands.arrears(account, on: date, settings).filter {
+                    !$0.prescription.isPrescribed(on: date)
+                }
+                if !periods.isEmpty { expected[person] = periods.map(\.outstanding).sum() }
+            }
+            #expect(Dictionary(uniqueKeysWithValues: apart.map { ($0.person, $0.owed) }) == expected, "\(date)")
         }
         let last = try balances.rows()
         #expect(last.source == .table(position: head))

@@ -238,3 +238,101 @@ final class Mutexed<Value>: @unchecked Sendable {
     var value: Value { lock.withLock { stored } }
     func update(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
 }
+
+/// A reader beside a store (``EventStore/reader()``) and a PostgreSQL schema's documents picked
+/// out by conditions on their fields.
+@Suite struct ReaderContractTests {
+    typealias Backend = EventStoreContractTests.Backend
+
+    @Test(arguments: Backend.allCases)
+    func aReaderReadsWhatTheStoreHoldsAndWritesNothing(_ backend: Backend) throws {
+        guard EventStoreContractTests.available(backend) else { return }
+        let held = try EventStoreContractTests.Store(backend)
+        var random = SeededGenerator(seed: 21)
+        for _ in 0..<25 { try held.store.append(randomRequest(using: &random)) }
+        let reader = try #require(try held.store.reader())
+        defer { reader.close() }
+        #expect(try reader.head() == held.store.head())
+        #expect(try reader.events().map(\.payload) == held.store.events().map(\.payload))
+        for info in try held.store.streams(prefix: "person/") {
+            #expect(try reader.events(in: info.stream).map(\.position) == held.store.events(in: info.stream).map(\.position))
+        }
+        // Read without their envelopes, the events are the same but for the envelope.
+        func read(_ store: any EventStore, envelopes: Bool, _ query: EventQuery) throws -> [String] {
+            var query = query
+            query.readsEnvelopes = envelopes
+            var out: [String] = []
+            try store.forEachEvent(query) { view in
+                out.append(
+                    "\(view.position) \(view.stream) \(view.streamVersion) \(view.type) \(view.schemaVersion) "
+                        + "\(view.command.sequence) \(Array(view.payload)) \(Array(view.hash))")
+            }
+            return out
+        }
+        for query in [EventQuery(), .stream(stream("person/3")), .from(position: 9)] {
+            let full = try read(held.store, envelopes: true, query)
+            #expect(!full.isEmpty)
+            #expect(try read(held.store, envelopes: false, query) == full)
+            #expect(try read(reader, envelopes: false, query) == full)
+        }
+        let head = try held.store.head()
+        #expect(throws: (any Error).self) { try reader.append(randomRequest(using: &random)) }
+        #expect(try held.store.head() == head)
+        #expect(try reader.head() == head)
+    }
+
+    static let schema = ReadModelSchema(
+        name: "probe", logicVersion: 1, table: "rm_probe", keyColumn: "person", partColumn: "year", columns: [],
+        keyStreamPrefix: "person/")
+
+    @Test func documentsMeetingAnyConditionAreThoseATestOfEveryDocumentKeeps() throws {
+        guard EventStoreContractTests.available(.postgres) else { return }
+        let held = try EventStoreContractTests.Store(.postgres)
+        let documents = try #require(held.store as? any HeadReadModelStore)
+        var random = SeededGenerator(seed: 8)
+        let numbers: [Int64] = [.min, -2, 0, 1, 7, 20_000, .max]
+        let days = ["0001-01-01", "2024-07-31", "2025-01-31", "2025-12-01", "2026-05-31", "9999-12-31"]
+        struct Probe: Equatable {
+            var key: String
+            var part: Int64
+            var amount: Int64?
+            var due: String?
+        }
+        let probes = (0..<200).map { n in
+            Probe(
+                key: "p\(n % 71)", part: Int64(n / 71),
+                amount: Bool.random(using: &random) ? numbers.randomElement(using: &random) : nil,
+                due: Bool.random(using: &random) ? days.randomElement(using: &random) : nil)
+        }
+        func json(_ p: Probe) -> [UInt8] {
+            var fields = ["\"key\": \"\(p.key)\"", "\"part\": \(p.part)"]
+            if let amount = p.amount { fields.append("\"amount\": \(amount)") }
+            if let due = p.due { fields.append("\"due\": \"\(due)\"") }
+            return Array("{\(fields.joined(separator: ", "))}".utf8)
+        }
+        try documents.storeReadModel(
+            Self.schema, documents: probes.map { ($0.key, $0.part, json($0)) }, replacing: nil, position: 0)
+        let ordered = probes.sorted { ($0.key, $0.part) < ($1.key, $1.part) }
+        func meets(_ p: Probe, _ c: DocumentCondition) -> Bool {
+            switch c {
+            case .above(_, let value): p.amount.map { $0 > value } ?? false
+            case .before(_, let day): p.due.map { Array($0.utf8).lexicographicallyPrecedes(Array(day.utf8)) } ?? false
+            }
+        }
+        for _ in 0..<30 {
+            let conditions: [DocumentCondition] = (0..<Int.random(in: 0...3, using: &random)).map { _ in
+                Bool.random(using: &random)
+                    ? .above("amount", numbers.randomElement(using: &random)!)
+                    : .before("due", days.randomElement(using: &random)!)
+            }
+            let read = try documents.readModel(Self.schema, .meetingAny(conditions), field: "key").documents
+                .map { String(decoding: $0, as: UTF8.self) }
+            let expected = ordered.filter { p in conditions.contains { meets(p, $0) } }.map(\.key)
+            #expect(read == expected, "\(conditions)")
+        }
+        // A field is a name, never SQL.
+        #expect(throws: LedgerError.self) {
+            _ = try documents.readModel(Self.schema, .meetingAny([.above("amount') OR TRUE --", 0)]), field: nil)
+        }
+    }
+}
