@@ -85,6 +85,10 @@ public enum InputLimits {
     /// bidirectional overrides and isolates, any of which can truncate a C string, rewrite a
     /// clerk's terminal or disguise what a line says.
     public static func controlCharacter(in text: some StringProtocol) -> (offset: Int, scalar: Unicode.Scalar)? {
+        // Nearly every text holds none: its bytes (printable ASCII, or a scalar of the rest) are
+        // looked at first, and its characters counted only to say where one is.
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 >= 0x7F }) else { return nil }
+        guard text.unicodeScalars.contains(where: isRefused) else { return nil }
         for (offset, character) in text.enumerated() {
             for scalar in character.unicodeScalars where isRefused(scalar) { return (offset, scalar) }
         }

@@ -70,6 +70,7 @@ let benchmarks: @Sendable () -> Void = {
     counterBenchmarks()
     postgresBenchmarks()
     registerBenchmarks()
+    arrearsBenchmarks()
     keyedChainBenchmarks()
     peerBenchmarks()
     simulationBenchmarks()

@@ -120,6 +120,17 @@ final class PlainSQLite {
 
     private var cachedLoad: OpaquePointer?
 
+    /// A koki ledger's id for a stream's name (0 when it has none).
+    func streamID(_ name: String) -> Int64 {
+        let find = cachedFind ?? prepare("SELECT id FROM koki_streams WHERE name = ?")
+        cachedFind = find
+        sqlite3_bind_text(find, 1, name, -1, transient)
+        defer { sqlite3_reset(find) }
+        return sqlite3_step(find) == SQLITE_ROW ? sqlite3_column_int64(find, 0) : 0
+    }
+
+    private var cachedFind: OpaquePointer?
+
     /// The rows of a koki ledger as the plain table holds them — position, stream and type
     /// names, version, the stored payload, the hash — read into memory (not timed), grouped
     /// by the command that appended them.

@@ -419,8 +419,8 @@ public struct ArrearsCommands: Sendable {
     }
 
     /// ``delinquents(on:order:knownAt:)``, the candidates shared among the cores from so many
-    /// on (the tests share a small city's few).
-    func delinquents(on date: CivilDate, order: DelinquentOrder, knownAt: KnownAt?, readingApartFrom: Int) throws
+    /// on (the tests share a small city's few; the benchmarks time one connection alone).
+    @_spi(Batch) public func delinquents(on date: CivilDate, order: DelinquentOrder, knownAt: KnownAt?, readingApartFrom: Int) throws
         -> [Delinquent]
     {
         let through: Int64? =
