@@ -14,6 +14,14 @@ public enum StoredEvents {
         try store.forEachEvent(query) { view in try body(view, try decoders.decode(view)) }
     }
 
+    /// Calls `body` with the events of `store` at `positions`, decoded, in position order.
+    public static func forEach(
+        in store: any EventStore, at positions: [Int64], _ body: (borrowing EventView, KokiEvent) throws -> Void
+    ) throws {
+        var decoders = DecoderCache()
+        try store.forEachEvent(at: positions, readsEnvelopes: false) { view in try body(view, try decoders.decode(view)) }
+    }
+
     /// The same inside a transaction on the derived tables.
     public static func forEach(
         in transaction: any ReadModelTransaction, _ query: EventQuery,

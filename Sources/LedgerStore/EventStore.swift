@@ -61,6 +61,11 @@ public protocol EventStore: Sendable {
     /// one's: `nil` where the store offers none (in memory, a file this process holds alone, or
     /// any other store). The caller closes it.
     func reader() throws -> (any EventStore)?
+    /// The events at these positions, each once, in position order (a position with no event is
+    /// passed by), with their envelopes or not: one read for many where the store can (a
+    /// PostgreSQL round trip per thousands), else one query each.
+    func forEachEvent(at positions: [Int64], readsEnvelopes: Bool, _ body: (borrowing EventView) throws -> Void)
+        throws
 }
 
 // Keys, lookups, credentials, sessions and read models are not the event store's: each has its
@@ -73,6 +78,17 @@ extension EventStore {
     public var isOpen: Bool { true }
     public func close() {}
     public func reader() throws -> (any EventStore)? { nil }
+
+    public func forEachEvent(
+        at positions: [Int64], readsEnvelopes: Bool, _ body: (borrowing EventView) throws -> Void
+    ) throws {
+        for position in Set(positions).sorted() where position >= 1 {
+            var query = EventQuery.from(position: position)
+            query.throughPosition = position
+            query.readsEnvelopes = readsEnvelopes
+            try forEachEvent(query, body)
+        }
+    }
 
     /// Walks the chain (a SQLite file also checks its pages first).
     public func verify() throws -> VerifyReport { try verify(checkFile: true) }

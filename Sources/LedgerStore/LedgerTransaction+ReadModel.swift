@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// A read model's tables in the ledger file: `rm_models` (the position and logic version each
 /// model reflects), the model's own table, and LZ4-compressed snapshots of it (`rm_snapshots`)
@@ -186,11 +187,14 @@ extension LedgerTransaction: ReadModelTransaction {
         in table: ReadModelTable, key: String?, part: Int64?, _ body: (ReadModelRow) throws -> Void
     ) throws {
         let (t, k, p) = (name(table), schema.keyColumn, schema.partColumn)
+        // A key's rows are asked for thousands of times in a run (a list's persons one by one):
+        // their statements are compiled once per connection.
         let cursor =
             if let key, let part {
-                try Row.fetchCursor(db, sql: "SELECT * FROM \(t) WHERE \(k) = ? AND \(p) = ?", arguments: [key, part])
+                try Row.fetchCursor(
+                    try reusable("SELECT * FROM \(t) WHERE \(k) = ? AND \(p) = ?"), arguments: [key, part])
             } else if let key {
-                try Row.fetchCursor(db, sql: "SELECT * FROM \(t) WHERE \(k) = ? ORDER BY \(p)", arguments: [key])
+                try Row.fetchCursor(try reusable("SELECT * FROM \(t) WHERE \(k) = ? ORDER BY \(p)"), arguments: [key])
             } else if let part {
                 try Row.fetchCursor(db, sql: "SELECT * FROM \(t) WHERE \(p) = ? ORDER BY \(k)", arguments: [part])
             } else {
@@ -266,6 +270,13 @@ extension LedgerTransaction: ReadModelTransaction {
             try Row.fetchCursor(
                 db, sql: "SELECT * FROM \(t) WHERE \(tests.joined(separator: " OR ")) ORDER BY \(k), \(p)",
                 arguments: StatementArguments(values)), body)
+    }
+
+    /// The connection's cached statement for `sql`, or a new one while the cached one is still
+    /// being stepped (a read nested in another's rows).
+    private func reusable(_ sql: String) throws -> Statement {
+        let cached = try db.cachedStatement(sql: sql)
+        return sqlite3_stmt_busy(cached.sqliteStatement) == 0 ? cached : try db.makeStatement(sql: sql)
     }
 
     private func forEach(_ cursor: RowCursor, _ body: (ReadModelRow) throws -> Void) throws {

@@ -237,6 +237,8 @@ public enum DocumentFilter: Sendable, Hashable {
     case listing(String, in: String)
     /// The documents that meet at least one of the conditions.
     case meetingAny([DocumentCondition])
+    /// The documents of one part (a fiscal year) of every key.
+    case part(Int64)
 }
 
 /// A condition on one field of a document (a field missing or null meets none).

@@ -90,6 +90,8 @@ extension PostgresLedger: HeadReadModelStore {
                         "\(unescaped: select) row->'\(unescaped: field)' ? \(value) \(unescaped: order)"
                     case .meetingAny(let conditions):
                         try Self.meetingAny(conditions, select: select, order: order)
+                    case .part(let part):
+                        "\(unescaped: select) \(unescaped: p) = \(Int32(truncatingIfNeeded: part)) \(unescaped: order)"
                     }
                 let rows = try run(query).rows
                 return (state, try rows.map { Array(try $0.decode(String.self).utf8) })
@@ -135,7 +137,7 @@ extension DocumentFilter {
     /// The document fields the filter names (spliced into the query: letters and digits only).
     var fields: [String] {
         switch self {
-        case .all, .keys: []
+        case .all, .keys, .part: []
         case .holding(_, let from, let until): [from, until]
         case .listing(_, let field): [field]
         case .meetingAny(let conditions): conditions.map(\.field)

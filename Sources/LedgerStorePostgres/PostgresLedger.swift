@@ -865,25 +865,66 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
     public func forEachEvent(_ query: EventQuery, _ body: (borrowing EventView) throws -> Void) throws {
         var scratch: [UInt8] = []
         try forEachRow(query) { row in
-            let stream = try StreamName(row.stream)
-            func deliver(_ payload: UnsafeRawBufferPointer) throws {
-                try row.hash.withUnsafeBytes { hash in
-                    try body(
-                        EventView(
-                            position: row.position, stream: stream, streamVersion: row.streamVersion, type: row.type,
-                            schemaVersion: Int(row.schemaVersion),
-                            command: query.readsEnvelopes ? row.command : .unread(sequence: row.command.sequence),
-                            compressed: row.encoding != 0, payload: payload, hash: hash))
-                }
+            try Self.deliver(row, readsEnvelopes: query.readsEnvelopes, scratch: &scratch, body)
+        }
+    }
+
+    /// The events at `positions`, in position order: a query for each few thousand positions.
+    public func forEachEvent(
+        at positions: [Int64], readsEnvelopes: Bool, _ body: (borrowing EventView) throws -> Void
+    ) throws {
+        let wanted = Set(positions).sorted().filter { $0 >= 1 }
+        var scratch: [UInt8] = []
+        var start = 0
+        while start < wanted.count {
+            let chunk = Array(wanted[start..<min(wanted.count, start + 5_000)])
+            start += chunk.count
+            let sql =
+                readsEnvelopes
+                ? """
+                SELECT e.position, e.stream, e.stream_version, e.type, e.schema_version, c.seq, c.command_id, c.actor,
+                    c.recorded_at, c.correlation_id, c.causation_id, c.first_position, c.event_count, e.encoding,
+                    e.payload, e.hash
+                FROM koki_events e JOIN koki_commands c ON c.seq = e.command_seq
+                WHERE e.position = ANY($1) ORDER BY e.position
+                """
+                : """
+                SELECT e.position, e.stream, e.stream_version, e.type, e.schema_version, e.command_seq, e.encoding,
+                    e.payload, e.hash
+                FROM koki_events e WHERE e.position = ANY($1) ORDER BY e.position
+                """
+            var binds = PostgresBindings()
+            try binds.append(chunk)
+            let rows = try locked {
+                try run(PostgresQuery(unsafeSQL: sql, binds: binds)).rows.map(
+                    readsEnvelopes ? Self.storedRow : Self.storedRowUnread)
             }
-            switch PayloadEncoding(rawValue: row.encoding) {
-            case .raw: try row.payload.withUnsafeBytes { try deliver($0) }
-            case .lz4:
-                let count = try row.payload.withUnsafeBytes { try PayloadCompression.decompress($0, into: &scratch) }
-                try scratch.withUnsafeBytes { try deliver(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-            case nil:
-                throw LedgerError(.damaged, "event \(row.position) has unknown payload encoding \(row.encoding)")
+            for row in rows { try Self.deliver(row, readsEnvelopes: readsEnvelopes, scratch: &scratch, body) }
+        }
+    }
+
+    /// A row as an event view: its payload decompressed, its envelope given or not.
+    private static func deliver(
+        _ row: StoredRow, readsEnvelopes: Bool, scratch: inout [UInt8], _ body: (borrowing EventView) throws -> Void
+    ) throws {
+        let stream = try StreamName(row.stream)
+        func deliver(_ payload: UnsafeRawBufferPointer) throws {
+            try row.hash.withUnsafeBytes { hash in
+                try body(
+                    EventView(
+                        position: row.position, stream: stream, streamVersion: row.streamVersion, type: row.type,
+                        schemaVersion: Int(row.schemaVersion),
+                        command: readsEnvelopes ? row.command : .unread(sequence: row.command.sequence),
+                        compressed: row.encoding != 0, payload: payload, hash: hash))
             }
+        }
+        switch PayloadEncoding(rawValue: row.encoding) {
+        case .raw: try row.payload.withUnsafeBytes { try deliver($0) }
+        case .lz4:
+            let count = try row.payload.withUnsafeBytes { try PayloadCompression.decompress($0, into: &scratch) }
+            try scratch.withUnsafeBytes { try deliver(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        case nil:
+            throw LedgerError(.damaged, "event \(row.position) has unknown payload encoding \(row.encoding)")
         }
     }
 

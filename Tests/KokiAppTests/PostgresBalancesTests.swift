@@ -75,6 +75,33 @@ import Testing
         #expect(try balances.rows(through: Int64(cut)).source == .fold)
     }
 
+    /// The stored premiums in the PostgreSQL schema: built from the first half of a city, then
+    /// caught up after random slices of the rest, they point to what a fold holds, and the pension
+    /// selection list read through them is the city's.
+    @Test func thePremiumsInPostgresPointToWhatAFoldHolds() throws {
+        guard let city = try HalfCity(seed: 31, insured: 60, schema: "p_") else { return }
+        let ledger = KokiLedger(city.postgres)
+        let premiums = StoredPremiums(city.postgres.ports)
+        #expect(try premiums.catchUp() > 0)
+        #expect(try premiums.status().position == Int64(city.cut))
+        var random = SeededGenerator(seed: 31)
+        while let at = try city.importNextSlice(50...400, using: &random) {
+            try premiums.catchUp()
+            #expect(try premiums.status().position == Int64(at))
+        }
+        let folded = try CitySnapshot(ledger, through: city.head)
+        let all = try #require(try premiums.all())
+        #expect(StoredPremiumsTests.same(try StoredPremiumsTests.stored(ledger, all), StoredPremiumsTests.expected(folded)))
+        for year in [2024, 2025] {
+            let fy = try FiscalYear(year)
+            let stored = try #require(try ListPensionSelection.stored(ledger, fy))
+            #expect(stored == (try ListPensionSelection.folded(KokiLedger(city.postgres), fy)), "FY\(year)")
+            #expect(!stored.isEmpty)
+        }
+        let check = try premiums.rebuild(check: true)
+        #expect(check.differences.isEmpty && check.comparedWith == city.head)
+    }
+
     /// The stored register in the PostgreSQL schema: built from the first half of a city, then
     /// caught up after random slices of the rest, it equals a fold of the register's events.
     @Test func theRegisterInPostgresEqualsAFoldFromScratch() throws {

@@ -281,6 +281,32 @@ final class Mutexed<Value>: @unchecked Sendable {
         #expect(try reader.head() == head)
     }
 
+    @Test(arguments: Backend.allCases)
+    func theEventsAtSomePositionsAreThoseAReadOfEveryEventHasThere(_ backend: Backend) throws {
+        guard EventStoreContractTests.available(backend) else { return }
+        let held = try EventStoreContractTests.Store(backend)
+        var random = SeededGenerator(seed: 5)
+        for _ in 0..<30 { try held.store.append(randomRequest(using: &random)) }
+        let all = try held.store.events()
+        let head = try held.store.head().position
+        for envelopes in [false, true] {
+            for _ in 0..<10 {
+                // Unsorted, repeated, and some before the first or past the head.
+                let asked = (0..<Int.random(in: 0...40, using: &random)).map { _ in
+                    Int64.random(in: -2...(head + 3), using: &random)
+                }
+                var read: [RecordedEvent] = []
+                try held.store.forEachEvent(at: asked, readsEnvelopes: envelopes) { read.append($0.recorded()) }
+                let wanted = Set(asked)
+                let expected = all.filter { wanted.contains($0.position) }
+                #expect(read.map(\.position) == expected.map(\.position))
+                #expect(read.map(\.payload) == expected.map(\.payload))
+                #expect(read.map(\.stream) == expected.map(\.stream))
+                if envelopes { #expect(read.map(\.commandID) == expected.map(\.commandID)) }
+            }
+        }
+    }
+
     static let schema = ReadModelSchema(
         name: "probe", logicVersion: 1, table: "rm_probe", keyColumn: "person", partColumn: "year", columns: [],
         keyStreamPrefix: "person/")

@@ -21,6 +21,34 @@ import Testing
         }
     }
 
+    @Test func aKeysRowsReadInsideAnotherReadOfThemAreTheSame() throws {
+        let ledger = try Ledger.inMemory()
+        let rows = (0..<30).map { n in
+            ReadModelRow(key: "p\(n % 10)", part: Int64(n / 10), values: [Int64(n), Int64(n), nil])
+        }
+        try ledger.writingModel(Self.schema) { tx in
+            try tx.createTables()
+            try tx.insert(rows, into: .maintained)
+        }
+        let expected = rows.filter { $0.key == "p3" }
+        try ledger.readingModel(Self.schema) { tx in
+            // Twice, so the second read meets the statement the first left cached.
+            for _ in 0..<2 {
+                var outer: [ReadModelRow] = []
+                try tx.forEachRow(in: .maintained, key: "p3", part: nil) { row in
+                    var inner: [ReadModelRow] = []
+                    try tx.forEachRow(in: .maintained, key: "p3", part: nil) { inner.append($0) }
+                    #expect(inner == expected)
+                    var one: [ReadModelRow] = []
+                    try tx.forEachRow(in: .maintained, key: "p3", part: row.part) { one.append($0) }
+                    #expect(one == [row])
+                    outer.append(row)
+                }
+                #expect(outer == expected)
+            }
+        }
+    }
+
     @Test(arguments: 1...6 as ClosedRange<UInt64>)
     func theRowsMeetingAnyConditionAreThoseATestOfEveryRowKeeps(seed: UInt64) throws {
         var random = SeededGenerator(seed: seed)

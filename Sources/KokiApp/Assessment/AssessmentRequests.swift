@@ -1,6 +1,7 @@
 import KokiDomain
 import KokiEvents
 import KokiProjections
+import KokiReadModels
 import LedgerStore
 
 /// `rates adopt`: a fiscal year's rate table adopted into the ledger (Chiba's built-in one for
@@ -312,27 +313,81 @@ public struct ListPensionSelection: KokiRequest {
     }
 
     public func handle(_ scope: RequestScope) throws -> View {
-        let city = try scope.ledger.currentCity()
+        let ledger = scope.ledger
+        let stored = ledger.hasCurrentCity ? nil : try Self.stored(ledger, fiscalYear)
+        let rows = try stored ?? Self.folded(ledger, fiscalYear)
+        try scope.recordRead(rows.compactMap { try? PersonID($0.person) })
+        return View(
+            fiscalYear: fiscalYear, rows: rows,
+            counts: Dictionary(rows.map { ($0.selection, 1) }, uniquingKeysWith: +))
+    }
+
+    /// A person's row from their year's first assessment, the one in force and its last stop.
+    static func row(
+        _ person: InsuredRegister.Person, first: PremiumAssessed, now: PremiumAssessed, stop: PensionDeductionStopped?
+    ) -> Row {
+        Row(
+            person: person.id.value,
+            selection: PensionDeduction.Selection(recorded: first.cause)?.rawValue ?? "unknown",
+            reason: first.cause, collection: now.collection.rawValue,
+            pensionMonths: now.pensionInstallments.filter { $0.amount > .zero }.map(\.dueDate.month),
+            pension: now.pensionInstallments.map(\.amount).sum().amount,
+            ordinary: now.ordinaryInstallments.map(\.amount).sum().amount,
+            stoppedFrom: stop?.stoppedFrom.description, stopReason: stop?.reason,
+            switchRequested: person.debitSwitch?.description)
+    }
+
+    /// The rows from the city a process holds (folded first in a fresh process that has no
+    /// stored premiums to read).
+    static func folded(_ ledger: KokiLedger, _ fiscalYear: FiscalYear) throws -> [Row] {
+        let city = try ledger.currentCity()
         var rows: [Row] = []
         for person in city.register.persons.values.sorted(by: { $0.id < $1.id }) {
             let key = PremiumAccounts.Key(person: person.id, fiscalYear: fiscalYear)
             guard let history = city.accounts.assessments[key], let first = history.first, let now = history.last
             else { continue }
             let stop = city.collection.account(person.id)?.pensionStops.last { $0.fiscalYear == fiscalYear }
-            rows.append(
-                Row(
-                    person: person.id.value,
-                    selection: PensionDeduction.Selection(recorded: first.cause)?.rawValue ?? "unknown",
-                    reason: first.cause, collection: now.collection.rawValue,
-                    pensionMonths: now.pensionInstallments.filter { $0.amount > .zero }.map(\.dueDate.month),
-                    pension: now.pensionInstallments.map(\.amount).sum().amount,
-                    ordinary: now.ordinaryInstallments.map(\.amount).sum().amount,
-                    stoppedFrom: stop?.stoppedFrom.description, stopReason: stop?.reason,
-                    switchRequested: person.debitSwitch?.description))
+            rows.append(row(person, first: first, now: now, stop: stop))
         }
-        try scope.recordRead(rows.compactMap { try? PersonID($0.person) })
-        return View(
-            fiscalYear: fiscalYear, rows: rows,
-            counts: Dictionary(rows.map { ($0.selection, 1) }, uniquingKeysWith: +))
+        return rows
+    }
+
+    /// The rows from the stored premiums: the year's rows, then only their events and the
+    /// register's heads of their persons, a few thousand persons at a time; `nil` where the
+    /// ledger keeps no stored premiums.
+    static func stored(_ ledger: KokiLedger, _ fiscalYear: FiscalYear) throws -> [Row]? {
+        guard let year = try StoredPremiums(ledger.ports).year(fiscalYear) else { return nil }
+        let years = year.years.sorted { $0.person < $1.person }
+        var rows: [Row] = []
+        for start in stride(from: 0, to: years.count, by: 2_000) {
+            let slice = years[start..<min(years.count, start + 2_000)]
+            let heads = try StoredRegister(ledger.ports).heads(of: Set(slice.map(\.person)))
+            var events: [Int64: KokiEvent] = [:]
+            let positions = slice.flatMap { [$0.first, $0.current] + ($0.stop.map { [$0] } ?? []) }
+            try StoredEvents.forEach(in: ledger.store, at: positions) { view, event in events[view.position] = event }
+            for y in slice {
+                guard let person = heads[y.person] else { continue }
+                guard case .premiumAssessed(let first) = events[y.first],
+                    case .premiumAssessed(let now) = events[y.current]
+                else {
+                    throw KokiError(
+                        .undecodableEvent,
+                        "the stored premiums of \(y.person) FY\(y.fiscalYear.year) point to events \(y.first) and \(y.current), which are not its assessments: run koki rebuild"
+                    )
+                }
+                var stop: PensionDeductionStopped?
+                if let at = y.stop {
+                    guard case .pensionDeductionStopped(let e) = events[at] else {
+                        throw KokiError(
+                            .undecodableEvent,
+                            "the stored premiums of \(y.person) FY\(y.fiscalYear.year) point to event \(at), which is not a stop: run koki rebuild"
+                        )
+                    }
+                    stop = e
+                }
+                rows.append(row(person, first: first, now: now, stop: stop))
+            }
+        }
+        return rows
     }
 }

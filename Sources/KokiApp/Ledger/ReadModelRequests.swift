@@ -17,12 +17,14 @@ public struct ShowReadModels: KokiRequest {
         public var balances: StoredBalances.Status
         public var register: StoredRegister.Status
         public var debits: StoredDebits.Status
+        public var premiums: StoredPremiums.Status
     }
 
     public func handle(_ scope: RequestScope) throws -> Answer {
         Answer(
             balances: try StoredBalances(scope.ledger).status(), register: try StoredRegister(scope.ledger.ports).status(),
-            debits: try StoredDebits(scope.ledger.ports).status())
+            debits: try StoredDebits(scope.ledger.ports).status(),
+            premiums: try StoredPremiums(scope.ledger.ports).status())
     }
 }
 
@@ -48,6 +50,8 @@ public struct RebuildReadModels: KokiRequest {
         public var registerSeconds: Double
         public var debits: StoredDebits.Rebuild
         public var debitsSeconds: Double
+        public var premiums: StoredPremiums.Rebuild
+        public var premiumsSeconds: Double
     }
 
     public func handle(_ scope: RequestScope) throws -> Outcome {
@@ -62,9 +66,10 @@ public struct RebuildReadModels: KokiRequest {
         }
         let (register, registerSeconds) = try timed { try StoredRegister(scope.ledger.ports).rebuild(check: check) }
         let (debits, debitsSeconds) = try timed { try StoredDebits(scope.ledger.ports).rebuild(check: check) }
+        let (premiums, premiumsSeconds) = try timed { try StoredPremiums(scope.ledger.ports).rebuild(check: check) }
         return Outcome(
             rebuild: report, seconds: seconds, register: register, registerSeconds: registerSeconds, debits: debits,
-            debitsSeconds: debitsSeconds)
+            debitsSeconds: debitsSeconds, premiums: premiums, premiumsSeconds: premiumsSeconds)
     }
 }
 

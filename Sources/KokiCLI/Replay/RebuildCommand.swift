@@ -100,6 +100,14 @@ struct RebuildCommand: ParsableCommand {
                             ("logicVersion", d.logicVersion.map { "\($0)" } ?? "null"),
                             ("currentLogicVersion", "\(StoredDebits.logicVersion)"), ("rows", "\(d.rows)"),
                         ]))
+                    let p = answer.premiums
+                    Output.line(
+                        JSON.object([
+                            ("model", JSON.string(StoredPremiums.name)),
+                            ("position", p.position.map { "\($0)" } ?? "null"),
+                            ("logicVersion", p.logicVersion.map { "\($0)" } ?? "null"),
+                            ("currentLogicVersion", "\(StoredPremiums.logicVersion)"), ("rows", "\(p.rows)"),
+                        ]))
                     return
                 }
                 func state(_ position: Int64?, _ version: Int?, current: Int) -> String {
@@ -124,6 +132,10 @@ struct RebuildCommand: ParsableCommand {
                 Output.line(
                     "\(StoredDebits.name): \(state(d.position, d.logicVersion, current: StoredDebits.logicVersion)), \(d.rows) rows"
                 )
+                let p = answer.premiums
+                Output.line(
+                    "\(StoredPremiums.name): \(state(p.position, p.logicVersion, current: StoredPremiums.logicVersion)), \(p.rows) rows"
+                )
                 return
             }
             let outcome = try options.run(RebuildReadModels(check: check, snapshotEvery: snapshotEvery))
@@ -140,6 +152,11 @@ struct RebuildCommand: ParsableCommand {
                     name: StoredDebits.name, who: "mandate holders", table: "debit states", equal: "are equal",
                     missing: "there were no maintained debit states",
                     differs: ("state differs", "states differ"), rebuilt: debits, seconds: outcome.debitsSeconds),
+                PersonModel(
+                    name: StoredPremiums.name, who: "persons", table: "premiums", equal: "are equal",
+                    missing: "there were no maintained premiums",
+                    differs: ("person's years differ", "persons' years differ"), rebuilt: outcome.premiums,
+                    seconds: outcome.premiumsSeconds),
             ]
             if json {
                 Output.line(

@@ -1,0 +1,318 @@
+import Foundation
+import KokiDomain
+import KokiEvents
+import LedgerStore
+
+/// The stored read model of where each person's premium of each fiscal year is (賦課の所在): for
+/// every person and fiscal year assessed, the positions of the year's first assessment, of the
+/// one in force, and of the last stop of its pension deduction — rows in the ledger file
+/// (`rm_premiums`) or documents in a PostgreSQL schema, with the position and logic version they
+/// reflect (`rm_models`).
+///
+/// The pension runs (`pension selection`, `pension provisional`, `pension notify`) read a year's
+/// rows and then only those events, where a fresh process folded the whole city before: time
+/// and memory proportional to the year's persons, not to the ledger's history.
+///
+/// - **Found through the index by event type, never by folding streams.** Only two types make a
+///   row (``PremiumAssessed`` and ``PensionDeductionStopped``); catching up reads those recorded
+///   since the rows' position, and building from zero reads every one.
+/// - **Caught up, never half a command.** A writable ledger brings the rows up to the head in one
+///   transaction before answering; a read-only ledger's rows are read only when they reflect its
+///   head (else `nil`: the caller folds).
+/// - **Rebuilt from zero on demand** (`koki rebuild`), compared with the maintained rows in the
+///   store; rows of another ``logicVersion`` are never read.
+public struct StoredPremiums: Sendable {
+    public static let name = "premiums"
+    /// The version of the logic (and of the stored form) that fills the rows.
+    public static let logicVersion = 1
+
+    let ports: LedgerPorts
+
+    public init(_ ports: LedgerPorts) { self.ports = ports }
+
+    private var store: any EventStore { ports.events }
+
+    public typealias Rebuild = PersonTableRebuild
+    public typealias Status = PersonTableStatus
+
+    /// Where one person's premium of one fiscal year is.
+    public struct Year: Sendable, Hashable, Codable {
+        public var person: PersonID
+        public var fiscalYear: FiscalYear
+        /// The year's first assessment (it records why the year is collected as it is).
+        public var first: Int64
+        /// The assessment in force: the last recorded.
+        public var current: Int64
+        /// The year's last stop of deduction from the pension, if any.
+        public var stop: Int64?
+    }
+
+    /// The event types a row follows.
+    public static let eventTypes: Set<String> = [PremiumAssessed.eventType, PensionDeductionStopped.eventType]
+
+    // MARK: - Reading
+
+    /// Every person's year `fiscalYear` as the ledger stands now, by person, and the position the
+    /// rows reflect (caught up first where the ledger is writable); `nil` where the ledger keeps
+    /// no rows or a read-only ledger's rows do not reflect its head: the caller folds instead.
+    public func year(_ fiscalYear: FiscalYear) throws -> (years: [Year], position: Int64)? {
+        let part = Int64(fiscalYear.year)
+        switch ports.readModels {
+        case .none: return nil
+        case .atHead(let documents):
+            try catchUp(documents, head: try store.head().position)
+            let read = try documents.readModel(Self.schema, .part(part), field: nil)
+            guard let state = read.state else { return nil }
+            return (try read.documents.map(Self.year(document:)), state.position)
+        case .beside(let tables):
+            if !store.isReadOnly { try catchUp() }
+            return try tables.readingModel(Self.schema) { tx in
+                let head = try tx.head()
+                guard let model = try tx.state(), model.logicVersion == Self.logicVersion, model.position == head else {
+                    return nil
+                }
+                var years: [Year] = []
+                try tx.forEachRow(in: .maintained, key: nil, part: part) { years.append(try Self.year(row: $0)) }
+                return (years, head)
+            }
+        }
+    }
+
+    /// Every row, by person and fiscal year (for the tests and `rebuild`'s comparisons).
+    public func all() throws -> [Year]? {
+        switch ports.readModels {
+        case .none: return nil
+        case .atHead(let documents):
+            try catchUp(documents, head: try store.head().position)
+            return try documents.readModel(Self.schema).documents.map(Self.year(document:))
+        case .beside(let tables):
+            if !store.isReadOnly { try catchUp() }
+            return try tables.readingModel(Self.schema) { tx in
+                let head = try tx.head()
+                guard let model = try tx.state(), model.logicVersion == Self.logicVersion, model.position == head else {
+                    return nil
+                }
+                var years: [Year] = []
+                try tx.forEachRow(in: .maintained, key: nil, part: nil) { years.append(try Self.year(row: $0)) }
+                return years
+            }
+        }
+    }
+
+    public func status() throws -> Status {
+        switch ports.readModels {
+        case .none: return Status(rows: 0)
+        case .atHead(let documents):
+            let model = try documents.readModelState(Self.schema)
+            return Status(
+                position: model?.position, logicVersion: model?.logicVersion,
+                rows: try documents.readModelCount(Self.schema))
+        case .beside(let tables): return try Self.tables.status(tables)
+        }
+    }
+
+    // MARK: - Maintenance
+
+    /// Brings the rows up to the head (built from zero when missing or of another logic), in one
+    /// transaction; returns how many persons' rows changed. Nothing on a store that keeps none.
+    @discardableResult
+    public func catchUp() throws -> Int {
+        switch ports.readModels {
+        case .none: return 0
+        case .atHead(let documents): return try catchUp(documents, head: try store.head().position)
+        case .beside(let tables):
+            guard !store.isReadOnly else { return 0 }
+            return try Self.tables.catchUp(tables)
+        }
+    }
+
+    /// Fills fresh rows from zero and compares them with the maintained ones (caught up to the
+    /// same head first); swaps them in unless `check`.
+    public func rebuild(check: Bool) throws -> Rebuild {
+        guard case .atHead(let documents) = ports.readModels else {
+            return try Self.tables.rebuild(ports, check: check)
+        }
+        let before = try documents.readModelState(Self.schema)
+        let head = try store.head().position
+        try catchUp(documents, head: head)
+        let kept = try documents.readModel(Self.schema)
+        let position = kept.state?.position ?? head
+        var events = 0
+        let rebuilt = try Self.scanned(
+            { try StoredEvents.forEach(in: store, $0, $1) }, after: 0, through: position, counting: &events
+        ) { _ in nil }
+        let comparedWith = before.flatMap { $0.logicVersion == Self.logicVersion ? $0.position : nil }
+        let keptYears = Set(try kept.documents.map(Self.year(document:)))
+        let fresh = Set(rebuilt.values)
+        let differences =
+            comparedWith == nil ? [] : Set(keptYears.symmetricDifference(fresh).map(\.person)).sorted()
+        if !check {
+            try documents.storeReadModel(
+                Self.schema, documents: try rebuilt.values.map(Self.document), replacing: nil, position: position)
+        }
+        return Rebuild(
+            position: position, persons: Set(rebuilt.values.map(\.person)).count, events: events,
+            comparedWith: comparedWith, differences: differences, swapped: !check)
+    }
+
+    // MARK: - Folding
+
+    struct Key: Hashable {
+        var person: String
+        var year: Int
+    }
+
+    /// The rows the events of ``eventTypes`` in `(after, through]` make or change, read through
+    /// the index by type: `stored` gives a row as it was kept (`nil`: none yet).
+    static func scanned(
+        _ events: (EventQuery, (borrowing EventView, KokiEvent) throws -> Void) throws -> Void, after: Int64,
+        through: Int64, counting: inout Int, stored: (Key) throws -> Year?
+    ) throws -> [Key: Year] {
+        var years: [Key: Year] = [:]
+        var query = EventQuery.from(position: after + 1)
+        query.throughPosition = through
+        query.types = eventTypes
+        query.readsEnvelopes = false
+        var count = 0
+        try withoutActuallyEscaping(stored) { stored in
+            try events(query) { view, event in
+                count += 1
+                switch event {
+                case .premiumAssessed(let e):
+                    let key = Key(person: e.person.value, year: e.fiscalYear.year)
+                    if var year = try years[key] ?? stored(key) {
+                        year.current = view.position
+                        years[key] = year
+                    } else {
+                        years[key] = Year(
+                            person: e.person, fiscalYear: e.fiscalYear, first: view.position, current: view.position)
+                    }
+                case .pensionDeductionStopped(let e):
+                    // A stop follows the year's assessment; one with none is nothing a run reads.
+                    let key = Key(person: e.person.value, year: e.fiscalYear.year)
+                    if var year = try years[key] ?? stored(key) {
+                        year.stop = view.position
+                        years[key] = year
+                    }
+                default: break
+                }
+            }
+        }
+        counting += count
+        return years
+    }
+
+    // MARK: - The table
+
+    /// A row per person and fiscal year: the three positions.
+    static let schema = ReadModelSchema(
+        name: name, logicVersion: logicVersion, table: "rm_premiums", keyColumn: "person", partColumn: "fiscal_year",
+        columns: [
+            ReadModelSchema.Column("first_position"), ReadModelSchema.Column("current_position"),
+            ReadModelSchema.Column("stop_position", nullable: true),
+        ], keyStreamPrefix: "person/")
+
+    static let tables = PersonTables(
+        schema: schema,
+        fill: { tx, table, through, _ in try fill(tx, table, through: through) },
+        fillByStreams: { tx, table, through in try fill(tx, table, through: through) },
+        advance: { tx, from, to in try advance(tx, from: from, to: to) })
+
+    static func fill(_ tx: any ReadModelTransaction, _ table: ReadModelTable, through: Int64) throws -> (
+        persons: Int, events: Int
+    ) {
+        var events = 0
+        let years = try scanned(
+            { try StoredEvents.forEach(in: tx, $0, $1) }, after: 0, through: through, counting: &events
+        ) { _ in nil }
+        let rows = years.values.sorted { ($0.person, $0.fiscalYear) < ($1.person, $1.fiscalYear) }.map(\.row)
+        for start in stride(from: 0, to: rows.count, by: 10_000) {
+            try tx.insert(Array(rows[start..<min(rows.count, start + 10_000)]), into: table)
+        }
+        return (Set(years.keys.map(\.person)).count, events)
+    }
+
+    static func advance(_ tx: any ReadModelTransaction, from: Int64, to: Int64) throws -> Int {
+        var events = 0
+        let years = try scanned(
+            { try StoredEvents.forEach(in: tx, $0, $1) }, after: from, through: to, counting: &events
+        ) { key in
+            var kept: Year?
+            try tx.forEachRow(in: .maintained, key: key.person, part: Int64(key.year)) { kept = try year(row: $0) }
+            return kept
+        }
+        try tx.replace(years.values.map(\.row))
+        try tx.setPosition(to)
+        return Set(years.keys.map(\.person)).count
+    }
+
+    static func year(row: ReadModelRow) throws -> Year {
+        guard row.values.count == 3, let first = row.values[0], let current = row.values[1] else {
+            throw KokiError(.undecodableEvent, "the stored premium of \(row.key) FY\(row.part) is damaged")
+        }
+        return Year(
+            person: try PersonID(row.key), fiscalYear: try FiscalYear(Int(row.part)), first: first, current: current,
+            stop: row.values[2])
+    }
+
+    // MARK: - In a PostgreSQL ledger's schema
+
+    /// Brings the documents up to `head`: built from every event of the two types when missing
+    /// (or of another logic), else the rows those recorded since change, written in one
+    /// transaction. Returns how many persons' rows changed.
+    @discardableResult
+    private func catchUp(_ documents: any HeadReadModelStore, head: Int64) throws -> Int {
+        let read: (EventQuery, (borrowing EventView, KokiEvent) throws -> Void) throws -> Void = {
+            try StoredEvents.forEach(in: store, $0, $1)
+        }
+        var events = 0
+        guard let model = try documents.readModelState(Self.schema), model.logicVersion == Self.logicVersion else {
+            let years = try Self.scanned(read, after: 0, through: head, counting: &events) { _ in nil }
+            try documents.storeReadModel(
+                Self.schema, documents: try years.values.map(Self.document), replacing: nil, position: head)
+            return Set(years.keys.map(\.person)).count
+        }
+        guard model.position < head else { return 0 }
+        // The persons the new events name, their kept rows read once.
+        var persons = Set<String>()
+        var query = EventQuery.from(position: model.position + 1)
+        query.throughPosition = head
+        query.types = Self.eventTypes
+        query.readsEnvelopes = false
+        try store.forEachEvent(query) { view in
+            persons.insert(String(view.stream.value.dropFirst(Self.schema.keyStreamPrefix.count)))
+        }
+        guard !persons.isEmpty else {
+            try documents.storeReadModel(Self.schema, documents: [], replacing: [], position: head)
+            return 0
+        }
+        var kept: [Key: Year] = [:]
+        for document in try documents.readModel(Self.schema, .keys(persons.sorted()), field: nil).documents {
+            let year = try Self.year(document: document)
+            kept[Key(person: year.person.value, year: year.fiscalYear.year)] = year
+        }
+        let changed = try Self.scanned(read, after: model.position, through: head, counting: &events) { kept[$0] }
+        for (key, year) in changed { kept[key] = year }
+        try documents.storeReadModel(
+            Self.schema, documents: try kept.values.map(Self.document), replacing: persons.sorted(), position: head)
+        return Set(changed.keys.map(\.person)).count
+    }
+
+    private static func document(_ year: Year) throws -> (key: String, part: Int64, json: [UInt8]) {
+        (year.person.value, Int64(year.fiscalYear.year), Array(try JSONEncoder().encode(year)))
+    }
+
+    private static func year(document: [UInt8]) throws -> Year {
+        do {
+            return try JSONDecoder().decode(Year.self, from: Data(document))
+        } catch {
+            throw KokiError(.undecodableEvent, "a stored premium document is not one koki wrote: \(error)")
+        }
+    }
+}
+
+extension StoredPremiums.Year {
+    var row: ReadModelRow {
+        ReadModelRow(key: person.value, part: Int64(fiscalYear.year), values: [first, current, stop])
+    }
+}
