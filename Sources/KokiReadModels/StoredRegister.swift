@@ -456,6 +456,37 @@ extension StoredRegister {
         return Dictionary(entries.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// Some persons' whole entries, tails included (what a decision reads of them), by number:
+    /// only theirs are decoded. A person not in the register is missing from the answer.
+    public func entries(of persons: Set<PersonID>) throws -> [PersonID: InsuredRegister.Person] {
+        let keys = Set(persons.map(\.value))
+        if case .atHead(let documents) = ports.readModels, let found = try caughtUp(documents, .keys(keys.sorted())) {
+            return Dictionary(found.entries.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+        let entries = try current(
+            { tx in
+                var entries: [InsuredRegister.Person] = []
+                var head: InsuredRegister.Person?
+                try tx.forEachRow(in: .maintained, keys: keys, part: nil) { row in
+                    try Self.damage(row.key) {
+                        switch row.part {
+                        case 0: head = try InsuredRegister.Person(storedHead: row.document ?? [])
+                        case 1:
+                            guard var person = head, person.id.value == row.key else {
+                                throw KokiError(.undecodableEvent, "its head is missing")
+                            }
+                            try person.decodeTail(stored: row.document ?? [])
+                            entries.append(person)
+                            head = nil
+                        default: break
+                        }
+                    }
+                }
+                return entries
+            }, else: { register in persons.compactMap { register.person($0) } })
+        return Dictionary(entries.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The heads of everyone ever recorded in `household` (as ``heads()`` has them), as the
     /// ledger stands now: found through the household's rows of the table (or the documents'
     /// lists of households), only theirs decoded — a household's members, or one person's

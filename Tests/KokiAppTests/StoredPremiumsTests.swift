@@ -98,6 +98,42 @@ import Testing
         #expect(Set(try #require(try premiums.all())) == Set(all))
     }
 
+    @Test func whoWasDeductedLastYearReadThroughThemIsWhoTheCitySays() throws {
+        let folder = try TemporaryFolder()
+        let settings = SimulationSettings(insured: 90, years: 2, seed: 14, firstFiscalYear: 2024)
+        let simulation = try CitySimulation.create(at: folder.path("city.ledger"), settings: settings)
+        _ = try simulation.run()
+        let fresh = AssessmentCommands(KokiLedger(simulation.ledger.ports))
+        let warm = KokiLedger(simulation.ledger.ports)
+        _ = try warm.currentCity()
+        var deducted = 0
+        for year in [2024, 2025, 2026] {
+            let fy = try FiscalYear(year)
+            let stored = try fresh.deductedLastYear(fy)
+            let city = try AssessmentCommands(warm).deductedLastYear(fy)
+            #expect(stored.persons.map(\.0) == city.persons.map(\.0), "FY\(year)")
+            #expect(stored.persons.map(\.1) == city.persons.map(\.1), "FY\(year)")
+            let persons = Set(stored.persons.map(\.0.id))
+            #expect(try stored.versions(persons) == city.versions(persons))
+            deducted += stored.persons.count
+        }
+        #expect(deducted > 60)
+        // Decided on in a fresh process, a person whose stream grew since the rows were read is
+        // refused, nothing appended.
+        let fy = try FiscalYear(2025)
+        let read = try fresh.deductedLastYear(fy)
+        let someone = try #require(read.persons.first?.0.id)
+        let head = try simulation.ledger.store.head().position
+        try CollectionCommands(simulation.ledger).pay(
+            someone, amount: Yen(100), paidOn: try CivilDate(year: 2026, month: 3, day: 2),
+            learnedOn: try CivilDate(year: 2026, month: 3, day: 2), channel: .counter, slip: nil,
+            metadata: CommandMetadata(actor: "clerk"))
+        #expect(throws: LedgerError.self) { _ = try read.versions([someone]) }
+        #expect(try simulation.ledger.store.head().position > head)
+        let other = try #require(read.persons.last?.0.id)
+        if other != someone { #expect(try read.versions([other]).count == 1) }
+    }
+
     @Test func theSelectionListReadThroughThemIsTheCitysList() throws {
         let folder = try TemporaryFolder()
         let settings = SimulationSettings(insured: 90, years: 2, seed: 12, firstFiscalYear: 2024)

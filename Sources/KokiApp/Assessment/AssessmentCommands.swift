@@ -466,11 +466,10 @@ public struct AssessmentCommands: Sendable {
                 "the provisional deduction of FY\(fy.year) is decided before it begins (by \(fy.firstDay.adding(days: -1)))")
         }
         let previousYear = try FiscalYear(fy.year - 1)
-        let city = try CitySnapshot(ledger)
+        let deducted = try deductedLastYear(previousYear)
         var result = ProvisionalRun()
-        for person in city.register.persons.values.sorted(by: { $0.id < $1.id }) {
-            guard let last = city.accounts.current(person.id, previousYear), last.collection == .pensionDeduction,
-                let february = last.installments.last(where: { $0.dueDate.month == 2 }), february.amount > .zero
+        for (person, last) in deducted.persons {
+            guard let february = last.installments.last(where: { $0.dueDate.month == 2 }), february.amount > .zero
             else { continue }
             guard person.provisionalDeduction[fy.year] == nil else { continue }
             guard person.isInsured(on: date), person.diedOn == nil else {
@@ -499,10 +498,72 @@ public struct AssessmentCommands: Sendable {
             records: lines.count - 1, amount: result.total.times(3), accepted: result.decided.count, other: 0,
             duplicates: 0, unmatched: 0)
         // As a file the city sends or receives is: one command, its id derived from the file's digest.
+        let decided = Set(result.decided.map(\.person))
         try CollectionCommands(ledger).appendImport(
-            result.decided.map { .provisionalDeductionDecided($0) } + [.collectionFileRecorded(file)], city: city,
-            digest: result.digest, kind: .pensionRequest, actor: actor)
+            result.decided.map { .provisionalDeductionDecided($0) } + [.collectionFileRecorded(file)],
+            versions: try deducted.versions(decided), digest: result.digest, kind: .pensionRequest, actor: actor)
         return result
+    }
+
+    /// Who was deducted from the pension in `year` (the assessment in force says so), each with
+    /// their register entry and that assessment, by number; and their streams' versions as read,
+    /// for the append that records decisions on them. From the city a process holds; in a fresh
+    /// process from the stored premiums (the year's rows, then only the assessments in force) and
+    /// those persons' register entries, a few thousand at a time.
+    func deductedLastYear(_ year: FiscalYear) throws -> (
+        persons: [(InsuredRegister.Person, PremiumAssessed)], versions: (Set<PersonID>) throws -> [PersonID: Int64]
+    ) {
+        if !ledger.hasCurrentCity, let stored = try StoredPremiums(ledger.ports).year(year) {
+            let years = stored.years.sorted { $0.person < $1.person }
+            var persons: [(InsuredRegister.Person, PremiumAssessed)] = []
+            for start in stride(from: 0, to: years.count, by: 2_000) {
+                let slice = years[start..<min(years.count, start + 2_000)]
+                var deducted: [PersonID: PremiumAssessed] = [:]
+                try StoredEvents.forEach(in: ledger.store, at: slice.map(\.current)) { _, event in
+                    if case .premiumAssessed(let e) = event, e.collection == .pensionDeduction {
+                        deducted[e.person] = e
+                    }
+                }
+                let entries = try StoredRegister(ledger.ports).entries(of: Set(deducted.keys))
+                for y in slice {
+                    guard let last = deducted[y.person], let entry = entries[y.person] else { continue }
+                    persons.append((entry, last))
+                }
+            }
+            let read = stored.position
+            return (
+                persons,
+                { decided in
+                    // Read at `read`: anyone decided on whose stream grew since is refused, as a
+                    // command decided on a city that moved on.
+                    var query = EventQuery.from(position: read + 1)
+                    query.readsEnvelopes = false
+                    var moved: PersonID?
+                    try ledger.store.forEachEvent(query) { view in
+                        let stream = view.stream.value
+                        if moved == nil, stream.hasPrefix("person/"),
+                            let person = try? PersonID(String(stream.dropFirst("person/".count))),
+                            decided.contains(person)
+                        {
+                            moved = person
+                        }
+                    }
+                    if let moved {
+                        throw LedgerError(
+                            .wrongExpectedVersion,
+                            "\(moved)'s account changed while the run read the city: nothing appended; run it again")
+                    }
+                    return Dictionary(
+                        uniqueKeysWithValues: try decided.map {
+                            ($0, try ledger.store.version(of: try StreamName($0.streamName)))
+                        })
+                })
+        }
+        let city = try CitySnapshot(ledger)
+        let persons = city.register.persons.values.sorted(by: { $0.id < $1.id }).compactMap { person in
+            city.accounts.current(person.id, year).flatMap { $0.collection == .pensionDeduction ? (person, $0) : nil }
+        }
+        return (persons, { decided in Dictionary(uniqueKeysWithValues: decided.map { ($0, city.version(of: $0)) }) })
     }
 
     // MARK: - Inputs
