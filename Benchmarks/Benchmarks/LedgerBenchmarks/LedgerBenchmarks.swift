@@ -71,6 +71,7 @@ let benchmarks: @Sendable () -> Void = {
     postgresBenchmarks()
     registerBenchmarks()
     arrearsBenchmarks()
+    pensionBenchmarks()
     keyedChainBenchmarks()
     peerBenchmarks()
     simulationBenchmarks()

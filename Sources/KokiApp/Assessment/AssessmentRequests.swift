@@ -339,7 +339,7 @@ public struct ListPensionSelection: KokiRequest {
 
     /// The rows from the city a process holds (folded first in a fresh process that has no
     /// stored premiums to read).
-    static func folded(_ ledger: KokiLedger, _ fiscalYear: FiscalYear) throws -> [Row] {
+    @_spi(Batch) public static func folded(_ ledger: KokiLedger, _ fiscalYear: FiscalYear) throws -> [Row] {
         let city = try ledger.currentCity()
         var rows: [Row] = []
         for person in city.register.persons.values.sorted(by: { $0.id < $1.id }) {
@@ -355,7 +355,7 @@ public struct ListPensionSelection: KokiRequest {
     /// The rows from the stored premiums: the year's rows, then only their events and the
     /// register's heads of their persons, a few thousand persons at a time; `nil` where the
     /// ledger keeps no stored premiums.
-    static func stored(_ ledger: KokiLedger, _ fiscalYear: FiscalYear) throws -> [Row]? {
+    @_spi(Batch) public static func stored(_ ledger: KokiLedger, _ fiscalYear: FiscalYear) throws -> [Row]? {
         guard let year = try StoredPremiums(ledger.ports).year(fiscalYear) else { return nil }
         let years = year.years.sorted { $0.person < $1.person }
         var rows: [Row] = []

@@ -17,8 +17,11 @@ struct RebuildCommand: ParsableCommand {
             insured list`, `insured turning-75`, `insured address-exception`, `household show`, one person's \
             `assess`, `erase --due` and the certificates' runs read; and the debit \
             states, one per person who ever had a mandate (mandates, choices, each period's sums), which `koki \
-            debit export` reads. Queries keep them up to date by folding again only the persons whose streams \
-            grew since (a debit state folds only what its stream gained); this command reads the \
+            debit export` reads; and the premiums, one row per person and fiscal year assessed (where its first \
+            assessment, the one in force and its last pension stop are), which `koki pension selection` and \
+            `pension provisional` read. Queries keep them up to date by folding again only the persons whose \
+            streams grew since (a debit state folds only what its stream gained; the premiums read only the \
+            assessments and stops recorded since, through the index by type); this command reads the \
             ledger from position zero in position order into fresh tables (decoding only the events each model \
             folds, on a second core while the scan reads on; a person's balances kept as compact per-period \
             sums, their own stream folded where those cannot follow them exactly; a mandate holder's every \
@@ -26,8 +29,8 @@ struct RebuildCommand: ParsableCommand {
             maintained ones (caught up to the same head), names every row that differs, and swaps the fresh \
             tables in. With --check it only compares and exits 1 when anything differs.
 
-            In a PostgreSQL ledger the three models are documents in its schema (rm_balances, rm_register, \
-            rm_debits), kept at the head only: each is caught up, read with the position it reflects in one \
+            In a PostgreSQL ledger the four models are documents in its schema (rm_balances, rm_register, \
+            rm_debits, rm_premiums), kept at the head only: each is caught up, read with the position it reflects in one \
             snapshot, compared with the model folded from position zero through that position, and replaced by \
             it (--check: compared only). There are no snapshots there: --snapshot-every is refused.
 
