@@ -134,6 +134,48 @@ import Testing
         if other != someone { #expect(try read.versions([other]).count == 1) }
     }
 
+    @Test func aYearsNoticeToTheInsurersReadThroughThemIsTheOneReadFromTheCity() throws {
+        // Two cities simulated alike: one told in a fresh process, one by a process holding it.
+        func simulated(_ folder: TemporaryFolder) throws -> CitySimulation {
+            let settings = SimulationSettings(insured: 120, years: 2, seed: 16, firstFiscalYear: 2024)
+            let simulation = try CitySimulation.create(at: folder.path("city.ledger"), settings: settings)
+            _ = try simulation.run()
+            return simulation
+        }
+        let (a, b) = (try TemporaryFolder(), try TemporaryFolder())
+        let (freshCity, warmCity) = (try simulated(a), try simulated(b))
+        #expect(try freshCity.ledger.store.head() == warmCity.ledger.store.head())
+        let fresh = AssessmentCommands(KokiLedger(freshCity.ledger.ports))
+        let warmLedger = KokiLedger(warmCity.ledger.ports)
+        _ = try warmLedger.currentCity()
+        let warm = AssessmentCommands(warmLedger)
+        for year in [2024, 2025] {
+            let fy = try FiscalYear(year)
+            let (stored, city) = (try fresh.pensionYear(fy), try warm.pensionYear(fy))
+            #expect(stored.persons.map(\.0) == city.persons.map(\.0), "FY\(year)")
+            #expect(stored.persons.map(\.first) == city.persons.map(\.first), "FY\(year)")
+            #expect(stored.persons.map(\.current) == city.persons.map(\.current), "FY\(year)")
+            #expect(stored.latest == city.latest && stored.calendar.0 == city.calendar.0)
+            for (person, _, _) in stored.persons.prefix(20) {
+                #expect(try stored.account(person.id) == city.account(person.id))
+            }
+            #expect(stored.persons.count > 80)
+        }
+        // The notice both write after the city's last decisions is the same, and so are the
+        // events it appends.
+        let fy = try FiscalYear(2025)
+        let latest = try #require(try fresh.pensionYear(fy).latest?.decidedOn)
+        let headBefore = try freshCity.ledger.store.head().position
+        let told = try fresh.notifyPension(fiscalYear: fy, on: latest, actor: "batch")
+        let toldWarm = try warm.notifyPension(fiscalYear: fy, on: latest, actor: "batch")
+        #expect(told.file == toldWarm.file && told.notified == toldWarm.notified)
+        #expect(told.started == toldWarm.started && told.stopped == toldWarm.stopped && told.missed == toldWarm.missed)
+        func appended(_ ledger: KokiLedger) throws -> [[UInt8]] {
+            try ledger.store.events(.from(position: headBefore + 1)).map(\.payload)
+        }
+        #expect(try appended(KokiLedger(freshCity.ledger.ports)) == appended(warmLedger))
+    }
+
     @Test func theSelectionListReadThroughThemIsTheCitysList() throws {
         let folder = try TemporaryFolder()
         let settings = SimulationSettings(insured: 90, years: 2, seed: 12, firstFiscalYear: 2024)

@@ -2,6 +2,8 @@ import Foundation
 import KokiDomain
 import KokiEvents
 import KokiProjections
+import KokiReadModels
+import LedgerStore
 
 /// The schedule of a year deducted from the pension (特別徴収), as the pension system lets the
 /// city change it: a month's deduction can only be changed while a notice can still reach the
@@ -253,26 +255,24 @@ extension AssessmentCommands {
     /// nothing left to tell and records nothing.
     public func notifyPension(fiscalYear fy: FiscalYear, on date: CivilDate, actor: String) throws -> PensionNoticeRun
     {
-        let city = try CitySnapshot(ledger)
-        let (calendar, business) = try Self.calendarInForce(fy, city)
+        let year = try pensionYear(fy)
+        let (calendar, business) = year.calendar
         var run = PensionNoticeRun()
         var events: [KokiEvent] = []
         var csv = [Self.pensionNoticeHeader]
-        let persons = city.register.persons.values.sorted(by: { $0.id < $1.id })
         // A notice tells what was decided: never dated before a decision it would tell.
-        if let latest = persons.compactMap({ city.accounts.current($0.id, fy) }).max(by: { $0.decidedOn < $1.decidedOn }),
-            latest.decidedOn > date
-        {
+        if let latest = year.latest, latest.decidedOn > date {
             throw KokiError(
                 .invalidInput,
                 "FY\(fy.year) has decisions after \(date) (the latest on \(latest.decidedOn), \(latest.person)): "
                     + "date the notice on or after it: nothing recorded")
         }
-        for person in persons {
-            guard var assessed = city.accounts.current(person.id, fy) else { continue }
+        for (person, first, current) in year.persons {
+            var assessed = current
             if assessed.collection == .ordinary, assessed.pensionPeriods.isEmpty,
                 let started = try Self.startIfSelected(
-                    person, assessed, city: city, on: date, calendar: calendar, business: business)
+                    person, assessed, first: first, account: { try year.account(person.id) }, on: date,
+                    calendar: calendar, business: business)
             {
                 events.append(.premiumAssessed(started))
                 run.started.append(person.id)
@@ -343,8 +343,103 @@ extension AssessmentCommands {
                     records: run.lines, amount: run.notified.flatMap(\.months).map(\.amount).sum(),
                     accepted: run.notified.count, other: run.stopped.count, duplicates: 0, unmatched: run.missed.count)))
         try CollectionCommands(ledger).appendImport(
-            events, city: city, digest: run.digest, kind: .pensionNotice, actor: actor)
+            events, versions: try year.versions(Set(events.compactMap(\.person))), digest: run.digest,
+            kind: .pensionNotice, actor: actor)
         return run
+    }
+
+    /// What a year's notice to the pension insurers reads: everyone with an assessment of the
+    /// year in force, by number, with their register entry and the year's first assessment; the
+    /// latest of those decisions; the year's calendars; a person's collection account when a
+    /// start needs it; and the versions of the streams the notice appends to, as read.
+    struct PensionYear {
+        var persons: [(InsuredRegister.Person, first: PremiumAssessed, current: PremiumAssessed)]
+        var latest: PremiumAssessed?
+        var calendar: (InstallmentCalendar, BusinessCalendar)
+        var account: (PersonID) throws -> CollectionAccounts.Account?
+        var versions: (Set<PersonID>) throws -> [PersonID: Int64]
+    }
+
+    /// The year as the city a process holds says; in a fresh process from the stored premiums
+    /// (the year's rows, then only those assessments) and those persons' register entries, a
+    /// few thousand at a time, a person's account read from their stream only for a start.
+    func pensionYear(_ fy: FiscalYear) throws -> PensionYear {
+        if !ledger.hasCurrentCity, let stored = try StoredPremiums(ledger.ports).year(fy) {
+            guard let adopted = try ledger.installmentCalendar(fiscalYear: fy.year) else {
+                throw KokiError(
+                    .invalidInput,
+                    "no installment calendar adopted for FY\(fy.year): adopt one with `koki calendar adopt --fiscal-year \(fy.year)`"
+                )
+            }
+            let years = stored.years.sorted { $0.person < $1.person }
+            var persons: [(InsuredRegister.Person, first: PremiumAssessed, current: PremiumAssessed)] = []
+            var latest: PremiumAssessed?
+            for start in stride(from: 0, to: years.count, by: 2_000) {
+                let slice = years[start..<min(years.count, start + 2_000)]
+                var events: [Int64: PremiumAssessed] = [:]
+                let positions = slice.flatMap { [$0.first, $0.current] }
+                try StoredEvents.forEach(in: ledger.store, at: positions) { view, event in
+                    if case .premiumAssessed(let e) = event { events[view.position] = e }
+                }
+                let entries = try StoredRegister(ledger.ports).entries(of: Set(slice.map(\.person)))
+                for y in slice {
+                    guard let first = events[y.first], let current = events[y.current] else {
+                        throw KokiError(
+                            .undecodableEvent,
+                            "the stored premiums of \(y.person) FY\(fy.year) point to events \(y.first) and \(y.current), which are not its assessments: run koki rebuild"
+                        )
+                    }
+                    guard let entry = entries[y.person] else { continue }
+                    if latest.map({ $0.decidedOn < current.decidedOn }) ?? true { latest = current }
+                    persons.append((entry, first, current))
+                }
+            }
+            let read = stored.position
+            let ledger = self.ledger
+            return PensionYear(
+                persons: persons, latest: latest,
+                calendar: (adopted.calendar, BusinessCalendar(extraClosedDays: Set(adopted.extraClosedDays))),
+                account: { person in try CollectionCommands(ledger).load(person, knownAt: .position(read)).account },
+                versions: { touched in try Self.versions(of: touched, readAt: read, ledger) })
+        }
+        let city = try CitySnapshot(ledger)
+        let persons = city.register.persons.values.sorted(by: { $0.id < $1.id }).compactMap {
+            person -> (InsuredRegister.Person, first: PremiumAssessed, current: PremiumAssessed)? in
+            guard let history = city.accounts.assessments[PremiumAccounts.Key(person: person.id, fiscalYear: fy)],
+                let first = history.first, let current = history.last
+            else { return nil }
+            return (person, first, current)
+        }
+        return PensionYear(
+            persons: persons, latest: persons.map(\.current).max(by: { $0.decidedOn < $1.decidedOn }),
+            calendar: try Self.calendarInForce(fy, city), account: { city.collection.account($0) },
+            versions: { touched in Dictionary(uniqueKeysWithValues: touched.map { ($0, city.version(of: $0)) }) })
+    }
+
+    /// The versions of `persons`' streams, for an append decided on what was read at position
+    /// `read`: refused (nothing appended) when any of them gained an event since, as a command
+    /// decided on a city that moved on is.
+    static func versions(of persons: Set<PersonID>, readAt read: Int64, _ ledger: KokiLedger) throws
+        -> [PersonID: Int64]
+    {
+        var query = EventQuery.from(position: read + 1)
+        query.readsEnvelopes = false
+        var moved: PersonID?
+        try ledger.store.forEachEvent(query) { view in
+            let stream = view.stream.value
+            if moved == nil, stream.hasPrefix("person/"),
+                let person = try? PersonID(String(stream.dropFirst("person/".count))), persons.contains(person)
+            {
+                moved = person
+            }
+        }
+        if let moved {
+            throw LedgerError(
+                .wrongExpectedVersion,
+                "\(moved)'s account changed while the run read the city: nothing appended; run it again")
+        }
+        return Dictionary(
+            uniqueKeysWithValues: try persons.map { ($0, try ledger.store.version(of: try StreamName($0.streamName))) })
     }
 }
 
@@ -355,12 +450,12 @@ extension AssessmentCommands {
     /// the periods due before it staying ordinary. `nil` when not selected, dead, no longer insured,
     /// switched to debit, or nothing is left to deduct.
     static func startIfSelected(
-        _ person: InsuredRegister.Person, _ assessed: PremiumAssessed, city: CitySnapshot, on date: CivilDate,
-        calendar: InstallmentCalendar, business: BusinessCalendar
+        _ person: InsuredRegister.Person, _ assessed: PremiumAssessed, first: PremiumAssessed,
+        account: () throws -> CollectionAccounts.Account?, on date: CivilDate, calendar: InstallmentCalendar,
+        business: BusinessCalendar
     ) throws -> PremiumAssessed? {
         let fy = assessed.fiscalYear
-        guard let first = city.accounts.assessments[PremiumAccounts.Key(person: person.id, fiscalYear: fy)]?.first,
-            let selection = PensionDeduction.Selection(recorded: first.cause),
+        guard let selection = PensionDeduction.Selection(recorded: first.cause),
             [.newlyInsured, .noPensionInformation].contains(selection),
             person.diedOn == nil, person.isInsured(on: date), person.debitSwitch == nil,
             let facts = person.pension[fy.year],
@@ -374,7 +469,7 @@ extension AssessmentCommands {
         return startPension(
             assessed, from: from, decidedOn: date,
             reason: "特別徴収の開始（\(PensionDeduction.name(month: from.month))から）: the 180000-yen and one-half conditions hold",
-            account: city.collection.account(person.id), calendar: calendar, business: business)
+            account: try account(), calendar: calendar, business: business)
     }
 }
 

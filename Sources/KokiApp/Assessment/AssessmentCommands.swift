@@ -530,34 +530,8 @@ public struct AssessmentCommands: Sendable {
                     persons.append((entry, last))
                 }
             }
-            let read = stored.position
-            return (
-                persons,
-                { decided in
-                    // Read at `read`: anyone decided on whose stream grew since is refused, as a
-                    // command decided on a city that moved on.
-                    var query = EventQuery.from(position: read + 1)
-                    query.readsEnvelopes = false
-                    var moved: PersonID?
-                    try ledger.store.forEachEvent(query) { view in
-                        let stream = view.stream.value
-                        if moved == nil, stream.hasPrefix("person/"),
-                            let person = try? PersonID(String(stream.dropFirst("person/".count))),
-                            decided.contains(person)
-                        {
-                            moved = person
-                        }
-                    }
-                    if let moved {
-                        throw LedgerError(
-                            .wrongExpectedVersion,
-                            "\(moved)'s account changed while the run read the city: nothing appended; run it again")
-                    }
-                    return Dictionary(
-                        uniqueKeysWithValues: try decided.map {
-                            ($0, try ledger.store.version(of: try StreamName($0.streamName)))
-                        })
-                })
+            let (read, ledger) = (stored.position, self.ledger)
+            return (persons, { decided in try Self.versions(of: decided, readAt: read, ledger) })
         }
         let city = try CitySnapshot(ledger)
         let persons = city.register.persons.values.sorted(by: { $0.id < $1.id }).compactMap { person in
