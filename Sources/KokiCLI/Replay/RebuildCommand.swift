@@ -18,8 +18,8 @@ struct RebuildCommand: ParsableCommand {
             `assess`, `erase --due` and the certificates' runs read; and the debit \
             states, one per person who ever had a mandate (mandates, choices, each period's sums), which `koki \
             debit export` reads; and the premiums, one row per person and fiscal year assessed (where its first \
-            assessment, the one in force and its last pension stop are), which `koki pension selection` and \
-            `pension provisional` read. Queries keep them up to date by folding again only the persons whose \
+            assessment, the one in force and its last pension stop are), which `koki pension selection`, \
+            `pension provisional` and `pension notify` read. Queries keep them up to date by folding again only the persons whose \
             streams grew since (a debit state folds only what its stream gained; the premiums read only the \
             assessments and stops recorded since, through the index by type); this command reads the \
             ledger from position zero in position order into fresh tables (decoding only the events each model \
