@@ -56,12 +56,20 @@ public struct StoredPremiums: Sendable {
     /// rows reflect (caught up first where the ledger is writable); `nil` where the ledger keeps
     /// no rows or a read-only ledger's rows do not reflect its head: the caller folds instead.
     public func year(_ fiscalYear: FiscalYear) throws -> (years: [Year], position: Int64)? {
-        let part = Int64(fiscalYear.year)
+        try rows(part: Int64(fiscalYear.year))
+    }
+
+    /// Every row, by person and fiscal year (for the tests and `rebuild`'s comparisons).
+    public func all() throws -> [Year]? { try rows(part: nil)?.years }
+
+    /// The rows of one fiscal year (every row: `nil`) and the position they reflect, caught up
+    /// first where the ledger is writable; `nil` as ``year(_:)`` says.
+    private func rows(part: Int64?) throws -> (years: [Year], position: Int64)? {
         switch ports.readModels {
         case .none: return nil
         case .atHead(let documents):
             try catchUp(documents, head: try store.head().position)
-            let read = try documents.readModel(Self.schema, .part(part), field: nil)
+            let read = try documents.readModel(Self.schema, part.map { .part($0) } ?? .all, field: nil)
             guard let state = read.state else { return nil }
             return (try read.documents.map(Self.year(document:)), state.position)
         case .beside(let tables):
@@ -74,27 +82,6 @@ public struct StoredPremiums: Sendable {
                 var years: [Year] = []
                 try tx.forEachRow(in: .maintained, key: nil, part: part) { years.append(try Self.year(row: $0)) }
                 return (years, head)
-            }
-        }
-    }
-
-    /// Every row, by person and fiscal year (for the tests and `rebuild`'s comparisons).
-    public func all() throws -> [Year]? {
-        switch ports.readModels {
-        case .none: return nil
-        case .atHead(let documents):
-            try catchUp(documents, head: try store.head().position)
-            return try documents.readModel(Self.schema).documents.map(Self.year(document:))
-        case .beside(let tables):
-            if !store.isReadOnly { try catchUp() }
-            return try tables.readingModel(Self.schema) { tx in
-                let head = try tx.head()
-                guard let model = try tx.state(), model.logicVersion == Self.logicVersion, model.position == head else {
-                    return nil
-                }
-                var years: [Year] = []
-                try tx.forEachRow(in: .maintained, key: nil, part: nil) { years.append(try Self.year(row: $0)) }
-                return years
             }
         }
     }

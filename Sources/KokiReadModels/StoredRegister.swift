@@ -389,28 +389,38 @@ public struct StoredRegister: Sendable {
         -> InsuredRegister
     {
         var register = InsuredRegister()
+        try entries({ try tx.forEachRow(in: table, key: nil, part: nil, $0) }) { register.insert($0) }
+        return register
+    }
+
+    /// Whole entries from rows by key and part: each head (part 0) with the tail after it (part
+    /// 1), a household's rows (parts 2…) passed by; damage named.
+    static func entries(
+        _ rows: ((ReadModelRow) throws -> Void) throws -> Void, _ body: (InsuredRegister.Person) throws -> Void
+    ) throws {
         var head: InsuredRegister.Person?
-        try tx.forEachRow(in: table, key: nil, part: nil) { row in
-            if row.part == 0, let head {
-                try damage(head.id.value) { throw KokiError(.undecodableEvent, "its tail is missing") }
-            }
-            try damage(row.key) {
-                switch row.part {
-                case 0: head = try InsuredRegister.Person(storedHead: row.document ?? [])
-                case 1:
-                    guard var person = head, person.id.value == row.key else {
-                        throw KokiError(.undecodableEvent, "its head is missing")
+        try withoutActuallyEscaping(body) { body in
+            try rows { row in
+                if row.part == 0, let head {
+                    try damage(head.id.value) { throw KokiError(.undecodableEvent, "its tail is missing") }
+                }
+                try damage(row.key) {
+                    switch row.part {
+                    case 0: head = try InsuredRegister.Person(storedHead: row.document ?? [])
+                    case 1:
+                        guard var person = head, person.id.value == row.key else {
+                            throw KokiError(.undecodableEvent, "its head is missing")
+                        }
+                        try person.decodeTail(stored: row.document ?? [])
+                        try body(person)
+                        head = nil
+                    case 2...: break  // a household the entry names: the index's row, not the entry's
+                    default: throw KokiError(.undecodableEvent, "part \(row.part) is not one of an entry's")
                     }
-                    try person.decodeTail(stored: row.document ?? [])
-                    register.insert(person)
-                    head = nil
-                case 2...: break  // a household the entry names: the index's row, not the entry's
-                default: throw KokiError(.undecodableEvent, "part \(row.part) is not one of an entry's")
                 }
             }
         }
         if let head { try damage(head.id.value) { throw KokiError(.undecodableEvent, "its tail is missing") } }
-        return register
     }
 
     /// Names the person whose stored entry `body` finds damaged.
@@ -466,21 +476,8 @@ extension StoredRegister {
         let entries = try current(
             { tx in
                 var entries: [InsuredRegister.Person] = []
-                var head: InsuredRegister.Person?
-                try tx.forEachRow(in: .maintained, keys: keys, part: nil) { row in
-                    try Self.damage(row.key) {
-                        switch row.part {
-                        case 0: head = try InsuredRegister.Person(storedHead: row.document ?? [])
-                        case 1:
-                            guard var person = head, person.id.value == row.key else {
-                                throw KokiError(.undecodableEvent, "its head is missing")
-                            }
-                            try person.decodeTail(stored: row.document ?? [])
-                            entries.append(person)
-                            head = nil
-                        default: break
-                        }
-                    }
+                try Self.entries({ try tx.forEachRow(in: .maintained, keys: keys, part: nil, $0) }) {
+                    entries.append($0)
                 }
                 return entries
             }, else: { register in persons.compactMap { register.person($0) } })

@@ -55,14 +55,7 @@ import Testing
             let alone = try arrears.delinquents(on: date, order: .amount, knownAt: nil, readingApartFrom: .max)
             #expect(apart == alone, "\(date)")
             let city = try CitySnapshot(ledger, through: head)
-            let settings = try #require(city.collection.arrearsSettings)
-            var expected: [PersonID: Yen] = [:]
-            for (person, account) in city.collection.accounts {
-                let periods = ArrearsCommands.arrears(account, on: date, settings).filter {
-                    !$0.prescription.isPrescribed(on: date)
-                }
-                if !periods.isEmpty { expected[person] = periods.map(\.outstanding).sum() }
-            }
+            let expected = StoredBalancesTests.owed(city, on: date, try #require(city.collection.arrearsSettings))
             #expect(Dictionary(uniqueKeysWithValues: apart.map { ($0.person, $0.owed) }) == expected, "\(date)")
         }
         let last = try balances.rows()

@@ -34,6 +34,19 @@ import Testing
         return (folder, simulation.ledger, caughtUp)
     }
 
+    /// What the delinquent list was before the read model: every account of the city decided on
+    /// `date`, each person owing past due (unprescribed) with what they owe.
+    static func owed(_ city: CitySnapshot, on date: CivilDate, _ settings: ArrearsSettings) -> [PersonID: Yen] {
+        var owed: [PersonID: Yen] = [:]
+        for (person, account) in city.collection.accounts {
+            let periods = ArrearsCommands.arrears(account, on: date, settings).filter {
+                !$0.prescription.isPrescribed(on: date)
+            }
+            if !periods.isEmpty { owed[person] = periods.map(\.outstanding).sum() }
+        }
+        return owed
+    }
+
     /// The rows a fold of the whole city through `position` gives, in the table's order.
     static func expected(_ ledger: KokiLedger, through position: Int64) throws -> [YearBalance] {
         let accounts = try ledger.replay(CollectionAccounts.self, through: position).accounts
@@ -132,13 +145,7 @@ import Testing
             // What the list was before the read model: every account of the city, folded.
             let city = try CitySnapshot(ledger, through: position)
             guard let settings = city.collection.arrearsSettings else { continue }
-            var expected: [PersonID: Yen] = [:]
-            for (person, account) in city.collection.accounts {
-                let periods = ArrearsCommands.arrears(account, on: date, settings).filter {
-                    !$0.prescription.isPrescribed(on: date)
-                }
-                if !periods.isEmpty { expected[person] = periods.map(\.outstanding).sum() }
-            }
+            let expected = Self.owed(city, on: date, settings)
             let list = try arrears.delinquents(on: date, knownAt: .position(position))
             #expect(
                 Dictionary(uniqueKeysWithValues: list.map { ($0.person, $0.owed) }) == expected,
@@ -182,13 +189,7 @@ import Testing
             let apart = try arrears.delinquents(on: date, order: .amount, knownAt: nil, readingApartFrom: 1)
             let alone = try arrears.delinquents(on: date, order: .amount, knownAt: nil, readingApartFrom: .max)
             #expect(apart == alone, "\(date)")
-            var expected: [PersonID: Yen] = [:]
-            for (person, account) in city.collection.accounts {
-                let periods = ArrearsCommands.arrears(account, on: date, settings).filter {
-                    !$0.prescription.isPrescribed(on: date)
-                }
-                if !periods.isEmpty { expected[person] = periods.map(\.outstanding).sum() }
-            }
+            let expected = Self.owed(city, on: date, settings)
             #expect(Dictionary(uniqueKeysWithValues: apart.map { ($0.person, $0.owed) }) == expected, "\(date)")
             if !apart.isEmpty { listed += 1 }
         }
