@@ -420,9 +420,9 @@ public struct ArrearsCommands: Sendable {
 
     /// ``delinquents(on:order:knownAt:)``, the candidates shared among the cores from so many
     /// on (the tests share a small city's few; the benchmarks time one connection alone).
-    @_spi(Batch) public func delinquents(on date: CivilDate, order: DelinquentOrder, knownAt: KnownAt?, readingApartFrom: Int) throws
-        -> [Delinquent]
-    {
+    @_spi(Batch) public func delinquents(
+        on date: CivilDate, order: DelinquentOrder, knownAt: KnownAt?, readingApartFrom: Int
+    ) throws -> [Delinquent] {
         let through: Int64? =
             switch knownAt {
             case nil: nil

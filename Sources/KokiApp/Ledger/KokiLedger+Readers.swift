@@ -23,9 +23,10 @@ extension KokiLedger {
         let workers = Swift.min(ProcessInfo.processInfo.activeProcessorCount, Self.readersAtMost + 1)
         var ledgers = [self]
         if workers > 1, persons.count >= readingApartFrom {
+            // A reader that cannot be opened, or does not yet see `through`, is done without.
             for _ in 1..<workers {
-                guard let reader = try store.reader() else { break }
-                guard try reader.head().position >= through else {
+                guard let reader = (try? store.reader()) ?? nil else { break }
+                guard let head = try? reader.head(), head.position >= through else {
                     reader.close()
                     break
                 }
