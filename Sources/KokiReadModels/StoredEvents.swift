@@ -22,6 +22,18 @@ public enum StoredEvents {
         try store.forEachEvent(at: positions, readsEnvelopes: false) { view in try body(view, try decoders.decode(view)) }
     }
 
+    /// Calls `body` with the events of several streams of `store` through a position, decoded,
+    /// stream after stream (``EventStore/forEachEvent(inStreams:through:_:)``).
+    public static func forEach(
+        in store: any EventStore, inStreams streams: [StreamName], through: Int64,
+        _ body: (borrowing EventView, KokiEvent) throws -> Void
+    ) throws {
+        var decoders = DecoderCache()
+        try store.forEachEvent(inStreams: streams, through: through) { view in
+            try body(view, try decoders.decode(view))
+        }
+    }
+
     /// The same inside a transaction on the derived tables.
     public static func forEach(
         in transaction: any ReadModelTransaction, _ query: EventQuery,

@@ -66,6 +66,12 @@ public protocol EventStore: Sendable {
     /// PostgreSQL round trip per thousands), else one query each.
     func forEachEvent(at positions: [Int64], readsEnvelopes: Bool, _ body: (borrowing EventView) throws -> Void)
         throws
+    /// The events of several streams through a position, without their envelopes: each stream's
+    /// whole, in version order, one stream after another in the order given (a stream named
+    /// twice is read once). One read for many where the store can (a PostgreSQL round trip per
+    /// few hundred streams), else one query each.
+    func forEachEvent(inStreams streams: [StreamName], through: Int64, _ body: (borrowing EventView) throws -> Void)
+        throws
 }
 
 // Keys, lookups, credentials, sessions and read models are not the event store's: each has its
@@ -78,6 +84,18 @@ extension EventStore {
     public var isOpen: Bool { true }
     public func close() {}
     public func reader() throws -> (any EventStore)? { nil }
+
+    public func forEachEvent(
+        inStreams streams: [StreamName], through: Int64, _ body: (borrowing EventView) throws -> Void
+    ) throws {
+        var seen = Set<StreamName>()
+        for stream in streams where seen.insert(stream).inserted {
+            var query = EventQuery.stream(stream)
+            query.throughPosition = through
+            query.readsEnvelopes = false
+            try forEachEvent(query, body)
+        }
+    }
 
     public func forEachEvent(
         at positions: [Int64], readsEnvelopes: Bool, _ body: (borrowing EventView) throws -> Void

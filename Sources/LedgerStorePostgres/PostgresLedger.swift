@@ -903,6 +903,43 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
         }
     }
 
+    /// The events of several streams through a position, a query for each few hundred streams,
+    /// delivered stream after stream in the order given.
+    public func forEachEvent(
+        inStreams streams: [StreamName], through: Int64, _ body: (borrowing EventView) throws -> Void
+    ) throws {
+        var seen = Set<String>()
+        let names = streams.map(\.value).filter { seen.insert($0).inserted }
+        var scratch: [UInt8] = []
+        var start = 0
+        while start < names.count {
+            let chunk = Array(names[start..<min(names.count, start + 256)])
+            start += chunk.count
+            var binds = PostgresBindings()
+            try binds.append(chunk)
+            try binds.append(through)
+            let rows = try locked {
+                try run(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            SELECT e.position, e.stream, e.stream_version, e.type, e.schema_version, e.command_seq,
+                                e.encoding, e.payload, e.hash
+                            FROM koki_events e WHERE e.stream = ANY($1) AND e.position <= $2
+                            ORDER BY e.stream, e.stream_version
+                            """, binds: binds)
+                ).rows.map(Self.storedRowUnread)
+            }
+            // Each stream's rows in version order, the streams in the order asked.
+            var byStream: [String: [StoredRow]] = [:]
+            for row in rows { byStream[row.stream, default: []].append(row) }
+            for name in chunk {
+                for row in byStream[name] ?? [] {
+                    try Self.deliver(row, readsEnvelopes: false, scratch: &scratch, body)
+                }
+            }
+        }
+    }
+
     /// A row as an event view: its payload decompressed, its envelope given or not.
     private static func deliver(
         _ row: StoredRow, readsEnvelopes: Bool, scratch: inout [UInt8], _ body: (borrowing EventView) throws -> Void

@@ -307,6 +307,34 @@ final class Mutexed<Value>: @unchecked Sendable {
         }
     }
 
+    @Test(arguments: Backend.allCases)
+    func theEventsOfSomeStreamsAreEachStreamsReadAlone(_ backend: Backend) throws {
+        guard EventStoreContractTests.available(backend) else { return }
+        let held = try EventStoreContractTests.Store(backend)
+        var random = SeededGenerator(seed: 9)
+        for _ in 0..<40 { try held.store.append(randomRequest(using: &random, streams: 12)) }
+        let head = try held.store.head().position
+        let names = (0..<14).map { stream("person/\($0 + 1)") }  // two with no events
+        for _ in 0..<12 {
+            let asked = (0..<Int.random(in: 0...16, using: &random)).map { _ in names.randomElement(using: &random)! }
+            let through = Int64.random(in: 0...head, using: &random)
+            var read: [String] = []
+            try held.store.forEachEvent(inStreams: asked, through: through) { view in
+                read.append("\(view.stream) \(view.streamVersion) \(view.position) \(Array(view.payload))")
+            }
+            var expected: [String] = []
+            var seen = Set<StreamName>()
+            for name in asked where seen.insert(name).inserted {
+                var query = EventQuery.stream(name)
+                query.throughPosition = through
+                try held.store.forEachEvent(query) { view in
+                    expected.append("\(view.stream) \(view.streamVersion) \(view.position) \(Array(view.payload))")
+                }
+            }
+            #expect(read == expected, "\(asked) through \(through)")
+        }
+    }
+
     static let schema = ReadModelSchema(
         name: "probe", logicVersion: 1, table: "rm_probe", keyColumn: "person", partColumn: "year", columns: [],
         keyStreamPrefix: "person/")

@@ -438,15 +438,21 @@ public struct ArrearsCommands: Sendable {
         let candidates = try StoredBalances(ledger).mayBeInArrears(
             on: date, rates: settings.chargeRates, through: position)
         // Each candidate decided from their own stream, the candidates shared among the cores.
-        var rows = try ledger.eachPerson(candidates.persons, through: position, readingApartFrom: readingApartFrom) {
-            ledger, person -> Delinquent? in
-            let account = try CollectionCommands(ledger).load(person, knownAt: known, settings: settings).account
-            let periods = Self.arrears(account, on: date, settings).filter { !$0.prescription.isPrescribed(on: date) }
-            guard let oldest = periods.map(\.dueDate).min() else { return nil }
-            return Delinquent(
-                person: person, periods: periods.count, owed: periods.map(\.outstanding).sum(),
-                lateFees: periods.map(\.lateFeeOwed).sum(), oldestDue: oldest, daysOverdue: oldest.days(until: date),
-                nextPrescription: periods.map(\.prescription.lastDay).min()!)
+        // A chunk's streams read together (one round trip on PostgreSQL).
+        var rows = try ledger.eachChunk(candidates.persons, through: position, readingApartFrom: readingApartFrom) {
+            ledger, chunk -> [Delinquent] in
+            let folds = try ledger.folds(of: Array(chunk), through: position)
+            return chunk.compactMap { person -> Delinquent? in
+                guard let account = folds[person]?.state.account else { return nil }
+                let periods = Self.arrears(account, on: date, settings).filter {
+                    !$0.prescription.isPrescribed(on: date)
+                }
+                guard let oldest = periods.map(\.dueDate).min() else { return nil }
+                return Delinquent(
+                    person: person, periods: periods.count, owed: periods.map(\.outstanding).sum(),
+                    lateFees: periods.map(\.lateFeeOwed).sum(), oldestDue: oldest,
+                    daysOverdue: oldest.days(until: date), nextPrescription: periods.map(\.prescription.lastDay).min()!)
+            }
         }
         switch order {
         case .amount: rows.sort { ($1.owed, $0.person) < ($0.owed, $1.person) }

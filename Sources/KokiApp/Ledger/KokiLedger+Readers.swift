@@ -20,6 +20,17 @@ extension KokiLedger {
         _ persons: [PersonID], through: Int64, readingApartFrom: Int = personsReadApart,
         _ body: @Sendable (KokiLedger, PersonID) throws -> T?
     ) throws -> [T] {
+        try eachChunk(persons, through: through, readingApartFrom: readingApartFrom) { ledger, chunk in
+            try chunk.compactMap { try body(ledger, $0) }
+        }
+    }
+
+    /// ``eachPerson(_:through:readingApartFrom:_:)`` a chunk of persons at a time (at most 64), so
+    /// that `body` can read the chunk's streams together; its answers in the chunk's order.
+    func eachChunk<T: Sendable>(
+        _ persons: [PersonID], through: Int64, readingApartFrom: Int = personsReadApart,
+        _ body: @Sendable (KokiLedger, ArraySlice<PersonID>) throws -> [T]
+    ) throws -> [T] {
         let workers = Swift.min(ProcessInfo.processInfo.activeProcessorCount, Self.readersAtMost + 1)
         var ledgers = [self]
         if workers > 1, persons.count >= readingApartFrom {
@@ -37,7 +48,11 @@ extension KokiLedger {
             }
         }
         defer { for other in ledgers.dropFirst() { other.store.close() } }
-        guard ledgers.count > 1 else { return try persons.compactMap { try body(self, $0) } }
+        guard ledgers.count > 1 else {
+            return try stride(from: 0, to: persons.count, by: 64).flatMap {
+                try body(self, persons[$0..<Swift.min(persons.count, $0 + 64)])
+            }
+        }
 
         // Small chunks taken in turn, so a worker that drew long histories does not hold up the rest.
         let chunk = Swift.max(1, Swift.min(64, persons.count / (ledgers.count * 4)))
@@ -53,7 +68,7 @@ extension KokiLedger {
             while index < chunks, failure.withLock({ $0 == nil }) {
                 let range = index * chunk..<Swift.min(persons.count, (index + 1) * chunk)
                 do {
-                    let answers = try persons[range].compactMap { try body(ledger, $0) }
+                    let answers = try body(ledger, persons[range])
                     results.withLock { $0[index] = answers }
                 } catch {
                     failure.withLock { if $0 == nil { $0 = error } }
