@@ -59,6 +59,27 @@ public struct StoredPremiums: Sendable {
         try rows(part: Int64(fiscalYear.year))
     }
 
+    /// The year `fiscalYear` by person, a slice of persons at a time, each slice with the events
+    /// at the positions `positions` names of its rows (decoded, by position): what a pension run
+    /// reads, in memory proportional to a slice. Returns the position the rows reflect; `nil`
+    /// (nothing read) as ``year(_:)`` says.
+    public func forEachSlice(
+        of fiscalYear: FiscalYear, reading positions: (Year) -> [Int64], slice size: Int = 2_000,
+        _ body: (ArraySlice<Year>, [Int64: KokiEvent]) throws -> Void
+    ) throws -> Int64? {
+        guard let year = try year(fiscalYear) else { return nil }
+        let years = year.years.sorted { $0.person < $1.person }
+        for start in stride(from: 0, to: years.count, by: size) {
+            let slice = years[start..<min(years.count, start + size)]
+            var events: [Int64: KokiEvent] = [:]
+            try StoredEvents.forEach(in: store, at: slice.flatMap(positions)) { view, event in
+                events[view.position] = event
+            }
+            try body(slice, events)
+        }
+        return year.position
+    }
+
     /// Every row, by person and fiscal year (for the tests and `rebuild`'s comparisons).
     public func all() throws -> [Year]? { try rows(part: nil)?.years }
 

@@ -455,26 +455,27 @@ extension StoredRegister {
     /// The heads of some persons' entries (as ``heads()`` has them), by number: only theirs are
     /// decoded. A person not in the register is missing from the answer.
     public func heads(of persons: Set<PersonID>) throws -> [PersonID: InsuredRegister.Person] {
-        let keys = Set(persons.map(\.value))
-        if case .atHead(let documents) = ports.readModels, let found = try caughtUp(documents, .keys(keys.sorted())) {
-            return Dictionary(found.entries.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        }
-        let entries = try current(
-            { tx in
-                try Self.heads { try tx.forEachRow(in: .maintained, keys: keys, part: 0, $0) }
-            }, else: { register in persons.compactMap { register.person($0) } })
-        return Dictionary(entries.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        try entries(of: persons, tails: false)
     }
 
     /// Some persons' whole entries, tails included (what a decision reads of them), by number:
     /// only theirs are decoded. A person not in the register is missing from the answer.
     public func entries(of persons: Set<PersonID>) throws -> [PersonID: InsuredRegister.Person] {
+        try entries(of: persons, tails: true)
+    }
+
+    /// Some persons' entries, with their tails or without (a PostgreSQL schema's documents hold
+    /// the whole entry either way), by number.
+    private func entries(of persons: Set<PersonID>, tails: Bool) throws -> [PersonID: InsuredRegister.Person] {
         let keys = Set(persons.map(\.value))
         if case .atHead(let documents) = ports.readModels, let found = try caughtUp(documents, .keys(keys.sorted())) {
             return Dictionary(found.entries.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         }
         let entries = try current(
             { tx in
+                guard tails else {
+                    return try Self.heads { try tx.forEachRow(in: .maintained, keys: keys, part: 0, $0) }
+                }
                 var entries: [InsuredRegister.Person] = []
                 try Self.entries({ try tx.forEachRow(in: .maintained, keys: keys, part: nil, $0) }) {
                     entries.append($0)

@@ -206,9 +206,11 @@ import Testing
         #expect(try ledger.store.reader() != nil)
         let known = KnownAt.position(head)
         func fold(_ through: Int64, apartFrom: Int) throws -> [(PersonID, ObjectIdentifier?, CollectionAccounts.Account)] {
-            try ledger.eachPerson(persons, through: through, readingApartFrom: apartFrom) { ledger, person in
-                let account = try CollectionCommands(ledger).load(person, knownAt: known).account
-                return (person, (ledger.store as? Ledger).map(ObjectIdentifier.init), account)
+            try ledger.eachChunk(persons, through: through, readingApartFrom: apartFrom) { ledger, chunk in
+                try chunk.map { person in
+                    let account = try CollectionCommands(ledger).load(person, knownAt: known).account
+                    return (person, (ledger.store as? Ledger).map(ObjectIdentifier.init), account)
+                }
             }
         }
         let alone = try fold(head, apartFrom: .max)

@@ -364,37 +364,34 @@ extension AssessmentCommands {
     /// (the year's rows, then only those assessments) and those persons' register entries, a
     /// few thousand at a time, a person's account read from their stream only for a start.
     func pensionYear(_ fy: FiscalYear) throws -> PensionYear {
-        if !ledger.hasCurrentCity, let stored = try StoredPremiums(ledger.ports).year(fy) {
+        var persons: [(InsuredRegister.Person, first: PremiumAssessed, current: PremiumAssessed)] = []
+        var latest: PremiumAssessed?
+        if !ledger.hasCurrentCity,
+            let read = try StoredPremiums(ledger.ports).forEachSlice(
+                of: fy, reading: { [$0.first, $0.current] },
+                { slice, events in
+                    let entries = try StoredRegister(ledger.ports).entries(of: Set(slice.map(\.person)))
+                    for y in slice {
+                        guard case .premiumAssessed(let first) = events[y.first],
+                            case .premiumAssessed(let current) = events[y.current]
+                        else {
+                            throw KokiError(
+                                .undecodableEvent,
+                                "the stored premiums of \(y.person) FY\(fy.year) point to events \(y.first) and \(y.current), which are not its assessments: run koki rebuild"
+                            )
+                        }
+                        guard let entry = entries[y.person] else { continue }
+                        if latest.map({ $0.decidedOn < current.decidedOn }) ?? true { latest = current }
+                        persons.append((entry, first, current))
+                    }
+                })
+        {
             guard let adopted = try ledger.installmentCalendar(fiscalYear: fy.year) else {
                 throw KokiError(
                     .invalidInput,
                     "no installment calendar adopted for FY\(fy.year): adopt one with `koki calendar adopt --fiscal-year \(fy.year)`"
                 )
             }
-            let years = stored.years.sorted { $0.person < $1.person }
-            var persons: [(InsuredRegister.Person, first: PremiumAssessed, current: PremiumAssessed)] = []
-            var latest: PremiumAssessed?
-            for start in stride(from: 0, to: years.count, by: 2_000) {
-                let slice = years[start..<min(years.count, start + 2_000)]
-                var events: [Int64: PremiumAssessed] = [:]
-                let positions = slice.flatMap { [$0.first, $0.current] }
-                try StoredEvents.forEach(in: ledger.store, at: positions) { view, event in
-                    if case .premiumAssessed(let e) = event { events[view.position] = e }
-                }
-                let entries = try StoredRegister(ledger.ports).entries(of: Set(slice.map(\.person)))
-                for y in slice {
-                    guard let first = events[y.first], let current = events[y.current] else {
-                        throw KokiError(
-                            .undecodableEvent,
-                            "the stored premiums of \(y.person) FY\(fy.year) point to events \(y.first) and \(y.current), which are not its assessments: run koki rebuild"
-                        )
-                    }
-                    guard let entry = entries[y.person] else { continue }
-                    if latest.map({ $0.decidedOn < current.decidedOn }) ?? true { latest = current }
-                    persons.append((entry, first, current))
-                }
-            }
-            let read = stored.position
             let ledger = self.ledger
             return PensionYear(
                 persons: persons, latest: latest,
@@ -403,7 +400,7 @@ extension AssessmentCommands {
                 versions: { touched in try Self.versions(of: touched, readAt: read, ledger) })
         }
         let city = try CitySnapshot(ledger)
-        let persons = city.register.persons.values.sorted(by: { $0.id < $1.id }).compactMap {
+        persons = city.register.persons.values.sorted(by: { $0.id < $1.id }).compactMap {
             person -> (InsuredRegister.Person, first: PremiumAssessed, current: PremiumAssessed)? in
             guard let history = city.accounts.assessments[PremiumAccounts.Key(person: person.id, fiscalYear: fy)],
                 let first = history.first, let current = history.last

@@ -513,28 +513,25 @@ public struct AssessmentCommands: Sendable {
     func deductedLastYear(_ year: FiscalYear) throws -> (
         persons: [(InsuredRegister.Person, PremiumAssessed)], versions: (Set<PersonID>) throws -> [PersonID: Int64]
     ) {
-        if !ledger.hasCurrentCity, let stored = try StoredPremiums(ledger.ports).year(year) {
-            let years = stored.years.sorted { $0.person < $1.person }
-            var persons: [(InsuredRegister.Person, PremiumAssessed)] = []
-            for start in stride(from: 0, to: years.count, by: 2_000) {
-                let slice = years[start..<min(years.count, start + 2_000)]
+        var persons: [(InsuredRegister.Person, PremiumAssessed)] = []
+        if !ledger.hasCurrentCity,
+            let read = try StoredPremiums(ledger.ports).forEachSlice(of: year, reading: { [$0.current] }, { slice, events in
                 var deducted: [PersonID: PremiumAssessed] = [:]
-                try StoredEvents.forEach(in: ledger.store, at: slice.map(\.current)) { _, event in
-                    if case .premiumAssessed(let e) = event, e.collection == .pensionDeduction {
-                        deducted[e.person] = e
-                    }
+                for case .premiumAssessed(let e) in events.values where e.collection == .pensionDeduction {
+                    deducted[e.person] = e
                 }
                 let entries = try StoredRegister(ledger.ports).entries(of: Set(deducted.keys))
                 for y in slice {
                     guard let last = deducted[y.person], let entry = entries[y.person] else { continue }
                     persons.append((entry, last))
                 }
-            }
-            let (read, ledger) = (stored.position, self.ledger)
+            })
+        {
+            let ledger = self.ledger
             return (persons, { decided in try Self.versions(of: decided, readAt: read, ledger) })
         }
         let city = try CitySnapshot(ledger)
-        let persons = city.register.persons.values.sorted(by: { $0.id < $1.id }).compactMap { person in
+        persons = city.register.persons.values.sorted(by: { $0.id < $1.id }).compactMap { person in
             city.accounts.current(person.id, year).flatMap { $0.collection == .pensionDeduction ? (person, $0) : nil }
         }
         return (persons, { decided in Dictionary(uniqueKeysWithValues: decided.map { ($0, city.version(of: $0)) }) })

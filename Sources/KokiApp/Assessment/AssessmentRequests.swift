@@ -356,15 +356,11 @@ public struct ListPensionSelection: KokiRequest {
     /// register's heads of their persons, a few thousand persons at a time; `nil` where the
     /// ledger keeps no stored premiums.
     @_spi(Batch) public static func stored(_ ledger: KokiLedger, _ fiscalYear: FiscalYear) throws -> [Row]? {
-        guard let year = try StoredPremiums(ledger.ports).year(fiscalYear) else { return nil }
-        let years = year.years.sorted { $0.person < $1.person }
         var rows: [Row] = []
-        for start in stride(from: 0, to: years.count, by: 2_000) {
-            let slice = years[start..<min(years.count, start + 2_000)]
+        let read = try StoredPremiums(ledger.ports).forEachSlice(
+            of: fiscalYear, reading: { [$0.first, $0.current] + ($0.stop.map { [$0] } ?? []) }
+        ) { slice, events in
             let heads = try StoredRegister(ledger.ports).heads(of: Set(slice.map(\.person)))
-            var events: [Int64: KokiEvent] = [:]
-            let positions = slice.flatMap { [$0.first, $0.current] + ($0.stop.map { [$0] } ?? []) }
-            try StoredEvents.forEach(in: ledger.store, at: positions) { view, event in events[view.position] = event }
             for y in slice {
                 guard let person = heads[y.person] else { continue }
                 guard case .premiumAssessed(let first) = events[y.first],
@@ -388,6 +384,7 @@ public struct ListPensionSelection: KokiRequest {
                 rows.append(row(person, first: first, now: now, stop: stop))
             }
         }
+        guard read != nil else { return nil }
         return rows
     }
 }

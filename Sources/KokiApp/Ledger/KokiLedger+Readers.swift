@@ -5,28 +5,17 @@ import LedgerStore
 import Synchronization
 
 extension KokiLedger {
-    /// `body` for each of `persons`, each answer in the persons' order (a `nil` left out), the
-    /// persons shared among the machine's cores: this ledger reads on one, and a read-only
-    /// connection of its own (``EventStore/reader()``) on each other. SQLite serializes one
-    /// connection's reads, and a list of the city folds thousands of streams, each a few dozen
-    /// random reads.
+    /// `body` for `persons` a chunk at a time (at most ``chunkAtMost``, so that it can read their
+    /// streams together), the answers in the persons' order, the chunks shared among the
+    /// machine's cores: this ledger reads on one, and a read-only connection of its own
+    /// (``EventStore/reader()``) on each other. SQLite serializes one connection's reads, and a
+    /// list of the city folds thousands of streams, each a few dozen random reads.
     ///
     /// Each reader must see the ledger through `through` (the position every fold is limited
     /// to, so every reader gives the same answers); where the store offers no reader, or a reader
     /// stands before it, or the persons are fewer than `readingApartFrom`, everything runs here,
-    /// one person after another.
+    /// one chunk after another.
     /// The first error thrown is thrown.
-    func eachPerson<T: Sendable>(
-        _ persons: [PersonID], through: Int64, readingApartFrom: Int = personsReadApart,
-        _ body: @Sendable (KokiLedger, PersonID) throws -> T?
-    ) throws -> [T] {
-        try eachChunk(persons, through: through, readingApartFrom: readingApartFrom) { ledger, chunk in
-            try chunk.compactMap { try body(ledger, $0) }
-        }
-    }
-
-    /// ``eachPerson(_:through:readingApartFrom:_:)`` a chunk of persons at a time (at most 64), so
-    /// that `body` can read the chunk's streams together; its answers in the chunk's order.
     func eachChunk<T: Sendable>(
         _ persons: [PersonID], through: Int64, readingApartFrom: Int = personsReadApart,
         _ body: @Sendable (KokiLedger, ArraySlice<PersonID>) throws -> [T]
@@ -49,13 +38,13 @@ extension KokiLedger {
         }
         defer { for other in ledgers.dropFirst() { other.store.close() } }
         guard ledgers.count > 1 else {
-            return try stride(from: 0, to: persons.count, by: 64).flatMap {
-                try body(self, persons[$0..<Swift.min(persons.count, $0 + 64)])
+            return try stride(from: 0, to: persons.count, by: Self.chunkAtMost).flatMap {
+                try body(self, persons[$0..<Swift.min(persons.count, $0 + Self.chunkAtMost)])
             }
         }
 
         // Small chunks taken in turn, so a worker that drew long histories does not hold up the rest.
-        let chunk = Swift.max(1, Swift.min(64, persons.count / (ledgers.count * 4)))
+        let chunk = Swift.max(1, Swift.min(Self.chunkAtMost, persons.count / (ledgers.count * 4)))
         let chunks = (persons.count + chunk - 1) / chunk
         // Each worker starts on its own chunk, then takes the next one left.
         let next = Atomic<Int>(ledgers.count)
@@ -82,6 +71,8 @@ extension KokiLedger {
 
     /// Fewer persons than this are read here alone: opening a reader costs about a millisecond.
     static let personsReadApart = 500
+    /// Persons in a chunk at most.
+    static let chunkAtMost = 64
     /// Readers opened beside this ledger at most.
     static let readersAtMost = 3
 }
