@@ -19,7 +19,9 @@ public enum StoredEvents {
         in store: any EventStore, at positions: [Int64], _ body: (borrowing EventView, KokiEvent) throws -> Void
     ) throws {
         var decoders = DecoderCache()
-        try store.forEachEvent(at: positions, readsEnvelopes: false) { view in try body(view, try decoders.decode(view)) }
+        try store.forEachEvent(at: positions, readsEnvelopes: false) { view in
+            try body(view, try decoders.decode(view))
+        }
     }
 
     /// Calls `body` with the events of several streams of `store` through a position, decoded,

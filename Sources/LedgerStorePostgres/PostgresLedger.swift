@@ -879,20 +879,7 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
         while start < wanted.count {
             let chunk = Array(wanted[start..<min(wanted.count, start + 5_000)])
             start += chunk.count
-            let sql =
-                readsEnvelopes
-                ? """
-                SELECT e.position, e.stream, e.stream_version, e.type, e.schema_version, c.seq, c.command_id, c.actor,
-                    c.recorded_at, c.correlation_id, c.causation_id, c.first_position, c.event_count, e.encoding,
-                    e.payload, e.hash
-                FROM koki_events e JOIN koki_commands c ON c.seq = e.command_seq
-                WHERE e.position = ANY($1) ORDER BY e.position
-                """
-                : """
-                SELECT e.position, e.stream, e.stream_version, e.type, e.schema_version, e.command_seq, e.encoding,
-                    e.payload, e.hash
-                FROM koki_events e WHERE e.position = ANY($1) ORDER BY e.position
-                """
+            let sql = "\(Self.selectEvents(envelopes: readsEnvelopes)) WHERE e.position = ANY($1) ORDER BY e.position"
             var binds = PostgresBindings()
             try binds.append(chunk)
             let rows = try locked {
@@ -922,9 +909,7 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
                 try run(
                     PostgresQuery(
                         unsafeSQL: """
-                            SELECT e.position, e.stream, e.stream_version, e.type, e.schema_version, e.command_seq,
-                                e.encoding, e.payload, e.hash
-                            FROM koki_events e WHERE e.stream = ANY($1) AND e.position <= $2
+                            \(Self.selectEvents(envelopes: false)) WHERE e.stream = ANY($1) AND e.position <= $2
                             ORDER BY e.stream, e.stream_version
                             """, binds: binds)
                 ).rows.map(Self.storedRowUnread)
@@ -993,23 +978,30 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
         if let before = query.recordedBefore { conditions.append("c.recorded_at < \(try bind(before.microseconds))") }
         // Events whose envelopes are not asked for (a fold of a person's stream) need no join
         // with the commands, and half the columns.
-        if !query.readsEnvelopes, query.recordedFrom == nil, query.recordedBefore == nil {
-            let sql = """
-                SELECT e.position, e.stream, e.stream_version, e.type, e.schema_version, e.command_seq, e.encoding,
-                    e.payload, e.hash
-                FROM koki_events e
-                WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT \(limit)
-                """
-            return try run(PostgresQuery(unsafeSQL: sql, binds: binds)).rows.map(Self.storedRowUnread)
-        }
+        let envelopes = query.readsEnvelopes || query.recordedFrom != nil || query.recordedBefore != nil
         let sql = """
+            \(Self.selectEvents(envelopes: envelopes))
+            WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT \(limit)
+            """
+        return try run(PostgresQuery(unsafeSQL: sql, binds: binds)).rows.map(
+            envelopes ? Self.storedRow : Self.storedRowUnread)
+    }
+
+    /// The events' columns and table, with their commands' envelopes (joined) or only the
+    /// command's number: what ``storedRow(_:)`` and ``storedRowUnread(_:)`` decode.
+    static func selectEvents(envelopes: Bool) -> String {
+        envelopes
+            ? """
             SELECT e.position, e.stream, e.stream_version, e.type, e.schema_version, c.seq, c.command_id, c.actor,
                 c.recorded_at, c.correlation_id, c.causation_id, c.first_position, c.event_count, e.encoding, e.payload,
                 e.hash
             FROM koki_events e JOIN koki_commands c ON c.seq = e.command_seq
-            WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT \(limit)
             """
-        return try run(PostgresQuery(unsafeSQL: sql, binds: binds)).rows.map(Self.storedRow)
+            : """
+            SELECT e.position, e.stream, e.stream_version, e.type, e.schema_version, e.command_seq, e.encoding,
+                e.payload, e.hash
+            FROM koki_events e
+            """
     }
 
     /// A row read without its command's envelope (``CommandEnvelope/unread(sequence:)``).

@@ -515,17 +515,19 @@ public struct AssessmentCommands: Sendable {
     ) {
         var persons: [(InsuredRegister.Person, PremiumAssessed)] = []
         if !ledger.hasCurrentCity,
-            let read = try StoredPremiums(ledger.ports).forEachSlice(of: year, reading: { [$0.current] }, { slice, events in
-                var deducted: [PersonID: PremiumAssessed] = [:]
-                for case .premiumAssessed(let e) in events.values where e.collection == .pensionDeduction {
-                    deducted[e.person] = e
-                }
-                let entries = try StoredRegister(ledger.ports).entries(of: Set(deducted.keys))
-                for y in slice {
-                    guard let last = deducted[y.person], let entry = entries[y.person] else { continue }
-                    persons.append((entry, last))
-                }
-            })
+            let read = try StoredPremiums(ledger.ports).forEachSlice(
+                of: year, reading: { [$0.current] },
+                { slice, events in
+                    var deducted: [PersonID: PremiumAssessed] = [:]
+                    for case .premiumAssessed(let e) in events.values where e.collection == .pensionDeduction {
+                        deducted[e.person] = e
+                    }
+                    let entries = try StoredRegister(ledger.ports).entries(of: Set(deducted.keys))
+                    for y in slice {
+                        guard let last = deducted[y.person], let entry = entries[y.person] else { continue }
+                        persons.append((entry, last))
+                    }
+                })
         {
             let ledger = self.ledger
             return (persons, { decided in try Self.versions(of: decided, readAt: read, ledger) })
