@@ -86,13 +86,13 @@ struct MigrateCommand: ParsableCommand {
         )
     }
 
-    /// The copy's read models (balances, register, debit states) built, or brought up to its head
+    /// The copy's read models (balances, register, debit states, premiums) built, or brought up to its head
     /// on a later run, now: the first question asked there does not wait for them.
     func buildReadModels(_ target: LedgerPorts, label: String) throws {
         let started = Date()
         try catchUpStoredModels(target)
         Output.line(
-            "read models (balances, register, debit states) up to date in \(label) in \(Int(Date().timeIntervalSince(started))) s"
+            "read models (balances, register, debit states, premiums) up to date in \(label) in \(Int(Date().timeIntervalSince(started))) s"
         )
     }
 

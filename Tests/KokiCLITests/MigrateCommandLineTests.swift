@@ -27,7 +27,7 @@ import Testing
         let first = try session.koki("migrate", "--to", url).stdout
         #expect(first.hasPrefix("copied ") && first.contains(String(head.split(separator: " ")[3])))
         // The copy's read models are built as the run ends, at the copy's head.
-        #expect(first.contains("read models (balances, register, debit states) up to date"), "\(first)")
+        #expect(first.contains("read models (balances, register, debit states, premiums) up to date"), "\(first)")
         do {
             let copy = try PostgresLedger.open(url: url)
             defer { copy.close() }
