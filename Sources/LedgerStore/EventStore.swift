@@ -134,7 +134,7 @@ public struct StoredRow: Hashable, Sendable {
     public var type: String
     public var schemaVersion: Int64
     public var command: CommandEnvelope
-    /// 0 raw, 1 LZ4.
+    /// 0 raw, 1 LZ4, 2 LZ4 against the first payload dictionary (see `PayloadEncoding`).
     public var encoding: Int64
     public var payload: [UInt8]
     public var hash: [UInt8]
@@ -211,6 +211,9 @@ public struct ChainCheck: Sendable {
         }
         guard row.position < row.command.firstPosition + row.command.eventCount else {
             return problem("the event lies outside its command's \(row.command.eventCount) events")
+        }
+        guard PayloadEncoding(rawValue: row.encoding) != nil else {
+            return problem("unknown payload encoding \(row.encoding)")
         }
         let hash = hasher.digest(row, head.hash)
         guard hash == row.hash else { return problem("the stored hash does not match the row's bytes") }

@@ -58,9 +58,12 @@ extension Ledger: ReadModelStore {
 
 /// LZ4 blocks with their length in front: a varint of the original length, then one block.
 /// Event payloads use it (when it pays) and so do derived data too large for an event (a read
-/// model's snapshot).
+/// model's snapshot). A block may be compressed against a ``PayloadDictionary``; it is then read
+/// back only with the same dictionary.
 public enum LZ4Block {
-    public static func compress(_ bytes: [UInt8]) -> [UInt8] {
+    public static func compress(_ bytes: [UInt8]) -> [UInt8] { compress(bytes, dictionary: nil) }
+
+    static func compress(_ bytes: [UInt8], dictionary: PayloadDictionary?) -> [UInt8] {
         let bound = Int(LZ4_compressBound(Int32(bytes.count)))
         var out = [UInt8](repeating: 0, count: bound + 10)
         var header = 0
@@ -74,9 +77,14 @@ public enum LZ4Block {
         header += 1
         let written = bytes.withUnsafeBytes { src in
             out.withUnsafeMutableBytes { dst in
-                LZ4_compress_default(
-                    src.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) },
-                    (dst.baseAddress! + header).assumingMemoryBound(to: CChar.self), Int32(bytes.count), Int32(bound))
+                let source = src.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) }
+                let target = (dst.baseAddress! + header).assumingMemoryBound(to: CChar.self)
+                guard let dictionary else {
+                    return LZ4_compress_default(source, target, Int32(bytes.count), Int32(bound))
+                }
+                return dictionary.withWorkingStream { stream in
+                    LZ4_compress_fast_continue(stream, source, target, Int32(bytes.count), Int32(bound), 1)
+                }
             }
         }
         out.removeLast(out.count - header - Int(written))
@@ -93,9 +101,9 @@ public enum LZ4Block {
 
     /// Decompresses into `scratch` (grown when short), returning the length; a header claiming
     /// more than `limit` bytes is damage.
-    static func decompress(_ stored: UnsafeRawBufferPointer, into scratch: inout [UInt8], limit: Int)
-        throws(LedgerError) -> Int
-    {
+    static func decompress(
+        _ stored: UnsafeRawBufferPointer, into scratch: inout [UInt8], limit: Int, dictionary: PayloadDictionary? = nil
+    ) throws(LedgerError) -> Int {
         var length: UInt64 = 0
         var shift: UInt64 = 0
         var index = 0
@@ -112,10 +120,16 @@ public enum LZ4Block {
         guard length <= UInt64(limit) else { throw LedgerError(.damaged, "LZ4 block claims \(length) bytes") }
         if scratch.count < Int(length) { scratch = [UInt8](repeating: 0, count: Int(length)) }
         let decoded = scratch.withUnsafeMutableBytes { dst in
-            LZ4_decompress_safe(
-                (stored.baseAddress! + index).assumingMemoryBound(to: CChar.self),
-                dst.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) }, Int32(stored.count - index),
-                Int32(length))
+            let source = (stored.baseAddress! + index).assumingMemoryBound(to: CChar.self)
+            let target = dst.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) }
+            guard let dictionary else {
+                return LZ4_decompress_safe(source, target, Int32(stored.count - index), Int32(length))
+            }
+            return dictionary.withBytes { dictionaryBytes in
+                LZ4_decompress_safe_usingDict(
+                    source, target, Int32(stored.count - index), Int32(length), dictionaryBytes,
+                    Int32(dictionary.bytes.count))
+            }
         }
         guard decoded == Int32(length) else {
             throw LedgerError(.damaged, "LZ4 block does not decode to \(length) bytes")

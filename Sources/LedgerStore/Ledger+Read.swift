@@ -225,15 +225,7 @@ extension Ledger {
                         schemaVersion: Int(statement.int64(4)), command: command, compressed: encoding != 0,
                         payload: payload, hash: statement.blob(8), streamNumber: streamID))
             }
-            switch PayloadEncoding(rawValue: encoding) {
-            case .raw:
-                try deliver(stored)
-            case .lz4:
-                let count = try PayloadCompression.decompress(stored, into: &scratch)
-                try scratch.withUnsafeBytes { try deliver(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-            case nil:
-                throw LedgerError(.damaged, "event \(position) has unknown payload encoding \(encoding)")
-            }
+            try PayloadCompression.reading(stored, encoding: encoding, position: position, scratch: &scratch, deliver)
         }
     }
 

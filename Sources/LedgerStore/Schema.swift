@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The ledger's tables, created and upgraded by versioned migrations.
@@ -137,6 +138,14 @@ enum Schema {
                         set_at INTEGER NOT NULL
                     ) WITHOUT ROWID;
                     """)
+        }
+        migrator.registerMigration("v7-payload-dictionary") { db in
+            // Payloads compressed against a dictionary (encoding 2). The dictionary is fixed in the
+            // code, named by the encoding; a copy of its bytes here lets any reader of the file open
+            // the payloads, and the version keeps an older build from reading rows it cannot decode.
+            try db.execute(
+                sql: "INSERT INTO koki_meta(key, value) VALUES (?, ?)",
+                arguments: [PayloadEncoding.lz4DictionaryFirst.metaKey, Data(PayloadDictionary.first.bytes)])
         }
         return migrator
     }

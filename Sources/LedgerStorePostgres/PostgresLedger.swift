@@ -148,7 +148,7 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
                 id = bytes.withUnsafeBytes { Identifier(bytes: $0) }
                 // A ledger made before the keyed chain gets its (empty) seal table now; its seals
                 // are computed when it is first opened with its key.
-                try createSealTable(connection)
+                try createMissingParts(connection)
             }
             return PostgresLedger(connection: connection, address: address, ledgerID: id, label: label, clock: clock)
         } catch {
@@ -292,7 +292,7 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
             CREATE OR REPLACE FUNCTION koki_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN RAISE EXCEPTION 'koki ledger is append-only: % on % refused', TG_OP, TG_TABLE_NAME; END $$
             """)
-        try createSealTable(connection)
+        try createMissingParts(connection)
         for table in ["koki_meta", "koki_commands", "koki_events"] {
             try execute("DROP TRIGGER IF EXISTS \(unescaped: table)_append_only ON \(unescaped: table)")
             try execute(
@@ -309,9 +309,18 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
         }
     }
 
-    /// The keyed seals (see ``ChainKey``), append-only like the events; and the credentials table
-    /// (state beside the keys). Both are made when missing, so an older ledger upgrades on opening.
-    static func createSealTable(_ connection: PostgresConnection) throws {
+    /// The keyed seals (see ``ChainKey``), append-only like the events; the credentials table
+    /// (state beside the keys); and the payload dictionary's copy in `koki_meta`. Each is made when
+    /// missing, so an older ledger upgrades on opening.
+    static func createMissingParts(_ connection: PostgresConnection) throws {
+        // A copy of the payload dictionary, for any reader of the schema (see `PayloadEncoding`).
+        let dictionary = PayloadEncoding.lz4DictionaryFirst
+        _ = try run(
+            connection,
+            """
+            INSERT INTO koki_meta(key, value) VALUES (\(dictionary.metaKey), \(Data(dictionary.dictionary!.bytes)))
+            ON CONFLICT (key) DO NOTHING
+            """)
         _ = try run(
             connection,
             """
@@ -940,13 +949,9 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
                         compressed: row.encoding != 0, payload: payload, hash: hash))
             }
         }
-        switch PayloadEncoding(rawValue: row.encoding) {
-        case .raw: try row.payload.withUnsafeBytes { try deliver($0) }
-        case .lz4:
-            let count = try row.payload.withUnsafeBytes { try PayloadCompression.decompress($0, into: &scratch) }
-            try scratch.withUnsafeBytes { try deliver(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-        case nil:
-            throw LedgerError(.damaged, "event \(row.position) has unknown payload encoding \(row.encoding)")
+        try row.payload.withUnsafeBytes { stored in
+            try PayloadCompression.reading(
+                stored, encoding: row.encoding, position: row.position, scratch: &scratch, deliver)
         }
     }
 

@@ -228,6 +228,34 @@ import Testing
         let report = try s.store.verifyChain()
         #expect(report.problem?.position == 2)
     }
+
+    /// A PostgreSQL schema keeps a copy of the payload dictionary, as a ledger file does, and
+    /// stores payloads against it.
+    @Test func postgresHoldsACopyOfThePayloadDictionary() throws {
+        guard Self.available(.postgres) else { return }
+        let s = try Store(.postgres)
+        let payload = Array(String(repeating: "koki-premium-1;", count: 8).utf8)
+        try s.store.append(
+            AppendRequest(
+                commandID: .random(), actor: "op", stream: stream("person/1"), expectedVersion: .noStream,
+                events: [NewEvent(type: "T", schemaVersion: 1, payload: payload)]))
+        #expect(try s.store.events().map(\.payload) == [payload])
+        let url = try PostgresLedger.Address(s.url!)
+        func psql(_ sql: String) throws -> Int32 {
+            try KokiTestSupport.psql(
+                host: url.host, port: url.port, user: url.user, password: url.password, database: url.database,
+                schema: url.schema, sql)
+        }
+        // Each query divides by zero (and fails) unless exactly one row matches.
+        #expect(
+            try psql(
+                """
+                SELECT 1 / (SELECT COUNT(*) FROM koki_meta WHERE key = 'payload_dictionary_2'
+                    AND sha256(value) = '\\x\(PayloadDictionary.first.digest)')::int
+                """) == 0)
+        #expect(try psql("SELECT 1 / (SELECT COUNT(*) FROM koki_events WHERE encoding = 2)::int") == 0)
+        #expect(try psql("SELECT 1 / (SELECT COUNT(*) FROM koki_events WHERE encoding = 7)::int") != 0)
+    }
 }
 
 /// A value shared by concurrent test threads.

@@ -44,6 +44,12 @@ import Testing
         #expect(
             applied == [
                 "v1", "v2-subject-keys", "v3-sessions-lookups", "v4-type-index", "v5-command-seals", "v6-credentials",
+                "v7-payload-dictionary",
             ])
+        // The upgraded file holds the payload dictionary's copy, as a new one does.
+        let dictionary = try DatabaseQueue(path: path).read { db in
+            try Data.fetchOne(db, sql: "SELECT value FROM koki_meta WHERE key = 'payload_dictionary_2'")
+        }
+        #expect(dictionary.map(Array.init) == PayloadDictionary.first.bytes)
     }
 }

@@ -113,13 +113,9 @@ struct CityFixture: @unchecked Sendable {
 }
 
 /// The stored size of every `PremiumAssessed` in the city: as stored, and re-encoded as version 3
-/// (the breakdown as JSON text) and as version 4 (binary), each with the store's compression rule.
+/// (the breakdown as JSON text) and as version 4 (binary), each as this build stores a payload.
 func assessmentSizes(_ fixture: CityFixture) -> (count: Int, stored: Int, v3: Int, v4: Int) {
-    func stored(_ payload: [UInt8]) -> Int {
-        guard payload.count >= 48 else { return payload.count }
-        let compressed = LZ4Block.compress(payload).count
-        return compressed * 8 <= payload.count * 7 ? compressed : payload.count
-    }
+    func stored(_ payload: [UInt8]) -> Int { PayloadCompression.store(payload).bytes.count }
     let plain = PlainSQLite(existing: fixture.path)
     let read = plain.prepare(
         """
@@ -151,6 +147,26 @@ func assessmentSizes(_ fixture: CityFixture) -> (count: Int, stored: Int, v3: In
     return (count, storedBytes, v3, v4)
 }
 
+/// Every payload of the city: its bytes as the fixture stores them, as given (decompressed), and
+/// as this build would store it (against the payload dictionary where that is shorter): what the
+/// dictionary saves on a fixture written before it, and on one written with it.
+func payloadSizes(_ fixture: CityFixture) -> (stored: Int, raw: Int, now: Int) {
+    let plain = PlainSQLite(existing: fixture.path)
+    let read = plain.prepare("SELECT sum(length(payload)) FROM koki_events")
+    defer { sqlite3_finalize(read) }
+    _ = sqlite3_step(read)
+    let stored = Int(sqlite3_column_int64(read, 0))
+    var (raw, now) = (0, 0)
+    var query = EventQuery()
+    query.readsEnvelopes = false
+    try! fixture.ledger.forEachEvent(query) { view in
+        let payload = Array(view.payload)
+        raw += payload.count
+        now += PayloadCompression.store(payload).bytes.count
+    }
+    return (stored, raw, now)
+}
+
 func cityBenchmarks() {
     let scan = Metric.rate("SQLite scan events/s")
     let city = { CityFixture.shared }
@@ -166,6 +182,9 @@ func cityBenchmarks() {
                 Metric.cost("SQLite bytes/event"), Metric.rate("SQLite insert events/s"), Metric.cost("assessments"),
                 Metric.cost("assessment bytes as stored"), Metric.cost("assessment bytes as v3 text"),
                 Metric.cost("assessment bytes as v4 binary"), Metric.cost("koki bytes/event, assessments as v4"),
+                Metric.cost("payload bytes/event as stored"), Metric.cost("payload bytes/event uncompressed"),
+                Metric.cost("payload bytes/event as this build stores"),
+                Metric.cost("koki bytes/event, payloads as this build stores"),
             ],
             maxIterations: 1)
     ) { benchmark in
@@ -180,6 +199,14 @@ func cityBenchmarks() {
         benchmark.measurement(
             Metric.cost("koki bytes/event, assessments as v4"),
             (fixture.bytes - sizes.stored + sizes.v4) / Int(fixture.events))
+        let payloads = payloadSizes(fixture)
+        let eventCount = Int(fixture.events)
+        benchmark.measurement(Metric.cost("payload bytes/event as stored"), payloads.stored / eventCount)
+        benchmark.measurement(Metric.cost("payload bytes/event uncompressed"), payloads.raw / eventCount)
+        benchmark.measurement(Metric.cost("payload bytes/event as this build stores"), payloads.now / eventCount)
+        benchmark.measurement(
+            Metric.cost("koki bytes/event, payloads as this build stores"),
+            (fixture.bytes - payloads.stored + payloads.now) / eventCount)
         let scratch = Scratch()
         let commands = PlainSQLite.rowsOf(ledger: fixture.path)
         let plainPath = scratch.path("plain.sqlite")

@@ -1,0 +1,135 @@
+import CLZ4
+import Crypto
+import Foundation
+
+/// Bytes that LZ4 compresses small payloads against.
+///
+/// One event's payload is too short to compress on its own: its repeated parts (field layouts, codes,
+/// the text of a rate table's name) repeat *across* events, not inside one. A dictionary holds such
+/// parts; each payload is compressed as if it followed the dictionary, and read back with the same
+/// dictionary, so every event is still read on its own.
+///
+/// A dictionary is part of the ledger's format, like an event's schema version: once one row is
+/// stored against it, every later build must read it unchanged. Each dictionary is therefore named
+/// by its own ``PayloadEncoding`` and pinned by its SHA-256 (`PayloadDictionaryTests` fails if its
+/// bytes change); a better dictionary later is a new encoding beside this one, never an edit.
+public final class PayloadDictionary: @unchecked Sendable {
+    /// The dictionary's bytes (at most 64 KiB: LZ4 reaches no further back).
+    public let bytes: [UInt8]
+    /// The bytes in memory that never moves, which the preloaded stream points into.
+    private let buffer: UnsafeMutableBufferPointer<CChar>
+    /// A stream with the dictionary loaded; each compression starts from a copy of it, so the
+    /// dictionary is hashed once, not once per payload. Never written after `init`.
+    private let loaded: UnsafeMutablePointer<LZ4_stream_t>
+
+    public static let maximumSize = 65_536
+
+    public init(bytes: [UInt8]) {
+        precondition(bytes.count <= Self.maximumSize, "an LZ4 dictionary holds at most 64 KiB")
+        self.bytes = bytes
+        buffer = .allocate(capacity: max(1, bytes.count))
+        _ = buffer.initialize(from: bytes.map { CChar(bitPattern: $0) })
+        loaded = LZ4_createStream()
+        LZ4_loadDict(loaded, buffer.baseAddress, Int32(bytes.count))
+    }
+
+    deinit {
+        LZ4_freeStream(loaded)
+        buffer.deallocate()
+    }
+
+    /// The dictionary's SHA-256, in lowercase hex.
+    public var digest: String {
+        let hex = Array("0123456789abcdef")
+        return String(SHA256.hash(data: bytes).flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 0x0F)]] })
+    }
+
+    func withBytes<T>(_ body: (UnsafePointer<CChar>) -> T) -> T { body(UnsafePointer(buffer.baseAddress!)) }
+
+    /// Runs `body` with a stream of its own that starts from the loaded dictionary (safe from any
+    /// thread: the loaded stream is only read).
+    func withWorkingStream<T>(_ body: (UnsafeMutablePointer<LZ4_stream_t>) -> T) -> T {
+        let working = UnsafeMutablePointer<LZ4_stream_t>.allocate(capacity: 1)
+        defer { working.deallocate() }
+        working.initialize(from: loaded, count: 1)
+        return body(working)
+    }
+
+    /// The compressed form of `payload` against this dictionary: a varint of the length, then one block.
+    public func compress(_ payload: [UInt8]) -> [UInt8] { LZ4Block.compress(payload, dictionary: self) }
+
+    /// Reads back what ``compress(_:)`` made. Throws ``LedgerError`` (`damaged`).
+    public func decompress(_ stored: [UInt8]) throws -> [UInt8] {
+        var out: [UInt8] = []
+        let count = try stored.withUnsafeBytes { src in
+            try LZ4Block.decompress(src, into: &out, limit: PayloadCompression.maximumPayloadSize, dictionary: self)
+        }
+        out.removeLast(out.count - count)
+        return out
+    }
+}
+
+extension PayloadDictionary {
+    /// Builds a dictionary from sample payloads, deterministically (the same samples give the same
+    /// bytes), for a new ``PayloadEncoding``.
+    ///
+    /// 1. A sample is a candidate only if most of its 6-byte windows occur in at least two other
+    ///    samples: sealed personal data and random ids are noise to every other payload.
+    /// 2. Walking the candidates from the last, a sample is taken when the dictionary so far does
+    ///    not already cover it (it still compresses to more than `novelty` of its size), until
+    ///    `capacity` is full. The last samples end at the dictionary's end, where LZ4 finds them
+    ///    first.
+    public static func train(samples: [[UInt8]], capacity: Int = maximumSize, novelty: Int = 85) -> [UInt8] {
+        let capacity = min(capacity, maximumSize)
+        let window = 6
+        let tableBits = 20
+        // How many samples each window (by a hash) occurs in; `seenIn` counts each sample once.
+        var occurrences = [UInt16](repeating: 0, count: 1 << tableBits)
+        var seenIn = [Int32](repeating: -1, count: 1 << tableBits)
+        func slot(_ sample: [UInt8], _ at: Int) -> Int {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in sample[at..<(at + window)] { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            return Int(truncatingIfNeeded: hash >> UInt64(64 - tableBits))
+        }
+        for (index, sample) in samples.enumerated() where sample.count >= window {
+            for at in 0...(sample.count - window) {
+                let s = slot(sample, at)
+                if seenIn[s] != Int32(truncatingIfNeeded: index) {
+                    seenIn[s] = Int32(truncatingIfNeeded: index)
+                    if occurrences[s] < .max { occurrences[s] += 1 }
+                }
+            }
+        }
+        func shared(_ sample: [UInt8]) -> Bool {
+            guard sample.count >= window else { return false }
+            let windows = sample.count - window + 1
+            let common = (0..<windows).filter { occurrences[slot(sample, $0)] >= 3 }.count
+            return common * 2 >= windows
+        }
+        var taken: [[UInt8]] = []
+        var size = 0
+        // A long payload compresses on its own, and would crowd out the short ones that need the dictionary.
+        let longest = 1_024
+        for sample in samples.reversed() where sample.count <= longest && size + sample.count <= capacity && shared(sample) {
+            if size > 0 {
+                let dictionary = PayloadDictionary(bytes: Array(taken.reversed().joined()))
+                let compressed = dictionary.compress(sample).count
+                guard compressed * 100 > sample.count * novelty else { continue }
+            }
+            taken.append(sample)
+            size += sample.count
+            if size == capacity { break }
+        }
+        return Array(taken.reversed().joined())
+    }
+}
+
+extension PayloadDictionary {
+    /// A dictionary written in a source file as base64 (line breaks ignored).
+    convenience init(base64: String) {
+        guard let data = Data(base64Encoded: base64, options: .ignoreUnknownCharacters) else {
+            preconditionFailure("a payload dictionary's base64 in the source does not decode")
+        }
+        self.init(bytes: Array(data))
+    }
+}
