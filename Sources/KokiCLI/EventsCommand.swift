@@ -11,7 +11,9 @@ struct EventsCommand: ParsableCommand {
         discussion: """
             Each JSON line holds the envelope (position, stream, version, type, schemaVersion, \
             recordedAt, actor, command, correlation, causation, compressed, hash) and the payload \
-            decoded to today's schema under "data" (old versions are upcast, never rewritten).
+            decoded to today's schema under "data" (old versions are upcast, never rewritten). \
+            "hash" is the chain hash stored on each command's last event, covering the command and \
+            all before it; it is null on a command's other events (koki verify computes theirs).
 
             --through P shows the ledger as it stood when P was its head. Times for \
             --recorded-from/--recorded-before are ISO 8601 (2026-11-28T09:00:00+09:00) or a date, \
@@ -77,7 +79,7 @@ struct EventsCommand: ParsableCommand {
                             ("schemaVersion", String(e.schemaVersion)), ("recordedAt", JSON.string(e.recordedAt)),
                             ("actor", JSON.string(e.actor)), ("command", JSON.string(e.command)),
                             ("correlation", JSON.optional(e.correlation)), ("causation", JSON.optional(e.causation)),
-                            ("compressed", e.compressed ? "true" : "false"), ("hash", JSON.string(e.hash)),
+                            ("compressed", e.compressed ? "true" : "false"), ("hash", JSON.optional(e.hash)),
                             ("data", e.data ?? "null"), ("payloadBase64", e.payloadBase64.map(JSON.string) ?? "null"),
                         ]))
                 case .table:

@@ -13,8 +13,9 @@ struct MigrateCommand: ParsableCommand {
         discussion: """
             --to postgres://USER@HOST:PORT/DATABASE?schema=NAME copies the ledger file (--ledger) into that \
             schema; --from postgres://… --into FILE copies a PostgreSQL ledger into a new file. The copy keeps \
-            every row's bytes, envelope and hash, checks the chain as it goes, and ends by verifying that both \
-            have the same head hash. Run again, it copies only what was appended since; a target holding another \
+            every row's bytes and envelope, and each command's hash on its last event (a file written before \
+            koki stored one hash a command has them on every event: the copy keeps the last), checks the whole \
+            chain as it goes, and ends by verifying that both have the same head hash. Run again, it copies only what was appended since; a target holding another \
             ledger is refused. The password comes from the address or $PGPASSWORD.
 
             Copied besides, once the events are: the subject keys (still wrapped under the master key, so the \

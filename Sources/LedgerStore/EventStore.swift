@@ -29,7 +29,8 @@ public protocol EventStore: Sendable {
     /// Whether the ledger's commands are sealed under a chain key (`nil`: no key in use, so the
     /// answer is not known here; see ``useChainKey(_:)``).
     func isKeyed() throws -> Bool
-    /// The stored hash of the event at `position`, or `nil` past the head.
+    /// The stored hash of the event at `position` (empty where the event is not its command's last,
+    /// which stores the command's hash), or `nil` past the head.
     func hash(at position: Int64) throws -> [UInt8]?
     /// Every stored row from a position on, as stored (payload compressed where it was), for
     /// copying a ledger to another store.
@@ -137,7 +138,12 @@ public struct StoredRow: Hashable, Sendable {
     /// 0 raw, 1 LZ4, 2 LZ4 against the first payload dictionary (see `PayloadEncoding`).
     public var encoding: Int64
     public var payload: [UInt8]
+    /// The row's chain hash, stored on its command's last event only; empty on the others (a ledger
+    /// written before koki stored one hash a command holds it on every row).
     public var hash: [UInt8]
+
+    /// Whether the row is its command's last event, the one that stores the command's hash.
+    public var keepsHash: Bool { position == command.firstPosition + command.eventCount - 1 }
 
     public init(
         position: Int64, stream: String, streamVersion: Int64, type: String, schemaVersion: Int64,
@@ -158,12 +164,18 @@ public struct StoredRow: Hashable, Sendable {
 /// Checks stored rows one after another, as `verify` does for a SQLite file: dense positions
 /// from the head on, each stream's versions 1, 2, 3 …, commands dense and owning their
 /// contiguous events, and every hash equal to SHA-256 over the previous hash and the row.
+///
+/// A row stores its hash only when it is its command's last (see ``StoredRow/keepsHash``); the
+/// hashes of the rows before it are computed and checked through the last one's. A row of an
+/// older ledger that stores its hash anyway is checked against it.
 public struct ChainCheck: Sendable {
     public private(set) var head: LedgerHead
     public private(set) var commands: Int64 = 0
     private var versions: [String: Int64]
     private var lastCommand: Int64
     private var hasher = RowHasher()
+    /// The first row since the last stored hash: a mismatch can lie anywhere from there.
+    private var unchecked: Int64?
 
     /// Starting from the genesis of a ledger with this id.
     public init(ledgerID: Identifier) {
@@ -216,10 +228,27 @@ public struct ChainCheck: Sendable {
             return problem("unknown payload encoding \(row.encoding)")
         }
         let hash = hasher.digest(row, head.hash)
-        guard hash == row.hash else { return problem("the stored hash does not match the row's bytes") }
+        if row.hash.isEmpty && !row.keepsHash {
+            unchecked = unchecked ?? row.position
+        } else {
+            guard hash == row.hash else {
+                guard !row.hash.isEmpty else { return problem("the last event of its command stores no hash") }
+                return .init(
+                    position: unchecked ?? row.position,
+                    message: ChainCheck.mismatch(from: unchecked ?? row.position, through: row.position))
+            }
+            unchecked = nil
+        }
         versions[row.stream] = row.streamVersion
         head = LedgerHead(position: row.position, hash: hash)
         return nil
+    }
+
+    /// What a stored hash that does not match says, for the rows it covers.
+    package static func mismatch(from first: Int64, through last: Int64) -> String {
+        first == last
+            ? "stored bytes do not match the hash chain (the row or an earlier link was altered)"
+            : "stored bytes of positions \(first)–\(last) do not match the hash chain, whose hash is stored at \(last) (one of them or an earlier link was altered)"
     }
 }
 

@@ -172,6 +172,8 @@ extension Ledger {
                         encoding, payload, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """), db)
         var hasher = RowHasher()
+        // The command's hash is stored once, on its last event (see ``ChainCheck``).
+        let lastPosition = position + Int64(request.eventCount)
         var appended: [AppendedEvent] = []
         appended.reserveCapacity(request.eventCount)
         // Type names resolved once per command, with their UTF-8 for hashing.
@@ -221,7 +223,11 @@ extension Ledger {
                 insertEvent.bind(6, commandSeq)
                 insertEvent.bind(7, payload.encoding.rawValue)
                 insertEvent.bind(8, payload.bytes)
-                hash.withUnsafeBytes { insertEvent.bind(9, $0) }
+                if position == lastPosition {
+                    hash.withUnsafeBytes { insertEvent.bind(9, $0) }
+                } else {
+                    insertEvent.bind(9, [UInt8]())
+                }
                 _ = try insertEvent.step()
                 insertEvent.reset()
                 previousHash = Array(hash)

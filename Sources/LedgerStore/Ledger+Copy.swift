@@ -102,11 +102,13 @@ extension Ledger: EventStore {
                         try db.execute(
                             sql: """
                                 INSERT INTO koki_events(position, stream_id, stream_version, type_id, schema_version,
-                                    command_seq, encoding, payload, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    command_seq, encoding, payload, hash)
+                                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, X''))
                                 """,
                             arguments: [
                                 row.position, stream, row.streamVersion, type, row.schemaVersion, row.command.sequence,
-                                row.encoding, Data(row.payload), Data(row.hash),
+                                // Stored as this build stores it: the hash on the command's last event only.
+                                row.encoding, Data(row.payload), row.keepsHash ? Data(row.hash) : Data(),
                             ])
                         if let key, row.position == row.command.firstPosition + row.command.eventCount - 1 {
                             previousSeal = key.seal(

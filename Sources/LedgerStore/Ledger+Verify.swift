@@ -110,6 +110,8 @@ extension Ledger {
         var hasher = RowHasher()
         var previous = genesisHash
         var position: Int64 = 0
+        // The first row since the last stored hash (see ``ChainCheck``).
+        var unchecked: Int64?
 
         // The current command and what is left of it.
         var command: (seq: Int64, envelope: [UInt8], remaining: Int64, first: Int64, count: Int64, seal: [UInt8]?) = (
@@ -196,8 +198,16 @@ extension Ledger {
                     }
                 }
             }
-            guard stored.elementsEqual(computed) else {
-                return problem("stored bytes do not match the hash chain (the row or an earlier link was altered)")
+            // The hash is stored on the command's last event; the rows before it are checked through it.
+            if stored.isEmpty && command.remaining > 0 {
+                unchecked = unchecked ?? at
+            } else {
+                guard stored.elementsEqual(computed) else {
+                    guard !stored.isEmpty else { return problem("the last event of its command stores no hash") }
+                    let first = unchecked ?? at
+                    return .init(position: first, message: ChainCheck.mismatch(from: first, through: at))
+                }
+                unchecked = nil
             }
             previous = Array(computed)
             if command.remaining == 0, seals != nil,

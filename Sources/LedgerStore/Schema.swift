@@ -10,6 +10,8 @@ import GRDB
 ///   hash still covers the resolved names and its command's envelope, so nothing is outside the
 ///   chain; the split only keeps one copy of what every event of a command shares, which
 ///   roughly halves the bytes per event and makes the idempotency lookup one unique index.
+/// - Every event has a chain hash, but only a command's last event stores it (v8 on): the hashes
+///   of its other events are computed on the way to it, and a change to any of them changes it.
 /// - Every table is append-only: triggers refuse UPDATE and DELETE.
 /// - `PRAGMA application_id` marks the file as a koki ledger; GRDB's migrator records the
 ///   applied schema versions, and a ledger with versions this build does not know is refused.
@@ -146,6 +148,12 @@ enum Schema {
             try db.execute(
                 sql: "INSERT INTO koki_meta(key, value) VALUES (?, ?)",
                 arguments: [PayloadEncoding.lz4DictionaryFirst.metaKey, Data(PayloadDictionary.first.bytes)])
+        }
+        migrator.registerMigration("v8-command-hashes") { _ in
+            // From here on a command's chain hash is stored once, on its last event; its other
+            // events store an empty hash, computed again by `verify` on the way to the stored one.
+            // Nothing changes in the tables: the version keeps an older build, which would take the
+            // empty hashes for damage, from opening the file.
         }
         return migrator
     }

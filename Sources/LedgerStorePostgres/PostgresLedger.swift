@@ -584,7 +584,8 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
             binds.append(row.command.sequence)
             binds.append(Int16(row.encoding))
             try binds.append(Data(row.payload))
-            try binds.append(Data(row.hash))
+            // The hash on the command's last event only (see `ChainCheck`).
+            try binds.append(row.keepsHash ? Data(row.hash) : Data())
         }
     }
 

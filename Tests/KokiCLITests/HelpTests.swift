@@ -119,7 +119,9 @@ import Testing
         Each JSON line holds the envelope (position, stream, version, type,
         schemaVersion, recordedAt, actor, command, correlation, causation, compressed,
         hash) and the payload decoded to today's schema under "data" (old versions are
-        upcast, never rewritten).
+        upcast, never rewritten). "hash" is the chain hash stored on each command's
+        last event, covering the command and all before it; it is null on a command's
+        other events (koki verify computes theirs).
 
         --through P shows the ledger as it stood when P was its head. Times for
         --recorded-from/--recorded-before are ISO 8601 (2026-11-28T09:00:00+09:00) or a

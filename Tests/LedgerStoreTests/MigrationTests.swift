@@ -44,7 +44,7 @@ import Testing
         #expect(
             applied == [
                 "v1", "v2-subject-keys", "v3-sessions-lookups", "v4-type-index", "v5-command-seals", "v6-credentials",
-                "v7-payload-dictionary",
+                "v7-payload-dictionary", "v8-command-hashes",
             ])
         // The upgraded file holds the payload dictionary's copy, as a new one does.
         let dictionary = try DatabaseQueue(path: path).read { db in

@@ -71,16 +71,43 @@ import Testing
     func sqlTamperingIsFound(sql: String, position: Int64?) throws {
         let folder = try TemporaryFolder()
         let (path, _) = try makeLedger(folder, seed: 2)
+        let start = try position.map { try commandStart(path, of: $0) }
         try tamper(path, sql)
         let found = try #require(try problem(path, checkFile: false), "\(sql) went unnoticed")
-        if let position { #expect(found.position == position, "\(found)") }
+        if let position, let start { expect(found, names: position, commandStart: start) }
         // The full check finds it too.
         #expect(try problem(path) != nil)
+    }
+
+    /// The first position of the command that holds `position`.
+    func commandStart(_ path: String, of position: Int64) throws -> Int64 {
+        try DatabaseQueue(path: path).read { db in
+            try #require(
+                try Int64.fetchOne(
+                    db,
+                    sql: """
+                        SELECT c.first_position FROM koki_events e JOIN koki_commands c ON c.seq = e.command_seq
+                        WHERE e.position = ?
+                        """, arguments: [position]))
+        }
+    }
+
+    /// A command stores its hash on its last event only, so an altered row is found either at its
+    /// own position (where a hash is stored, or the row itself is out of order) or at the start of
+    /// its command, with the positions the stored hash covers named.
+    func expect(
+        _ found: VerifyReport.Problem, names position: Int64, commandStart start: Int64,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        if found.position == position { return }
+        #expect(found.position == start, "\(found)", sourceLocation: sourceLocation)
+        #expect(found.message.contains("positions \(start)–"), "\(found)", sourceLocation: sourceLocation)
     }
 
     @Test func swappingTwoRowsIsFoundAtTheFirst() throws {
         let folder = try TemporaryFolder()
         let (path, _) = try makeLedger(folder, seed: 3)
+        let start = try commandStart(path, of: 8)
         try tamper(
             path,
             """
@@ -88,8 +115,76 @@ import Testing
                 ELSE (SELECT payload FROM koki_events WHERE position = 8) END WHERE position IN (8, 9)
             """)
         let found = try #require(try problem(path))
-        #expect(found.position == 8 || found.position == nil)
-        #expect(try problem(path, checkFile: false)?.position == 8)
+        if found.position != nil { expect(found, names: 8, commandStart: start) }
+        expect(try #require(try problem(path, checkFile: false)), names: 8, commandStart: start)
+    }
+
+    /// Each row's stored hash length, and whether it is its command's last event.
+    func storedHashes(_ path: String) throws -> [(position: Int64, length: Int, isLast: Bool)] {
+        try DatabaseQueue(path: path).read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.position, length(e.hash), e.position = c.first_position + c.event_count - 1
+                    FROM koki_events e JOIN koki_commands c ON c.seq = e.command_seq ORDER BY e.position
+                    """
+            ).map { ($0[0], $0[1], $0[2]) }
+        }
+    }
+
+    /// A command's hash is stored once, on its last event; verify computes the others' on the way.
+    @Test func aCommandStoresItsHashOnItsLastEventOnly() throws {
+        let folder = try TemporaryFolder()
+        let (path, count) = try makeLedger(folder, seed: 4)
+        let rows = try storedHashes(path)
+        #expect(rows.count == Int(count))
+        #expect(rows.allSatisfy { $0.length == ($0.isLast ? 32 : 0) })
+        #expect(rows.contains { !$0.isLast }, "some commands have several events")
+        let ledger = try Ledger.open(at: path, mode: .readOnly)
+        let report = try ledger.verify()
+        #expect(report.isIntact && report.eventsChecked == count)
+        #expect(report.head == (try ledger.head()))
+    }
+
+    /// Blanking the hash of a command's last event is found there.
+    @Test func aCommandsLastEventWithoutItsHashIsFound() throws {
+        let folder = try TemporaryFolder()
+        let (path, _) = try makeLedger(folder, seed: 5)
+        let last = try #require(try storedHashes(path).first { $0.isLast && $0.position > 1 }).position
+        try tamper(path, "UPDATE koki_events SET hash = x'' WHERE position = \(last)")
+        let found = try #require(try problem(path, checkFile: false))
+        #expect(found.position == last && found.message.contains("stores no hash"), "\(found)")
+    }
+
+    /// A ledger written before koki stored one hash a command holds every row's hash: it verifies,
+    /// a wrong hash on any row is found at that very row, and a copy of it stores each command's
+    /// hash once, with the same head.
+    @Test func aLedgerStoringEveryHashVerifiesRowByRowAndCopiesCompact() throws {
+        let folder = try TemporaryFolder()
+        let (path, count) = try makeLedger(folder, seed: 6)
+        let ledger = try Ledger.open(at: path, mode: .readOnly)
+        var previous = ChainCheck(ledgerID: ledger.ledgerID).head.hash
+        var hashes: [Int64: [UInt8]] = [:]
+        try ledger.forEachStoredRow(from: 1) { row in
+            previous = ChainCheck.hash(of: row, after: previous)
+            hashes[row.position] = previous
+        }
+        let middle = try storedHashes(path).filter { !$0.isLast }.map(\.position)
+        func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+        try tamper(
+            path, middle.map { "UPDATE koki_events SET hash = x'\(hex(hashes[$0]!))' WHERE position = \($0);" }.joined())
+        #expect(try storedHashes(path).allSatisfy { $0.length == 32 })
+        #expect(try problem(path) == nil)
+
+        let copy = try Ledger.create(at: folder.path("copy.ledger"), ledgerID: ledger.ledgerID)
+        #expect(try copy.copy(from: Ledger.open(at: path, mode: .readOnly)) == count)
+        #expect(try storedHashes(folder.path("copy.ledger")).allSatisfy { $0.length == ($0.isLast ? 32 : 0) })
+        #expect(try copy.verify().head == (try Ledger.open(at: path, mode: .readOnly).head()))
+
+        let wrong = try #require(middle.dropFirst(middle.count / 2).first)
+        try tamper(path, "UPDATE koki_events SET hash = zeroblob(32) WHERE position = \(wrong)")
+        let found = try #require(try problem(path, checkFile: false))
+        #expect(found.position == wrong && !found.message.contains("positions"), "\(found)")
     }
 
     /// Locates a stored value's bytes in the file and flips one of them.
@@ -102,8 +197,13 @@ import Testing
         let original = try Data(contentsOf: URL(fileURLWithPath: path))
         for _ in 0..<6 {
             let event = events[Int.random(in: 0..<Int(count), using: &g)]
-            // Uncompressed payloads start with a unique 16-byte marker; hashes are unique.
-            let needle = event.compressed || Bool.random(using: &g) ? event.hash : Array(event.payload.prefix(16))
+            // Uncompressed payloads start with a unique 16-byte marker; hashes are unique (and stored
+            // on a command's last event only).
+            guard !event.compressed || !event.hash.isEmpty else { continue }
+            let needle =
+                event.compressed || (!event.hash.isEmpty && Bool.random(using: &g))
+                ? event.hash : Array(event.payload.prefix(16))
+            let start = try commandStart(path, of: event.position)
             guard let range = original.range(of: Data(needle)) else {
                 Issue.record("bytes of position \(event.position) not found in the file")
                 continue
@@ -113,8 +213,8 @@ import Testing
             bytes[at] ^= 0x01
             try bytes.write(to: URL(fileURLWithPath: path))
             let found = try #require(try problem(path), "flip at byte \(at) went unnoticed")
-            #expect(found.position == event.position || found.position == nil, "\(found)")
-            #expect(try problem(path, checkFile: false)?.position == event.position)
+            if found.position != nil { expect(found, names: event.position, commandStart: start) }
+            expect(try #require(try problem(path, checkFile: false)), names: event.position, commandStart: start)
             try original.write(to: URL(fileURLWithPath: path))
         }
         #expect(try problem(path) == nil)

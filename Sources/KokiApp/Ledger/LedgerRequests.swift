@@ -134,7 +134,10 @@ public struct ListedEvent: Sendable, Hashable, Codable {
     public var correlation: String?
     public var causation: String?
     public var compressed: Bool
-    public var hash: String
+    /// The chain hash stored with the event, in hex: on each command's last event (which covers the
+    /// command and everything before it); `nil` on the command's other events, whose hashes
+    /// `verify` computes on the way to it.
+    public var hash: String?
     /// The payload as a JSON text (`nil` when not decoded, or of a type this build does not know).
     public var data: String?
     /// The payload's bytes when its type is unknown here.
@@ -211,7 +214,7 @@ public struct EventListing: Sendable, Codable {
                     actor: view.command.actor, command: view.command.commandID.description,
                     correlation: view.command.correlationID?.description,
                     causation: view.command.causationID?.description, compressed: view.compressed,
-                    hash: view.hash.hex, data: data, payloadBase64: raw))
+                    hash: view.hash.isEmpty ? nil : view.hash.hex, data: data, payloadBase64: raw))
         }
     }
 
