@@ -176,6 +176,8 @@ public struct ChainCheck: Sendable {
     private var hasher = RowHasher()
     /// The first row since the last stored hash: a mismatch can lie anywhere from there.
     private var unchecked: Int64?
+    /// The last position of the command the last row belongs to.
+    private var commandEnd: Int64 = 0
 
     /// Starting from the genesis of a ledger with this id.
     public init(ledgerID: Identifier) {
@@ -241,7 +243,17 @@ public struct ChainCheck: Sendable {
         }
         versions[row.stream] = row.streamVersion
         head = LedgerHead(position: row.position, hash: hash)
+        commandEnd = row.command.firstPosition + row.command.eventCount - 1
         return nil
+    }
+
+    /// What is wrong if the rows end here: nothing, unless they stop inside a command, whose hash
+    /// (on its last event) was then never reached.
+    public var endProblem: VerifyReport.Problem? {
+        guard head.position < commandEnd else { return nil }
+        return .init(
+            position: head.position + 1,
+            message: "command \(lastCommand) lacks its last \(commandEnd - head.position) events")
     }
 
     /// What a stored hash that does not match says, for the rows it covers.

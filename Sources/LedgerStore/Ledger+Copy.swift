@@ -120,6 +120,9 @@ extension Ledger: EventStore {
                                 arguments: [row.command.sequence, Data(previousSeal)])
                         }
                     }
+                    if let problem = check.endProblem {
+                        throw LedgerError(.invalidInput, "the rows do not continue this ledger: \(problem)")
+                    }
                     return .commit
                 }
             }

@@ -1073,6 +1073,7 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
                     throw Stop(problem: problem)
                 }
             }
+            if let problem = check.endProblem { throw Stop(problem: problem) }
         } catch let stop as Stop {
             report.problem = stop.problem
         }
@@ -1141,6 +1142,9 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
                         seals.append((c.sequence, seal))
                         sealing = (s.key, seal)
                     }
+                }
+                if let problem = check.endProblem {
+                    throw LedgerError(.invalidInput, "the rows do not continue this ledger: \(problem)")
                 }
                 try insertCommands(commands)
                 try insertEvents(rows)

@@ -231,6 +231,52 @@ import Testing
         #expect(report.problem?.message.contains("positions 1–3") == true, "\(String(describing: report.problem))")
     }
 
+    /// Copied rows must end where a command ends: the command's hash, stored on its last event, is
+    /// what vouches for the rows before it. Rows cut inside a command, or with a middle row altered,
+    /// are refused whole; the same rows to the command's end are taken, stored with one hash each.
+    @Test(arguments: Backend.allCases)
+    func copiedRowsEndingInsideACommandOrAlteredAreRefusedWhole(_ backend: Backend) throws {
+        guard Self.available(backend) else { return }
+        let source = try Store(backend)
+        try source.store.append(request([("person/1", .noStream, 3)]))
+        try source.store.append(request([("person/2", .noStream, 1)]))
+        var rows: [StoredRow] = []
+        try source.store.forEachStoredRow(from: 1) { rows.append($0) }
+        #expect(rows.map(\.hash.count) == [0, 0, 32, 32])
+        let target: any EventStore
+        var url: String?
+        switch backend {
+        case .sqlite:
+            target = try Ledger.create(at: source.folder!.path("target.ledger"), ledgerID: source.store.ledgerID)
+        case .postgres:
+            url = Store.schemaURL()
+            target = try PostgresLedger.create(url: url!, ledgerID: source.store.ledgerID)
+        }
+        defer {
+            (target as? PostgresLedger)?.close()
+            if let url { try? PostgresLedger.dropSchema(url: url) }
+        }
+        #expect {
+            try target.importRows(Array(rows.prefix(2)))
+        } throws: { error in
+            (error as? LedgerError)?.message.contains("command 1 lacks its last 1 events") == true
+        }
+        var altered = rows
+        altered[1].payload[0] ^= 1
+        #expect {
+            try target.importRows(altered)
+        } throws: { error in
+            (error as? LedgerError)?.message.contains("positions 1–3") == true
+        }
+        #expect(try target.head().position == 0)
+        try target.importRows(rows)
+        #expect(try target.verifyChain().isIntact)
+        #expect(try target.head() == source.store.head())
+        var copied: [StoredRow] = []
+        try target.forEachStoredRow(from: 1) { copied.append($0) }
+        #expect(copied == rows)
+    }
+
     /// A PostgreSQL schema keeps a copy of the payload dictionary, as a ledger file does, and
     /// stores payloads against it.
     @Test func postgresHoldsACopyOfThePayloadDictionary() throws {
