@@ -4,8 +4,8 @@ import CLZ4
 ///
 /// One-by-one LZ4 without a dictionary rarely pays on koki's payloads (ratio ≈ 1.08): what repeats,
 /// repeats across events. Compressed against ``PayloadDictionary/first`` the payloads of a simulated
-/// city keep about three quarters of their bytes, and each is still read on its own. The encoding
-/// is stored on the row and covered by its hash; it names the dictionary, which never changes.
+/// city keep about 62 % of their bytes, and each is still read on its own. The encoding is stored
+/// on the row and covered by its hash; it names the dictionary, which never changes.
 public enum PayloadEncoding: Int64, Sendable {
     /// The bytes as the command gave them.
     case raw = 0

@@ -74,7 +74,8 @@ extension PayloadDictionary {
     /// bytes), for a new ``PayloadEncoding``.
     ///
     /// 1. A sample is a candidate only if most of its 6-byte windows occur in at least two other
-    ///    samples: sealed personal data and random ids are noise to every other payload.
+    ///    samples: sealed personal data and random ids are noise to every other payload. Samples
+    ///    over 1 KiB are not: they compress on their own, and would crowd out the short ones.
     /// 2. Walking the candidates from the last, a sample is taken when the dictionary so far does
     ///    not already cover it (it still compresses to more than `novelty` of its size), until
     ///    `capacity` is full. The last samples end at the dictionary's end, where LZ4 finds them
@@ -108,9 +109,9 @@ extension PayloadDictionary {
         }
         var taken: [[UInt8]] = []
         var size = 0
-        // A long payload compresses on its own, and would crowd out the short ones that need the dictionary.
         let longest = 1_024
-        for sample in samples.reversed() where sample.count <= longest && size + sample.count <= capacity && shared(sample) {
+        for sample in samples.reversed()
+        where sample.count <= longest && size + sample.count <= capacity && shared(sample) {
             if size > 0 {
                 let dictionary = PayloadDictionary(bytes: Array(taken.reversed().joined()))
                 let compressed = dictionary.compress(sample).count

@@ -146,8 +146,8 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
                 let bytes = try row.decode(Data.self)
                 guard bytes.count == 16 else { throw LedgerError(.notALedger, "\(label) has a damaged ledger id") }
                 id = bytes.withUnsafeBytes { Identifier(bytes: $0) }
-                // A ledger made before the keyed chain gets its (empty) seal table now; its seals
-                // are computed when it is first opened with its key.
+                // A ledger made by an older koki gets what it lacks now: the (empty) seal table, whose
+                // seals are computed when it is first opened with its key, and the dictionary's copy.
                 try createMissingParts(connection)
             }
             return PostgresLedger(connection: connection, address: address, ledgerID: id, label: label, clock: clock)
@@ -313,14 +313,17 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
     /// (state beside the keys); and the payload dictionary's copy in `koki_meta`. Each is made when
     /// missing, so an older ledger upgrades on opening.
     static func createMissingParts(_ connection: PostgresConnection) throws {
-        // A copy of the payload dictionary, for any reader of the schema (see `PayloadEncoding`).
+        // A copy of the payload dictionary, for any reader of the schema (see `PayloadEncoding`);
+        // looked for first, so opening a ledger that has it writes nothing.
         let dictionary = PayloadEncoding.lz4DictionaryFirst
-        _ = try run(
-            connection,
-            """
-            INSERT INTO koki_meta(key, value) VALUES (\(dictionary.metaKey), \(Data(dictionary.dictionary!.bytes)))
-            ON CONFLICT (key) DO NOTHING
-            """)
+        if try run(connection, "SELECT 1 FROM koki_meta WHERE key = \(dictionary.metaKey)").rows.first == nil {
+            _ = try run(
+                connection,
+                """
+                INSERT INTO koki_meta(key, value) VALUES (\(dictionary.metaKey), \(Data(dictionary.dictionary!.bytes)))
+                ON CONFLICT (key) DO NOTHING
+                """)
+        }
         _ = try run(
             connection,
             """
