@@ -146,8 +146,18 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
                 let bytes = try row.decode(Data.self)
                 guard bytes.count == 16 else { throw LedgerError(.notALedger, "\(label) has a damaged ledger id") }
                 id = bytes.withUnsafeBytes { Identifier(bytes: $0) }
+                // A schema written by a newer koki may hold rows this build cannot read: refused untouched.
+                let formats = try run("SELECT key FROM koki_meta WHERE substr(key, 1, 7) = 'format_'").rows
+                    .compactMap { Int(try $0.decode(String.self).dropFirst(7)) }
+                if let newest = formats.max(), newest > Self.format {
+                    throw LedgerError(
+                        .newerSchema,
+                        "\(label) was written by a newer koki (format \(newest)); this build knows up to format \(Self.format). Nothing was changed."
+                    )
+                }
                 // A ledger made by an older koki gets what it lacks now: the (empty) seal table, whose
-                // seals are computed when it is first opened with its key, and the dictionary's copy.
+                // seals are computed when it is first opened with its key, the dictionary's copy and
+                // the mark of this build's format.
                 try createMissingParts(connection)
             }
             return PostgresLedger(connection: connection, address: address, ledgerID: id, label: label, clock: clock)
@@ -309,10 +319,21 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
         }
     }
 
+    /// The format this build writes, marked in `koki_meta` as `format_2` (a newer koki adds its own
+    /// mark, which this build then refuses): 2 is payloads against the dictionary and a command's
+    /// hash on its last event only. Schemas written before carry no mark.
+    static let format = 2
+
     /// The keyed seals (see ``ChainKey``), append-only like the events; the credentials table
-    /// (state beside the keys); and the payload dictionary's copy in `koki_meta`. Each is made when
-    /// missing, so an older ledger upgrades on opening.
+    /// (state beside the keys); the mark of this build's format and the payload dictionary's copy
+    /// in `koki_meta`. Each is made when missing, so an older ledger upgrades on opening.
     static func createMissingParts(_ connection: PostgresConnection) throws {
+        let mark = "format_\(format)"
+        if try run(connection, "SELECT 1 FROM koki_meta WHERE key = \(mark)").rows.first == nil {
+            let note = Data("payloads against payload_dictionary_2; a command's hash on its last event".utf8)
+            _ = try run(
+                connection, "INSERT INTO koki_meta(key, value) VALUES (\(mark), \(note)) ON CONFLICT (key) DO NOTHING")
+        }
         // A copy of the payload dictionary, for any reader of the schema (see `PayloadEncoding`);
         // looked for first, so opening a ledger that has it writes nothing.
         let dictionary = PayloadEncoding.lz4DictionaryFirst

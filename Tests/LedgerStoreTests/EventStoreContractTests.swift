@@ -304,6 +304,31 @@ import Testing
         #expect(try psql("SELECT 1 / (SELECT COUNT(*) FROM koki_events WHERE encoding = 2)::int") == 0)
         #expect(try psql("SELECT 1 / (SELECT COUNT(*) FROM koki_events WHERE encoding = 7)::int") != 0)
     }
+
+    /// A PostgreSQL schema carries the mark of the format it was written in; one marked by a newer
+    /// koki is refused when opened, and nothing in it changes.
+    @Test func postgresRefusesASchemaMarkedByANewerFormat() throws {
+        guard Self.available(.postgres) else { return }
+        let s = try Store(.postgres)
+        try s.store.append(request([("person/1", .noStream, 2)]))
+        let url = try PostgresLedger.Address(s.url!)
+        func psql(_ sql: String) throws -> Int32 {
+            try KokiTestSupport.psql(
+                host: url.host, port: url.port, user: url.user, password: url.password, database: url.database,
+                schema: url.schema, sql)
+        }
+        #expect(try psql("SELECT 1 / (SELECT COUNT(*) FROM koki_meta WHERE key = 'format_2')::int") == 0)
+        #expect(try PostgresLedger.open(url: s.url!).head() == (try s.store.head()))
+        #expect(try psql("INSERT INTO koki_meta(key, value) VALUES ('format_3', 'x')") == 0)
+        #expect {
+            _ = try PostgresLedger.open(url: s.url!)
+        } throws: { error in
+            let error = error as? LedgerError
+            return error?.code == .newerSchema && error?.message.contains("format 3") == true
+        }
+        #expect(try psql("SELECT 1 / (SELECT COUNT(*) FROM koki_meta)::int") == 0)
+        #expect(try s.store.head().position == 2)
+    }
 }
 
 /// A value shared by concurrent test threads.
