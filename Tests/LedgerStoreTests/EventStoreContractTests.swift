@@ -210,12 +210,7 @@ import Testing
         guard Self.available(.postgres) else { return }
         let s = try Store(.postgres)
         try s.store.append(request([("person/1", .noStream, 3)]))
-        let url = try PostgresLedger.Address(s.url!)
-        func psql(_ sql: String) throws -> Int32 {
-            try KokiTestSupport.psql(
-                host: url.host, port: url.port, user: url.user, password: url.password, database: url.database,
-                schema: url.schema, sql)
-        }
+        func psql(_ sql: String) throws -> Int32 { try Self.psql(s, sql) }
         #expect(try psql("UPDATE koki_events SET payload = 'x' WHERE position = 2") != 0)
         #expect(try psql("DELETE FROM koki_events WHERE position = 3") != 0)
         #expect(try psql("TRUNCATE koki_events CASCADE") != 0)
@@ -229,6 +224,14 @@ import Testing
         let report = try s.store.verifyChain()
         #expect(report.problem?.position == 1)
         #expect(report.problem?.message.contains("positions 1–3") == true, "\(String(describing: report.problem))")
+    }
+
+    /// Runs SQL in a PostgreSQL store's schema with `psql`, returning its exit status.
+    static func psql(_ s: Store, _ sql: String) throws -> Int32 {
+        let url = try PostgresLedger.Address(s.url!)
+        return try KokiTestSupport.psql(
+            host: url.host, port: url.port, user: url.user, password: url.password, database: url.database,
+            schema: url.schema, sql)
     }
 
     /// Copied rows must end where a command ends: the command's hash, stored on its last event, is
@@ -288,12 +291,7 @@ import Testing
                 commandID: .random(), actor: "op", stream: stream("person/1"), expectedVersion: .noStream,
                 events: [NewEvent(type: "T", schemaVersion: 1, payload: payload)]))
         #expect(try s.store.events().map(\.payload) == [payload])
-        let url = try PostgresLedger.Address(s.url!)
-        func psql(_ sql: String) throws -> Int32 {
-            try KokiTestSupport.psql(
-                host: url.host, port: url.port, user: url.user, password: url.password, database: url.database,
-                schema: url.schema, sql)
-        }
+        func psql(_ sql: String) throws -> Int32 { try Self.psql(s, sql) }
         // Each query divides by zero (and fails) unless exactly one row matches.
         #expect(
             try psql(
@@ -311,12 +309,7 @@ import Testing
         guard Self.available(.postgres) else { return }
         let s = try Store(.postgres)
         try s.store.append(request([("person/1", .noStream, 2)]))
-        let url = try PostgresLedger.Address(s.url!)
-        func psql(_ sql: String) throws -> Int32 {
-            try KokiTestSupport.psql(
-                host: url.host, port: url.port, user: url.user, password: url.password, database: url.database,
-                schema: url.schema, sql)
-        }
+        func psql(_ sql: String) throws -> Int32 { try Self.psql(s, sql) }
         #expect(try psql("SELECT 1 / (SELECT COUNT(*) FROM koki_meta WHERE key = 'format_2')::int") == 0)
         #expect(try PostgresLedger.open(url: s.url!).head() == (try s.store.head()))
         #expect(try psql("INSERT INTO koki_meta(key, value) VALUES ('format_3', 'x')") == 0)
