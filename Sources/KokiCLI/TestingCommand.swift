@@ -83,7 +83,7 @@ struct TestingCommand: ParsableCommand {
                 try store.events.forEachEvent(query) { view in
                     if view.position % every == 0 { samples.append(Array(view.payload)) }
                 }
-                let dictionary = PayloadDictionary(bytes: PayloadDictionary.train(samples: samples, capacity: capacity))
+                let dictionary = try PayloadDictionary(bytes: PayloadDictionary.train(samples: samples, capacity: capacity))
                 Output.line(source(of: dictionary, samples: samples.count))
             }
         }
@@ -104,9 +104,10 @@ struct TestingCommand: ParsableCommand {
                 // \(dictionary.bytes.count) bytes kept. Never edit: every row stored against it is read with these bytes.
 
                 extension PayloadDictionary {
-                    /// The dictionary of ``PayloadEncoding/lz4DictionaryFirst``.
-                    public static let first = PayloadDictionary(base64: firstBase64)
-                    /// Its SHA-256, which `PayloadDictionaryTests` holds the bytes to.
+                    /// The dictionary of ``PayloadEncoding/lz4DictionaryFirst`` (`nil` if the text below does not
+                    /// give bytes of the SHA-256 pinned beside it).
+                    public static let first = PayloadDictionary.fromSource(firstBase64, sha256: firstDigest)
+                    /// Its SHA-256, checked as it loads, and which `PayloadDictionaryTests` holds the bytes to.
                     static let firstDigest = "\(dictionary.digest)"
 
                     private static let firstBase64 = \"\"\"

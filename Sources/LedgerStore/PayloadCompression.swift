@@ -15,9 +15,6 @@ public enum PayloadEncoding: Int64, Sendable {
     /// A varint of the original length, then one LZ4 block compressed against ``PayloadDictionary/first``.
     case lz4DictionaryFirst = 2
 
-    /// The dictionary a payload of this encoding is read with.
-    package var dictionary: PayloadDictionary? { self == .lz4DictionaryFirst ? .first : nil }
-
     /// The `koki_meta` key that holds a copy of the dictionary's bytes.
     package var metaKey: String { "payload_dictionary_\(rawValue)" }
 }
@@ -29,8 +26,8 @@ public enum PayloadCompression {
     /// The bytes to store for a payload, and how they are encoded.
     public static func store(_ payload: [UInt8]) -> (encoding: PayloadEncoding, bytes: [UInt8]) {
         // Below this size no match can pay for the block's framing.
-        guard payload.count >= 8 else { return (.raw, payload) }
-        let compressed = PayloadDictionary.first.compress(payload)
+        guard payload.count >= 8, let dictionary = PayloadDictionary.first else { return (.raw, payload) }
+        let compressed = dictionary.compress(payload)
         // Reading it back costs about 50 ns, so any byte saved is worth keeping.
         guard compressed.count < payload.count else { return (.raw, payload) }
         return (.lz4DictionaryFirst, compressed)
@@ -46,11 +43,21 @@ public enum PayloadCompression {
         guard let known = PayloadEncoding(rawValue: encoding) else {
             throw LedgerError(.damaged, "event \(position) has unknown payload encoding \(encoding)")
         }
-        guard known != .raw else { return try body(stored) }
+        let dictionary: PayloadDictionary?
+        switch known {
+        case .raw: return try body(stored)
+        case .lz4: dictionary = nil
+        case .lz4DictionaryFirst:
+            guard let first = PayloadDictionary.first else {
+                throw LedgerError(
+                    .storage,
+                    "event \(position) is stored against payload dictionary \(encoding), which this build could not load (its source does not match its SHA-256)")
+            }
+            dictionary = first
+        }
         let count: Int
         do {
-            count = try LZ4Block.decompress(
-                stored, into: &scratch, limit: maximumPayloadSize, dictionary: known.dictionary)
+            count = try LZ4Block.decompress(stored, into: &scratch, limit: maximumPayloadSize, dictionary: dictionary)
         } catch {
             throw LedgerError(.damaged, "event \(position): compressed payload: \(error.message)")
         }

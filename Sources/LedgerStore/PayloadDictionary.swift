@@ -24,8 +24,18 @@ public final class PayloadDictionary: @unchecked Sendable {
 
     public static let maximumSize = 65_536
 
-    public init(bytes: [UInt8]) {
-        precondition(bytes.count <= Self.maximumSize, "an LZ4 dictionary holds at most 64 KiB")
+    /// A dictionary of `bytes`; more than ``maximumSize`` is refused (`invalidInput`).
+    public convenience init(bytes: [UInt8]) throws(LedgerError) {
+        guard bytes.count <= Self.maximumSize else {
+            throw LedgerError(
+                .invalidInput,
+                "a payload dictionary holds at most \(Self.maximumSize) bytes (LZ4 reaches no further back); \(bytes.count) given")
+        }
+        self.init(within: bytes)
+    }
+
+    /// Callers hold `bytes` to ``maximumSize`` themselves.
+    private init(within bytes: [UInt8]) {
         self.bytes = bytes
         buffer = .allocate(capacity: max(1, bytes.count))
         _ = buffer.initialize(from: bytes.map { CChar(bitPattern: $0) })
@@ -113,7 +123,8 @@ extension PayloadDictionary {
         for sample in samples.reversed()
         where sample.count <= longest && size + sample.count <= capacity && shared(sample) {
             if size > 0 {
-                let dictionary = PayloadDictionary(bytes: Array(taken.reversed().joined()))
+                // `size` never passes `capacity`, itself at most `maximumSize`.
+                let dictionary = PayloadDictionary(within: Array(taken.reversed().joined()))
                 let compressed = dictionary.compress(sample).count
                 guard compressed * 100 > sample.count * novelty else { continue }
             }
@@ -126,11 +137,13 @@ extension PayloadDictionary {
 }
 
 extension PayloadDictionary {
-    /// A dictionary written in a source file as base64 (line breaks ignored).
-    convenience init(base64: String) {
-        guard let data = Data(base64Encoded: base64, options: .ignoreUnknownCharacters) else {
-            preconditionFailure("a payload dictionary's base64 in the source does not decode")
-        }
-        self.init(bytes: Array(data))
+    /// The dictionary a source file of this build writes as base64 (line breaks ignored), or `nil`
+    /// when the text does not decode to at most 64 KiB whose SHA-256 is `sha256`. Then nothing is
+    /// stored against it, and rows stored against it are refused on reading, naming their position.
+    static func fromSource(_ base64: String, sha256: String) -> PayloadDictionary? {
+        guard let data = Data(base64Encoded: base64, options: .ignoreUnknownCharacters),
+            let dictionary = try? PayloadDictionary(bytes: Array(data)), dictionary.digest == sha256
+        else { return nil }
+        return dictionary
     }
 }

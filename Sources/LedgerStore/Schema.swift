@@ -145,9 +145,11 @@ enum Schema {
             // Payloads compressed against a dictionary (encoding 2). The dictionary is fixed in the
             // code, named by the encoding; a copy of its bytes here lets any reader of the file open
             // the payloads, and the version keeps an older build from reading rows it cannot decode.
+            // (A build that could not load it stores nothing against it either.)
+            guard let dictionary = PayloadDictionary.first else { return }
             try db.execute(
                 sql: "INSERT INTO koki_meta(key, value) VALUES (?, ?)",
-                arguments: [PayloadEncoding.lz4DictionaryFirst.metaKey, Data(PayloadDictionary.first.bytes)])
+                arguments: [PayloadEncoding.lz4DictionaryFirst.metaKey, Data(dictionary.bytes)])
         }
         migrator.registerMigration("v8-command-hashes") { _ in
             // From here on a command's chain hash is stored once, on its last event; its other

@@ -336,12 +336,14 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
         }
         // A copy of the payload dictionary, for any reader of the schema (see `PayloadEncoding`);
         // looked for first, so opening a ledger that has it writes nothing.
-        let dictionary = PayloadEncoding.lz4DictionaryFirst
-        if try run(connection, "SELECT 1 FROM koki_meta WHERE key = \(dictionary.metaKey)").rows.first == nil {
+        let key = PayloadEncoding.lz4DictionaryFirst.metaKey
+        if let dictionary = PayloadDictionary.first,
+            try run(connection, "SELECT 1 FROM koki_meta WHERE key = \(key)").rows.first == nil
+        {
             _ = try run(
                 connection,
                 """
-                INSERT INTO koki_meta(key, value) VALUES (\(dictionary.metaKey), \(Data(dictionary.dictionary!.bytes)))
+                INSERT INTO koki_meta(key, value) VALUES (\(key), \(Data(dictionary.bytes)))
                 ON CONFLICT (key) DO NOTHING
                 """)
         }

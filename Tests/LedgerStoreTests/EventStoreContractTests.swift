@@ -292,12 +292,13 @@ import Testing
                 events: [NewEvent(type: "T", schemaVersion: 1, payload: payload)]))
         #expect(try s.store.events().map(\.payload) == [payload])
         func psql(_ sql: String) throws -> Int32 { try Self.psql(s, sql) }
+        let digest = try #require(PayloadDictionary.first).digest
         // Each query divides by zero (and fails) unless exactly one row matches.
         #expect(
             try psql(
                 """
                 SELECT 1 / (SELECT COUNT(*) FROM koki_meta WHERE key = 'payload_dictionary_2'
-                    AND sha256(value) = '\\x\(PayloadDictionary.first.digest)')::int
+                    AND sha256(value) = '\\x\(digest)')::int
                 """) == 0)
         #expect(try psql("SELECT 1 / (SELECT COUNT(*) FROM koki_events WHERE encoding = 2)::int") == 0)
         #expect(try psql("SELECT 1 / (SELECT COUNT(*) FROM koki_events WHERE encoding = 7)::int") != 0)

@@ -50,6 +50,6 @@ import Testing
         let dictionary = try DatabaseQueue(path: path).read { db in
             try Data.fetchOne(db, sql: "SELECT value FROM koki_meta WHERE key = 'payload_dictionary_2'")
         }
-        #expect(dictionary.map(Array.init) == PayloadDictionary.first.bytes)
+        #expect(dictionary.map(Array.init) == PayloadDictionary.first?.bytes)
     }
 }

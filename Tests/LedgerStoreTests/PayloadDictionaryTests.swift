@@ -9,11 +9,32 @@ import Testing
 /// the dictionary never changes under stored rows; damage is an error, never a trap.
 @Suite struct PayloadDictionaryTests {
     /// Rows are stored against these exact bytes: changing them would make every such row unreadable.
-    @Test func theFirstDictionaryIsPinnedToItsDigest() {
+    @Test func theFirstDictionaryIsPinnedToItsDigest() throws {
         let pinned = "a9b891144919642b1ed01173aa7286987f08b99776ad04efc4d7b8dbfadf4fe2"
-        #expect(PayloadDictionary.first.digest == pinned)
+        let first = try #require(PayloadDictionary.first)
+        #expect(first.digest == pinned)
         #expect(PayloadDictionary.firstDigest == pinned)
-        #expect(PayloadDictionary.first.bytes.count <= PayloadDictionary.maximumSize)
+        #expect(first.bytes.count <= PayloadDictionary.maximumSize)
+    }
+
+    /// A dictionary's text that does not decode, decodes to other bytes than its pinned SHA-256, or
+    /// to more than 64 KiB gives no dictionary; more than 64 KiB of bytes is refused, never a trap.
+    @Test func aDictionaryTextThatDoesNotMatchItsDigestGivesNone() throws {
+        let bytes = Array("koki-premium-1;person=300000060;".utf8)
+        let digest = try PayloadDictionary(bytes: bytes).digest
+        let text = Data(bytes).base64EncodedString()
+        #expect(PayloadDictionary.fromSource(text, sha256: digest)?.bytes == bytes)
+        #expect(PayloadDictionary.fromSource("\n  " + text.prefix(8) + "\n" + text.dropFirst(8), sha256: digest) != nil)
+        #expect(PayloadDictionary.fromSource(text, sha256: String(repeating: "0", count: 64)) == nil)
+        #expect(PayloadDictionary.fromSource("not base64 at all!", sha256: digest) == nil)
+        let large = [UInt8](repeating: 7, count: PayloadDictionary.maximumSize + 1)
+        #expect(PayloadDictionary.fromSource(Data(large).base64EncodedString(), sha256: digest) == nil)
+        #expect {
+            try PayloadDictionary(bytes: large)
+        } throws: { error in
+            (error as? LedgerError)?.code == .invalidInput && (error as? LedgerError)?.message.contains("65537") == true
+        }
+        #expect(try PayloadDictionary(bytes: Array(large.dropLast())).bytes.count == PayloadDictionary.maximumSize)
     }
 
     /// A payload shaped like koki's: a short record of ids, codes and amounts, some parts shared.
@@ -78,7 +99,7 @@ import Testing
         let trained = PayloadDictionary.train(samples: samples)
         #expect(PayloadDictionary.train(samples: samples) == trained, "training is deterministic")
         #expect(!trained.isEmpty && trained.count <= PayloadDictionary.maximumSize)
-        let dictionary = PayloadDictionary(bytes: trained)
+        let dictionary = try PayloadDictionary(bytes: trained)
         for sample in noises {
             #expect(!trained.starts(with: sample) && Data(trained).range(of: Data(sample)) == nil)
         }
@@ -106,13 +127,14 @@ import Testing
         let good = PayloadCompression.store(recordLike(using: &g) + recordLike(using: &g)).bytes
         var damaged: [[UInt8]] = [[], [0xFF], Array(good.dropLast(3)), [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F]]
         // A header claiming more bytes than the block holds (a short record: a one-byte header).
-        damaged.append([0x7F] + PayloadDictionary.first.compress(Array(recordLike(using: &g).prefix(100))).dropFirst())
+        let first = try #require(PayloadDictionary.first)
+        damaged.append([0x7F] + first.compress(Array(recordLike(using: &g).prefix(100))).dropFirst())
         for _ in 0..<200 { damaged.append(noise(using: &g)) }
         for stored in damaged {
             do {
                 let payload = try read(stored, PayloadEncoding.lz4DictionaryFirst.rawValue)
                 // Random bytes can happen to be a valid block; then they must decode to what they claim.
-                #expect(try read(PayloadDictionary.first.compress(payload), 2) == payload)
+                #expect(try read(first.compress(payload), 2) == payload)
             } catch let error as LedgerError {
                 #expect(error.code == .damaged && error.message.contains("event 77"), "\(error)")
             }
@@ -142,7 +164,7 @@ import Testing
             let copy = try Data.fetchOne(
                 db, sql: "SELECT value FROM koki_meta WHERE key = ?",
                 arguments: [PayloadEncoding.lz4DictionaryFirst.metaKey])
-            #expect(copy.map(Array.init) == PayloadDictionary.first.bytes)
+            #expect(copy.map(Array.init) == PayloadDictionary.first?.bytes)
             // Each payload is stored against the dictionary when that is shorter, as it is alone otherwise.
             let encodings = try Int64.fetchAll(db, sql: "SELECT encoding FROM koki_events")
             #expect(encodings == payloads.map { PayloadCompression.store($0).encoding.rawValue })
@@ -167,8 +189,9 @@ import Testing
         var rows: [StoredRow] = []
         try source.forEachStoredRow(from: 1) { rows.append($0) }
         // Each row stored in another encoding, the chain hashed again over the new bytes.
+        let first = try #require(PayloadDictionary.first)
         let forms: [(PayloadEncoding, ([UInt8]) -> [UInt8])] = [
-            (.raw, { $0 }), (.lz4, LZ4Block.compress), (.lz4DictionaryFirst, PayloadDictionary.first.compress),
+            (.raw, { $0 }), (.lz4, LZ4Block.compress), (.lz4DictionaryFirst, first.compress),
         ]
         func rechained(_ rows: [StoredRow], encodings: [Int64]) -> [StoredRow] {
             var previous = ChainCheck(ledgerID: source.ledgerID).head.hash
