@@ -142,7 +142,8 @@ public struct StoredRow: Hashable, Sendable {
     /// written before koki stored one hash a command holds it on every row).
     public var hash: [UInt8]
 
-    /// Whether the row is its command's last event, the one that stores the command's hash.
+    /// Whether the row is its command's last event: the one that stores the command's hash, and
+    /// whose hash the command's keyed seal covers.
     public var keepsHash: Bool { position == command.firstPosition + command.eventCount - 1 }
 
     public init(

@@ -110,7 +110,7 @@ extension Ledger: EventStore {
                                 // Stored as this build stores it: the hash on the command's last event only.
                                 row.encoding, Data(row.payload), row.keepsHash ? Data(row.hash) : Data(),
                             ])
-                        if let key, row.position == row.command.firstPosition + row.command.eventCount - 1 {
+                        if let key, row.keepsHash {
                             previousSeal = key.seal(
                                 previous: previousSeal, seq: row.command.sequence,
                                 firstPosition: row.command.firstPosition, eventCount: row.command.eventCount,

@@ -1091,7 +1091,7 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
                 if let problem = check.check(row) { throw Stop(problem: problem) }
                 report.eventsChecked += 1
                 let c = row.command
-                if seals != nil, row.position == c.firstPosition + c.eventCount - 1,
+                if seals != nil, row.keepsHash,
                     let problem = seals?.check(
                         seq: c.sequence, firstPosition: c.firstPosition, eventCount: c.eventCount, lastHash: row.hash,
                         stored: stored[c.sequence])
@@ -1161,7 +1161,7 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
                     // A command's envelope comes with its first event.
                     if row.command.firstPosition == row.position { commands.append(row.command) }
                     let c = row.command
-                    if let s = sealing, row.position == c.firstPosition + c.eventCount - 1 {
+                    if let s = sealing, row.keepsHash {
                         let seal = s.key.seal(
                             previous: s.previous, seq: c.sequence, firstPosition: c.firstPosition,
                             eventCount: c.eventCount, lastHash: row.hash)
