@@ -91,21 +91,6 @@ public struct KokiLedger: Sendable {
         return fold
     }
 
-    /// The folds of some persons' streams as the ledger stood at `position`, read together (one
-    /// round trip for many on PostgreSQL): a person with no stream has none.
-    func folds(of persons: [PersonID], through position: Int64) throws -> [PersonID: PersonCollectionState.StreamFold] {
-        var byStream: [String: PersonID] = [:]
-        for person in persons { byStream[person.streamName] = person }
-        var folds: [PersonID: PersonCollectionState.StreamFold] = [:]
-        let streams = try persons.map { try StreamName($0.streamName) }
-        try StoredEvents.forEach(in: store, inStreams: streams, through: position) { view, event in
-            guard let person = byStream[view.stream.value] else { return }
-            folds[person, default: PersonCollectionState.StreamFold(person)].apply(
-                event, streamVersion: view.streamVersion)
-        }
-        return folds
-    }
-
     /// Person loads answered from a kept fold, and not (for benchmarks and tests).
     @_spi(Batch) public var personLoads: (kept: Int, folded: Int) {
         let c = city.persons.counts

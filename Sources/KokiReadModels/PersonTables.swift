@@ -1,13 +1,15 @@
 import KokiDomain
 import LedgerStore
 
-/// Every stored read model of a ledger (balances, register, debit states, premiums) brought up to
-/// its head: what a batch run does as it finishes, and a replay copy as it is written.
+/// Every stored read model of a ledger (balances, register, debit states, premiums, arrears)
+/// brought up to its head: what a batch run does as it finishes, and a replay copy as it is
+/// written.
 public func catchUpStoredModels(_ ports: LedgerPorts) throws {
     try StoredBalances(ports).catchUp()
     try StoredRegister(ports).catchUp()
     try StoredDebits(ports).catchUp()
     try StoredPremiums(ports).catchUp()
+    try StoredArrears(ports).catchUp()
 }
 
 /// The upkeep a read model of one table keyed by person shares (the register, the debit

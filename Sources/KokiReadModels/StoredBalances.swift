@@ -318,16 +318,17 @@ public struct StoredBalances: Sendable {
     }
 
     /// The persons who may be in arrears on `date` with late fees at `rates` (see
-    /// ``YearBalance/mayBeInArrears(on:rates:)``), and the rows read to find them. From the
-    /// file's table at its position, only the rows that may say so are read (a past due date
-    /// still owing, a final late fee unpaid, a period paid off late): a few thousand of the
-    /// city's rows, picked out by SQLite. Otherwise every row is read.
+    /// ``YearBalance/mayBeInArrears(on:rates:)``), and the rows that say so. From the file's
+    /// table at its position, only the rows that may say so are read (a past due date still
+    /// owing, a final late fee unpaid, a period paid off late), picked out by SQLite and kept
+    /// only when they do: the answer's rows, not every row read, are held. Otherwise every row is
+    /// read.
     public func mayBeInArrears(on date: CivilDate, rates: ChargeRates?, through: Int64? = nil) throws -> (
         persons: [PersonID], answer: Answer
     ) {
-        let answer = try rowsThatMayOwe(on: date, through: through)
-        var persons = Set<PersonID>()
-        for row in answer.rows where row.mayBeInArrears(on: date, rates: rates) { persons.insert(row.person) }
+        var answer = try rowsThatMayOwe(on: date, through: through) { $0.mayBeInArrears(on: date, rates: rates) }
+        answer.rows.removeAll { !$0.mayBeInArrears(on: date, rates: rates) }
+        var persons = Set(answer.rows.map(\.person))
         // Rows read further on than asked (another process brought a PostgreSQL table on
         // meanwhile): anyone whose account changed since may have owed then.
         if let through, answer.position > through {
@@ -343,8 +344,11 @@ public struct StoredBalances: Sendable {
 
     /// Every row that may owe on `date` (and perhaps others): the rows whose fields say so, picked
     /// out by the store, where its table stands at the position asked (the file's, or a
-    /// PostgreSQL schema's at the head); else every row.
-    private func rowsThatMayOwe(on date: CivilDate, through: Int64?) throws -> Answer {
+    /// PostgreSQL schema's at the head); else every row. From the file's table only the rows
+    /// `keeping` keeps are held.
+    private func rowsThatMayOwe(on date: CivilDate, through: Int64?, keeping: (YearBalance) -> Bool) throws
+        -> Answer
+    {
         if case .atHead(let documents) = ports.readModels {
             let head = try store.head().position
             guard through == nil || through == head else { return try rows(through: through) }
@@ -369,7 +373,10 @@ public struct StoredBalances: Sendable {
                 .below("oldest_open_due", day), .above("late_fee_outstanding", 0), .below("oldest_late_due", day),
             ]
             var rows: [YearBalance] = []
-            try tx.forEachRow(in: .maintained, meetingAny: owing) { rows.append(try YearBalance(stored: $0)) }
+            try tx.forEachRow(in: .maintained, meetingAny: owing) { stored in
+                let row = try YearBalance(stored: stored)
+                if keeping(row) { rows.append(row) }
+            }
             return Answer(rows: rows, position: position, source: .table(position: position))
         }
     }

@@ -344,28 +344,30 @@ public struct ArrearsCommands: Sendable {
     }
 
     /// The periods past due on `date` that still owe principal, or were paid late and bear a
-    /// final late fee (確定延滞金, owed like a period of its own until late-fee payments are kept).
+    /// final late fee (確定延滞金, owed like a period of its own until late-fee payments are kept),
+    /// decided from the account's ``ArrearsFacts``.
     static func arrears(_ account: CollectionAccounts.Account, on date: CivilDate, _ settings: ArrearsSettings)
         -> [PeriodArrears]
     {
-        account.periods.sorted(by: { $0.key < $1.key }).compactMap { key, period in
-            guard (period.dueDate < date) && (period.assessed > .zero) else { return nil }
-            let paidLate = (period.lastPaidOn.map { $0 > period.dueDate } ?? false) || period.appropriated > .zero
-            guard period.outstanding > .zero || paidLate else { return nil }
+        arrears(ArrearsFacts(account), on: date, settings)
+    }
+
+    /// The same from the facts alone (a stored person's, or an account's): every period the facts
+    /// keep, by key, that is past due on `date` and owes principal or a late fee.
+    static func arrears(_ facts: ArrearsFacts, on date: CivilDate, _ settings: ArrearsSettings) -> [PeriodArrears] {
+        facts.periods.compactMap { period in
+            guard period.dueDate < date && period.mayBeInArrears else { return nil }
             var fee: LateFee?
             var problem: String?
-            do { fee = try account.lateFee(key, on: date, settings) } catch { problem = "\(error)" }
+            do { fee = try period.lateFee(on: date, settings) } catch { problem = "\(error)" }
             // Once final (recorded), what is left of the late fee after payments and waivers.
             let feeOwed = period.lateFee > .zero ? period.lateFeeOutstanding : fee?.fee ?? .zero
             guard period.outstanding > .zero || feeOwed > .zero else { return nil }
             return PeriodArrears(
-                key: key, dueDate: period.dueDate, assessed: period.assessed, outstanding: period.outstanding,
+                key: period.key, dueDate: period.dueDate, assessed: period.assessed, outstanding: period.outstanding,
                 daysOverdue: period.dueDate.days(until: date), lateFee: fee, lateFeeOwed: feeOwed,
-                lateFeeProblem: problem,
-                prescription: account.prescription(key, settings),
-                dunnedOn: account.dunning.first { $0.key == key }?.issuedOn,
-                remindedOn: account.reminders.last { $0.periods.contains(key) }?.issuedOn,
-                deferredThrough: account.deferral(key, on: date)?.through)
+                lateFeeProblem: problem, prescription: period.prescription(settings), dunnedOn: period.dunned.first,
+                remindedOn: period.reminded.last, deferredThrough: period.deferment(on: date)?.through)
         }
     }
 
@@ -430,29 +432,35 @@ public struct ArrearsCommands: Sendable {
             case .time(let t): try ledger.store.position(recordedBy: t)
             }
         // The stored balances pick out who may owe (proportional to the answer, not the city);
-        // each of them is then decided exactly from their own stream.
+        // each of them is then decided exactly from their arrears facts.
         let loader = CollectionCommands(ledger)
         let position = try through ?? ledger.store.head().position
         let known = KnownAt.position(position)
         let settings = try Self.required(try loader.arrearsSettings(knownAt: known))
         let candidates = try StoredBalances(ledger).mayBeInArrears(
             on: date, rates: settings.chargeRates, through: position)
-        // Each candidate decided from their own stream, the candidates shared among the cores.
-        // A chunk's streams read together (one round trip on PostgreSQL).
-        var rows = try ledger.eachChunk(candidates.persons, through: position, readingApartFrom: readingApartFrom) {
-            ledger, chunk -> [Delinquent] in
-            let folds = try ledger.folds(of: Array(chunk), through: position)
-            return chunk.compactMap { person -> Delinquent? in
-                guard let account = folds[person]?.state.account else { return nil }
-                let periods = Self.arrears(account, on: date, settings).filter {
-                    !$0.prescription.isPrescribed(on: date)
-                }
-                guard let oldest = periods.map(\.dueDate).min() else { return nil }
-                return Delinquent(
-                    person: person, periods: periods.count, owed: periods.map(\.outstanding).sum(),
-                    lateFees: periods.map(\.lateFeeOwed).sum(), oldestDue: oldest,
-                    daysOverdue: oldest.days(until: date), nextPrescription: periods.map(\.prescription.lastDay).min()!)
-            }
+        // Each candidate decided from their facts: at the head, those the stored arrears keep are
+        // read, the others folded from their own stream (the candidates shared among the cores, a
+        // chunk's streams read together: one round trip on PostgreSQL) and kept for the next list.
+        let stored = StoredArrears(ledger.ports)
+        let kept = through == nil ? try stored.kept(candidates.persons, at: position) : nil
+        let missing = kept.map { kept in candidates.persons.filter { kept[$0] == nil } } ?? candidates.persons
+        let folded = try ledger.eachChunk(missing, through: position, readingApartFrom: readingApartFrom) {
+            ledger, chunk -> [(PersonID, ArrearsFacts)] in
+            let facts = try StoredArrears.folded(in: ledger.store, Array(chunk), through: position)
+            return chunk.map { ($0, facts[$0] ?? ArrearsFacts(periods: [])) }
+        }
+        if kept != nil {
+            try stored.keep(Dictionary(folded, uniquingKeysWith: { a, _ in a }), foldedThrough: position)
+        }
+        var rows = ((kept ?? [:]).map { ($0.key, $0.value) } + folded).compactMap { person, facts -> Delinquent? in
+            let periods = Self.arrears(facts, on: date, settings).filter { !$0.prescription.isPrescribed(on: date) }
+            guard let oldest = periods.map(\.dueDate).min(), let nearest = periods.map(\.prescription.lastDay).min()
+            else { return nil }
+            return Delinquent(
+                person: person, periods: periods.count, owed: periods.map(\.outstanding).sum(),
+                lateFees: periods.map(\.lateFeeOwed).sum(), oldestDue: oldest, daysOverdue: oldest.days(until: date),
+                nextPrescription: nearest)
         }
         switch order {
         case .amount: rows.sort { ($1.owed, $0.person) < ($0.owed, $1.person) }

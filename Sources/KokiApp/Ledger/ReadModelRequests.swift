@@ -18,13 +18,15 @@ public struct ShowReadModels: KokiRequest {
         public var register: StoredRegister.Status
         public var debits: StoredDebits.Status
         public var premiums: StoredPremiums.Status
+        public var arrears: StoredArrears.Status
     }
 
     public func handle(_ scope: RequestScope) throws -> Answer {
         Answer(
             balances: try StoredBalances(scope.ledger).status(), register: try StoredRegister(scope.ledger.ports).status(),
             debits: try StoredDebits(scope.ledger.ports).status(),
-            premiums: try StoredPremiums(scope.ledger.ports).status())
+            premiums: try StoredPremiums(scope.ledger.ports).status(),
+            arrears: try StoredArrears(scope.ledger.ports).status())
     }
 }
 
@@ -52,6 +54,8 @@ public struct RebuildReadModels: KokiRequest {
         public var debitsSeconds: Double
         public var premiums: StoredPremiums.Rebuild
         public var premiumsSeconds: Double
+        public var arrears: StoredArrears.Rebuild
+        public var arrearsSeconds: Double
     }
 
     public func handle(_ scope: RequestScope) throws -> Outcome {
@@ -67,9 +71,11 @@ public struct RebuildReadModels: KokiRequest {
         let (register, registerSeconds) = try timed { try StoredRegister(scope.ledger.ports).rebuild(check: check) }
         let (debits, debitsSeconds) = try timed { try StoredDebits(scope.ledger.ports).rebuild(check: check) }
         let (premiums, premiumsSeconds) = try timed { try StoredPremiums(scope.ledger.ports).rebuild(check: check) }
+        let (arrears, arrearsSeconds) = try timed { try StoredArrears(scope.ledger.ports).rebuild(check: check) }
         return Outcome(
             rebuild: report, seconds: seconds, register: register, registerSeconds: registerSeconds, debits: debits,
-            debitsSeconds: debitsSeconds, premiums: premiums, premiumsSeconds: premiumsSeconds)
+            debitsSeconds: debitsSeconds, premiums: premiums, premiumsSeconds: premiumsSeconds, arrears: arrears,
+            arrearsSeconds: arrearsSeconds)
     }
 }
 

@@ -1,0 +1,222 @@
+import Foundation
+import KokiDomain
+import KokiEvents
+import KokiProjections
+import LedgerStore
+
+/// The stored read model of arrears: for each person the delinquent list (滞納者一覧) has decided,
+/// their ``ArrearsFacts`` as their stream stands at the model's position, in the ledger file
+/// (`rm_arrears`, one row a person: the facts in the event codec's binary form), with the
+/// position and logic version it reflects (`rm_models`).
+///
+/// The list picks its candidates from the stored balances, then decides each from their facts:
+/// the late fee to the day asked, the prescription, the periods on the list. Facts kept here
+/// are read; the others are folded from the person's stream once and kept, so a fresh process
+/// answers the next list in time proportional to the candidates, not to their histories.
+///
+/// - **Never stale.** Catching up (before every list, and as a batch run finishes) drops the
+///   facts of every person whose stream grew since the model's position, in one transaction:
+///   a row present reflects its person's whole stream at the model's position. A list at that
+///   position folds again only the candidates without a row, and keeps them.
+/// - **Only the persons asked about.** Rows are written by the list for its candidates, not for
+///   the whole city: a person who never owed past a due date has none.
+/// - **Rebuilt on demand, and whenever its logic changed.** ``rebuild(check:)`` folds every kept
+///   person's stream again from position zero and compares; a table of another logic version is
+///   dropped at the next catch-up, never read.
+/// - Where the ledger keeps no tables beside its events (a PostgreSQL ledger, a replay copy), or
+///   for a position before the head, the list folds its candidates' streams, as it did before.
+public struct StoredArrears: Sendable {
+    public static let name = "arrears"
+    /// The version of the facts' logic and stored form: a table of another is never read.
+    public static var logicVersion: Int { CollectionAccounts.logicVersion * 1_000 + 1 }
+
+    let ports: LedgerPorts
+
+    public init(_ ports: LedgerPorts) { self.ports = ports }
+
+    private var store: any EventStore { ports.events }
+
+    public typealias Rebuild = PersonTableRebuild
+    public typealias Status = PersonTableStatus
+
+    /// The tables beside the events, where the ledger keeps them and may write them.
+    private var tables: (any ReadModelStore)? {
+        guard case .beside(let tables) = ports.readModels else { return nil }
+        return tables
+    }
+
+    // MARK: - Queries
+
+    /// The facts kept for `persons` as the ledger stands at `position` (its head as the caller
+    /// read it), the model brought to that position first; `nil` when the ledger keeps no such
+    /// table, or the model stands past `position` (another process caught it up meanwhile) or,
+    /// on a read-only ledger, elsewhere. A person missing from the answer has no row: fold them.
+    public func kept(_ persons: [PersonID], at position: Int64) throws -> [PersonID: ArrearsFacts]? {
+        guard let tables else { return nil }
+        if !store.isReadOnly {
+            let current = try tables.writingModel(Self.schema) { tx in try Self.bring(tx, to: position) }
+            guard current else { return nil }
+        }
+        return try tables.readingModel(Self.schema) { tx -> [PersonID: ArrearsFacts]? in
+            guard let model = try tx.state(), model.logicVersion == Self.logicVersion, model.position == position
+            else { return nil }
+            var facts: [PersonID: ArrearsFacts] = [:]
+            try tx.forEachRow(in: .maintained, keys: Set(persons.map(\.value)), part: nil) { row in
+                facts[try PersonID(row.key)] = try Self.facts(row)
+            }
+            return facts
+        }
+    }
+
+    /// Keeps the facts of persons folded through `position`: those whose streams did not grow
+    /// since are written (replacing any row), the model brought to the head meanwhile. Nothing on
+    /// a ledger that keeps no such table or is read-only.
+    public func keep(_ facts: [PersonID: ArrearsFacts], foldedThrough position: Int64) throws {
+        guard let tables, !store.isReadOnly, !facts.isEmpty else { return }
+        try tables.writingModel(Self.schema) { tx in
+            guard try Self.bring(tx, to: position) else { return }
+            let head = try tx.head()
+            let grown = position < head ? Set(try tx.keysChanged(after: position, through: head)) : []
+            if position < head { _ = try Self.bring(tx, to: head) }
+            let unchanged = facts.filter { !grown.contains($0.key.value) }.sorted { $0.key < $1.key }
+            try tx.replace(unchanged.map { Self.row($0.key, $0.value) })
+        }
+    }
+
+    /// Brings the table to the head: the rows of every person whose stream grew since dropped
+    /// (a missing table, or one of another logic, made empty). Returns how many rows were
+    /// dropped. Nothing where the ledger keeps no such table or is read-only.
+    @discardableResult
+    public func catchUp() throws -> Int {
+        guard let tables, !store.isReadOnly else { return 0 }
+        return try tables.writingModel(Self.schema) { tx in
+            try tx.createTables()
+            let before = try tx.count()
+            _ = try Self.bring(tx, to: try tx.head())
+            return max(0, before - (try tx.count()))
+        }
+    }
+
+    public func status() throws -> Status {
+        guard let tables else { return Status(rows: 0) }
+        return try tables.readingModel(Self.schema) { tx in
+            guard let model = try tx.state() else { return Status(rows: 0) }
+            return Status(position: model.position, logicVersion: model.logicVersion, rows: try tx.count())
+        }
+    }
+
+    /// Every kept person's facts folded again from their stream through the head (the table
+    /// caught up first) and compared with the kept ones; swapped in unless `check`. Where the
+    /// ledger keeps no such table, nothing to compare: an empty report at the head.
+    public func rebuild(check: Bool) throws -> Rebuild {
+        guard let tables, !store.isReadOnly else {
+            return Rebuild(
+                position: try store.head().position, persons: 0, events: 0, comparedWith: nil, differences: [],
+                swapped: false)
+        }
+        return try tables.writingModel(Self.schema) { tx in
+            try tx.createTables()
+            let before = try tx.state()
+            let comparedWith = before.flatMap { $0.logicVersion == Self.logicVersion ? $0.position : nil }
+            let head = try tx.head()
+            _ = try Self.bring(tx, to: head)
+            var kept: [(PersonID, [UInt8])] = []
+            try tx.forEachRow(in: .maintained, key: nil, part: nil) { row in
+                kept.append((try PersonID(row.key), row.document ?? []))
+            }
+            var (events, differences, fresh) = (0, [PersonID](), [ReadModelRow]())
+            for (person, bytes) in kept {
+                let folded = try Self.fold(tx, person, through: head)
+                events += folded.events
+                let row = Self.row(person, folded.facts)
+                if row.document != bytes { differences.append(person) }
+                fresh.append(row)
+            }
+            if !check { try tx.replace(fresh) }
+            return Rebuild(
+                position: head, persons: kept.count, events: events, comparedWith: comparedWith,
+                differences: comparedWith == nil ? [] : differences, swapped: !check)
+        }
+    }
+
+    // MARK: - Folding
+
+    /// One person's facts from their whole stream through a position, and the events read.
+    static func fold(_ tx: any ReadModelTransaction, _ person: PersonID, through: Int64) throws -> (
+        facts: ArrearsFacts, events: Int
+    ) {
+        var account = CollectionAccounts.Account()
+        var query = EventQuery.stream(try StreamName(person.streamName))
+        query.throughPosition = through
+        query.readsEnvelopes = false
+        var events = 0
+        try StoredEvents.forEach(in: tx, query) { _, event in
+            events += 1
+            if CollectionAccounts.Account.folds(event) { account.apply(event) }
+        }
+        return (ArrearsFacts(account), events)
+    }
+
+    /// The facts of `persons`, each folded from their own stream through `position` (the streams
+    /// read together: one round trip on PostgreSQL). A person without events has no periods.
+    public static func folded(in store: any EventStore, _ persons: [PersonID], through position: Int64) throws
+        -> [PersonID: ArrearsFacts]
+    {
+        var byStream: [String: PersonID] = [:]
+        for person in persons { byStream[person.streamName] = person }
+        var accounts: [PersonID: CollectionAccounts.Account] = [:]
+        let streams = try persons.map { try StreamName($0.streamName) }
+        try StoredEvents.forEach(in: store, inStreams: streams, through: position) { view, event in
+            guard CollectionAccounts.Account.folds(event), let person = byStream[view.stream.value] else { return }
+            accounts[person, default: CollectionAccounts.Account()].apply(event)
+        }
+        var facts: [PersonID: ArrearsFacts] = [:]
+        for person in persons { facts[person] = accounts[person].map { ArrearsFacts($0) } ?? ArrearsFacts(periods: []) }
+        return facts
+    }
+
+    // MARK: - The table
+
+    /// Brings the maintained table to `position`: made (empty) when missing or of another logic;
+    /// the rows of the persons whose streams grew in between dropped. `false` when it stands past
+    /// `position` already.
+    private static func bring(_ tx: any ReadModelTransaction, to position: Int64) throws -> Bool {
+        try tx.createTables()
+        guard let model = try tx.state(), model.logicVersion == logicVersion else {
+            try tx.recreate(.maintained)
+            try tx.setPosition(position)
+            return true
+        }
+        guard model.position <= position else { return false }
+        if model.position < position {
+            for key in try tx.keysChanged(after: model.position, through: position) { try tx.deleteRows(of: key) }
+            try tx.setPosition(position)
+        }
+        return true
+    }
+
+    /// One row a person: their facts in the event codec's binary form.
+    static let schema = ReadModelSchema(
+        name: name, logicVersion: logicVersion, table: "rm_arrears", keyColumn: "person", partColumn: "part",
+        columns: [], keyStreamPrefix: "person/", document: true)
+
+    static func row(_ person: PersonID, _ facts: ArrearsFacts) -> ReadModelRow {
+        var writer = BinaryWriter(capacity: 64 * max(1, facts.periods.count))
+        writer.write(facts)
+        return ReadModelRow(key: person.value, part: 0, values: [], document: writer.bytes)
+    }
+
+    /// The facts a row keeps; damage names the person.
+    static func facts(_ row: ReadModelRow) throws -> ArrearsFacts {
+        do {
+            return try (row.document ?? []).withUnsafeBytes { buffer in
+                var reader = BinaryReader(buffer)
+                let facts = try ArrearsFacts(from: &reader)
+                try reader.expectEnd()
+                return facts
+            }
+        } catch {
+            throw KokiError(.undecodableEvent, "the stored arrears of \(row.key) are damaged: \(error)")
+        }
+    }
+}
