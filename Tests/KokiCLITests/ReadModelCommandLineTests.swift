@@ -69,6 +69,26 @@ import Testing
         #expect(!head.isEmpty)
         let list = try KokiProcess.run(["arrears", "list", "--on", "2026-05-01", "--json"], environment: env)
         #expect(list.status == 0 && list.stdout.contains("\"owed\""), "\(list.stderr)")
+        // The list kept its candidates' arrears facts: one given another's is found and mended,
+        // and the list reads the same from the kept facts as it did folding the streams.
+        let kept = try KokiProcess.run(["rebuild", "--status"], environment: env).stdout
+        #expect(kept.contains("arrears: at position") && !kept.contains(" 0 persons kept"), "\(kept)")
+        let altered = try DatabaseQueue(path: ledger).write { db -> String in
+            let people = try String.fetchAll(
+                db, sql: "SELECT person FROM rm_arrears ORDER BY length(document) DESC, person LIMIT 2")
+            try db.execute(
+                sql: "UPDATE rm_arrears SET document = (SELECT document FROM rm_arrears WHERE person = ?) "
+                    + "WHERE person = ?", arguments: [people[1], people[0]])
+            return people[0]
+        }
+        let foundFacts = try KokiProcess.run(["rebuild", "--check"], environment: env)
+        #expect(
+            foundFacts.status == 1 && foundFacts.stdout.contains("1 person's facts differ")
+                && foundFacts.stdout.contains(altered), "\(foundFacts.stdout)")
+        #expect(try KokiProcess.run(["rebuild"], environment: env).status == 0)
+        #expect(try KokiProcess.run(["rebuild", "--check"], environment: env).status == 0)
+        let again = try KokiProcess.run(["arrears", "list", "--on", "2026-05-01", "--json"], environment: env)
+        #expect(again.stdout == list.stdout)
         let copy = folder.path("copy.ledger")
         let replay = try KokiProcess.run(["replay", "--until", "2026-03-01", "--into", copy], environment: env)
         #expect(replay.status == 0)

@@ -109,7 +109,19 @@ struct ArrearsCommand: ParsableCommand {
 
     struct List: TypedCommand {
         static let configuration = CommandConfiguration(
-            abstract: "The list of delinquent persons (滞納者一覧) on a date.")
+            abstract: "The list of delinquent persons (滞納者一覧) on a date.",
+            discussion: """
+                Everyone with a period past its due date on --date that still owes principal, or a late fee \
+                (延滞金) of at least the smallest charged, and is not prescribed (時効): how many periods, what \
+                they owe, the late fees to that day, the oldest due date and the day the next period prescribes. \
+                The stored balances pick out who may owe; each of them is decided from their arrears facts (each \
+                period's sums, the money that paid it with its days, the notices, pledges, seizures and \
+                deferments that move its prescription), which the ledger file keeps for the persons a list has \
+                decided (`koki rebuild --status`: arrears). A person whose stream grew since is folded again \
+                from their stream and kept, so a list after a day's work reads almost every candidate's facts \
+                and folds only those whose accounts changed. --known-at, a replay copy and a PostgreSQL ledger \
+                fold each candidate's stream.
+                """)
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The day asked about (default: today in Japan).", valueName: "date")) var on:
             CivilDate?

@@ -19,20 +19,25 @@ struct RebuildCommand: ParsableCommand {
             states, one per person who ever had a mandate (mandates, choices, each period's sums), which `koki \
             debit export` reads; and the premiums, one row per person and fiscal year assessed (where its first \
             assessment, the one in force and its last pension stop are), which `koki pension selection`, \
-            `pension provisional` and `pension notify` read. Queries keep them up to date by folding again only the persons whose \
-            streams grew since (a debit state folds only what its stream gained; the premiums read only the \
+            `pension provisional` and `pension notify` read; and the arrears facts, one row per person the \
+            delinquent list decided (each period that may be in arrears: its sums, the money that paid it and the \
+            days that move its prescription), which `koki arrears list` reads and writes. Queries keep them up \
+            to date by folding again only the persons whose streams grew since (a debit state folds only what its stream gained; the premiums read only the \
             assessments and stops recorded since, through the index by type); this command reads the \
             ledger from position zero in position order into fresh tables (decoding only the events each model \
             folds, on a second core while the scan reads on; a person's balances kept as compact per-period \
             sums, their own stream folded where those cannot follow them exactly; a mandate holder's every \
             event read, for their stream's version; at most 150,000 persons a pass), compares them row by row with the \
             maintained ones (caught up to the same head), names every row that differs, and swaps the fresh \
-            tables in. With --check it only compares and exits 1 when anything differs.
+            tables in. The arrears facts are kept only for the persons the list asked about: catching up drops \
+            those whose streams grew, the next list folds them again; a rebuild folds each kept person's stream \
+            from position zero and compares. With --check it only compares and exits 1 when anything differs.
 
             In a PostgreSQL ledger the four models are documents in its schema (rm_balances, rm_register, \
             rm_debits, rm_premiums), kept at the head only: each is caught up, read with the position it reflects in one \
             snapshot, compared with the model folded from position zero through that position, and replaced by \
-            it (--check: compared only). There are no snapshots there: --snapshot-every is refused.
+            it (--check: compared only). There are no snapshots there: --snapshot-every is refused. The arrears \
+            facts are kept in a ledger file only: a PostgreSQL ledger's delinquent list folds its candidates.
 
             For `--known-at` questions about the past, the balances keep snapshots (the whole table at a \
             position) and deltas (what changed between two positions). Every catch-up leaves a delta and takes \
@@ -111,6 +116,14 @@ struct RebuildCommand: ParsableCommand {
                             ("logicVersion", p.logicVersion.map { "\($0)" } ?? "null"),
                             ("currentLogicVersion", "\(StoredPremiums.logicVersion)"), ("rows", "\(p.rows)"),
                         ]))
+                    let a = answer.arrears
+                    Output.line(
+                        JSON.object([
+                            ("model", JSON.string(StoredArrears.name)),
+                            ("position", a.position.map { "\($0)" } ?? "null"),
+                            ("logicVersion", a.logicVersion.map { "\($0)" } ?? "null"),
+                            ("currentLogicVersion", "\(StoredArrears.logicVersion)"), ("rows", "\(a.rows)"),
+                        ]))
                     return
                 }
                 func state(_ position: Int64?, _ version: Int?, current: Int) -> String {
@@ -139,6 +152,9 @@ struct RebuildCommand: ParsableCommand {
                 Output.line(
                     "\(StoredPremiums.name): \(state(p.position, p.logicVersion, current: StoredPremiums.logicVersion)), \(p.rows) rows"
                 )
+                let a = answer.arrears
+                let arrearsState = state(a.position, a.logicVersion, current: StoredArrears.logicVersion)
+                Output.line("\(StoredArrears.name): \(arrearsState), \(a.rows) persons kept")
                 return
             }
             let outcome = try options.run(RebuildReadModels(check: check, snapshotEvery: snapshotEvery))
@@ -160,6 +176,11 @@ struct RebuildCommand: ParsableCommand {
                     missing: "there were no maintained premiums",
                     differs: ("person's years differ", "persons' years differ"), rebuilt: outcome.premiums,
                     seconds: outcome.premiumsSeconds),
+                PersonModel(
+                    name: StoredArrears.name, who: "persons kept", table: "arrears facts", equal: "are equal",
+                    missing: "there were no maintained arrears facts",
+                    differs: ("person's facts differ", "persons' facts differ"), rebuilt: outcome.arrears,
+                    seconds: outcome.arrearsSeconds),
             ]
             if json {
                 Output.line(
