@@ -23,8 +23,13 @@ import LedgerStore
 /// - **Rebuilt on demand, and whenever its logic changed.** ``rebuild(check:)`` folds every kept
 ///   person's stream again from position zero and compares; a table of another logic version is
 ///   dropped at the next catch-up, never read.
-/// - Where the ledger keeps no tables beside its events (a PostgreSQL ledger, a replay copy), or
-///   for a position before the head, the list folds its candidates' streams, as it did before.
+/// - **In a PostgreSQL ledger**, the same facts are documents in its schema (`rm_arrears`, one a
+///   person: their number and the facts' bytes in base64), kept the same way: a list reads the
+///   documents of its candidates with the position they reflect in one snapshot, passes by those
+///   whose streams grew since, and writes what it folded with the rows of those persons replaced,
+///   in one transaction, unless another process brought the documents that far already.
+/// - On a replay copy (no tables), or for a position before the head, the list folds its
+///   candidates' streams, as it did before.
 public struct StoredArrears: Sendable {
     public static let name = "arrears"
     /// The version of the facts' logic and stored form: a table of another is never read.
@@ -39,10 +44,16 @@ public struct StoredArrears: Sendable {
     public typealias Rebuild = PersonTableRebuild
     public typealias Status = PersonTableStatus
 
-    /// The tables beside the events, where the ledger keeps them and may write them.
+    /// The tables beside the events, where the ledger keeps them.
     private var tables: (any ReadModelStore)? {
         guard case .beside(let tables) = ports.readModels else { return nil }
         return tables
+    }
+
+    /// The documents kept at the head, in a PostgreSQL ledger's schema.
+    private var documents: (any HeadReadModelStore)? {
+        guard case .atHead(let documents) = ports.readModels else { return nil }
+        return documents
     }
 
     // MARK: - Queries
@@ -52,6 +63,7 @@ public struct StoredArrears: Sendable {
     /// table, or the model stands past `position` (another process caught it up meanwhile) or,
     /// on a read-only ledger, elsewhere. A person missing from the answer has no row: fold them.
     public func kept(_ persons: [PersonID], at position: Int64) throws -> [PersonID: ArrearsFacts]? {
+        if let documents { return try kept(documents, persons, at: position) }
         guard let tables else { return nil }
         if !store.isReadOnly {
             let current = try tables.writingModel(Self.schema) { tx in try Self.bring(tx, to: position) }
@@ -72,6 +84,7 @@ public struct StoredArrears: Sendable {
     /// since are written (replacing any row), the model brought to the head meanwhile. Nothing on
     /// a ledger that keeps no such table or is read-only.
     public func keep(_ facts: [PersonID: ArrearsFacts], foldedThrough position: Int64) throws {
+        if let documents { return try keep(documents, facts, at: position) }
         guard let tables, !store.isReadOnly, !facts.isEmpty else { return }
         try tables.writingModel(Self.schema) { tx in
             guard try Self.bring(tx, to: position) else { return }
@@ -88,6 +101,11 @@ public struct StoredArrears: Sendable {
     /// dropped. Nothing where the ledger keeps no such table or is read-only.
     @discardableResult
     public func catchUp() throws -> Int {
+        if let documents {
+            let before = try documents.readModelCount(Self.schema)
+            try keep(documents, [:], at: try store.head().position)
+            return max(0, before - (try documents.readModelCount(Self.schema)))
+        }
         guard let tables, !store.isReadOnly else { return 0 }
         return try tables.writingModel(Self.schema) { tx in
             try tx.createTables()
@@ -98,6 +116,12 @@ public struct StoredArrears: Sendable {
     }
 
     public func status() throws -> Status {
+        if let documents {
+            let model = try documents.readModelState(Self.schema)
+            return Status(
+                position: model?.position, logicVersion: model?.logicVersion,
+                rows: try documents.readModelCount(Self.schema))
+        }
         guard let tables else { return Status(rows: 0) }
         return try tables.readingModel(Self.schema) { tx in
             guard let model = try tx.state() else { return Status(rows: 0) }
@@ -109,6 +133,7 @@ public struct StoredArrears: Sendable {
     /// caught up first) and compared with the kept ones; swapped in unless `check`. Where the
     /// ledger keeps no such table, nothing to compare: an empty report at the head.
     public func rebuild(check: Bool) throws -> Rebuild {
+        if let documents { return try rebuild(documents, check: check) }
         guard let tables, !store.isReadOnly else {
             return Rebuild(
                 position: try store.head().position, persons: 0, events: 0, comparedWith: nil, differences: [],
@@ -139,22 +164,134 @@ public struct StoredArrears: Sendable {
         }
     }
 
+    // MARK: - In a PostgreSQL ledger's schema
+
+    /// The documents of `persons` and the position they reflect, read in one snapshot; those whose
+    /// streams grew between it and `position` passed by. `nil` when the documents stand past
+    /// `position`; none when there are none of this logic.
+    private func kept(_ documents: any HeadReadModelStore, _ persons: [PersonID], at position: Int64) throws
+        -> [PersonID: ArrearsFacts]?
+    {
+        let read = try documents.readModel(Self.schema, .keys(persons.map(\.value)), field: nil)
+        guard let model = read.state, model.logicVersion == Self.logicVersion else { return [:] }
+        guard model.position <= position else { return nil }
+        let grown = model.position < position ? try grownKeys(after: model.position, through: position) : []
+        var facts: [PersonID: ArrearsFacts] = [:]
+        for (person, kept) in try Self.facts(read.documents) where !grown.contains(person.value) {
+            facts[person] = kept
+        }
+        return facts
+    }
+
+    /// Writes the facts folded through `position`, the documents of every person whose stream
+    /// grew since the documents' position dropped (all of them when there are none of this
+    /// logic), in one transaction; nothing when the documents stand at `position` or past it
+    /// already.
+    private func keep(_ documents: any HeadReadModelStore, _ facts: [PersonID: ArrearsFacts], at position: Int64)
+        throws
+    {
+        let model = try documents.readModelState(Self.schema)
+        let base = model.flatMap { $0.logicVersion == Self.logicVersion ? $0.position : nil }
+        if let base, base >= position { return }
+        let replacing = try base.map { base in
+            Set(try grownKeys(after: base, through: position)).union(facts.keys.map(\.value)).sorted()
+        }
+        try documents.storeReadModel(
+            Self.schema, documents: try facts.sorted { $0.key < $1.key }.map { try Self.document($0.key, $0.value) },
+            replacing: replacing, position: position)
+    }
+
+    /// In a PostgreSQL ledger's schema: the documents caught up, then each kept person folded
+    /// again from their stream through that position and compared; replaced unless `check`.
+    private func rebuild(_ documents: any HeadReadModelStore, check: Bool) throws -> Rebuild {
+        let before = try documents.readModelState(Self.schema)
+        let comparedWith = before.flatMap { $0.logicVersion == Self.logicVersion ? $0.position : nil }
+        try keep(documents, [:], at: try store.head().position)
+        let read = try documents.readModel(Self.schema)
+        let position = try read.state?.position ?? store.head().position
+        let kept = try Self.facts(read.documents)
+        var (events, differences, fresh) = (0, [PersonID](), [PersonID: ArrearsFacts]())
+        for (person, facts) in kept.sorted(by: { $0.key < $1.key }) {
+            let folded = try Self.fold({ try StoredEvents.forEach(in: store, $0, $1) }, person, through: position)
+            events += folded.events
+            if folded.facts != facts { differences.append(person) }
+            fresh[person] = folded.facts
+        }
+        if !check {
+            let rows = try fresh.sorted { $0.key < $1.key }.map { try Self.document($0.key, $0.value) }
+            try documents.storeReadModel(Self.schema, documents: rows, replacing: nil, position: position)
+        }
+        return Rebuild(
+            position: position, persons: kept.count, events: events, comparedWith: comparedWith,
+            differences: comparedWith == nil ? [] : differences, swapped: !check)
+    }
+
+    /// The persons whose streams gained events in `(after, through]`.
+    private func grownKeys(after: Int64, through: Int64) throws -> Set<String> {
+        var query = EventQuery.from(position: after + 1)
+        query.throughPosition = through
+        query.readsEnvelopes = false
+        let prefix = Self.schema.keyStreamPrefix
+        var grown = Set<String>()
+        try store.forEachEvent(query) { view in
+            let stream = view.stream.value
+            if stream.hasPrefix(prefix) { grown.insert(String(stream.dropFirst(prefix.count))) }
+        }
+        return grown
+    }
+
+    /// A person's facts as a document: their number and the facts' bytes (base64), as JSON.
+    private struct Document: Codable {
+        var person: String
+        var facts: Data
+    }
+
+    private static func document(_ person: PersonID, _ facts: ArrearsFacts) throws -> (
+        key: String, part: Int64, json: [UInt8]
+    ) {
+        let bytes = row(person, facts).document ?? []
+        return (person.value, 0, Array(try JSONEncoder().encode(Document(person: person.value, facts: Data(bytes)))))
+    }
+
+    /// The facts the documents hold, by person; damage named.
+    private static func facts(_ documents: [[UInt8]]) throws -> [PersonID: ArrearsFacts] {
+        let decoder = JSONDecoder()
+        var facts: [PersonID: ArrearsFacts] = [:]
+        for (i, json) in documents.enumerated() {
+            guard let document = try? decoder.decode(Document.self, from: Data(json)) else {
+                throw KokiError(.undecodableEvent, "the stored arrears in document \(i + 1) are not ones koki wrote")
+            }
+            let person = try PersonID(document.person)
+            facts[person] = try Self.facts(
+                ReadModelRow(key: document.person, part: 0, values: [], document: Array(document.facts)))
+        }
+        return facts
+    }
+
     // MARK: - Folding
 
     /// One person's facts from their whole stream through a position, and the events read.
     static func fold(_ tx: any ReadModelTransaction, _ person: PersonID, through: Int64) throws -> (
         facts: ArrearsFacts, events: Int
     ) {
+        try fold({ try StoredEvents.forEach(in: tx, $0, $1) }, person, through: through)
+    }
+
+    /// The same from any store's events (`events` reads a query's, decoded).
+    static func fold(
+        _ events: (EventQuery, (borrowing EventView, KokiEvent) throws -> Void) throws -> Void, _ person: PersonID,
+        through: Int64
+    ) throws -> (facts: ArrearsFacts, events: Int) {
         var account = CollectionAccounts.Account()
         var query = EventQuery.stream(try StreamName(person.streamName))
         query.throughPosition = through
         query.readsEnvelopes = false
-        var events = 0
-        try StoredEvents.forEach(in: tx, query) { _, event in
-            events += 1
+        var count = 0
+        try events(query) { _, event in
+            count += 1
             if CollectionAccounts.Account.folds(event) { account.apply(event) }
         }
-        return (ArrearsFacts(account), events)
+        return (ArrearsFacts(account), count)
     }
 
     /// The facts of `persons`, each folded from their own stream through `position` (the streams

@@ -329,4 +329,50 @@ import Testing
         let copy = KokiLedger(try Ledger.open(at: folder.path("then.ledger"), mode: .readOnly))
         #expect(try ArrearsCommands(copy).delinquents(on: date) == list)
     }
+    /// In a PostgreSQL schema the facts are documents: asked after random slices of the city's
+    /// second half, the list is the whole city's, read from the documents it kept or folded, and
+    /// every document is a fold of its person's stream; one that lies is found and mended.
+    @Test func inPostgresTheFactsAreDocumentsAndTheListIsTheWholeCitys() throws {
+        guard let city = try HalfCity(seed: 41, insured: 60, schema: "a_") else { return }
+        let ledger = KokiLedger(city.postgres)
+        let arrears = ArrearsCommands(ledger)
+        let stored = StoredArrears(city.postgres.ports)
+        var random = SeededGenerator(seed: 41)
+        var (asked, listed, last) = (0, 0, 0)
+        repeat {
+            let head = try ledger.store.head().position
+            let date = try CivilDate(daysSinceEpoch: Int.random(in: 20_200...20_650, using: &random))
+            let list = try arrears.delinquents(on: date)
+            #expect(Self.listed(list) == (try Self.expected(ledger, on: date, through: head)), "\(date) at \(head)")
+            #expect(try stored.status().position == head)
+            let check = try stored.rebuild(check: true)
+            #expect(check.position == head && check.differences.isEmpty, "\(check.differences) at \(head)")
+            // Asked again: every candidate's facts read from the documents, the same list.
+            #expect(try arrears.delinquents(on: date, order: .amount, knownAt: nil, readingApartFrom: .max) == list)
+            (asked, listed, last) = (asked + 1, listed + list.count, list.count)
+        } while try city.importNextSlice(300...900, using: &random) != nil
+        #expect(asked > 2 && listed > 10)
+        // Everyone on the last list has their facts kept.
+        #expect(try stored.status().rows >= last && last > 1)
+
+        // Facts written as another person's (a lie no fold supports): found, and mended.
+        let all = try ledger.store.head().position
+        let everyone = try StoredBalances(ledger).rows().rows.map(\.person)
+        let keptNow = try #require(try stored.kept(everyone, at: all))
+        let persons = Array(keptNow.filter { !$0.value.periods.isEmpty }.keys.sorted().prefix(2))
+        try #require(persons.count == 2)
+        let facts = try #require(try stored.kept(persons, at: all))
+        let other = try #require(facts[persons[1]])
+        // The head moves on with no person's stream (the same settings adopted again).
+        let settings = try #require(try CollectionCommands(ledger).arrearsSettings())
+        try arrears.adoptSettings(settings, metadata: CommandMetadata(actor: "op-arrears"))
+        let moved = try ledger.store.head().position
+        try #require(moved > all)
+        try stored.keep([persons[0]: other], foldedThrough: moved)
+        let found = try stored.rebuild(check: true)
+        #expect(found.differences == [persons[0]] && !found.swapped)
+        let mended = try stored.rebuild(check: false)
+        #expect(mended.swapped && mended.differences == [persons[0]])
+        #expect(try stored.rebuild(check: true).differences.isEmpty)
+    }
 }

@@ -119,8 +119,8 @@ struct ArrearsCommand: ParsableCommand {
                 deferments that move its prescription), which the ledger file keeps for the persons a list has \
                 decided (`koki rebuild --status`: arrears). A person whose stream grew since is folded again \
                 from their stream and kept, so a list after a day's work reads almost every candidate's facts \
-                and folds only those whose accounts changed. --known-at, a replay copy and a PostgreSQL ledger \
-                fold each candidate's stream.
+                and folds only those whose accounts changed. A PostgreSQL ledger keeps them as documents in its \
+                schema the same way; --known-at and a replay copy fold each candidate's stream.
                 """)
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The day asked about (default: today in Japan).", valueName: "date")) var on:

@@ -37,7 +37,7 @@ struct RebuildCommand: ParsableCommand {
             rm_debits, rm_premiums), kept at the head only: each is caught up, read with the position it reflects in one \
             snapshot, compared with the model folded from position zero through that position, and replaced by \
             it (--check: compared only). There are no snapshots there: --snapshot-every is refused. The arrears \
-            facts are kept in a ledger file only: a PostgreSQL ledger's delinquent list folds its candidates.
+            facts are documents there too (rm_arrears), kept the same way.
 
             For `--known-at` questions about the past, the balances keep snapshots (the whole table at a \
             position) and deltas (what changed between two positions). Every catch-up leaves a delta and takes \
