@@ -13,8 +13,8 @@ import LedgerStorePostgres
 // every candidate's stream on one connection (as of the head, where no kept facts are read);
 // every balance row read (what picking the candidates cost before); and — on the file — the
 // candidates' streams read through plain SQLite (the ceiling of any fold). On a copy of the city
-// fixture and (with KOKI_BENCH_POSTGRES) in a PostgreSQL schema it is copied into, which keeps no
-// facts: there every list folds.
+// fixture and (with KOKI_BENCH_POSTGRES) in a PostgreSQL schema it is copied into, which keeps the
+// facts as documents.
 
 /// The delinquent list on one store.
 struct DelinquentList {
@@ -111,7 +111,7 @@ func arrearsBenchmarks() {
 
     guard let base = ProcessInfo.processInfo.environment["KOKI_BENCH_POSTGRES"], !base.isEmpty else { return }
     Benchmark(
-        "City on PostgreSQL: the delinquent list in a fresh process (the documents that may owe, each candidate's stream on two connections), vs the first list, one connection, every document",
+        "City on PostgreSQL: the delinquent list in a fresh process (the documents that may owe, each candidate's facts kept), vs the first list, folding on one connection, every document",
         configuration: .init(metrics: DelinquentList.metrics, maxIterations: 1)
     ) { benchmark in
         try withCityInPostgres(base, schemaPrefix: "bench_arrears_") { postgres, url in
