@@ -2,7 +2,7 @@ import KokiDomain
 import KokiEvents
 
 /// What a person's arrears are decided from, and nothing more: for each period that may ever be
-/// in arrears (assessed, and still owing or paid off late), its sums and dates, the money that
+/// in arrears or dunned (still owing, or assessed and paid off late), its sums and dates, the money that
 /// paid it with the day each counts from, and the dates that move its prescription. The late
 /// fee to any day, the prescription and a period's place on the delinquent list (滞納者一覧) are
 /// decided from these exactly as from the whole account (``CollectionAccounts/Account``), which
@@ -69,6 +69,13 @@ public struct ArrearsFacts: Sendable, Hashable {
         /// Whether the period may ever be in arrears: assessed, and still owing or paid late.
         public var mayBeInArrears: Bool { assessed > .zero && (outstanding > .zero || paidLate) }
 
+        /// Whether a dunning run on `date` may dun it: due before, still owing, and (`undunned`)
+        /// never dunned. The run decides the rest (reports, holds, pension, prescription) from
+        /// the account.
+        public func mayBeDunned(before date: CivilDate, undunned: Bool) -> Bool {
+            dueDate < date && outstanding > .zero && (!undunned || dunned.isEmpty)
+        }
+
         /// The prescription (時効): from the due date, the first dunning notice, the
         /// acknowledgements, the reminders, the seizures and the deferred days.
         public func prescription(_ settings: ArrearsSettings) -> Prescription.Result {
@@ -101,16 +108,16 @@ public struct ArrearsFacts: Sendable, Hashable {
         }
     }
 
-    /// The periods that may ever be in arrears, by key.
+    /// The periods that may ever be in arrears or dunned, by key.
     public var periods: [Period]
 
     public init(periods: [Period]) { self.periods = periods }
 
-    /// The facts of an account: its periods that may ever be in arrears, by key.
+    /// The facts of an account: its periods still owing, or assessed and paid off late, by key.
     public init(_ account: CollectionAccounts.Account) {
         let keys = Set(account.periods.compactMap { key, period -> PeriodKey? in
             let paidLate = (period.lastPaidOn.map { $0 > period.dueDate } ?? false) || period.appropriated > .zero
-            return period.assessed > .zero && (period.outstanding > .zero || paidLate) ? key : nil
+            return period.outstanding > .zero || (period.assessed > .zero && paidLate) ? key : nil
         })
         self.init(periods: account.arrearsFacts(of: keys).values.sorted { $0.key < $1.key })
     }

@@ -33,7 +33,7 @@ import LedgerStore
 public struct StoredArrears: Sendable {
     public static let name = "arrears"
     /// The version of the facts' logic and stored form: a table of another is never read.
-    public static var logicVersion: Int { CollectionAccounts.logicVersion * 1_000 + 1 }
+    public static var logicVersion: Int { CollectionAccounts.logicVersion * 1_000 + 2 }
 
     let ports: LedgerPorts
 

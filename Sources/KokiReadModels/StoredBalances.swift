@@ -342,6 +342,28 @@ public struct StoredBalances: Sendable {
         return (persons.sorted(), answer)
     }
 
+    /// The persons with a period due before `date` still owing principal (see
+    /// ``YearBalance/oldestOpenDue``) as the ledger stands at `through` (the head when `nil`),
+    /// and the rows that say so: picked out by the store as ``mayBeInArrears(on:rates:through:)``'s
+    /// are. What a dunning or reminder run goes through.
+    public func owing(before date: CivilDate, through: Int64? = nil) throws -> (persons: [PersonID], answer: Answer) {
+        let owes = { (row: YearBalance) in row.oldestOpenDue.map { $0 < date } ?? false }
+        var answer = try rowsMeeting(
+            file: [.below("oldest_open_due", Int64(date.daysSinceEpoch))],
+            documents: [.before("oldestOpenDue", date.description)], through: through, keeping: owes)
+        answer.rows.removeAll { !owes($0) }
+        var persons = Set(answer.rows.map(\.person))
+        if let through, answer.position > through {
+            var query = EventQuery.from(position: through + 1)
+            query.throughPosition = answer.position
+            query.readsEnvelopes = false
+            try forEachEvent(query) { _, event in
+                if CollectionAccounts.Account.folds(event), let person = event.person { persons.insert(person) }
+            }
+        }
+        return (persons.sorted(), answer)
+    }
+
     /// Every row that may owe on `date` (and perhaps others): the rows whose fields say so, picked
     /// out by the store, where its table stands at the position asked (the file's, or a
     /// PostgreSQL schema's at the head); else every row. From the file's table only the rows
@@ -349,16 +371,28 @@ public struct StoredBalances: Sendable {
     private func rowsThatMayOwe(on date: CivilDate, through: Int64?, keeping: (YearBalance) -> Bool) throws
         -> Answer
     {
-        if case .atHead(let documents) = ports.readModels {
-            let head = try store.head().position
-            guard through == nil || through == head else { return try rows(through: through) }
-            let tables = HeadBalances(store: documents)
-            try catchUp(tables, head: head)
-            let owing: [DocumentCondition] = [
+        let day = Int64(date.daysSinceEpoch)
+        return try rowsMeeting(
+            file: [.below("oldest_open_due", day), .above("late_fee_outstanding", 0), .below("oldest_late_due", day)],
+            documents: [
                 .before("oldestOpenDue", date.description), .above("lateFeeOutstanding", 0),
                 .before("oldestLateDue", date.description),
-            ]
-            guard let kept = try tables.kept(.meetingAny(owing)) else { return try rows(through: through) }
+            ], through: through, keeping: keeping)
+    }
+
+    /// The rows meeting any of the conditions (the file's columns, or a PostgreSQL schema's
+    /// fields), picked out by the store where its table stands at the position asked; else every
+    /// row. From the file's table only the rows `keeping` keeps are held.
+    private func rowsMeeting(
+        file owing: [ReadModelCondition], documents: [DocumentCondition], through: Int64?,
+        keeping: (YearBalance) -> Bool
+    ) throws -> Answer {
+        if case .atHead(let store) = ports.readModels {
+            let head = try self.store.head().position
+            guard through == nil || through == head else { return try rows(through: through) }
+            let tables = HeadBalances(store: store)
+            try catchUp(tables, head: head)
+            guard let kept = try tables.kept(.meetingAny(documents)) else { return try rows(through: through) }
             return Answer(rows: kept.rows, position: kept.position, source: .table(position: kept.position))
         }
         guard case .beside(let tables) = ports.readModels else { return try rows(through: through) }
@@ -368,10 +402,6 @@ public struct StoredBalances: Sendable {
             guard let model = try tx.state(), model.logicVersion == YearBalance.logicVersion,
                 model.position == position
             else { return try rows(tx, through: position) }
-            let day = Int64(date.daysSinceEpoch)
-            let owing: [ReadModelCondition] = [
-                .below("oldest_open_due", day), .above("late_fee_outstanding", 0), .below("oldest_late_due", day),
-            ]
             var rows: [YearBalance] = []
             try tx.forEachRow(in: .maintained, meetingAny: owing) { stored in
                 let row = try YearBalance(stored: stored)

@@ -1,5 +1,5 @@
 import Foundation
-@_spi(Batch) import KokiApp
+@_spi(Batch) @testable import KokiApp
 import KokiDomain
 import KokiEvents
 import KokiProjections
@@ -59,6 +59,30 @@ import Testing
         let head = try ledger.store.head()
         #expect(throws: KokiError.self) { try arrears.runDunning(on: d("2025-08-20"), actor: "b") }
         #expect(try ledger.store.head() == head)
+    }
+
+    /// A fresh process passes by the dead with no heirs' representative from the stored register,
+    /// without loading their streams: neither dunned nor reminded, listed as deceased; the heirs
+    /// of one with a representative are dunned and reminded through them.
+    @Test func theDeadWithNoRepresentativeAreNeitherDunnedNorReminded() throws {
+        try city([("1", 2_000_000), ("2", 2_000_000), ("3", 2_000_000)])
+        try arrears.adoptSettings(try ArrearsSettings(payByDays: 14, dunningFee: Yen(100)), metadata: meta())
+        for number in ["1", "2"] {
+            try register.lose(id(number), reason: .died, on: d("2025-08-05"), today: d("2025-08-06"), metadata: meta())
+        }
+        try register.recordMailRecipient(
+            id("2"), role: .heirRepresentative,
+            try MailRecipient(name: "松戸 太郎", postalCode: nil, address: "千代田区1番", role: .heirRepresentative),
+            from: d("2025-08-10"), metadata: meta())
+        #expect(!ledger.hasCurrentCity)
+        #expect(try arrears.diedUnrepresented([id("1"), id("2"), id("3")], by: d("2025-08-20")) == [id("1")])
+        #expect(try arrears.diedUnrepresented([id("1")], by: d("2025-08-04")).isEmpty)
+        let dunning = try arrears.runDunning(on: d("2025-08-20"), actor: "b")
+        #expect(dunning.deceased == [id("1")])
+        #expect(Set(dunning.notices.map(\.person)) == [id("2"), id("3")])
+        let reminders = try arrears.runReminders(on: d("2025-10-20"), criteria: .init(monthsOverdue: 1), actor: "b")
+        #expect(reminders.deceased == [id("1")])
+        #expect(Set(reminders.reminders.map(\.person)) == [id("2"), id("3")])
     }
 
     @Test func theDunningRunIssuesOncePerUnpaidPeriod() throws {

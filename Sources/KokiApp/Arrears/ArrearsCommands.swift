@@ -43,7 +43,9 @@ public struct ArrearsCommands: Sendable {
     /// Everyone with a period due before `date` still owing principal, with their state as the
     /// ledger stands now, in order; and the arrears settings in force. A process that has folded
     /// the city already (a long-running one: the simulation) takes them from it; a fresh one (a
-    /// command-line run) asks the stored balances who they are and loads only them, each from
+    /// command-line run) asks the stored balances who they are (the rows that say so, picked out
+    /// by the store), keeps those whose arrears facts show such a period (read from the stored
+    /// arrears, or folded and kept, as the delinquent list does), and loads only them, each from
     /// their own stream — proportional to who owes, not to the city's history.
     ///
     /// Each person's state is loaded as the run reaches them (`state`), so a run holds one
@@ -53,20 +55,66 @@ public struct ArrearsCommands: Sendable {
     func owing(before date: CivilDate, undunned: Bool = false) throws -> (
         persons: [PersonID], state: (PersonID) throws -> CollectionCommands.PersonState?, settings: ArrearsSettings
     ) {
-        try candidates(
-            { account in
-                // The periods dunned, gathered once for the account when first needed (not the
-                // account's notices gone through again for each of its periods).
-                var dunned: Set<PeriodKey>?
-                return account.periods.contains { key, period in
-                    guard period.dueDate < date && period.outstanding > .zero else { return false }
-                    guard undunned else { return true }
-                    let keys = dunned ?? Set(account.dunning.map(\.key))
-                    dunned = keys
-                    return !keys.contains(key)
-                }
-            },
-            balances: { $0.oldestOpenDue.map { $0 < date } ?? false })
+        let exactly = { (account: CollectionAccounts.Account) -> Bool in
+            // The periods dunned, gathered once for the account when first needed (not the
+            // account's notices gone through again for each of its periods).
+            var dunned: Set<PeriodKey>?
+            return account.periods.contains { key, period in
+                guard period.dueDate < date && period.outstanding > .zero else { return false }
+                guard undunned else { return true }
+                let keys = dunned ?? Set(account.dunning.map(\.key))
+                dunned = keys
+                return !keys.contains(key)
+            }
+        }
+        guard !ledger.hasCurrentCity else {
+            return try candidates(exactly, balances: { $0.oldestOpenDue.map { $0 < date } ?? false })
+        }
+        let position = try ledger.store.head().position
+        let loader = CollectionCommands(ledger)
+        let settings = try Self.required(try loader.arrearsSettings(knownAt: .position(position)))
+        let owing = try StoredBalances(ledger).owing(before: date, through: position).persons
+        let persons = try arrearsFacts(of: owing, at: position, atHead: true).filter { _, facts in
+            facts.periods.contains { $0.mayBeDunned(before: date, undunned: undunned) }
+        }.map(\.0).sorted()
+        return (
+            persons,
+            { person in
+                let state = try loader.load(person, knownAt: .position(position), settings: settings)
+                return exactly(state.account) ? state : nil
+            }, settings
+        )
+    }
+
+    /// Those of `persons` whose death by `date` is recorded with no heirs' representative, as the
+    /// stored register's heads say (a fresh process: they are passed by without loading their
+    /// streams, a number that grows with every year the city keeps); none in a process holding
+    /// the city, which has their state at hand. Each other person's own stream still decides.
+    func diedUnrepresented(_ persons: [PersonID], by date: CivilDate) throws -> Set<PersonID> {
+        guard !ledger.hasCurrentCity, !persons.isEmpty else { return [] }
+        let heads = try StoredRegister(ledger.ports).heads(of: Set(persons))
+        return Set(heads.compactMap { person, entry in entry.diedUnrepresented(by: date) != nil ? person : nil })
+    }
+
+    /// The arrears facts of `persons` as the ledger stands at `position`: at the head
+    /// (`atHead`), those the stored arrears keep are read, the others folded from their own
+    /// streams (shared among the cores from `readingApartFrom` persons on, a chunk's streams read
+    /// together: one round trip on PostgreSQL) and kept for the next run; before it, all folded.
+    func arrearsFacts(
+        of persons: [PersonID], at position: Int64, atHead: Bool, readingApartFrom: Int = KokiLedger.personsReadApart
+    ) throws -> [(PersonID, ArrearsFacts)] {
+        let stored = StoredArrears(ledger.ports)
+        let kept = atHead ? try stored.kept(persons, at: position) : nil
+        let missing = kept.map { kept in persons.filter { kept[$0] == nil } } ?? persons
+        let folded = try ledger.eachChunk(missing, through: position, readingApartFrom: readingApartFrom) {
+            ledger, chunk -> [(PersonID, ArrearsFacts)] in
+            let facts = try StoredArrears.folded(in: ledger.store, Array(chunk), through: position)
+            return chunk.map { ($0, facts[$0] ?? ArrearsFacts(periods: [])) }
+        }
+        if kept != nil {
+            try stored.keep(Dictionary(folded, uniquingKeysWith: { a, _ in a }), foldedThrough: position)
+        }
+        return (kept ?? [:]).map { ($0.key, $0.value) } + folded
     }
 
     /// The persons whose accounts `exactly` picks, and the arrears settings (which a run needs:
@@ -103,11 +151,16 @@ public struct ArrearsCommands: Sendable {
         let calendar = try ledger.businessCalendar(around: date)
         try calendar.requireOpen(date, for: "a dunning run (督促)")
         let (persons, load, settings) = try owing(before: date, undunned: true)
+        let dead = try diedUnrepresented(persons, by: date)
         // The designated deadline (指定期限): the days of the settings, moved off a closed day.
         let payBy = calendar.onOrAfter(date.adding(days: settings.payByDays))
         let run = Identifier(derivedFrom: Array("dunning-run/\(date)".utf8))
         var summary = DunningSummary()
         for person in persons {
+            if dead.contains(person) {
+                summary.deceased.append(person)
+                continue
+            }
             guard let state = try load(person) else { continue }
             let account = state.account
             // The heirs inherit what is owed: with their representative recorded, it is dunned
@@ -195,9 +248,14 @@ public struct ArrearsCommands: Sendable {
     public func runReminders(on date: CivilDate, criteria: ReminderCriteria, actor: String) throws -> ReminderSummary {
         try ledger.businessCalendar(around: date).requireOpen(date, for: "a reminder run (催告)")
         let (persons, load, settings) = try owing(before: date)
+        let dead = try diedUnrepresented(persons, by: date)
         let run = Identifier(derivedFrom: Array("reminder-run/\(date)/\(criteria)".utf8))
         var summary = ReminderSummary()
         for person in persons {
+            if dead.contains(person) {
+                summary.deceased.append(person)
+                continue
+            }
             guard let state = try load(person) else { continue }
             let account = state.account
             // The heirs inherit what is owed: with their representative recorded, it is dunned
@@ -440,20 +498,10 @@ public struct ArrearsCommands: Sendable {
         let candidates = try StoredBalances(ledger).mayBeInArrears(
             on: date, rates: settings.chargeRates, through: position)
         // Each candidate decided from their facts: at the head, those the stored arrears keep are
-        // read, the others folded from their own stream (the candidates shared among the cores, a
-        // chunk's streams read together: one round trip on PostgreSQL) and kept for the next list.
-        let stored = StoredArrears(ledger.ports)
-        let kept = through == nil ? try stored.kept(candidates.persons, at: position) : nil
-        let missing = kept.map { kept in candidates.persons.filter { kept[$0] == nil } } ?? candidates.persons
-        let folded = try ledger.eachChunk(missing, through: position, readingApartFrom: readingApartFrom) {
-            ledger, chunk -> [(PersonID, ArrearsFacts)] in
-            let facts = try StoredArrears.folded(in: ledger.store, Array(chunk), through: position)
-            return chunk.map { ($0, facts[$0] ?? ArrearsFacts(periods: [])) }
-        }
-        if kept != nil {
-            try stored.keep(Dictionary(folded, uniquingKeysWith: { a, _ in a }), foldedThrough: position)
-        }
-        var rows = ((kept ?? [:]).map { ($0.key, $0.value) } + folded).compactMap { person, facts -> Delinquent? in
+        // read, the others folded from their own stream and kept for the next list.
+        let facts = try arrearsFacts(
+            of: candidates.persons, at: position, atHead: through == nil, readingApartFrom: readingApartFrom)
+        var rows = facts.compactMap { person, facts -> Delinquent? in
             let periods = Self.arrears(facts, on: date, settings).filter { !$0.prescription.isPrescribed(on: date) }
             guard let oldest = periods.map(\.dueDate).min(), let nearest = periods.map(\.prescription.lastDay).min()
             else { return nil }
