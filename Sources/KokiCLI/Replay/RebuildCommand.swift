@@ -21,7 +21,8 @@ struct RebuildCommand: ParsableCommand {
             assessment, the one in force and its last pension stop are), which `koki pension selection`, \
             `pension provisional` and `pension notify` read; and the arrears facts, one row per person the \
             delinquent list decided (each period that may be in arrears: its sums, the money that paid it and the \
-            days that move its prescription), which `koki arrears list` reads and writes. Queries keep them up \
+            days that move its prescription), which `koki arrears list`, `dunning run` and `reminders run` read \
+            and write. Queries keep them up \
             to date by folding again only the persons whose streams grew since (a debit state folds only what its stream gained; the premiums read only the \
             assessments and stops recorded since, through the index by type); this command reads the \
             ledger from position zero in position order into fresh tables (decoding only the events each model \
