@@ -328,18 +328,7 @@ public struct StoredBalances: Sendable {
     ) {
         var answer = try rowsThatMayOwe(on: date, through: through) { $0.mayBeInArrears(on: date, rates: rates) }
         answer.rows.removeAll { !$0.mayBeInArrears(on: date, rates: rates) }
-        var persons = Set(answer.rows.map(\.person))
-        // Rows read further on than asked (another process brought a PostgreSQL table on
-        // meanwhile): anyone whose account changed since may have owed then.
-        if let through, answer.position > through {
-            var query = EventQuery.from(position: through + 1)
-            query.throughPosition = answer.position
-            query.readsEnvelopes = false
-            try forEachEvent(query) { _, event in
-                if CollectionAccounts.Account.folds(event), let person = event.person { persons.insert(person) }
-            }
-        }
-        return (persons.sorted(), answer)
+        return (try persons(answer, asked: through), answer)
     }
 
     /// The persons with a period due before `date` still owing principal (see
@@ -352,6 +341,13 @@ public struct StoredBalances: Sendable {
             file: [.below("oldest_open_due", Int64(date.daysSinceEpoch))],
             documents: [.before("oldestOpenDue", date.description)], through: through, keeping: owes)
         answer.rows.removeAll { !owes($0) }
+        return (try persons(answer, asked: through), answer)
+    }
+
+    /// The persons of an answer's rows; when the rows were read further on than asked (another
+    /// process brought a PostgreSQL table on meanwhile), also anyone whose account changed
+    /// since, who may have been picked then.
+    private func persons(_ answer: Answer, asked through: Int64?) throws -> [PersonID] {
         var persons = Set(answer.rows.map(\.person))
         if let through, answer.position > through {
             var query = EventQuery.from(position: through + 1)
@@ -361,7 +357,7 @@ public struct StoredBalances: Sendable {
                 if CollectionAccounts.Account.folds(event), let person = event.person { persons.insert(person) }
             }
         }
-        return (persons.sorted(), answer)
+        return persons.sorted()
     }
 
     /// Every row that may owe on `date` (and perhaps others): the rows whose fields say so, picked
