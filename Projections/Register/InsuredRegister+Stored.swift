@@ -40,10 +40,10 @@ extension InsuredRegister {
         for byte in kept.map({ "\($0.0):\($0.1);" }).joined().utf8 {
             hash = (hash ^ UInt32(byte)) &* 16_777_619
         }
-        // The register's logic and the table's layout (5: a row per household an entry names),
-        // then the payloads' fingerprint; below 2^31 (a PostgreSQL INTEGER) while the register's
-        // logic version is below 21.
-        return (logicVersion * 100 + 5) * 1_000_000 + Int(hash % 1_000_000)
+        // The register's logic and the table's layout (5: a row per household an entry names;
+        // 6: the tail LZ4-compressed), then the payloads' fingerprint; below 2^31 (a PostgreSQL
+        // INTEGER) while the register's logic version is below 21.
+        return (logicVersion * 100 + 6) * 1_000_000 + Int(hash % 1_000_000)
     }
 }
 

@@ -91,10 +91,11 @@ public enum LZ4Block {
         return out
     }
 
-    /// Throws ``LedgerError`` (`damaged`).
-    public static func decompress(_ stored: [UInt8]) throws -> [UInt8] {
+    /// Throws ``LedgerError`` (`damaged`), also when the block claims more than `limit` bytes
+    /// (nothing is allocated for them).
+    public static func decompress(_ stored: [UInt8], limit: Int = Int(Int32.max) - 1) throws -> [UInt8] {
         var out: [UInt8] = []
-        let count = try stored.withUnsafeBytes { src in try decompress(src, into: &out, limit: Int(Int32.max) - 1) }
+        let count = try stored.withUnsafeBytes { src in try decompress(src, into: &out, limit: limit) }
         out.removeLast(out.count - count)
         return out
     }

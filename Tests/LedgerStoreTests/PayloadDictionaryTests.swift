@@ -219,4 +219,16 @@ import Testing
         }
         #expect(try other.head().position == 0)
     }
+    /// A block read back whole; one claiming more than the reader allows is damage, refused
+    /// before anything is allocated for it (a stored register tail allows 16 MB).
+    @Test func aBlockClaimingMoreThanItsLimitIsDamage() throws {
+        let bytes = Array("the tail of an entry: incomes, pension facts, the union's decisions".utf8)
+        let block = LZ4Block.compress(bytes)
+        #expect(try LZ4Block.decompress(block, limit: bytes.count) == bytes)
+        #expect(throws: LedgerError.self) { try LZ4Block.decompress(block, limit: bytes.count - 1) }
+        // A header claiming 2^40 bytes, then nothing.
+        let claim: [UInt8] = [0x80, 0x80, 0x80, 0x80, 0x80, 0x20]
+        let error = try #require(throws: LedgerError.self) { try LZ4Block.decompress(claim, limit: 16 << 20) }
+        #expect(error.code == .damaged && error.message.contains("claims 1099511627776 bytes"))
+    }
 }
