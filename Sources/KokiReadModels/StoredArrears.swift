@@ -4,22 +4,24 @@ import KokiEvents
 import KokiProjections
 import LedgerStore
 
-/// The stored read model of arrears: for each person the delinquent list (滞納者一覧) has decided,
-/// their ``ArrearsFacts`` as their stream stands at the model's position, in the ledger file
+/// The stored read model of arrears: for each person the delinquent list (滞納者一覧), a dunning
+/// run or a reminder run has decided, their ``ArrearsFacts`` as their stream stands at the
+/// model's position, in the ledger file
 /// (`rm_arrears`, one row a person: the facts in the event codec's binary form), with the
 /// position and logic version it reflects (`rm_models`).
 ///
 /// The list picks its candidates from the stored balances, then decides each from their facts:
-/// the late fee to the day asked, the prescription, the periods on the list. Facts kept here
-/// are read; the others are folded from the person's stream once and kept, so a fresh process
-/// answers the next list in time proportional to the candidates, not to their histories.
+/// the late fee to the day asked, the prescription, the periods on the list (the runs pick by
+/// them whom to load). Facts kept here are read; the others are folded from the person's stream
+/// once and kept, so a fresh process answers the next list in time proportional to the
+/// candidates, not to their histories.
 ///
 /// - **Never stale.** Catching up (before every list, and as a batch run finishes) drops the
 ///   facts of every person whose stream grew since the model's position, in one transaction:
 ///   a row present reflects its person's whole stream at the model's position. A list at that
 ///   position folds again only the candidates without a row, and keeps them.
-/// - **Only the persons asked about.** Rows are written by the list for its candidates, not for
-///   the whole city: a person who never owed past a due date has none.
+/// - **Only the persons asked about.** Rows are written by the list and the runs for their
+///   candidates, not for the whole city: a person who never owed past a due date has none.
 /// - **Rebuilt on demand, and whenever its logic changed.** ``rebuild(check:)`` folds every kept
 ///   person's stream again from position zero and compares; a table of another logic version is
 ///   dropped at the next catch-up, never read.
