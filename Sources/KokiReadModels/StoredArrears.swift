@@ -6,9 +6,8 @@ import LedgerStore
 
 /// The stored read model of arrears: for each person the delinquent list (滞納者一覧), a dunning
 /// run or a reminder run has decided, their ``ArrearsFacts`` as their stream stands at the
-/// model's position, in the ledger file
-/// (`rm_arrears`, one row a person: the facts in the event codec's binary form), with the
-/// position and logic version it reflects (`rm_models`).
+/// model's position, in the ledger file (`rm_arrears`, one row a person: the facts in the event
+/// codec's binary form), with the position and logic version it reflects (`rm_models`).
 ///
 /// The list picks its candidates from the stored balances, then decides each from their facts:
 /// the late fee to the day asked, the prescription, the periods on the list (the runs pick by
