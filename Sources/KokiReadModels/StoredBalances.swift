@@ -360,6 +360,46 @@ public struct StoredBalances: Sendable {
         return persons.sorted()
     }
 
+    /// Which rows a caller reads: those meeting any of some conditions on the stored sums, picked
+    /// out by the store (by SQLite in the file, by their fields in a PostgreSQL schema's
+    /// documents) rather than every row decoded in Swift.
+    public struct Pick: Sendable {
+        let file: [ReadModelCondition]
+        let documents: [DocumentCondition]
+
+        /// The rows meeting any of `picks`.
+        public static func any(_ picks: Pick...) -> Pick {
+            Pick(file: picks.flatMap(\.file), documents: picks.flatMap(\.documents))
+        }
+
+        /// A period due on or before `date` still owing principal.
+        public static func owing(dueBy date: CivilDate) -> Pick {
+            Pick(
+                file: [.below("oldest_open_due", Int64(date.daysSinceEpoch) + 1)],
+                documents: [.before("oldestOpenDue", date.adding(days: 1).description)])
+        }
+
+        /// One of the integer sums above zero: "outstanding", "overpaid", "held" or
+        /// "late_fee_outstanding" (the file's column; the document's field is its camel case).
+        public static func above(zero column: String) -> Pick {
+            let field = column.split(separator: "_").enumerated().map { $0 == 0 ? String($1) : $1.capitalized }
+                .joined()
+            return Pick(file: [.above(column, 0)], documents: [.above(field, 0)])
+        }
+    }
+
+    /// The rows `pick` selects as the ledger stands at `through` (the head when `nil`), those
+    /// `keeping` keeps held, and the persons they point to (with, when the rows were read further
+    /// on than asked, anyone whose account changed since). Where the store cannot pick (a replay
+    /// copy, a position the table is not at), every row is read and `keeping` decides.
+    public func persons(
+        _ pick: Pick, through: Int64? = nil, keeping: @escaping (YearBalance) -> Bool
+    ) throws -> (persons: [PersonID], answer: Answer) {
+        var answer = try rowsMeeting(file: pick.file, documents: pick.documents, through: through, keeping: keeping)
+        answer.rows.removeAll { !keeping($0) }
+        return (try persons(answer, asked: through), answer)
+    }
+
     /// Every row that may owe on `date` (and perhaps others): the rows whose fields say so, picked
     /// out by the store, where its table stands at the position asked (the file's, or a
     /// PostgreSQL schema's at the head); else every row. From the file's table only the rows

@@ -61,6 +61,14 @@ import Testing
         let last = try balances.rows()
         #expect(last.source == .table(position: head))
         #expect(last.rows == (try expected(ledger, through: head)))
+        // Each run's pick, by the documents' fields: every row its filter keeps.
+        for day in [20_200, 20_650] {
+            let date = try CivilDate(daysSinceEpoch: day)
+            for (i, (pick, keep)) in StoredBalancesTests.picks(on: date).enumerated() {
+                let picked = try balances.persons(pick, keeping: keep)
+                #expect(Set(picked.answer.rows) == Set(last.rows.filter(keep)), "pick \(i) on \(date)")
+            }
+        }
         #expect(last.rows.contains { $0.outstanding > .zero })
         // One person's rows come from the table too; an earlier position is folded.
         let someone = try #require(last.rows.first?.person)

@@ -197,6 +197,50 @@ import Testing
         #expect(listed > 2)
     }
 
+    /// The rows each run picks by (the prescription run, the fiscal closing and the debit run,
+    /// the refunds, the dunning run) and what its filter keeps of them: every row the filter
+    /// keeps of the whole table, on days across the city's life.
+    static func picks(on date: CivilDate) -> [(StoredBalances.Pick, @Sendable (YearBalance) -> Bool)] {
+        let cutoff = date.adding(days: 31 - 730)
+        return [
+            (
+                .any(.owing(dueBy: cutoff), .above(zero: "late_fee_outstanding"), .above(zero: "held")),
+                {
+                    ($0.oldestOpenDue.map { $0 <= cutoff } ?? false) || $0.lateFeeOutstanding > .zero
+                        || $0.held > .zero
+                }
+            ),
+            (.above(zero: "outstanding"), { $0.outstanding > .zero }),
+            (.any(.above(zero: "held"), .above(zero: "overpaid")), { $0.held > .zero || $0.overpaid > .zero }),
+            (.above(zero: "held"), { $0.held > .zero }),
+            (.owing(dueBy: date), { $0.oldestOpenDue.map { $0 <= date } ?? false }),
+        ]
+    }
+
+    @Test func eachRunsPickReadsEveryRowItsFilterKeeps() throws {
+        // A city of many debtors, opened again as a clerk's process opens it.
+        let (folder, simulation) = try StoredArrearsTests.debtorsCity(seed: 13)
+        defer { withExtendedLifetime(folder) {} }
+        _ = try simulation.run()
+        let ledger = KokiLedger(try Ledger.open(at: folder.path("city.ledger")))
+        let balances = StoredBalances(ledger)
+        let head = try ledger.store.head().position
+        let all = try balances.rows().rows
+        var random = SeededGenerator(seed: 9)
+        var kept = 0
+        for day in (0..<6).map({ _ in Int.random(in: 19_950...20_900, using: &random) }) {
+            let date = try CivilDate(daysSinceEpoch: day)
+            for (i, (pick, keep)) in Self.picks(on: date).enumerated() {
+                let picked = try balances.persons(pick, keeping: keep)
+                #expect(picked.answer.source == .table(position: head))
+                #expect(Set(picked.answer.rows) == Set(all.filter(keep)), "pick \(i) on \(date)")
+                #expect(picked.persons == Set(all.filter(keep).map(\.person)).sorted(), "pick \(i) on \(date)")
+                kept += picked.answer.rows.count
+            }
+        }
+        #expect(kept > 100)
+    }
+
     @Test func personsAreSharedAmongReadersThatStandAtThePosition() throws {
         let (folder, ledger) = try Self.reopened(seed: 3)
         defer { withExtendedLifetime(folder) {} }

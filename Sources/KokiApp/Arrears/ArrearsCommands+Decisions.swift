@@ -500,7 +500,8 @@ extension ArrearsCommands {
             balances: {
                 ($0.oldestOpenDue.map { $0 <= cutoff } ?? false) || $0.lateFeeOutstanding > .zero
                     || $0.held > .zero
-            })
+            },
+            rows: .any(.owing(dueBy: cutoff), .above(zero: "late_fee_outstanding"), .above(zero: "held")))
         let settings = found.settings
         let run = Identifier(derivedFrom: Array("prescription-run/\(date)".utf8))
         var all: [WrittenOff] = []
@@ -614,7 +615,7 @@ extension ArrearsCommands {
         // with money dated after the closing day on such a period (who may owe nothing now).
         let found = try CollectionCommands(ledger).candidates(
             { !Self.owedAtClosing($0, fy: fy, closing: closing).isEmpty },
-            balances: { $0.fiscalYear <= fy && $0.outstanding > .zero },
+            balances: { $0.fiscalYear <= fy && $0.outstanding > .zero }, rows: .above(zero: "outstanding"),
             types: [PaymentReceived.eventType, OverpaymentAppropriated.eventType],
             picking: { event in
                 switch event {

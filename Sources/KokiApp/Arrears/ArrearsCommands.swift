@@ -121,11 +121,11 @@ public struct ArrearsCommands: Sendable {
     /// none adopted is an error). See ``CollectionCommands/candidates(_:balances:types:selection:)``.
     func candidates(
         _ exactly: @escaping (CollectionAccounts.Account) -> Bool, balances: ((YearBalance) -> Bool)?,
-        types: Set<String> = []
+        rows: StoredBalances.Pick? = nil, types: Set<String> = []
     ) throws -> (
         persons: [PersonID], state: (PersonID) throws -> CollectionCommands.PersonState?, settings: ArrearsSettings
     ) {
-        let found = try CollectionCommands(ledger).candidates(exactly, balances: balances, types: types)
+        let found = try CollectionCommands(ledger).candidates(exactly, balances: balances, rows: rows, types: types)
         return (found.persons, found.state, try Self.required(found.settings))
     }
 

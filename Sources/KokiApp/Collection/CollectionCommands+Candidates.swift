@@ -31,13 +31,15 @@ extension CollectionCommands {
     /// The persons whose accounts `exactly` picks. In a process that holds the city in memory
     /// (the simulation, the server), exactly those, from the city. Otherwise the candidates are
     /// the persons the stored balances' rows point to (`balances` must never leave out one
-    /// `exactly` picks; `nil`: the balances are not read) and those with an event of `types`
+    /// `exactly` picks; `nil`: the balances are not read; with `rows`, only the rows it picks
+    /// are read, which must include every row `balances` keeps) and those with an event of `types`
     /// (found through the ledger's index by type; with `picking`, only those with such an event
     /// it picks), combined by `selection`; each one's state is loaded at the ledger's head when
     /// asked, and `exactly` decides.
     func candidates(
         _ exactly: @escaping (CollectionAccounts.Account) -> Bool, balances: ((YearBalance) -> Bool)?,
-        types: Set<String> = [], picking: ((KokiEvent) -> Bool)? = nil, selection: Selection = .either
+        rows: StoredBalances.Pick? = nil, types: Set<String> = [], picking: ((KokiEvent) -> Bool)? = nil,
+        selection: Selection = .either
     ) throws -> Candidates {
         if ledger.hasCurrentCity {
             return try ledger.withCurrentCity { city in
@@ -52,7 +54,9 @@ extension CollectionCommands {
         let head = try ledger.store.head().position
         let settings = try arrearsSettings(knownAt: .position(head))
         var byBalances: Set<PersonID>?
-        if let balances {
+        if let balances, let rows {
+            byBalances = Set(try StoredBalances(ledger).persons(rows, through: head, keeping: balances).persons)
+        } else if let balances {
             byBalances = Set(try StoredBalances(ledger).rows(through: head).rows.filter(balances).map(\.person))
         }
         var byType: Set<PersonID>?
