@@ -19,6 +19,9 @@ import Foundation
 /// needs the same key for the same ledger every time. `Sendable`: an immutable key.
 public struct ChainKey: Sendable {
     let key: SymmetricKey
+    /// The HMAC with the key's inner and outer pads already hashed: each seal copies it, rather
+    /// than hashing them again for every command.
+    private let prepared: HMAC<SHA256>
 
     /// A key of at least 32 bytes (shorter keys are refused).
     public init(bytes: [UInt8]) throws {
@@ -26,6 +29,7 @@ public struct ChainKey: Sendable {
             throw LedgerError(.invalidInput, "a chain key is at least 32 bytes, not \(bytes.count)")
         }
         key = SymmetricKey(data: bytes)
+        prepared = HMAC<SHA256>(key: key)
     }
 
     /// What stands before the first command's seal.
@@ -42,7 +46,9 @@ public struct ChainKey: Sendable {
             withUnsafeBytes(of: value.bigEndian) { message.append(contentsOf: $0) }
         }
         message.append(contentsOf: lastHash)
-        return Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
+        var mac = prepared
+        mac.update(data: message)
+        return Array(mac.finalize())
     }
 
     /// A MAC over a checkpoint's fields (domain-separated from the seals).

@@ -98,15 +98,20 @@ extension Ledger {
     private func walk(_ db: Database, _ report: inout VerifyReport, _ seals: inout SealCheck?) throws
         -> VerifyReport.Problem?
     {
-        var streams: [Int64: [UInt8]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, CAST(name AS BLOB) FROM koki_streams") {
-            streams[row[0]] = Array((row[1] as Data?) ?? Data())
+        // Stream ids are the table's row ids, nearly dense: names and versions kept in arrays
+        // indexed by id (a lookup per event), any id out of range found as unknown.
+        var streams: [[UInt8]?] = []
+        for row in try Row.fetchAll(db, sql: "SELECT id, CAST(name AS BLOB) FROM koki_streams ORDER BY id") {
+            let id: Int64 = row[0]
+            guard id >= 0, id < Int64(Int32.max) else { continue }
+            if streams.count <= Int(id) { streams += Array(repeating: nil, count: Int(id) + 1 - streams.count) }
+            streams[Int(id)] = Array((row[1] as Data?) ?? Data())
         }
         var types: [Int64: [UInt8]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT id, CAST(name AS BLOB) FROM koki_event_types") {
             types[row[0]] = Array((row[1] as Data?) ?? Data())
         }
-        var versions: [Int64: Int64] = [:]
+        var versions = [Int64](repeating: 0, count: streams.count)
         var hasher = RowHasher()
         var previous = genesisHash
         var position: Int64 = 0
@@ -173,13 +178,15 @@ extension Ledger {
             command.remaining -= 1
 
             let streamID = events.int64(1)
-            guard let stream = streams[streamID] else { return problem("refers to unknown stream id \(streamID)") }
+            guard streamID >= 0, streamID < Int64(streams.count), let stream = streams[Int(streamID)] else {
+                return problem("refers to unknown stream id \(streamID)")
+            }
             let version = events.int64(2)
-            let expectedVersion = (versions[streamID] ?? 0) + 1
+            let expectedVersion = versions[Int(streamID)] + 1
             guard version == expectedVersion else {
                 return problem("stream version \(version) where \(expectedVersion) was due")
             }
-            versions[streamID] = version
+            versions[Int(streamID)] = version
             guard let type = types[events.int64(3)] else {
                 return problem("refers to unknown event type id \(events.int64(3))")
             }
