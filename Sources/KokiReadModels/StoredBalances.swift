@@ -317,30 +317,90 @@ public struct StoredBalances: Sendable {
         return position
     }
 
+    /// Which rows a caller reads, said twice over the same sums: as conditions the store picks
+    /// the rows by (by SQLite in the file, by their fields in a PostgreSQL schema's documents,
+    /// rather than every row decoded in Swift), and as the test that keeps a row. The conditions
+    /// meet every row the test keeps (and perhaps others); the builders give both at once, so
+    /// they cannot part.
+    public struct Pick: Sendable {
+        let file: [ReadModelCondition]
+        let documents: [DocumentCondition]
+        let keeps: @Sendable (YearBalance) -> Bool
+
+        /// One of a row's sums, by its column in the file and its field in a document.
+        public enum Sum: String, Sendable, CaseIterable {
+            case outstanding, overpaid, held
+            case lateFeeOutstanding = "late_fee_outstanding"
+
+            var field: String { String(describing: self) }
+            var value: KeyPath<YearBalance, Yen> & Sendable {
+                switch self {
+                case .outstanding: \.outstanding
+                case .overpaid: \.overpaid
+                case .held: \.held
+                case .lateFeeOutstanding: \.lateFeeOutstanding
+                }
+            }
+        }
+
+        /// The rows any of `picks` keeps.
+        public static func any(_ picks: Pick...) -> Pick {
+            Pick(file: picks.flatMap(\.file), documents: picks.flatMap(\.documents)) { row in
+                picks.contains { $0.keeps(row) }
+            }
+        }
+
+        /// A period due on or before `date` still owing principal (``YearBalance/oldestOpenDue``).
+        public static func owing(dueBy date: CivilDate) -> Pick {
+            Pick(
+                file: [.below("oldest_open_due", Int64(date.daysSinceEpoch) + 1)],
+                documents: [.before("oldestOpenDue", date.adding(days: 1).description)]
+            ) { $0.oldestOpenDue.map { $0 <= date } ?? false }
+        }
+
+        /// A period due on or before `date` paid off late, its late fee never made final
+        /// (``YearBalance/oldestLateDue``).
+        public static func paidLate(dueBy date: CivilDate) -> Pick {
+            Pick(
+                file: [.below("oldest_late_due", Int64(date.daysSinceEpoch) + 1)],
+                documents: [.before("oldestLateDue", date.adding(days: 1).description)]
+            ) { $0.oldestLateDue.map { $0 <= date } ?? false }
+        }
+
+        /// One of the sums above zero.
+        public static func above(zero sum: Sum) -> Pick {
+            let value = sum.value
+            return Pick(file: [.above(sum.rawValue, 0)], documents: [.above(sum.field, 0)]) {
+                $0[keyPath: value] > .zero
+            }
+        }
+
+        /// The rows this picks that `test` keeps too: the store picks as before.
+        public func and(_ test: @escaping @Sendable (YearBalance) -> Bool) -> Pick {
+            let keeps = self.keeps
+            return Pick(file: file, documents: documents) { keeps($0) && test($0) }
+        }
+    }
+
     /// The persons who may be in arrears on `date` with late fees at `rates` (see
-    /// ``YearBalance/mayBeInArrears(on:rates:)``), and the rows that say so. From the file's
-    /// table at its position, only the rows that may say so are read (a past due date still
-    /// owing, a final late fee unpaid, a period paid off late), picked out by SQLite and kept
-    /// only when they do: the answer's rows, not every row read, are held. Otherwise every row is
-    /// read.
+    /// ``YearBalance/mayBeInArrears(on:rates:)``), and the rows that say so: a past due date
+    /// still owing, a final late fee unpaid, or a period paid off late (``persons(_:through:)``).
     public func mayBeInArrears(on date: CivilDate, rates: ChargeRates?, through: Int64? = nil) throws -> (
         persons: [PersonID], answer: Answer
     ) {
-        var answer = try rowsThatMayOwe(on: date, through: through) { $0.mayBeInArrears(on: date, rates: rates) }
-        answer.rows.removeAll { !$0.mayBeInArrears(on: date, rates: rates) }
-        return (try persons(answer, asked: through), answer)
+        let before = date.adding(days: -1)
+        let pick = Pick.any(.owing(dueBy: before), .above(zero: .lateFeeOutstanding), .paidLate(dueBy: before))
+        return try persons(pick.and { $0.mayBeInArrears(on: date, rates: rates) }, through: through)
     }
 
-    /// The persons with a period due before `date` still owing principal (see
-    /// ``YearBalance/oldestOpenDue``) as the ledger stands at `through` (the head when `nil`),
-    /// and the rows that say so: picked out by the store as ``mayBeInArrears(on:rates:through:)``'s
-    /// are. What a dunning or reminder run goes through.
-    public func owing(before date: CivilDate, through: Int64? = nil) throws -> (persons: [PersonID], answer: Answer) {
-        let owes = { (row: YearBalance) in row.oldestOpenDue.map { $0 < date } ?? false }
-        var answer = try rowsMeeting(
-            file: [.below("oldest_open_due", Int64(date.daysSinceEpoch))],
-            documents: [.before("oldestOpenDue", date.description)], through: through, keeping: owes)
-        answer.rows.removeAll { !owes($0) }
+    /// The rows `pick` keeps as the ledger stands at `through` (the head when `nil`), picked out
+    /// by the store where its table stands at that position (the file's, or a PostgreSQL
+    /// schema's at the head) and only those held; and the persons they point to (with, when the
+    /// rows were read further on than asked, anyone whose account changed since). Where the
+    /// store cannot pick (a replay copy, a position the table is not at), every row is read.
+    public func persons(_ pick: Pick, through: Int64? = nil) throws -> (persons: [PersonID], answer: Answer) {
+        var answer = try rowsMeeting(file: pick.file, documents: pick.documents, through: through, keeping: pick.keeps)
+        answer.rows.removeAll { !pick.keeps($0) }
         return (try persons(answer, asked: through), answer)
     }
 
@@ -358,62 +418,6 @@ public struct StoredBalances: Sendable {
             }
         }
         return persons.sorted()
-    }
-
-    /// Which rows a caller reads: those meeting any of some conditions on the stored sums, picked
-    /// out by the store (by SQLite in the file, by their fields in a PostgreSQL schema's
-    /// documents) rather than every row decoded in Swift.
-    public struct Pick: Sendable {
-        let file: [ReadModelCondition]
-        let documents: [DocumentCondition]
-
-        /// The rows meeting any of `picks`.
-        public static func any(_ picks: Pick...) -> Pick {
-            Pick(file: picks.flatMap(\.file), documents: picks.flatMap(\.documents))
-        }
-
-        /// A period due on or before `date` still owing principal.
-        public static func owing(dueBy date: CivilDate) -> Pick {
-            Pick(
-                file: [.below("oldest_open_due", Int64(date.daysSinceEpoch) + 1)],
-                documents: [.before("oldestOpenDue", date.adding(days: 1).description)])
-        }
-
-        /// One of the integer sums above zero: "outstanding", "overpaid", "held" or
-        /// "late_fee_outstanding" (the file's column; the document's field is its camel case).
-        public static func above(zero column: String) -> Pick {
-            let field = column.split(separator: "_").enumerated().map { $0 == 0 ? String($1) : $1.capitalized }
-                .joined()
-            return Pick(file: [.above(column, 0)], documents: [.above(field, 0)])
-        }
-    }
-
-    /// The rows `pick` selects as the ledger stands at `through` (the head when `nil`), those
-    /// `keeping` keeps held, and the persons they point to (with, when the rows were read further
-    /// on than asked, anyone whose account changed since). Where the store cannot pick (a replay
-    /// copy, a position the table is not at), every row is read and `keeping` decides.
-    public func persons(
-        _ pick: Pick, through: Int64? = nil, keeping: @escaping (YearBalance) -> Bool
-    ) throws -> (persons: [PersonID], answer: Answer) {
-        var answer = try rowsMeeting(file: pick.file, documents: pick.documents, through: through, keeping: keeping)
-        answer.rows.removeAll { !keeping($0) }
-        return (try persons(answer, asked: through), answer)
-    }
-
-    /// Every row that may owe on `date` (and perhaps others): the rows whose fields say so, picked
-    /// out by the store, where its table stands at the position asked (the file's, or a
-    /// PostgreSQL schema's at the head); else every row. From the file's table only the rows
-    /// `keeping` keeps are held.
-    private func rowsThatMayOwe(on date: CivilDate, through: Int64?, keeping: (YearBalance) -> Bool) throws
-        -> Answer
-    {
-        let day = Int64(date.daysSinceEpoch)
-        return try rowsMeeting(
-            file: [.below("oldest_open_due", day), .above("late_fee_outstanding", 0), .below("oldest_late_due", day)],
-            documents: [
-                .before("oldestOpenDue", date.description), .above("lateFeeOutstanding", 0),
-                .before("oldestLateDue", date.description),
-            ], through: through, keeping: keeping)
     }
 
     /// The rows meeting any of the conditions (the file's columns, or a PostgreSQL schema's

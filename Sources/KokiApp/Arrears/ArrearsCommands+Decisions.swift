@@ -497,11 +497,7 @@ extension ArrearsCommands {
                 !account.overpayments.isEmpty
                     || account.periods.values.contains { $0.outstanding > .zero || $0.lateFeeOutstanding > .zero }
             },
-            balances: {
-                ($0.oldestOpenDue.map { $0 <= cutoff } ?? false) || $0.lateFeeOutstanding > .zero
-                    || $0.held > .zero
-            },
-            rows: .any(.owing(dueBy: cutoff), .above(zero: "late_fee_outstanding"), .above(zero: "held")))
+            balances: .any(.owing(dueBy: cutoff), .above(zero: .lateFeeOutstanding), .above(zero: .held)))
         let settings = found.settings
         let run = Identifier(derivedFrom: Array("prescription-run/\(date)".utf8))
         var all: [WrittenOff] = []
@@ -615,7 +611,7 @@ extension ArrearsCommands {
         // with money dated after the closing day on such a period (who may owe nothing now).
         let found = try CollectionCommands(ledger).candidates(
             { !Self.owedAtClosing($0, fy: fy, closing: closing).isEmpty },
-            balances: { $0.fiscalYear <= fy && $0.outstanding > .zero }, rows: .above(zero: "outstanding"),
+            balances: .above(zero: .outstanding).and { $0.fiscalYear <= fy },
             types: [PaymentReceived.eventType, OverpaymentAppropriated.eventType],
             picking: { event in
                 switch event {

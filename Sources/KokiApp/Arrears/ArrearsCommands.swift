@@ -68,12 +68,13 @@ public struct ArrearsCommands: Sendable {
             }
         }
         guard !ledger.hasCurrentCity else {
-            return try candidates(exactly, balances: { $0.oldestOpenDue.map { $0 < date } ?? false })
+            return try candidates(exactly, balances: .owing(dueBy: date.adding(days: -1)))
         }
         let position = try ledger.store.head().position
         let loader = CollectionCommands(ledger)
         let settings = try Self.required(try loader.arrearsSettings(knownAt: .position(position)))
-        let owing = try StoredBalances(ledger).owing(before: date, through: position).persons
+        let due = StoredBalances.Pick.owing(dueBy: date.adding(days: -1))
+        let owing = try StoredBalances(ledger).persons(due, through: position).persons
         let persons = try arrearsFacts(of: owing, at: position, atHead: true).filter { _, facts in
             facts.periods.contains { $0.mayBeDunned(before: date, undunned: undunned) }
         }.map(\.0).sorted()
@@ -120,12 +121,12 @@ public struct ArrearsCommands: Sendable {
     /// The persons whose accounts `exactly` picks, and the arrears settings (which a run needs:
     /// none adopted is an error). See ``CollectionCommands/candidates(_:balances:types:selection:)``.
     func candidates(
-        _ exactly: @escaping (CollectionAccounts.Account) -> Bool, balances: ((YearBalance) -> Bool)?,
-        rows: StoredBalances.Pick? = nil, types: Set<String> = []
+        _ exactly: @escaping (CollectionAccounts.Account) -> Bool, balances: StoredBalances.Pick?,
+        types: Set<String> = []
     ) throws -> (
         persons: [PersonID], state: (PersonID) throws -> CollectionCommands.PersonState?, settings: ArrearsSettings
     ) {
-        let found = try CollectionCommands(ledger).candidates(exactly, balances: balances, rows: rows, types: types)
+        let found = try CollectionCommands(ledger).candidates(exactly, balances: balances, types: types)
         return (found.persons, found.state, try Self.required(found.settings))
     }
 

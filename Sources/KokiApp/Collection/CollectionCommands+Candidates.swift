@@ -30,16 +30,15 @@ extension CollectionCommands {
 
     /// The persons whose accounts `exactly` picks. In a process that holds the city in memory
     /// (the simulation, the server), exactly those, from the city. Otherwise the candidates are
-    /// the persons the stored balances' rows point to (`balances` must never leave out one
-    /// `exactly` picks; `nil`: the balances are not read; with `rows`, only the rows it picks
-    /// are read, which must include every row `balances` keeps) and those with an event of `types`
+    /// the persons the stored balances' rows point to (the rows `balances` picks, picked out by
+    /// the store; it must never leave out one `exactly` picks; `nil`: the balances are not read)
+    /// and those with an event of `types`
     /// (found through the ledger's index by type; with `picking`, only those with such an event
     /// it picks), combined by `selection`; each one's state is loaded at the ledger's head when
     /// asked, and `exactly` decides.
     func candidates(
-        _ exactly: @escaping (CollectionAccounts.Account) -> Bool, balances: ((YearBalance) -> Bool)?,
-        rows: StoredBalances.Pick? = nil, types: Set<String> = [], picking: ((KokiEvent) -> Bool)? = nil,
-        selection: Selection = .either
+        _ exactly: @escaping (CollectionAccounts.Account) -> Bool, balances: StoredBalances.Pick?,
+        types: Set<String> = [], picking: ((KokiEvent) -> Bool)? = nil, selection: Selection = .either
     ) throws -> Candidates {
         if ledger.hasCurrentCity {
             return try ledger.withCurrentCity { city in
@@ -54,10 +53,8 @@ extension CollectionCommands {
         let head = try ledger.store.head().position
         let settings = try arrearsSettings(knownAt: .position(head))
         var byBalances: Set<PersonID>?
-        if let balances, let rows {
-            byBalances = Set(try StoredBalances(ledger).persons(rows, through: head, keeping: balances).persons)
-        } else if let balances {
-            byBalances = Set(try StoredBalances(ledger).rows(through: head).rows.filter(balances).map(\.person))
+        if let balances {
+            byBalances = Set(try StoredBalances(ledger).persons(balances, through: head).persons)
         }
         var byType: Set<PersonID>?
         if !types.isEmpty {

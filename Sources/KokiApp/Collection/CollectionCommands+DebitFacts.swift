@@ -62,7 +62,7 @@ extension CollectionCommands {
             return facts
         }
         let found = try candidates(
-            { $0.mandate(on: date) != nil }, balances: { $0.outstanding > .zero }, rows: .above(zero: "outstanding"),
+            { $0.mandate(on: date) != nil }, balances: .above(zero: .outstanding),
             types: [DebitMandateStarted.eventType], selection: .both)
         return try found.persons.compactMap { person in try found.state(person).flatMap { Self.debitFacts($0, on: date) } }
             .filter { !$0.owing.isEmpty }

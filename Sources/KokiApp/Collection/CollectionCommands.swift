@@ -271,8 +271,7 @@ public struct CollectionCommands: Sendable {
         let found = try candidates(
             { account in
                 !account.openOverpayments.isEmpty || account.periods.values.contains(where: { $0.overpaid > .zero })
-            }, balances: { $0.held > .zero || $0.overpaid > .zero },
-            rows: .any(.above(zero: "held"), .above(zero: "overpaid")))
+            }, balances: .any(.above(zero: .held), .above(zero: .overpaid)))
         let run = runID ?? Identifier.random()
         var out: [PersonID: Settlement] = [:]
         for person in found.persons {

@@ -38,7 +38,7 @@ extension CollectionCommands {
         let found = try candidates(
             { account in
                 !account.openOverpayments.isEmpty || account.refunds.contains { $0.paid == nil && $0.prescribed == nil }
-            }, balances: { $0.held > .zero }, rows: .above(zero: "held"))
+            }, balances: .above(zero: .held))
         var entries: [ListOpenRefunds.Entry] = []
         for person in found.persons {
             guard let account = try found.state(person)?.account else { continue }
