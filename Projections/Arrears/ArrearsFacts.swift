@@ -2,15 +2,17 @@ import KokiDomain
 import KokiEvents
 
 /// What a person's arrears are decided from, and nothing more: for each period that may ever be
-/// in arrears or dunned (still owing, or assessed and paid off late), its sums and dates, the money that
-/// paid it with the day each counts from, and the dates that move its prescription. The late
-/// fee to any day, the prescription and a period's place on the delinquent list (滞納者一覧) are
-/// decided from these exactly as from the whole account (``CollectionAccounts/Account``), which
-/// decides through them too: one calculation, two sources.
+/// in arrears or dunned (still owing, or assessed and paid off late), its sums and dates, the
+/// money that paid it with the day each counts from, and the dates that move its prescription.
+/// The late fee to any day, the prescription and a period's place on the delinquent list
+/// (滞納者一覧) are decided from these exactly as from the whole account
+/// (``CollectionAccounts/Account``), which decides through them too: one calculation, two
+/// sources.
 ///
 /// A few hundred bytes a person where the account holds every payment and notice ever
-/// recorded. The stored read model of arrears keeps them for the persons the list asks about,
-/// so a fresh process decides the list without folding their streams.
+/// recorded. The stored read model of arrears keeps them for the persons the list and the
+/// dunning and reminder runs ask about, so a fresh process decides without folding their
+/// streams.
 public struct ArrearsFacts: Sendable, Hashable {
     /// Money on a period and the day it counts from: a payment's day, or the day an overpayment
     /// became appropriable to it (充当適状).
@@ -62,8 +64,8 @@ public struct ArrearsFacts: Sendable, Hashable {
 
         public init(key: PeriodKey, dueDate: CivilDate) { (self.key, self.dueDate) = (key, dueDate) }
 
-        /// Paid off after its due date, or by appropriation: it may owe a late fee though its
-        /// principal is paid.
+        /// As ``CollectionAccounts/Period/paidLate``: money after its due date, or by
+        /// appropriation.
         public var paidLate: Bool { (lastPaidOn.map { $0 > dueDate } ?? false) || appropriated > .zero }
 
         /// Whether the period may ever be in arrears: assessed, and still owing or paid late.
@@ -116,8 +118,7 @@ public struct ArrearsFacts: Sendable, Hashable {
     /// The facts of an account: its periods still owing, or assessed and paid off late, by key.
     public init(_ account: CollectionAccounts.Account) {
         let keys = Set(account.periods.compactMap { key, period -> PeriodKey? in
-            let paidLate = (period.lastPaidOn.map { $0 > period.dueDate } ?? false) || period.appropriated > .zero
-            return period.outstanding > .zero || (period.assessed > .zero && paidLate) ? key : nil
+            period.outstanding > .zero || (period.assessed > .zero && period.paidLate) ? key : nil
         })
         self.init(periods: account.arrearsFacts(of: keys).values.sorted { $0.key < $1.key })
     }

@@ -57,6 +57,9 @@ public struct CollectionAccounts: Projection {
             let left = lateFee - lateFeePaid - lateFeeWaived - lateFeeWrittenOff
             return left > .zero ? left : .zero
         }
+        /// Money reached it after its due date, or by appropriation: it may bear a late fee
+        /// though its principal is paid.
+        public var paidLate: Bool { (lastPaidOn.map { $0 > dueDate } ?? false) || appropriated > .zero }
     }
 
     public struct Payment: Sendable, Hashable {

@@ -116,8 +116,7 @@ public struct YearBalance: Sendable, Hashable, Codable {
                 rows[i].openPeriods += 1
                 if period.assessed > .zero { rows[i].oldestOpenDue = earlier(rows[i].oldestOpenDue, period.dueDate) }
             }
-            let paidLate = (period.lastPaidOn.map { $0 > period.dueDate } ?? false) || period.appropriated > .zero
-            if paidLate && period.assessed > .zero && period.outstanding == .zero && period.lateFee == .zero {
+            if period.paidLate && period.assessed > .zero && period.outstanding == .zero && period.lateFee == .zero {
                 rows[i].oldestLateDue = earlier(rows[i].oldestLateDue, period.dueDate)
                 // Unbounded when the money credited does not cover the principal (a write-off).
                 let money = credit ?? Credit()
