@@ -67,7 +67,7 @@ public struct StoredArrears: Sendable {
         if let documents { return try kept(documents, persons, at: position) }
         guard let tables else { return nil }
         if !store.isReadOnly {
-            let current = try tables.writingModel(Self.schema) { tx in try Self.bring(tx, to: position) }
+            let current = try tables.writingModel(Self.schema) { tx in try Self.bring(tx, to: position) != nil }
             guard current else { return nil }
         }
         return try tables.readingModel(Self.schema) { tx -> [PersonID: ArrearsFacts]? in
@@ -88,10 +88,11 @@ public struct StoredArrears: Sendable {
         if let documents { return try keep(documents, facts, at: position) }
         guard let tables, !store.isReadOnly, !facts.isEmpty else { return }
         try tables.writingModel(Self.schema) { tx in
-            guard try Self.bring(tx, to: position) else { return }
-            let head = try tx.head()
-            let grown = position < head ? Set(try tx.keysChanged(after: position, through: head)) : []
-            if position < head { _ = try Self.bring(tx, to: head) }
+            // At `position`, then at the head: the persons whose streams grew since are dropped,
+            // and their facts, folded before, not kept.
+            guard try Self.bring(tx, to: position) != nil, let grown = try Self.bring(tx, to: try tx.head()) else {
+                return
+            }
             let unchanged = facts.filter { !grown.contains($0.key.value) }.sorted { $0.key < $1.key }
             try tx.replace(unchanged.map { Self.row($0.key, $0.value) })
         }
@@ -111,7 +112,7 @@ public struct StoredArrears: Sendable {
         return try tables.writingModel(Self.schema) { tx in
             try tx.createTables()
             let before = try tx.count()
-            _ = try Self.bring(tx, to: try tx.head())
+            try Self.bring(tx, to: try tx.head())
             return max(0, before - (try tx.count()))
         }
     }
@@ -141,11 +142,10 @@ public struct StoredArrears: Sendable {
                 swapped: false)
         }
         return try tables.writingModel(Self.schema) { tx in
-            try tx.createTables()
             let before = try tx.state()
             let comparedWith = before.flatMap { $0.logicVersion == Self.logicVersion ? $0.position : nil }
             let head = try tx.head()
-            _ = try Self.bring(tx, to: head)
+            try Self.bring(tx, to: head)
             var kept: [(PersonID, [UInt8])] = []
             try tx.forEachRow(in: .maintained, key: nil, part: nil) { row in
                 kept.append((try PersonID(row.key), row.document ?? []))
@@ -316,21 +316,22 @@ public struct StoredArrears: Sendable {
     // MARK: - The table
 
     /// Brings the maintained table to `position`: made (empty) when missing or of another logic;
-    /// the rows of the persons whose streams grew in between dropped. `false` when it stands past
-    /// `position` already.
-    private static func bring(_ tx: any ReadModelTransaction, to position: Int64) throws -> Bool {
+    /// the rows of the persons whose streams grew in between dropped. Returns those persons'
+    /// keys (none for a table made anew); `nil` when it stands past `position` already.
+    @discardableResult
+    private static func bring(_ tx: any ReadModelTransaction, to position: Int64) throws -> Set<String>? {
         try tx.createTables()
         guard let model = try tx.state(), model.logicVersion == logicVersion else {
             try tx.recreate(.maintained)
             try tx.setPosition(position)
-            return true
+            return []
         }
-        guard model.position <= position else { return false }
-        if model.position < position {
-            for key in try tx.keysChanged(after: model.position, through: position) { try tx.deleteRows(of: key) }
-            try tx.setPosition(position)
-        }
-        return true
+        guard model.position <= position else { return nil }
+        guard model.position < position else { return [] }
+        let grown = try tx.keysChanged(after: model.position, through: position)
+        for key in grown { try tx.deleteRows(of: key) }
+        try tx.setPosition(position)
+        return Set(grown)
     }
 
     /// One row a person: their facts in the event codec's binary form.
