@@ -74,7 +74,14 @@ struct RebuildCommand: ParsableCommand {
         try reporting {
             if status {
                 let answer = try options.run(ShowReadModels())
-                let (s, r) = (answer.balances, answer.register)
+                let s = answer.balances
+                // The models of one table keyed by person, listed alike.
+                let persons: [(name: String, status: PersonTableStatus, current: Int, rows: String)] = [
+                    (StoredRegister.name, answer.register, InsuredRegister.storedVersion, "rows"),
+                    (StoredDebits.name, answer.debits, StoredDebits.logicVersion, "rows"),
+                    (StoredPremiums.name, answer.premiums, StoredPremiums.logicVersion, "rows"),
+                    (StoredArrears.name, answer.arrears, StoredArrears.logicVersion, "persons kept"),
+                ]
                 if json {
                     Output.line(
                         JSON.object([
@@ -94,37 +101,15 @@ struct RebuildCommand: ParsableCommand {
                                     }.joined(separator: ",") + "]"
                             ),
                         ]))
-                    Output.line(
-                        JSON.object([
-                            ("model", JSON.string(StoredRegister.name)),
-                            ("position", r.position.map { "\($0)" } ?? "null"),
-                            ("logicVersion", r.logicVersion.map { "\($0)" } ?? "null"),
-                            ("currentLogicVersion", "\(InsuredRegister.storedVersion)"), ("rows", "\(r.rows)"),
-                        ]))
-                    let d = answer.debits
-                    Output.line(
-                        JSON.object([
-                            ("model", JSON.string(StoredDebits.name)),
-                            ("position", d.position.map { "\($0)" } ?? "null"),
-                            ("logicVersion", d.logicVersion.map { "\($0)" } ?? "null"),
-                            ("currentLogicVersion", "\(StoredDebits.logicVersion)"), ("rows", "\(d.rows)"),
-                        ]))
-                    let p = answer.premiums
-                    Output.line(
-                        JSON.object([
-                            ("model", JSON.string(StoredPremiums.name)),
-                            ("position", p.position.map { "\($0)" } ?? "null"),
-                            ("logicVersion", p.logicVersion.map { "\($0)" } ?? "null"),
-                            ("currentLogicVersion", "\(StoredPremiums.logicVersion)"), ("rows", "\(p.rows)"),
-                        ]))
-                    let a = answer.arrears
-                    Output.line(
-                        JSON.object([
-                            ("model", JSON.string(StoredArrears.name)),
-                            ("position", a.position.map { "\($0)" } ?? "null"),
-                            ("logicVersion", a.logicVersion.map { "\($0)" } ?? "null"),
-                            ("currentLogicVersion", "\(StoredArrears.logicVersion)"), ("rows", "\(a.rows)"),
-                        ]))
+                    for model in persons {
+                        Output.line(
+                            JSON.object([
+                                ("model", JSON.string(model.name)),
+                                ("position", model.status.position.map { "\($0)" } ?? "null"),
+                                ("logicVersion", model.status.logicVersion.map { "\($0)" } ?? "null"),
+                                ("currentLogicVersion", "\(model.current)"), ("rows", "\(model.status.rows)"),
+                            ]))
+                    }
                     return
                 }
                 func state(_ position: Int64?, _ version: Int?, current: Int) -> String {
@@ -142,20 +127,10 @@ struct RebuildCommand: ParsableCommand {
                     )
                 }
                 Output.line("  \(s.deltas) deltas, \(s.deltaBytes) bytes (LZ4)")
-                Output.line(
-                    "\(StoredRegister.name): \(state(r.position, r.logicVersion, current: InsuredRegister.storedVersion)), \(r.rows) rows"
-                )
-                let d = answer.debits
-                Output.line(
-                    "\(StoredDebits.name): \(state(d.position, d.logicVersion, current: StoredDebits.logicVersion)), \(d.rows) rows"
-                )
-                let p = answer.premiums
-                Output.line(
-                    "\(StoredPremiums.name): \(state(p.position, p.logicVersion, current: StoredPremiums.logicVersion)), \(p.rows) rows"
-                )
-                let a = answer.arrears
-                let arrearsState = state(a.position, a.logicVersion, current: StoredArrears.logicVersion)
-                Output.line("\(StoredArrears.name): \(arrearsState), \(a.rows) persons kept")
+                for model in persons {
+                    let at = state(model.status.position, model.status.logicVersion, current: model.current)
+                    Output.line("\(model.name): \(at), \(model.status.rows) \(model.rows)")
+                }
                 return
             }
             let outcome = try options.run(RebuildReadModels(check: check, snapshotEvery: snapshotEvery))
