@@ -157,6 +157,14 @@ enum Schema {
             // Nothing changes in the tables: the version keeps an older build, which would take the
             // empty hashes for damage, from opening the file.
         }
+        migrator.registerMigration("v9-type-index-by-rowid") { db in
+            // The index by type keys on the type alone: SQLite puts the row's position (its rowid)
+            // after the indexed columns of every entry anyway, in the same order, so the entries of
+            // v4 held it twice. The same reads use it (a type from a position on, in order), and it
+            // takes about a third less room: 5 bytes an event on a ten-year city.
+            try db.execute(sql: "DROP INDEX koki_events_by_type")
+            try db.execute(sql: "CREATE INDEX koki_events_by_type ON koki_events(type_id)")
+        }
         return migrator
     }
 }

@@ -44,12 +44,41 @@ import Testing
         #expect(
             applied == [
                 "v1", "v2-subject-keys", "v3-sessions-lookups", "v4-type-index", "v5-command-seals", "v6-credentials",
-                "v7-payload-dictionary", "v8-command-hashes",
+                "v7-payload-dictionary", "v8-command-hashes", "v9-type-index-by-rowid",
             ])
         // The upgraded file holds the payload dictionary's copy, as a new one does.
         let dictionary = try DatabaseQueue(path: path).read { db in
             try Data.fetchOne(db, sql: "SELECT value FROM koki_meta WHERE key = 'payload_dictionary_2'")
         }
         #expect(dictionary.map(Array.init) == PayloadDictionary.first?.bytes)
+        try expectTypeIndexByRowid(path)
+    }
+
+    @Test func aNewLedgerKeysItsIndexByTypeOnTheTypeAlone() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("new.ledger")
+        _ = try Ledger.create(at: path)
+        try expectTypeIndexByRowid(path)
+    }
+
+    /// The index by type holds the type alone (the position follows as the rowid), and a read of
+    /// some types from a position on still goes through it, in position order.
+    func expectTypeIndexByRowid(_ path: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        let columns = try queue.read {
+            try String.fetchAll($0, sql: "SELECT name FROM pragma_index_info('koki_events_by_type')")
+        }
+        #expect(columns == ["type_id"])
+        // EXPLAIN QUERY PLAN's rows are (id, parent, notused, detail): the detail is the 4th column.
+        let details = try queue.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    EXPLAIN QUERY PLAN SELECT position, payload FROM koki_events
+                    WHERE position >= 5 AND type_id IN (1, 2) ORDER BY position
+                    """
+            ).map { $0[3] as String }
+        }
+        #expect(details.contains { $0.contains("koki_events_by_type") && $0.contains("rowid>?") }, "\(details)")
     }
 }
