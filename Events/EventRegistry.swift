@@ -66,6 +66,7 @@ public enum EventRegistry {
         Registration(DebitPrepaymentChosen.self) { .debitPrepaymentChosen($0) },
         Registration(DebitMandateStopped.self) { .debitMandateStopped($0) },
         Registration(DebitRequested.self) { .debitRequested($0) },
+        Registration(DebitRequestedV1.self) { .debitRequested($0.upcast()) },
         Registration(DebitFailed.self) { .debitFailed($0) },
         Registration(ConveniencePaymentReported.self) { .conveniencePaymentReported($0) },
         Registration(PensionDeductionStopped.self) { .pensionDeductionStopped($0) },

@@ -41,12 +41,14 @@ public struct DebitMandateStopped: EventPayload {
 /// 口座振替を依頼した — a period was put in a debit request file for a debit date.
 public struct DebitRequested: EventPayload {
     public static let eventType = "DebitRequested"
-    public static let schemaVersion = 1
+    /// Version 2 stores the customer number as a number and the file's digest as its bytes
+    /// (``DebitRequestedV1`` stored both as text): 35 bytes fewer a request.
+    public static let schemaVersion = 2
 
     public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
         try Self(
             person: c.field(\.person), key: c.field(\.key), amount: c.field(\.amount), debitDate: c.field(\.debitDate),
-            customerNumber: c.field(\.customerNumber), file: c.field(\.file))
+            customerNumber: c.field(\.customerNumber.asDigits).value, file: c.field(\.file.asHexDigest).value)
     }
 
     public var person: PersonID

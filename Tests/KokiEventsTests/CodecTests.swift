@@ -100,6 +100,88 @@ import Testing
         #expect(notice.fee == .zero && notice.payBy == EventSamples.dunningNoticeIssuedV2.payBy)
     }
 
+    /// A digest's hex and a number's digits are stored packed and read back as the same text;
+    /// any other text is stored as it is, so every value round-trips.
+    @Test(arguments: 1...5 as ClosedRange<UInt64>)
+    func packedTextsReadBackAsWritten(seed: UInt64) throws {
+        var g = SeededGenerator(seed: seed)
+        func roundTrip<T: BinaryCodable>(_ value: T) throws -> (T, Int) {
+            var w = BinaryWriter()
+            value.encode(to: &w)
+            let bytes = w.bytes
+            return try bytes.withUnsafeBytes { buffer in
+                var r = BinaryReader(buffer)
+                let back = try T(from: &r)
+                try r.expectEnd()
+                return (back, bytes.count)
+            }
+        }
+        let hex = Array("0123456789abcdef")
+        for _ in 0..<200 {
+            let digest = String((0..<64).map { _ in hex.randomElement(using: &g)! })
+            let (back, size) = try roundTrip(HexDigestText(digest))
+            #expect(back.value == digest && size == 33)
+            let digits = String((0..<Int.random(in: 1...36, using: &g)).map { _ in "0123456789".randomElement(using: &g)! })
+            let (number, packed) = try roundTrip(DigitText(digits))
+            #expect(number.value == digits)
+            #expect(packed < digits.utf8.count + 1 || digits.utf8.count < 10, "\(digits): \(packed) bytes")
+        }
+        // The texts that are not packed: uppercase or short hex, a sign, a space, too many digits,
+        // the empty text, a full-width digit.
+        for text in [
+            String(repeating: "AB", count: 32), "ab12", String(repeating: "a", count: 63), "-12", "12 3",
+            String(repeating: "9", count: 37), "", "１２",
+        ] {
+            #expect(try roundTrip(HexDigestText(text)).0.value == text)
+            #expect(try roundTrip(DigitText(text)).0.value == text)
+        }
+        // The largest and the all-zero numbers at every length.
+        for count in 1...DigitText.maximumDigits {
+            for text in [String(repeating: "9", count: count), String(repeating: "0", count: count)] {
+                #expect(try roundTrip(DigitText(text)).0.value == text)
+            }
+        }
+        #expect(try roundTrip(DigitText("00000100000001202503")).1 == 9)
+    }
+
+    /// A packed text whose bytes were damaged is an error naming the byte, never a wrong text.
+    @Test func aDamagedPackedTextIsRefused() throws {
+        func read<T: BinaryCodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
+            try bytes.withUnsafeBytes { buffer in
+                var r = BinaryReader(buffer)
+                return try T(from: &r)
+            }
+        }
+        // Tag 2 is no form; a digest cut short; 37 digits; a value of 3 digits in a text of 2.
+        #expect(throws: CodecError.self) { try read(HexDigestText.self, [2]) }
+        #expect(throws: CodecError.self) { try read(HexDigestText.self, [1] + [UInt8](repeating: 7, count: 31)) }
+        #expect(throws: CodecError.self) { try read(DigitText.self, [37, 0, 0]) }
+        #expect(throws: CodecError.self) { try read(DigitText.self, [2, 0, 100]) }
+        #expect(throws: CodecError.self) { try read(DigitText.self, [20, 100, 0]) }
+        #expect(try read(DigitText.self, [2, 0, 99]).value == "99")
+        #expect(try read(DigitText.self, [20, 99, 0]).value == "99" + String(repeating: "0", count: 18))
+    }
+
+    /// Version 1 of a debit request reads as the same request; version 2 stores it in fewer bytes.
+    @Test func aVersion1DebitRequestReadsAsTheSameRequest() throws {
+        let v1 = EventSamples.debitRequestedV1
+        let encoded = EventRegistry.encode(v1)
+        #expect(encoded.schemaVersion == 1)
+        let read = try EventRegistry.decode(type: encoded.type, version: 1, payload: encoded.payload)
+        guard case .debitRequested(let request) = read else {
+            Issue.record("read as \(read)")
+            return
+        }
+        #expect(request.customerNumber == v1.customerNumber && request.file == v1.file && request.amount == v1.amount)
+        var digest = request
+        digest.file = String(repeating: "0f", count: 32)
+        var v1Digest = v1
+        v1Digest.file = digest.file
+        let now = EventRegistry.encode(KokiEvent.debitRequested(digest))
+        #expect(now.schemaVersion == 2)
+        #expect(now.payload.count + 35 <= EventRegistry.encode(v1Digest).payload.count)
+    }
+
     @Test func theEncodingIsCompact() {
         // The readable JSON of a nine-installment assessment is several times its stored size.
         let stored = EventRegistry.encode(.premiumAssessed(EventSamples.premiumAssessedV1.upcast())).payload.count

@@ -67,6 +67,10 @@ enum EventSamples {
 
     static func key(_ period: Int) -> PeriodKey { PeriodKey(fy, try! PeriodNumber(period)) }
 
+    static let debitRequestedV1 = DebitRequestedV1(
+        person: person, key: key(3), amount: Yen(5_750), debitDate: try! CivilDate(iso: "2025-09-30"),
+        customerNumber: "00000100000001202503", file: "ab12")
+
     static let paymentReceived = PaymentReceived(
         id: "p0123456789abcdef", person: person, channel: .convenienceStore, paidOn: try! CivilDate(iso: "2025-08-29"),
         learnedOn: try! CivilDate(iso: "2025-09-01"), amount: Yen(6_000), slip: key(2),
@@ -116,7 +120,8 @@ enum EventSamples {
         .debitRequested(
             DebitRequested(
                 person: person, key: key(3), amount: Yen(5_750), debitDate: try! CivilDate(iso: "2025-09-30"),
-                customerNumber: "00000100000001202503", file: "ab12")),
+                customerNumber: "00000100000001202503",
+                file: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")),
         .debitFailed(
             DebitFailed(
                 person: person, key: key(3), amount: Yen(5_750), debitDate: try! CivilDate(iso: "2025-09-30"),

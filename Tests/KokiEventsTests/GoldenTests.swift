@@ -34,6 +34,10 @@ import Testing
                 .paymentReceived(EventSamples.paymentReceivedV1.upcast())
             ),
             (
+                EventRegistry.encode(EventSamples.debitRequestedV1),
+                .debitRequested(EventSamples.debitRequestedV1.upcast())
+            ),
+            (
                 EventRegistry.encode(EventSamples.dunningNoticeIssued),
                 .dunningNoticeIssued(EventSamples.dunningNoticeIssued)
             ),
@@ -67,10 +71,10 @@ import Testing
         let registered = Set(EventRegistry.registrations.map { "\($0.type).v\($0.version)" })
         let sampled = Set(Self.samples.map { "\($0.encoded.type).v\($0.encoded.schemaVersion)" })
         #expect(registered == sampled)
-        #expect(Self.samples.count == 93, "the golden test's arguments cover every sample")
+        #expect(Self.samples.count == 94, "the golden test's arguments cover every sample")
     }
 
-    @Test(arguments: 0..<93)
+    @Test(arguments: 0..<94)
     func storedBytesMatchTheGoldenFile(index: Int) throws {
         let (encoded, readsAs) = Self.samples[index]
         let file = Self.directory.appendingPathComponent("\(encoded.type).v\(encoded.schemaVersion).hex")

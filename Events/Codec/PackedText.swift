@@ -1,0 +1,124 @@
+/// Texts of a fixed alphabet stored in fewer bytes than their characters, read back as the same
+/// text. Each begins with a tag saying how it is stored, and any text that does not fit the
+/// packed form is stored as it is, so every value round-trips.
+
+/// A SHA-256 digest in lowercase hex (a file's digest), stored as its 32 bytes: 34 bytes instead
+/// of 65. Any other text (a short test value, uppercase hex) is stored as text.
+public struct HexDigestText: BinaryCodable, Hashable {
+    public var value: String
+    public init(_ value: String) { self.value = value }
+
+    public func encode(to writer: inout BinaryWriter) {
+        guard let bytes = Self.bytes(value) else {
+            writer.writeUInt(0)
+            writer.writeString(value)
+            return
+        }
+        writer.writeUInt(1)
+        for byte in bytes { writer.writeRawByte(byte) }
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        let at = reader.offset
+        switch try reader.readUInt() {
+        case 0:
+            value = try reader.readString()
+        case 1:
+            let digits = Array("0123456789abcdef".utf8)
+            var text: [UInt8] = []
+            text.reserveCapacity(64)
+            for _ in 0..<32 {
+                let byte = try reader.readRawByte()
+                text.append(digits[Int(byte >> 4)])
+                text.append(digits[Int(byte & 0x0F)])
+            }
+            value = String(decoding: text, as: UTF8.self)
+        case let tag:
+            throw CodecError.malformed("digest tag \(tag)", at: at)
+        }
+    }
+
+    /// The 32 bytes of 64 lowercase hex digits; `nil` for any other text.
+    static func bytes(_ text: String) -> [UInt8]? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count == 64 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+            default: nil
+            }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        for i in stride(from: 0, to: 64, by: 2) {
+            guard let high = nibble(utf8[i]), let low = nibble(utf8[i + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return bytes
+    }
+}
+
+/// A number written as decimal digits with its leading zeros (a 20-digit customer number),
+/// stored as its length and its value in two varints: the last 18 digits and those before.
+/// Texts of up to ``maximumDigits`` digits are packed; any other text is stored as text.
+public struct DigitText: BinaryCodable, Hashable {
+    public var value: String
+    public init(_ value: String) { self.value = value }
+
+    /// The longest text packed: 18 digits in the low part, 18 in the high.
+    public static let maximumDigits = 36
+    private static let lowDigits = 18
+    private static let lowBound: UInt64 = 1_000_000_000_000_000_000
+
+    public func encode(to writer: inout BinaryWriter) {
+        let utf8 = Array(value.utf8)
+        guard !utf8.isEmpty, utf8.count <= Self.maximumDigits,
+            utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+        else {
+            writer.writeUInt(0)
+            writer.writeString(value)
+            return
+        }
+        let split = max(0, utf8.count - Self.lowDigits)
+        func number(_ digits: ArraySlice<UInt8>) -> UInt64 {
+            digits.reduce(0) { $0 * 10 + UInt64($1 - UInt8(ascii: "0")) }
+        }
+        writer.writeUInt(UInt64(utf8.count))
+        writer.writeUInt(number(utf8[..<split]))
+        writer.writeUInt(number(utf8[split...]))
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        let at = reader.offset
+        let count = try reader.readUInt()
+        guard count != 0 else {
+            value = try reader.readString()
+            return
+        }
+        guard count <= UInt64(Self.maximumDigits) else {
+            throw CodecError.malformed("a digit text of \(count) digits (at most \(Self.maximumDigits))", at: at)
+        }
+        let digits = Int(count)
+        let highDigits = max(0, digits - Self.lowDigits)
+        let (high, low) = (try reader.readUInt(), try reader.readUInt())
+        // Each part must fit its digits: 10^n for n digits (the high part has at most 18).
+        func bound(_ n: Int) -> UInt64 { (0..<n).reduce(1) { r, _ in r * 10 } }
+        guard high < bound(highDigits), low < bound(digits - highDigits) else {
+            throw CodecError.malformed("a digit text's value does not fit its \(digits) digits", at: at)
+        }
+        func text(_ n: UInt64, width: Int) -> String {
+            guard width > 0 else { return "" }
+            let plain = String(n)
+            return String(repeating: "0", count: width - plain.count) + plain
+        }
+        value = text(high, width: highDigits) + text(low, width: digits - highDigits)
+    }
+}
+
+extension String {
+    /// This text stored as a digest's bytes where it is one (``HexDigestText``), for a layout's key path.
+    var asHexDigest: HexDigestText { HexDigestText(self) }
+    /// This text stored as a number where it is all digits (``DigitText``), for a layout's key path.
+    var asDigits: DigitText { DigitText(self) }
+}
