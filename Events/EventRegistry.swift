@@ -43,6 +43,7 @@ public enum EventRegistry {
         Registration(PensionDeductionNotified.self) { .pensionDeductionNotified($0) },
         Registration(PensionSwitchRecorded.self) { .pensionSwitchRecorded($0) },
         Registration(PremiumAssessed.self) { .premiumAssessed($0) },
+        Registration(PremiumAssessedV4.self) { .premiumAssessed($0.upcast()) },
         Registration(PremiumAssessedV3.self) { .premiumAssessed($0.upcast()) },
         Registration(PremiumAssessedV2.self) { .premiumAssessed($0.upcast()) },
         Registration(PremiumAssessedV1.self) { .premiumAssessed($0.upcast()) },

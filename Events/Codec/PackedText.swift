@@ -122,3 +122,33 @@ extension String {
     /// This text stored as a number where it is all digits (``DigitText``), for a layout's key path.
     var asDigits: DigitText { DigitText(self) }
 }
+
+/// Positions in the ledger (an assessment's inputs) stored as the first and then each one's
+/// difference from the one before, zig-zag varints: a person's inputs lie close together, so a
+/// difference takes a byte or two fewer than the position. The order is kept as given, and the
+/// differences wrap, so every list of values reads back as written.
+public struct DeltaPositions: BinaryCodable, Hashable {
+    public var values: [Int64]
+    public init(_ values: [Int64]) { self.values = values }
+
+    public func encode(to writer: inout BinaryWriter) {
+        var previous: Int64 = 0
+        writer.writeArray(values) { w, value in
+            w.writeInt(value &- previous)
+            previous = value
+        }
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        var previous: Int64 = 0
+        values = try reader.readArray { r in
+            previous = previous &+ (try r.readInt64())
+            return previous
+        }
+    }
+}
+
+extension Array where Element == Int64 {
+    /// These positions stored as differences (``DeltaPositions``), for a layout's key path.
+    var asDeltas: DeltaPositions { DeltaPositions(self) }
+}

@@ -333,7 +333,7 @@ public struct StoredBalances: Sendable {
             case lateFeeOutstanding = "late_fee_outstanding"
 
             var field: String { String(describing: self) }
-            var value: KeyPath<YearBalance, Yen> & Sendable {
+            var value: any KeyPath<YearBalance, Yen> & Sendable {
                 switch self {
                 case .outstanding: \.outstanding
                 case .overpaid: \.overpaid

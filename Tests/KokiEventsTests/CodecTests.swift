@@ -182,6 +182,48 @@ import Testing
         #expect(now.payload.count + 35 <= EventRegistry.encode(v1Digest).payload.count)
     }
 
+    /// Positions stored as differences read back as written, in their order, whatever the values
+    /// (the differences wrap rather than trap).
+    @Test(arguments: 1...5 as ClosedRange<UInt64>)
+    func positionsStoredAsDifferencesReadBackAsWritten(seed: UInt64) throws {
+        var g = SeededGenerator(seed: seed)
+        for _ in 0..<300 {
+            let values: [Int64] = (0..<Int.random(in: 0...60, using: &g)).map { _ in
+                switch Int.random(in: 0..<4, using: &g) {
+                case 0: [Int64.min, Int64.max, 0, -1].randomElement(using: &g)!
+                case 1: Int64.random(in: Int64.min...Int64.max, using: &g)
+                default: Int64.random(in: 1...20_000_000, using: &g)
+                }
+            }
+            var w = BinaryWriter()
+            DeltaPositions(values).encode(to: &w)
+            let back = try w.bytes.withUnsafeBytes { buffer in
+                var r = BinaryReader(buffer)
+                let read = try DeltaPositions(from: &r)
+                try r.expectEnd()
+                return read.values
+            }
+            #expect(back == values)
+        }
+    }
+
+    /// Version 4 of an assessment reads as the same assessment; version 5 stores a long
+    /// history's inputs (close together, ten years of a person's records) in fewer bytes.
+    @Test func aVersion4AssessmentReadsAsTheSameAssessment() throws {
+        var assessed = EventSamples.premiumAssessed
+        assessed.inputPositions = (0..<40).map { 9_000_000 + Int64($0) * 250_000 + Int64($0 % 7) }
+        let v4 = EventRegistry.encode(PremiumAssessedV4(assessed))
+        let v5 = EventRegistry.encode(KokiEvent.premiumAssessed(assessed))
+        #expect(v4.schemaVersion == 4 && v5.schemaVersion == 5)
+        for encoded in [v4, v5] {
+            let read = try EventRegistry.decode(
+                type: encoded.type, version: encoded.schemaVersion, payload: encoded.payload)
+            #expect(read == .premiumAssessed(assessed))
+        }
+        // 40 positions near ten million: 4 bytes each whole, 3 as differences.
+        #expect(v4.payload.count - v5.payload.count >= 39)
+    }
+
     @Test func theEncodingIsCompact() {
         // The readable JSON of a nine-installment assessment is several times its stored size.
         let stored = EventRegistry.encode(.premiumAssessed(EventSamples.premiumAssessedV1.upcast())).payload.count
@@ -203,10 +245,10 @@ import Testing
         #expect(read == .premiumAssessed(EventSamples.premiumAssessed))
         guard case .premiumAssessed(let upcast) = read else { return }
         #expect(upcast.breakdown == EventSamples.breakdown)
-        // Written again today, it is version 4 and a fraction of the size.
+        // Written again today, it is today's version and a fraction of the size.
         let now = EventRegistry.encode(read)
-        #expect(now.schemaVersion == 4)
-        #expect(now.payload.count * 2 < stored.payload.count, "v4 \(now.payload.count), v3 \(stored.payload.count)")
+        #expect(now.schemaVersion == PremiumAssessed.schemaVersion)
+        #expect(now.payload.count * 2 < stored.payload.count, "now \(now.payload.count), v3 \(stored.payload.count)")
         // koki never wrote a partial breakdown; one reads as none, and the JSON says so.
         let partial = EventSamples.premiumAssessedV3.upcast()
         #expect(partial.breakdown == nil)

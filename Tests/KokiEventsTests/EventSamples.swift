@@ -61,6 +61,8 @@ enum EventSamples {
         cause: "income 2024 corrected", rateTablePosition: 3, inputPositions: [7, 12, 40],
         breakdown: breakdown, collection: .pensionDeduction, pensionPeriods: (1...6).map { try! PeriodNumber($0) })
 
+    static let premiumAssessedV4 = PremiumAssessedV4(premiumAssessed)
+
     static let paymentReceivedV1 = PaymentReceivedV1(
         person: person, fiscalYear: fy, period: try! PeriodNumber(2), amount: Yen(5_750),
         paidOn: try! CivilDate(iso: "2025-08-29"), channel: .convenienceStore)

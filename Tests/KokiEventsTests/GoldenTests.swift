@@ -17,6 +17,10 @@ import Testing
         } + [
             (EventRegistry.encode(EventSamples.premiumAssessed), .premiumAssessed(EventSamples.premiumAssessed)),
             (
+                EventRegistry.encode(EventSamples.premiumAssessedV4),
+                .premiumAssessed(EventSamples.premiumAssessedV4.upcast())
+            ),
+            (
                 EventRegistry.encode(EventSamples.premiumAssessedV3),
                 .premiumAssessed(EventSamples.premiumAssessedV3.upcast())
             ),
@@ -71,10 +75,10 @@ import Testing
         let registered = Set(EventRegistry.registrations.map { "\($0.type).v\($0.version)" })
         let sampled = Set(Self.samples.map { "\($0.encoded.type).v\($0.encoded.schemaVersion)" })
         #expect(registered == sampled)
-        #expect(Self.samples.count == 94, "the golden test's arguments cover every sample")
+        #expect(Self.samples.count == 95, "the golden test's arguments cover every sample")
     }
 
-    @Test(arguments: 0..<94)
+    @Test(arguments: 0..<95)
     func storedBytesMatchTheGoldenFile(index: Int) throws {
         let (encoded, readsAs) = Self.samples[index]
         let file = Self.directory.appendingPathComponent("\(encoded.type).v\(encoded.schemaVersion).hex")
