@@ -41,6 +41,7 @@ public enum EventRegistry {
         Registration(PensionFactsRecorded.self) { .pensionFactsRecorded($0) },
         Registration(ProvisionalDeductionDecided.self) { .provisionalDeductionDecided($0) },
         Registration(PensionDeductionNotified.self) { .pensionDeductionNotified($0) },
+        Registration(PensionDeductionNotifiedV1.self) { .pensionDeductionNotified($0.upcast()) },
         Registration(PensionSwitchRecorded.self) { .pensionSwitchRecorded($0) },
         Registration(PremiumAssessed.self) { .premiumAssessed($0) },
         Registration(PremiumAssessedV4.self) { .premiumAssessed($0.upcast()) },

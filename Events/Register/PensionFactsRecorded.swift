@@ -57,12 +57,13 @@ public struct ProvisionalDeductionDecided: EventPayload {
 /// deducts in a month is the last amount told for it.
 public struct PensionDeductionNotified: EventPayload {
     public static let eventType = "PensionDeductionNotified"
-    public static let schemaVersion = 1
+    /// Version 2 stores the file's digest as its 32 bytes (``PensionDeductionNotifiedV1`` as text).
+    public static let schemaVersion = 2
 
     public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
         try Self(
             person: c.field(\.person), fiscalYear: c.field(\.fiscalYear), notifiedOn: c.field(\.notifiedOn),
-            months: c.field(\.months), reason: c.field(\.reason), file: c.field(\.file))
+            months: c.field(\.months), reason: c.field(\.reason), file: c.field(\.file.asHexDigest).value)
     }
 
     public var person: PersonID

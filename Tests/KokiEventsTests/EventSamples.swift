@@ -69,6 +69,15 @@ enum EventSamples {
 
     static func key(_ period: Int) -> PeriodKey { PeriodKey(fy, try! PeriodNumber(period)) }
 
+    static let pensionDeductionNotified = PensionDeductionNotified(
+        person: person, fiscalYear: fy, notifiedOn: try! CivilDate(iso: "2025-09-30"),
+        months: [
+            Installment(period: try! PeriodNumber(5), dueDate: try! CivilDate(iso: "2025-12-15"), amount: Yen(8_900)),
+            Installment(period: try! PeriodNumber(6), dueDate: try! CivilDate(iso: "2026-02-13"), amount: .zero),
+        ], reason: "変更（更正）", file: String(repeating: "ab", count: 32))
+
+    static let pensionDeductionNotifiedV1 = PensionDeductionNotifiedV1(pensionDeductionNotified)
+
     static let debitRequestedV1 = DebitRequestedV1(
         person: person, key: key(3), amount: Yen(5_750), debitDate: try! CivilDate(iso: "2025-09-30"),
         customerNumber: "00000100000001202503", file: "ab12")
@@ -430,13 +439,7 @@ enum EventSamples {
             ProvisionalDeductionDecided(
                 person: person, fiscalYear: fy, amount: Yen(13_300), decidedOn: try! CivilDate(iso: "2025-02-20"),
                 basis: "令和6年度2月の特別徴収額")),
-        .pensionDeductionNotified(
-            PensionDeductionNotified(
-                person: person, fiscalYear: fy, notifiedOn: try! CivilDate(iso: "2025-09-30"),
-                months: [
-                    Installment(period: try! PeriodNumber(5), dueDate: try! CivilDate(iso: "2025-12-15"), amount: Yen(8_900)),
-                    Installment(period: try! PeriodNumber(6), dueDate: try! CivilDate(iso: "2026-02-13"), amount: .zero),
-                ], reason: "変更（更正）", file: String(repeating: "ab", count: 32))),
+        .pensionDeductionNotified(pensionDeductionNotified),
         .pensionSwitchRecorded(
             PensionSwitchRecorded(person: person, change: .requested, on: try! CivilDate(iso: "2025-08-01"))),
         .unionDecisionRecorded(

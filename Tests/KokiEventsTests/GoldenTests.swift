@@ -42,6 +42,10 @@ import Testing
                 .debitRequested(EventSamples.debitRequestedV1.upcast())
             ),
             (
+                EventRegistry.encode(EventSamples.pensionDeductionNotifiedV1),
+                .pensionDeductionNotified(EventSamples.pensionDeductionNotifiedV1.upcast())
+            ),
+            (
                 EventRegistry.encode(EventSamples.dunningNoticeIssued),
                 .dunningNoticeIssued(EventSamples.dunningNoticeIssued)
             ),
@@ -75,10 +79,10 @@ import Testing
         let registered = Set(EventRegistry.registrations.map { "\($0.type).v\($0.version)" })
         let sampled = Set(Self.samples.map { "\($0.encoded.type).v\($0.encoded.schemaVersion)" })
         #expect(registered == sampled)
-        #expect(Self.samples.count == 95, "the golden test's arguments cover every sample")
+        #expect(Self.samples.count == 96, "the golden test's arguments cover every sample")
     }
 
-    @Test(arguments: 0..<95)
+    @Test(arguments: 0..<96)
     func storedBytesMatchTheGoldenFile(index: Int) throws {
         let (encoded, readsAs) = Self.samples[index]
         let file = Self.directory.appendingPathComponent("\(encoded.type).v\(encoded.schemaVersion).hex")
