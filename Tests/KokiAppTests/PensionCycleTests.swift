@@ -200,6 +200,34 @@ import Testing
         #expect(!found.contains { $0.rule == .raisedDeduction }, "\(found)")
     }
 
+    /// After a death stopped the deduction, the year is paid ordinarily but its pension months
+    /// before the stop stay as the insurer was told: an increase decided then (the tax master
+    /// corrects an income) is never put on a pension month still to be deducted, but on a new
+    /// ordinary period after the decision, on a day the office is open.
+    @Test func anIncreaseAfterTheStopIsPaidOrdinarilyNeverOnAPensionMonthStillToCome() throws {
+        _ = try assessment.notifyPension(fiscalYear: fy, on: d("2025-07-31"), actor: "batch")
+        try register.lose(person, reason: .died, on: d("2025-09-05"), today: d("2025-09-10"), metadata: meta())
+        _ = try assessment.assess(person, fiscalYear: fy, decidedOn: d("2025-09-10"), metadata: meta())
+        _ = try assessment.notifyPension(fiscalYear: fy, on: d("2025-09-30"), actor: "batch")
+        let stopped = try current()
+        #expect(stopped.collection == .ordinary)
+        let october = try #require(stopped.pensionInstallments.first { $0.dueDate.month == 10 })
+        try income(3_000_000, on: "2025-10-01")
+        let after = try current()
+        #expect(after.annualPremium > stopped.annualPremium)
+        // Every pension month as it was, October's (due 15 October, after the decision) too.
+        #expect(after.pensionInstallments == stopped.pensionInstallments)
+        #expect(after.pensionInstallments.contains(october))
+        let added = after.installments.filter { i in !stopped.installments.contains { $0.period == i.period } }
+        let raised = zip(after.ordinaryInstallments, stopped.ordinaryInstallments).map { $0.amount - $1.amount }.sum()
+        #expect(added.map(\.amount).sum() + raised == after.annualPremium - stopped.annualPremium)
+        #expect(
+            after.ordinaryInstallments.allSatisfy { $0.dueDate > d("2025-10-01") || stopped.installments.contains($0) })
+        #expect(after.installments.map(\.amount).sum() == after.annualPremium)
+        let found = try breaches()
+        #expect(found.isEmpty, "\(found)")
+    }
+
     @Test func theInsurerDeductsWhatItWasToldEvenAboveAMonthLowered() throws {
         _ = try assessment.notifyPension(fiscalYear: fy, on: d("2025-07-31"), actor: "batch")
         let told = try told()

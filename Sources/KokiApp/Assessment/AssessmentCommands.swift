@@ -247,9 +247,11 @@ public struct AssessmentCommands: Sendable {
                     previous, to: premium, decidedOn: decidedOn, calendar: calendar, business: business)
                 installments = schedule.installments
             } else {
+                // A year paid ordinarily since its deduction stopped keeps the pension months
+                // before the stop as the insurer was told: they are fixed, never raised.
                 installments = try Self.reschedule(
                     previous.installments, to: premium, decidedOn: decidedOn, unit: calendar.roundingUnit,
-                    calendar: business)
+                    calendar: business, fixed: Set(previous.pensionPeriods))
             }
             reason = union == nil ? .reassessment : .unionAdopted
             let newInputs = positions.filter { !previous.inputPositions.contains($0) }
@@ -303,20 +305,22 @@ public struct AssessmentCommands: Sendable {
         return previous.map { .reassessed(event, previous: $0) } ?? .assessed(event)
     }
 
-    /// A reassessment's schedule: periods due on or before the decision keep their amounts; the
-    /// rest of the new annual amount is split over the periods still to come (the first of them
-    /// taking the remainder). An increase is never charged on a due date already past: when no
-    /// period is still to come it becomes a new period of its own (随時期), due at the end of the
-    /// month after the decision or, the office being closed that day, the next open day — so its
-    /// late fee runs from that day only. A decrease larger than what is still to come lowers the
-    /// latest past periods, which the collection side then sees as overpaid (過誤納) and refunds
-    /// or applies.
+    /// A reassessment's schedule: periods due on or before the decision, and the `fixed` ones (a
+    /// stopped year's pension months, as the insurer was told), keep their amounts; the rest of
+    /// the new annual amount is split over the periods still to come (the first of them taking
+    /// the remainder). An increase is never charged on a due date already past nor on a pension
+    /// month: when no period is still to come it becomes a new period of its own (随時期), due at
+    /// the end of the month after the decision or, the office being closed that day, the next
+    /// open day — so its late fee runs from that day only. A decrease larger than what is still
+    /// to come lowers the latest of the others, which the collection side then sees as overpaid
+    /// (過誤納) and refunds or applies.
     static func reschedule(
-        _ old: [Installment], to annual: Yen, decidedOn: CivilDate, unit: Int64, calendar: BusinessCalendar
+        _ old: [Installment], to annual: Yen, decidedOn: CivilDate, unit: Int64, calendar: BusinessCalendar,
+        fixed: Set<PeriodNumber> = []
     ) throws -> [Installment] {
         guard !old.isEmpty else { return [] }
-        var past = old.filter { $0.dueDate <= decidedOn }
-        var future = old.filter { $0.dueDate > decidedOn }
+        var past = old.filter { $0.dueDate <= decidedOn || fixed.contains($0.period) }
+        var future = old.filter { $0.dueDate > decidedOn && !fixed.contains($0.period) }
         var remaining = annual - past.map(\.amount).sum()
         if remaining < .zero {
             for i in past.indices.reversed() where remaining < .zero {
@@ -338,7 +342,9 @@ public struct AssessmentCommands: Sendable {
         for i in future.indices {
             future[i].amount = Yen(i == 0 ? remaining.amount - later * Int64(future.count - 1) : later)
         }
-        return past + future
+        // In the schedule's own order (a fixed month may fall between periods still to come).
+        let amounts = Dictionary((past + future).map { ($0.period, $0.amount) }, uniquingKeysWith: { a, _ in a })
+        return old.map { Installment(period: $0.period, dueDate: $0.dueDate, amount: amounts[$0.period] ?? $0.amount) }
     }
 
     /// The 随時期 of an increase decided after the year's last due date: the next period number,
