@@ -82,9 +82,9 @@ import Testing
                 inputPositions: recorded.inputPositions, breakdown: text, collection: recorded.collection,
                 pensionPeriods: recorded.pensionPeriods))
         let newBytes = EventRegistry.encode(recorded).payload.count
-        #expect(old.schemaVersion == 3 && EventRegistry.encode(recorded).schemaVersion == 4)
+        #expect(old.schemaVersion == 3 && EventRegistry.encode(recorded).schemaVersion == PremiumAssessed.schemaVersion)
         // The binary breakdown is a fraction of the text it replaces.
-        #expect(newBytes * 2 < old.payload.count, "v4 \(newBytes) bytes, v3 \(old.payload.count)")
+        #expect(newBytes * 2 < old.payload.count, "now \(newBytes) bytes, v3 \(old.payload.count)")
         try ledger.store.append(
             AppendRequest(
                 commandID: .random(), actor: "older-koki", stream: try StreamName(person.streamName),
