@@ -7,27 +7,17 @@ public struct DebitRequestedV1: EventPayload {
 
     public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
         try Self(
-            person: c.field(\.person), key: c.field(\.key), amount: c.field(\.amount), debitDate: c.field(\.debitDate),
-            customerNumber: c.field(\.customerNumber), file: c.field(\.file))
+            DebitRequested(
+                person: c.field(\.requested.person), key: c.field(\.requested.key),
+                amount: c.field(\.requested.amount), debitDate: c.field(\.requested.debitDate),
+                customerNumber: c.field(\.requested.customerNumber), file: c.field(\.requested.file)))
     }
 
-    public var person: PersonID
-    public var key: PeriodKey
-    public var amount: Yen
-    public var debitDate: CivilDate
-    public var customerNumber: String
-    public var file: String
+    /// The request as read.
+    public var requested: DebitRequested
 
-    public init(
-        person: PersonID, key: PeriodKey, amount: Yen, debitDate: CivilDate, customerNumber: String, file: String
-    ) {
-        (self.person, self.key, self.amount, self.debitDate) = (person, key, amount, debitDate)
-        (self.customerNumber, self.file) = (customerNumber, file)
-    }
+    public init(_ requested: DebitRequested) { self.requested = requested }
 
     /// The same request: only the stored form changed.
-    public func upcast() -> DebitRequested {
-        DebitRequested(
-            person: person, key: key, amount: amount, debitDate: debitDate, customerNumber: customerNumber, file: file)
-    }
+    public func upcast() -> DebitRequested { requested }
 }

@@ -172,11 +172,10 @@ import Testing
             Issue.record("read as \(read)")
             return
         }
-        #expect(request.customerNumber == v1.customerNumber && request.file == v1.file && request.amount == v1.amount)
+        #expect(request == v1.requested)
         var digest = request
         digest.file = String(repeating: "0f", count: 32)
-        var v1Digest = v1
-        v1Digest.file = digest.file
+        let v1Digest = DebitRequestedV1(digest)
         let now = EventRegistry.encode(KokiEvent.debitRequested(digest))
         #expect(now.schemaVersion == 2)
         #expect(now.payload.count + 35 <= EventRegistry.encode(v1Digest).payload.count)

@@ -79,8 +79,9 @@ enum EventSamples {
     static let pensionDeductionNotifiedV1 = PensionDeductionNotifiedV1(pensionDeductionNotified)
 
     static let debitRequestedV1 = DebitRequestedV1(
-        person: person, key: key(3), amount: Yen(5_750), debitDate: try! CivilDate(iso: "2025-09-30"),
-        customerNumber: "00000100000001202503", file: "ab12")
+        DebitRequested(
+            person: person, key: key(3), amount: Yen(5_750), debitDate: try! CivilDate(iso: "2025-09-30"),
+            customerNumber: "00000100000001202503", file: "ab12"))
 
     static let paymentReceived = PaymentReceived(
         id: "p0123456789abcdef", person: person, channel: .convenienceStore, paidOn: try! CivilDate(iso: "2025-08-29"),
