@@ -255,6 +255,36 @@ import Testing
         }
     }
 
+    /// A stopped year's pension months (`fixed`) are never raised; while ordinary periods still to
+    /// come can take the difference, they keep their amounts, up or down; the schedule keeps its
+    /// order and sums to the new amount.
+    @Test(arguments: 1...4 as ClosedRange<UInt64>)
+    func aStoppedYearsPensionMonthsAreNeverRaised(seed: UInt64) throws {
+        var g = SeededGenerator(seed: seed)
+        let calendar = InstallmentCalendar.standard(fiscalYear: 2025)
+        for _ in 0..<500 {
+            let old = calendar.installments(for: Yen(Int64.random(in: 0...500_000, using: &g))).map {
+                Installment(period: $0.period, dueDate: $0.dueDate, amount: $0.amount)
+            }
+            let fixed = Set(old.prefix(Int.random(in: 0...old.count, using: &g)).map(\.period))
+            let annual = Yen(Int64.random(in: 0...500_000, using: &g))
+            let decided = d("2025-06-01").adding(days: Int.random(in: 0...400, using: &g))
+            let new = try AssessmentCommands.rescheduleForTests(old, to: annual, decidedOn: decided, fixed: fixed)
+            #expect(new.map(\.amount).sum() == annual)
+            #expect(Array(new.map(\.period).prefix(old.count)) == old.map(\.period))
+            for (before, after) in zip(old, new) where fixed.contains(before.period) || before.dueDate <= decided {
+                #expect(after.amount <= before.amount, "\(before) → \(after), decided \(decided)")
+            }
+            let kept = old.filter { fixed.contains($0.period) || $0.dueDate <= decided }.map(\.amount).sum()
+            let open = old.contains { !fixed.contains($0.period) && $0.dueDate > decided }
+            if open && annual >= kept {
+                for (before, after) in zip(old, new) where fixed.contains(before.period) {
+                    #expect(after == before)
+                }
+            }
+        }
+    }
+
     @Test func anIncreaseAfterTheLastDueDateIsANewPeriodNotAPastOne() throws {
         let calendar = InstallmentCalendar.standard(fiscalYear: 2024)
         let old = calendar.installments(for: Yen(80_000)).map {

@@ -367,10 +367,10 @@ public struct AssessmentCommands: Sendable {
 
     /// ``reschedule(_:to:decidedOn:unit:calendar:)`` with 100-yen units and the national calendar,
     /// for property tests.
-    public static func rescheduleForTests(_ old: [Installment], to annual: Yen, decidedOn: CivilDate) throws
-        -> [Installment]
-    {
-        try reschedule(old, to: annual, decidedOn: decidedOn, unit: 100, calendar: BusinessCalendar())
+    public static func rescheduleForTests(
+        _ old: [Installment], to annual: Yen, decidedOn: CivilDate, fixed: Set<PeriodNumber> = []
+    ) throws -> [Installment] {
+        try reschedule(old, to: annual, decidedOn: decidedOn, unit: 100, calendar: BusinessCalendar(), fixed: fixed)
     }
 
     // MARK: - The annual run
