@@ -121,7 +121,8 @@ import Testing
             let digest = String((0..<64).map { _ in hex.randomElement(using: &g)! })
             let (back, size) = try roundTrip(HexDigestText(digest))
             #expect(back.value == digest && size == 33)
-            let digits = String((0..<Int.random(in: 1...36, using: &g)).map { _ in "0123456789".randomElement(using: &g)! })
+            let digits = String(
+                (0..<Int.random(in: 1...36, using: &g)).map { _ in "0123456789".randomElement(using: &g)! })
             let (number, packed) = try roundTrip(DigitText(digits))
             #expect(number.value == digits)
             #expect(packed < digits.utf8.count + 1 || digits.utf8.count < 10, "\(digits): \(packed) bytes")
