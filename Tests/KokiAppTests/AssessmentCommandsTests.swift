@@ -228,14 +228,17 @@ import Testing
         #expect(event.annualPremium == Yen(43_800))
     }
 
+    /// FY2025's standard nine periods for a random annual amount.
+    static func randomSchedule(using g: inout SeededGenerator) -> [Installment] {
+        InstallmentCalendar.standard(fiscalYear: 2025).installments(for: Yen(Int64.random(in: 0...500_000, using: &g)))
+            .map { Installment(period: $0.period, dueDate: $0.dueDate, amount: $0.amount) }
+    }
+
     @Test(arguments: 1...4 as ClosedRange<UInt64>)
     func reschedulesAlwaysSumToTheNewAmount(seed: UInt64) throws {
         var g = SeededGenerator(seed: seed)
-        let calendar = InstallmentCalendar.standard(fiscalYear: 2025)
         for _ in 0..<500 {
-            let old = calendar.installments(for: Yen(Int64.random(in: 0...500_000, using: &g))).map {
-                Installment(period: $0.period, dueDate: $0.dueDate, amount: $0.amount)
-            }
+            let old = Self.randomSchedule(using: &g)
             let annual = Yen(Int64.random(in: 0...500_000, using: &g))
             let decided = d("2025-06-01").adding(days: Int.random(in: 0...400, using: &g))
             let new = try AssessmentCommands.rescheduleForTests(old, to: annual, decidedOn: decided)
@@ -261,11 +264,8 @@ import Testing
     @Test(arguments: 1...4 as ClosedRange<UInt64>)
     func aStoppedYearsPensionMonthsAreNeverRaised(seed: UInt64) throws {
         var g = SeededGenerator(seed: seed)
-        let calendar = InstallmentCalendar.standard(fiscalYear: 2025)
         for _ in 0..<500 {
-            let old = calendar.installments(for: Yen(Int64.random(in: 0...500_000, using: &g))).map {
-                Installment(period: $0.period, dueDate: $0.dueDate, amount: $0.amount)
-            }
+            let old = Self.randomSchedule(using: &g)
             let fixed = Set(old.prefix(Int.random(in: 0...old.count, using: &g)).map(\.period))
             let annual = Yen(Int64.random(in: 0...500_000, using: &g))
             let decided = d("2025-06-01").adding(days: Int.random(in: 0...400, using: &g))
