@@ -162,6 +162,37 @@ import Testing
         return (folder, KokiLedger(try Ledger.open(at: folder.path("city.ledger"))))
     }
 
+    /// The persons past retention, shared among readers or decided here alone, are the same list:
+    /// each decided from their own stream as a process holding the city decides them.
+    @Test func theErasureListIsTheSameReadApartAloneAndFromTheCity() throws {
+        let (folder, ledger) = try Self.reopened(seed: 8)
+        defer { withExtendedLifetime(folder) {} }
+        let erasure = Erasure(ledger)
+        var listed = 0
+        for (day, years) in [("2025-06-01", 0), ("2027-01-01", 0), ("2027-01-01", 1), ("2040-01-01", 5)] {
+            let date = try CivilDate(iso: day)
+            let apart = try erasure.due(on: date, retentionYears: years, readingApartFrom: 1)
+            let alone = try erasure.due(on: date, retentionYears: years, readingApartFrom: .max)
+            #expect(apart == alone, "\(day)")
+            // Each registered person loaded whole, one after another, as the list was made before.
+            let commands = CollectionCommands(ledger)
+            let each = try InsuredRegisterCommands(ledger).heads().persons.keys.sorted().compactMap { person in
+                try Erasure.candidate(commands.load(person), retentionYears: years, on: date).flatMap {
+                    $0.dueFrom <= date ? $0 : nil
+                }
+            }
+            #expect(apart == each, "\(day)")
+            listed += apart.count
+        }
+        #expect(listed > 0)
+        // The same from the city a server holds in memory.
+        let city = KokiLedger(try Ledger.open(at: folder.path("city.ledger")))
+        _ = try city.currentCity()
+        #expect(
+            try Erasure(city).due(on: try CivilDate(iso: "2027-01-01"), retentionYears: 0)
+                == (try erasure.due(on: try CivilDate(iso: "2027-01-01"), retentionYears: 0, readingApartFrom: 1)))
+    }
+
     @Test func theDelinquentListAtTheHeadReadsOnlyTheRowsThatMayOweAndSharesItsFolds() throws {
         let (folder, ledger) = try Self.reopened(seed: 8)
         defer { withExtendedLifetime(folder) {} }

@@ -49,21 +49,34 @@ public struct Erasure: Sendable {
 
     /// Every person whose retention has run out on `date`, with what still holds each back: the
     /// register says whose eligibility ended long enough ago, and only their own streams are read
-    /// for money still open.
+    /// for money still open — as the ledger stands at its head now, shared among the cores (each
+    /// on a reader of its own) when they are many, in the order of their numbers.
     public func due(on date: CivilDate, retentionYears: Int) throws -> [Candidate] {
+        try due(on: date, retentionYears: retentionYears, readingApartFrom: KokiLedger.personsReadApart)
+    }
+
+    /// ``due(on:retentionYears:)``, shared among readers from so many persons on.
+    func due(on date: CivilDate, retentionYears: Int, readingApartFrom: Int) throws -> [Candidate] {
         // Eligibility and erasure are in the entries' heads.
         let register = try InsuredRegisterCommands(ledger).heads()
-        let commands = CollectionCommands(ledger)
-        var candidates: [Candidate] = []
-        for (person, entry) in register.persons.sorted(by: { $0.key < $1.key }) {
+        let persons = register.persons.sorted(by: { $0.key < $1.key }).compactMap { person, entry -> PersonID? in
             guard entry.erased == nil, let ended = entry.eligibilityPeriods.last?.until,
                 Self.retentionEnds(ended, years: retentionYears) <= date
-            else { continue }
-            if let candidate = Self.candidate(try commands.load(person), retentionYears: retentionYears, on: date) {
-                candidates.append(candidate)
+            else { return nil }
+            return person
+        }
+        // A process holding the city reads each from it; otherwise each stream through the head.
+        let head = try ledger.store.head().position
+        let knownAt: KnownAt? = ledger.hasCurrentCity ? nil : .position(head)
+        let readingApart = ledger.hasCurrentCity ? Int.max : readingApartFrom
+        return try ledger.eachChunk(persons, through: head, readingApartFrom: readingApart) { ledger, chunk in
+            let commands = CollectionCommands(ledger)
+            return try chunk.compactMap { person in
+                Self.candidate(
+                    try commands.load(person, knownAt: knownAt, settings: nil), retentionYears: retentionYears,
+                    on: date)
             }
         }
-        return candidates
     }
 
     /// The first day after `years` of retention from `ended` (29 February → 28 February).
