@@ -98,20 +98,14 @@ extension Ledger {
     private func walk(_ db: Database, _ report: inout VerifyReport, _ seals: inout SealCheck?) throws
         -> VerifyReport.Problem?
     {
-        // Stream ids are the table's row ids, nearly dense: names and versions kept in arrays
-        // indexed by id (a lookup per event), any id out of range found as unknown.
-        var streams: [[UInt8]?] = []
-        for row in try Row.fetchAll(db, sql: "SELECT id, CAST(name AS BLOB) FROM koki_streams ORDER BY id") {
-            let id: Int64 = row[0]
-            guard id >= 0, id < Int64(Int32.max) else { continue }
-            if streams.count <= Int(id) { streams += Array(repeating: nil, count: Int(id) + 1 - streams.count) }
-            streams[Int(id)] = Array((row[1] as Data?) ?? Data())
-        }
+        var streams = VerifiedStreams(
+            try Row.fetchAll(db, sql: "SELECT id, CAST(name AS BLOB) FROM koki_streams").map {
+                (id: $0[0] as Int64, name: Array(($0[1] as Data?) ?? Data()))
+            })
         var types: [Int64: [UInt8]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT id, CAST(name AS BLOB) FROM koki_event_types") {
             types[row[0]] = Array((row[1] as Data?) ?? Data())
         }
-        var versions = [Int64](repeating: 0, count: streams.count)
         var hasher = RowHasher()
         var previous = genesisHash
         var position: Int64 = 0
@@ -178,15 +172,14 @@ extension Ledger {
             command.remaining -= 1
 
             let streamID = events.int64(1)
-            guard streamID >= 0, streamID < Int64(streams.count), let stream = streams[Int(streamID)] else {
-                return problem("refers to unknown stream id \(streamID)")
-            }
+            guard let known = streams[streamID] else { return problem("refers to unknown stream id \(streamID)") }
+            let stream = known.name
             let version = events.int64(2)
-            let expectedVersion = versions[Int(streamID)] + 1
+            let expectedVersion = known.version + 1
             guard version == expectedVersion else {
                 return problem("stream version \(version) where \(expectedVersion) was due")
             }
-            versions[Int(streamID)] = version
+            streams.setVersion(version, of: streamID)
             guard let type = types[events.int64(3)] else {
                 return problem("refers to unknown event type id \(events.int64(3))")
             }
@@ -238,5 +231,37 @@ extension Ledger {
                 position: nil, message: "command \(commands.int64(0)) has no events after position \(position)")
         }
         return nil
+    }
+}
+
+/// The streams a verification walks: each id's name and the last version met. Stream ids are the
+/// table's row ids, nearly dense, so they are kept in arrays indexed by id (a lookup per event);
+/// an id far past the table's size (only a file written by hand has one) is kept aside, so a
+/// damaged id costs no memory for the ids below it.
+struct VerifiedStreams {
+    private var names: [[UInt8]?]
+    private var versions: [Int64]
+    private var far: [Int64: (name: [UInt8], version: Int64)] = [:]
+
+    init(_ rows: [(id: Int64, name: [UInt8])]) {
+        let dense = Int64(rows.count) * 2 + 1_024
+        let top = rows.reduce(Int64(-1)) { max($0, $1.id) }
+        names = Array(repeating: nil, count: Int(top < dense ? top + 1 : dense))
+        versions = Array(repeating: 0, count: names.count)
+        for row in rows {
+            if row.id >= 0, row.id < Int64(names.count) { names[Int(row.id)] = row.name } else {
+                far[row.id] = (row.name, 0)
+            }
+        }
+    }
+
+    /// A stream's name and the last version met (0 before its first event); `nil` for an unknown id.
+    subscript(id: Int64) -> (name: [UInt8], version: Int64)? {
+        if id >= 0, id < Int64(names.count) { return names[Int(id)].map { ($0, versions[Int(id)]) } }
+        return far[id]
+    }
+
+    mutating func setVersion(_ version: Int64, of id: Int64) {
+        if id >= 0, id < Int64(versions.count) { versions[Int(id)] = version } else { far[id]?.version = version }
     }
 }

@@ -47,6 +47,22 @@ import Testing
         #expect(report.head == (try Ledger.open(at: path, mode: .readOnly).head()))
     }
 
+    /// A stream's id rewritten far past the table's size, in its row and every event that names
+    /// it (the chain covers the name, not the id): verify still reads the chain whole without
+    /// taking memory for the ids below, and an event naming an id no stream has is found.
+    @Test func aStreamIdFarPastTheTableCostsNoMemoryAndAMissingOneIsFound() throws {
+        let folder = try TemporaryFolder()
+        let (path, count) = try makeLedger(folder, seed: 3)
+        let far: Int64 = 2_000_000_000
+        try tamper(path, "UPDATE koki_events SET stream_id = \(far) WHERE stream_id = 2")
+        try tamper(path, "UPDATE koki_streams SET id = \(far) WHERE id = 2")
+        let report = try Ledger.open(at: path, mode: .readOnly).verify(checkFile: false)
+        #expect(report.isIntact && report.eventsChecked == count)
+        try tamper(path, "UPDATE koki_streams SET id = \(far + 1) WHERE id = \(far)")
+        let found = try #require(try problem(path, checkFile: false))
+        #expect("\(found)".contains("unknown stream id \(far)"), "\(found)")
+    }
+
     @Test(arguments: [
         ("UPDATE koki_events SET payload = payload || x'00' WHERE position = 17", 17 as Int64?),
         ("UPDATE koki_events SET hash = zeroblob(32) WHERE position = 23", 23),
