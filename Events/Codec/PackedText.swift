@@ -1,3 +1,5 @@
+import KokiDomain
+
 /// Texts of a fixed alphabet stored in fewer bytes than their characters, read back as the same
 /// text. Each begins with a tag saying how it is stored, and any text that does not fit the
 /// packed form is stored as it is, so every value round-trips.
@@ -24,37 +26,16 @@ public struct HexDigestText: BinaryCodable, Hashable {
         case 0:
             value = try reader.readString()
         case 1:
-            let digits = Array("0123456789abcdef".utf8)
-            var text: [UInt8] = []
-            text.reserveCapacity(64)
-            for _ in 0..<32 {
-                let byte = try reader.readRawByte()
-                text.append(digits[Int(byte >> 4)])
-                text.append(digits[Int(byte & 0x0F)])
-            }
-            value = String(decoding: text, as: UTF8.self)
+            value = try (0..<32).map { _ in try reader.readRawByte() }.hex
         case let tag:
             throw CodecError.malformed("digest tag \(tag)", at: at)
         }
     }
 
-    /// The 32 bytes of 64 lowercase hex digits; `nil` for any other text.
+    /// The 32 bytes of 64 lowercase hex digits; `nil` for any other text (uppercase hex too: it
+    /// would read back in lowercase).
     static func bytes(_ text: String) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
-        guard utf8.count == 64 else { return nil }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-            default: nil
-            }
-        }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(32)
-        for i in stride(from: 0, to: 64, by: 2) {
-            guard let high = nibble(utf8[i]), let low = nibble(utf8[i + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-        }
+        guard text.utf8.count == 64, let bytes = [UInt8](hex: text), bytes.hex == text else { return nil }
         return bytes
     }
 }
@@ -69,7 +50,6 @@ public struct DigitText: BinaryCodable, Hashable {
     /// The longest text packed: 18 digits in the low part, 18 in the high.
     public static let maximumDigits = 36
     private static let lowDigits = 18
-    private static let lowBound: UInt64 = 1_000_000_000_000_000_000
 
     public func encode(to writer: inout BinaryWriter) {
         let utf8 = Array(value.utf8)

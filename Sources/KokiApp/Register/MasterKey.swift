@@ -33,7 +33,7 @@ public struct MasterKey: Sendable {
                 .masterKey, "\(path) is readable by others: the master key must be its owner's alone (chmod 600)")
         }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.count == 64, let bytes = hexBytes(text) else {
+        guard text.count == 64, let bytes = [UInt8](hex: text) else {
             throw KokiError(.masterKey, "\(path) is not a master key file (64 hex digits)")
         }
         return try MasterKey(bytes: bytes)
@@ -109,21 +109,3 @@ extension KokiLedger {
     }
 }
 
-func hexBytes(_ text: String) -> [UInt8]? {
-    var bytes: [UInt8] = []
-    var iterator = text.utf8.makeIterator()
-    while let high = iterator.next() {
-        guard let low = iterator.next(), let h = hexValue(high), let l = hexValue(low) else { return nil }
-        bytes.append(h << 4 | l)
-    }
-    return bytes
-}
-
-private func hexValue(_ c: UInt8) -> UInt8? {
-    switch c {
-    case 0x30...0x39: c - 0x30
-    case 0x61...0x66: c - 0x61 + 10
-    case 0x41...0x46: c - 0x41 + 10
-    default: nil
-    }
-}

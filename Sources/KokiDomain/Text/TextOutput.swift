@@ -26,6 +26,30 @@ public enum JSONLine {
     }
 }
 
+extension Array where Element == UInt8 {
+    /// The bytes of hex text, two digits a byte, either case; `nil` for an odd length or any
+    /// other character.
+    public init?(hex text: String) {
+        func value(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        let utf8 = Array(text.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(utf8.count / 2)
+        for i in stride(from: 0, to: utf8.count, by: 2) {
+            guard let high = value(utf8[i]), let low = value(utf8[i + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        self = bytes
+    }
+}
+
 extension Sequence where Element == UInt8 {
     /// Lower-case hex, two digits a byte (hashes, keys).
     public var hex: String {
