@@ -113,7 +113,8 @@ struct CityFixture: @unchecked Sendable {
 }
 
 /// The stored size of every `PremiumAssessed` in the city: as stored, and re-encoded as version 3
-/// (the breakdown as JSON text) and as version 4 (binary), each as this build stores a payload.
+/// (the breakdown as JSON text), as version 4 (binary) and as version 5 (the input positions as
+/// differences), each as this build stores a payload.
 func assessmentSizes(_ fixture: CityFixture) -> (count: Int, stored: Int, v3: Int, v4: Int, v5: Int) {
     func stored(_ payload: [UInt8]) -> Int { PayloadCompression.store(payload).bytes.count }
     let plain = PlainSQLite(existing: fixture.path)
