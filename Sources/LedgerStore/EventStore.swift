@@ -17,6 +17,9 @@ public protocol EventStore: Sendable {
     /// A stream's version (0 when it has no events).
     func version(of stream: StreamName) throws -> Int64
     func streams(prefix: String) throws -> [StreamInfo]
+    /// The names of the streams with events whose names start with `prefix`, sorted: what
+    /// ``streams(prefix:)`` names, without reading each stream's events where the store can.
+    func streamNames(prefix: String) throws -> [StreamName]
     /// Walks the hash chain from the stored rows and reports the first problem; with a chain
     /// key in use (``useChainKey(_:)``), checks every command's keyed seal too.
     func verifyChain() throws -> VerifyReport
@@ -85,6 +88,7 @@ extension EventStore {
     public var isOpen: Bool { true }
     public func close() {}
     public func reader() throws -> (any EventStore)? { nil }
+    public func streamNames(prefix: String) throws -> [StreamName] { try streams(prefix: prefix).map(\.stream) }
 
     public func forEachEvent(
         inStreams streams: [StreamName], through: Int64, _ body: (borrowing EventView) throws -> Void

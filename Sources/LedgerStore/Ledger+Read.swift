@@ -85,6 +85,22 @@ extension Ledger {
         }
     }
 
+    /// The names of the streams with events whose names start with `prefix`, sorted: from the
+    /// table of names, each stream's first event looked up in the index by stream.
+    public func streamNames(prefix: String) throws -> [StreamName] {
+        try guarded {
+            try reading { db in
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT s.name FROM koki_streams s WHERE substr(s.name, 1, ?) = ?
+                        AND EXISTS (SELECT 1 FROM koki_events e WHERE e.stream_id = s.id) ORDER BY s.name
+                        """, arguments: [prefix.unicodeScalars.count, prefix]
+                ).map { try StreamName($0) }
+            }
+        }
+    }
+
     /// Runs `body` in one deferred read transaction on the ledger's connection: one consistent
     /// snapshot, whatever other processes append meanwhile.
     ///

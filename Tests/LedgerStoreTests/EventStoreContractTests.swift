@@ -123,6 +123,9 @@ import Testing
         recorded.recordedFrom = events[3].recordedAt
         #expect(try all(store, recorded).map(\.position) == [4])
         #expect(try store.streams(prefix: "person/").map(\.stream.value) == ["person/1", "person/2"])
+        #expect(try store.streamNames(prefix: "person/").map(\.value) == ["person/1", "person/2"])
+        #expect(try store.streamNames(prefix: "").map(\.value) == ["config/x", "person/1", "person/2"])
+        #expect(try store.streamNames(prefix: "person/1/").isEmpty)
         #expect(try store.verifyChain().isIntact)
     }
 
