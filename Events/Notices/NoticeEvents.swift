@@ -135,7 +135,9 @@ public struct DocumentIssued: EventPayload {
             recordHash: c.field(\.recordHash), reissueOf: c.field(\.reissueOf))
     }
 
-    public static func stream(_ person: PersonID) -> String { "documents/\(person.value)" }
+    /// The stream of the documents addressed to a person: ``streamPrefix`` and their number.
+    public static func stream(_ person: PersonID) -> String { streamPrefix + person.value }
+    public static let streamPrefix = "documents/"
 
     public var number: String
     public var kind: NoticeKind

@@ -444,3 +444,74 @@ extension CollectionAccounts.Account {
         return period.dueDate < stop.stoppedFrom
     }
 }
+
+// MARK: - A person at a time
+
+extension RuleCheck {
+    /// The city's events the checks read beside a person's own: the office's calendars (its
+    /// closed days and due dates) and the arrears settings. Every other event without a person
+    /// changes nothing a check reads.
+    public static let cityEventTypes: Set<String> = [
+        InstallmentCalendarAdopted.eventType, ArrearsSettingsAdopted.eventType,
+    ]
+
+    /// Whose checks read an event.
+    public enum Subject: Hashable, Sendable {
+        /// The person's: their account's events and the documents addressed to them.
+        case person(PersonID)
+        /// Every person's (``cityEventTypes``).
+        case city
+        /// Nobody's.
+        case none
+    }
+
+    public static func subject(of event: KokiEvent) -> Subject {
+        if let person = event.person { return .person(person) }
+        switch event {
+        case .notice(.documentIssued(let d)): return .person(d.person)
+        case .installmentCalendarAdopted, .arrearsSettingsAdopted: return .city
+        default: return .none
+        }
+    }
+
+    /// What the checks found for one person.
+    public struct PersonFindings: Sendable, Hashable {
+        /// The breaches the person's events show, in position order.
+        public var shown: [Breach]
+        /// The breaches of the person's money at the end.
+        public var money: [Breach]
+        /// The person's events read.
+        public var eventsRead: Int
+    }
+
+    /// Checks one person as the whole pass does: `events` are the person's (``subject(of:)``),
+    /// `city` the city's, each in position order, and the city's are applied between the
+    /// person's by position. Every check reads only the person's own state and the city's, so a
+    /// person checked alone shows what the whole pass shows of them, in bounded memory.
+    public static func check(
+        person events: [(position: Int64, event: KokiEvent)], city: [(position: Int64, event: KokiEvent)],
+        scope: Scope
+    ) -> PersonFindings {
+        var check = RuleCheck(scope: scope)
+        var next = city.startIndex
+        for (position, event) in events {
+            while next < city.endIndex, city[next].position < position {
+                check.apply(city[next].event, position: city[next].position)
+                next += 1
+            }
+            check.apply(event, position: position)
+        }
+        let shown = check.breaches
+        check.finish()
+        return PersonFindings(shown: shown, money: Array(check.breaches[shown.count...]), eventsRead: events.count)
+    }
+
+    /// The breaches of every person's findings, given in the persons' order, in the whole
+    /// pass's order: those the events show by position, then each person's money.
+    public static func merged(_ findings: [PersonFindings]) -> [Breach] {
+        let shown = findings.flatMap(\.shown).enumerated().sorted {
+            ($0.element.position, $0.offset) < ($1.element.position, $1.offset)
+        }
+        return shown.map(\.element) + findings.flatMap(\.money)
+    }
+}

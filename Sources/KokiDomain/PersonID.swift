@@ -14,7 +14,9 @@ public struct PersonID: Hashable, Comparable, Sendable, Codable, CustomStringCon
     }
 
     /// The ledger stream holding this person's account.
-    public var streamName: String { "person/\(value)" }
+    public var streamName: String { Self.streamPrefix + value }
+    /// What every person's stream name starts with.
+    public static let streamPrefix = "person/"
 
     /// The person whose account `stream` holds (`person/1001`), or `nil` for any other stream.
     public init?(streamName stream: some StringProtocol) {

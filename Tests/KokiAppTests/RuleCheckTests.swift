@@ -1,6 +1,7 @@
 import KokiDomain
 import KokiEvents
 import KokiProjections
+import KokiTestSupport
 import Testing
 
 /// The auditor's rule checker on a history built event by event: a clean one shows no breach,
@@ -83,6 +84,27 @@ import Testing
     }
 
     @Test func eachPlantedBreachIsFoundAtItsPosition() {
+        let (events, expected) = planted
+        let found = check(events).breaches
+        for (rule, position) in expected where rule != .money {
+            #expect(found.contains { $0.rule == rule && $0.position == position }, "\(rule) at \(position): \(found)")
+        }
+        // Money: the overpayment passed on more than it held, found at the person's last event.
+        #expect(found.contains { $0.rule == .money && $0.person == living && $0.message.contains("o1") })
+        #expect(Set(found.map(\.rule)) == Set(RuleCheck.Rule.allCases.filter { $0 != .timeLimit }), "\(found)")
+        // Nothing is reported about what broke no rule.
+        #expect(found.allSatisfy { $0.position > Int64(clean.count) })
+        // Scoped: one person, one year, from a position on.
+        #expect(check(events, scope: .init(person: dying)).breaches.allSatisfy { $0.person == dying })
+        #expect(check(events, scope: .init(person: dying)).breaches.count == 2)
+        #expect(check(events, scope: .init(fiscalYear: try! FiscalYear(2024))).breaches.isEmpty)
+        let since = Int64(clean.count + 4)
+        #expect(check(events, scope: .init(since: since)).breaches.allSatisfy { $0.position >= since })
+    }
+
+    /// The clean history with a breach of every rule but the time limit planted after it, and
+    /// each planted breach's rule and position.
+    var planted: (events: [KokiEvent], expected: [(RuleCheck.Rule, Int64)]) {
         let fy = schedule(2025, 90_000)
         let planted: [(RuleCheck.Rule, KokiEvent)] = [
             // A Saturday.
@@ -197,21 +219,44 @@ import Testing
             events.append(event)
             expected.append((rule, Int64(events.count)))
         }
-        let found = check(events).breaches
-        for (rule, position) in expected where rule != .money {
-            #expect(found.contains { $0.rule == rule && $0.position == position }, "\(rule) at \(position): \(found)")
+        return (events, expected)
+    }
+
+    /// Each person checked alone (``RuleCheck/check(person:city:scope:)``), the city's calendars
+    /// and settings applied between their events, shows what one pass over the whole history
+    /// shows, in the same order, under every scope: on the planted history and on random slices
+    /// of it, where dropped assessments, payments and settings make breaches of their own.
+    @Test func aPersonCheckedAloneShowsWhatTheWholePassShows() {
+        let events = planted.events
+        var random = SeededGenerator(seed: 25)
+        var found = 0
+        for round in 0..<300 {
+            let slice = round == 0 ? events : events.filter { _ in Int.random(in: 0..<4, using: &random) != 0 }
+            for scope: RuleCheck.Scope in [
+                .init(), .init(person: living), .init(person: dying), .init(fiscalYear: try! FiscalYear(2025)),
+                .init(since: 12),
+            ] {
+                let whole = check(slice, scope: scope).breaches
+                #expect(alone(slice, scope) == whole, "round \(round), \(scope)")
+                found += whole.count
+            }
         }
-        // Money: the overpayment passed on more than it held, found at the person's last event.
-        #expect(found.contains { $0.rule == .money && $0.person == living && $0.message.contains("o1") })
-        #expect(Set(found.map(\.rule)) == Set(RuleCheck.Rule.allCases.filter { $0 != .timeLimit }), "\(found)")
-        // Nothing is reported about what broke no rule.
-        #expect(found.allSatisfy { $0.position > Int64(clean.count) })
-        // Scoped: one person, one year, from a position on.
-        #expect(check(events, scope: .init(person: dying)).breaches.allSatisfy { $0.person == dying })
-        #expect(check(events, scope: .init(person: dying)).breaches.count == 2)
-        #expect(check(events, scope: .init(fiscalYear: try! FiscalYear(2024))).breaches.isEmpty)
-        let since = Int64(clean.count + 4)
-        #expect(check(events, scope: .init(since: since)).breaches.allSatisfy { $0.position >= since })
+        #expect(found > 3_000)
+    }
+
+    /// The breaches of `events` checked a person at a time, as `koki audit rules` reads them.
+    func alone(_ events: [KokiEvent], _ scope: RuleCheck.Scope) -> [RuleCheck.Breach] {
+        var city: [(position: Int64, event: KokiEvent)] = []
+        var persons: [PersonID: [(position: Int64, event: KokiEvent)]] = [:]
+        for (index, event) in events.enumerated() {
+            switch RuleCheck.subject(of: event) {
+            case .person(let person): persons[person, default: []].append((Int64(index + 1), event))
+            case .city: city.append((Int64(index + 1), event))
+            case .none: break
+            }
+        }
+        let wanted = persons.keys.sorted().filter { scope.person == nil || $0 == scope.person }
+        return RuleCheck.merged(wanted.map { RuleCheck.check(person: persons[$0]!, city: city, scope: scope) })
     }
 
     /// A pension year's first assessment keeps April and June at the provisional deduction decided

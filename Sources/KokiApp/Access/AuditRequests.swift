@@ -1,6 +1,7 @@
 import KokiDomain
 import KokiEvents
 import KokiProjections
+import KokiReadModels
 import LedgerStore
 
 /// `audit log`: the audit trail, oldest first, filtered (an auditor's work). Times are recorded
@@ -271,7 +272,13 @@ public struct ErasePersons: KokiRequest {
 }
 
 /// `audit rules`: every breach of the rules of dates, documents, the deceased, dunning,
-/// assessment, prescription and money the ledger shows (``RuleCheck``), in one pass over it.
+/// assessment, prescription and money the ledger shows (``RuleCheck``), as of its head.
+///
+/// Each person is checked on their own: their account's stream and their documents' stream,
+/// with the city's calendars and arrears settings applied between them by position
+/// (``RuleCheck/check(person:city:scope:)``), so the check holds a chunk of persons at a time
+/// whatever the ledger's length. The chunks are shared among the cores, each on a reader of its
+/// own. The breaches come in the order one pass over the whole ledger gives.
 public struct CheckRules: KokiRequest {
     public static let name = "audit rules"
     public static let function: AccessFunction? = .auditRead
@@ -283,28 +290,73 @@ public struct CheckRules: KokiRequest {
 
     public struct Report: Sendable, Codable {
         public var breaches: [RuleCheck.Breach]
+        /// The events the checks read: the persons' and the city's.
         public var eventsRead: Int
         /// The last position read: the ledger as it stood when checked.
         public var throughPosition: Int64
     }
 
     public func handle(_ scope: RequestScope) throws -> Report {
-        let head = try scope.ledger.store.head().position
-        guard self.scope.since >= 0, self.scope.since <= head else {
-            throw KokiError(.invalidInput, "--since \(self.scope.since): the ledger's positions run from 1 to \(head)")
+        try Self.report(scope.ledger, self.scope)
+    }
+
+    /// The report on `ledger` as it stands (for benchmarks and tests).
+    @_spi(Batch) public static func report(_ ledger: KokiLedger, _ scope: RuleCheck.Scope) throws -> Report {
+        try report(ledger, scope, readingApartFrom: KokiLedger.personsReadApart)
+    }
+
+    /// ``report(_:_:)``, the persons shared among readers from so many on.
+    static func report(_ ledger: KokiLedger, _ scope: RuleCheck.Scope, readingApartFrom: Int) throws -> Report {
+        let head = try ledger.store.head().position
+        guard scope.since >= 0, scope.since <= head else {
+            throw KokiError(.invalidInput, "--since \(scope.since): the ledger's positions run from 1 to \(head)")
         }
-        var check = RuleCheck(scope: self.scope)
+        var city: [(position: Int64, event: KokiEvent)] = []
         var query = EventQuery.through(position: head)
+        query.types = RuleCheck.cityEventTypes
         query.readsEnvelopes = false
-        var seen = self.scope.person == nil
-        try scope.ledger.forEachEvent(query) { view, event in
-            if !seen, event.person == self.scope.person { seen = true }
-            check.apply(event, position: view.position)
+        try ledger.forEachEvent(query) { view, event in city.append((view.position, event)) }
+        let persons = try scope.person.map { [$0] } ?? Self.persons(ledger.store)
+        let cityEvents = city
+        let findings = try ledger.eachChunk(persons, through: head, readingApartFrom: readingApartFrom) {
+            ledger, chunk in
+            var streams: [StreamName] = []
+            var owner: [String: Int] = [:]
+            for (index, person) in chunk.enumerated() {
+                for name in [person.streamName, DocumentIssued.stream(person)] {
+                    streams.append(try StreamName(name))
+                    owner[name] = index
+                }
+            }
+            var events = [[(position: Int64, event: KokiEvent)]](repeating: [], count: chunk.count)
+            try StoredEvents.forEach(in: ledger.store, inStreams: streams, through: head) { view, event in
+                guard let index = owner[view.stream.value] else { return }
+                events[index].append((view.position, event))
+            }
+            return events.map { mine in
+                RuleCheck.check(person: mine.sorted { $0.position < $1.position }, city: cityEvents, scope: scope)
+            }
         }
-        if let wanted = self.scope.person, !seen {
+        if let wanted = scope.person, findings.allSatisfy({ $0.eventsRead == 0 }) {
             throw KokiError(.invalidInput, "--person \(wanted): no such person in the ledger")
         }
-        check.finish()
-        return Report(breaches: check.breaches, eventsRead: check.eventsRead, throughPosition: head)
+        return Report(
+            breaches: RuleCheck.merged(findings), eventsRead: city.count + findings.reduce(0) { $0 + $1.eventsRead },
+            throughPosition: head)
+    }
+
+    /// Everyone with an account's stream or a documents' stream, in the order of their numbers.
+    static func persons(_ store: any EventStore) throws -> [PersonID] {
+        var persons = Set<PersonID>()
+        for prefix in [PersonID.streamPrefix, DocumentIssued.streamPrefix] {
+            for name in try store.streamNames(prefix: prefix) {
+                let number = String(name.value.dropFirst(prefix.count))
+                guard let person = try? PersonID(number) else {
+                    throw KokiError(.invalidInput, "stream \(name.value) names no person number (宛名番号)")
+                }
+                persons.insert(person)
+            }
+        }
+        return persons.sorted()
     }
 }
