@@ -160,3 +160,34 @@ enum Workloads {
         }
     }
 }
+
+/// The most anonymous memory (heap, not the mapped file) the process held above what it held
+/// before `body`, in MB: `RssAnon` of `/proc/self/status` read every 5 ms on a thread beside it
+/// (0 where there is no such file).
+func peakAnonymousMB(_ body: () throws -> Void) rethrows -> Int {
+    @Sendable func anonymousKB() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("RssAnon:") })
+        else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+    final class Sampling: Sendable {
+        let peak: Mutex<Int>
+        let done = Atomic<Bool>(false)
+        init(_ start: Int) { peak = Mutex(start) }
+    }
+    let before = anonymousKB()
+    let sampling = Sampling(before)
+    let sampler = Thread {
+        while !sampling.done.load(ordering: .relaxed) {
+            let now = anonymousKB()
+            sampling.peak.withLock { $0 = max($0, now) }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+    }
+    sampler.start()
+    defer { sampling.done.store(true, ordering: .relaxed) }
+    try body()
+    let now = anonymousKB()
+    return (sampling.peak.withLock { max($0, now) } - before) / 1024
+}

@@ -246,8 +246,10 @@ extension AuditCommand {
         static let configuration = CommandConfiguration(
             abstract: "Did we ever break the rules? Every breach the ledger shows, with its position; exit 1 if any.",
             discussion: """
-                One pass over the ledger, each event checked against what the ledger knew when it was recorded \
-                (the office's calendar then, the deaths recorded before it, the arrears settings in force):
+                Each event checked against what the ledger knew when it was recorded (the office's calendar \
+                then, the deaths recorded before it, the arrears settings in force), one person at a time \
+                (their account and their documents, the city's calendars and settings between), so memory \
+                stays flat however long the ledger:
                   closed-day         a document, due date, 指定期限, plan installment, assessment, write-off, \
                 stop of enforcement or deferment decided (or a deferment's last day) on a day the office is \
                 closed, or a counter payment, visit or plan agreed there
