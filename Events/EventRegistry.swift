@@ -21,8 +21,17 @@ public struct EncodedEvent: Sendable, Hashable {
 /// let back = try EventRegistry.decode(type: encoded.type, version: encoded.schemaVersion, payload: encoded.payload)
 /// ```
 public enum EventRegistry {
-    /// Decodes one stored payload into the current version of its event.
-    public typealias Decoder = @Sendable (UnsafeRawBufferPointer) throws -> KokiEvent
+    /// Decodes one stored payload into the current version of its event, given the person whose
+    /// stream it is on (``streamPerson(_:)``).
+    public typealias Decoder = @Sendable (UnsafeRawBufferPointer, PersonID?) throws -> KokiEvent
+
+    /// The person a stream belongs to: their account's (`person/…`) or their documents'
+    /// (`documents/…`). Their events' payloads name them in one byte (``PersonID``'s stored form).
+    public static func streamPerson(_ stream: String) -> PersonID? {
+        if let person = PersonID(streamName: stream) { return person }
+        guard stream.hasPrefix(DocumentIssued.streamPrefix) else { return nil }
+        return try? PersonID(String(stream.dropFirst(DocumentIssued.streamPrefix.count)))
+    }
 
     /// Every `(type, version)` koki can read, with the decoder that upcasts it to today's event.
     public static let registrations: [Registration] = [
@@ -132,8 +141,8 @@ public enum EventRegistry {
         init<P: EventPayload>(_ payload: P.Type, wrap: @escaping @Sendable (P) -> KokiEvent) {
             type = P.eventType
             version = P.schemaVersion
-            decode = { bytes in
-                var reader = BinaryReader(bytes)
+            decode = { bytes, person in
+                var reader = BinaryReader(bytes, streamPerson: person)
                 let value = try P(from: &reader)
                 try reader.expectEnd()
                 return wrap(value)
@@ -155,29 +164,34 @@ public enum EventRegistry {
         table[Key(type: type, version: version)]
     }
 
-    public static func decode(type: String, version: Int, payload: UnsafeRawBufferPointer) throws -> KokiEvent {
+    /// Decodes a payload stored on `stream` (`nil`: a payload encoded without one).
+    public static func decode(
+        type: String, version: Int, payload: UnsafeRawBufferPointer, stream: String? = nil
+    ) throws -> KokiEvent {
         guard let decode = decoder(type: type, version: version) else {
             throw CodecError.unknownType(type, version: version)
         }
-        return try decode(payload)
+        return try decode(payload, stream.flatMap(streamPerson))
     }
 
-    public static func decode(type: String, version: Int, payload: [UInt8]) throws -> KokiEvent {
-        try payload.withUnsafeBytes { try decode(type: type, version: version, payload: $0) }
+    public static func decode(type: String, version: Int, payload: [UInt8], stream: String? = nil) throws -> KokiEvent {
+        try payload.withUnsafeBytes { try decode(type: type, version: version, payload: $0, stream: stream) }
     }
 
-    /// Encodes an event at its current schema version.
-    public static func encode(_ event: KokiEvent) -> EncodedEvent {
-        event.visit(Encode())
+    /// Encodes an event at its current schema version, for `stream` where given: the person
+    /// the stream belongs to is then named in one byte (``streamPerson(_:)``).
+    public static func encode(_ event: KokiEvent, stream: String? = nil) -> EncodedEvent {
+        event.visit(Encode(person: stream.flatMap(streamPerson)))
     }
 
     private struct Encode: PayloadVisitor {
-        func visit<P: EventPayload>(_ payload: P) -> EncodedEvent { EventRegistry.encode(payload) }
+        let person: PersonID?
+        func visit<P: EventPayload>(_ payload: P) -> EncodedEvent { EventRegistry.encode(payload, streamPerson: person) }
     }
 
     /// Encodes one payload at its own version (tests use this to write old versions).
-    public static func encode<P: EventPayload>(_ payload: P) -> EncodedEvent {
-        var writer = BinaryWriter()
+    public static func encode<P: EventPayload>(_ payload: P, streamPerson: PersonID? = nil) -> EncodedEvent {
+        var writer = BinaryWriter(streamPerson: streamPerson)
         payload.encode(to: &writer)
         return EncodedEvent(
             type: P.eventType, schemaVersion: P.schemaVersion, payload: writer.bytes,

@@ -56,10 +56,26 @@ extension PeriodNumber: CheckedField {
     public init(checking stored: BoundedCount<StoredLimit>) throws(DomainError) { try self.init(stored.value) }
 }
 
-/// The address number as text.
-extension PersonID: CheckedField {
-    public var stored: String { value }
-    public init(checking text: String) throws(DomainError) { try self.init(text) }
+/// The address number as text; the person whose stream the payload is on as the empty text,
+/// which no address number is (their number is the stream's name already, so a person's events
+/// do not store it again).
+extension PersonID: BinaryCodable {
+    public func encode(to writer: inout BinaryWriter) {
+        writer.writeString(writer.streamPerson == self ? "" : value)
+    }
+
+    public init(from reader: inout BinaryReader) throws(CodecError) {
+        let start = reader.offset
+        let text = try reader.readString()
+        guard !text.isEmpty else {
+            guard let person = reader.streamPerson else {
+                throw CodecError.malformed("the stream's person, in a payload read without its stream", at: start)
+            }
+            self = person
+            return
+        }
+        do { try self.init(text) } catch { throw CodecError.malformed(error.message, at: start) }
+    }
 }
 
 extension HouseholdID: CheckedField {

@@ -1,3 +1,5 @@
+import KokiDomain
+
 /// Reads koki's compact binary payload encoding (see ``BinaryWriter``) from borrowed bytes.
 ///
 /// The reader never copies the payload; it must not outlive the buffer it reads, which is why
@@ -6,8 +8,13 @@
 public struct BinaryReader {
     public let buffer: UnsafeRawBufferPointer
     public private(set) var offset: Int = 0
+    /// The person whose stream the payload is on (`person/…`, `documents/…`), which a payload
+    /// names in one byte (``PersonID``'s stored form); `nil` for a payload read without its stream.
+    public let streamPerson: PersonID?
 
-    public init(_ buffer: UnsafeRawBufferPointer) { self.buffer = buffer }
+    public init(_ buffer: UnsafeRawBufferPointer, streamPerson: PersonID? = nil) {
+        (self.buffer, self.streamPerson) = (buffer, streamPerson)
+    }
 
     public var isAtEnd: Bool { offset == buffer.count }
 

@@ -1,3 +1,5 @@
+import KokiDomain
+
 /// Appends koki's compact binary encoding of event payloads to a byte buffer.
 ///
 /// The encoding is positional, per `(event type, schema version)`: fields are written in the
@@ -31,9 +33,14 @@ public struct BinaryWriter: Sendable {
         writeUInt(UInt64(value))
     }
 
-    public init(capacity: Int = 128) {
+    /// The person whose stream the payload goes to: the payload names them in one byte
+    /// (``PersonID``'s stored form), its reader takes them from the stream.
+    public let streamPerson: PersonID?
+
+    public init(capacity: Int = 128, streamPerson: PersonID? = nil) {
         bytes = []
         bytes.reserveCapacity(capacity)
+        self.streamPerson = streamPerson
     }
 
     public mutating func writeUInt(_ value: UInt64) {

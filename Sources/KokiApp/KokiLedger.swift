@@ -155,7 +155,7 @@ public struct KokiLedger: Sendable {
         for (person, version) in expecting { expected[person.streamName] = version }
         for event in events {
             let stream = event.streamName
-            let encoded = EventRegistry.encode(event)
+            let encoded = EventRegistry.encode(event, stream: stream)
             // Money arithmetic saturates instead of trapping, and the writer notes any value its
             // reader would refuse: such an event is refused here, before anything is appended,
             // rather than stored in a form no one could read back.

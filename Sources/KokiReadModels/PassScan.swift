@@ -71,7 +71,7 @@ enum PassScan {
             // After a failure the rest is taken and dropped, so the scan never waits on a full
             // hand-over.
             while case .batch(let batch) = handover.take() {
-                if outcome.failure == nil { outcome.failure = batch.fold(into: folder) }
+                if outcome.failure == nil { outcome.failure = batch.fold(into: folder, streamPersons: persons) }
             }
             finished.signal()
         }
@@ -155,9 +155,9 @@ final class EventBatch: @unchecked Sendable {
 
     var count: Int { persons.count }
 
-    /// Decodes and folds the batch's events in order; the first that cannot be decoded stops
-    /// it and is returned.
-    func fold(into folder: any PassFolder) -> (any Error)? {
+    /// Decodes and folds the batch's events in order, each on the stream of its person in
+    /// `streamPersons`; the first that cannot be decoded stops it and is returned.
+    func fold(into folder: any PassFolder, streamPersons: [PersonID]) -> (any Error)? {
         bytes.withUnsafeBytes { bytes in
             var start = 0
             for k in 0..<count {
@@ -168,7 +168,7 @@ final class EventBatch: @unchecked Sendable {
                 let kind = decoders[Int(kinds[k])]
                 guard let decode = kind.decode else { continue }
                 do {
-                    try folder.fold(i, try decode(UnsafeRawBufferPointer(rebasing: bytes[start..<end])))
+                    try folder.fold(i, try decode(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), streamPersons[i]))
                 } catch {
                     return KokiError(.undecodableEvent, "event \(positions[k]) (\(kind.type) v\(kind.version)): \(error)")
                 }

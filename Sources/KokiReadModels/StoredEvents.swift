@@ -50,12 +50,18 @@ public enum StoredEvents {
 struct DecoderCache {
     private var last: (type: String, version: Int, decode: EventRegistry.Decoder)?
     private var all: [String: [Int: EventRegistry.Decoder]] = [:]
+    /// The last stream's person (``EventRegistry/streamPerson(_:)``): a stream's events are
+    /// often read together.
+    private var stream: (name: String, person: PersonID?) = ("", nil)
 
     /// The event a row holds, decoded (and upcast) to today's schema.
     mutating func decode(_ view: borrowing EventView) throws -> KokiEvent {
         let decode = try decoder(type: view.type, version: view.schemaVersion, position: view.position)
+        if view.stream.value != stream.name {
+            stream = (view.stream.value, EventRegistry.streamPerson(view.stream.value))
+        }
         do {
-            return try decode(view.payload)
+            return try decode(view.payload, stream.person)
         } catch {
             throw KokiError(.undecodableEvent, "event \(view.position) (\(view.type) v\(view.schemaVersion)): \(error)")
         }

@@ -165,6 +165,12 @@ enum Schema {
             try db.execute(sql: "DROP INDEX koki_events_by_type")
             try db.execute(sql: "CREATE INDEX koki_events_by_type ON koki_events(type_id)")
         }
+        migrator.registerMigration("v10-payloads-read-with-their-stream") { _ in
+            // From here on a payload may leave out what its row's stream already names (koki's
+            // events on a person's stream name the person in one byte), so it is read with its
+            // stream. Nothing changes in the tables: the version keeps an older build, which would
+            // read such a payload as damaged, from opening the file.
+        }
         return migrator
     }
 }

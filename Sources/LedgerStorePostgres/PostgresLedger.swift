@@ -319,10 +319,12 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
         }
     }
 
-    /// The format this build writes, marked in `koki_meta` as `format_2` (a newer koki adds its own
+    /// The format this build writes, marked in `koki_meta` as `format_3` (a newer koki adds its own
     /// mark, which this build then refuses): 2 is payloads against the dictionary and a command's
-    /// hash on its last event only. Schemas written before carry no mark.
-    static let format = 2
+    /// hash on its last event only; 3 adds payloads read with their stream (a person's events name
+    /// the person in one byte) and the events' newer versions since. Schemas written before 2 carry
+    /// no mark; opening one marks it with this build's format.
+    static let format = 3
 
     /// The keyed seals (see ``ChainKey``), append-only like the events; the credentials table
     /// (state beside the keys); the mark of this build's format and the payload dictionary's copy
@@ -330,7 +332,8 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
     static func createMissingParts(_ connection: PostgresConnection) throws {
         let mark = "format_\(format)"
         if try run(connection, "SELECT 1 FROM koki_meta WHERE key = \(mark)").rows.first == nil {
-            let note = Data("payloads against payload_dictionary_2; a command's hash on its last event".utf8)
+            let note = Data(
+                "payloads against payload_dictionary_2, read with their stream; a command's hash on its last event".utf8)
             _ = try run(
                 connection, "INSERT INTO koki_meta(key, value) VALUES (\(mark), \(note)) ON CONFLICT (key) DO NOTHING")
         }

@@ -314,14 +314,14 @@ import Testing
         let s = try Store(.postgres)
         try s.store.append(request([("person/1", .noStream, 2)]))
         func psql(_ sql: String) throws -> Int32 { try Self.psql(s, sql) }
-        #expect(try psql("SELECT 1 / (SELECT COUNT(*) FROM koki_meta WHERE key = 'format_2')::int") == 0)
+        #expect(try psql("SELECT 1 / (SELECT COUNT(*) FROM koki_meta WHERE key = 'format_3')::int") == 0)
         #expect(try PostgresLedger.open(url: s.url!).head() == (try s.store.head()))
-        #expect(try psql("INSERT INTO koki_meta(key, value) VALUES ('format_3', 'x')") == 0)
+        #expect(try psql("INSERT INTO koki_meta(key, value) VALUES ('format_4', 'x')") == 0)
         #expect {
             _ = try PostgresLedger.open(url: s.url!)
         } throws: { error in
             let error = error as? LedgerError
-            return error?.code == .newerSchema && error?.message.contains("format 3") == true
+            return error?.code == .newerSchema && error?.message.contains("format 4") == true
         }
         #expect(try psql("SELECT 1 / (SELECT COUNT(*) FROM koki_meta)::int") == 0)
         #expect(try s.store.head().position == 2)

@@ -232,7 +232,10 @@ let benchmarks: @Sendable () -> Void = {
                 var state = PremiumBalances()
                 for recorded in try fixture.ledger.events(in: fixture.streamNames[i]) {
                     let decode = EventRegistry.decoder(type: recorded.type, version: recorded.schemaVersion)!
-                    state.apply(try recorded.payload.withUnsafeBytes { try decode($0) })
+                    state.apply(
+                        try recorded.payload.withUnsafeBytes {
+                            try decode($0, EventRegistry.streamPerson(recorded.stream.value))
+                        })
                 }
                 blackHole(state)
             }

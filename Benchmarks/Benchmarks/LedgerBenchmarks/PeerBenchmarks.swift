@@ -69,7 +69,8 @@ enum Peer {
                 guard let decode = EventRegistry.decoder(type: row.type, version: row.schemaVersion) else {
                     throw PeerFailure(message: "no decoder for \(row.type) v\(row.schemaVersion)")
                 }
-                let fields = try row.payload.withUnsafeBytes { try decode($0) }.jsonPayload()
+                let person = EventRegistry.streamPerson(stream.name.value)
+                let fields = try row.payload.withUnsafeBytes { try decode($0, person) }.jsonPayload()
                 text += #"{"stream":"\#(stream.name.value)","type":"\#(row.type)","data":\#(fields)}"# + "\n"
             }
         }

@@ -196,7 +196,7 @@ public struct EventListing: Sendable, Codable {
                 }
                 if let decode {
                     do {
-                        data = try decode(view.payload).jsonPayload()
+                        data = try decode(view.payload, EventRegistry.streamPerson(view.stream.value)).jsonPayload()
                     } catch {
                         throw KokiError(
                             .undecodableEvent,
