@@ -132,3 +132,150 @@ extension Array where Element == Int64 {
     /// These positions stored as differences (``DeltaPositions``), for a layout's key path.
     var asDeltas: DeltaPositions { DeltaPositions(self) }
 }
+
+/// A reference or number made of runs (`pension:cf546f058908:77243`, a 44-digit barcode, a
+/// payment's number): each run of decimal digits stored as a number, each run of lowercase hex
+/// with a letter in it as its nibbles, the rest as text. A count of runs, then each run's
+/// header (its kind in the low two bits, its length above) and its value. Every text reads back
+/// as written; a value that does not fit its run's length is damage.
+public struct TokenText: BinaryCodable, Hashable {
+    public var value: String
+    public init(_ value: String) { self.value = value }
+
+    enum Kind: UInt64 {
+        /// UTF-8 bytes.
+        case text = 0
+        /// Decimal digits with their leading zeros: the length, then the value.
+        case digits = 1
+        /// Lowercase hex digits: the count of nibbles, then two a byte (the last one's low half
+        /// 0 when odd).
+        case hex = 2
+    }
+
+    /// The longest run of digits stored as one number (10^19 fits in 64 bits).
+    static let digitsAtMost = 19
+    /// The longest run of hex digits stored as one run.
+    static let nibblesAtMost = 64
+    /// Shorter runs of digits stay in the text (a number takes a byte of header).
+    static let digitsAtLeast = 3
+    /// Shorter runs of hex stay in the text, where a letter would often be a word's.
+    static let nibblesAtLeast = 6
+
+    /// The runs of `value`, each `(kind, its bytes)`.
+    static func runs(_ value: String) -> [(Kind, ArraySlice<UInt8>)] {
+        let utf8 = Array(value.utf8)
+        func isDigit(_ b: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) }
+        func isHexLetter(_ b: UInt8) -> Bool { (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(b) }
+        var runs: [(Kind, ArraySlice<UInt8>)] = []
+        var textStart: Int?
+        var i = 0
+        func closeText(at end: Int) {
+            if let start = textStart, start < end { runs.append((.text, utf8[start..<end])) }
+            textStart = nil
+        }
+        while i < utf8.count {
+            // The longest run of hex characters from here, and whether it has a letter.
+            var end = i
+            var letter = false
+            while end < utf8.count, isDigit(utf8[end]) || isHexLetter(utf8[end]) {
+                letter = letter || isHexLetter(utf8[end])
+                end += 1
+            }
+            let length = end - i
+            if letter, length >= nibblesAtLeast {
+                closeText(at: i)
+                for start in stride(from: i, to: end, by: nibblesAtMost) {
+                    runs.append((.hex, utf8[start..<min(end, start + nibblesAtMost)]))
+                }
+                i = end
+            } else if !letter, length >= digitsAtLeast {
+                closeText(at: i)
+                for start in stride(from: i, to: end, by: digitsAtMost) {
+                    runs.append((.digits, utf8[start..<min(end, start + digitsAtMost)]))
+                }
+                i = end
+            } else {
+                if textStart == nil { textStart = i }
+                i = max(end, i + 1)
+            }
+        }
+        closeText(at: utf8.count)
+        return runs
+    }
+
+    public func encode(to writer: inout BinaryWriter) {
+        let runs = Self.runs(value)
+        writer.writeUInt(UInt64(runs.count))
+        for (kind, bytes) in runs {
+            writer.writeUInt(UInt64(bytes.count) << 2 | kind.rawValue)
+            switch kind {
+            case .text:
+                for byte in bytes { writer.writeRawByte(byte) }
+            case .digits:
+                writer.writeUInt(bytes.reduce(0) { $0 &* 10 &+ UInt64($1 &- UInt8(ascii: "0")) })
+            case .hex:
+                func nibble(_ b: UInt8) -> UInt8 { b <= UInt8(ascii: "9") ? b &- UInt8(ascii: "0") : b &- 87 }
+                var k = bytes.startIndex
+                while k < bytes.endIndex {
+                    let high = nibble(bytes[k])
+                    let low = k + 1 < bytes.endIndex ? nibble(bytes[k + 1]) : 0
+                    writer.writeRawByte(high << 4 | low)
+                    k += 2
+                }
+            }
+        }
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        let start = reader.offset
+        let count = try reader.readCount(limit: reader.buffer.count - reader.offset)
+        var utf8: [UInt8] = []
+        for _ in 0..<count {
+            let at = reader.offset
+            let header = try reader.readUInt()
+            let length = Int(clamping: header >> 2)
+            switch Kind(rawValue: header & 3) {
+            case .text:
+                guard length >= 1, length <= reader.buffer.count - reader.offset else {
+                    throw CodecError.malformed("a text run of \(length) bytes", at: at)
+                }
+                for _ in 0..<length { utf8.append(try reader.readRawByte()) }
+            case .digits:
+                guard (1...Self.digitsAtMost).contains(length) else {
+                    throw CodecError.malformed("a run of \(length) digits (at most \(Self.digitsAtMost))", at: at)
+                }
+                let number = try reader.readUInt()
+                let plain = Array(String(number).utf8)
+                guard plain.count <= length else {
+                    throw CodecError.malformed("a number \(number) longer than its \(length) digits", at: at)
+                }
+                utf8 += [UInt8](repeating: UInt8(ascii: "0"), count: length - plain.count) + plain
+            case .hex:
+                guard (1...Self.nibblesAtMost).contains(length) else {
+                    throw CodecError.malformed("a hex run of \(length) digits (at most \(Self.nibblesAtMost))", at: at)
+                }
+                let digits = Array("0123456789abcdef".utf8)
+                for k in 0..<(length + 1) / 2 {
+                    let byte = try reader.readRawByte()
+                    utf8.append(digits[Int(byte >> 4)])
+                    if 2 * k + 1 < length {
+                        utf8.append(digits[Int(byte & 15)])
+                    } else if byte & 15 != 0 {
+                        throw CodecError.malformed("an odd hex run's last byte ends in \(byte & 15), not 0", at: at)
+                    }
+                }
+            case nil:
+                throw CodecError.malformed("a token run of kind \(header & 3)", at: at)
+            }
+        }
+        guard let text = String(validating: utf8, as: UTF8.self) else {
+            throw CodecError.malformed("a token text that is not UTF-8", at: start)
+        }
+        value = text
+    }
+}
+
+extension String {
+    /// This text stored as runs of digits, hex and text (``TokenText``), for a layout's key path.
+    var asTokens: TokenText { TokenText(self) }
+}
