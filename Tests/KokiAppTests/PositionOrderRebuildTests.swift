@@ -136,7 +136,10 @@ import Testing
                 _ = try StoredBalances(ledger).filledFromZero(byStreams: false, personsPerPass: perPass)
                 Issue.record("a damaged payment was folded")
             } catch {
-                #expect("\(error)".contains("event \(damaged) (PaymentReceived v2): payload ends early"), "\(error)")
+                #expect(
+                    "\(error)".contains(
+                        "event \(damaged) (PaymentReceived v\(PaymentReceived.schemaVersion)): payload ends early"),
+                    "\(error)")
             }
         }
     }

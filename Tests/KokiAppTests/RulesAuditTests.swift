@@ -6,6 +6,7 @@ import KokiProjections
 import KokiSimulation
 import KokiTestSupport
 import LedgerStore
+import LedgerStorePostgres
 import Testing
 
 /// `koki audit rules` on a ledger: each person read and checked on their own, alone or shared
@@ -85,5 +86,32 @@ import Testing
             try CheckRules.report(ledger, RuleCheck.Scope(person: try PersonID("999999993")))
         }
         #expect(throws: KokiError.self) { try CheckRules.report(ledger, RuleCheck.Scope(since: head + 1)) }
+    }
+
+    /// The same in a PostgreSQL ledger's schema (one connection, the persons from its rows), with
+    /// breaches planted on a stream of a person never registered and on a person's documents.
+    @Test func aPostgreSQLLedgerIsCheckedAsTheFileIs() throws {
+        guard let city = try HalfCity(seed: 23, insured: 40, schema: "ra_") else { return }
+        var random = SeededGenerator(seed: 23)
+        while try city.importNextSlice(2_000...4_000, using: &random) != nil {}
+        let ledger = KokiLedger(city.postgres)
+        let stranger = try PersonID("999999991")
+        try ledger.record(
+            [
+                .dunningNoticeIssued(
+                    DunningNoticeIssued(
+                        person: stranger, fiscalYear: try FiscalYear(2030), period: try PeriodNumber(1),
+                        principal: Yen(1_000), issuedOn: d("2030-06-10"), payBy: d("2030-06-24"))),
+                .notice(
+                    .documentIssued(
+                        DocumentIssued(
+                            number: "T1", kind: .payment, reason: "test", person: try PersonID("999999992"),
+                            subject: "FY2025", builtFrom: 1, issuedOn: d("2025-09-14"), recordHash: []))),
+            ], metadata: CommandMetadata(actor: "test"))
+        let expected = try wholePass(ledger, RuleCheck.Scope())
+        #expect(expected.count >= 2)
+        let report = try CheckRules.report(ledger, RuleCheck.Scope())
+        #expect(report.breaches == expected)
+        #expect(report.throughPosition == city.head + 2)
     }
 }
