@@ -141,22 +141,11 @@ extension Ledger {
 
         let recordedAt = clock.now()
         commandSeq += 1
-        let insertCommand = RawStatement(
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO koki_commands(seq, command_id, actor, recorded_at, correlation_id, causation_id,
-                        first_position, event_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """), db)
-        insertCommand.bind(1, commandSeq)
-        insertCommand.bind(2, request.commandID.bytes)
-        insertCommand.bind(3, request.actor)
-        insertCommand.bind(4, recordedAt.microseconds)
-        insertCommand.bind(5, request.correlationID?.bytes)
-        insertCommand.bind(6, request.causationID?.bytes)
-        insertCommand.bind(7, position + 1)
-        insertCommand.bind(8, Int64(request.eventCount))
-        _ = try insertCommand.step()
-        insertCommand.reset()
+        try insertCommand(
+            db, sequence: commandSeq, commandID: request.commandID.bytes, actor: request.actor,
+            recordedAt: recordedAt.microseconds, correlationID: request.correlationID?.bytes,
+            causationID: request.causationID?.bytes, firstPosition: position + 1, eventCount: Int64(request.eventCount),
+            newNames: &newNames)
 
         let envelope = RowHasher.envelope(
             commandID: request.commandID.bytes, actor: request.actor, recordedAt: recordedAt.microseconds,
@@ -245,10 +234,51 @@ extension Ledger {
     }
 
     enum NameKind: Sendable {
-        case stream, eventType
+        case stream, eventType, actor, correlation
 
-        var table: String { self == .stream ? "koki_streams" : "koki_event_types" }
-        var noun: String { self == .stream ? "stream" : "event type" }
+        var table: String {
+            switch self {
+            case .stream: "koki_streams"
+            case .eventType: "koki_event_types"
+            case .actor: "koki_actors"
+            case .correlation: "koki_correlations"
+            }
+        }
+        var noun: String {
+            switch self {
+            case .stream: "stream"
+            case .eventType: "event type"
+            case .actor: "actor"
+            case .correlation: "correlation"
+            }
+        }
+    }
+
+    /// Inserts a command's row: its actor and correlation by their numbers in their own tables
+    /// (added when new), its empty actor column and null correlation column kept for the rows
+    /// recorded before (schema version v11).
+    func insertCommand(
+        _ db: Database, sequence: Int64, commandID: [UInt8], actor: String, recordedAt: Int64, correlationID: [UInt8]?,
+        causationID: [UInt8]?, firstPosition: Int64, eventCount: Int64, newNames: inout NameCache
+    ) throws {
+        let actorID = try resolve(db, .actor, actor, newNames: &newNames)
+        let correlation = try correlationID.map { try resolve(db, .correlation, $0.hexString, newNames: &newNames) }
+        let insert = RawStatement(
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO koki_commands(seq, command_id, actor, recorded_at, correlation_id, causation_id,
+                        first_position, event_count, actor_id, correlation_ref) VALUES (?, ?, '', ?, NULL, ?, ?, ?, ?, ?)
+                    """), db)
+        defer { insert.reset() }
+        insert.bind(1, sequence)
+        insert.bind(2, commandID)
+        insert.bind(3, recordedAt)
+        insert.bind(4, causationID)
+        insert.bind(5, firstPosition)
+        insert.bind(6, eventCount)
+        insert.bind(7, actorID)
+        if let correlation { insert.bind(8, correlation) } else { insert.bindNull(8) }
+        _ = try insert.step()
     }
 
     /// The id of a stream or type name, adding the name if it is new. New ids are remembered in
@@ -260,7 +290,9 @@ extension Ledger {
         if let pending = newNames.id(kind, name) { return pending }
         let table = kind.table
         let find = RawStatement(try db.cachedStatement(sql: "SELECT id FROM \(table) WHERE name = ?"), db)
-        find.bind(1, name)
+        // A correlation is kept as its 16 bytes, named here by their hex.
+        let bytes = kind == .correlation ? hexDecoded(name) : nil
+        if let bytes { find.bind(1, bytes) } else { find.bind(1, name) }
         if try find.step() {
             let id = find.int64(0)
             find.reset()
@@ -269,7 +301,7 @@ extension Ledger {
         }
         find.reset()
         let add = RawStatement(try db.cachedStatement(sql: "INSERT INTO \(table)(name) VALUES (?)"), db)
-        add.bind(1, name)
+        if let bytes { add.bind(1, bytes) } else { add.bind(1, name) }
         _ = try add.step()
         add.reset()
         let id = db.lastInsertedRowID
@@ -280,20 +312,31 @@ extension Ledger {
 
 extension NameCache {
     func id(_ kind: Ledger.NameKind, _ name: String) -> Int64? {
-        kind == .stream ? streamIDs[name] : typeIDs[name]
+        switch kind {
+        case .stream: streamIDs[name]
+        case .eventType: typeIDs[name]
+        case .actor: actorIDs[name]
+        case .correlation: correlationIDs[name]
+        }
     }
 
     func name(_ kind: Ledger.NameKind, _ id: Int64) -> String? {
-        kind == .stream ? streamNames[id]?.value : typeNames[id]
+        switch kind {
+        case .stream: streamNames[id]?.value
+        case .eventType: typeNames[id]
+        case .actor, .correlation: nil
+        }
     }
 
-    var isEmpty: Bool { streamIDs.isEmpty && typeIDs.isEmpty }
+    var isEmpty: Bool { streamIDs.isEmpty && typeIDs.isEmpty && actorIDs.isEmpty && correlationIDs.isEmpty }
 
     mutating func merge(_ other: NameCache) {
         streamIDs.merge(other.streamIDs) { $1 }
         streamNames.merge(other.streamNames) { $1 }
         typeIDs.merge(other.typeIDs) { $1 }
         typeNames.merge(other.typeNames) { $1 }
+        actorIDs.merge(other.actorIDs) { $1 }
+        correlationIDs.merge(other.correlationIDs) { $1 }
     }
 
     mutating func remember(_ kind: Ledger.NameKind, _ name: String, _ id: Int64) {
@@ -305,6 +348,10 @@ extension NameCache {
         case .eventType:
             typeIDs[name] = id
             typeNames[id] = name
+        case .actor:
+            actorIDs[name] = id
+        case .correlation:
+            correlationIDs[name] = id
         }
     }
 }

@@ -13,10 +13,11 @@ extension Ledger: EventStore {
                     db,
                     sql: """
                         SELECT e.position, s.name, e.stream_version, t.name, e.schema_version, c.seq, c.command_id,
-                            c.actor, c.recorded_at, c.correlation_id, c.causation_id, c.first_position, c.event_count,
-                            e.encoding, e.payload, e.hash
+                            COALESCE(a.name, c.actor), c.recorded_at, COALESCE(c.correlation_id, r.name), c.causation_id,
+                            c.first_position, c.event_count, e.encoding, e.payload, e.hash
                         FROM koki_events e JOIN koki_streams s ON s.id = e.stream_id
                         JOIN koki_event_types t ON t.id = e.type_id JOIN koki_commands c ON c.seq = e.command_seq
+                        LEFT JOIN koki_actors a ON a.id = c.actor_id LEFT JOIN koki_correlations r ON r.id = c.correlation_ref
                         WHERE e.position >= ? ORDER BY e.position
                         """, arguments: [position])
                 func identifier(_ data: Data?) -> Identifier? {
@@ -83,18 +84,12 @@ extension Ledger: EventStore {
                             throw LedgerError(.invalidInput, "the rows do not continue this ledger: \(problem)")
                         }
                         if row.command.sequence != lastCommand {
-                            try db.execute(
-                                sql: """
-                                    INSERT INTO koki_commands(seq, command_id, actor, recorded_at, correlation_id, causation_id,
-                                        first_position, event_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                                    """,
-                                arguments: [
-                                    row.command.sequence, Data(row.command.commandID.bytes), row.command.actor,
-                                    row.command.recordedAt.microseconds,
-                                    row.command.correlationID.map { Data($0.bytes) },
-                                    row.command.causationID.map { Data($0.bytes) }, row.command.firstPosition,
-                                    row.command.eventCount,
-                                ])
+                            try insertCommand(
+                                db, sequence: row.command.sequence, commandID: row.command.commandID.bytes,
+                                actor: row.command.actor, recordedAt: row.command.recordedAt.microseconds,
+                                correlationID: row.command.correlationID?.bytes,
+                                causationID: row.command.causationID?.bytes, firstPosition: row.command.firstPosition,
+                                eventCount: row.command.eventCount, newNames: &newNames)
                             lastCommand = row.command.sequence
                         }
                         let stream = try resolveForImport(db, .stream, row.stream, &newNames)

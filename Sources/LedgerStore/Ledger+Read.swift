@@ -296,8 +296,10 @@ struct CommandLookup {
             ?? RawStatement(
                 try db.cachedStatement(
                     sql: """
-                        SELECT command_id, actor, recorded_at, correlation_id, causation_id, first_position, event_count
-                        FROM koki_commands WHERE seq = ?
+                        SELECT c.command_id, COALESCE(a.name, c.actor), c.recorded_at, COALESCE(c.correlation_id, r.name),
+                            c.causation_id, c.first_position, c.event_count
+                        FROM koki_commands c LEFT JOIN koki_actors a ON a.id = c.actor_id
+                        LEFT JOIN koki_correlations r ON r.id = c.correlation_ref WHERE c.seq = ?
                         """), db)
         lookup = statement
         defer { statement.reset() }

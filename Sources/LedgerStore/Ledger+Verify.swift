@@ -119,9 +119,12 @@ extension Ledger {
         let commands = RawStatement(
             try db.makeStatement(
                 sql: """
-                    SELECT c.seq, c.command_id, c.actor, c.recorded_at, c.correlation_id, c.causation_id,
-                        c.first_position, c.event_count, s.seal
-                    FROM koki_commands c LEFT JOIN koki_command_seals s ON s.seq = c.seq ORDER BY c.seq
+                    SELECT c.seq, c.command_id, COALESCE(a.name, c.actor), c.recorded_at,
+                        COALESCE(c.correlation_id, r.name), c.causation_id, c.first_position, c.event_count, s.seal,
+                        c.actor, c.actor_id, a.id, c.correlation_id, c.correlation_ref, r.id
+                    FROM koki_commands c LEFT JOIN koki_command_seals s ON s.seq = c.seq
+                    LEFT JOIN koki_actors a ON a.id = c.actor_id LEFT JOIN koki_correlations r ON r.id = c.correlation_ref
+                    ORDER BY c.seq
                     """), db)
         defer { commands.reset() }
         let events = RawStatement(
@@ -151,6 +154,26 @@ extension Ledger {
                 guard commands.int64(6) == at, commands.int64(7) >= 1 else {
                     return problem(
                         "command \(seq) claims to start at \(commands.int64(6)) with \(commands.int64(7)) events")
+                }
+                // A command names its actor and correlation once: by number (schema version v11)
+                // or, recorded before, in its own columns.
+                if !commands.isNull(10) {
+                    guard commands.text(9).isEmpty else {
+                        return problem("command \(seq) names its actor twice, by number and by name")
+                    }
+                    guard !commands.isNull(11) else {
+                        return problem("command \(seq) names actor \(commands.int64(10)), which does not exist")
+                    }
+                } else if commands.text(9).isEmpty {
+                    return problem("command \(seq) names no actor")
+                }
+                if !commands.isNull(13) {
+                    guard commands.isNull(12) else {
+                        return problem("command \(seq) names its correlation twice, by number and by its bytes")
+                    }
+                    guard !commands.isNull(14) else {
+                        return problem("command \(seq) names correlation \(commands.int64(13)), which does not exist")
+                    }
                 }
                 let id = commands.blob(1)
                 let correlation = commands.isNull(4) ? nil : Array(commands.blob(4))

@@ -247,6 +247,10 @@ struct NameCache: Sendable {
     var streamNames: [Int64: StreamName] = [:]
     var typeIDs: [String: Int64] = [:]
     var typeNames: [Int64: String] = [:]
+    /// Commands' actors and correlations (``Ledger/NameKind/actor``, ``Ledger/NameKind/correlation``,
+    /// the correlation by its hex), by name only: appends look them up, reads join them.
+    var actorIDs: [String: Int64] = [:]
+    var correlationIDs: [String: Int64] = [:]
 }
 
 extension LedgerError {

@@ -171,6 +171,29 @@ enum Schema {
             // stream. Nothing changes in the tables: the version keeps an older build, which would
             // read such a payload as damaged, from opening the file.
         }
+        migrator.registerMigration("v11-command-names") { db in
+            // A command's actor and correlation repeat across thousands of commands (an operator,
+            // a run, a session): each is stored once in a table of its own, and a command refers
+            // to it by number, as an event refers to its stream and type. A command recorded
+            // before keeps them in its own columns; both read the same, and the chain's hashes
+            // cover the actor's name and the correlation's bytes as before.
+            try db.execute(
+                sql: """
+                    CREATE TABLE koki_actors (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+                    CREATE TABLE koki_correlations (id INTEGER PRIMARY KEY, name BLOB NOT NULL UNIQUE);
+                    ALTER TABLE koki_commands ADD COLUMN actor_id INTEGER;
+                    ALTER TABLE koki_commands ADD COLUMN correlation_ref INTEGER;
+                    """)
+            for table in ["koki_actors", "koki_correlations"] {
+                for verb in ["UPDATE", "DELETE"] {
+                    try db.execute(
+                        sql: """
+                            CREATE TRIGGER \(table)_refuse_\(verb.lowercased()) BEFORE \(verb) ON \(table)
+                            BEGIN SELECT RAISE(ABORT, 'koki ledger is append-only: \(verb) on \(table) refused'); END;
+                            """)
+                }
+            }
+        }
         return migrator
     }
 }

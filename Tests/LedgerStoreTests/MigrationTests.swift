@@ -45,7 +45,7 @@ import Testing
             applied == [
                 "v1", "v2-subject-keys", "v3-sessions-lookups", "v4-type-index", "v5-command-seals", "v6-credentials",
                 "v7-payload-dictionary", "v8-command-hashes", "v9-type-index-by-rowid",
-                "v10-payloads-read-with-their-stream",
+                "v10-payloads-read-with-their-stream", "v11-command-names",
             ])
         // The upgraded file holds the payload dictionary's copy, as a new one does.
         let dictionary = try DatabaseQueue(path: path).read { db in
@@ -53,6 +53,62 @@ import Testing
         }
         #expect(dictionary.map(Array.init) == PayloadDictionary.first?.bytes)
         try expectTypeIndexByRowid(path)
+    }
+
+    /// Commands recorded before schema version v11 keep their actor and correlation in their own
+    /// columns; those recorded after name them by number, each stored once. Both read back the
+    /// same, the chain verifies across them, and a copy of every row carries them.
+    @Test func commandsBeforeAndAfterV11ReadTheirActorsAlike() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("v11.ledger")
+        let ledger = try Ledger.create(at: path)
+        let run = Identifier.random()
+        func request(_ actor: String, _ n: Int) -> AppendRequest {
+            AppendRequest(
+                commandID: .random(), actor: actor, correlationID: n % 2 == 0 ? run : nil, causationID: nil,
+                streams: [
+                    StreamAppend(
+                        stream: try! StreamName("s/\(n)"), expectedVersion: .noStream,
+                        events: [NewEvent(type: "T", schemaVersion: 1, payload: [UInt8(n)])])
+                ])
+        }
+        for n in 1...4 { try ledger.append(request(n <= 2 ? "clerk" : "batch", n)) }
+        let stored = try DatabaseQueue(path: path).read { db in
+            (
+                try Row.fetchAll(db, sql: "SELECT actor, actor_id, correlation_id, correlation_ref FROM koki_commands"),
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM koki_actors") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM koki_correlations") ?? 0
+            )
+        }
+        #expect(stored.0.count == 4)
+        #expect(stored.0.allSatisfy { ($0[0] as String).isEmpty && ($0[1] as Int64?) != nil && $0[2] == nil })
+        #expect(stored.1 == 2 && stored.2 == 1)
+        // The first two as a koki before v11 stored them: the actor and the correlation in the row.
+        try DatabaseQueue(path: path).writeWithoutTransaction { db in
+            try db.execute(sql: "DROP TRIGGER koki_commands_refuse_update")
+            try db.execute(
+                sql: """
+                    UPDATE koki_commands SET actor = (SELECT name FROM koki_actors WHERE id = actor_id), actor_id = NULL,
+                        correlation_id = (SELECT name FROM koki_correlations WHERE id = correlation_ref),
+                        correlation_ref = NULL
+                    WHERE seq <= 2
+                    """)
+        }
+        let reopened = try Ledger.open(at: path)
+        for n in 5...6 { try reopened.append(request("clerk", n)) }
+        let events = try reopened.events()
+        #expect(events.map(\.actor) == ["clerk", "clerk", "batch", "batch", "clerk", "clerk"])
+        #expect(events.map(\.correlationID) == (1...6).map { $0 % 2 == 0 ? run : nil })
+        #expect(try reopened.verify().isIntact)
+        var rows: [StoredRow] = []
+        try reopened.forEachStoredRow(from: 1) { rows.append($0) }
+        #expect(rows.map(\.command.actor) == events.map(\.actor))
+        #expect(rows.map(\.command.correlationID) == events.map(\.correlationID))
+        let copy = try Ledger.create(at: folder.path("copy.ledger"), ledgerID: reopened.ledgerID)
+        try copy.importRows(rows)
+        #expect(try copy.events().map(\.actor) == events.map(\.actor))
+        #expect(try copy.verify().isIntact)
+        #expect(try copy.head() == (try reopened.head()))
     }
 
     @Test func aNewLedgerKeysItsIndexByTypeOnTheTypeAlone() throws {

@@ -79,6 +79,15 @@ import Testing
             nil
         ),
         ("UPDATE koki_commands SET actor = 'someone-else' WHERE seq = 3", nil),
+        ("UPDATE koki_commands SET actor = 'someone-else', actor_id = NULL WHERE seq = 3", nil),
+        ("UPDATE koki_commands SET actor_id = 99 WHERE seq = 3", nil),
+        ("UPDATE koki_actors SET name = 'someone-else' WHERE id = 1", nil),
+        (
+            "INSERT INTO koki_actors(name) VALUES ('x'); UPDATE koki_commands SET actor_id = (SELECT MAX(id) FROM koki_actors) WHERE seq = 3",
+            nil
+        ),
+        ("UPDATE koki_commands SET correlation_id = zeroblob(16) WHERE correlation_ref IS NOT NULL", nil),
+        ("UPDATE koki_correlations SET name = zeroblob(16) WHERE id = 1", nil),
         ("UPDATE koki_commands SET recorded_at = recorded_at - 1 WHERE seq = 4", nil),
         ("UPDATE koki_streams SET name = 'person/99' WHERE name = 'person/3'", nil),
         ("UPDATE koki_event_types SET name = 'Refund' WHERE id = 1", 1),
