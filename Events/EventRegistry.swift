@@ -62,7 +62,6 @@ public enum EventRegistry {
         Registration(AssessmentRunRecorded.self) { .assessmentRunRecorded($0) },
         Registration(PaymentReceived.self) { .paymentReceived($0) },
         Registration(PaymentReceivedV1.self) { .paymentReceived($0.upcast()) },
-        Registration(PaymentReceivedV2.self) { .paymentReceived($0.upcast()) },
         Registration(DunningNoticeIssued.self) { .dunningNoticeIssued($0) },
         Registration(DunningNoticeIssuedV2.self) { .dunningNoticeIssued($0.upcast()) },
         Registration(DunningNoticeIssuedV1.self) { .dunningNoticeIssued($0.upcast()) },

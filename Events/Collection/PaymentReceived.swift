@@ -6,18 +6,16 @@ import KokiDomain
 /// it paid with the accounting year the fiscal-closing rule gives (出納整理期間), and what was
 /// left over, which is an overpayment (誤納) under the payment's number until it is
 /// appropriated (充当) or refunded (還付). Every yen received is on exactly one of them.
-/// Version 3 stores the same: its number and reference as runs of digits, hex and text
-/// (``TokenText``: a 44-digit barcode in 22 bytes, a file's id in half its characters).
 public struct PaymentReceived: EventPayload {
     public static let eventType = "PaymentReceived"
-    public static let schemaVersion = 3
+    public static let schemaVersion = 2
 
     public static func fields(_ c: inout some FieldCoder<Self>) throws -> Self {
         try Self(
-            id: c.field(\.id.asTokens).value, person: c.field(\.person), channel: c.field(\.channel),
-            paidOn: c.field(\.paidOn), learnedOn: c.field(\.learnedOn), amount: c.field(\.amount),
-            slip: c.field(\.slip), slipCharge: c.field(\.slipCharge), parts: c.field(\.parts),
-            overpaid: c.field(\.overpaid), reference: c.field(\.reference.asTokens).value)
+            id: c.field(\.id), person: c.field(\.person), channel: c.field(\.channel), paidOn: c.field(\.paidOn),
+            learnedOn: c.field(\.learnedOn), amount: c.field(\.amount), slip: c.field(\.slip),
+            slipCharge: c.field(\.slipCharge), parts: c.field(\.parts), overpaid: c.field(\.overpaid),
+            reference: c.field(\.reference))
     }
 
     /// One period's share of the payment.

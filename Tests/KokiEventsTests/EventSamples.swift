@@ -89,8 +89,6 @@ enum EventSamples {
         parts: [.init(key: key(2), amount: Yen(5_750), accountingYear: fy)], overpaid: Yen(250),
         reference: "cvs:91912345:2025-08-29")
 
-    static let paymentReceivedV2 = PaymentReceivedV2(paymentReceived)
-
     /// One sample of each collection event other than the payment, at its current version.
     static let collection: [KokiEvent] = [
         .paymentCancelled(

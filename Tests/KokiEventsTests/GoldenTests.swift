@@ -34,10 +34,6 @@ import Testing
             ),
             (EventRegistry.encode(EventSamples.paymentReceived), .paymentReceived(EventSamples.paymentReceived)),
             (
-                EventRegistry.encode(EventSamples.paymentReceivedV2),
-                .paymentReceived(EventSamples.paymentReceivedV2.upcast())
-            ),
-            (
                 EventRegistry.encode(EventSamples.paymentReceivedV1),
                 .paymentReceived(EventSamples.paymentReceivedV1.upcast())
             ),
@@ -83,10 +79,10 @@ import Testing
         let registered = Set(EventRegistry.registrations.map { "\($0.type).v\($0.version)" })
         let sampled = Set(Self.samples.map { "\($0.encoded.type).v\($0.encoded.schemaVersion)" })
         #expect(registered == sampled)
-        #expect(Self.samples.count == 97, "the golden test's arguments cover every sample")
+        #expect(Self.samples.count == 96, "the golden test's arguments cover every sample")
     }
 
-    @Test(arguments: 0..<97)
+    @Test(arguments: 0..<96)
     func storedBytesMatchTheGoldenFile(index: Int) throws {
         let (encoded, readsAs) = Self.samples[index]
         let file = Self.directory.appendingPathComponent("\(encoded.type).v\(encoded.schemaVersion).hex")
