@@ -6,7 +6,8 @@ import GRDB
 /// Design notes:
 /// - Stream and event-type names are stored once (`koki_streams`, `koki_event_types`) and
 ///   events refer to them by integer id; a command's envelope (id, actor, recorded time,
-///   correlation and causation) is stored once per command in `koki_commands`. Every event's
+///   correlation and causation) is stored once per command in `koki_commands`, its actor and
+///   correlation once per ledger (`koki_actors`, `koki_correlations`, v11 on). Every event's
 ///   hash still covers the resolved names and its command's envelope, so nothing is outside the
 ///   chain; the split only keeps one copy of what every event of a command shares, which
 ///   roughly halves the bytes per event and makes the idempotency lookup one unique index.
