@@ -887,6 +887,26 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
         }
     }
 
+    /// The streams whose names start with `prefix`, each found by one probe of the index by
+    /// stream (a loose index scan from the prefix on): not every event's row, as
+    /// ``streams(prefix:)`` reads. Sorted by their bytes.
+    public func streamNames(prefix: String) throws -> [StreamName] {
+        try locked {
+            try run(
+                """
+                WITH RECURSIVE names(stream) AS (
+                    (SELECT stream FROM koki_events WHERE stream >= \(prefix) ORDER BY stream LIMIT 1)
+                    UNION ALL
+                    SELECT (SELECT e.stream FROM koki_events e WHERE e.stream > names.stream ORDER BY e.stream LIMIT 1)
+                    FROM names WHERE names.stream IS NOT NULL
+                )
+                SELECT stream FROM names
+                WHERE stream IS NOT NULL AND left(stream, \(Int32(prefix.unicodeScalars.count))) = \(prefix)
+                """
+            ).rows.map { try StreamName(try $0.decode(String.self)) }.sorted()
+        }
+    }
+
     /// Rows a query selects, a page at a time (so a scan of the whole ledger holds one page),
     /// each page read under the lock and handed out after it.
     private func forEachRow(_ query: EventQuery, _ body: (StoredRow) throws -> Void) throws {
