@@ -20,7 +20,9 @@ public struct PersonID: Hashable, Comparable, Sendable, Codable, CustomStringCon
 
     /// The person whose account `stream` holds (`person/1001`), or `nil` for any other stream.
     public init?(streamName stream: some StringProtocol) {
-        guard stream.hasPrefix("person/"), let person = try? PersonID(String(stream.dropFirst(7))) else { return nil }
+        guard stream.hasPrefix(Self.streamPrefix),
+            let person = try? PersonID(String(stream.dropFirst(Self.streamPrefix.count)))
+        else { return nil }
         self = person
     }
 

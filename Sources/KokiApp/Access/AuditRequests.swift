@@ -350,8 +350,7 @@ public struct CheckRules: KokiRequest {
         var persons = Set<PersonID>()
         for prefix in [PersonID.streamPrefix, DocumentIssued.streamPrefix] {
             for name in try store.streamNames(prefix: prefix) {
-                let number = String(name.value.dropFirst(prefix.count))
-                guard let person = try? PersonID(number) else {
+                guard let person = EventRegistry.streamPerson(name.value) else {
                     throw KokiError(.invalidInput, "stream \(name.value) names no person number (宛名番号)")
                 }
                 persons.insert(person)
