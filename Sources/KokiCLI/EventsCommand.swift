@@ -12,8 +12,9 @@ struct EventsCommand: ParsableCommand {
             Each JSON line holds the envelope (position, stream, version, type, schemaVersion, \
             recordedAt, actor, command, correlation, causation, compressed, hash) and the payload \
             decoded to today's schema under "data" (old versions are upcast, never rewritten). \
-            "hash" is the chain hash stored on each command's last event, covering the command and \
-            all before it; it is null on a command's other events (koki verify computes theirs).
+            "hash" is the chain hash where the row stores it, covering the row and all before it: on \
+            a command's last event, about one in every 32 events (a ledger file), or every command's \
+            (PostgreSQL); it is null on the others (koki verify computes theirs, koki head the head's).
 
             --through P shows the ledger as it stood when P was its head. Times for \
             --recorded-from/--recorded-before are ISO 8601 (2026-11-28T09:00:00+09:00) or a date, \

@@ -9,7 +9,8 @@ struct VerifyCommand: ParsableCommand {
         abstract: "Walk the hash chain and its keyed seals and check that nothing was altered.",
         discussion: """
             Recomputes every event's SHA-256 from its stored bytes and the previous hash, and checks \
-            that positions, stream versions and commands are dense and in order. Then checks every \
+            that positions, stream versions and commands are dense and in order, and that the chain ends at \
+            the head the last append recorded (a ledger file). Then checks every \
             command's keyed seal (HMAC-SHA-256 under a key derived from the master key): someone who can \
             write the ledger file but not read the key file can recompute the SHA-256 chain after changing a \
             payment or deleting a command, but not the seals. Then reconciles the key table with the \
@@ -19,7 +20,8 @@ struct VerifyCommand: ParsableCommand {
             is opened with its master key (its SHA-256 chain walked first); from then on a command without a \
             seal is refused here.
 
-            Seals cannot show that whole commands were cut off the end. For that, keep a checkpoint \
+            Seals cannot show that whole commands were cut off the end, and whoever cuts them can rewrite \
+            the head the last append recorded. For that, keep a checkpoint \
             (`koki head --checkpoint`) elsewhere and give it with --checkpoint FILE or TEXT: verify then \
             proves the ledger still extends it — the same hash at its position — and names a cut-off tail \
             (the ledger ends before the checkpoint), a rewrite (another hash there), or a checkpoint of \

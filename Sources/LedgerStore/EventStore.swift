@@ -32,8 +32,9 @@ public protocol EventStore: Sendable {
     /// Whether the ledger's commands are sealed under a chain key (`nil`: no key in use, so the
     /// answer is not known here; see ``useChainKey(_:)``).
     func isKeyed() throws -> Bool
-    /// The stored hash of the event at `position` (empty where the event is not its command's last,
-    /// which stores the command's hash), or `nil` past the head.
+    /// The chain's hash after the event at `position` where that event ends its command (the
+    /// head a checkpoint names), stored or computed; `nil` where there is no event. (For an event
+    /// inside a command a store may answer with the empty hash.)
     func hash(at position: Int64) throws -> [UInt8]?
     /// Every stored row from a position on, as stored (payload compressed where it was), for
     /// copying a ledger to another store.
@@ -142,8 +143,10 @@ public struct StoredRow: Hashable, Sendable {
     /// 0 raw, 1 LZ4, 2 LZ4 against the first payload dictionary (see `PayloadEncoding`).
     public var encoding: Int64
     public var payload: [UInt8]
-    /// The row's chain hash, stored on its command's last event only; empty on the others (a ledger
-    /// written before koki stored one hash a command holds it on every row).
+    /// The row's chain hash, on its command's last event only; empty on the others (a ledger
+    /// written before koki stored one hash a command holds it on every row). Read for a copy
+    /// (``EventStore/forEachStoredRow(from:_:)``), every command's last row carries it, though a
+    /// SQLite file stores it only every 32 positions or so.
     public var hash: [UInt8]
 
     /// Whether the row is its command's last event: the one that stores the command's hash, and

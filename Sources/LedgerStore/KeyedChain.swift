@@ -72,8 +72,12 @@ public struct SealCheck: Sendable {
     public init(key: ChainKey) { self.key = key }
 
     /// What is wrong with command `seq`'s seal, or `nil` (and it becomes the previous seal).
+    /// `chainChecked` says whether a stored SHA-256 hash has been checked through the command (a
+    /// ledger file stores one only every 32 positions or so): if so, a seal that does not match
+    /// means the SHA-256 chain was recomputed.
     public mutating func check(
-        seq: Int64, firstPosition: Int64, eventCount: Int64, lastHash: [UInt8], stored: [UInt8]?
+        seq: Int64, firstPosition: Int64, eventCount: Int64, lastHash: [UInt8], stored: [UInt8]?,
+        chainChecked: Bool = true
     ) -> VerifyReport.Problem? {
         let last = firstPosition + eventCount - 1
         guard let stored else {
@@ -89,7 +93,9 @@ public struct SealCheck: Sendable {
             return .init(
                 position: firstPosition,
                 message:
-                    "command \(seq) (positions \(firstPosition)–\(last)) does not match its keyed seal: it, or a command before it, was rewritten without the master key (the SHA-256 chain was recomputed)"
+                    chainChecked
+                    ? "command \(seq) (positions \(firstPosition)–\(last)) does not match its keyed seal: it, or a command before it, was rewritten without the master key (the SHA-256 chain was recomputed)"
+                    : "command \(seq) (positions \(firstPosition)–\(last)) does not match its keyed seal: its stored bytes were altered, or it or a command before it rewritten, without the master key"
             )
         }
         previous = stored

@@ -125,7 +125,8 @@ extension Ledger {
         var previousSeal = ChainKey.genesisSeal
         if try head.step() {
             position = head.int64(0)
-            previousHash = Array(head.blob(1))
+            // The last row's hash when it stores one, else the head the last append recorded.
+            previousHash = head.blob(1).isEmpty ? try chainHash(db, through: position) : Array(head.blob(1))
             commandSeq = head.int64(2)
             // A missing seal before this one is reported by verify; this command is sealed anyway.
             if !head.isNull(3) { previousSeal = Array(head.blob(3)) }
@@ -161,8 +162,11 @@ extension Ledger {
                         encoding, payload, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """), db)
         var hasher = RowHasher()
-        // The command's hash is stored once, on its last event (see ``ChainCheck``).
+        // The command's hash is stored once, on its last event, if the command keeps it (see
+        // ``storesHash(seq:lastPosition:lastStored:)``); the chain's head is recorded in any case.
         let lastPosition = position + Int64(request.eventCount)
+        let keepsHash = try storesHash(
+            seq: commandSeq, lastPosition: lastPosition, lastStored: Self.lastStoredHash(db, through: position))
         var appended: [AppendedEvent] = []
         appended.reserveCapacity(request.eventCount)
         // Type names resolved once per command, with their UTF-8 for hashing.
@@ -212,7 +216,7 @@ extension Ledger {
                 insertEvent.bind(6, commandSeq)
                 insertEvent.bind(7, payload.encoding.rawValue)
                 insertEvent.bind(8, payload.bytes)
-                if position == lastPosition {
+                if position == lastPosition, keepsHash {
                     hash.withUnsafeBytes { insertEvent.bind(9, $0) }
                 } else {
                     insertEvent.bind(9, [UInt8]())
@@ -223,6 +227,7 @@ extension Ledger {
                 appended.append(AppendedEvent(position: position, stream: part.stream, streamVersion: version))
             }
         }
+        try Self.recordHead(db, LedgerHead(position: lastPosition, hash: previousHash))
         if let key {
             let seal = key.seal(
                 previous: previousSeal, seq: commandSeq, firstPosition: position - Int64(request.eventCount) + 1,

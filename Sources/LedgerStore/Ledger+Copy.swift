@@ -6,39 +6,19 @@ extension Ledger: EventStore {
 
     public var location: String { path ?? ":memory:" }
 
+    /// Every row from `position` on as stored, except that each command's last row carries the
+    /// command's hash, stored or computed (see ``storesHash(seq:lastPosition:lastStored:)``): the rows as every
+    /// store reads them, whichever of them it stores.
     public func forEachStoredRow(from position: Int64, _ body: (StoredRow) throws -> Void) throws {
         try guarded {
             try reading { db in
-                let rows = try Row.fetchCursor(
-                    db,
-                    sql: """
-                        SELECT e.position, s.name, e.stream_version, t.name, e.schema_version, c.seq, c.command_id,
-                            COALESCE(a.name, c.actor), c.recorded_at, COALESCE(c.correlation_id, r.name), c.causation_id,
-                            c.first_position, c.event_count, e.encoding, e.payload, e.hash
-                        FROM koki_events e JOIN koki_streams s ON s.id = e.stream_id
-                        JOIN koki_event_types t ON t.id = e.type_id JOIN koki_commands c ON c.seq = e.command_seq
-                        LEFT JOIN koki_actors a ON a.id = c.actor_id LEFT JOIN koki_correlations r ON r.id = c.correlation_ref
-                        WHERE e.position >= ? ORDER BY e.position
-                        """, arguments: [position])
-                func identifier(_ data: Data?) -> Identifier? {
-                    guard let data, data.count == 16 else { return nil }
-                    return data.withUnsafeBytes { Identifier(bytes: $0) }
-                }
-                while let row = try rows.next() {
-                    guard let commandID = identifier(row[6]) else {
-                        throw LedgerError(.damaged, "command \(row[5] as Int64) has no 16-byte command id")
-                    }
-                    let payload: Data = row[14]
-                    let hash: Data = row[15]
-                    try body(
-                        StoredRow(
-                            position: row[0], stream: row[1], streamVersion: row[2], type: row[3],
-                            schemaVersion: row[4],
-                            command: CommandEnvelope(
-                                sequence: row[5], commandID: commandID, actor: row[7],
-                                recordedAt: Timestamp(microseconds: row[8]), correlationID: identifier(row[9]),
-                                causationID: identifier(row[10]), firstPosition: row[11], eventCount: row[12]),
-                            encoding: row[13], payload: Array(payload), hash: Array(hash)))
+                var previous = try chainHash(db, through: max(position, 1) - 1)
+                var hasher = RowHasher()
+                try storedRows(db, from: position) { stored in
+                    var row = stored
+                    previous = hasher.digest(row, previous)
+                    if row.keepsHash, row.hash.isEmpty { row.hash = previous }
+                    try body(row)
                 }
             }
         }
@@ -53,12 +33,13 @@ extension Ledger: EventStore {
                 try db.inTransaction(.immediate) {
                     newNames = NameCache()
                     let head = try Row.fetchOne(
-                        db, sql: "SELECT position, hash, command_seq FROM koki_events ORDER BY position DESC LIMIT 1")
+                        db, sql: "SELECT position, command_seq FROM koki_events ORDER BY position DESC LIMIT 1")
                     var check = ChainCheck(
                         after: LedgerHead(
-                            position: head?[0] ?? 0, hash: head.map { Array($0[1] as Data) } ?? genesisHash),
-                        versions: [:], lastCommand: head?[2] ?? 0)
-                    var lastCommand: Int64 = head?[2] ?? 0
+                            position: head?[0] ?? 0, hash: try chainHash(db, through: head?[0] ?? 0)),
+                        versions: [:], lastCommand: head?[1] ?? 0)
+                    var lastCommand: Int64 = head?[1] ?? 0
+                    var lastStored = try Self.lastStoredHash(db, through: head?[0] ?? 0)
                     // Copied commands are sealed under this ledger's key as they arrive.
                     let key = chainKey.withLock { $0 }
                     if key == nil, try Self.isKeyed(db) {
@@ -92,6 +73,10 @@ extension Ledger: EventStore {
                                 eventCount: row.command.eventCount, newNames: &newNames)
                             lastCommand = row.command.sequence
                         }
+                        let storesHash =
+                            row.keepsHash
+                            && storesHash(seq: row.command.sequence, lastPosition: row.position, lastStored: lastStored)
+                        if storesHash { lastStored = row.position }
                         let stream = try resolveForImport(db, .stream, row.stream, &newNames)
                         let type = try resolveForImport(db, .eventType, row.type, &newNames)
                         try db.execute(
@@ -102,8 +87,8 @@ extension Ledger: EventStore {
                                 """,
                             arguments: [
                                 row.position, stream, row.streamVersion, type, row.schemaVersion, row.command.sequence,
-                                // Stored as this build stores it: the hash on the command's last event only.
-                                row.encoding, Data(row.payload), row.keepsHash ? Data(row.hash) : Data(),
+                                // Stored as this build stores it: on the last event of a command that keeps it.
+                                row.encoding, Data(row.payload), storesHash ? Data(row.hash) : Data(),
                             ])
                         if let key, row.keepsHash {
                             previousSeal = key.seal(
@@ -118,6 +103,7 @@ extension Ledger: EventStore {
                     if let problem = check.endProblem {
                         throw LedgerError(.invalidInput, "the rows do not continue this ledger: \(problem)")
                     }
+                    try Self.recordHead(db, check.head)
                     return .commit
                 }
             }

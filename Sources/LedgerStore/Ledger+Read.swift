@@ -37,7 +37,8 @@ extension Ledger {
         try events(.stream(stream, fromVersion: fromVersion))
     }
 
-    /// The last event's position and hash (position 0 and the genesis hash when empty).
+    /// The last event's position and the chain's hash there (position 0 and the genesis hash when
+    /// empty): stored on the row, recorded by the last append, or computed (see ``chainHash``).
     public func head() throws -> LedgerHead {
         try guarded {
             try reading { db in
@@ -45,8 +46,10 @@ extension Ledger {
                     try db.cachedStatement(sql: "SELECT position, hash FROM koki_events ORDER BY position DESC LIMIT 1")
                 )
                 guard let row else { return LedgerHead(position: 0, hash: genesisHash) }
+                let position: Int64 = row[0]
                 let hash: Data = row[1]
-                return LedgerHead(position: row[0], hash: Array(hash))
+                return LedgerHead(
+                    position: position, hash: hash.isEmpty ? try chainHash(db, through: position) : Array(hash))
             }
         }
     }

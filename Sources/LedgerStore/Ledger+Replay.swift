@@ -38,6 +38,8 @@ extension Ledger {
                 )
             }
         }
+        // The copy's head is the chain's hash at `position`, as the copy's last append would have recorded it.
+        let headHash = try hash(at: position)
         do {
             try queue.inDatabase { db in try db.execute(sql: "VACUUM INTO ?", arguments: [destination]) }
             let copy = try DatabaseQueue(path: destination)
@@ -52,6 +54,11 @@ extension Ledger {
                     try db.execute(sql: "DELETE FROM koki_commands WHERE first_position > ?", arguments: [position])
                     try db.execute(
                         sql: "DELETE FROM koki_command_seals WHERE seq > (SELECT COALESCE(MAX(seq), 0) FROM koki_commands)")
+                    if let headHash {
+                        try Self.recordHead(db, LedgerHead(position: position, hash: headHash))
+                    } else {
+                        try db.execute(sql: "DELETE FROM koki_chain_head")
+                    }
                     for table in tables {
                         try db.execute(
                             sql: """

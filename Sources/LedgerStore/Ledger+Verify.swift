@@ -95,9 +95,13 @@ extension Ledger {
         return report
     }
 
-    private func walk(_ db: Database, _ report: inout VerifyReport, _ seals: inout SealCheck?) throws
-        -> VerifyReport.Problem?
-    {
+    /// Walks the chain (see ``verify(checkFile:)``); `sealing` is told each command's hash as its
+    /// last event is reached, before the next command is read.
+    func walk(
+        _ db: Database, _ report: inout VerifyReport, _ seals: inout SealCheck?,
+        sealing: ((_ seq: Int64, _ firstPosition: Int64, _ eventCount: Int64, _ lastHash: [UInt8]) throws -> Void)? =
+            nil
+    ) throws -> VerifyReport.Problem? {
         var streams = VerifiedStreams(
             try Row.fetchAll(db, sql: "SELECT id, CAST(name AS BLOB) FROM koki_streams").map {
                 (id: $0[0] as Int64, name: Array(($0[1] as Data?) ?? Data()))
@@ -109,8 +113,9 @@ extension Ledger {
         var hasher = RowHasher()
         var previous = genesisHash
         var position: Int64 = 0
-        // The first row since the last stored hash (see ``ChainCheck``).
+        // The first row since the last stored hash (see ``ChainCheck``), and the last stored one.
         var unchecked: Int64?
+        var lastStored: Int64 = 0
 
         // The current command and what is left of it.
         var command: (seq: Int64, envelope: [UInt8], remaining: Int64, first: Int64, count: Int64, seal: [UInt8]?) = (
@@ -221,8 +226,12 @@ extension Ledger {
                     }
                 }
             }
-            // The hash is stored on the command's last event; the rows before it are checked through it.
-            if stored.isEmpty && command.remaining > 0 {
+            // The hash is stored on the last event of a command that keeps it (see ``storesHash(seq:lastPosition:lastStored:)``);
+            // the rows before it are checked through it, those after the last one through the
+            // recorded head.
+            if stored.isEmpty
+                && (command.remaining > 0 || !storesHash(seq: command.seq, lastPosition: at, lastStored: lastStored))
+            {
                 unchecked = unchecked ?? at
             } else {
                 guard stored.elementsEqual(computed) else {
@@ -231,14 +240,18 @@ extension Ledger {
                     return .init(position: first, message: ChainCheck.mismatch(from: first, through: at))
                 }
                 unchecked = nil
+                lastStored = at
             }
             previous = Array(computed)
             if command.remaining == 0, seals != nil,
                 let problem = seals?.check(
                     seq: command.seq, firstPosition: command.first, eventCount: command.count, lastHash: previous,
-                    stored: command.seal)
+                    stored: command.seal, chainChecked: unchecked == nil)
             {
                 return problem
+            }
+            if command.remaining == 0, let sealing {
+                try sealing(command.seq, command.first, command.count, previous)
             }
             position = at
             report.eventsChecked = at
@@ -252,6 +265,42 @@ extension Ledger {
         if try commands.step() {
             return .init(
                 position: nil, message: "command \(commands.int64(0)) has no events after position \(position)")
+        }
+        return try headProblem(db, report.head, unchecked: unchecked)
+    }
+
+    /// What is wrong with the head recorded at the last append, against the chain's head as the
+    /// rows compute it: the only check of the commands after the last stored hash.
+    private func headProblem(_ db: Database, _ computed: LedgerHead, unchecked: Int64?) throws
+        -> VerifyReport.Problem?
+    {
+        guard let recorded = try Self.recordedHead(db) else {
+            guard computed.position == 0 || sparseHashesFrom == .max else {
+                return .init(position: nil, message: "the chain's head is not recorded (koki_chain_head has no row)")
+            }
+            return nil
+        }
+        guard recorded.position == computed.position else {
+            return .init(
+                position: min(recorded.position, computed.position) + 1,
+                message:
+                    "the last append recorded the head at position \(recorded.position), but the last event is at \(computed.position) (events were cut off or added outside koki)"
+            )
+        }
+        guard recorded.hash == computed.hash else {
+            guard let first = unchecked else {
+                return .init(
+                    position: nil,
+                    message:
+                        "the chain's head recorded at the last append does not match the chain at \(computed.position) (the record was altered)"
+                )
+            }
+            return .init(
+                position: first,
+                message: first == computed.position
+                    ? "stored bytes do not match the chain's head recorded at the last append (the row or an earlier link was altered)"
+                    : "stored bytes of positions \(first)–\(computed.position) do not match the chain's head recorded at the last append (one of them or an earlier link was altered)"
+            )
         }
         return nil
     }

@@ -73,6 +73,8 @@ public final class Ledger: Sendable {
     let names = Mutex(NameCache())
     /// The key commands are sealed under (``useChainKey(_:)``), once given.
     let chainKey = Mutex<ChainKey?>(nil)
+    /// The first command that stores its hash only under ``storesHash(seq:eventCount:)``'s rule.
+    let sparseHashesFrom: Int64
 
     private init(
         queue: DatabaseQueue, path: String?, readOnly: Bool, clock: any LedgerClock,
@@ -84,9 +86,13 @@ public final class Ledger: Sendable {
         self.path = path
         self.isReadOnly = readOnly
         self.clock = clock
-        let idBytes = try queue.read { db in
-            try Data.fetchOne(db, sql: "SELECT value FROM koki_meta WHERE key = 'ledger_id'")
+        let (idBytes, sparseFrom) = try queue.read { db in
+            (
+                try Data.fetchOne(db, sql: "SELECT value FROM koki_meta WHERE key = 'ledger_id'"),
+                try Self.sparseHashesFrom(db)
+            )
         }
+        sparseHashesFrom = sparseFrom
         guard let idBytes, idBytes.count == 16 else {
             throw LedgerError(.notALedger, "\(path ?? ":memory:") has no ledger id: not a complete koki ledger")
         }

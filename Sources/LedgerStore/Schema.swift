@@ -11,8 +11,10 @@ import GRDB
 ///   hash still covers the resolved names and its command's envelope, so nothing is outside the
 ///   chain; the split only keeps one copy of what every event of a command shares, which
 ///   roughly halves the bytes per event and makes the idempotency lookup one unique index.
-/// - Every event has a chain hash, but only a command's last event stores it (v8 on): the hashes
-///   of its other events are computed on the way to it, and a change to any of them changes it.
+/// - Every event has a chain hash, but only a command's last event stores it (v8 on), and from
+///   v12 on only if it lies 32 positions or more past the last stored one: the hashes between are computed on
+///   the way, and a change to any of them changes the next stored one. The chain's head is kept
+///   beside the rows (`koki_chain_head`), rewritten by every append.
 /// - Every table is append-only: triggers refuse UPDATE and DELETE.
 /// - `PRAGMA application_id` marks the file as a koki ledger; GRDB's migrator records the
 ///   applied schema versions, and a ledger with versions this build does not know is refused.
@@ -194,6 +196,28 @@ enum Schema {
                             """)
                 }
             }
+        }
+        migrator.registerMigration("v12-sparse-hashes") { db in
+            // From here on a command stores its chain hash (on its last event) only when that
+            // event lies 32 positions or more past the last stored hash (see ``Ledger/storesHash``),
+            // where every command stored 32 bytes before. The hashes between are computed on the
+            // way, as a command's other events' are. The head of the chain is kept apart, in
+            // `koki_chain_head`, written with every append: an append continues from it, and
+            // `verify` holds the chain it computes to it, so the commands after the last stored
+            // hash are checked too. The commands recorded before keep their hashes; `koki_meta`
+            // names the first command of the new rule.
+            try db.execute(
+                sql: """
+                    CREATE TABLE koki_chain_head (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        position INTEGER NOT NULL,
+                        hash BLOB NOT NULL
+                    );
+                    INSERT INTO koki_chain_head(id, position, hash)
+                        SELECT 1, position, hash FROM koki_events ORDER BY position DESC LIMIT 1;
+                    INSERT INTO koki_meta(key, value)
+                        SELECT '\(Ledger.sparseHashesKey)', COALESCE(MAX(seq), 0) + 1 FROM koki_commands;
+                    """)
         }
         return migrator
     }

@@ -64,7 +64,8 @@ import Testing
         altered.
 
         Recomputes every event's SHA-256 from its stored bytes and the previous hash,
-        and checks that positions, stream versions and commands are dense and in order.
+        and checks that positions, stream versions and commands are dense and in order,
+        and that the chain ends at the head the last append recorded (a ledger file).
         Then checks every command's keyed seal (HMAC-SHA-256 under a key derived from
         the master key): someone who can write the ledger file but not read the key
         file can recompute the SHA-256 chain after changing a payment or deleting a
@@ -76,12 +77,13 @@ import Testing
         with its master key (its SHA-256 chain walked first); from then on a command
         without a seal is refused here.
 
-        Seals cannot show that whole commands were cut off the end. For that, keep a
-        checkpoint (`koki head --checkpoint`) elsewhere and give it with --checkpoint
-        FILE or TEXT: verify then proves the ledger still extends it — the same hash at
-        its position — and names a cut-off tail (the ledger ends before the
-        checkpoint), a rewrite (another hash there), or a checkpoint of another ledger
-        or one not signed under this master key (exit 65).
+        Seals cannot show that whole commands were cut off the end, and whoever cuts
+        them can rewrite the head the last append recorded. For that, keep a checkpoint
+        (`koki head --checkpoint`) elsewhere and give it with --checkpoint FILE or
+        TEXT: verify then proves the ledger still extends it — the same hash at its
+        position — and names a cut-off tail (the ledger ends before the checkpoint), a
+        rewrite (another hash there), or a checkpoint of another ledger or one not
+        signed under this master key (exit 65).
 
         Unless --quick, SQLite's integrity_check runs first: damage to pages and to the
         indexes. --quick does NOT check the indexes. Reading one person's events
@@ -119,9 +121,10 @@ import Testing
         Each JSON line holds the envelope (position, stream, version, type,
         schemaVersion, recordedAt, actor, command, correlation, causation, compressed,
         hash) and the payload decoded to today's schema under "data" (old versions are
-        upcast, never rewritten). "hash" is the chain hash stored on each command's
-        last event, covering the command and all before it; it is null on a command's
-        other events (koki verify computes theirs).
+        upcast, never rewritten). "hash" is the chain hash where the row stores it,
+        covering the row and all before it: on a command's last event, about one in
+        every 32 events (a ledger file), or every command's (PostgreSQL); it is null on
+        the others (koki verify computes theirs, koki head the head's).
 
         --through P shows the ledger as it stood when P was its head. Times for
         --recorded-from/--recorded-before are ISO 8601 (2026-11-28T09:00:00+09:00) or a

@@ -66,6 +66,14 @@ import Testing
         ])
         let end = try position()
         #expect(end < at)
+        // The head the last append recorded still names the old end: the cut shows without a checkpoint.
+        let recorded = try koki(["verify"])
+        #expect(recorded.status == 1 && recorded.stdout.contains("cut off"), "\(recorded.stdout)\(recorded.stderr)")
+        // So the attacker rewrites that too, to the hash the chain has at its new end.
+        let hash = try #require(try Ledger.open(at: ledger, mode: .readOnly).hash(at: end))
+        try tamper([
+            "UPDATE koki_chain_head SET position = \(end), hash = x'\(hash.map { String(format: "%02x", $0) }.joined())'"
+        ])
         let cut = try koki(["verify", "--checkpoint", line])
         #expect(cut.status == 1, "\(cut.stdout)\(cut.stderr)")
         #expect(cut.stdout.contains("TRUNCATED") && cut.stdout.contains("now ends at \(end)"), "\(cut.stdout)")

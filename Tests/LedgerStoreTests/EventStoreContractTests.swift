@@ -107,7 +107,10 @@ import Testing
         #expect(events[0].actor == "op-1" && events[3].actor == "op-2")
         #expect(try store.version(of: stream("person/1")) == 2)
         #expect(try store.version(of: stream("none/1")) == 0)
-        #expect(try store.head() == LedgerHead(position: 4, hash: events[3].hash))
+        // The head's hash is the chain's, whether the last row stores it (PostgreSQL) or not (a
+        // ledger file stores one only every 32 positions or so).
+        #expect(try store.head() == LedgerHead(position: 4, hash: try store.verifyChain().head.hash))
+        #expect(try store.head().hash.count == 32 && events[3].hash.count % 32 == 0)
         // Queries: by stream (from a version), prefix, types, position range, recorded time.
         #expect(try all(store, .stream(stream("person/1"), fromVersion: 2)).map(\.position) == [2])
         var prefix = EventQuery()
@@ -196,7 +199,19 @@ import Testing
         #expect(try postgres.copy(from: sqlite, batch: 97) == (try sqlite.head().position))
         #expect(try postgres.head() == (try sqlite.head()))
         #expect(try postgres.verifyChain().isIntact)
-        #expect(try all(postgres) == (try all(sqlite)))
+        // The same events; PostgreSQL stores every command's hash, the file one every 32 positions
+        // or so, and where both store one it is the same.
+        let (there, here) = (try all(postgres), try all(sqlite))
+        func unhashed(_ events: [RecordedEvent]) -> [RecordedEvent] {
+            events.map {
+                var e = $0
+                e.hash = []
+                return e
+            }
+        }
+        #expect(unhashed(there) == unhashed(here))
+        #expect(zip(there, here).allSatisfy { $1.hash.isEmpty || $0.hash == $1.hash })
+        #expect(here.filter { !$0.hash.isEmpty }.count < there.filter { !$0.hash.isEmpty }.count)
         // Appending on PostgreSQL, then back to a new SQLite file: the same again.
         for _ in 0..<20 { try postgres.append(randomRequest(using: &g)) }
         let back = try Ledger.create(at: folder.path("b.ledger"), ledgerID: postgres.ledgerID)

@@ -84,7 +84,9 @@ import Testing
         let store = try reopened(s, key: nil)
         var previous = ChainCheck(ledgerID: store.ledgerID).head.hash
         var updates: [String] = []
+        var last: Int64 = 0
         try store.forEachStoredRow(from: 1) { row in
+            last = row.position
             if row.position >= from {
                 let hash = ChainCheck.hash(of: row, after: previous)
                 updates.append("UPDATE koki_events SET hash = \(blob(backend, hash)) WHERE position = \(row.position)")
@@ -94,6 +96,10 @@ import Testing
             }
         }
         (store as? PostgresLedger)?.close()
+        // A ledger file also records its chain's head at each append (schema version v12).
+        if backend == .sqlite {
+            updates.append("UPDATE koki_chain_head SET position = \(last), hash = \(blob(backend, previous))")
+        }
         try tamper(s, backend, updates)
     }
 
@@ -127,6 +133,7 @@ import Testing
         let parsed = try Checkpoint(parsing: checkpoint.description + "\n")
         #expect(parsed == checkpoint)
         #expect(try s.store.check(parsed, key: key) == .extends(appendedSince: 0))
+        let hash20 = try #require(try s.store.hash(at: 20))
         // The last two commands (positions 21–24) cut off, seals and all.
         try tamper(
             s, backend,
@@ -134,6 +141,12 @@ import Testing
                 "DELETE FROM koki_events WHERE position > 20", "DELETE FROM koki_commands WHERE seq > 10",
                 "DELETE FROM koki_command_seals WHERE seq > 10",
             ])
+        if backend == .sqlite {
+            // A ledger file records the head at each append: the cut shows, until that is rewritten too.
+            let cut = try #require(try verify(s, key: key).problem)
+            #expect(cut.message.contains("cut off"), "\(cut)")
+            try tamper(s, backend, ["UPDATE koki_chain_head SET position = 20, hash = \(blob(backend, hash20))"])
+        }
         let report = try verify(s, key: key)
         #expect(report.isIntact && report.sealsChecked == 10, "seals alone cannot see a cut tail")
         let store = try reopened(s, key: key)

@@ -45,7 +45,7 @@ import Testing
             applied == [
                 "v1", "v2-subject-keys", "v3-sessions-lookups", "v4-type-index", "v5-command-seals", "v6-credentials",
                 "v7-payload-dictionary", "v8-command-hashes", "v9-type-index-by-rowid",
-                "v10-payloads-read-with-their-stream", "v11-command-names",
+                "v10-payloads-read-with-their-stream", "v11-command-names", "v12-sparse-hashes",
             ])
         // The upgraded file holds the payload dictionary's copy, as a new one does.
         let dictionary = try DatabaseQueue(path: path).read { db in

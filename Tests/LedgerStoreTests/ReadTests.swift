@@ -90,7 +90,10 @@ import Testing
         #expect(try ledger.streams(prefix: "run/").map(\.stream.value) == ["run/dunning/1"])
         let head = try ledger.head()
         #expect(head.position == 5)
-        #expect(head.hash == (try ledger.events().last?.hash))
+        // The chain's hash at the last event (which stores none: its command lies fewer than 32
+        // positions past the genesis), as a walk of the chain computes it.
+        #expect(try ledger.events().last?.hash == [])
+        #expect(head.hash == (try ledger.verify().head.hash))
         #expect(head.hash.count == 32)
         #expect(try Ledger.inMemory().head().position == 0)
     }

@@ -96,32 +96,30 @@ import Testing
     func sqlTamperingIsFound(sql: String, position: Int64?) throws {
         let folder = try TemporaryFolder()
         let (path, _) = try makeLedger(folder, seed: 2)
-        let start = try position.map { try commandStart(path, of: $0) }
+        let start = try position.map { try stretchStart(path, of: $0) }
         try tamper(path, sql)
         let found = try #require(try problem(path, checkFile: false), "\(sql) went unnoticed")
-        if let position, let start { expect(found, names: position, commandStart: start) }
+        if let position, let start { expect(found, names: position, stretchStart: start) }
         // The full check finds it too.
         #expect(try problem(path) != nil)
     }
 
-    /// The first position of the command that holds `position`.
-    func commandStart(_ path: String, of position: Int64) throws -> Int64 {
+    /// The first position after the last stored hash before `position`: the start of the
+    /// positions the next stored hash (or the recorded head) covers.
+    func stretchStart(_ path: String, of position: Int64) throws -> Int64 {
         try DatabaseQueue(path: path).read { db in
             try #require(
                 try Int64.fetchOne(
-                    db,
-                    sql: """
-                        SELECT c.first_position FROM koki_events e JOIN koki_commands c ON c.seq = e.command_seq
-                        WHERE e.position = ?
-                        """, arguments: [position]))
+                    db, sql: "SELECT COALESCE(MAX(position), 0) + 1 FROM koki_events WHERE position < ? AND length(hash) > 0",
+                    arguments: [position]))
         }
     }
 
-    /// A command stores its hash on its last event only, so an altered row is found either at its
-    /// own position (where a hash is stored, or the row itself is out of order) or at the start of
-    /// its command, with the positions the stored hash covers named.
+    /// A hash is stored only on some commands' last events, so an altered row is found either at
+    /// its own position (where a hash is stored, or the row itself is out of order) or at the
+    /// first position after the last stored hash before it, with the positions covered named.
     func expect(
-        _ found: VerifyReport.Problem, names position: Int64, commandStart start: Int64,
+        _ found: VerifyReport.Problem, names position: Int64, stretchStart start: Int64,
         sourceLocation: SourceLocation = #_sourceLocation
     ) {
         if found.position == position { return }
@@ -132,7 +130,7 @@ import Testing
     @Test func swappingTwoRowsIsFoundAtTheFirst() throws {
         let folder = try TemporaryFolder()
         let (path, _) = try makeLedger(folder, seed: 3)
-        let start = try commandStart(path, of: 8)
+        let start = try stretchStart(path, of: 8)
         try tamper(
             path,
             """
@@ -140,8 +138,8 @@ import Testing
                 ELSE (SELECT payload FROM koki_events WHERE position = 8) END WHERE position IN (8, 9)
             """)
         let found = try #require(try problem(path))
-        if found.position != nil { expect(found, names: 8, commandStart: start) }
-        expect(try #require(try problem(path, checkFile: false)), names: 8, commandStart: start)
+        if found.position != nil { expect(found, names: 8, stretchStart: start) }
+        expect(try #require(try problem(path, checkFile: false)), names: 8, stretchStart: start)
     }
 
     /// Each row's stored hash length, and whether it is its command's last event.
@@ -157,25 +155,38 @@ import Testing
         }
     }
 
-    /// A command's hash is stored once, on its last event; verify computes the others' on the way.
+    /// Whether each row stores its hash by the rule: the last event of a command lying 32
+    /// positions or more past the last stored hash.
+    func storedByTheRule(_ rows: [(position: Int64, length: Int, isLast: Bool)]) -> Bool {
+        var lastStored: Int64 = 0
+        return rows.allSatisfy { row in
+            let stores = row.isLast && row.position - lastStored >= 32
+            if stores { lastStored = row.position }
+            return row.length == (stores ? 32 : 0)
+        }
+    }
+
+    /// A hash is stored only on a command's last event, 32 positions or more past the last one
+    /// stored; verify computes the others' on the way.
     @Test func aCommandStoresItsHashOnItsLastEventOnly() throws {
         let folder = try TemporaryFolder()
         let (path, count) = try makeLedger(folder, seed: 4)
         let rows = try storedHashes(path)
         #expect(rows.count == Int(count))
-        #expect(rows.allSatisfy { $0.length == ($0.isLast ? 32 : 0) })
+        #expect(storedByTheRule(rows))
         #expect(rows.contains { !$0.isLast }, "some commands have several events")
+        #expect(rows.contains { $0.isLast && $0.length == 0 }, "some commands store no hash")
         let ledger = try Ledger.open(at: path, mode: .readOnly)
         let report = try ledger.verify()
         #expect(report.isIntact && report.eventsChecked == count)
         #expect(report.head == (try ledger.head()))
     }
 
-    /// Blanking the hash of a command's last event is found there.
+    /// Blanking a stored hash is found there.
     @Test func aCommandsLastEventWithoutItsHashIsFound() throws {
         let folder = try TemporaryFolder()
         let (path, _) = try makeLedger(folder, seed: 5)
-        let last = try #require(try storedHashes(path).first { $0.isLast && $0.position > 1 }).position
+        let last = try #require(try storedHashes(path).first { $0.length > 0 && $0.position > 1 }).position
         try tamper(path, "UPDATE koki_events SET hash = x'' WHERE position = \(last)")
         let found = try #require(try problem(path, checkFile: false))
         #expect(found.position == last && found.message.contains("stores no hash"), "\(found)")
@@ -194,7 +205,7 @@ import Testing
             previous = ChainCheck.hash(of: row, after: previous)
             hashes[row.position] = previous
         }
-        let middle = try storedHashes(path).filter { !$0.isLast }.map(\.position)
+        let middle = try storedHashes(path).filter { $0.length == 0 }.map(\.position)
         func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
         try tamper(
             path, middle.map { "UPDATE koki_events SET hash = x'\(hex(hashes[$0]!))' WHERE position = \($0);" }.joined())
@@ -203,7 +214,7 @@ import Testing
 
         let copy = try Ledger.create(at: folder.path("copy.ledger"), ledgerID: ledger.ledgerID)
         #expect(try copy.copy(from: Ledger.open(at: path, mode: .readOnly)) == count)
-        #expect(try storedHashes(folder.path("copy.ledger")).allSatisfy { $0.length == ($0.isLast ? 32 : 0) })
+        #expect(storedByTheRule(try storedHashes(folder.path("copy.ledger"))))
         #expect(try copy.verify().head == (try Ledger.open(at: path, mode: .readOnly).head()))
 
         let wrong = try #require(middle.dropFirst(middle.count / 2).first)
@@ -228,7 +239,7 @@ import Testing
             let needle =
                 event.compressed || (!event.hash.isEmpty && Bool.random(using: &g))
                 ? event.hash : Array(event.payload.prefix(16))
-            let start = try commandStart(path, of: event.position)
+            let start = try stretchStart(path, of: event.position)
             guard let range = original.range(of: Data(needle)) else {
                 Issue.record("bytes of position \(event.position) not found in the file")
                 continue
@@ -238,8 +249,8 @@ import Testing
             bytes[at] ^= 0x01
             try bytes.write(to: URL(fileURLWithPath: path))
             let found = try #require(try problem(path), "flip at byte \(at) went unnoticed")
-            if found.position != nil { expect(found, names: event.position, commandStart: start) }
-            expect(try #require(try problem(path, checkFile: false)), names: event.position, commandStart: start)
+            if found.position != nil { expect(found, names: event.position, stretchStart: start) }
+            expect(try #require(try problem(path, checkFile: false)), names: event.position, stretchStart: start)
             try original.write(to: URL(fileURLWithPath: path))
         }
         #expect(try problem(path) == nil)
