@@ -123,10 +123,18 @@ extension Ledger {
         var previousHash = genesisHash
         var commandSeq: Int64 = 0
         var previousSeal = ChainKey.genesisSeal
+        // The last position that stores a hash, for the rule (see ``storesHash``).
+        var lastStored: Int64 = 0
         if try head.step() {
             position = head.int64(0)
-            // The last row's hash when it stores one, else the head the last append recorded.
-            previousHash = head.blob(1).isEmpty ? try chainHash(db, through: position) : Array(head.blob(1))
+            // The head the last append recorded, unless another build or a copy wrote since.
+            if let recorded = try Self.recordedHeadAndLastStored(db), recorded.head.position == position {
+                previousHash = head.blob(1).isEmpty ? recorded.head.hash : Array(head.blob(1))
+                lastStored = recorded.lastStored
+            } else {
+                previousHash = head.blob(1).isEmpty ? try chainHash(db, through: position) : Array(head.blob(1))
+                lastStored = try Self.lastStoredHash(db, through: position)
+            }
             commandSeq = head.int64(2)
             // A missing seal before this one is reported by verify; this command is sealed anyway.
             if !head.isNull(3) { previousSeal = Array(head.blob(3)) }
@@ -165,8 +173,7 @@ extension Ledger {
         // The command's hash is stored once, on its last event, if the command keeps it (see
         // ``storesHash(seq:lastPosition:lastStored:)``); the chain's head is recorded in any case.
         let lastPosition = position + Int64(request.eventCount)
-        let keepsHash = try storesHash(
-            seq: commandSeq, lastPosition: lastPosition, lastStored: Self.lastStoredHash(db, through: position))
+        let keepsHash = storesHash(seq: commandSeq, lastPosition: lastPosition, lastStored: lastStored)
         var appended: [AppendedEvent] = []
         appended.reserveCapacity(request.eventCount)
         // Type names resolved once per command, with their UTF-8 for hashing.
@@ -227,7 +234,8 @@ extension Ledger {
                 appended.append(AppendedEvent(position: position, stream: part.stream, streamVersion: version))
             }
         }
-        try Self.recordHead(db, LedgerHead(position: lastPosition, hash: previousHash))
+        try Self.recordHead(
+            db, LedgerHead(position: lastPosition, hash: previousHash), lastStored: keepsHash ? lastPosition : lastStored)
         if let key {
             let seal = key.seal(
                 previous: previousSeal, seq: commandSeq, firstPosition: position - Int64(request.eventCount) + 1,

@@ -11,9 +11,10 @@ import GRDB
 /// bytes an event of the file. Now a stored hash covers at most 31 events of other commands
 /// before its own command's, and that is how closely `verify` can name where an altered row lies.
 ///
-/// So that no command goes unchecked, the chain's head (position and hash) is kept in
-/// `koki_chain_head`, rewritten by every append in the same transaction: an append continues the
-/// chain from it without computing anything, and `verify` holds the chain it computes to it. The
+/// So that no command goes unchecked, the chain's head (position and hash, and the last position
+/// that stores a hash) is kept in `koki_chain_head`, rewritten by every append in the same
+/// transaction: an append continues the chain from it without computing or searching anything,
+/// and `verify` holds the chain it computes to it. The
 /// row is state, not history, like the keys: it is checked against the rows, never trusted over
 /// them.
 extension Ledger {
@@ -31,15 +32,18 @@ extension Ledger {
         seq < sparseHashesFrom || lastPosition - lastStored >= Self.hashInterval
     }
 
-    /// The last position through `position` that stores a hash, as far as the rule needs to
-    /// know it: a position ``hashInterval`` or more back stands for any older one.
+    /// The last command's end through `position` that stores a hash, as far as the rule needs to
+    /// know it: a position ``hashInterval`` or more back stands for any older one. (What the
+    /// head's record says, found from the rows when there is no record to go by.)
     static func lastStoredHash(_ db: Database, through position: Int64) throws -> Int64 {
         let window = max(0, position - hashInterval)
         return try Int64.fetchOne(
             try db.cachedStatement(
                 sql: """
-                    SELECT position FROM koki_events WHERE position > ? AND position <= ? AND length(hash) > 0
-                    ORDER BY position DESC LIMIT 1
+                    SELECT e.position FROM koki_events e JOIN koki_commands c ON c.seq = e.command_seq
+                    WHERE e.position > ? AND e.position <= ? AND length(e.hash) > 0
+                        AND e.position = c.first_position + c.event_count - 1
+                    ORDER BY e.position DESC LIMIT 1
                     """), arguments: [window, position]) ?? window
     }
 
@@ -51,19 +55,26 @@ extension Ledger {
 
     /// The head recorded at the last append, if any.
     static func recordedHead(_ db: Database) throws -> LedgerHead? {
-        let row = try Row.fetchOne(
-            try db.cachedStatement(sql: "SELECT position, hash FROM koki_chain_head WHERE id = 1"))
-        return row.map { LedgerHead(position: $0[0], hash: Array(($0[1] as Data?) ?? Data())) }
+        try recordedHeadAndLastStored(db)?.head
     }
 
-    /// Records the chain's head, in the transaction that made it the head.
-    static func recordHead(_ db: Database, _ head: LedgerHead) throws {
+    /// The head recorded at the last append and the last position that stores a hash then.
+    static func recordedHeadAndLastStored(_ db: Database) throws -> (head: LedgerHead, lastStored: Int64)? {
+        let row = try Row.fetchOne(
+            try db.cachedStatement(sql: "SELECT position, hash, last_stored FROM koki_chain_head WHERE id = 1"))
+        return row.map { (LedgerHead(position: $0[0], hash: Array(($0[1] as Data?) ?? Data())), $0[2]) }
+    }
+
+    /// Records the chain's head and the last position that stores a hash, in the transaction
+    /// that made them so.
+    static func recordHead(_ db: Database, _ head: LedgerHead, lastStored: Int64) throws {
         try db.cachedStatement(
             sql: """
-                INSERT INTO koki_chain_head(id, position, hash) VALUES (1, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET position = excluded.position, hash = excluded.hash
+                INSERT INTO koki_chain_head(id, position, hash, last_stored) VALUES (1, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE
+                SET position = excluded.position, hash = excluded.hash, last_stored = excluded.last_stored
                 """
-        ).execute(arguments: [head.position, Data(head.hash)])
+        ).execute(arguments: [head.position, Data(head.hash), lastStored])
     }
 
     /// The chain's hash after the event at `position` (the genesis hash at 0): the hash stored

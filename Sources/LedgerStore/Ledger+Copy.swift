@@ -103,7 +103,7 @@ extension Ledger: EventStore {
                     if let problem = check.endProblem {
                         throw LedgerError(.invalidInput, "the rows do not continue this ledger: \(problem)")
                     }
-                    try Self.recordHead(db, check.head)
+                    try Self.recordHead(db, check.head, lastStored: lastStored)
                     return .commit
                 }
             }

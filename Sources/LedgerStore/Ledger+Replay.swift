@@ -55,7 +55,9 @@ extension Ledger {
                     try db.execute(
                         sql: "DELETE FROM koki_command_seals WHERE seq > (SELECT COALESCE(MAX(seq), 0) FROM koki_commands)")
                     if let headHash {
-                        try Self.recordHead(db, LedgerHead(position: position, hash: headHash))
+                        try Self.recordHead(
+                            db, LedgerHead(position: position, hash: headHash),
+                            lastStored: Self.lastStoredHash(db, through: position))
                     } else {
                         try db.execute(sql: "DELETE FROM koki_chain_head")
                     }

@@ -113,7 +113,8 @@ extension Ledger {
         var hasher = RowHasher()
         var previous = genesisHash
         var position: Int64 = 0
-        // The first row since the last stored hash (see ``ChainCheck``), and the last stored one.
+        // The first row since the last stored hash (see ``ChainCheck``), and the last row the rule
+        // stores a hash on (a hash stored anywhere else is checked, but decides nothing).
         var unchecked: Int64?
         var lastStored: Int64 = 0
 
@@ -229,9 +230,10 @@ extension Ledger {
             // The hash is stored on the last event of a command that keeps it (see ``storesHash(seq:lastPosition:lastStored:)``);
             // the rows before it are checked through it, those after the last one through the
             // recorded head.
-            if stored.isEmpty
-                && (command.remaining > 0 || !storesHash(seq: command.seq, lastPosition: at, lastStored: lastStored))
-            {
+            let ruleStores =
+                command.remaining == 0 && storesHash(seq: command.seq, lastPosition: at, lastStored: lastStored)
+            if ruleStores { lastStored = at }
+            if stored.isEmpty && !ruleStores {
                 unchecked = unchecked ?? at
             } else {
                 guard stored.elementsEqual(computed) else {
@@ -240,7 +242,6 @@ extension Ledger {
                     return .init(position: first, message: ChainCheck.mismatch(from: first, through: at))
                 }
                 unchecked = nil
-                lastStored = at
             }
             previous = Array(computed)
             if command.remaining == 0, seals != nil,
@@ -266,15 +267,15 @@ extension Ledger {
             return .init(
                 position: nil, message: "command \(commands.int64(0)) has no events after position \(position)")
         }
-        return try headProblem(db, report.head, unchecked: unchecked)
+        return try headProblem(db, report.head, unchecked: unchecked, lastStored: lastStored)
     }
 
     /// What is wrong with the head recorded at the last append, against the chain's head as the
     /// rows compute it: the only check of the commands after the last stored hash.
-    private func headProblem(_ db: Database, _ computed: LedgerHead, unchecked: Int64?) throws
+    private func headProblem(_ db: Database, _ computed: LedgerHead, unchecked: Int64?, lastStored: Int64) throws
         -> VerifyReport.Problem?
     {
-        guard let recorded = try Self.recordedHead(db) else {
+        guard let (recorded, recordedLastStored) = try Self.recordedHeadAndLastStored(db) else {
             guard computed.position == 0 || sparseHashesFrom == .max else {
                 return .init(position: nil, message: "the chain's head is not recorded (koki_chain_head has no row)")
             }
@@ -300,6 +301,14 @@ extension Ledger {
                 message: first == computed.position
                     ? "stored bytes do not match the chain's head recorded at the last append (the row or an earlier link was altered)"
                     : "stored bytes of positions \(first)–\(computed.position) do not match the chain's head recorded at the last append (one of them or an earlier link was altered)"
+            )
+        }
+        // What the next append decides by: a wrong one would store, or leave out, the next hash.
+        guard recordedLastStored == lastStored || sparseHashesFrom == .max else {
+            return .init(
+                position: nil,
+                message:
+                    "the last append recorded the last stored hash at position \(recordedLastStored), but it is at \(lastStored) (the record was altered)"
             )
         }
         return nil

@@ -211,10 +211,11 @@ enum Schema {
                     CREATE TABLE koki_chain_head (
                         id INTEGER PRIMARY KEY CHECK (id = 1),
                         position INTEGER NOT NULL,
-                        hash BLOB NOT NULL
+                        hash BLOB NOT NULL,
+                        last_stored INTEGER NOT NULL
                     );
-                    INSERT INTO koki_chain_head(id, position, hash)
-                        SELECT 1, position, hash FROM koki_events ORDER BY position DESC LIMIT 1;
+                    INSERT INTO koki_chain_head(id, position, hash, last_stored)
+                        SELECT 1, position, hash, position FROM koki_events ORDER BY position DESC LIMIT 1;
                     INSERT INTO koki_meta(key, value)
                         SELECT '\(Ledger.sparseHashesKey)', COALESCE(MAX(seq), 0) + 1 FROM koki_commands;
                     """)

@@ -62,6 +62,7 @@ import Testing
         return out
     }
 
+    /// The head the last append recorded (its hash and position).
     func recordedHead(_ path: String) throws -> LedgerHead? {
         try DatabaseQueue(path: path).read { db in
             try Row.fetchOne(db, sql: "SELECT position, hash FROM koki_chain_head").map {
@@ -171,32 +172,25 @@ import Testing
         try DatabaseQueue(path: path).writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
         let saved = try Data(contentsOf: URL(fileURLWithPath: path))
 
-        try tamper(path, "UPDATE koki_events SET payload = payload || x'00' WHERE position = 37")
-        var found = try #require(try problem(path))
-        #expect(found.position == 33 && found.message.contains("positions 33–40"), "\(found)")
-        #expect(found.message.contains("head recorded at the last append"), "\(found)")
-        try saved.write(to: URL(fileURLWithPath: path))
-
-        try tamper(path, "UPDATE koki_chain_head SET hash = zeroblob(32)")
-        found = try #require(try problem(path))
-        #expect(found.position == 33 && found.message.contains("positions 33–40"), "\(found)")
-        try saved.write(to: URL(fileURLWithPath: path))
-
-        try tamper(path, "DELETE FROM koki_events WHERE position > 38; DELETE FROM koki_commands WHERE seq > 38")
-        found = try #require(try problem(path))
-        #expect(found.message.contains("cut off"), "\(found)")
-        try saved.write(to: URL(fileURLWithPath: path))
-
-        // A hash written where the rule stores none must still be the chain's.
-        try tamper(path, "UPDATE koki_events SET hash = zeroblob(32) WHERE position = 35")
-        found = try #require(try problem(path))
-        #expect(found.position == 33 && found.message.contains("positions 33–35"), "\(found)")
-        try saved.write(to: URL(fileURLWithPath: path))
-
-        try tamper(path, "UPDATE koki_events SET hash = x'' WHERE position = 32")
-        found = try #require(try problem(path))
-        #expect(found.position == 32 && found.message.contains("stores no hash"), "\(found)")
-        try saved.write(to: URL(fileURLWithPath: path))
+        let cases: [(sql: String, position: Int64?, says: String)] = [
+            (
+                "UPDATE koki_events SET payload = payload || x'00' WHERE position = 37", 33,
+                "positions 33–40 do not match the chain's head recorded at the last append"
+            ),
+            ("UPDATE koki_chain_head SET hash = zeroblob(32)", 33, "positions 33–40"),
+            // What the next append decides by: the last stored hash, 32.
+            ("UPDATE koki_chain_head SET last_stored = 20", nil, "last stored hash at position 20, but it is at 32"),
+            ("DELETE FROM koki_events WHERE position > 38; DELETE FROM koki_commands WHERE seq > 38", 39, "cut off"),
+            // A hash written where the rule stores none must still be the chain's.
+            ("UPDATE koki_events SET hash = zeroblob(32) WHERE position = 35", 33, "positions 33–35"),
+            ("UPDATE koki_events SET hash = x'' WHERE position = 32", 32, "stores no hash"),
+        ]
+        for c in cases {
+            try tamper(path, c.sql)
+            let found = try #require(try problem(path), "\(c.sql) went unnoticed")
+            #expect(found.position == c.position && found.message.contains(c.says), "\(c.sql): \(found)")
+            try saved.write(to: URL(fileURLWithPath: path))
+        }
         #expect(try problem(path) == nil)
     }
 

@@ -216,6 +216,7 @@ func cityBenchmarks() {
                 Metric.cost("own tables bytes/event"), Metric.cost("own tables bytes/event, payloads as this build"),
                 Metric.cost("events table bytes/event"), Metric.cost("index by stream bytes/event"),
                 Metric.cost("index by type bytes/event"), Metric.cost("commands and seals bytes/event"),
+                Metric.cost("stored hashes"), Metric.cost("stored hash bytes per 1,000 events"),
             ],
             maxIterations: 1)
     ) { benchmark in
@@ -251,6 +252,11 @@ func cityBenchmarks() {
         benchmark.measurement(Metric.cost("index by stream bytes/event"), own.byStream / eventCount)
         benchmark.measurement(Metric.cost("index by type bytes/event"), own.byType / eventCount)
         benchmark.measurement(Metric.cost("commands and seals bytes/event"), own.commands / eventCount)
+        // The chain hashes the rows store (schema version v12: one 32 positions or more past the last).
+        let hashes = PlainSQLite(existing: fixture.path).scalars(
+            "SELECT COUNT(*), COALESCE(SUM(length(hash)), 0) FROM koki_events WHERE length(hash) > 0")
+        benchmark.measurement(Metric.cost("stored hashes"), Int(hashes[0]))
+        benchmark.measurement(Metric.cost("stored hash bytes per 1,000 events"), Int(hashes[1]) * 1_000 / eventCount)
         let scratch = Scratch()
         let commands = PlainSQLite.rowsOf(ledger: fixture.path)
         let plainPath = scratch.path("plain.sqlite")

@@ -54,6 +54,14 @@ final class PlainSQLite {
         return statement!
     }
 
+    /// The integer columns of a query's one row.
+    func scalars(_ sql: String) -> [Int64] {
+        let statement = prepare(sql)
+        defer { sqlite3_finalize(statement) }
+        precondition(sqlite3_step(statement) == SQLITE_ROW, "\(sql) gave no row")
+        return (0..<sqlite3_column_count(statement)).map { sqlite3_column_int64(statement, $0) }
+    }
+
     /// Inserts the workload; one transaction per stream, or all in one.
     func insert(_ workload: Workload, oneTransaction: Bool) {
         let insert = prepare(
