@@ -14,6 +14,12 @@ import Testing
         }
     }
 
+    @Test func hexIsTwoLowerCaseDigitsAByteInOrder() {
+        #expect(([0x00, 0x0F, 0xA5, 0xFF] as [UInt8]).hex == "000fa5ff")
+        #expect(([] as [UInt8]).hex.isEmpty)
+        #expect((0...255 as ClosedRange<UInt8>).lazy.map { $0 }.hex.count == 512)
+    }
+
     @Test func whatIsNotHexIsNoBytes() {
         for text in ["a", "abc", "0g", "-1", "ab cd", "ａｂ", "0x12"] {
             #expect([UInt8](hex: text) == nil, "\(text)")

@@ -51,14 +51,17 @@ extension Array where Element == UInt8 {
 }
 
 extension Sequence where Element == UInt8 {
-    /// Lower-case hex, two digits a byte (hashes, keys).
+    /// Lower-case hex, two digits a byte (hashes, keys). Built as UTF-8 bytes, not Characters: a
+    /// replay decodes a file's digest on every debit request it reads.
     public var hex: String {
-        let digits = Array("0123456789abcdef")
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(underestimatedCount * 2)
         for byte in self {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
+            out.append(lowerHexDigits[Int(byte >> 4)])
+            out.append(lowerHexDigits[Int(byte & 0x0F)])
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }
+
+private let lowerHexDigits: [UInt8] = Array("0123456789abcdef".utf8)
