@@ -174,6 +174,7 @@ let package = Package(
             dependencies: [
                 "KokiCLI", "KokiApp", "koki", "KokiTestSupport", "LedgerStorePostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),

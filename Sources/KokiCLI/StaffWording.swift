@@ -191,6 +191,7 @@ struct LabelsCommand: ParsableCommand {
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Print the whole standard table as a labels file, to copy and correct.")
 
         func run() throws {
@@ -200,6 +201,7 @@ struct LabelsCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Check a labels file and print the terms it changes; exit 65 naming the line if it does not read.")
         @Argument(help: "The labels file.") var file: String
 
@@ -215,6 +217,7 @@ struct LabelsCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show which labels file is in force for a ledger and the terms it changes.")
         @Option(
             help: ArgumentHelp(

@@ -52,7 +52,7 @@ struct TestingCommand: ParsableCommand {
     /// A command that takes a while (for the server's graceful-shutdown test): an
     /// administrator's session, then a pause.
     struct Sleep: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check the session, then wait.")
+        static let configuration = CommandConfiguration(commandName: "sleep", abstract: "Check the session, then wait.")
         @OptionGroup var options: LedgerOptions
         @Option(help: "Milliseconds.") var ms = 1_000
 

@@ -12,6 +12,7 @@ struct AuditCommand: ParsableCommand {
 
     struct Log: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "log",
             abstract: "The audit log, oldest first, with filters.",
             discussion: """
                 Reading the log is itself recorded only as the command run; it shows person numbers, not data. A long \
@@ -79,6 +80,7 @@ struct AuditCommand: ParsableCommand {
 
     struct Review: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "review",
             abstract:
                 "The yearly review: accesses per operator, outside office hours, views with no business, refusals.",
             discussion: """
@@ -145,7 +147,8 @@ struct MyNumberCommand: ParsableCommand {
     }
 
     struct Record: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "Record a person's My Number (from standard input).")
+        static let configuration = CommandConfiguration(
+            commandName: "record", abstract: "Record a person's My Number (from standard input).")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
 
@@ -160,6 +163,7 @@ struct MyNumberCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show a person's My Number (the purpose is recorded).")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
@@ -175,6 +179,7 @@ struct MyNumberCommand: ParsableCommand {
 
     struct Lookup: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lookup",
             abstract: "The person a My Number belongs to (number from standard input; the purpose is recorded).")
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("Why (recorded with the access).", valueName: "text")) var purpose: String
@@ -244,6 +249,7 @@ func validateTimes(from: String?, before: String?) throws {
 extension AuditCommand {
     struct Rules: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rules",
             abstract: "Did we ever break the rules? Every breach the ledger shows, with its position; exit 1 if any.",
             discussion: """
                 Each event checked against what the ledger knew when it was recorded (the office's calendar \

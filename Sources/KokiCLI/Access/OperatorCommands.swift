@@ -20,7 +20,8 @@ struct OperatorCommand: ParsableCommand {
         ])
 
     struct Add: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "Enrol an operator with one or more roles.")
+        static let configuration = CommandConfiguration(
+            commandName: "add", abstract: "Enrol an operator with one or more roles.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The new operator's id (2–32 of a–z, 0–9, - _ .).") var operatorID: String
         @Option(help: "Their name.") var name: String
@@ -42,7 +43,8 @@ struct OperatorCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Every operator with roles, state and open sessions.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "Every operator with roles, state and open sessions.")
         @OptionGroup var options: LedgerOptions
         @Flag(help: "Print JSON lines instead of a table.") var json = false
 
@@ -75,7 +77,7 @@ struct OperatorCommand: ParsableCommand {
     }
 
     struct Roles: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "Replace an operator's roles.")
+        static let configuration = CommandConfiguration(commandName: "roles", abstract: "Replace an operator's roles.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The operator's id.") var operatorID: String
         @Option(name: .customLong("role"), help: ArgumentHelp("A role (repeat).", valueName: "role"))
@@ -96,26 +98,30 @@ struct OperatorCommand: ParsableCommand {
     }
 
     struct Suspend: StateChangeCommand {
-        static let configuration = CommandConfiguration(abstract: "Suspend an operator (ends their sessions).")
+        static let configuration = CommandConfiguration(
+            commandName: "suspend", abstract: "Suspend an operator (ends their sessions).")
         @OptionGroup var change: StateChange
         typealias Change = Suspension
     }
 
     struct Revoke: StateChangeCommand {
         static let configuration = CommandConfiguration(
+            commandName: "revoke",
             abstract: "Revoke an operator for good (ends their sessions; the id is never reused).")
         @OptionGroup var change: StateChange
         typealias Change = Revocation
     }
 
     struct Reinstate: StateChangeCommand {
-        static let configuration = CommandConfiguration(abstract: "Make a suspended operator active again.")
+        static let configuration = CommandConfiguration(
+            commandName: "reinstate", abstract: "Make a suspended operator active again.")
         @OptionGroup var change: StateChange
         typealias Change = Reinstatement
     }
 
     struct Unlock: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "unlock",
             abstract: "Unlock an operator locked out by failed logins; --break-glass: with the master key, no session.",
             discussion: """
                 Failed logins are counted per operator and source (the terminal; over `koki serve`, the client's \
@@ -154,6 +160,7 @@ struct OperatorCommand: ParsableCommand {
 
     struct Password: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "password",
             abstract: "Set your own password, or (administrator) another operator's.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The operator (default: you).") var operatorID: String?
@@ -204,7 +211,7 @@ struct RolesCommand: ParsableCommand {
         subcommands: [Show.self, Grant.self, Revoke.self])
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the matrix in force.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the matrix in force.")
         @OptionGroup var options: LedgerOptions
         @Flag(help: "Print JSON instead of a table.") var json = false
 
@@ -235,13 +242,14 @@ struct RolesCommand: ParsableCommand {
     }
 
     struct Grant: PermissionChangeCommand {
-        static let configuration = CommandConfiguration(abstract: "Let a role use a function.")
+        static let configuration = CommandConfiguration(commandName: "grant", abstract: "Let a role use a function.")
         @OptionGroup var change: Change
         typealias Kind = KokiApp.Grant
     }
 
     struct Revoke: PermissionChangeCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop a role using a function.")
+        static let configuration = CommandConfiguration(
+            commandName: "revoke", abstract: "Stop a role using a function.")
         @OptionGroup var change: Change
         typealias Kind = Withdrawal
     }
@@ -254,7 +262,8 @@ struct SecurityCommand: ParsableCommand {
         subcommands: [Show.self, Adopt.self])
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the settings in force as JSON.")
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "Print the settings in force as JSON.")
         @OptionGroup var options: LedgerOptions
 
         func run() throws {
@@ -266,6 +275,7 @@ struct SecurityCommand: ParsableCommand {
 
     struct Adopt: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "adopt",
             abstract: "Adopt settings from a JSON file (missing keys take the defaults).",
             discussion: """
                 Keys: maxFailedLogins 5, idleMinutes 30, sessionHours 10, terminals [] (any), passwordCost 17 \

@@ -26,7 +26,7 @@ struct TransferCommand: ParsableCommand {
         defaultSubcommand: Run.self)
 
     struct Run: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write and record one transfer.")
+        static let configuration = CommandConfiguration(commandName: "run", abstract: "Write and record one transfer.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The destination's id.") var destination: String
         @Option(help: ArgumentHelp("The transfer date (recorded).", valueName: "date")) var date: CivilDate
@@ -54,10 +54,12 @@ struct TransferCommand: ParsableCommand {
 
     struct Destination: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "destination",
             abstract: "Register a destination with its items, or list them.", subcommands: [Add.self, List.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "add",
                 abstract: "Register (or re-register) a destination and the items it receives.")
             @OptionGroup var options: LedgerOptions
             @Argument(help: "The destination's id (2–32 of a–z, 0–9, - _ .).") var destination: String
@@ -76,7 +78,8 @@ struct TransferCommand: ParsableCommand {
         }
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Registered destinations and their items.")
+            static let configuration = CommandConfiguration(
+                commandName: "list", abstract: "Registered destinations and their items.")
             @OptionGroup var options: LedgerOptions
 
             func run() throws {
@@ -97,7 +100,8 @@ struct TransferCommand: ParsableCommand {
     }
 
     struct History: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The transfers made to a destination.")
+        static let configuration = CommandConfiguration(
+            commandName: "history", abstract: "The transfers made to a destination.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The destination's id.") var destination: String
 
@@ -122,6 +126,7 @@ struct TransferCommand: ParsableCommand {
 extension TransferCommand {
     struct Sent: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "sent",
             abstract: "The cumulative list of what was sent to a destination (広域送付対象累積).",
             discussion: """
                 For every person and item: the rows sent over every transfer, in how many transfers, the \

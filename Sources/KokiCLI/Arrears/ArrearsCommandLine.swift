@@ -16,12 +16,14 @@ struct ArrearsCommand: ParsableCommand {
 
     struct Settings: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "settings",
             abstract:
                 "Adopt or show the arrears settings (late-fee rates and window, dunning deadline and fee, prescription).",
             subcommands: [Adopt.self, ShowSettings.self])
 
         struct Adopt: TypedCommand {
             static let configuration = CommandConfiguration(
+                commandName: "adopt",
                 abstract: "Adopt the defaults, or settings from a JSON file (missing keys take the defaults).",
                 discussion: """
                     Defaults: chargeRates = the 2020–2026 special rates with a one-month reduced-rate window; \
@@ -56,6 +58,7 @@ struct ArrearsCommand: ParsableCommand {
 
     struct Show: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "A person's periods in arrears on a date: owed, days overdue, late fee to date, prescription.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
@@ -109,6 +112,7 @@ struct ArrearsCommand: ParsableCommand {
 
     struct List: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "The list of delinquent persons (滞納者一覧) on a date.",
             discussion: """
                 Everyone with a period past its due date on --date that still owes principal, or a late fee \
@@ -171,6 +175,7 @@ struct DunningCommand: ParsableCommand {
 
     struct Run: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "The dunning run for a date; running it again issues nothing new.",
             discussion: """
                 One notice per period past its due date, still unpaid, not dunned before, not reported paid at a \
@@ -221,6 +226,7 @@ struct RemindersCommand: ParsableCommand {
 
     struct Run: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "The reminder run for a date, by amount owed and months overdue; each reminder is recorded.",
             discussion: """
                 The run is dated on a day the office is open (a closed day is refused, naming the next open \
@@ -273,7 +279,7 @@ struct ContactCommand: ParsableCommand {
     }
 
     struct Record: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "Record a contact.")
+        static let configuration = CommandConfiguration(commandName: "record", abstract: "Record a contact.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
         @OptionGroup var words: Words
@@ -286,7 +292,8 @@ struct ContactCommand: ParsableCommand {
     }
 
     struct Amend: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "Record a new version of a contact record.")
+        static let configuration = CommandConfiguration(
+            commandName: "amend", abstract: "Record a new version of a contact record.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
         @Argument(help: "The record's number.") var id: String
@@ -301,7 +308,8 @@ struct ContactCommand: ParsableCommand {
     }
 
     struct Retract: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "Retract a contact record (it stays in the history).")
+        static let configuration = CommandConfiguration(
+            commandName: "retract", abstract: "Retract a contact record (it stays in the history).")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
         @Argument(help: "The record's number.") var id: String
@@ -316,7 +324,8 @@ struct ContactCommand: ParsableCommand {
     }
 
     struct List: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "A person's contact records with every version.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "A person's contact records with every version.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
 

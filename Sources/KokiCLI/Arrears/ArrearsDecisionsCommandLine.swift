@@ -50,6 +50,7 @@ struct PlanCommand: ParsableCommand {
 
     struct Agree: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "agree",
             abstract: "Agree a plan over periods in arrears with a monthly schedule that covers them.",
             discussion: """
                 The payments fall monthly from --first; a payment day on a day the office is closed (a \
@@ -65,7 +66,8 @@ struct PlanCommand: ParsableCommand {
     }
 
     struct Revise: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "Record new terms for a plan in force.")
+        static let configuration = CommandConfiguration(
+            commandName: "revise", abstract: "Record new terms for a plan in force.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
         @Argument(help: "The plan's number.") var plan: String
@@ -80,7 +82,7 @@ struct PlanCommand: ParsableCommand {
     }
 
     struct Cancel: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "Cancel a plan in force.")
+        static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel a plan in force.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
         @Argument(help: "The plan's number.") var plan: String
@@ -96,6 +98,7 @@ struct PlanCommand: ParsableCommand {
 
     struct Show: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "A person's plans in force and their progress on a date.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
@@ -115,6 +118,7 @@ struct PlanCommand: ParsableCommand {
 
     struct Check: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Mark plans broken (behind schedule past the grace days) or completed; idempotent per date.")
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The day (default: today in Japan).", valueName: "date")) var on: CivilDate?
@@ -131,6 +135,7 @@ struct PlanCommand: ParsableCommand {
 
     struct Slips: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "slips",
             abstract: "Provisional slips (分納仮納付書): a barcode per scheduled payment still to come.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
@@ -155,6 +160,7 @@ struct ReductionCommand: ParsableCommand {
 
     struct Decide: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "decide",
             abstract: "Record a reduction: amounts off named periods, or a percentage of the covered months' periods.",
             discussion: """
                 Give --period 2025/4=5000 (repeat) or --percent 50 (of what each period due from --from through \
@@ -209,7 +215,7 @@ struct SeizureCommand: ParsableCommand {
     )
 
     struct Start: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "Record a seizure for periods.")
+        static let configuration = CommandConfiguration(commandName: "start", abstract: "Record a seizure for periods.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
         @Option(help: ArgumentHelp("The day.", valueName: "date")) var on: CivilDate
@@ -225,7 +231,7 @@ struct SeizureCommand: ParsableCommand {
     }
 
     struct End: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "Record the end of a seizure.")
+        static let configuration = CommandConfiguration(commandName: "end", abstract: "Record the end of a seizure.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
         @Argument(help: "The seizure's number.") var id: String
@@ -257,7 +263,7 @@ struct EnforcementCommand: ParsableCommand {
     )
 
     struct Stop: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop enforcement on periods.")
+        static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop enforcement on periods.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
         @Option(help: ArgumentHelp("The day decided (not after today).", valueName: "date")) var on: CivilDate
@@ -279,7 +285,8 @@ struct EnforcementCommand: ParsableCommand {
     }
 
     struct End: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "End a stop of enforcement (property found).")
+        static let configuration = CommandConfiguration(
+            commandName: "end", abstract: "End a stop of enforcement (property found).")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
         @Argument(help: "The stop's number.") var id: String
@@ -316,7 +323,7 @@ struct DeferralCommand: ParsableCommand {
     )
 
     struct Grant: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "Defer collection of periods.")
+        static let configuration = CommandConfiguration(commandName: "grant", abstract: "Defer collection of periods.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
         @Option(help: ArgumentHelp("The day decided (not after today).", valueName: "date")) var on: CivilDate
@@ -342,7 +349,7 @@ struct DeferralCommand: ParsableCommand {
     }
 
     struct Extend: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "Extend a deferment in force.")
+        static let configuration = CommandConfiguration(commandName: "extend", abstract: "Extend a deferment in force.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
         @Argument(help: "The deferment's number.") var id: String
@@ -358,7 +365,8 @@ struct DeferralCommand: ParsableCommand {
     }
 
     struct End: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "End a deferment before its last day (取消).")
+        static let configuration = CommandConfiguration(
+            commandName: "end", abstract: "End a deferment before its last day (取消).")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
         @Argument(help: "The deferment's number.") var id: String
@@ -383,6 +391,7 @@ struct PrescriptionCommand: ParsableCommand {
 
     struct Run: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract:
                 "Write off what every prescribed period still owes, and keep the refunds whose right prescribed; idempotent per date.",
             discussion: """

@@ -26,6 +26,7 @@ struct RatesCommand: ParsableCommand {
 
     struct Template: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "template",
             abstract: "Print a table to fill in: the built-in one, or for FY2026 on blanks beside the confirmed caps.")
         @Option(help: "The fiscal year.") var fiscalYear: Int
 
@@ -40,6 +41,7 @@ struct RatesCommand: ParsableCommand {
 
     struct Adopt: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "adopt",
             abstract: "Adopt Chiba's built-in table for FY2022–2025, or a table file for any year.",
             discussion: "The latest adopted table of a year is in force; every assessment cites its position.")
 
@@ -57,7 +59,8 @@ struct RatesCommand: ParsableCommand {
     }
 
     struct Show: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the rate table in force for a year, as JSON.")
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "Print the rate table in force for a year, as JSON.")
         @OptionGroup var options: LedgerOptions
         @Option(help: "The fiscal year.") var fiscalYear: Int
 
@@ -78,6 +81,7 @@ struct CalendarCommand: ParsableCommand {
 
     struct Adopt: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "adopt",
             abstract: "Adopt the standard calendar (9 installments July–March, month end) or one from a file.",
             discussion: """
                 A calendar file is JSON: {"fiscalYear": 2025, "months": [7,8,9,10,11,12,1,2,3], "dueDay": null, \
@@ -109,7 +113,8 @@ struct CalendarCommand: ParsableCommand {
     }
 
     struct Show: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "The due date of every period in force for a year.")
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "The due date of every period in force for a year.")
         @OptionGroup var options: LedgerOptions
         @Option(help: "The fiscal year.") var fiscalYear: Int
 
@@ -185,6 +190,7 @@ struct PremiumCommand: ParsableCommand {
 
     struct Show: JSONReportingCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "The annual amount, each period's amount and due date, and the history of assessments.")
 
         @OptionGroup var options: LedgerOptions

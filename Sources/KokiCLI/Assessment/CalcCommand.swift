@@ -12,6 +12,7 @@ struct CalcCommand: ParsableCommand {
 
     struct Premium: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "premium",
             abstract: "Compute one person's premium for a fiscal year and print every figure behind it.",
             discussion: """
                 Give a single person with options (--pension-revenue, --total-income, dates), or a household \

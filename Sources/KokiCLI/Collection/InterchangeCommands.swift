@@ -59,6 +59,7 @@ struct DebitCommand: ParsableCommand {
 
     struct Apply: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "apply",
             abstract: "Receive a bank-debit application (口座振替依頼書): registered at the bank before debits start.",
             discussion: """
                 The account is sealed with the person's key; the holder's name may be typed in full-width \
@@ -88,6 +89,7 @@ struct DebitCommand: ParsableCommand {
 
     struct Prepay: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "prepay",
             abstract: "A bank-debit payer chooses 全期前納: each year whole on its first due date (or --withdraw).",
             discussion: """
                 Where the year's calendar offers it (calendar adopt: "debitPrepayment": true), the debit request \
@@ -114,6 +116,7 @@ struct DebitCommand: ParsableCommand {
 
     struct Register: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "register",
             abstract: "Send the applications received to the bank for registration, and write the file.",
             discussion: """
                 Every application received and not yet sent goes to --out as CSV, UTF-8, LF: the header \
@@ -144,6 +147,7 @@ struct DebitCommand: ParsableCommand {
 
     struct Answers: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "answers",
             abstract: "Import the bank's answer to a registration request: accepted starts the mandate, refused says why.",
             discussion: """
                 CSV, UTF-8: application,result,reason — result accepted (the mandate starts on the day the answer \
@@ -169,6 +173,7 @@ struct DebitCommand: ParsableCommand {
 
     struct Start: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "start",
             abstract: "Record a mandate the bank registered already (口座振替開始); a new one replaces the old.",
             discussion:
                 "For mandates registered outside koki (taking over an existing system's): an application is received with `koki debit apply` and started by the bank's answer. The account is sealed with the person's key. The holder's name may be typed in full-width katakana; it is stored as half-width. A mandate starting after the person's recorded death is refused."
@@ -191,7 +196,8 @@ struct DebitCommand: ParsableCommand {
     }
 
     struct Stop: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop a person's bank-debit mandate from a day.")
+        static let configuration = CommandConfiguration(
+            commandName: "stop", abstract: "Stop a person's bank-debit mandate from a day.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
         @Option(help: ArgumentHelp("The first day it no longer applies.", valueName: "date")) var from: CivilDate
@@ -206,6 +212,7 @@ struct DebitCommand: ParsableCommand {
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write the debit request file for a debit date and record what it asks for.",
             discussion: """
                 One data record per period due on --date, still owing, of a person with a mandate in force and \
@@ -249,6 +256,7 @@ struct DebitCommand: ParsableCommand {
 
     struct Import: ImportCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import a bank's result file: code 0 pays the period on the debit date, 1–9 records the failure.",
             discussion: """
                 The file is checked whole — record lengths, order, codes, trailer counts and totals, every customer \
@@ -277,6 +285,7 @@ struct KonbiniCommand: ParsableCommand {
 
     struct Slip: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "slip",
             abstract: "Print the 44-digit barcode data of a slip for a person's period.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
@@ -299,6 +308,7 @@ struct KonbiniCommand: ParsableCommand {
 
     struct Reissue: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "reissue",
             abstract: "Reissue a slip (再発行): the ledger counts it and keeps why, the new deadline and the amount.",
             discussion: """
                 The count (the barcode's 再発行区分) is the period's reissues so far + 1, at most 9; the amount is \
@@ -333,6 +343,7 @@ struct KonbiniCommand: ParsableCommand {
 
     struct Import: ImportCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import a convenience-store file: preliminary (速報) and final (確報) records.",
             discussion: """
                 CSV: kind,paid_on,store,barcode — kind preliminary|final (or 1|2), paid_on YYYY-MM-DD or YYYYMMDD, the \
@@ -354,6 +365,7 @@ struct KonbiniCommand: ParsableCommand {
 
     struct Pending: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "pending",
             abstract: "Preliminary reports with no final record after N days, for follow-up.")
         @OptionGroup var options: LedgerOptions
         @Option(help: "Days since payment.") var olderThan = 10
@@ -383,6 +395,7 @@ struct PensionCommand: ParsableCommand {
 
     struct Selection: JSONReportingCommand {
         static let configuration = CommandConfiguration(
+            commandName: "selection",
             abstract: "Who is deducted from the pension in a fiscal year, and why the others are not (特徴対象者).",
             discussion: """
                 One line per person assessed for --fiscal-year: the selection its first assessment recorded — \
@@ -422,6 +435,7 @@ struct PensionCommand: ParsableCommand {
 
     struct Switch: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "switch",
             abstract: "A pension deductee asks to pay by bank debit instead (特別徴収から口座振替への切替), or withdraws it.",
             discussion: """
                 Needs a bank-debit mandate in force or to come (koki debit start: the 口座振替依頼書 goes with the \
@@ -452,6 +466,7 @@ struct PensionCommand: ParsableCommand {
 
     struct Notify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "notify",
             abstract: "Tell the pension insurers what changed (特別徴収依頼・異動): the year's request, changes, stops.",
             discussion: """
                 Compares each deduction of --fiscal-year with what the insurer was last told (the provisional \
@@ -500,6 +515,7 @@ struct PensionCommand: ParsableCommand {
 
     struct Provisional: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "provisional",
             abstract: "Decide, before April, each provisional deduction (仮徴収) of a fiscal year, and write the request.",
             discussion: """
                 For everyone deducted from the pension last February and still insured (and alive) on the day \
@@ -538,6 +554,7 @@ struct PensionCommand: ParsableCommand {
 
     struct Import: ImportCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import deductions per pension month; a stop moves the rest of the year to ordinary collection.",
             discussion: """
                 CSV: person,fiscal_year,month,paid_on,amount,status — status deducted (the amount was deducted on \

@@ -93,6 +93,7 @@ struct PayCommand: ParsableCommand {
 
     struct Cancel: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "cancel",
             abstract: "Cancel a payment recorded in error; the periods it paid reopen.")
 
         @OptionGroup var options: LedgerOptions

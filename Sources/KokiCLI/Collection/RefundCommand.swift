@@ -29,6 +29,7 @@ struct RefundCommand: ParsableCommand {
 
     struct Settle: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "settle",
             abstract: "Settle overpayments: recognise, appropriate to unpaid periods, decide refunds with interest.",
             discussion: """
                 For each person (or --person): money on a period beyond what it owes becomes an overpayment (過納); \
@@ -73,6 +74,7 @@ struct RefundCommand: ParsableCommand {
 
     struct Pay: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "pay",
             abstract: "Record a decided refund as paid, to the person or an heir (相続人).")
 
         @OptionGroup var options: LedgerOptions
@@ -92,6 +94,7 @@ struct RefundCommand: ParsableCommand {
 
     struct List: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "Open overpayments and refunds decided but neither paid nor lapsed, for everyone.")
         @OptionGroup var options: LedgerOptions
 
@@ -117,7 +120,8 @@ struct UnmatchedCommand: ParsableCommand {
     )
 
     struct List: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "Unmatched money not yet resolved.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "Unmatched money not yet resolved.")
         @OptionGroup var options: LedgerOptions
         @Flag(help: "Also list resolved entries.") var all = false
 
@@ -135,7 +139,8 @@ struct UnmatchedCommand: ParsableCommand {
     }
 
     struct Record: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "Record money that matches no one yet.")
+        static let configuration = CommandConfiguration(
+            commandName: "record", abstract: "Record money that matches no one yet.")
         @OptionGroup var options: LedgerOptions
         @Option(help: "The amount in yen.") var amount: Int64
         @Option(help: ArgumentHelp("The day paid.", valueName: "date")) var paidOn: CivilDate
@@ -154,6 +159,7 @@ struct UnmatchedCommand: ParsableCommand {
 
     struct Resolve: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "resolve",
             abstract: "Assign unmatched money to a person: it becomes their payment.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The unmatched entry's number.") var id: String

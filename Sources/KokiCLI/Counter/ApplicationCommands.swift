@@ -51,6 +51,7 @@ struct ApplicationCommand: ParsableCommand {
 
     struct Receive: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "receive",
             abstract: "Record an application received at a counter, with the change it asks for after --.",
             discussion: """
                 Kinds and the changes they may carry: \
@@ -107,6 +108,7 @@ struct ApplicationCommand: ParsableCommand {
 
     struct Confirm: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "confirm",
             abstract: "Confirm a pending application (as a second operator): its change is recorded.",
             discussion: """
                 Refused (exit 77, recorded) for the operator who entered it. The change runs under your session and \
@@ -135,6 +137,7 @@ struct ApplicationCommand: ParsableCommand {
 
     struct Reject: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "reject",
             abstract: "Reject (or withdraw) a pending application, with the reason; its change never happens.")
 
         @OptionGroup var options: LedgerOptions
@@ -151,6 +154,7 @@ struct ApplicationCommand: ParsableCommand {
 
     struct Show: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "One application: the reception, the change it carries, and where it stands.")
 
         @OptionGroup var options: LedgerOptions
@@ -188,7 +192,8 @@ struct ApplicationCommand: ParsableCommand {
     }
 
     struct List: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "A person's applications, oldest first.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "A person's applications, oldest first.")
 
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
@@ -211,6 +216,7 @@ struct ApplicationCommand: ParsableCommand {
 
     struct Pending: JSONReportingCommand {
         static let configuration = CommandConfiguration(
+            commandName: "pending",
             abstract: "Applications awaiting a second operator's check, per office, oldest first.")
 
         @OptionGroup var options: LedgerOptions
@@ -264,6 +270,7 @@ struct ApplicationCommand: ParsableCommand {
 
     struct Offices: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "offices",
             abstract: "The offices that receive applications: show them, or adopt the list (an administrator).",
             discussion: "With no office adopted, any office name is taken as typed.")
 

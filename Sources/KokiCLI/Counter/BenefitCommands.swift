@@ -20,6 +20,7 @@ struct BenefitCommand: ParsableCommand {
 
     struct Receive: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "receive",
             abstract: "Record a benefit application: the kind, the care it is for, the amount claimed, whom to pay.")
 
         @OptionGroup var options: LedgerOptions
@@ -55,7 +56,8 @@ struct BenefitCommand: ParsableCommand {
     }
 
     struct Decide: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "Record the union's decision on one application.")
+        static let configuration = CommandConfiguration(
+            commandName: "decide", abstract: "Record the union's decision on one application.")
 
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The benefit application number (B20261129-1001-2).") var number: String
@@ -83,6 +85,7 @@ struct BenefitCommand: ParsableCommand {
 
     struct Decisions: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "decisions",
             abstract: "Record the union's monthly decision file (CSV): all lines or none.",
             discussion: """
                 UTF-8 CSV with the header number,decision,amount,decided_on,paid_on,reference,reason; decision is \
@@ -112,6 +115,7 @@ struct BenefitCommand: ParsableCommand {
 
     struct Open: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "open",
             abstract: "Applications the union has not decided, oldest first, with their age and whether they were sent."
         )
 
@@ -143,7 +147,8 @@ struct BenefitCommand: ParsableCommand {
     }
 
     struct List: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "A person's benefit applications and decisions.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "A person's benefit applications and decisions.")
 
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID

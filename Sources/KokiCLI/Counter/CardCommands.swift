@@ -22,6 +22,7 @@ struct CardCommand: ParsableCommand {
 
     struct Issue: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "issue",
             abstract: "Issue a certificate: on acquisition, on request, or as a reissue of the one in force.")
 
         @OptionGroup var options: LedgerOptions
@@ -48,6 +49,7 @@ struct CardCommand: ParsableCommand {
 
     struct Return: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "return",
             abstract: "Record a certificate returned (返還) or declared lost (滅失), by default the one out.")
 
         @OptionGroup var options: LedgerOptions
@@ -70,6 +72,7 @@ struct CardCommand: ParsableCommand {
 
     struct Show: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "A person's certificates, the copayment classes determined, and their applications.")
 
         @OptionGroup var options: LedgerOptions
@@ -105,6 +108,7 @@ struct CardCommand: ParsableCommand {
 
     struct Unreturned: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "unreturned",
             abstract: "Certificates not returned although their holder's eligibility ended.")
 
         @OptionGroup var options: LedgerOptions
@@ -129,6 +133,7 @@ struct CardCommand: ParsableCommand {
 
     struct Renew: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "renew",
             abstract: "The yearly renewal (一斉更新): a certificate from 1 August for everyone insured that day.",
             discussion: "Running it again issues only what is missing. The class of each is determined and recorded.")
 
@@ -171,6 +176,7 @@ struct CopayCommand: ParsableCommand {
 
     struct Show: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Determine and explain a person's class for the year containing a day (recorded as a read).")
 
         @OptionGroup var options: LedgerOptions
@@ -190,6 +196,7 @@ struct CopayCommand: ParsableCommand {
 
     struct Tables: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "tables",
             abstract: "Print the thresholds in force as JSON, or adopt a set from a JSON file (assessment role).")
 
         @OptionGroup var options: LedgerOptions

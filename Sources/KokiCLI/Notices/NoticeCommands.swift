@@ -163,11 +163,13 @@ struct NoticesCommand: ParsableCommand {
 
     struct Settings: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "settings",
             abstract: "Adopt or show the notice settings (the city's name, issuer, contact, barcode issuer code).",
             subcommands: [Adopt.self, Show.self])
 
         struct Adopt: TypedCommand {
             static let configuration = CommandConfiguration(
+                commandName: "adopt",
                 abstract: "Adopt settings from a JSON file.",
                 discussion: """
                     {"city": "松戸市", "issuer": "松戸市長", "department": "国民健康保険課 後期高齢者医療班", \
@@ -184,7 +186,8 @@ struct NoticesCommand: ParsableCommand {
         }
 
         struct Show: TypedCommand {
-            static let configuration = CommandConfiguration(abstract: "Print the settings in force as JSON.")
+            static let configuration = CommandConfiguration(
+                commandName: "show", abstract: "Print the settings in force as JSON.")
             @OptionGroup var options: LedgerOptions
 
             func request() -> ShowNoticeSettings { ShowNoticeSettings() }
@@ -197,6 +200,7 @@ struct NoticesCommand: ParsableCommand {
 
     struct Payment: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "payment",
             abstract: "Payment notices (保険料額決定通知書兼納入通知書) for every assessment of a year not yet noticed.",
             discussion: """
                 The annual run's notices, and after reassessments the 更正 notices of those whose premium changed: \
@@ -219,6 +223,7 @@ struct NoticesCommand: ParsableCommand {
 
     struct Dunning: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "dunning",
             abstract: "Dunning letters (督促状) for the notices a dunning run decided.")
         @OptionGroup var options: LedgerOptions
         @Option(
@@ -236,6 +241,7 @@ struct NoticesCommand: ParsableCommand {
 
     struct Reminder: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "reminder",
             abstract: "Reminder letters (催告書) for the reminders a reminder run recorded.")
         @OptionGroup var options: LedgerOptions
         @Option(name: .customLong("run"), help: ArgumentHelp("The reminder run: the day it ran.", valueName: "date"))
@@ -251,6 +257,7 @@ struct NoticesCommand: ParsableCommand {
 
     struct Refund: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "refund",
             abstract: "Refund notices (還付通知書) for the refunds decided in a period.")
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("Refunds decided from this day.", valueName: "date")) var from: CivilDate
@@ -296,6 +303,7 @@ struct NoticesCommand: ParsableCommand {
 
     struct Reissue: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "reissue",
             abstract: "Build a past document again from the ledger at its position (再発行): the same bytes.")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The document number.") var number: String
@@ -308,7 +316,8 @@ struct NoticesCommand: ParsableCommand {
     }
 
     struct History: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "A person's documents (文書発行履歴).")
+        static let configuration = CommandConfiguration(
+            commandName: "history", abstract: "A person's documents (文書発行履歴).")
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The person's address number.") var person: PersonID
 

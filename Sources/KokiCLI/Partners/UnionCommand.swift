@@ -29,6 +29,7 @@ struct UnionCommand: ParsableCommand {
 
     struct Import: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import the union's decisions and report every difference from koki's figures.",
             discussion: """
                 CSV, UTF-8, the header first:
@@ -69,6 +70,7 @@ struct UnionCommand: ParsableCommand {
 
     struct Differences: JSONReportingCommand {
         static let configuration = CommandConfiguration(
+            commandName: "differences",
             abstract: "Every difference between the union's latest decisions and koki's figures as they stand.",
             discussion: "One row per person, fiscal year and field, as `koki union import` prints them; --json prints JSON lines.")
 
@@ -92,6 +94,7 @@ struct UnionCommand: ParsableCommand {
 
     struct Adopt: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "adopt",
             abstract: "Adopt the union's figure for a person and year: the city decided it is right.",
             discussion: """
                 A reassessment (更正) to the union's annual premium on --on, rescheduled as any reassessment \

@@ -11,6 +11,7 @@ struct EligibilityCommand: ParsableCommand {
 
     struct Acquire: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "acquire",
             abstract: "Record that a person became insured.",
             discussion: """
                 Reasons: reached-75 (from the 75th birthday itself), disability (65–74, from the certification \
@@ -34,6 +35,7 @@ struct EligibilityCommand: ParsableCommand {
 
     struct Lose: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lose",
             abstract: "Record that a person stopped being insured.",
             discussion: """
                 The loss date follows the law: died → the day after; moved-out → the day after, or the same day \
@@ -71,6 +73,7 @@ struct EligibilityCommand: ParsableCommand {
 
     struct Daily: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "daily",
             abstract: "Qualify everyone whose 75th birthday falls in a range and who was never insured.",
             discussion: "Run daily; running it again over the same days records nothing new."
         )
@@ -98,6 +101,7 @@ struct EligibilityCommand: ParsableCommand {
         )
 
         struct Start: TypedCommand {
+            static let configuration = CommandConfiguration(commandName: "start")
             @OptionGroup var options: LedgerOptions
             @Option(help: ArgumentHelp("The person's address number.", valueName: "number")) var number: PersonID
             @Option(help: "The hospital or facility.") var facility: String
@@ -113,6 +117,7 @@ struct EligibilityCommand: ParsableCommand {
         }
 
         struct End: TypedCommand {
+            static let configuration = CommandConfiguration(commandName: "end")
             @OptionGroup var options: LedgerOptions
             @Option(help: ArgumentHelp("The person's address number.", valueName: "number")) var number: PersonID
             @Option(help: ArgumentHelp("No longer applies from.", valueName: "date")) var from: CivilDate

@@ -12,6 +12,7 @@ struct HouseholdCommand: ParsableCommand {
 
     struct Set: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "set",
             abstract: "From a date, the person belongs to a household in a role (join, move, change of head).")
 
         @OptionGroup var options: LedgerOptions
@@ -30,7 +31,8 @@ struct HouseholdCommand: ParsableCommand {
     }
 
     struct Leave: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "From a date, the person belongs to no household.")
+        static let configuration = CommandConfiguration(
+            commandName: "leave", abstract: "From a date, the person belongs to no household.")
 
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The person's address number.", valueName: "number")) var number: PersonID
@@ -45,6 +47,7 @@ struct HouseholdCommand: ParsableCommand {
 
     struct Show: JSONReportingCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "The members of a household on a date, and which of them are insured.",
             discussion: """
                 Read from the stored register: everyone ever recorded in the household is found by its number \

@@ -12,6 +12,7 @@ struct IncomeCommand: ParsableCommand {
 
     struct Record: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "record",
             abstract: "Record a calendar year's income; a later record of the year (修正申告) replaces it.")
 
         @OptionGroup var options: LedgerOptions
@@ -51,6 +52,7 @@ struct IncomeCommand: ParsableCommand {
 
     struct Import: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import the tax system's yearly file of incomes (連携税マスタ): every row or none.",
             discussion: """
                 The file is CSV, UTF-8, its header first:
@@ -100,6 +102,7 @@ struct IncomeCommand: ParsableCommand {
 
     struct Show: JSONReportingCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show a year's income, recording who asked, when, for whom and why.")
 
         @OptionGroup var options: LedgerOptions
@@ -134,6 +137,7 @@ struct IncomeCommand: ParsableCommand {
 
     struct Inquire: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "inquire",
             abstract: "Record an inquiry through the information network (情報照会) for a person's income.",
             discussion: """
                 For what the city may not know — a newcomer's income from the former municipality. Only \
@@ -162,6 +166,7 @@ struct IncomeCommand: ParsableCommand {
 
     struct Answers: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "answers",
             abstract: "Import the information network's answers to the city's inquiries, as incomes.",
             discussion: """
                 CSV, UTF-8, the header first:
@@ -187,6 +192,7 @@ struct IncomeCommand: ParsableCommand {
 
     struct Pension: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "pension",
             abstract: "Record a fiscal year's pension facts, which decide pension deduction (特別徴収).",
             discussion: """
                 Deduction from the pension applies when that pension is at least 180,000 yen a year, the \
@@ -218,6 +224,7 @@ struct IncomeCommand: ParsableCommand {
 
     struct Inquiries: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "inquiries",
             abstract: "List who looked up a person's income, when, for which year and why (所得照会履歴).",
             discussion: """
                 Every look-up (koki income show), every import that recorded a year (purpose \

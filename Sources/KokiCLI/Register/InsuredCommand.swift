@@ -11,6 +11,7 @@ struct InsuredCommand: ParsableCommand {
 
     struct List: InsuredListCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "Everyone insured on a date, as effective on that date.")
         static let detail = "reason"
         static func detailText(_ raw: String) -> String { Staff.term(AcquisitionReason.self, raw) }

@@ -21,6 +21,7 @@ struct MailCommand: ParsableCommand {
 
     struct Set: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "set",
             abstract: "From a date, the person's mail goes to a recipient in a role.")
 
         @OptionGroup var options: LedgerOptions
@@ -43,7 +44,8 @@ struct MailCommand: ParsableCommand {
     }
 
     struct End: TypedCommand {
-        static let configuration = CommandConfiguration(abstract: "From a date, a recipient's role ends.")
+        static let configuration = CommandConfiguration(
+            commandName: "end", abstract: "From a date, a recipient's role ends.")
 
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The person's address number.", valueName: "number")) var number: PersonID

@@ -32,6 +32,7 @@ struct PersonCommand: ParsableCommand {
 
     struct Register: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "register",
             abstract: "Register a person under their address number (宛名番号), never My Number.",
             discussion: "The identity is sealed with a key of the person's own before it is recorded."
         )
@@ -73,6 +74,7 @@ struct PersonCommand: ParsableCommand {
 
     struct Correct: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "correct",
             abstract: "Correct a person's identity; fields not given keep their value.")
 
         @OptionGroup var options: LedgerOptions
@@ -90,6 +92,7 @@ struct PersonCommand: ParsableCommand {
 
     struct Link: TypedCommand {
         static let configuration = CommandConfiguration(
+            commandName: "link",
             abstract: "Link a former address number to a person (新旧番号); either number then finds them.")
 
         @OptionGroup var options: LedgerOptions
@@ -105,6 +108,7 @@ struct PersonCommand: ParsableCommand {
 
     struct Find: JSONReportingCommand {
         static let configuration = CommandConfiguration(
+            commandName: "find",
             abstract: "Find persons by name or kana (氏名・カナ検索), the closest first.",
             discussion: """
                 Width, spaces, hiragana or katakana and case do not matter (やまだ finds ヤマダ タロウ); exact names \
@@ -137,6 +141,7 @@ struct PersonCommand: ParsableCommand {
 
     struct Show: JSONReportingCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show a person: identity, household, eligibility history, address exceptions, income years.",
             discussion: "Income figures are not shown here: `koki income show` records who looked and why."
         )
