@@ -75,6 +75,7 @@ let benchmarks: @Sendable () -> Void = {
     keyedChainBenchmarks()
     peerBenchmarks()
     simulationBenchmarks()
+    processBenchmarks()
     let pairMetrics = [Metric.kokiRate, Metric.ceilingRate, Metric.ratio]
 
     // MARK: Append, one command (one transaction) per stream of 20 events
