@@ -235,7 +235,8 @@ extension Ledger {
             }
         }
         try Self.recordHead(
-            db, LedgerHead(position: lastPosition, hash: previousHash), lastStored: keepsHash ? lastPosition : lastStored)
+            db, LedgerHead(position: lastPosition, hash: previousHash),
+            lastStored: keepsHash ? lastPosition : lastStored)
         if let key {
             let seal = key.seal(
                 previous: previousSeal, seq: commandSeq, firstPosition: position - Int64(request.eventCount) + 1,

@@ -58,11 +58,18 @@ extension Ledger {
         try recordedHeadAndLastStored(db)?.head
     }
 
-    /// The head recorded at the last append and the last position that stores a hash then.
+    /// The head recorded at the last append and the last position that stores a hash then; `nil`
+    /// when there is no record, or none that reads as one (integers and a 32-byte hash: the file
+    /// may have been written by hand).
     static func recordedHeadAndLastStored(_ db: Database) throws -> (head: LedgerHead, lastStored: Int64)? {
-        let row = try Row.fetchOne(
-            try db.cachedStatement(sql: "SELECT position, hash, last_stored FROM koki_chain_head WHERE id = 1"))
-        return row.map { (LedgerHead(position: $0[0], hash: Array(($0[1] as Data?) ?? Data())), $0[2]) }
+        guard
+            let row = try Row.fetchOne(
+                try db.cachedStatement(sql: "SELECT position, hash, last_stored FROM koki_chain_head WHERE id = 1")),
+            let position = Int64.fromDatabaseValue(row[0] as DatabaseValue),
+            let hash = Data.fromDatabaseValue(row[1] as DatabaseValue), hash.count == 32,
+            let lastStored = Int64.fromDatabaseValue(row[2] as DatabaseValue)
+        else { return nil }
+        return (LedgerHead(position: position, hash: Array(hash)), lastStored)
     }
 
     /// Records the chain's head and the last position that stores a hash, in the transaction
@@ -82,7 +89,7 @@ extension Ledger {
     /// 15 commands of at most 15 events. The caller makes sure `position` is not past the last row.
     func chainHash(_ db: Database, through position: Int64) throws -> [UInt8] {
         guard position > 0 else { return genesisHash }
-        if let recorded = try Self.recordedHead(db), recorded.position == position, !recorded.hash.isEmpty {
+        if let recorded = try Self.recordedHead(db), recorded.position == position {
             return recorded.hash
         }
         let anchor = try Row.fetchOne(

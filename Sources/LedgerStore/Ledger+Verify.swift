@@ -227,7 +227,8 @@ extension Ledger {
                     }
                 }
             }
-            // The hash is stored on the last event of a command that keeps it (see ``storesHash(seq:lastPosition:lastStored:)``);
+            // The hash is stored on the last event of a command that keeps it (see
+            // ``storesHash(seq:lastPosition:lastStored:)``);
             // the rows before it are checked through it, those after the last one through the
             // recorded head.
             let ruleStores =
@@ -277,7 +278,9 @@ extension Ledger {
     {
         guard let (recorded, recordedLastStored) = try Self.recordedHeadAndLastStored(db) else {
             guard computed.position == 0 || sparseHashesFrom == .max else {
-                return .init(position: nil, message: "the chain's head is not recorded (koki_chain_head has no row)")
+                return .init(
+                    position: nil,
+                    message: "the chain's head is not recorded (koki_chain_head has no row that reads as one)")
             }
             return nil
         }

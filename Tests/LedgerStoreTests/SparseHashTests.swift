@@ -139,7 +139,11 @@ import Testing
         let twoHead = try two.head()
         #expect(report.head.position == hashes.count && twoHead == report.head)
         #expect(try recordedHead(path) == report.head)
-        // With no head recorded (as if it were lost), an append computes it from the rows.
+        // With no head recorded (as if it were lost, or written by hand so it does not read),
+        // an append computes it from the rows.
+        try tamper(path, "UPDATE koki_chain_head SET position = 'x', hash = x'01'")
+        try Ledger.open(at: path).append(randomRequest(using: &g))
+        #expect(try Ledger.open(at: path).verify().isIntact)
         try tamper(path, "DELETE FROM koki_chain_head")
         #expect(try problem(path)?.message.contains("not recorded") == true)
         try Ledger.open(at: path).append(randomRequest(using: &g))
@@ -155,8 +159,9 @@ import Testing
         let folder = try TemporaryFolder()
         let path = folder.path("s.ledger")
         var g = SeededGenerator(seed: 9)
-        // Command 32 stores its hash (32 positions past none); 33–40 (single events) do not. (The ledger is closed before
-        // the file is tampered with, so no connection keeps a write-ahead log of its own.)
+        // Command 32 stores its hash (32 positions past none); 33–40 (single events) do not.
+        // (The ledger is closed before the file is tampered with, so no connection keeps a
+        // write-ahead log of its own.)
         do {
             let ledger = try Ledger.create(at: path, clock: ManualClock(start: epoch2026))
             for n in 1...40 {
@@ -178,6 +183,8 @@ import Testing
                 "positions 33–40 do not match the chain's head recorded at the last append"
             ),
             ("UPDATE koki_chain_head SET hash = zeroblob(32)", 33, "positions 33–40"),
+            // A record that does not read as one (written by hand) is no record.
+            ("UPDATE koki_chain_head SET hash = x'01', last_stored = 'x'", nil, "no row that reads as one"),
             // What the next append decides by: the last stored hash, 32.
             ("UPDATE koki_chain_head SET last_stored = 20", nil, "last stored hash at position 20, but it is at 32"),
             ("DELETE FROM koki_events WHERE position > 38; DELETE FROM koki_commands WHERE seq > 38", 39, "cut off"),

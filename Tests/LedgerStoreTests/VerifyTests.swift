@@ -110,7 +110,8 @@ import Testing
         try DatabaseQueue(path: path).read { db in
             try #require(
                 try Int64.fetchOne(
-                    db, sql: "SELECT COALESCE(MAX(position), 0) + 1 FROM koki_events WHERE position < ? AND length(hash) > 0",
+                    db,
+                    sql: "SELECT COALESCE(MAX(position), 0) + 1 FROM koki_events WHERE position < ? AND length(hash) > 0",
                     arguments: [position]))
         }
     }

@@ -33,8 +33,8 @@ func processBenchmarks() {
                 try process.run()
                 process.waitUntilExit()
                 times.append(Int(DispatchTime.now().uptimeNanoseconds - start) / 1_000)
-                precondition(
-                    process.terminationStatus == 0, "\(executable) \(arguments) exited with \(process.terminationStatus)")
+                let status = process.terminationStatus
+                precondition(status == 0, "\(executable) \(arguments) exited with \(status)")
             }
             return times.sorted()[runs / 2]
         }
