@@ -24,7 +24,7 @@ extension Ledger {
 
     /// A command stores its hash when its last event lies this many positions or more past the
     /// last stored hash.
-    public static let hashInterval: Int64 = 32
+    static let hashInterval: Int64 = 32
 
     /// Whether command `seq`, whose last event is at `lastPosition`, stores its hash there, the
     /// last hash before it being stored at `lastStored` (0: none).

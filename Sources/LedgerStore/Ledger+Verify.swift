@@ -228,9 +228,8 @@ extension Ledger {
                 }
             }
             // The hash is stored on the last event of a command that keeps it (see
-            // ``storesHash(seq:lastPosition:lastStored:)``);
-            // the rows before it are checked through it, those after the last one through the
-            // recorded head.
+            // ``storesHash(seq:lastPosition:lastStored:)``); the rows before it are checked through
+            // it, those after the last one through the recorded head.
             let ruleStores =
                 command.remaining == 0 && storesHash(seq: command.seq, lastPosition: at, lastStored: lastStored)
             if ruleStores { lastStored = at }

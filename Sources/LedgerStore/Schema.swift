@@ -62,15 +62,8 @@ enum Schema {
                     );
                     CREATE UNIQUE INDEX koki_events_by_stream ON koki_events(stream_id, stream_version);
                     """)
-            for table in ["koki_meta", "koki_streams", "koki_event_types", "koki_commands", "koki_events"] {
-                for verb in ["UPDATE", "DELETE"] {
-                    try db.execute(
-                        sql: """
-                            CREATE TRIGGER \(table)_refuse_\(verb.lowercased()) BEFORE \(verb) ON \(table)
-                            BEGIN SELECT RAISE(ABORT, 'koki ledger is append-only: \(verb) on \(table) refused'); END;
-                            """)
-                }
-            }
+            try refuseUpdatesAndDeletes(
+                db, on: ["koki_meta", "koki_streams", "koki_event_types", "koki_commands", "koki_events"])
         }
         migrator.registerMigration("v2-subject-keys") { db in
             // Keys that seal each subject's personal data. Deliberately not append-only and not
@@ -123,13 +116,7 @@ enum Schema {
                         seal BLOB NOT NULL
                     );
                     """)
-            for verb in ["UPDATE", "DELETE"] {
-                try db.execute(
-                    sql: """
-                        CREATE TRIGGER koki_command_seals_refuse_\(verb.lowercased()) BEFORE \(verb) ON koki_command_seals
-                        BEGIN SELECT RAISE(ABORT, 'koki ledger is append-only: \(verb) on koki_command_seals refused'); END;
-                        """)
-            }
+            try refuseUpdatesAndDeletes(db, on: ["koki_command_seals"])
         }
         migrator.registerMigration("v6-credentials") { db in
             // Operators' password hashes: state beside the keys, not history. Before this version
@@ -187,15 +174,7 @@ enum Schema {
                     ALTER TABLE koki_commands ADD COLUMN actor_id INTEGER;
                     ALTER TABLE koki_commands ADD COLUMN correlation_ref INTEGER;
                     """)
-            for table in ["koki_actors", "koki_correlations"] {
-                for verb in ["UPDATE", "DELETE"] {
-                    try db.execute(
-                        sql: """
-                            CREATE TRIGGER \(table)_refuse_\(verb.lowercased()) BEFORE \(verb) ON \(table)
-                            BEGIN SELECT RAISE(ABORT, 'koki ledger is append-only: \(verb) on \(table) refused'); END;
-                            """)
-                }
-            }
+            try refuseUpdatesAndDeletes(db, on: ["koki_actors", "koki_correlations"])
         }
         migrator.registerMigration("v12-sparse-hashes") { db in
             // From here on a command stores its chain hash (on its last event) only when that
@@ -221,5 +200,18 @@ enum Schema {
                     """)
         }
         return migrator
+    }
+
+    /// Makes tables append-only: a trigger on each refuses every UPDATE and DELETE.
+    static func refuseUpdatesAndDeletes(_ db: Database, on tables: [String]) throws {
+        for table in tables {
+            for verb in ["UPDATE", "DELETE"] {
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER \(table)_refuse_\(verb.lowercased()) BEFORE \(verb) ON \(table)
+                        BEGIN SELECT RAISE(ABORT, 'koki ledger is append-only: \(verb) on \(table) refused'); END;
+                        """)
+            }
+        }
     }
 }
