@@ -303,15 +303,21 @@ extension LedgerTransaction: ReadModelTransaction {
 
     public func differences() throws -> [(key: String, part: Int64)] {
         let (maintained, rebuilt, k, p) = (name(.maintained), name(.rebuilt), schema.keyColumn, schema.partColumn)
-        // Row by row in SQL, so memory stays flat: the keys of rows either side lacks.
+        // Both tables are keyed by (key, part) without a rowid: each row of one is looked up in the
+        // other by its key, and only rows that differ are kept, so memory stays flat. (`EXCEPT`
+        // both ways sorted each whole table into a temporary b-tree: 3.5 s for the ten-year
+        // register, where the lookups take a fraction of that.) `IS NOT` holds NULL equal to NULL.
+        let columns = schema.columns.map(\.name) + (schema.document ? ["document"] : [])
+        let differs = (["r.\(k) IS NULL"] + columns.map { "m.\($0) IS NOT r.\($0)" }).joined(separator: " OR ")
         return try Row.fetchAll(
             db,
             sql: """
-                SELECT \(k), \(p) FROM (
-                    SELECT * FROM \(maintained) EXCEPT SELECT * FROM \(rebuilt))
-                UNION
-                SELECT \(k), \(p) FROM (
-                    SELECT * FROM \(rebuilt) EXCEPT SELECT * FROM \(maintained))
+                SELECT m.\(k), m.\(p) FROM \(maintained) AS m
+                    LEFT JOIN \(rebuilt) AS r ON r.\(k) = m.\(k) AND r.\(p) = m.\(p)
+                    WHERE \(differs)
+                UNION ALL
+                SELECT r.\(k), r.\(p) FROM \(rebuilt) AS r
+                    WHERE NOT EXISTS (SELECT 1 FROM \(maintained) AS m WHERE m.\(k) = r.\(k) AND m.\(p) = r.\(p))
                 ORDER BY 1, 2
                 """
         ).map { ($0[0], $0[1]) }
