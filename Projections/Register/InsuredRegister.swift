@@ -191,61 +191,79 @@ public struct InsuredRegister: Projection {
         persons.values.filter { $0.addressException(on: date) != nil }.sorted { $0.id < $1.id }
     }
 
+    /// Changes a person's entry where it lies in the dictionary. (`persons[id]?.field = …` moves
+    /// the entry out and copies it back in: every array and dictionary of the entry retained and
+    /// released again, for each event. Through `values` the entry is changed in place.)
+    private mutating func update(_ id: PersonID, _ change: (inout Person) -> Void) {
+        guard let index = persons.index(forKey: id) else { return }
+        change(&persons.values[index])
+    }
+
     public mutating func apply(_ event: KokiEvent) {
         switch event {
         case .personRegistered(let e):
             persons[e.person] = Person(id: e.person, identity: e.identity)
         case .personIdentityCorrected(let e):
-            persons[e.person]?.identity = e.identity
-            persons[e.person]?.corrections += 1
+            update(e.person) {
+                $0.identity = e.identity
+                $0.corrections += 1
+            }
         case .householdMembershipRecorded(let e):
-            guard var person = persons[e.person] else { return }
+            guard persons[e.person] != nil else { return }
             if let household = e.household { everInHousehold[household, default: []].insert(e.person) }
             let entry = HouseholdEntry(effectiveOn: e.effectiveOn, household: e.household, role: e.role)
-            // After every entry of the same date or earlier: the later recorded one wins.
-            let index = person.households.firstIndex { $0.effectiveOn > e.effectiveOn } ?? person.households.endIndex
-            person.households.insert(entry, at: index)
-            persons[e.person] = person
+            update(e.person) { person in
+                // After every entry of the same date or earlier: the later recorded one wins.
+                let index =
+                    person.households.firstIndex { $0.effectiveOn > e.effectiveOn } ?? person.households.endIndex
+                person.households.insert(entry, at: index)
+            }
         case .eligibilityAcquired(let e):
-            persons[e.person]?.eligibilityFacts.append(.acquired(e))
+            update(e.person) { $0.eligibilityFacts.append(.acquired(e)) }
         case .eligibilityLost(let e):
-            persons[e.person]?.eligibilityFacts.append(.lost(e))
+            update(e.person) { $0.eligibilityFacts.append(.lost(e)) }
         case .addressExceptionStarted(let e):
-            persons[e.person]?.addressExceptions.append(AddressException(facility: e.facility, from: e.from))
+            update(e.person) { $0.addressExceptions.append(AddressException(facility: e.facility, from: e.from)) }
         case .addressExceptionEnded(let e):
-            guard let person = persons[e.person],
-                let open = person.addressExceptions.lastIndex(where: { $0.until == nil })
-            else { return }
-            persons[e.person]?.addressExceptions[open].until = e.from
+            update(e.person) { person in
+                guard let open = person.addressExceptions.lastIndex(where: { $0.until == nil }) else { return }
+                person.addressExceptions[open].until = e.from
+            }
         case .formerDependantRecorded(let e):
-            persons[e.person]?.formerDependant = e
+            update(e.person) { $0.formerDependant = e }
         case .incomeRecorded(let e):
-            persons[e.person]?.income[e.year] = e
-            persons[e.person]?.incomeHistory.append(e)
+            update(e.person) {
+                $0.income[e.year] = e
+                $0.incomeHistory.append(e)
+            }
         case .incomeInquired:
             break  // who asked, when and why is read from the ledger's envelopes
         case .personNumbersLinked(let e):
-            persons[e.person]?.formerNumbers.append(e.formerNumber)
+            update(e.person) { $0.formerNumbers.append(e.formerNumber) }
             formerNumbers[e.formerNumber] = e.person
         case .pensionFactsRecorded(let e):
-            persons[e.person]?.pension[e.fiscalYear.year] = e.facts
+            update(e.person) { $0.pension[e.fiscalYear.year] = e.facts }
         case .provisionalDeductionDecided(let e):
-            persons[e.person]?.provisionalDeduction[e.fiscalYear.year] = e
-            for month in [4, 6, 8] { persons[e.person]?.pensionTold[e.fiscalYear.year, default: [:]][month] = e.amount }
+            update(e.person) { person in
+                person.provisionalDeduction[e.fiscalYear.year] = e
+                for month in [4, 6, 8] { person.pensionTold[e.fiscalYear.year, default: [:]][month] = e.amount }
+            }
         case .pensionSwitchRecorded(let e):
-            persons[e.person]?.debitSwitch = e.change == .requested ? e.on : nil
+            update(e.person) { $0.debitSwitch = e.change == .requested ? e.on : nil }
         case .pensionDeductionNotified(let e):
-            for m in e.months { persons[e.person]?.pensionTold[e.fiscalYear.year, default: [:]][m.dueDate.month] = m.amount }
+            update(e.person) { person in
+                for m in e.months { person.pensionTold[e.fiscalYear.year, default: [:]][m.dueDate.month] = m.amount }
+            }
         case .myNumberRecorded(let e):
-            persons[e.person]?.myNumber = e.sealed
+            update(e.person) { $0.myNumber = e.sealed }
         case .personErased(let e):
-            persons[e.person]?.erased = e
+            update(e.person) { $0.erased = e }
         case .mailRecipientRecorded(let e):
-            persons[e.person]?.mailRecipients[e.role] = e.recipient == nil ? nil : e
+            update(e.person) { $0.mailRecipients[e.role] = e.recipient == nil ? nil : e }
         case .unionDecisionRecorded(let e):
-            persons[e.person]?.union[e.fiscalYear.year] = e
+            update(e.person) { $0.union[e.fiscalYear.year] = e }
         case .networkInquirySent(let e):
-            persons[e.person]?.networkInquiries.append(e)
+            update(e.person) { $0.networkInquiries.append(e) }
         case .access, .notice, .counter:
             break  // operators, sessions, reads and documents belong to no one's register entry
         case .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .rateTableAdopted, .installmentCalendarAdopted,
