@@ -22,8 +22,23 @@ public struct EncodedEvent: Sendable, Hashable {
 /// ```
 public enum EventRegistry {
     /// Decodes one stored payload into the current version of its event, given the person whose
-    /// stream it is on (``streamPerson(_:)``).
-    public typealias Decoder = @Sendable (UnsafeRawBufferPointer, PersonID?) throws -> KokiEvent
+    /// stream it is on (``streamPerson(_:)``): called as a function, `try decode(bytes, person)`.
+    ///
+    /// A class around the closure rather than the closure itself. A closure kept in a dictionary,
+    /// an optional or a tuple is wrapped in one more reabstraction thunk at each step, and each
+    /// thunk copied the decoded event (a large enum) once more: five copies an event in a
+    /// rebuild's fold. A reference is kept anywhere as it is.
+    public final class Decoder: Sendable {
+        private let decode: @Sendable (UnsafeRawBufferPointer, PersonID?) throws -> KokiEvent
+
+        init(_ decode: @escaping @Sendable (UnsafeRawBufferPointer, PersonID?) throws -> KokiEvent) {
+            self.decode = decode
+        }
+
+        public func callAsFunction(_ bytes: UnsafeRawBufferPointer, _ person: PersonID?) throws -> KokiEvent {
+            try decode(bytes, person)
+        }
+    }
 
     /// The person a stream belongs to: their account's (`person/…`) or their documents'
     /// (`documents/…`). Their events' payloads name them in one byte (``PersonID``'s stored form).
@@ -141,7 +156,7 @@ public enum EventRegistry {
         init<P: EventPayload>(_ payload: P.Type, wrap: @escaping @Sendable (P) -> KokiEvent) {
             type = P.eventType
             version = P.schemaVersion
-            decode = { bytes, person in
+            decode = Decoder { bytes, person in
                 var reader = BinaryReader(bytes, streamPerson: person)
                 let value = try P(from: &reader)
                 try reader.expectEnd()
