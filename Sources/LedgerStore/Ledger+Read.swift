@@ -343,15 +343,18 @@ public struct StreamNumbered<Value> {
     /// How far past its end (beyond twice the values held) the array may grow for one number.
     public static var arraySlack: Int { 1_024 }
 
-    private var byNumber: [Value?] = []
-    private var beyond: [Int64: Value] = [:]
-    private var held = 0
+    // Inlinable, so a scan in another module reads it specialized to its values, without
+    // looking generic metadata up for every event.
+    @usableFromInline var byNumber: [Value?] = []
+    @usableFromInline var beyond: [Int64: Value] = [:]
+    @usableFromInline var held = 0
 
     public init() {}
 
     /// The array's length: what a scan of one stream must keep small.
     public var arrayCount: Int { byNumber.count }
 
+    @inlinable
     public subscript(number: Int64) -> Value? {
         get {
             if number >= 0, number < Int64(byNumber.count), let value = byNumber[Int(number)] { return value }
