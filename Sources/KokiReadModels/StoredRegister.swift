@@ -279,13 +279,14 @@ public struct StoredRegister: Sendable {
             let pass = try slice.map { try PersonID($0) }
             let folded = RegisterPass()
             events += try PassScan.fold(tx, query, persons: pass, into: folded)
-            for person in pass {
-                guard let entry = folded.register.persons[person] else { continue }
-                try tx.insert(entry.rows, into: table)
+            // Each entry's rows encoded on another core while this one inserts them.
+            try PassScan.pipelined(pass, produce: { folded.register.persons[$0]?.rows }) { rows in
+                guard let rows else { return }
+                try tx.insert(rows, into: table)
                 persons += 1
             }
+            PassScan.release(consume folded)
         }
-        PassScan.releaseFreedMemory()
         return (persons, events)
     }
 
