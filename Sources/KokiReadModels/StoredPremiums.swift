@@ -185,29 +185,36 @@ public struct StoredPremiums: Sendable {
         try withoutActuallyEscaping(stored) { stored in
             try events(query) { view, event in
                 count += 1
-                switch event {
-                case .premiumAssessed(let e):
-                    let key = Key(person: e.person.value, year: e.fiscalYear.year)
-                    if var year = try years[key] ?? stored(key) {
-                        year.current = view.position
-                        years[key] = year
-                    } else {
-                        years[key] = Year(
-                            person: e.person, fiscalYear: e.fiscalYear, first: view.position, current: view.position)
-                    }
-                case .pensionDeductionStopped(let e):
-                    // A stop follows the year's assessment; one with none is nothing a run reads.
-                    let key = Key(person: e.person.value, year: e.fiscalYear.year)
-                    if var year = try years[key] ?? stored(key) {
-                        year.stop = view.position
-                        years[key] = year
-                    }
-                default: break
-                }
+                try apply(event, at: view.position, to: &years, stored: stored)
             }
         }
         counting += count
         return years
+    }
+
+    /// What one event of ``eventTypes`` at `position` makes of the rows: `stored` gives a row as
+    /// it was kept when the event's year is not among `years` yet.
+    static func apply(
+        _ event: KokiEvent, at position: Int64, to years: inout [Key: Year], stored: (Key) throws -> Year?
+    ) throws {
+        switch event {
+        case .premiumAssessed(let e):
+            let key = Key(person: e.person.value, year: e.fiscalYear.year)
+            if var year = try years[key] ?? stored(key) {
+                year.current = position
+                years[key] = year
+            } else {
+                years[key] = Year(person: e.person, fiscalYear: e.fiscalYear, first: position, current: position)
+            }
+        case .pensionDeductionStopped(let e):
+            // A stop follows the year's assessment; one with none is nothing a run reads.
+            let key = Key(person: e.person.value, year: e.fiscalYear.year)
+            if var year = try years[key] ?? stored(key) {
+                year.stop = position
+                years[key] = year
+            }
+        default: break
+        }
     }
 
     // MARK: - The table
@@ -226,18 +233,24 @@ public struct StoredPremiums: Sendable {
         fillByStreams: { tx, table, through in try fill(tx, table, through: through) },
         advance: { tx, from, to in try advance(tx, from: from, to: to) })
 
+    /// Every person's rows into `table` from zero: the two types' events read in position order
+    /// through the index by type, decoded and folded on a second core (``PassScan``) while the
+    /// scan reads on. Every one of them is on its person's own stream, whose payloads name the
+    /// person by the stream.
     static func fill(_ tx: any ReadModelTransaction, _ table: ReadModelTable, through: Int64) throws -> (
         persons: Int, events: Int
     ) {
-        var events = 0
-        let years = try scanned(
-            { try StoredEvents.forEach(in: tx, $0, $1) }, after: 0, through: through, counting: &events
-        ) { _ in nil }
-        let rows = years.values.sorted { ($0.person, $0.fiscalYear) < ($1.person, $1.fiscalYear) }.map(\.row)
+        var query = EventQuery.through(position: through)
+        query.types = eventTypes
+        query.readsEnvelopes = false
+        let pass = PremiumPass()
+        let persons = try tx.keys().map { try PersonID($0) }
+        let events = try PassScan.fold(tx, query, persons: persons, into: pass)
+        let rows = pass.years.values.sorted { ($0.person, $0.fiscalYear) < ($1.person, $1.fiscalYear) }.map(\.row)
         for start in stride(from: 0, to: rows.count, by: 10_000) {
             try tx.insert(Array(rows[start..<min(rows.count, start + 10_000)]), into: table)
         }
-        return (Set(years.keys.map(\.person)).count, events)
+        return (Set(pass.years.keys.map(\.person)).count, events)
     }
 
     static func advance(_ tx: any ReadModelTransaction, from: Int64, to: Int64) throws -> Int {
@@ -322,5 +335,21 @@ public struct StoredPremiums: Sendable {
 extension StoredPremiums.Year {
     var row: ReadModelRow {
         ReadModelRow(key: person.value, part: Int64(fiscalYear.year), values: [first, current, stop])
+    }
+}
+
+/// The premiums' fill as a pass: each event's rows changed at its position, which the scan gives
+/// just before the event.
+final class PremiumPass: PassFolder, @unchecked Sendable {
+    var years: [StoredPremiums.Key: StoredPremiums.Year] = [:]
+    private var position: Int64 = 0
+
+    func wants(_ i: Int, at position: Int64, version: Int64) -> Bool {
+        self.position = position
+        return true
+    }
+
+    func fold(_ i: Int, _ event: KokiEvent) throws {
+        try StoredPremiums.apply(event, at: position, to: &years) { _ in nil }
     }
 }
