@@ -28,6 +28,16 @@ extension LedgerTransaction: ReadModelTransaction {
         ).map(key)
     }
 
+    public func streamVersions(of keys: [String], through: Int64) throws -> [Int64] {
+        // The stream's index read backwards from its last version: at the head, one row each.
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT e.stream_version FROM koki_streams s JOIN koki_events e ON e.stream_id = s.id
+                WHERE s.name = ? AND e.position <= ? ORDER BY e.stream_version DESC LIMIT 1
+                """)
+        return try keys.map { try Int64.fetchOne(statement, arguments: [schema.keyStreamPrefix + $0, through]) ?? 0 }
+    }
+
     /// A stream's name without the schema's prefix.
     private func key(_ stream: String) -> String {
         String(stream.unicodeScalars.dropFirst(schema.keyStreamPrefix.unicodeScalars.count))

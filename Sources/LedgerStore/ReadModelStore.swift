@@ -129,6 +129,10 @@ public protocol ReadModelTransaction {
     func keys() throws -> [String]
     /// The keys whose streams gained events in `(after, through]`, in order.
     func keysChanged(after: Int64, through: Int64) throws -> [String]
+    /// The version each key's stream had reached at a position (0 for a stream with no event by
+    /// then), in the keys' order: what a fill that reads only some types of a stream's events
+    /// records as the version it reflects.
+    func streamVersions(of keys: [String], through: Int64) throws -> [Int64]
     /// The last position of the command holding each multiple of `interval` below `head` (so a
     /// snapshot there never splits a command), ascending and distinct.
     func commandEnds(every interval: Int64, through head: Int64) throws -> [Int64]

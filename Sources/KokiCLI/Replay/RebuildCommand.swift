@@ -27,10 +27,10 @@ struct RebuildCommand: ParsableCommand {
             assessments and stops recorded since, through the index by type); this command reads the \
             ledger from position zero in position order into fresh tables (decoding only the events each model \
             folds, on a second core while the scan reads on; a person's balances kept as compact per-period \
-            sums, their own stream folded where those cannot follow them exactly; a mandate holder's every \
-            event read, for their stream's version; at most 150,000 persons a pass), compares them row by row with the \
-            maintained ones (caught up to the same head), names every row that differs, and swaps the fresh \
-            tables in. The arrears facts are kept only for the persons the list asked about: catching up drops \
+            sums, their own stream folded where those cannot follow them exactly; a mandate holder's events of the \
+            types their state follows, their stream's version taken from the index by stream; at most 150,000 \
+            persons a pass), compares them row by row with the maintained ones (caught up to the same head; each \
+            row looked up by its key), names every row that differs, and swaps the fresh tables in. The arrears facts are kept only for the persons the list asked about: catching up drops \
             those whose streams grew, the next list folds them again; a rebuild folds each kept person's stream \
             from position zero and compares. With --check it only compares and exits 1 when anything differs.
 
