@@ -19,10 +19,72 @@ protocol PassFolder: AnyObject, Sendable {
     /// needs every event's stream version reads every type and refuses here the ones it ignores.
     func decodes(_ type: String) -> Bool
     func fold(_ i: Int, _ event: KokiEvent) throws
+    /// Told, before a batch's events, the type of each of its kinds (``EventBatch/decoders``).
+    func begin(kinds: [String])
+    /// One event of the batch, of its kind `kind`: by default asked ``wants(_:at:version:)``,
+    /// then decoded (`nil`: a type this pass decodes for no one) and folded.
+    func take(_ i: Int, at position: Int64, version: Int64, kind: Int, decode: () throws -> KokiEvent?) throws
 }
 
 extension PassFolder {
     func decodes(_ type: String) -> Bool { true }
+
+    func begin(kinds: [String]) {}
+
+    func take(_ i: Int, at position: Int64, version: Int64, kind: Int, decode: () throws -> KokiEvent?) throws {
+        guard wants(i, at: position, version: version), let event = try decode() else { return }
+        try fold(i, event)
+    }
+}
+
+/// Several passes' folders on one folding thread, each with its persons (by their index in the
+/// scan's persons, or through a map to its own: -1 for a person it does not fold) and the types
+/// it reads: what each would have been given by a scan of its own, in the same order. An event
+/// is decoded once for all of them.
+final class FolderGroup: PassFolder, @unchecked Sendable {
+    struct Member {
+        let folder: any PassFolder
+        /// The member's index of each of the scan's persons; nil: the same index.
+        let map: [Int32]?
+        let types: Set<String>
+    }
+
+    private let members: [Member]
+    /// For each kind of the batch being folded: per member, whether it reads that type, and
+    /// whether it decodes it.
+    private var reads: [[Bool]] = []
+    private var decoded: [[Bool]] = []
+
+    init(_ members: [Member]) { self.members = members }
+
+    func wants(_ i: Int, at position: Int64, version: Int64) -> Bool { true }
+
+    func decodes(_ type: String) -> Bool { members.contains { $0.types.contains(type) && $0.folder.decodes(type) } }
+
+    func fold(_ i: Int, _ event: KokiEvent) throws {}
+
+    func begin(kinds: [String]) {
+        reads = kinds.map { type in members.map { $0.types.contains(type) } }
+        decoded = kinds.map { type in members.map { $0.types.contains(type) && $0.folder.decodes(type) } }
+    }
+
+    func take(_ i: Int, at position: Int64, version: Int64, kind: Int, decode: () throws -> KokiEvent?) throws {
+        // Who folds it first, then the event decoded once and lent to each: an optional event
+        // kept between them was copied whole (a large enum) at every step.
+        try withUnsafeTemporaryAllocation(of: Int.self, capacity: members.count) { folds in
+            var any = false
+            for (m, member) in members.enumerated() {
+                folds[m] = -1
+                guard reads[kind][m] else { continue }
+                let j = member.map.map { Int($0[i]) } ?? i
+                guard j >= 0, member.folder.wants(j, at: position, version: version), decoded[kind][m] else { continue }
+                folds[m] = j
+                any = true
+            }
+            guard any, let event = try decode() else { return }
+            for (m, member) in members.enumerated() where folds[m] >= 0 { try member.folder.fold(folds[m], event) }
+        }
+    }
 }
 
 /// A pass over the ledger in position order that decodes and folds on a second thread: the scan
@@ -80,29 +142,49 @@ enum PassScan {
         _ forEachEvent: (EventQuery, (borrowing EventView) throws -> Void) throws -> Void, _ query: EventQuery,
         persons: [PersonID], into folder: any PassFolder
     ) throws -> Int {
+        try fold(forEachEvent, query, persons: persons, into: [folder])
+    }
+
+    /// One scan into several folders, each on a folding thread of its own: every batch the scan
+    /// fills is handed to each of them. A payload is copied when any of them decodes its type;
+    /// each decodes only its own.
+    static func fold(
+        _ tx: any ReadModelTransaction, _ query: EventQuery, persons: [PersonID], into folders: [any PassFolder]
+    ) throws -> Int {
+        try fold({ try tx.forEachEvent($0, $1) }, query, persons: persons, into: folders)
+    }
+
+    static func fold(
+        _ forEachEvent: (EventQuery, (borrowing EventView) throws -> Void) throws -> Void, _ query: EventQuery,
+        persons: [PersonID], into folders: [any PassFolder]
+    ) throws -> Int {
         var index = PassIndex(persons)
-        let handover = Handover(capacity: 4)
+        let handovers = folders.map { _ in Handover(capacity: 4) }
+        let outcomes = folders.map { _ in Outcome() }
         let finished = DispatchSemaphore(value: 0)
-        let outcome = Outcome()
-        DispatchQueue.global(qos: .userInitiated).async {
-            // After a failure the rest is taken and dropped, so the scan never waits on a full
-            // hand-over.
-            while case .batch(let batch) = handover.take() {
-                if outcome.failure == nil { outcome.failure = batch.fold(into: folder, streamPersons: persons) }
+        for (folder, (handover, outcome)) in zip(folders, zip(handovers, outcomes)) {
+            DispatchQueue.global(qos: .userInitiated).async {
+                // After a failure the rest is taken and dropped, so the scan never waits on a full
+                // hand-over.
+                while case .batch(let batch) = handover.take() {
+                    if outcome.failure == nil { outcome.failure = batch.fold(into: folder, streamPersons: persons) }
+                }
+                finished.signal()
             }
-            finished.signal()
         }
         var events = 0
         var decoders = DecoderCache()
         var batch = EventBatch()
         // Made once: `folder.decodes` written in the loop made a closure, and retained the
         // folder the folding thread is using, for every event.
-        let decodes: (String) -> Bool = { folder.decodes($0) }
+        let decodes: (String) -> Bool = { type in folders.contains { $0.decodes(type) } }
         do {
             defer {
-                handover.put(.batch(batch))
-                handover.put(.end)
-                finished.wait()
+                for handover in handovers {
+                    handover.put(.batch(batch))
+                    handover.put(.end)
+                }
+                for _ in folders { finished.wait() }
             }
             try forEachEvent(query) { view in
                 guard let i = index.person(of: view) else { return }
@@ -111,12 +193,12 @@ enum PassScan {
                     try decoders.decoder(type: view.type, version: view.schemaVersion, position: view.position)
                 }
                 if batch.count >= EventBatch.size {
-                    handover.put(.batch(batch))
+                    for handover in handovers { handover.put(.batch(batch)) }
                     batch = EventBatch()
                 }
             }
         }
-        if let failure = outcome.failure { throw failure }
+        if let failure = outcomes.lazy.compactMap(\.failure).first { throw failure }
         return events
     }
 
@@ -260,19 +342,25 @@ struct EventBatch: Sendable {
     /// Decodes and folds the batch's events in order, each on the stream of its person in
     /// `streamPersons`; the first that cannot be decoded stops it and is returned.
     func fold(into folder: any PassFolder, streamPersons: [PersonID]) -> (any Error)? {
-        bytes.withUnsafeBytes { bytes in
+        folder.begin(kinds: decoders.map(\.type))
+        // The decoders this folder uses: the batch holds one for a type any folder of the scan decodes.
+        let decoding = decoders.map { kind in kind.decode.flatMap { folder.decodes(kind.type) ? $0 : nil } }
+        return bytes.withUnsafeBytes { bytes in
             var start = 0
             for k in 0..<count {
                 let i = Int(persons[k])
                 let end = ends[k]
                 defer { start = end }
-                guard folder.wants(i, at: positions[k], version: versions[k]) else { continue }
-                let kind = decoders[Int(kinds[k])]
-                guard let decode = kind.decode else { continue }
+                let kind = Int(kinds[k])
                 do {
-                    try folder.fold(i, try decode(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), streamPersons[i]))
+                    try folder.take(i, at: positions[k], version: versions[k], kind: kind) {
+                        let payload = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+                        return try decoding[kind].map { try $0(payload, streamPersons[i]) }
+                    }
                 } catch {
-                    return KokiError(.undecodableEvent, "event \(positions[k]) (\(kind.type) v\(kind.version)): \(error)")
+                    let type = decoders[kind]
+                    return KokiError(
+                        .undecodableEvent, "event \(positions[k]) (\(type.type) v\(type.version)): \(error)")
                 }
             }
             return nil

@@ -87,27 +87,43 @@ struct PersonTables: Sendable {
     /// same head first); swaps it in unless `check`.
     func rebuild(_ ports: LedgerPorts, check: Bool) throws -> PersonTableRebuild {
         try Self.tables(of: ports).writingModel(schema) { tx in
-            try tx.createTables()
-            let head = try tx.head()
-            var comparedWith: Int64?
-            if let model = try tx.state(), model.logicVersion == schema.logicVersion {
-                comparedWith = model.position
-                if model.position < head { _ = try advance(tx, model.position, head) }
-            }
-            try tx.recreate(.rebuilt)
+            let (head, comparedWith) = try prepareRebuild(tx)
             let built = try fill(tx, .rebuilt, head, PassScan.personsPerPass)
-            let differences =
-                comparedWith == nil ? [] : try Array(Set(tx.differences().map(\.key))).sorted().map { try PersonID($0) }
-            if check {
-                try tx.dropRebuilt()
-            } else {
-                try tx.swapInRebuilt()
-                try tx.setPosition(head)
-            }
-            return PersonTableRebuild(
-                position: head, persons: built.persons, events: built.events, comparedWith: comparedWith,
-                differences: differences, swapped: !check)
+            return try finishRebuild(tx, head: head, comparedWith: comparedWith, built: built, check: check)
         }
+    }
+
+    /// A rebuild's first step: the maintained table caught up to the head (where it is of this
+    /// logic: the position it was at is what the rebuild compares with) and a fresh table made.
+    func prepareRebuild(_ tx: any ReadModelTransaction) throws -> (head: Int64, comparedWith: Int64?) {
+        try tx.createTables()
+        let head = try tx.head()
+        var comparedWith: Int64?
+        if let model = try tx.state(), model.logicVersion == schema.logicVersion {
+            comparedWith = model.position
+            if model.position < head { _ = try advance(tx, model.position, head) }
+        }
+        try tx.recreate(.rebuilt)
+        return (head, comparedWith)
+    }
+
+    /// A rebuild's last step, once the fresh table is filled: the rows that differ named, and the
+    /// fresh table swapped in (or, with `check`, dropped).
+    func finishRebuild(
+        _ tx: any ReadModelTransaction, head: Int64, comparedWith: Int64?, built: (persons: Int, events: Int),
+        check: Bool
+    ) throws -> PersonTableRebuild {
+        let differences =
+            comparedWith == nil ? [] : try Array(Set(tx.differences().map(\.key))).sorted().map { try PersonID($0) }
+        if check {
+            try tx.dropRebuilt()
+        } else {
+            try tx.swapInRebuilt()
+            try tx.setPosition(head)
+        }
+        return PersonTableRebuild(
+            position: head, persons: built.persons, events: built.events, comparedWith: comparedWith,
+            differences: differences, swapped: !check)
     }
 }
 

@@ -526,56 +526,82 @@ public struct StoredBalances: Sendable {
             return try rebuild(HeadBalances(store: store), check: check, snapshotEvery: snapshotEvery)
         }
         return try file.writingModel(Self.schema) { tx in
-            try tx.createTables()
-            let head = try tx.head()
-            let checkpoints = try check ? [] : self.checkpoints(tx, every: snapshotEvery, through: head)
-            var comparedWith: Int64?
-            if let model = try tx.state(), model.logicVersion == YearBalance.logicVersion {
-                comparedWith = model.position
-                // The maintained table caught up to this head, as any query would have it.
-                if model.position < head { try Self.advance(tx, from: model.position, to: head) }
-            }
-            try tx.recreate(.rebuilt)
-            let built = try Self.fill(tx, table: .rebuilt, through: head, checkpoints: checkpoints)
-            var differences: [Difference] = []
-            if comparedWith != nil {
-                for (person, year) in try tx.differences() {
-                    func row(_ table: ReadModelTable) throws -> YearBalance? {
-                        try Self.readTable(tx, table, person: person, fiscalYear: year).first
-                    }
-                    differences.append(
-                        Difference(
-                            person: try PersonID(person), fiscalYear: try FiscalYear(Int(year)),
-                            maintained: try row(.maintained), rebuilt: try row(.rebuilt)))
-                }
-            }
-            if check {
-                try tx.dropRebuilt()
-            } else {
-                try tx.swapInRebuilt()
-                try tx.setPosition(head)
-                try tx.dropOtherLogic()
-                // A fresh history from this pass replaces the one kept so far.
-                if !checkpoints.isEmpty { try tx.dropHistory() }
-                try Self.writeSnapshot(tx, position: head)
-                var previous: Int64 = 0
-                for (checkpoint, taken) in zip(checkpoints, built.snapshots) {
-                    if checkpoint.full {
-                        try Self.writeSnapshot(tx, position: checkpoint.position, count: taken.count, body: taken.body)
-                    } else {
-                        try Self.writeDelta(
-                            tx, since: previous, position: checkpoint.position, persons: taken.persons,
-                            count: taken.count, body: taken.body)
-                    }
-                    previous = checkpoint.position
-                }
-            }
-            return Rebuild(
-                position: head, persons: built.persons, events: built.events, rows: built.rows,
-                comparedWith: comparedWith, differences: differences, swapped: !check,
-                snapshots: checkpoints.filter(\.full).map(\.position) + (check ? [] : [head]),
-                deltas: checkpoints.filter { !$0.full }.map(\.position))
+            let prepared = try prepareRebuild(tx, check: check, snapshotEvery: snapshotEvery)
+            let built = try Self.fill(tx, table: .rebuilt, through: prepared.head, checkpoints: prepared.checkpoints)
+            return try Self.finishRebuild(tx, prepared, built: built, check: check)
         }
+    }
+
+    /// What a rebuild prepared before its fill: the head, the checkpoints its pass records (none
+    /// with `check`), and the position of the maintained table it compares with.
+    struct PreparedRebuild {
+        var head: Int64
+        var checkpoints: [Checkpoint]
+        var comparedWith: Int64?
+    }
+
+    /// A rebuild's first step: the maintained table caught up to the head (where it is of this
+    /// logic) and a fresh table made.
+    func prepareRebuild(_ tx: any ReadModelTransaction, check: Bool, snapshotEvery: Int64?) throws -> PreparedRebuild {
+        try tx.createTables()
+        let head = try tx.head()
+        let checkpoints = try check ? [] : self.checkpoints(tx, every: snapshotEvery, through: head)
+        var comparedWith: Int64?
+        if let model = try tx.state(), model.logicVersion == YearBalance.logicVersion {
+            comparedWith = model.position
+            // The maintained table caught up to this head, as any query would have it.
+            if model.position < head { try Self.advance(tx, from: model.position, to: head) }
+        }
+        try tx.recreate(.rebuilt)
+        return PreparedRebuild(head: head, checkpoints: checkpoints, comparedWith: comparedWith)
+    }
+
+    /// A rebuild's last step, once the fresh table is filled: the rows that differ named, and the
+    /// fresh table swapped in with its snapshots (or, with `check`, dropped).
+    static func finishRebuild(
+        _ tx: any ReadModelTransaction, _ prepared: PreparedRebuild,
+        built: (persons: Int, events: Int, rows: Int, snapshots: [(count: Int, persons: [PersonID], body: [UInt8])]),
+        check: Bool
+    ) throws -> Rebuild {
+        let (head, checkpoints, comparedWith) = (prepared.head, prepared.checkpoints, prepared.comparedWith)
+        var differences: [Difference] = []
+        if comparedWith != nil {
+            for (person, year) in try tx.differences() {
+                func row(_ table: ReadModelTable) throws -> YearBalance? {
+                    try readTable(tx, table, person: person, fiscalYear: year).first
+                }
+                differences.append(
+                    Difference(
+                        person: try PersonID(person), fiscalYear: try FiscalYear(Int(year)),
+                        maintained: try row(.maintained), rebuilt: try row(.rebuilt)))
+            }
+        }
+        if check {
+            try tx.dropRebuilt()
+        } else {
+            try tx.swapInRebuilt()
+            try tx.setPosition(head)
+            try tx.dropOtherLogic()
+            // A fresh history from this pass replaces the one kept so far.
+            if !checkpoints.isEmpty { try tx.dropHistory() }
+            try writeSnapshot(tx, position: head)
+            var previous: Int64 = 0
+            for (checkpoint, taken) in zip(checkpoints, built.snapshots) {
+                if checkpoint.full {
+                    try writeSnapshot(tx, position: checkpoint.position, count: taken.count, body: taken.body)
+                } else {
+                    try writeDelta(
+                        tx, since: previous, position: checkpoint.position, persons: taken.persons,
+                        count: taken.count, body: taken.body)
+                }
+                previous = checkpoint.position
+            }
+        }
+        return Rebuild(
+            position: head, persons: built.persons, events: built.events, rows: built.rows,
+            comparedWith: comparedWith, differences: differences, swapped: !check,
+            snapshots: checkpoints.filter(\.full).map(\.position) + (check ? [] : [head]),
+            deltas: checkpoints.filter { !$0.full }.map(\.position))
     }
 
     /// A table filled from zero into the rebuild's scratch table and dropped again, with the
@@ -739,7 +765,6 @@ public struct StoredBalances: Sendable {
     ) throws -> (persons: Int, events: Int, rows: Int, snapshots: [(count: Int, persons: [PersonID], body: [UInt8])]) {
         var (events, rows) = (0, 0)
         var snapshots = checkpoints.map { _ in (count: 0, persons: [PersonID](), body: [UInt8]()) }
-        let positions = checkpoints.map(\.position)
         let all = try Self.persons(tx)
         var query = EventQuery.through(position: through)
         query.types = CompactBalances.eventTypes
@@ -748,28 +773,40 @@ public struct StoredBalances: Sendable {
         for slice in PassScan.passes(all, size: personsPerPass) {
             let pass = BalancePass(persons: Array(slice), checkpoints: checkpoints, snapshots: snapshots)
             events += try PassScan.fold(tx, query, persons: pass.persons, into: pass)
-            if !checkpoints.isEmpty { pass.checkpointsBefore(.max) }
-            for i in pass.persons.indices {
-                let personRows: [YearBalance]
-                if let compact = pass.states[i].rows(of: pass.persons[i]) {
-                    personRows = compact
-                } else {
-                    // Folded from the stream: its rows at the checkpoints not yet recorded too.
-                    let from = pass.unrecordedFrom[i]
-                    let folded = try fold(tx, pass.persons[i], through: through, checkpoints: positions) {
-                        index, rows, changed in
-                        guard index >= from else { return }
-                        pass.record(i, rows, at: index, changed: changed)
-                    }
-                    personRows = folded.rows
-                }
-                try tx.insert(personRows.map(\.stored), into: table)
-                rows += personRows.count
-            }
+            rows += try insert(pass, into: table, tx, through: through)
             snapshots = pass.snapshots
         }
         PassScan.releaseFreedMemory()
         return (all.count, events, rows, snapshots)
+    }
+
+    /// A pass's rows into `table` once its scan is done: each person's from their compact state,
+    /// or folded from their stream where the state could not follow them (with their rows at the
+    /// checkpoints not yet recorded). Returns how many rows.
+    static func insert(
+        _ pass: BalancePass, into table: ReadModelTable, _ tx: any ReadModelTransaction, through: Int64
+    ) throws -> Int {
+        if !pass.checkpoints.isEmpty { pass.checkpointsBefore(.max) }
+        let positions = pass.checkpoints.map(\.position)
+        var rows = 0
+        for i in pass.persons.indices {
+            let personRows: [YearBalance]
+            if let compact = pass.states[i].rows(of: pass.persons[i]) {
+                personRows = compact
+            } else {
+                // Folded from the stream: its rows at the checkpoints not yet recorded too.
+                let from = pass.unrecordedFrom[i]
+                let folded = try fold(tx, pass.persons[i], through: through, checkpoints: positions) {
+                    index, rows, changed in
+                    guard index >= from else { return }
+                    pass.record(i, rows, at: index, changed: changed)
+                }
+                personRows = folded.rows
+            }
+            try tx.insert(personRows.map(\.stored), into: table)
+            rows += personRows.count
+        }
+        return rows
     }
 
     /// Every person's rows into `table`, one person's stream at a time through the index: what

@@ -193,14 +193,23 @@ public struct StoredDebits: Sendable {
         for slice in PassScan.passes(holders, size: personsPerPass) {
             let pass = DebitPass(count: slice.count)
             events += try PassScan.fold(tx, query, persons: Array(slice), into: pass)
-            let versions = try tx.streamVersions(of: slice.map(\.value), through: through)
-            for (k, person) in slice.enumerated() {
-                pass.states[k].version = versions[k]
-                try tx.insert(rows(person, pass.states[k]), into: table)
-            }
+            try insert(pass, Array(slice), into: table, tx, through: through)
         }
         PassScan.releaseFreedMemory()
         return (holders.count, events)
+    }
+
+    /// A pass's states into `table` once its scan is done, each with its stream's version at
+    /// `through` (``DebitPass`` reads only the types a state follows).
+    static func insert(
+        _ pass: DebitPass, _ holders: [PersonID], into table: ReadModelTable, _ tx: any ReadModelTransaction,
+        through: Int64
+    ) throws {
+        let versions = try tx.streamVersions(of: holders.map(\.value), through: through)
+        for (k, person) in holders.enumerated() {
+            pass.states[k].version = versions[k]
+            try tx.insert(rows(person, pass.states[k]), into: table)
+        }
     }
 
     /// Every mandate holder's rows into `table`, each folded from their own stream: what

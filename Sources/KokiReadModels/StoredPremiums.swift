@@ -246,11 +246,16 @@ public struct StoredPremiums: Sendable {
         let pass = PremiumPass()
         let persons = try tx.keys().map { try PersonID($0) }
         let events = try PassScan.fold(tx, query, persons: persons, into: pass)
+        return (try insert(pass, into: table, tx), events)
+    }
+
+    /// A pass's rows into `table`, in key order: how many persons have one.
+    static func insert(_ pass: PremiumPass, into table: ReadModelTable, _ tx: any ReadModelTransaction) throws -> Int {
         let rows = pass.years.values.sorted { ($0.person, $0.fiscalYear) < ($1.person, $1.fiscalYear) }.map(\.row)
         for start in stride(from: 0, to: rows.count, by: 10_000) {
             try tx.insert(Array(rows[start..<min(rows.count, start + 10_000)]), into: table)
         }
-        return (Set(pass.years.keys.map(\.person)).count, events)
+        return Set(pass.years.keys.map(\.person)).count
     }
 
     static func advance(_ tx: any ReadModelTransaction, from: Int64, to: Int64) throws -> Int {

@@ -6,6 +6,10 @@ import GRDBSQLite
 /// model reflects), the model's own table, and LZ4-compressed snapshots of it (`rm_snapshots`)
 /// and of what changed between them (`rm_snapshot_deltas`).
 extension LedgerTransaction: ReadModelTransaction {
+    public func sibling(_ schema: ReadModelSchema) -> any ReadModelTransaction {
+        LedgerTransaction(db: db, ledger: ledger, schema: schema)
+    }
+
     // MARK: - The events
 
     public func keys() throws -> [String] {

@@ -119,6 +119,9 @@ public protocol ReadModelStore: Sendable {
 /// Snapshots and deltas are bytes the caller encodes; the store compresses them.
 public protocol ReadModelTransaction {
     var schema: ReadModelSchema { get }
+    /// The same transaction on another model's tables: models rebuilt together from one read of
+    /// the ledger, in one transaction.
+    func sibling(_ schema: ReadModelSchema) -> any ReadModelTransaction
 
     // MARK: The events, as this transaction sees them
 
