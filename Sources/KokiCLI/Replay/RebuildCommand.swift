@@ -52,6 +52,9 @@ struct RebuildCommand: ParsableCommand {
             at the next query.
             """)
 
+    /// The models a ledger file's rebuild reads together in one pass (without --snapshot-every).
+    static let readTogether = [StoredBalances.name, StoredRegister.name, StoredDebits.name, StoredPremiums.name]
+
     @OptionGroup var options: LedgerOptions
     @Flag(help: "Compare only: swap nothing, exit 1 when a row differs.") var check = false
     @Flag(help: "List the read models and snapshots; change nothing.") var status = false
@@ -135,6 +138,16 @@ struct RebuildCommand: ParsableCommand {
             }
             let outcome = try options.run(RebuildReadModels(check: check, snapshotEvery: snapshotEvery))
             let report = outcome.rebuild
+            // The models read together in one pass: their own part only, beside the pass.
+            func isShared(_ model: String) -> Bool { outcome.sharedSeconds != nil && Self.readTogether.contains(model) }
+            func shared(_ model: String) -> String {
+                isShared(model) ? outcome.sharedSeconds.map { String(format: "%.3f", $0) } ?? "null" : "null"
+            }
+            func timing(_ model: String, events: Int, seconds: Double) -> String {
+                isShared(model)
+                    ? "(its own part: \(String(format: "%.2f", seconds)) s)"
+                    : "in \(String(format: "%.2f", seconds)) s (\(Int(Double(events) / max(seconds, 1e-6))) events/s)"
+            }
             let seconds = outcome.seconds
             let (register, debits) = (outcome.register, outcome.debits)
             // The two models of one table keyed by person, reported alike.
@@ -166,7 +179,7 @@ struct RebuildCommand: ParsableCommand {
                         ("comparedWith", report.comparedWith.map { "\($0)" } ?? "null"),
                         ("differences", "\(report.differences.count)"), ("swapped", report.swapped ? "true" : "false"),
                         ("snapshots", "[" + report.snapshots.map { "\($0)" }.joined(separator: ",") + "]"),
-                        ("seconds", String(format: "%.3f", seconds)),
+                        ("seconds", String(format: "%.3f", seconds)), ("sharedSeconds", shared(StoredBalances.name)),
                     ]))
                 for model in persons {
                     Output.line(
@@ -176,12 +189,17 @@ struct RebuildCommand: ParsableCommand {
                             ("comparedWith", model.rebuilt.comparedWith.map { "\($0)" } ?? "null"),
                             ("differences", "\(model.rebuilt.differences.count)"),
                             ("swapped", model.rebuilt.swapped ? "true" : "false"),
-                            ("seconds", String(format: "%.3f", model.seconds)),
+                            ("seconds", String(format: "%.3f", model.seconds)), ("sharedSeconds", shared(model.name)),
                         ]))
                 }
             } else {
+                if let together = outcome.sharedSeconds {
+                    Output.line(
+                        "\(Self.readTogether.joined(separator: ", ")): read together in one pass of the ledger from position 0 to \(report.position) in \(String(format: "%.2f", together)) s (\(Int(Double(report.position) / max(together, 1e-6))) events/s); each model's own part (catching up, filling its table, comparing) follows"
+                    )
+                }
                 Output.line(
-                    "\(StoredBalances.name): folded \(report.events) events of \(report.persons) persons from position 0 to \(report.position) into \(report.rows) rows in \(String(format: "%.2f", seconds)) s (\(Int(Double(report.events) / max(seconds, 1e-6))) events/s)"
+                    "\(StoredBalances.name): folded \(report.events) events of \(report.persons) persons from position 0 to \(report.position) into \(report.rows) rows \(timing(StoredBalances.name, events: report.events, seconds: seconds))"
                 )
                 if let compared = report.comparedWith {
                     Output.line(
@@ -204,7 +222,7 @@ struct RebuildCommand: ParsableCommand {
                             : "checked only: nothing changed")
                 for model in persons {
                     Output.line(
-                        "\(model.name): folded \(model.rebuilt.events) events of \(model.rebuilt.persons) \(model.who) from position 0 to \(model.rebuilt.position) in \(String(format: "%.2f", model.seconds)) s (\(Int(Double(model.rebuilt.events) / max(model.seconds, 1e-6))) events/s)"
+                        "\(model.name): folded \(model.rebuilt.events) events of \(model.rebuilt.persons) \(model.who) from position 0 to \(model.rebuilt.position) \(timing(model.name, events: model.rebuilt.events, seconds: model.seconds))"
                     )
                     if let compared = model.rebuilt.comparedWith {
                         let count = model.rebuilt.differences.count
