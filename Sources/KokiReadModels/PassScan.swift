@@ -163,7 +163,10 @@ enum PassScan {
         let outcomes = folders.map { _ in Outcome() }
         let finished = DispatchSemaphore(value: 0)
         for (folder, (handover, outcome)) in zip(folders, zip(handovers, outcomes)) {
-            DispatchQueue.global(qos: .userInitiated).async {
+            // A thread of its own, not a dispatch queue's: a folding thread spends its waits in a
+            // condition the queue's pool cannot see, so with two of them (and the pool's other
+            // work, a register being freed) the second could wait for a worker to be added.
+            let thread = Thread {
                 // After a failure the rest is taken and dropped, so the scan never waits on a full
                 // hand-over.
                 while case .batch(let batch) = handover.take() {
@@ -171,6 +174,8 @@ enum PassScan {
                 }
                 finished.signal()
             }
+            thread.qualityOfService = .userInitiated
+            thread.start()
         }
         var events = 0
         var decoders = DecoderCache()

@@ -4,19 +4,21 @@ import KokiEvents
 import KokiProjections
 import LedgerStore
 
-/// The four read models filled in position order — the balances, the register, the debit states
-/// and the premiums — rebuilt together from one read of the ledger file, in one transaction.
+/// Three read models filled in position order — the balances, the debit states and the
+/// premiums — rebuilt together from one read of the ledger file, in one transaction.
 ///
-/// Each model rebuilt on its own scans the whole file: four scans of the ten-year city, each
-/// costing a core as long as its folds. Here one scan feeds two folding threads: the balances',
-/// the debit states' and the premiums' on one (a payment or an assessment decoded once for all
-/// three), the register's entries on the other. Every model
-/// is then filled, compared and swapped in (or, with `check`, dropped) exactly as its own rebuild
-/// does: each model's pass is given the same events in the same order as a scan of its own.
+/// Each model rebuilt on its own scans the whole file, and the three read the same events
+/// (payments and assessments above all). Here one scan feeds one folding thread that decodes each
+/// event once for the three. Every model is then filled, compared and swapped in (or, with
+/// `check`, dropped) exactly as its own rebuild does: each model's pass is given the same events
+/// in the same order as a scan of its own.
+///
+/// The register is not among them: its entries are the largest state a pass holds (about 1 GB
+/// at ten years of Matsudo), and held beside the other three they took the rebuild's peak from
+/// 1.1 to 1.9 GB, where rebuilding it on its own after them costs a second scan of the file.
 public enum SharedRebuild {
     public struct Outcome: Sendable {
         public var balances: StoredBalances.Rebuild
-        public var register: PersonTableRebuild
         public var debits: PersonTableRebuild
         public var premiums: PersonTableRebuild
         /// The shared read of the ledger, its folds included.
@@ -24,32 +26,28 @@ public enum SharedRebuild {
         /// Each model's own part: catching the maintained table up, filling the fresh one from its
         /// folded state, comparing and swapping.
         public var balancesSeconds: Double
-        public var registerSeconds: Double
         public var debitsSeconds: Double
         public var premiumsSeconds: Double
     }
 
-    /// Rebuilds the four together in a ledger file; `nil` for a store that keeps its read models
+    /// Rebuilds the three together in a ledger file; `nil` for a store that keeps its read models
     /// elsewhere (a PostgreSQL schema), whose models rebuild one by one.
     public static func rebuild(_ ports: LedgerPorts, check: Bool, personsPerPass: Int? = nil) throws -> Outcome? {
         let personsPerPass = personsPerPass ?? PassScan.personsPerPass
         guard case .beside(let tables) = ports.readModels else { return nil }
         let balancesModel = StoredBalances(ports)
         return try tables.writingModel(StoredBalances.schema) { balancesTx in
-            let registerTx = balancesTx.sibling(StoredRegister.schema)
             let debitsTx = balancesTx.sibling(StoredDebits.schema)
             let premiumsTx = balancesTx.sibling(StoredPremiums.schema)
             var clock = Stopwatch()
             let balances = try balancesModel.prepareRebuild(balancesTx, check: check, snapshotEvery: nil)
             var balancesSeconds = clock.lap()
-            let register = try StoredRegister.tables.prepareRebuild(registerTx)
-            var registerSeconds = clock.lap()
             let debits = try StoredDebits.tables.prepareRebuild(debitsTx)
             var debitsSeconds = clock.lap()
             let premiums = try StoredPremiums.tables.prepareRebuild(premiumsTx)
             var premiumsSeconds = clock.lap()
             let head = balances.head
-            guard register.head == head, debits.head == head, premiums.head == head else {
+            guard debits.head == head, premiums.head == head else {
                 throw KokiError(.invalidInput, "the ledger's head moved inside one transaction: nothing rebuilt")
             }
 
@@ -58,18 +56,16 @@ public enum SharedRebuild {
             let holders = Set(try StoredDebits.mandated(debitsTx, after: 0, through: head))
             let everyone = Set(persons).union(holders).sorted()
             var query = EventQuery.through(position: head)
-            query.types = CompactBalances.eventTypes.union(InsuredRegister.eventTypes).union(DebitState.eventTypes)
-                .union(StoredPremiums.eventTypes)
+            query.types = CompactBalances.eventTypes.union(DebitState.eventTypes).union(StoredPremiums.eventTypes)
             query.scansForTypes = true
             query.readsEnvelopes = false
 
-            var read = (balances: 0, register: 0, debits: 0, premiums: 0)
-            var filled = (balancesRows: 0, register: 0, premiums: 0)
+            var read = (balances: 0, debits: 0, premiums: 0)
+            var filled = (balancesRows: 0, premiums: 0)
             var scanSeconds = 0.0
             for slice in PassScan.passes(everyone, size: personsPerPass) {
                 let slice = Array(slice)
                 let balancePass = BalancePass(persons: slice, checkpoints: [], snapshots: [])
-                let registerPass = RegisterPass()
                 let premiumPass = PremiumPass()
                 var sliceHolders: [PersonID] = []
                 let holderIndex = slice.map { person -> Int32 in
@@ -79,12 +75,9 @@ public enum SharedRebuild {
                 }
                 let debitPass = DebitPass(count: sliceHolders.count)
                 _ = clock.lap()
-                // Counted in a scope of their own: the register's entries must be released by the
-                // thread that frees them, not here.
                 let counts = try {
                     let counted = (
-                        balances: Counting(balancePass), register: Counting(registerPass),
-                        debits: Counting(debitPass), premiums: Counting(premiumPass)
+                        balances: Counting(balancePass), debits: Counting(debitPass), premiums: Counting(premiumPass)
                     )
                     _ = try PassScan.fold(
                         balancesTx, query, persons: slice,
@@ -93,24 +86,16 @@ public enum SharedRebuild {
                                 .init(folder: counted.balances, map: nil, types: CompactBalances.eventTypes),
                                 .init(folder: counted.debits, map: holderIndex, types: DebitState.eventTypes),
                                 .init(folder: counted.premiums, map: nil, types: StoredPremiums.eventTypes),
-                            ]),
-                            FolderGroup([
-                                .init(folder: counted.register, map: nil, types: InsuredRegister.eventTypes)
-                            ]),
+                            ])
                         ])
-                    return [counted.balances.count, counted.register.count, counted.debits.count,
-                        counted.premiums.count]
+                    return [counted.balances.count, counted.debits.count, counted.premiums.count]
                 }()
                 scanSeconds += clock.lap()
                 read.balances += counts[0]
-                read.register += counts[1]
-                read.debits += counts[2]
-                read.premiums += counts[3]
+                read.debits += counts[1]
+                read.premiums += counts[2]
                 filled.balancesRows += try StoredBalances.insert(balancePass, into: .rebuilt, balancesTx, through: head)
                 balancesSeconds += clock.lap()
-                filled.register += try StoredRegister.insert(registerPass, slice, into: .rebuilt, registerTx)
-                PassScan.release(consume registerPass)
-                registerSeconds += clock.lap()
                 try StoredDebits.insert(debitPass, sliceHolders, into: .rebuilt, debitsTx, through: head)
                 debitsSeconds += clock.lap()
                 filled.premiums += try StoredPremiums.insert(premiumPass, into: .rebuilt, premiumsTx)
@@ -122,10 +107,6 @@ public enum SharedRebuild {
             let balancesDone = try StoredBalances.finishRebuild(
                 balancesTx, balances, built: (persons.count, read.balances, filled.balancesRows, []), check: check)
             balancesSeconds += clock.lap()
-            let registerDone = try StoredRegister.tables.finishRebuild(
-                registerTx, head: head, comparedWith: register.comparedWith, built: (filled.register, read.register),
-                check: check)
-            registerSeconds += clock.lap()
             let debitsDone = try StoredDebits.tables.finishRebuild(
                 debitsTx, head: head, comparedWith: debits.comparedWith, built: (holders.count, read.debits),
                 check: check)
@@ -135,9 +116,8 @@ public enum SharedRebuild {
                 check: check)
             premiumsSeconds += clock.lap()
             return Outcome(
-                balances: balancesDone, register: registerDone, debits: debitsDone, premiums: premiumsDone,
-                scanSeconds: scanSeconds, balancesSeconds: balancesSeconds, registerSeconds: registerSeconds,
-                debitsSeconds: debitsSeconds, premiumsSeconds: premiumsSeconds)
+                balances: balancesDone, debits: debitsDone, premiums: premiumsDone, scanSeconds: scanSeconds,
+                balancesSeconds: balancesSeconds, debitsSeconds: debitsSeconds, premiumsSeconds: premiumsSeconds)
         }
     }
 

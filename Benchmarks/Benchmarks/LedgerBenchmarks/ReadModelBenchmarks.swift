@@ -127,7 +127,9 @@ func readModelBenchmarks() {
     // entries and every mandate holder's into their debit state — beside the same tables filled
     // one person's stream at a time through the index (as before), and a plain SQLite scan of
     // the same rows. Each rate is the ledger's events over the time. Then `rebuild(check: true)`
-    // of the three, as `koki rebuild --check` runs.
+    // of the four models read in position order, each alone, and as `koki rebuild --check` runs
+    // them now: the balances, the debit states and the premiums together in one pass
+    // (`SharedRebuild`), then the register.
     Benchmark(
         "City: the read models filled in position order, vs stream by stream and a plain SQLite scan",
         configuration: .init(
@@ -136,7 +138,9 @@ func readModelBenchmarks() {
                 Metric.rate("balances by streams events/s"), Metric.rate("register events/s"),
                 Metric.rate("register by streams events/s"), Metric.rate("debits events/s"),
                 Metric.rate("debits by streams events/s"), Metric.rate("all three events/s"),
-                Metric.rate("rebuild --check events/s"), Metric.rate("SQLite scan events/s"),
+                Metric.rate("four alone --check events/s"),
+                Metric.rate("three together, then the register --check events/s"), Metric.rate("together/alone ‰"),
+                Metric.rate("SQLite scan events/s"),
                 Metric.rate("all three/scan ‰"), Metric.cost("balance events read"),
                 Metric.cost("mandate holders' events read"),
             ],
@@ -171,17 +175,31 @@ func readModelBenchmarks() {
                 && states!.states.allSatisfy { person, state in
                     referenceStates!.states[person].map { $0.stored == state.stored } ?? false
                 })
-        // The command: the three tables caught up, rebuilt and compared.
+        // The command: the four tables read in position order caught up, rebuilt and compared,
+        // each alone (as `koki rebuild` did) and together in one pass (as it does now).
+        let premiums = StoredPremiums(koki.ports)
         _ = try balances.rows()
         try register.catchUp()
         try debits.catchUp()
-        var checks: (StoredBalances.Rebuild, StoredRegister.Rebuild, StoredDebits.Rebuild)?
+        try premiums.catchUp()
+        var checks: (StoredBalances.Rebuild, StoredRegister.Rebuild, StoredDebits.Rebuild, StoredPremiums.Rebuild)?
         let checkTime = try seconds {
             checks = (
-                try balances.rebuild(check: true), try register.rebuild(check: true), try debits.rebuild(check: true)
+                try balances.rebuild(check: true), try register.rebuild(check: true), try debits.rebuild(check: true),
+                try premiums.rebuild(check: true)
             )
         }
         precondition(checks!.0.differences.isEmpty && checks!.1.differences.isEmpty && checks!.2.differences.isEmpty)
+        precondition(checks!.3.differences.isEmpty)
+        var together: SharedRebuild.Outcome?
+        let togetherTime = try seconds {
+            together = try SharedRebuild.rebuild(koki.ports, check: true)
+            _ = try register.rebuild(check: true)
+        }
+        precondition(
+            together!.balances.differences.isEmpty && together!.debits.differences.isEmpty
+                && together!.premiums.differences.isEmpty && together!.balances.rows == checks!.0.rows
+                && together!.debits.events == checks!.2.events)
         let allTime = balancesTime + registerTime + debitsTime
         benchmark.measurement(Metric.rate("balances events/s"), Int(n / balancesTime))
         benchmark.measurement(Metric.rate("balances by streams events/s"), Int(n / byStreamsTime))
@@ -190,7 +208,9 @@ func readModelBenchmarks() {
         benchmark.measurement(Metric.rate("debits events/s"), Int(n / debitsTime))
         benchmark.measurement(Metric.rate("debits by streams events/s"), Int(n / debitsByStreamsTime))
         benchmark.measurement(Metric.rate("all three events/s"), Int(n / allTime))
-        benchmark.measurement(Metric.rate("rebuild --check events/s"), Int(n / checkTime))
+        benchmark.measurement(Metric.rate("four alone --check events/s"), Int(n / checkTime))
+        benchmark.measurement(Metric.rate("three together, then the register --check events/s"), Int(n / togetherTime))
+        benchmark.measurement(Metric.rate("together/alone ‰"), Int(1000 * checkTime / togetherTime))
         benchmark.measurement(Metric.rate("SQLite scan events/s"), Int(n / scanTime))
         benchmark.measurement(Metric.rate("all three/scan ‰"), Int(1000 * scanTime / allTime))
         benchmark.measurement(Metric.cost("balance events read"), filled!.events)

@@ -56,9 +56,9 @@ public struct RebuildReadModels: KokiRequest {
         public var premiumsSeconds: Double
         public var arrears: StoredArrears.Rebuild
         public var arrearsSeconds: Double
-        /// In a ledger file without `snapshotEvery`: the balances, the register, the debit states
-        /// and the premiums were read together in one pass of the ledger, which took this long;
-        /// each model's seconds are then its own part beside it (catching up, filling, comparing).
+        /// In a ledger file without `snapshotEvery`: the balances, the debit states and the
+        /// premiums were read together in one pass of the ledger, which took this long; their
+        /// seconds are then each one's own part beside it (catching up, filling, comparing).
         public var sharedSeconds: Double?
     }
 
@@ -70,10 +70,11 @@ public struct RebuildReadModels: KokiRequest {
             return (value, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         }
         if snapshotEvery == nil, let together = try SharedRebuild.rebuild(scope.ledger.ports, check: check) {
+            let (register, registerSeconds) = try timed { try StoredRegister(scope.ledger.ports).rebuild(check: check) }
             let (arrears, arrearsSeconds) = try timed { try StoredArrears(scope.ledger.ports).rebuild(check: check) }
             return Outcome(
-                rebuild: together.balances, seconds: together.balancesSeconds, register: together.register,
-                registerSeconds: together.registerSeconds, debits: together.debits,
+                rebuild: together.balances, seconds: together.balancesSeconds, register: register,
+                registerSeconds: registerSeconds, debits: together.debits,
                 debitsSeconds: together.debitsSeconds, premiums: together.premiums,
                 premiumsSeconds: together.premiumsSeconds, arrears: arrears, arrearsSeconds: arrearsSeconds,
                 sharedSeconds: together.scanSeconds)

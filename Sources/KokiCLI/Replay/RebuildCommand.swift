@@ -25,8 +25,11 @@ struct RebuildCommand: ParsableCommand {
             and write. Queries keep them up \
             to date by folding again only the persons whose streams grew since (a debit state folds only what its stream gained; the premiums read only the \
             assessments and stops recorded since, through the index by type); this command reads the \
-            ledger from position zero in position order into fresh tables (decoding only the events each model \
-            folds, on a second core while the scan reads on; a person's balances kept as compact per-period \
+            ledger from position zero in position order into fresh tables — in a ledger file the balances, the \
+            debit states and the premiums together, in one pass and one transaction (a payment or an assessment \
+            decoded once for the three), then the register, then the arrears facts; with --snapshot-every one \
+            model after another — (decoding only the events each model folds, on a folding thread while the scan \
+            reads on; a person's balances kept as compact per-period \
             sums, their own stream folded where those cannot follow them exactly; a mandate holder's events of the \
             types their state follows, their stream's version taken from the index by stream; at most 150,000 \
             persons a pass), compares them row by row with the maintained ones (caught up to the same head; each \
@@ -53,7 +56,7 @@ struct RebuildCommand: ParsableCommand {
             """)
 
     /// The models a ledger file's rebuild reads together in one pass (without --snapshot-every).
-    static let readTogether = [StoredBalances.name, StoredRegister.name, StoredDebits.name, StoredPremiums.name]
+    static let readTogether = [StoredBalances.name, StoredDebits.name, StoredPremiums.name]
 
     @OptionGroup var options: LedgerOptions
     @Flag(help: "Compare only: swap nothing, exit 1 when a row differs.") var check = false
