@@ -25,6 +25,9 @@ import Testing
 
         let check = try KokiProcess.run(["rebuild", "--check"], environment: env)
         #expect(check.status == 0 && check.stdout.contains("is equal") && check.stdout.contains("nothing changed"))
+        // The balances, the debit states and the premiums read together in one pass; the register after.
+        #expect(check.stdout.contains("balances, debits, premiums: read together in one pass of the ledger"))
+        #expect(check.stdout.contains("(its own part: ") && check.stdout.contains("register: folded"))
 
         // Someone alters a row of the read model by hand: the check names it and exits 1.
         let victim = try DatabaseQueue(path: ledger).write { db -> String in
@@ -62,6 +65,9 @@ import Testing
         #expect(try KokiProcess.run(["rebuild"], environment: env).status == 0)
         let checked = try KokiProcess.run(["rebuild", "--check", "--json"], environment: env)
         #expect(checked.status == 0 && checked.stdout.contains("\"model\":\"register\""))
+        let lines = checked.stdout.split(separator: "\n")
+        #expect(lines.first?.contains("\"sharedSeconds\":null") == false && lines.first?.contains("\"sharedTotalSeconds\":") == true)
+        #expect(lines.contains { $0.contains("\"model\":\"register\"") && $0.contains("\"sharedSeconds\":null") })
         #expect(try KokiProcess.run(["insured", "list", "--on", "2025-10-01"], environment: env).stdout == insured.stdout)
 
         // A replay copy through an earlier head carries the read model as it stood then.

@@ -146,6 +146,9 @@ struct RebuildCommand: ParsableCommand {
             func shared(_ model: String) -> String {
                 isShared(model) ? outcome.sharedSeconds.map { String(format: "%.3f", $0) } ?? "null" : "null"
             }
+            let sharedTotal =
+                isShared(StoredBalances.name)
+                ? outcome.sharedTotalSeconds.map { String(format: "%.3f", $0) } ?? "null" : "null"
             func timing(_ model: String, events: Int, seconds: Double) -> String {
                 isShared(model)
                     ? "(its own part: \(String(format: "%.2f", seconds)) s)"
@@ -183,6 +186,7 @@ struct RebuildCommand: ParsableCommand {
                         ("differences", "\(report.differences.count)"), ("swapped", report.swapped ? "true" : "false"),
                         ("snapshots", "[" + report.snapshots.map { "\($0)" }.joined(separator: ",") + "]"),
                         ("seconds", String(format: "%.3f", seconds)), ("sharedSeconds", shared(StoredBalances.name)),
+                        ("sharedTotalSeconds", sharedTotal),
                     ]))
                 for model in persons {
                     Output.line(
@@ -198,7 +202,7 @@ struct RebuildCommand: ParsableCommand {
             } else {
                 if let together = outcome.sharedSeconds {
                     Output.line(
-                        "\(Self.readTogether.joined(separator: ", ")): read together in one pass of the ledger from position 0 to \(report.position) in \(String(format: "%.2f", together)) s (\(Int(Double(report.position) / max(together, 1e-6))) events/s); each model's own part (catching up, filling its table, comparing) follows"
+                        "\(Self.readTogether.joined(separator: ", ")): read together in one pass of the ledger from position 0 to \(report.position) in \(String(format: "%.2f", together)) s (\(Int(Double(report.position) / max(together, 1e-6))) events/s), in all (each one's own part below, the commit) \(String(format: "%.2f", outcome.sharedTotalSeconds ?? together)) s"
                     )
                 }
                 Output.line(
