@@ -224,7 +224,8 @@ extension PassScan {
     ) throws {
         let channel = Channel<Result<[Product], any Error>>(capacity: 4)
         let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global(qos: .userInitiated).async {
+        // A thread of its own, as a pass's folding threads are (see ``fold(_:_:persons:into:)``).
+        let producer = Thread {
             defer { done.signal() }
             for start in stride(from: 0, to: items.count, by: max(1, chunk)) {
                 let slice = items[start..<min(items.count, start + max(1, chunk))]
@@ -234,6 +235,8 @@ extension PassScan {
             }
             channel.close()
         }
+        producer.qualityOfService = .userInitiated
+        producer.start()
         defer {
             channel.cancel()
             done.wait()
