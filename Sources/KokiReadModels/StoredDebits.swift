@@ -290,17 +290,19 @@ public struct StoredDebits: Sendable {
                 let stream = view.stream.value
                 guard stream.hasPrefix(prefix) else { return }
                 let key = String(stream.dropFirst(prefix.count))
-                var state: DebitState
-                if let folding = states[key] {
-                    state = folding
+                let (version, follows) = (view.streamVersion, DebitState.eventTypes.contains(view.type))
+                // A state already folding is changed where it lies in the dictionary: taken out and
+                // put back, it was copied whole for every event.
+                if let index = states.index(forKey: key) {
+                    guard version > states.values[index].version else { return }
+                    states.values[index].version = version
+                    if follows { try states.values[index].apply(try decoders.decode(view)) }
                 } else {
-                    guard let kept = try stored(key) else { return }
-                    state = kept
+                    guard var kept = try stored(key), version > kept.version else { return }
+                    kept.version = version
+                    if follows { try kept.apply(try decoders.decode(view)) }
+                    states[key] = kept
                 }
-                guard view.streamVersion > state.version else { return }
-                state.version = view.streamVersion
-                if DebitState.eventTypes.contains(view.type) { try state.apply(try decoders.decode(view)) }
-                states[key] = state
             }
         }
         return states
