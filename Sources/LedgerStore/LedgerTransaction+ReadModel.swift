@@ -316,25 +316,82 @@ extension LedgerTransaction: ReadModelTransaction {
     }
 
     public func differences() throws -> [(key: String, part: Int64)] {
-        let (maintained, rebuilt, k, p) = (name(.maintained), name(.rebuilt), schema.keyColumn, schema.partColumn)
-        // Both tables are keyed by (key, part) without a rowid: each row of one is looked up in the
-        // other by its key, and only rows that differ are kept, so memory stays flat. (`EXCEPT`
-        // both ways sorted each whole table into a temporary b-tree: 3.5 s for the ten-year
-        // register, where the lookups take a fraction of that.) `IS NOT` holds NULL equal to NULL.
-        let columns = schema.columns.map(\.name) + (schema.document ? ["document"] : [])
-        let differs = (["r.\(k) IS NULL"] + columns.map { "m.\($0) IS NOT r.\($0)" }).joined(separator: " OR ")
-        return try Row.fetchAll(
-            db,
-            sql: """
-                SELECT m.\(k), m.\(p) FROM \(maintained) AS m
-                    LEFT JOIN \(rebuilt) AS r ON r.\(k) = m.\(k) AND r.\(p) = m.\(p)
-                    WHERE \(differs)
-                UNION ALL
-                SELECT r.\(k), r.\(p) FROM \(rebuilt) AS r
-                    WHERE NOT EXISTS (SELECT 1 FROM \(maintained) AS m WHERE m.\(k) = r.\(k) AND m.\(p) = r.\(p))
-                ORDER BY 1, 2
-                """
-        ).map { ($0[0], $0[1]) }
+        // Both tables are keyed by (key, part) without a rowid, so each reads back in key order
+        // at no cost: the two are stepped side by side, as a merge, and a row is named when one
+        // side lacks it or any column differs (of another kind, or another value; NULL equal to
+        // NULL, as `IS NOT` has it). Memory stays flat. (`EXCEPT` both ways sorted each whole
+        // table into a temporary b-tree: 3.5 s for the ten-year register; looking each row up in
+        // the other table by its key, 1.8 s.)
+        let columns = [schema.keyColumn, schema.partColumn] + schema.columns.map(\.name)
+            + (schema.document ? ["document"] : [])
+        func ordered(_ table: ReadModelTable) throws -> RawStatement {
+            RawStatement(
+                try db.makeStatement(
+                    sql: "SELECT \(columns.joined(separator: ", ")) FROM \(name(table)) ORDER BY 1, 2"), db)
+        }
+        let (maintained, rebuilt) = (try ordered(.maintained), try ordered(.rebuilt))
+        defer {
+            maintained.reset()
+            rebuilt.reset()
+        }
+        var found: [(key: String, part: Int64)] = []
+        var (m, r) = (try maintained.step(), try rebuilt.step())
+        while m || r {
+            var order = !r ? -1 : !m ? 1 : Self.compare(maintained, rebuilt, 0)
+            if m && r && order == 0 { order = Self.compare(maintained, rebuilt, 1) }
+            if order < 0 {
+                found.append((maintained.text(0), maintained.int64(1)))
+                m = try maintained.step()
+            } else if order > 0 {
+                found.append((rebuilt.text(0), rebuilt.int64(1)))
+                r = try rebuilt.step()
+            } else {
+                if (2..<Int32(columns.count)).contains(where: { Self.compare(maintained, rebuilt, $0) != 0 }) {
+                    found.append((maintained.text(0), maintained.int64(1)))
+                }
+                (m, r) = (try maintained.step(), try rebuilt.step())
+            }
+        }
+        return found
+    }
+
+    /// Two rows' values in a column, ordered as SQLite orders them (`BINARY`): NULL, then numbers
+    /// by value, then text, then blobs, each by its bytes. 0: the same value.
+    static func compare(_ a: RawStatement, _ b: RawStatement, _ column: Int32) -> Int {
+        func rank(_ type: Int32) -> Int {
+            switch type {
+            case SQLITE_NULL: 0
+            case SQLITE_INTEGER, SQLITE_FLOAT: 1
+            case SQLITE_TEXT: 2
+            default: 3
+            }
+        }
+        let (ta, tb) = (sqlite3_column_type(a.handle, column), sqlite3_column_type(b.handle, column))
+        let (ra, rb) = (rank(ta), rank(tb))
+        guard ra == rb else { return ra < rb ? -1 : 1 }
+        switch ra {
+        case 0:
+            return 0
+        case 1:
+            if ta == SQLITE_INTEGER && tb == SQLITE_INTEGER {
+                let (x, y) = (a.int64(column), b.int64(column))
+                return x == y ? 0 : x < y ? -1 : 1
+            }
+            let (x, y) = (sqlite3_column_double(a.handle, column), sqlite3_column_double(b.handle, column))
+            return x == y ? 0 : x < y ? -1 : 1
+        default:
+            // Text and blobs alike: their bytes, then their lengths.
+            func bytes(_ s: RawStatement, _ rank: Int) -> UnsafeRawPointer? {
+                rank == 2 ? UnsafeRawPointer(sqlite3_column_text(s.handle, column)) : sqlite3_column_blob(s.handle, column)
+            }
+            let (pa, pb) = (bytes(a, ra), bytes(b, rb))
+            let (na, nb) = (Int(sqlite3_column_bytes(a.handle, column)), Int(sqlite3_column_bytes(b.handle, column)))
+            if let pa, let pb, min(na, nb) > 0 {
+                let c = memcmp(pa, pb, min(na, nb))
+                if c != 0 { return c < 0 ? -1 : 1 }
+            }
+            return na == nb ? 0 : na < nb ? -1 : 1
+        }
     }
 
     // MARK: - Snapshots and deltas
