@@ -382,7 +382,8 @@ extension LedgerTransaction: ReadModelTransaction {
         default:
             // Text and blobs alike: their bytes, then their lengths.
             func bytes(_ s: RawStatement, _ rank: Int) -> UnsafeRawPointer? {
-                rank == 2 ? UnsafeRawPointer(sqlite3_column_text(s.handle, column)) : sqlite3_column_blob(s.handle, column)
+                rank == 2
+                    ? UnsafeRawPointer(sqlite3_column_text(s.handle, column)) : sqlite3_column_blob(s.handle, column)
             }
             let (pa, pb) = (bytes(a, ra), bytes(b, rb))
             let (na, nb) = (Int(sqlite3_column_bytes(a.handle, column)), Int(sqlite3_column_bytes(b.handle, column)))
