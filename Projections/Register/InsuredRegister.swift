@@ -209,7 +209,8 @@ public struct InsuredRegister: Projection {
                 $0.corrections += 1
             }
         case .householdMembershipRecorded(let e):
-            guard persons[e.person] != nil else { return }
+            // Looked up, not read: reading the entry copied it.
+            guard persons.index(forKey: e.person) != nil else { return }
             if let household = e.household { everInHousehold[household, default: []].insert(e.person) }
             let entry = HouseholdEntry(effectiveOn: e.effectiveOn, household: e.household, role: e.role)
             update(e.person) { person in

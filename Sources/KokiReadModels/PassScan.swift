@@ -50,12 +50,18 @@ final class FolderGroup: PassFolder, @unchecked Sendable {
     }
 
     private let members: [Member]
+    /// How many events each member was given (asked ``wants(_:at:version:)`` for): what a scan of
+    /// its own would have counted as read.
+    private(set) var read: [Int]
     /// For each kind of the batch being folded: per member, whether it reads that type, and
     /// whether it decodes it.
     private var reads: [[Bool]] = []
     private var decoded: [[Bool]] = []
 
-    init(_ members: [Member]) { self.members = members }
+    init(_ members: [Member]) {
+        self.members = members
+        read = Array(repeating: 0, count: members.count)
+    }
 
     func wants(_ i: Int, at position: Int64, version: Int64) -> Bool { true }
 
@@ -77,7 +83,9 @@ final class FolderGroup: PassFolder, @unchecked Sendable {
                 folds[m] = -1
                 guard reads[kind][m] else { continue }
                 let j = member.map.map { Int($0[i]) } ?? i
-                guard j >= 0, member.folder.wants(j, at: position, version: version), decoded[kind][m] else { continue }
+                guard j >= 0 else { continue }
+                read[m] += 1
+                guard member.folder.wants(j, at: position, version: version), decoded[kind][m] else { continue }
                 folds[m] = j
                 any = true
             }
@@ -116,7 +124,7 @@ enum PassScan {
     /// the fill's caller (comparing the tables, the next model's pass) need not wait for. The
     /// caller hands over its last reference (`consume`).
     static func release(_ pass: consuming some AnyObject & Sendable) {
-        let last = Box(pass)
+        let last = Box(consume pass)
         DispatchQueue.global(qos: .utility).async {
             last.value = nil
             releaseFreedMemory()
@@ -142,54 +150,34 @@ enum PassScan {
         _ forEachEvent: (EventQuery, (borrowing EventView) throws -> Void) throws -> Void, _ query: EventQuery,
         persons: [PersonID], into folder: any PassFolder
     ) throws -> Int {
-        try fold(forEachEvent, query, persons: persons, into: [folder])
-    }
-
-    /// One scan into several folders, each on a folding thread of its own: every batch the scan
-    /// fills is handed to each of them. A payload is copied when any of them decodes its type;
-    /// each decodes only its own.
-    static func fold(
-        _ tx: any ReadModelTransaction, _ query: EventQuery, persons: [PersonID], into folders: [any PassFolder]
-    ) throws -> Int {
-        try fold({ try tx.forEachEvent($0, $1) }, query, persons: persons, into: folders)
-    }
-
-    static func fold(
-        _ forEachEvent: (EventQuery, (borrowing EventView) throws -> Void) throws -> Void, _ query: EventQuery,
-        persons: [PersonID], into folders: [any PassFolder]
-    ) throws -> Int {
         var index = PassIndex(persons)
-        let handovers = folders.map { _ in Handover(capacity: 4) }
-        let outcomes = folders.map { _ in Outcome() }
+        let handover = Channel<EventBatch>(capacity: 4)
         let finished = DispatchSemaphore(value: 0)
-        for (folder, (handover, outcome)) in zip(folders, zip(handovers, outcomes)) {
-            // A thread of its own, not a dispatch queue's: a folding thread spends its waits in a
-            // condition the queue's pool cannot see, so with two of them (and the pool's other
-            // work, a register being freed) the second could wait for a worker to be added.
-            let thread = Thread {
-                // After a failure the rest is taken and dropped, so the scan never waits on a full
-                // hand-over.
-                while case .batch(let batch) = handover.take() {
-                    if outcome.failure == nil { outcome.failure = batch.fold(into: folder, streamPersons: persons) }
-                }
-                finished.signal()
+        let outcome = Outcome()
+        // A thread of its own, not a dispatch queue's: it spends its waits in a condition the
+        // queue's pool cannot see, so beside the pool's other work (a register being freed, a
+        // pipeline's producer) it could wait for a worker to be added.
+        let thread = Thread {
+            // After a failure the rest is taken and dropped, so the scan never waits on a full
+            // hand-over.
+            while let batch = handover.take() {
+                if outcome.failure == nil { outcome.failure = batch.fold(into: folder, streamPersons: persons) }
             }
-            thread.qualityOfService = .userInitiated
-            thread.start()
+            finished.signal()
         }
+        thread.qualityOfService = .userInitiated
+        thread.start()
         var events = 0
         var decoders = DecoderCache()
         var batch = EventBatch()
         // Made once: `folder.decodes` written in the loop made a closure, and retained the
         // folder the folding thread is using, for every event.
-        let decodes: (String) -> Bool = { type in folders.contains { $0.decodes(type) } }
+        let decodes: (String) -> Bool = { folder.decodes($0) }
         do {
             defer {
-                for handover in handovers {
-                    handover.put(.batch(batch))
-                    handover.put(.end)
-                }
-                for _ in folders { finished.wait() }
+                _ = handover.put(batch)
+                handover.close()
+                finished.wait()
             }
             try forEachEvent(query) { view in
                 guard let i = index.person(of: view) else { return }
@@ -198,12 +186,12 @@ enum PassScan {
                     try decoders.decoder(type: view.type, version: view.schemaVersion, position: view.position)
                 }
                 if batch.count >= EventBatch.size {
-                    for handover in handovers { handover.put(.batch(batch)) }
+                    _ = handover.put(batch)
                     batch = EventBatch()
                 }
             }
         }
-        if let failure = outcomes.lazy.compactMap(\.failure).first { throw failure }
+        if let failure = outcome.failure { throw failure }
         return events
     }
 
@@ -351,8 +339,6 @@ struct EventBatch: Sendable {
     /// `streamPersons`; the first that cannot be decoded stops it and is returned.
     func fold(into folder: any PassFolder, streamPersons: [PersonID]) -> (any Error)? {
         folder.begin(kinds: decoders.map(\.type))
-        // The decoders this folder uses: the batch holds one for a type any folder of the scan decodes.
-        let decoding = decoders.map { kind in kind.decode.flatMap { folder.decodes(kind.type) ? $0 : nil } }
         return bytes.withUnsafeBytes { bytes in
             var start = 0
             for k in 0..<count {
@@ -363,7 +349,7 @@ struct EventBatch: Sendable {
                 do {
                     try folder.take(i, at: positions[k], version: versions[k], kind: kind) {
                         let payload = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-                        return try decoding[kind].map { try $0(payload, streamPersons[i]) }
+                        return try decoders[kind].decode.map { try $0(payload, streamPersons[i]) }
                     }
                 } catch {
                     let type = decoders[kind]
@@ -394,36 +380,5 @@ struct EventBatch: Sendable {
         kinds.append(Int32(kind))
         if decoders[kind].decode != nil { bytes.append(contentsOf: view.payload) }
         ends.append(bytes.count)
-    }
-}
-
-/// A bounded hand-over of batches from one thread to another.
-final class Handover: @unchecked Sendable {
-    enum Message {
-        case batch(EventBatch)
-        case end
-    }
-
-    private let condition = NSCondition()
-    private var queue: [Message] = []
-    private let capacity: Int
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    func put(_ message: Message) {
-        condition.lock()
-        while queue.count >= capacity { condition.wait() }
-        queue.append(message)
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func take() -> Message {
-        condition.lock()
-        while queue.isEmpty { condition.wait() }
-        let message = queue.removeFirst()
-        condition.broadcast()
-        condition.unlock()
-        return message
     }
 }

@@ -75,25 +75,16 @@ public enum SharedRebuild {
                 }
                 let debitPass = DebitPass(count: sliceHolders.count)
                 _ = clock.lap()
-                let counts = try {
-                    let counted = (
-                        balances: Counting(balancePass), debits: Counting(debitPass), premiums: Counting(premiumPass)
-                    )
-                    _ = try PassScan.fold(
-                        balancesTx, query, persons: slice,
-                        into: [
-                            FolderGroup([
-                                .init(folder: counted.balances, map: nil, types: CompactBalances.eventTypes),
-                                .init(folder: counted.debits, map: holderIndex, types: DebitState.eventTypes),
-                                .init(folder: counted.premiums, map: nil, types: StoredPremiums.eventTypes),
-                            ])
-                        ])
-                    return [counted.balances.count, counted.debits.count, counted.premiums.count]
-                }()
+                let group = FolderGroup([
+                    .init(folder: balancePass, map: nil, types: CompactBalances.eventTypes),
+                    .init(folder: debitPass, map: holderIndex, types: DebitState.eventTypes),
+                    .init(folder: premiumPass, map: nil, types: StoredPremiums.eventTypes),
+                ])
+                _ = try PassScan.fold(balancesTx, query, persons: slice, into: group)
                 scanSeconds += clock.lap()
-                read.balances += counts[0]
-                read.debits += counts[1]
-                read.premiums += counts[2]
+                read.balances += group.read[0]
+                read.debits += group.read[1]
+                read.premiums += group.read[2]
                 filled.balancesRows += try StoredBalances.insert(balancePass, into: .rebuilt, balancesTx, through: head)
                 balancesSeconds += clock.lap()
                 try StoredDebits.insert(debitPass, sliceHolders, into: .rebuilt, debitsTx, through: head)
@@ -131,22 +122,5 @@ public enum SharedRebuild {
             let elapsed = now - last
             return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         }
-    }
-
-    /// A model's folder, counting the events it folds (what its own rebuild reports as read).
-    private final class Counting: PassFolder, @unchecked Sendable {
-        let folder: any PassFolder
-        var count = 0
-
-        init(_ folder: any PassFolder) { self.folder = folder }
-
-        func wants(_ i: Int, at position: Int64, version: Int64) -> Bool {
-            count += 1
-            return folder.wants(i, at: position, version: version)
-        }
-
-        func decodes(_ type: String) -> Bool { folder.decodes(type) }
-
-        func fold(_ i: Int, _ event: KokiEvent) throws { try folder.fold(i, event) }
     }
 }
