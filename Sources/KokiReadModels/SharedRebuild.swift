@@ -17,6 +17,9 @@ import LedgerStore
 /// at ten years of Matsudo), and held beside the other three they took the rebuild's peak from
 /// 1.1 to 1.9 GB, where rebuilding it on its own after them costs a second scan of the file.
 public enum SharedRebuild {
+    /// The names of the models read together, in the order their rebuilds are reported.
+    public static let models = [StoredBalances.name, StoredDebits.name, StoredPremiums.name]
+
     public struct Outcome: Sendable {
         public var balances: StoredBalances.Rebuild
         public var debits: PersonTableRebuild

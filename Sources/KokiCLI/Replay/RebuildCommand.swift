@@ -32,8 +32,8 @@ struct RebuildCommand: ParsableCommand {
             reads on; a person's balances kept as compact per-period \
             sums, their own stream folded where those cannot follow them exactly; a mandate holder's events of the \
             types their state follows, their stream's version taken from the index by stream; at most 150,000 \
-            persons a pass), compares them row by row with the maintained ones (caught up to the same head; each \
-            row looked up by its key), names every row that differs, and swaps the fresh tables in. The arrears facts are kept only for the persons the list asked about: catching up drops \
+            persons a pass), compares them row by row with the maintained ones (caught up to the same head; both \
+            read in key order, side by side), names every row that differs, and swaps the fresh tables in. The arrears facts are kept only for the persons the list asked about: catching up drops \
             those whose streams grew, the next list folds them again; a rebuild folds each kept person's stream \
             from position zero and compares. With --check it only compares and exits 1 when anything differs.
 
@@ -56,7 +56,7 @@ struct RebuildCommand: ParsableCommand {
             """)
 
     /// The models a ledger file's rebuild reads together in one pass (without --snapshot-every).
-    static let readTogether = [StoredBalances.name, StoredDebits.name, StoredPremiums.name]
+    static let readTogether = SharedRebuild.models
 
     @OptionGroup var options: LedgerOptions
     @Flag(help: "Compare only: swap nothing, exit 1 when a row differs.") var check = false
