@@ -23,7 +23,7 @@ extension Ledger {
             var newNames = NameCache()
             let result = try queue.writeWithoutTransaction { db -> AppendResult in
                 var result: AppendResult?
-                try db.inTransaction(.immediate) {
+                try allOrNothing(db, append: true) {
                     newNames = NameCache()
                     if let previous = try existingResult(db, commandID: request.commandID) {
                         result = previous

@@ -30,7 +30,7 @@ extension Ledger: EventStore {
         try guarded {
             var newNames = NameCache()
             try queue.writeWithoutTransaction { db in
-                try db.inTransaction(.immediate) {
+                try allOrNothing(db) {
                     newNames = NameCache()
                     let head = try Row.fetchOne(
                         db, sql: "SELECT position, command_seq FROM koki_events ORDER BY position DESC LIMIT 1")

@@ -38,14 +38,7 @@ extension Ledger: ReadModelStore {
     public func writingModel<T>(_ schema: ReadModelSchema, _ body: (any ReadModelTransaction) throws -> T) throws -> T {
         guard !isReadOnly else { throw LedgerError(.readOnly, "\(path ?? ":memory:") was opened read-only") }
         return try guarded {
-            try queue.writeWithoutTransaction { db in
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(LedgerTransaction(db: db, ledger: self, schema: schema))
-                    return .commit
-                }
-                return result!
-            }
+            try writing { db in try body(LedgerTransaction(db: db, ledger: self, schema: schema)) }
         }
     }
 

@@ -18,7 +18,7 @@ extension Ledger {
         // sealed, so damage found now is never covered by a seal.
         try guarded {
             try queue.writeWithoutTransaction { db in
-                try db.inTransaction(.immediate) {
+                try allOrNothing(db) {
                     guard try !Self.isKeyed(db) else { return .commit }
                     let insert = try db.makeStatement(sql: "INSERT INTO koki_command_seals(seq, seal) VALUES (?, ?)")
                     var previous = ChainKey.genesisSeal

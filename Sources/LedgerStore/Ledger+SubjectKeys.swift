@@ -29,7 +29,7 @@ extension Ledger {
             let now = clock.now().microseconds
             return try queue.writeWithoutTransaction { db in
                 var key: Data?
-                try db.inTransaction(.immediate) {
+                try allOrNothing(db) {
                     try db.cachedStatement(
                         sql: "INSERT OR IGNORE INTO koki_subject_keys(subject, key, created_at) VALUES (?, ?, ?)"
                     ).execute(arguments: [subject, fresh, now])
@@ -52,7 +52,7 @@ extension Ledger {
         let label = path ?? ":memory:"
         guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
         return try guarded {
-            try queue.write { db in
+            try writing { db in
                 try db.execute(sql: "DELETE FROM koki_lookups WHERE subject = ?", arguments: [subject])
                 try db.execute(sql: "DELETE FROM koki_subject_keys WHERE subject = ?", arguments: [subject])
                 return db.changesCount > 0
@@ -66,7 +66,7 @@ extension Ledger {
         let label = path ?? ":memory:"
         guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
         try guarded {
-            try queue.write { db in
+            try writing { db in
                 let update = try db.makeStatement(sql: "UPDATE koki_subject_keys SET key = ? WHERE subject = ?")
                 for (subject, blob) in blobs { try update.execute(arguments: [Data(blob), subject]) }
             }
@@ -79,7 +79,7 @@ extension Ledger {
         let label = path ?? ":memory:"
         guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
         try guarded {
-            try queue.write { db in
+            try writing { db in
                 if let other = try String.fetchOne(
                     db, sql: "SELECT subject FROM koki_lookups WHERE kind = ? AND digest = ?",
                     arguments: [kind, Data(digest)]), other != subject
@@ -121,7 +121,7 @@ extension Ledger {
         guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
         let now = clock.now().microseconds
         try guarded {
-            try queue.write { db in
+            try writing { db in
                 let kept = Set(try String.fetchAll(db, sql: "SELECT subject FROM koki_subject_keys"))
                 let forget = try db.makeStatement(sql: "DELETE FROM koki_subject_keys WHERE subject = ?")
                 for subject in kept where keys[subject] == nil { try forget.execute(arguments: [subject]) }
@@ -165,7 +165,7 @@ extension Ledger {
         guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
         let now = clock.now().microseconds
         try guarded {
-            try queue.write { db in
+            try writing { db in
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO koki_credentials(principal, secret, set_at) VALUES (?, ?, ?)",
                     arguments: [principal, secret, now])
@@ -188,7 +188,7 @@ extension Ledger {
         guard !isReadOnly else { return }
         let now = clock.now().microseconds
         try guarded {
-            try queue.write { db in
+            try writing { db in
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO koki_session_activity(session, last_seen) VALUES (?, ?)",
                     arguments: [session, now])

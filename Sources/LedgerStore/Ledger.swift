@@ -70,7 +70,11 @@ public final class Ledger: Sendable {
     /// Opened in SQLite's exclusive locking mode (``Options/exclusive``): no other connection
     /// may read it meanwhile.
     let exclusive: Bool
+    /// Whether this process holds the file alone (``Options/exclusive``).
+    public var isExclusive: Bool { exclusive }
     let names = Mutex(NameCache())
+    /// The commit group open on this connection, if any (``groupingCommits(every:_:)``).
+    let group = Mutex<CommitGroup?>(nil)
     /// The key commands are sealed under (``useChainKey(_:)``), once given.
     let chainKey = Mutex<ChainKey?>(nil)
     /// The first command that stores its hash only under ``storesHash(seq:eventCount:)``'s rule.
@@ -220,6 +224,8 @@ public final class Ledger: Sendable {
         config.busyMode = .timeout(options.busyTimeout)
         config.foreignKeysEnabled = false
         config.label = "koki.ledger"
+        // A commit group keeps its transaction open between accesses; only an exclusive file has one.
+        config.allowsUnsafeTransactions = options.exclusive
         let synchronous = options.synchronous.rawValue
         let exclusive = options.exclusive
         config.prepareDatabase { db in

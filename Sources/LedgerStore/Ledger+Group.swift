@@ -1,0 +1,125 @@
+import Foundation
+import GRDB
+
+/// Appends committed together (``Ledger/groupingCommits(every:_:)``): how many since the group's
+/// last commit, and, once SQLite has rolled the group's transaction back, why.
+struct CommitGroup: Sendable {
+    let every: Int
+    var pending = 0
+    var lost: String?
+}
+
+extension Ledger {
+    /// Runs `body` with the appends it makes committed together, `every` commands at a time,
+    /// instead of each in a transaction of its own: a batch that records hundreds of thousands
+    /// of small commands (a simulated city) writes the pages they share once a group, not once
+    /// a command.
+    ///
+    /// - Each command stays all or nothing: it runs in a savepoint of the group's transaction,
+    ///   and one that fails is undone alone while the group goes on.
+    /// - What is appended is committed when `every` commands have been, and when `body` ends,
+    ///   whether it returns or throws.
+    /// - A crash loses at most the commands since the group's last commit, whole: never part of
+    ///   one.
+    /// - Readers on this connection see every command at once; no other connection can read the
+    ///   file meanwhile, which is why a group needs a ledger opened exclusively.
+    /// - If SQLite rolls the group's whole transaction back (a full disk, an I/O error), the
+    ///   commands since the last commit are lost: the error says so, and every later append and
+    ///   group on this ledger refuses, since what this process keeps of the ledger (the names it
+    ///   has cached, the caller's own folds) no longer matches the file.
+    ///
+    /// Throws `invalidInput` when the ledger is not held exclusively, when `every` is not
+    /// positive, or inside another group.
+    public func groupingCommits<T>(every: Int, _ body: () throws -> T) throws -> T {
+        let label = path ?? ":memory:"
+        guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
+        guard exclusive else {
+            throw LedgerError(.invalidInput, "\(label): commits are grouped only in a ledger opened exclusively")
+        }
+        guard every > 0 else { throw LedgerError(.invalidInput, "a commit group of \(every) commands") }
+        try group.withLock { group throws(LedgerError) in
+            if let lost = group?.lost { throw LedgerError(.storage, lost) }
+            guard group == nil else { throw LedgerError(.invalidInput, "\(label): a commit group is already open") }
+            group = CommitGroup(every: every)
+        }
+        do {
+            try guarded { try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; BEGIN IMMEDIATE") } }
+        } catch {
+            group.withLock { $0 = nil }
+            throw error
+        }
+        let result: Result<T, any Error> = Result { try body() }
+        let ended: Result<Void, any Error> = Result {
+            try guarded {
+                try queue.writeWithoutTransaction { db in
+                    if db.isInsideTransaction { try db.execute(sql: "COMMIT") }
+                }
+            }
+        }
+        group.withLock { if $0?.lost == nil { $0 = nil } }
+        try ended.get()
+        return try result.get()
+    }
+
+    /// `body` all or nothing: in an immediate transaction of its own, or, inside a commit group,
+    /// in a savepoint of the group's transaction. Counts the group's appends (`append: true`)
+    /// and commits the group when it is full.
+    func allOrNothing(_ db: Database, append: Bool = false, _ body: () throws -> Database.TransactionCompletion) throws {
+        guard group.withLock({ $0 != nil }) else {
+            try db.inTransaction(.immediate) { try body() }
+            return
+        }
+        if let lost = group.withLock({ $0?.lost }) { throw LedgerError(.storage, lost) }
+        let pending = group.withLock { $0?.pending ?? 0 }
+        guard db.isInsideTransaction else {
+            try lose("the commit group's transaction ended outside koki", pending: pending)
+        }
+        // The savepoint's statements prepared once, not parsed for every command.
+        try db.cachedStatement(sql: "SAVEPOINT koki_command").execute()
+        let completion: Database.TransactionCompletion
+        do {
+            completion = try body()
+        } catch {
+            try? db.cachedStatement(sql: "ROLLBACK TO koki_command").execute()
+            try? db.cachedStatement(sql: "RELEASE koki_command").execute()
+            // SQLite undoes a whole transaction on some errors (a full disk, an I/O error, a
+            // constraint declared to roll back): the group's earlier commands went with it.
+            guard db.isInsideTransaction else {
+                try lose("SQLite rolled the commit group's transaction back (\(error))", pending: pending)
+            }
+            throw error
+        }
+        if completion == .rollback { try db.cachedStatement(sql: "ROLLBACK TO koki_command").execute() }
+        try db.cachedStatement(sql: "RELEASE koki_command").execute()
+        guard append else { return }
+        let full = group.withLock { group -> Bool in
+            guard group != nil else { return false }
+            group!.pending += 1
+            return group!.pending >= group!.every
+        }
+        guard full else { return }
+        try db.execute(sql: "COMMIT")
+        group.withLock { $0?.pending = 0 }
+        try db.execute(sql: "BEGIN IMMEDIATE")
+    }
+
+    private func lose(_ why: String, pending: Int) throws -> Never {
+        let lost =
+            "\(why): the \(pending) commands appended since its last commit are lost; open the ledger again"
+        group.withLock { $0?.lost = lost }
+        throw LedgerError(.storage, lost)
+    }
+
+    /// `body` in a write transaction (or a savepoint of a commit group's), committed when it
+    /// returns and rolled back when it throws.
+    func writing<T>(_ body: (Database) throws -> T) throws -> T {
+        try queue.writeWithoutTransaction { db in
+            var result: T?
+            try allOrNothing(db) {
+                result = try body(db)
+                return .commit
+            }
+            return result!
+        }
+    }
+}
