@@ -90,13 +90,22 @@ public struct CitySimulation: Sendable {
         Timestamp(microseconds: Int64(day.daysSinceEpoch) * 86_400_000_000)
     }
 
+    /// How many commands a simulation holding its file alone commits together
+    /// (``Ledger/groupingCommits(every:_:)``).
+    static let commandsPerCommit = 1_000
+
     public static let originator = CollectionCommands.Originator(
         code: "0000012345", name: "ﾏﾂﾄﾞｼ", bankCode: "0001", branchCode: "001", accountType: 1,
         accountNumber: "1234567")
 
     public func run(progress: (Progress) -> Void = { _ in }) throws -> Report {
         var run = SimulationRun(self)
-        try run.go(progress: progress)
+        // A file the simulation holds alone commits its commands a thousand at a time.
+        if let file = ledger.store as? Ledger, file.isExclusive {
+            try file.groupingCommits(every: Self.commandsPerCommit) { try run.go(progress: progress) }
+        } else {
+            try run.go(progress: progress)
+        }
         run.report.events = try ledger.store.head().position
         return run.report
     }

@@ -172,12 +172,15 @@ final class PlainSQLite {
     }
 
     /// Inserts rows, one transaction per command (as koki appended them).
-    func insert(commands: [[PlainRow]]) {
+    /// One transaction per command, or, with `commandsPerCommit` above one, as koki's commit
+    /// groups do: that many commands a transaction, each in a savepoint of its own.
+    func insert(commands: [[PlainRow]], commandsPerCommit: Int = 1) {
         let insert = prepare(
             "INSERT INTO events(position, stream, version, type, payload, hash) VALUES (?, ?, ?, ?, ?, ?)")
         defer { sqlite3_finalize(insert) }
-        for command in commands {
-            exec("BEGIN IMMEDIATE")
+        if commandsPerCommit > 1 { exec("BEGIN IMMEDIATE") }
+        for (n, command) in commands.enumerated() {
+            exec(commandsPerCommit > 1 ? "SAVEPOINT command" : "BEGIN IMMEDIATE")
             for row in command {
                 sqlite3_bind_int64(insert, 1, row.position)
                 sqlite3_bind_text(insert, 2, row.stream, -1, transient)
@@ -192,8 +195,14 @@ final class PlainSQLite {
                 precondition(sqlite3_step(insert) == SQLITE_DONE, String(cString: sqlite3_errmsg(db)))
                 sqlite3_reset(insert)
             }
-            exec("COMMIT")
+            guard commandsPerCommit > 1 else {
+                exec("COMMIT")
+                continue
+            }
+            exec("RELEASE command")
+            if (n + 1) % commandsPerCommit == 0 { exec("COMMIT; BEGIN IMMEDIATE") }
         }
+        if commandsPerCommit > 1 { exec("COMMIT") }
     }
 
     /// A koki stream's id by its name.
