@@ -54,9 +54,14 @@ public struct KokiLedger: Sendable {
     @_spi(Batch) public func currentCity() throws -> CitySnapshot { try withCurrentCity { $0 } }
 
     /// Reads the city as the ledger stands now without copying it: `body` runs on the cached
-    /// fold, caught up to the head, and must not use this ledger's city itself.
-    @_spi(Batch) public func withCurrentCity<T>(_ body: (CitySnapshot) throws -> T) throws -> T {
+    /// fold, caught up to the head, and must not use this ledger's city itself. Without
+    /// `catchingUp`, the fold as this process last caught it up (for reads that follow one that
+    /// caught up, with nothing appended between: no query for each).
+    @_spi(Batch) public func withCurrentCity<T>(catchingUp: Bool = true, _ body: (CitySnapshot) throws -> T) throws
+        -> T
+    {
         try city.state.withLock { (city: inout CitySnapshot) throws -> T in
+            guard catchingUp else { return try body(city) }
             var query = EventQuery()
             query.fromPosition = city.position + 1
             try forEachEvent(query) { view, event in
