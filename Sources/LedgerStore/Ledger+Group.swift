@@ -28,6 +28,10 @@ extension Ledger {
     ///   group on this ledger refuses, since what this process keeps of the ledger (the names it
     ///   has cached, the caller's own folds) no longer matches the file.
     ///
+    /// - The connection keeps, from the first group on, a page cache of up to 256 MB (a group's
+    ///   pages are written once, at its commit) and its savepoints' journals in memory (on disk,
+    ///   every page a command first changed was written there once more).
+    ///
     /// Throws `invalidInput` when the ledger is not held exclusively, when `every` is not
     /// positive, or inside another group.
     public func groupingCommits<T>(every: Int, _ body: () throws -> T) throws -> T {
@@ -93,9 +97,10 @@ extension Ledger {
         try db.cachedStatement(sql: "RELEASE koki_command").execute()
         guard append else { return }
         let full = group.withLock { group -> Bool in
-            guard group != nil else { return false }
-            group!.pending += 1
-            return group!.pending >= group!.every
+            guard var open = group else { return false }
+            open.pending += 1
+            group = open
+            return open.pending >= open.every
         }
         guard full else { return }
         try db.execute(sql: "COMMIT")
@@ -119,7 +124,8 @@ extension Ledger {
                 result = try body(db)
                 return .commit
             }
-            return result!
+            guard let result else { throw LedgerError(.storage, "a write transaction ended without its result") }
+            return result
         }
     }
 }
