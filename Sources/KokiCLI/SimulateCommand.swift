@@ -24,8 +24,9 @@ struct SimulateCommand: ParsableCommand {
             ledger, byte for byte (the same head hash). Names and addresses are made of syllables and \
             marked 模擬; nothing is real personal data. The ledger is written without fsync (a simulated \
             city is made again, never recovered) and must not exist yet; its commands are committed a \
-            thousand at a time, each still all or nothing, so one stopped midway keeps whole commands only. While the simulation runs the file \
-            is its alone: another koki that opens it waits the busy timeout (30 s), then exits 5 (locked).
+            thousand at a time, each still all or nothing, so one stopped midway keeps whole commands only. \
+            While the simulation runs the file is its alone: another koki that opens it waits the busy \
+            timeout (30 s), then exits 5 (locked).
 
             Progress goes to standard error: a bar with the rate and time left on a terminal, one line \
             per simulated month otherwise. Then the report: the city, each fiscal year's assessed premium \

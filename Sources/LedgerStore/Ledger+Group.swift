@@ -47,7 +47,11 @@ extension Ledger {
             group = CommitGroup(every: every)
         }
         do {
-            try guarded { try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; BEGIN IMMEDIATE") } }
+            try guarded {
+                try queue.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; BEGIN IMMEDIATE")
+                }
+            }
         } catch {
             group.withLock { $0 = nil }
             throw error
@@ -68,7 +72,9 @@ extension Ledger {
     /// `body` all or nothing: in an immediate transaction of its own, or, inside a commit group,
     /// in a savepoint of the group's transaction. Counts the group's appends (`append: true`)
     /// and commits the group when it is full.
-    func allOrNothing(_ db: Database, append: Bool = false, _ body: () throws -> Database.TransactionCompletion) throws {
+    func allOrNothing(
+        _ db: Database, append: Bool = false, _ body: () throws -> Database.TransactionCompletion
+    ) throws {
         guard group.withLock({ $0 != nil }) else {
             try db.inTransaction(.immediate) { try body() }
             return

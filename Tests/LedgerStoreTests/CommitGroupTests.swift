@@ -163,9 +163,9 @@ import Testing
                 try ledger.append(randomRequest(using: &g))
             }
         } throws: { error in
-            let error = error as? LedgerError
-            return error?.code == .storage && error?.message.contains("1 commands appended since its last commit are lost")
-                == true
+            guard let error = error as? LedgerError else { return false }
+            return error.code == .storage
+                && error.message.contains("1 commands appended since its last commit are lost")
         }
         #expect(try ledger.head() == committed)
         #expect { try ledger.append(randomRequest(using: &g)) } throws: { ($0 as? LedgerError)?.code == .storage }
