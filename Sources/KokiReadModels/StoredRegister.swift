@@ -279,24 +279,15 @@ public struct StoredRegister: Sendable {
             let pass = try slice.map { try PersonID($0) }
             let folded = RegisterPass()
             events += try PassScan.fold(tx, query, persons: pass, into: folded)
-            persons += try insert(folded, pass, into: table, tx)
+            // Each entry's rows encoded on another core while this one inserts them.
+            try PassScan.pipelined(pass, produce: { folded.register.persons[$0]?.rows }) { rows in
+                guard let rows else { return }
+                try tx.insert(rows, into: table)
+                persons += 1
+            }
             PassScan.release(consume folded)
         }
         return (persons, events)
-    }
-
-    /// A pass's entries into `table` once its scan is done, each encoded on another core while this
-    /// one inserts them. Returns how many persons had an entry.
-    static func insert(
-        _ folded: RegisterPass, _ persons: [PersonID], into table: ReadModelTable, _ tx: any ReadModelTransaction
-    ) throws -> Int {
-        var inserted = 0
-        try PassScan.pipelined(persons, produce: { folded.register.persons[$0]?.rows }) { rows in
-            guard let rows else { return }
-            try tx.insert(rows, into: table)
-            inserted += 1
-        }
-        return inserted
     }
 
     /// Every person's row into `table`, one person's stream at a time through the index: what

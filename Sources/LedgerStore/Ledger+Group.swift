@@ -75,12 +75,12 @@ extension Ledger {
     func allOrNothing(
         _ db: Database, append: Bool = false, _ body: () throws -> Database.TransactionCompletion
     ) throws {
-        guard group.withLock({ $0 != nil }) else {
+        guard let open = group.withLock({ $0 }) else {
             try db.inTransaction(.immediate) { try body() }
             return
         }
-        if let lost = group.withLock({ $0?.lost }) { throw LedgerError(.storage, lost) }
-        let pending = group.withLock { $0?.pending ?? 0 }
+        if let lost = open.lost { throw LedgerError(.storage, lost) }
+        let pending = open.pending
         guard db.isInsideTransaction else {
             try lose("the commit group's transaction ended outside koki", pending: pending)
         }

@@ -71,9 +71,6 @@ extension CollectionCommands {
         var settings: ArrearsSettings?
         var states: [PersonID: PersonState] = [:]
         var loaded: [PersonID: Int64] = [:]
-        /// Whether this process's city was caught up for this import: it appends only at its
-        /// end, so the persons read after the first need no catching up each.
-        var cityCaughtUp = false
     }
 
     /// Only what the two streams gained since this process last read them is read and folded.
@@ -103,12 +100,12 @@ extension CollectionCommands {
     /// as its runs do, rather than reading the person's stream for each person a file names.
     func state(_ person: PersonID, in scope: inout ImportScope) throws -> PersonState {
         if let state = scope.states[person] { return state }
-        let caughtUp = scope.cityCaughtUp
+        // The city is caught up for the import's first person: an import appends only at its end,
+        // so the persons after need no catching up each.
         var state =
             try ledger.hasCurrentCity
-            ? ledger.withCurrentCity(catchingUp: !caughtUp) { PersonState(person, in: $0) }
+            ? ledger.withCurrentCity(catchingUp: scope.loaded.isEmpty) { PersonState(person, in: $0) }
             : load(person, settings: scope.settings)
-        scope.cityCaughtUp = ledger.hasCurrentCity
         state.settings = scope.settings
         scope.loaded[person] = state.version
         return state
