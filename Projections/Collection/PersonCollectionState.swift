@@ -50,12 +50,17 @@ public struct PersonCollectionState: Sendable {
     }
 
     /// The assessment in force for each fiscal year: every year folded; taken from a snapshot,
-    /// every year of the account's periods too. Built when asked: prefer ``assessment(_:)``.
+    /// every year the snapshot holds one for (an assessment is made under its year's adopted rate
+    /// table, and its periods are the account's). Built when asked: prefer ``assessment(_:)``.
     public var assessments: [FiscalYear: PremiumAssessed] {
-        guard snapshotAccounts != nil else { return folded }
+        guard let snapshotAccounts else { return folded }
+        var years = Set(account.periods.keys.map(\.fiscalYear))
+        for year in Set(snapshotAccounts.rateTables.keys).union(snapshotAccounts.calendars.keys) {
+            if let fiscalYear = try? FiscalYear(year) { years.insert(fiscalYear) }
+        }
         var all = folded
-        for key in account.periods.keys where all.index(forKey: key.fiscalYear) == nil {
-            if let current = assessment(key.fiscalYear) { all[key.fiscalYear] = current }
+        for year in years where all.index(forKey: year) == nil {
+            if let current = assessment(year) { all[year] = current }
         }
         return all
     }

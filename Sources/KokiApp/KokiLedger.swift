@@ -71,8 +71,8 @@ public struct KokiLedger: Sendable {
         }
     }
 
-    /// How many persons' folds this process keeps between commands (see ``PersonFolds``): a
-    /// batch that goes through the whole city again and again (the simulation) keeps more.
+    /// How many persons' folds this process keeps between commands (see ``PersonFolds``). Once
+    /// a process holds the city, it loads persons from the city instead.
     @_spi(Batch) public var personsKept: Int {
         get { city.persons.capacity }
         nonmutating set { city.persons.capacity = newValue }
@@ -94,6 +94,24 @@ public struct KokiLedger: Sendable {
         try forEachEvent(query) { view, event in fold.apply(event, streamVersion: view.streamVersion) }
         if current, fold.version > 0 { city.persons.keep(person, fold) }
         return fold
+    }
+
+    /// A person's state as it stands now. A process that holds the city in memory (the
+    /// simulation, the server) takes it from the city, caught up first, as its runs and imports
+    /// do: the city is the fold of every stream, so it is the state their stream folds to, and
+    /// taking it costs the same at any length of history. Otherwise their stream's fold (see
+    /// ``fold(of:knownAt:asOf:)``).
+    func currentState(of person: PersonID) throws -> PersonCollectionState {
+        if hasCurrentCity { return try withCurrentCity { PersonCollectionState(person, in: $0) } }
+        return try fold(of: person).state
+    }
+
+    /// A person's register entry as it stands now and their stream's version, taken as
+    /// ``currentState(of:)`` takes the state.
+    func currentEntry(of person: PersonID) throws -> (entry: InsuredRegister.Person?, version: Int64) {
+        if hasCurrentCity { return try withCurrentCity { ($0.register.person(person), $0.version(of: person)) } }
+        let fold = try fold(of: person)
+        return (fold.state.entry, fold.version)
     }
 
     /// Person loads answered from a kept fold, and not (for benchmarks and tests).
@@ -242,7 +260,8 @@ final class PersonFolds: Sendable {
     typealias Fold = PersonCollectionState.StreamFold
     /// More than the persons nine offices' counters see in a day, in a bounded memory (a fold
     /// holds a person's whole account: some 25 KB after five years, so at most about 125 MB
-    /// here); a batch that sweeps the whole city (the simulation) sets its own.
+    /// here). A process that holds the city (the simulation, the server) takes its persons from
+    /// the city instead (``KokiLedger/currentState(of:)``).
     static let defaultCapacity = 5_000
 
     struct Slots {

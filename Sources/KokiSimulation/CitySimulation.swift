@@ -153,9 +153,6 @@ struct SimulationRun {
         case payRefund(Int, String)
     }
 
-    /// The most residents' folds the simulation keeps between commands.
-    static let personsKept = 50_000
-
     init(_ simulation: CitySimulation) {
         self.simulation = simulation
         settings = simulation.settings
@@ -167,10 +164,6 @@ struct SimulationRun {
         world = SimulatedResidents(settings)
         dice = Dice(settings.seed, "behaviour")
         report.residents = world.residents.count
-        // The city is gone through again and again (each pension file, debit and dunning run):
-        // residents' folds are kept between commands, so a load reads only what is new — every
-        // resident's up to 50,000 (about 1 GB over ten years), a random share beyond.
-        ledger.personsKept = min(world.residents.count, Self.personsKept)
         for r in world.residents {
             byPerson[r.person] = r.index
             byHousehold[r.household, default: []].append(r.index)

@@ -501,10 +501,25 @@ extension CollectionCommandsTests {
         // loads (so folds are dropped and caught up over many commands), one keeps none.
         let crowded = KokiLedger(ledger.ports)
         crowded.personsKept = 1
+        // And a process that holds the city in memory (the simulation, the server): its loads
+        // take each person from the city, caught up with what the others appended.
+        let holding = KokiLedger(ledger.ports)
+        _ = try holding.currentCity()
         var loads = SeededGenerator(seed: seed &+ 1000)
         func expectKeptFoldsEqualTheFoldFromScratch(_ context: String) throws {
             for who in people.map(id) {
                 let fresh = try CollectionCommands(KokiLedger(ledger.ports)).load(who)
+                let fromCity = try CollectionCommands(holding).load(who)
+                #expect(fromCity.version == fresh.version, "\(context)")
+                #expect(fromCity.account == fresh.account, "\(context)")
+                #expect(fromCity.assessments == fresh.assessments, "\(context)")
+                for key in Set(fresh.largestAssessed.keys).union(fromCity.account.periods.keys) {
+                    #expect(fromCity.largestAssessed(key) == fresh.largestAssessed[key], "\(context)")
+                }
+                #expect(fromCity.entry == fresh.entry, "\(context)")
+                #expect(fromCity.settings == fresh.settings, "\(context)")
+                let held = try InsuredRegisterCommands(holding).load(who)
+                #expect(held.entry == fresh.entry && held.version == fresh.version, "\(context)")
                 var kept = [try collection.load(who)]
                 if Bool.random(using: &loads) { kept.append(try CollectionCommands(crowded).load(who)) }
                 for state in kept {

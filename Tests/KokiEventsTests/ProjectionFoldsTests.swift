@@ -87,6 +87,28 @@ import Testing
         #expect(fromCity.largestAssessed(EventSamples.key(1)) == Yen(5_900))
     }
 
+    /// A year assessed with nothing to pay (no installments, so no period in the account) is
+    /// among the assessments of a state taken from the city, as of one folded from the stream.
+    @Test func aYearAssessedWithNothingToPayIsAmongTheCitysAssessments() throws {
+        var nothing = assessed
+        nothing.installments = []
+        let events: [KokiEvent] = [
+            .rateTableAdopted(RateTableAdopted(table: RateTable.chiba(fiscalYear: 2025)!)),
+            .personRegistered(PersonRegistered(person: person, identity: EventSamples.sealed)),
+            .premiumAssessed(nothing),
+        ]
+        var fold = PersonCollectionState.StreamFold(person)
+        var city = CitySnapshot()
+        for (i, event) in events.enumerated() {
+            if i > 0 { fold.apply(event, streamVersion: Int64(i)) }
+            city.apply(event, position: Int64(i + 1), stream: i > 0 ? person.streamName : "config/rates", version: 1)
+        }
+        let fromCity = PersonCollectionState(person, in: city)
+        #expect(fromCity.account.periods.isEmpty)
+        #expect(fromCity.assessments == [fy: nothing])
+        #expect(fromCity.assessments == fold.state.assessments)
+    }
+
     /// An account is a value: its collections are shared by copies until one changes, and a
     /// change to a copy leaves the original as it was; equal accounts built apart are equal and
     /// hash alike.

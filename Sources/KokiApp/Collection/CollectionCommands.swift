@@ -50,7 +50,9 @@ public struct CollectionCommands: Sendable {
     func load(_ person: PersonID, knownAt: KnownAt? = nil, asOf: CivilDate? = nil, settings: ArrearsSettings?) throws
         -> PersonState
     {
-        var state = try ledger.fold(of: person, knownAt: knownAt, asOf: asOf).state
+        var state =
+            knownAt == nil && asOf == nil
+            ? try ledger.currentState(of: person) : try ledger.fold(of: person, knownAt: knownAt, asOf: asOf).state
         state.settings = settings
         return state
     }

@@ -23,10 +23,10 @@ public struct InsuredRegisterCommands: Sendable {
         vault = IdentityVault(ledger)
     }
 
-    /// A person's register entry folded from their stream, and the stream's version.
+    /// A person's register entry as it stands now (folded from their stream, or taken from the
+    /// city a process holds), and the stream's version.
     public func load(_ person: PersonID) throws -> (entry: InsuredRegister.Person?, version: Int64) {
-        let fold = try ledger.fold(of: person)
-        return (fold.state.entry, fold.version)
+        try ledger.currentEntry(of: person)
     }
 
     /// One person as the register has them (as known at a position), by their number or a former
