@@ -60,6 +60,8 @@ public struct CollectionAccounts: Projection {
         /// Money reached it after its due date, or by appropriation: it may bear a late fee
         /// though its principal is paid.
         public var paidLate: Bool { (lastPaidOn.map { $0 > dueDate } ?? false) || appropriated > .zero }
+        /// It still owes premium or a late fee, or holds money beyond what it owes.
+        public var isUnsettled: Bool { outstanding > .zero || overpaid > .zero || lateFeeOutstanding > .zero }
     }
 
     public struct Payment: Sendable, Hashable {
@@ -116,6 +118,8 @@ public struct CollectionAccounts: Projection {
         /// retain, not one for each of its 23 collections.
         struct Fields: Sendable, Hashable {
             var periods: [PeriodKey: Period] = [:]
+            /// The keys of the periods unsettled (``Period/isUnsettled``), kept as events are folded.
+            var unsettled: Set<PeriodKey> = []
             var payments: [Payment] = []
             var overpayments: [Overpayment] = []
             var refunds: [Refund] = []
@@ -158,9 +162,26 @@ public struct CollectionAccounts: Projection {
         public static func == (a: Account, b: Account) -> Bool { a.box === b.box || a.box.fields == b.box.fields }
         public func hash(into hasher: inout Hasher) { hasher.combine(box.fields) }
 
-        public var periods: [PeriodKey: Period] {
+        /// Every period the account ever had. Changed only by folding events, which keeps
+        /// ``unsettledKeys`` with it.
+        public private(set) var periods: [PeriodKey: Period] {
             get { box.fields.periods }
             _modify { yield &unique.fields.periods }
+        }
+        /// The keys of the periods that still owe premium or a late fee or hold money beyond what
+        /// they owe (``Period/isUnsettled``), kept as each event is folded: a run that picks who
+        /// owes or who is owed goes through these, not through every period of years of history.
+        public var unsettledKeys: Set<PeriodKey> { box.fields.unsettled }
+
+        /// Brings ``unsettledKeys`` up to date for periods an event changed.
+        private mutating func resettle(_ keys: some Sequence<PeriodKey>) {
+            for key in keys {
+                if periods[key]?.isUnsettled == true {
+                    unique.fields.unsettled.insert(key)
+                } else if box.fields.unsettled.contains(key) {
+                    unique.fields.unsettled.remove(key)
+                }
+            }
         }
         public var payments: [Payment] {
             get { box.fields.payments }
@@ -315,10 +336,12 @@ public struct CollectionAccounts: Projection {
                         periods[key]!.assessed = .zero
                     }
                 }
+                resettle(periods.keys.filter { $0.fiscalYear == e.fiscalYear })
             case .paymentReceived(let e):
                 for part in e.parts {
                     periods[part.key, default: Period(dueDate: e.paidOn)].receive(part, paidOn: e.paidOn)
                 }
+                resettle(e.parts.lazy.map(\.key))
                 if e.overpaid > .zero {
                     overpayments.append(
                         Overpayment(id: e.id, amount: e.overpaid, cause: .erroneous, arose: e.paidOn, from: nil))
@@ -336,9 +359,11 @@ public struct CollectionAccounts: Projection {
                         periods[part.key]?.paid -= part.amount
                     }
                 }
+                resettle(payments[index].event.parts.lazy.map(\.key))
                 if let o = overpayments.firstIndex(where: { $0.id == e.payment }) { overpayments[o].withdrawn = true }
             case .overpaymentRecognized(let e):
                 periods[e.key]?.movedOut += e.amount
+                resettle(CollectionOfOne(e.key))
                 overpayments.append(
                     Overpayment(id: e.id, amount: e.amount, cause: e.cause, arose: e.arose, from: e.key))
             case .overpaymentAppropriated(let e):
@@ -351,6 +376,7 @@ public struct CollectionAccounts: Projection {
                     }
                     overpayments[o].appropriated += part.amount
                 }
+                resettle(e.parts.lazy.map(\.key))
                 appropriations.append(e)
             case .refundDecided(let e):
                 guard let o = overpayments.firstIndex(where: { $0.id == e.overpayment }) else { return }
@@ -400,6 +426,7 @@ public struct CollectionAccounts: Projection {
                 contacts.append(e)
             case .lateFeeFinalized(let e):
                 periods[e.key]?.lateFee = e.fee
+                resettle(CollectionOfOne(e.key))
                 lateFees.append(e)
             case .reductionDecided(let e):
                 for part in e.parts { periods[part.key]?.reduced += part.amount }
@@ -410,10 +437,12 @@ public struct CollectionAccounts: Projection {
                         }
                     }
                 }
+                resettle(e.parts.lazy.map(\.key))
                 reductions.append(e)
             case .writtenOff(let e):
                 periods[e.key]?.writtenOff += e.premium
                 periods[e.key]?.lateFeeWrittenOff += e.lateFee
+                resettle(CollectionOfOne(e.key))
                 writeOffs.append(e)
             case .installmentPlanRecorded(let e):
                 plans.append(e)
@@ -533,6 +562,14 @@ public struct CollectionAccounts: Projection {
         }
         for u in unmatched where u.resolved == nil { t.unmatchedOpen += u.event.amount }
         return t
+    }
+
+    /// Whether every account's ``Account/unsettledKeys`` are exactly the keys of its unsettled
+    /// periods, as folding keeps them (a check for the tests).
+    public var unsettledKeysAreExact: Bool {
+        accounts.values.allSatisfy { account in
+            account.unsettledKeys == Set(account.periods.lazy.filter { $0.value.isUnsettled }.map(\.key))
+        }
     }
 
     /// Every yen received is on exactly one period (its premium or its late fee), an open

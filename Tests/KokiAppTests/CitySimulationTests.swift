@@ -84,6 +84,7 @@ import Testing
         let ledger = Self.city.simulation.ledger
         let accounts = try ledger.replay(CollectionAccounts.self)
         #expect(accounts.moneyIsConserved)
+        #expect(accounts.unsettledKeysAreExact)
         let totals = accounts.totals
         #expect(totals.received > .zero)
         #expect(totals.received == totals.credited + totals.lateFeesPaid + totals.openOverpayments + totals.refunded)

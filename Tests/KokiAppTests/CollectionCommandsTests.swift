@@ -596,6 +596,7 @@ extension CollectionCommandsTests {
             }
             try catchUp()
             #expect(incremental.moneyIsConserved, "seed \(seed) on \(day)")
+            #expect(incremental.unsettledKeysAreExact, "seed \(seed) on \(day)")
             try expectKeptFoldsEqualTheFoldFromScratch("seed \(seed), step \(step)")
         }
         // The folds were kept and caught up, not folded again each time.

@@ -1,6 +1,7 @@
 import KokiDomain
 import KokiEvents
 import KokiProjections
+import KokiTestSupport
 import Testing
 
 /// The folds the application core loads from a ledger — a person's collection state, an
@@ -107,6 +108,37 @@ import Testing
         #expect(fromCity.account.periods.isEmpty)
         #expect(fromCity.assessments == [fy: nothing])
         #expect(fromCity.assessments == fold.state.assessments)
+    }
+
+    /// The keys of an account's unsettled periods are kept exact by every event that changes a
+    /// period's sums (an assessment, a payment and its cancellation, an overpayment and its
+    /// appropriation, a late fee, a reduction, a write-off), in any order.
+    @Test(arguments: 0...30 as ClosedRange<UInt64>)
+    func theUnsettledKeysFollowEveryEvent(seed: UInt64) throws {
+        var g = SeededGenerator(seed: seed)
+        var paidOff = EventSamples.paymentReceived
+        paidOff.id = "p2"
+        paidOff.parts = [.init(key: EventSamples.key(1), amount: Yen(5_900), accountingYear: fy)]
+        paidOff.overpaid = .zero
+        // Period 8 paid 1,250 yen over its 5,750, then the excess moved off it.
+        var overpaid = paidOff
+        overpaid.id = "p3"
+        overpaid.parts = [.init(key: EventSamples.key(8), amount: Yen(7_000), accountingYear: fy)]
+        let movedOff = OverpaymentRecognized(
+            person: person, id: "o8", key: EventSamples.key(8), amount: Yen(1_250), cause: .overpaid,
+            arose: paidOff.paidOn, recognizedOn: paidOff.learnedOn, reason: "過納")
+        var events: [KokiEvent] =
+            [.premiumAssessed(assessed), .paymentReceived(EventSamples.paymentReceived), .paymentReceived(paidOff)]
+            + EventSamples.collection + EventSamples.arrears
+            + [.paymentReceived(overpaid), .overpaymentRecognized(movedOff)]
+        if seed > 0 { events = [events[0]] + events.dropFirst().shuffled(using: &g) }
+        var account = CollectionAccounts.Account()
+        for event in events where CollectionAccounts.Account.folds(event) {
+            account.apply(event)
+            let exact = Set(account.periods.filter { $0.value.isUnsettled }.keys)
+            #expect(account.unsettledKeys == exact, "after \(event.typeName), seed \(seed)")
+        }
+        #expect(!account.periods.isEmpty)
     }
 
     /// An account is a value: its collections are shared by copies until one changes, and a

@@ -495,7 +495,9 @@ extension ArrearsCommands {
         let found = try candidates(
             { account in
                 !account.overpayments.isEmpty
-                    || account.periods.values.contains { $0.outstanding > .zero || $0.lateFeeOutstanding > .zero }
+                    || account.unsettledKeys.contains { key in
+                        account.periods[key].map { $0.outstanding > .zero || $0.lateFeeOutstanding > .zero } == true
+                    }
             },
             balances: .any(.owing(dueBy: cutoff), .above(zero: .lateFeeOutstanding), .above(zero: .held)))
         let settings = found.settings

@@ -272,7 +272,8 @@ public struct CollectionCommands: Sendable {
     ) throws -> [PersonID: Settlement] {
         let found = try candidates(
             { account in
-                !account.openOverpayments.isEmpty || account.periods.values.contains(where: { $0.overpaid > .zero })
+                account.overpayments.contains { $0.open > .zero }
+                    || account.unsettledKeys.contains { account.periods[$0].map { $0.overpaid > .zero } == true }
             }, balances: .any(.above(zero: .held), .above(zero: .overpaid)))
         let run = runID ?? Identifier.random()
         var out: [PersonID: Settlement] = [:]

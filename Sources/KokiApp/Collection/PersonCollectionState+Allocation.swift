@@ -10,10 +10,11 @@ extension CollectionCommands.PersonState {
     /// period whose right to collect has expired (時効) is not a payment of it.
     func open(paidOn: CivilDate, includeNotYetDue: Bool = true) -> [PaymentAllocation.Open] {
         var open: [PaymentAllocation.Open] = []
-        for (key, period) in account.periods {
-            // Most periods owe nothing: asking their prescription (which reads the account's
-            // every payment) would make each payment cost the person's whole history.
-            guard period.lateFeeOutstanding > .zero || period.outstanding > .zero else { continue }
+        // Only an unsettled period can owe: the periods of years past that owe nothing are not
+        // gone through, nor is their prescription asked (which reads the account's every payment).
+        for key in account.unsettledKeys {
+            guard let period = account.periods[key], period.lateFeeOutstanding > .zero || period.outstanding > .zero
+            else { continue }
             if let settings, period.dueDate.days(until: paidOn) > 365 * settings.prescriptionYears,
                 account.prescription(key, settings).isPrescribed(on: paidOn)
             {
