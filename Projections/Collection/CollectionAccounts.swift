@@ -172,6 +172,10 @@ public struct CollectionAccounts: Projection {
         /// they owe (``Period/isUnsettled``), kept as each event is folded: a run that picks who
         /// owes or who is owed goes through these, not through every period of years of history.
         public var unsettledKeys: Set<PeriodKey> { box.fields.unsettled }
+        /// The unsettled periods (``unsettledKeys``) with their keys, in no order.
+        public var unsettledPeriods: some Sequence<(key: PeriodKey, value: Period)> {
+            unsettledKeys.lazy.compactMap { key in periods[key].map { (key, $0) } }
+        }
 
         /// Brings ``unsettledKeys`` up to date for periods an event changed.
         private mutating func resettle(_ keys: some Sequence<PeriodKey>) {

@@ -100,9 +100,12 @@ public struct KokiLedger: Sendable {
     /// simulation, the server) takes it from the city, caught up first, as its runs and imports
     /// do: the city is the fold of every stream, so it is the state their stream folds to, and
     /// taking it costs the same at any length of history. Otherwise their stream's fold (see
-    /// ``fold(of:knownAt:asOf:)``).
-    func currentState(of person: PersonID) throws -> PersonCollectionState {
-        if hasCurrentCity { return try withCurrentCity { PersonCollectionState(person, in: $0) } }
+    /// ``fold(of:knownAt:asOf:)``). Without `catchingUp`, the city as this process last caught it
+    /// up (see ``withCurrentCity(catchingUp:_:)``).
+    func currentState(of person: PersonID, catchingUp: Bool = true) throws -> PersonCollectionState {
+        if hasCurrentCity {
+            return try withCurrentCity(catchingUp: catchingUp) { PersonCollectionState(person, in: $0) }
+        }
         return try fold(of: person).state
     }
 

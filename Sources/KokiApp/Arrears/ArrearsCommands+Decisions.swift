@@ -495,8 +495,8 @@ extension ArrearsCommands {
         let found = try candidates(
             { account in
                 !account.overpayments.isEmpty
-                    || account.unsettledKeys.contains { key in
-                        account.periods[key].map { $0.outstanding > .zero || $0.lateFeeOutstanding > .zero } == true
+                    || account.unsettledPeriods.contains { _, period in
+                        period.outstanding > .zero || period.lateFeeOutstanding > .zero
                     }
             },
             balances: .any(.owing(dueBy: cutoff), .above(zero: .lateFeeOutstanding), .above(zero: .held)))

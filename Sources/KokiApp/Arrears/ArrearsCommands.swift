@@ -60,10 +60,8 @@ public struct ArrearsCommands: Sendable {
             // account's notices gone through again for each of its periods).
             var dunned: Set<PeriodKey>?
             // Only an unsettled period can owe: not every period of years of history is read.
-            return account.unsettledKeys.contains { key in
-                guard let period = account.periods[key], period.dueDate < date && period.outstanding > .zero else {
-                    return false
-                }
+            return account.unsettledPeriods.contains { key, period in
+                guard period.dueDate < date && period.outstanding > .zero else { return false }
                 guard undunned else { return true }
                 let keys = dunned ?? Set(account.dunning.map(\.key))
                 dunned = keys
@@ -177,8 +175,7 @@ public struct ArrearsCommands: Sendable {
             let pending = Set(account.pendingReports.map(\.key))
             var notices: [DunningNoticeIssued] = []
             // Only an unsettled period can owe, so only those are gone through, in order.
-            let unsettled = account.unsettledKeys.sorted().compactMap { key in account.periods[key].map { (key, $0) } }
-            for (key, period) in unsettled
+            for (key, period) in account.unsettledPeriods.sorted(by: { $0.key < $1.key })
             where period.dueDate < date && period.outstanding > .zero && !dunned.contains(key)
                 && !pending.contains(key) && !account.collectionHeld(key, on: date)
                 && !account.collectedByPension(key, period, assessed: state.assessment(key.fiscalYear))
@@ -272,15 +269,13 @@ public struct ArrearsCommands: Sendable {
             }
             let dunned = Set(account.dunning.map(\.key))
             let planned = criteria.excludePlanned ? Set(account.activePlans.flatMap(\.periods)) : []
-            var periods: [PeriodKey: CollectionAccounts.Period] = [:]
             // Only an unsettled period can owe: not every period of years of history is read.
-            for key in account.unsettledKeys {
-                guard let period = account.periods[key], dunned.contains(key), !planned.contains(key),
-                    period.outstanding > .zero, !account.collectionHeld(key, on: date),
-                    !account.prescription(key, settings).isPrescribed(on: date)
-                else { continue }
-                periods[key] = period
-            }
+            let periods = Dictionary(
+                uniqueKeysWithValues: account.unsettledPeriods.filter { key, period in
+                    dunned.contains(key) && !planned.contains(key) && period.outstanding > .zero
+                        && !account.collectionHeld(key, on: date)
+                        && !account.prescription(key, settings).isPrescribed(on: date)
+                })
             guard let oldest = periods.values.map(\.dueDate).min(),
                 oldest.adding(days: 1).endOfMonths(criteria.monthsOverdue) < date
             else { continue }

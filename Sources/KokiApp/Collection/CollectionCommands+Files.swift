@@ -100,12 +100,9 @@ extension CollectionCommands {
     /// as its runs do, rather than reading the person's stream for each person a file names.
     func state(_ person: PersonID, in scope: inout ImportScope) throws -> PersonState {
         if let state = scope.states[person] { return state }
-        // The city is caught up for the import's first person: an import appends only at its end,
-        // so the persons after need no catching up each.
-        var state =
-            try ledger.hasCurrentCity
-            ? ledger.withCurrentCity(catchingUp: scope.loaded.isEmpty) { PersonState(person, in: $0) }
-            : load(person, settings: scope.settings)
+        // A city held in memory is caught up for the import's first person: an import appends
+        // only at its end, so the persons after need no catching up each.
+        var state = try ledger.currentState(of: person, catchingUp: scope.loaded.isEmpty)
         state.settings = scope.settings
         scope.loaded[person] = state.version
         return state

@@ -273,7 +273,7 @@ public struct CollectionCommands: Sendable {
         let found = try candidates(
             { account in
                 account.overpayments.contains { $0.open > .zero }
-                    || account.unsettledKeys.contains { account.periods[$0].map { $0.overpaid > .zero } == true }
+                    || account.unsettledPeriods.contains { $0.value.overpaid > .zero }
             }, balances: .any(.above(zero: .held), .above(zero: .overpaid)))
         let run = runID ?? Identifier.random()
         var out: [PersonID: Settlement] = [:]

@@ -12,9 +12,8 @@ extension CollectionCommands.PersonState {
         var open: [PaymentAllocation.Open] = []
         // Only an unsettled period can owe: the periods of years past that owe nothing are not
         // gone through, nor is their prescription asked (which reads the account's every payment).
-        for key in account.unsettledKeys {
-            guard let period = account.periods[key], period.lateFeeOutstanding > .zero || period.outstanding > .zero
-            else { continue }
+        for (key, period) in account.unsettledPeriods {
+            guard period.lateFeeOutstanding > .zero || period.outstanding > .zero else { continue }
             if let settings, period.dueDate.days(until: paidOn) > 365 * settings.prescriptionYears,
                 account.prescription(key, settings).isPrescribed(on: paidOn)
             {
