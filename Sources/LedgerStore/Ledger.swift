@@ -218,6 +218,10 @@ public final class Ledger: Sendable {
     /// How much of the file SQLite may map (it maps no more than the file's size).
     static let mmapSize: Int64 = 64 << 30
 
+    /// The most SQLite's page cache may hold of a connection, in KiB (taken only as pages are
+    /// touched).
+    static let cacheKiB = 65_536
+
     private static func makeQueue(path: String, readOnly: Bool, options: Options) throws -> DatabaseQueue {
         var config = Configuration()
         config.readonly = readOnly
@@ -234,6 +238,10 @@ public final class Ledger: Sendable {
             // Reads through a memory map instead of a system call per page: a read that hops
             // between streams (a person at a time) touches pages all over a long ledger.
             try db.execute(sql: "PRAGMA mmap_size = \(Ledger.mmapSize)")
+            // A command that appends thousands of events (a bank file, a city-wide run) dirties
+            // more pages than SQLite's default 2 MB cache holds: it then spilled pages to the
+            // log mid-transaction and wrote them again at the commit.
+            try db.execute(sql: "PRAGMA cache_size = -\(Ledger.cacheKiB)")
         }
         return try DatabaseQueue(path: path, configuration: config)
     }
