@@ -240,6 +240,83 @@ import Testing
         #expect(check.differences.isEmpty && check.comparedWith != nil)
     }
 
+    /// A debit request writes its own events into the stored states it read: after each request
+    /// the table stands at the head with nothing to catch up, and equals a fold from scratch. The
+    /// states are written only where that is exactly the catch-up: with another person's event
+    /// between the read and the append, an event after it, or a state its events do not follow,
+    /// nothing is written, and catching up brings the table to the same rows.
+    @Test func aRequestWritesItsOwnEventsIntoTheStatesItRead() throws {
+        let (folder, simulated, _) = try Self.city(seed: 11, insured: 120)
+        defer { withExtendedLifetime(folder) {} }
+        let calendar = try Self.assessTheNextYear(simulated)
+        let cold = try Self.reopened(folder)
+        let stored = StoredDebits(cold.ports)
+        let originator = CollectionCommands.Originator(
+            code: "1234567890", name: "ﾏﾂﾄﾞｼ", bankCode: "0001", branchCode: "001", accountType: 1,
+            accountNumber: "1234567")
+        var requested = 0
+        for due in calendar.dueDates().prefix(3) {
+            let answer = try CollectionCommands(cold).exportDebit(on: due, originator: originator, actor: "test")
+            requested += answer.records
+            let head = try cold.store.head().position
+            #expect(try stored.status().position == head, "on \(due)")
+            let check = try stored.rebuild(check: true)
+            #expect(check.differences.isEmpty && check.comparedWith == head, "on \(due)")
+        }
+        #expect(requested > 0)
+
+        // Two holders' requests appended one after the other, as a command that read the states would.
+        guard let read = try stored.states() else {
+            Issue.record("no stored states")
+            return
+        }
+        let holders = read.states.keys.sorted().prefix(3)
+        #expect(holders.count == 3)
+        var appended = 0
+        func request(_ person: PersonID) throws -> (result: AppendResult, events: [PersonID: [KokiEvent]]) {
+            appended += 1
+            let event = KokiEvent.debitRequested(
+                DebitRequested(
+                    person: person, key: PeriodKey(try FiscalYear(2026), try PeriodNumber(9)), amount: Yen(100),
+                    debitDate: try CivilDate(iso: "2027-03-31"), customerNumber: "t\(appended)", file: "test"))
+            let metadata = CommandMetadata(
+                commandID: Identifier(derivedFrom: Array("test/own/\(appended)".utf8)), actor: "test")
+            let version = try cold.store.version(of: try StreamName(person.streamName))
+            let result = try cold.record([event], metadata: metadata, expecting: [person: .exact(version)])
+            return (result, [person: [event]])
+        }
+        func expectCaughtUpAlike() throws {
+            try stored.catchUp()
+            let (check, head) = (try stored.rebuild(check: true), try cold.store.head().position)
+            #expect(check.differences.isEmpty && check.comparedWith == head)
+        }
+        // Another holder's event between the read and the append: declined.
+        _ = try request(holders[holders.startIndex])
+        var own = try request(holders[holders.startIndex + 1])
+        #expect(try !stored.advance(read.states, readAt: read.position, appended: own.result, events: own.events))
+        #expect(try stored.status().position == read.position)
+        try expectCaughtUpAlike()
+        // The events the append made not given: the state's version does not follow; declined.
+        var again = try #require(try stored.states())
+        own = try request(holders[holders.startIndex + 2])
+        #expect(try !stored.advance(again.states, readAt: again.position, appended: own.result, events: [:]))
+        // An event after the append: declined.
+        try expectCaughtUpAlike()
+        again = try #require(try stored.states())
+        own = try request(holders[holders.startIndex])
+        _ = try request(holders[holders.startIndex + 1])
+        #expect(try !stored.advance(again.states, readAt: again.position, appended: own.result, events: own.events))
+        try expectCaughtUpAlike()
+        // Nothing between and nothing after: written, and equal to the catch-up.
+        again = try #require(try stored.states())
+        own = try request(holders[holders.startIndex + 2])
+        #expect(try stored.advance(again.states, readAt: again.position, appended: own.result, events: own.events))
+        let head = try cold.store.head().position
+        #expect(try stored.status().position == head)
+        let check = try stored.rebuild(check: true)
+        #expect(check.differences.isEmpty && check.comparedWith == head)
+    }
+
     /// A mandate the bank started after the payer's death (the answer crossed the death) is
     /// stopped once by the mandate run, not again at every run after.
     @Test func aMandateStartedAfterTheDeathIsStoppedOnce() throws {

@@ -32,6 +32,15 @@ extension CollectionCommands {
     /// stream, elsewhere. `fromStore: false` takes the second way everywhere (the reference the
     /// tests hold the first to).
     func debitFacts(on date: CivilDate, fromStore: Bool = true) throws -> [DebitFacts] {
+        try debitPayers(on: date, fromStore: fromStore).facts
+    }
+
+    /// ``debitFacts(on:fromStore:)``, with the stored debit states they were taken from and the
+    /// position those reflect (`nil` where they were not): a request writes its own events into
+    /// those (``StoredDebits/advance(_:readAt:appended:events:)``).
+    func debitPayers(on date: CivilDate, fromStore: Bool = true) throws -> (
+        facts: [DebitFacts], stored: (states: [PersonID: DebitState], position: Int64)?
+    ) {
         if fromStore, !ledger.hasCurrentCity, let stored = try StoredDebits(ledger.ports).states() {
             var facts: [DebitFacts] = []
             // The facts taken from a state: their deaths are the register's to tell.
@@ -59,13 +68,15 @@ extension CollectionCommands {
             // Who has died, from the register's heads of these payers alone.
             let heads = try StoredRegister(ledger.ports).heads(of: Set(fromTable.map { facts[$0].person }))
             for i in fromTable { facts[i].died = heads[facts[i].person]?.diedOn }
-            return facts
+            return (facts, stored)
         }
         let found = try candidates(
             { $0.mandate(on: date) != nil }, balances: .above(zero: .outstanding),
             types: [DebitMandateStarted.eventType], selection: .both)
-        return try found.persons.compactMap { person in try found.state(person).flatMap { Self.debitFacts($0, on: date) } }
-            .filter { !$0.owing.isEmpty }
+        let facts = try found.persons.compactMap { person in
+            try found.state(person).flatMap { Self.debitFacts($0, on: date) }
+        }
+        return (facts.filter { !$0.owing.isEmpty }, nil)
     }
 
     /// Whether a debit on `date` could ask for a period: due that day, or due later for a payer

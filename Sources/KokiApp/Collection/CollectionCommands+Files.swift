@@ -4,6 +4,7 @@ import KokiDomain
 import KokiEvents
 import KokiInterchange
 import KokiProjections
+import KokiReadModels
 import LedgerStore
 
 /// Interchange files: bank-debit requests and results (全銀 type 91), convenience-store payment
@@ -132,10 +133,11 @@ extension CollectionCommands {
         }
     }
 
+    @discardableResult
     func appendImport(
         _ events: [KokiEvent], versions: [PersonID: Int64], digest: String, kind: CollectionFileRecorded.Kind,
         actor: String
-    ) throws {
+    ) throws -> AppendResult {
         var expecting: [PersonID: ExpectedVersion] = [:]
         for person in Set(events.compactMap(\.person)) {
             let version = versions[person] ?? 0
@@ -143,7 +145,7 @@ extension CollectionCommands {
         }
         let metadata = CommandMetadata(
             commandID: Identifier(derivedFrom: Array("\(kind.rawValue)/\(digest)".utf8)), actor: actor)
-        try ledger.record(events, metadata: metadata, expecting: expecting)
+        return try ledger.record(events, metadata: metadata, expecting: expecting)
     }
 
     /// ``appendImport(_:versions:digest:kind:actor:)`` for a command decided on a city snapshot:
@@ -192,7 +194,7 @@ extension CollectionCommands {
                         .first == debitDate
             }.map(\.calendar.fiscalYear))
         var versions: [PersonID: Int64] = [:]
-        let payers = try debitFacts(on: debitDate)
+        let (payers, stored) = try debitPayers(on: debitDate)
         let vault = try vault.opening(payers.count, in: ledger)
         for facts in payers {
             // Nobody's account is debited after their recorded death: the bank freezes it, and the
@@ -248,7 +250,16 @@ extension CollectionCommands {
                         unmatched: 0))
             ]
         // A person may have several periods requested (two years' due the same day, 全期前納).
-        try appendImport(events, versions: versions, digest: digest, kind: .debitRequest, actor: actor)
+        let appended = try appendImport(events, versions: versions, digest: digest, kind: .debitRequest, actor: actor)
+        if let stored {
+            // The request's own events written into the stored states it read, so the next request
+            // reads them as they stand rather than catching up this one. The request is recorded
+            // already: should this fail, the next reader catches up as ever.
+            var own: [PersonID: [KokiEvent]] = [:]
+            for event in events { if let person = event.person { own[person, default: []].append(event) } }
+            _ = try? StoredDebits(ledger.ports).advance(
+                stored.states, readAt: stored.position, appended: appended, events: own)
+        }
         return (bytes, records.count, file.total)
     }
 
