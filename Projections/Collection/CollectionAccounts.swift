@@ -65,8 +65,28 @@ public struct CollectionAccounts: Projection {
     }
 
     public struct Payment: Sendable, Hashable {
-        public var event: PaymentReceived
+        /// The payment as recorded, held once however many accounts share it: an account copied
+        /// to be changed (an import's state taken from the city) copies one reference a payment,
+        /// not the strings and parts of each, and a run going through years of payments reads
+        /// them in place.
+        @usableFromInline let recorded: Recorded
         public var cancelled: PaymentCancelled?
+
+        @inlinable public var event: PaymentReceived { recorded.event }
+
+        public init(event: PaymentReceived, cancelled: PaymentCancelled?) {
+            (recorded, self.cancelled) = (Recorded(event), cancelled)
+        }
+
+        /// A recorded payment, never changed once made.
+        @usableFromInline final class Recorded: Sendable, Hashable {
+            @usableFromInline let event: PaymentReceived
+
+            init(_ event: PaymentReceived) { self.event = event }
+
+            @usableFromInline static func == (a: Recorded, b: Recorded) -> Bool { a === b || a.event == b.event }
+            @usableFromInline func hash(into hasher: inout Hasher) { hasher.combine(event) }
+        }
     }
 
     public struct Overpayment: Sendable, Hashable {
