@@ -37,44 +37,142 @@ public struct InsuredRegister: Projection {
     }
 
     public struct Person: Sendable, Hashable {
-        public var id: PersonID
+        /// The entry's fields, in a box shared by copies until one of them changes: a command taking
+        /// a person from the city copies one reference, not each list of their years of history.
+        struct Fields: Sendable, Hashable {
+            var id: PersonID
+            var identity: SealedIdentity
+            var corrections: Int = 0
+            var households: [HouseholdEntry] = []
+            var eligibilityFacts: [EligibilityFact] = []
+            var addressExceptions: [AddressException] = []
+            var formerDependant: FormerDependantRecorded?
+            var income: [Int: IncomeRecorded] = [:]
+            var incomeHistory: [IncomeRecorded] = []
+            var formerNumbers: [PersonID] = []
+            var pension: [Int: PensionFacts] = [:]
+            var provisionalDeduction: [Int: ProvisionalDeductionDecided] = [:]
+            var pensionTold: [Int: [Int: Yen]] = [:]
+            var debitSwitch: CivilDate?
+            var myNumber: SealedIdentity?
+            var erased: PersonErased?
+            var union: [Int: UnionDecisionRecorded] = [:]
+            var networkInquiries: [NetworkInquirySent] = []
+            var mailRecipients: [MailRecipient.Role: MailRecipientRecorded] = [:]
+        }
+
+        final class Box: @unchecked Sendable {
+            var fields: Fields
+            init(_ fields: Fields) { self.fields = fields }
+        }
+
+        private var box: Box
+
+        /// The fields to change: the box copied first when another entry shares it.
+        private var unique: Box {
+            mutating get {
+                if !isKnownUniquelyReferenced(&box) { box = Box(box.fields) }
+                return box
+            }
+        }
+
+        public static func == (a: Person, b: Person) -> Bool { a.box === b.box || a.box.fields == b.box.fields }
+        public func hash(into hasher: inout Hasher) { hasher.combine(box.fields) }
+
+        public var id: PersonID {
+            get { box.fields.id }
+            _modify { yield &unique.fields.id }
+        }
         /// The current identity, sealed; and how many times it was corrected.
-        public var identity: SealedIdentity
-        public var corrections: Int = 0
+        public var identity: SealedIdentity {
+            get { box.fields.identity }
+            _modify { yield &unique.fields.identity }
+        }
+        public var corrections: Int {
+            get { box.fields.corrections }
+            _modify { yield &unique.fields.corrections }
+        }
         /// In effective-date order; for one date, the later recorded entry comes last and wins.
-        public var households: [HouseholdEntry] = []
+        public var households: [HouseholdEntry] {
+            get { box.fields.households }
+            _modify { yield &unique.fields.households }
+        }
         /// In recorded order.
-        public var eligibilityFacts: [EligibilityFact] = []
-        public var addressExceptions: [AddressException] = []
-        public var formerDependant: FormerDependantRecorded?
+        public var eligibilityFacts: [EligibilityFact] {
+            get { box.fields.eligibilityFacts }
+            _modify { yield &unique.fields.eligibilityFacts }
+        }
+        public var addressExceptions: [AddressException] {
+            get { box.fields.addressExceptions }
+            _modify { yield &unique.fields.addressExceptions }
+        }
+        public var formerDependant: FormerDependantRecorded? {
+            get { box.fields.formerDependant }
+            _modify { yield &unique.fields.formerDependant }
+        }
         /// The latest record of each calendar year's income, and every record in order.
-        public var income: [Int: IncomeRecorded] = [:]
-        public var incomeHistory: [IncomeRecorded] = []
-        public var formerNumbers: [PersonID] = []
+        public var income: [Int: IncomeRecorded] {
+            get { box.fields.income }
+            _modify { yield &unique.fields.income }
+        }
+        public var incomeHistory: [IncomeRecorded] {
+            get { box.fields.incomeHistory }
+            _modify { yield &unique.fields.incomeHistory }
+        }
+        public var formerNumbers: [PersonID] {
+            get { box.fields.formerNumbers }
+            _modify { yield &unique.fields.formerNumbers }
+        }
         /// The pension facts recorded for each fiscal year (the latest wins).
-        public var pension: [Int: PensionFacts] = [:]
+        public var pension: [Int: PensionFacts] {
+            get { box.fields.pension }
+            _modify { yield &unique.fields.pension }
+        }
         /// The provisional deduction (仮徴収) decided before each fiscal year's April.
-        public var provisionalDeduction: [Int: ProvisionalDeductionDecided] = [:]
+        public var provisionalDeduction: [Int: ProvisionalDeductionDecided] {
+            get { box.fields.provisionalDeduction }
+            _modify { yield &unique.fields.provisionalDeduction }
+        }
         /// What the pension insurer was last told to deduct, by fiscal year and pension month:
         /// the provisional months decided before April, then every request, change and stop.
-        public var pensionTold: [Int: [Int: Yen]] = [:]
+        public var pensionTold: [Int: [Int: Yen]] {
+            get { box.fields.pensionTold }
+            _modify { yield &unique.fields.pensionTold }
+        }
         /// The day they asked to pay by bank debit instead of pension deduction (特徴→口座振替),
         /// while not withdrawn.
-        public var debitSwitch: CivilDate?
+        public var debitSwitch: CivilDate? {
+            get { box.fields.debitSwitch }
+            _modify { yield &unique.fields.debitSwitch }
+        }
         /// The My Number, sealed with the person's key (shown only to the number-use role).
-        public var myNumber: SealedIdentity?
+        public var myNumber: SealedIdentity? {
+            get { box.fields.myNumber }
+            _modify { yield &unique.fields.myNumber }
+        }
         /// Erased after retention: nothing sealed for them opens any more.
-        public var erased: PersonErased?
+        public var erased: PersonErased? {
+            get { box.fields.erased }
+            _modify { yield &unique.fields.erased }
+        }
         /// Who receives their mail instead of them, by role, as recorded (sealed).
         /// The union's latest decision for each fiscal year (`koki union import`).
-        public var union: [Int: UnionDecisionRecorded] = [:]
+        public var union: [Int: UnionDecisionRecorded] {
+            get { box.fields.union }
+            _modify { yield &unique.fields.union }
+        }
         /// Inquiries sent through the information network about the person (情報照会).
-        public var networkInquiries: [NetworkInquirySent] = []
-        public var mailRecipients: [MailRecipient.Role: MailRecipientRecorded] = [:]
+        public var networkInquiries: [NetworkInquirySent] {
+            get { box.fields.networkInquiries }
+            _modify { yield &unique.fields.networkInquiries }
+        }
+        public var mailRecipients: [MailRecipient.Role: MailRecipientRecorded] {
+            get { box.fields.mailRecipients }
+            _modify { yield &unique.fields.mailRecipients }
+        }
 
         public init(id: PersonID, identity: SealedIdentity) {
-            self.id = id
-            self.identity = identity
+            box = Box(Fields(id: id, identity: identity))
         }
 
         /// The day of death, when a death was recorded (the latest one recorded).
