@@ -455,6 +455,13 @@ extension CollectionCommands {
         var seenReports = Set<String>()
         var seenFinals = Set<String>()
         var seenUnmatched = Set(scope.unmatched.map(\.event.reference))
+        // The references this file gives, by person: only these are ever looked for among what
+        // was recorded before (a reference names its slip, so its person).
+        var references: [PersonID: [String]] = [:]
+        for record in file.records {
+            references[record.barcode.slip.person, default: []].append(
+                ConveniencePaymentReported.reference(barcode: record.barcodeText, paidOn: record.paidOn))
+        }
         for record in file.records {
             let barcode = record.barcode
             let reference = ConveniencePaymentReported.reference(barcode: record.barcodeText, paidOn: record.paidOn)
@@ -462,16 +469,19 @@ extension CollectionCommands {
             let person = barcode.slip.person
             let key = barcode.slip.key
             if scope.states[person] == nil {
-                // What the person's stream already holds from stores, to recognise repeats.
+                // What the person's stream already holds from stores, to recognise repeats: of
+                // years of reports and payments, only those this file gives again are kept.
                 let loaded = try state(person, in: &scope)
-                for r in loaded.account.reports { seenReports.insert(r.reference) }
+                let given = references[person] ?? []
+                for r in loaded.account.reports where given.contains(r.reference) { seenReports.insert(r.reference) }
                 // Read in place: a copy of each of years of payments costs more than the run.
                 // Only a store's reference (`cvs:…`) can equal one this file gives, so the
-                // pension's, the bank's and the counter's are not kept.
+                // pension's, the bank's and the counter's are passed by.
                 loaded.account.payments.withUnsafeBufferPointer { payments in
                     for i in payments.indices
                     where payments[i].cancelled == nil
                         && payments[i].event.reference.utf8.starts(with: ConveniencePaymentReported.referencePrefix.utf8)
+                        && given.contains(payments[i].event.reference)
                     {
                         seenFinals.insert(payments[i].event.reference)
                     }
