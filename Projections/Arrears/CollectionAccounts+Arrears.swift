@@ -14,6 +14,15 @@ extension CollectionAccounts.Account {
         arrearsFacts(of: key).prescription(settings)
     }
 
+    /// The prescriptions of several periods (each as ``prescription(_:_:)`` has it), read in one
+    /// pass over the account: what a run asks of a person's periods together, rather than going
+    /// through years of payments again for each period.
+    public func prescriptions(_ keys: some Sequence<PeriodKey>, _ settings: ArrearsSettings) -> [PeriodKey:
+        Prescription.Result]
+    {
+        arrearsFacts(of: Set(keys)).mapValues { $0.prescription(settings) }
+    }
+
     /// The late fee of a period to `date` (or to the day it was paid off): money on the period
     /// reduces the base from the day after it was paid — a payment on its day, an appropriation
     /// on the day it became appropriable (充当適状); the days of a deferment (徴収猶予) are charged

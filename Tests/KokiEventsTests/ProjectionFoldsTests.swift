@@ -112,7 +112,8 @@ import Testing
 
     /// The keys of an account's unsettled periods are kept exact by every event that changes a
     /// period's sums (an assessment, a payment and its cancellation, an overpayment and its
-    /// appropriation, a late fee, a reduction, a write-off), in any order.
+    /// appropriation, a late fee, a reduction, a write-off), in any order; the prescriptions of
+    /// its periods asked together are those asked one at a time.
     @Test(arguments: 0...30 as ClosedRange<UInt64>)
     func theUnsettledKeysFollowEveryEvent(seed: UInt64) throws {
         var g = SeededGenerator(seed: seed)
@@ -137,6 +138,13 @@ import Testing
             account.apply(event)
             let exact = Set(account.periods.filter { $0.value.isUnsettled }.keys)
             #expect(account.unsettledKeys == exact, "after \(event.typeName), seed \(seed)")
+            // The prescriptions asked together are those asked one period at a time.
+            let keys = Set(account.periods.keys).union([PeriodKey(fy, try PeriodNumber(12))])
+            let together = account.prescriptions(keys, .standard)
+            #expect(together.count == keys.count, "after \(event.typeName), seed \(seed)")
+            for key in keys {
+                #expect(together[key] == account.prescription(key, .standard), "\(key) after \(event.typeName)")
+            }
         }
         #expect(!account.periods.isEmpty)
     }

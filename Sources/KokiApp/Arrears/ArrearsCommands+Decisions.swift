@@ -525,9 +525,14 @@ extension ArrearsCommands {
                 }
             }
             var events: [WrittenOff] = []
-            for (key, period) in account.periods.sorted(by: { $0.key < $1.key })
-            where period.outstanding > .zero || period.lateFeeOutstanding > .zero {
-                let prescription = account.prescription(key, settings)
+            // Only an unsettled period can owe premium or a late fee; their prescriptions from
+            // one pass over the account's payments and notices.
+            let owing = account.unsettledPeriods.filter { _, period in
+                period.outstanding > .zero || period.lateFeeOutstanding > .zero
+            }.sorted(by: { $0.key < $1.key })
+            let prescriptions = owing.isEmpty ? [:] : account.prescriptions(owing.map(\.key), settings)
+            for (key, period) in owing {
+                let prescription = prescriptions[key] ?? account.prescription(key, settings)
                 if prescription.isPrescribed(on: date) {
                     events.append(
                         WrittenOff(

@@ -175,12 +175,15 @@ public struct ArrearsCommands: Sendable {
             let pending = Set(account.pendingReports.map(\.key))
             var notices: [DunningNoticeIssued] = []
             // Only an unsettled period can owe, so only those are gone through, in order.
-            for (key, period) in account.unsettledPeriods.sorted(by: { $0.key < $1.key })
-            where period.dueDate < date && period.outstanding > .zero && !dunned.contains(key)
-                && !pending.contains(key) && !account.collectionHeld(key, on: date)
-                && !account.collectedByPension(key, period, assessed: state.assessment(key.fiscalYear))
-            {
-                let prescription = account.prescription(key, settings)
+            let due = account.unsettledPeriods.sorted(by: { $0.key < $1.key }).filter { key, period in
+                period.dueDate < date && period.outstanding > .zero && !dunned.contains(key)
+                    && !pending.contains(key) && !account.collectionHeld(key, on: date)
+                    && !account.collectedByPension(key, period, assessed: state.assessment(key.fiscalYear))
+            }
+            // Their prescriptions from one pass over the account's payments and notices.
+            let prescriptions = due.isEmpty ? [:] : account.prescriptions(due.map(\.key), settings)
+            for (key, period) in due {
+                let prescription = prescriptions[key] ?? account.prescription(key, settings)
                 guard !prescription.isPrescribed(on: date) else { continue }
                 notices.append(
                     DunningNoticeIssued(
@@ -269,12 +272,16 @@ public struct ArrearsCommands: Sendable {
             }
             let dunned = Set(account.dunning.map(\.key))
             let planned = criteria.excludePlanned ? Set(account.activePlans.flatMap(\.periods)) : []
-            // Only an unsettled period can owe: not every period of years of history is read.
+            // Only an unsettled period can owe: not every period of years of history is read;
+            // their prescriptions from one pass over the account's payments and notices.
+            let dunnedOwing = account.unsettledPeriods.filter { key, period in
+                dunned.contains(key) && !planned.contains(key) && period.outstanding > .zero
+                    && !account.collectionHeld(key, on: date)
+            }
+            let prescriptions = dunnedOwing.isEmpty ? [:] : account.prescriptions(dunnedOwing.map(\.key), settings)
             let periods = Dictionary(
-                uniqueKeysWithValues: account.unsettledPeriods.filter { key, period in
-                    dunned.contains(key) && !planned.contains(key) && period.outstanding > .zero
-                        && !account.collectionHeld(key, on: date)
-                        && !account.prescription(key, settings).isPrescribed(on: date)
+                uniqueKeysWithValues: dunnedOwing.filter { key, _ in
+                    !(prescriptions[key] ?? account.prescription(key, settings)).isPrescribed(on: date)
                 })
             guard let oldest = periods.values.map(\.dueDate).min(),
                 oldest.adding(days: 1).endOfMonths(criteria.monthsOverdue) < date
