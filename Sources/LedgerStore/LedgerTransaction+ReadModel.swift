@@ -117,6 +117,9 @@ extension LedgerTransaction: ReadModelTransaction {
 
     private func createTable(_ table: ReadModelTable) throws {
         let existed = try hasTable(name(table))
+        let primaryKey =
+            schema.partFirst
+            ? "\(schema.partColumn), \(schema.keyColumn)" : "\(schema.keyColumn), \(schema.partColumn)"
         // Integer columns (money in yen, dates as days since 1970; NULL: none).
         let columns =
             schema.columns.map { "    \($0.name) INTEGER\($0.nullable ? "" : " NOT NULL"),\n" }.joined()
@@ -126,7 +129,7 @@ extension LedgerTransaction: ReadModelTransaction {
                 CREATE TABLE IF NOT EXISTS \(name(table)) (
                     \(schema.keyColumn) TEXT NOT NULL,
                     \(schema.partColumn) INTEGER NOT NULL,
-                \(columns)    PRIMARY KEY (\(schema.keyColumn), \(schema.partColumn))
+                \(columns)    PRIMARY KEY (\(primaryKey))
                 ) WITHOUT ROWID;
                 """)
         // A table already there may be of another layout (a model whose logic changed is
@@ -138,6 +141,10 @@ extension LedgerTransaction: ReadModelTransaction {
     /// column is not NULL only, so the rows that leave it empty cost nothing.
     private func createIndexes() throws {
         let t = name(.maintained)
+        // Kept in part order: a key's rows are found through an index by key.
+        if schema.partFirst {
+            try db.execute(sql: "CREATE INDEX IF NOT EXISTS \(t)_by_key ON \(t)(\(schema.keyColumn))")
+        }
         for column in schema.columns where column.indexed {
             try db.execute(
                 sql: "CREATE INDEX IF NOT EXISTS \(t)_by_\(column.name) ON \(t)(\(column.name)) WHERE \(column.name) IS NOT NULL")

@@ -34,11 +34,18 @@ public struct ReadModelSchema: Sendable, Hashable {
     /// Where a model is kept as documents at the head (a PostgreSQL schema): the fields, arrays
     /// of strings, its documents are found by (``DocumentFilter/listing(_:in:)``), each indexed.
     public var listedFields: [String]
+    /// Whether the table keeps its rows in part order first, then by key (a second index finds
+    /// a key's rows): for a model whose commonest change rewrites one part of thousands of keys
+    /// (a debit request, the head of each payer it asked), those rows lie together on a few
+    /// pages rather than among every key's other parts, so a commit writes a fraction of the
+    /// table.
+    public var partFirst: Bool
 
     public init(
         name: String, logicVersion: Int, table: String, keyColumn: String, partColumn: String, columns: [Column],
-        keyStreamPrefix: String, document: Bool = false, listedFields: [String] = []
+        keyStreamPrefix: String, document: Bool = false, listedFields: [String] = [], partFirst: Bool = false
     ) {
+        self.partFirst = partFirst
         self.document = document
         self.listedFields = listedFields
         self.name = name
