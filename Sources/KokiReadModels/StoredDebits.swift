@@ -82,13 +82,16 @@ public struct StoredDebits: Sendable {
     /// appended person's stream grown from the version their state holds by their events, and
     /// nobody becoming a mandate holder. Otherwise nothing is written (the next reader catches up
     /// as ever). Answers whether it wrote.
+    ///
+    /// In a PostgreSQL ledger's schema the changed documents are stored the same way, where the
+    /// documents still stand at `position` and no person's event lies between it and the append
+    /// (an append after it leaves the documents exact at the append's last position).
     @discardableResult
     public func advance(
         _ states: [PersonID: DebitState], readAt position: Int64, appended: AppendResult,
         events: [PersonID: [KokiEvent]]
     ) throws -> Bool {
-        guard case .beside(let tables) = ports.readModels, !store.isReadOnly, !appended.wasDuplicate,
-            let range = appended.positions, range.lowerBound > position
+        guard !store.isReadOnly, !appended.wasDuplicate, let range = appended.positions, range.lowerBound > position
         else { return false }
         let prefix = Self.schema.keyStreamPrefix
         var versions: [PersonID: Int64] = [:]
@@ -111,6 +114,25 @@ public struct StoredDebits: Sendable {
             state.version = version
             changed.append((person, state))
         }
+        if case .atHead(let documents) = ports.readModels {
+            guard let model = try documents.readModelState(Self.schema), model.logicVersion == Self.logicVersion,
+                model.position == position
+            else { return false }
+            // Between the read and the append, the command's access records and the like, no person's events.
+            if range.lowerBound > position + 1 {
+                var query = EventQuery.from(position: position + 1)
+                query.throughPosition = range.lowerBound - 1
+                query.readsEnvelopes = false
+                var touched = false
+                try store.forEachEvent(query) { view in touched = touched || view.stream.value.hasPrefix(prefix) }
+                if touched { return false }
+            }
+            try documents.storeReadModel(
+                Self.schema, documents: try changed.map { try Self.document($0.0, $0.1) },
+                replacing: changed.map(\.0.value), position: range.upperBound)
+            return true
+        }
+        guard case .beside(let tables) = ports.readModels else { return false }
         return try tables.writingModel(Self.schema) { tx in
             guard let model = try tx.state(), model.logicVersion == Self.logicVersion, model.position == position,
                 try tx.head() == range.upperBound

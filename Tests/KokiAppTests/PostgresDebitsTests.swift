@@ -59,6 +59,32 @@ import Testing
         // Not an empty comparison.
         #expect(days.count >= 27 && decided > 0, "\(days.count) days, \(decided) periods collected by debit")
         #expect(days.contains(next.dueDates().first!))
+
+        // A command that read the documents writes its own appended events into them: they
+        // stand at the append with nothing caught up, each its holder's stream folded; with
+        // another holder's event between the read and the append, nothing is written.
+        var read = try #require(try stored.states())
+        let holders = read.states.keys.sorted()
+        func request(_ person: PersonID, _ n: Int) throws -> (AppendResult, [PersonID: [KokiEvent]]) {
+            let event = KokiEvent.debitRequested(
+                DebitRequested(
+                    person: person, key: PeriodKey(try FiscalYear(2026), try PeriodNumber(9)), amount: Yen(100),
+                    debitDate: try CivilDate(iso: "2027-03-31"), customerNumber: "t\(n)", file: "test"))
+            let version = try ledger.store.version(of: try StreamName(person.streamName))
+            let metadata = CommandMetadata(commandID: Identifier(derivedFrom: Array("pg/own/\(n)".utf8)), actor: "t")
+            let result = try ledger.record([event], metadata: metadata, expecting: [person: .exact(version)])
+            return (result, [person: [event]])
+        }
+        _ = try request(holders[0], 1)
+        var own = try request(holders[1], 2)
+        #expect(try !stored.advance(read.states, readAt: read.position, appended: own.0, events: own.1))
+        #expect(try stored.status().position == read.position)
+        read = try #require(try stored.states())
+        own = try request(holders[2], 3)
+        #expect(try stored.advance(read.states, readAt: read.position, appended: own.0, events: own.1))
+        let head = try ledger.store.head().position
+        #expect(try stored.status().position == head)
+        try expectFolded(try #require(try stored.states()).states, in: ledger.store, through: head)
     }
 
     /// Every mandate holder through `position` has a state, and each is their stream folded from
