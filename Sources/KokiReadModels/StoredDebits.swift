@@ -492,20 +492,27 @@ public struct StoredDebits: Sendable {
     }
 
     static func readTable(_ tx: any ReadModelTransaction, _ table: ReadModelTable) throws -> [PersonID: DebitState] {
-        // The heads, then the sums, each part's rows read in one pass where they lie together.
-        var heads: [String: [UInt8]] = [:]
-        try tx.forEachRow(in: table, key: nil, part: 0) { heads[$0.key] = $0.document ?? [] }
+        // The heads, then the sums, each part's rows read in one pass where they lie together,
+        // both in key order: paired as they come.
+        var heads: [(key: String, bytes: [UInt8])] = []
+        try tx.forEachRow(in: table, key: nil, part: 0) { heads.append(($0.key, $0.document ?? [])) }
         var states: [PersonID: DebitState] = [:]
         states.reserveCapacity(heads.count)
+        var next = 0
         try tx.forEachRow(in: table, key: nil, part: 1) { row in
-            guard let head = heads.removeValue(forKey: row.key) else {
+            if next < heads.count, heads[next].key < row.key {
+                try damage(heads[next].key) { throw KokiError(.undecodableEvent, "its period sums are missing") }
+            }
+            guard next < heads.count, heads[next].key == row.key else {
                 try damage(row.key) { throw KokiError(.undecodableEvent, "its head is missing") }
                 return
             }
+            let head = heads[next].bytes
+            next += 1
             states[try PersonID(row.key)] = try damage(row.key) { try DebitState(head: head, sums: row.document ?? []) }
         }
-        if let key = heads.keys.min() {
-            try damage(key) { throw KokiError(.undecodableEvent, "its period sums are missing") }
+        if next < heads.count {
+            try damage(heads[next].key) { throw KokiError(.undecodableEvent, "its period sums are missing") }
         }
         return states
     }
