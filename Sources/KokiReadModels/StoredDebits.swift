@@ -78,10 +78,10 @@ public struct StoredDebits: Sendable {
     /// request's 24,000 payers' requests, which the next request otherwise caught up).
     ///
     /// Written only where that is exactly the catch-up: a ledger file's table still at `position`,
-    /// no person's stream changed between it and the append, nothing appended after it, every
-    /// appended person's stream grown from the version their state holds by their events, and
-    /// nobody becoming a mandate holder. Otherwise nothing is written (the next reader catches up
-    /// as ever). Answers whether it wrote.
+    /// no person's stream changed between it and the append nor after it (a session's access
+    /// records may lie around it), every appended person's stream grown from the version their
+    /// state holds by their events, and nobody becoming a mandate holder. Otherwise nothing is
+    /// written (the next reader catches up as ever). Answers whether it wrote.
     ///
     /// In a PostgreSQL ledger's schema the changed documents are stored the same way, where the
     /// documents still stand at `position` and no person's event lies between it and the append
@@ -134,20 +134,24 @@ public struct StoredDebits: Sendable {
         }
         guard case .beside(let tables) = ports.readModels else { return false }
         return try tables.writingModel(Self.schema) { tx in
+            let head = try tx.head()
             guard let model = try tx.state(), model.logicVersion == Self.logicVersion, model.position == position,
-                try tx.head() == range.upperBound
+                head >= range.upperBound
             else { return false }
-            // Between the read and the append, the command's access records and the like, no person's events.
+            // Around the append, the command's access records and the like, no person's events.
             if range.lowerBound > position + 1,
                 try !tx.keysChanged(after: position, through: range.lowerBound - 1).isEmpty
             {
+                return false
+            }
+            if head > range.upperBound, try !tx.keysChanged(after: range.upperBound, through: head).isEmpty {
                 return false
             }
             for (person, state) in changed {
                 let rows = Self.rows(person, state)
                 try tx.replace(state.sumsChanged ? rows : Array(rows.prefix(1)))
             }
-            try tx.setPosition(range.upperBound)
+            try tx.setPosition(head)
             return true
         }
     }

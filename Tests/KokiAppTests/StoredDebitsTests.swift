@@ -243,8 +243,8 @@ import Testing
     /// A debit request writes its own events into the stored states it read: after each request
     /// the table stands at the head with nothing to catch up, and equals a fold from scratch. The
     /// states are written only where that is exactly the catch-up: with another person's event
-    /// between the read and the append, an event after it, or a state its events do not follow,
-    /// nothing is written, and catching up brings the table to the same rows.
+    /// between the read and the append or after it, or a state its events do not follow, nothing
+    /// is written, and catching up brings the table to the same rows.
     @Test func aRequestWritesItsOwnEventsIntoTheStatesItRead() throws {
         let (folder, simulated, _) = try Self.city(seed: 11, insured: 120)
         defer { withExtendedLifetime(folder) {} }
@@ -307,11 +307,19 @@ import Testing
         _ = try request(holders[holders.startIndex + 1])
         #expect(try !stored.advance(again.states, readAt: again.position, appended: own.result, events: own.events))
         try expectCaughtUpAlike()
-        // Nothing between and nothing after: written, and equal to the catch-up.
+        // Nothing between and no person's event after (another stream's is): written, at the
+        // head, and equal to the catch-up.
         again = try #require(try stored.states())
         own = try request(holders[holders.startIndex + 2])
+        let file = CollectionFileRecorded(
+            kind: .convenienceStore, digest: "test", name: "test", date: try CivilDate(iso: "2027-03-31"), records: 0,
+            amount: .zero, accepted: 0, other: 0, duplicates: 0, unmatched: 0)
+        try cold.record(
+            [.collectionFileRecorded(file)],
+            metadata: CommandMetadata(commandID: Identifier(derivedFrom: Array("test/file".utf8)), actor: "test"))
         #expect(try stored.advance(again.states, readAt: again.position, appended: own.result, events: own.events))
         let head = try cold.store.head().position
+        #expect(head > own.result.positions?.upperBound ?? head)
         #expect(try stored.status().position == head)
         let check = try stored.rebuild(check: true)
         #expect(check.differences.isEmpty && check.comparedWith == head)
