@@ -164,34 +164,18 @@ public struct CollectionAccounts: Projection {
             var deferrals: [CollectionDeferred] = []
         }
 
-        final class Box: @unchecked Sendable {
-            var fields: Fields
-            init(_ fields: Fields) { self.fields = fields }
-        }
-
-        private var box = Box(Fields())
-
-        /// The fields to change: the box copied first when another account shares it.
-        private var unique: Box {
-            mutating get {
-                if !isKnownUniquelyReferenced(&box) { box = Box(box.fields) }
-                return box
-            }
-        }
-
-        public static func == (a: Account, b: Account) -> Bool { a.box === b.box || a.box.fields == b.box.fields }
-        public func hash(into hasher: inout Hasher) { hasher.combine(box.fields) }
+        private var shared = SharedFields(Fields())
 
         /// Every period the account ever had. Changed only by folding events, which keeps
         /// ``unsettledKeys`` with it.
         public private(set) var periods: [PeriodKey: Period] {
-            get { box.fields.periods }
-            _modify { yield &unique.fields.periods }
+            get { shared.value.periods }
+            _modify { yield &shared.value.periods }
         }
         /// The keys of the periods that still owe premium or a late fee or hold money beyond what
         /// they owe (``Period/isUnsettled``), kept as each event is folded: a run that picks who
         /// owes or who is owed goes through these, not through every period of years of history.
-        public var unsettledKeys: Set<PeriodKey> { box.fields.unsettled }
+        public var unsettledKeys: Set<PeriodKey> { shared.value.unsettled }
         /// The unsettled periods (``unsettledKeys``) with their keys, in no order.
         public var unsettledPeriods: some Sequence<(key: PeriodKey, value: Period)> {
             unsettledKeys.lazy.compactMap { key in periods[key].map { (key, $0) } }
@@ -201,106 +185,106 @@ public struct CollectionAccounts: Projection {
         private mutating func resettle(_ keys: some Sequence<PeriodKey>) {
             for key in keys {
                 if periods[key]?.isUnsettled == true {
-                    unique.fields.unsettled.insert(key)
-                } else if box.fields.unsettled.contains(key) {
-                    unique.fields.unsettled.remove(key)
+                    shared.value.unsettled.insert(key)
+                } else if shared.value.unsettled.contains(key) {
+                    shared.value.unsettled.remove(key)
                 }
             }
         }
         public var payments: [Payment] {
-            get { box.fields.payments }
-            _modify { yield &unique.fields.payments }
+            get { shared.value.payments }
+            _modify { yield &shared.value.payments }
         }
         public var overpayments: [Overpayment] {
-            get { box.fields.overpayments }
-            _modify { yield &unique.fields.overpayments }
+            get { shared.value.overpayments }
+            _modify { yield &shared.value.overpayments }
         }
         public var refunds: [Refund] {
-            get { box.fields.refunds }
-            _modify { yield &unique.fields.refunds }
+            get { shared.value.refunds }
+            _modify { yield &shared.value.refunds }
         }
         public var appropriations: [OverpaymentAppropriated] {
-            get { box.fields.appropriations }
-            _modify { yield &unique.fields.appropriations }
+            get { shared.value.appropriations }
+            _modify { yield &shared.value.appropriations }
         }
         public var mandates: [Mandate] {
-            get { box.fields.mandates }
-            _modify { yield &unique.fields.mandates }
+            get { shared.value.mandates }
+            _modify { yield &shared.value.mandates }
         }
         public var debitRequests: [DebitRequested] {
-            get { box.fields.debitRequests }
-            _modify { yield &unique.fields.debitRequests }
+            get { shared.value.debitRequests }
+            _modify { yield &shared.value.debitRequests }
         }
         /// Bank-debit applications (口座振替依頼書), every change in order.
         public var debitApplications: [DebitApplicationRecorded] {
-            get { box.fields.debitApplications }
-            _modify { yield &unique.fields.debitApplications }
+            get { shared.value.debitApplications }
+            _modify { yield &shared.value.debitApplications }
         }
         /// Convenience-store slips reissued (再発行), in order.
         public var slipReissues: [SlipReissued] {
-            get { box.fields.slipReissues }
-            _modify { yield &unique.fields.slipReissues }
+            get { shared.value.slipReissues }
+            _modify { yield &shared.value.slipReissues }
         }
         /// The day the payer chose 全期前納 (the whole year on its first due date), while in force.
         public var prepayment: CivilDate? {
-            get { box.fields.prepayment }
-            _modify { yield &unique.fields.prepayment }
+            get { shared.value.prepayment }
+            _modify { yield &shared.value.prepayment }
         }
         public var debitFailures: [DebitFailed] {
-            get { box.fields.debitFailures }
-            _modify { yield &unique.fields.debitFailures }
+            get { shared.value.debitFailures }
+            _modify { yield &shared.value.debitFailures }
         }
         public var reports: [ConveniencePaymentReported] {
-            get { box.fields.reports }
-            _modify { yield &unique.fields.reports }
+            get { shared.value.reports }
+            _modify { yield &shared.value.reports }
         }
         public var pensionStops: [PensionDeductionStopped] {
-            get { box.fields.pensionStops }
-            _modify { yield &unique.fields.pensionStops }
+            get { shared.value.pensionStops }
+            _modify { yield &shared.value.pensionStops }
         }
         /// Dunning notices (督促状), reminders (催告書) and contacts (折衝記録, every version).
         public var dunning: [DunningNoticeIssued] {
-            get { box.fields.dunning }
-            _modify { yield &unique.fields.dunning }
+            get { shared.value.dunning }
+            _modify { yield &shared.value.dunning }
         }
         public var reminders: [ReminderIssued] {
-            get { box.fields.reminders }
-            _modify { yield &unique.fields.reminders }
+            get { shared.value.reminders }
+            _modify { yield &shared.value.reminders }
         }
         public var contacts: [ContactRecorded] {
-            get { box.fields.contacts }
-            _modify { yield &unique.fields.contacts }
+            get { shared.value.contacts }
+            _modify { yield &shared.value.contacts }
         }
         public var lateFees: [LateFeeFinalized] {
-            get { box.fields.lateFees }
-            _modify { yield &unique.fields.lateFees }
+            get { shared.value.lateFees }
+            _modify { yield &shared.value.lateFees }
         }
         public var reductions: [ReductionDecided] {
-            get { box.fields.reductions }
-            _modify { yield &unique.fields.reductions }
+            get { shared.value.reductions }
+            _modify { yield &shared.value.reductions }
         }
         public var writeOffs: [WrittenOff] {
-            get { box.fields.writeOffs }
-            _modify { yield &unique.fields.writeOffs }
+            get { shared.value.writeOffs }
+            _modify { yield &shared.value.writeOffs }
         }
         /// Installment plans, every change in order (the last of a plan's id is its state).
         public var plans: [InstallmentPlanRecorded] {
-            get { box.fields.plans }
-            _modify { yield &unique.fields.plans }
+            get { shared.value.plans }
+            _modify { yield &shared.value.plans }
         }
         public var seizures: [SeizureRecorded] {
-            get { box.fields.seizures }
-            _modify { yield &unique.fields.seizures }
+            get { shared.value.seizures }
+            _modify { yield &shared.value.seizures }
         }
         /// 執行停止: each stop started, and the end of those ended.
         public var enforcementStops: [EnforcementStopped] {
-            get { box.fields.enforcementStops }
-            _modify { yield &unique.fields.enforcementStops }
+            get { shared.value.enforcementStops }
+            _modify { yield &shared.value.enforcementStops }
         }
         /// 徴収猶予: every grant, extension and end, in order (the last of an id is its state).
         public var deferrals: [CollectionDeferred] {
-            get { box.fields.deferrals }
-            _modify { yield &unique.fields.deferrals }
+            get { shared.value.deferrals }
+            _modify { yield &shared.value.deferrals }
         }
 
         /// The plans in force: agreed or revised, not cancelled, broken or completed.

@@ -61,118 +61,102 @@ public struct InsuredRegister: Projection {
             var mailRecipients: [MailRecipient.Role: MailRecipientRecorded] = [:]
         }
 
-        final class Box: @unchecked Sendable {
-            var fields: Fields
-            init(_ fields: Fields) { self.fields = fields }
-        }
-
-        private var box: Box
-
-        /// The fields to change: the box copied first when another entry shares it.
-        private var unique: Box {
-            mutating get {
-                if !isKnownUniquelyReferenced(&box) { box = Box(box.fields) }
-                return box
-            }
-        }
-
-        public static func == (a: Person, b: Person) -> Bool { a.box === b.box || a.box.fields == b.box.fields }
-        public func hash(into hasher: inout Hasher) { hasher.combine(box.fields) }
+        private var shared: SharedFields<Fields>
 
         public var id: PersonID {
-            get { box.fields.id }
-            _modify { yield &unique.fields.id }
+            get { shared.value.id }
+            _modify { yield &shared.value.id }
         }
         /// The current identity, sealed; and how many times it was corrected.
         public var identity: SealedIdentity {
-            get { box.fields.identity }
-            _modify { yield &unique.fields.identity }
+            get { shared.value.identity }
+            _modify { yield &shared.value.identity }
         }
         public var corrections: Int {
-            get { box.fields.corrections }
-            _modify { yield &unique.fields.corrections }
+            get { shared.value.corrections }
+            _modify { yield &shared.value.corrections }
         }
         /// In effective-date order; for one date, the later recorded entry comes last and wins.
         public var households: [HouseholdEntry] {
-            get { box.fields.households }
-            _modify { yield &unique.fields.households }
+            get { shared.value.households }
+            _modify { yield &shared.value.households }
         }
         /// In recorded order.
         public var eligibilityFacts: [EligibilityFact] {
-            get { box.fields.eligibilityFacts }
-            _modify { yield &unique.fields.eligibilityFacts }
+            get { shared.value.eligibilityFacts }
+            _modify { yield &shared.value.eligibilityFacts }
         }
         public var addressExceptions: [AddressException] {
-            get { box.fields.addressExceptions }
-            _modify { yield &unique.fields.addressExceptions }
+            get { shared.value.addressExceptions }
+            _modify { yield &shared.value.addressExceptions }
         }
         public var formerDependant: FormerDependantRecorded? {
-            get { box.fields.formerDependant }
-            _modify { yield &unique.fields.formerDependant }
+            get { shared.value.formerDependant }
+            _modify { yield &shared.value.formerDependant }
         }
         /// The latest record of each calendar year's income, and every record in order.
         public var income: [Int: IncomeRecorded] {
-            get { box.fields.income }
-            _modify { yield &unique.fields.income }
+            get { shared.value.income }
+            _modify { yield &shared.value.income }
         }
         public var incomeHistory: [IncomeRecorded] {
-            get { box.fields.incomeHistory }
-            _modify { yield &unique.fields.incomeHistory }
+            get { shared.value.incomeHistory }
+            _modify { yield &shared.value.incomeHistory }
         }
         public var formerNumbers: [PersonID] {
-            get { box.fields.formerNumbers }
-            _modify { yield &unique.fields.formerNumbers }
+            get { shared.value.formerNumbers }
+            _modify { yield &shared.value.formerNumbers }
         }
         /// The pension facts recorded for each fiscal year (the latest wins).
         public var pension: [Int: PensionFacts] {
-            get { box.fields.pension }
-            _modify { yield &unique.fields.pension }
+            get { shared.value.pension }
+            _modify { yield &shared.value.pension }
         }
         /// The provisional deduction (仮徴収) decided before each fiscal year's April.
         public var provisionalDeduction: [Int: ProvisionalDeductionDecided] {
-            get { box.fields.provisionalDeduction }
-            _modify { yield &unique.fields.provisionalDeduction }
+            get { shared.value.provisionalDeduction }
+            _modify { yield &shared.value.provisionalDeduction }
         }
         /// What the pension insurer was last told to deduct, by fiscal year and pension month:
         /// the provisional months decided before April, then every request, change and stop.
         public var pensionTold: [Int: [Int: Yen]] {
-            get { box.fields.pensionTold }
-            _modify { yield &unique.fields.pensionTold }
+            get { shared.value.pensionTold }
+            _modify { yield &shared.value.pensionTold }
         }
         /// The day they asked to pay by bank debit instead of pension deduction (特徴→口座振替),
         /// while not withdrawn.
         public var debitSwitch: CivilDate? {
-            get { box.fields.debitSwitch }
-            _modify { yield &unique.fields.debitSwitch }
+            get { shared.value.debitSwitch }
+            _modify { yield &shared.value.debitSwitch }
         }
         /// The My Number, sealed with the person's key (shown only to the number-use role).
         public var myNumber: SealedIdentity? {
-            get { box.fields.myNumber }
-            _modify { yield &unique.fields.myNumber }
+            get { shared.value.myNumber }
+            _modify { yield &shared.value.myNumber }
         }
         /// Erased after retention: nothing sealed for them opens any more.
         public var erased: PersonErased? {
-            get { box.fields.erased }
-            _modify { yield &unique.fields.erased }
+            get { shared.value.erased }
+            _modify { yield &shared.value.erased }
         }
         /// Who receives their mail instead of them, by role, as recorded (sealed).
         /// The union's latest decision for each fiscal year (`koki union import`).
         public var union: [Int: UnionDecisionRecorded] {
-            get { box.fields.union }
-            _modify { yield &unique.fields.union }
+            get { shared.value.union }
+            _modify { yield &shared.value.union }
         }
         /// Inquiries sent through the information network about the person (情報照会).
         public var networkInquiries: [NetworkInquirySent] {
-            get { box.fields.networkInquiries }
-            _modify { yield &unique.fields.networkInquiries }
+            get { shared.value.networkInquiries }
+            _modify { yield &shared.value.networkInquiries }
         }
         public var mailRecipients: [MailRecipient.Role: MailRecipientRecorded] {
-            get { box.fields.mailRecipients }
-            _modify { yield &unique.fields.mailRecipients }
+            get { shared.value.mailRecipients }
+            _modify { yield &shared.value.mailRecipients }
         }
 
         public init(id: PersonID, identity: SealedIdentity) {
-            box = Box(Fields(id: id, identity: identity))
+            shared = SharedFields(Fields(id: id, identity: identity))
         }
 
         /// The day of death, when a death was recorded (the latest one recorded).
