@@ -14,13 +14,12 @@ extension CollectionAccounts.Account {
         arrearsFacts(of: key).prescription(settings)
     }
 
-    /// The prescriptions of several periods (each as ``prescription(_:_:)`` has it), read in one
-    /// pass over the account: what a run asks of a person's periods together, rather than going
-    /// through years of payments again for each period.
-    public func prescriptions(_ keys: some Sequence<PeriodKey>, _ settings: ArrearsSettings) -> [PeriodKey:
-        Prescription.Result]
-    {
-        arrearsFacts(of: Set(keys)).mapValues { $0.prescription(settings) }
+    /// The prescriptions of several periods (each as ``prescription(_:_:)`` has it), in the order
+    /// of `keys`, read in one pass over the account: what a run asks of a person's periods
+    /// together, rather than going through years of payments again for each period.
+    public func prescriptions(_ keys: [PeriodKey], _ settings: ArrearsSettings) -> [Prescription.Result] {
+        let facts = arrearsFacts(of: Set(keys))
+        return keys.map { key in (facts[key] ?? arrearsFacts(of: key)).prescription(settings) }
     }
 
     /// The late fee of a period to `date` (or to the day it was paid off): money on the period

@@ -530,9 +530,7 @@ extension ArrearsCommands {
             let owing = account.unsettledPeriods.filter { _, period in
                 period.outstanding > .zero || period.lateFeeOutstanding > .zero
             }.sorted(by: { $0.key < $1.key })
-            let prescriptions = owing.isEmpty ? [:] : account.prescriptions(owing.map(\.key), settings)
-            for (key, period) in owing {
-                let prescription = prescriptions[key] ?? account.prescription(key, settings)
+            for ((key, period), prescription) in zip(owing, account.prescriptions(owing.map(\.key), settings)) {
                 if prescription.isPrescribed(on: date) {
                     events.append(
                         WrittenOff(

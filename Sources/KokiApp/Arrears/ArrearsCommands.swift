@@ -181,9 +181,7 @@ public struct ArrearsCommands: Sendable {
                     && !account.collectedByPension(key, period, assessed: state.assessment(key.fiscalYear))
             }
             // Their prescriptions from one pass over the account's payments and notices.
-            let prescriptions = due.isEmpty ? [:] : account.prescriptions(due.map(\.key), settings)
-            for (key, period) in due {
-                let prescription = prescriptions[key] ?? account.prescription(key, settings)
+            for ((key, period), prescription) in zip(due, account.prescriptions(due.map(\.key), settings)) {
                 guard !prescription.isPrescribed(on: date) else { continue }
                 notices.append(
                     DunningNoticeIssued(
@@ -278,11 +276,9 @@ public struct ArrearsCommands: Sendable {
                 dunned.contains(key) && !planned.contains(key) && period.outstanding > .zero
                     && !account.collectionHeld(key, on: date)
             }
-            let prescriptions = dunnedOwing.isEmpty ? [:] : account.prescriptions(dunnedOwing.map(\.key), settings)
+            let prescriptions = account.prescriptions(dunnedOwing.map(\.key), settings)
             let periods = Dictionary(
-                uniqueKeysWithValues: dunnedOwing.filter { key, _ in
-                    !(prescriptions[key] ?? account.prescription(key, settings)).isPrescribed(on: date)
-                })
+                uniqueKeysWithValues: zip(dunnedOwing, prescriptions).filter { !$1.isPrescribed(on: date) }.map(\.0))
             guard let oldest = periods.values.map(\.dueDate).min(),
                 oldest.adding(days: 1).endOfMonths(criteria.monthsOverdue) < date
             else { continue }
