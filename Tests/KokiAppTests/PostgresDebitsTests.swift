@@ -66,14 +66,7 @@ import Testing
         var read = try #require(try stored.states())
         let holders = read.states.keys.sorted()
         func request(_ person: PersonID, _ n: Int) throws -> (AppendResult, [PersonID: [KokiEvent]]) {
-            let event = KokiEvent.debitRequested(
-                DebitRequested(
-                    person: person, key: PeriodKey(try FiscalYear(2026), try PeriodNumber(9)), amount: Yen(100),
-                    debitDate: try CivilDate(iso: "2027-03-31"), customerNumber: "t\(n)", file: "test"))
-            let version = try ledger.store.version(of: try StreamName(person.streamName))
-            let metadata = CommandMetadata(commandID: Identifier(derivedFrom: Array("pg/own/\(n)".utf8)), actor: "t")
-            let result = try ledger.record([event], metadata: metadata, expecting: [person: .exact(version)])
-            return (result, [person: [event]])
+            try StoredDebitsTests.appendRequest(ledger, for: person, tag: "pg\(n)")
         }
         _ = try request(holders[0], 1)
         var own = try request(holders[1], 2)

@@ -54,6 +54,27 @@ import Testing
         KokiLedger(try Ledger.open(at: folder.path("city.ledger")))
     }
 
+    /// The city as the requests' originator.
+    static let originator = CollectionCommands.Originator(
+        code: "1234567890", name: "ﾏﾂﾄﾞｼ", bankCode: "0001", branchCode: "001", accountType: 1,
+        accountNumber: "1234567")
+
+    /// One debit request for a holder appended as a command that read the stored states would
+    /// (expecting the holder's stream as it stands), its command named by `tag`: what was
+    /// appended, and the events by person, for ``StoredDebits/advance(_:readAt:appended:events:)``.
+    static func appendRequest(_ ledger: KokiLedger, for person: PersonID, tag: String) throws -> (
+        result: AppendResult, events: [PersonID: [KokiEvent]]
+    ) {
+        let event = KokiEvent.debitRequested(
+            DebitRequested(
+                person: person, key: PeriodKey(try FiscalYear(2026), try PeriodNumber(9)), amount: Yen(100),
+                debitDate: try CivilDate(iso: "2027-03-31"), customerNumber: tag, file: "test"))
+        let metadata = CommandMetadata(commandID: Identifier(derivedFrom: Array("test/own/\(tag)".utf8)), actor: "test")
+        let version = try ledger.store.version(of: try StreamName(person.streamName))
+        let result = try ledger.record([event], metadata: metadata, expecting: [person: .exact(version)])
+        return (result, [person: [event]])
+    }
+
     @Test(arguments: [3, 17] as [UInt64])
     func maintainedAtRandomMomentsEqualsTheStreamsAndDecidesAlike(seed: UInt64) throws {
         let (folder, simulated, caughtUp) = try Self.city(seed: seed, insured: 150)
@@ -213,9 +234,7 @@ import Testing
         let warm = KokiLedger(try Ledger.open(at: folder.path("warm.ledger")))
         _ = try warm.currentCity()
         #expect(warm.hasCurrentCity)
-        let originator = CollectionCommands.Originator(
-            code: "1234567890", name: "ﾏﾂﾄﾞｼ", bankCode: "0001", branchCode: "001", accountType: 1,
-            accountNumber: "1234567")
+        let originator = Self.originator
         let before = try cold.store.head().position
         #expect(before == (try warm.store.head().position))
         var requested = 0
@@ -251,9 +270,7 @@ import Testing
         let calendar = try Self.assessTheNextYear(simulated)
         let cold = try Self.reopened(folder)
         let stored = StoredDebits(cold.ports)
-        let originator = CollectionCommands.Originator(
-            code: "1234567890", name: "ﾏﾂﾄﾞｼ", bankCode: "0001", branchCode: "001", accountType: 1,
-            accountNumber: "1234567")
+        let originator = Self.originator
         var requested = 0
         for due in calendar.dueDates().prefix(3) {
             let answer = try CollectionCommands(cold).exportDebit(on: due, originator: originator, actor: "test")
@@ -275,15 +292,7 @@ import Testing
         var appended = 0
         func request(_ person: PersonID) throws -> (result: AppendResult, events: [PersonID: [KokiEvent]]) {
             appended += 1
-            let event = KokiEvent.debitRequested(
-                DebitRequested(
-                    person: person, key: PeriodKey(try FiscalYear(2026), try PeriodNumber(9)), amount: Yen(100),
-                    debitDate: try CivilDate(iso: "2027-03-31"), customerNumber: "t\(appended)", file: "test"))
-            let metadata = CommandMetadata(
-                commandID: Identifier(derivedFrom: Array("test/own/\(appended)".utf8)), actor: "test")
-            let version = try cold.store.version(of: try StreamName(person.streamName))
-            let result = try cold.record([event], metadata: metadata, expecting: [person: .exact(version)])
-            return (result, [person: [event]])
+            return try Self.appendRequest(cold, for: person, tag: "t\(appended)")
         }
         func expectCaughtUpAlike() throws {
             try stored.catchUp()
