@@ -139,7 +139,6 @@ public struct InsuredRegister: Projection {
             get { shared.value.erased }
             _modify { yield &shared.value.erased }
         }
-        /// Who receives their mail instead of them, by role, as recorded (sealed).
         /// The union's latest decision for each fiscal year (`koki union import`).
         public var union: [Int: UnionDecisionRecorded] {
             get { shared.value.union }
@@ -150,6 +149,7 @@ public struct InsuredRegister: Projection {
             get { shared.value.networkInquiries }
             _modify { yield &shared.value.networkInquiries }
         }
+        /// Who receives their mail instead of them, by role, as recorded (sealed).
         public var mailRecipients: [MailRecipient.Role: MailRecipientRecorded] {
             get { shared.value.mailRecipients }
             _modify { yield &shared.value.mailRecipients }
