@@ -3,7 +3,7 @@ import KokiEvents
 
 /// What bank debit (口座振替) decides from, for one person who ever had a mandate or applied for one,
 /// folded from their stream in order and kept compact: their mandates, the 全期前納 choice, the
-/// latest debit date requested, each fiscal year's pension-deducted periods (from the assessment
+/// latest debit date requested, a death recorded, each fiscal year's pension-deducted periods (from the assessment
 /// in force) and each period's sums (``CompactBalances``) — not every payment and notice, as
 /// ``CollectionAccounts/Account`` keeps them. A stored read model keeps one per person and folds
 /// only what their stream gained since.
@@ -20,6 +20,10 @@ public struct DebitState: Sendable {
     public private(set) var prepayment: CivilDate?
     /// The latest debit date any request for this person was made for.
     public private(set) var lastRequested: CivilDate?
+    /// The day of death, when a death was recorded: the latest one recorded, as the register has
+    /// it (``InsuredRegister/Person/diedOn``), so a request knows whom not to debit without
+    /// reading the register.
+    public private(set) var diedOn: CivilDate?
     /// An application for bank debit as it stands now (its last change), with the account it was
     /// received with.
     public struct Application: Sendable, Hashable {
@@ -58,7 +62,7 @@ public struct DebitState: Sendable {
     public static let eventTypes: Set<String> = CompactBalances.eventTypes.union([
         DebitMandateStarted.eventType, DebitMandateStopped.eventType, DebitPrepaymentChosen.eventType,
         DebitRequested.eventType, ConveniencePaymentReported.eventType, CollectionDeferred.eventType,
-        DebitApplicationRecorded.eventType,
+        DebitApplicationRecorded.eventType, EligibilityLost.eventType,
     ])
 
     /// Whether this state answers exactly as the person's account would.
@@ -101,6 +105,8 @@ public struct DebitState: Sendable {
             prepayment = e.change == .chosen ? e.on : nil
         case .debitRequested(let e):
             lastRequested = max(lastRequested ?? e.debitDate, e.debitDate)
+        case .eligibilityLost(let e):
+            if e.reason == .died { diedOn = e.eventDate }
         case .collectionDeferred(let e):
             let deferral = (e.id, e.periods, e.from, e.through)
             if let i = deferrals.firstIndex(where: { $0.id == e.id }) {
@@ -169,11 +175,11 @@ public struct DebitState: Sendable {
     public var sumsChanged: Bool { storedBalances == nil }
 
     /// The bytes a stored read model keeps, in two parts (see ``init(head:sums:)``): the head —
-    /// the version, mandates, choices, last debit date, pension periods — which most events
+    /// the version, mandates, choices, last debit date, death, pension periods — which most events
     /// change, and the period sums, which only money and assessments change.
     public var stored: (head: [UInt8], sums: [UInt8]) {
         var w = BinaryWriter(capacity: 128)
-        w.writeUInt(5)  // the form's version
+        w.writeUInt(6)  // the form's version
         w.writeInt(version)
         w.writeArray(mandates) { w, m in
             w.write(m.startsOn)
@@ -182,6 +188,7 @@ public struct DebitState: Sendable {
         }
         w.writeOptional(prepayment) { $0.write($1) }
         w.writeOptional(lastRequested) { $0.write($1) }
+        w.writeOptional(diedOn) { $0.write($1) }
         w.writeArray(years) { w, y in
             w.write(y.year)
             w.writeUInt(UInt64(y.pension))
@@ -211,7 +218,7 @@ public struct DebitState: Sendable {
         self.init()
         try head.withUnsafeBytes { buffer in
             var r = BinaryReader(buffer)
-            guard try r.readUInt() == 5 else { throw CodecError("a debit state of another form") }
+            guard try r.readUInt() == 6 else { throw CodecError("a debit state of another form") }
             version = try r.readInt64()
             mandates = try r.readArray { r in
                 CollectionAccounts.Mandate(
@@ -220,6 +227,7 @@ public struct DebitState: Sendable {
             }
             prepayment = try r.readOptional { try $0.readDate() }
             lastRequested = try r.readOptional { try $0.readDate() }
+            diedOn = try r.readOptional { try $0.readDate() }
             years = try r.readArray { r in
                 let year = try r.readFiscalYear()
                 let bits = try r.readUInt()

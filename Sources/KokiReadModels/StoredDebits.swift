@@ -6,8 +6,8 @@ import LedgerStore
 
 /// The stored read model of bank debit (口座振替): for every person who ever had a mandate or
 /// applied for one (a "mandate holder" below), what bank debit decides from (``DebitState``:
-/// mandates, applications, the 全期前納 choice, the last debit date requested, deferments, the
-/// collection method and sums of each period) in the ledger file (`rm_debits`), with the
+/// mandates, applications, the 全期前納 choice, the last debit date requested, a death recorded,
+/// deferments, the collection method and sums of each period) in the ledger file (`rm_debits`), with the
 /// position and logic version it reflects (`rm_models`).
 ///
 /// `debit export` and `debit register` read these rows instead of each mandate holder's whole
@@ -29,7 +29,7 @@ import LedgerStore
 public struct StoredDebits: Sendable {
     public static let name = "debits"
     /// The version of the logic (and of the stored form) that fills the table.
-    public static let logicVersion = 6
+    public static let logicVersion = 7
 
     let ports: LedgerPorts
 

@@ -43,8 +43,6 @@ extension CollectionCommands {
     ) {
         if fromStore, !ledger.hasCurrentCity, let stored = try StoredDebits(ledger.ports).states() {
             var facts: [DebitFacts] = []
-            // The facts taken from a state: their deaths are the register's to tell.
-            var fromTable: [Int] = []
             for (person, state) in stored.states.sorted(by: { $0.key < $1.key }) {
                 // Mandates are followed exactly even where the periods are not.
                 guard let mandate = state.mandate(on: date) else { continue }
@@ -57,17 +55,13 @@ extension CollectionCommands {
                     Self.askable($0.period, on: date, prepayment: state.prepayment)
                 } ?? []
                 guard !owing.isEmpty else { continue }
-                fromTable.append(facts.count)
                 facts.append(
                     DebitFacts(
-                        person: person, mandate: mandate, died: nil, prepayment: state.prepayment,
+                        person: person, mandate: mandate, died: state.diedOn, prepayment: state.prepayment,
                         lastRequested: state.lastRequested, owing: owing.sorted { $0.key < $1.key },
                         collectedByDebit: { state.method(of: $0) == .ordinary && !state.deferred($0, on: date) },
                         version: state.version))
             }
-            // Who has died, from the register's heads of these payers alone.
-            let heads = try StoredRegister(ledger.ports).heads(of: Set(fromTable.map { facts[$0].person }))
-            for i in fromTable { facts[i].died = heads[facts[i].person]?.diedOn }
             return (facts, stored)
         }
         let found = try candidates(
@@ -113,15 +107,14 @@ extension CollectionCommands {
     }
 
     /// The facts of everyone with a mandate or an application, by number: from the stored debit
-    /// states in a ledger file (deaths from the register's heads); from the city a process holds,
+    /// states in a ledger file (deaths too); from the city a process holds,
     /// or each candidate's stream, elsewhere. `fromStore: false` takes the second way everywhere.
     func mandateFacts(fromStore: Bool = true) throws -> [MandateFacts] {
         if fromStore, !ledger.hasCurrentCity, let stored = try StoredDebits(ledger.ports).states() {
-            let heads = try StoredRegister(ledger.ports).heads(of: Set(stored.states.keys))
             return stored.states.sorted { $0.key < $1.key }.compactMap { person, state in
                 guard !state.mandates.isEmpty || !state.applications.isEmpty else { return nil }
                 return MandateFacts(
-                    person: person, version: state.version, died: heads[person]?.diedOn, mandates: state.mandates,
+                    person: person, version: state.version, died: state.diedOn, mandates: state.mandates,
                     applications: state.applications)
             }
         }

@@ -16,8 +16,9 @@ struct RebuildCommand: ParsableCommand {
             eligibility, incomes, pension facts; and each household they were ever in, indexed), which `koki \
             insured list`, `insured turning-75`, `insured address-exception`, `household show`, one person's \
             `assess`, `erase --due` and the certificates' runs read; and the debit \
-            states, one per person who ever had a mandate (mandates, choices, each period's sums), which `koki \
-            debit export` reads; and the premiums, one row per person and fiscal year assessed (where its first \
+            states, one per person who ever had a mandate (mandates, choices, a death recorded, each period's \
+            sums), which `koki debit export` and `koki debit register` read; and the premiums, one row per \
+            person and fiscal year assessed (where its first \
             assessment, the one in force and its last pension stop are), which `koki pension selection`, \
             `pension provisional` and `pension notify` read; and the arrears facts, one row per person the \
             delinquent list decided (each period that may be in arrears: its sums, the money that paid it and the \
