@@ -16,6 +16,9 @@ public protocol KeyStore: Sendable {
     /// Replaces stored key blobs (wrapping them under a master key).
     func replaceSubjectKeys(_ blobs: [String: [UInt8]]) throws
     func allSubjectKeys() throws -> [String: [UInt8]]
+    /// The stored key blobs of some subjects, by subject (a subject without a key is missing
+    /// from the answer): in time proportional to the subjects asked, not to every key stored.
+    func subjectKeys(_ subjects: [String]) throws -> [String: [UInt8]]
     /// Records that `digest` of a `kind` of secret value finds `subject` (one subject per digest).
     func recordLookup(kind: String, digest: [UInt8], subject: String) throws
     func lookup(kind: String, digest: [UInt8]) throws -> String?

@@ -739,6 +739,18 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
         }
     }
 
+    public func subjectKeys(_ subjects: [String]) throws -> [String: [UInt8]] {
+        guard !subjects.isEmpty else { return [:] }
+        return try locked {
+            var keys: [String: [UInt8]] = [:]
+            for row in try run("SELECT subject, key FROM koki_subject_keys WHERE subject = ANY(\(subjects))").rows {
+                let (subject, key) = try row.decode((String, Data).self)
+                keys[subject] = Array(key)
+            }
+            return keys
+        }
+    }
+
     public func recordLookup(kind: String, digest: [UInt8], subject: String) throws {
         try locked {
             try transaction {

@@ -203,6 +203,38 @@ final class HandClock: LedgerClock {
         #expect(try ledger.store.verify().isIntact)
     }
 
+    /// A list opens its persons' identities from their keys alone, read in one query (looked up
+    /// one by one for a few of the ledger's keys, read in one pass for most): the same keys as the
+    /// whole set gives them; a person missing from the list is read when asked; the erased open
+    /// nothing.
+    @Test func aListReadsItsOwnPersonsKeysAndNoOthers() throws {
+        let register = InsuredRegisterCommands(ledger)
+        let persons = try (1001...1012).map { try PersonID(String($0)) }
+        for person in persons {
+            let identity = try PersonIdentity(
+                nameKanji: "松戸 \(person.value)", nameKana: "マツド", birthDate: try CivilDate(iso: "1941-01-31"),
+                sex: .female, address: "千葉県松戸市根本387-5", phone: nil)
+            try register.register(person, identity: identity, metadata: CommandMetadata(actor: "admin"))
+        }
+        #expect(try IdentityVault(ledger).erase(persons[2]))
+        let keys = ledger.ports.keys
+        let all = try keys.allSubjectKeys()
+        #expect(all.count == 12)
+        for asked in [["person/1001", "person/1003"], persons.dropLast(2).map { "person/\($0.value)" }] {
+            let found = try keys.subjectKeys(asked + ["person/9999"])
+            #expect(found == all.filter { asked.contains($0.key) } && found["person/9999"] == nil, "\(asked)")
+        }
+        #expect(try keys.subjectKeys([]).isEmpty)
+
+        let city = try register.snapshot()
+        let vault = try IdentityVault.preloaded(ledger, for: persons.prefix(2))
+        for person in persons {
+            let sealed = try #require(city.person(person)).identity
+            let opened = try vault.open(sealed, for: person)
+            #expect((opened?.nameKanji == "松戸 \(person.value)") == (person != persons[2]), "\(person)")
+        }
+    }
+
     @Test func myNumberCheckDigitAndMasking() throws {
         #expect(try MyNumber("1234-5678-9018").digits == "123456789018")
         #expect(throws: DomainError.self) { try MyNumber("123456789012") }

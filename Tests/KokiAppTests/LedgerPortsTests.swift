@@ -80,6 +80,10 @@ import Testing
 
         func allSubjectKeys() throws -> [String: [UInt8]] { tables.withLock { $0.keys } }
 
+        func subjectKeys(_ subjects: [String]) throws -> [String: [UInt8]] {
+            tables.withLock { t in t.keys.filter { subjects.contains($0.key) } }
+        }
+
         func recordLookup(kind: String, digest: [UInt8], subject: String) throws {
             tables.withLock {
                 $0.lookups[kind + Data(digest).base64EncodedString()] = SubjectLookup(

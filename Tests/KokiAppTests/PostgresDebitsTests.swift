@@ -17,6 +17,14 @@ import Testing
     @Test func theDebitStatesInPostgresEqualEachStreamFoldedAndDecideAlike() throws {
         guard let city = try HalfCity(seed: 11, insured: 80, schema: "d_") else { return }
         let ledger = KokiLedger(city.postgres)
+        // A list's keys from the schema: those asked for and no others.
+        for n in 1...6 {
+            _ = try city.postgres.subjectKey("person/9\(n)", makeKey: { Array(repeating: UInt8(n), count: 32) })
+        }
+        let keys = try city.postgres.allSubjectKeys()
+        let asked = ["person/92", "person/95", "person/0"]
+        let found = try city.postgres.subjectKeys(asked)
+        #expect(found == keys.filter { asked.contains($0.key) } && found["person/95"] == Array(repeating: 5, count: 32))
         let stored = StoredDebits(ledger.ports)
         // Nothing kept before the first question.
         #expect(try stored.status().position == nil)

@@ -195,7 +195,7 @@ extension CollectionCommands {
             }.map(\.calendar.fiscalYear))
         var versions: [PersonID: Int64] = [:]
         let (payers, stored) = try debitPayers(on: debitDate)
-        let vault = try vault.opening(payers.count, in: ledger)
+        let vault = try vault.opening(payers.map(\.person), in: ledger)
         for facts in payers {
             // Nobody's account is debited after their recorded death: the bank freezes it, and the
             // heirs pay what is still owed (相続による納付義務の承継) by slip.

@@ -139,7 +139,7 @@ public struct Notices: Sendable {
             query.readsEnvelopes = false
             try ledger.forEachEvent(query) { _, event in take(event) }
         }
-        let vault = few ? IdentityVault(ledger) : try IdentityVault.preloaded(ledger)
+        let vault = few ? IdentityVault(ledger) : try IdentityVault.preloaded(ledger, for: persons)
         var out: [PersonID: Addressee] = [:]
         var deceased: [PersonID: CivilDate] = [:]
         func line(_ postalCode: PostalCode?, _ address: String) -> String {

@@ -20,8 +20,12 @@ public struct IdentityVault: Sendable {
     /// Where the persons' keys and the lookups that find them are kept.
     public let keyStore: any KeyStore
     public let master: MasterKey?
-    /// Keys read once for a replay (``preloaded(_:)``); `nil` reads each key when needed.
+    /// Keys read once for a replay (``preloaded(_:)``) or a list (``preloaded(_:for:)``); `nil`
+    /// reads each key when needed.
     let keys: [String: [UInt8]]?
+    /// Whether ``keys`` holds every key stored (a replay's), so a subject missing from it has
+    /// none; else a subject missing is read from the store.
+    let keysAreAll: Bool
 
     public init(_ storage: some LedgerStorage, master: MasterKey? = nil) {
         let ports = storage.ports
@@ -34,28 +38,45 @@ public struct IdentityVault: Sendable {
     /// cannot query the database from within. It seals nothing.
     public static func preloaded(_ ledger: KokiLedger) throws -> IdentityVault {
         IdentityVault(
-            ledger.store, ledger.ports.keys, master: ledger.masterKey, keys: try ledger.ports.keys.allSubjectKeys())
+            ledger.store, ledger.ports.keys, master: ledger.masterKey, keys: try ledger.ports.keys.allSubjectKeys(),
+            keysAreAll: true)
     }
 
-    /// A vault to open `count` sealed values with: this one (each key read when needed) for a few,
-    /// every key of `ledger` read at once (one query) for a list of the city.
-    public func opening(_ count: Int, in ledger: KokiLedger) throws -> IdentityVault {
-        count > 200 ? try Self.preloaded(ledger) : self
+    /// A vault that opens `persons`' sealed values from their keys read up front in one query
+    /// (however many other persons the ledger holds keys for); anyone else's key is read when
+    /// needed. It seals nothing.
+    public static func preloaded(_ ledger: KokiLedger, for persons: some Collection<PersonID>) throws
+        -> IdentityVault
+    {
+        let keys = try ledger.ports.keys.subjectKeys(persons.map { Self.subject($0) })
+        return IdentityVault(ledger.store, ledger.ports.keys, master: ledger.masterKey, keys: keys, keysAreAll: false)
     }
 
-    init(_ store: any EventStore, _ keyStore: any KeyStore, master: MasterKey?, keys: [String: [UInt8]]?) {
+    /// A vault to open `persons`' sealed values with: this one (each key read when needed) for a
+    /// few, their keys read at once (one query) for a list of many.
+    public func opening(_ persons: some Collection<PersonID>, in ledger: KokiLedger) throws -> IdentityVault {
+        persons.count > 200 ? try Self.preloaded(ledger, for: persons) : self
+    }
+
+    init(
+        _ store: any EventStore, _ keyStore: any KeyStore, master: MasterKey?, keys: [String: [UInt8]]?,
+        keysAreAll: Bool = true
+    ) {
         self.store = store
         self.keyStore = keyStore
         self.master = master
         self.keys = keys
+        self.keysAreAll = keysAreAll
     }
 
     func key(_ person: PersonID, create: Bool) throws -> [UInt8]? {
         let subject = subject(person)
         let blob: [UInt8]?
-        if let keys {
-            guard !create else { throw KokiError(.invalidInput, "a preloaded vault cannot make keys") }
-            blob = keys[subject]
+        if keys != nil, create { throw KokiError(.invalidInput, "a preloaded vault cannot make keys") }
+        if let keys, let found = keys[subject] {
+            blob = found
+        } else if keys != nil, keysAreAll {
+            blob = nil
         } else {
             let master = master
             blob = try keyStore.subjectKey(
@@ -295,5 +316,6 @@ public struct IdentityVault: Sendable {
         return had
     }
 
-    private func subject(_ person: PersonID) -> String { "person/\(person.value)" }
+    private func subject(_ person: PersonID) -> String { Self.subject(person) }
+    private static func subject(_ person: PersonID) -> String { "person/\(person.value)" }
 }

@@ -158,9 +158,11 @@ public struct InsuredRegisterCommands: Sendable {
         try vault.open(entry.identity, for: entry.id)
     }
 
-    /// A vault to open `count` identities with: each key read when needed for a few, every key
-    /// read at once (one query) for a list of the city.
-    public func vault(opening count: Int) throws -> IdentityVault { try vault.opening(count, in: ledger) }
+    /// A vault to open `persons`' identities with: each key read when needed for a few, their
+    /// keys read at once (one query) for a list.
+    public func vault(opening persons: some Collection<PersonID>) throws -> IdentityVault {
+        try vault.opening(persons, in: ledger)
+    }
 
     /// Records the person's My Number, sealed under their key, with the keyed digest that finds
     /// them by it. A number already recorded for someone else is refused, naming no number.

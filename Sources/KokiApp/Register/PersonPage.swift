@@ -138,7 +138,7 @@ public struct FindPersons: KokiRequest {
         }
         let register = InsuredRegisterCommands(scope.ledger)
         let everyone = Array(try register.heads().persons.values)
-        let vault = try register.vault(opening: everyone.count)
+        let vault = try register.vault(opening: everyone.map(\.id))
         let today = scope.today
         let birthDate = birthDate
         // Every name opened on every core; only the matches kept, ranked.

@@ -159,7 +159,7 @@ public struct ListInsured: KokiRequest {
         let register = InsuredRegisterCommands(scope.ledger)
         let insured = try register.insured(on: date, through: knownAt)
         try scope.recordRead(insured.map(\.person))
-        let vault = try register.vault(opening: insured.count)
+        let vault = try register.vault(opening: insured.map(\.person))
         // Each name opened on its own (a key unwrapped, an identity opened): on every core.
         return try insured.concurrentMap { line in
             InsuredRow(
@@ -187,7 +187,7 @@ public struct ListTurning75: KokiRequest {
         var rows: [InsuredRow] = []
         var persons: [PersonID] = []
         let everyone = try register.heads().persons.values.sorted(by: { $0.id < $1.id })
-        let vault = try register.vault(opening: everyone.count)
+        let vault = try register.vault(opening: everyone.map(\.id))
         for person in everyone {
             guard let identity = try vault.open(person.identity, for: person.id) else { continue }
             let birthday = identity.birthDate.reaching(age: EligibilityRules.generalAge)
@@ -218,7 +218,7 @@ public struct ListAddressExceptions: KokiRequest {
         let register = InsuredRegisterCommands(scope.ledger)
         let persons = try register.heads().addressExceptionPersons(on: date)
         try scope.recordRead(persons.map(\.id))
-        let vault = try register.vault(opening: persons.count)
+        let vault = try register.vault(opening: persons.map(\.id))
         return try persons.map { person in
             let exception = person.addressException(on: date)
             return InsuredRow(
