@@ -140,6 +140,8 @@ public struct CollectionAccounts: Projection {
             var periods: [PeriodKey: Period] = [:]
             /// The keys of the periods unsettled (``Period/isUnsettled``), kept as events are folded.
             var unsettled: Set<PeriodKey> = []
+            /// Whether the city holds money for the person (``holdsMoney``), kept as events are folded.
+            var holdsMoney = false
             var payments: [Payment] = []
             var overpayments: [Overpayment] = []
             var refunds: [Refund] = []
@@ -181,6 +183,21 @@ public struct CollectionAccounts: Projection {
             unsettledKeys.lazy.compactMap { key in periods[key].map { (key, $0) } }
         }
 
+        /// Whether the city holds money for the person: an overpayment still open, or a refund
+        /// decided and neither paid nor lapsed. Kept as each event is folded, so a run that looks
+        /// for money to settle or refund does not go through every overpayment ever recognized.
+        public var holdsMoney: Bool { shared.value.holdsMoney }
+
+        /// Whether the account may concern a run that collects or settles: it has an unsettled
+        /// period (``unsettledKeys``) or the city holds money for the person (``holdsMoney``).
+        public var needsAttention: Bool { shared.value.holdsMoney || !shared.value.unsettled.isEmpty }
+
+        /// Brings ``holdsMoney`` up to date after an event that changed an overpayment or a refund.
+        private mutating func recountMoneyHeld() {
+            shared.value.holdsMoney =
+                overpayments.contains { $0.open > .zero } || refunds.contains { $0.paid == nil && $0.prescribed == nil }
+        }
+
         /// Brings ``unsettledKeys`` up to date for periods an event changed.
         private mutating func resettle(_ keys: some Sequence<PeriodKey>) {
             for key in keys {
@@ -191,98 +208,98 @@ public struct CollectionAccounts: Projection {
                 }
             }
         }
-        public var payments: [Payment] {
+        public private(set) var payments: [Payment] {
             get { shared.value.payments }
             _modify { yield &shared.value.payments }
         }
-        public var overpayments: [Overpayment] {
+        public private(set) var overpayments: [Overpayment] {
             get { shared.value.overpayments }
             _modify { yield &shared.value.overpayments }
         }
-        public var refunds: [Refund] {
+        public private(set) var refunds: [Refund] {
             get { shared.value.refunds }
             _modify { yield &shared.value.refunds }
         }
-        public var appropriations: [OverpaymentAppropriated] {
+        public private(set) var appropriations: [OverpaymentAppropriated] {
             get { shared.value.appropriations }
             _modify { yield &shared.value.appropriations }
         }
-        public var mandates: [Mandate] {
+        public private(set) var mandates: [Mandate] {
             get { shared.value.mandates }
             _modify { yield &shared.value.mandates }
         }
-        public var debitRequests: [DebitRequested] {
+        public private(set) var debitRequests: [DebitRequested] {
             get { shared.value.debitRequests }
             _modify { yield &shared.value.debitRequests }
         }
         /// Bank-debit applications (口座振替依頼書), every change in order.
-        public var debitApplications: [DebitApplicationRecorded] {
+        public private(set) var debitApplications: [DebitApplicationRecorded] {
             get { shared.value.debitApplications }
             _modify { yield &shared.value.debitApplications }
         }
         /// Convenience-store slips reissued (再発行), in order.
-        public var slipReissues: [SlipReissued] {
+        public private(set) var slipReissues: [SlipReissued] {
             get { shared.value.slipReissues }
             _modify { yield &shared.value.slipReissues }
         }
         /// The day the payer chose 全期前納 (the whole year on its first due date), while in force.
-        public var prepayment: CivilDate? {
+        public private(set) var prepayment: CivilDate? {
             get { shared.value.prepayment }
             _modify { yield &shared.value.prepayment }
         }
-        public var debitFailures: [DebitFailed] {
+        public private(set) var debitFailures: [DebitFailed] {
             get { shared.value.debitFailures }
             _modify { yield &shared.value.debitFailures }
         }
-        public var reports: [ConveniencePaymentReported] {
+        public private(set) var reports: [ConveniencePaymentReported] {
             get { shared.value.reports }
             _modify { yield &shared.value.reports }
         }
-        public var pensionStops: [PensionDeductionStopped] {
+        public private(set) var pensionStops: [PensionDeductionStopped] {
             get { shared.value.pensionStops }
             _modify { yield &shared.value.pensionStops }
         }
         /// Dunning notices (督促状), reminders (催告書) and contacts (折衝記録, every version).
-        public var dunning: [DunningNoticeIssued] {
+        public private(set) var dunning: [DunningNoticeIssued] {
             get { shared.value.dunning }
             _modify { yield &shared.value.dunning }
         }
-        public var reminders: [ReminderIssued] {
+        public private(set) var reminders: [ReminderIssued] {
             get { shared.value.reminders }
             _modify { yield &shared.value.reminders }
         }
-        public var contacts: [ContactRecorded] {
+        public private(set) var contacts: [ContactRecorded] {
             get { shared.value.contacts }
             _modify { yield &shared.value.contacts }
         }
-        public var lateFees: [LateFeeFinalized] {
+        public private(set) var lateFees: [LateFeeFinalized] {
             get { shared.value.lateFees }
             _modify { yield &shared.value.lateFees }
         }
-        public var reductions: [ReductionDecided] {
+        public private(set) var reductions: [ReductionDecided] {
             get { shared.value.reductions }
             _modify { yield &shared.value.reductions }
         }
-        public var writeOffs: [WrittenOff] {
+        public private(set) var writeOffs: [WrittenOff] {
             get { shared.value.writeOffs }
             _modify { yield &shared.value.writeOffs }
         }
         /// Installment plans, every change in order (the last of a plan's id is its state).
-        public var plans: [InstallmentPlanRecorded] {
+        public private(set) var plans: [InstallmentPlanRecorded] {
             get { shared.value.plans }
             _modify { yield &shared.value.plans }
         }
-        public var seizures: [SeizureRecorded] {
+        public private(set) var seizures: [SeizureRecorded] {
             get { shared.value.seizures }
             _modify { yield &shared.value.seizures }
         }
         /// 執行停止: each stop started, and the end of those ended.
-        public var enforcementStops: [EnforcementStopped] {
+        public private(set) var enforcementStops: [EnforcementStopped] {
             get { shared.value.enforcementStops }
             _modify { yield &shared.value.enforcementStops }
         }
         /// 徴収猶予: every grant, extension and end, in order (the last of an id is its state).
-        public var deferrals: [CollectionDeferred] {
+        public private(set) var deferrals: [CollectionDeferred] {
             get { shared.value.deferrals }
             _modify { yield &shared.value.deferrals }
         }
@@ -356,6 +373,7 @@ public struct CollectionAccounts: Projection {
                 }
                 if payments.isEmpty { payments.reserveCapacity(16) }
                 payments.append(Payment(event: e, cancelled: nil))
+                if e.overpaid > .zero { recountMoneyHeld() }
             case .paymentCancelled(let e):
                 guard let index = payments.firstIndex(where: { $0.event.id == e.payment && $0.cancelled == nil })
                 else { return }
@@ -368,12 +386,16 @@ public struct CollectionAccounts: Projection {
                     }
                 }
                 resettle(payments[index].event.parts.lazy.map(\.key))
-                if let o = overpayments.firstIndex(where: { $0.id == e.payment }) { overpayments[o].withdrawn = true }
+                if let o = overpayments.firstIndex(where: { $0.id == e.payment }) {
+                    overpayments[o].withdrawn = true
+                    recountMoneyHeld()
+                }
             case .overpaymentRecognized(let e):
                 periods[e.key]?.movedOut += e.amount
                 resettle(CollectionOfOne(e.key))
                 overpayments.append(
                     Overpayment(id: e.id, amount: e.amount, cause: e.cause, arose: e.arose, from: e.key))
+                recountMoneyHeld()
             case .overpaymentAppropriated(let e):
                 guard let o = overpayments.firstIndex(where: { $0.id == e.overpayment }) else { return }
                 for part in e.parts {
@@ -386,13 +408,16 @@ public struct CollectionAccounts: Projection {
                 }
                 resettle(e.parts.lazy.map(\.key))
                 appropriations.append(e)
+                recountMoneyHeld()
             case .refundDecided(let e):
                 guard let o = overpayments.firstIndex(where: { $0.id == e.overpayment }) else { return }
                 overpayments[o].refunded += e.amount
                 refunds.append(Refund(decision: e, paid: nil))
+                recountMoneyHeld()
             case .refundPaid(let e):
                 guard let index = refunds.firstIndex(where: { $0.decision.id == e.refund }) else { return }
                 refunds[index].paid = e
+                recountMoneyHeld()
             case .refundPrescribed(let e):
                 guard let o = overpayments.firstIndex(where: { $0.id == e.overpayment }) else { return }
                 // A refund decided and never paid lapses: its money is the city's, not refunded.
@@ -401,6 +426,7 @@ public struct CollectionAccounts: Projection {
                     overpayments[o].refunded -= e.amount
                 }
                 overpayments[o].prescribed += e.amount
+                recountMoneyHeld()
             case .debitMandateStarted(let e):
                 // A new mandate replaces the one in force from its start.
                 for i in mandates.indices where mandates[i].stopsOn.map({ $0 > e.startsOn }) ?? true {
@@ -492,6 +518,11 @@ public struct CollectionAccounts: Projection {
     }
 
     public private(set) var accounts: [PersonID: Account] = [:]
+    /// The persons whose account needs attention (``Account/needsAttention``): an unsettled
+    /// period, or money held for them. Kept as events are folded, so a run that collects or
+    /// settles goes through these — about the persons insured now and those in arrears — not
+    /// through every account ever opened, which grows with the years.
+    public private(set) var needingAttention: Set<PersonID> = []
     public private(set) var unmatched: [Unmatched] = []
     public private(set) var files: [CollectionFileRecorded] = []
     /// The arrears settings in force (the latest adopted), and the arrears runs.
@@ -518,8 +549,29 @@ public struct CollectionAccounts: Projection {
         case .fiscalYearClosed(let e):
             closings.append(e)
         default:
+            guard let person = event.person, Account.folds(event) else { return }
             // In place: the account's collections are not copied per event.
-            if let person = event.person, Account.folds(event) { accounts[person, default: Account()].apply(event) }
+            let needs = Self.apply(event, to: &accounts[person, default: Account()])
+            if Self.mayChangeAttention(event) {
+                if needs { needingAttention.insert(person) } else { needingAttention.remove(person) }
+            }
+        }
+    }
+
+    private static func apply(_ event: KokiEvent, to account: inout Account) -> Bool {
+        account.apply(event)
+        return account.needsAttention
+    }
+
+    /// Whether an event may change ``Account/needsAttention`` (it settles periods, or changes an
+    /// overpayment or a refund); the others leave ``needingAttention`` as it was.
+    private static func mayChangeAttention(_ event: KokiEvent) -> Bool {
+        switch event {
+        case .premiumAssessed, .paymentReceived, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated,
+            .refundDecided, .refundPaid, .refundPrescribed, .lateFeeFinalized, .reductionDecided, .writtenOff:
+            true
+        default:
+            false
         }
     }
 
@@ -573,11 +625,22 @@ public struct CollectionAccounts: Projection {
     }
 
     /// Whether every account's ``Account/unsettledKeys`` are exactly the keys of its unsettled
-    /// periods, as folding keeps them (a check for the tests).
+    /// periods, its ``Account/holdsMoney`` exactly whether an overpayment is open or a refund
+    /// pending, and ``needingAttention`` exactly the persons whose account then needs it, as
+    /// folding keeps them (a check for the tests).
     public var unsettledKeysAreExact: Bool {
-        accounts.values.allSatisfy { account in
-            account.unsettledKeys == Set(account.periods.lazy.filter { $0.value.isUnsettled }.map(\.key))
+        let attention = accounts.filter { _, account in
+            account.overpayments.contains { $0.open > .zero }
+                || account.refunds.contains { $0.paid == nil && $0.prescribed == nil }
+                || account.periods.values.contains(where: \.isUnsettled)
         }
+        return needingAttention == Set(attention.keys)
+            && accounts.values.allSatisfy { account in
+                account.unsettledKeys == Set(account.periods.lazy.filter { $0.value.isUnsettled }.map(\.key))
+                    && account.holdsMoney
+                        == (account.overpayments.contains { $0.open > .zero }
+                            || account.refunds.contains { $0.paid == nil && $0.prescribed == nil })
+            }
     }
 
     /// Every yen received is on exactly one period (its premium or its late fee), an open

@@ -112,8 +112,10 @@ import Testing
 
     /// The keys of an account's unsettled periods are kept exact by every event that changes a
     /// period's sums (an assessment, a payment and its cancellation, an overpayment and its
-    /// appropriation, a late fee, a reduction, a write-off), in any order; the prescriptions of
-    /// its periods asked together are those asked one at a time.
+    /// appropriation, a late fee, a reduction, a write-off), in any order; so are whether money
+    /// is held for the person and whether the account needs attention, and the city's set of
+    /// those who need it; the prescriptions of its periods asked together are those asked one at
+    /// a time.
     @Test(arguments: 0...30 as ClosedRange<UInt64>)
     func theUnsettledKeysFollowEveryEvent(seed: UInt64) throws {
         var g = SeededGenerator(seed: seed)
@@ -134,10 +136,20 @@ import Testing
             + [.paymentReceived(overpaid), .overpaymentRecognized(movedOff)]
         if seed > 0 { events = [events[0]] + events.dropFirst().shuffled(using: &g) }
         var account = CollectionAccounts.Account()
+        var accounts = CollectionAccounts()
+        var held = (ever: false, never: false)
         for event in events where CollectionAccounts.Account.folds(event) {
             account.apply(event)
+            accounts.apply(event)
             let exact = Set(account.periods.filter { $0.value.isUnsettled }.keys)
             #expect(account.unsettledKeys == exact, "after \(event.typeName), seed \(seed)")
+            let holds =
+                account.overpayments.contains { $0.open > .zero }
+                || account.refunds.contains { $0.paid == nil && $0.prescribed == nil }
+            #expect(account.holdsMoney == holds, "after \(event.typeName), seed \(seed)")
+            #expect(account.needsAttention == (holds || !exact.isEmpty), "after \(event.typeName), seed \(seed)")
+            #expect(accounts.needingAttention == (account.needsAttention ? [person] : []), "after \(event.typeName)")
+            held = (held.ever || holds, held.never || !holds)
             // The prescriptions asked together are those asked one period at a time.
             let keys = account.periods.keys.sorted() + [PeriodKey(fy, try PeriodNumber(12))]
             let together = account.prescriptions(keys, .standard)
@@ -147,6 +159,8 @@ import Testing
             }
         }
         #expect(!account.periods.isEmpty)
+        // Money was held at some moment and not at another: the flag was followed both ways.
+        #expect(held.ever && held.never, "seed \(seed)")
     }
 
     /// An account is a value: its collections are shared by copies until one changes, and a
@@ -161,7 +175,7 @@ import Testing
         #expect(original == before && copy != original)
         #expect(original.payments.isEmpty && copy.payments.count == 1)
         #expect(copy.periods[EventSamples.key(2)]?.outstanding != original.periods[EventSamples.key(2)]?.outstanding)
-        original.dunning.append(EventSamples.dunningNoticeIssued)
+        original.apply(.dunningNoticeIssued(EventSamples.dunningNoticeIssued))
         #expect(before.dunning.isEmpty && copy.dunning.isEmpty && original.dunning.count == 1)
 
         var apart = CollectionAccounts.Account()

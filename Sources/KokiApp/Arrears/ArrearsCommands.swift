@@ -69,7 +69,7 @@ public struct ArrearsCommands: Sendable {
             }
         }
         guard !ledger.hasCurrentCity else {
-            return try candidates(exactly, balances: .owing(dueBy: date.adding(days: -1)))
+            return try candidates(exactly, balances: .owing(dueBy: date.adding(days: -1)), attentive: true)
         }
         let position = try ledger.store.head().position
         let loader = CollectionCommands(ledger)
@@ -120,14 +120,15 @@ public struct ArrearsCommands: Sendable {
     }
 
     /// The persons whose accounts `exactly` picks, and the arrears settings (which a run needs:
-    /// none adopted is an error). See ``CollectionCommands/candidates(_:balances:types:selection:)``.
+    /// none adopted is an error). See ``CollectionCommands/candidates(_:balances:types:picking:selection:attentive:)``.
     func candidates(
         _ exactly: @escaping (CollectionAccounts.Account) -> Bool, balances: StoredBalances.Pick?,
-        types: Set<String> = []
+        types: Set<String> = [], attentive: Bool = false
     ) throws -> (
         persons: [PersonID], state: (PersonID) throws -> CollectionCommands.PersonState?, settings: ArrearsSettings
     ) {
-        let found = try CollectionCommands(ledger).candidates(exactly, balances: balances, types: types)
+        let found = try CollectionCommands(ledger).candidates(
+            exactly, balances: balances, types: types, attentive: attentive)
         return (found.persons, found.state, try Self.required(found.settings))
     }
 

@@ -36,15 +36,28 @@ extension CollectionCommands {
     /// (found through the ledger's index by type; with `picking`, only those with such an event
     /// it picks), combined by `selection`; each one's state is loaded at the ledger's head when
     /// asked, and `exactly` decides.
+    ///
+    /// `attentive`: `exactly` picks only accounts that need attention (an unsettled period, or
+    /// money held: ``CollectionAccounts/Account/needsAttention``), so the city's candidates are
+    /// looked for among those (``CollectionAccounts/needingAttention``), not every account ever.
     func candidates(
         _ exactly: @escaping (CollectionAccounts.Account) -> Bool, balances: StoredBalances.Pick?,
-        types: Set<String> = [], picking: ((KokiEvent) -> Bool)? = nil, selection: Selection = .either
+        types: Set<String> = [], picking: ((KokiEvent) -> Bool)? = nil, selection: Selection = .either,
+        attentive: Bool = false
     ) throws -> Candidates {
         if ledger.hasCurrentCity {
             return try ledger.withCurrentCity { city in
                 var states: [PersonID: PersonState] = [:]
-                for (person, account) in city.collection.accounts where exactly(account) {
-                    states[person] = PersonState(person, in: city)
+                let accounts = city.collection.accounts
+                if attentive {
+                    for person in city.collection.needingAttention {
+                        guard let account = accounts[person], exactly(account) else { continue }
+                        states[person] = PersonState(person, in: city)
+                    }
+                } else {
+                    for (person, account) in accounts where exactly(account) {
+                        states[person] = PersonState(person, in: city)
+                    }
                 }
                 return Candidates(
                     persons: states.keys.sorted(), state: { states[$0] }, settings: city.collection.arrearsSettings)

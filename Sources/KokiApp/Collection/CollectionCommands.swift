@@ -272,9 +272,9 @@ public struct CollectionCommands: Sendable {
     ) throws -> [PersonID: Settlement] {
         let found = try candidates(
             { account in
-                account.overpayments.contains { $0.open > .zero }
+                account.holdsMoney && account.overpayments.contains { $0.open > .zero }
                     || account.unsettledPeriods.contains { $0.value.overpaid > .zero }
-            }, balances: .any(.above(zero: .held), .above(zero: .overpaid)))
+            }, balances: .any(.above(zero: .held), .above(zero: .overpaid)), attentive: true)
         let run = runID ?? Identifier.random()
         var out: [PersonID: Settlement] = [:]
         for person in found.persons {

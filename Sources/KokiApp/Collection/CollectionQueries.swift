@@ -37,8 +37,8 @@ extension CollectionCommands {
     public func openRefunds() throws -> [ListOpenRefunds.Entry] {
         let found = try candidates(
             { account in
-                !account.openOverpayments.isEmpty || account.refunds.contains { $0.paid == nil && $0.prescribed == nil }
-            }, balances: .above(zero: .held))
+                account.holdsMoney
+            }, balances: .above(zero: .held), attentive: true)
         var entries: [ListOpenRefunds.Entry] = []
         for person in found.persons {
             guard let account = try found.state(person)?.account else { continue }
