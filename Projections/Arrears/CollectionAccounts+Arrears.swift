@@ -22,6 +22,24 @@ extension CollectionAccounts.Account {
         return keys.map { key in (facts[key] ?? arrearsFacts(of: key)).prescription(settings) }
     }
 
+    /// Whether each period of `keys` is prescribed on `date` (as ``prescriptions(_:_:)`` would
+    /// say), in the order of `keys`. Only the periods due long enough ago for their right to have
+    /// expired (``Prescription/earliestLastDay(dueDate:_:)`` before `date`) are looked into, in
+    /// one pass over the account; the others cannot be prescribed yet. Dunning asks this of the
+    /// periods just due, and a reminder mostly of periods under two years old: neither reads
+    /// years of payments and notices for them.
+    public func arePrescribed(_ keys: [PeriodKey], on date: CivilDate, _ settings: ArrearsSettings) -> [Bool] {
+        let old = keys.filter { key in
+            Prescription.earliestLastDay(dueDate: periods[key]?.dueDate ?? .epoch, settings) < date
+        }
+        guard !old.isEmpty else { return keys.map { _ in false } }
+        var prescribed: [PeriodKey: Bool] = [:]
+        for (key, prescription) in zip(old, prescriptions(old, settings)) {
+            prescribed[key] = prescription.isPrescribed(on: date)
+        }
+        return keys.map { prescribed[$0] ?? false }
+    }
+
     /// The late fee of a period to `date` (or to the day it was paid off): money on the period
     /// reduces the base from the day after it was paid — a payment on its day, an appropriation
     /// on the day it became appropriable (充当適状); the days of a deferment (徴収猶予) are charged

@@ -1,4 +1,5 @@
 import KokiDomain
+import KokiTestSupport
 import Testing
 
 /// 時効 (collection-and-arrears.md §4, §1.3): two years from the day after the due date, renewed
@@ -97,6 +98,31 @@ import Testing
             dueDate: d("2025-07-31"), dunnedOn: [], acknowledgedOn: [], remindedOn: [d("2027-07-01"), d("2027-12-01")],
             deferred: [d("2027-08-01")...d("2027-08-10")], settings: settings)
         #expect(held.lastDay == d("2028-01-01"))
+    }
+
+    /// No step moves the last day before the end of the first years from the day after the due
+    /// date (``Prescription/earliestLastDay(dueDate:_:)``), whatever happened and when — notices,
+    /// acknowledgements, reminders, seizures and deferments before or after the due date — and
+    /// a period nothing happened to ends there exactly.
+    @Test(arguments: 0...40 as ClosedRange<UInt64>)
+    func theLastDayIsNeverBeforeTheFirstYearsEnd(seed: UInt64) throws {
+        var g = SeededGenerator(seed: seed)
+        let settings = try ArrearsSettings(prescriptionYears: 2 + Int(seed % 3), dunningRenewalDays: Int(seed % 11))
+        let due = d("2020-01-31").adding(days: Int.random(in: 0...900, using: &g))
+        func days(_ n: Int) -> [CivilDate] {
+            (0..<Int.random(in: 0...n, using: &g)).map { _ in due.adding(days: Int.random(in: -60...1_500, using: &g)) }
+        }
+        let seizures = days(2).map { from in
+            (from: from, until: Bool.random(using: &g) ? from.adding(days: Int.random(in: 0...400, using: &g)) : nil)
+        }
+        let deferred = days(2).map { from in from...from.adding(days: Int.random(in: 0...200, using: &g)) }
+        let earliest = Prescription.earliestLastDay(dueDate: due, settings)
+        let p = Prescription.of(
+            dueDate: due, dunnedOn: days(3), acknowledgedOn: days(4), remindedOn: days(3), seizures: seizures,
+            deferred: deferred, settings: settings)
+        #expect(p.lastDay >= earliest && !p.isPrescribed(on: earliest), "seed \(seed)")
+        let plain = Prescription.of(dueDate: due, dunnedOn: [], acknowledgedOn: [], remindedOn: [], settings: settings)
+        #expect(plain.lastDay == earliest && plain.isPrescribed(on: earliest.adding(days: 1)))
     }
 
     @Test func settingsAreChecked() throws {

@@ -138,6 +138,7 @@ import Testing
         var account = CollectionAccounts.Account()
         var accounts = CollectionAccounts()
         var held = (ever: false, never: false)
+        var prescribed = (some: false, not: false)
         for event in events where CollectionAccounts.Account.folds(event) {
             account.apply(event)
             accounts.apply(event)
@@ -157,10 +158,19 @@ import Testing
             for (key, prescription) in zip(keys, together) {
                 #expect(prescription == account.prescription(key, .standard), "\(key) after \(event.typeName)")
             }
+            // Whether they are prescribed, asked on days before, about and long after the first
+            // years end: what the prescriptions say, looked into only where they could be.
+            for date in ["2025-06-01", "2027-08-01", "2028-03-01", "2031-01-01"] {
+                let day = try CivilDate(iso: date)
+                let asked = account.arePrescribed(keys, on: day, .standard)
+                #expect(asked == together.map { $0.isPrescribed(on: day) }, "\(date) after \(event.typeName)")
+                prescribed = (prescribed.some || asked.contains(true), prescribed.not || asked.contains(false))
+            }
         }
         #expect(!account.periods.isEmpty)
         // Money was held at some moment and not at another: the flag was followed both ways.
         #expect(held.ever && held.never, "seed \(seed)")
+        #expect(prescribed.some && prescribed.not, "seed \(seed)")
     }
 
     /// An account is a value: its collections are shared by copies until one changes, and a

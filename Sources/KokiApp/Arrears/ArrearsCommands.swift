@@ -181,9 +181,10 @@ public struct ArrearsCommands: Sendable {
                     && !pending.contains(key) && !account.collectionHeld(key, on: date)
                     && !account.collectedByPension(key, period, assessed: state.assessment(key.fiscalYear))
             }
-            // Their prescriptions from one pass over the account's payments and notices.
-            for ((key, period), prescription) in zip(due, account.prescriptions(due.map(\.key), settings)) {
-                guard !prescription.isPrescribed(on: date) else { continue }
+            // Whether they are prescribed: only the periods old enough to be are looked into, from
+            // one pass over the account's payments and notices.
+            for ((key, period), prescribed) in zip(due, account.arePrescribed(due.map(\.key), on: date, settings)) {
+                guard !prescribed else { continue }
                 notices.append(
                     DunningNoticeIssued(
                         person: person, fiscalYear: key.fiscalYear, period: key.period, principal: period.outstanding,
@@ -272,14 +273,14 @@ public struct ArrearsCommands: Sendable {
             let dunned = Set(account.dunning.map(\.key))
             let planned = criteria.excludePlanned ? Set(account.activePlans.flatMap(\.periods)) : []
             // Only an unsettled period can owe: not every period of years of history is read;
-            // their prescriptions from one pass over the account's payments and notices.
+            // whether they are prescribed from one pass over the account's payments and notices,
+            // for those old enough to be.
             let dunnedOwing = account.unsettledPeriods.filter { key, period in
                 dunned.contains(key) && !planned.contains(key) && period.outstanding > .zero
                     && !account.collectionHeld(key, on: date)
             }
-            let prescriptions = account.prescriptions(dunnedOwing.map(\.key), settings)
-            let periods = Dictionary(
-                uniqueKeysWithValues: zip(dunnedOwing, prescriptions).filter { !$1.isPrescribed(on: date) }.map(\.0))
+            let prescribed = account.arePrescribed(dunnedOwing.map(\.key), on: date, settings)
+            let periods = Dictionary(uniqueKeysWithValues: zip(dunnedOwing, prescribed).filter { !$1 }.map(\.0))
             guard let oldest = periods.values.map(\.dueDate).min(),
                 oldest.adding(days: 1).endOfMonths(criteria.monthsOverdue) < date
             else { continue }

@@ -133,6 +133,14 @@ public enum Prescription {
         public func isPrescribed(on date: CivilDate) -> Bool { date > lastDay }
     }
 
+    /// The earliest last day the right to collect a period due on `dueDate` can have: the end of
+    /// its first period of years, from the day after the due date. Every later step (a renewal, a
+    /// hold, deferred days) only moves the last day later, so on or before this day no period due
+    /// then is prescribed, whatever the account holds: a run need not read its history to know.
+    public static func earliestLastDay(dueDate: CivilDate, _ settings: ArrearsSettings) -> CivilDate {
+        dueDate.adding(days: 1).endOfMonths(settings.prescriptionYears * 12)
+    }
+
     /// The prescription of one period. Events after the right expired change nothing. A seizure
     /// (差押) holds completion off while pending and renews the period from the day after it
     /// ends; one still pending keeps the right alive (`lastDay` far in the future). On the days of
