@@ -367,7 +367,7 @@ func cityBenchmarks() {
         let commands = InsuredRegisterCommands(fresh)
         // One core, line by line (`insured list` shares the lines among the cores).
         let namesTime = try seconds {
-            let vault = try commands.vault(opening: insured.count)
+            let vault = try commands.vault(opening: insured.map(\.person))
             for line in insured { blackHole(try vault.open(line.identity, for: line.person)?.nameKanji) }
         }
         var query = EventQuery()

@@ -221,10 +221,11 @@ struct DebitCommand: ParsableCommand {
                 {"code": "1234567890", "name": "ﾏﾂﾄﾞｼ", "bankCode": "0001", "branchCode": "001", "accountType": 1, \
                 "accountNumber": "1234567"} (bankName, branchName optional). A second request for the same date is refused. \
                 A period deferred (徴収猶予) on --date waits for the deferment's end. The payers are read from the \
-                stored debit states (each mandate holder's mandates, choices and periods; caught up first) in a \
-                ledger file (rebuilt and checked by `koki rebuild`) and in a PostgreSQL ledger's schema alike; \
-                the request writes what it records into them, so the next request has nothing to catch up. \
-                About 2 s at Matsudo's size (24,000–38,000 records, ten years of history).
+                stored debit states (each mandate holder's mandates, choices, periods and any death recorded; \
+                caught up first) in a ledger file (rebuilt and checked by `koki rebuild`) and in a PostgreSQL \
+                ledger's schema alike, and only the payers' keys are read to open their accounts; the request \
+                writes what it records into the states, so the next request has nothing to catch up. About \
+                1.5 s at Matsudo's size (24,000–38,000 records, ten years of history).
                 """)
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The debit date (口座振替日 = the due date).", valueName: "date")) var date: CivilDate
