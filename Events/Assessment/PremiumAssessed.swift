@@ -129,7 +129,9 @@ public struct PremiumAssessed: EventPayload {
 /// checks, covers them either way). Equal when the figures are.
 public struct RecordedBreakdown: Sendable, Hashable, Codable, BinaryCodable {
     private enum Form: Sendable {
-        case figures(PremiumBreakdown?)
+        /// Boxed: held inline, the figures would make every assessment kept (a city holds every
+        /// version of every person's) as large as the breakdown, whatever form it is in.
+        indirect case figures(PremiumBreakdown?)
         case binary([UInt8])
         case json(String)
     }

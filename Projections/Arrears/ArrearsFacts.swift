@@ -145,7 +145,7 @@ extension CollectionAccounts.Account {
             }
             facts[key] = f
         }
-        for p in payments where p.cancelled == nil {
+        for p in payments where !p.isCancelled {
             for part in p.event.parts {
                 facts[part.key]?.paidIn.append(.init(on: p.event.paidOn, amount: part.amount))
                 facts[part.key]?.acknowledged.append(p.event.paidOn)

@@ -406,7 +406,7 @@ public struct RuleCheck: Sendable {
     /// already passed on breaks it.
     public mutating func finish() {
         for (person, account) in accounts.accounts.sorted(by: { $0.key < $1.key }) {
-            let received = account.payments.filter { $0.cancelled == nil }.map(\.event.amount).sum()
+            let received = account.payments.filter { !$0.isCancelled }.map(\.event.amount).sum()
             let held = account.periods.values.map(\.credited).sum()
             let lateFees = account.periods.values.map(\.lateFeePaid).sum()
             let open = account.overpayments.filter { !$0.withdrawn }.map(\.open).sum()

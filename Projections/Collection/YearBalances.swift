@@ -52,7 +52,7 @@ public struct YearBalance: Sendable, Hashable, Codable {
             guard let due = account.periods[key]?.dueDate else { return }
             credit[key, default: Credit()].add(amount, late: due.days(until: day))
         }
-        for payment in account.payments where payment.cancelled == nil {
+        for payment in account.payments where !payment.isCancelled {
             for part in payment.event.parts { credited(part.key, part.amount, on: payment.event.paidOn) }
         }
         for appropriation in account.appropriations {

@@ -173,6 +173,14 @@ import Testing
         #expect(prescribed.some && prescribed.not, "seed \(seed)")
     }
 
+    /// What a city keeps for every payment and every assessment of years of history stays small:
+    /// a payment's cancellation and an assessment's figures are boxed, not held inline (they were
+    /// 56 and about 240 bytes of each, which ten years of Matsudo hold millions of).
+    @Test func aPaymentAndAnAssessmentKeptByTheCityStaySmall() {
+        #expect(MemoryLayout<CollectionAccounts.Payment>.stride <= 16)
+        #expect(MemoryLayout<PremiumAssessed>.stride <= 160, "\(MemoryLayout<PremiumAssessed>.stride) bytes")
+    }
+
     /// An account is a value: its collections are shared by copies until one changes, and a
     /// change to a copy leaves the original as it was; equal accounts built apart are equal and
     /// hash alike.

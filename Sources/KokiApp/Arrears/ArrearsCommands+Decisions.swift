@@ -117,7 +117,7 @@ extension ArrearsCommands {
         let agreedOn = account.plans.first { $0.id == plan.id }?.on ?? plan.on
         let keys = Set(plan.periods)
         var paid = Yen.zero
-        for p in account.payments where p.cancelled == nil && p.event.paidOn >= agreedOn && p.event.paidOn <= date {
+        for p in account.payments where !p.isCancelled && p.event.paidOn >= agreedOn && p.event.paidOn <= date {
             for part in p.event.parts
             where keys.contains(part.key) && (part.charge == .premium || plan.includesLateFees) {
                 paid += part.amount
@@ -646,7 +646,7 @@ extension ArrearsCommands {
         // Read in place: most payments were made before the closing day, and copying each costs
         // more than telling.
         account.payments.withUnsafeBufferPointer { payments in
-            for i in payments.indices where payments[i].event.paidOn > closing && payments[i].cancelled == nil {
+            for i in payments.indices where payments[i].event.paidOn > closing && !payments[i].isCancelled {
                 for part in payments[i].event.parts where part.key.fiscalYear <= fy && part.charge == .premium {
                     later[part.key, default: .zero] += part.amount
                 }

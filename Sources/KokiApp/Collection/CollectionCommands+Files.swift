@@ -479,7 +479,7 @@ extension CollectionCommands {
                 // pension's, the bank's and the counter's are passed by.
                 loaded.account.payments.withUnsafeBufferPointer { payments in
                     for i in payments.indices
-                    where payments[i].cancelled == nil
+                    where !payments[i].isCancelled
                         && payments[i].event.reference.utf8.starts(with: ConveniencePaymentReported.referencePrefix.utf8)
                         && given.contains(payments[i].event.reference)
                     {
@@ -705,7 +705,7 @@ extension CollectionCommands {
             let same = state.account.payments.withUnsafeBufferPointer { payments in
                 payments.indices.contains { i in
                     payments[i].event.paidOn == r.paidOn && payments[i].event.amount == r.amount
-                        && payments[i].event.channel == .pensionDeduction && payments[i].cancelled == nil
+                        && payments[i].event.channel == .pensionDeduction && !payments[i].isCancelled
                         && payments[i].event.slip?.fiscalYear == r.fiscalYear
                 }
             }

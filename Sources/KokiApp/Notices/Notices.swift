@@ -617,7 +617,7 @@ public struct Notices: Sendable {
     ) -> Notice {
         var rows: [[(String, String)]] = []
         var total = Yen.zero
-        for payment in account.payments where payment.cancelled == nil {
+        for payment in account.payments where !payment.isCancelled {
             for part in payment.event.parts
             where part.charge == .premium && span.covers(part.key, paidOn: payment.event.paidOn) {
                 total = total + part.amount
