@@ -211,11 +211,14 @@ public struct CollectionAccounts: Projection {
         /// period (``unsettledKeys``) or the city holds money for the person (``holdsMoney``).
         public var needsAttention: Bool { shared.value.holdsMoney || !shared.value.unsettled.isEmpty }
 
-        /// Brings ``holdsMoney`` up to date after an event that changed an overpayment or a refund.
-        private mutating func recountMoneyHeld() {
-            shared.value.holdsMoney =
-                overpayments.contains { $0.open > .zero } || refunds.contains { $0.paid == nil && $0.prescribed == nil }
+        /// Whether money is held, found by going through every overpayment and refund (what
+        /// ``holdsMoney`` keeps without going through them).
+        var holdsMoneyByScan: Bool {
+            overpayments.contains { $0.open > .zero } || refunds.contains { $0.paid == nil && $0.prescribed == nil }
         }
+
+        /// Brings ``holdsMoney`` up to date after an event that changed an overpayment or a refund.
+        private mutating func recountMoneyHeld() { shared.value.holdsMoney = holdsMoneyByScan }
 
         /// Brings ``unsettledKeys`` up to date for periods an event changed.
         private mutating func resettle(_ keys: some Sequence<PeriodKey>) {
@@ -570,28 +573,18 @@ public struct CollectionAccounts: Projection {
         default:
             guard let person = event.person, Account.folds(event) else { return }
             // In place: the account's collections are not copied per event.
-            let needs = Self.apply(event, to: &accounts[person, default: Account()])
-            if Self.mayChangeAttention(event) {
-                if needs { needingAttention.insert(person) } else { needingAttention.remove(person) }
+            let (before, after) = Self.apply(event, to: &accounts[person, default: Account()])
+            if after != before {
+                if after { needingAttention.insert(person) } else { needingAttention.remove(person) }
             }
         }
     }
 
-    private static func apply(_ event: KokiEvent, to account: inout Account) -> Bool {
+    /// Folds an event into an account, saying whether it needed attention before and after.
+    private static func apply(_ event: KokiEvent, to account: inout Account) -> (before: Bool, after: Bool) {
+        let before = account.needsAttention
         account.apply(event)
-        return account.needsAttention
-    }
-
-    /// Whether an event may change ``Account/needsAttention`` (it settles periods, or changes an
-    /// overpayment or a refund); the others leave ``needingAttention`` as it was.
-    private static func mayChangeAttention(_ event: KokiEvent) -> Bool {
-        switch event {
-        case .premiumAssessed, .paymentReceived, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated,
-            .refundDecided, .refundPaid, .refundPrescribed, .lateFeeFinalized, .reductionDecided, .writtenOff:
-            true
-        default:
-            false
-        }
+        return (before, account.needsAttention)
     }
 
     /// The money figures of the whole city.
@@ -648,17 +641,12 @@ public struct CollectionAccounts: Projection {
     /// pending, and ``needingAttention`` exactly the persons whose account then needs it, as
     /// folding keeps them (a check for the tests).
     public var unsettledKeysAreExact: Bool {
-        let attention = accounts.filter { _, account in
-            account.overpayments.contains { $0.open > .zero }
-                || account.refunds.contains { $0.paid == nil && $0.prescribed == nil }
-                || account.periods.values.contains(where: \.isUnsettled)
-        }
-        return needingAttention == Set(attention.keys)
-            && accounts.values.allSatisfy { account in
-                account.unsettledKeys == Set(account.periods.lazy.filter { $0.value.isUnsettled }.map(\.key))
-                    && account.holdsMoney
-                        == (account.overpayments.contains { $0.open > .zero }
-                            || account.refunds.contains { $0.paid == nil && $0.prescribed == nil })
+        needingAttention.allSatisfy { accounts[$0] != nil }
+            && accounts.allSatisfy { person, account in
+                let unsettled = Set(account.periods.lazy.filter { $0.value.isUnsettled }.map(\.key))
+                let held = account.holdsMoneyByScan
+                return account.unsettledKeys == unsettled && account.holdsMoney == held
+                    && needingAttention.contains(person) == (held || !unsettled.isEmpty)
             }
     }
 

@@ -212,7 +212,7 @@ extension Ledger {
                 keys.reserveCapacity(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM koki_subject_keys") ?? 0)
                 let rows = try Row.fetchCursor(db, sql: "SELECT subject, key FROM koki_subject_keys")
                 while let row = try rows.next() {
-                    keys[row[0]] = try row.withUnsafeData(atIndex: 1) { data in data.map { [UInt8]($0) } ?? [] }
+                    keys[row[0]] = try Self.keyBlob(row)
                 }
                 return keys
             }
@@ -238,7 +238,7 @@ extension Ledger {
                     while let row = try rows.next() {
                         let subject: String = row[0]
                         guard wanted.contains(subject) else { continue }
-                        keys[subject] = try row.withUnsafeData(atIndex: 1) { data in data.map { [UInt8]($0) } ?? [] }
+                        keys[subject] = try Self.keyBlob(row)
                     }
                     return keys
                 }
@@ -250,11 +250,18 @@ extension Ledger {
                         WHERE subject IN (SELECT value FROM json_each(?))
                         """, arguments: [list])
                 while let row = try rows.next() {
-                    keys[row[0]] = try row.withUnsafeData(atIndex: 1) { data in data.map { [UInt8]($0) } ?? [] }
+                    keys[row[0]] = try Self.keyBlob(row)
                 }
                 return keys
             }
         }
+    }
+}
+
+extension Ledger {
+    /// The key blob of a `SELECT subject, key` row, read in place.
+    fileprivate static func keyBlob(_ row: Row) throws -> [UInt8] {
+        try row.withUnsafeData(atIndex: 1) { data in data.map { [UInt8]($0) } ?? [] }
     }
 }
 

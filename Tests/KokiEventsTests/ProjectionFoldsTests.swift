@@ -173,6 +173,26 @@ import Testing
         #expect(prescribed.some && prescribed.not, "seed \(seed)")
     }
 
+    /// An account paid in full, owing nothing and holding nothing, leaves the city's set of those
+    /// that need attention; an assessment brings it back.
+    @Test func anAccountPaidInFullLeavesThoseThatNeedAttention() throws {
+        var one = assessed
+        one.installments = [assessed.installments[0]]
+        one.annualPremium = one.installments[0].amount
+        var accounts = CollectionAccounts()
+        accounts.apply(.premiumAssessed(one))
+        #expect(accounts.needingAttention == [person])
+        var payment = EventSamples.paymentReceived
+        payment.amount = one.annualPremium
+        let key = PeriodKey(fy, one.installments[0].period)
+        payment.parts = [.init(key: key, amount: payment.amount, accountingYear: fy)]
+        payment.overpaid = .zero
+        accounts.apply(.paymentReceived(payment))
+        #expect(accounts.needingAttention.isEmpty && accounts.account(person)?.needsAttention == false)
+        accounts.apply(.premiumAssessed(assessed))
+        #expect(accounts.needingAttention == [person] && accounts.unsettledKeysAreExact)
+    }
+
     /// What a city keeps for every payment and every assessment of years of history stays small:
     /// a payment's cancellation and an assessment's figures are boxed, not held inline (they were
     /// 56 and about 240 bytes of each, which ten years of Matsudo hold millions of).
