@@ -162,6 +162,10 @@ public struct CollectionAccounts: Projection {
             /// Whether the city holds money for the person (``holdsMoney``), kept as events are folded.
             var holdsMoney = false
             var payments: [Payment] = []
+            /// A tag of the reference of each payment from a store (``storeTag(_:)``), in the order
+            /// paid, cancelled ones included: a few bytes each, so an import asks whether a
+            /// store's record was paid before without reading years of payments.
+            var storeTags: [UInt32] = []
             var overpayments: [Overpayment] = []
             var refunds: [Refund] = []
             var appropriations: [OverpaymentAppropriated] = []
@@ -210,6 +214,25 @@ public struct CollectionAccounts: Projection {
         /// Whether the account may concern a run that collects or settles: it has an unsettled
         /// period (``unsettledKeys``) or the city holds money for the person (``holdsMoney``).
         public var needsAttention: Bool { shared.value.holdsMoney || !shared.value.unsettled.isEmpty }
+
+        /// Whether a payment not cancelled carries `reference`, a store's
+        /// (``ConveniencePaymentReported/reference(barcode:paidOn:)``): the payments are read only
+        /// when one of them from a store has the reference's tag, which a reference never paid
+        /// (a store's new record) almost never has.
+        public func hasStorePayment(_ reference: String) -> Bool {
+            let tag = Self.storeTag(reference)
+            guard shared.value.storeTags.contains(tag) else { return false }
+            return payments.withUnsafeBufferPointer { payments in
+                payments.contains { !$0.isCancelled && $0.event.reference == reference }
+            }
+        }
+
+        /// A reference's tag: its UTF-8 bytes hashed (FNV-1a, 32 bits), the same in every process.
+        static func storeTag(_ reference: String) -> UInt32 {
+            var hash: UInt32 = 2_166_136_261
+            for byte in reference.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+            return hash
+        }
 
         /// Whether money is held, found by going through every overpayment and refund (what
         /// ``holdsMoney`` keeps without going through them).
@@ -395,6 +418,9 @@ public struct CollectionAccounts: Projection {
                 }
                 if payments.isEmpty { payments.reserveCapacity(16) }
                 payments.append(Payment(event: e, cancelled: nil))
+                if e.reference.utf8.starts(with: ConveniencePaymentReported.referencePrefix.utf8) {
+                    shared.value.storeTags.append(Self.storeTag(e.reference))
+                }
                 if e.overpaid > .zero { recountMoneyHeld() }
             case .paymentCancelled(let e):
                 guard let index = payments.firstIndex(where: { $0.event.id == e.payment && !$0.isCancelled })
@@ -545,6 +571,9 @@ public struct CollectionAccounts: Projection {
     /// settles goes through these — about the persons insured now and those in arrears — not
     /// through every account ever opened, which grows with the years.
     public private(set) var needingAttention: Set<PersonID> = []
+    /// The persons with an installment plan in force (``Account/activePlans``), kept as plans
+    /// are recorded: the month's check of plans goes through these, not every account ever.
+    public private(set) var withActivePlans: Set<PersonID> = []
     public private(set) var unmatched: [Unmatched] = []
     public private(set) var files: [CollectionFileRecorded] = []
     /// The arrears settings in force (the latest adopted), and the arrears runs.
@@ -576,6 +605,14 @@ public struct CollectionAccounts: Projection {
             let (before, after) = Self.apply(event, to: &accounts[person, default: Account()])
             if after != before {
                 if after { needingAttention.insert(person) } else { needingAttention.remove(person) }
+            }
+            // Only a plan's own record puts a plan in force or ends it.
+            if case .installmentPlanRecorded = event {
+                if accounts[person]?.activePlans.isEmpty == false {
+                    withActivePlans.insert(person)
+                } else {
+                    withActivePlans.remove(person)
+                }
             }
         }
     }
@@ -638,10 +675,12 @@ public struct CollectionAccounts: Projection {
 
     /// Whether every account's ``Account/unsettledKeys`` are exactly the keys of its unsettled
     /// periods, its ``Account/holdsMoney`` exactly whether an overpayment is open or a refund
-    /// pending, and ``needingAttention`` exactly the persons whose account then needs it, as
-    /// folding keeps them (a check for the tests).
+    /// pending, ``needingAttention`` exactly the persons whose account then needs it, and
+    /// ``withActivePlans`` exactly those with a plan in force, as folding keeps them (a check for
+    /// the tests).
     public var unsettledKeysAreExact: Bool {
         needingAttention.allSatisfy { accounts[$0] != nil }
+            && withActivePlans == Set(accounts.lazy.filter { !$0.value.activePlans.isEmpty }.map(\.key))
             && accounts.allSatisfy { person, account in
                 let unsettled = Set(account.periods.lazy.filter { $0.value.isUnsettled }.map(\.key))
                 let held = account.holdsMoneyByScan

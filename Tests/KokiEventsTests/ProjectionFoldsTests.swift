@@ -130,18 +130,27 @@ import Testing
         let movedOff = OverpaymentRecognized(
             person: person, id: "o8", key: EventSamples.key(8), amount: Yen(1_250), cause: .overpaid,
             arose: paidOff.paidOn, recognizedOn: paidOff.learnedOn, reason: "過納")
+        // The sample plan, completed (before it is agreed, in some orders: then it stays in force).
+        let completed = InstallmentPlanRecorded(
+            person: person, id: "a1", change: .completed, on: try CivilDate(iso: "2026-01-05"),
+            periods: [EventSamples.key(3), EventSamples.key(4)], includesLateFees: true, schedule: [], pledge: false,
+            reason: "paid")
         var events: [KokiEvent] =
             [.premiumAssessed(assessed), .paymentReceived(EventSamples.paymentReceived), .paymentReceived(paidOff)]
             + EventSamples.collection + EventSamples.arrears
-            + [.paymentReceived(overpaid), .overpaymentRecognized(movedOff)]
+            + [.paymentReceived(overpaid), .overpaymentRecognized(movedOff), .installmentPlanRecorded(completed)]
         if seed > 0 { events = [events[0]] + events.dropFirst().shuffled(using: &g) }
         var account = CollectionAccounts.Account()
         var accounts = CollectionAccounts()
         var held = (ever: false, never: false)
+        var planned = (ever: false, never: false)
         var prescribed = (some: false, not: false)
+        var planEnded = false
         for event in events where CollectionAccounts.Account.folds(event) {
+            let plannedBefore = !accounts.withActivePlans.isEmpty
             account.apply(event)
             accounts.apply(event)
+            planEnded = planEnded || (plannedBefore && accounts.withActivePlans.isEmpty)
             let exact = Set(account.periods.filter { $0.value.isUnsettled }.keys)
             #expect(account.unsettledKeys == exact, "after \(event.typeName), seed \(seed)")
             let holds =
@@ -150,6 +159,8 @@ import Testing
             #expect(account.holdsMoney == holds, "after \(event.typeName), seed \(seed)")
             #expect(account.needsAttention == (holds || !exact.isEmpty), "after \(event.typeName), seed \(seed)")
             #expect(accounts.needingAttention == (account.needsAttention ? [person] : []), "after \(event.typeName)")
+            #expect(accounts.withActivePlans == (account.activePlans.isEmpty ? [] : [person]), "\(event.typeName)")
+            planned = (planned.ever || !account.activePlans.isEmpty, planned.never || account.activePlans.isEmpty)
             held = (held.ever || holds, held.never || !holds)
             // The prescriptions asked together are those asked one period at a time.
             let keys = account.periods.keys.sorted() + [PeriodKey(fy, try PeriodNumber(12))]
@@ -170,6 +181,8 @@ import Testing
         #expect(!account.periods.isEmpty)
         // Money was held at some moment and not at another: the flag was followed both ways.
         #expect(held.ever && held.never, "seed \(seed)")
+        #expect(planned.ever && planned.never, "seed \(seed)")
+        if seed == 0 { #expect(planEnded, "the plan agreed, then completed, leaves the set") }
         #expect(prescribed.some && prescribed.not, "seed \(seed)")
     }
 
@@ -191,6 +204,54 @@ import Testing
         #expect(accounts.needingAttention.isEmpty && accounts.account(person)?.needsAttention == false)
         accounts.apply(.premiumAssessed(assessed))
         #expect(accounts.needingAttention == [person] && accounts.unsettledKeysAreExact)
+    }
+
+    /// Whether a store's record was paid before is told by the payments' tags, and exactly: a
+    /// reference paid and not cancelled is found, one never paid, or paid and cancelled, is not;
+    /// whatever the channel that carried it (a clerk may type a store's reference at the counter),
+    /// in random orders of payments and cancellations.
+    @Test(arguments: 0...20 as ClosedRange<UInt64>)
+    func aStorePaymentIsFoundByItsReference(seed: UInt64) throws {
+        var g = SeededGenerator(seed: seed)
+        let references = (0..<6).map { "cvs:9191234\($0):2025-08-2\($0)" } + ["pension:ab12:3", "", "cvs:"]
+        var account = CollectionAccounts.Account()
+        account.apply(.premiumAssessed(assessed))
+        var ids: [String] = []
+        var answers = (found: false, notFound: false)
+        for step in 0..<24 {
+            if !ids.isEmpty, Int.random(in: 0..<4, using: &g) == 0 {
+                let id = ids.randomElement(using: &g)!
+                account.apply(
+                    .paymentCancelled(
+                        PaymentCancelled(
+                            person: person, payment: id, cancelledOn: try CivilDate(iso: "2025-09-02"), reason: "誤り")))
+            } else {
+                var payment = EventSamples.paymentReceived
+                payment.id = "p\(seed)-\(step)"
+                payment.reference = references.randomElement(using: &g)!
+                payment.channel = Bool.random(using: &g) ? .convenienceStore : .counter
+                account.apply(.paymentReceived(payment))
+                ids.append(payment.id)
+            }
+            for reference in references + ["cvs:never"] {
+                let scanned = account.payments.contains { !$0.isCancelled && $0.event.reference == reference }
+                #expect(account.hasStorePayment(reference) == scanned || !reference.hasPrefix("cvs:"), "\(reference)")
+                guard reference.hasPrefix("cvs:") else { continue }
+                answers = (answers.found || scanned, answers.notFound || !scanned)
+            }
+        }
+        #expect(answers.found && answers.notFound, "seed \(seed)")
+        // Paid, then cancelled: its tag stays, and the payments say it is not paid.
+        var once = EventSamples.paymentReceived
+        (once.id, once.reference) = ("p-once", "cvs:once:2025-08-29")
+        account.apply(.paymentReceived(once))
+        #expect(account.hasStorePayment(once.reference))
+        account.apply(
+            .paymentCancelled(
+                PaymentCancelled(person: person, payment: "p-once", cancelledOn: once.learnedOn, reason: "誤り")))
+        #expect(!account.hasStorePayment(once.reference))
+        // Only a store's references are tagged: another's is never found, paid or not.
+        #expect(!account.hasStorePayment("pension:ab12:3") && !account.hasStorePayment(""))
     }
 
     /// What a city keeps for every payment and every assessment of years of history stays small:

@@ -151,9 +151,11 @@ extension ArrearsCommands {
     public func checkPlans(on date: CivilDate, actor: String) throws -> (
         broken: [InstallmentPlanRecorded], completed: [InstallmentPlanRecorded]
     ) {
-        // Everyone with a plan recorded, found by type; each loaded in turn.
+        // Everyone with a plan recorded, found by type; each loaded in turn. Held in memory, those
+        // with a plan in force.
         let found = try candidates(
-            { !$0.activePlans.isEmpty }, balances: nil, types: [InstallmentPlanRecorded.eventType])
+            { !$0.activePlans.isEmpty }, balances: nil, types: [InstallmentPlanRecorded.eventType],
+            among: \.withActivePlans)
         let settings = found.settings
         let run = Identifier(derivedFrom: Array("plan-check/\(date)".utf8))
         var broken: [InstallmentPlanRecorded] = []
@@ -489,17 +491,20 @@ extension ArrearsCommands {
         // prescription's years ago (a period's right runs at least that long from its due date;
         // a month's margin), a final late fee unpaid, or money held for them — an overpayment
         // still open (one a payment left over, recognized by no event of its own, included) or a
-        // refund decided and not paid: the stored balances say.
+        // refund decided and neither paid nor lapsed: the stored balances say. Held in memory,
+        // the same from the accounts that need attention (an overpayment spent or refunded long
+        // ago has nothing left to lapse).
         let years = try Self.required(try ledger.currentArrearsSettings()).prescriptionYears
         let cutoff = date.adding(days: 31 - 365 * years)
         let found = try candidates(
             { account in
-                !account.overpayments.isEmpty
+                account.holdsMoney
                     || account.unsettledPeriods.contains { _, period in
                         period.outstanding > .zero || period.lateFeeOutstanding > .zero
                     }
             },
-            balances: .any(.owing(dueBy: cutoff), .above(zero: .lateFeeOutstanding), .above(zero: .held)))
+            balances: .any(.owing(dueBy: cutoff), .above(zero: .lateFeeOutstanding), .above(zero: .held)),
+            among: \.needingAttention)
         let settings = found.settings
         let run = Identifier(derivedFrom: Array("prescription-run/\(date)".utf8))
         var all: [WrittenOff] = []

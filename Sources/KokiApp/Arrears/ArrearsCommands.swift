@@ -69,7 +69,7 @@ public struct ArrearsCommands: Sendable {
             }
         }
         guard !ledger.hasCurrentCity else {
-            return try candidates(exactly, balances: .owing(dueBy: date.adding(days: -1)), attentive: true)
+            return try candidates(exactly, balances: .owing(dueBy: date.adding(days: -1)), among: \.needingAttention)
         }
         let position = try ledger.store.head().position
         let loader = CollectionCommands(ledger)
@@ -120,15 +120,15 @@ public struct ArrearsCommands: Sendable {
     }
 
     /// The persons whose accounts `exactly` picks, and the arrears settings (which a run needs:
-    /// none adopted is an error). See ``CollectionCommands/candidates(_:balances:types:picking:selection:attentive:)``.
+    /// none adopted is an error). See ``CollectionCommands/candidates(_:balances:types:picking:selection:among:)``.
     func candidates(
         _ exactly: @escaping (CollectionAccounts.Account) -> Bool, balances: StoredBalances.Pick?,
-        types: Set<String> = [], attentive: Bool = false
+        types: Set<String> = [], among: KeyPath<CollectionAccounts, Set<PersonID>>? = nil
     ) throws -> (
         persons: [PersonID], state: (PersonID) throws -> CollectionCommands.PersonState?, settings: ArrearsSettings
     ) {
         let found = try CollectionCommands(ledger).candidates(
-            exactly, balances: balances, types: types, attentive: attentive)
+            exactly, balances: balances, types: types, among: among)
         return (found.persons, found.state, try Self.required(found.settings))
     }
 

@@ -37,20 +37,21 @@ extension CollectionCommands {
     /// it picks), combined by `selection`; each one's state is loaded at the ledger's head when
     /// asked, and `exactly` decides.
     ///
-    /// `attentive`: `exactly` picks only accounts that need attention (an unsettled period, or
-    /// money held: ``CollectionAccounts/Account/needsAttention``), so the city's candidates are
-    /// looked for among those (``CollectionAccounts/needingAttention``), not every account ever.
+    /// `among`: the city's persons whose accounts are all `exactly` can pick, kept as the city
+    /// folds (``CollectionAccounts/needingAttention`` where `exactly` picks only accounts that
+    /// need attention, ``CollectionAccounts/withActivePlans`` where only those with a plan in
+    /// force), so the city's candidates are looked for among those, not every account ever.
     func candidates(
         _ exactly: @escaping (CollectionAccounts.Account) -> Bool, balances: StoredBalances.Pick?,
         types: Set<String> = [], picking: ((KokiEvent) -> Bool)? = nil, selection: Selection = .either,
-        attentive: Bool = false
+        among: KeyPath<CollectionAccounts, Set<PersonID>>? = nil
     ) throws -> Candidates {
         if ledger.hasCurrentCity {
             return try ledger.withCurrentCity { city in
                 var states: [PersonID: PersonState] = [:]
                 let accounts = city.collection.accounts
-                if attentive {
-                    for person in city.collection.needingAttention {
+                if let among {
+                    for person in city.collection[keyPath: among] {
                         guard let account = accounts[person], exactly(account) else { continue }
                         states[person] = PersonState(person, in: city)
                     }

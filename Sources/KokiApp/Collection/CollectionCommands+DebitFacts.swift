@@ -66,7 +66,7 @@ extension CollectionCommands {
         }
         let found = try candidates(
             { $0.mandate(on: date) != nil }, balances: .above(zero: .outstanding),
-            types: [DebitMandateStarted.eventType], selection: .both, attentive: true)
+            types: [DebitMandateStarted.eventType], selection: .both, among: \.needingAttention)
         let facts = try found.persons.compactMap { person in
             try found.state(person).flatMap { Self.debitFacts($0, on: date) }
         }

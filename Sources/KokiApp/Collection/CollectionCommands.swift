@@ -274,7 +274,7 @@ public struct CollectionCommands: Sendable {
             { account in
                 account.holdsMoney && account.overpayments.contains { $0.open > .zero }
                     || account.unsettledPeriods.contains { $0.value.overpaid > .zero }
-            }, balances: .any(.above(zero: .held), .above(zero: .overpaid)), attentive: true)
+            }, balances: .any(.above(zero: .held), .above(zero: .overpaid)), among: \.needingAttention)
         let run = runID ?? Identifier.random()
         var out: [PersonID: Settlement] = [:]
         for person in found.persons {

@@ -38,7 +38,7 @@ extension CollectionCommands {
         let found = try candidates(
             { account in
                 account.holdsMoney
-            }, balances: .above(zero: .held), attentive: true)
+            }, balances: .above(zero: .held), among: \.needingAttention)
         var entries: [ListOpenRefunds.Entry] = []
         for person in found.persons {
             guard let account = try found.state(person)?.account else { continue }
