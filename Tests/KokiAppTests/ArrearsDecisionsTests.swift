@@ -65,6 +65,41 @@ import Testing
         #expect(extra.parts.isEmpty && extra.overpaid == Yen(500))
     }
 
+    /// A store's file decides each payment on what the lines before it paid: a payment on time
+    /// is recorded as it is (and folded only when the file names the person again), a late one
+    /// that pays its period off makes the late fee final, and a second slip for a period the
+    /// file already paid is an overpayment, not a second payment of the period.
+    @Test func aStoreFileDecidesEachPaymentOnWhatItsLinesBeforePaid() throws {
+        try base.city([("1", 10_000_000)])
+        try arrears.adoptSettings(try settings(), metadata: meta())
+        let before = try account("1")
+        let (early, late) = (try #require(before.periods[key(1)]), try #require(before.periods[key(6)]))
+        let paidOn = d("2025-12-20")
+        #expect(early.dueDate < paidOn && paidOn <= late.dueDate)
+        let slip6 = try collection.slipBarcode(id("1"), key: key(6), issuer: "912345").description
+        let again6 = try collection.slipBarcode(id("1"), key: key(6), issuer: "912345", reissue: 1).description
+        let slip1 = try collection.slipBarcode(id("1"), key: key(1), issuer: "912345").description
+        let file = """
+            kind,paid_on,store,barcode
+            final,\(paidOn),001,\(slip6)
+            final,\(paidOn),002,\(slip1)
+            final,\(paidOn),003,\(again6)
+            """
+        let summary = try collection.importConvenience(
+            Array(file.utf8), name: "cvs.csv", learnedOn: d("2025-12-23"), actor: "b")
+        #expect(summary.payments == 3 && summary.duplicates.isEmpty)
+        let after = try account("1")
+        #expect(after.periods[key(6)]?.paid == late.assessed && after.periods[key(6)]?.outstanding == .zero)
+        #expect(after.periods[key(1)]?.outstanding == .zero)
+        #expect(after.payments.last?.event.overpaid == late.assessed)
+        let expected = try LateFee.calculate(
+            principal: early.assessed, dueDate: early.dueDate,
+            payments: [.init(paidOn: paidOn, amount: early.assessed)], through: paidOn, rates: try settings().chargeRates)
+        #expect(expected.fee > .zero)
+        #expect(after.lateFees.map(\.key) == [key(1)] && after.lateFees.map(\.fee) == [expected.fee])
+        #expect(try CitySnapshot(ledger).collection.moneyIsConserved)
+    }
+
     /// A plan's payment days are the office's days: one on a closed day moves to the next open one.
     @Test func aPlansPaymentDaysFallOnBusinessDays() throws {
         let schedule = try ArrearsCommands.schedule(total: Yen(60_000), count: 6, first: d("2025-11-30"))

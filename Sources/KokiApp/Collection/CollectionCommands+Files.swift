@@ -72,6 +72,11 @@ extension CollectionCommands {
         var settings: ArrearsSettings?
         var states: [PersonID: PersonState] = [:]
         var loaded: [PersonID: Int64] = [:]
+        /// Events decided for a person and not yet folded into their state in `states`: folded
+        /// when the file names the person again (``CollectionCommands/state(_:in:)``). Most are
+        /// named once, and folding into a state the city shares copies the account's years of
+        /// periods and payments, for nothing.
+        var unfolded: [PersonID: [KokiEvent]] = [:]
     }
 
     /// Only what the two streams gained since this process last read them is read and folded.
@@ -100,13 +105,36 @@ extension CollectionCommands {
     /// process holding the city in memory (the simulation, the server) takes it from the city,
     /// as its runs do, rather than reading the person's stream for each person a file names.
     func state(_ person: PersonID, in scope: inout ImportScope) throws -> PersonState {
-        if let state = scope.states[person] { return state }
+        if var state = scope.states[person] {
+            if let waiting = scope.unfolded.removeValue(forKey: person) {
+                for event in waiting { state.apply(event) }
+                scope.states[person] = state
+            }
+            return state
+        }
         // A city held in memory is caught up for the import's first person: an import appends
         // only at its end, so the persons after need no catching up each.
         var state = try ledger.currentState(of: person, catchingUp: scope.loaded.isEmpty)
         state.settings = scope.settings
         scope.loaded[person] = state.version
         return state
+    }
+
+    /// Money a file pays to a person it loaded (`state`, kept in `scope` by the caller): the
+    /// events ``PersonState/receive(_:)`` decides. Where no premium it pays was due before the
+    /// day paid (or no arrears settings are adopted), no late fee can become final
+    /// (``PersonState/finalization(_:on:)``), so the payment is all there is to record, and it
+    /// waits in `scope` to be folded if the file names the person again
+    /// (``ImportScope/unfolded``); otherwise it is folded into `state` at once.
+    func receive(_ payment: PaymentReceived, _ state: inout PersonState, in scope: inout ImportScope)
+        -> [KokiEvent]
+    {
+        let late = payment.parts.contains { part in
+            part.charge == .premium && (state.account.periods[part.key].map { $0.dueDate < payment.paidOn } ?? false)
+        }
+        guard !late || state.settings == nil else { return state.receive(payment) }
+        scope.unfolded[state.person, default: []].append(.paymentReceived(payment))
+        return [.paymentReceived(payment)]
     }
 
     func refuseIfImported(_ digest: String, _ scope: ImportScope, name: String) throws {
@@ -347,7 +375,7 @@ extension CollectionCommands {
                     id: "b\(digest.prefix(8))-\(line)", state: state, channel: .bankDebit, paidOn: debitDate,
                     learnedOn: learnedOn, amount: record.amount, slip: request.key,
                     reference: "debit:\(digest.prefix(12)):\(line)")
-                events += state.receive(payment)
+                events += receive(payment, &state, in: &scope)
                 scope.states[request.person] = state
                 summary.payments += 1
                 summary.paid += record.amount
@@ -474,21 +502,14 @@ extension CollectionCommands {
                 let loaded = try state(person, in: &scope)
                 let given = references[person] ?? []
                 for r in loaded.account.reports where given.contains(r.reference) { seenReports.insert(r.reference) }
-                // Read in place: a copy of each of years of payments costs more than the run.
-                // Only a store's reference (`cvs:…`) can equal one this file gives, so the
-                // pension's, the bank's and the counter's are passed by.
-                loaded.account.payments.withUnsafeBufferPointer { payments in
-                    for i in payments.indices
-                    where !payments[i].isCancelled
-                        && payments[i].event.reference.utf8.starts(with: ConveniencePaymentReported.referencePrefix.utf8)
-                        && given.contains(payments[i].event.reference)
-                    {
-                        seenFinals.insert(payments[i].event.reference)
-                    }
+                // Each reference asked of the account's store payments by its tag: a new record's
+                // reads none of years of payments.
+                for reference in given where loaded.account.hasStorePayment(reference) {
+                    seenFinals.insert(reference)
                 }
                 scope.states[person] = loaded
             }
-            var state = scope.states[person]!
+            var state = try self.state(person, in: &scope)
             let matched = state.account.periods[key] != nil
             if matched { try refuseUnissued(record, state, name: name) }
             switch record.kind {
@@ -505,7 +526,7 @@ extension CollectionCommands {
                 let event = ConveniencePaymentReported(
                     person: person, key: key, amount: barcode.amount, paidOn: record.paidOn, reportedOn: learnedOn,
                     store: record.store, barcode: record.barcodeText)
-                state.apply(.conveniencePaymentReported(event))
+                scope.unfolded[person, default: []].append(.conveniencePaymentReported(event))
                 events.append(.conveniencePaymentReported(event))
                 summary.other += 1
             case .final:
@@ -531,7 +552,7 @@ extension CollectionCommands {
                     paidOn: record.paidOn, learnedOn: learnedOn, amount: barcode.amount, slip: barcode.plan ? nil : key,
                     reference: reference
                 )
-                events += state.receive(payment)
+                events += receive(payment, &state, in: &scope)
                 summary.payments += 1
                 summary.paid += barcode.amount
                 if !barcode.plan,
@@ -660,7 +681,7 @@ extension CollectionCommands {
                     id: "n\(digest.prefix(8))-\(r.line)", state: state, channel: .pensionDeduction, paidOn: r.paidOn,
                     learnedOn: learnedOn, amount: r.amount, slip: key,
                     reference: "pension:\(digest.prefix(12)):\(r.line)")
-                events += state.receive(payment)
+                events += receive(payment, &state, in: &scope)
                 summary.payments += 1
                 summary.paid += r.amount
             case .stopped:
