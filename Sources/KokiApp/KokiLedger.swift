@@ -71,6 +71,18 @@ public struct KokiLedger: Sendable {
         }
     }
 
+    /// Hands the city this process holds to the process's exit, which reclaims its memory at
+    /// once: for a process about to end (the simulation, after its last line). Freeing the
+    /// millions of objects of ten years of Matsudo one by one took 7.5 s. The ledger itself is
+    /// let go of as usual; this process holds no city afterwards.
+    @_spi(Batch) public func leaveCityToExit() {
+        let city = city.state.withLock { held in
+            defer { held = CitySnapshot() }
+            return held
+        }
+        _ = Unmanaged.passRetained(LeftToExit(city))
+    }
+
     /// How many persons' folds this process keeps between commands (see ``PersonFolds``). Once
     /// a process holds the city, it loads persons from the city instead.
     @_spi(Batch) public var personsKept: Int {
@@ -225,6 +237,12 @@ public struct KokiLedger: Sendable {
         try forEachEvent(query) { _, event in state.apply(event) }
         return state
     }
+}
+
+/// What a process leaves for its exit to reclaim (``KokiLedger/leaveCityToExit()``).
+private final class LeftToExit: Sendable {
+    let city: CitySnapshot
+    init(_ city: CitySnapshot) { self.city = city }
 }
 
 /// One process's incrementally maintained city (see ``KokiLedger/currentCity()``).

@@ -83,6 +83,7 @@ struct SimulateCommand: ParsableCommand {
             )
             for line in try CityReport.lines(simulation.ledger, closing: settings.end) { Output.line(line) }
             try VerifiedChain.print(simulation.ledger.store)
+            simulation.leaveCityToExit()
         }
     }
 }

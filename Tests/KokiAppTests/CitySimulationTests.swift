@@ -25,6 +25,22 @@ import Testing
             return (folder, simulation, report)
         }()
 
+    /// At its end `koki simulate` leaves the city it held to the process's exit: the ledger then
+    /// holds no city, and folds the same city again from the events when asked.
+    @Test func aSimulationLeavesTheCityItHeldToTheExit() throws {
+        let folder = try TemporaryFolder()
+        let simulation = try CitySimulation.create(
+            at: folder.path("small.ledger"),
+            settings: SimulationSettings(insured: 20, years: 1, seed: 5, firstFiscalYear: 2024))
+        _ = try simulation.run()
+        #expect(simulation.ledger.hasCurrentCity)
+        let held = try simulation.ledger.currentCity()
+        #expect(!held.register.persons.isEmpty)
+        simulation.leaveCityToExit()
+        #expect(!simulation.ledger.hasCurrentCity)
+        #expect(try simulation.ledger.currentCity() == held)
+    }
+
     @Test func everyPartOfTheDomainIsExercisedThroughTheCommands() throws {
         let (_, simulation, report) = Self.city
         var types: [String: Int] = [:]
