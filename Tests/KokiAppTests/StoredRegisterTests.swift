@@ -211,6 +211,34 @@ import Testing
         return (cold, warm)
     }
 
+    /// A fresh process's plan check looks only at those with a plan in force, found by the
+    /// plans' own records: exactly the persons a fold keeps as such, not everyone who ever had a
+    /// plan (a plan broken or completed leaves its person out).
+    @Test func aFreshPlanCheckLooksOnlyAtThoseWithAPlanInForce() throws {
+        let folder = try TemporaryFolder()
+        try simulated(folder)
+        let cold = KokiLedger(try Ledger.open(at: folder.path("city.ledger")))
+        var accounts = try cold.replay(CollectionAccounts.self)
+        let day = try CivilDate(iso: "2026-06-01")
+        // Someone who never had a plan and owes, the first by number (not the dictionary's order).
+        let debtor = try #require(
+            accounts.accounts.sorted { $0.key < $1.key }.first { _, account in
+                account.plans.isEmpty
+                    && account.unsettledPeriods.contains { $0.value.dueDate < day && $0.value.outstanding > .zero }
+            })
+        let owed = debtor.value.unsettledPeriods.filter { $0.value.dueDate < day }.map(\.value.outstanding).sum()
+        _ = try ArrearsCommands(cold).recordPlan(
+            debtor.key, on: day, periods: nil, includesLateFees: false,
+            schedule: try ArrearsCommands.schedule(total: owed, count: 2, first: day.adding(days: 14)), pledge: false,
+            metadata: CommandMetadata(actor: "test"))
+        accounts = try cold.replay(CollectionAccounts.self)
+        #expect(Set(try ArrearsCommands(cold).withPlansInForce().persons) == accounts.withActivePlans)
+        #expect(accounts.withActivePlans.contains(debtor.key))
+        // Some plans ended before: their persons are passed by.
+        #expect(accounts.accounts.values.contains { !$0.plans.isEmpty && $0.activePlans.isEmpty })
+        #expect(!cold.hasCurrentCity)
+    }
+
     @Test func prescriptionAndPlanChecksDecideTheSameColdAndWarm() throws {
         let folder = try TemporaryFolder()
         try simulated(folder)

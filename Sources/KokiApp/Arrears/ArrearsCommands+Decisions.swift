@@ -148,15 +148,23 @@ extension ArrearsCommands {
     /// The plan check for a date: a plan whose payments are behind its schedule by more than the
     /// grace days is broken; one whose periods are all paid is completed. One command per
     /// person, the run recorded; the same date again appends nothing.
+    /// Those with a plan in force, each loaded when asked: found by the plans' own records (a
+    /// plan's last record says whether it is in force), not everyone who ever had a plan; held in
+    /// memory, from the city's set of them (``CollectionAccounts/withActivePlans``).
+    func withPlansInForce() throws -> CollectionCommands.Candidates {
+        try CollectionCommands(ledger).candidates(
+            { !$0.activePlans.isEmpty }, balances: nil, types: [InstallmentPlanRecorded.eventType],
+            pickingLast: { event in
+                guard case .installmentPlanRecorded(let e) = event else { return nil }
+                return ("\(e.person.value)/\(e.id)", e.change == .agreed || e.change == .revised)
+            }, among: \.withActivePlans)
+    }
+
     public func checkPlans(on date: CivilDate, actor: String) throws -> (
         broken: [InstallmentPlanRecorded], completed: [InstallmentPlanRecorded]
     ) {
-        // Everyone with a plan recorded, found by type; each loaded in turn. Held in memory, those
-        // with a plan in force.
-        let found = try candidates(
-            { !$0.activePlans.isEmpty }, balances: nil, types: [InstallmentPlanRecorded.eventType],
-            among: \.withActivePlans)
-        let settings = found.settings
+        let found = try withPlansInForce()
+        let settings = try Self.required(found.settings)
         let run = Identifier(derivedFrom: Array("plan-check/\(date)".utf8))
         var broken: [InstallmentPlanRecorded] = []
         var completed: [InstallmentPlanRecorded] = []

@@ -34,8 +34,10 @@ extension CollectionCommands {
     /// the store; it must never leave out one `exactly` picks; `nil`: the balances are not read)
     /// and those with an event of `types`
     /// (found through the ledger's index by type; with `picking`, only those with such an event
-    /// it picks), combined by `selection`; each one's state is loaded at the ledger's head when
-    /// asked, and `exactly` decides.
+    /// it picks; with `pickingLast`, only those with a thing whose last event, in position order,
+    /// it picks — the thing named by the key it gives, such as a plan by its person and id, so a
+    /// plan agreed and later completed picks nobody), combined by `selection`; each one's state is
+    /// loaded at the ledger's head when asked, and `exactly` decides.
     ///
     /// `among`: the city's persons whose accounts are all `exactly` can pick, kept as the city
     /// folds (``CollectionAccounts/needingAttention`` where `exactly` picks only accounts that
@@ -43,7 +45,8 @@ extension CollectionCommands {
     /// force), so the city's candidates are looked for among those, not every account ever.
     func candidates(
         _ exactly: @escaping (CollectionAccounts.Account) -> Bool, balances: StoredBalances.Pick?,
-        types: Set<String> = [], picking: ((KokiEvent) -> Bool)? = nil, selection: Selection = .either,
+        types: Set<String> = [], picking: ((KokiEvent) -> Bool)? = nil,
+        pickingLast: ((KokiEvent) -> (key: String, picks: Bool)?)? = nil, selection: Selection = .either,
         among: KeyPath<CollectionAccounts, Set<PersonID>>? = nil
     ) throws -> Candidates {
         if ledger.hasCurrentCity {
@@ -73,12 +76,19 @@ extension CollectionCommands {
         var byType: Set<PersonID>?
         if !types.isEmpty {
             var found = Set<PersonID>()
+            var last: [String: (person: PersonID, picks: Bool)] = [:]
             var query = EventQuery.through(position: head)
             query.types = types
             query.readsEnvelopes = false
             try ledger.forEachEvent(query) { _, event in
-                if let person = event.person, picking?(event) ?? true { found.insert(person) }
+                guard let person = event.person, picking?(event) ?? true else { return }
+                guard let pickingLast else {
+                    found.insert(person)
+                    return
+                }
+                if let (key, picks) = pickingLast(event) { last[key] = (person, picks) }
             }
+            for (person, picks) in last.values where picks { found.insert(person) }
             byType = found
         }
         let persons: Set<PersonID>

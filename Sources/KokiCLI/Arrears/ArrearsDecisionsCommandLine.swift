@@ -119,7 +119,12 @@ struct PlanCommand: ParsableCommand {
     struct Check: TypedCommand {
         static let configuration = CommandConfiguration(
             commandName: "check",
-            abstract: "Mark plans broken (behind schedule past the grace days) or completed; idempotent per date.")
+            abstract: "Mark plans broken (behind schedule past the grace days) or completed; idempotent per date.",
+            discussion: """
+                Only the persons with a plan in force are read: the plans' own records say whose plan is still \
+                agreed or revised (a plan broken, completed or cancelled leaves its person out), and each of them \
+                is loaded from their own stream.
+                """)
         @OptionGroup var options: LedgerOptions
         @Option(help: ArgumentHelp("The day (default: today in Japan).", valueName: "date")) var on: CivilDate?
 
