@@ -126,6 +126,9 @@ public struct InstallmentPlanRecorded: EventPayload {
     /// Stored by declaration order: add cases at the end.
     public enum Change: String, Sendable, Hashable, Codable, CaseIterable {
         case agreed, revised, cancelled, broken, completed
+
+        /// Whether a plan whose last record is this one is in force (agreed or revised).
+        public var leavesInForce: Bool { self == .agreed || self == .revised }
     }
 
     public struct Scheduled: Sendable, Hashable, Codable, BinaryRecord {

@@ -156,7 +156,7 @@ extension CollectionAccounts.Account {
                 facts[part.key]?.paidIn.append(.init(on: part.effectiveOn, amount: part.amount))
             }
         }
-        for plan in plans where plan.pledge && (plan.change == .agreed || plan.change == .revised) {
+        for plan in plans where plan.pledge && plan.change.leavesInForce {
             for key in plan.periods { facts[key]?.acknowledged.append(plan.on) }
         }
         for notice in dunning { facts[notice.key]?.dunned.append(notice.issuedOn) }

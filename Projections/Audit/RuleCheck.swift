@@ -168,7 +168,7 @@ public struct RuleCheck: Sendable {
                         + "after dying on \(died)")
             }
         case .installmentPlanRecorded(let e):
-            if e.change == .agreed || e.change == .revised {
+            if e.change.leavesInForce {
                 closed(e.on, "a plan (\(e.id)) agreed at the counter on", position, e.person)
             }
             for part in e.schedule { closed(part.on, "a plan installment (\(e.id)) due", position, e.person) }

@@ -351,7 +351,7 @@ public struct CollectionAccounts: Projection {
 
         /// The plans in force: agreed or revised, not cancelled, broken or completed.
         public var activePlans: [InstallmentPlanRecorded] {
-            Self.lastOfEach(plans, id: \.id).filter { $0.change == .agreed || $0.change == .revised }
+            Self.lastOfEach(plans, id: \.id).filter(\.change.leavesInForce)
         }
 
         /// Of changes recorded in order, the last of each id, in the order the ids first came:

@@ -145,9 +145,6 @@ extension ArrearsCommands {
         return account.activePlans.map { Self.progress($0, account, through: date) }
     }
 
-    /// The plan check for a date: a plan whose payments are behind its schedule by more than the
-    /// grace days is broken; one whose periods are all paid is completed. One command per
-    /// person, the run recorded; the same date again appends nothing.
     /// Those with a plan in force, each loaded when asked: found by the plans' own records (a
     /// plan's last record says whether it is in force), not everyone who ever had a plan; held in
     /// memory, from the city's set of them (``CollectionAccounts/withActivePlans``).
@@ -156,10 +153,13 @@ extension ArrearsCommands {
             { !$0.activePlans.isEmpty }, balances: nil, types: [InstallmentPlanRecorded.eventType],
             pickingLast: { event in
                 guard case .installmentPlanRecorded(let e) = event else { return nil }
-                return ("\(e.person.value)/\(e.id)", e.change == .agreed || e.change == .revised)
+                return ("\(e.person.value)/\(e.id)", e.change.leavesInForce)
             }, among: \.withActivePlans)
     }
 
+    /// The plan check for a date: a plan whose payments are behind its schedule by more than the
+    /// grace days is broken; one whose periods are all paid is completed. One command per
+    /// person, the run recorded; the same date again appends nothing.
     public func checkPlans(on date: CivilDate, actor: String) throws -> (
         broken: [InstallmentPlanRecorded], completed: [InstallmentPlanRecorded]
     ) {

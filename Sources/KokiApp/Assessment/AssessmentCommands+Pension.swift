@@ -400,15 +400,12 @@ extension AssessmentCommands {
                 versions: { touched in try Self.versions(of: touched, readAt: read, ledger) })
         }
         let city = try CitySnapshot(ledger)
-        // The year's assessed persons, then put in order: not every person the register ever
-        // held (those who left or died years ago grow with the years).
-        persons = city.register.persons.values.filter {
-            city.accounts.assessments[PremiumAccounts.Key(person: $0.id, fiscalYear: fy)]?.isEmpty == false
-        }.sorted(by: { $0.id < $1.id }).compactMap {
-            person -> (InsuredRegister.Person, first: PremiumAssessed, current: PremiumAssessed)? in
-            guard let history = city.accounts.assessments[PremiumAccounts.Key(person: person.id, fiscalYear: fy)],
-                let first = history.first, let current = history.last
-            else { return nil }
+        // The year's assessed persons with their assessments, then put in order: not every person
+        // the register ever held (those who left or died years ago grow with the years).
+        persons = city.register.persons.values.compactMap { person in
+            city.accounts.assessments[PremiumAccounts.Key(person: person.id, fiscalYear: fy)].map { (person, $0) }
+        }.sorted(by: { $0.0.id < $1.0.id }).compactMap { person, history in
+            guard let first = history.first, let current = history.last else { return nil }
             return (person, first, current)
         }
         return PensionYear(

@@ -121,18 +121,14 @@ extension CollectionCommands {
     }
 
     /// Money a file pays to a person it loaded (`state`, kept in `scope` by the caller): the
-    /// events ``PersonState/receive(_:)`` decides. Where no premium it pays was due before the
-    /// day paid (or no arrears settings are adopted), no late fee can become final
-    /// (``PersonState/finalization(_:on:)``), so the payment is all there is to record, and it
+    /// events ``PersonState/receive(_:)`` decides. Where it can make no late fee final
+    /// (``PersonState/mayFinalizeLateFees(_:)``), the payment is all there is to record, and it
     /// waits in `scope` to be folded if the file names the person again
     /// (``ImportScope/unfolded``); otherwise it is folded into `state` at once.
     func receive(_ payment: PaymentReceived, _ state: inout PersonState, in scope: inout ImportScope)
         -> [KokiEvent]
     {
-        let late = payment.parts.contains { part in
-            part.charge == .premium && (state.account.periods[part.key].map { $0.dueDate < payment.paidOn } ?? false)
-        }
-        guard !late || state.settings == nil else { return state.receive(payment) }
+        guard !state.mayFinalizeLateFees(payment) else { return state.receive(payment) }
         scope.unfolded[state.person, default: []].append(.paymentReceived(payment))
         return [.paymentReceived(payment)]
     }

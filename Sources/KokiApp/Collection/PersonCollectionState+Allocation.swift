@@ -49,7 +49,18 @@ extension CollectionCommands.PersonState {
         return events
     }
 
-    /// The final late fee of a period just paid off, if it bears one.
+    /// Whether receiving `payment` can make a late fee final (``finalization(_:on:)``): only
+    /// where arrears settings are adopted and it pays a premium of a period due before the day
+    /// paid. Otherwise ``receive(_:)`` records the payment alone.
+    func mayFinalizeLateFees(_ payment: PaymentReceived) -> Bool {
+        settings != nil
+            && payment.parts.contains { part in
+                part.charge == .premium && (account.periods[part.key].map { $0.dueDate < payment.paidOn } ?? false)
+            }
+    }
+
+    /// The final late fee of a period just paid off, if it bears one (never unless
+    /// ``mayFinalizeLateFees(_:)``).
     func finalization(_ key: PeriodKey, on date: CivilDate) -> LateFeeFinalized? {
         guard let settings, let period = account.periods[key], period.outstanding == .zero,
             period.lateFee == .zero, period.dueDate < date,
