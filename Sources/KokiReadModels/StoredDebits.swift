@@ -23,7 +23,8 @@ import LedgerStore
 ///   pass) and compares the two in SQL; a table of another ``logicVersion`` is never read.
 /// - **In a PostgreSQL ledger**, the same states are documents in its schema (`rm_debits`, one a
 ///   mandate holder: the two parts in base64), caught up the same way before each answer: built
-///   from every holder's stream the first time, then each state folding what its stream gained.
+///   the first time as a file's table is filled (the events read back in position order), then
+///   each state folding what its stream gained.
 /// - A state that cannot follow its person exactly (``DebitState/isExact``) is kept as such; the
 ///   request then reads that person's stream, as it reads everyone's for the past.
 public struct StoredDebits: Sendable {
@@ -174,16 +175,16 @@ public struct StoredDebits: Sendable {
     /// maintained one (caught up to the same head first); swaps it in unless `check`.
     ///
     /// In a PostgreSQL ledger's schema: the documents caught up, compared state by state with
-    /// every mandate holder's stream folded from its first event through the position they
-    /// reflect, and replaced by those unless `check`.
+    /// every mandate holder's state folded from position zero through the position they reflect
+    /// (the events read back in position order, as the first build reads them), and replaced by
+    /// those unless `check`.
     public func rebuild(check: Bool) throws -> Rebuild {
         guard case .atHead(let documents) = ports.readModels else {
             return try Self.tables.rebuild(ports, check: check)
         }
         let before = try documents.readModelState(Self.schema)
         let caught = try catchUp(documents, head: try store.head().position)
-        let (rebuilt, events) = try Self.folded(
-            { try StoredEvents.forEach(in: store, $0, $1) }, through: caught.position)
+        let (rebuilt, events) = try Self.folded(inPositionOrder: store, through: caught.position)
         let comparedWith = before.flatMap { $0.logicVersion == Self.logicVersion ? $0.position : nil }
         let differences =
             comparedWith == nil
@@ -232,8 +233,48 @@ public struct StoredDebits: Sendable {
         return (state, count)
     }
 
+    /// Every mandate holder's state through a position, and the events read: how a PostgreSQL
+    /// schema's states are built from zero and rebuilt. As a file's table is filled: the events of
+    /// the types a state follows read back in position order, once per ``PassScan`` pass of
+    /// holders, rather than each holder's stream (a query a holder). Each state's version is its
+    /// stream's at `through`, from the store's list of streams; a holder whose stream grew past
+    /// `through` meanwhile (another process appending) is folded from their stream, whose version
+    /// there the list cannot tell.
+    static func folded(
+        inPositionOrder store: any EventStore, through: Int64, personsPerPass: Int = PassScan.personsPerPass
+    ) throws -> (states: [PersonID: DebitState], events: Int) {
+        let read: Events = { try StoredEvents.forEach(in: store, $0, $1) }
+        let holders = try mandated(read, after: 0, through: through)
+        var query = EventQuery.through(position: through)
+        query.types = DebitState.eventTypes
+        query.scansForTypes = true
+        query.readsEnvelopes = false
+        let prefix = schema.keyStreamPrefix
+        var streams: [String: StreamInfo] = [:]
+        for info in try store.streams(prefix: prefix) { streams[String(info.stream.value.dropFirst(prefix.count))] = info }
+        var (states, events) = ([PersonID: DebitState](), 0)
+        states.reserveCapacity(holders.count)
+        for slice in PassScan.passes(holders, size: personsPerPass) {
+            let pass = DebitPass(count: slice.count)
+            events += try PassScan.fold({ try store.forEachEvent($0, $1) }, query, persons: Array(slice), into: pass)
+            for (k, person) in slice.enumerated() {
+                guard let stream = streams[person.value], stream.lastPosition <= through else {
+                    let folded = try fold(read, person, through: through)
+                    (states[person], events) = (folded.state, events + folded.events)
+                    continue
+                }
+                pass.states[k].version = stream.version
+                states[person] = pass.states[k]
+            }
+        }
+        PassScan.releaseFreedMemory()
+        return (states, events)
+    }
+
     /// Every mandate holder's state through a position, each folded from their whole stream, and
-    /// the events read: how a PostgreSQL schema's states are built from zero and rebuilt.
+    /// the events read: how a PostgreSQL schema's states were built from zero and rebuilt before
+    /// they were read in position order, kept as the reference the tests and benchmarks hold
+    /// ``folded(inPositionOrder:through:personsPerPass:)`` to.
     static func folded(_ events: Events, through: Int64) throws -> (states: [PersonID: DebitState], events: Int) {
         var (states, count) = ([PersonID: DebitState](), 0)
         for person in try mandated(events, after: 0, through: through) {
@@ -326,6 +367,19 @@ public struct StoredDebits: Sendable {
         return (filled.read, filled.events)
     }
 
+    /// Every mandate holder's state folded from position zero through `through`, nothing stored:
+    /// the events read back in position order, as a PostgreSQL schema's documents are built and
+    /// rebuilt (`byStreams: false`), or each holder's stream folded, as they were built before.
+    @_spi(Reference)
+    public func foldedFromZero(through: Int64, byStreams: Bool, personsPerPass: Int? = nil) throws -> (
+        states: [PersonID: DebitState], events: Int
+    ) {
+        byStreams
+            ? try Self.folded({ try StoredEvents.forEach(in: store, $0, $1) }, through: through)
+            : try Self.folded(
+                inPositionOrder: store, through: through, personsPerPass: personsPerPass ?? PassScan.personsPerPass)
+    }
+
     /// Brings the maintained table from `from` to `to`: each stored state whose stream grew folds
     /// what it gained, read in one pass over the positions since (a stored state reflects its
     /// stream exactly at `from`); a person with a first mandate or application since is folded whole. Returns
@@ -401,16 +455,17 @@ public struct StoredDebits: Sendable {
     /// Brings the documents kept at the head (a PostgreSQL ledger's schema) up to `head` and
     /// answers every mandate holder's state and the position they reflect (a later one when
     /// another process caught them up further), and how many changed. Missing or of another
-    /// logic: every holder folded from their stream. Otherwise each kept state folds what its
-    /// stream gained since, and a holder whose first mandate or application arrived since is
-    /// folded whole; only the changed documents are written, in one transaction.
+    /// logic: every holder's state folded from position zero, the events read in position order.
+    /// Otherwise each kept state folds what its stream gained since, and a holder whose first
+    /// mandate or application arrived since is folded whole; only the changed documents are
+    /// written, in one transaction.
     private func catchUp(_ documents: any HeadReadModelStore, head: Int64) throws -> (
         states: [PersonID: DebitState], position: Int64, changed: Int
     ) {
         let read: Events = { try StoredEvents.forEach(in: store, $0, $1) }
         let kept = try documents.readModel(Self.schema)
         guard let model = kept.state, model.logicVersion == Self.logicVersion else {
-            let states = try Self.folded(read, through: head).states
+            let states = try Self.folded(inPositionOrder: store, through: head).states
             try documents.storeReadModel(
                 Self.schema, documents: try states.map { try Self.document($0.key, $0.value) }, replacing: nil,
                 position: head)

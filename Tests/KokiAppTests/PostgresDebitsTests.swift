@@ -3,7 +3,7 @@ import Foundation
 import KokiDomain
 import KokiEvents
 import KokiProjections
-import KokiReadModels
+@_spi(Reference) import KokiReadModels
 import KokiTestSupport
 import LedgerStore
 import LedgerStorePostgres
@@ -86,6 +86,40 @@ import Testing
         let head = try ledger.store.head().position
         #expect(try stored.status().position == head)
         try expectFolded(try #require(try stored.states()).states, in: ledger.store, through: head)
+    }
+
+    /// The states a schema builds from zero, its events read back in position order in passes of
+    /// any size, equal each holder's stream folded, version and bytes: at the head, and at
+    /// positions inside the ledger, where holders' streams grew past the position and each of
+    /// those is folded from their stream instead.
+    @Test func theDebitStatesBuiltInPositionOrderEqualEachStreamFolded() throws {
+        guard let city = try HalfCity(seed: 17, insured: 60, schema: "dp_") else { return }
+        var random = SeededGenerator(seed: 17)
+        while try city.importNextSlice(300...900, using: &random) != nil {}
+        let ledger = KokiLedger(city.postgres)
+        let stored = StoredDebits(ledger.ports)
+        let head = try ledger.store.head().position
+        var last: [String: Int64] = [:]
+        for info in try ledger.store.streams(prefix: "person/") { last[info.stream.value] = info.lastPosition }
+        let throughs = [head, Int64(city.cut)] + (0..<3).map { _ in Int64.random(in: 1...head, using: &random) }
+        var (grewPast, followed) = (0, 0)
+        for through in throughs {
+            let reference = try stored.foldedFromZero(through: through, byStreams: true)
+            for perPass in [nil, 1, 7] {
+                let built = try stored.foldedFromZero(through: through, byStreams: false, personsPerPass: perPass)
+                #expect(Set(built.states.keys) == Set(reference.states.keys), "through \(through)")
+                for (person, state) in reference.states {
+                    let kept = try #require(built.states[person])
+                    #expect(kept.version == state.version, "\(person) through \(through), passes of \(perPass ?? 0)")
+                    #expect(kept.stored.head == state.stored.head && kept.stored.sums == state.stored.sums, "\(person)")
+                }
+            }
+            let grew = reference.states.keys.filter { last[$0.streamName]! > through }.count
+            (grewPast, followed) = (grewPast + grew, followed + reference.states.count - grew)
+        }
+        // Both ways exercised: holders taken from the pass, and holders folded from their stream.
+        #expect(grewPast > 0 && followed > 10, "\(grewPast) folded from their stream, \(followed) from the pass")
+        try expectFolded(try stored.foldedFromZero(through: head, byStreams: false).states, in: ledger.store, through: head)
     }
 
     /// Every mandate holder through `position` has a state, and each is their stream folded from
