@@ -16,14 +16,54 @@ struct HeadBalances {
     }
 
     /// Replaces the rows of `persons` (every row when `nil`) and records the position, unless
-    /// someone brought the table further already.
-    func store(_ rows: [YearBalance], replacing persons: [PersonID]?, position: Int64) throws {
+    /// someone brought the table further already; keeps `history` with them (only if they are
+    /// written).
+    func store(
+        _ rows: [YearBalance], replacing persons: [PersonID]?, position: Int64, history: ReadModelHistory = .none
+    ) throws {
         let encoder = JSONEncoder()
         let documents = try rows.map { row in
             (key: row.person.value, part: Int64(row.fiscalYear.year), json: Array(try encoder.encode(row)))
         }
         try store.storeReadModel(
-            StoredBalances.schema, documents: documents, replacing: persons?.map(\.value), position: position)
+            StoredBalances.schema, documents: documents, replacing: persons?.map(\.value), position: position,
+            history: history)
+    }
+
+    /// The snapshots kept of this logic version, by position.
+    func snapshots() throws -> [ReadModelSnapshot] {
+        try store.readModelSnapshots(StoredBalances.schema).filter { $0.logicVersion == YearBalance.logicVersion }
+    }
+
+    /// The rows as the table stood at `position`, from the newest snapshot at or before it and
+    /// the deltas after it that follow on without a gap; `nil` without such a snapshot. Also
+    /// where the deltas reached, the persons of each, and how many were applied: the persons
+    /// whose streams changed after that are the caller's to fold again.
+    func past(through position: Int64) throws -> (
+        rows: [PersonID: [YearBalance]], snapshot: Int64, reached: Int64, deltas: Int
+    )? {
+        guard let snapshot = try snapshots().last(where: { $0.position <= position }) else { return nil }
+        let schema = StoredBalances.schema
+        var byPerson: [PersonID: [YearBalance]] = [:]
+        let bytes = try store.readModelSnapshot(schema, at: snapshot.position)
+        for row in try SnapshotCodec.decode(bytes, position: snapshot.position) {
+            byPerson[row.person, default: []].append(row)
+        }
+        var (reached, applied) = (snapshot.position, 0)
+        for delta in try store.readModelDeltas(schema, after: snapshot.position, through: position) {
+            guard delta.since <= reached else { break }
+            let (persons, rows) = try SnapshotCodec.decodeDelta(
+                try store.readModelDelta(schema, at: delta.position), position: delta.position)
+            for person in persons { byPerson[person] = nil }
+            for row in rows { byPerson[row.person, default: []].append(row) }
+            (reached, applied) = (delta.position, applied + 1)
+        }
+        return (byPerson, snapshot.position, reached, applied)
+    }
+
+    /// How many deltas of this logic version are kept, and their stored bytes.
+    func deltaTotals() throws -> (count: Int, bytes: Int) {
+        try store.readModelDeltaTotals(StoredBalances.schema)
     }
 
     /// One person's rows, by fiscal year (everyone's: ``kept()``).

@@ -156,13 +156,18 @@ public struct StoredBalances: Sendable {
         }
     }
 
-    /// On PostgreSQL: the table in the ledger's schema, caught up first, for the head; folded
-    /// from the events for an earlier position (or on any other store).
+    /// On PostgreSQL: the table in the ledger's schema, caught up first, for the head; for an
+    /// earlier position, one person's stream folded, or everyone's rows from the schema's
+    /// snapshots and deltas as a file reads its own (``past(_:through:)``). On any other store,
+    /// folded from the events.
     private func elsewhere(_ person: PersonID?, through: Int64?) throws -> Answer {
         guard case .atHead(let store) = ports.readModels else { return try folded(person, through: through) }
         let head = try self.store.head().position
-        guard through == nil || through == head else { return try folded(person, through: through) }
         let tables = HeadBalances(store: store)
+        if let through, through != head {
+            guard person == nil, (0...head).contains(through) else { return try folded(person, through: through) }
+            return try past(tables, through: through)
+        }
         try catchUp(tables, head: head)
         if let person {
             return Answer(rows: try tables.rows(of: person), position: head, source: .table(position: head))
@@ -178,17 +183,50 @@ public struct StoredBalances: Sendable {
         return Answer(rows: kept.rows, position: kept.position, source: .table(position: kept.position))
     }
 
+    /// Every person's rows as the ledger stood at `through`, in a PostgreSQL schema: the newest
+    /// snapshot at or before it, the deltas after it, and the persons whose streams changed since
+    /// the last of those folded again through `through`. Without a snapshot, every person's rows
+    /// filled from the events in position order (a pass's compact sums held, not every account).
+    private func past(_ tables: HeadBalances, through: Int64) throws -> Answer {
+        guard let kept = try tables.past(through: through) else {
+            var events = 0
+            return Answer(rows: try filled(through: through, events: &events).rows, position: through, source: .fold)
+        }
+        var byPerson = kept.rows
+        var touched = Set<PersonID>()
+        var query = EventQuery.from(position: kept.reached + 1)
+        query.throughPosition = through
+        query.streamPrefix = Self.schema.keyStreamPrefix
+        query.readsEnvelopes = false
+        try store.forEachEvent(query) { view in
+            if let person = PersonID(streamName: view.stream.value) { touched.insert(person) }
+        }
+        for person in touched {
+            let rows = try folded(person, through: through).rows
+            byPerson[person] = rows.isEmpty ? nil : rows
+        }
+        return Answer(
+            rows: byPerson.keys.sorted().flatMap { byPerson[$0]! }, position: through,
+            source: .snapshot(position: kept.snapshot, deltas: kept.deltas, refolded: touched.count))
+    }
+
     /// Brings the PostgreSQL table to `head`: built from every event when missing (or of another
-    /// logic version), else the persons with money events since its position refolded.
+    /// logic version), else the persons with money events since its position refolded. As a
+    /// file's table, it leaves what changed as a delta and takes a snapshot whenever
+    /// ``snapshotInterval`` events have passed since the last.
     @discardableResult
     private func catchUp(_ tables: HeadBalances, head: Int64) throws -> CatchUp {
         let model = try tables.model()
+        let lastSnapshot = try tables.snapshots().last?.position ?? 0
         guard let model, model.logicVersion == YearBalance.logicVersion else {
             var events = 0
-            let rows = try filled(through: head, events: &events)
-            try tables.store(rows, replacing: nil, position: head)
+            let rows = try filled(through: head, events: &events).rows
+            let due = head - lastSnapshot >= snapshotInterval
+            try tables.store(
+                rows, replacing: nil, position: head,
+                history: ReadModelHistory(snapshots: due ? [Self.snapshot(rows, at: head)] : []))
             return CatchUp(
-                from: 0, to: head, refolded: Set(rows.map(\.person)).count, rebuilt: true, snapshotTaken: false)
+                from: 0, to: head, refolded: Set(rows.map(\.person)).count, rebuilt: true, snapshotTaken: due)
         }
         guard model.position < head else {
             return CatchUp(from: model.position, to: model.position, refolded: 0, rebuilt: false, snapshotTaken: false)
@@ -203,21 +241,47 @@ public struct StoredBalances: Sendable {
         let persons = touched.sorted()
         var rows: [YearBalance] = []
         for person in persons { rows += try folded(person, through: head).rows }
-        try tables.store(rows, replacing: persons, position: head)
-        return CatchUp(from: model.position, to: head, refolded: persons.count, rebuilt: false, snapshotTaken: false)
+        var history = ReadModelHistory(deltas: [Self.delta(since: model.position, at: head, persons, rows)])
+        let due = head - lastSnapshot >= snapshotInterval
+        if due, let before = try tables.kept() {
+            // The table at the head: the rows kept (at the model's position or later) with those
+            // of the persons refolded replaced.
+            let replaced = Set(persons)
+            history.snapshots = [Self.snapshot(before.rows.filter { !replaced.contains($0.person) } + rows, at: head)]
+        }
+        try tables.store(rows, replacing: persons, position: head, history: history)
+        return CatchUp(
+            from: model.position, to: head, refolded: persons.count, rebuilt: false,
+            snapshotTaken: !history.snapshots.isEmpty)
     }
 
-    /// In a PostgreSQL ledger's schema, which keeps the balances at the head only (no snapshots):
-    /// the table caught up, then read with its position in one snapshot and compared row by row
-    /// with every person's account folded from position zero through that position; replaced by
-    /// those rows unless `check`.
+    /// Rows as a snapshot's bytes, in person and fiscal year order.
+    static func snapshot(_ rows: [YearBalance], at position: Int64) -> (position: Int64, rows: Int, bytes: [UInt8]) {
+        var body: [UInt8] = []
+        SnapshotCodec.append(rows.sorted { ($0.person, $0.fiscalYear.year) < ($1.person, $1.fiscalYear.year) }, to: &body)
+        return (position, rows.count, SnapshotCodec.assemble(count: rows.count, body: body))
+    }
+
+    /// The rows of `persons` at `position`, changed since `since`, as a delta's bytes.
+    static func delta(since: Int64, at position: Int64, _ persons: [PersonID], _ rows: [YearBalance]) -> (
+        since: Int64, position: Int64, keys: Int, bytes: [UInt8]
+    ) {
+        var body: [UInt8] = []
+        SnapshotCodec.append(rows, to: &body)
+        return (
+            since, position, persons.count,
+            SnapshotCodec.assembleDelta(persons: persons, count: rows.count, body: body)
+        )
+    }
+
+    /// In a PostgreSQL ledger's schema: the table caught up, then read with its position in one
+    /// snapshot and compared row by row with every person's rows filled from position zero
+    /// through that position; unless `check`, replaced by those rows, with a snapshot of them
+    /// there (the snapshots and deltas of other logic versions dropped).
+    ///
+    /// With `snapshotEvery`, the same pass records the table every that many events (at the end of
+    /// the command there), a fresh history replacing the one kept, as a file's rebuild does.
     private func rebuild(_ tables: HeadBalances, check: Bool, snapshotEvery: Int64?) throws -> Rebuild {
-        if snapshotEvery != nil {
-            throw KokiError(
-                .invalidInput,
-                "snapshots are kept in a ledger file; \(store.location) keeps the balances at its head only: drop --snapshot-every"
-            )
-        }
         let before = try tables.model()
         try catchUp(tables, head: try store.head().position)
         guard let kept = try tables.kept() else {
@@ -226,7 +290,9 @@ public struct StoredBalances: Sendable {
                 "the balances in \(store.location) were caught up, then not found: was the table dropped meanwhile?")
         }
         var events = 0
-        let rebuilt = try filled(through: kept.position, events: &events)
+        let ends = try check ? [] : snapshotEvery.map { try commandEnds(every: $0, through: kept.position) } ?? []
+        let checkpoints = checkpoints(at: ends)
+        let (rebuilt, taken) = try filled(through: kept.position, checkpoints: checkpoints, events: &events)
         let comparedWith = before.flatMap { $0.logicVersion == YearBalance.logicVersion ? $0.position : nil }
         var differences: [Difference] = []
         if comparedWith != nil {
@@ -243,10 +309,47 @@ public struct StoredBalances: Sendable {
                         rebuilt: fresh[key]))
             }
         }
-        if !check { try tables.store(rebuilt, replacing: nil, position: kept.position) }
+        if !check {
+            var history = ReadModelHistory(replacesHistory: !checkpoints.isEmpty)
+            var previous: Int64 = 0
+            for (checkpoint, taken) in zip(checkpoints, taken) {
+                if checkpoint.full {
+                    history.snapshots.append(
+                        (checkpoint.position, taken.count, SnapshotCodec.assemble(count: taken.count, body: taken.body)))
+                } else {
+                    history.deltas.append(
+                        (
+                            previous, checkpoint.position, taken.persons.count,
+                            SnapshotCodec.assembleDelta(persons: taken.persons, count: taken.count, body: taken.body)
+                        ))
+                }
+                previous = checkpoint.position
+            }
+            history.snapshots.append(Self.snapshot(rebuilt, at: kept.position))
+            try tables.store(rebuilt, replacing: nil, position: kept.position, history: history)
+        }
         return Rebuild(
             position: kept.position, persons: Set(rebuilt.map(\.person)).count, events: events, rows: rebuilt.count,
-            comparedWith: comparedWith, differences: differences, swapped: !check, snapshots: [], deltas: [])
+            comparedWith: comparedWith, differences: differences, swapped: !check,
+            snapshots: checkpoints.filter(\.full).map(\.position) + (check ? [] : [kept.position]),
+            deltas: checkpoints.filter { !$0.full }.map(\.position))
+    }
+
+    /// Where each command that holds the event every `interval` events ends, below `head`: a
+    /// file's ``ReadModelTransaction/commandEnds(every:through:)`` over any store's events (one
+    /// event's envelope read for each).
+    private func commandEnds(every interval: Int64, through head: Int64) throws -> [Int64] {
+        var ends: [Int64] = []
+        var target = interval
+        while target < head {
+            var query = EventQuery.from(position: target)
+            query.throughPosition = target
+            var end = target
+            try store.forEachEvent(query) { view in end = view.command.firstPosition + view.command.eventCount - 1 }
+            if end < head, ends.last.map({ $0 < end }) ?? true { ends.append(end) }
+            target += interval
+        }
+        return ends
     }
 
     /// Every person's rows through a position, as a PostgreSQL schema's table is built from zero
@@ -254,7 +357,11 @@ public struct StoredBalances: Sendable {
     /// per-period sums, in passes of at most ``PassScan/personsPerPass`` persons, as a file's
     /// table is filled; a person the sums cannot follow exactly is folded from their own stream.
     /// Memory is one pass's sums, not every account.
-    private func filled(through: Int64, events: inout Int) throws -> [YearBalance] {
+    /// With `checkpoints`, the same pass also records the rows as they stood at each (a snapshot
+    /// or a delta, as a file's rebuild records them).
+    private func filled(through: Int64, checkpoints: [Checkpoint] = [], events: inout Int) throws -> (
+        rows: [YearBalance], snapshots: [(count: Int, persons: [PersonID], body: [UInt8])]
+    ) {
         let prefix = Self.schema.keyStreamPrefix
         let persons = try store.streams(prefix: prefix).filter { $0.firstPosition <= through }.map {
             try PersonID(String($0.stream.value.dropFirst(prefix.count)))
@@ -264,15 +371,15 @@ public struct StoredBalances: Sendable {
         query.scansForTypes = true
         query.readsEnvelopes = false
         var rows: [YearBalance] = []
+        var snapshots = checkpoints.map { _ in (count: 0, persons: [PersonID](), body: [UInt8]()) }
         for slice in PassScan.passes(persons, size: PassScan.personsPerPass) {
-            let pass = BalancePass(persons: Array(slice), checkpoints: [], snapshots: [])
+            let pass = BalancePass(persons: Array(slice), checkpoints: checkpoints, snapshots: snapshots)
             events += try PassScan.fold({ try store.forEachEvent($0, $1) }, query, persons: pass.persons, into: pass)
-            for (i, person) in pass.persons.enumerated() {
-                rows += try pass.states[i].rows(of: person) ?? folded(person, through: through).rows
-            }
+            try Self.rows(of: pass, through: through, { try StoredEvents.forEach(in: store, $0, $1) }) { rows += $0 }
+            snapshots = pass.snapshots
         }
         PassScan.releaseFreedMemory()
-        return rows
+        return (rows, snapshots)
     }
 
     /// The stored tables live in the SQLite file or the PostgreSQL schema; on any other store
@@ -456,8 +563,11 @@ public struct StoredBalances: Sendable {
         case .atHead(let store):
             let tables = HeadBalances(store: store)
             let model = try tables.model()
-            return Status(
-                position: model?.position, logicVersion: model?.logicVersion, rows: try tables.count(), snapshots: [])
+            var status = Status(
+                position: model?.position, logicVersion: model?.logicVersion, rows: try tables.count(),
+                snapshots: try store.readModelSnapshots(Self.schema))
+            (status.deltas, status.deltaBytes) = try tables.deltaTotals()
+            return status
         case .none:
             return Status(rows: 0, snapshots: [])
         case .beside(let tables):
@@ -657,9 +767,15 @@ public struct StoredBalances: Sendable {
     /// snapshot at the first checkpoint and then every ``snapshotInterval`` events, deltas between.
     private func checkpoints(_ tx: any ReadModelTransaction, every: Int64?, through head: Int64) throws -> [Checkpoint]
     {
+        checkpoints(at: try every.map { try tx.commandEnds(every: $0, through: head) } ?? [])
+    }
+
+    /// The checkpoints at these command ends: a snapshot at the first and then every
+    /// ``snapshotInterval`` events, deltas between.
+    private func checkpoints(at ends: [Int64]) -> [Checkpoint] {
         var checkpoints: [Checkpoint] = []
         var lastFull: Int64?
-        for position in try every.map({ try tx.commandEnds(every: $0, through: head) }) ?? [] {
+        for position in ends {
             let full = lastFull.map { position - $0 >= snapshotInterval } ?? true
             if full { lastFull = position }
             checkpoints.append(Checkpoint(position: position, full: full))
@@ -722,6 +838,14 @@ public struct StoredBalances: Sendable {
         _ tx: any ReadModelTransaction, _ person: PersonID, through: Int64, checkpoints: [Int64] = [],
         emit: (_ index: Int, _ rows: [YearBalance], _ changed: Bool) -> Void = { _, _, _ in }
     ) throws -> (rows: [YearBalance], events: Int) {
+        try fold({ try StoredEvents.forEach(in: tx, $0, $1) }, person, through: through, checkpoints: checkpoints, emit: emit)
+    }
+
+    /// The same, the stream read by `read` (a file's transaction, or any store's events).
+    static func fold(
+        _ read: StoredRegister.Events, _ person: PersonID, through: Int64, checkpoints: [Int64] = [],
+        emit: (_ index: Int, _ rows: [YearBalance], _ changed: Bool) -> Void = { _, _, _ in }
+    ) throws -> (rows: [YearBalance], events: Int) {
         var account = CollectionAccounts.Account()
         var query = EventQuery.stream(try StreamName(person.streamName))
         query.throughPosition = through
@@ -730,23 +854,25 @@ public struct StoredBalances: Sendable {
         var next = 0
         var rows: [YearBalance] = []
         var dirty = false
-        func emitThrough(_ position: Int64) {
-            while next < checkpoints.count, checkpoints[next] < position {
-                if dirty { rows = YearBalance.rows(of: person, account) }
-                emit(next, rows, dirty)
-                dirty = false
-                next += 1
+        try withoutActuallyEscaping(emit) { emit in
+            func emitThrough(_ position: Int64) {
+                while next < checkpoints.count, checkpoints[next] < position {
+                    if dirty { rows = YearBalance.rows(of: person, account) }
+                    emit(next, rows, dirty)
+                    dirty = false
+                    next += 1
+                }
             }
-        }
-        try StoredEvents.forEach(in: tx, query) { view, event in
-            emitThrough(view.position)
-            events += 1
-            if CollectionAccounts.Account.folds(event) {
-                account.apply(event)
-                dirty = true
+            try read(query) { view, event in
+                emitThrough(view.position)
+                events += 1
+                if CollectionAccounts.Account.folds(event) {
+                    account.apply(event)
+                    dirty = true
+                }
             }
+            emitThrough(.max)
         }
-        emitThrough(.max)
         return (dirty ? YearBalance.rows(of: person, account) : rows, events)
     }
 
@@ -786,27 +912,37 @@ public struct StoredBalances: Sendable {
     static func insert(
         _ pass: BalancePass, into table: ReadModelTable, _ tx: any ReadModelTransaction, through: Int64
     ) throws -> Int {
-        if !pass.checkpoints.isEmpty { pass.checkpointsBefore(.max) }
-        let positions = pass.checkpoints.map(\.position)
         var rows = 0
-        for i in pass.persons.indices {
-            let personRows: [YearBalance]
-            if let compact = pass.states[i].rows(of: pass.persons[i]) {
-                personRows = compact
-            } else {
-                // Folded from the stream: its rows at the checkpoints not yet recorded too.
-                let from = pass.unrecordedFrom[i]
-                let folded = try fold(tx, pass.persons[i], through: through, checkpoints: positions) {
-                    index, rows, changed in
-                    guard index >= from else { return }
-                    pass.record(i, rows, at: index, changed: changed)
-                }
-                personRows = folded.rows
-            }
+        try self.rows(of: pass, through: through, { try StoredEvents.forEach(in: tx, $0, $1) }) { personRows in
             try tx.insert(personRows.map(\.stored), into: table)
             rows += personRows.count
         }
         return rows
+    }
+
+    /// Each of a pass's persons' rows, in order, once its scan is done (the file's table or a
+    /// PostgreSQL schema's documents take them): from their compact state, or folded from their
+    /// stream (read by `events`) where the state could not follow them, with their rows at the
+    /// checkpoints not yet recorded.
+    static func rows(
+        of pass: BalancePass, through: Int64, _ events: StoredRegister.Events, _ body: ([YearBalance]) throws -> Void
+    ) throws {
+        if !pass.checkpoints.isEmpty { pass.checkpointsBefore(.max) }
+        let positions = pass.checkpoints.map(\.position)
+        for i in pass.persons.indices {
+            if let compact = pass.states[i].rows(of: pass.persons[i]) {
+                try body(compact)
+                continue
+            }
+            // Folded from the stream: its rows at the checkpoints not yet recorded too.
+            let from = pass.unrecordedFrom[i]
+            let folded = try fold(events, pass.persons[i], through: through, checkpoints: positions) {
+                index, rows, changed in
+                guard index >= from else { return }
+                pass.record(i, rows, at: index, changed: changed)
+            }
+            try body(folded.rows)
+        }
     }
 
     /// Every person's rows into `table`, one person's stream at a time through the index: what

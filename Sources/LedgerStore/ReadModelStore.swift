@@ -92,6 +92,10 @@ public struct ReadModelSnapshot: Sendable, Hashable, Codable {
     public var rows: Int
     /// Stored (compressed) bytes.
     public var bytes: Int
+
+    public init(position: Int64, logicVersion: Int, rows: Int, bytes: Int) {
+        (self.position, self.logicVersion, self.rows, self.bytes) = (position, logicVersion, rows, bytes)
+    }
 }
 
 /// Which of a read model's tables: the maintained one, or one being rebuilt beside it.
@@ -217,10 +221,23 @@ public protocol ReadModelTransaction {
 public protocol HeadReadModelStore: Sendable {
     func readModelState(_ schema: ReadModelSchema) throws -> ReadModelState?
     /// Replaces the rows of `keys` (every row when `nil`) and records `position`, unless the
-    /// table reflects that position or a later one already.
+    /// table reflects that position or a later one already; in the same transaction, and only
+    /// when it writes the rows, keeps `history` (of the schema's logic version). Replacing every
+    /// row drops the history of other logic versions.
     func storeReadModel(
         _ schema: ReadModelSchema, documents: [(key: String, part: Int64, json: [UInt8])], replacing keys: [String]?,
-        position: Int64) throws
+        position: Int64, history: ReadModelHistory) throws
+    /// The snapshots kept of the model, of every logic version, by position.
+    func readModelSnapshots(_ schema: ReadModelSchema) throws -> [ReadModelSnapshot]
+    /// A snapshot's bytes (of the schema's logic version), as written.
+    func readModelSnapshot(_ schema: ReadModelSchema, at position: Int64) throws -> [UInt8]
+    /// The deltas of the schema's logic version in `(after, through]`: where each ends and starts.
+    func readModelDeltas(_ schema: ReadModelSchema, after: Int64, through: Int64) throws
+        -> [(position: Int64, since: Int64)]
+    /// A delta's bytes (of the schema's logic version), as written.
+    func readModelDelta(_ schema: ReadModelSchema, at position: Int64) throws -> [UInt8]
+    /// How many deltas of the schema's logic version are kept, and their stored bytes.
+    func readModelDeltaTotals(_ schema: ReadModelSchema) throws -> (count: Int, bytes: Int)
     /// The documents of one key, by part.
     func readModelDocuments(_ schema: ReadModelSchema, key: String) throws -> [[UInt8]]
     /// Where the model stands and the documents `filter` selects, in one snapshot: only those are
@@ -230,7 +247,38 @@ public protocol HeadReadModelStore: Sendable {
     func readModelCount(_ schema: ReadModelSchema) throws -> Int
 }
 
+/// The past of a read model kept at the head, written with its rows (``HeadReadModelStore``): a
+/// snapshot is every row at a position, a delta what changed between two positions, each in the
+/// model's own encoding (compressed by the store), as a file keeps them beside its tables.
+public struct ReadModelHistory: Sendable {
+    public var snapshots: [(position: Int64, rows: Int, bytes: [UInt8])]
+    public var deltas: [(since: Int64, position: Int64, keys: Int, bytes: [UInt8])]
+    /// Drops every snapshot and delta kept before these are written: a fresh history replaces it.
+    public var replacesHistory: Bool
+
+    public init(
+        snapshots: [(position: Int64, rows: Int, bytes: [UInt8])] = [],
+        deltas: [(since: Int64, position: Int64, keys: Int, bytes: [UInt8])] = [], replacesHistory: Bool = false
+    ) {
+        self.snapshots = snapshots
+        self.deltas = deltas
+        self.replacesHistory = replacesHistory
+    }
+
+    /// Nothing kept beside the rows.
+    public static let none = ReadModelHistory()
+}
+
 extension HeadReadModelStore {
+    /// Replaces the rows as ``storeReadModel(_:documents:replacing:position:history:)`` does,
+    /// keeping no history beside them.
+    public func storeReadModel(
+        _ schema: ReadModelSchema, documents: [(key: String, part: Int64, json: [UInt8])], replacing keys: [String]?,
+        position: Int64
+    ) throws {
+        try storeReadModel(schema, documents: documents, replacing: keys, position: position, history: .none)
+    }
+
     /// Where the model stands and every document (by key and part), read in one snapshot: a
     /// catch-up committed meanwhile shows in both or in neither.
     public func readModel(_ schema: ReadModelSchema) throws -> (state: ReadModelState?, documents: [[UInt8]]) {

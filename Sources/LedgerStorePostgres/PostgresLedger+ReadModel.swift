@@ -18,7 +18,7 @@ extension PostgresLedger: HeadReadModelStore {
 
     public func storeReadModel(
         _ schema: ReadModelSchema, documents: [(key: String, part: Int64, json: [UInt8])], replacing keys: [String]?,
-        position: Int64
+        position: Int64, history: ReadModelHistory
     ) throws {
         try locked {
             try transaction {
@@ -51,8 +51,138 @@ extension PostgresLedger: HeadReadModelStore {
                     INSERT INTO rm_models(name, logic_version, position) VALUES (\(schema.name), \(Int32(truncatingIfNeeded: schema.logicVersion)), \(position))
                     ON CONFLICT (name) DO UPDATE SET logic_version = EXCLUDED.logic_version, position = EXCLUDED.position
                     """)
+                try keep(history, of: schema, replacingAll: keys == nil)
             }
         }
+    }
+
+    /// Writes a model's history beside its rows (in their transaction): the other logic versions'
+    /// dropped when every row was replaced, and all of it when the history is replaced.
+    private func keep(_ history: ReadModelHistory, of schema: ReadModelSchema, replacingAll: Bool) throws {
+        guard replacingAll || history.replacesHistory || !history.snapshots.isEmpty || !history.deltas.isEmpty else {
+            return
+        }
+        try createHistoryTables()
+        let (name, logic) = (schema.name, Int32(truncatingIfNeeded: schema.logicVersion))
+        for table in ["rm_snapshots", "rm_snapshot_deltas"] {
+            if history.replacesHistory {
+                try run("DELETE FROM \(unescaped: table) WHERE model = \(name)")
+            } else if replacingAll {
+                try run("DELETE FROM \(unescaped: table) WHERE model = \(name) AND logic_version <> \(logic)")
+            }
+        }
+        for snapshot in history.snapshots {
+            let bytes = Data(LZ4Block.compress(snapshot.bytes))
+            try run(
+                """
+                INSERT INTO rm_snapshots(model, logic_version, position, rows, bytes)
+                VALUES (\(name), \(logic), \(snapshot.position), \(Int64(snapshot.rows)), \(bytes))
+                ON CONFLICT (model, logic_version, position) DO UPDATE SET rows = EXCLUDED.rows, bytes = EXCLUDED.bytes
+                """)
+        }
+        for delta in history.deltas {
+            let bytes = Data(LZ4Block.compress(delta.bytes))
+            try run(
+                """
+                INSERT INTO rm_snapshot_deltas(model, logic_version, position, since, persons, bytes)
+                VALUES (\(name), \(logic), \(delta.position), \(delta.since), \(Int64(delta.keys)), \(bytes))
+                ON CONFLICT (model, logic_version, position)
+                DO UPDATE SET since = EXCLUDED.since, persons = EXCLUDED.persons, bytes = EXCLUDED.bytes
+                """)
+        }
+    }
+
+    /// Makes the tables of the models' history when missing, as a file's: snapshots and deltas,
+    /// each LZ4-compressed, by model, logic version and position.
+    private func createHistoryTables() throws {
+        try run(
+            """
+            CREATE TABLE IF NOT EXISTS rm_snapshots (
+                model TEXT NOT NULL, logic_version INTEGER NOT NULL, position BIGINT NOT NULL, rows BIGINT NOT NULL,
+                bytes BYTEA NOT NULL, PRIMARY KEY (model, logic_version, position))
+            """)
+        try run(
+            """
+            CREATE TABLE IF NOT EXISTS rm_snapshot_deltas (
+                model TEXT NOT NULL, logic_version INTEGER NOT NULL, position BIGINT NOT NULL, since BIGINT NOT NULL,
+                persons BIGINT NOT NULL, bytes BYTEA NOT NULL, PRIMARY KEY (model, logic_version, position))
+            """)
+    }
+
+    /// Whether a table of the schema exists (the history's are made with the first history kept).
+    private func exists(_ table: String) throws -> Bool {
+        try run("SELECT to_regclass(\(table)) IS NOT NULL").rows.first?.decode(Bool.self) ?? false
+    }
+
+    public func readModelSnapshots(_ schema: ReadModelSchema) throws -> [ReadModelSnapshot] {
+        try locked {
+            guard try exists("rm_snapshots") else { return [] }
+            return try run(
+                """
+                SELECT position, logic_version, rows, length(bytes) FROM rm_snapshots WHERE model = \(schema.name)
+                ORDER BY position, logic_version
+                """
+            ).rows.map { row in
+                let (position, logic, rows, bytes) = try row.decode((Int64, Int32, Int64, Int32).self)
+                return ReadModelSnapshot(position: position, logicVersion: Int(logic), rows: Int(rows), bytes: Int(bytes))
+            }
+        }
+    }
+
+    public func readModelSnapshot(_ schema: ReadModelSchema, at position: Int64) throws -> [UInt8] {
+        try history("rm_snapshots", "snapshot", of: schema, at: position)
+    }
+
+    public func readModelDeltas(_ schema: ReadModelSchema, after: Int64, through: Int64) throws
+        -> [(position: Int64, since: Int64)]
+    {
+        try locked {
+            guard try exists("rm_snapshot_deltas") else { return [] }
+            return try run(
+                """
+                SELECT position, since FROM rm_snapshot_deltas
+                WHERE model = \(schema.name) AND logic_version = \(Int32(truncatingIfNeeded: schema.logicVersion))
+                AND position > \(after) AND position <= \(through) ORDER BY position
+                """
+            ).rows.map { try $0.decode((Int64, Int64).self) }
+        }
+    }
+
+    public func readModelDelta(_ schema: ReadModelSchema, at position: Int64) throws -> [UInt8] {
+        try history("rm_snapshot_deltas", "delta", of: schema, at: position)
+    }
+
+    public func readModelDeltaTotals(_ schema: ReadModelSchema) throws -> (count: Int, bytes: Int) {
+        try locked {
+            guard try exists("rm_snapshot_deltas") else { return (0, 0) }
+            guard
+                let row = try run(
+                    """
+                    SELECT COUNT(*), COALESCE(SUM(length(bytes)), 0)::bigint FROM rm_snapshot_deltas
+                    WHERE model = \(schema.name) AND logic_version = \(Int32(truncatingIfNeeded: schema.logicVersion))
+                    """
+                ).rows.first
+            else { return (0, 0) }
+            let (count, bytes) = try row.decode((Int64, Int64).self)
+            return (Int(count), Int(bytes))
+        }
+    }
+
+    /// A snapshot's or delta's bytes, decompressed.
+    private func history(_ table: String, _ what: String, of schema: ReadModelSchema, at position: Int64) throws
+        -> [UInt8]
+    {
+        let stored = try locked {
+            try exists(table)
+                ? try run(
+                    """
+                    SELECT bytes FROM \(unescaped: table) WHERE model = \(schema.name)
+                    AND logic_version = \(Int32(truncatingIfNeeded: schema.logicVersion)) AND position = \(position)
+                    """
+                ).rows.first?.decode(Data.self) : nil
+        }
+        guard let stored else { throw LedgerError(.invalidInput, "no \(what) of \(schema.name) at position \(position)") }
+        return try LZ4Block.decompress(Array(stored))
     }
 
     public func readModelDocuments(_ schema: ReadModelSchema, key: String) throws -> [[UInt8]] {

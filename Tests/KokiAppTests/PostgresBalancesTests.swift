@@ -2,7 +2,7 @@ import Foundation
 @_spi(Batch) @testable import KokiApp
 import KokiDomain
 import KokiProjections
-import KokiReadModels
+@_spi(Reference) import KokiReadModels
 import KokiSimulation
 import KokiTestSupport
 import LedgerStore
@@ -74,6 +74,93 @@ import Testing
         let someone = try #require(last.rows.first?.person)
         #expect(try balances.rows(of: someone).rows == last.rows.filter { $0.person == someone })
         #expect(try balances.rows(through: Int64(cut)).source == .fold)
+    }
+
+    /// The balances as the ledger knew them at any position, in a PostgreSQL schema: every
+    /// catch-up leaves a delta and takes a snapshot each `snapshotInterval` events, and the past
+    /// read from them (another connection reading too) equals the city folded from scratch
+    /// through that position; a rebuild takes a snapshot at its head, and a snapshot of another
+    /// logic version is never read.
+    @Test func theBalancesInPostgresAsKnownAtAnyPositionEqualAFoldFromScratch() throws {
+        guard let city = try HalfCity(seed: 19, insured: 60, schema: "bs_") else { return }
+        let ledger = KokiLedger(city.postgres)
+        let interval = Int64(city.cut / 3)
+        let balances = StoredBalances(ledger.ports, snapshotInterval: interval)
+        let built = try balances.catchUp()
+        #expect(built.rebuilt && built.snapshotTaken)
+        var random = SeededGenerator(seed: 19)
+        var (taken, catchUps) = (1, 0)
+        while try city.importNextSlice(100...500, using: &random) != nil {
+            let caught = try balances.catchUp()
+            (taken, catchUps) = (taken + (caught.snapshotTaken ? 1 : 0), catchUps + 1)
+        }
+        let status = try balances.status()
+        #expect(status.snapshots.map(\.position).count == taken && taken >= 3, "\(taken) snapshots")
+        #expect(status.deltas == catchUps && status.deltaBytes > 0)
+        let snapshots = status.snapshots.map(\.position)
+        // At each snapshot, between them and before the first, from another connection as well.
+        let other = try PostgresLedger.open(url: city.url)
+        defer { other.close() }
+        var positions = snapshots + [snapshots[0] - 1, city.head - 1, Int64(city.cut) + 1]
+        positions += (0..<8).map { _ in Int64.random(in: 1...city.head, using: &random) }
+        var fromSnapshots = 0
+        for (n, through) in positions.enumerated() {
+            let reader = n % 2 == 0 ? balances : StoredBalances(KokiLedger(other).ports)
+            let answer = try reader.rows(through: through)
+            #expect(answer.rows == (try expected(ledger, through: through)), "at \(through)")
+            #expect(answer.position == through)
+            guard case .snapshot(let at, _, _) = answer.source else {
+                #expect(answer.source == .fold && through < snapshots[0], "at \(through): \(answer.source)")
+                continue
+            }
+            #expect(at == snapshots.last { $0 <= through }, "at \(through)")
+            fromSnapshots += 1
+        }
+        #expect(fromSnapshots >= snapshots.count)
+        // Beyond the head: refused.
+        #expect(throws: KokiError.self) { try balances.rows(through: city.head + 1) }
+
+        // A rebuild takes one at its head and keeps the history of its own logic.
+        let rebuilt = try balances.rebuild(check: false)
+        #expect(rebuilt.differences.isEmpty && rebuilt.snapshots == [city.head])
+        #expect(try balances.status().snapshots.map(\.position) == snapshots + (snapshots.last == city.head ? [] : [city.head]))
+        // With a checkpoint interval, the same pass records the past at the positions a file's
+        // rebuild records it (the same events in the city's file), a fresh history replacing the
+        // one the catch-ups kept; each position then read from it, nothing folded.
+        let file = try Ledger.open(at: city.folder.path("city.ledger"))
+        defer { file.close() }
+        let every = interval / 2
+        let reference = try StoredBalances(file.ports, snapshotInterval: interval).filledFromZero(
+            byStreams: false, snapshotEvery: every)
+        let recorded = try balances.rebuild(check: false, snapshotEvery: every)
+        #expect(recorded.snapshots == reference.snapshots.filter(\.full).map(\.position) + [city.head])
+        #expect(recorded.deltas == reference.snapshots.filter { !$0.full }.map(\.position))
+        #expect(recorded.deltas.count >= 2 && recorded.differences.isEmpty)
+        let history = try balances.status()
+        #expect(history.snapshots.map(\.position) == recorded.snapshots && history.deltas == recorded.deltas.count)
+        for taken in reference.snapshots {
+            let answer = try balances.rows(through: taken.position)
+            let scratch = try expected(ledger, through: taken.position)
+            #expect(answer.rows == scratch, "at \(taken.position)")
+            guard case .snapshot(let at, _, let refolded) = answer.source else {
+                Issue.record("at \(taken.position): \(answer.source)")
+                continue
+            }
+            #expect(refolded == 0 && (at == taken.position) == taken.full, "at \(taken.position)")
+        }
+        let deltas = try #require(reference.snapshots.first { !$0.full })
+        #expect(try balances.rows(through: deltas.position - 1).source != .fold)
+
+        // A table of another logic version: its history is never read, and dropped with it.
+        let sql = PostgresRebuildTests()
+        let first = recorded.snapshots[0]
+        #expect(try sql.psql(city.url, "UPDATE rm_snapshots SET logic_version = logic_version + 1 WHERE position = \(first)") == 0)
+        let folded = try balances.rows(through: first)
+        let scratch = try expected(ledger, through: first)
+        #expect(folded.source == .fold && folded.rows == scratch)
+        #expect(try sql.psql(city.url, "UPDATE rm_models SET logic_version = logic_version + 1 WHERE name = 'balances'") == 0)
+        #expect(try balances.catchUp().rebuilt)
+        #expect(try !balances.status().snapshots.contains { $0.logicVersion != YearBalance.logicVersion })
     }
 
     /// The stored premiums in the PostgreSQL schema: built from the first half of a city, then

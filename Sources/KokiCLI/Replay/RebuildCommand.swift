@@ -39,10 +39,11 @@ struct RebuildCommand: ParsableCommand {
             from position zero and compares. With --check it only compares and exits 1 when anything differs.
 
             In a PostgreSQL ledger the four models are documents in its schema (rm_balances, rm_register, \
-            rm_debits, rm_premiums), kept at the head only: each is caught up, read with the position it reflects in one \
-            snapshot, compared with the model folded from position zero through that position, and replaced by \
-            it (--check: compared only). There are no snapshots there: --snapshot-every is refused. The arrears \
-            facts are documents there too (rm_arrears), kept the same way.
+            rm_debits, rm_premiums), kept at the head: each is caught up, read with the position it reflects in one \
+            snapshot, compared with the model folded from position zero through that position (read back in \
+            position order, as in a file), and replaced by it (--check: compared only). The balances' snapshots \
+            and deltas are kept there too (rm_snapshots, rm_snapshot_deltas), taken as in a file, \
+            --snapshot-every included. The arrears facts are documents there too (rm_arrears), kept the same way.
 
             For `--known-at` questions about the past, the balances keep snapshots (the whole table at a \
             position) and deltas (what changed between two positions). Every catch-up leaves a delta and takes \
@@ -258,8 +259,8 @@ struct BalancesCommand: ParsableCommand {
         commandName: "balances",
         abstract: "年度ごとの収納状況（balances）：調定額、収納額、未納額、収納率。",
         discussion: """
-            Read from the stored balances (one row per person and fiscal year, kept in the ledger file and caught \
-            up before answering). With --known-at, as the ledger knew it then: from the newest snapshot at or \
+            Read from the stored balances (one row per person and fiscal year, kept in the ledger file or its \
+            PostgreSQL schema and caught up before answering). With --known-at, as the ledger knew it then: from the newest snapshot at or \
             before that position and the deltas after it, with only the persons whose streams changed since the \
             last of them folded again (with --person: that person's stream folded to the position). The collection \
             rate is what was collected over what is owed (assessed less reductions and write-offs; \
