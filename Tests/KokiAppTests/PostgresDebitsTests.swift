@@ -88,11 +88,10 @@ import Testing
         try expectFolded(try #require(try stored.states()).states, in: ledger.store, through: head)
     }
 
-    /// The states a schema builds from zero, its events read back in position order in passes of
-    /// any size, equal each holder's stream folded, version and bytes: at the head, and at
-    /// positions inside the ledger, where holders' streams grew past the position and each of
-    /// those is folded from their stream instead.
-    @Test func theDebitStatesBuiltInPositionOrderEqualEachStreamFolded() throws {
+    /// The states a schema builds from zero, its holders' streams read in batches of any size,
+    /// equal each holder's stream folded with a query of its own, version and bytes: at the head,
+    /// and at positions inside the ledger, where holders' streams go on past the position.
+    @Test func theDebitStatesBuiltInBatchesEqualEachStreamFolded() throws {
         guard let city = try HalfCity(seed: 17, insured: 60, schema: "dp_") else { return }
         var random = SeededGenerator(seed: 17)
         while try city.importNextSlice(300...900, using: &random) != nil {}
@@ -102,23 +101,23 @@ import Testing
         var last: [String: Int64] = [:]
         for info in try ledger.store.streams(prefix: "person/") { last[info.stream.value] = info.lastPosition }
         let throughs = [head, Int64(city.cut)] + (0..<3).map { _ in Int64.random(in: 1...head, using: &random) }
-        var (grewPast, followed) = (0, 0)
+        var (goOn, end) = (0, 0)
         for through in throughs {
             let reference = try stored.foldedFromZero(through: through, byStreams: true)
-            for perPass in [nil, 1, 7] {
-                let built = try stored.foldedFromZero(through: through, byStreams: false, personsPerPass: perPass)
+            for perBatch in [nil, 1, 7] {
+                let built = try stored.foldedFromZero(through: through, byStreams: false, personsPerBatch: perBatch)
                 #expect(Set(built.states.keys) == Set(reference.states.keys), "through \(through)")
                 for (person, state) in reference.states {
                     let kept = try #require(built.states[person])
-                    #expect(kept.version == state.version, "\(person) through \(through), passes of \(perPass ?? 0)")
+                    #expect(kept.version == state.version, "\(person) through \(through), batches of \(perBatch ?? 0)")
                     #expect(kept.stored.head == state.stored.head && kept.stored.sums == state.stored.sums, "\(person)")
                 }
             }
             let grew = reference.states.keys.filter { last[$0.streamName]! > through }.count
-            (grewPast, followed) = (grewPast + grew, followed + reference.states.count - grew)
+            (goOn, end) = (goOn + grew, end + reference.states.count - grew)
         }
-        // Both ways exercised: holders taken from the pass, and holders folded from their stream.
-        #expect(grewPast > 0 && followed > 10, "\(grewPast) folded from their stream, \(followed) from the pass")
+        // Holders whose streams go on past the position, and holders whose streams end there.
+        #expect(goOn > 0 && end > 10, "\(goOn) streams go on past the position, \(end) end before")
         try expectFolded(try stored.foldedFromZero(through: head, byStreams: false).states, in: ledger.store, through: head)
     }
 
