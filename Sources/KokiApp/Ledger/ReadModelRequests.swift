@@ -143,7 +143,7 @@ public struct ShowBalances: KokiRequest {
                 "snapshot at position \(s), \(d) deltas after it, \(n) persons folded again to \(answer.position)"
             case .fold:
                 person == nil
-                    ? "every person's stream folded to position \(answer.position)"
+                    ? "every person's balances folded from the events to position \(answer.position)"
                     : "their stream folded to position \(answer.position)"
             }
         return Answer(rows: rows, position: answer.position, source: source)
