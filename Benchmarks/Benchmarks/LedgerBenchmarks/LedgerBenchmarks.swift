@@ -69,6 +69,7 @@ let benchmarks: @Sendable () -> Void = {
     noticeBenchmarks()
     counterBenchmarks()
     postgresBenchmarks()
+    postgresPastBenchmarks()
     registerBenchmarks()
     arrearsBenchmarks()
     pensionBenchmarks()

@@ -132,6 +132,61 @@ func postgresBenchmarks() {
     }
 }
 
+/// The balances as known at past positions in a PostgreSQL schema (the city fixture copied in,
+/// not timed): built, then `koki rebuild --snapshot-every 250000` there (timed), then asked at
+/// each checkpoint and halfway between checkpoints, from the schema's snapshots and deltas (or,
+/// where most persons changed since the last checkpoint, the ledger read once in position order);
+/// beside them, the way a schema answered before, every account folded in memory from the events
+/// read back, at the ledger's middle (the answers compared there).
+func postgresPastBenchmarks() {
+    guard let base = ProcessInfo.processInfo.environment["KOKI_BENCH_POSTGRES"], !base.isEmpty else { return }
+    Benchmark(
+        "City on PostgreSQL: the balances as known at past positions, from the schema's snapshots and deltas, vs every account folded",
+        configuration: .init(
+            metrics: [
+                .wallClock, .peakMemoryResident, Metric.cost("rebuild with snapshots ms"),
+                Metric.cost("at a checkpoint ms (median)"), Metric.cost("between checkpoints ms (median)"),
+                Metric.cost("between checkpoints ms (max)"), Metric.cost("read in position order (of those between)"),
+                Metric.cost("every account folded ms"),
+            ],
+            maxIterations: 1)
+    ) { benchmark in
+        try withCityInPostgres(base, schemaPrefix: "bench_past_") { postgres, _ in
+            let balances = StoredBalances(postgres.ports)
+            try balances.catchUp()
+            let every: Int64 = 250_000
+            var recorded: StoredBalances.Rebuild?
+            let rebuild = try seconds { recorded = try balances.rebuild(check: false, snapshotEvery: every) }
+            let checkpoints = (recorded!.snapshots + recorded!.deltas).sorted().filter { $0 < recorded!.position }
+            precondition(checkpoints.count >= 2, "too short a ledger for checkpoints every \(every) events")
+            func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+            var (at, between, filled) = ([Double](), [Double](), 0)
+            for position in checkpoints { at.append(try seconds { blackHole(try balances.rows(through: position)) }) }
+            for (earlier, later) in zip(checkpoints, checkpoints.dropFirst()) {
+                var answer: StoredBalances.Answer?
+                between.append(try seconds { answer = try balances.rows(through: (earlier + later) / 2) })
+                if answer!.source == .fold { filled += 1 }
+            }
+            let middle = recorded!.position / 2
+            var folded: [YearBalance] = []
+            let fold = try seconds {
+                let accounts = try KokiLedger(postgres).replay(CollectionAccounts.self, through: middle).accounts
+                folded = accounts.keys.sorted().flatMap { YearBalance.rows(of: $0, accounts[$0]!) }
+            }
+            let past = try balances.rows(through: middle).rows
+            precondition(past == folded, "the past differs from the fold")
+            benchmark.measurement(Metric.cost("rebuild with snapshots ms"), Int(rebuild * 1000))
+            benchmark.measurement(Metric.cost("at a checkpoint ms (median)"), Int(median(at) * 1000))
+            benchmark.measurement(Metric.cost("between checkpoints ms (median)"), Int(median(between) * 1000))
+            benchmark.measurement(Metric.cost("between checkpoints ms (max)"), Int(between.max()! * 1000))
+            benchmark.measurement(Metric.cost("read in position order (of those between)"), filled)
+            benchmark.measurement(Metric.cost("every account folded ms"), Int(fold * 1000))
+        }
+    } setup: {
+        _ = CityFixture.shared
+    }
+}
+
 /// The city fixture copied row for row (not timed) into a fresh schema of the database at
 /// `base`, given to `body` with the schema's address; the schema dropped after.
 func withCityInPostgres(_ base: String, schemaPrefix: String, _ body: (PostgresLedger, String) throws -> Void)
