@@ -274,7 +274,8 @@ public struct StoredBalances: Sendable {
     /// Rows as a snapshot's bytes, in person and fiscal year order.
     static func snapshot(_ rows: [YearBalance], at position: Int64) -> (position: Int64, rows: Int, bytes: [UInt8]) {
         var body: [UInt8] = []
-        SnapshotCodec.append(rows.sorted { ($0.person, $0.fiscalYear.year) < ($1.person, $1.fiscalYear.year) }, to: &body)
+        SnapshotCodec.append(
+            rows.sorted { ($0.person, $0.fiscalYear.year) < ($1.person, $1.fiscalYear.year) }, to: &body)
         return (position, rows.count, SnapshotCodec.assemble(count: rows.count, body: body))
     }
 
@@ -331,7 +332,8 @@ public struct StoredBalances: Sendable {
             for (checkpoint, taken) in zip(checkpoints, taken) {
                 if checkpoint.full {
                     history.snapshots.append(
-                        (checkpoint.position, taken.count, SnapshotCodec.assemble(count: taken.count, body: taken.body)))
+                        (checkpoint.position, taken.count, SnapshotCodec.assemble(count: taken.count, body: taken.body))
+                    )
                 } else {
                     history.deltas.append(
                         (
@@ -854,7 +856,9 @@ public struct StoredBalances: Sendable {
         _ tx: any ReadModelTransaction, _ person: PersonID, through: Int64, checkpoints: [Int64] = [],
         emit: (_ index: Int, _ rows: [YearBalance], _ changed: Bool) -> Void = { _, _, _ in }
     ) throws -> (rows: [YearBalance], events: Int) {
-        try fold({ try StoredEvents.forEach(in: tx, $0, $1) }, person, through: through, checkpoints: checkpoints, emit: emit)
+        try fold(
+            { try StoredEvents.forEach(in: tx, $0, $1) }, person, through: through, checkpoints: checkpoints, emit: emit
+        )
     }
 
     /// The same, the stream read by `read` (a file's transaction, or any store's events).

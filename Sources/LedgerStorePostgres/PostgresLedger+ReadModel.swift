@@ -124,7 +124,8 @@ extension PostgresLedger: HeadReadModelStore {
                 """
             ).rows.map { row in
                 let (position, logic, rows, bytes) = try row.decode((Int64, Int32, Int64, Int32).self)
-                return ReadModelSnapshot(position: position, logicVersion: Int(logic), rows: Int(rows), bytes: Int(bytes))
+                return ReadModelSnapshot(
+                    position: position, logicVersion: Int(logic), rows: Int(rows), bytes: Int(bytes))
             }
         }
     }
@@ -181,7 +182,9 @@ extension PostgresLedger: HeadReadModelStore {
                     """
                 ).rows.first?.decode(Data.self) : nil
         }
-        guard let stored else { throw LedgerError(.invalidInput, "no \(what) of \(schema.name) at position \(position)") }
+        guard let stored else {
+            throw LedgerError(.invalidInput, "no \(what) of \(schema.name) at position \(position)")
+        }
         return try LZ4Block.decompress(Array(stored))
     }
 

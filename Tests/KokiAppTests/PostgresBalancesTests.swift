@@ -127,7 +127,9 @@ import Testing
         // A rebuild takes one at its head and keeps the history of its own logic.
         let rebuilt = try balances.rebuild(check: false)
         #expect(rebuilt.differences.isEmpty && rebuilt.snapshots == [city.head])
-        #expect(try balances.status().snapshots.map(\.position) == snapshots + (snapshots.last == city.head ? [] : [city.head]))
+        #expect(
+            try balances.status().snapshots.map(\.position) == snapshots
+                + (snapshots.last == city.head ? [] : [city.head]))
         // With a checkpoint interval, the same pass records the past at the positions a file's
         // rebuild records it (the same events in the city's file), a fresh history replacing the
         // one the catch-ups kept; each position then read from it, nothing folded.
@@ -166,11 +168,15 @@ import Testing
         // A table of another logic version: its history is never read, and dropped with it.
         let sql = PostgresRebuildTests()
         let first = recorded.snapshots[0]
-        #expect(try sql.psql(city.url, "UPDATE rm_snapshots SET logic_version = logic_version + 1 WHERE position = \(first)") == 0)
+        #expect(
+            try sql.psql(
+                city.url, "UPDATE rm_snapshots SET logic_version = logic_version + 1 WHERE position = \(first)") == 0)
         let folded = try balances.rows(through: first)
         let scratch = try expected(ledger, through: first)
         #expect(folded.source == .fold && folded.rows == scratch)
-        #expect(try sql.psql(city.url, "UPDATE rm_models SET logic_version = logic_version + 1 WHERE name = 'balances'") == 0)
+        #expect(
+            try sql.psql(city.url, "UPDATE rm_models SET logic_version = logic_version + 1 WHERE name = 'balances'")
+                == 0)
         #expect(try balances.catchUp().rebuilt)
         #expect(try !balances.status().snapshots.contains { $0.logicVersion != YearBalance.logicVersion })
     }
@@ -191,7 +197,8 @@ import Testing
         }
         let folded = try CitySnapshot(ledger, through: city.head)
         let all = try #require(try premiums.all())
-        #expect(StoredPremiumsTests.same(try StoredPremiumsTests.stored(ledger, all), StoredPremiumsTests.expected(folded)))
+        #expect(
+            StoredPremiumsTests.same(try StoredPremiumsTests.stored(ledger, all), StoredPremiumsTests.expected(folded)))
         for year in [2024, 2025] {
             let fy = try FiscalYear(year)
             let stored = try #require(try ListPensionSelection.stored(ledger, fy))
@@ -228,7 +235,9 @@ import Testing
             #expect(try stored.heads(of: asked) == now.persons.filter { asked.contains($0.key) })
             let named = now.persons.values.compactMap { $0.households.last?.household }
             let household = try #require(named.min())
-            #expect(try stored.everIn(household) == InsuredRegister(entries: now.everIn(household).map { now.persons[$0]! }))
+            #expect(
+                try stored.everIn(household) == InsuredRegister(entries: now.everIn(household).map { now.persons[$0]! })
+            )
         }
         #expect(slices > 2)
         let fold = try ledger.replay(InsuredRegister.self)

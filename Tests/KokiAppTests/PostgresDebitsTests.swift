@@ -118,7 +118,8 @@ import Testing
         }
         // Holders whose streams go on past the position, and holders whose streams end there.
         #expect(goOn > 0 && end > 10, "\(goOn) streams go on past the position, \(end) end before")
-        try expectFolded(try stored.foldedFromZero(through: head, byStreams: false).states, in: ledger.store, through: head)
+        try expectFolded(
+            try stored.foldedFromZero(through: head, byStreams: false).states, in: ledger.store, through: head)
     }
 
     /// Every mandate holder through `position` has a state, and each is their stream folded from

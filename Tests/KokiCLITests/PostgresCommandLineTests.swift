@@ -52,18 +52,33 @@ import Testing
         try koki("person", "show", "1001", as: nobody, status: 77)
         #expect(try koki("verify", as: op).hasPrefix("ok: "))
         // The read models in the schema: rebuilt from position zero (none kept yet to compare
-        // with), then checked equal to a fold from position zero; snapshots are a file's.
+        // with), a snapshot of the balances taken at the head, then checked equal to a fold from
+        // position zero.
         let rebuilt = try koki("rebuild", as: admin)
         #expect(
-            rebuilt.contains("swapped in (no snapshots") && rebuilt.contains("no maintained register"), "\(rebuilt)")
+            rebuilt.contains("swapped in; snapshots taken at position") && rebuilt.contains("no maintained register"),
+            "\(rebuilt)")
         let checked = try koki("rebuild", "--check", as: admin)
         #expect(checked.contains("the maintained table (at position") && checked.contains(") is equal"), "\(checked)")
         #expect(
             checked.contains("the maintained register (at position") && checked.contains("checked only"), "\(checked)")
         #expect(checked.contains("the maintained debit states (at position"), "\(checked)")
         #expect(try koki("rebuild", "--status", as: admin).contains("register: at position"))
-        let snapshots = try KokiProcess.run(["rebuild", "--snapshot-every", "10"], environment: admin)
-        #expect(snapshots.status == 65 && snapshots.stderr.contains("drop --snapshot-every"), "\(snapshots.stderr)")
+        // The past kept in the schema as in a file: checkpoints every 10 events, then a past
+        // position answered from them, as the events' fold has it.
+        let snapshots = try koki("rebuild", "--snapshot-every", "10", as: admin)
+        #expect(snapshots.contains("snapshots taken at positions "), "\(snapshots)")
+        let status = try koki("rebuild", "--status", as: admin)
+        let kept = status.split(separator: "\n").compactMap { line in
+            line.hasPrefix("  snapshot at position ") ? line.split(separator: " ")[3].prefix { $0.isNumber } : nil
+        }
+        #expect(kept.count >= 2, "\(status)")
+        let first = String(try #require(kept.first))
+        let known = try KokiProcess.run(["balances", "--known-at", first], environment: op)
+        #expect(known.status == 0, "\(known.stderr)")
+        #expect(
+            known.stderr.contains("snapshot at position \(first), 0 deltas after it, 0 persons folded again"),
+            "\(known.stderr)")
         // The personal data is in no row as plain text.
         let dump = Process()
         dump.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -23,7 +23,8 @@ public struct ShowReadModels: KokiRequest {
 
     public func handle(_ scope: RequestScope) throws -> Answer {
         Answer(
-            balances: try StoredBalances(scope.ledger).status(), register: try StoredRegister(scope.ledger.ports).status(),
+            balances: try StoredBalances(scope.ledger).status(),
+            register: try StoredRegister(scope.ledger.ports).status(),
             debits: try StoredDebits(scope.ledger.ports).status(),
             premiums: try StoredPremiums(scope.ledger.ports).status(),
             arrears: try StoredArrears(scope.ledger.ports).status())
