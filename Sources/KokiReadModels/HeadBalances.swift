@@ -36,29 +36,20 @@ struct HeadBalances {
     }
 
     /// The rows as the table stood at `position`, from the newest snapshot at or before it and
-    /// the deltas after it that follow on without a gap; `nil` without such a snapshot. Also
-    /// where the deltas reached, the persons of each, and how many were applied: the persons
-    /// whose streams changed after that are the caller's to fold again.
+    /// the deltas after it that follow on without a gap (``StoredBalances/history(snapshot:at:deltas:delta:)``);
+    /// `nil` without such a snapshot. Also the snapshot's position, where the deltas reached and
+    /// how many were applied: the persons whose streams changed after that are the caller's to
+    /// fold again.
     func past(through position: Int64) throws -> (
         rows: [PersonID: [YearBalance]], snapshot: Int64, reached: Int64, deltas: Int
     )? {
         guard let snapshot = try snapshots().last(where: { $0.position <= position }) else { return nil }
         let schema = StoredBalances.schema
-        var byPerson: [PersonID: [YearBalance]] = [:]
-        let bytes = try store.readModelSnapshot(schema, at: snapshot.position)
-        for row in try SnapshotCodec.decode(bytes, position: snapshot.position) {
-            byPerson[row.person, default: []].append(row)
-        }
-        var (reached, applied) = (snapshot.position, 0)
-        for delta in try store.readModelDeltas(schema, after: snapshot.position, through: position) {
-            guard delta.since <= reached else { break }
-            let (persons, rows) = try SnapshotCodec.decodeDelta(
-                try store.readModelDelta(schema, at: delta.position), position: delta.position)
-            for person in persons { byPerson[person] = nil }
-            for row in rows { byPerson[row.person, default: []].append(row) }
-            (reached, applied) = (delta.position, applied + 1)
-        }
-        return (byPerson, snapshot.position, reached, applied)
+        let kept = try StoredBalances.history(
+            snapshot: try store.readModelSnapshot(schema, at: snapshot.position), at: snapshot.position,
+            deltas: try store.readModelDeltas(schema, after: snapshot.position, through: position),
+            delta: { try store.readModelDelta(schema, at: $0) })
+        return (kept.rows, snapshot.position, kept.reached, kept.applied)
     }
 
     /// How many deltas of this logic version are kept, and their stored bytes.

@@ -223,7 +223,7 @@ public struct StoredBalances: Sendable {
             }
         }
         return Answer(
-            rows: byPerson.keys.sorted().flatMap { byPerson[$0]! }, position: through,
+            rows: Self.inPersonOrder(byPerson), position: through,
             source: .snapshot(position: kept.snapshot, deltas: kept.deltas, refolded: touched.count))
     }
 
@@ -263,32 +263,15 @@ public struct StoredBalances: Sendable {
             // The table at the head: the rows kept (at the model's position or later) with those
             // of the persons refolded replaced.
             let replaced = Set(persons)
-            history.snapshots = [Self.snapshot(before.rows.filter { !replaced.contains($0.person) } + rows, at: head)]
+            let table = (before.rows.filter { !replaced.contains($0.person) } + rows).sorted {
+                ($0.person, $0.fiscalYear.year) < ($1.person, $1.fiscalYear.year)
+            }
+            history.snapshots = [Self.snapshot(table, at: head)]
         }
         try tables.store(rows, replacing: persons, position: head, history: history)
         return CatchUp(
             from: model.position, to: head, refolded: persons.count, rebuilt: false,
             snapshotTaken: !history.snapshots.isEmpty)
-    }
-
-    /// Rows as a snapshot's bytes, in person and fiscal year order.
-    static func snapshot(_ rows: [YearBalance], at position: Int64) -> (position: Int64, rows: Int, bytes: [UInt8]) {
-        var body: [UInt8] = []
-        SnapshotCodec.append(
-            rows.sorted { ($0.person, $0.fiscalYear.year) < ($1.person, $1.fiscalYear.year) }, to: &body)
-        return (position, rows.count, SnapshotCodec.assemble(count: rows.count, body: body))
-    }
-
-    /// The rows of `persons` at `position`, changed since `since`, as a delta's bytes.
-    static func delta(since: Int64, at position: Int64, _ persons: [PersonID], _ rows: [YearBalance]) -> (
-        since: Int64, position: Int64, keys: Int, bytes: [UInt8]
-    ) {
-        var body: [UInt8] = []
-        SnapshotCodec.append(rows, to: &body)
-        return (
-            since, position, persons.count,
-            SnapshotCodec.assembleDelta(persons: persons, count: rows.count, body: body)
-        )
     }
 
     /// In a PostgreSQL ledger's schema: the table caught up, then read with its position in one
@@ -327,22 +310,8 @@ public struct StoredBalances: Sendable {
             }
         }
         if !check {
-            var history = ReadModelHistory(replacesHistory: !checkpoints.isEmpty)
-            var previous: Int64 = 0
-            for (checkpoint, taken) in zip(checkpoints, taken) {
-                if checkpoint.full {
-                    history.snapshots.append(
-                        (checkpoint.position, taken.count, SnapshotCodec.assemble(count: taken.count, body: taken.body))
-                    )
-                } else {
-                    history.deltas.append(
-                        (
-                            previous, checkpoint.position, taken.persons.count,
-                            SnapshotCodec.assembleDelta(persons: taken.persons, count: taken.count, body: taken.body)
-                        ))
-                }
-                previous = checkpoint.position
-            }
+            var history = Self.history(checkpoints, taken)
+            history.replacesHistory = !checkpoints.isEmpty
             history.snapshots.append(Self.snapshot(rebuilt, at: kept.position))
             try tables.store(rebuilt, replacing: nil, position: kept.position, history: history)
         }
@@ -713,16 +682,12 @@ public struct StoredBalances: Sendable {
             // A fresh history from this pass replaces the one kept so far.
             if !checkpoints.isEmpty { try tx.dropHistory() }
             try writeSnapshot(tx, position: head)
-            var previous: Int64 = 0
-            for (checkpoint, taken) in zip(checkpoints, built.snapshots) {
-                if checkpoint.full {
-                    try writeSnapshot(tx, position: checkpoint.position, count: taken.count, body: taken.body)
-                } else {
-                    try writeDelta(
-                        tx, since: previous, position: checkpoint.position, persons: taken.persons,
-                        count: taken.count, body: taken.body)
-                }
-                previous = checkpoint.position
+            let history = history(checkpoints, built.snapshots)
+            for taken in history.snapshots {
+                try tx.writeSnapshot(position: taken.position, rows: taken.rows, bytes: taken.bytes)
+            }
+            for taken in history.deltas {
+                try tx.writeDelta(since: taken.since, position: taken.position, keys: taken.keys, bytes: taken.bytes)
             }
         }
         return Rebuild(
@@ -817,30 +782,17 @@ public struct StoredBalances: Sendable {
         if let snap = try tx.snapshots().last(where: {
             $0.logicVersion == YearBalance.logicVersion && $0.position <= through
         }) {
-            var byPerson: [PersonID: [YearBalance]] = [:]
-            for row in try Self.readSnapshot(tx, position: snap.position) {
-                byPerson[row.person, default: []].append(row)
-            }
-            // The deltas after it, while each starts where the state stands (no gap between).
-            var at = snap.position
-            var applied = 0
-            for delta in try tx.deltas(after: snap.position, through: through) {
-                guard delta.since <= at else { break }
-                let (persons, rows) = try Self.readDelta(tx, position: delta.position)
-                for person in persons { byPerson[person] = nil }
-                for row in rows { byPerson[row.person, default: []].append(row) }
-                at = delta.position
-                applied += 1
-            }
-            let touched = try Self.personsTouched(tx, after: at, through: through)
+            var kept = try Self.history(
+                snapshot: try tx.snapshot(at: snap.position), at: snap.position,
+                deltas: try tx.deltas(after: snap.position, through: through), delta: { try tx.delta(at: $0) })
+            let touched = try Self.personsTouched(tx, after: kept.reached, through: through)
             for person in touched {
                 let rows = try Self.fold(tx, person, through: through).rows
-                byPerson[person] = rows.isEmpty ? nil : rows
+                kept.rows[person] = rows.isEmpty ? nil : rows
             }
-            let rows = byPerson.keys.sorted().flatMap { byPerson[$0]! }
             return Answer(
-                rows: rows, position: through,
-                source: .snapshot(position: snap.position, deltas: applied, refolded: touched.count))
+                rows: Self.inPersonOrder(kept.rows), position: through,
+                source: .snapshot(position: snap.position, deltas: kept.applied, refolded: touched.count))
         }
         var rows: [YearBalance] = []
         for person in try Self.persons(tx) { rows += try Self.fold(tx, person, through: through).rows }
@@ -1053,42 +1005,87 @@ public struct StoredBalances: Sendable {
 
     // MARK: - Snapshots
 
+    /// The table as a snapshot at `position`, in a file.
     static func writeSnapshot(_ tx: any ReadModelTransaction, position: Int64) throws {
-        let rows = try readTable(tx)
-        var body: [UInt8] = []
-        SnapshotCodec.append(rows, to: &body)
-        try writeSnapshot(tx, position: position, count: rows.count, body: body)
+        let taken = snapshot(try readTable(tx), at: position)
+        try tx.writeSnapshot(position: taken.position, rows: taken.rows, bytes: taken.bytes)
     }
 
-    static func writeSnapshot(_ tx: any ReadModelTransaction, position: Int64, count: Int, body: [UInt8]) throws {
-        try tx.writeSnapshot(position: position, rows: count, bytes: SnapshotCodec.assemble(count: count, body: body))
-    }
-
+    /// What changed between two positions as a delta, in a file. Written even when empty: the
+    /// chain of deltas stays unbroken, so nothing is folded again.
     static func writeDelta(
         _ tx: any ReadModelTransaction, since: Int64, position: Int64, persons: [PersonID], rows: [YearBalance]
     ) throws {
+        let taken = delta(since: since, at: position, persons, rows)
+        try tx.writeDelta(since: taken.since, position: taken.position, keys: taken.keys, bytes: taken.bytes)
+    }
+
+    /// Rows as a snapshot's bytes, in the order given (a table's: by person and fiscal year).
+    static func snapshot(_ rows: [YearBalance], at position: Int64) -> (position: Int64, rows: Int, bytes: [UInt8]) {
         var body: [UInt8] = []
         SnapshotCodec.append(rows, to: &body)
-        try writeDelta(tx, since: since, position: position, persons: persons, count: rows.count, body: body)
+        return (position, rows.count, SnapshotCodec.assemble(count: rows.count, body: body))
     }
 
-    static func writeDelta(
-        _ tx: any ReadModelTransaction, since: Int64, position: Int64, persons: [PersonID], count: Int, body: [UInt8]
-    ) throws {
-        // Written even when empty: the chain of deltas stays unbroken, so nothing is folded again.
-        try tx.writeDelta(
-            since: since, position: position, keys: persons.count,
-            bytes: SnapshotCodec.assembleDelta(persons: persons, count: count, body: body))
-    }
-
-    static func readDelta(_ tx: any ReadModelTransaction, position: Int64) throws -> (
-        persons: [PersonID], rows: [YearBalance]
+    /// The rows of `persons` at `position`, changed since `since`, as a delta's bytes.
+    static func delta(since: Int64, at position: Int64, _ persons: [PersonID], _ rows: [YearBalance]) -> (
+        since: Int64, position: Int64, keys: Int, bytes: [UInt8]
     ) {
-        try SnapshotCodec.decodeDelta(try tx.delta(at: position), position: position)
+        var body: [UInt8] = []
+        SnapshotCodec.append(rows, to: &body)
+        return (
+            since, position, persons.count, SnapshotCodec.assembleDelta(persons: persons, count: rows.count, body: body)
+        )
     }
 
-    static func readSnapshot(_ tx: any ReadModelTransaction, position: Int64) throws -> [YearBalance] {
-        try SnapshotCodec.decode(try tx.snapshot(at: position), position: position)
+    /// What a rebuild's pass recorded at its checkpoints, as the bytes a store keeps: a snapshot at
+    /// each full checkpoint, else a delta since the checkpoint before (a file's rebuild and a
+    /// PostgreSQL schema's keep the same).
+    static func history(
+        _ checkpoints: [Checkpoint], _ taken: [(count: Int, persons: [PersonID], body: [UInt8])]
+    ) -> ReadModelHistory {
+        var history = ReadModelHistory()
+        var previous: Int64 = 0
+        for (checkpoint, taken) in zip(checkpoints, taken) {
+            if checkpoint.full {
+                history.snapshots.append(
+                    (checkpoint.position, taken.count, SnapshotCodec.assemble(count: taken.count, body: taken.body)))
+            } else {
+                history.deltas.append(
+                    (
+                        previous, checkpoint.position, taken.persons.count,
+                        SnapshotCodec.assembleDelta(persons: taken.persons, count: taken.count, body: taken.body)
+                    ))
+            }
+            previous = checkpoint.position
+        }
+        return history
+    }
+
+    /// The rows a snapshot held, by person, with the deltas after it applied while each starts
+    /// where the rows stand (no gap between); where the deltas reached, and how many were
+    /// applied. A file and a PostgreSQL schema read their history alike; the persons whose
+    /// streams changed after `reached` are the caller's to fold again.
+    static func history(
+        snapshot bytes: [UInt8], at position: Int64, deltas: [(position: Int64, since: Int64)],
+        delta: (Int64) throws -> [UInt8]
+    ) throws -> (rows: [PersonID: [YearBalance]], reached: Int64, applied: Int) {
+        var byPerson: [PersonID: [YearBalance]] = [:]
+        for row in try SnapshotCodec.decode(bytes, position: position) { byPerson[row.person, default: []].append(row) }
+        var (reached, applied) = (position, 0)
+        for next in deltas {
+            guard next.since <= reached else { break }
+            let (persons, rows) = try SnapshotCodec.decodeDelta(try delta(next.position), position: next.position)
+            for person in persons { byPerson[person] = nil }
+            for row in rows { byPerson[row.person, default: []].append(row) }
+            (reached, applied) = (next.position, applied + 1)
+        }
+        return (byPerson, reached, applied)
+    }
+
+    /// Rows by person as one list, in person order.
+    static func inPersonOrder(_ byPerson: [PersonID: [YearBalance]]) -> [YearBalance] {
+        byPerson.sorted { $0.key < $1.key }.flatMap(\.value)
     }
 }
 

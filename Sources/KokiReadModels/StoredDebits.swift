@@ -248,19 +248,22 @@ public struct StoredDebits: Sendable {
         states.reserveCapacity(holders.count)
         var decoders = DecoderCache()
         for batch in PassScan.passes(holders, size: personsPerBatch) {
-            var folding: [String: DebitState] = [:]
+            // Each stream comes whole, one after another: its state is folded, then kept.
+            var folded: [String: DebitState] = [:]
+            var (stream, state) = ("", DebitState())
             try store.forEachEvent(inStreams: try batch.map { try StreamName($0.streamName) }, through: through) {
                 view in
-                let stream = view.stream.value
-                if folding[stream] == nil { folding[stream] = DebitState() }
-                // Changed where it lies in the dictionary: taken out and put back, it was copied.
-                let index = folding.index(forKey: stream)!
-                folding.values[index].version = view.streamVersion
+                if view.stream.value != stream {
+                    if !stream.isEmpty { folded[stream] = state }
+                    (stream, state) = (view.stream.value, DebitState())
+                }
+                state.version = view.streamVersion
                 guard DebitState.eventTypes.contains(view.type) else { return }
                 events += 1
-                try folding.values[index].apply(try decoders.decode(view))
+                try state.apply(try decoders.decode(view))
             }
-            for person in batch { states[person] = folding[person.streamName] ?? DebitState() }
+            if !stream.isEmpty { folded[stream] = state }
+            for person in batch { states[person] = folded[person.streamName] ?? DebitState() }
         }
         return (states, events)
     }

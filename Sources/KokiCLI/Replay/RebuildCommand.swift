@@ -260,8 +260,8 @@ struct BalancesCommand: ParsableCommand {
         abstract: "年度ごとの収納状況（balances）：調定額、収納額、未納額、収納率。",
         discussion: """
             Read from the stored balances (one row per person and fiscal year, kept in the ledger file or its \
-            PostgreSQL schema and caught up before answering). With --known-at, as the ledger knew it then: from the newest snapshot at or \
-            before that position and the deltas after it, with only the persons whose streams changed since the \
+            PostgreSQL schema and caught up before answering). With --known-at, as the ledger knew it then: \
+            from the newest snapshot at or before that position and the deltas after it, with only the persons whose streams changed since the \
             last of them folded again (with --person: that person's stream folded to the position). The collection \
             rate is what was collected over what is owed (assessed less reductions and write-offs; \
             each period counted up to what it owes), truncated to 0.01%. --person shows \
