@@ -111,40 +111,117 @@ public struct StoredRegister: Sendable {
     /// Folds every person's stream from position zero into a fresh table and compares it with
     /// the maintained one (caught up to the same head first); swaps it in unless `check`.
     ///
-    /// In a PostgreSQL ledger's schema: the documents caught up, compared entry by entry with the
-    /// register folded from position zero through the position they reflect, and replaced by it
-    /// unless `check`.
+    /// In a PostgreSQL ledger's schema: the documents caught up, then the register folded from
+    /// position zero through the position they reflect, a pass of persons at a time as a file's
+    /// table is filled, and compared and written a slice of persons at a time: each slice's
+    /// documents read back by their range of keys beside the slice's fold, so neither the
+    /// documents nor the new rows are ever held whole. Unless `check`, the new rows replace the
+    /// old in one transaction.
     public func rebuild(check: Bool) throws -> Rebuild {
+        try rebuild(check: check, personsPerPass: PassScan.personsPerPass, personsPerSlice: Self.sliceAtHead)
+    }
+
+    /// ``rebuild(check:)`` with a schema's passes and slices of the sizes given (the tests make
+    /// them small, so that a small city takes several).
+    @_spi(Reference)
+    public func rebuild(check: Bool, personsPerPass: Int, personsPerSlice: Int) throws -> Rebuild {
         guard case .atHead(let documents) = ports.readModels else {
             return try Self.tables.rebuild(ports, check: check)
         }
+        let sizes = (pass: personsPerPass, slice: personsPerSlice)
         let before = try documents.readModelState(Self.schema)
-        let caught = try catchUp(documents, head: try store.head().position)
-        var events = 0
-        let rebuilt = try Self.folded(through: caught.position) { query, body in
-            try StoredEvents.forEach(in: store, query) { view, event in
-                events += 1
-                try body(view, event)
+        try bringUp(documents, head: try store.head().position)
+        guard let caught = try documents.readModelState(Self.schema), caught.logicVersion == Self.schema.logicVersion
+        else {
+            throw KokiError(.invalidInput, "the register's documents changed form while being rebuilt: run it again")
+        }
+        let position = caught.position
+        let comparedWith = before.flatMap { $0.logicVersion == Self.schema.logicVersion ? $0.position : nil }
+        var differences = Set<PersonID>()
+        func compare(_ entries: [InsuredRegister.Person], _ keys: DocumentFilter) throws {
+            guard comparedWith != nil else { return }
+            guard let stored = try kept(documents, keys), stored.position == position else {
+                throw KokiError(
+                    .invalidInput,
+                    "the register's documents moved on from position \(position) while being compared: nothing was replaced; run the rebuild again"
+                )
+            }
+            differences.formUnion(Self.differences(stored.entries, entries))
+        }
+        var built = (persons: 0, events: 0)
+        if check {
+            built = try foldedInSlices(through: position, sizes, compare)
+        } else {
+            try documents.replaceReadModel(Self.schema, position: position, history: .none) { write in
+                built = try foldedInSlices(through: position, sizes) { entries, keys in
+                    try compare(entries, keys)
+                    try write(try entries.map(Self.document))
+                }
             }
         }
-        let comparedWith = before.flatMap { $0.logicVersion == Self.schema.logicVersion ? $0.position : nil }
-        let differences =
-            comparedWith == nil
-            ? []
-            : Set(caught.register.persons.keys).union(rebuilt.persons.keys).filter {
-                caught.register.persons[$0] != rebuilt.persons[$0]
-            }.sorted()
-        if !check {
-            try documents.storeReadModel(
-                Self.schema, documents: try rebuilt.persons.values.map(Self.document), replacing: nil,
-                position: caught.position)
-        }
         return Rebuild(
-            position: caught.position, persons: rebuilt.persons.count, events: events, comparedWith: comparedWith,
-            differences: differences, swapped: !check)
+            position: position, persons: built.persons, events: built.events, comparedWith: comparedWith,
+            differences: differences.sorted(), swapped: !check)
+    }
+
+    /// The persons whose entries differ between the stored entries and the folded ones, in either
+    /// direction; a person whose entry is stored more than once (a document copied under another
+    /// key) is among them.
+    static func differences(_ stored: [InsuredRegister.Person], _ folded: [InsuredRegister.Person]) -> [PersonID] {
+        var copies: [PersonID: Int] = [:]
+        for entry in stored { copies[entry.id, default: 0] += 1 }
+        let kept = Dictionary(stored.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let fresh = Dictionary(folded.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return Set(kept.keys).union(fresh.keys).filter { kept[$0] != fresh[$0] || copies[$0, default: 0] > 1 }.sorted()
     }
 
     // MARK: - In a PostgreSQL ledger's schema
+
+    /// How many persons' entries a schema's rebuild compares and writes at once, beside the
+    /// pass's fold: one slice's documents decoded, or one slice's new rows encoded.
+    static let sliceAtHead = 10_000
+
+    /// The register folded from position zero through `position`, a pass of
+    /// ``PassScan/personsPerPass`` persons at a time (the store's events read in position order, as
+    /// a file's table is filled), and handed to `body` a slice of at most ``sliceAtHead`` persons
+    /// at a time, in the byte order of their keys: the slice's entries and the range of keys it
+    /// covers (every key in exactly one slice: the first open below, the last above, so a
+    /// document of a person with no stream is still read). Returns how many entries and events.
+    private func foldedInSlices(
+        through position: Int64,
+        _ sizes: (pass: Int, slice: Int) = (PassScan.personsPerPass, StoredRegister.sliceAtHead),
+        _ body: (_ entries: [InsuredRegister.Person], _ keys: DocumentFilter) throws -> Void
+    ) throws -> (persons: Int, events: Int) {
+        let prefix = Self.schema.keyStreamPrefix
+        let persons = try store.streamNames(prefix: prefix).map {
+            try PersonID(String($0.value.dropFirst(prefix.count)))
+        }
+        .sorted { $0.value.utf8.lexicographicallyPrecedes($1.value.utf8) }
+        let passes = PassScan.passes(persons, size: sizes.pass)
+        let slices = passes.map { PassScan.passes(Array($0), size: sizes.slice) }
+        let firsts = slices.flatMap { $0.map { $0.first?.value } }
+        var query = EventQuery.through(position: position)
+        query.types = InsuredRegister.eventTypes
+        query.scansForTypes = true
+        query.readsEnvelopes = false
+        var (count, events, n) = (0, 0, 0)
+        for (pass, slices) in zip(passes, slices) {
+            let folded = RegisterPass()
+            events += try PassScan.fold({ try store.forEachEvent($0, $1) }, query, persons: Array(pass), into: folded)
+            for slice in slices {
+                let entries = slice.compactMap { folded.register.persons[$0] }
+                count += entries.count
+                let from = n == 0 ? nil : firsts[n] ?? nil
+                let before = n + 1 < firsts.count ? firsts[n + 1] ?? nil : nil
+                try body(entries, .keyRange(from: from, before: before))
+                n += 1
+            }
+            PassScan.release(consume folded)
+        }
+        if persons.isEmpty { try body([], .keyRange(from: nil, before: nil)) }
+        PassScan.releaseFreedMemory()
+        return (count, events)
+    }
 
     /// Brings the documents kept at the head (a PostgreSQL ledger's schema) up to `head`: every
     /// entry folded from the register's events when missing or of another form, else the persons
@@ -156,12 +233,11 @@ public struct StoredRegister: Sendable {
     private func catchUp(_ documents: any HeadReadModelStore, head: Int64) throws -> (
         register: InsuredRegister, position: Int64, refolded: Int
     ) {
-        let brought = try bringUp(documents, head: head)
-        if let whole = brought.whole { return (whole, head, brought.refolded) }
+        let refolded = try bringUp(documents, head: head)
         guard let stored = try kept(documents, .all) else {
-            return (try Self.folded(through: head, read), head, brought.refolded)
+            return (try Self.folded(through: head, read), head, refolded)
         }
-        return (InsuredRegister(entries: stored.entries), stored.position, brought.refolded)
+        return (InsuredRegister(entries: stored.entries), stored.position, refolded)
     }
 
     /// Some of the documents, caught up first, decoded; with the position they reflect (read with
@@ -191,29 +267,29 @@ public struct StoredRegister: Sendable {
         return (entries.sorted { $0.id < $1.id }, model.position)
     }
 
-    /// Brings the documents up to `head` without reading them: the whole register folded and
-    /// stored when they are missing or of another form (and returned, as `whole`), else the
-    /// persons with register events since their position folded again and only their documents
-    /// replaced.
+    /// Brings the documents up to `head` without reading them: every entry folded and written a
+    /// slice at a time, replacing all, when they are missing or of another form; else the persons
+    /// with register events since their position folded again and only their documents replaced.
+    /// Returns how many persons were folded.
     @discardableResult
-    private func bringUp(_ documents: any HeadReadModelStore, head: Int64) throws -> (
-        whole: InsuredRegister?, refolded: Int
-    ) {
+    private func bringUp(_ documents: any HeadReadModelStore, head: Int64) throws -> Int {
         guard let model = try documents.readModelState(Self.schema), model.logicVersion == Self.schema.logicVersion
         else {
-            let register = try Self.folded(through: head, read)
-            try documents.storeReadModel(
-                Self.schema, documents: try register.persons.values.map(Self.document), replacing: nil, position: head)
-            return (register, register.persons.count)
+            var built = 0
+            try documents.replaceReadModel(Self.schema, position: head, history: .none) { write in
+                built = try foldedInSlices(through: head) { entries, _ in try write(try entries.map(Self.document)) }
+                    .persons
+            }
+            return built
         }
-        guard model.position < head else { return (nil, 0) }
+        guard model.position < head else { return 0 }
         let persons = try Self.touched(after: model.position, through: head, read)
         var changed: [(key: String, part: Int64, json: [UInt8])] = []
         for person in persons {
             if let entry = try Self.fold(read, person, through: head).entry { changed.append(try Self.document(entry)) }
         }
         try documents.storeReadModel(Self.schema, documents: changed, replacing: persons.map(\.value), position: head)
-        return (nil, persons.count)
+        return persons.count
     }
 
     /// The store's events, read for a fold.

@@ -56,6 +56,39 @@ extension PostgresLedger: HeadReadModelStore {
         }
     }
 
+    public func replaceReadModel(
+        _ schema: ReadModelSchema, position: Int64, history: ReadModelHistory,
+        _ fill: (_ write: ([(key: String, part: Int64, json: [UInt8])]) throws -> Void) throws -> Void
+    ) throws {
+        // A connection of its own writes: `fill` reads this one's events and rows meanwhile (the
+        // rows as they were: the transaction shows nothing to others before it commits).
+        let writer = try Self.connecting(address, clock: clock, create: .none)
+        defer { writer.close() }
+        try writer.locked {
+            try writer.transaction {
+                try writer.run("SELECT pg_advisory_xact_lock(\(writer.readModelLock))")
+                try writer.createTables(schema)
+                try writer.run("DELETE FROM \(unescaped: schema.table)")
+                try fill { documents in
+                    try writer.insertInBatches(
+                        documents, "INSERT INTO \(schema.table)(\(schema.keyColumn), \(schema.partColumn), row)",
+                        columns: 3, casts: [3: "jsonb"]
+                    ) { document, binds in
+                        binds.append(document.key)
+                        binds.append(Int32(truncatingIfNeeded: document.part))
+                        binds.append(String(decoding: document.json, as: UTF8.self))
+                    }
+                }
+                try writer.run(
+                    """
+                    INSERT INTO rm_models(name, logic_version, position) VALUES (\(schema.name), \(Int32(truncatingIfNeeded: schema.logicVersion)), \(position))
+                    ON CONFLICT (name) DO UPDATE SET logic_version = EXCLUDED.logic_version, position = EXCLUDED.position
+                    """)
+                try writer.keep(history, of: schema, replacingAll: true)
+            }
+        }
+    }
+
     /// Writes a model's history beside its rows (in their transaction): the other logic versions'
     /// dropped when every row was replaced, and all of it when the history is replaced.
     private func keep(_ history: ReadModelHistory, of schema: ReadModelSchema, replacingAll: Bool) throws {
@@ -225,6 +258,11 @@ extension PostgresLedger: HeadReadModelStore {
                         try Self.meetingAny(conditions, select: select, order: order)
                     case .part(let part):
                         "\(unescaped: select) \(unescaped: p) = \(Int32(truncatingIfNeeded: part)) \(unescaped: order)"
+                    case .keyRange(let from, let before):
+                        """
+                        \(unescaped: select) (\(from)::text IS NULL OR \(unescaped: k) COLLATE "C" >= \(from))
+                        AND (\(before)::text IS NULL OR \(unescaped: k) COLLATE "C" < \(before)) \(unescaped: order)
+                        """
                     }
                 let rows = try run(query).rows
                 return (state, try rows.map { Array(try $0.decode(String.self).utf8) })
@@ -270,7 +308,7 @@ extension DocumentFilter {
     /// The document fields the filter names (spliced into the query: letters and digits only).
     var fields: [String] {
         switch self {
-        case .all, .keys, .part: []
+        case .all, .keys, .part, .keyRange: []
         case .holding(_, let from, let until): [from, until]
         case .listing(_, let field): [field]
         case .meetingAny(let conditions): conditions.map(\.field)

@@ -29,10 +29,10 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
     public let label: String
     let genesis: [UInt8]
     private let connection: PostgresConnection
-    /// Where it is, password included (to open a ``reader()`` beside it).
-    private let address: Address
+    /// Where it is, password included (to open a ``reader()`` or a writer beside it).
+    let address: Address
     private let lock = NSLock()
-    private let clock: any LedgerClock
+    let clock: any LedgerClock
     /// The key commands are sealed under (``useChainKey(_:)``), once given; read under `lock`.
     private var chainKey: ChainKey?
 
@@ -112,7 +112,7 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
     }
 
     /// Connects, and opens or (with `create`) creates the ledger in the address's schema.
-    private static func connecting(_ address: Address, clock: any LedgerClock, create: Identifier??) throws
+    static func connecting(_ address: Address, clock: any LedgerClock, create: Identifier??) throws
         -> PostgresLedger
     {
         let connection = try connect(address)

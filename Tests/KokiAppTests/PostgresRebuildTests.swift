@@ -2,7 +2,7 @@ import Foundation
 @_spi(Batch) import KokiApp
 import KokiDomain
 import KokiProjections
-import KokiReadModels
+@_spi(Reference) import KokiReadModels
 import KokiTestSupport
 import LedgerStore
 import LedgerStorePostgres
@@ -42,6 +42,11 @@ import Testing
         #expect(checked.1.persons == (try register.status().rows) && checked.1.events > 0)
         #expect(checked.2.comparedWith == head && checked.2.differences.isEmpty && !checked.2.swapped)
         #expect(checked.2.persons == (try debits.status().rows) && checked.2.persons > 0)
+        // The register checked in passes of 7 persons, compared a slice of 3 at a time (each
+        // slice's documents read by their range of keys): the same persons and events, equal.
+        let sliced = try register.rebuild(check: true, personsPerPass: 7, personsPerSlice: 3)
+        #expect(sliced.differences.isEmpty && sliced.comparedWith == head)
+        #expect(sliced.persons == checked.1.persons && sliced.events == checked.1.events && sliced.persons > 7)
 
         // One document of each model altered in the schema, as someone with the database's
         // password could: each check names it.
@@ -64,16 +69,32 @@ import Testing
         )
         #expect(!altered.0.differences.isEmpty && altered.0.differences.allSatisfy { $0.person.value == someone })
         #expect(altered.0.differences.allSatisfy { $0.maintained == nil && $0.rebuilt != nil })
-        #expect(altered.1.differences.map(\.value) == [someone])
+        // The register's document of one holds another's entry: that entry is found twice, so both
+        // are named.
+        #expect(altered.1.differences.map(\.value) == [someone, other].sorted())
         #expect(altered.2.differences.map(\.value) == [someone])
+        // Copies of a document under keys before and after every person's: the first slice and
+        // the last read them, and the copied person is named.
+        for key in ["!", "~"] {
+            #expect(
+                try psql(
+                    city.url,
+                    "INSERT INTO rm_register(person, part, row) SELECT '\(key)', part, row FROM rm_register WHERE person = '\(other)'"
+                ) == 0)
+        }
+        let copied = try register.rebuild(check: true, personsPerPass: 7, personsPerSlice: 3)
+        #expect(copied.differences.map(\.value) == [someone, other].sorted())
 
         // The rebuild replaces the documents; a check then finds them equal.
         let mended = (
-            try balances.rebuild(check: false), try register.rebuild(check: false), try debits.rebuild(check: false)
+            try balances.rebuild(check: false),
+            try register.rebuild(check: false, personsPerPass: 7, personsPerSlice: 3),
+            try debits.rebuild(check: false)
         )
         #expect(mended.0.swapped && mended.1.swapped && mended.2.swapped)
         #expect(try balances.rebuild(check: true).differences.isEmpty)
         #expect(try register.rebuild(check: true).differences.isEmpty)
+        #expect(try register.status().rows == mended.1.persons)
         #expect(try debits.rebuild(check: true).differences.isEmpty)
         #expect(try balances.rows(of: try PersonID(someone)).rows.isEmpty == false)
     }
