@@ -30,6 +30,26 @@ struct HeadBalances {
             history: history)
     }
 
+    /// Replaces every row with those `fill` hands to `write`, a slice at a time, and records the
+    /// position and the history `fill` returns, in one transaction
+    /// (``LedgerStore/HeadReadModelStore/replaceReadModel(_:position:_:)``).
+    func replace(position: Int64, _ fill: (_ write: ([YearBalance]) throws -> Void) throws -> ReadModelHistory) throws {
+        let encoder = JSONEncoder()
+        try store.replaceReadModel(StoredBalances.schema, position: position) { write in
+            try withoutActuallyEscaping(write) { write in
+                try fill { rows in
+                    try write(
+                        try rows.map { row in
+                            (
+                                key: row.person.value, part: Int64(row.fiscalYear.year),
+                                json: Array(try encoder.encode(row))
+                            )
+                        })
+                }
+            }
+        }
+    }
+
     /// The snapshots kept of this logic version, by position.
     func snapshots() throws -> [ReadModelSnapshot] {
         try store.readModelSnapshots(StoredBalances.schema).filter { $0.logicVersion == YearBalance.logicVersion }

@@ -189,8 +189,7 @@ public struct StoredBalances: Sendable {
     /// filled from the events in position order (a pass's compact sums held, not every account).
     private func past(_ tables: HeadBalances, through: Int64) throws -> Answer {
         guard let kept = try tables.past(through: through) else {
-            var events = 0
-            return Answer(rows: try filled(through: through, events: &events).rows, position: through, source: .fold)
+            return Answer(rows: try filled(through: through), position: through, source: .fold)
         }
         var byPerson = kept.rows
         var touched = Set<PersonID>()
@@ -204,8 +203,7 @@ public struct StoredBalances: Sendable {
         // Folding a person's whole stream costs about what their share of the ledger does: when
         // most persons changed since, reading the ledger once in position order costs less.
         if touched.count * 3 > max(byPerson.count, 1) {
-            var events = 0
-            return Answer(rows: try filled(through: through, events: &events).rows, position: through, source: .fold)
+            return Answer(rows: try filled(through: through), position: through, source: .fold)
         }
         let order = touched.sorted()
         for chunk in PassScan.passes(order, size: 4_096) {
@@ -235,14 +233,17 @@ public struct StoredBalances: Sendable {
     private func catchUp(_ tables: HeadBalances, head: Int64) throws -> CatchUp {
         let model = try tables.model()
         guard let model, model.logicVersion == YearBalance.logicVersion else {
-            var events = 0
-            let rows = try filled(through: head, events: &events).rows
+            // Filled and written a slice at a time; the snapshot, when due, encoded as they go.
             let due = head - (try tables.snapshots().last?.position ?? 0) >= snapshotInterval
-            try tables.store(
-                rows, replacing: nil, position: head,
-                history: ReadModelHistory(snapshots: due ? [Self.snapshot(rows, at: head)] : []))
-            return CatchUp(
-                from: 0, to: head, refolded: Set(rows.map(\.person)).count, rebuilt: true, snapshotTaken: due)
+            var (events, taken) = (0, Taken())
+            try tables.replace(position: head) { write in
+                _ = try filled(through: head, events: &events) { rows, _ in
+                    try write(rows)
+                    taken.add(rows, encoding: due)
+                }
+                return ReadModelHistory(snapshots: due ? [taken.snapshot(at: head)] : [])
+            }
+            return CatchUp(from: 0, to: head, refolded: taken.persons, rebuilt: true, snapshotTaken: due)
         }
         guard model.position < head else {
             return CatchUp(from: model.position, to: model.position, refolded: 0, rebuilt: false, snapshotTaken: false)
@@ -282,44 +283,80 @@ public struct StoredBalances: Sendable {
     /// With `snapshotEvery`, the same pass records the table every that many events (at the end of
     /// the command there), a fresh history replacing the one kept, as a file's rebuild does.
     private func rebuild(_ tables: HeadBalances, check: Bool, snapshotEvery: Int64?) throws -> Rebuild {
+        try rebuild(
+            tables, check: check, snapshotEvery: snapshotEvery,
+            sizes: (PassScan.personsPerPass, StoredRegister.sliceAtHead))
+    }
+
+    private func rebuild(
+        _ tables: HeadBalances, check: Bool, snapshotEvery: Int64?, sizes: (pass: Int, slice: Int)
+    ) throws -> Rebuild {
         let before = try tables.model()
         try catchUp(tables, head: try store.head().position)
-        guard let kept = try tables.kept() else {
+        guard let model = try tables.model(), model.logicVersion == YearBalance.logicVersion else {
             throw KokiError(
                 .undecodableEvent,
                 "the balances in \(store.location) were caught up, then not found: was the table dropped meanwhile?")
         }
+        let position = model.position
         var events = 0
-        let ends = try check ? [] : snapshotEvery.map { try commandEnds(every: $0, through: kept.position) } ?? []
+        let ends = try check ? [] : snapshotEvery.map { try commandEnds(every: $0, through: position) } ?? []
         let checkpoints = checkpoints(at: ends)
-        let (rebuilt, taken) = try filled(through: kept.position, checkpoints: checkpoints, events: &events)
         let comparedWith = before.flatMap { $0.logicVersion == YearBalance.logicVersion ? $0.position : nil }
         var differences: [Difference] = []
-        if comparedWith != nil {
-            func byKey(_ rows: [YearBalance]) -> [String: YearBalance] {
-                Dictionary(
-                    rows.map { ("\($0.person.value)/\($0.fiscalYear.year)", $0) }, uniquingKeysWith: { a, _ in a })
+        var taken = Taken()
+        // Each slice compared with the rows kept for its range of keys, read back at the position.
+        func compare(_ rows: [YearBalance], _ keys: DocumentFilter) throws {
+            taken.add(rows, encoding: !check)
+            guard comparedWith != nil else { return }
+            guard let kept = try tables.kept(keys), kept.position == position,
+                kept.logicVersion == YearBalance.logicVersion
+            else {
+                throw KokiError(
+                    .invalidInput,
+                    "the balances moved on from position \(position) while being compared: nothing was replaced; run the rebuild again"
+                )
             }
-            let (maintained, fresh) = (byKey(kept.rows), byKey(rebuilt))
-            for key in Set(maintained.keys).union(fresh.keys).sorted() where maintained[key] != fresh[key] {
-                let row = (maintained[key] ?? fresh[key])!
-                differences.append(
-                    Difference(
-                        person: row.person, fiscalYear: row.fiscalYear, maintained: maintained[key],
-                        rebuilt: fresh[key]))
-            }
+            differences += Self.differences(kept.rows, rows)
         }
-        if !check {
-            var history = Self.history(checkpoints, taken)
-            history.replacesHistory = !checkpoints.isEmpty
-            history.snapshots.append(Self.snapshot(rebuilt, at: kept.position))
-            try tables.store(rebuilt, replacing: nil, position: kept.position, history: history)
+        if check {
+            _ = try filled(through: position, events: &events, sizes: sizes, compare)
+        } else {
+            try tables.replace(position: position) { write in
+                let recorded = try filled(through: position, checkpoints: checkpoints, events: &events, sizes: sizes) {
+                    rows, keys in
+                    try compare(rows, keys)
+                    try write(rows)
+                }
+                var history = Self.history(checkpoints, recorded)
+                history.replacesHistory = !checkpoints.isEmpty
+                history.snapshots.append(taken.snapshot(at: position))
+                return history
+            }
         }
         return Rebuild(
-            position: kept.position, persons: Set(rebuilt.map(\.person)).count, events: events, rows: rebuilt.count,
+            position: position, persons: taken.persons, events: events, rows: taken.rows,
             comparedWith: comparedWith, differences: differences, swapped: !check,
-            snapshots: checkpoints.filter(\.full).map(\.position) + (check ? [] : [kept.position]),
+            snapshots: checkpoints.filter(\.full).map(\.position) + (check ? [] : [position]),
             deltas: checkpoints.filter { !$0.full }.map(\.position))
+    }
+
+    /// The rows written so far, slice after slice: how many, of how many persons, and (when
+    /// asked) encoded as a snapshot's body.
+    struct Taken {
+        var rows = 0
+        var persons = 0
+        var body: [UInt8] = []
+
+        mutating func add(_ slice: [YearBalance], encoding: Bool) {
+            rows += slice.count
+            persons += Set(slice.map(\.person)).count
+            if encoding { SnapshotCodec.append(slice, to: &body) }
+        }
+
+        func snapshot(at position: Int64) -> (position: Int64, rows: Int, bytes: [UInt8]) {
+            (position, rows, SnapshotCodec.assemble(count: rows, body: body))
+        }
     }
 
     /// Where each command that holds the event every `interval` events ends, below `head`: a
@@ -343,13 +380,19 @@ public struct StoredBalances: Sendable {
     /// and rebuilt: the store's events read back in position order into each person's compact
     /// per-period sums, in passes of at most ``PassScan/personsPerPass`` persons, as a file's
     /// table is filled; a person the sums cannot follow exactly is folded from their own stream.
-    /// Memory is one pass's sums, not every account.
+    /// The rows are handed to `body` a slice of at most ``StoredRegister/sliceAtHead`` persons at a
+    /// time, in person order, with the range of keys the slice covers (every key in exactly one
+    /// slice: the first open below, the last above). Memory is one pass's sums and one slice's
+    /// rows, not every account nor every row.
     /// With `checkpoints`, the same pass also records the rows as they stood at each (a snapshot
-    /// or a delta, as a file's rebuild records them).
-    private func filled(through: Int64, checkpoints: [Checkpoint] = [], events: inout Int) throws -> (
-        rows: [YearBalance], snapshots: [(count: Int, persons: [PersonID], body: [UInt8])]
-    ) {
+    /// or a delta, as a file's rebuild records them): returned.
+    private func filled(
+        through: Int64, checkpoints: [Checkpoint] = [], events: inout Int,
+        sizes: (pass: Int, slice: Int) = (PassScan.personsPerPass, StoredRegister.sliceAtHead),
+        _ body: (_ rows: [YearBalance], _ keys: DocumentFilter) throws -> Void
+    ) throws -> [(count: Int, persons: [PersonID], body: [UInt8])] {
         let prefix = Self.schema.keyStreamPrefix
+        // Digits only: their order is their bytes', as the ranges of keys compare.
         let persons = try store.streams(prefix: prefix).filter { $0.firstPosition <= through }.map {
             try PersonID(String($0.stream.value.dropFirst(prefix.count)))
         }.sorted()
@@ -357,16 +400,66 @@ public struct StoredBalances: Sendable {
         query.types = CompactBalances.eventTypes
         query.scansForTypes = true
         query.readsEnvelopes = false
-        var rows: [YearBalance] = []
+        let slices = KeySlices(persons, personsPerPass: sizes.pass, personsPerSlice: sizes.slice)
+        var n = 0
         var snapshots = checkpoints.map { _ in (count: 0, persons: [PersonID](), body: [UInt8]()) }
-        for slice in PassScan.passes(persons, size: PassScan.personsPerPass) {
-            let pass = BalancePass(persons: Array(slice), checkpoints: checkpoints, snapshots: snapshots)
+        for (persons, slicesOfPass) in zip(slices.passes, slices.slices) {
+            let pass = BalancePass(persons: Array(persons), checkpoints: checkpoints, snapshots: snapshots)
             events += try PassScan.fold({ try store.forEachEvent($0, $1) }, query, persons: pass.persons, into: pass)
-            try Self.rows(of: pass, through: through, { try StoredEvents.forEach(in: store, $0, $1) }) { rows += $0 }
+            // Each person's rows come in order: a slice is handed on after its last person's.
+            var (rows, delivered, ends) = (
+                [YearBalance](), 0,
+                Set(
+                    slicesOfPass.map(\.count).reduce(into: [Int]()) {
+                        $0.append(($0.last ?? 0) + $1)
+                    })
+            )
+            try Self.rows(of: pass, through: through, { try StoredEvents.forEach(in: store, $0, $1) }) { personRows in
+                rows += personRows
+                delivered += 1
+                guard ends.remove(delivered) != nil else { return }
+                try body(rows, slices.keys(n))
+                (rows, n) = ([], n + 1)
+            }
             snapshots = pass.snapshots
         }
+        if persons.isEmpty { try body([], .keyRange(from: nil, before: nil)) }
         PassScan.releaseFreedMemory()
-        return (rows, snapshots)
+        return snapshots
+    }
+
+    /// Every person's rows through a position, filled as ``filled(through:checkpoints:events:sizes:_:)``
+    /// fills them, in one list (for an answer, which holds them all anyway).
+    private func filled(through: Int64) throws -> [YearBalance] {
+        var (rows, events) = ([YearBalance](), 0)
+        _ = try filled(through: through, events: &events) { slice, _ in rows += slice }
+        return rows
+    }
+
+    /// The rows that differ between those kept and those filled from zero (each a slice of the
+    /// same keys), in person and year order; a row kept more than once (a document copied under
+    /// another key) is among them.
+    static func differences(_ kept: [YearBalance], _ filled: [YearBalance]) -> [Difference] {
+        struct Key: Hashable {
+            var person: PersonID
+            var year: Int
+        }
+        var copies: [Key: Int] = [:]
+        for row in kept { copies[Key(person: row.person, year: row.fiscalYear.year), default: 0] += 1 }
+        func byKey(_ rows: [YearBalance]) -> [Key: YearBalance] {
+            Dictionary(
+                rows.map { (Key(person: $0.person, year: $0.fiscalYear.year), $0) }, uniquingKeysWith: { a, _ in a })
+        }
+        let (maintained, fresh) = (byKey(kept), byKey(filled))
+        var differences: [Difference] = []
+        for key in Set(maintained.keys).union(fresh.keys).sorted(by: { ($0.person, $0.year) < ($1.person, $1.year) })
+        where maintained[key] != fresh[key] || copies[key, default: 0] > 1 {
+            guard let row = maintained[key] ?? fresh[key] else { continue }
+            differences.append(
+                Difference(
+                    person: row.person, fiscalYear: row.fiscalYear, maintained: maintained[key], rebuilt: fresh[key]))
+        }
+        return differences
     }
 
     /// The stored tables live in the SQLite file or the PostgreSQL schema; on any other store
@@ -627,6 +720,20 @@ public struct StoredBalances: Sendable {
             let built = try Self.fill(tx, table: .rebuilt, through: prepared.head, checkpoints: prepared.checkpoints)
             return try Self.finishRebuild(tx, prepared, built: built, check: check)
         }
+    }
+
+    /// ``rebuild(check:snapshotEvery:)`` in a PostgreSQL schema with passes and slices of the sizes
+    /// given (the tests make them small, so that a small city takes several).
+    @_spi(Reference)
+    public func rebuild(check: Bool, snapshotEvery: Int64? = nil, personsPerPass: Int, personsPerSlice: Int) throws
+        -> Rebuild
+    {
+        guard case .atHead(let store) = ports.readModels else {
+            return try rebuild(check: check, snapshotEvery: snapshotEvery)
+        }
+        return try rebuild(
+            HeadBalances(store: store), check: check, snapshotEvery: snapshotEvery,
+            sizes: (personsPerPass, personsPerSlice))
     }
 
     /// What a rebuild prepared before its fill: the head, the checkpoints its pass records (none

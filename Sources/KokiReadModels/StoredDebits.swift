@@ -165,7 +165,7 @@ public struct StoredDebits: Sendable {
     @discardableResult
     public func catchUp() throws -> Int {
         if case .atHead(let documents) = ports.readModels {
-            return try catchUp(documents, head: try store.head().position).changed
+            return try bringUp(documents, head: try store.head().position).changed
         }
         guard case .beside(let tables) = ports.readModels, !store.isReadOnly else { return 0 }
         return try Self.tables.catchUp(tables)
@@ -174,33 +174,90 @@ public struct StoredDebits: Sendable {
     /// Fills a fresh table from zero, in position order, and compares it with the
     /// maintained one (caught up to the same head first); swaps it in unless `check`.
     ///
-    /// In a PostgreSQL ledger's schema: the documents caught up, compared state by state with
-    /// every mandate holder's state folded from position zero through the position they reflect
-    /// (their streams read in batches, as the first build reads them), and replaced by those
-    /// unless `check`.
+    /// In a PostgreSQL ledger's schema: the documents caught up, then every mandate holder's state
+    /// folded from position zero through the position they reflect (their streams read in
+    /// batches, as the first build reads them), compared and written a slice of holders at a time
+    /// (each slice's documents read back by their range of keys), so neither the documents nor the
+    /// new states are held whole. Unless `check`, the new states replace the old in one
+    /// transaction.
     public func rebuild(check: Bool) throws -> Rebuild {
+        try rebuild(check: check, personsPerSlice: StoredRegister.sliceAtHead)
+    }
+
+    /// ``rebuild(check:)`` with a schema's slices of the size given (the tests make them small,
+    /// so that a small city takes several).
+    @_spi(Reference)
+    public func rebuild(check: Bool, personsPerSlice: Int) throws -> Rebuild {
         guard case .atHead(let documents) = ports.readModels else {
             return try Self.tables.rebuild(ports, check: check)
         }
         let before = try documents.readModelState(Self.schema)
-        let caught = try catchUp(documents, head: try store.head().position)
-        let (rebuilt, events) = try Self.folded(inBatches: store, through: caught.position)
+        let position = try bringUp(documents, head: try store.head().position).position
         let comparedWith = before.flatMap { $0.logicVersion == Self.logicVersion ? $0.position : nil }
-        let differences =
-            comparedWith == nil
-            ? []
-            : Set(caught.states.keys).union(rebuilt.keys).filter { person in
-                let (kept, fresh) = (caught.states[person]?.stored, rebuilt[person]?.stored)
-                return kept?.head != fresh?.head || kept?.sums != fresh?.sums
-            }.sorted()
-        if !check {
-            try documents.storeReadModel(
-                Self.schema, documents: try rebuilt.map { try Self.document($0.key, $0.value) }, replacing: nil,
-                position: caught.position)
+        var differences = Set<PersonID>()
+        func compare(_ states: [(PersonID, DebitState)], _ keys: DocumentFilter) throws {
+            guard comparedWith != nil else { return }
+            let kept = try documents.readModel(Self.schema, keys, field: nil)
+            guard let state = kept.state, state.position == position, state.logicVersion == Self.logicVersion else {
+                throw KokiError(
+                    .invalidInput,
+                    "the debit states moved on from position \(position) while being compared: nothing was replaced; run the rebuild again"
+                )
+            }
+            differences.formUnion(try Self.differences(kept.documents, states))
+        }
+        var built = (persons: 0, events: 0)
+        if check {
+            built = try foldedInSlices(through: position, personsPerSlice: personsPerSlice, compare)
+        } else {
+            try documents.replaceReadModel(Self.schema, position: position) { write in
+                built = try foldedInSlices(through: position, personsPerSlice: personsPerSlice) { states, keys in
+                    try compare(states, keys)
+                    try write(try states.map { try Self.document($0.0, $0.1) })
+                }
+                return .none
+            }
         }
         return Rebuild(
-            position: caught.position, persons: rebuilt.count, events: events, comparedWith: comparedWith,
-            differences: differences, swapped: !check)
+            position: position, persons: built.persons, events: built.events, comparedWith: comparedWith,
+            differences: differences.sorted(), swapped: !check)
+    }
+
+    /// The holders whose states differ between the documents kept and the states folded from
+    /// zero (each a slice of the same keys), in either direction; a state kept more than once (a
+    /// document copied under another key) names its holder.
+    private static func differences(_ documents: [[UInt8]], _ folded: [(PersonID, DebitState)]) throws -> Set<
+        PersonID
+    > {
+        let kept = try states(documents)
+        let fresh = Dictionary(folded, uniquingKeysWith: { first, _ in first })
+        var differences = Set(kept.states.keys).union(fresh.keys).filter { person in
+            let (kept, fresh) = (kept.states[person]?.stored, fresh[person]?.stored)
+            return kept?.head != fresh?.head || kept?.sums != fresh?.sums
+        }
+        differences.formUnion(kept.copied)
+        return differences
+    }
+
+    /// Every mandate holder's state from zero through `position` (``folded(inBatches:holders:through:personsPerBatch:_:)``),
+    /// handed to `body` a slice of holders at a time in key order, with the range of keys the
+    /// slice covers (``KeySlices``). Returns how many holders and events.
+    private func foldedInSlices(
+        through position: Int64, personsPerSlice: Int,
+        _ body: (_ states: [(PersonID, DebitState)], _ keys: DocumentFilter) throws -> Void
+    ) throws -> (persons: Int, events: Int) {
+        // Digits only: their order is their bytes', as the ranges of keys compare.
+        let holders = try Self.mandated(read, after: 0, through: position)
+        let slices = KeySlices(holders, personsPerPass: max(1, holders.count), personsPerSlice: personsPerSlice)
+        var (events, n) = (0, 0)
+        for slice in slices.slices.joined() {
+            var states: [(PersonID, DebitState)] = []
+            events += try Self.folded(inBatches: store, holders: Array(slice), through: position) { states += $0 }
+            try body(states, slices.keys(n))
+            n += 1
+        }
+        if holders.isEmpty { try body([], .keyRange(from: nil, before: nil)) }
+        return (holders.count, events)
     }
 
     // MARK: - Folding
@@ -244,8 +301,22 @@ public struct StoredDebits: Sendable {
         inBatches store: any EventStore, through: Int64, personsPerBatch: Int = 4_096
     ) throws -> (states: [PersonID: DebitState], events: Int) {
         let holders = try mandated({ try StoredEvents.forEach(in: store, $0, $1) }, after: 0, through: through)
-        var (states, events) = ([PersonID: DebitState](), 0)
+        var states: [PersonID: DebitState] = [:]
         states.reserveCapacity(holders.count)
+        let events = try folded(inBatches: store, holders: holders, through: through, personsPerBatch: personsPerBatch)
+        {
+            for (person, state) in $0 { states[person] = state }
+        }
+        return (states, events)
+    }
+
+    /// ``folded(inBatches:through:personsPerBatch:)`` for the holders given, each batch's states
+    /// handed to `body` in the holders' order as it is folded; returns the events read.
+    static func folded(
+        inBatches store: any EventStore, holders: [PersonID], through: Int64, personsPerBatch: Int = 4_096,
+        _ body: ([(PersonID, DebitState)]) throws -> Void
+    ) throws -> Int {
+        var events = 0
         var decoders = DecoderCache()
         for batch in PassScan.passes(holders, size: personsPerBatch) {
             // Each stream comes whole, one after another: its state is folded, then kept.
@@ -263,9 +334,9 @@ public struct StoredDebits: Sendable {
                 try state.apply(try decoders.decode(view))
             }
             if !stream.isEmpty { folded[stream] = state }
-            for person in batch { states[person] = folded[person.streamName] ?? DebitState() }
+            try body(batch.map { ($0, folded[$0.streamName] ?? DebitState()) })
         }
-        return (states, events)
+        return events
     }
 
     /// Every mandate holder's state through a position, each folded from their whole stream, and
@@ -451,37 +522,69 @@ public struct StoredDebits: Sendable {
 
     /// Brings the documents kept at the head (a PostgreSQL ledger's schema) up to `head` and
     /// answers every mandate holder's state and the position they reflect (a later one when
-    /// another process caught them up further), and how many changed. Missing or of another
-    /// logic: every holder's state folded from position zero, their streams read in batches.
-    /// Otherwise each kept state folds what its stream gained since, and a holder whose first
-    /// mandate or application arrived since is folded whole; only the changed documents are
-    /// written, in one transaction.
+    /// another process caught them up further; the documents and their position are read in one
+    /// snapshot), and how many changed.
     private func catchUp(_ documents: any HeadReadModelStore, head: Int64) throws -> (
         states: [PersonID: DebitState], position: Int64, changed: Int
     ) {
-        let read: Events = { try StoredEvents.forEach(in: store, $0, $1) }
+        let changed = try bringUp(documents, head: head).changed
         let kept = try documents.readModel(Self.schema)
         guard let model = kept.state, model.logicVersion == Self.logicVersion else {
             let states = try Self.folded(inBatches: store, through: head).states
-            try documents.storeReadModel(
-                Self.schema, documents: try states.map { try Self.document($0.key, $0.value) }, replacing: nil,
-                position: head)
-            return (states, head, states.count)
+            return (states, head, changed)
         }
-        var states = try Self.states(kept.documents)
-        guard model.position < head else { return (states, model.position, 0) }
+        return (try Self.states(kept.documents).states, model.position, changed)
+    }
+
+    /// Brings the documents up to `head` without reading them all. Missing or of another logic:
+    /// every holder's state folded from position zero (their streams read in batches) and written
+    /// a slice at a time, replacing all. Otherwise the documents of the persons with events since
+    /// are read, each kept state folds what its stream gained, and a holder whose first mandate
+    /// or application arrived since is folded whole; only the changed documents are written, in
+    /// one transaction. Returns the position the documents reflect and how many changed.
+    @discardableResult
+    private func bringUp(_ documents: any HeadReadModelStore, head: Int64) throws -> (position: Int64, changed: Int) {
+        guard let model = try documents.readModelState(Self.schema), model.logicVersion == Self.logicVersion else {
+            var built = 0
+            try documents.replaceReadModel(Self.schema, position: head) { write in
+                built = try foldedInSlices(through: head, personsPerSlice: StoredRegister.sliceAtHead) { states, _ in
+                    try write(try states.map { try Self.document($0.0, $0.1) })
+                }.persons
+                return .none
+            }
+            return (head, built)
+        }
+        guard model.position < head else { return (model.position, 0) }
+        // The persons whose streams grew: their kept states read (a debit request's payers, the
+        // annual run's every person), not every holder's.
+        let prefix = Self.schema.keyStreamPrefix
+        var query = EventQuery.from(position: model.position + 1)
+        query.throughPosition = head
+        query.readsEnvelopes = false
+        var grown = Set<String>()
+        try store.forEachEvent(query) { view in
+            if view.stream.value.hasPrefix(prefix) { grown.insert(String(view.stream.value.dropFirst(prefix.count))) }
+        }
+        let kept = try documents.readModel(Self.schema, .keys(grown.sorted()), field: nil)
+        guard let state = kept.state, state.logicVersion == Self.logicVersion else {
+            throw KokiError(.invalidInput, "the debit states changed form while being caught up: run it again")
+        }
+        guard state.position == model.position else { return (state.position, 0) }
+        let states = try Self.states(kept.documents).states
         var changed = try Self.advanced(after: model.position, through: head, { try store.forEachEvent($0, $1) }) {
             key in states[try PersonID(key)]
         }.map { (try PersonID($0.key), $0.value) }
         for person in try Self.mandated(read, after: model.position, through: head) where states[person] == nil {
             changed.append((person, try Self.fold(read, person, through: head).state))
         }
-        for (person, state) in changed { states[person] = state }
         try documents.storeReadModel(
             Self.schema, documents: try changed.map { try Self.document($0.0, $0.1) },
             replacing: changed.map(\.0.value), position: head)
-        return (states, head, changed.count)
+        return (head, changed.count)
     }
+
+    /// The store's events, read for a fold.
+    private var read: Events { { try StoredEvents.forEach(in: store, $0, $1) } }
 
     /// A state as a document: the person's number and the state's two parts' bytes (base64), as
     /// JSON.
@@ -504,20 +607,25 @@ public struct StoredDebits: Sendable {
     }
 
     /// The states the documents hold, by person; damage named.
-    private static func states(_ documents: [[UInt8]]) throws -> [PersonID: DebitState] {
+    /// The states the documents hold, by holder, and the holders whose state more than one
+    /// document holds (a document copied under another key).
+    private static func states(_ documents: [[UInt8]]) throws -> (states: [PersonID: DebitState], copied: Set<PersonID>)
+    {
         let decoder = JSONDecoder()
         var states: [PersonID: DebitState] = [:]
+        var copied = Set<PersonID>()
         states.reserveCapacity(documents.count)
         for (i, json) in documents.enumerated() {
             guard let document = try? decoder.decode(Document.self, from: Data(json)) else {
                 throw KokiError(.undecodableEvent, "the stored debit state in document \(i + 1) is not one koki wrote")
             }
             let person = try damage(document.person) { try PersonID(document.person) }
+            if states[person] != nil { copied.insert(person) }
             states[person] = try damage(document.person) {
                 try DebitState(head: Array(document.head), sums: Array(document.sums))
             }
         }
-        return states
+        return (states, copied)
     }
 
     // MARK: - The table

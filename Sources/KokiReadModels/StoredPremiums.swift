@@ -136,31 +136,109 @@ public struct StoredPremiums: Sendable {
 
     /// Fills fresh rows from zero and compares them with the maintained ones (caught up to the
     /// same head first); swaps them in unless `check`.
+    ///
+    /// In a PostgreSQL ledger's schema: the documents caught up, then every row filled from zero
+    /// through the position they reflect, a pass of persons at a time, and compared and written a
+    /// slice of persons at a time (each slice's documents read back by their range of keys), so
+    /// neither the documents nor the new rows are held whole. Unless `check`, the new rows replace
+    /// the old in one transaction.
     public func rebuild(check: Bool) throws -> Rebuild {
+        try rebuild(check: check, personsPerPass: PassScan.personsPerPass, personsPerSlice: StoredRegister.sliceAtHead)
+    }
+
+    /// ``rebuild(check:)`` with a schema's passes and slices of the sizes given (the tests make
+    /// them small, so that a small city takes several).
+    @_spi(Reference)
+    public func rebuild(check: Bool, personsPerPass: Int, personsPerSlice: Int) throws -> Rebuild {
         guard case .atHead(let documents) = ports.readModels else {
             return try Self.tables.rebuild(ports, check: check)
         }
+        let sizes = (pass: personsPerPass, slice: personsPerSlice)
         let before = try documents.readModelState(Self.schema)
-        let head = try store.head().position
-        try catchUp(documents, head: head)
-        let kept = try documents.readModel(Self.schema)
-        let position = kept.state?.position ?? head
-        var events = 0
-        let rebuilt = try Self.scanned(
-            { try StoredEvents.forEach(in: store, $0, $1) }, after: 0, through: position, counting: &events
-        ) { _ in nil }
+        try catchUp(documents, head: try store.head().position)
+        guard let caught = try documents.readModelState(Self.schema), caught.logicVersion == Self.logicVersion else {
+            throw KokiError(.invalidInput, "the premiums' documents changed form while being rebuilt: run it again")
+        }
+        let position = caught.position
         let comparedWith = before.flatMap { $0.logicVersion == Self.logicVersion ? $0.position : nil }
-        let keptYears = Set(try kept.documents.map(Self.year(document:)))
-        let fresh = Set(rebuilt.values)
-        let differences =
-            comparedWith == nil ? [] : Set(keptYears.symmetricDifference(fresh).map(\.person)).sorted()
-        if !check {
-            try documents.storeReadModel(
-                Self.schema, documents: try rebuilt.values.map(Self.document), replacing: nil, position: position)
+        var differences = Set<PersonID>()
+        func compare(_ years: [Year], _ keys: DocumentFilter) throws {
+            guard comparedWith != nil else { return }
+            let kept = try documents.readModel(Self.schema, keys, field: nil)
+            guard let state = kept.state, state.position == position, state.logicVersion == Self.logicVersion else {
+                throw KokiError(
+                    .invalidInput,
+                    "the premiums' documents moved on from position \(position) while being compared: nothing was replaced; run the rebuild again"
+                )
+            }
+            differences.formUnion(Self.differences(try kept.documents.map(Self.year(document:)), years))
+        }
+        var built = (persons: 0, events: 0)
+        if check {
+            built = try filledInSlices(through: position, sizes, compare)
+        } else {
+            try documents.replaceReadModel(Self.schema, position: position) { write in
+                built = try filledInSlices(through: position, sizes) { years, keys in
+                    try compare(years, keys)
+                    try write(try years.map(Self.document))
+                }
+                return .none
+            }
         }
         return Rebuild(
-            position: position, persons: Set(rebuilt.values.map(\.person)).count, events: events,
-            comparedWith: comparedWith, differences: differences, swapped: !check)
+            position: position, persons: built.persons, events: built.events, comparedWith: comparedWith,
+            differences: differences.sorted(), swapped: !check)
+    }
+
+    /// The persons whose rows differ between those kept and those filled from zero (each a slice
+    /// of the same keys), in either direction; a row kept more than once (a document copied under
+    /// another key) names its person.
+    static func differences(_ kept: [Year], _ filled: [Year]) -> Set<PersonID> {
+        var copies: [Year: Int] = [:]
+        for year in kept { copies[year, default: 0] += 1 }
+        return Set(Set(kept).symmetricDifference(Set(filled)).map(\.person))
+            .union(copies.filter { $0.value > 1 }.map(\.key.person))
+    }
+
+    /// Every row from zero through `position`, a pass of ``PassScan/personsPerPass`` persons at a
+    /// time (the two types' events read through the index by type, the pass's persons' folded),
+    /// handed to `body` a slice of persons at a time in key order, with the range of keys the
+    /// slice covers (``KeySlices``). Returns how many persons have a row, and how many events were
+    /// folded.
+    private func filledInSlices(
+        through position: Int64, _ sizes: (pass: Int, slice: Int),
+        _ body: (_ years: [Year], _ keys: DocumentFilter) throws -> Void
+    ) throws -> (persons: Int, events: Int) {
+        let prefix = Self.schema.keyStreamPrefix
+        // Digits only: their order is their bytes', as the ranges of keys compare.
+        let persons = try store.streamNames(prefix: prefix).map {
+            try PersonID(String($0.value.dropFirst(prefix.count)))
+        }
+        .sorted()
+        let slices = KeySlices(persons, personsPerPass: sizes.pass, personsPerSlice: sizes.slice)
+        var (count, events, n) = (0, 0, 0)
+        for (pass, slicesOfPass) in zip(slices.passes, slices.slices) {
+            let years = try Self.scanned(
+                read, after: 0, through: position, counting: &events, only: Set(pass.map(\.value))
+            ) { _ in nil }
+            var byPerson: [String: [Year]] = [:]
+            for year in years.values { byPerson[year.person.value, default: []].append(year) }
+            for slice in slicesOfPass {
+                let rows = slice.flatMap { person in
+                    (byPerson[person.value] ?? []).sorted { $0.fiscalYear < $1.fiscalYear }
+                }
+                count += slice.filter { byPerson[$0.value] != nil }.count
+                try body(rows, slices.keys(n))
+                n += 1
+            }
+        }
+        if persons.isEmpty { try body([], .keyRange(from: nil, before: nil)) }
+        return (count, events)
+    }
+
+    /// The store's events, read for a fold.
+    private var read: (EventQuery, (borrowing EventView, KokiEvent) throws -> Void) throws -> Void {
+        { try StoredEvents.forEach(in: store, $0, $1) }
     }
 
     // MARK: - Folding
@@ -174,7 +252,7 @@ public struct StoredPremiums: Sendable {
     /// the index by type: `stored` gives a row as it was kept (`nil`: none yet).
     static func scanned(
         _ events: (EventQuery, (borrowing EventView, KokiEvent) throws -> Void) throws -> Void, after: Int64,
-        through: Int64, counting: inout Int, stored: (Key) throws -> Year?
+        through: Int64, counting: inout Int, only persons: Set<String>? = nil, stored: (Key) throws -> Year?
     ) throws -> [Key: Year] {
         var years: [Key: Year] = [:]
         var query = EventQuery.from(position: after + 1)
@@ -182,8 +260,11 @@ public struct StoredPremiums: Sendable {
         query.types = eventTypes
         query.readsEnvelopes = false
         var count = 0
+        let prefix = schema.keyStreamPrefix.count
         try withoutActuallyEscaping(stored) { stored in
             try events(query) { view, event in
+                // Each event is on its person's own stream: a pass's persons are told by it.
+                if let persons, !persons.contains(String(view.stream.value.dropFirst(prefix))) { return }
                 count += 1
                 try apply(event, at: view.position, to: &years, stored: stored)
             }
@@ -288,15 +369,16 @@ public struct StoredPremiums: Sendable {
     /// transaction. Returns how many persons' rows changed.
     @discardableResult
     private func catchUp(_ documents: any HeadReadModelStore, head: Int64) throws -> Int {
-        let read: (EventQuery, (borrowing EventView, KokiEvent) throws -> Void) throws -> Void = {
-            try StoredEvents.forEach(in: store, $0, $1)
-        }
         var events = 0
         guard let model = try documents.readModelState(Self.schema), model.logicVersion == Self.logicVersion else {
-            let years = try Self.scanned(read, after: 0, through: head, counting: &events) { _ in nil }
-            try documents.storeReadModel(
-                Self.schema, documents: try years.values.map(Self.document), replacing: nil, position: head)
-            return Set(years.keys.map(\.person)).count
+            var built = 0
+            try documents.replaceReadModel(Self.schema, position: head) { write in
+                built = try filledInSlices(through: head, (PassScan.personsPerPass, StoredRegister.sliceAtHead)) {
+                    years, _ in try write(try years.map(Self.document))
+                }.persons
+                return .none
+            }
+            return built
         }
         guard model.position < head else { return 0 }
         // The persons the new events name, their kept rows read once.

@@ -152,11 +152,12 @@ public struct StoredRegister: Sendable {
         if check {
             built = try foldedInSlices(through: position, sizes, compare)
         } else {
-            try documents.replaceReadModel(Self.schema, position: position, history: .none) { write in
+            try documents.replaceReadModel(Self.schema, position: position) { write in
                 built = try foldedInSlices(through: position, sizes) { entries, keys in
                     try compare(entries, keys)
                     try write(try entries.map(Self.document))
                 }
+                return .none
             }
         }
         return Rebuild(
@@ -193,27 +194,24 @@ public struct StoredRegister: Sendable {
         _ body: (_ entries: [InsuredRegister.Person], _ keys: DocumentFilter) throws -> Void
     ) throws -> (persons: Int, events: Int) {
         let prefix = Self.schema.keyStreamPrefix
+        // Digits only: their order is their bytes', as the ranges of keys compare.
         let persons = try store.streamNames(prefix: prefix).map {
             try PersonID(String($0.value.dropFirst(prefix.count)))
         }
-        .sorted { $0.value.utf8.lexicographicallyPrecedes($1.value.utf8) }
-        let passes = PassScan.passes(persons, size: sizes.pass)
-        let slices = passes.map { PassScan.passes(Array($0), size: sizes.slice) }
-        let firsts = slices.flatMap { $0.map { $0.first?.value } }
+        .sorted()
+        let slices = KeySlices(persons, personsPerPass: sizes.pass, personsPerSlice: sizes.slice)
         var query = EventQuery.through(position: position)
         query.types = InsuredRegister.eventTypes
         query.scansForTypes = true
         query.readsEnvelopes = false
         var (count, events, n) = (0, 0, 0)
-        for (pass, slices) in zip(passes, slices) {
+        for (pass, slicesOfPass) in zip(slices.passes, slices.slices) {
             let folded = RegisterPass()
             events += try PassScan.fold({ try store.forEachEvent($0, $1) }, query, persons: Array(pass), into: folded)
-            for slice in slices {
+            for slice in slicesOfPass {
                 let entries = slice.compactMap { folded.register.persons[$0] }
                 count += entries.count
-                let from = n == 0 ? nil : firsts[n] ?? nil
-                let before = n + 1 < firsts.count ? firsts[n + 1] ?? nil : nil
-                try body(entries, .keyRange(from: from, before: before))
+                try body(entries, slices.keys(n))
                 n += 1
             }
             PassScan.release(consume folded)
@@ -276,9 +274,10 @@ public struct StoredRegister: Sendable {
         guard let model = try documents.readModelState(Self.schema), model.logicVersion == Self.schema.logicVersion
         else {
             var built = 0
-            try documents.replaceReadModel(Self.schema, position: head, history: .none) { write in
+            try documents.replaceReadModel(Self.schema, position: head) { write in
                 built = try foldedInSlices(through: head) { entries, _ in try write(try entries.map(Self.document)) }
                     .persons
+                return .none
             }
             return built
         }

@@ -228,13 +228,14 @@ public protocol HeadReadModelStore: Sendable {
         _ schema: ReadModelSchema, documents: [(key: String, part: Int64, json: [UInt8])], replacing keys: [String]?,
         position: Int64, history: ReadModelHistory) throws
     /// Replaces every row with those `fill` hands to `write`, a batch at a time, and records
-    /// `position` and `history` (as ``storeReadModel(_:documents:replacing:position:history:)``
+    /// `position` and the history `fill` returns (as ``storeReadModel(_:documents:replacing:position:history:)``
     /// does with `replacing: nil`), all in one transaction: a reader sees the old rows or the new,
     /// never a mix, and the new are never held whole. `fill` may read this store meanwhile (its
     /// events, and the rows as they were before), but must not write a read model through it.
     func replaceReadModel(
-        _ schema: ReadModelSchema, position: Int64, history: ReadModelHistory,
-        _ fill: (_ write: ([(key: String, part: Int64, json: [UInt8])]) throws -> Void) throws -> Void) throws
+        _ schema: ReadModelSchema, position: Int64,
+        _ fill: (_ write: ([(key: String, part: Int64, json: [UInt8])]) throws -> Void) throws -> ReadModelHistory
+    ) throws
     /// The snapshots kept of the model, of every logic version, by position.
     func readModelSnapshots(_ schema: ReadModelSchema) throws -> [ReadModelSnapshot]
     /// A snapshot's bytes (of the schema's logic version), as written.

@@ -57,8 +57,8 @@ extension PostgresLedger: HeadReadModelStore {
     }
 
     public func replaceReadModel(
-        _ schema: ReadModelSchema, position: Int64, history: ReadModelHistory,
-        _ fill: (_ write: ([(key: String, part: Int64, json: [UInt8])]) throws -> Void) throws -> Void
+        _ schema: ReadModelSchema, position: Int64,
+        _ fill: (_ write: ([(key: String, part: Int64, json: [UInt8])]) throws -> Void) throws -> ReadModelHistory
     ) throws {
         // A connection of its own writes: `fill` reads this one's events and rows meanwhile (the
         // rows as they were: the transaction shows nothing to others before it commits).
@@ -69,7 +69,7 @@ extension PostgresLedger: HeadReadModelStore {
                 try writer.run("SELECT pg_advisory_xact_lock(\(writer.readModelLock))")
                 try writer.createTables(schema)
                 try writer.run("DELETE FROM \(unescaped: schema.table)")
-                try fill { documents in
+                let history = try fill { documents in
                     try writer.insertInBatches(
                         documents, "INSERT INTO \(schema.table)(\(schema.keyColumn), \(schema.partColumn), row)",
                         columns: 3, casts: [3: "jsonb"]

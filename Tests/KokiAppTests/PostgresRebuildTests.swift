@@ -30,6 +30,7 @@ import Testing
             try balances.catchUp()
             try register.catchUp()
             try debits.catchUp()
+            try StoredPremiums(ledger.ports).catchUp()
         }
         let head = try ledger.store.head().position
         #expect(head == city.head)
@@ -47,6 +48,22 @@ import Testing
         let sliced = try register.rebuild(check: true, personsPerPass: 7, personsPerSlice: 3)
         #expect(sliced.differences.isEmpty && sliced.comparedWith == head)
         #expect(sliced.persons == checked.1.persons && sliced.events == checked.1.events && sliced.persons > 7)
+        let premiums = StoredPremiums(ledger.ports)
+        let premiumsChecked = try premiums.rebuild(check: true)
+        #expect(premiumsChecked.differences.isEmpty && premiumsChecked.comparedWith == head)
+        let slicedPremiums = try premiums.rebuild(check: true, personsPerPass: 7, personsPerSlice: 3)
+        #expect(slicedPremiums.differences.isEmpty && slicedPremiums.comparedWith == head)
+        #expect(slicedPremiums.persons == premiumsChecked.persons && slicedPremiums.persons > 7)
+        #expect(slicedPremiums.events == premiumsChecked.events)
+        let premiumRows = try premiums.status().rows
+        #expect(premiumRows > slicedPremiums.persons)
+        let slicedDebits = try debits.rebuild(check: true, personsPerSlice: 3)
+        #expect(slicedDebits.differences.isEmpty && slicedDebits.comparedWith == head)
+        #expect(slicedDebits.persons == checked.2.persons && slicedDebits.events == checked.2.events)
+        let slicedBalances = try balances.rebuild(check: true, personsPerPass: 7, personsPerSlice: 3)
+        #expect(slicedBalances.differences.isEmpty && slicedBalances.comparedWith == head)
+        #expect(slicedBalances.rows == checked.0.rows && slicedBalances.persons == checked.0.persons)
+        #expect(slicedBalances.events == checked.0.events)
 
         // One document of each model altered in the schema, as someone with the database's
         // password could: each check names it.
@@ -76,25 +93,46 @@ import Testing
         // Copies of a document under keys before and after every person's: the first slice and
         // the last read them, and the copied person is named.
         for key in ["!", "~"] {
-            #expect(
-                try psql(
-                    city.url,
-                    "INSERT INTO rm_register(person, part, row) SELECT '\(key)', part, row FROM rm_register WHERE person = '\(other)'"
-                ) == 0)
+            for (table, part) in [
+                ("rm_register", "part"), ("rm_balances", "fiscal_year"), ("rm_premiums", "fiscal_year"),
+                ("rm_debits", "part"),
+            ] {
+                #expect(
+                    try psql(
+                        city.url,
+                        "INSERT INTO \(table)(person, \(part), row) SELECT '\(key)', \(part), row FROM \(table) WHERE person = '\(other)'"
+                    ) == 0)
+            }
         }
         let copied = try register.rebuild(check: true, personsPerPass: 7, personsPerSlice: 3)
         #expect(copied.differences.map(\.value) == [someone, other].sorted())
+        let copiedBalances = try balances.rebuild(check: true, personsPerPass: 7, personsPerSlice: 3)
+        #expect(Set(copiedBalances.differences.map(\.person.value)) == [someone, other])
+        let copiedDebits = try debits.rebuild(check: true, personsPerSlice: 3)
+        #expect(copiedDebits.differences.map(\.value) == [someone, other].sorted())
+        let copiedPremiums = try premiums.rebuild(check: true, personsPerPass: 7, personsPerSlice: 3)
+        #expect(copiedPremiums.differences.map(\.value) == [other])
+        // The copies' rows are found in the slices of their keys, where the fold has no such row.
+        #expect(
+            copiedBalances.differences.filter { $0.person.value == other }.allSatisfy {
+                $0.maintained != nil && $0.rebuilt == nil
+            })
 
         // The rebuild replaces the documents; a check then finds them equal.
         let mended = (
-            try balances.rebuild(check: false),
+            try balances.rebuild(check: false, personsPerPass: 7, personsPerSlice: 3),
             try register.rebuild(check: false, personsPerPass: 7, personsPerSlice: 3),
-            try debits.rebuild(check: false)
+            try debits.rebuild(check: false, personsPerSlice: 3)
         )
         #expect(mended.0.swapped && mended.1.swapped && mended.2.swapped)
         #expect(try balances.rebuild(check: true).differences.isEmpty)
+        #expect(try balances.status().rows == mended.0.rows && mended.0.rows == checked.0.rows)
         #expect(try register.rebuild(check: true).differences.isEmpty)
         #expect(try register.status().rows == mended.1.persons)
+        let premiumsMended = try premiums.rebuild(check: false, personsPerPass: 7, personsPerSlice: 3)
+        #expect(premiumsMended.swapped && premiumsMended.differences.map(\.value) == [other])
+        #expect(try premiums.rebuild(check: true).differences.isEmpty)
+        #expect(try premiums.status().rows == premiumRows)
         #expect(try debits.rebuild(check: true).differences.isEmpty)
         #expect(try balances.rows(of: try PersonID(someone)).rows.isEmpty == false)
     }
