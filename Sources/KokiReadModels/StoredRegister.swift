@@ -53,7 +53,7 @@ public struct StoredRegister: Sendable {
             let head = try store.head().position
             let position = try Self.position(through, head: head)
             if case .atHead(let documents) = ports.readModels, position == head {
-                let caught = try catchUp(documents, head: head)
+                let caught = try caughtUp(documents, head: head)
                 return Answer(register: caught.register, position: caught.position, fromTable: true)
             }
             let register = try Self.folded(through: position) { try StoredEvents.forEach(in: store, $0, $1) }
@@ -102,7 +102,7 @@ public struct StoredRegister: Sendable {
     @discardableResult
     public func catchUp() throws -> Int {
         if case .atHead(let documents) = ports.readModels {
-            return try catchUp(documents, head: try store.head().position).refolded
+            return try bringUp(documents, head: try store.head().position)
         }
         guard case .beside(let tables) = ports.readModels, !store.isReadOnly else { return 0 }
         return try Self.tables.catchUp(tables)
@@ -221,21 +221,16 @@ public struct StoredRegister: Sendable {
         return (count, events)
     }
 
-    /// Brings the documents kept at the head (a PostgreSQL ledger's schema) up to `head`: every
-    /// entry folded from the register's events when missing or of another form, else the persons
-    /// with register events since folded again from their own streams. Returns the register and
-    /// the position it reflects (a later one when another process caught the documents up
-    /// further; the documents and their position are read in one snapshot), and how many persons
-    /// were folded.
-    @discardableResult
-    private func catchUp(_ documents: any HeadReadModelStore, head: Int64) throws -> (
-        register: InsuredRegister, position: Int64, refolded: Int
+    /// The register as the documents kept at the head (a PostgreSQL ledger's schema) hold it once
+    /// brought up to `head` (``bringUp(_:head:)``), and the position it reflects (a later one when
+    /// another process caught the documents up further; the documents and their position are read
+    /// in one snapshot).
+    private func caughtUp(_ documents: any HeadReadModelStore, head: Int64) throws -> (
+        register: InsuredRegister, position: Int64
     ) {
-        let refolded = try bringUp(documents, head: head)
-        guard let stored = try kept(documents, .all) else {
-            return (try Self.folded(through: head, read), head, refolded)
-        }
-        return (InsuredRegister(entries: stored.entries), stored.position, refolded)
+        try bringUp(documents, head: head)
+        guard let stored = try kept(documents, .all) else { return (try Self.folded(through: head, read), head) }
+        return (InsuredRegister(entries: stored.entries), stored.position)
     }
 
     /// Some of the documents, caught up first, decoded; with the position they reflect (read with
