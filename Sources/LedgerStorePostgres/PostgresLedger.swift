@@ -1112,14 +1112,20 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
         let (key, keyed) = try locked { (chainKey, try isKeyedLocked()) }
         report.keyedChain = keyed
         var seals = keyed ? key.map { SealCheck(key: $0) } : nil
-        var stored: [Int64: [UInt8]] = [:]
-        if seals != nil {
-            try locked {
-                for row in try run("SELECT seq, seal FROM koki_command_seals").rows {
-                    let (seq, seal) = try row.decode((Int64, Data).self)
-                    stored[seq] = Array(seal)
+        // The seals read a page at a time beside the rows, in the order of the commands' numbers
+        // (which the rows follow), not every one at once: memory stays flat in the ledger's length.
+        var (stored, sealsAfter, sealsRead) = ([Int64: [UInt8]](), Int64(0), false)
+        func seal(_ seq: Int64) throws -> [UInt8]? {
+            while !sealsRead, seq > sealsAfter {
+                stored.removeAll(keepingCapacity: true)
+                let rows = try locked {
+                    try run("SELECT seq, seal FROM koki_command_seals WHERE seq > \(sealsAfter) ORDER BY seq LIMIT 10000")
+                        .rows.map { try $0.decode((Int64, Data).self) }
                 }
+                for (seq, seal) in rows { (stored[seq], sealsAfter) = (Array(seal), seq) }
+                sealsRead = rows.count < 10_000
             }
+            return stored[seq]
         }
         do {
             try forEachStoredRow(from: 1) { row in
@@ -1129,7 +1135,7 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
                 if seals != nil, row.keepsHash,
                     let problem = seals?.check(
                         seq: c.sequence, firstPosition: c.firstPosition, eventCount: c.eventCount, lastHash: row.hash,
-                        stored: stored[c.sequence])
+                        stored: try seal(c.sequence))
                 {
                     throw Stop(problem: problem)
                 }
@@ -1150,12 +1156,17 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
             }
         }
         report.sealsChecked = seals?.checked
-        if report.problem == nil, seals != nil, stored.count != check.commands {
-            report.problem = .init(
-                position: nil,
-                message:
-                    "\(stored.count) keyed seals are stored for \(check.commands) commands: commands were cut off the end (a checkpoint names where)"
-            )
+        if report.problem == nil, seals != nil {
+            let count = try locked {
+                try run("SELECT COUNT(*) FROM koki_command_seals").rows.first?.decode(Int64.self) ?? 0
+            }
+            if count != check.commands {
+                report.problem = .init(
+                    position: nil,
+                    message:
+                        "\(count) keyed seals are stored for \(check.commands) commands: commands were cut off the end (a checkpoint names where)"
+                )
+            }
         }
         return report
     }
