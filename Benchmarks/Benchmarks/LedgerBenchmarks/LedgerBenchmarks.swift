@@ -70,6 +70,7 @@ let benchmarks: @Sendable () -> Void = {
     counterBenchmarks()
     postgresBenchmarks()
     postgresPastBenchmarks()
+    postgresRebuildBenchmarks()
     registerBenchmarks()
     arrearsBenchmarks()
     pensionBenchmarks()

@@ -201,3 +201,62 @@ func withCityInPostgres(_ base: String, schemaPrefix: String, _ body: (PostgresL
     _ = try postgres.copy(from: fixture.ledger)
     try body(postgres, url)
 }
+
+/// `koki rebuild --check` and `koki rebuild` of every model kept in a PostgreSQL schema (the city
+/// fixture copied in and the models built, not timed): the balances, the register, the debit
+/// states and the premiums each folded a pass of persons at a time, compared and written a slice
+/// at a time; the anonymous memory each held above the process's before it. Beside them, the
+/// baseline: the register's documents (the largest model) read and decoded whole once, as every
+/// rebuild there held them (and the fold from zero beside them) before.
+func postgresRebuildBenchmarks() {
+    guard let base = ProcessInfo.processInfo.environment["KOKI_BENCH_POSTGRES"], !base.isEmpty else { return }
+    Benchmark(
+        "City on PostgreSQL: every model rebuilt and checked in the schema a slice at a time, vs the register's documents read whole",
+        configuration: .init(
+            metrics: [
+                .wallClock, Metric.cost("rebuild check ms"), Metric.cost("rebuild check MB anonymous"),
+                Metric.cost("rebuild ms"), Metric.cost("rebuild MB anonymous"),
+                Metric.cost("register read whole ms"), Metric.cost("register read whole MB anonymous"),
+                Metric.cost("rebuild/register read whole MB ‰"),
+            ],
+            maxIterations: 1)
+    ) { benchmark in
+        try withCityInPostgres(base, schemaPrefix: "bench_rebuild_") { postgres, _ in
+            let (balances, register) = (StoredBalances(postgres.ports), StoredRegister(postgres.ports))
+            let (debits, premiums) = (StoredDebits(postgres.ports), StoredPremiums(postgres.ports))
+            try balances.catchUp()
+            try register.catchUp()
+            try debits.catchUp()
+            try premiums.catchUp()
+            releaseFreedMemory()
+            func every(check: Bool) throws -> Bool {
+                try balances.rebuild(check: check).differences.isEmpty
+                    && register.rebuild(check: check).differences.isEmpty
+                    && debits.rebuild(check: check).differences.isEmpty
+                    && premiums.rebuild(check: check).differences.isEmpty
+            }
+            var (checkTime, rebuildTime, wholeTime, equal, persons) = (0.0, 0.0, 0.0, true, 0)
+            let checkMB = try peakAnonymousMB { checkTime = try seconds { equal = try every(check: true) } }
+            releaseFreedMemory()
+            let rebuildMB = try peakAnonymousMB {
+                rebuildTime = try seconds { equal = try equal && every(check: false) }
+            }
+            releaseFreedMemory()
+            let wholeMB = try peakAnonymousMB {
+                wholeTime = try seconds { persons = try register.register().register.persons.count }
+            }
+            precondition(equal, "a model in the schema differs from its fold from position zero")
+            precondition(persons > 0)
+            benchmark.measurement(Metric.cost("rebuild check ms"), Int(checkTime * 1000))
+            benchmark.measurement(Metric.cost("rebuild check MB anonymous"), checkMB)
+            benchmark.measurement(Metric.cost("rebuild ms"), Int(rebuildTime * 1000))
+            benchmark.measurement(Metric.cost("rebuild MB anonymous"), rebuildMB)
+            benchmark.measurement(Metric.cost("register read whole ms"), Int(wholeTime * 1000))
+            benchmark.measurement(Metric.cost("register read whole MB anonymous"), wholeMB)
+            benchmark.measurement(
+                Metric.cost("rebuild/register read whole MB ‰"), max(checkMB, rebuildMB) * 1000 / max(wholeMB, 1))
+        }
+    } setup: {
+        _ = CityFixture.shared
+    }
+}
