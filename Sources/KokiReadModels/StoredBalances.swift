@@ -35,6 +35,9 @@ public struct StoredBalances: Sendable {
 
     let ports: LedgerPorts
     public var snapshotInterval: Int64
+    /// How many persons' rows a PostgreSQL schema's catch-up reads at once to take a snapshot
+    /// (the tests make it small, so that a small city takes several slices).
+    public var personsPerSlice = StoredRegister.sliceAtHead
 
     /// The balances of the ledger behind `ports`: its events, and the tables beside them (or the
     /// PostgreSQL schema's) that hold the rows.
@@ -260,19 +263,46 @@ public struct StoredBalances: Sendable {
         for person in persons { rows += try folded(person, through: head).rows }
         var history = ReadModelHistory(deltas: [Self.delta(since: model.position, at: head, persons, rows)])
         let due = head - (try tables.snapshots().last?.position ?? 0) >= snapshotInterval
-        if due, let before = try tables.kept() {
-            // The table at the head: the rows kept (at the model's position or later) with those
-            // of the persons refolded replaced.
-            let replaced = Set(persons)
-            let table = (before.rows.filter { !replaced.contains($0.person) } + rows).sorted {
-                ($0.person, $0.fiscalYear.year) < ($1.person, $1.fiscalYear.year)
-            }
-            history.snapshots = [Self.snapshot(table, at: head)]
+        if due, let taken = try snapshot(tables, replacing: persons, with: rows, at: head) {
+            history.snapshots = [taken]
         }
         try tables.store(rows, replacing: persons, position: head, history: history)
         return CatchUp(
             from: model.position, to: head, refolded: persons.count, rebuilt: false,
             snapshotTaken: !history.snapshots.isEmpty)
+    }
+
+    /// The table at `head` as a snapshot: the rows kept with those of the persons refolded
+    /// replaced by `rows`, read and encoded a slice of ``personsPerSlice`` persons' keys at a time
+    /// (never every row at once); `nil` when the rows kept moved on between two slices (another
+    /// process caught them up: its catch-up takes the snapshot).
+    private func snapshot(
+        _ tables: HeadBalances, replacing persons: [PersonID], with rows: [YearBalance], at head: Int64
+    ) throws -> (position: Int64, rows: Int, bytes: [UInt8])? {
+        let prefix = Self.schema.keyStreamPrefix
+        // Digits only: their order is their bytes', as the ranges of keys compare.
+        let keys = try store.streamNames(prefix: prefix).map {
+            try PersonID(String($0.value.dropFirst(prefix.count)))
+        }
+        .sorted()
+        let slices = KeySlices(keys, personsPerPass: max(1, keys.count), personsPerSlice: personsPerSlice)
+        let replaced = Set(persons)
+        var (taken, position) = (Taken(), Int64?.none)
+        for n in 0..<max(1, slices.count) {
+            let range = slices.keys(n)
+            guard case .keyRange(let from, let before) = range, let kept = try tables.kept(range),
+                position.map({ $0 == kept.position }) ?? true
+            else { return nil }
+            position = kept.position
+            let fresh = rows.filter { row in
+                (from.map { row.person.value >= $0 } ?? true) && (before.map { row.person.value < $0 } ?? true)
+            }
+            taken.add(
+                (kept.rows.filter { !replaced.contains($0.person) } + fresh).sorted {
+                    ($0.person, $0.fiscalYear.year) < ($1.person, $1.fiscalYear.year)
+                }, encoding: true)
+        }
+        return taken.snapshot(at: head)
     }
 
     /// In a PostgreSQL ledger's schema: the table caught up, then read with its position in one

@@ -85,7 +85,9 @@ import Testing
         guard let city = try HalfCity(seed: 19, insured: 60, schema: "bs_") else { return }
         let ledger = KokiLedger(city.postgres)
         let interval = Int64(city.cut / 3)
-        let balances = StoredBalances(ledger.ports, snapshotInterval: interval)
+        var balances = StoredBalances(ledger.ports, snapshotInterval: interval)
+        // The catch-ups' snapshots read the rows kept a few persons at a time.
+        balances.personsPerSlice = 5
         let built = try balances.catchUp()
         #expect(built.rebuilt && built.snapshotTaken)
         var random = SeededGenerator(seed: 19)
