@@ -259,15 +259,30 @@ extension PostgresLedger: HeadReadModelStore {
                     case .part(let part):
                         "\(unescaped: select) \(unescaped: p) = \(Int32(truncatingIfNeeded: part)) \(unescaped: order)"
                     case .keyRange(let from, let before):
-                        """
-                        \(unescaped: select) (\(from)::text IS NULL OR \(unescaped: k) COLLATE "C" >= \(from))
-                        AND (\(before)::text IS NULL OR \(unescaped: k) COLLATE "C" < \(before)) \(unescaped: order)
-                        """
+                        try Self.keyRange(from: from, before: before, key: k, select: select, order: order)
                     }
                 let rows = try run(query).rows
                 return (state, try rows.map { Array(try $0.decode(String.self).utf8) })
             }
         }
+    }
+
+    /// The query for documents whose key lies in `[from, before)`, byte by byte (a bound missing:
+    /// none), as the index by the key's bytes (``createTables(_:)``) serves it.
+    private static func keyRange(from: String?, before: String?, key: String, select: String, order: String) throws
+        -> PostgresQuery
+    {
+        var binds = PostgresBindings()
+        var tests = ["TRUE"]
+        if let from {
+            try binds.append(from)
+            tests.append("\(key) COLLATE \"C\" >= $\(binds.count)")
+        }
+        if let before {
+            try binds.append(before)
+            tests.append("\(key) COLLATE \"C\" < $\(binds.count)")
+        }
+        return PostgresQuery(unsafeSQL: "\(select) \(tests.joined(separator: " AND ")) \(order)", binds: binds)
     }
 
     /// The query for documents meeting any of `conditions` (none: no document). The fields are

@@ -662,6 +662,13 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
             CREATE TABLE IF NOT EXISTS rm_models (
                 name TEXT PRIMARY KEY, logic_version INTEGER NOT NULL, position BIGINT NOT NULL)
             """)
+        // The keys by their bytes, as a rebuild reads the documents a range of keys at a time (the
+        // primary key orders them by the database's collation).
+        try run(
+            """
+            CREATE INDEX IF NOT EXISTS \(unescaped: schema.table)_key_bytes
+            ON \(unescaped: schema.table) (\(unescaped: schema.keyColumn) COLLATE "C")
+            """)
         // The fields documents are found by (a household's members): an inverted index each, so
         // such a question reads its documents, not the table.
         for field in schema.listedFields where DocumentFilter.isField(field) {
