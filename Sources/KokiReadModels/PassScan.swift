@@ -384,32 +384,3 @@ struct EventBatch: Sendable {
         ends.append(bytes.count)
     }
 }
-
-/// A model's persons (in key order) in passes, each a read of the ledger, and each pass in
-/// slices, each compared and written at once; with the range of keys each slice covers. Every key
-/// is in exactly one slice's range (the first open below, the last above), so a document kept
-/// under a key with no stream is still read by the slice whose range holds it.
-struct KeySlices {
-    let passes: [ArraySlice<PersonID>]
-    /// Each pass's slices, in order.
-    let slices: [[ArraySlice<PersonID>]]
-    /// Each slice's first key, over every pass.
-    private let firsts: [String]
-
-    init(_ persons: [PersonID], personsPerPass: Int, personsPerSlice: Int) {
-        passes = PassScan.passes(persons, size: personsPerPass)
-        slices = passes.map { PassScan.passes(Array($0), size: personsPerSlice) }
-        firsts = slices.flatMap { $0.compactMap { $0.first?.value } }
-    }
-
-    /// How many slices, over every pass.
-    var count: Int { firsts.count }
-
-    /// The keys of the `n`th slice over every pass (a filter of documents by range of keys); with
-    /// no persons at all, every key.
-    func keys(_ n: Int) -> DocumentFilter {
-        .keyRange(
-            from: n == 0 || firsts.isEmpty ? nil : firsts[min(n, firsts.count - 1)],
-            before: n + 1 < firsts.count ? firsts[n + 1] : nil)
-    }
-}

@@ -194,33 +194,19 @@ public struct StoredDebits: Sendable {
         let before = try documents.readModelState(Self.schema)
         let position = try bringUp(documents, head: try store.head().position).position
         let comparedWith = before.flatMap { $0.logicVersion == Self.logicVersion ? $0.position : nil }
-        var differences = Set<PersonID>()
-        func compare(_ states: [(PersonID, DebitState)], _ keys: DocumentFilter) throws {
-            guard comparedWith != nil else { return }
-            let kept = try documents.readModel(Self.schema, keys, field: nil)
-            guard let state = kept.state, state.position == position, state.logicVersion == Self.logicVersion else {
-                throw KokiError(
-                    .invalidInput,
-                    "the debit states moved on from position \(position) while being compared: nothing was replaced; run the rebuild again"
-                )
-            }
-            differences.formUnion(try Self.differences(kept.documents, states))
-        }
-        var built = (persons: 0, events: 0)
-        if check {
-            built = try foldedInSlices(through: position, personsPerSlice: personsPerSlice, compare)
-        } else {
-            try documents.replaceReadModel(Self.schema, position: position) { write in
-                built = try foldedInSlices(through: position, personsPerSlice: personsPerSlice) { states, keys in
-                    try compare(states, keys)
-                    try write(try states.map { try Self.document($0.0, $0.1) })
-                }
-                return .none
-            }
-        }
+        let rebuilt = try SlicedRebuild<(PersonID, DebitState)>(
+            documents: documents, schema: Self.schema, what: "the debit states", position: position
+        ).run(
+            check: check, comparing: comparedWith != nil,
+            fill: { try foldedInSlices(through: position, personsPerSlice: personsPerSlice, $0) },
+            compare: { states, keys in
+                let kept = try documents.readModel(Self.schema, keys, field: nil)
+                guard let state = kept.state, state.logicVersion == Self.logicVersion else { return (nil, []) }
+                return (state.position, try Self.differences(kept.documents, states))
+            }, document: { try Self.document($0.0, $0.1) })
         return Rebuild(
-            position: position, persons: built.persons, events: built.events, comparedWith: comparedWith,
-            differences: differences.sorted(), swapped: !check)
+            position: position, persons: rebuilt.persons, events: rebuilt.events, comparedWith: comparedWith,
+            differences: rebuilt.differences, swapped: !check)
     }
 
     /// The holders whose states differ between the documents kept and the states folded from

@@ -161,33 +161,19 @@ public struct StoredPremiums: Sendable {
         }
         let position = caught.position
         let comparedWith = before.flatMap { $0.logicVersion == Self.logicVersion ? $0.position : nil }
-        var differences = Set<PersonID>()
-        func compare(_ years: [Year], _ keys: DocumentFilter) throws {
-            guard comparedWith != nil else { return }
-            let kept = try documents.readModel(Self.schema, keys, field: nil)
-            guard let state = kept.state, state.position == position, state.logicVersion == Self.logicVersion else {
-                throw KokiError(
-                    .invalidInput,
-                    "the premiums' documents moved on from position \(position) while being compared: nothing was replaced; run the rebuild again"
-                )
-            }
-            differences.formUnion(Self.differences(try kept.documents.map(Self.year(document:)), years))
-        }
-        var built = (persons: 0, events: 0)
-        if check {
-            built = try filledInSlices(through: position, sizes, compare)
-        } else {
-            try documents.replaceReadModel(Self.schema, position: position) { write in
-                built = try filledInSlices(through: position, sizes) { years, keys in
-                    try compare(years, keys)
-                    try write(try years.map(Self.document))
-                }
-                return .none
-            }
-        }
+        let rebuilt = try SlicedRebuild<Year>(
+            documents: documents, schema: Self.schema, what: "the premiums' documents", position: position
+        ).run(
+            check: check, comparing: comparedWith != nil,
+            fill: { try filledInSlices(through: position, sizes, $0) },
+            compare: { years, keys in
+                let kept = try documents.readModel(Self.schema, keys, field: nil)
+                guard let state = kept.state, state.logicVersion == Self.logicVersion else { return (nil, []) }
+                return (state.position, Self.differences(try kept.documents.map(Self.year(document:)), years))
+            }, document: Self.document)
         return Rebuild(
-            position: position, persons: built.persons, events: built.events, comparedWith: comparedWith,
-            differences: differences.sorted(), swapped: !check)
+            position: position, persons: rebuilt.persons, events: rebuilt.events, comparedWith: comparedWith,
+            differences: rebuilt.differences, swapped: !check)
     }
 
     /// The persons whose rows differ between those kept and those filled from zero (each a slice

@@ -137,32 +137,18 @@ public struct StoredRegister: Sendable {
         }
         let position = caught.position
         let comparedWith = before.flatMap { $0.logicVersion == Self.schema.logicVersion ? $0.position : nil }
-        var differences = Set<PersonID>()
-        func compare(_ entries: [InsuredRegister.Person], _ keys: DocumentFilter) throws {
-            guard comparedWith != nil else { return }
-            guard let stored = try kept(documents, keys), stored.position == position else {
-                throw KokiError(
-                    .invalidInput,
-                    "the register's documents moved on from position \(position) while being compared: nothing was replaced; run the rebuild again"
-                )
-            }
-            differences.formUnion(Self.differences(stored.entries, entries))
-        }
-        var built = (persons: 0, events: 0)
-        if check {
-            built = try foldedInSlices(through: position, sizes, compare)
-        } else {
-            try documents.replaceReadModel(Self.schema, position: position) { write in
-                built = try foldedInSlices(through: position, sizes) { entries, keys in
-                    try compare(entries, keys)
-                    try write(try entries.map(Self.document))
-                }
-                return .none
-            }
-        }
+        let rebuilt = try SlicedRebuild<InsuredRegister.Person>(
+            documents: documents, schema: Self.schema, what: "the register's documents", position: position
+        ).run(
+            check: check, comparing: comparedWith != nil,
+            fill: { try foldedInSlices(through: position, sizes, $0) },
+            compare: { entries, keys in
+                let stored = try kept(documents, keys)
+                return (stored?.position, Set(Self.differences(stored?.entries ?? [], entries)))
+            }, document: Self.document)
         return Rebuild(
-            position: position, persons: built.persons, events: built.events, comparedWith: comparedWith,
-            differences: differences.sorted(), swapped: !check)
+            position: position, persons: rebuilt.persons, events: rebuilt.events, comparedWith: comparedWith,
+            differences: rebuilt.differences, swapped: !check)
     }
 
     /// The persons whose entries differ between the stored entries and the folded ones, in either
