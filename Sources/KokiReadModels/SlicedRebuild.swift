@@ -18,6 +18,13 @@ struct KeySlices {
         firsts = slices.flatMap { $0.compactMap { $0.first?.value } }
     }
 
+    /// Every person with a stream in `store` (named with `prefix`), in the order of their keys'
+    /// bytes, which the ranges of keys compare by (a person's number is digits only: its order is
+    /// theirs).
+    static func persons(in store: any EventStore, prefix: String) throws -> [PersonID] {
+        try store.streamNames(prefix: prefix).map { try PersonID(String($0.value.dropFirst(prefix.count))) }.sorted()
+    }
+
     /// How many slices, over every pass.
     var count: Int { firsts.count }
 

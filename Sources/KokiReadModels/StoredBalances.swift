@@ -279,12 +279,7 @@ public struct StoredBalances: Sendable {
     private func snapshot(
         _ tables: HeadBalances, replacing persons: [PersonID], with rows: [YearBalance], at head: Int64
     ) throws -> (position: Int64, rows: Int, bytes: [UInt8])? {
-        let prefix = Self.schema.keyStreamPrefix
-        // Digits only: their order is their bytes', as the ranges of keys compare.
-        let keys = try store.streamNames(prefix: prefix).map {
-            try PersonID(String($0.value.dropFirst(prefix.count)))
-        }
-        .sorted()
+        let keys = try KeySlices.persons(in: store, prefix: Self.schema.keyStreamPrefix)
         let slices = KeySlices(keys, personsPerPass: max(1, keys.count), personsPerSlice: personsPerSlice)
         let replaced = Set(persons)
         var (taken, position) = (Taken(), Int64?.none)

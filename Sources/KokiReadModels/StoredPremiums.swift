@@ -195,12 +195,7 @@ public struct StoredPremiums: Sendable {
         through position: Int64, _ sizes: (pass: Int, slice: Int),
         _ body: (_ years: [Year], _ keys: DocumentFilter) throws -> Void
     ) throws -> (persons: Int, events: Int) {
-        let prefix = Self.schema.keyStreamPrefix
-        // Digits only: their order is their bytes', as the ranges of keys compare.
-        let persons = try store.streamNames(prefix: prefix).map {
-            try PersonID(String($0.value.dropFirst(prefix.count)))
-        }
-        .sorted()
+        let persons = try KeySlices.persons(in: store, prefix: Self.schema.keyStreamPrefix)
         let slices = KeySlices(persons, personsPerPass: sizes.pass, personsPerSlice: sizes.slice)
         var (count, events, n) = (0, 0, 0)
         for (pass, slicesOfPass) in zip(slices.passes, slices.slices) {

@@ -179,12 +179,7 @@ public struct StoredRegister: Sendable {
         _ sizes: (pass: Int, slice: Int) = (PassScan.personsPerPass, StoredRegister.sliceAtHead),
         _ body: (_ entries: [InsuredRegister.Person], _ keys: DocumentFilter) throws -> Void
     ) throws -> (persons: Int, events: Int) {
-        let prefix = Self.schema.keyStreamPrefix
-        // Digits only: their order is their bytes', as the ranges of keys compare.
-        let persons = try store.streamNames(prefix: prefix).map {
-            try PersonID(String($0.value.dropFirst(prefix.count)))
-        }
-        .sorted()
+        let persons = try KeySlices.persons(in: store, prefix: Self.schema.keyStreamPrefix)
         let slices = KeySlices(persons, personsPerPass: sizes.pass, personsPerSlice: sizes.slice)
         var query = EventQuery.through(position: position)
         query.types = InsuredRegister.eventTypes
