@@ -416,11 +416,9 @@ public struct StoredBalances: Sendable {
         sizes: (pass: Int, slice: Int) = (PassScan.personsPerPass, StoredRegister.sliceAtHead),
         _ body: (_ rows: [YearBalance], _ keys: DocumentFilter) throws -> Void
     ) throws -> [(count: Int, persons: [PersonID], body: [UInt8])] {
-        let prefix = Self.schema.keyStreamPrefix
-        // Digits only: their order is their bytes', as the ranges of keys compare.
-        let persons = try store.streams(prefix: prefix).filter { $0.firstPosition <= through }.map {
-            try PersonID(String($0.stream.value.dropFirst(prefix.count)))
-        }.sorted()
+        // Every person with a stream, found by probing the index by stream (not every event's row):
+        // one whose stream began after `through` folds nothing there and has no row.
+        let persons = try KeySlices.persons(in: store, prefix: Self.schema.keyStreamPrefix)
         var query = EventQuery.through(position: through)
         query.types = CompactBalances.eventTypes
         query.scansForTypes = true
