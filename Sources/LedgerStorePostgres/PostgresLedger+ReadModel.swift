@@ -66,19 +66,30 @@ extension PostgresLedger: HeadReadModelStore {
         defer { writer.close() }
         try writer.locked {
             try writer.transaction {
-                try writer.run("SELECT pg_advisory_xact_lock(\(writer.readModelLock))")
-                try writer.createTables(schema)
-                try writer.run("DELETE FROM \(unescaped: schema.table)")
+                // The new rows gather in a table of this transaction's own while `fill` runs, with no
+                // lock held: other processes' catch-ups wait only for the swap below, not the fill.
+                try writer.run(
+                    """
+                    CREATE TEMPORARY TABLE koki_replacement (k TEXT NOT NULL, p INTEGER NOT NULL, row JSONB NOT NULL)
+                    ON COMMIT DROP
+                    """)
                 let history = try fill { documents in
                     try writer.insertInBatches(
-                        documents, "INSERT INTO \(schema.table)(\(schema.keyColumn), \(schema.partColumn), row)",
-                        columns: 3, casts: [3: "jsonb"]
+                        documents, "INSERT INTO koki_replacement(k, p, row)", columns: 3, casts: [3: "jsonb"]
                     ) { document, binds in
                         binds.append(document.key)
                         binds.append(Int32(truncatingIfNeeded: document.part))
                         binds.append(String(decoding: document.json, as: UTF8.self))
                     }
                 }
+                try writer.run("SELECT pg_advisory_xact_lock(\(writer.readModelLock))")
+                try writer.createTables(schema)
+                try writer.run("DELETE FROM \(unescaped: schema.table)")
+                try writer.run(
+                    """
+                    INSERT INTO \(unescaped: schema.table)(\(unescaped: schema.keyColumn), \(unescaped: schema.partColumn), row)
+                    SELECT k, p, row FROM koki_replacement
+                    """)
                 try writer.run(
                     """
                     INSERT INTO rm_models(name, logic_version, position) VALUES (\(schema.name), \(Int32(truncatingIfNeeded: schema.logicVersion)), \(position))
