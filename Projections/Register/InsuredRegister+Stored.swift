@@ -111,7 +111,9 @@ extension InsuredRegister.Person: BinaryCodable {
         debitSwitch = try r.readOptional { try $0.readDate() }
         myNumber = try SealedIdentity?(from: &r)
         erased = try PersonErased?(from: &r)
-        for (role, recorded) in try r.readArray({ r in (try r.readCase(MailRecipient.Role.self), try MailRecipientRecorded(from: &r)) }) {
+        for (role, recorded) in try r.readArray({ r in
+            (try r.readCase(MailRecipient.Role.self), try MailRecipientRecorded(from: &r))
+        }) {
             mailRecipients[role] = recorded
         }
     }
@@ -119,10 +121,11 @@ extension InsuredRegister.Person: BinaryCodable {
     /// Fills the tail's fields.
     public mutating func decodeTail(from r: inout BinaryReader) throws {
         incomeHistory = try [IncomeRecorded](from: &r)
-        for record in incomeHistory { income[record.year] = record }
         pension = try Self.readYears(&r)
         provisionalDeduction = try Self.readYears(&r)
-        for year in try r.readArray({ r in (try r.readInt(), try r.readArray { r in (try r.readInt(), try r.readYen()) }) }) {
+        for year in try r.readArray({ r in
+            (try r.readInt(), try r.readArray { r in (try r.readInt(), try r.readYen()) })
+        }) {
             pensionTold[year.0] = Dictionary(year.1, uniquingKeysWith: { $1 })
         }
         union = try Self.readYears(&r)

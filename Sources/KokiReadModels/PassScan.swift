@@ -103,8 +103,8 @@ enum PassScan {
     /// the register's entries): memory stays bounded whatever the ledger's length or the
     /// city's size. Matsudo's 133,000 persons over ten years take one pass; the register's
     /// entries are the most it holds, about 1 GB anonymous (`koki rebuild --check` peaked at
-    /// 1.12 GB in the register's pass on 2026-12-06, in a file and in a PostgreSQL schema alike);
-    /// ten times as many persons, nine passes of as much each.
+    /// 0.98 GB in the register's pass of a file on 2026-12-06, 1.12 GB before an entry kept each
+    /// income once); ten times as many persons, nine passes of as much each.
     static let personsPerPass = 150_000
 
     /// The persons of a fill in passes of at most `size`, in order.

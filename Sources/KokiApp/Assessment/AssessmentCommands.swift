@@ -585,7 +585,7 @@ public struct AssessmentCommands: Sendable {
 
         func member(_ entry: InsuredRegister.Person, householder: Bool) throws -> PremiumCase.Member {
             let birth = try vault.open(entry.identity, for: entry.id)?.birthDate
-            let income = entry.income[incomeYear].flatMap { recorded -> PremiumCase.Income? in
+            let income = entry.income(of: incomeYear).flatMap { recorded -> PremiumCase.Income? in
                 guard recorded.declared else { return nil }  // 未申告: unknown
                 return PremiumCase.Income(
                     totalIncome: recorded.totalIncome, publicPensionRevenue: recorded.publicPensionRevenue,

@@ -200,7 +200,7 @@ public struct UnionReconciliation: Sendable {
             out.append(
                 Difference(person: person, fiscalYear: fy, field: field, union: union, koki: koki, inputs: inputs))
         }
-        let income = entry?.income[fy.year - 1]
+        let income = entry?.income(of: fy.year - 1)
         let incomeText =
             income.map {
                 "koki の\(fy.year - 1)年の所得：総所得金額等 \(StaffText.yen($0.totalIncome))、公的年金収入 \(StaffText.yen($0.publicPensionRevenue))（\($0.source)）"

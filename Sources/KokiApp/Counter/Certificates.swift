@@ -38,7 +38,7 @@ extension Counter {
 
     /// What the rule reads of one insured member: the income of the period's income year.
     static func copayMember(_ person: InsuredRegister.Person, year: Int) -> CopayMember {
-        guard let income = person.income[year] else {
+        guard let income = person.income(of: year) else {
             return CopayMember(person: person.id, taxableIncome: nil, incomeRecorded: false)
         }
         return CopayMember(

@@ -417,7 +417,7 @@ public struct InsuredRegisterCommands: Sendable {
         let (entry, version) = try loadExisting(person)
         try append(
             [.incomeInquired(IncomeInquired(person: person, year: year, purpose: purpose))], person, version, metadata)
-        return entry.income[year]
+        return entry.income(of: year)
     }
 
     // MARK: - Helpers
