@@ -539,4 +539,62 @@ final class Mutexed<Value>: @unchecked Sendable {
         }
         #expect(all.sorted(by: bytes) == keys.sorted(by: bytes))
     }
+
+    /// A model replaced whole (``HeadReadModelStore/replaceReadModel(_:position:_:)``) gathers its
+    /// rows while its fill runs and takes the read models' lock only to swap them in: another
+    /// connection's catch-up of another model, during the fill, is written at once, and a reader
+    /// meanwhile sees the old rows; after the commit, the new rows, the position and nothing else.
+    @Test func aModelReplacedWholeHoldsTheLockOnlyForTheSwap() throws {
+        guard EventStoreContractTests.available(.postgres) else { return }
+        let held = try EventStoreContractTests.Store(.postgres)
+        let documents = try #require(held.store as? any HeadReadModelStore)
+        let url = try #require(held.url)
+        let other = ReadModelSchema(
+            name: "probe2", logicVersion: 1, table: "rm_probe2", keyColumn: "person", partColumn: "year",
+            columns: [], keyStreamPrefix: "person/")
+        func json(_ key: String) -> [UInt8] { Array("{\"key\": \"\(key)\"}".utf8) }
+        try documents.storeReadModel(Self.schema, documents: [("old", 0, json("old"))], replacing: nil, position: 1)
+        let elsewhere = try PostgresLedger.open(url: url)
+        defer { elsewhere.close() }
+        let (done, failed) = (DispatchSemaphore(value: 0), Mutexed<(any Error)?>(nil))
+        try documents.replaceReadModel(Self.schema, position: 2) { write in
+            try write([("a", 0, json("a")), ("b", 0, json("b"))])
+            // Another process catches another model up, and reads this one: neither waits (a
+            // catch-up that waited for the fill would not end before it: 20 s are its limit here).
+            let document = (key: "x", part: Int64(0), json: json("x"))
+            DispatchQueue.global().async {
+                do {
+                    try elsewhere.storeReadModel(other, documents: [document], replacing: nil, position: 7)
+                } catch {
+                    failed.update { $0 = error }
+                }
+                done.signal()
+            }
+            let waited = done.wait(timeout: .now() + 20) == .success
+            #expect(waited, "another model's catch-up waited for the fill")
+            // (Had it waited, its connection would still be busy: the fill ends, the swap frees it.)
+            if waited {
+                #expect(failed.value == nil)
+                #expect(try elsewhere.readModelState(other)?.position == 7)
+                let during = try elsewhere.readModel(Self.schema, .all, field: "key")
+                #expect(during.state?.position == 1)
+                #expect(during.documents.map { String(decoding: $0, as: UTF8.self) } == ["old"])
+            }
+            try write([("c", 0, json("c"))])
+            return .none
+        }
+        _ = done.wait(timeout: .now() + 60)
+        let after = try elsewhere.readModel(Self.schema, .all, field: "key")
+        #expect(after.state?.position == 2)
+        #expect(after.documents.map { String(decoding: $0, as: UTF8.self) } == ["a", "b", "c"])
+        // A fill that fails replaces nothing.
+        #expect(throws: LedgerError.self) {
+            try documents.replaceReadModel(Self.schema, position: 3) { write in
+                try write([("d", 0, json("d"))])
+                throw LedgerError(.invalidInput, "a fill that fails")
+            }
+        }
+        #expect(try documents.readModelState(Self.schema)?.position == 2)
+        #expect(try documents.readModelCount(Self.schema) == 3)
+    }
 }
