@@ -22,11 +22,9 @@ struct HeadBalances {
         _ rows: [YearBalance], replacing persons: [PersonID]?, position: Int64, history: ReadModelHistory = .none
     ) throws {
         let encoder = JSONEncoder()
-        let documents = try rows.map { row in
-            (key: row.person.value, part: Int64(row.fiscalYear.year), json: Array(try encoder.encode(row)))
-        }
         try store.storeReadModel(
-            StoredBalances.schema, documents: documents, replacing: persons?.map(\.value), position: position,
+            StoredBalances.schema, documents: try rows.map { try Self.document($0, encoder) },
+            replacing: persons?.map(\.value), position: position,
             history: history)
     }
 
@@ -38,16 +36,17 @@ struct HeadBalances {
         try store.replaceReadModel(StoredBalances.schema, position: position) { write in
             try withoutActuallyEscaping(write) { write in
                 try fill { rows in
-                    try write(
-                        try rows.map { row in
-                            (
-                                key: row.person.value, part: Int64(row.fiscalYear.year),
-                                json: Array(try encoder.encode(row))
-                            )
-                        })
+                    try write(try rows.map { try Self.document($0, encoder) })
                 }
             }
         }
+    }
+
+    /// A row as its document: keyed by person and fiscal year, the row as JSON.
+    private static func document(_ row: YearBalance, _ encoder: JSONEncoder) throws -> (
+        key: String, part: Int64, json: [UInt8]
+    ) {
+        (row.person.value, Int64(row.fiscalYear.year), Array(try encoder.encode(row)))
     }
 
     /// The snapshots kept of this logic version, by position.

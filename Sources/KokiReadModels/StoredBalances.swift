@@ -430,19 +430,14 @@ public struct StoredBalances: Sendable {
             let pass = BalancePass(persons: Array(persons), checkpoints: checkpoints, snapshots: snapshots)
             events += try PassScan.fold({ try store.forEachEvent($0, $1) }, query, persons: pass.persons, into: pass)
             // Each person's rows come in order: a slice is handed on after its last person's.
-            var (rows, delivered, ends) = (
-                [YearBalance](), 0,
-                Set(
-                    slicesOfPass.map(\.count).reduce(into: [Int]()) {
-                        $0.append(($0.last ?? 0) + $1)
-                    })
-            )
+            var counts = slicesOfPass.map(\.count).makeIterator()
+            var (rows, left) = ([YearBalance](), counts.next() ?? 0)
             try Self.rows(of: pass, through: through, { try StoredEvents.forEach(in: store, $0, $1) }) { personRows in
                 rows += personRows
-                delivered += 1
-                guard ends.remove(delivered) != nil else { return }
+                left -= 1
+                guard left == 0 else { return }
                 try body(rows, slices.keys(n))
-                (rows, n) = ([], n + 1)
+                (rows, n, left) = ([], n + 1, counts.next() ?? 0)
             }
             snapshots = pass.snapshots
         }

@@ -144,7 +144,7 @@ public struct StoredRegister: Sendable {
             fill: { try foldedInSlices(through: position, sizes, $0) },
             compare: { entries, keys in
                 let stored = try kept(documents, keys)
-                return (stored?.position, Set(Self.differences(stored?.entries ?? [], entries)))
+                return (stored?.position, Self.differences(stored?.entries ?? [], entries))
             }, document: Self.document)
         return Rebuild(
             position: position, persons: rebuilt.persons, events: rebuilt.events, comparedWith: comparedWith,
@@ -154,12 +154,12 @@ public struct StoredRegister: Sendable {
     /// The persons whose entries differ between the stored entries and the folded ones, in either
     /// direction; a person whose entry is stored more than once (a document copied under another
     /// key) is among them.
-    static func differences(_ stored: [InsuredRegister.Person], _ folded: [InsuredRegister.Person]) -> [PersonID] {
+    static func differences(_ stored: [InsuredRegister.Person], _ folded: [InsuredRegister.Person]) -> Set<PersonID> {
         var copies: [PersonID: Int] = [:]
         for entry in stored { copies[entry.id, default: 0] += 1 }
         let kept = Dictionary(stored.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let fresh = Dictionary(folded.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        return Set(kept.keys).union(fresh.keys).filter { kept[$0] != fresh[$0] || copies[$0, default: 0] > 1 }.sorted()
+        return Set(kept.keys).union(fresh.keys).filter { kept[$0] != fresh[$0] || copies[$0, default: 0] > 1 }
     }
 
     // MARK: - In a PostgreSQL ledger's schema

@@ -38,19 +38,8 @@ extension PostgresLedger: HeadReadModelStore {
                 } else {
                     try run("DELETE FROM \(unescaped: table)")
                 }
-                try insertInBatches(
-                    documents, "INSERT INTO \(table)(\(schema.keyColumn), \(schema.partColumn), row)", columns: 3,
-                    casts: [3: "jsonb"]
-                ) { document, binds in
-                    binds.append(document.key)
-                    binds.append(Int32(truncatingIfNeeded: document.part))
-                    binds.append(String(decoding: document.json, as: UTF8.self))
-                }
-                try run(
-                    """
-                    INSERT INTO rm_models(name, logic_version, position) VALUES (\(schema.name), \(Int32(truncatingIfNeeded: schema.logicVersion)), \(position))
-                    ON CONFLICT (name) DO UPDATE SET logic_version = EXCLUDED.logic_version, position = EXCLUDED.position
-                    """)
+                try insert(documents, into: "\(table)(\(schema.keyColumn), \(schema.partColumn), row)")
+                try record(schema, at: position)
                 try keep(history, of: schema, replacingAll: keys == nil)
             }
         }
@@ -73,14 +62,7 @@ extension PostgresLedger: HeadReadModelStore {
                     CREATE TEMPORARY TABLE koki_replacement (k TEXT NOT NULL, p INTEGER NOT NULL, row JSONB NOT NULL)
                     ON COMMIT DROP
                     """)
-                let history = try fill { documents in
-                    try writer.insertInBatches(
-                        documents, "INSERT INTO koki_replacement(k, p, row)", columns: 3, casts: [3: "jsonb"]
-                    ) { document, binds in
-                        binds.append(document.key)
-                        binds.append(Int32(truncatingIfNeeded: document.part))
-                        binds.append(String(decoding: document.json, as: UTF8.self))
-                    }
+                let history = try fill { documents in try writer.insert(documents, into: "koki_replacement(k, p, row)")
                 }
                 try writer.run("SELECT pg_advisory_xact_lock(\(writer.readModelLock))")
                 try writer.createTables(schema)
@@ -90,14 +72,28 @@ extension PostgresLedger: HeadReadModelStore {
                     INSERT INTO \(unescaped: schema.table)(\(unescaped: schema.keyColumn), \(unescaped: schema.partColumn), row)
                     SELECT k, p, row FROM koki_replacement
                     """)
-                try writer.run(
-                    """
-                    INSERT INTO rm_models(name, logic_version, position) VALUES (\(schema.name), \(Int32(truncatingIfNeeded: schema.logicVersion)), \(position))
-                    ON CONFLICT (name) DO UPDATE SET logic_version = EXCLUDED.logic_version, position = EXCLUDED.position
-                    """)
+                try writer.record(schema, at: position)
                 try writer.keep(history, of: schema, replacingAll: true)
             }
         }
+    }
+
+    /// Inserts documents (key, part, JSON) into `table(key, part, row)`, a thousand a statement.
+    private func insert(_ documents: [(key: String, part: Int64, json: [UInt8])], into table: String) throws {
+        try insertInBatches(documents, "INSERT INTO \(table)", columns: 3, casts: [3: "jsonb"]) { document, binds in
+            binds.append(document.key)
+            binds.append(Int32(truncatingIfNeeded: document.part))
+            binds.append(String(decoding: document.json, as: UTF8.self))
+        }
+    }
+
+    /// Records the position and logic version the model's rows reflect (in their transaction).
+    private func record(_ schema: ReadModelSchema, at position: Int64) throws {
+        try run(
+            """
+            INSERT INTO rm_models(name, logic_version, position) VALUES (\(schema.name), \(Int32(truncatingIfNeeded: schema.logicVersion)), \(position))
+            ON CONFLICT (name) DO UPDATE SET logic_version = EXCLUDED.logic_version, position = EXCLUDED.position
+            """)
     }
 
     /// Writes a model's history beside its rows (in their transaction): the other logic versions'
