@@ -260,7 +260,7 @@ public struct RuleCheck: Sendable {
             }
             if previous == nil, e.method(of: i.period) == .pensionDeduction, i.dueDate < e.decidedOn,
                 [4, 6].contains(i.dueDate.month),
-                let decided = register.person(e.person)?.provisionalDeduction[e.fiscalYear.year]
+                let decided = register.person(e.person)?.provisionalDeduction(of: e.fiscalYear.year)
             {
                 let april = min(decided.amount, e.annualPremium)
                 let expected = i.dueDate.month == 4 ? april : min(decided.amount, e.annualPremium - april)

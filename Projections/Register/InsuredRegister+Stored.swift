@@ -86,16 +86,20 @@ extension InsuredRegister.Person: BinaryCodable {
     public func encodeTail(to w: inout BinaryWriter) {
         // The latest of each year is the last of the year's records (always so when folded).
         incomeHistory.encode(to: &w)
-        Self.writeYears(pension, &w)
-        Self.writeYears(provisionalDeduction, &w)
-        w.writeArray(pensionTold.sorted { $0.key < $1.key }) { w, year in
-            w.writeInt(year.key)
-            w.writeArray(year.value.sorted { $0.key < $1.key }) { w, month in
-                w.writeInt(month.key)
+        Self.writeYears(shared.value.pension, &w)
+        Self.writeYears(shared.value.provisionalDeduction, &w)
+        // By year, then by month: the keys' order.
+        let told = shared.value.pensionTold.elements
+        let years = told.indices.filter { $0 == 0 || told[$0].key / 100 != told[$0 - 1].key / 100 }
+        w.writeArray(Array(years.indices)) { w, n in
+            let months = years[n]..<(n + 1 < years.count ? years[n + 1] : told.count)
+            w.writeInt(told[months.lowerBound].key / 100)
+            w.writeArray(Array(told[months])) { w, month in
+                w.writeInt(month.key % 100)
                 w.write(month.value)
             }
         }
-        Self.writeYears(union, &w)
+        Self.writeYears(shared.value.union, &w)
         networkInquiries.encode(to: &w)
     }
 
@@ -121,26 +125,34 @@ extension InsuredRegister.Person: BinaryCodable {
     /// Fills the tail's fields.
     public mutating func decodeTail(from r: inout BinaryReader) throws {
         incomeHistory = try [IncomeRecorded](from: &r)
-        pension = try Self.readYears(&r)
-        provisionalDeduction = try Self.readYears(&r)
+        shared.value.pension = try Self.readYears(&r)
+        shared.value.provisionalDeduction = try Self.readYears(&r)
+        var told = IntKeyedMap<Yen>()
         for year in try r.readArray({ r in
             (try r.readInt(), try r.readArray { r in (try r.readInt(), try r.readYen()) })
         }) {
-            pensionTold[year.0] = Dictionary(year.1, uniquingKeysWith: { $1 })
+            for (month, amount) in year.1 {
+                // A fiscal year as ``FiscalYear`` takes it, a month of the calendar.
+                guard (1...9998).contains(year.0), (1...12).contains(month) else {
+                    throw CodecError.malformed("pension month \(month) of fiscal year \(year.0)", at: r.offset)
+                }
+                told[Self.toldKey(year.0, month)] = amount
+            }
         }
-        union = try Self.readYears(&r)
+        shared.value.pensionTold = told
+        shared.value.union = try Self.readYears(&r)
         networkInquiries = try [NetworkInquirySent](from: &r)
     }
 
-    private static func writeYears<T: BinaryCodable>(_ years: [Int: T], _ w: inout BinaryWriter) {
-        w.writeArray(years.sorted { $0.key < $1.key }) { w, entry in
+    private static func writeYears<T: BinaryCodable>(_ years: IntKeyedMap<T>, _ w: inout BinaryWriter) {
+        w.writeArray(years.elements) { w, entry in
             w.writeInt(entry.key)
             entry.value.encode(to: &w)
         }
     }
 
-    private static func readYears<T: BinaryCodable>(_ r: inout BinaryReader) throws -> [Int: T] {
-        Dictionary(try r.readArray { r in (try r.readInt(), try T(from: &r)) }, uniquingKeysWith: { $1 })
+    private static func readYears<T: BinaryCodable>(_ r: inout BinaryReader) throws -> IntKeyedMap<T> {
+        IntKeyedMap(try r.readArray { r in (try r.readInt(), try T(from: &r)) })
     }
 
     /// The entry as bytes: its head, then its tail.

@@ -49,18 +49,19 @@ public struct InsuredRegister: Projection {
             var formerDependant: FormerDependantRecorded?
             var incomeHistory: [IncomeRecorded] = []
             var formerNumbers: [PersonID] = []
-            var pension: [Int: PensionFacts] = [:]
-            var provisionalDeduction: [Int: ProvisionalDeductionDecided] = [:]
-            var pensionTold: [Int: [Int: Yen]] = [:]
+            var pension = IntKeyedMap<PensionFacts>()
+            var provisionalDeduction = IntKeyedMap<ProvisionalDeductionDecided>()
+            /// Keyed by fiscal year × 100 + month (``Person/toldKey(_:_:)``).
+            var pensionTold = IntKeyedMap<Yen>()
             var debitSwitch: CivilDate?
             var myNumber: SealedIdentity?
             var erased: PersonErased?
-            var union: [Int: UnionDecisionRecorded] = [:]
+            var union = IntKeyedMap<UnionDecisionRecorded>()
             var networkInquiries: [NetworkInquirySent] = []
             var mailRecipients: [MailRecipient.Role: MailRecipientRecorded] = [:]
         }
 
-        private var shared: SharedFields<Fields>
+        var shared: SharedFields<Fields>
 
         public var id: PersonID {
             get { shared.value.id }
@@ -115,21 +116,44 @@ public struct InsuredRegister: Projection {
             _modify { yield &shared.value.formerNumbers }
         }
         /// The pension facts recorded for each fiscal year (the latest wins).
-        public var pension: [Int: PensionFacts] {
-            get { shared.value.pension }
-            _modify { yield &shared.value.pension }
-        }
+        public var pension: [Int: PensionFacts] { shared.value.pension.dictionary }
+        /// The pension facts recorded for a fiscal year (``pension`` without making the whole).
+        public func pension(of fiscalYear: Int) -> PensionFacts? { shared.value.pension[fiscalYear] }
         /// The provisional deduction (仮徴収) decided before each fiscal year's April.
         public var provisionalDeduction: [Int: ProvisionalDeductionDecided] {
-            get { shared.value.provisionalDeduction }
-            _modify { yield &shared.value.provisionalDeduction }
+            shared.value.provisionalDeduction.dictionary
+        }
+        /// The provisional deduction decided for a fiscal year.
+        public func provisionalDeduction(of fiscalYear: Int) -> ProvisionalDeductionDecided? {
+            shared.value.provisionalDeduction[fiscalYear]
+        }
+        /// Whether a provisional deduction was decided for a fiscal year or a later one.
+        public func provisionalDeductionDecided(since fiscalYear: Int) -> Bool {
+            shared.value.provisionalDeduction.keys.last.map { $0 >= fiscalYear } ?? false
         }
         /// What the pension insurer was last told to deduct, by fiscal year and pension month:
         /// the provisional months decided before April, then every request, change and stop.
         public var pensionTold: [Int: [Int: Yen]] {
-            get { shared.value.pensionTold }
-            _modify { yield &shared.value.pensionTold }
+            var years: [Int: [Int: Yen]] = [:]
+            for told in shared.value.pensionTold.elements {
+                years[told.key / 100, default: [:]][told.key % 100] = told.value
+            }
+            return years
         }
+        /// What the pension insurer was last told to deduct in each pension month of a fiscal
+        /// year (empty when nothing was told).
+        public func pensionTold(of fiscalYear: Int) -> [Int: Yen] {
+            let months = shared.value.pensionTold.elements(
+                in: Self.toldKey(fiscalYear, 0)..<Self.toldKey(fiscalYear + 1, 0))
+            return Dictionary(uniqueKeysWithValues: months.map { ($0.key % 100, $0.value) })
+        }
+        /// What the pension insurer was last told to deduct in one month of a fiscal year.
+        public func pensionTold(of fiscalYear: Int, month: Int) -> Yen? {
+            shared.value.pensionTold[Self.toldKey(fiscalYear, month)]
+        }
+        /// The key of a fiscal year's month (1–12) in what was told: years apart by 100, so the
+        /// keys sort by year, then month.
+        static func toldKey(_ fiscalYear: Int, _ month: Int) -> Int { fiscalYear * 100 + month }
         /// The day they asked to pay by bank debit instead of pension deduction (特徴→口座振替),
         /// while not withdrawn.
         public var debitSwitch: CivilDate? {
@@ -147,10 +171,9 @@ public struct InsuredRegister: Projection {
             _modify { yield &shared.value.erased }
         }
         /// The union's latest decision for each fiscal year (`koki union import`).
-        public var union: [Int: UnionDecisionRecorded] {
-            get { shared.value.union }
-            _modify { yield &shared.value.union }
-        }
+        public var union: [Int: UnionDecisionRecorded] { shared.value.union.dictionary }
+        /// The union's latest decision for a fiscal year.
+        public func union(of fiscalYear: Int) -> UnionDecisionRecorded? { shared.value.union[fiscalYear] }
         /// Inquiries sent through the information network about the person (情報照会).
         public var networkInquiries: [NetworkInquirySent] {
             get { shared.value.networkInquiries }
@@ -236,6 +259,9 @@ public struct InsuredRegister: Projection {
     /// Everyone ever recorded in each household (an index: membership on a date is the
     /// person's own history), so finding a household's members never scans the whole city.
     private var everInHousehold: [HouseholdID: Set<PersonID>] = [:]
+    /// The texts many entries repeat (where an income came from, why a provisional amount),
+    /// kept once and shared.
+    private var texts = SharedTexts()
 
     public init() {}
 
@@ -306,12 +332,12 @@ public struct InsuredRegister: Projection {
                 // After every entry of the same date or earlier: the later recorded one wins.
                 let index =
                     person.households.firstIndex { $0.effectiveOn > e.effectiveOn } ?? person.households.endIndex
-                person.households.insert(entry, at: index)
+                person.households.insertWithoutSpareRoom(entry, at: index)
             }
         case .eligibilityAcquired(let e):
-            update(e.person) { $0.eligibilityFacts.append(.acquired(e)) }
+            update(e.person) { $0.eligibilityFacts.appendWithoutSpareRoom(.acquired(e)) }
         case .eligibilityLost(let e):
-            update(e.person) { $0.eligibilityFacts.append(.lost(e)) }
+            update(e.person) { $0.eligibilityFacts.appendWithoutSpareRoom(.lost(e)) }
         case .addressExceptionStarted(let e):
             update(e.person) { $0.addressExceptions.append(AddressException(facility: e.facility, from: e.from)) }
         case .addressExceptionEnded(let e):
@@ -321,25 +347,31 @@ public struct InsuredRegister: Projection {
             }
         case .formerDependantRecorded(let e):
             update(e.person) { $0.formerDependant = e }
-        case .incomeRecorded(let e):
-            update(e.person) { $0.incomeHistory.append(e) }
+        case .incomeRecorded(var e):
+            e.source = texts.kept(e.source)
+            update(e.person) { $0.incomeHistory.appendWithoutSpareRoom(e) }
         case .incomeInquired:
             break  // who asked, when and why is read from the ledger's envelopes
         case .personNumbersLinked(let e):
             update(e.person) { $0.formerNumbers.append(e.formerNumber) }
             formerNumbers[e.formerNumber] = e.person
         case .pensionFactsRecorded(let e):
-            update(e.person) { $0.pension[e.fiscalYear.year] = e.facts }
-        case .provisionalDeductionDecided(let e):
+            update(e.person) { $0.shared.value.pension[e.fiscalYear.year] = e.facts }
+        case .provisionalDeductionDecided(var e):
+            e.basis = texts.kept(e.basis)
             update(e.person) { person in
-                person.provisionalDeduction[e.fiscalYear.year] = e
-                for month in [4, 6, 8] { person.pensionTold[e.fiscalYear.year, default: [:]][month] = e.amount }
+                person.shared.value.provisionalDeduction[e.fiscalYear.year] = e
+                for month in [4, 6, 8] {
+                    person.shared.value.pensionTold[Person.toldKey(e.fiscalYear.year, month)] = e.amount
+                }
             }
         case .pensionSwitchRecorded(let e):
             update(e.person) { $0.debitSwitch = e.change == .requested ? e.on : nil }
         case .pensionDeductionNotified(let e):
             update(e.person) { person in
-                for m in e.months { person.pensionTold[e.fiscalYear.year, default: [:]][m.dueDate.month] = m.amount }
+                for m in e.months {
+                    person.shared.value.pensionTold[Person.toldKey(e.fiscalYear.year, m.dueDate.month)] = m.amount
+                }
             }
         case .myNumberRecorded(let e):
             update(e.person) { $0.myNumber = e.sealed }
@@ -348,9 +380,9 @@ public struct InsuredRegister: Projection {
         case .mailRecipientRecorded(let e):
             update(e.person) { $0.mailRecipients[e.role] = e.recipient == nil ? nil : e }
         case .unionDecisionRecorded(let e):
-            update(e.person) { $0.union[e.fiscalYear.year] = e }
+            update(e.person) { $0.shared.value.union[e.fiscalYear.year] = e }
         case .networkInquirySent(let e):
-            update(e.person) { $0.networkInquiries.append(e) }
+            update(e.person) { $0.networkInquiries.appendWithoutSpareRoom(e) }
         case .access, .notice, .counter:
             break  // operators, sessions, reads and documents belong to no one's register entry
         case .premiumAssessed, .paymentReceived, .dunningNoticeIssued, .rateTableAdopted, .installmentCalendarAdopted,

@@ -495,7 +495,7 @@ struct SimulationRun {
             guard let assessed = city.accounts.current(r.person, year), !assessed.pensionPeriods.isEmpty,
                 let account = city.collection.accounts[r.person]
             else { continue }
-            let told = city.register.person(r.person)?.pensionTold[fy] ?? [:]
+            let told = city.register.person(r.person)?.pensionTold(of: fy) ?? [:]
             var stopped = false
             for installment in assessed.pensionInstallments where months.contains(installment.dueDate.month) {
                 let amount = told[installment.dueDate.month] ?? installment.amount

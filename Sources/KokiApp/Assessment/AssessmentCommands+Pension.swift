@@ -279,7 +279,7 @@ extension AssessmentCommands {
                 assessed = started
             }
             guard assessed.collection == .pensionDeduction else { continue }
-            let told = person.pensionTold[fy.year] ?? [:]
+            let told = person.pensionTold(of: fy.year)
             func reachable(_ i: Installment) -> Bool {
                 let lead = told[i.dueDate.month] == nil ? 1 : calendar.pensionNoticeLeadMonths
                 return i.dueDate > date && date <= PensionDeduction.deadline(for: i.dueDate, leadMonths: lead)
@@ -456,7 +456,7 @@ extension AssessmentCommands {
         guard let selection = PensionDeduction.Selection(recorded: first.cause),
             [.newlyInsured, .noPensionInformation].contains(selection),
             person.diedOn == nil, person.isInsured(on: date), person.debitSwitch == nil,
-            let facts = person.pension[fy.year],
+            let facts = person.pension(of: fy.year),
             PensionDeduction.method(for: assessed.annualPremium, facts: facts, newlyInsured: false).0
                 == .pensionDeduction
         else { return nil }
@@ -503,7 +503,7 @@ extension AssessmentCommands {
             guard
                 state.assessments.values.contains(where: {
                     $0.fiscalYear.year >= year && $0.collection == .pensionDeduction
-                }) || entry.provisionalDeduction.keys.contains(where: { $0 >= year })
+                }) || entry.provisionalDeductionDecided(since: year)
             else {
                 throw KokiError(
                     .invalidInput,

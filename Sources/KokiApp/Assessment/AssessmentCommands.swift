@@ -264,7 +264,7 @@ public struct AssessmentCommands: Sendable {
             // The collection method is decided with the year's first assessment; a reassessment
             // keeps it (switching mid-year is an administrative process of its own).
             let entry = city.register.person(person)
-            let facts = entry?.pension[fy.year]
+            let facts = entry?.pension(of: fy.year)
             let newlyInsured = (entry?.eligibilityPeriods.first?.from ?? fy.firstDay) >= fy.firstDay
             let (method, why) = PensionDeduction.method(
                 for: premium, facts: facts, newlyInsured: newlyInsured,
@@ -274,7 +274,7 @@ public struct AssessmentCommands: Sendable {
             if method == .pensionDeduction, let facts {
                 // April and June are what the insurer was told before April, where it was decided.
                 let schedule = try Self.firstPensionSchedule(
-                    premium: premium, told: entry?.pensionTold[fy.year] ?? [:],
+                    premium: premium, told: entry?.pensionTold(of: fy.year) ?? [:],
                     previousFebruary: facts.previousFebruaryDeduction, fiscalYear: fy, decidedOn: decidedOn,
                     calendar: calendar, business: business)
                 installments = schedule.installments
@@ -477,7 +477,7 @@ public struct AssessmentCommands: Sendable {
         for (person, last) in deducted.persons {
             guard let february = last.installments.last(where: { $0.dueDate.month == 2 }), february.amount > .zero
             else { continue }
-            guard person.provisionalDeduction[fy.year] == nil else { continue }
+            guard person.provisionalDeduction(of: fy.year) == nil else { continue }
             guard person.isInsured(on: date), person.diedOn == nil else {
                 result.leftOut.append(person.id)
                 continue

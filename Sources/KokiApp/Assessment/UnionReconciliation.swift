@@ -165,7 +165,7 @@ public struct UnionReconciliation: Sendable {
         guard let entry = city.register.person(person) else {
             throw KokiError.notInRegister(person)
         }
-        guard let decision = entry.union[fy.year] else {
+        guard let decision = entry.union(of: fy.year) else {
             throw KokiError(
                 .invalidInput, "the union has sent no decision for \(person) FY\(fy.year) (koki union import)")
         }

@@ -665,7 +665,7 @@ extension CollectionCommands {
             case .deducted:
                 // The insurer deducts what it was told, which may be more than the month now asks
                 // (a decrease decided too late to tell): the excess is overpaid and refunded.
-                let told = state.entry?.pensionTold[r.fiscalYear.year]?[r.month] ?? .zero
+                let told = state.entry?.pensionTold(of: r.fiscalYear.year, month: r.month) ?? .zero
                 let most = max(state.largestAssessed(key) ?? installment.amount, told)
                 guard r.amount <= most else {
                     throw refuse(
