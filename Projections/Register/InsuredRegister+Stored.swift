@@ -85,7 +85,7 @@ extension InsuredRegister.Person: BinaryCodable {
     /// an entry, which the lists never decode.
     public func encodeTail(to w: inout BinaryWriter) {
         // The latest of each year is the last of the year's records (always so when folded).
-        incomeHistory.encode(to: &w)
+        shared.value.incomeHistory.encodeList(to: &w, keyed: false)
         Self.writeYears(shared.value.pension, &w)
         Self.writeYears(shared.value.provisionalDeduction, &w)
         // By year, then by month: the keys' order.
@@ -99,7 +99,7 @@ extension InsuredRegister.Person: BinaryCodable {
                 w.write(month.value)
             }
         }
-        Self.writeYears(shared.value.union, &w)
+        shared.value.union.encodeList(to: &w, keyed: true)
         networkInquiries.encode(to: &w)
     }
 
@@ -124,7 +124,7 @@ extension InsuredRegister.Person: BinaryCodable {
 
     /// Fills the tail's fields.
     public mutating func decodeTail(from r: inout BinaryReader) throws {
-        incomeHistory = try [IncomeRecorded](from: &r)
+        shared.value.incomeHistory = PackedRecords(try [IncomeRecorded](from: &r).map { ($0.year, $0) })
         shared.value.pension = try Self.readYears(&r)
         shared.value.provisionalDeduction = try Self.readYears(&r)
         var told = IntKeyedMap<Yen>()
@@ -140,7 +140,8 @@ extension InsuredRegister.Person: BinaryCodable {
             }
         }
         shared.value.pensionTold = told
-        shared.value.union = try Self.readYears(&r)
+        let union: IntKeyedMap<UnionDecisionRecorded> = try Self.readYears(&r)
+        shared.value.union = PackedRecords(union.elements.map { ($0.key, $0.value) })
         networkInquiries = try [NetworkInquirySent](from: &r)
     }
 

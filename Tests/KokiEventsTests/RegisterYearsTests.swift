@@ -31,6 +31,32 @@ import Testing
         }
     }
 
+    @Test func packedRecordsAreTheRecordsThatWentIn() {
+        var g = SeededGenerator(seed: 1_206)
+        for _ in 0..<200 {
+            var (appended, put) = (PackedRecords<String>(), PackedRecords<String>())
+            var (list, byKey): ([(key: Int, record: String)], [Int: String]) = ([], [:])
+            for _ in 0..<Int.random(in: 0...30, using: &g) {
+                let key = Int.random(in: -3...3_000, using: &g) % 40
+                let record = String(repeating: "年金", count: Int.random(in: 0...90, using: &g))
+                appended.append(record, key: key)
+                list.append((key, record))
+                put.put(record, key: key)
+                byKey[key] = record
+            }
+            #expect(
+                appended.records.map(\.key) == list.map(\.key) && appended.records.map(\.record) == list.map(\.record))
+            #expect(appended.count == list.count && appended.isEmpty == list.isEmpty)
+            #expect(put.keys == byKey.keys.sorted() && put.count == byKey.count)
+            #expect(put.records.map(\.record) == byKey.sorted { $0.key < $1.key }.map(\.value))
+            for key in -3...40 {
+                #expect(appended.last(key) == list.last { $0.key == key }?.record)
+                #expect(put.last(key) == byKey[key])
+            }
+            #expect(PackedRecords(list) == appended)
+        }
+    }
+
     @Test func anEntrysYearsAnswerAsTheirDictionariesWhateverTheOrder() throws {
         var g = SeededGenerator(seed: 75)
         let person = try PersonID("7")
@@ -104,8 +130,9 @@ import Testing
         }
     }
 
-    /// What was told is stored as before: the years in order, each year's months in order.
-    @Test func whatWasToldIsStoredByYearThenMonth() throws {
+    /// The tail is stored as before: the incomes in the order recorded; what was told by year,
+    /// then month; the union's latest decision of each year, in order of the years.
+    @Test func theTailIsStoredAsBefore() throws {
         let person = try PersonID("7")
         var register = InsuredRegister()
         register.apply(.personRegistered(PersonRegistered(person: person, identity: SealedIdentity(bytes: [1]))))
@@ -125,8 +152,30 @@ import Testing
                                 amount: Yen(line.amount))
                         ], reason: "本徴収依頼", file: String(repeating: "0", count: 64))))
         }
+        func income(_ year: Int, _ total: Int64, _ source: String) -> IncomeRecorded {
+            IncomeRecorded(
+                person: person, year: year, publicPensionRevenue: Yen(total * 2), salaryRevenue: .zero,
+                otherIncome: .zero, totalIncome: Yen(total), declared: true, source: source,
+                taxableIncome: Yen(total / 2))
+        }
+        func union(_ year: Int, _ premium: Int64) throws -> UnionDecisionRecorded {
+            UnionDecisionRecorded(
+                person: person, fiscalYear: try FiscalYear(year), annualPremium: Yen(premium), incomeBase: nil,
+                reduction: .none, periods: [Yen(premium / 2), Yen(premium - premium / 2)],
+                insuredFrom: try CivilDate(year: 2015, month: 1, day: 1), insuredUntil: nil,
+                receivedOn: try CivilDate(year: year, month: 8, day: 1), source: "union-\(year).csv line \(premium)")
+        }
+        let incomes = [
+            income(2024, 900_000, "連携税マスタ tax.csv line 3"), income(2023, 800_000, "申告書"),
+            income(2024, 950_000, "修正申告"),
+        ]
+        for record in incomes { register.apply(.incomeRecorded(record)) }
+        let decisions = [
+            try union(2027, 70_000), try union(2025, 50_000), try union(2026, 60_000), try union(2025, 55_000),
+        ]
+        for decision in decisions { register.apply(.unionDecisionRecorded(decision)) }
         var w = BinaryWriter(capacity: 64)
-        [IncomeRecorded]().encode(to: &w)
+        incomes.encode(to: &w)
         w.writeUInt(0)  // pension facts
         w.writeUInt(0)  // provisional deductions
         w.writeUInt(3)
@@ -140,10 +189,17 @@ import Testing
                 w.write(Yen(Int64(amount)))
             }
         }
-        w.writeUInt(0)  // the union's decisions
+        w.writeUInt(3)  // the union's latest decision of each year, in order of the years
+        for decision in [decisions[3], decisions[2], decisions[0]] {
+            w.writeInt(decision.fiscalYear.year)
+            decision.encode(to: &w)
+        }
         [NetworkInquirySent]().encode(to: &w)
         let entry = try #require(register.person(person))
         #expect(entry.storedTail == w.bytes)
+        #expect(entry.incomeHistory == incomes && entry.income(of: 2024) == incomes[2] && entry.income(of: 2022) == nil)
+        #expect(entry.union(of: 2025) == decisions[3] && entry.union.count == 3)
+        #expect(try InsuredRegister.Person(stored: entry.stored) == entry)
     }
 
     /// Texts many entries repeat are kept once, and keeping them changes no value: the entries of
