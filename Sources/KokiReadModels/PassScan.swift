@@ -101,10 +101,10 @@ final class FolderGroup: PassFolder, @unchecked Sendable {
 enum PassScan {
     /// How many persons one pass over the ledger folds at once (the balances' compact states,
     /// the register's entries): memory stays bounded whatever the ledger's length or the
-    /// city's size. Matsudo's 133,000 persons over ten years take one pass; the register's
-    /// entries are the most it holds, about 1 GB anonymous (`koki rebuild --check` peaked at
-    /// 0.98 GB in the register's pass of a file on 2026-12-06, 1.12 GB before an entry kept each
-    /// income once); ten times as many persons, nine passes of as much each.
+    /// city's size. Matsudo's 133,000 persons over ten years take one pass; the register's pass
+    /// of a file's `koki rebuild --check` held 0.52 GB anonymous on 2026-12-06 (0.98 GB before an
+    /// entry kept its records as the codec's bytes and its years in sorted lists, 1.12 GB before
+    /// it kept each income once); ten times as many persons, nine passes of as much each.
     static let personsPerPass = 150_000
 
     /// The persons of a fill in passes of at most `size`, in order.

@@ -3,7 +3,7 @@ import Foundation
 @_spi(Batch) import KokiApp
 import KokiDomain
 import KokiProjections
-import KokiReadModels
+@_spi(Reference) import KokiReadModels
 import LedgerStore
 import LedgerStorePostgres
 
@@ -87,6 +87,43 @@ func registerBenchmarks() {
             try Ledger.open(at: scratch.path("copy.ledger"), options: .init(synchronous: .normal)).ports
         }
         measured.report(benchmark)
+    } setup: {
+        _ = CityFixture.shared
+    }
+
+    // A register entry as a rebuild holds it (issue 25, twenty-fifth stop): the register filled
+    // from zero in position order and held, its anonymous memory above the start once the freed
+    // memory is given back, an entry's share of it beside the entry's stored form (its head and
+    // tail, before LZ4) — the least an entry could take. What a pass holds grows with the persons
+    // in it, not the city: at ten times Matsudo each pass holds as many entries as here.
+    Benchmark(
+        "City: the register's entries as a rebuild holds them, vs their stored form",
+        configuration: .init(
+            metrics: [
+                .wallClock, Metric.cost("entries"), Metric.cost("held bytes an entry"),
+                Metric.cost("stored bytes an entry"), Metric.cost("held/stored ‰"), Metric.cost("fill's peak MB"),
+            ],
+            maxIterations: 1)
+    ) { benchmark in
+        let fixture = CityFixture.shared
+        let scratch = Scratch()
+        let koki = fixture.copy(into: scratch)
+        let register = StoredRegister(koki.ports)
+        releaseFreedMemory()
+        let before = anonymousKB()
+        var filled: InsuredRegister?
+        let peak = try peakAnonymousMB { filled = try register.filledFromZero(byStreams: false).register }
+        releaseFreedMemory()
+        let held = (anonymousKB() - before) * 1024
+        let entries = filled!.persons.values
+        precondition(!entries.isEmpty, "the city has no register")
+        let stored = entries.reduce(0) { $0 + $1.storedHead.count + $1.storedTail.count }
+        benchmark.measurement(Metric.cost("entries"), entries.count)
+        benchmark.measurement(Metric.cost("held bytes an entry"), held / entries.count)
+        benchmark.measurement(Metric.cost("stored bytes an entry"), stored / entries.count)
+        benchmark.measurement(Metric.cost("held/stored ‰"), held * 1000 / max(1, stored))
+        benchmark.measurement(Metric.cost("fill's peak MB"), peak)
+        withExtendedLifetime(filled) {}
     } setup: {
         _ = CityFixture.shared
     }

@@ -161,16 +161,18 @@ enum Workloads {
     }
 }
 
+/// The process's anonymous memory now (`RssAnon`), in KB: the heap, not the mapped ledger file.
+func anonymousKB() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("RssAnon:") })
+    else { return 0 }
+    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+}
+
 /// The most anonymous memory (heap, not the mapped file) the process held above what it held
 /// before `body`, in MB: `RssAnon` of `/proc/self/status` read every 5 ms on a thread beside it
 /// (0 where there is no such file).
 func peakAnonymousMB(_ body: () throws -> Void) rethrows -> Int {
-    @Sendable func anonymousKB() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("RssAnon:") })
-        else { return 0 }
-        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
-    }
     final class Sampling: Sendable {
         let peak: Mutex<Int>
         let done = Atomic<Bool>(false)
