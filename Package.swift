@@ -46,6 +46,9 @@ let package = Package(
             pkgConfig: "liblz4",
             providers: [.apt(["liblz4-dev"])]
         ),
+        // glibc's <malloc.h>, for `malloc_trim` (called through the C calling convention, not
+        // declared by hand). Imported on Linux only.
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         // The pure core: no SQLite, LZ4, crypto or CLI below this line.
         .target(name: "KokiDomain", path: "Sources/KokiDomain", swiftSettings: strict),
         .target(name: "KokiEvents", dependencies: ["KokiDomain"], path: "Events", swiftSettings: strict),
@@ -83,7 +86,10 @@ let package = Package(
         // The read models kept beside the events (the balances), through the store's ports.
         .target(
             name: "KokiReadModels",
-            dependencies: ["KokiDomain", "KokiEvents", "KokiProjections", "LedgerStore"],
+            dependencies: [
+                "KokiDomain", "KokiEvents", "KokiProjections", "LedgerStore",
+                .target(name: "CMalloc", condition: .when(platforms: [.linux])),
+            ],
             swiftSettings: strict
         ),
         // The documents a city mails: their print records, templates and print files. Pure: built

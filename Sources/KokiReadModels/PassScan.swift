@@ -4,9 +4,12 @@ import KokiEvents
 import LedgerStore
 
 #if os(Linux)
-    /// glibc's `malloc_trim` (in `<malloc.h>`, which Swift's Glibc module does not import).
-    @_silgen_name("malloc_trim") private func mallocTrim(_ pad: Int) -> Int32
+    import CMalloc
 #endif
+
+/// Gives the memory the process freed back to the system (glibc's `malloc_trim`; nothing
+/// elsewhere), so that a measurement of anonymous memory starts from what is held.
+@_spi(Reference) public func releaseFreedMemory() { PassScan.releaseFreedMemory() }
 
 /// What a pass folds each of its persons' events into (see ``PassScan``): called on the
 /// folding thread, in position order.
@@ -117,7 +120,7 @@ enum PassScan {
     /// next read model's pass, doubling the peak.
     static func releaseFreedMemory() {
         #if os(Linux)
-            _ = mallocTrim(0)
+            _ = malloc_trim(0)
         #endif
     }
 

@@ -2,6 +2,7 @@ import Foundation
 @_spi(Batch) import KokiApp
 import KokiDomain
 import KokiEvents
+@_spi(Reference) import KokiReadModels
 import KokiSimulation
 import LedgerStore
 import Synchronization
@@ -194,15 +195,3 @@ func peakAnonymousMB(_ body: () throws -> Void) rethrows -> Int {
     return (sampling.peak.withLock { max($0, now) } - before) / 1024
 }
 
-#if os(Linux)
-    /// glibc's `malloc_trim` (in `<malloc.h>`, which Swift's Glibc module does not import).
-    @_silgen_name("malloc_trim") private func mallocTrim(_ pad: Int) -> Int32
-#endif
-
-/// Hands the heap's free pages back to the system, so that the next measurement of anonymous
-/// memory starts from what is held, not from what was freed.
-func releaseFreedMemory() {
-    #if os(Linux)
-        _ = mallocTrim(0)
-    #endif
-}
