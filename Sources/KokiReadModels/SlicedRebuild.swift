@@ -64,12 +64,7 @@ struct SlicedRebuild<Item> {
         func compared(_ items: [Item], _ keys: DocumentFilter) throws {
             guard comparing else { return }
             let kept = try compare(items, keys)
-            guard kept.position == position else {
-                throw KokiError(
-                    .invalidInput,
-                    "\(what) moved on from position \(position) while being compared: nothing was replaced; run the rebuild again"
-                )
-            }
+            guard kept.position == position else { throw Overtaken(what: what, position: position) }
             differences.formUnion(kept.differ)
         }
         var built = (persons: 0, events: 0)
@@ -87,5 +82,37 @@ struct SlicedRebuild<Item> {
             }
         }
         return (built.persons, built.events, differences.sorted())
+    }
+}
+
+/// A model's documents another process caught up while a rebuild compared them with its fold
+/// (``SlicedRebuild``, a schema's balances): the rebuild stops and replaces nothing.
+struct Overtaken: Error {
+    /// What the model is called in a message ("the register's documents").
+    let what: String
+    let position: Int64
+
+    /// How many times a rebuild begins again, caught up anew, before it gives up.
+    static let attempts = 3
+
+    /// `rebuild` run again, from its catch-up, each time another process overtakes it, up to
+    /// ``attempts`` times in all: on a server, the offices' commands catch the models up while an
+    /// auditor's check runs, and the check need not be run again by hand for each. Then it gives
+    /// up with an error naming the model and the position.
+    static func retrying<T>(_ rebuild: () throws -> T) throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try rebuild()
+            } catch let overtaken as Overtaken {
+                guard attempt < attempts else {
+                    throw KokiError(
+                        .invalidInput,
+                        "\(overtaken.what) moved on from position \(overtaken.position) while being compared, \(attempts) times: nothing was replaced; run the rebuild again when fewer commands are being recorded"
+                    )
+                }
+                attempt += 1
+            }
+        }
     }
 }

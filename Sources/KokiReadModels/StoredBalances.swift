@@ -336,12 +336,7 @@ public struct StoredBalances: Sendable {
             guard comparedWith != nil else { return }
             guard let kept = try tables.kept(keys), kept.position == position,
                 kept.logicVersion == YearBalance.logicVersion
-            else {
-                throw KokiError(
-                    .invalidInput,
-                    "the balances moved on from position \(position) while being compared: nothing was replaced; run the rebuild again"
-                )
-            }
+            else { throw Overtaken(what: "the balances", position: position) }
             differences += Self.differences(kept.rows, rows)
         }
         if check {
@@ -731,7 +726,9 @@ public struct StoredBalances: Sendable {
             throw KokiError(.invalidInput, "a snapshot every \(snapshotEvery) events: expected at least 1")
         }
         if case .atHead(let store) = ports.readModels {
-            return try rebuild(HeadBalances(store: store), check: check, snapshotEvery: snapshotEvery)
+            return try Overtaken.retrying {
+                try rebuild(HeadBalances(store: store), check: check, snapshotEvery: snapshotEvery)
+            }
         }
         return try file.writingModel(Self.schema) { tx in
             let prepared = try prepareRebuild(tx, check: check, snapshotEvery: snapshotEvery)
@@ -749,9 +746,11 @@ public struct StoredBalances: Sendable {
         guard case .atHead(let store) = ports.readModels else {
             return try rebuild(check: check, snapshotEvery: snapshotEvery)
         }
-        return try rebuild(
-            HeadBalances(store: store), check: check, snapshotEvery: snapshotEvery,
-            sizes: (personsPerPass, personsPerSlice))
+        return try Overtaken.retrying {
+            try rebuild(
+                HeadBalances(store: store), check: check, snapshotEvery: snapshotEvery,
+                sizes: (personsPerPass, personsPerSlice))
+        }
     }
 
     /// What a rebuild prepared before its fill: the head, the checkpoints its pass records (none

@@ -191,22 +191,24 @@ public struct StoredDebits: Sendable {
         guard case .atHead(let documents) = ports.readModels else {
             return try Self.tables.rebuild(ports, check: check)
         }
-        let before = try documents.readModelState(Self.schema)
-        let position = try bringUp(documents, head: try store.head().position).position
-        let comparedWith = before.flatMap { $0.logicVersion == Self.logicVersion ? $0.position : nil }
-        let rebuilt = try SlicedRebuild<(PersonID, DebitState)>(
-            documents: documents, schema: Self.schema, what: "the debit states", position: position
-        ).run(
-            check: check, comparing: comparedWith != nil,
-            fill: { try foldedInSlices(through: position, personsPerSlice: personsPerSlice, $0) },
-            compare: { states, keys in
-                let kept = try documents.readModel(Self.schema, keys, field: nil)
-                guard let state = kept.state, state.logicVersion == Self.logicVersion else { return (nil, []) }
-                return (state.position, try Self.differences(kept.documents, states))
-            }, document: { try Self.document($0.0, $0.1) })
-        return Rebuild(
-            position: position, persons: rebuilt.persons, events: rebuilt.events, comparedWith: comparedWith,
-            differences: rebuilt.differences, swapped: !check)
+        return try Overtaken.retrying {
+            let before = try documents.readModelState(Self.schema)
+            let position = try bringUp(documents, head: try store.head().position).position
+            let comparedWith = before.flatMap { $0.logicVersion == Self.logicVersion ? $0.position : nil }
+            let rebuilt = try SlicedRebuild<(PersonID, DebitState)>(
+                documents: documents, schema: Self.schema, what: "the debit states", position: position
+            ).run(
+                check: check, comparing: comparedWith != nil,
+                fill: { try foldedInSlices(through: position, personsPerSlice: personsPerSlice, $0) },
+                compare: { states, keys in
+                    let kept = try documents.readModel(Self.schema, keys, field: nil)
+                    guard let state = kept.state, state.logicVersion == Self.logicVersion else { return (nil, []) }
+                    return (state.position, try Self.differences(kept.documents, states))
+                }, document: { try Self.document($0.0, $0.1) })
+            return Rebuild(
+                position: position, persons: rebuilt.persons, events: rebuilt.events, comparedWith: comparedWith,
+                differences: rebuilt.differences, swapped: !check)
+        }
     }
 
     /// The holders whose states differ between the documents kept and the states folded from

@@ -153,27 +153,30 @@ public struct StoredPremiums: Sendable {
         guard case .atHead(let documents) = ports.readModels else {
             return try Self.tables.rebuild(ports, check: check)
         }
-        let sizes = (pass: personsPerPass, slice: personsPerSlice)
-        let before = try documents.readModelState(Self.schema)
-        try catchUp(documents, head: try store.head().position)
-        guard let caught = try documents.readModelState(Self.schema), caught.logicVersion == Self.logicVersion else {
-            throw KokiError(.invalidInput, "the premiums' documents changed form while being rebuilt: run it again")
+        return try Overtaken.retrying {
+            let sizes = (pass: personsPerPass, slice: personsPerSlice)
+            let before = try documents.readModelState(Self.schema)
+            try catchUp(documents, head: try store.head().position)
+            guard let caught = try documents.readModelState(Self.schema), caught.logicVersion == Self.logicVersion
+            else {
+                throw KokiError(.invalidInput, "the premiums' documents changed form while being rebuilt: run it again")
+            }
+            let position = caught.position
+            let comparedWith = before.flatMap { $0.logicVersion == Self.logicVersion ? $0.position : nil }
+            let rebuilt = try SlicedRebuild<Year>(
+                documents: documents, schema: Self.schema, what: "the premiums' documents", position: position
+            ).run(
+                check: check, comparing: comparedWith != nil,
+                fill: { try filledInSlices(through: position, sizes, $0) },
+                compare: { years, keys in
+                    let kept = try documents.readModel(Self.schema, keys, field: nil)
+                    guard let state = kept.state, state.logicVersion == Self.logicVersion else { return (nil, []) }
+                    return (state.position, Self.differences(try kept.documents.map(Self.year(document:)), years))
+                }, document: Self.document)
+            return Rebuild(
+                position: position, persons: rebuilt.persons, events: rebuilt.events, comparedWith: comparedWith,
+                differences: rebuilt.differences, swapped: !check)
         }
-        let position = caught.position
-        let comparedWith = before.flatMap { $0.logicVersion == Self.logicVersion ? $0.position : nil }
-        let rebuilt = try SlicedRebuild<Year>(
-            documents: documents, schema: Self.schema, what: "the premiums' documents", position: position
-        ).run(
-            check: check, comparing: comparedWith != nil,
-            fill: { try filledInSlices(through: position, sizes, $0) },
-            compare: { years, keys in
-                let kept = try documents.readModel(Self.schema, keys, field: nil)
-                guard let state = kept.state, state.logicVersion == Self.logicVersion else { return (nil, []) }
-                return (state.position, Self.differences(try kept.documents.map(Self.year(document:)), years))
-            }, document: Self.document)
-        return Rebuild(
-            position: position, persons: rebuilt.persons, events: rebuilt.events, comparedWith: comparedWith,
-            differences: rebuilt.differences, swapped: !check)
     }
 
     /// The persons whose rows differ between those kept and those filled from zero (each a slice

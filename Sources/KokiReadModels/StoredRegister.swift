@@ -122,33 +122,41 @@ public struct StoredRegister: Sendable {
     }
 
     /// ``rebuild(check:)`` with a schema's passes and slices of the sizes given (the tests make
-    /// them small, so that a small city takes several).
+    /// them small, so that a small city takes several); `beforeComparing` runs before each slice
+    /// is compared (where a test lets another process overtake the rebuild).
     @_spi(Reference)
-    public func rebuild(check: Bool, personsPerPass: Int, personsPerSlice: Int) throws -> Rebuild {
+    public func rebuild(
+        check: Bool, personsPerPass: Int, personsPerSlice: Int, beforeComparing: (() throws -> Void)? = nil
+    ) throws -> Rebuild {
         guard case .atHead(let documents) = ports.readModels else {
             return try Self.tables.rebuild(ports, check: check)
         }
-        let sizes = (pass: personsPerPass, slice: personsPerSlice)
-        let before = try documents.readModelState(Self.schema)
-        try bringUp(documents, head: try store.head().position)
-        guard let caught = try documents.readModelState(Self.schema), caught.logicVersion == Self.schema.logicVersion
-        else {
-            throw KokiError(.invalidInput, "the register's documents changed form while being rebuilt: run it again")
+        return try Overtaken.retrying {
+            let sizes = (pass: personsPerPass, slice: personsPerSlice)
+            let before = try documents.readModelState(Self.schema)
+            try bringUp(documents, head: try store.head().position)
+            guard let caught = try documents.readModelState(Self.schema),
+                caught.logicVersion == Self.schema.logicVersion
+            else {
+                throw KokiError(
+                    .invalidInput, "the register's documents changed form while being rebuilt: run it again")
+            }
+            let position = caught.position
+            let comparedWith = before.flatMap { $0.logicVersion == Self.schema.logicVersion ? $0.position : nil }
+            let rebuilt = try SlicedRebuild<InsuredRegister.Person>(
+                documents: documents, schema: Self.schema, what: "the register's documents", position: position
+            ).run(
+                check: check, comparing: comparedWith != nil,
+                fill: { try foldedInSlices(through: position, sizes, $0) },
+                compare: { entries, keys in
+                    try beforeComparing?()
+                    let stored = try kept(documents, keys)
+                    return (stored?.position, Self.differences(stored?.entries ?? [], entries))
+                }, document: Self.document)
+            return Rebuild(
+                position: position, persons: rebuilt.persons, events: rebuilt.events, comparedWith: comparedWith,
+                differences: rebuilt.differences, swapped: !check)
         }
-        let position = caught.position
-        let comparedWith = before.flatMap { $0.logicVersion == Self.schema.logicVersion ? $0.position : nil }
-        let rebuilt = try SlicedRebuild<InsuredRegister.Person>(
-            documents: documents, schema: Self.schema, what: "the register's documents", position: position
-        ).run(
-            check: check, comparing: comparedWith != nil,
-            fill: { try foldedInSlices(through: position, sizes, $0) },
-            compare: { entries, keys in
-                let stored = try kept(documents, keys)
-                return (stored?.position, Self.differences(stored?.entries ?? [], entries))
-            }, document: Self.document)
-        return Rebuild(
-            position: position, persons: rebuilt.persons, events: rebuilt.events, comparedWith: comparedWith,
-            differences: rebuilt.differences, swapped: !check)
     }
 
     /// The persons whose entries differ between the stored entries and the folded ones, in either

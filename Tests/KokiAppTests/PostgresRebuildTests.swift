@@ -173,6 +173,49 @@ import Testing
         #expect(check.events > 0 && check.events < head, "only the balances' events are read")
     }
 
+    /// A rebuild another process overtakes (it records commands and catches the register's
+    /// documents up while the rebuild compares them) begins again, caught up anew, and compares
+    /// with the documents at the new head; overtaken every time, it gives up after three attempts,
+    /// naming the model, and replaces nothing.
+    @Test func aRebuildOvertakenBeginsAgainAndGivesUpAfterThreeAttempts() throws {
+        guard let city = try HalfCity(seed: 29, insured: 40, schema: "ot_") else { return }
+        let ledger = KokiLedger(city.postgres)
+        let register = StoredRegister(ledger.ports)
+        try register.catchUp()
+        let other = try PostgresLedger.open(url: city.url)
+        defer { other.close() }
+        let elsewhere = StoredRegister(KokiLedger(other).ports)
+        var random = SeededGenerator(seed: 29)
+        // Another office records commands and catches the documents up, once or every time.
+        var (overtakings, compared) = (0, 0)
+        func overtake(always: Bool) throws {
+            compared += 1
+            guard always || overtakings == 0, try city.importNextSlice(20...60, using: &random) != nil else { return }
+            try elsewhere.catchUp()
+            overtakings += 1
+        }
+        let once = try register.rebuild(
+            check: true, personsPerPass: 7, personsPerSlice: 3, beforeComparing: { try overtake(always: false) })
+        let head = try ledger.store.head().position
+        #expect(overtakings == 1 && head > city.head / 2)
+        #expect(once.position == head && once.comparedWith == head && once.differences.isEmpty)
+        #expect(once.persons == (try register.status().rows) && compared > 3)
+
+        (overtakings, compared) = (0, 0)
+        #expect {
+            try register.rebuild(
+                check: false, personsPerPass: 7, personsPerSlice: 3, beforeComparing: { try overtake(always: true) })
+        } throws: { error in
+            "\(error)".contains("the register's documents moved on from position") && "\(error)".contains("3 times")
+        }
+        #expect(overtakings == 3 && compared == 3)
+        // Nothing replaced: the documents are those the other office caught up, still equal to a
+        // fold from zero.
+        let after = try register.rebuild(check: true)
+        let now = try ledger.store.head().position
+        #expect(after.comparedWith == now && after.differences.isEmpty)
+    }
+
     /// Runs SQL in the ledger's schema with the address's credentials; the exit status.
     func psql(_ address: String, _ sql: String) throws -> Int32 {
         let url = try PostgresLedger.Address(address)

@@ -44,7 +44,9 @@ struct RebuildCommand: ParsableCommand {
             persons a pass; the mandate holders' streams a few hundred a round trip), \
             compared a slice of 10,000 persons at a time with the documents of that slice's range of keys, and \
             replaced by it slice by slice in one transaction (--check: compared only): neither the documents nor \
-            the new ones are ever held whole. The balances' snapshots \
+            the new ones are ever held whole. When another process catches a model up meanwhile (the offices \
+            recording commands), its rebuild begins again, caught up anew, up to three times in all, then gives \
+            up naming the model, having replaced nothing. The balances' snapshots \
             and deltas are kept there too (rm_snapshots, rm_snapshot_deltas), taken as in a file, \
             --snapshot-every included. The arrears facts are documents there too (rm_arrears), kept the same way.
 
