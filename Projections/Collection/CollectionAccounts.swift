@@ -156,7 +156,7 @@ public struct CollectionAccounts: Projection {
         /// (copy on write): a run that takes every account of the city copies each with one
         /// retain, not one for each of its 23 collections.
         struct Fields: Sendable, Hashable {
-            var periods: [PeriodKey: Period] = [:]
+            var periods = SortedMap<PeriodKey, Period>()
             /// The keys of the periods unsettled (``Period/isUnsettled``), kept as events are folded.
             var unsettled: Set<PeriodKey> = []
             /// Whether the city holds money for the person (``holdsMoney``), kept as events are folded.
@@ -193,7 +193,7 @@ public struct CollectionAccounts: Projection {
 
         /// Every period the account ever had. Changed only by folding events, which keeps
         /// ``unsettledKeys`` with it.
-        public private(set) var periods: [PeriodKey: Period] {
+        public private(set) var periods: SortedMap<PeriodKey, Period> {
             get { shared.value.periods }
             _modify { yield &shared.value.periods }
         }
@@ -393,7 +393,9 @@ public struct CollectionAccounts: Projection {
         public mutating func apply(_ event: KokiEvent) {
             switch event {
             case .premiumAssessed(let e):
-                if periods.isEmpty { periods.reserveCapacity(2 * e.installments.count) }
+                // Room for the new periods at once, not one at a time.
+                let new = e.installments.count { periods[PeriodKey(e.fiscalYear, $0.period)] == nil }
+                periods.reserveCapacity(periods.count + new)
                 for installment in e.installments {
                     periods[PeriodKey(e.fiscalYear, installment.period), default: Period(dueDate: installment.dueDate)]
                         .schedule(installment)

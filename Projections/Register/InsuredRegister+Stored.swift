@@ -89,7 +89,7 @@ extension InsuredRegister.Person: BinaryCodable {
         Self.writeYears(shared.value.pension, &w)
         Self.writeYears(shared.value.provisionalDeduction, &w)
         // By year, then by month: the keys' order.
-        let told = shared.value.pensionTold.elements
+        let told = shared.value.pensionTold.entries
         let years = told.indices.filter { $0 == 0 || told[$0].key / 100 != told[$0 - 1].key / 100 }
         w.writeArray(Array(years.indices)) { w, n in
             let months = years[n]..<(n + 1 < years.count ? years[n + 1] : told.count)
@@ -141,12 +141,12 @@ extension InsuredRegister.Person: BinaryCodable {
         }
         shared.value.pensionTold = told
         let union: IntKeyedMap<UnionDecisionRecorded> = try Self.readYears(&r)
-        shared.value.union = PackedRecords(union.elements.map { ($0.key, $0.value) })
+        shared.value.union = PackedRecords(union.entries.map { ($0.key, $0.value) })
         networkInquiries = try [NetworkInquirySent](from: &r)
     }
 
     private static func writeYears<T: BinaryCodable>(_ years: IntKeyedMap<T>, _ w: inout BinaryWriter) {
-        w.writeArray(years.elements) { w, entry in
+        w.writeArray(years.entries) { w, entry in
             w.writeInt(entry.key)
             entry.value.encode(to: &w)
         }

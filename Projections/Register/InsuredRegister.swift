@@ -135,7 +135,7 @@ public struct InsuredRegister: Projection {
         /// the provisional months decided before April, then every request, change and stop.
         public var pensionTold: [Int: [Int: Yen]] {
             var years: [Int: [Int: Yen]] = [:]
-            for told in shared.value.pensionTold.elements {
+            for told in shared.value.pensionTold.entries {
                 years[told.key / 100, default: [:]][told.key % 100] = told.value
             }
             return years
@@ -143,7 +143,7 @@ public struct InsuredRegister: Projection {
         /// What the pension insurer was last told to deduct in each pension month of a fiscal
         /// year (empty when nothing was told).
         public func pensionTold(of fiscalYear: Int) -> [Int: Yen] {
-            let months = shared.value.pensionTold.elements(
+            let months = shared.value.pensionTold.entries(
                 in: Self.toldKey(fiscalYear, 0)..<Self.toldKey(fiscalYear + 1, 0))
             return Dictionary(uniqueKeysWithValues: months.map { ($0.key % 100, $0.value) })
         }

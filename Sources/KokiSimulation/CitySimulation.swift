@@ -690,7 +690,7 @@ struct SimulationRun {
                     : .init(counterpart: "本人", content: "催告書を受けて来庁、分納を相談", promise: "毎月分納"),
                 metadata: command("\(i)/contact/\(day)", actor: office(i)))
             let periods = account.periods
-            let overdue = periods.filter { $0.value.dueDate < day && $0.value.outstanding > .zero }.keys.sorted()
+            let overdue = periods.filter { $0.value.dueDate < day && $0.value.outstanding > .zero }.map(\.key)
             let owed = overdue.map { periods[$0]!.outstanding }.sum()
             guard owed > .zero else { continue }
             if deferring {

@@ -115,7 +115,7 @@ import Testing
     @Test func aPlanKeptThenBroken() throws {
         try base.city([("1", 2_000_000)])
         try arrears.adoptSettings(try settings(planGraceDays: 10), metadata: meta())
-        let owed = try account("1").periods.filter { $0.value.dueDate < d("2025-11-01") }.values.map(\.outstanding)
+        let owed = try account("1").periods.filter { $0.value.dueDate < d("2025-11-01") }.map(\.value.outstanding)
             .sum()
         let schedule = try ArrearsCommands.schedule(total: owed, count: 3, first: d("2025-11-15"))
         let plan = try arrears.recordPlan(
@@ -145,7 +145,7 @@ import Testing
         let revised = try arrears.recordPlan(
             id("1"), on: d("2026-01-05"), periods: nil, includesLateFees: false,
             schedule: try ArrearsCommands.schedule(
-                total: try account("1").periods.filter { $0.value.dueDate < d("2026-01-05") }.values.map(\.outstanding)
+                total: try account("1").periods.filter { $0.value.dueDate < d("2026-01-05") }.map(\.value.outstanding)
                     .sum(),
                 count: 2, first: d("2026-01-31")), pledge: false, metadata: meta())
         let slips = try arrears.planSlips(id("1"), plan: revised.id, issuer: "912345", from: d("2026-01-05"))

@@ -144,11 +144,13 @@ import Testing
             applied += state.applications.isEmpty ? 0 : 1
             guard state.isExact else { continue }
             let periods = try #require(try state.periods())
-            #expect(Dictionary(uniqueKeysWithValues: periods.map { ($0.key, $0.period) }) == account.periods, "\(person)")
+            #expect(
+                Dictionary(uniqueKeysWithValues: periods.map { ($0.key, $0.period) }) == account.periods.dictionary,
+                "\(person)")
             let owing = try #require(try state.owing())
             #expect(
                 Dictionary(uniqueKeysWithValues: owing.map { ($0.key, $0.period) })
-                    == account.periods.filter { $0.value.outstanding > .zero }, "\(person)")
+                    == account.periods.dictionary.filter { $0.value.outstanding > .zero }, "\(person)")
             for key in account.periods.keys {
                 #expect(state.method(of: key) == folded.assessments[key.fiscalYear]?.method(of: key.period), "\(person) \(key)")
             }

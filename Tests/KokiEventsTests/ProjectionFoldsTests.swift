@@ -151,7 +151,7 @@ import Testing
             account.apply(event)
             accounts.apply(event)
             planEnded = planEnded || (plannedBefore && accounts.withActivePlans.isEmpty)
-            let exact = Set(account.periods.filter { $0.value.isUnsettled }.keys)
+            let exact = Set(account.periods.filter { $0.value.isUnsettled }.map(\.key))
             #expect(account.unsettledKeys == exact, "after \(event.typeName), seed \(seed)")
             let holds =
                 account.overpayments.contains { $0.open > .zero }

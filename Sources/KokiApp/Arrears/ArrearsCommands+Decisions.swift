@@ -67,7 +67,7 @@ extension ArrearsCommands {
         }
         let covered =
             periods
-            ?? account.periods.filter { $0.value.dueDate < date && $0.value.outstanding > .zero }.keys.sorted()
+            ?? account.periods.filter { $0.value.dueDate < date && $0.value.outstanding > .zero }.map(\.key)
         guard !covered.isEmpty else { throw KokiError(.invalidInput, "\(person) has no periods in arrears to plan") }
         for key in covered where (account.periods[key]?.outstanding ?? .zero) == .zero {
             throw KokiError(.invalidInput, "\(person) owes nothing on \(key)")

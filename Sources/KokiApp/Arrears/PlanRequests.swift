@@ -36,7 +36,7 @@ public struct PlanTerms: Codable, Sendable, Hashable {
         let periods = self.periods.flatMap { $0.isEmpty ? nil : $0 }
         let covered =
             periods
-            ?? state.account.periods.filter { $0.value.dueDate < on && $0.value.outstanding > .zero }.keys.sorted()
+            ?? state.account.periods.filter { $0.value.dueDate < on && $0.value.outstanding > .zero }.map(\.key)
         let owed = covered.map {
             (state.account.periods[$0]?.outstanding ?? .zero)
                 + (includeLateFees ? state.account.periods[$0]?.lateFeeOutstanding ?? .zero : .zero)

@@ -521,7 +521,7 @@ extension AssessmentCommands {
                 let overdue = state.account.periods.filter { key, period in
                     period.dueDate < date && period.outstanding > .zero
                         && state.assessment(key.fiscalYear)?.method(of: key.period) != .pensionDeduction
-                }.keys.sorted()
+                }.map(\.key)
                 if !overdue.isEmpty {
                     throw KokiError(
                         .invalidInput,

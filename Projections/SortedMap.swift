@@ -1,0 +1,132 @@
+/// A map from keys to values, kept as one array sorted by key with no spare room: what a register
+/// entry keeps by year (pension facts, provisional deductions; what the pension insurer was told,
+/// by year and month) and an account its periods.
+///
+/// A dictionary of a handful of values holds a table of up to twice as many buckets and a header
+/// of its own: at ten years of Matsudo an entry's seven decisions of the union took sixteen
+/// buckets, and an account's sixty periods 128. Kept sorted, two maps of the same keys and values
+/// are the same array, so equality and hashing are the values'. A lookup is a binary search.
+///
+/// It is a collection of `(key, value)` in the order of the keys, as a dictionary is one in no
+/// order; `filter` and `map` give arrays.
+public struct SortedMap<Key: Comparable & Hashable & Sendable, Value: Sendable & Hashable>: Sendable, Hashable,
+    RandomAccessCollection
+{
+    public struct Entry: Sendable, Hashable {
+        public let key: Key
+        public var value: Value
+    }
+
+    /// In order of their keys, each key once.
+    public private(set) var entries: [Entry] = []
+
+    public init() {}
+
+    /// The map of `pairs`; of two pairs with one key, the later wins.
+    public init(_ pairs: some Sequence<(Key, Value)>) {
+        for (key, value) in pairs { self[key] = value }
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { entries.count }
+    public subscript(position: Int) -> (key: Key, value: Value) { (entries[position].key, entries[position].value) }
+
+    public var keys: LazyMapSequence<[Entry], Key> { entries.lazy.map(\.key) }
+    public var values: LazyMapSequence<[Entry], Value> { entries.lazy.map(\.value) }
+
+    /// The same keys and values as a dictionary.
+    public var dictionary: [Key: Value] {
+        Dictionary(uniqueKeysWithValues: entries.map { ($0.key, $0.value) })
+    }
+
+    /// The entries whose keys lie in `range`, in order.
+    public func entries(in range: Range<Key>) -> ArraySlice<Entry> {
+        entries[index(of: range.lowerBound)..<index(of: range.upperBound)]
+    }
+
+    /// The value of `key`; setting `nil` removes it.
+    public subscript(key: Key) -> Value? {
+        get {
+            let i = index(of: key)
+            return i < entries.count && entries[i].key == key ? entries[i].value : nil
+        }
+        set {
+            let i = index(of: key)
+            let found = i < entries.count && entries[i].key == key
+            switch (newValue, found) {
+            case (let value?, true): entries[i].value = value
+            case (let value?, false): entries.insertWithoutSpareRoom(Entry(key: key, value: value), at: i)
+            case (nil, true): entries.remove(at: i)
+            case (nil, false): break
+            }
+        }
+    }
+
+    /// The value of `key`, or `fallback` put there first when there is none; changed in place.
+    public subscript(key: Key, default fallback: @autoclosure () -> Value) -> Value {
+        get { self[key] ?? fallback() }
+        _modify {
+            var i = index(of: key)
+            if !(i < entries.count && entries[i].key == key) {
+                entries.insertWithoutSpareRoom(Entry(key: key, value: fallback()), at: i)
+                i = index(of: key)
+            }
+            yield &entries[i].value
+        }
+    }
+
+    /// Room for `capacity` entries in all, exactly, when there is less.
+    public mutating func reserveCapacity(_ capacity: Int) {
+        if entries.capacity < capacity { entries.reserveCapacity(capacity) }
+    }
+
+    /// The first index whose key is not below `key` (binary search).
+    private func index(of key: Key) -> Int {
+        var (low, high) = (0, entries.count)
+        while low < high {
+            let middle = low + (high - low) / 2
+            if entries[middle].key < key { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+}
+
+/// What a register entry keeps by year, and by year and month.
+public typealias IntKeyedMap<Value: Sendable & Hashable> = SortedMap<Int, Value>
+
+extension Array {
+    /// Appends, growing the storage by the one element when it is full rather than doubling it:
+    /// for the short lists an entry keeps for each person, a copy of a few elements now and then
+    /// costs less than the room a doubled list leaves empty in every entry of a city.
+    mutating func appendWithoutSpareRoom(_ element: Element) {
+        insertWithoutSpareRoom(element, at: count)
+    }
+
+    /// Inserts, growing the storage by the one element when it is full.
+    mutating func insertWithoutSpareRoom(_ element: Element, at i: Int) {
+        if count == capacity { reserveCapacity(count + 1) }
+        insert(element, at: i)
+    }
+}
+
+/// Texts that many entries of a register repeat (where an income came from, why a provisional
+/// amount), each kept once and shared: a decoded event holds its own copy of every text, and a
+/// text longer than fifteen bytes is an allocation of its own. At most ``most`` texts are kept,
+/// so a register whose texts are all different holds no more than without it.
+///
+/// It takes no part in the register's equality: holding a text once or many times changes no value.
+struct SharedTexts: Sendable, Hashable {
+    static let most = 1_024
+
+    private var texts: Set<String> = []
+
+    /// The kept copy of `text`, keeping it when there is room.
+    mutating func kept(_ text: String) -> String {
+        if let found = texts.firstIndex(of: text) { return texts[found] }
+        if texts.count < Self.most { texts.insert(text) }
+        return text
+    }
+
+    static func == (a: Self, b: Self) -> Bool { true }
+    func hash(into hasher: inout Hasher) {}
+}
