@@ -9,83 +9,94 @@
 ///
 /// It is a collection of `(key, value)` in the order of the keys, as a dictionary is one in no
 /// order; `filter` and `map` give arrays.
+///
+/// Its operations are inlinable, so that another module's code (the commands reading an account's
+/// periods) runs them specialized to its keys and values, as it runs a dictionary's, rather than
+/// through the generic code.
+@frozen
 public struct SortedMap<Key: Comparable & Hashable & Sendable, Value: Sendable & Hashable>: Sendable, Hashable,
     RandomAccessCollection
 {
+    @frozen
     public struct Entry: Sendable, Hashable {
         public let key: Key
         public var value: Value
+
+        @inlinable init(key: Key, value: Value) { (self.key, self.value) = (key, value) }
     }
 
     /// In order of their keys, each key once.
-    public private(set) var entries: [Entry] = []
+    @inlinable public var entries: [Entry] { storage }
+    @usableFromInline var storage: [Entry] = []
 
-    public init() {}
+    @inlinable public init() {}
 
     /// The map of `pairs`; of two pairs with one key, the later wins.
-    public init(_ pairs: some Sequence<(Key, Value)>) {
+    @inlinable public init(_ pairs: some Sequence<(Key, Value)>) {
         for (key, value) in pairs { self[key] = value }
     }
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { entries.count }
-    public subscript(position: Int) -> (key: Key, value: Value) { (entries[position].key, entries[position].value) }
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { storage.count }
+    @inlinable public subscript(position: Int) -> (key: Key, value: Value) {
+        (storage[position].key, storage[position].value)
+    }
 
-    public var keys: LazyMapSequence<[Entry], Key> { entries.lazy.map(\.key) }
-    public var values: LazyMapSequence<[Entry], Value> { entries.lazy.map(\.value) }
+    @inlinable public var keys: LazyMapSequence<[Entry], Key> { storage.lazy.map(\.key) }
+    @inlinable public var values: LazyMapSequence<[Entry], Value> { storage.lazy.map(\.value) }
 
     /// The same keys and values as a dictionary.
-    public var dictionary: [Key: Value] {
-        Dictionary(uniqueKeysWithValues: entries.map { ($0.key, $0.value) })
+    @inlinable public var dictionary: [Key: Value] {
+        Dictionary(uniqueKeysWithValues: storage.map { ($0.key, $0.value) })
     }
 
     /// The entries whose keys lie in `range`, in order.
-    public func entries(in range: Range<Key>) -> ArraySlice<Entry> {
-        entries[index(of: range.lowerBound)..<index(of: range.upperBound)]
+    @inlinable public func entries(in range: Range<Key>) -> ArraySlice<Entry> {
+        storage[index(of: range.lowerBound)..<index(of: range.upperBound)]
     }
 
     /// The value of `key`; setting `nil` removes it.
-    public subscript(key: Key) -> Value? {
+    @inlinable public subscript(key: Key) -> Value? {
         get {
             let i = index(of: key)
-            return i < entries.count && entries[i].key == key ? entries[i].value : nil
+            return i < storage.count && storage[i].key == key ? storage[i].value : nil
         }
         set {
             let i = index(of: key)
-            let found = i < entries.count && entries[i].key == key
+            let found = i < storage.count && storage[i].key == key
             switch (newValue, found) {
-            case (let value?, true): entries[i].value = value
-            case (let value?, false): entries.insertWithoutSpareRoom(Entry(key: key, value: value), at: i)
-            case (nil, true): entries.remove(at: i)
+            case (let value?, true): storage[i].value = value
+            case (let value?, false): storage.insertWithoutSpareRoom(Entry(key: key, value: value), at: i)
+            case (nil, true): storage.remove(at: i)
             case (nil, false): break
             }
         }
     }
 
     /// The value of `key`, or `fallback` put there first when there is none; changed in place.
-    public subscript(key: Key, default fallback: @autoclosure () -> Value) -> Value {
+    @inlinable public subscript(key: Key, default fallback: @autoclosure () -> Value) -> Value {
         get { self[key] ?? fallback() }
         _modify {
             var i = index(of: key)
-            if !(i < entries.count && entries[i].key == key) {
-                entries.insertWithoutSpareRoom(Entry(key: key, value: fallback()), at: i)
+            if !(i < storage.count && storage[i].key == key) {
+                storage.insertWithoutSpareRoom(Entry(key: key, value: fallback()), at: i)
                 i = index(of: key)
             }
-            yield &entries[i].value
+            yield &storage[i].value
         }
     }
 
     /// Room for `capacity` entries in all, exactly, when there is less.
-    public mutating func reserveCapacity(_ capacity: Int) {
-        if entries.capacity < capacity { entries.reserveCapacity(capacity) }
+    @inlinable public mutating func reserveCapacity(_ capacity: Int) {
+        if storage.capacity < capacity { storage.reserveCapacity(capacity) }
     }
 
     /// The first index whose key is not below `key` (binary search).
-    private func index(of key: Key) -> Int {
-        var (low, high) = (0, entries.count)
+    @inlinable func index(of key: Key) -> Int {
+        var (low, high) = (0, storage.count)
         while low < high {
             let middle = low + (high - low) / 2
-            if entries[middle].key < key { low = middle + 1 } else { high = middle }
+            if storage[middle].key < key { low = middle + 1 } else { high = middle }
         }
         return low
     }
@@ -98,12 +109,12 @@ extension Array {
     /// Appends, growing the storage by the one element when it is full rather than doubling it:
     /// for the short lists an entry keeps for each person, a copy of a few elements now and then
     /// costs less than the room a doubled list leaves empty in every entry of a city.
-    mutating func appendWithoutSpareRoom(_ element: Element) {
+    @inlinable mutating func appendWithoutSpareRoom(_ element: Element) {
         insertWithoutSpareRoom(element, at: count)
     }
 
     /// Inserts, growing the storage by the one element when it is full.
-    mutating func insertWithoutSpareRoom(_ element: Element, at i: Int) {
+    @usableFromInline mutating func insertWithoutSpareRoom(_ element: Element, at i: Int) {
         if count == capacity { reserveCapacity(count + 1) }
         insert(element, at: i)
     }
