@@ -87,10 +87,14 @@ struct SlicedRebuild<Item> {
 
 /// A model's documents another process caught up while a rebuild compared them with its fold
 /// (``SlicedRebuild``, a schema's balances): the rebuild stops and replaces nothing.
-struct Overtaken: Error {
+struct Overtaken: Error, CustomStringConvertible {
     /// What the model is called in a message ("the register's documents").
     let what: String
     let position: Int64
+
+    var description: String {
+        "\(what) moved on from position \(position) while being compared: nothing was replaced; run the rebuild again"
+    }
 
     /// How many times a rebuild begins again, caught up anew, before it gives up.
     static let attempts = 3
