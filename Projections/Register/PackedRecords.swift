@@ -4,15 +4,30 @@ import KokiEvents
 /// after its key (a year): a register entry's incomes and the union's decisions, most of an entry
 /// at ten years of Matsudo. As structs each held its text (where it came from) and the union's
 /// each its list of amounts, allocations of their own: a decision of the union took 316 bytes
-/// where its bytes take about 90. Read back, a record is the one that went in (the codec's form
-/// is exact both ways; the register's tests prove it for every field).
+/// where its bytes take about 90.
 ///
-/// Two lists of the same records under the same keys, in the same order, are the same bytes, so
-/// equality and hashing are the records'.
+/// Read back, a record is the one that went in. A record is packed only when the codec's writer
+/// refused nothing in it, and the writer refuses whatever its reader would not read back as
+/// written (an amount outside ``Yen/recordable``, a year beyond its bound): the contract the
+/// ledger relies on for every event it appends. A record the writer refused anything in (a
+/// what-if's figure out of range, say) is kept as it is, beside the bytes (`spilled`), and its
+/// entry in the buffer only marks its place.
+///
+/// Two lists of the same records under the same keys, in the same order, are the same bytes and
+/// the same records kept aside, so equality and hashing are the records'.
 struct PackedRecords<Record: BinaryCodable & Hashable>: Sendable, Hashable {
-    /// Each record: its key (a zig-zag varint), its length (a varint) and its bytes.
+    /// Each record: its key (a zig-zag varint), then its length times two (a varint) and its
+    /// bytes; or, for a record kept aside, 1 (the next of `spilled`, in order).
     private var bytes: [UInt8] = []
+    /// The records whose bytes the writer refused anything in, in the order of their entries.
+    private var spilled: [Record] = []
     private(set) var count = 0
+
+    /// A record as the buffer holds it: its bytes, or the index of the record kept aside.
+    private enum Raw {
+        case packed(ArraySlice<UInt8>)
+        case spilled(Int)
+    }
 
     init() {}
 
@@ -25,40 +40,44 @@ struct PackedRecords<Record: BinaryCodable & Hashable>: Sendable, Hashable {
 
     /// Appends a record after the others.
     mutating func append(_ record: Record, key: Int) {
-        let encoded = Self.encoded(record, key: key)
-        if bytes.capacity < bytes.count + encoded.count { bytes.reserveCapacity(bytes.count + encoded.count) }
-        bytes.append(contentsOf: encoded)
+        let (entry, packed) = Self.entry(record, key: key)
+        if !packed { spilled.append(record) }
+        if bytes.capacity < bytes.count + entry.count { bytes.reserveCapacity(bytes.count + entry.count) }
+        bytes.append(contentsOf: entry)
         count += 1
     }
 
     /// Puts a record under its key: in the place of the one under the same key, or among the
     /// others in the order of the keys (which are in order).
     mutating func put(_ record: Record, key: Int) {
-        // The bytes of the record under `key`, or the empty range where it goes.
-        var (start, end, at) = (bytes.count, bytes.count, 0)
-        var replaced = false
-        forEachRaw { k, raw in
+        // The entry under `key`, or the empty range where it goes; the records kept aside before it.
+        var (start, end, at, aside) = (bytes.count, bytes.count, 0, 0)
+        var replaced: Raw?
+        forEachRaw { k, raw, entry in
             if k < key {
-                at = raw.endIndex
+                at = entry.upperBound
+                if case .spilled = raw { aside += 1 }
             } else if start == bytes.count {
-                (start, end) = (at, k == key ? raw.endIndex : at)
-                replaced = k == key
+                (start, end) = (at, k == key ? entry.upperBound : at)
+                if k == key { replaced = raw }
             }
         }
-        let encoded = Self.encoded(record, key: key)
+        if case .spilled(let i) = replaced { spilled.remove(at: i) }
+        let (entry, packed) = Self.entry(record, key: key)
+        if !packed { spilled.insert(record, at: aside) }
         var new: [UInt8] = []
-        new.reserveCapacity(bytes.count - (end - start) + encoded.count)
+        new.reserveCapacity(bytes.count - (end - start) + entry.count)
         new.append(contentsOf: bytes[..<start])
-        new.append(contentsOf: encoded)
+        new.append(contentsOf: entry)
         new.append(contentsOf: bytes[end...])
         bytes = new
-        if !replaced { count += 1 }
+        if replaced == nil { count += 1 }
     }
 
     /// The keys, in order.
     var keys: [Int] {
         var keys: [Int] = []
-        forEachRaw { k, _ in keys.append(k) }
+        forEachRaw { k, _, _ in keys.append(k) }
         return keys
     }
 
@@ -66,37 +85,42 @@ struct PackedRecords<Record: BinaryCodable & Hashable>: Sendable, Hashable {
     var records: [(key: Int, record: Record)] {
         var records: [(key: Int, record: Record)] = []
         records.reserveCapacity(count)
-        forEachRaw { k, raw in records.append((k, Self.decode(raw))) }
+        forEachRaw { k, raw, _ in records.append((k, record(raw))) }
         return records
     }
 
     /// The last record under `key`.
     func last(_ key: Int) -> Record? {
-        var found: ArraySlice<UInt8>?
-        forEachRaw { k, raw in if k == key { found = raw } }
-        return found.map(Self.decode)
+        var found: Raw?
+        forEachRaw { k, raw, _ in if k == key { found = raw } }
+        return found.map(record)
     }
 
     /// Writes the records as the stored form's list of them: a count, then each record's bytes,
     /// after its key when `keyed`.
     func encodeList(to w: inout BinaryWriter, keyed: Bool) {
         w.writeUInt(UInt64(count))
-        forEachRaw { key, raw in
+        forEachRaw { key, raw, _ in
             if keyed { w.writeInt(key) }
-            for byte in raw { w.writeRawByte(byte) }
+            switch raw {
+            case .packed(let bytes): for byte in bytes { w.writeRawByte(byte) }
+            case .spilled(let i): spilled[i].encode(to: &w)
+            }
         }
     }
 
-    /// A record's key, length and bytes.
-    private static func encoded(_ record: Record, key: Int) -> [UInt8] {
+    /// A record's entry in the buffer: its key, length and bytes, packed; or its key and the mark
+    /// of a record kept aside, when the writer refused anything in it.
+    private static func entry(_ record: Record, key: Int) -> (entry: [UInt8], packed: Bool) {
         var w = BinaryWriter(capacity: 112)
         record.encode(to: &w)
-        var encoded: [UInt8] = []
-        encoded.reserveCapacity(w.bytes.count + 20)
-        appendVarint(UInt64(bitPattern: Int64(key) << 1 ^ Int64(key) >> 63), to: &encoded)
-        appendVarint(UInt64(w.bytes.count), to: &encoded)
-        encoded.append(contentsOf: w.bytes)
-        return encoded
+        let packed = w.refusal == nil
+        var entry: [UInt8] = []
+        entry.reserveCapacity(packed ? w.bytes.count + 20 : 11)
+        appendVarint(UInt64(bitPattern: Int64(key) << 1 ^ Int64(key) >> 63), to: &entry)
+        appendVarint(packed ? UInt64(w.bytes.count) << 1 : 1, to: &entry)
+        if packed { entry.append(contentsOf: w.bytes) }
+        return (entry, packed)
     }
 
     private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
@@ -108,15 +132,22 @@ struct PackedRecords<Record: BinaryCodable & Hashable>: Sendable, Hashable {
         bytes.append(UInt8(value))
     }
 
-    /// Each record's key and bytes, in order.
-    private func forEachRaw(_ body: (Int, ArraySlice<UInt8>) -> Void) {
-        var at = 0
+    /// Each record's key, what the buffer holds of it, and its whole entry's range, in order.
+    private func forEachRaw(_ body: (Int, Raw, Range<Int>) -> Void) {
+        var (at, aside) = (0, 0)
         while at < bytes.count {
+            let start = at
             let raw = Self.varint(bytes, &at)
             let key = Int(Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1))))
-            let length = Int(Self.varint(bytes, &at))
-            body(key, bytes[at..<at + length])
-            at += length
+            let tagged = Self.varint(bytes, &at)
+            if tagged & 1 == 1 {
+                body(key, .spilled(aside), start..<at)
+                aside += 1
+            } else {
+                let length = Int(tagged >> 1)
+                body(key, .packed(bytes[at..<at + length]), start..<at + length)
+                at += length
+            }
         }
     }
 
@@ -132,19 +163,25 @@ struct PackedRecords<Record: BinaryCodable & Hashable>: Sendable, Hashable {
         }
     }
 
-    /// A record from the bytes this list encoded it to. They always decode (the codec reads what
-    /// it writes); were they ever not to, answering without the record would be a wrong figure,
-    /// so it stops.
-    private static func decode(_ raw: ArraySlice<UInt8>) -> Record {
-        do {
-            return try raw.withUnsafeBytes { buffer in
-                var r = BinaryReader(buffer)
-                let record = try Record(from: &r)
-                try r.expectEnd()
-                return record
+    /// A record back from the buffer. Packed bytes are those of a record the writer refused
+    /// nothing in, which the reader reads back as written (see the type's comment); any other
+    /// record was kept aside. So no record given to the list, whatever its figures, reaches the
+    /// failure below: only a codec that broke the contract the ledger's appends rely on would, and
+    /// answering then without the record would be a wrong figure.
+    private func record(_ raw: Raw) -> Record {
+        switch raw {
+        case .spilled(let i): return spilled[i]
+        case .packed(let bytes):
+            do {
+                return try bytes.withUnsafeBytes { buffer in
+                    var r = BinaryReader(buffer)
+                    let record = try Record(from: &r)
+                    try r.expectEnd()
+                    return record
+                }
+            } catch {
+                preconditionFailure("a register entry's \(Record.self) did not decode from its own bytes: \(error)")
             }
-        } catch {
-            preconditionFailure("a register entry's \(Record.self) did not decode from its own bytes: \(error)")
         }
     }
 }

@@ -31,14 +31,27 @@ import Testing
         }
     }
 
+    /// Appended or put, packed or kept aside (amounts the codec's writer refuses: beyond
+    /// ``Yen/recordable``, as a what-if's figure could be), the records read back are those that
+    /// went in, and the stored form lists them as an array of them does.
     @Test func packedRecordsAreTheRecordsThatWentIn() {
         var g = SeededGenerator(seed: 1_206)
+        check(&g) { String(repeating: "年金", count: Int.random(in: 0...90, using: &$0)) }
+        let extremes = [Int64.max, Int64.min, Yen.recordable.upperBound + 1, Yen.recordable.lowerBound - 1]
+        check(&g) { g in
+            Yen(
+                Int.random(in: 0..<3, using: &g) == 0
+                    ? extremes.randomElement(using: &g)! : Int64.random(in: -9_999...9_999, using: &g))
+        }
+    }
+
+    private func check<R: BinaryCodable & Hashable>(_ g: inout SeededGenerator, _ make: (inout SeededGenerator) -> R) {
         for _ in 0..<200 {
-            var (appended, put) = (PackedRecords<String>(), PackedRecords<String>())
-            var (list, byKey): ([(key: Int, record: String)], [Int: String]) = ([], [:])
+            var (appended, put) = (PackedRecords<R>(), PackedRecords<R>())
+            var (list, byKey): ([(key: Int, record: R)], [Int: R]) = ([], [:])
             for _ in 0..<Int.random(in: 0...30, using: &g) {
                 let key = Int.random(in: -3...3_000, using: &g) % 40
-                let record = String(repeating: "年金", count: Int.random(in: 0...90, using: &g))
+                let record = make(&g)
                 appended.append(record, key: key)
                 list.append((key, record))
                 put.put(record, key: key)
@@ -54,7 +67,29 @@ import Testing
                 #expect(put.last(key) == byKey[key])
             }
             #expect(PackedRecords(list) == appended)
+            var (w, expected) = (BinaryWriter(capacity: 64), BinaryWriter(capacity: 64))
+            appended.encodeList(to: &w, keyed: false)
+            list.map(\.record).encode(to: &expected)
+            #expect(w.bytes == expected.bytes)
         }
+    }
+
+    /// An income whose year and figures the codec's writer refuses (a what-if's, applied without
+    /// being recorded) is answered as it went in, never a crash nor another year.
+    @Test func anIncomeTheWriterRefusesIsKeptAsItIs() throws {
+        let person = try PersonID("7")
+        var register = InsuredRegister()
+        register.apply(.personRegistered(PersonRegistered(person: person, identity: SealedIdentity(bytes: [1]))))
+        let odd = IncomeRecorded(
+            person: person, year: 123_456, publicPensionRevenue: Yen(Int64.max), salaryRevenue: .zero,
+            otherIncome: Yen(Int64.min), totalIncome: Yen(Yen.recordable.upperBound + 1), declared: true, source: "試算")
+        let plain = IncomeRecorded(
+            person: person, year: 2025, publicPensionRevenue: Yen(1_800_000), salaryRevenue: .zero, otherIncome: .zero,
+            totalIncome: Yen(1_020_000), declared: true, source: "申告書")
+        for income in [plain, odd, plain] { register.apply(.incomeRecorded(income)) }
+        let entry = try #require(register.person(person))
+        #expect(entry.incomeHistory == [plain, odd, plain])
+        #expect(entry.income(of: 123_456) == odd && entry.income(of: 2025) == plain && entry.income(of: 0) == nil)
     }
 
     @Test func anEntrysYearsAnswerAsTheirDictionariesWhateverTheOrder() throws {
