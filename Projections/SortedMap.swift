@@ -120,10 +120,10 @@ extension Array {
     }
 }
 
-/// Texts that many entries of a register repeat (where an income came from, why a provisional
-/// amount), each kept once and shared: a decoded event holds its own copy of every text, and a
-/// text longer than fifteen bytes is an allocation of its own. At most ``most`` texts are kept,
-/// so a register whose texts are all different holds no more than without it.
+/// Texts that many entries of a register repeat (why a provisional amount), each kept once and
+/// shared: a decoded event holds its own copy of every text, and a text longer than fifteen bytes
+/// is an allocation of its own. At most ``most`` texts are kept, so a register whose texts are all
+/// different holds no more than without it.
 ///
 /// It takes no part in the register's equality: holding a text once or many times changes no value.
 struct SharedTexts: Sendable, Hashable {

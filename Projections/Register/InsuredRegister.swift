@@ -261,8 +261,7 @@ public struct InsuredRegister: Projection {
     /// Everyone ever recorded in each household (an index: membership on a date is the
     /// person's own history), so finding a household's members never scans the whole city.
     private var everInHousehold: [HouseholdID: Set<PersonID>] = [:]
-    /// The texts many entries repeat (where an income came from, why a provisional amount),
-    /// kept once and shared.
+    /// The texts many entries repeat (why a provisional amount), kept once and shared.
     private var texts = SharedTexts()
 
     public init() {}
@@ -349,8 +348,8 @@ public struct InsuredRegister: Projection {
             }
         case .formerDependantRecorded(let e):
             update(e.person) { $0.formerDependant = e }
-        case .incomeRecorded(var e):
-            e.source = texts.kept(e.source)
+        case .incomeRecorded(let e):
+            // Kept as its bytes (``PackedRecords``): its text is no allocation of its own there.
             update(e.person) { $0.shared.value.incomeHistory.append(e, key: e.year) }
         case .incomeInquired:
             break  // who asked, when and why is read from the ledger's envelopes

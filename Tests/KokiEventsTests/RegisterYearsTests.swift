@@ -249,20 +249,23 @@ import Testing
             let person = try PersonID("\(n + 1)")
             events.append(.personRegistered(PersonRegistered(person: person, identity: SealedIdentity(bytes: [1]))))
             events.append(
-                .incomeRecorded(
-                    IncomeRecorded(
-                        person: person, year: 2025, publicPensionRevenue: .zero, salaryRevenue: .zero,
-                        otherIncome: .zero,
-                        totalIncome: .zero, declared: true, source: "申告書 第\(n)号")))
+                .provisionalDeductionDecided(
+                    ProvisionalDeductionDecided(
+                        person: person, fiscalYear: try FiscalYear(2026), amount: Yen(13_300),
+                        decidedOn: try CivilDate(iso: "2026-02-20"), basis: "令和7年度2月の特別徴収額 第\(n)号")))
         }
         for event in events { register.apply(event) }
         for event in events.reversed() where EventRegistry.encode(event).type == PersonRegistered.eventType {
             other.apply(event)
         }
-        for event in events where EventRegistry.encode(event).type == IncomeRecorded.eventType { other.apply(event) }
+        for event in events where EventRegistry.encode(event).type == ProvisionalDeductionDecided.eventType {
+            other.apply(event)
+        }
         #expect(register == other)
         for n in [0, SharedTexts.most - 1, SharedTexts.most, SharedTexts.most + 49] {
-            #expect(register.person(try PersonID("\(n + 1)"))?.incomeHistory.first?.source == "申告書 第\(n)号")
+            #expect(
+                register.person(try PersonID("\(n + 1)"))?.provisionalDeduction(of: 2026)?.basis
+                    == "令和7年度2月の特別徴収額 第\(n)号")
         }
     }
 }
