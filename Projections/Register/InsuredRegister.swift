@@ -144,16 +144,19 @@ public struct InsuredRegister: Projection {
         /// year (empty when nothing was told).
         public func pensionTold(of fiscalYear: Int) -> [Int: Yen] {
             let months = shared.value.pensionTold.entries(
-                in: Self.toldKey(fiscalYear, 0)..<Self.toldKey(fiscalYear + 1, 0))
+                in: Self.toldKey(fiscalYear, 0)..<Self.toldKey(fiscalYear, 13))
             return Dictionary(uniqueKeysWithValues: months.map { ($0.key % 100, $0.value) })
         }
         /// What the pension insurer was last told to deduct in one month of a fiscal year.
         public func pensionTold(of fiscalYear: Int, month: Int) -> Yen? {
-            shared.value.pensionTold[Self.toldKey(fiscalYear, month)]
+            (1...12).contains(month) ? shared.value.pensionTold[Self.toldKey(fiscalYear, month)] : nil
         }
         /// The key of a fiscal year's month (1–12) in what was told: years apart by 100, so the
-        /// keys sort by year, then month.
-        static func toldKey(_ fiscalYear: Int, _ month: Int) -> Int { fiscalYear * 100 + month }
+        /// keys sort by year, then month. A year no ``FiscalYear`` takes, however large, finds
+        /// nothing (it is held within ±2^40, where nothing is kept, and never overflows).
+        static func toldKey(_ fiscalYear: Int, _ month: Int) -> Int {
+            min(max(fiscalYear, -(1 << 40)), 1 << 40) * 100 + month
+        }
         /// The day they asked to pay by bank debit instead of pension deduction (特徴→口座振替),
         /// while not withdrawn.
         public var debitSwitch: CivilDate? {

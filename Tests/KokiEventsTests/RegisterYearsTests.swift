@@ -161,6 +161,15 @@ import Testing
                 #expect(entry.provisionalDeductionDecided(since: year) == provisional.keys.contains { $0 >= year })
                 #expect(entry.union(of: year)?.annualPremium == union[year])
             }
+            // A year or month no one is told about, however far out, finds nothing.
+            for year in [Int.min, -1, 0, 9_999, Int.max] {
+                #expect(entry.pensionTold(of: year).isEmpty && entry.pensionTold(of: year, month: 4) == nil)
+            }
+            for (year, months) in told {
+                for month in [Int.min, 0, 13, 104, Int.max] {
+                    #expect(entry.pensionTold(of: year, month: month) == nil, "\(year) \(month) of \(months)")
+                }
+            }
             #expect(try InsuredRegister.Person(stored: entry.stored) == entry)
         }
     }
