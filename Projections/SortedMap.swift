@@ -77,10 +77,9 @@ public struct SortedMap<Key: Comparable & Hashable & Sendable, Value: Sendable &
     @inlinable public subscript(key: Key, default fallback: @autoclosure () -> Value) -> Value {
         get { self[key] ?? fallback() }
         _modify {
-            var i = index(of: key)
+            let i = index(of: key)
             if !(i < storage.count && storage[i].key == key) {
                 storage.insertWithoutSpareRoom(Entry(key: key, value: fallback()), at: i)
-                i = index(of: key)
             }
             yield &storage[i].value
         }
