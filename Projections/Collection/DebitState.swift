@@ -69,10 +69,17 @@ public struct DebitState: Sendable {
     public var isExact: Bool { !unfollowed && (storedBalances == nil ? balances.isExact : storedBalancesExact) }
 
     /// Folds one of the person's events, in stream order.
-    public mutating func apply(_ event: KokiEvent) throws {
+    public mutating func apply(_ event: KokiEvent) throws { try apply(event, foldingSums: true) }
+
+    /// Folds one of the person's events as ``apply(_:)`` does, but not into the period sums: the
+    /// caller folds the same events, in the same order, into a ``CompactBalances`` of its own (a
+    /// rebuild's balances) and gives it to ``stored(sums:)``, so the sums are held once, not twice.
+    public mutating func applyLeavingSums(_ event: KokiEvent) throws { try apply(event, foldingSums: false) }
+
+    private mutating func apply(_ event: KokiEvent, foldingSums: Bool) throws {
         // The stored period sums are decoded only for an event that changes them (a debit
         // request, the commonest, does not).
-        if let bytes = storedBalances, CompactBalances.eventTypes.contains(event.typeName) {
+        if foldingSums, let bytes = storedBalances, CompactBalances.eventTypes.contains(event.typeName) {
             balances = try Self.decodeBalances(bytes)
             storedBalances = nil
         }
@@ -127,7 +134,7 @@ public struct DebitState: Sendable {
         default:
             break
         }
-        if storedBalances == nil { balances.apply(event) }
+        if foldingSums && storedBalances == nil { balances.apply(event) }
     }
 
     /// The mandate in force on a day.
@@ -178,6 +185,23 @@ public struct DebitState: Sendable {
     /// the version, mandates, choices, last debit date, death, pension periods — which most events
     /// change, and the period sums, which only money and assessments change.
     public var stored: (head: [UInt8], sums: [UInt8]) {
+        if let storedBalances { return (head, storedBalances) }
+        var sums = BinaryWriter(capacity: 256)
+        balances.write(to: &sums)
+        return (head, sums.bytes)
+    }
+
+    /// The bytes a stored read model keeps, as ``stored`` gives them, of a state folded by
+    /// ``applyLeavingSums(_:)`` with `sums` folded beside it, and whether it answers exactly (as
+    /// ``isExact``).
+    public func stored(sums: CompactBalances) -> (head: [UInt8], sums: [UInt8], isExact: Bool) {
+        var w = BinaryWriter(capacity: 256)
+        sums.write(to: &w)
+        return (head, w.bytes, !unfollowed && sums.isExact)
+    }
+
+    /// The head of the stored form: everything but the period sums.
+    private var head: [UInt8] {
         var w = BinaryWriter(capacity: 128)
         w.writeUInt(6)  // the form's version
         w.writeInt(version)
@@ -207,10 +231,7 @@ public struct DebitState: Sendable {
             w.write(d.from)
             w.write(d.through)
         }
-        if let storedBalances { return (w.bytes, storedBalances) }
-        var sums = BinaryWriter(capacity: 256)
-        balances.write(to: &sums)
-        return (w.bytes, sums.bytes)
+        return w.bytes
     }
 
     /// A state as ``stored`` wrote it. The sums are decoded when first needed.

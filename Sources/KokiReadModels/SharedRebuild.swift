@@ -69,14 +69,18 @@ public enum SharedRebuild {
             for slice in PassScan.passes(everyone, size: personsPerPass) {
                 let slice = Array(slice)
                 let balancePass = BalancePass(persons: slice, checkpoints: [], snapshots: [])
-                let premiumPass = PremiumPass()
+                let premiumPass = PremiumPass(persons: slice)
                 var sliceHolders: [PersonID] = []
-                let holderIndex = slice.map { person -> Int32 in
+                var holderPositions: [Int] = []
+                let holderIndex = slice.enumerated().map { i, person -> Int32 in
                     guard holders.contains(person) else { return -1 }
                     sliceHolders.append(person)
+                    holderPositions.append(i)
                     return Int32(sliceHolders.count - 1)
                 }
-                let debitPass = DebitPass(count: sliceHolders.count)
+                // The debit states' period sums are the balance pass's: the same events folded
+                // the same way for every one of the slice's persons.
+                let debitPass = DebitPass(sumsIn: balancePass, at: holderPositions)
                 _ = clock.lap()
                 let group = FolderGroup([
                     .init(folder: balancePass, map: nil, types: CompactBalances.eventTypes),

@@ -308,19 +308,25 @@ public struct StoredPremiums: Sendable {
         var query = EventQuery.through(position: through)
         query.types = eventTypes
         query.readsEnvelopes = false
-        let pass = PremiumPass()
         let persons = try tx.keys().map { try PersonID($0) }
+        let pass = PremiumPass(persons: persons)
         let events = try PassScan.fold(tx, query, persons: persons, into: pass)
         return (try insert(pass, into: table, tx), events)
     }
 
     /// A pass's rows into `table`, in key order: how many persons have one.
     static func insert(_ pass: PremiumPass, into table: ReadModelTable, _ tx: any ReadModelTransaction) throws -> Int {
-        let rows = pass.years.values.sorted { ($0.person, $0.fiscalYear) < ($1.person, $1.fiscalYear) }.map(\.row)
-        for start in stride(from: 0, to: rows.count, by: 10_000) {
-            try tx.insert(Array(rows[start..<min(rows.count, start + 10_000)]), into: table)
+        var rows: [ReadModelRow] = []
+        rows.reserveCapacity(10_000)
+        try pass.forEachRow { year in
+            rows.append(year.row)
+            if rows.count == 10_000 {
+                try tx.insert(rows, into: table)
+                rows.removeAll(keepingCapacity: true)
+            }
         }
-        return Set(pass.years.keys.map(\.person)).count
+        if !rows.isEmpty { try tx.insert(rows, into: table) }
+        return pass.personsWithRows
     }
 
     static func advance(_ tx: any ReadModelTransaction, from: Int64, to: Int64) throws -> Int {
@@ -411,9 +417,28 @@ extension StoredPremiums.Year {
 
 /// The premiums' fill as a pass: each event's rows changed at its position, which the scan gives
 /// just before the event.
+///
+/// Each person's years are kept in a list of their own, of the three positions and the year: 32
+/// bytes a year, where a dictionary by person and year held each under its person's text twice
+/// and in a table of spare buckets (about 1 KB a person at ten years).
 final class PremiumPass: PassFolder, @unchecked Sendable {
-    var years: [StoredPremiums.Key: StoredPremiums.Year] = [:]
+    struct Entry {
+        var year: FiscalYear
+        var first: Int64
+        var current: Int64
+        /// The year's last stop; 0 for none (positions begin at 1).
+        var stop: Int64 = 0
+    }
+
+    let persons: [PersonID]
+    /// Per person, their years in the order first assessed.
+    private(set) var years: [[Entry]]
     private var position: Int64 = 0
+
+    init(persons: [PersonID]) {
+        self.persons = persons
+        years = Array(repeating: [], count: persons.count)
+    }
 
     func wants(_ i: Int, at position: Int64, version: Int64) -> Bool {
         self.position = position
@@ -421,6 +446,37 @@ final class PremiumPass: PassFolder, @unchecked Sendable {
     }
 
     func fold(_ i: Int, _ event: KokiEvent) throws {
-        try StoredPremiums.apply(event, at: position, to: &years) { _ in nil }
+        // As ``StoredPremiums/apply(_:at:to:stored:)``: a year's first assessment makes its row,
+        // a later one moves its current position, a stop marks a year assessed.
+        switch event {
+        case .premiumAssessed(let e):
+            if let k = index(i, e.fiscalYear) {
+                years[i][k].current = position
+            } else {
+                years[i].append(Entry(year: e.fiscalYear, first: position, current: position))
+            }
+        case .pensionDeductionStopped(let e):
+            if let k = index(i, e.fiscalYear) { years[i][k].stop = position }
+        default: break
+        }
     }
+
+    private func index(_ i: Int, _ year: FiscalYear) -> Int? {
+        years[i].lastIndex { $0.year == year }
+    }
+
+    /// Every row, by person then fiscal year.
+    func forEachRow(_ body: (StoredPremiums.Year) throws -> Void) rethrows {
+        for i in persons.indices.sorted(by: { persons[$0] < persons[$1] }) {
+            for entry in years[i].sorted(by: { $0.year < $1.year }) {
+                try body(
+                    StoredPremiums.Year(
+                        person: persons[i], fiscalYear: entry.year, first: entry.first,
+                        current: entry.current, stop: entry.stop == 0 ? nil : entry.stop))
+            }
+        }
+    }
+
+    /// How many persons have a row.
+    var personsWithRows: Int { years.count { !$0.isEmpty } }
 }

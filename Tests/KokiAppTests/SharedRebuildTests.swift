@@ -96,4 +96,53 @@ import Testing
         #expect(again.balances.differences.isEmpty)
         #expect(again.debits.differences.isEmpty && again.premiums.differences.isEmpty)
     }
+
+    /// The debit states read with the balances take their period sums from the balance pass, not
+    /// from a fold of their own: the same sums, the same exactness, whichever way a holder's sums
+    /// stop being followed (a payment cancelled, which the compact sums cannot follow; a
+    /// convenience store's preliminary report, which the debit state does not follow), in one
+    /// pass or many.
+    @Test(arguments: [nil, 3] as [Int?])
+    func theDebitStatesTakeTheBalancePasssSumsExactlyAsTheyFoldThem(personsPerPass: Int?) throws {
+        let (folder, ledger, _) = try PositionOrderRebuildTests.city(seed: 17)
+        defer { withExtendedLifetime(folder) {} }
+        try catchUpStoredModels(ledger.ports)
+        let ports = ledger.ports
+        let city = try ledger.currentCity()
+        let holders = try StoredDebits(ports).filledFromZero(byStreams: true).states
+        let payers = holders.keys.sorted().filter { city.collection.accounts[$0]?.payments.isEmpty == false }
+        try #require(payers.count >= 3)
+        let (cancelled, reported) = (payers[0], payers[1])
+        let payment = try #require(city.collection.accounts[cancelled]?.payments.last?.event)
+        let key = try #require(city.collection.accounts[reported]?.periods.first?.key)
+        let day = try CivilDate(iso: "2026-04-01")
+        try ledger.record(
+            [
+                .paymentCancelled(
+                    PaymentCancelled(person: cancelled, payment: payment.id, cancelledOn: day, reason: "test")),
+                .conveniencePaymentReported(
+                    ConveniencePaymentReported(
+                        person: reported, key: key, amount: Yen(1_000), paidOn: day, reportedOn: day,
+                        store: "0012345", barcode: "9191234500")),
+            ], metadata: CommandMetadata(commandID: Identifier(derivedFrom: Array("test/inexact".utf8)), actor: "test"))
+        try catchUpStoredModels(ports)
+        let states = try StoredDebits(ports).filledFromZero(byStreams: true).states
+        #expect(states[cancelled]?.isExact == false && states[reported]?.isExact == false)
+        #expect(try states[payers[2]]?.periods()?.isEmpty == false)
+
+        let before = try Self.tables(ledger)
+        let together = try #require(try SharedRebuild.rebuild(ports, check: true, personsPerPass: personsPerPass))
+        #expect(together.debits.differences.isEmpty && together.debits.persons == holders.count)
+        _ = try #require(try SharedRebuild.rebuild(ports, check: false, personsPerPass: personsPerPass))
+        let after = try Self.tables(ledger)
+        #expect(after == before)
+        // Each holder's two rows; the exact column as the states say.
+        let debitRows = try #require(after["rm_debits"])
+        #expect(debitRows.count == 2 * states.count)
+        for row in debitRows {
+            let person = try PersonID(try #require(String.fromDatabaseValue(row[0])))
+            let exact = try #require(Int64.fromDatabaseValue(row[2]))
+            #expect((exact == 1) == states[person]?.isExact, "\(person)")
+        }
+    }
 }
