@@ -138,7 +138,12 @@ public struct PersonTableRebuild: Sendable, Codable {
     /// The persons whose stored rows differ from a fold of their stream.
     public var differences: [PersonID]
     public var swapped: Bool
+    /// How many times it began (more than once: another process caught the model up while it
+    /// was compared, ``Overtaken``).
+    public var attempts = 1
 }
+
+extension PersonTableRebuild: RebuildAttempts {}
 
 /// Where a table keyed by person stands.
 public struct PersonTableStatus: Sendable, Codable {

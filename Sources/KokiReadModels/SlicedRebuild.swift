@@ -103,11 +103,13 @@ struct Overtaken: Error, CustomStringConvertible {
     /// ``attempts`` times in all: on a server, the offices' commands catch the models up while an
     /// auditor's check runs, and the check need not be run again by hand for each. Then it gives
     /// up with an error naming the model and the position.
-    static func retrying<T>(_ rebuild: () throws -> T) throws -> T {
+    static func retrying<T: RebuildAttempts>(_ rebuild: () throws -> T) throws -> T {
         var attempt = 1
         while true {
             do {
-                return try rebuild()
+                var done = try rebuild()
+                done.attempts = attempt
+                return done
             } catch let overtaken as Overtaken {
                 guard attempt < attempts else {
                     throw KokiError(
@@ -120,3 +122,10 @@ struct Overtaken: Error, CustomStringConvertible {
         }
     }
 }
+
+/// A rebuild's report, which says how many times it began.
+protocol RebuildAttempts {
+    var attempts: Int { get set }
+}
+
+extension StoredBalances.Rebuild: RebuildAttempts {}

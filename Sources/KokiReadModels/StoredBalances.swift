@@ -122,6 +122,9 @@ public struct StoredBalances: Sendable {
         /// The positions of the snapshots and deltas taken.
         public var snapshots: [Int64]
         public var deltas: [Int64]
+        /// How many times it began (more than once: another process caught the model up while it
+        /// was compared, ``Overtaken``).
+        public var attempts = 1
     }
 
     /// A position the rebuild records the table at: whole (a snapshot) or as what changed since

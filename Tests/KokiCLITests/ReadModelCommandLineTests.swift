@@ -69,6 +69,9 @@ import Testing
         let balancesLine = lines.first.map(String.init) ?? ""
         #expect(!balancesLine.contains("\"sharedSeconds\":null") && balancesLine.contains("\"sharedTotalSeconds\":"))
         #expect(lines.contains { $0.contains("\"model\":\"register\"") && $0.contains("\"sharedSeconds\":null") })
+        // Each model's line says it began once: nothing else recorded commands meanwhile.
+        #expect(lines.count == 5 && lines.allSatisfy { $0.contains("\"attempts\":1") }, "\(checked.stdout)")
+        #expect(!(try KokiProcess.run(["rebuild", "--check"], environment: env).stdout.contains("begun again")))
         #expect(try KokiProcess.run(["insured", "list", "--on", "2025-10-01"], environment: env).stdout == insured.stdout)
 
         // A replay copy through an earlier head carries the read model as it stood then.

@@ -14,4 +14,12 @@ import Testing
         #expect(line.hasSuffix("、300000020 ほか2,303人"))
         #expect(!line.contains("300000021"))
     }
+
+    /// What a rebuild that began again says, and that one which began once says nothing of it.
+    @Test func aRebuildSaysHowManyTimesItBeganAgain() {
+        #expect(RebuildCommand.begunAgain(1) == nil)
+        #expect(
+            RebuildCommand.begunAgain(2) == "begun again once: another process caught the model up while it was compared")
+        #expect(RebuildCommand.begunAgain(3)?.hasPrefix("begun again 2 times: ") == true)
+    }
 }

@@ -45,8 +45,8 @@ struct RebuildCommand: ParsableCommand {
             compared a slice of 10,000 persons at a time with the documents of that slice's range of keys, and \
             replaced by it slice by slice in one transaction (--check: compared only): neither the documents nor \
             the new ones are ever held whole. When another process catches a model up meanwhile (the offices \
-            recording commands), its rebuild begins again, caught up anew, up to three times in all, then gives \
-            up naming the model, having replaced nothing. The balances' snapshots \
+            recording commands), its rebuild begins again, caught up anew, up to three times in all (the report \
+            says how many times it began again), then gives up naming the model, having replaced nothing. The balances' snapshots \
             and deltas are kept there too (rm_snapshots, rm_snapshot_deltas), taken as in a file, \
             --snapshot-every included. The arrears facts are documents there too (rm_arrears), kept the same way.
 
@@ -193,7 +193,7 @@ struct RebuildCommand: ParsableCommand {
                         ("differences", "\(report.differences.count)"), ("swapped", report.swapped ? "true" : "false"),
                         ("snapshots", "[" + report.snapshots.map { "\($0)" }.joined(separator: ",") + "]"),
                         ("seconds", String(format: "%.3f", seconds)), ("sharedSeconds", shared(StoredBalances.name)),
-                        ("sharedTotalSeconds", sharedTotal),
+                        ("sharedTotalSeconds", sharedTotal), ("attempts", "\(report.attempts)"),
                     ]))
                 for model in persons {
                     Output.line(
@@ -204,6 +204,7 @@ struct RebuildCommand: ParsableCommand {
                             ("differences", "\(model.rebuilt.differences.count)"),
                             ("swapped", model.rebuilt.swapped ? "true" : "false"),
                             ("seconds", String(format: "%.3f", model.seconds)), ("sharedSeconds", shared(model.name)),
+                            ("attempts", "\(model.rebuilt.attempts)"),
                         ]))
                 }
             } else {
@@ -226,6 +227,7 @@ struct RebuildCommand: ParsableCommand {
                 } else {
                     Output.line("there was no maintained table of this logic version to compare with")
                 }
+                if let again = Self.begunAgain(report.attempts) { Output.line(again) }
                 Output.line(
                     report.swapped && report.snapshots.isEmpty
                         ? "swapped in (no snapshots: \(StoredBalances.name) in this store are kept at the head only)"
@@ -250,12 +252,22 @@ struct RebuildCommand: ParsableCommand {
                     } else {
                         Output.line("\(model.missing) of this logic version to compare with")
                     }
+                    if let again = Self.begunAgain(model.rebuilt.attempts) { Output.line(again) }
                 }
             }
             if check && !(report.differences.isEmpty && persons.allSatisfy { $0.rebuilt.differences.isEmpty }) {
                 throw ExitCode(ExitStatus.ledgerAltered.rawValue)
             }
         }
+    }
+}
+
+extension RebuildCommand {
+    /// What a rebuild that began more than once says (`nil` for one that began once).
+    static func begunAgain(_ attempts: Int) -> String? {
+        guard attempts > 1 else { return nil }
+        let times = attempts == 2 ? "once" : "\(attempts - 1) times"
+        return "begun again \(times): another process caught the model up while it was compared"
     }
 }
 
