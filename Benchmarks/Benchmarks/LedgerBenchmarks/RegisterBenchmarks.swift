@@ -128,6 +128,45 @@ func registerBenchmarks() {
         _ = CityFixture.shared
     }
 
+    // What each pass of a ledger file's rebuild holds at the most, per person in it: the pass
+    // that reads the balances, the debit states and the premiums together (`koki rebuild
+    // --check`'s first), then the register's. A pass holds at most 150,000 persons
+    // (``PassScan/personsPerPass``) whatever the city's size, so the most a rebuild of ten times
+    // Matsudo holds is this times 150,000 (at this city's length of history), beside the aim of
+    // 1 GB.
+    Benchmark(
+        "City: each pass of a rebuild per person in it, and a pass of 150,000 persons, vs the aim of 1 GB",
+        configuration: .init(
+            metrics: [
+                .wallClock, Metric.cost("persons"), Metric.cost("shared pass bytes a person"),
+                Metric.cost("register pass bytes a person"), Metric.cost("pass of 150,000 MB, the larger"),
+                Metric.cost("pass of 150,000 / 1 GB ‰"),
+            ],
+            maxIterations: 1)
+    ) { benchmark in
+        let fixture = CityFixture.shared
+        let scratch = Scratch()
+        let koki = fixture.copy(into: scratch)
+        releaseFreedMemory()
+        var persons = 0
+        let shared = try peakAnonymousMB {
+            let outcome = try SharedRebuild.rebuild(koki.ports, check: true)
+            persons = outcome?.balances.persons ?? 0
+        }
+        precondition(persons > 0, "the city has no persons")
+        releaseFreedMemory()
+        let register = try peakAnonymousMB { _ = try StoredRegister(koki.ports).rebuild(check: true) }
+        let perPerson = (shared: shared << 20 / persons, register: register << 20 / persons)
+        let pass = max(perPerson.shared, perPerson.register) * 150_000
+        benchmark.measurement(Metric.cost("persons"), persons)
+        benchmark.measurement(Metric.cost("shared pass bytes a person"), perPerson.shared)
+        benchmark.measurement(Metric.cost("register pass bytes a person"), perPerson.register)
+        benchmark.measurement(Metric.cost("pass of 150,000 MB, the larger"), pass >> 20)
+        benchmark.measurement(Metric.cost("pass of 150,000 / 1 GB ‰"), pass * 1000 / (1 << 30))
+    } setup: {
+        _ = CityFixture.shared
+    }
+
     guard let base = ProcessInfo.processInfo.environment["KOKI_BENCH_POSTGRES"], !base.isEmpty else { return }
     Benchmark(
         "City on PostgreSQL: the stored register asked by key (a household's members, one person's head, the insured on a day), vs every document read",
