@@ -64,49 +64,8 @@ public struct CollectionAccounts: Projection {
         public var isUnsettled: Bool { outstanding > .zero || overpaid > .zero || lateFeeOutstanding > .zero }
     }
 
-    public struct Payment: Sendable, Hashable {
-        /// The payment as recorded, held once however many accounts share it: an account copied
-        /// to be changed (an import's state taken from the city) copies one reference a payment,
-        /// not the strings and parts of each, and a run going through years of payments reads
-        /// them in place.
-        @usableFromInline let recorded: Recorded
-        /// The cancellation, boxed: most payments never have one, and held inline it would take
-        /// 56 bytes of every payment of years of history.
-        private var cancellation: Cancellation?
-
-        public var cancelled: PaymentCancelled? {
-            get { cancellation?.event }
-            set { cancellation = newValue.map(Cancellation.init) }
-        }
-        /// Whether it was cancelled (without copying the cancellation out of its box).
-        public var isCancelled: Bool { cancellation != nil }
-
-        @inlinable public var event: PaymentReceived { recorded.event }
-
-        public init(event: PaymentReceived, cancelled: PaymentCancelled?) {
-            (recorded, cancellation) = (Recorded(event), cancelled.map(Cancellation.init))
-        }
-
-        /// A payment's cancellation, never changed once made (cancelling again replaces it).
-        final class Cancellation: Sendable, Hashable {
-            let event: PaymentCancelled
-
-            init(_ event: PaymentCancelled) { self.event = event }
-
-            static func == (a: Cancellation, b: Cancellation) -> Bool { a === b || a.event == b.event }
-            func hash(into hasher: inout Hasher) { hasher.combine(event) }
-        }
-
-        /// A recorded payment, never changed once made.
-        @usableFromInline final class Recorded: Sendable, Hashable {
-            @usableFromInline let event: PaymentReceived
-
-            init(_ event: PaymentReceived) { self.event = event }
-
-            @usableFromInline static func == (a: Recorded, b: Recorded) -> Bool { a === b || a.event == b.event }
-            @usableFromInline func hash(into hasher: inout Hasher) { hasher.combine(event) }
-        }
-    }
+    /// A payment and its cancellation, if any (kept in an account's ``PaymentList``).
+    public typealias Payment = PaymentList.Payment
 
     public struct Overpayment: Sendable, Hashable {
         public var id: String
@@ -161,11 +120,7 @@ public struct CollectionAccounts: Projection {
             var unsettled: Set<PeriodKey> = []
             /// Whether the city holds money for the person (``holdsMoney``), kept as events are folded.
             var holdsMoney = false
-            var payments: [Payment] = []
-            /// A tag of the reference of each payment from a store (``storeTag(_:)``), in the order
-            /// paid, cancelled ones included: a few bytes each, so an import asks whether a
-            /// store's record was paid before without reading years of payments.
-            var storeTags: [UInt32] = []
+            var payments = PaymentList()
             var overpayments: [Overpayment] = []
             var refunds: [Refund] = []
             var appropriations: [OverpaymentAppropriated] = []
@@ -216,23 +171,9 @@ public struct CollectionAccounts: Projection {
         public var needsAttention: Bool { shared.value.holdsMoney || !shared.value.unsettled.isEmpty }
 
         /// Whether a payment not cancelled carries `reference`, a store's
-        /// (``ConveniencePaymentReported/reference(barcode:paidOn:)``): the payments are read only
-        /// when one of them from a store has the reference's tag, which a reference never paid
-        /// (a store's new record) almost never has.
-        public func hasStorePayment(_ reference: String) -> Bool {
-            let tag = Self.storeTag(reference)
-            guard shared.value.storeTags.contains(tag) else { return false }
-            return payments.withUnsafeBufferPointer { payments in
-                payments.contains { !$0.isCancelled && $0.event.reference == reference }
-            }
-        }
-
-        /// A reference's tag: its UTF-8 bytes hashed (FNV-1a, 32 bits), the same in every process.
-        static func storeTag(_ reference: String) -> UInt32 {
-            var hash: UInt32 = 2_166_136_261
-            for byte in reference.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
-            return hash
-        }
+        /// (``ConveniencePaymentReported/reference(barcode:paidOn:)``): see
+        /// ``PaymentList/hasStorePayment(_:)``.
+        public func hasStorePayment(_ reference: String) -> Bool { payments.hasStorePayment(reference) }
 
         /// Whether money is held, found by going through every overpayment and refund (what
         /// ``holdsMoney`` keeps without going through them).
@@ -253,7 +194,7 @@ public struct CollectionAccounts: Projection {
                 }
             }
         }
-        public private(set) var payments: [Payment] {
+        public private(set) var payments: PaymentList {
             get { shared.value.payments }
             _modify { yield &shared.value.payments }
         }
@@ -418,24 +359,24 @@ public struct CollectionAccounts: Projection {
                     overpayments.append(
                         Overpayment(id: e.id, amount: e.overpaid, cause: .erroneous, arose: e.paidOn, from: nil))
                 }
-                if payments.isEmpty { payments.reserveCapacity(16) }
-                payments.append(Payment(event: e, cancelled: nil))
-                if e.reference.utf8.starts(with: ConveniencePaymentReported.referencePrefix.utf8) {
-                    shared.value.storeTags.append(Self.storeTag(e.reference))
-                }
+                payments.append(e)
                 if e.overpaid > .zero { recountMoneyHeld() }
             case .paymentCancelled(let e):
-                guard let index = payments.firstIndex(where: { $0.event.id == e.payment && !$0.isCancelled })
+                guard
+                    let index = payments.indices.first(where: {
+                        !payments.isCancelled(at: $0) && payments[$0].event.id == e.payment
+                    })
                 else { return }
-                payments[index].cancelled = e
-                for part in payments[index].event.parts {
+                let cancelled = payments[index].event
+                payments.cancel(at: index, e)
+                for part in cancelled.parts {
                     if part.charge == .lateFee {
                         periods[part.key]?.lateFeePaid -= part.amount
                     } else {
                         periods[part.key]?.paid -= part.amount
                     }
                 }
-                resettle(payments[index].event.parts.lazy.map(\.key))
+                resettle(cancelled.parts.lazy.map(\.key))
                 if let o = overpayments.firstIndex(where: { $0.id == e.payment }) {
                     overpayments[o].withdrawn = true
                     recountMoneyHeld()

@@ -255,10 +255,18 @@ import Testing
     }
 
     /// What a city keeps for every payment and every assessment of years of history stays small:
-    /// a payment's cancellation and an assessment's figures are boxed, not held inline (they were
-    /// 56 and about 240 bytes of each, which ten years of Matsudo hold millions of).
+    /// a payment is its codec's bytes in its account's buffer, and an assessment's figures are
+    /// boxed, not held inline (about 240 bytes of each, which ten years of Matsudo hold millions of).
     @Test func aPaymentAndAnAssessmentKeptByTheCityStaySmall() {
-        #expect(MemoryLayout<CollectionAccounts.Payment>.stride <= 16)
+        var account = CollectionAccounts.Account()
+        var w = BinaryWriter(capacity: 128)
+        EventSamples.paymentReceived.encode(to: &w)
+        for n in 0..<100 {
+            var payment = EventSamples.paymentReceived
+            payment.id = "p\(1_000 + n)"
+            account.apply(.paymentReceived(payment))
+        }
+        #expect(account.payments.count == 100 && account.payments.packedBytes <= 100 * w.bytes.count)
         #expect(MemoryLayout<PremiumAssessed>.stride <= 160, "\(MemoryLayout<PremiumAssessed>.stride) bytes")
     }
 

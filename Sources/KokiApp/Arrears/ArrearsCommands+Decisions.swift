@@ -656,13 +656,12 @@ extension ArrearsCommands {
         // What was paid after the closing day, per period: one pass over the money, not one
         // for every period (both grow with the account's years).
         var later: [PeriodKey: Yen] = [:]
-        // Read in place: most payments were made before the closing day, and copying each costs
-        // more than telling.
-        account.payments.withUnsafeBufferPointer { payments in
-            for i in payments.indices where payments[i].event.paidOn > closing && !payments[i].isCancelled {
-                for part in payments[i].event.parts where part.key.fiscalYear <= fy && part.charge == .premium {
-                    later[part.key, default: .zero] += part.amount
-                }
+        let payments = account.payments
+        for i in payments.indices where !payments.isCancelled(at: i) {
+            let payment = payments[i].event
+            guard payment.paidOn > closing else { continue }
+            for part in payment.parts where part.key.fiscalYear <= fy && part.charge == .premium {
+                later[part.key, default: .zero] += part.amount
             }
         }
         for a in account.appropriations {

@@ -717,15 +717,10 @@ extension CollectionCommands {
     func recordedPension(_ r: PensionDeductionFile.Record, _ state: PersonState) -> String? {
         switch r.status {
         case .deducted:
-            // Read in place, the day first: a copy of each of years of payments, for every row of
-            // the insurer's file, costs more than the import.
-            let same = state.account.payments.withUnsafeBufferPointer { payments in
-                payments.indices.contains { i in
-                    payments[i].event.paidOn == r.paidOn && payments[i].event.amount == r.amount
-                        && payments[i].event.channel == .pensionDeduction && !payments[i].isCancelled
-                        && payments[i].event.slip?.fiscalYear == r.fiscalYear
-                }
-            }
+            // Asked of the payments' tags first: reading years of payments for every row of the
+            // insurer's file costs more than the import.
+            let same = state.account.payments.hasPensionDeduction(
+                paidOn: r.paidOn, amount: r.amount, fiscalYear: r.fiscalYear)
             return same
                 ? "deduction of \(r.amount.amount) yen from \(r.person)'s pension on \(r.paidOn) (FY\(r.fiscalYear.year)), recorded already"
                 : nil

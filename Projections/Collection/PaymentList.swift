@@ -1,0 +1,170 @@
+import KokiDomain
+import KokiEvents
+
+/// An account's payments (収納), in the order received, each kept as the event codec's bytes,
+/// back to back in one buffer, and decoded when read: most of what an account held. At ten
+/// years of Matsudo an account had some 45 payments, each a struct in an object of its own with
+/// its list of parts and its reference (a store's barcode and day) as allocations of their own:
+/// about 300 bytes a payment, where its bytes take about 80.
+///
+/// Beside the bytes, a tag of each payment that two questions ask of every payment of the
+/// person, for every line of a file: whether a store's record was paid before, and whether a
+/// pension insurer's deduction was recorded before. The payments are decoded only where a
+/// payment has the tag the question looks for, which a new record almost never has.
+///
+/// Read back, a payment is the one that went in. A payment is packed only when the codec's
+/// writer refused nothing in it, and the writer refuses whatever its reader would not read back
+/// as written (an amount outside ``Yen/recordable``, a year beyond its bound): the contract the
+/// ledger relies on for every event it appends. A payment the writer refused anything in (a
+/// what-if's figures out of range, say) is kept as it is, beside the bytes (`aside`).
+///
+/// Two lists of the same payments, cancelled alike, are the same bytes, so equality and hashing
+/// are the payments'.
+public struct PaymentList: RandomAccessCollection, Sendable, Hashable {
+    /// A payment and its cancellation, if any.
+    public struct Payment: Sendable, Hashable {
+        public let event: PaymentReceived
+        public let cancelled: PaymentCancelled?
+
+        /// Whether it was cancelled.
+        public var isCancelled: Bool { cancelled != nil }
+
+        public init(event: PaymentReceived, cancelled: PaymentCancelled?) {
+            (self.event, self.cancelled) = (event, cancelled)
+        }
+    }
+
+    /// The packed payments' bytes, back to back.
+    private var bytes: [UInt8] = []
+    /// Where each payment's bytes end in `bytes`: a payment kept aside takes none.
+    private var ends: [UInt32] = []
+    /// The payments the writer refused anything in, by their index.
+    private var aside: [Int: PaymentReceived] = [:]
+    /// The cancellations, by the index of the payment they cancel (cancelling again replaces one).
+    private var cancellations = SortedMap<Int, PaymentCancelled>()
+    /// A tag of the reference of each payment from a store (``storeTag(_:)``), in the order paid,
+    /// cancelled ones included: a few bytes each, so an import asks whether a store's record was
+    /// paid before without reading years of payments.
+    private var storeTags: [UInt32] = []
+    /// A tag of each deduction from the pension (``pensionTag(paidOn:amount:fiscalYear:)``), in
+    /// the order paid, cancelled ones included, for the same reason.
+    private var pensionTags: [UInt32] = []
+
+    public init() {}
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { ends.count }
+
+    /// The payment at `index`, decoded from its bytes.
+    public subscript(index: Int) -> Payment {
+        Payment(event: event(at: index), cancelled: cancellations[index])
+    }
+
+    /// Whether the payment at `index` was cancelled, without decoding it.
+    public func isCancelled(at index: Int) -> Bool { cancellations[index] != nil }
+
+    /// How many payments were cancelled.
+    public var cancelledCount: Int { cancellations.count }
+
+    /// The bytes the payments take in the buffer (the tests and benchmarks weigh them).
+    public var packedBytes: Int { bytes.count }
+
+    // MARK: - Changes (the account's fold)
+
+    /// Appends a payment received.
+    mutating func append(_ payment: PaymentReceived) {
+        var w = BinaryWriter(capacity: 112)
+        payment.encode(to: &w)
+        let start = bytes.count
+        if w.refusal == nil, let end = UInt32(exactly: start + w.bytes.count), !w.bytes.isEmpty {
+            // Grown by what the payment takes, not doubled: a few payments a year, for every
+            // person of the city, leave no room empty.
+            if bytes.capacity < Int(end) { bytes.reserveCapacity(Int(end)) }
+            bytes.append(contentsOf: w.bytes)
+            ends.appendWithoutSpareRoom(end)
+        } else {
+            aside[ends.count] = payment
+            ends.appendWithoutSpareRoom(UInt32(truncatingIfNeeded: start))
+        }
+        if payment.reference.utf8.starts(with: ConveniencePaymentReported.referencePrefix.utf8) {
+            storeTags.appendWithoutSpareRoom(Self.storeTag(payment.reference))
+        }
+        if payment.channel == .pensionDeduction {
+            pensionTags.appendWithoutSpareRoom(
+                Self.pensionTag(paidOn: payment.paidOn, amount: payment.amount, fiscalYear: payment.slip?.fiscalYear))
+        }
+    }
+
+    /// Cancels the payment at `index`.
+    mutating func cancel(at index: Int, _ cancellation: PaymentCancelled) {
+        cancellations[index] = cancellation
+    }
+
+    // MARK: - Questions asked of every payment
+
+    /// Whether a payment not cancelled carries `reference`, a store's
+    /// (``ConveniencePaymentReported/reference(barcode:paidOn:)``): the payments are read only
+    /// when one of them from a store has the reference's tag.
+    public func hasStorePayment(_ reference: String) -> Bool {
+        guard storeTags.contains(Self.storeTag(reference)) else { return false }
+        return indices.contains { !isCancelled(at: $0) && event(at: $0).reference == reference }
+    }
+
+    /// Whether a deduction from the pension not cancelled was paid on `paidOn` for `amount`
+    /// under the fiscal year `fiscalYear`: the payments are read only when one of them from the
+    /// pension has the tag.
+    public func hasPensionDeduction(paidOn: CivilDate, amount: Yen, fiscalYear: FiscalYear) -> Bool {
+        guard pensionTags.contains(Self.pensionTag(paidOn: paidOn, amount: amount, fiscalYear: fiscalYear)) else {
+            return false
+        }
+        return indices.contains { i in
+            guard !isCancelled(at: i) else { return false }
+            let e = event(at: i)
+            return e.paidOn == paidOn && e.amount == amount && e.channel == .pensionDeduction
+                && e.slip?.fiscalYear == fiscalYear
+        }
+    }
+
+    /// A reference's tag: its UTF-8 bytes hashed (FNV-1a, 32 bits), the same in every process.
+    static func storeTag(_ reference: String) -> UInt32 {
+        var hash: UInt32 = 2_166_136_261
+        for byte in reference.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return hash
+    }
+
+    /// A pension deduction's tag: its day, amount and fiscal year hashed (FNV-1a, 32 bits).
+    static func pensionTag(paidOn: CivilDate, amount: Yen, fiscalYear: FiscalYear?) -> UInt32 {
+        var hash: UInt32 = 2_166_136_261
+        for value in [Int64(paidOn.daysSinceEpoch), amount.amount, Int64(fiscalYear?.year ?? -1)] {
+            var v = UInt64(bitPattern: value)
+            for _ in 0..<8 {
+                hash = (hash ^ UInt32(v & 0xFF)) &* 16_777_619
+                v >>= 8
+            }
+        }
+        return hash
+    }
+
+    // MARK: - Reading back
+
+    /// The payment at `index` as received. Packed bytes are those of a payment the writer refused
+    /// nothing in, which the reader reads back as written (see the type's comment); any other
+    /// payment was kept aside. So no payment given to the list, whatever its figures, reaches the
+    /// failure below: only a codec that broke the contract the ledger's appends rely on would,
+    /// and answering then without the payment would be a wrong figure.
+    private func event(at index: Int) -> PaymentReceived {
+        if !aside.isEmpty, let kept = aside[index] { return kept }
+        let start = index == 0 ? 0 : Int(ends[index - 1])
+        let end = Int(ends[index])
+        do {
+            return try bytes.withUnsafeBytes { buffer in
+                var r = BinaryReader(UnsafeRawBufferPointer(rebasing: buffer[start..<end]))
+                let payment = try PaymentReceived(from: &r)
+                try r.expectEnd()
+                return payment
+            }
+        } catch {
+            preconditionFailure("an account's payment did not decode from its own bytes: \(error)")
+        }
+    }
+}
