@@ -27,8 +27,8 @@ struct SimulateCommand: ParsableCommand {
             thousand at a time, each still all or nothing, so one stopped midway keeps whole commands only. \
             While the simulation runs the file is its alone: another koki that opens it waits the busy \
             timeout (30 s), then exits 5 (locked). The simulation holds the city in memory and takes each \
-            person it loads from it: Matsudo's size (70,000 insured) needs about 1.7 GB for two years and \
-            8 GB for ten.
+            person it loads from it: Matsudo's size (70,000 insured) needs about 1.5 GB for two years and \
+            6 GB for ten.
 
             Progress goes to standard error: a bar with the rate and time left on a terminal, one line \
             per simulated month otherwise. Then the report: the city, each fiscal year's assessed premium \

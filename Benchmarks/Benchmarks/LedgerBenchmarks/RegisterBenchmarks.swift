@@ -167,6 +167,48 @@ func registerBenchmarks() {
         _ = CityFixture.shared
     }
 
+    // The city the simulation holds (the register, the premium accounts and the collection
+    // accounts of every person, folded from zero as `koki simulate` keeps them), its anonymous
+    // memory above the start once freed memory is given back, per person, beside the ledger's
+    // own tables per person — the events, their indexes and commands the city is folded from.
+    // What the simulation of ten times Matsudo would hold is this times its persons (at this
+    // city's length of history).
+    Benchmark(
+        "City: the city the simulation holds, per person, vs the ledger's own bytes per person",
+        configuration: .init(
+            metrics: [
+                .wallClock, Metric.cost("persons"), Metric.cost("held bytes a person"),
+                Metric.cost("collection accounts bytes a person"), Metric.cost("ledger bytes a person"),
+                Metric.cost("held/ledger ‰"),
+            ],
+            maxIterations: 1)
+    ) { benchmark in
+        let fixture = CityFixture.shared
+        releaseFreedMemory()
+        var before = anonymousKB()
+        var city: CitySnapshot?
+        city = try KokiLedger(fixture.ledger).currentCity()
+        releaseFreedMemory()
+        let held = (anonymousKB() - before) * 1024
+        let persons = city!.register.persons.count
+        precondition(persons > 0, "the city has no persons")
+        city = nil
+        releaseFreedMemory()
+        before = anonymousKB()
+        let accounts = try KokiLedger(fixture.ledger).replay(CollectionAccounts.self)
+        releaseFreedMemory()
+        let accountsHeld = (anonymousKB() - before) * 1024
+        withExtendedLifetime(accounts) {}
+        let ledger = ownTableBytes(fixture.path).all
+        benchmark.measurement(Metric.cost("persons"), persons)
+        benchmark.measurement(Metric.cost("held bytes a person"), held / persons)
+        benchmark.measurement(Metric.cost("collection accounts bytes a person"), accountsHeld / persons)
+        benchmark.measurement(Metric.cost("ledger bytes a person"), ledger / persons)
+        benchmark.measurement(Metric.cost("held/ledger ‰"), held * 1000 / max(1, ledger))
+    } setup: {
+        _ = CityFixture.shared
+    }
+
     guard let base = ProcessInfo.processInfo.environment["KOKI_BENCH_POSTGRES"], !base.isEmpty else { return }
     Benchmark(
         "City on PostgreSQL: the stored register asked by key (a household's members, one person's head, the insured on a day), vs every document read",
