@@ -447,7 +447,8 @@ final class PremiumPass: PassFolder, @unchecked Sendable {
 
     func fold(_ i: Int, _ event: KokiEvent) throws {
         // As ``StoredPremiums/apply(_:at:to:stored:)``: a year's first assessment makes its row,
-        // a later one moves its current position, a stop marks a year assessed.
+        // a later one moves its current position, a stop is kept on the year's row (a stop of a
+        // year never assessed makes none).
         switch event {
         case .premiumAssessed(let e):
             if let k = index(i, e.fiscalYear) {
