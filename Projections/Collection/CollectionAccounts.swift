@@ -125,15 +125,17 @@ public struct CollectionAccounts: Projection {
             var refunds: [Refund] = []
             var appropriations: [OverpaymentAppropriated] = []
             var mandates: [Mandate] = []
-            var debitRequests: [DebitRequested] = []
+            var debitRequests = PackedList<DebitRequested>()
+            /// The latest debit date any request was made for (``lastDebitRequested``).
+            var lastDebitRequested: CivilDate?
             var debitApplications: [DebitApplicationRecorded] = []
             var slipReissues: [SlipReissued] = []
             var prepayment: CivilDate?
             var debitFailures: [DebitFailed] = []
             var reports: [ConveniencePaymentReported] = []
             var pensionStops: [PensionDeductionStopped] = []
-            var dunning: [DunningNoticeIssued] = []
-            var reminders: [ReminderIssued] = []
+            var dunning = PackedList<DunningNoticeIssued>()
+            var reminders = PackedList<ReminderIssued>()
             var contacts: [ContactRecorded] = []
             var lateFees: [LateFeeFinalized] = []
             var reductions: [ReductionDecided] = []
@@ -214,10 +216,13 @@ public struct CollectionAccounts: Projection {
             get { shared.value.mandates }
             _modify { yield &shared.value.mandates }
         }
-        public private(set) var debitRequests: [DebitRequested] {
+        public private(set) var debitRequests: PackedList<DebitRequested> {
             get { shared.value.debitRequests }
             _modify { yield &shared.value.debitRequests }
         }
+        /// The latest debit date any request was made for, kept as requests are folded (a debit
+        /// run asks it of every payer, where reading every request decodes years of them).
+        public var lastDebitRequested: CivilDate? { shared.value.lastDebitRequested }
         /// Bank-debit applications (口座振替依頼書), every change in order.
         public private(set) var debitApplications: [DebitApplicationRecorded] {
             get { shared.value.debitApplications }
@@ -246,11 +251,11 @@ public struct CollectionAccounts: Projection {
             _modify { yield &shared.value.pensionStops }
         }
         /// Dunning notices (督促状), reminders (催告書) and contacts (折衝記録, every version).
-        public private(set) var dunning: [DunningNoticeIssued] {
+        public private(set) var dunning: PackedList<DunningNoticeIssued> {
             get { shared.value.dunning }
             _modify { yield &shared.value.dunning }
         }
-        public private(set) var reminders: [ReminderIssued] {
+        public private(set) var reminders: PackedList<ReminderIssued> {
             get { shared.value.reminders }
             _modify { yield &shared.value.reminders }
         }
@@ -436,6 +441,7 @@ public struct CollectionAccounts: Projection {
                 }
             case .debitRequested(let e):
                 debitRequests.append(e)
+                shared.value.lastDebitRequested = max(shared.value.lastDebitRequested ?? e.debitDate, e.debitDate)
             case .debitFailed(let e):
                 debitFailures.append(e)
             case .conveniencePaymentReported(let e):
@@ -443,7 +449,6 @@ public struct CollectionAccounts: Projection {
             case .pensionDeductionStopped(let e):
                 pensionStops.append(e)
             case .dunningNoticeIssued(let e):
-                if dunning.isEmpty { dunning.reserveCapacity(8) }
                 dunning.append(e)
             case .reminderIssued(let e):
                 reminders.append(e)

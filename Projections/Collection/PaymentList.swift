@@ -2,21 +2,17 @@ import KokiDomain
 import KokiEvents
 
 /// An account's payments (収納), in the order received, each kept as the event codec's bytes,
-/// back to back in one buffer, and decoded when read: most of what an account held. At ten
-/// years of Matsudo an account had some 45 payments, each a struct in an object of its own with
-/// its list of parts and its reference (a store's barcode and day) as allocations of their own:
-/// about 300 bytes a payment, where its bytes take about 80.
+/// back to back in one buffer (a ``PackedList``), and decoded when read: most of what an account
+/// held. At ten years of Matsudo an account had some 45 payments, each a struct in an object of
+/// its own with its list of parts and its reference (a store's barcode and day) as allocations of
+/// their own: about 300 bytes a payment, where its bytes take about 80.
 ///
 /// Beside the bytes, a tag of each payment that two questions ask of every payment of the
 /// person, for every line of a file: whether a store's record was paid before, and whether a
 /// pension insurer's deduction was recorded before. The payments are decoded only where a
 /// payment has the tag the question looks for, which a new record almost never has.
 ///
-/// Read back, a payment is the one that went in. A payment is packed only when the codec's
-/// writer refused nothing in it, and the writer refuses whatever its reader would not read back
-/// as written (an amount outside ``Yen/recordable``, a year beyond its bound): the contract the
-/// ledger relies on for every event it appends. A payment the writer refused anything in (a
-/// what-if's figures out of range, say) is kept as it is, beside the bytes (`aside`).
+/// A payment the codec's writer refuses anything in is kept as it is (see ``PackedList``).
 ///
 /// Two lists of the same payments, cancelled alike, are the same bytes, so equality and hashing
 /// are the payments'.
@@ -34,12 +30,8 @@ public struct PaymentList: RandomAccessCollection, Sendable, Hashable {
         }
     }
 
-    /// The packed payments' bytes, back to back.
-    private var bytes: [UInt8] = []
-    /// Where each payment's bytes end in `bytes`: a payment kept aside takes none.
-    private var ends: [UInt32] = []
-    /// The payments the writer refused anything in, by their index.
-    private var aside: [Int: PaymentReceived] = [:]
+    /// The payments as received.
+    private var received = PackedList<PaymentReceived>()
     /// The cancellations, by the index of the payment they cancel (cancelling again replaces one).
     private var cancellations = SortedMap<Int, PaymentCancelled>()
     /// A tag of the reference of each payment from a store (``storeTag(_:)``), in the order paid,
@@ -53,7 +45,7 @@ public struct PaymentList: RandomAccessCollection, Sendable, Hashable {
     public init() {}
 
     public var startIndex: Int { 0 }
-    public var endIndex: Int { ends.count }
+    public var endIndex: Int { received.endIndex }
 
     /// The payment at `index`, decoded from its bytes.
     public subscript(index: Int) -> Payment {
@@ -67,25 +59,13 @@ public struct PaymentList: RandomAccessCollection, Sendable, Hashable {
     public var cancelledCount: Int { cancellations.count }
 
     /// The bytes the payments take in the buffer (the tests and benchmarks weigh them).
-    public var packedBytes: Int { bytes.count }
+    public var packedBytes: Int { received.packedBytes }
 
     // MARK: - Changes (the account's fold)
 
     /// Appends a payment received.
     mutating func append(_ payment: PaymentReceived) {
-        var w = BinaryWriter(capacity: 112)
-        payment.encode(to: &w)
-        let start = bytes.count
-        if w.refusal == nil, let end = UInt32(exactly: start + w.bytes.count), !w.bytes.isEmpty {
-            // Grown by what the payment takes, not doubled: a few payments a year, for every
-            // person of the city, leave no room empty.
-            if bytes.capacity < Int(end) { bytes.reserveCapacity(Int(end)) }
-            bytes.append(contentsOf: w.bytes)
-            ends.appendWithoutSpareRoom(end)
-        } else {
-            aside[ends.count] = payment
-            ends.appendWithoutSpareRoom(UInt32(truncatingIfNeeded: start))
-        }
+        received.append(payment)
         if payment.reference.utf8.starts(with: ConveniencePaymentReported.referencePrefix.utf8) {
             storeTags.appendWithoutSpareRoom(Self.storeTag(payment.reference))
         }
@@ -145,26 +125,6 @@ public struct PaymentList: RandomAccessCollection, Sendable, Hashable {
         return hash
     }
 
-    // MARK: - Reading back
-
-    /// The payment at `index` as received. Packed bytes are those of a payment the writer refused
-    /// nothing in, which the reader reads back as written (see the type's comment); any other
-    /// payment was kept aside. So no payment given to the list, whatever its figures, reaches the
-    /// failure below: only a codec that broke the contract the ledger's appends rely on would,
-    /// and answering then without the payment would be a wrong figure.
-    private func event(at index: Int) -> PaymentReceived {
-        if !aside.isEmpty, let kept = aside[index] { return kept }
-        let start = index == 0 ? 0 : Int(ends[index - 1])
-        let end = Int(ends[index])
-        do {
-            return try bytes.withUnsafeBytes { buffer in
-                var r = BinaryReader(UnsafeRawBufferPointer(rebasing: buffer[start..<end]))
-                let payment = try PaymentReceived(from: &r)
-                try r.expectEnd()
-                return payment
-            }
-        } catch {
-            preconditionFailure("an account's payment did not decode from its own bytes: \(error)")
-        }
-    }
+    /// The payment at `index` as received.
+    private func event(at index: Int) -> PaymentReceived { received[index] }
 }

@@ -132,4 +132,64 @@ import Testing
         #expect(account.payments.first?.cancelled == first)
         #expect(account.periods.values.map(\.paid).sum() == .zero)
     }
+
+    /// The debit requests, dunning notices and reminders an account keeps as the codec's bytes
+    /// read back as they were folded, in order, with amounts the writer refuses among them; the
+    /// packed ones take their codec bytes and nothing more.
+    @Test(arguments: [5, 6, 7])
+    func theRequestsNoticesAndRemindersReadBackAsFolded(seed: UInt64) throws {
+        var g = SeededGenerator(seed: 7_310 + seed)
+        let amounts: [Int64] = [5_750, 12_300, 1_000_000_000_000_001, Int64.min, Int64.max]
+        func amount() -> Yen { Yen(amounts[Int.random(in: 0..<(Int.random(in: 0..<8, using: &g) == 0 ? 5 : 2), using: &g)]) }
+        var account = CollectionAccounts.Account()
+        var (requests, notices, reminders) = ([DebitRequested](), [DunningNoticeIssued](), [ReminderIssued]())
+        for n in 0..<Int.random(in: 30...150, using: &g) {
+            let day = try CivilDate(iso: "2025-04-30").adding(days: n * 7)
+            let key = PeriodKey(Self.fy, try PeriodNumber(1 + n % 10))
+            switch Int.random(in: 0..<3, using: &g) {
+            case 0:
+                let e = DebitRequested(
+                    person: Self.person, key: key, amount: amount(), debitDate: day,
+                    customerNumber: String(format: "%020d", n), file: String(repeating: "9f", count: 32))
+                requests.append(e)
+                account.apply(.debitRequested(e))
+            case 1:
+                let e = DunningNoticeIssued(
+                    person: Self.person, fiscalYear: Self.fy, period: key.period, principal: amount(), issuedOn: day,
+                    payBy: n % 3 == 0 ? nil : day.adding(days: 10), fee: Yen(100))
+                notices.append(e)
+                account.apply(.dunningNoticeIssued(e))
+            default:
+                let e = ReminderIssued(
+                    person: Self.person, issuedOn: day, periods: [key], owed: amount(), criteria: "owing ≥ \(n) yen")
+                reminders.append(e)
+                account.apply(.reminderIssued(e))
+            }
+        }
+        #expect(Array(account.debitRequests) == requests)
+        #expect(Array(account.dunning) == notices && Array(account.reminders) == reminders)
+        #expect(account.debitRequests.last { $0.customerNumber == requests.last?.customerNumber } == requests.last)
+        #expect(account.lastDebitRequested == requests.map(\.debitDate).max())
+        func packed<R: BinaryCodable>(_ records: [R]) -> Int {
+            records.reduce(0) { sum, record in
+                var w = BinaryWriter(capacity: 128)
+                record.encode(to: &w)
+                return sum + (w.refusal == nil ? w.bytes.count : 0)
+            }
+        }
+        #expect(account.debitRequests.packedBytes == packed(requests))
+        #expect(account.dunning.packedBytes == packed(notices) && account.reminders.packedBytes == packed(reminders))
+        #expect(packed(requests) < requests.count * 200)
+        // Some of them the writer refused, kept aside and read back all the same.
+        let refused = (requests.map(\.amount) + notices.map(\.principal) + reminders.map(\.owed)).filter {
+            !Yen.recordable.contains($0.amount)
+        }
+        #expect(!refused.isEmpty)
+        var again = CollectionAccounts.Account()
+        for e in requests { again.apply(.debitRequested(e)) }
+        for e in notices { again.apply(.dunningNoticeIssued(e)) }
+        for e in reminders { again.apply(.reminderIssued(e)) }
+        #expect(again.debitRequests == account.debitRequests && again.dunning == account.dunning)
+        #expect(again.reminders == account.reminders && again.reminders.hashValue == account.reminders.hashValue)
+    }
 }

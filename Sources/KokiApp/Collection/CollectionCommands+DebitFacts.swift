@@ -86,7 +86,7 @@ extension CollectionCommands {
         let pending = Set(account.pendingReports.map(\.key))
         return DebitFacts(
             person: state.person, mandate: mandate, died: state.entry?.diedOn, prepayment: account.prepayment,
-            lastRequested: account.debitRequests.map(\.debitDate).max(),
+            lastRequested: account.lastDebitRequested,
             owing: account.periods.filter {
                 $0.value.outstanding > .zero && askable($0.value, on: date, prepayment: account.prepayment)
             }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
