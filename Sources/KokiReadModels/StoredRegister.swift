@@ -529,6 +529,23 @@ extension StoredRegister {
         try entries(of: persons, tails: true)
     }
 
+    /// Whether ``entries(of:)`` and ``heads(of:)`` answer from stored entries at the head, not
+    /// from a fold of the whole register: a schema's documents (brought up as they are read), or
+    /// a file's table caught up to the head first (a read-only file's only where it reflects the
+    /// head already). A caller reading many persons a slice at a time asks this first.
+    public func storedAtHead() throws -> Bool {
+        switch ports.readModels {
+        case .none: return false
+        case .atHead: return true
+        case .beside(let tables):
+            try catchUp()
+            return try tables.readingModel(Self.schema) { tx in
+                guard let model = try tx.state() else { return false }
+                return try model.logicVersion == Self.schema.logicVersion && model.position == tx.head()
+            }
+        }
+    }
+
     /// Some persons' entries, with their tails or without (a PostgreSQL schema's documents hold
     /// the whole entry either way), by number.
     private func entries(of persons: Set<PersonID>, tails: Bool) throws -> [PersonID: InsuredRegister.Person] {

@@ -544,6 +544,57 @@ import Testing
         #expect(!cold.hasCurrentCity)
     }
 
+    /// In a fresh process the union's differences come from the stored register and premiums, a
+    /// slice of persons at a time, decision by decision in the decisions' order: the same as
+    /// each person's own stream folded, and as the city in memory. The decisions, shuffled, span
+    /// two fiscal years and include persons koki never assessed in a year (dead, moved out or not
+    /// yet insured) and figures changed by hand.
+    @Test(arguments: [1, 2])
+    func theUnionsDifferencesFromTheStoredModelsEqualEachStreamFolded(seed: UInt64) throws {
+        let folder = try TemporaryFolder()
+        try simulated(folder)
+        let (cold, warm) = try pair(folder)
+        let city = try warm.currentCity()
+        var g = SeededGenerator(seed: 2_510 + seed)
+        let day = try CivilDate(iso: "2026-06-01")
+        var decisions: [UnionDecisionRecorded] = []
+        for year in [2024, 2025] {
+            let fy = try FiscalYear(year)
+            for person in city.register.persons.keys.sorted() {
+                let entry = try #require(city.register.person(person))
+                let period = entry.eligibilityPeriods.last { $0.overlaps(fy) }
+                let assessed = city.accounts.current(person, fy)
+                var decision = UnionDecisionRecorded(
+                    person: person, fiscalYear: fy, annualPremium: assessed?.annualPremium ?? Yen(41_000),
+                    incomeBase: assessed?.breakdown?.incomeBase,
+                    reduction: assessed?.breakdown?.judgment.reduction ?? .none,
+                    periods: assessed?.installments.sorted { $0.period < $1.period }.map(\.amount) ?? [],
+                    insuredFrom: period?.from ?? fy.firstDay, insuredUntil: period?.until, receivedOn: day,
+                    source: "union.csv line \(decisions.count + 2)")
+                switch Int.random(in: 0..<6, using: &g) {
+                case 0: decision.annualPremium += Yen(1_000)
+                case 1: decision.insuredFrom = decision.insuredFrom.adding(days: 31)
+                case 2: decision.reduction = decision.reduction == .none ? .fiveTenths : .none
+                case 3: decision.incomeBase = Yen(Int64.random(in: 0...3_000_000, using: &g))
+                default: break
+                }
+                decisions.append(decision)
+            }
+        }
+        decisions.shuffle(using: &g)
+        let side = try UnionReconciliation.KokiSide(cold)
+        let stored = try #require(try side.stored(decisions))
+        let folded = try decisions.map { try UnionReconciliation.differences(of: $0, side.city(of: $0.person)) }
+        #expect(stored == folded)
+        let fields = Set(stored.joined().map(\.field))
+        #expect(fields.isSuperset(of: ["assessment", "annualPremium", "insuredFrom", "reduction", "incomeBase"]), "\(fields)")
+        #expect(try side.differences(of: decisions) == folded)
+        #expect(try UnionReconciliation.KokiSide(warm).differences(of: decisions) == folded)
+        #expect(!cold.hasCurrentCity)
+    }
+
+
+
     /// The tax system's corrected incomes reassess the households they touch alike in a fresh
     /// process (each member decided on their neighbourhood) and on the city in memory.
     @Test func anIncomeImportReassessesTheSameColdAndWarm() throws {

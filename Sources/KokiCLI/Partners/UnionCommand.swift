@@ -72,7 +72,12 @@ struct UnionCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "differences",
             abstract: "Every difference between the union's latest decisions and koki's figures as they stand.",
-            discussion: "One row per person, fiscal year and field, as `koki union import` prints them; --json prints JSON lines.")
+            discussion: """
+                One row per person, fiscal year and field, as `koki union import` prints them; --json prints JSON \
+                lines. koki's figures come from the stored register and premiums, a slice of persons at a time \
+                (caught up to the head first), not from folding each person's stream: at ten years of a city of \
+                70,000 insured, one fiscal year takes about 10 seconds.
+                """)
 
         @OptionGroup var options: LedgerOptions
         @Option(help: "Only this fiscal year.") var fiscalYear: Int?
