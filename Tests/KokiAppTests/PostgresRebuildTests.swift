@@ -1,5 +1,5 @@
 import Foundation
-@_spi(Batch) import KokiApp
+@_spi(Batch) @testable import KokiApp
 import KokiDomain
 import KokiProjections
 @_spi(Reference) import KokiReadModels
@@ -219,6 +219,29 @@ import Testing
     }
 
     /// Runs SQL in the ledger's schema with the address's credentials; the exit status.
+    /// In a schema, the union's differences in a fresh process come from its stored register
+    /// and premiums (documents, caught up as they are read) and equal each person's own stream
+    /// folded and the city in memory, after slices of the city were recorded.
+    @Test func theUnionsDifferencesInASchemaComeFromItsStoredModels() throws {
+        guard let city = try HalfCity(seed: 19, insured: 60, schema: "ud_") else { return }
+        var random = SeededGenerator(seed: 19)
+        _ = try city.importNextSlice(300...600, using: &random)
+        // The documents are built at a slice of the city, then caught up to the rest as read.
+        let cold = KokiLedger(city.postgres)
+        try StoredRegister(cold.ports).catchUp()
+        _ = try StoredPremiums(cold.ports).catchUp()
+        while try city.importNextSlice(300...900, using: &random) != nil {}
+        let warm = KokiLedger(city.postgres)
+        let whole = try warm.currentCity()
+        let decisions = try CandidatesTests.unionDecisions(of: whole, years: [2024, 2025], using: &random)
+        let side = try UnionReconciliation.KokiSide(cold)
+        let stored = try #require(try side.stored(decisions))
+        let folded = try decisions.map { try UnionReconciliation.differences(of: $0, side.city(of: $0.person)) }
+        #expect(stored == folded && stored.contains { !$0.isEmpty })
+        #expect(try UnionReconciliation.KokiSide(warm).differences(of: decisions) == folded && !cold.hasCurrentCity)
+        #expect(try StoredRegister(cold.ports).status().position == city.head)
+    }
+
     func psql(_ address: String, _ sql: String) throws -> Int32 {
         let url = try PostgresLedger.Address(address)
         return try KokiTestSupport.psql(
