@@ -69,7 +69,10 @@ import Testing
             let found = try stored.everIn(household)
             let everIn = expected.everIn(household)
             #expect(Set(found.persons.keys) == everIn, "household \(household)")
-            #expect(found.persons.values.allSatisfy { $0 == (try? InsuredRegister.Person(storedHead: expected.persons[$0.id]!.storedHead)) })
+            #expect(
+                found.persons.values.allSatisfy {
+                    $0 == (try? InsuredRegister.Person(storedHead: expected.persons[$0.id]!.storedHead))
+                })
             for d in [try CivilDate(iso: "2024-06-01"), try CivilDate(iso: "2025-12-01")] {
                 #expect(
                     found.household(household, on: d).map { [$0.person.id.value, $0.role.rawValue] }
@@ -107,10 +110,14 @@ import Testing
         // decodes, but is wrong.
         let (a, b) = try DatabaseQueue(path: path).write { db -> (String, String) in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT person, document FROM rm_register WHERE part = 1 AND length(document) > 3 ORDER BY person LIMIT 2")
+                db,
+                sql:
+                    "SELECT person, document FROM rm_register WHERE part = 1 AND length(document) > 3 ORDER BY person LIMIT 2"
+            )
             let (a, b): (String, String) = (rows[0][0], rows[1][0])
             try db.execute(
-                sql: "UPDATE rm_register SET document = ? WHERE person = ? AND part = 1", arguments: [rows[1][1] as Data, a])
+                sql: "UPDATE rm_register SET document = ? WHERE person = ? AND part = 1",
+                arguments: [rows[1][1] as Data, a])
             return (a, b)
         }
         let found = try stored.rebuild(check: true)
@@ -189,7 +196,9 @@ import Testing
                 atPath: folder.path("city.ledger") + suffix, toPath: folder.path("warm.ledger") + suffix)
         }
         if let prepare {
-            for name in ["city.ledger", "warm.ledger"] { try prepare(KokiLedger(try Ledger.open(at: folder.path(name)))) }
+            for name in ["city.ledger", "warm.ledger"] {
+                try prepare(KokiLedger(try Ledger.open(at: folder.path(name))))
+            }
         }
     }
 
@@ -301,11 +310,13 @@ import Testing
                     slip: PeriodKey(fy, first.period), metadata: meta("pay/\(index)"))
             }
             let rates = try #require(try ledger.currentArrearsSettings()).chargeRates
-            try collection.settle(assessed[1], on: try CivilDate(iso: "2026-07-16"), rates: rates, metadata: meta("settle"))
+            try collection.settle(
+                assessed[1], on: try CivilDate(iso: "2026-07-16"), rates: rates, metadata: meta("settle"))
             try collection.applyForDebit(
                 assessed[2],
                 account: BankAccount(
-                    bankCode: "0001", branchCode: "001", accountType: 1, accountNumber: "7654321", holderKana: "ﾃｽﾄ ﾀﾛｳ"),
+                    bankCode: "0001", branchCode: "001", accountType: 1, accountNumber: "7654321", holderKana: "ﾃｽﾄ ﾀﾛｳ"
+                ),
                 on: paidOn, metadata: meta("apply"))
             // Someone who owes nothing pays money for no period (過誤納): only the money held
             // for them makes them anyone's candidate.
@@ -314,7 +325,9 @@ import Testing
                     guard city.register.person(person)?.diedOn == nil, city.accounts.current(person, fy) == nil,
                         let account = city.collection.account(person), !account.periods.isEmpty
                     else { return false }
-                    return account.periods.values.allSatisfy { $0.outstanding == .zero && $0.lateFeeOutstanding == .zero }
+                    return account.periods.values.allSatisfy {
+                        $0.outstanding == .zero && $0.lateFeeOutstanding == .zero
+                    }
                         && account.openOverpayments.isEmpty
                 })
             try collection.pay(
@@ -476,14 +489,16 @@ import Testing
         // The late payer owes nothing now: only their money after the closing day finds them
         // (and without it the two closings above differ by one).
         let late = try #require(latePayer)
-        #expect(try StoredBalances(cold).rows().rows.filter { $0.person == late && $0.fiscalYear <= fy }
-            .allSatisfy { $0.outstanding == .zero })
+        #expect(
+            try StoredBalances(cold).rows().rows.filter { $0.person == late && $0.fiscalYear <= fy }
+                .allSatisfy { $0.outstanding == .zero })
         // A year already closed is refused either way.
         for ledger in [cold, warm] {
             #expect(throws: KokiError.self) {
                 try ArrearsCommands(ledger).closeYear(
                     fy, on: try CivilDate(iso: "2026-06-11"),
-                    metadata: CommandMetadata(commandID: Identifier(derivedFrom: Array("test/again".utf8)), actor: "test"))
+                    metadata: CommandMetadata(
+                        commandID: Identifier(derivedFrom: Array("test/again".utf8)), actor: "test"))
             }
         }
     }
@@ -502,7 +517,8 @@ import Testing
         var rows: [UnionAssessmentFile.Row] = []
         for person in city.register.persons.keys.sorted() {
             guard let assessed = city.accounts.current(person, fy), let entry = city.register.person(person),
-                let period = entry.eligibilityPeriods.last(where: { $0.overlaps(fy) }), let breakdown = assessed.breakdown
+                let period = entry.eligibilityPeriods.last(where: { $0.overlaps(fy) }),
+                let breakdown = assessed.breakdown
             else { continue }
             var row = UnionAssessmentFile.Row(
                 line: rows.count + 2, person: person, fiscalYear: fy, annualPremium: assessed.annualPremium,
@@ -526,11 +542,14 @@ import Testing
         }
         #expect(imports[0] == imports[1])
         // Those changed, and those koki reassessed since the union's summer file.
-        #expect(imports[0].recorded >= 4 && imports[0].unchanged > 0 && imports[0].recorded + imports[0].unchanged == rows.count)
+        #expect(
+            imports[0].recorded >= 4 && imports[0].unchanged > 0
+                && imports[0].recorded + imports[0].unchanged == rows.count)
         #expect(Set(imports[0].differences.map(\.person)).count == 4, "\(imports[0].differences)")
         let differences = try [cold, warm].map { try UnionReconciliation($0).differences(fiscalYear: nil) }
         #expect(differences[0] == differences[1] && !differences[0].isEmpty)
-        #expect(try UnionReconciliation(cold).differences(fiscalYear: fy) == differences[0].filter { $0.fiscalYear == fy })
+        #expect(
+            try UnionReconciliation(cold).differences(fiscalYear: fy) == differences[0].filter { $0.fiscalYear == fy })
         // The city decides the union is right about the first.
         let adopted = try [cold, warm].map { ledger in
             try UnionReconciliation(ledger).adopt(
@@ -562,7 +581,9 @@ import Testing
         let folded = try decisions.map { try UnionReconciliation.differences(of: $0, side.city(of: $0.person)) }
         #expect(stored == folded)
         let fields = Set(stored.joined().map(\.field))
-        #expect(fields.isSuperset(of: ["assessment", "annualPremium", "insuredFrom", "reduction", "incomeBase"]), "\(fields)")
+        #expect(
+            fields.isSuperset(of: ["assessment", "annualPremium", "insuredFrom", "reduction", "incomeBase"]),
+            "\(fields)")
         #expect(try side.differences(of: decisions) == folded)
         #expect(try UnionReconciliation.KokiSide(warm).differences(of: decisions) == folded)
         #expect(!cold.hasCurrentCity)
@@ -602,8 +623,6 @@ import Testing
         decisions.shuffle(using: &g)
         return decisions
     }
-
-
 
     /// The tax system's corrected incomes reassess the households they touch alike in a fresh
     /// process (each member decided on their neighbourhood) and on the city in memory.

@@ -53,7 +53,8 @@ public struct UnionReconciliation: Sendable {
                 row.fiscalYear, today: day, field: "\(name): line \(row.line):", what: "the union decides for")
         }
         let koki = try KokiSide(ledger)
-        let registered = try koki.whole.map { Set($0.register.persons.keys) } ?? InsuredRegisterCommands(ledger).registeredPersons()
+        let registered =
+            try koki.whole.map { Set($0.register.persons.keys) } ?? InsuredRegisterCommands(ledger).registeredPersons()
         if let row = file.rows.first(where: { !registered.contains($0.person) }) {
             throw KokiError(.invalidInput, "\(name): line \(row.line): no person \(row.person) in the register")
         }
@@ -70,7 +71,9 @@ public struct UnionReconciliation: Sendable {
                 insuredFrom: row.insuredFrom, insuredUntil: row.insuredUntil, receivedOn: day,
                 source: "\(label) line \(row.line)")
             decisions.append(decision)
-            if let last = latest[UnionKey(person: row.person, year: row.fiscalYear.year)], last.sameDecision(as: decision) {
+            if let last = latest[UnionKey(person: row.person, year: row.fiscalYear.year)],
+                last.sameDecision(as: decision)
+            {
                 result.unchanged += 1
                 continue
             }
@@ -147,7 +150,9 @@ public struct UnionReconciliation: Sendable {
             guard try register.storedAtHead() else { return nil }
             // The decisions' indices by fiscal year and person.
             var byYear: [Int: [PersonID: [Int]]] = [:]
-            for (i, d) in decisions.enumerated() { byYear[d.fiscalYear.year, default: [:]][d.person, default: []].append(i) }
+            for (i, d) in decisions.enumerated() {
+                byYear[d.fiscalYear.year, default: [:]][d.person, default: []].append(i)
+            }
             var out = [[Difference]](repeating: [], count: decisions.count)
             for year in byYear.keys.sorted() {
                 var waiting = byYear[year] ?? [:]
@@ -237,7 +242,8 @@ public struct UnionReconciliation: Sendable {
         guard current.annualPremium != decision.annualPremium else {
             throw KokiError(
                 .invalidInput,
-                "\(person) FY\(fy.year) is already assessed at the union's \(decision.annualPremium.amount) yen: nothing to adopt")
+                "\(person) FY\(fy.year) is already assessed at the union's \(decision.annualPremium.amount) yen: nothing to adopt"
+            )
         }
         let outcome = try AssessmentCommands.decide(
             person, fiscalYear: fy, decidedOn: day, city: city, vault: IdentityVault(ledger), adopting: decision)
@@ -364,7 +370,8 @@ public struct ShowUnionDifferences: KokiRequest {
 
     public func handle(_ scope: RequestScope) throws -> [UnionReconciliation.Difference] {
         if let fiscalYear {
-            _ = try keptFiscalYear(fiscalYear, today: scope.today, field: "--fiscal-year", what: "the union decides for")
+            _ = try keptFiscalYear(
+                fiscalYear, today: scope.today, field: "--fiscal-year", what: "the union decides for")
         }
         let rows = try UnionReconciliation(scope.ledger).differences(fiscalYear: fiscalYear)
         try scope.recordRead(Array(Set(rows.map(\.person))).sorted())

@@ -123,7 +123,8 @@ struct UnionCommand: ParsableCommand {
 
         static func report(_ request: Request, _ result: Request.Result) {
             Output.line(
-                "\(result.person) \(Staff.fiscalYear(result.fiscalYear.year))：広域連合の年額 \(Staff.yen(result.to)) を採用しました（これまで \(Staff.yen(result.from))）")
+                "\(result.person) \(Staff.fiscalYear(result.fiscalYear.year))：広域連合の年額 \(Staff.yen(result.to)) を採用しました（これまで \(Staff.yen(result.from))）"
+            )
             for i in result.installments {
                 Output.line("  \(i.period.number)期 \(Staff.date(i.dueDate)) \(Staff.yen(i.amount))")
             }
