@@ -15,9 +15,17 @@ public struct CitySnapshot: Sendable, Equatable {
     public var streamVersions: [String: Int64] = [:]
     /// The last position folded.
     public var position: Int64 = 0
+    /// Whether the collection accounts are folded. A replay that only decides assessments again
+    /// (`koki whatif`) leaves them empty: a decision reads the register, the premium accounts and
+    /// the year's tables, never an account, and the accounts are most of what a city holds
+    /// (about half at ten years of Matsudo).
+    public var foldsCollection = true
 
     /// An empty city, to fold event by event (a replay that stops before chosen events).
     public init() {}
+
+    /// An empty city that folds the collection accounts or leaves them empty.
+    public init(foldingCollection: Bool) { foldsCollection = foldingCollection }
 
     /// Folds one more event.
     public mutating func apply(_ event: KokiEvent, position: Int64, stream: String, version: Int64) {
@@ -25,7 +33,7 @@ public struct CitySnapshot: Sendable, Equatable {
             let view = (position: position, stream: stream, streamVersion: version)
             register.apply(event)
             accounts.apply(event)
-            collection.apply(event)
+            if foldsCollection { collection.apply(event) }
             streamVersions[view.stream] = view.streamVersion
             self.position = view.position
             switch event {

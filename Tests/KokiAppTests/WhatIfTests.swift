@@ -1,8 +1,9 @@
 import Foundation
-@_spi(Batch) import KokiApp
+@_spi(Batch) @testable import KokiApp
 import KokiDomain
 import KokiEvents
 import KokiProjections
+import KokiSimulation
 import KokiTestSupport
 import LedgerStore
 import Testing
@@ -31,6 +32,38 @@ import Testing
         let head = try ledger.store.head()
         _ = try WhatIf.run(ledger, fiscalYear: base.fy, latestOnly: true)
         #expect(try ledger.store.head() == head)  // nothing appended
+    }
+
+    /// The replay folds the city without its collection accounts, reading only the events a
+    /// decision reads: on a simulated city (pension deductions, reassessments on new incomes,
+    /// newcomers, debits and payments) every row, field by field, is the one a replay folding
+    /// every event gives, for each year, every assessment or the latest, with another table too.
+    @Test func theReplayWithoutTheCollectionDecidesAsTheWholeCity() throws {
+        let folder = try TemporaryFolder()
+        let settings = SimulationSettings(insured: 80, years: 2, seed: 13, firstFiscalYear: 2024)
+        let simulation = try CitySimulation.create(at: folder.path("city.ledger"), settings: settings)
+        _ = try simulation.run()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        var table = try #require(RateTable.chiba(fiscalYear: 2025))
+        table.components[0].perCapita = table.components[0].perCapita + Yen(1_000)
+        for (year, rates) in [(2024, nil), (2025, nil), (2025, table)] as [(Int, RateTable?)] {
+            for latest in [false, true] {
+                let reports = try [false, true].map {
+                    try WhatIf.run(
+                        simulation.ledger, fiscalYear: try FiscalYear(year), rates: rates, latestOnly: latest,
+                        foldingCollection: $0)
+                }
+                #expect(reports[0].rows.count > 50 && reports[0].rows.contains { $0.reason == .reassessment })
+                // With the rules in force every recorded figure is reproduced.
+                if rates == nil {
+                    #expect(
+                        reports[0].rows.allSatisfy { $0.status == .unchanged },
+                        "\(reports[0].rows.filter { $0.status != .unchanged })")
+                }
+                #expect(try encoder.encode(reports[0].rows) == encoder.encode(reports[1].rows), "FY\(year)")
+            }
+        }
     }
 
     @Test func aCorrectedTableShowsWhatApplyingItRecords() throws {

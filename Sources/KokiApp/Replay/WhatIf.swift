@@ -67,19 +67,37 @@ public struct WhatIf: Sendable {
     }
 
     /// Replays the ledger once, deciding each assessment of `fiscalYear` again just before it.
-    /// With `latestOnly`, only the assessment in force for each person is reported.
+    /// With `latestOnly`, only the assessment in force for each person is reported. The city is
+    /// folded without its collection accounts, which no decision reads.
     public static func run(
         _ ledger: KokiLedger, fiscalYear fy: FiscalYear, rates: RateTable? = nil, latestOnly: Bool = false
+    ) throws -> Report {
+        try run(ledger, fiscalYear: fy, rates: rates, latestOnly: latestOnly, foldingCollection: false)
+    }
+
+    /// The replay, with the collection accounts folded or not (the tests hold the two equal).
+    static func run(
+        _ ledger: KokiLedger, fiscalYear fy: FiscalYear, rates: RateTable?, latestOnly: Bool, foldingCollection: Bool
     ) throws -> Report {
         if let rates, rates.fiscalYear != fy.year {
             throw KokiError(.invalidInput, "the rate table is for FY\(rates.fiscalYear), not FY\(fy.year)")
         }
         let vault = try IdentityVault.preloaded(ledger)
-        var city = CitySnapshot()
+        var city = CitySnapshot(foldingCollection: foldingCollection)
         var report = Report(fiscalYear: fy)
-        try ledger.forEachEvent { view, event in
+        var query = EventQuery()
+        query.readsEnvelopes = false
+        if !foldingCollection {
+            // Only what a decision reads: most of a ledger is payments and the collection's
+            // other events, passed over undecoded.
+            query.types = decisionTypes
+            query.scansForTypes = true
+        }
+        try ledger.forEachEvent(query) { view, event in
+            // A change of the collection method (deduction from the pension started or stopped)
+            // keeps the amount and moves the periods: no figure of the calculator's to decide.
             if case .premiumAssessed(let recorded) = event, recorded.fiscalYear == fy,
-                recorded.reason != .collectionChanged
+                recorded.reason != .collectionChanged, recorded.reason != .collectionStarted
             {
                 report.rows.append(
                     row(recorded, position: view.position, city: city, vault: vault, rates: rates))
@@ -93,6 +111,13 @@ public struct WhatIf: Sendable {
         }
         return report
     }
+
+    /// The event types a decision reads (the register's, the premium accounts' and the year's
+    /// tables): what the replay folds when it leaves the collection accounts empty.
+    static let decisionTypes: Set<String> = InsuredRegister.eventTypes.union([
+        PremiumAssessed.eventType, RateTableAdopted.eventType, InstallmentCalendarAdopted.eventType,
+        AssessmentRunRecorded.eventType,
+    ])
 
     static func row(
         _ recorded: PremiumAssessed, position: Int64, city: CitySnapshot, vault: IdentityVault, rates: RateTable?

@@ -11,9 +11,13 @@ struct WhatIfCommand: ParsableCommand {
         discussion: """
             Each assessment is recomputed from its recorded inputs — the ledger as it stood just before it — and \
             compared with what was recorded: per person and period the old and new figure and the difference, totals, \
-            and counts of unchanged / changed / newly failing / no longer insured. Nothing is appended, unless \
-            --apply: then the table given with --rates is adopted and the year is reassessed through the ordinary \
-            annual run, each reassessment recording the --reason (one idempotent run; history is never rewritten).
+            and counts of unchanged / changed / newly failing / no longer insured. A change of the collection \
+            method (deduction from the pension started or stopped: the same amount, the periods moved) is no figure \
+            to decide and is not listed. The replay reads only the events a decision reads (the register's, the \
+            assessments and the year's tables), not the payments and the rest of the collection. Nothing is \
+            appended, unless --apply: then the table given with --rates is adopted and the year is reassessed \
+            through the ordinary annual run, each reassessment recording the --reason (one idempotent run; history \
+            is never rewritten).
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
