@@ -7,10 +7,8 @@ import KokiEvents
 /// allocations of their own: three to four times their bytes.
 ///
 /// Read back, a record is the one that went in. A record is packed only when the codec's writer
-/// refused nothing in it, and the writer refuses whatever its reader would not read back as
-/// written (an amount outside ``Yen/recordable``, a year beyond its bound): the contract the
-/// ledger relies on for every event it appends. A record the writer refused anything in (a
-/// what-if's figures out of range, say) is kept as it is, beside the bytes (`aside`).
+/// refused nothing in it and its bytes read back to it (``PackedBytes``); any other (a what-if's
+/// figures out of range, say) is kept as it is, beside the bytes (`aside`).
 ///
 /// Two lists of the same records are the same bytes, so equality and hashing are the records'.
 public struct PackedList<Record: BinaryCodable & Hashable & Sendable>: RandomAccessCollection, Sendable, Hashable {
@@ -32,12 +30,10 @@ public struct PackedList<Record: BinaryCodable & Hashable & Sendable>: RandomAcc
     /// Appends a record after the others. The buffer grows by what the record takes, not doubled:
     /// a few records a year, for every person of a city, leave no room empty.
     mutating func append(_ record: Record) {
-        var w = BinaryWriter(capacity: 112)
-        record.encode(to: &w)
         let start = bytes.count
-        if w.refusal == nil, !w.bytes.isEmpty, let end = UInt32(exactly: start + w.bytes.count) {
+        if let packed = PackedBytes.bytes(of: record), let end = UInt32(exactly: start + packed.count) {
             if bytes.capacity < Int(end) { bytes.reserveCapacity(Int(end)) }
-            bytes.append(contentsOf: w.bytes)
+            bytes.append(contentsOf: packed)
             ends.appendWithoutSpareRoom(end)
         } else {
             aside[ends.count] = record
@@ -45,24 +41,12 @@ public struct PackedList<Record: BinaryCodable & Hashable & Sendable>: RandomAcc
         }
     }
 
-    /// The record at `index`, decoded from its bytes. Packed bytes are those of a record the
-    /// writer refused nothing in, which the reader reads back as written (see the type's
-    /// comment); any other record was kept aside. So no record given to the list, whatever its
-    /// figures, reaches the failure below: only a codec that broke the contract the ledger's
-    /// appends rely on would, and answering then without the record would be a wrong figure.
+    /// The record at `index`, read back from its bytes (``PackedBytes/record(from:)``: bytes
+    /// kept only once read back to their record, so no record given to the list fails here).
     public subscript(index: Int) -> Record {
         if !aside.isEmpty, let kept = aside[index] { return kept }
         let start = index == 0 ? 0 : Int(ends[index - 1])
         let end = Int(ends[index])
-        do {
-            return try bytes.withUnsafeBytes { buffer in
-                var r = BinaryReader(UnsafeRawBufferPointer(rebasing: buffer[start..<end]))
-                let record = try Record(from: &r)
-                try r.expectEnd()
-                return record
-            }
-        } catch {
-            preconditionFailure("an account's \(Record.self) did not decode from its own bytes: \(error)")
-        }
+        return bytes.withUnsafeBytes { PackedBytes.record(from: UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
     }
 }

@@ -7,11 +7,9 @@ import KokiEvents
 /// where its bytes take about 90.
 ///
 /// Read back, a record is the one that went in. A record is packed only when the codec's writer
-/// refused nothing in it, and the writer refuses whatever its reader would not read back as
-/// written (an amount outside ``Yen/recordable``, a year beyond its bound): the contract the
-/// ledger relies on for every event it appends. A record the writer refused anything in (a
-/// what-if's figure out of range, say) is kept as it is, beside the bytes (`spilled`), and its
-/// entry in the buffer only marks its place.
+/// refused nothing in it and its bytes read back to it (``PackedBytes``); any other (a what-if's
+/// figure out of range, say) is kept as it is, beside the bytes (`spilled`), and its entry in the
+/// buffer only marks its place.
 ///
 /// Two lists of the same records under the same keys, in the same order, are the same bytes and
 /// the same records kept aside, so equality and hashing are the records'.
@@ -110,17 +108,15 @@ struct PackedRecords<Record: BinaryCodable & Hashable>: Sendable, Hashable {
     }
 
     /// A record's entry in the buffer: its key, length and bytes, packed; or its key and the mark
-    /// of a record kept aside, when the writer refused anything in it.
+    /// of a record kept aside, when its bytes cannot be kept (``PackedBytes/bytes(of:)``).
     private static func entry(_ record: Record, key: Int) -> (entry: [UInt8], packed: Bool) {
-        var w = BinaryWriter(capacity: 112)
-        record.encode(to: &w)
-        let packed = w.refusal == nil
+        let packed = PackedBytes.bytes(of: record)
         var entry: [UInt8] = []
-        entry.reserveCapacity(packed ? w.bytes.count + 20 : 11)
+        entry.reserveCapacity((packed?.count ?? 0) + 20)
         appendVarint(UInt64(bitPattern: Int64(key) << 1 ^ Int64(key) >> 63), to: &entry)
-        appendVarint(packed ? UInt64(w.bytes.count) << 1 : 1, to: &entry)
-        if packed { entry.append(contentsOf: w.bytes) }
-        return (entry, packed)
+        appendVarint(packed.map { UInt64($0.count) << 1 } ?? 1, to: &entry)
+        if let packed { entry.append(contentsOf: packed) }
+        return (entry, packed != nil)
     }
 
     private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
@@ -163,25 +159,12 @@ struct PackedRecords<Record: BinaryCodable & Hashable>: Sendable, Hashable {
         }
     }
 
-    /// A record back from the buffer. Packed bytes are those of a record the writer refused
-    /// nothing in, which the reader reads back as written (see the type's comment); any other
-    /// record was kept aside. So no record given to the list, whatever its figures, reaches the
-    /// failure below: only a codec that broke the contract the ledger's appends rely on would, and
-    /// answering then without the record would be a wrong figure.
+    /// A record back from the buffer (``PackedBytes/record(from:)``: bytes kept only once read
+    /// back to their record, so no record given to the list fails here).
     private func record(_ raw: Raw) -> Record {
         switch raw {
         case .spilled(let i): return spilled[i]
-        case .packed(let bytes):
-            do {
-                return try bytes.withUnsafeBytes { buffer in
-                    var r = BinaryReader(buffer)
-                    let record = try Record(from: &r)
-                    try r.expectEnd()
-                    return record
-                }
-            } catch {
-                preconditionFailure("a register entry's \(Record.self) did not decode from its own bytes: \(error)")
-            }
+        case .packed(let bytes): return bytes.withUnsafeBytes { PackedBytes.record(from: $0) }
         }
     }
 }
