@@ -25,13 +25,15 @@ public enum StoredEvents {
     }
 
     /// Calls `body` with the events of several streams of `store` through a position, decoded,
-    /// stream after stream (``EventStore/forEachEvent(inStreams:through:_:)``).
+    /// stream after stream (``EventStore/forEachEvent(inStreams:through:_:)``). With `types`,
+    /// only events of those types: the others are passed over undecoded.
     public static func forEach(
-        in store: any EventStore, inStreams streams: [StreamName], through: Int64,
+        in store: any EventStore, inStreams streams: [StreamName], through: Int64, types: Set<String>? = nil,
         _ body: (borrowing EventView, KokiEvent) throws -> Void
     ) throws {
         var decoders = DecoderCache()
         try store.forEachEvent(inStreams: streams, through: through) { view in
+            if let types, !types.contains(view.type) { return }
             try body(view, try decoders.decode(view))
         }
     }
@@ -82,4 +84,3 @@ struct DecoderCache {
         return decode
     }
 }
-

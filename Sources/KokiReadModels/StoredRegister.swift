@@ -591,6 +591,31 @@ extension StoredRegister {
             })
     }
 
+    /// The numbers of everyone ever recorded in each of `households`, as the ledger stands now:
+    /// ``everIn(_:)`` for many households in one read of the table, no entry decoded (a schema's
+    /// documents are read household by household).
+    public func numbersEverIn(_ households: Set<HouseholdID>) throws -> [HouseholdID: Set<PersonID>] {
+        guard !households.isEmpty else { return [:] }
+        if case .atHead = ports.readModels {
+            var numbers: [HouseholdID: Set<PersonID>] = [:]
+            for household in households { numbers[household] = Set(try everIn(household).persons.keys) }
+            return numbers
+        }
+        return try current(
+            { tx in
+                var numbers: [HouseholdID: Set<PersonID>] = [:]
+                for household in households.sorted() {
+                    var members = Set<PersonID>()
+                    try tx.forEachRow(in: .maintained, where: "household", equals: household.indexKey) { row in
+                        members.insert(try Self.damage(row.key) { try PersonID(row.key) })
+                    }
+                    numbers[household] = members
+                }
+                return numbers
+            },
+            else: { register in Dictionary(uniqueKeysWithValues: households.map { ($0, register.everIn($0)) }) })
+    }
+
     /// The heads of the rows `select` reads, read in one pass and decoded on every core.
     private static func heads(_ select: ((ReadModelRow) throws -> Void) throws -> Void) throws
         -> [InsuredRegister.Person]

@@ -242,6 +242,34 @@ import Testing
         #expect(try StoredRegister(cold.ports).status().position == city.head)
     }
 
+    /// `whatif` in a schema reads a slice of persons at a time from the stored register and
+    /// premiums, the documents built at a slice of the city and caught up as they are read: each
+    /// year's rows, field by field, are those of the replay folding every event.
+    @Test func theReplayInASchemaReadsASliceOfPersonsAtATime() throws {
+        guard let city = try HalfCity(seed: 23, insured: 60, schema: "wi_") else { return }
+        var random = SeededGenerator(seed: 23)
+        _ = try city.importNextSlice(300...600, using: &random)
+        let cold = KokiLedger(city.postgres)
+        try StoredRegister(cold.ports).catchUp()
+        _ = try StoredPremiums(cold.ports).catchUp()
+        while try city.importNextSlice(300...900, using: &random) != nil {}
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let vault = try IdentityVault.preloaded(cold)
+        for year in [2024, 2025] {
+            let fy = try FiscalYear(year)
+            let sliced = try #require(
+                try WhatIf.slices(
+                    cold, fiscalYear: fy, rates: nil, vault: vault, personsPerSlice: 25, readingApartFrom: 1))
+            let whole = try WhatIf.run(
+                KokiLedger(city.postgres), fiscalYear: fy, rates: nil, latestOnly: false,
+                reading: .wholeCity(foldingCollection: true))
+            #expect(sliced.count > 20 && sliced.count == whole.rows.count, "FY\(year)")
+            #expect(try encoder.encode(sliced) == encoder.encode(whole.rows), "FY\(year)")
+        }
+        #expect(!cold.hasCurrentCity)
+    }
+
     func psql(_ address: String, _ sql: String) throws -> Int32 {
         let url = try PostgresLedger.Address(address)
         return try KokiTestSupport.psql(

@@ -35,9 +35,11 @@ import Testing
     }
 
     /// The replay folds the city without its collection accounts, reading only the events a
-    /// decision reads: on a simulated city (pension deductions, reassessments on new incomes,
-    /// newcomers, debits and payments) every row, field by field, is the one a replay folding
-    /// every event gives, for each year, every assessment or the latest, with another table too.
+    /// decision reads, or a slice of persons at a time with their households' streams: on a
+    /// simulated city (households, pension deductions, reassessments on new incomes, newcomers,
+    /// debits and payments) every row, field by field, is the one a replay folding every event
+    /// gives, for each year, every assessment or the latest, with another table too. The slices
+    /// hold seven persons, so most households are split between slices.
     @Test func theReplayWithoutTheCollectionDecidesAsTheWholeCity() throws {
         let folder = try TemporaryFolder()
         let settings = SimulationSettings(insured: 80, years: 2, seed: 13, firstFiscalYear: 2024)
@@ -49,10 +51,14 @@ import Testing
         table.components[0].perCapita = table.components[0].perCapita + Yen(1_000)
         for (year, rates) in [(2024, nil), (2025, nil), (2025, table)] as [(Int, RateTable?)] {
             for latest in [false, true] {
-                let reports = try [false, true].map {
+                let readings: [WhatIf.Reading] = [
+                    .wholeCity(foldingCollection: false), .wholeCity(foldingCollection: true),
+                    .slicesWherePossible(personsPerSlice: 7),
+                ]
+                let reports = try readings.map {
                     try WhatIf.run(
                         simulation.ledger, fiscalYear: try FiscalYear(year), rates: rates, latestOnly: latest,
-                        foldingCollection: $0)
+                        reading: $0)
                 }
                 #expect(reports[0].rows.count > 50 && reports[0].rows.contains { $0.reason == .reassessment })
                 // With the rules in force every recorded figure is reproduced.
@@ -62,8 +68,28 @@ import Testing
                         "\(reports[0].rows.filter { $0.status != .unchanged })")
                 }
                 #expect(try encoder.encode(reports[0].rows) == encoder.encode(reports[1].rows), "FY\(year)")
+                #expect(try encoder.encode(reports[2].rows) == encoder.encode(reports[1].rows), "FY\(year) slices")
             }
         }
+        // The slices were read from the stored register and premiums, not the whole city.
+        let vault = try IdentityVault.preloaded(simulation.ledger)
+        let whole = try WhatIf.run(
+            simulation.ledger, fiscalYear: try FiscalYear(2025), rates: nil, latestOnly: false,
+            reading: .wholeCity(foldingCollection: true))
+        let sliced = try #require(
+            try WhatIf.slices(
+                simulation.ledger, fiscalYear: try FiscalYear(2025), rates: nil, vault: vault, personsPerSlice: 40,
+                readingApartFrom: 1))
+        #expect(sliced.count > 50)
+        // Read apart on each core too (a chunk of a few persons each), the same rows.
+        #expect(try encoder.encode(sliced) == encoder.encode(whole.rows))
+        // Many decided persons share a household with others, whose incomes their decision reads.
+        let register = try CitySnapshot(simulation.ledger).register
+        let shared = Set(sliced.map(\.person)).filter { person in
+            register.person(person)?.households.compactMap(\.household).contains { register.everIn($0).count > 1 }
+                ?? false
+        }
+        #expect(shared.count > 10)
     }
 
     @Test func aCorrectedTableShowsWhatApplyingItRecords() throws {

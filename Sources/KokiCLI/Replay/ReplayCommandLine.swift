@@ -14,8 +14,10 @@ struct WhatIfCommand: ParsableCommand {
             and counts of unchanged / changed / newly failing / no longer insured. A change of the collection \
             method (deduction from the pension started or stopped: the same amount, the periods moved) is no figure \
             to decide and is not listed. The replay reads only the events a decision reads (the register's, the \
-            assessments and the year's tables), not the payments and the rest of the collection. Nothing is \
-            appended, unless --apply: then the table given with --rates is adopted and the year is reassessed \
+            assessments and the year's tables), not the payments and the rest of the collection; on a ledger of \
+            more than a million events with its stored register and premiums, only the streams \
+            of the year's assessed persons and of their households, 2,000 persons at a time, in memory of a slice \
+            whatever the city's size. Nothing is appended, unless --apply: then the table given with --rates is adopted and the year is reassessed \
             through the ordinary annual run, each reassessment recording the --reason (one idempotent run; history \
             is never rewritten).
             """)
