@@ -58,7 +58,9 @@ struct CityFixture: @unchecked Sendable {
         }
         // A ledger made by an older koki takes this build's schema upgrades once (read-write),
         // and its stored register is built (a derived table beside the events, never the events).
-        if let writable = try? Ledger.open(at: path, mode: .readWrite) { _ = try? StoredRegister(writable.ports).catchUp() }
+        if let writable = try? Ledger.open(at: path, mode: .readWrite) {
+            _ = try? StoredRegister(writable.ports).catchUp()
+        }
         ledger = try! Ledger.open(at: path, mode: .readOnly)
         events = try! ledger.head().position
         bytes = fileBytes(path)
@@ -500,12 +502,14 @@ func cityBenchmarks() {
         let day = try CivilDate(year: year + 1, month: 6, day: 15)
         var first: InsuredRegisterCommands.IncomeImport?
         let taxTime = try seconds {
-            first = try register.importIncomes(file, name: "tax.csv", on: day, metadata: CommandMetadata(actor: "bench"))
+            first = try register.importIncomes(
+                file, name: "tax.csv", on: day, metadata: CommandMetadata(actor: "bench"))
         }
         precondition(first?.recorded == rows.count, "every row recorded")
         var again: InsuredRegisterCommands.IncomeImport?
         let againTime = try seconds {
-            again = try register.importIncomes(file, name: "tax.csv", on: day, metadata: CommandMetadata(actor: "bench"))
+            again = try register.importIncomes(
+                file, name: "tax.csv", on: day, metadata: CommandMetadata(actor: "bench"))
         }
         precondition(again?.unchanged == rows.count, "nothing recorded the second time")
         benchmark.measurement(revenueMs, Int(revenueTime * 1000))
@@ -632,7 +636,9 @@ func cityBenchmarks() {
         }
         precondition(!cold.hasCurrentCity && coldResult!.reassessed > 0)
         benchmark.measurement(Metric.rate("cold persons/s"), Int(Double(coldResult!.considered) / coldTime))
-        print("annual run, cold: \(coldResult!.considered) persons, \(coldResult!.reassessed) reassessed in \(coldTime) s")
+        print(
+            "annual run, cold: \(coldResult!.considered) persons, \(coldResult!.reassessed) reassessed in \(coldTime) s"
+        )
 
         let scratch = Scratch()
         let koki = fixture.copy(into: scratch)
@@ -699,6 +705,57 @@ func cityBenchmarks() {
         benchmark.measurement(Metric.cost("city fold ms"), Int(fold * 1000))
         benchmark.measurement(Metric.cost("SQLite scan ms"), Int(scanTime * 1000))
         print("dunning: \(notices) notices")
+    } setup: {
+        _ = city()
+    }
+
+    // `koki whatif` of the last year in a fresh process: each recorded assessment decided again
+    // just before it, a slice of persons at a time (the year's assessed persons from the stored
+    // premiums, their households from the stored register, only those streams read and folded),
+    // beside the city folded whole without its collection accounts, the way it was read before.
+    // The same rows either way; the memory is each way's anonymous memory at the most above its
+    // start.
+    Benchmark(
+        "City: whatif of the last year a slice of persons at a time, vs the city folded without its accounts",
+        configuration: .init(
+            metrics: [
+                .wallClock, Metric.cost("slices ms"), Metric.cost("slices MB"), Metric.cost("city folded ms"),
+                Metric.cost("city folded MB"), Metric.cost("slices' memory ‰ of the fold's"), Metric.cost("rows"),
+            ],
+            maxIterations: 1)
+    ) { benchmark in
+        let fixture = city()
+        let scratch = Scratch()
+        let copy = fixture.copy(into: scratch)
+        // The stored register and premiums built first, as the first read of them does.
+        _ = try StoredRegister(copy.ports).storedAtHead()
+        _ = try StoredPremiums(copy.ports).catchUp()
+        func fresh() throws -> KokiLedger {
+            try KokiLedger.keyed(
+                try Ledger.open(at: scratch.path("copy.ledger")).ports, keyFile: fixture.path + ".key", required: false)
+        }
+        func replay(_ reading: WhatIf.Reading) throws -> (ms: Int, mb: Int, rows: [WhatIf.Row]) {
+            let ledger = try fresh()
+            var rows: [WhatIf.Row] = []
+            var time = 0.0
+            let mb = try peakAnonymousMB {
+                time = try seconds {
+                    rows = try WhatIf.run(
+                        ledger, fiscalYear: fixture.lastFiscalYear, rates: nil, latestOnly: false, reading: reading
+                    ).rows
+                }
+            }
+            return (Int(time * 1000), mb, rows)
+        }
+        let sliced = try replay(.slicesWherePossible(personsPerSlice: 2_000))
+        let folded = try replay(.wholeCity(foldingCollection: false))
+        precondition(!sliced.rows.isEmpty && sliced.rows == folded.rows)
+        benchmark.measurement(Metric.cost("slices ms"), sliced.ms)
+        benchmark.measurement(Metric.cost("slices MB"), sliced.mb)
+        benchmark.measurement(Metric.cost("city folded ms"), folded.ms)
+        benchmark.measurement(Metric.cost("city folded MB"), folded.mb)
+        benchmark.measurement(Metric.cost("slices' memory ‰ of the fold's"), sliced.mb * 1000 / max(1, folded.mb))
+        benchmark.measurement(Metric.cost("rows"), sliced.rows.count)
     } setup: {
         _ = city()
     }

@@ -68,7 +68,7 @@ public struct WhatIf: Sendable {
     }
 
     /// How the replay reads the ledger (the tests hold every way equal).
-    enum Reading: Sendable, Equatable {
+    @_spi(Batch) public enum Reading: Sendable, Equatable {
         /// A slice of persons at a time where the ledger keeps its stored register and premiums
         /// at the head (see ``slices(_:fiscalYear:rates:vault:personsPerSlice:)``), else the
         /// whole city without its collection accounts.
@@ -98,13 +98,15 @@ public struct WhatIf: Sendable {
     public static func run(
         _ ledger: KokiLedger, fiscalYear fy: FiscalYear, rates: RateTable? = nil, latestOnly: Bool = false
     ) throws -> Report {
-        try run(
+        let small = try ledger.store.head().position <= wholeCityAtMost
+        return try run(
             ledger, fiscalYear: fy, rates: rates, latestOnly: latestOnly,
-            reading: .slicesWherePossible(personsPerSlice: personsPerSlice))
+            reading: small
+                ? .wholeCity(foldingCollection: false) : .slicesWherePossible(personsPerSlice: personsPerSlice))
     }
 
     /// The replay, reading the ledger as `reading` says.
-    static func run(
+    @_spi(Batch) public static func run(
         _ ledger: KokiLedger, fiscalYear fy: FiscalYear, rates: RateTable?, latestOnly: Bool, reading: Reading
     ) throws -> Report {
         if let rates, rates.fiscalYear != fy.year {
@@ -115,9 +117,7 @@ public struct WhatIf: Sendable {
         var foldingCollection = false
         switch reading {
         case .slicesWherePossible(let size):
-            if try ledger.store.head().position > wholeCityAtMost,
-                let rows = try slices(ledger, fiscalYear: fy, rates: rates, vault: vault, personsPerSlice: size)
-            {
+            if let rows = try slices(ledger, fiscalYear: fy, rates: rates, vault: vault, personsPerSlice: size) {
                 report.rows = rows
             } else {
                 report.rows = try wholeCity(
