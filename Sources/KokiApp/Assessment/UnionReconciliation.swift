@@ -58,7 +58,7 @@ public struct UnionReconciliation: Sendable {
         if let row = file.rows.first(where: { !registered.contains($0.person) }) {
             throw KokiError(.invalidInput, "\(name): line \(row.line): no person \(row.person) in the register")
         }
-        let latest = try koki.latestDecisions()
+        let latest = try koki.latestDecisions(of: Set(file.rows.map(\.fiscalYear.year)))
         let label = name.split(separator: "/").last.map(String.init) ?? name
         var result = Import()
         result.rows = file.rows.count
@@ -90,7 +90,7 @@ public struct UnionReconciliation: Sendable {
     public func differences(fiscalYear: FiscalYear?) throws -> [Difference] {
         let koki = try KokiSide(ledger)
         var byPerson: [PersonID: [UnionDecisionRecorded]] = [:]
-        for (key, decision) in try koki.latestDecisions() where fiscalYear.map({ $0.year == key.year }) ?? true {
+        for (key, decision) in try koki.latestDecisions(of: fiscalYear.map { [$0.year] }) {
             byPerson[key.person, default: []].append(decision)
         }
         let decisions = byPerson.keys.sorted().flatMap { person in
@@ -191,12 +191,16 @@ public struct UnionReconciliation: Sendable {
             return out
         }
 
-        /// The union's latest decision for each person and year.
-        func latestDecisions() throws -> [UnionKey: UnionDecisionRecorded] {
+        /// The union's latest decision for each person and year, of the fiscal years `years` (of
+        /// every year: `nil`). Only those years' are held: the decisions of every year grow with
+        /// the city's history (1.45 million at two years of ten times Matsudo).
+        func latestDecisions(of years: Set<Int>?) throws -> [UnionKey: UnionDecisionRecorded] {
             var latest: [UnionKey: UnionDecisionRecorded] = [:]
             if let whole {
                 for (person, entry) in whole.register.persons {
-                    for (year, decision) in entry.union { latest[UnionKey(person: person, year: year)] = decision }
+                    for (year, decision) in entry.union where years?.contains(year) ?? true {
+                        latest[UnionKey(person: person, year: year)] = decision
+                    }
                 }
                 return latest
             }
@@ -204,7 +208,7 @@ public struct UnionReconciliation: Sendable {
             query.types = [UnionDecisionRecorded.eventType]
             query.readsEnvelopes = false
             try ledger.forEachEvent(query) { _, event in
-                if case .unionDecisionRecorded(let e) = event {
+                if case .unionDecisionRecorded(let e) = event, years?.contains(e.fiscalYear.year) ?? true {
                     latest[UnionKey(person: e.person, year: e.fiscalYear.year)] = e
                 }
             }
