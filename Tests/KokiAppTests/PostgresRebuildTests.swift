@@ -225,12 +225,7 @@ import Testing
     @Test func theUnionsDifferencesInASchemaComeFromItsStoredModels() throws {
         guard let city = try HalfCity(seed: 19, insured: 60, schema: "ud_") else { return }
         var random = SeededGenerator(seed: 19)
-        _ = try city.importNextSlice(300...600, using: &random)
-        // The documents are built at a slice of the city, then caught up to the rest as read.
-        let cold = KokiLedger(city.postgres)
-        try StoredRegister(cold.ports).catchUp()
-        _ = try StoredPremiums(cold.ports).catchUp()
-        while try city.importNextSlice(300...900, using: &random) != nil {}
+        let cold = try city.storedModelsBehind(using: &random)
         let warm = KokiLedger(city.postgres)
         let whole = try warm.currentCity()
         let decisions = try CandidatesTests.unionDecisions(of: whole, years: [2024, 2025], using: &random)
@@ -248,11 +243,7 @@ import Testing
     @Test func theReplayInASchemaReadsASliceOfPersonsAtATime() throws {
         guard let city = try HalfCity(seed: 23, insured: 60, schema: "wi_") else { return }
         var random = SeededGenerator(seed: 23)
-        _ = try city.importNextSlice(300...600, using: &random)
-        let cold = KokiLedger(city.postgres)
-        try StoredRegister(cold.ports).catchUp()
-        _ = try StoredPremiums(cold.ports).catchUp()
-        while try city.importNextSlice(300...900, using: &random) != nil {}
+        let cold = try city.storedModelsBehind(using: &random)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let vault = try IdentityVault.preloaded(cold)
@@ -275,5 +266,19 @@ import Testing
         return try KokiTestSupport.psql(
             host: url.host, port: url.port, user: url.user, password: url.password, database: url.database,
             schema: url.schema, sql)
+    }
+}
+
+extension HalfCity {
+    /// A ledger on the schema whose stored register and premiums were built at the first slice
+    /// of the rest of the city, every later slice copied after: its documents are caught up to
+    /// the rest as they are read.
+    func storedModelsBehind(using random: inout SeededGenerator) throws -> KokiLedger {
+        _ = try importNextSlice(300...600, using: &random)
+        let cold = KokiLedger(postgres)
+        try StoredRegister(cold.ports).catchUp()
+        _ = try StoredPremiums(cold.ports).catchUp()
+        while try importNextSlice(300...900, using: &random) != nil {}
+        return cold
     }
 }
