@@ -70,8 +70,8 @@ public struct WhatIf: Sendable {
     /// How the replay reads the ledger (the tests hold every way equal).
     @_spi(Batch) public enum Reading: Sendable, Equatable {
         /// A slice of persons at a time where the ledger keeps its stored register and premiums
-        /// at the head (see ``slices(_:fiscalYear:rates:vault:personsPerSlice:)``), else the
-        /// whole city without its collection accounts.
+        /// at the head (see ``slices(_:fiscalYear:rates:vault:personsPerSlice:readingApartFrom:)``),
+        /// else the whole city without its collection accounts.
         case slicesWherePossible(personsPerSlice: Int)
         /// The ledger once in position order, the whole city folded, its collection accounts
         /// too or not.
@@ -114,19 +114,13 @@ public struct WhatIf: Sendable {
         }
         let vault = try IdentityVault.preloaded(ledger)
         var report = Report(fiscalYear: fy)
-        var foldingCollection = false
         switch reading {
         case .slicesWherePossible(let size):
-            if let rows = try slices(ledger, fiscalYear: fy, rates: rates, vault: vault, personsPerSlice: size) {
-                report.rows = rows
-            } else {
-                report.rows = try wholeCity(
-                    ledger, fiscalYear: fy, rates: rates, vault: vault, foldingCollection: false)
-            }
+            report.rows =
+                try slices(ledger, fiscalYear: fy, rates: rates, vault: vault, personsPerSlice: size)
+                ?? wholeCity(ledger, fiscalYear: fy, rates: rates, vault: vault, foldingCollection: false)
         case .wholeCity(let folding):
-            foldingCollection = folding
-            report.rows = try wholeCity(
-                ledger, fiscalYear: fy, rates: rates, vault: vault, foldingCollection: foldingCollection)
+            report.rows = try wholeCity(ledger, fiscalYear: fy, rates: rates, vault: vault, foldingCollection: folding)
         }
         if latestOnly {
             var last: [PersonID: Row] = [:]
