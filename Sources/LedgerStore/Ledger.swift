@@ -215,7 +215,9 @@ public final class Ledger: Sendable {
         }
     }
 
-    /// How much of the file SQLite may map (it maps no more than the file's size).
+    /// How much of the file SQLite may map (it maps no more than the file's size). The library
+    /// caps it at its build's `SQLITE_MAX_MMAP_SIZE`: Debian's is 2 GB (0x7fff0000), so the pages
+    /// of a larger ledger past its first 2 GB are read with a system call each.
     static let mmapSize: Int64 = 64 << 30
 
     /// The most SQLite's page cache may hold of a connection, in KiB (taken only as pages are
