@@ -21,8 +21,20 @@ enum PackedBytes {
         return bytes
     }
 
-    /// The record whose bytes ``bytes(of:)`` gave. They were read back to it when kept, and
-    /// nothing changes them after, so the read cannot fail here (see the type's comment).
+    /// The record whose bytes ``bytes(of:)`` gave.
+    ///
+    /// The read cannot fail, whatever a person or a file gave, for three reasons:
+    /// - the only bytes given here are those ``bytes(of:)`` returned. ``PackedList`` and
+    ///   ``PackedRecords`` keep them in private buffers that only their `append` and `put` write,
+    ///   with those bytes whole; neither is ever made from stored or received bytes (the stored
+    ///   register decodes its records and appends them, so they pass the check);
+    /// - ``bytes(of:)`` returns bytes only after ``read(_:_:)`` read them to the end without an
+    ///   error;
+    /// - ``read(_:_:)`` is a function of the bytes alone: a `BinaryReader` over them and the
+    ///   record's `init(from:)`, with no clock, locale, registry or other state.
+    ///
+    /// So it reads the same bytes again as it read them then. The trap below marks a broken
+    /// buffer (memory corrupted), not an input.
     static func record<Record: BinaryCodable>(from bytes: UnsafeRawBufferPointer) -> Record {
         do {
             return try read(Record.self, bytes)

@@ -144,17 +144,40 @@ public struct AssessmentCommands: Sendable {
             self.ledger = ledger
             head = try ledger.store.head().position
             self.heads = try heads()
-            var tables: [Read] = []
-            for stream in ["config/rates/\(fy.year)", "config/calendar/\(fy.year)"] {
-                try Self.read(ledger, stream, through: head, into: &tables)
-            }
-            self.tables = tables
+            tables = try Self.tables(ledger, fiscalYear: fy, through: head)
         }
 
-        static func read(_ ledger: KokiLedger, _ stream: String, through head: Int64, into events: inout [Read]) throws {
+        /// The year's rate tables and installment calendars as adopted through `head`: what a
+        /// decision reads besides its neighbourhood.
+        static func tables(_ ledger: KokiLedger, fiscalYear fy: FiscalYear, through head: Int64) throws -> [Read] {
+            var tables: [Read] = []
+            for stream in ["config/rates/\(fy.year)", "config/calendar/\(fy.year)"] {
+                try read(ledger, stream, through: head, into: &tables)
+            }
+            return tables
+        }
+
+        /// Whom a decision on `person` reads: the person, the number their register entry is
+        /// kept under, and everyone ever recorded in a household with them (`members`).
+        static func persons(
+            around person: PersonID, entry: InsuredRegister.Person?, members: (HouseholdID) -> Set<PersonID>
+        ) -> Set<PersonID> {
+            var persons: Set<PersonID> = [person]
+            guard let entry else { return persons }
+            persons.insert(entry.id)
+            for membership in entry.households {
+                if let household = membership.household { persons.formUnion(members(household)) }
+            }
+            return persons
+        }
+
+        static func read(_ ledger: KokiLedger, _ stream: String, through head: Int64, into events: inout [Read]) throws
+        {
             var query = EventQuery.stream(try StreamName(stream))
             query.throughPosition = head
-            try ledger.forEachEvent(query) { view, event in events.append((view.position, stream, view.streamVersion, event)) }
+            try ledger.forEachEvent(query) { view, event in
+                events.append((view.position, stream, view.streamVersion, event))
+            }
         }
 
         /// The year's tables alone (what the run checks before anyone is assessed).
@@ -170,13 +193,7 @@ public struct AssessmentCommands: Sendable {
         }
 
         func city(of person: PersonID) throws -> CitySnapshot {
-            var persons: Set<PersonID> = [person]
-            if let entry = heads.person(person) {
-                persons.insert(entry.id)
-                for membership in entry.households {
-                    if let household = membership.household { persons.formUnion(heads.everIn(household)) }
-                }
-            }
+            let persons = Self.persons(around: person, entry: heads.person(person), members: heads.everIn)
             var events = tables
             for member in persons.sorted() { try Self.read(ledger, member.streamName, through: head, into: &events) }
             return Self.city(folding: events)
@@ -465,11 +482,13 @@ public struct AssessmentCommands: Sendable {
     /// February's deduction. The decisions and the request file for the insurers
     /// (`CollectionFileRecorded`, kind `pensionRequest`, with the file's digest) are one command;
     /// running it again decides only who is new.
-    public func decideProvisional(fiscalYear fy: FiscalYear, on date: CivilDate, actor: String) throws -> ProvisionalRun {
+    public func decideProvisional(fiscalYear fy: FiscalYear, on date: CivilDate, actor: String) throws -> ProvisionalRun
+    {
         guard date < fy.firstDay else {
             throw KokiError(
                 .invalidInput,
-                "the provisional deduction of FY\(fy.year) is decided before it begins (by \(fy.firstDay.adding(days: -1)))")
+                "the provisional deduction of FY\(fy.year) is decided before it begins (by \(fy.firstDay.adding(days: -1)))"
+            )
         }
         let previousYear = try FiscalYear(fy.year - 1)
         let deducted = try deductedLastYear(previousYear)

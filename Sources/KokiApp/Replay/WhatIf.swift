@@ -160,12 +160,7 @@ public struct WhatIf: Sendable {
         let register = StoredRegister(ledger.ports)
         guard try register.storedAtHead(), let year = try StoredPremiums(ledger.ports).year(fy) else { return nil }
         let through = year.position
-        var read: [Read] = []
-        let tableStreams = try ["config/rates/\(fy.year)", "config/calendar/\(fy.year)"].map { try StreamName($0) }
-        try StoredEvents.forEach(in: ledger.store, inStreams: tableStreams, through: through, types: decisionTypes) {
-            view, event in read.append((view.position, view.stream.value, view.streamVersion, event))
-        }
-        let tables = read
+        let tables = try AssessmentCommands.Neighbourhoods.tables(ledger, fiscalYear: fy, through: through)
         let assessed = Set(year.years.map(\.person)).sorted()
         var rows: [Row] = []
         for start in stride(from: 0, to: assessed.count, by: max(1, personsPerSlice)) {
@@ -206,19 +201,11 @@ public struct WhatIf: Sendable {
             Set(heads.values.flatMap { $0.households.compactMap(\.household) }))
         var near: [PersonID: Set<PersonID>] = [:]
         for person in persons {
-            var streams: Set<PersonID> = [person]
-            if let entry = heads[person] {
-                streams.insert(entry.id)
-                for household in Set(entry.households.compactMap(\.household)) {
-                    streams.formUnion(members[household] ?? [])
-                }
-            }
-            near[person] = streams
+            near[person] = AssessmentCommands.Neighbourhoods.persons(
+                around: person, entry: heads[person], members: { members[$0] ?? [] })
         }
         return near
     }
-
-    typealias Read = (position: Int64, stream: String, version: Int64, event: KokiEvent)
 
     /// The replay of the ledger once in position order, the whole city folded.
     static func wholeCity(
