@@ -98,7 +98,8 @@ final class FolderGroup: PassFolder, @unchecked Sendable {
     }
 }
 
-/// A pass over the ledger in position order that decodes and folds on a second thread: the scan
+/// A pass over the ledger in position order that decodes and folds on a second thread (several
+/// passes from one read: ``fold(_:_:passes:spillingIn:make:done:)``): the scan
 /// copies each event of the pass's persons into batches, and the folding thread decodes and
 /// folds them in the same order, so reading the rows and decoding them overlap on two cores.
 enum PassScan {
@@ -107,7 +108,8 @@ enum PassScan {
     /// city's size. Matsudo's 133,000 persons over ten years take one pass; the register's pass
     /// of a file's `koki rebuild --check` held 0.52 GB anonymous on 2026-12-06 (0.98 GB before an
     /// entry kept its records as the codec's bytes and its years in sorted lists, 1.12 GB before
-    /// it kept each income once); ten times as many persons, nine passes of as much each.
+    /// it kept each income once); ten times as many persons, six passes of as much each, which
+    /// read the ledger once (``fold(_:_:passes:spillingIn:make:done:)``).
     static let personsPerPass = 150_000
 
     /// The persons of a fill in passes of at most `size`, in order.
@@ -156,6 +158,35 @@ enum PassScan {
         persons: [PersonID], into folder: any PassFolder
     ) throws -> Int {
         var index = PassIndex(persons)
+        var events = 0
+        // Made once: `folder.decodes` written in the loop made a closure, and retained the
+        // folder the folding thread is using, for every event.
+        let decodes: (String) -> Bool = { folder.decodes($0) }
+        try folding(persons: persons, into: folder) { handover in
+            var decoders = DecoderCache()
+            var batch = EventBatch()
+            try forEachEvent(query) { view in
+                guard let i = index.person(of: view) else { return }
+                events += 1
+                try batch.append(person: i, view, decodes: decodes) {
+                    try decoders.decoder(type: view.type, version: view.schemaVersion, position: view.position)
+                }
+                if batch.count >= EventBatch.size {
+                    _ = handover.put(batch)
+                    batch = EventBatch()
+                }
+            }
+            _ = handover.put(batch)
+        }
+        return events
+    }
+
+    /// The batches `produce` puts in the hand-over, decoded and folded into `folder` on a thread of its own while
+    /// `produce` reads the next (the persons: the batches' persons by their index). The first error
+    /// either side throws is thrown, once both have stopped.
+    static func folding(
+        persons: [PersonID], into folder: any PassFolder, _ produce: (_ handover: Channel<EventBatch>) throws -> Void
+    ) throws {
         let handover = Channel<EventBatch>(capacity: 4)
         let finished = DispatchSemaphore(value: 0)
         let outcome = Outcome()
@@ -172,32 +203,14 @@ enum PassScan {
         }
         thread.qualityOfService = .userInitiated
         thread.start()
-        var events = 0
-        var decoders = DecoderCache()
-        var batch = EventBatch()
-        // Made once: `folder.decodes` written in the loop made a closure, and retained the
-        // folder the folding thread is using, for every event.
-        let decodes: (String) -> Bool = { folder.decodes($0) }
         do {
             defer {
-                _ = handover.put(batch)
                 handover.close()
                 finished.wait()
             }
-            try forEachEvent(query) { view in
-                guard let i = index.person(of: view) else { return }
-                events += 1
-                try batch.append(person: i, view, decodes: decodes) {
-                    try decoders.decoder(type: view.type, version: view.schemaVersion, position: view.position)
-                }
-                if batch.count >= EventBatch.size {
-                    _ = handover.put(batch)
-                    batch = EventBatch()
-                }
-            }
+            try produce(handover)
         }
         if let failure = outcome.failure { throw failure }
-        return events
     }
 
     /// The folding thread's first error, read once it has finished.
@@ -294,21 +307,29 @@ final class Channel<T>: @unchecked Sendable {
 struct PassIndex {
     /// By stream number: the index, or -1 for a stream not in the pass.
     private var byNumber = StreamNumbered<Int32>()
-    private let byName: [String: Int32]
+    /// By the person's number, the stream's name without ``PersonID/streamPrefix``: up to 15
+    /// digits, held in the string itself, where the stream's whole name took an allocation of its
+    /// own for each person (some 60 MB over 826,000 persons).
+    private let byNumberInName: [String: Int32]
 
     init(_ persons: [PersonID]) {
-        var byName: [String: Int32] = [:]
-        byName.reserveCapacity(persons.count)
-        for (i, person) in persons.enumerated() { byName[person.streamName] = Int32(i) }
-        self.byName = byName
+        var byNumberInName: [String: Int32] = [:]
+        byNumberInName.reserveCapacity(persons.count)
+        for (i, person) in persons.enumerated() { byNumberInName[person.value] = Int32(i) }
+        self.byNumberInName = byNumberInName
     }
 
     mutating func person(of view: borrowing EventView) -> Int32? {
-        guard let number = view.streamNumber else { return byName[view.stream.value] }
+        guard let number = view.streamNumber else { return Self.find(view.stream.value, in: byNumberInName) }
         if let known = byNumber[number] { return known < 0 ? nil : known }
-        let found = byName[view.stream.value]
+        let found = Self.find(view.stream.value, in: byNumberInName)
         byNumber[number] = found ?? -1
         return found
+    }
+
+    private static func find(_ stream: String, in byNumberInName: [String: Int32]) -> Int32? {
+        guard stream.hasPrefix(PersonID.streamPrefix) else { return nil }
+        return byNumberInName[String(stream.dropFirst(PersonID.streamPrefix.count))]
     }
 }
 
@@ -329,14 +350,7 @@ struct EventBatch: Sendable {
     /// type the folder does not decode.
     var decoders: [(type: String, version: Int, decode: EventRegistry.Decoder?)] = []
 
-    init() {
-        persons.reserveCapacity(Self.size)
-        positions.reserveCapacity(Self.size)
-        versions.reserveCapacity(Self.size)
-        kinds.reserveCapacity(Self.size)
-        ends.reserveCapacity(Self.size)
-        bytes.reserveCapacity(Self.size * 96)
-    }
+    init() { self.init(reserving: Self.size) }
 
     var count: Int { persons.count }
 

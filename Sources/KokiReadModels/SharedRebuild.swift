@@ -66,8 +66,11 @@ public enum SharedRebuild {
             var read = (balances: 0, debits: 0, premiums: 0)
             var filled = (balancesRows: 0, premiums: 0)
             var scanSeconds = 0.0
-            for slice in PassScan.passes(everyone, size: personsPerPass) {
-                let slice = Array(slice)
+            // The ledger is read once, however many passes: the passes after the first are folded
+            // from a temporary copy of their events (see ``PassScan/fold(_:_:passes:make:done:)``).
+            let passes = PassScan.passes(everyone, size: personsPerPass).map { Array($0) }
+            _ = clock.lap()
+            _ = try PassScan.fold(balancesTx, query, passes: passes) { _, slice in
                 let balancePass = BalancePass(persons: slice, checkpoints: [], snapshots: [])
                 let premiumPass = PremiumPass(persons: slice)
                 var sliceHolders: [PersonID] = []
@@ -81,13 +84,14 @@ public enum SharedRebuild {
                 // The debit states' period sums are the balance pass's: the same events folded
                 // the same way for every one of the slice's persons.
                 let debitPass = DebitPass(sumsIn: balancePass, at: holderPositions)
-                _ = clock.lap()
                 let group = FolderGroup([
                     .init(folder: balancePass, map: nil, types: CompactBalances.eventTypes),
                     .init(folder: debitPass, map: holderIndex, types: DebitState.eventTypes),
                     .init(folder: premiumPass, map: nil, types: StoredPremiums.eventTypes),
                 ])
-                _ = try PassScan.fold(balancesTx, query, persons: slice, into: group)
+                return (group, (group, balancePass, debitPass, premiumPass, sliceHolders))
+            } done: { _, pass in
+                let (group, balancePass, debitPass, premiumPass, sliceHolders) = pass
                 scanSeconds += clock.lap()
                 read.balances += group.read[0]
                 read.debits += group.read[1]

@@ -424,11 +424,14 @@ public struct StoredBalances: Sendable {
         let slices = KeySlices(persons, personsPerPass: sizes.pass, personsPerSlice: sizes.slice)
         var n = 0
         var snapshots = checkpoints.map { _ in (count: 0, persons: [PersonID](), body: [UInt8]()) }
-        for (persons, slicesOfPass) in zip(slices.passes, slices.slices) {
-            let pass = BalancePass(persons: Array(persons), checkpoints: checkpoints, snapshots: snapshots)
-            events += try PassScan.fold({ try store.forEachEvent($0, $1) }, query, persons: pass.persons, into: pass)
+        events += try PassScan.fold(
+            { try store.forEachEvent($0, $1) }, query, passes: slices.passes.map { Array($0) }
+        ) { _, persons in
+            let pass = BalancePass(persons: persons, checkpoints: checkpoints, snapshots: snapshots)
+            return (pass, pass)
+        } done: { p, pass in
             // Each person's rows come in order: a slice is handed on after its last person's.
-            var counts = slicesOfPass.map(\.count).makeIterator()
+            var counts = slices.slices[p].map(\.count).makeIterator()
             var (rows, left) = ([YearBalance](), counts.next() ?? 0)
             try Self.rows(of: pass, through: through, { try StoredEvents.forEach(in: store, $0, $1) }) { personRows in
                 rows += personRows
@@ -978,8 +981,9 @@ public struct StoredBalances: Sendable {
     /// Every person's rows into `table` — and, on the way, the snapshots at `checkpoints` (the
     /// rows as they stood at each), encoded as they come.
     ///
-    /// The ledger is read in position order, once per ``PassScan/personsPerPass`` persons, and only the
-    /// events that change a balance (``CompactBalances/eventTypes``) are decoded: the table's
+    /// The ledger is read once in position order, in passes of ``PassScan/personsPerPass`` persons
+    /// (the later passes' events from a temporary copy, ``PassScan/fold(_:_:passes:make:done:)``),
+    /// and only the events that change a balance (``CompactBalances/eventTypes``) are decoded: the table's
     /// pages are read one after another rather than each person's stream through the index (a
     /// lookup per event over the whole file). A person whose history the compact state cannot
     /// follow exactly (a payment cancelled, say) is folded from their own stream instead,
@@ -995,9 +999,11 @@ public struct StoredBalances: Sendable {
         query.types = CompactBalances.eventTypes
         query.scansForTypes = true
         query.readsEnvelopes = false
-        for slice in PassScan.passes(all, size: personsPerPass) {
-            let pass = BalancePass(persons: Array(slice), checkpoints: checkpoints, snapshots: snapshots)
-            events += try PassScan.fold(tx, query, persons: pass.persons, into: pass)
+        events = try PassScan.fold(tx, query, passes: PassScan.passes(all, size: personsPerPass).map { Array($0) }) {
+            _, persons in
+            let pass = BalancePass(persons: persons, checkpoints: checkpoints, snapshots: snapshots)
+            return (pass, pass)
+        } done: { _, pass in
             rows += try insert(pass, into: table, tx, through: through)
             snapshots = pass.snapshots
         }

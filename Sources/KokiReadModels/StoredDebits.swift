@@ -357,8 +357,8 @@ public struct StoredDebits: Sendable {
     }
 
     /// Every mandate holder's rows into `table`: the events of the types a state follows
-    /// (``DebitState/eventTypes``) read in position order, once per ``PassScan`` pass of mandate
-    /// holders (their states held meanwhile), rather than each holder's stream through the index
+    /// (``DebitState/eventTypes``) read once in position order, in ``PassScan`` passes of mandate
+    /// holders (a pass's states held meanwhile), rather than each holder's stream through the index
     /// (a lookup per event over the whole file); then each state's version, its stream's at
     /// `through`, from the index by stream (one lookup a holder, where reading every event of
     /// every holder for it cost the scan a third of its time).
@@ -372,10 +372,12 @@ public struct StoredDebits: Sendable {
         query.scansForTypes = true
         query.readsEnvelopes = false
         var events = 0
-        for slice in PassScan.passes(holders, size: personsPerPass) {
-            let pass = DebitPass(count: slice.count)
-            events += try PassScan.fold(tx, query, persons: Array(slice), into: pass)
-            try insert(pass, Array(slice), into: table, tx, through: through)
+        let passes = PassScan.passes(holders, size: personsPerPass).map { Array($0) }
+        events = try PassScan.fold(tx, query, passes: passes) { _, persons in
+            let pass = DebitPass(count: persons.count)
+            return (pass, pass)
+        } done: { p, pass in
+            try insert(pass, passes[p], into: table, tx, through: through)
         }
         PassScan.releaseFreedMemory()
         return (holders.count, events)

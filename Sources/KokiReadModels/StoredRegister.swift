@@ -194,16 +194,19 @@ public struct StoredRegister: Sendable {
         query.scansForTypes = true
         query.readsEnvelopes = false
         var (count, events, n) = (0, 0, 0)
-        for (pass, slicesOfPass) in zip(slices.passes, slices.slices) {
+        events = try PassScan.fold(
+            { try store.forEachEvent($0, $1) }, query, passes: slices.passes.map { Array($0) }
+        ) { _, _ in
             let folded = RegisterPass()
-            events += try PassScan.fold({ try store.forEachEvent($0, $1) }, query, persons: Array(pass), into: folded)
-            for slice in slicesOfPass {
+            return (folded, folded)
+        } done: { p, folded in
+            for slice in slices.slices[p] {
                 let entries = slice.compactMap { folded.register.persons[$0] }
                 count += entries.count
                 try body(entries, slices.keys(n))
                 n += 1
             }
-            PassScan.release(consume folded)
+            PassScan.release(folded)
         }
         if persons.isEmpty { try body([], .keyRange(from: nil, before: nil)) }
         PassScan.releaseFreedMemory()
@@ -321,8 +324,8 @@ public struct StoredRegister: Sendable {
         try fold({ query, body in try StoredEvents.forEach(in: tx, query, body) }, person, through: through)
     }
 
-    /// Every person's rows into `table`: the register's events read in position order, once per
-    /// ``PassScan`` pass of persons (their entries held meanwhile), rather than each
+    /// Every person's rows into `table`: the register's events read once in position order, in
+    /// ``PassScan`` passes of persons (a pass's entries held meanwhile), rather than each
     /// person's stream through the index (a lookup per event over the whole file).
     static func fill(
         _ tx: any ReadModelTransaction, _ table: ReadModelTable, through: Int64,
@@ -334,17 +337,18 @@ public struct StoredRegister: Sendable {
         query.types = InsuredRegister.eventTypes
         query.scansForTypes = true
         query.readsEnvelopes = false
-        for slice in PassScan.passes(keys, size: personsPerPass) {
-            let pass = try slice.map { try PersonID($0) }
+        let passes = try PassScan.passes(keys, size: personsPerPass).map { try $0.map { try PersonID($0) } }
+        events = try PassScan.fold(tx, query, passes: passes) { _, _ in
             let folded = RegisterPass()
-            events += try PassScan.fold(tx, query, persons: pass, into: folded)
+            return (folded, folded)
+        } done: { p, folded in
             // Each entry's rows encoded on another core while this one inserts them.
-            try PassScan.pipelined(pass, produce: { folded.register.persons[$0]?.rows }) { rows in
+            try PassScan.pipelined(passes[p], produce: { folded.register.persons[$0]?.rows }) { rows in
                 guard let rows else { return }
                 try tx.insert(rows, into: table)
                 persons += 1
             }
-            PassScan.release(consume folded)
+            PassScan.release(folded)
         }
         return (persons, events)
     }

@@ -1,0 +1,193 @@
+import Foundation
+import KokiApp
+import KokiDomain
+import KokiEvents
+import KokiProjections
+@testable import KokiReadModels
+import KokiTestSupport
+import LedgerStore
+import Testing
+
+/// Several passes of persons folded from one read of the ledger, the later passes from a temporary
+/// copy of their events: each pass's folder is given exactly what a read of the ledger of its own
+/// gives it, in the same order; the copy is checked as it is read back, and a copy that cannot be
+/// made or read stops the fold with an error naming its directory.
+@Suite struct PassSpillTests {
+    /// What a folder was asked and given: each event's person, position and stream version, and
+    /// the event itself where it was decoded and folded.
+    final class Recording: PassFolder, @unchecked Sendable {
+        let persons: [PersonID]
+        let decoded: Set<String>
+        var asked: [String] = []
+        var folded: [String] = []
+
+        init(_ persons: [PersonID], decoding decoded: Set<String>) {
+            self.persons = persons
+            self.decoded = decoded
+        }
+
+        func wants(_ i: Int, at position: Int64, version: Int64) -> Bool {
+            asked.append("\(persons[i]) \(position) \(version)")
+            // Some refused after they were read, as a balance pass refuses what it already has.
+            return position % 5 != 0
+        }
+
+        func decodes(_ type: String) -> Bool { decoded.contains(type) }
+
+        func fold(_ i: Int, _ event: KokiEvent) throws { folded.append("\(persons[i]) \(event)") }
+    }
+
+    static func query(_ ledger: KokiLedger) throws -> EventQuery {
+        var query = EventQuery.through(position: try ledger.store.head().position)
+        query.types = CompactBalances.eventTypes.union(InsuredRegister.eventTypes)
+        query.scansForTypes = true
+        query.readsEnvelopes = false
+        return query
+    }
+
+    @Test(arguments: [1, 2, 7, 25, 1_000])
+    func eachPassIsGivenWhatAReadOfItsOwnGivesIt(personsPerPass: Int) throws {
+        let (folder, ledger, _) = try PositionOrderRebuildTests.city(seed: 23)
+        defer { withExtendedLifetime(folder) {} }
+        let store = ledger.store
+        let persons = try KeySlices.persons(in: store, prefix: StoredBalances.schema.keyStreamPrefix)
+        try #require(persons.count > 40)
+        let query = try Self.query(ledger)
+        // Payments and assessments decoded; the register's events read and asked about only.
+        let decoded = CompactBalances.eventTypes
+        let passes = PassScan.passes(persons, size: personsPerPass).map { Array($0) }
+
+        var alone: [(asked: [String], folded: [String])] = []
+        var aloneEvents = 0
+        for pass in passes {
+            let recording = Recording(pass, decoding: decoded)
+            aloneEvents += try PassScan.fold({ try store.forEachEvent($0, $1) }, query, persons: pass, into: recording)
+            alone.append((recording.asked, recording.folded))
+        }
+
+        var together: [(asked: [String], folded: [String])] = []
+        var made: [Int] = []
+        let events = try PassScan.fold({ try store.forEachEvent($0, $1) }, query, passes: passes) { n, pass in
+            made.append(n)
+            // Each pass's folder is made only once the pass before it is done.
+            #expect(together.count == n)
+            let recording = Recording(pass, decoding: decoded)
+            return (recording, recording)
+        } done: { n, recording in
+            #expect(together.count == n)
+            together.append((recording.asked, recording.folded))
+        }
+        #expect(made == Array(passes.indices))
+        #expect(events == aloneEvents)
+        #expect(together.count == alone.count)
+        for (a, b) in zip(together, alone) {
+            #expect(a.asked == b.asked)
+            #expect(a.folded == b.folded)
+        }
+        // The passes were given something: payments folded, and events refused by `wants`.
+        #expect(together.map(\.folded.count).reduce(0, +) > 100)
+        #expect(together.map(\.asked.count).reduce(0, +) > together.map(\.folded.count).reduce(0, +))
+    }
+
+    @Test func aLaterPassThatDecodesWhatTheFirstDidNotStopsWithAnError() throws {
+        let (folder, ledger, _) = try PositionOrderRebuildTests.city(seed: 23)
+        defer { withExtendedLifetime(folder) {} }
+        let store = ledger.store
+        let persons = try KeySlices.persons(in: store, prefix: StoredBalances.schema.keyStreamPrefix)
+        let passes = PassScan.passes(persons, size: 20).map { Array($0) }
+        try #require(passes.count > 1)
+        let error = #expect(throws: KokiError.self) {
+            try PassScan.fold({ try store.forEachEvent($0, $1) }, try Self.query(ledger), passes: passes) { n, pass in
+                let decoding = n == 0 ? CompactBalances.eventTypes : InsuredRegister.eventTypes
+                let recording = Recording(pass, decoding: decoding)
+                return (recording, recording)
+            } done: { (_: Int, _: Recording) in }
+        }
+        #expect(error?.message.contains("whose payloads its first pass did not keep") == true)
+    }
+
+    @Test func aCopyThatCannotBeMadeStopsTheFoldNamingItsDirectory() throws {
+        let (folder, ledger, _) = try PositionOrderRebuildTests.city(seed: 23)
+        defer { withExtendedLifetime(folder) {} }
+        let store = ledger.store
+        let persons = try KeySlices.persons(in: store, prefix: StoredBalances.schema.keyStreamPrefix)
+        let passes = PassScan.passes(persons, size: 20).map { Array($0) }
+        let nowhere = URL(fileURLWithPath: folder.path("no-such-directory"))
+        var made = 0
+        let error = #expect(throws: SpillError.self) {
+            try PassScan.fold(
+                { try store.forEachEvent($0, $1) }, try Self.query(ledger), passes: passes, spillingIn: nowhere
+            ) { _, pass in
+                made += 1
+                let recording = Recording(pass, decoding: [])
+                return (recording, recording)
+            } done: { (_: Int, _: Recording) in }
+        }
+        #expect(error.map { "\($0)" }?.contains(nowhere.path) == true)
+        #expect(made == 0)
+        // One pass needs no copy: no directory is asked for.
+        let one = try PassScan.fold(
+            { try store.forEachEvent($0, $1) }, try Self.query(ledger), passes: [persons], spillingIn: nowhere
+        ) { _, pass in
+            let recording = Recording(pass, decoding: [])
+            return (recording, recording)
+        } done: { (_: Int, _: Recording) in }
+        #expect(one > 0)
+    }
+
+    /// A batch as a temporary file holds it reads back as it was; every shorter or damaged copy
+    /// is an error, never a trap (an index out of the batch would stop the fold with one).
+    @Test func aBatchReadsBackAsItWasAndADamagedOneIsAnError() throws {
+        var batch = EventBatch()
+        batch.persons = [0, 2, 1]
+        batch.positions = [10, 11, 15]
+        batch.versions = [1, 1, 2]
+        batch.kinds = [0, 1, 0]
+        batch.bytes = Array("abcdefgh".utf8)
+        batch.ends = [3, 3, 8]
+        batch.decoders = [("PaymentRecorded", 2, nil), ("PersonRegistered", 1, nil)]
+        let bytes = batch.spilled()
+        var asked: [String] = []
+        let back = try bytes.withUnsafeBytes { data in
+            try EventBatch(spilled: data, personsInPass: 3) { type, version, kept, first in
+                asked.append("\(type) \(version) \(kept) \(first)")
+                return nil
+            }
+        }
+        #expect(back.persons == batch.persons && back.positions == batch.positions)
+        #expect(back.versions == batch.versions && back.kinds == batch.kinds)
+        #expect(back.ends == batch.ends && back.bytes == batch.bytes)
+        #expect(back.decoders.map(\.type) == ["PaymentRecorded", "PersonRegistered"])
+        #expect(asked == ["PaymentRecorded 2 false 10", "PersonRegistered 1 false 11"])
+
+        for length in 0..<bytes.count {
+            #expect(throws: SpillError.self, "cut at \(length)") {
+                try bytes.withUnsafeBytes { data in
+                    try EventBatch(spilled: UnsafeRawBufferPointer(rebasing: data[..<length]), personsInPass: 3) {
+                        _, _, _, _ in nil
+                    }
+                }
+            }
+        }
+        // A person out of the pass, a kind out of the batch, an end past the payloads or before
+        // the one before it.
+        var damaged: [EventBatch] = []
+        for change in 0..<4 {
+            var bad = batch
+            switch change {
+            case 0: bad.persons[1] = 3
+            case 1: bad.kinds[2] = 2
+            case 2: bad.ends[2] = 9
+            default: bad.ends[1] = 2
+            }
+            damaged.append(bad)
+        }
+        for bad in damaged {
+            #expect(throws: SpillError.self) {
+                try bad.spilled().withUnsafeBytes { data in
+                    try EventBatch(spilled: data, personsInPass: 3) { _, _, _, _ in nil }
+                }
+            }
+        }
+    }
+}
