@@ -99,7 +99,7 @@ final class FolderGroup: PassFolder, @unchecked Sendable {
 }
 
 /// A pass over the ledger in position order that decodes and folds on a second thread (several
-/// passes from one read: ``fold(_:_:passes:spillingIn:make:done:)``): the scan
+/// passes from one read: ``fold(_:_:passes:spillingIn:reading:make:done:)``): the scan
 /// copies each event of the pass's persons into batches, and the folding thread decodes and
 /// folds them in the same order, so reading the rows and decoding them overlap on two cores.
 enum PassScan {
@@ -109,7 +109,7 @@ enum PassScan {
     /// of a file's `koki rebuild --check` held 0.52 GB anonymous on 2026-12-06 (0.98 GB before an
     /// entry kept its records as the codec's bytes and its years in sorted lists, 1.12 GB before
     /// it kept each income once); ten times as many persons, six passes of as much each, which
-    /// read the ledger once (``fold(_:_:passes:spillingIn:make:done:)``).
+    /// read the ledger once (``fold(_:_:passes:spillingIn:reading:make:done:)``).
     static let personsPerPass = 150_000
 
     /// The persons of a fill in passes of at most `size`, in order.

@@ -35,7 +35,10 @@ public enum SharedRebuild {
 
     /// Rebuilds the three together in a ledger file; `nil` for a store that keeps its read models
     /// elsewhere (a PostgreSQL schema), whose models rebuild one by one.
-    public static func rebuild(_ ports: LedgerPorts, check: Bool, personsPerPass: Int? = nil) throws -> Outcome? {
+    /// `reading`: how the passes of persons read the ledger (once, unless a benchmark's baseline).
+    public static func rebuild(
+        _ ports: LedgerPorts, check: Bool, personsPerPass: Int? = nil, reading: PassReading = .once
+    ) throws -> Outcome? {
         let personsPerPass = personsPerPass ?? PassScan.personsPerPass
         guard case .beside(let tables) = ports.readModels else { return nil }
         let balancesModel = StoredBalances(ports)
@@ -67,10 +70,10 @@ public enum SharedRebuild {
             var filled = (balancesRows: 0, premiums: 0)
             var scanSeconds = 0.0
             // The ledger is read once, however many passes: the passes after the first are folded
-            // from a temporary copy of their events (see ``PassScan/fold(_:_:passes:make:done:)``).
+            // from a temporary copy of their events (see ``PassScan/fold(_:_:passes:reading:make:done:)``).
             let passes = PassScan.passes(everyone, size: personsPerPass).map { Array($0) }
             _ = clock.lap()
-            _ = try PassScan.fold(balancesTx, query, passes: passes) { _, slice in
+            _ = try PassScan.fold(balancesTx, query, passes: passes, reading: reading) { _, slice in
                 let balancePass = BalancePass(persons: slice, checkpoints: [], snapshots: [])
                 let premiumPass = PremiumPass(persons: slice)
                 var sliceHolders: [PersonID] = []

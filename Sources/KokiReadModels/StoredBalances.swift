@@ -982,7 +982,7 @@ public struct StoredBalances: Sendable {
     /// rows as they stood at each), encoded as they come.
     ///
     /// The ledger is read once in position order, in passes of ``PassScan/personsPerPass`` persons
-    /// (the later passes' events from a temporary copy, ``PassScan/fold(_:_:passes:make:done:)``),
+    /// (the later passes' events from a temporary copy, ``PassScan/fold(_:_:passes:reading:make:done:)``),
     /// and only the events that change a balance (``CompactBalances/eventTypes``) are decoded: the table's
     /// pages are read one after another rather than each person's stream through the index (a
     /// lookup per event over the whole file). A person whose history the compact state cannot

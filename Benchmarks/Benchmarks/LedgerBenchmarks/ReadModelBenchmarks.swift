@@ -218,4 +218,61 @@ func readModelBenchmarks() {
     } setup: {
         _ = city()
     }
+
+    // A ledger of more persons than a pass holds (ten times Matsudo: six passes of 150,000)
+    // rebuilt as `koki rebuild --check` rebuilds the balances, the debit states and the premiums
+    // together, here in six passes of a sixth of the city each: the ledger read once, the later
+    // passes' events copied to a temporary file and folded from there (issue 25), against the
+    // same six passes each reading the ledger (the baseline, as fills read it before), and the
+    // whole city in one pass (the floor: the same folds with one read and no copy). The same
+    // rows every way; each rate is the ledger's events over the time.
+    Benchmark(
+        "City: six passes of persons from one read of the ledger, vs a read for each pass and one pass",
+        configuration: .init(
+            metrics: [
+                .wallClock, Metric.rate("six passes, one read events/s"),
+                Metric.rate("six passes, six reads events/s"), Metric.rate("one pass events/s"),
+                Metric.rate("one read/six reads ‰"), Metric.cost("one read MB anonymous"),
+                Metric.cost("six reads MB anonymous"),
+            ],
+            maxIterations: 1)
+    ) { benchmark in
+        let fixture = city()
+        let scratch = Scratch()
+        let koki = fixture.copy(into: scratch)
+        let n = Double(fixture.events)
+        try catchUpStoredModels(koki.ports)
+        var whole: SharedRebuild.Outcome?
+        let wholeTime = try seconds { whole = try SharedRebuild.rebuild(koki.ports, check: true) }
+        let sixth = (whole!.balances.persons + 5) / 6
+        var outcomes: [SharedRebuild.Outcome] = []
+        var times: [Double] = []
+        var memory: [Int] = []
+        for reading in [PassReading.once, .eachPass] {
+            var time = 0.0
+            memory.append(
+                try peakAnonymousMB {
+                    time = try seconds {
+                        outcomes.append(
+                            try SharedRebuild.rebuild(koki.ports, check: true, personsPerPass: sixth, reading: reading)!
+                        )
+                    }
+                })
+            times.append(time)
+        }
+        for outcome in outcomes + [whole!] {
+            precondition(
+                outcome.balances.differences.isEmpty && outcome.debits.differences.isEmpty
+                    && outcome.premiums.differences.isEmpty && outcome.balances.rows == whole!.balances.rows
+                    && outcome.balances.events == whole!.balances.events)
+        }
+        benchmark.measurement(Metric.rate("six passes, one read events/s"), Int(n / times[0]))
+        benchmark.measurement(Metric.rate("six passes, six reads events/s"), Int(n / times[1]))
+        benchmark.measurement(Metric.rate("one pass events/s"), Int(n / wholeTime))
+        benchmark.measurement(Metric.rate("one read/six reads ‰"), Int(1000 * times[0] / times[1]))
+        benchmark.measurement(Metric.cost("one read MB anonymous"), memory[0])
+        benchmark.measurement(Metric.cost("six reads MB anonymous"), memory[1])
+    } setup: {
+        _ = city()
+    }
 }
