@@ -65,18 +65,34 @@ typealias JSON = JSONLine
 enum Table {
     /// The rows under the header; the columns in `right` (amounts) are right-aligned.
     static func render(_ header: [String], _ rows: [[String]], right: Set<Int> = []) -> [String] {
+        let widths = widths(header, rows)
+        return [line(header, widths, right)] + rows.map { line($0, widths, right) }
+    }
+
+    /// The same table written to standard output a line at a time (``Output/line(_:)``): its
+    /// lines are never held together, nor its cells when `rows` makes them as it is read (a lazy
+    /// map, read twice: once for the columns' widths, once for the lines). For lists of the
+    /// whole city: ten times Matsudo's `insured list` has 706,000 lines.
+    static func write(_ header: [String], _ rows: some Collection<[String]>, right: Set<Int> = []) {
+        let widths = widths(header, rows)
+        Output.line(line(header, widths, right))
+        for row in rows { Output.line(line(row, widths, right)) }
+    }
+
+    private static func widths(_ header: [String], _ rows: some Collection<[String]>) -> [Int] {
         var widths = header.map(width)
         for row in rows {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], width(cell)) }
         }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, cell in
-                let pad = String(repeating: " ", count: i < widths.count ? widths[i] - width(cell) : 0)
-                if right.contains(i) { return pad + cell }
-                return i == cells.count - 1 ? cell : cell + pad
-            }.joined(separator: "  ").trimmingTrailingSpaces
-        }
-        return [line(header)] + rows.map(line)
+        return widths
+    }
+
+    private static func line(_ cells: [String], _ widths: [Int], _ right: Set<Int>) -> String {
+        cells.enumerated().map { i, cell in
+            let pad = String(repeating: " ", count: i < widths.count ? widths[i] - width(cell) : 0)
+            if right.contains(i) { return pad + cell }
+            return i == cells.count - 1 ? cell : cell + pad
+        }.joined(separator: "  ").trimmingTrailingSpaces
     }
 
     /// Columns a string takes on a terminal: East Asian wide and full-width characters (kanji,

@@ -5,7 +5,7 @@ import KokiDomain
 import KokiEvents
 import KokiInterchange
 import KokiProjections
-import KokiReadModels
+@testable import KokiReadModels
 import KokiSimulation
 import KokiTestSupport
 import LedgerStore
@@ -60,6 +60,22 @@ import Testing
             day = day.adding(days: 30)
         }
         #expect(try !stored.insured(on: try CivilDate(iso: "2025-01-01")).isEmpty)
+
+        // The heads decoded a few at a time (as a city's are, 16,384 at a time): the same lines;
+        // and the list's names opened a slice at a time: the same rows as all at once.
+        let listDay = try CivilDate(iso: "2025-06-30")
+        let lines = try stored.insured(on: listDay)
+        #expect(lines.count > 40)
+        let commands = InsuredRegisterCommands(ledger)
+        let whole = try ListInsured.rows(lines, commands, namesAtOnce: lines.count)
+        #expect(whole.allSatisfy { $0.name?.isEmpty == false })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        for atOnce in [1, 7, 40] {
+            #expect(try stored.insured(on: listDay, headsAtOnce: atOnce) == lines, "\(atOnce) heads at once")
+            let rows = try ListInsured.rows(lines, commands, namesAtOnce: atOnce)
+            #expect(try encoder.encode(rows) == encoder.encode(whole), "\(atOnce) names at once")
+        }
 
         // Everyone ever in each household, found through the household's rows: the fold's, as
         // heads; and the household's members on a day as the fold has them.

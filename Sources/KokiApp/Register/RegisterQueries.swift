@@ -159,13 +159,30 @@ public struct ListInsured: KokiRequest {
         let register = InsuredRegisterCommands(scope.ledger)
         let insured = try register.insured(on: date, through: knownAt)
         try scope.recordRead(insured.map(\.person))
-        let vault = try register.vault(opening: insured.map(\.person))
-        // Each name opened on its own (a key unwrapped, an identity opened): on every core.
-        return try insured.concurrentMap { line in
-            InsuredRow(
-                number: line.person.value, name: try vault.open(line.identity, for: line.person)?.nameKanji,
-                from: line.period.from.description, detail: line.period.acquisition.rawValue)
+        return try Self.rows(insured, register, namesAtOnce: Self.namesAtOnce)
+    }
+
+    /// How many persons' keys `insured list` reads and opens names with at once.
+    static let namesAtOnce = 20_000
+
+    /// The list's rows, the names opened a slice of it at a time, each slice's keys read in one
+    /// query: the keys of a whole city's list (706,000 at ten times Matsudo) are never held at once.
+    static func rows(
+        _ insured: [StoredRegister.Insured], _ register: InsuredRegisterCommands, namesAtOnce: Int
+    ) throws -> [InsuredRow] {
+        var rows: [InsuredRow] = []
+        rows.reserveCapacity(insured.count)
+        for start in stride(from: 0, to: insured.count, by: max(1, namesAtOnce)) {
+            let slice = insured[start..<min(insured.count, start + max(1, namesAtOnce))]
+            let vault = try register.vault(opening: slice.map(\.person))
+            // Each name opened on its own (a key unwrapped, an identity opened): on every core.
+            rows += try Array(slice).concurrentMap { line in
+                InsuredRow(
+                    number: line.person.value, name: try vault.open(line.identity, for: line.person)?.nameKanji,
+                    from: line.period.from.description, detail: line.period.acquisition.rawValue)
+            }
         }
+        return rows
     }
 }
 
@@ -309,7 +326,9 @@ public struct ListIncomeInquiries: NumberedPersonRequest {
             let (at, by) = (view.command.recordedAt.description, view.command.actor)
             switch event {
             case .incomeInquired(let e):
-                inquiries.append(Inquiry(recordedAt: at, operatorID: by, year: e.year, purpose: e.purpose, kind: "lookup", detail: ""))
+                inquiries.append(
+                    Inquiry(
+                        recordedAt: at, operatorID: by, year: e.year, purpose: e.purpose, kind: "lookup", detail: ""))
             case .networkInquirySent(let e):
                 inquiries.append(
                     Inquiry(

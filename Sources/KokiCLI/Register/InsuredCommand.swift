@@ -83,12 +83,16 @@ extension InsuredListCommand {
 
     static func jsonLines(_ request: Request, _ rows: [InsuredRow]) throws -> [String] { try rows.map(jsonLine) }
 
+    /// Each row's line written as it is encoded: a list of the whole city is not held twice.
+    static func writeJSON(_ request: Request, _ rows: [InsuredRow]) throws {
+        for row in rows { Output.line(try jsonLine(row)) }
+    }
+
     static func report(_ request: Request, _ rows: [InsuredRow]) {
-        Table.render(
+        Table.write(
             Staff.headings("number", "name", fromHeading, detail),
-            rows.map {
+            rows.lazy.map {
                 [$0.number, $0.name ?? Staff.word("erased"), Staff.date($0.from), $0.detail.map(detailText) ?? ""]
-            }
-        ).forEach(Output.line)
+            })
     }
 }

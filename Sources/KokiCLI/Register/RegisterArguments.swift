@@ -66,6 +66,8 @@ protocol JSONReportingCommand: TypedCommand {
     var json: Bool { get }
     /// The JSON lines of a result (default: the result as one line).
     static func jsonLines(_ request: Request, _ result: Request.Result) throws -> [String]
+    /// Writes the JSON lines of a result (default: ``jsonLines(_:_:)``'s, each with ``Output/line(_:)``).
+    static func writeJSON(_ request: Request, _ result: Request.Result) throws
 }
 
 extension JSONReportingCommand {
@@ -73,8 +75,12 @@ extension JSONReportingCommand {
         try reporting {
             let request = try request()
             let result = try options.run(request)
-            if json { try Self.jsonLines(request, result).forEach(Output.line) } else { Self.report(request, result) }
+            if json { try Self.writeJSON(request, result) } else { Self.report(request, result) }
         }
+    }
+
+    static func writeJSON(_ request: Request, _ result: Request.Result) throws {
+        try jsonLines(request, result).forEach(Output.line)
     }
 
     static func jsonLines(_ request: Request, _ result: Request.Result) throws -> [String] { [try jsonLine(result)] }
