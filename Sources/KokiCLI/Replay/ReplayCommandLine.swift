@@ -44,7 +44,8 @@ struct WhatIfCommand: ParsableCommand {
         try reporting {
             if apply, let reason, let decidedOn {
                 let run = try options.run(
-                    ApplyWhatIf(fiscalYear: try FiscalYear(fiscalYear), rates: rates, decidedOn: decidedOn, reason: reason))
+                    ApplyWhatIf(
+                        fiscalYear: try FiscalYear(fiscalYear), rates: rates, decidedOn: decidedOn, reason: reason))
                 Output.line(
                     "applied: FY\(fiscalYear) \(run.reassessed) reassessed, \(run.unchanged) unchanged, \(run.assessedFirstTime) assessed"
                 )
@@ -52,7 +53,8 @@ struct WhatIfCommand: ParsableCommand {
                 return
             }
             let report = try options.run(
-                WhatIfAssessments(fiscalYear: try FiscalYear(fiscalYear), rates: rates, latest: latest, changedOnly: changedOnly))
+                WhatIfAssessments(
+                    fiscalYear: try FiscalYear(fiscalYear), rates: rates, latest: latest, changedOnly: changedOnly))
             let rows = report.rows
             switch format {
             case .json:
@@ -90,9 +92,9 @@ struct WhatIfCommand: ParsableCommand {
                     }
                 }
             case .table:
-                Table.render(
+                Table.write(
                     ["PERSON", "POSITION", "DECIDED", "REASON", "STATUS", "OLD", "NEW", "DIFF", "PERIODS CHANGED"],
-                    rows.map { r in
+                    rows.lazy.map { r in
                         [
                             r.person.value, "\(r.position)", r.decidedOn.description, r.reason.rawValue,
                             r.status.rawValue,
@@ -103,8 +105,7 @@ struct WhatIfCommand: ParsableCommand {
                             }
                             .joined(separator: " "),
                         ]
-                    }
-                ).forEach(Output.line)
+                    })
             }
             if format != .json {
                 Output.error(
@@ -135,7 +136,9 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            try options.run(ExplainFigures(person: person, fiscalYear: try FiscalYear(fiscalYear), period: period, on: on)).forEach(
+            try options.run(
+                ExplainFigures(person: person, fiscalYear: try FiscalYear(fiscalYear), period: period, on: on)
+            ).forEach(
                 Output.line)
         }
     }
