@@ -45,14 +45,19 @@ import Testing
         return query
     }
 
+    /// A simulated city, its persons with a stream, and the query a pass reads them with.
+    static func city() throws -> (folder: TemporaryFolder, ledger: KokiLedger, persons: [PersonID], query: EventQuery) {
+        let (folder, ledger, _) = try PositionOrderRebuildTests.city(seed: 23)
+        let persons = try KeySlices.persons(in: ledger.store, prefix: StoredBalances.schema.keyStreamPrefix)
+        return (folder, ledger, persons, try query(ledger))
+    }
+
     @Test(arguments: [1, 2, 7, 25, 1_000])
     func eachPassIsGivenWhatAReadOfItsOwnGivesIt(personsPerPass: Int) throws {
-        let (folder, ledger, _) = try PositionOrderRebuildTests.city(seed: 23)
+        let (folder, ledger, persons, query) = try Self.city()
         defer { withExtendedLifetime(folder) {} }
         let store = ledger.store
-        let persons = try KeySlices.persons(in: store, prefix: StoredBalances.schema.keyStreamPrefix)
         try #require(persons.count > 40)
-        let query = try Self.query(ledger)
         // Payments and assessments decoded; the register's events read and asked about only.
         let decoded = CompactBalances.eventTypes
         let passes = PassScan.passes(persons, size: personsPerPass).map { Array($0) }
@@ -90,48 +95,49 @@ import Testing
     }
 
     @Test func aLaterPassThatDecodesWhatTheFirstDidNotStopsWithAnError() throws {
-        let (folder, ledger, _) = try PositionOrderRebuildTests.city(seed: 23)
+        let (folder, ledger, persons, query) = try Self.city()
         defer { withExtendedLifetime(folder) {} }
         let store = ledger.store
-        let persons = try KeySlices.persons(in: store, prefix: StoredBalances.schema.keyStreamPrefix)
         let passes = PassScan.passes(persons, size: 20).map { Array($0) }
         try #require(passes.count > 1)
         let error = #expect(throws: KokiError.self) {
-            try PassScan.fold({ try store.forEachEvent($0, $1) }, try Self.query(ledger), passes: passes) { n, pass in
+            try PassScan.fold({ try store.forEachEvent($0, $1) }, query, passes: passes) { n, pass in
                 let decoding = n == 0 ? CompactBalances.eventTypes : InsuredRegister.eventTypes
                 let recording = Recording(pass, decoding: decoding)
                 return (recording, recording)
-            } done: { (_: Int, _: Recording) in }
+            } done: { (_: Int, _: Recording) in
+            }
         }
         #expect(error?.message.contains("whose payloads its first pass did not keep") == true)
     }
 
     @Test func aCopyThatCannotBeMadeStopsTheFoldNamingItsDirectory() throws {
-        let (folder, ledger, _) = try PositionOrderRebuildTests.city(seed: 23)
+        let (folder, ledger, persons, query) = try Self.city()
         defer { withExtendedLifetime(folder) {} }
         let store = ledger.store
-        let persons = try KeySlices.persons(in: store, prefix: StoredBalances.schema.keyStreamPrefix)
         let passes = PassScan.passes(persons, size: 20).map { Array($0) }
         let nowhere = URL(fileURLWithPath: folder.path("no-such-directory"))
         var made = 0
         let error = #expect(throws: SpillError.self) {
             try PassScan.fold(
-                { try store.forEachEvent($0, $1) }, try Self.query(ledger), passes: passes, spillingIn: nowhere
+                { try store.forEachEvent($0, $1) }, query, passes: passes, spillingIn: nowhere
             ) { _, pass in
                 made += 1
                 let recording = Recording(pass, decoding: [])
                 return (recording, recording)
-            } done: { (_: Int, _: Recording) in }
+            } done: { (_: Int, _: Recording) in
+            }
         }
         #expect(error.map { "\($0)" }?.contains(nowhere.path) == true)
         #expect(made == 0)
         // One pass needs no copy: no directory is asked for.
         let one = try PassScan.fold(
-            { try store.forEachEvent($0, $1) }, try Self.query(ledger), passes: [persons], spillingIn: nowhere
+            { try store.forEachEvent($0, $1) }, query, passes: [persons], spillingIn: nowhere
         ) { _, pass in
             let recording = Recording(pass, decoding: [])
             return (recording, recording)
-        } done: { (_: Int, _: Recording) in }
+        } done: { (_: Int, _: Recording) in
+        }
         #expect(one > 0)
     }
 
