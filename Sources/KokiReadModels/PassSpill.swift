@@ -18,9 +18,9 @@ extension PassScan {
     /// pass's are copied, as they are read, to a temporary file (``PassSpill``), and each later
     /// pass is folded from there once the one before it is done. Each pass's folder (and whatever
     /// else the pass keeps) is made by `make` when its turn comes, and handed to `done` once it
-    /// has every event: memory
-    /// stays one pass's state (and a batch of events for each pass), as with a read of the ledger
-    /// for each pass, but the ledger is read once however many passes there are.
+    /// has every event: memory stays one pass's state (and a batch of events for each pass), as
+    /// with a read of the ledger for each pass, but the ledger is read once however many passes
+    /// there are.
     ///
     /// Each folder is given its pass's events in position order, exactly as a read of its own
     /// would give them. Every pass's folder must decode the types the first one does (a pass
@@ -53,7 +53,7 @@ extension PassScan {
         let spill = try PassSpill(passes: passes.count, directory: directory)
         var index = PassesIndex(passes)
         var events = 0
-        do {
+        do {  // The first pass's state is let go before the next pass's is made.
             let first = try make(0, passes[0])
             let folder = first.folder
             let decodes: (String) -> Bool = { folder.decodes($0) }
@@ -79,9 +79,9 @@ extension PassScan {
             let next = try make(p, passes[p])
             let folder = next.folder
             try folding(persons: passes[p], into: folder) { handover in
-                var decoders = DecoderCache()
-                try spill.read(pass: p, persons: passes[p].count, decodes: { folder.decodes($0) }, decoders: &decoders)
-                { _ = handover.put($0) }
+                try spill.read(pass: p, persons: passes[p].count, decodes: { folder.decodes($0) }) {
+                    _ = handover.put($0)
+                }
             }
             spill.forget(pass: p)
             try done(p, next.pass)
@@ -165,9 +165,9 @@ final class PassSpill {
     /// The pass's batches (of its `persons`) read back in the order they were written, each handed to `put`; a type
     /// the pass's folder `decodes` whose payloads were not kept stops it with an error.
     func read(
-        pass: Int, persons: Int, decodes: (String) -> Bool, decoders: inout DecoderCache,
-        _ put: (EventBatch) -> Void
+        pass: Int, persons: Int, decodes: (String) -> Bool, _ put: (EventBatch) -> Void
     ) throws {
+        var decoders = DecoderCache()
         var buffer: [UInt8] = []
         for (offset, length) in batches[pass] {
             if buffer.count < length { buffer = Array(repeating: 0, count: length) }
@@ -183,7 +183,10 @@ final class PassSpill {
                 }
             }
             let batch = try buffer.withUnsafeBytes { bytes in
-                try EventBatch(spilled: UnsafeRawBufferPointer(rebasing: bytes[..<length]), personsInPass: persons) {
+                try EventBatch(
+                    spilled: UnsafeRawBufferPointer(rebasing: bytes[..<length]), personsInPass: persons,
+                    directory: directory
+                ) {
                     type, version, kept, first in
                     if !kept {
                         guard !decodes(type) else {
@@ -256,15 +259,16 @@ extension EventBatch {
 
     /// A batch from its ``spilled()`` bytes, each kind's decoder from `decoder` (given the type,
     /// the version, whether its payloads were kept, and the position of its first event); its
-    /// persons are indices in a pass of `personsInPass`.
+    /// persons are indices in a pass of `personsInPass`; a damaged batch is an error naming the
+    /// `directory` of its file.
     init(
-        spilled data: UnsafeRawBufferPointer, personsInPass: Int,
+        spilled data: UnsafeRawBufferPointer, personsInPass: Int, directory: String = PassSpill.directory.path,
         decoder: (String, Int, Bool, Int64) throws -> EventRegistry.Decoder?
     ) throws {
         var at = 0
         func bytes(_ n: Int) throws -> UnsafeRawBufferPointer {
             guard n >= 0, n <= data.count - at else {
-                throw SpillError(directory: PassSpill.directory.path, doing: "read back", code: 0)
+                throw SpillError(directory: directory, doing: "read back", code: 0)
             }
             defer { at += n }
             return UnsafeRawBufferPointer(rebasing: data[at..<at + n])
@@ -301,7 +305,7 @@ extension EventBatch {
             guard persons[k] >= 0, Int(persons[k]) < personsInPass, self.kinds[k] >= 0,
                 Int(self.kinds[k]) < found.count,
                 ends[k] >= last, ends[k] <= self.bytes.count
-            else { throw SpillError(directory: PassSpill.directory.path, doing: "read back", code: 0) }
+            else { throw SpillError(directory: directory, doing: "read back", code: 0) }
             last = ends[k]
         }
         decoders = try found.enumerated().map { k, kind in

@@ -627,7 +627,7 @@ extension StoredRegister {
         try heads(select) { $0 }
     }
 
-    /// How many heads are decoded at once by ``heads(_:keeping:)``.
+    /// How many heads are decoded at once by ``heads(_:atOnce:keeping:)``.
     static let headsAtOnce = 16_384
 
     /// What `keep` makes of each head `select` reads (`nil`: nothing), the heads decoded on every

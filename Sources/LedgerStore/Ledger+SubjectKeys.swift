@@ -221,14 +221,14 @@ extension Ledger {
 }
 
 extension Ledger {
-    /// Some subjects' key blobs, in one query: for a part of the keys, each found through the
-    /// table's key (the subjects go in as one JSON array), so a request for 24,000 payers reads
-    /// their keys and not the 130,000 others; for most of them (a third or more, where the
-    /// lookups cost more than reading every row: a list of everyone insured), one pass.
     /// Subjects `subjectKeys(_:)` looks up through the index whatever the table's size; a
     /// longer list is read with the whole table when it asks for a third of it or more.
     static let keysLookedUpAtMost = 50_000
 
+    /// Some subjects' key blobs, in one query: for a part of the keys, each found through the
+    /// table's key (the subjects go in as one JSON array), so a request for 24,000 payers reads
+    /// their keys and not the 130,000 others; for most of them (a third or more, where the
+    /// lookups cost more than reading every row: a list of everyone insured), one pass.
     public func subjectKeys(_ subjects: [String]) throws -> [String: [UInt8]] {
         try subjectKeys(subjects, lookedUpAtMost: Self.keysLookedUpAtMost)
     }

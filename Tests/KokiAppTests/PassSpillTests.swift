@@ -195,5 +195,12 @@ import Testing
                 }
             }
         }
+        // The error names the directory its file was made in, not the system's default.
+        let named = #expect(throws: SpillError.self) {
+            try damaged[0].spilled().withUnsafeBytes { data in
+                try EventBatch(spilled: data, personsInPass: 3, directory: "/spill/here") { _, _, _, _ in nil }
+            }
+        }
+        #expect(named?.directory == "/spill/here")
     }
 }

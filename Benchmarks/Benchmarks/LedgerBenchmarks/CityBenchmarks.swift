@@ -540,19 +540,15 @@ func cityBenchmarks() {
         let scanTime = fixture.scanSeconds()
         let koki = KokiLedger(fixture.ledger)
         var report: CheckRules.Report?
-        var checkTime = 0.0
-        let checkMB = try peakAnonymousMB {
-            checkTime = try seconds { report = try CheckRules.report(koki, RuleCheck.Scope()) }
+        let (checkTime, checkMB) = try secondsAndPeakAnonymousMB {
+            report = try CheckRules.report(koki, RuleCheck.Scope())
         }
         var check = RuleCheck()
-        var passTime = 0.0
-        let passMB = try peakAnonymousMB {
-            passTime = try seconds {
-                var query = EventQuery()
-                query.readsEnvelopes = false
-                try koki.forEachEvent(query) { view, event in check.apply(event, position: view.position) }
-                check.finish()
-            }
+        let (passTime, passMB) = try secondsAndPeakAnonymousMB {
+            var query = EventQuery()
+            query.readsEnvelopes = false
+            try koki.forEachEvent(query) { view, event in check.apply(event, position: view.position) }
+            check.finish()
         }
         precondition(check.eventsRead == Int(fixture.events))
         precondition(report?.breaches == check.breaches, "the same breaches both ways")
@@ -737,13 +733,10 @@ func cityBenchmarks() {
         func replay(_ reading: WhatIf.Reading) throws -> (ms: Int, mb: Int, rows: [WhatIf.Row]) {
             let ledger = try fresh()
             var rows: [WhatIf.Row] = []
-            var time = 0.0
-            let mb = try peakAnonymousMB {
-                time = try seconds {
-                    rows = try WhatIf.run(
-                        ledger, fiscalYear: fixture.lastFiscalYear, rates: nil, latestOnly: false, reading: reading
-                    ).rows
-                }
+            let (time, mb) = try secondsAndPeakAnonymousMB {
+                rows = try WhatIf.run(
+                    ledger, fiscalYear: fixture.lastFiscalYear, rates: nil, latestOnly: false, reading: reading
+                ).rows
             }
             return (Int(time * 1000), mb, rows)
         }

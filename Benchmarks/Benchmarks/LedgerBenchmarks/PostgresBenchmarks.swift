@@ -235,15 +235,13 @@ func postgresRebuildBenchmarks() {
                     && debits.rebuild(check: check).differences.isEmpty
                     && premiums.rebuild(check: check).differences.isEmpty
             }
-            var (checkTime, rebuildTime, wholeTime, equal, persons) = (0.0, 0.0, 0.0, true, 0)
-            let checkMB = try peakAnonymousMB { checkTime = try seconds { equal = try every(check: true) } }
+            var (equal, persons) = (true, 0)
+            let (checkTime, checkMB) = try secondsAndPeakAnonymousMB { equal = try every(check: true) }
             releaseFreedMemory()
-            let rebuildMB = try peakAnonymousMB {
-                rebuildTime = try seconds { equal = try equal && every(check: false) }
-            }
+            let (rebuildTime, rebuildMB) = try secondsAndPeakAnonymousMB { equal = try equal && every(check: false) }
             releaseFreedMemory()
-            let wholeMB = try peakAnonymousMB {
-                wholeTime = try seconds { persons = try register.register().register.persons.count }
+            let (wholeTime, wholeMB) = try secondsAndPeakAnonymousMB {
+                persons = try register.register().register.persons.count
             }
             precondition(equal, "a model in the schema differs from its fold from position zero")
             precondition(persons > 0)

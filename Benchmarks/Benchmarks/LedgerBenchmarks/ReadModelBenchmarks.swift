@@ -249,16 +249,12 @@ func readModelBenchmarks() {
         var times: [Double] = []
         var memory: [Int] = []
         for reading in [PassReading.once, .eachPass] {
-            var time = 0.0
-            memory.append(
-                try peakAnonymousMB {
-                    time = try seconds {
-                        outcomes.append(
-                            try SharedRebuild.rebuild(koki.ports, check: true, personsPerPass: sixth, reading: reading)!
-                        )
-                    }
-                })
-            times.append(time)
+            let measured = try secondsAndPeakAnonymousMB {
+                outcomes.append(
+                    try SharedRebuild.rebuild(koki.ports, check: true, personsPerPass: sixth, reading: reading)!)
+            }
+            times.append(measured.seconds)
+            memory.append(measured.mb)
         }
         for outcome in outcomes + [whole!] {
             precondition(

@@ -170,6 +170,14 @@ func anonymousKB() -> Int {
     return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
 }
 
+/// How long `body` took, in seconds, and the most anonymous memory it held above the start, in
+/// MB (``peakAnonymousMB(_:)``): the two figures a way of reading is measured by.
+func secondsAndPeakAnonymousMB(_ body: () throws -> Void) rethrows -> (seconds: Double, mb: Int) {
+    var time = 0.0
+    let mb = try peakAnonymousMB { time = try seconds(body) }
+    return (time, mb)
+}
+
 /// The most anonymous memory (heap, not the mapped file) the process held above what it held
 /// before `body`, in MB: `RssAnon` of `/proc/self/status` read every 5 ms on a thread beside it
 /// (0 where there is no such file).
@@ -194,4 +202,3 @@ func peakAnonymousMB(_ body: () throws -> Void) rethrows -> Int {
     let now = anonymousKB()
     return (sampling.peak.withLock { max($0, now) } - before) / 1024
 }
-

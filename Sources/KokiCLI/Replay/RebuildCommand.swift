@@ -35,7 +35,8 @@ struct RebuildCommand: ParsableCommand {
             types their state follows, their stream's version taken from the index by stream; at most 150,000 \
             persons a pass, and a city of more still read once: the later passes' events are copied to a \
             temporary file in $TMPDIR, else /tmp, as the first is folded, then folded from there — up to about \
-            half the ledger file's size, 1.5 GB for ten times Matsudo over two years), compares them row by row with the maintained ones (caught up to the same head; both \
+            half the ledger file's size, 1.5 GB for ten times Matsudo over two years), compares them row by row \
+            with the maintained ones (caught up to the same head; both \
             read in key order, side by side), names every row that differs, and swaps the fresh tables in. The arrears facts are kept only for the persons the list asked about: catching up drops \
             those whose streams grew, the next list folds them again; a rebuild folds each kept person's stream \
             from position zero and compares. With --check it only compares and exits 1 when anything differs.
