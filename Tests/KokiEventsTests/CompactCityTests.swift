@@ -1,0 +1,84 @@
+import KokiDomain
+import KokiEvents
+@testable import KokiProjections
+import KokiTestSupport
+import Testing
+
+/// The in-memory city keeps an account's periods in fewer bytes than plain structs: each answers
+/// exactly as the plain struct it replaced.
+@Suite struct CompactCityTests {
+    /// A period as plain fields: the reference a compact period must answer as.
+    struct PlainPeriod: Equatable {
+        var dueDate: CivilDate
+        var sums = [Yen](repeating: .zero, count: 10)
+        var lastPaidOn: CivilDate?
+    }
+
+    /// The period's ten sums, read or written by index, in the order of `PlainPeriod.sums`.
+    static var sums: [WritableKeyPath<CollectionAccounts.Period, Yen>] {
+        [
+            \.assessed, \.paid, \.appropriated, \.movedOut, \.reduced, \.writtenOff, \.lateFee, \.lateFeePaid,
+            \.lateFeeWaived, \.lateFeeWrittenOff,
+        ]
+    }
+
+    static func plain(_ period: CollectionAccounts.Period) -> PlainPeriod {
+        PlainPeriod(dueDate: period.dueDate, sums: sums.map { period[keyPath: $0] }, lastPaidOn: period.lastPaidOn)
+    }
+
+    @Test(arguments: [1, 2, 3, 4, 5, 6])
+    func aPeriodReadsBackEveryFigureWrittenAndComparesByItsFigures(seed: UInt64) throws {
+        var g = SeededGenerator(seed: 7_300 + seed)
+        // The extremes of both: the first and last days koki takes, the largest sums either way.
+        let days = try [
+            CivilDate(year: 1, month: 1, day: 1), CivilDate(year: 9999, month: 12, day: 31),
+            CivilDate(iso: "1970-01-01"), CivilDate(iso: "2025-07-31"), CivilDate(iso: "1969-12-31"),
+        ]
+        let amounts: [Int64] = [0, 0, 0, 1, 5_750, -3_000, Int64.max, Int64.min]
+        var periods: [CollectionAccounts.Period] = []
+        var plains: [PlainPeriod] = []
+        for _ in 0..<40 {
+            let due = days.randomElement(using: &g)!
+            var period = CollectionAccounts.Period(dueDate: due)
+            var plain = PlainPeriod(dueDate: due)
+            #expect(Self.plain(period) == plain)
+            for _ in 0..<Int.random(in: 0...30, using: &g) {
+                switch Int.random(in: 0..<12, using: &g) {
+                case 0:
+                    let day = Bool.random(using: &g) ? nil : days.randomElement(using: &g)!
+                    period.lastPaidOn = day
+                    plain.lastPaidOn = day
+                case 1:
+                    let day = days.randomElement(using: &g)!
+                    period.dueDate = day
+                    plain.dueDate = day
+                default:
+                    let i = Int.random(in: 0..<Self.sums.count, using: &g)
+                    let amount = Yen(amounts.randomElement(using: &g)!)
+                    // A copy taken before a change keeps what it had (the rarer sums' box is shared).
+                    let before = period
+                    period[keyPath: Self.sums[i]] = amount
+                    plain.sums[i] = amount
+                    #expect(Self.plain(before) != plain || before == period)
+                }
+                #expect(Self.plain(period) == plain)
+            }
+            periods.append(period)
+            plains.append(plain)
+        }
+        // Equal exactly when their figures are, with the same hash: a period whose rarer sums went
+        // back to zero equals one that never had any.
+        for (a, pa) in zip(periods, plains) {
+            for (b, pb) in zip(periods, plains) {
+                #expect((a == b) == (pa == pb))
+                if pa == pb { #expect(a.hashValue == b.hashValue) }
+            }
+            var cleared = a
+            for sum in Self.sums { cleared[keyPath: sum] = .zero }
+            var fresh = CollectionAccounts.Period(dueDate: a.dueDate)
+            fresh.lastPaidOn = a.lastPaidOn
+            #expect(cleared == fresh && cleared.hashValue == fresh.hashValue)
+        }
+        #expect(MemoryLayout<CollectionAccounts.Period>.size <= 32)
+    }
+}
