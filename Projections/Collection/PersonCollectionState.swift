@@ -72,7 +72,7 @@ public struct PersonCollectionState: Sendable {
         let folded = largestAssessed[key]
         guard let snapshotAccounts else { return folded }
         var largest = folded
-        for assessed in snapshotAccounts.assessments[PremiumAccounts.Key(person: person, fiscalYear: key.fiscalYear)] ?? [] {
+        for assessed in snapshotAccounts.history(PremiumAccounts.Key(person: person, fiscalYear: key.fiscalYear)) ?? [] {
             for installment in assessed.installments where installment.period == key.period {
                 largest = max(largest ?? installment.amount, installment.amount)
             }

@@ -116,7 +116,10 @@ public struct DemoJob: Sendable {
         if try CitySnapshot(ledger).collection.arrearsSettings == nil {
             count(try arrears.adoptSettings(.standard, metadata: command("arrears-settings")))
         }
-        let dueDates = Set(accounts.assessments.values.compactMap(\.last).flatMap { $0.installments.map(\.dueDate) })
+        let dueDates = Set(
+            accounts.keys.compactMap { accounts.current($0.person, $0.fiscalYear) }.flatMap {
+                $0.installments.map(\.dueDate)
+            })
         for due in dueDates.sorted() {
             let before = try ledger.store.head().position
             // The last business day within the 20 days after the due date.

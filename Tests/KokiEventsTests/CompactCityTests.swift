@@ -4,8 +4,8 @@ import KokiEvents
 import KokiTestSupport
 import Testing
 
-/// The in-memory city keeps an account's periods in fewer bytes than plain structs: each answers
-/// exactly as the plain struct it replaced.
+/// The in-memory city keeps an account's periods and the premium accounts' assessments in fewer
+/// bytes than plain structs: each answers exactly as the plain struct it replaced.
 @Suite struct CompactCityTests {
     /// A period as plain fields: the reference a compact period must answer as.
     struct PlainPeriod: Equatable {
@@ -80,5 +80,61 @@ import Testing
             #expect(cleared == fresh && cleared.hashValue == fresh.hashValue)
         }
         #expect(MemoryLayout<CollectionAccounts.Period>.size <= 32)
+    }
+
+    /// An assessment of a person and year, drawn at random; now and then with figures the
+    /// codec's writer refuses (kept aside, not as bytes).
+    static func assessment(_ n: Int, _ g: inout SeededGenerator) throws -> PremiumAssessed {
+        var e = EventSamples.premiumAssessed
+        e.person = try PersonID("\(9_000_001 + Int.random(in: 0..<4, using: &g))")
+        // Mostly the newest years, as a city assesses; now and then a year long past (a
+        // correction) or one far ahead.
+        let roll = Int.random(in: 0..<10, using: &g)
+        let newest = 2016 + n / 12
+        e.fiscalYear = try FiscalYear(
+            roll == 0 ? Int.random(in: 2010...newest, using: &g) : roll == 1 ? newest + 1 : newest)
+        e.annualPremium = Yen(Int.random(in: 0..<25, using: &g) == 0 ? Int64.max : Int64(n) * 100)
+        e.cause = "case \(n)"
+        return e
+    }
+
+    @Test(arguments: [1, 2, 3, 4, 5])
+    func premiumAccountsAnswerAsEveryAssessmentKeptDecoded(seed: UInt64) throws {
+        var g = SeededGenerator(seed: 8_100 + seed)
+        var accounts = PremiumAccounts()
+        var model: [PremiumAccounts.Key: [PremiumAssessed]] = [:]
+        for n in 0..<Int.random(in: 60...200, using: &g) {
+            let e = try Self.assessment(n, &g)
+            accounts.apply(.premiumAssessed(e))
+            model[PremiumAccounts.Key(person: e.person, fiscalYear: e.fiscalYear), default: []].append(e)
+            // Every question, after every assessment.
+            for (key, history) in model {
+                #expect(accounts.current(key.person, key.fiscalYear) == history.last)
+                #expect(accounts.history(key) == history)
+            }
+            #expect(Set(accounts.keys) == Set(model.keys))
+            #expect(accounts.keys.count == model.count)
+        }
+        #expect(accounts.assessments == model)
+        #expect(accounts.current(try PersonID("9999999"), try FiscalYear(2016)) == nil)
+        #expect(accounts.history(.init(person: try PersonID("9999999"), fiscalYear: try FiscalYear(2016))) == nil)
+        // Only the two newest years assessed keep their assessments in force decoded.
+        let newest = try #require(model.keys.map(\.fiscalYear.year).max())
+        #expect(accounts.hotKeys.allSatisfy { $0.fiscalYear.year > newest - PremiumAccounts.hotYears })
+        #expect(accounts.hotKeys.count == model.keys.count { $0.fiscalYear.year > newest - PremiumAccounts.hotYears })
+
+        // The same assessments folded in another order (a person at a time) keep other years
+        // decoded, yet the folds are equal; one assessment more is not.
+        var byPerson = PremiumAccounts()
+        let persons = Set(model.keys.map(\.person)).sorted()
+        for person in persons {
+            for (key, history) in model.sorted(by: { $0.key < $1.key }) where key.person == person {
+                for e in history { byPerson.apply(.premiumAssessed(e)) }
+            }
+        }
+        #expect(byPerson == accounts)
+        var more = byPerson
+        more.apply(.premiumAssessed(try Self.assessment(999, &g)))
+        #expect(more != accounts)
     }
 }

@@ -403,7 +403,7 @@ extension AssessmentCommands {
         // The year's assessed persons with their assessments, then put in order: not every person
         // the register ever held (those who left or died years ago grow with the years).
         persons = city.register.persons.values.compactMap { person in
-            city.accounts.assessments[PremiumAccounts.Key(person: person.id, fiscalYear: fy)].map { (person, $0) }
+            city.accounts.history(PremiumAccounts.Key(person: person.id, fiscalYear: fy)).map { (person, $0) }
         }.sorted(by: { $0.0.id < $1.0.id }).compactMap { person, history in
             guard let first = history.first, let current = history.last else { return nil }
             return (person, first, current)

@@ -344,7 +344,7 @@ public struct ListPensionSelection: KokiRequest {
         var rows: [Row] = []
         for person in city.register.persons.values.sorted(by: { $0.id < $1.id }) {
             let key = PremiumAccounts.Key(person: person.id, fiscalYear: fiscalYear)
-            guard let history = city.accounts.assessments[key], let first = history.first, let now = history.last
+            guard let history = city.accounts.history(key), let first = history.first, let now = history.last
             else { continue }
             let stop = city.collection.account(person.id)?.pensionStops.last { $0.fiscalYear == fiscalYear }
             rows.append(row(person, first: first, now: now, stop: stop))
