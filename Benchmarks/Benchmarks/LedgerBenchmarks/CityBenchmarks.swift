@@ -6,7 +6,7 @@ import KokiDomain
 import KokiEvents
 import KokiInterchange
 import KokiProjections
-import KokiReadModels
+@_spi(Reference) import KokiReadModels
 import KokiSimulation
 import LedgerStore
 
@@ -701,6 +701,47 @@ func cityBenchmarks() {
         benchmark.measurement(Metric.cost("city fold ms"), Int(fold * 1000))
         benchmark.measurement(Metric.cost("SQLite scan ms"), Int(scanTime * 1000))
         print("dunning: \(notices) notices")
+    } setup: {
+        _ = city()
+    }
+
+    // The city a process holds in memory (the simulation, the server): the premium accounts, the
+    // collection accounts and the whole city, each folded from position zero in this process,
+    // weighed as the anonymous memory at the most above the fold's start, beside the ledger file
+    // that holds every event. An account keeps each period in 32 bytes, and an assessment in
+    // force decoded only for the two newest years assessed (the rest as the codec's bytes).
+    Benchmark(
+        "City: the premium and collection accounts held in memory, vs the ledger file of the same events",
+        configuration: .init(
+            metrics: [
+                .wallClock, Metric.cost("premium accounts MB"), Metric.cost("collection accounts MB"),
+                Metric.cost("city MB"), Metric.cost("ledger file MB"), Metric.cost("city ‰ of the file"),
+                Metric.cost("city bytes a person"), Metric.cost("city folded ms"),
+            ],
+            maxIterations: 1)
+    ) { benchmark in
+        let fixture = city()
+        let koki = KokiLedger(fixture.ledger)
+        // Each weighed from what the process holds once the last one's memory is given back.
+        releaseFreedMemory()
+        let premiums = try peakAnonymousMB { blackHole(try koki.replay(PremiumAccounts.self).keys.count) }
+        releaseFreedMemory()
+        let collection = try peakAnonymousMB { blackHole(try koki.replay(CollectionAccounts.self).accounts.count) }
+        releaseFreedMemory()
+        var persons = 0
+        let (time, whole) = try secondsAndPeakAnonymousMB {
+            let city = try KokiLedger(fixture.ledger).currentCity()
+            precondition(city.position == fixture.events && city.collection.moneyIsConserved)
+            persons = city.register.persons.count
+        }
+        let fileMB = fixture.bytes / 1_000_000
+        benchmark.measurement(Metric.cost("premium accounts MB"), premiums)
+        benchmark.measurement(Metric.cost("collection accounts MB"), collection)
+        benchmark.measurement(Metric.cost("city MB"), whole)
+        benchmark.measurement(Metric.cost("ledger file MB"), fileMB)
+        benchmark.measurement(Metric.cost("city ‰ of the file"), whole * 1000 / max(1, fileMB))
+        benchmark.measurement(Metric.cost("city bytes a person"), whole * 1_000_000 / max(1, persons))
+        benchmark.measurement(Metric.cost("city folded ms"), Int(time * 1000))
     } setup: {
         _ = city()
     }
