@@ -33,7 +33,8 @@ public struct CollectionAccounts: Projection {
 
         private static let noDay = Int32.min
 
-        /// The sums most periods never have.
+        /// The sums most periods never have (also what the rebuild's ``CompactBalances`` keeps of
+        /// the periods that have them).
         struct RareSums: Sendable, Hashable {
             var appropriated = Yen.zero
             var movedOut = Yen.zero
@@ -43,6 +44,11 @@ public struct CollectionAccounts: Projection {
             var lateFeePaid = Yen.zero
             var lateFeeWaived = Yen.zero
             var lateFeeWrittenOff = Yen.zero
+
+            var lateFeeOutstanding: Yen {
+                let left = lateFee - lateFeePaid - lateFeeWaived - lateFeeWrittenOff
+                return left > .zero ? left : .zero
+            }
         }
 
         /// Never changed once made: a change makes a new box, so a copy of the period keeps its own.
@@ -51,7 +57,8 @@ public struct CollectionAccounts: Projection {
             init(_ sums: RareSums) { self.sums = sums }
         }
 
-        private var rare: RareSums {
+        /// The rarer sums (all zero for most periods); the rebuild's compact state sets them whole.
+        var rare: RareSums {
             get { box?.sums ?? RareSums() }
             set { box = newValue == RareSums() ? nil : RareBox(newValue) }
         }
@@ -143,10 +150,7 @@ public struct CollectionAccounts: Projection {
         public var owes: Yen { assessed - reduced - writtenOff }
         public var outstanding: Yen { owes > credited ? owes - credited : .zero }
         public var overpaid: Yen { credited > owes ? credited - owes : .zero }
-        public var lateFeeOutstanding: Yen {
-            let left = lateFee - lateFeePaid - lateFeeWaived - lateFeeWrittenOff
-            return left > .zero ? left : .zero
-        }
+        public var lateFeeOutstanding: Yen { rare.lateFeeOutstanding }
         /// Money reached it after its due date, or by appropriation: it may bear a late fee
         /// though its principal is paid.
         public var paidLate: Bool { (lastPaidOn.map { $0 > dueDate } ?? false) || appropriated > .zero }

@@ -29,22 +29,8 @@ public struct CompactBalances: Sendable {
         static let none = Int32.min
     }
 
-    /// A period's rarer sums (see ``CollectionAccounts/Period``).
-    struct Extra: Sendable {
-        var appropriated = Yen.zero
-        var movedOut = Yen.zero
-        var reduced = Yen.zero
-        var writtenOff = Yen.zero
-        var lateFee = Yen.zero
-        var lateFeePaid = Yen.zero
-        var lateFeeWaived = Yen.zero
-        var lateFeeWrittenOff = Yen.zero
-
-        var lateFeeOutstanding: Yen {
-            let left = lateFee - lateFeePaid - lateFeeWaived - lateFeeWrittenOff
-            return left > .zero ? left : .zero
-        }
-    }
+    /// A period's rarer sums, as an account's period keeps them.
+    typealias Extra = CollectionAccounts.Period.RareSums
 
     struct Overpayment: Sendable {
         var id: String
@@ -208,7 +194,9 @@ public struct CompactBalances: Sendable {
             periods.append((key, period, slots[i].credit))
         }
         var held: [(Yen, CivilDate)] = []
-        for overpayment in overpayments where overpayment.open > .zero { held.append((overpayment.open, overpayment.arose)) }
+        for overpayment in overpayments where overpayment.open > .zero {
+            held.append((overpayment.open, overpayment.arose))
+        }
         for refund in refunds where !refund.settled { held.append((refund.amount, refund.decidedOn)) }
         var dunnedYears: [FiscalYear] = []
         for (year, count) in dunned {
@@ -256,17 +244,7 @@ public struct CompactBalances: Sendable {
             guard let day = try? CivilDate(daysSinceEpoch: Int(slot.lastPaid)) else { return nil }
             period.lastPaidOn = day
         }
-        if slot.extra >= 0 {
-            let extra = extras[Int(slot.extra)]
-            period.appropriated = extra.appropriated
-            period.movedOut = extra.movedOut
-            period.reduced = extra.reduced
-            period.writtenOff = extra.writtenOff
-            period.lateFee = extra.lateFee
-            period.lateFeePaid = extra.lateFeePaid
-            period.lateFeeWaived = extra.lateFeeWaived
-            period.lateFeeWrittenOff = extra.lateFeeWrittenOff
-        }
+        if slot.extra >= 0 { period.rare = extras[Int(slot.extra)] }
         return period
     }
 
@@ -275,7 +253,9 @@ public struct CompactBalances: Sendable {
     }
 
     static func periodKey(_ key: Int32) -> PeriodKey? {
-        guard let year = try? FiscalYear(Int(key >> 5)), let period = try? PeriodNumber(Int(key & 31)) else { return nil }
+        guard let year = try? FiscalYear(Int(key >> 5)), let period = try? PeriodNumber(Int(key & 31)) else {
+            return nil
+        }
         return PeriodKey(year, period)
     }
 
