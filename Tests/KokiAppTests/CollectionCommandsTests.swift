@@ -33,8 +33,9 @@ import Testing
     }
 
     /// Insured persons with a 2,000,000-yen pension (77,800 yen a year: 9,000 then 8 × 8,600 in
-    /// FY2025's standard calendar), assessed on 2025-07-10.
-    func city(_ numbers: [String], pensionFacts: Bool = false) throws {
+    /// FY2025's standard calendar), assessed on 2025-07-10; with `income`, a salary of that
+    /// much besides.
+    func city(_ numbers: [String], pensionFacts: Bool = false, income: Yen = .zero) throws {
         try assessment.adoptRates(RateTable.chiba(fiscalYear: 2025)!, metadata: meta())
         try assessment.adoptCalendar(InstallmentCalendar.standard(fiscalYear: 2025), metadata: meta())
         for number in numbers {
@@ -46,8 +47,8 @@ import Testing
             try register.acquire(id(number), reason: .reachedAge75, on: d("2015-01-01"), metadata: meta())
             try register.recordIncome(
                 IncomeRecorded(
-                    person: id(number), year: 2024, publicPensionRevenue: Yen(2_000_000), salaryRevenue: .zero,
-                    otherIncome: .zero, totalIncome: TaxableIncome.pensionIncome(revenue: Yen(2_000_000)),
+                    person: id(number), year: 2024, publicPensionRevenue: Yen(2_000_000), salaryRevenue: income,
+                    otherIncome: .zero, totalIncome: TaxableIncome.pensionIncome(revenue: Yen(2_000_000)) + income,
                     declared: true, source: "税"), metadata: meta())
             if pensionFacts {
                 try register.recordPension(

@@ -70,13 +70,22 @@ extension CollectionCommands {
         var positions: [String: Int64] = [:]
         var unmatched: [CollectionAccounts.Unmatched]
         var settings: ArrearsSettings?
+        /// Each person's state as loaded, never changed: the city's own, where the process holds
+        /// the city, so keeping it for every person a file names copies nothing.
         var states: [PersonID: PersonState] = [:]
         var loaded: [PersonID: Int64] = [:]
-        /// Events decided for a person and not yet folded into their state in `states`: folded
-        /// when the file names the person again (``CollectionCommands/state(_:in:)``). Most are
-        /// named once, and folding into a state the city shares copies the account's years of
-        /// periods and payments, for nothing.
-        var unfolded: [PersonID: [KokiEvent]] = [:]
+        /// The events decided for a person in this import, in order: folded into a copy of their
+        /// loaded state whenever the file names them again (``CollectionCommands/state(_:in:)``),
+        /// the copy dropped with the line. Keeping the changed states instead kept a copy of each
+        /// account the file changed (its years of periods and payments) until the append: half a
+        /// gigabyte for July's pension file at ten years of Matsudo.
+        var decided: [PersonID: [KokiEvent]] = [:]
+
+        /// Records events decided for `person` (already folded into the caller's copy, if any).
+        mutating func decide(_ person: PersonID, _ events: [KokiEvent]) {
+            guard !events.isEmpty else { return }
+            decided[person, default: []] += events
+        }
     }
 
     /// Only what the two streams gained since this process last read them is read and folded.
@@ -101,15 +110,16 @@ extension CollectionCommands {
     /// what ``InputLimits/Lead`` allows the file's kind).
     var today: CivilDate { InputLimits.dayInJapan(microsecondsSinceEpoch: ledger.store.now.microseconds) }
 
-    /// A person's state within an import: loaded once, then carried from record to record. A
-    /// process holding the city in memory (the simulation, the server) takes it from the city,
-    /// as its runs do, rather than reading the person's stream for each person a file names.
+    /// A person's state within an import, with what the import decided for them so far: loaded
+    /// once and kept as loaded, the events decided since folded into a copy of it
+    /// (``ImportScope/decided``). A process holding the city in memory (the simulation, the
+    /// server) takes it from the city, as its runs do, rather than reading the person's stream
+    /// for each person a file names.
     func state(_ person: PersonID, in scope: inout ImportScope) throws -> PersonState {
-        if var state = scope.states[person] {
-            if let waiting = scope.unfolded.removeValue(forKey: person) {
-                for event in waiting { state.apply(event) }
-                scope.states[person] = state
-            }
+        if let loaded = scope.states[person] {
+            guard let decided = scope.decided[person] else { return loaded }
+            var state = loaded
+            for event in decided { state.apply(event) }
             return state
         }
         // A city held in memory is caught up for the import's first person: an import appends
@@ -117,20 +127,21 @@ extension CollectionCommands {
         var state = try ledger.currentState(of: person, catchingUp: scope.loaded.isEmpty)
         state.settings = scope.settings
         scope.loaded[person] = state.version
+        scope.states[person] = state
         return state
     }
 
-    /// Money a file pays to a person it loaded (`state`, kept in `scope` by the caller): the
-    /// events ``PersonState/receive(_:)`` decides. Where it can make no late fee final
-    /// (``PersonState/mayFinalizeLateFees(_:)``), the payment is all there is to record, and it
-    /// waits in `scope` to be folded if the file names the person again
-    /// (``ImportScope/unfolded``); otherwise it is folded into `state` at once.
+    /// Money a file pays to a person it loaded (`state`, the caller's copy): the events
+    /// ``PersonState/receive(_:)`` decides, recorded in `scope` (``ImportScope/decide(_:_:)``).
+    /// Where it can make no late fee final (``PersonState/mayFinalizeLateFees(_:)``), the
+    /// payment is all there is to record and `state` is left as it was; otherwise they are
+    /// folded into `state` at once.
     func receive(_ payment: PaymentReceived, _ state: inout PersonState, in scope: inout ImportScope)
         -> [KokiEvent]
     {
-        guard !state.mayFinalizeLateFees(payment) else { return state.receive(payment) }
-        scope.unfolded[state.person, default: []].append(.paymentReceived(payment))
-        return [.paymentReceived(payment)]
+        let events = state.mayFinalizeLateFees(payment) ? state.receive(payment) : [.paymentReceived(payment)]
+        scope.decide(state.person, events)
+        return events
     }
 
     func refuseIfImported(_ digest: String, _ scope: ImportScope, name: String) throws {
@@ -372,7 +383,6 @@ extension CollectionCommands {
                     learnedOn: learnedOn, amount: record.amount, slip: request.key,
                     reference: "debit:\(digest.prefix(12)):\(line)")
                 events += receive(payment, &state, in: &scope)
-                scope.states[request.person] = state
                 summary.payments += 1
                 summary.paid += record.amount
             } else {
@@ -503,7 +513,6 @@ extension CollectionCommands {
                 for reference in given where loaded.account.hasStorePayment(reference) {
                     seenFinals.insert(reference)
                 }
-                scope.states[person] = loaded
             }
             var state = try self.state(person, in: &scope)
             let matched = state.account.periods[key] != nil
@@ -522,7 +531,7 @@ extension CollectionCommands {
                 let event = ConveniencePaymentReported(
                     person: person, key: key, amount: barcode.amount, paidOn: record.paidOn, reportedOn: learnedOn,
                     store: record.store, barcode: record.barcodeText)
-                scope.unfolded[person, default: []].append(.conveniencePaymentReported(event))
+                scope.decide(person, [.conveniencePaymentReported(event)])
                 events.append(.conveniencePaymentReported(event))
                 summary.other += 1
             case .final:
@@ -560,7 +569,6 @@ extension CollectionCommands {
                             + "reissue \(latest.count) of \(latest.issuedOn): matched")
                 }
             }
-            scope.states[person] = state
         }
         events.append(
             .collectionFileRecorded(
@@ -579,7 +587,8 @@ extension CollectionCommands {
     func refuseUnissued(_ record: ConvenienceFile.Record, _ state: PersonState, name: String) throws {
         let barcode = record.barcode
         let key = barcode.slip.key
-        let at = "\(name): line \(record.line), byte \(record.barcodeColumn + 37): barcode amount \(barcode.amount.amount)"
+        let at =
+            "\(name): line \(record.line), byte \(record.barcodeColumn + 37): barcode amount \(barcode.amount.amount)"
         if barcode.plan {
             let plans = state.account.plans.filter { $0.periods.first == key }
             guard plans.contains(where: { $0.schedule.contains { $0.amount == barcode.amount } }) else {
@@ -694,12 +703,10 @@ extension CollectionCommands {
                     assessed, from: installment.dueDate, decidedOn: learnedOn,
                     reason: "pension deduction stopped from month \(r.month)", calendar: adopted.calendar,
                     business: BusinessCalendar(extraClosedDays: Set(adopted.extraClosedDays)))
-                state.apply(.pensionDeductionStopped(stop))
-                state.apply(.premiumAssessed(event))
+                scope.decide(r.person, [.pensionDeductionStopped(stop), .premiumAssessed(event)])
                 events += [.pensionDeductionStopped(stop), .premiumAssessed(event)]
                 summary.stopped.append(r.person)
             }
-            scope.states[r.person] = state
         }
         events.append(
             .collectionFileRecorded(
