@@ -434,7 +434,8 @@ struct SimulationRun {
         guard !rows.isEmpty else { return }
         let text = TaxMasterFile.text(rows)
         let imported = try register.importIncomes(
-            Array(text.utf8), name: "tax-\(what)-\(day).csv", on: day, metadata: command("income/\(what)/\(day)", actor: actor))
+            Array(text.utf8), name: "tax-\(what)-\(day).csv", on: day,
+            metadata: command("income/\(what)/\(day)", actor: actor))
         report.reassessments += imported.reassessed.count
         // Their new periods are debited and dunned on their own dates (a 随時期 among them).
         for (fy, reassessed) in Dictionary(grouping: imported.reassessed, by: \.fiscalYear) {
@@ -454,24 +455,30 @@ struct SimulationRun {
     /// June 15: last year's incomes from the tax records; pension facts from the pension
     /// insurers, with last February's deduction for the provisional months.
     mutating func recordIncomes(_ fy: Int, on day: CivilDate) throws {
-        let city = try CitySnapshot(ledger)
         var pensions: [(Int, PensionFacts)] = []
         var rows: [TaxMasterFile.Row] = []
-        for r in world.residents where r.registersOn <= day && !(r.leaves.map { $0.on < day } ?? false) {
-            guard city.register.persons[r.person] != nil else { continue }
-            rows.append(incomeRow(r.index, year: fy - 1))
-            if r.careDeducted {
-                let february = city.accounts.current(r.person, try FiscalYear(fy - 1)).flatMap { assessed in
-                    assessed.collection == .pensionDeduction
-                        ? assessed.pensionInstallments.last(where: { $0.dueDate.month == 2 })?.amount : nil
+        // The city is read in a scope of its own and let go of before the commands run. A copy
+        // of it kept while commands append is a second owner of everything they change: the
+        // city's next fold copies each entry or account changed (June's incomes and July's
+        // pension file change most of the city's), and both copies live until this one is gone.
+        do {
+            let city = try CitySnapshot(ledger)
+            for r in world.residents where r.registersOn <= day && !(r.leaves.map { $0.on < day } ?? false) {
+                guard city.register.persons[r.person] != nil else { continue }
+                rows.append(incomeRow(r.index, year: fy - 1))
+                if r.careDeducted {
+                    let february = city.accounts.current(r.person, try FiscalYear(fy - 1)).flatMap { assessed in
+                        assessed.collection == .pensionDeduction
+                            ? assessed.pensionInstallments.last(where: { $0.dueDate.month == 2 })?.amount : nil
+                    }
+                    pensions.append(
+                        (
+                            r.index,
+                            PensionFacts(
+                                annualPension: Yen(r.pension), careInsurancePremium: Yen(60_000 + r.pension / 40),
+                                careDeductedFromPension: true, previousFebruaryDeduction: february)
+                        ))
                 }
-                pensions.append(
-                    (
-                        r.index,
-                        PensionFacts(
-                            annualPension: Yen(r.pension), careInsurancePremium: Yen(60_000 + r.pension / 40),
-                            careDeductedFromPension: true, previousFebruaryDeduction: february)
-                    ))
             }
         }
         try importIncomes(rows, on: day, what: "annual")
@@ -488,28 +495,30 @@ struct SimulationRun {
     /// deducted, what the insurer was told (or, never told, the installment), stopped for those
     /// who died or moved (and a few others); imported as a file.
     mutating func pensionFile(_ fy: Int, months: [Int], on day: CivilDate) throws {
-        let city = try CitySnapshot(ledger)
         let year = try FiscalYear(fy)
         var lines = ["person,fiscal_year,month,paid_on,amount,status"]
-        for r in world.residents where r.careDeducted {
-            guard let assessed = city.accounts.current(r.person, year), !assessed.pensionPeriods.isEmpty,
-                let account = city.collection.accounts[r.person]
-            else { continue }
-            let told = city.register.person(r.person)?.pensionTold(of: fy) ?? [:]
-            var stopped = false
-            for installment in assessed.pensionInstallments where months.contains(installment.dueDate.month) {
-                let amount = told[installment.dueDate.month] ?? installment.amount
-                guard amount > .zero, !stopped, account.periods[PeriodKey(year, installment.period)] != nil else {
-                    continue
-                }
-                let gone = r.leaves.map { $0.on <= installment.dueDate } ?? false
-                if gone || dice.chance(settings.behaviour.pensionStops) {
-                    lines.append("\(r.person),\(fy),\(installment.dueDate.month),\(installment.dueDate),0,stopped")
-                    stopped = true
-                } else {
-                    lines.append(
-                        "\(r.person),\(fy),\(installment.dueDate.month),\(installment.dueDate),\(amount.amount),deducted"
-                    )
+        do {  // the city let go of before the import (see `recordIncomes`)
+            let city = try CitySnapshot(ledger)
+            for r in world.residents where r.careDeducted {
+                guard let assessed = city.accounts.current(r.person, year), !assessed.pensionPeriods.isEmpty,
+                    let account = city.collection.accounts[r.person]
+                else { continue }
+                let told = city.register.person(r.person)?.pensionTold(of: fy) ?? [:]
+                var stopped = false
+                for installment in assessed.pensionInstallments where months.contains(installment.dueDate.month) {
+                    let amount = told[installment.dueDate.month] ?? installment.amount
+                    guard amount > .zero, !stopped, account.periods[PeriodKey(year, installment.period)] != nil else {
+                        continue
+                    }
+                    let gone = r.leaves.map { $0.on <= installment.dueDate } ?? false
+                    if gone || dice.chance(settings.behaviour.pensionStops) {
+                        lines.append("\(r.person),\(fy),\(installment.dueDate.month),\(installment.dueDate),0,stopped")
+                        stopped = true
+                    } else {
+                        lines.append(
+                            "\(r.person),\(fy),\(installment.dueDate.month),\(installment.dueDate),\(amount.amount),deducted"
+                        )
+                    }
                 }
             }
         }
@@ -527,31 +536,56 @@ struct SimulationRun {
     /// due before the next 11th decide when (and whether) to pay; money over what anyone owes is settled
     /// (appropriated or refunded).
     mutating func paymentsOfTheMonth(_ day: CivilDate, fy: Int) throws {
-        let city = try CitySnapshot(ledger)
         let b = settings.behaviour
         let nextScan = day.adding(months: 1)
-        for r in world.residents {
-            guard let account = city.collection.accounts[r.person] else { continue }
-            for year in [fy - 1, fy] where year >= settings.firstFiscalYear {
-                let fiscal = try FiscalYear(year)
-                guard let assessed = city.accounts.current(r.person, fiscal) else { continue }
-                for installment in assessed.ordinaryInstallments
-                where installment.dueDate > day && installment.dueDate <= nextScan {
-                    planPayment(r, PeriodKey(fiscal, installment.period), account, earliest: day)
+        /// What residents hand in at their office: decided on the city as it stood this morning,
+        /// then carried out once the city is let go of (see `recordIncomes`).
+        enum Visit {
+            case applyForDebit(SimulatedResident)
+            case switchToDebit(SimulatedResident)
+        }
+        var visits: [Visit] = []
+        do {
+            let city = try CitySnapshot(ledger)
+            for r in world.residents {
+                guard let account = city.collection.accounts[r.person] else { continue }
+                for year in [fy - 1, fy] where year >= settings.firstFiscalYear {
+                    let fiscal = try FiscalYear(year)
+                    guard let assessed = city.accounts.current(r.person, fiscal) else { continue }
+                    for installment in assessed.ordinaryInstallments
+                    where installment.dueDate > day && installment.dueDate <= nextScan {
+                        planPayment(r, PeriodKey(fiscal, installment.period), account, earliest: day)
+                    }
+                }
+                // A few pension deductees with a bank account ask to pay by debit instead: a mandate
+                // and the 納付方法変更申出, honoured by the month's notice to the insurer. Drawn from the
+                // resident and the month, not the dice, so the rest of the city stays as it was.
+                if r.bankDebit, businessDays.isBusinessDay(day),
+                    (r.index &* 7_919 &+ day.year &* 12 &+ day.month) % 1_000 < b.switchToDebit,
+                    let entry = city.register.person(r.person), entry.debitSwitch == nil, entry.diedOn == nil,
+                    entry.isInsured(on: day),
+                    city.accounts.current(r.person, try FiscalYear(fy))?.collection == .pensionDeduction
+                {
+                    if !account.mandates.contains(where: { $0.stopsOn == nil }), !applied(account) {
+                        visits.append(.applyForDebit(r))
+                    }
+                    visits.append(.switchToDebit(r))
+                }
+                // New ordinary payers with a bank account sign a debit mandate in their first month.
+                if r.bankDebit, account.mandates.isEmpty, !applied(account),
+                    r.persona != .chronic || dice.chance(b.bankDebit), businessDays.isBusinessDay(day),
+                    city.accounts.current(r.person, try FiscalYear(fy))?.collection == .ordinary,
+                    city.register.person(r.person)?.diedOn == nil
+                {
+                    visits.append(.applyForDebit(r))
                 }
             }
-            // A few pension deductees with a bank account ask to pay by debit instead: a mandate
-            // and the 納付方法変更申出, honoured by the month's notice to the insurer. Drawn from the
-            // resident and the month, not the dice, so the rest of the city stays as it was.
-            if r.bankDebit, businessDays.isBusinessDay(day),
-                (r.index &* 7_919 &+ day.year &* 12 &+ day.month) % 1_000 < b.switchToDebit,
-                let entry = city.register.person(r.person), entry.debitSwitch == nil, entry.diedOn == nil,
-                entry.isInsured(on: day),
-                city.accounts.current(r.person, try FiscalYear(fy))?.collection == .pensionDeduction
-            {
-                if !account.mandates.contains(where: { $0.stopsOn == nil }), !applied(account) {
-                    try applyForDebit(r, on: day)
-                }
+        }
+        for visit in visits {
+            switch visit {
+            case .applyForDebit(let r):
+                try applyForDebit(r, on: day)
+            case .switchToDebit(let r):
                 do {
                     _ = try assessment.recordSwitch(
                         r.person, change: .requested, on: day,
@@ -560,14 +594,6 @@ struct SimulationRun {
                 } catch let error as KokiError where error.code == .invalidInput {
                     // Arrears: the city's rule refuses; they stay deducted.
                 }
-            }
-            // New ordinary payers with a bank account sign a debit mandate in their first month.
-            if r.bankDebit, account.mandates.isEmpty, !applied(account),
-                r.persona != .chronic || dice.chance(b.bankDebit), businessDays.isBusinessDay(day),
-                city.accounts.current(r.person, try FiscalYear(fy))?.collection == .ordinary,
-                city.register.person(r.person)?.diedOn == nil
-            {
-                try applyForDebit(r, on: day)
             }
         }
         // The applications of the month go to the bank, which answers ten days later.
@@ -741,21 +767,23 @@ struct SimulationRun {
     /// koki's own figures and every difference found is a fault of koki's (counted in the report).
     mutating func unionDecisions(_ fy: Int, on day: CivilDate) throws {
         let year = try FiscalYear(fy)
-        let city = try CitySnapshot(ledger)
         var rows: [UnionAssessmentFile.Row] = []
-        for person in city.register.persons.keys.sorted() {
-            guard let assessed = city.accounts.current(person, year), let entry = city.register.person(person),
-                let period = entry.eligibilityPeriods.last(where: { $0.overlaps(year) })
-            else { continue }
-            guard let breakdown = assessed.breakdown else {
-                throw KokiError(.undecodableEvent, "the \(year) assessment of \(person) records no breakdown")
+        do {  // the city let go of before the import (see `recordIncomes`)
+            let city = try CitySnapshot(ledger)
+            for person in city.register.persons.keys.sorted() {
+                guard let assessed = city.accounts.current(person, year), let entry = city.register.person(person),
+                    let period = entry.eligibilityPeriods.last(where: { $0.overlaps(year) })
+                else { continue }
+                guard let breakdown = assessed.breakdown else {
+                    throw KokiError(.undecodableEvent, "the \(year) assessment of \(person) records no breakdown")
+                }
+                rows.append(
+                    UnionAssessmentFile.Row(
+                        line: 0, person: person, fiscalYear: year, annualPremium: assessed.annualPremium,
+                        incomeBase: breakdown.incomeBase, reduction: breakdown.judgment.reduction,
+                        periods: assessed.installments.sorted { $0.period < $1.period }.map(\.amount),
+                        insuredFrom: period.from, insuredUntil: period.until))
             }
-            rows.append(
-                UnionAssessmentFile.Row(
-                    line: 0, person: person, fiscalYear: year, annualPremium: assessed.annualPremium,
-                    incomeBase: breakdown.incomeBase, reduction: breakdown.judgment.reduction,
-                    periods: assessed.installments.sorted { $0.period < $1.period }.map(\.amount),
-                    insuredFrom: period.from, insuredUntil: period.until))
         }
         guard !rows.isEmpty else { return }
         let result = try UnionReconciliation(ledger).importDecisions(
