@@ -353,11 +353,10 @@ extension CollectionCommands {
         for (index, record) in file.records.enumerated() {
             let line = index + 2
             // The customer number names the person and period: their stream holds the request.
-            let named = SlipNumber(record.customerNumber)
-            let request = try named.flatMap { slip in
-                try state(slip.person, in: &scope).account.debitRequests.last {
-                    $0.debitDate == debitDate && $0.customerNumber == record.customerNumber
-                }
+            // Their state is taken once for the line (with what earlier lines decided for them).
+            let payer = try SlipNumber(record.customerNumber).map { try self.state($0.person, in: &scope) }
+            let request = payer?.account.debitRequests.last {
+                $0.debitDate == debitDate && $0.customerNumber == record.customerNumber
             }
             guard let request else {
                 throw KokiError(
@@ -376,8 +375,7 @@ extension CollectionCommands {
                     "\(name): line \(line), byte 81: amount \(record.amount.amount) but \(request.amount.amount) was requested"
                 )
             }
-            if record.resultCode == 0 {
-                var state = try state(request.person, in: &scope)
+            if record.resultCode == 0, var state = payer {
                 let payment = Self.payment(
                     id: "b\(digest.prefix(8))-\(line)", state: state, channel: .bankDebit, paidOn: debitDate,
                     learnedOn: learnedOn, amount: record.amount, slip: request.key,
