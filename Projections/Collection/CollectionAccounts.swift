@@ -408,6 +408,21 @@ public struct CollectionAccounts: Projection {
 
         public init() {}
 
+        /// The types of the events an account folds (``folds(_:)``): a fold that reads a person's
+        /// stream asks the store for these alone, and the others (incomes, the union's decisions,
+        /// pension facts: a third of a delinquent's stream) are never copied or decoded.
+        public static let eventTypes: Set<String> = [
+            PremiumAssessed.eventType, PaymentReceived.eventType, PaymentCancelled.eventType,
+            OverpaymentRecognized.eventType, OverpaymentAppropriated.eventType, RefundDecided.eventType,
+            RefundPaid.eventType, RefundPrescribed.eventType, DebitMandateStarted.eventType,
+            DebitApplicationRecorded.eventType, SlipReissued.eventType, DebitPrepaymentChosen.eventType,
+            DebitMandateStopped.eventType, DebitRequested.eventType, DebitFailed.eventType,
+            ConveniencePaymentReported.eventType, PensionDeductionStopped.eventType, DunningNoticeIssued.eventType,
+            ReminderIssued.eventType, ContactRecorded.eventType, LateFeeFinalized.eventType,
+            ReductionDecided.eventType, WrittenOff.eventType, InstallmentPlanRecorded.eventType,
+            SeizureRecorded.eventType, EnforcementStopped.eventType, CollectionDeferred.eventType,
+        ]
+
         /// Whether an event changes an account (the others pass it by).
         public static func folds(_ event: KokiEvent) -> Bool {
             switch event {

@@ -150,14 +150,14 @@ public struct StoredArrears: Sendable {
             try tx.forEachRow(in: .maintained, key: nil, part: nil) { row in
                 kept.append((try PersonID(row.key), row.document ?? []))
             }
-            var (events, differences, fresh) = (0, [PersonID](), [ReadModelRow]())
-            for (person, bytes) in kept {
-                let folded = try Self.fold(tx, person, through: head)
-                events += folded.events
-                let row = Self.row(person, folded.facts)
+            let folded = try Self.folded(tx, kept.map(\.0), through: head)
+            var (differences, fresh) = ([PersonID](), [ReadModelRow]())
+            for (i, (person, bytes)) in kept.enumerated() {
+                let row = Self.row(person, folded.pass.facts(of: i))
                 if row.document != bytes { differences.append(person) }
                 fresh.append(row)
             }
+            let events = folded.events
             if !check { try tx.replace(fresh) }
             return Rebuild(
                 position: head, persons: kept.count, events: events, comparedWith: comparedWith,
@@ -278,15 +278,53 @@ public struct StoredArrears: Sendable {
         try fold({ try StoredEvents.forEach(in: tx, $0, $1) }, person, through: through)
     }
 
+    /// Every one of `persons`' facts folded from their streams through `through`, read one
+    /// after another on this thread while a folding thread decodes and folds them (the two
+    /// overlap on two cores, where one thread did both): a rebuild's kept persons.
+    static func folded(_ tx: any ReadModelTransaction, _ persons: [PersonID], through: Int64) throws -> (
+        pass: ArrearsPass, events: Int
+    ) {
+        let pass = ArrearsPass(persons: persons.count)
+        var events = 0
+        let decodes: (String) -> Bool = { pass.decodes($0) }
+        try PassScan.folding(persons: persons, into: pass) { handover in
+            var decoders = DecoderCache()
+            var batch = EventBatch()
+            for (i, person) in persons.enumerated() {
+                try tx.forEachEvent(try Self.query(person, through: through)) { view in
+                    events += 1
+                    try batch.append(person: Int32(i), view, decodes: decodes) {
+                        try decoders.decoder(type: view.type, version: view.schemaVersion, position: view.position)
+                    }
+                    if batch.count >= EventBatch.size {
+                        _ = handover.put(batch)
+                        batch = EventBatch()
+                    }
+                }
+            }
+            _ = handover.put(batch)
+        }
+        pass.finish()
+        return (pass, events)
+    }
+
+    /// A person's events an account folds, through a position.
+    private static func query(_ person: PersonID, through: Int64) throws -> EventQuery {
+        var query = EventQuery.stream(try StreamName(person.streamName))
+        query.throughPosition = through
+        query.readsEnvelopes = false
+        // The others (incomes, the union's decisions, pension facts) never change an account.
+        query.types = CollectionAccounts.Account.eventTypes
+        return query
+    }
+
     /// The same from any store's events (`events` reads a query's, decoded).
     static func fold(
         _ events: (EventQuery, (borrowing EventView, KokiEvent) throws -> Void) throws -> Void, _ person: PersonID,
         through: Int64
     ) throws -> (facts: ArrearsFacts, events: Int) {
         var account = CollectionAccounts.Account()
-        var query = EventQuery.stream(try StreamName(person.streamName))
-        query.throughPosition = through
-        query.readsEnvelopes = false
+        let query = try Self.query(person, through: through)
         var count = 0
         try events(query) { _, event in
             count += 1
@@ -304,7 +342,9 @@ public struct StoredArrears: Sendable {
         for person in persons { byStream[person.streamName] = person }
         var accounts: [PersonID: CollectionAccounts.Account] = [:]
         let streams = try persons.map { try StreamName($0.streamName) }
-        try StoredEvents.forEach(in: store, inStreams: streams, through: position) { view, event in
+        try StoredEvents.forEach(
+            in: store, inStreams: streams, through: position, types: CollectionAccounts.Account.eventTypes
+        ) { view, event in
             guard CollectionAccounts.Account.folds(event), let person = byStream[view.stream.value] else { return }
             accounts[person, default: CollectionAccounts.Account()].apply(event)
         }
@@ -358,4 +398,38 @@ public struct StoredArrears: Sendable {
             throw KokiError(.undecodableEvent, "the stored arrears of \(row.key) are damaged: \(error)")
         }
     }
+}
+
+/// The arrears facts of persons whose streams are read one after another (a person's events
+/// arrive together, in order), folded on a pass's folding thread: each person's account is
+/// folded, made their facts and let go when the next person's events begin, so only one account
+/// is held at a time.
+final class ArrearsPass: PassFolder, @unchecked Sendable {
+    private var facts: [ArrearsFacts?]
+    private var current = -1
+    private var account = CollectionAccounts.Account()
+
+    init(persons: Int) { facts = Array(repeating: nil, count: persons) }
+
+    func wants(_ i: Int, at position: Int64, version: Int64) -> Bool { true }
+
+    func decodes(_ type: String) -> Bool { CollectionAccounts.Account.eventTypes.contains(type) }
+
+    func fold(_ i: Int, _ event: KokiEvent) {
+        if i != current {
+            finish()
+            current = i
+        }
+        if CollectionAccounts.Account.folds(event) { account.apply(event) }
+    }
+
+    /// The person being folded made their facts: at the next person, and once the pass is done.
+    func finish() {
+        if current >= 0 { facts[current] = ArrearsFacts(account) }
+        account = CollectionAccounts.Account()
+        current = -1
+    }
+
+    /// Person `i`'s facts (no periods for a person without an event an account folds).
+    func facts(of i: Int) -> ArrearsFacts { facts[i] ?? ArrearsFacts(CollectionAccounts.Account()) }
 }

@@ -39,7 +39,8 @@ struct RebuildCommand: ParsableCommand {
             with the maintained ones (caught up to the same head; both \
             read in key order, side by side), names every row that differs, and swaps the fresh tables in. The arrears facts are kept only for the persons the list asked about: catching up drops \
             those whose streams grew, the next list folds them again; a rebuild folds each kept person's stream \
-            from position zero and compares. With --check it only compares and exits 1 when anything differs.
+            from position zero (only the events an account folds: a stream is read while the one before is \
+            decoded and folded on a second core) and compares. With --check it only compares and exits 1 when anything differs.
 
             In a PostgreSQL ledger the four models are documents in its schema (rm_balances, rm_register, \
             rm_debits, rm_premiums), kept at the head: each is caught up, then folded from position zero through \
