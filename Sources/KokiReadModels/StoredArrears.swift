@@ -165,6 +165,35 @@ public struct StoredArrears: Sendable {
         }
     }
 
+    /// Every kept person's facts folded again the way a rebuild did before: each whole stream read,
+    /// every event decoded and the account's folded, on this thread. The baseline the benchmarks
+    /// measure ``rebuild(check:)``'s fold against: how many persons, how many events were decoded,
+    /// and whether every row came out as kept. Nothing where the ledger keeps no such table.
+    @_spi(Reference)
+    public func refoldedWhole() throws -> (persons: Int, events: Int, equal: Bool) {
+        guard let tables else { return (0, 0, true) }
+        return try tables.readingModel(Self.schema) { tx in
+            guard let through = try tx.state()?.position else { return (0, 0, true) }
+            var kept: [(PersonID, [UInt8])] = []
+            try tx.forEachRow(in: .maintained, key: nil, part: nil) { row in
+                kept.append((try PersonID(row.key), row.document ?? []))
+            }
+            var (events, equal) = (0, true)
+            for (person, bytes) in kept {
+                var account = CollectionAccounts.Account()
+                var query = EventQuery.stream(try StreamName(person.streamName))
+                query.throughPosition = through
+                query.readsEnvelopes = false
+                try StoredEvents.forEach(in: tx, query) { _, event in
+                    events += 1
+                    if CollectionAccounts.Account.folds(event) { account.apply(event) }
+                }
+                equal = equal && Self.row(person, ArrearsFacts(account)).document == bytes
+            }
+            return (kept.count, events, equal)
+        }
+    }
+
     // MARK: - In a PostgreSQL ledger's schema
 
     /// The documents of `persons` and the position they reflect, read in one snapshot; those whose

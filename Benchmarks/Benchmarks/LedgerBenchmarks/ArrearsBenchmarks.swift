@@ -2,7 +2,7 @@ import Benchmark
 import Foundation
 @_spi(Batch) import KokiApp
 import KokiDomain
-import KokiReadModels
+@_spi(Reference) import KokiReadModels
 import LedgerStore
 import LedgerStorePostgres
 
@@ -105,6 +105,57 @@ func arrearsBenchmarks() {
             blackHole(bytes)
         }
         measured.report(benchmark)
+    } setup: {
+        _ = CityFixture.shared
+    }
+
+    // The arrears facts rebuilt (`koki rebuild`'s last model): every kept person's stream read
+    // again, only the events an account folds, while a folding thread decodes and folds the
+    // stream before (issue 25) — against each whole stream decoded and folded on one thread, as
+    // the rebuild did before, and the same streams read whole through plain SQLite (the ceiling
+    // of any read). The persons kept are those the delinquent list decided.
+    Benchmark(
+        "City: the arrears facts rebuilt (their events only, folded beside the read), vs whole streams on one thread and plain SQLite",
+        configuration: .init(
+            metrics: [
+                .wallClock, Metric.cost("rebuild ms"), Metric.cost("whole streams on one thread ms"),
+                Metric.cost("plain read of their streams ms"), Metric.cost("rebuild/whole streams ‰"),
+                Metric.cost("persons kept"), Metric.cost("events folded"), Metric.cost("events of their streams"),
+            ],
+            maxIterations: 1)
+    ) { benchmark in
+        let fixture = CityFixture.shared
+        let scratch = Scratch()
+        let ledger = fixture.copy(into: scratch)
+        let path = scratch.path("copy.ledger")
+        try StoredBalances(ledger.ports).catchUp()
+        let day = try CivilDate(year: fixture.lastFiscalYear.year + 1, month: 5, day: 31)
+        _ = try ArrearsCommands(KokiLedger(ledger.ports)).delinquents(on: day)
+        let stored = StoredArrears(ledger.ports)
+        _ = try stored.rebuild(check: false)
+        var rebuilt: StoredArrears.Rebuild?
+        let rebuildTime = try seconds { rebuilt = try stored.rebuild(check: true) }
+        var whole: (persons: Int, events: Int, equal: Bool)?
+        let wholeTime = try seconds { whole = try stored.refoldedWhole() }
+        precondition(rebuilt!.differences.isEmpty && whole!.equal && whole!.persons == rebuilt!.persons)
+        precondition(rebuilt!.persons > 0 && rebuilt!.events < whole!.events)
+        let kept = try PlainSQLite(existing: path).texts("SELECT person FROM rm_arrears ORDER BY person").map {
+            try PersonID($0)
+        }
+        precondition(kept.count == rebuilt!.persons)
+        let plainTime = try seconds {
+            let plain = PlainSQLite(existing: path)
+            var bytes = 0
+            for person in kept { bytes += plain.loadKokiStream(id: plain.streamID(person.streamName)) }
+            blackHole(bytes)
+        }
+        benchmark.measurement(Metric.cost("rebuild ms"), Int(rebuildTime * 1000))
+        benchmark.measurement(Metric.cost("whole streams on one thread ms"), Int(wholeTime * 1000))
+        benchmark.measurement(Metric.cost("plain read of their streams ms"), Int(plainTime * 1000))
+        benchmark.measurement(Metric.cost("rebuild/whole streams ‰"), Int(1000 * rebuildTime / wholeTime))
+        benchmark.measurement(Metric.cost("persons kept"), rebuilt!.persons)
+        benchmark.measurement(Metric.cost("events folded"), rebuilt!.events)
+        benchmark.measurement(Metric.cost("events of their streams"), whole!.events)
     } setup: {
         _ = CityFixture.shared
     }

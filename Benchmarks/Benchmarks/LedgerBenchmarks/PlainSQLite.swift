@@ -62,6 +62,15 @@ final class PlainSQLite {
         return (0..<sqlite3_column_count(statement)).map { sqlite3_column_int64(statement, $0) }
     }
 
+    /// The first column of every row of a query, as text.
+    func texts(_ sql: String) -> [String] {
+        let statement = prepare(sql)
+        defer { sqlite3_finalize(statement) }
+        var texts: [String] = []
+        while sqlite3_step(statement) == SQLITE_ROW { texts.append(String(cString: sqlite3_column_text(statement, 0))) }
+        return texts
+    }
+
     /// Inserts the workload; one transaction per stream, or all in one.
     func insert(_ workload: Workload, oneTransaction: Bool) {
         let insert = prepare(
