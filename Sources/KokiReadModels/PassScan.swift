@@ -8,7 +8,8 @@ import LedgerStore
 #endif
 
 /// Gives the memory the process freed back to the system (glibc's `malloc_trim`; nothing
-/// elsewhere), so that a measurement of anonymous memory starts from what is held.
+/// elsewhere): so that a measurement of anonymous memory starts from what is held, and so that
+/// a long run (the simulation, at each month's end) does not keep what its commands freed.
 @_spi(Reference) public func releaseFreedMemory() { PassScan.releaseFreedMemory() }
 
 /// What a pass folds each of its persons' events into (see ``PassScan``): called on the
@@ -158,6 +159,25 @@ enum PassScan {
         persons: [PersonID], into folder: any PassFolder
     ) throws -> Int {
         var index = PassIndex(persons)
+        return try fold(persons: persons, into: folder) { take in
+            // Two closures the caller does not keep, one inside the other.
+            try withoutActuallyEscaping(take) { take in
+                try forEachEvent(query) { view in
+                    guard let i = index.person(of: view) else { return }
+                    try take(i, view)
+                }
+            }
+        }
+    }
+
+    /// The events `read` gives, each with its person's index in `persons`, copied into batches
+    /// and folded into `folder` on a thread of its own while `read` reads on (in position order
+    /// for each person: a pass over the ledger, or their streams one after another). Returns how
+    /// many were given.
+    static func fold(
+        persons: [PersonID], into folder: any PassFolder,
+        _ read: (_ take: (Int32, borrowing EventView) throws -> Void) throws -> Void
+    ) throws -> Int {
         var events = 0
         // Made once: `folder.decodes` written in the loop made a closure, and retained the
         // folder the folding thread is using, for every event.
@@ -165,8 +185,7 @@ enum PassScan {
         try folding(persons: persons, into: folder) { handover in
             var decoders = DecoderCache()
             var batch = EventBatch()
-            try forEachEvent(query) { view in
-                guard let i = index.person(of: view) else { return }
+            try read { i, view in
                 events += 1
                 try batch.append(person: i, view, decodes: decodes) {
                     try decoders.decoder(type: view.type, version: view.schemaVersion, position: view.position)

@@ -146,10 +146,7 @@ public struct StoredArrears: Sendable {
             let comparedWith = before.flatMap { $0.logicVersion == Self.logicVersion ? $0.position : nil }
             let head = try tx.head()
             try Self.bring(tx, to: head)
-            var kept: [(PersonID, [UInt8])] = []
-            try tx.forEachRow(in: .maintained, key: nil, part: nil) { row in
-                kept.append((try PersonID(row.key), row.document ?? []))
-            }
+            let kept = try Self.keptRows(tx)
             let folded = try Self.folded(tx, kept.map(\.0), through: head)
             var (differences, fresh) = ([PersonID](), [ReadModelRow]())
             for (i, (person, bytes)) in kept.enumerated() {
@@ -157,12 +154,20 @@ public struct StoredArrears: Sendable {
                 if row.document != bytes { differences.append(person) }
                 fresh.append(row)
             }
-            let events = folded.events
             if !check { try tx.replace(fresh) }
             return Rebuild(
-                position: head, persons: kept.count, events: events, comparedWith: comparedWith,
+                position: head, persons: kept.count, events: folded.events, comparedWith: comparedWith,
                 differences: comparedWith == nil ? [] : differences, swapped: !check)
         }
+    }
+
+    /// Every kept person with their row's bytes, in key order.
+    private static func keptRows(_ tx: any ReadModelTransaction) throws -> [(PersonID, [UInt8])] {
+        var kept: [(PersonID, [UInt8])] = []
+        try tx.forEachRow(in: .maintained, key: nil, part: nil) { row in
+            kept.append((try PersonID(row.key), row.document ?? []))
+        }
+        return kept
     }
 
     /// Every kept person's facts folded again the way a rebuild did before: each whole stream read,
@@ -174,10 +179,7 @@ public struct StoredArrears: Sendable {
         guard let tables else { return (0, 0, true) }
         return try tables.readingModel(Self.schema) { tx in
             guard let through = try tx.state()?.position else { return (0, 0, true) }
-            var kept: [(PersonID, [UInt8])] = []
-            try tx.forEachRow(in: .maintained, key: nil, part: nil) { row in
-                kept.append((try PersonID(row.key), row.document ?? []))
-            }
+            let kept = try Self.keptRows(tx)
             var (events, equal) = (0, true)
             for (person, bytes) in kept {
                 var account = CollectionAccounts.Account()
@@ -314,24 +316,10 @@ public struct StoredArrears: Sendable {
         pass: ArrearsPass, events: Int
     ) {
         let pass = ArrearsPass(persons: persons.count)
-        var events = 0
-        let decodes: (String) -> Bool = { pass.decodes($0) }
-        try PassScan.folding(persons: persons, into: pass) { handover in
-            var decoders = DecoderCache()
-            var batch = EventBatch()
+        let events = try PassScan.fold(persons: persons, into: pass) { take in
             for (i, person) in persons.enumerated() {
-                try tx.forEachEvent(try Self.query(person, through: through)) { view in
-                    events += 1
-                    try batch.append(person: Int32(i), view, decodes: decodes) {
-                        try decoders.decoder(type: view.type, version: view.schemaVersion, position: view.position)
-                    }
-                    if batch.count >= EventBatch.size {
-                        _ = handover.put(batch)
-                        batch = EventBatch()
-                    }
-                }
+                try tx.forEachEvent(try Self.query(person, through: through)) { try take(Int32(i), $0) }
             }
-            _ = handover.put(batch)
         }
         pass.finish()
         return (pass, events)
