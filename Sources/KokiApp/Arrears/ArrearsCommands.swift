@@ -500,17 +500,30 @@ public struct ArrearsCommands: Sendable {
             case .time(let t): try ledger.store.position(recordedBy: t)
             }
         // The stored balances pick out who may owe (proportional to the answer, not the city);
-        // each of them is then decided exactly from their arrears facts.
-        let loader = CollectionCommands(ledger)
-        let position = try through ?? ledger.store.head().position
-        let known = KnownAt.position(position)
-        let settings = try Self.required(try loader.arrearsSettings(knownAt: known))
-        let candidates = try StoredBalances(ledger).mayBeInArrears(
-            on: date, rates: settings.chargeRates, through: position)
+        // each of them is then decided exactly from their arrears facts. A process that holds
+        // the city (the simulation, the server) picks them from its accounts instead, as the
+        // balances' rows would: filling the stored balances from zero there took a pass of
+        // every person's sums beside the city held (0.4 GB at ten years of Matsudo).
+        let position: Int64
+        let settings: ArrearsSettings
+        let candidates: [PersonID]
+        if through == nil, ledger.hasCurrentCity {
+            (position, settings, candidates) = try ledger.withCurrentCity { city in
+                let settings = try Self.required(city.collection.arrearsSettings)
+                let persons = Self.mayBeInArrears(city.collection, on: date, rates: settings.chargeRates)
+                return (city.position, settings, persons)
+            }
+        } else {
+            position = try through ?? ledger.store.head().position
+            settings = try Self.required(try CollectionCommands(ledger).arrearsSettings(knownAt: .position(position)))
+            candidates = try StoredBalances(ledger).mayBeInArrears(
+                on: date, rates: settings.chargeRates, through: position
+            ).persons
+        }
         // Each candidate decided from their facts: at the head, those the stored arrears keep are
         // read, the others folded from their own stream and kept for the next list.
         let facts = try arrearsFacts(
-            of: candidates.persons, at: position, atHead: through == nil, readingApartFrom: readingApartFrom)
+            of: candidates, at: position, atHead: through == nil, readingApartFrom: readingApartFrom)
         var rows = facts.compactMap { person, facts -> Delinquent? in
             let periods = Self.arrears(facts, on: date, settings).filter { !$0.prescription.isPrescribed(on: date) }
             guard let oldest = periods.map(\.dueDate).min(), let nearest = periods.map(\.prescription.lastDay).min()
@@ -526,6 +539,15 @@ public struct ArrearsCommands: Sendable {
         case .prescription: rows.sort { ($0.nextPrescription, $0.person) < ($1.nextPrescription, $1.person) }
         }
         return rows
+    }
+
+    /// The persons of `accounts` who may be in arrears on `date` with late fees at `rates`: any
+    /// of their accounts' rows by fiscal year says so (``YearBalance/mayBeInArrears(on:rates:)``),
+    /// exactly the persons the stored balances' rows pick. In person order.
+    static func mayBeInArrears(_ accounts: CollectionAccounts, on date: CivilDate, rates: ChargeRates?) -> [PersonID] {
+        accounts.accounts.compactMap { person, account in
+            YearBalance.rows(of: person, account).contains { $0.mayBeInArrears(on: date, rates: rates) } ? person : nil
+        }.sorted()
     }
 
     // MARK: - History
