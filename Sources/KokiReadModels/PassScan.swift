@@ -368,6 +368,9 @@ struct EventBatch: Sendable {
     /// The `(type, version)` of the batch's events and their decoders, each once; `nil` for a
     /// type the folder does not decode.
     var decoders: [(type: String, version: Int, decode: EventRegistry.Decoder?)] = []
+    /// Each of ``decoders``' type, by the store's number for it, and version, as one number
+    /// (-1 where the store gave none, and in a batch read back from a spill, which takes no more).
+    var kindKeys: [Int64] = []
 
     init() { self.init(reserving: Self.size) }
 
@@ -406,10 +409,22 @@ struct EventBatch: Sendable {
         decoder: () throws -> EventRegistry.Decoder
     ) rethrows {
         let kind: Int
-        if let known = decoders.lastIndex(where: { $0.version == view.schemaVersion && $0.type == view.type }) {
+        let version = view.schemaVersion
+        // By the store's number for the type where it gives one: no name compared or retained.
+        let key = view.typeNumber.map { $0 << 16 | Int64(version & 0xFFFF) } ?? -1
+        let known: Int?
+        if key >= 0 {
+            known = kindKeys.lastIndex(of: key)
+        } else {
+            let type = view.type
+            known = decoders.lastIndex { $0.version == version && $0.type == type }
+        }
+        if let known {
             kind = known
         } else {
-            decoders.append((view.type, view.schemaVersion, decodes(view.type) ? try decoder() : nil))
+            let type = view.type
+            decoders.append((type, version, decodes(type) ? try decoder() : nil))
+            kindKeys.append(key)
             kind = decoders.count - 1
         }
         persons.append(person)

@@ -312,5 +312,6 @@ extension EventBatch {
             let first = self.kinds.firstIndex(of: Int32(k)).map { positions[$0] } ?? 0
             return (kind.type, kind.version, try decoder(kind.type, kind.version, kind.kept, first))
         }
+        kindKeys = Array(repeating: -1, count: decoders.count)
     }
 }

@@ -56,11 +56,32 @@ struct DecoderCache {
     /// often read together.
     private var stream: (name: String, person: PersonID?) = ("", nil)
 
+    /// The last decoder by the store's numbers for the type and the stream (where it gives them):
+    /// found again without comparing or retaining a name.
+    private var lastByNumber: (type: Int64, version: Int, decode: EventRegistry.Decoder)?
+    private var streamNumber: Int64?
+
     /// The event a row holds, decoded (and upcast) to today's schema.
     mutating func decode(_ view: borrowing EventView) throws -> KokiEvent {
-        let decode = try decoder(type: view.type, version: view.schemaVersion, position: view.position)
-        if view.stream.value != stream.name {
+        let decode: EventRegistry.Decoder
+        if let number = view.typeNumber, let last = lastByNumber, last.type == number,
+            last.version == view.schemaVersion
+        {
+            decode = last.decode
+        } else {
+            decode = try decoder(type: view.type, version: view.schemaVersion, position: view.position)
+            let version = view.schemaVersion
+            lastByNumber = view.typeNumber.map { ($0, version, decode) }
+        }
+        if let number = view.streamNumber {
+            if number != streamNumber {
+                let name = view.stream.value
+                stream = (name, EventRegistry.streamPerson(name))
+                streamNumber = number
+            }
+        } else if view.stream.value != stream.name {
             stream = (view.stream.value, EventRegistry.streamPerson(view.stream.value))
+            streamNumber = nil
         }
         do {
             return try decode(view.payload, stream.person)

@@ -98,6 +98,17 @@ public enum LZ4Block {
     static func decompress(
         _ stored: UnsafeRawBufferPointer, into scratch: inout [UInt8], limit: Int, dictionary: PayloadDictionary? = nil
     ) throws(LedgerError) -> Int {
+        try withExtendedLifetime(dictionary) { () throws(LedgerError) -> Int in
+            try decompress(stored, into: &scratch, limit: limit, against: dictionary?.raw)
+        }
+    }
+
+    /// The same against a dictionary's bytes as a pointer (``PayloadDictionary/raw``), which the
+    /// caller keeps alive: a scan takes it once, not the dictionary retained for every payload.
+    static func decompress(
+        _ stored: UnsafeRawBufferPointer, into scratch: inout [UInt8], limit: Int,
+        against dictionary: PayloadDictionary.Raw?
+    ) throws(LedgerError) -> Int {
         var length: UInt64 = 0
         var shift: UInt64 = 0
         var index = 0
@@ -119,11 +130,8 @@ public enum LZ4Block {
             guard let dictionary else {
                 return LZ4_decompress_safe(source, target, Int32(stored.count - index), Int32(length))
             }
-            return dictionary.withBytes { dictionaryBytes in
-                LZ4_decompress_safe_usingDict(
-                    source, target, Int32(stored.count - index), Int32(length), dictionaryBytes,
-                    Int32(dictionary.bytes.count))
-            }
+            return LZ4_decompress_safe_usingDict(
+                source, target, Int32(stored.count - index), Int32(length), dictionary.base, dictionary.count)
         }
         guard decoded == Int32(length) else {
             throw LedgerError(.damaged, "LZ4 block does not decode to \(length) bytes")

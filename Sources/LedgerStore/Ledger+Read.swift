@@ -166,7 +166,8 @@ extension Ledger {
             // Within one stream its own index is the short way: `+` keeps SQLite off the type index.
             // A scan for types keeps it off the type index too.
             conditions.append(
-                "\(query.stream == nil && !query.scansForTypes ? "" : "+")type_id IN (\(ids.map(String.init).joined(separator: ",")))")
+                "\(query.stream == nil && !query.scansForTypes ? "" : "+")type_id IN (\(ids.map(String.init).joined(separator: ",")))"
+            )
         }
         if query.recordedFrom != nil || query.recordedBefore != nil {
             var parts: [String] = []
@@ -199,52 +200,61 @@ extension Ledger {
 
         var commands = CommandLookup()
         var scratch: [UInt8] = []
-        // Names seen in this scan, by stream id, without taking the shared cache's lock for every
-        // event.
-        var streams = StreamNumbered<StreamName>()
-        var lastType: (id: Int64, name: String)?
+        // Names seen in this scan, by stream and type id, without taking the shared cache's lock
+        // for every event; each view points into `names` instead of holding the names. Whether
+        // a name is there yet is asked of local tables: asking the class copied its tables (a
+        // retain and a release of their storage) for every event.
+        let names = EventNames()
+        var streamsNamed = StreamNumbered<Bool>()
+        var typesNamed = StreamNumbered<Bool>()
+        let first = PayloadDictionary.first
+        let dictionary = first?.raw
         var lastVersion: Int64?
-        while try statement.step() {
-            let streamID = statement.int64(1)
-            if let densityOf {
-                let version = statement.int64(2)
-                guard streamID == densityOf, lastVersion.map({ version == $0 + 1 }) ?? true else {
-                    throw LedgerError(
-                        .damaged,
-                        "\(path ?? ":memory:") is damaged: reading stream \(query.stream?.value ?? "") by its index gave version \(version) of stream id \(streamID) after \(lastVersion.map(String.init) ?? "none"): the index disagrees with the table (run koki verify, without --quick)"
-                    )
+        // The command whose envelope `names` holds.
+        var envelopeOf: Int64?
+        try withExtendedLifetime((names, first)) {
+            while try statement.step() {
+                let streamID = statement.int64(1)
+                let streamVersion = statement.int64(2)
+                if let densityOf {
+                    guard streamID == densityOf, lastVersion.map({ streamVersion == $0 + 1 }) ?? true else {
+                        throw LedgerError(
+                            .damaged,
+                            "\(path ?? ":memory:") is damaged: reading stream \(query.stream?.value ?? "") by its index gave version \(streamVersion) of stream id \(streamID) after \(lastVersion.map(String.init) ?? "none"): the index disagrees with the table (run koki verify, without --quick)"
+                        )
+                    }
+                    lastVersion = streamVersion
                 }
-                lastVersion = version
+                if streamsNamed[streamID] == nil {
+                    names.name(stream: streamID, try streamName(db, id: streamID))
+                    streamsNamed[streamID] = true
+                }
+                let typeID = statement.int64(3)
+                if typesNamed[typeID] == nil {
+                    names.name(type: typeID, try typeName(db, id: typeID))
+                    typesNamed[typeID] = true
+                }
+                let sequence = statement.int64(5)
+                if query.readsEnvelopes, envelopeOf != sequence {
+                    names.current(command: try commands.envelope(db, sequence: sequence))
+                    envelopeOf = sequence
+                }
+                let schemaVersion = Int(statement.int64(4))
+                let encoding = statement.int64(6)
+                let stored = statement.blob(7)
+                let hash = statement.blob(8)
+                let position = statement.int64(0)
+                let readsEnvelope = query.readsEnvelopes
+                try PayloadCompression.reading(
+                    stored, encoding: encoding, position: position, scratch: &scratch, first: dictionary
+                ) { payload in
+                    try body(
+                        EventView(
+                            position: position, streamVersion: streamVersion, schemaVersion: schemaVersion,
+                            compressed: encoding != 0, payload: payload, hash: hash, names: names, streamKey: streamID,
+                            typeKey: typeID, numbered: true, sequence: sequence, readsEnvelope: readsEnvelope))
+                }
             }
-            let stream: StreamName
-            if let known = streams[streamID] {
-                stream = known
-            } else {
-                stream = try streamName(db, id: streamID)
-                streams[streamID] = stream
-            }
-            let typeID = statement.int64(3)
-            let type: String
-            if let last = lastType, last.id == typeID {
-                type = last.name
-            } else {
-                type = try typeName(db, id: typeID)
-                lastType = (typeID, type)
-            }
-            let command =
-                query.readsEnvelopes
-                ? try commands.envelope(db, sequence: statement.int64(5)) : .unread(sequence: statement.int64(5))
-            let encoding = statement.int64(6)
-            let stored = statement.blob(7)
-            let position = statement.int64(0)
-            func deliver(_ payload: UnsafeRawBufferPointer) throws {
-                try body(
-                    EventView(
-                        position: position, stream: stream, streamVersion: statement.int64(2), type: type,
-                        schemaVersion: Int(statement.int64(4)), command: command, compressed: encoding != 0,
-                        payload: payload, hash: statement.blob(8), streamNumber: streamID))
-            }
-            try PayloadCompression.reading(stored, encoding: encoding, position: position, scratch: &scratch, deliver)
         }
     }
 
@@ -353,6 +363,13 @@ public struct StreamNumbered<Value> {
 
     /// The array's length: what a scan of one stream must keep small.
     public var arrayCount: Int { byNumber.count }
+
+    /// Whether a value is kept for `number`, without copying it.
+    @inlinable
+    public func contains(_ number: Int64) -> Bool {
+        if number >= 0, number < Int64(byNumber.count), byNumber[Int(number)] != nil { return true }
+        return !beyond.isEmpty && beyond.index(forKey: number) != nil
+    }
 
     @inlinable
     public subscript(number: Int64) -> Value? {

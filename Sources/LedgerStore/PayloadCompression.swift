@@ -40,24 +40,37 @@ public enum PayloadCompression {
         _ stored: UnsafeRawBufferPointer, encoding: Int64, position: Int64, scratch: inout [UInt8],
         _ body: (UnsafeRawBufferPointer) throws -> T
     ) throws -> T {
+        let first = PayloadDictionary.first
+        return try withExtendedLifetime(first) {
+            try reading(stored, encoding: encoding, position: position, scratch: &scratch, first: first?.raw, body)
+        }
+    }
+
+    /// The same with ``PayloadDictionary/first``'s bytes as a scan took them once, keeping the
+    /// dictionary alive (not retained again for every event).
+    package static func reading<T>(
+        _ stored: UnsafeRawBufferPointer, encoding: Int64, position: Int64, scratch: inout [UInt8],
+        first: PayloadDictionary.Raw?, _ body: (UnsafeRawBufferPointer) throws -> T
+    ) throws -> T {
         guard let known = PayloadEncoding(rawValue: encoding) else {
             throw LedgerError(.damaged, "event \(position) has unknown payload encoding \(encoding)")
         }
-        let dictionary: PayloadDictionary?
+        let dictionary: PayloadDictionary.Raw?
         switch known {
         case .raw: return try body(stored)
         case .lz4: dictionary = nil
         case .lz4DictionaryFirst:
-            guard let first = PayloadDictionary.first else {
+            guard let first else {
                 throw LedgerError(
                     .storage,
-                    "event \(position) is stored against payload dictionary \(encoding), which this build could not load (its source does not match its SHA-256)")
+                    "event \(position) is stored against payload dictionary \(encoding), which this build could not load (its source does not match its SHA-256)"
+                )
             }
             dictionary = first
         }
         let count: Int
         do {
-            count = try LZ4Block.decompress(stored, into: &scratch, limit: maximumPayloadSize, dictionary: dictionary)
+            count = try LZ4Block.decompress(stored, into: &scratch, limit: maximumPayloadSize, against: dictionary)
         } catch {
             throw LedgerError(.damaged, "event \(position): compressed payload: \(error.message)")
         }

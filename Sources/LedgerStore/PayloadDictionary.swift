@@ -29,7 +29,8 @@ public final class PayloadDictionary: @unchecked Sendable {
         guard bytes.count <= Self.maximumSize else {
             throw LedgerError(
                 .invalidInput,
-                "a payload dictionary holds at most \(Self.maximumSize) bytes (LZ4 reaches no further back); \(bytes.count) given")
+                "a payload dictionary holds at most \(Self.maximumSize) bytes (LZ4 reaches no further back); \(bytes.count) given"
+            )
         }
         self.init(within: bytes)
     }
@@ -54,7 +55,13 @@ public final class PayloadDictionary: @unchecked Sendable {
         return String(SHA256.hash(data: bytes).flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 0x0F)]] })
     }
 
-    func withBytes<T>(_ body: (UnsafePointer<CChar>) -> T) -> T { body(UnsafePointer(buffer.baseAddress!)) }
+    /// The dictionary's bytes in memory that never moves, valid while the dictionary lives.
+    package struct Raw {
+        let base: UnsafePointer<CChar>
+        let count: Int32
+    }
+
+    package var raw: Raw { Raw(base: UnsafePointer(buffer.baseAddress!), count: Int32(bytes.count)) }
 
     /// Runs `body` with a stream of its own that starts from the loaded dictionary (safe from any
     /// thread: the loaded stream is only read).

@@ -333,7 +333,8 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
         let mark = "format_\(format)"
         if try run(connection, "SELECT 1 FROM koki_meta WHERE key = \(mark)").rows.first == nil {
             let note = Data(
-                "payloads against payload_dictionary_2, read with their stream; a command's hash on its last event".utf8)
+                "payloads against payload_dictionary_2, read with their stream; a command's hash on its last event".utf8
+            )
             _ = try run(
                 connection, "INSERT INTO koki_meta(key, value) VALUES (\(mark), \(note)) ON CONFLICT (key) DO NOTHING")
         }
@@ -417,7 +418,8 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
                     var seals: [(Int64, [UInt8])] = []
                     for (seq, first, count, hash) in page {
                         previous = key.seal(
-                            previous: previous, seq: seq, firstPosition: first, eventCount: count, lastHash: Array(hash))
+                            previous: previous, seq: seq, firstPosition: first, eventCount: count, lastHash: Array(hash)
+                        )
                         seals.append((seq, previous))
                         last = seq
                     }
@@ -832,7 +834,8 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
 
     public func credential(_ principal: String) throws -> String? {
         try locked {
-            try run("SELECT secret FROM koki_credentials WHERE principal = \(principal)").rows.first?.decode(String.self)
+            try run("SELECT secret FROM koki_credentials WHERE principal = \(principal)").rows.first?.decode(
+                String.self)
         }
     }
 
@@ -942,8 +945,9 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
 
     public func forEachEvent(_ query: EventQuery, _ body: (borrowing EventView) throws -> Void) throws {
         var scratch: [UInt8] = []
+        let names = EventNames()
         try forEachRow(query) { row in
-            try Self.deliver(row, readsEnvelopes: query.readsEnvelopes, scratch: &scratch, body)
+            try Self.deliver(row, readsEnvelopes: query.readsEnvelopes, names: names, scratch: &scratch, body)
         }
     }
 
@@ -953,6 +957,7 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
     ) throws {
         let wanted = Set(positions).sorted().filter { $0 >= 1 }
         var scratch: [UInt8] = []
+        let names = EventNames()
         var start = 0
         while start < wanted.count {
             let chunk = Array(wanted[start..<min(wanted.count, start + 5_000)])
@@ -964,7 +969,9 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
                 try run(PostgresQuery(unsafeSQL: sql, binds: binds)).rows.map(
                     readsEnvelopes ? Self.storedRow : Self.storedRowUnread)
             }
-            for row in rows { try Self.deliver(row, readsEnvelopes: readsEnvelopes, scratch: &scratch, body) }
+            for row in rows {
+                try Self.deliver(row, readsEnvelopes: readsEnvelopes, names: names, scratch: &scratch, body)
+            }
         }
     }
 
@@ -976,6 +983,7 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
         var seen = Set<String>()
         let names = streams.map(\.value).filter { seen.insert($0).inserted }
         var scratch: [UInt8] = []
+        let eventNames = EventNames()
         var start = 0
         while start < names.count {
             let chunk = Array(names[start..<min(names.count, start + 256)])
@@ -997,30 +1005,36 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
             for row in rows { byStream[row.stream, default: []].append(row) }
             for name in chunk {
                 for row in byStream[name] ?? [] {
-                    try Self.deliver(row, readsEnvelopes: false, scratch: &scratch, body)
+                    try Self.deliver(row, readsEnvelopes: false, names: eventNames, scratch: &scratch, body)
                 }
             }
         }
     }
 
     /// A row as an event view: its payload decompressed, its envelope given or not.
+    /// The row's stream and type are named in `names` (this store has no numbers for them), which
+    /// the caller holds for the length of its scan.
     private static func deliver(
-        _ row: StoredRow, readsEnvelopes: Bool, scratch: inout [UInt8], _ body: (borrowing EventView) throws -> Void
+        _ row: StoredRow, readsEnvelopes: Bool, names: EventNames, scratch: inout [UInt8],
+        _ body: (borrowing EventView) throws -> Void
     ) throws {
-        let stream = try StreamName(row.stream)
+        names.current(stream: try StreamName(row.stream), type: row.type)
+        if readsEnvelopes { names.current(command: row.command) }
         func deliver(_ payload: UnsafeRawBufferPointer) throws {
             try row.hash.withUnsafeBytes { hash in
                 try body(
                     EventView(
-                        position: row.position, stream: stream, streamVersion: row.streamVersion, type: row.type,
-                        schemaVersion: Int(row.schemaVersion),
-                        command: readsEnvelopes ? row.command : .unread(sequence: row.command.sequence),
-                        compressed: row.encoding != 0, payload: payload, hash: hash))
+                        position: row.position, streamVersion: row.streamVersion,
+                        schemaVersion: Int(row.schemaVersion), compressed: row.encoding != 0, payload: payload,
+                        hash: hash, names: names, streamKey: 0, typeKey: 0, numbered: false,
+                        sequence: row.command.sequence, readsEnvelope: readsEnvelopes))
             }
         }
-        try row.payload.withUnsafeBytes { stored in
-            try PayloadCompression.reading(
-                stored, encoding: row.encoding, position: row.position, scratch: &scratch, deliver)
+        try withExtendedLifetime(names) {
+            try row.payload.withUnsafeBytes { stored in
+                try PayloadCompression.reading(
+                    stored, encoding: row.encoding, position: row.position, scratch: &scratch, deliver)
+            }
         }
     }
 
@@ -1126,8 +1140,10 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
             while !sealsRead, seq > sealsAfter {
                 stored.removeAll(keepingCapacity: true)
                 let rows = try locked {
-                    try run("SELECT seq, seal FROM koki_command_seals WHERE seq > \(sealsAfter) ORDER BY seq LIMIT 10000")
-                        .rows.map { try $0.decode((Int64, Data).self) }
+                    try run(
+                        "SELECT seq, seal FROM koki_command_seals WHERE seq > \(sealsAfter) ORDER BY seq LIMIT 10000"
+                    )
+                    .rows.map { try $0.decode((Int64, Data).self) }
                 }
                 for (seq, seal) in rows { (stored[seq], sealsAfter) = (Array(seal), seq) }
                 sealsRead = rows.count < 10_000

@@ -337,6 +337,50 @@ func cityBenchmarks() {
         _ = city()
     }
 
+    // The ledger's scan as a rebuild's pass reads it (issue 25, thirty-second stop): each event's
+    // view, its stream and type known by the store's numbers and its payload decompressed, no
+    // envelope; then the same scan asking every event's stream and type by name, as a reader that
+    // needs them does. Beside a plain SQLite scan of the same rows.
+    Benchmark(
+        "City: the ledger's scan (each event's view, its stream and type by number), and asking their names, vs a plain SQLite scan",
+        configuration: .init(
+            metrics: [
+                .wallClock, Metric.rate("koki scan events/s"), Metric.rate("scan with names events/s"), scan,
+                Metric.rate("scan/plain ‰"), Metric.rate("with names/plain ‰"),
+            ],
+            maxIterations: 3)
+    ) { benchmark in
+        let fixture = city()
+        let scanTime = fixture.scanSeconds()
+        var query = EventQuery()
+        query.readsEnvelopes = false
+        var (events, bytes, numbers) = (0, 0, Int64(0))
+        let byNumber = try seconds {
+            try fixture.ledger.forEachEvent(query) { view in
+                events += 1
+                bytes += view.payload.count
+                numbers &+= (view.streamNumber ?? 0) &+ (view.typeNumber ?? 0)
+            }
+        }
+        var (named, nameBytes) = (0, 0)
+        let byName = try seconds {
+            try fixture.ledger.forEachEvent(query) { view in
+                named += 1
+                nameBytes += view.stream.value.utf8.count + view.type.utf8.count
+            }
+        }
+        precondition(
+            Int64(events) == fixture.events && named == events && bytes > 0 && numbers > 0 && nameBytes > events)
+        let n = Double(events)
+        benchmark.measurement(Metric.rate("koki scan events/s"), Int(n / byNumber))
+        benchmark.measurement(Metric.rate("scan with names events/s"), Int(n / byName))
+        benchmark.measurement(scan, Int(n / scanTime))
+        benchmark.measurement(Metric.rate("scan/plain ‰"), Int(1000 * scanTime / byNumber))
+        benchmark.measurement(Metric.rate("with names/plain ‰"), Int(1000 * scanTime / byName))
+    } setup: {
+        _ = city()
+    }
+
     // The register's city-wide list (issue 25): `koki insured list` as a fresh process answers it
     // — the stored register read, everyone insured on the last 31 March found, and each name
     // opened from the sealed identity — beside the fold of the register's events that answered
