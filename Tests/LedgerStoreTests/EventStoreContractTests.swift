@@ -132,6 +132,81 @@ import Testing
         #expect(try store.verifyChain().isIntact)
     }
 
+    /// An event view holds no names: the scan names each event's stream, type and command, and
+    /// a store that numbers its streams and types (a ledger file) gives the same number to the
+    /// same name in every scan, and different numbers to different names.
+    @Test(arguments: Backend.allCases)
+    func aViewNamesItsStreamTypeAndCommandAndItsNumbersTellThemApart(_ backend: Backend) throws {
+        guard Self.available(backend) else { return }
+        let s = try Store(backend, clock: ManualClock(start: epoch2026))
+        let store = s.store
+        var appended: [(id: Identifier, actor: String, streams: [String])] = []
+        for (n, streams) in [["person/1", "config/x"], ["person/2"], ["person/1", "person/3"], ["config/x"]]
+            .enumerated()
+        {
+            let id = Identifier.random()
+            try store.append(request(streams.map { ($0, .any, 3) }, id: id, actor: "op-\(n)"))
+            appended.append((id, "op-\(n)", streams))
+        }
+        // What each event is, from the appends: its stream, type, command and actor.
+        var expected: [(stream: String, type: String, id: Identifier, actor: String)] = []
+        for command in appended {
+            for name in command.streams {
+                for i in 0..<3 { expected.append((name, "E\(i % 2)", command.id, command.actor)) }
+            }
+        }
+        typealias Seen = (
+            stream: String, type: String, id: Identifier, actor: String, sequence: Int64, numbers: [Int64?]
+        )
+        func scan(_ query: EventQuery) throws -> [Seen] {
+            var seen: [Seen] = []
+            try store.forEachEvent(query) { view in
+                let command = view.command
+                seen.append(
+                    (
+                        view.stream.value, view.type, command.commandID, command.actor, command.sequence,
+                        [view.streamNumber, view.typeNumber]
+                    ))
+            }
+            return seen
+        }
+        let read = try scan(EventQuery())
+        #expect(read.map(\.stream) == expected.map(\.stream) && read.map(\.type) == expected.map(\.type))
+        #expect(read.map(\.id) == expected.map(\.id) && read.map(\.actor) == expected.map(\.actor))
+        // Without envelopes: the same events, each command by its sequence alone.
+        var unread = EventQuery()
+        unread.readsEnvelopes = false
+        let bare = try scan(unread)
+        #expect(bare.map(\.stream) == read.map(\.stream) && bare.map(\.type) == read.map(\.type))
+        #expect(bare.map(\.sequence) == read.map(\.sequence) && Set(bare.map(\.actor)) == [""])
+        #expect(Set(read.map(\.sequence)).count == appended.count)
+        // One stream read by its index, and events read by their positions, name them the same.
+        let second = try scan(.stream(stream("person/3")))
+        #expect(second.map(\.stream) == Array(repeating: "person/3", count: 3))
+        var byPosition: [Seen] = []
+        try store.forEachEvent(at: [2, 7], readsEnvelopes: true) { view in
+            byPosition.append(
+                (
+                    view.stream.value, view.type, view.command.commandID, view.command.actor, view.command.sequence,
+                    [view.streamNumber, view.typeNumber]
+                ))
+        }
+        #expect(byPosition.map(\.stream) == [read[1].stream, read[6].stream])
+        #expect(byPosition.map(\.id) == [read[1].id, read[6].id])
+        let all = read + bare + second + byPosition
+        switch backend {
+        case .sqlite:
+            // A number for every stream and type, one to one with the names, in every scan.
+            #expect(all.allSatisfy { $0.numbers.allSatisfy { $0 != nil } })
+            let streams = Dictionary(grouping: all, by: { $0.numbers[0]! }).mapValues { Set($0.map(\.stream)) }
+            let types = Dictionary(grouping: all, by: { $0.numbers[1]! }).mapValues { Set($0.map(\.type)) }
+            #expect(streams.count == 4 && streams.values.allSatisfy { $0.count == 1 })
+            #expect(types.count == 2 && types.values.allSatisfy { $0.count == 1 })
+        case .postgres:
+            #expect(all.allSatisfy { $0.numbers == [nil, nil] })
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func aRepeatedCommandAppendsNothingAndAConflictNothingAtAll(_ backend: Backend) throws {
         guard Self.available(backend) else { return }
