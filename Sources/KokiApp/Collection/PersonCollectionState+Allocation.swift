@@ -12,13 +12,24 @@ extension CollectionCommands.PersonState {
         var open: [PaymentAllocation.Open] = []
         // Only an unsettled period can owe: the periods of years past that owe nothing are not
         // gone through, nor is their prescription asked (which reads the account's every payment).
-        for (key, period) in account.unsettledPeriods {
-            guard period.lateFeeOutstanding > .zero || period.outstanding > .zero else { continue }
-            if let settings, period.dueDate.days(until: paidOn) > 365 * settings.prescriptionYears,
-                account.prescription(key, settings).isPrescribed(on: paidOn)
-            {
-                continue
+        let owing = account.unsettledPeriods.filter { _, period in
+            period.lateFeeOutstanding > .zero || period.outstanding > .zero
+        }
+        // The prescriptions of the periods old enough to have one, asked together: one pass over
+        // the account's payments and notices, not one for each period (a chronic payer's years
+        // of unpaid periods each read ten years of payments, for every payment they made).
+        var prescribed = Set<PeriodKey>()
+        if let settings {
+            let old = owing.filter { $0.value.dueDate.days(until: paidOn) > 365 * settings.prescriptionYears }.map {
+                $0.key
             }
+            for (key, prescription) in zip(old, account.prescriptions(old, settings))
+            where prescription.isPrescribed(on: paidOn) {
+                prescribed.insert(key)
+            }
+        }
+        for (key, period) in owing {
+            if prescribed.contains(key) { continue }
             if period.lateFeeOutstanding > .zero {
                 open.append(
                     .init(
