@@ -143,6 +143,7 @@ import Testing
         let settings = try #require(city.collection.arrearsSettings)
         var random = SeededGenerator(seed: seed)
         var (periods, deferred, pledged, appropriated, reminded, late) = (0, 0, 0, 0, 0, 0)
+        var (owingListed, prescribedLeftOut) = (0, 0)
         for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key }) {
             let facts = ArrearsFacts(account)
             // Their stored form reads back the same.
@@ -161,17 +162,30 @@ import Testing
                 if !period.reminded.isEmpty { reminded += 1 }
                 if period.paidLate && period.outstanding == .zero { late += 1 }
             }
+            let state = CollectionCommands.PersonState(person, in: city)
             for _ in 0..<4 {
                 let date = try CivilDate(daysSinceEpoch: Int.random(in: 19_900...21_000, using: &random))
                 #expect(
                     ArrearsCommands.arrears(account, on: date, settings) == Self.reference(account, on: date, settings),
                     "\(person) on \(date)")
+                // What a payment that day may pay leaves out exactly the periods each one's own
+                // prescription says are prescribed (allocation asks them together).
+                let open = state.open(paidOn: date)
+                for (key, period) in account.unsettledPeriods where period.outstanding > .zero && period.dueDate <= date
+                {
+                    let listed = open.contains { $0.key == key && $0.charge == .premium }
+                    #expect(
+                        listed == !account.prescription(key, settings).isPrescribed(on: date),
+                        "\(person) \(key) \(date)")
+                    if listed { owingListed += 1 } else { prescribedLeftOut += 1 }
+                }
             }
         }
-        // The city exercised what the facts keep.
+        // The city exercised what the facts keep, and allocation met prescribed periods.
         let counts = [periods, late, reminded, pledged, appropriated, deferred]
         #expect(
             counts.allSatisfy { $0 > 0 }, "periods, paid late, reminded, pledged, appropriated, deferred: \(counts)")
+        #expect(owingListed > 0 && prescribedLeftOut > 0, "listed \(owingListed), left out \(prescribedLeftOut)")
     }
 
     // MARK: - The stored facts
