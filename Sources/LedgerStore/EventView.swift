@@ -35,55 +35,63 @@ public struct CommandEnvelope: Hashable, Sendable {
     private static let unreadID = Identifier(UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
 }
 
-/// The names a scan's events refer to, by the store's numbers for them (a SQLite ledger's stream
-/// and type ids), held for the length of the scan: its ``EventView``s point here rather than
-/// each holding its stream's name and its type, which took a retain and a release of both
-/// strings for every event — a fifth of a rebuild's scanning thread on 2026-12-07.
+/// The names a scan's events refer to, held for the length of the scan: its ``EventView``s point
+/// here rather than each holding its stream's name and its type, which took a retain and a release
+/// of both strings for every event — a fifth of a rebuild's scanning thread on 2026-12-07.
 ///
-/// A store without numbers for its names (a PostgreSQL ledger) names each event's stream and
-/// type here as it delivers the event (``current(stream:type:)``).
+/// A name is held once and reached through the ``Slot`` holding it gave. A store that numbers its
+/// streams and types (a ledger file) holds each name the first time its scan meets the number;
+/// one without (a PostgreSQL ledger) holds each event's names as it delivers the event
+/// (``current(stream:type:)``).
 public final class EventNames {
-    @usableFromInline var streams = StreamNumbered<StreamName>()
-    @usableFromInline var types = StreamNumbered<String>()
+    /// Where a held name is. Only holding a name makes one, and the names are never dropped during
+    /// a scan, so a slot always finds its name in the ``EventNames`` that made it.
+    public struct Slot: Sendable {
+        @usableFromInline let index: Int32
+        fileprivate init(_ index: Int) { self.index = Int32(truncatingIfNeeded: index) }
+    }
+
+    @usableFromInline var streams: [StreamName] = []
+    @usableFromInline var types: [String] = []
     /// The envelope of the command whose events are being delivered, where the scan reads
     /// envelopes.
     @usableFromInline var command = CommandEnvelope.unread(sequence: 0)
 
-    public init() {}
+    package init() {}
 
-    /// The stream's name known by `number` in this scan, if named yet.
-    @inlinable public func stream(_ number: Int64) -> StreamName? { streams[number] }
+    /// Holds a stream's name for the rest of the scan.
+    package func hold(stream name: StreamName) -> Slot {
+        streams.append(name)
+        return Slot(streams.count - 1)
+    }
 
-    /// The type's name known by `number` in this scan, if named yet.
-    @inlinable public func type(_ number: Int64) -> String? { types[number] }
+    /// Holds a type's name for the rest of the scan.
+    package func hold(type name: String) -> Slot {
+        types.append(name)
+        return Slot(types.count - 1)
+    }
 
-    /// Names stream `number` for the rest of the scan.
-    @inlinable public func name(stream number: Int64, _ name: StreamName) { streams[number] = name }
-
-    /// Names type `number` for the rest of the scan.
-    @inlinable public func name(type number: Int64, _ name: String) { types[number] = name }
-
-    /// Names the stream and type of the event about to be delivered, for a store without numbers
-    /// for them: the view's numbers are then 0 (see ``EventView/streamNumber``).
-    public func current(stream: StreamName, type: String) {
-        streams[0] = stream
-        types[0] = type
+    /// Holds the stream and type of the event about to be delivered, in place of the last event's,
+    /// for a store without numbers for them.
+    package func current(stream: StreamName, type: String) -> (stream: Slot, type: Slot) {
+        if streams.isEmpty { streams.append(stream) } else { streams[0] = stream }
+        if types.isEmpty { types.append(type) } else { types[0] = type }
+        return (Slot(0), Slot(0))
     }
 
     /// The envelope of the events about to be delivered, where the scan reads envelopes.
-    public func current(command: CommandEnvelope) { self.command = command }
+    package func current(command: CommandEnvelope) { self.command = command }
 }
 
 /// One event during a scan, without copying its payload or retaining anything.
 ///
 /// ``payload`` points into SQLite's row (or the scan's decompression buffer) and is valid only
 /// inside the closure that received the view, as are its stream's name and its type (held by the
-/// scan's ``EventNames``); use ``recorded()`` to keep a copy.
+/// scan's ``EventNames``); use ``recorded()`` to keep a copy. Only the stores' scans make views.
 public struct EventView {
     public let position: Int64
     public let streamVersion: Int64
     public let schemaVersion: Int
-    public let compressed: Bool
     /// The payload as appended (decompressed).
     public let payload: UnsafeRawBufferPointer
     public let hash: UnsafeRawBufferPointer
@@ -92,18 +100,20 @@ public struct EventView {
     @usableFromInline unowned(unsafe) let names: EventNames
     @usableFromInline let streamKey: Int64
     @usableFromInline let typeKey: Int64
-    @usableFromInline let numbered: Bool
     @usableFromInline let sequence: Int64
+    @usableFromInline let streamSlot: EventNames.Slot
+    @usableFromInline let typeSlot: EventNames.Slot
+    public let compressed: Bool
+    @usableFromInline let numbered: Bool
     @usableFromInline let readsEnvelope: Bool
 
-    /// A view of an event whose stream and type `names` holds by `streamKey` and `typeKey`
-    /// (`numbered`: the store's own numbers, the same for every event of that stream or type in
-    /// every scan of the store; else 0 and 0, named by ``EventNames/current(stream:type:)``), of
-    /// command `sequence` (its envelope in `names` when `readsEnvelope`).
-    public init(
+    /// A view of an event whose stream and type `names` holds in `streamSlot` and `typeSlot`, with
+    /// the store's numbers for them (both, or neither where the store has none), of command
+    /// `sequence` (its envelope in `names` when `readsEnvelope`).
+    package init(
         position: Int64, streamVersion: Int64, schemaVersion: Int, compressed: Bool, payload: UnsafeRawBufferPointer,
-        hash: UnsafeRawBufferPointer, names: EventNames, streamKey: Int64, typeKey: Int64, numbered: Bool,
-        sequence: Int64, readsEnvelope: Bool
+        hash: UnsafeRawBufferPointer, streamNumber: Int64?, typeNumber: Int64?, names: EventNames,
+        streamSlot: EventNames.Slot, typeSlot: EventNames.Slot, sequence: Int64, readsEnvelope: Bool
     ) {
         self.position = position
         self.streamVersion = streamVersion
@@ -111,23 +121,17 @@ public struct EventView {
         self.compressed = compressed
         self.payload = payload
         self.hash = hash
+        (streamKey, typeKey, numbered) = (streamNumber ?? 0, typeNumber ?? 0, streamNumber != nil && typeNumber != nil)
         self.names = names
-        self.streamKey = streamKey
-        self.typeKey = typeKey
-        self.numbered = numbered
+        self.streamSlot = streamSlot
+        self.typeSlot = typeSlot
         self.sequence = sequence
         self.readsEnvelope = readsEnvelope
     }
 
-    @inlinable public var stream: StreamName { names.streams[streamKey]! }
+    @inlinable public var stream: StreamName { names.streams[Int(streamSlot.index)] }
 
-    @inlinable public var type: String { names.types[typeKey]! }
-
-    /// The command's envelope; without ``EventQuery/readsEnvelopes``, its sequence only
-    /// (``CommandEnvelope/unread(sequence:)``).
-    @inlinable public var command: CommandEnvelope {
-        readsEnvelope ? names.command : .unread(sequence: sequence)
-    }
+    @inlinable public var type: String { names.types[Int(typeSlot.index)] }
 
     /// The store's own number for the stream (a SQLite ledger's stream id), the same for every
     /// event of the stream, or `nil` where the store gives none: for a scan that looks its
@@ -139,6 +143,12 @@ public struct EventView {
     /// of the type in every scan of the store, or `nil` where the store gives none: for telling
     /// types apart without comparing their names. Never to be kept or compared across stores.
     @inlinable public var typeNumber: Int64? { numbered ? typeKey : nil }
+
+    /// The command's envelope; without ``EventQuery/readsEnvelopes``, its sequence only
+    /// (``CommandEnvelope/unread(sequence:)``).
+    @inlinable public var command: CommandEnvelope {
+        readsEnvelope ? names.command : .unread(sequence: sequence)
+    }
 
     /// A copy that outlives the scan.
     public func recorded() -> RecordedEvent {

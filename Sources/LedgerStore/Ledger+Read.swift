@@ -200,13 +200,13 @@ extension Ledger {
 
         var commands = CommandLookup()
         var scratch: [UInt8] = []
-        // Names seen in this scan, by stream and type id, without taking the shared cache's lock
-        // for every event; each view points into `names` instead of holding the names. Whether
-        // a name is there yet is asked of local tables: asking the class copied its tables (a
-        // retain and a release of their storage) for every event.
+        // Names seen in this scan, held once each by stream and type id, without taking the shared
+        // cache's lock for every event; each view points into `names` instead of holding the
+        // names. Where each is held is found in local tables: asking the class copied its tables
+        // (a retain and a release of their storage) for every event.
         let names = EventNames()
-        var streamsNamed = StreamNumbered<Bool>()
-        var typesNamed = StreamNumbered<Bool>()
+        var streamSlots = StreamNumbered<EventNames.Slot>()
+        var typeSlots = StreamNumbered<EventNames.Slot>()
         let first = PayloadDictionary.first
         let dictionary = first?.raw
         var lastVersion: Int64?
@@ -225,14 +225,20 @@ extension Ledger {
                     }
                     lastVersion = streamVersion
                 }
-                if streamsNamed[streamID] == nil {
-                    names.name(stream: streamID, try streamName(db, id: streamID))
-                    streamsNamed[streamID] = true
+                let streamSlot: EventNames.Slot
+                if let held = streamSlots[streamID] {
+                    streamSlot = held
+                } else {
+                    streamSlot = names.hold(stream: try streamName(db, id: streamID))
+                    streamSlots[streamID] = streamSlot
                 }
                 let typeID = statement.int64(3)
-                if typesNamed[typeID] == nil {
-                    names.name(type: typeID, try typeName(db, id: typeID))
-                    typesNamed[typeID] = true
+                let typeSlot: EventNames.Slot
+                if let held = typeSlots[typeID] {
+                    typeSlot = held
+                } else {
+                    typeSlot = names.hold(type: try typeName(db, id: typeID))
+                    typeSlots[typeID] = typeSlot
                 }
                 let sequence = statement.int64(5)
                 if query.readsEnvelopes, envelopeOf != sequence {
@@ -251,8 +257,9 @@ extension Ledger {
                     try body(
                         EventView(
                             position: position, streamVersion: streamVersion, schemaVersion: schemaVersion,
-                            compressed: encoding != 0, payload: payload, hash: hash, names: names, streamKey: streamID,
-                            typeKey: typeID, numbered: true, sequence: sequence, readsEnvelope: readsEnvelope))
+                            compressed: encoding != 0, payload: payload, hash: hash, streamNumber: streamID,
+                            typeNumber: typeID, names: names, streamSlot: streamSlot, typeSlot: typeSlot,
+                            sequence: sequence, readsEnvelope: readsEnvelope))
                 }
             }
         }
@@ -363,13 +370,6 @@ public struct StreamNumbered<Value> {
 
     /// The array's length: what a scan of one stream must keep small.
     public var arrayCount: Int { byNumber.count }
-
-    /// Whether a value is kept for `number`, without copying it.
-    @inlinable
-    public func contains(_ number: Int64) -> Bool {
-        if number >= 0, number < Int64(byNumber.count), byNumber[Int(number)] != nil { return true }
-        return !beyond.isEmpty && beyond.index(forKey: number) != nil
-    }
 
     @inlinable
     public subscript(number: Int64) -> Value? {

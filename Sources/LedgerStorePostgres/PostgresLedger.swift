@@ -1018,7 +1018,7 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
         _ row: StoredRow, readsEnvelopes: Bool, names: EventNames, scratch: inout [UInt8],
         _ body: (borrowing EventView) throws -> Void
     ) throws {
-        names.current(stream: try StreamName(row.stream), type: row.type)
+        let slots = names.current(stream: try StreamName(row.stream), type: row.type)
         if readsEnvelopes { names.current(command: row.command) }
         func deliver(_ payload: UnsafeRawBufferPointer) throws {
             try row.hash.withUnsafeBytes { hash in
@@ -1026,8 +1026,8 @@ public final class PostgresLedger: EventStore, KeyStore, CredentialStore, Sessio
                     EventView(
                         position: row.position, streamVersion: row.streamVersion,
                         schemaVersion: Int(row.schemaVersion), compressed: row.encoding != 0, payload: payload,
-                        hash: hash, names: names, streamKey: 0, typeKey: 0, numbered: false,
-                        sequence: row.command.sequence, readsEnvelope: readsEnvelopes))
+                        hash: hash, streamNumber: nil, typeNumber: nil, names: names, streamSlot: slots.stream,
+                        typeSlot: slots.type, sequence: row.command.sequence, readsEnvelope: readsEnvelopes))
             }
         }
         try withExtendedLifetime(names) {
