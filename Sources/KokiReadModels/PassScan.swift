@@ -100,18 +100,20 @@ final class FolderGroup: PassFolder, @unchecked Sendable {
 }
 
 /// A pass over the ledger in position order that decodes and folds on a second thread (several
-/// passes from one read: ``fold(_:_:passes:spillingIn:reading:make:done:)``): the scan
+/// passes from one read: ``fold(_:_:passes:spillingIn:reading:overlapping:make:done:)``): the scan
 /// copies each event of the pass's persons into batches, and the folding thread decodes and
 /// folds them in the same order, so reading the rows and decoding them overlap on two cores.
 enum PassScan {
     /// How many persons one pass over the ledger folds at once (the balances' compact states,
     /// the register's entries): memory stays bounded whatever the ledger's length or the
-    /// city's size. Matsudo's 133,000 persons over ten years take one pass; the register's pass
-    /// of a file's `koki rebuild --check` held 0.52 GB anonymous on 2026-12-06 (0.98 GB before an
-    /// entry kept its records as the codec's bytes and its years in sorted lists, 1.12 GB before
-    /// it kept each income once); ten times as many persons, six passes of as much each, which
-    /// read the ledger once (``fold(_:_:passes:spillingIn:reading:make:done:)``).
-    static let personsPerPass = 150_000
+    /// city's size. The passes read the ledger once
+    /// (``fold(_:_:passes:spillingIn:reading:overlapping:make:done:)``), and a fill fills each
+    /// pass's rows while the next pass is folded, so two passes' states are held at once: 75,000
+    /// a pass holds about as much as the 150,000 of one pass at a time did. Ten times Matsudo's
+    /// 826,000 persons take eleven passes (`koki rebuild --check`: 79 s and 0.73 GB anonymous at
+    /// the most on 2026-12-07, against 97 s and 0.66 GB for six passes of 150,000 one after
+    /// another, and 85 s and 0.98 GB for six overlapped); Matsudo's 133,000 over ten years two.
+    static let personsPerPass = 75_000
 
     /// The persons of a fill in passes of at most `size`, in order.
     static func passes<T>(_ persons: [T], size: Int) -> [ArraySlice<T>] {

@@ -3,7 +3,7 @@ import KokiDomain
 import KokiEvents
 import LedgerStore
 
-/// How a fill over several passes of persons reads the ledger (``PassScan/fold(_:_:passes:spillingIn:reading:make:done:)``).
+/// How a fill over several passes of persons reads the ledger (``PassScan/fold(_:_:passes:spillingIn:reading:overlapping:make:done:)``).
 public enum PassReading: Sendable {
     /// Once: the later passes' events copied to a temporary file as the first is folded.
     case once
@@ -26,18 +26,31 @@ extension PassScan {
     /// would give them. Every pass's folder must decode the types the first one does (a pass
     /// that decodes a type the first did not stops with an error: its payloads were not kept).
     /// Returns how many events of the passes' persons were read.
+    ///
+    /// `overlapping`: each pass's `done` runs on the calling thread while the next pass is folded
+    /// from the temporary file on two others, where it would otherwise wait for it. A pass's
+    /// `done` (writing its rows, one core) and the next pass's fold (reading back and folding,
+    /// one core) each left the other core of a two-core machine idle. Then `make` of a pass is
+    /// called before `done` of the one before it, and two passes' states are held at once: a
+    /// caller whose next pass takes something from the last one's `done` (the balances'
+    /// snapshots at checkpoints) must not overlap them. With one pass, or `.eachPass`, nothing
+    /// overlaps (a pass read from the ledger would share the connection `done` writes on).
     static func fold<Pass>(
         _ tx: any ReadModelTransaction, _ query: EventQuery, passes: [[PersonID]], reading: PassReading = .once,
+        overlapping: Bool = false,
         make: (_ n: Int, _ persons: [PersonID]) throws -> (folder: any PassFolder, pass: Pass),
         done: (_ n: Int, _ pass: Pass) throws -> Void
     ) throws -> Int {
-        try fold({ try tx.forEachEvent($0, $1) }, query, passes: passes, reading: reading, make: make, done: done)
+        try fold(
+            { try tx.forEachEvent($0, $1) }, query, passes: passes, reading: reading, overlapping: overlapping,
+            make: make, done: done)
     }
 
     /// The same over any store's events (a PostgreSQL ledger's, read back in position order).
     static func fold<Pass>(
         _ forEachEvent: (EventQuery, (borrowing EventView) throws -> Void) throws -> Void, _ query: EventQuery,
         passes: [[PersonID]], spillingIn directory: URL = PassSpill.directory, reading: PassReading = .once,
+        overlapping: Bool = false,
         make: (_ n: Int, _ persons: [PersonID]) throws -> (folder: any PassFolder, pass: Pass),
         done: (_ n: Int, _ pass: Pass) throws -> Void
     ) throws -> Int {
@@ -53,6 +66,8 @@ extension PassScan {
         let spill = try PassSpill(passes: passes.count, directory: directory)
         var index = PassesIndex(passes)
         var events = 0
+        // The pass whose `done` waits to run beside the next pass's fold (`overlapping`).
+        var waiting: (n: Int, pass: Pass)?
         do {  // The first pass's state is let go before the next pass's is made.
             let first = try make(0, passes[0])
             let folder = first.folder
@@ -73,22 +88,87 @@ extension PassScan {
                 _ = handover.put(batches[0])
                 for p in passes.indices.dropFirst() where batches[p].count > 0 { try spill.write(batches[p], pass: p) }
             }
-            try done(0, first.pass)
+            if overlapping { waiting = (0, first.pass) } else { try done(0, first.pass) }
         }
         for p in passes.indices.dropFirst() {
             let next = try make(p, passes[p])
-            let folder = next.folder
-            try folding(persons: passes[p], into: folder) { handover in
-                try spill.read(pass: p, persons: passes[p].count, decodes: { folder.decodes($0) }) {
-                    _ = handover.put($0)
-                }
+            let read = SpilledPass(spill: spill, pass: p, persons: passes[p], folder: next.folder)
+            if let (n, pass) = waiting.take() {
+                try besides({ try read.fold(stopped: $0) }) { try done(n, pass) }
+            } else {
+                try read.fold(stopped: { false })
             }
             spill.forget(pass: p)
-            try done(p, next.pass)
+            if overlapping { waiting = (p, next.pass) } else { try done(p, next.pass) }
         }
+        if let (n, pass) = waiting.take() { try done(n, pass) }
         return events
     }
+
+    /// `body` on this thread while `background` runs on a thread of its own; the first error
+    /// either throws is thrown once both have stopped. `background` is told when `body` has
+    /// failed (`stopped`), so that it stops early rather than finish work no one will use.
+    static func besides(
+        _ background: @escaping @Sendable (_ stopped: @Sendable () -> Bool) throws -> Void, _ body: () throws -> Void
+    ) throws {
+        let outcome = Outcome()
+        let stop = StopFlag()
+        let finished = DispatchSemaphore(value: 0)
+        // A thread of its own, as a pass's folding thread is (see ``folding(persons:into:_:)``).
+        let thread = Thread {
+            defer { finished.signal() }
+            do { try background({ stop.isSet }) } catch { outcome.failure = error }
+        }
+        thread.qualityOfService = .userInitiated
+        thread.start()
+        do {
+            try body()
+        } catch {
+            stop.set()
+            finished.wait()
+            throw error
+        }
+        finished.wait()
+        if let failure = outcome.failure { throw failure }
+    }
 }
+
+/// A flag one thread sets and another reads.
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool { lock.withLock { value } }
+
+    func set() { lock.withLock { value = true } }
+}
+
+/// A later pass of a fill over several passes, folded from the temporary file
+/// (``PassScan/fold(_:_:passes:spillingIn:reading:overlapping:make:done:)``): on the calling
+/// thread, or beside the last pass's `done`.
+private struct SpilledPass: @unchecked Sendable {
+    /// Read by this pass alone while it is folded: the file is no longer written, and the pass's
+    /// offsets are let go only after.
+    let spill: PassSpill
+    let pass: Int
+    let persons: [PersonID]
+    let folder: any PassFolder
+
+    /// Reads the pass's batches back and folds them; stops with an error once `stopped`.
+    func fold(stopped: @Sendable () -> Bool) throws {
+        let (spill, pass, persons, folder) = (spill, pass, persons, folder)
+        try PassScan.folding(persons: persons, into: folder) { handover in
+            try spill.read(pass: pass, persons: persons.count, decodes: { folder.decodes($0) }) { batch in
+                guard !stopped() else { return false }
+                _ = handover.put(batch)
+                return true
+            }
+        }
+    }
+}
+
+/// A fill's later pass stopped because the work beside it failed (its error is the one thrown).
+struct PassStopped: Error {}
 
 /// Where each stream's events go in a pass over several passes' persons: the pass and the
 /// person's index in it, found by the stream's name the first time and then by the store's
@@ -119,7 +199,7 @@ struct PassesIndex {
     }
 }
 
-/// The batches of events of the passes after the first (``PassScan/fold(_:_:passes:spillingIn:reading:make:done:)``),
+/// The batches of events of the passes after the first (``PassScan/fold(_:_:passes:spillingIn:reading:overlapping:make:done:)``),
 /// written to one temporary file as the ledger is read and read back a pass at a time. The file
 /// is unlinked as soon as it is made, so it is gone when the process ends, however it ends; only
 /// the offsets of each pass's batches are held.
@@ -162,10 +242,11 @@ final class PassSpill {
         end += Int64(bytes.count)
     }
 
-    /// The pass's batches (of its `persons`) read back in the order they were written, each handed to `put`; a type
+    /// The pass's batches (of its `persons`) read back in the order they were written, each handed to `put` (false:
+    /// stop, with ``PassStopped``); a type
     /// the pass's folder `decodes` whose payloads were not kept stops it with an error.
     func read(
-        pass: Int, persons: Int, decodes: (String) -> Bool, _ put: (EventBatch) -> Void
+        pass: Int, persons: Int, decodes: (String) -> Bool, _ put: (EventBatch) -> Bool
     ) throws {
         var decoders = DecoderCache()
         var buffer: [UInt8] = []
@@ -199,7 +280,7 @@ final class PassSpill {
                     return try decoders.decoder(type: type, version: version, position: first)
                 }
             }
-            put(batch)
+            guard put(batch) else { throw PassStopped() }
         }
     }
 

@@ -24,10 +24,12 @@ public enum SharedRebuild {
         public var balances: StoredBalances.Rebuild
         public var debits: PersonTableRebuild
         public var premiums: PersonTableRebuild
-        /// The shared read of the ledger, its folds included.
+        /// The shared read of the ledger, its folds included, and the fills of its passes (each
+        /// pass's rows are filled in while the next pass is folded).
         public var scanSeconds: Double
         /// Each model's own part: catching the maintained table up, filling the fresh one from its
-        /// folded state, comparing and swapping.
+        /// folded state (within ``scanSeconds``, beside the next pass's fold), comparing and
+        /// swapping.
         public var balancesSeconds: Double
         public var debitsSeconds: Double
         public var premiumsSeconds: Double
@@ -70,10 +72,11 @@ public enum SharedRebuild {
             var filled = (balancesRows: 0, premiums: 0)
             var scanSeconds = 0.0
             // The ledger is read once, however many passes: the passes after the first are folded
-            // from a temporary copy of their events (see ``PassScan/fold(_:_:passes:reading:make:done:)``).
+            // from a temporary copy of their events, each while the pass before it is filled in
+            // (see ``PassScan/fold(_:_:passes:reading:overlapping:make:done:)``).
             let passes = PassScan.passes(everyone, size: personsPerPass).map { Array($0) }
-            _ = clock.lap()
-            _ = try PassScan.fold(balancesTx, query, passes: passes, reading: reading) { _, slice in
+            let scanStarted = ContinuousClock.now
+            _ = try PassScan.fold(balancesTx, query, passes: passes, reading: reading, overlapping: true) { _, slice in
                 let balancePass = BalancePass(persons: slice, checkpoints: [], snapshots: [])
                 let premiumPass = PremiumPass(persons: slice)
                 var sliceHolders: [PersonID] = []
@@ -95,7 +98,7 @@ public enum SharedRebuild {
                 return (group, (group, balancePass, debitPass, premiumPass, sliceHolders))
             } done: { _, pass in
                 let (group, balancePass, debitPass, premiumPass, sliceHolders) = pass
-                scanSeconds += clock.lap()
+                _ = clock.lap()
                 read.balances += group.read[0]
                 read.debits += group.read[1]
                 read.premiums += group.read[2]
@@ -106,6 +109,7 @@ public enum SharedRebuild {
                 filled.premiums += try StoredPremiums.insert(premiumPass, into: .rebuilt, premiumsTx)
                 premiumsSeconds += clock.lap()
             }
+            scanSeconds = Stopwatch.seconds(ContinuousClock.now - scanStarted)
             PassScan.releaseFreedMemory()
             _ = clock.lap()
 
@@ -133,8 +137,11 @@ public enum SharedRebuild {
         mutating func lap() -> Double {
             let now = ContinuousClock.now
             defer { last = now }
-            let elapsed = now - last
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            return Self.seconds(now - last)
+        }
+
+        static func seconds(_ elapsed: Duration) -> Double {
+            Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         }
     }
 }

@@ -2,7 +2,7 @@ import KokiDomain
 import LedgerStore
 
 /// A model's persons (in key order) in passes, each folded on its own (from one read of the ledger,
-/// ``PassScan/fold(_:_:passes:spillingIn:reading:make:done:)``), and each pass in
+/// ``PassScan/fold(_:_:passes:spillingIn:reading:overlapping:make:done:)``), and each pass in
 /// slices, each compared and written at once; with the range of keys each slice covers. Every key
 /// is in exactly one slice's range (the first open below, the last above), so a document kept
 /// under a key with no stream is still read by the slice whose range holds it.

@@ -424,8 +424,11 @@ public struct StoredBalances: Sendable {
         let slices = KeySlices(persons, personsPerPass: sizes.pass, personsPerSlice: sizes.slice)
         var n = 0
         var snapshots = checkpoints.map { _ in (count: 0, persons: [PersonID](), body: [UInt8]()) }
+        // A pass's snapshots at the checkpoints begin from the last one's: only without them is
+        // a pass's `done` run beside the next pass's fold.
         events += try PassScan.fold(
-            { try store.forEachEvent($0, $1) }, query, passes: slices.passes.map { Array($0) }
+            { try store.forEachEvent($0, $1) }, query, passes: slices.passes.map { Array($0) },
+            overlapping: checkpoints.isEmpty
         ) { _, persons in
             let pass = BalancePass(persons: persons, checkpoints: checkpoints, snapshots: snapshots)
             return (pass, pass)
@@ -982,7 +985,7 @@ public struct StoredBalances: Sendable {
     /// rows as they stood at each), encoded as they come.
     ///
     /// The ledger is read once in position order, in passes of ``PassScan/personsPerPass`` persons
-    /// (the later passes' events from a temporary copy, ``PassScan/fold(_:_:passes:reading:make:done:)``),
+    /// (the later passes' events from a temporary copy, ``PassScan/fold(_:_:passes:reading:overlapping:make:done:)``),
     /// and only the events that change a balance (``CompactBalances/eventTypes``) are decoded: the table's
     /// pages are read one after another rather than each person's stream through the index (a
     /// lookup per event over the whole file). A person whose history the compact state cannot
@@ -999,8 +1002,12 @@ public struct StoredBalances: Sendable {
         query.types = CompactBalances.eventTypes
         query.scansForTypes = true
         query.readsEnvelopes = false
-        events = try PassScan.fold(tx, query, passes: PassScan.passes(all, size: personsPerPass).map { Array($0) }) {
-            _, persons in
+        // A pass's snapshots at the checkpoints begin from the last one's: only without them is
+        // a pass's rows' insert run beside the next pass's fold.
+        events = try PassScan.fold(
+            tx, query, passes: PassScan.passes(all, size: personsPerPass).map { Array($0) },
+            overlapping: checkpoints.isEmpty
+        ) { _, persons in
             let pass = BalancePass(persons: persons, checkpoints: checkpoints, snapshots: snapshots)
             return (pass, pass)
         } done: { _, pass in

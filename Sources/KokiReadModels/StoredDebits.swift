@@ -373,7 +373,7 @@ public struct StoredDebits: Sendable {
         query.readsEnvelopes = false
         var events = 0
         let passes = PassScan.passes(holders, size: personsPerPass).map { Array($0) }
-        events = try PassScan.fold(tx, query, passes: passes) { _, persons in
+        events = try PassScan.fold(tx, query, passes: passes, overlapping: true) { _, persons in
             let pass = DebitPass(count: persons.count)
             return (pass, pass)
         } done: { p, pass in

@@ -195,7 +195,7 @@ public struct StoredRegister: Sendable {
         query.readsEnvelopes = false
         var (count, events, n) = (0, 0, 0)
         events = try PassScan.fold(
-            { try store.forEachEvent($0, $1) }, query, passes: slices.passes.map { Array($0) }
+            { try store.forEachEvent($0, $1) }, query, passes: slices.passes.map { Array($0) }, overlapping: true
         ) { _, _ in
             let folded = RegisterPass()
             return (folded, folded)
@@ -338,7 +338,8 @@ public struct StoredRegister: Sendable {
         query.scansForTypes = true
         query.readsEnvelopes = false
         let passes = try PassScan.passes(keys, size: personsPerPass).map { try $0.map { try PersonID($0) } }
-        events = try PassScan.fold(tx, query, passes: passes) { _, _ in
+        // Each pass's rows are encoded and inserted while the next pass is folded.
+        events = try PassScan.fold(tx, query, passes: passes, overlapping: true) { _, _ in
             let folded = RegisterPass()
             return (folded, folded)
         } done: { p, folded in

@@ -52,8 +52,42 @@ import Testing
         return (folder, ledger, persons, try query(ledger))
     }
 
-    @Test(arguments: [1, 2, 7, 25, 1_000])
-    func eachPassIsGivenWhatAReadOfItsOwnGivesIt(personsPerPass: Int) throws {
+    /// How many events a folder has been asked about, read from another thread.
+    final class Asked: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+
+        var value: Int { lock.withLock { count } }
+
+        func add() { lock.withLock { count += 1 } }
+
+        /// Waits until something was asked, at most `seconds`: whether it was.
+        func waitForAny(seconds: Double) -> Bool {
+            let until = Date().addingTimeInterval(seconds)
+            while value == 0 && Date() < until { Thread.sleep(forTimeInterval: 0.001) }
+            return value > 0
+        }
+    }
+
+    /// A recording that also counts, for other threads, what it was asked.
+    final class Counted: PassFolder, @unchecked Sendable {
+        let recording: Recording
+        let asked = Asked()
+
+        init(_ recording: Recording) { self.recording = recording }
+
+        func wants(_ i: Int, at position: Int64, version: Int64) -> Bool {
+            asked.add()
+            return recording.wants(i, at: position, version: version)
+        }
+
+        func decodes(_ type: String) -> Bool { recording.decodes(type) }
+
+        func fold(_ i: Int, _ event: KokiEvent) throws { try recording.fold(i, event) }
+    }
+
+    @Test(arguments: [1, 2, 7, 25, 1_000], [false, true])
+    func eachPassIsGivenWhatAReadOfItsOwnGivesIt(personsPerPass: Int, overlapping: Bool) throws {
         let (folder, ledger, persons, query) = try Self.city()
         defer { withExtendedLifetime(folder) {} }
         let store = ledger.store
@@ -71,18 +105,33 @@ import Testing
         }
 
         var together: [(asked: [String], folded: [String])] = []
-        var made: [Int] = []
-        let events = try PassScan.fold({ try store.forEachEvent($0, $1) }, query, passes: passes) { n, pass in
-            made.append(n)
-            // Each pass's folder is made only once the pass before it is done.
+        var made: [Counted] = []
+        let events = try PassScan.fold(
+            { try store.forEachEvent($0, $1) }, query, passes: passes, overlapping: overlapping
+        ) { n, pass in
+            // Each pass's folder is made only once the pass before it is done; overlapping, once
+            // the one before that is.
+            #expect(together.count == (overlapping && passes.count > 1 ? max(0, n - 1) : n))
+            #expect(made.count == n)
+            let counted = Counted(Recording(pass, decoding: decoded))
+            made.append(counted)
+            return (counted, counted)
+        } done: { n, counted in
             #expect(together.count == n)
-            let recording = Recording(pass, decoding: decoded)
-            return (recording, recording)
-        } done: { n, recording in
-            #expect(together.count == n)
-            together.append((recording.asked, recording.folded))
+            // Overlapping, the next pass is folded while this one's `done` runs: it is asked about
+            // its events before this returns (without overlapping it never would be, and this
+            // would wait its whole time and fail).
+            if overlapping, n + 1 < passes.count {
+                #expect(made.count == n + 2)
+                if made.count == n + 2 {
+                    #expect(made[n + 1].asked.waitForAny(seconds: 20), "pass \(n + 1) folded beside pass \(n)'s done")
+                }
+            } else {
+                #expect(made.count == n + 1)
+            }
+            together.append((counted.recording.asked, counted.recording.folded))
         }
-        #expect(made == Array(passes.indices))
+        #expect(made.count == passes.count)
         #expect(events == aloneEvents)
         #expect(together.count == alone.count)
         for (a, b) in zip(together, alone) {
@@ -94,21 +143,61 @@ import Testing
         #expect(together.map(\.asked.count).reduce(0, +) > together.map(\.folded.count).reduce(0, +))
     }
 
-    @Test func aLaterPassThatDecodesWhatTheFirstDidNotStopsWithAnError() throws {
+    @Test(arguments: [false, true])
+    func aLaterPassThatDecodesWhatTheFirstDidNotStopsWithAnError(overlapping: Bool) throws {
         let (folder, ledger, persons, query) = try Self.city()
         defer { withExtendedLifetime(folder) {} }
         let store = ledger.store
         let passes = PassScan.passes(persons, size: 20).map { Array($0) }
-        try #require(passes.count > 1)
+        try #require(passes.count > 2)
+        var done: [Int] = []
         let error = #expect(throws: KokiError.self) {
-            try PassScan.fold({ try store.forEachEvent($0, $1) }, query, passes: passes) { n, pass in
-                let decoding = n == 0 ? CompactBalances.eventTypes : InsuredRegister.eventTypes
+            try PassScan.fold(
+                { try store.forEachEvent($0, $1) }, query, passes: passes, overlapping: overlapping
+            ) { n, pass in
+                let decoding = n < 2 ? CompactBalances.eventTypes : InsuredRegister.eventTypes
                 let recording = Recording(pass, decoding: decoding)
                 return (recording, recording)
-            } done: { (_: Int, _: Recording) in
+            } done: { (n: Int, _: Recording) in
+                done.append(n)
             }
         }
         #expect(error?.message.contains("whose payloads its first pass did not keep") == true)
+        // The passes before the failing one were done (overlapping: the last of them beside the
+        // failing fold), the failing one not.
+        #expect(done == [0, 1])
+    }
+
+    /// Overlapping, a pass's `done` that fails while the next pass is folded stops that fold: its
+    /// error is the one thrown, no later pass is made, and nothing is left running.
+    @Test func aDoneThatFailsBesideTheNextFoldStopsIt() throws {
+        struct Refused: Error {}
+        let (folder, ledger, persons, query) = try Self.city()
+        defer { withExtendedLifetime(folder) {} }
+        let store = ledger.store
+        let passes = PassScan.passes(persons, size: 7).map { Array($0) }
+        try #require(passes.count > 3)
+        var made: [Counted] = []
+        #expect(throws: Refused.self) {
+            try PassScan.fold({ try store.forEachEvent($0, $1) }, query, passes: passes, overlapping: true) {
+                _, pass in
+                let counted = Counted(Recording(pass, decoding: CompactBalances.eventTypes))
+                made.append(counted)
+                return (counted, counted)
+            } done: { (n: Int, _: Counted) in
+                if n == 1 {
+                    // Pass 2 is being folded.
+                    try #require(made.count == 3)
+                    #expect(made[2].asked.waitForAny(seconds: 20))
+                    throw Refused()
+                }
+            }
+        }
+        #expect(made.count == 3)
+        // Stopped: what it was asked does not grow after the fold has returned.
+        let asked = made[2].asked.value
+        Thread.sleep(forTimeInterval: 0.05)
+        #expect(made[2].asked.value == asked)
     }
 
     @Test func aCopyThatCannotBeMadeStopsTheFoldNamingItsDirectory() throws {

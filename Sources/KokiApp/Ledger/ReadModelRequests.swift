@@ -58,10 +58,12 @@ public struct RebuildReadModels: KokiRequest {
         public var arrears: StoredArrears.Rebuild
         public var arrearsSeconds: Double
         /// In a ledger file without `snapshotEvery`: the balances, the debit states and the
-        /// premiums were read together in one pass of the ledger, which took this long; their
-        /// seconds are then each one's own part beside it (catching up, filling, comparing).
+        /// premiums were read together in one pass of the ledger, which took this long with their
+        /// fills (each pass's rows filled while the next pass is folded); their seconds are then
+        /// each one's own part (catching up, filling, comparing), the fills within the pass.
         public var sharedSeconds: Double?
-        /// The three read together in all: their pass, their own parts and the transaction's commit.
+        /// The three read together in all: their pass, the maintained tables caught up and
+        /// compared, and the transaction's commit.
         public var sharedTotalSeconds: Double?
     }
 

@@ -152,7 +152,7 @@ struct RebuildCommand: ParsableCommand {
             }
             let outcome = try options.run(RebuildReadModels(check: check, snapshotEvery: snapshotEvery))
             let report = outcome.rebuild
-            // The models read together in one pass: their own part only, beside the pass.
+            // The models read together in one pass: their own part only (their fills within the pass).
             func isShared(_ model: String) -> Bool { outcome.sharedSeconds != nil && Self.readTogether.contains(model) }
             func shared(_ model: String) -> String {
                 isShared(model) ? outcome.sharedSeconds.map { String(format: "%.3f", $0) } ?? "null" : "null"
@@ -214,7 +214,7 @@ struct RebuildCommand: ParsableCommand {
             } else {
                 if let together = outcome.sharedSeconds {
                     Output.line(
-                        "\(Self.readTogether.joined(separator: ", ")): read together in one pass of the ledger from position 0 to \(report.position) in \(String(format: "%.2f", together)) s (\(Int(Double(report.position) / max(together, 1e-6))) events/s), in all (each one's own part below, the commit) \(String(format: "%.2f", outcome.sharedTotalSeconds ?? together)) s"
+                        "\(Self.readTogether.joined(separator: ", ")): read together in one pass of the ledger from position 0 to \(report.position) and filled in \(String(format: "%.2f", together)) s (\(Int(Double(report.position) / max(together, 1e-6))) events/s; a pass's rows filled while the next pass is folded), in all (with the maintained tables caught up and compared, and the commit) \(String(format: "%.2f", outcome.sharedTotalSeconds ?? together)) s"
                     )
                 }
                 Output.line(
