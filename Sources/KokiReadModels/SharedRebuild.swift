@@ -37,9 +37,12 @@ public enum SharedRebuild {
 
     /// Rebuilds the three together in a ledger file; `nil` for a store that keeps its read models
     /// elsewhere (a PostgreSQL schema), whose models rebuild one by one.
-    /// `reading`: how the passes of persons read the ledger (once, unless a benchmark's baseline).
+    /// `reading`: how the passes of persons read the ledger (once, unless a benchmark's baseline);
+    /// `overlapping`: whether each pass's rows are filled while the next pass is folded (unless a
+    /// benchmark's baseline, which fills each pass before folding the next).
     public static func rebuild(
-        _ ports: LedgerPorts, check: Bool, personsPerPass: Int? = nil, reading: PassReading = .once
+        _ ports: LedgerPorts, check: Bool, personsPerPass: Int? = nil, reading: PassReading = .once,
+        overlapping: Bool = true
     ) throws -> Outcome? {
         let personsPerPass = personsPerPass ?? PassScan.personsPerPass
         guard case .beside(let tables) = ports.readModels else { return nil }
@@ -76,7 +79,9 @@ public enum SharedRebuild {
             // (see ``PassScan/fold(_:_:passes:reading:overlapping:make:done:)``).
             let passes = PassScan.passes(everyone, size: personsPerPass).map { Array($0) }
             let scanStarted = ContinuousClock.now
-            _ = try PassScan.fold(balancesTx, query, passes: passes, reading: reading, overlapping: true) { _, slice in
+            _ = try PassScan.fold(
+                balancesTx, query, passes: passes, reading: reading, overlapping: overlapping
+            ) { _, slice in
                 let balancePass = BalancePass(persons: slice, checkpoints: [], snapshots: [])
                 let premiumPass = PremiumPass(persons: slice)
                 var sliceHolders: [PersonID] = []

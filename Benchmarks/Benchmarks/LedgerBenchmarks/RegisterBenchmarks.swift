@@ -130,10 +130,10 @@ func registerBenchmarks() {
 
     // What each pass of a ledger file's rebuild holds at the most, per person in it: the pass
     // that reads the balances, the debit states and the premiums together (`koki rebuild
-    // --check`'s first), then the register's. A pass holds at most 150,000 persons
-    // (``PassScan/personsPerPass``) whatever the city's size, so the most a rebuild of ten times
-    // Matsudo holds is this times 150,000 (at this city's length of history), beside the aim of
-    // 1 GB.
+    // --check`'s first), then the register's. A rebuild holds at most two passes of 75,000
+    // persons at once (``PassScan/personsPerPass``: a pass's rows are filled while the next is
+    // folded) whatever the city's size, so the most a rebuild of ten times Matsudo holds is this
+    // times 150,000 (at this city's length of history), beside the aim of 1 GB.
     Benchmark(
         "City: each pass of a rebuild per person in it, and a pass of 150,000 persons, vs the aim of 1 GB",
         configuration: .init(
