@@ -40,10 +40,16 @@ public struct PremiumAccounts: Projection {
 
     public init() {}
 
-    /// The assessment in force for a person and year.
+    /// The assessment in force for a person and year. A hot year's is among the hot ones or
+    /// nowhere (its bytes hold only the ones it replaced), and a year newer than every
+    /// assessment has none: only an older year's is looked for among the bytes, whose table
+    /// grows with every year of history (the simulation asks every resident each month, most
+    /// often for a year not assessed yet).
     public func current(_ person: PersonID, _ fiscalYear: FiscalYear) -> PremiumAssessed? {
+        guard let newest = newestYear, fiscalYear.year <= newest else { return nil }
         let key = Key(person: person, fiscalYear: fiscalYear)
-        return hot[key] ?? cold[key]?.last
+        guard fiscalYear.year <= newest - Self.hotYears else { return hot[key] }
+        return cold[key]?.last
     }
 
     /// Every assessment of a person and year, oldest first; the last is in force (`nil` for none).

@@ -15,7 +15,9 @@ import Testing
 /// them exactly what it decides from the streams, on every due date; damage names the person.
 @Suite struct StoredDebitsTests {
     /// A small simulated city whose debit states were caught up at random days.
-    static func city(seed: UInt64, insured: Int = 80) throws -> (folder: TemporaryFolder, ledger: KokiLedger, caughtUp: Int) {
+    static func city(seed: UInt64, insured: Int = 80) throws -> (
+        folder: TemporaryFolder, ledger: KokiLedger, caughtUp: Int
+    ) {
         let folder = try TemporaryFolder()
         let settings = SimulationSettings(insured: insured, years: 2, seed: seed, firstFiscalYear: 2024)
         let simulation = try CitySimulation.create(at: folder.path("city.ledger"), settings: settings)
@@ -140,7 +142,9 @@ import Testing
             #expect(state.applications.map(\.id) == account.currentApplications.map(\.id), "\(person)")
             #expect(state.applications.map(\.change) == account.currentApplications.map(\.change), "\(person)")
             #expect(state.applications.map(\.on) == account.currentApplications.map(\.on), "\(person)")
-            #expect(state.applications.map(\.account) == account.currentApplications.map { account.applicationAccount($0.id) })
+            #expect(
+                state.applications.map(\.account)
+                    == account.currentApplications.map { account.applicationAccount($0.id) })
             applied += state.applications.isEmpty ? 0 : 1
             guard state.isExact else { continue }
             let periods = try #require(try state.periods())
@@ -152,7 +156,9 @@ import Testing
                 Dictionary(uniqueKeysWithValues: owing.map { ($0.key, $0.period) })
                     == account.periods.dictionary.filter { $0.value.outstanding > .zero }, "\(person)")
             for key in account.periods.keys {
-                #expect(state.method(of: key) == folded.assessments[key.fiscalYear]?.method(of: key.period), "\(person) \(key)")
+                #expect(
+                    state.method(of: key) == folded.assessments[key.fiscalYear]?.method(of: key.period),
+                    "\(person) \(key)")
             }
         }
 
@@ -179,6 +185,16 @@ import Testing
         let check = try StoredDebits(ledger.ports).rebuild(check: true)
         #expect(check.comparedWith != nil && check.differences.isEmpty && !check.swapped)
         #expect(check.persons == stored.states.count)
+        // The mandate run's facts in a process holding the city, from its accounts and register:
+        // the same as from the streams.
+        _ = try ledger.currentCity()
+        #expect(ledger.hasCurrentCity)
+        let held = try commands.mandateFacts()
+        #expect(held.map(\.person) == mandates.1.map(\.person))
+        for (a, b) in zip(held, mandates.1) {
+            #expect(a.version == b.version && a.died == b.died && a.mandates == b.mandates, "\(a.person)")
+            #expect(a.applications == b.applications, "\(a.person)")
+        }
         withExtendedLifetime(simulated) {}
     }
 
@@ -376,7 +392,8 @@ import Testing
                 db, sql: "SELECT person, document FROM rm_debits WHERE part = 0 ORDER BY person LIMIT 2")
             let a: String = rows[0][0]
             try db.execute(
-                sql: "UPDATE rm_debits SET document = ? WHERE person = ? AND part = 0", arguments: [rows[1][1] as Data, a])
+                sql: "UPDATE rm_debits SET document = ? WHERE person = ? AND part = 0",
+                arguments: [rows[1][1] as Data, a])
             return a
         }
         let found = try stored.rebuild(check: true)
@@ -411,7 +428,8 @@ import Testing
         #expect {
             try stored.states()
         } throws: { error in
-            "\(error)".contains("stored debit state of \(a) is damaged") && "\(error)".contains("period sums are missing")
+            "\(error)".contains("stored debit state of \(a) is damaged")
+                && "\(error)".contains("period sums are missing")
         }
     }
 }

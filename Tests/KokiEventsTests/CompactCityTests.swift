@@ -112,6 +112,11 @@ import Testing
                 #expect(accounts.current(key.person, key.fiscalYear) == history.last)
                 #expect(accounts.history(key) == history)
             }
+            // Any person and year, assessed or not: hot, cold, before or after every assessment.
+            let person = try PersonID("\(9_000_001 + Int.random(in: 0..<6, using: &g))")
+            let year = try FiscalYear(Int.random(in: 2009...(2018 + n / 12), using: &g))
+            let absent = PremiumAccounts.Key(person: person, fiscalYear: year)
+            #expect(accounts.current(person, year) == model[absent]?.last)
             #expect(Set(accounts.keys) == Set(model.keys))
             #expect(accounts.keys.count == model.count)
         }

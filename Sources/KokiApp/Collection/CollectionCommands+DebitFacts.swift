@@ -51,9 +51,10 @@ extension CollectionCommands {
                     if let found = Self.debitFacts(streamed, on: date), !found.owing.isEmpty { facts.append(found) }
                     continue
                 }
-                let owing = try StoredDebits.damage(person.value) { try state.owing() }?.filter {
-                    Self.askable($0.period, on: date, prepayment: state.prepayment)
-                } ?? []
+                let owing =
+                    try StoredDebits.damage(person.value) { try state.owing() }?.filter {
+                        Self.askable($0.period, on: date, prepayment: state.prepayment)
+                    } ?? []
                 guard !owing.isEmpty else { continue }
                 facts.append(
                     DebitFacts(
@@ -107,8 +108,8 @@ extension CollectionCommands {
     }
 
     /// The facts of everyone with a mandate or an application, by number: from the stored debit
-    /// states in a ledger file (deaths too); from the city a process holds,
-    /// or each candidate's stream, elsewhere. `fromStore: false` takes the second way everywhere.
+    /// states in a ledger file (deaths too); from the city a process holds (each account and
+    /// register entry as it is, no person's state built), or each candidate's stream, elsewhere. `fromStore: false` takes the second way everywhere.
     func mandateFacts(fromStore: Bool = true) throws -> [MandateFacts] {
         if fromStore, !ledger.hasCurrentCity, let stored = try StoredDebits(ledger.ports).states() {
             return stored.states.sorted { $0.key < $1.key }.compactMap { person, state in
@@ -116,6 +117,20 @@ extension CollectionCommands {
                 return MandateFacts(
                     person: person, version: state.version, died: state.diedOn, mandates: state.mandates,
                     applications: state.applications)
+            }
+        }
+        if ledger.hasCurrentCity {
+            // Straight from each account and register entry: the run is monthly, and every payer
+            // who ever had a mandate (the dead among them) is a candidate, more each year.
+            return try ledger.withCurrentCity { city in
+                city.collection.accounts.compactMap { person, account -> MandateFacts? in
+                    let current = account.currentApplications
+                    guard !account.mandates.isEmpty || !current.isEmpty else { return nil }
+                    return MandateFacts(
+                        person: person, version: city.version(of: person),
+                        died: city.register.person(person)?.diedOn, mandates: account.mandates,
+                        applications: Self.applications(current, of: account))
+                }.sorted { $0.person < $1.person }
             }
         }
         let found = try candidates(
@@ -126,12 +141,20 @@ extension CollectionCommands {
             let account = state.account
             return MandateFacts(
                 person: person, version: state.version, died: state.entry?.diedOn, mandates: account.mandates,
-                applications: account.currentApplications.map { application in
-                    DebitState.Application(
-                        id: application.id, change: application.change, on: application.on,
-                        received: account.debitApplications.contains { $0.id == application.id && $0.change == .received },
-                        account: account.applicationAccount(application.id))
-                })
+                applications: Self.applications(account.currentApplications, of: account))
+        }
+    }
+
+    /// Each application as it stands (`current`, the account's last change of each), with
+    /// whether it was received and the account it was received with.
+    private static func applications(
+        _ current: [DebitApplicationRecorded], of account: CollectionAccounts.Account
+    ) -> [DebitState.Application] {
+        current.map { application in
+            DebitState.Application(
+                id: application.id, change: application.change, on: application.on,
+                received: account.debitApplications.contains { $0.id == application.id && $0.change == .received },
+                account: account.applicationAccount(application.id))
         }
     }
 }
