@@ -117,9 +117,10 @@ public struct ArrearsFacts: Sendable, Hashable {
 
     /// The facts of an account: its periods still owing, or assessed and paid off late, by key.
     public init(_ account: CollectionAccounts.Account) {
-        let keys = Set(account.periods.compactMap { key, period -> PeriodKey? in
-            period.outstanding > .zero || (period.assessed > .zero && period.paidLate) ? key : nil
-        })
+        let keys = Set(
+            account.periods.compactMap { key, period -> PeriodKey? in
+                period.outstanding > .zero || (period.assessed > .zero && period.paidLate) ? key : nil
+            })
         self.init(periods: account.arrearsFacts(of: keys).values.sorted { $0.key < $1.key })
     }
 }
@@ -145,10 +146,16 @@ extension CollectionAccounts.Account {
             }
             facts[key] = f
         }
-        for p in payments where !p.isCancelled {
-            for part in p.event.parts {
-                facts[part.key]?.paidIn.append(.init(on: p.event.paidOn, amount: part.amount))
-                facts[part.key]?.acknowledged.append(p.event.paidOn)
+        // Only the payments that may have paid one of the periods are decoded: a question about one
+        // period's late fee, or a chronic payer's old periods, no longer reads every payment.
+        let years = keys.map(\.fiscalYear.year)
+        let (first, last) = (years.min() ?? 0, years.max() ?? 0)
+        for i in payments.indices
+        where !payments.isCancelled(at: i) && payments.mayPay(at: i, yearsFrom: first, through: last) {
+            let payment = payments[i].event
+            for part in payment.parts {
+                facts[part.key]?.paidIn.append(.init(on: payment.paidOn, amount: part.amount))
+                facts[part.key]?.acknowledged.append(payment.paidOn)
             }
         }
         for a in appropriations {

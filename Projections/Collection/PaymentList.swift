@@ -12,6 +12,10 @@ import KokiEvents
 /// pension insurer's deduction was recorded before. The payments are decoded only where a
 /// payment has the tag the question looks for, which a new record almost never has.
 ///
+/// Beside each payment too, the span of fiscal years its parts pay (two bytes): a question about
+/// some periods (their late fees, their prescription) decodes only the payments that may have
+/// paid one of them, where it decoded every payment of the person's years.
+///
 /// A payment the codec's writer refuses anything in is kept as it is (see ``PackedList``).
 ///
 /// Two lists of the same payments, cancelled alike, are the same bytes, so equality and hashing
@@ -41,6 +45,8 @@ public struct PaymentList: RandomAccessCollection, Sendable, Hashable {
     /// A tag of each deduction from the pension (``pensionTag(paidOn:amount:fiscalYear:)``), in
     /// the order paid, cancelled ones included, for the same reason.
     private var pensionTags: [UInt32] = []
+    /// The span of fiscal years each payment's parts pay (``yearSpan(of:)``), in the order paid.
+    private var yearSpans: [UInt16] = []
 
     public init() {}
 
@@ -66,6 +72,7 @@ public struct PaymentList: RandomAccessCollection, Sendable, Hashable {
     /// Appends a payment received.
     mutating func append(_ payment: PaymentReceived) {
         received.append(payment)
+        yearSpans.appendWithoutSpareRoom(Self.yearSpan(of: payment.parts.lazy.map(\.key.fiscalYear.year)))
         if payment.reference.utf8.starts(with: ConveniencePaymentReported.referencePrefix.utf8) {
             storeTags.appendWithoutSpareRoom(Self.storeTag(payment.reference))
         }
@@ -104,6 +111,27 @@ public struct PaymentList: RandomAccessCollection, Sendable, Hashable {
                 && e.slip?.fiscalYear == fiscalYear
         }
     }
+
+    /// Whether the payment at `index` may have a part for a period of a fiscal year from
+    /// `first` through `last`: false only where none of its parts is, so that a question about
+    /// those years need not decode it.
+    public func mayPay(at index: Int, yearsFrom first: Int, through last: Int) -> Bool {
+        let span = yearSpans[index]
+        return span >> 8 <= UInt16(Self.yearByte(last)) && span & 0xFF >= UInt16(Self.yearByte(first))
+    }
+
+    /// The first and last fiscal year of a payment's parts as one number (the first's
+    /// ``yearByte(_:)`` in the high byte, the last's in the low); no parts: a span no years meet.
+    static func yearSpan(of years: some Sequence<Int>) -> UInt16 {
+        var (first, last) = (Int.max, Int.min)
+        for year in years { (first, last) = (Swift.min(first, year), Swift.max(last, year)) }
+        guard first <= last else { return 0xFF00 }
+        return UInt16(yearByte(first)) << 8 | UInt16(yearByte(last))
+    }
+
+    /// A fiscal year in one byte: years since 2000, those before and after the byte's range held
+    /// at its ends (which only makes a payment of such a year read more often, never less).
+    static func yearByte(_ year: Int) -> UInt8 { UInt8(clamping: year - 2000) }
 
     /// A reference's tag: its UTF-8 bytes hashed (FNV-1a, 32 bits), the same in every process.
     static func storeTag(_ reference: String) -> UInt32 {

@@ -143,7 +143,7 @@ import Testing
         let settings = try #require(city.collection.arrearsSettings)
         var random = SeededGenerator(seed: seed)
         var (periods, deferred, pledged, appropriated, reminded, late) = (0, 0, 0, 0, 0, 0)
-        var (owingListed, prescribedLeftOut) = (0, 0)
+        var (owingListed, prescribedLeftOut, paidPeriods) = (0, 0, 0)
         for (person, account) in city.collection.accounts.sorted(by: { $0.key < $1.key }) {
             let facts = ArrearsFacts(account)
             // Their stored form reads back the same.
@@ -161,6 +161,26 @@ import Testing
                 if period.appropriated > .zero { appropriated += 1 }
                 if !period.reminded.isEmpty { reminded += 1 }
                 if period.paidLate && period.outstanding == .zero { late += 1 }
+            }
+            // Each period asked alone (which decodes only the payments that may have paid it)
+            // has the facts it has among the rest, and the money every payment and appropriation
+            // of the account put in it, each decoded.
+            for period in facts.periods {
+                let alone = account.arrearsFacts(of: period.key)
+                #expect(alone == period, "\(person) \(period.key)")
+                var paidIn: [ArrearsFacts.Money] = []
+                for payment in account.payments where !payment.isCancelled {
+                    for part in payment.event.parts where part.key == period.key {
+                        paidIn.append(.init(on: payment.event.paidOn, amount: part.amount))
+                    }
+                }
+                for appropriation in account.appropriations {
+                    for part in appropriation.parts where part.key == period.key {
+                        paidIn.append(.init(on: part.effectiveOn, amount: part.amount))
+                    }
+                }
+                #expect(alone.paidIn == paidIn, "\(person) \(period.key)")
+                if !paidIn.isEmpty { paidPeriods += 1 }
             }
             let state = CollectionCommands.PersonState(person, in: city)
             for _ in 0..<4 {
@@ -186,6 +206,7 @@ import Testing
         #expect(
             counts.allSatisfy { $0 > 0 }, "periods, paid late, reminded, pledged, appropriated, deferred: \(counts)")
         #expect(owingListed > 0 && prescribedLeftOut > 0, "listed \(owingListed), left out \(prescribedLeftOut)")
+        #expect(paidPeriods > 0)
     }
 
     // MARK: - The stored facts

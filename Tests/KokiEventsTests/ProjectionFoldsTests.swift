@@ -254,6 +254,52 @@ import Testing
         #expect(!account.hasStorePayment("pension:ab12:3") && !account.hasStorePayment(""))
     }
 
+    /// Whether a payment may have paid a period of some fiscal years is told by the span of its
+    /// parts' years, and never wrongly no: a payment with a part in the years asked always may,
+    /// whatever its parts (none, one, several, years before 2000 or after 2255, where the span
+    /// holds them at its ends); and the span lets a question pass by payments of other years.
+    @Test(arguments: 0...20 as ClosedRange<UInt64>)
+    func aPaymentIsPassedByOnlyWhenNoneOfItsPartsIsOfTheYearsAsked(seed: UInt64) throws {
+        var g = SeededGenerator(seed: 700 + seed)
+        let years = [1995, 2000, 2008, 2016, 2017, 2020, 2024, 2025, 2254, 2255, 2300]
+        var account = CollectionAccounts.Account()
+        var partsOf: [[Int]] = []
+        for n in 0..<30 {
+            var payment = EventSamples.paymentReceived
+            payment.id = "p\(seed)-\(n)"
+            let count = Int.random(in: 0...3, using: &g)
+            payment.parts = try (0..<count).map { _ in
+                let year = try FiscalYear(years.randomElement(using: &g)!)
+                return .init(
+                    key: PeriodKey(year, try PeriodNumber(Int.random(in: 1...10, using: &g))), amount: Yen(100),
+                    accountingYear: year)
+            }
+            account.apply(.paymentReceived(payment))
+            partsOf.append(payment.parts.map(\.key.fiscalYear.year))
+        }
+        try #require(account.payments.count == partsOf.count)
+        var passedBy = 0
+        for _ in 0..<200 {
+            let a = years.randomElement(using: &g)!
+            let b = years.randomElement(using: &g)!
+            let (first, last) = (min(a, b), max(a, b))
+            for (i, parts) in partsOf.enumerated() {
+                let pays = parts.contains { first <= $0 && $0 <= last }
+                let may = account.payments.mayPay(at: i, yearsFrom: first, through: last)
+                #expect(may || !pays, "payment \(i) of \(parts), years \(first)–\(last)")
+                if !may { passedBy += 1 }
+                // Within the span's range, a payment of none of the years asked is passed by.
+                if parts.allSatisfy({ (2000...2255).contains($0) }), (2000...2255).contains(first),
+                    (2000...2255).contains(last), !parts.isEmpty,
+                    parts.allSatisfy({ $0 < first }) || parts.allSatisfy({ $0 > last })
+                {
+                    #expect(!may, "payment \(i) of \(parts), years \(first)–\(last)")
+                }
+            }
+        }
+        #expect(passedBy > 0)
+    }
+
     /// What a city keeps for every payment and every assessment of years of history stays small:
     /// a payment is its codec's bytes in its account's buffer, and an assessment's figures are
     /// boxed, not held inline (about 240 bytes of each, which ten years of Matsudo hold millions of).
