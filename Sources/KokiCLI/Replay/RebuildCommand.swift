@@ -32,9 +32,10 @@ struct RebuildCommand: ParsableCommand {
             model after another — (decoding only the events each model folds, on a folding thread while the scan \
             reads on; a person's balances kept as compact per-period \
             sums, their own stream folded where those cannot follow them exactly; a mandate holder's events of the \
-            types their state follows, their stream's version taken from the index by stream; at most 150,000 \
+            types their state follows, their stream's version taken from the index by stream; at most 75,000 \
             persons a pass, and a city of more still read once: the later passes' events are copied to a \
-            temporary file in $TMPDIR, else /tmp, as the first is folded, then folded from there — up to about \
+            temporary file in $TMPDIR, else /tmp, as the first is folded, then folded from there, each pass while \
+            the rows of the one before it are written — up to about \
             half the ledger file's size, 1.5 GB for ten times Matsudo over two years), compares them row by row \
             with the maintained ones (caught up to the same head; both \
             read in key order, side by side), names every row that differs, and swaps the fresh tables in. The arrears facts are kept only for the persons the list asked about: catching up drops \
@@ -44,7 +45,7 @@ struct RebuildCommand: ParsableCommand {
 
             In a PostgreSQL ledger the four models are documents in its schema (rm_balances, rm_register, \
             rm_debits, rm_premiums), kept at the head: each is caught up, then folded from position zero through \
-            the position it reflects (the events read back in position order, as in a file, at most 150,000 \
+            the position it reflects (the events read back in position order, as in a file, at most 75,000 \
             persons a pass; the mandate holders' streams a few hundred a round trip), \
             compared a slice of 10,000 persons at a time with the documents of that slice's range of keys, and \
             replaced by it slice by slice in one transaction (--check: compared only): neither the documents nor \
