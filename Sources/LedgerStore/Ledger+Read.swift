@@ -225,21 +225,11 @@ extension Ledger {
                     }
                     lastVersion = streamVersion
                 }
-                let streamSlot: EventNames.Slot
-                if let held = streamSlots[streamID] {
-                    streamSlot = held
-                } else {
-                    streamSlot = names.hold(stream: try streamName(db, id: streamID))
-                    streamSlots[streamID] = streamSlot
-                }
+                let streamSlot = try streamSlots.value(
+                    streamID, orHolding: { names.hold(stream: try streamName(db, id: streamID)) })
                 let typeID = statement.int64(3)
-                let typeSlot: EventNames.Slot
-                if let held = typeSlots[typeID] {
-                    typeSlot = held
-                } else {
-                    typeSlot = names.hold(type: try typeName(db, id: typeID))
-                    typeSlots[typeID] = typeSlot
-                }
+                let typeSlot = try typeSlots.value(
+                    typeID, orHolding: { names.hold(type: try typeName(db, id: typeID)) })
                 let sequence = statement.int64(5)
                 if query.readsEnvelopes, envelopeOf != sequence {
                     names.current(command: try commands.envelope(db, sequence: sequence))
@@ -367,6 +357,15 @@ public struct StreamNumbered<Value> {
     @usableFromInline var held = 0
 
     public init() {}
+
+    /// The value held for `number`, else the one `make` gives, held from then on.
+    @inlinable
+    public mutating func value(_ number: Int64, orHolding make: () throws -> Value) rethrows -> Value {
+        if let known = self[number] { return known }
+        let made = try make()
+        self[number] = made
+        return made
+    }
 
     /// The array's length: what a scan of one stream must keep small.
     public var arrayCount: Int { byNumber.count }
