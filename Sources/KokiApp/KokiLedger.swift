@@ -62,11 +62,13 @@ public struct KokiLedger: Sendable {
     {
         try city.state.withLock { (city: inout CitySnapshot) throws -> T in
             guard catchingUp else { return try body(city) }
+            self.city.takeAppended(into: &city)
             var query = EventQuery()
             query.fromPosition = city.position + 1
             try forEachEvent(query) { view, event in
                 city.apply(event, position: view.position, stream: view.stream.value, version: view.streamVersion)
             }
+            self.city.isHeld.store(city.position > 0, ordering: .relaxed)
             return try body(city)
         }
     }
@@ -77,7 +79,10 @@ public struct KokiLedger: Sendable {
     /// let go of as usual; this process holds no city afterwards.
     @_spi(Batch) public func leaveCityToExit() {
         let city = city.state.withLock { held in
-            defer { held = CitySnapshot() }
+            defer {
+                held = CitySnapshot()
+                self.city.isHeld.store(false, ordering: .relaxed)
+            }
             return held
         }
         _ = Unmanaged.passRetained(LeftToExit(city))
@@ -279,6 +284,11 @@ final class CityCache: Sendable {
     /// How many events the held city took as this process appended them, not read back
     /// (``hold(_:appended:)``; for tests and benchmarks).
     let heldAsAppended = Atomic<Int>(0)
+    /// What this process appended since the held city last caught up (``hold(_:appended:)``).
+    let appended = Mutex(AppendedCommands())
+    /// Whether this process holds a city (one caught up past position zero): only then is what
+    /// it appends kept for it.
+    let isHeld = Atomic<Bool>(false)
     /// Persons' own streams as last folded, so loading a person again reads only what their
     /// stream gained since (see ``PersonFolds``).
     let persons = PersonFolds(capacity: PersonFolds.defaultCapacity)
@@ -411,23 +421,59 @@ extension StoredBalances {
 }
 
 extension CityCache {
-    /// Applies a command this process has just appended to the city it holds, as appended: the
-    /// events are the ones encoded (in the store's order) and the result says where each went,
-    /// so catching up need not read them back and decode them (a tenth of a simulated year's
-    /// time). Only when they follow the held city at once: a city not held yet, a repeated
-    /// command (which appended nothing), or another process's or thread's appends between are
-    /// left to the next catch-up, which reads in position order from where the city stands.
+    /// Keeps a command this process has just appended for the city it holds, as appended: the
+    /// events it encoded (in the store's order) and where the append put each. The next catch-up
+    /// takes them into the city (``takeAppended(into:)``) instead of reading them back from the
+    /// store and decoding them again, a tenth of a simulated year's time. They wait until then
+    /// because a caller may still hold a copy of the city it read before appending (a run
+    /// deciding from it): changing the held city now would copy all of it, once a command.
     func hold(_ events: [KokiEvent], appended result: AppendResult) {
-        guard !result.wasDuplicate, events.count == result.events.count, let first = result.events.first else {
-            return
-        }
-        let held = state.withLock { city in
-            guard city.position > 0, first.position == city.position + 1 else { return false }
-            for (event, at) in zip(events, result.events) {
-                city.apply(event, position: at.position, stream: at.stream.value, version: at.streamVersion)
+        guard isHeld.load(ordering: .relaxed), !result.wasDuplicate, events.count == result.events.count,
+            !result.events.isEmpty
+        else { return }
+        appended.withLock { waiting in
+            // A process that appends much and never reads the city (an import) keeps nothing
+            // past this: the catch-up reads those events back as it always could.
+            guard waiting.count + events.count <= Self.appendedKeptAtMost else {
+                waiting = AppendedCommands()
+                return
             }
-            return true
+            waiting.append(events, result.events)
         }
-        if held { heldAsAppended.add(events.count, ordering: .relaxed) }
+    }
+
+    /// Takes the commands this process appended since the last catch-up into `city`, while they
+    /// follow it at once: a city not held yet, and another process's or thread's appends
+    /// between, are left to the catch-up, which reads in position order from where the city
+    /// stands.
+    func takeAppended(into city: inout CitySnapshot) {
+        let waiting = appended.withLock { waiting in
+            defer { waiting = AppendedCommands() }
+            return waiting
+        }
+        guard city.position > 0 else { return }
+        var taken = 0
+        for (event, at) in zip(waiting.events, waiting.positions) {
+            guard at.position == city.position + 1 else { break }
+            city.apply(event, position: at.position, stream: at.stream.value, version: at.streamVersion)
+            taken += 1
+        }
+        heldAsAppended.add(taken, ordering: .relaxed)
+    }
+
+    /// How many appended events wait for the city at most (``hold(_:appended:)``).
+    static let appendedKeptAtMost = 200_000
+}
+
+/// The events this process appended since the held city last caught up, in append order, and
+/// where each went (``CityCache/hold(_:appended:)``).
+struct AppendedCommands: Sendable {
+    var events: [KokiEvent] = []
+    var positions: [AppendedEvent] = []
+    var count: Int { events.count }
+
+    mutating func append(_ more: [KokiEvent], _ at: [AppendedEvent]) {
+        events.append(contentsOf: more)
+        positions.append(contentsOf: at)
     }
 }
