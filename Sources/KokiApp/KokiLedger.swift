@@ -62,13 +62,11 @@ public struct KokiLedger: Sendable {
     {
         try city.state.withLock { (city: inout CitySnapshot) throws -> T in
             guard catchingUp else { return try body(city) }
-            self.city.takeAppended(into: &city)
             var query = EventQuery()
             query.fromPosition = city.position + 1
             try forEachEvent(query) { view, event in
                 city.apply(event, position: view.position, stream: view.stream.value, version: view.streamVersion)
             }
-            self.city.isHeld.store(city.position > 0, ordering: .relaxed)
             return try body(city)
         }
     }
@@ -79,10 +77,7 @@ public struct KokiLedger: Sendable {
     /// let go of as usual; this process holds no city afterwards.
     @_spi(Batch) public func leaveCityToExit() {
         let city = city.state.withLock { held in
-            defer {
-                held = CitySnapshot()
-                self.city.isHeld.store(false, ordering: .relaxed)
-            }
+            defer { held = CitySnapshot() }
             return held
         }
         _ = Unmanaged.passRetained(LeftToExit(city))
@@ -134,10 +129,6 @@ public struct KokiLedger: Sendable {
         return (fold.state.entry, fold.version)
     }
 
-    /// How many events the city this process holds took as this process appended them, without
-    /// reading them back (for benchmarks and tests).
-    @_spi(Batch) public var eventsHeldAsAppended: Int { city.heldAsAppended.load(ordering: .relaxed) }
-
     /// Person loads answered from a kept fold, and not (for benchmarks and tests).
     @_spi(Batch) public var personLoads: (kept: Int, folded: Int) {
         let c = city.persons.counts
@@ -171,11 +162,8 @@ public struct KokiLedger: Sendable {
     ) throws -> AppendResult {
         var (events, metadata, streams) = (events, metadata, expectingStreams)
         confirmation?.attach(&events, &metadata, &streams)
-        let inOrder = Self.appendOrder(events)
-        let result = try store.append(
-            Self.request(inOrder, metadata: metadata, expecting: expecting, expectingStreams: streams))
-        city.hold(inOrder.flatMap(\.events), appended: result)
-        return result
+        return try store.append(
+            Self.request(events, metadata: metadata, expecting: expecting, expectingStreams: streams))
     }
 
     /// Appends like ``record(_:metadata:expecting:)`` and returns the events as stored: the
@@ -199,47 +187,26 @@ public struct KokiLedger: Sendable {
         _ events: [KokiEvent], metadata: CommandMetadata, expecting: [PersonID: ExpectedVersion] = [:],
         expectingStreams: [String: ExpectedVersion] = [:]
     ) throws -> AppendRequest {
-        try request(appendOrder(events), metadata: metadata, expecting: expecting, expectingStreams: expectingStreams)
-    }
-
-    /// A command's events grouped by stream, the streams in the order they first appear: the
-    /// order the store appends them in.
-    static func appendOrder(_ events: [KokiEvent]) -> [(stream: String, events: [KokiEvent])] {
-        var order: [(stream: String, events: [KokiEvent])] = []
-        var index: [String: Int] = [:]
-        for event in events {
-            let stream = event.streamName
-            if let i = index[stream] {
-                order[i].events.append(event)
-            } else {
-                index[stream] = order.count
-                order.append((stream, [event]))
-            }
-        }
-        return order
-    }
-
-    private static func request(
-        _ grouped: [(stream: String, events: [KokiEvent])], metadata: CommandMetadata,
-        expecting: [PersonID: ExpectedVersion], expectingStreams: [String: ExpectedVersion]
-    ) throws -> AppendRequest {
+        var order: [String] = []
+        var grouped: [String: [NewEvent]] = [:]
         var expected = expectingStreams
         for (person, version) in expecting { expected[person.streamName] = version }
-        let streams = try grouped.map { (stream, events) in
-            let encoded = try events.map { event in
-                let encoded = EventRegistry.encode(event, stream: stream)
-                // Money arithmetic saturates instead of trapping, and the writer notes any value
-                // its reader would refuse: such an event is refused here, before anything is
-                // appended, rather than stored in a form no one could read back.
-                if let refusal = encoded.refusal {
-                    throw KokiError(
-                        .invalidInput,
-                        "\(encoded.type) for \(stream) cannot be recorded: \(refusal); nothing was appended")
-                }
-                return NewEvent(type: encoded.type, schemaVersion: encoded.schemaVersion, payload: encoded.payload)
+        for event in events {
+            let stream = event.streamName
+            let encoded = EventRegistry.encode(event, stream: stream)
+            // Money arithmetic saturates instead of trapping, and the writer notes any value its
+            // reader would refuse: such an event is refused here, before anything is appended,
+            // rather than stored in a form no one could read back.
+            if let refusal = encoded.refusal {
+                throw KokiError(.invalidInput, "\(encoded.type) for \(stream) cannot be recorded: \(refusal); nothing was appended")
             }
-            return StreamAppend(
-                stream: try StreamName(stream), expectedVersion: expected[stream] ?? .any, events: encoded)
+            if grouped[stream] == nil { order.append(stream) }
+            grouped[stream, default: []].append(
+                NewEvent(type: encoded.type, schemaVersion: encoded.schemaVersion, payload: encoded.payload))
+        }
+        let streams = try order.map { stream in
+            StreamAppend(
+                stream: try StreamName(stream), expectedVersion: expected[stream] ?? .any, events: grouped[stream]!)
         }
         return AppendRequest(
             commandID: metadata.commandID, actor: metadata.actor, correlationID: metadata.correlationID,
@@ -281,14 +248,6 @@ private final class LeftToExit: Sendable {
 /// One process's incrementally maintained city (see ``KokiLedger/currentCity()``).
 final class CityCache: Sendable {
     let state = Mutex(CitySnapshot())
-    /// How many events the held city took as this process appended them, not read back
-    /// (``hold(_:appended:)``; for tests and benchmarks).
-    let heldAsAppended = Atomic<Int>(0)
-    /// What this process appended since the held city last caught up (``hold(_:appended:)``).
-    let appended = Mutex(AppendedCommands())
-    /// Whether this process holds a city (one caught up past position zero): only then is what
-    /// it appends kept for it.
-    let isHeld = Atomic<Bool>(false)
     /// Persons' own streams as last folded, so loading a person again reads only what their
     /// stream gained since (see ``PersonFolds``).
     let persons = PersonFolds(capacity: PersonFolds.defaultCapacity)
@@ -417,63 +376,5 @@ extension StoredBalances {
     /// The stored balances of a ledger.
     public init(_ ledger: KokiLedger, snapshotInterval: Int64 = Self.defaultSnapshotInterval) {
         self.init(ledger.ports, snapshotInterval: snapshotInterval)
-    }
-}
-
-extension CityCache {
-    /// Keeps a command this process has just appended for the city it holds, as appended: the
-    /// events it encoded (in the store's order) and where the append put each. The next catch-up
-    /// takes them into the city (``takeAppended(into:)``) instead of reading them back from the
-    /// store and decoding them again, a tenth of a simulated year's time. They wait until then
-    /// because a caller may still hold a copy of the city it read before appending (a run
-    /// deciding from it): changing the held city now would copy all of it, once a command.
-    func hold(_ events: [KokiEvent], appended result: AppendResult) {
-        guard isHeld.load(ordering: .relaxed), !result.wasDuplicate, events.count == result.events.count,
-            !result.events.isEmpty
-        else { return }
-        appended.withLock { waiting in
-            // A process that appends much and never reads the city (an import) keeps nothing
-            // past this: the catch-up reads those events back as it always could.
-            guard waiting.count + events.count <= Self.appendedKeptAtMost else {
-                waiting = AppendedCommands()
-                return
-            }
-            waiting.append(events, result.events)
-        }
-    }
-
-    /// Takes the commands this process appended since the last catch-up into `city`, while they
-    /// follow it at once: a city not held yet, and another process's or thread's appends
-    /// between, are left to the catch-up, which reads in position order from where the city
-    /// stands.
-    func takeAppended(into city: inout CitySnapshot) {
-        let waiting = appended.withLock { waiting in
-            defer { waiting = AppendedCommands() }
-            return waiting
-        }
-        guard city.position > 0 else { return }
-        var taken = 0
-        for (event, at) in zip(waiting.events, waiting.positions) {
-            guard at.position == city.position + 1 else { break }
-            city.apply(event, position: at.position, stream: at.stream.value, version: at.streamVersion)
-            taken += 1
-        }
-        heldAsAppended.add(taken, ordering: .relaxed)
-    }
-
-    /// How many appended events wait for the city at most (``hold(_:appended:)``).
-    static let appendedKeptAtMost = 200_000
-}
-
-/// The events this process appended since the held city last caught up, in append order, and
-/// where each went (``CityCache/hold(_:appended:)``).
-struct AppendedCommands: Sendable {
-    var events: [KokiEvent] = []
-    var positions: [AppendedEvent] = []
-    var count: Int { events.count }
-
-    mutating func append(_ more: [KokiEvent], _ at: [AppendedEvent]) {
-        events.append(contentsOf: more)
-        positions.append(contentsOf: at)
     }
 }
