@@ -23,12 +23,13 @@ struct SimulateCommand: ParsableCommand {
             day as the ledger's clock and keys drawn from the seed: the same arguments give the same \
             ledger, byte for byte (the same head hash). Names and addresses are made of syllables and \
             marked 模擬; nothing is real personal data. The ledger is written without fsync (a simulated \
-            city is made again, never recovered) and must not exist yet; its commands are committed a \
+            city is made again, never recovered) and must not exist yet; its commands are committed ten \
             thousand at a time, each still all or nothing, so one stopped midway keeps whole commands only. \
             While the simulation runs the file is its alone: another koki that opens it waits the busy \
             timeout (30 s), then exits 5 (locked). The simulation holds the city in memory and takes each \
-            person it loads from it: Matsudo's size (70,000 insured) needs about 1.5 GB for two years and \
-            6 GB for ten, ten times Matsudo (--insured 700000) about 11 GB for two years (38 minutes).
+            person it loads from it: Matsudo's size (70,000 insured) holds about 1 GB of memory of its own for \
+            two years and 2.6 GB for ten (4.2 GB resident with the file's pages); ten times Matsudo \
+            (--insured 700000) took about 11 GB for two years when last measured (38 minutes).
 
             Progress goes to standard error: a bar with the rate and time left on a terminal, one line \
             per simulated month otherwise. Then the report: the city, each fiscal year's assessed premium \

@@ -6,9 +6,9 @@ import KokiSimulation
 // The simulation's rate, year by year: how fast koki records a city through its own commands,
 // and whether that rate holds as histories grow. By default 3,000 insured over ten years
 // (KOKI_SIM_INSURED, KOKI_SIM_YEARS change it). The file is held exclusively and its commands
-// committed a thousand at a time, as `koki simulate` does. The ceiling is the same rows, as
-// stored, inserted into plain SQLite the same way (a savepoint per command, a thousand commands
-// a transaction, synchronous=OFF), in the same run.
+// committed ten thousand at a time (`CitySimulation.commandsPerCommit`), as `koki simulate`
+// does. The ceiling is the same rows, as stored, inserted into plain SQLite the same way (a
+// savepoint per command, as many commands a transaction, synchronous=OFF), in the same run.
 
 /// Each fiscal year's events and seconds, from the simulation's monthly progress (the months
 /// after the last March, up to the last year's closing, are left out: a few days' events).
@@ -43,7 +43,7 @@ func simulationBenchmarks() {
     let insured = Int(env["KOKI_SIM_INSURED"] ?? "") ?? 3_000
     let years = Int(env["KOKI_SIM_YEARS"] ?? "") ?? 10
     Benchmark(
-        "Simulation: \(insured) insured over \(years) years, each year's rate, vs its rows inserted into plain SQLite a thousand commands a transaction",
+        "Simulation: \(insured) insured over \(years) years, each year's rate, vs its rows inserted into plain SQLite as many commands a transaction",
         configuration: .init(
             metrics: [
                 .wallClock, .peakMemoryResident, Metric.cost("events"), Metric.rate("koki events/s"),
@@ -70,7 +70,9 @@ func simulationBenchmarks() {
 
         let commands = PlainSQLite.rowsOf(ledger: path)
         let plain = PlainSQLite(path: scratch.path("plain.sqlite"), synchronous: "OFF")
-        let insertSeconds = seconds { plain.insert(commands: commands, commandsPerCommit: 1_000) }
+        let insertSeconds = seconds {
+            plain.insert(commands: commands, commandsPerCommit: CitySimulation.commandsPerCommit)
+        }
         let rows = commands.map(\.count).reduce(0, +)
 
         let kokiRate = Double(events) / kokiSeconds
