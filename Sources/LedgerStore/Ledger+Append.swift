@@ -23,15 +23,24 @@ extension Ledger {
             var newNames = NameCache()
             let result = try queue.writeWithoutTransaction { db -> AppendResult in
                 var result: AppendResult?
-                try allOrNothing(db, append: true) {
-                    newNames = NameCache()
-                    if let previous = try existingResult(db, commandID: request.commandID) {
-                        result = previous
-                    } else {
-                        result = try insert(db, request, stored: stored, newNames: &newNames)
+                var after: ChainState?
+                do {
+                    try allOrNothing(db, append: true) {
+                        newNames = NameCache()
+                        after = nil
+                        if let previous = try existingResult(db, commandID: request.commandID) {
+                            result = previous
+                        } else {
+                            (result, after) = try insert(db, request, stored: stored, newNames: &newNames)
+                        }
+                        return .commit
                     }
-                    return .commit
+                } catch {
+                    group.withLock { $0?.chain = nil }
+                    throw error
                 }
+                // A commit group's next append continues from here without reading the head back.
+                if let after { group.withLock { $0?.chain = after } }
                 return result!
             }
             if !newNames.isEmpty {
@@ -110,38 +119,17 @@ extension Ledger {
     private func insert(
         _ db: Database, _ request: AppendRequest, stored: [[(encoding: PayloadEncoding, bytes: [UInt8])]],
         newNames: inout NameCache
-    ) throws -> AppendResult {
-        // The head is read under the write lock: another process may have appended since.
-        let head = RawStatement(
-            try db.cachedStatement(
-                sql: """
-                    SELECT e.position, e.hash, e.command_seq, s.seal FROM koki_events e
-                    LEFT JOIN koki_command_seals s ON s.seq = e.command_seq ORDER BY e.position DESC LIMIT 1
-                    """),
-            db)
-        var position: Int64 = 0
-        var previousHash = genesisHash
-        var commandSeq: Int64 = 0
-        var previousSeal = ChainKey.genesisSeal
-        // The last position that stores a hash, for the rule (see ``storesHash``).
-        var lastStored: Int64 = 0
-        if try head.step() {
-            position = head.int64(0)
-            // The head the last append recorded, unless another build or a copy wrote since.
-            if let recorded = try Self.recordedHeadAndLastStored(db), recorded.head.position == position {
-                previousHash = head.blob(1).isEmpty ? recorded.head.hash : Array(head.blob(1))
-                lastStored = recorded.lastStored
-            } else {
-                previousHash = head.blob(1).isEmpty ? try chainHash(db, through: position) : Array(head.blob(1))
-                lastStored = try Self.lastStoredHash(db, through: position)
-            }
-            commandSeq = head.int64(2)
-            // A missing seal before this one is reported by verify; this command is sealed anyway.
-            if !head.isNull(3) { previousSeal = Array(head.blob(3)) }
-        }
-        head.reset()
+    ) throws -> (AppendResult, ChainState) {
+        // The chain continues from the group's last append, kept in memory, or from the head
+        // read under the write lock: another process may have appended since.
+        let chain = try group.withLock({ $0?.chain }) ?? readChain(db)
+        var position = chain.position
+        var previousHash = chain.hash
+        var commandSeq = chain.commandSeq
+        let previousSeal = chain.seal
+        let lastStored = chain.lastStored
         let key = chainKey.withLock { $0 }
-        if key == nil, try Self.isKeyed(db) {
+        if key == nil, try chain.keyed ?? Self.isKeyed(db) {
             throw LedgerError(
                 .keyRequired,
                 "\(path ?? ":memory:") seals every command under a key derived from the master key: appending needs it (--master-key); nothing was appended"
@@ -234,17 +222,50 @@ extension Ledger {
                 appended.append(AppendedEvent(position: position, stream: part.stream, streamVersion: version))
             }
         }
-        try Self.recordHead(
-            db, LedgerHead(position: lastPosition, hash: previousHash),
-            lastStored: keepsHash ? lastPosition : lastStored)
+        var after = ChainState(
+            position: lastPosition, hash: previousHash, lastStored: keepsHash ? lastPosition : lastStored,
+            commandSeq: commandSeq, seal: ChainKey.genesisSeal, keyed: key == nil ? false : nil)
+        try Self.recordHead(db, LedgerHead(position: lastPosition, hash: previousHash), lastStored: after.lastStored)
         if let key {
             let seal = key.seal(
                 previous: previousSeal, seq: commandSeq, firstPosition: position - Int64(request.eventCount) + 1,
                 eventCount: Int64(request.eventCount), lastHash: previousHash)
             try db.cachedStatement(sql: "INSERT INTO koki_command_seals(seq, seal) VALUES (?, ?)")
                 .execute(arguments: [commandSeq, Data(seal)])
+            after.seal = seal
         }
-        return AppendResult(commandID: request.commandID, recordedAt: recordedAt, events: appended, wasDuplicate: false)
+        return (
+            AppendResult(commandID: request.commandID, recordedAt: recordedAt, events: appended, wasDuplicate: false),
+            after
+        )
+    }
+
+    /// The chain's head as the rows and the head's record say, for an append to continue from.
+    private func readChain(_ db: Database) throws -> ChainState {
+        let head = RawStatement(
+            try db.cachedStatement(
+                sql: """
+                    SELECT e.position, e.hash, e.command_seq, s.seal FROM koki_events e
+                    LEFT JOIN koki_command_seals s ON s.seq = e.command_seq ORDER BY e.position DESC LIMIT 1
+                    """),
+            db)
+        defer { head.reset() }
+        var chain = ChainState(
+            position: 0, hash: genesisHash, lastStored: 0, commandSeq: 0, seal: ChainKey.genesisSeal, keyed: nil)
+        guard try head.step() else { return chain }
+        chain.position = head.int64(0)
+        // The head the last append recorded, unless another build or a copy wrote since.
+        if let recorded = try Self.recordedHeadAndLastStored(db), recorded.head.position == chain.position {
+            chain.hash = head.blob(1).isEmpty ? recorded.head.hash : Array(head.blob(1))
+            chain.lastStored = recorded.lastStored
+        } else {
+            chain.hash = head.blob(1).isEmpty ? try chainHash(db, through: chain.position) : Array(head.blob(1))
+            chain.lastStored = try Self.lastStoredHash(db, through: chain.position)
+        }
+        chain.commandSeq = head.int64(2)
+        // A missing seal before this one is reported by verify; this command is sealed anyway.
+        if !head.isNull(3) { chain.seal = Array(head.blob(3)) }
+        return chain
     }
 
     enum NameKind: Sendable {

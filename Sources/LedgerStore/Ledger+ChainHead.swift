@@ -75,13 +75,19 @@ extension Ledger {
     /// Records the chain's head and the last position that stores a hash, in the transaction
     /// that made them so.
     static func recordHead(_ db: Database, _ head: LedgerHead, lastStored: Int64) throws {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO koki_chain_head(id, position, hash, last_stored) VALUES (1, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE
-                SET position = excluded.position, hash = excluded.hash, last_stored = excluded.last_stored
-                """
-        ).execute(arguments: [head.position, Data(head.hash), lastStored])
+        // Bound directly: every append records it.
+        let record = RawStatement(
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO koki_chain_head(id, position, hash, last_stored) VALUES (1, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE
+                    SET position = excluded.position, hash = excluded.hash, last_stored = excluded.last_stored
+                    """), db)
+        defer { record.reset() }
+        record.bind(1, head.position)
+        record.bind(2, head.hash)
+        record.bind(3, lastStored)
+        _ = try record.step()
     }
 
     /// The chain's hash after the event at `position` (the genesis hash at 0): the hash stored

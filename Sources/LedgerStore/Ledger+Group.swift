@@ -7,6 +7,22 @@ struct CommitGroup: Sendable {
     let every: Int
     var pending = 0
     var lost: String?
+    /// The chain after the group's last append, so that the next one continues from it without
+    /// reading the head back (the file is this connection's alone while the group is open).
+    /// `nil` before the group's first append, and again after anything else wrote or failed.
+    var chain: ChainState?
+}
+
+/// Where an append continues the chain from: the head's position and hash, the last position
+/// that stores a hash, the last command's sequence number and seal, and whether the file seals
+/// its commands (`nil`: not asked, since this process holds the key).
+struct ChainState: Sendable {
+    var position: Int64
+    var hash: [UInt8]
+    var lastStored: Int64
+    var commandSeq: Int64
+    var seal: [UInt8]
+    var keyed: Bool?
 }
 
 extension Ledger {
@@ -81,6 +97,9 @@ extension Ledger {
         }
         if let lost = open.lost { throw LedgerError(.storage, lost) }
         let pending = open.pending
+        // Only an append says where the chain is after it (``Ledger/append(_:)``): after any
+        // other write, or a failed append, the next append reads the head again.
+        if !append { group.withLock { $0?.chain = nil } }
         guard db.isInsideTransaction else {
             try lose("the commit group's transaction ended outside koki", pending: pending)
         }
@@ -90,6 +109,7 @@ extension Ledger {
         do {
             completion = try body()
         } catch {
+            group.withLock { $0?.chain = nil }
             try? db.cachedStatement(sql: "ROLLBACK TO koki_command").execute()
             try? db.cachedStatement(sql: "RELEASE koki_command").execute()
             // SQLite undoes a whole transaction on some errors (a full disk, an I/O error, a
@@ -99,7 +119,10 @@ extension Ledger {
             }
             throw error
         }
-        if completion == .rollback { try db.cachedStatement(sql: "ROLLBACK TO koki_command").execute() }
+        if completion == .rollback {
+            group.withLock { $0?.chain = nil }
+            try db.cachedStatement(sql: "ROLLBACK TO koki_command").execute()
+        }
         try db.cachedStatement(sql: "RELEASE koki_command").execute()
         guard append else { return }
         let full = group.withLock { group -> Bool in

@@ -61,27 +61,75 @@ import Testing
         }
     }
 
-    @Test(arguments: [(UInt64(1), 1), (2, 3), (3, 7), (4, 1_000)])
-    func aGroupRecordsTheSameLedgerAsCommandsCommittedOneByOne(seed: UInt64, every: Int) throws {
+    /// The same, with the commands' seals under a chain key (`keyed`) and other writes between
+    /// the appends (a subject's key made): a group's appends continue the chain from the last
+    /// one kept in memory, so what it keeps must stay right through refusals, duplicates and
+    /// writes of other kinds.
+    @Test(arguments: [
+        (UInt64(1), 1, false), (2, 3, false), (3, 7, false), (4, 1_000, false), (5, 3, true), (6, 1_000, true),
+    ])
+    func aGroupRecordsTheSameLedgerAsCommandsCommittedOneByOne(seed: UInt64, every: Int, keyed: Bool) throws {
         let folder = try TemporaryFolder()
         let requests = Self.commands(seed: seed, count: 60)
-        let alone = try Self.make(folder.path("alone.ledger"), exclusive: false)
-        let answersAlone = Self.appendAll(requests, to: alone)
-        let grouped = try Self.make(folder.path("grouped.ledger"), exclusive: true)
-        let answersGrouped = try grouped.groupingCommits(every: every) { () throws -> [String] in
-            // Inside the group, this connection reads what it appended at once.
+        let key = try ChainKey(bytes: Array(repeating: UInt8(seed), count: 32))
+        /// Appends `requests`, making a subject's key before every fifth.
+        func record(_ ledger: Ledger, inGroup: Bool) throws -> [String] {
             var answers: [String] = []
-            for request in requests {
-                answers += Self.appendAll([request], to: grouped)
-                #expect(try grouped.head().position == (try grouped.events().last?.position ?? 0))
+            for (n, request) in requests.enumerated() {
+                if n % 5 == 4 {
+                    _ = try ledger.subjectKey("subject-\(n)", makeKey: { Array(repeating: UInt8(n), count: 32) })
+                }
+                answers += Self.appendAll([request], to: ledger)
+                // Inside the group, this connection reads what it appended at once.
+                if inGroup { #expect(try ledger.head().position == (try ledger.events().last?.position ?? 0)) }
             }
             return answers
         }
-        #expect(answersGrouped == answersAlone)
-        #expect(answersAlone.contains { $0.hasPrefix("refused") })
-        #expect(answersAlone.contains { $0.hasSuffix("duplicate: true") })
-        #expect(try Observed(grouped) == Observed(alone))
-        #expect(try grouped.verify().problem == nil)
+        let alone = try Self.make(folder.path("alone.ledger"), exclusive: false)
+        if keyed { try alone.useChainKey(key) }
+        let answersAlone = try record(alone, inGroup: false)
+        var g = SeededGenerator(seed: seed)
+        try {
+            let grouped = try Self.make(folder.path("grouped.ledger"), exclusive: true)
+            if keyed { try grouped.useChainKey(key) }
+            let answersGrouped = try grouped.groupingCommits(every: every) { try record(grouped, inGroup: true) }
+            #expect(answersGrouped == answersAlone)
+            #expect(answersAlone.contains { $0.hasPrefix("refused") })
+            #expect(answersAlone.contains { $0.hasSuffix("duplicate: true") })
+            #expect(try Observed(grouped) == Observed(alone))
+            let report = try grouped.verify()
+            #expect(report.problem == nil)
+            #expect(report.sealsChecked == (keyed ? report.commandsChecked : nil))
+            // After the group, the connection that held it appends one by one from the same chain.
+            try grouped.append(randomRequest(using: &g))
+        }()
+        // As does a fresh connection, once the file is no longer held.
+        let reopened = try Ledger.open(at: folder.path("grouped.ledger"))
+        if keyed { try reopened.useChainKey(key) }
+        try reopened.append(randomRequest(using: &g))
+        #expect(try reopened.verify().problem == nil)
+    }
+
+    /// Rows copied into a ledger inside a group move its chain without an append: the group's
+    /// next append continues after them, not from the chain it kept after its own last append.
+    @Test func aGroupsAppendContinuesAfterRowsCopiedIntoIt() throws {
+        let folder = try TemporaryFolder()
+        var g = SeededGenerator(seed: 9)
+        let requests = (1...11).map { _ in randomRequest(using: &g) }
+        let source = try Self.make(folder.path("source.ledger"), exclusive: false)
+        for request in requests.prefix(10) { try source.append(request) }
+        let target = try Self.make(folder.path("target.ledger"), exclusive: true)
+        try target.groupingCommits(every: 100) {
+            for request in requests.prefix(5) { try target.append(request) }
+            var rows: [StoredRow] = []
+            try source.forEachStoredRow(from: try target.head().position + 1) { rows.append($0) }
+            try target.importRows(rows)
+            #expect(try target.head() == source.head())
+            let appended = try target.append(requests[10])
+            #expect(appended.events.first?.position == (try source.head().position + 1))
+        }
+        #expect(try target.verify().problem == nil)
+        #expect(try target.events().count == (try source.events().count) + requests[10].eventCount)
     }
 
     @Test func aCrashInsideAGroupLosesOnlyTheWholeCommandsSinceItsLastCommit() throws {
