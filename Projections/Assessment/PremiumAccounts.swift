@@ -52,6 +52,22 @@ public struct PremiumAccounts: Projection {
         return cold[key]?.last
     }
 
+    /// What `read` takes from the assessment in force for a person and year (`nil` for none),
+    /// lent rather than copied: a hot year's assessment holds its installments, breakdown and
+    /// inputs, and a caller that asks every resident every month for one field of it (the
+    /// simulation's payers) paid for copying the whole of it each time.
+    public func current<T>(_ person: PersonID, _ fiscalYear: FiscalYear, _ read: (borrowing PremiumAssessed) -> T)
+        -> T?
+    {
+        guard let newest = newestYear, fiscalYear.year <= newest else { return nil }
+        let key = Key(person: person, fiscalYear: fiscalYear)
+        guard fiscalYear.year <= newest - Self.hotYears else {
+            guard let index = hot.index(forKey: key) else { return nil }
+            return read(hot.values[index])
+        }
+        return cold[key]?.last.map { read($0) }
+    }
+
     /// Every assessment of a person and year, oldest first; the last is in force (`nil` for none).
     public func history(_ key: Key) -> [PremiumAssessed]? {
         let earlier = cold[key].map(Array.init) ?? []

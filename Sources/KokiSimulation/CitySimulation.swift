@@ -475,10 +475,11 @@ struct SimulationRun {
                 guard city.register.persons[r.person] != nil else { continue }
                 rows.append(incomeRow(r.index, year: fy - 1))
                 if r.careDeducted {
-                    let february = city.accounts.current(r.person, try FiscalYear(fy - 1)).flatMap { assessed in
-                        assessed.collection == .pensionDeduction
-                            ? assessed.pensionInstallments.last(where: { $0.dueDate.month == 2 })?.amount : nil
-                    }
+                    let february =
+                        city.accounts.current(r.person, try FiscalYear(fy - 1)) { assessed in
+                            assessed.collection == .pensionDeduction
+                                ? assessed.pensionInstallments.last(where: { $0.dueDate.month == 2 })?.amount : nil
+                        } ?? nil
                     pensions.append(
                         (
                             r.index,
@@ -508,12 +509,14 @@ struct SimulationRun {
         do {  // the city let go of before the import (see `recordIncomes`)
             let city = try CitySnapshot(ledger)
             for r in world.residents where r.careDeducted {
-                guard let assessed = city.accounts.current(r.person, year), !assessed.pensionPeriods.isEmpty,
+                guard
+                    let installments = city.accounts.current(
+                        r.person, year, { $0.pensionPeriods.isEmpty ? nil : $0.pensionInstallments }) ?? nil,
                     let account = city.collection.accounts[r.person]
                 else { continue }
                 let told = city.register.person(r.person)?.pensionTold(of: fy) ?? [:]
                 var stopped = false
-                for installment in assessed.pensionInstallments where months.contains(installment.dueDate.month) {
+                for installment in installments where months.contains(installment.dueDate.month) {
                     let amount = told[installment.dueDate.month] ?? installment.amount
                     guard amount > .zero, !stopped, account.periods[PeriodKey(year, installment.period)] != nil else {
                         continue
@@ -559,8 +562,9 @@ struct SimulationRun {
                 guard let account = city.collection.accounts[r.person] else { continue }
                 for year in [fy - 1, fy] where year >= settings.firstFiscalYear {
                     let fiscal = try FiscalYear(year)
-                    guard let assessed = city.accounts.current(r.person, fiscal) else { continue }
-                    for installment in assessed.ordinaryInstallments
+                    guard let installments = city.accounts.current(r.person, fiscal, { $0.ordinaryInstallments })
+                    else { continue }
+                    for installment in installments
                     where installment.dueDate > day && installment.dueDate <= nextScan {
                         planPayment(r, PeriodKey(fiscal, installment.period), account, earliest: day)
                     }
@@ -572,7 +576,7 @@ struct SimulationRun {
                     (r.index &* 7_919 &+ day.year &* 12 &+ day.month) % 1_000 < b.switchToDebit,
                     let entry = city.register.person(r.person), entry.debitSwitch == nil, entry.diedOn == nil,
                     entry.isInsured(on: day),
-                    city.accounts.current(r.person, try FiscalYear(fy))?.collection == .pensionDeduction
+                    city.accounts.current(r.person, try FiscalYear(fy), { $0.collection }) == .pensionDeduction
                 {
                     if !account.mandates.contains(where: { $0.stopsOn == nil }), !applied(account) {
                         visits.append(.applyForDebit(r))
@@ -582,7 +586,7 @@ struct SimulationRun {
                 // New ordinary payers with a bank account sign a debit mandate in their first month.
                 if r.bankDebit, account.mandates.isEmpty, !applied(account),
                     r.persona != .chronic || dice.chance(b.bankDebit), businessDays.isBusinessDay(day),
-                    city.accounts.current(r.person, try FiscalYear(fy))?.collection == .ordinary,
+                    city.accounts.current(r.person, try FiscalYear(fy), { $0.collection }) == .ordinary,
                     city.register.person(r.person)?.diedOn == nil
                 {
                     visits.append(.applyForDebit(r))

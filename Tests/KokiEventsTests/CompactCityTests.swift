@@ -110,6 +110,8 @@ import Testing
             // Every question, after every assessment.
             for (key, history) in model {
                 #expect(accounts.current(key.person, key.fiscalYear) == history.last)
+                // Lent to a reader, the same assessment, hot or cold.
+                #expect(accounts.current(key.person, key.fiscalYear, { copy $0 }) == history.last)
                 #expect(accounts.history(key) == history)
             }
             // Any person and year, assessed or not: hot, cold, before or after every assessment.
@@ -117,6 +119,7 @@ import Testing
             let year = try FiscalYear(Int.random(in: 2009...(2018 + n / 12), using: &g))
             let absent = PremiumAccounts.Key(person: person, fiscalYear: year)
             #expect(accounts.current(person, year) == model[absent]?.last)
+            #expect(accounts.current(person, year, { $0.cause }) == model[absent]?.last?.cause)
             #expect(Set(accounts.keys) == Set(model.keys))
             #expect(accounts.keys.count == model.count)
         }

@@ -77,7 +77,8 @@ extension InsuredRegisterCommands {
             }
             if before == nil { result.recorded += 1 } else { result.corrected += 1 }
             events.append(.incomeRecorded(income))
-            events.append(.incomeInquired(IncomeInquired(person: row.person, year: income.year, purpose: "連携税マスタ取込 \(label)")))
+            events.append(
+                .incomeInquired(IncomeInquired(person: row.person, year: income.year, purpose: "連携税マスタ取込 \(label)")))
             changed.append(row)
         }
         guard !events.isEmpty else { return result }
@@ -124,14 +125,15 @@ extension InsuredRegisterCommands {
             source = (fy.year, city)
             return try city.city(of: person)
         }
-        let byYear = touched.enumerated().sorted { ($0.element.1.year, $0.offset) < ($1.element.1.year, $1.offset) }.map(\.element)
+        let byYear = touched.enumerated().sorted { ($0.element.1.year, $0.offset) < ($1.element.1.year, $1.offset) }
+            .map(\.element)
         var done = Set<Key>()
         let assessment = AssessmentCommands(ledger)
         for (person, fy) in byYear {
             for member in Self.households(of: person, fy, day, try deciding(person, fy))
             where done.insert(Key(person: member, year: fy.year)).inserted {
                 let city = try deciding(member, fy)
-                guard city.accounts.current(member, fy) != nil else { continue }
+                guard city.accounts.current(member, fy, { _ in true }) != nil else { continue }
                 do {
                     if case .reassessed(let e, let previous) = try assessment.assess(
                         member, fiscalYear: fy, decidedOn: day, city: city, cause: "income corrected by the tax master",
@@ -163,7 +165,8 @@ extension InsuredRegisterCommands {
 
     /// The person and everyone who shared a household with them on the fiscal year's first day or
     /// on `day`: whose premium the person's income decides (the household's reduction, 軽減).
-    static func households(of person: PersonID, _ fy: FiscalYear, _ day: CivilDate, _ city: CitySnapshot) -> [PersonID] {
+    static func households(of person: PersonID, _ fy: FiscalYear, _ day: CivilDate, _ city: CitySnapshot) -> [PersonID]
+    {
         var members = [person]
         guard let entry = city.register.person(person) else { return members }
         for date in [fy.firstDay, day] {
