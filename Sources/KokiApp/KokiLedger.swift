@@ -60,14 +60,26 @@ public struct KokiLedger: Sendable {
     @_spi(Batch) public func withCurrentCity<T>(catchingUp: Bool = true, _ body: (CitySnapshot) throws -> T) throws
         -> T
     {
-        try city.state.withLock { (city: inout CitySnapshot) throws -> T in
-            guard catchingUp else { return try body(city) }
+        try city.state.withLock { (held: inout CitySnapshot) throws -> T in
+            guard catchingUp else { return try body(held) }
             var query = EventQuery()
-            query.fromPosition = city.position + 1
+            let from = held.position
+            query.fromPosition = from + 1
+            // The arrears settings are followed as the city catches up (see ``SettingsCache``).
+            var settingsFollowed = true
             try forEachEvent(query) { view, event in
-                city.apply(event, position: view.position, stream: view.stream.value, version: view.streamVersion)
+                if case .arrearsSettingsAdopted(let e) = event {
+                    settingsFollowed =
+                        city.settings.withLock { $0.follow(e.settings, version: view.streamVersion) }
+                        && settingsFollowed
+                }
+                held.apply(event, position: view.position, stream: view.stream.value, version: view.streamVersion)
             }
-            return try body(city)
+            let to = held.position
+            city.settings.withLock { cache in
+                cache.cityPosition = settingsFollowed && cache.cityPosition == from ? to : 0
+            }
+            return try body(held)
         }
     }
 
@@ -138,15 +150,31 @@ public struct KokiLedger: Sendable {
     /// The arrears settings in force now (the stream `config/arrears`): only what that stream
     /// gained since the last call is read and decoded.
     @_spi(Batch) public func currentArrearsSettings() throws -> ArrearsSettings? {
-        try city.settings.withLock {
-            (cached: inout (version: Int64, settings: ArrearsSettings?)) throws -> ArrearsSettings? in
-            let query = EventQuery.stream(
-                try StreamName(ArrearsSettingsAdopted.streamName), fromVersion: cached.version + 1)
-            try forEachEvent(query) { view, event in
-                cached.version = view.streamVersion
-                if case .arrearsSettingsAdopted(let e) = event { cached.settings = e.settings }
+        // A process that holds the city followed the settings as it caught the city up: no
+        // query of their stream for every person loaded.
+        if hasCurrentCity {
+            return try withCurrentCity { held in
+                try city.settings.withLock { cache in
+                    if cache.cityPosition != held.position {
+                        try readSettings(&cache)
+                        cache.cityPosition = held.position
+                    }
+                    return cache.settings
+                }
             }
-            return cached.settings
+        }
+        return try city.settings.withLock { cache in
+            try readSettings(&cache)
+            return cache.settings
+        }
+    }
+
+    /// Reads what `config/arrears` gained since `cache` was last caught up.
+    private func readSettings(_ cache: inout SettingsCache) throws {
+        let query = EventQuery.stream(try StreamName(ArrearsSettingsAdopted.streamName), fromVersion: cache.version + 1)
+        try forEachEvent(query) { view, event in
+            cache.version = view.streamVersion
+            if case .arrearsSettingsAdopted(let e) = event { cache.settings = e.settings }
         }
     }
 
@@ -198,7 +226,8 @@ public struct KokiLedger: Sendable {
             // reader would refuse: such an event is refused here, before anything is appended,
             // rather than stored in a form no one could read back.
             if let refusal = encoded.refusal {
-                throw KokiError(.invalidInput, "\(encoded.type) for \(stream) cannot be recorded: \(refusal); nothing was appended")
+                throw KokiError(
+                    .invalidInput, "\(encoded.type) for \(stream) cannot be recorded: \(refusal); nothing was appended")
             }
             if grouped[stream] == nil { order.append(stream) }
             grouped[stream, default: []].append(
@@ -254,9 +283,34 @@ final class CityCache: Sendable {
     /// The recorded files and unmatched payments an import checks against, caught up stream by
     /// stream like the settings.
     let importLists = Mutex(ImportLists())
-    /// The arrears settings in force and the version of `config/arrears` they reflect: loading
-    /// a person asks for them every time, so they are decoded once, not per load.
-    let settings = Mutex((version: Int64(0), settings: ArrearsSettings?.none))
+    /// The arrears settings in force: loading a person asks for them every time, so they are
+    /// decoded once, not per load.
+    let settings = Mutex(SettingsCache())
+}
+
+/// The arrears settings in force, the version of `config/arrears` they reflect, and how far the
+/// city this process holds is known to have no newer ones.
+///
+/// Catching the city up follows the settings adopted in what it reads (``follow(_:version:)``).
+/// The settings are known to be the newest at the city's position (`cityPosition` equals it)
+/// when they were when the city was last caught up and nothing the catch-up read was missed:
+/// the stream's versions follow on from the cache's. Otherwise the next question reads the
+/// stream from the cache's version, as a process without the city does every time.
+struct SettingsCache: Sendable {
+    var version: Int64 = 0
+    var settings: ArrearsSettings?
+    /// The city's position through which `settings` are the newest (0: not known).
+    var cityPosition: Int64 = 0
+
+    /// Takes settings adopted at `version` of the stream, read while the city caught up: `false`
+    /// when versions between the cache's and it were not seen (read by the next question).
+    mutating func follow(_ adopted: ArrearsSettings, version: Int64) -> Bool {
+        guard version > self.version else { return true }
+        guard version == self.version + 1 else { return false }
+        self.version = version
+        settings = adopted
+        return true
+    }
 }
 
 /// The two streams every interchange import reads (`collection/files`, `collection/unmatched`)

@@ -54,6 +54,46 @@ import Testing
 
     func account(_ number: String) throws -> CollectionAccounts.Account { try collection.load(id(number)).account }
 
+    /// A process that holds the city follows the settings as it catches the city up, instead of
+    /// reading their stream for every person it loads: what it answers is always what a process
+    /// without the city reads from the stream, whoever adopted them (this process or another),
+    /// whether it held the city when they were adopted or took it up later.
+    @Test(arguments: [UInt64(1), 2, 3, 4, 5, 6])
+    func theSettingsInForceAreTheNewestWhetherTheProcessHoldsTheCityOrNot(seed: UInt64) throws {
+        var g = SeededGenerator(seed: seed)
+        let store = try Ledger.inMemory()
+        let holding = KokiLedger(store)
+        let other = KokiLedger(store)
+        try AssessmentCommands(holding).adoptRates(RateTable.chiba(fiscalYear: 2025)!, metadata: meta())
+        var adopted = 0
+        for _ in 0..<60 {
+            switch Int.random(in: 0..<10, using: &g) {
+            case 0, 1, 2:
+                // Adopted here or by another process.
+                let by = Bool.random(using: &g) ? holding : other
+                let settings = try ArrearsSettings(payByDays: Int.random(in: 10...30, using: &g))
+                try ArrearsCommands(by).adoptSettings(settings, metadata: meta())
+                adopted += 1
+            case 3:
+                // Something else recorded, that the city catches up.
+                try AssessmentCommands(Bool.random(using: &g) ? holding : other)
+                    .adoptRates(RateTable.chiba(fiscalYear: 2025)!, metadata: meta())
+            case 4:
+                // The city taken up (again), or let go of.
+                if holding.hasCurrentCity { holding.leaveCityToExit() } else { _ = try holding.currentCity() }
+            default:
+                let expected = try KokiLedger(store).currentArrearsSettings()
+                #expect(try holding.currentArrearsSettings() == expected)
+                #expect(try holding.currentArrearsSettings() == expected)
+                #expect(try other.currentArrearsSettings() == expected)
+            }
+        }
+        #expect(adopted > 3)
+        _ = try holding.currentCity()
+        try ArrearsCommands(other).adoptSettings(try ArrearsSettings(payByDays: 31), metadata: meta())
+        #expect(try holding.currentArrearsSettings()?.payByDays == 31)
+    }
+
     @Test func runsNeedTheSettings() throws {
         try city([("1", 2_000_000)])
         let head = try ledger.store.head()
