@@ -156,6 +156,44 @@ import Testing
         }
     }
 
+    /// Random barcodes read back as written, their check digit as GS1's rule computes it digit
+    /// by digit; any one digit changed, a digit that is not ASCII, or a mark combined with the
+    /// last one, is refused.
+    @Test(arguments: [UInt64(1), 2, 3, 4])
+    func barcodesReadAsWrittenAndEveryOneDigitChangeIsRefused(seed: UInt64) throws {
+        var g = SeededGenerator(seed: seed)
+        func gs1(_ digits: Substring) -> Int {
+            let sum = digits.reversed().enumerated().reduce(0) {
+                $0 + Int(String($1.element))! * ($1.offset % 2 == 0 ? 3 : 1)
+            }
+            return (10 - sum % 10) % 10
+        }
+        for _ in 0..<250 {
+            let issuer = String((0..<6).map { _ in Character(String(Int.random(in: 0...9, using: &g))) })
+            let deadline = try CivilDate(
+                year: Int.random(in: 2000...2099, using: &g), month: Int.random(in: 1...12, using: &g),
+                day: Int.random(in: 1...28, using: &g))
+            let barcode = try ConvenienceBarcode(
+                issuer: issuer, slip: slip, reissue: Int.random(in: 0...9, using: &g), deadline: deadline,
+                stampFlag: Int.random(in: 0...9, using: &g), amount: Yen(Int64.random(in: 1...999_999, using: &g)),
+                plan: Bool.random(using: &g))
+            let text = barcode.description
+            #expect(try ConvenienceBarcode(parsing: text) == barcode)
+            #expect(try ConvenienceBarcode(parsing: Substring(text)) == barcode)
+            #expect(ConvenienceBarcode.checkDigit(text.prefix(43)) == gs1(text.prefix(43)))
+            #expect(String(gs1(text.prefix(43))) == String(text.suffix(1)))
+            let at = Int.random(in: 0..<44, using: &g)
+            var changed = Array(text)
+            changed[at] = Character(String((Int(String(changed[at]))! + Int.random(in: 1...9, using: &g)) % 10))
+            #expect(throws: DomainError.self) { try ConvenienceBarcode(parsing: String(changed)) }
+            var wide = Array(text)
+            wide[at] = "１"
+            #expect(throws: DomainError.self) { try ConvenienceBarcode(parsing: String(wide)) }
+            #expect(throws: DomainError.self) { try ConvenienceBarcode(parsing: text + "\u{0301}") }
+            #expect(throws: DomainError.self) { try ConvenienceBarcode(parsing: text.dropLast()) }
+        }
+    }
+
     @Test func barcodesRoundTripAndCarryACheckDigit() throws {
         let barcode = try ConvenienceBarcode(
             issuer: "912345", slip: slip, reissue: 2, deadline: d("2025-12-01"), amount: Yen(8_600))
