@@ -306,15 +306,10 @@ enum CSVLines {
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         var out: [(line: Int, fields: [String], columns: [Int])] = []
         var sawHeader = false
-        // Lines split at each LF byte, the CR of a CR+LF dropped: what splitting the text's
-        // characters at "\n" and "\r\n" gave (a CR+LF is one character; a CR alone, the last
-        // line's too, stays and is refused below as a control character), without breaking the
-        // whole file into characters first.
-        let lines = text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false)
-        for (index, bytes) in lines.enumerated() {
+        for (index, rawLine) in text.split(
+            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }
+        ).enumerated() {
             let line = index + 1
-            var rawLine = Substring(bytes)
-            if index < lines.count - 1, rawLine.utf8.last == 0x0D { rawLine = Substring(rawLine.utf8.dropLast()) }
             if let (offset, scalar) = InputLimits.controlCharacter(in: rawLine) {
                 throw InterchangeError(
                     line: line, position: offset + 1,
@@ -336,14 +331,7 @@ enum CSVLines {
                 sawHeader = true
                 continue
             }
-            // Where each field starts: after the fields before it and their commas.
-            var columns: [Int] = []
-            columns.reserveCapacity(fields.count)
-            var column = 1
-            for field in fields {
-                columns.append(column)
-                column += field.count + 1
-            }
+            let columns = fields.indices.map { i in fields[..<i].map(\.count).reduce(1, +) + i }
             out.append((line, fields, columns))
         }
         guard !out.isEmpty else {
