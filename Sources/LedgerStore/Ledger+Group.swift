@@ -44,6 +44,9 @@ extension Ledger {
     ///   group on this ledger refuses, since what this process keeps of the ledger (the names it
     ///   has cached, the caller's own folds) no longer matches the file.
     ///
+    /// - Each append continues the chain from where the group's last one left it, kept in
+    ///   memory, instead of reading the head back (``CommitGroup/chain``); any other write on the
+    ///   connection, or an append that fails, makes the next one read it again.
     /// - The connection keeps, from the first group on, a page cache of up to 256 MB (a group's
     ///   pages are written once, at its commit) and its savepoints' journals in memory (on disk,
     ///   every page a command first changed was written there once more).
