@@ -28,6 +28,10 @@ public struct ConvenienceBarcode: Hashable, Sendable, CustomStringConvertible {
             throw DomainError(.invalidValue, "issuer code '\(issuer)' is not 6 digits")
         }
         guard (0...9).contains(reissue) else { throw DomainError(.invalidValue, "reissue count \(reissue) is not 0–9") }
+        // One digit: a larger flag would write a 45-digit barcode no reader accepts.
+        guard (0...9).contains(stampFlag) else {
+            throw DomainError(.invalidValue, "stamp flag \(stampFlag) is not 0–9")
+        }
         guard (2000...2099).contains(deadline.year) else {
             throw DomainError(.invalidValue, "deadline \(deadline) cannot be written as YYMMDD")
         }

@@ -210,6 +210,13 @@ import Testing
         #expect(throws: DomainError.self) {
             try ConvenienceBarcode(issuer: "912345", slip: slip, deadline: d("2025-12-01"), amount: Yen(1_000_000))
         }
+        // Every field is one the 44 digits can hold: a stamp flag of two digits is refused.
+        for flag in [-1, 10, Int.max] {
+            #expect(throws: DomainError.self) {
+                try ConvenienceBarcode(
+                    issuer: "912345", slip: slip, deadline: d("2025-12-01"), stampFlag: flag, amount: Yen(8_600))
+            }
+        }
     }
 
     @Test func convenienceFileLinesAndErrors() throws {
