@@ -215,8 +215,9 @@ public struct KokiLedger: Sendable {
         _ events: [KokiEvent], metadata: CommandMetadata, expecting: [PersonID: ExpectedVersion] = [:],
         expectingStreams: [String: ExpectedVersion] = [:]
     ) throws -> AppendRequest {
-        var order: [String] = []
-        var grouped: [String: [NewEvent]] = [:]
+        // Each stream's events, in the order the streams first appear.
+        var parts: [(stream: String, events: [NewEvent])] = []
+        var partOf: [String: Int] = [:]
         var expected = expectingStreams
         for (person, version) in expecting { expected[person.streamName] = version }
         for event in events {
@@ -229,13 +230,18 @@ public struct KokiLedger: Sendable {
                 throw KokiError(
                     .invalidInput, "\(encoded.type) for \(stream) cannot be recorded: \(refusal); nothing was appended")
             }
-            if grouped[stream] == nil { order.append(stream) }
-            grouped[stream, default: []].append(
-                NewEvent(type: encoded.type, schemaVersion: encoded.schemaVersion, payload: encoded.payload))
+            let new = NewEvent(type: encoded.type, schemaVersion: encoded.schemaVersion, payload: encoded.payload)
+            if let part = partOf[stream] {
+                parts[part].events.append(new)
+            } else {
+                partOf[stream] = parts.count
+                parts.append((stream, [new]))
+            }
         }
-        let streams = try order.map { stream in
+        let streams = try parts.map { part in
             StreamAppend(
-                stream: try StreamName(stream), expectedVersion: expected[stream] ?? .any, events: grouped[stream]!)
+                stream: try StreamName(part.stream), expectedVersion: expected[part.stream] ?? .any, events: part.events
+            )
         }
         return AppendRequest(
             commandID: metadata.commandID, actor: metadata.actor, correlationID: metadata.correlationID,
