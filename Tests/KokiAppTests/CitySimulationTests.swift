@@ -81,7 +81,10 @@ import Testing
         let imported = register.persons.values.flatMap(\.incomeHistory).filter { $0.source.hasPrefix("連携税マスタ tax-") }
         #expect(imported.count > 100 && imported.count == types["IncomeInquired", default: 0])
         #expect(register.persons.values.allSatisfy { $0.income.values.allSatisfy { $0.taxableIncome != nil } })
-        #expect(register.persons.values.contains { $0.income.values.contains { ($0.taxableIncome ?? .zero) >= Yen(280_000) } })
+        #expect(
+            register.persons.values.contains {
+                $0.income.values.contains { ($0.taxableIncome ?? .zero) >= Yen(280_000) }
+            })
         // The union decides from the city's own inputs: its decisions reconcile with no difference.
         #expect(report.unionDecisions > 150 && report.unionDifferences == 0)
         // Differences as the ledger stands are what koki decided after the union's August file
@@ -90,7 +93,9 @@ import Testing
         for difference in try UnionReconciliation(simulation.ledger).differences(fiscalYear: nil) {
             let entry = try #require(city.register.person(difference.person))
             let union = try #require(entry.union[difference.fiscalYear.year])
-            let decidedLater = city.accounts.current(difference.person, difference.fiscalYear).map { $0.decidedOn > union.receivedOn } ?? false
+            let decidedLater =
+                city.accounts.current(difference.person, difference.fiscalYear).map { $0.decidedOn > union.receivedOn }
+                ?? false
             let lostLater = entry.eligibilityPeriods.contains { ($0.until.map { $0 > union.receivedOn } ?? false) }
             #expect(decidedLater || lostLater, "\(difference)")
         }
@@ -253,7 +258,8 @@ extension CitySimulationTests {
                     let expected = plain(account, fy: fy, closing: day)
                     #expect(found == expected)
                     compared += 1
-                    if expected.values.reduce(Yen.zero, +) > account.periods.filter({ $0.key.fiscalYear <= fy })
+                    if expected.values.reduce(Yen.zero, +)
+                        > account.periods.filter({ $0.key.fiscalYear <= fy })
                         .map(\.value.outstanding).reduce(Yen.zero, +)
                     {
                         withLater += 1

@@ -356,7 +356,8 @@ extension CollectionCommandsTests {
         let a = try file(5, on: "2025-11-28")
         let b = try file(6, on: "2025-11-29")
         #expect(try other.importConvenience(a, name: "a.csv", learnedOn: d("2025-12-01"), actor: "b").payments == 1)
-        #expect(try collection.importConvenience(b, name: "b.csv", learnedOn: d("2025-12-02"), actor: "b").payments == 1)
+        #expect(
+            try collection.importConvenience(b, name: "b.csv", learnedOn: d("2025-12-02"), actor: "b").payments == 1)
         let head = try ledger.store.head()
         for (commands, bytes) in [(other, b), (collection, a), (other, a)] {
             let error = try #require(throws: KokiError.self) {
@@ -542,7 +543,10 @@ extension CollectionCommandsTests {
             switch Int.random(in: 0..<14, using: &g) {
             case 0..<5:
                 let slip: PeriodKey? = Bool.random(using: &g) ? nil : key(Int.random(in: 1...9, using: &g))
-                try collection.pay(
+                // Some through the process that holds the city: it catches up its own commands
+                // as it does the others'.
+                let payer = Bool.random(using: &g) ? collection : CollectionCommands(holding)
+                try payer.pay(
                     who, amount: Yen(Int64.random(in: 1...30, using: &g) * 1_000), paidOn: day, learnedOn: day,
                     channel: .counter, slip: slip, metadata: meta())
             case 5:
@@ -602,6 +606,9 @@ extension CollectionCommandsTests {
         }
         // The folds were kept and caught up, not folded again each time.
         #expect(ledger.personLoads.kept > 100 && crowded.personLoads.kept > 0)
+        // The holding process's city, caught up through its own payments and the others', is the
+        // fold from scratch.
+        #expect(try holding.currentCity() == KokiLedger(ledger.ports).currentCity())
         #expect(incremental == (try everything()))
         #expect(incremental.accounts.values.map(\.payments.count).reduce(0, +) >= 10, "the sequence did things")
         let t = incremental.totals
