@@ -180,7 +180,8 @@ public struct RuleCheck: Sendable {
             if let deferral = accounts.account(e.person)?.deferral(e.key, on: e.debitDate) {
                 breach(
                     .onHold, position, e.person, e.key.fiscalYear,
-                    "a debit of \(e.debitDate) for \(e.key), deferred (徴収猶予 \(deferral.id)) through \(deferral.through)")
+                    "a debit of \(e.debitDate) for \(e.key), deferred (徴収猶予 \(deferral.id)) through \(deferral.through)"
+                )
             }
             if let died = died(e.person, before: position), died < e.debitDate {
                 breach(
@@ -345,14 +346,18 @@ public struct RuleCheck: Sendable {
     }
 
     /// A 督促, 催告 or 差押 on a period deferred or whose enforcement is stopped that day.
-    private mutating func checkHeld(_ person: PersonID, _ key: PeriodKey, on date: CivilDate, _ what: String, _ position: Int64) {
+    private mutating func checkHeld(
+        _ person: PersonID, _ key: PeriodKey, on date: CivilDate, _ what: String, _ position: Int64
+    ) {
         guard let account = accounts.account(person) else { return }
         if let deferral = account.deferral(key, on: date) {
             breach(
                 .onHold, position, person, key.fiscalYear,
                 "\(what) of \(date) on \(key), deferred (徴収猶予 \(deferral.id)) through \(deferral.through)")
         } else if account.enforcementStopped(key, on: date) {
-            breach(.onHold, position, person, key.fiscalYear, "\(what) of \(date) on \(key), whose enforcement is stopped (執行停止)")
+            breach(
+                .onHold, position, person, key.fiscalYear,
+                "\(what) of \(date) on \(key), whose enforcement is stopped (執行停止)")
         }
     }
 
@@ -438,8 +443,18 @@ extension CollectionAccounts.Account {
         -> Bool
     {
         guard let assessed else { return false }
-        guard assessed.pensionPeriods.contains(key.period) else { return false }
-        if assessed.collection == .pensionDeduction { return true }
+        return collectedByPension(
+            key, period, deducting: assessed.pensionPeriods.contains(key.period), collection: assessed.collection)
+    }
+
+    /// ``collectedByPension(_:_:assessed:)`` from the two facts of the assessment in force it
+    /// reads: whether it deducts the period from the pension, and how it collects now (so a
+    /// caller can read them from an assessment lent, not copied).
+    public func collectedByPension(
+        _ key: PeriodKey, _ period: CollectionAccounts.Period, deducting: Bool, collection: CollectionMethod
+    ) -> Bool {
+        guard deducting else { return false }
+        if collection == .pensionDeduction { return true }
         guard let stop = pensionStops.last(where: { $0.fiscalYear == key.fiscalYear }) else { return false }
         return period.dueDate < stop.stoppedFrom
     }

@@ -49,6 +49,14 @@ public struct PersonCollectionState: Sendable {
         folded[fiscalYear] ?? snapshotAccounts?.current(person, fiscalYear)
     }
 
+    /// What `read` takes from the assessment in force for a fiscal year (`nil` for none): taken
+    /// from a snapshot, lent rather than copied (``PremiumAccounts/current(_:_:_:)``), for the
+    /// runs that ask every account for one field of it.
+    public func assessment<T>(_ fiscalYear: FiscalYear, _ read: (borrowing PremiumAssessed) -> T) -> T? {
+        if let own = folded[fiscalYear] { return read(own) }
+        return snapshotAccounts?.current(person, fiscalYear, read)
+    }
+
     /// The assessment in force for each fiscal year: every year folded; taken from a snapshot,
     /// every year the snapshot holds one for (an assessment is made under its year's adopted rate
     /// table, and its periods are the account's). Built when asked: prefer ``assessment(_:)``.
@@ -72,7 +80,8 @@ public struct PersonCollectionState: Sendable {
         let folded = largestAssessed[key]
         guard let snapshotAccounts else { return folded }
         var largest = folded
-        for assessed in snapshotAccounts.history(PremiumAccounts.Key(person: person, fiscalYear: key.fiscalYear)) ?? [] {
+        for assessed in snapshotAccounts.history(PremiumAccounts.Key(person: person, fiscalYear: key.fiscalYear)) ?? []
+        {
             for installment in assessed.installments where installment.period == key.period {
                 largest = max(largest ?? installment.amount, installment.amount)
             }

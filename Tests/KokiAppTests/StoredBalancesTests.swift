@@ -284,7 +284,9 @@ import Testing
         #expect(persons.count > 20)
         #expect(try ledger.store.reader() != nil)
         let known = KnownAt.position(head)
-        func fold(_ through: Int64, apartFrom: Int) throws -> [(PersonID, ObjectIdentifier?, CollectionAccounts.Account)] {
+        func fold(_ through: Int64, apartFrom: Int) throws -> [(
+            PersonID, ObjectIdentifier?, CollectionAccounts.Account
+        )] {
             try ledger.eachChunk(persons, through: through, readingApartFrom: apartFrom) { ledger, chunk in
                 try chunk.map { person in
                     let account = try CollectionCommands(ledger).load(person, knownAt: known).account
@@ -330,6 +332,7 @@ import Testing
                     #expect(a.assessments[year] == b.assessments[year])
                     // Taken from the city, a year's assessment is asked of it when needed.
                     #expect(a.assessment(year) == b.assessment(year) && b.assessment(year) != nil)
+                    #expect(b.assessment(year, { copy $0 }) == a.assessment(year))
                 }
                 #expect(a.assessments == b.assessments)
             }

@@ -113,6 +113,8 @@ import Testing
                 // Lent to a reader, the same assessment, hot or cold.
                 #expect(accounts.current(key.person, key.fiscalYear, { copy $0 }) == history.last)
                 #expect(accounts.history(key) == history)
+                let ends = accounts.firstAndCurrent(key)
+                #expect(ends?.first == history.first && ends?.current == history.last)
             }
             // Any person and year, assessed or not: hot, cold, before or after every assessment.
             let person = try PersonID("\(9_000_001 + Int.random(in: 0..<6, using: &g))")
@@ -120,6 +122,7 @@ import Testing
             let absent = PremiumAccounts.Key(person: person, fiscalYear: year)
             #expect(accounts.current(person, year) == model[absent]?.last)
             #expect(accounts.current(person, year, { $0.cause }) == model[absent]?.last?.cause)
+            #expect(accounts.firstAndCurrent(absent)?.first == model[absent]?.first)
             #expect(Set(accounts.keys) == Set(model.keys))
             #expect(accounts.keys.count == model.count)
         }

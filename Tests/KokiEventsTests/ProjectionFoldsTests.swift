@@ -79,10 +79,14 @@ import Testing
         #expect(fromCity.assessment(fy) == assessed && fromStream.assessment(fy) == assessed)
         #expect(fromCity.assessments == fromStream.assessments)
         #expect(fromCity.assessment(try FiscalYear(2026)) == nil)
+        // Lent to a reader, the same assessment, and none for a year without one.
+        #expect(fromCity.assessment(fy, { copy $0 }) == assessed && fromStream.assessment(fy, { copy $0 }) == assessed)
+        #expect(fromCity.assessment(try FiscalYear(2026), { $0.cause }) == nil)
         fromStream.apply(.premiumAssessed(lower))
         fromCity.apply(.premiumAssessed(lower))
         // One the state folds itself is in force over the city's.
         #expect(fromCity.assessment(fy) == lower && fromCity.assessments == fromStream.assessments)
+        #expect(fromCity.assessment(fy, { copy $0 }) == lower)
         #expect(fromCity.account.periods[EventSamples.key(1)]?.assessed == Yen(4_000))
         #expect(keys.map { fromCity.largestAssessed($0) } == keys.map { fromStream.largestAssessed($0) })
         #expect(fromCity.largestAssessed(EventSamples.key(1)) == Yen(5_900))

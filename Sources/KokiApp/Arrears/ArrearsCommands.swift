@@ -179,7 +179,10 @@ public struct ArrearsCommands: Sendable {
             let due = account.unsettledPeriods.sorted(by: { $0.key < $1.key }).filter { key, period in
                 period.dueDate < date && period.outstanding > .zero && !dunned.contains(key)
                     && !pending.contains(key) && !account.collectionHeld(key, on: date)
-                    && !account.collectedByPension(key, period, assessed: state.assessment(key.fiscalYear))
+                    && !(state.assessment(key.fiscalYear) {
+                        account.collectedByPension(
+                            key, period, deducting: $0.pensionPeriods.contains(key.period), collection: $0.collection)
+                    } ?? false)
             }
             // Whether they are prescribed: only the periods old enough to be are looked into, from
             // one pass over the account's payments and notices.

@@ -183,7 +183,8 @@ extension AssessmentCommands {
         var event = assessed
         event.decidedOn = decidedOn
         // The ordinary periods from then on are kept at 0, so their numbers keep their history.
-        event.installments = kept + dropped.map { Installment(period: $0.period, dueDate: $0.dueDate, amount: .zero) }
+        event.installments =
+            kept + dropped.map { Installment(period: $0.period, dueDate: $0.dueDate, amount: .zero) }
             + pension
         event.reason = .collectionStarted
         event.cause = reason
@@ -253,8 +254,7 @@ extension AssessmentCommands {
     /// Each person's lines are one `PensionDeductionNotified`, recorded with the file (a collection
     /// file of kind `pensionNotice`, its digest) as one command; a second run on the same day finds
     /// nothing left to tell and records nothing.
-    public func notifyPension(fiscalYear fy: FiscalYear, on date: CivilDate, actor: String) throws -> PensionNoticeRun
-    {
+    public func notifyPension(fiscalYear fy: FiscalYear, on date: CivilDate, actor: String) throws -> PensionNoticeRun {
         let year = try pensionYear(fy)
         let (calendar, business) = year.calendar
         var run = PensionNoticeRun()
@@ -341,7 +341,8 @@ extension AssessmentCommands {
                 CollectionFileRecorded(
                     kind: .pensionNotice, digest: run.digest, name: "pension-notice-\(fy.year)-\(date)", date: date,
                     records: run.lines, amount: run.notified.flatMap(\.months).map(\.amount).sum(),
-                    accepted: run.notified.count, other: run.stopped.count, duplicates: 0, unmatched: run.missed.count)))
+                    accepted: run.notified.count, other: run.stopped.count, duplicates: 0, unmatched: run.missed.count))
+        )
         try CollectionCommands(ledger).appendImport(
             events, versions: try year.versions(Set(events.compactMap(\.person))), digest: run.digest,
             kind: .pensionNotice, actor: actor)
@@ -403,11 +404,10 @@ extension AssessmentCommands {
         // The year's assessed persons with their assessments, then put in order: not every person
         // the register ever held (those who left or died years ago grow with the years).
         persons = city.register.persons.values.compactMap { person in
-            city.accounts.history(PremiumAccounts.Key(person: person.id, fiscalYear: fy)).map { (person, $0) }
-        }.sorted(by: { $0.0.id < $1.0.id }).compactMap { person, history in
-            guard let first = history.first, let current = history.last else { return nil }
-            return (person, first, current)
-        }
+            city.accounts.firstAndCurrent(PremiumAccounts.Key(person: person.id, fiscalYear: fy)).map {
+                (person, $0.first, $0.current)
+            }
+        }.sorted(by: { $0.0.id < $1.0.id })
         return PensionYear(
             persons: persons, latest: persons.map(\.current).max(by: { $0.decidedOn < $1.decidedOn }),
             calendar: try Self.calendarInForce(fy, city), account: { city.collection.account($0) },
@@ -466,7 +466,8 @@ extension AssessmentCommands {
         guard let from = reachable else { return nil }
         return startPension(
             assessed, from: from, decidedOn: date,
-            reason: "特別徴収の開始（\(PensionDeduction.name(month: from.month))から）: the 180000-yen and one-half conditions hold",
+            reason:
+                "特別徴収の開始（\(PensionDeduction.name(month: from.month))から）: the 180000-yen and one-half conditions hold",
             account: try account(), calendar: calendar, business: business)
     }
 }
@@ -520,7 +521,7 @@ extension AssessmentCommands {
                 // Pension months are the insurer's to pay: only ordinary periods are arrears.
                 let overdue = state.account.periods.filter { key, period in
                     period.dueDate < date && period.outstanding > .zero
-                        && state.assessment(key.fiscalYear)?.method(of: key.period) != .pensionDeduction
+                        && state.assessment(key.fiscalYear, { $0.method(of: key.period) }) != .pensionDeduction
                 }.map(\.key)
                 if !overdue.isEmpty {
                     throw KokiError(

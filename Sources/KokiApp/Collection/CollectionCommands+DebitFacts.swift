@@ -92,7 +92,7 @@ extension CollectionCommands {
                 $0.value.outstanding > .zero && askable($0.value, on: date, prepayment: account.prepayment)
             }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
             collectedByDebit: { key in
-                state.assessment(key.fiscalYear)?.method(of: key.period) == .ordinary && !pending.contains(key)
+                state.assessment(key.fiscalYear, { $0.method(of: key.period) }) == .ordinary && !pending.contains(key)
                     && account.deferral(key, on: date) == nil
             }, version: state.version)
     }

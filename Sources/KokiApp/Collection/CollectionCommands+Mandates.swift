@@ -18,7 +18,8 @@ extension CollectionCommands {
         guard let entry = state.entry else { throw KokiError.notInRegister(person) }
         if let died = entry.diedOn, died <= date {
             throw KokiError(
-                .invalidInput, "\(person) died on \(died): no bank-debit application after a death (the heirs pay by slip)")
+                .invalidInput,
+                "\(person) died on \(died): no bank-debit application after a death (the heirs pay by slip)")
         }
         let account = try Self.banked(account)
         for open in state.account.currentApplications where [.received, .sent].contains(open.change) {
@@ -29,9 +30,12 @@ extension CollectionCommands {
                     .invalidInput, "\(person) applied for this account already (\(open.id), \(open.change.rawValue))")
             }
         }
-        let sameDay = state.account.currentApplications.filter { $0.id.hasPrefix("\(person.value)-\(date.description.filter { $0 != "-" })-") }
+        let sameDay = state.account.currentApplications.filter {
+            $0.id.hasPrefix("\(person.value)-\(date.description.filter { $0 != "-" })-")
+        }
         let event = DebitApplicationRecorded(
-            person: person, id: "\(person.value)-\(date.description.filter { $0 != "-" })-\(sameDay.count + 1)", change: .received, on: date,
+            person: person, id: "\(person.value)-\(date.description.filter { $0 != "-" })-\(sameDay.count + 1)",
+            change: .received, on: date,
             account: try vault.seal(account, for: person))
         try ledger.record(
             [.debitApplicationRecorded(event)], metadata: metadata, expecting: [person: .exact(state.version)])
@@ -68,7 +72,8 @@ extension CollectionCommands {
             versions[person] = payer.version
             // A mandate still running after the day after the death. One the bank started later
             // is stopped where it starts and then no longer runs: a second run leaves it.
-            if let died = payer.died, died <= date, payer.mandates.contains(where: { $0.runs(after: died.adding(days: 1)) })
+            if let died = payer.died, died <= date,
+                payer.mandates.contains(where: { $0.runs(after: died.adding(days: 1)) })
             {
                 run.stopped.append(
                     DebitMandateStopped(person: person, stopsOn: died.adding(days: 1), reason: "死亡（\(died)）"))
@@ -144,13 +149,15 @@ extension CollectionCommands {
         let digest = Self.digest(bytes)
         try refuseIfImported(digest, scope, name: name)
         guard learnedOn <= today else {
-            throw KokiError(.invalidInput, "\(name): learned of on \(learnedOn), after today (\(today)): nothing appended")
+            throw KokiError(
+                .invalidInput, "\(name): learned of on \(learnedOn), after today (\(today)): nothing appended")
         }
         var summary = MandateAnswerSummary(digest: digest, records: file.records.count)
         var events: [KokiEvent] = []
         for r in file.records {
             func refuse(_ why: String) -> KokiError {
-                KokiError(.invalidInput, "\(name): line \(r.line): application \(r.application) \(why): nothing appended")
+                KokiError(
+                    .invalidInput, "\(name): line \(r.line): application \(r.application) \(why): nothing appended")
             }
             guard let number = r.application.split(separator: "-").first, let person = try? PersonID(String(number))
             else { throw refuse("names no person") }
@@ -215,7 +222,7 @@ extension CollectionCommands {
         guard let period = state.account.periods[key] else {
             throw KokiError(.invalidInput, "\(person) has no period \(key.period.number) in FY\(key.fiscalYear.year)")
         }
-        guard state.assessment(key.fiscalYear)?.method(of: key.period) != .pensionDeduction else {
+        guard state.assessment(key.fiscalYear, { $0.method(of: key.period) }) != .pensionDeduction else {
             throw KokiError(.invalidInput, "\(person)'s \(key) is deducted from the pension: no slip")
         }
         guard period.outstanding > .zero else { throw KokiError(.invalidInput, "\(person) owes nothing on \(key)") }

@@ -515,7 +515,9 @@ public struct Notices: Sendable {
     /// 口座振替開始通知書 for the mandates the bank accepted from `from` through `through`: the
     /// account (its number masked but for the last three digits), the day debits start and the
     /// periods to be debited from then — the first of them is the first debit.
-    public func debitStartBatch(acceptedFrom from: CivilDate, through: CivilDate, on date: CivilDate, at position: Int64)
+    public func debitStartBatch(
+        acceptedFrom from: CivilDate, through: CivilDate, on date: CivilDate, at position: Int64
+    )
         throws -> Built
     {
         let settings = try required(through: position)
@@ -537,9 +539,11 @@ public struct Notices: Sendable {
             let sequence = perPerson[a.person] ?? 1
             perPerson[a.person] = sequence + 1
             let state = try collection.load(a.person, knownAt: .position(position))
-            guard let notice = try debitStart(
-                a, state: state, vault: collection.vault, to: addressee, number: Self.number(.debitStart, date, a.person, sequence), on: date,
-                builtFrom: position, settings: settings)
+            guard
+                let notice = try debitStart(
+                    a, state: state, vault: collection.vault, to: addressee,
+                    number: Self.number(.debitStart, date, a.person, sequence), on: date,
+                    builtFrom: position, settings: settings)
             else { continue }  // erased after retention
             notices.append(notice)
         }
@@ -557,7 +561,7 @@ public struct Notices: Sendable {
         var debited: [(key: PeriodKey, value: CollectionAccounts.Period)] = []
         for (key, period) in state.account.periods.sorted(by: { $0.key < $1.key }) {
             guard period.dueDate >= a.on, period.outstanding > .zero else { continue }
-            guard state.assessment(key.fiscalYear)?.method(of: key.period) == .ordinary else { continue }
+            guard state.assessment(key.fiscalYear, { $0.method(of: key.period) }) == .ordinary else { continue }
             debited.append((key, period))
         }
         let accountType = [1: "普通", 2: "当座", 3: "納税準備"][bank.accountType] ?? "その他"
@@ -568,7 +572,10 @@ public struct Notices: Sendable {
             Self.head(number, date, to) + [
                 ("application", a.id), ("bank", bank.bankCode), ("branch", bank.branchCode),
                 ("accountType", accountType),
-                ("account", String(repeating: "*", count: max(0, bank.accountNumber.count - 3)) + bank.accountNumber.suffix(3)),
+                (
+                    "account",
+                    String(repeating: "*", count: max(0, bank.accountNumber.count - 3)) + bank.accountNumber.suffix(3)
+                ),
                 ("holder", bank.holderKana), ("startsOn", JapaneseEra.format(a.on)),
                 ("firstDebit", first ?? "次の納期限から（現在、振替の対象となる保険料はありません）"),
             ] + Self.contact(settings)
@@ -782,7 +789,8 @@ public struct Notices: Sendable {
                         $0.id == original.subject && $0.change == .accepted
                     }),
                     let built = try debitStart(
-                        application, state: state, vault: collection.vault, to: to, number: number, on: original.issuedOn, builtFrom: position,
+                        application, state: state, vault: collection.vault, to: to, number: number,
+                        on: original.issuedOn, builtFrom: position,
                         settings: settings)
                 else {
                     throw KokiError(.undecodableEvent, "document \(number): its accepted application is gone")
