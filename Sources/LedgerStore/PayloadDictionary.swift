@@ -1,6 +1,7 @@
 import CLZ4
 import Crypto
 import Foundation
+import Synchronization
 
 /// Bytes that LZ4 compresses small payloads against.
 ///
@@ -21,6 +22,15 @@ public final class PayloadDictionary: @unchecked Sendable {
     /// A stream with the dictionary loaded; each compression starts from a copy of it, so the
     /// dictionary is hashed once, not once per payload. Never written after `init`.
     private let loaded: UnsafeMutablePointer<LZ4_stream_t>
+
+    /// Working streams given back after a compression, for the next to take: a stream is 16 KB,
+    /// and allocating and freeing one for every payload an append stores kept the allocator
+    /// coalescing freed chunks (`malloc_consolidate`), more the larger the heap grew.
+    private let idle = Mutex<[IdleStream]>([])
+    /// A stream no thread uses: only the one that takes it out of ``idle`` touches it.
+    private struct IdleStream: @unchecked Sendable { let stream: UnsafeMutablePointer<LZ4_stream_t> }
+    /// How many idle streams are kept: one for each thread compressing at once, within reason.
+    private static let idleKept = 8
 
     public static let maximumSize = 65_536
 
@@ -45,6 +55,7 @@ public final class PayloadDictionary: @unchecked Sendable {
     }
 
     deinit {
+        for idle in idle.withLock({ $0 }) { idle.stream.deallocate() }
         LZ4_freeStream(loaded)
         buffer.deallocate()
     }
@@ -66,8 +77,16 @@ public final class PayloadDictionary: @unchecked Sendable {
     /// Runs `body` with a stream of its own that starts from the loaded dictionary (safe from any
     /// thread: the loaded stream is only read).
     func withWorkingStream<T>(_ body: (UnsafeMutablePointer<LZ4_stream_t>) -> T) -> T {
-        let working = UnsafeMutablePointer<LZ4_stream_t>.allocate(capacity: 1)
-        defer { working.deallocate() }
+        let working = idle.withLock { $0.popLast()?.stream } ?? UnsafeMutablePointer<LZ4_stream_t>.allocate(capacity: 1)
+        defer {
+            let kept = idle.withLock { streams in
+                guard streams.count < Self.idleKept else { return false }
+                streams.append(IdleStream(stream: working))
+                return true
+            }
+            if !kept { working.deallocate() }
+        }
+        // A plain C struct: a stream used before is overwritten whole, as a new one is filled.
         working.initialize(from: loaded, count: 1)
         return body(working)
     }
