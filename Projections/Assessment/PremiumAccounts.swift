@@ -22,31 +22,32 @@ public struct PremiumAccounts: Projection {
 
     /// The assessment in force of each person and year while the year is one of the two newest
     /// assessed (``hotYears``), decoded: what the runs of a year read again and again.
-    private var hot: [Key: Hot] = [:]
+    @usableFromInline private(set) var hot: [Key: Hot] = [:]
     /// Every other assessment of each person and year, oldest first, as the codec's bytes: the
     /// ones a newer one replaced, and once the year is older than the two newest, the one in
     /// force too. At ten years of Matsudo the decoded assessments took 895 MB, about 1 KB each
     /// with their input positions, installments and breakdown; as bytes, some 360 bytes.
-    private var cold: [Key: PackedList<PremiumAssessed>] = [:]
+    @usableFromInline private(set) var cold: [Key: PackedList<PremiumAssessed>] = [:]
     /// The newest fiscal year any assessment was made for.
-    private var newestYear: Int?
+    @usableFromInline private(set) var newestYear: Int?
     /// The rate table in force for each fiscal year (the latest adopted).
     public private(set) var rateTables: [Int: RateTable] = [:]
     public private(set) var calendars: [Int: InstallmentCalendarAdopted] = [:]
     public private(set) var runs: [AssessmentRunRecorded] = []
 
     /// How many of the newest fiscal years keep their assessments in force decoded.
-    static let hotYears = 2
+    @usableFromInline static let hotYears = 2
 
     /// A hot assessment in its own box: a dictionary's value is copied whole whenever it is read
-    /// (its installments, breakdown and inputs retained one by one), where a box's is lent. The
-    /// simulation asks every resident every month for a field of theirs, and at ten years of
-    /// Matsudo those copies were 2.5 % of its time, and the retains they made most of what grew
-    /// from its first year to its tenth.
-    private final class Hot: Sendable, Equatable {
-        let assessment: PremiumAssessed
+    /// (its installments, breakdown and inputs retained one by one), where a box's field is read
+    /// in place by a reader inlined into its caller (``current(_:_:_:)``). The simulation asks
+    /// every resident every month for a field of theirs, and at ten years of Matsudo those copies
+    /// were 2.5 % of its time, and the retains they made most of what grew from its first year
+    /// to its tenth.
+    @usableFromInline final class Hot: Sendable, Equatable {
+        @usableFromInline let assessment: PremiumAssessed
         init(_ assessment: PremiumAssessed) { self.assessment = assessment }
-        static func == (a: Hot, b: Hot) -> Bool { a === b || a.assessment == b.assessment }
+        @usableFromInline static func == (a: Hot, b: Hot) -> Bool { a === b || a.assessment == b.assessment }
     }
 
     public init() {}
@@ -64,9 +65,11 @@ public struct PremiumAccounts: Projection {
     }
 
     /// What `read` takes from the assessment in force for a person and year (`nil` for none),
-    /// lent rather than copied: a hot year's assessment holds its installments, breakdown and
-    /// inputs, and a caller that asks every resident every month for one field of it (the
-    /// simulation's payers) paid for copying the whole of it each time.
+    /// read where it lies rather than copied: a hot year's assessment holds its installments,
+    /// breakdown and inputs, and a caller that asks every resident every month for one field of
+    /// it (the simulation's payers) paid for copying the whole of it each time. Inlined into its
+    /// caller, with `read`: handed through a call, even a `borrowing` value is copied first.
+    @inlinable
     public func current<T>(_ person: PersonID, _ fiscalYear: FiscalYear, _ read: (borrowing PremiumAssessed) -> T)
         -> T?
     {

@@ -22,7 +22,7 @@ public struct PersonCollectionState: Sendable {
     /// Taken from a snapshot: its assessments, asked for a year when needed. Copying each year's
     /// assessment out for every person a run takes costs more than the run's decisions once a
     /// city has years of history.
-    private var snapshotAccounts: PremiumAccounts?
+    @usableFromInline private(set) var snapshotAccounts: PremiumAccounts?
     /// The arrears settings in force, when adopted: they finalize late fees and exclude
     /// prescribed periods from allocation.
     public var settings: ArrearsSettings?
@@ -50,9 +50,9 @@ public struct PersonCollectionState: Sendable {
     }
 
     /// What `read` takes from the assessment in force for a fiscal year (`nil` for none): taken
-    /// from a snapshot, lent rather than copied (``PremiumAccounts/current(_:_:_:)``), for the
-    /// runs that ask every account for one field of it.
-    public func assessment<T>(_ fiscalYear: FiscalYear, _ read: (borrowing PremiumAssessed) -> T) -> T? {
+    /// from a snapshot, read where it lies rather than copied (``PremiumAccounts/current(_:_:_:)``,
+    /// inlined as it is), for the runs that ask every account for one field of it.
+    @inlinable public func assessment<T>(_ fiscalYear: FiscalYear, _ read: (borrowing PremiumAssessed) -> T) -> T? {
         if let own = folded[fiscalYear] { return read(own) }
         return snapshotAccounts?.current(person, fiscalYear, read)
     }
