@@ -50,7 +50,7 @@ func simulationBenchmarks() {
                 Metric.rate("first year events/s"), Metric.rate("last year events/s"),
                 Metric.cost("last year / first ‰"), Metric.rate("SQLite insert events/s"),
                 Metric.cost("koki / insert ‰"),
-            ],
+            ] + (1...max(1, years)).map { Metric.rate("year \($0) events/s") },
             maxIterations: 1)
     ) { benchmark in
         let scratch = Scratch()
@@ -66,7 +66,6 @@ func simulationBenchmarks() {
         let total = ContinuousClock.now - started
         let kokiSeconds = Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18
         let yearly = rates.rates(whole: years)
-        print("simulation: \(events) events in \(kokiSeconds) s; each fiscal year: \(yearly) events/s")
 
         let commands = PlainSQLite.rowsOf(ledger: path)
         let plain = PlainSQLite(path: scratch.path("plain.sqlite"), synchronous: "OFF")
@@ -83,6 +82,8 @@ func simulationBenchmarks() {
         benchmark.measurement(Metric.rate("last year events/s"), yearly.last ?? 0)
         benchmark.measurement(
             Metric.cost("last year / first ‰"), (yearly.last ?? 0) * 1_000 / max(1, yearly.first ?? 1))
+        // Each year's own metric: what a benchmark prints itself does not reach its output.
+        for (i, rate) in yearly.enumerated() { benchmark.measurement(Metric.rate("year \(i + 1) events/s"), rate) }
         benchmark.measurement(Metric.rate("SQLite insert events/s"), Int(insertRate))
         benchmark.measurement(Metric.cost("koki / insert ‰"), Int(kokiRate * 1_000 / insertRate))
     }
