@@ -412,7 +412,7 @@ extension AssessmentCommands {
             return (person, ends.first, ends.current)
         }
         return PensionYear(
-            persons: persons, latest: persons.map(\.current).max(by: { $0.decidedOn < $1.decidedOn }),
+            persons: persons, latest: persons.max(by: { $0.current.decidedOn < $1.current.decidedOn })?.current,
             calendar: try Self.calendarInForce(fy, city), account: { city.collection.account($0) },
             versions: { touched in Dictionary(uniqueKeysWithValues: touched.map { ($0, city.version(of: $0)) }) })
     }
