@@ -58,10 +58,7 @@ public struct PremiumAccounts: Projection {
     /// grows with every year of history (the simulation asks every resident each month, most
     /// often for a year not assessed yet).
     public func current(_ person: PersonID, _ fiscalYear: FiscalYear) -> PremiumAssessed? {
-        guard let newest = newestYear, fiscalYear.year <= newest else { return nil }
-        let key = Key(person: person, fiscalYear: fiscalYear)
-        guard fiscalYear.year <= newest - Self.hotYears else { return hot[key]?.assessment }
-        return cold[key]?.last
+        current(person, fiscalYear) { copy $0 }
     }
 
     /// What `read` takes from the assessment in force for a person and year (`nil` for none),
@@ -93,10 +90,9 @@ public struct PremiumAccounts: Projection {
     /// never changed), as ``history(_:)``'s first and last, decoding no other.
     public func firstAndCurrent(_ key: Key) -> (first: PremiumAssessed, current: PremiumAssessed)? {
         let earlier = cold[key]
-        let first = earlier.flatMap { $0.isEmpty ? nil : $0[$0.startIndex] }
-        if let now = hot[key]?.assessment { return (first ?? now, now) }
-        guard let earlier, let first else { return nil }
-        return (first, earlier[earlier.index(before: earlier.endIndex)])
+        if let now = hot[key]?.assessment { return (earlier?.first ?? now, now) }
+        guard let first = earlier?.first, let last = earlier?.last else { return nil }
+        return (first, last)
     }
 
     /// The person-years whose assessment in force is kept decoded (the tests check which).

@@ -45,9 +45,7 @@ public struct PersonCollectionState: Sendable {
 
     /// The assessment in force for a fiscal year: the last this state folded, else (taken from a
     /// snapshot) the snapshot's.
-    public func assessment(_ fiscalYear: FiscalYear) -> PremiumAssessed? {
-        folded[fiscalYear] ?? snapshotAccounts?.current(person, fiscalYear)
-    }
+    public func assessment(_ fiscalYear: FiscalYear) -> PremiumAssessed? { assessment(fiscalYear) { copy $0 } }
 
     /// What `read` takes from the assessment in force for a fiscal year (`nil` for none): taken
     /// from a snapshot, read where it lies rather than copied (``PremiumAccounts/current(_:_:_:)``,
