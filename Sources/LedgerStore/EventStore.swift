@@ -77,6 +77,11 @@ public protocol EventStore: Sendable {
     /// few hundred streams), else one query each.
     func forEachEvent(inStreams streams: [StreamName], through: Int64, _ body: (borrowing EventView) throws -> Void)
         throws
+    /// The head's position where this process knows it without reading the store: no other
+    /// connection can append, and this one's last write was an append it remembers the head of
+    /// (a file held alone, in a commit group: ``Ledger/groupingCommits(every:_:)``). `nil`
+    /// anywhere else: the head is then asked for.
+    var headWithoutReading: Int64? { get }
 }
 
 // Keys, lookups, credentials, sessions and read models are not the event store's: each has its
@@ -89,6 +94,7 @@ extension EventStore {
     public var isOpen: Bool { true }
     public func close() {}
     public func reader() throws -> (any EventStore)? { nil }
+    public var headWithoutReading: Int64? { nil }
     public func streamNames(prefix: String) throws -> [StreamName] { try streams(prefix: prefix).map(\.stream) }
 
     public func forEachEvent(

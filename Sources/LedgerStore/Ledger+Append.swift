@@ -16,6 +16,8 @@ extension Ledger {
         let label = path ?? ":memory:"
         guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
         try Self.validate(request)
+        let behind = behind.withLock { $0 }
+        if let behind, let decided = try appendBehind(request, behind) { return decided }
         // Compression happens before the write lock is taken, so the lock is held only for
         // hashing and inserting.
         let stored = request.streams.map { $0.events.map { PayloadCompression.store($0.payload) } }
@@ -46,6 +48,7 @@ extension Ledger {
             if !newNames.isEmpty {
                 names.withLock { $0.merge(newNames) }
             }
+            if let behind { followed(result, behind) }
             return result
         } catch {
             throw LedgerError.wrap(error, path: label)
@@ -123,21 +126,76 @@ extension Ledger {
         // The chain continues from the group's last append, kept in memory, or from the head
         // read under the write lock: another process may have appended since.
         let chain = try group.withLock({ $0?.chain }) ?? readChain(db)
+        if chainKey.withLock({ $0 }) == nil, try chain.keyed ?? Self.isKeyed(db) {
+            throw Self.keyRequired(path)
+        }
+        let recordedAt = clock.now()
+        // Every stream at its expected version before anything is written.
+        let currentVersion = RawStatement(
+            try db.cachedStatement(
+                sql: "SELECT stream_version FROM koki_events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1"),
+            db)
+        var versions: [Int64] = []
+        versions.reserveCapacity(request.streams.count)
+        for part in request.streams {
+            currentVersion.bind(1, try resolve(db, .stream, part.stream.value, newNames: &newNames))
+            let version: Int64 = try currentVersion.step() ? currentVersion.int64(0) : 0
+            currentVersion.reset()
+            try Self.check(part, at: version, request)
+            versions.append(version)
+        }
+        let after = try write(
+            db, request, stored: stored, recordedAt: recordedAt, chain: chain, versions: versions, newNames: &newNames)
+        return (Self.result(of: request, recordedAt: recordedAt, from: chain.position, versions: versions), after)
+    }
+
+    static func keyRequired(_ path: String?) -> LedgerError {
+        LedgerError(
+            .keyRequired,
+            "\(path ?? ":memory:") seals every command under a key derived from the master key: appending needs it (--master-key); nothing was appended"
+        )
+    }
+
+    /// Refuses a stream not at the version the command expects.
+    static func check(_ part: StreamAppend, at version: Int64, _ request: AppendRequest) throws(LedgerError) {
+        guard part.expectedVersion.accepts(version) else {
+            throw LedgerError(
+                .wrongExpectedVersion,
+                "stream \(part.stream) is at version \(version), but command \(request.commandID) expected \(part.expectedVersion); nothing was appended"
+            )
+        }
+    }
+
+    /// What an append answers: the command's events at the positions after `head`, each
+    /// stream's from the version after the one it was at.
+    static func result(of request: AppendRequest, recordedAt: Timestamp, from head: Int64, versions: [Int64])
+        -> AppendResult
+    {
+        var appended: [AppendedEvent] = []
+        appended.reserveCapacity(request.eventCount)
+        var position = head
+        for (part, version) in zip(request.streams, versions) {
+            for v in version + 1...version + Int64(part.events.count) {
+                position += 1
+                appended.append(AppendedEvent(position: position, stream: part.stream, streamVersion: v))
+            }
+        }
+        return AppendResult(commandID: request.commandID, recordedAt: recordedAt, events: appended, wasDuplicate: false)
+    }
+
+    /// Writes a command whose place is decided: its row, its events at the positions after the
+    /// chain's head (each stream's from the version after `versions`' entry for it), the head,
+    /// and its seal. Returns where the chain is after it.
+    func write(
+        _ db: Database, _ request: AppendRequest, stored: [[(encoding: PayloadEncoding, bytes: [UInt8])]],
+        recordedAt: Timestamp, chain: ChainState, versions: [Int64], newNames: inout NameCache
+    ) throws -> ChainState {
         var position = chain.position
         var previousHash = chain.hash
-        var commandSeq = chain.commandSeq
+        let commandSeq = chain.commandSeq + 1
         let previousSeal = chain.seal
         let lastStored = chain.lastStored
         let key = chainKey.withLock { $0 }
-        if key == nil, try chain.keyed ?? Self.isKeyed(db) {
-            throw LedgerError(
-                .keyRequired,
-                "\(path ?? ":memory:") seals every command under a key derived from the master key: appending needs it (--master-key); nothing was appended"
-            )
-        }
-
-        let recordedAt = clock.now()
-        commandSeq += 1
         try insertCommand(
             db, sequence: commandSeq, commandID: request.commandID.bytes, actor: request.actor,
             recordedAt: recordedAt.microseconds, correlationID: request.correlationID?.bytes,
@@ -147,10 +205,6 @@ extension Ledger {
         let envelope = RowHasher.envelope(
             commandID: request.commandID.bytes, actor: request.actor, recordedAt: recordedAt.microseconds,
             correlationID: request.correlationID?.bytes, causationID: request.causationID?.bytes)
-        let currentVersion = RawStatement(
-            try db.cachedStatement(
-                sql: "SELECT stream_version FROM koki_events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1"),
-            db)
         let insertEvent = RawStatement(
             try db.cachedStatement(
                 sql: """
@@ -162,23 +216,13 @@ extension Ledger {
         // ``storesHash(seq:lastPosition:lastStored:)``); the chain's head is recorded in any case.
         let lastPosition = position + Int64(request.eventCount)
         let keepsHash = storesHash(seq: commandSeq, lastPosition: lastPosition, lastStored: lastStored)
-        var appended: [AppendedEvent] = []
-        appended.reserveCapacity(request.eventCount)
         // Type names resolved once per command, with their UTF-8 for hashing.
         var types: [String: (id: Int64, utf8: [UInt8])] = [:]
 
         for (s, part) in request.streams.enumerated() {
             let streamID = try resolve(db, .stream, part.stream.value, newNames: &newNames)
             let streamUTF8 = Array(part.stream.value.utf8)
-            currentVersion.bind(1, streamID)
-            var version: Int64 = try currentVersion.step() ? currentVersion.int64(0) : 0
-            currentVersion.reset()
-            guard part.expectedVersion.accepts(version) else {
-                throw LedgerError(
-                    .wrongExpectedVersion,
-                    "stream \(part.stream) is at version \(version), but command \(request.commandID) expected \(part.expectedVersion); nothing was appended"
-                )
-            }
+            var version = versions[s]
             for (e, event) in part.events.enumerated() {
                 let type: (id: Int64, utf8: [UInt8])
                 if let known = types[event.type] {
@@ -219,7 +263,6 @@ extension Ledger {
                 _ = try insertEvent.step()
                 insertEvent.reset()
                 previousHash = Array(hash)
-                appended.append(AppendedEvent(position: position, stream: part.stream, streamVersion: version))
             }
         }
         var after = ChainState(
@@ -234,14 +277,11 @@ extension Ledger {
                 .execute(arguments: [commandSeq, Data(seal)])
             after.seal = seal
         }
-        return (
-            AppendResult(commandID: request.commandID, recordedAt: recordedAt, events: appended, wasDuplicate: false),
-            after
-        )
+        return after
     }
 
     /// The chain's head as the rows and the head's record say, for an append to continue from.
-    private func readChain(_ db: Database) throws -> ChainState {
+    func readChain(_ db: Database) throws -> ChainState {
         let head = RawStatement(
             try db.cachedStatement(
                 sql: """

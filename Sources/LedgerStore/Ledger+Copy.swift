@@ -106,6 +106,12 @@ extension Ledger: EventStore {
                     try Self.recordHead(db, check.head, lastStored: lastStored)
                     return .commit
                 }
+                // A group writing behind decides from what it keeps of the streams, the commands
+                // and the chain: read again, with the rows copied in.
+                if let behind = behind.withLock({ $0 }) {
+                    let state = try behindState(db)
+                    behind.state.withLock { $0 = state }
+                }
             }
         }
     }

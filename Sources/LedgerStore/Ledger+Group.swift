@@ -51,9 +51,19 @@ extension Ledger {
     ///   pages are written once, at its commit) and its savepoints' journals in memory (on disk,
     ///   every page a command first changed was written there once more).
     ///
+    /// With `writingBehind`, each append is decided at once and written on a thread of its own
+    /// while the caller goes on (``WriteBehind``): its streams' versions, its command id and its
+    /// positions are checked and given from what the group keeps in memory (every stream's
+    /// version and every command's id, read when the group begins), and it answers as an
+    /// append written at once would, with the same positions, versions and recorded time. The
+    /// file is the same, byte for byte. Every other use of the ledger (a read, another write, the
+    /// group's end) first waits for what is decided to be written. A command the writer cannot
+    /// write (a full disk) loses the group: its transaction is rolled back, and every later
+    /// append and the group's end throw why.
+    ///
     /// Throws `invalidInput` when the ledger is not held exclusively, when `every` is not
     /// positive, or inside another group.
-    public func groupingCommits<T>(every: Int, _ body: () throws -> T) throws -> T {
+    public func groupingCommits<T>(every: Int, writingBehind: Bool = false, _ body: () throws -> T) throws -> T {
         let label = path ?? ":memory:"
         guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
         guard exclusive else {
@@ -66,10 +76,17 @@ extension Ledger {
             group = CommitGroup(every: every)
         }
         do {
-            try guarded {
+            let started = try guarded {
                 try queue.writeWithoutTransaction { db in
                     try db.execute(sql: "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; BEGIN IMMEDIATE")
+                    return writingBehind ? try behindState(db) : nil
                 }
+            }
+            if let started {
+                let writer = WriteBehind(started) { [unowned self] batch in
+                    if let behind = self.behind.withLock({ $0 }) { self.writeBehind(batch, behind) }
+                }
+                behind.withLock { $0 = writer }
             }
         } catch {
             group.withLock { $0 = nil }
@@ -77,22 +94,43 @@ extension Ledger {
         }
         let result: Result<T, any Error> = Result { try body() }
         let ended: Result<Void, any Error> = Result {
+            // Through ``queue``: what is decided is written first.
             try guarded {
                 try queue.writeWithoutTransaction { db in
                     if db.isInsideTransaction { try db.execute(sql: "COMMIT") }
                 }
             }
+            let writer = behind.withLock { writer in
+                defer { writer = nil }
+                return writer
+            }
+            if let failure = writer?.failure.withLock({ $0 }) { throw failure }
         }
         group.withLock { if $0?.lost == nil { $0 = nil } }
         try ended.get()
         return try result.get()
     }
 
+    /// The head after this connection's last append in a commit group, which no other connection
+    /// can move (the file is held alone): `nil` outside a group, before its first append, after
+    /// any other write or a failed append, and once the group is lost.
+    public var headWithoutReading: Int64? {
+        guard exclusive else { return nil }
+        guard let known = group.withLock({ open in open?.lost == nil ? open?.chain?.position : nil }) else {
+            return nil
+        }
+        // Writing behind, the head the commands decided leave (the chain is the writer's).
+        if let behind = behind.withLock({ $0 }) { return behind.state.withLock { $0.head } }
+        return known
+    }
+
     /// `body` all or nothing: in an immediate transaction of its own, or, inside a commit group,
     /// in a savepoint of the group's transaction. Counts the group's appends (`append: true`)
     /// and commits the group when it is full.
+    /// A write that `keepsChain` (a subject's key) leaves the chain the group keeps as it is.
     func allOrNothing(
-        _ db: Database, append: Bool = false, _ body: () throws -> Database.TransactionCompletion
+        _ db: Database, append: Bool = false, keepsChain: Bool = false,
+        _ body: () throws -> Database.TransactionCompletion
     ) throws {
         guard let open = group.withLock({ $0 }) else {
             try db.inTransaction(.immediate) { try body() }
@@ -102,7 +140,7 @@ extension Ledger {
         let pending = open.pending
         // Only an append says where the chain is after it (``Ledger/append(_:)``): after any
         // other write, or a failed append, the next append reads the head again.
-        if !append { group.withLock { $0?.chain = nil } }
+        if !append && !keepsChain { group.withLock { $0?.chain = nil } }
         guard db.isInsideTransaction else {
             try lose("the commit group's transaction ended outside koki", pending: pending)
         }
@@ -112,7 +150,7 @@ extension Ledger {
         do {
             completion = try body()
         } catch {
-            group.withLock { $0?.chain = nil }
+            if !keepsChain { group.withLock { $0?.chain = nil } }
             try? db.cachedStatement(sql: "ROLLBACK TO koki_command").execute()
             try? db.cachedStatement(sql: "RELEASE koki_command").execute()
             // SQLite undoes a whole transaction on some errors (a full disk, an I/O error, a
@@ -123,11 +161,16 @@ extension Ledger {
             throw error
         }
         if completion == .rollback {
-            group.withLock { $0?.chain = nil }
+            if !keepsChain { group.withLock { $0?.chain = nil } }
             try db.cachedStatement(sql: "ROLLBACK TO koki_command").execute()
         }
         try db.cachedStatement(sql: "RELEASE koki_command").execute()
         guard append else { return }
+        try countAppend(db)
+    }
+
+    /// Counts an append in the group and commits the group when it is full.
+    func countAppend(_ db: Database) throws {
         let full = group.withLock { group -> Bool in
             guard var open = group else { return false }
             open.pending += 1

@@ -111,8 +111,11 @@ extension Ledger {
     /// every prepared statement of the connection when a flag pragma changes, so each read made
     /// every cached statement (the append's among them) compile again on its next step — a
     /// sixth of the simulation's time. The ledger's reads are its own code, and none writes.
-    func reading<T>(_ body: (Database) throws -> T) throws -> T {
-        try queue.inDatabase { db in
+    ///
+    /// With `waiting` false, at once, without waiting for what a commit group writing behind has
+    /// yet to write (``WriteBehind``): only for tables its writer never writes (the subjects' keys).
+    func reading<T>(waiting: Bool = true, _ body: (Database) throws -> T) throws -> T {
+        try (waiting ? queue : database).inDatabase { db in
             if db.isInsideTransaction { return try body(db) }
             var result: Result<T, any Error>?
             try db.inTransaction(.deferred) {

@@ -15,21 +15,29 @@ extension Ledger {
     /// racing both get the first blob stored.
     public func subjectKey(_ subject: String, makeKey: (() throws -> [UInt8])?) throws -> [UInt8]? {
         let label = path ?? ":memory:"
+        let kept = behind.withLock { $0 }
+        if let key = kept?.keys.withLock({ $0[subject] }) { return key }
         do {
-            if let key = try reading({ db in
-                try Data.fetchOne(
-                    try db.cachedStatement(sql: "SELECT key FROM koki_subject_keys WHERE subject = ?"),
-                    arguments: [subject])
-            }) {
+            // The keys' table is not the events': read and written beside a commit group's
+            // appends still being written behind, without waiting for them.
+            if let key = try reading(
+                waiting: false,
+                { db in
+                    try Data.fetchOne(
+                        try db.cachedStatement(sql: "SELECT key FROM koki_subject_keys WHERE subject = ?"),
+                        arguments: [subject])
+                })
+            {
+                kept?.keys.withLock { $0[subject] = Array(key) }
                 return Array(key)
             }
             guard let makeKey else { return nil }
             guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
             let fresh = Data(try makeKey())
             let now = clock.now().microseconds
-            return try queue.writeWithoutTransaction { db in
+            return try database.writeWithoutTransaction { db in
                 var key: Data?
-                try allOrNothing(db) {
+                try allOrNothing(db, keepsChain: true) {
                     try db.cachedStatement(
                         sql: "INSERT OR IGNORE INTO koki_subject_keys(subject, key, created_at) VALUES (?, ?, ?)"
                     ).execute(arguments: [subject, fresh, now])
@@ -38,6 +46,7 @@ extension Ledger {
                         arguments: [subject])
                     return .commit
                 }
+                if let key { kept?.keys.withLock { $0[subject] = Array(key) } }
                 return key.map(Array.init)
             }
         } catch {
@@ -50,6 +59,7 @@ extension Ledger {
     @discardableResult
     public func eraseSubjectKey(_ subject: String) throws -> Bool {
         let label = path ?? ":memory:"
+        behind.withLock { $0 }?.keys.withLock { $0 = [:] }
         guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
         return try guarded {
             try writing { db in
@@ -64,6 +74,7 @@ extension Ledger {
     /// keys inside must be the same, or what they sealed is lost.
     public func replaceSubjectKeys(_ blobs: [String: [UInt8]]) throws {
         let label = path ?? ":memory:"
+        behind.withLock { $0 }?.keys.withLock { $0 = [:] }
         guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
         try guarded {
             try writing { db in
@@ -118,6 +129,7 @@ extension Ledger {
 
     public func mirrorSubjectKeys(_ keys: [String: [UInt8]], lookups: [SubjectLookup]) throws {
         let label = path ?? ":memory:"
+        behind.withLock { $0 }?.keys.withLock { $0 = [:] }
         guard !isReadOnly else { throw LedgerError(.readOnly, "\(label) was opened read-only") }
         let now = clock.now().microseconds
         try guarded {
@@ -238,7 +250,7 @@ extension Ledger {
     public func subjectKeys(_ subjects: [String], lookedUpAtMost: Int) throws -> [String: [UInt8]] {
         guard !subjects.isEmpty else { return [:] }
         return try guarded {
-            try reading { db in
+            try reading(waiting: false) { db in
                 var keys: [String: [UInt8]] = [:]
                 keys.reserveCapacity(subjects.count)
                 // A list of a few thousand (a slice of a city-wide run, asked for again and again)

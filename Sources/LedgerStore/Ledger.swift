@@ -64,7 +64,12 @@ public final class Ledger: Sendable {
     /// The ledger's own random id, fixed at creation; the genesis of the hash chain.
     public let ledgerID: Identifier
     let genesisHash: [UInt8]
-    let queue: DatabaseQueue
+    /// The connection. Used through ``queue``, which first waits for what a group writing
+    /// behind has yet to write; only that writer, and the subjects' keys (a table it never
+    /// writes), use it directly.
+    let database: DatabaseQueue
+    /// The commit group's writer, while a group writes behind (``groupingCommits(every:writingBehind:_:)``).
+    let behind = Mutex<WriteBehind?>(nil)
     let clock: any LedgerClock
     let entropy: any EntropySource
     /// Opened in SQLite's exclusive locking mode (``Options/exclusive``): no other connection
@@ -84,7 +89,7 @@ public final class Ledger: Sendable {
         queue: DatabaseQueue, path: String?, readOnly: Bool, clock: any LedgerClock,
         entropy: any EntropySource = SystemEntropy(), exclusive: Bool = false
     ) throws {
-        self.queue = queue
+        self.database = queue
         self.exclusive = exclusive
         self.entropy = entropy
         self.path = path

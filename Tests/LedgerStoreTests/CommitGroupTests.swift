@@ -65,23 +65,49 @@ import Testing
     /// the appends (a subject's key made): a group's appends continue the chain from the last
     /// one kept in memory, so what it keeps must stay right through refusals, duplicates and
     /// writes of other kinds.
+    ///
+    /// Writing behind (``Ledger/groupingCommits(every:writingBehind:_:)``), the same answers and
+    /// the same file: the group begins on a file that already holds a third of the commands, so
+    /// the streams' versions and the command ids it reads then are what refuses a stale version
+    /// or answers a repeated command.
     @Test(arguments: [
-        (UInt64(1), 1, false), (2, 3, false), (3, 7, false), (4, 1_000, false), (5, 3, true), (6, 1_000, true),
+        (UInt64(1), 1, false, false), (2, 3, false, false), (3, 7, false, false), (4, 1_000, false, false),
+        (5, 3, true, false), (6, 1_000, true, false), (7, 1, false, true), (8, 3, false, true),
+        (9, 1_000, false, true), (10, 7, true, true),
     ])
-    func aGroupRecordsTheSameLedgerAsCommandsCommittedOneByOne(seed: UInt64, every: Int, keyed: Bool) throws {
+    func aGroupRecordsTheSameLedgerAsCommandsCommittedOneByOne(
+        seed: UInt64, every: Int, keyed: Bool, writingBehind: Bool
+    ) throws {
         let folder = try TemporaryFolder()
         let requests = Self.commands(seed: seed, count: 60)
+        let before = writingBehind ? 20 : 0
         let key = try ChainKey(bytes: Array(repeating: UInt8(seed), count: 32))
-        /// Appends `requests`, making a subject's key before every fifth.
-        func record(_ ledger: Ledger, inGroup: Bool) throws -> [String] {
+        /// Appends `requests` (inside a group, those after the first `before`), making a
+        /// subject's key before every fifth.
+        func record(_ ledger: Ledger, inGroup: Bool, from: Int = 0, to: Int = 60) throws -> [String] {
             var answers: [String] = []
-            for (n, request) in requests.enumerated() {
+            for (n, request) in requests.enumerated() where n >= from && n < to {
                 if n % 5 == 4 {
                     _ = try ledger.subjectKey("subject-\(n)", makeKey: { Array(repeating: UInt8(n), count: 32) })
                 }
                 answers += Self.appendAll([request], to: ledger)
-                // Inside the group, this connection reads what it appended at once.
-                if inGroup { #expect(try ledger.head().position == (try ledger.events().last?.position ?? 0)) }
+                // Inside the group, this connection reads what it appended at once. What it knows
+                // of the head without reading is the head after an append it made, and nothing
+                // after a refusal or another write; outside a group, nothing.
+                if inGroup {
+                    let head = try ledger.head().position
+                    #expect(head == (try ledger.events().last?.position ?? 0))
+                    if let known = ledger.headWithoutReading { #expect(known == head) }
+                    if answers.last?.hasSuffix("duplicate: false") == true {
+                        #expect(ledger.headWithoutReading == head)
+                    }
+                    // A refused command wrote nothing behind, and the head is still known.
+                    if answers.last?.hasPrefix("refused") == true {
+                        #expect(ledger.headWithoutReading == (writingBehind ? head : nil))
+                    }
+                } else {
+                    #expect(ledger.headWithoutReading == nil)
+                }
             }
             return answers
         }
@@ -92,7 +118,10 @@ import Testing
         try {
             let grouped = try Self.make(folder.path("grouped.ledger"), exclusive: true)
             if keyed { try grouped.useChainKey(key) }
-            let answersGrouped = try grouped.groupingCommits(every: every) { try record(grouped, inGroup: true) }
+            var answersGrouped = try record(grouped, inGroup: false, to: before)
+            answersGrouped += try grouped.groupingCommits(every: every, writingBehind: writingBehind) {
+                try record(grouped, inGroup: true, from: before)
+            }
             #expect(answersGrouped == answersAlone)
             #expect(answersAlone.contains { $0.hasPrefix("refused") })
             #expect(answersAlone.contains { $0.hasSuffix("duplicate: true") })
@@ -110,23 +139,72 @@ import Testing
         #expect(try reopened.verify().problem == nil)
     }
 
+    /// A command the writer behind cannot write loses the group: its transaction is rolled back
+    /// (the commands decided before it in the group too, as a crash would lose them), every
+    /// later append and the group's end say why, and the file is as it was before the group,
+    /// intact.
+    @Test func aCommandTheWriterCannotWriteLosesTheGroup() throws {
+        let folder = try TemporaryFolder()
+        var g = SeededGenerator(seed: 12)
+        let requests = (1...12).map { _ in randomRequest(using: &g) }
+        let ledger = try Self.make(folder.path("lost.ledger"), exclusive: true)
+        for request in requests.prefix(4) { try ledger.append(request) }
+        let before = try ledger.head()
+        var refused: LedgerError?
+        do {
+            try ledger.groupingCommits(every: 1_000, writingBehind: true) {
+                try ledger.append(requests[4])
+                // Behind the group's back, the next command's id is taken in the file: the group
+                // decides it as new, and its writer's insert fails.
+                try ledger.database.writeWithoutTransaction { db in
+                    try db.execute(
+                        sql: """
+                            INSERT INTO koki_commands(seq, command_id, actor, recorded_at, first_position, event_count)
+                            VALUES (999, ?, 'x', 0, 999, 1)
+                            """,
+                        arguments: [Data(requests[5].commandID.bytes)])
+                }
+                try ledger.append(requests[5])
+                try ledger.append(requests[6])
+                #expect(try ledger.head() == before)
+                do {
+                    try ledger.append(requests[7])
+                    Issue.record("an append after the writer failed was taken")
+                } catch let error as LedgerError {
+                    #expect(error.code == .storage)
+                    #expect(error.message.contains("\(requests[5].commandID)"))
+                    #expect(error.message.contains("lost"))
+                }
+            }
+        } catch let error as LedgerError {
+            refused = error
+        }
+        #expect(refused?.code == .storage)
+        #expect(try ledger.head() == before)
+        #expect(try ledger.verify().problem == nil)
+    }
+
     /// Rows copied into a ledger inside a group move its chain without an append: the group's
     /// next append continues after them, not from the chain it kept after its own last append.
-    @Test func aGroupsAppendContinuesAfterRowsCopiedIntoIt() throws {
+    /// Writing behind, the group reads the streams, the commands and the chain again after them.
+    @Test(arguments: [false, true])
+    func aGroupsAppendContinuesAfterRowsCopiedIntoIt(writingBehind: Bool) throws {
         let folder = try TemporaryFolder()
         var g = SeededGenerator(seed: 9)
         let requests = (1...11).map { _ in randomRequest(using: &g) }
         let source = try Self.make(folder.path("source.ledger"), exclusive: false)
         for request in requests.prefix(10) { try source.append(request) }
         let target = try Self.make(folder.path("target.ledger"), exclusive: true)
-        try target.groupingCommits(every: 100) {
+        try target.groupingCommits(every: 100, writingBehind: writingBehind) {
             for request in requests.prefix(5) { try target.append(request) }
             var rows: [StoredRow] = []
             try source.forEachStoredRow(from: try target.head().position + 1) { rows.append($0) }
             try target.importRows(rows)
             #expect(try target.head() == source.head())
+            #expect(target.headWithoutReading == (writingBehind ? try source.head().position : nil))
             let appended = try target.append(requests[10])
             #expect(appended.events.first?.position == (try source.head().position + 1))
+            #expect(target.headWithoutReading == appended.events.last?.position)
         }
         #expect(try target.verify().problem == nil)
         #expect(try target.events().count == (try source.events().count) + requests[10].eventCount)
