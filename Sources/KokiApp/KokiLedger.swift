@@ -47,8 +47,8 @@ public struct KokiLedger: Sendable {
     func confirming(_ scope: ApplicationScope) -> KokiLedger { KokiLedger(self, confirmation: scope) }
 
     /// Whether this process has folded the city already (so catching it up costs only what was
-    /// appended since).
-    public var hasCurrentCity: Bool { city.state.withLock { $0.position > 0 } }
+    /// appended since): once it has, even an empty ledger's, it holds the city.
+    public var hasCurrentCity: Bool { city.holds.load(ordering: .relaxed) }
 
     /// The whole city as the ledger stands now: the cached fold caught up to the head.
     @_spi(Batch) public func currentCity() throws -> CitySnapshot { try withCurrentCity { $0 } }
@@ -62,25 +62,64 @@ public struct KokiLedger: Sendable {
     {
         try city.state.withLock { (held: inout CitySnapshot) throws -> T in
             guard catchingUp else { return try body(held) }
-            var query = EventQuery()
             let from = held.position
-            query.fromPosition = from + 1
-            // The arrears settings are followed as the city catches up (see ``SettingsCache``).
             var settingsFollowed = true
-            try forEachEvent(query) { view, event in
-                if case .arrearsSettingsAdopted(let e) = event {
+            // First what this process's own appends left (``record(_:metadata:expecting:expectingStreams:)``),
+            // as far as it follows on without a gap: not read back and decoded again.
+            var taken = 0
+            taking: for command in city.takeFed() {
+                for (event, stored) in zip(command.events, command.stored) where stored.position > held.position {
+                    guard stored.position == held.position + 1 else { break taking }
                     settingsFollowed =
-                        city.settings.withLock { $0.follow(e.settings, version: view.streamVersion) }
-                        && settingsFollowed
+                        city.absorb(
+                            event, into: &held, position: stored.position, stream: stored.stream.value,
+                            version: stored.streamVersion) && settingsFollowed
+                    taken += 1
                 }
-                held.apply(event, position: view.position, stream: view.stream.value, version: view.streamVersion)
             }
-            let to = held.position
-            city.settings.withLock { cache in
-                cache.cityPosition = settingsFollowed && cache.cityPosition == from ? to : 0
+            city.eventsTaken.add(taken, ordering: .relaxed)
+            // Then what the store holds beyond, unless it knows its head without a query (a file
+            // this process holds alone) and the city is there.
+            if store.headWithoutReading != held.position {
+                var query = EventQuery()
+                query.fromPosition = held.position + 1
+                try forEachEvent(query) { view, event in
+                    settingsFollowed =
+                        city.absorb(
+                            event, into: &held, position: view.position, stream: view.stream.value,
+                            version: view.streamVersion) && settingsFollowed
+                }
             }
+            city.settingsCaughtUp(from: from, to: held.position, followed: settingsFollowed)
+            city.holds.store(true, ordering: .relaxed)
             return try body(held)
         }
+    }
+
+    /// Leaves a command's events, just appended, for the city this process holds to take when
+    /// it next catches up, so they are not read back and decoded again (``CityCache/feed(_:_:)``).
+    /// Not applied here: whoever appends may still hold a copy of the city, which applying
+    /// would copy whole. `inOrder`: the store gave the events positions in the order given
+    /// (``request(_:metadata:expecting:expectingStreams:)`` groups them by stream).
+    private func feedCity(_ events: [KokiEvent], inOrder: Bool, _ result: AppendResult) {
+        guard city.holds.load(ordering: .relaxed), !result.wasDuplicate, result.events.count == events.count else {
+            return
+        }
+        guard !inOrder else {
+            city.feed(events, result.events)
+            return
+        }
+        // Stream by stream, in the order the streams first appear, as the request grouped them.
+        var byStream: [String: [KokiEvent]] = [:]
+        for event in events { byStream[event.streamName, default: []].append(event) }
+        var ordered: [KokiEvent] = []
+        ordered.reserveCapacity(events.count)
+        var taken = Set<String>()
+        for stored in result.events where taken.insert(stored.stream.value).inserted {
+            ordered += byStream[stored.stream.value] ?? []
+        }
+        guard ordered.count == events.count else { return }
+        city.feed(ordered, result.events)
     }
 
     /// Hands the city this process holds to the process's exit, which reclaims its memory at
@@ -89,7 +128,11 @@ public struct KokiLedger: Sendable {
     /// let go of as usual; this process holds no city afterwards.
     @_spi(Batch) public func leaveCityToExit() {
         let city = city.state.withLock { held in
-            defer { held = CitySnapshot() }
+            defer {
+                held = CitySnapshot()
+                self.city.holds.store(false, ordering: .relaxed)
+                _ = self.city.takeFed()
+            }
             return held
         }
         _ = Unmanaged.passRetained(LeftToExit(city))
@@ -190,8 +233,11 @@ public struct KokiLedger: Sendable {
     ) throws -> AppendResult {
         var (events, metadata, streams) = (events, metadata, expectingStreams)
         confirmation?.attach(&events, &metadata, &streams)
-        return try store.append(
-            Self.request(events, metadata: metadata, expecting: expecting, expectingStreams: streams))
+        let (request, inOrder) = try Self.request(
+            events, metadata: metadata, expecting: expecting, expectingStreams: streams, grouping: ())
+        let result = try store.append(request)
+        feedCity(events, inOrder: inOrder, result)
+        return result
     }
 
     /// Appends like ``record(_:metadata:expecting:)`` and returns the events as stored: the
@@ -215,7 +261,18 @@ public struct KokiLedger: Sendable {
         _ events: [KokiEvent], metadata: CommandMetadata, expecting: [PersonID: ExpectedVersion] = [:],
         expectingStreams: [String: ExpectedVersion] = [:]
     ) throws -> AppendRequest {
+        try request(events, metadata: metadata, expecting: expecting, expectingStreams: expectingStreams, grouping: ())
+            .request
+    }
+
+    /// The store request, and whether grouping the events by stream kept them in the order given
+    /// (no stream's event follows another stream's): the store's positions follow the request.
+    static func request(
+        _ events: [KokiEvent], metadata: CommandMetadata, expecting: [PersonID: ExpectedVersion],
+        expectingStreams: [String: ExpectedVersion], grouping: Void
+    ) throws -> (request: AppendRequest, inOrder: Bool) {
         // Each stream's events, in the order the streams first appear.
+        var inOrder = true
         var parts: [(stream: String, events: [NewEvent])] = []
         var partOf: [String: Int] = [:]
         var expected = expectingStreams
@@ -233,6 +290,7 @@ public struct KokiLedger: Sendable {
             let new = NewEvent(type: encoded.type, schemaVersion: encoded.schemaVersion, payload: encoded.payload)
             if let part = partOf[stream] {
                 parts[part].events.append(new)
+                inOrder = inOrder && part == parts.count - 1
             } else {
                 partOf[stream] = parts.count
                 parts.append((stream, [new]))
@@ -243,9 +301,10 @@ public struct KokiLedger: Sendable {
                 stream: try StreamName(part.stream), expectedVersion: expected[part.stream] ?? .any, events: part.events
             )
         }
-        return AppendRequest(
+        let request = AppendRequest(
             commandID: metadata.commandID, actor: metadata.actor, correlationID: metadata.correlationID,
             causationID: metadata.causationID, streams: streams)
+        return (request, inOrder)
     }
 
     /// Calls `body` with each selected event decoded to today's schema. Events of types koki
@@ -292,6 +351,62 @@ final class CityCache: Sendable {
     /// The arrears settings in force: loading a person asks for them every time, so they are
     /// decoded once, not per load.
     let settings = Mutex(SettingsCache())
+    /// Commands this process appended, each's events with where they were stored, for the city
+    /// to take when it next catches up (``KokiLedger/withCurrentCity(catchingUp:_:)``), in the
+    /// order appended.
+    let fed = Mutex(Fed())
+    /// How many events the city took from ``fed`` (for tests).
+    let eventsTaken = Atomic<Int>(0)
+    /// Whether this process holds the city: only then are appended events left for it.
+    let holds = Atomic<Bool>(false)
+
+    struct Fed: Sendable {
+        /// At most this many events wait: a process that appends more without reading the city
+        /// reads them back instead.
+        static let limit = 100_000
+        var commands: [(events: [KokiEvent], stored: [AppendedEvent])] = []
+        var events = 0
+    }
+
+    /// Leaves a command's appended events for the city (`events` in position order, as `stored`
+    /// says).
+    func feed(_ events: [KokiEvent], _ stored: [AppendedEvent]) {
+        fed.withLock { waiting in
+            guard waiting.events + events.count <= Fed.limit else {
+                waiting = Fed()
+                return
+            }
+            waiting.commands.append((events, stored))
+            waiting.events += events.count
+        }
+    }
+
+    /// The commands left for the city, taken.
+    func takeFed() -> [(events: [KokiEvent], stored: [AppendedEvent])] {
+        fed.withLock { waiting in
+            defer { waiting = Fed() }
+            return waiting.commands
+        }
+    }
+
+    /// Applies one event to the city, following the arrears settings it adopts (see
+    /// ``SettingsCache``): `false` when it skipped a version of their stream.
+    func absorb(_ event: KokiEvent, into held: inout CitySnapshot, position: Int64, stream: String, version: Int64)
+        -> Bool
+    {
+        var followed = true
+        if case .arrearsSettingsAdopted(let e) = event {
+            followed = settings.withLock { $0.follow(e.settings, version: version) }
+        }
+        held.apply(event, position: position, stream: stream, version: version)
+        return followed
+    }
+
+    /// After the city went from one position to another: the settings are still known to be the
+    /// newest if they were at the first and every adoption between was followed.
+    func settingsCaughtUp(from: Int64, to: Int64, followed: Bool) {
+        settings.withLock { cache in cache.cityPosition = followed && cache.cityPosition == from ? to : 0 }
+    }
 }
 
 /// The arrears settings in force, the version of `config/arrears` they reflect, and how far the

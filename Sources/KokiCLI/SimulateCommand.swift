@@ -25,6 +25,8 @@ struct SimulateCommand: ParsableCommand {
             marked 模擬; nothing is real personal data. The ledger is written without fsync (a simulated \
             city is made again, never recovered) and must not exist yet; its commands are committed ten \
             thousand at a time, each still all or nothing, so one stopped midway keeps whole commands only. \
+            The commands are written on a second thread while the simulation decides the next, so it uses \
+            two cores. \
             While the simulation runs the file is its alone: another koki that opens it waits the busy \
             timeout (30 s), then exits 5 (locked). The simulation holds the city in memory and takes each \
             person it loads from it: Matsudo's size (70,000 insured) holds about 1 GB of memory of its own for \

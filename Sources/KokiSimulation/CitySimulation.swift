@@ -109,9 +109,15 @@ public struct CitySimulation: Sendable {
 
     public func run(progress: (Progress) -> Void = { _ in }) throws -> Report {
         var run = SimulationRun(self)
-        // A file the simulation holds alone commits its commands ten thousand at a time.
+        // The city held from the first command on, fed by each command's events as appended:
+        // no person is folded from their stream, which would wait for the writer.
+        try ledger.withCurrentCity { _ in }
+        // A file the simulation holds alone commits its commands ten thousand at a time, written
+        // on a thread of their own while the simulation decides the next (``WriteBehind``).
         if let file = ledger.store as? Ledger, file.isExclusive {
-            try file.groupingCommits(every: Self.commandsPerCommit) { try run.go(progress: progress) }
+            try file.groupingCommits(every: Self.commandsPerCommit, writingBehind: true) {
+                try run.go(progress: progress)
+            }
         } else {
             try run.go(progress: progress)
         }

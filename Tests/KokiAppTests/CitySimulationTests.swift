@@ -41,6 +41,26 @@ import Testing
         #expect(try simulation.ledger.currentCity() == held)
     }
 
+    /// `koki simulate` holds its file alone, commits in groups and writes its appends behind: the
+    /// city it holds is fed each command's events as they are appended, not read back, and so
+    /// fed it equals a fold from scratch (the settings it follows as it goes are the stream's).
+    /// The file is the one the same city recorded command by command makes, byte for byte.
+    @Test func aCityFedByItsOwnAppendsEqualsAFoldFromScratch() throws {
+        let folder = try TemporaryFolder()
+        let settings = SimulationSettings(insured: 40, years: 1, seed: 7, firstFiscalYear: 2024)
+        let simulation = try CitySimulation.create(at: folder.path("alone.ledger"), settings: settings, exclusive: true)
+        _ = try simulation.run()
+        let head = try simulation.ledger.store.head()
+        #expect(simulation.ledger.city.eventsTaken.load(ordering: .relaxed) > head.position / 2, "of \(head)")
+        let fresh = KokiLedger(simulation.ledger.ports)
+        #expect(try simulation.ledger.currentCity() == fresh.currentCity())
+        #expect(try simulation.ledger.currentArrearsSettings() == fresh.currentArrearsSettings())
+        #expect(try simulation.ledger.store.verifyChain().problem == nil)
+        let oneByOne = try CitySimulation.create(at: folder.path("one-by-one.ledger"), settings: settings)
+        _ = try oneByOne.run()
+        #expect(try oneByOne.ledger.store.head() == head)
+    }
+
     @Test func everyPartOfTheDomainIsExercisedThroughTheCommands() throws {
         let (_, simulation, report) = Self.city
         var types: [String: Int] = [:]
