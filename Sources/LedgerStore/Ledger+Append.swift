@@ -69,6 +69,11 @@ extension Ledger {
             guard seen.insert(part.stream).inserted else {
                 throw LedgerError(.invalidInput, "stream \(part.stream) appears twice in command \(request.commandID)")
             }
+            guard !part.events.isEmpty else {
+                throw LedgerError(
+                    .invalidInput,
+                    "stream \(part.stream) has no events in command \(request.commandID); nothing was appended")
+            }
             if case .exact(let v) = part.expectedVersion, v < 0 {
                 throw LedgerError(.invalidInput, "expected version \(v) for stream \(part.stream) is negative")
             }
@@ -174,10 +179,12 @@ extension Ledger {
         var appended: [AppendedEvent] = []
         appended.reserveCapacity(request.eventCount)
         var position = head
-        for (part, version) in zip(request.streams, versions) {
-            for v in version + 1...version + Int64(part.events.count) {
+        for (part, first) in zip(request.streams, versions) {
+            var version = first
+            for _ in part.events {
                 position += 1
-                appended.append(AppendedEvent(position: position, stream: part.stream, streamVersion: v))
+                version += 1
+                appended.append(AppendedEvent(position: position, stream: part.stream, streamVersion: version))
             }
         }
         return AppendResult(commandID: request.commandID, recordedAt: recordedAt, events: appended, wasDuplicate: false)

@@ -83,12 +83,16 @@ extension Ledger {
                 SELECT s.name, MAX(e.stream_version) FROM koki_events e JOIN koki_streams s ON s.id = e.stream_id
                 GROUP BY e.stream_id
                 """)
-        while let row = try streams.next() { versions[row[0]] = row[1] }
+        while let row = try streams.next() {
+            let name: String? = row[0]
+            let version: Int64? = row[1]
+            if let name, let version { versions[name] = version }
+        }
         var ids = Set<Identifier>()
         let commands = try Row.fetchCursor(db, sql: "SELECT command_id FROM koki_commands")
         while let row = try commands.next() {
-            let bytes: Data = row[0]
-            guard bytes.count == 16 else { continue }
+            let stored: Data? = row[0]
+            guard let bytes = stored, bytes.count == 16 else { continue }
             bytes.withUnsafeBytes { ids.insert(Identifier(bytes: $0)) }
         }
         return WriteBehind.State(

@@ -139,6 +139,32 @@ import Testing
         #expect(try reopened.verify().problem == nil)
     }
 
+    /// A command naming a stream with no events is refused before anything is decided, written
+    /// at once or behind, and the group goes on.
+    @Test(arguments: [false, true])
+    func aStreamWithoutEventsIsRefused(writingBehind: Bool) throws {
+        let folder = try TemporaryFolder()
+        var g = SeededGenerator(seed: 13)
+        let ledger = try Self.make(folder.path("empty-part.ledger"), exclusive: true)
+        let good = randomRequest(using: &g)
+        let empty = AppendRequest(
+            commandID: .random(), actor: "op-1", correlationID: nil, causationID: nil,
+            streams: good.streams + [StreamAppend(stream: stream("person/99"), expectedVersion: .any, events: [])])
+        try ledger.groupingCommits(every: 10, writingBehind: writingBehind) {
+            do {
+                try ledger.append(empty)
+                Issue.record("a stream without events was taken")
+            } catch let error as LedgerError {
+                #expect(error.code == .invalidInput)
+                #expect(error.message.contains("person/99"))
+            }
+            #expect(try ledger.head().position == 0)
+            try ledger.append(good)
+        }
+        #expect(try ledger.head().position == Int64(good.eventCount))
+        #expect(try ledger.verify().problem == nil)
+    }
+
     /// A command the writer behind cannot write loses the group: its transaction is rolled back
     /// (the commands decided before it in the group too, as a crash would lose them), every
     /// later append and the group's end say why, and the file is as it was before the group,
