@@ -96,30 +96,15 @@ public struct KokiLedger: Sendable {
         }
     }
 
-    /// Leaves a command's events, just appended, for the city this process holds to take when
-    /// it next catches up, so they are not read back and decoded again (``CityCache/feed(_:_:)``).
-    /// Not applied here: whoever appends may still hold a copy of the city, which applying
-    /// would copy whole. `inOrder`: the store gave the events positions in the order given
-    /// (``request(_:metadata:expecting:expectingStreams:)`` groups them by stream).
-    private func feedCity(_ events: [KokiEvent], inOrder: Bool, _ result: AppendResult) {
-        guard city.holds.load(ordering: .relaxed), !result.wasDuplicate, result.events.count == events.count else {
+    /// Leaves a command's events, just appended (`stored`: in the order the store gave them
+    /// positions), for the city this process holds to take when it next catches up, so they are
+    /// not read back and decoded again (``CityCache/feed(_:_:)``). Not applied here: whoever
+    /// appends may still hold a copy of the city, which applying would copy whole.
+    private func feedCity(_ stored: [KokiEvent], _ result: AppendResult) {
+        guard city.holds.load(ordering: .relaxed), !result.wasDuplicate, result.events.count == stored.count else {
             return
         }
-        guard !inOrder else {
-            city.feed(events, result.events)
-            return
-        }
-        // Stream by stream, in the order the streams first appear, as the request grouped them.
-        var byStream: [String: [KokiEvent]] = [:]
-        for event in events { byStream[event.streamName, default: []].append(event) }
-        var ordered: [KokiEvent] = []
-        ordered.reserveCapacity(events.count)
-        var taken = Set<String>()
-        for stored in result.events where taken.insert(stored.stream.value).inserted {
-            ordered += byStream[stored.stream.value] ?? []
-        }
-        guard ordered.count == events.count else { return }
-        city.feed(ordered, result.events)
+        city.feed(stored, result.events)
     }
 
     /// Hands the city this process holds to the process's exit, which reclaims its memory at
@@ -233,10 +218,10 @@ public struct KokiLedger: Sendable {
     ) throws -> AppendResult {
         var (events, metadata, streams) = (events, metadata, expectingStreams)
         confirmation?.attach(&events, &metadata, &streams)
-        let (request, inOrder) = try Self.request(
-            events, metadata: metadata, expecting: expecting, expectingStreams: streams, grouping: ())
+        let (request, stored) = try Self.requestAndStoredOrder(
+            events, metadata: metadata, expecting: expecting, expectingStreams: streams)
         let result = try store.append(request)
-        feedCity(events, inOrder: inOrder, result)
+        feedCity(stored, result)
         return result
     }
 
@@ -261,16 +246,17 @@ public struct KokiLedger: Sendable {
         _ events: [KokiEvent], metadata: CommandMetadata, expecting: [PersonID: ExpectedVersion] = [:],
         expectingStreams: [String: ExpectedVersion] = [:]
     ) throws -> AppendRequest {
-        try request(events, metadata: metadata, expecting: expecting, expectingStreams: expectingStreams, grouping: ())
+        try requestAndStoredOrder(events, metadata: metadata, expecting: expecting, expectingStreams: expectingStreams)
             .request
     }
 
-    /// The store request, and whether grouping the events by stream kept them in the order given
-    /// (no stream's event follows another stream's): the store's positions follow the request.
-    static func request(
+    /// The store request, and the events in the order the store gives them positions: grouped
+    /// by stream as the request groups them (the events as given, unless a stream's event
+    /// follows another stream's).
+    static func requestAndStoredOrder(
         _ events: [KokiEvent], metadata: CommandMetadata, expecting: [PersonID: ExpectedVersion],
-        expectingStreams: [String: ExpectedVersion], grouping: Void
-    ) throws -> (request: AppendRequest, inOrder: Bool) {
+        expectingStreams: [String: ExpectedVersion]
+    ) throws -> (request: AppendRequest, stored: [KokiEvent]) {
         // Each stream's events, in the order the streams first appear.
         var inOrder = true
         var parts: [(stream: String, events: [NewEvent])] = []
@@ -304,7 +290,10 @@ public struct KokiLedger: Sendable {
         let request = AppendRequest(
             commandID: metadata.commandID, actor: metadata.actor, correlationID: metadata.correlationID,
             causationID: metadata.causationID, streams: streams)
-        return (request, inOrder)
+        guard !inOrder else { return (request, events) }
+        var grouped = [[KokiEvent]](repeating: [], count: parts.count)
+        for event in events { if let part = partOf[event.streamName] { grouped[part].append(event) } }
+        return (request, grouped.flatMap { $0 })
     }
 
     /// Calls `body` with each selected event decoded to today's schema. Events of types koki

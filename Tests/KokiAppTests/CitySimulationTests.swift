@@ -61,6 +61,24 @@ import Testing
         #expect(try oneByOne.ledger.store.head() == head)
     }
 
+    /// A command's events on several streams, one stream's following another's, are stored
+    /// stream by stream: the events the held city is fed are in that order, the store's.
+    @Test func eventsInterleavedAcrossStreamsFeedTheCityInTheStoresOrder() throws {
+        let (a, b) = (try PersonID("1001"), try PersonID("1002"))
+        let events: [KokiEvent] = [
+            .incomeInquired(IncomeInquired(person: a, year: 2024, purpose: "one")),
+            .incomeInquired(IncomeInquired(person: b, year: 2024, purpose: "two")),
+            .incomeInquired(IncomeInquired(person: a, year: 2024, purpose: "three")),
+        ]
+        let (request, stored) = try KokiLedger.requestAndStoredOrder(
+            events, metadata: CommandMetadata(actor: "op-1"), expecting: [:], expectingStreams: [:])
+        #expect(request.streams.map(\.stream.value) == [a.streamName, b.streamName])
+        #expect(stored == [events[0], events[2], events[1]])
+        let inOrder = try KokiLedger.requestAndStoredOrder(
+            Array(events.prefix(2)), metadata: CommandMetadata(actor: "op-1"), expecting: [:], expectingStreams: [:])
+        #expect(inOrder.stored == Array(events.prefix(2)))
+    }
+
     @Test func everyPartOfTheDomainIsExercisedThroughTheCommands() throws {
         let (_, simulation, report) = Self.city
         var types: [String: Int] = [:]
