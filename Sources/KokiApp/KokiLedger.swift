@@ -63,17 +63,16 @@ public struct KokiLedger: Sendable {
         try city.state.withLock { (held: inout CitySnapshot) throws -> T in
             guard catchingUp else { return try body(held) }
             let from = held.position
-            var settingsFollowed = true
+            var followed = CityCache.Followed()
             // First what this process's own appends left (``record(_:metadata:expecting:expectingStreams:)``),
             // as far as it follows on without a gap: not read back and decoded again.
             var taken = 0
             taking: for command in city.takeFed() {
                 for (event, stored) in zip(command.events, command.stored) where stored.position > held.position {
                     guard stored.position == held.position + 1 else { break taking }
-                    settingsFollowed =
-                        city.absorb(
-                            event, into: &held, position: stored.position, stream: stored.stream.value,
-                            version: stored.streamVersion) && settingsFollowed
+                    city.absorb(
+                        event, into: &held, position: stored.position, stream: stored.stream.value,
+                        version: stored.streamVersion, followed: &followed)
                     taken += 1
                 }
             }
@@ -84,13 +83,12 @@ public struct KokiLedger: Sendable {
                 var query = EventQuery()
                 query.fromPosition = held.position + 1
                 try forEachEvent(query) { view, event in
-                    settingsFollowed =
-                        city.absorb(
-                            event, into: &held, position: view.position, stream: view.stream.value,
-                            version: view.streamVersion) && settingsFollowed
+                    city.absorb(
+                        event, into: &held, position: view.position, stream: view.stream.value,
+                        version: view.streamVersion, followed: &followed)
                 }
             }
-            city.settingsCaughtUp(from: from, to: held.position, followed: settingsFollowed)
+            city.caughtUp(from: from, to: held.position, followed: followed)
             city.holds.store(true, ordering: .relaxed)
             return try body(held)
         }
@@ -346,6 +344,8 @@ final class CityCache: Sendable {
     let fed = Mutex(Fed())
     /// How many events the city took from ``fed`` (for tests).
     let eventsTaken = Atomic<Int>(0)
+    /// How many times an import read the two streams of ``importLists`` (for tests).
+    let importListReads = Atomic<Int>(0)
     /// Whether this process holds the city: only then are appended events left for it.
     let holds = Atomic<Bool>(false)
 
@@ -378,23 +378,38 @@ final class CityCache: Sendable {
         }
     }
 
-    /// Applies one event to the city, following the arrears settings it adopts (see
-    /// ``SettingsCache``): `false` when it skipped a version of their stream.
-    func absorb(_ event: KokiEvent, into held: inout CitySnapshot, position: Int64, stream: String, version: Int64)
-        -> Bool
-    {
-        var followed = true
-        if case .arrearsSettingsAdopted(let e) = event {
-            followed = settings.withLock { $0.follow(e.settings, version: version) }
-        }
-        held.apply(event, position: position, stream: stream, version: version)
-        return followed
+    /// Whether a catch-up of the city followed every event of the streams kept beside it: the
+    /// arrears settings (``SettingsCache``) and the imports' lists (``ImportLists``).
+    struct Followed {
+        var settings = true
+        var lists = true
     }
 
-    /// After the city went from one position to another: the settings are still known to be the
-    /// newest if they were at the first and every adoption between was followed.
-    func settingsCaughtUp(from: Int64, to: Int64, followed: Bool) {
-        settings.withLock { cache in cache.cityPosition = followed && cache.cityPosition == from ? to : 0 }
+    /// Applies one event to the city, following the arrears settings it adopts (see
+    /// ``SettingsCache``) and the imports' two streams (see ``ImportLists``): `followed` turns
+    /// `false` for either where the event is past a version of its stream not seen.
+    func absorb(
+        _ event: KokiEvent, into held: inout CitySnapshot, position: Int64, stream: String, version: Int64,
+        followed: inout Followed
+    ) {
+        if case .arrearsSettingsAdopted(let e) = event, !settings.withLock({ $0.follow(e.settings, version: version) })
+        {
+            followed.settings = false
+        }
+        if ImportLists.follows(stream),
+            !importLists.withLock({ $0.follow(event, stream: stream, version: version, position: position) })
+        {
+            followed.lists = false
+        }
+        held.apply(event, position: position, stream: stream, version: version)
+    }
+
+    /// After the city went from one position to another: the settings and the imports' lists
+    /// are each still known to be the newest if they were at the first and every event of
+    /// their streams between was followed.
+    func caughtUp(from: Int64, to: Int64, followed: Followed) {
+        settings.withLock { cache in cache.cityPosition = followed.settings && cache.cityPosition == from ? to : 0 }
+        importLists.withLock { lists in lists.cityPosition = followed.lists && lists.cityPosition == from ? to : 0 }
     }
 }
 
@@ -425,10 +440,45 @@ struct SettingsCache: Sendable {
 
 /// The two streams every interchange import reads (`collection/files`, `collection/unmatched`)
 /// as far as this process has folded them.
+///
+/// A process holding the city follows them as it catches the city up (``follow(_:stream:version:position:)``),
+/// as it follows the arrears settings: the lists are known to be the newest at the city's
+/// position (`cityPosition` equals it) when they were when the city was last caught up and
+/// every event of the two streams it took was followed. An import then reads neither stream.
+/// In the simulation, whose appends are written behind, each such read waited for the writer:
+/// a daily convenience-store import read them, and those waits were three quarters of the
+/// time its thread spent off the CPU.
 struct ImportLists: Sendable {
+    static let streams = [CollectionFileRecorded.streamName, UnmatchedPaymentRecorded.streamName]
+
+    /// Whether a stream is one of the two (asked of every event the city takes: two string
+    /// comparisons, not a hash).
+    static func follows(_ stream: String) -> Bool { stream == streams[0] || stream == streams[1] }
+
     var versions: [String: Int64] = [:]
     var lists = CollectionAccounts()
     var positions: [String: Int64] = [:]
+    /// The city's position through which the lists are the newest (0: not known, or the empty
+    /// ledger's).
+    var cityPosition: Int64 = 0
+
+    /// Folds an event of one of the two streams at `version` of it, at `position` in the
+    /// ledger: `false` when versions between the lists' and it were not seen (read by the next
+    /// import from the stream). One seen already is left.
+    mutating func follow(_ event: KokiEvent, stream: String, version: Int64, position: Int64) -> Bool {
+        let known = versions[stream] ?? 0
+        guard version > known else { return true }
+        guard version == known + 1 else { return false }
+        fold(event, stream: stream, version: version, position: position)
+        return true
+    }
+
+    /// Folds the next event of one of the two streams.
+    mutating func fold(_ event: KokiEvent, stream: String, version: Int64, position: Int64) {
+        versions[stream] = version
+        if case .collectionFileRecorded(let file) = event { positions[file.digest] = position }
+        lists.apply(event)
+    }
 }
 
 /// Persons' own streams as last folded (``PersonCollectionState/StreamFold``): loading a person

@@ -61,6 +61,52 @@ import Testing
         #expect(try oneByOne.ledger.store.head() == head)
     }
 
+    /// The imports' two streams (the files recorded and the unmatched payments) are followed as
+    /// the held city catches up, from its own appends or from the file: an import in a process
+    /// holding the city reads neither stream (its fold of the city followed them from their first
+    /// event), and finds what a fresh process reads from the streams, a file another process
+    /// recorded among them.
+    @Test func aProcessHoldingTheCityFollowsTheImportsListsAsItCatchesUp() throws {
+        let folder = try TemporaryFolder()
+        let settings = SimulationSettings(insured: 40, years: 1, seed: 7, firstFiscalYear: 2024)
+        let simulation = try CitySimulation.create(at: folder.path("alone.ledger"), settings: settings, exclusive: true)
+        let report = try simulation.run()
+        #expect(report.files > 1)
+        func lists(_ ledger: KokiLedger) throws -> [String] {
+            let scope = try CollectionCommands(ledger).importScope()
+            return scope.files.map { "\($0.digest) \($0.kind) \($0.records)" } + scope.unmatched.map { "\($0)" }
+                + scope.positions.sorted { $0.key < $1.key }.map { "\($0.key)@\($0.value)" }
+        }
+        let ports = simulation.ledger.ports
+        #expect(try lists(simulation.ledger) == lists(KokiLedger(ports)))
+        #expect(simulation.ledger.city.importListReads.load(ordering: .relaxed) == 0)
+        // A process that begins holding the city of a ledger with files: its fold followed them.
+        let late = KokiLedger(ports)
+        _ = try late.currentCity()
+        #expect(try lists(late) == lists(simulation.ledger))
+        #expect(late.city.importListReads.load(ordering: .relaxed) == 0)
+        // Another process records a file: the holders read it from the file as they catch up, and
+        // their lists follow it there.
+        let file = CollectionFileRecorded(
+            kind: .convenienceStore, digest: String(repeating: "ab", count: 32), name: "other-process.csv",
+            date: try CivilDate(year: 2025, month: 3, day: 31), records: 0, amount: .zero, accepted: 0, other: 0,
+            duplicates: 0, unmatched: 0)
+        let recorded = try KokiLedger(ports).record(
+            [.collectionFileRecorded(file)], metadata: CommandMetadata(actor: "op-1"))
+        for holder in [simulation.ledger, late] {
+            let after = try lists(holder)
+            #expect(after.contains("\(file.digest)@\(recorded.events[0].position)"))
+            #expect(after == (try lists(KokiLedger(ports))))
+        }
+        #expect(simulation.ledger.city.importListReads.load(ordering: .relaxed) == 0)
+        #expect(late.city.importListReads.load(ordering: .relaxed) == 0)
+        // A process that does not hold the city reads what the streams gained, each import.
+        let reader = KokiLedger(ports)
+        _ = try lists(reader)
+        _ = try lists(reader)
+        #expect(reader.city.importListReads.load(ordering: .relaxed) == 2)
+    }
+
     /// A command's events on several streams, one stream's following another's, are stored
     /// stream by stream: the events the held city is fed are in that order, the store's.
     @Test func eventsInterleavedAcrossStreamsFeedTheCityInTheStoresOrder() throws {

@@ -88,22 +88,38 @@ extension CollectionCommands {
         }
     }
 
-    /// Only what the two streams gained since this process last read them is read and folded.
+    /// Only what the two streams gained since this process last read them is read and folded;
+    /// a process holding the city followed them as it caught the city up, and reads neither
+    /// unless it missed some of their events (see ``ImportLists``).
     func importScope() throws -> ImportScope {
-        let (lists, positions) = try ledger.city.importLists.withLock {
-            (cached: inout ImportLists) throws -> (CollectionAccounts, [String: Int64]) in
-            for stream in [CollectionFileRecorded.streamName, UnmatchedPaymentRecorded.streamName] {
-                let from = (cached.versions[stream] ?? 0) + 1
-                try ledger.forEachEvent(.stream(try StreamName(stream), fromVersion: from)) { view, event in
-                    cached.versions[stream] = view.streamVersion
-                    if case .collectionFileRecorded(let file) = event { cached.positions[file.digest] = view.position }
-                    cached.lists.apply(event)
+        let (lists, positions) =
+            ledger.hasCurrentCity
+            ? try ledger.withCurrentCity { held in
+                try ledger.city.importLists.withLock { cached in
+                    if cached.cityPosition != held.position {
+                        try readImportLists(&cached)
+                        cached.cityPosition = held.position
+                    }
+                    return (cached.lists, cached.positions)
                 }
             }
-            return (cached.lists, cached.positions)
-        }
+            : try ledger.city.importLists.withLock { cached in
+                try readImportLists(&cached)
+                return (cached.lists, cached.positions)
+            }
         return ImportScope(
             files: lists.files, positions: positions, unmatched: lists.unmatched, settings: try arrearsSettings())
+    }
+
+    /// Reads what the imports' two streams gained since `cached` last took them.
+    private func readImportLists(_ cached: inout ImportLists) throws {
+        ledger.city.importListReads.add(1, ordering: .relaxed)
+        for stream in ImportLists.streams {
+            let from = (cached.versions[stream] ?? 0) + 1
+            try ledger.forEachEvent(.stream(try StreamName(stream), fromVersion: from)) { view, event in
+                cached.fold(event, stream: stream, version: view.streamVersion, position: view.position)
+            }
+        }
     }
 
     /// Today in Japan by the ledger's clock: no payment in a file is dated after it (beyond
