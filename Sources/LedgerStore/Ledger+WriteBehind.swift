@@ -20,6 +20,11 @@ final class WriteBehind: Sendable {
     /// Commands are handed to the writer this many at a time, not one by one: waking a thread
     /// for each small command cost more than writing it.
     static let batch = 128
+    /// Batches handed to the writer and not yet written: the caller waits for the writer
+    /// (``keepUp()``) once more than ``mostBehind`` are, so the commands decided ahead of the
+    /// file stay bounded however rarely the caller reads it.
+    let behindBatches = Atomic<Int>(0)
+    static let mostBehind = 64
 
     /// A command whose place is decided.
     struct Decided: Sendable {
@@ -52,7 +57,18 @@ final class WriteBehind: Sendable {
         guard !state.waiting.isEmpty else { return }
         let batch = state.waiting
         state.waiting = []
-        writer.async { self.write(batch) }
+        behindBatches.add(1, ordering: .relaxed)
+        writer.async {
+            self.write(batch)
+            self.behindBatches.subtract(1, ordering: .relaxed)
+        }
+    }
+
+    /// Waits for the writer to write everything handed to it, when it is more than
+    /// ``mostBehind`` batches behind (called outside the state's lock).
+    func keepUp() {
+        guard behindBatches.load(ordering: .relaxed) > Self.mostBehind else { return }
+        writer.sync {}
     }
 
     /// Waits until every command decided has been written (or the writer stopped).
@@ -106,6 +122,7 @@ extension Ledger {
         if let failure = behind.failure.withLock({ $0 }) { throw failure }
         guard group.withLock({ open in open.map { $0.lost == nil && $0.chain != nil } ?? false }) else { return nil }
         let hasKey = chainKey.withLock { $0 != nil }
+        defer { behind.keepUp() }
         return try behind.state.withLock { state throws(LedgerError) -> AppendResult? in
             guard let head = state.head, !state.commandIDs.contains(request.commandID), hasKey || !state.keyed else {
                 return nil

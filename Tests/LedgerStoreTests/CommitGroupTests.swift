@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GRDB
 import KokiTestSupport
 import Testing
@@ -207,6 +208,55 @@ import Testing
         }
         #expect(refused?.code == .storage)
         #expect(try ledger.head() == before)
+        #expect(try ledger.verify().problem == nil)
+    }
+
+    /// However rarely the caller reads the file, the writer behind is never more than
+    /// ``WriteBehind/mostBehind`` batches behind: the append that would leave it further waits
+    /// for it. Here the writer is held up until a watcher has seen the caller stop there.
+    @Test func aGroupWritingBehindWaitsForAWriterTooFarBehind() throws {
+        let folder = try TemporaryFolder()
+        let ledger = try Self.make(folder.path("bounded.ledger"), exclusive: true)
+        let commands = (WriteBehind.mostBehind + 2) * WriteBehind.batch
+        let requests = (0..<commands).map { n in
+            AppendRequest(
+                commandID: .random(), actor: "op", correlationID: nil, causationID: nil,
+                streams: [
+                    StreamAppend(
+                        stream: stream("person/\(n % 97 + 1)"), expectedVersion: .any,
+                        events: [NewEvent(type: "PaymentReceived", schemaVersion: 1, payload: Array("\(n)".utf8))])
+                ])
+        }
+        final class Seen: Sendable {
+            let appended = Atomic<Int>(0)
+            let whenReleased = Atomic<Int>(-1)
+        }
+        let seen = Seen()
+        try ledger.groupingCommits(every: 100_000, writingBehind: true) {
+            let behind = try #require(ledger.behind.withLock { $0 })
+            let release = DispatchSemaphore(value: 0)
+            behind.writer.async { release.wait() }
+            DispatchQueue.global().async {
+                var waited = 0
+                while behind.behindBatches.load(ordering: .relaxed) <= WriteBehind.mostBehind, waited < 30_000 {
+                    usleep(1_000)
+                    waited += 1
+                }
+                // Long enough for a caller that did not wait to append every command left.
+                usleep(300_000)
+                seen.whenReleased.store(seen.appended.load(ordering: .relaxed), ordering: .relaxed)
+                release.signal()
+            }
+            for request in requests {
+                try ledger.append(request)
+                seen.appended.add(1, ordering: .relaxed)
+                #expect(behind.behindBatches.load(ordering: .relaxed) <= WriteBehind.mostBehind + 1)
+            }
+        }
+        // Stopped in the append that handed the batch one past the bound, until the writer was
+        // released and caught up.
+        #expect(seen.whenReleased.load(ordering: .relaxed) == (WriteBehind.mostBehind + 1) * WriteBehind.batch - 1)
+        #expect(try ledger.head().position == Int64(commands))
         #expect(try ledger.verify().problem == nil)
     }
 
