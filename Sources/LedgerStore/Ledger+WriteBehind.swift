@@ -25,6 +25,9 @@ final class WriteBehind: Sendable {
     /// file stay bounded however rarely the caller reads it.
     let behindBatches = Atomic<Int>(0)
     static let mostBehind = 64
+    /// Signalled by the writer after a batch while a caller waits in ``keepUp()`` (`callerWaits`).
+    let batchWritten = DispatchSemaphore(value: 0)
+    let callerWaits = Atomic<Bool>(false)
 
     /// A command whose place is decided.
     struct Decided: Sendable {
@@ -57,18 +60,26 @@ final class WriteBehind: Sendable {
         guard !state.waiting.isEmpty else { return }
         let batch = state.waiting
         state.waiting = []
-        behindBatches.add(1, ordering: .relaxed)
+        behindBatches.add(1, ordering: .sequentiallyConsistent)
         writer.async {
             self.write(batch)
-            self.behindBatches.subtract(1, ordering: .relaxed)
+            self.behindBatches.subtract(1, ordering: .sequentiallyConsistent)
+            if self.callerWaits.load(ordering: .sequentiallyConsistent) { self.batchWritten.signal() }
         }
     }
 
-    /// Waits for the writer to write everything handed to it, when it is more than
-    /// ``mostBehind`` batches behind (called outside the state's lock).
+    /// Waits while the writer is more than ``mostBehind`` batches behind (called outside the
+    /// state's lock): until it has written one batch more, not all of them, so that it never
+    /// runs dry while the caller waits.
     func keepUp() {
-        guard behindBatches.load(ordering: .relaxed) > Self.mostBehind else { return }
-        writer.sync {}
+        guard behindBatches.load(ordering: .sequentiallyConsistent) > Self.mostBehind else { return }
+        // Said before asking again: a batch written after the question below signals.
+        callerWaits.store(true, ordering: .sequentiallyConsistent)
+        while behindBatches.load(ordering: .sequentiallyConsistent) > Self.mostBehind {
+            // A signal left over from an earlier wait only makes the loop ask again.
+            batchWritten.wait()
+        }
+        callerWaits.store(false, ordering: .sequentiallyConsistent)
     }
 
     /// Waits until every command decided has been written (or the writer stopped).
