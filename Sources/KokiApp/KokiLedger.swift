@@ -178,20 +178,30 @@ public struct KokiLedger: Sendable {
     @_spi(Batch) public func currentArrearsSettings() throws -> ArrearsSettings? {
         // A process that holds the city followed the settings as it caught the city up: no
         // query of their stream for every person loaded.
-        if hasCurrentCity {
-            return try withCurrentCity { held in
-                try city.settings.withLock { cache in
-                    if cache.cityPosition != held.position {
-                        try readSettings(&cache)
-                        cache.cityPosition = held.position
-                    }
-                    return cache.settings
-                }
+        try keptBesideCity(city.settings, reading: readSettings) { $0.settings }
+    }
+
+    /// What `body` takes from a cache of streams kept beside the city (the arrears settings,
+    /// the imports' lists): in a process holding the city, the cache as the city's catch-up
+    /// followed it, read from its streams only where it missed some of their events; in any
+    /// other, read for what its streams gained since it was last read (`read`).
+    func keptBesideCity<C: KeptBesideCity, T>(
+        _ cache: borrowing Mutex<C>, reading read: (inout C) throws -> Void, _ body: (C) -> T
+    ) throws -> T {
+        guard hasCurrentCity else {
+            return try cache.withLock { kept in
+                try read(&kept)
+                return body(kept)
             }
         }
-        return try city.settings.withLock { cache in
-            try readSettings(&cache)
-            return cache.settings
+        return try withCurrentCity { held in
+            try cache.withLock { kept in
+                if kept.cityPosition != held.position {
+                    try read(&kept)
+                    kept.cityPosition = held.position
+                }
+                return body(kept)
+            }
         }
     }
 
@@ -413,6 +423,13 @@ final class CityCache: Sendable {
     }
 }
 
+/// A cache of streams kept beside the city, followed as the city catches up
+/// (``CityCache/caughtUp(from:to:followed:)``): `cityPosition` is the city's position through
+/// which it is the newest (0: not known).
+protocol KeptBesideCity: Sendable {
+    var cityPosition: Int64 { get set }
+}
+
 /// The arrears settings in force, the version of `config/arrears` they reflect, and how far the
 /// city this process holds is known to have no newer ones.
 ///
@@ -421,7 +438,7 @@ final class CityCache: Sendable {
 /// when they were when the city was last caught up and nothing the catch-up read was missed:
 /// the stream's versions follow on from the cache's. Otherwise the next question reads the
 /// stream from the cache's version, as a process without the city does every time.
-struct SettingsCache: Sendable {
+struct SettingsCache: KeptBesideCity {
     var version: Int64 = 0
     var settings: ArrearsSettings?
     /// The city's position through which `settings` are the newest (0: not known).
@@ -448,7 +465,7 @@ struct SettingsCache: Sendable {
 /// In the simulation, whose appends are written behind, each such read waited for the writer:
 /// a daily convenience-store import read them, and those waits were three quarters of the
 /// time its thread spent off the CPU.
-struct ImportLists: Sendable {
+struct ImportLists: KeptBesideCity {
     static let streams = [CollectionFileRecorded.streamName, UnmatchedPaymentRecorded.streamName]
 
     /// Whether a stream is one of the two (asked of every event the city takes: two string

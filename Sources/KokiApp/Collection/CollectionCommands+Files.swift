@@ -92,21 +92,9 @@ extension CollectionCommands {
     /// a process holding the city followed them as it caught the city up, and reads neither
     /// unless it missed some of their events (see ``ImportLists``).
     func importScope() throws -> ImportScope {
-        let (lists, positions) =
-            ledger.hasCurrentCity
-            ? try ledger.withCurrentCity { held in
-                try ledger.city.importLists.withLock { cached in
-                    if cached.cityPosition != held.position {
-                        try readImportLists(&cached)
-                        cached.cityPosition = held.position
-                    }
-                    return (cached.lists, cached.positions)
-                }
-            }
-            : try ledger.city.importLists.withLock { cached in
-                try readImportLists(&cached)
-                return (cached.lists, cached.positions)
-            }
+        let (lists, positions) = try ledger.keptBesideCity(ledger.city.importLists, reading: readImportLists) {
+            ($0.lists, $0.positions)
+        }
         return ImportScope(
             files: lists.files, positions: positions, unmatched: lists.unmatched, settings: try arrearsSettings())
     }
