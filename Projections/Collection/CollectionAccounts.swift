@@ -229,6 +229,10 @@ public struct CollectionAccounts: Projection {
             var reports: [ConveniencePaymentReported] = []
             var pensionStops: [PensionDeductionStopped] = []
             var dunning = PackedList<DunningNoticeIssued>()
+            /// The period of each dunning notice, in the order issued (``CompactBalances/key(_:)``:
+            /// four bytes each), so whether a period was dunned is asked without decoding every
+            /// notice of years of arrears.
+            var dunnedKeys: [Int32] = []
             var reminders = PackedList<ReminderIssued>()
             var contacts: [ContactRecorded] = []
             var lateFees: [LateFeeFinalized] = []
@@ -349,6 +353,14 @@ public struct CollectionAccounts: Projection {
             get { shared.value.dunning }
             _modify { yield &shared.value.dunning }
         }
+        /// Whether a dunning notice (督促状) was ever issued for the period: the same as looking for
+        /// one among ``dunning``, without decoding them.
+        public func wasDunned(_ key: PeriodKey) -> Bool {
+            shared.value.dunnedKeys.contains(CompactBalances.key(key))
+        }
+
+        /// Whether the dunned periods kept are exactly those of the notices (a check for the tests).
+        var dunnedKeysAreExact: Bool { shared.value.dunnedKeys == dunning.map { CompactBalances.key($0.key) } }
         public private(set) var reminders: PackedList<ReminderIssued> {
             get { shared.value.reminders }
             _modify { yield &shared.value.reminders }
@@ -562,6 +574,7 @@ public struct CollectionAccounts: Projection {
                 pensionStops.append(e)
             case .dunningNoticeIssued(let e):
                 dunning.append(e)
+                shared.value.dunnedKeys.appendWithoutSpareRoom(CompactBalances.key(e.key))
             case .reminderIssued(let e):
                 reminders.append(e)
             case .contactRecorded(let e):
@@ -738,10 +751,12 @@ public struct CollectionAccounts: Projection {
     /// Whether every account's ``Account/unsettledKeys`` are exactly the keys of its unsettled
     /// periods, its ``Account/holdsMoney`` exactly whether an overpayment is open or a refund
     /// pending, ``needingAttention`` exactly the persons whose account then needs it, and
-    /// ``withActivePlans`` exactly those with a plan in force, as folding keeps them (a check for
-    /// the tests).
+    /// ``withActivePlans`` exactly those with a plan in force, and each account's dunned periods
+    /// (``Account/wasDunned(_:)``) exactly those of its notices, as folding keeps them (a check
+    /// for the tests).
     public var unsettledKeysAreExact: Bool {
         needingAttention.allSatisfy { accounts[$0] != nil }
+            && accounts.values.allSatisfy { $0.dunnedKeysAreExact }
             && withActivePlans == Set(accounts.lazy.filter { !$0.value.activePlans.isEmpty }.map(\.key))
             && accounts.allSatisfy { person, account in
                 let unsettled = Set(account.periods.lazy.filter { $0.value.isUnsettled }.map(\.key))
@@ -804,6 +819,16 @@ extension CollectionAccounts.Account {
 
     /// Each bank-debit application as it stands (its last change), in the order received.
     public var currentApplications: [DebitApplicationRecorded] { Self.lastOfEach(debitApplications, id: \.id) }
+
+    /// Whether an application stands as received (its last change), not yet sent to the bank:
+    /// the same as asking ``currentApplications``, from the changes as recorded, without
+    /// gathering the last change of each.
+    public var hasApplicationReceivedOnly: Bool {
+        let changes = debitApplications
+        return changes.indices.contains { i in
+            changes[i].change == .received && !changes[(i + 1)...].contains { $0.id == changes[i].id }
+        }
+    }
 
     /// Whether the payer is debited from `date` on: a mandate in force or to come, or an
     /// application received or sent to the bank and not yet answered.

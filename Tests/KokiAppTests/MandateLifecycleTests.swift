@@ -26,7 +26,8 @@ extension CollectionCommandsTests {
 
     @Test func anApplicationIsRegisteredAtTheBankBeforeDebitsStart() throws {
         try city(["1", "2"])
-        let one = try collection.applyForDebit(id("1"), account: try bankAccount(), on: d("2025-08-01"), metadata: meta())
+        let one = try collection.applyForDebit(
+            id("1"), account: try bankAccount(), on: d("2025-08-01"), metadata: meta())
         let two = try collection.applyForDebit(
             id("2"), account: try bankAccount("7654321"), on: d("2025-08-01"), metadata: meta())
         #expect(one.id == "1-20250801-1" && one.change == .received)
@@ -105,13 +106,19 @@ extension CollectionCommandsTests {
         refused(Array("application,result,reason\n1-20250801-1,refused,口座なし\n".utf8), "answered already")
     }
 
-    @Test func theDeadAreNeitherSentNorStarted() throws {
+    /// The same whether the process holds the city (the server, the simulation: the run passes
+    /// by every payer it cannot act on) or reads the stored debit states.
+    @Test(arguments: [false, true])
+    func theDeadAreNeitherSentNorStarted(holdingTheCity: Bool) throws {
         try city(["1", "2", "3"])
+        if holdingTheCity { _ = try ledger.currentCity() }
+        #expect(ledger.hasCurrentCity == holdingTheCity)
         // 3's mandate is in force; 3 dies: the next run stops it from the day after.
         try mandate("3")
         try register.lose(id("3"), reason: .died, on: d("2025-07-20"), today: d("2025-07-25"), metadata: meta())
         _ = try collection.applyForDebit(id("1"), account: try bankAccount(), on: d("2025-08-01"), metadata: meta())
-        _ = try collection.applyForDebit(id("2"), account: try bankAccount("7654321"), on: d("2025-08-01"), metadata: meta())
+        _ = try collection.applyForDebit(
+            id("2"), account: try bankAccount("7654321"), on: d("2025-08-01"), metadata: meta())
         try register.lose(id("1"), reason: .died, on: d("2025-08-02"), today: d("2025-08-03"), metadata: meta())
         let run = try collection.sendDebitApplications(on: d("2025-08-04"), actor: "batch")
         #expect(run.sent.map(\.person) == [id("2")] && run.withdrawn.map(\.person) == [id("1")])
@@ -119,7 +126,8 @@ extension CollectionCommandsTests {
         #expect(try account("3").mandate(on: d("2025-07-31")) == nil)
         #expect(try collection.sendDebitApplications(on: d("2025-08-05"), actor: "batch").stopped.isEmpty)
         #expect(throws: KokiError.self) {
-            try collection.applyForDebit(id("1"), account: try bankAccount("1111111"), on: d("2025-08-05"), metadata: meta())
+            try collection.applyForDebit(
+                id("1"), account: try bankAccount("1111111"), on: d("2025-08-05"), metadata: meta())
         }
         try register.lose(id("2"), reason: .died, on: d("2025-08-10"), today: d("2025-08-12"), metadata: meta())
         let summary = try answers(["2-20250801-1,accepted,"], on: "2025-08-15")

@@ -214,6 +214,53 @@ import Testing
     /// reference paid and not cancelled is found, one never paid, or paid and cancelled, is not;
     /// whatever the channel that carried it (a clerk may type a store's reference at the counter),
     /// in random orders of payments and cancellations.
+    /// Whether a period was dunned, and whether an application stands as received, are what the
+    /// notices and the applications' last changes say, asked without decoding the one or
+    /// gathering the other: any order of notices (the same period twice, years apart, every
+    /// period number) and of changes (applications interleaved, one received again).
+    @Test(arguments: 0...20 as ClosedRange<UInt64>)
+    func whatWasDunnedAndWhatStandsReceivedAreAskedOfTheRecordsAsKept(seed: UInt64) throws {
+        var g = SeededGenerator(seed: seed)
+        var account = CollectionAccounts.Account()
+        let keys = try [2008, 2025, 2026, 2199].flatMap { year in
+            try [1, 2, 12, 24].map { PeriodKey(try FiscalYear(year), try PeriodNumber($0)) }
+        }
+        var anyReceived = false
+        for step in 0..<40 {
+            if Bool.random(using: &g) {
+                var notice = EventSamples.dunningNoticeIssued
+                let key = keys.randomElement(using: &g)!
+                (notice.fiscalYear, notice.period) = (key.fiscalYear, key.period)
+                account.apply(.dunningNoticeIssued(notice))
+            } else {
+                let change =
+                    Int.random(in: 0..<3, using: &g) == 0
+                    ? .received : DebitApplicationRecorded.Change.allCases.randomElement(using: &g)!
+                account.apply(
+                    .debitApplicationRecorded(
+                        DebitApplicationRecorded(
+                            person: person, id: "a\(Int.random(in: 0..<3, using: &g))", change: change,
+                            on: try CivilDate(iso: "2025-08-01").adding(days: step))))
+            }
+            for key in keys {
+                #expect(account.wasDunned(key) == account.dunning.contains { $0.key == key }, "\(key)")
+            }
+            let received = account.currentApplications.contains { $0.change == .received }
+            #expect(account.hasApplicationReceivedOnly == received, "seed \(seed), step \(step)")
+            anyReceived = anyReceived || received
+        }
+        #expect(anyReceived, "seed \(seed)")
+        // Every application sent on: none stands received.
+        for id in ["a0", "a1", "a2"] {
+            account.apply(
+                .debitApplicationRecorded(
+                    DebitApplicationRecorded(
+                        person: person, id: id, change: .sent, on: try CivilDate(iso: "2025-10-01"))))
+        }
+        #expect(!account.hasApplicationReceivedOnly && !account.currentApplications.contains { $0.change == .received })
+        #expect(CollectionAccounts.replaying(account.dunning.map { .dunningNoticeIssued($0) }).unsettledKeysAreExact)
+    }
+
     @Test(arguments: 0...20 as ClosedRange<UInt64>)
     func aStorePaymentIsFoundByItsReference(seed: UInt64) throws {
         var g = SeededGenerator(seed: seed)

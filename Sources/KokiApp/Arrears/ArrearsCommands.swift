@@ -56,16 +56,10 @@ public struct ArrearsCommands: Sendable {
         persons: [PersonID], state: (PersonID) throws -> CollectionCommands.PersonState?, settings: ArrearsSettings
     ) {
         let exactly = { (account: CollectionAccounts.Account) -> Bool in
-            // The periods dunned, gathered once for the account when first needed (not the
-            // account's notices gone through again for each of its periods).
-            var dunned: Set<PeriodKey>?
-            // Only an unsettled period can owe: not every period of years of history is read.
-            return account.unsettledPeriods.contains { key, period in
-                guard period.dueDate < date && period.outstanding > .zero else { return false }
-                guard undunned else { return true }
-                let keys = dunned ?? Set(account.dunning.map(\.key))
-                dunned = keys
-                return !keys.contains(key)
+            // Only an unsettled period can owe: not every period of years of history is read;
+            // whether it was dunned from the notices' periods, no notice decoded.
+            account.unsettledPeriods.contains { key, period in
+                period.dueDate < date && period.outstanding > .zero && !(undunned && account.wasDunned(key))
             }
         }
         guard !ledger.hasCurrentCity else {
@@ -172,12 +166,11 @@ public struct ArrearsCommands: Sendable {
                 summary.deceased.append(person)
                 continue
             }
-            let dunned = Set(account.dunning.map(\.key))
             let pending = Set(account.pendingReports.map(\.key))
             var notices: [DunningNoticeIssued] = []
             // Only an unsettled period can owe, so only those are gone through, in order.
             let due = account.unsettledPeriods.sorted(by: { $0.key < $1.key }).filter { key, period in
-                period.dueDate < date && period.outstanding > .zero && !dunned.contains(key)
+                period.dueDate < date && period.outstanding > .zero && !account.wasDunned(key)
                     && !pending.contains(key) && !account.collectionHeld(key, on: date)
                     && !(state.assessment(key.fiscalYear) {
                         account.collectedByPension(
@@ -273,13 +266,12 @@ public struct ArrearsCommands: Sendable {
                 summary.deceased.append(person)
                 continue
             }
-            let dunned = Set(account.dunning.map(\.key))
             let planned = criteria.excludePlanned ? Set(account.activePlans.flatMap(\.periods)) : []
             // Only an unsettled period can owe: not every period of years of history is read;
             // whether they are prescribed from one pass over the account's payments and notices,
             // for those old enough to be.
             let dunnedOwing = account.unsettledPeriods.filter { key, period in
-                dunned.contains(key) && !planned.contains(key) && period.outstanding > .zero
+                account.wasDunned(key) && !planned.contains(key) && period.outstanding > .zero
                     && !account.collectionHeld(key, on: date)
             }
             let prescribed = account.arePrescribed(dunnedOwing.map(\.key), on: date, settings)

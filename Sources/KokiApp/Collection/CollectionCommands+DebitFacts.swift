@@ -88,7 +88,8 @@ extension CollectionCommands {
         return DebitFacts(
             person: state.person, mandate: mandate, died: state.entry?.diedOn, prepayment: account.prepayment,
             lastRequested: account.lastDebitRequested,
-            owing: account.periods.filter {
+            // A period still owing is unsettled: not every period of years of history is read.
+            owing: account.unsettledPeriods.filter {
                 $0.value.outstanding > .zero && askable($0.value, on: date, prepayment: account.prepayment)
             }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
             collectedByDebit: { key in
@@ -110,7 +111,11 @@ extension CollectionCommands {
     /// The facts of everyone with a mandate or an application, by number: from the stored debit
     /// states in a ledger file (deaths too); from the city a process holds (each account and
     /// register entry as it is, no person's state built), or each candidate's stream, elsewhere. `fromStore: false` takes the second way everywhere.
-    func mandateFacts(fromStore: Bool = true) throws -> [MandateFacts] {
+    ///
+    /// `actingOn`: in a process holding the city, only those a run on that day could act on (an
+    /// application received and not yet sent, or a death by then with a mandate): the others,
+    /// every payer who ever had a mandate, more each year, are passed by without their facts.
+    func mandateFacts(fromStore: Bool = true, actingOn date: CivilDate? = nil) throws -> [MandateFacts] {
         if fromStore, !ledger.hasCurrentCity, let stored = try StoredDebits(ledger.ports).states() {
             return stored.states.sorted { $0.key < $1.key }.compactMap { person, state in
                 guard !state.mandates.isEmpty || !state.applications.isEmpty else { return nil }
@@ -124,6 +129,10 @@ extension CollectionCommands {
             // who ever had a mandate (the dead among them) is a candidate, more each year.
             return try ledger.withCurrentCity { city in
                 city.collection.accounts.compactMap { person, account -> MandateFacts? in
+                    if let date, !account.hasApplicationReceivedOnly {
+                        guard !account.mandates.isEmpty, let died = city.register.person(person)?.diedOn, died <= date
+                        else { return nil }
+                    }
                     let current = account.currentApplications
                     guard !account.mandates.isEmpty || !current.isEmpty else { return nil }
                     return MandateFacts(

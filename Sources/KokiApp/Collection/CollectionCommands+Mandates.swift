@@ -67,7 +67,7 @@ extension CollectionCommands {
         var versions: [PersonID: Int64] = [:]
         var run = MandateRequestRun()
         var lines = [MandateRequestFile.header.joined(separator: ",")]
-        for payer in try mandateFacts() {
+        for payer in try mandateFacts(actingOn: date) {
             let person = payer.person
             versions[person] = payer.version
             // A mandate still running after the day after the death. One the bank started later
