@@ -136,6 +136,7 @@ let package = Package(
             dependencies: [
                 "KokiApp", "KokiSimulation", "KokiServer", "LedgerStores",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .target(name: "CMalloc", condition: .when(platforms: [.linux])),
             ],
             swiftSettings: strict
         ),

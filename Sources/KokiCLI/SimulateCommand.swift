@@ -26,7 +26,9 @@ struct SimulateCommand: ParsableCommand {
             city is made again, never recovered) and must not exist yet; its commands are committed ten \
             thousand at a time, each still all or nothing, so one stopped midway keeps whole commands only. \
             The commands are written on a second thread while the simulation decides the next, so it uses \
-            two cores. \
+            two cores. It starts itself again at once with its memory on huge pages (GLIBC_TUNABLES \
+            glibc.malloc.hugetlb=1, where the system gives them on request; a glibc.malloc.hugetlb setting \
+            of your own, 0 to turn them off, is kept). \
             While the simulation runs the file is its alone: another koki that opens it waits the busy \
             timeout (30 s), then exits 5 (locked). The simulation holds the city in memory and takes each \
             person it loads from it: Matsudo's size (70,000 insured) holds about 1 GB of memory of its own for \

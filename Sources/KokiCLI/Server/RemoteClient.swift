@@ -18,6 +18,8 @@ public enum KokiMain {
             Output.error("koki: エラー: \(StaffWording.namingFields(refusal))")
             exit(ExitStatus.invalidInput.rawValue)
         }
+        // A simulation starts itself again with its heap on huge pages (``AllocatorTuning``).
+        AllocatorTuning.restartTunedIfNeeded(arguments)
         // The load test names the server it loads as its own option.
         if arguments.prefix(2) == ["testing", "load"] {
             runHere(arguments)
@@ -133,7 +135,8 @@ struct RemoteClient {
     /// its result printed here by the command's own report.
     func runHere(_ arguments: [String]) -> Int32 {
         if arguments.contains(where: { $0 == "--session" || $0.hasPrefix("--session=") }) {
-            let failure = CLIFailure(.usage, "with --server the session is $KOKI_SESSION or ~/.koki/servers/…, not --session")
+            let failure = CLIFailure(
+                .usage, "with --server the session is $KOKI_SESSION or ~/.koki/servers/…, not --session")
             Output.error("koki: エラー: \(StaffWording.namingFields(failure.message))")
             return failure.status.rawValue
         }
@@ -190,7 +193,8 @@ struct RemoteClient {
     func login(_ id: String, password: String, newPassword: String?, keep: Bool = true) throws
         -> KokiServer.SessionAnswer
     {
-        let body = try JSONEncoder().encode(KokiServer.Login(operator: id, password: password, newPassword: newPassword))
+        let body = try JSONEncoder().encode(
+            KokiServer.Login(operator: id, password: password, newPassword: newPassword))
         let answer = try session("/v1/session/login", body: body, token: nil)
         if keep, let token = answer.token { try writePrivately(Data(token.utf8), to: sessionFile) }
         return answer
