@@ -1,6 +1,5 @@
 import Foundation
 @_spi(Batch) import KokiApp
-@_spi(Reference) import KokiReadModels
 import KokiDomain
 import KokiEvents
 import KokiInterchange
@@ -320,10 +319,10 @@ struct SimulationRun {
                 }
             }
             if tomorrow.month != day.month {
-                // What the month's commands freed given back to the system: the allocator keeps
-                // it otherwise, and a month that changes most of the city (June's incomes, July's
-                // pension file) leaves gigabytes free inside the process at ten years of Matsudo.
-                releaseFreedMemory()
+                // What the month's commands freed is left to the allocator, not given back to the
+                // system at each month's end: giving it back broke the heap's huge pages into
+                // small ones, and ten years ran 5 % slower for 1 % less memory at the most
+                // (Benchmarks/README.md, "Huge pages for the city a simulation holds").
                 insured = world.residents.filter { $0.insuredFrom <= day && ($0.leaves?.on ?? tomorrow) > day }.count
                 monthsDone += 1
                 progress(
