@@ -119,7 +119,7 @@ let package = Package(
         // application core, the only one allowed its services directly (`@_spi(Batch)`).
         .target(
             name: "KokiSimulation",
-            dependencies: ["KokiApp", "KokiDomain", "KokiEvents", "KokiProjections", "KokiReadModels", "LedgerStore"],
+            dependencies: ["KokiApp", "KokiDomain", "KokiEvents", "KokiProjections", "LedgerStore"],
             swiftSettings: strict
         ),
         // `koki serve`: the core's typed requests over HTTP; it knows no command line.

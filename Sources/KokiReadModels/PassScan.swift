@@ -8,8 +8,9 @@ import LedgerStore
 #endif
 
 /// Gives the memory the process freed back to the system (glibc's `malloc_trim`; nothing
-/// elsewhere): so that a measurement of anonymous memory starts from what is held, and so that
-/// a long run (the simulation, at each month's end) does not keep what its commands freed.
+/// elsewhere): so that a measurement of anonymous memory starts from what is held. (The
+/// simulation no longer calls it at each month's end: on its huge pages that cost more than
+/// it gave back.)
 @_spi(Reference) public func releaseFreedMemory() { PassScan.releaseFreedMemory() }
 
 /// What a pass folds each of its persons' events into (see ``PassScan``): called on the
